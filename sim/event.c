@@ -1,0 +1,173 @@
+/* event.c — the binary min-heap event queue with cancel-by-flag. */
+#include <stdlib.h>
+#include <string.h>
+#include "event.h"
+
+/* An id packs the slot index (low 24 bits) and its generation (high 8), so
+ * cancelling an id whose slot was reused does not kill the new event. */
+#define SLOT_BITS 24u
+#define SLOT_MASK ((1u << SLOT_BITS) - 1u)
+
+void eq_init(struct event_queue *q)
+{
+    memset(q, 0, sizeof *q);
+}
+
+void eq_free(struct event_queue *q)
+{
+    free(q->slots);
+    free(q->free);
+    free(q->heap);
+    memset(q, 0, sizeof *q);
+}
+
+static int before(const struct event_queue *q, uint32_t a, uint32_t b)
+{
+    const struct event *x = &q->slots[a], *y = &q->slots[b];
+    if (x->t_us != y->t_us)
+        return x->t_us < y->t_us;
+    return x->seq < y->seq;
+}
+
+static void sift_up(struct event_queue *q, uint32_t i)
+{
+    uint32_t s = q->heap[i];
+    while (i > 0) {
+        uint32_t p = (i - 1) / 2;
+        if (!before(q, s, q->heap[p]))
+            break;
+        q->heap[i] = q->heap[p];
+        i = p;
+    }
+    q->heap[i] = s;
+}
+
+static void sift_down(struct event_queue *q, uint32_t i)
+{
+    uint32_t n = q->nheap, s = q->heap[i];
+    for (;;) {
+        uint32_t l = 2 * i + 1, m;
+        if (l >= n)
+            break;
+        m = l;
+        if (l + 1 < n && before(q, q->heap[l + 1], q->heap[l]))
+            m = l + 1;
+        if (!before(q, q->heap[m], s))
+            break;
+        q->heap[i] = q->heap[m];
+        i = m;
+    }
+    q->heap[i] = s;
+}
+
+static uint32_t alloc_slot(struct event_queue *q)
+{
+    if (q->nfree)
+        return q->free[--q->nfree];
+    if (q->nslots == 0)
+        q->nslots = 1;                      /* slot 0 stays unused */
+    if (q->nslots >= SLOT_MASK)
+        return 0;
+    if (q->nslots >= q->capslots) {
+        uint32_t cap = q->capslots ? q->capslots * 2 : 64;
+        struct event *ns = realloc(q->slots, (size_t)cap * sizeof *ns);
+        uint32_t *nf = realloc(q->free, (size_t)cap * sizeof *nf);
+        if (nf)
+            q->free = nf;
+        if (!ns || !nf) {
+            if (ns)
+                q->slots = ns;
+            return 0;
+        }
+        q->slots = ns;
+        q->capslots = cap;
+    }
+    q->slots[q->nslots].gen = 0;
+    return q->nslots++;
+}
+
+event_id eq_schedule(struct event_queue *q, int64_t t_us, int type, void *ptr,
+                     int64_t arg)
+{
+    uint32_t s = alloc_slot(q);
+    if (!s)
+        return 0;
+    if (q->nheap == q->capheap) {
+        uint32_t cap = q->capheap ? q->capheap * 2 : 64;
+        uint32_t *nh = realloc(q->heap, (size_t)cap * sizeof *nh);
+        if (!nh) {
+            q->free[q->nfree++] = s;
+            return 0;
+        }
+        q->heap = nh;
+        q->capheap = cap;
+    }
+    struct event *e = &q->slots[s];
+    e->t_us = t_us;
+    e->seq = q->next_seq++;
+    e->type = type;
+    e->ptr = ptr;
+    e->arg = arg;
+    e->dead = 0;
+    e->gen = (e->gen + 1) & 0xffu;
+    q->heap[q->nheap] = s;
+    sift_up(q, q->nheap++);
+    q->live++;
+    return (e->gen << SLOT_BITS) | s;
+}
+
+void eq_cancel(struct event_queue *q, event_id id)
+{
+    uint32_t s = id & SLOT_MASK;
+    if (!id || s >= q->nslots)
+        return;
+    struct event *e = &q->slots[s];
+    if (e->gen != (id >> SLOT_BITS) || e->dead)
+        return;
+    /* Only slots still in the heap can be live: popped slots are on the free
+     * list with their generation unchanged until reuse, so mark them dead on
+     * pop (see eq_pop) to make a late cancel harmless. */
+    e->dead = 1;
+    q->live--;
+}
+
+static uint32_t pop_top(struct event_queue *q)
+{
+    uint32_t top = q->heap[0];
+    q->heap[0] = q->heap[--q->nheap];
+    if (q->nheap)
+        sift_down(q, 0);
+    return top;
+}
+
+int eq_pop(struct event_queue *q, struct event *out)
+{
+    while (q->nheap) {
+        uint32_t s = pop_top(q);
+        struct event *e = &q->slots[s];
+        int was_dead = e->dead;
+        e->dead = 1;                        /* a late cancel is now a no-op */
+        q->free[q->nfree++] = s;
+        if (was_dead)
+            continue;
+        q->live--;
+        *out = *e;
+        out->dead = 0;
+        return 1;
+    }
+    return 0;
+}
+
+int64_t eq_peek_time(struct event_queue *q)
+{
+    while (q->nheap && q->slots[q->heap[0]].dead) {
+        uint32_t s = pop_top(q);
+        q->free[q->nfree++] = s;
+    }
+    return q->nheap ? q->slots[q->heap[0]].t_us : -1;
+}
+
+size_t eq_pending(const struct event_queue *q)
+{
+    return q->live;
+}

@@ -1,0 +1,49 @@
+/* event.h — the discrete-event queue: a binary min-heap keyed by
+ * (time, sequence number), so events at equal times run in the order they
+ * were scheduled.  Cancelling marks an event dead; it is skipped when popped.
+ *
+ * Events live in a slot pool addressed by an id that stays valid until the
+ * event runs or is cancelled; the heap orders slot indices. */
+#ifndef PROTOSIM_EVENT_H
+#define PROTOSIM_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint32_t event_id;          /* 0 is never a valid id */
+
+struct event {
+    int64_t  t_us;
+    uint64_t seq;
+    int      type;                  /* caller's tag */
+    void    *ptr;                   /* caller's data */
+    int64_t  arg;
+    uint32_t gen;                   /* bumped when the slot is reused */
+    uint8_t  dead;
+};
+
+struct event_queue {
+    struct event *slots;            /* slot 0 unused */
+    uint32_t nslots, capslots;
+    uint32_t *free;                 /* free slot stack */
+    uint32_t nfree;
+    uint32_t *heap;                 /* slot indices */
+    uint32_t nheap, capheap;
+    uint64_t next_seq;
+    size_t   live;                  /* scheduled and not cancelled */
+};
+
+void     eq_init(struct event_queue *q);
+void     eq_free(struct event_queue *q);
+/* Returns an id for eq_cancel, or 0 if memory ran out. */
+event_id eq_schedule(struct event_queue *q, int64_t t_us, int type, void *ptr,
+                     int64_t arg);
+/* Cancels a pending event; a no-op for 0 or an id that already ran. */
+void     eq_cancel(struct event_queue *q, event_id id);
+/* Pops the earliest live event into *out; returns 0 when the queue is empty. */
+int      eq_pop(struct event_queue *q, struct event *out);
+/* The time of the earliest live event, or -1. */
+int64_t  eq_peek_time(struct event_queue *q);
+size_t   eq_pending(const struct event_queue *q);
+
+#endif

@@ -1,0 +1,102 @@
+/* narrate.c — renders narration ids and their parameters into sentences. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "narrate.h"
+#include "tcp.h"
+#include "trace.h"
+#include "wire.h"
+
+static const char *const templates_en[N_COUNT] = {
+#define X(id, text) [id] = text,
+    NARRATIONS(X)
+#undef X
+};
+
+const char *narration_template(int id)
+{
+    if (id < 0 || id >= N_COUNT)
+        return "";
+    return templates_en[id];
+}
+
+/* Appends s to buf at *pos, always NUL-terminating within n. */
+static void put(char *buf, size_t n, size_t *pos, const char *s)
+{
+    size_t len = strlen(s);
+    if (*pos + 1 >= n)
+        return;
+    if (len > n - 1 - *pos)
+        len = n - 1 - *pos;
+    memcpy(buf + *pos, s, len);
+    *pos += len;
+    buf[*pos] = '\0';
+}
+
+static void put_arg(char *buf, size_t n, size_t *pos, int64_t v,
+                    const char *type, size_t tlen, const struct narrate_ctx *nc)
+{
+    char tmp[64];
+    if (tlen == 0) {
+        snprintf(tmp, sizeof tmp, "%" PRId64, v);
+    } else if (tlen == 3 && !memcmp(type, "dur", 3)) {
+        fmt_duration(v, tmp, sizeof tmp);
+    } else if (tlen == 5 && !memcmp(type, "state", 5)) {
+        snprintf(tmp, sizeof tmp, "%s", tcp_state_name((int)v));
+    } else if (tlen == 5 && !memcmp(type, "flags", 5)) {
+        tcp_flags_str((uint8_t)v, tmp, sizeof tmp);
+    } else if (tlen == 2 && !memcmp(type, "ip", 2)) {
+        ip4_str((ip4_addr)v, tmp, sizeof tmp);
+    } else if (tlen == 4 && !memcmp(type, "call", 4)) {
+        snprintf(tmp, sizeof tmp, "%s", app_call_name((int)v));
+    } else if (tlen == 3 && !memcmp(type, "str", 3)) {
+        put(buf, n, pos, nc && nc->str ? nc->str(nc->ctx, (uint32_t)v) : "");
+        return;
+    } else {
+        snprintf(tmp, sizeof tmp, "?");
+    }
+    put(buf, n, pos, tmp);
+}
+
+char *narrate(const struct why *w, const struct narrate_ctx *nc,
+              char *buf, size_t n)
+{
+    size_t pos = 0;
+    const char *t = narration_template(w->id);
+    if (n == 0)
+        return buf;
+    buf[0] = '\0';
+    while (*t) {
+        const char *open = strchr(t, '{');
+        if (!open) {
+            put(buf, n, &pos, t);
+            break;
+        }
+        char lit[256];
+        size_t litlen = (size_t)(open - t);
+        while (litlen > 0) {
+            size_t chunk = litlen < sizeof lit - 1 ? litlen : sizeof lit - 1;
+            memcpy(lit, t, chunk);
+            lit[chunk] = '\0';
+            put(buf, n, &pos, lit);
+            t += chunk;
+            litlen -= chunk;
+        }
+        const char *close = strchr(open, '}');
+        if (!close || open[1] < '0' || open[1] > '3') {
+            put(buf, n, &pos, "{");
+            t = open + 1;
+            continue;
+        }
+        int idx = open[1] - '0';
+        const char *type = open + 2;
+        size_t tlen = 0;
+        if (*type == ':') {
+            type++;
+            tlen = (size_t)(close - type);
+        }
+        put_arg(buf, n, &pos, w->a[idx], type, tlen, nc);
+        t = close + 1;
+    }
+    return buf;
+}

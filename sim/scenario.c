@@ -1,0 +1,1765 @@
+/* scenario.c — the .scn language: lexer, parser, name resolution, checks, and the frame-pattern matcher. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario.h"
+#include "tcp.h"
+#include "wire.h"
+
+/*
+ * How a scenario is read
+ * ----------------------
+ * The text is cut into lines ('\n', with a '\r' before it dropped).  Each line
+ * is lexed on its own into words and strings; `#` starts a comment outside
+ * strings, except the one `#N` frame number of a `fault` line.  The first word
+ * picks a keyword handler, which walks the tokens with a cursor and reports
+ * the first problem on the line as `file:line:col: error: ...`, pointing at the
+ * offending token (or just past the last one when something is missing).
+ * Parsing then goes on with the next line, so a teacher sees many mistakes at
+ * once; after MAX_ERRORS it stops with a final "too many errors".
+ *
+ * Host names may be used before they are declared, so a name in a link, an
+ * action, a fault or an expectation is recorded as a *reference* (name, line,
+ * column) and the record holds the reference's index.  When the whole file is
+ * read, references are resolved to host indices (or reported at the place
+ * where they were written), `tcp` options are applied (defaults, then the
+ * all-host lines, then the per-host lines, so the more specific line wins
+ * whatever the order), and actions are sorted by time.  Errors found at the end
+ * are merged with the others in (line, column) order.
+ *
+ * Honest limits: columns count bytes, not characters (as gcc does by
+ * default); files larger than FILE_MAX are refused by scenario_load; all
+ * durations are capped at DUR_MAX_US so that the engine can add them without
+ * overflow; `send N bytes` payloads count against SEND_TOTAL_MAX so a hostile
+ * file cannot make the parser allocate gigabytes.
+ */
+
+#define MAX_ERRORS     20
+#define STRING_MAX     ((size_t)1 << 20)            /* 1 MiB */
+#define BYTES_MAX      ((uint64_t)16 << 20)         /* send N bytes / recv N */
+#define SEND_TOTAL_MAX ((uint64_t)64 << 20)
+#define FILE_MAX       ((size_t)64 << 20)
+#define DUR_MAX_US     INT64_C(1000000000000)       /* 1000000s, about 11.6 days */
+#define DUR_MAX_TEXT   "1000000s"
+#define ISN_MAX        16
+#define SHOW_MAX       40                           /* bytes of a token quoted in messages */
+
+#define US_PER_MS      INT64_C(1000)
+#define US_PER_S       INT64_C(1000000)
+#define US_PER_MIN     INT64_C(60000000)
+
+static const char PATTERN[] = "abcdefghijklmnopqrstuvwxyz";
+
+/* ------------------------------------------------------------------------ */
+/* Tokens and parser state                                                  */
+
+enum { T_WORD, T_STRING };
+
+/* One token of the current line.  `s` is NUL-terminated: the word itself, or
+ * the decoded bytes of a string (which may contain NULs from \x00; use len). */
+struct tok {
+    int         type;
+    int         col;        /* 1-based byte column of the first character */
+    const char *raw;        /* the token as written, in the input text */
+    size_t      rawlen;
+    char       *s;
+    size_t      len;
+};
+
+struct perr {
+    int   line, col, seq;
+    char *msg;              /* the message after "error: " */
+};
+
+/* A host name as written somewhere other than its declaration. */
+struct ref {
+    char name[SCN_NAME_MAX];
+    int  line, col;
+    int  host;              /* resolved index, -1 unknown */
+};
+
+enum tcp_opt {
+    TO_ISN, TO_MSS, TO_RTO, TO_RETRIES, TO_MSL, TO_NAGLE, TO_HANDSHAKE, TO_RCVBUF,
+    TO_COUNT
+};
+
+static const char *const tcp_opt_names[TO_COUNT] = {
+    "isn", "mss", "rto", "retries", "msl", "nagle", "handshake", "rcvbuf"
+};
+
+/* A `tcp OPTION [HOST] VALUE` line, applied once all hosts are known. */
+struct tcpset {
+    int      opt;           /* enum tcp_opt */
+    int      ref;           /* -1: every host */
+    int64_t  v;
+    uint32_t isn[ISN_MAX];
+    int      n_isn;
+};
+
+/* A small open-addressing string -> int map (host names, addresses, link
+ * pairs, tcp option keys), so that huge generated files stay linear. */
+struct smap {
+    char  **keys;
+    int    *vals;
+    size_t  cap, n;
+};
+
+struct parser {
+    const char      *path;
+    struct scenario *s;
+    int  caphosts, caplinks, capactions, capfaults, capexpects, capdescribe;
+
+    struct perr *errs;
+    int  nerr, caperr;
+    int  stopped;           /* too many errors: read no further */
+    int  finishing;         /* end-of-file checks: collect every error */
+    int  oom;
+
+    int  line;              /* current line number */
+    struct tok *toks;
+    int  ntok, captok, ti;  /* tokens of the line, cursor */
+    char  *buf;             /* storage for token text */
+    size_t capbuf;
+    int  eol_col;           /* column just past the last token */
+
+    struct ref *refs;
+    int  nrefs, caprefs;
+    struct tcpset *tsets;
+    int  ntsets, captsets;
+
+    struct smap hostnames, addrs, linkpairs, tcpkeys;
+    int  title_line, seed_line;
+    int  host_lines;        /* `host` lines seen, valid or not */
+    int64_t  prev_at;       /* time of the previous `at` line */
+    uint64_t send_total;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Small helpers                                                            */
+
+static int is_digit(int c) { return c >= '0' && c <= '9'; }
+static int is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static int is_space(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
+static int col_add(int col, size_t off)
+{
+    if (off > (size_t)(INT_MAX - col)) return INT_MAX;
+    return col + (int)off;
+}
+
+/* Returns p, or a larger copy when n elements no longer fit; NULL (p still
+ * valid) when memory runs out. */
+static void *grow_arr(struct parser *P, void *p, int *cap, int n, size_t elsz)
+{
+    if (n < *cap) return p;
+    if (*cap > INT_MAX / 2) { P->oom = 1; return NULL; }
+    int nc = *cap ? *cap * 2 : 8;
+    if ((size_t)nc > SIZE_MAX / elsz) { P->oom = 1; return NULL; }
+    void *q = realloc(p, (size_t)nc * elsz);
+    if (!q) { P->oom = 1; return NULL; }
+    *cap = nc;
+    return q;
+}
+
+static char *dup_bytes(struct parser *P, const char *p, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (!d) { P->oom = 1; return NULL; }
+    if (n) memcpy(d, p, n);
+    d[n] = '\0';
+    return d;
+}
+
+/* A token or slice quoted for a message: printable ASCII as is, anything else
+ * as \xHH, at most SHOW_MAX bytes then "...". */
+struct show { char b[SHOW_MAX * 4 + 8]; };
+
+static const char *show_slice(struct show *sh, const char *p, size_t n)
+{
+    char *o = sh->b;
+    size_t lim = n > SHOW_MAX ? SHOW_MAX : n;
+    *o++ = '"';
+    for (size_t i = 0; i < lim; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '"' || c == '\\') { *o++ = '\\'; *o++ = (char)c; }
+        else if (c >= 0x20 && c < 0x7f) *o++ = (char)c;
+        else { snprintf(o, 5, "\\x%02X", c); o += 4; }
+    }
+    *o++ = '"';
+    if (n > lim) { memcpy(o, "...", 3); o += 3; }
+    *o = '\0';
+    return sh->b;
+}
+
+static const char *found(struct show *sh, const struct tok *t)
+{
+    if (!t) return "end of line";
+    if (t->type == T_STRING) return "a string";
+    return show_slice(sh, t->s, t->len);
+}
+
+/* ------------------------------------------------------------------------ */
+/* String map                                                               */
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = UINT64_C(1469598103934665603);
+    for (; *s; s++) { h ^= (unsigned char)*s; h *= UINT64_C(1099511628211); }
+    return h;
+}
+
+static int smap_get(const struct smap *m, const char *k)
+{
+    if (!m->cap) return -1;
+    for (size_t i = hash_str(k) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->keys[i]) return -1;
+        if (!strcmp(m->keys[i], k)) return m->vals[i];
+    }
+}
+
+/* Inserts a key that is not present.  Returns 0, or -1 out of memory. */
+static int smap_put(struct parser *P, struct smap *m, const char *k, int v)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t nc = m->cap ? m->cap * 2 : 16;
+        char **nk = calloc(nc, sizeof *nk);
+        int *nv = calloc(nc, sizeof *nv);
+        if (!nk || !nv) { free(nk); free(nv); P->oom = 1; return -1; }
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->keys[i]) continue;
+            size_t j = hash_str(m->keys[i]) & (nc - 1);
+            while (nk[j]) j = (j + 1) & (nc - 1);
+            nk[j] = m->keys[i];
+            nv[j] = m->vals[i];
+        }
+        free(m->keys);
+        free(m->vals);
+        m->keys = nk;
+        m->vals = nv;
+        m->cap = nc;
+    }
+    char *d = dup_bytes(P, k, strlen(k));
+    if (!d) return -1;
+    size_t i = hash_str(k) & (m->cap - 1);
+    while (m->keys[i]) i = (i + 1) & (m->cap - 1);
+    m->keys[i] = d;
+    m->vals[i] = v;
+    m->n++;
+    return 0;
+}
+
+static void smap_free(struct smap *m)
+{
+    for (size_t i = 0; i < m->cap; i++) free(m->keys[i]);
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+
+static void perr_at(struct parser *P, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void perr_at(struct parser *P, int line, int col, const char *fmt, ...)
+{
+    if (P->stopped && !P->finishing) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (k < 0) k = 0;
+    char *msg = malloc((size_t)k + 1);
+    if (!msg) { P->oom = 1; return; }
+    va_start(ap, fmt);
+    vsnprintf(msg, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    void *np = grow_arr(P, P->errs, &P->caperr, P->nerr, sizeof *P->errs);
+    if (!np) { free(msg); return; }
+    P->errs = np;
+    P->errs[P->nerr] = (struct perr){ line, col, P->nerr, msg };
+    P->nerr++;
+    if (P->nerr > MAX_ERRORS) P->stopped = 1;
+}
+
+#define ERR_AT(P, t, ...) perr_at((P), (P)->line, colof((P), (t)), __VA_ARGS__)
+
+/* ------------------------------------------------------------------------ */
+/* Lexer                                                                    */
+
+static struct tok *new_tok(struct parser *P)
+{
+    void *np = grow_arr(P, P->toks, &P->captok, P->ntok, sizeof *P->toks);
+    if (!np) return NULL;
+    P->toks = np;
+    struct tok *t = &P->toks[P->ntok++];
+    memset(t, 0, sizeof *t);
+    return t;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Splits one line into tokens.  Returns 0, or -1 after reporting an error
+ * (the line is then skipped). */
+static int lex_line(struct parser *P, const char *l, size_t n)
+{
+    P->ntok = 0;
+    P->ti = 0;
+    if (n > (SIZE_MAX - 2) / 2) { P->oom = 1; return -1; }
+    if (2 * n + 2 > P->capbuf) {
+        char *nb = realloc(P->buf, 2 * n + 2);
+        if (!nb) { P->oom = 1; return -1; }
+        P->buf = nb;
+        P->capbuf = 2 * n + 2;
+    }
+    char *o = P->buf;
+    int nth_seen = 0;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)l[i];
+        int col = col_add(1, i);
+        if (is_space(c)) { i++; continue; }
+        if (c == '\0') {
+            perr_at(P, P->line, col, "unexpected NUL byte");
+            return -1;
+        }
+        if (c == '#') {
+            /* In a fault line, the first `#` followed by a digit is the frame
+             * number `#N`; everywhere else `#` starts a comment. */
+            int fault_line = P->ntok > 0 && P->toks[0].type == T_WORD &&
+                             !strcmp(P->toks[0].s, "fault");
+            if (!(fault_line && !nth_seen && i + 1 < n && is_digit(l[i + 1])))
+                break;
+            nth_seen = 1;
+        }
+        struct tok *t = new_tok(P);
+        if (!t) return -1;
+        t->col = col;
+        t->raw = l + i;
+        t->s = o;
+        if (c == '"') {
+            size_t j = i + 1;
+            t->type = T_STRING;
+            for (;;) {
+                if (j >= n) {
+                    perr_at(P, P->line, col, "unterminated string");
+                    return -1;
+                }
+                unsigned char d = (unsigned char)l[j];
+                if (d == '"') { j++; break; }
+                if (d == '\0') {
+                    perr_at(P, P->line, col_add(1, j),
+                            "unexpected NUL byte in a string; write \\x00 instead");
+                    return -1;
+                }
+                if (d != '\\') { *o++ = (char)d; j++; continue; }
+                if (j + 1 >= n) {
+                    perr_at(P, P->line, col, "unterminated string");
+                    return -1;
+                }
+                unsigned char e = (unsigned char)l[j + 1];
+                switch (e) {
+                case 'n':  *o++ = '\n'; j += 2; break;
+                case 'r':  *o++ = '\r'; j += 2; break;
+                case 't':  *o++ = '\t'; j += 2; break;
+                case '\\': *o++ = '\\'; j += 2; break;
+                case '"':  *o++ = '"';  j += 2; break;
+                case 'x': {
+                    int h1 = j + 2 < n ? hexval((unsigned char)l[j + 2]) : -1;
+                    int h2 = j + 3 < n ? hexval((unsigned char)l[j + 3]) : -1;
+                    if (h1 < 0 || h2 < 0) {
+                        perr_at(P, P->line, col_add(1, j),
+                                "invalid escape in string: \\x needs two hex digits, like \\x0A");
+                        return -1;
+                    }
+                    *o++ = (char)(h1 * 16 + h2);
+                    j += 4;
+                    break;
+                }
+                default:
+                    if (e >= 0x21 && e < 0x7f)
+                        perr_at(P, P->line, col_add(1, j),
+                                "unknown escape \\%c in string; use \\n, \\r, \\t, \\\\, \\\" or \\xHH", e);
+                    else
+                        perr_at(P, P->line, col_add(1, j),
+                                "unknown escape in string; use \\n, \\r, \\t, \\\\, \\\" or \\xHH");
+                    return -1;
+                }
+            }
+            t->len = (size_t)(o - t->s);
+            t->rawlen = j - i;
+            *o++ = '\0';
+            if (t->len > STRING_MAX) {
+                perr_at(P, P->line, col, "string is longer than 1 MiB");
+                return -1;
+            }
+            i = j;
+        } else {
+            size_t j = i;
+            do {
+                *o++ = l[j++];
+            } while (j < n && !is_space((unsigned char)l[j]) && l[j] != '\0' &&
+                     l[j] != '"' && l[j] != '#');
+            t->type = T_WORD;
+            t->len = (size_t)(o - t->s);
+            t->rawlen = j - i;
+            *o++ = '\0';
+            i = j;
+        }
+    }
+    if (P->ntok) {
+        const struct tok *last = &P->toks[P->ntok - 1];
+        P->eol_col = col_add(last->col, last->rawlen);
+    } else {
+        P->eol_col = 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Token cursor                                                             */
+
+static struct tok *peek(struct parser *P)
+{
+    return P->ti < P->ntok ? &P->toks[P->ti] : NULL;
+}
+
+static struct tok *next(struct parser *P)
+{
+    struct tok *t = peek(P);
+    if (t) P->ti++;
+    return t;
+}
+
+static int colof(const struct parser *P, const struct tok *t)
+{
+    return t ? t->col : P->eol_col;
+}
+
+static int is_word(const struct tok *t, const char *w)
+{
+    return t && t->type == T_WORD && !strcmp(t->s, w);
+}
+
+static int want_end(struct parser *P)
+{
+    struct tok *t = peek(P);
+    if (!t) return 0;
+    struct show sh;
+    ERR_AT(P, t, "expected end of line, found %s", found(&sh, t));
+    return -1;
+}
+
+/* A quoted text that becomes a C string (title, describe, note, inject). */
+static struct tok *want_text(struct parser *P, const char *what)
+{
+    struct tok *t = next(P);
+    struct show sh;
+    if (!t || t->type != T_STRING) {
+        ERR_AT(P, t, "expected %s, found %s", what, found(&sh, t));
+        return NULL;
+    }
+    if (memchr(t->s, '\0', t->len)) {
+        ERR_AT(P, t, "this text cannot contain \\x00");
+        return NULL;
+    }
+    return t;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Numbers, durations, percentages                                          */
+
+enum { NUM_OK, NUM_SYNTAX, NUM_NEG, NUM_PRECISE, NUM_BIG };
+
+/* Unsigned decimal digits only.  NUM_BIG on overflow. */
+static int parse_u64(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!is_digit(*s)) return NUM_SYNTAX;
+    for (; is_digit(*s); s++) {
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10) {
+            while (is_digit(*s)) s++;
+            return *s ? NUM_SYNTAX : NUM_BIG;
+        }
+        v = v * 10 + d;
+    }
+    if (*s) return NUM_SYNTAX;
+    *out = v;
+    return NUM_OK;
+}
+
+/* DIGITS[.DIGITS]: the integer part (saturated just above `cap`) and the
+ * fraction with trailing zeros dropped.  Returns the character after it, or
+ * NULL on bad syntax; *fd = -1 when the fraction has more than 9 digits. */
+static const char *parse_decimal(const char *p, uint64_t cap, uint64_t *ip,
+                                 uint64_t *frac, int *fd)
+{
+    *ip = 0; *frac = 0; *fd = 0;
+    if (!is_digit(*p)) return NULL;
+    for (; is_digit(*p); p++)
+        if (*ip <= cap) *ip = *ip * 10 + (uint64_t)(*p - '0');
+    if (*p != '.') return p;
+    p++;
+    if (!is_digit(*p)) return NULL;
+    const char *fs = p;
+    while (is_digit(*p)) p++;
+    const char *fe = p;
+    while (fe > fs && fe[-1] == '0') fe--;
+    if (fe - fs > 9) { *fd = -1; return p; }
+    for (const char *q = fs; q < fe; q++) { *frac = *frac * 10 + (uint64_t)(*q - '0'); (*fd)++; }
+    return p;
+}
+
+/* "250us", "20ms", "1.5s", "2m" -> microseconds, exactly. */
+static int parse_dur(const char *s, int64_t *out)
+{
+    if (s[0] == '-') return is_digit(s[1]) ? NUM_NEG : NUM_SYNTAX;
+    uint64_t ip, frac;
+    int fd;
+    const char *p = parse_decimal(s, (uint64_t)DUR_MAX_US, &ip, &frac, &fd);
+    if (!p) return NUM_SYNTAX;
+    uint64_t mult;
+    if (!strcmp(p, "us"))      mult = 1;
+    else if (!strcmp(p, "ms")) mult = US_PER_MS;
+    else if (!strcmp(p, "s"))  mult = US_PER_S;
+    else if (!strcmp(p, "m"))  mult = US_PER_MIN;
+    else return NUM_SYNTAX;
+    if (fd < 0) return NUM_PRECISE;
+    uint64_t pow10 = 1;
+    for (int i = 0; i < fd; i++) pow10 *= 10;
+    if ((frac * mult) % pow10) return NUM_PRECISE;
+    if (ip > (uint64_t)DUR_MAX_US / mult) return NUM_BIG;
+    uint64_t us = ip * mult + frac * mult / pow10;
+    if (us > (uint64_t)DUR_MAX_US) return NUM_BIG;
+    *out = (int64_t)us;
+    return NUM_OK;
+}
+
+/* "10%", "0.5%", "12.3456%" -> parts per million. */
+static int parse_pct(const char *s, uint32_t *ppm)
+{
+    if (s[0] == '-') return is_digit(s[1]) ? NUM_NEG : NUM_SYNTAX;
+    uint64_t ip, frac;
+    int fd;
+    const char *p = parse_decimal(s, 1000, &ip, &frac, &fd);
+    if (!p || strcmp(p, "%")) return NUM_SYNTAX;
+    if (fd < 0 || fd > 4) return NUM_PRECISE;
+    for (int i = fd; i < 4; i++) frac *= 10;
+    uint64_t v = ip * 10000 + frac;         /* ip <= 10000 here: no overflow */
+    if (ip > 100 || v > 1000000) return NUM_BIG;
+    *ppm = (uint32_t)v;
+    return NUM_OK;
+}
+
+static int want_uint(struct parser *P, const char *what, uint64_t lo, uint64_t hi,
+                     uint64_t *out)
+{
+    struct tok *t = next(P);
+    uint64_t v = 0;
+    if (t && t->type == T_WORD && parse_u64(t->s, &v) == NUM_OK && v >= lo && v <= hi) {
+        *out = v;
+        return 0;
+    }
+    struct show sh;
+    ERR_AT(P, t, "expected %s from %llu to %llu, found %s", what,
+           (unsigned long long)lo, (unsigned long long)hi, found(&sh, t));
+    return -1;
+}
+
+#define DUR_LIKE "a duration like 20ms or 1.5s"
+
+/* Reports why token t (text s, maybe after a '+') is not a duration. */
+static void dur_error(struct parser *P, const struct tok *t, int rc, const char *like)
+{
+    struct show sh;
+    const char *f = found(&sh, t);
+    switch (rc) {
+    case NUM_NEG:     ERR_AT(P, t, "a duration cannot be negative, found %s", f); break;
+    case NUM_PRECISE: ERR_AT(P, t, "duration %s is more precise than 1us", f); break;
+    case NUM_BIG:     ERR_AT(P, t, "duration %s is too large (at most " DUR_MAX_TEXT ")", f); break;
+    default:          ERR_AT(P, t, "expected %s, found %s", like, f); break;
+    }
+}
+
+static int want_dur(struct parser *P, int64_t *out)
+{
+    struct tok *t = next(P);
+    int rc = t && t->type == T_WORD ? parse_dur(t->s, out) : NUM_SYNTAX;
+    if (rc == NUM_OK) return 0;
+    dur_error(P, t, rc, DUR_LIKE);
+    return -1;
+}
+
+static int want_pct(struct parser *P, uint32_t *out)
+{
+    struct tok *t = next(P);
+    int rc = t && t->type == T_WORD ? parse_pct(t->s, out) : NUM_SYNTAX;
+    struct show sh;
+    switch (rc) {
+    case NUM_OK: return 0;
+    case NUM_PRECISE: ERR_AT(P, t, "percentage %s has more than 4 decimals", found(&sh, t)); break;
+    case NUM_NEG:
+    case NUM_BIG: ERR_AT(P, t, "a percentage must be from 0%% to 100%%, found %s", found(&sh, t)); break;
+    default: ERR_AT(P, t, "expected a percentage like 10%% or 0.5%%, found %s", found(&sh, t)); break;
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Host names and references                                                */
+
+/* 0 valid, -1 bad characters, -2 too long. */
+static int name_check(const char *p, size_t n)
+{
+    if (n == 0 || !is_alpha((unsigned char)p[0])) return -1;
+    for (size_t i = 1; i < n; i++) {
+        int c = (unsigned char)p[i];
+        if (!is_alpha(c) && !is_digit(c) && c != '_' && c != '-') return -1;
+    }
+    return n >= SCN_NAME_MAX ? -2 : 0;
+}
+
+static int name_error(struct parser *P, const char *p, size_t n, int col)
+{
+    struct show sh;
+    int rc = name_check(p, n);
+    if (rc == -1)
+        perr_at(P, P->line, col, "expected a host name, found %s", show_slice(&sh, p, n));
+    else if (rc == -2)
+        perr_at(P, P->line, col, "host name %s is longer than %d characters",
+                show_slice(&sh, p, n), SCN_NAME_MAX - 1);
+    return rc;
+}
+
+/* Records a use of a host name; returns the reference index or -1. */
+static int ref_add(struct parser *P, const char *p, size_t n, int col)
+{
+    if (name_error(P, p, n, col)) return -1;
+    void *np = grow_arr(P, P->refs, &P->caprefs, P->nrefs, sizeof *P->refs);
+    if (!np) return -1;
+    P->refs = np;
+    struct ref *r = &P->refs[P->nrefs];
+    memcpy(r->name, p, n);
+    r->name[n] = '\0';
+    r->line = P->line;
+    r->col = col;
+    r->host = -1;
+    return P->nrefs++;
+}
+
+/* A host name token; what names the role in the message when it is missing. */
+static int want_ref(struct parser *P, const char *what)
+{
+    struct tok *t = next(P);
+    if (!t || t->type != T_WORD) {
+        struct show sh;
+        ERR_AT(P, t, "expected %s, found %s", what, found(&sh, t));
+        return -1;
+    }
+    return ref_add(P, t->s, t->len, t->col);
+}
+
+/* SRC->DST: one token, or with spaces around the arrow. */
+static int want_arrow(struct parser *P, int *src, int *dst)
+{
+    struct show sh, sh2;
+    struct tok *t = next(P);
+    if (!t || t->type != T_WORD) {
+        ERR_AT(P, t, "expected SRC->DST like client->server, found %s", found(&sh, t));
+        return -1;
+    }
+    const char *sp = t->s, *dp = NULL;
+    size_t sn, dn = 0;
+    int dcol = 0;
+    const char *a = strstr(t->s, "->");
+    if (a) {
+        sn = (size_t)(a - t->s);
+        if (sn == 0) {
+            ERR_AT(P, t, "expected SRC->DST like client->server, found %s", found(&sh, t));
+            return -1;
+        }
+        if (a[2]) {
+            dp = a + 2;
+            dn = t->len - sn - 2;
+            dcol = col_add(t->col, sn + 2);
+        }
+    } else {
+        sn = t->len;
+        struct tok *u = peek(P);
+        if (!u || u->type != T_WORD || strncmp(u->s, "->", 2)) {
+            ERR_AT(P, u, "expected \"->\" after %s (write SRC->DST like client->server), found %s",
+                   found(&sh, t), found(&sh2, u));
+            return -1;
+        }
+        next(P);
+        if (u->s[2]) {
+            dp = u->s + 2;
+            dn = u->len - 2;
+            dcol = col_add(u->col, 2);
+        }
+    }
+    if (!dp) {
+        struct tok *u = next(P);
+        if (!u || u->type != T_WORD) {
+            ERR_AT(P, u, "expected a destination host after \"->\", found %s", found(&sh, u));
+            return -1;
+        }
+        dp = u->s;
+        dn = u->len;
+        dcol = u->col;
+    }
+    if ((*src = ref_add(P, sp, sn, t->col)) < 0) return -1;
+    if ((*dst = ref_add(P, dp, dn, dcol)) < 0) return -1;
+    if (sn == dn && !memcmp(sp, dp, sn)) {
+        perr_at(P, P->line, dcol, "source and destination are the same host %s",
+                show_slice(&sh, dp, dn));
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Frame patterns: PROTO [FLAGS]                                            */
+
+/* Reads PROTO and optional FLAGS.  `stop` is the word (or "#" prefix) that
+ * ends the pattern when FLAGS are absent. */
+static int want_pattern(struct parser *P, struct scn_match *m, int stop_hash, const char *stop)
+{
+    struct show sh;
+    struct tok *t = next(P);
+    m->any_flags = 1;
+    m->flags = 0;
+    m->data = 0;
+    if (is_word(t, "tcp"))      m->proto = IPPROTO_TCP_NUM;
+    else if (is_word(t, "udp")) m->proto = IPPROTO_UDP_NUM;
+    else if (is_word(t, "any")) m->proto = 0;
+    else {
+        ERR_AT(P, t, "expected a protocol (tcp, udp or any), found %s", found(&sh, t));
+        return -1;
+    }
+    struct tok *f = peek(P);
+    if (!f || f->type != T_WORD) return 0;
+    if (stop_hash ? f->s[0] == '#' : !strcmp(f->s, stop)) return 0;
+    next(P);
+    if (m->proto != IPPROTO_TCP_NUM) {
+        ERR_AT(P, f, "TCP flags only apply to tcp patterns, found %s after %s",
+               found(&sh, f), t->s);
+        return -1;
+    }
+    if (!strcmp(f->s, "any")) return 0;
+    if (!strcmp(f->s, "data")) { m->data = 1; return 0; }
+    uint8_t fl = 0;
+    if (tcp_flags_parse(f->s, &fl) != 0 || fl == 0) {
+        ERR_AT(P, f, "expected TCP flags like SYN or SYN,ACK (or any, or data), found %s",
+               found(&sh, f));
+        return -1;
+    }
+    m->any_flags = 0;
+    m->flags = fl;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Scenario building                                                        */
+
+static struct scn_action *new_action(struct parser *P)
+{
+    struct scenario *s = P->s;
+    void *np = grow_arr(P, s->actions, &P->capactions, s->nactions, sizeof *s->actions);
+    if (!np) return NULL;
+    s->actions = np;
+    struct scn_action *a = &s->actions[s->nactions++];
+    memset(a, 0, sizeof *a);
+    a->host = -1;
+    a->peer = -1;
+    a->line = P->line;
+    return a;
+}
+
+static struct scn_expect *new_expect(struct parser *P)
+{
+    struct scenario *s = P->s;
+    void *np = grow_arr(P, s->expects, &P->capexpects, s->nexpects, sizeof *s->expects);
+    if (!np) return NULL;
+    s->expects = np;
+    struct scn_expect *e = &s->expects[s->nexpects++];
+    memset(e, 0, sizeof *e);
+    e->host = -1;
+    e->m.src = e->m.dst = -1;
+    e->line = P->line;
+    return e;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Keywords                                                                 */
+
+static void kw_title(struct parser *P, struct tok *kw)
+{
+    struct tok *t = want_text(P, "the title in double quotes, like \"Three-way handshake\"");
+    if (!t || want_end(P)) return;
+    if (P->title_line) {
+        ERR_AT(P, kw, "the title is already set on line %d", P->title_line);
+        return;
+    }
+    P->title_line = P->line;
+    P->s->title = dup_bytes(P, t->s, t->len);
+}
+
+static void kw_describe(struct parser *P, struct tok *kw)
+{
+    (void)kw;
+    struct tok *t = want_text(P, "narration in double quotes");
+    if (!t || want_end(P)) return;
+    struct scenario *s = P->s;
+    void *np = grow_arr(P, s->describe, &P->capdescribe, s->ndescribe, sizeof *s->describe);
+    if (!np) return;
+    s->describe = np;
+    char *d = dup_bytes(P, t->s, t->len);
+    if (d) s->describe[s->ndescribe++] = d;
+}
+
+static void kw_seed(struct parser *P, struct tok *kw)
+{
+    uint64_t v;
+    if (want_uint(P, "a seed", 0, UINT64_MAX, &v) || want_end(P)) return;
+    if (P->seed_line) {
+        ERR_AT(P, kw, "the seed is already set on line %d", P->seed_line);
+        return;
+    }
+    P->seed_line = P->line;
+    P->s->seed = v;
+    P->s->has_seed = 1;
+}
+
+static void kw_host(struct parser *P, struct tok *kw)
+{
+    (void)kw;
+    struct show sh;
+    struct tok *n = next(P);
+    P->host_lines++;
+    if (!n || n->type != T_WORD) {
+        ERR_AT(P, n, "expected a host name, found %s", found(&sh, n));
+        return;
+    }
+    if (name_error(P, n->s, n->len, n->col)) return;
+    if (!strcmp(n->s, "note") || !strcmp(n->s, "inject")) {
+        ERR_AT(P, n, "%s cannot be a host name: it is an action keyword", found(&sh, n));
+        return;
+    }
+    int prev = smap_get(&P->hostnames, n->s);
+    if (prev >= 0) {
+        ERR_AT(P, n, "host %s is already declared on line %d", found(&sh, n),
+               P->s->hosts[prev].line);
+        return;
+    }
+    /* Declare the name even if the address is wrong, so that later lines do
+     * not each report an unknown host. */
+    struct scenario *s = P->s;
+    void *np = grow_arr(P, s->hosts, &P->caphosts, s->nhosts, sizeof *s->hosts);
+    if (!np) return;
+    s->hosts = np;
+    if (smap_put(P, &P->hostnames, n->s, s->nhosts)) return;
+    struct scn_host *h = &s->hosts[s->nhosts++];
+    memset(h, 0, sizeof *h);
+    memcpy(h->name, n->s, n->len + 1);
+    h->line = P->line;
+
+    struct tok *a = next(P);
+    ip4_addr addr = 0;
+    if (!a || a->type != T_WORD || ip4_parse(a->s, &addr) != 0) {
+        ERR_AT(P, a, "expected an IPv4 address like 192.0.2.10, found %s", found(&sh, a));
+        return;
+    }
+    if (addr == 0 || addr == 0xFFFFFFFFu) {
+        ERR_AT(P, a, "%s cannot be a host's address", found(&sh, a));
+        return;
+    }
+    char key[16];
+    snprintf(key, sizeof key, "%08lx", (unsigned long)addr);
+    int other = smap_get(&P->addrs, key);
+    if (other >= 0) {
+        ERR_AT(P, a, "address %s is already used by host \"%s\" (line %d)", found(&sh, a),
+               s->hosts[other].name, s->hosts[other].line);
+        return;
+    }
+    if (smap_put(P, &P->addrs, key, (int)(h - s->hosts))) return;
+    h->addr = addr;
+    want_end(P);
+}
+
+static void kw_link(struct parser *P, struct tok *kw)
+{
+    (void)kw;
+    struct show sh;
+    struct tok *ta = peek(P);
+    int a = want_ref(P, "the first host of the link");
+    if (a < 0) return;
+    struct tok *tb = peek(P);
+    int b = want_ref(P, "the second host of the link");
+    if (b < 0) return;
+    if (!strcmp(ta->s, tb->s)) {
+        ERR_AT(P, tb, "a link joins two different hosts, found %s twice", found(&sh, tb));
+        return;
+    }
+    char key[2 * SCN_NAME_MAX + 2];
+    if (strcmp(ta->s, tb->s) < 0) snprintf(key, sizeof key, "%s %s", ta->s, tb->s);
+    else snprintf(key, sizeof key, "%s %s", tb->s, ta->s);
+    int prev = smap_get(&P->linkpairs, key);
+    if (prev >= 0) {
+        ERR_AT(P, ta, "a link between %s and %s already exists (line %d)", ta->s, tb->s,
+               P->s->links[prev].line);
+        return;
+    }
+
+    static const char *const opts[] = { "delay", "jitter", "loss", "duplicate", "reorder" };
+    int seen[5] = { 0 };
+    struct scn_link L;
+    memset(&L, 0, sizeof L);
+    L.a = a;
+    L.b = b;
+    L.delay_us = 10 * US_PER_MS;
+    L.line = P->line;
+    struct tok *t;
+    while ((t = next(P))) {
+        int k = -1;
+        for (int i = 0; i < 5; i++)
+            if (is_word(t, opts[i])) k = i;
+        if (k < 0) {
+            ERR_AT(P, t, "unknown link option %s; expected one of: delay, jitter, loss, duplicate, reorder",
+                   found(&sh, t));
+            return;
+        }
+        if (seen[k]) {
+            ERR_AT(P, t, "link option \"%s\" is given twice", opts[k]);
+            return;
+        }
+        seen[k] = 1;
+        int rc;
+        switch (k) {
+        case 0:  rc = want_dur(P, &L.delay_us); break;
+        case 1:  rc = want_dur(P, &L.jitter_us); break;
+        case 2:  rc = want_pct(P, &L.loss_ppm); break;
+        case 3:  rc = want_pct(P, &L.dup_ppm); break;
+        default: rc = want_pct(P, &L.reorder_ppm); break;
+        }
+        if (rc) return;
+    }
+    struct scenario *s = P->s;
+    void *np = grow_arr(P, s->links, &P->caplinks, s->nlinks, sizeof *s->links);
+    if (!np) return;
+    s->links = np;
+    if (smap_put(P, &P->linkpairs, key, s->nlinks)) return;
+    s->links[s->nlinks++] = L;
+}
+
+/* Checks the option was not set before for the same host (or for all hosts)
+ * and remembers this line.  name NULL: all hosts. */
+static int tcp_once(struct parser *P, int opt, const char *name, const struct tok *at)
+{
+    char key[SCN_NAME_MAX + 16];
+    snprintf(key, sizeof key, "%s %s", tcp_opt_names[opt], name ? name : "*");
+    int prev = smap_get(&P->tcpkeys, key);
+    if (prev >= 0) {
+        if (name)
+            ERR_AT(P, at, "tcp %s for host \"%s\" is already set on line %d",
+                   tcp_opt_names[opt], name, prev);
+        else
+            ERR_AT(P, at, "tcp %s for all hosts is already set on line %d",
+                   tcp_opt_names[opt], prev);
+        return -1;
+    }
+    return smap_put(P, &P->tcpkeys, key, P->line);
+}
+
+static void kw_tcp(struct parser *P, struct tok *kw)
+{
+    (void)kw;
+    struct show sh;
+    struct tok *o = next(P);
+    int opt = -1;
+    for (int i = 0; i < TO_COUNT; i++)
+        if (is_word(o, tcp_opt_names[i])) opt = i;
+    if (opt < 0) {
+        ERR_AT(P, o, "unknown tcp option %s; expected one of: isn, mss, rto, retries, msl, nagle, handshake, rcvbuf",
+               found(&sh, o));
+        return;
+    }
+    struct tcpset ts;
+    memset(&ts, 0, sizeof ts);
+    ts.opt = opt;
+    ts.ref = -1;
+    struct tok *ht = NULL;
+    if (opt == TO_ISN) {
+        ht = peek(P);
+        if ((ts.ref = want_ref(P, "a host name after \"tcp isn\"")) < 0) return;
+        struct tok *t;
+        while ((t = peek(P))) {
+            if (ts.n_isn == ISN_MAX) {
+                ERR_AT(P, t, "at most %d ISNs per host", ISN_MAX);
+                return;
+            }
+            uint64_t v;
+            if (want_uint(P, "an initial sequence number", 0, UINT32_MAX, &v)) return;
+            ts.isn[ts.n_isn++] = (uint32_t)v;
+        }
+        if (ts.n_isn == 0) {
+            ERR_AT(P, t, "expected an initial sequence number from 0 to 4294967295, found end of line");
+            return;
+        }
+    } else {
+        int left = P->ntok - P->ti;
+        if (left == 0) {
+            ERR_AT(P, (struct tok *)NULL, "expected a value for tcp %s (or a host name and a value), found end of line",
+                   tcp_opt_names[opt]);
+            return;
+        }
+        /* `tcp OPT HOST VALUE` or `tcp OPT VALUE`; host names start with a letter */
+        if (left >= 2 && P->toks[P->ti].type == T_WORD && is_alpha((unsigned char)P->toks[P->ti].s[0])) {
+            ht = peek(P);
+            if ((ts.ref = want_ref(P, "a host name")) < 0) return;
+        }
+        uint64_t v = 0;
+        int64_t d = 0;
+        struct tok *vt = peek(P);
+        int rc = 0;
+        switch (opt) {
+        case TO_MSS:     rc = want_uint(P, "an MSS", 64, 65495, &v); ts.v = (int64_t)v; break;
+        case TO_RETRIES: rc = want_uint(P, "a retry count", 0, 20, &v); ts.v = (int64_t)v; break;
+        case TO_RCVBUF:  rc = want_uint(P, "a receive buffer size in bytes", 1, 1073741824, &v);
+                         ts.v = (int64_t)v; break;
+        case TO_RTO:
+        case TO_MSL:
+            if ((rc = want_dur(P, &d)) != 0) break;
+            if (d < US_PER_MS || d > 10 * US_PER_MIN) {
+                ERR_AT(P, vt, "%s must be from 1ms to 10m, found %s",
+                       opt == TO_RTO ? "the initial RTO" : "the MSL", found(&sh, vt));
+                rc = -1;
+            }
+            ts.v = d;
+            break;
+        case TO_NAGLE:
+            if (is_word(vt, "on")) ts.v = 1;
+            else if (is_word(vt, "off")) ts.v = 0;
+            else { ERR_AT(P, vt, "expected on or off, found %s", found(&sh, vt)); rc = -1; }
+            next(P);
+            break;
+        default: /* TO_HANDSHAKE */
+            if (is_word(vt, "three-way")) ts.v = 0;
+            else if (is_word(vt, "two-way")) ts.v = 1;
+            else { ERR_AT(P, vt, "expected three-way or two-way, found %s", found(&sh, vt)); rc = -1; }
+            next(P);
+            break;
+        }
+        if (rc || want_end(P)) return;
+    }
+    if (tcp_once(P, opt, ts.ref >= 0 ? P->refs[ts.ref].name : NULL, ht ? ht : o)) return;
+    void *np = grow_arr(P, P->tsets, &P->captsets, P->ntsets, sizeof *P->tsets);
+    if (!np) return;
+    P->tsets = np;
+    P->tsets[P->ntsets++] = ts;
+}
+
+/* `at` TIME: DUR, or +DUR after the previous `at` line. */
+static int want_time(struct parser *P, int64_t *t_us)
+{
+    struct tok *t = next(P);
+    const char *like = "a time like 20ms or +1.5s";
+    if (!t || t->type != T_WORD) { dur_error(P, t, NUM_SYNTAX, like); return -1; }
+    int rel = t->s[0] == '+';
+    int64_t d = 0;
+    int rc = parse_dur(t->s + rel, &d);
+    if (rc != NUM_OK) { dur_error(P, t, rc, like); return -1; }
+    if (rel) {
+        if (d > DUR_MAX_US - P->prev_at) {
+            struct show sh;
+            ERR_AT(P, t, "time %s is too large: it ends after " DUR_MAX_TEXT, found(&sh, t));
+            return -1;
+        }
+        d += P->prev_at;
+    }
+    *t_us = d;
+    P->prev_at = d;
+    return 0;
+}
+
+static int want_port(struct parser *P, uint16_t *port)
+{
+    uint64_t v;
+    if (want_uint(P, "a port number", 1, 65535, &v)) return -1;
+    *port = (uint16_t)v;
+    return 0;
+}
+
+static void action_inject(struct parser *P, struct scn_action *a)
+{
+    struct show sh;
+    a->kind = ACT_INJECT;
+    if (want_arrow(P, &a->host, &a->peer)) return;
+    struct tok *t = next(P);
+    if (!is_word(t, "tcp")) {
+        ERR_AT(P, t, "expected tcp (only TCP segments can be injected), found %s", found(&sh, t));
+        return;
+    }
+    t = next(P);
+    uint8_t fl = 0;
+    if (!t || t->type != T_WORD || tcp_flags_parse(t->s, &fl) != 0 || fl == 0) {
+        ERR_AT(P, t, "expected TCP flags like SYN or SYN,ACK, found %s", found(&sh, t));
+        return;
+    }
+    a->seg.flags = fl;
+    a->seg.win = 65535;
+    static const char *const keys[] = { "seq", "ack", "sport", "dport" };
+    int seen[4] = { 0 };
+    while ((t = peek(P)) && t->type == T_WORD) {
+        int k = -1;
+        for (int i = 0; i < 4; i++)
+            if (!strcmp(t->s, keys[i])) k = i;
+        if (k < 0) {
+            ERR_AT(P, t, "expected seq, ack, sport, dport or an explanation in quotes, found %s",
+                   found(&sh, t));
+            return;
+        }
+        if (seen[k]) {
+            ERR_AT(P, t, "\"%s\" is given twice", keys[k]);
+            return;
+        }
+        seen[k] = 1;
+        next(P);
+        uint64_t v;
+        if (k <= 1) {
+            if (want_uint(P, k == 0 ? "a sequence number" : "an acknowledgment number",
+                          0, UINT32_MAX, &v))
+                return;
+            if (k == 0) a->seg.seq = (uint32_t)v;
+            else a->seg.ack = (uint32_t)v;
+        } else {
+            if (want_port(P, k == 2 ? &a->seg.sport : &a->seg.dport)) return;
+        }
+    }
+    for (int k = 0; k < 4; k++) {
+        if (k == 1 || seen[k]) continue;
+        ERR_AT(P, t, "expected \"%s N\" in the inject action, found %s", keys[k], found(&sh, t));
+        return;
+    }
+    if (t) {
+        struct tok *x = want_text(P, "an explanation in quotes");
+        if (!x || want_end(P)) return;
+        a->text = dup_bytes(P, x->s, x->len);
+    }
+}
+
+static void kw_at(struct parser *P, struct tok *kw)
+{
+    (void)kw;
+    struct show sh;
+    int64_t t_us;
+    if (want_time(P, &t_us)) return;
+    struct tok *h = peek(P);
+    if (!h || h->type != T_WORD) {
+        ERR_AT(P, h, "expected a host name, note or inject, found %s", found(&sh, h));
+        return;
+    }
+    struct scn_action *a = new_action(P);
+    if (!a) return;
+    a->t_us = t_us;
+    a->col = h->col;
+    int ok = 0;
+    /* The action is kept only when the whole line parsed: on error the
+     * parser drops it again (and frees what it owns). */
+    if (is_word(h, "note")) {
+        next(P);
+        a->kind = ACT_NOTE;
+        struct tok *x = want_text(P, "the note text in double quotes");
+        if (x && !want_end(P)) {
+            a->text = dup_bytes(P, x->s, x->len);
+            ok = a->text != NULL;
+        }
+    } else if (is_word(h, "inject")) {
+        next(P);
+        int before = P->nerr;
+        action_inject(P, a);
+        ok = P->nerr == before && !P->oom;
+    } else {
+        int before = P->nerr;
+        a->host = want_ref(P, "a host name");
+        struct tok *v = next(P);
+        static const char *const verbs[] = {
+            "listen", "connect", "send", "recv", "shutdown", "close", "abort"
+        };
+        static const int kinds[] = {
+            ACT_LISTEN, ACT_CONNECT, ACT_SEND, ACT_RECV, ACT_SHUTDOWN, ACT_CLOSE, ACT_ABORT
+        };
+        int k = -1;
+        for (int i = 0; i < 7; i++)
+            if (is_word(v, verbs[i])) k = i;
+        if (a->host < 0) {
+            /* reported */
+        } else if (k < 0) {
+            ERR_AT(P, v, "unknown action %s; expected one of: listen, connect, send, recv, shutdown, close, abort",
+                   found(&sh, v));
+        } else {
+            a->kind = kinds[k];
+            switch (a->kind) {
+            case ACT_LISTEN:
+                if (want_port(P, &a->port)) break;
+                want_end(P);
+                break;
+            case ACT_CONNECT: {
+                struct tok *pt = peek(P);
+                if ((a->peer = want_ref(P, "the host to connect to")) < 0) break;
+                if (!strcmp(pt->s, h->s)) {
+                    ERR_AT(P, pt, "a host cannot connect to itself in the simulator");
+                    break;
+                }
+                if (want_port(P, &a->port)) break;
+                if (is_word(peek(P), "from")) {
+                    next(P);
+                    if (want_port(P, &a->lport)) break;
+                }
+                want_end(P);
+                break;
+            }
+            case ACT_SEND: {
+                struct tok *x = next(P);
+                uint64_t n;
+                if (x && x->type == T_STRING) {
+                    if (x->len == 0) {
+                        ERR_AT(P, x, "nothing to send: the string is empty");
+                        break;
+                    }
+                    if (want_end(P)) break;
+                    a->data = (uint8_t *)dup_bytes(P, x->s, x->len);
+                    a->len = x->len;
+                    break;
+                }
+                if (!x || x->type != T_WORD || parse_u64(x->s, &n) == NUM_SYNTAX) {
+                    ERR_AT(P, x, "expected text in double quotes or N bytes after send, found %s",
+                           found(&sh, x));
+                    break;
+                }
+                P->ti--;
+                if (want_uint(P, "a byte count", 1, BYTES_MAX, &n)) break;
+                struct tok *b = next(P);
+                if (!is_word(b, "bytes") && !is_word(b, "byte")) {
+                    ERR_AT(P, b, "expected \"bytes\" after the number, found %s", found(&sh, b));
+                    break;
+                }
+                if (want_end(P)) break;
+                if (P->send_total + n > SEND_TOTAL_MAX) {
+                    ERR_AT(P, x, "the scenario sends more than 64 MiB of generated bytes in total");
+                    break;
+                }
+                P->send_total += n;
+                a->data = malloc((size_t)n);
+                if (!a->data) { P->oom = 1; break; }
+                for (uint64_t i = 0; i < n; i++) a->data[i] = (uint8_t)PATTERN[i % 26];
+                a->len = (size_t)n;
+                break;
+            }
+            case ACT_RECV: {
+                uint64_t n;
+                if (want_uint(P, "a byte count", 1, BYTES_MAX, &n)) break;
+                a->recv_max = (size_t)n;
+                if (is_word(peek(P), "bytes") || is_word(peek(P), "byte")) next(P);
+                want_end(P);
+                break;
+            }
+            default:
+                want_end(P);
+                break;
+            }
+        }
+        ok = P->nerr == before && !P->oom;
+    }
+    if (!ok) {
+        free(a->data);
+        free(a->text);
+        P->s->nactions--;
+    }
+}
+
+static void kw_fault(struct parser *P, struct tok *kw)
+{
+    (void)kw;
+    struct show sh;
+    struct tok *k = next(P);
+    struct scn_fault F;
+    memset(&F, 0, sizeof F);
+    F.line = P->line;
+    if (is_word(k, "drop"))           F.kind = FAULT_DROP;
+    else if (is_word(k, "delay"))     F.kind = FAULT_DELAY;
+    else if (is_word(k, "duplicate")) F.kind = FAULT_DUP;
+    else {
+        ERR_AT(P, k, "unknown fault %s; expected one of: drop, delay, duplicate", found(&sh, k));
+        return;
+    }
+    if (want_arrow(P, &F.m.src, &F.m.dst)) return;
+    if (want_pattern(P, &F.m, 1, NULL)) return;
+    struct tok *n = next(P);
+    uint64_t v = 0;
+    if (!n || n->type != T_WORD || n->s[0] != '#' || parse_u64(n->s + 1, &v) != NUM_OK ||
+        v < 1 || v > INT_MAX) {
+        ERR_AT(P, n, "expected a frame number like #1 (the Nth matching frame), found %s",
+               found(&sh, n));
+        return;
+    }
+    F.nth = (int)v;
+    struct tok *by = peek(P);
+    if (F.kind == FAULT_DELAY) {
+        if (!is_word(by, "by")) {
+            ERR_AT(P, by, "expected \"by\" and a duration, like: by 5s, found %s", found(&sh, by));
+            return;
+        }
+        next(P);
+        if (want_dur(P, &F.by_us)) return;
+    } else if (is_word(by, "by")) {
+        ERR_AT(P, by, "\"by DURATION\" only applies to fault delay");
+        return;
+    }
+    if (want_end(P)) return;
+    struct scenario *s = P->s;
+    void *np = grow_arr(P, s->faults, &P->capfaults, s->nfaults, sizeof *s->faults);
+    if (!np) return;
+    s->faults = np;
+    s->faults[s->nfaults++] = F;
+}
+
+static int want_state(struct parser *P, int *state)
+{
+    struct tok *t = next(P);
+    int st = t && t->type == T_WORD ? tcp_state_parse(t->s) : -1;
+    if (st >= 0 && st < TCP_NSTATES) {
+        *state = st;
+        return 0;
+    }
+    char list[256];
+    size_t off = 0;
+    list[0] = '\0';
+    for (int i = 0; i < TCP_NSTATES && off < sizeof list; i++) {
+        int k = snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", tcp_state_name(i));
+        if (k < 0) break;
+        off += (size_t)k;
+    }
+    struct show sh;
+    if (t && t->type == T_WORD)
+        ERR_AT(P, t, "unknown TCP state %s; expected one of: %s", found(&sh, t), list);
+    else
+        ERR_AT(P, t, "expected a TCP state (one of: %s), found %s", list, found(&sh, t));
+    return -1;
+}
+
+static void kw_expect(struct parser *P, struct tok *kw)
+{
+    (void)kw;
+    struct show sh;
+    struct tok *t1 = peek(P);
+    if (!t1) {
+        ERR_AT(P, t1, "expected a host name or SRC->DST after expect, found end of line");
+        return;
+    }
+    struct tok *t2 = P->ti + 1 < P->ntok ? &P->toks[P->ti + 1] : NULL;
+    struct scn_expect *e = new_expect(P);
+    if (!e) return;
+    int before = P->nerr;
+    if (t1->type == T_WORD &&
+        (strstr(t1->s, "->") || (t2 && t2->type == T_WORD && !strncmp(t2->s, "->", 2)))) {
+        e->kind = EXP_COUNT;
+        uint64_t n;
+        if (want_arrow(P, &e->m.src, &e->m.dst)) goto out;
+        e->host = e->m.src;
+        if (want_pattern(P, &e->m, 0, "count")) goto out;
+        struct tok *c = next(P);
+        if (!is_word(c, "count")) {
+            ERR_AT(P, c, "expected \"count N\" after the frame pattern, found %s", found(&sh, c));
+            goto out;
+        }
+        if (want_uint(P, "a frame count", 0, 1000000000, &n) || want_end(P)) goto out;
+        e->count = (long)n;
+        goto out;
+    }
+    if ((e->host = want_ref(P, "a host name or SRC->DST")) < 0) goto out;
+    struct tok *v = next(P);
+    if (is_word(v, "state")) {
+        if (want_state(P, &e->state)) goto out;
+        struct tok *w = next(P);
+        if (is_word(w, "by")) e->kind = EXP_STATE_BY;
+        else if (is_word(w, "at")) e->kind = EXP_STATE_AT;
+        else {
+            ERR_AT(P, w, "expected \"by TIME\" or \"at TIME\" after the state, found %s",
+                   found(&sh, w));
+            goto out;
+        }
+        if (want_dur(P, &e->t_us)) goto out;
+        want_end(P);
+    } else if (is_word(v, "never")) {
+        e->kind = EXP_NEVER;
+        if (want_state(P, &e->state)) goto out;
+        want_end(P);
+    } else if (is_word(v, "received")) {
+        e->kind = EXP_RECEIVED;
+        struct tok *x = next(P);
+        if (!x || x->type != T_STRING) {
+            ERR_AT(P, x, "expected the received text in double quotes, found %s", found(&sh, x));
+            goto out;
+        }
+        if (want_end(P)) goto out;
+        e->data = (uint8_t *)dup_bytes(P, x->s, x->len);
+        e->len = x->len;
+    } else {
+        ERR_AT(P, v, "unknown expectation %s; expected one of: state, never, received "
+               "(or SRC->DST PROTO [FLAGS] count N)", found(&sh, v));
+    }
+out:
+    if (P->nerr == before && !P->oom) {
+        /* the expectation as written, without `expect` and the comment */
+        const struct tok *last = &P->toks[P->ntok - 1];
+        e->src_text = dup_bytes(P, t1->raw, (size_t)(last->raw + last->rawlen - t1->raw));
+    }
+    if (P->nerr != before || P->oom || !e->src_text) {
+        free(e->data);
+        free(e->src_text);
+        P->s->nexpects--;
+    }
+}
+
+/* The keywords that start a line, with their handlers. */
+#define KEYWORDS(X) \
+    X(title) X(describe) X(seed) X(host) X(link) X(tcp) X(at) X(fault) X(expect)
+
+static const struct keyword {
+    const char *name;
+    void (*fn)(struct parser *P, struct tok *kw);
+} keywords[] = {
+#define X(k) { #k, kw_##k },
+    KEYWORDS(X)
+#undef X
+};
+
+#define KEYWORD_LIST "title, describe, seed, host, link, tcp, at, fault, expect"
+
+static void parse_line(struct parser *P, const char *l, size_t n)
+{
+    if (lex_line(P, l, n) || P->ntok == 0) return;
+    struct tok *kw = next(P);
+    struct show sh;
+    if (kw->type != T_WORD) {
+        ERR_AT(P, kw, "expected a keyword (one of: " KEYWORD_LIST "), found a string");
+        return;
+    }
+    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++) {
+        if (!strcmp(kw->s, keywords[i].name)) {
+            keywords[i].fn(P, kw);
+            return;
+        }
+    }
+    ERR_AT(P, kw, "unknown keyword %s; expected one of: " KEYWORD_LIST, found(&sh, kw));
+}
+
+/* ------------------------------------------------------------------------ */
+/* End of file: resolve names, apply options, sort                          */
+
+static void unknown_host(struct parser *P, const struct ref *r)
+{
+    const struct scenario *s = P->s;
+    if (s->nhosts == 0) {
+        perr_at(P, r->line, r->col, "unknown host \"%s\" (no hosts are declared)", r->name);
+        return;
+    }
+    char list[10 * (SCN_NAME_MAX + 2) + 8];
+    size_t off = 0;
+    for (int i = 0; i < s->nhosts && i < 10; i++) {
+        int k = snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", s->hosts[i].name);
+        if (k > 0) off += (size_t)k;
+    }
+    if (s->nhosts > 10) snprintf(list + off, sizeof list - off, ", ...");
+    perr_at(P, r->line, r->col, "unknown host \"%s\" (declared hosts: %s)", r->name, list);
+}
+
+static int map_ref(const struct parser *P, int r)
+{
+    return r >= 0 ? P->refs[r].host : r;
+}
+
+static void apply_tcp(const struct tcpset *ts, struct scn_tcp_opts *o)
+{
+    switch (ts->opt) {
+    case TO_ISN:
+        memcpy(o->isn, ts->isn, sizeof o->isn);
+        o->n_isn = ts->n_isn;
+        break;
+    case TO_MSS:       o->mss = (int)ts->v; break;
+    case TO_RTO:       o->rto_us = ts->v; break;
+    case TO_RETRIES:   o->retries = (int)ts->v; break;
+    case TO_MSL:       o->msl_us = ts->v; break;
+    case TO_NAGLE:     o->nagle = (int)ts->v; break;
+    case TO_HANDSHAKE: o->two_way = (int)ts->v; break;
+    default:           o->rcvbuf = (uint32_t)ts->v; break;
+    }
+}
+
+static int cmp_action(const void *x, const void *y)
+{
+    const struct scn_action *a = x, *b = y;
+    if (a->t_us != b->t_us) return a->t_us < b->t_us ? -1 : 1;
+    return (a->line > b->line) - (a->line < b->line);   /* one action per line: stable */
+}
+
+static void finish(struct parser *P)
+{
+    struct scenario *s = P->s;
+    P->finishing = 1;
+    if (P->host_lines == 0)
+        perr_at(P, 1, 1, "no hosts declared; a scenario needs at least one line like: host client 192.0.2.10");
+    for (int i = 0; i < P->nrefs; i++) {
+        struct ref *r = &P->refs[i];
+        r->host = smap_get(&P->hostnames, r->name);
+        if (r->host < 0) unknown_host(P, r);
+    }
+    if (P->nerr || P->oom) return;
+
+    for (int i = 0; i < s->nlinks; i++) {
+        s->links[i].a = map_ref(P, s->links[i].a);
+        s->links[i].b = map_ref(P, s->links[i].b);
+    }
+    for (int i = 0; i < s->nactions; i++) {
+        s->actions[i].host = map_ref(P, s->actions[i].host);
+        s->actions[i].peer = map_ref(P, s->actions[i].peer);
+    }
+    for (int i = 0; i < s->nfaults; i++) {
+        s->faults[i].m.src = map_ref(P, s->faults[i].m.src);
+        s->faults[i].m.dst = map_ref(P, s->faults[i].m.dst);
+    }
+    for (int i = 0; i < s->nexpects; i++) {
+        s->expects[i].host = map_ref(P, s->expects[i].host);
+        s->expects[i].m.src = map_ref(P, s->expects[i].m.src);
+        s->expects[i].m.dst = map_ref(P, s->expects[i].m.dst);
+    }
+    /* Defaults, then all-host lines, then per-host lines: the more specific
+     * line wins whatever the order in the file. */
+    for (int h = 0; h < s->nhosts; h++) scenario_tcp_defaults(&s->hosts[h].tcp);
+    for (int i = 0; i < P->ntsets; i++)
+        if (P->tsets[i].ref < 0)
+            for (int h = 0; h < s->nhosts; h++) apply_tcp(&P->tsets[i], &s->hosts[h].tcp);
+    for (int i = 0; i < P->ntsets; i++)
+        if (P->tsets[i].ref >= 0)
+            apply_tcp(&P->tsets[i], &s->hosts[map_ref(P, P->tsets[i].ref)].tcp);
+
+    if (s->nactions > 1) qsort(s->actions, (size_t)s->nactions, sizeof *s->actions, cmp_action);
+
+    if (!s->title) {
+        const char *p = s->path;
+        const char *slash = strrchr(p, '/');
+        if (slash) p = slash + 1;
+        size_t n = strlen(p);
+        if (n > 4 && !strcmp(p + n - 4, ".scn")) n -= 4;
+        s->title = n ? dup_bytes(P, p, n) : dup_bytes(P, "untitled", 8);
+    }
+}
+
+static int cmp_err(const void *x, const void *y)
+{
+    const struct perr *a = x, *b = y;
+    if (a->line != b->line) return a->line < b->line ? -1 : 1;
+    if (a->col != b->col) return a->col < b->col ? -1 : 1;
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* Moves the collected errors into errs as "file:line:col: error: ...", in
+ * source order, at most MAX_ERRORS of them then "too many errors". */
+static void emit_errors(struct parser *P, struct scn_errors *errs)
+{
+    if (P->oom) {
+        P->finishing = 1;
+        perr_at(P, P->line > 0 ? P->line : 1, 1, "out of memory");
+    }
+    if (P->nerr > 1) qsort(P->errs, (size_t)P->nerr, sizeof *P->errs, cmp_err);
+    if (!errs) return;
+    int n = P->nerr > MAX_ERRORS ? MAX_ERRORS + 1 : P->nerr;
+    if (errs->n < 0) errs->n = 0;
+    char **nm = realloc(errs->msgs, ((size_t)errs->n + (size_t)n + 1) * sizeof *nm);
+    if (!nm) return;
+    errs->msgs = nm;
+    for (int i = 0; i < n; i++) {
+        const struct perr *e = &P->errs[i];
+        const char *msg = i < MAX_ERRORS ? e->msg : "too many errors; stopping after 20";
+        int k = snprintf(NULL, 0, "%s:%d:%d: error: %s", P->path, e->line, e->col, msg);
+        if (k < 0) continue;
+        char *m = malloc((size_t)k + 1);
+        if (!m) continue;
+        snprintf(m, (size_t)k + 1, "%s:%d:%d: error: %s", P->path, e->line, e->col, msg);
+        errs->msgs[errs->n++] = m;
+    }
+    errs->msgs[errs->n] = NULL;
+}
+
+static void parser_free(struct parser *P)
+{
+    for (int i = 0; i < P->nerr; i++) free(P->errs[i].msg);
+    free(P->errs);
+    free(P->toks);
+    free(P->buf);
+    free(P->refs);
+    free(P->tsets);
+    smap_free(&P->hostnames);
+    smap_free(&P->addrs);
+    smap_free(&P->linkpairs);
+    smap_free(&P->tcpkeys);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Public API                                                               */
+
+void scenario_tcp_defaults(struct scn_tcp_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->n_isn = 0;
+    o->mss = 1460;
+    o->rto_us = 1 * US_PER_S;
+    o->retries = 5;
+    o->msl_us = 30 * US_PER_S;
+    o->nagle = 1;
+    o->two_way = 0;
+    o->rcvbuf = 65535;
+}
+
+struct scenario *scenario_parse(const char *path, const char *text, size_t len,
+                                struct scn_errors *errs)
+{
+    struct parser P;
+    memset(&P, 0, sizeof P);
+    P.path = path ? path : "<input>";
+    if (!text) len = 0;
+    struct scenario *s = calloc(1, sizeof *s);
+    if (!s) {
+        P.oom = 1;
+        emit_errors(&P, errs);
+        parser_free(&P);
+        return NULL;
+    }
+    P.s = s;
+    s->seed = 1;
+    s->path = dup_bytes(&P, P.path, strlen(P.path));
+
+    size_t pos = 0;
+    while (pos < len && !P.stopped && !P.oom) {
+        if (P.line < INT_MAX) P.line++;
+        const char *l = text + pos;
+        const char *nl = memchr(l, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - l) : len - pos;
+        pos += n + (nl ? 1 : 0);
+        parse_line(&P, l, n);
+    }
+    if (!P.stopped && !P.oom) finish(&P);
+    if (P.nerr || P.oom || !s->path || !s->title) {
+        if (!P.nerr && !P.oom) P.oom = 1;
+        emit_errors(&P, errs);
+        parser_free(&P);
+        scenario_free(s);
+        return NULL;
+    }
+    parser_free(&P);
+    return s;
+}
+
+struct scenario *scenario_load(const char *path, struct scn_errors *errs, int *io_error)
+{
+    int dummy;
+    if (!io_error) io_error = &dummy;
+    *io_error = 0;
+    if (!path) { *io_error = EINVAL; return NULL; }
+    FILE *f = fopen(path, "rb");
+    if (!f) { *io_error = errno ? errno : EIO; return NULL; }
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            if (cap >= FILE_MAX) { *io_error = EFBIG; break; }
+            size_t nc = cap ? cap * 2 : 65536;
+            char *nb = realloc(buf, nc);
+            if (!nb) { *io_error = ENOMEM; break; }
+            buf = nb;
+            cap = nc;
+        }
+        size_t k = fread(buf + len, 1, cap - len, f);
+        len += k;
+        if (k == 0) {
+            if (ferror(f)) *io_error = errno ? errno : EIO;
+            break;
+        }
+    }
+    fclose(f);
+    if (*io_error) { free(buf); return NULL; }
+    struct scenario *s = scenario_parse(path, buf ? buf : "", len, errs);
+    free(buf);
+    return s;
+}
+
+void scenario_free(struct scenario *s)
+{
+    if (!s) return;
+    free(s->path);
+    free(s->title);
+    for (int i = 0; i < s->ndescribe; i++) free(s->describe[i]);
+    free(s->describe);
+    free(s->hosts);
+    free(s->links);
+    for (int i = 0; i < s->nactions; i++) {
+        free(s->actions[i].data);
+        free(s->actions[i].text);
+    }
+    free(s->actions);
+    free(s->faults);
+    for (int i = 0; i < s->nexpects; i++) {
+        free(s->expects[i].data);
+        free(s->expects[i].src_text);
+    }
+    free(s->expects);
+    free(s);
+}
+
+void scn_errors_free(struct scn_errors *e)
+{
+    if (!e) return;
+    for (int i = 0; i < e->n; i++) free(e->msgs[i]);
+    free(e->msgs);
+    e->msgs = NULL;
+    e->n = 0;
+}
+
+int scenario_host_index(const struct scenario *s, const char *name)
+{
+    if (!s || !name) return -1;
+    for (int i = 0; i < s->nhosts; i++)
+        if (!strcmp(s->hosts[i].name, name)) return i;
+    return -1;
+}
+
+/* A pattern matches TCP or UDP frames from src to dst.  For TCP, the flag set
+ * must be exactly the pattern's, except that PSH is ignored unless the
+ * pattern lists it (senders set PSH on data at will); any_flags matches every
+ * segment; data requires a payload. */
+int scn_match_frame(const struct scn_match *m, int src, int dst, int proto,
+                    uint8_t tcp_flags, size_t payload_len)
+{
+    if (!m || m->src != src || m->dst != dst) return 0;
+    if (proto != IPPROTO_TCP_NUM && proto != IPPROTO_UDP_NUM) return 0;
+    if (m->proto != 0 && m->proto != proto) return 0;
+    if (m->data && payload_len == 0) return 0;
+    if (proto == IPPROTO_TCP_NUM && !m->any_flags) {
+        uint8_t mask = (m->flags & TCP_PSH) ? 0xFF : (uint8_t)~TCP_PSH;
+        if ((uint8_t)(tcp_flags & mask) != m->flags) return 0;
+    }
+    return 1;
+}

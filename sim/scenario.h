@@ -1,0 +1,142 @@
+/* scenario.h — a checked scenario: the parser turns a .scn file into this,
+ * and the simulator runs it.  The language is documented in
+ * scenarios/README.md; errors read `file:line:col: error: message`. */
+#ifndef PROTOSIM_SCENARIO_H
+#define PROTOSIM_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "wire.h"
+
+#define SCN_NAME_MAX 32
+
+/* Per-host TCP options (`tcp OPTION [HOST] VALUE`).  Unset fields take the
+ * defaults in scenario_tcp_defaults(). */
+struct scn_tcp_opts {
+    uint32_t isn[16];       /* fixed initial sequence numbers, used in order */
+    int      n_isn;         /* 0: ISNs come from the seeded PRNG */
+    int      mss;           /* bytes, default 1460 */
+    int64_t  rto_us;        /* initial RTO, default 1 s */
+    int      retries;       /* retransmissions before giving up, default 5 */
+    int64_t  msl_us;        /* MSL, default 30 s; TIME_WAIT lasts 2 x MSL */
+    int      nagle;         /* 1 on (default), 0 off */
+    int      two_way;       /* 1: the deliberately wrong two-way handshake */
+    uint32_t rcvbuf;        /* receive buffer = advertised window, default 65535 */
+};
+
+struct scn_host {
+    char     name[SCN_NAME_MAX];
+    ip4_addr addr;
+    int      line;
+    struct scn_tcp_opts tcp;
+};
+
+struct scn_link {
+    int      a, b;          /* host indices */
+    int64_t  delay_us;      /* one-way propagation delay */
+    int64_t  jitter_us;     /* extra uniform random delay in [0, jitter] */
+    uint32_t loss_ppm;      /* parts per million */
+    uint32_t dup_ppm;
+    uint32_t reorder_ppm;   /* held back by an extra delay of 2 x (delay + jitter) */
+    int      line;
+};
+
+/* What a fault rule or a count expectation matches. */
+struct scn_match {
+    int      src, dst;      /* host indices */
+    int      proto;         /* 0 any, IPPROTO_TCP_NUM, IPPROTO_UDP_NUM */
+    int      any_flags;     /* 1: every TCP segment */
+    uint8_t  flags;         /* exact flag set; PSH ignored unless in `flags` */
+    int      data;          /* 1: only segments with payload */
+};
+
+enum scn_action_kind {
+    ACT_LISTEN, ACT_CONNECT, ACT_SEND, ACT_RECV, ACT_SHUTDOWN, ACT_CLOSE,
+    ACT_ABORT, ACT_NOTE, ACT_INJECT
+};
+
+struct scn_action {
+    int64_t  t_us;          /* absolute simulated time */
+    int      kind;          /* enum scn_action_kind */
+    int      host;          /* acting host; for ACT_INJECT the source */
+    int      line, col;
+    int      peer;          /* connect / inject destination */
+    uint16_t port;          /* listen port; connect remote port */
+    uint16_t lport;         /* connect `from PORT`; 0 = ephemeral */
+    uint8_t *data;          /* send payload (owned) */
+    size_t   len;
+    size_t   recv_max;      /* recv N */
+    char    *text;          /* note text, inject explanation (owned) */
+    struct tcp_hdr seg;     /* inject: sport, dport, seq, ack, flags */
+};
+
+enum scn_fault_kind { FAULT_DROP, FAULT_DELAY, FAULT_DUP };
+
+struct scn_fault {
+    int      kind;          /* enum scn_fault_kind */
+    struct scn_match m;
+    int      nth;           /* 1-based: the Nth frame that matches */
+    int64_t  by_us;         /* FAULT_DELAY: extra delay */
+    int      line;
+};
+
+enum scn_expect_kind {
+    EXP_STATE_BY,           /* HOST state S by T: reached S at some time <= T */
+    EXP_STATE_AT,           /* HOST state S at T: in S at time T */
+    EXP_NEVER,              /* HOST never S */
+    EXP_RECEIVED,           /* HOST received "text": all bytes it read, in order */
+    EXP_COUNT               /* SRC->DST PROTO FLAGS count N: frames sent */
+};
+
+struct scn_expect {
+    int      kind;          /* enum scn_expect_kind */
+    int      host;
+    int      state;         /* enum tcp_state */
+    int64_t  t_us;
+    uint8_t *data;          /* EXP_RECEIVED (owned) */
+    size_t   len;
+    struct scn_match m;     /* EXP_COUNT */
+    long     count;
+    int      line;
+    char    *src_text;      /* the expectation as written, for messages (owned) */
+};
+
+struct scenario {
+    char    *path;                  /* as given, for messages */
+    char    *title;
+    char   **describe;              /* narration lines shown before the run */
+    int      ndescribe;
+    uint64_t seed;                  /* `seed N`, default 1; --seed overrides */
+    int      has_seed;
+    struct scn_host   *hosts;   int nhosts;
+    struct scn_link   *links;   int nlinks;
+    struct scn_action *actions; int nactions;   /* sorted by time, stable */
+    struct scn_fault  *faults;  int nfaults;
+    struct scn_expect *expects; int nexpects;
+};
+
+/* Errors collected while parsing, each "file:line:col: error: message". */
+struct scn_errors {
+    char **msgs;
+    int    n;
+};
+
+/* Parses text (not NUL-terminated necessarily; len bytes) read from `path`.
+ * Returns a scenario, or NULL with at least one message in errs. */
+struct scenario *scenario_parse(const char *path, const char *text, size_t len,
+                                struct scn_errors *errs);
+/* Reads and parses a file.  Returns NULL with *io_error = errno when the file
+ * cannot be read (errs untouched), or NULL with messages in errs. */
+struct scenario *scenario_load(const char *path, struct scn_errors *errs,
+                               int *io_error);
+void scenario_free(struct scenario *s);
+void scn_errors_free(struct scn_errors *e);
+
+void scenario_tcp_defaults(struct scn_tcp_opts *o);
+int  scenario_host_index(const struct scenario *s, const char *name);
+
+/* Does a TCP/UDP frame from host src to host dst match m? */
+int scn_match_frame(const struct scn_match *m, int src, int dst, int proto,
+                    uint8_t tcp_flags, size_t payload_len);
+
+#endif

@@ -1,0 +1,67 @@
+/* sim.h — a run of one scenario: hosts, links, the event loop, and the glue
+ * that carries frames between protocol objects.  Protocols are sans-I/O;
+ * this file is the only one that owns the clock and the event queue. */
+#ifndef PROTOSIM_SIM_H
+#define PROTOSIM_SIM_H
+
+#include <stdint.h>
+#include "event.h"
+#include "rng.h"
+#include "scenario.h"
+#include "tcp.h"
+#include "trace.h"
+
+/* A TCB as the host keeps it: the TCB plus its wake-up event. */
+struct sim_conn {
+    struct tcp_conn tcb;
+    event_id timer_ev;
+    int64_t  timer_at;         /* when timer_ev fires, -1 if none */
+    int      listener;         /* a listening socket that spawns children */
+    int      detached;         /* no longer in the demultiplexing table */
+    int      host;
+};
+
+struct sim_host {
+    const struct scn_host *cfg;
+    ip4_addr addr;
+    mac_addr mac;
+    struct sim_conn **conns;   /* every TCB ever made on this host, in order */
+    int      nconns, capconns;
+    uint16_t next_port;        /* ephemeral ports from 49152 */
+    int      next_isn;         /* index into cfg->tcp.isn */
+    uint16_t ip_id;
+    int      current;          /* the TCB app calls act on, -1 none */
+};
+
+struct sim {
+    const struct scenario *scn;
+    struct trace tr;
+    struct event_queue q;
+    struct rng rng;
+    int64_t now;
+    struct sim_host *hosts;
+    int nhosts;
+    int *link_of;              /* nhosts x nhosts: link index or -1 */
+    uint32_t *fault_seen;      /* per fault rule: frames matched so far */
+    int64_t end_us;            /* stop after this simulated time */
+    uint64_t max_events;       /* and after this many events */
+    uint64_t events_run;
+    int truncated;             /* stopped by a limit, not by running out */
+};
+
+/* Prepares a run; the scenario must outlive the sim. */
+void sim_init(struct sim *s, const struct scenario *scn, uint64_t seed);
+/* Runs until the queue is empty or a limit is reached. */
+void sim_run(struct sim *s);
+void sim_free(struct sim *s);
+
+/* Evaluates the scenario's expect lines against the finished trace.  Writes
+ * one "file:line: expectation failed: ..." line per failure into out (if not
+ * NULL) and returns the number of failures. */
+int sim_check(const struct sim *s, char ***out, int *nout);
+
+/* The TCP state of host h's most recently created connection at time t, as
+ * read from the trace (CLOSED when it has none). */
+int trace_host_tcp_state_at(const struct trace *tr, int host, int64_t t);
+
+#endif

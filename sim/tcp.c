@@ -1,0 +1,1050 @@
+/* tcp.c — the TCP connection state machine of RFC 9293, one TCB at a time.
+ *
+ * Shape: application calls (3.10.1-3.10.5), SEGMENT ARRIVES (3.10.7) split by
+ * state into LISTEN, SYN-SENT and "otherwise" exactly as the RFC splits it,
+ * and the timeouts (3.10.8).  Every transition goes through set_state(),
+ * which appends the trace record; every segment leaves through xmit().
+ *
+ * Simplifications, stated honestly:
+ *  - No delayed ACK: every data segment and FIN is acknowledged at once.
+ *  - The RTO does not adapt to measured RTT (RFC 6298 SRTT/RTTVAR): it starts
+ *    at the configured value, doubles on each expiry (RFC 6298 5.5) and
+ *    returns to the configured value when new data is acknowledged.  This
+ *    keeps lessons readable; real stacks measure.
+ *  - On RTO expiry only the first unacknowledged segment is retransmitted.
+ *  - No urgent data, no window scaling, no timestamps, no SACK; the only
+ *    option is MSS.  Data carried on a SYN is ignored.
+ *  - close() and shutdown() are the same event at the TCP level (RFC 9293's
+ *    CLOSE means "I have no more to send"); only the narration differs.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "tcp.h"
+
+static const char *const state_names[TCP_NSTATES] = {
+#define X(s) #s,
+    TCP_STATES(X)
+#undef X
+};
+
+const char *tcp_state_name(int s)
+{
+    return s >= 0 && s < TCP_NSTATES ? state_names[s] : "?";
+}
+
+int tcp_state_parse(const char *s)
+{
+    for (int i = 0; i < TCP_NSTATES; i++) {
+        const char *a = state_names[i], *b = s;
+        while (*a && *b && (*a == *b || (*a == '_' && *b == '-')))
+            a++, b++;
+        if (!*a && !*b)
+            return i;
+    }
+    return -1;
+}
+
+static const char *const err_names[TCPE_COUNT] = {
+#define X(id, text) text,
+    TCP_ERRORS(X)
+#undef X
+};
+
+const char *tcp_err_str(int err)
+{
+    if (err > 0)
+        err = 0;
+    return -err < TCPE_COUNT ? err_names[-err] : "?";
+}
+
+void tcp_config_default(struct tcp_config *c)
+{
+    c->mss = 1460;
+    c->rto_us = 1000000;           /* RFC 6298 2.1: initial RTO of 1 second */
+    c->rto_max_us = 60000000;      /* RFC 6298 2.5: a maximum of at least 60 s */
+    c->retries = 5;
+    c->msl_us = 30000000;
+    c->nagle = 1;
+    c->two_way = 0;
+    c->rcvbuf = 65535;
+    c->sndbuf = 16u << 20;
+}
+
+/* ---- byte queues ---------------------------------------------------- */
+
+static void bq_push(struct bytequeue *q, const uint8_t *p, size_t n)
+{
+    if (q->head + q->len + n > q->cap) {
+        if (q->head) {
+            memmove(q->buf, q->buf + q->head, q->len);
+            q->head = 0;
+        }
+        if (q->len + n > q->cap) {
+            size_t cap = q->cap ? q->cap : 1024;
+            while (cap < q->len + n)
+                cap *= 2;
+            uint8_t *nb = realloc(q->buf, cap);
+            if (!nb)
+                abort();
+            q->buf = nb;
+            q->cap = cap;
+        }
+    }
+    memcpy(q->buf + q->head + q->len, p, n);
+    q->len += n;
+}
+
+static void bq_pop(struct bytequeue *q, uint8_t *out, size_t n)
+{
+    if (n > q->len)
+        n = q->len;
+    if (out)
+        memcpy(out, q->buf + q->head, n);
+    q->head += n;
+    q->len -= n;
+    if (q->len == 0)
+        q->head = 0;
+}
+
+static const uint8_t *bq_at(const struct bytequeue *q, size_t off)
+{
+    return q->buf + q->head + off;
+}
+
+/* ---- TCB life ------------------------------------------------------- */
+
+void tcp_init(struct tcp_conn *c, const struct tcp_config *cfg,
+              const struct tcp_env *env, uint32_t id,
+              ip4_addr laddr, uint16_t lport, ip4_addr raddr, uint16_t rport)
+{
+    memset(c, 0, sizeof *c);
+    c->state = TCP_CLOSED;
+    c->cfg = *cfg;
+    c->env = *env;
+    c->id = id;
+    c->laddr = laddr;
+    c->lport = lport;
+    c->raddr = raddr;
+    c->rport = rport;
+    c->rto_cur = cfg->rto_us;
+    c->rcv_wnd = cfg->rcvbuf;
+    c->snd_mss = 536;              /* RFC 9293 3.7.1: default send MSS */
+}
+
+static void ooo_free(struct tcp_conn *c)
+{
+    while (c->ooo) {
+        struct tcp_ooo *n = c->ooo->next;
+        free(c->ooo->data);
+        free(c->ooo);
+        c->ooo = n;
+    }
+}
+
+void tcp_destroy(struct tcp_conn *c)
+{
+    free(c->sndq.buf);
+    free(c->rcvq.buf);
+    ooo_free(c);
+    memset(&c->sndq, 0, sizeof c->sndq);
+    memset(&c->rcvq, 0, sizeof c->rcvq);
+}
+
+void tcp_spawn(struct tcp_conn *child, const struct tcp_conn *listener,
+               uint32_t id, ip4_addr raddr, uint16_t rport)
+{
+    tcp_init(child, &listener->cfg, &listener->env, id,
+             listener->laddr, listener->lport, raddr, rport);
+    child->state = TCP_LISTEN;
+    child->passive = 1;
+}
+
+/* ---- the trace-writing helpers -------------------------------------- */
+
+/* The one place a TCB changes state. */
+static void set_state(struct tcp_conn *c, int64_t now, enum tcp_state to,
+                      struct why why)
+{
+    if (c->state == to)
+        return;
+    trace_state(c->env.tr, now, c->env.host, TL_TCP, c->id, c->state, to, why);
+    c->state = to;
+}
+
+static void timer_rec(struct tcp_conn *c, int64_t now, int name, int action,
+                      int64_t due, struct why why)
+{
+    trace_timer(c->env.tr, now, c->env.host, TL_TCP, c->id, name, action, due,
+                why);
+}
+
+static void rto_start(struct tcp_conn *c, int64_t now)
+{
+    c->rto_due = now + c->rto_cur;
+    timer_rec(c, now, TM_RTO, TA_START, c->rto_due,
+              WHY(N_TMR_RTO_START, c->rto_cur));
+}
+
+static void rto_stop(struct tcp_conn *c, int64_t now)
+{
+    if (!c->rto_due)
+        return;
+    c->rto_due = 0;
+    timer_rec(c, now, TM_RTO, TA_STOP, 0, WHY0(N_TMR_RTO_STOP));
+}
+
+static void persist_stop(struct tcp_conn *c)
+{
+    c->persist_due = 0;
+}
+
+static void time_wait_start(struct tcp_conn *c, int64_t now)
+{
+    int64_t two_msl = 2 * c->cfg.msl_us;
+    rto_stop(c, now);
+    persist_stop(c);
+    c->tw_due = now + two_msl;
+    timer_rec(c, now, TM_TIME_WAIT, TA_START, c->tw_due,
+              WHY(N_TMR_TW_START, two_msl));
+}
+
+/* Enter CLOSED: the TCB is deleted (RFC 9293 3.10.7.4), so every timer
+ * stops with it. */
+static void enter_closed(struct tcp_conn *c, int64_t now, struct why why)
+{
+    rto_stop(c, now);
+    persist_stop(c);
+    if (c->tw_due) {
+        c->tw_due = 0;
+        if (why.id != N_TCP_TW_EXPIRE)
+            timer_rec(c, now, TM_TIME_WAIT, TA_STOP, 0, WHY0(N_TMR_TW_STOP));
+    }
+    c->ack_now = 0;
+    set_state(c, now, TCP_CLOSED, why);
+}
+
+static uint16_t window_to_advertise(struct tcp_conn *c)
+{
+    uint32_t space = c->cfg.rcvbuf > c->rcvq.len
+                   ? c->cfg.rcvbuf - (uint32_t)c->rcvq.len : 0;
+    c->rcv_wnd = space;
+    return space > 65535 ? 65535 : (uint16_t)space;
+}
+
+/* Transmit one segment.  ACK carries RCV.NXT whenever the ACK bit is set. */
+static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
+                 const uint8_t *data, size_t len, struct why why)
+{
+    struct tcp_hdr h;
+    memset(&h, 0, sizeof h);
+    h.sport = c->lport;
+    h.dport = c->rport;
+    h.seq = seq;
+    h.flags = flags;
+    if (flags & TCP_ACK) {
+        h.ack = c->rcv_nxt;
+        c->ack_now = 0;
+    }
+    h.win = (flags & TCP_RST) ? 0 : window_to_advertise(c);
+    if (!(flags & TCP_RST))
+        c->rcv_wnd_advertised = h.win;
+    if (flags & TCP_SYN)
+        h.mss = c->cfg.mss;
+    c->segs_out++;
+    c->env.emit(c->env.ctx, c, &h, data, len, why);
+}
+
+/* ---- output: what may be sent now ----------------------------------- */
+
+static int can_send_data(const struct tcp_conn *c)
+{
+    switch (c->state) {
+    case TCP_ESTABLISHED: case TCP_CLOSE_WAIT:
+    case TCP_FIN_WAIT_1: case TCP_LAST_ACK: case TCP_CLOSING:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int syn_acked(const struct tcp_conn *c)
+{
+    return seq_gt(c->snd_una, c->iss);
+}
+
+static int fin_acked(const struct tcp_conn *c)
+{
+    return c->fin_sent && seq_gt(c->snd_una, c->fin_seq);
+}
+
+static size_t sent_unacked_data(const struct tcp_conn *c)
+{
+    /* bytes of sndq already transmitted: from its first byte (sequence
+     * snd_una once the SYN is acknowledged) up to SND.NXT, less a FIN */
+    uint32_t first = syn_acked(c) ? c->snd_una : c->iss + 1;
+    uint32_t end = c->fin_sent ? c->fin_seq : c->snd_nxt;
+    return seq_gt(end, first) ? (size_t)(end - first) : 0;
+}
+
+/* Sends what the window, Nagle and the state allow: data, then our FIN once
+ * everything before it has been sent, then any ACK still owed. */
+static void output(struct tcp_conn *c, int64_t now, int probe)
+{
+    if (c->state == TCP_CLOSED || c->state == TCP_LISTEN)
+        return;
+    if (can_send_data(c) && syn_acked(c) && !c->fin_sent) {
+        for (;;) {
+            size_t off = sent_unacked_data(c);
+            size_t unsent = c->sndq.len - off;
+            if (unsent == 0)
+                break;
+            uint32_t wnd_end = c->snd_una + c->snd_wnd;
+            size_t usable = seq_gt(wnd_end, c->snd_nxt)
+                          ? (size_t)(wnd_end - c->snd_nxt) : 0;
+            size_t n = unsent;
+            if (n > c->snd_mss)
+                n = c->snd_mss;
+            if (n > usable)
+                n = usable;
+            if (n == 0 && probe && c->snd_una == c->snd_nxt) {
+                /* RFC 9293 3.8.6.1: probe a zero window with one byte */
+                xmit(c, TCP_ACK, c->snd_nxt, bq_at(&c->sndq, off), 1,
+                     WHY0(N_SEG_PROBE));
+                c->snd_nxt += 1;
+                if (!c->rto_due)
+                    rto_start(c, now);
+                probe = 0;
+                continue;
+            }
+            if (n == 0) {
+                if (c->snd_wnd == 0 && c->snd_una == c->snd_nxt &&
+                    !c->persist_due) {
+                    c->persist_due = now + c->rto_cur;
+                    timer_rec(c, now, TM_PERSIST, TA_START, c->persist_due,
+                              WHY(N_TMR_PERSIST_START, c->rto_cur));
+                }
+                break;
+            }
+            /* RFC 9293 3.7.4 (Nagle): while data is unacknowledged, hold
+             * back a segment smaller than the MSS.  A pending close flushes. */
+            if (c->cfg.nagle && n < c->snd_mss && c->snd_una != c->snd_nxt &&
+                !c->close_pending)
+                break;
+            uint8_t flags = TCP_ACK | (n == unsent ? TCP_PSH : 0);
+            xmit(c, flags, c->snd_nxt, bq_at(&c->sndq, off), n,
+                 WHY(N_SEG_DATA, (int64_t)n, c->snd_nxt));
+            c->snd_nxt += (uint32_t)n;
+            if (!c->rto_due)
+                rto_start(c, now);
+        }
+    }
+    if (c->close_pending && !c->fin_sent && syn_acked(c) &&
+        sent_unacked_data(c) == c->sndq.len) {
+        c->fin_seq = c->snd_nxt;
+        c->fin_sent = 1;
+        xmit(c, TCP_FIN | TCP_ACK, c->fin_seq, NULL, 0, WHY0(N_SEG_FIN));
+        c->snd_nxt += 1;
+        if (!c->rto_due)
+            rto_start(c, now);
+    }
+    if (c->ack_now) {
+        int why = c->ack_now;
+        struct why w = why == 2 ? WHY0(N_SEG_ACK_FIN)
+                     : why == 3 ? WHY0(N_SEG_ACK_SYN)
+                     : WHY(N_SEG_ACK, c->rcv_nxt);
+        xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, w);
+    }
+}
+
+/* ack_now values say why the ACK is owed, for its narration */
+#define OWE_ACK       1
+#define OWE_ACK_FIN   2
+
+/* ---- application calls (RFC 9293 3.10.1-3.10.5) ---------------------- */
+
+int tcp_listen(struct tcp_conn *c, int64_t now)
+{
+    if (c->state != TCP_CLOSED)
+        return -TCPE_EXISTS;
+    c->passive = 1;
+    set_state(c, now, TCP_LISTEN, WHY0(N_TCP_LISTEN));
+    return 0;
+}
+
+static void send_syn(struct tcp_conn *c, struct why why)
+{
+    xmit(c, TCP_SYN, c->iss, NULL, 0, why);
+}
+
+int tcp_connect(struct tcp_conn *c, int64_t now)
+{
+    if (c->state != TCP_CLOSED)
+        return -TCPE_EXISTS;
+    /* RFC 9293 3.10.1: select an ISS, send <SEQ=ISS><CTL=SYN>, set
+     * SND.UNA to ISS and SND.NXT to ISS+1, enter SYN-SENT. */
+    c->iss = c->env.choose_iss(c->env.ctx, c);
+    c->snd_una = c->iss;
+    c->snd_nxt = c->iss + 1;
+    set_state(c, now, TCP_SYN_SENT, WHY(N_TCP_SYN_SENT, c->iss));
+    send_syn(c, WHY(N_SEG_SYN, c->iss));
+    rto_start(c, now);
+    return 0;
+}
+
+long tcp_send(struct tcp_conn *c, int64_t now, const uint8_t *p, size_t len)
+{
+    switch (c->state) {
+    case TCP_CLOSED:
+        return -TCPE_NOTCONN;
+    case TCP_LISTEN:
+        /* RFC 9293 3.10.2 lets SEND turn a passive TCB active; our sockets
+         * API (like BSD's) does not. */
+        return -TCPE_ILLEGAL;
+    case TCP_SYN_SENT: case TCP_SYN_RECEIVED:
+    case TCP_ESTABLISHED: case TCP_CLOSE_WAIT:
+        if (c->close_pending)
+            return -TCPE_CLOSING;
+        if (c->sndq.len + len > c->cfg.sndbuf)
+            return -TCPE_NOSPACE;
+        bq_push(&c->sndq, p, len);
+        output(c, now, 0);
+        return (long)len;
+    default:
+        return -TCPE_CLOSING;      /* FIN-WAIT-1 .. TIME-WAIT */
+    }
+}
+
+/* Sends a window update when reading opened a window the peer may think is
+ * (nearly) shut: RFC 9293 3.8.6.2.2's receiver-side threshold. */
+static void maybe_window_update(struct tcp_conn *c)
+{
+    uint32_t thresh = c->cfg.rcvbuf / 2 < c->cfg.mss ? c->cfg.rcvbuf / 2
+                                                     : c->cfg.mss;
+    uint32_t space = c->cfg.rcvbuf - (uint32_t)c->rcvq.len;
+    if (space > 65535)
+        space = 65535;
+    if (c->rcv_wnd_advertised < thresh && space >= thresh &&
+        (c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 ||
+         c->state == TCP_FIN_WAIT_2))
+        xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+             WHY(N_SEG_WINUPDATE, (int64_t)space));
+}
+
+long tcp_recv(struct tcp_conn *c, int64_t now, uint8_t *p, size_t max)
+{
+    (void)now;     /* part of the uniform call shape; nothing here is timed */
+    if (c->state == TCP_CLOSED && c->rcvq.len == 0)
+        return -TCPE_NOTCONN;
+    if (c->state == TCP_LISTEN)
+        return -TCPE_ILLEGAL;
+    size_t n = c->rcvq.len < max ? c->rcvq.len : max;
+    bq_pop(&c->rcvq, p, n);
+    if (n)
+        maybe_window_update(c);
+    return (long)n;                /* 0: nothing yet, or end of stream */
+}
+
+/* The sequence number our FIN will take: after every queued byte. */
+static uint32_t planned_fin_seq(const struct tcp_conn *c)
+{
+    return (syn_acked(c) ? c->snd_una : c->iss + 1) + (uint32_t)c->sndq.len;
+}
+
+static int close_common(struct tcp_conn *c, int64_t now, int is_shutdown)
+{
+    (void)is_shutdown;
+    switch (c->state) {
+    case TCP_CLOSED:
+        return -TCPE_NOTCONN;
+    case TCP_LISTEN: case TCP_SYN_SENT:
+        /* RFC 9293 3.10.4: delete the TCB, nothing was promised yet */
+        enter_closed(c, now, WHY(N_TCP_CLOSE_LISTEN, c->state));
+        return 0;
+    case TCP_SYN_RECEIVED: case TCP_ESTABLISHED:
+        /* RFC 9293 3.10.4: queue until all preceding SENDs have been
+         * segmentized, then form a FIN; in any case enter FIN-WAIT-1. */
+        c->close_pending = 1;
+        set_state(c, now, TCP_FIN_WAIT_1,
+                  WHY(N_TCP_CLOSE_FINWAIT1, planned_fin_seq(c)));
+        output(c, now, 0);
+        return 0;
+    case TCP_CLOSE_WAIT:
+        /* RFC 9293 3.10.4: queue until the SENDs are segmentized, then send
+         * a FIN and enter LAST-ACK. */
+        c->close_pending = 1;
+        set_state(c, now, TCP_LAST_ACK,
+                  WHY(N_TCP_CLOSE_LASTACK, planned_fin_seq(c)));
+        output(c, now, 0);
+        return 0;
+    case TCP_FIN_WAIT_1: case TCP_FIN_WAIT_2:
+        /* Already closed for sending: closing the socket after shutdown()
+         * is fine; TCP has nothing more to do. */
+        return 0;
+    default:
+        return -TCPE_CLOSING;      /* CLOSING, LAST-ACK, TIME-WAIT */
+    }
+}
+
+int tcp_shutdown(struct tcp_conn *c, int64_t now)
+{
+    return close_common(c, now, 1);
+}
+
+int tcp_close(struct tcp_conn *c, int64_t now)
+{
+    return close_common(c, now, 0);
+}
+
+int tcp_abort(struct tcp_conn *c, int64_t now)
+{
+    switch (c->state) {
+    case TCP_CLOSED:
+        return -TCPE_NOTCONN;
+    case TCP_SYN_RECEIVED: case TCP_ESTABLISHED: case TCP_FIN_WAIT_1:
+    case TCP_FIN_WAIT_2: case TCP_CLOSE_WAIT:
+        /* RFC 9293 3.10.5: send <SEQ=SND.NXT><CTL=RST>, delete the TCB */
+        xmit(c, TCP_RST, c->snd_nxt, NULL, 0, WHY0(N_SEG_RST_ABORT));
+        break;
+    default:
+        /* LISTEN, SYN-SENT, CLOSING, LAST-ACK, TIME-WAIT: just delete */
+        break;
+    }
+    enter_closed(c, now, WHY0(N_TCP_ABORT));
+    return 0;
+}
+
+/* ---- segment arrival helpers ----------------------------------------- */
+
+static uint32_t seg_len(const struct tcp_hdr *h, size_t len)
+{
+    return (uint32_t)len + !!(h->flags & TCP_SYN) + !!(h->flags & TCP_FIN);
+}
+
+int tcp_reset_for(const struct tcp_hdr *in, size_t len, struct tcp_hdr *out)
+{
+    /* RFC 9293 3.10.7.1: an incoming RST is discarded.  Otherwise, if the
+     * ACK bit is off, send <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; if it
+     * is on, send <SEQ=SEG.ACK><CTL=RST>. */
+    if (in->flags & TCP_RST)
+        return -1;
+    memset(out, 0, sizeof *out);
+    out->sport = in->dport;
+    out->dport = in->sport;
+    if (in->flags & TCP_ACK) {
+        out->seq = in->ack;
+        out->flags = TCP_RST;
+    } else {
+        out->seq = 0;
+        out->ack = in->seq + seg_len(in, len);
+        out->flags = TCP_RST | TCP_ACK;
+    }
+    return 0;
+}
+
+static void send_rst_for(struct tcp_conn *c, const struct tcp_hdr *h,
+                         size_t len, struct why why)
+{
+    struct tcp_hdr r;
+    if (tcp_reset_for(h, len, &r) < 0)
+        return;
+    c->segs_out++;
+    c->env.emit(c->env.ctx, c, &r, NULL, 0, why);
+}
+
+static void take_peer_mss(struct tcp_conn *c, const struct tcp_hdr *h)
+{
+    /* RFC 9293 3.7.1: send no segment larger than the peer's MSS option
+     * (536 if absent), and no larger than we could receive either. */
+    uint16_t m = h->mss ? h->mss : 536;
+    c->snd_mss = m < c->cfg.mss ? m : c->cfg.mss;
+}
+
+static void update_window(struct tcp_conn *c, const struct tcp_hdr *h)
+{
+    c->snd_wnd = h->win;
+    c->snd_wl1 = h->seq;
+    c->snd_wl2 = h->ack;
+    if (c->snd_wnd)
+        persist_stop(c);
+}
+
+/* ---- 3.10.7.2 LISTEN ---------------------------------------------------- */
+
+static void listen_input(struct tcp_conn *c, int64_t now,
+                         const struct tcp_hdr *h, size_t len)
+{
+    if (h->flags & TCP_RST)            /* first: an RST is ignored */
+        return;
+    if (h->flags & TCP_ACK) {          /* second: an ACK gets an RST */
+        send_rst_for(c, h, len, WHY0(N_SEG_RST_LISTEN_ACK));
+        return;
+    }
+    if (!(h->flags & TCP_SYN))         /* fourth: anything else is dropped */
+        return;
+    /* third: a SYN.  RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ, choose ISS, send
+     * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, SND.NXT = ISS+1, SND.UNA = ISS,
+     * enter SYN-RECEIVED. */
+    c->irs = h->seq;
+    c->rcv_nxt = h->seq + 1;
+    c->syn_received = 1;
+    c->iss = c->env.choose_iss(c->env.ctx, c);
+    c->snd_una = c->iss;
+    c->snd_nxt = c->iss + 1;
+    take_peer_mss(c, h);
+    if (c->cfg.two_way) {
+        /* The lesson's wrong design: trust the SYN and open at once.  With
+         * no third segment, an old duplicate SYN opens a connection that
+         * nobody asked for. */
+        update_window(c, h);
+        set_state(c, now, TCP_ESTABLISHED, WHY0(N_TCP_TWOWAY_SYN));
+        xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
+        rto_start(c, now);
+        return;
+    }
+    set_state(c, now, TCP_SYN_RECEIVED, WHY(N_TCP_LISTEN_SYN, h->seq, c->iss));
+    xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
+    rto_start(c, now);
+}
+
+/* ---- 3.10.7.3 SYN-SENT -------------------------------------------------- */
+
+static void ack_advance(struct tcp_conn *c, int64_t now, uint32_t ack);
+
+static void syn_sent_input(struct tcp_conn *c, int64_t now,
+                           const struct tcp_hdr *h, size_t len)
+{
+    int ack_ok = 0;
+    /* first: an ACK must acknowledge our SYN: ISS < SEG.ACK =< SND.NXT */
+    if (h->flags & TCP_ACK) {
+        if (seq_leq(h->ack, c->iss) || seq_gt(h->ack, c->snd_nxt)) {
+            if (!(h->flags & TCP_RST))
+                send_rst_for(c, h, len, WHY0(N_SEG_RST_BADACK));
+            return;
+        }
+        ack_ok = seq_lt(c->snd_una, h->ack) && seq_leq(h->ack, c->snd_nxt);
+    }
+    /* second: an RST counts only if its ACK was acceptable */
+    if (h->flags & TCP_RST) {
+        if (ack_ok)
+            enter_closed(c, now, WHY0(N_TCP_RST_SYNSENT));
+        return;
+    }
+    /* fifth: neither SYN nor RST: drop */
+    if (!(h->flags & TCP_SYN))
+        return;
+    /* fourth: the SYN */
+    c->irs = h->seq;
+    c->rcv_nxt = h->seq + 1;
+    c->syn_received = 1;
+    take_peer_mss(c, h);
+    if (ack_ok) {
+        ack_advance(c, now, h->ack);
+        update_window(c, h);
+    }
+    if (syn_acked(c)) {
+        if (c->cfg.two_way) {
+            set_state(c, now, TCP_ESTABLISHED, WHY0(N_TCP_TWOWAY_SYNACK));
+            output(c, now, 0);
+            return;
+        }
+        set_state(c, now, TCP_ESTABLISHED, WHY(N_TCP_SYNACK_EST, h->ack));
+        xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, WHY0(N_SEG_ACK_SYN));
+        output(c, now, 0);
+        return;
+    }
+    /* Simultaneous open: send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, set the
+     * window variables and enter SYN-RECEIVED. */
+    update_window(c, h);
+    set_state(c, now, TCP_SYN_RECEIVED, WHY0(N_TCP_SIMOPEN));
+    xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
+}
+
+/* ---- 3.10.7.4 the other states ----------------------------------------- */
+
+/* The four cases of the acceptability test (RFC 9293 3.10.7.4, first). */
+static int seq_acceptable(const struct tcp_conn *c, uint32_t seq, uint32_t slen)
+{
+    uint32_t wnd = c->rcv_wnd;
+    if (slen == 0 && wnd == 0)
+        return seq == c->rcv_nxt;
+    if (slen == 0)
+        return seq_leq(c->rcv_nxt, seq) && seq_lt(seq, c->rcv_nxt + wnd);
+    if (wnd == 0)
+        return 0;
+    uint32_t last = seq + slen - 1;
+    return (seq_leq(c->rcv_nxt, seq) && seq_lt(seq, c->rcv_nxt + wnd)) ||
+           (seq_leq(c->rcv_nxt, last) && seq_lt(last, c->rcv_nxt + wnd));
+}
+
+/* SND.UNA advances: drop acknowledged bytes, manage the retransmission
+ * timer (RFC 6298 5.2 and 5.3). */
+static void ack_advance(struct tcp_conn *c, int64_t now, uint32_t ack)
+{
+    uint32_t first = syn_acked(c) ? c->snd_una : c->iss + 1;
+    if (seq_gt(ack, first)) {
+        uint32_t n = ack - first;
+        if (c->fin_sent && seq_gt(ack, c->fin_seq))
+            n--;
+        if (n > c->sndq.len)
+            n = (uint32_t)c->sndq.len;
+        bq_pop(&c->sndq, NULL, n);
+    }
+    c->snd_una = ack;
+    c->retrans_count = 0;
+    c->rto_cur = c->cfg.rto_us;
+    if (c->snd_una == c->snd_nxt)
+        rto_stop(c, now);
+    else
+        rto_start(c, now);
+}
+
+/* The eighth step: our peer's FIN has arrived in sequence. */
+static void fin_arrived(struct tcp_conn *c, int64_t now)
+{
+    c->fin_received = 1;
+    c->rcv_nxt += 1;
+    c->ack_now = OWE_ACK_FIN;
+    switch (c->state) {
+    case TCP_SYN_RECEIVED: case TCP_ESTABLISHED:
+        set_state(c, now, TCP_CLOSE_WAIT, WHY0(N_TCP_FIN_CLOSEWAIT));
+        break;
+    case TCP_FIN_WAIT_1:
+        if (fin_acked(c)) {
+            set_state(c, now, TCP_TIME_WAIT, WHY0(N_TCP_FINWAIT1_FINACK));
+            time_wait_start(c, now);
+        } else {
+            set_state(c, now, TCP_CLOSING, WHY0(N_TCP_FINWAIT1_FIN));
+        }
+        break;
+    case TCP_FIN_WAIT_2:
+        set_state(c, now, TCP_TIME_WAIT,
+                  WHY(N_TCP_FINWAIT2_FIN, 2 * c->cfg.msl_us));
+        time_wait_start(c, now);
+        break;
+    default:
+        /* CLOSE-WAIT, CLOSING, LAST-ACK: remain (a duplicate FIN) */
+        break;
+    }
+}
+
+/* Stores an out-of-order piece, keeping the list sorted by seq. */
+static void ooo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *p,
+                       size_t len, int fin)
+{
+    struct tcp_ooo **pp = &c->ooo;
+    while (*pp && seq_lt((*pp)->seq, seq))
+        pp = &(*pp)->next;
+    if (*pp && (*pp)->seq == seq && (*pp)->len >= len && (*pp)->fin >= fin)
+        return;                                 /* already have it */
+    struct tcp_ooo *o = calloc(1, sizeof *o);
+    if (!o)
+        abort();
+    o->data = len ? malloc(len) : NULL;
+    if (len && !o->data)
+        abort();
+    if (len)
+        memcpy(o->data, p, len);
+    o->seq = seq;
+    o->len = len;
+    o->fin = fin;
+    o->next = *pp;
+    *pp = o;
+}
+
+/* Accepts in-order bytes at RCV.NXT, then anything queued that now fits.
+ * Returns 1 when a FIN has come into sequence. */
+static int deliver(struct tcp_conn *c, uint32_t seq, const uint8_t *p,
+                   size_t len, int fin)
+{
+    if (seq != c->rcv_nxt) {
+        if (seq_gt(seq, c->rcv_nxt))
+            ooo_insert(c, seq, p, len, fin);
+        return 0;
+    }
+    bq_push(&c->rcvq, p, len);
+    c->rcv_nxt += (uint32_t)len;
+    if (fin)
+        return 1;
+    while (c->ooo && seq_leq(c->ooo->seq, c->rcv_nxt)) {
+        struct tcp_ooo *o = c->ooo;
+        c->ooo = o->next;
+        uint32_t skip = c->rcv_nxt - o->seq;
+        int done = 0;
+        if (skip <= o->len) {
+            bq_push(&c->rcvq, o->data + skip, o->len - skip);
+            c->rcv_nxt += (uint32_t)(o->len - skip);
+            done = o->fin;
+        }
+        free(o->data);
+        free(o);
+        if (done)
+            return 1;
+    }
+    return 0;
+}
+
+static void rst_in_synchronized(struct tcp_conn *c, int64_t now)
+{
+    switch (c->state) {
+    case TCP_SYN_RECEIVED:
+        if (c->passive) {
+            /* The child TCB goes back to LISTEN; the host discards it and
+             * the listening socket carries on (RFC 9293 Figure 8, line 5). */
+            rto_stop(c, now);
+            set_state(c, now, TCP_LISTEN, WHY0(N_TCP_RST_PASSIVE));
+        } else {
+            enter_closed(c, now, WHY0(N_TCP_RST_ACTIVE));
+        }
+        break;
+    case TCP_ESTABLISHED: case TCP_FIN_WAIT_1: case TCP_FIN_WAIT_2:
+    case TCP_CLOSE_WAIT:
+        enter_closed(c, now, WHY(N_TCP_RST_RESET, c->state));
+        break;
+    default:               /* CLOSING, LAST-ACK, TIME-WAIT */
+        enter_closed(c, now, WHY(N_TCP_RST_CLOSE, c->state));
+        break;
+    }
+}
+
+static void other_input(struct tcp_conn *c, int64_t now,
+                        const struct tcp_hdr *h, const uint8_t *data,
+                        size_t len)
+{
+    uint32_t slen = seg_len(h, len);
+    uint32_t seq = h->seq;
+    int fin = !!(h->flags & TCP_FIN);
+
+    window_to_advertise(c);
+    if (c->state == TCP_SYN_RECEIVED && !c->passive &&
+        (h->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK) &&
+        seq == c->irs && seq_lt(c->snd_una, h->ack) &&
+        seq_leq(h->ack, c->snd_nxt)) {
+        /* Simultaneous open, RFC 9293 Figure 7 line 6: the peer's SYN,ACK
+         * repeats the SYN we already hold (SEG.SEQ = IRS, so the literal
+         * window test would reject it) and acknowledges ours: the
+         * connection is established.  Linux makes the same exception. */
+        ack_advance(c, now, h->ack);
+        update_window(c, h);
+        set_state(c, now, TCP_ESTABLISHED, WHY(N_TCP_SYNRCVD_EST, h->ack));
+        return;
+    }
+    /* first: check the sequence number */
+    if (!seq_acceptable(c, seq, slen)) {
+        if (h->flags & TCP_RST)
+            return;
+        if (c->state == TCP_TIME_WAIT && fin && seq + slen == c->rcv_nxt) {
+            /* RFC 9293 3.10.7.4, eighth, TIME-WAIT: "Remain in the TIME-WAIT
+             * state.  Restart the 2 MSL time-wait timeout."  The FIN is a
+             * retransmission (our ACK of it was lost), so it lies wholly
+             * before RCV.NXT and fails the window test; it is recognised
+             * here, as real stacks do, so that it is answered and the timer
+             * restarted rather than merely acknowledged. */
+            xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, WHY0(N_TCP_TW_REFIN));
+            time_wait_start(c, now);
+            return;
+        }
+        /* "send an acknowledgment ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+         * After sending the acknowledgment, drop the unacceptable segment" */
+        xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+             WHY(N_SEG_DUPACK, seq, c->rcv_nxt));
+        return;
+    }
+    /* second: the RST bit (with RFC 5961's exact-match refinement, which
+     * RFC 9293 3.10.7.4 adopts): reset only if SEG.SEQ = RCV.NXT, else send
+     * a challenge ACK. */
+    if (h->flags & TCP_RST) {
+        if (seq != c->rcv_nxt) {
+            xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, WHY0(N_SEG_CHALLENGE));
+            return;
+        }
+        rst_in_synchronized(c, now);
+        return;
+    }
+    /* fourth: the SYN bit */
+    if (h->flags & TCP_SYN) {
+        if (c->state == TCP_SYN_RECEIVED && c->passive) {
+            rto_stop(c, now);
+            set_state(c, now, TCP_LISTEN, WHY0(N_TCP_SYN_PASSIVE));
+            return;
+        }
+        /* synchronized states: challenge ACK, drop (RFC 5961 4) */
+        xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, WHY0(N_SEG_CHALLENGE));
+        return;
+    }
+    /* fifth: the ACK field; a segment without ACK is dropped */
+    if (!(h->flags & TCP_ACK))
+        return;
+    if (c->state == TCP_SYN_RECEIVED) {
+        if (seq_lt(c->snd_una, h->ack) && seq_leq(h->ack, c->snd_nxt)) {
+            ack_advance(c, now, h->ack);
+            update_window(c, h);
+            set_state(c, now, TCP_ESTABLISHED, WHY(N_TCP_SYNRCVD_EST, h->ack));
+        } else {
+            send_rst_for(c, h, len, WHY0(N_SEG_RST_SYNRCVD_ACK));
+            return;
+        }
+    } else if (c->state == TCP_LAST_ACK || c->state == TCP_CLOSING ||
+               c->state == TCP_TIME_WAIT || c->state == TCP_ESTABLISHED ||
+               c->state == TCP_FIN_WAIT_1 || c->state == TCP_FIN_WAIT_2 ||
+               c->state == TCP_CLOSE_WAIT) {
+        if (seq_gt(h->ack, c->snd_nxt)) {
+            /* acknowledges something not yet sent: ACK and drop */
+            xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+                 WHY(N_SEG_DUPACK, seq, c->rcv_nxt));
+            return;
+        }
+        if (seq_lt(c->snd_una, h->ack))
+            ack_advance(c, now, h->ack);
+        /* window update: SND.UNA =< SEG.ACK =< SND.NXT and the segment is
+         * newer than the one that last set the window */
+        if (seq_leq(c->snd_una, h->ack) &&
+            (seq_lt(c->snd_wl1, seq) ||
+             (c->snd_wl1 == seq && seq_leq(c->snd_wl2, h->ack))))
+            update_window(c, h);
+        switch (c->state) {
+        case TCP_FIN_WAIT_1:
+            if (fin_acked(c))
+                set_state(c, now, TCP_FIN_WAIT_2, WHY0(N_TCP_FINWAIT1_ACK));
+            break;
+        case TCP_CLOSING:
+            if (fin_acked(c)) {
+                set_state(c, now, TCP_TIME_WAIT,
+                          WHY(N_TCP_CLOSING_ACK, 2 * c->cfg.msl_us));
+                time_wait_start(c, now);
+            }
+            return;
+        case TCP_LAST_ACK:
+            if (fin_acked(c))
+                enter_closed(c, now, WHY0(N_TCP_LASTACK_ACK));
+            return;
+        default:
+            break;
+        }
+    }
+    /* seventh: segment text, in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2.
+     * Trim what lies before RCV.NXT or beyond the window first. */
+    int text_ok = c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 ||
+                  c->state == TCP_FIN_WAIT_2;
+    if (!text_ok && c->state != TCP_SYN_RECEIVED)
+        len = 0;
+    if (seq_lt(seq, c->rcv_nxt)) {
+        uint32_t skip = c->rcv_nxt - seq;
+        if (skip >= len) {
+            if (fin && skip == len)
+                ;                              /* only the FIN is new */
+            else
+                fin = 0;
+            skip = (uint32_t)len;
+        }
+        data += skip;
+        len -= skip;
+        seq += skip;
+    }
+    if (len > c->rcv_wnd) {
+        len = c->rcv_wnd;                      /* beyond the window */
+        fin = 0;
+    }
+    int fin_in_order = 0;
+    if (len || fin) {
+        if (text_ok || fin)
+            fin_in_order = deliver(c, seq, data, text_ok ? len : 0, fin);
+        if (!c->ack_now)
+            c->ack_now = OWE_ACK;
+    }
+    /* eighth: the FIN bit, once it is in sequence */
+    if (fin_in_order)
+        fin_arrived(c, now);
+}
+
+void tcp_input(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
+               const uint8_t *data, size_t len)
+{
+    c->segs_in++;
+    switch (c->state) {
+    case TCP_CLOSED:
+        /* a deleted TCB receives nothing; the host answers for it */
+        return;
+    case TCP_LISTEN:
+        listen_input(c, now, h, len);
+        break;
+    case TCP_SYN_SENT:
+        syn_sent_input(c, now, h, len);
+        break;
+    default:
+        other_input(c, now, h, data, len);
+        break;
+    }
+    output(c, now, 0);
+}
+
+/* ---- 3.10.8 timeouts ------------------------------------------------------ */
+
+int64_t tcp_deadline(const struct tcp_conn *c)
+{
+    int64_t d = -1;
+    const int64_t t[3] = { c->rto_due, c->tw_due, c->persist_due };
+    for (int i = 0; i < 3; i++)
+        if (t[i] && (d < 0 || t[i] < d))
+            d = t[i];
+    return d;
+}
+
+/* Retransmits the first unacknowledged thing: our SYN (or SYN,ACK), the
+ * first segment of data, or our FIN. */
+static void retransmit_front(struct tcp_conn *c, struct why why)
+{
+    if (!syn_acked(c)) {
+        if (c->syn_received)
+            xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, why);
+        else
+            send_syn(c, why);
+        return;
+    }
+    size_t inflight = sent_unacked_data(c);
+    if (inflight) {
+        size_t n = inflight < c->snd_mss ? inflight : c->snd_mss;
+        uint8_t flags = TCP_ACK | (n == c->sndq.len ? TCP_PSH : 0);
+        xmit(c, flags, c->snd_una, bq_at(&c->sndq, 0), n, why);
+        return;
+    }
+    if (c->fin_sent && !fin_acked(c))
+        xmit(c, TCP_FIN | TCP_ACK, c->fin_seq, NULL, 0, why);
+}
+
+void tcp_timer(struct tcp_conn *c, int64_t now)
+{
+    if (c->tw_due && now >= c->tw_due) {
+        /* RFC 9293 3.10.8: "If the time-wait timeout expires on a
+         * connection, delete the TCB, enter the CLOSED state, and return." */
+        c->tw_due = 0;
+        timer_rec(c, now, TM_TIME_WAIT, TA_EXPIRE, 0, WHY0(N_TMR_TW_EXPIRE));
+        enter_closed(c, now, WHY0(N_TCP_TW_EXPIRE));
+        return;
+    }
+    if (c->persist_due && now >= c->persist_due) {
+        c->persist_due = 0;
+        timer_rec(c, now, TM_PERSIST, TA_EXPIRE, 0, WHY0(N_SEG_PROBE));
+        output(c, now, 1);
+    }
+    if (c->rto_due && now >= c->rto_due) {
+        int64_t waited = c->rto_cur;
+        c->rto_due = 0;
+        timer_rec(c, now, TM_RTO, TA_EXPIRE, 0, WHY(N_TMR_RTO_EXPIRE, waited));
+        /* A closed peer window is probed for ever (RFC 9293 3.8.6.1: a zero
+         * window must not make the sender give up); anything else gives up
+         * after the configured number of retransmissions. */
+        int probing = syn_acked(c) && c->snd_wnd == 0;
+        if (!probing && c->retrans_count >= c->cfg.retries) {
+            enter_closed(c, now, WHY(N_TCP_GIVE_UP, c->retrans_count));
+            return;
+        }
+        if (!probing)
+            c->retrans_count++;
+        c->retransmits++;
+        c->rto_cur *= 2;
+        if (c->rto_cur > c->cfg.rto_max_us)
+            c->rto_cur = c->cfg.rto_max_us;
+        retransmit_front(c, WHY(N_SEG_RETRANSMIT, c->retrans_count));
+        rto_start(c, now);
+    }
+}

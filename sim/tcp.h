@@ -1,0 +1,181 @@
+/* tcp.h — one TCP connection (a TCB) as RFC 9293 defines it, sans-I/O.
+ *
+ * The TCB never touches the scheduler, sockets or the screen.  Every call
+ * takes the current time; segments to transmit leave through env.emit, and
+ * the caller asks tcp_deadline() when the TCB next wants to be woken and
+ * calls tcp_timer() then.  Every state change goes through one function that
+ * appends a trace record with its reason. */
+#ifndef PROTOSIM_TCP_H
+#define PROTOSIM_TCP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "wire.h"
+#include "trace.h"
+
+#define TCP_STATES(X) \
+    X(CLOSED)       \
+    X(LISTEN)       \
+    X(SYN_SENT)     \
+    X(SYN_RECEIVED) \
+    X(ESTABLISHED)  \
+    X(FIN_WAIT_1)   \
+    X(FIN_WAIT_2)   \
+    X(CLOSE_WAIT)   \
+    X(CLOSING)      \
+    X(LAST_ACK)     \
+    X(TIME_WAIT)
+
+enum tcp_state {
+#define X(s) TCP_##s,
+    TCP_STATES(X)
+#undef X
+    TCP_NSTATES
+};
+
+const char *tcp_state_name(int s);          /* "SYN_SENT" */
+int tcp_state_parse(const char *s);         /* -1 if unknown; accepts SYN-SENT too */
+
+struct tcp_config {
+    uint16_t mss;            /* our MSS: the largest segment we accept */
+    int64_t  rto_us;         /* initial retransmission timeout */
+    int64_t  rto_max_us;     /* backoff ceiling (RFC 6298 2.5 allows >= 60 s) */
+    int      retries;        /* retransmissions of one segment before giving up */
+    int64_t  msl_us;         /* maximum segment lifetime; TIME_WAIT = 2 MSL */
+    int      nagle;          /* RFC 9293 3.7.4 */
+    int      two_way;        /* the wrong two-way handshake, for the lesson */
+    uint32_t rcvbuf;         /* receive buffer bytes; our window */
+    uint32_t sndbuf;         /* send buffer bytes */
+};
+
+void tcp_config_default(struct tcp_config *c);
+
+struct tcp_conn;
+
+/* What a TCB may reach outside itself. */
+struct tcp_env {
+    struct trace *tr;
+    int           host;
+    /* Transmit a segment.  The TCB fills sport, dport, seq, ack, flags, win
+     * and mss; the caller adds IP and Ethernet and puts it on the wire. */
+    void (*emit)(void *ctx, struct tcp_conn *c, const struct tcp_hdr *h,
+                 const uint8_t *data, size_t len, struct why why);
+    /* Choose the initial sequence number for a new connection. */
+    uint32_t (*choose_iss)(void *ctx, struct tcp_conn *c);
+    void *ctx;
+};
+
+/* A growable byte queue. */
+struct bytequeue {
+    uint8_t *buf;
+    size_t   head, len, cap;
+};
+
+/* An out-of-order segment waiting for the gap before it to fill. */
+struct tcp_ooo {
+    uint32_t seq;
+    uint8_t *data;
+    size_t   len;
+    int      fin;
+    struct tcp_ooo *next;
+};
+
+/* The transmission control block (RFC 9293 3.3.1).  Sequence numbers are
+ * absolute 32-bit values compared modulo 2^32 (seq_lt and friends). */
+struct tcp_conn {
+    enum tcp_state state;
+    struct tcp_config cfg;
+    struct tcp_env env;
+    uint32_t id;             /* interned connection id for the trace */
+    int      passive;        /* this TCB came from LISTEN (passive OPEN) */
+
+    ip4_addr laddr, raddr;
+    uint16_t lport, rport;
+
+    /* send sequence space */
+    uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2;
+    uint16_t snd_mss;        /* effective send MSS (peer's option, else 536) */
+    /* receive sequence space */
+    uint32_t irs, rcv_nxt, rcv_wnd;
+    int      syn_received;   /* IRS is known */
+
+    struct bytequeue sndq;   /* bytes from SND.UNA: unacknowledged then unsent */
+    struct bytequeue rcvq;   /* in-order bytes the application has not read */
+    struct tcp_ooo  *ooo;    /* out-of-order segments, sorted by seq */
+    uint32_t rcv_wnd_advertised; /* right edge last advertised - rcv_nxt */
+
+    int      close_pending;  /* application closed: send FIN once sndq drains */
+    int      fin_sent;       /* our FIN occupies sequence number fin_seq */
+    uint32_t fin_seq;
+    int      fin_received;   /* the peer's FIN has been processed */
+    int      app_eof_seen;
+
+    /* timers: 0 = not running (times are absolute microseconds) */
+    int64_t  rto_due;
+    int64_t  rto_cur;        /* current RTO, doubled by backoff */
+    int      retrans_count;  /* consecutive expirations */
+    int64_t  tw_due;
+    int64_t  persist_due;
+    int      ack_now;        /* an ACK is owed to the peer */
+
+    uint64_t segs_out, segs_in, retransmits;
+};
+
+/* Sequence number comparisons modulo 2^32 (RFC 9293 3.4). */
+static inline int seq_lt(uint32_t a, uint32_t b)  { return (int32_t)(a - b) < 0; }
+static inline int seq_leq(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
+static inline int seq_gt(uint32_t a, uint32_t b)  { return (int32_t)(a - b) > 0; }
+static inline int seq_geq(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
+
+void tcp_init(struct tcp_conn *c, const struct tcp_config *cfg,
+              const struct tcp_env *env, uint32_t id,
+              ip4_addr laddr, uint16_t lport, ip4_addr raddr, uint16_t rport);
+void tcp_destroy(struct tcp_conn *c);
+
+/* A child TCB for a SYN arriving at a listener: copies config and env, takes
+ * the remote endpoint, starts in LISTEN with passive set.  The caller feeds
+ * it the SYN with tcp_input(). */
+void tcp_spawn(struct tcp_conn *child, const struct tcp_conn *listener,
+               uint32_t id, ip4_addr raddr, uint16_t rport);
+
+/* Errors returned by application calls (negative). */
+#define TCP_ERRORS(X) \
+    X(OK,          "ok")                                   \
+    X(EXISTS,      "connection already exists")            \
+    X(NOTCONN,     "connection does not exist")            \
+    X(CLOSING,     "connection closing")                   \
+    X(RESET,       "connection reset")                     \
+    X(REFUSED,     "connection refused")                   \
+    X(ILLEGAL,     "not allowed in this state")            \
+    X(NOSPACE,     "insufficient resources")
+
+enum tcp_err {
+#define X(id, text) TCPE_##id,
+    TCP_ERRORS(X)
+#undef X
+    TCPE_COUNT
+};
+const char *tcp_err_str(int err);            /* err as returned: 0 or negative */
+
+/* Application calls (RFC 9293 3.10).  Return 0 / bytes, or -TCPE_xxx. */
+int  tcp_listen(struct tcp_conn *c, int64_t now);
+int  tcp_connect(struct tcp_conn *c, int64_t now);
+long tcp_send(struct tcp_conn *c, int64_t now, const uint8_t *p, size_t len);
+long tcp_recv(struct tcp_conn *c, int64_t now, uint8_t *p, size_t max);
+int  tcp_shutdown(struct tcp_conn *c, int64_t now);
+int  tcp_close(struct tcp_conn *c, int64_t now);
+int  tcp_abort(struct tcp_conn *c, int64_t now);
+
+/* A segment for this TCB has arrived (RFC 9293 3.10.7). */
+void tcp_input(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
+               const uint8_t *data, size_t len);
+/* The earliest time the TCB wants tcp_timer() called, or -1. */
+int64_t tcp_deadline(const struct tcp_conn *c);
+/* Run every timer that is due at `now` (RFC 9293 3.10.8). */
+void tcp_timer(struct tcp_conn *c, int64_t now);
+
+/* The reply to a segment that reached no TCB (RFC 9293 3.10.7.1).  Returns 0
+ * and fills out when an RST is due, -1 when the segment is itself an RST. */
+int tcp_reset_for(const struct tcp_hdr *in, size_t len, struct tcp_hdr *out);
+
+#endif

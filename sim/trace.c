@@ -1,0 +1,269 @@
+/* trace.c — the append-only trace, its arenas and its name tables. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tcp.h"
+#include "trace.h"
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return p;
+    size_t nc = *cap ? *cap : 16;
+    while (nc < need)
+        nc *= 2;
+    void *np = realloc(p, nc * elem);
+    if (!np) {
+        /* Out of memory while recording: there is no sensible way to go on
+         * with a partial trace, so stop loudly. */
+        fputs("protosim: out of memory\n", stderr);
+        abort();
+    }
+    *cap = nc;
+    return np;
+}
+
+void trace_init(struct trace *tr)
+{
+    memset(tr, 0, sizeof *tr);
+    trace_intern(tr, "");
+    trace_blob(tr, NULL, 0);
+}
+
+void trace_free(struct trace *tr)
+{
+    for (size_t i = 0; i < tr->nstrs; i++)
+        free(tr->strs[i]);
+    for (int i = 0; i < tr->nhosts; i++)
+        free(tr->host_names[i]);
+    free(tr->strs);
+    free(tr->host_names);
+    free(tr->host_addrs);
+    free(tr->recs);
+    free(tr->bytes);
+    free(tr->blobs);
+    memset(tr, 0, sizeof *tr);
+}
+
+int trace_add_host(struct trace *tr, const char *name, uint32_t addr)
+{
+    size_t cap = (size_t)tr->nhosts, cap2 = (size_t)tr->nhosts;
+    tr->host_names = grow(tr->host_names, &cap, (size_t)tr->nhosts + 1,
+                          sizeof *tr->host_names);
+    tr->host_addrs = grow(tr->host_addrs, &cap2, (size_t)tr->nhosts + 1,
+                          sizeof *tr->host_addrs);
+    char *copy = strdup(name);
+    if (!copy)
+        abort();
+    tr->host_names[tr->nhosts] = copy;
+    tr->host_addrs[tr->nhosts] = addr;
+    return tr->nhosts++;
+}
+
+/* Strings are few (connection ids, notes): a linear search keeps it simple
+ * and the ids stable.  Interning the same text twice returns the same id. */
+uint32_t trace_intern(struct trace *tr, const char *s)
+{
+    for (size_t i = tr->nstrs; i-- > 0;)
+        if (!strcmp(tr->strs[i], s))
+            return (uint32_t)i;
+    tr->strs = grow(tr->strs, &tr->capstrs, tr->nstrs + 1, sizeof *tr->strs);
+    char *copy = strdup(s);
+    if (!copy)
+        abort();
+    tr->strs[tr->nstrs] = copy;
+    return (uint32_t)tr->nstrs++;
+}
+
+const char *trace_str(const struct trace *tr, uint32_t id)
+{
+    return id < tr->nstrs ? tr->strs[id] : "";
+}
+
+uint32_t trace_blob(struct trace *tr, const uint8_t *p, size_t len)
+{
+    tr->bytes = grow(tr->bytes, &tr->capbytes, tr->nbytes + len + 1, 1);
+    tr->blobs = grow(tr->blobs, &tr->capblobs, tr->nblobs + 1, sizeof *tr->blobs);
+    if (len)
+        memcpy(tr->bytes + tr->nbytes, p, len);
+    tr->blobs[tr->nblobs].off = (uint32_t)tr->nbytes;
+    tr->blobs[tr->nblobs].len = (uint32_t)len;
+    tr->nbytes += len;
+    return (uint32_t)tr->nblobs++;
+}
+
+const uint8_t *trace_blob_data(const struct trace *tr, uint32_t id, size_t *len)
+{
+    if (id >= tr->nblobs) {
+        *len = 0;
+        return tr->bytes;
+    }
+    *len = tr->blobs[id].len;
+    return tr->bytes + tr->blobs[id].off;
+}
+
+static struct trace_rec *append(struct trace *tr, int64_t t, int host,
+                                int kind, int layer, uint32_t conn,
+                                struct why why)
+{
+    tr->recs = grow(tr->recs, &tr->cap, tr->n + 1, sizeof *tr->recs);
+    struct trace_rec *r = &tr->recs[tr->n++];
+    memset(r, 0, sizeof *r);
+    r->t_us = t;
+    r->host = host;
+    r->kind = (uint8_t)kind;
+    r->layer = (uint8_t)layer;
+    r->conn = conn;
+    r->why = why;
+    return r;
+}
+
+size_t trace_state(struct trace *tr, int64_t t, int host, int layer,
+                   uint32_t conn, int from, int to, struct why why)
+{
+    struct trace_rec *r = append(tr, t, host, TK_STATE, layer, conn, why);
+    r->u.state.from = (uint8_t)from;
+    r->u.state.to = (uint8_t)to;
+    return tr->n - 1;
+}
+
+size_t trace_packet(struct trace *tr, int64_t t, int kind, int host, int layer,
+                    int src, int dst, uint32_t pkt, int dup, int reason,
+                    struct why why)
+{
+    struct trace_rec *r = append(tr, t, host, kind, layer, 0, why);
+    r->u.pkt.pkt = pkt;
+    r->u.pkt.src = src;
+    r->u.pkt.dst = dst;
+    r->u.pkt.dup = (uint8_t)dup;
+    r->u.pkt.reason = (uint8_t)reason;
+    return tr->n - 1;
+}
+
+size_t trace_timer(struct trace *tr, int64_t t, int host, int layer,
+                   uint32_t conn, int name, int action, int64_t due,
+                   struct why why)
+{
+    struct trace_rec *r = append(tr, t, host, TK_TIMER, layer, conn, why);
+    r->u.timer.name = (uint8_t)name;
+    r->u.timer.action = (uint8_t)action;
+    r->u.timer.due_us = due;
+    return tr->n - 1;
+}
+
+size_t trace_note(struct trace *tr, int64_t t, int host, const char *text)
+{
+    uint32_t id = trace_intern(tr, text);
+    struct trace_rec *r = append(tr, t, host, TK_NOTE, TL_NONE, 0,
+                                 WHY(N_NOTE, id));
+    r->u.note.text = id;
+    return tr->n - 1;
+}
+
+size_t trace_app(struct trace *tr, int64_t t, int host, int layer, uint32_t conn,
+                 int call, int ret, const uint8_t *data, size_t len,
+                 struct why why)
+{
+    uint32_t blob = len ? trace_blob(tr, data, len) : 0;
+    struct trace_rec *r = append(tr, t, host, TK_APP, layer, conn, why);
+    r->u.app.call = (uint8_t)call;
+    r->u.app.ret = ret;
+    r->u.app.data = blob;
+    return tr->n - 1;
+}
+
+#define NAME_FN(fn, LIST, COUNT)                                   \
+    const char *fn(int v)                                          \
+    {                                                              \
+        static const char *const names[] = { LIST(X) };            \
+        return v >= 0 && v < (COUNT) ? names[v] : "?";             \
+    }
+
+#define X(id, name) name,
+NAME_FN(trace_kind_name, TRACE_KINDS, TK_COUNT)
+NAME_FN(trace_layer_name, TRACE_LAYERS, TL_COUNT)
+NAME_FN(timer_name_str, TIMER_NAMES, TM_COUNT)
+NAME_FN(app_call_name, APP_CALLS, AC_COUNT)
+NAME_FN(drop_reason_str, DROP_REASONS, DR_COUNT)
+#undef X
+
+const char *timer_action_str(int action)
+{
+    switch (action) {
+    case TA_START:  return "start";
+    case TA_STOP:   return "stop";
+    case TA_EXPIRE: return "expire";
+    default:        return "?";
+    }
+}
+
+const char *trace_state_name(int layer, int state)
+{
+    switch (layer) {
+    case TL_TCP: return tcp_state_name(state);
+    default:     return "?";
+    }
+}
+
+static const char *str_cb(const void *ctx, uint32_t id)
+{
+    return trace_str(ctx, id);
+}
+
+char *trace_why(const struct trace *tr, const struct trace_rec *r,
+                char *buf, size_t n)
+{
+    struct narrate_ctx nc = { str_cb, tr };
+    return narrate(&r->why, &nc, buf, n);
+}
+
+char *fmt_duration(int64_t us, char *buf, size_t n)
+{
+    const char *sign = "";
+    uint64_t u = (uint64_t)us;
+    if (us < 0) {
+        sign = "-";
+        u = (uint64_t)0 - (uint64_t)us;
+    }
+    if (u >= 60000000 && u % 1000000 == 0 && u / 1000000 % 60 != 0)
+        snprintf(buf, n, "%s%" PRIu64 "m%" PRIu64 "s", sign, u / 60000000,
+                 u / 1000000 % 60);
+    else if (u >= 60000000 && u % 60000000 == 0)
+        snprintf(buf, n, "%s%" PRIu64 "m", sign, u / 60000000);
+    else if (u >= 1000000 && u % 1000 == 0) {
+        uint64_t ms = u / 1000;
+        if (ms % 1000 == 0)
+            snprintf(buf, n, "%s%" PRIu64 "s", sign, ms / 1000);
+        else {
+            char frac[8];
+            snprintf(frac, sizeof frac, "%03" PRIu64, ms % 1000);
+            for (int i = 2; i > 0 && frac[i] == '0'; i--)
+                frac[i] = '\0';
+            snprintf(buf, n, "%s%" PRIu64 ".%ss", sign, ms / 1000, frac);
+        }
+    } else if (u % 1000 == 0)
+        snprintf(buf, n, "%s%" PRIu64 "ms", sign, u / 1000);
+    else if (u >= 1000) {
+        char frac[8];
+        snprintf(frac, sizeof frac, "%03" PRIu64, u % 1000);
+        for (int i = 2; i > 0 && frac[i] == '0'; i--)
+            frac[i] = '\0';
+        snprintf(buf, n, "%s%" PRIu64 ".%sms", sign, u / 1000, frac);
+    } else
+        snprintf(buf, n, "%s%" PRIu64 "us", sign, u);
+    return buf;
+}
+
+char *fmt_time(int64_t us, char *buf, size_t n)
+{
+    /* seconds.milliseconds with microseconds only when present keeps the
+     * column narrow for the usual millisecond-grained lessons */
+    uint64_t u = us < 0 ? 0 : (uint64_t)us;
+    if (u % 1000 == 0)
+        snprintf(buf, n, "%" PRIu64 ".%03" PRIu64 "s", u / 1000000,
+                 u / 1000 % 1000);
+    else
+        snprintf(buf, n, "%" PRIu64 ".%06" PRIu64 "s", u / 1000000, u % 1000000);
+    return buf;
+}

@@ -1,0 +1,188 @@
+/* trace.h — the append-only record of everything that happened in a run.
+ *
+ * The trace is the single model that the text timeline, JSON Lines, pcap,
+ * the ncurses UI, `expect` checks and the tests read.  Protocol code appends
+ * to it through one state-change function per protocol; the network appends
+ * packet records; nothing else writes it.
+ *
+ * Records are small fixed-size structs.  Packet bytes, interned strings and
+ * application data live in side arenas addressed by index, so records stay
+ * cheap to append and copy. */
+#ifndef PROTOSIM_TRACE_H
+#define PROTOSIM_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "narrate.h"
+
+#define TRACE_KINDS(X) \
+    X(STATE, "state") \
+    X(SEND,  "send")  \
+    X(RECV,  "recv")  \
+    X(DROP,  "drop")  \
+    X(TIMER, "timer") \
+    X(NOTE,  "note")  \
+    X(APP,   "app")   \
+    X(REAL,  "real")
+
+enum trace_kind {
+#define X(id, name) TK_##id,
+    TRACE_KINDS(X)
+#undef X
+    TK_COUNT
+};
+
+#define TRACE_LAYERS(X) \
+    X(NONE, "none") \
+    X(ETH,  "eth")  \
+    X(ARP,  "arp")  \
+    X(IP,   "ip")   \
+    X(TCP,  "tcp")  \
+    X(UDP,  "udp")  \
+    X(DNS,  "dns")  \
+    X(HTTP, "http") \
+    X(APP,  "app")
+
+enum trace_layer {
+#define X(id, name) TL_##id,
+    TRACE_LAYERS(X)
+#undef X
+    TL_COUNT
+};
+
+#define TIMER_NAMES(X) \
+    X(RTO,       "RTO")       \
+    X(TIME_WAIT, "TIME_WAIT") \
+    X(PERSIST,   "PERSIST")
+
+enum timer_name {
+#define X(id, name) TM_##id,
+    TIMER_NAMES(X)
+#undef X
+    TM_COUNT
+};
+
+enum timer_action { TA_START, TA_STOP, TA_EXPIRE };
+
+/* Application calls recorded as TK_APP. */
+#define APP_CALLS(X) \
+    X(LISTEN,   "listen")   \
+    X(CONNECT,  "connect")  \
+    X(SEND,     "send")     \
+    X(RECV,     "recv")     \
+    X(SHUTDOWN, "shutdown") \
+    X(CLOSE,    "close")    \
+    X(ABORT,    "abort")    \
+    X(ERROR,    "error")
+
+enum app_call {
+#define X(id, name) AC_##id,
+    APP_CALLS(X)
+#undef X
+    AC_COUNT
+};
+
+#define HOST_BROADCAST (-1)
+
+/* One event.  `why` is a narration id with parameters, rendered by narrate()
+ * so that the sentence lives in one table (and later, one per language). */
+struct trace_rec {
+    int64_t  t_us;
+    int32_t  host;            /* index into trace.hosts */
+    uint8_t  kind;            /* enum trace_kind */
+    uint8_t  layer;           /* enum trace_layer */
+    uint32_t conn;            /* interned connection id, 0 = none */
+    struct why why;
+    union {
+        struct { uint8_t from, to; } state;
+        struct {
+            uint32_t pkt;     /* index into the packet store */
+            int32_t  src, dst;/* host indices; dst HOST_BROADCAST for broadcast */
+            uint8_t  dup;     /* a copy made by the network */
+            uint8_t  reason;  /* enum drop_reason, for TK_DROP */
+        } pkt;
+        struct { uint8_t name, action; int64_t due_us; } timer;
+        struct { uint32_t text; } note;            /* interned */
+        struct {
+            uint8_t  call;                         /* enum app_call */
+            int32_t  ret;                          /* bytes, or -errno-like code */
+            uint32_t data;                         /* blob index, 0 = none */
+        } app;
+    } u;
+};
+
+#define DROP_REASONS(X) \
+    X(NONE,    "none")                               \
+    X(LOSS,    "lost on the link (random loss)")     \
+    X(FAULT,   "dropped by a scenario fault rule")   \
+    X(NOROUTE, "no link to the destination")          \
+    X(CSUM,    "bad checksum")                        \
+    X(NOSOCK,  "no socket and no reply possible")
+
+enum drop_reason {
+#define X(id, text) DR_##id,
+    DROP_REASONS(X)
+#undef X
+    DR_COUNT
+};
+
+struct blob { uint32_t off, len; };
+
+struct trace {
+    struct trace_rec *recs;
+    size_t n, cap;
+    /* host names, in scenario order */
+    char   **host_names;
+    uint32_t *host_addrs;
+    int      nhosts;
+    /* byte arena for packets and app data; blob 0 is the empty blob */
+    uint8_t *bytes;
+    size_t   nbytes, capbytes;
+    struct blob *blobs;
+    size_t   nblobs, capblobs;
+    /* interned strings; string 0 is "" */
+    char   **strs;
+    size_t   nstrs, capstrs;
+};
+
+void     trace_init(struct trace *tr);
+void     trace_free(struct trace *tr);
+int      trace_add_host(struct trace *tr, const char *name, uint32_t addr);
+uint32_t trace_intern(struct trace *tr, const char *s);
+const char *trace_str(const struct trace *tr, uint32_t id);
+uint32_t trace_blob(struct trace *tr, const uint8_t *p, size_t len);
+const uint8_t *trace_blob_data(const struct trace *tr, uint32_t id, size_t *len);
+
+/* Appenders.  Each returns the index of the new record. */
+size_t trace_state(struct trace *tr, int64_t t, int host, int layer,
+                   uint32_t conn, int from, int to, struct why why);
+size_t trace_packet(struct trace *tr, int64_t t, int kind, int host, int layer,
+                    int src, int dst, uint32_t pkt, int dup, int reason,
+                    struct why why);
+size_t trace_timer(struct trace *tr, int64_t t, int host, int layer,
+                   uint32_t conn, int name, int action, int64_t due,
+                   struct why why);
+size_t trace_note(struct trace *tr, int64_t t, int host, const char *text);
+size_t trace_app(struct trace *tr, int64_t t, int host, int layer, uint32_t conn,
+                 int call, int ret, const uint8_t *data, size_t len,
+                 struct why why);
+
+const char *trace_kind_name(int kind);
+const char *trace_layer_name(int layer);
+const char *timer_name_str(int name);
+const char *timer_action_str(int action);
+const char *app_call_name(int call);
+const char *drop_reason_str(int reason);
+/* State names by layer: TCP's eleven, later ARP's and DNS's. */
+const char *trace_state_name(int layer, int state);
+
+/* The narration sentence of a record. */
+char *trace_why(const struct trace *tr, const struct trace_rec *r,
+                char *buf, size_t n);
+
+/* Formats a duration for people: "0ms", "1.5ms", "20ms", "1s", "2m30s". */
+char *fmt_duration(int64_t us, char *buf, size_t n);
+/* A point in simulated time for the timeline: "12.345ms" style, fixed width. */
+char *fmt_time(int64_t us, char *buf, size_t n);
+
+#endif

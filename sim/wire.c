@@ -1,0 +1,605 @@
+/* wire.c — owns the bytes on the wire: Ethernet II, IPv4, TCP and UDP encode/decode, the Internet checksum, and their text forms. */
+#include "wire.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+const mac_addr MAC_BROADCAST = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+
+/* Notes and simplifications.
+ *
+ * - We always send IPv4 with IHL 5 (no options), DF set, never fragmented.
+ *   A TTL of 0 in the caller's ip4_hdr means "default" and is sent as 64, so a
+ *   zero-initialised header gives a sensible packet.
+ * - Frames are Ethernet II without FCS, at most FRAME_MAX bytes; encoders
+ *   refuse anything larger (returning 0, as for a too-small buffer).
+ * - On decode, a fragmented datagram (MF set or offset != 0) is accepted but
+ *   its L4 header is not parsed: l4 stays 0 and payload is the IP payload.
+ * - A received UDP checksum of 0 means "no checksum" (RFC 768) and counts as
+ *   l4_csum_ok.
+ * - frame_decode reads only inside buf[0..len): every field read is preceded
+ *   by a length check.  On failure the layers already decoded stay filled in. */
+
+/* ---- byte order helpers ----------------------------------------------- */
+
+static uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* ---- RFC 1071 checksum ------------------------------------------------- */
+
+/* Adds the bytes as big-endian 16-bit words to a running one's-complement
+ * sum.  An odd final byte is padded with a zero low byte (RFC 1071 4.1), so
+ * when summing a message in pieces every piece but the last must have an
+ * even length.  The result is kept below 2^32 by end-around carries, which
+ * preserve the one's-complement sum (2^32 = 1 mod 0xffff). */
+uint32_t inet_sum(uint32_t acc, const uint8_t *p, size_t n)
+{
+    uint64_t s = acc;
+    size_t i;
+
+    for (i = 0; i + 1 < n; i += 2)
+        s += (uint32_t)p[i] << 8 | p[i + 1];
+    if (i < n)
+        s += (uint32_t)p[i] << 8;
+    while (s >> 32)
+        s = (s & 0xffffffffu) + (s >> 32);
+    return (uint32_t)s;
+}
+
+/* Folds the carries of a sum into 16 bits (no complement). */
+uint16_t inet_fold(uint32_t acc)
+{
+    while (acc >> 16)
+        acc = (acc & 0xffffu) + (acc >> 16);
+    return (uint16_t)acc;
+}
+
+/* The Internet checksum of p[0..n): the complement of the folded sum.  Over
+ * a header that already holds a correct checksum it returns 0. */
+uint16_t inet_checksum(const uint8_t *p, size_t n)
+{
+    return (uint16_t)~inet_fold(inet_sum(0, p, n));
+}
+
+/* The IPv4 pseudo-header (RFC 9293 3.1, RFC 768) added to a sum. */
+static uint32_t pseudo_sum(ip4_addr src, ip4_addr dst, uint8_t proto, size_t l4len)
+{
+    uint8_t ph[12];
+
+    put32(ph, src);
+    put32(ph + 4, dst);
+    ph[8] = 0;
+    ph[9] = proto;
+    put16(ph + 10, (uint16_t)l4len);
+    return inet_sum(0, ph, sizeof ph);
+}
+
+/* ---- encoders ---------------------------------------------------------- */
+
+static void copy_bytes(uint8_t *dst, const uint8_t *src, size_t n)
+{
+    if (n)                               /* src may be NULL when n == 0 */
+        memmove(dst, src, n);
+}
+
+/* Frame size after padding, or 0 when it does not fit in cap or FRAME_MAX. */
+static size_t frame_size(size_t cap, size_t used)
+{
+    size_t total = used < ETH_MIN_FRAME ? ETH_MIN_FRAME : used;
+
+    if (used > FRAME_MAX || total > cap)
+        return 0;
+    return total;
+}
+
+static void put_eth(uint8_t *buf, mac_addr dst, mac_addr src, uint16_t type)
+{
+    memcpy(buf, dst.b, 6);
+    memcpy(buf + 6, src.b, 6);
+    put16(buf + 12, type);
+}
+
+size_t eth_encode(uint8_t *buf, size_t cap, const struct eth_hdr *eth,
+                  const uint8_t *payload, size_t len)
+{
+    size_t total;
+
+    if (len > FRAME_MAX)
+        return 0;
+    total = frame_size(cap, ETH_HDR_LEN + len);
+    if (!total)
+        return 0;
+    copy_bytes(buf + ETH_HDR_LEN, payload, len);
+    put_eth(buf, eth->dst, eth->src, eth->type);
+    memset(buf + ETH_HDR_LEN + len, 0, total - ETH_HDR_LEN - len);
+    return total;
+}
+
+/* Writes the 20-byte IPv4 header (IHL 5, DF) with its checksum. */
+static void put_ip4(uint8_t *p, const struct ip4_hdr *ip, uint8_t proto, size_t l4len)
+{
+    p[0] = 0x45;                             /* version 4, IHL 5 */
+    p[1] = ip->tos;
+    put16(p + 2, (uint16_t)(IP4_HDR_LEN + l4len));
+    put16(p + 4, ip->id);
+    put16(p + 6, 0x4000);                    /* DF, offset 0 */
+    p[8] = ip->ttl ? ip->ttl : 64;
+    p[9] = proto;
+    put16(p + 10, 0);
+    put32(p + 12, ip->src);
+    put32(p + 16, ip->dst);
+    put16(p + 10, inet_checksum(p, IP4_HDR_LEN));   /* RFC 791 3.1 */
+}
+
+size_t tcp_frame_encode(uint8_t *buf, size_t cap,
+                        mac_addr src_mac, mac_addr dst_mac,
+                        const struct ip4_hdr *ip, const struct tcp_hdr *tcp,
+                        const uint8_t *payload, size_t len)
+{
+    size_t hlen = TCP_HDR_LEN + (tcp->mss ? 4 : 0);
+    size_t seglen, total;
+    uint8_t *ipp, *t;
+
+    if (len > FRAME_MAX)
+        return 0;
+    seglen = hlen + len;
+    total = frame_size(cap, ETH_HDR_LEN + IP4_HDR_LEN + seglen);
+    if (!total)
+        return 0;
+
+    ipp = buf + ETH_HDR_LEN;
+    t = ipp + IP4_HDR_LEN;
+    copy_bytes(t + hlen, payload, len);      /* first: payload may already sit in buf */
+    put_eth(buf, dst_mac, src_mac, ETHERTYPE_IPV4);
+    put_ip4(ipp, ip, IPPROTO_TCP_NUM, seglen);
+
+    /* RFC 9293 3.1 header format. */
+    put16(t, tcp->sport);
+    put16(t + 2, tcp->dport);
+    put32(t + 4, tcp->seq);
+    put32(t + 8, tcp->ack);
+    t[12] = (uint8_t)((hlen / 4) << 4);      /* data offset, reserved bits 0 */
+    t[13] = tcp->flags;
+    put16(t + 14, tcp->win);
+    put16(t + 16, 0);
+    put16(t + 18, tcp->urg);
+    if (tcp->mss) {                          /* RFC 9293 3.2: kind 2, length 4 */
+        t[20] = 2;
+        t[21] = 4;
+        put16(t + 22, tcp->mss);
+    }
+    put16(t + 16, (uint16_t)~inet_fold(inet_sum(
+              pseudo_sum(ip->src, ip->dst, IPPROTO_TCP_NUM, seglen), t, seglen)));
+
+    memset(t + seglen, 0, total - (size_t)(t + seglen - buf));
+    return total;
+}
+
+size_t udp_frame_encode(uint8_t *buf, size_t cap,
+                        mac_addr src_mac, mac_addr dst_mac,
+                        const struct ip4_hdr *ip, const struct udp_hdr *udp,
+                        const uint8_t *payload, size_t len)
+{
+    size_t ulen, total;
+    uint16_t csum;
+    uint8_t *ipp, *u;
+
+    if (len > FRAME_MAX)
+        return 0;
+    ulen = UDP_HDR_LEN + len;
+    total = frame_size(cap, ETH_HDR_LEN + IP4_HDR_LEN + ulen);
+    if (!total)
+        return 0;
+
+    ipp = buf + ETH_HDR_LEN;
+    u = ipp + IP4_HDR_LEN;
+    copy_bytes(u + UDP_HDR_LEN, payload, len);
+    put_eth(buf, dst_mac, src_mac, ETHERTYPE_IPV4);
+    put_ip4(ipp, ip, IPPROTO_UDP_NUM, ulen);
+
+    put16(u, udp->sport);
+    put16(u + 2, udp->dport);
+    put16(u + 4, (uint16_t)ulen);
+    put16(u + 6, 0);
+    csum = (uint16_t)~inet_fold(inet_sum(
+               pseudo_sum(ip->src, ip->dst, IPPROTO_UDP_NUM, ulen), u, ulen));
+    /* RFC 768: a computed checksum of zero is transmitted as all ones;
+     * zero on the wire means "no checksum". */
+    put16(u + 6, csum ? csum : 0xffff);
+
+    memset(u + ulen, 0, total - (size_t)(u + ulen - buf));
+    return total;
+}
+
+/* ---- decoder ----------------------------------------------------------- */
+
+static int fail(char *err, size_t errlen, const char *msg)
+{
+    if (err && errlen)
+        snprintf(err, errlen, "%s", msg);
+    return -1;
+}
+
+/* Parses TCP options in o[0..n).  Sets *mss when an MSS option is present.
+ * Returns 0, or -1 on a malformed option. */
+static int tcp_options(const uint8_t *o, size_t n, uint16_t *mss,
+                       char *err, size_t errlen)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        uint8_t kind = o[i], olen;
+
+        if (kind == 0)                       /* End of Option List */
+            break;
+        if (kind == 1) {                     /* No-Operation */
+            i++;
+            continue;
+        }
+        if (n - i < 2)
+            return fail(err, errlen, "TCP option without a length byte");
+        olen = o[i + 1];
+        if (olen < 2 || olen > n - i)
+            return fail(err, errlen, "TCP option length out of range");
+        if (kind == 2) {
+            if (olen != 4)
+                return fail(err, errlen, "TCP MSS option length is not 4");
+            *mss = get16(o + i + 2);
+        }
+        i += olen;                           /* unknown kinds are skipped */
+    }
+    return 0;
+}
+
+static int decode_tcp(const uint8_t *s, size_t n, struct frame *f,
+                      char *err, size_t errlen)
+{
+    struct tcp_hdr *t = &f->tcp;
+    size_t hlen;
+
+    if (n < TCP_HDR_LEN)
+        return fail(err, errlen, "truncated TCP header");
+    t->sport = get16(s);
+    t->dport = get16(s + 2);
+    t->seq = get32(s + 4);
+    t->ack = get32(s + 8);
+    t->doff = s[12] >> 4;
+    t->flags = s[13];
+    t->win = get16(s + 14);
+    t->checksum = get16(s + 16);
+    t->urg = get16(s + 18);
+    t->mss = 0;
+    f->l4 = IPPROTO_TCP_NUM;
+
+    hlen = (size_t)t->doff * 4;
+    if (hlen < TCP_HDR_LEN)
+        return fail(err, errlen, "TCP data offset below 5");
+    if (hlen > n)
+        return fail(err, errlen, "TCP data offset beyond the segment");
+    if (tcp_options(s + TCP_HDR_LEN, hlen - TCP_HDR_LEN, &t->mss, err, errlen) < 0)
+        return -1;
+
+    f->l4_csum_ok = inet_fold(inet_sum(
+        pseudo_sum(f->ip.src, f->ip.dst, IPPROTO_TCP_NUM, n), s, n)) == 0xffff;
+    f->payload = s + hlen;
+    f->payload_len = n - hlen;
+    return 0;
+}
+
+static int decode_udp(const uint8_t *s, size_t n, struct frame *f,
+                      char *err, size_t errlen)
+{
+    struct udp_hdr *u = &f->udp;
+
+    if (n < UDP_HDR_LEN)
+        return fail(err, errlen, "truncated UDP header");
+    u->sport = get16(s);
+    u->dport = get16(s + 2);
+    u->len = get16(s + 4);
+    u->checksum = get16(s + 6);
+    f->l4 = IPPROTO_UDP_NUM;
+
+    if (u->len < UDP_HDR_LEN || u->len > n)
+        return fail(err, errlen, "UDP length out of range");
+    if (u->checksum == 0)                    /* RFC 768: not computed */
+        f->l4_csum_ok = 1;
+    else
+        f->l4_csum_ok = inet_fold(inet_sum(
+            pseudo_sum(f->ip.src, f->ip.dst, IPPROTO_UDP_NUM, u->len), s, u->len)) == 0xffff;
+    f->payload = s + UDP_HDR_LEN;
+    f->payload_len = (size_t)u->len - UDP_HDR_LEN;
+    return 0;
+}
+
+int frame_decode(const uint8_t *buf, size_t len, struct frame *f,
+                 char *err, size_t errlen)
+{
+    const uint8_t *p;
+    size_t avail, hlen, tot;
+    struct ip4_hdr *ip = &f->ip;
+
+    memset(f, 0, sizeof *f);
+    if (err && errlen)
+        err[0] = '\0';
+    if (!buf || len < ETH_HDR_LEN)
+        return fail(err, errlen, "truncated Ethernet header");
+    memcpy(f->eth.dst.b, buf, 6);
+    memcpy(f->eth.src.b, buf + 6, 6);
+    f->eth.type = get16(buf + 12);
+
+    p = buf + ETH_HDR_LEN;
+    avail = len - ETH_HDR_LEN;
+    if (f->eth.type != ETHERTYPE_IPV4) {
+        f->payload = p;
+        f->payload_len = avail;
+        return 0;
+    }
+
+    /* RFC 791 3.1 */
+    if (avail < IP4_HDR_LEN)
+        return fail(err, errlen, "truncated IPv4 header");
+    if (p[0] >> 4 != 4)
+        return fail(err, errlen, "IPv4 version is not 4");
+    ip->ihl = p[0] & 0x0f;
+    ip->tos = p[1];
+    ip->total_len = get16(p + 2);
+    ip->id = get16(p + 4);
+    ip->frag = get16(p + 6);
+    ip->ttl = p[8];
+    ip->proto = p[9];
+    ip->checksum = get16(p + 10);
+    ip->src = get32(p + 12);
+    ip->dst = get32(p + 16);
+
+    hlen = (size_t)ip->ihl * 4;
+    tot = ip->total_len;
+    if (hlen < IP4_HDR_LEN)
+        return fail(err, errlen, "IPv4 header length below 5");
+    if (hlen > avail)
+        return fail(err, errlen, "truncated IPv4 options");
+    if (tot < hlen)
+        return fail(err, errlen, "IPv4 total length shorter than its header");
+    if (tot > avail)
+        return fail(err, errlen, "IPv4 total length beyond the frame");
+    f->has_ip = 1;
+    f->ip_csum_ok = inet_checksum(p, hlen) == 0;
+
+    /* From here on only the IP total length counts: bytes past it are
+     * Ethernet padding, not payload. */
+    f->payload = p + hlen;
+    f->payload_len = tot - hlen;
+    if (ip->frag & 0x3fff)                   /* MF or a non-zero offset */
+        return 0;
+    if (ip->proto == IPPROTO_TCP_NUM)
+        return decode_tcp(p + hlen, tot - hlen, f, err, errlen);
+    if (ip->proto == IPPROTO_UDP_NUM)
+        return decode_udp(p + hlen, tot - hlen, f, err, errlen);
+    return 0;
+}
+
+/* ---- text forms -------------------------------------------------------- */
+
+/* TCP control bits in contract order (JSON "flags"), then the two ECN bits
+ * of RFC 3168, which the contract does not name but a frame may carry. */
+static const struct { uint8_t bit; const char *name; } tcp_flag_names[] = {
+    { TCP_SYN, "SYN" }, { TCP_FIN, "FIN" }, { TCP_RST, "RST" },
+    { TCP_PSH, "PSH" }, { TCP_ACK, "ACK" }, { TCP_URG, "URG" },
+    { 0x40, "ECE" }, { 0x80, "CWR" },
+};
+#define N_TCP_FLAG_NAMES (sizeof tcp_flag_names / sizeof tcp_flag_names[0])
+
+/* Appends text to buf[0..n) at *pos, truncating but always terminating. */
+static void append(char *buf, size_t n, size_t *pos, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void append(char *buf, size_t n, size_t *pos, const char *fmt, ...)
+{
+    va_list ap;
+    int r;
+
+    if (*pos >= n)
+        return;
+    va_start(ap, fmt);
+    r = vsnprintf(buf + *pos, n - *pos, fmt, ap);
+    va_end(ap);
+    if (r < 0)
+        return;
+    *pos = (size_t)r >= n - *pos ? n : *pos + (size_t)r;
+}
+
+char *tcp_flags_str(uint8_t flags, char *buf, size_t n)
+{
+    size_t pos = 0;
+    size_t i;
+
+    if (!n)
+        return buf;
+    buf[0] = '\0';
+    if (!flags) {
+        append(buf, n, &pos, "none");
+        return buf;
+    }
+    for (i = 0; i < N_TCP_FLAG_NAMES; i++)
+        if (flags & tcp_flag_names[i].bit)
+            append(buf, n, &pos, "%s%s", pos ? "," : "", tcp_flag_names[i].name);
+    return buf;
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static int is_sep(char c)
+{
+    return c == ',' || c == '|' || c == '+';
+}
+
+int tcp_flags_parse(const char *s, uint8_t *flags)
+{
+    uint8_t v = 0;
+    int names = 0;
+
+    if (!s)
+        return -1;
+    for (;;) {
+        const char *w;
+        size_t wl, i;
+        int found = 0;
+
+        while (is_blank(*s))
+            s++;
+        w = s;
+        while (*s && !is_sep(*s) && !is_blank(*s))
+            s++;
+        wl = (size_t)(s - w);
+        while (is_blank(*s))
+            s++;
+        if (!wl)
+            return -1;                       /* empty name: ",", "SYN,,ACK", "" */
+        if (wl == 4 && strncasecmp(w, "none", 4) == 0) {
+            found = 1;
+            names |= 2;
+        } else {
+            for (i = 0; i < N_TCP_FLAG_NAMES; i++) {
+                const char *nm = tcp_flag_names[i].name;
+                if (strlen(nm) == wl && strncasecmp(w, nm, wl) == 0) {
+                    v |= tcp_flag_names[i].bit;
+                    found = 1;
+                    names |= 1;
+                    break;
+                }
+            }
+        }
+        if (!found)
+            return -1;
+        if (!*s)
+            break;
+        if (!is_sep(*s))
+            return -1;                       /* "SYN ACK": names need a separator */
+        s++;
+    }
+    if (names == 3)
+        return -1;                           /* "none" only on its own */
+    *flags = v;
+    return 0;
+}
+
+char *frame_summary(const struct frame *f, char *buf, size_t n)
+{
+    size_t pos = 0;
+
+    if (!n)
+        return buf;
+    buf[0] = '\0';
+    if (!f->has_ip) {
+        if (f->eth.type == ETHERTYPE_ARP)
+            append(buf, n, &pos, "ARP len=%zu", f->payload_len);
+        else
+            append(buf, n, &pos, "ethertype 0x%04x len=%zu",
+                   (unsigned)f->eth.type, f->payload_len);
+        return buf;
+    }
+    if (f->l4 == IPPROTO_TCP_NUM) {
+        const struct tcp_hdr *t = &f->tcp;
+        char fl[40];
+
+        append(buf, n, &pos, "%s seq=%u", tcp_flags_str(t->flags, fl, sizeof fl),
+               (unsigned)t->seq);
+        if (t->flags & TCP_ACK)
+            append(buf, n, &pos, " ack=%u", (unsigned)t->ack);
+        append(buf, n, &pos, " win=%u", (unsigned)t->win);
+        if (t->flags & TCP_URG)
+            append(buf, n, &pos, " urg=%u", (unsigned)t->urg);
+        if (t->mss)
+            append(buf, n, &pos, " mss=%u", (unsigned)t->mss);
+        if (f->payload_len)
+            append(buf, n, &pos, " len=%zu", f->payload_len);
+    } else if (f->l4 == IPPROTO_UDP_NUM) {
+        append(buf, n, &pos, "UDP %u > %u len=%zu", (unsigned)f->udp.sport,
+               (unsigned)f->udp.dport, f->payload_len);
+    } else if (f->ip.frag & 0x3fff) {
+        append(buf, n, &pos, "IPv4 fragment proto=%u offset=%u len=%zu",
+               (unsigned)f->ip.proto, (unsigned)(f->ip.frag & 0x1fff) * 8u,
+               f->payload_len);
+    } else {
+        append(buf, n, &pos, "IPv4 proto=%u len=%zu", (unsigned)f->ip.proto,
+               f->payload_len);
+    }
+    return buf;
+}
+
+char *ip4_str(ip4_addr a, char *buf, size_t n)
+{
+    if (n)
+        snprintf(buf, n, "%u.%u.%u.%u", (unsigned)(a >> 24) & 0xff,
+                 (unsigned)(a >> 16) & 0xff, (unsigned)(a >> 8) & 0xff,
+                 (unsigned)a & 0xff);
+    return buf;
+}
+
+/* Strict dotted quad: four decimal parts 0..255 separated by single dots,
+ * nothing before or after.  A leading zero ("010") is refused, as
+ * inet_pton() does, so nobody wonders whether it is octal. */
+int ip4_parse(const char *s, ip4_addr *out)
+{
+    ip4_addr a = 0;
+    int part;
+
+    if (!s)
+        return -1;
+    for (part = 0; part < 4; part++) {
+        unsigned v = 0;
+        int digits = 0;
+
+        if (part > 0 && *s++ != '.')
+            return -1;
+        while (*s >= '0' && *s <= '9') {
+            if (digits == 1 && v == 0)
+                return -1;                   /* leading zero */
+            v = v * 10 + (unsigned)(*s - '0');
+            if (v > 255)
+                return -1;
+            digits++;
+            s++;
+        }
+        if (!digits)
+            return -1;
+        a = a << 8 | v;
+    }
+    if (*s)
+        return -1;
+    *out = a;
+    return 0;
+}
+
+char *mac_str(mac_addr m, char *buf, size_t n)
+{
+    if (n)
+        snprintf(buf, n, "%02x:%02x:%02x:%02x:%02x:%02x",
+                 m.b[0], m.b[1], m.b[2], m.b[3], m.b[4], m.b[5]);
+    return buf;
+}

@@ -1,0 +1,117 @@
+#!/bin/sh
+# run_shell_tests.sh — tests that drive the real program: every shipped
+# scenario checks itself, its text timeline matches the golden transcript,
+# JSON and pcap are byte-identical across runs with one seed, tshark decodes
+# every pcap with checksums validated and no warning, and the command line
+# keeps its exit-code contract.
+#
+#   PROTOSIM=./protosim sh tests/run_shell_tests.sh
+#   UPDATE_GOLDEN=1 ...   rewrites tests/golden/*.txt from the current build
+set -u
+PROTOSIM=${PROTOSIM:-./protosim}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT INT TERM
+pass=0
+fail=0
+
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+expect_rc() {   # expect_rc WANT DESCRIPTION -- command...
+    want=$1; what=$2; shift 3
+    "$@" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    if [ "$rc" -eq "$want" ]; then ok; else
+        bad "$what: exit $rc, wanted $want"; sed 's/^/    /' "$TMP/err" | head -5
+    fi
+}
+
+SCENARIOS=$(ls scenarios/*.scn | sed 's|scenarios/||; s|\.scn$||')
+
+# 1. every shipped scenario holds its own expectations
+for s in $SCENARIOS; do
+    expect_rc 0 "$s --check" -- "$PROTOSIM" --check "$s"
+    grep -q "expectation failed" "$TMP/out" && sed 's/^/    /' "$TMP/out"
+done
+
+# 2. golden transcripts of the text timeline
+for s in $SCENARIOS; do
+    "$PROTOSIM" --batch "$s" >"$TMP/$s.txt" 2>/dev/null
+    g=tests/golden/$s.txt
+    if [ -n "${UPDATE_GOLDEN:-}" ]; then
+        cp "$TMP/$s.txt" "$g"; ok
+    elif [ ! -f "$g" ]; then
+        bad "$s: no golden transcript $g (run with UPDATE_GOLDEN=1)"
+    elif cmp -s "$g" "$TMP/$s.txt"; then ok; else
+        bad "$s: timeline differs from $g"; diff "$g" "$TMP/$s.txt" | head -20
+    fi
+done
+
+# 3. determinism: same scenario and seed, byte-identical JSON and pcap
+for s in $SCENARIOS; do
+    "$PROTOSIM" --json --seed 7 --pcap "$TMP/a.pcap" "$s" >"$TMP/a.json"
+    "$PROTOSIM" --json --seed 7 --pcap "$TMP/b.pcap" "$s" >"$TMP/b.json"
+    if cmp -s "$TMP/a.json" "$TMP/b.json" && cmp -s "$TMP/a.pcap" "$TMP/b.pcap"
+    then ok; else bad "$s: two runs with seed 7 differ"; fi
+done
+
+# 4. tshark decodes every frame with valid checksums and no warning.  The
+#    one warning allowed is tshark's label for any RST ("Connection reset"),
+#    which it raises however correct the segment is.
+if command -v tshark >/dev/null 2>&1; then
+    for s in $SCENARIOS; do
+        "$PROTOSIM" --pcap "$TMP/$s.pcap" --json "$s" >/dev/null
+        tshark -r "$TMP/$s.pcap" -n \
+            -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
+            -o udp.check_checksum:TRUE \
+            -Y '_ws.expert.severity >= warning || _ws.malformed' \
+            -T fields -e frame.number -e _ws.expert.message \
+            >"$TMP/tshark.out" 2>"$TMP/tshark.err"
+        grep -v -x '[0-9]*	Connection reset (RST)' "$TMP/tshark.out" >"$TMP/tshark.bad"
+        grep -v 'Running as user "root"' "$TMP/tshark.err" >"$TMP/tshark.err2"
+        mv "$TMP/tshark.err2" "$TMP/tshark.err"
+        frames=$(tshark -r "$TMP/$s.pcap" -n 2>/dev/null | wc -l)
+        if [ -s "$TMP/tshark.bad" ] || [ -s "$TMP/tshark.err" ]; then
+            bad "$s: tshark reports problems"; head -5 "$TMP/tshark.bad" "$TMP/tshark.err"
+        elif [ "$frames" -lt 1 ]; then
+            bad "$s: pcap has no frames"
+        else ok; fi
+    done
+else
+    bad "tshark is not installed (apt-get install tshark)"
+fi
+
+# 5. the command-line contract
+expect_rc 0  "--help"            -- "$PROTOSIM" --help
+grep -q "usage: protosim" "$TMP/out" && ok || bad "--help prints no usage"
+expect_rc 0  "--version"         -- "$PROTOSIM" --version
+expect_rc 0  "--list"            -- "$PROTOSIM" --list
+for s in $SCENARIOS; do
+    grep -q "^$s " "$TMP/out" && ok || bad "--list does not show $s"
+done
+expect_rc 64 "unknown option"    -- "$PROTOSIM" --frobnicate
+expect_rc 64 "bad seed"          -- "$PROTOSIM" --seed=-3 handshake
+expect_rc 64 "two scenarios"     -- "$PROTOSIM" handshake teardown
+expect_rc 66 "missing scenario"  -- "$PROTOSIM" no-such-lesson
+expect_rc 66 "unreadable file"   -- "$PROTOSIM" "$TMP/nothing-here.scn"
+printf 'host client 192.0.2.10\nlink client ghost delay 5ms\n' >"$TMP/bad.scn"
+expect_rc 65 "bad scenario"      -- "$PROTOSIM" "$TMP/bad.scn"
+grep -q "bad.scn:2:[0-9]*: error: " "$TMP/err" && ok \
+    || bad "bad scenario error lacks file:line:col: $(cat "$TMP/err")"
+cat >"$TMP/failing.scn" <<'EOF'
+host a 192.0.2.1
+host b 192.0.2.2
+link a b delay 10ms
+at 0ms b listen 80
+at 0ms a connect b 80
+expect a state ESTABLISHED by 5ms
+EOF
+expect_rc 1  "failed expectation" -- "$PROTOSIM" --check "$TMP/failing.scn"
+grep -q "failing.scn:6: expectation failed: " "$TMP/out" && ok \
+    || bad "failed expectation not reported as file:line: $(cat "$TMP/out")"
+expect_rc 0  "abbreviated option" -- "$PROTOSIM" --se=3 --bat handshake
+expect_rc 0  "batch when piped"   -- "$PROTOSIM" handshake
+grep -q "LISTEN -> SYN_RECEIVED" "$TMP/out" && ok || bad "piped output is not the timeline"
+
+echo "shell-tests: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,16 @@
+/* suites.h — every Check suite the runner gathers, one line per module. */
+#ifndef PROTOSIM_SUITES_H
+#define PROTOSIM_SUITES_H
+
+#include <check.h>
+
+#define TEST_SUITES(X) \
+    X(wire_suite) \
+    X(pcap_suite) \
+    X(scenario_suite)
+
+#define X(fn) Suite *fn(void);
+TEST_SUITES(X)
+#undef X
+
+#endif

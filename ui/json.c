@@ -1,0 +1,178 @@
+/* json.c — the trace as JSON Lines (the contract in DESIGN.md), and the
+ * trace's frames as a pcap file. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "pcap.h"
+#include "render.h"
+
+/* Writes s as a JSON string.  Bytes outside printable ASCII are escaped as
+ * \u00XX so every line is valid UTF-8 whatever the payload holds. */
+static void jstr_n(FILE *fp, const uint8_t *s, size_t n)
+{
+    fputc('"', fp);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = s[i];
+        switch (c) {
+        case '"':  fputs("\\\"", fp); break;
+        case '\\': fputs("\\\\", fp); break;
+        case '\n': fputs("\\n", fp); break;
+        case '\r': fputs("\\r", fp); break;
+        case '\t': fputs("\\t", fp); break;
+        default:
+            if (c < 0x20 || c >= 0x7f)
+                fprintf(fp, "\\u%04x", c);
+            else
+                fputc(c, fp);
+        }
+    }
+    fputc('"', fp);
+}
+
+static void jstr(FILE *fp, const char *s)
+{
+    jstr_n(fp, (const uint8_t *)s, strlen(s));
+}
+
+static void jhost(FILE *fp, const struct trace *tr, int h)
+{
+    if (h == HOST_BROADCAST)
+        jstr(fp, "*");
+    else if (h >= 0 && h < tr->nhosts)
+        jstr(fp, tr->host_names[h]);
+    else
+        fputs("null", fp);
+}
+
+/* The top protocol of a frame, as the contract names it. */
+static const char *top_proto(const struct frame *f)
+{
+    if (f->eth.type == ETHERTYPE_ARP)
+        return "arp";
+    if (f->l4 == IPPROTO_TCP_NUM)
+        return "tcp";
+    if (f->l4 == IPPROTO_UDP_NUM)
+        return "udp";
+    return f->has_ip ? "ip" : "eth";
+}
+
+static void json_packet(FILE *fp, const struct trace *tr,
+                        const struct trace_rec *r)
+{
+    size_t len;
+    const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+    struct frame f;
+    char err[64], sum[256], fl[64];
+    fputs(",\"src\":", fp);
+    jhost(fp, tr, r->u.pkt.src);
+    fputs(",\"dst\":", fp);
+    jhost(fp, tr, r->u.pkt.dst);
+    if (frame_decode(p, len, &f, err, sizeof err) != 0) {
+        fputs(",\"proto\":\"eth\",\"summary\":", fp);
+        jstr(fp, err);
+        return;
+    }
+    fprintf(fp, ",\"proto\":\"%s\",\"summary\":", top_proto(&f));
+    jstr(fp, frame_summary(&f, sum, sizeof sum));
+    fprintf(fp, ",\"frame_len\":%zu", len);
+    if (f.l4 == IPPROTO_TCP_NUM) {
+        fputs(",\"tcp\":{", fp);
+        fprintf(fp, "\"sport\":%u,\"dport\":%u,\"seq\":%" PRIu32 ",\"ack\":%" PRIu32
+                ",\"flags\":", f.tcp.sport, f.tcp.dport, f.tcp.seq, f.tcp.ack);
+        jstr(fp, tcp_flags_str(f.tcp.flags, fl, sizeof fl));
+        fprintf(fp, ",\"len\":%zu,\"win\":%u", f.payload_len, f.tcp.win);
+        if (f.tcp.mss)
+            fprintf(fp, ",\"mss\":%u", f.tcp.mss);
+        fputc('}', fp);
+    } else if (f.l4 == IPPROTO_UDP_NUM) {
+        fprintf(fp, ",\"udp\":{\"sport\":%u,\"dport\":%u,\"len\":%zu}",
+                f.udp.sport, f.udp.dport, f.payload_len);
+    }
+    if (r->u.pkt.dup)
+        fputs(",\"dup\":true", fp);
+    if (r->kind == TK_DROP) {
+        fputs(",\"reason\":", fp);
+        jstr(fp, drop_reason_str(r->u.pkt.reason));
+    }
+}
+
+int render_json(FILE *fp, const struct sim *s)
+{
+    const struct trace *tr = &s->tr;
+    char why[1024];
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        fprintf(fp, "{\"t_us\":%" PRId64 ",\"kind\":\"%s\",\"host\":", r->t_us,
+                trace_kind_name(r->kind));
+        jhost(fp, tr, r->host);
+        switch (r->kind) {
+        case TK_STATE:
+            fprintf(fp, ",\"layer\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"",
+                    trace_layer_name(r->layer),
+                    trace_state_name(r->layer, r->u.state.from),
+                    trace_state_name(r->layer, r->u.state.to));
+            break;
+        case TK_SEND: case TK_RECV: case TK_DROP:
+            json_packet(fp, tr, r);
+            break;
+        case TK_TIMER:
+            fprintf(fp, ",\"layer\":\"%s\",\"name\":\"%s\",\"action\":\"%s\"",
+                    trace_layer_name(r->layer), timer_name_str(r->u.timer.name),
+                    timer_action_str(r->u.timer.action));
+            if (r->u.timer.action == TA_START)
+                fprintf(fp, ",\"due_us\":%" PRId64, r->u.timer.due_us);
+            break;
+        case TK_NOTE:
+            fputs(",\"text\":", fp);
+            jstr(fp, trace_str(tr, r->u.note.text));
+            break;
+        case TK_APP: {
+            fprintf(fp, ",\"layer\":\"%s\",\"call\":\"%s\",\"ret\":%" PRId32,
+                    trace_layer_name(r->layer), app_call_name(r->u.app.call),
+                    r->u.app.ret);
+            if (r->u.app.data) {
+                size_t n;
+                const uint8_t *p = trace_blob_data(tr, r->u.app.data, &n);
+                fputs(",\"data\":", fp);
+                jstr_n(fp, p, n);
+            }
+            break;
+        }
+        default:
+            break;
+        }
+        if (r->conn) {
+            fputs(",\"conn\":", fp);
+            jstr(fp, trace_str(tr, r->conn));
+        }
+        trace_why(tr, r, why, sizeof why);
+        if (r->kind != TK_NOTE) {
+            fputs(",\"why\":", fp);
+            jstr(fp, why);
+        }
+        fputs("}\n", fp);
+    }
+    return ferror(fp) ? -1 : 0;
+}
+
+/* The capture is a tap in front of every receiver: each frame appears when
+ * it arrives (a copy made by the network appears twice), and a frame the
+ * network lost appears at the moment it was lost, so retransmissions still
+ * show.  Capturing at the senders instead would put a delayed frame out of
+ * order with the conversation it belongs to, and Wireshark's analysis would
+ * misread it. */
+int render_pcap(FILE *fp, const struct trace *tr)
+{
+    if (pcap_write_header(fp) < 0)
+        return -1;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (r->kind != TK_RECV && r->kind != TK_DROP)
+            continue;
+        size_t len;
+        const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+        if (pcap_write_frame(fp, r->t_us, p, len) < 0)
+            return -1;
+    }
+    return fflush(fp) == 0 && !ferror(fp) ? 0 : -1;
+}

@@ -1,0 +1,218 @@
+/* main.c — the protosim command line: choose a scenario, run it, and show
+ * the trace as a timeline, JSON Lines, pcap, or a pass/fail check. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "render.h"
+#include "sim.h"
+
+#ifndef PROTOSIM_VERSION
+#define PROTOSIM_VERSION "0.0.0"
+#endif
+
+/* sysexits.h values, as DESIGN.md's contract spells them */
+enum { EXIT_FAILED = 1, EXIT_USAGE = 64, EXIT_DATAERR = 65, EXIT_NOINPUT = 66 };
+
+#define DEFAULT_SCENARIO_FALLBACK "handshake"
+#define DEFAULT_SCENARIO "web-request"
+
+static void usage(FILE *fp)
+{
+    fputs(
+"usage: protosim [OPTIONS] [SCENARIO]\n"
+"\n"
+"Simulates the protocols behind a web request and shows every step.\n"
+"SCENARIO is a .scn file or the name of a shipped scenario (see --list);\n"
+"without one, protosim runs '" DEFAULT_SCENARIO "' (or '" DEFAULT_SCENARIO_FALLBACK
+"' where that is not shipped).\n"
+"\n"
+"options:\n"
+"  -b, --batch        print the timeline as plain text (the default when\n"
+"                     stdout is not a terminal)\n"
+"  -j, --json         print the trace as JSON Lines, one event per line\n"
+"  -p, --pcap FILE    also write every simulated frame to FILE (pcap)\n"
+"  -c, --check        check the scenario's expect lines: exit 0 if all hold,\n"
+"                     1 if any fails\n"
+"      --real         also run the socket calls on real loopback sockets\n"
+"                     (not available yet)\n"
+"  -s, --seed N       seed all randomness (default: the scenario's seed, or 1)\n"
+"  -l, --list         list the shipped scenarios with their titles\n"
+"  -h, --help         show this help\n"
+"  -V, --version      show the version\n"
+"\n"
+"exit status: 0 success, 1 failed expectations, 64 usage error,\n"
+"65 bad scenario, 66 scenario not found or unreadable.\n"
+"The scenario language is described in scenarios/README.md.\n", fp);
+}
+
+static int parse_seed(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!*s || *s == '-')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int batch = 0, json = 0, check = 0, real = 0, list = 0;
+    const char *pcap_path = NULL;
+    uint64_t seed = 0;
+    int have_seed = 0;
+    static const struct option opts[] = {
+        { "batch",   no_argument,       NULL, 'b' },
+        { "json",    no_argument,       NULL, 'j' },
+        { "pcap",    required_argument, NULL, 'p' },
+        { "check",   no_argument,       NULL, 'c' },
+        { "real",    no_argument,       NULL, 'R' },
+        { "seed",    required_argument, NULL, 's' },
+        { "list",    no_argument,       NULL, 'l' },
+        { "help",    no_argument,       NULL, 'h' },
+        { "version", no_argument,       NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":bjp:cs:lhV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'b': batch = 1; break;
+        case 'j': json = 1; break;
+        case 'p': pcap_path = optarg; break;
+        case 'c': check = 1; break;
+        case 'R': real = 1; break;
+        case 's':
+            if (parse_seed(optarg, &seed) < 0) {
+                fprintf(stderr, "protosim: --seed needs a non-negative integer, "
+                        "not \"%s\"\n", optarg);
+                return EXIT_USAGE;
+            }
+            have_seed = 1;
+            break;
+        case 'l': list = 1; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("protosim %s\n", PROTOSIM_VERSION); return 0;
+        case ':':
+            fprintf(stderr, "protosim: option %s needs a value\n", argv[optind - 1]);
+            fputs("Try 'protosim --help'.\n", stderr);
+            return EXIT_USAGE;
+        default:
+            if (optopt)
+                fprintf(stderr, "protosim: unknown option -%c\n", optopt);
+            else
+                fprintf(stderr, "protosim: unknown option %s\n", argv[optind - 1]);
+            fputs("Try 'protosim --help'.\n", stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (list) {
+        if (scenario_list(stdout, argv[0]) == 0) {
+            fputs("protosim: no shipped scenarios found\n", stderr);
+            return EXIT_NOINPUT;
+        }
+        return 0;
+    }
+    if (argc - optind > 1) {
+        fprintf(stderr, "protosim: one scenario at a time (got \"%s\" and \"%s\")\n",
+                argv[optind], argv[optind + 1]);
+        return EXIT_USAGE;
+    }
+    if (real) {
+        fputs("protosim: --real is not implemented in this version yet\n", stderr);
+        return EXIT_USAGE;
+    }
+
+    const char *arg = optind < argc ? argv[optind] : NULL;
+    char *path = NULL;
+    if (arg) {
+        path = scenario_resolve(arg, argv[0]);
+        if (!path) {
+            fprintf(stderr, "protosim: no scenario named \"%s\" (try --list)\n", arg);
+            return EXIT_NOINPUT;
+        }
+    } else {
+        path = scenario_resolve(DEFAULT_SCENARIO, argv[0]);
+        if (!path)
+            path = scenario_resolve(DEFAULT_SCENARIO_FALLBACK, argv[0]);
+        if (!path) {
+            fputs("protosim: the default scenario is not installed; name a "
+                  ".scn file\n", stderr);
+            return EXIT_NOINPUT;
+        }
+    }
+
+    struct scn_errors errs = { 0 };
+    int ioerr = 0;
+    struct scenario *scn = scenario_load(path, &errs, &ioerr);
+    if (!scn) {
+        int code;
+        if (ioerr) {
+            fprintf(stderr, "protosim: cannot read %s: %s\n", path, strerror(ioerr));
+            code = EXIT_NOINPUT;
+        } else {
+            for (int i = 0; i < errs.n; i++)
+                fprintf(stderr, "%s\n", errs.msgs[i]);
+            code = EXIT_DATAERR;
+        }
+        scn_errors_free(&errs);
+        free(path);
+        return code;
+    }
+    scn_errors_free(&errs);
+
+    struct sim s;
+    sim_init(&s, scn, have_seed ? seed : scn->seed);
+    sim_run(&s);
+
+    int rc = 0;
+    if (pcap_path) {
+        FILE *fp = fopen(pcap_path, "wb");
+        if (!fp || render_pcap(fp, &s.tr) < 0) {
+            fprintf(stderr, "protosim: cannot write %s: %s\n", pcap_path,
+                    strerror(errno));
+            rc = EXIT_NOINPUT;
+        }
+        if (fp && fclose(fp) != 0 && rc == 0) {
+            fprintf(stderr, "protosim: cannot write %s\n", pcap_path);
+            rc = EXIT_NOINPUT;
+        }
+    }
+    if (json)
+        render_json(stdout, &s);
+    else if (batch || !check) {
+        if (!batch && isatty(STDOUT_FILENO))
+            fputs("protosim: the interactive timeline is not built yet; "
+                  "showing the --batch text\n", stderr);
+        render_text(stdout, &s);
+    }
+    if (s.truncated)
+        fprintf(stderr, "protosim: warning: the run stopped at its limit "
+                "(%" PRIu64 " events) before everything finished\n", s.events_run);
+    if (check) {
+        char **msgs = NULL;
+        int nmsgs = 0;
+        int failed = sim_check(&s, &msgs, &nmsgs);
+        for (int i = 0; i < nmsgs; i++) {
+            printf("%s\n", msgs[i]);
+            free(msgs[i]);
+        }
+        free(msgs);
+        printf("%s: %d of %d expectations hold\n", path,
+               scn->nexpects - failed, scn->nexpects);
+        if (failed && rc == 0)
+            rc = EXIT_FAILED;
+    }
+    fflush(stdout);
+    sim_free(&s);
+    scenario_free(scn);
+    free(path);
+    return rc;
+}

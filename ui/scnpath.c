@@ -1,0 +1,125 @@
+/* scnpath.c — finding shipped scenarios by name, in the source tree or
+ * where `make install` put them, and listing them with their titles. */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "render.h"
+
+#ifndef PROTOSIM_DATADIR
+#define PROTOSIM_DATADIR "/usr/local/share/protosim"
+#endif
+
+/* The directories searched, in order: $PROTOSIM_SCENARIOS, beside the
+ * executable (the build tree), the install prefix relative to the
+ * executable, the configured DATADIR, and ./scenarios. */
+static int scenario_dirs(char dirs[][PATH_MAX], int max)
+{
+    int n = 0;
+    const char *env = getenv("PROTOSIM_SCENARIOS");
+    if (env && *env && n < max)
+        snprintf(dirs[n++], PATH_MAX, "%s", env);
+    char exe[PATH_MAX];
+    ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (l > 0) {
+        exe[l] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            if (n < max)
+                snprintf(dirs[n++], PATH_MAX, "%.*s/scenarios", PATH_MAX - 16, exe);
+            if (n < max)
+                snprintf(dirs[n++], PATH_MAX, "%.*s/../share/protosim/scenarios",
+                         PATH_MAX - 40, exe);
+        }
+    }
+    if (n < max)
+        snprintf(dirs[n++], PATH_MAX, "%s/scenarios", PROTOSIM_DATADIR);
+    if (n < max)
+        snprintf(dirs[n++], PATH_MAX, "scenarios");
+    return n;
+}
+
+/* "dir/name.scn", malloc'd */
+static char *scn_path(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 6;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s.scn", dir, name);
+    return p;
+}
+
+char *scenario_resolve(const char *arg, const char *argv0)
+{
+    (void)argv0;
+    size_t len = strlen(arg);
+    if (strchr(arg, '/') || (len > 4 && !strcmp(arg + len - 4, ".scn")))
+        return strdup(arg);
+    char dirs[5][PATH_MAX];
+    int n = scenario_dirs(dirs, 5);
+    for (int i = 0; i < n; i++) {
+        char *path = scn_path(dirs[i], arg);
+        if (path && access(path, R_OK) == 0)
+            return path;
+        free(path);
+    }
+    return NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int scenario_list(FILE *fp, const char *argv0)
+{
+    (void)argv0;
+    char dirs[5][PATH_MAX];
+    int nd = scenario_dirs(dirs, 5);
+    for (int i = 0; i < nd; i++) {
+        DIR *d = opendir(dirs[i]);
+        if (!d)
+            continue;
+        char **names = NULL;
+        int n = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            size_t l = strlen(de->d_name);
+            if (l <= 4 || strcmp(de->d_name + l - 4, ".scn"))
+                continue;
+            char **nn = realloc(names, (size_t)(n + 1) * sizeof *names);
+            if (!nn)
+                break;
+            names = nn;
+            names[n++] = strndup(de->d_name, l - 4);
+        }
+        closedir(d);
+        if (n == 0) {
+            free(names);
+            continue;
+        }
+        qsort(names, (size_t)n, sizeof *names, cmp_str);
+        int w = 0;
+        for (int j = 0; j < n; j++)
+            if ((int)strlen(names[j]) > w)
+                w = (int)strlen(names[j]);
+        for (int j = 0; j < n; j++) {
+            char *path = scn_path(dirs[i], names[j]);
+            struct scn_errors errs = { 0 };
+            int ioerr = 0;
+            struct scenario *s = path ? scenario_load(path, &errs, &ioerr) : NULL;
+            free(path);
+            fprintf(fp, "%-*s  %s\n", w, names[j],
+                    s && s->title ? s->title : "(does not parse)");
+            scenario_free(s);
+            scn_errors_free(&errs);
+            free(names[j]);
+        }
+        free(names);
+        return n;
+    }
+    return 0;
+}
