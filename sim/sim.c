@@ -54,10 +54,12 @@ static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
  * then the link's loss, duplication, jitter and reordering. */
 static void net_send(struct sim *s, int src, int dst, ip4_addr dst_addr,
                      const uint8_t *frame, size_t flen, int layer,
-                     struct why why)
+                     uint32_t conn, struct why why)
 {
     uint32_t pkt = trace_blob(&s->tr, frame, flen);
-    trace_packet(&s->tr, s->now, TK_SEND, src, layer, src, dst, pkt, 0, 0, why);
+    size_t at = trace_packet(&s->tr, s->now, TK_SEND, src, layer, src, dst, pkt,
+                             0, 0, why);
+    s->tr.recs[at].conn = conn;
 
     int li = dst >= 0 ? s->link_of[src * s->nhosts + dst] : -1;
     if (li < 0) {
@@ -135,7 +137,7 @@ static void net_send(struct sim *s, int src, int dst, ip4_addr dst_addr,
 }
 
 /* Wraps a TCP segment in IPv4 and Ethernet and sends it from host h. */
-static void send_tcp(struct sim *s, int h, ip4_addr dst_addr,
+static void send_tcp(struct sim *s, int h, ip4_addr dst_addr, uint32_t conn,
                      const struct tcp_hdr *th, const uint8_t *data, size_t len,
                      struct why why)
 {
@@ -153,7 +155,7 @@ static void send_tcp(struct sim *s, int h, ip4_addr dst_addr,
                                 data, len);
     if (n == 0)
         return;                /* larger than a frame: cannot happen, MSS-bound */
-    net_send(s, h, dst, dst_addr, frame, n, TL_TCP, why);
+    net_send(s, h, dst, dst_addr, frame, n, TL_TCP, conn, why);
 }
 
 /* ---- TCBs and their wake-ups ------------------------------------------- */
@@ -163,7 +165,7 @@ static void tcp_emit_cb(void *ctx, struct tcp_conn *c, const struct tcp_hdr *h,
 {
     struct sim *s = ctx;
     struct sim_conn *sc = (struct sim_conn *)c;
-    send_tcp(s, sc->host, c->raddr, h, data, len, why);
+    send_tcp(s, sc->host, c->raddr, c->id, h, data, len, why);
 }
 
 static uint32_t choose_iss_cb(void *ctx, struct tcp_conn *c)
@@ -299,7 +301,7 @@ static void tcp_arrive(struct sim *s, int h, const struct frame *f)
     /* RFC 9293 3.10.7.1: no TCB ("CLOSED"): answer with a reset */
     struct tcp_hdr rst;
     if (tcp_reset_for(th, f->payload_len, &rst) == 0) {
-        send_tcp(s, h, f->ip.src, &rst, NULL, 0, WHY0(N_SEG_RST_CLOSED));
+        send_tcp(s, h, f->ip.src, 0, &rst, NULL, 0, WHY0(N_SEG_RST_CLOSED));
     }
 }
 
@@ -360,7 +362,7 @@ static void run_action(struct sim *s, const struct scn_action *a)
         struct tcp_hdr th = a->seg;
         uint32_t why = trace_intern(&s->tr, a->text ? a->text
                                              : "a segment from nowhere");
-        send_tcp(s, h, s->hosts[a->peer].addr, &th, NULL, 0,
+        send_tcp(s, h, s->hosts[a->peer].addr, 0, &th, NULL, 0,
                  WHY(N_SEG_INJECT, why));
         return;
     }
