@@ -92,6 +92,24 @@
     X(N_NET_DUP,           "the link duplicated this frame") \
     X(N_NET_NOROUTE,       "no link from {0:str} to the destination {1:ip}") \
     X(N_NET_NOSOCK,        "no socket for this segment, and an RST is never answered with an RST") \
+    /* --- ARP (RFC 826) --- */ \
+    X(N_ARP_INCOMPLETE,    "no entry for {0:ip}: hold the packet and ask the LAN who has it") \
+    X(N_ARP_REQUEST,       "who has {0:ip}? a request broadcast to every host on the LAN (RFC 826)") \
+    X(N_ARP_REPLY,         "{0:ip} is this host: reply to {1:ip} directly, not by broadcast (RFC 826)") \
+    X(N_ARP_RETRY,         "no reply yet: request {0} of {1}") \
+    X(N_ARP_RESOLVED,      "the answer gives {0:ip}'s MAC address: send the {1} packet(s) that were waiting") \
+    X(N_ARP_LEARN,         "the packet names its sender, so remember {0:ip}'s MAC address too (RFC 826 merge)") \
+    X(N_ARP_UPDATE,        "{0:ip} answered again: the entry is fresh") \
+    X(N_ARP_STALE,         "no confirmation for {0:dur}: the entry is STALE but still used") \
+    X(N_ARP_FAILED,        "no reply after {0} requests: {1:ip} is unreachable; {2} waiting packet(s) dropped") \
+    X(N_ARP_UNREACHABLE,   "ARP could not resolve {0:ip}: the packet is dropped and the sender told 'host unreachable'") \
+    X(N_TMR_ARP_START,     "ARP retry timer armed: {0:dur}") \
+    /* --- IPv4 forwarding --- */ \
+    X(N_IP_FORWARD,        "a router forwards the packet towards {0:ip}: TTL {1} -> {2}") \
+    X(N_IP_VIA_GATEWAY,    "{0:ip} is not on this LAN: send the packet to the gateway {1:ip}") \
+    X(N_IP_TTL,            "TTL reached zero: the router discards the packet") \
+    X(N_IP_NOROUTE,        "no route to {0:ip}: no LAN holds it and there is no gateway") \
+    X(N_IP_NOTFORME,       "the frame is not addressed to this host") \
     X(N_NET_CSUM,          "checksum error: the frame is discarded") \
     X(N_NOTE,              "{0:str}")
 

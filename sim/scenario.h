@@ -24,11 +24,70 @@ struct scn_tcp_opts {
     uint32_t rcvbuf;        /* receive buffer = advertised window, default 65535 */
 };
 
+#define SCN_MAX_IFACES 4
+
+/* An interface on a LAN: `host NAME ADDR on LAN`, or each `ADDR on LAN` of
+ * a `router`. */
+struct scn_iface {
+    ip4_addr addr;
+    int      lan;           /* index into scenario.lans */
+    int      line, col;
+};
+
 struct scn_host {
     char     name[SCN_NAME_MAX];
-    ip4_addr addr;
+    ip4_addr addr;          /* the first (or only) address */
     int      line;
     struct scn_tcp_opts tcp;
+    /* Issue 3: LAN attachment and IPv4 configuration.  A host declared
+     * without `on LAN` has no interfaces here and talks over `link`s. */
+    struct scn_iface ifaces[SCN_MAX_IFACES];
+    int      nifaces;
+    int      router;        /* declared with `router`: forwards between LANs */
+    ip4_addr gateway;       /* `gateway ADDR`, 0 = none */
+    ip4_addr dns;           /* `dns ADDR`: the recursive resolver, 0 = none */
+};
+
+/* `lan NAME NET/PREFIX [delay D] [jitter D] [loss P%] [duplicate P%]
+ * [reorder P%]`: one Ethernet broadcast domain. */
+struct scn_lan {
+    char     name[SCN_NAME_MAX];
+    ip4_addr net;
+    int      prefix;        /* 0..32 */
+    int64_t  delay_us, jitter_us;
+    uint32_t loss_ppm, dup_ppm, reorder_ppm;
+    int      line;
+};
+
+/* DNS data: `zone HOST APEX` makes HOST an authoritative server for APEX;
+ * `record HOST NAME TTL TYPE DATA...` gives it a record. */
+enum scn_rr_type { SCN_RR_A = 1, SCN_RR_NS = 2, SCN_RR_CNAME = 5, SCN_RR_SOA = 6 };
+
+struct scn_zone {
+    int      host;
+    char     apex[256];     /* absolute, with the trailing dot: "example.com." */
+    int      line;
+};
+
+struct scn_rr {
+    int      host;
+    char     name[256];     /* absolute, trailing dot */
+    uint32_t ttl;
+    int      type;          /* enum scn_rr_type */
+    ip4_addr a;             /* A */
+    char     target[256];   /* NS, CNAME; SOA mname */
+    char     rname[256];    /* SOA */
+    uint32_t serial, refresh, retry, expire, minimum;   /* SOA */
+    int      line;
+};
+
+/* `resolver HOST hints ADDR [ADDR...]`: HOST answers recursive queries on
+ * UDP port 53 by walking from the root servers at the hint addresses. */
+struct scn_resolver {
+    int      host;
+    ip4_addr hints[8];
+    int      nhints;
+    int      line;
 };
 
 struct scn_link {
@@ -52,7 +111,15 @@ struct scn_match {
 
 enum scn_action_kind {
     ACT_LISTEN, ACT_CONNECT, ACT_SEND, ACT_RECV, ACT_SHUTDOWN, ACT_CLOSE,
-    ACT_ABORT, ACT_NOTE, ACT_INJECT
+    ACT_ABORT, ACT_NOTE, ACT_INJECT,
+    /* issue 3 */
+    ACT_UDP_BIND,           /* HOST udp bind PORT */
+    ACT_UDP_SEND,           /* HOST udp send PEER PORT "text"|N bytes [from PORT] */
+    ACT_UDP_RECV,           /* HOST udp recv N: one datagram, at most N bytes */
+    ACT_RESOLVE,            /* HOST resolve NAME: ask the stub resolver */
+    ACT_HTTP_SERVE,         /* HOST http serve PORT ["body"] */
+    ACT_HTTP_GET,           /* HOST http get NAME [PATH] [port N] */
+    ACT_RECV_FRAMED         /* HOST recv framed: read length-prefixed messages */
 };
 
 struct scn_action {
@@ -66,8 +133,12 @@ struct scn_action {
     uint8_t *data;          /* send payload (owned) */
     size_t   len;
     size_t   recv_max;      /* recv N */
-    char    *text;          /* note text, inject explanation (owned) */
+    char    *text;          /* note text, inject explanation, resolve/http
+                               name, http serve body (owned) */
     struct tcp_hdr seg;     /* inject: sport, dport, seq, ack, flags */
+    char    *path;          /* http get PATH (owned), default "/" */
+    int      framed;        /* ACT_SEND `send framed ...`: a 4-byte
+                               big-endian length goes before the data */
 };
 
 enum scn_fault_kind { FAULT_DROP, FAULT_DELAY, FAULT_DUP };
@@ -85,7 +156,13 @@ enum scn_expect_kind {
     EXP_STATE_AT,           /* HOST state S at T: in S at time T */
     EXP_NEVER,              /* HOST never S */
     EXP_RECEIVED,           /* HOST received "text": all bytes it read, in order */
-    EXP_COUNT               /* SRC->DST PROTO FLAGS count N: frames sent */
+    EXP_COUNT,              /* SRC->DST PROTO FLAGS count N: frames sent */
+    /* issue 3 */
+    EXP_ARP,                /* HOST arp ADDR STATE by|at T */
+    EXP_RESOLVED,           /* HOST resolved NAME ADDR|NXDOMAIN|SERVFAIL */
+    EXP_MESSAGES,           /* HOST messages "a" "b" ...: framed messages read */
+    EXP_READS,              /* HOST reads N: number of recv calls that returned data */
+    EXP_QUERIES             /* HOST queries N: DNS queries HOST sent */
 };
 
 struct scn_expect {
@@ -99,6 +176,14 @@ struct scn_expect {
     long     count;
     int      line;
     char    *src_text;      /* the expectation as written, for messages (owned) */
+    /* issue 3 */
+    int      when;          /* EXP_ARP: 0 = by, 1 = at */
+    ip4_addr addr;          /* EXP_ARP address; EXP_RESOLVED answer */
+    int      rcode;         /* EXP_RESOLVED: 0 an address, 3 NXDOMAIN, 2 SERVFAIL */
+    char    *name;          /* EXP_RESOLVED name (owned, absolute with dot) */
+    uint8_t **msgs;         /* EXP_MESSAGES (owned) */
+    size_t  *msg_lens;
+    int      nmsgs;
 };
 
 struct scenario {
@@ -113,6 +198,11 @@ struct scenario {
     struct scn_action *actions; int nactions;   /* sorted by time, stable */
     struct scn_fault  *faults;  int nfaults;
     struct scn_expect *expects; int nexpects;
+    /* issue 3 */
+    struct scn_lan      *lans;      int nlans;
+    struct scn_zone     *zones;     int nzones;
+    struct scn_rr       *rrs;       int nrrs;
+    struct scn_resolver *resolvers; int nresolvers;
 };
 
 /* Errors collected while parsing, each "file:line:col: error: message". */

@@ -1,24 +1,16 @@
-/* sim.c — runs a scenario: the event loop, hosts and links, fault rules,
- * demultiplexing to TCBs, application calls, and the expect checks. */
+/* sim.c — runs a scenario: the event loop, demultiplexing to TCBs and
+ * sockets, and the application calls.  The network is in net.c, the
+ * expect checks in expect.c. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sim.h"
-
-enum ev_type { EV_ACTION, EV_DELIVER, EV_TCP_TIMER };
-
-/* A frame in flight on a link. */
-struct flight {
-    uint32_t pkt;              /* trace blob with the frame bytes */
-    int src, dst;
-    struct why why;            /* narration for the arrival */
-};
+#include "simint.h"
 
 #define DEFAULT_END_US   (3600LL * 1000000)     /* one simulated hour */
 #define DEFAULT_MAX_EVENTS 50000000ULL
 
-static void *xcalloc(size_t n, size_t sz)
+void *sim_xcalloc(size_t n, size_t sz)
 {
     void *p = calloc(n ? n : 1, sz);
     if (!p) {
@@ -28,112 +20,12 @@ static void *xcalloc(size_t n, size_t sz)
     return p;
 }
 
-static int host_by_addr(const struct sim *s, ip4_addr a)
+int sim_host_by_addr(const struct sim *s, ip4_addr a)
 {
     for (int i = 0; i < s->nhosts; i++)
-        if (s->hosts[i].addr == a)
+        if (net_is_local(s, i, a))
             return i;
     return -1;
-}
-
-/* ---- putting frames on links ------------------------------------------ */
-
-static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
-                              int src, int dst, struct why why)
-{
-    struct flight *f = xcalloc(1, sizeof *f);
-    f->why = why;
-    f->pkt = pkt;
-    f->src = src;
-    f->dst = dst;
-    eq_schedule(&s->q, at, EV_DELIVER, f, 0);
-}
-
-/* Sends a frame from host src towards host dst (-1 if no host has the
- * destination address): records it, applies the scenario's fault rules,
- * then the link's loss, duplication, jitter and reordering. */
-static void net_send(struct sim *s, int src, int dst, ip4_addr dst_addr,
-                     const uint8_t *frame, size_t flen, int layer,
-                     uint32_t conn, struct why why)
-{
-    uint32_t pkt = trace_blob(&s->tr, frame, flen);
-    size_t at = trace_packet(&s->tr, s->now, TK_SEND, src, layer, src, dst, pkt,
-                             0, 0, why);
-    s->tr.recs[at].conn = conn;
-
-    int li = dst >= 0 ? s->link_of[src * s->nhosts + dst] : -1;
-    if (li < 0) {
-        trace_packet(&s->tr, s->now, TK_DROP, src, layer, src, dst, pkt, 0,
-                     DR_NOROUTE,
-                     WHY(N_NET_NOROUTE,
-                         trace_intern(&s->tr, s->tr.host_names[src]),
-                         dst_addr));
-        return;
-    }
-    const struct scn_link *l = &s->scn->links[li];
-
-    struct frame f;
-    char err[64];
-    int proto = 0;
-    uint8_t flags = 0;
-    size_t plen = 0;
-    if (frame_decode(frame, flen, &f, err, sizeof err) == 0 && f.has_ip) {
-        proto = f.l4;
-        flags = f.l4 == IPPROTO_TCP_NUM ? f.tcp.flags : 0;
-        plen = f.payload_len;
-    }
-
-    int64_t extra = 0;
-    int copies = 1;
-    struct why arrive = WHY0(N_NET_RECV), copy_why = WHY0(N_NET_DUP);
-    /* Every rule counts every frame it matches, whatever other rules do
-     * to that frame; then the rules that hit their Nth frame apply. */
-    int drop_line = 0;
-    for (int i = 0; i < s->scn->nfaults; i++) {
-        const struct scn_fault *fr = &s->scn->faults[i];
-        if (!scn_match_frame(&fr->m, src, dst, proto, flags, plen))
-            continue;
-        if (++s->fault_seen[i] != (uint32_t)fr->nth)
-            continue;
-        switch (fr->kind) {
-        case FAULT_DROP:
-            if (!drop_line)
-                drop_line = fr->line;
-            break;
-        case FAULT_DELAY:
-            extra += fr->by_us;
-            arrive = WHY(N_NET_FAULT_DELAY, fr->line, fr->by_us);
-            break;
-        case FAULT_DUP:
-            copies++;
-            copy_why = WHY(N_NET_FAULT_DUP, fr->line);
-            break;
-        }
-    }
-    if (drop_line) {
-        trace_packet(&s->tr, s->now, TK_DROP, src, layer, src, dst, pkt, 0,
-                     DR_FAULT, WHY(N_NET_FAULT_DROP, drop_line));
-        return;
-    }
-
-    if (rng_chance_ppm(&s->rng, l->loss_ppm)) {
-        trace_packet(&s->tr, s->now, TK_DROP, src, layer, src, dst, pkt, 0,
-                     DR_LOSS, WHY(N_NET_LOSS, l->loss_ppm));
-        return;
-    }
-    if (rng_chance_ppm(&s->rng, l->dup_ppm))
-        copies++;
-    for (int c = 0; c < copies; c++) {
-        int64_t d = l->delay_us + extra;
-        if (l->jitter_us > 0)
-            d += (int64_t)rng_below(&s->rng, (uint64_t)l->jitter_us + 1);
-        if (rng_chance_ppm(&s->rng, l->reorder_ppm))
-            d += 2 * (l->delay_us + l->jitter_us);
-        if (c > 0)
-            trace_packet(&s->tr, s->now, TK_SEND, src, layer, src, dst, pkt,
-                         1, 0, copy_why);
-        schedule_delivery(s, s->now + d, pkt, src, dst, arrive);
-    }
 }
 
 /* Wraps a TCP segment in IPv4 and Ethernet and sends it from host h. */
@@ -142,7 +34,6 @@ static void send_tcp(struct sim *s, int h, ip4_addr dst_addr, uint32_t conn,
                      struct why why)
 {
     struct sim_host *hp = &s->hosts[h];
-    int dst = host_by_addr(s, dst_addr);
     struct ip4_hdr ip;
     memset(&ip, 0, sizeof ip);
     ip.src = hp->addr;
@@ -150,12 +41,12 @@ static void send_tcp(struct sim *s, int h, ip4_addr dst_addr, uint32_t conn,
     ip.ttl = 64;
     ip.id = hp->ip_id++;
     uint8_t frame[FRAME_MAX];
-    mac_addr dmac = dst >= 0 ? s->hosts[dst].mac : MAC_BROADCAST;
-    size_t n = tcp_frame_encode(frame, sizeof frame, hp->mac, dmac, &ip, th,
+    static const mac_addr zero = { { 0 } };
+    size_t n = tcp_frame_encode(frame, sizeof frame, zero, zero, &ip, th,
                                 data, len);
     if (n == 0)
         return;                /* larger than a frame: cannot happen, MSS-bound */
-    net_send(s, h, dst, dst_addr, frame, n, TL_TCP, conn, why);
+    net_ip_output(s, h, frame, n, dst_addr, conn, TL_TCP, why);
 }
 
 /* ---- TCBs and their wake-ups ------------------------------------------- */
@@ -206,7 +97,7 @@ static struct sim_conn *new_conn(struct sim *s, int h, const char *idtext,
                                  ip4_addr raddr, uint16_t lport, uint16_t rport)
 {
     struct sim_host *hp = &s->hosts[h];
-    struct sim_conn *sc = xcalloc(1, sizeof *sc);
+    struct sim_conn *sc = sim_xcalloc(1, sizeof *sc);
     struct tcp_config cfg;
     tcp_config_default(&cfg);
     cfg.mss = (uint16_t)hp->cfg->tcp.mss;
@@ -240,7 +131,7 @@ static const char *host_name(const struct sim *s, int h)
 static void conn_name(const struct sim *s, int h, uint16_t lport, ip4_addr raddr,
                       uint16_t rport, char *buf, size_t n)
 {
-    int r = host_by_addr(s, raddr);
+    int r = sim_host_by_addr(s, raddr);
     char rname[40];
     if (r >= 0)
         snprintf(rname, sizeof rname, "%s", host_name(s, r));
@@ -278,7 +169,23 @@ static struct sim_conn *demux(struct sim_host *hp, const struct frame *f,
     return NULL;
 }
 
-static void tcp_arrive(struct sim *s, int h, const struct frame *f)
+/* A host could not reach a next hop by ARP.  TCP treats it as a soft error
+ * (RFC 1122 4.2.3.9): the segment is lost and retransmission carries on;
+ * the record tells the application why. */
+void sim_unreachable(struct sim *s, int h, ip4_addr next_hop, uint32_t conn,
+                     int layer)
+{
+    (void)next_hop;
+    trace_app(&s->tr, s->now, h, layer, conn, AC_ERROR, -1, NULL, 0,
+              WHY(N_APP_ERR_NOCONN, trace_intern(&s->tr, "host unreachable")));
+}
+
+void sim_udp_arrive(struct sim *s, int h, const struct frame *f)
+{
+    (void)s; (void)h; (void)f;
+}
+
+void sim_tcp_arrive(struct sim *s, int h, const struct frame *f)
 {
     struct sim_host *hp = &s->hosts[h];
     struct sim_conn *listener, *sc = demux(hp, f, &listener);
@@ -303,27 +210,6 @@ static void tcp_arrive(struct sim *s, int h, const struct frame *f)
     if (tcp_reset_for(th, f->payload_len, &rst) == 0) {
         send_tcp(s, h, f->ip.src, 0, &rst, NULL, 0, WHY0(N_SEG_RST_CLOSED));
     }
-}
-
-static void deliver(struct sim *s, struct flight *fl)
-{
-    size_t len;
-    const uint8_t *bytes = trace_blob_data(&s->tr, fl->pkt, &len);
-    struct frame f;
-    char err[64];
-    int ok = frame_decode(bytes, len, &f, err, sizeof err) == 0;
-    int layer = ok && f.l4 == IPPROTO_TCP_NUM ? TL_TCP
-              : ok && f.l4 == IPPROTO_UDP_NUM ? TL_UDP : TL_ETH;
-    if (!ok || (f.has_ip && (!f.ip_csum_ok || (f.l4 && !f.l4_csum_ok)))) {
-        trace_packet(&s->tr, s->now, TK_DROP, fl->dst, layer, fl->src, fl->dst,
-                     fl->pkt, 0, DR_CSUM, WHY0(N_NET_CSUM));
-        return;
-    }
-    trace_packet(&s->tr, s->now, TK_RECV, fl->dst, layer, fl->src, fl->dst,
-                 fl->pkt, 0, 0, fl->why);
-    if (f.has_ip && f.ip.dst == s->hosts[fl->dst].addr &&
-        f.l4 == IPPROTO_TCP_NUM)
-        tcp_arrive(s, fl->dst, &f);
 }
 
 /* ---- application calls --------------------------------------------------- */
@@ -434,7 +320,7 @@ static void run_action(struct sim *s, const struct scn_action *a)
         break;
     }
     case ACT_RECV: {
-        uint8_t *buf = xcalloc(a->recv_max, 1);
+        uint8_t *buf = sim_xcalloc(a->recv_max, 1);
         size_t at = trace_app(&s->tr, s->now, h, TL_TCP, id, AC_RECV, 0, NULL,
                               0, WHY0(N_APP_RECV_NONE));
         long n = tcp_recv(&sc->tcb, s->now, buf, a->recv_max);
@@ -484,28 +370,17 @@ void sim_init(struct sim *s, const struct scenario *scn, uint64_t seed)
     s->end_us = DEFAULT_END_US;
     s->max_events = DEFAULT_MAX_EVENTS;
     s->nhosts = scn->nhosts;
-    s->hosts = xcalloc((size_t)scn->nhosts, sizeof *s->hosts);
+    s->hosts = sim_xcalloc((size_t)scn->nhosts, sizeof *s->hosts);
     for (int i = 0; i < scn->nhosts; i++) {
         struct sim_host *hp = &s->hosts[i];
         hp->cfg = &scn->hosts[i];
         hp->addr = scn->hosts[i].addr;
-        /* locally administered unicast MACs, one per host */
-        hp->mac = (mac_addr){ { 0x02, 0x00, 0x00, 0x00, (uint8_t)(i >> 8),
-                                (uint8_t)(i + 1) } };
         hp->next_port = 49152;
         hp->current = -1;
         trace_add_host(&s->tr, scn->hosts[i].name, hp->addr);
     }
-    s->link_of = xcalloc((size_t)scn->nhosts * (size_t)scn->nhosts,
-                         sizeof *s->link_of);
-    for (int i = 0; i < scn->nhosts * scn->nhosts; i++)
-        s->link_of[i] = -1;
-    for (int i = 0; i < scn->nlinks; i++) {
-        const struct scn_link *l = &scn->links[i];
-        s->link_of[l->a * scn->nhosts + l->b] = i;
-        s->link_of[l->b * scn->nhosts + l->a] = i;
-    }
-    s->fault_seen = xcalloc((size_t)scn->nfaults, sizeof *s->fault_seen);
+    net_init(s);
+    s->fault_seen = sim_xcalloc((size_t)scn->nfaults, sizeof *s->fault_seen);
     for (int i = 0; i < scn->nactions; i++)
         eq_schedule(&s->q, scn->actions[i].t_us, EV_ACTION, NULL, i);
 }
@@ -527,7 +402,7 @@ void sim_run(struct sim *s)
             run_action(s, &s->scn->actions[e.arg]);
             break;
         case EV_DELIVER:
-            deliver(s, e.ptr);
+            net_deliver(s, e.ptr);
             free(e.ptr);
             break;
         case EV_TCP_TIMER: {
@@ -538,6 +413,9 @@ void sim_run(struct sim *s)
             after_tcb(s, sc);
             break;
         }
+        case EV_ARP_TIMER:
+            net_arp_timer(s, e.ptr);
+            break;
         }
     }
     /* free whatever is still in flight after a truncated run */
@@ -555,173 +433,11 @@ void sim_free(struct sim *s)
         }
         free(s->hosts[i].conns);
     }
+    net_free(s);
     free(s->hosts);
-    free(s->link_of);
     free(s->fault_seen);
     eq_free(&s->q);
     trace_free(&s->tr);
     memset(s, 0, sizeof *s);
 }
 
-/* ---- expectations, read from the trace ----------------------------------- */
-
-int trace_host_tcp_state_at(const struct trace *tr, int host, int64_t t)
-{
-    /* the connection that appeared last, and its last state at or before t */
-    uint32_t latest = 0;
-    int state = TCP_CLOSED;
-    for (size_t i = 0; i < tr->n; i++) {
-        const struct trace_rec *r = &tr->recs[i];
-        if (r->t_us > t)
-            break;
-        if (r->kind != TK_STATE || r->layer != TL_TCP || r->host != host)
-            continue;
-        if (r->conn != latest) {
-            /* is this a connection seen before? then it is not newer */
-            int seen = 0;
-            for (size_t j = 0; j < i && !seen; j++)
-                seen = tr->recs[j].kind == TK_STATE &&
-                       tr->recs[j].layer == TL_TCP &&
-                       tr->recs[j].conn == r->conn;
-            if (seen)
-                continue;
-            latest = r->conn;
-        }
-        state = r->u.state.to;
-    }
-    return state;
-}
-
-static void add_msg(char ***out, int *nout, const char *msg)
-{
-    if (!out)
-        return;
-    char **n = realloc(*out, (size_t)(*nout + 1) * sizeof **out);
-    if (!n)
-        abort();
-    *out = n;
-    (*out)[(*nout)++] = strdup(msg);
-}
-
-int sim_check(const struct sim *s, char ***out, int *nout)
-{
-    const struct trace *tr = &s->tr;
-    const struct scenario *scn = s->scn;
-    int failures = 0;
-    char msg[1024], d[32];
-
-    for (int i = 0; i < scn->nexpects; i++) {
-        const struct scn_expect *e = &scn->expects[i];
-        int ok = 1;
-        char actual[512] = "";
-        switch (e->kind) {
-        case EXP_STATE_BY: {
-            ok = 0;
-            int64_t first = -1;
-            for (size_t k = 0; k < tr->n && !ok; k++) {
-                const struct trace_rec *r = &tr->recs[k];
-                if (r->kind == TK_STATE && r->layer == TL_TCP &&
-                    r->host == e->host && r->u.state.to == e->state) {
-                    if (r->t_us <= e->t_us)
-                        ok = 1;
-                    else if (first < 0)
-                        first = r->t_us;
-                }
-            }
-            if (!ok && first >= 0)
-                snprintf(actual, sizeof actual, "it entered %s only at %s",
-                         tcp_state_name(e->state), fmt_duration(first, d, sizeof d));
-            else if (!ok)
-                snprintf(actual, sizeof actual, "it never entered %s",
-                         tcp_state_name(e->state));
-            break;
-        }
-        case EXP_STATE_AT: {
-            int st = trace_host_tcp_state_at(tr, e->host, e->t_us);
-            ok = st == e->state;
-            if (!ok)
-                snprintf(actual, sizeof actual, "it was %s at %s",
-                         tcp_state_name(st), fmt_duration(e->t_us, d, sizeof d));
-            break;
-        }
-        case EXP_NEVER:
-            for (size_t k = 0; k < tr->n && ok; k++) {
-                const struct trace_rec *r = &tr->recs[k];
-                if (r->kind == TK_STATE && r->layer == TL_TCP &&
-                    r->host == e->host && r->u.state.to == e->state) {
-                    ok = 0;
-                    snprintf(actual, sizeof actual, "it entered %s at %s",
-                             tcp_state_name(e->state),
-                             fmt_duration(r->t_us, d, sizeof d));
-                }
-            }
-            break;
-        case EXP_RECEIVED: {
-            size_t total = 0, cap = 64, pos = 0;
-            uint8_t *all = xcalloc(cap, 1);
-            for (size_t k = 0; k < tr->n; k++) {
-                const struct trace_rec *r = &tr->recs[k];
-                if (r->kind != TK_APP || r->host != e->host ||
-                    r->u.app.call != AC_RECV || !r->u.app.data)
-                    continue;
-                size_t n;
-                const uint8_t *p = trace_blob_data(tr, r->u.app.data, &n);
-                if (total + n > cap) {
-                    while (cap < total + n)
-                        cap *= 2;
-                    all = realloc(all, cap);
-                    if (!all)
-                        abort();
-                }
-                memcpy(all + total, p, n);
-                total += n;
-            }
-            ok = total == e->len && (total == 0 || !memcmp(all, e->data, total));
-            if (!ok) {
-                pos = (size_t)snprintf(actual, sizeof actual,
-                                       "it read %zu bytes: \"", total);
-                for (size_t k = 0; k < total && pos + 8 < sizeof actual; k++) {
-                    uint8_t ch = all[k];
-                    if (ch >= 32 && ch < 127 && ch != '"' && ch != '\\')
-                        actual[pos++] = (char)ch;
-                    else
-                        pos += (size_t)snprintf(actual + pos, sizeof actual - pos,
-                                                "\\x%02x", ch);
-                }
-                snprintf(actual + pos, sizeof actual - pos, "\"");
-            }
-            free(all);
-            break;
-        }
-        case EXP_COUNT: {
-            long count = 0;
-            for (size_t k = 0; k < tr->n; k++) {
-                const struct trace_rec *r = &tr->recs[k];
-                if (r->kind != TK_SEND || r->u.pkt.dup)
-                    continue;
-                size_t n;
-                const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &n);
-                struct frame f;
-                char err[64];
-                if (frame_decode(p, n, &f, err, sizeof err) != 0 || !f.has_ip)
-                    continue;
-                if (scn_match_frame(&e->m, r->u.pkt.src, r->u.pkt.dst, f.l4,
-                                    f.l4 == IPPROTO_TCP_NUM ? f.tcp.flags : 0,
-                                    f.payload_len))
-                    count++;
-            }
-            ok = count == e->count;
-            if (!ok)
-                snprintf(actual, sizeof actual, "counted %ld", count);
-            break;
-        }
-        }
-        if (!ok) {
-            failures++;
-            snprintf(msg, sizeof msg, "%s:%d: expectation failed: %s (%s)",
-                     scn->path, e->line, e->src_text ? e->src_text : "?", actual);
-            add_msg(out, nout, msg);
-        }
-    }
-    return failures;
-}

@@ -5,6 +5,7 @@
 #define PROTOSIM_SIM_H
 
 #include <stdint.h>
+#include "arp.h"
 #include "event.h"
 #include "rng.h"
 #include "scenario.h"
@@ -21,10 +22,48 @@ struct sim_conn {
     int      host;
 };
 
+/* A host's interface on a LAN, with its ARP cache. */
+struct sim_iface {
+    struct sim *sim;           /* back-pointers for the ARP callbacks */
+    int      host, idx;
+    ip4_addr addr, mask;
+    int      lan;
+    mac_addr mac;
+    struct arp_cache arp;
+    event_id arp_ev;
+    int64_t  arp_at;
+};
+
+/* One Ethernet broadcast domain and the interfaces on it. */
+struct sim_lan {
+    const struct scn_lan *cfg;
+    int     *member_host, *member_if;
+    int      nmembers;
+};
+
+/* A datagram waiting in a UDP socket. */
+struct sim_dgram {
+    ip4_addr src;
+    uint16_t sport;
+    uint8_t *data;
+    size_t   len;
+};
+
+struct sim_udp {
+    uint16_t port;
+    struct sim_dgram *q;
+    int      nq;
+};
+
 struct sim_host {
     const struct scn_host *cfg;
     ip4_addr addr;
-    mac_addr mac;
+    mac_addr mac;              /* for point-to-point links */
+    struct sim_iface *ifs;     /* LAN interfaces */
+    int      nifs;
+    struct sim_udp *udp;       /* bound UDP sockets */
+    int      nudp;
+    uint16_t next_udp_port;
     struct sim_conn **conns;   /* every TCB ever made on this host, in order */
     int      nconns, capconns;
     uint16_t next_port;        /* ephemeral ports from 49152 */
@@ -42,6 +81,8 @@ struct sim {
     struct sim_host *hosts;
     int nhosts;
     int *link_of;              /* nhosts x nhosts: link index or -1 */
+    struct sim_lan *lans;
+    int nlans;
     uint32_t *fault_seen;      /* per fault rule: frames matched so far */
     int64_t end_us;            /* stop after this simulated time */
     uint64_t max_events;       /* and after this many events */

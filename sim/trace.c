@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "arp.h"
 #include "tcp.h"
 #include "trace.h"
 
@@ -202,6 +203,7 @@ const char *trace_state_name(int layer, int state)
 {
     switch (layer) {
     case TL_TCP: return tcp_state_name(state);
+    case TL_ARP: return arp_state_name(state);
     default:     return "?";
     }
 }

@@ -53,7 +53,9 @@ enum trace_layer {
 #define TIMER_NAMES(X) \
     X(RTO,       "RTO")       \
     X(TIME_WAIT, "TIME_WAIT") \
-    X(PERSIST,   "PERSIST")
+    X(PERSIST,   "PERSIST")   \
+    X(ARP,       "ARP")       \
+    X(DNS,       "DNS")
 
 enum timer_name {
 #define X(id, name) TM_##id,
@@ -117,7 +119,11 @@ struct trace_rec {
     X(FAULT,   "dropped by a scenario fault rule")   \
     X(NOROUTE, "no link to the destination")          \
     X(CSUM,    "bad checksum")                        \
-    X(NOSOCK,  "no socket and no reply possible")
+    X(NOSOCK,  "no socket and no reply possible")     \
+    X(TTL,     "TTL expired at a router")             \
+    X(ARP,     "next hop did not answer ARP")          \
+    X(NOTFORME,"not addressed to this host")          \
+    X(NOPORT,  "no socket bound to that UDP port")
 
 enum drop_reason {
 #define X(id, text) DR_##id,

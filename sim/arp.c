@@ -1,0 +1,341 @@
+/* arp.c — ARP packets (RFC 826) and the neighbour cache of one interface. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "arp.h"
+
+static const char *const arp_state_names[ARP_NSTATES] = {
+#define X(s) #s,
+    ARP_STATES(X)
+#undef X
+};
+
+const char *arp_state_name(int s)
+{
+    return s >= 0 && s < ARP_NSTATES ? arp_state_names[s] : "?";
+}
+
+void arp_config_default(struct arp_config *c)
+{
+    c->retrans_us = 1000000;
+    c->max_requests = 3;
+    c->reachable_us = 30000000;
+    c->failed_us = 0;
+    c->queue_max = 8;
+}
+
+/* ---- bytes ------------------------------------------------------------ */
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);  p[3] = (uint8_t)v;
+}
+static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+size_t arp_encode(uint8_t *buf, size_t cap, const struct arp_pkt *p)
+{
+    if (cap < ARP_PKT_LEN)
+        return 0;
+    put16(buf, 1);                 /* ar$hrd: Ethernet */
+    put16(buf + 2, ETHERTYPE_IPV4);/* ar$pro: IPv4 */
+    buf[4] = 6;                    /* ar$hln */
+    buf[5] = 4;                    /* ar$pln */
+    put16(buf + 6, p->op);
+    memcpy(buf + 8, p->sha.b, 6);
+    put32(buf + 14, p->spa);
+    memcpy(buf + 18, p->tha.b, 6);
+    put32(buf + 24, p->tpa);
+    return ARP_PKT_LEN;
+}
+
+int arp_decode(const uint8_t *buf, size_t len, struct arp_pkt *p)
+{
+    if (!buf || len < ARP_PKT_LEN)
+        return -1;
+    memset(p, 0, sizeof *p);
+    p->htype = get16(buf);
+    p->ptype = get16(buf + 2);
+    p->hlen = buf[4];
+    p->plen = buf[5];
+    p->op = get16(buf + 6);
+    /* RFC 826: "?Do I have the hardware type in ar$hrd? ... ?Do I speak the
+     * protocol in ar$pro?" — only Ethernet/IPv4 with 6/4 lengths here */
+    if (p->htype != 1 || p->ptype != ETHERTYPE_IPV4 || p->hlen != 6 ||
+        p->plen != 4 || (p->op != ARP_OP_REQUEST && p->op != ARP_OP_REPLY))
+        return -1;
+    memcpy(p->sha.b, buf + 8, 6);
+    p->spa = get32(buf + 14);
+    memcpy(p->tha.b, buf + 18, 6);
+    p->tpa = get32(buf + 24);
+    return 0;
+}
+
+char *arp_summary(const struct arp_pkt *p, char *buf, size_t n)
+{
+    char a[20], b[20], m[24];
+    if (p->op == ARP_OP_REQUEST)
+        snprintf(buf, n, "ARP who-has %s tell %s", ip4_str(p->tpa, a, sizeof a),
+                 ip4_str(p->spa, b, sizeof b));
+    else
+        snprintf(buf, n, "ARP %s is-at %s", ip4_str(p->spa, a, sizeof a),
+                 mac_str(p->sha, m, sizeof m));
+    return buf;
+}
+
+/* ---- the cache ---------------------------------------------------------- */
+
+void arp_init(struct arp_cache *c, const struct arp_config *cfg,
+              const struct arp_env *env, ip4_addr my_ip, mac_addr my_mac)
+{
+    memset(c, 0, sizeof *c);
+    c->cfg = *cfg;
+    c->env = *env;
+    c->my_ip = my_ip;
+    c->my_mac = my_mac;
+}
+
+static void drop_queue(struct arp_entry *e)
+{
+    for (int i = 0; i < e->nq; i++)
+        free(e->q[i].frame);
+    free(e->q);
+    e->q = NULL;
+    e->nq = 0;
+}
+
+void arp_free(struct arp_cache *c)
+{
+    for (int i = 0; i < c->n; i++)
+        drop_queue(&c->e[i]);
+    free(c->e);
+    memset(c, 0, sizeof *c);
+}
+
+static struct arp_entry *find(const struct arp_cache *c, ip4_addr ip)
+{
+    for (int i = 0; i < c->n; i++)
+        if (c->e[i].ip == ip)
+            return &c->e[i];
+    return NULL;
+}
+
+const struct arp_entry *arp_lookup(const struct arp_cache *c, ip4_addr ip)
+{
+    return find(c, ip);
+}
+
+static struct arp_entry *add(struct arp_cache *c, ip4_addr ip)
+{
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 8;
+        struct arp_entry *ne = realloc(c->e, (size_t)c->cap * sizeof *ne);
+        if (!ne)
+            abort();
+        c->e = ne;
+    }
+    struct arp_entry *e = &c->e[c->n++];
+    memset(e, 0, sizeof *e);
+    e->ip = ip;
+    e->state = ARP_NONE;
+    char name[40], a[20];
+    snprintf(name, sizeof name, "arp:%s", ip4_str(ip, a, sizeof a));
+    e->id = trace_intern(c->env.tr, name);
+    return e;
+}
+
+/* The one place an entry changes state. */
+static void set_state(struct arp_cache *c, struct arp_entry *e, int64_t now,
+                      enum arp_state to, struct why why)
+{
+    if (e->state == to)
+        return;
+    trace_state(c->env.tr, now, c->env.host, TL_ARP, e->id, e->state, to, why);
+    e->state = to;
+}
+
+static void send_arp(struct arp_cache *c, uint16_t op, mac_addr eth_dst,
+                     mac_addr tha, ip4_addr tpa, struct why why)
+{
+    struct arp_pkt p = {
+        .htype = 1, .ptype = ETHERTYPE_IPV4, .hlen = 6, .plen = 4, .op = op,
+        .sha = c->my_mac, .spa = c->my_ip, .tha = tha, .tpa = tpa,
+    };
+    uint8_t body[ARP_PKT_LEN], frame[ETH_MIN_FRAME];
+    struct eth_hdr eh = { .dst = eth_dst, .src = c->my_mac, .type = ETHERTYPE_ARP };
+    arp_encode(body, sizeof body, &p);
+    size_t n = eth_encode(frame, sizeof frame, &eh, body, sizeof body);
+    if (n)
+        c->env.xmit(c->env.ctx, frame, n, 0, TL_ARP, why);
+}
+
+static void send_request(struct arp_cache *c, struct arp_entry *e, int64_t now,
+                         struct why why)
+{
+    static const mac_addr zero = { { 0 } };
+    e->requests++;
+    send_arp(c, ARP_OP_REQUEST, MAC_BROADCAST, zero, e->ip, why);
+    e->due = now + c->cfg.retrans_us;
+    trace_timer(c->env.tr, now, c->env.host, TL_ARP, e->id, TM_ARP, TA_START,
+                e->due, WHY(N_TMR_ARP_START, c->cfg.retrans_us));
+}
+
+static void transmit_to(struct arp_cache *c, const struct arp_entry *e,
+                        uint8_t *frame, size_t len, uint32_t conn, int layer,
+                        struct why why)
+{
+    memcpy(frame, e->mac.b, 6);            /* Ethernet destination */
+    c->env.xmit(c->env.ctx, frame, len, conn, layer, why);
+}
+
+void arp_output(struct arp_cache *c, int64_t now, ip4_addr ip,
+                const uint8_t *frame, size_t len, uint32_t conn, int layer,
+                struct why why)
+{
+    struct arp_entry *e = find(c, ip);
+    if (e && (e->state == ARP_REACHABLE || e->state == ARP_STALE)) {
+        uint8_t buf[FRAME_MAX];
+        if (len > sizeof buf)
+            return;
+        memcpy(buf, frame, len);
+        transmit_to(c, e, buf, len, conn, layer, why);
+        return;
+    }
+    if (!e)
+        e = add(c, ip);
+    if (e->state != ARP_INCOMPLETE) {
+        e->requests = 0;
+        set_state(c, e, now, ARP_INCOMPLETE, WHY(N_ARP_INCOMPLETE, ip));
+        send_request(c, e, now, WHY(N_ARP_REQUEST, ip));
+    }
+    if (e->nq >= c->cfg.queue_max) {
+        /* like Linux's unres_qlen: the oldest waiting packet gives way */
+        c->env.unreachable(c->env.ctx, ip, &e->q[0]);
+        free(e->q[0].frame);
+        memmove(e->q, e->q + 1, (size_t)(e->nq - 1) * sizeof *e->q);
+        e->nq--;
+    }
+    struct arp_waiting *nq = realloc(e->q, (size_t)(e->nq + 1) * sizeof *nq);
+    if (!nq)
+        abort();
+    e->q = nq;
+    struct arp_waiting *w = &e->q[e->nq++];
+    w->frame = malloc(len);
+    if (!w->frame)
+        abort();
+    memcpy(w->frame, frame, len);
+    w->len = len;
+    w->conn = conn;
+    w->layer = layer;
+    w->why = why;
+}
+
+/* Sends everything queued for e, in order. */
+static void flush(struct arp_cache *c, struct arp_entry *e)
+{
+    struct arp_waiting *q = e->q;
+    int nq = e->nq;
+    e->q = NULL;
+    e->nq = 0;
+    for (int i = 0; i < nq; i++) {
+        transmit_to(c, e, q[i].frame, q[i].len, q[i].conn, q[i].layer, q[i].why);
+        free(q[i].frame);
+    }
+    free(q);
+}
+
+void arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p)
+{
+    /* RFC 826, Packet Reception:
+     *   Set Merge_flag to false.
+     *   If the pair <protocol type, sender protocol address> is already in
+     *   my translation table, update the sender hardware address field of
+     *   the entry with the new information in the packet and set Merge_flag
+     *   to true.
+     *   ?Am I the target protocol address?  Yes:
+     *     If Merge_flag is false, add the triplet to the translation table.
+     *     ?Is the opcode ares_op$REQUEST?  Yes: swap the hardware and
+     *     protocol fields, put the local addresses in the sender fields, set
+     *     the opcode to ares_op$REPLY, and send it to the requester. */
+    if (p->spa == 0 || p->spa == c->my_ip)
+        return;                            /* probes and our own echoes */
+    int merge = 0;
+    struct arp_entry *e = find(c, p->spa);
+    /* A reply to us confirms reachability (REACHABLE); a request only says
+     * the sender exists, so Linux records it STALE and so do we. */
+    int confirmed = p->op == ARP_OP_REPLY && p->tpa == c->my_ip;
+    enum arp_state to = confirmed ? ARP_REACHABLE : ARP_STALE;
+    if (e && e->state != ARP_NONE) {
+        merge = 1;
+        e->mac = p->sha;
+        if (e->state == ARP_INCOMPLETE) {
+            trace_timer(c->env.tr, now, c->env.host, TL_ARP, e->id, TM_ARP,
+                        TA_STOP, 0, WHY(N_ARP_RESOLVED, p->spa, e->nq));
+            set_state(c, e, now, to, WHY(N_ARP_RESOLVED, p->spa, e->nq));
+            e->due = to == ARP_REACHABLE ? now + c->cfg.reachable_us : 0;
+            flush(c, e);
+        } else if (confirmed || e->state == ARP_FAILED) {
+            set_state(c, e, now, to, WHY(N_ARP_UPDATE, p->spa));
+            e->due = to == ARP_REACHABLE ? now + c->cfg.reachable_us : 0;
+        }
+    }
+    if (p->tpa != c->my_ip)
+        return;
+    if (!merge) {
+        if (!e)
+            e = add(c, p->spa);
+        e->mac = p->sha;
+        set_state(c, e, now, to, WHY(N_ARP_LEARN, p->spa));
+        e->due = to == ARP_REACHABLE ? now + c->cfg.reachable_us : 0;
+    }
+    if (p->op == ARP_OP_REQUEST)
+        send_arp(c, ARP_OP_REPLY, p->sha, p->sha, p->spa,
+                 WHY(N_ARP_REPLY, c->my_ip, p->spa));
+}
+
+int64_t arp_deadline(const struct arp_cache *c)
+{
+    int64_t d = -1;
+    for (int i = 0; i < c->n; i++)
+        if (c->e[i].due && (d < 0 || c->e[i].due < d))
+            d = c->e[i].due;
+    return d;
+}
+
+void arp_timer(struct arp_cache *c, int64_t now)
+{
+    for (int i = 0; i < c->n; i++) {
+        struct arp_entry *e = &c->e[i];
+        if (!e->due || e->due > now)
+            continue;
+        e->due = 0;
+        switch (e->state) {
+        case ARP_INCOMPLETE:
+            trace_timer(c->env.tr, now, c->env.host, TL_ARP, e->id, TM_ARP,
+                        TA_EXPIRE, 0, WHY(N_ARP_RETRY, e->requests + 1,
+                                          c->cfg.max_requests));
+            if (e->requests < c->cfg.max_requests) {
+                send_request(c, e, now, WHY(N_ARP_RETRY, e->requests + 1,
+                                            c->cfg.max_requests));
+                break;
+            }
+            set_state(c, e, now, ARP_FAILED,
+                      WHY(N_ARP_FAILED, e->requests, e->ip, e->nq));
+            for (int k = 0; k < e->nq; k++)
+                c->env.unreachable(c->env.ctx, e->ip, &e->q[k]);
+            drop_queue(e);
+            break;
+        case ARP_REACHABLE:
+            set_state(c, e, now, ARP_STALE,
+                      WHY(N_ARP_STALE, c->cfg.reachable_us));
+            break;
+        default:
+            break;
+        }
+    }
+}

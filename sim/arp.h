@@ -1,0 +1,121 @@
+/* arp.h — the Address Resolution Protocol (RFC 826) for IPv4 over Ethernet:
+ * packet bytes, and one host's neighbour cache as a sans-I/O object.
+ *
+ * The cache's states follow Linux's neighbour states, reduced to the ones a
+ * lesson needs: INCOMPLETE (request sent, no reply yet), REACHABLE (a reply
+ * confirmed it recently), STALE (confirmed long ago; still used), FAILED
+ * (no reply after the retries; queued packets are dropped). */
+#ifndef PROTOSIM_ARP_H
+#define PROTOSIM_ARP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "trace.h"
+#include "wire.h"
+
+#define ARP_PKT_LEN 28
+#define ARP_OP_REQUEST 1
+#define ARP_OP_REPLY   2
+
+struct arp_pkt {
+    uint16_t htype, ptype;   /* 1 (Ethernet), 0x0800 (IPv4) */
+    uint8_t  hlen, plen;     /* 6, 4 */
+    uint16_t op;
+    mac_addr sha, tha;
+    ip4_addr spa, tpa;
+};
+
+/* Encodes the 28-byte ARP payload; returns ARP_PKT_LEN or 0 if cap is short. */
+size_t arp_encode(uint8_t *buf, size_t cap, const struct arp_pkt *p);
+/* Decodes an Ethernet payload; 0 ok, -1 malformed or not IPv4-over-Ethernet. */
+int arp_decode(const uint8_t *buf, size_t len, struct arp_pkt *p);
+/* "who-has 192.0.2.1 tell 192.0.2.10" / "192.0.2.1 is-at 02:00:00:00:00:02" */
+char *arp_summary(const struct arp_pkt *p, char *buf, size_t n);
+
+#define ARP_STATES(X) \
+    X(NONE)       \
+    X(INCOMPLETE) \
+    X(REACHABLE)  \
+    X(STALE)      \
+    X(FAILED)
+
+enum arp_state {
+#define X(s) ARP_##s,
+    ARP_STATES(X)
+#undef X
+    ARP_NSTATES
+};
+
+const char *arp_state_name(int s);
+
+struct arp_config {
+    int64_t  retrans_us;     /* between requests, Linux retrans_time 1 s */
+    int      max_requests;   /* Linux mcast_solicit 3 */
+    int64_t  reachable_us;   /* REACHABLE -> STALE, Linux ~30 s */
+    int64_t  failed_us;      /* how long a FAILED entry is remembered */
+    int      queue_max;      /* packets held per unresolved address */
+};
+
+void arp_config_default(struct arp_config *c);
+
+/* A packet waiting for its next hop's address: an Ethernet frame built with
+ * a zero destination MAC, filled in when the reply comes. */
+struct arp_waiting {
+    uint8_t *frame;
+    size_t   len;
+    uint32_t conn;           /* trace connection id of its sender, or 0 */
+    int      layer;
+    struct why why;
+};
+
+struct arp_entry {
+    ip4_addr ip;
+    mac_addr mac;
+    enum arp_state state;
+    int64_t  due;            /* next timer: retry, REACHABLE->STALE, forget */
+    int      requests;       /* requests sent while INCOMPLETE */
+    uint32_t id;             /* trace id, "host:arp:192.0.2.1" */
+    struct arp_waiting *q;
+    int      nq;
+};
+
+struct arp_cache;
+
+struct arp_env {
+    struct trace *tr;
+    int host;
+    /* Put an Ethernet frame on the interface's LAN. */
+    void (*xmit)(void *ctx, const uint8_t *frame, size_t len, uint32_t conn,
+                 int layer, struct why why);
+    /* A queued packet is dropped because resolution failed. */
+    void (*unreachable)(void *ctx, ip4_addr ip, const struct arp_waiting *w);
+    void *ctx;
+};
+
+/* One interface's cache: its own addresses plus the entries it learnt. */
+struct arp_cache {
+    struct arp_config cfg;
+    struct arp_env env;
+    ip4_addr my_ip;
+    mac_addr my_mac;
+    struct arp_entry *e;
+    int n, cap;
+};
+
+void arp_init(struct arp_cache *c, const struct arp_config *cfg,
+              const struct arp_env *env, ip4_addr my_ip, mac_addr my_mac);
+void arp_free(struct arp_cache *c);
+
+/* Sends an IPv4 frame (built with any destination MAC) to next hop `ip`:
+ * at once if the address is known, else queued behind a resolution. */
+void arp_output(struct arp_cache *c, int64_t now, ip4_addr ip,
+                const uint8_t *frame, size_t len, uint32_t conn, int layer,
+                struct why why);
+/* An ARP packet arrived on this interface (RFC 826 "Packet Reception"). */
+void arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p);
+int64_t arp_deadline(const struct arp_cache *c);
+void arp_timer(struct arp_cache *c, int64_t now);
+/* The entry for ip, or NULL. */
+const struct arp_entry *arp_lookup(const struct arp_cache *c, ip4_addr ip);
+
+#endif

@@ -1,0 +1,434 @@
+/* net.c — the network between hosts: point-to-point links and Ethernet LANs
+ * with their delay, jitter, loss, duplication and reordering; the scenario's
+ * fault rules; IPv4 routing (on-link or via a gateway) with ARP for the next
+ * hop; forwarding at routers; and delivery of frames to hosts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "simint.h"
+
+/* The transmission properties links and LANs share. */
+struct medium {
+    int64_t  delay_us, jitter_us;
+    uint32_t loss_ppm, dup_ppm, reorder_ppm;
+};
+
+/* What the scenario's fault rules do to one frame. */
+struct fault_effect {
+    int      drop_line;
+    int64_t  extra;
+    int      copies;
+    struct why arrive, copy_why;
+};
+
+static mac_addr host_mac(int h, int iface)
+{
+    /* locally administered unicast addresses: 02:00:00:IF:HH:HH */
+    return (mac_addr){ { 0x02, 0x00, 0x00, (uint8_t)iface,
+                         (uint8_t)((h + 1) >> 8), (uint8_t)(h + 1) } };
+}
+
+static ip4_addr prefix_mask(int prefix)
+{
+    return prefix <= 0 ? 0 : prefix >= 32 ? 0xffffffffu
+                       : ~((1u << (32 - prefix)) - 1u);
+}
+
+int net_is_local(const struct sim *s, int h, ip4_addr a)
+{
+    const struct sim_host *hp = &s->hosts[h];
+    if (hp->addr == a)
+        return 1;
+    for (int i = 0; i < hp->nifs; i++)
+        if (hp->ifs[i].addr == a)
+            return 1;
+    return 0;
+}
+
+/* ---- the medium ------------------------------------------------------- */
+
+static void apply_faults(struct sim *s, int src, int dst, const uint8_t *frame,
+                         size_t flen, struct fault_effect *fe)
+{
+    memset(fe, 0, sizeof *fe);
+    fe->copies = 1;
+    fe->arrive = WHY0(N_NET_RECV);
+    fe->copy_why = WHY0(N_NET_DUP);
+    if (!s->scn->nfaults)
+        return;
+    struct frame f;
+    char err[64];
+    int proto = 0;
+    uint8_t flags = 0;
+    size_t plen = 0;
+    if (frame_decode(frame, flen, &f, err, sizeof err) == 0 && f.has_ip) {
+        proto = f.l4;
+        flags = f.l4 == IPPROTO_TCP_NUM ? f.tcp.flags : 0;
+        plen = f.payload_len;
+    } else {
+        return;                /* fault rules match TCP and UDP only */
+    }
+    /* Every rule counts every frame it matches, whatever other rules do to
+     * that frame; then the rules that hit their Nth frame apply. */
+    for (int i = 0; i < s->scn->nfaults; i++) {
+        const struct scn_fault *fr = &s->scn->faults[i];
+        if (!scn_match_frame(&fr->m, src, dst, proto, flags, plen))
+            continue;
+        if (++s->fault_seen[i] != (uint32_t)fr->nth)
+            continue;
+        switch (fr->kind) {
+        case FAULT_DROP:
+            if (!fe->drop_line)
+                fe->drop_line = fr->line;
+            break;
+        case FAULT_DELAY:
+            fe->extra += fr->by_us;
+            fe->arrive = WHY(N_NET_FAULT_DELAY, fr->line, fr->by_us);
+            break;
+        case FAULT_DUP:
+            fe->copies++;
+            fe->copy_why = WHY(N_NET_FAULT_DUP, fr->line);
+            break;
+        }
+    }
+}
+
+static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
+                              int src, int dst, int dst_if, struct why why)
+{
+    struct flight *f = sim_xcalloc(1, sizeof *f);
+    f->why = why;
+    f->pkt = pkt;
+    f->src = src;
+    f->dst = dst;
+    f->dst_if = dst_if;
+    eq_schedule(&s->q, at, EV_DELIVER, f, 0);
+}
+
+/* One frame towards one receiver across a medium: random loss, copies,
+ * jitter and reordering, all from the seeded generator. */
+static void transmit(struct sim *s, int src, int dst, int dst_if, uint32_t pkt,
+                     int layer, const struct medium *m,
+                     const struct fault_effect *fe)
+{
+    if (rng_chance_ppm(&s->rng, m->loss_ppm)) {
+        trace_packet(&s->tr, s->now, TK_DROP, src, layer, src, dst, pkt, 0,
+                     DR_LOSS, WHY(N_NET_LOSS, m->loss_ppm));
+        return;
+    }
+    int copies = fe->copies;
+    if (rng_chance_ppm(&s->rng, m->dup_ppm))
+        copies++;
+    for (int c = 0; c < copies; c++) {
+        int64_t d = m->delay_us + fe->extra;
+        if (m->jitter_us > 0)
+            d += (int64_t)rng_below(&s->rng, (uint64_t)m->jitter_us + 1);
+        if (rng_chance_ppm(&s->rng, m->reorder_ppm))
+            d += 2 * (m->delay_us + m->jitter_us);
+        if (c > 0)
+            trace_packet(&s->tr, s->now, TK_SEND, src, layer, src, dst, pkt,
+                         1, 0, fe->copy_why);
+        schedule_delivery(s, s->now + d, pkt, src, dst, dst_if, fe->arrive);
+    }
+}
+
+static uint32_t record_send(struct sim *s, int src, int dst, const uint8_t *frame,
+                            size_t len, uint32_t conn, int layer, struct why why)
+{
+    uint32_t pkt = trace_blob(&s->tr, frame, len);
+    size_t at = trace_packet(&s->tr, s->now, TK_SEND, src, layer, src, dst, pkt,
+                             0, 0, why);
+    s->tr.recs[at].conn = conn;
+    return pkt;
+}
+
+static void link_send(struct sim *s, int src, int dst, const uint8_t *frame,
+                      size_t len, uint32_t conn, int layer, struct why why)
+{
+    uint32_t pkt = record_send(s, src, dst, frame, len, conn, layer, why);
+    const struct scn_link *l = &s->scn->links[s->link_of[src * s->nhosts + dst]];
+    struct medium m = { l->delay_us, l->jitter_us, l->loss_ppm, l->dup_ppm,
+                        l->reorder_ppm };
+    struct fault_effect fe;
+    apply_faults(s, src, dst, frame, len, &fe);
+    if (fe.drop_line) {
+        trace_packet(&s->tr, s->now, TK_DROP, src, layer, src, dst, pkt, 0,
+                     DR_FAULT, WHY(N_NET_FAULT_DROP, fe.drop_line));
+        return;
+    }
+    transmit(s, src, dst, -1, pkt, layer, &m, &fe);
+}
+
+/* An Ethernet frame leaves interface ifc onto its LAN: to every other
+ * interface for a broadcast, else to the one whose MAC it names. */
+static void lan_xmit(struct sim *s, struct sim_iface *ifc, const uint8_t *frame,
+                     size_t len, uint32_t conn, int layer, struct why why)
+{
+    const struct sim_lan *lan = &s->lans[ifc->lan];
+    const struct scn_lan *c = lan->cfg;
+    struct medium m = { c->delay_us, c->jitter_us, c->loss_ppm, c->dup_ppm,
+                        c->reorder_ppm };
+    mac_addr dmac;
+    memcpy(dmac.b, frame, 6);
+    if (!memcmp(dmac.b, MAC_BROADCAST.b, 6)) {
+        uint32_t pkt = record_send(s, ifc->host, HOST_BROADCAST, frame, len,
+                                   conn, layer, why);
+        struct fault_effect fe;
+        apply_faults(s, ifc->host, HOST_BROADCAST, frame, len, &fe);
+        if (fe.drop_line) {
+            trace_packet(&s->tr, s->now, TK_DROP, ifc->host, layer, ifc->host,
+                         HOST_BROADCAST, pkt, 0, DR_FAULT,
+                         WHY(N_NET_FAULT_DROP, fe.drop_line));
+            return;
+        }
+        for (int i = 0; i < lan->nmembers; i++) {
+            int h = lan->member_host[i], k = lan->member_if[i];
+            if (h == ifc->host && k == ifc->idx)
+                continue;
+            transmit(s, ifc->host, h, k, pkt, layer, &m, &fe);
+        }
+        return;
+    }
+    for (int i = 0; i < lan->nmembers; i++) {
+        int h = lan->member_host[i], k = lan->member_if[i];
+        if (memcmp(s->hosts[h].ifs[k].mac.b, dmac.b, 6))
+            continue;
+        uint32_t pkt = record_send(s, ifc->host, h, frame, len, conn, layer, why);
+        struct fault_effect fe;
+        apply_faults(s, ifc->host, h, frame, len, &fe);
+        if (fe.drop_line) {
+            trace_packet(&s->tr, s->now, TK_DROP, ifc->host, layer, ifc->host, h,
+                         pkt, 0, DR_FAULT, WHY(N_NET_FAULT_DROP, fe.drop_line));
+            return;
+        }
+        transmit(s, ifc->host, h, k, pkt, layer, &m, &fe);
+        return;
+    }
+    /* no interface has that address: the frame goes nowhere */
+    uint32_t pkt = record_send(s, ifc->host, HOST_BROADCAST, frame, len, conn,
+                               layer, why);
+    trace_packet(&s->tr, s->now, TK_DROP, ifc->host, layer, ifc->host,
+                 HOST_BROADCAST, pkt, 0, DR_NOROUTE, WHY0(N_IP_NOTFORME));
+}
+
+/* ---- ARP glue -------------------------------------------------------------- */
+
+static void arp_xmit_cb(void *ctx, const uint8_t *frame, size_t len,
+                        uint32_t conn, int layer, struct why why)
+{
+    struct sim_iface *ifc = ctx;
+    lan_xmit(ifc->sim, ifc, frame, len, conn, layer, why);
+}
+
+static void arp_unreachable_cb(void *ctx, ip4_addr ip,
+                               const struct arp_waiting *w)
+{
+    struct sim_iface *ifc = ctx;
+    struct sim *s = ifc->sim;
+    uint32_t pkt = trace_blob(&s->tr, w->frame, w->len);
+    trace_packet(&s->tr, s->now, TK_DROP, ifc->host, w->layer, ifc->host,
+                 HOST_BROADCAST, pkt, 0, DR_ARP, WHY(N_ARP_UNREACHABLE, ip));
+    sim_unreachable(s, ifc->host, ip, w->conn, w->layer);
+}
+
+static void sync_arp(struct sim *s, struct sim_iface *ifc)
+{
+    int64_t d = arp_deadline(&ifc->arp);
+    if (d == ifc->arp_at)
+        return;
+    eq_cancel(&s->q, ifc->arp_ev);
+    ifc->arp_ev = 0;
+    ifc->arp_at = d;
+    if (d >= 0)
+        ifc->arp_ev = eq_schedule(&s->q, d < s->now ? s->now : d, EV_ARP_TIMER,
+                                  ifc, 0);
+}
+
+void net_arp_timer(struct sim *s, struct sim_iface *ifc)
+{
+    ifc->arp_ev = 0;
+    ifc->arp_at = -1;
+    arp_timer(&ifc->arp, s->now);
+    sync_arp(s, ifc);
+}
+
+/* ---- IPv4 routing ---------------------------------------------------------- */
+
+void net_ip_output(struct sim *s, int h, uint8_t *frame, size_t len,
+                   ip4_addr dst, uint32_t conn, int layer, struct why why)
+{
+    struct sim_host *hp = &s->hosts[h];
+    int dh = sim_host_by_addr(s, dst);
+    /* a point-to-point link to the destination's host: no ARP on a link */
+    if (dh >= 0 && dh != h && s->link_of[h * s->nhosts + dh] >= 0) {
+        mac_addr sm = hp->mac, dm = s->hosts[dh].mac;
+        memcpy(frame, dm.b, 6);
+        memcpy(frame + 6, sm.b, 6);
+        link_send(s, h, dh, frame, len, conn, layer, why);
+        return;
+    }
+    /* RFC 1122 3.3.1.1: on-link destinations directly, others via the
+     * gateway */
+    int out = -1;
+    ip4_addr next = dst;
+    for (int k = 0; k < hp->nifs && out < 0; k++)
+        if ((dst & hp->ifs[k].mask) == (hp->ifs[k].addr & hp->ifs[k].mask))
+            out = k;
+    if (out < 0 && hp->cfg->gateway) {
+        for (int k = 0; k < hp->nifs && out < 0; k++)
+            if ((hp->cfg->gateway & hp->ifs[k].mask) ==
+                (hp->ifs[k].addr & hp->ifs[k].mask))
+                out = k;
+        next = hp->cfg->gateway;
+    }
+    if (out < 0) {
+        uint32_t pkt = record_send(s, h, dh, frame, len, conn, layer, why);
+        trace_packet(&s->tr, s->now, TK_DROP, h, layer, h, dh, pkt, 0,
+                     DR_NOROUTE,
+                     WHY(N_NET_NOROUTE, trace_intern(&s->tr, s->tr.host_names[h]),
+                         dst));
+        return;
+    }
+    struct sim_iface *ifc = &hp->ifs[out];
+    memcpy(frame + 6, ifc->mac.b, 6);
+    arp_output(&ifc->arp, s->now, next, frame, len, conn, layer, why);
+    sync_arp(s, ifc);
+}
+
+/* A router passes on a packet that is not its own (RFC 1812 5.2.4: decrement
+ * the TTL, discard at zero, recompute the header checksum). */
+static void forward(struct sim *s, int h, const uint8_t *bytes, size_t len,
+                    const struct frame *f, int layer)
+{
+    if (f->ip.ttl <= 1) {
+        uint32_t pkt = trace_blob(&s->tr, bytes, len);
+        trace_packet(&s->tr, s->now, TK_DROP, h, layer, h, h, pkt, 0, DR_TTL,
+                     WHY0(N_IP_TTL));
+        return;
+    }
+    uint8_t copy[FRAME_MAX];
+    if (len > sizeof copy)
+        return;
+    memcpy(copy, bytes, len);
+    uint8_t *ip = copy + ETH_HDR_LEN;
+    size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
+    ip[8] = (uint8_t)(f->ip.ttl - 1);
+    ip[10] = ip[11] = 0;
+    uint16_t c = inet_checksum(ip, ihl);
+    ip[10] = (uint8_t)(c >> 8);
+    ip[11] = (uint8_t)c;
+    net_ip_output(s, h, copy, len, f->ip.dst, 0, layer,
+                  WHY(N_IP_FORWARD, f->ip.dst, f->ip.ttl, f->ip.ttl - 1));
+}
+
+void net_deliver(struct sim *s, struct flight *fl)
+{
+    size_t len;
+    const uint8_t *bytes = trace_blob_data(&s->tr, fl->pkt, &len);
+    struct frame f;
+    char err[64];
+    int ok = frame_decode(bytes, len, &f, err, sizeof err) == 0;
+    int layer = !ok ? TL_ETH
+              : f.eth.type == ETHERTYPE_ARP ? TL_ARP
+              : f.l4 == IPPROTO_TCP_NUM ? TL_TCP
+              : f.l4 == IPPROTO_UDP_NUM ? TL_UDP : TL_IP;
+    struct sim_iface *ifc = fl->dst_if >= 0 ? &s->hosts[fl->dst].ifs[fl->dst_if]
+                                            : NULL;
+    if (!ok || (f.has_ip && (!f.ip_csum_ok || (f.l4 && !f.l4_csum_ok)))) {
+        trace_packet(&s->tr, s->now, TK_DROP, fl->dst, layer, fl->src, fl->dst,
+                     fl->pkt, 0, DR_CSUM, WHY0(N_NET_CSUM));
+        return;
+    }
+    trace_packet(&s->tr, s->now, TK_RECV, fl->dst, layer, fl->src, fl->dst,
+                 fl->pkt, 0, 0, fl->why);
+    if (f.eth.type == ETHERTYPE_ARP) {
+        struct arp_pkt ap;
+        if (ifc && arp_decode(f.payload, f.payload_len, &ap) == 0) {
+            arp_input(&ifc->arp, s->now, &ap);
+            sync_arp(s, ifc);
+        }
+        return;
+    }
+    if (!f.has_ip)
+        return;
+    if (net_is_local(s, fl->dst, f.ip.dst)) {
+        if (f.l4 == IPPROTO_TCP_NUM)
+            sim_tcp_arrive(s, fl->dst, &f);
+        else if (f.l4 == IPPROTO_UDP_NUM)
+            sim_udp_arrive(s, fl->dst, &f);
+        return;
+    }
+    if (s->hosts[fl->dst].cfg->router) {
+        forward(s, fl->dst, bytes, len, &f, layer);
+        return;
+    }
+    trace_packet(&s->tr, s->now, TK_DROP, fl->dst, layer, fl->src, fl->dst,
+                 fl->pkt, 0, DR_NOTFORME, WHY0(N_IP_NOTFORME));
+}
+
+/* ---- set-up --------------------------------------------------------------- */
+
+void net_init(struct sim *s)
+{
+    const struct scenario *scn = s->scn;
+    s->link_of = sim_xcalloc((size_t)scn->nhosts * (size_t)scn->nhosts,
+                             sizeof *s->link_of);
+    for (int i = 0; i < scn->nhosts * scn->nhosts; i++)
+        s->link_of[i] = -1;
+    for (int i = 0; i < scn->nlinks; i++) {
+        const struct scn_link *l = &scn->links[i];
+        s->link_of[l->a * scn->nhosts + l->b] = i;
+        s->link_of[l->b * scn->nhosts + l->a] = i;
+    }
+    s->nlans = scn->nlans;
+    s->lans = sim_xcalloc((size_t)scn->nlans, sizeof *s->lans);
+    for (int i = 0; i < scn->nlans; i++) {
+        s->lans[i].cfg = &scn->lans[i];
+        s->lans[i].member_host = sim_xcalloc((size_t)scn->nhosts * SCN_MAX_IFACES,
+                                             sizeof(int));
+        s->lans[i].member_if = sim_xcalloc((size_t)scn->nhosts * SCN_MAX_IFACES,
+                                           sizeof(int));
+    }
+    struct arp_config acfg;
+    arp_config_default(&acfg);
+    for (int h = 0; h < scn->nhosts; h++) {
+        struct sim_host *hp = &s->hosts[h];
+        hp->mac = host_mac(h, 0);
+        hp->nifs = scn->hosts[h].nifaces;
+        hp->ifs = sim_xcalloc((size_t)hp->nifs, sizeof *hp->ifs);
+        for (int k = 0; k < hp->nifs; k++) {
+            const struct scn_iface *si = &scn->hosts[h].ifaces[k];
+            struct sim_iface *ifc = &hp->ifs[k];
+            struct sim_lan *lan = &s->lans[si->lan];
+            ifc->sim = s;
+            ifc->host = h;
+            ifc->idx = k;
+            ifc->addr = si->addr;
+            ifc->mask = prefix_mask(lan->cfg->prefix);
+            ifc->lan = si->lan;
+            ifc->mac = host_mac(h, k);
+            ifc->arp_at = -1;
+            struct arp_env env = { &s->tr, h, arp_xmit_cb, arp_unreachable_cb,
+                                   ifc };
+            arp_init(&ifc->arp, &acfg, &env, ifc->addr, ifc->mac);
+            lan->member_host[lan->nmembers] = h;
+            lan->member_if[lan->nmembers] = k;
+            lan->nmembers++;
+        }
+    }
+}
+
+void net_free(struct sim *s)
+{
+    for (int h = 0; h < s->nhosts; h++) {
+        for (int k = 0; k < s->hosts[h].nifs; k++)
+            arp_free(&s->hosts[h].ifs[k].arp);
+        free(s->hosts[h].ifs);
+    }
+    for (int i = 0; i < s->nlans; i++) {
+        free(s->lans[i].member_host);
+        free(s->lans[i].member_if);
+    }
+    free(s->lans);
+    free(s->link_of);
+}
