@@ -15,6 +15,14 @@ const char *arp_state_name(int s)
     return s >= 0 && s < ARP_NSTATES ? arp_state_names[s] : "?";
 }
 
+int arp_state_parse(const char *s)
+{
+    for (int i = 0; i < ARP_NSTATES; i++)
+        if (!strcmp(arp_state_names[i], s))
+            return i;
+    return -1;
+}
+
 void arp_config_default(struct arp_config *c)
 {
     c->retrans_us = 1000000;

@@ -47,6 +47,7 @@ enum arp_state {
 };
 
 const char *arp_state_name(int s);
+int arp_state_parse(const char *s);      /* -1 if unknown */
 
 struct arp_config {
     int64_t  retrans_us;     /* between requests, Linux retrans_time 1 s */

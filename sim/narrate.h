@@ -26,6 +26,23 @@
     X(N_APP_ABORT,    "the application aborts the connection: TCP sends RST and forgets it (RFC 9293 3.10.5)") \
     X(N_APP_ERR_STATE,"the call fails: connection is {0:state} (error: {1:str})") \
     X(N_APP_ERR_NOCONN,"the call fails: this host has no connection (error: {0:str})") \
+    X(N_APP_UDP_BIND,  "the application binds a UDP socket to port {0}") \
+    X(N_APP_UDP_SEND,  "the application sends one datagram of {0} bytes to {1:ip} port {2}: no handshake, no acknowledgement, no retransmission") \
+    X(N_APP_UDP_RECV,  "the application receives one whole datagram of {0} bytes from {1:ip} port {2}: UDP keeps message boundaries") \
+    X(N_APP_UDP_TRUNC, "the datagram had {0} bytes but the buffer holds {1}: the rest of it is lost (UDP never splits a datagram over reads)") \
+    X(N_APP_UDP_NONE,  "no datagram is waiting") \
+    X(N_APP_HTTP_SERVE,"the web server listens on port {0}") \
+    X(N_APP_HTTP_GET,  "the browser fetches http://{0:str}{1:str}") \
+    X(N_APP_HTTP_REQ,  "the browser sends its request: {0} bytes of HTTP/1.1 text on the byte stream") \
+    X(N_APP_HTTP_READREQ,"the server reads the request ({0} bytes): the blank line ends the headers") \
+    X(N_APP_HTTP_RESP, "the server sends its response ({0} bytes) and closes the connection (Connection: close)") \
+    X(N_APP_HTTP_READ, "the browser reads {0} bytes of the response") \
+    X(N_APP_HTTP_DONE, "the server has closed and the response is complete: the browser closes too") \
+    X(N_APP_FRAMED,    "the application writes one message of {0} bytes behind a 4-byte big-endian length ({1} bytes in all)") \
+    X(N_APP_MESSAGE,   "the length prefix said {0} bytes and they have all arrived: one whole message, whatever the segments and reads were") \
+    X(N_APP_RESOLVING, "the application asks the stub resolver for {0:str}") \
+    X(N_APP_RESOLVED,  "the stub resolver answers: {0:str} is {1:ip}") \
+    X(N_APP_RESOLVE_FAIL,"the stub resolver answers: {0:str} cannot be resolved ({1:str})") \
     /* --- TCP state changes --- */ \
     X(N_TCP_LISTEN,        "passive OPEN: wait for a connection request from any remote TCP") \
     X(N_TCP_SYN_SENT,      "active OPEN: send SYN with ISS={0} and wait for a matching SYN,ACK") \
@@ -111,6 +128,8 @@
     X(N_IP_NOROUTE,        "no route to {0:ip}: no LAN holds it and there is no gateway") \
     X(N_IP_NOTFORME,       "the frame is not addressed to this host") \
     X(N_NET_CSUM,          "checksum error: the frame is discarded") \
+    X(N_NET_NOPORT,        "no socket is bound to UDP port {0}: the datagram is dropped (the ICMP port-unreachable reply is not modelled)") \
+    X(N_SEG_UDP,           "a UDP datagram of {0} bytes") \
     X(N_NOTE,              "{0:str}")
 
 enum narration_id {

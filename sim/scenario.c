@@ -761,7 +761,7 @@ static int want_pattern(struct parser *P, struct scn_match *m, int stop_hash, co
     if (!strcmp(f->s, "any")) return 0;
     if (!strcmp(f->s, "data")) { m->data = 1; return 0; }
     uint8_t fl = 0;
-    if (tcp_flags_parse(f->s, &fl) != 0 || fl == 0) {
+    if (tcp_flags_parse(f->s, &fl) != 0) {
         ERR_AT(P, f, "expected TCP flags like SYN or SYN,ACK (or any, or data), found %s",
                found(&sh, f));
         return -1;
@@ -1114,7 +1114,7 @@ static void action_inject(struct parser *P, struct scn_action *a)
     }
     t = next(P);
     uint8_t fl = 0;
-    if (!t || t->type != T_WORD || tcp_flags_parse(t->s, &fl) != 0 || fl == 0) {
+    if (!t || t->type != T_WORD || tcp_flags_parse(t->s, &fl) != 0) {
         ERR_AT(P, t, "expected TCP flags like SYN or SYN,ACK, found %s", found(&sh, t));
         return;
     }
@@ -1520,8 +1520,11 @@ static void finish(struct parser *P)
 {
     struct scenario *s = P->s;
     P->finishing = 1;
-    if (P->host_lines == 0)
+    if (P->host_lines == 0) {
+        /* one message says it all; no "unknown host" for every use */
         perr_at(P, 1, 1, "no hosts declared; a scenario needs at least one line like: host client 192.0.2.10");
+        return;
+    }
     for (int i = 0; i < P->nrefs; i++) {
         struct ref *r = &P->refs[i];
         r->host = smap_get(&P->hostnames, r->name);

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "dns.h"
 #include "wire.h"
 
 #define SCN_NAME_MAX 32
@@ -60,24 +61,17 @@ struct scn_lan {
 };
 
 /* DNS data: `zone HOST APEX` makes HOST an authoritative server for APEX;
- * `record HOST NAME TTL TYPE DATA...` gives it a record. */
-enum scn_rr_type { SCN_RR_A = 1, SCN_RR_NS = 2, SCN_RR_CNAME = 5, SCN_RR_SOA = 6 };
-
+ * `record HOST NAME TTL [IN] TYPE DATA...` gives it a record, written as in
+ * a master file (parsed with dns_rr_parse: A, NS, CNAME, SOA). */
 struct scn_zone {
     int      host;
-    char     apex[256];     /* absolute, with the trailing dot: "example.com." */
+    char     apex[DNS_NAME_BUF];
     int      line;
 };
 
 struct scn_rr {
     int      host;
-    char     name[256];     /* absolute, trailing dot */
-    uint32_t ttl;
-    int      type;          /* enum scn_rr_type */
-    ip4_addr a;             /* A */
-    char     target[256];   /* NS, CNAME; SOA mname */
-    char     rname[256];    /* SOA */
-    uint32_t serial, refresh, retry, expire, minimum;   /* SOA */
+    struct dns_rr rr;
     int      line;
 };
 

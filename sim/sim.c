@@ -29,7 +29,7 @@ int sim_host_by_addr(const struct sim *s, ip4_addr a)
 }
 
 /* Wraps a TCP segment in IPv4 and Ethernet and sends it from host h. */
-static void send_tcp(struct sim *s, int h, ip4_addr dst_addr, uint32_t conn,
+void sim_send_tcp(struct sim *s, int h, ip4_addr dst_addr, uint32_t conn,
                      const struct tcp_hdr *th, const uint8_t *data, size_t len,
                      struct why why)
 {
@@ -56,7 +56,7 @@ static void tcp_emit_cb(void *ctx, struct tcp_conn *c, const struct tcp_hdr *h,
 {
     struct sim *s = ctx;
     struct sim_conn *sc = (struct sim_conn *)c;
-    send_tcp(s, sc->host, c->raddr, c->id, h, data, len, why);
+    sim_send_tcp(s, sc->host, c->raddr, c->id, h, data, len, why);
 }
 
 static uint32_t choose_iss_cb(void *ctx, struct tcp_conn *c)
@@ -85,15 +85,16 @@ static void sync_timer(struct sim *s, struct sim_conn *sc)
 
 /* After any call into a TCB: reschedule its wake-up, and take it out of the
  * demultiplexing table once it is CLOSED or (a child) back in LISTEN. */
-static void after_tcb(struct sim *s, struct sim_conn *sc)
+void sim_after_tcb(struct sim *s, struct sim_conn *sc)
 {
     if (sc->tcb.state == TCP_CLOSED ||
         (!sc->listener && sc->tcb.state == TCP_LISTEN && sc->tcb.passive))
         sc->detached = 1;
+    app_poll(s, sc);
     sync_timer(s, sc);
 }
 
-static struct sim_conn *new_conn(struct sim *s, int h, const char *idtext,
+struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
                                  ip4_addr raddr, uint16_t lport, uint16_t rport)
 {
     struct sim_host *hp = &s->hosts[h];
@@ -128,7 +129,7 @@ static const char *host_name(const struct sim *s, int h)
     return s->tr.host_names[h];
 }
 
-static void conn_name(const struct sim *s, int h, uint16_t lport, ip4_addr raddr,
+void sim_conn_name(const struct sim *s, int h, uint16_t lport, ip4_addr raddr,
                       uint16_t rport, char *buf, size_t n)
 {
     int r = sim_host_by_addr(s, raddr);
@@ -140,7 +141,7 @@ static void conn_name(const struct sim *s, int h, uint16_t lport, ip4_addr raddr
     snprintf(buf, n, "%s:%u-%s:%u", host_name(s, h), lport, rname, rport);
 }
 
-static int port_in_use(const struct sim_host *hp, uint16_t port)
+int sim_port_in_use(const struct sim_host *hp, uint16_t port)
 {
     for (int i = 0; i < hp->nconns; i++)
         if (!hp->conns[i]->detached && hp->conns[i]->tcb.lport == port)
@@ -180,11 +181,6 @@ void sim_unreachable(struct sim *s, int h, ip4_addr next_hop, uint32_t conn,
               WHY(N_APP_ERR_NOCONN, trace_intern(&s->tr, "host unreachable")));
 }
 
-void sim_udp_arrive(struct sim *s, int h, const struct frame *f)
-{
-    (void)s; (void)h; (void)f;
-}
-
 void sim_tcp_arrive(struct sim *s, int h, const struct frame *f)
 {
     struct sim_host *hp = &s->hosts[h];
@@ -194,21 +190,23 @@ void sim_tcp_arrive(struct sim *s, int h, const struct frame *f)
         /* A SYN for a listening socket: a new TCB that starts in LISTEN
          * and takes the SYN (RFC 9293 3.10.7.2), leaving the listener. */
         char name[128];
-        conn_name(s, h, th->dport, f->ip.src, th->sport, name, sizeof name);
-        sc = new_conn(s, h, name, f->ip.src, th->dport, th->sport);
+        sim_conn_name(s, h, th->dport, f->ip.src, th->sport, name, sizeof name);
+        sc = sim_new_conn(s, h, name, f->ip.src, th->dport, th->sport);
         tcp_spawn(&sc->tcb, &listener->tcb, sc->tcb.id, f->ip.src, th->sport);
+        sc->role = listener->role;
+        sc->act = listener->act;
     } else if (!sc && listener) {
         sc = listener;
     }
     if (sc) {
         tcp_input(&sc->tcb, s->now, th, f->payload, f->payload_len);
-        after_tcb(s, sc);
+        sim_after_tcb(s, sc);
         return;
     }
     /* RFC 9293 3.10.7.1: no TCB ("CLOSED"): answer with a reset */
     struct tcp_hdr rst;
     if (tcp_reset_for(th, f->payload_len, &rst) == 0) {
-        send_tcp(s, h, f->ip.src, 0, &rst, NULL, 0, WHY0(N_SEG_RST_CLOSED));
+        sim_send_tcp(s, h, f->ip.src, 0, &rst, NULL, 0, WHY0(N_SEG_RST_CLOSED));
     }
 }
 
@@ -226,7 +224,7 @@ static void app_error(struct sim *s, int h, int call, const struct sim_conn *sc,
                   WHY(N_APP_ERR_NOCONN, msg));
 }
 
-static struct sim_conn *current_conn(struct sim *s, int h)
+struct sim_conn *sim_current_conn(struct sim *s, int h)
 {
     struct sim_host *hp = &s->hosts[h];
     return hp->current >= 0 ? hp->conns[hp->current] : NULL;
@@ -240,6 +238,8 @@ static void run_action(struct sim *s, const struct scn_action *a)
     char name[128];
     int r;
 
+    if (app_action(s, a))
+        return;
     switch (a->kind) {
     case ACT_NOTE:
         trace_note(&s->tr, s->now, -1, a->text ? a->text : "");
@@ -248,46 +248,46 @@ static void run_action(struct sim *s, const struct scn_action *a)
         struct tcp_hdr th = a->seg;
         uint32_t why = trace_intern(&s->tr, a->text ? a->text
                                              : "a segment from nowhere");
-        send_tcp(s, h, s->hosts[a->peer].addr, 0, &th, NULL, 0,
+        sim_send_tcp(s, h, s->hosts[a->peer].addr, 0, &th, NULL, 0,
                  WHY(N_SEG_INJECT, why));
         return;
     }
     case ACT_LISTEN:
-        if (port_in_use(hp, a->port)) {
+        if (sim_port_in_use(hp, a->port)) {
             trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_LISTEN, -TCPE_EXISTS,
                       NULL, 0, WHY(N_APP_ERR_NOCONN,
                                    trace_intern(&s->tr, "port already in use")));
             return;
         }
         snprintf(name, sizeof name, "%s:%u", host_name(s, h), a->port);
-        sc = new_conn(s, h, name, 0, a->port, 0);
+        sc = sim_new_conn(s, h, name, 0, a->port, 0);
         sc->listener = 1;
         trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_LISTEN, 0, NULL, 0,
                   WHY(N_APP_LISTEN, a->port));
         tcp_listen(&sc->tcb, s->now);
-        after_tcb(s, sc);
+        sim_after_tcb(s, sc);
         return;
     case ACT_CONNECT: {
         uint16_t lport = a->lport;
         if (!lport) {
             do
                 lport = hp->next_port++;
-            while (port_in_use(hp, lport) && hp->next_port != 0);
+            while (sim_port_in_use(hp, lport) && hp->next_port != 0);
             if (hp->next_port == 0)
                 hp->next_port = 49152;
-        } else if (port_in_use(hp, lport)) {
+        } else if (sim_port_in_use(hp, lport)) {
             trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_CONNECT, -TCPE_EXISTS,
                       NULL, 0, WHY(N_APP_ERR_NOCONN,
                                    trace_intern(&s->tr, "port already in use")));
             return;
         }
         ip4_addr raddr = s->hosts[a->peer].addr;
-        conn_name(s, h, lport, raddr, a->port, name, sizeof name);
-        sc = new_conn(s, h, name, raddr, lport, a->port);
+        sim_conn_name(s, h, lport, raddr, a->port, name, sizeof name);
+        sc = sim_new_conn(s, h, name, raddr, lport, a->port);
         trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_CONNECT, 0, NULL, 0,
                   WHY(N_APP_CONNECT, raddr, a->port));
         tcp_connect(&sc->tcb, s->now);
-        after_tcb(s, sc);
+        sim_after_tcb(s, sc);
         return;
     }
     default:
@@ -299,7 +299,7 @@ static void run_action(struct sim *s, const struct scn_action *a)
         [ACT_CLOSE] = AC_CLOSE, [ACT_ABORT] = AC_ABORT,
     };
     int call = calls[a->kind];
-    sc = current_conn(s, h);
+    sc = sim_current_conn(s, h);
     if (!sc) {
         app_error(s, h, call, NULL, -TCPE_NOTCONN);
         return;
@@ -307,11 +307,27 @@ static void run_action(struct sim *s, const struct scn_action *a)
     uint32_t id = sc->tcb.id;
     switch (a->kind) {
     case ACT_SEND: {
+        const uint8_t *data = a->data;
+        size_t len = a->len;
+        uint8_t *framed = NULL;
+        struct why why = WHY(N_APP_SEND, (int64_t)len);
+        if (a->framed) {
+            /* length-prefixed framing: 4 bytes of big-endian length first */
+            framed = sim_xcalloc(len + 4, 1);
+            framed[0] = (uint8_t)(len >> 24);
+            framed[1] = (uint8_t)(len >> 16);
+            framed[2] = (uint8_t)(len >> 8);
+            framed[3] = (uint8_t)len;
+            memcpy(framed + 4, a->data, len);
+            why = WHY(N_APP_FRAMED, (int64_t)len, (int64_t)len + 4);
+            data = framed;
+            len += 4;
+        }
         /* The record goes first so that the segments it causes follow it. */
         size_t at = trace_app(&s->tr, s->now, h, TL_TCP, id, AC_SEND,
-                              (int)a->len, a->data, a->len,
-                              WHY(N_APP_SEND, (int64_t)a->len));
-        long n = tcp_send(&sc->tcb, s->now, a->data, a->len);
+                              (int)len, data, len, why);
+        long n = tcp_send(&sc->tcb, s->now, data, len);
+        free(framed);
         if (n < 0) {
             s->tr.recs[at].u.app.ret = (int32_t)n;
             s->tr.recs[at].why = WHY(N_APP_ERR_STATE, sc->tcb.state,
@@ -355,7 +371,7 @@ static void run_action(struct sim *s, const struct scn_action *a)
     default:
         break;
     }
-    after_tcb(s, sc);
+    sim_after_tcb(s, sc);
 }
 
 /* ---- the run -------------------------------------------------------------- */
@@ -380,6 +396,7 @@ void sim_init(struct sim *s, const struct scenario *scn, uint64_t seed)
         trace_add_host(&s->tr, scn->hosts[i].name, hp->addr);
     }
     net_init(s);
+    app_init(s);
     s->fault_seen = sim_xcalloc((size_t)scn->nfaults, sizeof *s->fault_seen);
     for (int i = 0; i < scn->nactions; i++)
         eq_schedule(&s->q, scn->actions[i].t_us, EV_ACTION, NULL, i);
@@ -410,11 +427,14 @@ void sim_run(struct sim *s)
             sc->timer_ev = 0;
             sc->timer_at = -1;
             tcp_timer(&sc->tcb, s->now);
-            after_tcb(s, sc);
+            sim_after_tcb(s, sc);
             break;
         }
         case EV_ARP_TIMER:
             net_arp_timer(s, e.ptr);
+            break;
+        case EV_DNS_TIMER:
+            dnsapp_timer(s, e.ptr);
             break;
         }
     }
@@ -433,6 +453,7 @@ void sim_free(struct sim *s)
         }
         free(s->hosts[i].conns);
     }
+    app_free(s);
     net_free(s);
     free(s->hosts);
     free(s->fault_seen);

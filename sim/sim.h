@@ -11,6 +11,7 @@
 #include "scenario.h"
 #include "tcp.h"
 #include "trace.h"
+#include "udp.h"
 
 /* A TCB as the host keeps it: the TCB plus its wake-up event. */
 struct sim_conn {
@@ -20,6 +21,10 @@ struct sim_conn {
     int      listener;         /* a listening socket that spawns children */
     int      detached;         /* no longer in the demultiplexing table */
     int      host;
+    /* the application behind it (app.c): 0 none, else enum app_role */
+    int      role;
+    int      step;             /* how far the role's script has got */
+    const struct scn_action *act;  /* the action that set the role up */
 };
 
 /* A host's interface on a LAN, with its ARP cache. */
@@ -41,18 +46,10 @@ struct sim_lan {
     int      nmembers;
 };
 
-/* A datagram waiting in a UDP socket. */
-struct sim_dgram {
-    ip4_addr src;
-    uint16_t sport;
-    uint8_t *data;
-    size_t   len;
-};
-
+/* A bound UDP socket and the datagrams waiting in it. */
 struct sim_udp {
     uint16_t port;
-    struct sim_dgram *q;
-    int      nq;
+    struct udp_queue q;
 };
 
 struct sim_host {
@@ -70,6 +67,11 @@ struct sim_host {
     int      next_isn;         /* index into cfg->tcp.isn */
     uint16_t ip_id;
     int      current;          /* the TCB app calls act on, -1 none */
+    /* length-prefixed framing: bytes read and not yet a whole message */
+    uint8_t *frame_buf;
+    size_t   frame_len, frame_cap;
+    /* `http get NAME` waiting for the stub resolver */
+    const struct scn_action *http_pending;
 };
 
 struct sim {
@@ -83,6 +85,7 @@ struct sim {
     int *link_of;              /* nhosts x nhosts: link index or -1 */
     struct sim_lan *lans;
     int nlans;
+    void *dns;                 /* dnsapp.c's per-host DNS roles */
     uint32_t *fault_seen;      /* per fault rule: frames matched so far */
     int64_t end_us;            /* stop after this simulated time */
     uint64_t max_events;       /* and after this many events */

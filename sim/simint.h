@@ -5,7 +5,7 @@
 
 #include "sim.h"
 
-enum ev_type { EV_ACTION, EV_DELIVER, EV_TCP_TIMER, EV_ARP_TIMER };
+enum ev_type { EV_ACTION, EV_DELIVER, EV_TCP_TIMER, EV_ARP_TIMER, EV_DNS_TIMER };
 
 /* A frame in flight towards one receiver. */
 struct flight {
@@ -35,6 +35,46 @@ int  net_is_local(const struct sim *s, int h, ip4_addr a);
 /* sim.c: local delivery once net.c has accepted an IPv4 packet */
 void sim_tcp_arrive(struct sim *s, int h, const struct frame *f);
 void sim_udp_arrive(struct sim *s, int h, const struct frame *f);
+/* TCBs as the host keeps them (sim.c) */
+void sim_send_tcp(struct sim *s, int h, ip4_addr dst_addr, uint32_t conn,
+                  const struct tcp_hdr *th, const uint8_t *data, size_t len,
+                  struct why why);
+struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
+                              ip4_addr raddr, uint16_t lport, uint16_t rport);
+void sim_after_tcb(struct sim *s, struct sim_conn *sc);
+void sim_conn_name(const struct sim *s, int h, uint16_t lport, ip4_addr raddr,
+                   uint16_t rport, char *buf, size_t n);
+int  sim_port_in_use(const struct sim_host *hp, uint16_t port);
+struct sim_conn *sim_current_conn(struct sim *s, int h);
+
+/* app.c: the applications that react to events (HTTP client and server,
+ * UDP sockets, length-prefixed framing, the DNS roles) */
+void app_init(struct sim *s);
+void app_free(struct sim *s);
+/* Runs an issue-3 action (UDP, resolve, HTTP, framed receive); returns 0 if
+ * the action is not one of those. */
+int  app_action(struct sim *s, const struct scn_action *a);
+/* After any event on a TCB: let its application react. */
+void app_poll(struct sim *s, struct sim_conn *sc);
+
+/* UDP out of host h (app.c) */
+void sim_udp_send(struct sim *s, int h, uint16_t sport, ip4_addr dst,
+                  uint16_t dport, const uint8_t *data, size_t len, int layer,
+                  struct why why);
+/* The browser's connection, once its server's address is known (app.c) */
+void app_http_connect(struct sim *s, int h, const struct scn_action *a,
+                      ip4_addr addr);
+
+/* dnsapp.c: stub resolvers, the recursive resolver and authoritative
+ * servers on the hosts, over UDP port 53 */
+void dnsapp_init(struct sim *s);
+void dnsapp_free(struct sim *s);
+/* Takes a UDP datagram for a DNS role on host h; 0 if h has none for it. */
+int  dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f);
+/* Host h's application asks its stub resolver for name's A record. */
+void dnsapp_resolve(struct sim *s, int h, const char *name);
+void dnsapp_timer(struct sim *s, void *who);
+
 /* A packet could not be delivered because ARP failed: tell its sender. */
 void sim_unreachable(struct sim *s, int h, ip4_addr next_hop, uint32_t conn,
                      int layer);

@@ -75,7 +75,9 @@ enum timer_action { TA_START, TA_STOP, TA_EXPIRE };
     X(SHUTDOWN, "shutdown") \
     X(CLOSE,    "close")    \
     X(ABORT,    "abort")    \
-    X(ERROR,    "error")
+    X(ERROR,    "error")    \
+    X(MESSAGE,  "message")  \
+    X(RESOLVE,  "resolve")
 
 enum app_call {
 #define X(id, name) AC_##id,

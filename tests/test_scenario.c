@@ -765,6 +765,9 @@ START_TEST(test_error_messages_exact)
                   "t.scn:1:13: error: expected an IPv4 address like 192.0.2.10, found \"192.0.2\"\n");
     assert_errors("host 9lives 192.0.2.1\n",
                   "t.scn:1:6: error: expected a host name, found \"9lives\"\n");
+    struct scenario *s = parse_ok("host abcdefghijabcdefghijabcdefghijX 192.0.2.1\n");   /* 31 */
+    ck_assert_str_eq(s->hosts[0].name, "abcdefghijabcdefghijabcdefghijX");
+    scenario_free(s);
     assert_errors("host abcdefghijabcdefghijabcdefghijXY 192.0.2.1\n",
                   "t.scn:1:6: error: host name \"abcdefghijabcdefghijabcdefghijXY\" is longer than 31 characters\n");
     assert_errors("host note 192.0.2.1\n",
@@ -821,9 +824,13 @@ START_TEST(test_no_hosts)
                   "t.scn:1:1: error: no hosts declared; a scenario needs at least one line like: host client 192.0.2.10\n");
     assert_errors("# only a comment\nat 0ms note \"hi\"\n",
                   "t.scn:1:1: error: no hosts declared; a scenario needs at least one line like: host client 192.0.2.10\n");
-    assert_errors("at 0ms a close\n",
-                  "t.scn:1:1: error: no hosts declared; a scenario needs at least one line like: host client 192.0.2.10\n"
-                  "t.scn:1:8: error: unknown host \"a\" (no hosts are declared)\n");
+    /* one message, not one more per host name used */
+    assert_errors("at 0ms a close\nlink a b\n",
+                  "t.scn:1:1: error: no hosts declared; a scenario needs at least one line like: host client 192.0.2.10\n");
+    /* a `host` line that failed is reported itself, and its name still counts */
+    assert_errors("host a 192.0.2\nat 0ms a close\nat 0ms b close\n",
+                  "t.scn:1:8: error: expected an IPv4 address like 192.0.2.10, found \"192.0.2\"\n"
+                  "t.scn:3:8: error: unknown host \"b\" (declared hosts: a)\n");
 }
 END_TEST
 

@@ -1,0 +1,392 @@
+/* app.c — the applications on the hosts: UDP sockets, length-prefixed
+ * framing over a TCP byte stream, and the HTTP/1.1 browser and server that
+ * react to their connections' events.  (The DNS roles live in dnsapp.c.) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "simint.h"
+#include "udp.h"
+
+enum app_role { ROLE_NONE, ROLE_HTTP_SERVER, ROLE_HTTP_CLIENT };
+
+#define HTTP_DEFAULT_BODY \
+    "<!doctype html><title>Example</title><p>Hello from protosim.</p>\n"
+
+/* ---- UDP ------------------------------------------------------------------ */
+
+static struct sim_udp *udp_find(struct sim_host *hp, uint16_t port)
+{
+    for (int i = 0; i < hp->nudp; i++)
+        if (hp->udp[i].port == port)
+            return &hp->udp[i];
+    return NULL;
+}
+
+static struct sim_udp *udp_bind(struct sim_host *hp, uint16_t port)
+{
+    struct sim_udp *u = realloc(hp->udp, (size_t)(hp->nudp + 1) * sizeof *u);
+    if (!u)
+        abort();
+    hp->udp = u;
+    u = &hp->udp[hp->nudp++];
+    memset(u, 0, sizeof *u);
+    u->port = port;
+    return u;
+}
+
+static uint16_t udp_ephemeral(struct sim_host *hp)
+{
+    if (!hp->next_udp_port)
+        hp->next_udp_port = 49152;
+    while (udp_find(hp, hp->next_udp_port))
+        hp->next_udp_port++;
+    return hp->next_udp_port++;
+}
+
+void sim_udp_send(struct sim *s, int h, uint16_t sport, ip4_addr dst,
+                  uint16_t dport, const uint8_t *data, size_t len, int layer,
+                  struct why why)
+{
+    struct sim_host *hp = &s->hosts[h];
+    struct ip4_hdr ip;
+    memset(&ip, 0, sizeof ip);
+    ip.src = hp->addr;
+    ip.dst = dst;
+    ip.ttl = 64;
+    ip.id = hp->ip_id++;
+    struct udp_hdr uh = { .sport = sport, .dport = dport };
+    uint8_t frame[FRAME_MAX];
+    static const mac_addr zero = { { 0 } };
+    size_t n = udp_frame_encode(frame, sizeof frame, zero, zero, &ip, &uh,
+                                data, len);
+    if (n == 0)
+        return;
+    net_ip_output(s, h, frame, n, dst, 0, layer, why);
+}
+
+void sim_udp_arrive(struct sim *s, int h, const struct frame *f)
+{
+    struct sim_host *hp = &s->hosts[h];
+    if (dnsapp_udp_arrive(s, h, f))
+        return;
+    struct sim_udp *u = udp_find(hp, f->udp.dport);
+    if (!u) {
+        size_t n = s->tr.n;
+        /* the recv record just made is the frame that found no socket */
+        uint32_t pkt = n ? s->tr.recs[n - 1].u.pkt.pkt : 0;
+        trace_packet(&s->tr, s->now, TK_DROP, h, TL_UDP, h, h, pkt, 0,
+                     DR_NOPORT, WHY(N_NET_NOPORT, f->udp.dport));
+        return;
+    }
+    udp_queue_push(&u->q, f->ip.src, f->udp.sport, f->payload, f->payload_len);
+}
+
+static int udp_action(struct sim *s, const struct scn_action *a)
+{
+    int h = a->host;
+    struct sim_host *hp = &s->hosts[h];
+    struct sim_udp *u;
+    switch (a->kind) {
+    case ACT_UDP_BIND:
+        if (udp_find(hp, a->port)) {
+            trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_ERROR, -1, NULL, 0,
+                      WHY(N_APP_ERR_NOCONN,
+                          trace_intern(&s->tr, "UDP port already bound")));
+            return 1;
+        }
+        udp_bind(hp, a->port);
+        trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_LISTEN, 0, NULL, 0,
+                  WHY(N_APP_UDP_BIND, a->port));
+        return 1;
+    case ACT_UDP_SEND: {
+        uint16_t sport = a->lport;
+        if (sport && !udp_find(hp, sport))
+            udp_bind(hp, sport);
+        if (!sport)
+            sport = hp->nudp ? hp->udp[0].port : udp_bind(hp, udp_ephemeral(hp))->port;
+        ip4_addr dst = s->hosts[a->peer].addr;
+        trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_SEND, (int)a->len, a->data,
+                  a->len, WHY(N_APP_UDP_SEND, (int64_t)a->len, dst, a->port));
+        sim_udp_send(s, h, sport, dst, a->port, a->data, a->len, TL_UDP,
+                     WHY(N_SEG_UDP, (int64_t)a->len));
+        return 1;
+    }
+    case ACT_UDP_RECV: {
+        struct sim_dgram d;
+        u = NULL;
+        for (int i = 0; i < hp->nudp && !u; i++)
+            if (hp->udp[i].q.n)
+                u = &hp->udp[i];
+        if (!u || udp_queue_pop(&u->q, &d) < 0) {
+            trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_RECV, 0, NULL, 0,
+                      WHY0(N_APP_UDP_NONE));
+            return 1;
+        }
+        size_t n = d.len < a->recv_max ? d.len : a->recv_max;
+        trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_RECV, (int)n, d.data, n,
+                  n < d.len ? WHY(N_APP_UDP_TRUNC, (int64_t)d.len, (int64_t)n)
+                            : WHY(N_APP_UDP_RECV, (int64_t)n, d.src, d.sport));
+        free(d.data);
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* ---- framing: a 4-byte big-endian length before each message ---------- */
+
+static void frame_push(struct sim_host *hp, const uint8_t *p, size_t n)
+{
+    if (hp->frame_len + n > hp->frame_cap) {
+        size_t cap = hp->frame_cap ? hp->frame_cap : 256;
+        while (cap < hp->frame_len + n)
+            cap *= 2;
+        uint8_t *nb = realloc(hp->frame_buf, cap);
+        if (!nb)
+            abort();
+        hp->frame_buf = nb;
+        hp->frame_cap = cap;
+    }
+    memcpy(hp->frame_buf + hp->frame_len, p, n);
+    hp->frame_len += n;
+}
+
+/* Reads what the connection has, then records every message that is now
+ * whole.  Partial messages wait in the host's buffer for the next read. */
+static void recv_framed(struct sim *s, const struct scn_action *a)
+{
+    int h = a->host;
+    struct sim_host *hp = &s->hosts[h];
+    struct sim_conn *sc = sim_current_conn(s, h);
+    if (!sc) {
+        trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_RECV, -TCPE_NOTCONN, NULL, 0,
+                  WHY(N_APP_ERR_NOCONN,
+                      trace_intern(&s->tr, tcp_err_str(-TCPE_NOTCONN))));
+        return;
+    }
+    size_t max = a->recv_max ? a->recv_max : 4096;
+    uint8_t *buf = sim_xcalloc(max, 1);
+    long n = tcp_recv(&sc->tcb, s->now, buf, max);
+    if (n > 0)
+        trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_RECV, (int)n, buf,
+                  (size_t)n, WHY(N_APP_RECV, n, (int64_t)max));
+    else
+        trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_RECV, (int)n, NULL,
+                  0, WHY0(N_APP_RECV_NONE));
+    if (n > 0)
+        frame_push(hp, buf, (size_t)n);
+    free(buf);
+    size_t off = 0;
+    while (hp->frame_len - off >= 4) {
+        const uint8_t *p = hp->frame_buf + off;
+        uint32_t mlen = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+                        (uint32_t)p[2] << 8 | p[3];
+        if (hp->frame_len - off - 4 < mlen)
+            break;
+        trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_MESSAGE, (int)mlen,
+                  p + 4, mlen, WHY(N_APP_MESSAGE, (int64_t)mlen));
+        off += 4 + (size_t)mlen;
+    }
+    memmove(hp->frame_buf, hp->frame_buf + off, hp->frame_len - off);
+    hp->frame_len -= off;
+    sim_after_tcb(s, sc);
+}
+
+/* ---- HTTP/1.1 over TCP ------------------------------------------------------ */
+
+static int is_ip_literal(const char *name, ip4_addr *out)
+{
+    return ip4_parse(name, out) == 0;
+}
+
+/* Opens the browser's connection once the server's address is known. */
+void app_http_connect(struct sim *s, int h, const struct scn_action *a,
+                      ip4_addr addr)
+{
+    struct sim_host *hp = &s->hosts[h];
+    uint16_t port = a->port ? a->port : 80;
+    uint16_t lport;
+    do
+        lport = hp->next_port++;
+    while (sim_port_in_use(hp, lport) && hp->next_port != 0);
+    char name[128];
+    sim_conn_name(s, h, lport, addr, port, name, sizeof name);
+    struct sim_conn *sc = sim_new_conn(s, h, name, addr, lport, port);
+    sc->role = ROLE_HTTP_CLIENT;
+    sc->act = a;
+    trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_CONNECT, 0, NULL, 0,
+              WHY(N_APP_CONNECT, addr, port));
+    tcp_connect(&sc->tcb, s->now);
+    sim_after_tcb(s, sc);
+}
+
+static void http_action(struct sim *s, const struct scn_action *a)
+{
+    int h = a->host;
+    struct sim_host *hp = &s->hosts[h];
+    if (a->kind == ACT_HTTP_SERVE) {
+        char name[64];
+        if (sim_port_in_use(hp, a->port)) {
+            trace_app(&s->tr, s->now, h, TL_HTTP, 0, AC_LISTEN, -TCPE_EXISTS,
+                      NULL, 0, WHY(N_APP_ERR_NOCONN,
+                                   trace_intern(&s->tr, "port already in use")));
+            return;
+        }
+        snprintf(name, sizeof name, "%s:%u", s->tr.host_names[h], a->port);
+        struct sim_conn *sc = sim_new_conn(s, h, name, 0, a->port, 0);
+        sc->listener = 1;
+        sc->role = ROLE_HTTP_SERVER;
+        sc->act = a;
+        trace_app(&s->tr, s->now, h, TL_HTTP, sc->tcb.id, AC_LISTEN, 0, NULL, 0,
+                  WHY(N_APP_HTTP_SERVE, a->port));
+        tcp_listen(&sc->tcb, s->now);
+        sim_after_tcb(s, sc);
+        return;
+    }
+    /* ACT_HTTP_GET */
+    trace_app(&s->tr, s->now, h, TL_HTTP, 0, AC_CONNECT, 0, NULL, 0,
+              WHY(N_APP_HTTP_GET, trace_intern(&s->tr, a->text),
+                  trace_intern(&s->tr, a->path ? a->path : "/")));
+    ip4_addr addr;
+    if (is_ip_literal(a->text, &addr)) {
+        app_http_connect(s, h, a, addr);
+        return;
+    }
+    hp->http_pending = a;
+    dnsapp_resolve(s, h, a->text);
+}
+
+static void http_server_poll(struct sim *s, struct sim_conn *sc)
+{
+    struct tcp_conn *c = &sc->tcb;
+    int h = sc->host;
+    if (sc->step != 0 ||
+        (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT))
+        return;
+    /* the request is complete at the blank line after the headers */
+    const uint8_t *p = c->rcvq.buf + c->rcvq.head;
+    size_t n = c->rcvq.len, end = 0;
+    for (size_t i = 0; i + 3 < n && !end; i++)
+        if (!memcmp(p + i, "\r\n\r\n", 4))
+            end = i + 4;
+    if (!end)
+        return;
+    sc->step = 1;
+    uint8_t *req = sim_xcalloc(end, 1);
+    tcp_recv(c, s->now, req, end);
+    trace_app(&s->tr, s->now, h, TL_HTTP, c->id, AC_RECV, (int)end, req, end,
+              WHY(N_APP_HTTP_READREQ, (int64_t)end));
+    free(req);
+    const char *body = sc->act && sc->act->text ? sc->act->text : HTTP_DEFAULT_BODY;
+    size_t blen = strlen(body);
+    char head[256];
+    int hl = snprintf(head, sizeof head,
+                      "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                      "Content-Length: %zu\r\nConnection: close\r\n\r\n", blen);
+    size_t total = (size_t)hl + blen;
+    uint8_t *resp = sim_xcalloc(total, 1);
+    memcpy(resp, head, (size_t)hl);
+    memcpy(resp + hl, body, blen);
+    trace_app(&s->tr, s->now, h, TL_HTTP, c->id, AC_SEND, (int)total, resp,
+              total, WHY(N_APP_HTTP_RESP, (int64_t)total));
+    tcp_send(c, s->now, resp, total);
+    free(resp);
+    trace_app(&s->tr, s->now, h, TL_HTTP, c->id, AC_CLOSE, 0, NULL, 0,
+              WHY0(N_APP_CLOSE));
+    tcp_close(c, s->now);
+}
+
+static void http_client_poll(struct sim *s, struct sim_conn *sc)
+{
+    struct tcp_conn *c = &sc->tcb;
+    int h = sc->host;
+    if (sc->step == 0 && c->state == TCP_ESTABLISHED) {
+        const struct scn_action *a = sc->act;
+        char req[512];
+        int n = snprintf(req, sizeof req,
+                         "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: protosim\r\n"
+                         "Accept: */*\r\nConnection: close\r\n\r\n",
+                         a->path ? a->path : "/", a->text);
+        if (n < 0 || (size_t)n >= sizeof req)
+            n = (int)sizeof req - 1;
+        sc->step = 1;
+        trace_app(&s->tr, s->now, h, TL_HTTP, c->id, AC_SEND, n,
+                  (const uint8_t *)req, (size_t)n, WHY(N_APP_HTTP_REQ, n));
+        tcp_send(c, s->now, (const uint8_t *)req, (size_t)n);
+    }
+    if (sc->step == 1 && c->rcvq.len) {
+        size_t n = c->rcvq.len;
+        uint8_t *buf = sim_xcalloc(n, 1);
+        tcp_recv(c, s->now, buf, n);
+        trace_app(&s->tr, s->now, h, TL_HTTP, c->id, AC_RECV, (int)n, buf, n,
+                  WHY(N_APP_HTTP_READ, (int64_t)n));
+        free(buf);
+    }
+    if (sc->step == 1 && c->state == TCP_CLOSE_WAIT && c->rcvq.len == 0) {
+        sc->step = 2;
+        trace_app(&s->tr, s->now, h, TL_HTTP, c->id, AC_CLOSE, 0, NULL, 0,
+                  WHY0(N_APP_HTTP_DONE));
+        tcp_close(c, s->now);
+    }
+}
+
+void app_poll(struct sim *s, struct sim_conn *sc)
+{
+    switch (sc->role) {
+    case ROLE_HTTP_SERVER:
+        if (!sc->listener)
+            http_server_poll(s, sc);
+        break;
+    case ROLE_HTTP_CLIENT:
+        http_client_poll(s, sc);
+        break;
+    default:
+        break;
+    }
+}
+
+int app_action(struct sim *s, const struct scn_action *a)
+{
+    switch (a->kind) {
+    case ACT_UDP_BIND: case ACT_UDP_SEND: case ACT_UDP_RECV:
+        return udp_action(s, a);
+    case ACT_RECV_FRAMED:
+        recv_framed(s, a);
+        return 1;
+    case ACT_HTTP_SERVE: case ACT_HTTP_GET:
+        http_action(s, a);
+        return 1;
+    case ACT_RESOLVE:
+        trace_app(&s->tr, s->now, a->host, TL_DNS, 0, AC_RESOLVE, 0, NULL, 0,
+                  WHY(N_APP_RESOLVING, trace_intern(&s->tr, a->text)));
+        dnsapp_resolve(s, a->host, a->text);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void app_init(struct sim *s)
+{
+    dnsapp_init(s);
+}
+
+void app_free(struct sim *s)
+{
+    for (int h = 0; h < s->nhosts; h++) {
+        struct sim_host *hp = &s->hosts[h];
+        for (int i = 0; i < hp->nudp; i++)
+            udp_queue_free(&hp->udp[i].q);
+        free(hp->udp);
+        free(hp->frame_buf);
+    }
+    dnsapp_free(s);
+}
+
+/* TEMPORARY (not committed): until sim/dns.c lands, DNS roles do nothing. */
+void dnsapp_init(struct sim *s) { (void)s; }
+void dnsapp_free(struct sim *s) { (void)s; }
+int  dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f) { (void)s; (void)h; (void)f; return 0; }
+void dnsapp_resolve(struct sim *s, int h, const char *name) { (void)s; (void)h; (void)name; }
+void dnsapp_timer(struct sim *s, void *who) { (void)s; (void)who; }
