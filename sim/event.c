@@ -3,10 +3,9 @@
 #include <string.h>
 #include "event.h"
 
-/* An id packs the slot index (low 24 bits) and its generation (high 8), so
- * cancelling an id whose slot was reused does not kill the new event. */
-#define SLOT_BITS 24u
-#define SLOT_MASK ((1u << SLOT_BITS) - 1u)
+/* An id packs the slot index (low 32 bits) and its generation (high 32),
+ * so cancelling an id whose slot was reused does not kill the new event. */
+#define SLOT_MASK 0xffffffffu
 
 void eq_init(struct event_queue *q)
 {
@@ -66,7 +65,7 @@ static uint32_t alloc_slot(struct event_queue *q)
         return q->free[--q->nfree];
     if (q->nslots == 0)
         q->nslots = 1;                      /* slot 0 stays unused */
-    if (q->nslots >= SLOT_MASK)
+    if (q->nslots == SLOT_MASK)
         return 0;
     if (q->nslots >= q->capslots) {
         uint32_t cap = q->capslots ? q->capslots * 2 : 64;
@@ -109,20 +108,20 @@ event_id eq_schedule(struct event_queue *q, int64_t t_us, int type, void *ptr,
     e->ptr = ptr;
     e->arg = arg;
     e->dead = 0;
-    e->gen = (e->gen + 1) & 0xffu;
+    e->gen++;
     q->heap[q->nheap] = s;
     sift_up(q, q->nheap++);
     q->live++;
-    return (e->gen << SLOT_BITS) | s;
+    return (event_id)e->gen << 32 | s;
 }
 
 void eq_cancel(struct event_queue *q, event_id id)
 {
-    uint32_t s = id & SLOT_MASK;
+    uint32_t s = (uint32_t)(id & SLOT_MASK);
     if (!id || s >= q->nslots)
         return;
     struct event *e = &q->slots[s];
-    if (e->gen != (id >> SLOT_BITS) || e->dead)
+    if (e->gen != (uint32_t)(id >> 32) || e->dead)
         return;
     /* Only slots still in the heap can be live: popped slots are on the free
      * list with their generation unchanged until reuse, so mark them dead on

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef uint32_t event_id;          /* 0 is never a valid id */
+typedef uint64_t event_id;          /* 0 is never a valid id */
 
 struct event {
     int64_t  t_us;

@@ -74,6 +74,10 @@ void tcp_config_default(struct tcp_config *c)
 
 static void bq_push(struct bytequeue *q, const uint8_t *p, size_t n)
 {
+    /* A FIN without data pushes nothing; memcpy with a NULL buffer is
+     * undefined even for 0 bytes (C11 7.24.1p2), and UBSan stops on it. */
+    if (n == 0)
+        return;
     if (q->head + q->len + n > q->cap) {
         if (q->head) {
             memmove(q->buf, q->buf + q->head, q->len);
@@ -98,7 +102,7 @@ static void bq_pop(struct bytequeue *q, uint8_t *out, size_t n)
 {
     if (n > q->len)
         n = q->len;
-    if (out)
+    if (out && n)          /* an empty queue may have no buffer at all */
         memcpy(out, q->buf + q->head, n);
     q->head += n;
     q->len -= n;
@@ -338,7 +342,12 @@ static void output(struct tcp_conn *c, int64_t now, int probe)
                 rto_start(c, now);
         }
     }
-    if (c->close_pending && !c->fin_sent && syn_acked(c) &&
+    /* RFC 9293 3.10.4, SYN-RECEIVED: "If no SENDs have been issued and
+     * there is no pending data to send, then form a FIN segment and send
+     * it, and enter FIN-WAIT-1 state" -- so the FIN need not wait for our
+     * SYN to be acknowledged when nothing is queued before it. */
+    if (c->close_pending && !c->fin_sent &&
+        (syn_acked(c) || c->sndq.len == 0) &&
         sent_unacked_data(c) == c->sndq.len) {
         c->fin_seq = c->snd_nxt;
         c->fin_sent = 1;
@@ -940,8 +949,12 @@ static void other_input(struct tcp_conn *c, int64_t now,
         len -= skip;
         seq += skip;
     }
-    if (len > c->rcv_wnd) {
-        len = c->rcv_wnd;                      /* beyond the window */
+    /* RFC 9293 3.10.7.4: "trimming off any portions that lie outside the
+     * window" -- the window ends at RCV.NXT+RCV.WND wherever the segment
+     * starts, also for one queued out of order (seq > RCV.NXT here). */
+    uint32_t room = c->rcv_nxt + c->rcv_wnd - seq;
+    if (len > room) {
+        len = room;                            /* beyond the window */
         fin = 0;
     }
     int fin_in_order = 0;

@@ -5,6 +5,8 @@
 #include <check.h>
 
 #define TEST_SUITES(X) \
+    X(event_suite) \
+    X(sim_suite) \
     X(wire_suite) \
     X(pcap_suite) \
     X(scenario_suite)

@@ -1,0 +1,45 @@
+/* benches.h — the list of benchmarks `make bench` runs, and the small API
+ * they report through.
+ *
+ * Adding a benchmark: write bench/bench_NAME.c with
+ *     void bench_NAME(struct bench *b) { ... bench_report(b, ...); }
+ * and add X(bench_NAME) to BENCHES below.  The Makefile links every
+ * bench/\*.c into build/run_bench, so nothing else changes.
+ *
+ * Every benchmark does a fixed, seeded amount of work (never "as many as fit
+ * in a second"), so two runs do the same thing and only the clock differs.
+ * A benchmark that measures something the host does not allow (no loopback)
+ * reports nothing and says why on stderr. */
+#ifndef PROTOSIM_BENCHES_H
+#define PROTOSIM_BENCHES_H
+
+#include <stdint.h>
+
+#define BENCHES(X) \
+    X(bench_engine) \
+    X(bench_tcp_lifecycle) \
+    X(bench_kernel)
+
+/* Ratios printed under the table: numerator key / denominator key, with a
+ * target (0: none).  A ratio whose keys were not both reported is skipped. */
+#define BENCH_RATIOS(X) \
+    X("tcp.sim", "tcp.kernel", "simulated (1 client/run) / kernel", 10.0) \
+    X("tcp.sim100", "tcp.kernel", "simulated (100 clients/run) / kernel", 10.0)
+
+struct bench;
+
+/* Records one figure: `count` things done in `secs` seconds, shown as
+ * count / secs per second.  key: a short stable id for ratios ("tcp.sim");
+ * name: the row's text; unit: what was counted per second ("events/s");
+ * target: the rate it should reach (0: none). */
+void bench_report(struct bench *b, const char *key, const char *name,
+                  double count, double secs, const char *unit, double target);
+
+/* Monotonic seconds (CLOCK_MONOTONIC). */
+double bench_now(void);
+
+#define X(fn) void fn(struct bench *b);
+BENCHES(X)
+#undef X
+
+#endif

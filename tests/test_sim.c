@@ -1,0 +1,710 @@
+/* test_sim.c — Check suite for the simulator run (sim/sim.c and the network
+ * under it): small scenario texts are parsed and run, and the tests read the
+ * trace the way every front end does — links, fault rules, loss, seeds,
+ * routing, resets, expectations and the byte stream. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <check.h>
+
+#include "scenario.h"
+#include "sim.h"
+#include "tcp.h"
+#include "trace.h"
+#include "wire.h"
+#include "suites.h"
+
+#define MS(x) ((int64_t)(x) * 1000)
+#define S(x)  ((int64_t)(x) * 1000000)
+
+#define TWO_HOSTS \
+    "host client 192.0.2.10\n" \
+    "host server 192.0.2.80\n"
+
+/* ------------------------------------------------------------------------ */
+/* Helpers                                                                  */
+
+/* A finished run and the scenario it ran. */
+struct run {
+    struct scenario *scn;
+    struct sim sim;
+    int client, server;        /* host indices, -1 if absent */
+};
+
+static struct run *run_seed(const char *text, uint64_t seed)
+{
+    struct scn_errors e = { 0 };
+    struct run *r = calloc(1, sizeof *r);
+    ck_assert_ptr_nonnull(r);
+    r->scn = scenario_parse("t.scn", text, strlen(text), &e);
+    if (!r->scn) {
+        char first[512];
+        snprintf(first, sizeof first, "%s", e.n ? e.msgs[0] : "(no message)");
+        scn_errors_free(&e);
+        ck_abort_msg("scenario does not parse: %s", first);
+    }
+    scn_errors_free(&e);
+    sim_init(&r->sim, r->scn, seed);
+    sim_run(&r->sim);
+    ck_assert_int_eq(r->sim.truncated, 0);
+    r->client = scenario_host_index(r->scn, "client");
+    r->server = scenario_host_index(r->scn, "server");
+    return r;
+}
+
+static struct run *run(const char *text)
+{
+    return run_seed(text, 1);
+}
+
+static void done(struct run *r)
+{
+    sim_free(&r->sim);
+    scenario_free(r->scn);
+    free(r);
+}
+
+static const struct trace *T(const struct run *r)
+{
+    return &r->sim.tr;
+}
+
+/* The TCP header of a packet record; returns 0 if it is not TCP. */
+static int rec_tcp(const struct trace *tr, const struct trace_rec *rec,
+                   struct tcp_hdr *th, size_t *payload_len)
+{
+    size_t n;
+    const uint8_t *p = trace_blob_data(tr, rec->u.pkt.pkt, &n);
+    struct frame f;
+    char err[64];
+    if (frame_decode(p, n, &f, err, sizeof err) != 0 || !f.has_ip ||
+        f.l4 != IPPROTO_TCP_NUM)
+        return 0;
+    *th = f.tcp;
+    if (payload_len)
+        *payload_len = f.payload_len;
+    return 1;
+}
+
+/* Flags of a packet record, -1 if it is not TCP. */
+static int rec_flags(const struct trace *tr, const struct trace_rec *rec)
+{
+    struct tcp_hdr th;
+    return rec_tcp(tr, rec, &th, NULL) ? th.flags : -1;
+}
+
+/* The index of the nth (1-based) record of `kind` sent by host `src` whose
+ * TCP flags are exactly `flags` (PSH ignored), or -1.  Copies made by the
+ * network (dup) are skipped for TK_SEND. */
+static long find_seg(const struct trace *tr, int kind, int src, int flags, int nth)
+{
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (r->kind != kind || r->u.pkt.src != src)
+            continue;
+        if (kind == TK_SEND && r->u.pkt.dup)
+            continue;
+        int f = rec_flags(tr, r);
+        if (f < 0 || (f & ~TCP_PSH) != flags)
+            continue;
+        if (--nth == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+/* Records of `kind` carrying packet blob `pkt`. */
+static int count_pkt(const struct trace *tr, int kind, uint32_t pkt, int dup)
+{
+    int n = 0;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (r->kind == kind && r->u.pkt.pkt == pkt &&
+            (dup < 0 || r->u.pkt.dup == dup))
+            n++;
+    }
+    return n;
+}
+
+/* The first record of `kind` carrying blob `pkt`, or NULL. */
+static const struct trace_rec *first_pkt(const struct trace *tr, int kind,
+                                         uint32_t pkt)
+{
+    for (size_t i = 0; i < tr->n; i++)
+        if (tr->recs[i].kind == kind && tr->recs[i].u.pkt.pkt == pkt)
+            return &tr->recs[i];
+    return NULL;
+}
+
+static int count_kind(const struct trace *tr, int kind)
+{
+    int n = 0;
+    for (size_t i = 0; i < tr->n; i++)
+        n += tr->recs[i].kind == kind;
+    return n;
+}
+
+static int count_drops(const struct trace *tr, int reason)
+{
+    int n = 0;
+    for (size_t i = 0; i < tr->n; i++)
+        n += tr->recs[i].kind == TK_DROP && tr->recs[i].u.pkt.reason == reason;
+    return n;
+}
+
+/* Did host h enter TCP state `to` (from `from`, or from anything if -1)? */
+static int entered(const struct trace *tr, int h, int from, int to)
+{
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (r->kind == TK_STATE && r->layer == TL_TCP && r->host == h &&
+            r->u.state.to == to && (from < 0 || r->u.state.from == from))
+            return 1;
+    }
+    return 0;
+}
+
+/* Appends the whole trace, field by field and with every blob's bytes, to
+ * a buffer: two runs are byte-identical when these buffers are. */
+struct ser { uint8_t *p; size_t n, cap; };
+
+static void ser_put(struct ser *s, const void *p, size_t n)
+{
+    if (s->n + n > s->cap) {
+        while (s->n + n > s->cap)
+            s->cap = s->cap ? s->cap * 2 : 4096;
+        s->p = realloc(s->p, s->cap);
+        ck_assert_ptr_nonnull(s->p);
+    }
+    memcpy(s->p + s->n, p, n);
+    s->n += n;
+}
+
+static struct ser serialize(const struct trace *tr)
+{
+    struct ser s = { 0 };
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        ser_put(&s, &r->t_us, sizeof r->t_us);
+        ser_put(&s, &r->host, sizeof r->host);
+        ser_put(&s, &r->kind, 1);
+        ser_put(&s, &r->layer, 1);
+        const char *conn = trace_str(tr, r->conn);
+        ser_put(&s, conn, strlen(conn) + 1);
+        ser_put(&s, &r->why.id, sizeof r->why.id);
+        ser_put(&s, r->why.a, sizeof r->why.a);
+        size_t n = 0;
+        const uint8_t *b = NULL;
+        switch (r->kind) {
+        case TK_STATE:
+            ser_put(&s, &r->u.state, sizeof r->u.state);
+            break;
+        case TK_SEND: case TK_RECV: case TK_DROP:
+            ser_put(&s, &r->u.pkt.src, sizeof r->u.pkt.src);
+            ser_put(&s, &r->u.pkt.dst, sizeof r->u.pkt.dst);
+            ser_put(&s, &r->u.pkt.dup, 1);
+            ser_put(&s, &r->u.pkt.reason, 1);
+            b = trace_blob_data(tr, r->u.pkt.pkt, &n);
+            break;
+        case TK_TIMER:
+            ser_put(&s, &r->u.timer.name, 1);
+            ser_put(&s, &r->u.timer.action, 1);
+            ser_put(&s, &r->u.timer.due_us, sizeof r->u.timer.due_us);
+            break;
+        case TK_APP:
+            ser_put(&s, &r->u.app.call, 1);
+            ser_put(&s, &r->u.app.ret, sizeof r->u.app.ret);
+            b = trace_blob_data(tr, r->u.app.data, &n);
+            break;
+        default:
+            break;
+        }
+        ser_put(&s, &n, sizeof n);
+        if (n)
+            ser_put(&s, b, n);
+    }
+    return s;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Links                                                                    */
+
+START_TEST(test_link_delay_recv_exactly_delay_later)
+{
+    static const int delays_ms[] = { 20, 7, 250 };
+    for (size_t k = 0; k < sizeof delays_ms / sizeof delays_ms[0]; k++) {
+        char text[512];
+        snprintf(text, sizeof text, TWO_HOSTS
+                 "link client server delay %dms\n"
+                 "at 0ms server listen 80\n"
+                 "at 10ms client connect server 80\n"
+                 "at 2s client send \"hi\"\n"
+                 "at 3s client close\n", delays_ms[k]);
+        struct run *r = run(text);
+        const struct trace *tr = T(r);
+        int recvs = 0;
+        for (size_t i = 0; i < tr->n; i++) {
+            const struct trace_rec *rv = &tr->recs[i];
+            if (rv->kind != TK_RECV)
+                continue;
+            const struct trace_rec *sd = first_pkt(tr, TK_SEND, rv->u.pkt.pkt);
+            ck_assert_ptr_nonnull(sd);
+            ck_assert_int_eq(rv->t_us - sd->t_us, MS(delays_ms[k]));
+            ck_assert_int_eq(rv->host, sd->u.pkt.dst);
+            recvs++;
+        }
+        /* handshake (3), data + ACK (2), FIN + ACK (2) at least */
+        ck_assert_int_ge(recvs, 7);
+        /* the SYN leaves at 10ms and arrives one delay later */
+        long syn = find_seg(tr, TK_SEND, r->client, TCP_SYN, 1);
+        long syn_rx = find_seg(tr, TK_RECV, r->client, TCP_SYN, 1);
+        ck_assert_int_ge(syn, 0);
+        ck_assert_int_ge(syn_rx, 0);
+        ck_assert_int_eq(tr->recs[syn].t_us, MS(10));
+        ck_assert_int_eq(tr->recs[syn_rx].t_us, MS(10 + delays_ms[k]));
+        done(r);
+    }
+}
+END_TEST
+
+START_TEST(test_link_loss_100_drops_everything)
+{
+    struct run *r = run(TWO_HOSTS
+                        "link client server delay 20ms loss 100%\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms client connect server 80\n");
+    const struct trace *tr = T(r);
+    int sends = 0;
+    for (size_t i = 0; i < tr->n; i++)
+        sends += tr->recs[i].kind == TK_SEND && !tr->recs[i].u.pkt.dup;
+    ck_assert_int_ge(sends, 2);                 /* the SYN, and a retry */
+    ck_assert_int_eq(count_kind(tr, TK_RECV), 0);
+    ck_assert_int_eq(count_drops(tr, DR_LOSS), sends);
+    ck_assert_int_eq(count_kind(tr, TK_DROP), sends);
+    ck_assert(!entered(tr, r->client, -1, TCP_ESTABLISHED));
+    done(r);
+}
+END_TEST
+
+START_TEST(test_no_link_gives_noroute)
+{
+    struct run *r = run(TWO_HOSTS
+                        "host other 192.0.2.99\n"
+                        "link client server delay 20ms\n"
+                        "at 0ms other listen 80\n"
+                        "at 10ms client connect other 80\n");
+    const struct trace *tr = T(r);
+    int other = scenario_host_index(r->scn, "other");
+    ck_assert_int_ge(count_drops(tr, DR_NOROUTE), 1);
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *d = &tr->recs[i];
+        if (d->kind == TK_DROP) {
+            ck_assert_int_eq(d->u.pkt.reason, DR_NOROUTE);
+            ck_assert_int_eq(d->u.pkt.src, r->client);
+        }
+        /* nothing ever reaches the other host */
+        if (d->kind == TK_RECV)
+            ck_assert_int_ne(d->host, other);
+    }
+    ck_assert(!entered(tr, r->client, -1, TCP_ESTABLISHED));
+    done(r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Fault rules                                                              */
+
+START_TEST(test_fault_drop_first_syn_then_rto_retransmits)
+{
+    struct run *r = run(TWO_HOSTS
+                        "link client server delay 20ms\n"
+                        "tcp rto 1s\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms client connect server 80\n"
+                        "fault drop client->server tcp SYN #1\n");
+    const struct trace *tr = T(r);
+    ck_assert_int_eq(count_drops(tr, DR_FAULT), 1);
+    ck_assert_int_eq(count_kind(tr, TK_DROP), 1);
+
+    long syn1 = find_seg(tr, TK_SEND, r->client, TCP_SYN, 1);
+    long syn2 = find_seg(tr, TK_SEND, r->client, TCP_SYN, 2);
+    ck_assert_int_ge(syn1, 0);
+    ck_assert_int_ge(syn2, 0);
+    ck_assert_int_eq(find_seg(tr, TK_SEND, r->client, TCP_SYN, 3), -1);
+
+    /* the drop is the first SYN, at the moment it was sent */
+    const struct trace_rec *drop = first_pkt(tr, TK_DROP, tr->recs[syn1].u.pkt.pkt);
+    ck_assert_ptr_nonnull(drop);
+    ck_assert_int_eq(drop->u.pkt.reason, DR_FAULT);
+    ck_assert_int_eq(drop->t_us, MS(10));
+    ck_assert_int_eq(count_pkt(tr, TK_RECV, tr->recs[syn1].u.pkt.pkt, -1), 0);
+
+    /* one RTO later the same SYN goes again, and gets through */
+    ck_assert_int_eq(tr->recs[syn2].t_us, MS(10) + S(1));
+    struct tcp_hdr a, b;
+    ck_assert(rec_tcp(tr, &tr->recs[syn1], &a, NULL));
+    ck_assert(rec_tcp(tr, &tr->recs[syn2], &b, NULL));
+    ck_assert_uint_eq(a.seq, b.seq);
+    ck_assert_int_eq(count_pkt(tr, TK_RECV, tr->recs[syn2].u.pkt.pkt, -1), 1);
+    ck_assert(entered(tr, r->client, TCP_SYN_SENT, TCP_ESTABLISHED));
+    done(r);
+}
+END_TEST
+
+START_TEST(test_fault_delay_adds_its_delay)
+{
+    struct run *r = run(TWO_HOSTS
+                        "link client server delay 20ms\n"
+                        "tcp rto 60s\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms client connect server 80\n"
+                        "fault delay client->server tcp SYN #1 by 5s\n");
+    const struct trace *tr = T(r);
+    long syn = find_seg(tr, TK_SEND, r->client, TCP_SYN, 1);
+    ck_assert_int_ge(syn, 0);
+    const struct trace_rec *rx = first_pkt(tr, TK_RECV, tr->recs[syn].u.pkt.pkt);
+    ck_assert_ptr_nonnull(rx);
+    ck_assert_int_eq(rx->t_us, MS(10) + MS(20) + S(5));
+    /* only that frame: the SYN,ACK back takes the plain link delay */
+    long sa = find_seg(tr, TK_SEND, r->server, TCP_SYN | TCP_ACK, 1);
+    long sa_rx = find_seg(tr, TK_RECV, r->server, TCP_SYN | TCP_ACK, 1);
+    ck_assert_int_ge(sa, 0);
+    ck_assert_int_ge(sa_rx, 0);
+    ck_assert_int_eq(tr->recs[sa_rx].t_us - tr->recs[sa].t_us, MS(20));
+    ck_assert_int_eq(count_kind(tr, TK_DROP), 0);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_fault_duplicate_gives_two_recvs)
+{
+    struct run *r = run(TWO_HOSTS
+                        "link client server delay 20ms\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms client connect server 80\n"
+                        "fault duplicate client->server tcp SYN #1\n");
+    const struct trace *tr = T(r);
+    long syn = find_seg(tr, TK_SEND, r->client, TCP_SYN, 1);
+    ck_assert_int_ge(syn, 0);
+    uint32_t pkt = tr->recs[syn].u.pkt.pkt;
+    ck_assert_int_eq(count_pkt(tr, TK_SEND, pkt, 0), 1);     /* one send */
+    ck_assert_int_eq(count_pkt(tr, TK_RECV, pkt, -1), 2);    /* two arrivals */
+    ck_assert_int_eq(find_seg(tr, TK_SEND, r->client, TCP_SYN, 2), -1);
+    ck_assert(entered(tr, r->client, -1, TCP_ESTABLISHED));
+    done(r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Randomness and seeds                                                     */
+
+#define RANDOM_SCN TWO_HOSTS \
+    "link client server delay 20ms jitter 15ms loss 20%\n" \
+    "at 0ms server listen 80\n" \
+    "at 10ms client connect server 80\n" \
+    "at 1s client send \"one\"\n" \
+    "at 2s client send \"two\"\n" \
+    "at 3s server recv 100\n" \
+    "at 4s server send \"three\"\n" \
+    "at 5s client close\n" \
+    "at 6s server close\n"
+
+START_TEST(test_seeded_runs_are_identical)
+{
+    struct run *a = run_seed(RANDOM_SCN, 11);
+    struct run *b = run_seed(RANDOM_SCN, 11);
+    struct run *c = run_seed(RANDOM_SCN, 12);
+    struct ser sa = serialize(T(a)), sb = serialize(T(b)), sc = serialize(T(c));
+    ck_assert_uint_gt(sa.n, 0);
+    ck_assert_uint_eq(sa.n, sb.n);
+    ck_assert(memcmp(sa.p, sb.p, sa.n) == 0);
+    ck_assert(sa.n != sc.n || memcmp(sa.p, sc.p, sa.n) != 0);
+    /* the randomness is really in use: jitter spreads the arrival times */
+    int odd = 0;
+    for (size_t i = 0; i < T(a)->n; i++)
+        odd += T(a)->recs[i].kind == TK_RECV && T(a)->recs[i].t_us % 1000 != 0;
+    ck_assert_int_gt(odd, 0);
+    free(sa.p);
+    free(sb.p);
+    free(sc.p);
+    done(a);
+    done(b);
+    done(c);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* TCP through the simulator                                                */
+
+START_TEST(test_syn_to_closed_port_gets_rst_ack)
+{
+    struct run *r = run(TWO_HOSTS
+                        "link client server delay 20ms\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms client connect server 81\n");
+    const struct trace *tr = T(r);
+    long rst = find_seg(tr, TK_SEND, r->server, TCP_RST | TCP_ACK, 1);
+    ck_assert_int_ge(rst, 0);
+    ck_assert_int_eq(tr->recs[rst].t_us, MS(30));
+    struct tcp_hdr syn, rh;
+    long s1 = find_seg(tr, TK_SEND, r->client, TCP_SYN, 1);
+    ck_assert(rec_tcp(tr, &tr->recs[s1], &syn, NULL));
+    ck_assert(rec_tcp(tr, &tr->recs[rst], &rh, NULL));
+    /* RFC 9293 3.10.7.1: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
+    ck_assert_uint_eq(rh.seq, 0);
+    ck_assert_uint_eq(rh.ack, syn.seq + 1);
+    ck_assert_uint_eq(rh.sport, 81);
+    ck_assert_uint_eq(rh.dport, syn.sport);
+    ck_assert(entered(tr, r->client, TCP_SYN_SENT, TCP_CLOSED));
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, MS(50)), TCP_CLOSED);
+    ck_assert_int_eq(find_seg(tr, TK_SEND, r->client, TCP_SYN, 2), -1);
+    /* the listener on 80 was not disturbed */
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->server, MS(100)), TCP_LISTEN);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_recv_returns_bytes_across_writes)
+{
+    struct run *r = run(TWO_HOSTS
+                        "link client server delay 20ms\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms client connect server 80\n"
+                        "at 100ms client send \"ab\"\n"
+                        "at 200ms client send \"cd\"\n"
+                        "at 300ms server recv 10\n"
+                        "expect server received \"abcd\"\n");
+    const struct trace *tr = T(r);
+    int recvs = 0;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *a = &tr->recs[i];
+        if (a->kind != TK_APP || a->u.app.call != AC_RECV)
+            continue;
+        recvs++;
+        ck_assert_int_eq(a->host, r->server);
+        ck_assert_int_eq(a->u.app.ret, 4);
+        size_t n;
+        const uint8_t *p = trace_blob_data(tr, a->u.app.data, &n);
+        ck_assert_uint_eq(n, 4);
+        ck_assert(memcmp(p, "abcd", 4) == 0);
+    }
+    ck_assert_int_eq(recvs, 1);
+    ck_assert_int_eq(sim_check(&r->sim, NULL, NULL), 0);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_host_tcp_state_at)
+{
+    struct run *r = run(TWO_HOSTS
+                        "link client server delay 20ms\n"
+                        "tcp msl 10s\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms client connect server 80\n"
+                        "at 100ms client close\n"
+                        "at 200ms server close\n");
+    const struct trace *tr = T(r);
+    int c = r->client, s = r->server;
+    /* before anything happens: no connection reads as CLOSED */
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, 0), TCP_CLOSED);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, 0), TCP_LISTEN);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(10)), TCP_SYN_SENT);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(29)), TCP_SYN_SENT);
+    /* the server's newest connection is the child made by the SYN */
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(30)), TCP_SYN_RECEIVED);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(50)), TCP_ESTABLISHED);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(70)), TCP_ESTABLISHED);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(100)), TCP_FIN_WAIT_1);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(120)), TCP_CLOSE_WAIT);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(140)), TCP_FIN_WAIT_2);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(200)), TCP_LAST_ACK);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(220)), TCP_TIME_WAIT);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(240)), TCP_CLOSED);
+    /* TIME_WAIT lasts 2 x MSL = 20 s from 220ms */
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(220) + S(20) - 1),
+                     TCP_TIME_WAIT);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(220) + S(20)), TCP_CLOSED);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, S(3600)), TCP_CLOSED);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_host_tcp_state_at_follows_newest_connection)
+{
+    /* The client aborts its first connection and opens a second: after the
+     * second connect, the answer is about the second one. */
+    struct run *r = run(TWO_HOSTS
+                        "link client server delay 20ms\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms client connect server 80\n"
+                        "at 100ms client abort\n"
+                        "at 200ms client connect server 80\n");
+    const struct trace *tr = T(r);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, MS(150)), TCP_CLOSED);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, MS(210)), TCP_SYN_SENT);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, MS(300)),
+                     TCP_ESTABLISHED);
+    done(r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Expectations                                                             */
+
+#define CHECK_SCN TWO_HOSTS \
+    "link client server delay 20ms\n" \
+    "at 0ms server listen 80\n" \
+    "at 10ms client connect server 80\n" \
+    "at 100ms client send \"hello\"\n" \
+    "at 200ms server recv 100\n" \
+    "at 300ms client close\n" \
+    "at 400ms server close\n"
+
+/* Runs CHECK_SCN (9 lines) plus one expect line, line 10 of the file, and returns
+ * sim_check's failure count; *msg gets the first message, if any. */
+static int check_one(const char *expect_line, char *msg, size_t n)
+{
+    char text[2048];
+    snprintf(text, sizeof text, CHECK_SCN "%s\n", expect_line);
+    struct run *r = run(text);
+    char **out = NULL;
+    int nout = 0;
+    int fails = sim_check(&r->sim, &out, &nout);
+    ck_assert_int_eq(nout, fails);
+    if (msg)
+        snprintf(msg, n, "%s", nout ? out[0] : "");
+    for (int i = 0; i < nout; i++)
+        free(out[i]);
+    free(out);
+    done(r);
+    return fails;
+}
+
+static void assert_holds(const char *line)
+{
+    char msg[1024];
+    int f = check_one(line, msg, sizeof msg);
+    ck_assert_msg(f == 0, "expected \"%s\" to hold, got: %s", line, msg);
+}
+
+static void assert_fails(const char *line)
+{
+    char msg[1024];
+    int f = check_one(line, msg, sizeof msg);
+    ck_assert_msg(f == 1, "expected \"%s\" to fail once, got %d", line, f);
+    const char *prefix = "t.scn:10: expectation failed: ";
+    ck_assert_msg(strncmp(msg, prefix, strlen(prefix)) == 0,
+                  "message \"%s\" does not start with \"%s\"", msg, prefix);
+}
+
+START_TEST(test_check_state_by)
+{
+    assert_holds("expect client state ESTABLISHED by 50ms");
+    assert_fails("expect client state ESTABLISHED by 49ms");
+    assert_fails("expect client state CLOSING by 10s");
+}
+END_TEST
+
+START_TEST(test_check_state_at)
+{
+    assert_holds("expect server state CLOSE_WAIT at 350ms");
+    assert_holds("expect client state TIME_WAIT at 60s");
+    assert_fails("expect client state ESTABLISHED at 350ms");
+}
+END_TEST
+
+START_TEST(test_check_never)
+{
+    assert_holds("expect server never TIME_WAIT");
+    assert_holds("expect client never CLOSING");
+    assert_fails("expect client never TIME_WAIT");
+}
+END_TEST
+
+START_TEST(test_check_received)
+{
+    assert_holds("expect server received \"hello\"");
+    assert_holds("expect client received \"\"");
+    assert_fails("expect server received \"hell\"");
+    assert_fails("expect server received \"hello!\"");
+}
+END_TEST
+
+START_TEST(test_check_count)
+{
+    assert_holds("expect client->server tcp SYN count 1");
+    assert_holds("expect server->client tcp SYN,ACK count 1");
+    assert_holds("expect client->server tcp FIN,ACK count 1");
+    assert_fails("expect client->server tcp SYN count 2");
+    assert_fails("expect server->client tcp RST count 1");
+}
+END_TEST
+
+START_TEST(test_check_reports_every_failure_and_none_when_true)
+{
+    struct run *r = run(CHECK_SCN
+                        "expect client state ESTABLISHED by 50ms\n"     /* 10 */
+                        "expect client state SYN_SENT by 1ms\n"         /* 11 */
+                        "expect server received \"hello\"\n"            /* 12 */
+                        "expect server received \"bye\"\n");            /* 13 */
+    char **out = NULL;
+    int nout = 0;
+    ck_assert_int_eq(sim_check(&r->sim, &out, &nout), 2);
+    ck_assert_int_eq(nout, 2);
+    ck_assert_msg(strncmp(out[0], "t.scn:11: expectation failed: ", 30) == 0,
+                  "%s", out[0]);
+    ck_assert_msg(strncmp(out[1], "t.scn:13: expectation failed: ", 30) == 0,
+                  "%s", out[1]);
+    for (int i = 0; i < nout; i++)
+        free(out[i]);
+    free(out);
+    /* NULL out: only the count */
+    ck_assert_int_eq(sim_check(&r->sim, NULL, NULL), 2);
+    done(r);
+
+    r = run(CHECK_SCN
+            "expect client state ESTABLISHED by 50ms\n"
+            "expect server state CLOSED at 500ms\n"
+            "expect client never CLOSING\n"
+            "expect server received \"hello\"\n"
+            "expect client->server tcp SYN count 1\n");
+    out = NULL;
+    nout = 0;
+    ck_assert_int_eq(sim_check(&r->sim, &out, &nout), 0);
+    ck_assert_int_eq(nout, 0);
+    free(out);
+    done(r);
+}
+END_TEST
+
+Suite *sim_suite(void)
+{
+    Suite *s = suite_create("sim");
+    TCase *net = tcase_create("network");
+    tcase_add_test(net, test_link_delay_recv_exactly_delay_later);
+    tcase_add_test(net, test_link_loss_100_drops_everything);
+    tcase_add_test(net, test_no_link_gives_noroute);
+    tcase_add_test(net, test_fault_drop_first_syn_then_rto_retransmits);
+    tcase_add_test(net, test_fault_delay_adds_its_delay);
+    tcase_add_test(net, test_fault_duplicate_gives_two_recvs);
+    tcase_add_test(net, test_seeded_runs_are_identical);
+    suite_add_tcase(s, net);
+
+    TCase *tcp = tcase_create("tcp");
+    tcase_add_test(tcp, test_syn_to_closed_port_gets_rst_ack);
+    tcase_add_test(tcp, test_recv_returns_bytes_across_writes);
+    tcase_add_test(tcp, test_host_tcp_state_at);
+    tcase_add_test(tcp, test_host_tcp_state_at_follows_newest_connection);
+    suite_add_tcase(s, tcp);
+
+    TCase *chk = tcase_create("check");
+    tcase_add_test(chk, test_check_state_by);
+    tcase_add_test(chk, test_check_state_at);
+    tcase_add_test(chk, test_check_never);
+    tcase_add_test(chk, test_check_received);
+    tcase_add_test(chk, test_check_count);
+    tcase_add_test(chk, test_check_reports_every_failure_and_none_when_true);
+    suite_add_tcase(s, chk);
+    return s;
+}
