@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "simint.h"
+#include "summary.h"
 
 /* ---- expectations, read from the trace ----------------------------------- */
 
@@ -43,6 +44,128 @@ static void add_msg(char ***out, int *nout, const char *msg)
         abort();
     *out = n;
     (*out)[(*nout)++] = strdup(msg);
+}
+
+/* HOST arp ADDR STATE by|at T: the entry "arp:ADDR" on HOST */
+static int check_arp(const struct trace *tr, const struct scn_expect *e,
+                     char *actual, size_t n)
+{
+    char name[40], a[20], d[32];
+    snprintf(name, sizeof name, "arp:%s", ip4_str(e->addr, a, sizeof a));
+    int state = ARP_NONE, reached = 0;
+    int64_t first = -1;
+    for (size_t k = 0; k < tr->n; k++) {
+        const struct trace_rec *r = &tr->recs[k];
+        if (r->kind != TK_STATE || r->layer != TL_ARP || r->host != e->host ||
+            strcmp(trace_str(tr, r->conn), name))
+            continue;
+        if (r->t_us <= e->t_us)
+            state = r->u.state.to;
+        if (r->u.state.to == e->state) {
+            if (r->t_us <= e->t_us)
+                reached = 1;
+            else if (first < 0)
+                first = r->t_us;
+        }
+    }
+    if (e->when == 0) {
+        if (!reached)
+            snprintf(actual, n, first >= 0 ? "it became %s only at %s"
+                                           : "it never became %s%s",
+                     arp_state_name(e->state),
+                     first >= 0 ? fmt_duration(first, d, sizeof d) : "");
+        return reached;
+    }
+    if (state != e->state)
+        snprintf(actual, n, "it was %s at %s", arp_state_name(state),
+                 fmt_duration(e->t_us, d, sizeof d));
+    return state == e->state;
+}
+
+/* HOST resolved NAME ADDR|NXDOMAIN|...: the last answer HOST's stub gave
+ * its application for NAME (the resolve records carry it). */
+static int check_resolved(const struct trace *tr, const struct scn_expect *e,
+                          char *actual, size_t n)
+{
+    int found = 0, rcode = 0;
+    ip4_addr addr = 0;
+    for (size_t k = 0; k < tr->n; k++) {
+        const struct trace_rec *r = &tr->recs[k];
+        if (r->kind != TK_APP || r->host != e->host ||
+            r->u.app.call != AC_RESOLVE)
+            continue;
+        if (r->why.id == N_APP_RESOLVED &&
+            dns_name_eq(trace_str(tr, (uint32_t)r->why.a[0]), e->name)) {
+            found = 1;
+            rcode = 0;
+            addr = (ip4_addr)r->why.a[1];
+        } else if (r->why.id == N_APP_RESOLVE_FAIL &&
+                   dns_name_eq(trace_str(tr, (uint32_t)r->why.a[0]), e->name)) {
+            found = 1;
+            rcode = r->u.app.ret == -1 ? -1 : r->u.app.ret == -2 ? 0 : -r->u.app.ret;
+            addr = 0;
+        }
+    }
+    char a[20];
+    if (!found) {
+        snprintf(actual, n, "it never got an answer for %s", e->name);
+        return 0;
+    }
+    int ok = rcode == e->rcode && (e->rcode != 0 || addr == e->addr);
+    if (!ok) {
+        if (rcode == 0 && addr)
+            snprintf(actual, n, "it got %s", ip4_str(addr, a, sizeof a));
+        else
+            snprintf(actual, n, "it got %s", rcode == 3 ? "NXDOMAIN"
+                     : rcode == 2 ? "SERVFAIL" : rcode < 0 ? "no answer"
+                     : "no address");
+    }
+    return ok;
+}
+
+static int check_messages(const struct trace *tr, const struct scn_expect *e,
+                          char *actual, size_t n)
+{
+    int i = 0, ok = 1;
+    for (size_t k = 0; k < tr->n; k++) {
+        const struct trace_rec *r = &tr->recs[k];
+        if (r->kind != TK_APP || r->host != e->host ||
+            r->u.app.call != AC_MESSAGE)
+            continue;
+        size_t len;
+        const uint8_t *p = trace_blob_data(tr, r->u.app.data, &len);
+        if (i < e->nmsgs && (len != e->msg_lens[i] ||
+                             (len && memcmp(p, e->msgs[i], len)))) {
+            ok = 0;
+            snprintf(actual, n, "message %d was \"%.*s\"", i + 1,
+                     (int)(len > 60 ? 60 : len), (const char *)p);
+        }
+        i++;
+    }
+    if (ok && i != e->nmsgs) {
+        ok = 0;
+        snprintf(actual, n, "it recovered %d messages", i);
+    }
+    return ok;
+}
+
+static long count_dns_queries(const struct trace *tr, int host)
+{
+    long q = 0;
+    for (size_t k = 0; k < tr->n; k++) {
+        const struct trace_rec *r = &tr->recs[k];
+        if (r->kind != TK_SEND || r->u.pkt.dup || r->host != host)
+            continue;
+        size_t len;
+        const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+        struct frame f;
+        char err[64];
+        if (frame_decode(p, len, &f, err, sizeof err) == 0 &&
+            f.l4 == IPPROTO_UDP_NUM && f.udp.dport == DNS_PORT &&
+            packet_top(&f) == TOP_DNS)
+            q++;
+    }
+    return q;
 }
 
 int sim_check(const struct sim *s, char ***out, int *nout)
@@ -104,7 +227,8 @@ int sim_check(const struct sim *s, char ***out, int *nout)
             for (size_t k = 0; k < tr->n; k++) {
                 const struct trace_rec *r = &tr->recs[k];
                 if (r->kind != TK_APP || r->host != e->host ||
-                    r->u.app.call != AC_RECV || !r->u.app.data)
+                    r->u.app.call != AC_RECV || !r->u.app.data ||
+                    (r->layer != TL_TCP && r->layer != TL_HTTP))
                     continue;
                 size_t n;
                 const uint8_t *p = trace_blob_data(tr, r->u.app.data, &n);
@@ -155,6 +279,36 @@ int sim_check(const struct sim *s, char ***out, int *nout)
             ok = count == e->count;
             if (!ok)
                 snprintf(actual, sizeof actual, "counted %ld", count);
+            break;
+        }
+        case EXP_ARP:
+            ok = check_arp(tr, e, actual, sizeof actual);
+            break;
+        case EXP_RESOLVED:
+            ok = check_resolved(tr, e, actual, sizeof actual);
+            break;
+        case EXP_MESSAGES:
+            ok = check_messages(tr, e, actual, sizeof actual);
+            break;
+        case EXP_READS: {
+            long reads = 0;
+            for (size_t k = 0; k < tr->n; k++) {
+                const struct trace_rec *r = &tr->recs[k];
+                if (r->kind == TK_APP && r->host == e->host &&
+                    r->u.app.call == AC_RECV && r->u.app.ret > 0 &&
+                    (r->layer == TL_TCP || r->layer == TL_HTTP))
+                    reads++;
+            }
+            ok = reads == e->count;
+            if (!ok)
+                snprintf(actual, sizeof actual, "%ld reads returned data", reads);
+            break;
+        }
+        case EXP_QUERIES: {
+            long q = count_dns_queries(tr, e->host);
+            ok = q == e->count;
+            if (!ok)
+                snprintf(actual, sizeof actual, "it sent %ld DNS queries", q);
             break;
         }
         }

@@ -128,6 +128,54 @@
     X(N_IP_NOROUTE,        "no route to {0:ip}: no LAN holds it and there is no gateway") \
     X(N_IP_NOTFORME,       "the frame is not addressed to this host") \
     X(N_NET_CSUM,          "checksum error: the frame is discarded") \
+    /* --- DNS (RFC 1034, 1035, 2308) --- */ \
+    X(N_DNS_LOOKUP,        "{0:ip} asks for {1:str} {2:str}: look in the cache first (RFC 1034 5.3.3 step 1)") \
+    X(N_DNS_LOOKUP_CNAME,  "{0:str} is an alias for {1:str}: look for {1:str} {2:str} in the cache (RFC 1034 5.3.3 step 4c)") \
+    X(N_DNS_LOOKUP_NS,     "no address is known for name server {0:str} of {1:str}: find it first") \
+    X(N_DNS_CACHE_HIT,     "the cache holds {0:str} {1:str} with {2} s of its TTL left: answer without asking any server") \
+    X(N_DNS_CACHE_HIT_NX,  "the cache remembers that {0:str} does not exist, for {1} s more (RFC 2308 5): answer NXDOMAIN without asking") \
+    X(N_DNS_CACHE_HIT_NODATA, "the cache remembers that {0:str} has no {1:str} record, for {2} s more (RFC 2308 5): answer without asking") \
+    X(N_DNS_ASK_ROOT,      "nothing closer is cached: start at a root server from the hints, {0:ip} (RFC 1034 5.3.3 step 2)") \
+    X(N_DNS_ASK_CACHED,    "the closest delegation in the cache is {0:str}: start at its server {1:str}, {2:ip} (RFC 1034 5.3.3 step 2)") \
+    X(N_DNS_REFERRAL,      "{0:ip} refers the question to {1:str}, served by {2:str} (RFC 1034 5.3.3 step 4b)") \
+    X(N_DNS_ANSWER,        "{0:ip} answers {1:str} {2:str} (RFC 1034 5.3.3 step 4a)") \
+    X(N_DNS_NXDOMAIN,      "{0:ip} says {1:str} does not exist: NXDOMAIN (RFC 1034 5.3.3 step 4a)") \
+    X(N_DNS_NODATA,        "{0:ip} says {1:str} exists but has no {2:str} record (RFC 2308 2.2)") \
+    X(N_DNS_FAIL_SERVERS,  "no server of {0:str} gave a usable reply: give up, SERVFAIL (RFC 1034 5.3.3 step 4d)") \
+    X(N_DNS_FAIL_NOGLUE,   "the servers of {0:str} are named inside it, but no address came with the referral (glue, RFC 1034 4.2.1): SERVFAIL") \
+    X(N_DNS_FAIL_LIMIT,    "{0} queries and still no answer: give up, SERVFAIL (RFC 1034 5.3.3 bounds the work)") \
+    X(N_DNS_FAIL_BUSY,     "{0} questions are already in progress: SERVFAIL at once") \
+    X(N_DNS_FAIL_CNAME,    "more than {0} aliases in a row: give up, SERVFAIL") \
+    X(N_DNS_Q_ITER,        "ask {0:ip} for {1:str} {2:str} with RD=0: the resolver follows the referrals itself (RFC 1034 5.3.3 step 3)") \
+    X(N_DNS_Q_NSADDR,      "name server {0:str} is at {1:ip}: ask it for {2:str} {3:str}") \
+    X(N_DNS_Q_RETRY,       "no reply from {0:ip} within {1:dur}: ask it again (attempt {2})") \
+    X(N_DNS_Q_NEXT,        "{0:ip} did not reply: try the next server, {1:ip}") \
+    X(N_DNS_Q_BAD,         "{0:ip} replied {1:str}: try the next server, {2:ip} (RFC 1034 5.3.3 step 4d)") \
+    X(N_DNS_R_STUB,        "reply to the stub {0:ip} with RA=1: this resolver recurses for its clients") \
+    X(N_DNS_R_STUB_CACHE,  "reply to the stub {0:ip} from the cache, TTLs lowered by the time spent there") \
+    X(N_DNS_CACHE_ADD,     "keep {0:str} {1:str} in the cache for its TTL, {2:dur} (RFC 1035 3.2.1)") \
+    X(N_DNS_CACHE_GLUE,    "keep the glue address of {0:str} from the additional section for {1:dur}") \
+    X(N_DNS_CACHE_NX,      "remember that {0:str} does not exist for {1:dur}, the SOA's negative TTL (RFC 2308 5)") \
+    X(N_DNS_CACHE_NODATA,  "remember that {0:str} has no {1:str} record for {2:dur}, the SOA's negative TTL (RFC 2308 5)") \
+    X(N_DNS_CACHE_EXPIRED, "the TTL of {0:str} {1:str} ran out {2:dur} ago: the entry must not be used any more (RFC 1035 3.2.1)") \
+    X(N_DNS_CACHE_EVICT,   "the cache is full: drop {0:str} {1:str} to make room") \
+    X(N_DNS_TMR_START,     "wait up to {0:dur} for {1:ip} to reply") \
+    X(N_DNS_TMR_STOP,      "{0:ip} replied: stop waiting") \
+    X(N_DNS_TMR_EXPIRE,    "{0:dur} passed with no reply from {1:ip}") \
+    X(N_DNS_STUB_ASK,      "look up {0:str} {1:str}: ask the recursive resolver {2:ip} (RFC 1034 5.3.1)") \
+    X(N_DNS_STUB_Q,        "ask for {0:str} {1:str} with RD=1: the resolver {2:ip} does the walk") \
+    X(N_DNS_STUB_RETRY,    "no reply from the resolver {0:ip} within {1:dur}: send the query again (attempt {2})") \
+    X(N_DNS_STUB_ANSWER,   "the resolver replied: {0:str}") \
+    X(N_DNS_STUB_FAIL,     "the resolver replied {0:str}: the lookup of {1:str} fails") \
+    X(N_DNS_STUB_TIMEOUT,  "no reply from the resolver after {0} attempts: the lookup of {1:str} fails") \
+    X(N_DNS_SRV_ANSWER,    "authoritative answer (AA=1): this server holds {0:str} {1:str}") \
+    X(N_DNS_SRV_REFERRAL,  "referral: {0:str} lies in {1:str}, delegated to other servers; name them and their addresses (RFC 1034 4.3.2 step 3b)") \
+    X(N_DNS_SRV_NXDOMAIN,  "{0:str} does not exist in zone {1:str}: NXDOMAIN with the zone's SOA (RFC 2308 2.1)") \
+    X(N_DNS_SRV_NODATA,    "{0:str} exists but has no {1:str} record: NOERROR, an empty answer and the SOA (RFC 2308 2.2)") \
+    X(N_DNS_SRV_REFUSED,   "{0:str} is outside every zone this server serves: REFUSED") \
+    X(N_DNS_SRV_FORMERR,   "the query is malformed: FORMERR (RFC 1035 4.1.1)") \
+    X(N_DNS_SRV_NOTIMP,    "only standard queries are served: NOTIMP (RFC 1035 4.1.1)") \
+    X(N_DNS_UNMATCHED,     "a DNS reply (id {0}) that matches no query in progress: ignored") \
     X(N_NET_NOPORT,        "no socket is bound to UDP port {0}: the datagram is dropped (the ICMP port-unreachable reply is not modelled)") \
     X(N_SEG_UDP,           "a UDP datagram of {0} bytes") \
     X(N_NOTE,              "{0:str}")

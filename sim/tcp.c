@@ -371,6 +371,14 @@ static void output(struct tcp_conn *c, int64_t now, int probe)
 
 /* ---- application calls (RFC 9293 3.10.1-3.10.5) ---------------------- */
 
+/* What a call on a CLOSED TCB answers: the reason it closed, if it was
+ * reset, refused or timed out (RFC 9293 3.10.7.3 "connection reset",
+ * 3.10.7.4 "'reset' responses"), else "connection does not exist". */
+static int closed_err(const struct tcp_conn *c)
+{
+    return c->err ? -c->err : -TCPE_NOTCONN;
+}
+
 int tcp_listen(struct tcp_conn *c, int64_t now)
 {
     if (c->state != TCP_CLOSED)
@@ -404,7 +412,7 @@ long tcp_send(struct tcp_conn *c, int64_t now, const uint8_t *p, size_t len)
 {
     switch (c->state) {
     case TCP_CLOSED:
-        return -TCPE_NOTCONN;
+        return closed_err(c);
     case TCP_LISTEN:
         /* RFC 9293 3.10.2 lets SEND turn a passive TCB active; our sockets
          * API (like BSD's) does not. */
@@ -443,7 +451,7 @@ long tcp_recv(struct tcp_conn *c, int64_t now, uint8_t *p, size_t max)
 {
     (void)now;     /* part of the uniform call shape; nothing here is timed */
     if (c->state == TCP_CLOSED && c->rcvq.len == 0)
-        return -TCPE_NOTCONN;
+        return closed_err(c);
     if (c->state == TCP_LISTEN)
         return -TCPE_ILLEGAL;
     size_t n = c->rcvq.len < max ? c->rcvq.len : max;
@@ -464,7 +472,7 @@ static int close_common(struct tcp_conn *c, int64_t now, int is_shutdown)
     (void)is_shutdown;
     switch (c->state) {
     case TCP_CLOSED:
-        return -TCPE_NOTCONN;
+        return closed_err(c);
     case TCP_LISTEN: case TCP_SYN_SENT:
         /* RFC 9293 3.10.4: delete the TCB, nothing was promised yet */
         enter_closed(c, now, WHY(N_TCP_CLOSE_LISTEN, c->state));
@@ -634,8 +642,10 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
     }
     /* second: an RST counts only if its ACK was acceptable */
     if (h->flags & TCP_RST) {
-        if (ack_ok)
+        if (ack_ok) {
+            c->err = TCPE_REFUSED;
             enter_closed(c, now, WHY0(N_TCP_RST_SYNSENT));
+        }
         return;
     }
     /* fifth: neither SYN nor RST: drop */
@@ -802,16 +812,63 @@ static void rst_in_synchronized(struct tcp_conn *c, int64_t now)
             rto_stop(c, now);
             set_state(c, now, TCP_LISTEN, WHY0(N_TCP_RST_PASSIVE));
         } else {
+            c->err = TCPE_REFUSED;
             enter_closed(c, now, WHY0(N_TCP_RST_ACTIVE));
         }
         break;
     case TCP_ESTABLISHED: case TCP_FIN_WAIT_1: case TCP_FIN_WAIT_2:
     case TCP_CLOSE_WAIT:
+        c->err = TCPE_RESET;
         enter_closed(c, now, WHY(N_TCP_RST_RESET, c->state));
         break;
     default:               /* CLOSING, LAST-ACK, TIME-WAIT */
         enter_closed(c, now, WHY(N_TCP_RST_CLOSE, c->state));
         break;
+    }
+}
+
+/* The fifth step for the synchronized states after SYN-RECEIVED: advance
+ * SND.UNA, update the send window, and take the state arrows an ACK can
+ * cause.  Returns -1 when processing of the segment ends here. */
+static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
+                    uint32_t seq)
+{
+    if (seq_gt(h->ack, c->snd_nxt)) {
+        /* acknowledges something not yet sent: ACK and drop */
+        xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+             WHY(N_SEG_DUPACK, seq, c->rcv_nxt));
+        return -1;
+    }
+    if (seq_lt(c->snd_una, h->ack))
+        ack_advance(c, now, h->ack);
+    /* window update: SND.UNA =< SEG.ACK =< SND.NXT and the segment is
+     * newer than the one that last set the window */
+    if (seq_leq(c->snd_una, h->ack) &&
+        (seq_lt(c->snd_wl1, seq) ||
+         (c->snd_wl1 == seq && seq_leq(c->snd_wl2, h->ack))))
+        update_window(c, h);
+    switch (c->state) {
+    case TCP_FIN_WAIT_1:
+        /* A segment that acknowledges our FIN and carries the peer's FIN
+         * takes the eighth step's arrow straight to TIME-WAIT ("If our FIN
+         * has been ACKed (perhaps in this segment), then enter TIME-WAIT");
+         * otherwise the ACK alone means FIN-WAIT-2. */
+        if (fin_acked(c) && !(h->flags & TCP_FIN))
+            set_state(c, now, TCP_FIN_WAIT_2, WHY0(N_TCP_FINWAIT1_ACK));
+        return 0;
+    case TCP_CLOSING:
+        if (fin_acked(c)) {
+            set_state(c, now, TCP_TIME_WAIT,
+                      WHY(N_TCP_CLOSING_ACK, 2 * c->cfg.msl_us));
+            time_wait_start(c, now);
+        }
+        return -1;
+    case TCP_LAST_ACK:
+        if (fin_acked(c))
+            enter_closed(c, now, WHY0(N_TCP_LASTACK_ACK));
+        return -1;
+    default:
+        return 0;
     }
 }
 
@@ -852,6 +909,12 @@ static void other_input(struct tcp_conn *c, int64_t now,
             time_wait_start(c, now);
             return;
         }
+        /* "If the RCV.WND is zero, no segments will be acceptable, but
+         * special allowance should be made to accept valid ACKs, URGs, and
+         * RSTs": the data is refused but its ACK field still counts. */
+        if (c->rcv_wnd == 0 && seq == c->rcv_nxt && (h->flags & TCP_ACK) &&
+            c->state != TCP_SYN_RECEIVED && sync_ack(c, now, h, seq) < 0)
+            return;
         /* "send an acknowledgment ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
          * After sending the acknowledgment, drop the unacceptable segment" */
         xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
@@ -892,43 +955,8 @@ static void other_input(struct tcp_conn *c, int64_t now,
             send_rst_for(c, h, len, WHY0(N_SEG_RST_SYNRCVD_ACK));
             return;
         }
-    } else if (c->state == TCP_LAST_ACK || c->state == TCP_CLOSING ||
-               c->state == TCP_TIME_WAIT || c->state == TCP_ESTABLISHED ||
-               c->state == TCP_FIN_WAIT_1 || c->state == TCP_FIN_WAIT_2 ||
-               c->state == TCP_CLOSE_WAIT) {
-        if (seq_gt(h->ack, c->snd_nxt)) {
-            /* acknowledges something not yet sent: ACK and drop */
-            xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-                 WHY(N_SEG_DUPACK, seq, c->rcv_nxt));
-            return;
-        }
-        if (seq_lt(c->snd_una, h->ack))
-            ack_advance(c, now, h->ack);
-        /* window update: SND.UNA =< SEG.ACK =< SND.NXT and the segment is
-         * newer than the one that last set the window */
-        if (seq_leq(c->snd_una, h->ack) &&
-            (seq_lt(c->snd_wl1, seq) ||
-             (c->snd_wl1 == seq && seq_leq(c->snd_wl2, h->ack))))
-            update_window(c, h);
-        switch (c->state) {
-        case TCP_FIN_WAIT_1:
-            if (fin_acked(c))
-                set_state(c, now, TCP_FIN_WAIT_2, WHY0(N_TCP_FINWAIT1_ACK));
-            break;
-        case TCP_CLOSING:
-            if (fin_acked(c)) {
-                set_state(c, now, TCP_TIME_WAIT,
-                          WHY(N_TCP_CLOSING_ACK, 2 * c->cfg.msl_us));
-                time_wait_start(c, now);
-            }
-            return;
-        case TCP_LAST_ACK:
-            if (fin_acked(c))
-                enter_closed(c, now, WHY0(N_TCP_LASTACK_ACK));
-            return;
-        default:
-            break;
-        }
+    } else if (sync_ack(c, now, h, seq) < 0) {
+        return;
     }
     /* seventh: segment text, in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2.
      * Trim what lies before RCV.NXT or beyond the window first. */
@@ -967,6 +995,8 @@ static void other_input(struct tcp_conn *c, int64_t now,
     /* eighth: the FIN bit, once it is in sequence */
     if (fin_in_order)
         fin_arrived(c, now);
+    else if (c->state == TCP_FIN_WAIT_1 && fin_acked(c))
+        set_state(c, now, TCP_FIN_WAIT_2, WHY0(N_TCP_FINWAIT1_ACK));
 }
 
 void tcp_input(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
@@ -1048,6 +1078,7 @@ void tcp_timer(struct tcp_conn *c, int64_t now)
          * after the configured number of retransmissions. */
         int probing = syn_acked(c) && c->snd_wnd == 0;
         if (!probing && c->retrans_count >= c->cfg.retries) {
+            c->err = TCPE_TIMEOUT;
             enter_closed(c, now, WHY(N_TCP_GIVE_UP, c->retrans_count));
             return;
         }

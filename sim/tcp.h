@@ -108,6 +108,8 @@ struct tcp_conn {
     int      fin_sent;       /* our FIN occupies sequence number fin_seq */
     uint32_t fin_seq;
     int      fin_received;   /* the peer's FIN has been processed */
+    int      err;            /* why the TCB closed: TCPE_RESET, _REFUSED,
+                                _TIMEOUT, or 0 for a normal close */
     int      app_eof_seen;
 
     /* timers: 0 = not running (times are absolute microseconds) */
@@ -147,7 +149,8 @@ void tcp_spawn(struct tcp_conn *child, const struct tcp_conn *listener,
     X(RESET,       "connection reset")                     \
     X(REFUSED,     "connection refused")                   \
     X(ILLEGAL,     "not allowed in this state")            \
-    X(NOSPACE,     "insufficient resources")
+    X(NOSPACE,     "insufficient resources")               \
+    X(TIMEOUT,     "connection timed out")
 
 enum tcp_err {
 #define X(id, text) TCPE_##id,

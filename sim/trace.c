@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "arp.h"
+#include "dns.h"
 #include "tcp.h"
 #include "trace.h"
 
@@ -204,6 +205,7 @@ const char *trace_state_name(int layer, int state)
     switch (layer) {
     case TL_TCP: return tcp_state_name(state);
     case TL_ARP: return arp_state_name(state);
+    case TL_DNS: return dns_state_name(state);
     default:     return "?";
     }
 }

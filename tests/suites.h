@@ -7,6 +7,7 @@
 #define TEST_SUITES(X) \
     X(event_suite) \
     X(sim_suite) \
+    X(tcp_suite) \
     X(wire_suite) \
     X(pcap_suite) \
     X(scenario_suite)

@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 #include "pcap.h"
+#include "arp.h"
+#include "dns.h"
 #include "render.h"
+#include "summary.h"
 
 /* Writes s as a JSON string.  Bytes outside printable ASCII are escaped as
  * \u00XX so every line is valid UTF-8 whatever the payload holds. */
@@ -44,16 +47,50 @@ static void jhost(FILE *fp, const struct trace *tr, int h)
         fputs("null", fp);
 }
 
-/* The top protocol of a frame, as the contract names it. */
-static const char *top_proto(const struct frame *f)
+static void json_rrs(FILE *fp, const char *key, const struct dns_rr *rr, int n)
 {
-    if (f->eth.type == ETHERTYPE_ARP)
-        return "arp";
-    if (f->l4 == IPPROTO_TCP_NUM)
-        return "tcp";
-    if (f->l4 == IPPROTO_UDP_NUM)
-        return "udp";
-    return f->has_ip ? "ip" : "eth";
+    char t[600];
+    fprintf(fp, ",\"%s\":[", key);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            fputc(',', fp);
+        jstr(fp, dns_rr_str(&rr[i], t, sizeof t));
+    }
+    fputc(']', fp);
+}
+
+/* The decoded DNS message under "dns" (the contract's field names). */
+static void json_dns(FILE *fp, const struct frame *f)
+{
+    static struct dns_msg m;
+    char err[64], t[32];
+    if (dns_decode(f->payload, f->payload_len, &m, err, sizeof err) < 0)
+        return;
+    fprintf(fp, ",\"dns\":{\"id\":%u,\"qr\":%u,\"qname\":", m.id, m.qr);
+    jstr(fp, m.qdcount ? m.qname : "");
+    fputs(",\"qtype\":", fp);
+    jstr(fp, dns_type_name(m.qtype, t, sizeof t));
+    fputs(",\"rcode\":", fp);
+    jstr(fp, dns_rcode_name(m.rcode, t, sizeof t));
+    fprintf(fp, ",\"aa\":%u,\"rd\":%u,\"ra\":%u", m.aa, m.rd, m.ra);
+    json_rrs(fp, "an", m.an, m.nan);
+    json_rrs(fp, "ns", m.ns, m.nns);
+    json_rrs(fp, "ar", m.ar, m.nar);
+    fputc('}', fp);
+}
+
+static void json_arp(FILE *fp, const struct frame *f)
+{
+    struct arp_pkt ap;
+    char a[20], m[24];
+    if (arp_decode(f->payload, f->payload_len, &ap) < 0)
+        return;
+    fprintf(fp, ",\"arp\":{\"op\":\"%s\",\"sha\":\"%s\"",
+            ap.op == ARP_OP_REQUEST ? "request" : "reply",
+            mac_str(ap.sha, m, sizeof m));
+    fprintf(fp, ",\"spa\":\"%s\"", ip4_str(ap.spa, a, sizeof a));
+    fprintf(fp, ",\"tha\":\"%s\"", mac_str(ap.tha, m, sizeof m));
+    fprintf(fp, ",\"tpa\":\"%s\"}", ip4_str(ap.tpa, a, sizeof a));
 }
 
 static void json_packet(FILE *fp, const struct trace *tr,
@@ -72,8 +109,9 @@ static void json_packet(FILE *fp, const struct trace *tr,
         jstr(fp, err);
         return;
     }
-    fprintf(fp, ",\"proto\":\"%s\",\"summary\":", top_proto(&f));
-    jstr(fp, frame_summary(&f, sum, sizeof sum));
+    int top = packet_top(&f);
+    fprintf(fp, ",\"proto\":\"%s\",\"summary\":", top_proto_name(top));
+    jstr(fp, packet_summary(&f, sum, sizeof sum));
     fprintf(fp, ",\"frame_len\":%zu", len);
     if (f.l4 == IPPROTO_TCP_NUM) {
         fputs(",\"tcp\":{", fp);
@@ -88,6 +126,10 @@ static void json_packet(FILE *fp, const struct trace *tr,
         fprintf(fp, ",\"udp\":{\"sport\":%u,\"dport\":%u,\"len\":%zu}",
                 f.udp.sport, f.udp.dport, f.payload_len);
     }
+    if (top == TOP_DNS)
+        json_dns(fp, &f);
+    else if (top == TOP_ARP)
+        json_arp(fp, &f);
     if (r->u.pkt.dup)
         fputs(",\"dup\":true", fp);
     if (r->kind == TK_DROP) {

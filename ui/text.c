@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "render.h"
+#include "summary.h"
 
 static const char *hname(const struct trace *tr, int h)
 {
@@ -57,7 +58,7 @@ char *render_event(const struct trace *tr, const struct trace_rec *r,
         struct frame f;
         char err[64];
         if (frame_decode(p, len, &f, err, sizeof err) == 0)
-            frame_summary(&f, a, sizeof a);
+            packet_summary(&f, a, sizeof a);
         else
             snprintf(a, sizeof a, "malformed frame (%s)", err);
         snprintf(buf, n, "%s -> %s  %s%s", hname(tr, r->u.pkt.src),

@@ -1,0 +1,81 @@
+/* summary.c — top protocol and one-line label of a frame. */
+#include <stdio.h>
+#include <string.h>
+#include "dns.h"
+#include "summary.h"
+
+const char *top_proto_name(int p)
+{
+    static const char *const names[] = {
+#define X(id, name) name,
+        TOP_PROTOS(X)
+#undef X
+    };
+    return p >= 0 && p < TOP_COUNT ? names[p] : "?";
+}
+
+static int is_dns(const struct frame *f, struct dns_msg *m)
+{
+    char err[64];
+    return f->l4 == IPPROTO_UDP_NUM &&
+           (f->udp.sport == DNS_PORT || f->udp.dport == DNS_PORT) &&
+           dns_decode(f->payload, f->payload_len, m, err, sizeof err) == 0;
+}
+
+/* The first line of an HTTP/1.x request or status line, if the payload
+ * starts one. */
+static size_t http_first_line(const struct frame *f)
+{
+    static const char *const starts[] = {
+        "GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "OPTIONS ", "HTTP/1."
+    };
+    if (f->l4 != IPPROTO_TCP_NUM || !f->payload_len)
+        return 0;
+    for (size_t i = 0; i < sizeof starts / sizeof *starts; i++) {
+        size_t l = strlen(starts[i]);
+        if (f->payload_len >= l && !memcmp(f->payload, starts[i], l)) {
+            size_t e = 0;
+            while (e < f->payload_len && e < 80 && f->payload[e] != '\r' &&
+                   f->payload[e] != '\n')
+                e++;
+            return e;
+        }
+    }
+    return 0;
+}
+
+int packet_top(const struct frame *f)
+{
+    static struct dns_msg m;       /* large: keep it off the stack */
+    if (f->eth.type == ETHERTYPE_ARP)
+        return TOP_ARP;
+    if (!f->has_ip)
+        return TOP_ETH;
+    if (is_dns(f, &m))
+        return TOP_DNS;
+    if (http_first_line(f))
+        return TOP_HTTP;
+    if (f->l4 == IPPROTO_TCP_NUM)
+        return TOP_TCP;
+    if (f->l4 == IPPROTO_UDP_NUM)
+        return TOP_UDP;
+    return TOP_IP;
+}
+
+char *packet_summary(const struct frame *f, char *buf, size_t n)
+{
+    static struct dns_msg m;
+    if (is_dns(f, &m)) {
+        char d[256];
+        snprintf(buf, n, "DNS %s", dns_summary(&m, d, sizeof d));
+        return buf;
+    }
+    frame_summary(f, buf, n);
+    size_t hl = http_first_line(f);
+    if (hl) {
+        size_t pos = strlen(buf);
+        snprintf(buf + pos, n > pos ? n - pos : 0, " HTTP %.*s", (int)hl,
+                 (const char *)f->payload);
+    }
+    return buf;
+}

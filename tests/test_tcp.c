@@ -1,0 +1,2207 @@
+/* test_tcp.c — Check suite for sim/tcp.c: one test per arrow of RFC 9293 Figure 5 and 3.10, behaviour tests, and two-TCB walks. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <check.h>
+
+#include "suites.h"
+#include "tcp.h"
+#include "tcp_fixture.h"
+
+/* Absolute sequence numbers, as a student reads them off the timeline. */
+#define ISS FX_ISS               /* 1000: ours */
+#define IRS FX_PEER_ISS          /* 5000: the peer's */
+#define SEC 1000000LL
+#define MS  1000LL
+
+static struct fx F;              /* the TCB under test, fresh for each test */
+
+static void setup(void)    { fx_init(&F); }
+static void teardown(void) { fx_free(&F); }
+
+/* Deterministic, position-dependent bytes, so a shifted or repeated byte in
+ * a stream is noticed. */
+static const uint8_t *pattern(size_t n)
+{
+    static uint8_t buf[8192];
+    ck_assert_uint_le(n, sizeof buf);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (uint8_t)(i * 7 + i / 251);
+    return buf;
+}
+
+/* The segment's payload, asserted. */
+static void seg_data_is(const struct fx_seg *s, const void *p, size_t n)
+{
+    ck_assert_ptr_nonnull(s);
+    ck_assert_uint_eq(s->len, n);
+    if (n)
+        ck_assert_mem_eq(s->data, p, n);
+}
+
+static void timer_started(struct fx *f, int name, int64_t due)
+{
+    const struct trace_rec *r = FX_TIMER(f, name, TA_START);
+    ck_assert_msg(r != NULL, "no %s start record", timer_name_str(name));
+    ck_assert_int_eq(r->u.timer.due_us, due);
+}
+
+/* ======================================================================== */
+/* Fixtures                                                                 */
+
+START_TEST(test_fixture_builds_every_state)
+{
+    /* fx_make asserts each segment and the state chain on the way */
+    for (int st = 0; st < TCP_NSTATES; st++) {
+        struct fx f;
+        fx_init(&f);
+        fx_make(&f, (enum tcp_state)st);
+        FX_STATE(&f, st);
+        fx_free(&f);
+    }
+    struct fx f;
+    fx_init(&f);
+    fx_make_simopen(&f);
+    FX_STATE(&f, TCP_SYN_RECEIVED);
+    ck_assert_int_eq(f.c.passive, 0);
+    fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_fixture_sequence_variables)
+{
+    /* the RFC 9293 3.3.1 variables each fixture promises */
+    struct fx *f = &F;
+    fx_make(f, TCP_TIME_WAIT);
+    ck_assert_uint_eq(f->c.iss, ISS);
+    ck_assert_uint_eq(f->c.irs, IRS);
+    ck_assert_uint_eq(f->c.snd_una, ISS + 2);      /* SYN and FIN acked */
+    ck_assert_uint_eq(f->c.snd_nxt, ISS + 2);
+    ck_assert_uint_eq(f->c.rcv_nxt, IRS + 2);      /* SYN and FIN received */
+    ck_assert_uint_eq(f->c.fin_seq, ISS + 1);
+}
+END_TEST
+
+START_TEST(test_state_names_contract)
+{
+    static const char *const names[TCP_NSTATES] = {
+        "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED",
+        "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK",
+        "TIME_WAIT",
+    };
+    for (int i = 0; i < TCP_NSTATES; i++) {
+        ck_assert_str_eq(tcp_state_name(i), names[i]);
+        ck_assert_int_eq(tcp_state_parse(names[i]), i);
+    }
+    ck_assert_int_eq(tcp_state_parse("SYN-SENT"), TCP_SYN_SENT);
+    ck_assert_int_eq(tcp_state_parse("FIN-WAIT-2"), TCP_FIN_WAIT_2);
+    ck_assert_int_eq(tcp_state_parse("ESTAB"), -1);
+    ck_assert_int_eq(tcp_state_parse(""), -1);
+    ck_assert_str_eq(tcp_state_name(TCP_NSTATES), "?");
+}
+END_TEST
+
+/* ======================================================================== */
+/* CLOSED (RFC 9293 3.10.1)                                                 */
+
+START_TEST(test_closed_listen)
+{
+    struct fx *f = &F;
+    fx_make(f, TCP_CLOSED);
+    ck_assert_int_eq(tcp_listen(&f->c, f->now), 0);
+    FX_STATE(f, TCP_LISTEN);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCP_CLOSED, TCP_LISTEN);
+    ck_assert_int_eq(f->c.passive, 1);
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_closed_syn_sent)
+{
+    /* "select an ISS. Send a SYN segment of the form <SEQ=ISS><CTL=SYN>,
+     * set SND.UNA to ISS, SND.NXT to ISS+1, enter SYN-SENT state" */
+    struct fx *f = &F;
+    f->cfg.mss = 1200;
+    fx_make(f, TCP_CLOSED);
+    int64_t t0 = f->now;
+    ck_assert_int_eq(tcp_connect(&f->c, t0), 0);
+    FX_STATE(f, TCP_SYN_SENT);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_SYN, ISS, 0);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.mss, 1200);    /* our MSS option */
+    ck_assert_uint_eq(fx_segat(f, 0)->h.win, 65535);
+    ck_assert_uint_eq(fx_segat(f, 0)->len, 0);
+    ck_assert_uint_eq(f->c.snd_una, ISS);
+    ck_assert_uint_eq(f->c.snd_nxt, ISS + 1);
+    FX_STATES(f, TCP_CLOSED, TCP_SYN_SENT);
+    timer_started(f, TM_RTO, t0 + 1 * SEC);             /* RFC 6298 2.1 */
+    ck_assert_int_eq(tcp_deadline(&f->c), t0 + 1 * SEC);
+}
+END_TEST
+
+/* ======================================================================== */
+/* LISTEN (3.10.7.2)                                                        */
+
+START_TEST(test_listen_syn_to_syn_received)
+{
+    /* "Set RCV.NXT to SEG.SEQ+1, IRS is set to SEG.SEQ ... ISS should be
+     * selected and a SYN segment sent of the form
+     * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. SND.NXT is set to ISS+1 and
+     * SND.UNA to ISS. The connection state should be changed to
+     * SYN-RECEIVED." */
+    struct fx *f = &F;
+    f->peer_mss = 1000;
+    fx_make(f, TCP_LISTEN);
+    fx_input(f, TCP_SYN, IRS, 0, NULL, 0);
+    FX_STATE(f, TCP_SYN_RECEIVED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.mss, 1460);
+    FX_STATES(f, TCP_LISTEN, TCP_SYN_RECEIVED);
+    ck_assert_uint_eq(f->c.irs, IRS);
+    ck_assert_uint_eq(f->c.rcv_nxt, IRS + 1);
+    ck_assert_uint_eq(f->c.snd_una, ISS);
+    ck_assert_uint_eq(f->c.snd_nxt, ISS + 1);
+    ck_assert_uint_eq(f->c.snd_mss, 1000);              /* the peer's option */
+    timer_started(f, TM_RTO, f->now + 1 * SEC);
+}
+END_TEST
+
+START_TEST(test_listen_spawned_child_syn_to_syn_received)
+{
+    /* the simulator's way: the listener stays, a child takes the SYN */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_RECEIVED);
+    ck_assert_int_eq(f->listener.state, TCP_LISTEN);
+    ck_assert_int_eq(f->c.passive, 1);
+    ck_assert_uint_eq(f->c.lport, FX_SPORT);
+    ck_assert_uint_eq(f->c.rport, FX_CPORT);
+    ck_assert_uint_eq(f->c.raddr, FX_RADDR);
+    ck_assert_uint_eq(f->c.rcv_nxt, IRS + 1);
+}
+END_TEST
+
+START_TEST(test_listen_ack_sends_rst)
+{
+    /* "Any acknowledgment is bad if it arrives on a connection still in the
+     * LISTEN state. An acceptable reset segment should be formed for any
+     * arriving ACK-bearing segment. The RST should be formatted as follows:
+     * <SEQ=SEG.ACK><CTL=RST>" */
+    struct fx *f = &F;
+    fx_make(f, TCP_LISTEN);
+    fx_input(f, TCP_ACK, IRS, 777, NULL, 0);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_RST, 777, 0);
+    FX_STATE(f, TCP_LISTEN);
+
+    fx_mark(f);
+    fx_input(f, TCP_SYN | TCP_ACK, IRS, 4242, NULL, 0);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_RST, 4242, 0);
+
+    fx_mark(f);
+    fx_input(f, TCP_PSH | TCP_ACK, IRS, 90000, "data", 4);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_RST, 90000, 0);
+    FX_STATE(f, TCP_LISTEN);
+    FX_NO_STATES(f);
+}
+END_TEST
+
+START_TEST(test_listen_rst_ignored)
+{
+    /* "An incoming RST segment could not be valid since it could not have
+     * been sent in response to anything sent by this incarnation of the
+     * connection. An incoming RST should be ignored. Return." */
+    struct fx *f = &F;
+    fx_make(f, TCP_LISTEN);
+    fx_input(f, TCP_RST, IRS, 0, NULL, 0);
+    fx_input(f, TCP_RST | TCP_ACK, IRS, 1234, NULL, 0);
+    fx_input(f, TCP_RST | TCP_SYN, IRS, 0, NULL, 0);
+    FX_NSEGS(f, 0);
+    FX_STATE(f, TCP_LISTEN);
+    FX_NO_STATES(f);
+}
+END_TEST
+
+START_TEST(test_listen_other_dropped)
+{
+    /* "Any other control or text-bearing segment (not containing SYN) must
+     * have an ACK and thus would have been discarded by the ACK
+     * processing" — fourth, "drop the segment and return" */
+    struct fx *f = &F;
+    fx_make(f, TCP_LISTEN);
+    fx_input(f, TCP_FIN, IRS, 0, NULL, 0);
+    fx_input(f, TCP_PSH, IRS, 0, "abc", 3);
+    FX_NSEGS(f, 0);
+    FX_STATE(f, TCP_LISTEN);
+}
+END_TEST
+
+START_TEST(test_listen_close_to_closed)
+{
+    /* 3.10.4 LISTEN: "Any outstanding RECEIVEs are returned ... delete TCB,
+     * enter CLOSED state, and return." */
+    struct fx *f = &F;
+    fx_make(f, TCP_LISTEN);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCP_LISTEN, TCP_CLOSED);
+}
+END_TEST
+
+/* ======================================================================== */
+/* SYN-SENT (3.10.7.3)                                                      */
+
+START_TEST(test_syn_sent_synack_to_established)
+{
+    /* "If SND.UNA > ISS (our SYN has been ACKed), change the connection
+     * state to ESTABLISHED, form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT>
+     * <CTL=ACK> and send it." */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_SENT);
+    f->peer_win = 30000;
+    f->peer_mss = 1000;
+    fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, NULL, 0);
+    FX_STATE(f, TCP_ESTABLISHED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    FX_STATES(f, TCP_SYN_SENT, TCP_ESTABLISHED);
+    ck_assert_uint_eq(f->c.snd_una, ISS + 1);
+    ck_assert_uint_eq(f->c.rcv_nxt, IRS + 1);
+    ck_assert_uint_eq(f->c.snd_wnd, 30000);
+    ck_assert_uint_eq(f->c.snd_mss, 1000);
+    ck_assert_ptr_nonnull(FX_TIMER(f, TM_RTO, TA_STOP));
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_syn_sent_syn_to_syn_received)
+{
+    /* "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment <SEQ=ISS>
+     * <ACK=RCV.NXT><CTL=SYN,ACK> and send it." (simultaneous open) */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_SENT);
+    int64_t due = tcp_deadline(&f->c);
+    fx_input(f, TCP_SYN, IRS, 0, NULL, 0);
+    FX_STATE(f, TCP_SYN_RECEIVED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.mss, 1460);
+    FX_STATES(f, TCP_SYN_SENT, TCP_SYN_RECEIVED);
+    ck_assert_int_eq(f->c.passive, 0);
+    ck_assert_uint_eq(f->c.irs, IRS);
+    ck_assert_uint_eq(f->c.snd_una, ISS);               /* our SYN unacked */
+    ck_assert_int_eq(tcp_deadline(&f->c), due);         /* RTO still running */
+}
+END_TEST
+
+START_TEST(test_syn_sent_bad_ack_sends_rst)
+{
+    /* "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless the RST
+     * bit is set, if so drop the segment and return) <SEQ=SEG.ACK>
+     * <CTL=RST> and discard the segment. Return." */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_SENT);
+    int64_t due = tcp_deadline(&f->c);
+    static const uint32_t bad[] = { ISS, ISS - 1, ISS + 2, ISS + 100000 };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        fx_mark(f);
+        fx_input(f, TCP_SYN | TCP_ACK, IRS, bad[i], NULL, 0);
+        FX_NSEGS(f, 1);
+        FX_SEG(f, 0, TCP_RST, bad[i], 0);
+        FX_STATE(f, TCP_SYN_SENT);
+        fx_mark(f);
+        fx_input(f, TCP_ACK, IRS, bad[i], NULL, 0);
+        FX_NSEGS(f, 1);
+        FX_SEG(f, 0, TCP_RST, bad[i], 0);
+        /* ... unless the RST bit is set */
+        fx_mark(f);
+        fx_input(f, TCP_RST | TCP_ACK, IRS, bad[i], NULL, 0);
+        FX_NSEGS(f, 0);
+        FX_STATE(f, TCP_SYN_SENT);
+    }
+    ck_assert_uint_eq(f->c.snd_una, ISS);
+    ck_assert_int_eq(tcp_deadline(&f->c), due);
+    ck_assert_int_eq(f->c.syn_received, 0);
+}
+END_TEST
+
+START_TEST(test_syn_sent_rst_with_good_ack_to_closed)
+{
+    /* "If the ACK was acceptable, then signal to the user 'error:
+     * connection reset', drop the segment, enter CLOSED state, delete TCB" */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_SENT);
+    fx_input(f, TCP_RST | TCP_ACK, 0, ISS + 1, NULL, 0);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCP_SYN_SENT, TCP_CLOSED);
+    ck_assert_ptr_nonnull(FX_TIMER(f, TM_RTO, TA_STOP));
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_syn_sent_rst_without_ack_ignored)
+{
+    /* "Otherwise (no ACK), drop the segment and return." */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_SENT);
+    int64_t due = tcp_deadline(&f->c);
+    fx_input(f, TCP_RST, IRS, 0, NULL, 0);
+    fx_input(f, TCP_RST, 0, 0, NULL, 0);
+    FX_STATE(f, TCP_SYN_SENT);
+    FX_NSEGS(f, 0);
+    FX_NO_STATES(f);
+    ck_assert_int_eq(tcp_deadline(&f->c), due);
+}
+END_TEST
+
+START_TEST(test_syn_sent_ack_without_syn_dropped)
+{
+    /* fifth: "If neither of the SYN or RST bits is set, then drop the
+     * segment and return." — even with an acceptable ACK */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_SENT);
+    fx_input(f, TCP_ACK, IRS, ISS + 1, NULL, 0);
+    fx_input(f, TCP_FIN | TCP_ACK, IRS, ISS + 1, NULL, 0);
+    FX_STATE(f, TCP_SYN_SENT);
+    FX_NSEGS(f, 0);
+    ck_assert_uint_eq(f->c.snd_una, ISS);
+}
+END_TEST
+
+START_TEST(test_syn_sent_close_to_closed)
+{
+    /* 3.10.4 SYN-SENT: "Delete the TCB and return 'error: closing'
+     * responses to any queued SENDs, or RECEIVEs." — nothing is sent */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_SENT);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCP_SYN_SENT, TCP_CLOSED);
+    ck_assert_ptr_nonnull(FX_TIMER(f, TM_RTO, TA_STOP));
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_syn_sent_send_queued_until_established)
+{
+    /* 3.10.2 SYN-SENT: "Queue the data for transmission after entering
+     * ESTABLISHED state." */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_SENT);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"hello", 5), 5);
+    FX_NSEGS(f, 0);
+    fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, NULL, 0);
+    FX_STATE(f, TCP_ESTABLISHED);
+    FX_NSEGS(f, 2);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    FX_SEG(f, 1, TCP_PSH | TCP_ACK, ISS + 1, IRS + 1);
+    seg_data_is(fx_segat(f, 1), "hello", 5);
+}
+END_TEST
+
+/* ======================================================================== */
+/* SYN-RECEIVED (3.10.7.4)                                                  */
+
+START_TEST(test_syn_received_ack_to_established)
+{
+    /* "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state and
+     * continue processing with the variables below set to: SND.WND <-
+     * SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK" */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_RECEIVED);
+    f->peer_win = 20000;
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    FX_STATE(f, TCP_ESTABLISHED);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCP_SYN_RECEIVED, TCP_ESTABLISHED);
+    ck_assert_uint_eq(f->c.snd_una, ISS + 1);
+    ck_assert_uint_eq(f->c.snd_wnd, 20000);
+    ck_assert_uint_eq(f->c.snd_wl1, IRS + 1);
+    ck_assert_uint_eq(f->c.snd_wl2, ISS + 1);
+    ck_assert_ptr_nonnull(FX_TIMER(f, TM_RTO, TA_STOP));
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_syn_received_ack_with_data_continues_processing)
+{
+    /* "... enter ESTABLISHED state and continue processing": the text of
+     * the completing ACK is delivered and acknowledged */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_RECEIVED);
+    fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 1, "hi", 2);
+    FX_STATE(f, TCP_ESTABLISHED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 3);
+    uint8_t buf[8];
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 2);
+    ck_assert_mem_eq(buf, "hi", 2);
+}
+END_TEST
+
+START_TEST(test_syn_received_rst_passive_to_listen)
+{
+    /* "If this connection was initiated with a passive OPEN (i.e., came
+     * from the LISTEN state), then return this connection to LISTEN state
+     * and return." */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_RECEIVED);
+    fx_input(f, TCP_RST, IRS + 1, 0, NULL, 0);
+    FX_STATE(f, TCP_LISTEN);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCP_SYN_RECEIVED, TCP_LISTEN);
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);          /* no SYN,ACK retries */
+    ck_assert_int_eq(f->listener.state, TCP_LISTEN);
+}
+END_TEST
+
+START_TEST(test_syn_received_rst_active_to_closed)
+{
+    /* "If this connection was initiated with an active OPEN (i.e., came
+     * from SYN-SENT state), then the connection was refused; signal the
+     * user 'connection refused' ... enter the CLOSED state and delete the
+     * TCB, and return." */
+    struct fx *f = &F;
+    fx_make_simopen(f);
+    fx_input(f, TCP_RST, IRS + 1, 0, NULL, 0);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCP_SYN_RECEIVED, TCP_CLOSED);
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_syn_received_syn_passive_to_listen)
+{
+    /* fourth: "In SYN-RECEIVED state, if the connection was initiated with
+     * a passive OPEN, then return this connection to the LISTEN state and
+     * return." */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_RECEIVED);
+    fx_input(f, TCP_SYN, IRS + 1, 0, NULL, 0);
+    FX_STATE(f, TCP_LISTEN);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCP_SYN_RECEIVED, TCP_LISTEN);
+}
+END_TEST
+
+START_TEST(test_syn_received_close_to_fin_wait_1)
+{
+    /* 3.10.4 SYN-RECEIVED: "If no SENDs have been issued and there is no
+     * pending data to send, then form a FIN segment and send it, and enter
+     * FIN-WAIT-1 state" (Figure 5: SYN-RCVD --CLOSE / snd FIN--> FIN-WAIT-1) */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_RECEIVED);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, IRS + 1);
+    FX_STATES(f, TCP_SYN_RECEIVED, TCP_FIN_WAIT_1);
+
+    /* the peer's ACK covers our SYN and our FIN */
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
+    FX_STATE(f, TCP_FIN_WAIT_2);
+    FX_NSEGS(f, 0);
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_syn_received_close_retransmits_synack_then_fin)
+{
+    /* after close in SYN_RECEIVED the RTO repeats the SYN,ACK until our
+     * SYN is acknowledged, and then the FIN */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_RECEIVED);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    f->now = tcp_deadline(&f->c);
+    fx_mark(f);
+    tcp_timer(&f->c, f->now);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
+    f->now += 20 * MS;
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);    /* SYN only */
+    FX_NSEGS(f, 0);
+    FX_STATE(f, TCP_FIN_WAIT_1);
+    f->now = tcp_deadline(&f->c);
+    tcp_timer(&f->c, f->now);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, IRS + 1);
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
+    FX_STATE(f, TCP_FIN_WAIT_2);
+}
+END_TEST
+
+START_TEST(test_syn_received_close_with_queued_data_waits)
+{
+    /* "... otherwise, queue for processing after entering ESTABLISHED
+     * state": queued data goes first, then the FIN after it */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_RECEIVED);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"early", 5), 5);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_NSEGS(f, 0);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    FX_NSEGS(f, 2);
+    FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 1, IRS + 1);
+    seg_data_is(fx_segat(f, 0), "early", 5);
+    FX_SEG(f, 1, TCP_FIN | TCP_ACK, ISS + 6, IRS + 1);
+    FX_STATE(f, TCP_FIN_WAIT_1);
+}
+END_TEST
+
+START_TEST(test_syn_received_bad_ack_sends_rst)
+{
+    /* "If the segment acknowledgment is not acceptable, form a reset
+     * segment <SEQ=SEG.ACK><CTL=RST> and send it." */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_RECEIVED);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 5, NULL, 0);    /* > SND.NXT */
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_RST, ISS + 5, 0);
+    FX_STATE(f, TCP_SYN_RECEIVED);
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS, NULL, 0);        /* = SND.UNA */
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_RST, ISS, 0);
+    FX_STATE(f, TCP_SYN_RECEIVED);
+    FX_NO_STATES(f);
+}
+END_TEST
+
+START_TEST(test_syn_received_synack_simultaneous_open_to_established)
+{
+    /* RFC 9293 Figure 7 line 6: in SYN-RECEIVED after a simultaneous open,
+     * the peer's SYN,ACK acknowledges our SYN: ESTABLISHED, and (as in the
+     * figure) nothing more to send — our SYN,ACK already acked theirs. */
+    struct fx *f = &F;
+    fx_make_simopen(f);
+    fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, NULL, 0);
+    FX_STATE(f, TCP_ESTABLISHED);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCP_SYN_RECEIVED, TCP_ESTABLISHED);
+    ck_assert_uint_eq(f->c.snd_una, ISS + 1);
+    ck_assert_uint_eq(f->c.rcv_nxt, IRS + 1);
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_syn_received_rto_retransmits_synack)
+{
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_RECEIVED);
+    int64_t due = tcp_deadline(&f->c);
+    f->now = due;
+    tcp_timer(&f->c, f->now);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
+    FX_STATE(f, TCP_SYN_RECEIVED);
+    ck_assert_int_eq(tcp_deadline(&f->c), due + 2 * SEC);
+}
+END_TEST
+
+/* ======================================================================== */
+/* ESTABLISHED                                                              */
+
+START_TEST(test_established_close_to_fin_wait_1)
+{
+    /* 3.10.4 ESTABLISHED: "Queue this until all preceding SENDs have been
+     * segmentized, then form a FIN segment and send it. In any case, enter
+     * FIN-WAIT-1 state." */
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, IRS + 1);
+    FX_STATES(f, TCP_ESTABLISHED, TCP_FIN_WAIT_1);
+    ck_assert_uint_eq(f->c.snd_nxt, ISS + 2);           /* FIN takes a number */
+    timer_started(f, TM_RTO, f->now + 1 * SEC);
+}
+END_TEST
+
+START_TEST(test_established_close_sends_fin_after_queued_data)
+{
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, pattern(100), 100), 100);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    FX_NSEGS(f, 2);
+    FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 1, IRS + 1);
+    FX_SEG(f, 1, TCP_FIN | TCP_ACK, ISS + 101, IRS + 1);
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 102, NULL, 0);
+    FX_STATE(f, TCP_FIN_WAIT_2);
+    ck_assert_uint_eq(f->c.sndq.len, 0);
+}
+END_TEST
+
+START_TEST(test_established_fin_to_close_wait)
+{
+    /* eighth: "advance RCV.NXT over the FIN, and send an acknowledgment for
+     * the FIN ... ESTABLISHED STATE: Enter the CLOSE-WAIT state." */
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    fx_input(f, TCP_FIN | TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    FX_STATE(f, TCP_CLOSE_WAIT);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 2);
+    FX_STATES(f, TCP_ESTABLISHED, TCP_CLOSE_WAIT);
+    uint8_t buf[8];
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 0); /* EOF */
+}
+END_TEST
+
+START_TEST(test_established_data_and_fin_to_close_wait)
+{
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    fx_input(f, TCP_FIN | TCP_PSH | TCP_ACK, IRS + 1, ISS + 1, "bye", 3);
+    FX_STATE(f, TCP_CLOSE_WAIT);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 5);            /* 3 bytes + FIN */
+    uint8_t buf[8];
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 3);
+    ck_assert_mem_eq(buf, "bye", 3);
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 0);
+}
+END_TEST
+
+START_TEST(test_established_rst_to_closed)
+{
+    /* RFC 9293 3.10.7.4 second (with RFC 5961 3.2): "If the RST bit is set
+     * and the sequence number exactly matches the next expected sequence
+     * number (RCV.NXT), then TCP endpoints MUST reset the connection" */
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    fx_input(f, TCP_RST, IRS + 1, 0, NULL, 0);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCP_ESTABLISHED, TCP_CLOSED);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"x", 1),
+                     -TCPE_RESET);
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_established_rst_out_of_window_ignored_or_challenged)
+{
+    /* RFC 9293 3.10.7.4 first: an unacceptable segment with RST is dropped
+     * silently.  Second: "If the RST bit is set and the sequence number does
+     * not exactly match the next expected sequence value, yet is within the
+     * current receive window, TCP endpoints MUST send an acknowledgment
+     * (challenge ACK): <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" */
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    fx_input(f, TCP_RST, IRS + 100, 0, NULL, 0);         /* in window */
+    FX_STATE(f, TCP_ESTABLISHED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+
+    fx_mark(f);
+    fx_input(f, TCP_RST, IRS + 1 + 65535, 0, NULL, 0);   /* just past it */
+    fx_input(f, TCP_RST, IRS - 100, 0, NULL, 0);         /* old */
+    fx_input(f, TCP_RST | TCP_ACK, IRS, ISS + 1, NULL, 0);
+    FX_NSEGS(f, 0);
+    FX_STATE(f, TCP_ESTABLISHED);
+    FX_NO_STATES(f);
+}
+END_TEST
+
+START_TEST(test_established_syn_challenge_ack)
+{
+    /* fourth (RFC 5961 4.2): "If the SYN bit is set, irrespective of the
+     * sequence number, TCP endpoints MUST send a 'challenge ACK' to the
+     * remote peer: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" and drop it */
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    fx_input(f, TCP_SYN, IRS + 50, 0, NULL, 0);          /* in window */
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    fx_mark(f);
+    fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, NULL, 0); /* an old one */
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    fx_mark(f);
+    fx_input(f, TCP_SYN, 123456789, 0, NULL, 0);         /* far away */
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    FX_STATE(f, TCP_ESTABLISHED);
+    ck_assert_uint_eq(f->c.rcv_nxt, IRS + 1);
+}
+END_TEST
+
+START_TEST(test_established_ack_of_unsent_data_acked_and_dropped)
+{
+    /* fifth: "If the ACK acks something not yet sent (SEG.ACK > SND.NXT),
+     * then send an ACK, drop the segment, and return." */
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 500, "data", 4);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    ck_assert_uint_eq(f->c.snd_una, ISS + 1);
+    ck_assert_uint_eq(f->c.rcv_nxt, IRS + 1);            /* text dropped */
+    FX_STATE(f, TCP_ESTABLISHED);
+}
+END_TEST
+
+/* ======================================================================== */
+/* FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT          */
+
+START_TEST(test_fin_wait_1_ack_to_fin_wait_2)
+{
+    /* "In addition to the processing for the ESTABLISHED state, if the FIN
+     * segment is now acknowledged, then enter FIN-WAIT-2" */
+    struct fx *f = &F;
+    fx_make(f, TCP_FIN_WAIT_1);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);    /* acks nothing new */
+    FX_STATE(f, TCP_FIN_WAIT_1);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
+    FX_STATE(f, TCP_FIN_WAIT_2);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCP_FIN_WAIT_1, TCP_FIN_WAIT_2);
+    ck_assert_ptr_nonnull(FX_TIMER(f, TM_RTO, TA_STOP));
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_fin_wait_1_fin_to_closing)
+{
+    /* eighth, FIN-WAIT-1: "If our FIN has been ACKed (perhaps in this
+     * segment), then enter TIME-WAIT ...; otherwise, enter the CLOSING
+     * state." */
+    struct fx *f = &F;
+    fx_make(f, TCP_FIN_WAIT_1);
+    int64_t due = tcp_deadline(&f->c);
+    fx_input(f, TCP_FIN | TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    FX_STATE(f, TCP_CLOSING);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 2);
+    FX_STATES(f, TCP_FIN_WAIT_1, TCP_CLOSING);
+    ck_assert_int_eq(tcp_deadline(&f->c), due);   /* our FIN still unacked */
+}
+END_TEST
+
+START_TEST(test_fin_wait_1_finack_to_time_wait)
+{
+    /* A FIN that also acknowledges ours: RFC 9293 3.10.7.4, eighth step,
+     * FIN-WAIT-1: "If our FIN has been ACKed (perhaps in this segment),
+     * then enter TIME-WAIT".  The trace shows that one arrow, not a
+     * FIN_WAIT_2 for no time in between. */
+    struct fx *f = &F;
+    fx_make(f, TCP_FIN_WAIT_1);
+    fx_input(f, TCP_FIN | TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
+    FX_STATE(f, TCP_TIME_WAIT);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 2);
+    FX_STATES(f, TCP_FIN_WAIT_1, TCP_TIME_WAIT);
+    timer_started(f, TM_TIME_WAIT, f->now + 2 * f->cfg.msl_us);
+    ck_assert_int_eq(tcp_deadline(&f->c), f->now + 2 * f->cfg.msl_us);
+}
+END_TEST
+
+START_TEST(test_fin_wait_1_rto_retransmits_fin)
+{
+    struct fx *f = &F;
+    fx_make(f, TCP_FIN_WAIT_1);
+    f->now = tcp_deadline(&f->c);
+    tcp_timer(&f->c, f->now);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, IRS + 1);
+    FX_STATE(f, TCP_FIN_WAIT_1);
+    ck_assert_uint_eq(f->c.snd_nxt, ISS + 2);           /* not a new FIN */
+}
+END_TEST
+
+START_TEST(test_fin_wait_2_fin_to_time_wait)
+{
+    /* eighth, FIN-WAIT-2: "Enter the TIME-WAIT state. Start the time-wait
+     * timer, turn off the other timers." */
+    struct fx *f = &F;
+    f->cfg.msl_us = 5 * SEC;
+    fx_make(f, TCP_FIN_WAIT_2);
+    fx_input(f, TCP_FIN | TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
+    FX_STATE(f, TCP_TIME_WAIT);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 2);
+    FX_STATES(f, TCP_FIN_WAIT_2, TCP_TIME_WAIT);
+    timer_started(f, TM_TIME_WAIT, f->now + 10 * SEC);
+    ck_assert_int_eq(tcp_deadline(&f->c), f->now + 10 * SEC);
+}
+END_TEST
+
+START_TEST(test_fin_wait_2_half_close_still_receives)
+{
+    /* shutdown() closes our direction only: in FIN-WAIT-2 "the user's
+     * CLOSE can be acknowledged" but segment text is still processed */
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    ck_assert_int_eq(tcp_shutdown(&f->c, f->now), 0);
+    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, IRS + 1);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
+    FX_STATE(f, TCP_FIN_WAIT_2);
+    fx_mark(f);
+    fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 2, "late data", 9);
+    FX_STATE(f, TCP_FIN_WAIT_2);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 10);
+    uint8_t buf[16];
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 9);
+    ck_assert_mem_eq(buf, "late data", 9);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"x", 1),
+                     -TCPE_CLOSING);
+    fx_mark(f);
+    fx_input(f, TCP_FIN | TCP_ACK, IRS + 10, ISS + 2, NULL, 0);
+    FX_STATE(f, TCP_TIME_WAIT);
+    FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 11);
+}
+END_TEST
+
+START_TEST(test_close_wait_close_to_last_ack)
+{
+    /* 3.10.4 CLOSE-WAIT: "Queue this request until all preceding SENDs
+     * have been segmentized; then send a FIN segment, enter LAST-ACK
+     * state." */
+    struct fx *f = &F;
+    fx_make(f, TCP_CLOSE_WAIT);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    FX_STATE(f, TCP_LAST_ACK);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, IRS + 2);
+    FX_STATES(f, TCP_CLOSE_WAIT, TCP_LAST_ACK);
+    timer_started(f, TM_RTO, f->now + 1 * SEC);
+}
+END_TEST
+
+START_TEST(test_close_wait_can_still_send)
+{
+    /* 3.10.2 CLOSE-WAIT: "Segmentize the buffer and send it." */
+    struct fx *f = &F;
+    fx_make(f, TCP_CLOSE_WAIT);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"reply", 5), 5);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 1, IRS + 2);
+    seg_data_is(fx_segat(f, 0), "reply", 5);
+}
+END_TEST
+
+START_TEST(test_last_ack_ack_to_closed)
+{
+    /* fifth, LAST-ACK: "If our FIN is now acknowledged, delete the TCB,
+     * enter the CLOSED state, and return." */
+    struct fx *f = &F;
+    fx_make(f, TCP_LAST_ACK);
+    fx_input(f, TCP_ACK, IRS + 2, ISS + 1, NULL, 0);    /* not our FIN yet */
+    FX_STATE(f, TCP_LAST_ACK);
+    fx_input(f, TCP_ACK, IRS + 2, ISS + 2, NULL, 0);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCP_LAST_ACK, TCP_CLOSED);
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_closing_ack_to_time_wait)
+{
+    /* fifth, CLOSING: "if the ACK acknowledges our FIN, then enter the
+     * TIME-WAIT state; otherwise, ignore the segment." */
+    struct fx *f = &F;
+    fx_make(f, TCP_CLOSING);
+    fx_input(f, TCP_ACK, IRS + 2, ISS + 2, NULL, 0);
+    FX_STATE(f, TCP_TIME_WAIT);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCP_CLOSING, TCP_TIME_WAIT);
+    timer_started(f, TM_TIME_WAIT, f->now + 2 * f->cfg.msl_us);
+    ck_assert_int_eq(tcp_deadline(&f->c), f->now + 2 * f->cfg.msl_us);
+}
+END_TEST
+
+START_TEST(test_time_wait_timeout_to_closed)
+{
+    /* 3.10.8: "If the time-wait timeout expires on a connection, delete the
+     * TCB, enter the CLOSED state, and return." */
+    struct fx *f = &F;
+    fx_make(f, TCP_TIME_WAIT);
+    int64_t entered = f->now - FX_STEP_US;       /* the fixture's last step */
+    int64_t due = tcp_deadline(&f->c);
+    ck_assert_int_eq(due, entered + 2 * f->cfg.msl_us);
+    f->now = due - 1;
+    tcp_timer(&f->c, f->now);
+    FX_STATE(f, TCP_TIME_WAIT);
+    f->now = due;
+    tcp_timer(&f->c, f->now);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCP_TIME_WAIT, TCP_CLOSED);
+    ck_assert_ptr_nonnull(FX_TIMER(f, TM_TIME_WAIT, TA_EXPIRE));
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+    ck_assert_int_eq(f->tr.recs[f->tr.n - 1].t_us, due);
+}
+END_TEST
+
+START_TEST(test_time_wait_retransmitted_fin_reacked_and_2msl_restarted)
+{
+    /* eighth, TIME-WAIT: "Remain in the TIME-WAIT state. Restart the 2 MSL
+     * time-wait timeout." (and it is acknowledged) */
+    struct fx *f = &F;
+    fx_make(f, TCP_TIME_WAIT);
+    int64_t old_due = tcp_deadline(&f->c);
+    f->now += 10 * SEC;
+    fx_input(f, TCP_FIN | TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
+    FX_STATE(f, TCP_TIME_WAIT);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 2);
+    FX_NO_STATES(f);
+    int64_t new_due = f->now + 2 * f->cfg.msl_us;
+    timer_started(f, TM_TIME_WAIT, new_due);
+    ck_assert_int_eq(tcp_deadline(&f->c), new_due);
+    ck_assert_uint_eq(f->c.rcv_nxt, IRS + 2);
+    f->now = old_due;
+    tcp_timer(&f->c, f->now);
+    FX_STATE(f, TCP_TIME_WAIT);                  /* the old due is gone */
+    f->now = new_due;
+    tcp_timer(&f->c, f->now);
+    FX_STATE(f, TCP_CLOSED);
+}
+END_TEST
+
+START_TEST(test_time_wait_rst_to_closed)
+{
+    /* second, CLOSING/LAST-ACK/TIME-WAIT: "If the RST bit is set, then
+     * enter the CLOSED state, delete the TCB, and return." */
+    struct fx *f = &F;
+    fx_make(f, TCP_TIME_WAIT);
+    fx_input(f, TCP_RST, IRS + 2, 0, NULL, 0);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 0);
+    ck_assert_ptr_nonnull(FX_TIMER(f, TM_TIME_WAIT, TA_STOP));
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+/* ======================================================================== */
+/* ABORT (3.10.5) and tcp_reset_for (3.10.7.1)                              */
+
+START_TEST(test_abort_established_sends_rst)
+{
+    /* "Send a reset segment: <SEQ=SND.NXT><CTL=RST> ... delete the TCB,
+     * enter CLOSED state" — SND.NXT, past the unacknowledged data */
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, pattern(100), 100), 100);
+    fx_mark(f);
+    ck_assert_int_eq(tcp_abort(&f->c, f->now), 0);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_RST, ISS + 101, 0);
+    ck_assert_uint_eq(fx_segat(f, 0)->len, 0);
+    FX_STATES(f, TCP_ESTABLISHED, TCP_CLOSED);
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_abort_listen_sends_nothing)
+{
+    struct fx *f = &F;
+    fx_make(f, TCP_LISTEN);
+    ck_assert_int_eq(tcp_abort(&f->c, f->now), 0);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 0);
+}
+END_TEST
+
+START_TEST(test_abort_syn_sent_sends_nothing)
+{
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_SENT);
+    ck_assert_int_eq(tcp_abort(&f->c, f->now), 0);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 0);
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_abort_time_wait_sends_nothing)
+{
+    /* "CLOSING STATE, LAST-ACK STATE, TIME-WAIT STATE: Respond with 'ok'
+     * and delete the TCB, enter CLOSED state, and return." */
+    struct fx *f = &F;
+    fx_make(f, TCP_TIME_WAIT);
+    ck_assert_int_eq(tcp_abort(&f->c, f->now), 0);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 0);
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+static struct tcp_hdr mkhdr(uint8_t flags, uint32_t seq, uint32_t ack)
+{
+    struct tcp_hdr h;
+    memset(&h, 0, sizeof h);
+    h.sport = 49152;
+    h.dport = 81;
+    h.seq = seq;
+    h.ack = ack;
+    h.flags = flags;
+    h.win = 65535;
+    return h;
+}
+
+START_TEST(test_reset_for_segment_without_ack)
+{
+    /* "If the ACK bit is off, sequence number zero is used,
+     * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>" — SYN and FIN count */
+    struct tcp_hdr in, out;
+    in = mkhdr(TCP_SYN, 5000, 0);
+    ck_assert_int_eq(tcp_reset_for(&in, 0, &out), 0);
+    ck_assert_uint_eq(out.flags, TCP_RST | TCP_ACK);
+    ck_assert_uint_eq(out.seq, 0);
+    ck_assert_uint_eq(out.ack, 5001);
+    ck_assert_uint_eq(out.sport, 81);
+    ck_assert_uint_eq(out.dport, 49152);
+
+    in = mkhdr(TCP_FIN, 7000, 0);
+    ck_assert_int_eq(tcp_reset_for(&in, 10, &out), 0);
+    ck_assert_uint_eq(out.ack, 7011);
+
+    in = mkhdr(TCP_SYN | TCP_FIN, 0xFFFFFFFEu, 0);
+    ck_assert_int_eq(tcp_reset_for(&in, 3, &out), 0);
+    ck_assert_uint_eq(out.ack, 3);                    /* wraps */
+
+    in = mkhdr(TCP_PSH, 100, 0);
+    ck_assert_int_eq(tcp_reset_for(&in, 20, &out), 0);
+    ck_assert_uint_eq(out.seq, 0);
+    ck_assert_uint_eq(out.ack, 120);
+    ck_assert_uint_eq(out.flags, TCP_RST | TCP_ACK);
+}
+END_TEST
+
+START_TEST(test_reset_for_segment_with_ack)
+{
+    /* "If the ACK bit is on, <SEQ=SEG.ACK><CTL=RST>" */
+    struct tcp_hdr in = mkhdr(TCP_ACK, 5000, 777), out;
+    ck_assert_int_eq(tcp_reset_for(&in, 0, &out), 0);
+    ck_assert_uint_eq(out.flags, TCP_RST);
+    ck_assert_uint_eq(out.seq, 777);
+    ck_assert_uint_eq(out.ack, 0);
+    ck_assert_uint_eq(out.sport, 81);
+    ck_assert_uint_eq(out.dport, 49152);
+
+    in = mkhdr(TCP_SYN | TCP_ACK, 5000, 1001);
+    ck_assert_int_eq(tcp_reset_for(&in, 0, &out), 0);
+    ck_assert_uint_eq(out.flags, TCP_RST);
+    ck_assert_uint_eq(out.seq, 1001);
+
+    in = mkhdr(TCP_FIN | TCP_PSH | TCP_ACK, 5000, 0xDEADBEEFu);
+    ck_assert_int_eq(tcp_reset_for(&in, 50, &out), 0);
+    ck_assert_uint_eq(out.seq, 0xDEADBEEFu);
+}
+END_TEST
+
+START_TEST(test_reset_for_rst_gets_nothing)
+{
+    /* "If the state is CLOSED ... An incoming segment containing a RST is
+     * discarded." */
+    struct tcp_hdr in = mkhdr(TCP_RST, 5000, 0), out;
+    ck_assert_int_eq(tcp_reset_for(&in, 0, &out), -1);
+    in = mkhdr(TCP_RST | TCP_ACK, 5000, 1001);
+    ck_assert_int_eq(tcp_reset_for(&in, 0, &out), -1);
+}
+END_TEST
+
+/* ======================================================================== */
+/* Retransmission (RFC 6298 as simplified in tcp.c)                         */
+
+START_TEST(test_rto_backoff_syn_then_give_up)
+{
+    /* RTO 1 s doubling (RFC 6298 5.5): SYN at 0, again at 1, 3, 7, 15, 31 s
+     * with the same sequence number, and after cfg.retries (5)
+     * retransmissions the connection is given up at 63 s. */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_SENT);
+    int64_t t0 = f->log.v[0].t_us;
+    static const int64_t at[] = { 1, 3, 7, 15, 31 };
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+        int64_t due = t0 + at[k] * SEC;
+        ck_assert_int_eq(tcp_deadline(&f->c), due);
+        fx_mark(f);
+        tcp_timer(&f->c, due - 1);                 /* not yet */
+        FX_NSEGS(f, 0);
+        f->now = due;
+        tcp_timer(&f->c, f->now);
+        FX_NSEGS(f, 1);
+        FX_SEG(f, 0, TCP_SYN, ISS, 0);
+        ck_assert_uint_eq(fx_segat(f, 0)->h.mss, 1460);
+        FX_STATE(f, TCP_SYN_SENT);
+    }
+    ck_assert_int_eq(tcp_deadline(&f->c), t0 + 63 * SEC);
+    fx_mark(f);
+    f->now = t0 + 63 * SEC;
+    tcp_timer(&f->c, f->now);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCP_SYN_SENT, TCP_CLOSED);
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+    ck_assert_uint_eq(fx_timer_count(&f->tr, FX_CONN, 0, TM_RTO, TA_EXPIRE), 6);
+}
+END_TEST
+
+START_TEST(test_rto_backoff_capped_at_rto_max)
+{
+    struct fx *f = &F;
+    f->cfg.rto_max_us = 4 * SEC;
+    f->cfg.retries = 6;
+    fx_make(f, TCP_SYN_SENT);
+    int64_t t0 = f->log.v[0].t_us;
+    /* intervals 1, 2, 4, 4, 4, 4 s: the doubling stops at rto_max */
+    static const int64_t at[] = { 1, 3, 7, 11, 15, 19 };
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+        ck_assert_int_eq(tcp_deadline(&f->c), t0 + at[k] * SEC);
+        f->now = t0 + at[k] * SEC;
+        fx_mark(f);
+        tcp_timer(&f->c, f->now);
+        FX_NSEGS(f, 1);
+        FX_SEG(f, 0, TCP_SYN, ISS, 0);
+    }
+    ck_assert_int_eq(tcp_deadline(&f->c), t0 + 23 * SEC);
+    f->now = t0 + 23 * SEC;
+    tcp_timer(&f->c, f->now);
+    FX_STATE(f, TCP_CLOSED);
+}
+END_TEST
+
+START_TEST(test_rto_data_retransmitted_and_reset_on_ack)
+{
+    /* RFC 6298 5.4: retransmit the earliest unacknowledged segment;
+     * tcp.c returns the RTO to its initial value on new acknowledgment */
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    const uint8_t *d = pattern(100);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, d, 100), 100);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 1, IRS + 1);
+    int64_t due = f->now + 1 * SEC;
+    ck_assert_int_eq(tcp_deadline(&f->c), due);
+    f->now = due;
+    fx_mark(f);
+    tcp_timer(&f->c, f->now);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 1, IRS + 1);
+    seg_data_is(fx_segat(f, 0), pattern(100), 100);
+    ck_assert_int_eq(tcp_deadline(&f->c), due + 2 * SEC);
+    ck_assert_uint_eq(f->c.snd_nxt, ISS + 101);
+
+    f->now += 20 * MS;
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 101, NULL, 0);
+    FX_NSEGS(f, 0);
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+    ck_assert_uint_eq(f->c.sndq.len, 0);
+    f->now += 20 * MS;
+    ck_assert_int_eq(tcp_send(&f->c, f->now, d, 10), 10);
+    ck_assert_int_eq(tcp_deadline(&f->c), f->now + 1 * SEC);
+}
+END_TEST
+
+START_TEST(test_rto_data_gives_up_to_closed)
+{
+    struct fx *f = &F;
+    f->cfg.retries = 2;
+    fx_make(f, TCP_ESTABLISHED);
+    int64_t t0 = f->now;
+    ck_assert_int_eq(tcp_send(&f->c, t0, pattern(10), 10), 10);
+    static const int64_t at[] = { 1, 3 };
+    for (size_t k = 0; k < 2; k++) {
+        f->now = t0 + at[k] * SEC;
+        ck_assert_int_eq(tcp_deadline(&f->c), f->now);
+        fx_mark(f);
+        tcp_timer(&f->c, f->now);
+        FX_NSEGS(f, 1);
+        FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 1, IRS + 1);
+    }
+    f->now = t0 + 7 * SEC;
+    ck_assert_int_eq(tcp_deadline(&f->c), f->now);
+    fx_mark(f);
+    tcp_timer(&f->c, f->now);
+    FX_NSEGS(f, 0);
+    FX_STATE(f, TCP_CLOSED);
+    FX_STATES(f, TCP_ESTABLISHED, TCP_CLOSED);
+}
+END_TEST
+
+/* ======================================================================== */
+/* Sending: MSS, Nagle, windows                                             */
+
+START_TEST(test_send_segments_by_peer_mss)
+{
+    /* RFC 9293 3.7.1: segments no larger than the peer's MSS; PSH on the
+     * last segment of the write */
+    struct fx *f = &F;
+    f->peer_mss = 1000;
+    fx_make(f, TCP_ESTABLISHED);
+    const uint8_t *d = pattern(4000);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, d, 4000), 4000);
+    FX_NSEGS(f, 4);
+    for (size_t i = 0; i < 4; i++) {
+        FX_SEG(f, i, TCP_ACK | (i == 3 ? TCP_PSH : 0), ISS + 1 + 1000 * i,
+               IRS + 1);
+        seg_data_is(fx_segat(f, i), d + 1000 * i, 1000);
+    }
+    ck_assert_uint_eq(f->c.snd_nxt, ISS + 4001);
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 2001, NULL, 0);
+    ck_assert_uint_eq(f->c.snd_una, ISS + 2001);
+    ck_assert_uint_eq(f->c.sndq.len, 2000);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 4001, NULL, 0);
+    FX_NSEGS(f, 0);
+    ck_assert_uint_eq(f->c.sndq.len, 0);
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_send_mss_is_ours_when_smaller)
+{
+    /* "no larger than we could receive either" and 536 without an option */
+    struct fx *f = &F;
+    f->peer_mss = 0;
+    fx_make(f, TCP_ESTABLISHED);
+    ck_assert_uint_eq(f->c.snd_mss, 536);
+    struct fx g;
+    fx_init(&g);
+    g.cfg.mss = 800;
+    g.peer_mss = 1460;
+    fx_make(&g, TCP_ESTABLISHED);
+    ck_assert_uint_eq(g.c.snd_mss, 800);
+    fx_free(&g);
+}
+END_TEST
+
+START_TEST(test_nagle_on_holds_small_writes_while_unacked)
+{
+    /* RFC 9293 3.7.4: with data unacknowledged, a short segment waits */
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    tcp_send(&f->c, f->now, (const uint8_t *)"a", 1);
+    FX_NSEGS(f, 1);                                /* nothing in flight: goes */
+    FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 1, IRS + 1);
+    fx_mark(f);
+    tcp_send(&f->c, f->now, (const uint8_t *)"b", 1);
+    tcp_send(&f->c, f->now, (const uint8_t *)"c", 1);
+    FX_NSEGS(f, 0);                                /* held */
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
+    FX_NSEGS(f, 1);                                /* coalesced */
+    FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 2, IRS + 1);
+    seg_data_is(fx_segat(f, 0), "bc", 2);
+}
+END_TEST
+
+START_TEST(test_nagle_off_sends_small_writes_at_once)
+{
+    struct fx *f = &F;
+    f->cfg.nagle = 0;
+    fx_make(f, TCP_ESTABLISHED);
+    tcp_send(&f->c, f->now, (const uint8_t *)"a", 1);
+    tcp_send(&f->c, f->now, (const uint8_t *)"b", 1);
+    tcp_send(&f->c, f->now, (const uint8_t *)"c", 1);
+    FX_NSEGS(f, 3);
+    for (size_t i = 0; i < 3; i++) {
+        FX_SEG(f, i, TCP_PSH | TCP_ACK, ISS + 1 + i, IRS + 1);
+        seg_data_is(fx_segat(f, i), &"abc"[i], 1);
+    }
+}
+END_TEST
+
+START_TEST(test_nagle_holds_short_tail_of_large_write)
+{
+    struct fx *f = &F;
+    f->peer_mss = 1000;
+    fx_make(f, TCP_ESTABLISHED);
+    const uint8_t *d = pattern(2500);
+    tcp_send(&f->c, f->now, d, 2500);
+    FX_NSEGS(f, 2);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    FX_SEG(f, 1, TCP_ACK, ISS + 1001, IRS + 1);
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 2001, NULL, 0);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 2001, IRS + 1);
+    seg_data_is(fx_segat(f, 0), d + 2000, 500);
+}
+END_TEST
+
+START_TEST(test_send_limited_by_peer_window)
+{
+    /* RFC 9293 3.8.6: send no more than SND.UNA + SND.WND allows */
+    struct fx *f = &F;
+    f->cfg.nagle = 0;              /* the window alone decides here */
+    f->peer_win = 1500;
+    fx_make(f, TCP_ESTABLISHED);
+    ck_assert_uint_eq(f->c.snd_wnd, 1500);
+    tcp_send(&f->c, f->now, pattern(3000), 3000);
+    FX_NSEGS(f, 2);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    ck_assert_uint_eq(fx_segat(f, 0)->len, 1460);
+    FX_SEG(f, 1, TCP_ACK, ISS + 1461, IRS + 1);
+    ck_assert_uint_eq(fx_segat(f, 1)->len, 40);
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1501, NULL, 0); /* window slides */
+    FX_NSEGS(f, 2);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1501, IRS + 1);
+    ck_assert_uint_eq(fx_segat(f, 0)->len, 1460);
+    ck_assert_uint_eq(fx_segat(f, 1)->h.seq, ISS + 2961);
+    ck_assert_uint_eq(fx_segat(f, 1)->len, 40);
+}
+END_TEST
+
+START_TEST(test_zero_window_persist_probe)
+{
+    /* RFC 9293 3.8.6.1: "The sending TCP must be prepared to accept from
+     * the user and send at least one octet of new data even if the send
+     * window is zero" and must not give up while the window stays shut */
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    f->peer_win = 0;
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    ck_assert_uint_eq(f->c.snd_wnd, 0);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"0123456789", 10), 10);
+    FX_NSEGS(f, 0);
+    int64_t due = f->now + 1 * SEC;
+    timer_started(f, TM_PERSIST, due);
+    ck_assert_int_eq(tcp_deadline(&f->c), due);
+
+    f->now = due;
+    tcp_timer(&f->c, f->now);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    seg_data_is(fx_segat(f, 0), "0", 1);
+    ck_assert_ptr_nonnull(FX_TIMER(f, TM_PERSIST, TA_EXPIRE));
+
+    /* the probe is refused; it is repeated with backoff, never given up */
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    FX_NSEGS(f, 0);
+    for (int k = 0; k < 8; k++) {
+        f->now = tcp_deadline(&f->c);
+        ck_assert_int_gt(f->now, 0);
+        fx_mark(f);
+        tcp_timer(&f->c, f->now);
+        FX_NSEGS(f, 1);
+        FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+        ck_assert_uint_eq(fx_segat(f, 0)->len, 1);
+        FX_STATE(f, TCP_ESTABLISHED);
+    }
+    /* the window opens and takes the probe byte: the rest follows */
+    f->peer_win = 65535;
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 2, IRS + 1);
+    seg_data_is(fx_segat(f, 0), "123456789", 9);
+}
+END_TEST
+
+/* ======================================================================== */
+/* Receiving                                                                */
+
+START_TEST(test_recv_is_a_byte_stream)
+{
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 1, "hello", 5);
+    fx_input(f, TCP_PSH | TCP_ACK, IRS + 6, ISS + 1, " world", 6);
+    FX_NSEGS(f, 2);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 6);
+    FX_SEG(f, 1, TCP_ACK, ISS + 1, IRS + 12);
+    char buf[64];
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, (uint8_t *)buf, sizeof buf), 11);
+    ck_assert_mem_eq(buf, "hello world", 11);
+    fx_input(f, TCP_PSH | TCP_ACK, IRS + 12, ISS + 1, "abcdef", 6);
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, (uint8_t *)buf, 3), 3);
+    ck_assert_mem_eq(buf, "abc", 3);
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, (uint8_t *)buf, sizeof buf), 3);
+    ck_assert_mem_eq(buf, "def", 3);
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, (uint8_t *)buf, sizeof buf), 0);
+}
+END_TEST
+
+START_TEST(test_recv_window_shrinks_and_update_after_read)
+{
+    /* the window offered is the free receive buffer; a read that reopens
+     * it past the threshold (min(buffer/2, MSS), RFC 9293 3.8.6.2.2) sends
+     * a window update */
+    struct fx *f = &F;
+    f->cfg.rcvbuf = 4000;
+    fx_make(f, TCP_ESTABLISHED);
+    ck_assert_uint_eq(f->log.v[0].h.win, 4000);       /* our SYN */
+    ck_assert_uint_eq(f->log.v[1].h.win, 4000);       /* our ACK */
+    const uint8_t *d = pattern(3500);
+    static const uint32_t sizes[] = { 1000, 1000, 1000, 500 };
+    static const uint16_t wins[] = { 3000, 2000, 1000, 500 };
+    uint32_t seq = IRS + 1;
+    for (size_t i = 0; i < 4; i++) {
+        fx_mark(f);
+        fx_input(f, TCP_ACK, seq, ISS + 1, d + (seq - IRS - 1), sizes[i]);
+        seq += sizes[i];
+        FX_NSEGS(f, 1);
+        FX_SEG(f, 0, TCP_ACK, ISS + 1, seq);
+        ck_assert_uint_eq(fx_segat(f, 0)->h.win, wins[i]);
+    }
+    uint8_t buf[4000];
+    fx_mark(f);
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, 100), 100);
+    FX_NSEGS(f, 0);                      /* 600 free: below the threshold */
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf + 100, 1000), 1000);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 3501);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.win, 1600);
+    ck_assert_mem_eq(buf, d, 1100);
+}
+END_TEST
+
+START_TEST(test_recv_zero_window_refuses_then_reopens)
+{
+    /* "If the RCV.WND is zero, no segments will be acceptable" — they are
+     * answered with an ACK; reading reopens the window with an update */
+    struct fx *f = &F;
+    f->cfg.rcvbuf = 4000;
+    fx_make(f, TCP_ESTABLISHED);
+    const uint8_t *d = pattern(4000);
+    for (uint32_t off = 0; off < 4000; off += 1000)
+        fx_input(f, TCP_ACK, IRS + 1 + off, ISS + 1, d + off, 1000);
+    FX_NSEGS(f, 4);
+    FX_SEG(f, 3, TCP_ACK, ISS + 1, IRS + 4001);
+    ck_assert_uint_eq(fx_segat(f, 3)->h.win, 0);
+
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 4001, ISS + 1, "X", 1);       /* a probe */
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 4001);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.win, 0);
+    ck_assert_uint_eq(f->c.rcv_nxt, IRS + 4001);
+
+    fx_mark(f);
+    uint8_t buf[4000];
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 4000);
+    ck_assert_mem_eq(buf, d, 4000);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 4001);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.win, 4000);
+}
+END_TEST
+
+START_TEST(test_recv_out_of_order_queued_until_gap_fills)
+{
+    /* 3.10.7.4: segments beyond RCV.NXT are held; each is answered with
+     * <ACK=RCV.NXT> (a duplicate ACK) until the gap is filled */
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    fx_input(f, TCP_PSH | TCP_ACK, IRS + 11, ISS + 1, "third", 5);
+    fx_input(f, TCP_ACK, IRS + 6, ISS + 1, "world", 5);
+    FX_NSEGS(f, 2);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    FX_SEG(f, 1, TCP_ACK, ISS + 1, IRS + 1);
+    uint8_t buf[32];
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 0);
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, "hello", 5);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 16);
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 15);
+    ck_assert_mem_eq(buf, "helloworldthird", 15);
+    ck_assert_ptr_null(f->c.ooo);
+}
+END_TEST
+
+START_TEST(test_recv_out_of_order_fin_processed_when_gap_fills)
+{
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    fx_input(f, TCP_FIN | TCP_ACK, IRS + 6, ISS + 1, "world", 5);
+    FX_STATE(f, TCP_ESTABLISHED);                 /* FIN not in sequence */
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, "hello", 5);
+    FX_STATE(f, TCP_CLOSE_WAIT);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 12);
+}
+END_TEST
+
+START_TEST(test_recv_out_of_order_beyond_window_trimmed)
+{
+    /* 3.10.7.4: segments are trimmed to the window RCV.NXT..RCV.NXT+RCV.WND-1
+     * ("trimming off any portions that lie outside the window"), also when
+     * they arrive out of order: the buffer never holds more than it offered */
+    struct fx *f = &F;
+    f->cfg.rcvbuf = 4000;
+    fx_make(f, TCP_ESTABLISHED);
+    const uint8_t *d = pattern(4500);
+    fx_input(f, TCP_ACK, IRS + 3501, ISS + 1, d + 3500, 1000); /* 500 too far */
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    for (uint32_t off = 0; off < 3500; off += 500)
+        fx_input(f, TCP_ACK, IRS + 1 + off, ISS + 1, d + off, 500);
+    ck_assert_uint_eq(f->c.rcv_nxt, IRS + 4001);
+    ck_assert_uint_eq(f->c.rcvq.len, 4000);
+    const struct fx_seg *last = fx_segat(f, fx_nsegs(f) - 1);
+    FX_SEG(f, fx_nsegs(f) - 1, TCP_ACK, ISS + 1, IRS + 4001);
+    ck_assert_uint_eq(last->h.win, 0);
+    uint8_t buf[4500];
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 4000);
+    ck_assert_mem_eq(buf, d, 4000);
+}
+END_TEST
+
+START_TEST(test_recv_old_duplicate_acked_and_dropped)
+{
+    /* first: "If an incoming segment is not acceptable, an acknowledgment
+     * should be sent in reply ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> ...
+     * After sending the acknowledgment, drop the unacceptable segment" */
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 1, "hello", 5);
+    fx_mark(f);
+    fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 1, "hello", 5);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 6);
+    /* straddling old and new: only the new part is taken */
+    fx_mark(f);
+    fx_input(f, TCP_PSH | TCP_ACK, IRS + 3, ISS + 1, "lloXY", 5);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 8);
+    uint8_t buf[32];
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 7);
+    ck_assert_mem_eq(buf, "helloXY", 7);
+}
+END_TEST
+
+START_TEST(test_syn_data_ignored)
+{
+    /* tcp.c's stated simplification: "Data carried on a SYN is ignored"
+     * (RFC 9293 would queue it for after ESTABLISHED) — so it must not be
+     * acknowledged either */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_SENT);
+    fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, "abc", 3);
+    FX_STATE(f, TCP_ESTABLISHED);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    uint8_t buf[8];
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 0);
+
+    struct fx g;
+    fx_init(&g);
+    fx_make(&g, TCP_LISTEN);
+    fx_input(&g, TCP_SYN, IRS, 0, "abc", 3);
+    FX_SEG(&g, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
+    ck_assert_uint_eq(g.c.rcv_nxt, IRS + 1);
+    fx_free(&g);
+}
+END_TEST
+
+START_TEST(test_sequence_wraparound_send)
+{
+    /* RFC 9293 3.4: sequence numbers are modulo 2^32 */
+    struct fx *f = &F;
+    f->iss = 0xFFFFFF00u;
+    f->peer_mss = 536;
+    fx_make(f, TCP_ESTABLISHED);
+    const uint8_t *d = pattern(1000);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, d, 1000), 1000);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, 0xFFFFFF01u, IRS + 1);
+    seg_data_is(fx_segat(f, 0), d, 536);
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, 0x00000119u, NULL, 0);   /* across 2^32 */
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_PSH | TCP_ACK, 0x00000119u, IRS + 1);
+    seg_data_is(fx_segat(f, 0), d + 536, 464);
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, 0x000002E9u, NULL, 0);
+    FX_NSEGS(f, 0);
+    ck_assert_uint_eq(f->c.snd_una, 0x000002E9u);
+    ck_assert_uint_eq(f->c.snd_nxt, 0x000002E9u);
+    ck_assert_uint_eq(f->c.sndq.len, 0);
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+    /* and the FIN takes the next number */
+    tcp_close(&f->c, f->now);
+    FX_SEG(f, 0, TCP_FIN | TCP_ACK, 0x000002E9u, IRS + 1);
+}
+END_TEST
+
+START_TEST(test_sequence_wraparound_receive)
+{
+    struct fx *f = &F;
+    f->peer_iss = 0xFFFFFFF0u;
+    fx_make(f, TCP_ESTABLISHED);
+    const uint8_t *d = pattern(100);
+    fx_input(f, TCP_PSH | TCP_ACK, 0xFFFFFFF1u, ISS + 1, d, 100);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, 0x00000055u);
+    /* an old copy from before the wrap is a duplicate */
+    fx_mark(f);
+    fx_input(f, TCP_PSH | TCP_ACK, 0xFFFFFFF1u, ISS + 1, d, 50);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, 0x00000055u);
+    uint8_t buf[200];
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 100);
+    ck_assert_mem_eq(buf, d, 100);
+}
+END_TEST
+
+/* ======================================================================== */
+/* Application-call errors (RFC 9293 3.10.1-3.10.5)                         */
+
+START_TEST(test_app_errors)
+{
+    static const uint8_t x[1] = { 'x' };
+    uint8_t buf[4];
+    struct fx g;
+
+    fx_init(&g);
+    fx_make(&g, TCP_CLOSED);
+    ck_assert_int_eq(tcp_send(&g.c, g.now, x, 1), -TCPE_NOTCONN);
+    ck_assert_int_eq(tcp_recv(&g.c, g.now, buf, 4), -TCPE_NOTCONN);
+    ck_assert_int_eq(tcp_close(&g.c, g.now), -TCPE_NOTCONN);
+    ck_assert_int_eq(tcp_abort(&g.c, g.now), -TCPE_NOTCONN);
+    FX_NSEGS(&g, 0);
+    fx_free(&g);
+
+    fx_init(&g);
+    fx_make(&g, TCP_LISTEN);
+    ck_assert_int_eq(tcp_listen(&g.c, g.now), -TCPE_EXISTS);
+    ck_assert_int_eq(tcp_connect(&g.c, g.now), -TCPE_EXISTS);
+    ck_assert_int_eq(tcp_send(&g.c, g.now, x, 1), -TCPE_ILLEGAL);
+    ck_assert_int_eq(tcp_recv(&g.c, g.now, buf, 4), -TCPE_ILLEGAL);
+    FX_STATE(&g, TCP_LISTEN);
+    FX_NSEGS(&g, 0);
+    fx_free(&g);
+
+    fx_init(&g);
+    fx_make(&g, TCP_ESTABLISHED);
+    ck_assert_int_eq(tcp_connect(&g.c, g.now), -TCPE_EXISTS);
+    ck_assert_int_eq(tcp_listen(&g.c, g.now), -TCPE_EXISTS);
+    ck_assert_int_eq(tcp_close(&g.c, g.now), 0);
+    ck_assert_int_eq(tcp_send(&g.c, g.now, x, 1), -TCPE_CLOSING);
+    FX_NSEGS(&g, 1);                                /* only the FIN */
+    fx_free(&g);
+
+    fx_init(&g);
+    fx_make(&g, TCP_LAST_ACK);
+    ck_assert_int_eq(tcp_send(&g.c, g.now, x, 1), -TCPE_CLOSING);
+    ck_assert_int_eq(tcp_close(&g.c, g.now), -TCPE_CLOSING);
+    FX_NSEGS(&g, 0);
+    fx_free(&g);
+
+    fx_init(&g);
+    fx_make(&g, TCP_TIME_WAIT);
+    ck_assert_int_eq(tcp_send(&g.c, g.now, x, 1), -TCPE_CLOSING);
+    ck_assert_int_eq(tcp_close(&g.c, g.now), -TCPE_CLOSING);
+    FX_STATE(&g, TCP_TIME_WAIT);
+    fx_free(&g);
+
+    ck_assert_str_eq(tcp_err_str(-TCPE_CLOSING), "connection closing");
+    ck_assert_str_eq(tcp_err_str(-TCPE_NOTCONN), "connection does not exist");
+    ck_assert_str_eq(tcp_err_str(0), "ok");
+}
+END_TEST
+
+START_TEST(test_closed_tcb_ignores_segments)
+{
+    /* a deleted TCB takes nothing; the host answers (tcp_reset_for) */
+    struct fx *f = &F;
+    fx_make(f, TCP_CLOSED);
+    fx_input(f, TCP_SYN, IRS, 0, NULL, 0);
+    fx_input(f, TCP_ACK, IRS, 1, NULL, 0);
+    FX_NSEGS(f, 0);
+    FX_STATE(f, TCP_CLOSED);
+}
+END_TEST
+
+/* ======================================================================== */
+/* Walks: two TCBs on a wire                                                */
+
+static struct fx_pair P;
+static void walk_setup(void)    { fxp_init(&P, NULL); }
+static void walk_teardown(void) { fxp_free(&P); }
+
+#define A (&P.end[0].c)
+#define B (&P.end[1].c)
+
+static void sent_is(int side, size_t i, uint8_t flags, uint32_t seq,
+                    uint32_t ack, int64_t t)
+{
+    const struct fx_seg *s = fxp_sent(&P, side, i);
+    ck_assert_msg(s != NULL, "side %d sent no segment [%zu]", side, i);
+    char got[40], want[40];
+    ck_assert_msg(s->h.flags == flags && s->h.seq == seq && s->h.ack == ack &&
+                  s->t_us == t,
+                  "side %d [%zu]: %s seq=%u ack=%u at %lld, want %s seq=%u "
+                  "ack=%u at %lld", side, i,
+                  tcp_flags_str(s->h.flags, got, sizeof got),
+                  (unsigned)s->h.seq, (unsigned)s->h.ack, (long long)s->t_us,
+                  tcp_flags_str(flags, want, sizeof want), (unsigned)seq,
+                  (unsigned)ack, (long long)t);
+}
+
+/* The time of the last state record of `conn`. */
+static int64_t last_state_time(uint32_t conn)
+{
+    for (size_t i = P.tr.n; i-- > 0;)
+        if (P.tr.recs[i].kind == TK_STATE && P.tr.recs[i].conn == conn)
+            return P.tr.recs[i].t_us;
+    return -1;
+}
+
+static void walk_handshake(void)
+{
+    fxp_listen(&P);
+    ck_assert_int_eq(tcp_connect(A, P.now), 0);
+    fxp_run(&P, 100 * MS);
+}
+
+START_TEST(test_walk_handshake)
+{
+    walk_handshake();
+    ck_assert_int_eq(A->state, TCP_ESTABLISHED);
+    ck_assert_int_eq(B->state, TCP_ESTABLISHED);
+    ck_assert_uint_eq(fxp_nsent(&P, 0), 2);
+    ck_assert_uint_eq(fxp_nsent(&P, 1), 1);
+    sent_is(0, 0, TCP_SYN, ISS, 0, 0);
+    sent_is(1, 0, TCP_SYN | TCP_ACK, IRS, ISS + 1, 10 * MS);
+    sent_is(0, 1, TCP_ACK, ISS + 1, IRS + 1, 20 * MS);
+    FXP_STATES(&P, FXP_A_CONN, TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED);
+    FXP_STATES(&P, FXP_B_CONN, TCP_LISTEN, TCP_SYN_RECEIVED, TCP_ESTABLISHED);
+    FXP_STATES(&P, FXP_B_LCONN, TCP_CLOSED, TCP_LISTEN);
+    ck_assert_int_eq(P.end[1].listener.state, TCP_LISTEN);
+    ck_assert_int_eq(tcp_deadline(A), -1);
+    ck_assert_int_eq(tcp_deadline(B), -1);
+
+    /* a is what the ESTABLISHED fixture builds */
+    struct fx g;
+    fx_init(&g);
+    fx_make(&g, TCP_ESTABLISHED);
+    FX_SAME_TCB(A, &g.c);
+    fx_free(&g);
+    /* b is the passive fixture plus the ACK, seen from the server */
+    fx_init(&g);
+    g.iss = FX_PEER_ISS;
+    g.peer_iss = FX_ISS;
+    fx_make(&g, TCP_SYN_RECEIVED);
+    fx_input(&g, TCP_ACK, FX_ISS + 1, FX_PEER_ISS + 1, NULL, 0);
+    FX_SAME_TCB(B, &g.c);
+    fx_free(&g);
+}
+END_TEST
+
+START_TEST(test_walk_data_both_ways)
+{
+    walk_handshake();
+    const uint8_t *d = pattern(3000);
+    uint8_t copy[3000];
+    memcpy(copy, d, sizeof copy);
+    ck_assert_int_eq(tcp_send(A, P.now, copy, 3000), 3000);
+    ck_assert_int_eq(tcp_send(B, P.now, (const uint8_t *)"200 OK", 6), 6);
+    fxp_run(&P, 1 * SEC);
+    uint8_t buf[4000];
+    ck_assert_int_eq(tcp_recv(B, P.now, buf, sizeof buf), 3000);
+    ck_assert_mem_eq(buf, copy, 3000);
+    ck_assert_int_eq(tcp_recv(A, P.now, buf, sizeof buf), 6);
+    ck_assert_mem_eq(buf, "200 OK", 6);
+    ck_assert_uint_eq(A->snd_una, ISS + 3001);
+    ck_assert_uint_eq(A->snd_nxt, ISS + 3001);
+    ck_assert_uint_eq(B->rcv_nxt, ISS + 3001);
+    ck_assert_uint_eq(B->snd_una, IRS + 7);
+    ck_assert_uint_eq(A->rcv_nxt, IRS + 7);
+    ck_assert_uint_eq(A->retransmits + B->retransmits, 0);
+    /* a's data segments: contiguous, MSS-sized, in order */
+    uint32_t next = ISS + 1;
+    size_t total = 0;
+    for (size_t i = 0; i < fxp_nsent(&P, 0); i++) {
+        const struct fx_seg *s = fxp_sent(&P, 0, i);
+        if (!s->len)
+            continue;
+        ck_assert_uint_eq(s->h.seq, next);
+        ck_assert_uint_le(s->len, 1460);
+        next += (uint32_t)s->len;
+        total += s->len;
+    }
+    ck_assert_uint_eq(total, 3000);
+    FXP_STATES(&P, FXP_A_CONN, TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED);
+    FXP_STATES(&P, FXP_B_CONN, TCP_LISTEN, TCP_SYN_RECEIVED, TCP_ESTABLISHED);
+    ck_assert_int_eq(tcp_deadline(A), -1);
+    ck_assert_int_eq(tcp_deadline(B), -1);
+}
+END_TEST
+
+START_TEST(test_walk_active_close_time_wait_closed)
+{
+    walk_handshake();
+    P.now = 100 * MS;
+    ck_assert_int_eq(tcp_close(A, P.now), 0);
+    fxp_run(&P, 200 * MS);
+    ck_assert_int_eq(A->state, TCP_FIN_WAIT_2);
+    ck_assert_int_eq(B->state, TCP_CLOSE_WAIT);
+    struct fx g;
+    fx_init(&g);
+    fx_make(&g, TCP_FIN_WAIT_2);
+    FX_SAME_TCB(A, &g.c);
+    fx_free(&g);
+    uint8_t buf[4];
+    ck_assert_int_eq(tcp_recv(B, P.now, buf, sizeof buf), 0);   /* EOF */
+
+    P.now = 300 * MS;
+    ck_assert_int_eq(tcp_close(B, P.now), 0);
+    fxp_run(&P, 400 * MS);
+    ck_assert_int_eq(A->state, TCP_TIME_WAIT);
+    ck_assert_int_eq(B->state, TCP_CLOSED);
+    ck_assert_int_eq(last_state_time(FXP_B_CONN), 320 * MS);
+    fx_init(&g);
+    fx_make(&g, TCP_TIME_WAIT);
+    FX_SAME_TCB(A, &g.c);
+    fx_free(&g);
+
+    /* TIME_WAIT lasts 2 MSL from the FIN's arrival at 310 ms */
+    int64_t tw_end = 310 * MS + 2 * A->cfg.msl_us;
+    ck_assert_int_eq(tcp_deadline(A), tw_end);
+    fxp_run(&P, tw_end - 1);
+    ck_assert_int_eq(A->state, TCP_TIME_WAIT);
+    fxp_run(&P, tw_end + 1 * SEC);
+    ck_assert_int_eq(A->state, TCP_CLOSED);
+    ck_assert_int_eq(last_state_time(FXP_A_CONN), tw_end);
+
+    FXP_STATES(&P, FXP_A_CONN, TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED,
+               TCP_FIN_WAIT_1, TCP_FIN_WAIT_2, TCP_TIME_WAIT, TCP_CLOSED);
+    FXP_STATES(&P, FXP_B_CONN, TCP_LISTEN, TCP_SYN_RECEIVED, TCP_ESTABLISHED,
+               TCP_CLOSE_WAIT, TCP_LAST_ACK, TCP_CLOSED);
+    /* the wire: FIN, ACK, FIN, ACK */
+    sent_is(0, 2, TCP_FIN | TCP_ACK, ISS + 1, IRS + 1, 100 * MS);
+    sent_is(1, 1, TCP_ACK, IRS + 1, ISS + 2, 110 * MS);
+    sent_is(1, 2, TCP_FIN | TCP_ACK, IRS + 1, ISS + 2, 300 * MS);
+    sent_is(0, 3, TCP_ACK, ISS + 2, IRS + 2, 310 * MS);
+    ck_assert_uint_eq(fxp_nsent(&P, 0), 4);
+    ck_assert_uint_eq(fxp_nsent(&P, 1), 3);
+}
+END_TEST
+
+START_TEST(test_walk_simultaneous_close)
+{
+    walk_handshake();
+    P.now = 100 * MS;
+    ck_assert_int_eq(tcp_close(A, P.now), 0);
+    ck_assert_int_eq(tcp_close(B, P.now), 0);
+    fxp_run(&P, 110 * MS);                 /* the FINs have crossed */
+    ck_assert_int_eq(A->state, TCP_CLOSING);
+    ck_assert_int_eq(B->state, TCP_CLOSING);
+    struct fx g;
+    fx_init(&g);
+    fx_make(&g, TCP_CLOSING);
+    FX_SAME_TCB(A, &g.c);
+    fx_free(&g);
+
+    fxp_run(&P, 120 * MS);
+    ck_assert_int_eq(A->state, TCP_TIME_WAIT);
+    ck_assert_int_eq(B->state, TCP_TIME_WAIT);
+    int64_t tw_end = 120 * MS + 2 * A->cfg.msl_us;
+    ck_assert_int_eq(tcp_deadline(A), tw_end);
+    ck_assert_int_eq(tcp_deadline(B), tw_end);
+    fxp_run(&P, tw_end);
+    ck_assert_int_eq(A->state, TCP_CLOSED);
+    ck_assert_int_eq(B->state, TCP_CLOSED);
+    FXP_STATES(&P, FXP_A_CONN, TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED,
+               TCP_FIN_WAIT_1, TCP_CLOSING, TCP_TIME_WAIT, TCP_CLOSED);
+    FXP_STATES(&P, FXP_B_CONN, TCP_LISTEN, TCP_SYN_RECEIVED, TCP_ESTABLISHED,
+               TCP_FIN_WAIT_1, TCP_CLOSING, TCP_TIME_WAIT, TCP_CLOSED);
+    sent_is(0, 2, TCP_FIN | TCP_ACK, ISS + 1, IRS + 1, 100 * MS);
+    sent_is(1, 1, TCP_FIN | TCP_ACK, IRS + 1, ISS + 1, 100 * MS);
+    sent_is(0, 3, TCP_ACK, ISS + 2, IRS + 2, 110 * MS);
+    sent_is(1, 2, TCP_ACK, IRS + 2, ISS + 2, 110 * MS);
+}
+END_TEST
+
+START_TEST(test_walk_simultaneous_open)
+{
+    /* RFC 9293 Figure 7: both SYNs cross; both pass SYN_RECEIVED */
+    ck_assert_int_eq(tcp_connect(A, 0), 0);
+    ck_assert_int_eq(tcp_connect(B, 0), 0);
+    fxp_run(&P, 100 * MS);
+    ck_assert_int_eq(A->state, TCP_ESTABLISHED);
+    ck_assert_int_eq(B->state, TCP_ESTABLISHED);
+    FXP_STATES(&P, FXP_A_CONN, TCP_CLOSED, TCP_SYN_SENT, TCP_SYN_RECEIVED,
+               TCP_ESTABLISHED);
+    FXP_STATES(&P, FXP_B_CONN, TCP_CLOSED, TCP_SYN_SENT, TCP_SYN_RECEIVED,
+               TCP_ESTABLISHED);
+    sent_is(0, 0, TCP_SYN, ISS, 0, 0);
+    sent_is(1, 0, TCP_SYN, IRS, 0, 0);
+    sent_is(0, 1, TCP_SYN | TCP_ACK, ISS, IRS + 1, 10 * MS);
+    sent_is(1, 1, TCP_SYN | TCP_ACK, IRS, ISS + 1, 10 * MS);
+    ck_assert_uint_eq(fxp_nsent(&P, 0), 2);
+    ck_assert_uint_eq(fxp_nsent(&P, 1), 2);
+    ck_assert_uint_eq(A->snd_una, ISS + 1);
+    ck_assert_uint_eq(A->rcv_nxt, IRS + 1);
+    ck_assert_uint_eq(B->snd_una, IRS + 1);
+    ck_assert_uint_eq(B->rcv_nxt, ISS + 1);
+    ck_assert_int_eq(tcp_deadline(A), -1);
+    ck_assert_int_eq(tcp_deadline(B), -1);
+    /* and data flows */
+    tcp_send(A, P.now, (const uint8_t *)"ping", 4);
+    fxp_run(&P, 200 * MS);
+    uint8_t buf[8];
+    ck_assert_int_eq(tcp_recv(B, P.now, buf, sizeof buf), 4);
+    ck_assert_mem_eq(buf, "ping", 4);
+}
+END_TEST
+
+START_TEST(test_walk_syn_lost_and_retransmitted)
+{
+    fxp_drop(&P, 0, 1);
+    walk_handshake();
+    ck_assert_int_eq(A->state, TCP_SYN_SENT);
+    ck_assert_int_eq(B->state, TCP_LISTEN);
+    fxp_run(&P, 2 * SEC);
+    ck_assert_int_eq(A->state, TCP_ESTABLISHED);
+    ck_assert_int_eq(B->state, TCP_ESTABLISHED);
+    ck_assert_int_eq(fxp_sent(&P, 0, 0)->dropped, 1);
+    sent_is(0, 1, TCP_SYN, ISS, 0, 1 * SEC);           /* the same ISS */
+    sent_is(1, 0, TCP_SYN | TCP_ACK, IRS, ISS + 1, 1 * SEC + 10 * MS);
+    sent_is(0, 2, TCP_ACK, ISS + 1, IRS + 1, 1 * SEC + 20 * MS);
+    ck_assert_int_eq(last_state_time(FXP_A_CONN), 1 * SEC + 20 * MS);
+}
+END_TEST
+
+START_TEST(test_walk_time_wait_answers_retransmitted_fin)
+{
+    /* the time-wait lesson: the last ACK is lost; the peer's FIN comes
+     * again; TIME_WAIT re-acknowledges it and starts 2 MSL over */
+    fxp_drop(&P, 0, 4);                  /* SYN, ACK, FIN, [ACK of FIN] */
+    walk_handshake();
+    P.now = 100 * MS;
+    tcp_close(A, P.now);
+    fxp_run(&P, 200 * MS);
+    tcp_close(B, P.now);
+    fxp_run(&P, 300 * MS);
+    ck_assert_int_eq(A->state, TCP_TIME_WAIT);
+    ck_assert_int_eq(B->state, TCP_LAST_ACK);
+    ck_assert_int_eq(fxp_sent(&P, 0, 3)->dropped, 1);
+    fxp_run(&P, 2 * SEC);
+    ck_assert_int_eq(B->state, TCP_CLOSED);
+    ck_assert_int_eq(A->state, TCP_TIME_WAIT);
+    sent_is(1, 3, TCP_FIN | TCP_ACK, IRS + 1, ISS + 2, 1200 * MS);
+    sent_is(0, 4, TCP_ACK, ISS + 2, IRS + 2, 1210 * MS);
+    ck_assert_int_eq(last_state_time(FXP_B_CONN), 1220 * MS);
+    int64_t tw_end = 1210 * MS + 2 * A->cfg.msl_us;
+    ck_assert_int_eq(tcp_deadline(A), tw_end);
+    ck_assert_uint_eq(fx_timer_count(&P.tr, FXP_A_CONN, 0, TM_TIME_WAIT,
+                                     TA_START), 2);
+    fxp_run(&P, tw_end);
+    ck_assert_int_eq(A->state, TCP_CLOSED);
+    ck_assert_int_eq(last_state_time(FXP_A_CONN), tw_end);
+    FXP_STATES(&P, FXP_A_CONN, TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED,
+               TCP_FIN_WAIT_1, TCP_FIN_WAIT_2, TCP_TIME_WAIT, TCP_CLOSED);
+    FXP_STATES(&P, FXP_B_CONN, TCP_LISTEN, TCP_SYN_RECEIVED, TCP_ESTABLISHED,
+               TCP_CLOSE_WAIT, TCP_LAST_ACK, TCP_CLOSED);
+}
+END_TEST
+
+START_TEST(test_walk_wraparound_both_ways)
+{
+    P.end[0].iss = 0xFFFFFF00u;
+    P.end[1].iss = 0xFFFFFFF0u;
+    walk_handshake();
+    ck_assert_int_eq(A->state, TCP_ESTABLISHED);
+    const uint8_t *d = pattern(3000);
+    uint8_t copy[3000];
+    memcpy(copy, d, sizeof copy);
+    tcp_send(A, P.now, copy, 1000);
+    tcp_send(B, P.now, copy + 1000, 2000);
+    fxp_run(&P, 1 * SEC);
+    uint8_t buf[3000];
+    ck_assert_int_eq(tcp_recv(B, P.now, buf, sizeof buf), 1000);
+    ck_assert_mem_eq(buf, copy, 1000);
+    ck_assert_int_eq(tcp_recv(A, P.now, buf, sizeof buf), 2000);
+    ck_assert_mem_eq(buf, copy + 1000, 2000);
+    ck_assert_uint_eq(A->snd_una, 0x000002E9u);
+    ck_assert_uint_eq(B->rcv_nxt, 0x000002E9u);
+    ck_assert_uint_eq(B->snd_una, 0x000007C1u);       /* 0xFFFFFFF1 + 2000 */
+    ck_assert_uint_eq(A->rcv_nxt, 0x000007C1u);
+    ck_assert_uint_eq(A->retransmits + B->retransmits, 0);
+}
+END_TEST
+
+START_TEST(test_walk_connect_to_closed_port_refused)
+{
+    /* no listener: b's host answers the SYN with <SEQ=0><ACK=ISS+1>
+     * <CTL=RST,ACK>, which a's SYN_SENT accepts: CLOSED */
+    tcp_connect(A, 0);
+    fxp_run(&P, 100 * MS);
+    ck_assert_int_eq(A->state, TCP_CLOSED);
+    sent_is(1, 0, TCP_RST | TCP_ACK, 0, ISS + 1, 10 * MS);
+    FXP_STATES(&P, FXP_A_CONN, TCP_CLOSED, TCP_SYN_SENT, TCP_CLOSED);
+}
+END_TEST
+
+/* ======================================================================== */
+/* Written first against a tcp.c that failed them, then fixed there.        */
+
+START_TEST(test_zero_window_still_takes_valid_ack)
+{
+    /* RFC 9293 3.10.7.4 first: "If the RCV.WND is zero, no segments will be
+     * acceptable, but special allowance should be made to accept valid
+     * ACKs, URGs, and RSTs."  tcp.c drops the whole segment, its ACK field
+     * included, so our data is acknowledged only by a later pure ACK. */
+    struct fx *f = &F;
+    f->cfg.rcvbuf = 1000;
+    fx_make(f, TCP_ESTABLISHED);
+    tcp_send(&f->c, f->now, pattern(100), 100);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, pattern(1000), 1000);
+    ck_assert_uint_eq(f->c.rcv_wnd, 0);
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1001, ISS + 101, "more", 4);
+    FX_SEG(f, 0, TCP_ACK, ISS + 101, IRS + 1001);
+    ck_assert_uint_eq(f->c.snd_una, ISS + 101);
+}
+END_TEST
+
+START_TEST(test_calls_after_rst_say_reset)
+{
+    /* RFC 9293 3.10.7.4 second, ESTABLISHED: "any outstanding RECEIVEs and
+     * SEND should receive 'reset' responses"; 3.10.7.3: "signal to the user
+     * 'error: connection reset'".  tcp.c answers later calls with
+     * -TCPE_NOTCONN; TCPE_RESET and TCPE_REFUSED are never returned. */
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    fx_input(f, TCP_RST, IRS + 1, 0, NULL, 0);
+    uint8_t buf[4];
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), -TCPE_RESET);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, buf, 1), -TCPE_RESET);
+}
+END_TEST
+
+/* ======================================================================== */
+
+Suite *tcp_suite(void)
+{
+    Suite *s = suite_create("tcp");
+
+    TCase *tc = tcase_create("fixtures");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_fixture_builds_every_state);
+    tcase_add_test(tc, test_fixture_sequence_variables);
+    tcase_add_test(tc, test_state_names_contract);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("arrows");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_closed_listen);
+    tcase_add_test(tc, test_closed_syn_sent);
+    tcase_add_test(tc, test_closed_tcb_ignores_segments);
+    tcase_add_test(tc, test_listen_syn_to_syn_received);
+    tcase_add_test(tc, test_listen_spawned_child_syn_to_syn_received);
+    tcase_add_test(tc, test_listen_ack_sends_rst);
+    tcase_add_test(tc, test_listen_rst_ignored);
+    tcase_add_test(tc, test_listen_other_dropped);
+    tcase_add_test(tc, test_listen_close_to_closed);
+    tcase_add_test(tc, test_syn_sent_synack_to_established);
+    tcase_add_test(tc, test_syn_sent_syn_to_syn_received);
+    tcase_add_test(tc, test_syn_sent_bad_ack_sends_rst);
+    tcase_add_test(tc, test_syn_sent_rst_with_good_ack_to_closed);
+    tcase_add_test(tc, test_syn_sent_rst_without_ack_ignored);
+    tcase_add_test(tc, test_syn_sent_ack_without_syn_dropped);
+    tcase_add_test(tc, test_syn_sent_close_to_closed);
+    tcase_add_test(tc, test_syn_sent_send_queued_until_established);
+    tcase_add_test(tc, test_syn_received_ack_to_established);
+    tcase_add_test(tc, test_syn_received_ack_with_data_continues_processing);
+    tcase_add_test(tc, test_syn_received_rst_passive_to_listen);
+    tcase_add_test(tc, test_syn_received_rst_active_to_closed);
+    tcase_add_test(tc, test_syn_received_syn_passive_to_listen);
+    tcase_add_test(tc, test_syn_received_close_to_fin_wait_1);
+    tcase_add_test(tc, test_syn_received_close_retransmits_synack_then_fin);
+    tcase_add_test(tc, test_syn_received_close_with_queued_data_waits);
+    tcase_add_test(tc, test_syn_received_bad_ack_sends_rst);
+    tcase_add_test(tc, test_syn_received_synack_simultaneous_open_to_established);
+    tcase_add_test(tc, test_syn_received_rto_retransmits_synack);
+    tcase_add_test(tc, test_established_close_to_fin_wait_1);
+    tcase_add_test(tc, test_established_close_sends_fin_after_queued_data);
+    tcase_add_test(tc, test_established_fin_to_close_wait);
+    tcase_add_test(tc, test_established_data_and_fin_to_close_wait);
+    tcase_add_test(tc, test_established_rst_to_closed);
+    tcase_add_test(tc, test_established_rst_out_of_window_ignored_or_challenged);
+    tcase_add_test(tc, test_established_syn_challenge_ack);
+    tcase_add_test(tc, test_established_ack_of_unsent_data_acked_and_dropped);
+    tcase_add_test(tc, test_fin_wait_1_ack_to_fin_wait_2);
+    tcase_add_test(tc, test_fin_wait_1_fin_to_closing);
+    tcase_add_test(tc, test_fin_wait_1_finack_to_time_wait);
+    tcase_add_test(tc, test_fin_wait_1_rto_retransmits_fin);
+    tcase_add_test(tc, test_fin_wait_2_fin_to_time_wait);
+    tcase_add_test(tc, test_fin_wait_2_half_close_still_receives);
+    tcase_add_test(tc, test_close_wait_close_to_last_ack);
+    tcase_add_test(tc, test_close_wait_can_still_send);
+    tcase_add_test(tc, test_last_ack_ack_to_closed);
+    tcase_add_test(tc, test_closing_ack_to_time_wait);
+    tcase_add_test(tc, test_time_wait_timeout_to_closed);
+    tcase_add_test(tc, test_time_wait_retransmitted_fin_reacked_and_2msl_restarted);
+    tcase_add_test(tc, test_time_wait_rst_to_closed);
+    tcase_add_test(tc, test_abort_established_sends_rst);
+    tcase_add_test(tc, test_abort_listen_sends_nothing);
+    tcase_add_test(tc, test_abort_syn_sent_sends_nothing);
+    tcase_add_test(tc, test_abort_time_wait_sends_nothing);
+    tcase_add_test(tc, test_reset_for_segment_without_ack);
+    tcase_add_test(tc, test_reset_for_segment_with_ack);
+    tcase_add_test(tc, test_reset_for_rst_gets_nothing);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("behaviour");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_rto_backoff_syn_then_give_up);
+    tcase_add_test(tc, test_rto_backoff_capped_at_rto_max);
+    tcase_add_test(tc, test_rto_data_retransmitted_and_reset_on_ack);
+    tcase_add_test(tc, test_rto_data_gives_up_to_closed);
+    tcase_add_test(tc, test_send_segments_by_peer_mss);
+    tcase_add_test(tc, test_send_mss_is_ours_when_smaller);
+    tcase_add_test(tc, test_nagle_on_holds_small_writes_while_unacked);
+    tcase_add_test(tc, test_nagle_off_sends_small_writes_at_once);
+    tcase_add_test(tc, test_nagle_holds_short_tail_of_large_write);
+    tcase_add_test(tc, test_send_limited_by_peer_window);
+    tcase_add_test(tc, test_zero_window_persist_probe);
+    tcase_add_test(tc, test_recv_is_a_byte_stream);
+    tcase_add_test(tc, test_recv_window_shrinks_and_update_after_read);
+    tcase_add_test(tc, test_recv_zero_window_refuses_then_reopens);
+    tcase_add_test(tc, test_recv_out_of_order_queued_until_gap_fills);
+    tcase_add_test(tc, test_recv_out_of_order_fin_processed_when_gap_fills);
+    tcase_add_test(tc, test_recv_out_of_order_beyond_window_trimmed);
+    tcase_add_test(tc, test_recv_old_duplicate_acked_and_dropped);
+    tcase_add_test(tc, test_syn_data_ignored);
+    tcase_add_test(tc, test_sequence_wraparound_send);
+    tcase_add_test(tc, test_sequence_wraparound_receive);
+    tcase_add_test(tc, test_app_errors);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("walks");
+    tcase_add_checked_fixture(tc, walk_setup, walk_teardown);
+    tcase_add_test(tc, test_walk_handshake);
+    tcase_add_test(tc, test_walk_data_both_ways);
+    tcase_add_test(tc, test_walk_active_close_time_wait_closed);
+    tcase_add_test(tc, test_walk_simultaneous_close);
+    tcase_add_test(tc, test_walk_simultaneous_open);
+    tcase_add_test(tc, test_walk_syn_lost_and_retransmitted);
+    tcase_add_test(tc, test_walk_time_wait_answers_retransmitted_fin);
+    tcase_add_test(tc, test_walk_wraparound_both_ways);
+    tcase_add_test(tc, test_walk_connect_to_closed_port_refused);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("rfc-details");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_zero_window_still_takes_valid_ack);
+    tcase_add_test(tc, test_calls_after_rst_say_reset);
+    suite_add_tcase(s, tc);
+
+    return s;
+}
