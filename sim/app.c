@@ -383,10 +383,3 @@ void app_free(struct sim *s)
     }
     dnsapp_free(s);
 }
-
-/* TEMPORARY (not committed): until sim/dns.c lands, DNS roles do nothing. */
-void dnsapp_init(struct sim *s) { (void)s; }
-void dnsapp_free(struct sim *s) { (void)s; }
-int  dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f) { (void)s; (void)h; (void)f; return 0; }
-void dnsapp_resolve(struct sim *s, int h, const char *name) { (void)s; (void)h; (void)name; }
-void dnsapp_timer(struct sim *s, void *who) { (void)s; (void)who; }

@@ -27,6 +27,9 @@
  *    first (a nested walk with its own trace id), then goes on.  A server
  *    named inside the zone it serves can only be reached through glue
  *    (RFC 1034 4.2.1); if none came, the question fails with SERVFAIL.
+ *  - The last state of each walk id is remembered in a ring of 64 (32 for
+ *    a stub): after that many other names, a name's next walk starts its
+ *    trace story again from IDLE.
  *  - Cache expiry is lazy: an entry is marked EXPIRED when a lookup
  *    touches it (or when the caller runs dns_resolver_expire()), so the
  *    resolver never asks to be woken for a TTL.

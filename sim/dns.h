@@ -268,7 +268,8 @@ struct dns_env {
     int           host;
     /* Send m to dst:dport.  Queries to servers (qr=0) go to port 53 from a
      * port of the caller's choosing; responses to a stub (qr=1) go to the
-     * stub's address and port, from port 53. */
+     * stub's address and port, from port 53.  emit must not call back into
+     * the resolver (deliver through the event queue, as the network does). */
     void (*emit)(void *ctx, ip4_addr dst, uint16_t dport,
                  const struct dns_msg *m, struct why why);
     /* A 16-bit query id (the simulator draws it from its seeded PRNG). */

@@ -10,7 +10,8 @@
     X(tcp_suite) \
     X(wire_suite) \
     X(pcap_suite) \
-    X(scenario_suite)
+    X(scenario_suite) \
+    X(dns_suite)
 
 #define X(fn) Suite *fn(void);
 TEST_SUITES(X)

@@ -1,0 +1,288 @@
+/* dnsapp.c — the DNS roles on the simulated hosts: authoritative servers
+ * (`zone`/`record`), recursive resolvers (`resolver`) and each client's stub
+ * resolver (`host ... dns ADDR`), carried over UDP port 53.  The protocol
+ * logic is in dns.c; this file is transport, timers and the trace. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "simint.h"
+
+enum dns_who { WHO_RESOLVER, WHO_STUB };
+
+/* A timer owner: which host's resolver or stub wants waking. */
+struct dns_waker {
+    struct sim *s;
+    int      host;
+    int      who;
+    event_id ev;
+    int64_t  at;
+};
+
+struct dns_host {
+    struct dns_zone *zone;          /* authoritative data, NULL if none */
+    struct dns_resolver *res;       /* recursive resolver, NULL if none */
+    struct dns_stub *stub;          /* stub resolver, NULL if no `dns` */
+    uint16_t res_port, stub_port;   /* source ports of their queries */
+    struct dns_waker res_wake, stub_wake;
+};
+
+struct dns_sim {
+    struct dns_host *h;             /* one per host */
+};
+
+static struct dns_host *dh_of(struct sim *s, int h)
+{
+    return &((struct dns_sim *)s->dns)->h[h];
+}
+
+/* ---- transport ------------------------------------------------------------- */
+
+static void emit_from(struct sim *s, int h, uint16_t sport, ip4_addr dst,
+                      uint16_t dport, const struct dns_msg *m, struct why why)
+{
+    uint8_t buf[DNS_UDP_MAX * 2];
+    size_t n = dns_encode(m, buf, sizeof buf);
+    if (n == 0)
+        return;
+    sim_udp_send(s, h, sport, dst, dport, buf, n, TL_DNS, why);
+}
+
+static void res_emit(void *ctx, ip4_addr dst, uint16_t dport,
+                     const struct dns_msg *m, struct why why)
+{
+    struct dns_waker *w = ctx;
+    struct dns_host *d = dh_of(w->s, w->host);
+    /* queries leave from the resolver's port; answers to stubs from 53 */
+    emit_from(w->s, w->host, m->qr ? DNS_PORT : d->res_port, dst, dport, m, why);
+}
+
+static void stub_emit(void *ctx, ip4_addr dst, uint16_t dport,
+                      const struct dns_msg *m, struct why why)
+{
+    struct dns_waker *w = ctx;
+    emit_from(w->s, w->host, dh_of(w->s, w->host)->stub_port, dst, dport, m,
+              why);
+}
+
+static uint16_t next_id(void *ctx)
+{
+    struct dns_waker *w = ctx;
+    return (uint16_t)rng_next(&w->s->rng);
+}
+
+static void sync_wake(struct dns_waker *w)
+{
+    struct sim *s = w->s;
+    struct dns_host *d = dh_of(s, w->host);
+    int64_t t = w->who == WHO_RESOLVER ? dns_resolver_deadline(d->res)
+                                       : dns_stub_deadline(d->stub);
+    if (t == w->at)
+        return;
+    eq_cancel(&s->q, w->ev);
+    w->ev = 0;
+    w->at = t;
+    if (t >= 0)
+        w->ev = eq_schedule(&s->q, t < s->now ? s->now : t, EV_DNS_TIMER, w, 0);
+}
+
+void dnsapp_timer(struct sim *s, void *who)
+{
+    struct dns_waker *w = who;
+    struct dns_host *d = dh_of(s, w->host);
+    w->ev = 0;
+    w->at = -1;
+    if (w->who == WHO_RESOLVER)
+        dns_resolver_timer(d->res, s->now);
+    else
+        dns_stub_timer(d->stub, s->now);
+    sync_wake(w);
+}
+
+/* ---- the stub's answer reaches the application ------------------------------- */
+
+static void stub_done(void *ctx, struct dns_stub *stub, int handle,
+                      const struct dns_stub_result *res)
+{
+    (void)stub;
+    (void)handle;
+    struct dns_waker *w = ctx;
+    struct sim *s = w->s;
+    int h = w->host;
+    struct sim_host *hp = &s->hosts[h];
+    uint32_t name = trace_intern(&s->tr, res->name);
+    if (res->rcode == DNS_RCODE_NOERROR && res->naddr > 0) {
+        uint8_t a[4] = { (uint8_t)(res->addr[0] >> 24), (uint8_t)(res->addr[0] >> 16),
+                         (uint8_t)(res->addr[0] >> 8), (uint8_t)res->addr[0] };
+        trace_app(&s->tr, s->now, h, TL_DNS, 0, AC_RESOLVE, 0, a, 4,
+                  WHY(N_APP_RESOLVED, name, res->addr[0]));
+    } else {
+        char rc[16];
+        const char *why = res->rcode < 0 ? "no reply from the resolver"
+                        : res->rcode == DNS_RCODE_NOERROR ? "no address records"
+                        : dns_rcode_name(res->rcode, rc, sizeof rc);
+        trace_app(&s->tr, s->now, h, TL_DNS, 0, AC_RESOLVE,
+                  res->rcode < 0 ? -1 : res->rcode == 0 ? -2 : -res->rcode,
+                  (const uint8_t *)res->name, strlen(res->name),
+                  WHY(N_APP_RESOLVE_FAIL, name, trace_intern(&s->tr, why)));
+    }
+    const struct scn_action *pending = hp->http_pending;
+    if (pending && dns_name_eq(pending->text, res->name)) {
+        hp->http_pending = NULL;
+        if (res->rcode == DNS_RCODE_NOERROR && res->naddr > 0)
+            app_http_connect(s, h, pending, res->addr[0]);
+    }
+}
+
+void dnsapp_resolve(struct sim *s, int h, const char *name)
+{
+    struct dns_host *d = dh_of(s, h);
+    if (!d->stub) {
+        trace_app(&s->tr, s->now, h, TL_DNS, 0, AC_RESOLVE, -1, NULL, 0,
+                  WHY(N_APP_RESOLVE_FAIL, trace_intern(&s->tr, name),
+                      trace_intern(&s->tr, "this host has no DNS server "
+                                           "configured (host ... dns ADDR)")));
+        s->hosts[h].http_pending = NULL;
+        return;
+    }
+    if (dns_stub_resolve(d->stub, s->now, name, DNS_TYPE_A) < 0)
+        trace_app(&s->tr, s->now, h, TL_DNS, 0, AC_RESOLVE, -1, NULL, 0,
+                  WHY(N_APP_RESOLVE_FAIL, trace_intern(&s->tr, name),
+                      trace_intern(&s->tr, "not a valid name, or too many "
+                                           "lookups at once")));
+    sync_wake(&d->stub_wake);
+}
+
+/* ---- arrival ------------------------------------------------------------------ */
+
+/* A DNS message nobody here was waiting for: recorded as dropped against
+ * the frame that just arrived (the record before this one). */
+static void unmatched(struct sim *s, int h, uint16_t id)
+{
+    uint32_t pkt = s->tr.n ? s->tr.recs[s->tr.n - 1].u.pkt.pkt : 0;
+    trace_packet(&s->tr, s->now, TK_DROP, h, TL_DNS, h, h, pkt, 0, DR_NOSOCK,
+                 WHY(N_DNS_UNMATCHED, id));
+}
+
+int dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f)
+{
+    struct dns_host *d = dh_of(s, h);
+    int query = f->udp.dport == DNS_PORT && (d->zone || d->res);
+    int reply = f->udp.sport == DNS_PORT &&
+                ((d->res && f->udp.dport == d->res_port) ||
+                 (d->stub && f->udp.dport == d->stub_port));
+    if (!query && !reply)
+        return 0;
+    struct dns_msg m;
+    char err[96];
+    if (dns_decode(f->payload, f->payload_len, &m, err, sizeof err) < 0)
+        return 1;              /* malformed DNS to a DNS port: dropped */
+    if (query && !m.qr) {
+        if (d->res) {
+            dns_resolver_query(d->res, s->now, f->ip.src, f->udp.sport, &m);
+            sync_wake(&d->res_wake);
+        } else {
+            struct dns_msg r;
+            int outcome = dns_server_answer(d->zone, &m, &r);
+            emit_from(s, h, DNS_PORT, f->ip.src, f->udp.sport, &r,
+                      dns_server_why(&s->tr, &m, &r, outcome));
+        }
+        return 1;
+    }
+    if (reply && m.qr) {
+        int r = -1;
+        if (d->res && f->udp.dport == d->res_port) {
+            r = dns_resolver_response(d->res, s->now, f->ip.src, &m);
+            sync_wake(&d->res_wake);
+        } else if (d->stub) {
+            r = dns_stub_response(d->stub, s->now, f->ip.src, &m);
+            sync_wake(&d->stub_wake);
+        }
+        if (r < 0)
+            unmatched(s, h, m.id);
+        return 1;
+    }
+    unmatched(s, h, m.id);     /* a query to a client, or a reply to 53 */
+    return 1;
+}
+
+/* ---- set-up ----------------------------------------------------------------------- */
+
+void dnsapp_init(struct sim *s)
+{
+    const struct scenario *scn = s->scn;
+    struct dns_sim *ds = sim_xcalloc(1, sizeof *ds);
+    ds->h = sim_xcalloc((size_t)s->nhosts, sizeof *ds->h);
+    s->dns = ds;
+    for (int i = 0; i < scn->nzones; i++) {
+        struct dns_host *d = &ds->h[scn->zones[i].host];
+        if (!d->zone) {
+            d->zone = sim_xcalloc(1, sizeof *d->zone);
+            dns_zone_init(d->zone);
+        }
+        dns_zone_add_apex(d->zone, scn->zones[i].apex);
+    }
+    for (int i = 0; i < scn->nrrs; i++) {
+        struct dns_host *d = &ds->h[scn->rrs[i].host];
+        if (!d->zone) {
+            d->zone = sim_xcalloc(1, sizeof *d->zone);
+            dns_zone_init(d->zone);
+        }
+        dns_zone_add(d->zone, &scn->rrs[i].rr);
+    }
+    for (int h = 0; h < s->nhosts; h++) {
+        struct dns_host *d = &ds->h[h];
+        struct sim_host *hp = &s->hosts[h];
+        if (!hp->next_udp_port)
+            hp->next_udp_port = 49152;
+        for (int i = 0; i < scn->nresolvers; i++) {
+            const struct scn_resolver *sr = &scn->resolvers[i];
+            if (sr->host != h || d->res)
+                continue;
+            struct dns_resolver_config cfg;
+            dns_resolver_config_default(&cfg);
+            cfg.nroots = sr->nhints < DNS_MAX_HINTS ? sr->nhints : DNS_MAX_HINTS;
+            memcpy(cfg.roots, sr->hints, (size_t)cfg.nroots * sizeof cfg.roots[0]);
+            d->res_wake = (struct dns_waker){ s, h, WHO_RESOLVER, 0, -1 };
+            struct dns_env env = { &s->tr, h, res_emit, next_id, &d->res_wake };
+            d->res = sim_xcalloc(1, sizeof *d->res);
+            dns_resolver_init(d->res, &cfg, &env);
+            d->res_port = hp->next_udp_port++;
+        }
+        if (hp->cfg->dns) {
+            struct dns_stub_config cfg;
+            dns_stub_config_default(&cfg);
+            cfg.server = hp->cfg->dns;
+            d->stub_wake = (struct dns_waker){ s, h, WHO_STUB, 0, -1 };
+            struct dns_stub_env env = { &s->tr, h, stub_emit, next_id, stub_done,
+                                        &d->stub_wake };
+            d->stub = sim_xcalloc(1, sizeof *d->stub);
+            dns_stub_init(d->stub, &cfg, &env);
+            d->stub_port = hp->next_udp_port++;
+        }
+    }
+}
+
+void dnsapp_free(struct sim *s)
+{
+    struct dns_sim *ds = s->dns;
+    if (!ds)
+        return;
+    for (int h = 0; h < s->nhosts; h++) {
+        struct dns_host *d = &ds->h[h];
+        if (d->zone) {
+            dns_zone_free(d->zone);
+            free(d->zone);
+        }
+        if (d->res) {
+            dns_resolver_free(d->res);
+            free(d->res);
+        }
+        if (d->stub) {
+            dns_stub_free(d->stub);
+            free(d->stub);
+        }
+    }
+    free(ds->h);
+    free(ds);
+    s->dns = NULL;
+}
