@@ -3,7 +3,7 @@
  * were scheduled.  Cancelling marks an event dead; it is skipped when popped.
  *
  * Events live in a slot pool addressed by an id that stays valid until the
- * event runs or is cancelled; the heap orders slot indices. */
+ * event runs or is cancelled; the heap orders (time, sequence, slot). */
 #ifndef PROTOSIM_EVENT_H
 #define PROTOSIM_EVENT_H
 
@@ -22,12 +22,18 @@ struct event {
     uint8_t  dead;
 };
 
+struct heap_ent {
+    int64_t  t;
+    uint64_t seq;
+    uint32_t slot;
+};
+
 struct event_queue {
     struct event *slots;            /* slot 0 unused */
     uint32_t nslots, capslots;
     uint32_t *free;                 /* free slot stack */
     uint32_t nfree;
-    uint32_t *heap;                 /* slot indices */
+    struct heap_ent *heap;          /* keys and slot indices */
     uint32_t nheap, capheap;
     uint64_t next_seq;
     size_t   live;                  /* scheduled and not cancelled */
