@@ -123,14 +123,18 @@ static int check_resolved(const struct trace *tr, const struct scn_expect *e,
     return ok;
 }
 
+/* messages: whole framed messages; datagrams: what UDP reads returned */
 static int check_messages(const struct trace *tr, const struct scn_expect *e,
                           char *actual, size_t n)
 {
-    int i = 0, ok = 1;
+    int i = 0, ok = 1, udp = e->kind == EXP_DATAGRAMS;
     for (size_t k = 0; k < tr->n; k++) {
         const struct trace_rec *r = &tr->recs[k];
-        if (r->kind != TK_APP || r->host != e->host ||
-            r->u.app.call != AC_MESSAGE)
+        if (r->kind != TK_APP || r->host != e->host)
+            continue;
+        if (udp ? r->u.app.call != AC_RECV || r->layer != TL_UDP ||
+                  r->u.app.ret < 0 || r->why.id == N_APP_UDP_NONE
+                : r->u.app.call != AC_MESSAGE)
             continue;
         size_t len;
         const uint8_t *p = trace_blob_data(tr, r->u.app.data, &len);
@@ -144,7 +148,7 @@ static int check_messages(const struct trace *tr, const struct scn_expect *e,
     }
     if (ok && i != e->nmsgs) {
         ok = 0;
-        snprintf(actual, n, "it recovered %d messages", i);
+        snprintf(actual, n, udp ? "it read %d datagrams" : "it recovered %d messages", i);
     }
     return ok;
 }
@@ -287,7 +291,7 @@ int sim_check(const struct sim *s, char ***out, int *nout)
         case EXP_RESOLVED:
             ok = check_resolved(tr, e, actual, sizeof actual);
             break;
-        case EXP_MESSAGES:
+        case EXP_MESSAGES: case EXP_DATAGRAMS:
             ok = check_messages(tr, e, actual, sizeof actual);
             break;
         case EXP_READS: {

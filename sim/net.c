@@ -112,8 +112,9 @@ static void transmit(struct sim *s, int src, int dst, int dst_if, uint32_t pkt,
                      const struct fault_effect *fe)
 {
     if (rng_chance_ppm(&s->rng, m->loss_ppm)) {
-        trace_packet(&s->tr, s->now, TK_DROP, src, layer, src, dst, pkt, 0,
-                     DR_LOSS, WHY(N_NET_LOSS, m->loss_ppm));
+        size_t at = trace_packet(&s->tr, s->now, TK_DROP, src, layer, src, dst,
+                                 pkt, 0, DR_LOSS, WHY(N_NET_LOSS, m->loss_ppm));
+        s->tr.recs[at].u.pkt.lost_at = s->now + m->delay_us;
         return;
     }
     int copies = fe->copies;
@@ -130,6 +131,14 @@ static void transmit(struct sim *s, int src, int dst, int dst_if, uint32_t pkt,
                          1, 0, fe->copy_why);
         schedule_delivery(s, s->now + d, pkt, src, dst, dst_if, fe->arrive);
     }
+}
+
+static void fault_drop(struct sim *s, int src, int dst, uint32_t pkt, int layer,
+                       const struct fault_effect *fe, const struct medium *m)
+{
+    size_t at = trace_packet(&s->tr, s->now, TK_DROP, src, layer, src, dst, pkt,
+                             0, DR_FAULT, WHY(N_NET_FAULT_DROP, fe->drop_line));
+    s->tr.recs[at].u.pkt.lost_at = s->now + m->delay_us;
 }
 
 static uint32_t record_send(struct sim *s, int src, int dst, const uint8_t *frame,
@@ -152,8 +161,7 @@ static void link_send(struct sim *s, int src, int dst, const uint8_t *frame,
     struct fault_effect fe;
     apply_faults(s, src, dst, frame, len, &fe);
     if (fe.drop_line) {
-        trace_packet(&s->tr, s->now, TK_DROP, src, layer, src, dst, pkt, 0,
-                     DR_FAULT, WHY(N_NET_FAULT_DROP, fe.drop_line));
+        fault_drop(s, src, dst, pkt, layer, &fe, &m);
         return;
     }
     transmit(s, src, dst, -1, pkt, layer, &m, &fe);
@@ -176,9 +184,7 @@ static void lan_xmit(struct sim *s, struct sim_iface *ifc, const uint8_t *frame,
         struct fault_effect fe;
         apply_faults(s, ifc->host, HOST_BROADCAST, frame, len, &fe);
         if (fe.drop_line) {
-            trace_packet(&s->tr, s->now, TK_DROP, ifc->host, layer, ifc->host,
-                         HOST_BROADCAST, pkt, 0, DR_FAULT,
-                         WHY(N_NET_FAULT_DROP, fe.drop_line));
+            fault_drop(s, ifc->host, HOST_BROADCAST, pkt, layer, &fe, &m);
             return;
         }
         for (int i = 0; i < lan->nmembers; i++) {
@@ -197,8 +203,7 @@ static void lan_xmit(struct sim *s, struct sim_iface *ifc, const uint8_t *frame,
         struct fault_effect fe;
         apply_faults(s, ifc->host, h, frame, len, &fe);
         if (fe.drop_line) {
-            trace_packet(&s->tr, s->now, TK_DROP, ifc->host, layer, ifc->host, h,
-                         pkt, 0, DR_FAULT, WHY(N_NET_FAULT_DROP, fe.drop_line));
+            fault_drop(s, ifc->host, h, pkt, layer, &fe, &m);
             return;
         }
         transmit(s, ifc->host, h, k, pkt, layer, &m, &fe);

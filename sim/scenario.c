@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arp.h"
+#include "dns.h"
 #include "scenario.h"
 #include "tcp.h"
 #include "wire.h"
@@ -31,6 +33,16 @@
  * whatever the order), and actions are sorted by time.  Errors found at the end
  * are merged with the others in (line, column) order.
  *
+ * LAN names work the same way, in their own namespace (a LAN may share a
+ * host's name): `host ... on LAN` and each `ADDR on LAN` of a `router` record
+ * a LAN reference, so every check that needs the LAN's prefix -- the address
+ * lies in the subnet and is neither its network nor its broadcast address,
+ * the gateway is on one of the host's LANs -- runs at the end, as do the DNS
+ * checks that need every `zone` line (a record's host serves a zone, and the
+ * record lies inside one).  Those checks run even when other lines had
+ * errors, wherever the names they need were resolved, so a teacher sees them
+ * in the same pass.
+ *
  * Honest limits: columns count bytes, not characters (as gcc does by
  * default); files larger than FILE_MAX are refused by scenario_load; all
  * durations are capped at DUR_MAX_US so that the engine can add them without
@@ -47,6 +59,12 @@
 #define DUR_MAX_TEXT   "1000000s"
 #define ISN_MAX        16
 #define SHOW_MAX       40                           /* bytes of a token quoted in messages */
+#define HINTS_MAX      8                            /* resolver hints */
+#define PATH_MAX_LEN   128                          /* http get PATH */
+#define RECV_FRAMED_DEFAULT 4096
+/* The largest UDP payload one Ethernet frame carries: the simulator does not
+ * fragment IP packets. */
+#define UDP_DATA_MAX   (FRAME_MAX - ETH_HDR_LEN - IP4_HDR_LEN - UDP_HDR_LEN)
 
 #define US_PER_MS      INT64_C(1000)
 #define US_PER_S       INT64_C(1000000)
@@ -56,6 +74,15 @@ static const char PATTERN[] = "abcdefghijklmnopqrstuvwxyz";
 
 /* ------------------------------------------------------------------------ */
 /* Tokens and parser state                                                  */
+
+/* The keywords that start a line (their handlers are at the end of the
+ * keyword section), and the same list as the text of messages. */
+#define KEYWORDS(X) \
+    X(title) X(describe) X(seed) X(host) X(router) X(lan) X(link) X(tcp) \
+    X(zone) X(record) X(resolver) X(at) X(fault) X(expect)
+
+#define KEYWORD_LIST "title, describe, seed, host, router, lan, link, tcp, zone, record, " \
+                     "resolver, at, fault, expect"
 
 enum { T_WORD, T_STRING };
 
@@ -112,6 +139,7 @@ struct parser {
     const char      *path;
     struct scenario *s;
     int  caphosts, caplinks, capactions, capfaults, capexpects, capdescribe;
+    int  caplans, capzones, caprrs, capresolvers;
 
     struct perr *errs;
     int  nerr, caperr;
@@ -132,6 +160,15 @@ struct parser {
     int  ntsets, captsets;
 
     struct smap hostnames, addrs, linkpairs, tcpkeys;
+
+    /* issue 3: LANs, routers, DNS data */
+    struct ref *lanrefs;    /* `on LAN`; ref.host holds the LAN index */
+    int  nlanrefs, caplanrefs;
+    int *gwcols;            /* per host: column of its gateway address, 0 none */
+    int  capgwcols;
+    int *rrcols;            /* per record: column of the record text */
+    int  caprrcols;
+    struct smap lannames, lannets, lancover, zonekeys, resolverhosts;
     int  title_line, seed_line;
     int  host_lines;        /* `host` lines seen, valid or not */
     int64_t  prev_at;       /* time of the previous `at` line */
@@ -631,14 +668,15 @@ static int name_check(const char *p, size_t n)
     return n >= SCN_NAME_MAX ? -2 : 0;
 }
 
-static int name_error(struct parser *P, const char *p, size_t n, int col)
+/* Reports a bad host or LAN name (what: "host", "LAN"). */
+static int name_error(struct parser *P, const char *p, size_t n, int col, const char *what)
 {
     struct show sh;
     int rc = name_check(p, n);
     if (rc == -1)
-        perr_at(P, P->line, col, "expected a host name, found %s", show_slice(&sh, p, n));
+        perr_at(P, P->line, col, "expected a %s name, found %s", what, show_slice(&sh, p, n));
     else if (rc == -2)
-        perr_at(P, P->line, col, "host name %s is longer than %d characters",
+        perr_at(P, P->line, col, "%s name %s is longer than %d characters", what,
                 show_slice(&sh, p, n), SCN_NAME_MAX - 1);
     return rc;
 }
@@ -646,7 +684,7 @@ static int name_error(struct parser *P, const char *p, size_t n, int col)
 /* Records a use of a host name; returns the reference index or -1. */
 static int ref_add(struct parser *P, const char *p, size_t n, int col)
 {
-    if (name_error(P, p, n, col)) return -1;
+    if (name_error(P, p, n, col, "host")) return -1;
     void *np = grow_arr(P, P->refs, &P->caprefs, P->nrefs, sizeof *P->refs);
     if (!np) return -1;
     P->refs = np;
@@ -728,6 +766,139 @@ static int want_arrow(struct parser *P, int *src, int *dst)
         return -1;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* LANs, addresses and domain names                                         */
+
+/* Words a LAN cannot be called: they start lines or are host options, and
+ * a LAN name is read where one of them could be meant. */
+static int lan_reserved(const char *w)
+{
+    static const char *const words[] = {
+#define X(k) #k,
+        KEYWORDS(X)
+#undef X
+        "on", "gateway", "dns"
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(w, words[i])) return 1;
+    return 0;
+}
+
+/* The LAN name after `on`; returns the LAN reference index or -1. */
+static int want_lanref(struct parser *P)
+{
+    struct show sh;
+    struct tok *t = next(P);
+    if (!t || t->type != T_WORD || lan_reserved(t->s)) {
+        ERR_AT(P, t, "expected a LAN name after \"on\", found %s", found(&sh, t));
+        return -1;
+    }
+    if (name_error(P, t->s, t->len, t->col, "LAN")) return -1;
+    void *np = grow_arr(P, P->lanrefs, &P->caplanrefs, P->nlanrefs, sizeof *P->lanrefs);
+    if (!np) return -1;
+    P->lanrefs = np;
+    struct ref *r = &P->lanrefs[P->nlanrefs];
+    memcpy(r->name, t->s, t->len + 1);
+    r->line = P->line;
+    r->col = t->col;
+    r->host = -1;
+    return P->nlanrefs++;
+}
+
+static ip4_addr prefix_mask(int prefix)
+{
+    return prefix <= 0 ? 0 : (ip4_addr)(UINT32_C(0xFFFFFFFF) << (32 - prefix));
+}
+
+static const char *net_str(char *buf, size_t n, ip4_addr net, int prefix)
+{
+    char a[16];
+    snprintf(buf, n, "%s/%d", ip4_str(net, a, sizeof a), prefix);
+    return buf;
+}
+
+/* An IPv4 address.  role ("a host's address", ...) refuses 0.0.0.0 and
+ * 255.255.255.255, which can never be one; NULL accepts every address. */
+static int want_addr(struct parser *P, const char *role, ip4_addr *out)
+{
+    struct show sh;
+    struct tok *a = next(P);
+    ip4_addr v = 0;
+    if (!a || a->type != T_WORD || ip4_parse(a->s, &v) != 0) {
+        ERR_AT(P, a, "expected an IPv4 address like 192.0.2.10, found %s", found(&sh, a));
+        return -1;
+    }
+    if (role && (v == 0 || v == 0xFFFFFFFFu)) {
+        ERR_AT(P, a, "%s cannot be %s", found(&sh, a), role);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Claims addr, written at token a, for host h: each address (router
+ * interfaces included) belongs to one host, once. */
+static int claim_addr(struct parser *P, const struct tok *a, ip4_addr addr, int h)
+{
+    struct show sh;
+    const struct scenario *s = P->s;
+    char key[16];
+    snprintf(key, sizeof key, "%08lx", (unsigned long)addr);
+    int other = smap_get(&P->addrs, key);
+    if (other == h) {
+        ERR_AT(P, a, "address %s is already an interface of router \"%s\"", found(&sh, a),
+               s->hosts[h].name);
+        return -1;
+    }
+    if (other >= 0) {
+        ERR_AT(P, a, "address %s is already used by host \"%s\" (line %d)", found(&sh, a),
+               s->hosts[other].name, s->hosts[other].line);
+        return -1;
+    }
+    return smap_put(P, &P->addrs, key, h);
+}
+
+/* A domain name, checked with dns_name_check; like says what is expected.
+ * The root "." only where allow_root.  Returns the token or NULL. */
+static struct tok *want_domain(struct parser *P, const char *like, int allow_root)
+{
+    struct show sh;
+    struct tok *t = next(P);
+    char why[128];
+    if (!t || t->type != T_WORD || (!allow_root && !strcmp(t->s, "."))) {
+        ERR_AT(P, t, "expected %s, found %s", like, found(&sh, t));
+        return NULL;
+    }
+    if (dns_name_check(t->s, why, sizeof why) < 0) {
+        ERR_AT(P, t, "expected %s, found %s: %s", like, found(&sh, t), why);
+        return NULL;
+    }
+    return t;
+}
+
+/* A checked domain name as protosim stores it: no trailing dot, the root
+ * as "."; dst holds DNS_NAME_BUF bytes (dns_name_check bounds the length). */
+static void domain_copy(char *dst, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= DNS_NAME_BUF) n = DNS_NAME_BUF - 1;
+    if (n > 1 && src[n - 1] == '.') n--;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* "HOST apex" with the apex lower-cased: the key of a zone (names compare
+ * without regard to case, RFC 1035 2.3.3). */
+static void zone_key(char *key, size_t n, const char *host, const char *apex)
+{
+    int k = snprintf(key, n, "%s ", host);
+    if (k < 0 || (size_t)k >= n) return;
+    size_t i = (size_t)k;
+    for (; *apex && i + 1 < n; apex++)
+        key[i++] = (char)(*apex >= 'A' && *apex <= 'Z' ? *apex + 32 : *apex);
+    key[i] = '\0';
 }
 
 /* ------------------------------------------------------------------------ */
@@ -843,60 +1014,319 @@ static void kw_seed(struct parser *P, struct tok *kw)
     P->s->has_seed = 1;
 }
 
-static void kw_host(struct parser *P, struct tok *kw)
+/* The NAME of a `host` or `router` line, checked and declared -- even if the
+ * rest of the line is wrong, so that later lines do not each report an
+ * unknown host.  Returns the host's index, or -1 after an error. */
+static int declare_host(struct parser *P)
 {
-    (void)kw;
     struct show sh;
     struct tok *n = next(P);
     P->host_lines++;
     if (!n || n->type != T_WORD) {
         ERR_AT(P, n, "expected a host name, found %s", found(&sh, n));
-        return;
+        return -1;
     }
-    if (name_error(P, n->s, n->len, n->col)) return;
+    if (name_error(P, n->s, n->len, n->col, "host")) return -1;
     if (!strcmp(n->s, "note") || !strcmp(n->s, "inject")) {
         ERR_AT(P, n, "%s cannot be a host name: it is an action keyword", found(&sh, n));
-        return;
+        return -1;
     }
     int prev = smap_get(&P->hostnames, n->s);
     if (prev >= 0) {
         ERR_AT(P, n, "host %s is already declared on line %d", found(&sh, n),
                P->s->hosts[prev].line);
-        return;
+        return -1;
     }
-    /* Declare the name even if the address is wrong, so that later lines do
-     * not each report an unknown host. */
     struct scenario *s = P->s;
     void *np = grow_arr(P, s->hosts, &P->caphosts, s->nhosts, sizeof *s->hosts);
-    if (!np) return;
+    if (!np) return -1;
     s->hosts = np;
-    if (smap_put(P, &P->hostnames, n->s, s->nhosts)) return;
-    struct scn_host *h = &s->hosts[s->nhosts++];
+    np = grow_arr(P, P->gwcols, &P->capgwcols, s->nhosts, sizeof *P->gwcols);
+    if (!np) return -1;
+    P->gwcols = np;
+    if (smap_put(P, &P->hostnames, n->s, s->nhosts)) return -1;
+    struct scn_host *h = &s->hosts[s->nhosts];
     memset(h, 0, sizeof *h);
     memcpy(h->name, n->s, n->len + 1);
     h->line = P->line;
+    P->gwcols[s->nhosts] = 0;
+    return s->nhosts++;
+}
 
-    struct tok *a = next(P);
+/* `gateway ADDR` and `dns ADDR`, the options `host` and `router` share. */
+struct hostopts {
+    ip4_addr gw, dns;
+    int      gwcol;
+    int      seen_gw, seen_dns;
+};
+
+/* Reads the address after t (the option word, already read).  kind names
+ * the line ("host", "router") in messages.  0, or -1 after an error. */
+static int host_opt(struct parser *P, const struct tok *t, struct hostopts *o, const char *kind)
+{
+    int gw = is_word(t, "gateway");
+    int *seen = gw ? &o->seen_gw : &o->seen_dns;
+    if (*seen) {
+        ERR_AT(P, t, "%s option \"%s\" is given twice", kind, t->s);
+        return -1;
+    }
+    *seen = 1;
+    struct tok *a = peek(P);
+    if (gw) {
+        if (want_addr(P, "a gateway's address", &o->gw)) return -1;
+        o->gwcol = a->col;
+    } else if (want_addr(P, "a DNS server's address", &o->dns)) {
+        return -1;
+    }
+    return 0;
+}
+
+/* `host NAME ADDR [on LAN] [gateway ADDR] [dns ADDR]`.  What the line sets
+ * beyond the name and address is kept only when the whole line parsed. */
+static void kw_host(struct parser *P, struct tok *kw)
+{
+    (void)kw;
+    struct show sh;
+    int hi = declare_host(P);
+    if (hi < 0) return;
+    struct scenario *s = P->s;
+    struct tok *a = peek(P);
     ip4_addr addr = 0;
-    if (!a || a->type != T_WORD || ip4_parse(a->s, &addr) != 0) {
-        ERR_AT(P, a, "expected an IPv4 address like 192.0.2.10, found %s", found(&sh, a));
+    if (want_addr(P, "a host's address", &addr) || claim_addr(P, a, addr, hi)) return;
+    s->hosts[hi].addr = addr;
+
+    struct hostopts o;
+    memset(&o, 0, sizeof o);
+    int lan = -1;
+    struct tok *t;
+    while ((t = next(P))) {
+        if (is_word(t, "on")) {
+            if (lan >= 0) {
+                ERR_AT(P, t, "host option \"on\" is given twice (a host on several LANs is a router)");
+                return;
+            }
+            if ((lan = want_lanref(P)) < 0) return;
+        } else if (is_word(t, "gateway") || is_word(t, "dns")) {
+            if (host_opt(P, t, &o, "host")) return;
+        } else {
+            ERR_AT(P, t, "unknown host option %s; expected one of: on, gateway, dns", found(&sh, t));
+            return;
+        }
+    }
+    struct scn_host *h = &s->hosts[hi];
+    if (lan >= 0) {
+        h->ifaces[0] = (struct scn_iface){ addr, lan, P->line, a->col };
+        h->nifaces = 1;
+    }
+    h->gateway = o.gw;
+    h->dns = o.dns;
+    P->gwcols[hi] = o.gwcol;
+}
+
+/* `router NAME ADDR on LAN ADDR on LAN [ADDR on LAN ...]`, also with
+ * `gateway ADDR` and `dns ADDR` anywhere between the interfaces. */
+static void kw_router(struct parser *P, struct tok *kw)
+{
+    (void)kw;
+    struct show sh;
+    int hi = declare_host(P);
+    if (hi < 0) return;
+    struct scenario *s = P->s;
+    struct scn_iface ifs[SCN_MAX_IFACES];
+    int n = 0;
+    struct hostopts o;
+    memset(&o, 0, sizeof o);
+    struct tok *t;
+    while ((t = peek(P))) {
+        if (is_word(t, "gateway") || is_word(t, "dns")) {
+            next(P);
+            if (host_opt(P, t, &o, "router")) return;
+            continue;
+        }
+        if (n == SCN_MAX_IFACES) {
+            ERR_AT(P, t, "a router has at most %d interfaces", SCN_MAX_IFACES);
+            return;
+        }
+        ip4_addr addr = 0;
+        if (want_addr(P, "a router's address", &addr) || claim_addr(P, t, addr, hi)) return;
+        struct tok *on = next(P);
+        if (!is_word(on, "on")) {
+            ERR_AT(P, on, "expected \"on LAN\" after the address, found %s", found(&sh, on));
+            return;
+        }
+        struct tok *lt = peek(P);
+        int lan = want_lanref(P);
+        if (lan < 0) return;
+        for (int k = 0; k < n; k++) {
+            if (!strcmp(P->lanrefs[ifs[k].lan].name, lt->s)) {
+                ERR_AT(P, lt, "router \"%s\" already has an interface on LAN %s",
+                       s->hosts[hi].name, found(&sh, lt));
+                return;
+            }
+        }
+        ifs[n++] = (struct scn_iface){ addr, lan, P->line, t->col };
+    }
+    if (n < 2) {
+        ERR_AT(P, t, "expected %s interface like 198.51.100.1 on LAN (a router joins at least "
+               "two LANs), found end of line", n ? "another" : "an");
         return;
     }
-    if (addr == 0 || addr == 0xFFFFFFFFu) {
-        ERR_AT(P, a, "%s cannot be a host's address", found(&sh, a));
-        return;
+    struct scn_host *h = &s->hosts[hi];
+    memcpy(h->ifaces, ifs, (size_t)n * sizeof *ifs);
+    h->nifaces = n;
+    h->addr = ifs[0].addr;
+    h->router = 1;
+    h->gateway = o.gw;
+    h->dns = o.dns;
+    P->gwcols[hi] = o.gwcol;
+}
+
+/* NET/PREFIX, with no host bits set beyond the prefix. */
+static int want_net(struct parser *P, ip4_addr *net, int *prefix)
+{
+    struct show sh;
+    struct tok *t = next(P);
+    const char *slash = t && t->type == T_WORD ? strchr(t->s, '/') : NULL;
+    size_t alen = slash ? (size_t)(slash - t->s) : 0;
+    char a[16];
+    ip4_addr v = 0;
+    if (slash && alen < sizeof a) {
+        memcpy(a, t->s, alen);
+        a[alen] = '\0';
     }
-    char key[16];
-    snprintf(key, sizeof key, "%08lx", (unsigned long)addr);
-    int other = smap_get(&P->addrs, key);
+    if (!slash || alen >= sizeof a || ip4_parse(a, &v) != 0) {
+        ERR_AT(P, t, "expected a network like 192.0.2.0/24, found %s", found(&sh, t));
+        return -1;
+    }
+    uint64_t p = 0;
+    if (parse_u64(slash + 1, &p) != NUM_OK || p > 32) {
+        perr_at(P, P->line, col_add(t->col, alen + 1),
+                "expected a prefix length from 0 to 32 after \"/\", found %s",
+                show_slice(&sh, slash + 1, strlen(slash + 1)));
+        return -1;
+    }
+    ip4_addr mask = prefix_mask((int)p);
+    if (v & ~mask) {
+        char nb[24];
+        ERR_AT(P, t, "%s has host bits set; the network is %s", found(&sh, t),
+               net_str(nb, sizeof nb, v & mask, (int)p));
+        return -1;
+    }
+    *net = v;
+    *prefix = (int)p;
+    return 0;
+}
+
+/* Two LANs may not share addresses.  lannets maps every LAN's "net/prefix"
+ * to the LAN; lancover maps each shorter prefix of every LAN's network to a
+ * LAN inside it.  So both questions -- does an earlier LAN contain this one,
+ * does this one contain an earlier LAN -- take at most 33 lookups, and a
+ * file with very many LANs stays linear. */
+static int lan_overlap(struct parser *P, const struct tok *t, int li, ip4_addr net, int prefix)
+{
+    const struct scenario *s = P->s;
+    char key[24], nb[24], ob[24];
+    int other = -1;
+    for (int q = 0; q <= prefix && other < 0; q++) {
+        snprintf(key, sizeof key, "%08lx/%d", (unsigned long)(net & prefix_mask(q)), q);
+        other = smap_get(&P->lannets, key);
+    }
+    snprintf(key, sizeof key, "%08lx/%d", (unsigned long)net, prefix);
+    if (other < 0) other = smap_get(&P->lancover, key);
     if (other >= 0) {
-        ERR_AT(P, a, "address %s is already used by host \"%s\" (line %d)", found(&sh, a),
-               s->hosts[other].name, s->hosts[other].line);
+        const struct scn_lan *O = &s->lans[other];
+        ERR_AT(P, t, "LAN \"%s\" (%s) overlaps LAN \"%s\" (%s, line %d)", s->lans[li].name,
+               net_str(nb, sizeof nb, net, prefix), O->name,
+               net_str(ob, sizeof ob, O->net, O->prefix), O->line);
+        return -1;
+    }
+    if (smap_put(P, &P->lannets, key, li)) return -1;
+    for (int q = 0; q < prefix; q++) {
+        snprintf(key, sizeof key, "%08lx/%d", (unsigned long)(net & prefix_mask(q)), q);
+        if (smap_get(&P->lancover, key) < 0 && smap_put(P, &P->lancover, key, li)) return -1;
+    }
+    return 0;
+}
+
+/* The options a link and a LAN share, in any order, each at most once, up
+ * to the end of the line; what ("link", "LAN") names the line in messages. */
+static int want_medium(struct parser *P, const char *what, int64_t *delay, int64_t *jitter,
+                       uint32_t *loss, uint32_t *dup, uint32_t *reorder)
+{
+    struct show sh;
+    static const char *const opts[] = { "delay", "jitter", "loss", "duplicate", "reorder" };
+    int seen[5] = { 0 };
+    struct tok *t;
+    while ((t = next(P))) {
+        int k = -1;
+        for (int i = 0; i < 5; i++)
+            if (is_word(t, opts[i])) k = i;
+        if (k < 0) {
+            ERR_AT(P, t, "unknown %s option %s; expected one of: delay, jitter, loss, duplicate, reorder",
+                   what, found(&sh, t));
+            return -1;
+        }
+        if (seen[k]) {
+            ERR_AT(P, t, "%s option \"%s\" is given twice", what, opts[k]);
+            return -1;
+        }
+        seen[k] = 1;
+        int rc;
+        switch (k) {
+        case 0:  rc = want_dur(P, delay); break;
+        case 1:  rc = want_dur(P, jitter); break;
+        case 2:  rc = want_pct(P, loss); break;
+        case 3:  rc = want_pct(P, dup); break;
+        default: rc = want_pct(P, reorder); break;
+        }
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+/* `lan NAME NET/PREFIX [OPTIONS]`.  The name is declared even if the rest
+ * is wrong (as with hosts); prefix stays -1 until the network is valid,
+ * which keeps such a LAN out of the address checks at the end. */
+static void kw_lan(struct parser *P, struct tok *kw)
+{
+    (void)kw;
+    struct show sh;
+    struct scenario *s = P->s;
+    struct tok *n = next(P);
+    if (!n || n->type != T_WORD) {
+        ERR_AT(P, n, "expected a LAN name, found %s", found(&sh, n));
         return;
     }
-    if (smap_put(P, &P->addrs, key, (int)(h - s->hosts))) return;
-    h->addr = addr;
-    want_end(P);
+    if (name_error(P, n->s, n->len, n->col, "LAN")) return;
+    if (lan_reserved(n->s)) {
+        ERR_AT(P, n, "%s cannot be a LAN name: it is a keyword", found(&sh, n));
+        return;
+    }
+    int prev = smap_get(&P->lannames, n->s);
+    if (prev >= 0) {
+        ERR_AT(P, n, "LAN %s is already declared on line %d", found(&sh, n), s->lans[prev].line);
+        return;
+    }
+    void *np = grow_arr(P, s->lans, &P->caplans, s->nlans, sizeof *s->lans);
+    if (!np) return;
+    s->lans = np;
+    if (smap_put(P, &P->lannames, n->s, s->nlans)) return;
+    int li = s->nlans++;
+    struct scn_lan *L = &s->lans[li];
+    memset(L, 0, sizeof *L);
+    memcpy(L->name, n->s, n->len + 1);
+    L->line = P->line;
+    L->prefix = -1;
+    L->delay_us = 1 * US_PER_MS;
+
+    struct tok *t = peek(P);
+    ip4_addr net = 0;
+    int prefix = 0;
+    if (want_net(P, &net, &prefix) || lan_overlap(P, t, li, net, prefix)) return;
+    L->net = net;
+    L->prefix = prefix;
+    want_medium(P, "LAN", &L->delay_us, &L->jitter_us, &L->loss_ppm, &L->dup_ppm,
+                &L->reorder_ppm);
 }
 
 static void kw_link(struct parser *P, struct tok *kw)
@@ -923,45 +1353,146 @@ static void kw_link(struct parser *P, struct tok *kw)
         return;
     }
 
-    static const char *const opts[] = { "delay", "jitter", "loss", "duplicate", "reorder" };
-    int seen[5] = { 0 };
     struct scn_link L;
     memset(&L, 0, sizeof L);
     L.a = a;
     L.b = b;
     L.delay_us = 10 * US_PER_MS;
     L.line = P->line;
-    struct tok *t;
-    while ((t = next(P))) {
-        int k = -1;
-        for (int i = 0; i < 5; i++)
-            if (is_word(t, opts[i])) k = i;
-        if (k < 0) {
-            ERR_AT(P, t, "unknown link option %s; expected one of: delay, jitter, loss, duplicate, reorder",
-                   found(&sh, t));
-            return;
-        }
-        if (seen[k]) {
-            ERR_AT(P, t, "link option \"%s\" is given twice", opts[k]);
-            return;
-        }
-        seen[k] = 1;
-        int rc;
-        switch (k) {
-        case 0:  rc = want_dur(P, &L.delay_us); break;
-        case 1:  rc = want_dur(P, &L.jitter_us); break;
-        case 2:  rc = want_pct(P, &L.loss_ppm); break;
-        case 3:  rc = want_pct(P, &L.dup_ppm); break;
-        default: rc = want_pct(P, &L.reorder_ppm); break;
-        }
-        if (rc) return;
-    }
+    if (want_medium(P, "link", &L.delay_us, &L.jitter_us, &L.loss_ppm, &L.dup_ppm,
+                    &L.reorder_ppm))
+        return;
     struct scenario *s = P->s;
     void *np = grow_arr(P, s->links, &P->caplinks, s->nlinks, sizeof *s->links);
     if (!np) return;
     s->links = np;
     if (smap_put(P, &P->linkpairs, key, s->nlinks)) return;
     s->links[s->nlinks++] = L;
+}
+
+/* `zone HOST APEX`: HOST is an authoritative server for APEX. */
+static void kw_zone(struct parser *P, struct tok *kw)
+{
+    (void)kw;
+    struct show sh;
+    struct tok *ht = peek(P);
+    int h = want_ref(P, "the host that serves the zone");
+    if (h < 0) return;
+    struct tok *at = want_domain(P, "a zone apex like example.com, or . for the root", 1);
+    if (!at || want_end(P)) return;
+    struct scn_zone Z;
+    memset(&Z, 0, sizeof Z);
+    Z.host = h;
+    Z.line = P->line;
+    domain_copy(Z.apex, at->s);
+    char key[SCN_NAME_MAX + DNS_NAME_BUF + 2];
+    zone_key(key, sizeof key, ht->s, Z.apex);
+    struct scenario *s = P->s;
+    int prev = smap_get(&P->zonekeys, key);
+    if (prev >= 0) {
+        ERR_AT(P, at, "host \"%s\" already serves zone %s (line %d)", ht->s,
+               show_slice(&sh, Z.apex, strlen(Z.apex)), s->zones[prev].line);
+        return;
+    }
+    void *np = grow_arr(P, s->zones, &P->capzones, s->nzones, sizeof *s->zones);
+    if (!np) return;
+    s->zones = np;
+    if (smap_put(P, &P->zonekeys, key, s->nzones)) return;
+    s->zones[s->nzones++] = Z;
+}
+
+/* `record HOST NAME TTL [IN] TYPE DATA...`: the text after HOST, as written,
+ * goes to dns_rr_parse. */
+static void kw_record(struct parser *P, struct tok *kw)
+{
+    (void)kw;
+    struct show sh;
+    int h = want_ref(P, "the host that serves the record");
+    if (h < 0) return;
+    struct tok *first = peek(P);
+    if (!first) {
+        ERR_AT(P, first, "expected a record like: www.example.com. 300 IN A 203.0.113.80, "
+               "found end of line");
+        return;
+    }
+    for (int i = P->ti; i < P->ntok; i++) {
+        if (P->toks[i].type == T_STRING) {
+            ERR_AT(P, &P->toks[i], "expected record data (NAME TTL [IN] TYPE DATA), found %s",
+                   found(&sh, &P->toks[i]));
+            return;
+        }
+    }
+    const struct tok *last = &P->toks[P->ntok - 1];
+    P->ti = P->ntok;
+    size_t n = (size_t)(last->raw + last->rawlen - first->raw);
+    char *text = dup_bytes(P, first->raw, n);
+    if (!text) return;
+    for (size_t i = 0; i < n; i++)
+        if (is_space((unsigned char)text[i])) text[i] = ' ';
+    struct scn_rr R;
+    memset(&R, 0, sizeof R);
+    char why[128];
+    int rc = dns_rr_parse(text, &R.rr, why, sizeof why);
+    free(text);
+    if (rc) {
+        ERR_AT(P, first, "bad record: %s", why);
+        return;
+    }
+    R.host = h;
+    R.line = P->line;
+    struct scenario *s = P->s;
+    void *np = grow_arr(P, P->rrcols, &P->caprrcols, s->nrrs, sizeof *P->rrcols);
+    if (!np) return;
+    P->rrcols = np;
+    np = grow_arr(P, s->rrs, &P->caprrs, s->nrrs, sizeof *s->rrs);
+    if (!np) return;
+    s->rrs = np;
+    P->rrcols[s->nrrs] = first->col;
+    s->rrs[s->nrrs++] = R;
+}
+
+_Static_assert(HINTS_MAX == sizeof ((struct scn_resolver *)0)->hints / sizeof(ip4_addr),
+               "HINTS_MAX is the size of scn_resolver.hints");
+
+/* `resolver HOST hints ADDR [ADDR ...]`. */
+static void kw_resolver(struct parser *P, struct tok *kw)
+{
+    (void)kw;
+    struct show sh;
+    struct tok *ht = peek(P);
+    int h = want_ref(P, "the resolver's host name");
+    if (h < 0) return;
+    struct tok *k = next(P);
+    if (!is_word(k, "hints")) {
+        ERR_AT(P, k, "expected \"hints\" and the root servers' addresses, like: hints 198.51.100.1, "
+               "found %s", found(&sh, k));
+        return;
+    }
+    struct scn_resolver R;
+    memset(&R, 0, sizeof R);
+    R.host = h;
+    R.line = P->line;
+    do {
+        struct tok *t = peek(P);
+        if (R.nhints == HINTS_MAX) {
+            ERR_AT(P, t, "at most %d hints per resolver", HINTS_MAX);
+            return;
+        }
+        if (want_addr(P, "a root server's address", &R.hints[R.nhints])) return;
+        R.nhints++;
+    } while (peek(P));
+    struct scenario *s = P->s;
+    int prev = smap_get(&P->resolverhosts, ht->s);
+    if (prev >= 0) {
+        ERR_AT(P, ht, "host \"%s\" is already a resolver (line %d)", ht->s,
+               s->resolvers[prev].line);
+        return;
+    }
+    void *np = grow_arr(P, s->resolvers, &P->capresolvers, s->nresolvers, sizeof *s->resolvers);
+    if (!np) return;
+    s->resolvers = np;
+    if (smap_put(P, &P->resolverhosts, ht->s, s->nresolvers)) return;
+    s->resolvers[s->nresolvers++] = R;
 }
 
 /* Checks the option was not set before for the same host (or for all hosts)
@@ -1160,6 +1691,187 @@ static void action_inject(struct parser *P, struct scn_action *a)
     }
 }
 
+/* The data of send, send framed and udp send: "TEXT" (at least one byte) or
+ * N bytes of the pattern; after names what precedes it, for messages. */
+static int want_payload(struct parser *P, struct scn_action *a, const char *after)
+{
+    struct show sh;
+    struct tok *x = next(P);
+    uint64_t n;
+    if (x && x->type == T_STRING) {
+        if (x->len == 0) {
+            ERR_AT(P, x, "nothing to send: the string is empty");
+            return -1;
+        }
+        a->data = (uint8_t *)dup_bytes(P, x->s, x->len);
+        a->len = x->len;
+        return a->data ? 0 : -1;
+    }
+    if (!x || x->type != T_WORD || parse_u64(x->s, &n) == NUM_SYNTAX) {
+        ERR_AT(P, x, "expected text in double quotes or N bytes after %s, found %s", after,
+               found(&sh, x));
+        return -1;
+    }
+    P->ti--;
+    if (want_uint(P, "a byte count", 1, BYTES_MAX, &n)) return -1;
+    struct tok *b = next(P);
+    if (!is_word(b, "bytes") && !is_word(b, "byte")) {
+        ERR_AT(P, b, "expected \"bytes\" after the number, found %s", found(&sh, b));
+        return -1;
+    }
+    if (P->send_total + n > SEND_TOTAL_MAX) {
+        ERR_AT(P, x, "the scenario sends more than 64 MiB of generated bytes in total");
+        return -1;
+    }
+    P->send_total += n;
+    a->data = malloc((size_t)n);
+    if (!a->data) { P->oom = 1; return -1; }
+    for (uint64_t i = 0; i < n; i++) a->data[i] = (uint8_t)PATTERN[i % 26];
+    a->len = (size_t)n;
+    return 0;
+}
+
+/* `recv N [bytes]` (the count already due) and `udp recv N [bytes]`. */
+static int want_recv_count(struct parser *P, size_t *out)
+{
+    uint64_t n;
+    if (want_uint(P, "a byte count", 1, BYTES_MAX, &n)) return -1;
+    *out = (size_t)n;
+    if (is_word(peek(P), "bytes") || is_word(peek(P), "byte")) next(P);
+    return want_end(P);
+}
+
+/* HOST udp bind PORT | udp send PEER PORT DATA [from PORT] | udp recv N */
+static void action_udp(struct parser *P, struct scn_action *a, const struct tok *h)
+{
+    struct show sh;
+    struct tok *v = next(P);
+    if (is_word(v, "bind")) {
+        a->kind = ACT_UDP_BIND;
+        if (want_port(P, &a->port)) return;
+        want_end(P);
+    } else if (is_word(v, "send")) {
+        a->kind = ACT_UDP_SEND;
+        struct tok *pt = peek(P);
+        ip4_addr lit;
+        if (pt && pt->type == T_WORD && ip4_parse(pt->s, &lit) == 0) {
+            /* an address no host may have: the lesson of an ARP request
+             * nobody answers */
+            next(P);
+            a->peer = -1;
+            a->peer_addr = lit;
+        } else if ((a->peer = want_ref(P, "the host to send to")) < 0) {
+            return;
+        }
+        if (a->peer >= 0 && !strcmp(pt->s, h->s)) {
+            ERR_AT(P, pt, "a host cannot send to itself in the simulator");
+            return;
+        }
+        if (want_port(P, &a->port)) return;
+        struct tok *x = peek(P);
+        if (want_payload(P, a, "the port")) return;
+        if (a->len > UDP_DATA_MAX) {
+            ERR_AT(P, x, "a UDP datagram holds at most %d bytes (the simulator does not "
+                   "fragment IP packets), found %zu", UDP_DATA_MAX, a->len);
+            return;
+        }
+        if (is_word(peek(P), "from")) {
+            next(P);
+            if (want_port(P, &a->lport)) return;
+        }
+        want_end(P);
+    } else if (is_word(v, "recv")) {
+        a->kind = ACT_UDP_RECV;
+        want_recv_count(P, &a->recv_max);
+    } else if (v && v->type == T_WORD) {
+        ERR_AT(P, v, "unknown udp action %s; expected one of: bind, send, recv", found(&sh, v));
+    } else {
+        ERR_AT(P, v, "expected bind, send or recv after udp, found %s", found(&sh, v));
+    }
+}
+
+/* A path for `http get`: "/" then printable ASCII, as it goes on the
+ * request line. */
+static int path_check(struct parser *P, const struct tok *t)
+{
+    if (t->len > PATH_MAX_LEN) {
+        ERR_AT(P, t, "a path holds at most %d characters", PATH_MAX_LEN);
+        return -1;
+    }
+    for (size_t i = 0; i < t->len; i++) {
+        unsigned char c = (unsigned char)t->s[i];
+        if (c < 0x21 || c > 0x7e) {
+            perr_at(P, P->line, col_add(t->col, i),
+                    "a path holds printable ASCII only (write other bytes as %%XX)");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* HOST http serve PORT ["BODY"] | http get NAME [PATH] [port N] */
+static void action_http(struct parser *P, struct scn_action *a)
+{
+    struct show sh;
+    struct tok *v = next(P);
+    if (is_word(v, "serve")) {
+        a->kind = ACT_HTTP_SERVE;
+        if (want_port(P, &a->port)) return;
+        if (!peek(P)) return;
+        struct tok *x = want_text(P, "the page body in double quotes");
+        if (!x || want_end(P)) return;
+        a->text = dup_bytes(P, x->s, x->len);
+    } else if (is_word(v, "get")) {
+        a->kind = ACT_HTTP_GET;
+        a->port = 80;
+        struct tok *d = want_domain(P, "a domain name like www.example.com or an address like "
+                                    "203.0.113.80", 0);
+        if (!d) return;
+        const struct tok *path = NULL;
+        int seen_port = 0;
+        struct tok *t;
+        while ((t = next(P))) {
+            if (is_word(t, "port")) {
+                if (seen_port) {
+                    ERR_AT(P, t, "\"port\" is given twice");
+                    return;
+                }
+                seen_port = 1;
+                if (want_port(P, &a->port)) return;
+            } else if (path) {
+                ERR_AT(P, t, "expected \"port N\" or end of line, found %s", found(&sh, t));
+                return;
+            } else if (t->type == T_WORD && t->s[0] == '/') {
+                if (path_check(P, t)) return;
+                path = t;
+            } else {
+                ERR_AT(P, t, "expected a path starting with \"/\", like /index.html, found %s",
+                       found(&sh, t));
+                return;
+            }
+        }
+        a->text = dup_bytes(P, d->s, d->len);
+        if (path) a->path = dup_bytes(P, path->s, path->len);
+    } else if (v && v->type == T_WORD) {
+        ERR_AT(P, v, "unknown http action %s; expected one of: serve, get", found(&sh, v));
+    } else {
+        ERR_AT(P, v, "expected serve or get after http, found %s", found(&sh, v));
+    }
+}
+
+/* What an action owns; the action itself stays in the array. */
+static void action_clear(struct scn_action *a)
+{
+    free(a->data);
+    free(a->text);
+    free(a->path);
+    a->data = NULL;
+    a->text = NULL;
+    a->path = NULL;
+}
+
+#define ACTION_LIST "listen, connect, send, recv, shutdown, close, abort, udp, resolve, http"
+
 static void kw_at(struct parser *P, struct tok *kw)
 {
     (void)kw;
@@ -1195,20 +1907,22 @@ static void kw_at(struct parser *P, struct tok *kw)
         int before = P->nerr;
         a->host = want_ref(P, "a host name");
         struct tok *v = next(P);
+        /* udp and http are families: their handlers set the exact kind */
         static const char *const verbs[] = {
-            "listen", "connect", "send", "recv", "shutdown", "close", "abort"
+            "listen", "connect", "send", "recv", "shutdown", "close", "abort",
+            "udp", "resolve", "http"
         };
         static const int kinds[] = {
-            ACT_LISTEN, ACT_CONNECT, ACT_SEND, ACT_RECV, ACT_SHUTDOWN, ACT_CLOSE, ACT_ABORT
+            ACT_LISTEN, ACT_CONNECT, ACT_SEND, ACT_RECV, ACT_SHUTDOWN, ACT_CLOSE, ACT_ABORT,
+            ACT_UDP_BIND, ACT_RESOLVE, ACT_HTTP_GET
         };
         int k = -1;
-        for (int i = 0; i < 7; i++)
+        for (int i = 0; i < (int)(sizeof verbs / sizeof verbs[0]); i++)
             if (is_word(v, verbs[i])) k = i;
         if (a->host < 0) {
             /* reported */
         } else if (k < 0) {
-            ERR_AT(P, v, "unknown action %s; expected one of: listen, connect, send, recv, shutdown, close, abort",
-                   found(&sh, v));
+            ERR_AT(P, v, "unknown action %s; expected one of: " ACTION_LIST, found(&sh, v));
         } else {
             a->kind = kinds[k];
             switch (a->kind) {
@@ -1231,49 +1945,33 @@ static void kw_at(struct parser *P, struct tok *kw)
                 want_end(P);
                 break;
             }
-            case ACT_SEND: {
-                struct tok *x = next(P);
-                uint64_t n;
-                if (x && x->type == T_STRING) {
-                    if (x->len == 0) {
-                        ERR_AT(P, x, "nothing to send: the string is empty");
-                        break;
-                    }
-                    if (want_end(P)) break;
-                    a->data = (uint8_t *)dup_bytes(P, x->s, x->len);
-                    a->len = x->len;
-                    break;
+            case ACT_SEND:
+                if (is_word(peek(P), "framed")) {
+                    next(P);
+                    a->framed = 1;
                 }
-                if (!x || x->type != T_WORD || parse_u64(x->s, &n) == NUM_SYNTAX) {
-                    ERR_AT(P, x, "expected text in double quotes or N bytes after send, found %s",
-                           found(&sh, x));
-                    break;
-                }
-                P->ti--;
-                if (want_uint(P, "a byte count", 1, BYTES_MAX, &n)) break;
-                struct tok *b = next(P);
-                if (!is_word(b, "bytes") && !is_word(b, "byte")) {
-                    ERR_AT(P, b, "expected \"bytes\" after the number, found %s", found(&sh, b));
-                    break;
-                }
-                if (want_end(P)) break;
-                if (P->send_total + n > SEND_TOTAL_MAX) {
-                    ERR_AT(P, x, "the scenario sends more than 64 MiB of generated bytes in total");
-                    break;
-                }
-                P->send_total += n;
-                a->data = malloc((size_t)n);
-                if (!a->data) { P->oom = 1; break; }
-                for (uint64_t i = 0; i < n; i++) a->data[i] = (uint8_t)PATTERN[i % 26];
-                a->len = (size_t)n;
-                break;
-            }
-            case ACT_RECV: {
-                uint64_t n;
-                if (want_uint(P, "a byte count", 1, BYTES_MAX, &n)) break;
-                a->recv_max = (size_t)n;
-                if (is_word(peek(P), "bytes") || is_word(peek(P), "byte")) next(P);
+                if (want_payload(P, a, a->framed ? "send framed" : "send")) break;
                 want_end(P);
+                break;
+            case ACT_RECV:
+                if (is_word(peek(P), "framed")) {
+                    next(P);
+                    a->kind = ACT_RECV_FRAMED;
+                    a->recv_max = RECV_FRAMED_DEFAULT;
+                    if (!peek(P)) break;
+                }
+                want_recv_count(P, &a->recv_max);
+                break;
+            case ACT_UDP_BIND:
+                action_udp(P, a, h);
+                break;
+            case ACT_HTTP_GET:
+                action_http(P, a);
+                break;
+            case ACT_RESOLVE: {
+                struct tok *d = want_domain(P, "a domain name like www.example.com", 0);
+                if (!d || want_end(P)) break;
+                a->text = dup_bytes(P, d->s, d->len);
                 break;
             }
             default:
@@ -1284,8 +1982,7 @@ static void kw_at(struct parser *P, struct tok *kw)
         ok = P->nerr == before && !P->oom;
     }
     if (!ok) {
-        free(a->data);
-        free(a->text);
+        action_clear(a);
         P->s->nactions--;
     }
 }
@@ -1360,6 +2057,78 @@ static int want_state(struct parser *P, int *state)
     return -1;
 }
 
+static int want_arp_state(struct parser *P, int *state)
+{
+    struct tok *t = next(P);
+    int st = t && t->type == T_WORD ? arp_state_parse(t->s) : -1;
+    if (st >= 0 && st < ARP_NSTATES) {
+        *state = st;
+        return 0;
+    }
+    char list[128];
+    size_t off = 0;
+    list[0] = '\0';
+    for (int i = 0; i < ARP_NSTATES && off < sizeof list; i++) {
+        int k = snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", arp_state_name(i));
+        if (k < 0) break;
+        off += (size_t)k;
+    }
+    struct show sh;
+    if (t && t->type == T_WORD)
+        ERR_AT(P, t, "unknown ARP state %s; expected one of: %s", found(&sh, t), list);
+    else
+        ERR_AT(P, t, "expected an ARP state (one of: %s), found %s", list, found(&sh, t));
+    return -1;
+}
+
+/* What an expectation owns; the expectation itself stays in the array. */
+static void expect_clear(struct scn_expect *e)
+{
+    free(e->data);
+    free(e->src_text);
+    free(e->name);
+    for (int i = 0; i < e->nmsgs; i++) free(e->msgs[i]);
+    free(e->msgs);
+    free(e->msg_lens);
+    e->data = NULL;
+    e->src_text = NULL;
+    e->name = NULL;
+    e->msgs = NULL;
+    e->msg_lens = NULL;
+    e->nmsgs = 0;
+}
+
+/* `messages "a" "b" ...`: every remaining token, each a string. */
+static int want_messages(struct parser *P, struct scn_expect *e)
+{
+    struct show sh;
+    int n = P->ntok - P->ti;
+    for (int i = P->ti; i <= P->ntok; i++) {
+        const struct tok *t = i < P->ntok ? &P->toks[i] : NULL;
+        if ((t && t->type != T_STRING) || (!t && n == 0)) {
+            ERR_AT(P, t, "expected the messages in double quotes, like: messages \"one\" \"two\", "
+                   "found %s", found(&sh, t));
+            return -1;
+        }
+    }
+    e->msgs = calloc((size_t)n, sizeof *e->msgs);
+    e->msg_lens = calloc((size_t)n, sizeof *e->msg_lens);
+    if (!e->msgs || !e->msg_lens) {
+        P->oom = 1;
+        return -1;
+    }
+    struct tok *t;
+    while ((t = next(P))) {
+        char *d = dup_bytes(P, t->s, t->len);
+        if (!d) return -1;
+        e->msgs[e->nmsgs] = (uint8_t *)d;
+        e->msg_lens[e->nmsgs++] = t->len;
+    }
+    return 0;
+}
+
+#define EXPECT_LIST "state, never, received, arp, resolved, messages, datagrams, reads, queries"
+
 static void kw_expect(struct parser *P, struct tok *kw)
 {
     (void)kw;
@@ -1417,9 +2186,57 @@ static void kw_expect(struct parser *P, struct tok *kw)
         if (want_end(P)) goto out;
         e->data = (uint8_t *)dup_bytes(P, x->s, x->len);
         e->len = x->len;
+    } else if (is_word(v, "arp")) {
+        e->kind = EXP_ARP;
+        if (want_addr(P, NULL, &e->addr) || want_arp_state(P, &e->state)) goto out;
+        struct tok *w = next(P);
+        if (is_word(w, "by")) e->when = 0;
+        else if (is_word(w, "at")) e->when = 1;
+        else {
+            ERR_AT(P, w, "expected \"by TIME\" or \"at TIME\" after the state, found %s",
+                   found(&sh, w));
+            goto out;
+        }
+        if (want_dur(P, &e->t_us)) goto out;
+        want_end(P);
+    } else if (is_word(v, "resolved")) {
+        e->kind = EXP_RESOLVED;
+        struct tok *d = want_domain(P, "a domain name like www.example.com", 0);
+        if (!d) goto out;
+        struct tok *x = next(P);
+        if (is_word(x, "NXDOMAIN")) e->rcode = DNS_RCODE_NXDOMAIN;
+        else if (is_word(x, "SERVFAIL")) e->rcode = DNS_RCODE_SERVFAIL;
+        else if (is_word(x, "FAILED")) e->rcode = -1;
+        else if (x && x->type == T_WORD && ip4_parse(x->s, &e->addr) == 0) e->rcode = DNS_RCODE_NOERROR;
+        else {
+            ERR_AT(P, x, "expected an IPv4 address, NXDOMAIN, SERVFAIL or FAILED after the name, "
+                   "found %s", found(&sh, x));
+            goto out;
+        }
+        if (want_end(P)) goto out;
+        /* stored absolute: "www.example.com." */
+        char abs[DNS_NAME_BUF + 1];
+        domain_copy(abs, d->s);
+        size_t n = strlen(abs);
+        abs[n] = '.';
+        e->name = dup_bytes(P, abs, n + 1);
+    } else if (is_word(v, "messages")) {
+        e->kind = EXP_MESSAGES;
+        want_messages(P, e);
+    } else if (is_word(v, "datagrams")) {
+        e->kind = EXP_DATAGRAMS;
+        want_messages(P, e);
+    } else if (is_word(v, "reads") || is_word(v, "queries")) {
+        int reads = is_word(v, "reads");
+        uint64_t n;
+        e->kind = reads ? EXP_READS : EXP_QUERIES;
+        if (want_uint(P, reads ? "a read count" : "a query count", 0, 1000000000, &n) ||
+            want_end(P))
+            goto out;
+        e->count = (long)n;
     } else {
-        ERR_AT(P, v, "unknown expectation %s; expected one of: state, never, received "
-               "(or SRC->DST PROTO [FLAGS] count N)", found(&sh, v));
+        ERR_AT(P, v, "unknown expectation %s; expected one of: " EXPECT_LIST
+               " (or SRC->DST PROTO [FLAGS] count N)", found(&sh, v));
     }
 out:
     if (P->nerr == before && !P->oom) {
@@ -1428,16 +2245,12 @@ out:
         e->src_text = dup_bytes(P, t1->raw, (size_t)(last->raw + last->rawlen - t1->raw));
     }
     if (P->nerr != before || P->oom || !e->src_text) {
-        free(e->data);
-        free(e->src_text);
+        expect_clear(e);
         P->s->nexpects--;
     }
 }
 
 /* The keywords that start a line, with their handlers. */
-#define KEYWORDS(X) \
-    X(title) X(describe) X(seed) X(host) X(link) X(tcp) X(at) X(fault) X(expect)
-
 static const struct keyword {
     const char *name;
     void (*fn)(struct parser *P, struct tok *kw);
@@ -1447,7 +2260,6 @@ static const struct keyword {
 #undef X
 };
 
-#define KEYWORD_LIST "title, describe, seed, host, link, tcp, at, fault, expect"
 
 static void parse_line(struct parser *P, const char *l, size_t n)
 {
@@ -1470,6 +2282,23 @@ static void parse_line(struct parser *P, const char *l, size_t n)
 /* ------------------------------------------------------------------------ */
 /* End of file: resolve names, apply options, sort                          */
 
+/* "a, b, c" from the first 10 of count names (then ", ..."); the names are
+ * the char arrays at first, first + stride, ... */
+struct namelist { char b[10 * (SCN_NAME_MAX + 2) + 8]; };
+
+static const char *name_list(struct namelist *nl, const char *first, size_t stride, int count)
+{
+    size_t off = 0;
+    nl->b[0] = '\0';
+    for (int i = 0; i < count && i < 10; i++) {
+        int k = snprintf(nl->b + off, sizeof nl->b - off, "%s%s", i ? ", " : "",
+                         first + (size_t)i * stride);
+        if (k > 0) off += (size_t)k;
+    }
+    if (count > 10) snprintf(nl->b + off, sizeof nl->b - off, ", ...");
+    return nl->b;
+}
+
 static void unknown_host(struct parser *P, const struct ref *r)
 {
     const struct scenario *s = P->s;
@@ -1477,14 +2306,172 @@ static void unknown_host(struct parser *P, const struct ref *r)
         perr_at(P, r->line, r->col, "unknown host \"%s\" (no hosts are declared)", r->name);
         return;
     }
-    char list[10 * (SCN_NAME_MAX + 2) + 8];
-    size_t off = 0;
-    for (int i = 0; i < s->nhosts && i < 10; i++) {
-        int k = snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", s->hosts[i].name);
-        if (k > 0) off += (size_t)k;
+    struct namelist nl;
+    perr_at(P, r->line, r->col, "unknown host \"%s\" (declared hosts: %s)", r->name,
+            name_list(&nl, s->hosts[0].name, sizeof s->hosts[0], s->nhosts));
+}
+
+static void unknown_lan(struct parser *P, const struct ref *r)
+{
+    const struct scenario *s = P->s;
+    if (s->nlans == 0) {
+        perr_at(P, r->line, r->col, "unknown LAN \"%s\" (no LANs are declared; add one like: "
+                "lan %s 192.0.2.0/24)", r->name, r->name);
+        return;
     }
-    if (s->nhosts > 10) snprintf(list + off, sizeof list - off, ", ...");
-    perr_at(P, r->line, r->col, "unknown host \"%s\" (declared hosts: %s)", r->name, list);
+    struct namelist nl;
+    perr_at(P, r->line, r->col, "unknown LAN \"%s\" (declared LANs: %s)", r->name,
+            name_list(&nl, s->lans[0].name, sizeof s->lans[0], s->nlans));
+}
+
+/* Where an address lies relative to a LAN.  RFC 3021: a /31 has no network
+ * or broadcast address, and a /32 is one address. */
+enum { ON_LAN, OFF_LAN, LAN_NETWORK, LAN_BROADCAST };
+
+static int lan_place(const struct scn_lan *L, ip4_addr addr)
+{
+    ip4_addr mask = prefix_mask(L->prefix);
+    if ((addr & mask) != L->net) return OFF_LAN;
+    if (L->prefix < 31 && addr == L->net) return LAN_NETWORK;
+    if (L->prefix < 31 && addr == (L->net | ~mask)) return LAN_BROADCAST;
+    return ON_LAN;
+}
+
+static const char *const lan_place_what[] = {
+    "on", "outside", "the network address of", "the broadcast address of"
+};
+
+/* The LAN of an interface (its reference resolved), or -1 when the name is
+ * unknown or the `lan` line had no valid network (both reported already). */
+static int iface_lan(const struct parser *P, const struct scn_iface *ifc)
+{
+    int l = P->lanrefs[ifc->lan].host;
+    return l >= 0 && P->s->lans[l].prefix >= 0 ? l : -1;
+}
+
+/* Every interface address lies on its LAN as a host address; a gateway is
+ * a host address on one of its host's LANs. */
+static void check_addresses(struct parser *P)
+{
+    const struct scenario *s = P->s;
+    char a[16], nb[24];
+    for (int h = 0; h < s->nhosts; h++) {
+        const struct scn_host *hp = &s->hosts[h];
+        int known = 1;
+        for (int k = 0; k < hp->nifaces; k++) {
+            const struct scn_iface *ifc = &hp->ifaces[k];
+            int l = iface_lan(P, ifc);
+            if (l < 0) { known = 0; continue; }
+            const struct scn_lan *L = &s->lans[l];
+            int place = lan_place(L, ifc->addr);
+            if (place != ON_LAN)
+                perr_at(P, ifc->line, ifc->col, "address \"%s\" is %s LAN \"%s\" (%s)",
+                        ip4_str(ifc->addr, a, sizeof a), lan_place_what[place], L->name,
+                        net_str(nb, sizeof nb, L->net, L->prefix));
+        }
+        if (!hp->gateway || !known) continue;
+        int col = P->gwcols[h];
+        ip4_str(hp->gateway, a, sizeof a);
+        if (hp->nifaces == 0) {
+            perr_at(P, hp->line, col, "gateway \"%s\" is not on any LAN of host \"%s\", which "
+                    "has no \"on LAN\"", a, hp->name);
+            continue;
+        }
+        int on = 0, odd = -1;
+        for (int k = 0; k < hp->nifaces; k++) {
+            if (hp->ifaces[k].addr == hp->gateway) {
+                on = -1;
+                break;
+            }
+            int place = lan_place(&s->lans[iface_lan(P, &hp->ifaces[k])], hp->gateway);
+            if (place == ON_LAN) on = 1;
+            else if (place != OFF_LAN && odd < 0) odd = k;
+        }
+        if (on < 0) {
+            perr_at(P, hp->line, col, "host \"%s\" cannot be its own gateway", hp->name);
+        } else if (!on && odd >= 0) {
+            const struct scn_lan *L = &s->lans[iface_lan(P, &hp->ifaces[odd])];
+            perr_at(P, hp->line, col, "gateway \"%s\" is %s LAN \"%s\" (%s)", a,
+                    lan_place_what[lan_place(L, hp->gateway)], L->name,
+                    net_str(nb, sizeof nb, L->net, L->prefix));
+        } else if (!on) {
+            char list[SCN_MAX_IFACES * (SCN_NAME_MAX + 24)];
+            size_t off = 0;
+            list[0] = '\0';
+            for (int k = 0; k < hp->nifaces; k++) {
+                const struct scn_lan *L = &s->lans[iface_lan(P, &hp->ifaces[k])];
+                int n = snprintf(list + off, sizeof list - off, "%s%s: %s", k ? ", " : "",
+                                 L->name, net_str(nb, sizeof nb, L->net, L->prefix));
+                if (n > 0) off += (size_t)n;
+            }
+            perr_at(P, hp->line, col, "gateway \"%s\" is not on any LAN of host \"%s\" (%s)",
+                    a, hp->name, list);
+        }
+    }
+}
+
+/* Is name (as stored: no trailing dot) at or below a zone that host serves?
+ * Looks up each of its suffixes, so it costs the number of labels. */
+static int in_served_zone(const struct parser *P, const char *host, const char *name)
+{
+    char key[SCN_NAME_MAX + DNS_NAME_BUF + 2];
+    for (const char *p = name; *p;) {
+        zone_key(key, sizeof key, host, p);
+        if (smap_get(&P->zonekeys, key) >= 0) return 1;
+        const char *dot = strchr(p, '.');
+        if (!dot) break;
+        p = dot + 1;
+    }
+    zone_key(key, sizeof key, host, ".");
+    return smap_get(&P->zonekeys, key) >= 0;
+}
+
+/* A record's host serves a zone, and the record lies inside one of them. */
+static void check_records(struct parser *P)
+{
+    const struct scenario *s = P->s;
+    if (!s->nrrs) return;
+    int *zfirst = malloc((size_t)s->nhosts * sizeof *zfirst);
+    int *znext = malloc(((size_t)s->nzones + 1) * sizeof *znext);
+    if (!zfirst || !znext) {
+        free(zfirst);
+        free(znext);
+        P->oom = 1;
+        return;
+    }
+    for (int h = 0; h < s->nhosts; h++) zfirst[h] = -1;
+    for (int i = s->nzones - 1; i >= 0; i--) {
+        int h = P->refs[s->zones[i].host].host;
+        if (h < 0) continue;
+        znext[i] = zfirst[h];
+        zfirst[h] = i;
+    }
+    for (int i = 0; i < s->nrrs; i++) {
+        const struct ref *r = &P->refs[s->rrs[i].host];
+        if (r->host < 0) continue;
+        if (zfirst[r->host] < 0) {
+            perr_at(P, r->line, r->col, "host \"%s\" has no zone line; add one like: zone %s "
+                    "example.com", r->name, r->name);
+            continue;
+        }
+        const char *name = s->rrs[i].rr.name;
+        if (in_served_zone(P, r->name, name)) continue;
+        char list[4 * (DNS_NAME_BUF + 2) + 8];
+        size_t off = 0;
+        int n = 0;
+        for (int z = zfirst[r->host]; z >= 0 && off < sizeof list; z = znext[z], n++) {
+            int k = n < 4 ? snprintf(list + off, sizeof list - off, "%s%s", n ? ", " : "",
+                                     s->zones[z].apex)
+                          : snprintf(list + off, sizeof list - off, ", ...");
+            if (k > 0) off += (size_t)k;
+            if (n >= 4) break;
+        }
+        struct show sh;
+        perr_at(P, s->rrs[i].line, P->rrcols[i], "record %s is outside the zones host \"%s\" "
+                "serves (%s)", show_slice(&sh, name, strlen(name)), r->name, list);
+    }
+    free(zfirst);
+    free(znext);
 }
 
 static int map_ref(const struct parser *P, int r)
@@ -1530,7 +2517,22 @@ static void finish(struct parser *P)
         r->host = smap_get(&P->hostnames, r->name);
         if (r->host < 0) unknown_host(P, r);
     }
+    for (int i = 0; i < P->nlanrefs; i++) {
+        struct ref *r = &P->lanrefs[i];
+        r->host = smap_get(&P->lannames, r->name);
+        if (r->host < 0) unknown_lan(P, r);
+    }
+    check_addresses(P);
+    check_records(P);
     if (P->nerr || P->oom) return;
+
+    for (int h = 0; h < s->nhosts; h++)
+        for (int k = 0; k < s->hosts[h].nifaces; k++)
+            s->hosts[h].ifaces[k].lan = P->lanrefs[s->hosts[h].ifaces[k].lan].host;
+    for (int i = 0; i < s->nzones; i++) s->zones[i].host = map_ref(P, s->zones[i].host);
+    for (int i = 0; i < s->nrrs; i++) s->rrs[i].host = map_ref(P, s->rrs[i].host);
+    for (int i = 0; i < s->nresolvers; i++)
+        s->resolvers[i].host = map_ref(P, s->resolvers[i].host);
 
     for (int i = 0; i < s->nlinks; i++) {
         s->links[i].a = map_ref(P, s->links[i].a);
@@ -1619,6 +2621,14 @@ static void parser_free(struct parser *P)
     smap_free(&P->addrs);
     smap_free(&P->linkpairs);
     smap_free(&P->tcpkeys);
+    free(P->lanrefs);
+    free(P->gwcols);
+    free(P->rrcols);
+    smap_free(&P->lannames);
+    smap_free(&P->lannets);
+    smap_free(&P->lancover);
+    smap_free(&P->zonekeys);
+    smap_free(&P->resolverhosts);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1718,17 +2728,15 @@ void scenario_free(struct scenario *s)
     free(s->describe);
     free(s->hosts);
     free(s->links);
-    for (int i = 0; i < s->nactions; i++) {
-        free(s->actions[i].data);
-        free(s->actions[i].text);
-    }
+    for (int i = 0; i < s->nactions; i++) action_clear(&s->actions[i]);
     free(s->actions);
     free(s->faults);
-    for (int i = 0; i < s->nexpects; i++) {
-        free(s->expects[i].data);
-        free(s->expects[i].src_text);
-    }
+    for (int i = 0; i < s->nexpects; i++) expect_clear(&s->expects[i]);
     free(s->expects);
+    free(s->lans);
+    free(s->zones);
+    free(s->rrs);
+    free(s->resolvers);
     free(s);
 }
 

@@ -131,6 +131,7 @@ struct scn_action {
                                name, http serve body (owned) */
     struct tcp_hdr seg;     /* inject: sport, dport, seq, ack, flags */
     char    *path;          /* http get PATH (owned), default "/" */
+    ip4_addr peer_addr;     /* ACT_UDP_SEND to an address (peer = -1) */
     int      framed;        /* ACT_SEND `send framed ...`: a 4-byte
                                big-endian length goes before the data */
 };
@@ -155,6 +156,7 @@ enum scn_expect_kind {
     EXP_ARP,                /* HOST arp ADDR STATE by|at T */
     EXP_RESOLVED,           /* HOST resolved NAME ADDR|NXDOMAIN|SERVFAIL */
     EXP_MESSAGES,           /* HOST messages "a" "b" ...: framed messages read */
+    EXP_DATAGRAMS,          /* HOST datagrams "a" "b" ...: UDP datagrams read */
     EXP_READS,              /* HOST reads N: number of recv calls that returned data */
     EXP_QUERIES             /* HOST queries N: DNS queries HOST sent */
 };
@@ -162,7 +164,7 @@ enum scn_expect_kind {
 struct scn_expect {
     int      kind;          /* enum scn_expect_kind */
     int      host;
-    int      state;         /* enum tcp_state */
+    int      state;         /* enum tcp_state; enum arp_state for EXP_ARP */
     int64_t  t_us;
     uint8_t *data;          /* EXP_RECEIVED (owned) */
     size_t   len;

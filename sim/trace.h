@@ -104,6 +104,8 @@ struct trace_rec {
             int32_t  src, dst;/* host indices; dst HOST_BROADCAST for broadcast */
             uint8_t  dup;     /* a copy made by the network */
             uint8_t  reason;  /* enum drop_reason, for TK_DROP */
+            int64_t  lost_at; /* TK_DROP on a link or LAN: when the frame
+                                 would have arrived (0 otherwise) */
         } pkt;
         struct { uint8_t name, action; int64_t due_us; } timer;
         struct { uint32_t text; } note;            /* interned */

@@ -8,12 +8,15 @@
 #include <unistd.h>
 #include <check.h>
 
+#include "arp.h"
+#include "dns.h"
 #include "scenario.h"
 #include "tcp.h"
 #include "wire.h"
 #include "suites.h"
 
 #define HOSTS "host client 192.0.2.10\nhost server 192.0.2.80\n"
+#define PATH_LEN_TEST 128               /* the longest `http get` path */
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                  */
@@ -533,7 +536,7 @@ START_TEST(test_comments_crlf_and_missing_newline)
 
     /* CRLF does not move the columns of errors */
     assert_errors("host a 192.0.2.1\r\nat 5ms a lisen 80\r\n",
-                  "t.scn:2:10: error: unknown action \"lisen\"; expected one of: listen, connect, send, recv, shutdown, close, abort\n");
+                  "t.scn:2:10: error: unknown action \"lisen\"; expected one of: listen, connect, send, recv, shutdown, close, abort, udp, resolve, http\n");
 }
 END_TEST
 
@@ -674,7 +677,7 @@ START_TEST(test_relative_times)
     /* an `at` line with a bad action still moves the clock for the next +DUR */
     char *got = errors_of(HOSTS "at 1s client dance\nat +1s client close\nat +1000000s client close\n");
     ck_assert_str_eq(got,
-        "t.scn:3:14: error: unknown action \"dance\"; expected one of: listen, connect, send, recv, shutdown, close, abort\n"
+        "t.scn:3:14: error: unknown action \"dance\"; expected one of: listen, connect, send, recv, shutdown, close, abort, udp, resolve, http\n"
         "t.scn:5:4: error: time \"+1000000s\" is too large: it ends after 1000000s\n");
     free(got);
 }
@@ -746,9 +749,9 @@ END_TEST
 START_TEST(test_error_messages_exact)
 {
     assert_errors(HOSTS "at 10ms client conect server 80\n",
-                  "t.scn:3:16: error: unknown action \"conect\"; expected one of: listen, connect, send, recv, shutdown, close, abort\n");
+                  "t.scn:3:16: error: unknown action \"conect\"; expected one of: listen, connect, send, recv, shutdown, close, abort, udp, resolve, http\n");
     assert_errors(HOSTS "conect client server\n",
-                  "t.scn:3:1: error: unknown keyword \"conect\"; expected one of: title, describe, seed, host, link, tcp, at, fault, expect\n");
+                  "t.scn:3:1: error: unknown keyword \"conect\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect\n");
     assert_errors(HOSTS "at 10ms client connect sever 80\n",
                   "t.scn:3:24: error: unknown host \"sever\" (declared hosts: client, server)\n");
     assert_errors(HOSTS "title \"Three-way handshake\n",
@@ -777,7 +780,7 @@ START_TEST(test_error_messages_exact)
     assert_errors(HOSTS "expect client state CLOSED after 1s\n",
                   "t.scn:3:28: error: expected \"by TIME\" or \"at TIME\" after the state, found \"after\"\n");
     assert_errors(HOSTS "expect client reached ESTABLISHED\n",
-                  "t.scn:3:15: error: unknown expectation \"reached\"; expected one of: state, never, received (or SRC->DST PROTO [FLAGS] count N)\n");
+                  "t.scn:3:15: error: unknown expectation \"reached\"; expected one of: state, never, received, arp, resolved, messages, reads, queries (or SRC->DST PROTO [FLAGS] count N)\n");
     assert_errors(HOSTS "link client server\nlink server client delay 5ms\n",
                   "t.scn:4:6: error: a link between server and client already exists (line 3)\n");
     assert_errors(HOSTS "link client client\n",
@@ -812,7 +815,7 @@ START_TEST(test_error_messages_exact)
                   "t.scn:4:1: error: the title is already set on line 3\n"
                   "t.scn:6:1: error: the seed is already set on line 5\n");
     assert_errors(HOSTS "\"stray string\"\n",
-                  "t.scn:3:1: error: expected a keyword (one of: title, describe, seed, host, link, tcp, at, fault, expect), found a string\n");
+                  "t.scn:3:1: error: expected a keyword (one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect), found a string\n");
     assert_errors(HOSTS "title Handshake\n",
                   "t.scn:3:7: error: expected the title in double quotes, like \"Three-way handshake\", found \"Handshake\"\n");
 }
@@ -861,9 +864,9 @@ START_TEST(test_many_errors_capped)
     ck_assert_ptr_null(s);
     ck_assert_int_eq(e.n, 21);
     ck_assert_str_eq(e.msgs[0],
-        "t.scn:3:1: error: unknown keyword \"bogus\"; expected one of: title, describe, seed, host, link, tcp, at, fault, expect");
+        "t.scn:3:1: error: unknown keyword \"bogus\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect");
     ck_assert_str_eq(e.msgs[19],
-        "t.scn:22:1: error: unknown keyword \"bogus\"; expected one of: title, describe, seed, host, link, tcp, at, fault, expect");
+        "t.scn:22:1: error: unknown keyword \"bogus\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect");
     ck_assert_str_eq(e.msgs[20], "t.scn:23:1: error: too many errors; stopping after 20");
     scn_errors_free(&e);
     ck_assert_int_eq(e.n, 0);
@@ -928,6 +931,689 @@ START_TEST(test_load_file)
 END_TEST
 
 /* ------------------------------------------------------------------------ */
+/* LANs, routers, DNS data, UDP, HTTP, framing (issue 3)                    */
+
+/* Every issue-3 form at once: line numbers are in the comments. */
+static const char FULL_NET[] =
+    "title \"Web request\"\n"                                                          /* 1 */
+    "lan home 192.0.2.0/24\n"                                                          /* 2 */
+    "lan dc   203.0.113.0/24 delay 2ms jitter 100us loss 0.5% duplicate 1% reorder 2%\n" /* 3 */
+    "lan isp  198.51.100.0/24\n"                                                       /* 4 */
+    "host   client   192.0.2.10 dns 198.51.100.53 on home gateway 192.0.2.1\n"         /* 5 */
+    "router gw       192.0.2.1 on home 198.51.100.1 on isp dns 198.51.100.53 203.0.113.1 on dc\n" /* 6 */
+    "host   resolver 198.51.100.53 on isp gateway 198.51.100.1\n"                     /* 7 */
+    "host   root     203.0.113.2 on dc gateway 203.0.113.1\n"                          /* 8 */
+    "host   tld      203.0.113.3 on dc gateway 203.0.113.1\n"                          /* 9 */
+    "host   ns1      203.0.113.53 on dc gateway 203.0.113.1\n"                         /* 10 */
+    "host   www      203.0.113.80 on dc gateway 203.0.113.1\n"                         /* 11 */
+    "host   peer     192.0.2.99           # no LAN: reached over a link\n"             /* 12 */
+    "link   client peer delay 3ms\n"                                                   /* 13 */
+    "resolver resolver hints 203.0.113.2 203.0.113.4\n"                                /* 14 */
+    "zone   root .\n"                                                                  /* 15 */
+    "record root .               518400 IN NS a.root.example.\n"                       /* 16 */
+    "record root a.root.example. 518400 IN A 203.0.113.2\n"                            /* 17 */
+    "record root com.            172800 IN NS a.gtld.example.\n"                       /* 18 */
+    "record root a.gtld.example. 172800 IN A 203.0.113.3\n"                            /* 19 */
+    "zone   tld  com.\n"                                                               /* 20 */
+    "record tld  example.com.     172800 IN NS ns1.example.com.\n"                     /* 21 */
+    "record tld  ns1.example.com. 172800 IN A 203.0.113.53\n"                          /* 22 */
+    "zone   ns1  Example.COM\n"                                                        /* 23 */
+    "record ns1  example.com. 3600 SOA ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300\n" /* 24 */
+    "record ns1  www.example.com. 300 in cname web.example.com.\n"                     /* 25 */
+    "record ns1  web.example.com.\t300\tIN A 203.0.113.80   # tabs inside\n"           /* 26 */
+    "at 0ms   www http serve 80 \"<p>hi</p>\"\n"                                       /* 27 */
+    "at 0ms   ns1 http serve 8080\n"                                                   /* 28 */
+    "at 10ms  client http get www.example.com /index.html port 8080\n"                 /* 29 */
+    "at 11ms  client http get 203.0.113.80\n"                                          /* 30 */
+    "at 12ms  client http get www.example.com port 81\n"                               /* 31 */
+    "at 1s    client resolve www.example.com.\n"                                       /* 32 */
+    "at 2s    peer udp bind 5000\n"                                                    /* 33 */
+    "at 2s    client udp send peer 5000 \"ping\\n\" from 4000\n"                       /* 34 */
+    "at 2s    client udp send peer 5000 1472 bytes\n"                                  /* 35 */
+    "at 3s    peer udp recv 100\n"                                                     /* 36 */
+    "at 3s    peer udp recv 10 bytes\n"                                                /* 37 */
+    "at 4s    client send framed \"one\"\n"                                            /* 38 */
+    "at 4s    client send framed 3 bytes\n"                                            /* 39 */
+    "at 5s    peer recv framed\n"                                                      /* 40 */
+    "at 5s    peer recv framed 100\n"                                                  /* 41 */
+    "at 5s    peer recv framed 7 bytes\n"                                              /* 42 */
+    "expect client arp 192.0.2.1 REACHABLE by 100ms\n"                                 /* 43 */
+    "expect client arp 192.0.2.1 STALE at 40s\n"                                       /* 44 */
+    "expect gw arp 203.0.113.80 INCOMPLETE by 20ms\n"                                  /* 45 */
+    "expect client resolved www.example.com 203.0.113.80\n"                            /* 46 */
+    "expect client resolved nope.example.com. NXDOMAIN\n"                              /* 47 */
+    "expect client resolved www.example.com SERVFAIL\n"                                /* 48 */
+    "expect client resolved www.example.com FAILED\n"                                  /* 49 */
+    "expect peer messages \"one\" \"abc\" \"\" \"a\\x00b\"\n"                          /* 50 */
+    "expect peer reads 3\n"                                                            /* 51 */
+    "expect resolver queries 3\n"                                                      /* 52 */
+    "expect client queries 0\n";                                                       /* 53 */
+
+START_TEST(test_network_scenario_every_field)
+{
+    struct scenario *s = parse_ok(FULL_NET);
+
+    ck_assert_int_eq(s->nlans, 3);
+    const struct scn_lan *L = s->lans;
+    ck_assert_str_eq(L[0].name, "home");
+    ck_assert_uint_eq(L[0].net, 0xC0000200u);
+    ck_assert_int_eq(L[0].prefix, 24);
+    ck_assert_int_eq(L[0].delay_us, 1000);          /* default 1ms */
+    ck_assert_int_eq(L[0].jitter_us, 0);
+    ck_assert_uint_eq(L[0].loss_ppm, 0);
+    ck_assert_uint_eq(L[0].dup_ppm, 0);
+    ck_assert_uint_eq(L[0].reorder_ppm, 0);
+    ck_assert_int_eq(L[0].line, 2);
+    ck_assert_str_eq(L[1].name, "dc");
+    ck_assert_uint_eq(L[1].net, 0xCB007100u);
+    ck_assert_int_eq(L[1].delay_us, 2000);
+    ck_assert_int_eq(L[1].jitter_us, 100);
+    ck_assert_uint_eq(L[1].loss_ppm, 5000);
+    ck_assert_uint_eq(L[1].dup_ppm, 10000);
+    ck_assert_uint_eq(L[1].reorder_ppm, 20000);
+    ck_assert_str_eq(L[2].name, "isp");
+    ck_assert_uint_eq(L[2].net, 0xC6336400u);
+
+    ck_assert_int_eq(s->nhosts, 8);
+    const struct scn_host *c = &s->hosts[0], *gw = &s->hosts[1], *peer = &s->hosts[7];
+    ck_assert_str_eq(c->name, "client");
+    ck_assert_uint_eq(c->addr, 0xC000020Au);
+    ck_assert_int_eq(c->nifaces, 1);
+    ck_assert_uint_eq(c->ifaces[0].addr, 0xC000020Au);
+    ck_assert_int_eq(c->ifaces[0].lan, 0);
+    ck_assert_int_eq(c->ifaces[0].line, 5);
+    ck_assert_int_eq(c->ifaces[0].col, 17);
+    ck_assert_int_eq(c->router, 0);
+    ck_assert_uint_eq(c->gateway, 0xC0000201u);
+    ck_assert_uint_eq(c->dns, 0xC6336435u);
+    ck_assert_str_eq(gw->name, "gw");
+    ck_assert_int_eq(gw->router, 1);
+    ck_assert_uint_eq(gw->addr, 0xC0000201u);         /* the first interface */
+    ck_assert_int_eq(gw->nifaces, 3);
+    ck_assert_uint_eq(gw->ifaces[0].addr, 0xC0000201u);
+    ck_assert_int_eq(gw->ifaces[0].lan, 0);
+    ck_assert_int_eq(gw->ifaces[0].col, 17);
+    ck_assert_uint_eq(gw->ifaces[1].addr, 0xC6336401u);
+    ck_assert_int_eq(gw->ifaces[1].lan, 2);
+    ck_assert_int_eq(gw->ifaces[1].col, 35);
+    ck_assert_uint_eq(gw->ifaces[2].addr, 0xCB007101u);
+    ck_assert_int_eq(gw->ifaces[2].lan, 1);
+    ck_assert_int_eq(gw->ifaces[2].line, 6);
+    ck_assert_uint_eq(gw->gateway, 0);
+    ck_assert_uint_eq(gw->dns, 0xC6336435u);
+    ck_assert_int_eq(gw->tcp.mss, 1460);              /* tcp defaults reach routers */
+    ck_assert_int_eq(s->hosts[6].ifaces[0].lan, 1);
+    ck_assert_uint_eq(s->hosts[6].gateway, 0xCB007101u);
+    ck_assert_uint_eq(s->hosts[6].dns, 0);
+    ck_assert_str_eq(peer->name, "peer");
+    ck_assert_int_eq(peer->nifaces, 0);
+    ck_assert_uint_eq(peer->gateway, 0);
+    ck_assert_int_eq(s->nlinks, 1);
+    ck_assert_int_eq(s->links[0].a, 0);
+    ck_assert_int_eq(s->links[0].b, 7);
+
+    ck_assert_int_eq(s->nresolvers, 1);
+    ck_assert_int_eq(s->resolvers[0].host, 2);
+    ck_assert_int_eq(s->resolvers[0].nhints, 2);
+    ck_assert_uint_eq(s->resolvers[0].hints[0], 0xCB007102u);
+    ck_assert_uint_eq(s->resolvers[0].hints[1], 0xCB007104u);
+    ck_assert_int_eq(s->resolvers[0].line, 14);
+
+    ck_assert_int_eq(s->nzones, 3);
+    ck_assert_int_eq(s->zones[0].host, 3);
+    ck_assert_str_eq(s->zones[0].apex, ".");
+    ck_assert_int_eq(s->zones[0].line, 15);
+    ck_assert_int_eq(s->zones[1].host, 4);
+    ck_assert_str_eq(s->zones[1].apex, "com");        /* trailing dot dropped */
+    ck_assert_int_eq(s->zones[2].host, 5);
+    ck_assert_str_eq(s->zones[2].apex, "Example.COM"); /* case kept */
+
+    ck_assert_int_eq(s->nrrs, 9);
+    const struct scn_rr *r = s->rrs;
+    ck_assert_int_eq(r[0].host, 3);
+    ck_assert_int_eq(r[0].line, 16);
+    ck_assert_str_eq(r[0].rr.name, ".");
+    ck_assert_uint_eq(r[0].rr.type, DNS_TYPE_NS);
+    ck_assert_uint_eq(r[0].rr.cls, DNS_CLASS_IN);
+    ck_assert_uint_eq(r[0].rr.ttl, 518400);
+    ck_assert_str_eq(r[0].rr.rd.target, "a.root.example");
+    ck_assert_str_eq(r[1].rr.name, "a.root.example");
+    ck_assert_uint_eq(r[1].rr.type, DNS_TYPE_A);
+    ck_assert_uint_eq(r[1].rr.rd.a, 0xCB007102u);
+    ck_assert_str_eq(r[2].rr.name, "com");
+    ck_assert_int_eq(r[4].host, 4);
+    ck_assert_str_eq(r[4].rr.name, "example.com");
+    ck_assert_str_eq(r[4].rr.rd.target, "ns1.example.com");
+    ck_assert_uint_eq(r[5].rr.rd.a, 0xCB007135u);
+    ck_assert_int_eq(r[6].host, 5);
+    ck_assert_uint_eq(r[6].rr.type, DNS_TYPE_SOA);
+    ck_assert_uint_eq(r[6].rr.ttl, 3600);
+    ck_assert_str_eq(r[6].rr.rd.soa.mname, "ns1.example.com");
+    ck_assert_str_eq(r[6].rr.rd.soa.rname, "hostmaster.example.com");
+    ck_assert_uint_eq(r[6].rr.rd.soa.serial, 1);
+    ck_assert_uint_eq(r[6].rr.rd.soa.refresh, 7200);
+    ck_assert_uint_eq(r[6].rr.rd.soa.retry, 900);
+    ck_assert_uint_eq(r[6].rr.rd.soa.expire, 1209600);
+    ck_assert_uint_eq(r[6].rr.rd.soa.minimum, 300);
+    ck_assert_uint_eq(r[7].rr.type, DNS_TYPE_CNAME);   /* "in cname": any case */
+    ck_assert_str_eq(r[7].rr.rd.target, "web.example.com");
+    ck_assert_str_eq(r[8].rr.name, "web.example.com");
+    ck_assert_uint_eq(r[8].rr.ttl, 300);
+    ck_assert_uint_eq(r[8].rr.rd.a, 0xCB007150u);
+    ck_assert_int_eq(r[8].line, 26);
+
+    ck_assert_int_eq(s->nactions, 16);
+    const struct scn_action *a = s->actions;
+    ck_assert_int_eq(a[0].kind, ACT_HTTP_SERVE);
+    ck_assert_int_eq(a[0].host, 6);
+    ck_assert_int_eq(a[0].port, 80);
+    ck_assert_str_eq(a[0].text, "<p>hi</p>");
+    ck_assert_int_eq(a[1].kind, ACT_HTTP_SERVE);
+    ck_assert_int_eq(a[1].port, 8080);
+    ck_assert_ptr_null(a[1].text);                   /* the default page */
+    ck_assert_int_eq(a[2].kind, ACT_HTTP_GET);
+    ck_assert_int_eq(a[2].t_us, 10000);
+    ck_assert_int_eq(a[2].host, 0);
+    ck_assert_str_eq(a[2].text, "www.example.com");
+    ck_assert_str_eq(a[2].path, "/index.html");
+    ck_assert_int_eq(a[2].port, 8080);
+    ck_assert_int_eq(a[2].line, 29);
+    ck_assert_int_eq(a[2].col, 10);
+    ck_assert_str_eq(a[3].text, "203.0.113.80");
+    ck_assert_ptr_null(a[3].path);                   /* NULL means "/" */
+    ck_assert_int_eq(a[3].port, 80);
+    ck_assert_ptr_null(a[4].path);
+    ck_assert_int_eq(a[4].port, 81);
+    ck_assert_int_eq(a[5].kind, ACT_RESOLVE);
+    ck_assert_int_eq(a[5].t_us, 1000000);
+    ck_assert_str_eq(a[5].text, "www.example.com.");
+    ck_assert_int_eq(a[6].kind, ACT_UDP_BIND);
+    ck_assert_int_eq(a[6].host, 7);
+    ck_assert_int_eq(a[6].port, 5000);
+    ck_assert_int_eq(a[7].kind, ACT_UDP_SEND);
+    ck_assert_int_eq(a[7].host, 0);
+    ck_assert_int_eq(a[7].peer, 7);
+    ck_assert_int_eq(a[7].port, 5000);
+    ck_assert_int_eq(a[7].lport, 4000);
+    ck_assert_uint_eq(a[7].len, 5);
+    ck_assert_mem_eq(a[7].data, "ping\n", 5);
+    ck_assert_int_eq(a[8].kind, ACT_UDP_SEND);
+    ck_assert_int_eq(a[8].lport, 0);
+    ck_assert_uint_eq(a[8].len, 1472);
+    ck_assert_uint_eq(a[8].data[1471], (uint8_t)('a' + 1471 % 26));
+    ck_assert_int_eq(a[9].kind, ACT_UDP_RECV);
+    ck_assert_uint_eq(a[9].recv_max, 100);
+    ck_assert_int_eq(a[10].kind, ACT_UDP_RECV);
+    ck_assert_uint_eq(a[10].recv_max, 10);
+    ck_assert_int_eq(a[11].kind, ACT_SEND);
+    ck_assert_int_eq(a[11].framed, 1);
+    ck_assert_uint_eq(a[11].len, 3);
+    ck_assert_mem_eq(a[11].data, "one", 3);
+    ck_assert_int_eq(a[12].kind, ACT_SEND);
+    ck_assert_int_eq(a[12].framed, 1);
+    ck_assert_mem_eq(a[12].data, "abc", 3);
+    ck_assert_int_eq(a[13].kind, ACT_RECV_FRAMED);
+    ck_assert_int_eq(a[13].host, 7);
+    ck_assert_uint_eq(a[13].recv_max, 4096);         /* default */
+    ck_assert_int_eq(a[14].kind, ACT_RECV_FRAMED);
+    ck_assert_uint_eq(a[14].recv_max, 100);
+    ck_assert_uint_eq(a[15].recv_max, 7);
+
+    ck_assert_int_eq(s->nexpects, 11);
+    const struct scn_expect *e = s->expects;
+    ck_assert_int_eq(e[0].kind, EXP_ARP);
+    ck_assert_int_eq(e[0].host, 0);
+    ck_assert_uint_eq(e[0].addr, 0xC0000201u);
+    ck_assert_int_eq(e[0].state, ARP_REACHABLE);
+    ck_assert_int_eq(e[0].when, 0);
+    ck_assert_int_eq(e[0].t_us, 100000);
+    ck_assert_int_eq(e[0].line, 43);
+    ck_assert_str_eq(e[0].src_text, "client arp 192.0.2.1 REACHABLE by 100ms");
+    ck_assert_int_eq(e[1].state, ARP_STALE);
+    ck_assert_int_eq(e[1].when, 1);
+    ck_assert_int_eq(e[1].t_us, 40000000);
+    ck_assert_int_eq(e[2].host, 1);
+    ck_assert_uint_eq(e[2].addr, 0xCB007150u);
+    ck_assert_int_eq(e[2].state, ARP_INCOMPLETE);
+    ck_assert_int_eq(e[3].kind, EXP_RESOLVED);
+    ck_assert_str_eq(e[3].name, "www.example.com.");   /* absolute, with the dot */
+    ck_assert_int_eq(e[3].rcode, 0);
+    ck_assert_uint_eq(e[3].addr, 0xCB007150u);
+    ck_assert_str_eq(e[4].name, "nope.example.com.");
+    ck_assert_int_eq(e[4].rcode, 3);
+    ck_assert_uint_eq(e[4].addr, 0);
+    ck_assert_int_eq(e[5].rcode, 2);
+    ck_assert_int_eq(e[6].rcode, -1);
+    ck_assert_int_eq(e[7].kind, EXP_MESSAGES);
+    ck_assert_int_eq(e[7].host, 7);
+    ck_assert_int_eq(e[7].nmsgs, 4);
+    ck_assert_uint_eq(e[7].msg_lens[0], 3);
+    ck_assert_mem_eq(e[7].msgs[0], "one", 3);
+    ck_assert_uint_eq(e[7].msg_lens[1], 3);
+    ck_assert_mem_eq(e[7].msgs[1], "abc", 3);
+    ck_assert_uint_eq(e[7].msg_lens[2], 0);
+    ck_assert_uint_eq(e[7].msg_lens[3], 3);
+    ck_assert_mem_eq(e[7].msgs[3], "a\0b", 3);
+    ck_assert_str_eq(e[7].src_text, "peer messages \"one\" \"abc\" \"\" \"a\\x00b\"");
+    ck_assert_int_eq(e[8].kind, EXP_READS);
+    ck_assert_int_eq(e[8].count, 3);
+    ck_assert_int_eq(e[9].kind, EXP_QUERIES);
+    ck_assert_int_eq(e[9].host, 2);
+    ck_assert_int_eq(e[9].count, 3);
+    ck_assert_int_eq(e[10].count, 0);
+    scenario_free(s);
+}
+END_TEST
+
+/* LANs and hosts may come in any order; names of LANs and hosts are two
+ * namespaces. */
+START_TEST(test_lan_used_before_declared)
+{
+    struct scenario *s = parse_ok(
+        "host a 192.0.2.10 on net\n"
+        "router net 192.0.2.1 on net 198.51.100.1 on far\n"   /* a router named like a LAN */
+        "host b 198.51.100.20 gateway 198.51.100.1 on far\n"
+        "lan far 198.51.100.0/24\n"
+        "lan net 192.0.2.0/24\n");
+    ck_assert_int_eq(s->nlans, 2);
+    ck_assert_int_eq(s->hosts[0].ifaces[0].lan, 1);
+    ck_assert_int_eq(s->hosts[1].ifaces[0].lan, 1);
+    ck_assert_int_eq(s->hosts[1].ifaces[1].lan, 0);
+    ck_assert_int_eq(s->hosts[2].ifaces[0].lan, 0);
+    ck_assert_uint_eq(s->hosts[2].gateway, 0xC6336401u);
+    ck_assert_int_eq(scenario_host_index(s, "net"), 1);
+    scenario_free(s);
+}
+END_TEST
+
+START_TEST(test_lan_prefixes_and_edges)
+{
+    struct scenario *s = parse_ok(
+        "lan all 0.0.0.0/0\n"
+        "host a 203.0.113.7 on all\n");
+    ck_assert_int_eq(s->lans[0].prefix, 0);
+    ck_assert_uint_eq(s->lans[0].net, 0);
+    scenario_free(s);
+
+    /* RFC 3021: both addresses of a /31 are usable; a /32 is one host */
+    s = parse_ok(
+        "lan p2p 198.51.100.0/31\n"
+        "lan one 198.51.100.8/32\n"
+        "lan tiny 198.51.100.16/30\n"
+        "host a 198.51.100.0 on p2p\n"
+        "host b 198.51.100.1 on p2p gateway 198.51.100.0\n"
+        "host c 198.51.100.8 on one\n"
+        "host d 198.51.100.17 on tiny\n"
+        "host e 198.51.100.18 on tiny\n");
+    ck_assert_int_eq(s->lans[0].prefix, 31);
+    ck_assert_int_eq(s->lans[1].prefix, 32);
+    ck_assert_uint_eq(s->lans[1].net, 0xC6336408u);
+    ck_assert_uint_eq(s->hosts[1].gateway, 0xC6336400u);
+    scenario_free(s);
+
+    /* LANs next to each other do not overlap */
+    s = parse_ok("lan a 192.0.2.0/25\nlan b 192.0.2.128/25\nlan c 192.0.3.0/24\nhost h 192.0.2.1\n");
+    ck_assert_int_eq(s->nlans, 3);
+    scenario_free(s);
+}
+END_TEST
+
+/* A host may be on a LAN and have links too; options in any order. */
+START_TEST(test_host_options_any_order)
+{
+    struct scenario *s = parse_ok(
+        "lan office 192.0.2.0/24\n"
+        "host a 192.0.2.10 gateway 192.0.2.1 dns 203.0.113.53 on office\n"
+        "host b 192.0.2.11 dns 203.0.113.53\n"          /* dns needs no LAN */
+        "host c 192.0.2.12 on office\n"
+        "link a b\n"
+        "link a c\n");
+    ck_assert_int_eq(s->hosts[0].nifaces, 1);
+    ck_assert_uint_eq(s->hosts[0].gateway, 0xC0000201u);
+    ck_assert_uint_eq(s->hosts[0].dns, 0xCB007135u);
+    ck_assert_int_eq(s->hosts[0].ifaces[0].col, 8);
+    ck_assert_int_eq(s->hosts[1].nifaces, 0);
+    ck_assert_uint_eq(s->hosts[1].dns, 0xCB007135u);
+    ck_assert_uint_eq(s->hosts[1].gateway, 0);
+    ck_assert_uint_eq(s->hosts[2].gateway, 0);
+    ck_assert_uint_eq(s->hosts[2].dns, 0);
+    ck_assert_int_eq(s->nlinks, 2);
+    scenario_free(s);
+}
+END_TEST
+
+START_TEST(test_router_four_interfaces_and_gateway)
+{
+    struct scenario *s = parse_ok(
+        "lan a 192.0.2.0/24\nlan b 198.51.100.0/24\nlan c 203.0.113.0/25\nlan d 203.0.113.128/25\n"
+        "router r 192.0.2.1 on a 198.51.100.1 on b 203.0.113.1 on c 203.0.113.129 on d gateway 198.51.100.254\n"
+        "router edge 198.51.100.254 on b 10.0.0.1 on e\n"
+        "lan e 10.0.0.0/8\n");
+    const struct scn_host *r = &s->hosts[0];
+    ck_assert_int_eq(r->router, 1);
+    ck_assert_int_eq(r->nifaces, 4);
+    ck_assert_uint_eq(r->ifaces[3].addr, 0xCB007181u);
+    ck_assert_int_eq(r->ifaces[3].lan, 3);
+    ck_assert_uint_eq(r->gateway, 0xC63364FEu);
+    ck_assert_int_eq(s->hosts[1].ifaces[1].lan, 4);
+    scenario_free(s);
+}
+END_TEST
+
+START_TEST(test_lan_errors)
+{
+    assert_errors(
+        "lan a 192.0.2.0/33\n"
+        "lan b 192.0.2.1/24\n"
+        "lan c 192.0.2\n"
+        "lan d 192.0.2.0\n"
+        "lan e 192.0.2.0/\n"
+        "lan f 192.0.2.0/x4\n"
+        "lan 9x 10.0.0.0/8\n"
+        "lan on 10.0.0.0/8\n"
+        "lan lan 10.0.0.0/8\n"
+        "lan g 10.0.0.0/8 latency 1ms\n"
+        "lan h 11.0.0.0/8 delay 1ms delay 2ms\n"
+        "lan i 12.0.0.0/8 loss 10\n"
+        "lan g 13.0.0.0/8\n"
+        "lan j 10.1.0.0/16\n"
+        "lan k 0.0.0.0/0\n"
+        "lan\n"
+        "host x 192.0.2.5\n",
+        "t.scn:1:17: error: expected a prefix length from 0 to 32 after \"/\", found \"33\"\n"
+        "t.scn:2:7: error: \"192.0.2.1/24\" has host bits set; the network is 192.0.2.0/24\n"
+        "t.scn:3:7: error: expected a network like 192.0.2.0/24, found \"192.0.2\"\n"
+        "t.scn:4:7: error: expected a network like 192.0.2.0/24, found \"192.0.2.0\"\n"
+        "t.scn:5:17: error: expected a prefix length from 0 to 32 after \"/\", found \"\"\n"
+        "t.scn:6:17: error: expected a prefix length from 0 to 32 after \"/\", found \"x4\"\n"
+        "t.scn:7:5: error: expected a LAN name, found \"9x\"\n"
+        "t.scn:8:5: error: \"on\" cannot be a LAN name: it is a keyword\n"
+        "t.scn:9:5: error: \"lan\" cannot be a LAN name: it is a keyword\n"
+        "t.scn:10:18: error: unknown LAN option \"latency\"; expected one of: delay, jitter, loss, duplicate, reorder\n"
+        "t.scn:11:28: error: LAN option \"delay\" is given twice\n"
+        "t.scn:12:23: error: expected a percentage like 10% or 0.5%, found \"10\"\n"
+        "t.scn:13:5: error: LAN \"g\" is already declared on line 10\n"
+        "t.scn:14:7: error: LAN \"j\" (10.1.0.0/16) overlaps LAN \"g\" (10.0.0.0/8, line 10)\n"
+        "t.scn:15:7: error: LAN \"k\" (0.0.0.0/0) overlaps LAN \"g\" (10.0.0.0/8, line 10)\n"
+        "t.scn:16:4: error: expected a LAN name, found end of line\n");
+    assert_errors("lan abcdefghijabcdefghijabcdefghijXY 192.0.2.0/24\nhost a 192.0.2.1\n",
+                  "t.scn:1:5: error: LAN name \"abcdefghijabcdefghijabcdefghijXY\" is longer than 31 characters\n");
+    assert_errors("host a 192.0.2.1 on office\n",
+                  "t.scn:1:21: error: unknown LAN \"office\" (no LANs are declared; add one like: lan office 192.0.2.0/24)\n");
+}
+END_TEST
+
+START_TEST(test_host_lan_address_errors)
+{
+    assert_errors(
+        "lan office 192.0.2.0/24\n"
+        "host a 203.0.113.5 on office\n"
+        "host b 192.0.2.0 on office\n"
+        "host c 192.0.2.255 on office\n"
+        "host g 192.0.2.7 on office gateway 203.0.113.1\n"
+        "host h 192.0.2.8 gateway 192.0.2.1\n"
+        "host i 192.0.2.9 on office gateway 192.0.2.9\n"
+        "host j 192.0.2.10 on office gateway 192.0.2.255\n"
+        "host k 192.0.2.11 on offise\n"
+        "host l 192.0.2.12 on office on office\n"
+        "host m 192.0.2.13 via office\n"
+        "host n 192.0.2.14 dns 0.0.0.0\n"
+        "host o 192.0.2.15 dns 192.0.2.1 dns 192.0.2.2\n"
+        "host p 192.0.2.16 gateway\n"
+        "host q 192.0.2.17 on gateway\n"
+        "host r 192.0.2.18 on\n"
+        "host s 192.0.2.19 gateway 255.255.255.255\n"
+        "host t 192.0.2.20 on 9lan\n",
+        "t.scn:2:8: error: address \"203.0.113.5\" is outside LAN \"office\" (192.0.2.0/24)\n"
+        "t.scn:3:8: error: address \"192.0.2.0\" is the network address of LAN \"office\" (192.0.2.0/24)\n"
+        "t.scn:4:8: error: address \"192.0.2.255\" is the broadcast address of LAN \"office\" (192.0.2.0/24)\n"
+        "t.scn:5:36: error: gateway \"203.0.113.1\" is not on any LAN of host \"g\" (office: 192.0.2.0/24)\n"
+        "t.scn:6:26: error: gateway \"192.0.2.1\" is not on any LAN of host \"h\", which has no \"on LAN\"\n"
+        "t.scn:7:36: error: host \"i\" cannot be its own gateway\n"
+        "t.scn:8:37: error: gateway \"192.0.2.255\" is the broadcast address of LAN \"office\" (192.0.2.0/24)\n"
+        "t.scn:9:22: error: unknown LAN \"offise\" (declared LANs: office)\n"
+        "t.scn:10:29: error: host option \"on\" is given twice (a host on several LANs is a router)\n"
+        "t.scn:11:19: error: unknown host option \"via\"; expected one of: on, gateway, dns\n"
+        "t.scn:12:23: error: \"0.0.0.0\" cannot be a DNS server's address\n"
+        "t.scn:13:33: error: host option \"dns\" is given twice\n"
+        "t.scn:14:26: error: expected an IPv4 address like 192.0.2.10, found end of line\n"
+        "t.scn:15:22: error: expected a LAN name after \"on\", found \"gateway\"\n"
+        "t.scn:16:21: error: expected a LAN name after \"on\", found end of line\n"
+        "t.scn:17:27: error: \"255.255.255.255\" cannot be a gateway's address\n"
+        "t.scn:18:22: error: expected a LAN name, found \"9lan\"\n");
+    /* every address once, whether on a LAN or not */
+    assert_errors("lan office 192.0.2.0/24\nhost a 192.0.2.10\nhost b 192.0.2.10 on office\n",
+                  "t.scn:3:8: error: address \"192.0.2.10\" is already used by host \"a\" (line 2)\n");
+}
+END_TEST
+
+START_TEST(test_router_errors)
+{
+    assert_errors(
+        "lan a 192.0.2.0/24\nlan b 198.51.100.0/24\nlan c 203.0.113.0/25\nlan d 203.0.113.128/25\n"
+        "host h 198.51.100.7 on b\n"
+        "router r1 192.0.2.1 on a\n"
+        "router r2\n"
+        "router r3 192.0.2.3 on a 198.51.100.3 on b 203.0.113.3 on c 203.0.113.131 on d 192.0.2.33 on a\n"
+        "router r4 192.0.2.5 on a 192.0.2.5 on b\n"
+        "router r5 198.51.100.7 on b 192.0.2.6 on a\n"
+        "router r6 192.0.2.7 on a 192.0.2.8 on a\n"
+        "router r7 192.0.2.9 a\n"
+        "router r8 192.0.2.10 on a 203.0.113.9 on b\n"
+        "router r9 192.0.2.11 on a gateway 192.0.2.1 198.51.100.11 on b gateway 192.0.2.2\n"
+        "router r10 192.0.2.12 on a 198.51.100.12 on b gateway 203.0.113.1\n"
+        "router r11 0.0.0.0 on a 198.51.100.13 on b\n"
+        "router h 192.0.2.14 on a 198.51.100.14 on b\n",
+        "t.scn:6:25: error: expected another interface like 198.51.100.1 on LAN (a router joins at least two LANs), found end of line\n"
+        "t.scn:7:10: error: expected an interface like 198.51.100.1 on LAN (a router joins at least two LANs), found end of line\n"
+        "t.scn:8:80: error: a router has at most 4 interfaces\n"
+        "t.scn:9:26: error: address \"192.0.2.5\" is already an interface of router \"r4\"\n"
+        "t.scn:10:11: error: address \"198.51.100.7\" is already used by host \"h\" (line 5)\n"
+        "t.scn:11:39: error: router \"r6\" already has an interface on LAN \"a\"\n"
+        "t.scn:12:21: error: expected \"on LAN\" after the address, found \"a\"\n"
+        "t.scn:13:27: error: address \"203.0.113.9\" is outside LAN \"b\" (198.51.100.0/24)\n"
+        "t.scn:14:64: error: router option \"gateway\" is given twice\n"
+        "t.scn:15:55: error: gateway \"203.0.113.1\" is not on any LAN of host \"r10\" (a: 192.0.2.0/24, b: 198.51.100.0/24)\n"
+        "t.scn:16:12: error: \"0.0.0.0\" cannot be a router's address\n"
+        "t.scn:17:8: error: host \"h\" is already declared on line 5\n");
+}
+END_TEST
+
+START_TEST(test_dns_data_errors)
+{
+    assert_errors(
+        "host ns 192.0.2.53\nhost tld 192.0.2.54\n"
+        "record ns www.example.com. 300 IN A 192.0.2.80\n"
+        "zone tld com\n"
+        "record tld www.example.org. 300 IN A 192.0.2.80\n"
+        "record tld example.com. 300 IN A 192.0.2.1.5\n"
+        "record tld example.com. x IN A 192.0.2.1\n"
+        "record tld example.com. 300 IN MX 10 mail.example.com.\n"
+        "record tld example..com. 300 IN A 192.0.2.1\n"
+        "record tld example.com. 300 SOA a. b. 1 2 3\n"
+        "record tld com. 300 NS\n"
+        "record tld com. 300 NS a. b.\n"
+        "record tld \"www\" 300 A 192.0.2.1\n"
+        "record tld\n"
+        "zone tld COM.\n"
+        "zone tld a..b\n"
+        "zone tld\n"
+        "resolver ns hints\n"
+        "resolver ns root 192.0.2.1\n"
+        "resolver tld hints 192.0.2.1 x\n",
+        "t.scn:3:8: error: host \"ns\" has no zone line; add one like: zone ns example.com\n"
+        "t.scn:5:12: error: record \"www.example.org\" is outside the zones host \"tld\" serves (com)\n"
+        "t.scn:6:12: error: bad record: an A record needs one IPv4 address\n"
+        "t.scn:7:12: error: bad record: expected a TTL in seconds after the name\n"
+        "t.scn:8:12: error: bad record: expected a record type: A, NS, CNAME or SOA\n"
+        "t.scn:9:12: error: bad record: empty label (two dots in a row, or a leading dot)\n"
+        "t.scn:10:12: error: bad record: SOA needs MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM\n"
+        "t.scn:11:12: error: bad record: expected NAME TTL [IN] TYPE DATA\n"
+        "t.scn:12:12: error: bad record: NS and CNAME need one domain name\n"
+        "t.scn:13:12: error: expected record data (NAME TTL [IN] TYPE DATA), found a string\n"
+        "t.scn:14:11: error: expected a record like: www.example.com. 300 IN A 203.0.113.80, found end of line\n"
+        "t.scn:15:10: error: host \"tld\" already serves zone \"COM\" (line 4)\n"
+        "t.scn:16:10: error: expected a zone apex like example.com, or . for the root, found \"a..b\": empty label (two dots in a row, or a leading dot)\n"
+        "t.scn:17:9: error: expected a zone apex like example.com, or . for the root, found end of line\n"
+        "t.scn:18:18: error: expected an IPv4 address like 192.0.2.10, found end of line\n"
+        "t.scn:19:13: error: expected \"hints\" and the root servers' addresses, like: hints 198.51.100.1, found \"root\"\n"
+        "t.scn:20:30: error: expected an IPv4 address like 192.0.2.10, found \"x\"\n");
+    assert_errors("host r 192.0.2.53\n"
+                  "resolver r hints 1.1.1.1 1.1.1.2 1.1.1.3 1.1.1.4 1.1.1.5 1.1.1.6 1.1.1.7 1.1.1.8 1.1.1.9\n"
+                  "resolver r hints 192.0.2.1\nresolver r hints 192.0.2.2\n"
+                  "resolver q hints 192.0.2.1\n",
+                  "t.scn:2:82: error: at most 8 hints per resolver\n"
+                  "t.scn:4:10: error: host \"r\" is already a resolver (line 3)\n"
+                  "t.scn:5:10: error: unknown host \"q\" (declared hosts: r)\n");
+    /* a host serving several zones; names compare without regard to case */
+    struct scenario *s = parse_ok("host ns 192.0.2.53\nzone ns example.com\nzone ns example.net\n"
+                                  "record ns WWW.EXAMPLE.NET. 60 A 192.0.2.80\n"
+                                  "record ns example.com. 60 NS ns.example.net.\n"
+                                  "resolver ns hints 1.1.1.1 1.1.1.2 1.1.1.3 1.1.1.4 1.1.1.5 1.1.1.6 1.1.1.7 1.1.1.8\n");
+    ck_assert_int_eq(s->nzones, 2);
+    ck_assert_int_eq(s->nrrs, 2);
+    ck_assert_str_eq(s->rrs[0].rr.name, "WWW.EXAMPLE.NET");
+    ck_assert_int_eq(s->resolvers[0].nhints, 8);
+    scenario_free(s);
+    /* five zones: the message lists four */
+    assert_errors("host ns 192.0.2.53\nzone ns a\nzone ns b\nzone ns c\nzone ns d\nzone ns e\n"
+                  "record ns x.f. 1 A 192.0.2.1\n",
+                  "t.scn:7:11: error: record \"x.f\" is outside the zones host \"ns\" serves (a, b, c, d, ...)\n");
+}
+END_TEST
+
+START_TEST(test_network_action_errors)
+{
+    assert_errors(HOSTS
+        "at 0ms client udp send server 53 1473 bytes\n"
+        "at 0ms client udp send server 53 \"x\" from 0\n"
+        "at 0ms client udp send client 53 \"x\"\n"
+        "at 0ms client udp bond 53\n"
+        "at 0ms client udp\n"
+        "at 0ms client udp send server 53\n"
+        "at 0ms client http get www.example.com index.html\n"
+        "at 0ms client http get www.example.com /a /b\n"
+        "at 0ms client http get www.example.com port 1 port 2\n"
+        "at 0ms client http get www.example.com /caf\xc3\xa9\n"
+        "at 0ms client http fetch x\n"
+        "at 0ms client http serve 80 \"a\\x00b\"\n"
+        "at 0ms client http serve 80 body\n"
+        "at 0ms client resolve www..example.com\n"
+        "at 0ms client resolve .\n"
+        "at 0ms client resolve\n"
+        "at 0ms client send framed\n"
+        "at 0ms client recv framed 0\n"
+        "at 0ms client recv framed 5 bytes more\n",
+        "t.scn:3:34: error: a UDP datagram holds at most 1472 bytes (the simulator does not fragment IP packets), found 1473\n"
+        "t.scn:4:43: error: expected a port number from 1 to 65535, found \"0\"\n"
+        "t.scn:5:24: error: a host cannot send to itself in the simulator\n"
+        "t.scn:6:19: error: unknown udp action \"bond\"; expected one of: bind, send, recv\n"
+        "t.scn:7:18: error: expected bind, send or recv after udp, found end of line\n"
+        "t.scn:8:33: error: expected text in double quotes or N bytes after the port, found end of line\n"
+        "t.scn:9:40: error: expected a path starting with \"/\", like /index.html, found \"index.html\"\n"
+        "t.scn:10:43: error: expected \"port N\" or end of line, found \"/b\"\n"
+        "t.scn:11:47: error: \"port\" is given twice\n"
+        "t.scn:12:44: error: a path holds printable ASCII only (write other bytes as %XX)\n"
+        "t.scn:13:20: error: unknown http action \"fetch\"; expected one of: serve, get\n"
+        "t.scn:14:29: error: this text cannot contain \\x00\n"
+        "t.scn:15:29: error: expected the page body in double quotes, found \"body\"\n"
+        "t.scn:16:23: error: expected a domain name like www.example.com, found \"www..example.com\": empty label (two dots in a row, or a leading dot)\n"
+        "t.scn:17:23: error: expected a domain name like www.example.com, found \".\"\n"
+        "t.scn:18:22: error: expected a domain name like www.example.com, found end of line\n"
+        "t.scn:19:26: error: expected text in double quotes or N bytes after send framed, found end of line\n"
+        "t.scn:20:27: error: expected a byte count from 1 to 16777216, found \"0\"\n"
+        "t.scn:21:35: error: expected end of line, found \"more\"\n");
+
+    char text[512], path[PATH_LEN_TEST + 2];
+    memset(path, 'p', sizeof path);
+    path[0] = '/';
+    path[PATH_LEN_TEST + 1] = '\0';                  /* 129 characters */
+    snprintf(text, sizeof text, HOSTS "at 0ms client http get www.example.com %s\n", path);
+    assert_errors(text, "t.scn:3:40: error: a path holds at most 128 characters\n");
+    path[PATH_LEN_TEST] = '\0';                      /* 128: fine */
+    snprintf(text, sizeof text, HOSTS "at 0ms client http get www.example.com %s\n", path);
+    struct scenario *s = parse_ok(text);
+    ck_assert_uint_eq(strlen(s->actions[0].path), PATH_LEN_TEST);
+    scenario_free(s);
+}
+END_TEST
+
+START_TEST(test_network_expect_errors)
+{
+    assert_errors(HOSTS
+        "expect client arp 192.0.2.80 DONE by 1s\n"
+        "expect client arp 192.0.2.80 stale by 1s\n"
+        "expect client arp server REACHABLE by 1s\n"
+        "expect client arp 192.0.2.80 \"x\"\n"
+        "expect client arp 192.0.2.80 STALE after 1s\n"
+        "expect client arp 192.0.2.80 STALE by +1s\n"
+        "expect client resolved www.example.com maybe\n"
+        "expect client resolved www.example.com\n"
+        "expect client resolved www.example.com 192.0.2.300\n"
+        "expect client resolved www.example.com nxdomain\n"
+        "expect client resolved . NXDOMAIN\n"
+        "expect client messages\n"
+        "expect client messages \"a\" b\n"
+        "expect client reads -1\n"
+        "expect client queries 1000000001\n"
+        "expect client reads 1 2\n",
+        "t.scn:3:30: error: unknown ARP state \"DONE\"; expected one of: NONE, INCOMPLETE, REACHABLE, STALE, FAILED\n"
+        "t.scn:4:30: error: unknown ARP state \"stale\"; expected one of: NONE, INCOMPLETE, REACHABLE, STALE, FAILED\n"
+        "t.scn:5:19: error: expected an IPv4 address like 192.0.2.10, found \"server\"\n"
+        "t.scn:6:30: error: expected an ARP state (one of: NONE, INCOMPLETE, REACHABLE, STALE, FAILED), found a string\n"
+        "t.scn:7:36: error: expected \"by TIME\" or \"at TIME\" after the state, found \"after\"\n"
+        "t.scn:8:39: error: expected a duration like 20ms or 1.5s, found \"+1s\"\n"
+        "t.scn:9:40: error: expected an IPv4 address, NXDOMAIN, SERVFAIL or FAILED after the name, found \"maybe\"\n"
+        "t.scn:10:39: error: expected an IPv4 address, NXDOMAIN, SERVFAIL or FAILED after the name, found end of line\n"
+        "t.scn:11:40: error: expected an IPv4 address, NXDOMAIN, SERVFAIL or FAILED after the name, found \"192.0.2.300\"\n"
+        "t.scn:12:40: error: expected an IPv4 address, NXDOMAIN, SERVFAIL or FAILED after the name, found \"nxdomain\"\n"
+        "t.scn:13:24: error: expected a domain name like www.example.com, found \".\"\n"
+        "t.scn:14:23: error: expected the messages in double quotes, like: messages \"one\" \"two\", found end of line\n"
+        "t.scn:15:28: error: expected the messages in double quotes, like: messages \"one\" \"two\", found \"b\"\n"
+        "t.scn:16:21: error: expected a read count from 0 to 1000000000, found \"-1\"\n"
+        "t.scn:17:23: error: expected a query count from 0 to 1000000000, found \"1000000001\"\n"
+        "t.scn:18:23: error: expected end of line, found \"2\"\n");
+}
+END_TEST
+
+/* Lines that fail after allocating (payloads, names, messages) give back
+ * what they took; run under build-san, LeakSanitizer checks it. */
+START_TEST(test_failed_lines_free_what_they_own)
+{
+    for (int i = 0; i < 3; i++) {
+        assert_errors(HOSTS
+            "at 0ms client udp send server 53 \"xx\" from 0\n"
+            "at 0ms client udp send server 53 2000 bytes\n"
+            "at 0ms client send framed \"x\" now\n"
+            "at 0ms client send framed 10 bytes now\n"
+            "at 0ms client http serve 80 \"body\" now\n"
+            "at 0ms client http get www.example.com /p port 0\n"
+            "expect client resolved www.example.com 192.0.2.1 now\n"
+            "expect client messages \"a\" \"b\" c\n"
+            "record client www.example.com. 1 A 192.0.2.1\n"
+            "zone client example.com\n"
+            "zone client example.com\n"
+            "lan a 192.0.2.0/24 delay\n"
+            "router r 198.51.100.1 on a\n",
+            "t.scn:3:44: error: expected a port number from 1 to 65535, found \"0\"\n"
+            "t.scn:4:34: error: a UDP datagram holds at most 1472 bytes (the simulator does not fragment IP packets), found 2000\n"
+            "t.scn:5:31: error: expected end of line, found \"now\"\n"
+            "t.scn:6:36: error: expected end of line, found \"now\"\n"
+            "t.scn:7:36: error: expected end of line, found \"now\"\n"
+            "t.scn:8:48: error: expected a port number from 1 to 65535, found \"0\"\n"
+            "t.scn:9:50: error: expected end of line, found \"now\"\n"
+            "t.scn:10:32: error: expected the messages in double quotes, like: messages \"one\" \"two\", found \"c\"\n"
+            "t.scn:13:13: error: host \"client\" already serves zone \"example.com\" (line 12)\n"
+            "t.scn:14:25: error: expected a duration like 20ms or 1.5s, found end of line\n"
+            "t.scn:15:27: error: expected another interface like 198.51.100.1 on LAN (a router joins at least two LANs), found end of line\n");
+    }
+    /* a scenario that owns one of everything, freed by scenario_free */
+    for (int i = 0; i < 3; i++) scenario_free(parse_ok(FULL_NET));
+    scenario_free(NULL);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
 /* Hostile input never crashes                                              */
 
 static uint64_t rng_state;
@@ -960,6 +1646,37 @@ static void parse_anything(const char *text, size_t len)
         }
         for (int i = 0; i < s->nlinks; i++)
             ck_assert(s->links[i].a >= 0 && s->links[i].b < s->nhosts && s->links[i].a != s->links[i].b);
+        for (int h = 0; h < s->nhosts; h++) {
+            const struct scn_host *hp = &s->hosts[h];
+            ck_assert(hp->nifaces >= 0 && hp->nifaces <= SCN_MAX_IFACES);
+            ck_assert(!hp->router || hp->nifaces >= 2);
+            for (int k = 0; k < hp->nifaces; k++)
+                ck_assert(hp->ifaces[k].lan >= 0 && hp->ifaces[k].lan < s->nlans);
+        }
+        for (int i = 0; i < s->nlans; i++)
+            ck_assert(s->lans[i].prefix >= 0 && s->lans[i].prefix <= 32);
+        for (int i = 0; i < s->nzones; i++)
+            ck_assert(s->zones[i].host >= 0 && s->zones[i].host < s->nhosts);
+        for (int i = 0; i < s->nrrs; i++)
+            ck_assert(s->rrs[i].host >= 0 && s->rrs[i].host < s->nhosts);
+        for (int i = 0; i < s->nresolvers; i++) {
+            ck_assert(s->resolvers[i].host >= 0 && s->resolvers[i].host < s->nhosts);
+            ck_assert(s->resolvers[i].nhints >= 1 && s->resolvers[i].nhints <= 8);
+        }
+        for (int i = 0; i < s->nactions; i++) {
+            const struct scn_action *a = &s->actions[i];
+            ck_assert(a->kind >= ACT_LISTEN && a->kind <= ACT_RECV_FRAMED);
+            if (a->kind == ACT_RESOLVE || a->kind == ACT_HTTP_GET) ck_assert_ptr_nonnull(a->text);
+            if (a->kind == ACT_UDP_SEND) ck_assert(a->len >= 1 && a->len <= 1472 && a->peer >= 0);
+            if (a->path) ck_assert(a->path[0] == '/');
+        }
+        for (int i = 0; i < s->nexpects; i++) {
+            const struct scn_expect *x = &s->expects[i];
+            ck_assert(x->kind >= EXP_STATE_BY && x->kind <= EXP_QUERIES);
+            ck_assert_ptr_nonnull(x->src_text);
+            if (x->kind == EXP_RESOLVED) ck_assert_ptr_nonnull(x->name);
+            if (x->kind == EXP_MESSAGES) ck_assert(x->nmsgs >= 1 && x->msgs && x->msg_lens);
+        }
         scenario_free(s);
     } else {
         ck_assert(e.n >= 1 && e.n <= 21);
@@ -995,7 +1712,14 @@ START_TEST(test_garbage_token_soup)
         "\"text\"", "\"", "\"\\x", "\\", "#", "80", "0", "99999999999999999999999", "bytes",
         "delay", "loss", "50%", "isn", "mss", "rto", "nagle", "on", "two-way", "from",
         "seq", "ack", "sport", "dport", "\r", "\n", "\n", "\n", "\t", "\0", "1000000s",
-        "%", ".", "4294967295", "4294967296"
+        "%", ".", "4294967295", "4294967296",
+        /* issue 3 */
+        "lan", "router", "zone", "record", "resolver", "office", "dc", "on", "gateway", "dns",
+        "hints", "192.0.2.0/24", "192.0.2.1/24", "0.0.0.0/0", "192.0.2.0/33", "/", "192.0.2.255",
+        "udp", "bind", "resolve", "http", "serve", "get", "framed", "port", "/index.html",
+        "arp", "REACHABLE", "STALE", "INCOMPLETE", "resolved", "NXDOMAIN", "FAILED",
+        "messages", "reads", "queries", "www.example.com.", "example..com", "IN", "A", "NS",
+        "SOA", "CNAME", "300", "1472", "1473"
     };
     const size_t nw = sizeof words / sizeof words[0];
     rng_state = 12345;
@@ -1016,14 +1740,13 @@ START_TEST(test_garbage_token_soup)
 }
 END_TEST
 
-START_TEST(test_garbage_mutations_of_valid)
+static void mutate_and_parse(const char *valid, size_t flen, uint64_t seed, int rounds)
 {
-    rng_state = 777;
-    size_t flen = sizeof FULL - 1;
+    rng_state = seed;
     char *buf = malloc(flen + 64);
     ck_assert_ptr_nonnull(buf);
-    for (int round = 0; round < 3000; round++) {
-        memcpy(buf, FULL, flen);
+    for (int round = 0; round < rounds; round++) {
+        memcpy(buf, valid, flen);
         size_t len = flen;
         int edits = 1 + (int)(rng() % 4);
         for (int k = 0; k < edits; k++) {
@@ -1040,6 +1763,17 @@ START_TEST(test_garbage_mutations_of_valid)
         parse_anything(buf, len);
     }
     free(buf);
+}
+
+START_TEST(test_garbage_mutations_of_valid)
+{
+    mutate_and_parse(FULL, sizeof FULL - 1, 777, 3000);
+}
+END_TEST
+
+START_TEST(test_garbage_mutations_of_network)
+{
+    mutate_and_parse(FULL_NET, sizeof FULL_NET - 1, 4242, 3000);
 }
 END_TEST
 
@@ -1085,7 +1819,7 @@ START_TEST(test_long_lines)
     char *got = errors_of_n(buf, 17 + n);
     ck_assert_str_eq(got,
         "t.scn:2:1: error: unknown keyword \"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\"...; "
-        "expected one of: title, describe, seed, host, link, tcp, at, fault, expect\n");
+        "expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect\n");
     free(got);
 
     /* a 100 kB comment, an unterminated 100 kB string, 100 kB of spaces */
@@ -1223,11 +1957,27 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, test_load_file);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("network");
+    tcase_add_test(tc, test_network_scenario_every_field);
+    tcase_add_test(tc, test_lan_used_before_declared);
+    tcase_add_test(tc, test_lan_prefixes_and_edges);
+    tcase_add_test(tc, test_host_options_any_order);
+    tcase_add_test(tc, test_router_four_interfaces_and_gateway);
+    tcase_add_test(tc, test_lan_errors);
+    tcase_add_test(tc, test_host_lan_address_errors);
+    tcase_add_test(tc, test_router_errors);
+    tcase_add_test(tc, test_dns_data_errors);
+    tcase_add_test(tc, test_network_action_errors);
+    tcase_add_test(tc, test_network_expect_errors);
+    tcase_add_test(tc, test_failed_lines_free_what_they_own);
+    suite_add_tcase(s, tc);
+
     tc = tcase_create("robustness");
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, test_garbage_random_bytes);
     tcase_add_test(tc, test_garbage_token_soup);
     tcase_add_test(tc, test_garbage_mutations_of_valid);
+    tcase_add_test(tc, test_garbage_mutations_of_network);
     tcase_add_test(tc, test_nul_bytes);
     tcase_add_test(tc, test_long_lines);
     suite_add_tcase(s, tc);

@@ -2,6 +2,7 @@
  * trace's frames as a pcap file. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "pcap.h"
 #include "arp.h"
@@ -197,24 +198,88 @@ int render_json(FILE *fp, const struct sim *s)
     return ferror(fp) ? -1 : 0;
 }
 
-/* The capture is a tap in front of every receiver: each frame appears when
- * it arrives (a copy made by the network appears twice), and a frame the
- * network lost appears at the moment it was lost, so retransmissions still
- * show.  Capturing at the senders instead would put a delayed frame out of
- * order with the conversation it belongs to, and Wireshark's analysis would
- * misread it. */
+/* The capture shows what the receiving hosts saw: each frame once, when it
+ * reached the host it was meant for — the IP destination, or for ARP and
+ * other non-IP frames its first receiver — and a frame the network lost at
+ * the moment it would have arrived, so the lesson's losses stay visible.
+ * Hops through a router are not repeated (Wireshark would read the second
+ * copy as a retransmission), and a copy made by the network appears twice.
+ * Captured at the senders instead, a frame a fault delays would sit out of
+ * order with the conversation it belongs to; captured at every hop, every
+ * routed packet would appear once per link. */
+struct cap { int64_t t; size_t rec; };
+
+static int cap_cmp(const void *a, const void *b)
+{
+    const struct cap *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return x->rec < y->rec ? -1 : x->rec > y->rec;
+}
+
+static int passes_through(const struct trace *tr, const struct trace_rec *r)
+{
+    size_t len;
+    const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+    struct frame f;
+    char err[64];
+    if (frame_decode(p, len, &f, err, sizeof err) != 0 || !f.has_ip)
+        return 0;
+    if (r->host >= 0 && tr->host_addrs[r->host] == f.ip.dst)
+        return 0;
+    for (int i = 0; i < tr->nhosts; i++)
+        if (tr->host_addrs[i] == f.ip.dst)
+            return 1;          /* meant for another host: just passing */
+    return 0;
+}
+
 int render_pcap(FILE *fp, const struct trace *tr)
 {
     if (pcap_write_header(fp) < 0)
         return -1;
+    /* how many copies of each frame the network made, and how many we took */
+    uint32_t *allowed = calloc(tr->nblobs ? tr->nblobs : 1, sizeof *allowed);
+    uint32_t *taken = calloc(tr->nblobs ? tr->nblobs : 1, sizeof *taken);
+    struct cap *caps = calloc(tr->n ? tr->n : 1, sizeof *caps);
+    size_t ncaps = 0;
+    int rc = 0;
+    if (!allowed || !taken || !caps) {
+        rc = -1;
+        goto out;
+    }
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
-        if (r->kind != TK_RECV && r->kind != TK_DROP)
-            continue;
-        size_t len;
-        const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
-        if (pcap_write_frame(fp, r->t_us, p, len) < 0)
-            return -1;
+        if (r->kind == TK_SEND && r->u.pkt.pkt < tr->nblobs)
+            allowed[r->u.pkt.pkt]++;
     }
-    return fflush(fp) == 0 && !ferror(fp) ? 0 : -1;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        uint32_t pk = r->u.pkt.pkt;
+        if ((r->kind != TK_RECV && r->kind != TK_DROP) || pk >= tr->nblobs)
+            continue;
+        if (r->kind == TK_DROP && !r->u.pkt.lost_at)
+            continue;          /* dropped by a host, after it was received */
+        if (r->kind == TK_RECV && passes_through(tr, r))
+            continue;
+        if (taken[pk] >= allowed[pk])
+            continue;          /* a broadcast's other receivers */
+        taken[pk]++;
+        caps[ncaps].t = r->kind == TK_DROP ? r->u.pkt.lost_at : r->t_us;
+        caps[ncaps++].rec = i;
+    }
+    qsort(caps, ncaps, sizeof *caps, cap_cmp);
+    for (size_t i = 0; i < ncaps && rc == 0; i++) {
+        size_t len;
+        const uint8_t *p = trace_blob_data(tr, tr->recs[caps[i].rec].u.pkt.pkt,
+                                           &len);
+        if (pcap_write_frame(fp, caps[i].t, p, len) < 0)
+            rc = -1;
+    }
+out:
+    free(allowed);
+    free(taken);
+    free(caps);
+    if (rc == 0 && (fflush(fp) != 0 || ferror(fp)))
+        rc = -1;
+    return rc;
 }

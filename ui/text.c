@@ -43,6 +43,78 @@ static void quote_data(const uint8_t *p, size_t n, char *buf, size_t cap)
     buf[pos] = '\0';
 }
 
+static const char *host_of_addr(const struct trace *tr, ip4_addr a, char *buf,
+                                size_t n)
+{
+    for (int i = 0; i < tr->nhosts; i++)
+        if (tr->host_addrs[i] == a)
+            return tr->host_names[i];
+    return ip4_str(a, buf, n);
+}
+
+/* An application call, as a line of pseudo-code: listen(80),
+ * connect(server:80), send() 5 bytes "hello", resolve(www.example.com) =
+ * 203.0.113.80, http get www.example.com/ ... */
+static void render_app(const struct trace *tr, const struct trace_rec *r,
+                       char *buf, size_t n)
+{
+    char a[256], b[32];
+    const int64_t *arg = r->why.a;
+    size_t len = 0;
+    const uint8_t *p = r->u.app.data ? trace_blob_data(tr, r->u.app.data, &len)
+                                     : NULL;
+    switch (r->why.id) {
+    case N_APP_LISTEN: case N_APP_HTTP_SERVE:
+        snprintf(buf, n, "listen(%" PRId64 ")%s", arg[0],
+                 r->why.id == N_APP_HTTP_SERVE ? " as a web server" : "");
+        return;
+    case N_APP_UDP_BIND:
+        snprintf(buf, n, "udp bind(%" PRId64 ")", arg[0]);
+        return;
+    case N_APP_CONNECT:
+        snprintf(buf, n, "connect(%s:%" PRId64 ")",
+                 host_of_addr(tr, (ip4_addr)arg[0], b, sizeof b), arg[1]);
+        return;
+    case N_APP_HTTP_GET:
+        snprintf(buf, n, "http get %s%s", trace_str(tr, (uint32_t)arg[0]),
+                 trace_str(tr, (uint32_t)arg[1]));
+        return;
+    case N_APP_RESOLVING:
+        snprintf(buf, n, "resolve(%s)", trace_str(tr, (uint32_t)arg[0]));
+        return;
+    case N_APP_RESOLVED:
+        snprintf(buf, n, "resolve(%s) = %s", trace_str(tr, (uint32_t)arg[0]),
+                 ip4_str((ip4_addr)arg[1], b, sizeof b));
+        return;
+    case N_APP_RESOLVE_FAIL:
+        snprintf(buf, n, "resolve(%s) failed: %s", trace_str(tr, (uint32_t)arg[0]),
+                 trace_str(tr, (uint32_t)arg[1]));
+        return;
+    case N_APP_UDP_SEND:
+        quote_data(p, len, a, sizeof a);
+        snprintf(buf, n, "udp send(%s:%" PRId64 ") %zu bytes %s",
+                 host_of_addr(tr, (ip4_addr)arg[1], b, sizeof b), arg[2], len, a);
+        return;
+    case N_APP_UDP_NONE:
+        snprintf(buf, n, "udp recv() nothing waiting");
+        return;
+    default:
+        break;
+    }
+    const char *call = app_call_name(r->u.app.call);
+    if (r->layer == TL_UDP && r->u.app.call == AC_RECV)
+        call = "udp recv";
+    if (r->u.app.ret < 0 && r->u.app.call != AC_RESOLVE)
+        snprintf(buf, n, "%s() failed", call);
+    else if (p && len) {
+        quote_data(p, len, a, sizeof a);
+        snprintf(buf, n, "%s() %zu bytes %s", call, len, a);
+    } else if (r->u.app.call == AC_RECV)
+        snprintf(buf, n, "%s() 0 bytes", call);
+    else
+        snprintf(buf, n, "%s()", call);
+}
+
 char *render_event(const struct trace *tr, const struct trace_rec *r,
                    char *buf, size_t n)
 {
@@ -76,33 +148,9 @@ char *render_event(const struct trace *tr, const struct trace_rec *r,
     case TK_NOTE:
         snprintf(buf, n, "%s", trace_str(tr, r->u.note.text));
         break;
-    case TK_APP: {
-        size_t len = 0;
-        const uint8_t *p = r->u.app.data ? trace_blob_data(tr, r->u.app.data, &len)
-                                         : NULL;
-        if (r->u.app.ret < 0)
-            snprintf(buf, n, "%s() failed", app_call_name(r->u.app.call));
-        else if (r->u.app.call == AC_LISTEN && r->why.id == N_APP_LISTEN)
-            snprintf(buf, n, "listen(%" PRId64 ")", r->why.a[0]);
-        else if (r->u.app.call == AC_CONNECT && r->why.id == N_APP_CONNECT) {
-            const char *peer = NULL;
-            for (int i = 0; i < tr->nhosts; i++)
-                if (tr->host_addrs[i] == (uint32_t)r->why.a[0])
-                    peer = tr->host_names[i];
-            snprintf(buf, n, "connect(%s:%" PRId64 ")",
-                     peer ? peer : ip4_str((ip4_addr)r->why.a[0], a, sizeof a),
-                     r->why.a[1]);
-        }
-        else if (p && len) {
-            quote_data(p, len, a, sizeof a);
-            snprintf(buf, n, "%s() %zu bytes %s", app_call_name(r->u.app.call),
-                     len, a);
-        } else if (r->u.app.call == AC_RECV)
-            snprintf(buf, n, "recv() 0 bytes");
-        else
-            snprintf(buf, n, "%s()", app_call_name(r->u.app.call));
+    case TK_APP:
+        render_app(tr, r, buf, n);
         break;
-    }
     default:
         snprintf(buf, n, "%s", trace_kind_name(r->kind));
         break;
