@@ -780,7 +780,7 @@ START_TEST(test_error_messages_exact)
     assert_errors(HOSTS "expect client state CLOSED after 1s\n",
                   "t.scn:3:28: error: expected \"by TIME\" or \"at TIME\" after the state, found \"after\"\n");
     assert_errors(HOSTS "expect client reached ESTABLISHED\n",
-                  "t.scn:3:15: error: unknown expectation \"reached\"; expected one of: state, never, received, arp, resolved, messages, reads, queries (or SRC->DST PROTO [FLAGS] count N)\n");
+                  "t.scn:3:15: error: unknown expectation \"reached\"; expected one of: state, never, received, arp, resolved, messages, datagrams, reads, queries (or SRC->DST PROTO [FLAGS] count N)\n");
     assert_errors(HOSTS "link client server\nlink server client delay 5ms\n",
                   "t.scn:4:6: error: a link between server and client already exists (line 3)\n");
     assert_errors(HOSTS "link client client\n",
@@ -1922,6 +1922,30 @@ START_TEST(test_match_from_parsed_patterns)
 }
 END_TEST
 
+START_TEST(test_udp_to_an_address_and_datagrams)
+{
+    /* An ARP lesson sends to an address no host has; datagrams lists what
+     * the UDP reads returned. */
+    struct scenario *s = parse_ok(
+        "lan l 192.0.2.0/24\n"
+        "host a 192.0.2.10 on l\n"
+        "host b 192.0.2.20 on l\n"
+        "at 0ms a udp send 192.0.2.99 7 \"anyone?\"\n"
+        "at 1ms a udp send b 7 \"hi\"\n"
+        "expect b datagrams \"hi\" \"\"\n");
+    ck_assert_int_eq(s->nactions, 2);
+    ck_assert_int_eq(s->actions[0].kind, ACT_UDP_SEND);
+    ck_assert_int_eq(s->actions[0].peer, -1);
+    ck_assert_uint_eq(s->actions[0].peer_addr, 0xC0000263u);
+    ck_assert_int_eq(s->actions[1].peer, 1);
+    ck_assert_int_eq(s->expects[0].kind, EXP_DATAGRAMS);
+    ck_assert_int_eq(s->expects[0].nmsgs, 2);
+    ck_assert_mem_eq(s->expects[0].msgs[0], "hi", 2);
+    ck_assert_uint_eq(s->expects[0].msg_lens[1], 0);
+    scenario_free(s);
+}
+END_TEST
+
 Suite *scenario_suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -1970,6 +1994,7 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, test_network_action_errors);
     tcase_add_test(tc, test_network_expect_errors);
     tcase_add_test(tc, test_failed_lines_free_what_they_own);
+    tcase_add_test(tc, test_udp_to_an_address_and_datagrams);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("robustness");
