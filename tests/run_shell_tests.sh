@@ -113,5 +113,25 @@ expect_rc 0  "abbreviated option" -- "$PROTOSIM" --se=3 --bat handshake
 expect_rc 0  "batch when piped"   -- "$PROTOSIM" handshake
 grep -q "LISTEN -> SYN_RECEIVED" "$TMP/out" && ok || bad "piped output is not the timeline"
 
+# 6. the ARP and DNS lessons show what the issue promises, in JSON
+"$PROTOSIM" --json arp >"$TMP/arp.json"
+grep -q '"kind":"send","host":"alice","src":"alice","dst":"\*","proto":"arp".*"op":"request"' "$TMP/arp.json" \
+    && ok || bad "arp: no broadcast request from alice"
+grep -q '"kind":"send","host":"bob","src":"bob","dst":"alice","proto":"arp".*"op":"reply"' "$TMP/arp.json" \
+    && ok || bad "arp: no unicast reply from bob"
+grep -q '"kind":"state","host":"alice","layer":"arp","from":"INCOMPLETE","to":"REACHABLE"' "$TMP/arp.json" \
+    && ok || bad "arp: alice's cache never goes INCOMPLETE -> REACHABLE"
+"$PROTOSIM" --json dns-iterative >"$TMP/dns.json"
+walk=$(grep '"kind":"send","host":"resolver"' "$TMP/dns.json" | grep '"proto":"dns"' \
+       | grep '"qr":0' | sed 's/.*"dst":"\([a-z]*\)".*/\1/' | tr '\n' ' ')
+[ "$walk" = "root tld auth auth " ] && ok \
+    || bad "dns-iterative: resolver queried '$walk', wanted root, tld, auth, then auth for the NXDOMAIN name"
+refs=$(grep '"kind":"recv","host":"resolver"' "$TMP/dns.json" | grep -c '"summary":"DNS referral')
+[ "$refs" -eq 2 ] && ok || bad "dns-iterative: $refs referrals, wanted 2"
+# the second lookup (at 60 s) is answered from the cache: no resolver query
+late=$(grep '"kind":"send","host":"resolver"' "$TMP/dns.json" | grep '"qr":0' \
+       | grep -c '"t_us":60[0-9]\{6\},')
+[ "$late" -eq 0 ] && ok || bad "dns-iterative: the cached lookup sent $late queries"
+
 echo "shell-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
