@@ -47,13 +47,7 @@ void sim_udp_send(struct sim *s, int h, uint16_t sport, ip4_addr dst,
                   uint16_t dport, const uint8_t *data, size_t len, int layer,
                   struct why why)
 {
-    struct sim_host *hp = &s->hosts[h];
-    struct ip4_hdr ip;
-    memset(&ip, 0, sizeof ip);
-    ip.src = hp->addr;
-    ip.dst = dst;
-    ip.ttl = 64;
-    ip.id = hp->ip_id++;
+    struct ip4_hdr ip = sim_ip_header(s, h, dst);
     struct udp_hdr uh = { .sport = sport, .dport = dport };
     uint8_t frame[FRAME_MAX];
     static const mac_addr zero = { { 0 } };

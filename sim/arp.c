@@ -12,15 +12,12 @@ static const char *const arp_state_names[ARP_NSTATES] = {
 
 const char *arp_state_name(int s)
 {
-    return s >= 0 && s < ARP_NSTATES ? arp_state_names[s] : "?";
+    return name_of(arp_state_names, ARP_NSTATES, s);
 }
 
 int arp_state_parse(const char *s)
 {
-    for (int i = 0; i < ARP_NSTATES; i++)
-        if (!strcmp(arp_state_names[i], s))
-            return i;
-    return -1;
+    return name_index(arp_state_names, ARP_NSTATES, s);
 }
 
 void arp_config_default(struct arp_config *c)

@@ -253,19 +253,12 @@ static const char *const state_names[DNS_NSTATES] = {
 
 const char *dns_state_name(int s)
 {
-    return s >= 0 && s < DNS_NSTATES ? state_names[s] : "?";
+    return name_of(state_names, DNS_NSTATES, s);
 }
 
 int dns_state_parse(const char *s)
 {
-    for (int i = 0; i < DNS_NSTATES; i++) {
-        const char *a = state_names[i], *b = s;
-        while (*a && *b && (*a == *b || (*a == '_' && *b == '-')))
-            a++, b++;
-        if (!*a && !*b)
-            return i;
-    }
-    return -1;
+    return name_index(state_names, DNS_NSTATES, s);
 }
 
 /* ---- building messages ---------------------------------------------- */

@@ -28,18 +28,26 @@ int sim_host_by_addr(const struct sim *s, ip4_addr a)
     return -1;
 }
 
-/* Wraps a TCP segment in IPv4 and Ethernet and sends it from host h. */
-void sim_send_tcp(struct sim *s, int h, ip4_addr dst_addr, uint32_t conn,
-                     const struct tcp_hdr *th, const uint8_t *data, size_t len,
-                     struct why why)
+/* The IPv4 header of a packet host h originates: its own address, TTL 64
+ * (Linux's default), and the host's next identification number. */
+struct ip4_hdr sim_ip_header(struct sim *s, int h, ip4_addr dst)
 {
     struct sim_host *hp = &s->hosts[h];
     struct ip4_hdr ip;
     memset(&ip, 0, sizeof ip);
     ip.src = hp->addr;
-    ip.dst = dst_addr;
+    ip.dst = dst;
     ip.ttl = 64;
     ip.id = hp->ip_id++;
+    return ip;
+}
+
+/* Wraps a TCP segment in IPv4 and Ethernet and sends it from host h. */
+void sim_send_tcp(struct sim *s, int h, ip4_addr dst_addr, uint32_t conn,
+                     const struct tcp_hdr *th, const uint8_t *data, size_t len,
+                     struct why why)
+{
+    struct ip4_hdr ip = sim_ip_header(s, h, dst_addr);
     uint8_t frame[FRAME_MAX];
     static const mac_addr zero = { { 0 } };
     size_t n = tcp_frame_encode(frame, sizeof frame, zero, zero, &ip, th,

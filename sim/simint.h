@@ -35,6 +35,9 @@ int  net_is_local(const struct sim *s, int h, ip4_addr a);
 /* sim.c: local delivery once net.c has accepted an IPv4 packet */
 void sim_tcp_arrive(struct sim *s, int h, const struct frame *f);
 void sim_udp_arrive(struct sim *s, int h, const struct frame *f);
+/* The IPv4 header of a packet host h originates (sim.c) */
+struct ip4_hdr sim_ip_header(struct sim *s, int h, ip4_addr dst);
+
 /* TCBs as the host keeps them (sim.c) */
 void sim_send_tcp(struct sim *s, int h, ip4_addr dst_addr, uint32_t conn,
                   const struct tcp_hdr *th, const uint8_t *data, size_t len,

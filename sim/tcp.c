@@ -29,19 +29,12 @@ static const char *const state_names[TCP_NSTATES] = {
 
 const char *tcp_state_name(int s)
 {
-    return s >= 0 && s < TCP_NSTATES ? state_names[s] : "?";
+    return name_of(state_names, TCP_NSTATES, s);
 }
 
 int tcp_state_parse(const char *s)
 {
-    for (int i = 0; i < TCP_NSTATES; i++) {
-        const char *a = state_names[i], *b = s;
-        while (*a && *b && (*a == *b || (*a == '_' && *b == '-')))
-            a++, b++;
-        if (!*a && !*b)
-            return i;
-    }
-    return -1;
+    return name_index(state_names, TCP_NSTATES, s);
 }
 
 static const char *const err_names[TCPE_COUNT] = {

@@ -210,6 +210,23 @@ const char *trace_state_name(int layer, int state)
     }
 }
 
+int name_index(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; i < n; i++) {
+        const char *a = names[i], *b = s;
+        while (*a && *b && (*a == *b || (*a == '_' && *b == '-')))
+            a++, b++;
+        if (!*a && !*b)
+            return i;
+    }
+    return -1;
+}
+
+const char *name_of(const char *const *names, int n, int i)
+{
+    return i >= 0 && i < n ? names[i] : "?";
+}
+
 static const char *str_cb(const void *ctx, uint32_t id)
 {
     return trace_str(ctx, id);

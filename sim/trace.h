@@ -186,6 +186,12 @@ const char *drop_reason_str(int reason);
 /* State names by layer: TCP's eleven, later ARP's and DNS's. */
 const char *trace_state_name(int layer, int state);
 
+/* Name tables (state names and the like): the index of s in names[0..n),
+ * where '-' in s may stand for '_' (SYN-SENT for SYN_SENT); -1 if absent.
+ * name_of() returns names[i], or "?" out of range. */
+int name_index(const char *const *names, int n, const char *s);
+const char *name_of(const char *const *names, int n, int i);
+
 /* The narration sentence of a record. */
 char *trace_why(const struct trace *tr, const struct trace_rec *r,
                 char *buf, size_t n);
