@@ -96,7 +96,12 @@ static void apply_faults(struct sim *s, int src, int dst, const uint8_t *frame,
 static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
                               int src, int dst, int dst_if, struct why why)
 {
-    struct flight *f = sim_xcalloc(1, sizeof *f);
+    struct flight *f = s->free_flights;
+    if (f)
+        s->free_flights = f->next;
+    else
+        f = sim_xcalloc(1, sizeof *f);
+    f->next = NULL;
     f->why = why;
     f->pkt = pkt;
     f->src = src;
@@ -423,8 +428,19 @@ void net_init(struct sim *s)
     }
 }
 
+void net_flight_done(struct sim *s, struct flight *fl)
+{
+    fl->next = s->free_flights;
+    s->free_flights = fl;
+}
+
 void net_free(struct sim *s)
 {
+    while (s->free_flights) {
+        struct flight *n = s->free_flights->next;
+        free(s->free_flights);
+        s->free_flights = n;
+    }
     for (int h = 0; h < s->nhosts; h++) {
         for (int k = 0; k < s->hosts[h].nifs; k++)
             arp_free(&s->hosts[h].ifs[k].arp);

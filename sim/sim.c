@@ -428,7 +428,7 @@ void sim_run(struct sim *s)
             break;
         case EV_DELIVER:
             net_deliver(s, e.ptr);
-            free(e.ptr);
+            net_flight_done(s, e.ptr);
             break;
         case EV_TCP_TIMER: {
             struct sim_conn *sc = e.ptr;

@@ -14,6 +14,8 @@
 #include "udp.h"
 
 /* A TCB as the host keeps it: the TCB plus its wake-up event. */
+struct flight;
+
 struct sim_conn {
     struct tcp_conn tcb;
     event_id timer_ev;
@@ -86,6 +88,7 @@ struct sim {
     struct sim_lan *lans;
     int nlans;
     void *dns;                 /* dnsapp.c's per-host DNS roles */
+    struct flight *free_flights;   /* recycled (net.c) */
     uint32_t *fault_seen;      /* per fault rule: frames matched so far */
     int64_t end_us;            /* stop after this simulated time */
     uint64_t max_events;       /* and after this many events */

@@ -9,6 +9,7 @@ enum ev_type { EV_ACTION, EV_DELIVER, EV_TCP_TIMER, EV_ARP_TIMER, EV_DNS_TIMER }
 
 /* A frame in flight towards one receiver. */
 struct flight {
+    struct flight *next;       /* on the sim's free list when not in flight */
     uint32_t pkt;              /* trace blob with the frame bytes */
     int src, dst;              /* hosts */
     int dst_if;                /* receiver's LAN interface, -1 on a link */
@@ -28,6 +29,9 @@ void net_free(struct sim *s);
 void net_ip_output(struct sim *s, int h, uint8_t *frame, size_t len,
                    ip4_addr dst, uint32_t conn, int layer, struct why why);
 void net_deliver(struct sim *s, struct flight *fl);
+/* Returns a flight to the free list (frames in flight are recycled: a run
+ * allocates them by the thousand). */
+void net_flight_done(struct sim *s, struct flight *fl);
 void net_arp_timer(struct sim *s, struct sim_iface *ifc);
 /* Does host h own address a? */
 int  net_is_local(const struct sim *s, int h, ip4_addr a);

@@ -29,6 +29,11 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 void trace_init(struct trace *tr)
 {
     memset(tr, 0, sizeof *tr);
+    /* room for a lesson's trace from the start: one allocation each
+     * instead of a string of doublings on every run */
+    tr->recs = grow(tr->recs, &tr->cap, 256, sizeof *tr->recs);
+    tr->blobs = grow(tr->blobs, &tr->capblobs, 128, sizeof *tr->blobs);
+    tr->bytes = grow(tr->bytes, &tr->capbytes, 16384, 1);
     trace_intern(tr, "");
     trace_blob(tr, NULL, 0);
 }
@@ -40,6 +45,7 @@ void trace_free(struct trace *tr)
     for (int i = 0; i < tr->nhosts; i++)
         free(tr->host_names[i]);
     free(tr->strs);
+    free(tr->strhash);
     free(tr->host_names);
     free(tr->host_addrs);
     free(tr->recs);
@@ -63,18 +69,48 @@ int trace_add_host(struct trace *tr, const char *name, uint32_t addr)
     return tr->nhosts++;
 }
 
-/* Strings are few (connection ids, notes): a linear search keeps it simple
- * and the ids stable.  Interning the same text twice returns the same id. */
+/* Interning the same text twice returns the same id; a hash table keeps
+ * that cheap when a run makes thousands of connections. */
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;        /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+    return h;
+}
+
+static void rehash(struct trace *tr, size_t cap)
+{
+    uint32_t *t = calloc(cap, sizeof *t);
+    if (!t) {
+        fputs("protosim: out of memory\n", stderr);
+        abort();
+    }
+    for (size_t i = 0; i < tr->nstrs; i++) {
+        size_t j = (size_t)str_hash(tr->strs[i]) & (cap - 1);
+        while (t[j])
+            j = (j + 1) & (cap - 1);
+        t[j] = (uint32_t)i + 1;
+    }
+    free(tr->strhash);
+    tr->strhash = t;
+    tr->hashcap = cap;
+}
+
 uint32_t trace_intern(struct trace *tr, const char *s)
 {
-    for (size_t i = tr->nstrs; i-- > 0;)
-        if (!strcmp(tr->strs[i], s))
-            return (uint32_t)i;
+    if (2 * (tr->nstrs + 1) >= tr->hashcap)
+        rehash(tr, tr->hashcap ? tr->hashcap * 2 : 64);
+    size_t j = (size_t)str_hash(s) & (tr->hashcap - 1);
+    for (; tr->strhash[j]; j = (j + 1) & (tr->hashcap - 1))
+        if (!strcmp(tr->strs[tr->strhash[j] - 1], s))
+            return tr->strhash[j] - 1;
     tr->strs = grow(tr->strs, &tr->capstrs, tr->nstrs + 1, sizeof *tr->strs);
     char *copy = strdup(s);
     if (!copy)
         abort();
     tr->strs[tr->nstrs] = copy;
+    tr->strhash[j] = (uint32_t)tr->nstrs + 1;
     return (uint32_t)tr->nstrs++;
 }
 

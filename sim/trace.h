@@ -114,6 +114,15 @@ struct trace_rec {
             int32_t  ret;                          /* bytes, or -errno-like code */
             uint32_t data;                         /* blob index, 0 = none */
         } app;
+        struct {                                   /* TK_REAL (sim/real/real.h) */
+            uint8_t  what;                         /* enum real_what */
+            uint8_t  state;                        /* enum tcp_state; RW_CALL: enum app_call */
+            uint8_t  source;                       /* enum real_source */
+            uint8_t  flags;                        /* RW_PACKET: TCP flags */
+            int32_t  val;                          /* timer ms (-1 none), bytes or -errno,
+                                                      RW_PACKET: payload length */
+            uint32_t seq, ack;                     /* RW_PACKET: relative to the ISNs */
+        } real;
     } u;
 };
 
@@ -153,6 +162,8 @@ struct trace {
     /* interned strings; string 0 is "" */
     char   **strs;
     size_t   nstrs, capstrs;
+    uint32_t *strhash;        /* open addressing: string id + 1, 0 empty */
+    size_t   hashcap;         /* a power of two, > 2 x nstrs */
 };
 
 void     trace_init(struct trace *tr);
