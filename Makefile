@@ -86,6 +86,7 @@ $(BENCHBIN): $(BENCH_OBJ) $(LIB)
 test: $(PROG) $(TESTBIN)
 	CK_TIMEOUT_MULTIPLIER=$(if $(SAN),4,1) $(TESTBIN)
 	PROTOSIM=./$(PROG) sh tests/run_shell_tests.sh
+	PROTOSIM=./$(PROG) sh tests/ui_tmux.sh
 
 unit: $(TESTBIN)
 	$(TESTBIN)

@@ -18,7 +18,8 @@
 #define BENCHES(X) \
     X(bench_engine) \
     X(bench_tcp_lifecycle) \
-    X(bench_kernel)
+    X(bench_kernel) \
+    X(bench_ui)
 
 /* Ratios printed under the table: numerator key / denominator key, with a
  * target (0: none).  A ratio whose keys were not both reported is skipped. */

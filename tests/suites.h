@@ -11,7 +11,8 @@
     X(wire_suite) \
     X(pcap_suite) \
     X(scenario_suite) \
-    X(dns_suite)
+    X(dns_suite) \
+    X(view_suite)
 
 #define X(fn) Suite *fn(void);
 TEST_SUITES(X)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "render.h"
 #include "sim.h"
+#include "tui.h"
 
 #ifndef PROTOSIM_VERSION
 #define PROTOSIM_VERSION "0.0.0"
@@ -188,10 +189,15 @@ int main(int argc, char **argv)
     if (json)
         render_json(stdout, &s);
     else if (batch || !check) {
-        if (!batch && isatty(STDOUT_FILENO))
-            fputs("protosim: the interactive timeline is not built yet; "
-                  "showing the --batch text\n", stderr);
-        render_text(stdout, &s);
+        const char *nope = batch ? NULL : tui_unusable();
+        char why[160] = "";
+        if (batch || nope ||
+            tui_run(&scn, &s, have_seed, seed, argv[0], why, sizeof why) < 0) {
+            if (!batch)
+                fprintf(stderr, "protosim: %s; showing the --batch text\n",
+                        nope ? nope : why);
+            render_text(stdout, &s);
+        }
     }
     if (s.truncated)
         fprintf(stderr, "protosim: warning: the run stopped at its limit "

@@ -22,5 +22,11 @@ char *render_event(const struct trace *tr, const struct trace_rec *r,
 char *scenario_resolve(const char *arg, const char *argv0);
 /* Lists shipped scenarios as "name  title" lines; returns the count. */
 int scenario_list(FILE *fp, const char *argv0);
+/* The shipped scenarios as an array sorted by name (title "(does not
+ * parse)" for a broken file); returns the count, 0 when none are found.
+ * Free with scenario_catalog_free(). */
+struct scn_entry { char *name, *title, *path; };
+int  scenario_catalog(const char *argv0, struct scn_entry **out);
+void scenario_catalog_free(struct scn_entry *e, int n);
 
 #endif

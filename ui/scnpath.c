@@ -74,9 +74,10 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int scenario_list(FILE *fp, const char *argv0)
+int scenario_catalog(const char *argv0, struct scn_entry **out)
 {
     (void)argv0;
+    *out = NULL;
     char dirs[5][PATH_MAX];
     int nd = scenario_dirs(dirs, 5);
     for (int i = 0; i < nd; i++) {
@@ -102,24 +103,50 @@ int scenario_list(FILE *fp, const char *argv0)
             continue;
         }
         qsort(names, (size_t)n, sizeof *names, cmp_str);
-        int w = 0;
-        for (int j = 0; j < n; j++)
-            if ((int)strlen(names[j]) > w)
-                w = (int)strlen(names[j]);
+        struct scn_entry *e = calloc((size_t)n, sizeof *e);
         for (int j = 0; j < n; j++) {
             char *path = scn_path(dirs[i], names[j]);
             struct scn_errors errs = { 0 };
             int ioerr = 0;
             struct scenario *s = path ? scenario_load(path, &errs, &ioerr) : NULL;
-            free(path);
-            fprintf(fp, "%-*s  %s\n", w, names[j],
-                    s && s->title ? s->title : "(does not parse)");
+            if (e) {
+                e[j].name = names[j];
+                e[j].title = strdup(s && s->title ? s->title : "(does not parse)");
+                e[j].path = path;
+            } else {
+                free(names[j]);
+                free(path);
+            }
             scenario_free(s);
             scn_errors_free(&errs);
-            free(names[j]);
         }
         free(names);
-        return n;
+        *out = e;
+        return e ? n : 0;
     }
     return 0;
+}
+
+void scenario_catalog_free(struct scn_entry *e, int n)
+{
+    for (int i = 0; e && i < n; i++) {
+        free(e[i].name);
+        free(e[i].title);
+        free(e[i].path);
+    }
+    free(e);
+}
+
+int scenario_list(FILE *fp, const char *argv0)
+{
+    struct scn_entry *e;
+    int n = scenario_catalog(argv0, &e);
+    int w = 0;
+    for (int j = 0; j < n; j++)
+        if ((int)strlen(e[j].name) > w)
+            w = (int)strlen(e[j].name);
+    for (int j = 0; j < n; j++)
+        fprintf(fp, "%-*s  %s\n", w, e[j].name, e[j].title);
+    scenario_catalog_free(e, n);
+    return n;
 }

@@ -1,0 +1,934 @@
+/* test_view.c — Check suite for the curses-free timeline (ui/view.c): layout, packet paths, the rows of the handshake at event N, timers, stepping back, search, help. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <check.h>
+
+#include "keys.h"
+#include "scenario.h"
+#include "sim.h"
+#include "view.h"
+#include "wire.h"
+#include "suites.h"
+
+/* A copy of scenarios/handshake.scn, so the suite does not depend on the
+ * working directory.  Record indices used below:
+ *   0 server listen()   1 server LISTEN     2 client connect()
+ *   3 client SYN_SENT   4 client send SYN   5 client RTO start
+ *   6 note              7 note              8 server recv SYN
+ *   9 server SYN_RCVD  10 server send S,A  11 server RTO start
+ *  12 note             13 client recv S,A  14 client RTO stop
+ *  15 client ESTAB     16 client send ACK  17 server recv ACK
+ *  18 server RTO stop  19 server ESTAB */
+static const char HANDSHAKE[] =
+    "title \"Three-way handshake\"\n"
+    "host client 192.0.2.10\n"
+    "host server 192.0.2.80\n"
+    "link client server delay 20ms\n"
+    "tcp isn client 1000\n"
+    "tcp isn server 5000\n"
+    "at 0ms    server listen 80\n"
+    "at 10ms   client connect server 80\n"
+    "at 10ms   note \"client sends SYN seq=1000: 'I want to talk, my numbers start at 1000'\"\n"
+    "at 30ms   note \"server answers SYN,ACK seq=5000 ack=1001: 'got 1000; mine start at 5000'\"\n"
+    "at 50ms   note \"client sends ACK ack=5001: 'got 5000' - both sides now know both ISNs\"\n";
+
+static const char SYNLOSS[] =
+    "title \"Lost SYNs\"\n"
+    "host client 192.0.2.10\n"
+    "host server 192.0.2.80\n"
+    "link client server delay 20ms\n"
+    "tcp isn client 1000\n"
+    "tcp isn server 5000\n"
+    "at 0ms server listen 80\n"
+    "at 0ms client connect server 80\n"
+    "fault drop client->server tcp SYN #1\n";
+
+struct fixture {
+    struct scenario *scn;
+    struct sim s;
+    struct view_index ix;
+    struct view_state st;
+    struct view_screen scr;
+};
+
+static void fx_open(struct fixture *f, const char *text, int w, int h, int utf8)
+{
+    struct scn_errors e = { 0 };
+    f->scn = scenario_parse("t.scn", text, strlen(text), &e);
+    ck_assert_msg(f->scn != NULL, "scenario: %s", e.n ? e.msgs[0] : "?");
+    scn_errors_free(&e);
+    sim_init(&f->s, f->scn, 1);
+    sim_run(&f->s);
+    ck_assert_int_eq(view_index_build(&f->ix, &f->s.tr), 0);
+    view_state_init(&f->st, utf8);
+    f->st.title = f->scn->title;
+    ck_assert_int_eq(view_screen_init(&f->scr, w, h), 0);
+}
+
+static void fx_close(struct fixture *f)
+{
+    view_screen_free(&f->scr);
+    view_index_free(&f->ix);
+    sim_free(&f->s);
+    scenario_free(f->scn);
+}
+
+/* The screen at event n, as text (malloc'd). */
+static char *screen_at(struct fixture *f, size_t n)
+{
+    f->st.cur = n;
+    view_render(&f->ix, &f->st, &f->scr);
+    return view_screen_text(&f->scr);
+}
+
+/* Only the diagram's rows, as text (malloc'd). */
+static char *diagram_at(struct fixture *f, size_t n)
+{
+    struct view_layout L;
+    f->st.cur = n;
+    view_screen_clear(&f->scr);
+    view_layout(f->scr.w, f->scr.h, f->st.projector, f->st.focus, &L);
+    view_render_diagram(&f->ix, &f->st, &f->scr, L.diagram);
+    return view_screen_text(&f->scr);
+}
+
+/* Pane lines joined with newlines (malloc'd). */
+static char *lines_text(struct view_lines *l)
+{
+    size_t n = 1;
+    for (int i = 0; i < l->n; i++)
+        n += strlen(l->v[i].text) + 1;
+    char *t = malloc(n), *p = t;
+    for (int i = 0; i < l->n; i++)
+        p += sprintf(p, "%s\n", l->v[i].text);
+    *p = '\0';
+    return t;
+}
+
+static int contains(const char *hay, const char *needle)
+{
+    return strstr(hay, needle) != NULL;
+}
+
+/* ---- layout --------------------------------------------------------------- */
+
+START_TEST(test_columns_two_hosts_in_80)
+{
+    int c[2];
+    view_columns(2, 10, 70, c);
+    ck_assert_int_gt(c[0], 10);
+    ck_assert_int_lt(c[1], 80);
+    ck_assert_int_gt(c[1] - c[0], 30);
+    /* the same margin on both sides */
+    ck_assert_int_le(abs((c[0] - 10) - (79 - c[1])), 1);
+}
+END_TEST
+
+START_TEST(test_columns_one_host_is_centred)
+{
+    int c[1];
+    view_columns(1, 0, 80, c);
+    ck_assert_int_eq(c[0], 40);
+}
+END_TEST
+
+START_TEST(test_columns_many_hosts_evenly_spaced)
+{
+    int c[6];
+    view_columns(6, 9, 111, c);
+    for (int i = 1; i < 6; i++) {
+        ck_assert_int_gt(c[i], c[i - 1]);
+        ck_assert_int_le(abs((c[i] - c[i - 1]) - (c[1] - c[0])), 1);
+    }
+    ck_assert_int_ge(c[0], 9);
+    ck_assert_int_lt(c[5], 120);
+}
+END_TEST
+
+START_TEST(test_layout_minimum_and_too_small)
+{
+    struct view_layout L;
+    view_layout(79, 24, 0, PANE_DIAGRAM, &L);
+    ck_assert(L.too_small);
+    view_layout(80, 23, 0, PANE_DIAGRAM, &L);
+    ck_assert(L.too_small);
+    view_layout(80, 24, 0, PANE_DIAGRAM, &L);
+    ck_assert(!L.too_small);
+    ck_assert(!L.side_by_side);
+    ck_assert_int_eq(L.title.y, 0);
+    ck_assert_int_eq(L.hint.y, 23);
+    ck_assert_int_ge(L.diagram.h, 10);
+    ck_assert_int_eq(L.diagram.y + L.diagram.h, L.inspector.y);
+    ck_assert_int_eq(L.inspector.y + L.inspector.h, 23);
+    ck_assert_int_eq(L.state.w, 0);
+    view_layout(80, 24, 0, PANE_STATE, &L);
+    ck_assert_int_eq(L.inspector.w, 0);
+    ck_assert_int_eq(L.state.w, 80);
+}
+END_TEST
+
+START_TEST(test_layout_wide_side_by_side_and_projector)
+{
+    struct view_layout L;
+    view_layout(120, 40, 0, PANE_DIAGRAM, &L);
+    ck_assert(L.side_by_side);
+    ck_assert_int_eq(L.inspector.y, L.state.y);
+    ck_assert_int_lt(L.inspector.x + L.inspector.w, L.state.x + 1);
+    ck_assert_int_eq(L.state.x + L.state.w, 120);
+    view_layout(120, 40, 1, PANE_DIAGRAM, &L);
+    ck_assert_int_eq(L.inspector.w, 0);
+    ck_assert_int_eq(L.state.w, 0);
+    ck_assert_int_gt(L.narration.h, 0);
+    ck_assert_int_eq(L.diagram.y + L.diagram.h, L.narration.y);
+}
+END_TEST
+
+/* ---- packet paths ----------------------------------------------------------- */
+
+static char *path_rows(int utf8, int xa, int xe, int yb, int end, int dashed)
+{
+    struct view_screen s;
+    view_screen_init(&s, 30, 4);
+    view_draw_path(&s, (struct view_rect){ 0, 0, 30, 4 }, xa, 0, xe, yb, end,
+                   dashed, R_PKT_TCP, utf8);
+    char *t = view_screen_text(&s);
+    view_screen_free(&s);
+    return t;
+}
+
+START_TEST(test_path_rightwards_staircase)
+{
+    char *t = path_rows(1, 2, 20, 2, G_HEAD_R, 0);
+    ck_assert_str_eq(t,
+        "  ├─────╮\n"
+        "        ╰─────╮\n"
+        "              ╰─────▶\n"
+        "\n");
+    free(t);
+}
+END_TEST
+
+START_TEST(test_path_leftwards_staircase)
+{
+    char *t = path_rows(1, 20, 2, 2, G_HEAD_L, 0);
+    ck_assert_str_eq(t,
+        "              ╭─────┤\n"
+        "        ╭─────╯\n"
+        "  ◀─────╯\n"
+        "\n");
+    free(t);
+}
+END_TEST
+
+START_TEST(test_path_ascii_and_in_flight)
+{
+    char *t = path_rows(0, 2, 12, 1, G_FLY_R, 1);
+    ck_assert_str_eq(t,
+        "  +.....\n"
+        "       '....>\n"
+        "\n\n");
+    free(t);
+    t = path_rows(0, 2, 9, 0, G_CROSS, 0);
+    ck_assert_str_eq(t, "  +------X\n\n\n\n");
+    free(t);
+}
+END_TEST
+
+START_TEST(test_path_steeper_than_wide_goes_down)
+{
+    char *t = path_rows(1, 2, 4, 3, G_HEAD_R, 0);
+    ck_assert_str_eq(t,
+        "  ├╮\n"
+        "   │\n"
+        "   │\n"
+        "   ╰▶\n");
+    free(t);
+}
+END_TEST
+
+/* ---- the index ---------------------------------------------------------------- */
+
+START_TEST(test_index_links_sends_and_timers)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    ck_assert_uint_eq(f.ix.n, 20);
+    ck_assert_int_eq(f.ix.end[4], 8);       /* SYN sent, SYN received */
+    ck_assert_int_eq(f.ix.peer[8], 4);
+    ck_assert_int_eq(f.ix.end[10], 13);     /* SYN,ACK */
+    ck_assert_int_eq(f.ix.end[16], 17);     /* ACK */
+    ck_assert_int_eq(f.ix.end[5], 14);      /* client RTO start .. stop */
+    ck_assert_int_eq(f.ix.end[11], 18);
+    ck_assert_int_eq(f.ix.live[8], 4);      /* the SYN is in the air at 8 */
+    ck_assert_int_eq(f.ix.live[0], 0);
+    ck_assert(f.ix.flags[4] & VF_TCP);
+    ck_assert_uint_eq(f.ix.tcp_nxt[4], 1001);
+    ck_assert(!(f.ix.flags[4] & VF_ACK));
+    ck_assert_uint_eq(f.ix.tcp_ack[16], 5001);
+    fx_close(&f);
+}
+END_TEST
+
+/* ---- the handshake, event by event -------------------------------------------- */
+
+START_TEST(test_handshake_lifelines_and_headers)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    char *t = screen_at(&f, 19);
+    ck_assert(contains(t, "client"));
+    ck_assert(contains(t, "server"));
+    ck_assert(contains(t, "192.0.2.10"));
+    ck_assert(contains(t, "192.0.2.80"));
+    ck_assert(contains(t, "│"));
+    ck_assert(contains(t, "Three-way handshake"));
+    ck_assert(contains(t, "event 20/20"));
+    /* three arrows arrived: two rightwards heads, one leftwards */
+    ck_assert(contains(t, "▶"));
+    ck_assert(contains(t, "◀"));
+    ck_assert(contains(t, "SYN seq=1000"));
+    ck_assert(contains(t, "SYN,ACK seq=5000 ack=1001"));
+    ck_assert(contains(t, "ACK seq=1001 ack=5001"));
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_handshake_states_appear_at_their_event)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    char *t = diagram_at(&f, 2);
+    ck_assert(!contains(t, "SYN_SENT"));
+    free(t);
+    t = diagram_at(&f, 3);
+    ck_assert(contains(t, "SYN_SENT"));
+    free(t);
+    t = diagram_at(&f, 14);
+    ck_assert(!contains(t, "ESTABLISHED"));
+    ck_assert(contains(t, "SYN_RECEIVED"));
+    free(t);
+    t = diagram_at(&f, 15);
+    ck_assert(contains(t, "ESTABLISHED"));
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_packet_in_flight_then_arrived)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    char *t = diagram_at(&f, 4);            /* the SYN has just left */
+    ck_assert(contains(t, "├"));
+    ck_assert(contains(t, "▷"));
+    ck_assert(!contains(t, "▶"));
+    ck_assert(contains(t, "SYN seq=1000"));
+    free(t);
+    t = diagram_at(&f, 8);                  /* ...and arrived */
+    ck_assert(contains(t, "▶"));
+    ck_assert(!contains(t, "▷"));
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_only_the_prefix_is_shown)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    char *t = diagram_at(&f, 0);
+    ck_assert(contains(t, "listen(80)"));
+    ck_assert(!contains(t, "LISTEN"));
+    ck_assert(!contains(t, "connect"));
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_timer_bar_and_remaining_time)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    char *t = diagram_at(&f, 5);
+    ck_assert(contains(t, "┃"));
+    ck_assert(contains(t, "RTO 1s, 1s left"));
+    free(t);
+    t = diagram_at(&f, 8);                  /* 20 ms later */
+    ck_assert(contains(t, "RTO 1s, 980ms left"));
+    free(t);
+    t = diagram_at(&f, 13);                 /* both running */
+    ck_assert(contains(t, "RTO 1s, 960ms left"));   /* client's, due 1.010s */
+    ck_assert(contains(t, "RTO 1s, 980ms left"));   /* server's, due 1.030s */
+    free(t);
+    t = diagram_at(&f, 14);                 /* the client's stopped */
+    ck_assert(contains(t, "RTO stopped"));
+    ck_assert(!contains(t, "960ms left"));
+    ck_assert(contains(t, "980ms left"));
+    free(t);
+    /* after both RTOs stopped, no bar reaches the current row */
+    f.st.cur = 19;
+    struct view_layout L;
+    view_layout(120, 40, 0, 0, &L);
+    view_screen_clear(&f.scr);
+    view_render_diagram(&f.ix, &f.st, &f.scr, L.diagram);
+    char line[1024];
+    int last = -1;
+    for (int y = L.diagram.y; y < L.diagram.y + L.diagram.h; y++)
+        if (strstr(view_screen_line(&f.scr, y, line, sizeof line), "ESTABLISHED"))
+            last = y;
+    ck_assert_int_ge(last, 0);
+    ck_assert(!strstr(view_screen_line(&f.scr, last, line, sizeof line), "┃"));
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_notes_are_full_width_rows)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    f.st.cur = 6;
+    struct view_layout L;
+    view_layout(120, 40, 0, 0, &L);
+    view_screen_clear(&f.scr);
+    view_render_diagram(&f.ix, &f.st, &f.scr, L.diagram);
+    char line[1024];
+    int found = 0;
+    for (int y = 0; y < 40; y++) {
+        view_screen_line(&f.scr, y, line, sizeof line);
+        if (strstr(line, "I want to talk")) {
+            found = 1;
+            ck_assert_int_gt(view_text_width(line), 110);
+        }
+    }
+    ck_assert(found);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_dropped_packet_ends_in_a_cross)
+{
+    struct fixture f;
+    fx_open(&f, SYNLOSS, 120, 40, 1);
+    long drop = -1;
+    for (size_t i = 0; i < f.ix.n; i++)
+        if (f.s.tr.recs[i].kind == TK_DROP) {
+            drop = (long)i;
+            break;
+        }
+    ck_assert_int_ge(drop, 0);
+    ck_assert_int_ge(f.ix.peer[drop], 0);
+    char *t = diagram_at(&f, (size_t)drop);
+    ck_assert(contains(t, "✕"));
+    ck_assert(contains(t, "dropped (fault)"));
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_broadcast_reaches_every_lifeline)
+{
+    struct trace tr;
+    trace_init(&tr);
+    trace_add_host(&tr, "a", 0xC0000201);
+    trace_add_host(&tr, "b", 0xC0000202);
+    trace_add_host(&tr, "c", 0xC0000203);
+    uint8_t frame[60] = { 0 };
+    memset(frame, 0xff, 6);                 /* broadcast destination */
+    frame[6] = 2;
+    frame[12] = 0x08, frame[13] = 0x06;      /* ARP */
+    uint32_t pkt = trace_blob(&tr, frame, sizeof frame);
+    trace_packet(&tr, 0, TK_SEND, 0, TL_ARP, 0, HOST_BROADCAST, pkt, 0, 0, WHY0(0));
+    trace_packet(&tr, 10, TK_RECV, 1, TL_ARP, 0, HOST_BROADCAST, pkt, 0, 0, WHY0(0));
+    trace_packet(&tr, 10, TK_RECV, 2, TL_ARP, 0, HOST_BROADCAST, pkt, 0, 0, WHY0(0));
+    struct view_index ix;
+    ck_assert_int_eq(view_index_build(&ix, &tr), 0);
+    ck_assert(ix.flags[0] & VF_BCAST);
+    ck_assert_int_eq(ix.peer[1], 0);
+    ck_assert_int_eq(ix.peer[2], 0);
+    ck_assert_int_eq(ix.end[0], 2);
+    struct view_state st;
+    view_state_init(&st, 1);
+    struct view_screen s;
+    view_screen_init(&s, 100, 20);
+    /* in flight: open heads towards both other lifelines */
+    st.cur = 0;
+    view_render_diagram(&ix, &st, &s, (struct view_rect){ 0, 0, 100, 20 });
+    char *t = view_screen_text(&s);
+    int fly = 0;
+    for (char *p = t; (p = strstr(p, "▷")); p++)
+        fly++;
+    ck_assert_int_eq(fly, 2);
+    free(t);
+    /* arrived at both */
+    st.cur = 2;
+    view_render_diagram(&ix, &st, &s, (struct view_rect){ 0, 0, 100, 20 });
+    t = view_screen_text(&s);
+    int heads = 0;
+    for (char *p = t; (p = strstr(p, "▶")); p++)
+        heads++;
+    ck_assert_int_eq(heads, 2);
+    free(t);
+    view_screen_free(&s);
+    view_index_free(&ix);
+    trace_free(&tr);
+}
+END_TEST
+
+/* A LAN: the client's ARP request is a broadcast that both others receive;
+ * then DNS over UDP. */
+static const char TINY_DNS[] =
+    "title \"tiny dns\"\n"
+    "lan home 192.0.2.0/24\n"
+    "host client 192.0.2.10 on home dns 192.0.2.53\n"
+    "host resolver 192.0.2.53 on home\n"
+    "host root 192.0.2.2 on home\n"
+    "resolver resolver hints 192.0.2.2\n"
+    "zone root .\n"
+    "record root www.example.com. 300 IN A 192.0.2.80\n"
+    "at 10ms client resolve www.example.com\n";
+
+START_TEST(test_lan_broadcast_arp_and_dns)
+{
+    struct fixture f;
+    fx_open(&f, TINY_DNS, 120, 40, 1);
+    long req = view_search(&f.ix, "who-has 192.0.2.53", f.ix.n - 1, 1);
+    ck_assert_int_ge(req, 0);
+    ck_assert_int_eq(f.s.tr.recs[req].kind, TK_SEND);
+    ck_assert(f.ix.flags[req] & VF_BCAST);
+    ck_assert_int_eq(f.ix.proto[req], TL_ARP);
+    int ends = 0;
+    for (int32_t e = f.ix.first_end[req]; e >= 0; e = f.ix.next_end[e])
+        ends++;
+    ck_assert_int_eq(ends, 2);                       /* resolver and root */
+    char *t = diagram_at(&f, (size_t)req);
+    ck_assert(contains(t, "ARP who-has 192.0.2.53"));
+    int fly = 0;
+    for (char *p = t; (p = strstr(p, "▷")); p++)
+        fly++;
+    ck_assert_int_eq(fly, 2);
+    free(t);
+    struct view_lines l = { 0 };
+    f.st.cur = (size_t)req;
+    view_inspector_lines(&f.ix, &f.st, 72, &l);
+    t = lines_text(&l);
+    ck_assert(contains(t, "ARP request"));
+    ck_assert(contains(t, "type 0x0806 (ARP)"));
+    free(t);
+    view_lines_free(&l);
+    /* the answer: a DNS response decoded section by section */
+    long ans = view_search(&f.ix, "192.0.2.80", 0, 1);
+    ck_assert_int_ge(ans, 0);
+    while (f.s.tr.recs[ans].kind != TK_SEND)
+        ans = view_search(&f.ix, "192.0.2.80", (size_t)ans, 1);
+    ck_assert_int_eq(f.ix.proto[ans], TL_DNS);
+    f.st.cur = (size_t)ans;
+    view_inspector_lines(&f.ix, &f.st, 72, &l);
+    t = lines_text(&l);
+    ck_assert(contains(t, "DNS id"));
+    ck_assert(contains(t, "response"));
+    ck_assert(contains(t, "answer www.example.com."));
+    ck_assert(contains(t, "UDP 53"));
+    free(t);
+    view_lines_free(&l);
+    /* } from a DNS packet goes to the next DNS event */
+    long nx = view_find_proto(&f.ix, (size_t)ans, 1);
+    if (nx >= 0)
+        ck_assert_int_eq(f.ix.proto[nx], TL_DNS);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_empty_trace)
+{
+    struct trace tr;
+    trace_init(&tr);
+    trace_add_host(&tr, "lonely", 0xC0000201);
+    struct view_index ix;
+    ck_assert_int_eq(view_index_build(&ix, &tr), 0);
+    struct view_state st;
+    view_state_init(&st, 1);
+    struct view_screen s;
+    view_screen_init(&s, 80, 24);
+    for (int a = 1; a < ACT_COUNT; a++)
+        view_apply(&ix, &st, a, 80, 24);
+    st.overlay = OV_NONE;
+    st.projector = 0;
+    view_render(&ix, &st, &s);
+    char *t = view_screen_text(&s);
+    ck_assert(contains(t, "no events"));
+    ck_assert(contains(t, "lonely"));
+    free(t);
+    view_screen_free(&s);
+    view_index_free(&ix);
+    trace_free(&tr);
+}
+END_TEST
+
+/* ---- stepping ---------------------------------------------------------------- */
+
+START_TEST(test_stepping_back_equals_first_reach)
+{
+    struct fixture f;
+    fx_open(&f, SYNLOSS, 120, 40, 1);
+    size_t n = f.ix.n;
+    char **first = calloc(n, sizeof *first);
+    f.st.cur = 0;
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_uint_eq(f.st.cur, i);
+        view_render(&f.ix, &f.st, &f.scr);
+        first[i] = view_screen_text(&f.scr);
+        view_apply(&f.ix, &f.st, ACT_NEXT, 120, 40);
+    }
+    ck_assert_uint_eq(f.st.cur, n - 1);
+    for (size_t i = n; i-- > 0;) {
+        f.st.msg[0] = '\0';
+        view_render(&f.ix, &f.st, &f.scr);
+        char *again = view_screen_text(&f.scr);
+        ck_assert_msg(!strcmp(again, first[i]), "event %zu differs on the way back", i);
+        free(again);
+        view_apply(&f.ix, &f.st, ACT_PREV, 120, 40);
+    }
+    /* and jumping there directly */
+    view_apply(&f.ix, &f.st, ACT_END, 120, 40);
+    view_apply(&f.ix, &f.st, ACT_PAGE_UP, 120, 40);
+    f.st.msg[0] = '\0';
+    view_render(&f.ix, &f.st, &f.scr);
+    char *jump = view_screen_text(&f.scr);
+    ck_assert_str_eq(jump, first[n - 11]);
+    free(jump);
+    for (size_t i = 0; i < n; i++)
+        free(first[i]);
+    free(first);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_step_limits_and_messages)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    view_apply(&f.ix, &f.st, ACT_PREV, 120, 40);
+    ck_assert_uint_eq(f.st.cur, 0);
+    ck_assert(contains(f.st.msg, "first"));
+    view_apply(&f.ix, &f.st, ACT_END, 120, 40);
+    ck_assert_uint_eq(f.st.cur, 19);
+    view_apply(&f.ix, &f.st, ACT_NEXT, 120, 40);
+    ck_assert_uint_eq(f.st.cur, 19);
+    ck_assert(contains(f.st.msg, "end"));
+    view_apply(&f.ix, &f.st, ACT_START, 120, 40);
+    ck_assert_uint_eq(f.st.cur, 0);
+    /* play from the end starts again */
+    f.st.cur = 19;
+    view_apply(&f.ix, &f.st, ACT_PLAY, 120, 40);
+    ck_assert(f.st.playing);
+    ck_assert_uint_eq(f.st.cur, 0);
+    int sp = f.st.speed;
+    view_apply(&f.ix, &f.st, ACT_FASTER, 120, 40);
+    ck_assert_int_eq(f.st.speed, sp + 1);
+    ck_assert_int_lt(view_speed_ms(f.st.speed), view_speed_ms(sp));
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_jump_by_host_and_protocol)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    view_apply(&f.ix, &f.st, ACT_HOST_NEXT, 120, 40);      /* server */
+    ck_assert_int_eq(f.st.host, 1);
+    f.st.cur = 2;
+    view_apply(&f.ix, &f.st, ACT_HOST_JUMP, 120, 40);
+    ck_assert_uint_eq(f.st.cur, 8);                        /* server recv SYN */
+    view_apply(&f.ix, &f.st, ACT_HOST_BACK, 120, 40);
+    ck_assert_uint_eq(f.st.cur, 1);
+    view_apply(&f.ix, &f.st, ACT_HOST_PREV, 120, 40);      /* client */
+    ck_assert_int_eq(f.st.host, 0);
+    /* from a note, } goes to the next packet */
+    ck_assert_int_eq(view_find_proto(&f.ix, 6, 1), 8);
+    ck_assert_int_eq(view_find_proto(&f.ix, 12, -1), 10);  /* ...or previous */
+    ck_assert_int_eq(view_find_proto(&f.ix, 13, -1), 11);  /* tcp: the timer */
+    ck_assert_int_eq(view_find_host(&f.ix, 19, 0, 1), -1);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_search_summaries)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    ck_assert_int_eq(view_search(&f.ix, "syn,ack", 0, 1), 7);   /* the note */
+    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 7, 1), 10);
+    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 10, 1), 13);
+    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 13, 1), 7);  /* wraps */
+    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 7, -1), 13);
+    ck_assert_int_eq(view_search(&f.ix, "no such thing", 0, 1), -1);
+    /* typed at the prompt */
+    view_apply(&f.ix, &f.st, ACT_SEARCH, 120, 40);
+    ck_assert_int_eq(f.st.overlay, OV_SEARCH);
+    for (const char *p = "ESTABLISHEX"; *p; p++)
+        view_search_key(&f.ix, &f.st, *p);
+    view_search_key(&f.ix, &f.st, 127);
+    view_search_key(&f.ix, &f.st, 'D');
+    ck_assert_str_eq(f.st.query, "ESTABLISHED");
+    view_search_key(&f.ix, &f.st, '\n');
+    ck_assert_int_eq(f.st.overlay, OV_NONE);
+    ck_assert_uint_eq(f.st.cur, 15);
+    view_apply(&f.ix, &f.st, ACT_SEARCH_NEXT, 120, 40);
+    ck_assert_uint_eq(f.st.cur, 19);
+    view_apply(&f.ix, &f.st, ACT_SEARCH_PREV, 120, 40);
+    ck_assert_uint_eq(f.st.cur, 15);
+    view_apply(&f.ix, &f.st, ACT_SEARCH, 120, 40);
+    view_search_key(&f.ix, &f.st, 'z');
+    view_search_key(&f.ix, &f.st, 'z');
+    view_search_key(&f.ix, &f.st, '\n');
+    ck_assert(contains(f.st.msg, "not found"));
+    ck_assert_uint_eq(f.st.cur, 15);
+    fx_close(&f);
+}
+END_TEST
+
+/* ---- panes --------------------------------------------------------------------- */
+
+START_TEST(test_inspector_decodes_layers)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    struct view_lines l = { 0 };
+    f.st.cur = 4;
+    view_inspector_lines(&f.ix, &f.st, 70, &l);
+    char *t = lines_text(&l);
+    ck_assert(contains(t, "Ethernet"));
+    ck_assert(contains(t, "IPv4 192.0.2.10"));
+    ck_assert(contains(t, "TCP 49152"));
+    ck_assert(contains(t, "seq 1000"));
+    ck_assert(contains(t, "on its way"));
+    ck_assert(contains(t, "ask to open a connection"));     /* the narration */
+    for (int i = 0; i < l.n; i++)
+        ck_assert_int_le(view_text_width(l.v[i].text), 70);
+    free(t);
+    view_lines_free(&l);
+    f.st.cur = 8;
+    view_inspector_lines(&f.ix, &f.st, 70, &l);
+    t = lines_text(&l);
+    ck_assert(contains(t, "took 20ms"));
+    free(t);
+    view_lines_free(&l);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_inspector_payload_hex_and_text)
+{
+    static const char DATA[] =
+        "host a 192.0.2.1\nhost b 192.0.2.2\nlink a b delay 1ms\n"
+        "at 0ms b listen 80\nat 1ms a connect b 80\nat 10ms a send \"hello\"\n";
+    struct fixture f;
+    fx_open(&f, DATA, 120, 40, 1);
+    long i = view_search(&f.ix, "len=5", f.ix.n - 1, 1);
+    ck_assert_int_ge(i, 0);
+    struct view_lines l = { 0 };
+    f.st.cur = (size_t)i;
+    view_inspector_lines(&f.ix, &f.st, 72, &l);
+    char *t = lines_text(&l);
+    ck_assert(contains(t, "Payload 5 bytes"));
+    ck_assert(contains(t, "68 65 6c 6c 6f"));
+    ck_assert(contains(t, "hello"));
+    free(t);
+    view_lines_free(&l);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_state_pane_follows_the_prefix)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    struct view_lines l = { 0 };
+    f.st.cur = 5;
+    view_state_lines(&f.ix, &f.st, 50, &l);
+    char *t = lines_text(&l);
+    ck_assert(contains(t, "SYN_SENT"));
+    ck_assert(contains(t, "SND.NXT=1001"));
+    ck_assert(contains(t, "RTO 1s left"));
+    ck_assert(contains(t, "LISTEN"));
+    ck_assert(!contains(t, "ESTABLISHED"));
+    free(t);
+    view_lines_free(&l);
+    f.st.cur = 19;
+    view_state_lines(&f.ix, &f.st, 50, &l);
+    t = lines_text(&l);
+    ck_assert(contains(t, "SND.NXT=1001 RCV.NXT=5001"));
+    ck_assert(contains(t, "SND.NXT=5001 RCV.NXT=1001"));
+    ck_assert(!contains(t, "left"));
+    free(t);
+    view_lines_free(&l);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_help_lists_every_key)
+{
+    static const char *const labels[] = {
+#define X(code, label, id) label,
+        KEY_BINDINGS(X)
+#undef X
+    };
+    struct view_lines l = { 0 };
+    view_help_lines(&l);
+    ck_assert_int_eq(l.n, ACT_COUNT - 1);
+    char *t = lines_text(&l);
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        ck_assert_msg(contains(t, labels[i]), "help lacks %s", labels[i]);
+    free(t);
+    view_lines_free(&l);
+    /* and the overlay shows it at 80x24 */
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 80, 24, 1);
+    view_apply(&f.ix, &f.st, ACT_HELP, 80, 24);
+    t = screen_at(&f, 0);
+    ck_assert(contains(t, "play / pause"));
+    ck_assert(contains(t, "PgDn"));
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_too_small_screen)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 60, 20, 1);
+    char *t = screen_at(&f, 3);
+    ck_assert(contains(t, "terminal too small (need 80x24"));
+    ck_assert(!contains(t, "SYN_SENT"));
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_ascii_fallback_has_only_ascii)
+{
+    struct fixture f;
+    fx_open(&f, SYNLOSS, 80, 24, 0);
+    for (size_t n = 0; n < f.ix.n; n++) {
+        f.st.cur = n;
+        view_render(&f.ix, &f.st, &f.scr);
+        for (int i = 0; i < f.scr.w * f.scr.h; i++)
+            ck_assert_msg(f.scr.cells[i].ch < 128, "non-ASCII at event %zu", n);
+    }
+    long drop = view_search(&f.ix, "SYN seq", 0, 1) + 1;       /* send, then drop */
+    ck_assert_int_eq(f.s.tr.recs[drop].kind, TK_DROP);
+    char *t = screen_at(&f, (size_t)drop);
+    ck_assert(contains(t, "+---"));
+    ck_assert(contains(t, "X dropped"));
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_projector_mode)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    view_apply(&f.ix, &f.st, ACT_PROJECTOR, 120, 40);
+    ck_assert(f.st.projector);
+    char *t = screen_at(&f, 4);
+    ck_assert(!contains(t, "Inspector"));
+    ck_assert(contains(t, "ask to open a connection"));     /* narration box */
+    ck_assert(contains(t, "projector"));
+    free(t);
+    /* two rows per event: the SYN_SENT row is two rows above the send */
+    char line[1024];
+    int ys = -1, yl = -1;
+    f.st.cur = 4;
+    view_render(&f.ix, &f.st, &f.scr);
+    for (int y = 0; y < 40; y++) {
+        view_screen_line(&f.scr, y, line, sizeof line);
+        if (strstr(line, "SYN_SENT") && ys < 0)
+            ys = y;
+        if (strstr(line, "SYN seq=1000") && yl < 0)
+            yl = y;
+    }
+    ck_assert_int_eq(yl - ys, 2);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_pane_focus_scrolls_instead_of_stepping)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 80, 24, 1);
+    f.st.cur = 4;
+    view_apply(&f.ix, &f.st, ACT_FOCUS, 80, 24);
+    ck_assert_int_eq(f.st.focus, PANE_INSPECTOR);
+    view_apply(&f.ix, &f.st, ACT_NEXT, 80, 24);
+    ck_assert_uint_eq(f.st.cur, 4);
+    ck_assert_int_eq(f.st.scroll[PANE_INSPECTOR], 1);
+    for (int i = 0; i < 100; i++)
+        view_apply(&f.ix, &f.st, ACT_NEXT, 80, 24);
+    int max = f.st.scroll[PANE_INSPECTOR];
+    view_apply(&f.ix, &f.st, ACT_PREV, 80, 24);
+    ck_assert_int_eq(f.st.scroll[PANE_INSPECTOR], max - 1);
+    view_apply(&f.ix, &f.st, ACT_FOCUS, 80, 24);
+    ck_assert_int_eq(f.st.focus, PANE_STATE);
+    char *t = screen_at(&f, 4);
+    ck_assert(contains(t, "SND.NXT=1001"));
+    free(t);
+    view_apply(&f.ix, &f.st, ACT_FOCUS, 80, 24);
+    ck_assert_int_eq(f.st.focus, PANE_DIAGRAM);
+    fx_close(&f);
+}
+END_TEST
+
+Suite *view_suite(void)
+{
+    Suite *s = suite_create("view");
+    TCase *tc = tcase_create("layout");
+    tcase_add_test(tc, test_columns_two_hosts_in_80);
+    tcase_add_test(tc, test_columns_one_host_is_centred);
+    tcase_add_test(tc, test_columns_many_hosts_evenly_spaced);
+    tcase_add_test(tc, test_layout_minimum_and_too_small);
+    tcase_add_test(tc, test_layout_wide_side_by_side_and_projector);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("paths");
+    tcase_add_test(tc, test_path_rightwards_staircase);
+    tcase_add_test(tc, test_path_leftwards_staircase);
+    tcase_add_test(tc, test_path_ascii_and_in_flight);
+    tcase_add_test(tc, test_path_steeper_than_wide_goes_down);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("rows");
+    tcase_add_test(tc, test_index_links_sends_and_timers);
+    tcase_add_test(tc, test_handshake_lifelines_and_headers);
+    tcase_add_test(tc, test_handshake_states_appear_at_their_event);
+    tcase_add_test(tc, test_packet_in_flight_then_arrived);
+    tcase_add_test(tc, test_only_the_prefix_is_shown);
+    tcase_add_test(tc, test_timer_bar_and_remaining_time);
+    tcase_add_test(tc, test_notes_are_full_width_rows);
+    tcase_add_test(tc, test_dropped_packet_ends_in_a_cross);
+    tcase_add_test(tc, test_broadcast_reaches_every_lifeline);
+    tcase_add_test(tc, test_lan_broadcast_arp_and_dns);
+    tcase_add_test(tc, test_empty_trace);
+    tcase_add_test(tc, test_too_small_screen);
+    tcase_add_test(tc, test_ascii_fallback_has_only_ascii);
+    tcase_add_test(tc, test_projector_mode);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("stepping");
+    tcase_add_test(tc, test_stepping_back_equals_first_reach);
+    tcase_add_test(tc, test_step_limits_and_messages);
+    tcase_add_test(tc, test_jump_by_host_and_protocol);
+    tcase_add_test(tc, test_search_summaries);
+    tcase_add_test(tc, test_pane_focus_scrolls_instead_of_stepping);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("panes");
+    tcase_add_test(tc, test_inspector_decodes_layers);
+    tcase_add_test(tc, test_inspector_payload_hex_and_text);
+    tcase_add_test(tc, test_state_pane_follows_the_prefix);
+    tcase_add_test(tc, test_help_lists_every_key);
+    suite_add_tcase(s, tc);
+    return s;
+}

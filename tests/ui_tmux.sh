@@ -1,0 +1,329 @@
+#!/bin/sh
+# ui_tmux.sh — drives the real interactive timeline in tmux (120x40, LANG=C.UTF-8), sends keys and asserts on capture-pane text.
+#
+#   PROTOSIM=./protosim sh tests/ui_tmux.sh
+#
+# Skips (exit 0) only when tmux is not installed.  Every wait is bounded
+# (about 5 s); each run uses its own tmux socket and kills its server.
+set -u
+PROTOSIM=${PROTOSIM:-./protosim}
+HERE=$(cd "$(dirname "$0")" && pwd)
+KEYS="$HERE/../ui/keys.h"
+
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "ui-tests: tmux is not installed; skipping the UI tests (apt-get install tmux)"
+    exit 0
+fi
+case $PROTOSIM in
+    /*) ;;
+    *) PROTOSIM="$(pwd)/$PROTOSIM" ;;
+esac
+if [ ! -x "$PROTOSIM" ]; then
+    echo "ui-tests: $PROTOSIM is not built"
+    exit 1
+fi
+
+# one tmux server (socket) per session: a new server never races with the
+# shutdown of the last one
+NSOCK=0
+SOCK=protosim-test-$$-0
+TMP=$(mktemp -d)
+cleanup() {
+    i=0
+    while [ $i -le $NSOCK ]; do
+        tmux -L "protosim-test-$$-$i" kill-server >/dev/null 2>&1
+        rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/protosim-test-$$-$i"
+        i=$((i + 1))
+    done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+pass=0
+fail=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() {   # check DESCRIPTION command...
+    what=$1; shift
+    if "$@"; then ok; else bad "$what"; fi
+}
+
+T() { tmux -L "$SOCK" "$@"; }
+
+# The program runs under a wrapper that records its pid (for signals) and,
+# once it ends, its exit status (the wrapper outlives a Ctrl-C: `trap :`
+# catches SIGINT for itself, while the program gets the default action).
+cat >"$TMP/run" <<EOF
+#!/bin/sh
+trap : INT
+rm -f "$TMP/rc"
+sh -c 'echo \$\$ >"$TMP/pid"; exec "\$0" "\$@"' "$PROTOSIM" "\$@"
+echo \$? >"$TMP/rc"
+EOF
+chmod +x "$TMP/run"
+printf 'set -g status off\n' >"$TMP/tmux.conf"
+
+# start [ENV=VALUE...]: a fresh 120x40 session running sh with that
+# environment, ready at its prompt.
+start() {
+    T kill-server >/dev/null 2>&1
+    NSOCK=$((NSOCK + 1))
+    SOCK=protosim-test-$$-$NSOCK
+    T -f "$TMP/tmux.conf" new-session -d -s ui -x 120 -y 40 -c "$(pwd)" \
+        "env -u NO_COLOR LANG=C.UTF-8 LC_ALL=C.UTF-8 PS1='$ ' $* sh"
+    wait_for '$'
+}
+
+snap()  { T capture-pane -p -t ui >"$1" 2>/dev/null; }
+# launch ARGS...: runs the program (through the wrapper) at the prompt of a
+# cleared screen, forgetting the last run's status and pid first
+launch() {
+    rm -f "$TMP/rc" "$TMP/pid"
+    T send-keys -t ui -l "clear; $TMP/run $*"
+    T send-keys -t ui Enter
+}
+keys()  { T send-keys -t ui "$@"; }
+lit()   { T send-keys -t ui -l "$1"; }
+
+# wait_for TEXT: until the pane shows TEXT (about 5 s); leaves it in $TMP/screen
+wait_for() {
+    i=0
+    while [ $i -lt 50 ]; do
+        snap "$TMP/screen"
+        grep -qF -- "$1" "$TMP/screen" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+wait_gone() {
+    i=0
+    while [ $i -lt 50 ]; do
+        snap "$TMP/screen"
+        grep -qF -- "$1" "$TMP/screen" || return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+wait_rc() {
+    i=0
+    while [ $i -lt 50 ]; do
+        [ -s "$TMP/rc" ] && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+on_screen()  { grep -qF -- "$1" "$TMP/screen"; }
+off_screen() { ! grep -qF -- "$1" "$TMP/screen"; }
+# settle: until two captures a moment apart agree (a frame can reach tmux in
+# pieces); leaves the screen in $TMP/screen
+settle() {
+    i=0
+    snap "$TMP/settle"
+    while [ $i -lt 50 ]; do
+        sleep 0.05
+        snap "$TMP/screen"
+        cmp -s "$TMP/screen" "$TMP/settle" && return 0
+        cp "$TMP/screen" "$TMP/settle"
+        i=$((i + 1))
+    done
+    return 1
+}
+# step KEY N: press KEY and wait until the title says "event N/" and the
+# frame is complete
+step() { keys "$1"; wait_for "event $2/" && settle; }
+
+# SGR parameters that set a colour (39/49, back to the default, do not).
+has_colour() {
+    esc=$(printf '\033')
+    grep -o "$esc\[[0-9;:]*m" "$1" | sed "s/^$esc\[//; s/m\$//" | tr ';:' '\n\n' |
+        grep -Eq '^(3[0-8]|4[0-8]|9[0-7]|10[0-7])$'
+}
+# The terminal is given back: no alternate screen, and the shell answers.
+restored() {
+    i=0
+    while [ "$(T display -p -t ui '#{alternate_on}')" != 0 ]; do
+        [ $i -ge 50 ] && return 1
+        sleep 0.1
+        i=$((i + 1))
+    done
+    lit "echo ui-ok-\$((6*7))"
+    keys Enter
+    wait_for "ui-ok-42" && on_screen "echo ui-ok-"
+}
+
+# ---- 1. the handshake: lifelines, arrows, states after the right steps ------
+start
+launch handshake
+check "the timeline opens" wait_for "Three-way handshake"
+check "starts at the first event" on_screen "event 1/20"
+step j 2; step j 3
+check "no SYN_SENT before the client connects (2 steps)" off_screen "SYN_SENT"
+step j 4
+check "SYN_SENT after 3 steps" on_screen "SYN_SENT"
+for n in 5 6 7 8 9 10 11 12 13 14 15; do step j $n; done
+check "no ESTABLISHED after 14 steps" off_screen "ESTABLISHED"
+step j 16
+check "ESTABLISHED after 15 steps" on_screen "ESTABLISHED"
+step G 20
+for want in client server 192.0.2.10 192.0.2.80 "│" "├" "▶" "◀" "SYN seq=1000" \
+            "SYN,ACK seq=5000 ack=1001" "ACK seq=1001 ack=5001" "Inspector" "State" \
+            "SND.NXT=1001 RCV.NXT=5001" "q quit"; do
+    check "the full handshake shows $want" on_screen "$want"
+done
+
+# ---- 2. stepping back restores each screen exactly ------------------------------
+step g 1
+cp "$TMP/screen" "$TMP/fwd1"
+n=1
+while [ $n -lt 20 ]; do
+    n=$((n + 1))
+    step j $n
+    cp "$TMP/screen" "$TMP/fwd$n"
+done
+back_ok=1
+while [ $n -gt 1 ]; do
+    n=$((n - 1))
+    step k $n
+    if ! cmp -s "$TMP/screen" "$TMP/fwd$n"; then
+        back_ok=0
+        echo "    event $n differs on the way back:"
+        diff "$TMP/fwd$n" "$TMP/screen" | head -10 | sed 's/^/    /'
+    fi
+done
+check "stepping back shows exactly the screens first reached" [ $back_ok = 1 ]
+
+# ---- 3. the help overlay lists every key of the key table -----------------------
+keys '?'
+check "? opens the help" wait_for "play / pause"
+settle
+awk '/┌/ { on = 1 } on { print } /└/ { on = 0 }' "$TMP/screen" >"$TMP/help"
+labels=$(sed -n '/^#define KEY_BINDINGS/,/^$/p' "$KEYS" |
+         sed -n 's/^ *X([^"]*"\([^"]*\)".*/\1/p')
+check "the key table has bindings" [ -n "$labels" ]
+for l in $labels; do
+    if awk -v lab="$l" '{ for (i = 1; i <= NF; i++) if ($i == lab) f = 1 }
+                        END { exit !f }' "$TMP/help"; then ok
+    else bad "the help overlay does not list key $l"; fi
+done
+keys Escape
+check "any key closes the help" wait_gone "play / pause"
+
+# ---- 4. resize: too small, then back -----------------------------------------------
+step G 20
+cp "$TMP/screen" "$TMP/before"
+T resize-window -t ui -x 60 -y 20
+check "60x20 says the terminal is too small" wait_for "terminal too small (need 80x24"
+T resize-window -t ui -x 120 -y 40
+check "120x40 brings the diagram back" wait_gone "terminal too small"
+wait_for "event 20/20" >/dev/null && settle
+cp "$TMP/screen" "$TMP/after"
+check "the diagram after the resize is the one before" cmp -s "$TMP/before" "$TMP/after"
+
+# ---- 5. search, play, projector, open ------------------------------------------------
+step g 1
+lit "/"
+check "/ opens the search prompt" wait_for "Enter search"
+lit "SYN,ACK"
+keys Enter
+check "search jumps to the first SYN,ACK (the note)" wait_for "event 8/20"
+step n 11
+check "n jumps to the next match (the SYN,ACK sent)" on_screen "SYN,ACK seq=5000"
+keys Space
+check "space plays" wait_for "playing"
+check "playing advances" wait_for "event 12/20"
+keys Space
+check "space pauses" wait_gone "playing"
+keys P
+check "P switches to projector mode" wait_for "projector"
+check "projector mode hides the panes" off_screen "Inspector"
+keys P
+check "P again leaves it" wait_for "Inspector"
+if list=$("$PROTOSIM" --list 2>/dev/null) && echo "$list" | grep -q '^teardown '; then
+    from=$(echo "$list" | grep -n '^handshake ' | cut -d: -f1)
+    to=$(echo "$list" | grep -n '^teardown ' | cut -d: -f1)
+    title=$(echo "$list" | sed -n 's/^teardown  *//p')
+    keys o
+    check "o lists the shipped scenarios" wait_for "open a shipped scenario"
+    settle
+    check "the list has titles" on_screen "$title"
+    i=$from
+    while [ "$i" -lt "$to" ]; do keys j; i=$((i + 1)); done
+    keys Enter
+    check "Enter opens the chosen scenario ($title)" wait_for "protosim · $title"
+    check "the new run starts at its first event" on_screen "event 1/"
+else
+    bad "--list does not list teardown"
+fi
+
+# ---- 6. q exits 0 and gives the terminal back -------------------------------------------
+keys q
+check "q ends the program" wait_rc
+check "q exits with status 0" [ "$(cat "$TMP/rc" 2>/dev/null)" = 0 ]
+check "after q the shell prompt is usable" restored
+
+# ---- 7. SIGTERM also restores the terminal -----------------------------------------------
+launch handshake
+wait_for "Three-way handshake" >/dev/null
+kill -TERM "$(cat "$TMP/pid")"
+check "SIGTERM ends the program" wait_rc
+check "SIGTERM's status is 128+15" [ "$(cat "$TMP/rc" 2>/dev/null)" = 143 ]
+check "after SIGTERM the shell prompt is usable" restored
+
+# ---- 7b. so do Ctrl-C (SIGINT) and a crash (SIGSEGV) ------------------------------------
+launch handshake
+wait_for "Three-way handshake" >/dev/null
+keys C-c
+check "Ctrl-C ends the program" wait_rc
+check "Ctrl-C's status is 128+2" [ "$(cat "$TMP/rc" 2>/dev/null)" = 130 ]
+check "after Ctrl-C the shell prompt is usable" restored
+launch handshake
+wait_for "Three-way handshake" >/dev/null
+kill -SEGV "$(cat "$TMP/pid")"
+check "a crash ends the program" wait_rc
+check "a crash does not exit 0" [ "$(cat "$TMP/rc" 2>/dev/null)" != 0 ]
+check "after a crash the shell prompt is usable" restored
+
+# ---- 8. colour, and none with NO_COLOR -----------------------------------------------------
+launch handshake
+wait_for "Three-way handshake" >/dev/null
+step G 20
+T capture-pane -p -e -t ui >"$TMP/colour"
+check "without NO_COLOR the diagram uses colour" has_colour "$TMP/colour"
+keys q
+wait_rc >/dev/null
+start NO_COLOR=1
+launch handshake
+wait_for "Three-way handshake" >/dev/null
+step G 20
+T capture-pane -p -e -t ui >"$TMP/mono"
+check "NO_COLOR=1: no colour escapes" eval '! has_colour "$TMP/mono"'
+check "NO_COLOR=1: still the whole diagram" grep -qF "ESTABLISHED" "$TMP/mono"
+keys q
+check "NO_COLOR run exits 0" wait_rc
+
+# ---- 9. no UTF-8 locale: ASCII lines ---------------------------------------------------------
+start LANG=C LC_ALL=C
+launch handshake
+wait_for "Three-way handshake" >/dev/null
+step G 20
+check "LANG=C draws with ASCII" on_screen "+----"
+check "LANG=C: nothing outside ASCII" eval '! LC_ALL=C grep -q "[^ -~]" "$TMP/screen"'
+keys q
+wait_rc >/dev/null
+
+# ---- 10. TERM=dumb or unknown falls back to the text timeline with a message ----------------------
+for term in dumb nosuchterm; do
+    rm -f "$TMP/rc" "$TMP/err"
+    lit "clear; TERM=$term $TMP/run handshake 2>$TMP/err"
+    keys Enter
+    check "TERM=$term: the program ends by itself" wait_rc
+    check "TERM=$term exits 0" [ "$(cat "$TMP/rc" 2>/dev/null)" = 0 ]
+    check "TERM=$term prints the --batch text" wait_for "SYN_RECEIVED -> ESTABLISHED"
+    check "TERM=$term says why on stderr" grep -q "TERM=$term.*--batch" "$TMP/err"
+done
+
+echo "ui-tests: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,88 @@
+/* keys.h — the one key table of the interactive timeline: every action with its help text, and every key bound to it.
+ *
+ * Dispatch (ui/tui.c), the `?` help overlay and the one-line hint (ui/view.c)
+ * are all generated from these two lists, so a key cannot be bound without
+ * being documented, nor documented without being bound.
+ *
+ * UI_ACTIONS(X): X(ID, hint, help).  `hint` is the word shown in the bottom
+ * line beside the action's first key ("" = not in the hint line).
+ *
+ * KEY_BINDINGS(X): X(code, label, ID).  `code` is a curses key code or a
+ * character; only ui/tui.c expands that column (this header stays free of
+ * <curses.h>: the curses-free files ignore the column, so its KEY_xxx names
+ * are never expanded there).  `label` is what the help overlay shows. */
+#ifndef PROTOSIM_KEYS_H
+#define PROTOSIM_KEYS_H
+
+#define UI_ACTIONS(X) \
+    X(NEXT,        "next",      "next event / scroll pane down") \
+    X(PREV,        "back",      "previous event / scroll up") \
+    X(PAGE_DOWN,   "",          "10 events on / page down") \
+    X(PAGE_UP,     "",          "10 events back / page up") \
+    X(START,       "",          "first event") \
+    X(END,         "",          "last event (the whole run)") \
+    X(PLAY,        "play",      "play / pause") \
+    X(FASTER,      "",          "play faster") \
+    X(SLOWER,      "",          "play slower") \
+    X(HOST_NEXT,   "host",      "select the next host") \
+    X(HOST_PREV,   "",          "select the previous host") \
+    X(HOST_JUMP,   "",          "next event of that host") \
+    X(HOST_BACK,   "",          "previous event of that host") \
+    X(PROTO_JUMP,  "",          "next event, same protocol") \
+    X(PROTO_BACK,  "",          "previous, same protocol") \
+    X(FOCUS,       "pane",      "focus the next pane") \
+    X(FOCUS_BACK,  "",          "focus the previous pane") \
+    X(SEARCH,      "search",    "search event summaries") \
+    X(SEARCH_NEXT, "",          "next search match") \
+    X(SEARCH_PREV, "",          "previous search match") \
+    X(OPEN,        "open",      "open a shipped scenario") \
+    X(PROJECTOR,   "projector", "big high-contrast view") \
+    X(REDRAW,      "",          "redraw the screen") \
+    X(HELP,        "help",      "this help") \
+    X(QUIT,        "quit",      "quit")
+
+enum ui_action {
+    ACT_NONE,
+#define X(id, hint, help) ACT_##id,
+    UI_ACTIONS(X)
+#undef X
+    ACT_COUNT
+};
+
+#define KEY_BINDINGS(X) \
+    X('j',          "j",      NEXT)        \
+    X(KEY_DOWN,     "Down",   NEXT)        \
+    X('k',          "k",      PREV)        \
+    X(KEY_UP,       "Up",     PREV)        \
+    X(KEY_NPAGE,    "PgDn",   PAGE_DOWN)   \
+    X(4,            "C-d",    PAGE_DOWN)   \
+    X(KEY_PPAGE,    "PgUp",   PAGE_UP)     \
+    X(21,           "C-u",    PAGE_UP)     \
+    X(KEY_HOME,     "Home",   START)       \
+    X('g',          "g",      START)       \
+    X(KEY_END,      "End",    END)         \
+    X('G',          "G",      END)         \
+    X(' ',          "Space",  PLAY)        \
+    X('+',          "+",      FASTER)      \
+    X('=',          "=",      FASTER)      \
+    X('-',          "-",      SLOWER)      \
+    X('l',          "l",      HOST_NEXT)   \
+    X(KEY_RIGHT,    "Right",  HOST_NEXT)   \
+    X('h',          "h",      HOST_PREV)   \
+    X(KEY_LEFT,     "Left",   HOST_PREV)   \
+    X(']',          "]",      HOST_JUMP)   \
+    X('[',          "[",      HOST_BACK)   \
+    X('}',          "}",      PROTO_JUMP)  \
+    X('{',          "{",      PROTO_BACK)  \
+    X('\t',         "Tab",    FOCUS)       \
+    X(KEY_BTAB,     "S-Tab",  FOCUS_BACK)  \
+    X('/',          "/",      SEARCH)      \
+    X('n',          "n",      SEARCH_NEXT) \
+    X('N',          "N",      SEARCH_PREV) \
+    X('o',          "o",      OPEN)        \
+    X('P',          "P",      PROJECTOR)   \
+    X(12,           "C-l",    REDRAW)      \
+    X('?',          "?",      HELP)        \
+    X('q',          "q",      QUIT)
+
+#endif

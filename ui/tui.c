@@ -1,0 +1,459 @@
+/* tui.c — the ncurses front end, the only file that includes <curses.h>: it starts and always restores the terminal, reads keys, and copies view cells to the screen.
+ *
+ * Everything the user sees is computed by ui/view.c from (trace, view
+ * state, terminal size); this file maps semantic roles to colours (or to
+ * plain attributes without colour), runs the one input loop, and dispatches
+ * keys through the table in ui/keys.h.  KEY_RESIZE is handled in one place:
+ * the next frame simply renders at the new size. */
+#include <curses.h>
+#include <term.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "keys.h"
+#include "render.h"
+#include "tui.h"
+#include "view.h"
+
+/* ---- always give the terminal back ---------------------------------------- */
+
+static volatile sig_atomic_t tui_active;
+static const int fatal_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV,
+                                  SIGBUS, SIGFPE, SIGILL, SIGABRT };
+#define NFATAL ((int)(sizeof fatal_sigs / sizeof fatal_sigs[0]))
+static struct sigaction saved_act[NFATAL];
+
+static void restore_terminal(void)
+{
+    if (tui_active) {
+        tui_active = 0;
+        endwin();
+    }
+}
+
+/* Restores the terminal, puts back the handler that was there before the
+ * UI started (the default, or a sanitizer's) and raises the signal again,
+ * so the process ends the way it would have without us. */
+static void on_fatal(int sig)
+{
+    restore_terminal();
+    for (int i = 0; i < NFATAL; i++)
+        if (fatal_sigs[i] == sig)
+            sigaction(sig, &saved_act[i], NULL);
+    raise(sig);
+}
+
+static void save_handlers(void)
+{
+    for (int i = 0; i < NFATAL; i++)
+        sigaction(fatal_sigs[i], NULL, &saved_act[i]);
+}
+
+/* Signals the parent chose to ignore (nohup, a shell's background job)
+ * stay ignored. */
+static void install_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < NFATAL; i++)
+        if (saved_act[i].sa_handler != SIG_IGN)
+            sigaction(fatal_sigs[i], &sa, NULL);
+}
+
+static void put_back_handlers(void)
+{
+    for (int i = 0; i < NFATAL; i++)
+        sigaction(fatal_sigs[i], &saved_act[i], NULL);
+}
+
+const char *tui_unusable(void)
+{
+    if (!isatty(STDOUT_FILENO))
+        return "stdout is not a terminal";
+    if (!isatty(STDIN_FILENO))
+        return "stdin is not a terminal";
+    const char *t = getenv("TERM");
+    if (!t || !*t)
+        return "TERM is not set";
+    if (!strcmp(t, "dumb"))
+        return "TERM=dumb cannot show the interactive timeline";
+    return NULL;
+}
+
+/* ---- roles to attributes ---------------------------------------------------- */
+
+struct palette {
+    attr_t attr[R_COUNT];
+    short  pair[R_COUNT];
+};
+
+static const short role_fg[R_COUNT] = {
+#define X(id, fg, bg, attr, mono) fg,
+    COLOR_ROLES(X)
+#undef X
+};
+static const short role_bg[R_COUNT] = {
+#define X(id, fg, bg, attr, mono) bg,
+    COLOR_ROLES(X)
+#undef X
+};
+static const attr_t role_attr[R_COUNT] = {
+#define X(id, fg, bg, attr, mono) attr,
+    COLOR_ROLES(X)
+#undef X
+};
+static const attr_t role_mono[R_COUNT] = {
+#define X(id, fg, bg, attr, mono) mono,
+    COLOR_ROLES(X)
+#undef X
+};
+
+/* The normal palette and the projector's: bold everywhere, nothing dim,
+ * white on black where the normal scheme uses the terminal's defaults. */
+static void make_palettes(int colour, struct palette *norm, struct palette *proj)
+{
+    int defaults = colour && use_default_colors() == OK;
+    int two = colour && COLOR_PAIRS > 2 * R_COUNT + 1;
+    for (int i = 0; i < R_COUNT; i++) {
+        if (!colour) {
+            norm->attr[i] = role_mono[i];
+            norm->pair[i] = 0;
+            proj->attr[i] = (role_mono[i] & ~A_DIM) | A_BOLD;
+            proj->pair[i] = 0;
+            continue;
+        }
+        short fg = role_fg[i], bg = role_bg[i];
+        if (!defaults) {
+            if (fg < 0) fg = COLOR_WHITE;
+            if (bg < 0) bg = COLOR_BLACK;
+        }
+        init_pair((short)(i + 1), fg, bg);
+        norm->attr[i] = role_attr[i];
+        norm->pair[i] = (short)(i + 1);
+        short pfg = role_fg[i] < 0 ? COLOR_WHITE : role_fg[i];
+        short pbg = role_bg[i] < 0 ? COLOR_BLACK : role_bg[i];
+        if (two) {
+            init_pair((short)(R_COUNT + 1 + i), pfg, pbg);
+            proj->pair[i] = (short)(R_COUNT + 1 + i);
+        } else {
+            proj->pair[i] = norm->pair[i];
+        }
+        proj->attr[i] = (role_attr[i] & ~A_DIM) | A_BOLD;
+    }
+}
+
+static void blit(const struct view_screen *scr, const struct palette *p)
+{
+    for (int y = 0; y < scr->h; y++) {
+        for (int x = 0; x < scr->w; x++) {
+            const struct view_cell *c = &scr->cells[(size_t)y * (size_t)scr->w + (size_t)x];
+            if (c->ch == VIEW_WIDE_CONT)
+                continue;
+            wchar_t wc[2] = { (wchar_t)c->ch, 0 };
+            cchar_t cc;
+            int r = c->role < R_COUNT ? c->role : R_NORMAL;
+            setcchar(&cc, wc, p->attr[r], p->pair[r], NULL);
+            mvadd_wch(y, x, &cc);
+        }
+    }
+}
+
+/* ---- keys ------------------------------------------------------------------- */
+
+/* The key table's dispatch: a key bound twice does not compile. */
+static int action_for(int ch)
+{
+    switch (ch) {
+#define X(code, label, id) case code: return ACT_##id;
+    KEY_BINDINGS(X)
+#undef X
+    default:
+        return ACT_NONE;
+    }
+}
+
+static int is_enter(int ch)
+{
+    return ch == '\n' || ch == '\r' || ch == KEY_ENTER;
+}
+
+/* ---- the session ------------------------------------------------------------ */
+
+struct session {
+    struct scenario **scn;
+    struct sim *s;
+    int have_seed;
+    uint64_t seed;
+    const char *argv0;
+    struct view_index ix;
+    struct view_state st;
+    struct scn_entry *cat;
+    struct view_choice *choices;
+    int ncat;
+};
+
+static void open_catalog(struct session *se)
+{
+    if (!se->cat) {
+        se->ncat = scenario_catalog(se->argv0, &se->cat);
+        se->choices = calloc(se->ncat > 0 ? (size_t)se->ncat : 1, sizeof *se->choices);
+        if (!se->choices) {
+            scenario_catalog_free(se->cat, se->ncat);
+            se->cat = NULL;
+            se->ncat = 0;
+            return;
+        }
+        for (int i = 0; i < se->ncat; i++)
+            se->choices[i] = (struct view_choice){ se->cat[i].name, se->cat[i].title };
+    }
+    se->st.choices = se->choices;
+    se->st.nchoices = se->ncat;
+    /* start on the scenario being shown */
+    const char *title = (*se->scn)->title;
+    for (int i = 0; i < se->ncat; i++)
+        if (title && !strcmp(se->cat[i].title, title))
+            se->st.choice = i;
+    se->st.overlay = OV_OPEN;
+}
+
+/* Loads and runs the chosen scenario in place of the current one. */
+static void load_choice(struct session *se)
+{
+    struct view_state *st = &se->st;
+    st->overlay = OV_NONE;
+    if (st->choice < 0 || st->choice >= se->ncat)
+        return;
+    const struct scn_entry *e = &se->cat[st->choice];
+    struct scn_errors errs = { 0 };
+    int ioerr = 0;
+    struct scenario *ns = scenario_load(e->path, &errs, &ioerr);
+    if (!ns) {
+        snprintf(st->msg, sizeof st->msg, "cannot open %s: %s", e->name,
+                 ioerr ? strerror(ioerr) : errs.n ? errs.msgs[0] : "error");
+        scn_errors_free(&errs);
+        return;
+    }
+    scn_errors_free(&errs);
+    view_index_free(&se->ix);
+    sim_free(se->s);
+    scenario_free(*se->scn);
+    *se->scn = ns;
+    sim_init(se->s, ns, se->have_seed ? se->seed : ns->seed);
+    sim_run(se->s);
+    if (view_index_build(&se->ix, &se->s->tr) < 0)
+        memset(&se->ix, 0, sizeof se->ix), se->ix.tr = &se->s->tr;
+    int utf8 = st->utf8, projector = st->projector, speed = st->speed;
+    view_state_init(st, utf8);
+    st->projector = projector;
+    st->speed = speed;
+    st->title = ns->title ? ns->title : ns->path;
+    st->choices = se->choices;
+    st->nchoices = se->ncat;
+    snprintf(st->msg, sizeof st->msg, "opened %s: %zu events", e->name, se->ix.n);
+}
+
+/* Handles one key; returns 1 to quit. */
+static int handle_key(struct session *se, int ch, int w, int h)
+{
+    struct view_state *st = &se->st;
+    if (w < VIEW_MIN_W || h < VIEW_MIN_H)
+        return ch == 'q';
+    switch (st->overlay) {
+    case OV_SEARCH:
+        if (ch == KEY_BACKSPACE)
+            ch = 127;
+        else if (is_enter(ch))
+            ch = '\n';
+        view_search_key(&se->ix, st, ch);
+        return 0;
+    case OV_HELP:
+        st->overlay = OV_NONE;
+        return 0;
+    case OV_OPEN: {
+        int a = action_for(ch);
+        if (is_enter(ch))
+            load_choice(se);
+        else if (ch == 27 || ch == 'q')
+            st->overlay = OV_NONE;
+        else if (a == ACT_NEXT && st->choice + 1 < st->nchoices)
+            st->choice++;
+        else if (a == ACT_PREV && st->choice > 0)
+            st->choice--;
+        else if (a == ACT_START)
+            st->choice = 0;
+        else if (a == ACT_END && st->nchoices > 0)
+            st->choice = st->nchoices - 1;
+        return 0;
+    }
+    default:
+        break;
+    }
+    int a = action_for(ch);
+    if (a == ACT_NONE) {
+        if (ch != 27)
+            snprintf(st->msg, sizeof st->msg, "that key does nothing here: ? lists the keys");
+        return 0;
+    }
+    switch (view_apply(&se->ix, st, a, w, h)) {
+    case VE_QUIT:
+        return 1;
+    case VE_OPEN:
+        open_catalog(se);
+        break;
+    case VE_REDRAW:
+        clearok(curscr, TRUE);
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
+            const char *argv0, char *why, size_t whylen)
+{
+    setlocale(LC_ALL, "");
+    int utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+    const char *nc = getenv("NO_COLOR");
+    int no_color = nc && *nc;
+
+    /* Ask terminfo first: a failed newterm() leaks its half-built screen,
+     * setupterm() reports an unknown TERM cleanly. */
+    int terr = 0;
+    if (setupterm(NULL, STDOUT_FILENO, &terr) != OK) {
+        const char *t = getenv("TERM");
+        snprintf(why, whylen, "TERM=%s is not a terminal type this system knows",
+                 t ? t : "");
+        return -1;
+    }
+    del_curterm(cur_term);
+
+    save_handlers();
+    SCREEN *scr = newterm(NULL, stdout, stdin);
+    if (!scr) {
+        const char *t = getenv("TERM");
+        snprintf(why, whylen, "TERM=%s is not a terminal type this system knows",
+                 t ? t : "");
+        return -1;
+    }
+    set_term(scr);
+    tui_active = 1;
+    install_handlers();
+    atexit(restore_terminal);
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    set_escdelay(25);
+    curs_set(0);
+    int colour = !no_color && has_colors();
+    if (colour)
+        start_color();
+    struct palette norm, proj;
+    make_palettes(colour, &norm, &proj);
+
+    struct session se;
+    memset(&se, 0, sizeof se);
+    se.scn = scn;
+    se.s = s;
+    se.have_seed = have_seed;
+    se.seed = seed;
+    se.argv0 = argv0;
+    if (view_index_build(&se.ix, &s->tr) < 0) {
+        memset(&se.ix, 0, sizeof se.ix);
+        se.ix.tr = &s->tr;
+    }
+    view_state_init(&se.st, utf8);
+    se.st.title = (*scn)->title ? (*scn)->title : (*scn)->path;
+
+    struct view_screen vs = { 0, 0, NULL };
+    int dirty = 1;
+    for (;;) {
+        int h, w;
+        getmaxyx(stdscr, h, w);
+        if (dirty) {
+            if (vs.w != w || vs.h != h) {
+                view_screen_free(&vs);
+                view_screen_init(&vs, w, h);
+            }
+            view_render(&se.ix, &se.st, &vs);
+            blit(&vs, se.st.projector ? &proj : &norm);
+            refresh();
+            dirty = 0;
+        }
+        timeout(se.st.playing && w >= VIEW_MIN_W && h >= VIEW_MIN_H
+                ? view_speed_ms(se.st.speed) : -1);
+        int ch = getch();
+        if (ch == ERR) {
+            if (se.st.playing) {
+                if (se.st.cur + 1 < se.ix.n) {
+                    se.st.cur++;
+                    se.st.scroll[PANE_INSPECTOR] = 0;
+                } else {
+                    se.st.playing = 0;
+                    snprintf(se.st.msg, sizeof se.st.msg, "end of the run");
+                }
+                dirty = 1;
+            }
+            continue;
+        }
+        dirty = 1;
+        if (ch == KEY_RESIZE)          /* the one place: re-render at the new size */
+            continue;
+        if (handle_key(&se, ch, w, h))
+            break;
+    }
+
+    view_screen_free(&vs);
+    view_index_free(&se.ix);
+    free(se.choices);
+    scenario_catalog_free(se.cat, se.ncat);
+    restore_terminal();
+    delscreen(scr);
+    put_back_handlers();
+    return 0;
+}
+
+long tui_bench_frames(const struct view_index *ix, struct view_state *st, int w,
+                      int h, long frames)
+{
+    FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+    if (!out || !in) {
+        if (out) fclose(out);
+        if (in) fclose(in);
+        return -1;
+    }
+    SCREEN *scr = newterm("xterm-256color", out, in);
+    if (!scr) {
+        fclose(out);
+        fclose(in);
+        return -1;
+    }
+    set_term(scr);
+    resizeterm(h, w);
+    start_color();
+    struct palette norm, proj;
+    make_palettes(has_colors(), &norm, &proj);
+    struct view_screen vs;
+    long done = 0;
+    if (view_screen_init(&vs, w, h) == 0) {
+        for (; done < frames; done++) {
+            view_render(ix, st, &vs);
+            blit(&vs, &norm);
+            refresh();
+            st->cur = ix->n && st->cur + 1 < ix->n ? st->cur + 1 : 0;
+        }
+        view_screen_free(&vs);
+    }
+    endwin();
+    delscreen(scr);
+    fclose(out);
+    fclose(in);
+    return done;
+}

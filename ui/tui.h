@@ -1,0 +1,31 @@
+/* tui.h — the interactive ncurses timeline's entry points, for main.c (no curses here). */
+#ifndef PROTOSIM_TUI_H
+#define PROTOSIM_TUI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "scenario.h"
+#include "sim.h"
+#include "view.h"
+
+/* Why the interactive UI cannot run here (stdin or stdout not a terminal,
+ * TERM unset or "dumb"), or NULL when it can be tried. */
+const char *tui_unusable(void);
+
+/* Shows the finished run *s of *scn until the user quits.  `o` may load
+ * another shipped scenario: then *scn and *s are replaced (the old ones
+ * freed) and the caller frees whatever is there at the end.  The new run
+ * uses `seed` when have_seed, else the scenario's own seed — the choice the
+ * command line makes.  Returns 0, or -1 without touching the terminal when
+ * curses cannot start on it (reason in why). */
+int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
+            const char *argv0, char *why, size_t whylen);
+
+/* For `make bench`: draws `frames` frames of the timeline (render, every
+ * cell through curses, refresh) into a w x h newterm() screen that writes to
+ * /dev/null, stepping st->cur one event per frame (wrapping at the end).
+ * Returns the frames drawn, or -1 when curses cannot start there. */
+long tui_bench_frames(const struct view_index *ix, struct view_state *st, int w,
+                      int h, long frames);
+
+#endif

@@ -1,0 +1,302 @@
+/* view.h — the interactive timeline without a terminal: the trace index, layout, and the rows of cells (text + role) the screen shows.
+ *
+ * model -> rows -> draw.  view_index_build() reads a finished trace once;
+ * view_render() turns (index, view_state, screen size) into a grid of cells,
+ * each a character and a semantic role; ui/tui.c only maps roles to curses
+ * attributes and copies the cells out.  Nothing here includes <curses.h>, so
+ * the whole picture is unit-tested (tests/test_view.c).
+ *
+ * The view at event N is a pure function of the trace prefix [0, N] and the
+ * screen: stepping back shows exactly what was shown when N was first
+ * reached.  The index is built from the whole trace, but render only follows
+ * a link (a send's arrival, a timer's stop) when its far end is <= N; the
+ * one whole-run fact it uses is which hosts share a LAN (see bpeer). */
+#ifndef PROTOSIM_VIEW_H
+#define PROTOSIM_VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "trace.h"
+#include "keys.h"
+
+#define VIEW_MIN_W 80
+#define VIEW_MIN_H 24
+
+/* Semantic colour roles: X(ID, fg, bg, attrs, mono).  fg/bg/attrs are the
+ * colour scheme, mono the attributes used without colour (NO_COLOR, or a
+ * terminal without colours).  Only ui/tui.c expands those columns, so the
+ * curses names in them are never seen by the curses-free files. */
+#define COLOR_ROLES(X) \
+    X(NORMAL,     -1,            -1,          A_NORMAL,          A_NORMAL)           \
+    X(TITLE,      COLOR_WHITE,   COLOR_BLUE,  A_BOLD,            A_REVERSE | A_BOLD) \
+    X(HINT,       COLOR_BLACK,   COLOR_CYAN,  A_NORMAL,          A_REVERSE)          \
+    X(HINT_KEY,   COLOR_BLACK,   COLOR_CYAN,  A_BOLD,            A_REVERSE | A_BOLD) \
+    X(MSG,        COLOR_BLACK,   COLOR_YELLOW, A_BOLD,           A_REVERSE | A_BOLD) \
+    X(HOST,       -1,            -1,          A_BOLD,            A_BOLD)             \
+    X(HOST_SEL,   COLOR_BLACK,   COLOR_YELLOW, A_BOLD,           A_REVERSE | A_BOLD) \
+    X(ADDR,       -1,            -1,          A_DIM,             A_DIM)              \
+    X(TIME,       -1,            -1,          A_DIM,             A_DIM)              \
+    X(CURSOR,     COLOR_YELLOW,  -1,          A_BOLD,            A_BOLD)             \
+    X(LIFELINE,   -1,            -1,          A_DIM,             A_DIM)              \
+    X(TIMER,      COLOR_CYAN,    -1,          A_BOLD,            A_BOLD)             \
+    X(APP,        -1,            -1,          A_NORMAL,          A_NORMAL)           \
+    X(NOTE,       COLOR_YELLOW,  -1,          A_NORMAL,          A_NORMAL)           \
+    X(PKT_TCP,    COLOR_GREEN,   -1,          A_NORMAL,          A_NORMAL)           \
+    X(PKT_UDP,    COLOR_BLUE,    -1,          A_BOLD,            A_NORMAL)           \
+    X(PKT_ARP,    COLOR_MAGENTA, -1,          A_NORMAL,          A_NORMAL)           \
+    X(PKT_DNS,    COLOR_CYAN,    -1,          A_NORMAL,          A_NORMAL)           \
+    X(PKT_HTTP,   COLOR_YELLOW,  -1,          A_BOLD,            A_NORMAL)           \
+    X(PKT_OTHER,  -1,            -1,          A_NORMAL,          A_NORMAL)           \
+    X(DROP,       COLOR_RED,     -1,          A_BOLD,            A_BOLD)             \
+    X(ST_IDLE,    -1,            -1,          A_BOLD,            A_BOLD)             \
+    X(ST_OPENING, COLOR_YELLOW,  -1,          A_BOLD,            A_BOLD)             \
+    X(ST_OPEN,    COLOR_GREEN,   -1,          A_BOLD,            A_BOLD)             \
+    X(ST_CLOSING, COLOR_MAGENTA, -1,          A_BOLD,            A_BOLD)             \
+    X(ST_WAIT,    COLOR_BLUE,    -1,          A_BOLD,            A_BOLD)             \
+    X(SELECTED,   COLOR_BLACK,   COLOR_YELLOW, A_BOLD,           A_REVERSE | A_BOLD) \
+    X(PANE,       COLOR_CYAN,    -1,          A_BOLD,            A_UNDERLINE)        \
+    X(PANE_FOCUS, COLOR_BLACK,   COLOR_CYAN,  A_BOLD,            A_REVERSE | A_BOLD) \
+    X(BORDER,     -1,            -1,          A_DIM,             A_DIM)              \
+    X(LAYER,      COLOR_YELLOW,  -1,          A_BOLD,            A_BOLD)             \
+    X(WHY,        -1,            -1,          A_BOLD,            A_BOLD)             \
+    X(HEX,        -1,            -1,          A_NORMAL,          A_NORMAL)           \
+    X(ALERT,      COLOR_RED,     -1,          A_BOLD,            A_BOLD)             \
+    X(OVERLAY,    COLOR_WHITE,   COLOR_BLUE,  A_NORMAL,          A_NORMAL)           \
+    X(OVL_KEY,    COLOR_YELLOW,  COLOR_BLUE,  A_BOLD,            A_BOLD)             \
+    X(OVL_SEL,    COLOR_BLACK,   COLOR_CYAN,  A_BOLD,            A_REVERSE)
+
+enum view_role {
+#define X(id, fg, bg, attr, mono) R_##id,
+    COLOR_ROLES(X)
+#undef X
+    R_COUNT
+};
+
+/* Line-drawing glyphs with their ASCII fallbacks (locale not UTF-8). */
+#define VIEW_GLYPHS(X) \
+    X(VLINE,    0x2502, '|')  /* │ lifeline */                          \
+    X(VBAR,     0x2503, '#')  /* ┃ lifeline while a timer runs */       \
+    X(HLINE,    0x2500, '-')  /* ─ packet path */                       \
+    X(HDASH,    0x2504, '.')  /* ┄ packet still in flight */            \
+    X(TEE_R,    0x251C, '+')  /* ├ a packet leaves rightwards */        \
+    X(TEE_L,    0x2524, '+')  /* ┤ a packet leaves leftwards */         \
+    X(HEAD_R,   0x25B6, '>')  /* ▶ arrived */                           \
+    X(HEAD_L,   0x25C0, '<')  /* ◀ */                                   \
+    X(FLY_R,    0x25B7, '>')  /* ▷ on its way */                        \
+    X(FLY_L,    0x25C1, '<')  /* ◁ */                                   \
+    X(CROSS,    0x2715, 'X')  /* ✕ dropped */                           \
+    X(ARC_DL,   0x256E, '.')  /* ╮ from the left, down */               \
+    X(ARC_DR,   0x256D, '.')  /* ╭ from the right, down */              \
+    X(ARC_UR,   0x2570, '\'') /* ╰ from above, right */                 \
+    X(ARC_UL,   0x256F, '\'') /* ╯ from above, left */                  \
+    X(ELLIPSIS, 0x2026, '~')  /* … text cut short */                    \
+    X(MARK,     0x25B8, '>')  /* ▸ the selected event */                \
+    X(NOTEFILL, 0x2504, '-')  /* ┄ around a narration note */           \
+    X(BOX_H,    0x2500, '-')                                            \
+    X(BOX_V,    0x2502, '|')                                            \
+    X(BOX_TL,   0x250C, '+')                                            \
+    X(BOX_TR,   0x2510, '+')                                            \
+    X(BOX_BL,   0x2514, '+')                                            \
+    X(BOX_BR,   0x2518, '+')
+
+enum view_glyph {
+#define X(id, u, a) G_##id,
+    VIEW_GLYPHS(X)
+#undef X
+    G_COUNT
+};
+
+uint32_t view_glyph(int g, int utf8);
+
+/* ---- cells -------------------------------------------------------------- */
+
+/* The right half of a double-width character: draw nothing there. */
+#define VIEW_WIDE_CONT 0xFFFFFFFFu
+
+struct view_cell {
+    uint32_t ch;        /* a Unicode code point (ASCII only when !utf8) */
+    uint8_t  role;      /* enum view_role */
+};
+
+/* The whole screen as rows of cells, row-major. */
+struct view_screen {
+    int w, h;
+    struct view_cell *cells;
+};
+
+int  view_screen_init(struct view_screen *s, int w, int h);  /* 0 or -1 */
+void view_screen_free(struct view_screen *s);
+void view_screen_clear(struct view_screen *s);
+static inline struct view_cell *view_at(struct view_screen *s, int x, int y)
+{
+    return &s->cells[(size_t)y * (size_t)s->w + (size_t)x];
+}
+/* Row y as UTF-8 with trailing blanks removed; returns buf. */
+char *view_screen_line(const struct view_screen *s, int y, char *buf, size_t n);
+/* The whole screen, rows joined by '\n' (malloc'd). */
+char *view_screen_text(const struct view_screen *s);
+
+/* Writes UTF-8 text at (x, y), at most maxw columns, clipped to the screen;
+ * non-ASCII becomes '?' when !utf8.  Returns the columns used. */
+int view_put(struct view_screen *s, int x, int y, int maxw, const char *text,
+             int role, int utf8);
+/* Display width of UTF-8 text (CJK counts two). */
+int view_text_width(const char *text);
+
+/* ---- layout ------------------------------------------------------------- */
+
+struct view_rect { int x, y, w, h; };
+
+enum view_pane { PANE_DIAGRAM, PANE_INSPECTOR, PANE_STATE, PANE_COUNT };
+
+struct view_layout {
+    int too_small;                 /* below VIEW_MIN_W x VIEW_MIN_H */
+    struct view_rect title, diagram, inspector, state, narration, hint;
+    int side_by_side;              /* inspector and state both shown */
+};
+
+/* The layout for a w x h terminal.  Without side_by_side only the focused
+ * one of inspector/state is shown (the inspector unless state has focus);
+ * the other's rect is empty.  In projector mode the diagram and a narration
+ * box fill the screen. */
+void view_layout(int w, int h, int projector, int focus, struct view_layout *L);
+
+/* Lifeline columns for n hosts in the band [x0, x0 + w): evenly spaced with
+ * a margin for labels centred on the outer lifelines. */
+void view_columns(int n, int x0, int w, int *cols);
+
+/* ---- the trace, indexed once -------------------------------------------- */
+
+#define VF_BCAST 0x01      /* send: an Ethernet broadcast */
+#define VF_TCP   0x02      /* send: a TCP segment (tcp_nxt valid) */
+#define VF_ACK   0x04      /* send: ACK flag set (tcp_ack valid) */
+
+struct view_index {
+    const struct trace *tr;
+    size_t   n;
+    int32_t *peer;         /* recv/drop: the send it ends; timer stop/expire/
+                              restart: the start it ends; else -1 */
+    int32_t *end;          /* send: the last record ending it; timer start:
+                              the record ending it; else -1 (never) */
+    int32_t *first_end;    /* send: first recv/drop ending it, -1 none */
+    int32_t *next_end;     /* recv/drop: the next end of the same send */
+    int32_t *live;         /* smallest span start whose span covers row i */
+    uint32_t *tcp_nxt;     /* send: seq + len + SYN + FIN */
+    uint32_t *tcp_ack;
+    uint8_t  *flags;       /* VF_xxx */
+    uint8_t  *proto;       /* the protocol, as a trace layer (TL_xxx): a
+                              packet's top protocol (DNS over UDP is dns),
+                              else the record's layer */
+    int32_t  *bsrc;        /* broadcast send: its sending interface (an
+                              index of distinct source MACs), else -1 */
+    uint8_t  *bpeer;       /* nifs x nhosts: [i * nhosts + h] when a
+                              broadcast from interface i reached host h
+                              somewhere in the run — the LANs, a static
+                              fact like the host list, used to aim
+                              broadcasts still in flight */
+    int      nifs;
+    int      time_w;       /* width of the widest fmt_time() */
+};
+
+int  view_index_build(struct view_index *ix, const struct trace *tr);
+void view_index_free(struct view_index *ix);
+
+/* ---- what the user is looking at ---------------------------------------- */
+
+enum view_overlay { OV_NONE, OV_HELP, OV_SEARCH, OV_OPEN };
+
+/* One shipped scenario, for the `o` list. */
+struct view_choice { const char *name, *title; };
+
+struct view_state {
+    size_t cur;            /* the selected event N: the diagram shows [0, N] */
+    int    host;           /* the selected host (for ] and [) */
+    int    focus;          /* enum view_pane */
+    int    scroll[PANE_COUNT];
+    int    projector;
+    int    utf8;
+    int    playing;
+    int    speed;          /* index into view_speed_ms() */
+    int    overlay;        /* enum view_overlay */
+    char   query[64];      /* the search being typed, then the last one */
+    char   msg[160];       /* one-shot message for the bottom line */
+    const char *title;     /* the scenario's title */
+    const struct view_choice *choices;   /* the `o` list */
+    int    nchoices, choice;
+};
+
+void view_state_init(struct view_state *st, int utf8);
+
+/* Milliseconds per event when playing at speed level `speed`; the number of
+ * levels is view_nspeeds(). */
+int view_speed_ms(int speed);
+int view_nspeeds(void);
+
+/* Renders everything into scr (its size is the terminal size). */
+void view_render(const struct view_index *ix, const struct view_state *st,
+                 struct view_screen *scr);
+
+/* The diagram alone into rect r of scr (view_render calls it). */
+void view_render_diagram(const struct view_index *ix, const struct view_state *st,
+                         struct view_screen *scr, struct view_rect r);
+
+/* Draws one packet path: leaving lifeline column xa on row ya, reaching xe
+ * on row yb (yb >= ya), where the path ends with `end` (G_HEAD_x, G_FLY_x or
+ * G_CROSS).  Rows and columns outside clip are not drawn.  Returns the
+ * column where the first row's segment ends (its corner). */
+int view_draw_path(struct view_screen *scr, struct view_rect clip, int xa,
+                   int ya, int xe, int yb, int end, int dashed, int role,
+                   int utf8);
+
+/* ---- text lines for the panes ------------------------------------------- */
+
+struct view_line {
+    char   *text;          /* UTF-8 */
+    uint8_t role;
+    uint8_t head_role;     /* role of the first head_len bytes */
+    int     head_len;
+};
+
+struct view_lines {
+    struct view_line *v;
+    int n, cap;
+};
+
+void view_lines_free(struct view_lines *l);
+/* The inspector for the selected event, wrapped to width. */
+void view_inspector_lines(const struct view_index *ix, const struct view_state *st,
+                          int width, struct view_lines *out);
+/* Every host's connections (and other protocol state) at the selected event. */
+void view_state_lines(const struct view_index *ix, const struct view_state *st,
+                      int width, struct view_lines *out);
+/* The help overlay, from the key table (keys.h). */
+void view_help_lines(struct view_lines *out);
+
+/* ---- moving around ------------------------------------------------------ */
+
+/* The next (dir > 0) or previous event after `from` whose summary contains
+ * query (case-insensitive), wrapping around; -1 when none does. */
+long view_search(const struct view_index *ix, const char *query, size_t from,
+                 int dir);
+/* The next/previous event of host h after/before `from`, or -1. */
+long view_find_host(const struct view_index *ix, size_t from, int h, int dir);
+/* The next/previous event with the protocol (layer) of event `from`; from a
+ * note or app call, the next/previous packet. -1 if none. */
+long view_find_proto(const struct view_index *ix, size_t from, int dir);
+
+/* What view_apply leaves for the terminal side to do. */
+enum view_effect { VE_NONE, VE_QUIT, VE_OPEN, VE_REDRAW };
+
+/* Applies a key-table action to the state (the screen size matters for
+ * paging and pane scrolling).  Pure: no terminal, no I/O. */
+int view_apply(const struct view_index *ix, struct view_state *st, int action,
+               int w, int h);
+/* A key typed while the search prompt is open: printable characters edit
+ * the query, '\n' searches, 27 (Esc) cancels, 127/8 delete. */
+void view_search_key(const struct view_index *ix, struct view_state *st, int ch);
+
+/* The one-line summary used for an arrow ("SYN seq=1000", "ARP ..."). */
+char *view_packet_label(const struct trace *tr, const struct trace_rec *r,
+                        char *buf, size_t n);
+
+#endif
