@@ -113,6 +113,15 @@ expect_rc 0  "abbreviated option" -- "$PROTOSIM" --se=3 --bat handshake
 expect_rc 0  "batch when piped"   -- "$PROTOSIM" handshake
 grep -q "LISTEN -> SYN_RECEIVED" "$TMP/out" && ok || bad "piped output is not the timeline"
 
+# 7. installed the way `make install` lays it out, the program finds its
+#    lessons relative to itself from any directory
+mkdir -p "$TMP/inst/bin" "$TMP/inst/share/protosim/scenarios"
+cp "$PROTOSIM" "$TMP/inst/bin/protosim"
+cp scenarios/*.scn "$TMP/inst/share/protosim/scenarios/"
+(cd / && "$TMP/inst/bin/protosim" --check handshake >"$TMP/inst.out" 2>&1) \
+    && grep -q "share/protosim/scenarios/handshake.scn: 7 of 7" "$TMP/inst.out" && ok \
+    || bad "installed layout: $(cat "$TMP/inst.out")"
+
 # 6. the ARP and DNS lessons show what the issue promises, in JSON
 "$PROTOSIM" --json arp >"$TMP/arp.json"
 grep -q '"kind":"send","host":"alice","src":"alice","dst":"\*","proto":"arp".*"op":"request"' "$TMP/arp.json" \
