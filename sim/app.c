@@ -130,7 +130,7 @@ static int udp_action(struct sim *s, const struct scn_action *a)
 
 /* ---- framing: a 4-byte big-endian length before each message ---------- */
 
-static void frame_push(struct sim_host *hp, const uint8_t *p, size_t n)
+static void frame_push(struct sim_conn *hp, const uint8_t *p, size_t n)
 {
     if (hp->frame_len + n > hp->frame_cap) {
         size_t cap = hp->frame_cap ? hp->frame_cap : 256;
@@ -147,11 +147,11 @@ static void frame_push(struct sim_host *hp, const uint8_t *p, size_t n)
 }
 
 /* Reads what the connection has, then records every message that is now
- * whole.  Partial messages wait in the host's buffer for the next read. */
+ * whole.  Partial messages wait in the connection's buffer for the next
+ * read. */
 static void recv_framed(struct sim *s, const struct scn_action *a)
 {
     int h = a->host;
-    struct sim_host *hp = &s->hosts[h];
     struct sim_conn *sc = sim_current_conn(s, h);
     if (!sc) {
         trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_RECV, -TCPE_NOTCONN, NULL, 0,
@@ -169,21 +169,21 @@ static void recv_framed(struct sim *s, const struct scn_action *a)
         trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_RECV, (int)n, NULL,
                   0, WHY0(N_APP_RECV_NONE));
     if (n > 0)
-        frame_push(hp, buf, (size_t)n);
+        frame_push(sc, buf, (size_t)n);
     free(buf);
     size_t off = 0;
-    while (hp->frame_len - off >= 4) {
-        const uint8_t *p = hp->frame_buf + off;
+    while (sc->frame_len - off >= 4) {
+        const uint8_t *p = sc->frame_buf + off;
         uint32_t mlen = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
                         (uint32_t)p[2] << 8 | p[3];
-        if (hp->frame_len - off - 4 < mlen)
+        if (sc->frame_len - off - 4 < mlen)
             break;
         trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_MESSAGE, (int)mlen,
                   p + 4, mlen, WHY(N_APP_MESSAGE, (int64_t)mlen));
         off += 4 + (size_t)mlen;
     }
-    memmove(hp->frame_buf, hp->frame_buf + off, hp->frame_len - off);
-    hp->frame_len -= off;
+    memmove(sc->frame_buf, sc->frame_buf + off, sc->frame_len - off);
+    sc->frame_len -= off;
     sim_after_tcb(s, sc);
 }
 
@@ -297,11 +297,14 @@ static void http_client_poll(struct sim *s, struct sim_conn *sc)
     int h = sc->host;
     if (sc->step == 0 && c->state == TCP_ESTABLISHED) {
         const struct scn_action *a = sc->act;
-        char req[512];
+        char req[512], port[8] = "";
+        /* RFC 9110 7.2: Host carries the port when it is not the default */
+        if (a->port && a->port != 80)
+            snprintf(port, sizeof port, ":%u", a->port);
         int n = snprintf(req, sizeof req,
-                         "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: protosim\r\n"
+                         "GET %s HTTP/1.1\r\nHost: %s%s\r\nUser-Agent: protosim\r\n"
                          "Accept: */*\r\nConnection: close\r\n\r\n",
-                         a->path ? a->path : "/", a->text);
+                         a->path ? a->path : "/", a->text, port);
         if (n < 0 || (size_t)n >= sizeof req)
             n = (int)sizeof req - 1;
         sc->step = 1;
@@ -373,7 +376,6 @@ void app_free(struct sim *s)
         for (int i = 0; i < hp->nudp; i++)
             udp_queue_free(&hp->udp[i].q);
         free(hp->udp);
-        free(hp->frame_buf);
     }
     dnsapp_free(s);
 }

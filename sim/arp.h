@@ -53,7 +53,8 @@ struct arp_config {
     int64_t  retrans_us;     /* between requests, Linux retrans_time 1 s */
     int      max_requests;   /* Linux mcast_solicit 3 */
     int64_t  reachable_us;   /* REACHABLE -> STALE, Linux ~30 s */
-    int64_t  failed_us;      /* how long a FAILED entry is remembered */
+    int64_t  failed_us;      /* unused: a FAILED entry stays until the next
+                                send restarts resolution */
     int      queue_max;      /* packets held per unresolved address */
 };
 
@@ -75,7 +76,8 @@ struct arp_entry {
     enum arp_state state;
     int64_t  due;            /* next timer: retry, REACHABLE->STALE, forget */
     int      requests;       /* requests sent while INCOMPLETE */
-    uint32_t id;             /* trace id, "host:arp:192.0.2.1" */
+    uint32_t id;             /* trace id, "arp:192.0.2.1" (the record names
+                                the host) */
     struct arp_waiting *q;
     int      nq;
 };

@@ -120,10 +120,12 @@ static void stub_done(void *ctx, struct dns_stub *stub, int handle,
         const char *why = res->rcode < 0 ? "no reply from the resolver"
                         : res->rcode == DNS_RCODE_NOERROR ? "no address records"
                         : dns_rcode_name(res->rcode, rc, sizeof rc);
-        trace_app(&s->tr, s->now, h, TL_DNS, 0, AC_RESOLVE,
-                  res->rcode < 0 ? -1 : res->rcode == 0 ? -2 : -res->rcode,
+        /* the rcode travels in the narration's third parameter: -1 no
+         * reply at all, 0 an answer without addresses, else the rcode */
+        trace_app(&s->tr, s->now, h, TL_DNS, 0, AC_RESOLVE, -1,
                   (const uint8_t *)res->name, strlen(res->name),
-                  WHY(N_APP_RESOLVE_FAIL, name, trace_intern(&s->tr, why)));
+                  WHY(N_APP_RESOLVE_FAIL, name, trace_intern(&s->tr, why),
+                      res->rcode < 0 ? -1 : res->rcode));
     }
     const struct scn_action *pending = hp->http_pending;
     if (pending && dns_name_eq(pending->text, res->name)) {
@@ -140,7 +142,7 @@ void dnsapp_resolve(struct sim *s, int h, const char *name)
         trace_app(&s->tr, s->now, h, TL_DNS, 0, AC_RESOLVE, -1, NULL, 0,
                   WHY(N_APP_RESOLVE_FAIL, trace_intern(&s->tr, name),
                       trace_intern(&s->tr, "this host has no DNS server "
-                                           "configured (host ... dns ADDR)")));
+                                           "configured (host ... dns ADDR)"), -1));
         s->hosts[h].http_pending = NULL;
         return;
     }
@@ -148,7 +150,7 @@ void dnsapp_resolve(struct sim *s, int h, const char *name)
         trace_app(&s->tr, s->now, h, TL_DNS, 0, AC_RESOLVE, -1, NULL, 0,
                   WHY(N_APP_RESOLVE_FAIL, trace_intern(&s->tr, name),
                       trace_intern(&s->tr, "not a valid name, or too many "
-                                           "lookups at once")));
+                                           "lookups at once"), -1));
     sync_wake(&d->stub_wake);
 }
 

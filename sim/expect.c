@@ -102,7 +102,7 @@ static int check_resolved(const struct trace *tr, const struct scn_expect *e,
         } else if (r->why.id == N_APP_RESOLVE_FAIL &&
                    dns_name_eq(trace_str(tr, (uint32_t)r->why.a[0]), e->name)) {
             found = 1;
-            rcode = r->u.app.ret == -1 ? -1 : r->u.app.ret == -2 ? 0 : -r->u.app.ret;
+            rcode = (int)r->why.a[2];      /* -1 no reply, 0 no address */
             addr = 0;
         }
     }

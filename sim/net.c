@@ -292,11 +292,16 @@ void net_ip_output(struct sim *s, int h, uint8_t *frame, size_t len,
         next = hp->cfg->gateway;
     }
     if (out < 0) {
+        /* RFC 1122 3.3.1.1: "If not [on a connected network], then the
+         * destination is accessible only through a gateway" -- and this
+         * host has none.  A host on LANs says so; a host with only links
+         * has no link to that destination. */
+        struct why nr = hp->nifs
+            ? WHY(N_IP_NOROUTE, dst)
+            : WHY(N_NET_NOROUTE, trace_intern(&s->tr, s->tr.host_names[h]), dst);
         uint32_t pkt = record_send(s, h, dh, frame, len, conn, layer, why);
         trace_packet(&s->tr, s->now, TK_DROP, h, layer, h, dh, pkt, 0,
-                     DR_NOROUTE,
-                     WHY(N_NET_NOROUTE, trace_intern(&s->tr, s->tr.host_names[h]),
-                         dst));
+                     DR_NOROUTE, nr);
         return;
     }
     struct sim_iface *ifc = &hp->ifs[out];
@@ -305,8 +310,11 @@ void net_ip_output(struct sim *s, int h, uint8_t *frame, size_t len,
     sync_arp(s, ifc);
 }
 
-/* A router passes on a packet that is not its own (RFC 1812 5.2.4: decrement
- * the TTL, discard at zero, recompute the header checksum). */
+/* A router passes on a packet that is not its own.  RFC 1812 5.3.1: "If the
+ * TTL is reduced to zero (or less), the packet MUST be discarded" (4.2.2.9:
+ * "A router MUST NOT originate or forward a datagram with a Time-to-Live
+ * (TTL) value of zero"); RFC 791 3.1: the header checksum "is recomputed if
+ * the internet header is changed". */
 static void forward(struct sim *s, int h, const uint8_t *bytes, size_t len,
                     const struct frame *f, int layer)
 {

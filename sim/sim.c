@@ -457,6 +457,7 @@ void sim_free(struct sim *s)
     for (int i = 0; i < s->nhosts; i++) {
         for (int j = 0; j < s->hosts[i].nconns; j++) {
             tcp_destroy(&s->hosts[i].conns[j]->tcb);
+            free(s->hosts[i].conns[j]->frame_buf);
             free(s->hosts[i].conns[j]);
         }
         free(s->hosts[i].conns);

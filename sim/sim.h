@@ -27,6 +27,9 @@ struct sim_conn {
     int      role;
     int      step;             /* how far the role's script has got */
     const struct scn_action *act;  /* the action that set the role up */
+    /* length-prefixed framing: bytes read and not yet a whole message */
+    uint8_t *frame_buf;
+    size_t   frame_len, frame_cap;
 };
 
 /* A host's interface on a LAN, with its ARP cache. */
@@ -69,9 +72,6 @@ struct sim_host {
     int      next_isn;         /* index into cfg->tcp.isn */
     uint16_t ip_id;
     int      current;          /* the TCB app calls act on, -1 none */
-    /* length-prefixed framing: bytes read and not yet a whole message */
-    uint8_t *frame_buf;
-    size_t   frame_len, frame_cap;
     /* `http get NAME` waiting for the stub resolver */
     const struct scn_action *http_pending;
 };

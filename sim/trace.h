@@ -130,7 +130,7 @@ struct trace_rec {
     X(NONE,    "none")                               \
     X(LOSS,    "lost on the link (random loss)")     \
     X(FAULT,   "dropped by a scenario fault rule")   \
-    X(NOROUTE, "no link to the destination")          \
+    X(NOROUTE, "no route to the destination")         \
     X(CSUM,    "bad checksum")                        \
     X(NOSOCK,  "no socket and no reply possible")     \
     X(TTL,     "TTL expired at a router")             \

@@ -12,7 +12,9 @@
     X(pcap_suite) \
     X(scenario_suite) \
     X(dns_suite) \
-    X(view_suite)
+    X(view_suite) \
+    X(arp_suite) \
+    X(net_suite)
 
 #define X(fn) Suite *fn(void);
 TEST_SUITES(X)

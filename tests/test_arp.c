@@ -1,0 +1,824 @@
+/* test_arp.c — Check suite for sim/arp.c: RFC 826 packet bytes and the
+ * sans-I/O neighbour cache, driven directly with a recording environment.
+ *
+ * The cache under test is 192.0.2.10 (ME); its neighbour 192.0.2.1 (PEER)
+ * answers when a test plays it by calling arp_input().  Every frame the
+ * cache puts on the LAN is copied into f.tx, every packet it gives up on
+ * into f.drop, and every state change lands in a real struct trace, so one
+ * test per arrow can assert the state record (from, to), the frames and
+ * the timers together. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <check.h>
+
+#include "arp.h"
+#include "trace.h"
+#include "wire.h"
+#include "suites.h"
+
+#define MS(x) ((int64_t)(x) * 1000)
+#define S(x)  ((int64_t)(x) * 1000000)
+
+#define ME     0xC000020Au            /* 192.0.2.10 */
+#define PEER   0xC0000201u            /* 192.0.2.1 */
+#define OTHER  0xC000021Eu            /* 192.0.2.30 */
+#define THIRD  0xC0000228u            /* 192.0.2.40 */
+#define FAR    0xC6336450u            /* 198.51.100.80, behind PEER */
+
+static const mac_addr ME_MAC    = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a } };
+static const mac_addr PEER_MAC  = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 } };
+static const mac_addr PEER_MAC2 = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 } };
+static const mac_addr OTHER_MAC = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x1e } };
+static const mac_addr ZERO_MAC  = { { 0 } };
+
+#define MAX_TX 64
+#define MAX_DROP 16
+
+struct tx {
+    uint8_t b[FRAME_MAX];
+    size_t len;
+    uint32_t conn;
+    int layer;
+    struct why why;
+};
+
+struct dropped {
+    ip4_addr ip;
+    uint8_t b[FRAME_MAX];
+    size_t len;
+    uint32_t conn;
+};
+
+/* The cache under test and everything it did. */
+struct afx {
+    struct trace tr;
+    struct arp_config cfg;
+    struct arp_cache c;
+    struct tx tx[MAX_TX];
+    int ntx;
+    struct dropped drop[MAX_DROP];
+    int ndrop;
+};
+
+static struct afx F;
+
+static void rec_xmit(void *ctx, const uint8_t *frame, size_t len, uint32_t conn,
+                     int layer, struct why why)
+{
+    struct afx *f = ctx;
+    ck_assert_int_lt(f->ntx, MAX_TX);
+    ck_assert_uint_le(len, FRAME_MAX);
+    struct tx *t = &f->tx[f->ntx++];
+    memcpy(t->b, frame, len);
+    t->len = len;
+    t->conn = conn;
+    t->layer = layer;
+    t->why = why;
+}
+
+static void rec_unreachable(void *ctx, ip4_addr ip, const struct arp_waiting *w)
+{
+    struct afx *f = ctx;
+    ck_assert_int_lt(f->ndrop, MAX_DROP);
+    struct dropped *d = &f->drop[f->ndrop++];
+    d->ip = ip;
+    memcpy(d->b, w->frame, w->len);
+    d->len = w->len;
+    d->conn = w->conn;
+}
+
+/* A fresh cache with the default configuration (or cfg). */
+static struct afx *afx_init(const struct arp_config *cfg)
+{
+    struct afx *f = &F;
+    memset(f, 0, sizeof *f);
+    trace_init(&f->tr);
+    trace_add_host(&f->tr, "me", ME);
+    if (cfg)
+        f->cfg = *cfg;
+    else
+        arp_config_default(&f->cfg);
+    struct arp_env env = { &f->tr, 0, rec_xmit, rec_unreachable, f };
+    arp_init(&f->c, &f->cfg, &env, ME, ME_MAC);
+    return f;
+}
+
+static void afx_free(struct afx *f)
+{
+    arp_free(&f->c);
+    trace_free(&f->tr);
+}
+
+/* An IPv4/UDP frame from ME towards FAR carrying `tag`, with ME's source
+ * MAC and a zero destination MAC, as the IP layer hands it to ARP. */
+static size_t ip_frame(uint8_t *buf, const char *tag)
+{
+    struct ip4_hdr ip;
+    memset(&ip, 0, sizeof ip);
+    ip.src = ME;
+    ip.dst = FAR;
+    ip.ttl = 64;
+    struct udp_hdr uh = { .sport = 4000, .dport = 7 };
+    size_t n = udp_frame_encode(buf, FRAME_MAX, ME_MAC, ZERO_MAC, &ip, &uh,
+                                (const uint8_t *)tag, strlen(tag));
+    ck_assert_uint_gt(n, 0);
+    return n;
+}
+
+/* Hands a packet for next hop `ip` to the cache, tagged for later checks. */
+static void output(struct afx *f, int64_t now, ip4_addr ip, const char *tag,
+                   uint32_t conn)
+{
+    uint8_t buf[FRAME_MAX];
+    size_t n = ip_frame(buf, tag);
+    arp_output(&f->c, now, ip, buf, n, conn, TL_UDP, WHY(N_SEG_UDP, 1));
+}
+
+static struct arp_pkt pkt(uint16_t op, mac_addr sha, ip4_addr spa, mac_addr tha,
+                          ip4_addr tpa)
+{
+    struct arp_pkt p = { .htype = 1, .ptype = ETHERTYPE_IPV4, .hlen = 6,
+                         .plen = 4, .op = op, .sha = sha, .spa = spa,
+                         .tha = tha, .tpa = tpa };
+    return p;
+}
+
+/* PEER answers our request: "192.0.2.1 is-at PEER_MAC", to us. */
+static void peer_replies(struct afx *f, int64_t now, mac_addr mac)
+{
+    struct arp_pkt p = pkt(ARP_OP_REPLY, mac, PEER, ME_MAC, ME);
+    arp_input(&f->c, now, &p);
+}
+
+/* Transmitted frame i decoded as ARP; asserts it is one. */
+static struct arp_pkt tx_arp(const struct afx *f, int i, mac_addr *eth_dst)
+{
+    ck_assert_int_lt(i, f->ntx);
+    const struct tx *t = &f->tx[i];
+    struct frame fr;
+    char err[64];
+    ck_assert_int_eq(frame_decode(t->b, t->len, &fr, err, sizeof err), 0);
+    ck_assert_uint_eq(fr.eth.type, ETHERTYPE_ARP);
+    ck_assert(memcmp(fr.eth.src.b, ME_MAC.b, 6) == 0);
+    ck_assert_int_eq(t->layer, TL_ARP);
+    struct arp_pkt p;
+    ck_assert_int_eq(arp_decode(fr.payload, fr.payload_len, &p), 0);
+    if (eth_dst)
+        *eth_dst = fr.eth.dst;
+    return p;
+}
+
+/* Asserts transmitted frame i is the broadcast "who-has ip tell ME". */
+static void assert_request(const struct afx *f, int i, ip4_addr ip)
+{
+    mac_addr dst;
+    struct arp_pkt p = tx_arp(f, i, &dst);
+    ck_assert(memcmp(dst.b, MAC_BROADCAST.b, 6) == 0);
+    ck_assert_uint_eq(p.op, ARP_OP_REQUEST);
+    ck_assert(memcmp(p.sha.b, ME_MAC.b, 6) == 0);
+    ck_assert_uint_eq(p.spa, ME);
+    ck_assert(memcmp(p.tha.b, ZERO_MAC.b, 6) == 0);
+    ck_assert_uint_eq(p.tpa, ip);
+}
+
+/* Asserts transmitted frame i is the IPv4 packet tagged `tag`, sent to
+ * Ethernet destination `mac` and otherwise exactly as it was handed in. */
+static void assert_ip_frame(const struct afx *f, int i, const char *tag,
+                            mac_addr mac)
+{
+    ck_assert_int_lt(i, f->ntx);
+    uint8_t want[FRAME_MAX];
+    size_t n = ip_frame(want, tag);
+    memcpy(want, mac.b, 6);
+    ck_assert_uint_eq(f->tx[i].len, n);
+    ck_assert_msg(memcmp(f->tx[i].b, want, n) == 0,
+                  "frame %d is not packet \"%s\" to the learned MAC", i, tag);
+    ck_assert_int_eq(f->tx[i].layer, TL_UDP);
+}
+
+static uint32_t entry_id(const struct afx *f, ip4_addr ip)
+{
+    const struct arp_entry *e = arp_lookup(&f->c, ip);
+    ck_assert_ptr_nonnull(e);
+    return e->id;
+}
+
+static int entry_state(const struct afx *f, ip4_addr ip)
+{
+    const struct arp_entry *e = arp_lookup(&f->c, ip);
+    return e ? (int)e->state : ARP_NONE;
+}
+
+/* The ARP state records of `conn` from record `from` on must be exactly the
+ * pairs (exp[0] -> exp[1]), (exp[2] -> exp[3]), ...; exp ends with -1, and
+ * {-1} means "no state change". */
+static void check_states(const struct afx *f, uint32_t conn, size_t from,
+                         const int *exp, int line)
+{
+    int k = 0;
+    for (size_t i = from; i < f->tr.n; i++) {
+        const struct trace_rec *r = &f->tr.recs[i];
+        if (r->kind != TK_STATE || r->conn != conn)
+            continue;
+        ck_assert_int_eq(r->layer, TL_ARP);
+        ck_assert_int_eq(r->host, 0);
+        ck_assert_msg(exp[k] >= 0, "line %d: unexpected state record %s -> %s",
+                      line, arp_state_name(r->u.state.from),
+                      arp_state_name(r->u.state.to));
+        ck_assert_msg(r->u.state.from == exp[k] && r->u.state.to == exp[k + 1],
+                      "line %d: state record %s -> %s, want %s -> %s", line,
+                      arp_state_name(r->u.state.from),
+                      arp_state_name(r->u.state.to), arp_state_name(exp[k]),
+                      arp_state_name(exp[k + 1]));
+        k += 2;
+    }
+    ck_assert_msg(exp[k] < 0, "line %d: missing state record %s -> %s", line,
+                  arp_state_name(exp[k]), arp_state_name(exp[k + 1]));
+}
+#define STATES(f, conn, from, ...) \
+    check_states((f), (conn), (from), (const int[]){ __VA_ARGS__, -1 }, \
+                 __LINE__)
+
+/* The last state record of `conn`, or NULL. */
+static const struct trace_rec *last_state(const struct afx *f, uint32_t conn)
+{
+    for (size_t i = f->tr.n; i-- > 0;)
+        if (f->tr.recs[i].kind == TK_STATE && f->tr.recs[i].conn == conn)
+            return &f->tr.recs[i];
+    return NULL;
+}
+
+static size_t count_timers(const struct afx *f, uint32_t conn, int action)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->tr.n; i++) {
+        const struct trace_rec *r = &f->tr.recs[i];
+        n += r->kind == TK_TIMER && r->conn == conn &&
+             r->u.timer.name == TM_ARP && r->u.timer.action == action;
+    }
+    return n;
+}
+
+/* Brings PEER to REACHABLE at time 0 through a real exchange: one packet
+ * queued, one request, PEER's reply.  Leaves tx and the trace as they are. */
+static void make_reachable(struct afx *f)
+{
+    output(f, 0, PEER, "first", 0);
+    peer_replies(f, MS(1), PEER_MAC);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_REACHABLE);
+    ck_assert_int_eq(f->ntx, 2);              /* request, "first" */
+}
+
+/* ------------------------------------------------------------------------ */
+/* Packets (RFC 826 "Packet format")                                        */
+
+/* who-has 192.0.2.1 tell 192.0.2.10, field by field in RFC 826 order. */
+static const uint8_t REQUEST_VECTOR[ARP_PKT_LEN] = {
+    0x00, 0x01,                               /* ar$hrd: Ethernet */
+    0x08, 0x00,                               /* ar$pro: IPv4 */
+    0x06,                                     /* ar$hln */
+    0x04,                                     /* ar$pln */
+    0x00, 0x01,                               /* ar$op: REQUEST */
+    0x02, 0x00, 0x00, 0x00, 0x00, 0x0a,       /* ar$sha */
+    0xc0, 0x00, 0x02, 0x0a,                   /* ar$spa: 192.0.2.10 */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00,       /* ar$tha: unknown */
+    0xc0, 0x00, 0x02, 0x01,                   /* ar$tpa: 192.0.2.1 */
+};
+
+START_TEST(test_decode_hand_written_vector)
+{
+    struct arp_pkt p;
+    ck_assert_int_eq(arp_decode(REQUEST_VECTOR, sizeof REQUEST_VECTOR, &p), 0);
+    ck_assert_uint_eq(p.htype, 1);
+    ck_assert_uint_eq(p.ptype, 0x0800);
+    ck_assert_uint_eq(p.hlen, 6);
+    ck_assert_uint_eq(p.plen, 4);
+    ck_assert_uint_eq(p.op, ARP_OP_REQUEST);
+    ck_assert(memcmp(p.sha.b, ME_MAC.b, 6) == 0);
+    ck_assert_uint_eq(p.spa, ME);
+    ck_assert(memcmp(p.tha.b, ZERO_MAC.b, 6) == 0);
+    ck_assert_uint_eq(p.tpa, PEER);
+
+    /* the encoder writes exactly these bytes for the same request */
+    uint8_t buf[ARP_PKT_LEN];
+    struct arp_pkt q = pkt(ARP_OP_REQUEST, ME_MAC, ME, ZERO_MAC, PEER);
+    ck_assert_uint_eq(arp_encode(buf, sizeof buf, &q), ARP_PKT_LEN);
+    ck_assert(memcmp(buf, REQUEST_VECTOR, ARP_PKT_LEN) == 0);
+
+    /* an Ethernet payload is padded to 46 bytes: the padding is ignored */
+    uint8_t padded[46];
+    memset(padded, 0xee, sizeof padded);
+    memcpy(padded, REQUEST_VECTOR, ARP_PKT_LEN);
+    ck_assert_int_eq(arp_decode(padded, sizeof padded, &p), 0);
+    ck_assert_uint_eq(p.tpa, PEER);
+}
+END_TEST
+
+START_TEST(test_encode_decode_round_trip)
+{
+    struct arp_pkt in = pkt(ARP_OP_REPLY, PEER_MAC, PEER, ME_MAC, ME), out;
+    uint8_t buf[64];
+    memset(buf, 0xaa, sizeof buf);
+    ck_assert_uint_eq(arp_encode(buf, sizeof buf, &in), ARP_PKT_LEN);
+    ck_assert_uint_eq(buf[ARP_PKT_LEN], 0xaa);          /* wrote 28, no more */
+    ck_assert_uint_eq(buf[6], 0x00);
+    ck_assert_uint_eq(buf[7], 0x02);                    /* ar$op: REPLY */
+    ck_assert_int_eq(arp_decode(buf, ARP_PKT_LEN, &out), 0);
+    ck_assert_uint_eq(out.htype, 1);
+    ck_assert_uint_eq(out.ptype, ETHERTYPE_IPV4);
+    ck_assert_uint_eq(out.hlen, 6);
+    ck_assert_uint_eq(out.plen, 4);
+    ck_assert_uint_eq(out.op, ARP_OP_REPLY);
+    ck_assert(memcmp(out.sha.b, PEER_MAC.b, 6) == 0);
+    ck_assert_uint_eq(out.spa, PEER);
+    ck_assert(memcmp(out.tha.b, ME_MAC.b, 6) == 0);
+    ck_assert_uint_eq(out.tpa, ME);
+    /* a buffer one byte short gets nothing */
+    ck_assert_uint_eq(arp_encode(buf, ARP_PKT_LEN - 1, &in), 0);
+}
+END_TEST
+
+START_TEST(test_decode_rejects_short_and_foreign)
+{
+    struct arp_pkt p;
+    uint8_t b[ARP_PKT_LEN];
+    ck_assert_int_eq(arp_decode(REQUEST_VECTOR, ARP_PKT_LEN - 1, &p), -1);
+    ck_assert_int_eq(arp_decode(REQUEST_VECTOR, 0, &p), -1);
+    ck_assert_int_eq(arp_decode(NULL, ARP_PKT_LEN, &p), -1);
+    /* { byte offset, value }: each makes it not IPv4 over Ethernet */
+    static const struct { int off; uint8_t v; } bad[] = {
+        { 1, 0x06 },           /* ar$hrd 6: IEEE 802 */
+        { 0, 0x01 },           /* ar$hrd 0x0101 */
+        { 2, 0x86 },           /* ar$pro 0x8600 */
+        { 3, 0x06 },           /* ar$pro 0x0806 */
+        { 4, 0x08 },           /* ar$hln 8 */
+        { 5, 0x10 },           /* ar$pln 16 */
+        { 7, 0x00 },           /* ar$op 0 */
+        { 7, 0x03 },           /* ar$op 3: RARP request */
+        { 6, 0x01 },           /* ar$op 0x0101 */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memcpy(b, REQUEST_VECTOR, sizeof b);
+        b[bad[i].off] = bad[i].v;
+        ck_assert_msg(arp_decode(b, sizeof b, &p) == -1,
+                      "byte %d = 0x%02x was accepted", bad[i].off, bad[i].v);
+    }
+    /* and the untouched vector still decodes */
+    ck_assert_int_eq(arp_decode(REQUEST_VECTOR, ARP_PKT_LEN, &p), 0);
+}
+END_TEST
+
+START_TEST(test_summary_text)
+{
+    char buf[96];
+    struct arp_pkt rq = pkt(ARP_OP_REQUEST, ME_MAC, ME, ZERO_MAC, PEER);
+    ck_assert_str_eq(arp_summary(&rq, buf, sizeof buf),
+                     "ARP who-has 192.0.2.1 tell 192.0.2.10");
+    struct arp_pkt rp = pkt(ARP_OP_REPLY, PEER_MAC, PEER, ME_MAC, ME);
+    ck_assert_str_eq(arp_summary(&rp, buf, sizeof buf),
+                     "ARP 192.0.2.1 is-at 02:00:00:00:00:01");
+    /* a small buffer is cut, never overrun */
+    char small[8];
+    memset(small, 'x', sizeof small);
+    arp_summary(&rq, small, sizeof small);
+    ck_assert_str_eq(small, "ARP who");
+}
+END_TEST
+
+START_TEST(test_state_names)
+{
+    static const char *const names[] = { "NONE", "INCOMPLETE", "REACHABLE",
+                                         "STALE", "FAILED" };
+    for (int i = 0; i < ARP_NSTATES; i++) {
+        ck_assert_str_eq(arp_state_name(i), names[i]);
+        ck_assert_int_eq(arp_state_parse(names[i]), i);
+    }
+    ck_assert_int_eq(arp_state_parse("stale"), -1);
+    ck_assert_int_eq(arp_state_parse("DONE"), -1);
+    ck_assert_str_eq(arp_state_name(ARP_NSTATES), "?");
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* The cache, one test per arrow                                            */
+
+START_TEST(test_none_to_incomplete_on_output)
+{
+    struct afx *f = afx_init(NULL);
+    output(f, MS(5), PEER, "p1", 7);
+    const struct arp_entry *e = arp_lookup(&f->c, PEER);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->state, ARP_INCOMPLETE);
+    STATES(f, e->id, 0, ARP_NONE, ARP_INCOMPLETE);
+    ck_assert_int_eq(last_state(f, e->id)->t_us, MS(5));
+    ck_assert_int_eq(last_state(f, e->id)->why.id, N_ARP_INCOMPLETE);
+    ck_assert_str_eq(trace_str(&f->tr, e->id), "arp:192.0.2.1");
+    /* one frame: the broadcast request; the packet itself waits */
+    ck_assert_int_eq(f->ntx, 1);
+    assert_request(f, 0, PEER);
+    ck_assert_int_eq(f->tx[0].why.id, N_ARP_REQUEST);
+    ck_assert_int_eq(e->nq, 1);
+    ck_assert_uint_eq(e->q[0].conn, 7);
+    ck_assert_int_eq(e->requests, 1);
+    /* the retry timer is armed one retrans_us later */
+    ck_assert_int_eq(count_timers(f, e->id, TA_START), 1);
+    ck_assert_int_eq(arp_deadline(&f->c), MS(5) + f->cfg.retrans_us);
+    ck_assert_int_eq(f->ndrop, 0);
+    afx_free(f);
+}
+END_TEST
+
+START_TEST(test_incomplete_output_queues_without_new_request)
+{
+    struct afx *f = afx_init(NULL);
+    output(f, 0, PEER, "p1", 0);
+    output(f, MS(100), PEER, "p2", 0);
+    output(f, MS(200), PEER, "p3", 0);
+    const struct arp_entry *e = arp_lookup(&f->c, PEER);
+    ck_assert_int_eq(f->ntx, 1);                   /* still only one request */
+    ck_assert_int_eq(e->nq, 3);
+    ck_assert_int_eq(e->requests, 1);
+    STATES(f, e->id, 0, ARP_NONE, ARP_INCOMPLETE);
+    ck_assert_int_eq(arp_deadline(&f->c), f->cfg.retrans_us); /* not pushed back */
+    afx_free(f);
+}
+END_TEST
+
+START_TEST(test_incomplete_to_reachable_on_reply_sends_queue_in_order)
+{
+    struct afx *f = afx_init(NULL);
+    output(f, 0, PEER, "p1", 3);
+    output(f, MS(1), PEER, "p2", 4);
+    output(f, MS(2), PEER, "p3", 5);
+    uint32_t id = entry_id(f, PEER);
+    size_t mark = f->tr.n;
+    peer_replies(f, MS(3), PEER_MAC);
+    const struct arp_entry *e = arp_lookup(&f->c, PEER);
+    ck_assert_int_eq(e->state, ARP_REACHABLE);
+    ck_assert(memcmp(e->mac.b, PEER_MAC.b, 6) == 0);
+    STATES(f, id, mark, ARP_INCOMPLETE, ARP_REACHABLE);
+    ck_assert_int_eq(last_state(f, id)->t_us, MS(3));
+    ck_assert_int_eq(last_state(f, id)->why.id, N_ARP_RESOLVED);
+    /* the three waiting packets, in order, to the learned MAC; no reply to
+     * a reply */
+    ck_assert_int_eq(f->ntx, 4);
+    assert_ip_frame(f, 1, "p1", PEER_MAC);
+    assert_ip_frame(f, 2, "p2", PEER_MAC);
+    assert_ip_frame(f, 3, "p3", PEER_MAC);
+    ck_assert_uint_eq(f->tx[1].conn, 3);
+    ck_assert_uint_eq(f->tx[3].conn, 5);
+    ck_assert_int_eq(e->nq, 0);
+    /* the retry timer stops; the REACHABLE timer runs reachable_us */
+    ck_assert_int_eq(count_timers(f, id, TA_STOP), 1);
+    ck_assert_int_eq(arp_deadline(&f->c), MS(3) + f->cfg.reachable_us);
+    ck_assert_int_eq(f->ndrop, 0);
+    afx_free(f);
+}
+END_TEST
+
+START_TEST(test_incomplete_retries_then_failed_drops_queue)
+{
+    struct arp_config cfg;
+    arp_config_default(&cfg);
+    cfg.retrans_us = MS(500);
+    cfg.max_requests = 4;
+    struct afx *f = afx_init(&cfg);
+    output(f, MS(10), PEER, "p1", 21);
+    output(f, MS(20), PEER, "p2", 22);
+    uint32_t id = entry_id(f, PEER);
+    /* a request every retrans_us, up to max_requests in all */
+    for (int k = 1; k < cfg.max_requests; k++) {
+        int64_t due = MS(10) + k * cfg.retrans_us;
+        ck_assert_int_eq(arp_deadline(&f->c), due);
+        arp_timer(&f->c, due - 1);                /* early: nothing */
+        ck_assert_int_eq(f->ntx, k);
+        arp_timer(&f->c, due);
+        ck_assert_int_eq(f->ntx, k + 1);
+        assert_request(f, k, PEER);
+        ck_assert_int_eq(f->tx[k].why.id, N_ARP_RETRY);
+        ck_assert_int_eq(f->tx[k].why.a[0], k + 1);   /* "request k+1 of 4" */
+        ck_assert_int_eq(entry_state(f, PEER), ARP_INCOMPLETE);
+        ck_assert_int_eq(f->ndrop, 0);
+    }
+    STATES(f, id, 0, ARP_NONE, ARP_INCOMPLETE);
+    /* the last request goes unanswered too: FAILED */
+    int64_t last = MS(10) + cfg.max_requests * cfg.retrans_us;
+    ck_assert_int_eq(arp_deadline(&f->c), last);
+    arp_timer(&f->c, last);
+    ck_assert_int_eq(f->ntx, cfg.max_requests);   /* no fifth request */
+    ck_assert_int_eq(entry_state(f, PEER), ARP_FAILED);
+    STATES(f, id, 0, ARP_NONE, ARP_INCOMPLETE, ARP_INCOMPLETE, ARP_FAILED);
+    const struct trace_rec *fr = last_state(f, id);
+    ck_assert_int_eq(fr->t_us, last);
+    ck_assert_int_eq(fr->why.id, N_ARP_FAILED);
+    ck_assert_int_eq(fr->why.a[0], cfg.max_requests);
+    ck_assert_int_eq(fr->why.a[2], 2);           /* two packets dropped */
+    /* every waiting packet is reported unreachable, in order */
+    ck_assert_int_eq(f->ndrop, 2);
+    ck_assert_uint_eq(f->drop[0].ip, PEER);
+    ck_assert_uint_eq(f->drop[0].conn, 21);
+    ck_assert_uint_eq(f->drop[1].conn, 22);
+    uint8_t want[FRAME_MAX];
+    size_t n = ip_frame(want, "p2");
+    ck_assert_uint_eq(f->drop[1].len, n);
+    ck_assert(memcmp(f->drop[1].b, want, n) == 0);
+    ck_assert_int_eq(arp_lookup(&f->c, PEER)->nq, 0);
+    ck_assert_int_eq(count_timers(f, id, TA_START), cfg.max_requests);
+    ck_assert_int_eq(count_timers(f, id, TA_EXPIRE), cfg.max_requests);
+    ck_assert_int_eq(arp_deadline(&f->c), -1);    /* nothing more to do */
+    afx_free(f);
+}
+END_TEST
+
+START_TEST(test_failed_to_incomplete_on_new_output)
+{
+    struct afx *f = afx_init(NULL);
+    output(f, 0, PEER, "p1", 0);
+    for (int k = 1; k <= f->cfg.max_requests; k++)
+        arp_timer(&f->c, k * f->cfg.retrans_us);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_FAILED);
+    uint32_t id = entry_id(f, PEER);
+    int ntx = f->ntx;
+    size_t mark = f->tr.n;
+    output(f, S(10), PEER, "p2", 0);
+    STATES(f, id, mark, ARP_FAILED, ARP_INCOMPLETE);
+    ck_assert_int_eq(f->ntx, ntx + 1);           /* a new request */
+    assert_request(f, ntx, PEER);
+    const struct arp_entry *e = arp_lookup(&f->c, PEER);
+    ck_assert_int_eq(e->requests, 1);            /* a fresh count of tries */
+    ck_assert_int_eq(e->nq, 1);
+    ck_assert_int_eq(arp_deadline(&f->c), S(10) + f->cfg.retrans_us);
+    /* and this time the answer comes: the new packet goes out */
+    peer_replies(f, S(10) + MS(1), PEER_MAC);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_REACHABLE);
+    assert_ip_frame(f, ntx + 1, "p2", PEER_MAC);
+    ck_assert_int_eq(f->ndrop, 1);               /* only p1, earlier */
+    afx_free(f);
+}
+END_TEST
+
+START_TEST(test_reachable_to_stale_after_reachable_us)
+{
+    struct afx *f = afx_init(NULL);
+    make_reachable(f);
+    uint32_t id = entry_id(f, PEER);
+    size_t mark = f->tr.n;
+    int64_t due = MS(1) + f->cfg.reachable_us;
+    ck_assert_int_eq(arp_deadline(&f->c), due);
+    arp_timer(&f->c, due - 1);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_REACHABLE);
+    arp_timer(&f->c, due);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_STALE);
+    STATES(f, id, mark, ARP_REACHABLE, ARP_STALE);
+    ck_assert_int_eq(last_state(f, id)->t_us, due);
+    ck_assert_int_eq(last_state(f, id)->why.id, N_ARP_STALE);
+    ck_assert_int_eq(f->ntx, 2);                 /* going stale sends nothing */
+    ck_assert_int_eq(arp_deadline(&f->c), -1);
+    afx_free(f);
+}
+END_TEST
+
+START_TEST(test_stale_entry_used_without_request)
+{
+    struct afx *f = afx_init(NULL);
+    make_reachable(f);
+    arp_timer(&f->c, MS(1) + f->cfg.reachable_us);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_STALE);
+    uint32_t id = entry_id(f, PEER);
+    size_t mark = f->tr.n;
+    output(f, S(60), PEER, "later", 9);
+    ck_assert_int_eq(f->ntx, 3);                 /* the packet, at once */
+    assert_ip_frame(f, 2, "later", PEER_MAC);
+    ck_assert_uint_eq(f->tx[2].conn, 9);
+    STATES(f, id, mark, -1);                     /* no state change */
+    ck_assert_int_eq(arp_lookup(&f->c, PEER)->nq, 0);
+    /* a REACHABLE entry is used the same way */
+    peer_replies(f, S(61), PEER_MAC);
+    STATES(f, id, mark, ARP_STALE, ARP_REACHABLE);
+    output(f, S(62), PEER, "again", 0);
+    ck_assert_int_eq(f->ntx, 4);
+    assert_ip_frame(f, 3, "again", PEER_MAC);
+    afx_free(f);
+}
+END_TEST
+
+START_TEST(test_request_for_us_adds_sender_stale_and_replies)
+{
+    struct afx *f = afx_init(NULL);
+    /* OTHER asks "who has 192.0.2.10? tell 192.0.2.30" by broadcast */
+    struct arp_pkt rq = pkt(ARP_OP_REQUEST, OTHER_MAC, OTHER, ZERO_MAC, ME);
+    arp_input(&f->c, MS(7), &rq);
+    /* RFC 826: "If Merge_flag is false, add the triplet" -- as STALE: the
+     * request says OTHER exists, not that it hears us */
+    const struct arp_entry *e = arp_lookup(&f->c, OTHER);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->state, ARP_STALE);
+    ck_assert(memcmp(e->mac.b, OTHER_MAC.b, 6) == 0);
+    STATES(f, e->id, 0, ARP_NONE, ARP_STALE);
+    ck_assert_int_eq(last_state(f, e->id)->why.id, N_ARP_LEARN);
+    /* the reply: fields swapped, op REPLY, unicast to the requester */
+    ck_assert_int_eq(f->ntx, 1);
+    mac_addr dst;
+    struct arp_pkt rp = tx_arp(f, 0, &dst);
+    ck_assert(memcmp(dst.b, OTHER_MAC.b, 6) == 0);
+    ck_assert_uint_eq(rp.op, ARP_OP_REPLY);
+    ck_assert(memcmp(rp.sha.b, ME_MAC.b, 6) == 0);
+    ck_assert_uint_eq(rp.spa, ME);
+    ck_assert(memcmp(rp.tha.b, OTHER_MAC.b, 6) == 0);
+    ck_assert_uint_eq(rp.tpa, OTHER);
+    ck_assert_int_eq(f->tx[0].why.id, N_ARP_REPLY);
+    /* a STALE entry has no timer, and is usable at once without asking */
+    ck_assert_int_eq(arp_deadline(&f->c), -1);
+    output(f, MS(8), OTHER, "back", 0);
+    ck_assert_int_eq(f->ntx, 2);
+    assert_ip_frame(f, 1, "back", OTHER_MAC);
+    afx_free(f);
+}
+END_TEST
+
+START_TEST(test_reply_for_us_from_unknown_sender_adds_reachable)
+{
+    struct afx *f = afx_init(NULL);
+    /* RFC 826 adds the triplet whatever the opcode when we are the target;
+     * a reply to us is a confirmation */
+    peer_replies(f, MS(2), PEER_MAC);
+    const struct arp_entry *e = arp_lookup(&f->c, PEER);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->state, ARP_REACHABLE);
+    STATES(f, e->id, 0, ARP_NONE, ARP_REACHABLE);
+    ck_assert_int_eq(f->ntx, 0);                 /* a reply is not answered */
+    ck_assert_int_eq(arp_deadline(&f->c), MS(2) + f->cfg.reachable_us);
+    afx_free(f);
+}
+END_TEST
+
+START_TEST(test_request_for_other_updates_but_never_adds)
+{
+    struct afx *f = afx_init(NULL);
+    /* an unknown sender asking for someone else: nothing learnt, no reply */
+    struct arp_pkt rq = pkt(ARP_OP_REQUEST, OTHER_MAC, OTHER, ZERO_MAC, THIRD);
+    arp_input(&f->c, MS(1), &rq);
+    ck_assert_ptr_null(arp_lookup(&f->c, OTHER));
+    ck_assert_int_eq(f->ntx, 0);
+    ck_assert_uint_eq(f->tr.n, 0);
+
+    /* a known sender asking for someone else: its entry is updated (the
+     * merge), with its new MAC, and stays what it was */
+    make_reachable(f);
+    uint32_t id = entry_id(f, PEER);
+    size_t mark = f->tr.n;
+    struct arp_pkt moved = pkt(ARP_OP_REQUEST, PEER_MAC2, PEER, ZERO_MAC, THIRD);
+    arp_input(&f->c, MS(5), &moved);
+    const struct arp_entry *e = arp_lookup(&f->c, PEER);
+    ck_assert(memcmp(e->mac.b, PEER_MAC2.b, 6) == 0);
+    ck_assert_int_eq(e->state, ARP_REACHABLE);
+    STATES(f, id, mark, -1);
+    ck_assert_int_eq(f->ntx, 2);                 /* not for us: no reply */
+    output(f, MS(6), PEER, "moved", 0);
+    assert_ip_frame(f, 2, "moved", PEER_MAC2);
+    ck_assert_ptr_null(arp_lookup(&f->c, THIRD));
+    afx_free(f);
+}
+END_TEST
+
+START_TEST(test_request_for_other_resolves_incomplete_entry)
+{
+    struct afx *f = afx_init(NULL);
+    output(f, 0, PEER, "p1", 0);
+    uint32_t id = entry_id(f, PEER);
+    size_t mark = f->tr.n;
+    /* PEER broadcasts its own question before it answers ours: the merge
+     * gives its MAC, so the waiting packet goes; unconfirmed, so STALE */
+    struct arp_pkt rq = pkt(ARP_OP_REQUEST, PEER_MAC, PEER, ZERO_MAC, THIRD);
+    arp_input(&f->c, MS(3), &rq);
+    STATES(f, id, mark, ARP_INCOMPLETE, ARP_STALE);
+    ck_assert_int_eq(f->ntx, 2);
+    assert_ip_frame(f, 1, "p1", PEER_MAC);
+    ck_assert_int_eq(arp_deadline(&f->c), -1);   /* no more retries */
+    afx_free(f);
+}
+END_TEST
+
+START_TEST(test_queue_overflow_drops_oldest)
+{
+    struct arp_config cfg;
+    arp_config_default(&cfg);
+    cfg.queue_max = 3;
+    struct afx *f = afx_init(&cfg);
+    static const char *const tags[] = { "q1", "q2", "q3", "q4", "q5" };
+    for (int i = 0; i < 5; i++)
+        output(f, MS(i), PEER, tags[i], (uint32_t)(100 + i));
+    ck_assert_int_eq(f->ntx, 1);
+    ck_assert_int_eq(arp_lookup(&f->c, PEER)->nq, 3);
+    /* q1 then q2 gave way, reported as they went */
+    ck_assert_int_eq(f->ndrop, 2);
+    ck_assert_uint_eq(f->drop[0].conn, 100);
+    ck_assert_uint_eq(f->drop[1].conn, 101);
+    ck_assert_uint_eq(f->drop[0].ip, PEER);
+    uint8_t want[FRAME_MAX];
+    size_t n = ip_frame(want, "q1");
+    ck_assert(memcmp(f->drop[0].b, want, n) == 0);
+    peer_replies(f, MS(10), PEER_MAC);
+    ck_assert_int_eq(f->ntx, 4);
+    assert_ip_frame(f, 1, "q3", PEER_MAC);
+    assert_ip_frame(f, 2, "q4", PEER_MAC);
+    assert_ip_frame(f, 3, "q5", PEER_MAC);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_REACHABLE);
+    afx_free(f);
+}
+END_TEST
+
+START_TEST(test_ignores_own_address_and_zero_sender)
+{
+    struct afx *f = afx_init(NULL);
+    /* our own request heard back, and an address probe (spa 0.0.0.0) */
+    struct arp_pkt echo = pkt(ARP_OP_REQUEST, ME_MAC, ME, ZERO_MAC, PEER);
+    struct arp_pkt probe = pkt(ARP_OP_REQUEST, OTHER_MAC, 0, ZERO_MAC, ME);
+    arp_input(&f->c, MS(1), &echo);
+    arp_input(&f->c, MS(2), &probe);
+    ck_assert_int_eq(f->c.n, 0);
+    ck_assert_int_eq(f->ntx, 0);
+    ck_assert_uint_eq(f->tr.n, 0);
+    afx_free(f);
+}
+END_TEST
+
+START_TEST(test_deadline_and_timer_agree)
+{
+    struct arp_config cfg;
+    arp_config_default(&cfg);
+    cfg.retrans_us = MS(300);
+    cfg.reachable_us = S(2);
+    cfg.max_requests = 2;
+    struct afx *f = afx_init(&cfg);
+    ck_assert_int_eq(arp_deadline(&f->c), -1);
+    arp_timer(&f->c, S(100));                    /* nothing to do: harmless */
+    ck_assert_uint_eq(f->tr.n, 0);
+    /* three entries with different timers: the deadline is the earliest,
+     * and firing the timer there handles exactly the entries due */
+    make_reachable(f);                           /* PEER: due 1ms + 2s */
+    output(f, MS(100), OTHER, "o1", 0);          /* OTHER: retry at 400ms */
+    output(f, MS(200), THIRD, "t1", 0);          /* THIRD: retry at 500ms */
+    int64_t expect[] = { MS(400), MS(500), MS(700), MS(800), MS(1) + S(2) };
+    int states[][3] = {
+        /* PEER, OTHER, THIRD after each firing */
+        { ARP_REACHABLE, ARP_INCOMPLETE, ARP_INCOMPLETE },
+        { ARP_REACHABLE, ARP_INCOMPLETE, ARP_INCOMPLETE },
+        { ARP_REACHABLE, ARP_FAILED, ARP_INCOMPLETE },
+        { ARP_REACHABLE, ARP_FAILED, ARP_FAILED },
+        { ARP_STALE, ARP_FAILED, ARP_FAILED },
+    };
+    int ntx[] = { 5, 6, 6, 6, 6 };               /* 2 + 2 requests, 2 retries */
+    for (size_t k = 0; k < sizeof expect / sizeof expect[0]; k++) {
+        int64_t d = arp_deadline(&f->c);
+        ck_assert_msg(d == expect[k], "step %zu: deadline %lld, want %lld", k,
+                      (long long)d, (long long)expect[k]);
+        size_t before = f->tr.n;
+        arp_timer(&f->c, d - 1);
+        ck_assert_uint_eq(f->tr.n, before);      /* too early: nothing at all */
+        arp_timer(&f->c, d);
+        ck_assert_uint_gt(f->tr.n, before);
+        ck_assert_int_eq(entry_state(f, PEER), states[k][0]);
+        ck_assert_int_eq(entry_state(f, OTHER), states[k][1]);
+        ck_assert_int_eq(entry_state(f, THIRD), states[k][2]);
+        ck_assert_int_eq(f->ntx, ntx[k]);
+        int64_t next = arp_deadline(&f->c);
+        ck_assert(next < 0 || next > d);
+    }
+    ck_assert_int_eq(arp_deadline(&f->c), -1);
+    ck_assert_int_eq(f->ndrop, 2);
+    afx_free(f);
+}
+END_TEST
+
+Suite *arp_suite(void)
+{
+    Suite *s = suite_create("arp");
+    TCase *pk = tcase_create("packets");
+    tcase_add_test(pk, test_decode_hand_written_vector);
+    tcase_add_test(pk, test_encode_decode_round_trip);
+    tcase_add_test(pk, test_decode_rejects_short_and_foreign);
+    tcase_add_test(pk, test_summary_text);
+    tcase_add_test(pk, test_state_names);
+    suite_add_tcase(s, pk);
+
+    TCase *c = tcase_create("cache");
+    tcase_add_test(c, test_none_to_incomplete_on_output);
+    tcase_add_test(c, test_incomplete_output_queues_without_new_request);
+    tcase_add_test(c, test_incomplete_to_reachable_on_reply_sends_queue_in_order);
+    tcase_add_test(c, test_incomplete_retries_then_failed_drops_queue);
+    tcase_add_test(c, test_failed_to_incomplete_on_new_output);
+    tcase_add_test(c, test_reachable_to_stale_after_reachable_us);
+    tcase_add_test(c, test_stale_entry_used_without_request);
+    tcase_add_test(c, test_request_for_us_adds_sender_stale_and_replies);
+    tcase_add_test(c, test_reply_for_us_from_unknown_sender_adds_reachable);
+    tcase_add_test(c, test_request_for_other_updates_but_never_adds);
+    tcase_add_test(c, test_request_for_other_resolves_incomplete_entry);
+    tcase_add_test(c, test_queue_overflow_drops_oldest);
+    tcase_add_test(c, test_ignores_own_address_and_zero_sender);
+    tcase_add_test(c, test_deadline_and_timer_agree);
+    suite_add_tcase(s, c);
+    return s;
+}
