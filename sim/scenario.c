@@ -2033,52 +2033,44 @@ static void kw_fault(struct parser *P, struct tok *kw)
     s->faults[s->nfaults++] = F;
 }
 
-static int want_state(struct parser *P, int *state)
+/* A state name from one layer's table: TCP's or ARP's. */
+static int want_state_of(struct parser *P, int *state, const char *layer,
+                         const char *an, int nstates,
+                         int (*parse)(const char *), const char *(*name)(int))
 {
     struct tok *t = next(P);
-    int st = t && t->type == T_WORD ? tcp_state_parse(t->s) : -1;
-    if (st >= 0 && st < TCP_NSTATES) {
+    int st = t && t->type == T_WORD ? parse(t->s) : -1;
+    if (st >= 0 && st < nstates) {
         *state = st;
         return 0;
     }
     char list[256];
     size_t off = 0;
     list[0] = '\0';
-    for (int i = 0; i < TCP_NSTATES && off < sizeof list; i++) {
-        int k = snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", tcp_state_name(i));
+    for (int i = 0; i < nstates && off < sizeof list; i++) {
+        int k = snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", name(i));
         if (k < 0) break;
         off += (size_t)k;
     }
     struct show sh;
     if (t && t->type == T_WORD)
-        ERR_AT(P, t, "unknown TCP state %s; expected one of: %s", found(&sh, t), list);
+        ERR_AT(P, t, "unknown %s state %s; expected one of: %s", layer, found(&sh, t), list);
     else
-        ERR_AT(P, t, "expected a TCP state (one of: %s), found %s", list, found(&sh, t));
+        ERR_AT(P, t, "expected %s %s state (one of: %s), found %s", an, layer, list,
+               found(&sh, t));
     return -1;
+}
+
+static int want_state(struct parser *P, int *state)
+{
+    return want_state_of(P, state, "TCP", "a", TCP_NSTATES, tcp_state_parse,
+                         tcp_state_name);
 }
 
 static int want_arp_state(struct parser *P, int *state)
 {
-    struct tok *t = next(P);
-    int st = t && t->type == T_WORD ? arp_state_parse(t->s) : -1;
-    if (st >= 0 && st < ARP_NSTATES) {
-        *state = st;
-        return 0;
-    }
-    char list[128];
-    size_t off = 0;
-    list[0] = '\0';
-    for (int i = 0; i < ARP_NSTATES && off < sizeof list; i++) {
-        int k = snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", arp_state_name(i));
-        if (k < 0) break;
-        off += (size_t)k;
-    }
-    struct show sh;
-    if (t && t->type == T_WORD)
-        ERR_AT(P, t, "unknown ARP state %s; expected one of: %s", found(&sh, t), list);
-    else
-        ERR_AT(P, t, "expected an ARP state (one of: %s), found %s", list, found(&sh, t));
-    return -1;
+    return want_state_of(P, state, "ARP", "an", ARP_NSTATES, arp_state_parse,
+                         arp_state_name);
 }
 
 /* What an expectation owns; the expectation itself stays in the array. */
