@@ -14,7 +14,8 @@
     X(dns_suite) \
     X(view_suite) \
     X(arp_suite) \
-    X(net_suite)
+    X(net_suite) \
+    X(real_suite)
 
 #define X(fn) Suite *fn(void);
 TEST_SUITES(X)

@@ -9,6 +9,7 @@
 #include "dns.h"
 #include "render.h"
 #include "summary.h"
+#include "real/real.h"
 
 /* Writes s as a JSON string.  Bytes outside printable ASCII are escaped as
  * \u00XX so every line is valid UTF-8 whatever the payload holds. */
@@ -139,6 +140,47 @@ static void json_packet(FILE *fp, const struct trace *tr,
     }
 }
 
+/* A --real record: "state" (a contract name, or "not observed", "call",
+ * "packet", "not replayed", "info") and "source", as DESIGN.md says, plus
+ * "event" and what that kind of record knows. */
+static void json_real(FILE *fp, const struct trace *tr, const struct trace_rec *r)
+{
+    char fl[64];
+    fputs(",\"state\":", fp);
+    jstr(fp, real_state_label(r));
+    fprintf(fp, ",\"source\":\"%s\",\"event\":\"%s\"",
+            real_source_name(r->u.real.source), real_what_name(r->u.real.what));
+    switch (r->u.real.what) {
+    case RW_STATE:
+        if (r->u.real.val >= 0)
+            fprintf(fp, ",\"timer\":\"%s\",\"timer_ms\":%" PRId32,
+                    r->why.id == N_REAL_SEEN_DIAG_TMR || r->why.id == N_REAL_SEEN_TW_FD
+                        ? trace_str(tr, (uint32_t)r->why.a[1]) : "?",
+                    r->u.real.val);
+        break;
+    case RW_UNSEEN:
+        fprintf(fp, ",\"missed\":\"%s\"", tcp_state_name(r->u.real.state));
+        break;
+    case RW_CALL:
+        fprintf(fp, ",\"call\":\"%s\",\"ret\":%" PRId32,
+                real_call_name(r->u.real.state), r->u.real.val);
+        break;
+    case RW_PACKET:
+        fputs(",\"src\":", fp);
+        jstr(fp, trace_str(tr, (uint32_t)r->why.a[0]));
+        fputs(",\"dst\":", fp);
+        jstr(fp, trace_str(tr, (uint32_t)r->why.a[1]));
+        fprintf(fp, ",\"tcp\":{\"sport\":%" PRId64 ",\"dport\":%" PRId64
+                ",\"seq\":%" PRIu32 ",\"ack\":%" PRIu32 ",\"flags\":",
+                r->why.a[2], r->why.a[3], r->u.real.seq, r->u.real.ack);
+        jstr(fp, tcp_flags_str(r->u.real.flags, fl, sizeof fl));
+        fprintf(fp, ",\"len\":%" PRId32 ",\"relative\":true}", r->u.real.val);
+        break;
+    default:
+        break;
+    }
+}
+
 int render_json(FILE *fp, const struct sim *s)
 {
     const struct trace *tr = &s->tr;
@@ -181,6 +223,9 @@ int render_json(FILE *fp, const struct sim *s)
             }
             break;
         }
+        case TK_REAL:
+            json_real(fp, tr, r);
+            break;
         default:
             break;
         }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "render.h"
 #include "summary.h"
+#include "real/real.h"
 
 static const char *hname(const struct trace *tr, int h)
 {
@@ -115,6 +116,51 @@ static void render_app(const struct trace *tr, const struct trace_rec *r,
         snprintf(buf, n, "%s()", call);
 }
 
+/* A kernel observation, real call or captured segment (--real). */
+static void render_real_event(const struct trace *tr, const struct trace_rec *r,
+                              char *buf, size_t n)
+{
+    char fl[64], d[32];
+    const char *src = real_source_name(r->u.real.source);
+    switch (r->u.real.what) {
+    case RW_STATE:
+        if (r->u.real.val >= 0)
+            snprintf(buf, n, "kernel %s  [%s, timer %s]",
+                     tcp_state_name(r->u.real.state), src,
+                     fmt_duration((int64_t)r->u.real.val * 1000, d, sizeof d));
+        else
+            snprintf(buf, n, "kernel %s  [%s]", tcp_state_name(r->u.real.state),
+                     src);
+        break;
+    case RW_UNSEEN:
+        snprintf(buf, n, "kernel %s not observed", tcp_state_name(r->u.real.state));
+        break;
+    case RW_CALL:
+        snprintf(buf, n, "real %s()%s", real_call_name(r->u.real.state),
+                 r->u.real.val < 0 ? " failed" : "");
+        break;
+    case RW_PACKET:
+        tcp_flags_str(r->u.real.flags, fl, sizeof fl);
+        if (r->u.real.flags & TCP_ACK)
+            snprintf(buf, n, "lo: %s -> %s  %s seq=%u ack=%u len=%d",
+                     trace_str(tr, (uint32_t)r->why.a[0]),
+                     trace_str(tr, (uint32_t)r->why.a[1]), fl, r->u.real.seq,
+                     r->u.real.ack, r->u.real.val);
+        else
+            snprintf(buf, n, "lo: %s -> %s  %s seq=%u len=%d",
+                     trace_str(tr, (uint32_t)r->why.a[0]),
+                     trace_str(tr, (uint32_t)r->why.a[1]), fl, r->u.real.seq,
+                     r->u.real.val);
+        break;
+    case RW_NOT_REPLAYED:
+        snprintf(buf, n, "not replayed");
+        break;
+    default:
+        snprintf(buf, n, "replay");
+        break;
+    }
+}
+
 char *render_event(const struct trace *tr, const struct trace_rec *r,
                    char *buf, size_t n)
 {
@@ -151,6 +197,9 @@ char *render_event(const struct trace *tr, const struct trace_rec *r,
     case TK_APP:
         render_app(tr, r, buf, n);
         break;
+    case TK_REAL:
+        render_real_event(tr, r, buf, n);
+        break;
     default:
         snprintf(buf, n, "%s", trace_kind_name(r->kind));
         break;
@@ -164,6 +213,116 @@ static const char *kind_label(const struct trace_rec *r)
     case TK_STATE: return trace_layer_name(r->layer);
     default:       return trace_kind_name(r->kind);
     }
+}
+
+/* One side of a state row: "0.340s FIN_WAIT_2", "(not observed)", "". */
+static const char *real_side(int state, int64_t t, int unseen, char *buf, size_t n)
+{
+    char tm[32];
+    if (state < 0)
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%s %s%s", fmt_time(t, tm, sizeof tm),
+                 tcp_state_name(state), unseen ? " (not observed)" : "");
+    return buf;
+}
+
+/* A segment as "client -> server  FIN,ACK seq=6 ack=1 len=0". */
+static const char *real_seg(const struct trace *tr, const struct trace_rec *r,
+                            uint32_t seq, uint32_t ack, char *buf, size_t n)
+{
+    char fl[64];
+    if (r->kind == TK_REAL) {
+        tcp_flags_str(r->u.real.flags, fl, sizeof fl);
+        snprintf(buf, n, "%s -> %s  %s seq=%u ack=%u len=%d",
+                 trace_str(tr, (uint32_t)r->why.a[0]),
+                 trace_str(tr, (uint32_t)r->why.a[1]), fl, r->u.real.seq,
+                 r->u.real.ack, r->u.real.val);
+        return buf;
+    }
+    size_t len;
+    const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+    struct frame f;
+    char err[64];
+    if (frame_decode(p, len, &f, err, sizeof err) != 0)
+        return strcpy(buf, "?");
+    tcp_flags_str(f.tcp.flags, fl, sizeof fl);
+    /* signed: a segment before the connection's SYN (an old duplicate)
+     * reads as a small negative number, not as 4294967287 */
+    snprintf(buf, n, "%s -> %s  %s seq=%d ack=%d len=%zu",
+             hname(tr, r->u.pkt.src), hname(tr, r->u.pkt.dst), fl, (int32_t)seq,
+             (int32_t)ack, f.payload_len);
+    return buf;
+}
+
+/* After the timeline of a --real run: per connection, the model's states
+ * beside the kernel's, each difference explained in one sentence; then
+ * what was not replayed, and the segments side by side when captured. */
+static void render_real_table(FILE *fp, const struct sim *s)
+{
+    const struct trace *tr = &s->tr;
+    struct real_compare c;
+    char a[160], b[160], why[1024];
+    static const char marks[] = { [RM_SAME] = '=', [RM_DETAIL] = '~', [RM_DIFF] = 'x' };
+    real_compare(tr, s->scn, &c);
+    fprintf(fp, "\nThe model beside the kernel (--real)\n");
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (r->kind == TK_REAL && r->u.real.what == RW_INFO)
+            fprintf(fp, "  %s\n", trace_why(tr, r, why, sizeof why));
+    }
+    for (int g = 0; g < c.ngeneral; g++)
+        fprintf(fp, "  %s\n", narrate(&c.general[g], NULL, why, sizeof why));
+    fprintf(fp, "  marks: = the same, ~ the same state but a detail differs, "
+            "x only one side has it\n");
+    for (int k = 0; k < c.nconns; k++) {
+        const struct real_conn_table *t = &c.conns[k];
+        fprintf(fp, "\n%s  %s%s\n", hname(tr, t->host), trace_str(tr, t->conn),
+                t->replayed ? "" : "  (no real counterpart)");
+        fprintf(fp, "     %-32s %s\n", "model", "kernel");
+        for (int i = 0; i < t->nrows; i++) {
+            const struct real_row *row = &t->rows[i];
+            real_side(row->sim_state, row->sim_t, 0, a, sizeof a);
+            real_side(row->ker_state, row->ker_t, row->ker_what == RW_UNSEEN,
+                      b, sizeof b);
+            fprintf(fp, "  %c  %-32s %s", marks[row->mark], a, b);
+            if (row->ker_state >= 0 && row->ker_what == RW_STATE)
+                fprintf(fp, "  [%s]", real_source_name(row->ker_source));
+            fputc('\n', fp);
+            if (row->why.id != N_NONE)
+                fprintf(fp, "       %s\n", trace_why(tr, &(struct trace_rec){
+                            .why = row->why }, why, sizeof why));
+        }
+    }
+    int nr = 0;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (r->kind != TK_REAL || r->u.real.what != RW_NOT_REPLAYED)
+            continue;
+        if (!nr++)
+            fprintf(fp, "\nNot replayed on loopback:\n");
+        fprintf(fp, "  - %s\n", trace_why(tr, r, why, sizeof why));
+    }
+    if (c.captured) {
+        fprintf(fp, "\nSegments: the model's (seq/ack relative) beside lo's\n");
+        fprintf(fp, "     %-46s %s\n", "model", "lo");
+        for (int i = 0; i < c.npkts; i++) {
+            const struct real_pkt_row *p = &c.pkts[i];
+            if (p->sim_rec >= 0)
+                real_seg(tr, &tr->recs[p->sim_rec], p->sim_seq, p->sim_ack, a, sizeof a);
+            else
+                strcpy(a, "-");
+            if (p->ker_rec >= 0)
+                real_seg(tr, &tr->recs[p->ker_rec], 0, 0, b, sizeof b);
+            else
+                strcpy(b, "-");
+            fprintf(fp, "  %c  %-46s %s\n", marks[p->mark], a, b);
+            if (p->why.id != N_NONE)
+                fprintf(fp, "       %s\n", trace_why(tr, &(struct trace_rec){
+                            .why = p->why }, why, sizeof why));
+        }
+    }
+    real_compare_free(&c);
 }
 
 int render_text(FILE *fp, const struct sim *s)
@@ -207,5 +366,7 @@ int render_text(FILE *fp, const struct sim *s)
     if (s->truncated)
         fprintf(fp, "\n(stopped at %s: the run reached its time or event limit)\n",
                 fmt_time(s->now, t, sizeof t));
+    if (real_in_trace(tr))
+        render_real_table(fp, s);
     return ferror(fp) ? -1 : 0;
 }

@@ -1,0 +1,694 @@
+/* test_real.c — Check suite for sim/real/ (--real): real loopback exchanges
+ * replayed from small scenarios, asserting the kernel states observed
+ * (TCP_INFO, NETLINK_SOCK_DIAG), what is reported as not observed or not
+ * replayed, the capture with and without CAP_NET_RAW, that no descriptor
+ * and no kernel socket but TIME_WAIT is left behind, and the comparison
+ * with the model.  Each test is one replay of well under a second. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <linux/capability.h>
+#include <check.h>
+
+#include "real/real.h"
+#include "real/realint.h"
+#include "scenario.h"
+#include "sim.h"
+#include "tcp.h"
+#include "trace.h"
+#include "suites.h"
+
+/* The shipped teardown lesson, as text, so the test does not depend on the
+ * working directory. */
+#define TEARDOWN \
+    "host client 192.0.2.10\n" \
+    "host server 192.0.2.80\n" \
+    "link client server delay 20ms\n" \
+    "tcp isn client 1000\n" \
+    "tcp isn server 5000\n" \
+    "tcp msl 30s\n" \
+    "at 0ms    server listen 80\n" \
+    "at 10ms   client connect server 80\n" \
+    "at 100ms  client send \"hello\"\n" \
+    "at 200ms  server recv 100\n" \
+    "at 300ms  client close\n" \
+    "at 400ms  server close\n"
+
+struct rrun {
+    struct scenario *scn;
+    struct sim sim;
+    struct real_result res;
+    int client, server, rc;
+};
+
+static struct rrun *replay_opts(const char *text, const struct real_opts *o)
+{
+    struct scn_errors e = { 0 };
+    struct rrun *r = calloc(1, sizeof *r);
+    ck_assert_ptr_nonnull(r);
+    r->scn = scenario_parse("t.scn", text, strlen(text), &e);
+    if (!r->scn) {
+        char first[512];
+        snprintf(first, sizeof first, "%s", e.n ? e.msgs[0] : "(no message)");
+        scn_errors_free(&e);
+        ck_abort_msg("scenario does not parse: %s", first);
+    }
+    scn_errors_free(&e);
+    sim_init(&r->sim, r->scn, 1);
+    sim_run(&r->sim);
+    r->rc = real_run(&r->sim, o, &r->res);
+    r->client = scenario_host_index(r->scn, "client");
+    r->server = scenario_host_index(r->scn, "server");
+    return r;
+}
+
+static struct rrun *replay(const char *text)
+{
+    struct real_opts o;
+    real_default_opts(&o);
+    return replay_opts(text, &o);
+}
+
+static void done(struct rrun *r)
+{
+    sim_free(&r->sim);
+    scenario_free(r->scn);
+    free(r);
+}
+
+static const struct trace *T(const struct rrun *r)
+{
+    return &r->sim.tr;
+}
+
+/* Index of the first TK_REAL record of host h with this what/state (and
+ * source, -1 any) at or after index from; -1 if none. */
+static long find_real(const struct trace *tr, long from, int h, int what,
+                      int state, int source)
+{
+    for (size_t i = (size_t)(from < 0 ? 0 : from); i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (r->kind == TK_REAL && r->host == h && r->u.real.what == what &&
+            (state < 0 || r->u.real.state == state) &&
+            (source < 0 || r->u.real.source == source))
+            return (long)i;
+    }
+    return -1;
+}
+
+static long seen(const struct rrun *r, int h, int state, int source)
+{
+    return find_real(T(r), 0, h, RW_STATE, state, source);
+}
+
+static int count_why(const struct trace *tr, int id)
+{
+    int n = 0;
+    for (size_t i = 0; i < tr->n; i++)
+        if (tr->recs[i].kind == TK_REAL && tr->recs[i].why.id == id)
+            n++;
+    return n;
+}
+
+static int open_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    ck_assert_ptr_nonnull(d);
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Linux's numbers                                                          */
+
+START_TEST(test_linux_states_map_to_contract_names)
+{
+    static const int want[] = {
+        [1] = TCP_ESTABLISHED, [2] = TCP_SYN_SENT, [3] = TCP_SYN_RECEIVED,
+        [4] = TCP_FIN_WAIT_1, [5] = TCP_FIN_WAIT_2, [6] = TCP_TIME_WAIT,
+        [7] = TCP_CLOSED, [8] = TCP_CLOSE_WAIT, [9] = TCP_LAST_ACK,
+        [10] = TCP_LISTEN, [11] = TCP_CLOSING, [12] = TCP_SYN_RECEIVED,
+    };
+    for (int s = 1; s <= 12; s++)
+        ck_assert_int_eq(real_linux_state(s), want[s]);
+    ck_assert_int_eq(real_linux_state(0), -1);
+    ck_assert_int_eq(real_linux_state(99), -1);
+    ck_assert_str_eq(real_timer_name(3), "TIME_WAIT");
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Handshake and teardown as the kernel does them                           */
+
+START_TEST(test_teardown_client_established_fin_wait_time_wait)
+{
+    struct rrun *r = replay(TEARDOWN);
+    ck_assert_int_eq(r->rc, 0);
+    int c = r->client;
+    /* a fresh socket is CLOSED; SYN_SENT passes too fast and says so */
+    ck_assert_int_ge(seen(r, c, TCP_CLOSED, RS_TCP_INFO), 0);
+    long syn = find_real(T(r), 0, c, RW_UNSEEN, TCP_SYN_SENT, -1);
+    ck_assert_int_ge(syn, 0);
+    ck_assert_int_eq(T(r)->recs[syn].why.id, N_REAL_UNSEEN_SYN_SENT);
+    long est = seen(r, c, TCP_ESTABLISHED, RS_TCP_INFO);
+    ck_assert_int_gt(est, syn);
+    /* after close() there is no descriptor: FIN_WAIT_1 or _2 via sock_diag */
+    long fw2 = find_real(T(r), est, c, RW_STATE, TCP_FIN_WAIT_2, RS_SOCK_DIAG);
+    long fw1 = find_real(T(r), est, c, RW_STATE, TCP_FIN_WAIT_1, RS_SOCK_DIAG);
+    ck_assert_msg(fw1 >= 0 || fw2 >= 0, "no FIN_WAIT_1/2 seen through sock_diag");
+    long tw = find_real(T(r), est, c, RW_STATE, TCP_TIME_WAIT, RS_SOCK_DIAG);
+    ck_assert_int_gt(tw, fw2 >= 0 ? fw2 : fw1);
+    /* the kernel's TIME_WAIT timer: tens of seconds (60 s on Linux) */
+    int32_t ms = T(r)->recs[tw].u.real.val;
+    ck_assert_int_ge(ms, 10000);
+    ck_assert_int_le(ms, 60000);
+    /* the connection id is the model's, so the two can be compared */
+    ck_assert_str_eq(trace_str(T(r), T(r)->recs[tw].conn), "client:49152-server:80");
+    /* the kernel's TIME_WAIT is never waited out */
+    ck_assert_int_lt(r->res.real_us, 3000000);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_teardown_server_listen_established_close_wait_closed)
+{
+    struct rrun *r = replay(TEARDOWN);
+    int s = r->server;
+    long l = seen(r, s, TCP_LISTEN, RS_TCP_INFO);
+    ck_assert_int_ge(l, 0);
+    ck_assert_str_eq(trace_str(T(r), T(r)->recs[l].conn), "server:80");
+    long rcvd = find_real(T(r), l, s, RW_UNSEEN, TCP_SYN_RECEIVED, -1);
+    ck_assert_int_ge(rcvd, 0);
+    long est = find_real(T(r), l, s, RW_STATE, TCP_ESTABLISHED, RS_TCP_INFO);
+    ck_assert_int_gt(est, rcvd);
+    ck_assert_str_eq(trace_str(T(r), T(r)->recs[est].conn), "server:80-client:49152");
+    long cw = find_real(T(r), est, s, RW_STATE, TCP_CLOSE_WAIT, RS_TCP_INFO);
+    ck_assert_int_gt(cw, est);
+    /* LAST_ACK is seen, or named as not observed; then CLOSED */
+    long la = find_real(T(r), cw, s, RW_STATE, TCP_LAST_ACK, -1);
+    long la_un = find_real(T(r), cw, s, RW_UNSEEN, TCP_LAST_ACK, -1);
+    ck_assert_msg(la >= 0 || la_un >= 0, "LAST_ACK neither seen nor reported unseen");
+    long closed = find_real(T(r), cw, s, RW_STATE, TCP_CLOSED, RS_SOCK_DIAG);
+    ck_assert_int_gt(closed, cw);
+    /* the real calls are recorded, none failed */
+    ck_assert_int_ge(find_real(T(r), 0, s, RW_CALL, REAL_CALL_ACCEPT, RS_REPLAY), 0);
+    ck_assert_int_eq(r->res.failed_calls, 0);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_trace_stays_time_ordered_model_first)
+{
+    struct rrun *r = replay(TEARDOWN);
+    const struct trace *tr = T(r);
+    int reals = 0;
+    for (size_t i = 0; i < tr->n; i++) {
+        reals += tr->recs[i].kind == TK_REAL;
+        if (i == 0)
+            continue;
+        ck_assert_int_le(tr->recs[i - 1].t_us, tr->recs[i].t_us);
+        /* at equal times the simulated records come first */
+        if (tr->recs[i - 1].kind == TK_REAL && tr->recs[i].kind != TK_REAL)
+            ck_assert_int_lt(tr->recs[i - 1].t_us, tr->recs[i].t_us);
+    }
+    ck_assert_int_gt(reals, 10);
+    /* the model's expectations still hold: --check checks the model */
+    ck_assert_int_eq(sim_check(&r->sim, NULL, NULL), 0);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_nothing_left_open_only_time_wait_remains)
+{
+    int before = open_fds();
+    struct rrun *r = replay(TEARDOWN
+        "at 500ms client connect server 80\n");       /* left open: RST at the end */
+    ck_assert_int_eq(open_fds(), before);
+    ck_assert_int_eq(r->res.forced_rst, 2);    /* both ends of the last one */
+    ck_assert_int_ge(r->res.nends, 5);
+    struct real_diag d;
+    ck_assert_int_eq(real_diag_open(&d), 0);
+    int tw = 0;
+    for (int i = 0; i < r->res.nends; i++) {
+        const struct real_end *e = &r->res.ends[i];
+        struct real_addr l = { e->family, { 0 }, e->lport };
+        struct real_addr rm = { e->family, { 0 }, e->rport };
+        memcpy(l.addr, e->laddr, 16);
+        memcpy(rm.addr, e->raddr, 16);
+        if (e->listener)
+            memset(rm.addr, 0, sizeof rm.addr);
+        /* only 127.0.0.1 was ever used */
+        ck_assert(e->laddr[0] == 127 && e->laddr[3] == 1);
+        struct real_diag_answer a;
+        int k = real_diag_lookup(&d, &l, &rm, &a);
+        ck_assert_int_ge(k, 0);
+        if (k == 1) {
+            ck_assert_msg(a.state == TCP_TIME_WAIT, "endpoint %d left in %s", i,
+                          tcp_state_name(a.state));
+            tw++;
+        }
+    }
+    real_diag_close(&d);
+    ck_assert_int_eq(tw, 1);                 /* the client that closed first */
+    done(r);
+}
+END_TEST
+
+START_TEST(test_refused_connect_and_abort)
+{
+    struct rrun *r = replay(
+        "host client 192.0.2.10\n"
+        "host server 192.0.2.80\n"
+        "link client server delay 20ms\n"
+        "at 0ms   server listen 80\n"
+        "at 10ms  client connect server 81\n"
+        "at 200ms client connect server 80\n"
+        "at 300ms client send \"GET / HTTP/1.1\\r\\n\\r\\n\"\n"
+        "at 400ms client abort\n");
+    int c = r->client, s = r->server;
+    /* port 81: nothing listens, the kernel answers RST */
+    long refused = seen(r, c, TCP_CLOSED, RS_TCP_INFO);
+    ck_assert_int_ge(refused, 0);
+    ck_assert_int_ge(count_why(T(r), N_REAL_SEEN_INFO_ERR), 1);
+    long why = -1;
+    for (size_t i = 0; i < T(r)->n && why < 0; i++)
+        if (T(r)->recs[i].why.id == N_REAL_SEEN_INFO_ERR)
+            why = (long)i;
+    ck_assert_int_eq(T(r)->recs[why].host, c);
+    ck_assert_str_eq(trace_str(T(r), (uint32_t)T(r)->recs[why].why.a[1]),
+                     strerror(ECONNREFUSED));
+    /* SYN_SENT: named as not observed (or, if the RST came late, seen) */
+    ck_assert(find_real(T(r), 0, c, RW_UNSEEN, TCP_SYN_SENT, -1) >= 0 ||
+              seen(r, c, TCP_SYN_SENT, -1) >= 0);
+    /* port 80: established, then aborted: the server's socket is reset */
+    long est = seen(r, c, TCP_ESTABLISHED, RS_TCP_INFO);
+    ck_assert_int_ge(est, 0);
+    long se = find_real(T(r), 0, s, RW_STATE, TCP_ESTABLISHED, RS_TCP_INFO);
+    ck_assert_int_ge(se, 0);
+    ck_assert_int_ge(find_real(T(r), se, s, RW_STATE, TCP_CLOSED, RS_TCP_INFO), 0);
+    /* an abort leaves no TIME_WAIT */
+    ck_assert_int_lt(find_real(T(r), 0, c, RW_STATE, TCP_TIME_WAIT, -1), 0);
+    ck_assert_int_ge(count_why(T(r), N_REAL_ABORT), 1);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_half_close_time_wait_while_descriptor_open)
+{
+    struct rrun *r = replay(
+        "host client 192.0.2.10\n"
+        "host server 192.0.2.80\n"
+        "link client server delay 20ms\n"
+        "at 0ms    server listen 80\n"
+        "at 10ms   client connect server 80\n"
+        "at 100ms  client send \"sort these: 3 1 2\"\n"
+        "at 100ms  client shutdown\n"
+        "at 200ms  server recv 100\n"
+        "at 300ms  server send \"1 2 3\"\n"
+        "at 400ms  client recv 100\n"
+        "at 500ms  server close\n");
+    int c = r->client, s = r->server;
+    long fw = seen(r, c, TCP_FIN_WAIT_2, RS_TCP_INFO);
+    ck_assert_int_ge(fw, 0);
+    ck_assert_int_ge(seen(r, s, TCP_CLOSE_WAIT, RS_TCP_INFO), 0);
+    /* the client still reads the reply in FIN_WAIT_2 */
+    long rd = -1;
+    for (size_t i = 0; i < T(r)->n; i++) {
+        const struct trace_rec *x = &T(r)->recs[i];
+        if (x->kind == TK_REAL && x->host == c && x->u.real.what == RW_CALL &&
+            x->u.real.state == AC_RECV)
+            rd = (long)i;
+    }
+    ck_assert_int_ge(rd, 0);
+    ck_assert_int_eq(T(r)->recs[rd].u.real.val, 5);
+    /* the descriptor reads CLOSED; sock_diag finds the TIME_WAIT */
+    long tw = find_real(T(r), fw, c, RW_STATE, TCP_TIME_WAIT, RS_SOCK_DIAG);
+    ck_assert_int_ge(tw, 0);
+    ck_assert_int_eq(T(r)->recs[tw].why.id, N_REAL_SEEN_TW_FD);
+    done(r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* What is not replayed, and limits                                         */
+
+START_TEST(test_features_without_counterpart_are_listed)
+{
+    struct rrun *r = replay(
+        "host client 192.0.2.10\n"
+        "host server 192.0.2.80\n"
+        "host alice 192.0.2.20\n"
+        "host bob 192.0.2.30\n"
+        "link client server delay 10ms loss 1%\n"
+        "link alice bob delay 10ms\n"
+        "tcp handshake two-way\n"
+        "at 0ms   server listen 80\n"
+        "at 0ms   inject client->server tcp SYN seq 90 sport 49152 dport 80 \"old\"\n"
+        "at 0ms   alice connect bob 6000 from 5000\n"
+        "at 0ms   bob connect alice 5000 from 6000\n"
+        "at 0ms   server udp bind 53\n"
+        "at 10ms  alice send \"x\"\n"
+        "fault drop client->server tcp RST #1\n");
+    const struct trace *tr = T(r);
+    ck_assert_int_eq(count_why(tr, N_REAL_NR_FAULT), 1);
+    ck_assert_int_eq(count_why(tr, N_REAL_NR_INJECT), 1);
+    ck_assert_int_eq(count_why(tr, N_REAL_NR_LINK), 2);
+    ck_assert_int_eq(count_why(tr, N_REAL_NR_TWOWAY), 4);      /* every host */
+    ck_assert_int_eq(count_why(tr, N_REAL_NR_SIMOPEN), 2);
+    ck_assert_int_eq(count_why(tr, N_REAL_NR_APP), 1);
+    ck_assert_int_eq(r->res.not_replayed, 11);
+    /* alice's send has no connection to act on, and says why */
+    long f = find_real(tr, 0, scenario_host_index(r->scn, "alice"), RW_CALL,
+                       AC_SEND, -1);
+    ck_assert_int_ge(f, 0);
+    ck_assert_int_lt(tr->recs[f].u.real.val, 0);
+    ck_assert_str_eq(trace_str(tr, (uint32_t)tr->recs[f].why.a[1]),
+                     "its connection was not replayed");
+    /* the listen that has a counterpart still ran */
+    ck_assert_int_ge(seen(r, r->server, TCP_LISTEN, RS_TCP_INFO), 0);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_second_listen_on_a_port_fails_like_the_model)
+{
+    struct rrun *r = replay(
+        "host server 192.0.2.80\n"
+        "at 0ms   server listen 80\n"
+        "at 10ms  server listen 80\n");
+    long f = find_real(T(r), 0, 0, RW_CALL, AC_LISTEN, -1);
+    f = find_real(T(r), f + 1, 0, RW_CALL, AC_LISTEN, -1);
+    ck_assert_int_ge(f, 0);
+    ck_assert_int_eq(T(r)->recs[f].u.real.val, -EADDRINUSE);
+    ck_assert_int_eq(r->res.failed_calls, 1);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_long_scenario_is_squeezed_into_bounds)
+{
+    struct real_opts o;
+    real_default_opts(&o);
+    o.max_span_us = 400000;
+    o.settle_max_us = 300000;
+    int64_t t0 = real_now_us();
+    struct rrun *r = replay_opts(
+        "host client 192.0.2.10\n"
+        "host server 192.0.2.80\n"
+        "link client server delay 20ms\n"
+        "at 0s    server listen 80\n"
+        "at 1s    client connect server 80\n"
+        "at 100s  client close\n"
+        "at 200s  server close\n", &o);
+    int64_t took = real_now_us() - t0;
+    ck_assert_int_eq(count_why(T(r), N_REAL_SQUEEZED), 1);
+    ck_assert_int_lt(took, 1500000);
+    /* observations are on the scenario's clock: the TIME_WAIT after the
+     * server's close at 200 s */
+    long tw = seen(r, r->client, TCP_TIME_WAIT, RS_SOCK_DIAG);
+    ck_assert_int_ge(tw, 0);
+    ck_assert_int_ge(T(r)->recs[tw].t_us, 200000000);
+    done(r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Capture                                                                  */
+
+/* Sets or clears CAP_NET_RAW in the effective set (the permitted set is
+ * kept, so it can come back).  Returns 0, -1 if capset failed. */
+static int net_raw_effective(int on)
+{
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) < 0)
+        return -1;
+    if (on)
+        d[CAP_NET_RAW / 32].effective |= 1u << (CAP_NET_RAW % 32);
+    else
+        d[CAP_NET_RAW / 32].effective &= ~(1u << (CAP_NET_RAW % 32));
+    return syscall(SYS_capset, &h, d) < 0 ? -1 : 0;
+}
+
+static int can_capture(void)
+{
+    struct real_cap c;
+    if (real_cap_open(&c, AF_INET) < 0)
+        return 0;
+    real_cap_close(&c);
+    return 1;
+}
+
+START_TEST(test_capture_lists_real_segments)
+{
+    if (!can_capture()) {
+        /* not root and no CAP_NET_RAW: the other test covers this case */
+        struct rrun *r = replay(TEARDOWN);
+        ck_assert_int_eq(r->res.capture, 0);
+        done(r);
+        return;
+    }
+    struct rrun *r = replay(TEARDOWN);
+    const struct trace *tr = T(r);
+    ck_assert_int_eq(r->res.capture, 1);
+    ck_assert_int_eq(count_why(tr, N_REAL_CAPTURE_ON), 1);
+    long syn = find_real(tr, 0, r->client, RW_PACKET, -1, RS_CAPTURE);
+    ck_assert_int_ge(syn, 0);
+    ck_assert_int_eq(tr->recs[syn].u.real.flags, TCP_SYN);
+    ck_assert_uint_eq(tr->recs[syn].u.real.seq, 0);         /* relative */
+    long sa = find_real(tr, syn, r->server, RW_PACKET, -1, RS_CAPTURE);
+    ck_assert_int_eq(tr->recs[sa].u.real.flags, TCP_SYN | TCP_ACK);
+    ck_assert_uint_eq(tr->recs[sa].u.real.ack, 1);
+    /* the client's 5 bytes, then a FIN from each side */
+    int data = 0, fins = 0;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *x = &tr->recs[i];
+        if (x->kind != TK_REAL || x->u.real.what != RW_PACKET)
+            continue;
+        data += x->u.real.val == 5 && x->host == r->client;
+        fins += (x->u.real.flags & TCP_FIN) != 0;
+    }
+    ck_assert_int_eq(data, 1);
+    ck_assert_int_eq(fins, 2);
+    /* the segments line up with the model's */
+    struct real_compare c;
+    real_compare(tr, r->scn, &c);
+    ck_assert_int_eq(c.captured, 1);
+    ck_assert_int_ge(c.npkts, 8);
+    ck_assert_int_eq(c.pkts[0].mark, RM_SAME);
+    real_compare_free(&c);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_capture_off_without_cap_net_raw)
+{
+    int had = can_capture();
+    if (had)
+        ck_assert_int_eq(net_raw_effective(0), 0);
+    ck_assert_int_eq(can_capture(), 0);
+    struct rrun *r = replay(TEARDOWN);
+    if (had)
+        net_raw_effective(1);
+    ck_assert_int_eq(r->res.capture, 0);
+    ck_assert_int_eq(count_why(T(r), N_REAL_CAPTURE_OFF), 1);
+    ck_assert_int_eq(r->res.packets, 0);
+    /* and it carries on: the states are still observed */
+    ck_assert_int_ge(seen(r, r->client, TCP_TIME_WAIT, RS_SOCK_DIAG), 0);
+    char buf[256];
+    long k = -1;
+    for (size_t i = 0; i < T(r)->n; i++)
+        if (T(r)->recs[i].why.id == N_REAL_CAPTURE_OFF)
+            k = (long)i;
+    trace_why(T(r), &T(r)->recs[k], buf, sizeof buf);
+    ck_assert_ptr_nonnull(strstr(buf, "capture off (needs CAP_NET_RAW)"));
+    done(r);
+}
+END_TEST
+
+START_TEST(test_capture_forced_off_by_option)
+{
+    struct real_opts o;
+    real_default_opts(&o);
+    o.capture = REAL_CAPTURE_OFF;
+    struct rrun *r = replay_opts(TEARDOWN, &o);
+    ck_assert_int_eq(r->res.capture, 0);
+    ck_assert_int_eq(count_why(T(r), N_REAL_CAPTURE_OFF), 1);
+    done(r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* ::1 and the comparison                                                   */
+
+START_TEST(test_ipv6_loopback_teardown)
+{
+    int probe = socket(AF_INET6, SOCK_STREAM, 0);
+    struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+    int ok = probe >= 0 && bind(probe, (struct sockaddr *)&a, sizeof a) == 0;
+    if (probe >= 0)
+        close(probe);
+    if (!ok)
+        return;                      /* no ::1 here: nothing to test */
+    struct real_opts o;
+    real_default_opts(&o);
+    o.family = AF_INET6;
+    struct rrun *r = replay_opts(TEARDOWN, &o);
+    ck_assert_int_eq(r->rc, 0);
+    ck_assert_int_ge(seen(r, r->client, TCP_ESTABLISHED, RS_TCP_INFO), 0);
+    ck_assert_int_ge(seen(r, r->client, TCP_TIME_WAIT, RS_SOCK_DIAG), 0);
+    ck_assert_int_ge(seen(r, r->server, TCP_CLOSE_WAIT, RS_TCP_INFO), 0);
+    ck_assert_int_eq(r->res.ends[0].family, AF_INET6);
+    done(r);
+}
+END_TEST
+
+static const struct real_conn_table *table(const struct real_compare *c,
+                                           const struct trace *tr, const char *id)
+{
+    for (int k = 0; k < c->nconns; k++)
+        if (!strcmp(trace_str(tr, c->conns[k].conn), id))
+            return &c->conns[k];
+    ck_abort_msg("no table for %s", id);
+    return NULL;
+}
+
+START_TEST(test_compare_marks_and_explains_differences)
+{
+    struct rrun *r = replay(TEARDOWN);
+    struct real_compare c;
+    real_compare(T(r), r->scn, &c);
+    ck_assert_int_eq(c.ngeneral, 2);
+    ck_assert_int_eq(c.general[0].id, N_REAL_DIFF_ISN_FIXED);
+
+    const struct real_conn_table *t = table(&c, T(r), "client:49152-server:80");
+    ck_assert_int_eq(t->replayed, 1);
+    int syn = 0, est = 0, tw = 0, tw_end = 0;
+    for (int i = 0; i < t->nrows; i++) {
+        const struct real_row *row = &t->rows[i];
+        if (row->sim_state == TCP_SYN_SENT) {
+            ck_assert_int_eq(row->mark, RM_DIFF);
+            ck_assert_int_eq(row->ker_what, RW_UNSEEN);
+            ck_assert_int_eq(row->why.id, N_REAL_UNSEEN_SYN_SENT);
+            syn = 1;
+        }
+        if (row->sim_state == TCP_ESTABLISHED) {
+            ck_assert_int_eq(row->mark, RM_SAME);
+            est = 1;
+        }
+        if (row->sim_state == TCP_TIME_WAIT) {
+            ck_assert_int_eq(row->mark, RM_DETAIL);
+            ck_assert_int_eq(row->why.id, N_REAL_DIFF_TW);
+            ck_assert_int_eq(row->why.a[1], 60000000);     /* 2 x 30 s */
+            tw = 1;
+        }
+        if (row->sim_state == TCP_CLOSED && row->ker_state < 0) {
+            ck_assert_int_eq(row->why.id, N_REAL_DIFF_TW_END);
+            tw_end = 1;
+        }
+    }
+    ck_assert(syn && est && tw && tw_end);
+
+    t = table(&c, T(r), "server:80-client:49152");
+    ck_assert_int_eq(t->rows[0].sim_state, TCP_LISTEN);
+    ck_assert_int_eq(t->rows[0].why.id, N_REAL_DIFF_CHILD_LISTEN);
+    real_compare_free(&c);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_simultaneous_close_runs_as_an_ordinary_close)
+{
+    struct rrun *r = replay(
+        "host alice 192.0.2.10\n"
+        "host bob   192.0.2.20\n"
+        "link alice bob delay 20ms\n"
+        "tcp msl 5s\n"
+        "at 0ms    bob listen 80\n"
+        "at 10ms   alice connect bob 80\n"
+        "at 200ms  alice close\n"
+        "at 200ms  bob close\n");
+    int alice = scenario_host_index(r->scn, "alice");
+    int bob = scenario_host_index(r->scn, "bob");
+    /* The calls run one after the other, and loopback delivers alice's
+     * FIN within her close(): bob is in CLOSE_WAIT before his own close.
+     * (Were the delivery deferred past bob's close, both would close at
+     * once and CLOSING could be seen: then the row matches.) */
+    ck_assert_int_ge(seen(r, alice, TCP_TIME_WAIT, RS_SOCK_DIAG), 0);
+    int sequential = seen(r, bob, TCP_CLOSE_WAIT, RS_TCP_INFO) >= 0;
+    struct real_compare c;
+    real_compare(T(r), r->scn, &c);
+    const struct real_conn_table *t = table(&c, T(r), "alice:49152-bob:80");
+    int closing = 0;
+    for (int i = 0; i < t->nrows; i++)
+        if (t->rows[i].sim_state == TCP_CLOSING) {
+            if (sequential) {
+                ck_assert_int_lt(seen(r, alice, TCP_CLOSING, -1), 0);
+                ck_assert_int_eq(t->rows[i].mark, RM_DIFF);
+                ck_assert_int_eq(t->rows[i].why.id, N_REAL_DIFF_CLOSING);
+            }
+            closing = 1;
+        }
+    ck_assert(closing);
+    if (sequential) {
+        /* bob's rows say why he closed the other way */
+        t = table(&c, T(r), "bob:80-alice:49152");
+        int other = 0;
+        for (int i = 0; i < t->nrows; i++)
+            other += t->rows[i].why.id == N_REAL_DIFF_OTHER_PATH ||
+                     t->rows[i].why.id == N_REAL_DIFF_SEQUENTIAL;
+        ck_assert_int_ge(other, 2);
+    }
+    real_compare_free(&c);
+    done(r);
+}
+END_TEST
+
+Suite *real_suite(void)
+{
+    Suite *s = suite_create("real");
+    TCase *map = tcase_create("linux");
+    tcase_add_test(map, test_linux_states_map_to_contract_names);
+    suite_add_tcase(s, map);
+
+    TCase *tcp = tcase_create("loopback");
+    tcase_add_test(tcp, test_teardown_client_established_fin_wait_time_wait);
+    tcase_add_test(tcp, test_teardown_server_listen_established_close_wait_closed);
+    tcase_add_test(tcp, test_trace_stays_time_ordered_model_first);
+    tcase_add_test(tcp, test_nothing_left_open_only_time_wait_remains);
+    tcase_add_test(tcp, test_refused_connect_and_abort);
+    tcase_add_test(tcp, test_half_close_time_wait_while_descriptor_open);
+    tcase_add_test(tcp, test_ipv6_loopback_teardown);
+    suite_add_tcase(s, tcp);
+
+    TCase *lim = tcase_create("limits");
+    tcase_add_test(lim, test_features_without_counterpart_are_listed);
+    tcase_add_test(lim, test_second_listen_on_a_port_fails_like_the_model);
+    tcase_add_test(lim, test_long_scenario_is_squeezed_into_bounds);
+    suite_add_tcase(s, lim);
+
+    TCase *cap = tcase_create("capture");
+    tcase_add_test(cap, test_capture_lists_real_segments);
+    tcase_add_test(cap, test_capture_off_without_cap_net_raw);
+    tcase_add_test(cap, test_capture_forced_off_by_option);
+    suite_add_tcase(s, cap);
+
+    TCase *cmp = tcase_create("compare");
+    tcase_add_test(cmp, test_compare_marks_and_explains_differences);
+    tcase_add_test(cmp, test_simultaneous_close_runs_as_an_ordinary_close);
+    suite_add_tcase(s, cmp);
+    return s;
+}
