@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <check.h>
+#include "testutil.h"
 
 #include "arp.h"
 #include "dns.h"
@@ -43,16 +44,7 @@ static struct run *run_parsed(struct scenario *scn, uint64_t seed)
 
 static struct run *run(const char *text)
 {
-    struct scn_errors e = { 0 };
-    struct scenario *scn = scenario_parse("t.scn", text, strlen(text), &e);
-    if (!scn) {
-        char first[512];
-        snprintf(first, sizeof first, "%s", e.n ? e.msgs[0] : "(no message)");
-        scn_errors_free(&e);
-        ck_abort_msg("scenario does not parse: %s", first);
-    }
-    scn_errors_free(&e);
-    return run_parsed(scn, 1);
+    return run_parsed(tu_parse(text), 1);
 }
 
 static void done(struct run *r)
@@ -1097,66 +1089,6 @@ END_TEST
 /* Determinism                                                              */
 
 /* The whole trace, field by field and with every blob's bytes. */
-struct ser { uint8_t *p; size_t n, cap; };
-
-static void ser_put(struct ser *s, const void *p, size_t n)
-{
-    if (s->n + n > s->cap) {
-        while (s->n + n > s->cap)
-            s->cap = s->cap ? s->cap * 2 : 4096;
-        s->p = realloc(s->p, s->cap);
-        ck_assert_ptr_nonnull(s->p);
-    }
-    memcpy(s->p + s->n, p, n);
-    s->n += n;
-}
-
-static struct ser serialize(const struct trace *tr)
-{
-    struct ser s = { 0 };
-    for (size_t i = 0; i < tr->n; i++) {
-        const struct trace_rec *r = &tr->recs[i];
-        char why[512];
-        ser_put(&s, &r->t_us, sizeof r->t_us);
-        ser_put(&s, &r->host, sizeof r->host);
-        ser_put(&s, &r->kind, 1);
-        ser_put(&s, &r->layer, 1);
-        const char *conn = trace_str(tr, r->conn);
-        ser_put(&s, conn, strlen(conn) + 1);
-        trace_why(tr, r, why, sizeof why);
-        ser_put(&s, why, strlen(why) + 1);
-        size_t n = 0;
-        const uint8_t *b = NULL;
-        switch (r->kind) {
-        case TK_STATE:
-            ser_put(&s, &r->u.state, sizeof r->u.state);
-            break;
-        case TK_SEND: case TK_RECV: case TK_DROP:
-            ser_put(&s, &r->u.pkt.src, sizeof r->u.pkt.src);
-            ser_put(&s, &r->u.pkt.dst, sizeof r->u.pkt.dst);
-            ser_put(&s, &r->u.pkt.dup, 1);
-            ser_put(&s, &r->u.pkt.reason, 1);
-            b = trace_blob_data(tr, r->u.pkt.pkt, &n);
-            break;
-        case TK_TIMER:
-            ser_put(&s, &r->u.timer.name, 1);
-            ser_put(&s, &r->u.timer.action, 1);
-            ser_put(&s, &r->u.timer.due_us, sizeof r->u.timer.due_us);
-            break;
-        case TK_APP:
-            ser_put(&s, &r->u.app.call, 1);
-            ser_put(&s, &r->u.app.ret, sizeof r->u.app.ret);
-            b = trace_blob_data(tr, r->u.app.data, &n);
-            break;
-        default:
-            break;
-        }
-        ser_put(&s, &n, sizeof n);
-        if (n)
-            ser_put(&s, b, n);
-    }
-    return s;
-}
 
 static struct run *run_lesson(const char *name, uint64_t seed)
 {
@@ -1186,7 +1118,7 @@ START_TEST(test_web_request_lesson_is_deterministic)
     ck_assert_int_gt(count_layer(T(a), TL_ARP), 0);
     ck_assert_int_gt(count_layer(T(a), TL_DNS), 0);
     ck_assert_int_gt(count_layer(T(a), TL_HTTP), 0);
-    struct ser sa = serialize(T(a)), sb = serialize(T(b));
+    struct tu_bytes sa = tu_trace_bytes(T(a)), sb = tu_trace_bytes(T(b));
     ck_assert_uint_gt(sa.n, 0);
     ck_assert_uint_eq(T(a)->n, T(b)->n);
     ck_assert_uint_eq(sa.n, sb.n);

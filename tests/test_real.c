@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <linux/capability.h>
 #include <check.h>
+#include "testutil.h"
 
 #include "real/real.h"
 #include "real/realint.h"
@@ -51,17 +52,9 @@ struct rrun {
 
 static struct rrun *replay_opts(const char *text, const struct real_opts *o)
 {
-    struct scn_errors e = { 0 };
     struct rrun *r = calloc(1, sizeof *r);
     ck_assert_ptr_nonnull(r);
-    r->scn = scenario_parse("t.scn", text, strlen(text), &e);
-    if (!r->scn) {
-        char first[512];
-        snprintf(first, sizeof first, "%s", e.n ? e.msgs[0] : "(no message)");
-        scn_errors_free(&e);
-        ck_abort_msg("scenario does not parse: %s", first);
-    }
-    scn_errors_free(&e);
+    r->scn = tu_parse(text);
     sim_init(&r->sim, r->scn, 1);
     sim_run(&r->sim);
     r->rc = real_run(&r->sim, o, &r->res);

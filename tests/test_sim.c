@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <check.h>
+#include "testutil.h"
 
 #include "scenario.h"
 #include "sim.h"
@@ -34,17 +35,9 @@ struct run {
 
 static struct run *run_seed(const char *text, uint64_t seed)
 {
-    struct scn_errors e = { 0 };
     struct run *r = calloc(1, sizeof *r);
     ck_assert_ptr_nonnull(r);
-    r->scn = scenario_parse("t.scn", text, strlen(text), &e);
-    if (!r->scn) {
-        char first[512];
-        snprintf(first, sizeof first, "%s", e.n ? e.msgs[0] : "(no message)");
-        scn_errors_free(&e);
-        ck_abort_msg("scenario does not parse: %s", first);
-    }
-    scn_errors_free(&e);
+    r->scn = tu_parse(text);
     sim_init(&r->sim, r->scn, seed);
     sim_run(&r->sim);
     ck_assert_int_eq(r->sim.truncated, 0);
@@ -167,65 +160,6 @@ static int entered(const struct trace *tr, int h, int from, int to)
 
 /* Appends the whole trace, field by field and with every blob's bytes, to
  * a buffer: two runs are byte-identical when these buffers are. */
-struct ser { uint8_t *p; size_t n, cap; };
-
-static void ser_put(struct ser *s, const void *p, size_t n)
-{
-    if (s->n + n > s->cap) {
-        while (s->n + n > s->cap)
-            s->cap = s->cap ? s->cap * 2 : 4096;
-        s->p = realloc(s->p, s->cap);
-        ck_assert_ptr_nonnull(s->p);
-    }
-    memcpy(s->p + s->n, p, n);
-    s->n += n;
-}
-
-static struct ser serialize(const struct trace *tr)
-{
-    struct ser s = { 0 };
-    for (size_t i = 0; i < tr->n; i++) {
-        const struct trace_rec *r = &tr->recs[i];
-        ser_put(&s, &r->t_us, sizeof r->t_us);
-        ser_put(&s, &r->host, sizeof r->host);
-        ser_put(&s, &r->kind, 1);
-        ser_put(&s, &r->layer, 1);
-        const char *conn = trace_str(tr, r->conn);
-        ser_put(&s, conn, strlen(conn) + 1);
-        ser_put(&s, &r->why.id, sizeof r->why.id);
-        ser_put(&s, r->why.a, sizeof r->why.a);
-        size_t n = 0;
-        const uint8_t *b = NULL;
-        switch (r->kind) {
-        case TK_STATE:
-            ser_put(&s, &r->u.state, sizeof r->u.state);
-            break;
-        case TK_SEND: case TK_RECV: case TK_DROP:
-            ser_put(&s, &r->u.pkt.src, sizeof r->u.pkt.src);
-            ser_put(&s, &r->u.pkt.dst, sizeof r->u.pkt.dst);
-            ser_put(&s, &r->u.pkt.dup, 1);
-            ser_put(&s, &r->u.pkt.reason, 1);
-            b = trace_blob_data(tr, r->u.pkt.pkt, &n);
-            break;
-        case TK_TIMER:
-            ser_put(&s, &r->u.timer.name, 1);
-            ser_put(&s, &r->u.timer.action, 1);
-            ser_put(&s, &r->u.timer.due_us, sizeof r->u.timer.due_us);
-            break;
-        case TK_APP:
-            ser_put(&s, &r->u.app.call, 1);
-            ser_put(&s, &r->u.app.ret, sizeof r->u.app.ret);
-            b = trace_blob_data(tr, r->u.app.data, &n);
-            break;
-        default:
-            break;
-        }
-        ser_put(&s, &n, sizeof n);
-        if (n)
-            ser_put(&s, b, n);
-    }
-    return s;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Links                                                                    */
@@ -415,7 +349,8 @@ START_TEST(test_seeded_runs_are_identical)
     struct run *a = run_seed(RANDOM_SCN, 11);
     struct run *b = run_seed(RANDOM_SCN, 11);
     struct run *c = run_seed(RANDOM_SCN, 12);
-    struct ser sa = serialize(T(a)), sb = serialize(T(b)), sc = serialize(T(c));
+    struct tu_bytes sa = tu_trace_bytes(T(a)), sb = tu_trace_bytes(T(b)),
+                    sc = tu_trace_bytes(T(c));
     ck_assert_uint_gt(sa.n, 0);
     ck_assert_uint_eq(sa.n, sb.n);
     ck_assert(memcmp(sa.p, sb.p, sa.n) == 0);
