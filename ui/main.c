@@ -47,6 +47,10 @@ static void usage(FILE *fp)
 "  -h, --help         show this help\n"
 "  -V, --version      show the version\n"
 "\n"
+"On a terminal protosim opens an interactive timeline (press ? there for its\n"
+"keys); it needs 80x24, honours NO_COLOR, and falls back to --batch for\n"
+"TERM=dumb or when stdout is not a terminal.\n"
+"\n"
 "exit status: 0 success, 1 failed expectations, 64 usage error,\n"
 "65 bad scenario, 66 scenario not found or unreadable.\n"
 "The scenario language is described in scenarios/README.md.\n", fp);
