@@ -142,5 +142,30 @@ late=$(grep '"kind":"send","host":"resolver"' "$TMP/dns.json" | grep '"qr":0' \
        | grep -c '"t_us":60[0-9]\{6\},')
 [ "$late" -eq 0 ] && ok || bad "dns-iterative: the cached lookup sent $late queries"
 
+# 8. --real replays every TCP lesson on loopback in a few seconds and leaves
+#    no socket behind but the TIME_WAITs the lessons themselves cause
+if command -v ss >/dev/null 2>&1; then
+    open_before=$(ss -tanH | grep -vc TIME-WAIT)
+    for s in handshake teardown time-wait stale-syn two-way-handshake \
+             simultaneous-open simultaneous-close syn-loss rst half-close; do
+        t0=$(date +%s)
+        if timeout 20 "$PROTOSIM" --batch --real "$s" >"$TMP/real.out" 2>"$TMP/real.err"; then
+            t1=$(date +%s)
+            if [ $((t1 - t0)) -le 5 ]; then ok; else bad "$s --real took $((t1 - t0)) s"; fi
+        else
+            bad "$s --real failed: $(head -3 "$TMP/real.err")"
+        fi
+    done
+    grep -q "kernel" "$TMP/real.out" && ok || bad "--real output has no kernel column"
+    open_after=$(ss -tanH | grep -vc TIME-WAIT)
+    [ "$open_after" -le "$open_before" ] && ok \
+        || bad "--real left sockets open: $open_before before, $open_after after"
+    "$PROTOSIM" --json --real teardown >"$TMP/real.json"
+    grep -q '"kind":"real","host":"client".*"state":"TIME_WAIT"' "$TMP/real.json" && ok \
+        || bad "--real teardown: no kernel TIME_WAIT for the client in JSON"
+else
+    bad "ss is not installed (apt-get install iproute2)"
+fi
+
 echo "shell-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
