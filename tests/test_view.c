@@ -1,12 +1,14 @@
-/* test_view.c — Check suite for the curses-free timeline (ui/view.c): layout, packet paths, the rows of the handshake at event N, timers, stepping back, search, help. */
+/* test_view.c — Check suite for the curses-free timeline (ui/view.c): layout, packet paths, the rows of the handshake at event N, timers, stepping back, search, help, and the kernel columns of a --real run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <check.h>
 
 #include "keys.h"
+#include "real/real.h"
 #include "scenario.h"
 #include "sim.h"
+#include "tcp.h"
 #include "view.h"
 #include "wire.h"
 #include "suites.h"
@@ -881,6 +883,533 @@ START_TEST(test_pane_focus_scrolls_instead_of_stepping)
 }
 END_TEST
 
+
+/* ---- the kernel beside the model (--real) ---------------------------------- */
+
+/* scenarios/teardown.scn, replayed on loopback by real_run() */
+static const char TEARDOWN[] =
+    "title \"Four-way teardown\"\n"
+    "host client 192.0.2.10\n"
+    "host server 192.0.2.80\n"
+    "link client server delay 20ms\n"
+    "tcp isn client 1000\n"
+    "tcp isn server 5000\n"
+    "tcp msl 30s\n"
+    "at 0ms    server listen 80\n"
+    "at 10ms   client connect server 80\n"
+    "at 100ms  client send \"hello\"\n"
+    "at 200ms  server recv 100\n"
+    "at 300ms  client close\n"
+    "at 400ms  server close\n";
+
+/* fx_open, then the replay on 127.0.0.1 and the comparison. */
+static void fx_open_real(struct fixture *f, const char *text, int w, int h, int utf8)
+{
+    struct scn_errors e = { 0 };
+    f->scn = scenario_parse("t.scn", text, strlen(text), &e);
+    ck_assert_msg(f->scn != NULL, "scenario: %s", e.n ? e.msgs[0] : "?");
+    scn_errors_free(&e);
+    sim_init(&f->s, f->scn, 1);
+    sim_run(&f->s);
+    struct real_opts o;
+    struct real_result rr;
+    real_default_opts(&o);
+    ck_assert_msg(real_run(&f->s, &o, &rr) == 0, "real_run: %s", rr.err);
+    ck_assert_int_eq(view_index_build(&f->ix, &f->s.tr), 0);
+    view_index_compare(&f->ix, f->scn);
+    view_state_init(&f->st, utf8);
+    f->st.title = f->scn->title;
+    ck_assert_int_eq(view_screen_init(&f->scr, w, h), 0);
+}
+
+/* The first kernel record of host h with that state (RW_STATE or
+ * RW_UNSEEN), or -1. */
+static long kernel_rec(const struct trace *tr, int h, int what, int state)
+{
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (r->kind == TK_REAL && r->host == h && r->u.real.what == what &&
+            r->u.real.state == state)
+            return (long)i;
+    }
+    return -1;
+}
+
+/* The client's last closing state the kernel showed: TIME_WAIT, which
+ * sock_diag reliably sees, else FIN_WAIT_2; fails listing what it saw. */
+static long kernel_closing(const struct trace *tr, int *state)
+{
+    long i = kernel_rec(tr, 0, RW_STATE, TCP_TIME_WAIT);
+    *state = TCP_TIME_WAIT;
+    if (i < 0) {
+        i = kernel_rec(tr, 0, RW_STATE, TCP_FIN_WAIT_2);
+        *state = TCP_FIN_WAIT_2;
+    }
+    if (i < 0) {
+        char seen[512] = "";
+        for (size_t k = 0; k < tr->n; k++)
+            if (tr->recs[k].kind == TK_REAL && tr->recs[k].host == 0 &&
+                tr->recs[k].u.real.what == RW_STATE &&
+                strlen(seen) + 16 < sizeof seen) {
+                strcat(seen, " ");
+                strcat(seen, tcp_state_name(tr->recs[k].u.real.state));
+            }
+        ck_abort_msg("the client's kernel showed neither TIME_WAIT nor FIN_WAIT_2:%s",
+                     seen);
+    }
+    return i;
+}
+
+/* The band the diagram spreads the lifelines over, as view.c computes it. */
+static void band_of(const struct fixture *f, struct view_rect d, int *x0, int *w)
+{
+    *x0 = d.x + f->ix.time_w + 3;
+    *w = d.x + d.w - *x0;
+}
+
+/* The text of row y from column x, w columns (UTF-8). */
+static char *cells_text(const struct view_screen *s, int x, int y, int w, char *buf,
+                        size_t n)
+{
+    struct view_screen one = { w, 1, (struct view_cell *)&s->cells[(size_t)y * (size_t)s->w +
+                                                               (size_t)x] };
+    return view_screen_line(&one, 0, buf, n);
+}
+
+START_TEST(test_kernel_columns_which_hosts)
+{
+    int cols[3], kx[3];
+    static const uint8_t none[3] = { 0, 0, 0 }, ac[3] = { 1, 0, 1 };
+    ck_assert_int_eq(view_kernel_columns(3, none, 10, 110, cols, kx), VK_NONE);
+    ck_assert_int_eq(view_kernel_columns(3, NULL, 10, 110, cols, kx), VK_NONE);
+    for (int h = 0; h < 3; h++)
+        ck_assert_int_eq(kx[h], -1);
+    /* without observations the lifelines are exactly view_columns()'s */
+    int plain[3];
+    view_columns(3, 10, 110, plain);
+    for (int h = 0; h < 3; h++)
+        ck_assert_int_eq(cols[h], plain[h]);
+    ck_assert_int_eq(view_kernel_columns(3, ac, 10, 110, cols, kx), VK_FULL);
+    ck_assert_int_eq(kx[0], cols[0] + 2);
+    ck_assert_int_eq(kx[1], -1);                 /* b was not observed */
+    ck_assert_int_eq(kx[2], cols[2] + 2);
+    ck_assert_int_le(kx[2] + VIEW_KCOL_W, 10 + 110);
+}
+END_TEST
+
+START_TEST(test_kernel_columns_widths_at_80_and_120)
+{
+    /* two observed hosts (teardown) fit at 80 and at 120: a time column of
+     * "0.372939s" leaves the band at x 13 */
+    static const uint8_t both[2] = { 1, 1 };
+    int cols[2], kx[2];
+    static const int widths[2] = { 80, 120 };
+    for (int k = 0; k < 2; k++) {
+        int x0 = 13, w = widths[k] - x0;
+        ck_assert_int_eq(view_kernel_columns(2, both, x0, w, cols, kx), VK_FULL);
+        ck_assert_int_eq(kx[0], cols[0] + 2);
+        ck_assert_int_eq(kx[1], cols[1] + 2);
+        ck_assert_int_ge(cols[1] - (kx[0] + VIEW_KCOL_W), VIEW_KCOL_GAP);
+        ck_assert_int_lt(kx[1] + VIEW_KCOL_W, widths[k]);
+    }
+    /* four hosts, the first and last observed: at 120 the lifelines move
+     * left so the last column fits; at 80 they fold */
+    static const uint8_t ends[4] = { 1, 0, 0, 1 };
+    int c4[4], k4[4], plain[4];
+    view_columns(4, 13, 107, plain);
+    ck_assert_int_eq(view_kernel_columns(4, ends, 13, 107, c4, k4), VK_FULL);
+    ck_assert_int_lt(c4[3], plain[3]);
+    ck_assert_int_le(k4[3] + VIEW_KCOL_W, 120);
+    ck_assert_int_ge(c4[1] - (k4[0] + VIEW_KCOL_W), VIEW_KCOL_GAP);
+    ck_assert_int_eq(view_kernel_columns(4, ends, 13, 67, c4, k4), VK_FOLDED);
+    view_columns(4, 13, 67, plain);
+    for (int h = 0; h < 4; h++) {
+        ck_assert_int_eq(k4[h], -1);
+        ck_assert_int_eq(c4[h], plain[h]);       /* folded: the plain lifelines */
+    }
+}
+END_TEST
+
+/* Appends a TK_REAL record (the trace has no appender for them outside
+ * sim/real/). */
+static size_t add_real(struct trace *tr, int64_t t, int host, uint32_t conn, int what,
+                       int state, int source, int val, struct why why)
+{
+    size_t k = trace_note(tr, t, host, "");
+    struct trace_rec *r = &tr->recs[k];
+    r->kind = TK_REAL;
+    r->layer = TL_TCP;
+    r->conn = conn;
+    r->why = why;
+    r->u.real.what = (uint8_t)what;
+    r->u.real.state = (uint8_t)state;
+    r->u.real.source = (uint8_t)source;
+    r->u.real.val = val;
+    return k;
+}
+
+/* A hand-made --real trace: hosts a, b, c; the kernel is observed for a and
+ * c.  Records:
+ *   0 c LISTEN (model)
+ *   1 a SYN_SENT (model)       2 a kernel SYN_SENT not observed
+ *   3 a kernel ESTABLISHED, while the model is in SYN_SENT
+ *   4 a ESTABLISHED (model)    5 a kernel ESTABLISHED, as the model
+ *   6 c kernel LISTEN          7 a real close()
+ *   8 a kernel TIME_WAIT, timer 60 s (model ESTABLISHED)
+ *   9 not replayed (no host) */
+static void hand_trace(struct trace *tr)
+{
+    trace_init(tr);
+    trace_add_host(tr, "a", 0xC0000201);
+    trace_add_host(tr, "b", 0xC0000202);
+    trace_add_host(tr, "c", 0xC0000203);
+    uint32_t ca = trace_intern(tr, "a:1-c:2"), cc = trace_intern(tr, "c:2");
+    trace_state(tr, 0, 2, TL_TCP, cc, TCP_CLOSED, TCP_LISTEN, WHY0(N_NONE));
+    trace_state(tr, 10000, 0, TL_TCP, ca, TCP_CLOSED, TCP_SYN_SENT, WHY0(N_NONE));
+    add_real(tr, 10000, 0, ca, RW_UNSEEN, TCP_SYN_SENT, RS_REPLAY, -1,
+             WHY0(N_REAL_UNSEEN_SYN_SENT));
+    add_real(tr, 10000, 0, ca, RW_STATE, TCP_ESTABLISHED, RS_TCP_INFO, -1,
+             WHY(N_REAL_SEEN_INFO, TCP_ESTABLISHED, 1));
+    trace_state(tr, 50000, 0, TL_TCP, ca, TCP_SYN_SENT, TCP_ESTABLISHED, WHY0(N_NONE));
+    add_real(tr, 60000, 0, ca, RW_STATE, TCP_ESTABLISHED, RS_TCP_INFO, -1,
+             WHY(N_REAL_SEEN_INFO, TCP_ESTABLISHED, 1));
+    add_real(tr, 60000, 2, cc, RW_STATE, TCP_LISTEN, RS_TCP_INFO, -1,
+             WHY(N_REAL_SEEN_INFO, TCP_LISTEN, 10));
+    add_real(tr, 70000, 0, ca, RW_CALL, AC_CLOSE, RS_REPLAY, 0, WHY0(N_REAL_CLOSE));
+    add_real(tr, 70123, 0, ca, RW_STATE, TCP_TIME_WAIT, RS_SOCK_DIAG, 60000,
+             WHY(N_REAL_SEEN_DIAG_TMR, TCP_TIME_WAIT, trace_intern(tr, "TIME_WAIT"),
+                 60000000));
+    add_real(tr, 80000, -1, 0, RW_NOT_REPLAYED, 0, RS_REPLAY, -1,
+             WHY(N_REAL_NR_FAULT, 12));
+}
+
+START_TEST(test_kernel_index_marks)
+{
+    struct trace tr;
+    hand_trace(&tr);
+    struct view_index ix;
+    ck_assert_int_eq(view_index_build(&ix, &tr), 0);
+    ck_assert_int_eq(ix.nkhosts, 2);
+    ck_assert_int_eq(ix.khost[0], 1);
+    ck_assert_int_eq(ix.khost[1], 0);
+    ck_assert_int_eq(ix.khost[2], 1);
+    ck_assert(ix.kmark[2] & KM_UNSEEN);
+    ck_assert(!(ix.kmark[2] & KM_DIFF));
+    ck_assert(ix.kmark[3] & KM_DIFF);              /* ESTABLISHED vs SYN_SENT */
+    ck_assert_int_eq(ix.kmodel[3], TCP_SYN_SENT);
+    ck_assert_int_eq(ix.kbefore[3], TCP_CLOSED);   /* SYN_SENT came at that instant */
+    ck_assert(!(ix.kmark[5] & KM_DIFF));           /* the model caught up */
+    ck_assert(!(ix.kmark[6] & KM_DIFF));           /* c LISTEN, as the model */
+    ck_assert(ix.kmark[8] & KM_DIFF);
+    ck_assert_int_eq(ix.kmodel[1], -1);            /* a model record */
+    ck_assert_int_eq(ix.time_w, 9);                /* "0.070123s" */
+    view_index_free(&ix);
+    /* without kernel records nothing of this is allocated */
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 80, 24, 1);
+    ck_assert_ptr_null(f.ix.khost);
+    ck_assert_ptr_null(f.ix.kmark);
+    ck_assert_int_eq(f.ix.nkhosts, 0);
+    fx_close(&f);
+    trace_free(&tr);
+}
+END_TEST
+
+START_TEST(test_kernel_look_before_and_after_the_call)
+{
+    /* a refused connect: the socket is CLOSED before connect() (as the
+     * model was just before), and CLOSED again after the RST while the
+     * model still waits in SYN_SENT */
+    struct trace tr;
+    trace_init(&tr);
+    trace_add_host(&tr, "a", 0xC0000201);
+    trace_add_host(&tr, "b", 0xC0000202);
+    uint32_t ca = trace_intern(&tr, "a:1-b:2");
+    trace_state(&tr, 10000, 0, TL_TCP, ca, TCP_CLOSED, TCP_SYN_SENT, WHY0(N_NONE));
+    add_real(&tr, 10000, 0, ca, RW_STATE, TCP_CLOSED, RS_TCP_INFO, -1,
+             WHY(N_REAL_SEEN_INFO, TCP_CLOSED, 7));
+    add_real(&tr, 10000, 0, ca, RW_CALL, AC_CONNECT, RS_REPLAY, -111,
+             WHY(N_REAL_CALL_FAIL, AC_CONNECT, trace_intern(&tr, "refused")));
+    add_real(&tr, 10000, 0, ca, RW_STATE, TCP_CLOSED, RS_TCP_INFO, -1,
+             WHY(N_REAL_SEEN_INFO, TCP_CLOSED, 7));
+    struct view_index ix;
+    ck_assert_int_eq(view_index_build(&ix, &tr), 0);
+    ck_assert_int_eq(ix.nkhosts, 1);
+    ck_assert(!(ix.kmark[1] & KM_DIFF));
+    ck_assert_int_eq(ix.kbefore[1], TCP_CLOSED);
+    ck_assert(ix.kmark[3] & KM_DIFF);
+    ck_assert_int_eq(ix.kbefore[3], TCP_SYN_SENT);
+    /* the failed call: a cross in the mark cell */
+    struct view_state st;
+    view_state_init(&st, 1);
+    struct view_screen s;
+    view_screen_init(&s, 120, 40);
+    struct view_layout L;
+    view_layout(120, 40, 0, PANE_DIAGRAM, &L);
+    int cols[2], kx[2], x0 = L.diagram.x + ix.time_w + 3;
+    view_kernel_columns(2, ix.khost, x0, L.diagram.x + L.diagram.w - x0, cols, kx);
+    ck_assert_int_eq(kx[1], -1);
+    st.cur = 3;
+    view_render(&ix, &st, &s);
+    char buf[256];
+    int y0 = L.diagram.y + 3;
+    ck_assert_str_eq(cells_text(&s, kx[0], y0 + 1, VIEW_KCOL_W, buf, sizeof buf),
+                     "┆ CLOSED");
+    ck_assert_str_eq(cells_text(&s, kx[0], y0 + 2, VIEW_KCOL_W, buf, sizeof buf),
+                     "┆✕connect()");
+    ck_assert_int_eq(view_at(&s, kx[0] + 2, y0 + 2)->role, R_ALERT);
+    ck_assert_str_eq(cells_text(&s, kx[0], y0 + 3, VIEW_KCOL_W, buf, sizeof buf),
+                     "┆≠CLOSED");
+    view_screen_free(&s);
+    view_index_free(&ix);
+    trace_free(&tr);
+}
+END_TEST
+
+START_TEST(test_kernel_column_rows_and_marks)
+{
+    struct trace tr;
+    hand_trace(&tr);
+    struct view_index ix;
+    ck_assert_int_eq(view_index_build(&ix, &tr), 0);
+    struct view_state st;
+    view_state_init(&st, 1);
+    struct view_screen s;
+    view_screen_init(&s, 120, 40);
+    struct view_layout L;
+    view_layout(120, 40, 0, PANE_DIAGRAM, &L);
+    int cols[3], kx[3], x0 = L.diagram.x + ix.time_w + 3;
+    ck_assert_int_eq(view_kernel_columns(3, ix.khost, x0, L.diagram.x + L.diagram.w - x0,
+                                         cols, kx), VK_FULL);
+    ck_assert_int_eq(kx[1], -1);
+    st.cur = 9;
+    view_render(&ix, &st, &s);
+    char buf[512];
+    /* the header: "kernel" under a's and c's names, on the third row */
+    int hy = L.diagram.y + 2;
+    ck_assert_str_eq(cells_text(&s, kx[0], hy, 6, buf, sizeof buf), "kernel");
+    ck_assert_str_eq(cells_text(&s, kx[2], hy, 6, buf, sizeof buf), "kernel");
+    ck_assert_str_eq(cells_text(&s, cols[1] - 3, hy, 8, buf, sizeof buf), "");
+    /* one row per record from the fourth row on, each in its column */
+    int y0 = L.diagram.y + 3;
+    ck_assert_str_eq(cells_text(&s, kx[0], y0 + 2, VIEW_KCOL_W, buf, sizeof buf),
+                     "┆?SYN_SENT");
+    ck_assert_int_eq(view_at(&s, kx[0] + 2, y0 + 2)->role, R_KUNSEEN);
+    ck_assert_str_eq(cells_text(&s, kx[0], y0 + 3, VIEW_KCOL_W, buf, sizeof buf),
+                     "┆≠ESTABLISHED");
+    ck_assert_int_eq(view_at(&s, kx[0] + 1, y0 + 3)->role, R_ALERT);
+    ck_assert_int_eq(view_at(&s, kx[0] + 2, y0 + 3)->role, R_ST_OPEN);
+    ck_assert_str_eq(cells_text(&s, kx[0], y0 + 5, VIEW_KCOL_W, buf, sizeof buf),
+                     "┆ ESTABLISHED");
+    ck_assert_str_eq(cells_text(&s, kx[2], y0 + 6, VIEW_KCOL_W, buf, sizeof buf),
+                     "┆ LISTEN");
+    ck_assert_str_eq(cells_text(&s, kx[0], y0 + 7, VIEW_KCOL_W, buf, sizeof buf),
+                     "┆ close()");
+    ck_assert_int_eq(view_at(&s, kx[0] + 2, y0 + 7)->role, R_KERNEL);
+    ck_assert_str_eq(cells_text(&s, kx[0], y0 + 8, VIEW_KCOL_W, buf, sizeof buf),
+                     "┆≠TIME_WAIT");
+    /* a model row: only the guide in the column; no observation of b */
+    ck_assert_str_eq(cells_text(&s, kx[0], y0, 2, buf, sizeof buf), "┆");
+    /* what belongs to no column is a narration row */
+    ck_assert(strstr(view_screen_line(&s, y0 + 9, buf, sizeof buf),
+                     "not replayed: the fault rule on line 12; loopback neither drops, "
+                     "delays nor duplicates"));
+    /* stepping back to record 2: the rows after it are gone */
+    st.cur = 3;
+    view_render(&ix, &st, &s);
+    ck_assert_str_eq(cells_text(&s, kx[0], y0 + 3, VIEW_KCOL_W, buf, sizeof buf),
+                     "┆≠ESTABLISHED");
+    ck_assert_int_eq(view_at(&s, kx[0] + 2, y0 + 3)->role, R_SELECTED);
+    ck_assert_str_eq(view_screen_line(&s, y0 + 5, buf, sizeof buf), "");
+    /* ASCII */
+    st.utf8 = 0;
+    st.cur = 9;
+    view_render(&ix, &st, &s);
+    ck_assert_str_eq(cells_text(&s, kx[0], y0 + 2, VIEW_KCOL_W, buf, sizeof buf),
+                     ":?SYN_SENT");
+    ck_assert_str_eq(cells_text(&s, kx[0], y0 + 3, VIEW_KCOL_W, buf, sizeof buf),
+                     ":!ESTABLISHED");
+    for (int i = 0; i < s.w * s.h; i++)
+        ck_assert_msg(s.cells[i].ch < 128, "non-ASCII at %d", i);
+    view_screen_free(&s);
+    view_index_free(&ix);
+    trace_free(&tr);
+}
+END_TEST
+
+START_TEST(test_kernel_folded_when_too_narrow)
+{
+    struct trace tr;
+    hand_trace(&tr);
+    struct view_index ix;
+    ck_assert_int_eq(view_index_build(&ix, &tr), 0);
+    struct view_state st;
+    view_state_init(&st, 1);
+    struct view_screen s;
+    view_screen_init(&s, 80, 24);
+    struct view_layout L;
+    view_layout(80, 24, 0, PANE_DIAGRAM, &L);
+    int cols[3], kx[3], x0 = L.diagram.x + ix.time_w + 3;
+    ck_assert_int_eq(view_kernel_columns(3, ix.khost, x0, L.diagram.x + L.diagram.w - x0,
+                                         cols, kx), VK_FOLDED);
+    st.cur = 9;
+    view_render(&ix, &st, &s);
+    char buf[512], *t = view_screen_text(&s);
+    ck_assert(!contains(t, "kernel\n") && !contains(t, "┆"));
+    free(t);
+    /* two header rows only; a marker on a's lifeline and a label */
+    int y0 = L.diagram.y + 2;
+    ck_assert_int_eq(view_at(&s, cols[0], y0 + 2)->ch, 0x25C7);    /* ◇ */
+    ck_assert(strstr(view_screen_line(&s, y0 + 2, buf, sizeof buf), "kernel ?SYN_SENT"));
+    ck_assert_int_eq(view_at(&s, cols[0], y0 + 3)->ch, 0x25C6);    /* ◆ */
+    ck_assert(strstr(view_screen_line(&s, y0 + 3, buf, sizeof buf),
+                     "kernel ≠ESTABLISHED"));
+    ck_assert(strstr(view_screen_line(&s, y0 + 7, buf, sizeof buf), "real close()"));
+    /* nothing runs into another lifeline: b's is whole on every row */
+    for (int y = y0; y <= y0 + 8; y++)
+        ck_assert_int_eq(view_at(&s, cols[1], y)->ch, 0x2502);
+    /* and the state pane keeps the kernel's state */
+    struct view_lines l = { 0 };
+    view_state_lines(&ix, &st, 60, &l);
+    t = lines_text(&l);
+    ck_assert(contains(t, "kernel ≠ TIME_WAIT  sock_diag at 0.070123s, timer 1m"));
+    ck_assert(contains(t, "kernel = LISTEN"));
+    free(t);
+    view_lines_free(&l);
+    view_screen_free(&s);
+    view_index_free(&ix);
+    trace_free(&tr);
+}
+END_TEST
+
+START_TEST(test_kernel_column_from_a_real_teardown)
+{
+    static const int sizes[2][2] = { { 120, 40 }, { 80, 24 } };
+    for (int k = 0; k < 2; k++) {
+        int W = sizes[k][0], H = sizes[k][1];
+        struct fixture f;
+        fx_open_real(&f, TEARDOWN, W, H, 1);
+        int client = 0, server = 1;
+        ck_assert_int_eq(f.ix.nkhosts, 2);
+        ck_assert(f.ix.khost[client] && f.ix.khost[server]);
+        struct view_layout L;
+        view_layout(W, H, 0, PANE_DIAGRAM, &L);
+        int x0, bw, cols[2], kx[2];
+        band_of(&f, L.diagram, &x0, &bw);
+        ck_assert_int_eq(view_kernel_columns(2, f.ix.khost, x0, bw, cols, kx), VK_FULL);
+        /* the client's kernel ESTABLISHED, on its own row: the last row
+         * of the diagram when it is the selected event */
+        long est = kernel_rec(&f.s.tr, client, RW_STATE, TCP_ESTABLISHED);
+        ck_assert_int_ge(est, 0);
+        char *t = screen_at(&f, (size_t)est);
+        free(t);
+        int y = L.diagram.y + 3 + (int)(est < L.diagram.h - 3 ? est : L.diagram.h - 4);
+        char buf[512];
+        cells_text(&f.scr, kx[client] + 2, y, VIEW_KCOL_W - 2, buf, sizeof buf);
+        ck_assert_str_eq(buf, "ESTABLISHED");
+        ck_assert_str_eq(cells_text(&f.scr, kx[client], L.diagram.y + 2, 6, buf,
+                                    sizeof buf), "kernel");
+        ck_assert_str_eq(cells_text(&f.scr, kx[server], L.diagram.y + 2, 6, buf,
+                                    sizeof buf), "kernel");
+        /* the model's SYN is still in flight over its 20 ms link: differs */
+        ck_assert(f.ix.kmark[est] & KM_DIFF);
+        ck_assert(f.ix.kmark[est] & KM_SAME);       /* ...but the same sequence */
+        ck_assert_int_eq(view_at(&f.scr, kx[client] + 1, y)->ch, 0x2260);   /* ≠ */
+        /* SYN_SENT was not observed: ? and dim */
+        long syn = kernel_rec(&f.s.tr, client, RW_UNSEEN, TCP_SYN_SENT);
+        ck_assert_int_ge(syn, 0);
+        t = screen_at(&f, (size_t)syn);
+        free(t);
+        y = L.diagram.y + 3 + (int)(syn < L.diagram.h - 3 ? syn : L.diagram.h - 4);
+        ck_assert_str_eq(cells_text(&f.scr, kx[client], y, VIEW_KCOL_W, buf, sizeof buf),
+                         "┆?SYN_SENT");
+        /* TIME_WAIT: the kernel's own 60 s (the --batch table's ~) */
+        int cst;
+        long tw = kernel_closing(&f.s.tr, &cst);
+        if (cst == TCP_TIME_WAIT) {
+            ck_assert(f.ix.kmark[tw] & KM_DETAIL);
+            ck_assert_int_eq(f.ix.kwhy[tw].id, N_REAL_DIFF_TW);
+        } else {
+            ck_assert(f.ix.kmark[tw] & KM_SAME);
+        }
+        fx_close(&f);
+    }
+}
+END_TEST
+
+START_TEST(test_kernel_inspector_and_state_pane)
+{
+    struct fixture f;
+    fx_open_real(&f, TEARDOWN, 120, 40, 1);
+    int cst;
+    long tw = kernel_closing(&f.s.tr, &cst);
+    const char *name = tcp_state_name(cst);
+    char want[128];
+    struct view_lines l = { 0 };
+    f.st.cur = (size_t)tw;
+    view_inspector_lines(&f.ix, &f.st, 70, &l);
+    char *t = lines_text(&l);
+    snprintf(want, sizeof want, "kernel %s", name);
+    ck_assert(contains(t, want));
+    ck_assert(contains(t, "Source sock_diag"));                      /* closed fd */
+    snprintf(want, sizeof want, "NETLINK_SOCK_DIAG reports %s", name); /* trace_why */
+    ck_assert(contains(t, want));
+    ck_assert(contains(t, "Timer "));
+    ck_assert(contains(t, "Model "));
+    if (cst == TCP_TIME_WAIT)
+        ck_assert(contains(t, "fixed 60 s"));                        /* compare.c */
+    free(t);
+    view_lines_free(&l);
+    /* a real call: its source and sentence */
+    long call = -1;
+    for (size_t i = 0; i < f.ix.n && call < 0; i++)
+        if (f.s.tr.recs[i].kind == TK_REAL && f.s.tr.recs[i].u.real.what == RW_CALL)
+            call = (long)i;
+    ck_assert_int_ge(call, 0);
+    f.st.cur = (size_t)call;
+    view_inspector_lines(&f.ix, &f.st, 70, &l);
+    t = lines_text(&l);
+    ck_assert(contains(t, "Source replay"));
+    ck_assert(contains(t, "real listen()"));
+    free(t);
+    view_lines_free(&l);
+    /* the state pane: the kernel's last state under the model's */
+    f.st.cur = (size_t)tw;
+    view_state_lines(&f.ix, &f.st, 60, &l);
+    t = lines_text(&l);
+    snprintf(want, sizeof want, "kernel %s %s", cst == TCP_TIME_WAIT ? "≠" : "=", name);
+    ck_assert_msg(contains(t, want), "state pane lacks \"%s\":\n%s", want, t);
+    ck_assert(contains(t, "kernel = LISTEN"));
+    free(t);
+    view_lines_free(&l);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_kernel_stepping_back_equals_first_reach)
+{
+    struct fixture f;
+    fx_open_real(&f, TEARDOWN, 120, 40, 1);
+    size_t n = f.ix.n;
+    char **first = calloc(n, sizeof *first);
+    for (size_t i = 0; i < n; i++) {
+        f.st.cur = i;
+        view_render(&f.ix, &f.st, &f.scr);
+        first[i] = view_screen_text(&f.scr);
+    }
+    for (size_t i = n; i-- > 0;) {
+        f.st.cur = i;
+        view_render(&f.ix, &f.st, &f.scr);
+        char *again = view_screen_text(&f.scr);
+        ck_assert_msg(!strcmp(again, first[i]), "event %zu differs on the way back", i);
+        free(again);
+        free(first[i]);
+    }
+    free(first);
+    fx_close(&f);
+}
+END_TEST
+
 Suite *view_suite(void)
 {
     Suite *s = suite_create("view");
@@ -929,6 +1458,19 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_inspector_payload_hex_and_text);
     tcase_add_test(tc, test_state_pane_follows_the_prefix);
     tcase_add_test(tc, test_help_lists_every_key);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("kernel");
+    tcase_set_timeout(tc, 20);
+    tcase_add_test(tc, test_kernel_columns_which_hosts);
+    tcase_add_test(tc, test_kernel_columns_widths_at_80_and_120);
+    tcase_add_test(tc, test_kernel_index_marks);
+    tcase_add_test(tc, test_kernel_look_before_and_after_the_call);
+    tcase_add_test(tc, test_kernel_column_rows_and_marks);
+    tcase_add_test(tc, test_kernel_folded_when_too_narrow);
+    tcase_add_test(tc, test_kernel_column_from_a_real_teardown);
+    tcase_add_test(tc, test_kernel_inspector_and_state_pane);
+    tcase_add_test(tc, test_kernel_stepping_back_equals_first_reach);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -325,5 +325,65 @@ for term in dumb nosuchterm; do
     check "TERM=$term says why on stderr" grep -q "TERM=$term.*--batch" "$TMP/err"
 done
 
+# ---- 11. --real: a kernel column beside each lifeline ------------------------------------------
+# col TEXT: its width in characters (UTF-8 aware): the column where a match
+# starts, given the text before it
+col() { printf '%s' "$1" | LC_ALL=C.UTF-8 wc -m | tr -d ' '; }
+# in_kcol REGEX: the first screen line where the kernel column's guide is
+# followed by a mark cell and REGEX starts at the column of the first
+# "kernel" header (the client's)
+in_kcol() {
+    line=$(LC_ALL=C.UTF-8 grep -m1 -E "┆.($1)" "$TMP/screen") || return 1
+    [ "$(col "$(printf '%s' "$line" | LC_ALL=C.UTF-8 sed -E "s/┆.($1).*//")")" = "$kcol" ]
+}
+start
+launch --real teardown
+check "--real: the timeline opens after the replay" wait_for "Four-way teardown"
+wait_for "event 1/" >/dev/null
+total=$(sed -n 's/.*event 1\/\([0-9]*\).*/\1/p' "$TMP/screen" | head -1)
+check "--real: the title counts the events" [ -n "$total" ]
+step G "$total"
+cp "$TMP/screen" "$TMP/real_end"
+head4=$(sed -n 4p "$TMP/real_end")
+check "--real: a kernel column header under each host" \
+    [ "$(printf '%s' "$head4" | tr -s ' ')" = " kernel kernel" ]
+kcol=$(col "${head4%%kernel*}")
+check "--real: the end shows the kernel's TIME_WAIT (or FIN_WAIT_2) in the client's column" \
+    in_kcol "TIME_WAIT|FIN_WAIT_2"
+# one step back and forward again: the same screens
+step k "$((total - 1))"
+cp "$TMP/screen" "$TMP/real_back1"
+step j "$total"
+check "--real: stepping forward again restores the last screen" cmp -s "$TMP/screen" "$TMP/real_end"
+step k "$((total - 1))"
+check "--real: stepping back one event restores the previous screen exactly" \
+    cmp -s "$TMP/screen" "$TMP/real_back1"
+# the kernel's ESTABLISHED, long scrolled off at the end: search for it
+lit "/"
+wait_for "Enter search" >/dev/null
+lit "kernel ESTABLISHED"
+keys Enter
+wait_gone "Enter search" >/dev/null && settle
+check "--real: the kernel's ESTABLISHED is in the client's kernel column" \
+    in_kcol "ESTABLISHED"
+check "--real: the inspector names the observation's source" on_screen "Source tcp_info"
+# `o` replays the next lesson too
+if [ -n "${from:-}" ] && [ -n "${to:-}" ]; then
+    keys o
+    wait_for "open a shipped scenario" >/dev/null
+    i=$to
+    while [ "$i" -gt "$from" ]; do keys k; i=$((i - 1)); done
+    keys Enter
+    check "--real: o opens the chosen lesson" wait_for "protosim · Three-way handshake"
+    check "--real: ...replayed on loopback too" wait_for "the kernel beside the model"
+    settle
+    check "--real: ...with its kernel columns" \
+        [ "$(sed -n 4p "$TMP/screen" | tr -s ' ')" = " kernel kernel" ]
+fi
+keys q
+check "--real: q ends the program" wait_rc
+check "--real: q exits with status 0" [ "$(cat "$TMP/rc" 2>/dev/null)" = 0 ]
+check "--real: after q the shell prompt is usable" restored
+
 echo "ui-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

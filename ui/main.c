@@ -173,12 +173,12 @@ int main(int argc, char **argv)
     struct sim s;
     sim_init(&s, scn, have_seed ? seed : scn->seed);
     sim_run(&s);
+    struct real_opts ro;
+    real_default_opts(&ro);
     if (real) {
         /* the kernel's side, merged into the trace; expectations stay
          * about the model */
-        struct real_opts ro;
         struct real_result rr;
-        real_default_opts(&ro);
         if (real_run(&s, &ro, &rr) < 0)
             fprintf(stderr, "protosim: --real: %s\n", rr.err);
     }
@@ -202,7 +202,8 @@ int main(int argc, char **argv)
         const char *nope = batch ? NULL : tui_unusable();
         char why[160] = "";
         if (batch || nope ||
-            tui_run(&scn, &s, have_seed, seed, argv[0], why, sizeof why) < 0) {
+            tui_run(&scn, &s, have_seed, seed, real ? &ro : NULL, argv[0], why,
+                    sizeof why) < 0) {
             if (!batch)
                 fprintf(stderr, "protosim: %s; showing the --batch text\n",
                         nope ? nope : why);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "keys.h"
+#include "real/real.h"
 #include "render.h"
 #include "tui.h"
 #include "view.h"
@@ -190,13 +191,62 @@ struct session {
     struct sim *s;
     int have_seed;
     uint64_t seed;
+    const struct real_opts *real;   /* --real: replay what `o` opens too */
     const char *argv0;
     struct view_index ix;
     struct view_state st;
     struct scn_entry *cat;
     struct view_choice *choices;
     int ncat;
+    struct view_screen *vs;         /* for a frame drawn mid-key */
+    const struct palette *norm, *proj;
 };
+
+/* Renders and shows one frame now. */
+static void draw_frame(struct session *se)
+{
+    int h, w;
+    getmaxyx(stdscr, h, w);
+    if (se->vs->w != w || se->vs->h != h) {
+        view_screen_free(se->vs);
+        view_screen_init(se->vs, w, h);
+    }
+    view_render(&se->ix, &se->st, se->vs);
+    blit(se->vs, se->st.projector ? se->proj : se->norm);
+    refresh();
+}
+
+/* Indexes the session's run; with --real, adds the model-beside-kernel
+ * verdicts.  Returns what to say about the replay ("" when all is well). */
+static const char *index_run(struct session *se, char *buf, size_t n)
+{
+    const struct trace *tr = &se->s->tr;
+    buf[0] = '\0';
+    if (view_index_build(&se->ix, tr) < 0) {
+        memset(&se->ix, 0, sizeof se->ix);
+        se->ix.tr = tr;
+        return buf;
+    }
+    if (!se->real)
+        return buf;
+    view_index_compare(&se->ix, *se->scn);
+    if (se->ix.nkhosts)
+        return buf;
+    /* no kernel state seen: the replay failed, or nothing here is TCP */
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (r->kind == TK_REAL && r->u.real.what == RW_INFO &&
+            r->why.id == N_REAL_FAILED) {
+            char why[256];
+            snprintf(buf, n, "--real: %s; showing the model only",
+                     trace_why(tr, r, why, sizeof why));
+            return buf;
+        }
+    }
+    snprintf(buf, n, "--real: nothing in this lesson runs on real sockets "
+             "(the not-replayed rows say why)");
+    return buf;
+}
 
 static void open_catalog(struct session *se)
 {
@@ -240,14 +290,28 @@ static void load_choice(struct session *se)
         return;
     }
     scn_errors_free(&errs);
+    if (se->real) {
+        /* the replay takes up to a few seconds: say so first */
+        snprintf(st->msg, sizeof st->msg,
+                 "opening %s: replaying its TCP calls on 127.0.0.1 (--real)...",
+                 e->name);
+        draw_frame(se);
+    }
     view_index_free(&se->ix);
     sim_free(se->s);
     scenario_free(*se->scn);
     *se->scn = ns;
     sim_init(se->s, ns, se->have_seed ? se->seed : ns->seed);
     sim_run(se->s);
-    if (view_index_build(&se->ix, &se->s->tr) < 0)
-        memset(&se->ix, 0, sizeof se->ix), se->ix.tr = &se->s->tr;
+    char failed[300] = "";
+    if (se->real) {
+        struct real_result rr;
+        if (real_run(se->s, se->real, &rr) < 0)
+            snprintf(failed, sizeof failed, "--real: %s; showing the model only",
+                     rr.err);
+    }
+    char note[300];
+    index_run(se, note, sizeof note);
     int utf8 = st->utf8, projector = st->projector, speed = st->speed;
     view_state_init(st, utf8);
     st->projector = projector;
@@ -255,7 +319,12 @@ static void load_choice(struct session *se)
     st->title = ns->title ? ns->title : ns->path;
     st->choices = se->choices;
     st->nchoices = se->ncat;
-    snprintf(st->msg, sizeof st->msg, "opened %s: %zu events", e->name, se->ix.n);
+    if (failed[0] || note[0])
+        snprintf(st->msg, sizeof st->msg, "opened %s: %.140s", e->name,
+                 failed[0] ? failed : note);
+    else
+        snprintf(st->msg, sizeof st->msg, "opened %s: %zu events%s", e->name,
+                 se->ix.n, se->real ? ", the kernel beside the model" : "");
 }
 
 /* Handles one key; returns 1 to quit. */
@@ -316,7 +385,8 @@ static int handle_key(struct session *se, int ch, int w, int h)
 }
 
 int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
-            const char *argv0, char *why, size_t whylen)
+            const struct real_opts *real, const char *argv0, char *why,
+            size_t whylen)
 {
     setlocale(LC_ALL, "");
     int utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
@@ -358,21 +428,24 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
     struct palette norm, proj;
     make_palettes(colour, &norm, &proj);
 
+    struct view_screen vs = { 0, 0, NULL };
     struct session se;
     memset(&se, 0, sizeof se);
     se.scn = scn;
     se.s = s;
     se.have_seed = have_seed;
     se.seed = seed;
+    se.real = real;
     se.argv0 = argv0;
-    if (view_index_build(&se.ix, &s->tr) < 0) {
-        memset(&se.ix, 0, sizeof se.ix);
-        se.ix.tr = &s->tr;
-    }
+    se.vs = &vs;
+    se.norm = &norm;
+    se.proj = &proj;
+    char note[300];
+    index_run(&se, note, sizeof note);
     view_state_init(&se.st, utf8);
     se.st.title = (*scn)->title ? (*scn)->title : (*scn)->path;
+    snprintf(se.st.msg, sizeof se.st.msg, "%.150s", note);
 
-    struct view_screen vs = { 0, 0, NULL };
     int dirty = 1;
     for (;;) {
         int h, w;

@@ -12,14 +12,21 @@
  * TERM unset or "dumb"), or NULL when it can be tried. */
 const char *tui_unusable(void);
 
+struct real_opts;
+
 /* Shows the finished run *s of *scn until the user quits.  `o` may load
  * another shipped scenario: then *scn and *s are replaced (the old ones
  * freed) and the caller frees whatever is there at the end.  The new run
  * uses `seed` when have_seed, else the scenario's own seed — the choice the
- * command line makes.  Returns 0, or -1 without touching the terminal when
- * curses cannot start on it (reason in why). */
+ * command line makes.  `real` is NULL, or the --real options the first run
+ * was replayed with: a scenario opened with `o` is then replayed on
+ * loopback too (real_run, bounded as ever), and a replay that cannot run
+ * is said on the bottom line while the model is shown alone.  Returns 0,
+ * or -1 without touching the terminal when curses cannot start on it
+ * (reason in why). */
 int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
-            const char *argv0, char *why, size_t whylen);
+            const struct real_opts *real, const char *argv0, char *why,
+            size_t whylen);
 
 /* For `make bench`: draws `frames` frames of the timeline (render, every
  * cell through curses, refresh) into a w x h newterm() screen that writes to

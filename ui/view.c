@@ -8,6 +8,7 @@
 #include "view.h"
 #include "arp.h"
 #include "dns.h"
+#include "real/real.h"
 #include "render.h"
 #include "summary.h"
 #include "tcp.h"
@@ -315,6 +316,37 @@ void view_columns(int n, int x0, int w, int *cols)
         cols[i] = x0 + m + (int)((long)span * i / (n - 1));
 }
 
+int view_kernel_columns(int n, const uint8_t *khost, int x0, int w, int *cols,
+                        int *kx)
+{
+    int any = 0;
+    for (int h = 0; h < n; h++) {
+        kx[h] = -1;
+        any |= khost && khost[h];
+    }
+    view_columns(n, x0, w, cols);
+    if (!any || n <= 0)
+        return VK_NONE;
+    /* the last lifeline's column must end inside the band: narrow the band
+     * the lifelines are spread over until it does */
+    int need = 2 + VIEW_KCOL_W;              /* lifeline + 1 .. column end */
+    int bw = w;
+    while (khost[n - 1] && bw > w / 2 && x0 + w - cols[n - 1] < need + 1)
+        view_columns(n, x0, --bw, cols);
+    int ok = !khost[n - 1] || x0 + w - cols[n - 1] >= need + 1;
+    for (int h = 0; ok && h + 1 < n; h++)
+        if (khost[h] && cols[h + 1] - cols[h] < need + VIEW_KCOL_GAP)
+            ok = 0;
+    if (!ok) {
+        view_columns(n, x0, w, cols);
+        return VK_FOLDED;
+    }
+    for (int h = 0; h < n; h++)
+        if (khost[h])
+            kx[h] = cols[h] + 2;
+    return VK_FULL;
+}
+
 /* ======================================================================== */
 /* The index                                                                */
 
@@ -332,6 +364,113 @@ static int top_layer(int top)
     case TOP_HTTP: return TL_HTTP;
     default:       return TL_ETH;
     }
+}
+
+/* --real: which hosts the kernel was observed for, and for every kernel
+ * state record the model's state of the same connection at that moment and
+ * just before it (the two differ only when the model changed at that very
+ * instant).  The model's records come first at equal times, so a look at
+ * the kernel made before the replay's own call at that instant (the CLOSED
+ * socket before its connect()) is compared with both; one made after the
+ * call, only with the model's state now.  A connection the model does not
+ * have (yet) is CLOSED, the fictional state of no TCB (RFC 9293 3.3.2). */
+static int index_kernel(struct view_index *ix)
+{
+    const struct trace *tr = ix->tr;
+    size_t n = ix->n;
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (tr->recs[i].kind == TK_REAL)
+            break;
+    if (i == n)
+        return 0;
+    size_t nh = tr->nhosts > 0 ? (size_t)tr->nhosts : 1;
+    size_t nstrs = tr->nstrs ? tr->nstrs : 1;
+    struct mstate { int8_t now, before; int64_t t, call_t; } *ms =
+        malloc(nstrs * sizeof *ms);
+    ix->khost = calloc(nh, 1);
+    ix->kmodel = malloc(n);
+    ix->kbefore = malloc(n);
+    ix->kmark = calloc(n, 1);
+    if (!ms || !ix->khost || !ix->kmodel || !ix->kbefore || !ix->kmark) {
+        free(ms);
+        return -1;
+    }
+    for (size_t k = 0; k < nstrs; k++)
+        ms[k] = (struct mstate){ TCP_CLOSED, TCP_CLOSED, -1, -1 };
+    for (i = 0; i < n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        ix->kmodel[i] = ix->kbefore[i] = -1;
+        int have = r->conn && r->conn < nstrs;
+        if (r->kind == TK_STATE && r->layer == TL_TCP && have) {
+            struct mstate *m = &ms[r->conn];
+            if (m->t != r->t_us) {
+                m->before = m->now;
+                m->t = r->t_us;
+            }
+            m->now = (int8_t)r->u.state.to;
+            continue;
+        }
+        if (r->kind == TK_REAL && r->u.real.what == RW_CALL && have)
+            ms[r->conn].call_t = r->t_us;
+        if (r->kind != TK_REAL || r->host < 0 || r->host >= tr->nhosts ||
+            (r->u.real.what != RW_STATE && r->u.real.what != RW_UNSEEN))
+            continue;
+        ix->khost[r->host] = 1;
+        if (r->u.real.what == RW_UNSEEN)
+            ix->kmark[i] |= KM_UNSEEN;
+        if (!have)
+            continue;
+        const struct mstate *m = &ms[r->conn];
+        ix->kmodel[i] = m->now;
+        ix->kbefore[i] = m->t == r->t_us && m->call_t != r->t_us ? m->before : m->now;
+        if (r->u.real.what == RW_STATE && r->u.real.state != ix->kmodel[i] &&
+            r->u.real.state != ix->kbefore[i])
+            ix->kmark[i] |= KM_DIFF;
+    }
+    free(ms);
+    for (int h = 0; h < tr->nhosts; h++)
+        ix->nkhosts += ix->khost[h];
+    return 0;
+}
+
+void view_index_compare(struct view_index *ix, const struct scenario *scn)
+{
+    const struct trace *tr = ix->tr;
+    if (!ix->kmark || !scn || ix->compared)
+        return;
+    ix->kwhy = calloc(ix->n ? ix->n : 1, sizeof *ix->kwhy);
+    if (!ix->kwhy)
+        return;
+    ix->compared = 1;
+    struct real_compare c;
+    real_compare(tr, scn, &c);
+    /* each kernel row of a connection's table is one observation, or a run
+     * of the same one seen again (compare.c counts those once) */
+    for (int k = 0; k < c.nconns; k++) {
+        const struct real_conn_table *t = &c.conns[k];
+        int j = 0, last_state = -1, last_what = -1;
+        const struct real_row *row = NULL;
+        for (size_t i = 0; i < ix->n; i++) {
+            const struct trace_rec *r = &tr->recs[i];
+            if (r->kind != TK_REAL || r->host != t->host || r->conn != t->conn ||
+                (r->u.real.what != RW_STATE && r->u.real.what != RW_UNSEEN))
+                continue;
+            if (!row || r->u.real.state != last_state || r->u.real.what != last_what) {
+                while (j < t->nrows && t->rows[j].ker_state < 0)
+                    j++;
+                if (j == t->nrows || t->rows[j].ker_state != r->u.real.state)
+                    break;                  /* not the table's order: leave it */
+                row = &t->rows[j++];
+                last_state = r->u.real.state;
+                last_what = r->u.real.what;
+            }
+            ix->kmark[i] |= row->mark == RM_SAME ? KM_SAME
+                          : row->mark == RM_DETAIL ? KM_DETAIL : KM_ONLY;
+            ix->kwhy[i] = row->why;
+        }
+    }
+    real_compare_free(&c);
 }
 
 int view_index_build(struct view_index *ix, const struct trace *tr)
@@ -545,13 +684,22 @@ int view_index_build(struct view_index *ix, const struct trace *tr)
         if (ix->live[i] < 0)
             ix->live[i] = (int32_t)i;
 
+    /* the widest time: the last one's seconds, with microseconds when any
+     * time has them (kernel observations under --real do) */
     char t[32];
     ix->time_w = 6;
     if (n) {
         int l = (int)strlen(fmt_time(tr->recs[n - 1].t_us, t, sizeof t));
+        int us = 0;
+        for (size_t i = 0; i < n && !us; i++)
+            us = tr->recs[i].t_us % 1000 != 0;
+        if (us && tr->recs[n - 1].t_us % 1000 == 0)
+            l += 3;                          /* "60.420s" -> "60.420000s" */
         if (l > ix->time_w)
             ix->time_w = l;
     }
+    if (index_kernel(ix) < 0)
+        goto fail;
     free(blob_head);
     free(blob_tail);
     free(next_same);
@@ -586,6 +734,11 @@ void view_index_free(struct view_index *ix)
     free(ix->proto);
     free(ix->bsrc);
     free(ix->bpeer);
+    free(ix->khost);
+    free(ix->kmodel);
+    free(ix->kbefore);
+    free(ix->kmark);
+    free(ix->kwhy);
     memset(ix, 0, sizeof *ix);
 }
 
@@ -724,6 +877,8 @@ struct dgeom {
     int band_x, band_w;     /* the lifelines' band */
     int nhosts;
     int *cols;
+    int *kx;                /* --real: each host's kernel column, -1 none */
+    int kmode;              /* enum view_kmode */
     struct view_rect clip;  /* the body */
 };
 
@@ -981,14 +1136,38 @@ static void side_room(const struct dgeom *g, int x, int side, int *from, int *w)
         *w = 0;
 }
 
+/* Is the stretch free (a kernel column's guide counts as free: labels
+ * may cover it on their own row)? */
 static int row_blank(const struct view_screen *scr, int x, int y, int w)
 {
     if (y < 0 || y >= scr->h)
         return 0;
-    for (int i = x - 1; i <= x + w; i++)
-        if (i >= 0 && i < scr->w && view_at((struct view_screen *)scr, i, y)->ch != ' ')
+    for (int i = x - 1; i <= x + w; i++) {
+        if (i < 0 || i >= scr->w)
+            continue;
+        const struct view_cell *c = view_at((struct view_screen *)scr, i, y);
+        if (c->ch != ' ' && !(c->role == R_KERNEL && (c->ch == 0x2506 || c->ch == ':')))
             return 0;
+    }
     return 1;
+}
+
+/* Narrows the stretch [*from, *from + *w) so that it starts after (or
+ * ends before) any kernel column: a packet's label there would read as
+ * the kernel's. */
+static void avoid_kcols(const struct dgeom *g, int *from, int *w)
+{
+    for (int h = 0; g->kmode == VK_FULL && h < g->nhosts; h++) {
+        int a = g->kx[h], b = g->kx[h] + VIEW_KCOL_W;      /* [a, b) */
+        if (a < 0 || *from >= b || *from + *w <= a)
+            continue;
+        if (*from >= a - 1) {
+            *w -= b + 1 - *from;
+            *from = b + 1;
+        } else {
+            *w = a - 1 - *from;
+        }
+    }
 }
 
 /* A label beside lifeline x, on side `pref` (+1 right, -1 left) when it fits
@@ -1084,6 +1263,105 @@ static void timer_text(const struct view_index *ix, const struct view_state *st,
     }
 }
 
+/* ---- the kernel beside the model (--real) ---- */
+
+/* The mark of a kernel state record: ? not observed, ≠ the model is in
+ * another state at that moment, ~ the same state with another detail
+ * (TIME_WAIT's length), else none (-1). */
+static int kernel_mark(const struct view_index *ix, size_t i)
+{
+    uint8_t m = ix->kmark ? ix->kmark[i] : 0;
+    if (m & KM_UNSEEN)
+        return G_KQUERY;
+    if (m & KM_DIFF)
+        return G_KDIFF;
+    if (m & KM_DETAIL)
+        return G_KDETAIL;
+    return -1;
+}
+
+static int kernel_role(const struct trace_rec *r)
+{
+    if (r->u.real.what == RW_UNSEEN)
+        return R_KUNSEEN;
+    return state_role(TL_TCP, r->u.real.state);
+}
+
+/* The short text of a kernel record that is not a state, for its host's
+ * kernel column: "close()", "lo FIN,ACK"; "" for the rest. */
+static char *kernel_short(const struct trace_rec *r, char *buf, size_t n)
+{
+    char fl[32];
+    buf[0] = '\0';
+    if (r->u.real.what == RW_CALL)
+        snprintf(buf, n, "%s()", real_call_name(r->u.real.state));
+    else if (r->u.real.what == RW_PACKET)
+        snprintf(buf, n, "lo %s", tcp_flags_str(r->u.real.flags, fl, sizeof fl));
+    return buf;
+}
+
+/* A kernel record's row.  States go in the host's kernel column (the mark
+ * cell, then the name), calls and captured segments there too, dimmed;
+ * folded, a marker on the lifeline and a label beside it.  What belongs to
+ * no column (not replayed, how the replay ran) is a dim narration row. */
+static void draw_real(const struct view_index *ix, const struct view_state *st,
+                      const struct dgeom *g, struct view_screen *scr, size_t i)
+{
+    const struct trace *tr = ix->tr;
+    const struct trace_rec *r = &tr->recs[i];
+    int y = row_of(g, i), utf8 = st->utf8, sel = i == st->cur;
+    int x = col_of(g, r->host);
+    int kx = r->host >= 0 && r->host < g->nhosts ? g->kx[r->host] : -1;
+    int what = r->u.real.what;
+    char buf[1024], txt[64];
+    if (what == RW_STATE || what == RW_UNSEEN) {
+        const char *name = tcp_state_name(r->u.real.state);
+        int role = sel ? R_SELECTED : kernel_role(r);
+        int mark = kernel_mark(ix, i);
+        if (kx >= 0) {
+            set_glyph(scr, kx, y, G_KGUIDE, R_KERNEL, utf8);
+            set_cell(scr, kx + 1, y, ' ', R_NORMAL);
+            if (mark >= 0)
+                set_glyph(scr, kx + 1, y, mark,
+                          sel ? R_SELECTED : mark == G_KDIFF ? R_ALERT : R_KUNSEEN,
+                          utf8);
+            put_fit(scr, kx + 2, y, VIEW_KCOL_W - 2, name, role, utf8);
+        } else if (x >= 0) {
+            set_glyph(scr, x, y, what == RW_UNSEEN ? G_KUNSEEN : G_KOBS, role, utf8);
+            uint32_t mc = mark >= 0 ? view_glyph(mark, utf8) : 0;
+            char m8[8] = "";
+            if (mc)
+                m8[utf8_put(mc, m8)] = '\0';
+            snprintf(buf, sizeof buf, "kernel %s%s", m8, name);
+            side_label(scr, g, x, y, outer_side(g, x), buf, role, utf8);
+        }
+        return;
+    }
+    if ((what == RW_CALL || what == RW_PACKET) && x >= 0) {
+        kernel_short(r, txt, sizeof txt);
+        int fail = what == RW_CALL && r->u.real.val < 0;
+        int role = sel ? R_SELECTED : fail ? R_ALERT : R_KERNEL;
+        if (kx >= 0) {
+            set_glyph(scr, kx, y, G_KGUIDE, R_KERNEL, utf8);
+            set_cell(scr, kx + 1, y, ' ', R_NORMAL);
+            if (fail)
+                set_glyph(scr, kx + 1, y, G_CROSS, sel ? R_SELECTED : R_ALERT, utf8);
+            put_fit(scr, kx + 2, y, VIEW_KCOL_W - 2, txt, role, utf8);
+        } else {
+            snprintf(buf, sizeof buf, "%s%s%s", what == RW_CALL ? "real " : "", txt,
+                     fail ? " failed" : "");
+            side_label(scr, g, x, y, outer_side(g, x), buf, role, utf8);
+        }
+        return;
+    }
+    /* not replayed, how the replay ran: the sentence, as a dim narration */
+    trace_why(tr, r, buf, sizeof buf);
+    if (!buf[0])
+        render_event(tr, r, buf, sizeof buf);
+    int x0 = g->band_x, x1 = g->r.x + g->r.w;
+    put_fit(scr, x0, y, x1 - x0, buf, sel ? R_SELECTED : R_KERNEL, utf8);
+}
+
 /* The row's own content, drawn over whatever crosses it. */
 static void draw_own(const struct view_index *ix, const struct view_state *st,
                      const struct dgeom *g, struct view_screen *scr,
@@ -1134,6 +1412,7 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
             from = p->tlo + 2;
             w = ll;
         }
+        avoid_kcols(g, &from, &w);
         if (w < 3)
             break;
         int tw = view_text_width(lab);
@@ -1189,6 +1468,9 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
                          sel ? R_SELECTED : r->u.app.ret < 0 ? R_ALERT : R_APP, utf8);
         }
         break;
+    case TK_REAL:
+        draw_real(ix, st, g, scr, i);
+        break;
     default:
         render_event(tr, r, buf, sizeof buf);
         if (x >= 0)
@@ -1217,12 +1499,23 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
     g.band_x = r.x + g.tw + 3;
     g.band_w = r.x + r.w - g.band_x;
     g.nhosts = tr->nhosts;
-    g.clip = (struct view_rect){ r.x, g.body_y, r.w, g.body_h };
-    int colbuf[64];
-    g.cols = g.nhosts <= 64 ? colbuf : malloc((size_t)g.nhosts * sizeof *g.cols);
+    int colbuf[128];
+    g.cols = g.nhosts <= 64 ? colbuf : malloc((size_t)g.nhosts * 2 * sizeof *g.cols);
     if (!g.cols)
         return;
-    view_columns(g.nhosts, g.band_x, g.band_w, g.cols);
+    g.kx = g.cols + (g.nhosts <= 64 ? 64 : g.nhosts);
+    g.kmode = view_kernel_columns(g.nhosts, ix->khost, g.band_x, g.band_w, g.cols,
+                                  g.kx);
+    if (g.kmode == VK_FULL && r.h >= 6) {
+        g.body_y++;                          /* a third header row: "kernel" */
+        g.body_h--;
+    } else if (g.kmode == VK_FULL) {
+        g.kmode = VK_FOLDED;
+        for (int h = 0; h < g.nhosts; h++)
+            g.kx[h] = -1;
+        view_columns(g.nhosts, g.band_x, g.band_w, g.cols);
+    }
+    g.clip = (struct view_rect){ r.x, g.body_y, r.w, g.body_h };
 
     /* header: name above address, centred on each lifeline */
     int gap = g.band_w;
@@ -1242,6 +1535,9 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
                 h == st->host ? R_HOST_SEL : R_HOST, st->utf8);
         w = (int)strlen(addr) < maxw ? (int)strlen(addr) : maxw;
         put_fit(scr, g.cols[h] - w / 2, r.y + 1, maxw, addr, R_ADDR, st->utf8);
+        if (g.kx[h] >= 0)
+            view_put(scr, g.kx[h], r.y + 2, VIEW_KCOL_W, "kernel", R_KHEAD,
+                     st->utf8);
     }
     if (ix->n == 0) {
         view_put(scr, g.band_x, g.body_y, g.band_w, "(the run recorded no events)",
@@ -1260,10 +1556,13 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
     g.top = cur + 1 > vis ? cur + 1 - vis : 0;
     g.nvis = cur - g.top + 1;
 
-    /* lifelines */
+    /* lifelines, and the kernel columns' guides: under everything else */
     for (int y = g.body_y; y < g.body_y + g.body_h && y <= row_of(&g, cur) + g.rh - 1; y++)
-        for (int h = 0; h < g.nhosts; h++)
+        for (int h = 0; h < g.nhosts; h++) {
             set_glyph(scr, g.cols[h], y, G_VLINE, R_LIFELINE, st->utf8);
+            if (g.kx[h] >= 0)
+                set_glyph(scr, g.kx[h], y, G_KGUIDE, R_KERNEL, st->utf8);
+        }
 
     struct rowinfo *ri = calloc(g.nvis, sizeof *ri);
     if (!ri) {
@@ -1548,6 +1847,78 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
         hex_lines(out, width, f.payload, f.payload_len, 4096);
 }
 
+/* Where a kernel record came from, in words. */
+static const char *real_source_text(int source)
+{
+    switch (source) {
+    case RS_TCP_INFO:  return "tcp_info: getsockopt(TCP_INFO) on the socket's descriptor";
+    case RS_SOCK_DIAG: return "sock_diag: NETLINK_SOCK_DIAG (inet_diag), by the "
+                              "connection's 4-tuple";
+    case RS_CAPTURE:   return "capture: an AF_PACKET socket on lo";
+    default:           return "replay: the replay of the scenario's calls";
+    }
+}
+
+/* A kernel record (--real): where it came from, its timer, and for a
+ * state the model's state at that moment and the --batch table's verdict. */
+static void inspect_real(const struct view_index *ix, const struct view_state *st,
+                         size_t i, int width, struct view_lines *out)
+{
+    const struct trace *tr = ix->tr;
+    const struct trace_rec *r = &tr->recs[i];
+    int what = r->u.real.what;
+    char d[32], why[1024];
+    add_fmt(out, width, R_NORMAL, R_LAYER, 6, "Source %s",
+            real_source_text(r->u.real.source));
+    if (what != RW_STATE && what != RW_UNSEEN)
+        return;
+    const char *name = tcp_state_name(r->u.real.state);
+    if (what == RW_STATE) {
+        const char *tname = "";
+        if (r->why.id == N_REAL_SEEN_DIAG_TMR || r->why.id == N_REAL_SEEN_TW_FD)
+            tname = trace_str(tr, (uint32_t)r->why.a[1]);
+        if (r->u.real.val >= 0)
+            add_fmt(out, width, R_NORMAL, R_LAYER, 5,
+                    "Timer %s%s%s left when seen (the kernel's own clock; the "
+                    "replay never waits it out)", tname, tname[0] ? " " : "",
+                    fmt_duration((int64_t)r->u.real.val * 1000, d, sizeof d));
+        else
+            add_fmt(out, width, R_NORMAL, R_LAYER, 5, "Timer none reported");
+    }
+    uint8_t m = ix->kmark ? ix->kmark[i] : 0;
+    if (ix->kmodel && ix->kmodel[i] >= 0) {
+        const char *now = tcp_state_name(ix->kmodel[i]);
+        if (what == RW_UNSEEN)
+            add_fmt(out, width, R_KUNSEEN, R_LAYER, 5,
+                    "Model %s at this moment; the kernel was not seen in %s",
+                    now, name);
+        else if (m & KM_DIFF)
+            add_fmt(out, width, R_ALERT, R_LAYER, 5,
+                    "Model %s at this moment %s the kernel's %s", now,
+                    st->utf8 ? "\u2260" : "!=", name);
+        else
+            add_fmt(out, width, R_NORMAL, R_LAYER, 5,
+                    "Model %s at this moment: the same", name);
+    }
+    if (m & (KM_SAME | KM_DETAIL | KM_ONLY)) {
+        char v[1200];
+        if (m & KM_SAME)
+            snprintf(v, sizeof v, "= the model goes through %s too", name);
+        else if (what == RW_UNSEEN)
+            snprintf(v, sizeof v, "x only the model shows %s", name);
+        else
+            snprintf(v, sizeof v, "%c %s", m & KM_DETAIL ? '~' : 'x',
+                     trace_why(tr, &(struct trace_rec){ .why = ix->kwhy[i] }, why,
+                               sizeof why));
+        add_fmt(out, width, R_NORMAL, R_LAYER, 8, "Compared %s", v);
+    }
+    if ((m & KM_DIFF) && !(m & (KM_DETAIL | KM_ONLY))) {
+        struct why tw = WHY0(N_REAL_DIFF_TIMING);
+        add_wrapped(out, width, 2, R_WHY, R_WHY, 0,
+                    narrate(&tw, NULL, why, sizeof why));
+    }
+}
+
 void view_inspector_lines(const struct view_index *ix, const struct view_state *st,
                           int width, struct view_lines *out)
 {
@@ -1602,9 +1973,41 @@ void view_inspector_lines(const struct view_index *ix, const struct view_state *
             hex_lines(out, width, p, len, 4096);
         }
         break;
+    case TK_REAL:
+        inspect_real(ix, st, i, width, out);
+        break;
     default:
         break;
     }
+}
+
+/* --real: the kernel's last observed state of a connection, under the
+ * model's state at the selected moment: "    kernel ≠ ESTABLISHED  tcp_info
+ * at 0.010s" (= the same as the model's now, ≠ another, ? the last news is
+ * a state the kernel was not seen in). */
+static void kernel_state_line(const struct view_index *ix, const struct view_state *st,
+                              size_t i, int model, int width, struct view_lines *out)
+{
+    const struct trace_rec *r = &ix->tr->recs[i];
+    char buf[256], m8[8] = "", d[32], t[32], extra[96] = "";
+    int mark = r->u.real.what == RW_UNSEEN ? G_KQUERY
+             : r->u.real.state == model ? G_KSAME : G_KDIFF;
+    m8[utf8_put(view_glyph(mark, st->utf8), m8)] = '\0';
+    fmt_time(r->t_us, t, sizeof t);
+    if (r->u.real.what == RW_UNSEEN)
+        snprintf(extra, sizeof extra, " not observed (%s)", t);
+    else if (r->u.real.val >= 0)
+        snprintf(extra, sizeof extra, "  %s at %s, timer %s",
+                 real_source_name(r->u.real.source), t,
+                 fmt_duration((int64_t)r->u.real.val * 1000, d, sizeof d));
+    else
+        snprintf(extra, sizeof extra, "  %s at %s", real_source_name(r->u.real.source),
+                 t);
+    int pre = snprintf(buf, sizeof buf, "    kernel %s ", m8);
+    snprintf(buf + pre, sizeof buf - (size_t)pre, "%s%s",
+             tcp_state_name(r->u.real.state), extra);
+    add_wrapped(out, width, 6, kernel_role(r), mark == G_KDIFF ? R_ALERT : R_KERNEL,
+                pre, buf);
 }
 
 /* Connection and cache state at event N, rebuilt from the prefix. */
@@ -1614,6 +2017,7 @@ struct conn_view {
     int      have_snd, have_rcv;
     uint32_t snd_nxt, rcv_nxt;
     int64_t  due[TM_COUNT];
+    long     kernel;           /* --real: the last kernel state record, -1 */
 };
 
 void view_state_lines(const struct view_index *ix, const struct view_state *st,
@@ -1638,7 +2042,10 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
         const struct trace_rec *r = &tr->recs[i];
         if (!r->conn || r->conn >= nstrs)
             continue;
-        if (r->kind != TK_STATE && r->kind != TK_SEND && r->kind != TK_TIMER)
+        int kstate = r->kind == TK_REAL && (r->u.real.what == RW_STATE ||
+                                            r->u.real.what == RW_UNSEEN);
+        if (r->kind != TK_STATE && r->kind != TK_SEND && r->kind != TK_TIMER &&
+            !kstate)
             continue;
         int k = slot[r->conn];
         if (k < 0) {
@@ -1654,7 +2061,8 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
             memset(&cv[k], 0, sizeof cv[k]);
             cv[k].conn = r->conn;
             cv[k].host = r->host;
-            cv[k].layer = r->layer;
+            cv[k].layer = kstate ? TL_TCP : r->layer;
+            cv[k].kernel = -1;
             for (int j = 0; j < TM_COUNT; j++)
                 cv[k].due[j] = -1;
         }
@@ -1681,6 +2089,9 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
                 c->due[r->u.timer.name] =
                     r->u.timer.action == TA_START ? r->u.timer.due_us : -1;
             break;
+        case TK_REAL:
+            c->kernel = (long)i;
+            break;
         }
     }
     free(slot);
@@ -1704,7 +2115,7 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
         int any = skip_closed > 0;
         for (int k = 0; k < ncv; k++) {
             const struct conn_view *c = &cv[k];
-            if (c->host != h || !c->have_state)
+            if (c->host != h || (!c->have_state && c->kernel < 0))
                 continue;
             if (skip_closed && c->layer == TL_TCP && c->state == TCP_CLOSED) {
                 skip_closed--;
@@ -1715,14 +2126,20 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
             size_t hl = strlen(tr->host_names[h]);
             if (!strncmp(id, tr->host_names[h], hl) && id[hl] == ':')
                 id += hl + 1;              /* "client:49152-server:80" */
-            const char *sn = trace_state_name(c->layer, c->state);
+            const char *sn = c->have_state ? trace_state_name(c->layer, c->state)
+                                           : "-";
             const char *lay = c->layer == TL_TCP ? "" : trace_layer_name(c->layer);
             int pre = (int)strlen(lay) + (lay[0] ? 1 : 0);
             snprintf(buf, sizeof buf, "  %s%s%-*s %s", lay, lay[0] ? " " : "",
                      width > 40 ? 24 - pre : 0, id, sn);
             int idw = (int)strlen(buf) - (int)strlen(sn);
-            add_line_n(out, state_role(c->layer, c->state), R_NORMAL, idw, buf,
-                       strlen(buf));
+            add_line_n(out, c->have_state ? state_role(c->layer, c->state) : R_TIME,
+                       R_NORMAL, idw, buf, strlen(buf));
+            if (c->kernel >= 0)
+                kernel_state_line(ix, st, (size_t)c->kernel,
+                                  c->have_state && c->layer == TL_TCP ? c->state
+                                                                       : TCP_CLOSED,
+                                  width, out);
             int pos = snprintf(buf, sizeof buf, "   ");
             if (c->have_snd)
                 pos += snprintf(buf + pos, sizeof buf - (size_t)pos, " SND.NXT=%" PRIu32,

@@ -10,7 +10,10 @@
  * screen: stepping back shows exactly what was shown when N was first
  * reached.  The index is built from the whole trace, but render only follows
  * a link (a send's arrival, a timer's stop) when its far end is <= N; the
- * one whole-run fact it uses is which hosts share a LAN (see bpeer). */
+ * whole-run facts it uses are which hosts share a LAN (see bpeer), which
+ * hosts have kernel observations (--real: khost, so the kernel columns are
+ * there from the first event), and the inspector's verdict of the --batch
+ * comparison for a kernel observation (view_index_compare). */
 #ifndef PROTOSIM_VIEW_H
 #define PROTOSIM_VIEW_H
 
@@ -18,6 +21,8 @@
 #include <stdint.h>
 #include "trace.h"
 #include "keys.h"
+
+struct scenario;
 
 #define VIEW_MIN_W 80
 #define VIEW_MIN_H 24
@@ -63,7 +68,10 @@
     X(ALERT,      COLOR_RED,     -1,          A_BOLD,            A_BOLD)             \
     X(OVERLAY,    COLOR_WHITE,   COLOR_BLUE,  A_NORMAL,          A_NORMAL)           \
     X(OVL_KEY,    COLOR_YELLOW,  COLOR_BLUE,  A_BOLD,            A_BOLD)             \
-    X(OVL_SEL,    COLOR_BLACK,   COLOR_CYAN,  A_BOLD,            A_REVERSE)
+    X(OVL_SEL,    COLOR_BLACK,   COLOR_CYAN,  A_BOLD,            A_REVERSE)          \
+    X(KERNEL,     -1,            -1,          A_DIM,             A_DIM)              \
+    X(KHEAD,      COLOR_CYAN,    -1,          A_BOLD,            A_BOLD | A_UNDERLINE) \
+    X(KUNSEEN,    -1,            -1,          A_DIM,             A_DIM)
 
 enum view_role {
 #define X(id, fg, bg, attr, mono) R_##id,
@@ -97,7 +105,14 @@ enum view_role {
     X(BOX_TL,   0x250C, '+')                                            \
     X(BOX_TR,   0x2510, '+')                                            \
     X(BOX_BL,   0x2514, '+')                                            \
-    X(BOX_BR,   0x2518, '+')
+    X(BOX_BR,   0x2518, '+')                                            \
+    X(KGUIDE,   0x2506, ':')  /* ┆ a kernel column (--real) */            \
+    X(KOBS,     0x25C6, '*')  /* ◆ folded: the kernel's state seen here */ \
+    X(KUNSEEN,  0x25C7, '?')  /* ◇ folded: a state it did not show */    \
+    X(KDIFF,    0x2260, '!')  /* ≠ the kernel differs from the model */  \
+    X(KDETAIL,  0x007E, '~')  /* ~ the same state, a detail differs */ \
+    X(KQUERY,   0x003F, '?')  /* ? a state the kernel was not seen in */ \
+    X(KSAME,    0x003D, '=')  /* = the kernel agrees with the model */
 
 enum view_glyph {
 #define X(id, u, a) G_##id,
@@ -165,6 +180,27 @@ void view_layout(int w, int h, int projector, int focus, struct view_layout *L);
  * a margin for labels centred on the outer lifelines. */
 void view_columns(int n, int x0, int w, int *cols);
 
+/* --real: a narrow "kernel" column just right of each lifeline whose host
+ * the kernel was observed for: a guide (┆), a mark cell and the state name,
+ * VIEW_KCOL_W columns from lifeline + 2.  VIEW_KCOL_GAP is the least room
+ * left between a kernel column and the next lifeline for the packets. */
+#define VIEW_KCOL_W   14
+#define VIEW_KCOL_GAP 6
+
+enum view_kmode {
+    VK_NONE,        /* no kernel observations: the plain diagram */
+    VK_FULL,        /* a kernel column beside each observed host */
+    VK_FOLDED       /* too narrow: a marker on the lifeline instead */
+};
+
+/* Lifelines and kernel columns for n hosts in the band [x0, x0 + w); khost
+ * (n flags, NULL = none) says which hosts have kernel observations.  Fills
+ * cols[n] and kx[n] (a kernel column's first cell, -1 none) and returns the
+ * enum view_kmode.  VK_FULL when every column fits; the lifelines then
+ * move left just enough for the last one's column.  A pure function. */
+int view_kernel_columns(int n, const uint8_t *khost, int x0, int w, int *cols,
+                        int *kx);
+
 /* ---- the trace, indexed once -------------------------------------------- */
 
 #define VF_BCAST 0x01      /* send: an Ethernet broadcast */
@@ -196,9 +232,33 @@ struct view_index {
                               broadcasts still in flight */
     int      nifs;
     int      time_w;       /* width of the widest fmt_time() */
+    /* --real (all NULL / 0 when the trace has no TK_REAL record) */
+    int      nkhosts;      /* hosts with kernel state observations */
+    uint8_t *khost;        /* nhosts: 1 when the kernel was observed for h */
+    int8_t  *kmodel;       /* a kernel state record: the model's state of the
+                              same connection at that moment (CLOSED while
+                              the model has no such connection), else -1 */
+    int8_t  *kbefore;      /* ... or, for a look taken before the replay's
+                              own call at that instant, the model's state
+                              just before it (the model's records come
+                              first at equal times) */
+    uint8_t *kmark;        /* KM_xxx */
+    struct why *kwhy;      /* compare.c's sentence for an observation */
+    int      compared;     /* view_index_compare() ran */
 };
 
+/* kmark bits of a kernel state record. */
+#define KM_UNSEEN  0x01    /* RW_UNSEEN: a state the kernel was not seen in */
+#define KM_DIFF    0x02    /* the model is in another state at that moment */
+#define KM_SAME    0x04    /* compare.c: the model goes through it too */
+#define KM_DETAIL  0x08    /* compare.c: the same state, a detail differs */
+#define KM_ONLY    0x10    /* compare.c: only one side has it */
+
 int  view_index_build(struct view_index *ix, const struct trace *tr);
+/* --real: adds the model-beside-kernel verdicts of sim/real/compare.c
+ * (the --batch table) for the inspector; needs the run's scenario.  A
+ * no-op without kernel observations. */
+void view_index_compare(struct view_index *ix, const struct scenario *scn);
 void view_index_free(struct view_index *ix);
 
 /* ---- what the user is looking at ---------------------------------------- */
