@@ -4,6 +4,7 @@
 #   make test         unit tests (Check), scenario checks, goldens, pcap/tshark, UI
 #   make sanitize     the whole test suite under AddressSanitizer + UBSan (build-san/)
 #   make bench        engine and TCP-lifecycle benchmarks
+#   make fuzz         libFuzzer targets under build-fuzz/ (clang, libclang-rt-14-dev)
 #   make install      PREFIX=/usr/local DESTDIR= (scenarios go to $(DATADIR))
 #
 # CC=clang works too.  WERROR=1 (set by .ci/run) turns warnings into errors.
@@ -59,7 +60,7 @@ PROG     := $(if $(filter build,$(B)),protosim,$(B)/protosim)
 TESTBIN  := $(B)/run_tests
 BENCHBIN := $(B)/run_bench
 
-.PHONY: all test unit sanitize bench install uninstall clean check-deps
+.PHONY: all test unit sanitize bench fuzz install uninstall clean check-deps
 
 all: $(PROG)
 
@@ -97,6 +98,20 @@ sanitize:
 bench: $(BENCHBIN)
 	$(BENCHBIN)
 
+# Fuzz targets: each tests/fuzz/*.c linked against the library built with
+# clang's fuzzer and sanitizer instrumentation.  Run one with a scratch
+# corpus, e.g. build-fuzz/fuzz_scenario -max_total_time=60 /tmp/corpus
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/*.c))
+fuzz:
+	$(MAKE) B=build-fuzz CC=clang SAN= CFLAGS="-O1 -g" \
+	    SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libprotosim.a
+	@for f in $(FUZZ_SRC); do \
+	    n=$$(basename $$f .c); \
+	    echo "clang ... $$f -> build-fuzz/$$n"; \
+	    clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -Isim -Iui \
+	        $$f build-fuzz/libprotosim.a $(NCURSES_LIBS) -lm -o build-fuzz/$$n || exit 1; \
+	done
+
 install: $(PROG)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/scenarios
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/protosim
@@ -107,6 +122,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-san protosim
+	rm -rf build build-san build-clang build-fuzz protosim
 
 -include $(SIM_OBJ:.o=.d) $(UI_LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)

@@ -1,0 +1,26 @@
+/* fuzz_scenario.c — libFuzzer target: the scenario parser on any bytes,
+ * and a parsed scenario run briefly through the simulator. */
+#include <stddef.h>
+#include <stdint.h>
+#include "scenario.h"
+#include "sim.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct scn_errors e = { 0 };
+    struct scenario *s = scenario_parse("fuzz.scn", (const char *)data, size, &e);
+    if (s) {
+        struct sim sim;
+        sim_init(&sim, s, 1);
+        sim.end_us = 120LL * 1000000;      /* keep each input quick */
+        sim.max_events = 20000;
+        sim_run(&sim);
+        sim_check(&sim, NULL, NULL);
+        sim_free(&sim);
+        scenario_free(s);
+    }
+    scn_errors_free(&e);
+    return 0;
+}
