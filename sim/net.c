@@ -34,6 +34,31 @@ static ip4_addr prefix_mask(int prefix)
                        : ~((1u << (32 - prefix)) - 1u);
 }
 
+static int addr_cmp(const void *x, const void *y)
+{
+    const struct sim_addr *a = x, *b = y;
+    if (a->addr != b->addr)
+        return a->addr < b->addr ? -1 : 1;
+    return a->host - b->host;
+}
+
+/* Every address of every host, sorted, for sim_host_by_addr().  Addresses
+ * are unique (the parser checks), so the first match is the owner. */
+static void build_addr_index(struct sim *s)
+{
+    size_t n = 0;
+    for (int h = 0; h < s->nhosts; h++)
+        n += 1 + (size_t)s->hosts[h].nifs;
+    s->addrs = sim_xcalloc(n, sizeof *s->addrs);
+    for (int h = 0; h < s->nhosts; h++) {
+        s->addrs[s->naddrs++] = (struct sim_addr){ s->hosts[h].addr, h };
+        for (int k = 0; k < s->hosts[h].nifs; k++)
+            if (s->hosts[h].ifs[k].addr != s->hosts[h].addr)
+                s->addrs[s->naddrs++] = (struct sim_addr){ s->hosts[h].ifs[k].addr, h };
+    }
+    qsort(s->addrs, s->naddrs, sizeof *s->addrs, addr_cmp);
+}
+
 int net_is_local(const struct sim *s, int h, ip4_addr a)
 {
     const struct sim_host *hp = &s->hosts[h];
@@ -434,6 +459,7 @@ void net_init(struct sim *s)
             lan->nmembers++;
         }
     }
+    build_addr_index(s);
 }
 
 void net_flight_done(struct sim *s, struct flight *fl)
@@ -460,4 +486,5 @@ void net_free(struct sim *s)
     }
     free(s->lans);
     free(s->link_of);
+    free(s->addrs);
 }

@@ -22,10 +22,16 @@ void *sim_xcalloc(size_t n, size_t sz)
 
 int sim_host_by_addr(const struct sim *s, ip4_addr a)
 {
-    for (int i = 0; i < s->nhosts; i++)
-        if (net_is_local(s, i, a))
-            return i;
-    return -1;
+    /* binary search in the address index net_init builds */
+    size_t lo = 0, hi = s->naddrs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->addrs[mid].addr < a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->naddrs && s->addrs[lo].addr == a ? s->addrs[lo].host : -1;
 }
 
 /* The IPv4 header of a packet host h originates: its own address, TTL 64
@@ -406,14 +412,35 @@ void sim_init(struct sim *s, const struct scenario *scn, uint64_t seed)
     net_init(s);
     app_init(s);
     s->fault_seen = sim_xcalloc((size_t)scn->nfaults, sizeof *s->fault_seen);
-    for (int i = 0; i < scn->nactions; i++)
-        eq_schedule(&s->q, scn->actions[i].t_us, EV_ACTION, NULL, i);
+    s->next_action = 0;
+}
+
+/* The scenario's actions are not put in the heap: they are already sorted,
+ * and running the next one whenever its time is not after the heap's
+ * earliest event gives exactly the order of scheduling them all first
+ * (they would hold the lowest sequence numbers, so they win every tie),
+ * without a heap of thousands of actions to sift. */
+static int next_event(struct sim *s, struct event *e)
+{
+    const struct scenario *scn = s->scn;
+    if (s->next_action < scn->nactions) {
+        int64_t t = scn->actions[s->next_action].t_us;
+        int64_t h = eq_peek_time(&s->q);
+        if (h < 0 || t <= h) {
+            memset(e, 0, sizeof *e);
+            e->t_us = t;
+            e->type = EV_ACTION;
+            e->arg = s->next_action++;
+            return 1;
+        }
+    }
+    return eq_pop(&s->q, e);
 }
 
 void sim_run(struct sim *s)
 {
     struct event e;
-    while (eq_pop(&s->q, &e)) {
+    while (next_event(s, &e)) {
         if (e.t_us > s->end_us || s->events_run >= s->max_events) {
             s->truncated = 1;
             if (e.type == EV_DELIVER)

@@ -89,6 +89,9 @@ struct sim {
     int nlans;
     void *dns;                 /* dnsapp.c's per-host DNS roles */
     struct flight *free_flights;   /* recycled (net.c) */
+    int next_action;           /* the scenario's next action to run */
+    struct sim_addr { ip4_addr addr; int host; } *addrs;  /* sorted */
+    size_t naddrs;
     uint32_t *fault_seen;      /* per fault rule: frames matched so far */
     int64_t end_us;            /* stop after this simulated time */
     uint64_t max_events;       /* and after this many events */
