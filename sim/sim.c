@@ -390,11 +390,11 @@ static void run_action(struct sim *s, const struct scn_action *a)
 
 /* ---- the run -------------------------------------------------------------- */
 
-void sim_init(struct sim *s, const struct scenario *scn, uint64_t seed)
+/* Everything of a run but the trace, which sim_init and sim_reset set up
+ * differently. */
+static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
 {
-    memset(s, 0, sizeof *s);
     s->scn = scn;
-    trace_init(&s->tr);
     eq_init(&s->q);
     rng_seed(&s->rng, seed);
     s->end_us = DEFAULT_END_US;
@@ -413,6 +413,40 @@ void sim_init(struct sim *s, const struct scenario *scn, uint64_t seed)
     app_init(s);
     s->fault_seen = sim_xcalloc((size_t)scn->nfaults, sizeof *s->fault_seen);
     s->next_action = 0;
+}
+
+static void free_state(struct sim *s)
+{
+    for (int i = 0; i < s->nhosts; i++) {
+        for (int j = 0; j < s->hosts[i].nconns; j++) {
+            tcp_destroy(&s->hosts[i].conns[j]->tcb);
+            free(s->hosts[i].conns[j]->frame_buf);
+            free(s->hosts[i].conns[j]);
+        }
+        free(s->hosts[i].conns);
+    }
+    app_free(s);
+    net_free(s);
+    free(s->hosts);
+    free(s->fault_seen);
+    eq_free(&s->q);
+}
+
+void sim_init(struct sim *s, const struct scenario *scn, uint64_t seed)
+{
+    memset(s, 0, sizeof *s);
+    trace_init(&s->tr);
+    init_state(s, scn, seed);
+}
+
+void sim_reset(struct sim *s, const struct scenario *scn, uint64_t seed)
+{
+    free_state(s);
+    struct trace tr = s->tr;
+    memset(s, 0, sizeof *s);
+    s->tr = tr;
+    trace_reset(&s->tr);
+    init_state(s, scn, seed);
 }
 
 /* The scenario's actions are not put in the heap: they are already sorted,
@@ -481,19 +515,7 @@ void sim_run(struct sim *s)
 
 void sim_free(struct sim *s)
 {
-    for (int i = 0; i < s->nhosts; i++) {
-        for (int j = 0; j < s->hosts[i].nconns; j++) {
-            tcp_destroy(&s->hosts[i].conns[j]->tcb);
-            free(s->hosts[i].conns[j]->frame_buf);
-            free(s->hosts[i].conns[j]);
-        }
-        free(s->hosts[i].conns);
-    }
-    app_free(s);
-    net_free(s);
-    free(s->hosts);
-    free(s->fault_seen);
-    eq_free(&s->q);
+    free_state(s);
     trace_free(&s->tr);
     memset(s, 0, sizeof *s);
 }

@@ -101,6 +101,11 @@ struct sim {
 
 /* Prepares a run; the scenario must outlive the sim. */
 void sim_init(struct sim *s, const struct scenario *scn, uint64_t seed);
+/* Prepares s, which has run before, for another run of scn from the
+ * start: the same as sim_free then sim_init, but the trace keeps its
+ * memory, so repeated runs (benchmarks, what-if re-runs) do not fault in
+ * fresh pages every time.  Records of the previous run are gone. */
+void sim_reset(struct sim *s, const struct scenario *scn, uint64_t seed);
 /* Runs until the queue is empty or a limit is reached. */
 void sim_run(struct sim *s);
 void sim_free(struct sim *s);

@@ -54,6 +54,23 @@ void trace_free(struct trace *tr)
     memset(tr, 0, sizeof *tr);
 }
 
+void trace_reset(struct trace *tr)
+{
+    for (size_t i = 0; i < tr->nstrs; i++)
+        free(tr->strs[i]);
+    for (int i = 0; i < tr->nhosts; i++)
+        free(tr->host_names[i]);
+    tr->nstrs = 0;
+    tr->nhosts = 0;
+    tr->n = 0;
+    tr->nbytes = 0;
+    tr->nblobs = 0;
+    if (tr->strhash)
+        memset(tr->strhash, 0, tr->hashcap * sizeof *tr->strhash);
+    trace_intern(tr, "");
+    trace_blob(tr, NULL, 0);
+}
+
 int trace_add_host(struct trace *tr, const char *name, uint32_t addr)
 {
     size_t cap = (size_t)tr->nhosts, cap2 = (size_t)tr->nhosts;

@@ -168,6 +168,9 @@ struct trace {
 
 void     trace_init(struct trace *tr);
 void     trace_free(struct trace *tr);
+/* Empties the trace (records, hosts, strings, blobs) but keeps its arrays'
+ * capacity for the next run. */
+void     trace_reset(struct trace *tr);
 int      trace_add_host(struct trace *tr, const char *name, uint32_t addr);
 uint32_t trace_intern(struct trace *tr, const char *s);
 const char *trace_str(const struct trace *tr, uint32_t id);

@@ -613,11 +613,36 @@ START_TEST(test_check_reports_every_failure_and_none_when_true)
 }
 END_TEST
 
+START_TEST(test_reset_run_equals_fresh_run)
+{
+    /* sim_reset keeps the trace's memory but nothing of the last run */
+    struct scenario *scn = tu_parse(RANDOM_SCN);
+    struct sim a, b;
+    sim_init(&a, scn, 11);
+    sim_run(&a);
+    sim_init(&b, scn, 5);
+    sim_run(&b);
+    sim_reset(&b, scn, 11);
+    sim_run(&b);
+    struct tu_bytes x = tu_trace_bytes(&a.tr), y = tu_trace_bytes(&b.tr);
+    ck_assert_uint_gt(x.n, 0);
+    ck_assert_uint_eq(x.n, y.n);
+    ck_assert(memcmp(x.p, y.p, x.n) == 0);
+    ck_assert_int_eq(sim_check(&b, NULL, NULL), sim_check(&a, NULL, NULL));
+    free(x.p);
+    free(y.p);
+    sim_free(&a);
+    sim_free(&b);
+    scenario_free(scn);
+}
+END_TEST
+
 Suite *sim_suite(void)
 {
     Suite *s = suite_create("sim");
     TCase *net = tcase_create("network");
     tcase_add_test(net, test_link_delay_recv_exactly_delay_later);
+    tcase_add_test(net, test_reset_run_equals_fresh_run);
     tcase_add_test(net, test_link_loss_100_drops_everything);
     tcase_add_test(net, test_no_link_gives_noroute);
     tcase_add_test(net, test_fault_drop_first_syn_then_rto_retransmits);
