@@ -1,4 +1,4 @@
-/* test_view.c — Check suite for the curses-free timeline (ui/view.c): layout, packet paths, the rows of the handshake at event N, timers, stepping back, search, help, and the kernel columns of a --real run. */
+/* test_view.c — Check suite for the curses-free timeline (ui/view*.c): layout, packet paths, the rows of the handshake at event N, timers, stepping back, search, help, and the kernel columns of a --real run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -960,7 +960,7 @@ static long kernel_closing(const struct trace *tr, int *state)
     return i;
 }
 
-/* The band the diagram spreads the lifelines over, as view.c computes it. */
+/* The band the diagram spreads the lifelines over, as view_diagram.c computes it. */
 static void band_of(const struct fixture *f, struct view_rect d, int *x0, int *w)
 {
     *x0 = d.x + f->ix.time_w + 3;

@@ -1,6 +1,6 @@
 /* keys.h — the one key table of the interactive timeline: every action with its help text, and every key bound to it.
  *
- * Dispatch (ui/tui.c), the `?` help overlay and the one-line hint (ui/view.c)
+ * Dispatch (ui/tui.c), the `?` help overlay and the one-line hint (ui/view_panes.c)
  * are all generated from these two lists, so a key cannot be bound without
  * being documented, nor documented without being bound.
  *

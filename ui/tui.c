@@ -1,6 +1,6 @@
 /* tui.c — the ncurses front end, the only file that includes <curses.h>: it starts and always restores the terminal, reads keys, and copies view cells to the screen.
  *
- * Everything the user sees is computed by ui/view.c from (trace, view
+ * Everything the user sees is computed by the ui/view*.c files from (trace, view
  * state, terminal size); this file maps semantic roles to colours (or to
  * plain attributes without colour), runs the one input loop, and dispatches
  * keys through the table in ui/keys.h.  KEY_RESIZE is handled in one place:

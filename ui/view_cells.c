@@ -1,0 +1,251 @@
+/* view_cells.c — the screen as cells: line-drawing glyphs, UTF-8 decoding and display width, text written into cells, and the screen read back as text. */
+#include <stdlib.h>
+#include <string.h>
+#include "view.h"
+#include "viewint.h"
+
+/* ======================================================================== */
+/* Glyphs and cells                                                         */
+
+static const uint32_t glyph_utf8[G_COUNT] = {
+#define X(id, u, a) u,
+    VIEW_GLYPHS(X)
+#undef X
+};
+static const char glyph_ascii[G_COUNT] = {
+#define X(id, u, a) a,
+    VIEW_GLYPHS(X)
+#undef X
+};
+
+uint32_t view_glyph(int g, int utf8)
+{
+    if (g < 0 || g >= G_COUNT)
+        return '?';
+    return utf8 ? glyph_utf8[g] : (uint32_t)(unsigned char)glyph_ascii[g];
+}
+
+int view_screen_init(struct view_screen *s, int w, int h)
+{
+    s->w = w > 0 ? w : 0;
+    s->h = h > 0 ? h : 0;
+    s->cells = calloc((size_t)s->w * (size_t)s->h + 1, sizeof *s->cells);
+    if (!s->cells) {
+        s->w = s->h = 0;
+        return -1;
+    }
+    view_screen_clear(s);
+    return 0;
+}
+
+void view_screen_free(struct view_screen *s)
+{
+    free(s->cells);
+    s->cells = NULL;
+    s->w = s->h = 0;
+}
+
+void view_screen_clear(struct view_screen *s)
+{
+    size_t n = (size_t)s->w * (size_t)s->h;
+    for (size_t i = 0; i < n; i++) {
+        s->cells[i].ch = ' ';
+        s->cells[i].role = R_NORMAL;
+    }
+}
+
+/* Decodes one UTF-8 sequence; returns its length (>= 1) and the code point
+ * (U+FFFD for a malformed byte). */
+int vw_utf8_next(const char *p, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    int len;
+    uint32_t c;
+    if (u[0] < 0x80) {
+        *cp = u[0];
+        return 1;
+    } else if ((u[0] & 0xE0) == 0xC0) {
+        len = 2; c = u[0] & 0x1F;
+    } else if ((u[0] & 0xF0) == 0xE0) {
+        len = 3; c = u[0] & 0x0F;
+    } else if ((u[0] & 0xF8) == 0xF0) {
+        len = 4; c = u[0] & 0x07;
+    } else {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    for (int i = 1; i < len; i++) {
+        if ((u[i] & 0xC0) != 0x80) {
+            *cp = 0xFFFD;
+            return 1;
+        }
+        c = (c << 6) | (u[i] & 0x3F);
+    }
+    *cp = c;
+    return len;
+}
+
+size_t vw_utf8_put(uint32_t c, char *out)
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    } else if (c < 0x800) {
+        out[0] = (char)(0xC0 | (c >> 6));
+        out[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    } else if (c < 0x10000) {
+        out[0] = (char)(0xE0 | (c >> 12));
+        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (c >> 18));
+    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* Columns a code point takes: 2 for East Asian wide ones, 0 for combining
+ * marks, else 1.  A small table, enough for narration in Chinese. */
+int vw_cp_width(uint32_t c)
+{
+    if (c >= 0x300 && c <= 0x36F)
+        return 0;
+    if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF && c != 0x303F) ||
+        (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+        (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+        (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
+        (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD))
+        return 2;
+    return 1;
+}
+
+int view_text_width(const char *text)
+{
+    int w = 0;
+    while (*text) {
+        uint32_t c;
+        text += vw_utf8_next(text, &c);
+        w += vw_cp_width(c);
+    }
+    return w;
+}
+
+/* Sets one cell, keeping double-width characters whole: overwriting either
+ * half of one blanks the other half. */
+void vw_set_cell(struct view_screen *s, int x, int y, uint32_t ch, int role)
+{
+    if (x < 0 || y < 0 || x >= s->w || y >= s->h)
+        return;
+    struct view_cell *c = view_at(s, x, y);
+    if (c->ch == VIEW_WIDE_CONT && x > 0)
+        view_at(s, x - 1, y)->ch = ' ';
+    if (c->ch != VIEW_WIDE_CONT && x + 1 < s->w &&
+        view_at(s, x + 1, y)->ch == VIEW_WIDE_CONT)
+        view_at(s, x + 1, y)->ch = ' ';
+    c->ch = ch;
+    c->role = (uint8_t)role;
+}
+
+void vw_set_glyph(struct view_screen *s, int x, int y, int g, int role, int utf8)
+{
+    vw_set_cell(s, x, y, view_glyph(g, utf8), role);
+}
+
+int view_put(struct view_screen *s, int x, int y, int maxw, const char *text,
+             int role, int utf8)
+{
+    int used = 0;
+    if (y < 0 || y >= s->h)
+        return 0;
+    while (*text) {
+        uint32_t c;
+        text += vw_utf8_next(text, &c);
+        int w = vw_cp_width(c);
+        if (c < 32 || c == 127)
+            c = ' ', w = 1;
+        if (!utf8 && c >= 128)
+            c = '?', w = 1;
+        if (w == 0)
+            continue;
+        if (used + w > maxw)
+            break;
+        if (x + used + w > s->w)
+            break;
+        if (x + used >= 0) {
+            vw_set_cell(s, x + used, y, c, role);
+            if (w == 2)
+                vw_set_cell(s, x + used + 1, y, VIEW_WIDE_CONT, role);
+        }
+        used += w;
+    }
+    return used;
+}
+
+/* Like view_put, but text wider than maxw ends in an ellipsis. */
+int vw_put_fit(struct view_screen *s, int x, int y, int maxw, const char *text,
+            int role, int utf8)
+{
+    if (maxw <= 0)
+        return 0;
+    if (view_text_width(text) <= maxw)
+        return view_put(s, x, y, maxw, text, role, utf8);
+    int used = view_put(s, x, y, maxw - 1, text, role, utf8);
+    vw_set_glyph(s, x + used, y, G_ELLIPSIS, role, utf8);
+    return used + 1;
+}
+
+void vw_fill(struct view_screen *s, struct view_rect r, uint32_t ch, int role)
+{
+    for (int y = r.y; y < r.y + r.h; y++)
+        for (int x = r.x; x < r.x + r.w; x++)
+            vw_set_cell(s, x, y, ch, role);
+}
+
+char *view_screen_line(const struct view_screen *s, int y, char *buf, size_t n)
+{
+    size_t pos = 0, last = 0;
+    if (!n)
+        return buf;
+    for (int x = 0; y >= 0 && y < s->h && x < s->w; x++) {
+        uint32_t c = s->cells[(size_t)y * (size_t)s->w + (size_t)x].ch;
+        if (c == VIEW_WIDE_CONT)
+            continue;
+        char tmp[4];
+        size_t l = vw_utf8_put(c, tmp);
+        if (pos + l + 1 > n)
+            break;
+        memcpy(buf + pos, tmp, l);
+        pos += l;
+        if (c != ' ')
+            last = pos;
+    }
+    buf[last] = '\0';
+    return buf;
+}
+
+char *view_screen_text(const struct view_screen *s)
+{
+    size_t cap = (size_t)s->w * 4 + 2;
+    size_t total = cap * (size_t)(s->h > 0 ? s->h : 1) + 1;
+    char *out = malloc(total), *line = malloc(cap);
+    if (!out || !line) {
+        free(out);
+        free(line);
+        return NULL;
+    }
+    size_t pos = 0;
+    out[0] = '\0';
+    for (int y = 0; y < s->h; y++) {
+        view_screen_line(s, y, line, cap);
+        size_t l = strlen(line);
+        memcpy(out + pos, line, l);
+        pos += l;
+        out[pos++] = '\n';
+    }
+    out[pos] = '\0';
+    free(line);
+    return out;
+}

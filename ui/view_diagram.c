@@ -1,0 +1,862 @@
+/* view_diagram.c — the sequence diagram as rows of cells: packet labels and colour roles, lifelines, packet paths in flight, timer bars, row labels and the kernel column (--real). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "view.h"
+#include "viewint.h"
+#include "arp.h"
+#include "dns.h"
+#include "real/real.h"
+#include "render.h"
+#include "summary.h"
+#include "tcp.h"
+#include "wire.h"
+
+/* ======================================================================== */
+/* Labels and roles                                                         */
+
+char *view_packet_label(const struct trace *tr, const struct trace_rec *r,
+                        char *buf, size_t n)
+{
+    size_t len;
+    const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+    struct frame f;
+    char err[64], fl[32];
+    if (frame_decode(p, len, &f, err, sizeof err) != 0) {
+        snprintf(buf, n, "malformed frame");
+    } else if (f.has_ip && f.l4 == IPPROTO_TCP_NUM) {
+        const struct tcp_hdr *h = &f.tcp;
+        int pos = snprintf(buf, n, "%s seq=%" PRIu32,
+                           tcp_flags_str(h->flags, fl, sizeof fl), h->seq);
+        if (pos >= 0 && (size_t)pos < n && (h->flags & TCP_ACK))
+            pos += snprintf(buf + pos, n - (size_t)pos, " ack=%" PRIu32, h->ack);
+        if (pos >= 0 && (size_t)pos < n && f.payload_len)
+            pos += snprintf(buf + pos, n - (size_t)pos, " len=%zu", f.payload_len);
+        if (pos >= 0 && (size_t)pos < n && h->win == 0)
+            pos += snprintf(buf + pos, n - (size_t)pos, " win=0");
+        if (pos >= 0 && (size_t)pos < n && packet_top(&f) == TOP_HTTP) {
+            char full[256];
+            const char *http = strstr(packet_summary(&f, full, sizeof full), " HTTP");
+            if (http)
+                snprintf(buf + pos, n - (size_t)pos, "%s", http);
+        }
+    } else {
+        packet_summary(&f, buf, n);
+    }
+    if (r->u.pkt.dup) {
+        size_t l = strlen(buf);
+        snprintf(buf + l, n - l, " (copy)");
+    }
+    return buf;
+}
+
+/* The short name of what arrived, for the receiving end: TCP flags, or the
+ * first word of the summary. */
+static char *recv_label(const struct trace *tr, const struct trace_rec *r,
+                        char *buf, size_t n)
+{
+    view_packet_label(tr, r, buf, n);
+    char *sp = strchr(buf, ' ');
+    if (sp)
+        *sp = '\0';
+    return buf;
+}
+
+int vw_proto_role(int layer)
+{
+    switch (layer) {
+    case TL_TCP:  return R_PKT_TCP;
+    case TL_UDP:  return R_PKT_UDP;
+    case TL_ARP:  return R_PKT_ARP;
+    case TL_DNS:  return R_PKT_DNS;
+    case TL_HTTP: return R_PKT_HTTP;
+    default:      return R_PKT_OTHER;
+    }
+}
+
+int vw_state_role(int layer, int state)
+{
+    if (layer == TL_TCP) {
+        switch (state) {
+        case TCP_SYN_SENT: case TCP_SYN_RECEIVED: return R_ST_OPENING;
+        case TCP_ESTABLISHED:                     return R_ST_OPEN;
+        case TCP_FIN_WAIT_1: case TCP_FIN_WAIT_2: case TCP_CLOSE_WAIT:
+        case TCP_CLOSING: case TCP_LAST_ACK:      return R_ST_CLOSING;
+        case TCP_TIME_WAIT:                       return R_ST_WAIT;
+        default:                                  return R_ST_IDLE;
+        }
+    }
+    if (layer == TL_ARP) {
+        switch (state) {
+        case ARP_INCOMPLETE: return R_ST_OPENING;
+        case ARP_REACHABLE:  return R_ST_OPEN;
+        case ARP_STALE:      return R_ST_WAIT;
+        case ARP_FAILED:     return R_DROP;
+        default:             return R_ST_IDLE;
+        }
+    }
+    if (layer == TL_DNS) {
+        switch (state) {
+        case DNS_CHECK_CACHE: case DNS_ASKING_ROOT: case DNS_ASKING_TLD:
+        case DNS_ASKING_AUTH: case DNS_ASKING_RESOLVER: return R_ST_OPENING;
+        case DNS_ANSWERED: case DNS_CACHED:              return R_ST_OPEN;
+        case DNS_EXPIRED:                                return R_ST_WAIT;
+        case DNS_FAILED: case DNS_ABSENT:                return R_DROP;
+        default:                                         return R_ST_IDLE;
+        }
+    }
+    return R_ST_IDLE;
+}
+
+static const char *drop_short(int reason)
+{
+    switch (reason) {
+    case DR_LOSS:    return "lost";
+    case DR_FAULT:   return "dropped (fault)";
+    case DR_NOROUTE: return "no route";
+    case DR_CSUM:    return "bad checksum";
+    default:         return drop_reason_str(reason);
+    }
+}
+
+/* Is the timer started at record s still running at event cur? */
+static int timer_running(const struct view_index *ix, size_t s, size_t cur)
+{
+    return ix->end[s] < 0 || (size_t)ix->end[s] > cur;
+}
+
+/* ======================================================================== */
+/* The diagram                                                              */
+
+/* Where things are in the diagram rect. */
+struct dgeom {
+    struct view_rect r;
+    int body_y, body_h;     /* rows for events */
+    int rh;                 /* screen rows per event (2 on a projector) */
+    size_t top;             /* first event shown */
+    size_t nvis;            /* events shown: top .. cur */
+    int tw;                 /* time column width */
+    int mark_x;             /* column of the selected-event mark */
+    int band_x, band_w;     /* the lifelines' band */
+    int nhosts;
+    int *cols;
+    int *kx;                /* --real: each host's kernel column, -1 none */
+    int kmode;              /* enum view_kmode */
+    struct view_rect clip;  /* the body */
+};
+
+/* What the packet paths left on a visible event row, for its own label. */
+struct rowinfo {
+    int has_path;
+    int lo, hi;             /* columns the send row's own path segments use */
+    int tlo, thi;           /* leftmost / rightmost target column */
+    int cross_x, cross_dir; /* a drop row: where the cross is */
+};
+
+/* Arrow heads, tips and crosses, drawn again after every path so that no
+ * other packet's line hides where one ends. */
+struct endmark { int x, y, g, role; };
+struct endmarks { struct endmark *v; int n, cap; };
+
+static void add_mark(struct endmarks *m, int x, int y, int g, int role)
+{
+    if (m->n == m->cap) {
+        int nc = m->cap ? m->cap * 2 : 32;
+        struct endmark *nv = realloc(m->v, (size_t)nc * sizeof *nv);
+        if (!nv)
+            return;
+        m->v = nv;
+        m->cap = nc;
+    }
+    m->v[m->n++] = (struct endmark){ x, y, g, role };
+}
+
+static int row_of(const struct dgeom *g, size_t i)
+{
+    return g->body_y + (int)((long)i - (long)g->top) * g->rh;
+}
+
+static int col_of(const struct dgeom *g, int h)
+{
+    return h >= 0 && h < g->nhosts ? g->cols[h] : -1;
+}
+
+/* Path cell glyphs, by direction (0: rightwards, 1: leftwards). */
+static const int g_tee[2]     = { G_TEE_R, G_TEE_L };
+static const int g_head[2]    = { G_HEAD_R, G_HEAD_L };
+static const int g_fly[2]     = { G_FLY_R, G_FLY_L };
+static const int g_down[2]    = { G_ARC_DL, G_ARC_DR };   /* side -> down */
+static const int g_from_up[2] = { G_ARC_UR, G_ARC_UL };   /* above -> side */
+
+static int in_clip(struct view_rect c, int x, int y)
+{
+    return x >= c.x && x < c.x + c.w && y >= c.y && y < c.y + c.h;
+}
+
+int view_draw_path(struct view_screen *scr, struct view_rect clip, int xa,
+                   int ya, int xe, int yb, int end, int dashed, int role,
+                   int utf8)
+{
+    int dir = xe >= xa ? 1 : -1;
+    int di = dir > 0 ? 0 : 1;
+    int xs = xa + dir;                       /* first path cell */
+    int L = (xe - xs) * dir + 1;             /* path cells, >= 1 */
+    if (L < 1)
+        L = 1, xe = xs;
+    int k = yb - ya + 1;                     /* rows */
+    if (k < 1)
+        k = 1;
+    int hl = dashed ? G_HDASH : G_HLINE;
+    int first_corner = xs + dir * (k == 1 ? L - 1 : (int)((long)(L - 1) / k));
+    if (in_clip(clip, xa, ya))
+        vw_set_glyph(scr, xa, ya, g_tee[di], role, utf8);
+    /* only the rows inside the clip: a path may span thousands of rows */
+    int j0 = clip.y - ya > 0 ? clip.y - ya : 0;
+    int j1 = clip.y + clip.h - 1 - ya < k - 1 ? clip.y + clip.h - 1 - ya : k - 1;
+    for (int j = j0; j <= j1; j++) {
+        int y = ya + j;
+        int a = (int)((long)(L - 1) * j / k);
+        int b = j == k - 1 ? L - 1 : (int)((long)(L - 1) * (j + 1) / k);
+        int last_row = j == k - 1;
+        for (int o = a; o <= b; o++) {
+            int x = xs + dir * o, g;
+            int first = o == a, last = o == b;
+            if (last && last_row)
+                g = end;
+            else if (first && last)
+                g = j == 0 ? g_down[di] : G_VLINE;
+            else if (last)
+                g = g_down[di];
+            else if (first && j > 0)
+                g = g_from_up[di];
+            else
+                g = hl;
+            if (in_clip(clip, x, y))
+                vw_set_glyph(scr, x, y, g, g == G_CROSS ? R_DROP : role, utf8);
+        }
+    }
+    return first_corner;
+}
+
+static void note_path(struct rowinfo *ri, const struct dgeom *g, size_t s,
+                      int xa, int corner, int xb)
+{
+    if (s < g->top || s >= g->top + g->nvis)
+        return;
+    struct rowinfo *p = &ri[s - g->top];
+    int lo = xa < corner ? xa : corner, hi = xa < corner ? corner : xa;
+    if (!p->has_path) {
+        p->has_path = 1;
+        p->lo = lo, p->hi = hi, p->tlo = p->thi = xb;
+    } else {
+        if (lo < p->lo) p->lo = lo;
+        if (hi > p->hi) p->hi = hi;
+        if (xb < p->tlo) p->tlo = xb;
+        if (xb > p->thi) p->thi = xb;
+    }
+}
+
+/* A stub target for a frame with no destination lifeline: a short way
+ * towards the middle of the band. */
+static int stub_target(const struct dgeom *g, int xa)
+{
+    int mid = g->band_x + g->band_w / 2;
+    int len = g->band_w / 6 < 12 ? g->band_w / 6 : 12;
+    if (len < 4)
+        len = 4;
+    return xa <= mid ? xa + len : xa - len;
+}
+
+static void draw_flight(const struct view_index *ix, const struct view_state *st,
+                        const struct dgeom *g, struct view_screen *scr,
+                        struct rowinfo *ri, struct endmarks *marks, size_t s)
+{
+    const struct trace *tr = ix->tr;
+    const struct trace_rec *r = &tr->recs[s];
+    int xa = col_of(g, r->u.pkt.src);
+    if (xa < 0)
+        return;
+    int role = vw_proto_role(ix->proto[s]);
+    int ya = row_of(g, s);
+    int bcast = ix->flags[s] & VF_BCAST;
+    int any = 0, dead = 0;
+    for (int32_t e = ix->first_end[s]; e >= 0 && (size_t)e <= st->cur;
+         e = ix->next_end[e]) {
+        const struct trace_rec *er = &tr->recs[e];
+        any = 1;
+        int yb = row_of(g, (size_t)e);
+        if (er->kind == TK_RECV) {
+            int xb = col_of(g, er->host);
+            if (xb < 0 || xb == xa)
+                continue;
+            int dir = xb > xa ? 1 : -1;
+            int c = view_draw_path(scr, g->clip, xa, ya, xb - dir, yb,
+                                   g_head[dir > 0 ? 0 : 1], 0, role, st->utf8);
+            note_path(ri, g, s, xa, c, xb);
+            add_mark(marks, xb - dir, yb, g_head[dir > 0 ? 0 : 1], role);
+        } else {
+            int xb = col_of(g, er->u.pkt.dst);
+            if (bcast && er->u.pkt.dst < 0)
+                dead = 1;                    /* dropped before it left */
+            if (xb < 0 || xb == xa)
+                xb = stub_target(g, xa);
+            int dir = xb > xa ? 1 : -1;
+            int dist = (xb - xa) * dir;
+            int go = dist * 2 / 3 < 2 ? 2 : dist * 2 / 3;
+            int xc = xa + dir * go;
+            int c = view_draw_path(scr, g->clip, xa, ya, xc, yb, G_CROSS, 0,
+                                   role, st->utf8);
+            note_path(ri, g, s, xa, c, xb);
+            add_mark(marks, xc, yb, G_CROSS, R_DROP);
+            if ((size_t)e >= g->top && (size_t)e < g->top + g->nvis) {
+                ri[e - g->top].cross_x = xc;
+                ri[e - g->top].cross_dir = dir;
+            }
+        }
+    }
+    if ((any && !bcast) || dead)
+        return;
+    /* In flight at event cur: the tip has covered (cur - s + 1) / (cur - s
+     * + 2) of the way, so it creeps towards the receiver as events pass. */
+    long num = (long)(st->cur - s) + 1, den = num + 1;
+    int yb = row_of(g, st->cur);
+    int src = r->u.pkt.src, lan = 0;
+    const uint8_t *peers = bcast ? ix->bpeer + (size_t)ix->bsrc[s] * (size_t)g->nhosts
+                                 : NULL;
+    for (int h = 0; bcast && h < g->nhosts; h++)
+        lan |= peers[h];
+    for (int h = 0; h < g->nhosts; h++) {
+        int xb;
+        if (bcast) {
+            /* towards every host on the sender's LAN (every host, if no
+             * broadcast of its ever arrived) that this one has not reached */
+            if (h == src || (lan && !peers[h]))
+                continue;
+            int reached = 0;
+            for (int32_t e = ix->first_end[s]; e >= 0 && (size_t)e <= st->cur;
+                 e = ix->next_end[e])
+                if (tr->recs[e].host == h || tr->recs[e].u.pkt.dst == h)
+                    reached = 1;
+            if (reached)
+                continue;
+            xb = g->cols[h];
+        } else {
+            if (h > 0)
+                break;
+            xb = col_of(g, r->u.pkt.dst);
+            if (xb < 0 || xb == xa)
+                xb = stub_target(g, xa);
+        }
+        int dir = xb > xa ? 1 : -1;
+        int full = (xb - xa) * dir - 2;      /* cells from xa+dir to xb-dir */
+        if (full < 0)
+            full = 0;
+        int xe = xa + dir + dir * (int)((long)full * num / den);
+        int c = view_draw_path(scr, g->clip, xa, ya, xe, yb,
+                               g_fly[dir > 0 ? 0 : 1], 1, role, st->utf8);
+        note_path(ri, g, s, xa, c, xb);
+        add_mark(marks, xe, yb, g_fly[dir > 0 ? 0 : 1], role);
+    }
+}
+
+static void draw_timer_bar(const struct view_index *ix, const struct view_state *st,
+                           const struct dgeom *g, struct view_screen *scr, size_t s)
+{
+    const struct trace_rec *r = &ix->tr->recs[s];
+    int x = col_of(g, r->host);
+    if (x < 0)
+        return;
+    size_t last = timer_running(ix, s, st->cur) ? st->cur : (size_t)ix->end[s];
+    int y0 = row_of(g, s), y1 = row_of(g, last);
+    if (y0 < g->clip.y)
+        y0 = g->clip.y;
+    if (y1 > g->clip.y + g->clip.h - 1)
+        y1 = g->clip.y + g->clip.h - 1;
+    for (int y = y0; y <= y1; y++)
+        if (in_clip(g->clip, x, y))
+            vw_set_glyph(scr, x, y, G_VBAR, R_TIMER, st->utf8);
+}
+
+/* Space beside lifeline x for a label: to the right (side > 0) up to the
+ * next lifeline, or to the left (side < 0) down to the previous one. */
+static void side_room(const struct dgeom *g, int x, int side, int *from, int *w)
+{
+    int lim_hi = g->band_x + g->band_w, lim_lo = g->r.x + g->tw + 1;
+    for (int h = 0; h < g->nhosts; h++) {
+        if (g->cols[h] > x && g->cols[h] < lim_hi)
+            lim_hi = g->cols[h];
+        if (g->cols[h] < x && g->cols[h] >= lim_lo)
+            lim_lo = g->cols[h] + 1;
+    }
+    if (side > 0) {
+        *from = x + 2;
+        *w = lim_hi - 1 - *from;
+    } else {
+        *from = lim_lo + 1;
+        *w = x - 1 - *from;
+    }
+    if (*w < 0)
+        *w = 0;
+}
+
+/* Is the stretch free (a kernel column's guide counts as free: labels
+ * may cover it on their own row)? */
+static int row_blank(const struct view_screen *scr, int x, int y, int w)
+{
+    if (y < 0 || y >= scr->h)
+        return 0;
+    for (int i = x - 1; i <= x + w; i++) {
+        if (i < 0 || i >= scr->w)
+            continue;
+        const struct view_cell *c = view_at((struct view_screen *)scr, i, y);
+        if (c->ch != ' ' && !(c->role == R_KERNEL && (c->ch == 0x2506 || c->ch == ':')))
+            return 0;
+    }
+    return 1;
+}
+
+/* Narrows the stretch [*from, *from + *w) so that it starts after (or
+ * ends before) any kernel column: a packet's label there would read as
+ * the kernel's. */
+static void avoid_kcols(const struct dgeom *g, int *from, int *w)
+{
+    for (int h = 0; g->kmode == VK_FULL && h < g->nhosts; h++) {
+        int a = g->kx[h], b = g->kx[h] + VIEW_KCOL_W;      /* [a, b) */
+        if (a < 0 || *from >= b || *from + *w <= a)
+            continue;
+        if (*from >= a - 1) {
+            *w -= b + 1 - *from;
+            *from = b + 1;
+        } else {
+            *w = a - 1 - *from;
+        }
+    }
+}
+
+/* A label beside lifeline x, on side `pref` (+1 right, -1 left) when it fits
+ * there without covering a packet path, else on the other side if that
+ * does, else on the roomier side, cut short.  Right-aligned against the
+ * lifeline on the left. */
+static void side_label(struct view_screen *scr, const struct dgeom *g, int x,
+                       int y, int pref, const char *text, int role, int utf8)
+{
+    int tw = view_text_width(text);
+    int best_side = pref, best_w = -1;
+    for (int k = 0; k < 2; k++) {
+        int side = k == 0 ? pref : -pref, from, w;
+        side_room(g, x, side, &from, &w);
+        int at = side > 0 ? from : x - 1 - tw;
+        if (w >= tw && row_blank(scr, at, y, tw)) {
+            view_put(scr, at, y, tw, text, role, utf8);
+            return;
+        }
+        if (w > best_w)
+            best_w = w, best_side = side;
+    }
+    int from, w;
+    side_room(g, x, best_side, &from, &w);
+    int used = tw < w ? tw : w;
+    if (best_side < 0)
+        from = x - 1 - used;
+    vw_put_fit(scr, from, y, w, text, role, utf8);
+}
+
+/* The side of lifeline x away from the others: outwards for the first and
+ * last hosts, towards the middle of the band for the rest. */
+static int outer_side(const struct dgeom *g, int x)
+{
+    int lo = 1, hi = 1;
+    for (int h = 0; h < g->nhosts; h++) {
+        if (g->cols[h] < x) lo = 0;
+        if (g->cols[h] > x) hi = 0;
+    }
+    if (lo && !hi)
+        return -1;
+    if (hi && !lo)
+        return 1;
+    return x <= g->band_x + g->band_w / 2 ? 1 : -1;
+}
+
+/* A label centred on lifeline x: a box on the lifeline. */
+static void centre_label(struct view_screen *scr, const struct dgeom *g, int x,
+                         int y, const char *text, int role, int utf8)
+{
+    int gap = g->band_w;
+    for (int h = 0; h + 1 < g->nhosts; h++)
+        if (g->cols[h + 1] - g->cols[h] < gap)
+            gap = g->cols[h + 1] - g->cols[h];
+    int maxw = gap - 2 > 16 ? gap - 2 : 16;
+    char buf[256];
+    snprintf(buf, sizeof buf, " %s ", text);
+    int w = view_text_width(buf);
+    if (w > maxw)
+        w = maxw;
+    int x0 = x - w / 2;
+    if (x0 + w > g->band_x + g->band_w)
+        x0 = g->band_x + g->band_w - w;
+    if (x0 < g->band_x)
+        x0 = g->band_x;
+    vw_put_fit(scr, x0, y, maxw, buf, role, utf8);
+}
+
+static void timer_text(const struct view_index *ix, const struct view_state *st,
+                       size_t i, char *buf, size_t n)
+{
+    const struct trace *tr = ix->tr;
+    const struct trace_rec *r = &tr->recs[i];
+    char d[32], left[32];
+    const char *name = timer_name_str(r->u.timer.name);
+    switch (r->u.timer.action) {
+    case TA_START:
+        fmt_duration(r->u.timer.due_us - r->t_us, d, sizeof d);
+        if (timer_running(ix, i, st->cur)) {
+            int64_t rem = r->u.timer.due_us - tr->recs[st->cur].t_us;
+            fmt_duration(rem > 0 ? rem : 0, left, sizeof left);
+            snprintf(buf, n, "%s %s, %s left", name, d, left);
+        } else {
+            snprintf(buf, n, "%s %s", name, d);
+        }
+        break;
+    case TA_STOP:
+        snprintf(buf, n, "%s stopped", name);
+        break;
+    default:
+        snprintf(buf, n, "%s expired", name);
+        break;
+    }
+}
+
+/* ---- the kernel beside the model (--real) ---- */
+
+/* The mark of a kernel state record: ? not observed, ≠ the model is in
+ * another state at that moment, ~ the same state with another detail
+ * (TIME_WAIT's length), else none (-1). */
+static int kernel_mark(const struct view_index *ix, size_t i)
+{
+    uint8_t m = ix->kmark ? ix->kmark[i] : 0;
+    if (m & KM_UNSEEN)
+        return G_KQUERY;
+    if (m & KM_DIFF)
+        return G_KDIFF;
+    if (m & KM_DETAIL)
+        return G_KDETAIL;
+    return -1;
+}
+
+int vw_kernel_role(const struct trace_rec *r)
+{
+    if (r->u.real.what == RW_UNSEEN)
+        return R_KUNSEEN;
+    return vw_state_role(TL_TCP, r->u.real.state);
+}
+
+/* The short text of a kernel record that is not a state, for its host's
+ * kernel column: "close()", "lo FIN,ACK"; "" for the rest. */
+static char *kernel_short(const struct trace_rec *r, char *buf, size_t n)
+{
+    char fl[32];
+    buf[0] = '\0';
+    if (r->u.real.what == RW_CALL)
+        snprintf(buf, n, "%s()", real_call_name(r->u.real.state));
+    else if (r->u.real.what == RW_PACKET)
+        snprintf(buf, n, "lo %s", tcp_flags_str(r->u.real.flags, fl, sizeof fl));
+    return buf;
+}
+
+/* A kernel record's row.  States go in the host's kernel column (the mark
+ * cell, then the name), calls and captured segments there too, dimmed;
+ * folded, a marker on the lifeline and a label beside it.  What belongs to
+ * no column (not replayed, how the replay ran) is a dim narration row. */
+static void draw_real(const struct view_index *ix, const struct view_state *st,
+                      const struct dgeom *g, struct view_screen *scr, size_t i)
+{
+    const struct trace *tr = ix->tr;
+    const struct trace_rec *r = &tr->recs[i];
+    int y = row_of(g, i), utf8 = st->utf8, sel = i == st->cur;
+    int x = col_of(g, r->host);
+    int kx = r->host >= 0 && r->host < g->nhosts ? g->kx[r->host] : -1;
+    int what = r->u.real.what;
+    char buf[1024], txt[64];
+    if (what == RW_STATE || what == RW_UNSEEN) {
+        const char *name = tcp_state_name(r->u.real.state);
+        int role = sel ? R_SELECTED : vw_kernel_role(r);
+        int mark = kernel_mark(ix, i);
+        if (kx >= 0) {
+            vw_set_glyph(scr, kx, y, G_KGUIDE, R_KERNEL, utf8);
+            vw_set_cell(scr, kx + 1, y, ' ', R_NORMAL);
+            if (mark >= 0)
+                vw_set_glyph(scr, kx + 1, y, mark,
+                          sel ? R_SELECTED : mark == G_KDIFF ? R_ALERT : R_KUNSEEN,
+                          utf8);
+            vw_put_fit(scr, kx + 2, y, VIEW_KCOL_W - 2, name, role, utf8);
+        } else if (x >= 0) {
+            vw_set_glyph(scr, x, y, what == RW_UNSEEN ? G_KUNSEEN : G_KOBS, role, utf8);
+            uint32_t mc = mark >= 0 ? view_glyph(mark, utf8) : 0;
+            char m8[8] = "";
+            if (mc)
+                m8[vw_utf8_put(mc, m8)] = '\0';
+            snprintf(buf, sizeof buf, "kernel %s%s", m8, name);
+            side_label(scr, g, x, y, outer_side(g, x), buf, role, utf8);
+        }
+        return;
+    }
+    if ((what == RW_CALL || what == RW_PACKET) && x >= 0) {
+        kernel_short(r, txt, sizeof txt);
+        int fail = what == RW_CALL && r->u.real.val < 0;
+        int role = sel ? R_SELECTED : fail ? R_ALERT : R_KERNEL;
+        if (kx >= 0) {
+            vw_set_glyph(scr, kx, y, G_KGUIDE, R_KERNEL, utf8);
+            vw_set_cell(scr, kx + 1, y, ' ', R_NORMAL);
+            if (fail)
+                vw_set_glyph(scr, kx + 1, y, G_CROSS, sel ? R_SELECTED : R_ALERT, utf8);
+            vw_put_fit(scr, kx + 2, y, VIEW_KCOL_W - 2, txt, role, utf8);
+        } else {
+            snprintf(buf, sizeof buf, "%s%s%s", what == RW_CALL ? "real " : "", txt,
+                     fail ? " failed" : "");
+            side_label(scr, g, x, y, outer_side(g, x), buf, role, utf8);
+        }
+        return;
+    }
+    /* not replayed, how the replay ran: the sentence, as a dim narration */
+    trace_why(tr, r, buf, sizeof buf);
+    if (!buf[0])
+        render_event(tr, r, buf, sizeof buf);
+    int x0 = g->band_x, x1 = g->r.x + g->r.w;
+    vw_put_fit(scr, x0, y, x1 - x0, buf, sel ? R_SELECTED : R_KERNEL, utf8);
+}
+
+/* The row's own content, drawn over whatever crosses it. */
+static void draw_own(const struct view_index *ix, const struct view_state *st,
+                     const struct dgeom *g, struct view_screen *scr,
+                     const struct rowinfo *ri, size_t i)
+{
+    const struct trace *tr = ix->tr;
+    const struct trace_rec *r = &tr->recs[i];
+    int y = row_of(g, i), utf8 = st->utf8, sel = i == st->cur;
+    int x = col_of(g, r->host);
+    char buf[512], lab[256];
+
+    /* time, when it moves on (and at the top, for context) */
+    if (i == g->top || tr->recs[i - 1].t_us != r->t_us || sel) {
+        char t[32];
+        fmt_time(r->t_us, t, sizeof t);
+        int tl = (int)strlen(t);
+        view_put(scr, g->r.x + g->tw - tl, y, tl, t, sel ? R_CURSOR : R_TIME, utf8);
+    }
+    if (sel)
+        vw_set_glyph(scr, g->mark_x, y, G_MARK, R_CURSOR, utf8);
+
+    switch (r->kind) {
+    case TK_STATE:
+        if (x >= 0)
+            centre_label(scr, g, x, y, trace_state_name(r->layer, r->u.state.to),
+                         sel ? R_SELECTED : vw_state_role(r->layer, r->u.state.to),
+                         utf8);
+        break;
+    case TK_TIMER:
+        if (x >= 0) {
+            timer_text(ix, st, i, buf, sizeof buf);
+            side_label(scr, g, x, y, outer_side(g, x), buf,
+                       sel ? R_SELECTED : R_TIMER, utf8);
+        }
+        break;
+    case TK_SEND: {
+        const struct rowinfo *p = &ri[i - g->top];
+        if (!p->has_path)
+            break;
+        view_packet_label(tr, r, lab, sizeof lab);
+        /* the wider free stretch beside the first segment, towards targets */
+        int rl = p->thi - 2 - (p->hi + 2) + 1, ll = (p->lo - 2) - (p->tlo + 2) + 1;
+        int from, w;
+        if (p->thi > p->hi && (rl >= ll || p->tlo >= p->lo)) {
+            from = p->hi + 2;
+            w = rl;
+        } else {
+            from = p->tlo + 2;
+            w = ll;
+        }
+        avoid_kcols(g, &from, &w);
+        if (w < 3)
+            break;
+        int tw = view_text_width(lab);
+        if (tw < w)
+            from += (w - tw) / 2;
+        vw_put_fit(scr, from, y, w, lab,
+                sel ? R_SELECTED : vw_proto_role(ix->proto[i]), utf8);
+        break;
+    }
+    case TK_RECV:
+        if (x >= 0) {
+            recv_label(tr, r, lab, sizeof lab);
+            int xs = col_of(g, r->u.pkt.src);
+            side_label(scr, g, x, y, xs >= 0 && xs > x ? -1 : 1, lab,
+                       sel ? R_SELECTED : vw_proto_role(ix->proto[i]), utf8);
+        }
+        break;
+    case TK_DROP: {
+        const struct rowinfo *p = &ri[i - g->top];
+        if (ix->peer[i] >= 0 && p->cross_dir) {
+            int from, w;
+            side_room(g, p->cross_x, p->cross_dir, &from, &w);
+            const char *why = drop_short(r->u.pkt.reason);
+            if (p->cross_dir < 0) {
+                int tw = view_text_width(why);
+                from = p->cross_x - 1 - (tw < w ? tw : w);
+            }
+            vw_put_fit(scr, from, y, w, why, sel ? R_SELECTED : R_DROP, utf8);
+        } else if (x >= 0) {
+            /* a frame that never left (no send record): a cross on the
+             * lifeline and what was lost */
+            vw_set_glyph(scr, x, y, G_CROSS, R_DROP, utf8);
+            view_packet_label(tr, r, lab, sizeof lab);
+            snprintf(buf, sizeof buf, "%s: %s", lab, drop_short(r->u.pkt.reason));
+            side_label(scr, g, x, y, outer_side(g, x), buf,
+                       sel ? R_SELECTED : R_DROP, utf8);
+        }
+        break;
+    }
+    case TK_NOTE: {
+        int x0 = g->mark_x + 1, x1 = g->r.x + g->r.w;
+        int role = sel ? R_SELECTED : R_NOTE;
+        for (int xx = x0; xx < x1; xx++)
+            vw_set_glyph(scr, xx, y, G_NOTEFILL, role, utf8);
+        snprintf(buf, sizeof buf, " %s ", trace_str(tr, r->u.note.text));
+        vw_put_fit(scr, x0 + 2, y, x1 - x0 - 4, buf, role, utf8);
+        break;
+    }
+    case TK_APP:
+        if (x >= 0) {
+            render_event(tr, r, buf, sizeof buf);
+            centre_label(scr, g, x, y, buf,
+                         sel ? R_SELECTED : r->u.app.ret < 0 ? R_ALERT : R_APP, utf8);
+        }
+        break;
+    case TK_REAL:
+        draw_real(ix, st, g, scr, i);
+        break;
+    default:
+        render_event(tr, r, buf, sizeof buf);
+        if (x >= 0)
+            centre_label(scr, g, x, y, buf, sel ? R_SELECTED : R_APP, utf8);
+        else
+            vw_put_fit(scr, g->band_x, y, g->band_w, buf, sel ? R_SELECTED : R_APP, utf8);
+        break;
+    }
+}
+
+void view_render_diagram(const struct view_index *ix, const struct view_state *st,
+                         struct view_screen *scr, struct view_rect r)
+{
+    const struct trace *tr = ix->tr;
+    vw_fill(scr, r, ' ', R_NORMAL);
+    if (r.h < 3 || r.w < 20)
+        return;
+    struct dgeom g;
+    memset(&g, 0, sizeof g);
+    g.r = r;
+    g.rh = st->projector ? 2 : 1;
+    g.body_y = r.y + 2;
+    g.body_h = r.h - 2;
+    g.tw = ix->time_w;
+    g.mark_x = r.x + g.tw + 1;
+    g.band_x = r.x + g.tw + 3;
+    g.band_w = r.x + r.w - g.band_x;
+    g.nhosts = tr->nhosts;
+    int colbuf[128];
+    g.cols = g.nhosts <= 64 ? colbuf : malloc((size_t)g.nhosts * 2 * sizeof *g.cols);
+    if (!g.cols)
+        return;
+    g.kx = g.cols + (g.nhosts <= 64 ? 64 : g.nhosts);
+    g.kmode = view_kernel_columns(g.nhosts, ix->khost, g.band_x, g.band_w, g.cols,
+                                  g.kx);
+    if (g.kmode == VK_FULL && r.h >= 6) {
+        g.body_y++;                          /* a third header row: "kernel" */
+        g.body_h--;
+    } else if (g.kmode == VK_FULL) {
+        g.kmode = VK_FOLDED;
+        for (int h = 0; h < g.nhosts; h++)
+            g.kx[h] = -1;
+        view_columns(g.nhosts, g.band_x, g.band_w, g.cols);
+    }
+    g.clip = (struct view_rect){ r.x, g.body_y, r.w, g.body_h };
+
+    /* header: name above address, centred on each lifeline */
+    int gap = g.band_w;
+    for (int h = 0; h + 1 < g.nhosts; h++)
+        if (g.cols[h + 1] - g.cols[h] < gap)
+            gap = g.cols[h + 1] - g.cols[h];
+    view_put(scr, r.x + g.tw - 4, r.y, 4, "time", R_TIME, st->utf8);
+    for (int h = 0; h < g.nhosts; h++) {
+        char addr[20];
+        const char *nm = tr->host_names[h];
+        ip4_str(tr->host_addrs[h], addr, sizeof addr);
+        int maxw = gap - 1 < 24 ? gap - 1 : 24;
+        int w = view_text_width(nm);
+        if (w > maxw)
+            w = maxw;
+        vw_put_fit(scr, g.cols[h] - w / 2, r.y, maxw, nm,
+                h == st->host ? R_HOST_SEL : R_HOST, st->utf8);
+        w = (int)strlen(addr) < maxw ? (int)strlen(addr) : maxw;
+        vw_put_fit(scr, g.cols[h] - w / 2, r.y + 1, maxw, addr, R_ADDR, st->utf8);
+        if (g.kx[h] >= 0)
+            view_put(scr, g.kx[h], r.y + 2, VIEW_KCOL_W, "kernel", R_KHEAD,
+                     st->utf8);
+    }
+    if (ix->n == 0) {
+        view_put(scr, g.band_x, g.body_y, g.band_w, "(the run recorded no events)",
+                 R_TIME, st->utf8);
+        if (g.cols != colbuf)
+            free(g.cols);
+        return;
+    }
+
+    size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
+    struct view_state s2 = *st;
+    s2.cur = cur;
+    size_t vis = (size_t)(g.body_h / g.rh);
+    if (vis < 1)
+        vis = 1;
+    g.top = cur + 1 > vis ? cur + 1 - vis : 0;
+    g.nvis = cur - g.top + 1;
+
+    /* lifelines, and the kernel columns' guides: under everything else */
+    for (int y = g.body_y; y < g.body_y + g.body_h && y <= row_of(&g, cur) + g.rh - 1; y++)
+        for (int h = 0; h < g.nhosts; h++) {
+            vw_set_glyph(scr, g.cols[h], y, G_VLINE, R_LIFELINE, st->utf8);
+            if (g.kx[h] >= 0)
+                vw_set_glyph(scr, g.kx[h], y, G_KGUIDE, R_KERNEL, st->utf8);
+        }
+
+    struct rowinfo *ri = calloc(g.nvis, sizeof *ri);
+    if (!ri) {
+        if (g.cols != colbuf)
+            free(g.cols);
+        return;
+    }
+    /* everything that crosses the window: timers under packets */
+    size_t from = (size_t)ix->live[g.top];
+    for (size_t s = from; s <= cur; s++) {
+        const struct trace_rec *rr = &tr->recs[s];
+        if (rr->kind == TK_TIMER && rr->u.timer.action == TA_START &&
+            (timer_running(ix, s, cur) || (size_t)ix->end[s] >= g.top))
+            draw_timer_bar(ix, &s2, &g, scr, s);
+    }
+    struct endmarks marks = { NULL, 0, 0 };
+    for (size_t s = from; s <= cur; s++) {
+        const struct trace_rec *rr = &tr->recs[s];
+        if (rr->kind == TK_SEND && (ix->end[s] < 0 || (size_t)ix->end[s] >= g.top ||
+                                    s >= g.top))
+            draw_flight(ix, &s2, &g, scr, ri, &marks, s);
+    }
+    for (int k = 0; k < marks.n; k++)
+        if (in_clip(g.clip, marks.v[k].x, marks.v[k].y))
+            vw_set_glyph(scr, marks.v[k].x, marks.v[k].y, marks.v[k].g, marks.v[k].role,
+                      st->utf8);
+    free(marks.v);
+    for (size_t i = g.top; i <= cur; i++)
+        draw_own(ix, &s2, &g, scr, ri, i);
+    free(ri);
+    if (g.cols != colbuf)
+        free(g.cols);
+}

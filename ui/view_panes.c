@@ -1,0 +1,890 @@
+/* view_panes.c — the text around the diagram: inspector and state pane lines, the key table as help and hint line, and the panes, overlays and projector narration drawn from them. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "view.h"
+#include "viewint.h"
+#include "arp.h"
+#include "dns.h"
+#include "real/real.h"
+#include "render.h"
+#include "summary.h"
+#include "tcp.h"
+#include "wire.h"
+
+/* ======================================================================== */
+/* Lines for the panes                                                      */
+
+static const char *host_name(const struct trace *tr, int h)
+{
+    if (h == HOST_BROADCAST)
+        return "*";
+    return h >= 0 && h < tr->nhosts ? tr->host_names[h] : "-";
+}
+
+void view_lines_free(struct view_lines *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->v[i].text);
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
+
+static void add_line_n(struct view_lines *l, int role, int head_role, int head_len,
+                       const char *text, size_t len)
+{
+    if (l->n == l->cap) {
+        int nc = l->cap ? l->cap * 2 : 32;
+        struct view_line *nv = realloc(l->v, (size_t)nc * sizeof *nv);
+        if (!nv)
+            return;
+        l->v = nv;
+        l->cap = nc;
+    }
+    char *t = malloc(len + 1);
+    if (!t)
+        return;
+    memcpy(t, text, len);
+    t[len] = '\0';
+    l->v[l->n++] = (struct view_line){ t, (uint8_t)role, (uint8_t)head_role,
+                                       head_len };
+}
+
+/* Adds text word-wrapped to width; continuation lines are indented by
+ * `indent` columns.  The first head_len bytes use head_role. */
+static void add_wrapped(struct view_lines *l, int width, int indent, int role,
+                        int head_role, int head_len, const char *text)
+{
+    if (width < 8)
+        width = 8;
+    char line[1024];
+    const char *p = text;
+    int first = 1;
+    do {
+        int pre = first ? 0 : indent;
+        size_t pos = 0;
+        memset(line, ' ', (size_t)pre);
+        pos = (size_t)pre;
+        int w = pre;
+        const char *brk = NULL, *q = p;
+        size_t brkpos = 0;
+        while (*q && *q != '\n') {
+            uint32_t c;
+            int len = vw_utf8_next(q, &c);
+            int cw = vw_cp_width(c);
+            if (w + cw > width || pos + (size_t)len + 1 >= sizeof line)
+                break;
+            if (c == ' ') {
+                brk = q;
+                brkpos = pos;
+            }
+            memcpy(line + pos, q, (size_t)len);
+            pos += (size_t)len;
+            w += cw;
+            q += len;
+        }
+        if (*q && *q != '\n' && brk && brk > p) {
+            pos = brkpos;
+            q = brk + 1;
+        }
+        if (q == p && *q && *q != '\n') {    /* one glyph wider than width */
+            uint32_t c;
+            q += vw_utf8_next(q, &c);
+        }
+        add_line_n(l, role, head_role, first ? head_len : 0, line, pos);
+        if (*q == '\n')
+            q++;
+        p = q;
+        first = 0;
+    } while (*p);
+}
+
+static void add_fmt(struct view_lines *l, int width, int role, int head_role,
+                    int head_len, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static void add_fmt(struct view_lines *l, int width, int role, int head_role,
+                    int head_len, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    add_wrapped(l, width, head_len > 0 && head_len < 12 ? head_len + 1 : 4, role,
+                head_role, head_len, buf);
+}
+
+static void hex_lines(struct view_lines *l, int width, const uint8_t *p, size_t n,
+                      size_t max)
+{
+    int per = width >= 72 ? 16 : 8;
+    size_t shown = n < max ? n : max;
+    for (size_t off = 0; off < shown; off += (size_t)per) {
+        char buf[160];
+        int pos = snprintf(buf, sizeof buf, "%04zx  ", off);
+        for (int j = 0; j < per; j++) {
+            if (off + (size_t)j < n)
+                pos += snprintf(buf + pos, sizeof buf - (size_t)pos, "%02x ",
+                                p[off + (size_t)j]);
+            else
+                pos += snprintf(buf + pos, sizeof buf - (size_t)pos, "   ");
+        }
+        buf[pos++] = ' ';
+        for (int j = 0; j < per && off + (size_t)j < n; j++) {
+            uint8_t c = p[off + (size_t)j];
+            buf[pos++] = c >= 32 && c < 127 ? (char)c : '.';
+        }
+        add_line_n(l, R_HEX, R_TIME, 4, buf, (size_t)pos);
+    }
+    if (n > shown)
+        add_fmt(l, width, R_TIME, 0, 0, "... %zu more bytes", n - shown);
+}
+
+/* The DNS message in a UDP payload (RFC 1035 4.1), section by section. */
+static void inspect_dns(const uint8_t *p, size_t len, int width, struct view_lines *out)
+{
+    struct dns_msg *m = malloc(sizeof *m);
+    char err[128], ty[16], rc[16], rr[512];
+    if (!m)
+        return;
+    if (dns_decode(p, len, m, err, sizeof err) != 0) {
+        add_fmt(out, width, R_DROP, R_LAYER, 3, "DNS malformed: %s", err);
+        free(m);
+        return;
+    }
+    add_fmt(out, width, R_NORMAL, R_LAYER, 3, "DNS id 0x%04x %s rcode %s%s%s%s%s",
+            m->id, m->qr ? "response" : "query", dns_rcode_name(m->rcode, rc, sizeof rc),
+            m->aa ? " AA" : "", m->tc ? " TC" : "", m->rd ? " RD" : "",
+            m->ra ? " RA" : "");
+    if (m->qdcount)
+        add_fmt(out, width, R_NORMAL, R_TIME, 10, "  question %s %s", m->qname,
+                dns_type_name(m->qtype, ty, sizeof ty));
+    static const char *const sect[3] = { "  answer", "  authority", "  additional" };
+    const struct dns_rr *rrs[3] = { m->an, m->ns, m->ar };
+    int cnt[3] = { m->nan, m->nns, m->nar };
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < cnt[k] && i < DNS_MAX_RR; i++)
+            add_fmt(out, width, R_NORMAL, R_TIME, (int)strlen(sect[k]), "%s %s", sect[k],
+                    dns_rr_str(&rrs[k][i], rr, sizeof rr));
+    free(m);
+}
+
+static void inspect_packet(const struct view_index *ix, const struct view_state *st,
+                           size_t i, int width, struct view_lines *out)
+{
+    const struct trace *tr = ix->tr;
+    const struct trace_rec *r = &tr->recs[i];
+    const char *arrow = st->utf8 ? "\u2192" : "->";
+    char d[32], t[32], a[32], b[32], fl[32];
+
+    /* where the packet is, as far as event N knows */
+    if (r->kind == TK_SEND) {
+        int shown = 0;
+        for (int32_t e = ix->first_end[i]; e >= 0 && (size_t)e <= st->cur;
+             e = ix->next_end[e]) {
+            const struct trace_rec *er = &tr->recs[e];
+            fmt_duration(er->t_us - r->t_us, d, sizeof d);
+            if (er->kind == TK_RECV)
+                add_fmt(out, width, R_NORMAL, R_LAYER, 7,
+                        "Flight arrives at %s at %s (after %s, event #%d)",
+                        host_name(tr, er->host), fmt_time(er->t_us, t, sizeof t), d,
+                        e + 1);
+            else
+                add_fmt(out, width, R_DROP, R_LAYER, 7,
+                        "Flight dropped at %s: %s (event #%d)",
+                        fmt_time(er->t_us, t, sizeof t),
+                        drop_reason_str(er->u.pkt.reason), e + 1);
+            shown = 1;
+        }
+        if (!shown)
+            add_fmt(out, width, R_NORMAL, R_LAYER, 7, "Flight %s %s %s: on its way",
+                    host_name(tr, r->u.pkt.src), arrow, host_name(tr, r->u.pkt.dst));
+    } else if (ix->peer[i] >= 0) {
+        const struct trace_rec *sr = &tr->recs[ix->peer[i]];
+        fmt_duration(r->t_us - sr->t_us, d, sizeof d);
+        add_fmt(out, width, r->kind == TK_DROP ? R_DROP : R_NORMAL, R_LAYER, 7,
+                "Flight sent by %s at %s (event #%d), %s %s",
+                host_name(tr, sr->host), fmt_time(sr->t_us, t, sizeof t),
+                ix->peer[i] + 1, r->kind == TK_DROP ? "dropped after" : "took", d);
+    }
+    if (r->kind == TK_DROP)
+        add_fmt(out, width, R_DROP, R_LAYER, 7, "Dropped %s",
+                drop_reason_str(r->u.pkt.reason));
+
+    size_t len;
+    const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+    struct frame f;
+    char err[64];
+    if (frame_decode(p, len, &f, err, sizeof err) != 0) {
+        add_fmt(out, width, R_DROP, R_LAYER, 9, "Malformed %s (%zu bytes)", err, len);
+        hex_lines(out, width, p, len, 4096);
+        return;
+    }
+    add_fmt(out, width, R_NORMAL, R_LAYER, 8, "Ethernet %s %s %s type 0x%04x%s, %zu bytes",
+            mac_str(f.eth.src, a, sizeof a), arrow, mac_str(f.eth.dst, b, sizeof b),
+            f.eth.type, f.eth.type == ETHERTYPE_IPV4 ? " (IPv4)"
+                      : f.eth.type == ETHERTYPE_ARP ? " (ARP)" : "", len);
+    if (f.has_ip) {
+        add_fmt(out, width, R_NORMAL, R_LAYER, 4,
+                "IPv4 %s %s %s ttl %u id %u len %u proto %u checksum 0x%04x %s",
+                ip4_str(f.ip.src, a, sizeof a), arrow, ip4_str(f.ip.dst, b, sizeof b),
+                f.ip.ttl, f.ip.id, f.ip.total_len, f.ip.proto, f.ip.checksum,
+                f.ip_csum_ok ? "ok" : "BAD");
+        if (f.l4 == IPPROTO_TCP_NUM) {
+            char mss[24] = "";
+            if (f.tcp.mss)
+                snprintf(mss, sizeof mss, " mss %u", f.tcp.mss);
+            add_fmt(out, width, R_NORMAL, R_LAYER, 3,
+                    "TCP %u %s %u seq %" PRIu32 " ack %" PRIu32 " flags %s win %u%s"
+                    " checksum 0x%04x %s",
+                    f.tcp.sport, arrow, f.tcp.dport, f.tcp.seq, f.tcp.ack,
+                    tcp_flags_str(f.tcp.flags, fl, sizeof fl), f.tcp.win, mss,
+                    f.tcp.checksum, f.l4_csum_ok ? "ok" : "BAD");
+        } else if (f.l4 == IPPROTO_UDP_NUM) {
+            add_fmt(out, width, R_NORMAL, R_LAYER, 3,
+                    "UDP %u %s %u len %u checksum 0x%04x %s", f.udp.sport, arrow,
+                    f.udp.dport, f.udp.len, f.udp.checksum,
+                    f.l4_csum_ok ? "ok" : "BAD");
+        }
+    }
+    struct arp_pkt ap;
+    if (f.eth.type == ETHERTYPE_ARP &&
+        arp_decode(f.payload, f.payload_len, &ap) == 0) {
+        add_fmt(out, width, R_NORMAL, R_LAYER, 3, "ARP %s  sender %s %s  target %s %s",
+                ap.op == ARP_OP_REQUEST ? "request" : ap.op == ARP_OP_REPLY ? "reply"
+                                                                            : "op?",
+                mac_str(ap.sha, a, sizeof a), ip4_str(ap.spa, b, sizeof b),
+                mac_str(ap.tha, t, sizeof t), ip4_str(ap.tpa, d, sizeof d));
+    }
+    if (f.has_ip && f.l4 == IPPROTO_UDP_NUM &&
+        (f.udp.sport == DNS_PORT || f.udp.dport == DNS_PORT))
+        inspect_dns(f.payload, f.payload_len, width, out);
+    char sum[256];
+    packet_summary(&f, sum, sizeof sum);
+    add_fmt(out, width, R_NORMAL, R_LAYER, 7, "Summary %s", sum);
+    add_fmt(out, width, R_NORMAL, R_LAYER, 7, "Payload %zu bytes", f.payload_len);
+    if (f.payload_len)
+        hex_lines(out, width, f.payload, f.payload_len, 4096);
+}
+
+/* Where a kernel record came from, in words. */
+static const char *real_source_text(int source)
+{
+    switch (source) {
+    case RS_TCP_INFO:  return "tcp_info: getsockopt(TCP_INFO) on the socket's descriptor";
+    case RS_SOCK_DIAG: return "sock_diag: NETLINK_SOCK_DIAG (inet_diag), by the "
+                              "connection's 4-tuple";
+    case RS_CAPTURE:   return "capture: an AF_PACKET socket on lo";
+    default:           return "replay: the replay of the scenario's calls";
+    }
+}
+
+/* A kernel record (--real): where it came from, its timer, and for a
+ * state the model's state at that moment and the --batch table's verdict. */
+static void inspect_real(const struct view_index *ix, const struct view_state *st,
+                         size_t i, int width, struct view_lines *out)
+{
+    const struct trace *tr = ix->tr;
+    const struct trace_rec *r = &tr->recs[i];
+    int what = r->u.real.what;
+    char d[32], why[1024];
+    add_fmt(out, width, R_NORMAL, R_LAYER, 6, "Source %s",
+            real_source_text(r->u.real.source));
+    if (what != RW_STATE && what != RW_UNSEEN)
+        return;
+    const char *name = tcp_state_name(r->u.real.state);
+    if (what == RW_STATE) {
+        const char *tname = "";
+        if (r->why.id == N_REAL_SEEN_DIAG_TMR || r->why.id == N_REAL_SEEN_TW_FD)
+            tname = trace_str(tr, (uint32_t)r->why.a[1]);
+        if (r->u.real.val >= 0)
+            add_fmt(out, width, R_NORMAL, R_LAYER, 5,
+                    "Timer %s%s%s left when seen (the kernel's own clock; the "
+                    "replay never waits it out)", tname, tname[0] ? " " : "",
+                    fmt_duration((int64_t)r->u.real.val * 1000, d, sizeof d));
+        else
+            add_fmt(out, width, R_NORMAL, R_LAYER, 5, "Timer none reported");
+    }
+    uint8_t m = ix->kmark ? ix->kmark[i] : 0;
+    if (ix->kmodel && ix->kmodel[i] >= 0) {
+        const char *now = tcp_state_name(ix->kmodel[i]);
+        if (what == RW_UNSEEN)
+            add_fmt(out, width, R_KUNSEEN, R_LAYER, 5,
+                    "Model %s at this moment; the kernel was not seen in %s",
+                    now, name);
+        else if (m & KM_DIFF)
+            add_fmt(out, width, R_ALERT, R_LAYER, 5,
+                    "Model %s at this moment %s the kernel's %s", now,
+                    st->utf8 ? "\u2260" : "!=", name);
+        else
+            add_fmt(out, width, R_NORMAL, R_LAYER, 5,
+                    "Model %s at this moment: the same", name);
+    }
+    if (m & (KM_SAME | KM_DETAIL | KM_ONLY)) {
+        char v[1200];
+        if (m & KM_SAME)
+            snprintf(v, sizeof v, "= the model goes through %s too", name);
+        else if (what == RW_UNSEEN)
+            snprintf(v, sizeof v, "x only the model shows %s", name);
+        else
+            snprintf(v, sizeof v, "%c %s", m & KM_DETAIL ? '~' : 'x',
+                     trace_why(tr, &(struct trace_rec){ .why = ix->kwhy[i] }, why,
+                               sizeof why));
+        add_fmt(out, width, R_NORMAL, R_LAYER, 8, "Compared %s", v);
+    }
+    if ((m & KM_DIFF) && !(m & (KM_DETAIL | KM_ONLY))) {
+        struct why tw = WHY0(N_REAL_DIFF_TIMING);
+        add_wrapped(out, width, 2, R_WHY, R_WHY, 0,
+                    narrate(&tw, NULL, why, sizeof why));
+    }
+}
+
+void view_inspector_lines(const struct view_index *ix, const struct view_state *st,
+                          int width, struct view_lines *out)
+{
+    const struct trace *tr = ix->tr;
+    if (ix->n == 0) {
+        add_fmt(out, width, R_TIME, 0, 0, "no events");
+        return;
+    }
+    size_t i = st->cur < ix->n ? st->cur : ix->n - 1;
+    const struct trace_rec *r = &tr->recs[i];
+    char t[32], ev[512], why[1024];
+    add_fmt(out, width, R_WHY, R_LAYER, 0, "#%zu/%zu  %s  %s  %s", i + 1, ix->n,
+            fmt_time(r->t_us, t, sizeof t),
+            r->host >= 0 ? host_name(tr, r->host) : "everyone",
+            r->kind == TK_STATE ? trace_layer_name(r->layer) : trace_kind_name(r->kind));
+    render_event(tr, r, ev, sizeof ev);
+    int role = r->kind == TK_STATE ? vw_state_role(r->layer, r->u.state.to)
+             : r->kind == TK_DROP ? R_DROP
+             : r->kind == TK_TIMER ? R_TIMER
+             : r->kind == TK_NOTE ? R_NOTE
+             : (r->kind == TK_SEND || r->kind == TK_RECV) ? vw_proto_role(ix->proto[i]) : R_APP;
+    add_wrapped(out, width, 2, role, role, 0, ev);
+    trace_why(tr, r, why, sizeof why);
+    if (why[0] && r->kind != TK_NOTE)
+        add_wrapped(out, width, 2, R_WHY, R_WHY, 0, why);
+    if (r->conn)
+        add_fmt(out, width, R_NORMAL, R_LAYER, 10, "Connection %s", trace_str(tr, r->conn));
+    switch (r->kind) {
+    case TK_SEND: case TK_RECV: case TK_DROP:
+        inspect_packet(ix, st, i, width, out);
+        break;
+    case TK_TIMER:
+        if (r->u.timer.action == TA_START) {
+            char d[32];
+            int64_t rem = r->u.timer.due_us - r->t_us;
+            add_fmt(out, width, R_NORMAL, R_LAYER, 5, "Timer %s due at %s (in %s)",
+                    timer_name_str(r->u.timer.name),
+                    fmt_time(r->u.timer.due_us, t, sizeof t),
+                    fmt_duration(rem, d, sizeof d));
+        }
+        break;
+    case TK_STATE:
+        add_fmt(out, width, R_NORMAL, R_LAYER, 5, "State %s %s %s",
+                trace_state_name(r->layer, r->u.state.from), st->utf8 ? "\u2192" : "->",
+                trace_state_name(r->layer, r->u.state.to));
+        break;
+    case TK_APP:
+        if (r->u.app.data) {
+            size_t len;
+            const uint8_t *p = trace_blob_data(tr, r->u.app.data, &len);
+            add_fmt(out, width, R_NORMAL, R_LAYER, 4, "Data %zu bytes", len);
+            hex_lines(out, width, p, len, 4096);
+        }
+        break;
+    case TK_REAL:
+        inspect_real(ix, st, i, width, out);
+        break;
+    default:
+        break;
+    }
+}
+
+/* --real: the kernel's last observed state of a connection, under the
+ * model's state at the selected moment: "    kernel ≠ ESTABLISHED  tcp_info
+ * at 0.010s" (= the same as the model's now, ≠ another, ? the last news is
+ * a state the kernel was not seen in). */
+static void kernel_state_line(const struct view_index *ix, const struct view_state *st,
+                              size_t i, int model, int width, struct view_lines *out)
+{
+    const struct trace_rec *r = &ix->tr->recs[i];
+    char buf[256], m8[8] = "", d[32], t[32], extra[96] = "";
+    int mark = r->u.real.what == RW_UNSEEN ? G_KQUERY
+             : r->u.real.state == model ? G_KSAME : G_KDIFF;
+    m8[vw_utf8_put(view_glyph(mark, st->utf8), m8)] = '\0';
+    fmt_time(r->t_us, t, sizeof t);
+    if (r->u.real.what == RW_UNSEEN)
+        snprintf(extra, sizeof extra, " not observed (%s)", t);
+    else if (r->u.real.val >= 0)
+        snprintf(extra, sizeof extra, "  %s at %s, timer %s",
+                 real_source_name(r->u.real.source), t,
+                 fmt_duration((int64_t)r->u.real.val * 1000, d, sizeof d));
+    else
+        snprintf(extra, sizeof extra, "  %s at %s", real_source_name(r->u.real.source),
+                 t);
+    int pre = snprintf(buf, sizeof buf, "    kernel %s ", m8);
+    snprintf(buf + pre, sizeof buf - (size_t)pre, "%s%s",
+             tcp_state_name(r->u.real.state), extra);
+    add_wrapped(out, width, 6, vw_kernel_role(r), mark == G_KDIFF ? R_ALERT : R_KERNEL,
+                pre, buf);
+}
+
+/* Connection and cache state at event N, rebuilt from the prefix. */
+struct conn_view {
+    uint32_t conn;
+    int      host, layer, state, have_state;
+    int      have_snd, have_rcv;
+    uint32_t snd_nxt, rcv_nxt;
+    int64_t  due[TM_COUNT];
+    long     kernel;           /* --real: the last kernel state record, -1 */
+};
+
+void view_state_lines(const struct view_index *ix, const struct view_state *st,
+                      int width, struct view_lines *out)
+{
+    const struct trace *tr = ix->tr;
+    if (ix->n == 0) {
+        add_fmt(out, width, R_TIME, 0, 0, "no events");
+        return;
+    }
+    size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
+    int64_t now = tr->recs[cur].t_us;
+    size_t nstrs = tr->nstrs ? tr->nstrs : 1;
+    int32_t *slot = malloc(nstrs * sizeof *slot);
+    struct conn_view *cv = NULL;
+    int ncv = 0, capcv = 0;
+    if (!slot)
+        return;
+    for (size_t i = 0; i < nstrs; i++)
+        slot[i] = -1;
+    for (size_t i = 0; i <= cur; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (!r->conn || r->conn >= nstrs)
+            continue;
+        int kstate = r->kind == TK_REAL && (r->u.real.what == RW_STATE ||
+                                            r->u.real.what == RW_UNSEEN);
+        if (r->kind != TK_STATE && r->kind != TK_SEND && r->kind != TK_TIMER &&
+            !kstate)
+            continue;
+        int k = slot[r->conn];
+        if (k < 0) {
+            if (ncv == capcv) {
+                int nc = capcv ? capcv * 2 : 16;
+                struct conn_view *nv = realloc(cv, (size_t)nc * sizeof *nv);
+                if (!nv)
+                    break;
+                cv = nv;
+                capcv = nc;
+            }
+            k = slot[r->conn] = ncv++;
+            memset(&cv[k], 0, sizeof cv[k]);
+            cv[k].conn = r->conn;
+            cv[k].host = r->host;
+            cv[k].layer = kstate ? TL_TCP : r->layer;
+            cv[k].kernel = -1;
+            for (int j = 0; j < TM_COUNT; j++)
+                cv[k].due[j] = -1;
+        }
+        struct conn_view *c = &cv[k];
+        switch (r->kind) {
+        case TK_STATE:
+            c->state = r->u.state.to;
+            c->layer = r->layer;
+            c->have_state = 1;
+            break;
+        case TK_SEND:
+            if (r->u.pkt.dup || !(ix->flags[i] & VF_TCP))
+                break;
+            if (!c->have_snd || seq_gt(ix->tcp_nxt[i], c->snd_nxt))
+                c->snd_nxt = ix->tcp_nxt[i];
+            c->have_snd = 1;
+            if (ix->flags[i] & VF_ACK) {
+                c->rcv_nxt = ix->tcp_ack[i];
+                c->have_rcv = 1;
+            }
+            break;
+        case TK_TIMER:
+            if (r->u.timer.name < TM_COUNT)
+                c->due[r->u.timer.name] =
+                    r->u.timer.action == TA_START ? r->u.timer.due_us : -1;
+            break;
+        case TK_REAL:
+            c->kernel = (long)i;
+            break;
+        }
+    }
+    free(slot);
+
+    for (int h = 0; h < tr->nhosts; h++) {
+        char addr[20], buf[512], d[32];
+        ip4_str(tr->host_addrs[h], addr, sizeof addr);
+        int nm = (int)strlen(tr->host_names[h]);
+        add_fmt(out, width, R_ADDR, h == st->host ? R_HOST_SEL : R_HOST, nm,
+                "%s %s", tr->host_names[h], addr);
+        /* closed connections pile up in long runs: keep the last few */
+        int nclosed = 0, skip_closed;
+        for (int k = 0; k < ncv; k++)
+            if (cv[k].host == h && cv[k].have_state && cv[k].layer == TL_TCP &&
+                cv[k].state == TCP_CLOSED)
+                nclosed++;
+        skip_closed = nclosed > 3 ? nclosed - 3 : 0;
+        if (skip_closed)
+            add_fmt(out, width, R_TIME, 0, 0, "  (%d earlier connections closed)",
+                    skip_closed);
+        int any = skip_closed > 0;
+        for (int k = 0; k < ncv; k++) {
+            const struct conn_view *c = &cv[k];
+            if (c->host != h || (!c->have_state && c->kernel < 0))
+                continue;
+            if (skip_closed && c->layer == TL_TCP && c->state == TCP_CLOSED) {
+                skip_closed--;
+                continue;
+            }
+            any = 1;
+            const char *id = trace_str(tr, c->conn);
+            size_t hl = strlen(tr->host_names[h]);
+            if (!strncmp(id, tr->host_names[h], hl) && id[hl] == ':')
+                id += hl + 1;              /* "client:49152-server:80" */
+            const char *sn = c->have_state ? trace_state_name(c->layer, c->state)
+                                           : "-";
+            const char *lay = c->layer == TL_TCP ? "" : trace_layer_name(c->layer);
+            int pre = (int)strlen(lay) + (lay[0] ? 1 : 0);
+            snprintf(buf, sizeof buf, "  %s%s%-*s %s", lay, lay[0] ? " " : "",
+                     width > 40 ? 24 - pre : 0, id, sn);
+            int idw = (int)strlen(buf) - (int)strlen(sn);
+            add_line_n(out, c->have_state ? vw_state_role(c->layer, c->state) : R_TIME,
+                       R_NORMAL, idw, buf, strlen(buf));
+            if (c->kernel >= 0)
+                kernel_state_line(ix, st, (size_t)c->kernel,
+                                  c->have_state && c->layer == TL_TCP ? c->state
+                                                                       : TCP_CLOSED,
+                                  width, out);
+            int pos = snprintf(buf, sizeof buf, "   ");
+            if (c->have_snd)
+                pos += snprintf(buf + pos, sizeof buf - (size_t)pos, " SND.NXT=%" PRIu32,
+                                c->snd_nxt);
+            if (c->have_rcv)
+                pos += snprintf(buf + pos, sizeof buf - (size_t)pos, " RCV.NXT=%" PRIu32,
+                                c->rcv_nxt);
+            for (int j = 0; j < TM_COUNT; j++)
+                if (c->due[j] >= 0 && pos > 0 && (size_t)pos < sizeof buf)
+                    pos += snprintf(buf + pos, sizeof buf - (size_t)pos, " %s %s left",
+                                    timer_name_str(j),
+                                    fmt_duration(c->due[j] > now ? c->due[j] - now : 0,
+                                                 d, sizeof d));
+            if (pos > 3)
+                add_wrapped(out, width, 5, R_NORMAL, R_NORMAL, 0, buf);
+        }
+        if (!any)
+            add_fmt(out, width, R_TIME, 0, 0, "  (nothing yet)");
+    }
+    free(cv);
+}
+
+static const char *const action_help[ACT_COUNT] = {
+    [ACT_NONE] = "",
+#define X(id, hint, help) [ACT_##id] = help,
+    UI_ACTIONS(X)
+#undef X
+};
+static const char *const action_hint[ACT_COUNT] = {
+    [ACT_NONE] = "",
+#define X(id, hint, help) [ACT_##id] = hint,
+    UI_ACTIONS(X)
+#undef X
+};
+
+struct binding { const char *label; int action; };
+static const struct binding bindings[] = {
+#define X(code, label, id) { label, ACT_##id },
+    KEY_BINDINGS(X)
+#undef X
+};
+#define NBINDINGS ((int)(sizeof bindings / sizeof bindings[0]))
+
+/* "j Down" — every key bound to action a. */
+static void keys_of(int a, char *buf, size_t n, const char *sep, int max)
+{
+    size_t pos = 0;
+    int k = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < NBINDINGS && (max <= 0 || k < max); i++) {
+        if (bindings[i].action != a)
+            continue;
+        int l = snprintf(buf + pos, n - pos, "%s%s", k ? sep : "", bindings[i].label);
+        if (l < 0 || (size_t)l >= n - pos)
+            break;
+        pos += (size_t)l;
+        k++;
+    }
+}
+
+void view_help_lines(struct view_lines *out)
+{
+    int kw = 0;
+    char keys[64], buf[256];
+    for (int a = 1; a < ACT_COUNT; a++) {
+        keys_of(a, keys, sizeof keys, " ", 0);
+        if ((int)strlen(keys) > kw)
+            kw = (int)strlen(keys);
+    }
+    for (int a = 1; a < ACT_COUNT; a++) {
+        keys_of(a, keys, sizeof keys, " ", 0);
+        snprintf(buf, sizeof buf, "%-*s  %s", kw, keys, action_help[a]);
+        add_line_n(out, R_OVERLAY, R_OVL_KEY, kw, buf, strlen(buf));
+    }
+}
+
+/* ======================================================================== */
+/* Panes, overlays and narration on the screen                              */
+
+static void draw_lines(struct view_screen *scr, struct view_rect r,
+                       const struct view_lines *l, int first, int utf8)
+{
+    for (int i = 0; i < r.h && first + i < l->n; i++) {
+        const struct view_line *ln = &l->v[first + i];
+        int used = 0;
+        if (ln->head_len > 0) {
+            char head[256];
+            int hl = ln->head_len < (int)sizeof head - 1 ? ln->head_len
+                                                         : (int)sizeof head - 1;
+            memcpy(head, ln->text, (size_t)hl);
+            head[hl] = '\0';
+            used = vw_put_fit(scr, r.x, r.y + i, r.w, head, ln->head_role, utf8);
+            if ((size_t)hl <= strlen(ln->text))
+                vw_put_fit(scr, r.x + used, r.y + i, r.w - used, ln->text + hl,
+                        ln->role, utf8);
+        } else {
+            vw_put_fit(scr, r.x, r.y + i, r.w, ln->text, ln->role, utf8);
+        }
+    }
+}
+
+/* The pane's content lines at its width. */
+void vw_pane_lines(const struct view_index *ix, const struct view_state *st,
+                int pane, int width, struct view_lines *l)
+{
+    if (pane == PANE_INSPECTOR)
+        view_inspector_lines(ix, st, width, l);
+    else
+        view_state_lines(ix, st, width, l);
+}
+
+void vw_draw_pane(const struct view_index *ix, const struct view_state *st,
+               struct view_screen *scr, struct view_rect r, int pane,
+               int side_by_side)
+{
+    if (r.w <= 0 || r.h <= 0)
+        return;
+    int focus = st->focus == pane;
+    int utf8 = st->utf8;
+    /* title row: a rule with the pane's name (both names as tabs when only
+     * one pane fits) */
+    for (int x = r.x; x < r.x + r.w; x++)
+        vw_set_glyph(scr, x, r.y, G_BOX_H, R_BORDER, utf8);
+    int x = r.x + 1;
+    static const char *const names[PANE_COUNT] = { "Diagram", "Inspector", "State" };
+    for (int p = PANE_INSPECTOR; p < PANE_COUNT; p++) {
+        if (side_by_side && p != pane)
+            continue;
+        char t[64];
+        snprintf(t, sizeof t, " %s ", names[p]);
+        int role = p == pane ? (focus ? R_PANE_FOCUS : R_PANE) : R_BORDER;
+        x += view_put(scr, x, r.y, r.x + r.w - x, t, role, utf8) + 1;
+    }
+    struct view_lines l = { 0 };
+    vw_pane_lines(ix, st, pane, r.w - 1, &l);
+    int body = r.h - 1;
+    int first = clampi(st->scroll[pane], 0, l.n - body > 0 ? l.n - body : 0);
+    if (l.n > body) {
+        char more[48];
+        snprintf(more, sizeof more, " %d-%d/%d ", first + 1,
+                 first + body < l.n ? first + body : l.n, l.n);
+        int mw = (int)strlen(more);
+        view_put(scr, r.x + r.w - mw - 1, r.y, mw, more, R_BORDER, utf8);
+    }
+    draw_lines(scr, (struct view_rect){ r.x + 1, r.y + 1, r.w - 1, body }, &l, first,
+               utf8);
+    view_lines_free(&l);
+}
+
+void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
+               struct view_rect r)
+{
+    const char *dot = st->utf8 ? " \u00b7 " : " - ";
+    vw_fill(scr, r, ' ', R_HINT);
+    if (st->overlay == OV_SEARCH) {
+        char buf[128];
+        snprintf(buf, sizeof buf, " /%s_", st->query);
+        int used = view_put(scr, r.x, r.y, r.w, buf, R_HINT_KEY, st->utf8);
+        char tail[64];
+        snprintf(tail, sizeof tail, "Enter search%sEsc cancel ", dot);
+        int tw = view_text_width(tail);
+        if (used + tw < r.w)
+            view_put(scr, r.x + r.w - tw, r.y, tw, tail, R_HINT, st->utf8);
+        return;
+    }
+    if (st->msg[0]) {
+        vw_fill(scr, r, ' ', R_MSG);
+        char buf[200];
+        snprintf(buf, sizeof buf, " %s", st->msg);
+        vw_put_fit(scr, r.x, r.y, r.w, buf, R_MSG, st->utf8);
+        return;
+    }
+    if (st->overlay == OV_HELP) {
+        view_put(scr, r.x, r.y, r.w, " any key closes the help", R_HINT, st->utf8);
+        return;
+    }
+    if (st->overlay == OV_OPEN) {
+        char buf[128];
+        snprintf(buf, sizeof buf, " j/k choose%sEnter open%sEsc cancel", dot, dot);
+        view_put(scr, r.x, r.y, r.w, buf, R_HINT, st->utf8);
+        return;
+    }
+    /* "j next  k back  Space play ..." from the key table, as many as fit,
+     * always keeping "? help" and "q quit" */
+    int x = r.x + 1, end = r.x + r.w;
+    int reserve = 0;
+    char keys[32], item[64];
+    for (int a = 1; a < ACT_COUNT; a++)
+        if (a == ACT_HELP || a == ACT_QUIT) {
+            keys_of(a, keys, sizeof keys, "/", 1);
+            reserve += (int)strlen(keys) + 1 + (int)strlen(action_hint[a]) + 2;
+        }
+    for (int pass = 0; pass < 2; pass++) {
+        for (int a = 1; a < ACT_COUNT; a++) {
+            int is_tail = a == ACT_HELP || a == ACT_QUIT;
+            if (!action_hint[a][0] || is_tail != (pass == 1))
+                continue;
+            keys_of(a, keys, sizeof keys, "/", 1);
+            snprintf(item, sizeof item, "%s %s", keys, action_hint[a]);
+            int iw = (int)strlen(item);
+            if (x + iw + (pass == 0 ? reserve : 0) > end)
+                continue;
+            int kw = (int)strlen(keys);
+            view_put(scr, x, r.y, kw, keys, R_HINT_KEY, st->utf8);
+            view_put(scr, x + kw, r.y, iw - kw, item + kw, R_HINT, st->utf8);
+            x += iw + 2;
+        }
+    }
+}
+
+static void draw_box(struct view_screen *scr, struct view_rect b, const char *title,
+                     int utf8)
+{
+    vw_fill(scr, b, ' ', R_OVERLAY);
+    for (int x = b.x; x < b.x + b.w; x++) {
+        vw_set_glyph(scr, x, b.y, G_BOX_H, R_OVERLAY, utf8);
+        vw_set_glyph(scr, x, b.y + b.h - 1, G_BOX_H, R_OVERLAY, utf8);
+    }
+    for (int y = b.y; y < b.y + b.h; y++) {
+        vw_set_glyph(scr, b.x, y, G_BOX_V, R_OVERLAY, utf8);
+        vw_set_glyph(scr, b.x + b.w - 1, y, G_BOX_V, R_OVERLAY, utf8);
+    }
+    vw_set_glyph(scr, b.x, b.y, G_BOX_TL, R_OVERLAY, utf8);
+    vw_set_glyph(scr, b.x + b.w - 1, b.y, G_BOX_TR, R_OVERLAY, utf8);
+    vw_set_glyph(scr, b.x, b.y + b.h - 1, G_BOX_BL, R_OVERLAY, utf8);
+    vw_set_glyph(scr, b.x + b.w - 1, b.y + b.h - 1, G_BOX_BR, R_OVERLAY, utf8);
+    char t[128];
+    snprintf(t, sizeof t, " %s ", title);
+    view_put(scr, b.x + 2, b.y, b.w - 4, t, R_OVL_KEY, utf8);
+}
+
+void vw_draw_help(const struct view_state *st, struct view_screen *scr)
+{
+    struct view_lines l = { 0 };
+    view_help_lines(&l);
+    int avail = scr->h - 4;                  /* title, hint, two borders */
+    int cols = l.n <= avail ? 1 : 2;
+    int rows = (l.n + cols - 1) / cols;
+    int lw = 0;
+    for (int i = 0; i < l.n; i++)
+        if (view_text_width(l.v[i].text) > lw)
+            lw = view_text_width(l.v[i].text);
+    int bw = cols * (lw + 2) + 2;
+    if (bw > scr->w - 2)
+        bw = scr->w - 2;
+    int colw = (bw - 2) / cols;
+    struct view_rect b = { (scr->w - bw) / 2, 1 + (avail - rows) / 2, bw, rows + 2 };
+    if (b.y < 1)
+        b.y = 1;
+    draw_box(scr, b, "keys (? or any key closes)", st->utf8);
+    for (int c = 0; c < cols; c++) {
+        struct view_lines part = { l.v + c * rows, 0, 0 };
+        part.n = l.n - c * rows < rows ? l.n - c * rows : rows;
+        if (part.n < 0)
+            part.n = 0;
+        draw_lines(scr, (struct view_rect){ b.x + 2 + c * colw, b.y + 1, colw - 1, rows },
+                   &part, 0, st->utf8);
+    }
+    view_lines_free(&l);
+}
+
+void vw_draw_open(const struct view_state *st, struct view_screen *scr)
+{
+    int n = st->nchoices;
+    int nw = 4, lw = 0;
+    for (int i = 0; i < n; i++) {
+        int w = view_text_width(st->choices[i].name);
+        if (w > nw)
+            nw = w;
+        w = view_text_width(st->choices[i].title ? st->choices[i].title : "");
+        if (w > lw)
+            lw = w;
+    }
+    int bw = nw + lw + 8;
+    if (bw > scr->w - 4)
+        bw = scr->w - 4;
+    int avail = scr->h - 4;
+    int rows = n < avail ? (n ? n : 1) : avail;
+    struct view_rect b = { (scr->w - bw) / 2, 1 + (avail - rows) / 2, bw, rows + 2 };
+    draw_box(scr, b, "open a shipped scenario", st->utf8);
+    if (!n) {
+        view_put(scr, b.x + 2, b.y + 1, bw - 4, "no shipped scenarios found",
+                 R_OVERLAY, st->utf8);
+        return;
+    }
+    int first = st->choice - rows + 1 > 0 ? st->choice - rows + 1 : 0;
+    for (int i = 0; i < rows && first + i < n; i++) {
+        const struct view_choice *c = &st->choices[first + i];
+        int sel = first + i == st->choice;
+        char buf[256];
+        snprintf(buf, sizeof buf, " %-*s  %s", nw, c->name, c->title ? c->title : "");
+        struct view_rect line = { b.x + 1, b.y + 1 + i, bw - 2, 1 };
+        if (sel)
+            vw_fill(scr, line, ' ', R_OVL_SEL);
+        vw_put_fit(scr, line.x, line.y, line.w, buf, sel ? R_OVL_SEL : R_OVERLAY,
+                st->utf8);
+    }
+}
+
+void vw_draw_narration(const struct view_index *ix, const struct view_state *st,
+                    struct view_screen *scr, struct view_rect r)
+{
+    vw_fill(scr, r, ' ', R_NORMAL);
+    for (int x = r.x; x < r.x + r.w; x++)
+        vw_set_glyph(scr, x, r.y, G_BOX_H, R_BORDER, st->utf8);
+    if (!ix->n)
+        return;
+    size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
+    const struct trace_rec *rec = &ix->tr->recs[cur];
+    char ev[512], why[1024], buf[1600];
+    render_event(ix->tr, rec, ev, sizeof ev);
+    trace_why(ix->tr, rec, why, sizeof why);
+    if (why[0] && rec->kind != TK_NOTE)
+        snprintf(buf, sizeof buf, "%s %s: %s", rec->host >= 0 ?
+                 host_name(ix->tr, rec->host) : "", ev, why);
+    else
+        snprintf(buf, sizeof buf, "%s %s", rec->host >= 0 ?
+                 host_name(ix->tr, rec->host) : "", ev);
+    struct view_lines l = { 0 };
+    add_wrapped(&l, r.w - 4, 0, R_WHY, R_WHY, 0, buf[0] == ' ' ? buf + 1 : buf);
+    draw_lines(scr, (struct view_rect){ r.x + 2, r.y + 1, r.w - 4, r.h - 1 }, &l, 0,
+               st->utf8);
+    view_lines_free(&l);
+}

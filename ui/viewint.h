@@ -1,0 +1,53 @@
+/* viewint.h — what the ui/view*.c files share with each other and no one else (view.h is the public interface).
+ *
+ * The timeline is split by concern: view.c (layout, the trace index, the
+ * whole screen, stepping and search), view_cells.c (glyphs, UTF-8, writing
+ * into cells), view_diagram.c (the sequence diagram and its kernel column)
+ * and view_panes.c (inspector, state, help, the hint line, overlays).  Only
+ * those files include this header. */
+#ifndef PROTOSIM_VIEWINT_H
+#define PROTOSIM_VIEWINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "view.h"
+
+/* ---- view_cells.c: UTF-8 and writing cells ------------------------------ */
+
+int    vw_utf8_next(const char *p, uint32_t *cp);  /* length >= 1, U+FFFD if bad */
+size_t vw_utf8_put(uint32_t c, char *out);         /* bytes written, <= 4 */
+int    vw_cp_width(uint32_t c);                    /* columns: 0, 1 or 2 */
+void   vw_set_cell(struct view_screen *s, int x, int y, uint32_t ch, int role);
+void   vw_set_glyph(struct view_screen *s, int x, int y, int g, int role, int utf8);
+/* view_put, but text wider than maxw ends in an ellipsis */
+int    vw_put_fit(struct view_screen *s, int x, int y, int maxw, const char *text,
+               int role, int utf8);
+void   vw_fill(struct view_screen *s, struct view_rect r, uint32_t ch, int role);
+
+static inline int clampi(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* ---- view_diagram.c: colour roles, shared with the panes ---------------- */
+
+int vw_proto_role(int layer);                      /* a packet's protocol */
+int vw_state_role(int layer, int state);           /* a TCP/ARP/DNS state */
+int vw_kernel_role(const struct trace_rec *r);     /* a kernel state record */
+
+/* ---- view_panes.c: what view_render and view_apply draw or measure ------ */
+
+/* The pane's (PANE_INSPECTOR or PANE_STATE) content lines at its width. */
+void vw_pane_lines(const struct view_index *ix, const struct view_state *st,
+                int pane, int width, struct view_lines *l);
+void vw_draw_pane(const struct view_index *ix, const struct view_state *st,
+               struct view_screen *scr, struct view_rect r, int pane,
+               int side_by_side);
+void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
+               struct view_rect r);
+void vw_draw_help(const struct view_state *st, struct view_screen *scr);
+void vw_draw_open(const struct view_state *st, struct view_screen *scr);
+void vw_draw_narration(const struct view_index *ix, const struct view_state *st,
+                    struct view_screen *scr, struct view_rect r);
+
+#endif
