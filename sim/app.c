@@ -198,20 +198,11 @@ static int is_ip_literal(const char *name, ip4_addr *out)
 void app_http_connect(struct sim *s, int h, const struct scn_action *a,
                       ip4_addr addr)
 {
-    struct sim_host *hp = &s->hosts[h];
-    uint16_t port = a->port ? a->port : 80;
-    uint16_t lport;
-    do
-        lport = hp->next_port++;
-    while (sim_port_in_use(hp, lport) && hp->next_port != 0);
-    char name[128];
-    sim_conn_name(s, h, lport, addr, port, name, sizeof name);
-    struct sim_conn *sc = sim_new_conn(s, h, name, addr, lport, port);
+    struct sim_conn *sc = sim_connect(s, h, addr, a->port ? a->port : 80, 0);
+    if (!sc)
+        return;
     sc->role = ROLE_HTTP_CLIENT;
     sc->act = a;
-    trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_CONNECT, 0, NULL, 0,
-              WHY(N_APP_CONNECT, addr, port));
-    tcp_connect(&sc->tcb, s->now);
     sim_after_tcb(s, sc);
 }
 
@@ -220,22 +211,13 @@ static void http_action(struct sim *s, const struct scn_action *a)
     int h = a->host;
     struct sim_host *hp = &s->hosts[h];
     if (a->kind == ACT_HTTP_SERVE) {
-        char name[64];
-        if (sim_port_in_use(hp, a->port)) {
-            trace_app(&s->tr, s->now, h, TL_HTTP, 0, AC_LISTEN, -TCPE_EXISTS,
-                      NULL, 0, WHY(N_APP_ERR_NOCONN,
-                                   trace_intern(&s->tr, "port already in use")));
-            return;
+        struct sim_conn *sc = sim_listen(s, h, a->port, TL_HTTP,
+                                         WHY(N_APP_HTTP_SERVE, a->port));
+        if (sc) {
+            sc->role = ROLE_HTTP_SERVER;
+            sc->act = a;
+            sim_after_tcb(s, sc);
         }
-        snprintf(name, sizeof name, "%s:%u", s->tr.host_names[h], a->port);
-        struct sim_conn *sc = sim_new_conn(s, h, name, 0, a->port, 0);
-        sc->listener = 1;
-        sc->role = ROLE_HTTP_SERVER;
-        sc->act = a;
-        trace_app(&s->tr, s->now, h, TL_HTTP, sc->tcb.id, AC_LISTEN, 0, NULL, 0,
-                  WHY(N_APP_HTTP_SERVE, a->port));
-        tcp_listen(&sc->tcb, s->now);
-        sim_after_tcb(s, sc);
         return;
     }
     /* ACT_HTTP_GET */

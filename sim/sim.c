@@ -163,6 +163,51 @@ int sim_port_in_use(const struct sim_host *hp, uint16_t port)
     return 0;
 }
 
+static void port_taken(struct sim *s, int h, int layer, int call)
+{
+    trace_app(&s->tr, s->now, h, layer, 0, call, -TCPE_EXISTS, NULL, 0,
+              WHY(N_APP_ERR_NOCONN, trace_intern(&s->tr, "port already in use")));
+}
+
+struct sim_conn *sim_listen(struct sim *s, int h, uint16_t port, int layer,
+                            struct why why)
+{
+    char name[128];
+    if (sim_port_in_use(&s->hosts[h], port)) {
+        port_taken(s, h, layer, AC_LISTEN);
+        return NULL;
+    }
+    snprintf(name, sizeof name, "%s:%u", host_name(s, h), port);
+    struct sim_conn *sc = sim_new_conn(s, h, name, 0, port, 0);
+    sc->listener = 1;
+    trace_app(&s->tr, s->now, h, layer, sc->tcb.id, AC_LISTEN, 0, NULL, 0, why);
+    tcp_listen(&sc->tcb, s->now);
+    return sc;
+}
+
+struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
+                             uint16_t rport, uint16_t lport)
+{
+    struct sim_host *hp = &s->hosts[h];
+    char name[128];
+    if (!lport) {
+        do
+            lport = hp->next_port++;
+        while (sim_port_in_use(hp, lport) && hp->next_port != 0);
+        if (hp->next_port == 0)
+            hp->next_port = 49152;
+    } else if (sim_port_in_use(hp, lport)) {
+        port_taken(s, h, TL_TCP, AC_CONNECT);
+        return NULL;
+    }
+    sim_conn_name(s, h, lport, raddr, rport, name, sizeof name);
+    struct sim_conn *sc = sim_new_conn(s, h, name, raddr, lport, rport);
+    trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_CONNECT, 0, NULL, 0,
+              WHY(N_APP_CONNECT, raddr, rport));
+    tcp_connect(&sc->tcb, s->now);
+    return sc;
+}
+
 /* ---- arrival ----------------------------------------------------------- */
 
 static struct sim_conn *demux(struct sim_host *hp, const struct frame *f,
@@ -247,9 +292,7 @@ struct sim_conn *sim_current_conn(struct sim *s, int h)
 static void run_action(struct sim *s, const struct scn_action *a)
 {
     int h = a->host;
-    struct sim_host *hp = h >= 0 ? &s->hosts[h] : NULL;
     struct sim_conn *sc;
-    char name[128];
     int r;
 
     if (app_action(s, a))
@@ -267,43 +310,15 @@ static void run_action(struct sim *s, const struct scn_action *a)
         return;
     }
     case ACT_LISTEN:
-        if (sim_port_in_use(hp, a->port)) {
-            trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_LISTEN, -TCPE_EXISTS,
-                      NULL, 0, WHY(N_APP_ERR_NOCONN,
-                                   trace_intern(&s->tr, "port already in use")));
-            return;
-        }
-        snprintf(name, sizeof name, "%s:%u", host_name(s, h), a->port);
-        sc = sim_new_conn(s, h, name, 0, a->port, 0);
-        sc->listener = 1;
-        trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_LISTEN, 0, NULL, 0,
-                  WHY(N_APP_LISTEN, a->port));
-        tcp_listen(&sc->tcb, s->now);
-        sim_after_tcb(s, sc);
+        sc = sim_listen(s, h, a->port, TL_TCP, WHY(N_APP_LISTEN, a->port));
+        if (sc)
+            sim_after_tcb(s, sc);
         return;
-    case ACT_CONNECT: {
-        uint16_t lport = a->lport;
-        if (!lport) {
-            do
-                lport = hp->next_port++;
-            while (sim_port_in_use(hp, lport) && hp->next_port != 0);
-            if (hp->next_port == 0)
-                hp->next_port = 49152;
-        } else if (sim_port_in_use(hp, lport)) {
-            trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_CONNECT, -TCPE_EXISTS,
-                      NULL, 0, WHY(N_APP_ERR_NOCONN,
-                                   trace_intern(&s->tr, "port already in use")));
-            return;
-        }
-        ip4_addr raddr = s->hosts[a->peer].addr;
-        sim_conn_name(s, h, lport, raddr, a->port, name, sizeof name);
-        sc = sim_new_conn(s, h, name, raddr, lport, a->port);
-        trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_CONNECT, 0, NULL, 0,
-                  WHY(N_APP_CONNECT, raddr, a->port));
-        tcp_connect(&sc->tcb, s->now);
-        sim_after_tcb(s, sc);
+    case ACT_CONNECT:
+        sc = sim_connect(s, h, s->hosts[a->peer].addr, a->port, a->lport);
+        if (sc)
+            sim_after_tcb(s, sc);
         return;
-    }
     default:
         break;
     }

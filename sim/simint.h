@@ -53,6 +53,13 @@ void sim_conn_name(const struct sim *s, int h, uint16_t lport, ip4_addr raddr,
                    uint16_t rport, char *buf, size_t n);
 int  sim_port_in_use(const struct sim_host *hp, uint16_t port);
 struct sim_conn *sim_current_conn(struct sim *s, int h);
+/* listen() and connect() as the application calls them: the app record,
+ * the new TCB, its first state change.  NULL (the error recorded) when the
+ * port is taken.  The caller sets any role, then calls sim_after_tcb. */
+struct sim_conn *sim_listen(struct sim *s, int h, uint16_t port, int layer,
+                            struct why why);
+struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
+                             uint16_t rport, uint16_t lport);
 
 /* app.c: the applications that react to events (HTTP client and server,
  * UDP sockets, length-prefixed framing, the DNS roles) */
