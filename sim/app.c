@@ -58,18 +58,15 @@ void sim_udp_send(struct sim *s, int h, uint16_t sport, ip4_addr dst,
     net_ip_output(s, h, frame, n, dst, 0, layer, why);
 }
 
-void sim_udp_arrive(struct sim *s, int h, const struct frame *f)
+void sim_udp_arrive(struct sim *s, int h, const struct frame *f, uint32_t pkt)
 {
     struct sim_host *hp = &s->hosts[h];
-    if (dnsapp_udp_arrive(s, h, f))
+    if (dnsapp_udp_arrive(s, h, f, pkt))
         return;
     struct sim_udp *u = udp_find(hp, f->udp.dport);
     if (!u) {
-        size_t n = s->tr.n;
-        /* the recv record just made is the frame that found no socket */
-        uint32_t pkt = n ? s->tr.recs[n - 1].u.pkt.pkt : 0;
-        trace_packet(&s->tr, s->now, TK_DROP, h, TL_UDP, h, h, pkt, 0,
-                     DR_NOPORT, WHY(N_NET_NOPORT, f->udp.dport));
+        net_drop_arrived(s, h, pkt, TL_UDP, DR_NOPORT,
+                         WHY(N_NET_NOPORT, f->udp.dport));
         return;
     }
     udp_queue_push(&u->q, f->ip.src, f->udp.sport, f->payload, f->payload_len);

@@ -156,16 +156,8 @@ void dnsapp_resolve(struct sim *s, int h, const char *name)
 
 /* ---- arrival ------------------------------------------------------------------ */
 
-/* A DNS message nobody here was waiting for: recorded as dropped against
- * the frame that just arrived (the record before this one). */
-static void unmatched(struct sim *s, int h, uint16_t id)
-{
-    uint32_t pkt = s->tr.n ? s->tr.recs[s->tr.n - 1].u.pkt.pkt : 0;
-    trace_packet(&s->tr, s->now, TK_DROP, h, TL_DNS, h, h, pkt, 0, DR_NOSOCK,
-                 WHY(N_DNS_UNMATCHED, id));
-}
-
-int dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f)
+int dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f,
+                      uint32_t pkt)
 {
     struct dns_host *d = dh_of(s, h);
     int query = f->udp.dport == DNS_PORT && (d->zone || d->res);
@@ -200,10 +192,12 @@ int dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f)
             sync_wake(&d->stub_wake);
         }
         if (r < 0)
-            unmatched(s, h, m.id);
+            net_drop_arrived(s, h, pkt, TL_DNS, DR_NOSOCK,
+                             WHY(N_DNS_UNMATCHED, m.id));
         return 1;
     }
-    unmatched(s, h, m.id);     /* a query to a client, or a reply to 53 */
+    /* a query to a client, or a reply to 53: nobody here waits for it */
+    net_drop_arrived(s, h, pkt, TL_DNS, DR_NOSOCK, WHY(N_DNS_UNMATCHED, m.id));
     return 1;
 }
 

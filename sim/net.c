@@ -364,6 +364,12 @@ static void forward(struct sim *s, int h, const uint8_t *bytes, size_t len,
                   WHY(N_IP_FORWARD, f->ip.dst, f->ip.ttl, f->ip.ttl - 1));
 }
 
+void net_drop_arrived(struct sim *s, int h, uint32_t pkt, int layer,
+                      int reason, struct why why)
+{
+    trace_packet(&s->tr, s->now, TK_DROP, h, layer, h, h, pkt, 0, reason, why);
+}
+
 void net_deliver(struct sim *s, struct flight *fl)
 {
     size_t len;
@@ -398,7 +404,7 @@ void net_deliver(struct sim *s, struct flight *fl)
         if (f.l4 == IPPROTO_TCP_NUM)
             sim_tcp_arrive(s, fl->dst, &f);
         else if (f.l4 == IPPROTO_UDP_NUM)
-            sim_udp_arrive(s, fl->dst, &f);
+            sim_udp_arrive(s, fl->dst, &f, fl->pkt);
         return;
     }
     if (s->hosts[fl->dst].cfg->router) {

@@ -33,12 +33,15 @@ void net_deliver(struct sim *s, struct flight *fl);
  * allocates them by the thousand). */
 void net_flight_done(struct sim *s, struct flight *fl);
 void net_arp_timer(struct sim *s, struct sim_iface *ifc);
+/* Host h received frame pkt but nothing on it takes the packet. */
+void net_drop_arrived(struct sim *s, int h, uint32_t pkt, int layer,
+                      int reason, struct why why);
 /* Does host h own address a? */
 int  net_is_local(const struct sim *s, int h, ip4_addr a);
 
 /* sim.c: local delivery once net.c has accepted an IPv4 packet */
 void sim_tcp_arrive(struct sim *s, int h, const struct frame *f);
-void sim_udp_arrive(struct sim *s, int h, const struct frame *f);
+void sim_udp_arrive(struct sim *s, int h, const struct frame *f, uint32_t pkt);
 /* The IPv4 header of a packet host h originates (sim.c) */
 struct ip4_hdr sim_ip_header(struct sim *s, int h, ip4_addr dst);
 
@@ -84,7 +87,8 @@ void app_http_connect(struct sim *s, int h, const struct scn_action *a,
 void dnsapp_init(struct sim *s);
 void dnsapp_free(struct sim *s);
 /* Takes a UDP datagram for a DNS role on host h; 0 if h has none for it. */
-int  dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f);
+int  dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f,
+                       uint32_t pkt);
 /* Host h's application asks its stub resolver for name's A record. */
 void dnsapp_resolve(struct sim *s, int h, const char *name);
 void dnsapp_timer(struct sim *s, void *who);
