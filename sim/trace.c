@@ -86,6 +86,21 @@ int trace_add_host(struct trace *tr, const char *name, uint32_t addr)
     return tr->nhosts++;
 }
 
+const char *trace_host_name(const struct trace *tr, int h)
+{
+    if (h == HOST_BROADCAST)
+        return "*";
+    return h >= 0 && h < tr->nhosts ? tr->host_names[h] : NULL;
+}
+
+int trace_host_by_addr(const struct trace *tr, uint32_t a)
+{
+    for (int i = 0; i < tr->nhosts; i++)
+        if (tr->host_addrs[i] == a)
+            return i;
+    return -1;
+}
+
 /* Interning the same text twice returns the same id; a hash table keeps
  * that cheap when a run makes thousands of connections. */
 static uint64_t str_hash(const char *s)

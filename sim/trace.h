@@ -172,6 +172,10 @@ void     trace_free(struct trace *tr);
  * capacity for the next run. */
 void     trace_reset(struct trace *tr);
 int      trace_add_host(struct trace *tr, const char *name, uint32_t addr);
+/* A host's name; "*" for HOST_BROADCAST; NULL for any other index. */
+const char *trace_host_name(const struct trace *tr, int h);
+/* The host whose (first) address is a, or -1. */
+int      trace_host_by_addr(const struct trace *tr, uint32_t a);
 uint32_t trace_intern(struct trace *tr, const char *s);
 const char *trace_str(const struct trace *tr, uint32_t id);
 uint32_t trace_blob(struct trace *tr, const uint8_t *p, size_t len);

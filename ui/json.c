@@ -41,10 +41,9 @@ static void jstr(FILE *fp, const char *s)
 
 static void jhost(FILE *fp, const struct trace *tr, int h)
 {
-    if (h == HOST_BROADCAST)
-        jstr(fp, "*");
-    else if (h >= 0 && h < tr->nhosts)
-        jstr(fp, tr->host_names[h]);
+    const char *n = trace_host_name(tr, h);
+    if (n)
+        jstr(fp, n);
     else
         fputs("null", fp);
 }
@@ -270,12 +269,9 @@ static int passes_through(const struct trace *tr, const struct trace_rec *r)
     char err[64];
     if (frame_decode(p, len, &f, err, sizeof err) != 0 || !f.has_ip)
         return 0;
-    if (r->host >= 0 && tr->host_addrs[r->host] == f.ip.dst)
-        return 0;
-    for (int i = 0; i < tr->nhosts; i++)
-        if (tr->host_addrs[i] == f.ip.dst)
-            return 1;          /* meant for another host: just passing */
-    return 0;
+    int owner = trace_host_by_addr(tr, f.ip.dst);
+    /* meant for another host: just passing */
+    return owner >= 0 && owner != r->host;
 }
 
 int render_pcap(FILE *fp, const struct trace *tr)

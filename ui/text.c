@@ -9,9 +9,8 @@
 
 static const char *hname(const struct trace *tr, int h)
 {
-    if (h == HOST_BROADCAST)
-        return "*";
-    return h >= 0 && h < tr->nhosts ? tr->host_names[h] : "-";
+    const char *n = trace_host_name(tr, h);
+    return n ? n : "-";
 }
 
 /* Data shown inline for app calls: printable ASCII, escapes otherwise,
@@ -47,10 +46,8 @@ static void quote_data(const uint8_t *p, size_t n, char *buf, size_t cap)
 static const char *host_of_addr(const struct trace *tr, ip4_addr a, char *buf,
                                 size_t n)
 {
-    for (int i = 0; i < tr->nhosts; i++)
-        if (tr->host_addrs[i] == a)
-            return tr->host_names[i];
-    return ip4_str(a, buf, n);
+    int h = trace_host_by_addr(tr, a);
+    return h >= 0 ? tr->host_names[h] : ip4_str(a, buf, n);
 }
 
 /* An application call, as a line of pseudo-code: listen(80),

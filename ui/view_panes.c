@@ -19,9 +19,8 @@
 
 static const char *host_name(const struct trace *tr, int h)
 {
-    if (h == HOST_BROADCAST)
-        return "*";
-    return h >= 0 && h < tr->nhosts ? tr->host_names[h] : "-";
+    const char *n = trace_host_name(tr, h);
+    return n ? n : "-";
 }
 
 void view_lines_free(struct view_lines *l)
