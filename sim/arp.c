@@ -25,7 +25,6 @@ void arp_config_default(struct arp_config *c)
     c->retrans_us = 1000000;
     c->max_requests = 3;
     c->reachable_us = 30000000;
-    c->failed_us = 0;
     c->queue_max = 8;
 }
 

@@ -53,8 +53,6 @@ struct arp_config {
     int64_t  retrans_us;     /* between requests, Linux retrans_time 1 s */
     int      max_requests;   /* Linux mcast_solicit 3 */
     int64_t  reachable_us;   /* REACHABLE -> STALE, Linux ~30 s */
-    int64_t  failed_us;      /* unused: a FAILED entry stays until the next
-                                send restarts resolution */
     int      queue_max;      /* packets held per unresolved address */
 };
 

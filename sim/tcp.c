@@ -247,7 +247,6 @@ static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
         c->rcv_wnd_advertised = h.win;
     if (flags & TCP_SYN)
         h.mss = c->cfg.mss;
-    c->segs_out++;
     c->env.emit(c->env.ctx, c, &h, data, len, why);
 }
 
@@ -460,9 +459,11 @@ static uint32_t planned_fin_seq(const struct tcp_conn *c)
     return (syn_acked(c) ? c->snd_una : c->iss + 1) + (uint32_t)c->sndq.len;
 }
 
-static int close_common(struct tcp_conn *c, int64_t now, int is_shutdown)
+/* CLOSE (RFC 9293 3.10.4) means "I have no more to send", so close()
+ * and shutdown(SHUT_WR) are the same event for TCP; only the application
+ * record's narration tells them apart. */
+int tcp_close(struct tcp_conn *c, int64_t now)
 {
-    (void)is_shutdown;
     switch (c->state) {
     case TCP_CLOSED:
         return closed_err(c);
@@ -497,12 +498,7 @@ static int close_common(struct tcp_conn *c, int64_t now, int is_shutdown)
 
 int tcp_shutdown(struct tcp_conn *c, int64_t now)
 {
-    return close_common(c, now, 1);
-}
-
-int tcp_close(struct tcp_conn *c, int64_t now)
-{
-    return close_common(c, now, 0);
+    return tcp_close(c, now);
 }
 
 int tcp_abort(struct tcp_conn *c, int64_t now)
@@ -557,7 +553,6 @@ static void send_rst_for(struct tcp_conn *c, const struct tcp_hdr *h,
     struct tcp_hdr r;
     if (tcp_reset_for(h, len, &r) < 0)
         return;
-    c->segs_out++;
     c->env.emit(c->env.ctx, c, &r, NULL, 0, why);
 }
 
@@ -995,7 +990,6 @@ static void other_input(struct tcp_conn *c, int64_t now,
 void tcp_input(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
                const uint8_t *data, size_t len)
 {
-    c->segs_in++;
     switch (c->state) {
     case TCP_CLOSED:
         /* a deleted TCB receives nothing; the host answers for it */

@@ -110,7 +110,6 @@ struct tcp_conn {
     int      fin_received;   /* the peer's FIN has been processed */
     int      err;            /* why the TCB closed: TCPE_RESET, _REFUSED,
                                 _TIMEOUT, or 0 for a normal close */
-    int      app_eof_seen;
 
     /* timers: 0 = not running (times are absolute microseconds) */
     int64_t  rto_due;
@@ -120,7 +119,7 @@ struct tcp_conn {
     int64_t  persist_due;
     int      ack_now;        /* an ACK is owed to the peer */
 
-    uint64_t segs_out, segs_in, retransmits;
+    uint64_t retransmits;    /* segments sent again after an RTO */
 };
 
 /* Sequence number comparisons modulo 2^32 (RFC 9293 3.4). */
