@@ -181,20 +181,34 @@ static uint32_t record_send(struct sim *s, int src, int dst, const uint8_t *fram
     return pkt;
 }
 
+/* A frame enters the network from src towards dst (HOST_BROADCAST for
+ * every other interface on a LAN): it is recorded as sent, then the fault
+ * rules see it.  Returns 0 when a rule dropped it; else the frame's packet
+ * id and what the rules do to it are in *pkt and *fe, for transmit(). */
+static int enter_wire(struct sim *s, int src, int dst, const uint8_t *frame,
+                      size_t len, uint32_t conn, int layer, struct why why,
+                      const struct medium *m, struct fault_effect *fe,
+                      uint32_t *pkt)
+{
+    *pkt = record_send(s, src, dst, frame, len, conn, layer, why);
+    apply_faults(s, src, dst, frame, len, fe);
+    if (fe->drop_line) {
+        fault_drop(s, src, dst, *pkt, layer, fe, m);
+        return 0;
+    }
+    return 1;
+}
+
 static void link_send(struct sim *s, int src, int dst, const uint8_t *frame,
                       size_t len, uint32_t conn, int layer, struct why why)
 {
-    uint32_t pkt = record_send(s, src, dst, frame, len, conn, layer, why);
     const struct scn_link *l = &s->scn->links[s->link_of[src * s->nhosts + dst]];
     struct medium m = { l->delay_us, l->jitter_us, l->loss_ppm, l->dup_ppm,
                         l->reorder_ppm };
     struct fault_effect fe;
-    apply_faults(s, src, dst, frame, len, &fe);
-    if (fe.drop_line) {
-        fault_drop(s, src, dst, pkt, layer, &fe, &m);
-        return;
-    }
-    transmit(s, src, dst, -1, pkt, layer, &m, &fe);
+    uint32_t pkt;
+    if (enter_wire(s, src, dst, frame, len, conn, layer, why, &m, &fe, &pkt))
+        transmit(s, src, dst, -1, pkt, layer, &m, &fe);
 }
 
 /* An Ethernet frame leaves interface ifc onto its LAN: to every other
@@ -206,44 +220,32 @@ static void lan_xmit(struct sim *s, struct sim_iface *ifc, const uint8_t *frame,
     const struct scn_lan *c = lan->cfg;
     struct medium m = { c->delay_us, c->jitter_us, c->loss_ppm, c->dup_ppm,
                         c->reorder_ppm };
-    mac_addr dmac;
-    memcpy(dmac.b, frame, 6);
-    if (!memcmp(dmac.b, MAC_BROADCAST.b, 6)) {
-        uint32_t pkt = record_send(s, ifc->host, HOST_BROADCAST, frame, len,
-                                   conn, layer, why);
-        struct fault_effect fe;
-        apply_faults(s, ifc->host, HOST_BROADCAST, frame, len, &fe);
-        if (fe.drop_line) {
-            fault_drop(s, ifc->host, HOST_BROADCAST, pkt, layer, &fe, &m);
-            return;
-        }
-        for (int i = 0; i < lan->nmembers; i++) {
-            int h = lan->member_host[i], k = lan->member_if[i];
-            if (h == ifc->host && k == ifc->idx)
-                continue;
-            transmit(s, ifc->host, h, k, pkt, layer, &m, &fe);
-        }
+    struct fault_effect fe;
+    uint32_t pkt;
+    int broadcast = !memcmp(frame, MAC_BROADCAST.b, 6);
+    int to = -1;                               /* the member it names */
+    for (int i = 0; i < lan->nmembers && !broadcast && to < 0; i++)
+        if (!memcmp(s->hosts[lan->member_host[i]].ifs[lan->member_if[i]].mac.b,
+                    frame, 6))
+            to = i;
+    if (!broadcast && to < 0) {
+        /* no interface has that address: the frame goes nowhere */
+        pkt = record_send(s, ifc->host, HOST_BROADCAST, frame, len, conn, layer,
+                          why);
+        trace_packet(&s->tr, s->now, TK_DROP, ifc->host, layer, ifc->host,
+                     HOST_BROADCAST, pkt, 0, DR_NOROUTE, WHY0(N_IP_NOTFORME));
         return;
     }
-    for (int i = 0; i < lan->nmembers; i++) {
+    int dst = broadcast ? HOST_BROADCAST : lan->member_host[to];
+    if (!enter_wire(s, ifc->host, dst, frame, len, conn, layer, why, &m, &fe,
+                    &pkt))
+        return;
+    for (int i = broadcast ? 0 : to; i < (broadcast ? lan->nmembers : to + 1); i++) {
         int h = lan->member_host[i], k = lan->member_if[i];
-        if (memcmp(s->hosts[h].ifs[k].mac.b, dmac.b, 6))
-            continue;
-        uint32_t pkt = record_send(s, ifc->host, h, frame, len, conn, layer, why);
-        struct fault_effect fe;
-        apply_faults(s, ifc->host, h, frame, len, &fe);
-        if (fe.drop_line) {
-            fault_drop(s, ifc->host, h, pkt, layer, &fe, &m);
-            return;
-        }
+        if (h == ifc->host && k == ifc->idx)
+            continue;                          /* a broadcast skips its sender */
         transmit(s, ifc->host, h, k, pkt, layer, &m, &fe);
-        return;
     }
-    /* no interface has that address: the frame goes nowhere */
-    uint32_t pkt = record_send(s, ifc->host, HOST_BROADCAST, frame, len, conn,
-                               layer, why);
-    trace_packet(&s->tr, s->now, TK_DROP, ifc->host, layer, ifc->host,
-                 HOST_BROADCAST, pkt, 0, DR_NOROUTE, WHY0(N_IP_NOTFORME));
 }
 
 /* ---- ARP glue -------------------------------------------------------------- */
