@@ -224,6 +224,14 @@ void view_index_compare(struct view_index *ix, const struct scenario *scn)
     real_compare_free(&c);
 }
 
+static int decode_blob(const struct trace *tr, uint32_t b, struct frame *f)
+{
+    size_t len;
+    const uint8_t *p = trace_blob_data(tr, b, &len);
+    char err[64];
+    return frame_decode(p, len, f, err, sizeof err) == 0;
+}
+
 int view_index_build(struct view_index *ix, const struct trace *tr)
 {
     memset(ix, 0, sizeof *ix);
@@ -299,11 +307,8 @@ int view_index_build(struct view_index *ix, const struct trace *tr)
         switch (r->kind) {
         case TK_SEND: {
             uint32_t b = r->u.pkt.pkt;
-            size_t len;
-            const uint8_t *p = trace_blob_data(tr, b, &len);
             struct frame f;
-            char err[64];
-            int dec = frame_decode(p, len, &f, err, sizeof err) == 0;
+            int dec = decode_blob(tr, b, &f);
             if (dec)
                 ix->proto[i] = (uint8_t)top_layer(packet_top(&f));
             if (ix->bsrc[i] >= 0)
@@ -334,11 +339,11 @@ int view_index_build(struct view_index *ix, const struct trace *tr)
             uint32_t b = r->u.pkt.pkt;
             if (b >= nb)
                 break;
-            size_t len;
-            const uint8_t *p = trace_blob_data(tr, b, &len);
+            /* the same bytes were decoded at their send */
             struct frame f;
-            char err[64];
-            if (frame_decode(p, len, &f, err, sizeof err) == 0)
+            if (blob_head[b] >= 0)
+                ix->proto[i] = ix->proto[blob_head[b]];
+            else if (decode_blob(tr, b, &f))
                 ix->proto[i] = (uint8_t)top_layer(packet_top(&f));
             /* The first earlier send of these bytes from the same host that
              * is still open: a unicast copy ends once, a broadcast once per
