@@ -10,28 +10,26 @@
 
 int trace_host_tcp_state_at(const struct trace *tr, int host, int64_t t)
 {
-    /* the connection that appeared last, and its last state at or before t */
+    /* the connection that appeared last, and its last state at or before t;
+     * connection ids are interned strings, so one flag per string says
+     * whether a connection has been seen before */
+    uint8_t *seen = sim_xcalloc(tr->nstrs, 1);
     uint32_t latest = 0;
     int state = TCP_CLOSED;
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
         if (r->t_us > t)
             break;
-        if (r->kind != TK_STATE || r->layer != TL_TCP || r->host != host)
+        if (r->kind != TK_STATE || r->layer != TL_TCP || r->conn >= tr->nstrs)
             continue;
-        if (r->conn != latest) {
-            /* is this a connection seen before? then it is not newer */
-            int seen = 0;
-            for (size_t j = 0; j < i && !seen; j++)
-                seen = tr->recs[j].kind == TK_STATE &&
-                       tr->recs[j].layer == TL_TCP &&
-                       tr->recs[j].conn == r->conn;
-            if (seen)
-                continue;
-            latest = r->conn;
-        }
+        int first = !seen[r->conn];
+        seen[r->conn] = 1;
+        if (r->host != host || (r->conn != latest && !first))
+            continue;
+        latest = r->conn;
         state = r->u.state.to;
     }
+    free(seen);
     return state;
 }
 
