@@ -1,4 +1,5 @@
 /* summary.c — top protocol and one-line label of a frame. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include "dns.h"
@@ -77,5 +78,35 @@ char *packet_summary(const struct frame *f, char *buf, size_t n)
         snprintf(buf + pos, n > pos ? n - pos : 0, " HTTP %.*s", (int)hl,
                  (const char *)f->payload);
     }
+    return buf;
+}
+
+char *packet_label(const struct frame *f, char *buf, size_t n)
+{
+    if (!f->has_ip || f->l4 != IPPROTO_TCP_NUM)
+        return packet_summary(f, buf, n);
+    const struct tcp_hdr *h = &f->tcp;
+    char fl[32];
+    size_t pos = 0;
+    int k = snprintf(buf, n, "%s seq=%" PRIu32, tcp_flags_str(h->flags, fl, sizeof fl),
+                     h->seq);
+#define ADVANCE() do { if (k > 0) pos += (size_t)k; if (pos >= n) return buf; } while (0)
+    ADVANCE();
+    if (h->flags & TCP_ACK) {
+        k = snprintf(buf + pos, n - pos, " ack=%" PRIu32, h->ack);
+        ADVANCE();
+    }
+    if (f->payload_len) {
+        k = snprintf(buf + pos, n - pos, " len=%zu", f->payload_len);
+        ADVANCE();
+    }
+    if (h->win == 0) {
+        k = snprintf(buf + pos, n - pos, " win=0");
+        ADVANCE();
+    }
+#undef ADVANCE
+    size_t hl = http_first_line(f);
+    if (hl)
+        snprintf(buf + pos, n - pos, " HTTP %.*s", (int)hl, (const char *)f->payload);
     return buf;
 }

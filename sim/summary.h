@@ -31,5 +31,9 @@ int   packet_top(const struct frame *f);
  * "ARP who-has 192.0.2.1 tell 192.0.2.10",
  * "PSH,ACK seq=1 ack=1 win=65535 len=78 HTTP GET / HTTP/1.1". */
 char *packet_summary(const struct frame *f, char *buf, size_t n);
+/* The shorter label for a diagram arrow: for TCP the flags, seq, ack and
+ * length only (win only when it is zero), then any HTTP first line; other
+ * frames as packet_summary. */
+char *packet_label(const struct frame *f, char *buf, size_t n);
 
 #endif

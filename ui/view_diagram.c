@@ -22,28 +22,11 @@ char *view_packet_label(const struct trace *tr, const struct trace_rec *r,
     size_t len;
     const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
     struct frame f;
-    char err[64], fl[32];
-    if (frame_decode(p, len, &f, err, sizeof err) != 0) {
+    char err[64];
+    if (frame_decode(p, len, &f, err, sizeof err) != 0)
         snprintf(buf, n, "malformed frame");
-    } else if (f.has_ip && f.l4 == IPPROTO_TCP_NUM) {
-        const struct tcp_hdr *h = &f.tcp;
-        int pos = snprintf(buf, n, "%s seq=%" PRIu32,
-                           tcp_flags_str(h->flags, fl, sizeof fl), h->seq);
-        if (pos >= 0 && (size_t)pos < n && (h->flags & TCP_ACK))
-            pos += snprintf(buf + pos, n - (size_t)pos, " ack=%" PRIu32, h->ack);
-        if (pos >= 0 && (size_t)pos < n && f.payload_len)
-            pos += snprintf(buf + pos, n - (size_t)pos, " len=%zu", f.payload_len);
-        if (pos >= 0 && (size_t)pos < n && h->win == 0)
-            pos += snprintf(buf + pos, n - (size_t)pos, " win=0");
-        if (pos >= 0 && (size_t)pos < n && packet_top(&f) == TOP_HTTP) {
-            char full[256];
-            const char *http = strstr(packet_summary(&f, full, sizeof full), " HTTP");
-            if (http)
-                snprintf(buf + pos, n - (size_t)pos, "%s", http);
-        }
-    } else {
-        packet_summary(&f, buf, n);
-    }
+    else
+        packet_label(&f, buf, n);
     if (r->u.pkt.dup) {
         size_t l = strlen(buf);
         snprintf(buf + l, n - l, " (copy)");
