@@ -158,13 +158,7 @@ static void recv_framed(struct sim *s, const struct scn_action *a)
     }
     size_t max = a->recv_max ? a->recv_max : 4096;
     uint8_t *buf = sim_xcalloc(max, 1);
-    long n = tcp_recv(&sc->tcb, s->now, buf, max);
-    if (n > 0)
-        trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_RECV, (int)n, buf,
-                  (size_t)n, WHY(N_APP_RECV, n, (int64_t)max));
-    else
-        trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_RECV, (int)n, NULL,
-                  0, WHY0(N_APP_RECV_NONE));
+    long n = sim_app_recv(s, sc, buf, max);
     if (n > 0)
         frame_push(sc, buf, (size_t)n);
     free(buf);

@@ -289,6 +289,25 @@ struct sim_conn *sim_current_conn(struct sim *s, int h)
     return hp->current >= 0 ? hp->conns[hp->current] : NULL;
 }
 
+long sim_app_recv(struct sim *s, struct sim_conn *sc, uint8_t *buf, size_t max)
+{
+    /* The record goes first so that a window update the read causes
+     * follows it. */
+    size_t at = trace_app(&s->tr, s->now, sc->host, TL_TCP, sc->tcb.id, AC_RECV,
+                          0, NULL, 0, WHY0(N_APP_RECV_NONE));
+    long n = tcp_recv(&sc->tcb, s->now, buf, max);
+    struct trace_rec *rec = &s->tr.recs[at];
+    rec->u.app.ret = (int32_t)n;
+    if (n > 0) {
+        rec->u.app.data = trace_blob(&s->tr, buf, (size_t)n);
+        rec->why = WHY(N_APP_RECV, n, (int64_t)max);
+    } else if (n < 0) {
+        rec->why = WHY(N_APP_ERR_STATE, sc->tcb.state,
+                       trace_intern(&s->tr, tcp_err_str((int)n)));
+    }
+    return n;
+}
+
 static void run_action(struct sim *s, const struct scn_action *a)
 {
     int h = a->host;
@@ -366,18 +385,7 @@ static void run_action(struct sim *s, const struct scn_action *a)
     }
     case ACT_RECV: {
         uint8_t *buf = sim_xcalloc(a->recv_max, 1);
-        size_t at = trace_app(&s->tr, s->now, h, TL_TCP, id, AC_RECV, 0, NULL,
-                              0, WHY0(N_APP_RECV_NONE));
-        long n = tcp_recv(&sc->tcb, s->now, buf, a->recv_max);
-        struct trace_rec *rec = &s->tr.recs[at];
-        rec->u.app.ret = (int32_t)n;
-        if (n > 0) {
-            rec->u.app.data = trace_blob(&s->tr, buf, (size_t)n);
-            rec->why = WHY(N_APP_RECV, n, (int64_t)a->recv_max);
-        } else if (n < 0) {
-            rec->why = WHY(N_APP_ERR_STATE, sc->tcb.state,
-                           trace_intern(&s->tr, tcp_err_str((int)n)));
-        }
+        sim_app_recv(s, sc, buf, a->recv_max);
         free(buf);
         break;
     }

@@ -56,6 +56,10 @@ void sim_conn_name(const struct sim *s, int h, uint16_t lport, ip4_addr raddr,
                    uint16_t rport, char *buf, size_t n);
 int  sim_port_in_use(const struct sim_host *hp, uint16_t port);
 struct sim_conn *sim_current_conn(struct sim *s, int h);
+/* The application reads up to max bytes from sc: the app record (data,
+ * or nothing yet, or the error), then tcp_recv.  Returns tcp_recv's
+ * result. */
+long sim_app_recv(struct sim *s, struct sim_conn *sc, uint8_t *buf, size_t max);
 /* listen() and connect() as the application calls them: the app record,
  * the new TCB, its first state change.  NULL (the error recorded) when the
  * port is taken.  The caller sets any role, then calls sim_after_tcb. */
