@@ -780,7 +780,7 @@ START_TEST(test_error_messages_exact)
     assert_errors(HOSTS "expect client state CLOSED after 1s\n",
                   "t.scn:3:28: error: expected \"by TIME\" or \"at TIME\" after the state, found \"after\"\n");
     assert_errors(HOSTS "expect client reached ESTABLISHED\n",
-                  "t.scn:3:15: error: unknown expectation \"reached\"; expected one of: state, never, received, arp, resolved, messages, datagrams, reads, queries (or SRC->DST PROTO [FLAGS] count N)\n");
+                  "t.scn:3:15: error: unknown expectation \"reached\"; expected one of: state, states, never, received, arp, resolved, messages, datagrams, reads, queries, timer, listen, connect, send, recv, shutdown, close, abort (or SRC->DST PATTERN count N, or SRC->DST PATTERN #N FIELD VALUE)\n");
     assert_errors(HOSTS "link client server\nlink server client delay 5ms\n",
                   "t.scn:4:6: error: a link between server and client already exists (line 3)\n");
     assert_errors(HOSTS "link client client\n",
