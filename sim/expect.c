@@ -386,7 +386,7 @@ static void field_text(const struct scn_field *f, const char *qname, char *buf, 
         snprintf(buf, n, "%s", f->value ? "response" : "query");
         break;
     case SF_DNS_AA:
-        snprintf(buf, n, "%s", f->value ? "aa" : "not aa");
+        snprintf(buf, n, "aa %" PRIu32, f->value);
         break;
     case SF_DNS_RCODE:
         snprintf(buf, n, "rcode %s", dns_rcode_name((int)f->value, b, sizeof b));
@@ -431,7 +431,7 @@ static void frame_field_text(const struct fview *v, const struct scn_field *f, i
         snprintf(buf, n, "%s", x ? "response" : "query");
         break;
     case SF_DNS_AA:
-        snprintf(buf, n, "%s", x ? "aa" : "not aa");
+        snprintf(buf, n, "aa %" PRIu32, x);
         break;
     case SF_DNS_RCODE:
         snprintf(buf, n, "rcode %s", dns_rcode_name((int)x, b, sizeof b));
@@ -471,7 +471,7 @@ static int fields_hold(const struct scn_expect *e, const struct fview *v,
         field_text(f, e->qname, want, sizeof want);
         /* "seq rel 5 (1005), not rel 1": the field name once */
         const char *w = want;
-        if (f->kind <= SF_FLAGS) {
+        if (f->kind != SF_ARP_OP && f->kind != SF_DNS_QR) {
             const char *sp = strchr(want, ' ');
             if (sp)
                 w = sp + 1;

@@ -2530,7 +2530,8 @@ static void expect_call(struct parser *P, struct scn_expect *e, int call)
                  tcp_err_str(-i));
     }
     if (x && x->type == T_STRING)
-        ERR_AT(P, x, "unknown error %s; expected one of: %s", found(&sh, x), list);
+        ERR_AT(P, x, "unknown error %s; expected one of: %s", show_slice(&sh, x->s, x->len),
+               list);
     else
         ERR_AT(P, x, "expected the error in double quotes (one of: %s), found %s", list,
                found(&sh, x));
