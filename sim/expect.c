@@ -845,12 +845,12 @@ int sim_check(const struct sim *s, char ***out, int *nout)
     const struct trace *tr = &s->tr;
     const struct scenario *scn = s->scn;
     int failures = 0;
-    char msg[1024], d[32];
+    char msg[2048], d[32];
 
     for (int i = 0; i < scn->nexpects; i++) {
         const struct scn_expect *e = &scn->expects[i];
         int ok = 1;
-        char actual[512] = "";
+        char actual[1024] = "";
         switch (e->kind) {
         case EXP_STATE_BY: {
             ok = 0;
