@@ -1,10 +1,14 @@
 /* expect.c — the scenario's expect lines, checked against a finished
  * trace: the trace is the only thing they read. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "simint.h"
 #include "summary.h"
+#include "arp.h"
+#include "dns.h"
+#include "tcp.h"
 
 /* ---- expectations, read from the trace ----------------------------------- */
 
@@ -170,17 +174,683 @@ static long count_dns_queries(const struct trace *tr, int host)
     return q;
 }
 
+/* ---- frames: patterns with ARP and DNS, and their fields ------------------ */
+
+_Static_assert(SCN_BROADCAST == HOST_BROADCAST,
+               "a pattern's `SRC->*` is the trace's broadcast destination");
+
+/* One sent frame, decoded as far as the expectation needs. */
+struct fview {
+    struct frame f;
+    int ip;                  /* IPv4 (TCP or UDP, or other) */
+    int arp_ok;
+    struct arp_pkt arp;
+    int dns_ok;
+    struct dns_msg *dns;     /* heap: the struct is large */
+};
+
+static int fview_decode(const struct trace *tr, const struct trace_rec *r,
+                        struct fview *v, int want_dns)
+{
+    size_t n;
+    const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &n);
+    char err[64];
+    v->ip = v->arp_ok = v->dns_ok = 0;
+    if (frame_decode(p, n, &v->f, err, sizeof err) != 0)
+        return 0;
+    v->ip = v->f.has_ip;
+    if (v->f.eth.type == ETHERTYPE_ARP)
+        v->arp_ok = arp_decode(v->f.payload, v->f.payload_len, &v->arp) == 0;
+    if (want_dns && v->ip && v->f.l4 == IPPROTO_UDP_NUM &&
+        (v->f.udp.sport == DNS_PORT || v->f.udp.dport == DNS_PORT))
+        v->dns_ok = dns_decode(v->f.payload, v->f.payload_len, v->dns, err,
+                               sizeof err) == 0;
+    return 1;
+}
+
+/* The value of field k in frame v (SF_SEQ/SF_ACK absolute). */
+static uint32_t field_value(const struct fview *v, int k)
+{
+    switch (k) {
+    case SF_SEQ:       return v->f.tcp.seq;
+    case SF_ACK:       return v->f.tcp.ack;
+    case SF_LEN:       return (uint32_t)v->f.payload_len;
+    case SF_WINDOW:    return v->f.tcp.win;
+    case SF_FLAGS:     return v->f.tcp.flags;
+    case SF_ARP_OP:    return v->arp.op;
+    case SF_DNS_QR:    return v->dns->qr;
+    case SF_DNS_AA:    return v->dns->aa;
+    case SF_DNS_RCODE: return v->dns->rcode;
+    default:           return 0;
+    }
+}
+
+/* Does frame v have field f (absolute comparison; qname for SF_DNS_QNAME)? */
+static int field_is(const struct fview *v, const struct scn_field *f, const char *qname)
+{
+    switch (f->kind) {
+    case SF_FLAGS: {
+        uint8_t mask = (f->value & TCP_PSH) ? 0xFF : (uint8_t)~TCP_PSH;
+        return (uint8_t)(v->f.tcp.flags & mask) == f->value;
+    }
+    case SF_ARP_OP:
+        /* who-has ADDR names the target; ADDR is-at names the sender */
+        return v->arp.op == f->value &&
+               (!f->addr || f->addr == (v->arp.op == ARP_OP_REQUEST ? v->arp.tpa
+                                                                     : v->arp.spa));
+    case SF_DNS_QNAME:
+        return v->dns->qdcount && dns_name_eq(v->dns->qname, qname);
+    default:
+        return field_value(v, f->kind) == f->value;
+    }
+}
+
+/* Does the sent frame r (decoded in v) match the expectation's pattern? */
+static int xmatch(const struct scn_match *m, const struct trace_rec *r,
+                  const struct fview *v)
+{
+    if (m->top == SCN_TOP_ARP) {
+        if (!v->arp_ok || r->u.pkt.src != m->src || r->u.pkt.dst != m->dst)
+            return 0;
+    } else {
+        if (!v->ip || !scn_match_frame(m, r->u.pkt.src, r->u.pkt.dst, v->f.l4,
+                                       v->f.l4 == IPPROTO_TCP_NUM ? v->f.tcp.flags : 0,
+                                       v->f.payload_len))
+            return 0;
+        if (m->top == SCN_TOP_DNS && !v->dns_ok)
+            return 0;
+    }
+    for (int i = 0; i < m->nfilters; i++)
+        if (!field_is(v, &m->filters[i], m->qname))
+            return 0;
+    return 1;
+}
+
+/* ISNs by connection direction, taken from the SYN and SYN,ACK each side
+ * sent (the latest one before the frame in question), as Wireshark does
+ * for its relative sequence numbers. */
+struct isn_ent { uint32_t src, dst, isn; uint16_t sport, dport; uint8_t used; };
+struct isn_map { struct isn_ent *t; size_t cap, n; };
+
+static size_t isn_slot(const struct isn_map *m, uint32_t s, uint16_t sp, uint32_t d,
+                       uint16_t dp)
+{
+    uint64_t h = ((uint64_t)s * 0x9E3779B97F4A7C15u) ^ ((uint64_t)d * 0xC2B2AE3D27D4EB4Fu) ^
+                 ((uint64_t)sp << 16 | dp);
+    h ^= h >> 29;
+    size_t i = (size_t)h & (m->cap - 1);
+    while (m->t[i].used && !(m->t[i].src == s && m->t[i].dst == d &&
+                             m->t[i].sport == sp && m->t[i].dport == dp))
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+static void isn_put(struct isn_map *m, uint32_t s, uint16_t sp, uint32_t d, uint16_t dp,
+                    uint32_t isn)
+{
+    if (2 * (m->n + 1) > m->cap) {
+        struct isn_map g = { sim_xcalloc(m->cap ? 2 * m->cap : 16, sizeof *g.t),
+                             m->cap ? 2 * m->cap : 16, 0 };
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->t[i].used) {
+                g.t[isn_slot(&g, m->t[i].src, m->t[i].sport, m->t[i].dst, m->t[i].dport)] = m->t[i];
+                g.n++;
+            }
+        free(m->t);
+        *m = g;
+    }
+    size_t i = isn_slot(m, s, sp, d, dp);
+    if (!m->t[i].used)
+        m->n++;
+    m->t[i] = (struct isn_ent){ s, d, isn, sp, dp, 1 };
+}
+
+/* 1 and *isn when known, else 0. */
+static int isn_get(const struct isn_map *m, uint32_t s, uint16_t sp, uint32_t d,
+                   uint16_t dp, uint32_t *isn)
+{
+    if (!m->cap)
+        return 0;
+    size_t i = isn_slot(m, s, sp, d, dp);
+    if (!m->t[i].used)
+        return 0;
+    *isn = m->t[i].isn;
+    return 1;
+}
+
+static const char *ordinal(long n, char *buf, size_t sz)
+{
+    const char *suf = "th";
+    if (n % 100 < 11 || n % 100 > 13)
+        suf = n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+    snprintf(buf, sz, "%ld%s", n, suf);
+    return buf;
+}
+
+/* "RST", "SYN,ACK", "TCP segment", "ARP request", "DNS response" ... */
+static const char *pattern_noun(const struct scn_match *m, char *buf, size_t n)
+{
+    if (m->top == SCN_TOP_ARP || m->top == SCN_TOP_DNS) {
+        const char *what = m->top == SCN_TOP_ARP ? "ARP frame" : "DNS message";
+        for (int i = 0; i < m->nfilters; i++) {
+            if (m->filters[i].kind == SF_ARP_OP)
+                what = m->filters[i].value == ARP_OP_REQUEST ? "ARP request" : "ARP reply";
+            if (m->filters[i].kind == SF_DNS_QR)
+                what = m->filters[i].value ? "DNS response" : "DNS query";
+        }
+        snprintf(buf, n, "%s", what);
+    } else if (m->proto == IPPROTO_TCP_NUM) {
+        if (m->data)
+            snprintf(buf, n, "data segment");
+        else if (m->any_flags)
+            snprintf(buf, n, "TCP segment");
+        else
+            tcp_flags_str(m->flags, buf, n);
+    } else {
+        snprintf(buf, n, "%s", m->proto == IPPROTO_UDP_NUM ? "UDP datagram" : "frame");
+    }
+    return buf;
+}
+
+/* "from server to client", "from alice to everyone" */
+static const char *pattern_way(const struct trace *tr, const struct scn_match *m,
+                               char *buf, size_t n)
+{
+    snprintf(buf, n, "from %s to %s", trace_host_name(tr, m->src),
+             m->dst == HOST_BROADCAST ? "everyone (broadcast)" : trace_host_name(tr, m->dst));
+    return buf;
+}
+
+/* "seq 777", "seq rel 1", "flags RST,ACK", "who-has 192.0.2.1", "not aa" */
+static void field_text(const struct scn_field *f, const char *qname, char *buf, size_t n)
+{
+    char a[32], b[32];
+    switch (f->kind) {
+    case SF_SEQ: case SF_ACK: case SF_LEN: case SF_WINDOW:
+        snprintf(buf, n, "%s%s %" PRIu32, f->kind == SF_SEQ ? "seq" : f->kind == SF_ACK ? "ack"
+                 : f->kind == SF_LEN ? "len" : "window", f->rel ? " rel" : "", f->value);
+        break;
+    case SF_FLAGS:
+        snprintf(buf, n, "flags %s", tcp_flags_str((uint8_t)f->value, a, sizeof a));
+        break;
+    case SF_ARP_OP:
+        if (f->value == ARP_OP_REQUEST)
+            snprintf(buf, n, "who-has%s%s", f->addr ? " " : "",
+                     f->addr ? ip4_str(f->addr, a, sizeof a) : "");
+        else if (f->addr)
+            snprintf(buf, n, "%s is-at", ip4_str(f->addr, a, sizeof a));
+        else
+            snprintf(buf, n, "is-at");
+        break;
+    case SF_DNS_QR:
+        snprintf(buf, n, "%s", f->value ? "response" : "query");
+        break;
+    case SF_DNS_AA:
+        snprintf(buf, n, "aa %" PRIu32, f->value);
+        break;
+    case SF_DNS_RCODE:
+        snprintf(buf, n, "rcode %s", dns_rcode_name((int)f->value, b, sizeof b));
+        break;
+    default:
+        snprintf(buf, n, "qname %s", qname);
+        break;
+    }
+}
+
+/* What frame v carried in field f, in the form f was written. */
+static void frame_field_text(const struct fview *v, const struct scn_field *f, int known,
+                             uint32_t isn, char *buf, size_t n)
+{
+    char a[32], b[32];
+    uint32_t x = field_value(v, f->kind);
+    switch (f->kind) {
+    case SF_SEQ: case SF_ACK:
+        if (!f->rel)
+            snprintf(buf, n, "%s %" PRIu32, f->kind == SF_SEQ ? "seq" : "ack", x);
+        else if (known)
+            snprintf(buf, n, "%s rel %" PRIu32 " (%" PRIu32 ")", f->kind == SF_SEQ ? "seq" : "ack",
+                     x - isn, x);
+        else
+            snprintf(buf, n, "%s %" PRIu32 " (no SYN from the %s gave an ISN to count from)",
+                     f->kind == SF_SEQ ? "seq" : "ack", x,
+                     f->kind == SF_SEQ ? "sender" : "receiver");
+        break;
+    case SF_LEN: case SF_WINDOW:
+        snprintf(buf, n, "%s %" PRIu32, f->kind == SF_LEN ? "len" : "window", x);
+        break;
+    case SF_FLAGS:
+        snprintf(buf, n, "flags %s", tcp_flags_str((uint8_t)x, a, sizeof a));
+        break;
+    case SF_ARP_OP:
+        if (v->arp.op == ARP_OP_REQUEST)
+            snprintf(buf, n, "who-has %s", ip4_str(v->arp.tpa, a, sizeof a));
+        else
+            snprintf(buf, n, "%s is-at", ip4_str(v->arp.spa, a, sizeof a));
+        break;
+    case SF_DNS_QR:
+        snprintf(buf, n, "%s", x ? "response" : "query");
+        break;
+    case SF_DNS_AA:
+        snprintf(buf, n, "aa %" PRIu32, x);
+        break;
+    case SF_DNS_RCODE:
+        snprintf(buf, n, "rcode %s", dns_rcode_name((int)x, b, sizeof b));
+        break;
+    default:
+        snprintf(buf, n, "qname %s", v->dns->qdcount ? v->dns->qname : "(none)");
+        break;
+    }
+}
+
+/* Checks every field of e on frame v; on a mismatch writes what the frame
+ * carried ("seq 0, not 777; ...") into why and returns 0. */
+static int fields_hold(const struct scn_expect *e, const struct fview *v,
+                       const struct isn_map *isns, char *why, size_t n)
+{
+    size_t pos = 0;
+    int ok = 1;
+    why[0] = '\0';
+    for (int i = 0; i < e->nfields; i++) {
+        const struct scn_field *f = &e->fields[i];
+        uint32_t isn = 0;
+        int known = 1, good;
+        if (f->rel && f->kind == SF_SEQ)        /* the sender's ISN */
+            known = isn_get(isns, v->f.ip.src, v->f.tcp.sport, v->f.ip.dst,
+                            v->f.tcp.dport, &isn);
+        else if (f->rel)                        /* the receiver's ISN */
+            known = isn_get(isns, v->f.ip.dst, v->f.tcp.dport, v->f.ip.src,
+                            v->f.tcp.sport, &isn);
+        if (f->rel)
+            good = known && field_value(v, f->kind) - isn == f->value;
+        else
+            good = field_is(v, f, e->qname);
+        if (good)
+            continue;
+        char got[300], want[300];
+        frame_field_text(v, f, known, isn, got, sizeof got);
+        field_text(f, e->qname, want, sizeof want);
+        /* "seq rel 5 (1005), not rel 1": the field name once */
+        const char *w = want;
+        if (f->kind != SF_ARP_OP && f->kind != SF_DNS_QR) {
+            const char *sp = strchr(want, ' ');
+            if (sp)
+                w = sp + 1;
+        }
+        if (pos < n)
+            pos += (size_t)snprintf(why + pos, n - pos, "%s%s, not %s", ok ? "" : "; ", got, w);
+        ok = 0;
+    }
+    return ok;
+}
+
+static int check_fields(const struct trace *tr, const struct scn_expect *e,
+                        char *actual, size_t n)
+{
+    struct fview v;
+    struct isn_map isns = { 0 };
+    v.dns = e->m.top == SCN_TOP_DNS ? sim_xcalloc(1, sizeof *v.dns) : NULL;
+    long seen = 0, bad_at = 0;
+    char bad[400] = "", ord[24], noun[48], way[96];
+    int ok = e->pick != PICK_SOME, decided = 0;
+    for (size_t k = 0; k < tr->n && !decided; k++) {
+        const struct trace_rec *r = &tr->recs[k];
+        if (r->kind != TK_SEND || r->u.pkt.dup)
+            continue;
+        if (!fview_decode(tr, r, &v, v.dns != NULL))
+            continue;
+        if (v.ip && v.f.l4 == IPPROTO_TCP_NUM && (v.f.tcp.flags & TCP_SYN))
+            isn_put(&isns, v.f.ip.src, v.f.tcp.sport, v.f.ip.dst, v.f.tcp.dport,
+                    v.f.tcp.seq);
+        if (!xmatch(&e->m, r, &v))
+            continue;
+        seen++;
+        if (e->pick == PICK_NTH && seen != e->nth)
+            continue;
+        char why[400];
+        int holds = fields_hold(e, &v, &isns, why, sizeof why);
+        if (e->pick == PICK_SOME && holds) {
+            ok = decided = 1;
+        } else if (!holds && !bad_at) {
+            bad_at = seen;
+            snprintf(bad, sizeof bad, "%s", why);
+            if (e->pick != PICK_SOME) {
+                ok = 0;
+                decided = 1;
+            }
+        } else if (e->pick == PICK_NTH) {
+            decided = 1;
+        }
+    }
+    free(isns.t);
+    free(v.dns);
+    pattern_noun(&e->m, noun, sizeof noun);
+    pattern_way(tr, &e->m, way, sizeof way);
+    if (e->pick == PICK_NTH && seen < e->nth && !bad_at) {
+        if (seen)
+            snprintf(actual, n, "only %ld %s%s went %s", seen, noun, seen == 1 ? "" : "s", way);
+        else
+            snprintf(actual, n, "no %s went %s", noun, way);
+        return 0;
+    }
+    if (e->pick == PICK_EVERY && !seen) {
+        snprintf(actual, n, "no %s went %s", noun, way);
+        return 0;
+    }
+    if (ok)
+        return 1;
+    if (e->pick == PICK_SOME && !seen)
+        snprintf(actual, n, "no %s went %s", noun, way);
+    else if (e->pick == PICK_SOME)
+        snprintf(actual, n, "none of the %ld %s%s %s carried that: the 1st carried %s", seen, noun,
+                 seen == 1 ? "" : "s", way, bad);
+    else
+        snprintf(actual, n, "the %s %s %s carried %s", ordinal(bad_at, ord, sizeof ord), noun,
+                 way, bad);
+    return 0;
+}
+
+static long count_frames(const struct trace *tr, const struct scn_match *m)
+{
+    struct fview v;
+    v.dns = m->top == SCN_TOP_DNS ? sim_xcalloc(1, sizeof *v.dns) : NULL;
+    long count = 0;
+    for (size_t k = 0; k < tr->n; k++) {
+        const struct trace_rec *r = &tr->recs[k];
+        if (r->kind == TK_SEND && !r->u.pkt.dup && fview_decode(tr, r, &v, v.dns != NULL) &&
+            xmatch(m, r, &v))
+            count++;
+    }
+    free(v.dns);
+    return count;
+}
+
+/* ---- state histories ------------------------------------------------------ */
+
+/* A connection id as sim_conn_name writes it, "HOST:LPORT" for a listening
+ * socket or "HOST:LPORT-PEER:RPORT"; host is known, so a '-' in a host name
+ * does not confuse it.  Returns 0 with the parts, -1 if it does not parse. */
+static int conn_parts(const char *id, const char *host, unsigned *lport,
+                      const char **peer, size_t *peerlen, unsigned *rport)
+{
+    size_t hl = strlen(host);
+    if (strncmp(id, host, hl) || id[hl] != ':')
+        return -1;
+    char *end;
+    unsigned long lp = strtoul(id + hl + 1, &end, 10);
+    *lport = (unsigned)lp;
+    *peer = NULL;
+    *peerlen = 0;
+    *rport = 0;
+    if (*end == '\0')
+        return 0;
+    if (*end != '-')
+        return -1;
+    const char *p = end + 1, *colon = strrchr(p, ':');
+    if (!colon)
+        return -1;
+    *peer = p;
+    *peerlen = (size_t)(colon - p);
+    *rport = (unsigned)strtoul(colon + 1, NULL, 10);
+    return 0;
+}
+
+/* Does connection id (of e->host) fit the expectation's `on port` and
+ * `with PEER port`?  *listener says it has no peer. */
+static int conn_selected(const struct trace *tr, const struct scn_expect *e, const char *id,
+                         int *listener)
+{
+    unsigned lp, rp;
+    const char *peer;
+    size_t pl;
+    if (conn_parts(id, trace_host_name(tr, e->host), &lp, &peer, &pl, &rp))
+        return 0;
+    *listener = peer == NULL;
+    if (e->lport && lp != e->lport)
+        return 0;
+    if (e->peer >= 0) {
+        const char *pn = trace_host_name(tr, e->peer);
+        if (!peer || pl != strlen(pn) || strncmp(peer, pn, pl))
+            return 0;
+    }
+    return !e->rport || rp == e->rport;
+}
+
+static int check_states(const struct trace *tr, const struct scn_expect *e,
+                        char *actual, size_t n)
+{
+    /* per interned id: 0 not seen, 1 selected, 2 not selected */
+    uint8_t *cls = sim_xcalloc(tr->nstrs ? tr->nstrs : 1, 1);
+    uint32_t conns[8];
+    int nconns = 0, listeners = 0, listener_at = -1;
+    /* the history of every selected connection (at most 8 tell apart) */
+    uint8_t hist[8][SCN_MAX_STATES + 1];
+    int nh[8] = { 0 }, over[8] = { 0 };
+    for (size_t k = 0; k < tr->n; k++) {
+        const struct trace_rec *r = &tr->recs[k];
+        if (r->kind != TK_STATE || r->layer != TL_TCP || r->host != e->host ||
+            r->conn >= tr->nstrs)
+            continue;
+        if (!cls[r->conn]) {
+            int lis = 0;
+            cls[r->conn] = conn_selected(tr, e, trace_str(tr, r->conn), &lis) ? 1 : 2;
+            if (cls[r->conn] == 1 && nconns < 8) {
+                if (lis) {
+                    listeners++;
+                    listener_at = nconns;
+                }
+                conns[nconns++] = r->conn;
+            }
+        }
+        int c = -1;
+        for (int i = 0; i < nconns; i++)
+            if (conns[i] == r->conn)
+                c = i;
+        if (c < 0)
+            continue;
+        if (!nh[c] || hist[c][nh[c] - 1] != r->u.state.from) {
+            if (nh[c] <= SCN_MAX_STATES) hist[c][nh[c]++] = r->u.state.from;
+            else over[c] = 1;
+        }
+        if (nh[c] <= SCN_MAX_STATES) hist[c][nh[c]++] = r->u.state.to;
+        else over[c] = 1;
+    }
+    free(cls);
+    const char *hn = trace_host_name(tr, e->host);
+    int pick = 0;
+    if (nconns > 1 && listeners == 1 && e->peer < 0)
+        pick = listener_at;           /* `on port 80`: the listening socket */
+    else if (nconns != 1) {
+        if (!nconns) {
+            snprintf(actual, n, "%s had no such connection", hn);
+            return 0;
+        }
+        size_t pos = (size_t)snprintf(actual, n, "%s had %d such connections (", hn, nconns);
+        for (int i = 0; i < nconns && pos < n; i++)
+            pos += (size_t)snprintf(actual + pos, n - pos, "%s%s", i ? ", " : "",
+                                    trace_str(tr, conns[i]));
+        if (pos < n)
+            snprintf(actual + pos, n - pos, "); name one with on port N or with PEER port N");
+        return 0;
+    }
+    int ok = !over[pick] && nh[pick] == e->nstates &&
+             !memcmp(hist[pick], e->states, (size_t)e->nstates);
+    if (!ok) {
+        size_t pos = (size_t)snprintf(actual, n, "%s went", trace_str(tr, conns[pick]));
+        for (int i = 0; i < nh[pick] && pos < n; i++)
+            pos += (size_t)snprintf(actual + pos, n - pos, " %s", tcp_state_name(hist[pick][i]));
+        if (over[pick] && pos < n)
+            snprintf(actual + pos, n - pos, " ...");
+    }
+    return ok;
+}
+
+/* ---- timers ----------------------------------------------------------------- */
+
+static const char *const tevent_words[] = { "started", "restarted", "stopped", "expired" };
+
+static int check_timer(const struct trace *tr, const struct scn_expect *e,
+                       char *actual, size_t n)
+{
+    /* per (interned id, timer): running since its last start */
+    uint8_t *running = sim_xcalloc((tr->nstrs ? tr->nstrs : 1) * TM_COUNT, 1);
+    long count = 0, shown = 0;
+    int at_hit = 0, by_hit = 0;
+    char times[200] = "", d[32];
+    size_t pos = 0;
+    for (size_t k = 0; k < tr->n; k++) {
+        const struct trace_rec *r = &tr->recs[k];
+        if (r->kind != TK_TIMER || r->host != e->host || r->conn >= tr->nstrs ||
+            r->u.timer.name >= TM_COUNT)
+            continue;
+        uint8_t *run = &running[(size_t)r->conn * TM_COUNT + r->u.timer.name];
+        int ev = r->u.timer.action == TA_START ? (*run ? TMX_RESTART : TMX_START)
+               : r->u.timer.action == TA_STOP ? TMX_STOP : TMX_EXPIRE;
+        *run = r->u.timer.action == TA_START;
+        /* `started` counts every start, restarts included */
+        if (r->u.timer.name != e->timer ||
+            !(ev == e->tevent || (e->tevent == TMX_START && ev == TMX_RESTART)))
+            continue;
+        count++;
+        at_hit |= r->t_us == e->t_us;
+        by_hit |= r->t_us <= e->t_us;
+        if (shown < 6 && pos < sizeof times)
+            pos += (size_t)snprintf(times + pos, sizeof times - pos, "%s%s", shown ? ", " : "",
+                                    fmt_duration(r->t_us, d, sizeof d));
+        else if (shown == 6 && pos < sizeof times)
+            pos += (size_t)snprintf(times + pos, sizeof times - pos, ", ...");
+        shown++;
+    }
+    free(running);
+    int ok = e->twhen == WHEN_COUNT ? count == e->count
+           : e->twhen == WHEN_BY ? by_hit
+           : e->twhen == WHEN_AT ? at_hit : count > 0;
+    if (!ok) {
+        const char *hn = trace_host_name(tr, e->host), *tn = timer_name_str(e->timer);
+        if (!count)
+            snprintf(actual, n, "%s's %s timer never %s", hn, tn, tevent_words[e->tevent]);
+        else
+            snprintf(actual, n, "%s's %s timer %s %ld time%s, at %s", hn, tn,
+                     tevent_words[e->tevent], count, count == 1 ? "" : "s", times);
+    }
+    return ok;
+}
+
+/* ---- application calls ------------------------------------------------------ */
+
+#define OUT_PENDING 1        /* a connect whose handshake had not ended */
+#define OUT_CLOSED  2        /* closed before it was established, by no error */
+
+/* How a connection that a connect() opened ended before ESTABLISHED, read
+ * from the narration of its move to CLOSED: each id is one cause. */
+static int connect_error(const struct trace_rec *r)
+{
+    switch (r->why.id) {
+    case N_TCP_RST_SYNSENT: case N_TCP_RST_ACTIVE: return -TCPE_REFUSED;
+    case N_TCP_RST_RESET:                          return -TCPE_RESET;
+    case N_TCP_GIVE_UP:                            return -TCPE_TIMEOUT;
+    default:                                       return OUT_CLOSED;
+    }
+}
+
+static const char *outcome_text(int out, char *buf, size_t n)
+{
+    if (out == 0)
+        snprintf(buf, n, "succeeded");
+    else if (out == OUT_PENDING)
+        snprintf(buf, n, "was still connecting at the end of the run");
+    else if (out == OUT_CLOSED)
+        snprintf(buf, n, "was closed before the connection was established");
+    else
+        snprintf(buf, n, "failed with \"%s\"", tcp_err_str(out));
+    return buf;
+}
+
+static int check_call(const struct trace *tr, const struct scn_expect *e,
+                      char *actual, size_t n)
+{
+    int *outs = NULL;
+    size_t nouts = 0, cap = 0;
+    /* per interned id: 1 + the index of the connect that opened it */
+    size_t *opened = e->call == AC_CONNECT ? sim_xcalloc(tr->nstrs ? tr->nstrs : 1,
+                                                         sizeof *opened) : NULL;
+    for (size_t k = 0; k < tr->n; k++) {
+        const struct trace_rec *r = &tr->recs[k];
+        if (r->host != e->host || r->layer != TL_TCP)
+            continue;
+        if (r->kind == TK_APP && r->u.app.call == e->call) {
+            if (nouts == cap) {
+                cap = cap ? 2 * cap : 8;
+                outs = realloc(outs, cap * sizeof *outs);
+                if (!outs)
+                    abort();
+            }
+            int out = r->u.app.ret < 0 ? r->u.app.ret : 0;
+            /* connect() only starts the handshake: its result comes later */
+            if (opened && !out && r->conn && r->conn < tr->nstrs) {
+                out = OUT_PENDING;
+                opened[r->conn] = nouts + 1;
+            }
+            outs[nouts++] = out;
+        } else if (opened && r->kind == TK_STATE && r->conn < tr->nstrs && opened[r->conn]) {
+            int *out = &outs[opened[r->conn] - 1];
+            if (*out != OUT_PENDING)
+                continue;
+            if (r->u.state.to == TCP_ESTABLISHED)
+                *out = 0;
+            else if (r->u.state.to == TCP_CLOSED)
+                *out = connect_error(r);
+        }
+    }
+    free(opened);
+    const char *hn = trace_host_name(tr, e->host), *cn = app_call_name(e->call);
+    char ord[24], got[128], want[128];
+    outcome_text(e->err, want, sizeof want);
+    int ok;
+    if (e->nth) {
+        ok = (size_t)e->nth <= nouts && outs[e->nth - 1] == e->err;
+        if ((size_t)e->nth > nouts)
+            snprintf(actual, n, "%s made %zu %s call%s", hn, nouts, cn, nouts == 1 ? "" : "s");
+        else if (!ok)
+            snprintf(actual, n, "%s's %s %s %s", hn, ordinal(e->nth, ord, sizeof ord), cn,
+                     outcome_text(outs[e->nth - 1], got, sizeof got));
+    } else {
+        /* `succeeded`: every call; `error "X"`: some call */
+        size_t i = 0, first_bad = nouts;
+        for (; i < nouts; i++) {
+            if (e->err && outs[i] == e->err)
+                break;
+            if (!e->err && outs[i] != 0 && first_bad == nouts)
+                first_bad = i;
+        }
+        ok = nouts && (e->err ? i < nouts : first_bad == nouts);
+        if (!nouts)
+            snprintf(actual, n, "%s made no %s call", hn, cn);
+        else if (!ok && !e->err)
+            snprintf(actual, n, "%s's %s %s %s", hn, ordinal((long)first_bad + 1, ord, sizeof ord),
+                     cn, outcome_text(outs[first_bad], got, sizeof got));
+        else if (!ok) {
+            size_t pos = (size_t)snprintf(actual, n, "no %s by %s failed that way:", cn, hn);
+            for (size_t j = 0; j < nouts && j < 4 && pos < n; j++)
+                pos += (size_t)snprintf(actual + pos, n - pos, "%s the %s %s", j ? ";" : "",
+                                        ordinal((long)j + 1, ord, sizeof ord),
+                                        outcome_text(outs[j], got, sizeof got));
+        }
+    }
+    free(outs);
+    return ok;
+}
+
 int sim_check(const struct sim *s, char ***out, int *nout)
 {
     const struct trace *tr = &s->tr;
     const struct scenario *scn = s->scn;
     int failures = 0;
-    char msg[1024], d[32];
+    char msg[2048], d[32];
 
     for (int i = 0; i < scn->nexpects; i++) {
         const struct scn_expect *e = &scn->expects[i];
         int ok = 1;
-        char actual[512] = "";
+        char actual[1024] = "";
         switch (e->kind) {
         case EXP_STATE_BY: {
             ok = 0;
@@ -262,27 +932,24 @@ int sim_check(const struct sim *s, char ***out, int *nout)
             break;
         }
         case EXP_COUNT: {
-            long count = 0;
-            for (size_t k = 0; k < tr->n; k++) {
-                const struct trace_rec *r = &tr->recs[k];
-                if (r->kind != TK_SEND || r->u.pkt.dup)
-                    continue;
-                size_t n;
-                const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &n);
-                struct frame f;
-                char err[64];
-                if (frame_decode(p, n, &f, err, sizeof err) != 0 || !f.has_ip)
-                    continue;
-                if (scn_match_frame(&e->m, r->u.pkt.src, r->u.pkt.dst, f.l4,
-                                    f.l4 == IPPROTO_TCP_NUM ? f.tcp.flags : 0,
-                                    f.payload_len))
-                    count++;
-            }
+            long count = count_frames(tr, &e->m);
             ok = count == e->count;
             if (!ok)
                 snprintf(actual, sizeof actual, "counted %ld", count);
             break;
         }
+        case EXP_FIELDS:
+            ok = check_fields(tr, e, actual, sizeof actual);
+            break;
+        case EXP_STATES:
+            ok = check_states(tr, e, actual, sizeof actual);
+            break;
+        case EXP_TIMER:
+            ok = check_timer(tr, e, actual, sizeof actual);
+            break;
+        case EXP_CALL:
+            ok = check_call(tr, e, actual, sizeof actual);
+            break;
         case EXP_ARP:
             ok = check_arp(tr, e, actual, sizeof actual);
             break;

@@ -94,13 +94,50 @@ struct scn_link {
     int      line;
 };
 
-/* What a fault rule or a count expectation matches. */
+/* One field of a frame, named in an expectation: as a filter of a frame
+ * pattern (`dns response aa`, `arp who-has 192.0.2.1`) or as a check on the
+ * chosen frames (`#1 seq rel 1 ack rel 1`). */
+enum scn_field_kind {
+    SF_SEQ, SF_ACK,         /* TCP: value absolute, or relative to an ISN (rel) */
+    SF_LEN,                 /* payload bytes (TCP segment data, UDP datagram) */
+    SF_WINDOW,              /* TCP window */
+    SF_FLAGS,               /* TCP flags, PSH ignored unless listed */
+    SF_ARP_OP,              /* ARP: value ARP_OP_REQUEST or ARP_OP_REPLY;
+                               addr != 0: who-has ADDR (tpa) / ADDR is-at (spa) */
+    SF_DNS_QR,              /* DNS: value 0 query, 1 response */
+    SF_DNS_AA,              /* DNS: value 0 or 1 */
+    SF_DNS_RCODE,           /* DNS: value the RCODE */
+    SF_DNS_QNAME            /* DNS: the question's name (scn_match.qname) */
+};
+
+struct scn_field {
+    uint8_t  kind;          /* enum scn_field_kind */
+    uint8_t  rel;           /* SF_SEQ/SF_ACK: relative to the ISN */
+    uint32_t value;
+    ip4_addr addr;          /* SF_ARP_OP */
+};
+
+#define SCN_MAX_FIELDS 8
+/* The destination of a broadcast frame (ARP requests): `SRC->*`.  The same
+ * value as the trace's HOST_BROADCAST. */
+#define SCN_BROADCAST  (-1)
+
+/* The protocol on top of what a pattern matches, beyond TCP and UDP. */
+enum scn_top { SCN_TOP_NONE, SCN_TOP_ARP, SCN_TOP_DNS };
+
+/* What a fault rule or an expectation's frame pattern matches.  Faults use
+ * proto/flags/data only; expectations may also name ARP and DNS frames and
+ * filter them on fields. */
 struct scn_match {
-    int      src, dst;      /* host indices */
+    int      src, dst;      /* host indices; dst SCN_BROADCAST for `SRC->*` */
     int      proto;         /* 0 any, IPPROTO_TCP_NUM, IPPROTO_UDP_NUM */
     int      any_flags;     /* 1: every TCP segment */
     uint8_t  flags;         /* exact flag set; PSH ignored unless in `flags` */
     int      data;          /* 1: only segments with payload */
+    int      top;           /* enum scn_top: `arp` or `dns` patterns */
+    struct scn_field filters[SCN_MAX_FIELDS];
+    int      nfilters;
+    char     qname[DNS_NAME_BUF];   /* SF_DNS_QNAME filter */
 };
 
 enum scn_action_kind {
@@ -158,8 +195,23 @@ enum scn_expect_kind {
     EXP_MESSAGES,           /* HOST messages "a" "b" ...: framed messages read */
     EXP_DATAGRAMS,          /* HOST datagrams "a" "b" ...: UDP datagrams read */
     EXP_READS,              /* HOST reads N: number of recv calls that returned data */
-    EXP_QUERIES             /* HOST queries N: DNS queries HOST sent */
+    EXP_QUERIES,            /* HOST queries N: DNS queries HOST sent */
+    /* what the RFCs state */
+    EXP_FIELDS,             /* SRC->DST PATTERN #N|every|some FIELD VALUE ... */
+    EXP_STATES,             /* HOST states S S S ... [on port P] [with PEER [port P]] */
+    EXP_TIMER,              /* HOST timer NAME started|restarted|stopped|expired [...] */
+    EXP_CALL                /* HOST CALL [#N] succeeded | error "TEXT" */
 };
+
+/* Which of the matching frames a field expectation looks at. */
+enum scn_pick { PICK_NTH, PICK_EVERY, PICK_SOME };
+/* What a timer expectation counts; TMX_RESTART is a start while the same
+ * timer of the same connection was running. */
+enum scn_timer_event { TMX_START, TMX_RESTART, TMX_STOP, TMX_EXPIRE };
+/* How a timer expectation is bounded. */
+enum scn_when { WHEN_ANY, WHEN_COUNT, WHEN_BY, WHEN_AT };
+
+#define SCN_MAX_STATES 64
 
 struct scn_expect {
     int      kind;          /* enum scn_expect_kind */
@@ -180,6 +232,24 @@ struct scn_expect {
     uint8_t **msgs;         /* EXP_MESSAGES (owned) */
     size_t  *msg_lens;
     int      nmsgs;
+    /* EXP_FIELDS; EXP_CALL uses nth (0: any call) */
+    int      pick;          /* enum scn_pick */
+    int      nth;           /* PICK_NTH: 1-based */
+    struct scn_field fields[SCN_MAX_FIELDS];
+    int      nfields;
+    char     qname[DNS_NAME_BUF];   /* SF_DNS_QNAME check */
+    /* EXP_STATES: the exact history; the connection by its ports and peer */
+    uint8_t  states[SCN_MAX_STATES];
+    int      nstates;
+    uint16_t lport, rport;  /* 0: not given */
+    int      peer;          /* host index, -1: not given */
+    /* EXP_TIMER */
+    int      timer;         /* enum timer_name (trace.h) */
+    int      tevent;        /* enum scn_timer_event */
+    int      twhen;         /* enum scn_when; count in `count`, time in t_us */
+    /* EXP_CALL */
+    int      call;          /* enum app_call (trace.h) */
+    int      err;           /* 0 succeeded, or -TCPE_xxx (tcp.h) */
 };
 
 struct scenario {

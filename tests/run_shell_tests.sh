@@ -119,7 +119,7 @@ mkdir -p "$TMP/inst/bin" "$TMP/inst/share/protosim/scenarios"
 cp "$PROTOSIM" "$TMP/inst/bin/protosim"
 cp scenarios/*.scn "$TMP/inst/share/protosim/scenarios/"
 (cd / && "$TMP/inst/bin/protosim" --check handshake >"$TMP/inst.out" 2>&1) \
-    && grep -q "share/protosim/scenarios/handshake.scn: 7 of 7" "$TMP/inst.out" && ok \
+    && grep -q "share/protosim/scenarios/handshake.scn: \([0-9]*\) of \1 expectations hold" "$TMP/inst.out" && ok \
     || bad "installed layout: $(cat "$TMP/inst.out")"
 
 # 6. the ARP and DNS lessons show what the issue promises, in JSON

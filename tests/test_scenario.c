@@ -11,6 +11,7 @@
 #include "arp.h"
 #include "dns.h"
 #include "scenario.h"
+#include "sim.h"
 #include "tcp.h"
 #include "wire.h"
 #include "suites.h"
@@ -780,7 +781,7 @@ START_TEST(test_error_messages_exact)
     assert_errors(HOSTS "expect client state CLOSED after 1s\n",
                   "t.scn:3:28: error: expected \"by TIME\" or \"at TIME\" after the state, found \"after\"\n");
     assert_errors(HOSTS "expect client reached ESTABLISHED\n",
-                  "t.scn:3:15: error: unknown expectation \"reached\"; expected one of: state, never, received, arp, resolved, messages, datagrams, reads, queries (or SRC->DST PROTO [FLAGS] count N)\n");
+                  "t.scn:3:15: error: unknown expectation \"reached\"; expected one of: state, states, never, received, arp, resolved, messages, datagrams, reads, queries, timer, listen, connect, send, recv, shutdown, close, abort (or SRC->DST PATTERN count N, or SRC->DST PATTERN #N FIELD VALUE)\n");
     assert_errors(HOSTS "link client server\nlink server client delay 5ms\n",
                   "t.scn:4:6: error: a link between server and client already exists (line 3)\n");
     assert_errors(HOSTS "link client client\n",
@@ -1946,6 +1947,392 @@ START_TEST(test_udp_to_an_address_and_datagrams)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------ */
+/* Expectations that state what the RFCs state: parsed, then checked        */
+
+START_TEST(test_expect_field_forms_parse)
+{
+    struct scenario *s = parse_ok(HOSTS
+        "expect server->client tcp RST #1 seq 777\n"
+        "expect client->server tcp ACK #2 seq rel 1 ack rel 1   # a comment\n"
+        "expect client->server tcp data every len 5 window 65535 flags PSH,ACK\n"
+        "expect client -> server tcp some ack 1001\n"
+        "expect client->* arp who-has 192.0.2.80 count 1\n"
+        "expect server->client arp #1 is-at 192.0.2.80\n"
+        "expect server->client dns response aa rcode NXDOMAIN qname www.example.com. count 2\n"
+        "expect server->client dns #3 not aa query\n");
+    ck_assert_int_eq(s->nexpects, 8);
+    const struct scn_expect *e = &s->expects[0];
+    ck_assert_int_eq(e->kind, EXP_FIELDS);
+    ck_assert_int_eq(e->pick, PICK_NTH);
+    ck_assert_int_eq(e->nth, 1);
+    ck_assert_int_eq(e->m.src, 1);
+    ck_assert_int_eq(e->m.dst, 0);
+    ck_assert_int_eq(e->m.flags, TCP_RST);
+    ck_assert_int_eq(e->nfields, 1);
+    ck_assert_int_eq(e->fields[0].kind, SF_SEQ);
+    ck_assert_int_eq(e->fields[0].rel, 0);
+    ck_assert_uint_eq(e->fields[0].value, 777);
+    e = &s->expects[1];
+    ck_assert_int_eq(e->nth, 2);            /* `#2` is the frame number, not a comment */
+    ck_assert_int_eq(e->nfields, 2);
+    ck_assert_int_eq(e->fields[1].kind, SF_ACK);
+    ck_assert_int_eq(e->fields[1].rel, 1);
+    ck_assert_str_eq(e->src_text, "client->server tcp ACK #2 seq rel 1 ack rel 1");
+    e = &s->expects[2];
+    ck_assert_int_eq(e->pick, PICK_EVERY);
+    ck_assert_int_eq(e->m.data, 1);
+    ck_assert_int_eq(e->nfields, 3);
+    ck_assert_uint_eq(e->fields[2].value, TCP_PSH | TCP_ACK);
+    ck_assert_int_eq(s->expects[3].pick, PICK_SOME);
+    e = &s->expects[4];
+    ck_assert_int_eq(e->kind, EXP_COUNT);
+    ck_assert_int_eq(e->m.dst, SCN_BROADCAST);
+    ck_assert_int_eq(e->m.top, SCN_TOP_ARP);
+    ck_assert_int_eq(e->m.nfilters, 1);
+    ck_assert_uint_eq(e->m.filters[0].value, ARP_OP_REQUEST);
+    ck_assert_uint_eq(e->m.filters[0].addr, 0xC0000250u);
+    e = &s->expects[5];
+    ck_assert_int_eq(e->kind, EXP_FIELDS);
+    ck_assert_uint_eq(e->fields[0].value, ARP_OP_REPLY);
+    e = &s->expects[6];
+    ck_assert_int_eq(e->m.top, SCN_TOP_DNS);
+    ck_assert_int_eq(e->m.nfilters, 4);
+    ck_assert_uint_eq(e->m.filters[2].value, DNS_RCODE_NXDOMAIN);
+    ck_assert_str_eq(e->m.qname, "www.example.com");
+    e = &s->expects[7];
+    ck_assert_int_eq(e->nfields, 2);
+    ck_assert_int_eq(e->fields[0].kind, SF_DNS_AA);
+    ck_assert_uint_eq(e->fields[0].value, 0);
+    ck_assert_int_eq(e->fields[1].kind, SF_DNS_QR);
+    ck_assert_uint_eq(e->fields[1].value, 0);
+    scenario_free(s);
+}
+END_TEST
+
+START_TEST(test_expect_states_timer_call_parse)
+{
+    struct scenario *s = parse_ok(HOSTS
+        "expect server states LISTEN SYN_RECEIVED LISTEN on port 80 with client port 49152\n"
+        "expect client states CLOSED SYN-SENT ESTABLISHED\n"
+        "expect client timer TIME_WAIT restarted count 1\n"
+        "expect client timer rto expired at 3s\n"
+        "expect client timer ARP started\n"
+        "expect client connect #1 error \"connection refused\"\n"
+        "expect client close succeeded\n");
+    const struct scn_expect *e = &s->expects[0];
+    ck_assert_int_eq(e->kind, EXP_STATES);
+    ck_assert_int_eq(e->nstates, 3);
+    ck_assert_int_eq(e->states[1], TCP_SYN_RECEIVED);
+    ck_assert_int_eq(e->lport, 80);
+    ck_assert_int_eq(e->peer, 0);
+    ck_assert_int_eq(e->rport, 49152);
+    e = &s->expects[1];
+    ck_assert_int_eq(e->lport, 0);
+    ck_assert_int_eq(e->peer, -1);
+    ck_assert_int_eq(e->states[1], TCP_SYN_SENT);
+    e = &s->expects[2];
+    ck_assert_int_eq(e->kind, EXP_TIMER);
+    ck_assert_int_eq(e->timer, TM_TIME_WAIT);
+    ck_assert_int_eq(e->tevent, TMX_RESTART);
+    ck_assert_int_eq(e->twhen, WHEN_COUNT);
+    ck_assert_int_eq(e->count, 1);
+    e = &s->expects[3];
+    ck_assert_int_eq(e->timer, TM_RTO);
+    ck_assert_int_eq(e->twhen, WHEN_AT);
+    ck_assert_int_eq(e->t_us, 3000000);
+    ck_assert_int_eq(s->expects[4].twhen, WHEN_ANY);
+    e = &s->expects[5];
+    ck_assert_int_eq(e->kind, EXP_CALL);
+    ck_assert_int_eq(e->call, AC_CONNECT);
+    ck_assert_int_eq(e->nth, 1);
+    ck_assert_int_eq(e->err, -TCPE_REFUSED);
+    ck_assert_int_eq(s->expects[6].call, AC_CLOSE);
+    ck_assert_int_eq(s->expects[6].err, 0);
+    scenario_free(s);
+}
+END_TEST
+
+START_TEST(test_expect_new_forms_errors)
+{
+    assert_errors(HOSTS
+        "expect client->server tcp RST #0 seq 1\n"
+        "expect client->server tcp RST #1\n"
+        "expect client->server tcp RST #1 seq x\n"
+        "expect client->server tcp RST #1 rcode NXDOMAIN\n"
+        "expect client->server tcp RST #1 seq 1 seq 2\n"
+        "expect client->server tcp RST first seq 1\n"
+        "expect client->server arp who-has 192.0.2.1 seq 1 count 1\n"
+        "expect client->server dns rcode nxdomain count 1\n"
+        "expect client->server icmp count 1\n"
+        "expect client->* tcp #1 flags SYNACK\n"
+        "expect client states\n"
+        "expect client states LISTEN on 80\n"
+        "expect client states LISTEN SYN_RCVD\n"
+        "expect client timer RETRANSMIT expired\n"
+        "expect client timer RTO fired\n"
+        "expect client timer RTO expired after 3s\n"
+        "expect client connect error \"refused\"\n"
+        "expect client connect worked\n"
+        "expect client connect #x succeeded\n",
+        "t.scn:3:31: error: expected a frame number like #1, found \"#0\"\n"
+        "t.scn:4:33: error: expected a field to check (seq, ack, len, window or flags), found end of line\n"
+        "t.scn:5:38: error: expected a sequence number from 0 to 4294967295, found \"x\"\n"
+        "t.scn:6:34: error: \"rcode\" is not a field of tcp frames; expected seq, ack, len, window or flags\n"
+        "t.scn:7:40: error: \"seq\" is given twice\n"
+        "t.scn:8:31: error: expected \"count N\" or the frames to check (#N, every or some) after the frame pattern, found \"first\"\n"
+        "t.scn:9:45: error: \"seq\" is not a field of arp frames; expected who-has, is-at, request or reply, count N, or a frame number like #1\n"
+        "t.scn:10:33: error: expected an RCODE (NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP or REFUSED), found \"nxdomain\"\n"
+        "t.scn:11:23: error: expected a protocol (tcp, udp, any, arp or dns), found \"icmp\"\n"
+        "t.scn:12:31: error: expected TCP flags like SYN or SYN,ACK, found \"SYNACK\"\n"
+        "t.scn:13:21: error: expected the states in order, like: states LISTEN SYN_RECEIVED ESTABLISHED, found end of line\n"
+        "t.scn:14:32: error: expected \"port N\" after on, found \"80\"\n"
+        "t.scn:15:29: error: unknown TCP state \"SYN_RCVD\"; expected one of: CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT\n"
+        "t.scn:16:21: error: expected a timer (one of: RTO, TIME_WAIT, PERSIST, ARP, DNS), found \"RETRANSMIT\"\n"
+        "t.scn:17:25: error: expected started, restarted, stopped or expired, found \"fired\"\n"
+        "t.scn:18:33: error: expected \"count N\", \"by TIME\", \"at TIME\" or end of line, found \"after\"\n"
+        "t.scn:19:29: error: unknown error \"refused\"; expected one of: \"connection already exists\", \"connection does not exist\", \"connection closing\", \"connection reset\", \"connection refused\", \"not allowed in this state\", \"insufficient resources\", \"connection timed out\"\n"
+        "t.scn:20:23: error: expected succeeded or error \"TEXT\" after the call, found \"worked\"\n"
+        "t.scn:21:22: error: expected succeeded or error \"TEXT\" after the call, found end of line\n");
+}
+END_TEST
+
+/* ---- checked against a run ---- */
+
+/* A refused connect, then a connection closed by the client whose last ACK
+ * is lost, so the server sends its FIN again and TIME_WAIT restarts. */
+#define RUN_SCN HOSTS \
+    "link client server delay 20ms\n" \
+    "tcp isn client 1000 2000\n" \
+    "tcp isn server 5000\n" \
+    "tcp msl 1s\n" \
+    "at 0ms server listen 80\n" \
+    "at 10ms client connect server 81\n" \
+    "at 200ms client connect server 80\n" \
+    "at 300ms client send \"hello\"\n" \
+    "at 400ms client close\n" \
+    "at 500ms server close\n" \
+    "fault drop client->server tcp ACK #3\n"
+
+/* Runs text; returns sim_check's failures and the first message's part in
+ * parentheses (what the trace had) in msg. */
+static int run_check(const char *text, char *msg, size_t n)
+{
+    struct scenario *scn = parse_ok(text);
+    struct sim sim;
+    sim_init(&sim, scn, 1);
+    sim_run(&sim);
+    char **out = NULL;
+    int nout = 0, fails = sim_check(&sim, &out, &nout);
+    ck_assert_int_eq(fails, nout);
+    msg[0] = '\0';
+    if (nout) {
+        const char *p = strchr(out[0], '(');
+        snprintf(msg, n, "%s", p ? p : out[0]);
+    }
+    for (int i = 0; i < nout; i++) free(out[i]);
+    free(out);
+    sim_free(&sim);
+    scenario_free(scn);
+    return fails;
+}
+
+static void holds_in(const char *base, const char *line)
+{
+    char text[4096], msg[1024];
+    snprintf(text, sizeof text, "%s%s\n", base, line);
+    int f = run_check(text, msg, sizeof msg);
+    ck_assert_msg(f == 0, "expected \"%s\" to hold, got: %s", line, msg);
+}
+
+/* The line must fail, and what the trace had must read exactly `want`. */
+static void fails_in(const char *base, const char *line, const char *want)
+{
+    char text[4096], msg[1024], w[1024];
+    snprintf(text, sizeof text, "%s%s\n", base, line);
+    int f = run_check(text, msg, sizeof msg);
+    ck_assert_msg(f == 1, "expected \"%s\" to fail", line);
+    snprintf(w, sizeof w, "(%s)", want);
+    ck_assert_str_eq(msg, w);
+}
+
+START_TEST(test_rfc9293_3_10_7_1_reset_fields_checked)
+{
+    /* A SYN to a closed port: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
+    holds_in(RUN_SCN, "expect server->client tcp RST,ACK #1 seq 0 ack 1001 len 0 window 0");
+    holds_in(RUN_SCN, "expect server->client tcp RST,ACK #1 flags RST,ACK");
+    fails_in(RUN_SCN, "expect server->client tcp RST,ACK #1 seq 777",
+             "the 1st RST,ACK from server to client carried seq 0, not 777");
+    fails_in(RUN_SCN, "expect server->client tcp RST,ACK #1 seq 777 ack 1000",
+             "the 1st RST,ACK from server to client carried seq 0, not 777; ack 1001, not 1000");
+    fails_in(RUN_SCN, "expect server->client tcp RST,ACK #2 seq 0",
+             "only 1 RST,ACK went from server to client");
+    fails_in(RUN_SCN, "expect client->server tcp RST #1 seq 0",
+             "no RST went from client to server");
+}
+END_TEST
+
+START_TEST(test_relative_numbers_count_from_the_syns)
+{
+    /* seq relative to the sender's ISN, ack relative to the receiver's */
+    holds_in(RUN_SCN, "expect client->server tcp ACK #1 seq rel 1 ack rel 1");
+    holds_in(RUN_SCN, "expect server->client tcp SYN,ACK #1 seq rel 0 ack rel 1");
+    holds_in(RUN_SCN, "expect client->server tcp data #1 seq rel 1 ack rel 1 len 5");
+    holds_in(RUN_SCN, "expect client->server tcp FIN,ACK #1 seq rel 6");
+    fails_in(RUN_SCN, "expect client->server tcp ACK #1 ack rel 2",
+             "the 1st ACK from client to server carried ack rel 1 (5001), not rel 2");
+    /* the RST,ACK answers a SYN nobody acknowledged: no ISN of the server's */
+    fails_in(RUN_SCN, "expect server->client tcp RST,ACK #1 seq rel 0",
+             "the 1st RST,ACK from server to client carried seq 0 (no SYN from the sender "
+             "gave an ISN to count from), not rel 0");
+}
+END_TEST
+
+START_TEST(test_every_and_some_frame)
+{
+    holds_in(RUN_SCN, "expect server->client tcp FIN,ACK every seq 5001 ack 2007");
+    holds_in(RUN_SCN, "expect client->server tcp ACK some ack 5002");
+    fails_in(RUN_SCN, "expect client->server tcp ACK every ack 5001",
+             "the 3rd ACK from client to server carried ack 5002, not 5001");
+    fails_in(RUN_SCN, "expect client->server tcp SYN some seq 3000",
+             "none of the 2 SYNs from client to server carried that: the 1st carried seq 1000, "
+             "not 3000");
+    fails_in(RUN_SCN, "expect server->client tcp RST every seq 0",
+             "no RST went from server to client");
+}
+END_TEST
+
+START_TEST(test_state_history_is_exact)
+{
+    holds_in(RUN_SCN, "expect server states LISTEN SYN_RECEIVED ESTABLISHED CLOSE_WAIT LAST_ACK "
+             "CLOSED with client");
+    holds_in(RUN_SCN, "expect server states CLOSED LISTEN on port 80");
+    holds_in(RUN_SCN, "expect client states CLOSED SYN_SENT CLOSED with server port 81");
+    holds_in(RUN_SCN, "expect client states CLOSED SYN_SENT ESTABLISHED FIN_WAIT_1 FIN_WAIT_2 "
+             "TIME_WAIT CLOSED on port 49153");
+    /* a prefix of the history is not the history */
+    fails_in(RUN_SCN, "expect client states CLOSED SYN_SENT with server port 81",
+             "client:49152-server:81 went CLOSED SYN_SENT CLOSED");
+    fails_in(RUN_SCN, "expect client states CLOSED SYN_SENT CLOSED",
+             "client had 2 such connections (client:49152-server:81, client:49153-server:80); "
+             "name one with on port N or with PEER port N");
+    fails_in(RUN_SCN, "expect server states LISTEN on port 8080",
+             "server had no such connection");
+}
+END_TEST
+
+START_TEST(test_rfc9293_3_10_7_4_time_wait_restarts_on_a_second_fin)
+{
+    /* the retransmitted FIN is acknowledged and TIME_WAIT starts over */
+    holds_in(RUN_SCN, "expect client timer TIME_WAIT restarted count 1");
+    holds_in(RUN_SCN, "expect client timer TIME_WAIT restarted");
+    holds_in(RUN_SCN, "expect client timer TIME_WAIT started count 2");
+    holds_in(RUN_SCN, "expect server timer RTO expired count 1");
+    holds_in(RUN_SCN, "expect server timer RTO expired by 1.6s");
+    holds_in(RUN_SCN, "expect client timer TIME_WAIT expired at 3.52s");
+    fails_in(RUN_SCN, "expect client timer TIME_WAIT restarted count 2",
+             "client's TIME_WAIT timer restarted 1 time, at 1.52s");
+    fails_in(RUN_SCN, "expect client timer TIME_WAIT expired at 2.52s",
+             "client's TIME_WAIT timer expired 1 time, at 3.52s");
+    fails_in(RUN_SCN, "expect server timer TIME_WAIT started",
+             "server's TIME_WAIT timer never started");
+    fails_in(RUN_SCN, "expect client timer RTO restarted by 1s",
+             "client's RTO timer never restarted");
+}
+END_TEST
+
+START_TEST(test_rfc9293_3_10_7_3_connect_refused)
+{
+    holds_in(RUN_SCN, "expect client connect #1 error \"connection refused\"");
+    holds_in(RUN_SCN, "expect client connect error \"connection refused\"");
+    holds_in(RUN_SCN, "expect client connect #2 succeeded");
+    holds_in(RUN_SCN, "expect client close succeeded");
+    holds_in(RUN_SCN, "expect server listen succeeded");
+    fails_in(RUN_SCN, "expect client connect succeeded",
+             "client's 1st connect failed with \"connection refused\"");
+    fails_in(RUN_SCN, "expect client connect #2 error \"connection refused\"",
+             "client's 2nd connect succeeded");
+    fails_in(RUN_SCN, "expect client connect error \"connection timed out\"",
+             "no connect by client failed that way: the 1st failed with \"connection refused\"; "
+             "the 2nd succeeded");
+    fails_in(RUN_SCN, "expect client connect #3 succeeded", "client made 2 connect calls");
+    fails_in(RUN_SCN, "expect server send succeeded", "server made no send call");
+}
+END_TEST
+
+START_TEST(test_call_errors_returned_at_once)
+{
+    /* a send on no connection fails at once with the call's own result */
+    const char *base = HOSTS "link client server delay 20ms\n"
+                       "at 0ms client send \"x\"\n"
+                       "at 10ms client connect server 80\n";
+    holds_in(base, "expect client send error \"connection does not exist\"");
+    holds_in(base, "expect client connect #1 error \"connection refused\"");
+    fails_in(base, "expect client send #1 succeeded",
+             "client's 1st send failed with \"connection does not exist\"");
+}
+END_TEST
+
+#define ARP_SCN \
+    "lan office 192.0.2.0/24 delay 1ms\n" \
+    "host alice 192.0.2.10 on office\n" \
+    "host bob   192.0.2.20 on office\n" \
+    "at 0ms  bob udp bind 7\n" \
+    "at 10ms alice udp send bob 7 \"hi\"\n" \
+    "at 1s   alice udp send 192.0.2.99 7 \"anyone?\"\n"
+
+START_TEST(test_rfc826_request_broadcast_reply_unicast)
+{
+    holds_in(ARP_SCN, "expect alice->* arp who-has 192.0.2.20 count 1");
+    holds_in(ARP_SCN, "expect alice->* arp request count 4");
+    holds_in(ARP_SCN, "expect bob->alice arp is-at 192.0.2.20 count 1");
+    holds_in(ARP_SCN, "expect bob->* arp count 0");
+    holds_in(ARP_SCN, "expect alice->bob arp count 0");
+    holds_in(ARP_SCN, "expect alice->* arp #2 who-has 192.0.2.99");
+    holds_in(ARP_SCN, "expect alice->bob udp #1 len 2");
+    holds_in(ARP_SCN, "expect alice timer ARP expired count 3");
+    fails_in(ARP_SCN, "expect alice->* arp #1 who-has 192.0.2.99",
+             "the 1st ARP frame from alice to everyone (broadcast) carried who-has 192.0.2.20, "
+             "not who-has 192.0.2.99");
+    fails_in(ARP_SCN, "expect bob->* arp #1 is-at",
+             "no ARP frame went from bob to everyone (broadcast)");
+    fails_in(ARP_SCN, "expect alice->* arp who-has 192.0.2.20 count 2", "counted 1");
+}
+END_TEST
+
+#define DNS_SCN \
+    "lan net 198.51.100.0/24 delay 5ms\n" \
+    "host client   198.51.100.10 on net dns 198.51.100.53\n" \
+    "host resolver 198.51.100.53 on net\n" \
+    "host root     198.51.100.200 on net\n" \
+    "host auth     198.51.100.202 on net\n" \
+    "zone root .\n" \
+    "record root example.com. 172800 IN NS ns1.example.com.\n" \
+    "record root ns1.example.com. 172800 IN A 198.51.100.202\n" \
+    "zone auth example.com\n" \
+    "record auth example.com. 3600 IN SOA ns1.example.com. h.example.com. 1 7200 900 1209600 300\n" \
+    "record auth www.example.com. 300 IN A 203.0.113.80\n" \
+    "resolver resolver hints 198.51.100.200\n" \
+    "at 0ms client resolve www.example.com\n" \
+    "at 1s  client resolve nope.example.com\n"
+
+START_TEST(test_rfc1035_4_1_1_aa_rcode_qr_qname)
+{
+    holds_in(DNS_SCN, "expect root->resolver dns response not aa count 1");
+    holds_in(DNS_SCN, "expect auth->resolver dns response aa count 2");
+    holds_in(DNS_SCN, "expect auth->resolver dns #2 aa rcode NXDOMAIN qname nope.example.com");
+    holds_in(DNS_SCN, "expect client->resolver dns query count 2");
+    holds_in(DNS_SCN, "expect client->resolver udp count 2");
+    holds_in(DNS_SCN, "expect resolver->client dns every response not aa");
+    fails_in(DNS_SCN, "expect auth->resolver dns #1 rcode NXDOMAIN",
+             "the 1st DNS message from auth to resolver carried rcode NOERROR, not NXDOMAIN");
+    fails_in(DNS_SCN, "expect root->resolver dns #1 aa qname www.example.com.",
+             "the 1st DNS message from root to resolver carried aa 0, not 1");
+    fails_in(DNS_SCN, "expect resolver->auth dns query qname www.example.com count 2",
+             "counted 1");
+}
+END_TEST
+
 Suite *scenario_suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -2011,6 +2398,21 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, test_match_exact_flags);
     tcase_add_test(tc, test_match_any_data_and_proto);
     tcase_add_test(tc, test_match_from_parsed_patterns);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("expect");
+    tcase_add_test(tc, test_expect_field_forms_parse);
+    tcase_add_test(tc, test_expect_states_timer_call_parse);
+    tcase_add_test(tc, test_expect_new_forms_errors);
+    tcase_add_test(tc, test_rfc9293_3_10_7_1_reset_fields_checked);
+    tcase_add_test(tc, test_relative_numbers_count_from_the_syns);
+    tcase_add_test(tc, test_every_and_some_frame);
+    tcase_add_test(tc, test_state_history_is_exact);
+    tcase_add_test(tc, test_rfc9293_3_10_7_4_time_wait_restarts_on_a_second_fin);
+    tcase_add_test(tc, test_rfc9293_3_10_7_3_connect_refused);
+    tcase_add_test(tc, test_call_errors_returned_at_once);
+    tcase_add_test(tc, test_rfc826_request_broadcast_reply_unicast);
+    tcase_add_test(tc, test_rfc1035_4_1_1_aa_rcode_qr_qname);
     suite_add_tcase(s, tc);
 
     return s;
