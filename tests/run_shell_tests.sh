@@ -236,6 +236,10 @@ for target in "$TMP/mylesson.scn" "$TMP/other.SCN" "$TMP/hardlink" "$TMP/symlink
     cmp -s "$TMP/mylesson.scn" scenarios/handshake.scn && ok || bad "--pcap $target changed the lesson"
 done
 [ ! -e "$TMP/other.SCN" ] && ok || bad "--pcap other.SCN created a file"
+# nor the file standard output is going to (the rename would lose that output)
+expect_rc 64 "--pcap FILE > FILE" -- sh -c '"$0" --json --pcap "$1" handshake >"$1"' \
+    "$PROTOSIM" "$TMP/same.out"
+has "standard output goes to that file" && ok || bad "--pcap FILE > FILE: no reason given"
 
 # lesson text never drives the terminal: controls are shown, not sent
 printf '%s\n' 'title "Evil \x1b]0;pwned\x07 title"' 'describe "red \x1b[31m text"' \

@@ -110,6 +110,14 @@ static int pcap_target_ok(const char *pcap, const char *scn_path)
                 "(%s); refusing to overwrite it\n", pcap, scn_path);
         return 0;
     }
+    /* `--pcap out.txt > out.txt`: the rename would unlink the file the
+     * timeline is being written to, and that output would be lost */
+    if (stat(pcap, &a) == 0 && S_ISREG(a.st_mode) && fstat(STDOUT_FILENO, &b) == 0 &&
+        a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+        fprintf(stderr, "protosim: --pcap %s: standard output goes to that file "
+                "too; refusing to write both into it\n", pcap);
+        return 0;
+    }
     return 1;
 }
 
