@@ -16,7 +16,9 @@
 /*
  * How a scenario is read
  * ----------------------
- * The text is cut into lines ('\n', with a '\r' before it dropped).  Each line
+ * A UTF-8 byte-order mark at the start is skipped (editors on Windows write
+ * one).  The text is cut into lines at "\n", "\r\n" or a lone "\r" (old Mac
+ * files), so a lesson reads the same whichever editor saved it.  Each line
  * is lexed on its own into words and strings; `#` starts a comment outside
  * strings, except the one `#N` frame number of a `fault` line.  The first word
  * picks a keyword handler, which walks the tokens with a cursor and reports
@@ -55,7 +57,7 @@
 #define STRING_MAX     ((size_t)1 << 20)            /* 1 MiB */
 #define BYTES_MAX      ((uint64_t)16 << 20)         /* send N bytes / recv N */
 #define SEND_TOTAL_MAX ((uint64_t)64 << 20)
-#define FILE_MAX       ((size_t)64 << 20)
+#define FILE_MAX       SCN_FILE_MAX
 #define DUR_MAX_US     INT64_C(1000000000000)       /* 1000000s, about 11.6 days */
 #define DUR_MAX_TEXT   "1000000s"
 #define ISN_MAX        16
@@ -3073,12 +3075,17 @@ struct scenario *scenario_parse(const char *path, const char *text, size_t len,
     s->path = dup_bytes(&P, P.path, strlen(P.path));
 
     size_t pos = 0;
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+        pos = 3;                       /* the byte-order mark: columns start after it */
     while (pos < len && !P.stopped && !P.oom) {
         if (P.line < INT_MAX) P.line++;
         const char *l = text + pos;
-        const char *nl = memchr(l, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - l) : len - pos;
-        pos += n + (nl ? 1 : 0);
+        size_t n = 0;
+        while (pos + n < len && l[n] != '\n' && l[n] != '\r')
+            n++;
+        pos += n;
+        if (pos < len)
+            pos += text[pos] == '\r' && pos + 1 < len && text[pos + 1] == '\n' ? 2 : 1;
         parse_line(&P, l, n);
     }
     if (!P.stopped && !P.oom) finish(&P);
@@ -3104,8 +3111,13 @@ struct scenario *scenario_load(const char *path, struct scn_errors *errs, int *i
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
+        if (len == cap && cap >= FILE_MAX) {
+            /* exactly FILE_MAX bytes is allowed; one more is not */
+            if (getc(f) != EOF) *io_error = EFBIG;
+            else if (ferror(f)) *io_error = errno ? errno : EIO;
+            break;
+        }
         if (len == cap) {
-            if (cap >= FILE_MAX) { *io_error = EFBIG; break; }
             size_t nc = cap ? cap * 2 : 65536;
             char *nb = realloc(buf, nc);
             if (!nb) { *io_error = ENOMEM; break; }

@@ -9,6 +9,7 @@
 #include "dns.h"
 #include "wire.h"
 
+#define SCN_FILE_MAX ((size_t)64 << 20)   /* bytes; a larger lesson is refused */
 #define SCN_NAME_MAX 32
 
 /* Per-host TCP options (`tcp OPTION [HOST] VALUE`).  Unset fields take the

@@ -167,5 +167,135 @@ else
     bad "ss is not installed (apt-get install iproute2)"
 fi
 
+# 9. output you can trust, and lessons a student can write
+#    (exit 73: an output file cannot be created; 74: an I/O error while writing)
+has() { grep -q -- "$1" "$TMP/err"; }
+for mode in --json --batch --check --help --list; do
+    expect_rc 74 "$mode > /dev/full" -- sh -c '"$0" "$1" handshake >/dev/full' "$PROTOSIM" "$mode"
+    has "error writing standard output: No space left on device" && ok \
+        || bad "$mode > /dev/full: no message naming standard output"
+done
+expect_rc 74 "--pcap /dev/full" -- "$PROTOSIM" --batch --pcap /dev/full handshake
+has "error writing /dev/full: No space left on device" && ok || bad "--pcap /dev/full: message"
+expect_rc 73 "--pcap into a missing directory" -- \
+    "$PROTOSIM" --batch --pcap "$TMP/no/such/dir/x.pcap" handshake
+has "cannot create $TMP/no/such/dir/x.pcap: No such file or directory" && ok \
+    || bad "--pcap missing dir: message"
+expect_rc 73 "--pcap to a directory" -- "$PROTOSIM" --batch --pcap "$TMP" handshake
+
+# a pcap replaces the old file only when complete, with the usual mode
+mkdir "$TMP/cap"
+echo old >"$TMP/cap/h.pcap"
+(umask 022; "$PROTOSIM" --batch --pcap "$TMP/cap/h.pcap" handshake >/dev/null 2>&1)
+[ "$(head -c 4 "$TMP/cap/h.pcap" | od -An -tx1 | tr -d ' ')" = d4c3b2a1 ] && ok \
+    || bad "--pcap did not replace the old file with a capture"
+[ "$(ls -A "$TMP/cap")" = h.pcap ] && ok || bad "--pcap left files behind: $(ls -A "$TMP/cap")"
+(umask 022; "$PROTOSIM" --batch --pcap "$TMP/cap/new.pcap" handshake >/dev/null 2>&1)
+[ "$(stat -c %a "$TMP/cap/new.pcap")" = 644 ] && ok \
+    || bad "--pcap new file mode $(stat -c %a "$TMP/cap/new.pcap"), wanted 644 under umask 022"
+ln -s h.pcap "$TMP/cap/link.pcap"
+"$PROTOSIM" --batch --pcap "$TMP/cap/link.pcap" teardown >/dev/null 2>&1
+[ -L "$TMP/cap/link.pcap" ] && cmp -s "$TMP/cap/link.pcap" "$TMP/cap/h.pcap" \
+    && ! cmp -s "$TMP/cap/h.pcap" "$TMP/cap/new.pcap" && ok \
+    || bad "--pcap through a symbolic link: the link should stay and its file change"
+
+# a full disk: the write fails, the old file stays, no partial file is left
+# (needs a tiny tmpfs; root can mount one, others skip to a read-only directory)
+printf '%s\n' 'title "Big transfer"' 'host client 192.0.2.10' 'host server 192.0.2.80' \
+    'link client server delay 1ms' 'at 0ms server listen 80' \
+    'at 1ms client connect server 80' 'at 10ms client send 100000 bytes' >"$TMP/big.scn"
+mkdir "$TMP/full"
+if mount -t tmpfs -o size=16k tmpfs "$TMP/full" 2>/dev/null; then
+    echo old >"$TMP/full/big.pcap"
+    expect_rc 74 "--pcap on a full disk" -- "$PROTOSIM" --batch --pcap "$TMP/full/big.pcap" "$TMP/big.scn"
+    has "error writing $TMP/full/big.pcap: No space left on device" && ok \
+        || bad "--pcap on a full disk: message"
+    [ "$(cat "$TMP/full/big.pcap")" = old ] && ok || bad "--pcap on a full disk changed the old file"
+    [ "$(ls -A "$TMP/full")" = big.pcap ] && ok \
+        || bad "--pcap on a full disk left a partial file: $(ls -A "$TMP/full")"
+    umount "$TMP/full"
+elif [ "$(id -u)" != 0 ]; then
+    echo old >"$TMP/full/big.pcap"
+    chmod 555 "$TMP/full"
+    expect_rc 73 "--pcap in a read-only directory" -- \
+        "$PROTOSIM" --batch --pcap "$TMP/full/big.pcap" "$TMP/big.scn"
+    [ "$(cat "$TMP/full/big.pcap")" = old ] && ok || bad "--pcap changed a file it could not replace"
+    chmod 755 "$TMP/full"
+else
+    echo "note: cannot mount a tmpfs; the full-disk pcap test is skipped"
+fi
+
+# --pcap never overwrites a lesson
+cp scenarios/handshake.scn "$TMP/mylesson.scn"
+ln "$TMP/mylesson.scn" "$TMP/hardlink"
+ln -s mylesson.scn "$TMP/symlink.pcap"
+for target in "$TMP/mylesson.scn" "$TMP/other.SCN" "$TMP/hardlink" "$TMP/symlink.pcap"; do
+    expect_rc 64 "--pcap $target over the lesson" -- \
+        "$PROTOSIM" --batch --pcap "$target" "$TMP/mylesson.scn"
+    has "refusing" && ok || bad "--pcap $target: no reason given"
+    cmp -s "$TMP/mylesson.scn" scenarios/handshake.scn && ok || bad "--pcap $target changed the lesson"
+done
+[ ! -e "$TMP/other.SCN" ] && ok || bad "--pcap other.SCN created a file"
+# nor the file standard output is going to (the rename would lose that output)
+expect_rc 64 "--pcap FILE > FILE" -- sh -c '"$0" --json --pcap "$1" handshake >"$1"' \
+    "$PROTOSIM" "$TMP/same.out"
+has "standard output goes to that file" && ok || bad "--pcap FILE > FILE: no reason given"
+
+# lesson text never drives the terminal: controls are shown, not sent
+printf '%s\n' 'title "Evil \x1b]0;pwned\x07 title"' 'describe "red \x1b[31m text"' \
+    'host client 192.0.2.10' 'host server 192.0.2.80' 'link client server delay 1ms' \
+    'at 0ms note "clear \x1b[2J screen"' 'at 1ms server listen 80' \
+    'at 2ms client connect server 80' 'at 5ms client send "hi\x1b[2J"' >"$TMP/evil.scn"
+"$PROTOSIM" --batch "$TMP/evil.scn" >"$TMP/evil.txt" 2>/dev/null
+if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$TMP/evil.txt"; then
+    bad "--batch passed a control character from the lesson"
+else ok; fi
+grep -qF 'Evil \x1b]0;pwned\x07 title' "$TMP/evil.txt" && ok || bad "--batch: title controls not shown"
+grep -qF 'red \x1b[31m text' "$TMP/evil.txt" && ok || bad "--batch: describe controls not shown"
+grep -qF 'clear \x1b[2J screen' "$TMP/evil.txt" && ok || bad "--batch: note controls not shown"
+
+# JSON keeps UTF-8 as UTF-8, escapes controls, and turns stray bytes into U+FFFD
+printf 'title "U"\nhost client 192.0.2.10\nat 0ms note "中文 café \\x1b[2J bad\\xff!"\n' >"$TMP/utf8.scn"
+"$PROTOSIM" --json "$TMP/utf8.scn" >"$TMP/utf8.json"
+grep -qF '"text":"中文 café \u001b[2J bad'"$(printf '\357\277\275')"'!"' "$TMP/utf8.json" && ok \
+    || bad "--json: UTF-8 not kept as written: $(grep note "$TMP/utf8.json")"
+if command -v python3 >/dev/null 2>&1; then
+    for f in "$TMP/utf8.scn" "$TMP/evil.scn" web-request dns-iterative; do
+        "$PROTOSIM" --json "$f" | python3 -c 'import sys, json
+for line in sys.stdin.buffer: json.loads(line.decode("utf-8"))' && ok \
+            || bad "--json $f: not valid UTF-8 JSON"
+    done
+fi
+
+# line endings and a byte-order mark: the same lesson, however it was saved
+sed 's/$/\r/' scenarios/handshake.scn >"$TMP/crlf.scn"
+tr '\n' '\r' <scenarios/handshake.scn >"$TMP/cr.scn"
+{ printf '\357\273\277'; cat scenarios/handshake.scn; } >"$TMP/bom.scn"
+{ printf '\357\273\277'; cat "$TMP/crlf.scn"; } >"$TMP/bomcrlf.scn"
+for f in crlf cr bom bomcrlf; do
+    expect_rc 0 "$f lesson --check" -- "$PROTOSIM" --check "$TMP/$f.scn"
+    grep -q "7 of 7 expectations hold" "$TMP/out" && ok || bad "$f lesson: $(tail -1 "$TMP/out")"
+done
+printf 'title "x"\rhost a 192.0.2.1\rhost b 1.2.3\r' >"$TMP/crerr.scn"
+expect_rc 65 "CR-only lesson with an error" -- "$PROTOSIM" --check "$TMP/crerr.scn"
+has "crerr.scn:3:8: error:" && ok || bad "CR-only lesson: error not at line 3 col 8: $(cat "$TMP/err")"
+printf '\357\273\277host a 1.2.3\n' >"$TMP/bomerr.scn"
+expect_rc 65 "BOM lesson with an error" -- "$PROTOSIM" --check "$TMP/bomerr.scn"
+has "bomerr.scn:1:8: error:" && ok || bad "BOM lesson: columns should start after the mark"
+
+# the size limit: exactly 64 MiB is read, one byte more is refused
+limit=67108864
+{ cat scenarios/handshake.scn; yes '# padding to the size limit of a lesson file' |
+      head -c $((limit - $(wc -c <scenarios/handshake.scn))); } >"$TMP/limit.scn"
+if [ "$(wc -c <"$TMP/limit.scn")" -eq $limit ]; then
+    expect_rc 0 "a lesson of exactly the size limit" -- "$PROTOSIM" --check "$TMP/limit.scn"
+    printf '#' >>"$TMP/limit.scn"
+    expect_rc 66 "a lesson one byte over the size limit" -- "$PROTOSIM" --check "$TMP/limit.scn"
+    has "at most $limit bytes" && ok || bad "size limit: unclear message: $(cat "$TMP/err")"
+else
+    bad "could not make a $limit-byte lesson"
+fi
+rm -f "$TMP/limit.scn"
+
 echo "shell-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

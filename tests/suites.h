@@ -15,7 +15,8 @@
     X(view_suite) \
     X(arp_suite) \
     X(net_suite) \
-    X(real_suite)
+    X(real_suite) \
+    X(robust_suite)
 
 #define X(fn) Suite *fn(void);
 TEST_SUITES(X)

@@ -385,5 +385,54 @@ check "--real: q ends the program" wait_rc
 check "--real: q exits with status 0" [ "$(cat "$TMP/rc" 2>/dev/null)" = 0 ]
 check "--real: after q the shell prompt is usable" restored
 
+# ---- 12. lesson text cannot drive the terminal ----------------------------------------------
+# A title that would set the window title (OSC 0 ... BEL) and a note that
+# would clear the screen (CSI 2J) are drawn as visible control pictures.
+printf '%s\n' 'title "Evil \x1b]0;pwned\x07 title"' 'host a 192.0.2.1' \
+    'at 0ms note "clear \x1b[2J screen"' >"$TMP/evil.scn"
+start
+launch "$TMP/evil.scn"
+check "controls: the lesson opens with its title shown" wait_for "Evil"
+settle
+check "controls: ESC and BEL in the title are drawn visibly" on_screen "Evil ␛]0;pwned␇ title"
+check "controls: the title did not set the window title" \
+    [ "$(T display -p -t ui '#{pane_title}')" != pwned ]
+keys G
+wait_for "clear ␛[2J screen" >/dev/null; settle
+check "controls: the note's CSI 2J is drawn, not obeyed" on_screen "clear ␛[2J screen"
+check "controls: ...and the title row is still there" on_screen "Evil ␛]0;pwned␇ title"
+keys q
+check "controls: q ends the program" wait_rc
+
+# ---- 13. a hung-up terminal ends the program even when SIGHUP is ignored --------------------
+# Under nohup (or trap '' HUP) the hang-up arrives as EOF/EIO on input only;
+# the view must restore and exit, not spin on getch() errors.
+{
+    echo '#!/bin/sh'
+    echo "trap '' HUP"
+    echo "echo \$\$ >\"$TMP/hpid\""
+    echo "exec \"$PROTOSIM\" \"\$@\""
+} >"$TMP/hup"
+chmod +x "$TMP/hup"
+rm -f "$TMP/hpid"
+start
+T send-keys -t ui -l "clear; $TMP/hup handshake"
+T send-keys -t ui Enter
+check "hangup: the timeline opens with SIGHUP ignored" wait_for "Three-way handshake"
+hpid=$(cat "$TMP/hpid" 2>/dev/null)
+T kill-server >/dev/null 2>&1          # the pane and its terminal go away
+i=0
+while [ -n "$hpid" ] && kill -0 "$hpid" 2>/dev/null && [ $i -lt 30 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+if [ -n "$hpid" ] && kill -0 "$hpid" 2>/dev/null; then
+    cpu=$(awk '{ print $14 + $15 }' "/proc/$hpid/stat" 2>/dev/null)
+    bad "hangup: protosim $hpid still runs 3 s after its terminal went away (cpu ticks $cpu)"
+    kill "$hpid" 2>/dev/null
+else
+    check "hangup: protosim ended within 3 s of its terminal going away" [ -n "$hpid" ]
+fi
+
 echo "ui-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

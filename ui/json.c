@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "output.h"
 #include "pcap.h"
 #include "arp.h"
 #include "dns.h"
@@ -11,25 +12,43 @@
 #include "summary.h"
 #include "real/real.h"
 
-/* Writes s as a JSON string.  Bytes outside printable ASCII are escaped as
- * \u00XX so every line is valid UTF-8 whatever the payload holds. */
+/* Writes s as a JSON string (RFC 8259 section 7).  Text stays UTF-8 as
+ * written; escaped are only what JSON requires -- the quote, the backslash
+ * and the controls U+0000..U+001F -- plus DEL and the C1 controls, which
+ * a terminal showing the output would act on, and U+2028/U+2029, which
+ * end a line for JavaScript.  A byte that is not UTF-8 becomes U+FFFD, so
+ * every line is valid JSON whatever the payload or the lesson holds. */
 static void jstr_n(FILE *fp, const uint8_t *s, size_t n)
 {
     fputc('"', fp);
     for (size_t i = 0; i < n; i++) {
         uint8_t c = s[i];
         switch (c) {
-        case '"':  fputs("\\\"", fp); break;
-        case '\\': fputs("\\\\", fp); break;
-        case '\n': fputs("\\n", fp); break;
-        case '\r': fputs("\\r", fp); break;
-        case '\t': fputs("\\t", fp); break;
-        default:
-            if (c < 0x20 || c >= 0x7f)
-                fprintf(fp, "\\u%04x", c);
-            else
-                fputc(c, fp);
+        case '"':  fputs("\\\"", fp); continue;
+        case '\\': fputs("\\\\", fp); continue;
+        case '\n': fputs("\\n", fp); continue;
+        case '\r': fputs("\\r", fp); continue;
+        case '\t': fputs("\\t", fp); continue;
+        default: break;
         }
+        if (c < 0x20 || c == 0x7f) {
+            fprintf(fp, "\\u%04x", c);
+            continue;
+        }
+        if (c < 0x80) {
+            fputc(c, fp);
+            continue;
+        }
+        uint32_t cp;
+        int k = utf8_seq(s + i, n - i, &cp);
+        if (k == 0)
+            fputs("\xEF\xBF\xBD", fp);          /* U+FFFD */
+        else if (cp <= 0x9F || cp == 0x2028 || cp == 0x2029)
+            fprintf(fp, "\\u%04" PRIx32, cp);
+        else
+            fwrite(s + i, 1, (size_t)k, fp);
+        if (k > 0)
+            i += (size_t)k - 1;
     }
     fputc('"', fp);
 }

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include "output.h"
 #include "render.h"
 #include "sim.h"
 #include "real/real.h"
@@ -17,7 +20,8 @@
 #endif
 
 /* sysexits.h values, as DESIGN.md's contract spells them */
-enum { EXIT_FAILED = 1, EXIT_USAGE = 64, EXIT_DATAERR = 65, EXIT_NOINPUT = 66 };
+enum { EXIT_FAILED = 1, EXIT_USAGE = 64, EXIT_DATAERR = 65, EXIT_NOINPUT = 66,
+       EXIT_CANTCREAT = 73, EXIT_IOERR = 74 };
 
 #define DEFAULT_SCENARIO_FALLBACK "handshake"
 #define DEFAULT_SCENARIO "web-request"
@@ -52,7 +56,9 @@ static void usage(FILE *fp)
 "TERM=dumb or when stdout is not a terminal.\n"
 "\n"
 "exit status: 0 success, 1 failed expectations, 64 usage error,\n"
-"65 bad scenario, 66 scenario not found or unreadable.\n"
+"65 bad scenario, 66 scenario not found or unreadable, 73 an output file\n"
+"cannot be created, 74 an I/O error while writing (a file or standard\n"
+"output).  A file is replaced only when it is complete.\n"
 "The scenario language is described in scenarios/README.md.\n", fp);
 }
 
@@ -67,6 +73,75 @@ static int parse_seed(const char *s, uint64_t *out)
         return -1;
     *out = v;
     return 0;
+}
+
+/* Everything printed to standard output has reached it: a write error seen
+ * on the way, or when the last buffered bytes go out, is reported once and
+ * turns rc into 74.  Called once, at the end; nothing is printed after. */
+static int finish_stdout(int rc, int err)
+{
+    if (!err && ferror(stdout))
+        err = errno ? errno : EIO;
+    if (fflush(stdout) != 0 && !err)
+        err = errno ? errno : EIO;
+    if (fclose(stdout) != 0 && !err && errno != EBADF)
+        err = errno ? errno : EIO;
+    if (!err)
+        return rc;
+    fprintf(stderr, "protosim: error writing standard output: %s\n", strerror(err));
+    return EXIT_IOERR;
+}
+
+/* --pcap must not destroy a lesson: refuse a .scn name, and the scenario
+ * file itself under any name (a link, a hard link, another path). */
+static int pcap_target_ok(const char *pcap, const char *scn_path)
+{
+    size_t n = strlen(pcap);
+    if (n >= 4 && !strcasecmp(pcap + n - 4, ".scn")) {
+        fprintf(stderr, "protosim: --pcap %s: refusing to write a capture to a "
+                ".scn name, which is a lesson; choose a name ending in .pcap\n",
+                pcap);
+        return 0;
+    }
+    struct stat a, b;
+    if (stat(pcap, &a) == 0 && stat(scn_path, &b) == 0 &&
+        a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+        fprintf(stderr, "protosim: --pcap %s: that is the scenario being run "
+                "(%s); refusing to overwrite it\n", pcap, scn_path);
+        return 0;
+    }
+    /* `--pcap out.txt > out.txt`: the rename would unlink the file the
+     * timeline is being written to, and that output would be lost */
+    if (stat(pcap, &a) == 0 && S_ISREG(a.st_mode) && fstat(STDOUT_FILENO, &b) == 0 &&
+        a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+        fprintf(stderr, "protosim: --pcap %s: standard output goes to that file "
+                "too; refusing to write both into it\n", pcap);
+        return 0;
+    }
+    return 1;
+}
+
+/* Writes the capture whole or not at all; returns 0, 73 or 74. */
+static int write_pcap(const char *path, const struct trace *tr)
+{
+    struct outfile o;
+    if (outfile_open(&o, path) < 0) {
+        fprintf(stderr, "protosim: cannot create %s: %s\n", path, strerror(errno));
+        return EXIT_CANTCREAT;
+    }
+    errno = 0;
+    if (render_pcap(o.fp, tr) < 0) {
+        int e = errno ? errno : EIO;
+        outfile_abort(&o);
+        fprintf(stderr, "protosim: error writing %s: %s\n", path, strerror(e));
+        return EXIT_IOERR;
+    }
+    int r = outfile_commit(&o);
+    if (r == 0)
+        return 0;
+    fprintf(stderr, "protosim: %s %s: %s\n", r == -2 ? "cannot create" :
+            "error writing", path, strerror(errno));
+    return r == -2 ? EXIT_CANTCREAT : EXIT_IOERR;
 }
 
 int main(int argc, char **argv)
@@ -105,8 +180,10 @@ int main(int argc, char **argv)
             have_seed = 1;
             break;
         case 'l': list = 1; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("protosim %s\n", PROTOSIM_VERSION); return 0;
+        case 'h': usage(stdout); return finish_stdout(0, 0);
+        case 'V':
+            printf("protosim %s\n", PROTOSIM_VERSION);
+            return finish_stdout(0, 0);
         case ':':
             fprintf(stderr, "protosim: option %s needs a value\n", argv[optind - 1]);
             fputs("Try 'protosim --help'.\n", stderr);
@@ -125,7 +202,7 @@ int main(int argc, char **argv)
             fputs("protosim: no shipped scenarios found\n", stderr);
             return EXIT_NOINPUT;
         }
-        return 0;
+        return finish_stdout(0, 0);
     }
     if (argc - optind > 1) {
         fprintf(stderr, "protosim: one scenario at a time (got \"%s\" and \"%s\")\n",
@@ -156,7 +233,12 @@ int main(int argc, char **argv)
     struct scenario *scn = scenario_load(path, &errs, &ioerr);
     if (!scn) {
         int code;
-        if (ioerr) {
+        if (ioerr == EFBIG) {
+            fprintf(stderr, "protosim: cannot read %s: a lesson may have at most "
+                    "%zu bytes (64 MiB) and this file is larger\n", path,
+                    (size_t)SCN_FILE_MAX);
+            code = EXIT_NOINPUT;
+        } else if (ioerr) {
             fprintf(stderr, "protosim: cannot read %s: %s\n", path, strerror(ioerr));
             code = EXIT_NOINPUT;
         } else {
@@ -169,6 +251,11 @@ int main(int argc, char **argv)
         return code;
     }
     scn_errors_free(&errs);
+    if (pcap_path && !pcap_target_ok(pcap_path, path)) {
+        scenario_free(scn);
+        free(path);
+        return EXIT_USAGE;
+    }
 
     struct sim s;
     sim_init(&s, scn, have_seed ? seed : scn->seed);
@@ -183,22 +270,14 @@ int main(int argc, char **argv)
             fprintf(stderr, "protosim: --real: %s\n", rr.err);
     }
 
-    int rc = 0;
-    if (pcap_path) {
-        FILE *fp = fopen(pcap_path, "wb");
-        if (!fp || render_pcap(fp, &s.tr) < 0) {
-            fprintf(stderr, "protosim: cannot write %s: %s\n", pcap_path,
-                    strerror(errno));
-            rc = EXIT_NOINPUT;
-        }
-        if (fp && fclose(fp) != 0 && rc == 0) {
-            fprintf(stderr, "protosim: cannot write %s\n", pcap_path);
-            rc = EXIT_NOINPUT;
-        }
-    }
-    if (json)
-        render_json(stdout, &s);
-    else if (batch || !check) {
+    int rc = 0, out_err = 0;
+    if (pcap_path)
+        rc = write_pcap(pcap_path, &s.tr);
+    errno = 0;
+    if (json) {
+        if (render_json(stdout, &s) < 0)
+            out_err = errno ? errno : EIO;
+    } else if (batch || !check) {
         const char *nope = batch ? NULL : tui_unusable();
         char why[160] = "";
         if (batch || nope ||
@@ -207,7 +286,8 @@ int main(int argc, char **argv)
             if (!batch)
                 fprintf(stderr, "protosim: %s; showing the --batch text\n",
                         nope ? nope : why);
-            render_text(stdout, &s);
+            if (render_text(stdout, &s) < 0 && !out_err)
+                out_err = errno ? errno : EIO;
         }
     }
     if (s.truncated)
@@ -218,18 +298,25 @@ int main(int argc, char **argv)
         int nmsgs = 0;
         int failed = sim_check(&s, &msgs, &nmsgs);
         for (int i = 0; i < nmsgs; i++) {
-            printf("%s\n", msgs[i]);
+            char *v = text_visible_dup(msgs[i]);
+            printf("%s\n", v ? v : msgs[i]);
+            free(v);
             free(msgs[i]);
         }
         free(msgs);
-        printf("%s: %d of %d expectations hold\n", path,
+        char *vp = text_visible_dup(path);
+        printf("%s: %d of %d expectations hold\n", vp ? vp : path,
                scn->nexpects - failed, scn->nexpects);
+        free(vp);
         if (failed && rc == 0)
             rc = EXIT_FAILED;
     }
-    fflush(stdout);
+    if (!out_err && ferror(stdout))
+        out_err = errno ? errno : EIO;
     sim_free(&s);
     scenario_free(scn);
     free(path);
-    return rc;
+    /* output the user cannot trust is an error whatever else happened */
+    int orc = finish_stdout(rc, out_err);
+    return orc == EXIT_IOERR ? orc : rc;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "output.h"
 #include "render.h"
 
 #ifndef PROTOSIM_DATADIR
@@ -145,8 +146,14 @@ int scenario_list(FILE *fp, const char *argv0)
     for (int j = 0; j < n; j++)
         if ((int)strlen(e[j].name) > w)
             w = (int)strlen(e[j].name);
-    for (int j = 0; j < n; j++)
-        fprintf(fp, "%-*s  %s\n", w, e[j].name, e[j].title);
+    /* file names and titles are anyone's text: controls are shown, not sent */
+    char *vb = NULL;
+    size_t vcap = 0;
+    for (int j = 0; j < n; j++) {
+        fprintf(fp, "%-*s  ", w, text_visible(e[j].name, &vb, &vcap));
+        fprintf(fp, "%s\n", text_visible(e[j].title, &vb, &vcap));
+    }
+    free(vb);
     scenario_catalog_free(e, n);
     return n;
 }

@@ -2,7 +2,9 @@
  * its narration indented beneath. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "output.h"
 #include "render.h"
 #include "summary.h"
 #include "real/real.h"
@@ -261,20 +263,23 @@ static void render_real_table(FILE *fp, const struct sim *s)
     struct real_compare c;
     char a[160], b[160], why[1024];
     static const char marks[] = { [RM_SAME] = '=', [RM_DETAIL] = '~', [RM_DIFF] = 'x' };
+    char *vb = NULL;
+    size_t vcap = 0;
+#define VIS(x) text_visible((x), &vb, &vcap)
     real_compare(tr, s->scn, &c);
     fprintf(fp, "\nThe model beside the kernel (--real)\n");
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
         if (r->kind == TK_REAL && r->u.real.what == RW_INFO)
-            fprintf(fp, "  %s\n", trace_why(tr, r, why, sizeof why));
+            fprintf(fp, "  %s\n", VIS(trace_why(tr, r, why, sizeof why)));
     }
     for (int g = 0; g < c.ngeneral; g++)
-        fprintf(fp, "  %s\n", narrate(&c.general[g], NULL, why, sizeof why));
+        fprintf(fp, "  %s\n", VIS(narrate(&c.general[g], NULL, why, sizeof why)));
     fprintf(fp, "  marks: = the same, ~ the same state but a detail differs, "
             "x only one side has it\n");
     for (int k = 0; k < c.nconns; k++) {
         const struct real_conn_table *t = &c.conns[k];
-        fprintf(fp, "\n%s  %s%s\n", hname(tr, t->host), trace_str(tr, t->conn),
+        fprintf(fp, "\n%s  %s%s\n", hname(tr, t->host), VIS(trace_str(tr, t->conn)),
                 t->replayed ? "" : "  (no real counterpart)");
         fprintf(fp, "     %-32s %s\n", "model", "kernel");
         for (int i = 0; i < t->nrows; i++) {
@@ -287,8 +292,8 @@ static void render_real_table(FILE *fp, const struct sim *s)
                 fprintf(fp, "  [%s]", real_source_name(row->ker_source));
             fputc('\n', fp);
             if (row->why.id != N_NONE)
-                fprintf(fp, "       %s\n", trace_why(tr, &(struct trace_rec){
-                            .why = row->why }, why, sizeof why));
+                fprintf(fp, "       %s\n", VIS(trace_why(tr, &(struct trace_rec){
+                            .why = row->why }, why, sizeof why)));
         }
     }
     int nr = 0;
@@ -298,7 +303,7 @@ static void render_real_table(FILE *fp, const struct sim *s)
             continue;
         if (!nr++)
             fprintf(fp, "\nNot replayed on loopback:\n");
-        fprintf(fp, "  - %s\n", trace_why(tr, r, why, sizeof why));
+        fprintf(fp, "  - %s\n", VIS(trace_why(tr, r, why, sizeof why)));
     }
     if (c.captured) {
         fprintf(fp, "\nSegments: the model's (seq/ack relative) beside lo's\n");
@@ -315,11 +320,13 @@ static void render_real_table(FILE *fp, const struct sim *s)
                 strcpy(b, "-");
             fprintf(fp, "  %c  %-46s %s\n", marks[p->mark], a, b);
             if (p->why.id != N_NONE)
-                fprintf(fp, "       %s\n", trace_why(tr, &(struct trace_rec){
-                            .why = p->why }, why, sizeof why));
+                fprintf(fp, "       %s\n", VIS(trace_why(tr, &(struct trace_rec){
+                            .why = p->why }, why, sizeof why)));
         }
     }
     real_compare_free(&c);
+    free(vb);
+#undef VIS
 }
 
 int render_text(FILE *fp, const struct sim *s)
@@ -327,15 +334,20 @@ int render_text(FILE *fp, const struct sim *s)
     const struct trace *tr = &s->tr;
     const struct scenario *scn = s->scn;
     char ev[512], why[1024], t[32], addr[20];
+    /* lesson text (title, describe, notes, strings) reaches a terminal
+     * here: whatever a terminal would act on is shown, not sent */
+    char *vb = NULL;
+    size_t vcap = 0;
     int hw = 4;
     for (int i = 0; i < tr->nhosts; i++) {
         int l = (int)strlen(tr->host_names[i]);
         if (l > hw)
             hw = l;
     }
-    fprintf(fp, "%s\n", scn->title ? scn->title : scn->path);
+    fprintf(fp, "%s\n", text_visible(scn->title ? scn->title : scn->path, &vb,
+                                     &vcap));
     for (int i = 0; i < scn->ndescribe; i++)
-        fprintf(fp, "  %s\n", scn->describe[i]);
+        fprintf(fp, "  %s\n", text_visible(scn->describe[i], &vb, &vcap));
     fprintf(fp, "\nhosts:");
     for (int i = 0; i < tr->nhosts; i++)
         fprintf(fp, "  %s %s", tr->host_names[i],
@@ -355,11 +367,14 @@ int render_text(FILE *fp, const struct sim *s)
         render_event(tr, r, ev, sizeof ev);
         fprintf(fp, "%*s  %-*s  %-6s  %s\n", tw,
                 fmt_time(r->t_us, t, sizeof t), hw,
-                r->host >= 0 ? tr->host_names[r->host] : "", kind_label(r), ev);
+                r->host >= 0 ? tr->host_names[r->host] : "", kind_label(r),
+                text_visible(ev, &vb, &vcap));
         trace_why(tr, r, why, sizeof why);
         if (why[0] && r->kind != TK_NOTE)
-            fprintf(fp, "%*s  %s\n", tw + hw + 12, "", why);
+            fprintf(fp, "%*s  %s\n", tw + hw + 12, "",
+                    text_visible(why, &vb, &vcap));
     }
+    free(vb);
     if (s->truncated)
         fprintf(fp, "\n(stopped at %s: the run reached its time or event limit)\n",
                 fmt_time(s->now, t, sizeof t));

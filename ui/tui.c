@@ -9,6 +9,7 @@
 #include <term.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +183,27 @@ static int action_for(int ch)
 static int is_enter(int ch)
 {
     return ch == '\n' || ch == '\r' || ch == KEY_ENTER;
+}
+
+/* ---- the terminal going away ---------------------------------------------- */
+
+/* getch() returned ERR: a timeout while playing, or the end of input.  When
+ * the terminal hangs up and SIGHUP is ignored (nohup, trap '' HUP), every
+ * read fails at once; looping on that would spin a core forever.  The
+ * input is gone when the descriptor reports hang-up or an error, or when
+ * a blocking read returns ERR again and again without a key. */
+static int input_gone(int blocking, int *errs)
+{
+    struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+    if (poll(&pfd, 1, 0) < 0 || (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)))
+        return 1;
+    if (!blocking) {
+        *errs = 0;
+        return 0;
+    }
+    /* a blocking getch() ends with ERR only on EOF or an error (a signal
+     * that interrupts it once is not a reason to leave) */
+    return ++*errs >= 3;
 }
 
 /* ---- the session ------------------------------------------------------------ */
@@ -446,7 +468,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
     se.st.title = (*scn)->title ? (*scn)->title : (*scn)->path;
     snprintf(se.st.msg, sizeof se.st.msg, "%.150s", note);
 
-    int dirty = 1;
+    int dirty = 1, errs = 0;
     for (;;) {
         int h, w;
         getmaxyx(stdscr, h, w);
@@ -460,9 +482,11 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
             refresh();
             dirty = 0;
         }
-        timeout(se.st.playing && w >= VIEW_MIN_W && h >= VIEW_MIN_H
-                ? view_speed_ms(se.st.speed) : -1);
+        int blocking = !(se.st.playing && w >= VIEW_MIN_W && h >= VIEW_MIN_H);
+        timeout(blocking ? -1 : view_speed_ms(se.st.speed));
         int ch = getch();
+        if (ch == ERR && input_gone(blocking, &errs))
+            break;                     /* the terminal is gone: restore and end */
         if (ch == ERR) {
             if (se.st.playing) {
                 if (se.st.cur + 1 < se.ix.n) {
@@ -477,6 +501,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
             continue;
         }
         dirty = 1;
+        errs = 0;
         if (ch == KEY_RESIZE)          /* the one place: re-render at the new size */
             continue;
         if (handle_key(&se, ch, w, h))

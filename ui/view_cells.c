@@ -164,8 +164,12 @@ int view_put(struct view_screen *s, int x, int y, int maxw, const char *text,
         uint32_t c;
         text += vw_utf8_next(text, &c);
         int w = vw_cp_width(c);
-        if (c < 32 || c == 127)
+        if (c == '\t' || c == '\n')
             c = ' ', w = 1;
+        else if (c < 32 || c == 127)   /* lesson text's controls are shown, never */
+            c = 0x2400 + (c == 127 ? 0x21 : c), w = 1;  /* sent: ESC as U+241B */
+        else if (c >= 0x80 && c <= 0x9F)
+            c = 0xFFFD, w = 1;
         if (!utf8 && c >= 128)
             c = '?', w = 1;
         if (w == 0)
