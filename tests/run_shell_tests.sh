@@ -274,7 +274,7 @@ tr '\n' '\r' <scenarios/handshake.scn >"$TMP/cr.scn"
 { printf '\357\273\277'; cat "$TMP/crlf.scn"; } >"$TMP/bomcrlf.scn"
 for f in crlf cr bom bomcrlf; do
     expect_rc 0 "$f lesson --check" -- "$PROTOSIM" --check "$TMP/$f.scn"
-    grep -q "7 of 7 expectations hold" "$TMP/out" && ok || bad "$f lesson: $(tail -1 "$TMP/out")"
+    grep -q "\([0-9][0-9]*\) of \1 expectations hold" "$TMP/out" && ok || bad "$f lesson: $(tail -1 "$TMP/out")"
 done
 printf 'title "x"\rhost a 192.0.2.1\rhost b 1.2.3\r' >"$TMP/crerr.scn"
 expect_rc 65 "CR-only lesson with an error" -- "$PROTOSIM" --check "$TMP/crerr.scn"
