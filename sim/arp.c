@@ -33,7 +33,8 @@
  *     connect() fails, a connected socket sees it, an unconnected UDP
  *     socket only with IP_RECVERR; a TCP connection is not closed by it
  *     here.  Packets waiting at a router are dropped without an ICMP
- *     message (RFC 1812 4.3.3.1 would send one). */
+ *     message (RFC 1812 5.2.7.1: a router MUST be able to send one, code
+ *     1 Host Unreachable, for a host that "does not respond to ARP"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

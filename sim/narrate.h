@@ -123,14 +123,14 @@
     X(N_ARP_CONFIRM,       "a reply from {0:ip} to this host confirms that it hears us: REACHABLE for {1:dur} (RFC 4861 7.3.3)") \
     X(N_ARP_REVIVE,        "an ARP packet from {0:ip} gives its MAC address: the FAILED entry is usable again, STALE until a reply confirms it") \
     X(N_ARP_STALE,         "no confirmation for {0:dur}: the entry is STALE; it is still used, and the next packet sent on it starts a check (RFC 4861 7.3.3)") \
-    X(N_ARP_DELAY,         "a packet for {0:ip} is sent on the STALE entry, at once, to the cached MAC address; wait {1:dur} for a confirmation before checking with probes (RFC 4861 7.3.3)") \
+    X(N_ARP_DELAY,         "a packet goes to next hop {0:ip} on its STALE entry: it is sent at once to the cached MAC address; wait {1:dur} for a confirmation before checking with probes (RFC 4861 7.3.3)") \
     X(N_ARP_PROBE,         "no confirmation of {0:ip} within {1:dur}: check it with requests sent by unicast to its cached MAC address (RFC 4861 7.3.3)") \
     X(N_ARP_PROBE_SEND,    "probe {0} of {1}: who has {2:ip}? asked by unicast to the cached MAC address, so only that host hears it (RFC 4861 7.3.3)") \
     X(N_ARP_PROBE_OK,      "{0:ip} replied after {1} probe(s): it still hears us, REACHABLE for {2:dur} (RFC 4861 7.3.3)") \
     X(N_ARP_FAILED,        "no reply after {0} requests: {1:ip} is unreachable; {2} waiting packet(s) dropped (RFC 4861 7.2.2)") \
     X(N_ARP_PROBE_FAILED,  "no reply to {0} probes: {1:ip} is FAILED. Packets sent meanwhile went to the old MAC address and nothing is waiting; the next packet for it starts a new broadcast resolution (RFC 4861 7.3.3)") \
     X(N_ARP_UNREACHABLE,   "no MAC address for {0:ip} after {1} requests: this packet, which waited for it, is dropped (RFC 4861 7.2.2)") \
-    X(N_ARP_QUEUE_FULL,    "{1} packets already wait for {0:ip}'s MAC address: this one, the oldest, is dropped to make room (Linux unres_qlen); nobody is told") \
+    X(N_ARP_QUEUE_FULL,    "{1} packets are already waiting for {0:ip}'s MAC address, as many as the queue holds: the oldest, this one, is dropped to make room for the new one (like Linux's unres_qlen); nobody is told") \
     X(N_ARP_ERR_DGRAM,     "ARP got no reply for {0:ip}: a datagram that waited for it is lost, and the application that sent it gets the error 'host unreachable' (EHOSTUNREACH, RFC 4861 7.2.2)") \
     X(N_ARP_ERR_TCP,       "ARP got no reply for {0:ip}: a TCP segment that waited for it is lost; the error 'host unreachable' (EHOSTUNREACH, RFC 4861 7.2.2) is reported on the connection, which keeps its state") \
     X(N_TMR_ARP_START,     "wait {0:dur} for a reply to request {1} of {2}") \
@@ -143,7 +143,7 @@
     X(N_TMR_ARP_STOP_PROBE,"{0:ip} replied: no more probes") \
     /* --- IPv4 forwarding --- */ \
     X(N_IP_FORWARD,        "a router forwards the packet towards {0:ip}: TTL {1} -> {2} (RFC 1812 5.3.1)") \
-    X(N_IP_TTL,            "the packet arrived with TTL {0}: one less would leave 0, and a router must not forward a packet with TTL 0, so it discards it (RFC 1812 5.3.1; the ICMP Time Exceeded it should send back is not modelled)") \
+    X(N_IP_TTL,            "the packet arrived with TTL {0} and a router takes one off before forwarding: nothing would be left, so it discards the packet (RFC 1812 5.3.1; the ICMP Time Exceeded it should send back is not modelled)") \
     X(N_IP_NOROUTE,        "no route to {0:ip} from {1:str}: none of its LANs holds that address and it has no gateway (RFC 1122 3.3.1.1)") \
     X(N_IP_NOTFORME,       "the frame came to this host's MAC address, but the IP packet in it is for {0:ip} and this host is not a router: discarded (RFC 1122 3.2.1.3)") \
     X(N_NET_CSUM,          "checksum error: the frame is discarded") \

@@ -271,13 +271,15 @@ static void arp_unreachable_cb(void *ctx, ip4_addr ip,
     /* RFC 4861 7.2.2: the sender is told, "for each packet queued awaiting
      * address resolution".  Only a packet this host originated has a
      * sender here; a router's forwarded packet is just dropped (its ICMP
-     * host unreachable, RFC 1812 4.3.3.1, is not modelled). */
+     * host unreachable, RFC 1812 5.2.7.1, is not modelled), and so is a
+     * segment TCP sent for no connection (RFC 9293 3.10.7.1's RST). */
     ip4_addr src = w->len >= ETH_HDR_LEN + 20
         ? (ip4_addr)w->frame[ETH_HDR_LEN + 12] << 24 |
           (ip4_addr)w->frame[ETH_HDR_LEN + 13] << 16 |
           (ip4_addr)w->frame[ETH_HDR_LEN + 14] << 8 | w->frame[ETH_HDR_LEN + 15]
         : 0;
-    if (failed && net_is_local(s, ifc->host, src))
+    if (failed && net_is_local(s, ifc->host, src) &&
+        !(w->layer == TL_TCP && !w->conn))   /* an RST for no connection */
         sim_unreachable(s, ifc->host, ip, w->conn, w->layer);
 }
 

@@ -617,6 +617,31 @@ START_TEST(test_router_arp_failure_drops_without_app_error)
 }
 END_TEST
 
+/* RFC 1122 3.2.1.3: "A host MUST silently discard an incoming datagram
+ * that is not destined for the host": a plain host named as a gateway gets
+ * the frame (its MAC) but not the packet (another address), and says so. */
+START_TEST(test_rfc1122_3_2_1_3_host_that_is_no_router_discards)
+{
+    struct run *r = run("lan home 192.0.2.0/24 delay 1ms\n"
+                        "host client 192.0.2.10 on home gateway 192.0.2.1\n"
+                        "host notrouter 192.0.2.1 on home\n"
+                        "at 10ms client udp send 198.51.100.7 7 \"via?\"\n");
+    const struct trace *tr = T(r);
+    int nr = H(r, "notrouter");
+    struct frame f;
+    const struct trace_rec *d = udp_rec(tr, TK_DROP, nr, "via?", &f);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(d->u.pkt.reason, DR_NOTFORME);
+    ck_assert_int_eq(d->why.id, N_IP_NOTFORME);
+    ck_assert_uint_eq(d->why.a[0], A("198.51.100.7"));
+    char why[512];
+    trace_why(tr, d, why, sizeof why);
+    ck_assert_msg(strstr(why, "198.51.100.7") && strstr(why, "not a router"),
+                  "narration: %s", why);
+    done(r);
+}
+END_TEST
+
 START_TEST(test_broadcast_reaches_its_lan_only)
 {
     struct run *r = run(ROUTED);
@@ -1301,6 +1326,7 @@ Suite *net_suite(void)
     tcase_add_test(rt, test_rfc4861_7_2_2_failed_arp_error_names_arp_and_address);
     tcase_add_test(rt, test_rfc4861_7_2_2_tcp_segment_to_silent_gateway_reported_on_connection);
     tcase_add_test(rt, test_router_arp_failure_drops_without_app_error);
+    tcase_add_test(rt, test_rfc1122_3_2_1_3_host_that_is_no_router_discards);
     tcase_add_test(rt, test_broadcast_reaches_its_lan_only);
     tcase_add_test(rt, test_link_needs_no_arp);
     suite_add_tcase(s, rt);
