@@ -135,9 +135,9 @@ struct trace_rec {
     X(NOSOCK,  "no socket and no reply possible")     \
     X(TTL,     "TTL expired at a router")             \
     X(ARP,     "next hop did not answer ARP")          \
-    X(ARPQUEUE,"too many packets waiting for ARP")     \
     X(NOTFORME,"not addressed to this host")          \
-    X(NOPORT,  "no socket bound to that UDP port")
+    X(NOPORT,  "no socket bound to that UDP port")   \
+    X(ARPQUEUE,"too many packets waiting for ARP")
 
 enum drop_reason {
 #define X(id, text) DR_##id,

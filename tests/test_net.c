@@ -642,6 +642,39 @@ START_TEST(test_rfc1122_3_2_1_3_host_that_is_no_router_discards)
 }
 END_TEST
 
+/* Nine datagrams for an address nobody has, while the queue holds eight
+ * (Linux unres_qlen): the first gives way when the ninth comes -- its own
+ * reason, and nobody told -- and the eight left are dropped when ARP
+ * fails, each with an error for the application. */
+START_TEST(test_arp_queue_overflow_is_not_an_arp_failure)
+{
+    struct run *r = run("lan office 192.0.2.0/24 delay 1ms\n"
+                        "host alice 192.0.2.10 on office\n"
+                        "host bob   192.0.2.20 on office\n"
+                        "at 10ms alice udp send 192.0.2.99 7 \"1\"\n"
+                        "at 11ms alice udp send 192.0.2.99 7 \"2\"\n"
+                        "at 12ms alice udp send 192.0.2.99 7 \"3\"\n"
+                        "at 13ms alice udp send 192.0.2.99 7 \"4\"\n"
+                        "at 14ms alice udp send 192.0.2.99 7 \"5\"\n"
+                        "at 15ms alice udp send 192.0.2.99 7 \"6\"\n"
+                        "at 16ms alice udp send 192.0.2.99 7 \"7\"\n"
+                        "at 17ms alice udp send 192.0.2.99 7 \"8\"\n"
+                        "at 18ms alice udp send 192.0.2.99 7 \"9\"\n");
+    const struct trace *tr = T(r);
+    ck_assert_int_eq(count_drops(tr, DR_ARPQUEUE), 1);
+    ck_assert_int_eq(count_drops(tr, DR_ARP), 8);
+    ck_assert_int_eq(count_app_errors(tr, H(r, "alice")), 8);
+    struct frame f;
+    const struct trace_rec *d = udp_rec(tr, TK_DROP, -1, "1", &f);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(d->u.pkt.reason, DR_ARPQUEUE);
+    ck_assert_int_eq(d->why.id, N_ARP_QUEUE_FULL);
+    ck_assert_int_eq(d->why.a[1], 8);
+    ck_assert_int_eq(d->t_us, MS(18));
+    done(r);
+}
+END_TEST
+
 START_TEST(test_broadcast_reaches_its_lan_only)
 {
     struct run *r = run(ROUTED);
@@ -1326,6 +1359,7 @@ Suite *net_suite(void)
     tcase_add_test(rt, test_rfc4861_7_2_2_failed_arp_error_names_arp_and_address);
     tcase_add_test(rt, test_rfc4861_7_2_2_tcp_segment_to_silent_gateway_reported_on_connection);
     tcase_add_test(rt, test_router_arp_failure_drops_without_app_error);
+    tcase_add_test(rt, test_arp_queue_overflow_is_not_an_arp_failure);
     tcase_add_test(rt, test_rfc1122_3_2_1_3_host_that_is_no_router_discards);
     tcase_add_test(rt, test_broadcast_reaches_its_lan_only);
     tcase_add_test(rt, test_link_needs_no_arp);
