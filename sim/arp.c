@@ -1,4 +1,40 @@
-/* arp.c — ARP packets (RFC 826) and the neighbour cache of one interface. */
+/* arp.c — ARP packets (RFC 826) and the neighbour cache of one interface.
+ *
+ * The cache follows Linux's neighbour table, which applies RFC 4861's
+ * neighbour unreachability detection (7.3.2 states, 7.3.3 transitions) to
+ * ARP.  What is modelled:
+ *   - resolution (NONE/FAILED -> INCOMPLETE): up to max_requests (Linux
+ *     mcast_solicit, 3) broadcast requests, retrans_us (1 s) apart; a reply
+ *     to us gives REACHABLE, any other ARP packet naming the address STALE;
+ *     no reply -> FAILED, and every packet that waited is dropped with
+ *     "host unreachable" for its sender (RFC 4861 7.2.2);
+ *   - REACHABLE -> STALE after reachable_us (30 s; Linux randomises
+ *     base_reachable_time between 15 and 45 s, we do not);
+ *   - the first packet sent on a STALE entry -> DELAY, sent at once to the
+ *     cached MAC; after delay_us (Linux delay_first_probe_time, 5 s) without
+ *     a confirmation -> PROBE: up to max_probes (Linux ucast_solicit, 3)
+ *     requests unicast to the cached MAC, retrans_us apart; a reply to us
+ *     -> REACHABLE; none -> FAILED.  Packets keep going to the cached MAC in
+ *     DELAY and PROBE (RFC 4861 Appendix C), so nothing is queued then and
+ *     nothing is dropped when the probes fail; the next packet starts a new
+ *     broadcast resolution, whose failure does drop and report.
+ * What is simplified:
+ *   - the only reachability confirmation is an ARP reply addressed to this
+ *     host.  Linux also takes upper-layer hints (RFC 4861 7.3.1: TCP
+ *     acknowledging new data confirms the next hop, dst_confirm), which
+ *     would turn many DELAY entries back to REACHABLE without a probe;
+ *     here every STALE entry that is used gets probed after 5 s.
+ *   - a FAILED entry stays FAILED (RFC 4861 7.3.3 says it SHOULD be
+ *     deleted; Linux keeps it FAILED until garbage collection).
+ *   - an ARP packet that names a known address with a new MAC updates the
+ *     entry but does not move it to STALE as RFC 4861 7.2.5 would.
+ *   - "host unreachable" is reported to the sending application for every
+ *     protocol.  Linux reports it through a local ICMP host unreachable:
+ *     connect() fails, a connected socket sees it, an unconnected UDP
+ *     socket only with IP_RECVERR; a TCP connection is not closed by it
+ *     here.  Packets waiting at a router are dropped without an ICMP
+ *     message (RFC 1812 5.2.7.1: a router MUST be able to send one, code
+ *     1 Host Unreachable, for a host that "does not respond to ARP"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +60,8 @@ void arp_config_default(struct arp_config *c)
 {
     c->retrans_us = 1000000;
     c->max_requests = 3;
+    c->max_probes = 3;
+    c->delay_us = 5000000;
     c->reachable_us = 30000000;
     c->queue_max = 8;
 }
@@ -178,6 +216,14 @@ static void send_arp(struct arp_cache *c, uint16_t op, mac_addr eth_dst,
         c->env.xmit(c->env.ctx, frame, n, 0, TL_ARP, why);
 }
 
+static void timer(struct arp_cache *c, struct arp_entry *e, int64_t now,
+                  int action, int64_t due, struct why why)
+{
+    trace_timer(c->env.tr, now, c->env.host, TL_ARP, e->id, TM_ARP, action,
+                due, why);
+}
+
+/* One broadcast request of a resolution, and the wait for its reply. */
 static void send_request(struct arp_cache *c, struct arp_entry *e, int64_t now,
                          struct why why)
 {
@@ -185,8 +231,25 @@ static void send_request(struct arp_cache *c, struct arp_entry *e, int64_t now,
     e->requests++;
     send_arp(c, ARP_OP_REQUEST, MAC_BROADCAST, zero, e->ip, why);
     e->due = now + c->cfg.retrans_us;
-    trace_timer(c->env.tr, now, c->env.host, TL_ARP, e->id, TM_ARP, TA_START,
-                e->due, WHY(N_TMR_ARP_START, c->cfg.retrans_us));
+    timer(c, e, now, TA_START, e->due,
+          WHY(N_TMR_ARP_START, c->cfg.retrans_us, e->requests,
+              c->cfg.max_requests));
+}
+
+/* One unicast probe and the wait for its reply.  RFC 4861 7.3.3: "Upon
+ * entering the PROBE state, a node sends a unicast Neighbor Solicitation
+ * message to the neighbor using the cached link-layer address"; Linux's
+ * arp_solicit() sends it as an ARP request to that MAC with ar$tha zero. */
+static void send_probe(struct arp_cache *c, struct arp_entry *e, int64_t now)
+{
+    static const mac_addr zero = { { 0 } };
+    e->probes++;
+    send_arp(c, ARP_OP_REQUEST, e->mac, zero, e->ip,
+             WHY(N_ARP_PROBE_SEND, e->probes, c->cfg.max_probes, e->ip));
+    e->due = now + c->cfg.retrans_us;
+    timer(c, e, now, TA_START, e->due,
+          WHY(N_TMR_ARP_PROBE_START, c->cfg.retrans_us, e->probes,
+              c->cfg.max_probes));
 }
 
 static void transmit_to(struct arp_cache *c, const struct arp_entry *e,
@@ -202,10 +265,24 @@ void arp_output(struct arp_cache *c, int64_t now, ip4_addr ip,
                 struct why why)
 {
     struct arp_entry *e = find(c, ip);
-    if (e && (e->state == ARP_REACHABLE || e->state == ARP_STALE)) {
+    if (e && (e->state == ARP_REACHABLE || e->state == ARP_STALE ||
+              e->state == ARP_DELAY || e->state == ARP_PROBE)) {
         uint8_t buf[FRAME_MAX];
         if (len > sizeof buf)
             return;
+        if (e->state == ARP_STALE) {
+            /* RFC 4861 7.3.3: "The first time a node sends a packet to a
+             * neighbor whose entry is STALE, the sender changes the state
+             * to DELAY and sets a timer to expire in DELAY_FIRST_PROBE_TIME
+             * seconds." */
+            set_state(c, e, now, ARP_DELAY,
+                      WHY(N_ARP_DELAY, ip, c->cfg.delay_us));
+            e->due = now + c->cfg.delay_us;
+            timer(c, e, now, TA_START, e->due,
+                  WHY(N_TMR_ARP_DELAY_START, c->cfg.delay_us, ip));
+        }
+        /* RFC 4861 Appendix C: in STALE, DELAY and PROBE a packet to send
+         * is sent with the cached address; only INCOMPLETE queues. */
         memcpy(buf, frame, len);
         transmit_to(c, e, buf, len, conn, layer, why);
         return;
@@ -213,13 +290,22 @@ void arp_output(struct arp_cache *c, int64_t now, ip4_addr ip,
     if (!e)
         e = add(c, ip);
     if (e->state != ARP_INCOMPLETE) {
+        /* RFC 4861 7.3.3: after a failure "Subsequent traffic to that
+         * neighbor will recreate the entry and perform address resolution
+         * again" -- with a fresh count of requests. */
+        int again = e->state == ARP_FAILED;
         e->requests = 0;
-        set_state(c, e, now, ARP_INCOMPLETE, WHY(N_ARP_INCOMPLETE, ip));
-        send_request(c, e, now, WHY(N_ARP_REQUEST, ip));
+        e->probes = 0;
+        set_state(c, e, now, ARP_INCOMPLETE,
+                  again ? WHY(N_ARP_INCOMPLETE_AGAIN, ip)
+                        : WHY(N_ARP_INCOMPLETE, ip));
+        send_request(c, e, now, WHY(N_ARP_REQUEST, ip, c->cfg.max_requests));
     }
     if (e->nq >= c->cfg.queue_max) {
-        /* like Linux's unres_qlen: the oldest waiting packet gives way */
-        c->env.unreachable(c->env.ctx, ip, &e->q[0]);
+        /* like Linux's unres_qlen: the oldest waiting packet gives way,
+         * and nobody is told (the resolution has not failed) */
+        c->env.unreachable(c->env.ctx, ip, &e->q[0],
+                           WHY(N_ARP_QUEUE_FULL, ip, e->nq), 0);
         free(e->q[0].frame);
         memmove(e->q, e->q + 1, (size_t)(e->nq - 1) * sizeof *e->q);
         e->nq--;
@@ -253,6 +339,14 @@ static void flush(struct arp_cache *c, struct arp_entry *e)
     free(q);
 }
 
+/* e goes to `to` (REACHABLE or STALE) with its timer to match. */
+static void settle(struct arp_cache *c, struct arp_entry *e, int64_t now,
+                   enum arp_state to, struct why why)
+{
+    set_state(c, e, now, to, why);
+    e->due = to == ARP_REACHABLE ? now + c->cfg.reachable_us : 0;
+}
+
 void arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p)
 {
     /* RFC 826, Packet Reception:
@@ -270,22 +364,55 @@ void arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p)
         return;                            /* probes and our own echoes */
     int merge = 0;
     struct arp_entry *e = find(c, p->spa);
-    /* A reply to us confirms reachability (REACHABLE); a request only says
-     * the sender exists, so Linux records it STALE and so do we. */
+    /* A reply to us confirms reachability (REACHABLE; RFC 4861 7.3.3: a
+     * solicited advertisement); a request, or a reply to someone else, only
+     * says the sender exists, so Linux records it STALE and so do we. */
     int confirmed = p->op == ARP_OP_REPLY && p->tpa == c->my_ip;
     enum arp_state to = confirmed ? ARP_REACHABLE : ARP_STALE;
     if (e && e->state != ARP_NONE) {
         merge = 1;
         e->mac = p->sha;
-        if (e->state == ARP_INCOMPLETE) {
-            trace_timer(c->env.tr, now, c->env.host, TL_ARP, e->id, TM_ARP,
-                        TA_STOP, 0, WHY(N_ARP_RESOLVED, p->spa, e->nq));
-            set_state(c, e, now, to, WHY(N_ARP_RESOLVED, p->spa, e->nq));
-            e->due = to == ARP_REACHABLE ? now + c->cfg.reachable_us : 0;
+        switch (e->state) {
+        case ARP_INCOMPLETE: {
+            struct why w = confirmed ? WHY(N_ARP_RESOLVED, p->spa, e->nq)
+                                     : WHY(N_ARP_RESOLVED_UNCONFIRMED, p->spa,
+                                           e->nq);
+            timer(c, e, now, TA_STOP, 0, w);
+            settle(c, e, now, to, w);
             flush(c, e);
-        } else if (confirmed || e->state == ARP_FAILED) {
-            set_state(c, e, now, to, WHY(N_ARP_UPDATE, p->spa));
-            e->due = to == ARP_REACHABLE ? now + c->cfg.reachable_us : 0;
+            break;
+        }
+        case ARP_DELAY:
+        case ARP_PROBE:
+            /* RFC 4861 7.3.3: DELAY -- "If reachability confirmation is
+             * received, the state changes to REACHABLE"; PROBE -- probes
+             * go on "until a reachability confirmation is obtained".  A
+             * packet that confirms nothing leaves the check running (Linux
+             * keeps the state when the address is unchanged). */
+            if (!confirmed)
+                break;
+            timer(c, e, now, TA_STOP, 0,
+                  e->state == ARP_DELAY ? WHY(N_TMR_ARP_STOP_DELAY, p->spa)
+                                        : WHY(N_TMR_ARP_STOP_PROBE, p->spa));
+            settle(c, e, now, ARP_REACHABLE,
+                   e->state == ARP_DELAY
+                       ? WHY(N_ARP_CONFIRM, p->spa, c->cfg.reachable_us)
+                       : WHY(N_ARP_PROBE_OK, p->spa, e->probes,
+                             c->cfg.reachable_us));
+            break;
+        case ARP_REACHABLE:
+        case ARP_STALE:
+            if (confirmed)
+                settle(c, e, now, ARP_REACHABLE,
+                       WHY(N_ARP_CONFIRM, p->spa, c->cfg.reachable_us));
+            break;
+        case ARP_FAILED:
+            settle(c, e, now, to,
+                   confirmed ? WHY(N_ARP_CONFIRM, p->spa, c->cfg.reachable_us)
+                             : WHY(N_ARP_REVIVE, p->spa));
+            break;
+        default:
+            break;
         }
     }
     if (p->tpa != c->my_ip)
@@ -294,8 +421,8 @@ void arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p)
         if (!e)
             e = add(c, p->spa);
         e->mac = p->sha;
-        set_state(c, e, now, to, WHY(N_ARP_LEARN, p->spa));
-        e->due = to == ARP_REACHABLE ? now + c->cfg.reachable_us : 0;
+        settle(c, e, now, to, confirmed ? WHY(N_ARP_LEARN_REPLY, p->spa)
+                                        : WHY(N_ARP_LEARN, p->spa));
     }
     if (p->op == ARP_OP_REQUEST)
         send_arp(c, ARP_OP_REPLY, p->sha, p->sha, p->spa,
@@ -320,23 +447,67 @@ void arp_timer(struct arp_cache *c, int64_t now)
         e->due = 0;
         switch (e->state) {
         case ARP_INCOMPLETE:
-            trace_timer(c->env.tr, now, c->env.host, TL_ARP, e->id, TM_ARP,
-                        TA_EXPIRE, 0, WHY(N_ARP_RETRY, e->requests + 1,
-                                          c->cfg.max_requests));
+            /* the wait for request number e->requests is over */
+            timer(c, e, now, TA_EXPIRE, 0,
+                  WHY(N_TMR_ARP_EXPIRE, c->cfg.retrans_us, e->requests,
+                      c->cfg.max_requests));
             if (e->requests < c->cfg.max_requests) {
+                /* RFC 1122 2.3.2.1: ARP flooding MUST be prevented; "The
+                 * recommended maximum rate is 1 per second per
+                 * destination" -- one request per retrans_us, up to
+                 * max_requests in all (RFC 826 leaves retries open). */
                 send_request(c, e, now, WHY(N_ARP_RETRY, e->requests + 1,
                                             c->cfg.max_requests));
                 break;
             }
+            /* RFC 4861 7.2.2: "If no Neighbor Advertisement is received
+             * after MAX_MULTICAST_SOLICIT solicitations, address resolution
+             * has failed.  The sender MUST return ICMP destination
+             * unreachable indications ... for each packet queued awaiting
+             * address resolution." */
             set_state(c, e, now, ARP_FAILED,
                       WHY(N_ARP_FAILED, e->requests, e->ip, e->nq));
             for (int k = 0; k < e->nq; k++)
-                c->env.unreachable(c->env.ctx, e->ip, &e->q[k]);
+                c->env.unreachable(c->env.ctx, e->ip, &e->q[k],
+                                   WHY(N_ARP_UNREACHABLE, e->ip, e->requests), 1);
             drop_queue(e);
             break;
         case ARP_REACHABLE:
+            /* RFC 4861 7.3.3: "When ReachableTime milliseconds have passed
+             * since receipt of the last reachability confirmation for a
+             * neighbor, the Neighbor Cache entry's state changes from
+             * REACHABLE to STALE." */
             set_state(c, e, now, ARP_STALE,
                       WHY(N_ARP_STALE, c->cfg.reachable_us));
+            break;
+        case ARP_DELAY:
+            /* RFC 4861 7.3.3: "If the entry is still in the DELAY state
+             * when the timer expires, the entry's state changes to PROBE." */
+            timer(c, e, now, TA_EXPIRE, 0,
+                  WHY(N_TMR_ARP_DELAY_EXPIRE, c->cfg.delay_us, e->ip));
+            e->probes = 0;
+            set_state(c, e, now, ARP_PROBE,
+                      WHY(N_ARP_PROBE, e->ip, c->cfg.delay_us));
+            send_probe(c, e, now);
+            break;
+        case ARP_PROBE:
+            timer(c, e, now, TA_EXPIRE, 0,
+                  WHY(N_TMR_ARP_PROBE_EXPIRE, c->cfg.retrans_us, e->probes,
+                      c->cfg.max_probes));
+            /* RFC 4861 7.3.3: "a node retransmits Neighbor Solicitation
+             * messages every RetransTimer milliseconds until reachability
+             * confirmation is obtained. ... If no response is received
+             * after waiting RetransTimer milliseconds after sending the
+             * MAX_UNICAST_SOLICIT solicitations, retransmissions cease" */
+            if (e->probes < c->cfg.max_probes) {
+                send_probe(c, e, now);
+                break;
+            }
+            /* ... "and the entry SHOULD be deleted": Linux marks it FAILED
+             * (neigh_timer_handler), and so do we.  Nothing waits in
+             * PROBE, so nothing is dropped or reported here. */
+            set_state(c, e, now, ARP_FAILED,
+                      WHY(N_ARP_PROBE_FAILED, e->probes, e->ip));
             break;
         default:
             break;

@@ -1,10 +1,13 @@
 /* arp.h — the Address Resolution Protocol (RFC 826) for IPv4 over Ethernet:
  * packet bytes, and one host's neighbour cache as a sans-I/O object.
  *
- * The cache's states follow Linux's neighbour states, reduced to the ones a
- * lesson needs: INCOMPLETE (request sent, no reply yet), REACHABLE (a reply
- * confirmed it recently), STALE (confirmed long ago; still used), FAILED
- * (no reply after the retries; queued packets are dropped). */
+ * The cache's states are Linux's neighbour states (RFC 4861 7.3.2, which
+ * Linux applies to ARP): INCOMPLETE (broadcast request sent, no reply yet),
+ * REACHABLE (a reply confirmed it recently), STALE (not confirmed lately;
+ * still used), DELAY (a STALE entry was used: wait a moment for a
+ * confirmation before checking), PROBE (checking with unicast requests to
+ * the cached MAC address), FAILED (no reply: to the broadcast requests, in
+ * which case the waiting packets are dropped, or to the probes). */
 #ifndef PROTOSIM_ARP_H
 #define PROTOSIM_ARP_H
 
@@ -37,6 +40,8 @@ char *arp_summary(const struct arp_pkt *p, char *buf, size_t n);
     X(INCOMPLETE) \
     X(REACHABLE)  \
     X(STALE)      \
+    X(DELAY)      \
+    X(PROBE)      \
     X(FAILED)
 
 enum arp_state {
@@ -50,8 +55,13 @@ const char *arp_state_name(int s);
 int arp_state_parse(const char *s);      /* -1 if unknown */
 
 struct arp_config {
-    int64_t  retrans_us;     /* between requests, Linux retrans_time 1 s */
-    int      max_requests;   /* Linux mcast_solicit 3 */
+    int64_t  retrans_us;     /* between requests and between probes, Linux
+                                retrans_time_ms 1 s (RFC 4861 RetransTimer) */
+    int      max_requests;   /* broadcast requests, Linux mcast_solicit 3 */
+    int      max_probes;     /* unicast probes, Linux ucast_solicit 3
+                                (RFC 4861 MAX_UNICAST_SOLICIT) */
+    int64_t  delay_us;       /* DELAY -> PROBE, Linux delay_first_probe_time
+                                5 s (RFC 4861 DELAY_FIRST_PROBE_TIME) */
     int64_t  reachable_us;   /* REACHABLE -> STALE, Linux ~30 s */
     int      queue_max;      /* packets held per unresolved address */
 };
@@ -72,8 +82,10 @@ struct arp_entry {
     ip4_addr ip;
     mac_addr mac;
     enum arp_state state;
-    int64_t  due;            /* next timer: retry, REACHABLE->STALE, forget */
-    int      requests;       /* requests sent while INCOMPLETE */
+    int64_t  due;            /* next timer: retry, REACHABLE->STALE, DELAY->
+                                PROBE, next probe; 0 none */
+    int      requests;       /* broadcast requests sent while INCOMPLETE */
+    int      probes;         /* unicast probes sent while PROBE */
     uint32_t id;             /* trace id, "arp:192.0.2.1" (the record names
                                 the host) */
     struct arp_waiting *q;
@@ -88,8 +100,12 @@ struct arp_env {
     /* Put an Ethernet frame on the interface's LAN. */
     void (*xmit)(void *ctx, const uint8_t *frame, size_t len, uint32_t conn,
                  int layer, struct why why);
-    /* A queued packet is dropped because resolution failed. */
-    void (*unreachable)(void *ctx, ip4_addr ip, const struct arp_waiting *w);
+    /* A queued packet for next hop ip is dropped, for the reason `why`
+     * (a sentence about the packet).  `failed` is 1 when resolution failed
+     * (the sender is to be told "host unreachable", RFC 4861 7.2.2), 0 when
+     * the packet gave way to newer ones in a full queue (nobody is told). */
+    void (*unreachable)(void *ctx, ip4_addr ip, const struct arp_waiting *w,
+                        struct why why, int failed);
     void *ctx;
 };
 

@@ -107,26 +107,45 @@
     X(N_NET_FAULT_DELAY,   "scenario fault (line {0}): this segment is held back {1:dur}") \
     X(N_NET_FAULT_DUP,     "scenario fault (line {0}): the network delivers this segment twice") \
     X(N_NET_DUP,           "the link duplicated this frame") \
-    X(N_NET_NOROUTE,       "no link from {0:str} to the destination {1:ip}") \
+    X(N_NET_NOROUTE,       "{0:str} is on no LAN and has no link to {1:ip}: the packet cannot leave") \
+    X(N_NET_NOMAC,         "no interface on this LAN has the frame's destination MAC address: nobody receives it") \
     X(N_NET_NOSOCK,        "no socket for this segment, and an RST is never answered with an RST") \
-    /* --- ARP (RFC 826) --- */ \
+    /* --- ARP (RFC 826; states and timers as RFC 4861 7.3 and Linux) --- */ \
     X(N_ARP_INCOMPLETE,    "no entry for {0:ip}: hold the packet and ask the LAN who has it") \
-    X(N_ARP_REQUEST,       "who has {0:ip}? a request broadcast to every host on the LAN (RFC 826)") \
+    X(N_ARP_INCOMPLETE_AGAIN,"the entry for {0:ip} is FAILED: hold the packet and resolve the address again from the start, by broadcast (RFC 4861 7.3.3)") \
+    X(N_ARP_REQUEST,       "who has {0:ip}? request 1 of {1}, broadcast to every host on the LAN (RFC 826)") \
     X(N_ARP_REPLY,         "{0:ip} is this host: reply to {1:ip} directly, not by broadcast (RFC 826)") \
-    X(N_ARP_RETRY,         "no reply yet: request {0} of {1}") \
-    X(N_ARP_RESOLVED,      "the answer gives {0:ip}'s MAC address: send the {1} packet(s) that were waiting") \
-    X(N_ARP_LEARN,         "the packet names its sender, so remember {0:ip}'s MAC address too (RFC 826 merge)") \
-    X(N_ARP_UPDATE,        "{0:ip} answered again: the entry is fresh") \
-    X(N_ARP_STALE,         "no confirmation for {0:dur}: the entry is STALE but still used") \
-    X(N_ARP_FAILED,        "no reply after {0} requests: {1:ip} is unreachable; {2} waiting packet(s) dropped") \
-    X(N_ARP_UNREACHABLE,   "ARP could not resolve {0:ip}: the packet is dropped and the sender told 'host unreachable'") \
-    X(N_TMR_ARP_START,     "ARP retry timer armed: {0:dur}") \
+    X(N_ARP_RETRY,         "no reply yet: request {0} of {1}, broadcast again") \
+    X(N_ARP_RESOLVED,      "the reply gives {0:ip}'s MAC address: send the {1} packet(s) that were waiting") \
+    X(N_ARP_RESOLVED_UNCONFIRMED,"an ARP packet from {0:ip} that is not a reply to us gives its MAC address: send the {1} packet(s) that were waiting; STALE, as it does not show that {0:ip} hears us") \
+    X(N_ARP_LEARN,         "a request for this host names its sender: remember {0:ip}'s MAC address (RFC 826: the target adds the sender); STALE, as a request does not show that {0:ip} hears us") \
+    X(N_ARP_LEARN_REPLY,   "a reply to this host that it did not ask for names {0:ip}'s MAC address: remember it (RFC 826: the target adds the sender)") \
+    X(N_ARP_CONFIRM,       "a reply from {0:ip} to this host confirms that it hears us: REACHABLE for {1:dur} (RFC 4861 7.3.3)") \
+    X(N_ARP_REVIVE,        "an ARP packet from {0:ip} gives its MAC address: the FAILED entry is usable again, STALE until a reply confirms it") \
+    X(N_ARP_STALE,         "no confirmation for {0:dur}: the entry is STALE; it is still used, and the next packet sent on it starts a check (RFC 4861 7.3.3)") \
+    X(N_ARP_DELAY,         "a packet goes to next hop {0:ip} on its STALE entry: it is sent at once to the cached MAC address; wait {1:dur} for a confirmation before checking with probes (RFC 4861 7.3.3)") \
+    X(N_ARP_PROBE,         "no confirmation of {0:ip} within {1:dur}: check it with requests sent by unicast to its cached MAC address (RFC 4861 7.3.3)") \
+    X(N_ARP_PROBE_SEND,    "probe {0} of {1}: who has {2:ip}? asked by unicast to the cached MAC address, so only that host hears it (RFC 4861 7.3.3)") \
+    X(N_ARP_PROBE_OK,      "{0:ip} replied after {1} probe(s): it still hears us, REACHABLE for {2:dur} (RFC 4861 7.3.3)") \
+    X(N_ARP_FAILED,        "no reply after {0} requests: {1:ip} is unreachable; {2} waiting packet(s) dropped (RFC 4861 7.2.2)") \
+    X(N_ARP_PROBE_FAILED,  "no reply to {0} probes: {1:ip} is FAILED. Packets sent meanwhile went to the old MAC address and nothing is waiting; the next packet for it starts a new broadcast resolution (RFC 4861 7.3.3)") \
+    X(N_ARP_UNREACHABLE,   "no MAC address for {0:ip} after {1} requests: this packet, which waited for it, is dropped (RFC 4861 7.2.2)") \
+    X(N_ARP_QUEUE_FULL,    "{1} packets are already waiting for {0:ip}'s MAC address, as many as the queue holds: the oldest, this one, is dropped to make room for the new one (like Linux's unres_qlen); nobody is told") \
+    X(N_ARP_ERR_DGRAM,     "ARP got no reply for {0:ip}: a datagram that waited for it is lost, and the application that sent it gets the error 'host unreachable' (EHOSTUNREACH, RFC 4861 7.2.2)") \
+    X(N_ARP_ERR_TCP,       "ARP got no reply for {0:ip}: a TCP segment that waited for it is lost; the error 'host unreachable' (EHOSTUNREACH, RFC 4861 7.2.2) is reported on the connection, which keeps its state") \
+    X(N_TMR_ARP_START,     "wait {0:dur} for a reply to request {1} of {2}") \
+    X(N_TMR_ARP_EXPIRE,    "no reply within {0:dur} to request {1} of {2}") \
+    X(N_TMR_ARP_DELAY_START,"wait {0:dur} (delay_first_probe_time) for a confirmation of {1:ip}") \
+    X(N_TMR_ARP_DELAY_EXPIRE,"{0:dur} in DELAY without a confirmation of {1:ip}") \
+    X(N_TMR_ARP_STOP_DELAY,"{0:ip} is confirmed within the delay: no probe is needed") \
+    X(N_TMR_ARP_PROBE_START,"wait {0:dur} for a reply to probe {1} of {2}") \
+    X(N_TMR_ARP_PROBE_EXPIRE,"no reply within {0:dur} to probe {1} of {2}") \
+    X(N_TMR_ARP_STOP_PROBE,"{0:ip} replied: no more probes") \
     /* --- IPv4 forwarding --- */ \
-    X(N_IP_FORWARD,        "a router forwards the packet towards {0:ip}: TTL {1} -> {2}") \
-    X(N_IP_VIA_GATEWAY,    "{0:ip} is not on this LAN: send the packet to the gateway {1:ip}") \
-    X(N_IP_TTL,            "TTL reached zero: the router discards the packet") \
-    X(N_IP_NOROUTE,        "no route to {0:ip}: no LAN holds it and there is no gateway") \
-    X(N_IP_NOTFORME,       "the frame is not addressed to this host") \
+    X(N_IP_FORWARD,        "a router forwards the packet towards {0:ip}: TTL {1} -> {2} (RFC 1812 5.3.1)") \
+    X(N_IP_TTL,            "the packet arrived with TTL {0} and a router takes one off before forwarding: nothing would be left, so it discards the packet (RFC 1812 5.3.1; the ICMP Time Exceeded it should send back is not modelled)") \
+    X(N_IP_NOROUTE,        "no route to {0:ip} from {1:str}: none of its LANs holds that address and it has no gateway (RFC 1122 3.3.1.1)") \
+    X(N_IP_NOTFORME,       "the frame came to this host's MAC address, but the IP packet in it is for {0:ip} and this host is not a router: discarded (RFC 1122 3.2.1.3)") \
     X(N_NET_CSUM,          "checksum error: the frame is discarded") \
     /* --- DNS (RFC 1034, 1035, 2308) --- */ \
     X(N_DNS_LOOKUP,        "{0:ip} asks for {1:str} {2:str}: look in the cache first (RFC 1034 5.3.3 step 1)") \

@@ -233,7 +233,7 @@ static void lan_xmit(struct sim *s, struct sim_iface *ifc, const uint8_t *frame,
         pkt = record_send(s, ifc->host, HOST_BROADCAST, frame, len, conn, layer,
                           why);
         trace_packet(&s->tr, s->now, TK_DROP, ifc->host, layer, ifc->host,
-                     HOST_BROADCAST, pkt, 0, DR_NOROUTE, WHY0(N_IP_NOTFORME));
+                     HOST_BROADCAST, pkt, 0, DR_NOROUTE, WHY0(N_NET_NOMAC));
         return;
     }
     int dst = broadcast ? HOST_BROADCAST : lan->member_host[to];
@@ -257,15 +257,30 @@ static void arp_xmit_cb(void *ctx, const uint8_t *frame, size_t len,
     lan_xmit(ifc->sim, ifc, frame, len, conn, layer, why);
 }
 
+/* A packet that waited for ARP is dropped: because resolution failed
+ * (failed = 1) or because newer packets filled the queue. */
 static void arp_unreachable_cb(void *ctx, ip4_addr ip,
-                               const struct arp_waiting *w)
+                               const struct arp_waiting *w, struct why why,
+                               int failed)
 {
     struct sim_iface *ifc = ctx;
     struct sim *s = ifc->sim;
     uint32_t pkt = trace_blob(&s->tr, w->frame, w->len);
     trace_packet(&s->tr, s->now, TK_DROP, ifc->host, w->layer, ifc->host,
-                 HOST_BROADCAST, pkt, 0, DR_ARP, WHY(N_ARP_UNREACHABLE, ip));
-    sim_unreachable(s, ifc->host, ip, w->conn, w->layer);
+                 HOST_BROADCAST, pkt, 0, failed ? DR_ARP : DR_ARPQUEUE, why);
+    /* RFC 4861 7.2.2: the sender is told, "for each packet queued awaiting
+     * address resolution".  Only a packet this host originated has a
+     * sender here; a router's forwarded packet is just dropped (its ICMP
+     * host unreachable, RFC 1812 5.2.7.1, is not modelled), and so is a
+     * segment TCP sent for no connection (RFC 9293 3.10.7.1's RST). */
+    ip4_addr src = w->len >= ETH_HDR_LEN + 20
+        ? (ip4_addr)w->frame[ETH_HDR_LEN + 12] << 24 |
+          (ip4_addr)w->frame[ETH_HDR_LEN + 13] << 16 |
+          (ip4_addr)w->frame[ETH_HDR_LEN + 14] << 8 | w->frame[ETH_HDR_LEN + 15]
+        : 0;
+    if (failed && net_is_local(s, ifc->host, src) &&
+        !(w->layer == TL_TCP && !w->conn))   /* an RST for no connection */
+        sim_unreachable(s, ifc->host, ip, w->conn, w->layer);
 }
 
 static void sync_arp(struct sim *s, struct sim_iface *ifc)
@@ -323,9 +338,9 @@ void net_ip_output(struct sim *s, int h, uint8_t *frame, size_t len,
          * destination is accessible only through a gateway" -- and this
          * host has none.  A host on LANs says so; a host with only links
          * has no link to that destination. */
-        struct why nr = hp->nifs
-            ? WHY(N_IP_NOROUTE, dst)
-            : WHY(N_NET_NOROUTE, trace_intern(&s->tr, s->tr.host_names[h]), dst);
+        uint32_t name = trace_intern(&s->tr, s->tr.host_names[h]);
+        struct why nr = hp->nifs ? WHY(N_IP_NOROUTE, dst, name)
+                                 : WHY(N_NET_NOROUTE, name, dst);
         uint32_t pkt = record_send(s, h, dh, frame, len, conn, layer, why);
         trace_packet(&s->tr, s->now, TK_DROP, h, layer, h, dh, pkt, 0,
                      DR_NOROUTE, nr);
@@ -348,7 +363,7 @@ static void forward(struct sim *s, int h, const uint8_t *bytes, size_t len,
     if (f->ip.ttl <= 1) {
         uint32_t pkt = trace_blob(&s->tr, bytes, len);
         trace_packet(&s->tr, s->now, TK_DROP, h, layer, h, h, pkt, 0, DR_TTL,
-                     WHY0(N_IP_TTL));
+                     WHY(N_IP_TTL, f->ip.ttl));
         return;
     }
     uint8_t copy[FRAME_MAX];
@@ -414,7 +429,7 @@ void net_deliver(struct sim *s, struct flight *fl)
         return;
     }
     trace_packet(&s->tr, s->now, TK_DROP, fl->dst, layer, fl->src, fl->dst,
-                 fl->pkt, 0, DR_NOTFORME, WHY0(N_IP_NOTFORME));
+                 fl->pkt, 0, DR_NOTFORME, WHY(N_IP_NOTFORME, f.ip.dst));
 }
 
 /* ---- set-up --------------------------------------------------------------- */

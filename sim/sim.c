@@ -235,9 +235,10 @@ static struct sim_conn *demux(struct sim_host *hp, const struct frame *f,
 void sim_unreachable(struct sim *s, int h, ip4_addr next_hop, uint32_t conn,
                      int layer)
 {
-    (void)next_hop;
+    /* ARP failed for next_hop: the error names ARP and that address */
     trace_app(&s->tr, s->now, h, layer, conn, AC_ERROR, -1, NULL, 0,
-              WHY(N_APP_ERR_NOCONN, trace_intern(&s->tr, "host unreachable")));
+              layer == TL_TCP ? WHY(N_ARP_ERR_TCP, next_hop)
+                              : WHY(N_ARP_ERR_DGRAM, next_hop));
 }
 
 void sim_tcp_arrive(struct sim *s, int h, const struct frame *f)

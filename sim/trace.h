@@ -136,7 +136,8 @@ struct trace_rec {
     X(TTL,     "TTL expired at a router")             \
     X(ARP,     "next hop did not answer ARP")          \
     X(NOTFORME,"not addressed to this host")          \
-    X(NOPORT,  "no socket bound to that UDP port")
+    X(NOPORT,  "no socket bound to that UDP port")   \
+    X(ARPQUEUE,"too many packets waiting for ARP")
 
 enum drop_reason {
 #define X(id, text) DR_##id,

@@ -49,6 +49,8 @@ struct dropped {
     uint8_t b[FRAME_MAX];
     size_t len;
     uint32_t conn;
+    struct why why;
+    int failed;                  /* resolution failed: the sender is told */
 };
 
 /* The cache under test and everything it did. */
@@ -78,7 +80,8 @@ static void rec_xmit(void *ctx, const uint8_t *frame, size_t len, uint32_t conn,
     t->why = why;
 }
 
-static void rec_unreachable(void *ctx, ip4_addr ip, const struct arp_waiting *w)
+static void rec_unreachable(void *ctx, ip4_addr ip, const struct arp_waiting *w,
+                            struct why why, int failed)
 {
     struct afx *f = ctx;
     ck_assert_int_lt(f->ndrop, MAX_DROP);
@@ -87,6 +90,8 @@ static void rec_unreachable(void *ctx, ip4_addr ip, const struct arp_waiting *w)
     memcpy(d->b, w->frame, w->len);
     d->len = w->len;
     d->conn = w->conn;
+    d->why = why;
+    d->failed = failed;
 }
 
 /* A fresh cache with the default configuration (or cfg). */
@@ -389,8 +394,10 @@ END_TEST
 
 START_TEST(test_state_names)
 {
+    /* DESIGN.md: NONE INCOMPLETE REACHABLE STALE DELAY PROBE FAILED */
     static const char *const names[] = { "NONE", "INCOMPLETE", "REACHABLE",
-                                         "STALE", "FAILED" };
+                                         "STALE", "DELAY", "PROBE", "FAILED" };
+    ck_assert_int_eq(ARP_NSTATES, 7);
     for (int i = 0; i < ARP_NSTATES; i++) {
         ck_assert_str_eq(arp_state_name(i), names[i]);
         ck_assert_int_eq(arp_state_parse(names[i]), i);
@@ -499,6 +506,7 @@ START_TEST(test_incomplete_retries_then_failed_drops_queue)
         assert_request(f, k, PEER);
         ck_assert_int_eq(f->tx[k].why.id, N_ARP_RETRY);
         ck_assert_int_eq(f->tx[k].why.a[0], k + 1);   /* "request k+1 of 4" */
+        ck_assert_int_eq(f->tx[k].why.a[1], cfg.max_requests);
         ck_assert_int_eq(entry_state(f, PEER), ARP_INCOMPLETE);
         ck_assert_int_eq(f->ndrop, 0);
     }
@@ -520,6 +528,13 @@ START_TEST(test_incomplete_retries_then_failed_drops_queue)
     ck_assert_uint_eq(f->drop[0].ip, PEER);
     ck_assert_uint_eq(f->drop[0].conn, 21);
     ck_assert_uint_eq(f->drop[1].conn, 22);
+    /* RFC 4861 7.2.2: failed resolution -- each sender is to be told */
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_eq(f->drop[k].failed, 1);
+        ck_assert_int_eq(f->drop[k].why.id, N_ARP_UNREACHABLE);
+        ck_assert_uint_eq(f->drop[k].why.a[0], PEER);
+        ck_assert_int_eq(f->drop[k].why.a[1], cfg.max_requests);
+    }
     uint8_t want[FRAME_MAX];
     size_t n = ip_frame(want, "p2");
     ck_assert_uint_eq(f->drop[1].len, n);
@@ -580,26 +595,277 @@ START_TEST(test_reachable_to_stale_after_reachable_us)
 }
 END_TEST
 
-START_TEST(test_stale_entry_used_without_request)
+/* Brings PEER to STALE: REACHABLE at 1 ms, STALE at 1 ms + reachable_us. */
+static int64_t make_stale(struct afx *f)
+{
+    make_reachable(f);
+    int64_t t = MS(1) + f->cfg.reachable_us;
+    arp_timer(&f->c, t);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_STALE);
+    return t;
+}
+
+/* Brings PEER to DELAY by sending "used" at `at` on the STALE entry. */
+static void make_delay(struct afx *f, int64_t at)
+{
+    make_stale(f);
+    output(f, at, PEER, "used", 9);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_DELAY);
+}
+
+/* Brings PEER to PROBE: DELAY at `at`, PROBE at `at` + delay_us. */
+static void make_probe(struct afx *f, int64_t at)
+{
+    make_delay(f, at);
+    arp_timer(&f->c, at + f->cfg.delay_us);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_PROBE);
+}
+
+/* Asserts transmitted frame i is a unicast probe "who-has PEER" sent to
+ * the Ethernet address `mac` (RFC 4861 7.3.3). */
+static void assert_probe(const struct afx *f, int i, mac_addr mac)
+{
+    mac_addr dst;
+    struct arp_pkt p = tx_arp(f, i, &dst);
+    ck_assert_msg(memcmp(dst.b, mac.b, 6) == 0, "frame %d is not unicast to "
+                  "the cached MAC", i);
+    ck_assert_uint_eq(p.op, ARP_OP_REQUEST);
+    ck_assert(memcmp(p.sha.b, ME_MAC.b, 6) == 0);
+    ck_assert_uint_eq(p.spa, ME);
+    ck_assert_uint_eq(p.tpa, PEER);
+    ck_assert_int_eq(f->tx[i].why.id, N_ARP_PROBE_SEND);
+}
+
+/* RFC 4861 7.3.3: "The first time a node sends a packet to a neighbor whose
+ * entry is STALE, the sender changes the state to DELAY and sets a timer to
+ * expire in DELAY_FIRST_PROBE_TIME seconds" -- and the packet still goes at
+ * once, to the cached address, with no request. */
+START_TEST(test_rfc4861_7_3_3_stale_to_delay_on_use)
 {
     struct afx *f = afx_init(NULL);
-    make_reachable(f);
-    arp_timer(&f->c, MS(1) + f->cfg.reachable_us);
-    ck_assert_int_eq(entry_state(f, PEER), ARP_STALE);
+    make_stale(f);
     uint32_t id = entry_id(f, PEER);
     size_t mark = f->tr.n;
     output(f, S(60), PEER, "later", 9);
+    STATES(f, id, mark, ARP_STALE, ARP_DELAY);
+    const struct trace_rec *r = last_state(f, id);
+    ck_assert_int_eq(r->t_us, S(60));
+    ck_assert_int_eq(r->why.id, N_ARP_DELAY);
+    ck_assert_int_eq(r->why.a[1], f->cfg.delay_us);
     ck_assert_int_eq(f->ntx, 3);                 /* the packet, at once */
     assert_ip_frame(f, 2, "later", PEER_MAC);
     ck_assert_uint_eq(f->tx[2].conn, 9);
-    STATES(f, id, mark, -1);                     /* no state change */
     ck_assert_int_eq(arp_lookup(&f->c, PEER)->nq, 0);
-    /* a REACHABLE entry is used the same way */
-    peer_replies(f, S(61), PEER_MAC);
-    STATES(f, id, mark, ARP_STALE, ARP_REACHABLE);
-    output(f, S(62), PEER, "again", 0);
-    ck_assert_int_eq(f->ntx, 4);
+    /* Linux delay_first_probe_time: 5 s */
+    ck_assert_int_eq(f->cfg.delay_us, S(5));
+    ck_assert_int_eq(arp_deadline(&f->c), S(65));
+    ck_assert_int_eq(count_timers(f, id, TA_START), 2);   /* request, delay */
+    /* a second packet in DELAY goes out too, and changes nothing */
+    mark = f->tr.n;
+    output(f, S(61), PEER, "again", 0);
+    STATES(f, id, mark, -1);
     assert_ip_frame(f, 3, "again", PEER_MAC);
+    ck_assert_int_eq(arp_deadline(&f->c), S(65));
+    afx_free(f);
+}
+END_TEST
+
+/* RFC 4861 7.3.3: "If the entry is still in the DELAY state when the timer
+ * expires, the entry's state changes to PROBE." */
+START_TEST(test_rfc4861_7_3_3_delay_to_probe_after_delay_first_probe_time)
+{
+    struct afx *f = afx_init(NULL);
+    make_delay(f, S(60));
+    uint32_t id = entry_id(f, PEER);
+    size_t mark = f->tr.n;
+    int ntx = f->ntx;
+    arp_timer(&f->c, S(65) - 1);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_DELAY);
+    ck_assert_int_eq(f->ntx, ntx);
+    arp_timer(&f->c, S(65));
+    STATES(f, id, mark, ARP_DELAY, ARP_PROBE);
+    ck_assert_int_eq(last_state(f, id)->t_us, S(65));
+    ck_assert_int_eq(last_state(f, id)->why.id, N_ARP_PROBE);
+    ck_assert_int_eq(f->ntx, ntx + 1);           /* the first probe */
+    ck_assert_int_eq(f->tx[ntx].why.a[0], 1);    /* "probe 1 of 3" */
+    ck_assert_int_eq(f->tx[ntx].why.a[1], 3);
+    ck_assert_int_eq(arp_deadline(&f->c), S(65) + f->cfg.retrans_us);
+    afx_free(f);
+}
+END_TEST
+
+/* RFC 4861 7.3.3, DELAY: "If reachability confirmation is received, the
+ * state changes to REACHABLE" -- and no probe is ever sent. */
+START_TEST(test_rfc4861_7_3_3_delay_to_reachable_on_confirmation)
+{
+    struct afx *f = afx_init(NULL);
+    make_delay(f, S(60));
+    uint32_t id = entry_id(f, PEER);
+    size_t mark = f->tr.n;
+    int ntx = f->ntx;
+    /* a request from PEER confirms nothing: still DELAY */
+    struct arp_pkt rq = pkt(ARP_OP_REQUEST, PEER_MAC, PEER, ZERO_MAC, THIRD);
+    arp_input(&f->c, S(61), &rq);
+    STATES(f, id, mark, -1);
+    /* a reply to us does */
+    peer_replies(f, S(62), PEER_MAC);
+    STATES(f, id, mark, ARP_DELAY, ARP_REACHABLE);
+    ck_assert_int_eq(last_state(f, id)->why.id, N_ARP_CONFIRM);
+    ck_assert_int_eq(count_timers(f, id, TA_STOP), 2);     /* resolved, delay */
+    ck_assert_int_eq(arp_deadline(&f->c), S(62) + f->cfg.reachable_us);
+    arp_timer(&f->c, S(65));                     /* the old delay time */
+    ck_assert_int_eq(entry_state(f, PEER), ARP_REACHABLE);
+    ck_assert_int_eq(f->ntx, ntx);               /* no probe */
+    afx_free(f);
+}
+END_TEST
+
+/* RFC 4861 7.3.3: "Upon entering the PROBE state, a node sends a unicast
+ * Neighbor Solicitation message to the neighbor using the cached
+ * link-layer address" -- an ARP request to PEER's MAC, not a broadcast;
+ * so are the retransmissions. */
+START_TEST(test_rfc4861_7_3_3_probe_is_unicast_to_cached_mac)
+{
+    struct afx *f = afx_init(NULL);
+    make_probe(f, S(60));
+    int first = f->ntx - 1;
+    assert_probe(f, first, PEER_MAC);
+    arp_timer(&f->c, S(66));
+    assert_probe(f, first + 1, PEER_MAC);
+    ck_assert_int_eq(f->tx[first + 1].why.a[0], 2);
+    /* packets sent during PROBE still go to the cached MAC at once */
+    output(f, S(66) + 1, PEER, "meanwhile", 0);
+    assert_ip_frame(f, first + 2, "meanwhile", PEER_MAC);
+    ck_assert_int_eq(arp_lookup(&f->c, PEER)->nq, 0);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_PROBE);
+    afx_free(f);
+}
+END_TEST
+
+/* RFC 4861 7.3.3: probes go on "until a reachability confirmation is
+ * obtained": a reply to us ends them with REACHABLE. */
+START_TEST(test_rfc4861_7_3_3_probe_to_reachable_on_reply)
+{
+    struct afx *f = afx_init(NULL);
+    make_probe(f, S(60));
+    uint32_t id = entry_id(f, PEER);
+    size_t mark = f->tr.n;
+    arp_timer(&f->c, S(66));                     /* probe 2 */
+    int ntx = f->ntx;
+    peer_replies(f, S(66) + MS(1), PEER_MAC);
+    STATES(f, id, mark, ARP_PROBE, ARP_REACHABLE);
+    const struct trace_rec *r = last_state(f, id);
+    ck_assert_int_eq(r->why.id, N_ARP_PROBE_OK);
+    ck_assert_int_eq(r->why.a[1], 2);            /* "after 2 probe(s)" */
+    ck_assert_int_eq(r->why.a[2], f->cfg.reachable_us);
+    ck_assert_int_eq(arp_deadline(&f->c), S(66) + MS(1) + f->cfg.reachable_us);
+    arp_timer(&f->c, S(67));                     /* the probe timer is gone */
+    ck_assert_int_eq(f->ntx, ntx);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_REACHABLE);
+    afx_free(f);
+}
+END_TEST
+
+/* RFC 4861 7.3.3: "If no response is received after waiting RetransTimer
+ * milliseconds after sending the MAX_UNICAST_SOLICIT solicitations,
+ * retransmissions cease"; Linux marks the entry FAILED.  Nothing waited
+ * (packets went to the cached MAC), so nothing is dropped and nobody told;
+ * the next packet starts a broadcast resolution, and only if that fails
+ * too are its packets dropped and their senders told. */
+START_TEST(test_rfc4861_7_3_3_probe_to_failed_after_max_unicast_solicit)
+{
+    struct afx *f = afx_init(NULL);
+    make_probe(f, S(60));
+    uint32_t id = entry_id(f, PEER);
+    size_t mark = f->tr.n;
+    int first = f->ntx - 1;
+    ck_assert_int_eq(f->cfg.max_probes, 3);      /* Linux ucast_solicit */
+    arp_timer(&f->c, S(66));
+    arp_timer(&f->c, S(67));
+    ck_assert_int_eq(f->ntx, first + 3);         /* probes 1, 2, 3 */
+    for (int k = 0; k < 3; k++) {
+        assert_probe(f, first + k, PEER_MAC);
+        ck_assert_int_eq(f->tx[first + k].why.a[0], k + 1);
+    }
+    ck_assert_int_eq(entry_state(f, PEER), ARP_PROBE);
+    arp_timer(&f->c, S(68) - 1);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_PROBE);
+    arp_timer(&f->c, S(68));
+    STATES(f, id, mark, ARP_PROBE, ARP_FAILED);
+    const struct trace_rec *r = last_state(f, id);
+    ck_assert_int_eq(r->why.id, N_ARP_PROBE_FAILED);
+    ck_assert_int_eq(r->why.a[0], 3);
+    ck_assert_int_eq(f->ntx, first + 3);         /* no fourth probe */
+    ck_assert_int_eq(f->ndrop, 0);
+    ck_assert_int_eq(arp_deadline(&f->c), -1);
+    /* the last expiry quotes probe 3 of 3, never 4 */
+    const struct trace_rec *ex = NULL;
+    for (size_t i = 0; i < f->tr.n; i++)
+        if (f->tr.recs[i].kind == TK_TIMER && f->tr.recs[i].u.timer.action == TA_EXPIRE)
+            ex = &f->tr.recs[i];
+    ck_assert_int_eq(ex->why.id, N_TMR_ARP_PROBE_EXPIRE);
+    ck_assert_int_eq(ex->why.a[1], 3);
+    ck_assert_int_eq(ex->why.a[2], 3);
+    /* the next packet: a new broadcast resolution, and it waits */
+    mark = f->tr.n;
+    output(f, S(70), PEER, "after", 5);
+    STATES(f, id, mark, ARP_FAILED, ARP_INCOMPLETE);
+    ck_assert_int_eq(last_state(f, id)->why.id, N_ARP_INCOMPLETE_AGAIN);
+    assert_request(f, first + 3, PEER);
+    ck_assert_int_eq(arp_lookup(&f->c, PEER)->nq, 1);
+    for (int k = 1; k <= f->cfg.max_requests; k++)
+        arp_timer(&f->c, S(70) + k * f->cfg.retrans_us);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_FAILED);
+    ck_assert_int_eq(f->ndrop, 1);
+    ck_assert_uint_eq(f->drop[0].conn, 5);
+    ck_assert_int_eq(f->drop[0].failed, 1);
+    afx_free(f);
+}
+END_TEST
+
+/* Item of RFC 826's retry loop (RFC 1122 2.3.2.1 limits it to one request a
+ * second): every number quoted is the number of a request actually sent,
+ * and none passes the limit -- on the sends, the timer starts and the
+ * expiries, rendered as text too ("request 4 of 3" was the old bug). */
+START_TEST(test_rfc826_retry_numbers_never_pass_the_limit)
+{
+    struct afx *f = afx_init(NULL);
+    output(f, 0, PEER, "p1", 0);
+    for (int k = 1; k <= f->cfg.max_requests; k++)
+        arp_timer(&f->c, k * f->cfg.retrans_us);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_FAILED);
+    int max = f->cfg.max_requests, started = 0, expired = 0;
+    for (size_t i = 0; i < f->tr.n; i++) {
+        const struct trace_rec *r = &f->tr.recs[i];
+        char text[512];
+        trace_why(&f->tr, r, text, sizeof text);
+        ck_assert_msg(!strstr(text, "4 of 3"), "narration: %s", text);
+        if (r->kind != TK_TIMER)
+            continue;
+        if (r->u.timer.action == TA_START) {
+            started++;                           /* after request `started` */
+            ck_assert_int_eq(r->why.id, N_TMR_ARP_START);
+            ck_assert_int_eq(r->why.a[1], started);
+            ck_assert_int_eq(r->why.a[2], max);
+        } else if (r->u.timer.action == TA_EXPIRE) {
+            expired++;                           /* the wait for that one */
+            ck_assert_int_eq(r->why.id, N_TMR_ARP_EXPIRE);
+            ck_assert_int_eq(r->why.a[1], expired);
+            ck_assert_int_eq(r->why.a[1], started);
+            ck_assert_int_le(r->why.a[1], max);
+        }
+    }
+    ck_assert_int_eq(started, max);
+    /* the sends: "request 1 of 3", then retries 2 and 3 */
+    ck_assert_int_eq(f->ntx, max);
+    ck_assert_int_eq(f->tx[0].why.id, N_ARP_REQUEST);
+    ck_assert_int_eq(f->tx[0].why.a[1], max);
+    for (int k = 1; k < max; k++) {
+        ck_assert_int_eq(f->tx[k].why.id, N_ARP_RETRY);
+        ck_assert_int_eq(f->tx[k].why.a[0], k + 1);
+        ck_assert_int_le(f->tx[k].why.a[0], max);
+    }
+    ck_assert_int_eq(expired, max);
     afx_free(f);
 }
 END_TEST
@@ -716,6 +982,13 @@ START_TEST(test_queue_overflow_drops_oldest)
     ck_assert_int_eq(f->ndrop, 2);
     ck_assert_uint_eq(f->drop[0].conn, 100);
     ck_assert_uint_eq(f->drop[1].conn, 101);
+    /* a full queue is not a failed resolution: nobody is told, and the
+     * sentence says why this packet went (the 3 already waiting) */
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_eq(f->drop[k].failed, 0);
+        ck_assert_int_eq(f->drop[k].why.id, N_ARP_QUEUE_FULL);
+        ck_assert_int_eq(f->drop[k].why.a[1], cfg.queue_max);
+    }
     ck_assert_uint_eq(f->drop[0].ip, PEER);
     uint8_t want[FRAME_MAX];
     size_t n = ip_frame(want, "q1");
@@ -811,7 +1084,13 @@ Suite *arp_suite(void)
     tcase_add_test(c, test_incomplete_retries_then_failed_drops_queue);
     tcase_add_test(c, test_failed_to_incomplete_on_new_output);
     tcase_add_test(c, test_reachable_to_stale_after_reachable_us);
-    tcase_add_test(c, test_stale_entry_used_without_request);
+    tcase_add_test(c, test_rfc4861_7_3_3_stale_to_delay_on_use);
+    tcase_add_test(c, test_rfc4861_7_3_3_delay_to_probe_after_delay_first_probe_time);
+    tcase_add_test(c, test_rfc4861_7_3_3_delay_to_reachable_on_confirmation);
+    tcase_add_test(c, test_rfc4861_7_3_3_probe_is_unicast_to_cached_mac);
+    tcase_add_test(c, test_rfc4861_7_3_3_probe_to_reachable_on_reply);
+    tcase_add_test(c, test_rfc4861_7_3_3_probe_to_failed_after_max_unicast_solicit);
+    tcase_add_test(c, test_rfc826_retry_numbers_never_pass_the_limit);
     tcase_add_test(c, test_request_for_us_adds_sender_stale_and_replies);
     tcase_add_test(c, test_reply_for_us_from_unknown_sender_adds_reachable);
     tcase_add_test(c, test_request_for_other_updates_but_never_adds);

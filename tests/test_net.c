@@ -126,15 +126,18 @@ static const struct trace_rec *udp_rec(const struct trace *tr, int kind,
     return NULL;
 }
 
-/* ARP requests host h broadcast asking for tpa. */
+/* ARP requests host h broadcast asking for tpa (the unicast probes of
+ * RFC 4861 7.3.3 that re-check a known address do not count). */
 static int arp_requests_for(const struct trace *tr, int h, ip4_addr tpa)
 {
     int n = 0;
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *rec = &tr->recs[i];
         struct arp_pkt ap;
-        if (rec->kind == TK_SEND && rec->host == h && rec_arp(tr, rec, &ap, NULL) &&
-            ap.op == ARP_OP_REQUEST && ap.tpa == tpa)
+        mac_addr dst;
+        if (rec->kind == TK_SEND && rec->host == h && rec_arp(tr, rec, &ap, &dst) &&
+            ap.op == ARP_OP_REQUEST && ap.tpa == tpa &&
+            !memcmp(dst.b, MAC_BROADCAST.b, 6))
             n++;
     }
     return n;
@@ -146,8 +149,10 @@ static int arp_requests(const struct trace *tr, int h)
     int n = 0;
     for (size_t i = 0; i < tr->n; i++) {
         struct arp_pkt ap;
+        mac_addr dst;
         n += tr->recs[i].kind == TK_SEND && tr->recs[i].host == h &&
-             rec_arp(tr, &tr->recs[i], &ap, NULL) && ap.op == ARP_OP_REQUEST;
+             rec_arp(tr, &tr->recs[i], &ap, &dst) && ap.op == ARP_OP_REQUEST &&
+             !memcmp(dst.b, MAC_BROADCAST.b, 6);
     }
     return n;
 }
@@ -445,6 +450,7 @@ START_TEST(test_ttl_runs_out_in_a_routing_loop)
         struct frame f;
         ck_assert(rec_frame(tr, rec, &f));
         ck_assert_int_eq(f.ip.ttl, 1);
+        ck_assert_int_eq(rec->why.a[0], 1);       /* "arrived with TTL 1" */
     }
     /* each router ARPed for the other once; the cache did the rest */
     ck_assert_int_eq(arp_requests_for(tr, r1, A("198.51.100.2")), 1);
@@ -476,7 +482,8 @@ START_TEST(test_no_route_is_dropped_with_noroute)
     ck_assert_int_eq(d1->why.id, N_IP_NOROUTE);
     char why[256];
     trace_why(tr, d1, why, sizeof why);
-    ck_assert_msg(strstr(why, "no route to 203.0.113.5"), "narration: %s", why);
+    ck_assert_msg(strstr(why, "no route to 203.0.113.5 from lonely"),
+                  "narration: %s", why);
     /* with no route there is nobody to ARP for */
     ck_assert_int_eq(arp_requests(tr, lonely), 0);
     const struct trace_rec *d2 = udp_rec(tr, TK_DROP, gw, "further", &f);
@@ -504,6 +511,166 @@ START_TEST(test_no_route_is_dropped_with_noroute)
     ck_assert_int_eq(d3->u.pkt.reason, DR_NOROUTE);
     ck_assert_int_eq(d3->why.id, N_NET_NOROUTE);
     ck_assert_ptr_null(udp_rec(tr, TK_RECV, -1, "cable?", &f));
+    done(r);
+}
+END_TEST
+
+/* The application-error records of host h (-1: any host). */
+static int count_app_errors(const struct trace *tr, int h)
+{
+    int n = 0;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *rec = &tr->recs[i];
+        n += rec->kind == TK_APP && rec->u.app.call == AC_ERROR &&
+             (h < 0 || rec->host == h);
+    }
+    return n;
+}
+
+static const struct trace_rec *app_error(const struct trace *tr, int h)
+{
+    for (size_t i = 0; i < tr->n; i++)
+        if (tr->recs[i].kind == TK_APP && tr->recs[i].u.app.call == AC_ERROR &&
+            tr->recs[i].host == h)
+            return &tr->recs[i];
+    return NULL;
+}
+
+/* RFC 4861 7.2.2: when resolution fails, "The sender MUST return ICMP
+ * destination unreachable indications ... for each packet queued": the
+ * application's error names ARP and the address that failed, and says no
+ * call failed for want of a connection. */
+START_TEST(test_rfc4861_7_2_2_failed_arp_error_names_arp_and_address)
+{
+    struct run *r = run("lan office 192.0.2.0/24 delay 1ms\n"
+                        "host alice 192.0.2.10 on office\n"
+                        "host bob   192.0.2.20 on office\n"
+                        "at 10ms alice udp send 192.0.2.99 7 \"anyone?\"\n");
+    const struct trace *tr = T(r);
+    int alice = H(r, "alice");
+    ck_assert_int_eq(count_drops(tr, DR_ARP), 1);
+    ck_assert_int_eq(count_app_errors(tr, -1), 1);
+    const struct trace_rec *e = app_error(tr, alice);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->why.id, N_ARP_ERR_DGRAM);
+    ck_assert_uint_eq(e->why.a[0], A("192.0.2.99"));
+    ck_assert_int_eq(e->t_us, MS(10) + S(3));   /* after 3 requests, 1 s apart */
+    char why[512];
+    trace_why(tr, e, why, sizeof why);
+    ck_assert_msg(strstr(why, "ARP") && strstr(why, "192.0.2.99") &&
+                  strstr(why, "host unreachable") && !strstr(why, "no connection"),
+                  "narration: %s", why);
+    done(r);
+}
+END_TEST
+
+/* The same for a TCP segment: a gateway nobody answers for.  The error is
+ * reported on the connection, and the model leaves its state alone (the
+ * sentence says so): the SYN_SENT connection goes on retransmitting. */
+START_TEST(test_rfc4861_7_2_2_tcp_segment_to_silent_gateway_reported_on_connection)
+{
+    struct run *r = run("lan home 192.0.2.0/24 delay 1ms\n"
+                        "lan far  198.51.100.0/24 delay 1ms\n"
+                        "host client 192.0.2.10 on home gateway 192.0.2.1\n"
+                        "host server 198.51.100.80 on far\n"
+                        "at 0ms  server listen 80\n"
+                        "at 10ms client connect server 80\n");
+    const struct trace *tr = T(r);
+    int client = H(r, "client");
+    const struct trace_rec *e = app_error(tr, client);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->why.id, N_ARP_ERR_TCP);
+    ck_assert_uint_eq(e->why.a[0], A("192.0.2.1"));     /* the gateway */
+    ck_assert_int_eq(e->layer, TL_TCP);
+    ck_assert_uint_ne(e->conn, 0);
+    /* no state change of that connection at the error's instant */
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *rec = &tr->recs[i];
+        if (rec->kind == TK_STATE && rec->layer == TL_TCP && rec->conn == e->conn)
+            ck_assert_int_ne(rec->t_us, e->t_us);
+    }
+    ck_assert_int_eq(arp_requests_for(tr, client, A("198.51.100.80")), 0);
+    done(r);
+}
+END_TEST
+
+/* A router that cannot resolve the next hop drops the forwarded packet;
+ * no application on the router (or anywhere) is told. */
+START_TEST(test_router_arp_failure_drops_without_app_error)
+{
+    struct run *r = run("lan home 192.0.2.0/24 delay 1ms\n"
+                        "lan far  198.51.100.0/24 delay 1ms\n"
+                        "host client 192.0.2.10 on home gateway 192.0.2.1\n"
+                        "router gw   192.0.2.1 on home 198.51.100.1 on far\n"
+                        "at 10ms client udp send 198.51.100.99 7 \"gone\"\n");
+    const struct trace *tr = T(r);
+    int gw = H(r, "gw");
+    ck_assert_int_eq(count_drops(tr, DR_ARP), 1);
+    struct frame f;
+    const struct trace_rec *d = udp_rec(tr, TK_DROP, gw, "gone", &f);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(d->why.id, N_ARP_UNREACHABLE);
+    ck_assert_uint_eq(d->why.a[0], A("198.51.100.99"));
+    ck_assert_int_eq(d->why.a[1], 3);
+    ck_assert_int_eq(count_app_errors(tr, -1), 0);
+    done(r);
+}
+END_TEST
+
+/* RFC 1122 3.2.1.3: "A host MUST silently discard an incoming datagram
+ * that is not destined for the host": a plain host named as a gateway gets
+ * the frame (its MAC) but not the packet (another address), and says so. */
+START_TEST(test_rfc1122_3_2_1_3_host_that_is_no_router_discards)
+{
+    struct run *r = run("lan home 192.0.2.0/24 delay 1ms\n"
+                        "host client 192.0.2.10 on home gateway 192.0.2.1\n"
+                        "host notrouter 192.0.2.1 on home\n"
+                        "at 10ms client udp send 198.51.100.7 7 \"via?\"\n");
+    const struct trace *tr = T(r);
+    int nr = H(r, "notrouter");
+    struct frame f;
+    const struct trace_rec *d = udp_rec(tr, TK_DROP, nr, "via?", &f);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(d->u.pkt.reason, DR_NOTFORME);
+    ck_assert_int_eq(d->why.id, N_IP_NOTFORME);
+    ck_assert_uint_eq(d->why.a[0], A("198.51.100.7"));
+    char why[512];
+    trace_why(tr, d, why, sizeof why);
+    ck_assert_msg(strstr(why, "198.51.100.7") && strstr(why, "not a router"),
+                  "narration: %s", why);
+    done(r);
+}
+END_TEST
+
+/* Nine datagrams for an address nobody has, while the queue holds eight
+ * (Linux unres_qlen): the first gives way when the ninth comes -- its own
+ * reason, and nobody told -- and the eight left are dropped when ARP
+ * fails, each with an error for the application. */
+START_TEST(test_arp_queue_overflow_is_not_an_arp_failure)
+{
+    struct run *r = run("lan office 192.0.2.0/24 delay 1ms\n"
+                        "host alice 192.0.2.10 on office\n"
+                        "host bob   192.0.2.20 on office\n"
+                        "at 10ms alice udp send 192.0.2.99 7 \"1\"\n"
+                        "at 11ms alice udp send 192.0.2.99 7 \"2\"\n"
+                        "at 12ms alice udp send 192.0.2.99 7 \"3\"\n"
+                        "at 13ms alice udp send 192.0.2.99 7 \"4\"\n"
+                        "at 14ms alice udp send 192.0.2.99 7 \"5\"\n"
+                        "at 15ms alice udp send 192.0.2.99 7 \"6\"\n"
+                        "at 16ms alice udp send 192.0.2.99 7 \"7\"\n"
+                        "at 17ms alice udp send 192.0.2.99 7 \"8\"\n"
+                        "at 18ms alice udp send 192.0.2.99 7 \"9\"\n");
+    const struct trace *tr = T(r);
+    ck_assert_int_eq(count_drops(tr, DR_ARPQUEUE), 1);
+    ck_assert_int_eq(count_drops(tr, DR_ARP), 8);
+    ck_assert_int_eq(count_app_errors(tr, H(r, "alice")), 8);
+    struct frame f;
+    const struct trace_rec *d = udp_rec(tr, TK_DROP, -1, "1", &f);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(d->u.pkt.reason, DR_ARPQUEUE);
+    ck_assert_int_eq(d->why.id, N_ARP_QUEUE_FULL);
+    ck_assert_int_eq(d->why.a[1], 8);
+    ck_assert_int_eq(d->t_us, MS(18));
     done(r);
 }
 END_TEST
@@ -1189,6 +1356,11 @@ Suite *net_suite(void)
     tcase_add_test(rt, test_router_forwards_with_ttl_minus_one_and_valid_checksum);
     tcase_add_test(rt, test_ttl_runs_out_in_a_routing_loop);
     tcase_add_test(rt, test_no_route_is_dropped_with_noroute);
+    tcase_add_test(rt, test_rfc4861_7_2_2_failed_arp_error_names_arp_and_address);
+    tcase_add_test(rt, test_rfc4861_7_2_2_tcp_segment_to_silent_gateway_reported_on_connection);
+    tcase_add_test(rt, test_router_arp_failure_drops_without_app_error);
+    tcase_add_test(rt, test_arp_queue_overflow_is_not_an_arp_failure);
+    tcase_add_test(rt, test_rfc1122_3_2_1_3_host_that_is_no_router_discards);
     tcase_add_test(rt, test_broadcast_reaches_its_lan_only);
     tcase_add_test(rt, test_link_needs_no_arp);
     suite_add_tcase(s, rt);

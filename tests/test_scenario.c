@@ -1558,10 +1558,10 @@ START_TEST(test_network_expect_errors)
         "expect client reads -1\n"
         "expect client queries 1000000001\n"
         "expect client reads 1 2\n",
-        "t.scn:3:30: error: unknown ARP state \"DONE\"; expected one of: NONE, INCOMPLETE, REACHABLE, STALE, FAILED\n"
-        "t.scn:4:30: error: unknown ARP state \"stale\"; expected one of: NONE, INCOMPLETE, REACHABLE, STALE, FAILED\n"
+        "t.scn:3:30: error: unknown ARP state \"DONE\"; expected one of: NONE, INCOMPLETE, REACHABLE, STALE, DELAY, PROBE, FAILED\n"
+        "t.scn:4:30: error: unknown ARP state \"stale\"; expected one of: NONE, INCOMPLETE, REACHABLE, STALE, DELAY, PROBE, FAILED\n"
         "t.scn:5:19: error: expected an IPv4 address like 192.0.2.10, found \"server\"\n"
-        "t.scn:6:30: error: expected an ARP state (one of: NONE, INCOMPLETE, REACHABLE, STALE, FAILED), found a string\n"
+        "t.scn:6:30: error: expected an ARP state (one of: NONE, INCOMPLETE, REACHABLE, STALE, DELAY, PROBE, FAILED), found a string\n"
         "t.scn:7:36: error: expected \"by TIME\" or \"at TIME\" after the state, found \"after\"\n"
         "t.scn:8:39: error: expected a duration like 20ms or 1.5s, found \"+1s\"\n"
         "t.scn:9:40: error: expected an IPv4 address, NXDOMAIN, SERVFAIL or FAILED after the name, found \"maybe\"\n"

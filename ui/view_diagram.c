@@ -74,7 +74,8 @@ int vw_state_role(int layer, int state)
         switch (state) {
         case ARP_INCOMPLETE: return R_ST_OPENING;
         case ARP_REACHABLE:  return R_ST_OPEN;
-        case ARP_STALE:      return R_ST_WAIT;
+        case ARP_STALE: case ARP_DELAY: return R_ST_WAIT;
+        case ARP_PROBE:      return R_ST_OPENING;
         case ARP_FAILED:     return R_DROP;
         default:             return R_ST_IDLE;
         }
