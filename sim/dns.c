@@ -1725,11 +1725,13 @@ static const struct dns_server_ref *slist_first(const struct dns_pending *p)
 static void step2(struct dns_resolver *r, int i, int64_t now)
 {
     struct dns_pending *p = r->pend[i];
+    char zone[DNS_NAME_BUF], skipped[DNS_NAME_BUF] = "";
     for (const char *z = p->sname;; z = name_parent(z)) {
         struct dns_cache_entry *e = cache_get(r, now, z, DNS_TYPE_NS);
         if (e) {
-            char zone[DNS_NAME_BUF];
             name_copy(zone, e->name);
+            if (!*skipped)
+                name_copy(skipped, e->name);
             slist_build(r, now, p, zone, e->rr, e->nrr, NULL, NULL);
             if (slist_usable(p)) {
                 const struct dns_server_ref *s = slist_first(p);
@@ -1752,7 +1754,12 @@ static void step2(struct dns_resolver *r, int i, int64_t now)
         fail(r, i, now, WHY0(N_DNS_FAIL_NOHINTS));
         return;
     }
-    enter_slist(r, i, now, WHY(N_DNS_ASK_ROOT, p->serv[0].addr));
+    /* "nothing closer is cached" only when it is so: a cached delegation
+     * whose servers cannot be reached is another reason to start over */
+    enter_slist(r, i, now, *skipped
+                ? WHY(N_DNS_ASK_ROOT_UNUSABLE, intern(r->env.tr, skipped),
+                      p->serv[0].addr)
+                : WHY(N_DNS_ASK_ROOT, p->serv[0].addr));
 }
 
 /* RFC 1034 5.3.3 step 1: "See if the answer is in local information, and

@@ -149,8 +149,9 @@
     X(N_DNS_CACHE_HIT_NX,  "the cache remembers that {0:str} does not exist, for {1} s more (RFC 2308 5): answer NXDOMAIN from the cache") \
     X(N_DNS_CACHE_HIT_NODATA, "the cache remembers that {0:str} has no {1:str} record, for {2} s more (RFC 2308 5): answer from the cache") \
     X(N_DNS_ASK_ROOT,      "nothing closer is cached: start at a root server from the hints, {0:ip} (RFC 1034 5.3.3 step 2)") \
-    X(N_DNS_ASK_CACHED,    "the closest delegation in the cache is {0:str}: start at its server {1:str}, {2:ip} (RFC 1034 5.3.3 step 2)") \
-    X(N_DNS_ASK_CACHED_NOADDR, "the closest delegation in the cache is {0:str}, but no address of its servers is known: find one first (RFC 1034 5.3.3 step 2)") \
+    X(N_DNS_ASK_ROOT_UNUSABLE, "the servers of {0:str} are cached, but none can be reached (no address known): start at a root server from the hints, {1:ip} (RFC 1034 5.3.3 step 2)") \
+    X(N_DNS_ASK_CACHED,    "the closest cached delegation with a server that can be reached is {0:str}: start at its server {1:str}, {2:ip} (RFC 1034 5.3.3 step 2)") \
+    X(N_DNS_ASK_CACHED_NOADDR, "the closest cached delegation that can be used is {0:str}, but no address of its servers is known yet: find one first (RFC 1034 5.3.3 step 2)") \
     X(N_DNS_REFERRAL,      "{0:ip} refers the question to {1:str}, served by {2:str} (RFC 1034 5.3.3 step 4b)") \
     X(N_DNS_ANSWER,        "{0:ip} answers {1:str} {2:str} (RFC 1034 5.3.3 step 4a)") \
     X(N_DNS_NXDOMAIN,      "{0:ip} says {1:str} does not exist: NXDOMAIN (RFC 1034 5.3.3 step 4a)") \

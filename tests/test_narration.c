@@ -1219,6 +1219,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_CACHE_HIT_NX]  = { KSTATE, ck_dns_cache_hit },
     [N_DNS_CACHE_HIT_NODATA] = { KSTATE, ck_dns_cache_hit },
     [N_DNS_ASK_ROOT]      = { KSTATE, NULL },
+    [N_DNS_ASK_ROOT_UNUSABLE] = { KSTATE, NULL },
     [N_DNS_ASK_CACHED]    = { KSTATE, NULL },
     [N_DNS_ASK_CACHED_NOADDR] = { KSTATE, NULL },
     [N_DNS_REFERRAL]      = { KSTATE, ck_dns_from_server },
