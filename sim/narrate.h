@@ -48,7 +48,7 @@
     X(N_APP_RESOLVE_NOADDR,"the stub resolver answers: the DNS reply for {0:str} carries no address (A) record") \
     X(N_APP_RESOLVE_TIMEOUT,"the stub resolver gives up: no DNS reply from the resolver {1:ip}, so {0:str} cannot be resolved") \
     X(N_APP_RESOLVE_NOSTUB,"{0:str} cannot be resolved: this host has no DNS server configured (host ... dns ADDR)") \
-    X(N_APP_RESOLVE_BADNAME,"{0:str} is not a valid DNS name (RFC 1035 2.3.1): nothing is asked") \
+    X(N_APP_RESOLVE_BADNAME,"{0:str} is not a valid DNS name (RFC 1035 3.1): nothing is asked") \
     X(N_APP_RESOLVE_BUSY,"{0:str} cannot be resolved now: the stub resolver already has {3} DNS lookups in progress") \
     /* --- TCP state changes --- */ \
     X(N_TCP_LISTEN,        "passive OPEN: wait for a connection request from any remote TCP") \
@@ -193,7 +193,7 @@
     X(N_DNS_SRV_REFERRAL_NOGLUE, "referral: {0:str} lies in {1:str}, delegated to other servers; name them (this server holds no address for them) (RFC 1034 4.3.2 step 3b)") \
     X(N_DNS_SRV_NXDOMAIN,  "{0:str} does not exist in zone {1:str}: NXDOMAIN with the zone's SOA (RFC 2308 2.1)") \
     X(N_DNS_SRV_NXDOMAIN_CNAME, "{0:str} is an alias for {1:str}, which does not exist: NXDOMAIN with the CNAME (RFC 2308 2.1)") \
-    X(N_DNS_SRV_NXDOMAIN_NOSOA, "{0:str} does not exist: NXDOMAIN, without an SOA since the zone has none, so nobody may cache the answer (RFC 2308 5)") \
+    X(N_DNS_SRV_NXDOMAIN_NOSOA, "{0:str} does not exist: NXDOMAIN, without an SOA since the zone has none, so the answer should not be cached (RFC 2308 5)") \
     X(N_DNS_SRV_NODATA,    "{0:str} exists but has no {1:str} record: NOERROR, an empty answer and the SOA (RFC 2308 2.2)") \
     X(N_DNS_SRV_NODATA_NOSOA, "{0:str} exists but has no {1:str} record: NOERROR and an empty answer, without an SOA since the zone has none (RFC 2308 2.2)") \
     X(N_DNS_SRV_REFUSED,   "{0:str} is outside every zone this server serves: REFUSED") \
@@ -202,7 +202,7 @@
     X(N_DNS_SRV_NOTIMP,    "only standard queries are served: NOTIMP (RFC 1035 4.1.1)") \
     X(N_DNS_UNMATCHED,     "a DNS reply (id {0}) that matches no query in progress: ignored") \
     X(N_DNS_UNEXPECTED_QUERY, "a DNS query (id {0}) to a port where no DNS server listens: ignored") \
-    X(N_NET_NOPORT,        "no socket is bound to UDP port {0}: the datagram is dropped (the ICMP port-unreachable reply is not modelled)") \
+    X(N_NET_NOPORT,        "no socket is bound to UDP port {0}: the datagram is dropped (the ICMP port-unreachable reply of RFC 1122 4.1.3.1 is not modelled)") \
     /* --- --real: the kernel beside the model (sim/real/) --- */ \
     X(N_REAL_PLAN,          "replay on {0:str}: each call runs at its scenario time divided by {1}, at least {2:dur} after the one before; what the kernel shows is put back on the scenario's clock") \
     X(N_REAL_SQUEEZED,      "the calls would take too long at that pace: the gaps between them shrink so the replay stays within {0:dur}") \
