@@ -1469,6 +1469,8 @@ static void check_dir(const char *dir, int min_files)
             snprintf(name, sizeof name, "%s (seed %" PRIu64 ")", files[i], seeds[s]);
             sim_init(&sim, scn, seeds[s]);
             sim_run(&sim);
+            /* a run cut short by a limit would leave its story unchecked */
+            ck_assert_msg(!sim.truncated, "%s stopped at its limit", name);
             int f = check_trace(&c, &sim.tr, scn, name);
             if (f) {
                 all = realloc(all, alen + c.len + 1);
