@@ -1714,6 +1714,119 @@ START_TEST(test_checker_rejects_an_error_without_its_protocol)
 }
 END_TEST
 
+/* ---- the authoritative server's sentence follows what its reply holds --- */
+
+struct srv {
+    struct trace tr;
+    struct dns_zone z;
+};
+
+static void srv_init(struct srv *v, const char *apex, const char *const *rrs)
+{
+    trace_init(&v->tr);
+    dns_zone_init(&v->z);
+    ck_assert_int_eq(dns_zone_add_apex(&v->z, apex), 0);
+    for (; *rrs; rrs++) {
+        struct dns_rr rr;
+        char err[128];
+        ck_assert_msg(dns_rr_parse(*rrs, &rr, err, sizeof err) == 0, "%s", err);
+        ck_assert_int_eq(dns_zone_add(&v->z, &rr), 0);
+    }
+}
+
+/* The sentence the server gives for its reply to "NAME A?". */
+static struct why srv_why(struct srv *v, const char *name, char *text, size_t n)
+{
+    struct dns_msg q, r;
+    dns_query_init(&q, 1, name, DNS_TYPE_A, 0);
+    int outcome = dns_server_answer(&v->z, &q, &r);
+    struct trace_rec rec = { .why = dns_server_why(&v->tr, &q, &r, outcome) };
+    trace_why(&v->tr, &rec, text, n);
+    return rec.why;
+}
+
+static void srv_free(struct srv *v)
+{
+    dns_zone_free(&v->z);
+    trace_free(&v->tr);
+}
+
+static const char *const example_zone[] = {
+    "example.com. 3600 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300",
+    "www.example.com. 300 IN A 203.0.113.80",
+    "alias.example.com. 300 IN CNAME www.example.com.",
+    "broken.example.com. 300 IN CNAME gone.example.com.",
+    "sub.example.com. 300 IN NS ns.sub.example.com.",
+    "far.example.com. 300 IN NS ns.example.net.",
+    "ns.sub.example.com. 300 IN A 198.51.100.9",
+    NULL
+};
+
+/* RFC 1034 4.3.2 step 3a: a CNAME goes in the answer and the search goes
+ * on at its target; the server holds the alias, not "alias A". */
+START_TEST(test_rfc1034_4_3_2_cname_answer_is_told_as_an_alias)
+{
+    struct srv v;
+    char text[512];
+    srv_init(&v, "example.com", example_zone);
+    struct why w = srv_why(&v, "alias.example.com", text, sizeof text);
+    ck_assert_int_eq(w.id, N_DNS_SRV_CNAME);
+    ck_assert_ptr_nonnull(strstr(text, "alias.example.com is an alias for www.example.com"));
+    w = srv_why(&v, "www.example.com", text, sizeof text);
+    ck_assert_int_eq(w.id, N_DNS_SRV_ANSWER);
+    srv_free(&v);
+}
+END_TEST
+
+/* RFC 2308 2.1: after a CNAME the name error is the target's: the alias
+ * exists, the name it points to does not. */
+START_TEST(test_rfc2308_2_1_nxdomain_behind_a_cname_names_the_target)
+{
+    struct srv v;
+    char text[512];
+    srv_init(&v, "example.com", example_zone);
+    struct why w = srv_why(&v, "broken.example.com", text, sizeof text);
+    ck_assert_int_eq(w.id, N_DNS_SRV_NXDOMAIN_CNAME);
+    ck_assert_ptr_nonnull(strstr(text, "for gone.example.com, which does not exist"));
+    w = srv_why(&v, "nope.example.com", text, sizeof text);
+    ck_assert_int_eq(w.id, N_DNS_SRV_NXDOMAIN);
+    srv_free(&v);
+}
+END_TEST
+
+/* RFC 1034 4.3.2 step 3b: glue goes in the additional section only when
+ * the zone holds addresses for the servers; without, none is promised. */
+START_TEST(test_rfc1034_4_3_2_referral_without_glue_promises_no_address)
+{
+    struct srv v;
+    char text[512];
+    srv_init(&v, "example.com", example_zone);
+    ck_assert_int_eq(srv_why(&v, "www.sub.example.com", text, sizeof text).id,
+                     N_DNS_SRV_REFERRAL);
+    ck_assert_int_eq(srv_why(&v, "www.far.example.com", text, sizeof text).id,
+                     N_DNS_SRV_REFERRAL_NOGLUE);
+    ck_assert_ptr_null(strstr(text, "their addresses"));
+    srv_free(&v);
+}
+END_TEST
+
+/* RFC 2308 5: a negative answer without SOA should not be cached; the
+ * sentence must not promise an SOA the zone does not have. */
+START_TEST(test_rfc2308_5_negative_answer_without_soa_says_so)
+{
+    static const char *const bare[] = {
+        "host.example.net. 60 IN A 203.0.113.81", NULL
+    };
+    struct srv v;
+    char text[512];
+    srv_init(&v, "example.net", bare);
+    ck_assert_int_eq(srv_why(&v, "nothing.example.net", text, sizeof text).id,
+                     N_DNS_SRV_NXDOMAIN_NOSOA);
+    ck_assert_ptr_null(strstr(text, "with the zone's SOA"));
+    srv_free(&v);
+}
+END_TEST
+
 Suite *narration_suite(void)
 {
     Suite *s = suite_create("narration");
@@ -1733,5 +1846,11 @@ Suite *narration_suite(void)
     tcase_add_test(u, test_checker_rejects_an_unfilled_placeholder);
     tcase_add_test(u, test_checker_rejects_an_error_without_its_protocol);
     suite_add_tcase(s, u);
+    TCase *d = tcase_create("dns-server");
+    tcase_add_test(d, test_rfc1034_4_3_2_cname_answer_is_told_as_an_alias);
+    tcase_add_test(d, test_rfc2308_2_1_nxdomain_behind_a_cname_names_the_target);
+    tcase_add_test(d, test_rfc1034_4_3_2_referral_without_glue_promises_no_address);
+    tcase_add_test(d, test_rfc2308_5_negative_answer_without_soa_says_so);
+    suite_add_tcase(s, d);
     return s;
 }
