@@ -80,9 +80,9 @@ static int udp_action(struct sim *s, const struct scn_action *a)
     switch (a->kind) {
     case ACT_UDP_BIND:
         if (udp_find(hp, a->port)) {
+            /* the failure is UDP's: the port has its socket already */
             trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_ERROR, -1, NULL, 0,
-                      WHY(N_APP_ERR_NOCONN,
-                          trace_intern(&s->tr, "UDP port already bound")));
+                      WHY(N_APP_UDP_INUSE, a->port));
             return 1;
         }
         udp_bind(hp, a->port);
@@ -211,10 +211,13 @@ static void http_action(struct sim *s, const struct scn_action *a)
         }
         return;
     }
-    /* ACT_HTTP_GET */
+    /* ACT_HTTP_GET: the URL as the browser has it, with the port when it
+     * is not the default (RFC 9110 4.2.1) */
+    int port = a->port && a->port != 80;
     trace_app(&s->tr, s->now, h, TL_HTTP, 0, AC_CONNECT, 0, NULL, 0,
-              WHY(N_APP_HTTP_GET, trace_intern(&s->tr, a->text),
-                  trace_intern(&s->tr, a->path ? a->path : "/")));
+              WHY(port ? N_APP_HTTP_GET_PORT : N_APP_HTTP_GET,
+                  trace_intern(&s->tr, a->text),
+                  trace_intern(&s->tr, a->path ? a->path : "/"), a->port));
     ip4_addr addr;
     if (is_ip_literal(a->text, &addr)) {
         app_http_connect(s, h, a, addr);

@@ -1150,18 +1150,34 @@ struct why dns_server_why(struct trace *tr, const struct dns_msg *q,
                           const struct dns_msg *r, int outcome)
 {
     uint32_t qn = intern(tr, q->qname), qt = intern_type(tr, q->qtype);
+    /* The sentence says what the reply holds: a CNAME answer is not the
+     * data asked for, a referral without glue names no addresses, and a
+     * negative answer carries the SOA only when the zone has one. */
+    int cname = r->nan > 0 && r->an[0].type == DNS_TYPE_CNAME &&
+                q->qtype != DNS_TYPE_CNAME && q->qtype != DNS_TYPE_ANY;
+    int soa = r->nns > 0 && r->ns[0].type == DNS_TYPE_SOA;
     switch (outcome) {
     case DNS_SRV_ANSWER:
+        /* RFC 1034 4.3.2 step 3a: the CNAME, then the canonical name's data */
+        if (cname)
+            return WHY(N_DNS_SRV_CNAME, qn, intern(tr, r->an[0].rd.target));
         return WHY(N_DNS_SRV_ANSWER, qn, qt);
     case DNS_SRV_REFERRAL:
-        return WHY(N_DNS_SRV_REFERRAL, qn,
+        return WHY(r->nar ? N_DNS_SRV_REFERRAL : N_DNS_SRV_REFERRAL_NOGLUE, qn,
                    intern(tr, r->nns ? r->ns[0].name : "?"));
     case DNS_SRV_NXDOMAIN:
-        return WHY(N_DNS_SRV_NXDOMAIN, qn,
-                   intern(tr, r->nns ? r->ns[0].name : "?"));
+        /* RFC 2308 2.1: after a CNAME the name error is the target's */
+        if (cname)
+            return WHY(N_DNS_SRV_NXDOMAIN_CNAME, qn,
+                       intern(tr, r->an[r->nan - 1].rd.target));
+        if (!soa)
+            return WHY(N_DNS_SRV_NXDOMAIN_NOSOA, qn);
+        return WHY(N_DNS_SRV_NXDOMAIN, qn, intern(tr, r->ns[0].name));
     case DNS_SRV_NODATA:
-        return WHY(N_DNS_SRV_NODATA, qn, qt);
+        return WHY(soa ? N_DNS_SRV_NODATA : N_DNS_SRV_NODATA_NOSOA, qn, qt);
     case DNS_SRV_REFUSED:
+        if (q->qclass != DNS_CLASS_IN && q->qclass != 255)
+            return WHY(N_DNS_REFUSED_CLASS, q->qclass);
         return WHY(N_DNS_SRV_REFUSED, qn);
     case DNS_SRV_NOTIMP:
         return WHY0(N_DNS_SRV_NOTIMP);
@@ -1198,6 +1214,7 @@ struct dns_server_ref {
     char     name[DNS_NAME_BUF];     /* "" for a root hint */
     ip4_addr addr;                   /* 0: not known yet (glueless) */
     uint8_t  dead;                   /* timed out or replied uselessly */
+    uint8_t  asked;                  /* a query went to it */
     uint8_t  resolving;              /* a nested walk looks up its address */
 };
 
@@ -1564,6 +1581,7 @@ static void send_query(struct dns_resolver *r, int i, int64_t now,
     /* RFC 1034 5.3.3: an iterative query, RD clear */
     dns_query_init(q, p->id, p->sname, p->qtype, 0);
     ip4_addr to = p->serv[p->cur].addr;
+    p->serv[p->cur].asked = 1;
     r->env.emit(r->env.ctx, to, DNS_PORT, q, why);
     free(q);
     p->due = now + r->cfg.timeout_us;
@@ -1588,7 +1606,9 @@ static int pick_server(struct dns_resolver *r, int i, int64_t now,
             p->tries = 0;
             return 1;
         }
-    int noglue = 0;
+    int noglue = 0, asked = 0;
+    for (int k = 0; k < p->nserv; k++)
+        asked |= p->serv[k].asked;
     for (int k = 0; k < p->nserv; k++) {
         struct dns_server_ref *s = &p->serv[k];
         if (s->dead || s->addr)
@@ -1610,8 +1630,13 @@ static int pick_server(struct dns_resolver *r, int i, int64_t now,
         s->resolving = 0;
         s->dead = 1;
     }
-    *why = noglue ? WHY(N_DNS_FAIL_NOGLUE, intern(r->env.tr, p->zone))
-                  : WHY(N_DNS_FAIL_SERVERS, intern(r->env.tr, p->zone));
+    /* RFC 1034 5.3.3 step 4d: every server is gone; the sentence gives
+     * the reason: servers asked in vain, in-zone servers without glue, or
+     * servers whose addresses could not be found */
+    uint32_t z = intern(r->env.tr, p->zone);
+    *why = asked ? WHY(N_DNS_FAIL_SERVERS, z)
+         : noglue ? WHY(N_DNS_FAIL_NOGLUE, z)
+         : WHY(N_DNS_FAIL_NOADDR, z);
     return -1;
 }
 
@@ -1700,17 +1725,21 @@ static const struct dns_server_ref *slist_first(const struct dns_pending *p)
 static void step2(struct dns_resolver *r, int i, int64_t now)
 {
     struct dns_pending *p = r->pend[i];
+    char zone[DNS_NAME_BUF], skipped[DNS_NAME_BUF] = "";
     for (const char *z = p->sname;; z = name_parent(z)) {
         struct dns_cache_entry *e = cache_get(r, now, z, DNS_TYPE_NS);
         if (e) {
-            char zone[DNS_NAME_BUF];
             name_copy(zone, e->name);
+            if (!*skipped)
+                name_copy(skipped, e->name);
             slist_build(r, now, p, zone, e->rr, e->nrr, NULL, NULL);
             if (slist_usable(p)) {
                 const struct dns_server_ref *s = slist_first(p);
-                enter_slist(r, i, now,
-                            WHY(N_DNS_ASK_CACHED, intern(r->env.tr, zone),
-                                intern(r->env.tr, s->name), s->addr));
+                enter_slist(r, i, now, s->addr
+                            ? WHY(N_DNS_ASK_CACHED, intern(r->env.tr, zone),
+                                  intern(r->env.tr, s->name), s->addr)
+                            : WHY(N_DNS_ASK_CACHED_NOADDR,
+                                  intern(r->env.tr, zone)));
                 return;
             }
         }
@@ -1722,10 +1751,15 @@ static void step2(struct dns_resolver *r, int i, int64_t now)
     for (int k = 0; k < r->cfg.nroots; k++)
         slist_add(p, "", r->cfg.roots[k]);
     if (p->nserv == 0) {
-        fail(r, i, now, WHY(N_DNS_FAIL_SERVERS, intern(r->env.tr, ".")));
+        fail(r, i, now, WHY0(N_DNS_FAIL_NOHINTS));
         return;
     }
-    enter_slist(r, i, now, WHY(N_DNS_ASK_ROOT, p->serv[0].addr));
+    /* "nothing closer is cached" only when it is so: a cached delegation
+     * whose servers cannot be reached is another reason to start over */
+    enter_slist(r, i, now, *skipped
+                ? WHY(N_DNS_ASK_ROOT_UNUSABLE, intern(r->env.tr, skipped),
+                      p->serv[0].addr)
+                : WHY(N_DNS_ASK_ROOT, p->serv[0].addr));
 }
 
 /* RFC 1034 5.3.3 step 1: "See if the answer is in local information, and
@@ -1815,8 +1849,10 @@ static void finish(struct dns_resolver *r, int i, int64_t now, int rcode,
         m->ns[0] = *soa;
         m->nns = 1;
     }
+    /* a SERVFAIL is no answer from the cache, whatever the walk cost */
     r->env.emit(r->env.ctx, p->client, p->cport, m,
-                WHY(p->from_cache ? N_DNS_R_STUB_CACHE : N_DNS_R_STUB,
+                WHY(rcode == DNS_RCODE_SERVFAIL ? N_DNS_R_STUB_FAIL
+                    : p->from_cache ? N_DNS_R_STUB_CACHE : N_DNS_R_STUB,
                     p->client));
     free(m);
     pend_free(r, i);
@@ -2093,7 +2129,7 @@ int dns_resolver_query(struct dns_resolver *r, int64_t now, ip4_addr client,
     }
     if (q->qclass != DNS_CLASS_IN) {              /* this resolver knows only IN */
         reply_error(r, client, cport, q, DNS_RCODE_REFUSED,
-                    WHY(N_DNS_SRV_REFUSED, intern(tr, q->qname)));
+                    WHY(N_DNS_REFUSED_CLASS, q->qclass));
         return 0;
     }
     /* a retransmission from the stub while we are still walking: the walk
@@ -2111,7 +2147,7 @@ int dns_resolver_query(struct dns_resolver *r, int64_t now, ip4_addr client,
         walk_set(r, now, conn, DNS_FAILED,
                  WHY(N_DNS_FAIL_BUSY, r->cfg.max_pending));
         reply_error(r, client, cport, q, DNS_RCODE_SERVFAIL,
-                    WHY(N_DNS_R_STUB, client));
+                    WHY(N_DNS_R_STUB_FAIL, client));
         return 0;
     }
     struct dns_pending *p = xrealloc(NULL, sizeof *p);
@@ -2318,9 +2354,15 @@ int dns_stub_response(struct dns_stub *s, int64_t now, ip4_addr from,
             stub_set(s, now, l->conn, DNS_ANSWERED,
                      WHY(N_DNS_STUB_ANSWER,
                          intern(tr, dns_summary(m, text, sizeof text))));
+        else if (m->rcode == DNS_RCODE_NXDOMAIN)
+            /* RFC 1035 4.1.1: name error, an answer that the name does
+             * not exist */
+            stub_set(s, now, l->conn, DNS_ANSWERED,
+                     WHY(N_DNS_STUB_NXDOMAIN,
+                         intern(tr, dns_rcode_name(m->rcode, rc, sizeof rc)),
+                         intern(tr, l->name)));
         else
-            stub_set(s, now, l->conn,
-                     m->rcode == DNS_RCODE_NXDOMAIN ? DNS_ANSWERED : DNS_FAILED,
+            stub_set(s, now, l->conn, DNS_FAILED,
                      WHY(N_DNS_STUB_FAIL,
                          intern(tr, dns_rcode_name(m->rcode, rc, sizeof rc)),
                          intern(tr, l->name)));

@@ -109,6 +109,7 @@ static void stub_done(void *ctx, struct dns_stub *stub, int handle,
     struct sim *s = w->s;
     int h = w->host;
     struct sim_host *hp = &s->hosts[h];
+    struct dns_host *d = dh_of(s, h);
     uint32_t name = trace_intern(&s->tr, res->name);
     if (res->rcode == DNS_RCODE_NOERROR && res->naddr > 0) {
         uint8_t a[4] = { (uint8_t)(res->addr[0] >> 24), (uint8_t)(res->addr[0] >> 16),
@@ -117,15 +118,20 @@ static void stub_done(void *ctx, struct dns_stub *stub, int handle,
                   WHY(N_APP_RESOLVED, name, res->addr[0]));
     } else {
         char rc[16];
-        const char *why = res->rcode < 0 ? "no reply from the resolver"
-                        : res->rcode == DNS_RCODE_NOERROR ? "no address records"
-                        : dns_rcode_name(res->rcode, rc, sizeof rc);
-        /* the rcode travels in the narration's third parameter: -1 no
-         * reply at all, 0 an answer without addresses, else the rcode */
+        /* one sentence per way a lookup fails; the rcode travels in the
+         * narration's third parameter: -1 no reply at all, 0 an answer
+         * without addresses, else the rcode */
+        struct why why =
+            res->rcode < 0
+                ? WHY(N_APP_RESOLVE_TIMEOUT, name, d->stub->cfg.server, -1)
+            : res->rcode == DNS_RCODE_NOERROR
+                ? WHY(N_APP_RESOLVE_NOADDR, name, 0, 0)
+                : WHY(N_APP_RESOLVE_FAIL, name,
+                      trace_intern(&s->tr, dns_rcode_name(res->rcode, rc,
+                                                          sizeof rc)),
+                      res->rcode);
         trace_app(&s->tr, s->now, h, TL_DNS, 0, AC_RESOLVE, -1,
-                  (const uint8_t *)res->name, strlen(res->name),
-                  WHY(N_APP_RESOLVE_FAIL, name, trace_intern(&s->tr, why),
-                      res->rcode < 0 ? -1 : res->rcode));
+                  (const uint8_t *)res->name, strlen(res->name), why);
     }
     const struct scn_action *pending = hp->http_pending;
     if (pending && dns_name_eq(pending->text, res->name)) {
@@ -140,17 +146,21 @@ void dnsapp_resolve(struct sim *s, int h, const char *name)
     struct dns_host *d = dh_of(s, h);
     if (!d->stub) {
         trace_app(&s->tr, s->now, h, TL_DNS, 0, AC_RESOLVE, -1, NULL, 0,
-                  WHY(N_APP_RESOLVE_FAIL, trace_intern(&s->tr, name),
-                      trace_intern(&s->tr, "this host has no DNS server "
-                                           "configured (host ... dns ADDR)"), -1));
+                  WHY(N_APP_RESOLVE_NOSTUB, trace_intern(&s->tr, name), 0, -1));
         s->hosts[h].http_pending = NULL;
         return;
     }
-    if (dns_stub_resolve(d->stub, s->now, name, DNS_TYPE_A) < 0)
+    /* dns_stub_resolve refuses a name that is not a valid domain name
+     * (RFC 1035 2.3.1) and a lookup beyond its DNS_STUB_MAX at once: two
+     * causes, two sentences */
+    int bad = dns_name_check(name, NULL, 0) < 0;
+    if (dns_stub_resolve(d->stub, s->now, name, DNS_TYPE_A) < 0) {
         trace_app(&s->tr, s->now, h, TL_DNS, 0, AC_RESOLVE, -1, NULL, 0,
-                  WHY(N_APP_RESOLVE_FAIL, trace_intern(&s->tr, name),
-                      trace_intern(&s->tr, "not a valid name, or too many "
-                                           "lookups at once"), -1));
+                  bad ? WHY(N_APP_RESOLVE_BADNAME, trace_intern(&s->tr, name),
+                            0, -1)
+                      : WHY(N_APP_RESOLVE_BUSY, trace_intern(&s->tr, name), 0,
+                            -1, DNS_STUB_MAX));
+    }
     sync_wake(&d->stub_wake);
 }
 
@@ -196,8 +206,10 @@ int dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f,
                              WHY(N_DNS_UNMATCHED, m.id));
         return 1;
     }
-    /* a query to a client, or a reply to 53: nobody here waits for it */
-    net_drop_arrived(s, h, pkt, TL_DNS, DR_NOSOCK, WHY(N_DNS_UNMATCHED, m.id));
+    /* a query to a client's port, or a reply to 53: nobody here waits for
+     * it; the sentence says which of the two it was */
+    net_drop_arrived(s, h, pkt, TL_DNS, DR_NOSOCK,
+                     WHY(m.qr ? N_DNS_UNMATCHED : N_DNS_UNEXPECTED_QUERY, m.id));
     return 1;
 }
 

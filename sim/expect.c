@@ -101,7 +101,7 @@ static int check_resolved(const struct trace *tr, const struct scn_expect *e,
             found = 1;
             rcode = 0;
             addr = (ip4_addr)r->why.a[1];
-        } else if (r->why.id == N_APP_RESOLVE_FAIL &&
+        } else if (r->u.app.ret < 0 &&
                    dns_name_eq(trace_str(tr, (uint32_t)r->why.a[0]), e->name)) {
             found = 1;
             rcode = (int)r->why.a[2];      /* -1 no reply, 0 no address */

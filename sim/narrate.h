@@ -27,12 +27,14 @@
     X(N_APP_ERR_STATE,"the call fails: connection is {0:state} (error: {1:str})") \
     X(N_APP_ERR_NOCONN,"the call fails: this host has no connection (error: {0:str})") \
     X(N_APP_UDP_BIND,  "the application binds a UDP socket to port {0}") \
+    X(N_APP_UDP_INUSE, "the call fails: UDP port {0} is already bound on this host") \
     X(N_APP_UDP_SEND,  "the application sends one datagram of {0} bytes to {1:ip} port {2}: no handshake, no acknowledgement, no retransmission") \
     X(N_APP_UDP_RECV,  "the application receives one whole datagram of {0} bytes from {1:ip} port {2}: UDP keeps message boundaries") \
     X(N_APP_UDP_TRUNC, "the datagram had {0} bytes but the buffer holds {1}: the rest of it is lost (UDP never splits a datagram over reads)") \
     X(N_APP_UDP_NONE,  "no datagram is waiting") \
     X(N_APP_HTTP_SERVE,"the web server listens on port {0}") \
     X(N_APP_HTTP_GET,  "the browser fetches http://{0:str}{1:str}") \
+    X(N_APP_HTTP_GET_PORT,"the browser fetches http://{0:str}:{2}{1:str}") \
     X(N_APP_HTTP_REQ,  "the browser sends its request: {0} bytes of HTTP/1.1 text on the byte stream") \
     X(N_APP_HTTP_READREQ,"the server reads the request ({0} bytes): the blank line ends the headers") \
     X(N_APP_HTTP_RESP, "the server sends its response ({0} bytes) and closes the connection (Connection: close)") \
@@ -42,7 +44,12 @@
     X(N_APP_MESSAGE,   "the length prefix said {0} bytes and they have all arrived: one whole message, whatever the segments and reads were") \
     X(N_APP_RESOLVING, "the application asks the stub resolver for {0:str}") \
     X(N_APP_RESOLVED,  "the stub resolver answers: {0:str} is {1:ip}") \
-    X(N_APP_RESOLVE_FAIL,"the stub resolver answers: {0:str} cannot be resolved ({1:str})") \
+    X(N_APP_RESOLVE_FAIL,"the stub resolver answers: the DNS lookup of {0:str} fails, the resolver replied {1:str}") \
+    X(N_APP_RESOLVE_NOADDR,"the stub resolver answers: the DNS reply for {0:str} carries no address (A) record") \
+    X(N_APP_RESOLVE_TIMEOUT,"the stub resolver gives up: no DNS reply from the resolver {1:ip}, so {0:str} cannot be resolved") \
+    X(N_APP_RESOLVE_NOSTUB,"{0:str} cannot be resolved: this host has no DNS server configured (host ... dns ADDR)") \
+    X(N_APP_RESOLVE_BADNAME,"{0:str} is not a valid DNS name (RFC 1035 3.1): nothing is asked") \
+    X(N_APP_RESOLVE_BUSY,"{0:str} cannot be resolved now: the stub resolver already has {3} DNS lookups in progress") \
     /* --- TCP state changes --- */ \
     X(N_TCP_LISTEN,        "passive OPEN: wait for a connection request from any remote TCP") \
     X(N_TCP_SYN_SENT,      "active OPEN: send SYN with ISS={0} and wait for a matching SYN,ACK") \
@@ -102,11 +109,14 @@
     /* --- network --- */ \
     X(N_NET_SEND,          "") \
     X(N_NET_RECV,          "") \
-    X(N_NET_LOSS,          "the link lost this frame (loss rate {0} per million)") \
-    X(N_NET_FAULT_DROP,    "scenario fault (line {0}): drop this segment") \
-    X(N_NET_FAULT_DELAY,   "scenario fault (line {0}): this segment is held back {1:dur}") \
-    X(N_NET_FAULT_DUP,     "scenario fault (line {0}): the network delivers this segment twice") \
-    X(N_NET_DUP,           "the link duplicated this frame") \
+    X(N_NET_LOSS,          "the link lost this frame at random (loss rate {0} per million)") \
+    X(N_NET_LOSS_LAN,      "the LAN lost this frame at random (loss rate {0} per million)") \
+    X(N_NET_FAULT_DROP,    "scenario fault (line {0}): drop this packet") \
+    X(N_NET_FAULT_DELAY,   "scenario fault (line {0}): this packet is held back {1:dur}") \
+    X(N_NET_FAULT_DELAYS,  "{0} scenario fault rules hold this packet back {1:dur} in all") \
+    X(N_NET_FAULT_DUP,     "scenario fault (line {0}): the network delivers one more copy of this packet") \
+    X(N_NET_DUP,           "the link delivered this frame twice (duplication rate {0} per million)") \
+    X(N_NET_DUP_LAN,       "the LAN delivered this frame twice (duplication rate {0} per million)") \
     X(N_NET_NOROUTE,       "{0:str} is on no LAN and has no link to {1:ip}: the packet cannot leave") \
     X(N_NET_NOMAC,         "no interface on this LAN has the frame's destination MAC address: nobody receives it") \
     X(N_NET_NOSOCK,        "no socket for this segment, and an RST is never answered with an RST") \
@@ -146,21 +156,28 @@
     X(N_IP_TTL,            "the packet arrived with TTL {0} and a router takes one off before forwarding: nothing would be left, so it discards the packet (RFC 1812 5.3.1; the ICMP Time Exceeded it should send back is not modelled)") \
     X(N_IP_NOROUTE,        "no route to {0:ip} from {1:str}: none of its LANs holds that address and it has no gateway (RFC 1122 3.3.1.1)") \
     X(N_IP_NOTFORME,       "the frame came to this host's MAC address, but the IP packet in it is for {0:ip} and this host is not a router: discarded (RFC 1122 3.2.1.3)") \
-    X(N_NET_CSUM,          "checksum error: the frame is discarded") \
+    X(N_NET_MALFORMED,     "the frame cannot be decoded: it is discarded") \
+    X(N_NET_CSUM_IP,       "the IPv4 header checksum is wrong: the packet is discarded (RFC 791 3.1)") \
+    X(N_NET_CSUM_TCP,      "the TCP checksum is wrong: the segment is discarded (RFC 9293 3.1)") \
+    X(N_NET_CSUM_UDP,      "the UDP checksum is wrong: the datagram is discarded (RFC 768)") \
     /* --- DNS (RFC 1034, 1035, 2308) --- */ \
     X(N_DNS_LOOKUP,        "{0:ip} asks for {1:str} {2:str}: look in the cache first (RFC 1034 5.3.3 step 1)") \
     X(N_DNS_LOOKUP_CNAME,  "{0:str} is an alias for {1:str}: look for {1:str} {2:str} in the cache (RFC 1034 5.3.3 step 4c)") \
     X(N_DNS_LOOKUP_NS,     "no address is known for name server {0:str} of {1:str}: find it first") \
-    X(N_DNS_CACHE_HIT,     "the cache holds {0:str} {1:str} with {2} s of its TTL left: answer without asking any server") \
-    X(N_DNS_CACHE_HIT_NX,  "the cache remembers that {0:str} does not exist, for {1} s more (RFC 2308 5): answer NXDOMAIN without asking") \
-    X(N_DNS_CACHE_HIT_NODATA, "the cache remembers that {0:str} has no {1:str} record, for {2} s more (RFC 2308 5): answer without asking") \
+    X(N_DNS_CACHE_HIT,     "the cache holds {0:str} {1:str} with {2} s of its TTL left: no server needs asking for it") \
+    X(N_DNS_CACHE_HIT_NX,  "the cache remembers that {0:str} does not exist, for {1} s more (RFC 2308 5): answer NXDOMAIN from the cache") \
+    X(N_DNS_CACHE_HIT_NODATA, "the cache remembers that {0:str} has no {1:str} record, for {2} s more (RFC 2308 5): answer from the cache") \
     X(N_DNS_ASK_ROOT,      "nothing closer is cached: start at a root server from the hints, {0:ip} (RFC 1034 5.3.3 step 2)") \
-    X(N_DNS_ASK_CACHED,    "the closest delegation in the cache is {0:str}: start at its server {1:str}, {2:ip} (RFC 1034 5.3.3 step 2)") \
+    X(N_DNS_ASK_ROOT_UNUSABLE, "the servers of {0:str} are cached, but none can be reached (no address known): start at a root server from the hints, {1:ip} (RFC 1034 5.3.3 step 2)") \
+    X(N_DNS_ASK_CACHED,    "the closest cached delegation with a server that can be reached is {0:str}: start at its server {1:str}, {2:ip} (RFC 1034 5.3.3 step 2)") \
+    X(N_DNS_ASK_CACHED_NOADDR, "the closest cached delegation that can be used is {0:str}, but no address of its servers is known yet: find one first (RFC 1034 5.3.3 step 2)") \
     X(N_DNS_REFERRAL,      "{0:ip} refers the question to {1:str}, served by {2:str} (RFC 1034 5.3.3 step 4b)") \
     X(N_DNS_ANSWER,        "{0:ip} answers {1:str} {2:str} (RFC 1034 5.3.3 step 4a)") \
     X(N_DNS_NXDOMAIN,      "{0:ip} says {1:str} does not exist: NXDOMAIN (RFC 1034 5.3.3 step 4a)") \
     X(N_DNS_NODATA,        "{0:ip} says {1:str} exists but has no {2:str} record (RFC 2308 2.2)") \
     X(N_DNS_FAIL_SERVERS,  "no server of {0:str} gave a usable reply: give up, SERVFAIL (RFC 1034 5.3.3 step 4d)") \
+    X(N_DNS_FAIL_NOADDR,   "no address could be found for any server of {0:str}, so none could be asked: SERVFAIL") \
+    X(N_DNS_FAIL_NOHINTS,  "this resolver has no root hints: there is no server to start at, SERVFAIL") \
     X(N_DNS_FAIL_NOGLUE,   "the servers of {0:str} are named inside it, but no address came with the referral (glue, RFC 1034 4.2.1): SERVFAIL") \
     X(N_DNS_FAIL_LIMIT,    "{0} queries and still no answer: give up, SERVFAIL (RFC 1034 5.3.3 bounds the work)") \
     X(N_DNS_FAIL_BUSY,     "{0} questions are already in progress: SERVFAIL at once") \
@@ -172,6 +189,7 @@
     X(N_DNS_Q_BAD,         "{0:ip} replied {1:str}: try the next server, {2:ip} (RFC 1034 5.3.3 step 4d)") \
     X(N_DNS_R_STUB,        "reply to the stub {0:ip} with RA=1: this resolver recurses for its clients") \
     X(N_DNS_R_STUB_CACHE,  "reply to the stub {0:ip} from the cache, TTLs lowered by the time spent there") \
+    X(N_DNS_R_STUB_FAIL,   "reply SERVFAIL to the stub {0:ip} (RA=1): this resolver could not get an answer") \
     X(N_DNS_CACHE_ADD,     "keep {0:str} {1:str} in the cache for its TTL, {2:dur} (RFC 1035 3.2.1)") \
     X(N_DNS_CACHE_GLUE,    "keep the glue address of {0:str} from the additional section for {1:dur}") \
     X(N_DNS_CACHE_NX,      "remember that {0:str} does not exist for {1:dur}, the SOA's negative TTL (RFC 2308 5)") \
@@ -186,16 +204,24 @@
     X(N_DNS_STUB_RETRY,    "no reply from the resolver {0:ip} within {1:dur}: send the query again (attempt {2})") \
     X(N_DNS_STUB_ANSWER,   "the resolver replied: {0:str}") \
     X(N_DNS_STUB_FAIL,     "the resolver replied {0:str}: the lookup of {1:str} fails") \
+    X(N_DNS_STUB_NXDOMAIN, "the resolver replied NXDOMAIN: {1:str} does not exist (RFC 1035 4.1.1)") \
     X(N_DNS_STUB_TIMEOUT,  "no reply from the resolver after {0} attempts: the lookup of {1:str} fails") \
     X(N_DNS_SRV_ANSWER,    "authoritative answer (AA=1): this server holds {0:str} {1:str}") \
+    X(N_DNS_SRV_CNAME,     "authoritative answer (AA=1): {0:str} is an alias for {1:str}; the CNAME goes in the answer, with what this server holds for {1:str} (RFC 1034 4.3.2 step 3a)") \
     X(N_DNS_SRV_REFERRAL,  "referral: {0:str} lies in {1:str}, delegated to other servers; name them and their addresses (RFC 1034 4.3.2 step 3b)") \
+    X(N_DNS_SRV_REFERRAL_NOGLUE, "referral: {0:str} lies in {1:str}, delegated to other servers; name them (this server holds no address for them) (RFC 1034 4.3.2 step 3b)") \
     X(N_DNS_SRV_NXDOMAIN,  "{0:str} does not exist in zone {1:str}: NXDOMAIN with the zone's SOA (RFC 2308 2.1)") \
+    X(N_DNS_SRV_NXDOMAIN_CNAME, "{0:str} is an alias for {1:str}, which does not exist: NXDOMAIN with the CNAME (RFC 2308 2.1)") \
+    X(N_DNS_SRV_NXDOMAIN_NOSOA, "{0:str} does not exist: NXDOMAIN, without an SOA since the zone has none, so the answer should not be cached (RFC 2308 5)") \
     X(N_DNS_SRV_NODATA,    "{0:str} exists but has no {1:str} record: NOERROR, an empty answer and the SOA (RFC 2308 2.2)") \
+    X(N_DNS_SRV_NODATA_NOSOA, "{0:str} exists but has no {1:str} record: NOERROR and an empty answer, without an SOA since the zone has none (RFC 2308 2.2)") \
     X(N_DNS_SRV_REFUSED,   "{0:str} is outside every zone this server serves: REFUSED") \
+    X(N_DNS_REFUSED_CLASS, "the question is for class {0}, and only class IN (1) is served here: REFUSED") \
     X(N_DNS_SRV_FORMERR,   "the query is malformed: FORMERR (RFC 1035 4.1.1)") \
     X(N_DNS_SRV_NOTIMP,    "only standard queries are served: NOTIMP (RFC 1035 4.1.1)") \
     X(N_DNS_UNMATCHED,     "a DNS reply (id {0}) that matches no query in progress: ignored") \
-    X(N_NET_NOPORT,        "no socket is bound to UDP port {0}: the datagram is dropped (the ICMP port-unreachable reply is not modelled)") \
+    X(N_DNS_UNEXPECTED_QUERY, "a DNS query (id {0}) to a port where no DNS server listens: ignored") \
+    X(N_NET_NOPORT,        "no socket is bound to UDP port {0}: the datagram is dropped (the ICMP port-unreachable reply of RFC 1122 4.1.3.1 is not modelled)") \
     /* --- --real: the kernel beside the model (sim/real/) --- */ \
     X(N_REAL_PLAN,          "replay on {0:str}: each call runs at its scenario time divided by {1}, at least {2:dur} after the one before; what the kernel shows is put back on the scenario's clock") \
     X(N_REAL_SQUEEZED,      "the calls would take too long at that pace: the gaps between them shrink so the replay stays within {0:dur}") \

@@ -11,14 +11,21 @@
 struct medium {
     int64_t  delay_us, jitter_us;
     uint32_t loss_ppm, dup_ppm, reorder_ppm;
+    int      lan;              /* a LAN, not a point-to-point link: the
+                                  narration names which one lost a frame */
 };
 
-/* What the scenario's fault rules do to one frame. */
+#define MAX_FAULT_COPIES 8
+
+/* What the scenario's fault rules do to one frame.  Each extra copy keeps
+ * the line of the rule that made it, so its sentence names that rule. */
 struct fault_effect {
     int      drop_line;
     int64_t  extra;
-    int      copies;
-    struct why arrive, copy_why;
+    int      ndelays;          /* delay rules that hit this frame */
+    int      copies;           /* 1 + one per duplicate rule that hit */
+    int      copy_line[MAX_FAULT_COPIES];
+    struct why arrive;
 };
 
 static mac_addr host_mac(int h, int iface)
@@ -78,7 +85,6 @@ static void apply_faults(struct sim *s, int src, int dst, const uint8_t *frame,
     memset(fe, 0, sizeof *fe);
     fe->copies = 1;
     fe->arrive = WHY0(N_NET_RECV);
-    fe->copy_why = WHY0(N_NET_DUP);
     if (!s->scn->nfaults)
         return;
     struct frame f;
@@ -107,12 +113,17 @@ static void apply_faults(struct sim *s, int src, int dst, const uint8_t *frame,
                 fe->drop_line = fr->line;
             break;
         case FAULT_DELAY:
+            /* the sentence quotes the delay the frame really gets: one
+             * rule's, or the sum of several */
             fe->extra += fr->by_us;
-            fe->arrive = WHY(N_NET_FAULT_DELAY, fr->line, fr->by_us);
+            fe->ndelays++;
+            fe->arrive = fe->ndelays == 1
+                ? WHY(N_NET_FAULT_DELAY, fr->line, fr->by_us)
+                : WHY(N_NET_FAULT_DELAYS, fe->ndelays, fe->extra);
             break;
         case FAULT_DUP:
-            fe->copies++;
-            fe->copy_why = WHY(N_NET_FAULT_DUP, fr->line);
+            if (fe->copies <= MAX_FAULT_COPIES)
+                fe->copy_line[fe->copies++ - 1] = fr->line;
             break;
         }
     }
@@ -143,7 +154,9 @@ static void transmit(struct sim *s, int src, int dst, int dst_if, uint32_t pkt,
 {
     if (rng_chance_ppm(&s->rng, m->loss_ppm)) {
         size_t at = trace_packet(&s->tr, s->now, TK_DROP, src, layer, src, dst,
-                                 pkt, 0, DR_LOSS, WHY(N_NET_LOSS, m->loss_ppm));
+                                 pkt, 0, DR_LOSS,
+                                 WHY(m->lan ? N_NET_LOSS_LAN : N_NET_LOSS,
+                                     m->loss_ppm));
         s->tr.recs[at].u.pkt.lost_at = s->now + m->delay_us;
         return;
     }
@@ -156,9 +169,13 @@ static void transmit(struct sim *s, int src, int dst, int dst_if, uint32_t pkt,
             d += (int64_t)rng_below(&s->rng, (uint64_t)m->jitter_us + 1);
         if (rng_chance_ppm(&s->rng, m->reorder_ppm))
             d += 2 * (m->delay_us + m->jitter_us);
+        /* copies 1..fe->copies-1 come from fault rules, a last one from
+         * the medium's random duplication */
         if (c > 0)
             trace_packet(&s->tr, s->now, TK_SEND, src, layer, src, dst, pkt,
-                         1, 0, fe->copy_why);
+                         1, 0, c < fe->copies
+                         ? WHY(N_NET_FAULT_DUP, fe->copy_line[c - 1])
+                         : WHY(m->lan ? N_NET_DUP_LAN : N_NET_DUP, m->dup_ppm));
         schedule_delivery(s, s->now + d, pkt, src, dst, dst_if, fe->arrive);
     }
 }
@@ -204,7 +221,7 @@ static void link_send(struct sim *s, int src, int dst, const uint8_t *frame,
 {
     const struct scn_link *l = &s->scn->links[s->link_of[src * s->nhosts + dst]];
     struct medium m = { l->delay_us, l->jitter_us, l->loss_ppm, l->dup_ppm,
-                        l->reorder_ppm };
+                        l->reorder_ppm, 0 };
     struct fault_effect fe;
     uint32_t pkt;
     if (enter_wire(s, src, dst, frame, len, conn, layer, why, &m, &fe, &pkt))
@@ -219,7 +236,7 @@ static void lan_xmit(struct sim *s, struct sim_iface *ifc, const uint8_t *frame,
     const struct sim_lan *lan = &s->lans[ifc->lan];
     const struct scn_lan *c = lan->cfg;
     struct medium m = { c->delay_us, c->jitter_us, c->loss_ppm, c->dup_ppm,
-                        c->reorder_ppm };
+                        c->reorder_ppm, 1 };
     struct fault_effect fe;
     uint32_t pkt;
     int broadcast = !memcmp(frame, MAC_BROADCAST.b, 6);
@@ -384,7 +401,15 @@ static void forward(struct sim *s, int h, const uint8_t *bytes, size_t len,
 void net_drop_arrived(struct sim *s, int h, uint32_t pkt, int layer,
                       int reason, struct why why)
 {
-    trace_packet(&s->tr, s->now, TK_DROP, h, layer, h, h, pkt, 0, reason, why);
+    /* the drop names the sender of the frame, as its arrival did */
+    int src = h;
+    for (size_t k = s->tr.n; k-- > 0 && s->tr.recs[k].t_us == s->now;)
+        if (s->tr.recs[k].kind == TK_RECV && s->tr.recs[k].host == h &&
+            s->tr.recs[k].u.pkt.pkt == pkt) {
+            src = s->tr.recs[k].u.pkt.src;
+            break;
+        }
+    trace_packet(&s->tr, s->now, TK_DROP, h, layer, src, h, pkt, 0, reason, why);
 }
 
 void net_deliver(struct sim *s, struct flight *fl)
@@ -401,8 +426,14 @@ void net_deliver(struct sim *s, struct flight *fl)
     struct sim_iface *ifc = fl->dst_if >= 0 ? &s->hosts[fl->dst].ifs[fl->dst_if]
                                             : NULL;
     if (!ok || (f.has_ip && (!f.ip_csum_ok || (f.l4 && !f.l4_csum_ok)))) {
+        /* RFC 791 3.1 (header checksum), RFC 9293 3.1 and RFC 768 (the
+         * checksum over the pseudo-header and data): a receiver discards
+         * what fails; the sentence names the check that failed */
+        int why = !ok ? N_NET_MALFORMED
+                : !f.ip_csum_ok ? N_NET_CSUM_IP
+                : f.l4 == IPPROTO_TCP_NUM ? N_NET_CSUM_TCP : N_NET_CSUM_UDP;
         trace_packet(&s->tr, s->now, TK_DROP, fl->dst, layer, fl->src, fl->dst,
-                     fl->pkt, 0, DR_CSUM, WHY0(N_NET_CSUM));
+                     fl->pkt, 0, DR_CSUM, WHY0(why));
         return;
     }
     trace_packet(&s->tr, s->now, TK_RECV, fl->dst, layer, fl->src, fl->dst,

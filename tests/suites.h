@@ -6,6 +6,7 @@
 
 #define TEST_SUITES(X) \
     X(event_suite) \
+    X(narration_suite) \
     X(sim_suite) \
     X(tcp_suite) \
     X(wire_suite) \

@@ -79,6 +79,10 @@ static void render_app(const struct trace *tr, const struct trace_rec *r,
         snprintf(buf, n, "http get %s%s", trace_str(tr, (uint32_t)arg[0]),
                  trace_str(tr, (uint32_t)arg[1]));
         return;
+    case N_APP_HTTP_GET_PORT:
+        snprintf(buf, n, "http get %s:%" PRId64 "%s", trace_str(tr, (uint32_t)arg[0]),
+                 arg[2], trace_str(tr, (uint32_t)arg[1]));
+        return;
     case N_APP_RESOLVING:
         snprintf(buf, n, "resolve(%s)", trace_str(tr, (uint32_t)arg[0]));
         return;
@@ -89,6 +93,16 @@ static void render_app(const struct trace *tr, const struct trace_rec *r,
     case N_APP_RESOLVE_FAIL:
         snprintf(buf, n, "resolve(%s) failed: %s", trace_str(tr, (uint32_t)arg[0]),
                  trace_str(tr, (uint32_t)arg[1]));
+        return;
+    case N_APP_RESOLVE_NOADDR: case N_APP_RESOLVE_TIMEOUT:
+    case N_APP_RESOLVE_NOSTUB: case N_APP_RESOLVE_BADNAME:
+    case N_APP_RESOLVE_BUSY:
+        snprintf(buf, n, "resolve(%s) failed: %s", trace_str(tr, (uint32_t)arg[0]),
+                 r->why.id == N_APP_RESOLVE_NOADDR ? "no address"
+                 : r->why.id == N_APP_RESOLVE_TIMEOUT ? "no reply"
+                 : r->why.id == N_APP_RESOLVE_NOSTUB ? "no DNS server"
+                 : r->why.id == N_APP_RESOLVE_BADNAME ? "invalid name"
+                 : "too many lookups");
         return;
     case N_APP_UDP_SEND:
         quote_data(p, len, a, sizeof a);
