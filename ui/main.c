@@ -320,10 +320,11 @@ int main(int argc, char **argv)
                scn->nexpects - failed, scn->nexpects);
         if (s.truncated) {
             char lt[80], at[32];
-            printf("%s: the run was cut short by its %s at %s: "
+            printf("%s: the run was cut short at %s by its %s (%s): "
                    "expectations were checked against a truncated trace\n",
-                   path, sim_limit_text(s.stop.limit, s.stop.value, lt, sizeof lt),
-                   fmt_duration(s.stop.t_us, at, sizeof at));
+                   path, fmt_duration(s.stop.t_us, at, sizeof at),
+                   sim_limit_text(s.stop.limit, s.stop.value, lt, sizeof lt),
+                   sim_limit_option(s.stop.limit));
         }
         if (failed && rc == 0)
             rc = EXIT_FAILED;
