@@ -478,10 +478,23 @@ static void free_state(struct sim *s)
     eq_free(&s->q);
 }
 
+static int64_t default_end(const struct scenario *scn)
+{
+    int64_t last = 0;
+    for (int i = 0; i < scn->nactions; i++)
+        if (scn->actions[i].t_us > last)
+            last = scn->actions[i].t_us;
+    for (int i = 0; i < scn->nexpects; i++)
+        if (scn->expects[i].t_us > last)
+            last = scn->expects[i].t_us;
+    return last + SIM_DEFAULT_END_US;
+}
+
 void sim_init(struct sim *s, const struct scenario *scn, uint64_t seed)
 {
     memset(s, 0, sizeof *s);
-    s->end_us = SIM_DEFAULT_END_US;
+    s->end_us = default_end(scn);
+    s->end_auto = 1;
     s->max_events = SIM_DEFAULT_MAX_EVENTS;
     s->max_frames = SIM_DEFAULT_MAX_FRAMES;
     s->max_trace = SIM_DEFAULT_MAX_TRACE;
@@ -496,7 +509,8 @@ void sim_reset(struct sim *s, const struct scenario *scn, uint64_t seed)
     struct trace tr = s->tr;
     struct sim lim = *s;               /* the budgets carry over */
     memset(s, 0, sizeof *s);
-    s->end_us = lim.end_us;
+    s->end_us = lim.end_auto ? default_end(scn) : lim.end_us;
+    s->end_auto = lim.end_auto;
     s->max_events = lim.max_events;
     s->max_frames = lim.max_frames;
     s->max_trace = lim.max_trace;

@@ -97,7 +97,9 @@ enum sim_limit {
     LIM_COUNT
 };
 
-#define SIM_DEFAULT_END_US     (3600LL * 1000000)   /* one simulated hour */
+/* one simulated hour after the lesson's last `at` or `expect ... at/by`
+ * time (a lesson that schedules a step at 2h means to run that long) */
+#define SIM_DEFAULT_END_US     (3600LL * 1000000)
 #define SIM_DEFAULT_MAX_EVENTS 1000000ULL
 #define SIM_DEFAULT_MAX_FRAMES 250000ULL
 #define SIM_DEFAULT_MAX_TRACE  (128ULL << 20)
@@ -147,6 +149,9 @@ struct sim {
      * that multiply, segments answered by segments for ever, timers that
      * re-arm without end -- meets one of them and stops cleanly. */
     int64_t end_us;            /* stop after this simulated time */
+    int end_auto;              /* end_us is the default: SIM_DEFAULT_END_US
+                                  after the scenario's last action or
+                                  expectation time (sim_reset recomputes it) */
     uint64_t max_events;       /* and after this many events */
     uint64_t max_frames;       /* frames in flight at once */
     uint64_t max_trace;        /* trace_size() in bytes */

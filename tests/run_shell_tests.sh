@@ -225,7 +225,7 @@ has "$TMP/out" "TTL reached zero" "ttl loop: dropped at zero"
 # zero windows on both ends: probes for ever, but no ACK war (RFC 9293
 # 3.10.7.4); the run ends at its time limit, and says so (not "events")
 bounded 3 "zero windows on both ends" -- "$PROTOSIM" --batch $R/zero-window-ack-war.scn
-has "$TMP/err" "simulated time limit of 60m (--max-time) at 60m" "zero window: limit"
+has "$TMP/err" "simulated time limit of 60m1s (--max-time) at 60m1s" "zero window: limit (1h after its last timed line, 1s)"
 has "$TMP/err" "timers re-arm without end" "zero window: cause"
 # one ACK per refused probe, and the two that acknowledge the first bytes
 acks=$(grep -c 'send .* ACK seq=[0-9]* ack=[0-9]* win=0$' "$TMP/out")

@@ -736,6 +736,24 @@ START_TEST(test_time_limit_names_time_not_events)
 }
 END_TEST
 
+/* The default time budget is an hour after the lesson's last timed line,
+ * so a lesson that means to run for hours is not cut short. */
+START_TEST(test_default_time_limit_follows_last_timed_line)
+{
+    struct run *r = run(TWO_HOSTS "link client server delay 10ms\n"
+                        "at 0ms server listen 80\n"
+                        "at 7200s client connect server 80\n"
+                        "at +1s client close\n"
+                        "at +100ms server close\n"
+                        "expect client state TIME_WAIT at 7202s\n");
+    ck_assert(r->sim.end_us == S(7202) + SIM_DEFAULT_END_US);
+    ck_assert_int_eq(trace_host_tcp_state_at(T(r), r->client, S(7202)),
+                     TCP_TIME_WAIT);
+    ck_assert_int_eq(sim_check(&r->sim, NULL, NULL), 0);
+    done(r);
+}
+END_TEST
+
 START_TEST(test_event_limit_stops_after_that_many_events)
 {
     struct run *r = run_budget(TWO_HOSTS "link client server delay 10ms\n"
@@ -1010,6 +1028,7 @@ Suite *sim_suite(void)
     tcase_set_timeout(lim, 20);
     tcase_add_test(lim, test_rfc9293_3_10_7_4_zero_window_bare_ack_draws_no_ack);
     tcase_add_test(lim, test_time_limit_names_time_not_events);
+    tcase_add_test(lim, test_default_time_limit_follows_last_timed_line);
     tcase_add_test(lim, test_event_limit_stops_after_that_many_events);
     tcase_add_test(lim, test_trace_and_memory_limits_stop_a_run);
     tcase_add_test(lim, test_routing_loop_on_duplicating_lan_stops_at_frames_limit);

@@ -49,7 +49,8 @@ static void usage(FILE *fp)
 "\n"
 "limits (a lesson that runs away stops at the first it reaches, says which\n"
 "on stderr, marks the end of every output, and exits with status 3):\n"
-"      --max-time DURATION  simulated time (default 1h; e.g. 90s, 10m)\n"
+"      --max-time DURATION  simulated time (default: 1h after the lesson's\n"
+"                           last timed line; e.g. 90s, 10m, 2h)\n"
 "      --max-events N       events run (default 1000000)\n"
 "      --max-frames N       frames in flight at once (default 250000)\n"
 "      --max-trace SIZE     trace size (default 128M; K, M, G suffixes)\n"
@@ -246,8 +247,10 @@ int main(int argc, char **argv)
 
     struct sim s;
     sim_init(&s, scn, have_seed ? seed : scn->seed);
-    if (limits[LIM_TIME])
+    if (limits[LIM_TIME]) {
         s.end_us = (int64_t)limits[LIM_TIME];
+        s.end_auto = 0;
+    }
     if (limits[LIM_EVENTS])
         s.max_events = limits[LIM_EVENTS];
     if (limits[LIM_FRAMES])
