@@ -98,6 +98,84 @@ static void sync_timer(struct sim *s, struct sim_conn *sc)
                                    EV_TCP_TIMER, sc, 0);
 }
 
+/* ---- the demultiplexing table: (local port, remote address, remote port) */
+
+static size_t tuple_hash(uint16_t lport, ip4_addr raddr, uint16_t rport)
+{
+    uint64_t k = (uint64_t)lport << 48 | (uint64_t)rport << 32 | raddr;
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    return (size_t)k;
+}
+
+static size_t tuple_home(const struct sim_host *hp, const struct sim_conn *sc)
+{
+    return tuple_hash(sc->tcb.lport, sc->tcb.raddr, sc->tcb.rport) &
+           (hp->captuples - 1);
+}
+
+static void tuple_put(struct sim_host *hp, struct sim_conn *sc)
+{
+    size_t j = tuple_home(hp, sc);
+    while (hp->tuples[j])
+        j = (j + 1) & (hp->captuples - 1);
+    hp->tuples[j] = sc;
+}
+
+static void tuple_insert(struct sim_host *hp, struct sim_conn *sc)
+{
+    if (2 * (hp->ntuples + 1) > hp->captuples) {
+        struct sim_conn **old = hp->tuples;
+        size_t oldcap = hp->captuples;
+        hp->captuples = oldcap ? oldcap * 2 : 16;
+        hp->tuples = sim_xcalloc(hp->captuples, sizeof *hp->tuples);
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i])
+                tuple_put(hp, old[i]);
+        free(old);
+    }
+    tuple_put(hp, sc);
+    hp->ntuples++;
+}
+
+static struct sim_conn *tuple_find(const struct sim_host *hp, uint16_t lport,
+                                   ip4_addr raddr, uint16_t rport)
+{
+    if (!hp->captuples)
+        return NULL;
+    size_t mask = hp->captuples - 1;
+    for (size_t j = tuple_hash(lport, raddr, rport) & mask; hp->tuples[j];
+         j = (j + 1) & mask) {
+        const struct tcp_conn *c = &hp->tuples[j]->tcb;
+        if (c->lport == lport && c->raddr == raddr && c->rport == rport)
+            return hp->tuples[j];
+    }
+    return NULL;
+}
+
+/* Linear probing's deletion: entries after the hole that may not sit
+ * before their home slot move back into it. */
+static void tuple_remove(struct sim_host *hp, const struct sim_conn *sc)
+{
+    size_t mask = hp->captuples - 1, i = tuple_home(hp, sc);
+    while (hp->tuples[i] != sc) {
+        if (!hp->tuples[i])
+            return;
+        i = (i + 1) & mask;
+    }
+    for (size_t j = (i + 1) & mask; hp->tuples[j]; j = (j + 1) & mask) {
+        size_t k = tuple_home(hp, hp->tuples[j]);
+        /* move it unless its home lies cyclically in (i, j] */
+        if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+            hp->tuples[i] = hp->tuples[j];
+            i = j;
+        }
+    }
+    hp->tuples[i] = NULL;
+    hp->ntuples--;
+}
+
 /* A TCB enters (d = 1) or leaves (d = -1) the demultiplexing table. */
 static void port_ref(struct sim_host *hp, uint16_t port, int d)
 {
@@ -118,6 +196,8 @@ void sim_after_tcb(struct sim *s, struct sim_conn *sc)
         (!sc->listener && sc->tcb.state == TCP_LISTEN && sc->tcb.passive))) {
         sc->detached = 1;
         port_ref(&s->hosts[sc->host], sc->tcb.lport, -1);
+        if (sc->tcb.raddr && !sc->listener)
+            tuple_remove(&s->hosts[sc->host], sc);
     }
     app_poll(s, sc);
     sync_timer(s, sc);
@@ -151,6 +231,8 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     hp->conns[hp->nconns] = sc;
     hp->current = hp->nconns++;
     port_ref(hp, lport, 1);
+    if (raddr)                 /* a listener has no remote end */
+        tuple_insert(hp, sc);
     return sc;
 }
 
@@ -192,7 +274,16 @@ struct sim_conn *sim_listen(struct sim *s, int h, uint16_t port, int layer,
     }
     snprintf(name, sizeof name, "%s:%u", host_name(s, h), port);
     struct sim_conn *sc = sim_new_conn(s, h, name, 0, port, 0);
+    struct sim_host *hp = &s->hosts[h];
     sc->listener = 1;
+    if (hp->nlisteners == hp->caplisteners) {
+        hp->caplisteners = hp->caplisteners ? 2 * hp->caplisteners : 4;
+        hp->listeners = realloc(hp->listeners,
+                                (size_t)hp->caplisteners * sizeof *hp->listeners);
+        if (!hp->listeners)
+            abort();
+    }
+    hp->listeners[hp->nlisteners++] = sc;
     trace_app(&s->tr, s->now, h, layer, sc->tcb.id, AC_LISTEN, 0, NULL, 0, why);
     tcp_listen(&sc->tcb, s->now);
     return sc;
@@ -237,20 +328,18 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
 static struct sim_conn *demux(struct sim_host *hp, const struct frame *f,
                               struct sim_conn **listener)
 {
+    /* the newest listening socket on the port, for a SYN that matches no
+     * connection */
     *listener = NULL;
-    for (int i = hp->nconns; i-- > 0;) {
-        struct sim_conn *sc = hp->conns[i];
-        if (sc->detached || sc->tcb.lport != f->tcp.dport)
-            continue;
-        if (sc->listener) {
-            if (sc->tcb.state == TCP_LISTEN && !*listener)
-                *listener = sc;
-            continue;
-        }
-        if (sc->tcb.rport == f->tcp.sport && sc->tcb.raddr == f->ip.src)
-            return sc;
+    for (int i = hp->nlisteners; i-- > 0 && !*listener;) {
+        struct sim_conn *sc = hp->listeners[i];
+        if (!sc->detached && sc->tcb.lport == f->tcp.dport &&
+            sc->tcb.state == TCP_LISTEN)
+            *listener = sc;
     }
-    return NULL;
+    /* at most one attached TCB has this remote end (a second would have
+     * needed the port free) */
+    return tuple_find(hp, f->tcp.dport, f->ip.src, f->tcp.sport);
 }
 
 /* A host could not reach a next hop by ARP.  TCP treats it as a soft error
@@ -470,6 +559,8 @@ static void free_state(struct sim *s)
         }
         free(s->hosts[i].conns);
         free(s->hosts[i].port_refs);
+        free(s->hosts[i].tuples);
+        free(s->hosts[i].listeners);
     }
     app_free(s);
     net_free(s);
@@ -593,7 +684,9 @@ static uint64_t tcb_bytes(const struct sim *s)
     uint64_t b = 0;
     for (int h = 0; h < s->nhosts; h++) {
         const struct sim_host *hp = &s->hosts[h];
-        b += (uint64_t)hp->capconns * sizeof *hp->conns;
+        b += (uint64_t)hp->capconns * sizeof *hp->conns +
+             hp->captuples * sizeof *hp->tuples +
+             (uint64_t)hp->caplisteners * sizeof *hp->listeners;
         if (hp->port_refs)
             b += 65536 * sizeof *hp->port_refs;
         for (int i = 0; i < hp->nconns; i++) {

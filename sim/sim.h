@@ -74,6 +74,14 @@ struct sim_host {
      * a free port is found without a scan of the connections. */
     uint32_t *port_refs;
     int      ephemeral_used;
+    /* Demultiplexing without a scan: the attached TCBs that have a remote
+     * end, by (local port, remote address, remote port) in an open-
+     * addressing table (a power of two, at most half full), and the
+     * listening sockets, newest last. */
+    struct sim_conn **tuples;
+    size_t   ntuples, captuples;
+    struct sim_conn **listeners;
+    int      nlisteners, caplisteners;
     int      next_isn;         /* index into cfg->tcp.isn */
     uint16_t ip_id;
     int      current;          /* the TCB app calls act on, -1 none */
