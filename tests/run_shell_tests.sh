@@ -173,7 +173,8 @@ fi
 #    a build without AddressSanitizer (whose shadow memory needs terabytes
 #    of address space), ulimit -v.
 VLIMIT=
-if (ulimit -v 1500000 && "$PROTOSIM" --version) >/dev/null 2>&1; then
+if sh -c 'ulimit -v 1500000 && "$0" --version; exit $?' "$PROTOSIM" \
+        >/dev/null 2>&1; then
     VLIMIT=1500000
 fi
 bounded() {     # bounded WANT DESCRIPTION -- command...: exit code and time
