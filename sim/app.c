@@ -173,8 +173,12 @@ static void recv_framed(struct sim *s, const struct scn_action *a)
                   p + 4, mlen, WHY(N_APP_MESSAGE, (int64_t)mlen));
         off += 4 + (size_t)mlen;
     }
-    memmove(sc->frame_buf, sc->frame_buf + off, sc->frame_len - off);
-    sc->frame_len -= off;
+    /* Nothing read yet leaves frame_buf NULL, and memmove on a NULL
+     * pointer is undefined even for 0 bytes (C11 7.24.1p2). */
+    if (off) {
+        memmove(sc->frame_buf, sc->frame_buf + off, sc->frame_len - off);
+        sc->frame_len -= off;
+    }
     sim_after_tcb(s, sc);
 }
 
@@ -234,9 +238,13 @@ static void http_server_poll(struct sim *s, struct sim_conn *sc)
     if (sc->step != 0 ||
         (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT))
         return;
-    /* the request is complete at the blank line after the headers */
-    const uint8_t *p = c->rcvq.buf + c->rcvq.head;
+    /* the request is complete at the blank line after the headers; a
+     * client that has sent nothing leaves rcvq without a buffer, and
+     * arithmetic on a NULL pointer is undefined (C11 6.5.6p8) */
     size_t n = c->rcvq.len, end = 0;
+    if (n < 4)
+        return;
+    const uint8_t *p = c->rcvq.buf + c->rcvq.head;
     for (size_t i = 0; i + 3 < n && !end; i++)
         if (!memcmp(p + i, "\r\n\r\n", 4))
             end = i + 4;

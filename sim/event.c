@@ -173,6 +173,13 @@ int64_t eq_peek_time(struct event_queue *q)
     return q->nheap ? q->heap[0].t : -1;
 }
 
+size_t eq_bytes(const struct event_queue *q)
+{
+    return (size_t)q->capslots * sizeof *q->slots +
+           (size_t)q->capslots * sizeof *q->free +
+           (size_t)q->capheap * sizeof *q->heap;
+}
+
 size_t eq_pending(const struct event_queue *q)
 {
     return q->live;

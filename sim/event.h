@@ -51,5 +51,7 @@ int      eq_pop(struct event_queue *q, struct event *out);
 /* The time of the earliest live event, or -1. */
 int64_t  eq_peek_time(struct event_queue *q);
 size_t   eq_pending(const struct event_queue *q);
+/* The queue's arrays in bytes (for the run's memory budget). */
+size_t   eq_bytes(const struct event_queue *q);
 
 #endif

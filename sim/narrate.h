@@ -26,6 +26,7 @@
     X(N_APP_ABORT,    "the application aborts the connection: TCP sends RST and forgets it (RFC 9293 3.10.5)") \
     X(N_APP_ERR_STATE,"the call fails: connection is {0:state} (error: {1:str})") \
     X(N_APP_ERR_NOCONN,"the call fails: this host has no connection (error: {0:str})") \
+    X(N_APP_ERR_NOPORT,"connect() fails: all {0} ephemeral ports ({1}-{2}) of this host are in use (error: address not available, a kernel's EADDRNOTAVAIL)") \
     X(N_APP_UDP_BIND,  "the application binds a UDP socket to port {0}") \
     X(N_APP_UDP_INUSE, "the call fails: UDP port {0} is already bound on this host") \
     X(N_APP_UDP_SEND,  "the application sends one datagram of {0} bytes to {1:ip} port {2}: no handshake, no acknowledgement, no retransmission") \
@@ -96,6 +97,7 @@
     X(N_SEG_PROBE,         "zero-window probe: one byte to learn whether the window has opened") \
     X(N_SEG_WINUPDATE,     "window update: the application read data, so the receive window opened to {0}") \
     X(N_SEG_DUPACK,        "an unacceptable segment (seq {0}, expected {1}): reply with an ACK (RFC 9293 3.10.7.4)") \
+    X(N_SEG_ZWND_REFUSE, "our receive window is 0: the segment at seq {0} cannot be taken; reply with an ACK that repeats the closed window (RFC 9293 3.10.7.4)") \
     X(N_SEG_CHALLENGE,     "a SYN in a synchronized state: reply with a challenge ACK (RFC 9293 3.10.7.4, RFC 5961)") \
     X(N_SEG_INJECT,        "injected by the scenario: {0:str}") \
     /* --- timers --- */ \

@@ -144,6 +144,7 @@ static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
     f->dst = dst;
     f->dst_if = dst_if;
     eq_schedule(&s->q, at, EV_DELIVER, f, 0);
+    s->frames_in_flight++;
 }
 
 /* One frame towards one receiver across a medium: random loss, copies,

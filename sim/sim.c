@@ -7,8 +7,9 @@
 #include <string.h>
 #include "simint.h"
 
-#define DEFAULT_END_US   (3600LL * 1000000)     /* one simulated hour */
-#define DEFAULT_MAX_EVENTS 50000000ULL
+/* RFC 6335 6: the dynamic (ephemeral) ports are 49152-65535. */
+#define EPHEMERAL_FIRST 49152u
+#define EPHEMERAL_COUNT (65536u - EPHEMERAL_FIRST)
 
 void *sim_xcalloc(size_t n, size_t sz)
 {
@@ -97,13 +98,107 @@ static void sync_timer(struct sim *s, struct sim_conn *sc)
                                    EV_TCP_TIMER, sc, 0);
 }
 
+/* ---- the demultiplexing table: (local port, remote address, remote port) */
+
+static size_t tuple_hash(uint16_t lport, ip4_addr raddr, uint16_t rport)
+{
+    uint64_t k = (uint64_t)lport << 48 | (uint64_t)rport << 32 | raddr;
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    return (size_t)k;
+}
+
+static size_t tuple_home(const struct sim_host *hp, const struct sim_conn *sc)
+{
+    return tuple_hash(sc->tcb.lport, sc->tcb.raddr, sc->tcb.rport) &
+           (hp->captuples - 1);
+}
+
+static void tuple_put(struct sim_host *hp, struct sim_conn *sc)
+{
+    size_t j = tuple_home(hp, sc);
+    while (hp->tuples[j])
+        j = (j + 1) & (hp->captuples - 1);
+    hp->tuples[j] = sc;
+}
+
+static void tuple_insert(struct sim_host *hp, struct sim_conn *sc)
+{
+    if (2 * (hp->ntuples + 1) > hp->captuples) {
+        struct sim_conn **old = hp->tuples;
+        size_t oldcap = hp->captuples;
+        hp->captuples = oldcap ? oldcap * 2 : 16;
+        hp->tuples = sim_xcalloc(hp->captuples, sizeof *hp->tuples);
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i])
+                tuple_put(hp, old[i]);
+        free(old);
+    }
+    tuple_put(hp, sc);
+    hp->ntuples++;
+}
+
+static struct sim_conn *tuple_find(const struct sim_host *hp, uint16_t lport,
+                                   ip4_addr raddr, uint16_t rport)
+{
+    if (!hp->captuples)
+        return NULL;
+    size_t mask = hp->captuples - 1;
+    for (size_t j = tuple_hash(lport, raddr, rport) & mask; hp->tuples[j];
+         j = (j + 1) & mask) {
+        const struct tcp_conn *c = &hp->tuples[j]->tcb;
+        if (c->lport == lport && c->raddr == raddr && c->rport == rport)
+            return hp->tuples[j];
+    }
+    return NULL;
+}
+
+/* Linear probing's deletion: entries after the hole that may not sit
+ * before their home slot move back into it. */
+static void tuple_remove(struct sim_host *hp, const struct sim_conn *sc)
+{
+    size_t mask = hp->captuples - 1, i = tuple_home(hp, sc);
+    while (hp->tuples[i] != sc) {
+        if (!hp->tuples[i])
+            return;
+        i = (i + 1) & mask;
+    }
+    for (size_t j = (i + 1) & mask; hp->tuples[j]; j = (j + 1) & mask) {
+        size_t k = tuple_home(hp, hp->tuples[j]);
+        /* move it unless its home lies cyclically in (i, j] */
+        if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+            hp->tuples[i] = hp->tuples[j];
+            i = j;
+        }
+    }
+    hp->tuples[i] = NULL;
+    hp->ntuples--;
+}
+
+/* A TCB enters (d = 1) or leaves (d = -1) the demultiplexing table. */
+static void port_ref(struct sim_host *hp, uint16_t port, int d)
+{
+    if (!hp->port_refs)
+        hp->port_refs = sim_xcalloc(65536, sizeof *hp->port_refs);
+    int eph = port >= EPHEMERAL_FIRST;
+    if (d > 0 && hp->port_refs[port]++ == 0 && eph)
+        hp->ephemeral_used++;
+    else if (d < 0 && --hp->port_refs[port] == 0 && eph)
+        hp->ephemeral_used--;
+}
+
 /* After any call into a TCB: reschedule its wake-up, and take it out of the
  * demultiplexing table once it is CLOSED or (a child) back in LISTEN. */
 void sim_after_tcb(struct sim *s, struct sim_conn *sc)
 {
-    if (sc->tcb.state == TCP_CLOSED ||
-        (!sc->listener && sc->tcb.state == TCP_LISTEN && sc->tcb.passive))
+    if (!sc->detached && (sc->tcb.state == TCP_CLOSED ||
+        (!sc->listener && sc->tcb.state == TCP_LISTEN && sc->tcb.passive))) {
         sc->detached = 1;
+        port_ref(&s->hosts[sc->host], sc->tcb.lport, -1);
+        if (sc->tcb.raddr && !sc->listener)
+            tuple_remove(&s->hosts[sc->host], sc);
+    }
     app_poll(s, sc);
     sync_timer(s, sc);
 }
@@ -135,6 +230,9 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     }
     hp->conns[hp->nconns] = sc;
     hp->current = hp->nconns++;
+    port_ref(hp, lport, 1);
+    if (raddr)                 /* a listener has no remote end */
+        tuple_insert(hp, sc);
     return sc;
 }
 
@@ -157,10 +255,7 @@ void sim_conn_name(const struct sim *s, int h, uint16_t lport, ip4_addr raddr,
 
 int sim_port_in_use(const struct sim_host *hp, uint16_t port)
 {
-    for (int i = 0; i < hp->nconns; i++)
-        if (!hp->conns[i]->detached && hp->conns[i]->tcb.lport == port)
-            return 1;
-    return 0;
+    return hp->port_refs && hp->port_refs[port];
 }
 
 static void port_taken(struct sim *s, int h, int layer, int call)
@@ -179,7 +274,16 @@ struct sim_conn *sim_listen(struct sim *s, int h, uint16_t port, int layer,
     }
     snprintf(name, sizeof name, "%s:%u", host_name(s, h), port);
     struct sim_conn *sc = sim_new_conn(s, h, name, 0, port, 0);
+    struct sim_host *hp = &s->hosts[h];
     sc->listener = 1;
+    if (hp->nlisteners == hp->caplisteners) {
+        hp->caplisteners = hp->caplisteners ? 2 * hp->caplisteners : 4;
+        hp->listeners = realloc(hp->listeners,
+                                (size_t)hp->caplisteners * sizeof *hp->listeners);
+        if (!hp->listeners)
+            abort();
+    }
+    hp->listeners[hp->nlisteners++] = sc;
     trace_app(&s->tr, s->now, h, layer, sc->tcb.id, AC_LISTEN, 0, NULL, 0, why);
     tcp_listen(&sc->tcb, s->now);
     return sc;
@@ -191,11 +295,22 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
     struct sim_host *hp = &s->hosts[h];
     char name[128];
     if (!lport) {
-        do
-            lport = hp->next_port++;
-        while (sim_port_in_use(hp, lport) && hp->next_port != 0);
-        if (hp->next_port == 0)
-            hp->next_port = 49152;
+        if (hp->ephemeral_used >= (int)EPHEMERAL_COUNT) {
+            /* Every ephemeral port has a TCB: as a kernel's connect()
+             * fails with EADDRNOTAVAIL, so does this one. */
+            trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_CONNECT, -TCPE_NOSPACE,
+                      NULL, 0, WHY(N_APP_ERR_NOPORT, (int64_t)EPHEMERAL_COUNT,
+                                   (int64_t)EPHEMERAL_FIRST, 65535));
+            return NULL;
+        }
+        /* the next free port in turn, wrapping from 65535 to 49152; one
+         * is free, so the walk ends */
+        while (sim_port_in_use(hp, hp->next_port))
+            hp->next_port = hp->next_port == 65535 ? (uint16_t)EPHEMERAL_FIRST
+                                                   : hp->next_port + 1;
+        lport = hp->next_port;
+        hp->next_port = hp->next_port == 65535 ? (uint16_t)EPHEMERAL_FIRST
+                                               : hp->next_port + 1;
     } else if (sim_port_in_use(hp, lport)) {
         port_taken(s, h, TL_TCP, AC_CONNECT);
         return NULL;
@@ -213,20 +328,18 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
 static struct sim_conn *demux(struct sim_host *hp, const struct frame *f,
                               struct sim_conn **listener)
 {
+    /* the newest listening socket on the port, for a SYN that matches no
+     * connection */
     *listener = NULL;
-    for (int i = hp->nconns; i-- > 0;) {
-        struct sim_conn *sc = hp->conns[i];
-        if (sc->detached || sc->tcb.lport != f->tcp.dport)
-            continue;
-        if (sc->listener) {
-            if (sc->tcb.state == TCP_LISTEN && !*listener)
-                *listener = sc;
-            continue;
-        }
-        if (sc->tcb.rport == f->tcp.sport && sc->tcb.raddr == f->ip.src)
-            return sc;
+    for (int i = hp->nlisteners; i-- > 0 && !*listener;) {
+        struct sim_conn *sc = hp->listeners[i];
+        if (!sc->detached && sc->tcb.lport == f->tcp.dport &&
+            sc->tcb.state == TCP_LISTEN)
+            *listener = sc;
     }
-    return NULL;
+    /* at most one attached TCB has this remote end (a second would have
+     * needed the port free) */
+    return tuple_find(hp, f->tcp.dport, f->ip.src, f->tcp.sport);
 }
 
 /* A host could not reach a next hop by ARP.  TCP treats it as a soft error
@@ -421,15 +534,13 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
     s->scn = scn;
     eq_init(&s->q);
     rng_seed(&s->rng, seed);
-    s->end_us = DEFAULT_END_US;
-    s->max_events = DEFAULT_MAX_EVENTS;
     s->nhosts = scn->nhosts;
     s->hosts = sim_xcalloc((size_t)scn->nhosts, sizeof *s->hosts);
     for (int i = 0; i < scn->nhosts; i++) {
         struct sim_host *hp = &s->hosts[i];
         hp->cfg = &scn->hosts[i];
         hp->addr = scn->hosts[i].addr;
-        hp->next_port = 49152;
+        hp->next_port = (uint16_t)EPHEMERAL_FIRST;
         hp->current = -1;
         trace_add_host(&s->tr, scn->hosts[i].name, hp->addr);
     }
@@ -448,6 +559,9 @@ static void free_state(struct sim *s)
             free(s->hosts[i].conns[j]);
         }
         free(s->hosts[i].conns);
+        free(s->hosts[i].port_refs);
+        free(s->hosts[i].tuples);
+        free(s->hosts[i].listeners);
     }
     app_free(s);
     net_free(s);
@@ -456,9 +570,27 @@ static void free_state(struct sim *s)
     eq_free(&s->q);
 }
 
+static int64_t default_end(const struct scenario *scn)
+{
+    int64_t last = 0;
+    for (int i = 0; i < scn->nactions; i++)
+        if (scn->actions[i].t_us > last)
+            last = scn->actions[i].t_us;
+    for (int i = 0; i < scn->nexpects; i++)
+        if (scn->expects[i].t_us > last)
+            last = scn->expects[i].t_us;
+    return last + SIM_DEFAULT_END_US;
+}
+
 void sim_init(struct sim *s, const struct scenario *scn, uint64_t seed)
 {
     memset(s, 0, sizeof *s);
+    s->end_us = default_end(scn);
+    s->end_auto = 1;
+    s->max_events = SIM_DEFAULT_MAX_EVENTS;
+    s->max_frames = SIM_DEFAULT_MAX_FRAMES;
+    s->max_trace = SIM_DEFAULT_MAX_TRACE;
+    s->max_memory = SIM_DEFAULT_MAX_MEMORY;
     trace_init(&s->tr);
     init_state(s, scn, seed);
 }
@@ -467,7 +599,14 @@ void sim_reset(struct sim *s, const struct scenario *scn, uint64_t seed)
 {
     free_state(s);
     struct trace tr = s->tr;
+    struct sim lim = *s;               /* the budgets carry over */
     memset(s, 0, sizeof *s);
+    s->end_us = lim.end_auto ? default_end(scn) : lim.end_us;
+    s->end_auto = lim.end_auto;
+    s->max_events = lim.max_events;
+    s->max_frames = lim.max_frames;
+    s->max_trace = lim.max_trace;
+    s->max_memory = lim.max_memory;
     s->tr = tr;
     trace_reset(&s->tr);
     init_state(s, scn, seed);
@@ -495,12 +634,284 @@ static int next_event(struct sim *s, struct event *e)
     return eq_pop(&s->q, e);
 }
 
+/* ---- budgets --------------------------------------------------------------- */
+
+static const char *const limit_names[] = {
+    "",
+#define X(id, name, opt, what) name,
+    SIM_LIMITS(X)
+#undef X
+};
+static const char *const limit_options[] = {
+    "",
+#define X(id, name, opt, what) opt,
+    SIM_LIMITS(X)
+#undef X
+};
+static const char *const limit_whats[] = {
+    "",
+#define X(id, name, opt, what) what,
+    SIM_LIMITS(X)
+#undef X
+};
+
+const char *sim_limit_name(int limit)
+{
+    return limit > LIM_NONE && limit < LIM_COUNT ? limit_names[limit] : "";
+}
+
+const char *sim_limit_option(int limit)
+{
+    return limit > LIM_NONE && limit < LIM_COUNT ? limit_options[limit] : "";
+}
+
+char *sim_limit_text(int limit, uint64_t value, char *buf, size_t n)
+{
+    char v[40];
+    if (limit == LIM_TIME)
+        fmt_duration((int64_t)value, v, sizeof v);
+    else if (limit == LIM_TRACE || limit == LIM_MEMORY)
+        snprintf(v, sizeof v, "%" PRIu64 " MiB", value >> 20);
+    else
+        snprintf(v, sizeof v, "%" PRIu64, value);
+    snprintf(buf, n, "%s limit of %s",
+             limit > LIM_NONE && limit < LIM_COUNT ? limit_whats[limit] : "no",
+             v);
+    return buf;
+}
+
+static uint64_t tcb_bytes(const struct sim *s)
+{
+    uint64_t b = 0;
+    for (int h = 0; h < s->nhosts; h++) {
+        const struct sim_host *hp = &s->hosts[h];
+        b += (uint64_t)hp->capconns * sizeof *hp->conns +
+             hp->captuples * sizeof *hp->tuples +
+             (uint64_t)hp->caplisteners * sizeof *hp->listeners;
+        if (hp->port_refs)
+            b += 65536 * sizeof *hp->port_refs;
+        for (int i = 0; i < hp->nconns; i++) {
+            const struct sim_conn *sc = hp->conns[i];
+            b += sizeof *sc + sc->tcb.sndq.cap + sc->tcb.rcvq.cap + sc->frame_cap;
+            for (const struct tcp_ooo *o = sc->tcb.ooo; o; o = o->next)
+                b += sizeof *o + o->len;
+        }
+        for (int i = 0; i < hp->nudp; i++) {
+            const struct udp_queue *q = &hp->udp[i].q;
+            b += sizeof hp->udp[i] + (uint64_t)q->cap * sizeof *q->d;
+            for (int k = 0; k < q->n; k++)
+                b += q->d[k].len;
+        }
+    }
+    return b;
+}
+
+/* The parts that can grow by the megabyte within a few events are counted
+ * on every check; the TCBs, which grow by a segment at a time, are
+ * recounted every 4096 events (mem_tcbs) so that the check stays O(1). */
+static uint64_t mem_estimate(const struct sim *s)
+{
+    return (uint64_t)trace_size(&s->tr) + eq_bytes(&s->q) +
+           s->frames_in_flight * sizeof(struct flight) + s->mem_tcbs;
+}
+
+uint64_t sim_memory(const struct sim *s)
+{
+    return (uint64_t)trace_size(&s->tr) + eq_bytes(&s->q) +
+           s->frames_in_flight * sizeof(struct flight) + tcb_bytes(s);
+}
+
+/* The sentences that name a runaway's likely cause, one per pattern the
+ * end of the trace shows (filled with host and LAN names). */
+#define STOP_CAUSES(X) \
+    X(C_DUP_LOOP,  "frames multiply on %s: duplication with a routing loop?") \
+    X(C_DUP,       "frames multiply on %s: the medium duplicates frames faster than they are delivered") \
+    X(C_LOOP,      "packets circle between routers %s and %s: a routing loop (gateways that point at each other)?") \
+    X(C_ACK_WAR,   "an endless ACK exchange between %s and %s") \
+    X(C_SEG_WAR,   "segments go back and forth between %s and %s without end") \
+    X(C_TIMERS,    "timers re-arm without end (%s on %s)") \
+    X(C_BUSY,      "%s wrote most of the last records (%s): a lesson that never settles?") \
+    X(C_PENDING,   "events were still pending at the limit: something re-arms or repeats without end")
+
+enum stop_cause {
+#define X(id, text) id,
+    STOP_CAUSES(X)
+#undef X
+};
+static const char *const cause_texts[] = {
+#define X(id, text) text,
+    STOP_CAUSES(X)
+#undef X
+};
+
+/* Fills a cause template: each "%s" takes the next of a and b. */
+static void fill(char *buf, size_t n, int cause, const char *a, const char *b)
+{
+    const char *t = cause_texts[cause];
+    size_t o = 0;
+    for (; *t && o + 1 < n; t++) {
+        if (t[0] == '%' && t[1] == 's') {
+            const char *v = a ? a : "";
+            a = b;
+            b = NULL;
+            while (*v && o + 1 < n)
+                buf[o++] = *v++;
+            t++;
+        } else {
+            buf[o++] = *t;
+        }
+    }
+    buf[o] = 0;
+}
+
+/* The medium two hosts share: "lan NAME" or "the link A-B". */
+static void medium_name(const struct sim *s, int a, int b, char *buf, size_t n)
+{
+    if (a >= 0 && b >= 0 && s->link_of[a * s->nhosts + b] >= 0) {
+        snprintf(buf, n, "the link %s-%s", host_name(s, a), host_name(s, b));
+        return;
+    }
+    for (int i = 0; a >= 0 && i < s->hosts[a].nifs; i++) {
+        int lan = s->hosts[a].ifs[i].lan;
+        for (int k = 0; b >= 0 && k < s->hosts[b].nifs; k++)
+            if (s->hosts[b].ifs[k].lan == lan) {
+                snprintf(buf, n, "lan %s", s->lans[lan].cfg->name);
+                return;
+            }
+    }
+    snprintf(buf, n, "the network");
+}
+
+/* The likely cause of a runaway, from the last records of the trace:
+ * which pattern dominates them. */
+static void find_cause(const struct sim *s, char *buf, size_t n)
+{
+    const struct trace *tr = &s->tr;
+    enum { W = 4096 };
+    size_t from = tr->n > W ? tr->n - W : 0, w = tr->n - from;
+    size_t dup = 0, fwd = 0, sends = 0, acks = 0, timers = 0;
+    int dup_a = -1, dup_b = -1, fwd_a = -1, fwd_b = -1, pa = -1, pb = -1;
+    int tm_host = -1, tm_name = 0;
+    size_t *per_host = sim_xcalloc((size_t)s->nhosts + 1, sizeof *per_host);
+    for (size_t i = from; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (r->host >= 0 && r->host < s->nhosts)
+            per_host[r->host]++;
+        if (r->kind == TK_TIMER && r->u.timer.action != TA_STOP) {
+            timers++;
+            tm_host = r->host;
+            tm_name = r->u.timer.name;
+        }
+        if (r->kind != TK_SEND)
+            continue;
+        sends++;
+        if (r->u.pkt.dup) {
+            dup++;
+            dup_a = r->u.pkt.src;
+            dup_b = r->u.pkt.dst;
+        }
+        if (r->why.id == N_IP_FORWARD) {
+            fwd++;
+            if (fwd_a < 0)
+                fwd_a = r->host;
+            else if (r->host != fwd_a)
+                fwd_b = r->host;
+        }
+        if (r->layer == TL_TCP && r->u.pkt.dst >= 0) {
+            size_t len;
+            const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+            struct frame f;
+            char err[8];
+            if (frame_decode(p, len, &f, err, sizeof err) == 0 &&
+                f.l4 == IPPROTO_TCP_NUM) {
+                if (f.tcp.flags == TCP_ACK && f.payload_len == 0)
+                    acks++;
+                pa = r->u.pkt.src;
+                pb = r->u.pkt.dst;
+            }
+        }
+    }
+    char m[80];
+    int lh = -1;
+    size_t most = 0;
+    for (int h = 0; h < s->nhosts; h++)
+        if (per_host[h] > most) {
+            most = per_host[h];
+            lh = h;
+        }
+    free(per_host);
+    if (dup * 8 >= w && dup > 0 && fwd * 8 >= w) {
+        medium_name(s, dup_a, dup_b, m, sizeof m);
+        fill(buf, n, C_DUP_LOOP, m, NULL);
+    } else if (dup * 4 >= w && dup > 0) {
+        medium_name(s, dup_a, dup_b, m, sizeof m);
+        fill(buf, n, C_DUP, m, NULL);
+    } else if (fwd * 4 >= w && fwd_b >= 0) {
+        fill(buf, n, C_LOOP, host_name(s, fwd_a),
+                 host_name(s, fwd_b));
+    } else if (acks * 4 >= w && acks > 0 && pa >= 0) {
+        fill(buf, n, C_ACK_WAR, host_name(s, pa < pb ? pa : pb),
+                 host_name(s, pa < pb ? pb : pa));
+    } else if (sends * 2 >= w && pa >= 0 && sends > 0) {
+        fill(buf, n, C_SEG_WAR, host_name(s, pa < pb ? pa : pb),
+                 host_name(s, pa < pb ? pb : pa));
+    } else if (timers * 4 >= w && timers > 0 && tm_host >= 0) {
+        fill(buf, n, C_TIMERS, timer_name_str(tm_name),
+                 host_name(s, tm_host));
+    } else if (lh >= 0 && w >= 64) {
+        fill(buf, n, C_BUSY, host_name(s, lh),
+                 trace_layer_name(tr->recs[tr->n - 1].layer));
+    } else {
+        fill(buf, n, C_PENDING, NULL, NULL);
+    }
+}
+
+static void stop_at(struct sim *s, int limit, uint64_t value)
+{
+    s->truncated = 1;
+    s->stop.limit = limit;
+    s->stop.value = value;
+    /* a run that reaches its time limit stops at that time; the others
+     * stop after the event that went over */
+    s->stop.t_us = limit == LIM_TIME ? s->end_us : s->now;
+    s->stop.host = -1;
+    s->stop.layer = TL_NONE;
+    if (s->tr.n) {
+        s->stop.host = s->tr.recs[s->tr.n - 1].host;
+        s->stop.layer = s->tr.recs[s->tr.n - 1].layer;
+    }
+    find_cause(s, s->stop.cause, sizeof s->stop.cause);
+}
+
+/* Checks the budgets after an event; returns the limit reached, if any. */
+static int over_budget(struct sim *s)
+{
+    if (s->frames_in_flight > s->max_frames) {
+        stop_at(s, LIM_FRAMES, s->max_frames);
+        return 1;
+    }
+    if (trace_size(&s->tr) > s->max_trace) {
+        stop_at(s, LIM_TRACE, s->max_trace);
+        return 1;
+    }
+    if ((s->events_run & 4095) == 0)
+        s->mem_tcbs = tcb_bytes(s);
+    if (mem_estimate(s) > s->max_memory) {
+        stop_at(s, LIM_MEMORY, s->max_memory);
+        return 1;
+    }
+    return 0;
+}
+
 void sim_run(struct sim *s)
 {
     struct event e;
     while (next_event(s, &e)) {
-        if (e.t_us > s->end_us || s->events_run >= s->max_events) {
-            s->truncated = 1;
+        int lim = e.t_us > s->end_us ? LIM_TIME
+                : s->events_run >= s->max_events ? LIM_EVENTS : LIM_NONE;
+        if (lim) {
+            stop_at(s, lim, lim == LIM_TIME ? (uint64_t)s->end_us
+                                            : s->max_events);
             if (e.type == EV_DELIVER)
                 free(e.ptr);
             break;
@@ -512,6 +923,7 @@ void sim_run(struct sim *s)
             run_action(s, &s->scn->actions[e.arg]);
             break;
         case EV_DELIVER:
+            s->frames_in_flight--;
             net_deliver(s, e.ptr);
             net_flight_done(s, e.ptr);
             break;
@@ -530,11 +942,14 @@ void sim_run(struct sim *s)
             dnsapp_timer(s, e.ptr);
             break;
         }
+        if (over_budget(s))
+            break;
     }
     /* free whatever is still in flight after a truncated run */
     while (eq_pop(&s->q, &e))
         if (e.type == EV_DELIVER)
             free(e.ptr);
+    s->frames_in_flight = 0;
 }
 
 void sim_free(struct sim *s)

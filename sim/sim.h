@@ -69,12 +69,71 @@ struct sim_host {
     struct sim_conn **conns;   /* every TCB ever made on this host, in order */
     int      nconns, capconns;
     uint16_t next_port;        /* ephemeral ports from 49152 */
+    /* TCBs in the demultiplexing table per local port (65536 counters,
+     * allocated on the first TCB), and how many ephemeral ports have one:
+     * a free port is found without a scan of the connections. */
+    uint32_t *port_refs;
+    int      ephemeral_used;
+    /* Demultiplexing without a scan: the attached TCBs that have a remote
+     * end, by (local port, remote address, remote port) in an open-
+     * addressing table (a power of two, at most half full), and the
+     * listening sockets, newest last. */
+    struct sim_conn **tuples;
+    size_t   ntuples, captuples;
+    struct sim_conn **listeners;
+    int      nlisteners, caplisteners;
     int      next_isn;         /* index into cfg->tcp.isn */
     uint16_t ip_id;
     int      current;          /* the TCB app calls act on, -1 none */
     /* `http get NAME` waiting for the stub resolver */
     const struct scn_action *http_pending;
 };
+
+/* The budgets, in the order the command line lists them. */
+#define SIM_LIMITS(X)                                                      \
+    X(TIME,   "time",   "--max-time",   "simulated time")                  \
+    X(EVENTS, "events", "--max-events", "event")                           \
+    X(FRAMES, "frames", "--max-frames", "frames-in-flight")                \
+    X(TRACE,  "trace",  "--max-trace",  "trace size")                      \
+    X(MEMORY, "memory", "--max-memory", "memory")
+
+enum sim_limit {
+    LIM_NONE,
+#define X(id, name, opt, what) LIM_##id,
+    SIM_LIMITS(X)
+#undef X
+    LIM_COUNT
+};
+
+/* one simulated hour after the lesson's last `at` or `expect ... at/by`
+ * time (a lesson that schedules a step at 2h means to run that long) */
+#define SIM_DEFAULT_END_US     (3600LL * 1000000)
+#define SIM_DEFAULT_MAX_EVENTS 1000000ULL
+#define SIM_DEFAULT_MAX_FRAMES 250000ULL
+#define SIM_DEFAULT_MAX_TRACE  (128ULL << 20)
+#define SIM_DEFAULT_MAX_MEMORY (512ULL << 20)
+
+/* Why a run stopped early: the limit, its value, where the run was, and
+ * the likely cause read from the end of the trace. */
+struct sim_stop {
+    int      limit;            /* enum sim_limit, LIM_NONE if not stopped */
+    uint64_t value;            /* the limit's value (µs for TIME, else a count/bytes) */
+    int64_t  t_us;             /* simulated time when it stopped */
+    int      host;             /* host of the last record, -1 none */
+    int      layer;            /* protocol (enum trace_layer) of the last record */
+    char     cause[240];       /* "frames multiply on lan b: ..." */
+};
+
+/* "time", "events", ... and "--max-time", ...; "" for LIM_NONE. */
+const char *sim_limit_name(int limit);
+const char *sim_limit_option(int limit);
+/* "simulated time limit of 60m", "frames-in-flight limit of 250000", ... */
+char *sim_limit_text(int limit, uint64_t value, char *buf, size_t n);
+/* The model's own allocations as the memory budget counts them: the trace
+ * (trace_size), frames in flight, the event queue, TCBs with their send,
+ * receive and out-of-order queues, UDP queues.  An estimate: allocator
+ * overhead and the scenario itself are not counted. */
+uint64_t sim_memory(const struct sim *s);
 
 struct sim {
     const struct scenario *scn;
@@ -93,10 +152,23 @@ struct sim {
     struct sim_addr { ip4_addr addr; int host; } *addrs;  /* sorted */
     size_t naddrs;
     uint32_t *fault_seen;      /* per fault rule: frames matched so far */
+    /* The run's budgets (sim_init sets the defaults below; change them
+     * between sim_init and sim_run).  A lesson that runs away -- frames
+     * that multiply, segments answered by segments for ever, timers that
+     * re-arm without end -- meets one of them and stops cleanly. */
     int64_t end_us;            /* stop after this simulated time */
+    int end_auto;              /* end_us is the default: SIM_DEFAULT_END_US
+                                  after the scenario's last action or
+                                  expectation time (sim_reset recomputes it) */
     uint64_t max_events;       /* and after this many events */
+    uint64_t max_frames;       /* frames in flight at once */
+    uint64_t max_trace;        /* trace_size() in bytes */
+    uint64_t max_memory;       /* mem_estimate() in bytes, see sim_memory */
     uint64_t events_run;
+    uint64_t frames_in_flight; /* scheduled deliveries not yet run */
     int truncated;             /* stopped by a limit, not by running out */
+    struct sim_stop stop;      /* which limit, where, and why (if truncated) */
+    uint64_t mem_tcbs;         /* TCB bytes at the last memory count */
 };
 
 /* Prepares a run; the scenario must outlive the sim. */

@@ -899,10 +899,28 @@ static void other_input(struct tcp_conn *c, int64_t now,
         }
         /* "If the RCV.WND is zero, no segments will be acceptable, but
          * special allowance should be made to accept valid ACKs, URGs, and
-         * RSTs": the data is refused but its ACK field still counts. */
-        if (c->rcv_wnd == 0 && seq == c->rcv_nxt && (h->flags & TCP_ACK) &&
-            c->state != TCP_SYN_RECEIVED && sync_ack(c, now, h, seq) < 0)
+         * RSTs".  A bare ACK (no data, SYN or FIN) whose SEG.SEQ is past
+         * RCV.NXT comes from a peer that is ahead of us only by bytes we
+         * refused -- its zero-window probe, acknowledged when it came --
+         * so it is such a valid ACK: its ACK field counts, and it gets no
+         * ACK in reply.  Replying would be answered in kind by a peer whose
+         * window is closed too, and the two would trade ACKs for ever. */
+        if (c->rcv_wnd == 0 && slen == 0 && seq_gt(seq, c->rcv_nxt) &&
+            (h->flags & (TCP_ACK | TCP_SYN | TCP_FIN)) == TCP_ACK) {
+            if (c->state != TCP_SYN_RECEIVED)
+                sync_ack(c, now, h, seq);
             return;
+        }
+        /* A segment with data at RCV.NXT (a probe) is refused, but its ACK
+         * field still counts. */
+        if (c->rcv_wnd == 0 && seq == c->rcv_nxt) {
+            if ((h->flags & TCP_ACK) && c->state != TCP_SYN_RECEIVED &&
+                sync_ack(c, now, h, seq) < 0)
+                return;
+            xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+                 WHY(N_SEG_ZWND_REFUSE, seq));
+            return;
+        }
         /* "send an acknowledgment ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
          * After sending the acknowledgment, drop the unacceptable segment" */
         xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,

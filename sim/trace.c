@@ -65,6 +65,7 @@ void trace_reset(struct trace *tr)
     tr->n = 0;
     tr->nbytes = 0;
     tr->nblobs = 0;
+    tr->strbytes = 0;
     if (tr->strhash)
         memset(tr->strhash, 0, tr->hashcap * sizeof *tr->strhash);
     trace_intern(tr, "");
@@ -142,8 +143,17 @@ uint32_t trace_intern(struct trace *tr, const char *s)
     if (!copy)
         abort();
     tr->strs[tr->nstrs] = copy;
+    tr->strbytes += strlen(copy) + 1;
     tr->strhash[j] = (uint32_t)tr->nstrs + 1;
     return (uint32_t)tr->nstrs++;
+}
+
+size_t trace_size(const struct trace *tr)
+{
+    return tr->n * sizeof *tr->recs + tr->nbytes +
+           tr->nblobs * sizeof *tr->blobs +
+           tr->nstrs * (sizeof *tr->strs + 2 * sizeof *tr->strhash) +
+           tr->strbytes;
 }
 
 const char *trace_str(const struct trace *tr, uint32_t id)

@@ -165,6 +165,7 @@ struct trace {
     size_t   nstrs, capstrs;
     uint32_t *strhash;        /* open addressing: string id + 1, 0 empty */
     size_t   hashcap;         /* a power of two, > 2 x nstrs */
+    size_t   strbytes;        /* the interned strings' characters */
 };
 
 void     trace_init(struct trace *tr);
@@ -178,6 +179,10 @@ const char *trace_host_name(const struct trace *tr, int h);
 /* The host whose (first) address is a, or -1. */
 int      trace_host_by_addr(const struct trace *tr, uint32_t a);
 uint32_t trace_intern(struct trace *tr, const char *s);
+/* The trace's size in bytes as the run's trace budget counts it: records,
+ * packet and data bytes with their index, interned strings (what is in
+ * use, not the arrays' spare capacity). */
+size_t   trace_size(const struct trace *tr);
 const char *trace_str(const struct trace *tr, uint32_t id);
 uint32_t trace_blob(struct trace *tr, const uint8_t *p, size_t len);
 const uint8_t *trace_blob_data(const struct trace *tr, uint32_t id, size_t *len);

@@ -333,5 +333,104 @@ else
 fi
 rm -f "$TMP/limit.scn"
 
+# 10. runaway lessons (tests/runaway/) stop within seconds and well under
+#    1 GB, name the limit and its likely cause on stderr, mark the end of
+#    every output and exit 3.  The test bounds itself with timeout and, for
+#    a build without AddressSanitizer (whose shadow memory needs terabytes
+#    of address space), ulimit -v.
+VLIMIT=
+if sh -c 'ulimit -v 1500000 && "$0" --version; exit $?' "$PROTOSIM" \
+        >/dev/null 2>&1; then
+    VLIMIT=1500000
+fi
+bounded() {     # bounded WANT DESCRIPTION -- command...: exit code and time
+    want=$1; what=$2; shift 3
+    t0=$(date +%s)
+    ( [ -n "$VLIMIT" ] && ulimit -v "$VLIMIT"; exec timeout 30 "$@" ) \
+        >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    t1=$(date +%s)
+    if [ "$rc" -ne "$want" ]; then
+        bad "$what: exit $rc, wanted $want"; sed 's/^/    /' "$TMP/err" | head -5
+    elif [ $((t1 - t0)) -gt 10 ]; then
+        bad "$what took $((t1 - t0)) s"
+    else ok; fi
+}
+has_in() {         # has_in FILE PATTERN DESCRIPTION
+    grep -q -- "$2" "$1" && ok || { bad "$3: no \"$2\" in $1"; head -3 "$1"; }
+}
+R=tests/runaway
+# with the default budgets (--check: no half-million-line timeline to print)
+bounded 3 "routing loop on a duplicating LAN" -- "$PROTOSIM" --check \
+    $R/lan-dup-routing-loop.scn
+has_in "$TMP/err" "frames-in-flight limit of 250000 (--max-frames) at 22ms" "loop: limit"
+has_in "$TMP/err" "host r[12], protocol udp" "loop: where"
+has_in "$TMP/err" "likely cause: frames multiply on lan b: duplication with a routing loop?" "loop: cause"
+has_in "$TMP/out" "cut short at 22ms by its frames-in-flight limit" "loop: --check"
+# every output format marks the end (a smaller budget keeps them short)
+bounded 3 "loop --json --pcap" -- "$PROTOSIM" --json --max-frames 20000 \
+    --pcap "$TMP/loop.pcap" $R/lan-dup-routing-loop.scn
+has_in "$TMP/err" "loop.pcap ends where the run stopped" "loop: pcap"
+tail -1 "$TMP/out" >"$TMP/last"
+has_in "$TMP/last" '"kind":"limit".*"limit":"frames","value":20000,"option":"--max-frames","cause":"frames multiply on lan b' "loop: JSON limit record"
+bounded 3 "loop --batch" -- "$PROTOSIM" --batch --max-frames 20000 \
+    $R/lan-dup-routing-loop.scn
+tail -2 "$TMP/out" >"$TMP/last"
+has_in "$TMP/last" "limit   run stopped by its frames-in-flight limit of 20000" "loop: text timeline"
+has_in "$TMP/last" "likely cause: frames multiply on lan b" "loop: text cause"
+bounded 3 "loop at --max-memory 16M" -- "$PROTOSIM" --check --max-memory 16M \
+    $R/lan-dup-routing-loop.scn
+has_in "$TMP/err" "memory limit of 16 MiB (--max-memory)" "loop: memory limit"
+bounded 3 "loop at --max-events 5000" -- "$PROTOSIM" --check --max-events 5000 \
+    $R/lan-dup-routing-loop.scn
+has_in "$TMP/err" "event limit of 5000 (--max-events)" "loop: event limit"
+bounded 3 "loop at --max-trace 1M" -- "$PROTOSIM" --check --max-trace 1M \
+    $R/lan-dup-routing-loop.scn
+has_in "$TMP/err" "trace size limit of 1 MiB (--max-trace)" "loop: trace limit"
+
+# the same loop without duplication dies by TTL (RFC 1812 5.3.1)
+bounded 0 "routing loop without duplication" -- "$PROTOSIM" --batch $R/routing-loop-ttl.scn
+has_in "$TMP/out" "TTL 2 -> 1" "ttl loop: forwarded down to TTL 1"
+has_in "$TMP/out" "TTL reached zero" "ttl loop: dropped at zero"
+
+# zero windows on both ends: probes for ever, but no ACK war (RFC 9293
+# 3.10.7.4); the run ends at its time limit, and says so (not "events")
+bounded 3 "zero windows on both ends" -- "$PROTOSIM" --batch $R/zero-window-ack-war.scn
+has_in "$TMP/err" "simulated time limit of 60m1s (--max-time) at 60m1s" "zero window: limit (1h after its last timed line, 1s)"
+has_in "$TMP/err" "timers re-arm without end" "zero window: cause"
+# one ACK per refused probe, and the two that acknowledge the first bytes
+acks=$(grep -c 'send .* ACK seq=[0-9]* ack=[0-9]* win=0$' "$TMP/out")
+probes=$(grep -c 'send .* win=0 len=1$' "$TMP/out")
+[ "$probes" -gt 100 ] && [ "$acks" -le $((probes + 2)) ] && ok \
+    || bad "zero window: $acks bare ACKs for $probes probes"
+bounded 3 "--max-time 10ms" -- "$PROTOSIM" --batch --max-time 10ms handshake
+has_in "$TMP/err" "simulated time limit of 10ms (--max-time) at 10ms" "--max-time 10ms"
+
+# sanitizer aborts before the fix: a framed read before data, a silent
+# client at an HTTP server
+bounded 0 "recv framed before data" -- "$PROTOSIM" --check $R/framed-recv-before-data.scn
+bounded 0 "silent client at an HTTP server" -- "$PROTOSIM" --check $R/http-silent-client.scn
+
+# 17000 connects from one host: 16384 ephemeral ports, then EADDRNOTAVAIL,
+# in seconds (it used to take minutes)
+{ echo 'title "More connects than ephemeral ports"'
+  echo 'host client 192.0.2.10'
+  echo 'host server 192.0.2.80'
+  echo 'link client server delay 1ms'
+  echo 'at 0ms server listen 80'
+  i=0; while [ $i -lt 17000 ]; do echo 'at 1ms client connect server 80'; i=$((i + 1)); done
+} >"$TMP/ports.scn"
+bounded 0 "17000 connects" -- "$PROTOSIM" --json "$TMP/ports.scn"
+n=$(grep -c '"call":"connect","ret":-7,.*address not available' "$TMP/out")
+[ "$n" -eq 616 ] && ok || bad "17000 connects: $n failed with EADDRNOTAVAIL, wanted 616"
+
+# the options' values are checked
+expect_rc 64 "--max-events 0" -- "$PROTOSIM" --check --max-events 0 handshake
+expect_rc 64 "--max-time 5x" -- "$PROTOSIM" --check --max-time 5x handshake
+expect_rc 64 "--max-memory -1" -- "$PROTOSIM" --check --max-memory -1 handshake
+has_in "$TMP/err" "needs a size like 512M" "--max-memory -1: message"
+"$PROTOSIM" --help | grep -q -- "--max-frames N" && ok || bad "--help has_in no --max-frames"
+"$PROTOSIM" --help | grep -q "3 stopped by a limit" && ok || bad "--help has_in no exit status 3"
+
 echo "shell-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -637,6 +637,363 @@ START_TEST(test_reset_run_equals_fresh_run)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------ */
+/* Budgets and runaway lessons                                              */
+
+/* Runs text with the budgets a test sets; the run may be truncated. */
+static struct run *run_budget(const char *text, int64_t end_us,
+                              uint64_t events, uint64_t frames,
+                              uint64_t trace, uint64_t memory)
+{
+    struct run *r = calloc(1, sizeof *r);
+    ck_assert_ptr_nonnull(r);
+    r->scn = tu_parse(text);
+    sim_init(&r->sim, r->scn, 1);
+    if (end_us)
+        r->sim.end_us = end_us;
+    if (events)
+        r->sim.max_events = events;
+    if (frames)
+        r->sim.max_frames = frames;
+    if (trace)
+        r->sim.max_trace = trace;
+    if (memory)
+        r->sim.max_memory = memory;
+    sim_run(&r->sim);
+    r->client = scenario_host_index(r->scn, "client");
+    r->server = scenario_host_index(r->scn, "server");
+    return r;
+}
+
+#define ZERO_WINDOWS \
+    "host client 192.0.2.10\n" \
+    "host server 192.0.2.80\n" \
+    "link client server delay 5ms\n" \
+    "tcp isn client 1000\n" \
+    "tcp isn server 5000\n" \
+    "tcp rcvbuf 1\n" \
+    "at 0ms server listen 80\n" \
+    "at 10ms client connect server 80\n" \
+    "at 100ms client send 10 bytes\n" \
+    "at 100ms server send 10 bytes\n"
+
+/* RFC 9293 3.10.7.4: for RCV.WND = 0 only a zero-length segment at RCV.NXT
+ * is acceptable, "but special allowance should be made to accept valid
+ * ACKs".  Both ends' windows close, both probe; each refused probe draws
+ * one ACK, and that ACK (its SEG.SEQ one past the receiver's RCV.NXT)
+ * draws none.  Before, the two traded ACKs every 5 ms for ever. */
+START_TEST(test_rfc9293_3_10_7_4_zero_window_bare_ack_draws_no_ack)
+{
+    struct run *r = run_budget(ZERO_WINDOWS, S(60), 0, 0, 0, 0);
+    const struct trace *tr = T(r);
+    int probes = 0, bare = 0;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *rec = &tr->recs[i];
+        struct tcp_hdr th;
+        size_t len;
+        if (rec->kind != TK_SEND || rec->t_us < S(1) ||
+            !rec_tcp(tr, rec, &th, &len))
+            continue;
+        if (len == 1)
+            probes++;
+        else if (len == 0 && th.flags == TCP_ACK)
+            bare++;
+    }
+    /* probes at 1, 2, 4, 8, 16 and 32 s from each end, one ACK each */
+    ck_assert_int_gt(probes, 4);
+    ck_assert_int_le(bare, probes);
+    /* the run goes on to its time limit because the probes do */
+    ck_assert_int_eq(r->sim.truncated, 1);
+    ck_assert_int_eq(r->sim.stop.limit, LIM_TIME);
+    ck_assert(r->sim.stop.t_us == S(60));
+    ck_assert_ptr_nonnull(strstr(r->sim.stop.cause, "timers re-arm without end"));
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, S(59)),
+                     TCP_ESTABLISHED);
+    done(r);
+}
+END_TEST
+
+/* The time limit is reported as the time limit (it used to read "stopped at
+ * its limit (1 events)"). */
+START_TEST(test_time_limit_names_time_not_events)
+{
+    struct run *r = run_budget(TWO_HOSTS "link client server delay 10ms\n"
+                               "at 0ms server listen 80\n"
+                               "at 5s client connect server 80\n",
+                               S(1), 0, 0, 0, 0);
+    ck_assert_int_eq(r->sim.truncated, 1);
+    ck_assert_int_eq(r->sim.stop.limit, LIM_TIME);
+    ck_assert_str_eq(sim_limit_name(r->sim.stop.limit), "time");
+    ck_assert_str_eq(sim_limit_option(r->sim.stop.limit), "--max-time");
+    char buf[80];
+    ck_assert_str_eq(sim_limit_text(LIM_TIME, (uint64_t)S(1), buf, sizeof buf),
+                     "simulated time limit of 1s");
+    ck_assert(r->sim.stop.t_us == S(1));
+    /* nothing at or after 5 s ran */
+    for (size_t i = 0; i < T(r)->n; i++)
+        ck_assert(T(r)->recs[i].t_us < S(1));
+    done(r);
+}
+END_TEST
+
+/* The default time budget is an hour after the lesson's last timed line,
+ * so a lesson that means to run for hours is not cut short. */
+START_TEST(test_default_time_limit_follows_last_timed_line)
+{
+    struct run *r = run(TWO_HOSTS "link client server delay 10ms\n"
+                        "at 0ms server listen 80\n"
+                        "at 7200s client connect server 80\n"
+                        "at +1s client close\n"
+                        "at +100ms server close\n"
+                        "expect client state TIME_WAIT at 7202s\n");
+    ck_assert(r->sim.end_us == S(7202) + SIM_DEFAULT_END_US);
+    ck_assert_int_eq(trace_host_tcp_state_at(T(r), r->client, S(7202)),
+                     TCP_TIME_WAIT);
+    ck_assert_int_eq(sim_check(&r->sim, NULL, NULL), 0);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_event_limit_stops_after_that_many_events)
+{
+    struct run *r = run_budget(TWO_HOSTS "link client server delay 10ms\n"
+                               "at 0ms server listen 80\n"
+                               "at 1ms client connect server 80\n"
+                               "at 100ms client close\n",
+                               0, 3, 0, 0, 0);
+    ck_assert_int_eq(r->sim.truncated, 1);
+    ck_assert_int_eq(r->sim.stop.limit, LIM_EVENTS);
+    ck_assert_uint_eq(r->sim.events_run, 3);
+    ck_assert_uint_eq(r->sim.stop.value, 3);
+    /* the SYN arrived (event 3), nothing after it */
+    ck_assert(r->sim.stop.t_us == MS(11));
+    ck_assert_int_eq(trace_host_tcp_state_at(T(r), r->client, S(1)),
+                     TCP_SYN_SENT);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_trace_and_memory_limits_stop_a_run)
+{
+    const char *text = TWO_HOSTS "link client server delay 1ms\n"
+                       "at 0ms server listen 80\n"
+                       "at 1ms client connect server 80\n"
+                       "at 10ms client send 60000 bytes\n"
+                       "at 20ms server recv 60000 bytes\n"
+                       "at 30ms client close\n"
+                       "at 30ms server close\n";
+    struct run *r = run_budget(text, 0, 0, 0, 0, 0);
+    ck_assert_int_eq(r->sim.truncated, 0);
+    size_t full = trace_size(T(r));
+    ck_assert_uint_gt(full, 120000);            /* data twice: app and frames */
+    ck_assert_uint_gt(sim_memory(&r->sim), full);
+    done(r);
+
+    r = run_budget(text, 0, 0, 0, 50000, 0);
+    ck_assert_int_eq(r->sim.stop.limit, LIM_TRACE);
+    /* it stopped in the event that went over: the write (60000 bytes
+     * recorded) and the segments it sent at once (60000 more) */
+    ck_assert_uint_gt(trace_size(T(r)), 50000);
+    ck_assert_uint_lt(trace_size(T(r)), 50000 + 2 * 60000 + 8192);
+    done(r);
+
+    r = run_budget(text, 0, 0, 0, 0, 100000);
+    ck_assert_int_eq(r->sim.stop.limit, LIM_MEMORY);
+    ck_assert_str_eq(sim_limit_option(LIM_MEMORY), "--max-memory");
+    done(r);
+}
+END_TEST
+
+#define LOOP_LANS(dup) \
+    "lan a 192.0.2.0/25\n" \
+    "lan c 192.0.2.128/25\n" \
+    "lan b 198.51.100.0/24 " dup "\n" \
+    "host client 192.0.2.10 on a gateway 192.0.2.1\n" \
+    "router r1 192.0.2.1 on a 198.51.100.1 on b gateway 198.51.100.2\n" \
+    "router r2 198.51.100.2 on b 192.0.2.129 on c gateway 198.51.100.1\n" \
+    "at 0ms client udp send 203.0.113.9 7 \"anyone?\"\n"
+
+/* Two routers point at each other over a LAN that duplicates every frame:
+ * each hop doubles the frames.  The frames-in-flight budget stops it, and
+ * the cause names the LAN. */
+START_TEST(test_routing_loop_on_duplicating_lan_stops_at_frames_limit)
+{
+    struct run *r = run_budget(LOOP_LANS("duplicate 100%"), 0, 0, 5000, 0, 0);
+    ck_assert_int_eq(r->sim.truncated, 1);
+    ck_assert_int_eq(r->sim.stop.limit, LIM_FRAMES);
+    ck_assert_uint_lt(r->sim.events_run, 20000);
+    ck_assert_str_eq(r->sim.stop.cause,
+                     "frames multiply on lan b: duplication with a routing loop?");
+    ck_assert_int_ge(r->sim.stop.host, 0);
+    done(r);
+}
+END_TEST
+
+/* RFC 1812 5.3.1: each router takes one off the TTL and drops the packet
+ * when it reaches zero, so the same loop without duplication ends by
+ * itself: 64 hops at most. */
+START_TEST(test_rfc1812_5_3_1_routing_loop_dies_by_ttl)
+{
+    struct run *r = run(LOOP_LANS(""));
+    const struct trace *tr = T(r);
+    int forwards = 0, ttl_drops = 0;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *rec = &tr->recs[i];
+        if (rec->kind == TK_SEND && rec->why.id == N_IP_FORWARD) {
+            forwards++;
+            ck_assert(rec->why.a[2] == rec->why.a[1] - 1);
+        }
+        if (rec->kind == TK_DROP && rec->u.pkt.reason == DR_TTL)
+            ttl_drops++;
+    }
+    ck_assert_int_eq(ttl_drops, 1);
+    ck_assert_int_eq(forwards, 63);            /* TTL 64 -> 1 */
+    done(r);
+}
+END_TEST
+
+/* A framed receive before any data: nothing read, nothing recovered, and
+ * the message that comes later is whole at the next read. */
+START_TEST(test_recv_framed_before_any_data)
+{
+    struct run *r = run(TWO_HOSTS "link client server delay 5ms\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms client connect server 80\n"
+                        "at 50ms server recv framed\n"
+                        "at 60ms client send framed \"late\"\n"
+                        "at 100ms server recv framed\n");
+    const struct trace *tr = T(r);
+    int msgs = 0, empty = 0;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *rec = &tr->recs[i];
+        if (rec->kind != TK_APP || rec->host != r->server)
+            continue;
+        if (rec->u.app.call == AC_RECV && rec->t_us == MS(50)) {
+            ck_assert_int_eq(rec->u.app.ret, 0);
+            empty++;
+        }
+        if (rec->u.app.call == AC_MESSAGE) {
+            ck_assert(rec->t_us == MS(100));
+            ck_assert_int_eq(rec->u.app.ret, 4);
+            msgs++;
+        }
+    }
+    ck_assert_int_eq(empty, 1);
+    ck_assert_int_eq(msgs, 1);
+    done(r);
+}
+END_TEST
+
+/* A plain connect to an HTTP server, and the client sends nothing: the
+ * server waits for a request and answers nothing. */
+START_TEST(test_http_server_with_silent_client_answers_nothing)
+{
+    struct run *r = run(TWO_HOSTS "link client server delay 5ms\n"
+                        "at 0ms server http serve 80\n"
+                        "at 10ms client connect server 80\n"
+                        "at 200ms client close\n");
+    const struct trace *tr = T(r);
+    for (size_t i = 0; i < tr->n; i++) {
+        size_t len = 0;
+        struct tcp_hdr th;
+        if (tr->recs[i].kind == TK_SEND && tr->recs[i].u.pkt.src == r->server &&
+            rec_tcp(tr, &tr->recs[i], &th, &len))
+            ck_assert_uint_eq(len, 0);
+    }
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->server, S(1)),
+                     TCP_CLOSE_WAIT);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, S(1)),
+                     TCP_FIN_WAIT_2);
+    done(r);
+}
+END_TEST
+
+/* After the last ephemeral port (RFC 6335 6: 49152-65535) connect fails
+ * as a kernel's does with EADDRNOTAVAIL, at once, and says why; ports
+ * were handed out in turn, each once. */
+START_TEST(test_rfc6335_6_connect_fails_when_ephemeral_ports_run_out)
+{
+    const char *head = TWO_HOSTS "link client server delay 1ms loss 100%\n";
+    const char *line = "at 0ms client connect server 80\n";
+    int n = 16384 + 3;
+    size_t cap = strlen(head) + (size_t)n * strlen(line) + 1;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    strcpy(text, head);
+    char *p = text + strlen(head);
+    for (int i = 0; i < n; i++, p += strlen(line))
+        memcpy(p, line, strlen(line) + 1);
+    struct run *r = run_budget(text, S(1), 0, 0, 0, 0);
+    free(text);
+    const struct trace *tr = T(r);
+    int ok = 0, fail = 0;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *rec = &tr->recs[i];
+        if (rec->kind != TK_APP || rec->u.app.call != AC_CONNECT)
+            continue;
+        if (rec->u.app.ret == 0) {
+            char want[64];
+            snprintf(want, sizeof want, "client:%d-server:80", 49152 + ok);
+            ck_assert_str_eq(trace_str(tr, rec->conn), want);
+            ok++;
+        } else {
+            ck_assert_int_eq(rec->u.app.ret, -TCPE_NOSPACE);
+            ck_assert_int_eq(rec->why.id, N_APP_ERR_NOPORT);
+            fail++;
+        }
+    }
+    ck_assert_int_eq(ok, 16384);
+    ck_assert_int_eq(fail, 3);
+    char why[256];
+    for (size_t i = tr->n; i-- > 0;)
+        if (tr->recs[i].kind == TK_APP && tr->recs[i].u.app.ret < 0) {
+            trace_why(tr, &tr->recs[i], why, sizeof why);
+            ck_assert_ptr_nonnull(strstr(why, "49152-65535"));
+            ck_assert_ptr_nonnull(strstr(why, "address not available"));
+            break;
+        }
+    done(r);
+}
+END_TEST
+
+/* A port freed by a closed connection is handed out again once the
+ * ephemeral range wraps round to it; ports still held are skipped. */
+START_TEST(test_ephemeral_port_freed_is_reused_after_wrap)
+{
+    const char *head = "host client 192.0.2.10\n"
+                       "host server 192.0.2.80\n"
+                       "host sink 192.0.2.90\n"
+                       "link client server delay 1ms\n"
+                       "link client sink delay 1ms loss 100%\n"
+                       "at 0ms client connect server 81\n"; /* RST: freed */
+    const char *line = "at 100ms client connect sink 80\n";
+    int n = 16383 + 2;
+    size_t cap = strlen(head) + (size_t)n * strlen(line) + 1;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    strcpy(text, head);
+    char *p = text + strlen(head);
+    for (int i = 0; i < n; i++, p += strlen(line))
+        memcpy(p, line, strlen(line) + 1);
+    struct run *r = run_budget(text, S(1), 0, 0, 0, 0);
+    free(text);
+    const struct trace *tr = T(r);
+    const struct trace_rec *last_ok = NULL, *last = NULL;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *rec = &tr->recs[i];
+        if (rec->kind != TK_APP || rec->u.app.call != AC_CONNECT)
+            continue;
+        last = rec;
+        if (rec->u.app.ret == 0)
+            last_ok = rec;
+    }
+    ck_assert_ptr_nonnull(last_ok);
+    ck_assert_str_eq(trace_str(tr, last_ok->conn), "client:49152-sink:80");
+    ck_assert_int_eq(last->u.app.ret, -TCPE_NOSPACE);
+    done(r);
+}
+END_TEST
+
 Suite *sim_suite(void)
 {
     Suite *s = suite_create("sim");
@@ -666,5 +1023,20 @@ Suite *sim_suite(void)
     tcase_add_test(chk, test_check_count);
     tcase_add_test(chk, test_check_reports_every_failure_and_none_when_true);
     suite_add_tcase(s, chk);
+
+    TCase *lim = tcase_create("budgets");
+    tcase_set_timeout(lim, 20);
+    tcase_add_test(lim, test_rfc9293_3_10_7_4_zero_window_bare_ack_draws_no_ack);
+    tcase_add_test(lim, test_time_limit_names_time_not_events);
+    tcase_add_test(lim, test_default_time_limit_follows_last_timed_line);
+    tcase_add_test(lim, test_event_limit_stops_after_that_many_events);
+    tcase_add_test(lim, test_trace_and_memory_limits_stop_a_run);
+    tcase_add_test(lim, test_routing_loop_on_duplicating_lan_stops_at_frames_limit);
+    tcase_add_test(lim, test_rfc1812_5_3_1_routing_loop_dies_by_ttl);
+    tcase_add_test(lim, test_recv_framed_before_any_data);
+    tcase_add_test(lim, test_http_server_with_silent_client_answers_nothing);
+    tcase_add_test(lim, test_rfc6335_6_connect_fails_when_ephemeral_ports_run_out);
+    tcase_add_test(lim, test_ephemeral_port_freed_is_reused_after_wrap);
+    suite_add_tcase(s, lim);
     return s;
 }

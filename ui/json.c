@@ -258,6 +258,23 @@ int render_json(FILE *fp, const struct sim *s)
         }
         fputs("}\n", fp);
     }
+    if (s->truncated) {
+        /* the last line says the trace is cut short, and by what */
+        char lt[80];
+        fprintf(fp, "{\"t_us\":%" PRId64 ",\"kind\":\"limit\",\"host\":",
+                s->stop.t_us);
+        jhost(fp, tr, s->stop.host);
+        fprintf(fp, ",\"layer\":\"%s\",\"limit\":\"%s\",\"value\":%" PRIu64
+                ",\"option\":\"%s\",\"cause\":", trace_layer_name(s->stop.layer),
+                sim_limit_name(s->stop.limit), s->stop.value,
+                sim_limit_option(s->stop.limit));
+        jstr(fp, s->stop.cause);
+        snprintf(why, sizeof why, "the run stopped at its %s",
+                 sim_limit_text(s->stop.limit, s->stop.value, lt, sizeof lt));
+        fputs(",\"why\":", fp);
+        jstr(fp, why);
+        fputs("}\n", fp);
+    }
     return ferror(fp) ? -1 : 0;
 }
 

@@ -22,6 +22,9 @@
 /* sysexits.h values, as DESIGN.md's contract spells them */
 enum { EXIT_FAILED = 1, EXIT_USAGE = 64, EXIT_DATAERR = 65, EXIT_NOINPUT = 66,
        EXIT_CANTCREAT = 73, EXIT_IOERR = 74 };
+/* A run stopped by one of its budgets (--max-time and friends): outside
+ * 0/1 and sysexits' 64-78, so that scripts can tell it apart. */
+enum { EXIT_LIMIT = 3 };
 
 #define DEFAULT_SCENARIO_FALLBACK "handshake"
 #define DEFAULT_SCENARIO "web-request"
@@ -51,14 +54,24 @@ static void usage(FILE *fp)
 "  -h, --help         show this help\n"
 "  -V, --version      show the version\n"
 "\n"
+"limits (a lesson that runs away stops at the first it reaches, says which\n"
+"on stderr, marks the end of every output, and exits with status 3):\n"
+"      --max-time DURATION  simulated time (default: 1h after the lesson's\n"
+"                           last timed line; e.g. 90s, 10m, 2h)\n"
+"      --max-events N       events run (default 1000000)\n"
+"      --max-frames N       frames in flight at once (default 250000)\n"
+"      --max-trace SIZE     trace size (default 128M; K, M, G suffixes)\n"
+"      --max-memory SIZE    the model's own memory: trace, frames in flight,\n"
+"                           events, TCBs and their queues (default 512M)\n"
+"\n"
 "On a terminal protosim opens an interactive timeline (press ? there for its\n"
 "keys); it needs 80x24, honours NO_COLOR, and falls back to --batch for\n"
 "TERM=dumb or when stdout is not a terminal.\n"
 "\n"
-"exit status: 0 success, 1 failed expectations, 64 usage error,\n"
-"65 bad scenario, 66 scenario not found or unreadable, 73 an output file\n"
-"cannot be created, 74 an I/O error while writing (a file or standard\n"
-"output).  A file is replaced only when it is complete.\n"
+"exit status: 0 success, 1 failed expectations, 3 stopped by a limit,\n"
+"64 usage error, 65 bad scenario, 66 scenario not found or unreadable,\n"
+"73 an output file cannot be created, 74 an I/O error while writing (a file\n"
+"or standard output).  A file is replaced only when it is complete.\n"
 "The scenario language is described in scenarios/README.md.\n", fp);
 }
 
@@ -144,12 +157,54 @@ static int write_pcap(const char *path, const struct trace *tr)
     return r == -2 ? EXIT_CANTCREAT : EXIT_IOERR;
 }
 
+/* A limit's value: a count, a size with an optional K/M/G suffix (powers
+ * of 1024), or a duration (us, ms, s, m, h; bare seconds).  0 < value. */
+static int parse_limit(const char *s, int kind, uint64_t *out)
+{
+    char *end;
+    if (!*s || *s == '-' || *s == '+')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || v == 0)
+        return -1;
+    uint64_t mul = 1;
+    if (kind == 't') {
+        static const struct { const char *u; uint64_t us; } units[] = {
+            { "", 1000000 }, { "us", 1 }, { "ms", 1000 }, { "s", 1000000 },
+            { "m", 60000000 }, { "h", 3600000000ULL },
+        };
+        mul = 0;
+        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+            if (!strcmp(end, units[i].u))
+                mul = units[i].us;
+        if (!mul)
+            return -1;
+    } else if (kind == 'b') {
+        if (!strcmp(end, "K") || !strcmp(end, "k"))
+            mul = 1ULL << 10;
+        else if (!strcmp(end, "M"))
+            mul = 1ULL << 20;
+        else if (!strcmp(end, "G"))
+            mul = 1ULL << 30;
+        else if (*end)
+            return -1;
+    } else if (*end) {
+        return -1;
+    }
+    if (v > (uint64_t)INT64_MAX / mul)
+        return -1;
+    *out = v * mul;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int batch = 0, json = 0, check = 0, real = 0, list = 0;
     const char *pcap_path = NULL;
     uint64_t seed = 0;
     int have_seed = 0;
+    uint64_t limits[LIM_COUNT] = { 0 };        /* 0: the default */
     static const struct option opts[] = {
         { "batch",   no_argument,       NULL, 'b' },
         { "json",    no_argument,       NULL, 'j' },
@@ -160,6 +215,11 @@ int main(int argc, char **argv)
         { "list",    no_argument,       NULL, 'l' },
         { "help",    no_argument,       NULL, 'h' },
         { "version", no_argument,       NULL, 'V' },
+        { "max-time",   required_argument, NULL, 1000 + LIM_TIME },
+        { "max-events", required_argument, NULL, 1000 + LIM_EVENTS },
+        { "max-frames", required_argument, NULL, 1000 + LIM_FRAMES },
+        { "max-trace",  required_argument, NULL, 1000 + LIM_TRACE },
+        { "max-memory", required_argument, NULL, 1000 + LIM_MEMORY },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -179,6 +239,21 @@ int main(int argc, char **argv)
             }
             have_seed = 1;
             break;
+        case 1000 + LIM_TIME: case 1000 + LIM_EVENTS: case 1000 + LIM_FRAMES:
+        case 1000 + LIM_TRACE: case 1000 + LIM_MEMORY: {
+            int lim = c - 1000;
+            int kind = lim == LIM_TIME ? 't'
+                     : lim == LIM_TRACE || lim == LIM_MEMORY ? 'b' : 'n';
+            if (parse_limit(optarg, kind, &limits[lim]) < 0) {
+                fprintf(stderr, "protosim: %s needs %s, not \"%s\"\n",
+                        sim_limit_option(lim),
+                        kind == 't' ? "a duration like 90s or 10m"
+                        : kind == 'b' ? "a size like 512M or 1G"
+                        : "a positive integer", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        }
         case 'l': list = 1; break;
         case 'h': usage(stdout); return finish_stdout(0, 0);
         case 'V':
@@ -259,6 +334,18 @@ int main(int argc, char **argv)
 
     struct sim s;
     sim_init(&s, scn, have_seed ? seed : scn->seed);
+    if (limits[LIM_TIME]) {
+        s.end_us = (int64_t)limits[LIM_TIME];
+        s.end_auto = 0;
+    }
+    if (limits[LIM_EVENTS])
+        s.max_events = limits[LIM_EVENTS];
+    if (limits[LIM_FRAMES])
+        s.max_frames = limits[LIM_FRAMES];
+    if (limits[LIM_TRACE])
+        s.max_trace = limits[LIM_TRACE];
+    if (limits[LIM_MEMORY])
+        s.max_memory = limits[LIM_MEMORY];
     sim_run(&s);
     struct real_opts ro;
     real_default_opts(&ro);
@@ -290,9 +377,19 @@ int main(int argc, char **argv)
                 out_err = errno ? errno : EIO;
         }
     }
-    if (s.truncated)
-        fprintf(stderr, "protosim: warning: the run stopped at its limit "
-                "(%" PRIu64 " events) before everything finished\n", s.events_run);
+    if (s.truncated) {
+        char lt[80], at[32];
+        sim_limit_text(s.stop.limit, s.stop.value, lt, sizeof lt);
+        fmt_duration(s.stop.t_us, at, sizeof at);
+        fprintf(stderr, "protosim: the run stopped at its %s (%s) at %s "
+                "(host %s, protocol %s); likely cause: %s\n", lt,
+                sim_limit_option(s.stop.limit), at,
+                s.stop.host >= 0 ? s.tr.host_names[s.stop.host] : "-",
+                trace_layer_name(s.stop.layer), s.stop.cause);
+        if (pcap_path)
+            fprintf(stderr, "protosim: %s ends where the run stopped, at %s\n",
+                    pcap_path, at);
+    }
     if (check) {
         char **msgs = NULL;
         int nmsgs = 0;
@@ -307,10 +404,20 @@ int main(int argc, char **argv)
         char *vp = text_visible_dup(path);
         printf("%s: %d of %d expectations hold\n", vp ? vp : path,
                scn->nexpects - failed, scn->nexpects);
+        if (s.truncated) {
+            char lt[80], at[32];
+            printf("%s: the run was cut short at %s by its %s (%s): "
+                   "expectations were checked against a truncated trace\n",
+                   vp ? vp : path, fmt_duration(s.stop.t_us, at, sizeof at),
+                   sim_limit_text(s.stop.limit, s.stop.value, lt, sizeof lt),
+                   sim_limit_option(s.stop.limit));
+        }
         free(vp);
         if (failed && rc == 0)
             rc = EXIT_FAILED;
     }
+    if (s.truncated && (rc == 0 || rc == EXIT_FAILED))
+        rc = EXIT_LIMIT;
     if (!out_err && ferror(stdout))
         out_err = errno ? errno : EIO;
     sim_free(&s);

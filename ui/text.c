@@ -389,9 +389,15 @@ int render_text(FILE *fp, const struct sim *s)
                     text_visible(why, &vb, &vcap));
     }
     free(vb);
-    if (s->truncated)
-        fprintf(fp, "\n(stopped at %s: the run reached its time or event limit)\n",
-                fmt_time(s->now, t, sizeof t));
+    if (s->truncated) {
+        char lt[80];
+        fprintf(fp, "%*s  %-*s  %-6s  run stopped by its %s (%s)\n", tw,
+                fmt_time(s->stop.t_us, t, sizeof t), hw,
+                s->stop.host >= 0 ? tr->host_names[s->stop.host] : "", "limit",
+                sim_limit_text(s->stop.limit, s->stop.value, lt, sizeof lt),
+                sim_limit_option(s->stop.limit));
+        fprintf(fp, "%*s  likely cause: %s\n", tw + hw + 12, "", s->stop.cause);
+    }
     if (real_in_trace(tr))
         render_real_table(fp, s);
     return ferror(fp) ? -1 : 0;
