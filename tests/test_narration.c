@@ -359,6 +359,21 @@ static void ck_seg_winupdate(struct nck *c, const struct trace_rec *r)
                 A(0), f.tcp.win);
 }
 
+/* "our receive window is 0: the segment at seq S cannot be taken; reply
+ * with an ACK that repeats the closed window" */
+static void ck_seg_zwnd_refuse(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, in;
+    if (!rec_tcp(c, r, &f))
+        return ck_fail(c, "not a TCP segment");
+    if (!(f.tcp.flags & TCP_ACK) || f.tcp.win != 0)
+        ck_fail(c, "the reply is not an ACK repeating a zero window (win %u)",
+                f.tcp.win);
+    if (arrived_tcp(c, &in) && (uint32_t)A(0) != in.tcp.seq)
+        ck_fail(c, "says seq %" PRId64 ", the segment that arrived has %u", A(0),
+                in.tcp.seq);
+}
+
 /* TCP state changes */
 
 static void ck_tcp_syn_sent(struct nck *c, const struct trace_rec *r)
@@ -587,6 +602,15 @@ static void ck_app_err(struct nck *c, const struct trace_rec *r)
             return need_word(c, r, "ARP");
     need_word(c, r, r->layer == TL_UDP ? "UDP" : r->layer == TL_DNS ? "DNS"
                     : r->layer == TL_HTTP ? "HTTP" : "TCP");
+}
+
+/* "all N ephemeral TCP ports (LO-HI) are in use": N is the range's size */
+static void ck_app_noport(struct nck *c, const struct trace_rec *r)
+{
+    if (A(0) != A(2) - A(1) + 1)
+        ck_fail(c, "%" PRId64 " ports, but %" PRId64 "-%" PRId64 " holds %" PRId64,
+                A(0), A(1), A(2), A(2) - A(1) + 1);
+    ck_app_err(c, r);
 }
 
 /* Application calls: the numbers are the call's result and data */
@@ -1137,6 +1161,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_APP_ABORT]         = { KAPP, NULL },
     [N_APP_ERR_STATE]     = { KAPP, ck_app_err },
     [N_APP_ERR_NOCONN]    = { KAPP, ck_app_err },
+    [N_APP_ERR_NOPORT]    = { KAPP, ck_app_noport },
     [N_APP_UDP_BIND]      = { KAPP, NULL },
     [N_APP_UDP_INUSE]     = { KAPP, ck_udp_inuse },
     [N_APP_UDP_SEND]      = { KAPP, ck_app_bytes0 },
@@ -1207,6 +1232,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_SEG_PROBE]         = { KSEG, NULL },
     [N_SEG_WINUPDATE]     = { KSEG, ck_seg_winupdate },
     [N_SEG_DUPACK]        = { KSEG, ck_seg_dupack },
+    [N_SEG_ZWND_REFUSE]   = { KSEG, ck_seg_zwnd_refuse },
     [N_SEG_CHALLENGE]     = { KSEG, ck_seg_ack },
     [N_SEG_INJECT]        = { KSEG, NULL },
     [N_SEG_UDP]           = { KSEG, ck_seg_udp },
