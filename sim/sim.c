@@ -235,6 +235,19 @@ static struct sim_conn *demux(struct sim_host *hp, const struct frame *f,
     return NULL;
 }
 
+/* The listening socket on port, for a SYN that demux() matched to a
+ * TIME-WAIT connection before it reached the listener (which is older). */
+static struct sim_conn *listener_on(struct sim_host *hp, uint16_t port)
+{
+    for (int i = hp->nconns; i-- > 0;) {
+        struct sim_conn *sc = hp->conns[i];
+        if (!sc->detached && sc->listener && sc->tcb.lport == port &&
+            sc->tcb.state == TCP_LISTEN)
+            return sc;
+    }
+    return NULL;
+}
+
 /* A host could not reach a next hop by ARP.  TCP treats it as a soft error
  * (RFC 1122 4.2.3.9): the segment is lost and retransmission carries on;
  * the record tells the application why. */
@@ -255,6 +268,8 @@ void sim_tcp_arrive(struct sim *s, int h, const struct frame *f)
     if (sc && sc->tcb.state == TCP_TIME_WAIT) {
         /* RFC 9293 3.6.1 (MAY-2): a new SYN may reopen from TIME-WAIT; the
          * TCB decides, and says whether the listener takes the SYN. */
+        if (!listener)
+            listener = listener_on(hp, th->dport);
         int r = tcp_time_wait_syn(&sc->tcb, s->now, th, listener != NULL);
         if (r == TW_SYN_HANDLED) {
             sim_after_tcb(s, sc);
