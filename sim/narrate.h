@@ -79,6 +79,7 @@
     X(N_TCP_ABORT, "abort(): send RST and delete the TCB (RFC 9293 3.10.5)") \
     X(N_TCP_ABORT_SILENT, "abort() in {0:state}: delete the TCB; no RST is sent in this state (RFC 9293 3.10.5)") \
     X(N_TCP_CLOSE_UNREAD, "close() while {0} received bytes (seq {1} to {2}) were never read: they are lost, so send RST instead of FIN and delete the TCB (RFC 1122 4.2.2.13)") \
+    X(N_TCP_DATA_AFTER_CLOSE, "{0} bytes (seq {1} to {2}) arrived after close(): no application will ever read them, so send RST and delete the TCB (RFC 1122 4.2.2.13)") \
     X(N_TCP_CLOSE_LISTEN, "close() in {0:state}: delete the TCB, nothing to send (RFC 9293 3.10.4)") \
     X(N_TCP_SHUTDOWN_LISTEN, "shutdown() in {0:state}: like CLOSE, it deletes the TCB; nothing to send (RFC 9293 3.10.4)") \
     X(N_TCP_GIVE_UP,       "no acknowledgement after {0} retransmissions: give up and close the connection") \
@@ -93,6 +94,7 @@
     X(N_SEG_ACK_FIN, "ACK of the peer's FIN: ACK {0}, the FIN counts as one sequence number") \
     X(N_SEG_RST_ABORT,     "RST: the application aborted the connection") \
     X(N_SEG_RST_UNREAD, "RST: close() threw away {0} unread bytes (seq {1} to {2}); the peer must learn that data was lost (RFC 1122 4.2.2.13)") \
+    X(N_SEG_RST_AFTER_CLOSE, "RST: {0} bytes (seq {1} to {2}) arrived after close() and are lost; the peer must learn that (RFC 1122 4.2.2.13)") \
     X(N_SEG_RST_CLOSED,    "RST: no connection matches this segment (RFC 9293 3.10.7.1)") \
     X(N_SEG_RST_BADACK, "RST: in SYN_SENT the ACK {0} is outside ISS+1..SND.NXT = {1}..{2}, so it does not acknowledge our SYN (an old duplicate?) (RFC 9293 3.10.7.3)") \
     X(N_SEG_RST_LISTEN_ACK,"RST: an ACK arrived at a listening socket (RFC 9293 3.10.7.2)") \
@@ -116,6 +118,7 @@
     X(N_TMR_RTO_STOP_CLOSE, "close() in {0:state} deletes the TCB: nothing will be retransmitted, retransmission timer stopped") \
     X(N_TMR_RTO_STOP_ABORT, "abort() in {0:state} deletes the TCB: nothing will be retransmitted, retransmission timer stopped") \
     X(N_TMR_RTO_STOP_UNREAD, "close() with unread data in {0:state} resets the connection: nothing will be retransmitted, retransmission timer stopped") \
+    X(N_TMR_RTO_STOP_AFTER_CLOSE, "data arrived after close() in {0:state} and the connection is reset: nothing will be retransmitted, retransmission timer stopped") \
     X(N_TMR_RTO_STOP_DELETED, "the TCB is deleted in {0:state}: retransmission timer stopped") \
     X(N_TMR_RTO_STOP_LISTEN_RST, "an RST sends the half-open connection back to LISTEN: our SYN,ACK will not be retransmitted") \
     X(N_TMR_RTO_STOP_LISTEN_SYN, "a SYN sends the half-open connection back to LISTEN: our SYN,ACK will not be retransmitted") \

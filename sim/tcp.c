@@ -215,7 +215,8 @@ enum close_cause {
     CC_CLOSE,      /* close() in LISTEN or SYN-SENT */
     CC_ABORT,      /* abort() */
     CC_UNREAD,     /* close() with unread data: RST sent */
-    CC_REOPEN      /* a new SYN reopens the connection from TIME-WAIT */
+    CC_REOPEN,     /* a new SYN reopens the connection from TIME-WAIT */
+    CC_AFTER_CLOSE /* data arrived after close(): RST sent */
 };
 
 /* Enter CLOSED: the TCB is deleted (RFC 9293 3.10.7.4), so every timer
@@ -227,11 +228,13 @@ static void enter_closed(struct tcp_conn *c, int64_t now, int cause,
         [CC_NORMAL] = N_TMR_RTO_STOP_DELETED, [CC_RST] = N_TMR_RTO_STOP_RST,
         [CC_CLOSE] = N_TMR_RTO_STOP_CLOSE, [CC_ABORT] = N_TMR_RTO_STOP_ABORT,
         [CC_UNREAD] = N_TMR_RTO_STOP_UNREAD, [CC_REOPEN] = N_TMR_RTO_STOP_DELETED,
+        [CC_AFTER_CLOSE] = N_TMR_RTO_STOP_AFTER_CLOSE,
     };
     static const uint16_t tw_why[] = {
         [CC_NORMAL] = N_TMR_TW_STOP, [CC_RST] = N_TMR_TW_STOP_RST,
         [CC_CLOSE] = N_TMR_TW_STOP, [CC_ABORT] = N_TMR_TW_STOP_ABORT,
         [CC_UNREAD] = N_TMR_TW_STOP, [CC_REOPEN] = N_TMR_TW_STOP_REOPEN,
+        [CC_AFTER_CLOSE] = N_TMR_TW_STOP,
     };
     rto_stop(c, now, WHY(rto_why[cause], c->state));
     persist_stop(c);
@@ -531,6 +534,15 @@ int tcp_shutdown(struct tcp_conn *c, int64_t now)
     return do_close(c, now, 1);
 }
 
+/* close() leaves no application to read: from now on data that arrives is
+ * lost (RFC 1122 4.2.2.13, second case; see other_input). */
+static int close_for_good(struct tcp_conn *c, int r)
+{
+    if (r == 0 && c->state != TCP_CLOSED)
+        c->app_closed = 1;
+    return r;
+}
+
 int tcp_close(struct tcp_conn *c, int64_t now)
 {
     /* RFC 1122 4.2.2.13: "If such a host issues a CLOSE call while
@@ -556,7 +568,7 @@ int tcp_close(struct tcp_conn *c, int64_t now)
                      WHY(N_TCP_CLOSE_UNREAD, n, first, first + n - 1));
         return 0;
     }
-    return do_close(c, now, 0);
+    return close_for_good(c, do_close(c, now, 0));
 }
 
 int tcp_abort(struct tcp_conn *c, int64_t now)
@@ -1048,6 +1060,18 @@ static void other_input(struct tcp_conn *c, int64_t now,
     if (len > room) {
         len = room;                            /* beyond the window */
         fin = 0;
+    }
+    if (len && text_ok && c->app_closed) {
+        /* RFC 1122 4.2.2.13: "or if new data is received after CLOSE is
+         * called, its TCP SHOULD send a RST to show that data was lost"
+         * (Linux does, in FIN-WAIT-1 and FIN-WAIT-2 after close()).  The
+         * RST is ABORT's, RFC 9293 3.10.5: <SEQ=SND.NXT><CTL=RST>. */
+        uint32_t n = (uint32_t)len;
+        xmit(c, TCP_RST, c->snd_nxt, NULL, 0,
+             WHY(N_SEG_RST_AFTER_CLOSE, n, seq, seq + n - 1));
+        enter_closed(c, now, CC_AFTER_CLOSE,
+                     WHY(N_TCP_DATA_AFTER_CLOSE, n, seq, seq + n - 1));
+        return;
     }
     int fin_in_order = 0;
     if (len || fin) {

@@ -115,6 +115,7 @@ struct tcp_conn {
     uint32_t rcv_wnd_advertised; /* right edge last advertised - rcv_nxt */
 
     int      close_pending;  /* application closed: send FIN once sndq drains */
+    int      app_closed;     /* close() (not shutdown()): nobody will read */
     int      fin_sent;       /* our FIN occupies sequence number fin_seq */
     uint32_t fin_seq;
     int      fin_received;   /* the peer's FIN has been processed */

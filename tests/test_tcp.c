@@ -2334,6 +2334,31 @@ START_TEST(test_rfc1122_4_2_2_13_read_all_or_shutdown_still_sends_fin)
 }
 END_TEST
 
+START_TEST(test_rfc1122_4_2_2_13_data_after_close_sends_rst)
+{
+    /* "or if new data is received after CLOSE is called, its TCP SHOULD
+     * send a RST to show that data was lost" */
+    struct fx *f = &F;
+    fx_make(f, TCP_FIN_WAIT_2);                  /* reached by close() */
+    fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 2, "late", 4);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_RST, ISS + 2, 0);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_RST_AFTER_CLOSE);
+    const struct trace_rec *st = last_rec(f, TK_STATE);
+    ck_assert_uint_eq(st->why.id, N_TCP_DATA_AFTER_CLOSE);
+    ck_assert_int_eq(st->why.a[0], 4);
+    ck_assert_int_eq(st->why.a[1], IRS + 1);
+    ck_assert_int_eq(st->why.a[2], IRS + 4);
+
+    /* a bare FIN after close() loses nothing: the orderly path */
+    tcp_destroy(&f->c);
+    fx_make(f, TCP_FIN_WAIT_2);
+    fx_input(f, TCP_FIN | TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
+    FX_STATE(f, TCP_TIME_WAIT);
+}
+END_TEST
+
 START_TEST(test_rfc6298_5_2_rto_stop_names_its_cause)
 {
     /* "When all outstanding data has been acknowledged, turn off the
@@ -2544,6 +2569,7 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_rfc1122_4_2_2_13_close_with_unread_data_sends_rst);
     tcase_add_test(tc, test_rfc1122_4_2_2_13_close_wait_unread_range_excludes_fin);
     tcase_add_test(tc, test_rfc1122_4_2_2_13_read_all_or_shutdown_still_sends_fin);
+    tcase_add_test(tc, test_rfc1122_4_2_2_13_data_after_close_sends_rst);
     tcase_add_test(tc, test_rfc6298_5_2_rto_stop_names_its_cause);
     tcase_add_test(tc, test_rfc9293_3_3_1_ack_sentence_quotes_next_byte_expected);
     suite_add_tcase(s, tc);
