@@ -51,6 +51,7 @@
     X(N_TCP_LISTEN,        "passive OPEN: wait for a connection request from any remote TCP") \
     X(N_TCP_SYN_SENT, "active OPEN: send SYN with ISS={0} and wait for the peer's SYN and the ACK of ours (RFC 9293 3.10.1)") \
     X(N_TCP_LISTEN_SYN,    "SYN received in LISTEN: record IRS={0}, choose ISS={1}, reply SYN,ACK (RFC 9293 3.10.7.2)") \
+    X(N_TCP_LISTEN_SYN_REOPEN, "SYN received in LISTEN, in place of the TIME_WAIT connection: record IRS={0}, choose ISS={1}, above the old SND.NXT={2} as RFC 9293 3.6.1 requires, reply SYN,ACK") \
     X(N_TCP_TWOWAY_SYN,    "two-way handshake variant: the SYN alone is trusted and the connection opens at once, with no check that the SYN is fresh") \
     X(N_TCP_SYNACK_EST,    "SYN,ACK acknowledges our SYN (ACK={0}): the connection is established; send ACK (RFC 9293 3.10.7.3)") \
     X(N_TCP_TWOWAY_SYNACK, "two-way handshake variant: SYN,ACK opens the connection and no third ACK is sent") \

@@ -688,7 +688,9 @@ static void listen_input(struct tcp_conn *c, int64_t now,
         rto_start(c, now);
         return;
     }
-    set_state(c, now, TCP_SYN_RECEIVED, WHY(N_TCP_LISTEN_SYN, h->seq, c->iss));
+    set_state(c, now, TCP_SYN_RECEIVED,
+              WHY(c->reopen ? N_TCP_LISTEN_SYN_REOPEN : N_TCP_LISTEN_SYN,
+                  h->seq, c->iss, c->reopen_snd_nxt));
     xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
     rto_start(c, now);
 }
