@@ -14,8 +14,9 @@
  *  - On RTO expiry only the first unacknowledged segment is retransmitted.
  *  - No urgent data, no window scaling, no timestamps, no SACK; the only
  *    option is MSS.  Data carried on a SYN is ignored.
- *  - close() and shutdown() are the same event at the TCP level (RFC 9293's
- *    CLOSE means "I have no more to send"); only the narration differs.
+ *  - close() and shutdown() are both RFC 9293's CLOSE ("I have no more to
+ *    send"), except that close() also gives up reading: unread or later
+ *    data makes it reset the connection (RFC 1122 4.2.2.13).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -663,6 +664,12 @@ static void listen_input(struct tcp_conn *c, int64_t now,
     /* third: a SYN.  RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ, choose ISS, send
      * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, SND.NXT = ISS+1, SND.UNA = ISS,
      * enter SYN-RECEIVED. */
+    if (!c->raddr && !c->rport) {
+        /* RFC 9293 3.10.1: a passive OPEN may leave the foreign socket
+         * unspecified; the SYN that arrives in LISTEN (3.10.7.2) names it */
+        c->raddr = c->seg_src;
+        c->rport = h->sport;
+    }
     c->irs = h->seq;
     c->rcv_nxt = h->seq + 1;
     c->syn_received = 1;

@@ -2135,6 +2135,18 @@ START_TEST(test_rfc9293_3_10_7_2_listen_rst_goes_to_sender)
     ck_assert_uint_eq(fx_segat(f, 0)->h.dport, 40001);
     ck_assert_uint_eq(fx_segat(f, 0)->dst, FX_RADDR);
     ck_assert_int_eq(f->listener.state, TCP_LISTEN);
+
+    /* a SYN names the unspecified remote socket (3.10.1): the SYN,ACK goes
+     * to its sender too */
+    fx_mark(f);
+    h = fx_hdr(f, TCP_SYN, IRS, 0);
+    h.sport = 40002;
+    h.dport = FX_SPORT;
+    tcp_input(&f->listener, f->now, OTHER_ADDR, &h, NULL, 0);
+    ck_assert_int_eq(f->listener.state, TCP_SYN_RECEIVED);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.flags, TCP_SYN | TCP_ACK);
+    ck_assert_uint_eq(fx_segat(f, 0)->dst, OTHER_ADDR);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.dport, 40002);
 }
 END_TEST
 
