@@ -106,7 +106,7 @@
     X(N_SEG_WINUPDATE,     "window update: the application read data, so the receive window opened to {0}") \
     X(N_SEG_DUPACK, "seq {0} (length {1}) lies outside the receive window, {3} bytes from RCV.NXT={2}: reply with an ACK and drop it (RFC 9293 3.10.7.4)") \
     X(N_SEG_ACK_TOOFAR, "the ACK field {0} acknowledges something not yet sent (SND.NXT={1}): reply with ACK {2} and drop the segment (RFC 9293 3.10.7.4)") \
-    X(N_SEG_CHALLENGE, "a SYN in {0:state}, a synchronized state: reply with a challenge ACK {1} and drop it (RFC 9293 3.10.7.4, RFC 5961 4)") \
+    X(N_SEG_CHALLENGE, "a SYN in {0:state}, handled as in the synchronized states: reply with a challenge ACK {1} and drop it (RFC 9293 3.10.7.4, RFC 5961 4)") \
     X(N_SEG_CHALLENGE_RST, "an RST with seq {0}, in the window but not RCV.NXT={1}: reply with a challenge ACK instead of resetting (RFC 9293 3.10.7.4, RFC 5961 3)") \
     X(N_SEG_CHALLENGE_TW_OLD, "a SYN in TIME_WAIT with seq {0}, not above RCV.NXT={1}: it may be an old duplicate, so stay in TIME_WAIT and reply with a challenge ACK (RFC 9293 3.10.7.4, RFC 5961 4)") \
     X(N_SEG_CHALLENGE_TW_OFF, "a SYN in TIME_WAIT with seq {0}, above RCV.NXT={1}: this scenario does not reopen from TIME_WAIT (tcp tw-reopen off), so reply with a challenge ACK (RFC 5961 4)") \
