@@ -20,13 +20,15 @@
     X(N_APP_CONNECT,  "the application calls connect() to {0:ip} port {1}: an active OPEN (RFC 9293 3.10.1)") \
     X(N_APP_SEND,     "the application writes {0} bytes into the send buffer (RFC 9293 3.10.2)") \
     X(N_APP_RECV,     "the application reads {0} bytes (it asked for up to {1}); TCP keeps no message boundaries") \
-    X(N_APP_RECV_NONE,"the application asks to read but the receive buffer is empty") \
+    X(N_APP_RECV_NONE, "the application asks to read, but nothing has arrived that it has not read: recv() would block (the stream goes on)") \
+    X(N_APP_RECV_EOF, "recv() returns 0: the peer's FIN has arrived and every byte before it has been read; this is the end of the stream") \
     X(N_APP_SHUTDOWN, "the application shuts down its sending side: it will send no more, but can still receive (half-close)") \
     X(N_APP_CLOSE,    "the application calls close(): no more data will be sent (RFC 9293 3.10.4)") \
-    X(N_APP_ABORT,    "the application aborts the connection: TCP sends RST and forgets it (RFC 9293 3.10.5)") \
+    X(N_APP_ABORT, "the application aborts the connection (RFC 9293 3.10.5 ABORT)") \
     X(N_APP_ERR_STATE,"the call fails: connection is {0:state} (error: {1:str})") \
     X(N_APP_ERR_NOCONN,"the call fails: this host has no connection (error: {0:str})") \
     X(N_APP_ERR_NOPORT,"connect() fails: all {0} ephemeral TCP ports ({1}-{2}) of this host are in use (error: address not available, a kernel's EADDRNOTAVAIL)") \
+    X(N_APP_ERR_PORT, "the call fails: port {0} is already in use on this host (error: {1:str})") \
     X(N_APP_UDP_BIND,  "the application binds a UDP socket to port {0}") \
     X(N_APP_UDP_INUSE, "the call fails: UDP port {0} is already bound on this host") \
     X(N_APP_UDP_SEND,  "the application sends one datagram of {0} bytes to {1:ip} port {2}: no handshake, no acknowledgement, no retransmission") \
@@ -53,15 +55,18 @@
     X(N_APP_RESOLVE_BUSY,"{0:str} cannot be resolved now: the stub resolver already has {3} DNS lookups in progress") \
     /* --- TCP state changes --- */ \
     X(N_TCP_LISTEN,        "passive OPEN: wait for a connection request from any remote TCP") \
-    X(N_TCP_SYN_SENT,      "active OPEN: send SYN with ISS={0} and wait for a matching SYN,ACK") \
+    X(N_TCP_SYN_SENT, "active OPEN: send SYN with ISS={0} and wait for the peer's SYN and the ACK of ours (RFC 9293 3.10.1)") \
     X(N_TCP_LISTEN_SYN,    "SYN received in LISTEN: record IRS={0}, choose ISS={1}, reply SYN,ACK (RFC 9293 3.10.7.2)") \
+    X(N_TCP_LISTEN_SYN_REOPEN, "SYN received in LISTEN, in place of the TIME_WAIT connection: record IRS={0}, choose ISS={1}, above the old SND.NXT={2} as RFC 9293 3.6.1 requires, reply SYN,ACK") \
     X(N_TCP_TWOWAY_SYN,    "two-way handshake variant: the SYN alone is trusted and the connection opens at once, with no check that the SYN is fresh") \
     X(N_TCP_SYNACK_EST,    "SYN,ACK acknowledges our SYN (ACK={0}): the connection is established; send ACK (RFC 9293 3.10.7.3)") \
     X(N_TCP_TWOWAY_SYNACK, "two-way handshake variant: SYN,ACK opens the connection and no third ACK is sent") \
     X(N_TCP_SIMOPEN,       "a SYN without ACK arrived while in SYN_SENT: simultaneous open, reply SYN,ACK (RFC 9293 3.10.7.3)") \
     X(N_TCP_SYNRCVD_EST,   "the ACK acknowledges our SYN (ACK={0}): the connection is established (RFC 9293 3.10.7.4)") \
-    X(N_TCP_CLOSE_FINWAIT1,"close(): send FIN (seq={0}) and wait for it to be acknowledged") \
-    X(N_TCP_CLOSE_LASTACK, "close() after the peer's FIN: send our FIN (seq={0}) and wait for its ACK") \
+    X(N_TCP_CLOSE_FINWAIT1, "close(): our FIN (seq={0}) goes after any queued data; wait for it to be acknowledged (RFC 9293 3.10.4)") \
+    X(N_TCP_SHUTDOWN_FINWAIT1, "shutdown(): our FIN (seq={0}) goes after any queued data; we can still receive (RFC 9293 3.10.4)") \
+    X(N_TCP_CLOSE_LASTACK, "close() after the peer's FIN: our FIN (seq={0}) goes after any queued data; wait for its ACK (RFC 9293 3.10.4)") \
+    X(N_TCP_SHUTDOWN_LASTACK, "shutdown() after the peer's FIN: our FIN (seq={0}) goes after any queued data; wait for its ACK (RFC 9293 3.10.4)") \
     X(N_TCP_FIN_CLOSEWAIT, "FIN received: the peer will send no more data; acknowledge it and tell the application (RFC 9293 3.10.7.4)") \
     X(N_TCP_FINWAIT1_ACK,  "our FIN is acknowledged: wait for the peer's FIN") \
     X(N_TCP_FINWAIT1_FIN,  "the peer's FIN arrived before the ACK of ours: simultaneous close, acknowledge it") \
@@ -69,45 +74,74 @@
     X(N_TCP_FINWAIT2_FIN,  "the peer's FIN arrived: acknowledge it and wait 2 x MSL = {0:dur} before forgetting the connection") \
     X(N_TCP_CLOSING_ACK,   "our FIN is acknowledged: both sides have closed; wait 2 x MSL = {0:dur}") \
     X(N_TCP_LASTACK_ACK,   "our FIN is acknowledged: the connection is closed and the TCB deleted") \
-    X(N_TCP_TW_EXPIRE,     "2 x MSL has passed with no retransmitted FIN: any old duplicate of this connection has died out; delete the TCB") \
+    X(N_TCP_TW_EXPIRE, "the 2 x MSL = {0:dur} timer ran out: any old duplicate of this connection has died out; delete the TCB (RFC 9293 3.10.8)") \
     X(N_TCP_TW_REFIN,      "a retransmitted FIN in TIME_WAIT: our last ACK was lost, so acknowledge again and restart 2 x MSL (RFC 9293 3.10.7.4)") \
+    X(N_TCP_TW_REOPEN, "a SYN with seq {0}, above RCV.NXT={1}, cannot be an old duplicate of this connection: delete the TIME_WAIT TCB and let the listener open a new connection (RFC 9293 3.6.1 MAY-2, RFC 6191)") \
     X(N_TCP_RST_SYNSENT,   "RST acknowledges our SYN: the remote port refuses the connection (RFC 9293 3.10.7.3)") \
     X(N_TCP_RST_PASSIVE,   "RST in SYN_RECEIVED after a passive open: return to LISTEN (RFC 9293 3.10.7.4)") \
     X(N_TCP_RST_ACTIVE,    "RST in SYN_RECEIVED after an active open: the connection is refused") \
     X(N_TCP_RST_RESET,     "RST received in {0:state}: the connection is reset and the TCB deleted (RFC 9293 3.10.7.4)") \
     X(N_TCP_RST_CLOSE,     "RST received in {0:state}: the connection is closed (RFC 9293 3.10.7.4)") \
     X(N_TCP_SYN_PASSIVE,   "a SYN in SYN_RECEIVED after a passive open: return to LISTEN (RFC 9293 3.10.7.4)") \
-    X(N_TCP_ABORT,         "abort(): send RST and delete the TCB") \
-    X(N_TCP_CLOSE_LISTEN,  "close() in {0:state}: delete the TCB, nothing to send") \
+    X(N_TCP_ABORT, "abort(): send RST and delete the TCB (RFC 9293 3.10.5)") \
+    X(N_TCP_ABORT_SILENT, "abort() in {0:state}: delete the TCB; no RST is sent in this state (RFC 9293 3.10.5)") \
+    X(N_TCP_CLOSE_UNREAD, "close() while {0} received bytes (seq {1} to {2}) were never read: they are lost, so send RST instead of FIN and delete the TCB (RFC 1122 4.2.2.13)") \
+    X(N_TCP_DATA_AFTER_CLOSE, "{0} bytes (seq {1} to {2}) arrived after close(): no application will ever read them, so send RST and delete the TCB (RFC 1122 4.2.2.13)") \
+    X(N_TCP_CLOSE_LISTEN, "close() in {0:state}: delete the TCB, nothing to send (RFC 9293 3.10.4)") \
+    X(N_TCP_SHUTDOWN_LISTEN, "shutdown() in {0:state}: like CLOSE, it deletes the TCB; nothing to send (RFC 9293 3.10.4)") \
     X(N_TCP_GIVE_UP,       "no acknowledgement after {0} retransmissions: give up and close the connection") \
     /* --- TCP segments (reasons a segment was sent or ignored) --- */ \
     X(N_SEG_SYN,           "SYN: ask to open a connection, ISS={0}") \
     X(N_SEG_SYNACK,        "SYN,ACK: acknowledge the peer's SYN and send our own, ISS={0}") \
     X(N_SEG_ACK_SYN,       "ACK of the peer's SYN: the third step of the handshake") \
     X(N_SEG_DATA,          "data: {0} bytes from the send buffer, seq {1}") \
-    X(N_SEG_ACK,           "ACK: everything up to {0} has arrived") \
+    X(N_SEG_ACK, "ACK {0}: every byte before {0} has arrived, and {0} is the next one expected") \
+    X(N_SEG_ACK_OOO, "a segment starting at seq {0} arrived beyond a gap: ACK {1} again, the next byte still expected (RFC 5681 4.2)") \
     X(N_SEG_FIN,           "FIN: no more data from this side") \
-    X(N_SEG_ACK_FIN,       "ACK of the peer's FIN") \
+    X(N_SEG_ACK_FIN, "ACK of the peer's FIN: ACK {0}, the FIN counts as one sequence number") \
     X(N_SEG_RST_ABORT,     "RST: the application aborted the connection") \
+    X(N_SEG_RST_UNREAD, "RST: close() threw away {0} unread bytes (seq {1} to {2}); the peer must learn that data was lost (RFC 1122 4.2.2.13)") \
+    X(N_SEG_RST_AFTER_CLOSE, "RST: {0} bytes (seq {1} to {2}) arrived after close() and are lost; the peer must learn that (RFC 1122 4.2.2.13)") \
     X(N_SEG_RST_CLOSED,    "RST: no connection matches this segment (RFC 9293 3.10.7.1)") \
-    X(N_SEG_RST_BADACK,    "RST: the ACK in SYN_SENT acknowledges something we never sent (old duplicate?) (RFC 9293 3.10.7.3)") \
+    X(N_SEG_RST_BADACK, "RST: in SYN_SENT the ACK {0} is outside ISS+1..SND.NXT = {1}..{2}, so it does not acknowledge our SYN (an old duplicate?) (RFC 9293 3.10.7.3)") \
     X(N_SEG_RST_LISTEN_ACK,"RST: an ACK arrived at a listening socket (RFC 9293 3.10.7.2)") \
     X(N_SEG_RST_SYNRCVD_ACK,"RST: the ACK in SYN_RECEIVED is not acceptable (RFC 9293 3.10.7.4)") \
-    X(N_SEG_RETRANSMIT,    "retransmission #{0} after the RTO expired") \
+    X(N_SEG_RETRANSMIT, "retransmission #{0} (at most {1}) after the RTO expired") \
     X(N_SEG_PROBE,         "zero-window probe: one byte to learn whether the window has opened") \
+    X(N_SEG_PROBE_AGAIN, "the peer's window is still zero: the first unacknowledged byte(s) go again as a window probe; probing never gives up (RFC 9293 3.8.6.1)") \
     X(N_SEG_WINUPDATE,     "window update: the application read data, so the receive window opened to {0}") \
-    X(N_SEG_DUPACK,        "an unacceptable segment (seq {0}, expected {1}): reply with an ACK (RFC 9293 3.10.7.4)") \
     X(N_SEG_ZWND_REFUSE, "our receive window is 0: the segment at seq {0} cannot be taken; reply with an ACK that repeats the closed window (RFC 9293 3.10.7.4)") \
-    X(N_SEG_CHALLENGE,     "a SYN in a synchronized state: reply with a challenge ACK (RFC 9293 3.10.7.4, RFC 5961)") \
+    X(N_SEG_DUPACK, "seq {0} (length {1}) lies outside the receive window, {3} bytes from RCV.NXT={2}: reply with an ACK and drop it (RFC 9293 3.10.7.4)") \
+    X(N_SEG_ACK_TOOFAR, "the ACK field {0} acknowledges something not yet sent (SND.NXT={1}): reply with ACK {2} and drop the segment (RFC 9293 3.10.7.4)") \
+    X(N_SEG_CHALLENGE, "a SYN in {0:state}, handled as in the synchronized states: reply with a challenge ACK {1} and drop it (RFC 9293 3.10.7.4, RFC 5961 4)") \
+    X(N_SEG_CHALLENGE_RST, "an RST with seq {0}, in the window but not RCV.NXT={1}: reply with a challenge ACK instead of resetting (RFC 9293 3.10.7.4, RFC 5961 3)") \
+    X(N_SEG_CHALLENGE_TW_OLD, "a SYN in TIME_WAIT with seq {0}, not above RCV.NXT={1}: it may be an old duplicate, so stay in TIME_WAIT and reply with a challenge ACK (RFC 9293 3.10.7.4, RFC 5961 4)") \
+    X(N_SEG_CHALLENGE_TW_OFF, "a SYN in TIME_WAIT with seq {0}, above RCV.NXT={1}: this scenario does not reopen from TIME_WAIT (tcp tw-reopen off), so reply with a challenge ACK (RFC 5961 4)") \
+    X(N_SEG_CHALLENGE_TW_NOLISTEN, "a SYN in TIME_WAIT with seq {0}, above RCV.NXT={1}, but nothing listens on port {2} to take a new connection: stay in TIME_WAIT, reply with a challenge ACK (RFC 9293 3.10.7.4)") \
     X(N_SEG_INJECT,        "injected by the scenario: {0:str}") \
     /* --- timers --- */ \
     X(N_TMR_RTO_START,     "retransmission timer armed: RTO {0:dur}") \
-    X(N_TMR_RTO_STOP,      "everything sent has been acknowledged: retransmission timer stopped") \
+    X(N_TMR_RTO_STOP, "everything sent has been acknowledged: retransmission timer stopped") \
+    X(N_TMR_RTO_STOP_RST, "an RST ends the connection in {0:state}: nothing will be retransmitted, retransmission timer stopped") \
+    X(N_TMR_RTO_STOP_CLOSE, "close() in {0:state} deletes the TCB: nothing will be retransmitted, retransmission timer stopped") \
+    X(N_TMR_RTO_STOP_ABORT, "abort() in {0:state} deletes the TCB: nothing will be retransmitted, retransmission timer stopped") \
+    X(N_TMR_RTO_STOP_UNREAD, "close() with unread data in {0:state} resets the connection: nothing will be retransmitted, retransmission timer stopped") \
+    X(N_TMR_RTO_STOP_AFTER_CLOSE, "data arrived after close() in {0:state} and the connection is reset: nothing will be retransmitted, retransmission timer stopped") \
+    X(N_TMR_RTO_STOP_DELETED, "the TCB is deleted in {0:state}: retransmission timer stopped") \
+    X(N_TMR_RTO_STOP_LISTEN_RST, "an RST sends the half-open connection back to LISTEN: our SYN,ACK will not be retransmitted") \
+    X(N_TMR_RTO_STOP_LISTEN_SYN, "a SYN sends the half-open connection back to LISTEN: our SYN,ACK will not be retransmitted") \
+    X(N_TMR_RTO_STOP_TW, "TIME_WAIT: nothing is left to retransmit, retransmission timer stopped") \
     X(N_TMR_RTO_EXPIRE,    "no acknowledgement within {0:dur}: retransmit and double the RTO (RFC 6298 5.5)") \
+    X(N_TMR_RTO_EXPIRE_MAX, "no acknowledgement within {0:dur}: retransmit; the RTO stays at its ceiling of {1:dur} (RFC 6298 5.5, 2.5)") \
+    X(N_TMR_RTO_EXPIRE_LAST, "no acknowledgement within {0:dur}, and {1} retransmissions have been made: no more") \
     X(N_TMR_TW_START,      "TIME_WAIT: wait 2 x MSL = {0:dur}") \
     X(N_TMR_TW_EXPIRE,     "2 x MSL is over") \
-    X(N_TMR_TW_STOP,       "TIME_WAIT ends early") \
+    X(N_TMR_TW_STOP, "TIME_WAIT ends early: the TCB is deleted") \
+    X(N_TMR_TW_STOP_RST, "an RST arrived in TIME_WAIT: the TCB is deleted before 2 x MSL is over (RFC 9293 3.10.7.4; RFC 1337 calls this TIME-WAIT assassination)") \
+    X(N_TMR_TW_STOP_ABORT, "abort() in TIME_WAIT: the TCB is deleted before 2 x MSL is over") \
+    X(N_TMR_TW_STOP_REOPEN, "a new SYN above RCV.NXT ends TIME_WAIT early: the old TCB is deleted to make way for the new connection (RFC 9293 3.6.1 MAY-2)") \
     X(N_TMR_PERSIST_START, "the peer's window is zero: persist timer armed ({0:dur})") \
+    X(N_TMR_PERSIST_EXPIRE, "the persist timer expired: probe the peer's zero window (RFC 9293 3.8.6.1)") \
     /* --- network --- */ \
     X(N_NET_SEND,          "") \
     X(N_NET_RECV,          "") \

@@ -329,6 +329,20 @@ void net_ip_output(struct sim *s, int h, uint8_t *frame, size_t len,
 {
     struct sim_host *hp = &s->hosts[h];
     int dh = sim_host_by_addr(s, dst);
+    if (dh == h) {
+        /* RFC 1122 3.3.4.2: a datagram to one of the host's own addresses
+         * is looped back inside the host, on no link.  The frame names the
+         * host's own MAC twice so the capture stays valid Ethernet; it is
+         * recorded and meets the fault rules like any other. */
+        static const struct medium loop = { .delay_us = 0 };
+        struct fault_effect fe;
+        uint32_t pkt;
+        memcpy(frame, hp->mac.b, 6);
+        memcpy(frame + 6, hp->mac.b, 6);
+        if (enter_wire(s, h, h, frame, len, conn, layer, why, &loop, &fe, &pkt))
+            transmit(s, h, h, -1, pkt, layer, &loop, &fe);
+        return;
+    }
     /* a point-to-point link to the destination's host: no ARP on a link */
     if (dh >= 0 && dh != h && s->link_of[h * s->nhosts + dh] >= 0) {
         mac_addr sm = hp->mac, dm = s->hosts[dh].mac;

@@ -114,11 +114,12 @@ struct ref {
 
 enum tcp_opt {
     TO_ISN, TO_MSS, TO_RTO, TO_RETRIES, TO_MSL, TO_NAGLE, TO_HANDSHAKE, TO_RCVBUF,
-    TO_COUNT
+    TO_TW_REOPEN, TO_COUNT
 };
 
 static const char *const tcp_opt_names[TO_COUNT] = {
-    "isn", "mss", "rto", "retries", "msl", "nagle", "handshake", "rcvbuf"
+    "isn", "mss", "rto", "retries", "msl", "nagle", "handshake", "rcvbuf",
+    "tw-reopen"
 };
 
 /* A `tcp OPTION [HOST] VALUE` line, applied once all hosts are known. */
@@ -1541,7 +1542,7 @@ static void kw_tcp(struct parser *P, struct tok *kw)
     for (int i = 0; i < TO_COUNT; i++)
         if (is_word(o, tcp_opt_names[i])) opt = i;
     if (opt < 0) {
-        ERR_AT(P, o, "unknown tcp option %s; expected one of: isn, mss, rto, retries, msl, nagle, handshake, rcvbuf",
+        ERR_AT(P, o, "unknown tcp option %s; expected one of: isn, mss, rto, retries, msl, nagle, handshake, rcvbuf, tw-reopen",
                found(&sh, o));
         return;
     }
@@ -1599,6 +1600,7 @@ static void kw_tcp(struct parser *P, struct tok *kw)
             ts.v = d;
             break;
         case TO_NAGLE:
+        case TO_TW_REOPEN:
             if (is_word(vt, "on")) ts.v = 1;
             else if (is_word(vt, "off")) ts.v = 0;
             else { ERR_AT(P, vt, "expected on or off, found %s", found(&sh, vt)); rc = -1; }
@@ -1949,12 +1951,11 @@ static void kw_at(struct parser *P, struct tok *kw)
                 want_end(P);
                 break;
             case ACT_CONNECT: {
-                struct tok *pt = peek(P);
+                /* A host may connect to itself: frames to its own address
+                 * are delivered locally (RFC 1122 3.3.4.2 loopback), and a
+                 * socket connecting to its own port is a simultaneous open
+                 * with itself (RFC 9293 3.10.7.3). */
                 if ((a->peer = want_ref(P, "the host to connect to")) < 0) break;
-                if (!strcmp(pt->s, h->s)) {
-                    ERR_AT(P, pt, "a host cannot connect to itself in the simulator");
-                    break;
-                }
                 if (want_port(P, &a->port)) break;
                 if (is_word(peek(P), "from")) {
                     next(P);
@@ -2899,6 +2900,7 @@ static void apply_tcp(const struct tcpset *ts, struct scn_tcp_opts *o)
     case TO_RETRIES:   o->retries = (int)ts->v; break;
     case TO_MSL:       o->msl_us = ts->v; break;
     case TO_NAGLE:     o->nagle = (int)ts->v; break;
+    case TO_TW_REOPEN: o->tw_reopen = (int)ts->v; break;
     case TO_HANDSHAKE: o->two_way = (int)ts->v; break;
     default:           o->rcvbuf = (uint32_t)ts->v; break;
     }
@@ -3053,6 +3055,7 @@ void scenario_tcp_defaults(struct scn_tcp_opts *o)
     o->msl_us = 30 * US_PER_S;
     o->nagle = 1;
     o->two_way = 0;
+    o->tw_reopen = 1;
     o->rcvbuf = 65535;
 }
 

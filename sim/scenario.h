@@ -23,6 +23,7 @@ struct scn_tcp_opts {
     int64_t  msl_us;        /* MSL, default 30 s; TIME_WAIT lasts 2 x MSL */
     int      nagle;         /* 1 on (default), 0 off */
     int      two_way;       /* 1: the deliberately wrong two-way handshake */
+    int      tw_reopen;     /* 1 (default): a new SYN may reopen TIME_WAIT */
     uint32_t rcvbuf;        /* receive buffer = advertised window, default 65535 */
 };
 

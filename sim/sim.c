@@ -66,12 +66,15 @@ void sim_send_tcp(struct sim *s, int h, ip4_addr dst_addr, uint32_t conn,
 
 /* ---- TCBs and their wake-ups ------------------------------------------- */
 
-static void tcp_emit_cb(void *ctx, struct tcp_conn *c, const struct tcp_hdr *h,
-                        const uint8_t *data, size_t len, struct why why)
+static void tcp_emit_cb(void *ctx, struct tcp_conn *c, ip4_addr dst,
+                        const struct tcp_hdr *h, const uint8_t *data,
+                        size_t len, struct why why)
 {
     struct sim *s = ctx;
     struct sim_conn *sc = (struct sim_conn *)c;
-    sim_send_tcp(s, sc->host, c->raddr, c->id, h, data, len, why);
+    /* dst, not c->raddr: an RST a listener builds from a segment goes to
+     * that segment's source (RFC 9293 3.10.7.2) */
+    sim_send_tcp(s, sc->host, dst, c->id, h, data, len, why);
 }
 
 static uint32_t choose_iss_cb(void *ctx, struct tcp_conn *c)
@@ -216,6 +219,7 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     cfg.msl_us = hp->cfg->tcp.msl_us;
     cfg.nagle = hp->cfg->tcp.nagle;
     cfg.two_way = hp->cfg->tcp.two_way;
+    cfg.tw_reopen = hp->cfg->tcp.tw_reopen;
     cfg.rcvbuf = hp->cfg->tcp.rcvbuf;
     struct tcp_env env = { &s->tr, h, tcp_emit_cb, choose_iss_cb, s };
     tcp_init(&sc->tcb, &cfg, &env, trace_intern(&s->tr, idtext),
@@ -258,10 +262,12 @@ int sim_port_in_use(const struct sim_host *hp, uint16_t port)
     return hp->port_refs && hp->port_refs[port];
 }
 
-static void port_taken(struct sim *s, int h, int layer, int call)
+static void port_taken(struct sim *s, int h, int layer, int call,
+                       uint16_t port)
 {
     trace_app(&s->tr, s->now, h, layer, 0, call, -TCPE_EXISTS, NULL, 0,
-              WHY(N_APP_ERR_NOCONN, trace_intern(&s->tr, "port already in use")));
+              WHY(N_APP_ERR_PORT, port,
+                  trace_intern(&s->tr, "address already in use")));
 }
 
 struct sim_conn *sim_listen(struct sim *s, int h, uint16_t port, int layer,
@@ -269,7 +275,7 @@ struct sim_conn *sim_listen(struct sim *s, int h, uint16_t port, int layer,
 {
     char name[128];
     if (sim_port_in_use(&s->hosts[h], port)) {
-        port_taken(s, h, layer, AC_LISTEN);
+        port_taken(s, h, layer, AC_LISTEN, port);
         return NULL;
     }
     snprintf(name, sizeof name, "%s:%u", host_name(s, h), port);
@@ -312,7 +318,7 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
         hp->next_port = hp->next_port == 65535 ? (uint16_t)EPHEMERAL_FIRST
                                                : hp->next_port + 1;
     } else if (sim_port_in_use(hp, lport)) {
-        port_taken(s, h, TL_TCP, AC_CONNECT);
+        port_taken(s, h, TL_TCP, AC_CONNECT, lport);
         return NULL;
     }
     sim_conn_name(s, h, lport, raddr, rport, name, sizeof name);
@@ -342,6 +348,19 @@ static struct sim_conn *demux(struct sim_host *hp, const struct frame *f,
     return tuple_find(hp, f->tcp.dport, f->ip.src, f->tcp.sport);
 }
 
+/* The listening socket on port, for a SYN that demux() matched to a
+ * TIME-WAIT connection before it reached the listener (which is older). */
+static struct sim_conn *listener_on(struct sim_host *hp, uint16_t port)
+{
+    for (int i = hp->nlisteners; i-- > 0;) {
+        struct sim_conn *sc = hp->listeners[i];
+        if (!sc->detached && sc->tcb.lport == port &&
+            sc->tcb.state == TCP_LISTEN)
+            return sc;
+    }
+    return NULL;
+}
+
 /* A host could not reach a next hop by ARP.  TCP treats it as a soft error
  * (RFC 1122 4.2.3.9): the segment is lost and retransmission carries on;
  * the record tells the application why. */
@@ -359,6 +378,23 @@ void sim_tcp_arrive(struct sim *s, int h, const struct frame *f)
     struct sim_host *hp = &s->hosts[h];
     struct sim_conn *listener, *sc = demux(hp, f, &listener);
     const struct tcp_hdr *th = &f->tcp;
+    struct sim_conn *old = NULL;
+    if (sc && sc->tcb.state == TCP_TIME_WAIT) {
+        /* RFC 9293 3.6.1 (MAY-2): a new SYN may reopen from TIME-WAIT; the
+         * TCB decides, and says whether the listener takes the SYN. */
+        if (!listener)
+            listener = listener_on(hp, th->dport);
+        int r = tcp_time_wait_syn(&sc->tcb, s->now, th, listener != NULL);
+        if (r == TW_SYN_HANDLED) {
+            sim_after_tcb(s, sc);
+            return;
+        }
+        if (r == TW_SYN_REOPEN) {
+            sim_after_tcb(s, sc);          /* deleted: out of the table */
+            old = sc;
+            sc = NULL;
+        }
+    }
     if (!sc && listener && (th->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) {
         /* A SYN for a listening socket: a new TCB that starts in LISTEN
          * and takes the SYN (RFC 9293 3.10.7.2), leaving the listener. */
@@ -366,13 +402,15 @@ void sim_tcp_arrive(struct sim *s, int h, const struct frame *f)
         sim_conn_name(s, h, th->dport, f->ip.src, th->sport, name, sizeof name);
         sc = sim_new_conn(s, h, name, f->ip.src, th->dport, th->sport);
         tcp_spawn(&sc->tcb, &listener->tcb, sc->tcb.id, f->ip.src, th->sport);
+        if (old)
+            tcp_reopen_from(&sc->tcb, &old->tcb);
         sc->role = listener->role;
         sc->act = listener->act;
     } else if (!sc && listener) {
         sc = listener;
     }
     if (sc) {
-        tcp_input(&sc->tcb, s->now, th, f->payload, f->payload_len);
+        tcp_input(&sc->tcb, s->now, f->ip.src, th, f->payload, f->payload_len);
         sim_after_tcb(s, sc);
         return;
     }
@@ -418,6 +456,10 @@ long sim_app_recv(struct sim *s, struct sim_conn *sc, uint8_t *buf, size_t max)
     } else if (n < 0) {
         rec->why = WHY(N_APP_ERR_STATE, sc->tcb.state,
                        trace_intern(&s->tr, tcp_err_str((int)n)));
+    } else if (sc->tcb.fin_received) {
+        /* 0 after the peer's FIN is the end of the stream (RFC 9293
+         * 3.10.3: "connection closing"), not an empty buffer */
+        rec->why = WHY0(N_APP_RECV_EOF);
     }
     return n;
 }

@@ -14,8 +14,9 @@
  *  - On RTO expiry only the first unacknowledged segment is retransmitted.
  *  - No urgent data, no window scaling, no timestamps, no SACK; the only
  *    option is MSS.  Data carried on a SYN is ignored.
- *  - close() and shutdown() are the same event at the TCP level (RFC 9293's
- *    CLOSE means "I have no more to send"); only the narration differs.
+ *  - close() and shutdown() are both RFC 9293's CLOSE ("I have no more to
+ *    send"), except that close() also gives up reading: unread or later
+ *    data makes it reset the connection (RFC 1122 4.2.2.13).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,7 @@ void tcp_config_default(struct tcp_config *c)
     c->msl_us = 30000000;
     c->nagle = 1;
     c->two_way = 0;
+    c->tw_reopen = 1;
     c->rcvbuf = 65535;
     c->sndbuf = 16u << 20;
 }
@@ -182,12 +184,14 @@ static void rto_start(struct tcp_conn *c, int64_t now)
               WHY(N_TMR_RTO_START, c->rto_cur));
 }
 
-static void rto_stop(struct tcp_conn *c, int64_t now)
+/* Stops the retransmission timer; why says which of its causes it was
+ * (everything acknowledged, an RST, close(), abort(), ...). */
+static void rto_stop(struct tcp_conn *c, int64_t now, struct why why)
 {
     if (!c->rto_due)
         return;
     c->rto_due = 0;
-    timer_rec(c, now, TM_RTO, TA_STOP, 0, WHY0(N_TMR_RTO_STOP));
+    timer_rec(c, now, TM_RTO, TA_STOP, 0, why);
 }
 
 static void persist_stop(struct tcp_conn *c)
@@ -198,23 +202,46 @@ static void persist_stop(struct tcp_conn *c)
 static void time_wait_start(struct tcp_conn *c, int64_t now)
 {
     int64_t two_msl = 2 * c->cfg.msl_us;
-    rto_stop(c, now);
+    rto_stop(c, now, WHY0(N_TMR_RTO_STOP_TW));
     persist_stop(c);
     c->tw_due = now + two_msl;
     timer_rec(c, now, TM_TIME_WAIT, TA_START, c->tw_due,
               WHY(N_TMR_TW_START, two_msl));
 }
 
+/* Why a TCB is deleted, for the sentences of the timers that stop with it. */
+enum close_cause {
+    CC_NORMAL,     /* LAST-ACK acknowledged, TIME-WAIT over, gave up */
+    CC_RST,        /* an acceptable RST arrived */
+    CC_CLOSE,      /* close() in LISTEN or SYN-SENT */
+    CC_ABORT,      /* abort() */
+    CC_UNREAD,     /* close() with unread data: RST sent */
+    CC_REOPEN,     /* a new SYN reopens the connection from TIME-WAIT */
+    CC_AFTER_CLOSE /* data arrived after close(): RST sent */
+};
+
 /* Enter CLOSED: the TCB is deleted (RFC 9293 3.10.7.4), so every timer
- * stops with it. */
-static void enter_closed(struct tcp_conn *c, int64_t now, struct why why)
+ * stops with it, each stop narrated with the cause. */
+static void enter_closed(struct tcp_conn *c, int64_t now, int cause,
+                         struct why why)
 {
-    rto_stop(c, now);
+    static const uint16_t rto_why[] = {
+        [CC_NORMAL] = N_TMR_RTO_STOP_DELETED, [CC_RST] = N_TMR_RTO_STOP_RST,
+        [CC_CLOSE] = N_TMR_RTO_STOP_CLOSE, [CC_ABORT] = N_TMR_RTO_STOP_ABORT,
+        [CC_UNREAD] = N_TMR_RTO_STOP_UNREAD, [CC_REOPEN] = N_TMR_RTO_STOP_DELETED,
+        [CC_AFTER_CLOSE] = N_TMR_RTO_STOP_AFTER_CLOSE,
+    };
+    static const uint16_t tw_why[] = {
+        [CC_NORMAL] = N_TMR_TW_STOP, [CC_RST] = N_TMR_TW_STOP_RST,
+        [CC_CLOSE] = N_TMR_TW_STOP, [CC_ABORT] = N_TMR_TW_STOP_ABORT,
+        [CC_UNREAD] = N_TMR_TW_STOP, [CC_REOPEN] = N_TMR_TW_STOP_REOPEN,
+        [CC_AFTER_CLOSE] = N_TMR_TW_STOP,
+    };
+    rto_stop(c, now, WHY(rto_why[cause], c->state));
     persist_stop(c);
     if (c->tw_due) {
         c->tw_due = 0;
-        if (why.id != N_TCP_TW_EXPIRE)
-            timer_rec(c, now, TM_TIME_WAIT, TA_STOP, 0, WHY0(N_TMR_TW_STOP));
+        timer_rec(c, now, TM_TIME_WAIT, TA_STOP, 0, WHY0(tw_why[cause]));
     }
     c->ack_now = 0;
     set_state(c, now, TCP_CLOSED, why);
@@ -247,8 +274,13 @@ static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
         c->rcv_wnd_advertised = h.win;
     if (flags & TCP_SYN)
         h.mss = c->cfg.mss;
-    c->env.emit(c->env.ctx, c, &h, data, len, why);
+    c->env.emit(c->env.ctx, c, c->raddr, &h, data, len, why);
 }
+
+/* ack_now values say why the ACK is owed, for its narration */
+#define OWE_ACK       1     /* new data arrived in order */
+#define OWE_ACK_FIN   2     /* the peer's FIN arrived */
+#define OWE_ACK_OOO   3     /* a segment beyond a gap: ask again for RCV.NXT */
 
 /* ---- output: what may be sent now ----------------------------------- */
 
@@ -349,17 +381,15 @@ static void output(struct tcp_conn *c, int64_t now, int probe)
             rto_start(c, now);
     }
     if (c->ack_now) {
-        int why = c->ack_now;
-        struct why w = why == 2 ? WHY0(N_SEG_ACK_FIN)
-                     : why == 3 ? WHY0(N_SEG_ACK_SYN)
+        /* RFC 9293 3.3.1: the acknowledgment number is the next sequence
+         * number the receiver expects, RCV.NXT. */
+        struct why w = c->ack_now == OWE_ACK_FIN ? WHY(N_SEG_ACK_FIN, c->rcv_nxt)
+                     : c->ack_now == OWE_ACK_OOO
+                       ? WHY(N_SEG_ACK_OOO, c->ooo_seq, c->rcv_nxt)
                      : WHY(N_SEG_ACK, c->rcv_nxt);
         xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, w);
     }
 }
-
-/* ack_now values say why the ACK is owed, for its narration */
-#define OWE_ACK       1
-#define OWE_ACK_FIN   2
 
 /* ---- application calls (RFC 9293 3.10.1-3.10.5) ---------------------- */
 
@@ -460,23 +490,26 @@ static uint32_t planned_fin_seq(const struct tcp_conn *c)
 }
 
 /* CLOSE (RFC 9293 3.10.4) means "I have no more to send", so close()
- * and shutdown(SHUT_WR) are the same event for TCP; only the application
- * record's narration tells them apart. */
-int tcp_close(struct tcp_conn *c, int64_t now)
+ * and shutdown(SHUT_WR) are the same event for TCP; `shut` picks the
+ * sentences that name the call the application made. */
+static int do_close(struct tcp_conn *c, int64_t now, int shut)
 {
     switch (c->state) {
     case TCP_CLOSED:
         return closed_err(c);
     case TCP_LISTEN: case TCP_SYN_SENT:
         /* RFC 9293 3.10.4: delete the TCB, nothing was promised yet */
-        enter_closed(c, now, WHY(N_TCP_CLOSE_LISTEN, c->state));
+        enter_closed(c, now, CC_CLOSE,
+                     WHY(shut ? N_TCP_SHUTDOWN_LISTEN : N_TCP_CLOSE_LISTEN,
+                         c->state));
         return 0;
     case TCP_SYN_RECEIVED: case TCP_ESTABLISHED:
         /* RFC 9293 3.10.4: queue until all preceding SENDs have been
          * segmentized, then form a FIN; in any case enter FIN-WAIT-1. */
         c->close_pending = 1;
         set_state(c, now, TCP_FIN_WAIT_1,
-                  WHY(N_TCP_CLOSE_FINWAIT1, planned_fin_seq(c)));
+                  WHY(shut ? N_TCP_SHUTDOWN_FINWAIT1 : N_TCP_CLOSE_FINWAIT1,
+                      planned_fin_seq(c)));
         output(c, now, 0);
         return 0;
     case TCP_CLOSE_WAIT:
@@ -484,7 +517,8 @@ int tcp_close(struct tcp_conn *c, int64_t now)
          * a FIN and enter LAST-ACK. */
         c->close_pending = 1;
         set_state(c, now, TCP_LAST_ACK,
-                  WHY(N_TCP_CLOSE_LASTACK, planned_fin_seq(c)));
+                  WHY(shut ? N_TCP_SHUTDOWN_LASTACK : N_TCP_CLOSE_LASTACK,
+                      planned_fin_seq(c)));
         output(c, now, 0);
         return 0;
     case TCP_FIN_WAIT_1: case TCP_FIN_WAIT_2:
@@ -498,7 +532,44 @@ int tcp_close(struct tcp_conn *c, int64_t now)
 
 int tcp_shutdown(struct tcp_conn *c, int64_t now)
 {
-    return tcp_close(c, now);
+    return do_close(c, now, 1);
+}
+
+/* close() leaves no application to read: from now on data that arrives is
+ * lost (RFC 1122 4.2.2.13, second case; see other_input). */
+static int close_for_good(struct tcp_conn *c, int r)
+{
+    if (r == 0 && c->state != TCP_CLOSED)
+        c->app_closed = 1;
+    return r;
+}
+
+int tcp_close(struct tcp_conn *c, int64_t now)
+{
+    /* RFC 1122 4.2.2.13: "If such a host issues a CLOSE call while
+     * received data is still pending in TCP ... its TCP SHOULD send a RST
+     * to show that data was lost" (RFC 2525 2.17; Linux does).  Bytes
+     * still out of order were never readable and do not count.
+     * The RST is the one ABORT sends, so only in the states where RFC
+     * 9293 3.10.5 sends one; in CLOSING, LAST-ACK and TIME-WAIT the peer
+     * has finished and close() takes its ordinary path. */
+    int rst_state = c->state == TCP_SYN_RECEIVED ||
+                    c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 ||
+                    c->state == TCP_FIN_WAIT_2 || c->state == TCP_CLOSE_WAIT;
+    if (c->rcvq.len && rst_state) {
+        uint32_t n = (uint32_t)c->rcvq.len;
+        /* the unread bytes end at RCV.NXT, less the peer's FIN if any */
+        uint32_t first = c->rcv_nxt - (uint32_t)c->fin_received - n;
+        bq_pop(&c->rcvq, NULL, n);
+        /* RFC 9293 3.10.5 ABORT, as for abort(): send <SEQ=SND.NXT>
+         * <CTL=RST> -- no ACK bit, so no acknowledgment number. */
+        xmit(c, TCP_RST, c->snd_nxt, NULL, 0,
+             WHY(N_SEG_RST_UNREAD, n, first, first + n - 1));
+        enter_closed(c, now, CC_UNREAD,
+                     WHY(N_TCP_CLOSE_UNREAD, n, first, first + n - 1));
+        return 0;
+    }
+    return close_for_good(c, do_close(c, now, 0));
 }
 
 int tcp_abort(struct tcp_conn *c, int64_t now)
@@ -510,13 +581,13 @@ int tcp_abort(struct tcp_conn *c, int64_t now)
     case TCP_FIN_WAIT_2: case TCP_CLOSE_WAIT:
         /* RFC 9293 3.10.5: send <SEQ=SND.NXT><CTL=RST>, delete the TCB */
         xmit(c, TCP_RST, c->snd_nxt, NULL, 0, WHY0(N_SEG_RST_ABORT));
-        break;
+        enter_closed(c, now, CC_ABORT, WHY0(N_TCP_ABORT));
+        return 0;
     default:
         /* LISTEN, SYN-SENT, CLOSING, LAST-ACK, TIME-WAIT: just delete */
-        break;
+        enter_closed(c, now, CC_ABORT, WHY(N_TCP_ABORT_SILENT, c->state));
+        return 0;
     }
-    enter_closed(c, now, WHY0(N_TCP_ABORT));
-    return 0;
 }
 
 /* ---- segment arrival helpers ----------------------------------------- */
@@ -553,7 +624,11 @@ static void send_rst_for(struct tcp_conn *c, const struct tcp_hdr *h,
     struct tcp_hdr r;
     if (tcp_reset_for(h, len, &r) < 0)
         return;
-    c->env.emit(c->env.ctx, c, &r, NULL, 0, why);
+    /* RFC 9293 3.10.7.2/3.10.7.3/3.10.7.4: the reset answers the segment,
+     * so it goes back to where the segment came from -- for a listener
+     * the TCB's remote address is unspecified (0.0.0.0), never a
+     * destination. */
+    c->env.emit(c->env.ctx, c, c->seg_src, &r, NULL, 0, why);
 }
 
 static void take_peer_mss(struct tcp_conn *c, const struct tcp_hdr *h)
@@ -589,10 +664,24 @@ static void listen_input(struct tcp_conn *c, int64_t now,
     /* third: a SYN.  RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ, choose ISS, send
      * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, SND.NXT = ISS+1, SND.UNA = ISS,
      * enter SYN-RECEIVED. */
+    if (!c->raddr && !c->rport) {
+        /* RFC 9293 3.10.1: a passive OPEN may leave the foreign socket
+         * unspecified; the SYN that arrives in LISTEN (3.10.7.2) names it */
+        c->raddr = c->seg_src;
+        c->rport = h->sport;
+    }
     c->irs = h->seq;
     c->rcv_nxt = h->seq + 1;
     c->syn_received = 1;
     c->iss = c->env.choose_iss(c->env.ctx, c);
+    if (c->reopen && !seq_gt(c->iss, c->reopen_snd_nxt)) {
+        /* RFC 9293 3.6.1 (MAY-2) reopens from TIME-WAIT only if TCP
+         * "assigns its initial sequence number for the new connection to
+         * be larger than the largest sequence number it used on the
+         * previous connection incarnation".  Linux takes the old SND.NXT
+         * plus 65537 (tcp_timewait_state_process); so do we. */
+        c->iss = c->reopen_snd_nxt + 65537;
+    }
     c->snd_una = c->iss;
     c->snd_nxt = c->iss + 1;
     take_peer_mss(c, h);
@@ -606,7 +695,9 @@ static void listen_input(struct tcp_conn *c, int64_t now,
         rto_start(c, now);
         return;
     }
-    set_state(c, now, TCP_SYN_RECEIVED, WHY(N_TCP_LISTEN_SYN, h->seq, c->iss));
+    set_state(c, now, TCP_SYN_RECEIVED,
+              WHY(c->reopen ? N_TCP_LISTEN_SYN_REOPEN : N_TCP_LISTEN_SYN,
+                  h->seq, c->iss, c->reopen_snd_nxt));
     xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
     rto_start(c, now);
 }
@@ -623,7 +714,9 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
     if (h->flags & TCP_ACK) {
         if (seq_leq(h->ack, c->iss) || seq_gt(h->ack, c->snd_nxt)) {
             if (!(h->flags & TCP_RST))
-                send_rst_for(c, h, len, WHY0(N_SEG_RST_BADACK));
+                send_rst_for(c, h, len,
+                             WHY(N_SEG_RST_BADACK, h->ack, c->iss + 1,
+                                 c->snd_nxt));
             return;
         }
         ack_ok = seq_lt(c->snd_una, h->ack) && seq_leq(h->ack, c->snd_nxt);
@@ -632,7 +725,7 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
     if (h->flags & TCP_RST) {
         if (ack_ok) {
             c->err = TCPE_REFUSED;
-            enter_closed(c, now, WHY0(N_TCP_RST_SYNSENT));
+            enter_closed(c, now, CC_RST, WHY0(N_TCP_RST_SYNSENT));
         }
         return;
     }
@@ -700,7 +793,7 @@ static void ack_advance(struct tcp_conn *c, int64_t now, uint32_t ack)
     c->retrans_count = 0;
     c->rto_cur = c->cfg.rto_us;
     if (c->snd_una == c->snd_nxt)
-        rto_stop(c, now);
+        rto_stop(c, now, WHY0(N_TMR_RTO_STOP));
     else
         rto_start(c, now);
 }
@@ -797,20 +890,20 @@ static void rst_in_synchronized(struct tcp_conn *c, int64_t now)
         if (c->passive) {
             /* The child TCB goes back to LISTEN; the host discards it and
              * the listening socket carries on (RFC 9293 Figure 8, line 5). */
-            rto_stop(c, now);
+            rto_stop(c, now, WHY0(N_TMR_RTO_STOP_LISTEN_RST));
             set_state(c, now, TCP_LISTEN, WHY0(N_TCP_RST_PASSIVE));
         } else {
             c->err = TCPE_REFUSED;
-            enter_closed(c, now, WHY0(N_TCP_RST_ACTIVE));
+            enter_closed(c, now, CC_RST, WHY0(N_TCP_RST_ACTIVE));
         }
         break;
     case TCP_ESTABLISHED: case TCP_FIN_WAIT_1: case TCP_FIN_WAIT_2:
     case TCP_CLOSE_WAIT:
         c->err = TCPE_RESET;
-        enter_closed(c, now, WHY(N_TCP_RST_RESET, c->state));
+        enter_closed(c, now, CC_RST, WHY(N_TCP_RST_RESET, c->state));
         break;
     default:               /* CLOSING, LAST-ACK, TIME-WAIT */
-        enter_closed(c, now, WHY(N_TCP_RST_CLOSE, c->state));
+        enter_closed(c, now, CC_RST, WHY(N_TCP_RST_CLOSE, c->state));
         break;
     }
 }
@@ -822,9 +915,11 @@ static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
                     uint32_t seq)
 {
     if (seq_gt(h->ack, c->snd_nxt)) {
-        /* acknowledges something not yet sent: ACK and drop */
+        /* RFC 9293 3.10.7.4 fifth: "If the ACK acks something not yet
+         * sent (SEG.ACK > SND.NXT), then send an ACK, drop the segment,
+         * and return." */
         xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-             WHY(N_SEG_DUPACK, seq, c->rcv_nxt));
+             WHY(N_SEG_ACK_TOOFAR, h->ack, c->snd_nxt, c->rcv_nxt));
         return -1;
     }
     if (seq_lt(c->snd_una, h->ack))
@@ -853,7 +948,7 @@ static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
         return -1;
     case TCP_LAST_ACK:
         if (fin_acked(c))
-            enter_closed(c, now, WHY0(N_TCP_LASTACK_ACK));
+            enter_closed(c, now, CC_NORMAL, WHY0(N_TCP_LASTACK_ACK));
         return -1;
     default:
         return 0;
@@ -924,7 +1019,7 @@ static void other_input(struct tcp_conn *c, int64_t now,
         /* "send an acknowledgment ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
          * After sending the acknowledgment, drop the unacceptable segment" */
         xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-             WHY(N_SEG_DUPACK, seq, c->rcv_nxt));
+             WHY(N_SEG_DUPACK, seq, slen, c->rcv_nxt, c->rcv_wnd));
         return;
     }
     /* second: the RST bit (with RFC 5961's exact-match refinement, which
@@ -932,7 +1027,8 @@ static void other_input(struct tcp_conn *c, int64_t now,
      * a challenge ACK. */
     if (h->flags & TCP_RST) {
         if (seq != c->rcv_nxt) {
-            xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, WHY0(N_SEG_CHALLENGE));
+            xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+                 WHY(N_SEG_CHALLENGE_RST, seq, c->rcv_nxt));
             return;
         }
         rst_in_synchronized(c, now);
@@ -941,12 +1037,13 @@ static void other_input(struct tcp_conn *c, int64_t now,
     /* fourth: the SYN bit */
     if (h->flags & TCP_SYN) {
         if (c->state == TCP_SYN_RECEIVED && c->passive) {
-            rto_stop(c, now);
+            rto_stop(c, now, WHY0(N_TMR_RTO_STOP_LISTEN_SYN));
             set_state(c, now, TCP_LISTEN, WHY0(N_TCP_SYN_PASSIVE));
             return;
         }
         /* synchronized states: challenge ACK, drop (RFC 5961 4) */
-        xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, WHY0(N_SEG_CHALLENGE));
+        xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+             WHY(N_SEG_CHALLENGE, c->state, c->rcv_nxt));
         return;
     }
     /* fifth: the ACK field; a segment without ACK is dropped */
@@ -991,12 +1088,32 @@ static void other_input(struct tcp_conn *c, int64_t now,
         len = room;                            /* beyond the window */
         fin = 0;
     }
+    if (len && text_ok && c->app_closed) {
+        /* RFC 1122 4.2.2.13: "or if new data is received after CLOSE is
+         * called, its TCP SHOULD send a RST to show that data was lost"
+         * (Linux does, in FIN-WAIT-1 and FIN-WAIT-2 after close()).  The
+         * RST is ABORT's, RFC 9293 3.10.5: <SEQ=SND.NXT><CTL=RST>. */
+        uint32_t n = (uint32_t)len;
+        xmit(c, TCP_RST, c->snd_nxt, NULL, 0,
+             WHY(N_SEG_RST_AFTER_CLOSE, n, seq, seq + n - 1));
+        enter_closed(c, now, CC_AFTER_CLOSE,
+                     WHY(N_TCP_DATA_AFTER_CLOSE, n, seq, seq + n - 1));
+        return;
+    }
     int fin_in_order = 0;
     if (len || fin) {
+        int beyond_gap = seq_gt(seq, c->rcv_nxt);
         if (text_ok || fin)
             fin_in_order = deliver(c, seq, data, text_ok ? len : 0, fin);
-        if (!c->ack_now)
+        /* RFC 9293 3.10.7.4 seventh: acknowledge what arrived; a segment
+         * beyond a gap is acknowledged with RCV.NXT again (a duplicate ACK,
+         * RFC 5681 4.2: "an immediate duplicate ACK SHOULD be sent"). */
+        if (beyond_gap) {
+            c->ack_now = OWE_ACK_OOO;
+            c->ooo_seq = seq;
+        } else if (!c->ack_now) {
             c->ack_now = OWE_ACK;
+        }
     }
     /* eighth: the FIN bit, once it is in sequence */
     if (fin_in_order)
@@ -1005,9 +1122,10 @@ static void other_input(struct tcp_conn *c, int64_t now,
         set_state(c, now, TCP_FIN_WAIT_2, WHY0(N_TCP_FINWAIT1_ACK));
 }
 
-void tcp_input(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
-               const uint8_t *data, size_t len)
+void tcp_input(struct tcp_conn *c, int64_t now, ip4_addr src,
+               const struct tcp_hdr *h, const uint8_t *data, size_t len)
 {
+    c->seg_src = src;
     switch (c->state) {
     case TCP_CLOSED:
         /* a deleted TCB receives nothing; the host answers for it */
@@ -1023,6 +1141,55 @@ void tcp_input(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
         break;
     }
     output(c, now, 0);
+}
+
+/* ---- a new SYN in TIME-WAIT ----------------------------------------------- */
+
+int tcp_time_wait_syn(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
+                      int have_listener)
+{
+    if (c->state != TCP_TIME_WAIT ||
+        (h->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+        return TW_SYN_NONE;
+    if (!seq_gt(h->seq, c->rcv_nxt)) {
+        /* Not above RCV.NXT: it could be an old duplicate of this very
+         * connection, so TIME-WAIT holds and the SYN is handled as in any
+         * synchronized state (RFC 9293 3.10.7.4 fourth, RFC 5961 4): a
+         * challenge ACK, and the segment is dropped. */
+        xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+             WHY(N_SEG_CHALLENGE_TW_OLD, h->seq, c->rcv_nxt));
+        return TW_SYN_HANDLED;
+    }
+    if (!c->cfg.tw_reopen) {
+        xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+             WHY(N_SEG_CHALLENGE_TW_OFF, h->seq, c->rcv_nxt));
+        return TW_SYN_HANDLED;
+    }
+    if (!have_listener) {
+        /* RFC 9293 3.6.1 (MAY-2) lets TCP "accept a new SYN from the remote
+         * TCP endpoint to reopen the connection": with no passive OPEN on
+         * this port there is nothing to open, so the SYN gets the ordinary
+         * synchronized-state answer (3.10.7.4 fourth, a challenge ACK) and
+         * TIME-WAIT goes on.  Linux does the same (it ACKs from the
+         * TIME-WAIT socket when no listener is found). */
+        xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+             WHY(N_SEG_CHALLENGE_TW_NOLISTEN, h->seq, c->rcv_nxt, c->lport));
+        return TW_SYN_HANDLED;
+    }
+    /* RFC 9293 3.6.1 (MAY-2), RFC 1122 4.2.2.13, RFC 6191 2 (without
+     * timestamps): a SYN whose sequence number is above RCV.NXT cannot
+     * belong to the old incarnation, so the TIME-WAIT TCB is deleted and
+     * the SYN opens a new connection as from LISTEN.  Simplification: RFC
+     * 1122 also asks to return to TIME-WAIT should the SYN turn out to be
+     * an old duplicate; like Linux, the old TCB is gone by then. */
+    enter_closed(c, now, CC_REOPEN, WHY(N_TCP_TW_REOPEN, h->seq, c->rcv_nxt));
+    return TW_SYN_REOPEN;
+}
+
+void tcp_reopen_from(struct tcp_conn *child, const struct tcp_conn *old)
+{
+    child->reopen = 1;
+    child->reopen_snd_nxt = old->snd_nxt;
 }
 
 /* ---- 3.10.8 timeouts ------------------------------------------------------ */
@@ -1066,34 +1233,44 @@ void tcp_timer(struct tcp_conn *c, int64_t now)
          * connection, delete the TCB, enter the CLOSED state, and return." */
         c->tw_due = 0;
         timer_rec(c, now, TM_TIME_WAIT, TA_EXPIRE, 0, WHY0(N_TMR_TW_EXPIRE));
-        enter_closed(c, now, WHY0(N_TCP_TW_EXPIRE));
+        enter_closed(c, now, CC_NORMAL, WHY(N_TCP_TW_EXPIRE, 2 * c->cfg.msl_us));
         return;
     }
     if (c->persist_due && now >= c->persist_due) {
         c->persist_due = 0;
-        timer_rec(c, now, TM_PERSIST, TA_EXPIRE, 0, WHY0(N_SEG_PROBE));
+        timer_rec(c, now, TM_PERSIST, TA_EXPIRE, 0,
+                  WHY0(N_TMR_PERSIST_EXPIRE));
         output(c, now, 1);
     }
     if (c->rto_due && now >= c->rto_due) {
         int64_t waited = c->rto_cur;
         c->rto_due = 0;
-        timer_rec(c, now, TM_RTO, TA_EXPIRE, 0, WHY(N_TMR_RTO_EXPIRE, waited));
         /* A closed peer window is probed for ever (RFC 9293 3.8.6.1: a zero
          * window must not make the sender give up); anything else gives up
          * after the configured number of retransmissions. */
         int probing = syn_acked(c) && c->snd_wnd == 0;
         if (!probing && c->retrans_count >= c->cfg.retries) {
+            timer_rec(c, now, TM_RTO, TA_EXPIRE, 0,
+                      WHY(N_TMR_RTO_EXPIRE_LAST, waited, c->retrans_count));
             c->err = TCPE_TIMEOUT;
-            enter_closed(c, now, WHY(N_TCP_GIVE_UP, c->retrans_count));
+            enter_closed(c, now, CC_NORMAL, WHY(N_TCP_GIVE_UP, c->retrans_count));
             return;
         }
+        int64_t next = c->rto_cur * 2;
+        if (next > c->cfg.rto_max_us)
+            next = c->cfg.rto_max_us;
+        /* RFC 6298 5.5: back off the timer, bounded by 2.5's maximum */
+        timer_rec(c, now, TM_RTO, TA_EXPIRE, 0,
+                  next == c->rto_cur * 2
+                      ? WHY(N_TMR_RTO_EXPIRE, waited)
+                      : WHY(N_TMR_RTO_EXPIRE_MAX, waited, next));
         if (!probing)
             c->retrans_count++;
         c->retransmits++;
-        c->rto_cur *= 2;
-        if (c->rto_cur > c->cfg.rto_max_us)
-            c->rto_cur = c->cfg.rto_max_us;
-        retransmit_front(c, WHY(N_SEG_RETRANSMIT, c->retrans_count));
+        c->rto_cur = next;
+        retransmit_front(c, probing ? WHY0(N_SEG_PROBE_AGAIN)
+                                    : WHY(N_SEG_RETRANSMIT, c->retrans_count,
+                                          c->cfg.retries));
         rto_start(c, now);
     }
 }

@@ -44,6 +44,8 @@ struct tcp_config {
     int64_t  msl_us;         /* maximum segment lifetime; TIME_WAIT = 2 MSL */
     int      nagle;          /* RFC 9293 3.7.4 */
     int      two_way;        /* the wrong two-way handshake, for the lesson */
+    int      tw_reopen;      /* a new SYN may reopen from TIME-WAIT (RFC 9293
+                                3.6.1 MAY-2, RFC 6191); on by default */
     uint32_t rcvbuf;         /* receive buffer bytes; our window */
     uint32_t sndbuf;         /* send buffer bytes */
 };
@@ -56,10 +58,14 @@ struct tcp_conn;
 struct tcp_env {
     struct trace *tr;
     int           host;
-    /* Transmit a segment.  The TCB fills sport, dport, seq, ack, flags, win
-     * and mss; the caller adds IP and Ethernet and puts it on the wire. */
-    void (*emit)(void *ctx, struct tcp_conn *c, const struct tcp_hdr *h,
-                 const uint8_t *data, size_t len, struct why why);
+    /* Transmit a segment to IP address dst.  The TCB fills sport, dport,
+     * seq, ack, flags, win and mss; the caller adds IP and Ethernet and
+     * puts it on the wire.  dst is the connection's remote address, except
+     * for an RST built from an incoming segment: that goes to the segment's
+     * source (a listener's remote address is 0.0.0.0). */
+    void (*emit)(void *ctx, struct tcp_conn *c, ip4_addr dst,
+                 const struct tcp_hdr *h, const uint8_t *data, size_t len,
+                 struct why why);
     /* Choose the initial sequence number for a new connection. */
     uint32_t (*choose_iss)(void *ctx, struct tcp_conn *c);
     void *ctx;
@@ -88,6 +94,10 @@ struct tcp_conn {
     struct tcp_env env;
     uint32_t id;             /* interned connection id for the trace */
     int      passive;        /* this TCB came from LISTEN (passive OPEN) */
+    ip4_addr seg_src;        /* IP source of the segment being processed */
+    int      reopen;         /* spawned by a SYN that ended a TIME-WAIT TCB */
+    uint32_t reopen_snd_nxt; /* ... whose SND.NXT our ISS must exceed */
+    uint32_t ooo_seq;        /* the segment beyond a gap an ACK answers */
 
     ip4_addr laddr, raddr;
     uint16_t lport, rport;
@@ -105,6 +115,7 @@ struct tcp_conn {
     uint32_t rcv_wnd_advertised; /* right edge last advertised - rcv_nxt */
 
     int      close_pending;  /* application closed: send FIN once sndq drains */
+    int      app_closed;     /* close() (not shutdown()): nobody will read */
     int      fin_sent;       /* our FIN occupies sequence number fin_seq */
     uint32_t fin_seq;
     int      fin_received;   /* the peer's FIN has been processed */
@@ -165,12 +176,29 @@ int  tcp_connect(struct tcp_conn *c, int64_t now);
 long tcp_send(struct tcp_conn *c, int64_t now, const uint8_t *p, size_t len);
 long tcp_recv(struct tcp_conn *c, int64_t now, uint8_t *p, size_t max);
 int  tcp_shutdown(struct tcp_conn *c, int64_t now);
+/* close() is shutdown() plus: received data the application never read is
+ * lost, and the peer is told with an RST (RFC 1122 4.2.2.13). */
 int  tcp_close(struct tcp_conn *c, int64_t now);
 int  tcp_abort(struct tcp_conn *c, int64_t now);
 
-/* A segment for this TCB has arrived (RFC 9293 3.10.7). */
-void tcp_input(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
-               const uint8_t *data, size_t len);
+/* A segment from IP address src for this TCB has arrived (RFC 9293
+ * 3.10.7).  src is where an RST answering the segment goes. */
+void tcp_input(struct tcp_conn *c, int64_t now, ip4_addr src,
+               const struct tcp_hdr *h, const uint8_t *data, size_t len);
+
+/* A SYN reaching a TIME-WAIT TCB (RFC 9293 3.6.1 MAY-2, RFC 6191, RFC
+ * 1122 4.2.2.13).  Call before tcp_input; have_listener says whether a
+ * listening socket on the TCB's port could take a new connection.
+ * Returns TW_SYN_NONE when h is not a SYN for a TIME-WAIT TCB (use
+ * tcp_input), TW_SYN_HANDLED when the TCB answered it itself (challenge
+ * ACK, TIME-WAIT kept), TW_SYN_REOPEN when the TCB has been deleted for a
+ * new incarnation: spawn a child of the listener, call tcp_reopen_from()
+ * on it, and feed it the SYN. */
+enum { TW_SYN_NONE, TW_SYN_HANDLED, TW_SYN_REOPEN };
+int tcp_time_wait_syn(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
+                      int have_listener);
+/* The new incarnation's ISS must exceed the old one's SND.NXT. */
+void tcp_reopen_from(struct tcp_conn *child, const struct tcp_conn *old);
 /* The earliest time the TCB wants tcp_timer() called, or -1. */
 int64_t tcp_deadline(const struct tcp_conn *c);
 /* Run every timer that is due at `now` (RFC 9293 3.10.8). */

@@ -7,8 +7,8 @@
 /* ---- the segment log ---------------------------------------------------- */
 
 static void log_push(struct fx_log *lg, int64_t t, const struct tcp_conn *from,
-                     const struct tcp_hdr *h, const uint8_t *data, size_t len,
-                     struct why why)
+                     ip4_addr dst, const struct tcp_hdr *h, const uint8_t *data,
+                     size_t len, struct why why)
 {
     if (lg->n == lg->cap) {
         size_t cap = lg->cap ? lg->cap * 2 : 64;
@@ -21,6 +21,7 @@ static void log_push(struct fx_log *lg, int64_t t, const struct tcp_conn *from,
     memset(s, 0, sizeof *s);
     s->t_us = t;
     s->from = from;
+    s->dst = dst;
     s->h = *h;
     s->len = len;
     s->why = why;
@@ -51,11 +52,12 @@ static const char *seg_str(const struct tcp_hdr *h, size_t len, char *buf,
 
 /* ---- one TCB against a scripted peer ------------------------------------ */
 
-static void fx_emit(void *ctx, struct tcp_conn *c, const struct tcp_hdr *h,
-                    const uint8_t *data, size_t len, struct why why)
+static void fx_emit(void *ctx, struct tcp_conn *c, ip4_addr dst,
+                    const struct tcp_hdr *h, const uint8_t *data, size_t len,
+                    struct why why)
 {
     struct fx *f = ctx;
-    log_push(&f->log, f->now, c, h, data, len, why);
+    log_push(&f->log, f->now, c, dst, h, data, len, why);
 }
 
 static uint32_t fx_choose_iss(void *ctx, struct tcp_conn *c)
@@ -115,7 +117,7 @@ struct tcp_hdr fx_hdr(const struct fx *f, uint8_t flags, uint32_t seq,
 void fx_input_hdr(struct fx *f, const struct tcp_hdr *h, const void *data,
                   size_t len)
 {
-    tcp_input(&f->c, f->now, h, data, len);
+    tcp_input(&f->c, f->now, FX_RADDR, h, data, len);
 }
 
 void fx_input(struct fx *f, uint8_t flags, uint32_t seq, uint32_t ack,
@@ -451,13 +453,21 @@ static int take_drop(struct fx_end *e)
     return 0;
 }
 
+/* a is 192.0.2.10, b is 192.0.2.80 */
+static ip4_addr side_addr(int side)
+{
+    return side ? FX_RADDR : FX_LADDR;
+}
+
+/* The wire has two ends: whatever dst says, a segment reaches the other
+ * end; the log keeps dst for the tests to check. */
 static void fxp_put(struct fx_pair *p, int from, const struct tcp_conn *c,
-                    const struct tcp_hdr *h, const uint8_t *data, size_t len,
-                    struct why why)
+                    ip4_addr dst, const struct tcp_hdr *h, const uint8_t *data,
+                    size_t len, struct why why)
 {
     struct fx_end *e = &p->end[from];
     e->nsent++;
-    log_push(&p->log, p->now, c, h, data, len, why);
+    log_push(&p->log, p->now, c, dst, h, data, len, why);
     if (take_drop(e)) {
         p->log.v[p->log.n - 1].dropped = 1;
         return;
@@ -483,11 +493,12 @@ static void fxp_put(struct fx_pair *p, int from, const struct tcp_conn *c,
     }
 }
 
-static void fxp_emit(void *ctx, struct tcp_conn *c, const struct tcp_hdr *h,
-                     const uint8_t *data, size_t len, struct why why)
+static void fxp_emit(void *ctx, struct tcp_conn *c, ip4_addr dst,
+                     const struct tcp_hdr *h, const uint8_t *data, size_t len,
+                     struct why why)
 {
     struct fx_end *e = ctx;
-    fxp_put(e->p, e->side, c, h, data, len, why);
+    fxp_put(e->p, e->side, c, dst, h, data, len, why);
 }
 
 static uint32_t fxp_choose_iss(void *ctx, struct tcp_conn *c)
@@ -607,10 +618,11 @@ void fxp_run(struct fx_pair *p, int64_t until)
             /* RFC 9293 3.10.7.1: no TCB; the host answers for it */
             struct tcp_hdr rst;
             if (tcp_reset_for(&fl.h, fl.len, &rst) == 0)
-                fxp_put(p, fl.to, &to->c, &rst, NULL, 0,
+                fxp_put(p, fl.to, &to->c, side_addr(!fl.to), &rst, NULL, 0,
                         WHY0(N_SEG_RST_CLOSED));
         } else {
-            tcp_input(&to->c, p->now, &fl.h, fl.data, fl.len);
+            tcp_input(&to->c, p->now, side_addr(!fl.to), &fl.h, fl.data,
+                      fl.len);
         }
         free(fl.data);
     }

@@ -38,6 +38,7 @@
 struct fx_seg {
     int64_t t_us;
     const struct tcp_conn *from;
+    ip4_addr dst;                /* the IP destination the TCB gave */
     struct tcp_hdr h;
     uint8_t *data;
     size_t len;

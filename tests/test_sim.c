@@ -994,6 +994,228 @@ START_TEST(test_ephemeral_port_freed_is_reused_after_wrap)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------ */
+/* RFC behaviour end to end                                                  */
+
+/* The record of host h's app call `call`, nth (1-based), or NULL. */
+static const struct trace_rec *app_rec(const struct trace *tr, int h, int call,
+                                       int nth)
+{
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *a = &tr->recs[i];
+        if (a->kind == TK_APP && a->host == h && a->u.app.call == call &&
+            --nth == 0)
+            return a;
+    }
+    return NULL;
+}
+
+/* The time host h first entered `to` (from `from`, any if -1), or -1. */
+static int64_t entered_at(const struct trace *tr, int h, int from, int to)
+{
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (r->kind == TK_STATE && r->layer == TL_TCP && r->host == h &&
+            r->u.state.to == to && (from < 0 || r->u.state.from == from))
+            return r->t_us;
+    }
+    return -1;
+}
+
+START_TEST(test_rfc9293_3_10_7_2_listener_rst_reaches_sender)
+{
+    /* an ACK at a listening socket: <SEQ=SEG.ACK><CTL=RST> goes back to the
+     * segment's source, not to the listener's remote 0.0.0.0 */
+    struct run *r = run(TWO_HOSTS
+                        "link client server delay 10ms\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms inject client->server tcp ACK seq 1 ack 777 sport 4000 dport 80\n");
+    const struct trace *tr = T(r);
+    ck_assert_int_eq(count_drops(tr, DR_NOROUTE), 0);
+    long rst = find_seg(tr, TK_RECV, r->server, TCP_RST, 1);
+    ck_assert_int_ge(rst, 0);
+    ck_assert_int_eq(tr->recs[rst].host, r->client);
+    ck_assert_int_eq(tr->recs[rst].t_us, MS(30));
+    struct tcp_hdr rh;
+    ck_assert(rec_tcp(tr, &tr->recs[rst], &rh, NULL));
+    ck_assert_uint_eq(rh.seq, 777);
+    ck_assert_uint_eq(rh.dport, 4000);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_rfc9293_3_10_7_2_lost_third_ack_data_after_child_gave_up_is_reset)
+{
+    /* The client's ACKs of the SYN,ACK are lost; the server's child gives
+     * up; the client's data then reaches the listener, whose RST must
+     * reach the client (which thought it was ESTABLISHED). */
+    struct run *r = run(TWO_HOSTS
+                        "link client server delay 10ms\n"
+                        "tcp retries server 1\n"
+                        "tcp rto server 100ms\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms client connect server 80\n"
+                        "fault drop client->server tcp ACK #1\n"
+                        "fault drop client->server tcp ACK #2\n"
+                        "at 2s client send \"hello\"\n");
+    const struct trace *tr = T(r);
+    ck_assert(entered(tr, r->server, TCP_SYN_RECEIVED, TCP_CLOSED));
+    ck_assert_int_eq(count_drops(tr, DR_NOROUTE), 0);
+    long rst = find_seg(tr, TK_RECV, r->server, TCP_RST, 1);
+    ck_assert_int_ge(rst, 0);
+    ck_assert_int_eq(tr->recs[rst].host, r->client);
+    ck_assert(entered(tr, r->client, TCP_ESTABLISHED, TCP_CLOSED));
+    done(r);
+}
+END_TEST
+
+#define REOPEN_SCN(opt) \
+    TWO_HOSTS \
+    "link client server delay 10ms\n" \
+    "tcp isn client 1000 900000\n" \
+    "tcp isn server 5000 3000\n" \
+    opt \
+    "at 0ms server listen 80\n" \
+    "at 10ms client connect server 80 from 40000\n" \
+    "at 100ms server close\n" \
+    "at 200ms client close\n" \
+    "at 1s client connect server 80 from 40000\n"
+
+START_TEST(test_rfc9293_3_6_1_time_wait_new_syn_opens_at_once)
+{
+    struct run *r = run(REOPEN_SCN(""));
+    const struct trace *tr = T(r);
+    /* the old incarnation was in TIME_WAIT and is deleted by the SYN */
+    ck_assert(entered(tr, r->server, TCP_FIN_WAIT_2, TCP_TIME_WAIT));
+    ck_assert_int_eq(entered_at(tr, r->server, TCP_TIME_WAIT, TCP_CLOSED),
+                     S(1) + MS(10));
+    /* the new connection opens on the first SYN: no retransmission */
+    ck_assert_int_eq(find_seg(tr, TK_SEND, r->client, TCP_SYN, 3), -1);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, S(1) + MS(25)),
+                     TCP_ESTABLISHED);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->server, S(1) + MS(35)),
+                     TCP_ESTABLISHED);
+    /* no challenge ACK and no RST */
+    ck_assert_int_eq(find_seg(tr, TK_SEND, r->client, TCP_RST, 1), -1);
+    /* the scenario's next ISS, 3000, is not above the old SND.NXT (5002):
+     * RFC 9293 3.6.1 (MAY-2) wants it larger, so 5002 + 65537 */
+    long sa = find_seg(tr, TK_SEND, r->server, TCP_SYN | TCP_ACK, 2);
+    struct tcp_hdr h;
+    ck_assert(rec_tcp(tr, &tr->recs[sa], &h, NULL));
+    ck_assert_uint_eq(h.seq, 5002 + 65537);
+    ck_assert_uint_eq(h.ack, 900001);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_rfc9293_3_6_1_time_wait_reopen_off_challenges)
+{
+    struct run *r = run(REOPEN_SCN("tcp tw-reopen off\n"));
+    const struct trace *tr = T(r);
+    /* challenged: the client answers the challenge ACK with an RST, which
+     * deletes TIME_WAIT, and its retransmitted SYN opens a second later */
+    ck_assert_int_ge(find_seg(tr, TK_SEND, r->client, TCP_RST, 1), 0);
+    ck_assert_int_ge(find_seg(tr, TK_SEND, r->client, TCP_SYN, 3), 0);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, S(1) + MS(500)),
+                     TCP_SYN_SENT);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, S(2) + MS(100)),
+                     TCP_ESTABLISHED);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_rfc1122_4_2_2_13_close_unread_data_resets_peer)
+{
+    struct run *r = run(TWO_HOSTS
+                        "link client server delay 10ms\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms client connect server 80\n"
+                        "at 100ms client send \"hello\"\n"
+                        "at 200ms server close\n");
+    const struct trace *tr = T(r);
+    ck_assert_int_eq(find_seg(tr, TK_SEND, r->server, TCP_FIN | TCP_ACK, 1), -1);
+    long rst = find_seg(tr, TK_SEND, r->server, TCP_RST, 1);
+    ck_assert_int_ge(rst, 0);
+    ck_assert_int_eq(tr->recs[rst].t_us, MS(200));
+    ck_assert(entered(tr, r->server, TCP_ESTABLISHED, TCP_CLOSED));
+    ck_assert_int_eq(entered_at(tr, r->client, TCP_ESTABLISHED, TCP_CLOSED),
+                     MS(210));
+    done(r);
+}
+END_TEST
+
+START_TEST(test_rfc9293_3_10_3_recv_zero_after_fin_is_end_of_stream)
+{
+    struct run *r = run(TWO_HOSTS
+                        "link client server delay 10ms\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms client connect server 80\n"
+                        "at 100ms server recv 10\n"
+                        "at 150ms client send \"hi\"\n"
+                        "at 200ms client close\n"
+                        "at 300ms server recv 10\n"
+                        "at 310ms server recv 10\n");
+    const struct trace *tr = T(r);
+    const struct trace_rec *a = app_rec(tr, r->server, AC_RECV, 1);
+    ck_assert_int_eq(a->u.app.ret, 0);
+    ck_assert_uint_eq(a->why.id, N_APP_RECV_NONE);
+    a = app_rec(tr, r->server, AC_RECV, 2);
+    ck_assert_int_eq(a->u.app.ret, 2);
+    ck_assert_uint_eq(a->why.id, N_APP_RECV);
+    a = app_rec(tr, r->server, AC_RECV, 3);
+    ck_assert_int_eq(a->u.app.ret, 0);
+    ck_assert_uint_eq(a->why.id, N_APP_RECV_EOF);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_rfc9293_3_10_7_3_connect_to_itself_is_simultaneous_open)
+{
+    /* One socket, port 5000, connecting to its own address and port: its
+     * SYN comes back to it (loopback, no link), SYN_SENT -> SYN_RECEIVED
+     * -> ESTABLISHED, and the bytes it sends are the bytes it reads. */
+    struct run *r = run("host solo 192.0.2.10\n"
+                        "at 0ms solo connect solo 5000 from 5000\n"
+                        "at 10ms solo send \"echo\"\n"
+                        "at 20ms solo recv 10\n"
+                        "expect solo received \"echo\"\n");
+    const struct trace *tr = T(r);
+    int h = scenario_host_index(r->scn, "solo");
+    ck_assert(entered(tr, h, TCP_CLOSED, TCP_SYN_SENT));
+    ck_assert(entered(tr, h, TCP_SYN_SENT, TCP_SYN_RECEIVED));
+    ck_assert(entered(tr, h, TCP_SYN_RECEIVED, TCP_ESTABLISHED));
+    ck_assert_int_eq(count_kind(tr, TK_DROP), 0);
+    ck_assert_int_eq(sim_check(&r->sim, NULL, NULL), 0);
+    /* every frame is looped back: from the host to itself, valid Ethernet
+     * naming the host's own MAC on both sides */
+    long syn = find_seg(tr, TK_RECV, h, TCP_SYN, 1);
+    ck_assert_int_ge(syn, 0);
+    ck_assert_int_eq(tr->recs[syn].host, h);
+    size_t n;
+    const uint8_t *p = trace_blob_data(tr, tr->recs[syn].u.pkt.pkt, &n);
+    ck_assert_mem_eq(p, p + 6, 6);
+    done(r);
+}
+END_TEST
+
+START_TEST(test_rfc1122_3_3_4_2_connect_to_own_listener)
+{
+    struct run *r = run("host solo 192.0.2.10\n"
+                        "at 0ms solo listen 80\n"
+                        "at 10ms solo connect solo 80\n");
+    const struct trace *tr = T(r);
+    int h = scenario_host_index(r->scn, "solo");
+    int est = 0;
+    for (size_t i = 0; i < tr->n; i++)
+        est += tr->recs[i].kind == TK_STATE && tr->recs[i].host == h &&
+               tr->recs[i].u.state.to == TCP_ESTABLISHED;
+    ck_assert_int_eq(est, 2);                 /* both ends of one connection */
+    ck_assert(entered(tr, h, TCP_LISTEN, TCP_SYN_RECEIVED));
+    ck_assert_int_eq(count_kind(tr, TK_DROP), 0);
+    done(r);
+}
+END_TEST
+
 Suite *sim_suite(void)
 {
     Suite *s = suite_create("sim");
@@ -1013,6 +1235,14 @@ Suite *sim_suite(void)
     tcase_add_test(tcp, test_recv_returns_bytes_across_writes);
     tcase_add_test(tcp, test_host_tcp_state_at);
     tcase_add_test(tcp, test_host_tcp_state_at_follows_newest_connection);
+    tcase_add_test(tcp, test_rfc9293_3_10_7_2_listener_rst_reaches_sender);
+    tcase_add_test(tcp, test_rfc9293_3_10_7_2_lost_third_ack_data_after_child_gave_up_is_reset);
+    tcase_add_test(tcp, test_rfc9293_3_6_1_time_wait_new_syn_opens_at_once);
+    tcase_add_test(tcp, test_rfc9293_3_6_1_time_wait_reopen_off_challenges);
+    tcase_add_test(tcp, test_rfc1122_4_2_2_13_close_unread_data_resets_peer);
+    tcase_add_test(tcp, test_rfc9293_3_10_3_recv_zero_after_fin_is_end_of_stream);
+    tcase_add_test(tcp, test_rfc9293_3_10_7_3_connect_to_itself_is_simultaneous_open);
+    tcase_add_test(tcp, test_rfc1122_3_3_4_2_connect_to_own_listener);
     suite_add_tcase(s, tcp);
 
     TCase *chk = tcase_create("check");

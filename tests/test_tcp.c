@@ -2087,6 +2087,375 @@ END_TEST
 
 /* ======================================================================== */
 
+/* ======================================================================== */
+/* RFC details: where resets go, TIME-WAIT reopening, close() losing data,  */
+/* and which sentence each record carries                                   */
+
+/* The last trace record of FX_CONN of this kind since the mark. */
+static const struct trace_rec *last_rec(const struct fx *f, int kind)
+{
+    for (size_t i = f->tr.n; i-- > f->rmark;)
+        if (f->tr.recs[i].kind == kind && f->tr.recs[i].conn == FX_CONN)
+            return &f->tr.recs[i];
+    return NULL;
+}
+
+#define OTHER_ADDR 0xC6336407u   /* 198.51.100.7: a sender other than the fixture's peer */
+
+START_TEST(test_rfc9293_3_10_7_2_listen_rst_goes_to_sender)
+{
+    /* "<SEQ=SEG.ACK><CTL=RST>" answers the segment: it goes to the
+     * segment's source, never to the listener's unspecified remote
+     * address 0.0.0.0. */
+    struct fx *f = &F;
+    tcp_init(&f->listener, &f->cfg, &f->env, FX_LCONN, FX_LADDR, FX_SPORT, 0, 0);
+    ck_assert_int_eq(tcp_listen(&f->listener, f->now), 0);
+    ck_assert_uint_eq(f->listener.raddr, 0);
+    fx_mark(f);
+    struct tcp_hdr h = fx_hdr(f, TCP_ACK, IRS, 777);
+    h.sport = 40000;
+    h.dport = FX_SPORT;
+    tcp_input(&f->listener, f->now, OTHER_ADDR, &h, NULL, 0);
+    FX_NSEGS(f, 1);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.flags, TCP_RST);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.seq, 777);
+    ck_assert_uint_eq(fx_segat(f, 0)->dst, OTHER_ADDR);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.dport, 40000);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_RST_LISTEN_ACK);
+
+    /* a SYN,ACK at a listener (RFC 9293 Figure 11's stray segment) */
+    fx_mark(f);
+    h = fx_hdr(f, TCP_SYN | TCP_ACK, IRS, 4242);
+    h.sport = 40001;
+    h.dport = FX_SPORT;
+    tcp_input(&f->listener, f->now, FX_RADDR, &h, NULL, 0);
+    FX_NSEGS(f, 1);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.flags, TCP_RST);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.seq, 4242);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.dport, 40001);
+    ck_assert_uint_eq(fx_segat(f, 0)->dst, FX_RADDR);
+    ck_assert_int_eq(f->listener.state, TCP_LISTEN);
+
+    /* a SYN names the unspecified remote socket (3.10.1): the SYN,ACK goes
+     * to its sender too */
+    fx_mark(f);
+    h = fx_hdr(f, TCP_SYN, IRS, 0);
+    h.sport = 40002;
+    h.dport = FX_SPORT;
+    tcp_input(&f->listener, f->now, OTHER_ADDR, &h, NULL, 0);
+    ck_assert_int_eq(f->listener.state, TCP_SYN_RECEIVED);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.flags, TCP_SYN | TCP_ACK);
+    ck_assert_uint_eq(fx_segat(f, 0)->dst, OTHER_ADDR);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.dport, 40002);
+}
+END_TEST
+
+START_TEST(test_rfc9293_3_10_7_3_syn_sent_rst_goes_to_sender)
+{
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_SENT);
+    struct tcp_hdr h = fx_hdr(f, TCP_SYN | TCP_ACK, IRS, ISS + 50);
+    tcp_input(&f->c, f->now, OTHER_ADDR, &h, NULL, 0);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_RST, ISS + 50, 0);
+    ck_assert_uint_eq(fx_segat(f, 0)->dst, OTHER_ADDR);
+    /* the sentence quotes this segment's numbers */
+    const struct why *w = &fx_segat(f, 0)->why;
+    ck_assert_uint_eq(w->id, N_SEG_RST_BADACK);
+    ck_assert_int_eq(w->a[0], ISS + 50);
+    ck_assert_int_eq(w->a[1], ISS + 1);
+    ck_assert_int_eq(w->a[2], ISS + 1);
+}
+END_TEST
+
+START_TEST(test_rfc9293_3_10_7_4_syn_received_rst_goes_to_sender)
+{
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_RECEIVED);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 99, NULL, 0);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_RST, ISS + 99, 0);
+    ck_assert_uint_eq(fx_segat(f, 0)->dst, FX_RADDR);
+    /* ordinary segments go to the connection's remote address */
+    tcp_destroy(&f->c);
+    fx_make(f, TCP_ESTABLISHED);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"x", 1), 1);
+    ck_assert_uint_eq(fx_segat(f, 0)->dst, FX_RADDR);
+}
+END_TEST
+
+/* A SYN from the peer, as a new incarnation of the TIME-WAIT connection
+ * would send it. */
+static int tw_syn(struct fx *f, uint32_t seq, int have_listener)
+{
+    struct tcp_hdr h = fx_hdr(f, TCP_SYN, seq, 0);
+    return tcp_time_wait_syn(&f->c, f->now, &h, have_listener);
+}
+
+START_TEST(test_rfc9293_3_6_1_time_wait_new_syn_reopens)
+{
+    /* MAY-2 / RFC 6191 / RFC 1122 4.2.2.13: a SYN above RCV.NXT deletes the
+     * TIME-WAIT TCB; the new connection's ISS exceeds the old SND.NXT. */
+    struct fx *f = &F;
+    fx_make(f, TCP_TIME_WAIT);
+    ck_assert_uint_eq(f->c.rcv_nxt, IRS + 2);
+    ck_assert_int_eq(tw_syn(f, IRS + 100000, 1), TW_SYN_REOPEN);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 0);
+    const struct trace_rec *st = last_rec(f, TK_STATE);
+    ck_assert_ptr_nonnull(st);
+    ck_assert_uint_eq(st->why.id, N_TCP_TW_REOPEN);
+    ck_assert_int_eq(st->why.a[0], IRS + 100000);
+    ck_assert_int_eq(st->why.a[1], IRS + 2);
+    const struct trace_rec *stop = FX_TIMER(f, TM_TIME_WAIT, TA_STOP);
+    ck_assert_ptr_nonnull(stop);
+    ck_assert_uint_eq(stop->why.id, N_TMR_TW_STOP_REOPEN);
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+
+    /* the listener's child opens the new connection as from LISTEN */
+    struct tcp_conn child;
+    tcp_init(&f->listener, &f->cfg, &f->env, FX_LCONN, FX_LADDR, FX_CPORT, 0, 0);
+    ck_assert_int_eq(tcp_listen(&f->listener, f->now), 0);
+    tcp_spawn(&child, &f->listener, 99, FX_RADDR, FX_SPORT);
+    tcp_reopen_from(&child, &f->c);
+    fx_mark(f);
+    struct tcp_hdr h = fx_hdr(f, TCP_SYN, IRS + 100000, 0);
+    tcp_input(&child, f->now, FX_RADDR, &h, NULL, 0);
+    ck_assert_int_eq(child.state, TCP_SYN_RECEIVED);
+    FX_NSEGS(f, 1);
+    /* f->iss (1000) is not above the old SND.NXT (1002): Linux's choice */
+    ck_assert_uint_eq(child.iss, ISS + 2 + 65537);
+    FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS + 2 + 65537, IRS + 100001);
+    tcp_destroy(&child);
+}
+END_TEST
+
+START_TEST(test_rfc9293_3_10_7_4_time_wait_old_syn_challenged)
+{
+    struct fx *f = &F;
+    fx_make(f, TCP_TIME_WAIT);
+    int64_t due = tcp_deadline(&f->c);
+    static const uint32_t old[] = { IRS + 2, IRS + 1, IRS - 500 };
+    for (size_t i = 0; i < 3; i++) {
+        fx_mark(f);
+        ck_assert_int_eq(tw_syn(f, old[i], 1), TW_SYN_HANDLED);
+        FX_STATE(f, TCP_TIME_WAIT);
+        FX_NSEGS(f, 1);
+        FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 2);   /* <SEQ=SND.NXT><ACK=RCV.NXT> */
+        ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_CHALLENGE_TW_OLD);
+        ck_assert_int_eq(fx_segat(f, 0)->why.a[0], old[i]);
+        FX_NO_STATES(f);
+    }
+    ck_assert_int_eq(tcp_deadline(&f->c), due);        /* TIME-WAIT goes on */
+    /* not a bare SYN: the ordinary path */
+    struct tcp_hdr h = fx_hdr(f, TCP_SYN | TCP_ACK, IRS + 9, ISS + 2);
+    ck_assert_int_eq(tcp_time_wait_syn(&f->c, f->now, &h, 1), TW_SYN_NONE);
+}
+END_TEST
+
+START_TEST(test_rfc9293_3_6_1_time_wait_new_syn_without_listener_challenged)
+{
+    struct fx *f = &F;
+    fx_make(f, TCP_TIME_WAIT);
+    ck_assert_int_eq(tw_syn(f, IRS + 100000, 0), TW_SYN_HANDLED);
+    FX_STATE(f, TCP_TIME_WAIT);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 2);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_CHALLENGE_TW_NOLISTEN);
+    ck_assert_int_eq(fx_segat(f, 0)->why.a[2], FX_CPORT);
+}
+END_TEST
+
+START_TEST(test_rfc9293_3_6_1_time_wait_reopen_switched_off)
+{
+    struct fx *f = &F;
+    f->cfg.tw_reopen = 0;
+    fx_make(f, TCP_TIME_WAIT);
+    ck_assert_int_eq(tw_syn(f, IRS + 100000, 1), TW_SYN_HANDLED);
+    FX_STATE(f, TCP_TIME_WAIT);
+    FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 2);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_CHALLENGE_TW_OFF);
+}
+END_TEST
+
+START_TEST(test_rfc1122_4_2_2_13_close_with_unread_data_sends_rst)
+{
+    /* close() with 5 unread bytes: RST <SEQ=SND.NXT><CTL=RST> as ABORT
+     * (RFC 9293 3.10.5), CLOSED, and the sentence names the lost bytes. */
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    fx_input(f, TCP_ACK | TCP_PSH, IRS + 1, ISS + 1, "hello", 5);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"abc", 3), 3);
+    fx_mark(f);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_RST, ISS + 4, 0);          /* SND.NXT, past the data */
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_RST_UNREAD);
+    const struct trace_rec *st = last_rec(f, TK_STATE);
+    ck_assert_uint_eq(st->why.id, N_TCP_CLOSE_UNREAD);
+    ck_assert_int_eq(st->why.a[0], 5);
+    ck_assert_int_eq(st->why.a[1], IRS + 1);
+    ck_assert_int_eq(st->why.a[2], IRS + 5);
+    const struct trace_rec *stop = FX_TIMER(f, TM_RTO, TA_STOP);
+    ck_assert_ptr_nonnull(stop);
+    ck_assert_uint_eq(stop->why.id, N_TMR_RTO_STOP_UNREAD);
+    ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_rfc1122_4_2_2_13_close_wait_unread_range_excludes_fin)
+{
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    fx_input(f, TCP_ACK | TCP_FIN, IRS + 1, ISS + 1, "bye", 3);
+    FX_STATE(f, TCP_CLOSE_WAIT);
+    fx_mark(f);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    FX_STATE(f, TCP_CLOSED);
+    FX_SEG(f, 0, TCP_RST, ISS + 1, 0);
+    const struct trace_rec *st = last_rec(f, TK_STATE);
+    ck_assert_int_eq(st->why.a[0], 3);
+    ck_assert_int_eq(st->why.a[1], IRS + 1);
+    ck_assert_int_eq(st->why.a[2], IRS + 3);
+}
+END_TEST
+
+START_TEST(test_rfc1122_4_2_2_13_read_all_or_shutdown_still_sends_fin)
+{
+    struct fx *f = &F;
+    uint8_t buf[8];
+    fx_make(f, TCP_ESTABLISHED);
+    fx_input(f, TCP_ACK | TCP_PSH, IRS + 1, ISS + 1, "hello", 5);
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 5);
+    fx_mark(f);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, IRS + 6);
+
+    /* shutdown() is not close(): unread data stays readable */
+    tcp_destroy(&f->c);
+    fx_make(f, TCP_ESTABLISHED);
+    fx_input(f, TCP_ACK | TCP_PSH, IRS + 1, ISS + 1, "hello", 5);
+    fx_mark(f);
+    ck_assert_int_eq(tcp_shutdown(&f->c, f->now), 0);
+    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, IRS + 6);
+    ck_assert_uint_eq(last_rec(f, TK_STATE)->why.id, N_TCP_SHUTDOWN_FINWAIT1);
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 5);
+}
+END_TEST
+
+START_TEST(test_rfc1122_4_2_2_13_data_after_close_sends_rst)
+{
+    /* "or if new data is received after CLOSE is called, its TCP SHOULD
+     * send a RST to show that data was lost" */
+    struct fx *f = &F;
+    fx_make(f, TCP_FIN_WAIT_2);                  /* reached by close() */
+    fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 2, "late", 4);
+    FX_STATE(f, TCP_CLOSED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_RST, ISS + 2, 0);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_RST_AFTER_CLOSE);
+    const struct trace_rec *st = last_rec(f, TK_STATE);
+    ck_assert_uint_eq(st->why.id, N_TCP_DATA_AFTER_CLOSE);
+    ck_assert_int_eq(st->why.a[0], 4);
+    ck_assert_int_eq(st->why.a[1], IRS + 1);
+    ck_assert_int_eq(st->why.a[2], IRS + 4);
+
+    /* a bare FIN after close() loses nothing: the orderly path */
+    tcp_destroy(&f->c);
+    fx_make(f, TCP_FIN_WAIT_2);
+    fx_input(f, TCP_FIN | TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
+    FX_STATE(f, TCP_TIME_WAIT);
+}
+END_TEST
+
+START_TEST(test_rfc6298_5_2_rto_stop_names_its_cause)
+{
+    /* "When all outstanding data has been acknowledged, turn off the
+     * retransmission timer" is one cause; the others get their own. */
+    struct fx *f = &F;
+    fx_make(f, TCP_SYN_SENT);
+    fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, NULL, 0);
+    ck_assert_uint_eq(FX_TIMER(f, TM_RTO, TA_STOP)->why.id, N_TMR_RTO_STOP);
+
+    tcp_destroy(&f->c);
+    fx_make(f, TCP_SYN_SENT);
+    fx_input(f, TCP_RST | TCP_ACK, 0, ISS + 1, NULL, 0);
+    FX_STATE(f, TCP_CLOSED);
+    ck_assert_uint_eq(FX_TIMER(f, TM_RTO, TA_STOP)->why.id, N_TMR_RTO_STOP_RST);
+
+    tcp_destroy(&f->c);
+    fx_make(f, TCP_SYN_SENT);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    ck_assert_uint_eq(FX_TIMER(f, TM_RTO, TA_STOP)->why.id, N_TMR_RTO_STOP_CLOSE);
+
+    tcp_destroy(&f->c);
+    fx_make(f, TCP_SYN_SENT);
+    ck_assert_int_eq(tcp_abort(&f->c, f->now), 0);
+    ck_assert_uint_eq(FX_TIMER(f, TM_RTO, TA_STOP)->why.id, N_TMR_RTO_STOP_ABORT);
+    ck_assert_uint_eq(last_rec(f, TK_STATE)->why.id, N_TCP_ABORT_SILENT);
+    FX_NSEGS(f, 0);
+
+    tcp_destroy(&f->c);
+    fx_make(f, TCP_SYN_RECEIVED);
+    fx_input(f, TCP_RST, IRS + 1, 0, NULL, 0);
+    ck_assert_uint_eq(FX_TIMER(f, TM_RTO, TA_STOP)->why.id,
+                      N_TMR_RTO_STOP_LISTEN_RST);
+}
+END_TEST
+
+START_TEST(test_rfc9293_3_3_1_ack_sentence_quotes_next_byte_expected)
+{
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    fx_input(f, TCP_ACK | TCP_PSH, IRS + 1, ISS + 1, "abcd", 4);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 5);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_ACK);
+    ck_assert_int_eq(fx_segat(f, 0)->why.a[0], fx_segat(f, 0)->h.ack);
+
+    /* beyond a gap: a duplicate ACK, and its own sentence */
+    fx_mark(f);
+    fx_input(f, TCP_ACK | TCP_PSH, IRS + 9, ISS + 1, "ijkl", 4);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 5);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_ACK_OOO);
+    ck_assert_int_eq(fx_segat(f, 0)->why.a[0], IRS + 9);
+    ck_assert_int_eq(fx_segat(f, 0)->why.a[1], IRS + 5);
+
+    /* an RST in the window but not at RCV.NXT is not "a SYN" */
+    fx_mark(f);
+    fx_input(f, TCP_RST, IRS + 7, 0, NULL, 0);
+    FX_STATE(f, TCP_ESTABLISHED);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_CHALLENGE_RST);
+
+    /* an ACK of unsent data is not "an unacceptable segment" */
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 5, ISS + 500, NULL, 0);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_ACK_TOOFAR);
+    ck_assert_int_eq(fx_segat(f, 0)->why.a[0], ISS + 500);
+}
+END_TEST
+
+START_TEST(test_walk_rfc1122_4_2_2_13_unread_close_resets_both_ends)
+{
+    struct fx_pair *p = &P;
+    fxp_listen(p);
+    ck_assert_int_eq(tcp_connect(&p->end[0].c, p->now), 0);
+    fxp_run(p, 100 * MS);
+    ck_assert_int_eq(tcp_send(&p->end[0].c, p->now, (const uint8_t *)"data", 4), 4);
+    fxp_run(p, 200 * MS);
+    ck_assert_int_eq(tcp_close(&p->end[1].c, p->now), 0);
+    fxp_run(p, 300 * MS);
+    ck_assert_int_eq(p->end[1].c.state, TCP_CLOSED);
+    ck_assert_int_eq(p->end[0].c.state, TCP_CLOSED);
+    ck_assert_int_eq(p->end[0].c.err, TCPE_RESET);
+    uint8_t buf[4];
+    ck_assert_int_eq(tcp_recv(&p->end[0].c, p->now, buf, 4), -TCPE_RESET);
+}
+END_TEST
+
 Suite *tcp_suite(void)
 {
     Suite *s = suite_create("tcp");
@@ -2195,12 +2564,26 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_walk_time_wait_answers_retransmitted_fin);
     tcase_add_test(tc, test_walk_wraparound_both_ways);
     tcase_add_test(tc, test_walk_connect_to_closed_port_refused);
+    tcase_add_test(tc, test_walk_rfc1122_4_2_2_13_unread_close_resets_both_ends);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("rfc-details");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_zero_window_still_takes_valid_ack);
     tcase_add_test(tc, test_calls_after_rst_say_reset);
+    tcase_add_test(tc, test_rfc9293_3_10_7_2_listen_rst_goes_to_sender);
+    tcase_add_test(tc, test_rfc9293_3_10_7_3_syn_sent_rst_goes_to_sender);
+    tcase_add_test(tc, test_rfc9293_3_10_7_4_syn_received_rst_goes_to_sender);
+    tcase_add_test(tc, test_rfc9293_3_6_1_time_wait_new_syn_reopens);
+    tcase_add_test(tc, test_rfc9293_3_10_7_4_time_wait_old_syn_challenged);
+    tcase_add_test(tc, test_rfc9293_3_6_1_time_wait_new_syn_without_listener_challenged);
+    tcase_add_test(tc, test_rfc9293_3_6_1_time_wait_reopen_switched_off);
+    tcase_add_test(tc, test_rfc1122_4_2_2_13_close_with_unread_data_sends_rst);
+    tcase_add_test(tc, test_rfc1122_4_2_2_13_close_wait_unread_range_excludes_fin);
+    tcase_add_test(tc, test_rfc1122_4_2_2_13_read_all_or_shutdown_still_sends_fin);
+    tcase_add_test(tc, test_rfc1122_4_2_2_13_data_after_close_sends_rst);
+    tcase_add_test(tc, test_rfc6298_5_2_rto_stop_names_its_cause);
+    tcase_add_test(tc, test_rfc9293_3_3_1_ack_sentence_quotes_next_byte_expected);
     suite_add_tcase(s, tc);
 
     return s;
