@@ -179,15 +179,60 @@ static void tuple_remove(struct sim_host *hp, const struct sim_conn *sc)
     hp->ntuples--;
 }
 
+static size_t port_home(uint32_t key, size_t cap)
+{
+    return (key * 2654435761u) & (cap - 1);
+}
+
+/* The counter of port on this host, or NULL if the host never used it. */
+static const struct sim_port_refs *port_find(const struct sim_host *hp,
+                                             uint16_t port)
+{
+    uint32_t key = (uint32_t)port + 1;
+    for (size_t j = hp->capports ? port_home(key, hp->capports) : 0;
+         hp->capports && hp->ports[j].key; j = (j + 1) & (hp->capports - 1))
+        if (hp->ports[j].key == key)
+            return &hp->ports[j];
+    return NULL;
+}
+
+/* The counter of port on this host, added (count 0) if it is new. */
+static struct sim_port_refs *port_slot(struct sim_host *hp, uint16_t port)
+{
+    uint32_t key = (uint32_t)port + 1;
+    if (2 * (hp->nports + 1) > hp->capports) {
+        struct sim_port_refs *old = hp->ports;
+        size_t oldcap = hp->capports;
+        hp->capports = oldcap ? 2 * oldcap : 16;
+        hp->ports = sim_xcalloc(hp->capports, sizeof *hp->ports);
+        for (size_t i = 0; i < oldcap; i++) {
+            if (!old[i].key)
+                continue;
+            size_t k = port_home(old[i].key, hp->capports);
+            while (hp->ports[k].key)
+                k = (k + 1) & (hp->capports - 1);
+            hp->ports[k] = old[i];
+        }
+        free(old);
+    }
+    size_t j = port_home(key, hp->capports);
+    while (hp->ports[j].key && hp->ports[j].key != key)
+        j = (j + 1) & (hp->capports - 1);
+    if (!hp->ports[j].key) {
+        hp->ports[j].key = key;
+        hp->nports++;
+    }
+    return &hp->ports[j];
+}
+
 /* A TCB enters (d = 1) or leaves (d = -1) the demultiplexing table. */
 static void port_ref(struct sim_host *hp, uint16_t port, int d)
 {
-    if (!hp->port_refs)
-        hp->port_refs = sim_xcalloc(65536, sizeof *hp->port_refs);
+    struct sim_port_refs *pr = port_slot(hp, port);
     int eph = port >= EPHEMERAL_FIRST;
-    if (d > 0 && hp->port_refs[port]++ == 0 && eph)
+    if (d > 0 && pr->refs++ == 0 && eph)
         hp->ephemeral_used++;
-    else if (d < 0 && --hp->port_refs[port] == 0 && eph)
+    else if (d < 0 && --pr->refs == 0 && eph)
         hp->ephemeral_used--;
 }
 
@@ -259,7 +304,8 @@ void sim_conn_name(const struct sim *s, int h, uint16_t lport, ip4_addr raddr,
 
 int sim_port_in_use(const struct sim_host *hp, uint16_t port)
 {
-    return hp->port_refs && hp->port_refs[port];
+    const struct sim_port_refs *pr = port_find(hp, port);
+    return pr && pr->refs;
 }
 
 static void port_taken(struct sim *s, int h, int layer, int call,
@@ -601,7 +647,7 @@ static void free_state(struct sim *s)
             free(s->hosts[i].conns[j]);
         }
         free(s->hosts[i].conns);
-        free(s->hosts[i].port_refs);
+        free(s->hosts[i].ports);
         free(s->hosts[i].tuples);
         free(s->hosts[i].listeners);
     }
@@ -730,8 +776,7 @@ static uint64_t tcb_bytes(const struct sim *s)
         b += (uint64_t)hp->capconns * sizeof *hp->conns +
              hp->captuples * sizeof *hp->tuples +
              (uint64_t)hp->caplisteners * sizeof *hp->listeners;
-        if (hp->port_refs)
-            b += 65536 * sizeof *hp->port_refs;
+        b += (uint64_t)hp->capports * sizeof *hp->ports;
         for (int i = 0; i < hp->nconns; i++) {
             const struct sim_conn *sc = hp->conns[i];
             b += sizeof *sc + sc->tcb.sndq.cap + sc->tcb.rcvq.cap + sc->frame_cap;

@@ -69,10 +69,14 @@ struct sim_host {
     struct sim_conn **conns;   /* every TCB ever made on this host, in order */
     int      nconns, capconns;
     uint16_t next_port;        /* ephemeral ports from 49152 */
-    /* TCBs in the demultiplexing table per local port (65536 counters,
-     * allocated on the first TCB), and how many ephemeral ports have one:
-     * a free port is found without a scan of the connections. */
-    uint32_t *port_refs;
+    /* TCBs in the demultiplexing table per local port, in an open-
+     * addressing table of the ports this host has used (a power of two, at
+     * most half full; a port whose count falls to 0 keeps its slot), and
+     * how many ephemeral ports have one: a free port is found without a
+     * scan of the connections, and a host with one connection pays for a
+     * few slots, not for 65536 counters. */
+    struct sim_port_refs { uint32_t key, refs; } *ports; /* key = port + 1 */
+    size_t   nports, capports;
     int      ephemeral_used;
     /* Demultiplexing without a scan: the attached TCBs that have a remote
      * end, by (local port, remote address, remote port) in an open-
