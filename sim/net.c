@@ -389,13 +389,15 @@ void net_ip_output(struct sim *s, int h, uint8_t *frame, size_t len,
  * "A router MUST NOT originate or forward a datagram with a Time-to-Live
  * (TTL) value of zero"); RFC 791 3.1: the header checksum "is recomputed if
  * the internet header is changed". */
-static void forward(struct sim *s, int h, const uint8_t *bytes, size_t len,
-                    const struct frame *f, int layer)
+static void forward(struct sim *s, const struct flight *fl,
+                    const uint8_t *bytes, size_t len, const struct frame *f,
+                    int layer)
 {
+    int h = fl->dst;
     if (f->ip.ttl <= 1) {
-        uint32_t pkt = trace_blob(&s->tr, bytes, len);
-        trace_packet(&s->tr, s->now, TK_DROP, h, layer, h, h, pkt, 0, DR_TTL,
-                     WHY(N_IP_TTL, f->ip.ttl));
+        /* the drop names the frame that arrived and who sent it */
+        trace_packet(&s->tr, s->now, TK_DROP, h, layer, fl->src, h, fl->pkt, 0,
+                     DR_TTL, WHY(N_IP_TTL, f->ip.ttl));
         return;
     }
     uint8_t copy[FRAME_MAX];
@@ -417,13 +419,7 @@ void net_drop_arrived(struct sim *s, int h, uint32_t pkt, int layer,
                       int reason, struct why why)
 {
     /* the drop names the sender of the frame, as its arrival did */
-    int src = h;
-    for (size_t k = s->tr.n; k-- > 0 && s->tr.recs[k].t_us == s->now;)
-        if (s->tr.recs[k].kind == TK_RECV && s->tr.recs[k].host == h &&
-            s->tr.recs[k].u.pkt.pkt == pkt) {
-            src = s->tr.recs[k].u.pkt.src;
-            break;
-        }
+    int src = pkt == s->arrival_pkt ? s->arrival_src : h;
     trace_packet(&s->tr, s->now, TK_DROP, h, layer, src, h, pkt, 0, reason, why);
 }
 
@@ -453,6 +449,8 @@ void net_deliver(struct sim *s, struct flight *fl)
     }
     trace_packet(&s->tr, s->now, TK_RECV, fl->dst, layer, fl->src, fl->dst,
                  fl->pkt, 0, 0, fl->why);
+    s->arrival_pkt = fl->pkt;
+    s->arrival_src = fl->src;
     if (f.eth.type == ETHERTYPE_ARP) {
         struct arp_pkt ap;
         if (ifc && arp_decode(f.payload, f.payload_len, &ap) == 0) {
@@ -471,7 +469,7 @@ void net_deliver(struct sim *s, struct flight *fl)
         return;
     }
     if (s->hosts[fl->dst].cfg->router) {
-        forward(s, fl->dst, bytes, len, &f, layer);
+        forward(s, fl, bytes, len, &f, layer);
         return;
     }
     trace_packet(&s->tr, s->now, TK_DROP, fl->dst, layer, fl->src, fl->dst,

@@ -145,6 +145,10 @@ struct sim {
     struct event_queue q;
     struct rng rng;
     int64_t now;
+    /* the frame being delivered now and its sender: a drop decided on
+     * arrival names the sender as the arrival did, without a search */
+    uint32_t arrival_pkt;
+    int      arrival_src;
     struct sim_host *hosts;
     int nhosts;
     int *link_of;              /* nhosts x nhosts: link index or -1 */

@@ -843,8 +843,16 @@ START_TEST(test_rfc1812_5_3_1_routing_loop_dies_by_ttl)
             forwards++;
             ck_assert(rec->why.a[2] == rec->why.a[1] - 1);
         }
-        if (rec->kind == TK_DROP && rec->u.pkt.reason == DR_TTL)
+        if (rec->kind == TK_DROP && rec->u.pkt.reason == DR_TTL) {
             ttl_drops++;
+            /* the drop is of the frame that arrived, from the router that
+             * sent it, at the router that drops it */
+            ck_assert_int_ne(rec->u.pkt.src, rec->host);
+            ck_assert_int_eq(rec->u.pkt.dst, rec->host);
+            ck_assert(i > 0 && tr->recs[i - 1].kind == TK_RECV &&
+                      tr->recs[i - 1].u.pkt.pkt == rec->u.pkt.pkt &&
+                      tr->recs[i - 1].u.pkt.src == rec->u.pkt.src);
+        }
     }
     ck_assert_int_eq(ttl_drops, 1);
     ck_assert_int_eq(forwards, 63);            /* TTL 64 -> 1 */
