@@ -5,6 +5,9 @@
 #   make sanitize     the whole test suite under AddressSanitizer + UBSan (build-san/)
 #   make bench        engine and TCP-lifecycle benchmarks
 #   make fuzz         libFuzzer targets under build-fuzz/ (clang, libclang-rt-14-dev)
+#   make fuzz-smoke   each fuzz target for FUZZ_SECONDS (60) on a copy of its corpus
+#   make fuzz-replay  kept fuzz corpora and regressions under ASan+UBSan, no libFuzzer
+#   make fuzz-cov     coverage of the simulator by fuzz_lesson's corpus (build-cov/)
 #   make install      PREFIX=/usr/local DESTDIR= (scenarios go to $(DATADIR))
 #
 # CC=clang works too.  WERROR=1 (set by .ci/run) turns warnings into errors.
@@ -60,7 +63,8 @@ PROG     := $(if $(filter build,$(B)),protosim,$(B)/protosim)
 TESTBIN  := $(B)/run_tests
 BENCHBIN := $(B)/run_bench
 
-.PHONY: all test unit sanitize bench fuzz install uninstall clean check-deps
+.PHONY: all test unit sanitize bench fuzz fuzz-smoke fuzz-replay fuzz-cov install \
+        uninstall clean check-deps
 
 all: $(PROG)
 
@@ -98,19 +102,93 @@ sanitize:
 bench: $(BENCHBIN)
 	$(BENCHBIN)
 
-# Fuzz targets: each tests/fuzz/*.c linked against the library built with
-# clang's fuzzer and sanitizer instrumentation.  Run one with a scratch
-# corpus, e.g. build-fuzz/fuzz_scenario -max_total_time=60 /tmp/corpus
-FUZZ_SRC := $(sort $(wildcard tests/fuzz/*.c))
+# Fuzz targets: each tests/fuzz/fuzz_*.c (with the helpers FUZZ_HELPERS)
+# linked against the library built with clang's fuzzer and sanitizer
+# instrumentation, in build-fuzz/.  Run one on a scratch copy of its kept
+# corpus; see README.md ("Fuzzing").
+FUZZ_TARGETS := $(sort $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c))))
+FUZZ_HELPERS := tests/fuzz/lessongen.c tests/fuzz/fuzzopts.c
+FUZZ_SECONDS ?= 60
+FUZZ_TIMEOUT ?= 10
+FUZZ_FLAGS   ?= -rss_limit_mb=1024 -timeout=$(FUZZ_TIMEOUT) -print_final_stats=1
+FUZZ_NICE    ?= nice -n 10
+# undefined behaviour stops the fuzzer (and leaves an input) as a crash does:
+# tests/fuzz/fuzzopts.c sets UBSan's halt_on_error
+FUZZ_SANFLAGS := -fsanitize=fuzzer,address,undefined
+FUZZ_LIBFLAGS := -fsanitize=fuzzer-no-link,address,undefined
 fuzz:
 	$(MAKE) B=build-fuzz CC=clang SAN= CFLAGS="-O1 -g" \
-	    SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libprotosim.a
-	@for f in $(FUZZ_SRC); do \
-	    n=$$(basename $$f .c); \
-	    echo "clang ... $$f -> build-fuzz/$$n"; \
-	    clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -Isim -Iui \
-	        $$f build-fuzz/libprotosim.a $(NCURSES_LIBS) -lm -o build-fuzz/$$n || exit 1; \
+	    SANFLAGS="$(FUZZ_LIBFLAGS)" build-fuzz/libprotosim.a
+	@for n in $(FUZZ_TARGETS); do \
+	    echo "clang ... tests/fuzz/$$n.c -> build-fuzz/$$n"; \
+	    clang -std=gnu11 -O1 -g $(FUZZ_SANFLAGS) -Isim -Iui \
+	        tests/fuzz/$$n.c $(FUZZ_HELPERS) build-fuzz/libprotosim.a \
+	        $(NCURSES_LIBS) -lm -o build-fuzz/$$n || exit 1; \
 	done
+
+# Each target for FUZZ_SECONDS on a scratch copy of its kept corpus, one at
+# a time; new crashes and timeouts land in build-fuzz/artifacts/TARGET/.
+# Undefined behaviour already reported (FUZZ_UBSAN_SUPP) is stepped over;
+# FUZZ_UBSAN_SUPP=/dev/null stops at it too.
+FUZZ_UBSAN_SUPP ?= tests/fuzz/known-ub.supp
+fuzz-smoke: fuzz
+	@fail=; for n in $(FUZZ_TARGETS); do \
+	    rm -rf build-fuzz/corpus/$$n; mkdir -p build-fuzz/corpus/$$n build-fuzz/artifacts/$$n; \
+	    cp tests/fuzz/corpus/$$n/* build-fuzz/corpus/$$n/ 2>/dev/null; \
+	    echo "== $$n, $(FUZZ_SECONDS) s"; \
+	    UBSAN_OPTIONS=suppressions=$(FUZZ_UBSAN_SUPP) \
+	    $(FUZZ_NICE) build-fuzz/$$n $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+	        -artifact_prefix=build-fuzz/artifacts/$$n/ build-fuzz/corpus/$$n \
+	        > build-fuzz/$$n.log 2>&1 || fail="$$fail $$n"; \
+	    grep -E '^stat::(number_of_executed_units|average_exec_per_sec)|^(==[0-9]+==ERROR|SUMMARY)' \
+	        build-fuzz/$$n.log; \
+	done; \
+	if [ -n "$$fail" ]; then echo "fuzz-smoke: findings in:$$fail (see build-fuzz/*.log)"; exit 1; fi
+
+# The kept corpora and regression lessons, replayed without libFuzzer in the
+# sanitizer build: tests/fuzz/replay.c feeds each file to the target's
+# LLVMFuzzerTestOneInput; each tests/fuzz/regress/*.scn runs through
+# build-san/protosim --batch.  Any sanitizer report fails it.
+# tests/fuzz/regress/pending/ holds lessons the simulator cannot stop yet.
+FUZZ_SAN_B := build-san
+fuzz-replay:
+	$(MAKE) B=$(FUZZ_SAN_B) SAN=1 CC=$(CC) $(FUZZ_SAN_B)/libprotosim.a $(FUZZ_SAN_B)/protosim
+	@mkdir -p $(FUZZ_SAN_B)/fuzz
+	@for n in $(FUZZ_TARGETS); do \
+	    $(CC) -std=gnu11 $(WARN) -O1 -g -fsanitize=address,undefined \
+	        -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Isim -Iui \
+	        tests/fuzz/$$n.c $(FUZZ_HELPERS) tests/fuzz/replay.c $(FUZZ_SAN_B)/libprotosim.a \
+	        $(NCURSES_LIBS) -lm -o $(FUZZ_SAN_B)/fuzz/$$n || exit 1; \
+	    printf '%s: ' $$n; \
+	    $(FUZZ_SAN_B)/fuzz/$$n tests/fuzz/corpus/$$n || exit 1; \
+	done
+	@for f in tests/fuzz/regress/*.scn; do \
+	    [ -e "$$f" ] || continue; \
+	    timeout 60 $(FUZZ_SAN_B)/protosim --batch "$$f" > /dev/null || \
+	        { echo "fuzz-replay: $$f failed"; exit 1; }; \
+	    echo "regress: $$f ok"; \
+	done
+
+# Line coverage of the simulator by fuzz_lesson over its kept corpus (clang
+# source-based coverage); the report for sim/tcp.c goes to build-cov/.
+fuzz-cov:
+	$(MAKE) B=build-cov CC=clang SAN= CFLAGS="-O1 -g -fprofile-instr-generate -fcoverage-mapping" \
+	    build-cov/libprotosim.a
+	clang -std=gnu11 -O1 -g -fprofile-instr-generate -fcoverage-mapping -Isim -Iui \
+	    tests/fuzz/fuzz_lesson.c $(FUZZ_HELPERS) tests/fuzz/replay.c build-cov/libprotosim.a \
+	    $(NCURSES_LIBS) -lm -o build-cov/fuzz_lesson
+	rm -f build-cov/*.profraw
+	LLVM_PROFILE_FILE=build-cov/lesson.profraw build-cov/fuzz_lesson tests/fuzz/corpus/fuzz_lesson
+	llvm-profdata-14 merge -o build-cov/lesson.profdata build-cov/lesson.profraw
+	llvm-cov-14 report build-cov/fuzz_lesson -instr-profile=build-cov/lesson.profdata \
+	    $(SIM_SRC) | tee build-cov/report.txt
+	llvm-cov-14 report -show-functions build-cov/fuzz_lesson \
+	    -instr-profile=build-cov/lesson.profdata sim/tcp.c > build-cov/tcp-functions.txt
+	llvm-cov-14 show -format=html -output-dir=build-cov/html build-cov/fuzz_lesson \
+	    -instr-profile=build-cov/lesson.profdata $(SIM_SRC)
+	@echo "sim/tcp.c functions never reached:"
+	@awk 'NR > 2 && $$1 != "TOTAL" && $$7 == "0.00%" { print "  " $$1 }' \
+	    build-cov/tcp-functions.txt
 
 install: $(PROG)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/scenarios
@@ -122,6 +200,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-san build-clang build-fuzz protosim
+	rm -rf build build-san build-clang build-fuzz build-cov protosim
 
 -include $(SIM_OBJ:.o=.d) $(UI_LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)
