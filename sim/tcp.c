@@ -871,7 +871,10 @@ static int deliver(struct tcp_conn *c, uint32_t seq, const uint8_t *p,
         uint32_t skip = c->rcv_nxt - o->seq;
         int done = 0;
         if (skip <= o->len) {
-            bq_push(&c->rcvq, o->data + skip, o->len - skip);
+            /* a FIN held out of order carries no bytes and no buffer:
+             * NULL + 0 is undefined (C11 6.5.6p8), so add nothing */
+            if (o->len > skip)
+                bq_push(&c->rcvq, o->data + skip, o->len - skip);
             c->rcv_nxt += (uint32_t)(o->len - skip);
             done = o->fin;
         }

@@ -6,8 +6,10 @@
  * A lesson that takes longer or needs more is a finding: a student can write
  * it, and the program would hang or swallow the machine.
  *
- * When the simulator grows explicit run budgets, this target should set
- * nothing either: it must see what the program would do by default. */
+ * The run budgets (time, events, frames in flight, trace, memory) have
+ * their defaults in sim_init(), so this target sets nothing: it sees what
+ * the program does by default, and a lesson stopped by a budget is not a
+ * finding, one that escapes them is. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
