@@ -1018,8 +1018,12 @@ static void other_input(struct tcp_conn *c, int64_t now,
         }
         /* "send an acknowledgment ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
          * After sending the acknowledgment, drop the unacceptable segment" */
+        /* the sentence quotes how far SEG.SEQ lies from RCV.NXT, on the
+         * side it lies (before: already received; past: beyond RCV.WND) */
+        int old_seg = seq_lt(seq, c->rcv_nxt);
         xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-             WHY(N_SEG_DUPACK, seq, slen, c->rcv_nxt, c->rcv_wnd));
+             WHY(old_seg ? N_SEG_DUPACK_OLD : N_SEG_DUPACK, seq, slen,
+                 c->rcv_nxt, old_seg ? c->rcv_nxt - seq : seq - c->rcv_nxt));
         return;
     }
     /* second: the RST bit (with RFC 5961's exact-match refinement, which
