@@ -298,19 +298,6 @@ static void ck_seg_data(struct nck *c, const struct trace_rec *r)
     says(c, r, "seq %u", f.tcp.seq);
 }
 
-static void ck_seg_ack(struct nck *c, const struct trace_rec *r)
-{
-    struct frame f;
-    if (!rec_tcp(c, r, &f))
-        return ck_fail(c, "not a TCP segment");
-    need_flags(c, &f, TCP_ACK);
-    if (r->why.id == N_SEG_ACK && (uint32_t)A(0) != f.tcp.ack)
-        ck_fail(c, "says everything up to %" PRId64 ", the ACK field is %u",
-                A(0), f.tcp.ack);
-    if (r->why.id == N_SEG_ACK)
-        says(c, r, "up to %u", f.tcp.ack);
-}
-
 static void ck_seg_fin(struct nck *c, const struct trace_rec *r)
 {
     struct frame f;
@@ -693,6 +680,7 @@ static void ck_seg_probe_again(struct nck *c, const struct trace_rec *r)
     if (tx && tx->peer_win != 0)
         ck_fail(c, "the peer's last window was %u, not zero", tx->peer_win);
     if (!now_on_host(c, has_why, N_TMR_RTO_EXPIRE) &&
+        !now_on_host(c, has_why, N_TMR_RTO_EXPIRE_UP) &&
         !now_on_host(c, has_why, N_TMR_RTO_EXPIRE_MAX))
         ck_fail(c, "no retransmission timer expired at this instant");
 }
@@ -868,6 +856,86 @@ static void ck_app_err_port(struct nck *c, const struct trace_rec *r)
     if (r->u.app.ret >= 0)
         ck_fail(c, "an error on a call that succeeded");
     need_word(c, r, "TCP");
+}
+
+/* A state change or segment caused by what arrived: its flags */
+static void ck_arrived_rst(struct nck *c, const struct trace_rec *r)
+{
+    struct frame in;
+    (void)r;
+    if (!arrived_with(c, &in, TCP_RST))
+        ck_fail(c, "no RST arrived at this instant");
+}
+
+static void ck_arrived_syn(struct nck *c, const struct trace_rec *r)
+{
+    struct frame in;
+    (void)r;
+    if (!arrived_with(c, &in, TCP_SYN))
+        ck_fail(c, "no SYN arrived at this instant");
+}
+
+/* abort() and its RST: the application made the call */
+static void ck_abort_call(struct nck *c, const struct trace_rec *r)
+{
+    if (r->kind != TK_STATE)
+        ck_seg_rst(c, r);
+    need_call(c, AC_ABORT, "abort");
+}
+
+/* "ACK of the peer's SYN": the ACK field is the SYN,ACK's seq + 1 */
+static void ck_seg_ack_syn(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, in;
+    if (!rec_tcp(c, r, &f))
+        return ck_fail(c, "not a TCP segment");
+    need_flags(c, &f, TCP_ACK);
+    if (!arrived_with(c, &in, TCP_SYN))
+        return ck_fail(c, "no SYN arrived at this instant");
+    if (f.tcp.ack != in.tcp.seq + 1)
+        ck_fail(c, "the ACK field %u does not acknowledge the SYN at seq %u",
+                f.tcp.ack, in.tcp.seq);
+}
+
+/* "a retransmitted FIN in TIME_WAIT: acknowledge again" */
+static void ck_tcp_tw_refin(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, in;
+    struct conn_tx *tx = conn_of(c, r);
+    if (!rec_tcp(c, r, &f))
+        return ck_fail(c, "not a TCP segment");
+    need_flags(c, &f, TCP_ACK);
+    if (!tx || tx->state != TCP_TIME_WAIT)
+        ck_fail(c, "the connection is not in TIME_WAIT");
+    if (!arrived_with(c, &in, TCP_FIN) || in.tcp.seq + 1 != f.tcp.ack)
+        ck_fail(c, "no FIN that this ACK acknowledges arrived at this instant");
+}
+
+/* "in SYN_SENT the ACK A is outside ISS+1..SND.NXT = L..H" */
+static void ck_seg_rst_badack(struct nck *c, const struct trace_rec *r)
+{
+    struct frame in;
+    struct conn_tx *tx = conn_of(c, r);
+    ck_seg_rst(c, r);
+    if (!arrived_with(c, &in, TCP_ACK) || (uint32_t)A(0) != in.tcp.ack)
+        return ck_fail(c, "no segment with ACK field %" PRId64 " arrived now",
+                       A(0));
+    if (tx && (uint32_t)A(2) != tx->snd_max)
+        ck_fail(c, "says SND.NXT=%" PRId64 ", the connection sent up to %u",
+                A(2), tx->snd_max);
+    if (!before((uint32_t)A(0), (uint32_t)A(1)) &&
+        !before((uint32_t)A(2), (uint32_t)A(0)))
+        ck_fail(c, "the ACK %" PRId64 " lies inside %" PRId64 "..%" PRId64,
+                A(0), A(1), A(2));
+}
+
+/* "the peer's window is zero: persist timer armed" */
+static void ck_persist_start(struct nck *c, const struct trace_rec *r)
+{
+    struct conn_tx *tx = conn_of(c, r);
+    ck_timer_due(c, r);
+    if (tx && tx->peer_win != 0)
+        ck_fail(c, "the peer's last window was %u, not zero", tx->peer_win);
 }
 
 /* Timer stops: the cause the sentence names happened at this instant */
@@ -1678,16 +1746,16 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TCP_FINWAIT2_FIN]  = { KSTATE, ck_two_msl },
     [N_TCP_CLOSING_ACK]   = { KSTATE, ck_two_msl },
     [N_TCP_LASTACK_ACK]   = { KSTATE, NULL },
-    [N_TCP_TW_EXPIRE]     = { KSTATE, NULL },
-    [N_TCP_TW_REFIN]      = { KSEND, ck_seg_ack },
+    [N_TCP_TW_EXPIRE]     = { KSTATE, ck_two_msl },
+    [N_TCP_TW_REFIN]      = { KSEND, ck_tcp_tw_refin },
     [N_TCP_TW_REOPEN]     = { KSTATE, ck_tcp_tw_reopen },
-    [N_TCP_RST_SYNSENT]   = { KSTATE, NULL },
-    [N_TCP_RST_PASSIVE]   = { KSTATE, NULL },
-    [N_TCP_RST_ACTIVE]    = { KSTATE, NULL },
+    [N_TCP_RST_SYNSENT]   = { KSTATE, ck_arrived_rst },
+    [N_TCP_RST_PASSIVE]   = { KSTATE, ck_arrived_rst },
+    [N_TCP_RST_ACTIVE]    = { KSTATE, ck_arrived_rst },
     [N_TCP_RST_RESET]     = { KSTATE, ck_tcp_rst_state },
     [N_TCP_RST_CLOSE]     = { KSTATE, ck_tcp_rst_state },
-    [N_TCP_SYN_PASSIVE]   = { KSTATE, NULL },
-    [N_TCP_ABORT]         = { KSTATE, NULL },
+    [N_TCP_SYN_PASSIVE]   = { KSTATE, ck_arrived_syn },
+    [N_TCP_ABORT]         = { KSTATE, ck_abort_call },
     [N_TCP_ABORT_SILENT]  = { KSTATE, ck_tcp_abort_silent },
     [N_TCP_CLOSE_UNREAD]  = { KSTATE, ck_tcp_close_unread },
     [N_TCP_DATA_AFTER_CLOSE] = { KSTATE, ck_tcp_data_after_close },
@@ -1697,17 +1765,17 @@ static const struct ncheck checks[N_COUNT] = {
     /* TCP segments */
     [N_SEG_SYN]           = { KSEG, ck_seg_syn },
     [N_SEG_SYNACK]        = { KSEG, ck_seg_syn },
-    [N_SEG_ACK_SYN]       = { KSEG, ck_seg_ack },
+    [N_SEG_ACK_SYN]       = { KSEG, ck_seg_ack_syn },
     [N_SEG_DATA]          = { KSEG, ck_seg_data },
     [N_SEG_ACK]           = { KSEG, ck_seg_ack_n },
     [N_SEG_ACK_OOO]       = { KSEG, ck_seg_ack_ooo },
     [N_SEG_FIN]           = { KSEG, ck_seg_fin },
     [N_SEG_ACK_FIN]       = { KSEG, ck_seg_ack_n },
-    [N_SEG_RST_ABORT]     = { KSEG, ck_seg_rst },
+    [N_SEG_RST_ABORT]     = { KSEG, ck_abort_call },
     [N_SEG_RST_UNREAD]    = { KSEG, ck_seg_rst_unread },
     [N_SEG_RST_AFTER_CLOSE] = { KSEG, ck_seg_rst_after_close },
     [N_SEG_RST_CLOSED]    = { KSEG, ck_seg_rst },
-    [N_SEG_RST_BADACK]    = { KSEG, ck_seg_rst },
+    [N_SEG_RST_BADACK]    = { KSEG, ck_seg_rst_badack },
     [N_SEG_RST_LISTEN_ACK]= { KSEG, ck_seg_rst },
     [N_SEG_RST_SYNRCVD_ACK] = { KSEG, ck_seg_rst },
     [N_SEG_RETRANSMIT]    = { KSEG, ck_seg_retransmit },
@@ -1748,7 +1816,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TMR_TW_STOP_RST]   = { KTSTOP, ck_rto_stop_cause },
     [N_TMR_TW_STOP_ABORT] = { KTSTOP, ck_rto_stop_cause },
     [N_TMR_TW_STOP_REOPEN] = { KTSTOP, ck_rto_stop_cause },
-    [N_TMR_PERSIST_START] = { KTSTART, ck_timer_due },
+    [N_TMR_PERSIST_START] = { KTSTART, ck_persist_start },
     [N_TMR_PERSIST_EXPIRE] = { KTEXP, ck_persist_expire },
     [N_TMR_ARP_START]     = { KTSTART, ck_arp_timer },
     [N_TMR_ARP_EXPIRE]    = { KTEXP, ck_arp_timer },
@@ -1934,7 +2002,9 @@ static void note_record(struct nck *c, const struct trace_rec *r)
         uint32_t end = f.tcp.seq + (uint32_t)f.payload_len +
                        ((f.tcp.flags & TCP_SYN) ? 1 : 0) +
                        ((f.tcp.flags & TCP_FIN) ? 1 : 0);
-        if (!tx->seen || before(tx->snd_max, end))
+        /* a SYN starts the numbers of a new incarnation of the same
+         * four-tuple (reopened from TIME_WAIT) */
+        if (!tx->seen || (f.tcp.flags & TCP_SYN) || before(tx->snd_max, end))
             tx->snd_max = end;
         if ((f.tcp.flags & TCP_SYN) && !(f.tcp.flags & TCP_ACK)) {
             tx->syn_only = 1;              /* a new incarnation */
