@@ -25,10 +25,10 @@
     X(N_APP_SHUTDOWN, "the application shuts down its sending side: it will send no more, but can still receive (half-close)") \
     X(N_APP_CLOSE,    "the application calls close(): no more data will be sent (RFC 9293 3.10.4)") \
     X(N_APP_ABORT, "the application aborts the connection (RFC 9293 3.10.5 ABORT)") \
-    X(N_APP_ERR_STATE,"the call fails: connection is {0:state} (error: {1:str})") \
-    X(N_APP_ERR_NOCONN,"the call fails: this host has no connection (error: {0:str})") \
+    X(N_APP_ERR_STATE,"the call fails: the TCP connection is {0:state} (error: {1:str})") \
+    X(N_APP_ERR_NOCONN,"the call fails: this host has no TCP connection (error: {0:str})") \
     X(N_APP_ERR_NOPORT,"connect() fails: all {0} ephemeral TCP ports ({1}-{2}) of this host are in use (error: address not available, a kernel's EADDRNOTAVAIL)") \
-    X(N_APP_ERR_PORT, "the call fails: port {0} is already in use on this host (error: {1:str})") \
+    X(N_APP_ERR_PORT, "the call fails: TCP port {0} is already in use on this host (error: {1:str})") \
     X(N_APP_UDP_BIND,  "the application binds a UDP socket to port {0}") \
     X(N_APP_UDP_INUSE, "the call fails: UDP port {0} is already bound on this host") \
     X(N_APP_UDP_SEND,  "the application sends one datagram of {0} bytes to {1:ip} port {2}: no handshake, no acknowledgement, no retransmission") \
@@ -111,7 +111,8 @@
     X(N_SEG_PROBE_AGAIN, "the peer's window is still zero: the first unacknowledged byte(s) go again as a window probe; probing never gives up (RFC 9293 3.8.6.1)") \
     X(N_SEG_WINUPDATE,     "window update: the application read data, so the receive window opened to {0}") \
     X(N_SEG_ZWND_REFUSE, "our receive window is 0: the segment at seq {0} cannot be taken; reply with an ACK that repeats the closed window (RFC 9293 3.10.7.4)") \
-    X(N_SEG_DUPACK, "seq {0} (length {1}) lies outside the receive window, {3} bytes from RCV.NXT={2}: reply with an ACK and drop it (RFC 9293 3.10.7.4)") \
+    X(N_SEG_DUPACK, "seq {0} (length {1}) starts {3} bytes past RCV.NXT={2}, beyond the receive window: reply with an ACK and drop it (RFC 9293 3.10.7.4)") \
+    X(N_SEG_DUPACK_OLD, "seq {0} (length {1}) starts {3} bytes before RCV.NXT={2}, outside the receive window: reply with an ACK and drop it (RFC 9293 3.10.7.4)") \
     X(N_SEG_ACK_TOOFAR, "the ACK field {0} acknowledges something not yet sent (SND.NXT={1}): reply with ACK {2} and drop the segment (RFC 9293 3.10.7.4)") \
     X(N_SEG_CHALLENGE, "a SYN in {0:state}, handled as in the synchronized states: reply with a challenge ACK {1} and drop it (RFC 9293 3.10.7.4, RFC 5961 4)") \
     X(N_SEG_CHALLENGE_RST, "an RST with seq {0}, in the window but not RCV.NXT={1}: reply with a challenge ACK instead of resetting (RFC 9293 3.10.7.4, RFC 5961 3)") \
@@ -124,6 +125,7 @@
     X(N_TMR_RTO_STOP, "everything sent has been acknowledged: retransmission timer stopped") \
     X(N_TMR_RTO_STOP_RST, "an RST ends the connection in {0:state}: nothing will be retransmitted, retransmission timer stopped") \
     X(N_TMR_RTO_STOP_CLOSE, "close() in {0:state} deletes the TCB: nothing will be retransmitted, retransmission timer stopped") \
+    X(N_TMR_RTO_STOP_SHUTDOWN, "shutdown() in {0:state} deletes the TCB: nothing will be retransmitted, retransmission timer stopped") \
     X(N_TMR_RTO_STOP_ABORT, "abort() in {0:state} deletes the TCB: nothing will be retransmitted, retransmission timer stopped") \
     X(N_TMR_RTO_STOP_UNREAD, "close() with unread data in {0:state} resets the connection: nothing will be retransmitted, retransmission timer stopped") \
     X(N_TMR_RTO_STOP_AFTER_CLOSE, "data arrived after close() in {0:state} and the connection is reset: nothing will be retransmitted, retransmission timer stopped") \
@@ -133,6 +135,7 @@
     X(N_TMR_RTO_STOP_TW, "TIME_WAIT: nothing is left to retransmit, retransmission timer stopped") \
     X(N_TMR_RTO_EXPIRE,    "no acknowledgement within {0:dur}: retransmit and double the RTO (RFC 6298 5.5)") \
     X(N_TMR_RTO_EXPIRE_MAX, "no acknowledgement within {0:dur}: retransmit; the RTO stays at its ceiling of {1:dur} (RFC 6298 5.5, 2.5)") \
+    X(N_TMR_RTO_EXPIRE_UP, "no acknowledgement within {0:dur}: retransmit; doubling would pass the ceiling, so the RTO rises only to {1:dur} (RFC 6298 5.5, 2.5)") \
     X(N_TMR_RTO_EXPIRE_LAST, "no acknowledgement within {0:dur}, and {1} retransmissions have been made: no more") \
     X(N_TMR_TW_START,      "TIME_WAIT: wait 2 x MSL = {0:dur}") \
     X(N_TMR_TW_EXPIRE,     "2 x MSL is over") \

@@ -217,7 +217,8 @@ enum close_cause {
     CC_ABORT,      /* abort() */
     CC_UNREAD,     /* close() with unread data: RST sent */
     CC_REOPEN,     /* a new SYN reopens the connection from TIME-WAIT */
-    CC_AFTER_CLOSE /* data arrived after close(): RST sent */
+    CC_AFTER_CLOSE,/* data arrived after close(): RST sent */
+    CC_SHUTDOWN    /* shutdown() in LISTEN or SYN-SENT */
 };
 
 /* Enter CLOSED: the TCB is deleted (RFC 9293 3.10.7.4), so every timer
@@ -230,12 +231,13 @@ static void enter_closed(struct tcp_conn *c, int64_t now, int cause,
         [CC_CLOSE] = N_TMR_RTO_STOP_CLOSE, [CC_ABORT] = N_TMR_RTO_STOP_ABORT,
         [CC_UNREAD] = N_TMR_RTO_STOP_UNREAD, [CC_REOPEN] = N_TMR_RTO_STOP_DELETED,
         [CC_AFTER_CLOSE] = N_TMR_RTO_STOP_AFTER_CLOSE,
+        [CC_SHUTDOWN] = N_TMR_RTO_STOP_SHUTDOWN,
     };
     static const uint16_t tw_why[] = {
         [CC_NORMAL] = N_TMR_TW_STOP, [CC_RST] = N_TMR_TW_STOP_RST,
         [CC_CLOSE] = N_TMR_TW_STOP, [CC_ABORT] = N_TMR_TW_STOP_ABORT,
         [CC_UNREAD] = N_TMR_TW_STOP, [CC_REOPEN] = N_TMR_TW_STOP_REOPEN,
-        [CC_AFTER_CLOSE] = N_TMR_TW_STOP,
+        [CC_AFTER_CLOSE] = N_TMR_TW_STOP, [CC_SHUTDOWN] = N_TMR_TW_STOP,
     };
     rto_stop(c, now, WHY(rto_why[cause], c->state));
     persist_stop(c);
@@ -499,7 +501,7 @@ static int do_close(struct tcp_conn *c, int64_t now, int shut)
         return closed_err(c);
     case TCP_LISTEN: case TCP_SYN_SENT:
         /* RFC 9293 3.10.4: delete the TCB, nothing was promised yet */
-        enter_closed(c, now, CC_CLOSE,
+        enter_closed(c, now, shut ? CC_SHUTDOWN : CC_CLOSE,
                      WHY(shut ? N_TCP_SHUTDOWN_LISTEN : N_TCP_CLOSE_LISTEN,
                          c->state));
         return 0;
@@ -1021,8 +1023,12 @@ static void other_input(struct tcp_conn *c, int64_t now,
         }
         /* "send an acknowledgment ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
          * After sending the acknowledgment, drop the unacceptable segment" */
+        /* the sentence quotes how far SEG.SEQ lies from RCV.NXT, on the
+         * side it lies (before: already received; past: beyond RCV.WND) */
+        int old_seg = seq_lt(seq, c->rcv_nxt);
         xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-             WHY(N_SEG_DUPACK, seq, slen, c->rcv_nxt, c->rcv_wnd));
+             WHY(old_seg ? N_SEG_DUPACK_OLD : N_SEG_DUPACK, seq, slen,
+                 c->rcv_nxt, old_seg ? c->rcv_nxt - seq : seq - c->rcv_nxt));
         return;
     }
     /* second: the RST bit (with RFC 5961's exact-match refinement, which
@@ -1262,11 +1268,13 @@ void tcp_timer(struct tcp_conn *c, int64_t now)
         int64_t next = c->rto_cur * 2;
         if (next > c->cfg.rto_max_us)
             next = c->cfg.rto_max_us;
-        /* RFC 6298 5.5: back off the timer, bounded by 2.5's maximum */
+        /* RFC 6298 5.5: back off the timer, bounded by 2.5's maximum; the
+         * sentence says whether it doubled, rose to the ceiling, or was
+         * already there */
         timer_rec(c, now, TM_RTO, TA_EXPIRE, 0,
-                  next == c->rto_cur * 2
-                      ? WHY(N_TMR_RTO_EXPIRE, waited)
-                      : WHY(N_TMR_RTO_EXPIRE_MAX, waited, next));
+                  next == c->rto_cur * 2 ? WHY(N_TMR_RTO_EXPIRE, waited)
+                  : next > c->rto_cur ? WHY(N_TMR_RTO_EXPIRE_UP, waited, next)
+                  : WHY(N_TMR_RTO_EXPIRE_MAX, waited, next));
         if (!probing)
             c->retrans_count++;
         c->retransmits++;

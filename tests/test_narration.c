@@ -31,22 +31,12 @@
 #include "wire.h"
 #include "suites.h"
 
-/* Pending: fixed on branches tcp/arp.  Sentences whose failures other
- * helpers are fixing in parallel; their checks below are written and run,
- * but a failure of one of these ids does not fail this suite until those
- * branches are merged.  Empty this list after the merge;
- * NARRATION_STRICT=1 shows what it hides. */
+/* Pending: ids whose failures another branch is fixing in parallel; their
+ * checks are written and run, but a failure of one of these ids does not
+ * fail this suite until that branch is merged.  Empty when nothing is
+ * pending; NARRATION_STRICT=1 shows what it hides. */
 static const int pending_ids[] = {
-    N_TMR_RTO_STOP,        /* "everything sent has been acknowledged" on a
-                              stop by close/abort/RST/give-up (tcp) */
-    N_APP_RECV_NONE,       /* recv() == 0 at end of stream narrated as
-                              "buffer empty" (tcp) */
-    N_APP_ERR_STATE,       /* a TCP error that does not say TCP (tcp) */
-    N_APP_ERR_NOCONN,      /* "port already in use", "not connected":
-                              no protocol named (tcp); "host unreachable"
-                              after an ARP failure (arp) */
-    N_SEG_PROBE,           /* a segment template on a PERSIST timer
-                              expiry (tcp) */
+    N_NONE,                /* placeholder: C has no empty array */
 };
 
 /* NARRATION_STRICT=1 in the environment checks the pending ids too. */
@@ -56,7 +46,7 @@ static int pending(int id)
     if (strict && *strict && strcmp(strict, "0"))
         return 0;
     for (size_t i = 0; i < sizeof pending_ids / sizeof pending_ids[0]; i++)
-        if (pending_ids[i] == id)
+        if (pending_ids[i] == id && id != N_NONE)
             return 1;
     return 0;
 }
@@ -68,6 +58,15 @@ struct conn_tx {                 /* per TCP connection id: what it sent */
     int      host;
     uint16_t lport, rport;
     uint32_t snd_max;            /* end of the highest sequence sent */
+    uint32_t last_ack;           /* ACK field of the last ACK sent: RCV.NXT */
+    uint16_t last_win;           /* window of the last segment sent */
+    uint16_t peer_win;           /* window of the last segment received */
+    int      syn_only;           /* sent a SYN, IRS not known yet */
+    uint32_t irs;                /* from the ACK field of our first ACK */
+    uint32_t read;               /* bytes the application read since */
+    int      fin_in;             /* the peer's FIN has arrived */
+    int      closed;             /* the application called close() */
+    int      state;              /* TCP state after the last state record */
 };
 
 struct cache_add {               /* per DNS cache entry id: its last store */
@@ -299,19 +298,6 @@ static void ck_seg_data(struct nck *c, const struct trace_rec *r)
     says(c, r, "seq %u", f.tcp.seq);
 }
 
-static void ck_seg_ack(struct nck *c, const struct trace_rec *r)
-{
-    struct frame f;
-    if (!rec_tcp(c, r, &f))
-        return ck_fail(c, "not a TCP segment");
-    need_flags(c, &f, TCP_ACK);
-    if (r->why.id == N_SEG_ACK && (uint32_t)A(0) != f.tcp.ack)
-        ck_fail(c, "says everything up to %" PRId64 ", the ACK field is %u",
-                A(0), f.tcp.ack);
-    if (r->why.id == N_SEG_ACK)
-        says(c, r, "up to %u", f.tcp.ack);
-}
-
 static void ck_seg_fin(struct nck *c, const struct trace_rec *r)
 {
     struct frame f;
@@ -328,26 +314,7 @@ static void ck_seg_rst(struct nck *c, const struct trace_rec *r)
     need_flags(c, &f, TCP_RST);
 }
 
-static void ck_seg_retransmit(struct nck *c, const struct trace_rec *r)
-{
-    const struct scn_host *h = host_cfg(c, r);
-    if (A(0) < 1 || (h && A(0) > h->tcp.retries))
-        ck_fail(c, "retransmission #%" PRId64 " but the limit is %d", A(0),
-                h ? h->tcp.retries : -1);
-    says(c, r, "#%" PRId64 " ", A(0));
-}
 
-static void ck_seg_dupack(struct nck *c, const struct trace_rec *r)
-{
-    struct frame f, in;
-    if (!rec_tcp(c, r, &f))
-        return ck_fail(c, "not a TCP segment");
-    if ((uint32_t)A(1) != f.tcp.ack)
-        ck_fail(c, "says expected %" PRId64 ", the ACK sent is %u", A(1), f.tcp.ack);
-    if (arrived_tcp(c, &in) && (uint32_t)A(0) != in.tcp.seq)
-        ck_fail(c, "says seq %" PRId64 ", the segment that arrived has %u", A(0),
-                in.tcp.seq);
-}
 
 static void ck_seg_winupdate(struct nck *c, const struct trace_rec *r)
 {
@@ -500,6 +467,576 @@ static void ck_rto_stop(struct nck *c, const struct trace_rec *r)
     if (before(in.tcp.ack, tx->snd_max))
         ck_fail(c, "the ACK that arrived (%u) does not cover everything sent "
                 "(up to %u)", in.tcp.ack, tx->snd_max);
+}
+
+/* ---- TCP: what the connection's own segments and calls show ------------- */
+
+static void need_word(struct nck *c, const struct trace_rec *r, const char *w);
+
+static struct conn_tx *conn_of(struct nck *c, const struct trace_rec *r)
+{
+    return r->conn && r->conn < c->nids && c->tx[r->conn].seen
+         ? &c->tx[r->conn] : NULL;
+}
+
+/* The connection a segment received on host belongs to, by its ports. */
+static struct conn_tx *conn_by_ports(struct nck *c, int host,
+                                     const struct frame *f)
+{
+    for (size_t k = 1; k < c->nids; k++) {
+        struct conn_tx *tx = &c->tx[k];
+        if (tx->seen && tx->host == host && tx->lport == f->tcp.dport &&
+            tx->rport == f->tcp.sport)
+            return tx;
+    }
+    return NULL;
+}
+
+/* A record at this instant on this host (before or after the current
+ * one) that passes want with arg. */
+static int now_on_host(const struct nck *c,
+                       int (*want)(const struct trace_rec *, int), int arg)
+{
+    const struct trace_rec *r = &c->tr->recs[c->i];
+    for (size_t j = c->i; j-- > 0 && c->tr->recs[j].t_us == r->t_us;)
+        if (c->tr->recs[j].host == r->host && want(&c->tr->recs[j], arg))
+            return 1;
+    for (size_t j = c->i + 1; j < c->tr->n && c->tr->recs[j].t_us == r->t_us; j++)
+        if (c->tr->recs[j].host == r->host && want(&c->tr->recs[j], arg))
+            return 1;
+    return 0;
+}
+
+static int is_call(const struct trace_rec *q, int call)
+{
+    return q->kind == TK_APP && q->u.app.call == call;
+}
+
+static int has_why(const struct trace_rec *q, int id)
+{
+    return q->why.id == id;
+}
+
+/* The application made this call at this instant. */
+static void need_call(struct nck *c, int call, const char *name)
+{
+    if (!now_on_host(c, is_call, call))
+        ck_fail(c, "the sentence names %s(), but the application made no such "
+                "call at this instant", name);
+}
+
+/* A TCP segment with these flags arrived at this instant. */
+static int arrived_with(const struct nck *c, struct frame *in, uint8_t flags)
+{
+    return arrived_tcp(c, in) && (in->tcp.flags & flags) == flags;
+}
+
+static void need_state_arg(struct nck *c, const struct trace_rec *r, int k)
+{
+    int st = r->kind == TK_STATE ? r->u.state.from
+           : r->conn < c->nids ? c->tx[r->conn].state : -1;
+    if (A(k) != st)
+        ck_fail(c, "names %s, the connection was in %s",
+                tcp_state_name((int)A(k)), tcp_state_name(st));
+}
+
+/* The reply's ACK field is the RCV.NXT the sentence quotes. */
+static int reply_acks(struct nck *c, const struct trace_rec *r, int k,
+                      struct frame *f)
+{
+    if (!rec_tcp(c, r, f)) {
+        ck_fail(c, "not a TCP segment");
+        return 0;
+    }
+    need_flags(c, f, TCP_ACK);
+    if ((uint32_t)A(k) != f->tcp.ack)
+        ck_fail(c, "quotes RCV.NXT=%" PRId64 ", the ACK sent is %u", A(k),
+                f->tcp.ack);
+    return 1;
+}
+
+/* "ACK A: every byte before A has arrived" */
+static void ck_seg_ack_n(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    if (!reply_acks(c, r, 0, &f))
+        return;
+    says(c, r, "ACK %u", f.tcp.ack);
+}
+
+/* "a segment starting at seq S arrived beyond a gap: ACK A again" */
+static void ck_seg_ack_ooo(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, in;
+    if (!reply_acks(c, r, 1, &f))
+        return;
+    if (!arrived_tcp(c, &in))
+        return ck_fail(c, "no segment arrived at this instant");
+    if ((uint32_t)A(0) != in.tcp.seq || !before(f.tcp.ack, in.tcp.seq))
+        ck_fail(c, "says seq %" PRId64 " beyond a gap at %u; the segment that "
+                "arrived has seq %u", A(0), f.tcp.ack, in.tcp.seq);
+    says(c, r, "seq %u", in.tcp.seq);
+}
+
+/* "seq S (length L) starts D bytes before/past RCV.NXT=N" */
+static void ck_seg_dupack(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, in;
+    if (!reply_acks(c, r, 2, &f))
+        return;
+    if (!arrived_tcp(c, &in))
+        return ck_fail(c, "no segment arrived at this instant");
+    uint32_t slen = (uint32_t)in.payload_len + !!(in.tcp.flags & TCP_SYN) +
+                    !!(in.tcp.flags & TCP_FIN);
+    if ((uint32_t)A(0) != in.tcp.seq || (uint32_t)A(1) != slen)
+        ck_fail(c, "says seq %" PRId64 " length %" PRId64 ", the segment that "
+                "arrived has seq %u length %u", A(0), A(1), in.tcp.seq, slen);
+    int old = before(in.tcp.seq, f.tcp.ack);
+    uint32_t d = old ? f.tcp.ack - in.tcp.seq : in.tcp.seq - f.tcp.ack;
+    if ((r->why.id == N_SEG_DUPACK_OLD) != old)
+        ck_fail(c, "the segment lies %s RCV.NXT", old ? "before" : "past");
+    if ((uint32_t)A(3) != d || d == 0)
+        ck_fail(c, "says %" PRId64 " bytes from RCV.NXT, the distance is %u",
+                A(3), d);
+    says(c, r, "%u bytes", d);
+}
+
+/* "the ACK field A acknowledges something not yet sent (SND.NXT=N): reply
+ * with ACK R" */
+static void ck_seg_ack_toofar(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, in;
+    struct conn_tx *tx = conn_of(c, r);
+    if (!reply_acks(c, r, 2, &f))
+        return;
+    if (!arrived_with(c, &in, TCP_ACK) || (uint32_t)A(0) != in.tcp.ack)
+        return ck_fail(c, "no segment with ACK field %" PRId64 " arrived now",
+                       A(0));
+    if (!tx || (uint32_t)A(1) != tx->snd_max || !before(tx->snd_max, in.tcp.ack))
+        ck_fail(c, "says SND.NXT=%" PRId64 ", the connection has sent up to %u",
+                A(1), tx ? tx->snd_max : 0);
+}
+
+/* "a SYN in STATE ...: reply with a challenge ACK A" */
+static void ck_seg_challenge(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, in;
+    if (!reply_acks(c, r, 1, &f))
+        return;
+    need_state_arg(c, r, 0);
+    if (!arrived_with(c, &in, TCP_SYN))
+        ck_fail(c, "no SYN arrived at this instant");
+}
+
+/* "an RST with seq S, in the window but not RCV.NXT=N: challenge ACK" */
+static void ck_seg_challenge_rst(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, in;
+    struct conn_tx *tx = conn_of(c, r);
+    if (!reply_acks(c, r, 1, &f))
+        return;
+    if (!arrived_with(c, &in, TCP_RST) || (uint32_t)A(0) != in.tcp.seq)
+        return ck_fail(c, "no RST with seq %" PRId64 " arrived now", A(0));
+    uint32_t off = in.tcp.seq - f.tcp.ack;
+    if (off == 0 || (tx && off >= tx->last_win))
+        ck_fail(c, "seq %u is %u bytes from RCV.NXT: not in the window of %u "
+                "but off RCV.NXT", in.tcp.seq, off, tx ? tx->last_win : 0);
+}
+
+/* The SYN in TIME_WAIT sentences: the SYN's seq and RCV.NXT (the ACK of
+ * the peer's FIN), and whether it is above. */
+static void ck_seg_challenge_tw(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, in;
+    const struct scn_host *h = host_cfg(c, r);
+    struct conn_tx *tx = conn_of(c, r);
+    if (!reply_acks(c, r, 1, &f))
+        return;
+    if (!tx || tx->state != TCP_TIME_WAIT)
+        ck_fail(c, "the connection is not in TIME_WAIT");
+    if (!arrived_with(c, &in, TCP_SYN) || (uint32_t)A(0) != in.tcp.seq)
+        return ck_fail(c, "no SYN with seq %" PRId64 " arrived now", A(0));
+    int above = before(f.tcp.ack, in.tcp.seq);
+    if (above != (r->why.id != N_SEG_CHALLENGE_TW_OLD))
+        ck_fail(c, "the SYN's seq %u is %s RCV.NXT=%u", in.tcp.seq,
+                above ? "above" : "not above", f.tcp.ack);
+    if (r->why.id == N_SEG_CHALLENGE_TW_OFF && h && h->tcp.tw_reopen)
+        ck_fail(c, "says tw-reopen is off, the host has it on");
+    if (r->why.id == N_SEG_CHALLENGE_TW_NOLISTEN && (uint16_t)A(2) != in.tcp.dport)
+        ck_fail(c, "names port %" PRId64 ", the SYN is for port %u", A(2),
+                in.tcp.dport);
+}
+
+/* "the peer's window is still zero: the first unacknowledged byte(s) go
+ * again as a window probe" */
+static void ck_seg_probe_again(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    struct conn_tx *tx = conn_of(c, r);
+    if (!rec_tcp(c, r, &f))
+        return ck_fail(c, "not a TCP segment");
+    if (!f.payload_len || !tx || !before(f.tcp.seq, tx->snd_max))
+        ck_fail(c, "the segment resends nothing already sent");
+    if (tx && tx->peer_win != 0)
+        ck_fail(c, "the peer's last window was %u, not zero", tx->peer_win);
+    if (!now_on_host(c, has_why, N_TMR_RTO_EXPIRE) &&
+        !now_on_host(c, has_why, N_TMR_RTO_EXPIRE_UP) &&
+        !now_on_host(c, has_why, N_TMR_RTO_EXPIRE_MAX))
+        ck_fail(c, "no retransmission timer expired at this instant");
+}
+
+/* "zero-window probe: one byte", sent when the persist timer expired */
+static void ck_seg_probe(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    struct conn_tx *tx = conn_of(c, r);
+    if (!rec_tcp(c, r, &f))
+        return ck_fail(c, "not a TCP segment");
+    if (f.payload_len != 1)
+        ck_fail(c, "a one-byte probe that carries %zu bytes", f.payload_len);
+    if (tx && tx->peer_win != 0)
+        ck_fail(c, "the peer's last window was %u, not zero", tx->peer_win);
+    if (!now_on_host(c, has_why, N_TMR_PERSIST_EXPIRE))
+        ck_fail(c, "no persist timer expired at this instant");
+}
+
+/* "retransmission #n (at most N)" */
+static void ck_seg_retransmit(struct nck *c, const struct trace_rec *r)
+{
+    const struct scn_host *h = host_cfg(c, r);
+    struct frame f;
+    struct conn_tx *tx = conn_of(c, r);
+    if (A(0) < 1 || (h && (A(0) > h->tcp.retries || A(1) != h->tcp.retries)))
+        ck_fail(c, "retransmission #%" PRId64 " of at most %" PRId64
+                ", but the limit is %d", A(0), A(1), h ? h->tcp.retries : -1);
+    says(c, r, "#%" PRId64 " (at most %" PRId64 ")", A(0), A(1));
+    if (rec_tcp(c, r, &f) && tx && !before(f.tcp.seq, tx->snd_max))
+        ck_fail(c, "seq %u was never sent before: not a retransmission",
+                f.tcp.seq);
+}
+
+/* The unread bytes of close() with unread data: they follow what the
+ * application read, IRS+1+read, and end before the peer's FIN. */
+static void ck_unread_range(struct nck *c, const struct trace_rec *r)
+{
+    struct conn_tx *tx = conn_of(c, r);
+    if (A(0) <= 0 || A(2) - A(1) + 1 != A(0))
+        ck_fail(c, "%" PRId64 " bytes from %" PRId64 " to %" PRId64 " do not add "
+                "up", A(0), A(1), A(2));
+    if (tx && (uint32_t)A(1) != tx->irs + 1 + tx->read)
+        ck_fail(c, "says the unread bytes start at %" PRId64 "; the application "
+                "read %u bytes from IRS+1=%u, so they start at %u", A(1),
+                tx->read, tx->irs + 1, tx->irs + 1 + tx->read);
+    if (tx && (uint32_t)A(2) + 1 + (uint32_t)tx->fin_in != tx->last_ack)
+        ck_fail(c, "says they end at %" PRId64 "; RCV.NXT is %u", A(2),
+                tx->last_ack);
+    need_call(c, AC_CLOSE, "close");
+}
+
+static void ck_seg_rst_unread(struct nck *c, const struct trace_rec *r)
+{
+    ck_seg_rst(c, r);
+    ck_unread_range(c, r);
+}
+
+/* The bytes that arrived after close(): within the segment that arrived
+ * now, on a connection the application closed. */
+static void ck_after_close(struct nck *c, const struct trace_rec *r)
+{
+    struct frame in;
+    struct conn_tx *tx = r->conn < c->nids ? &c->tx[r->conn] : NULL;
+    if (!arrived_tcp(c, &in) || !in.payload_len)
+        return ck_fail(c, "no data arrived at this instant");
+    uint32_t lo = (uint32_t)A(1), hi = (uint32_t)A(2);
+    if (A(0) <= 0 || A(2) - A(1) + 1 != A(0) || before(lo, in.tcp.seq) ||
+        before(in.tcp.seq + (uint32_t)in.payload_len - 1, hi))
+        ck_fail(c, "bytes %u to %u are not in the segment that arrived (seq %u, "
+                "%zu bytes)", lo, hi, in.tcp.seq, in.payload_len);
+    if (!tx || !tx->closed)
+        ck_fail(c, "the application never called close() on this connection");
+}
+
+static void ck_seg_rst_after_close(struct nck *c, const struct trace_rec *r)
+{
+    ck_seg_rst(c, r);
+    ck_after_close(c, r);
+}
+
+/* TCP state changes caused by a call */
+
+static void ck_tcp_close_call(struct nck *c, const struct trace_rec *r)
+{
+    int shut = r->why.id == N_TCP_SHUTDOWN_FINWAIT1 ||
+               r->why.id == N_TCP_SHUTDOWN_LASTACK ||
+               r->why.id == N_TCP_SHUTDOWN_LISTEN;
+    need_call(c, shut ? AC_SHUTDOWN : AC_CLOSE, shut ? "shutdown" : "close");
+    if (r->why.id == N_TCP_CLOSE_LISTEN || r->why.id == N_TCP_SHUTDOWN_LISTEN) {
+        need_state_arg(c, r, 0);
+        if (r->u.state.from != TCP_LISTEN && r->u.state.from != TCP_SYN_SENT)
+            ck_fail(c, "nothing to send, but the connection was in %s",
+                    tcp_state_name(r->u.state.from));
+    } else {
+        ck_tcp_fin_seq(c, r);
+    }
+}
+
+static void ck_tcp_abort_silent(struct nck *c, const struct trace_rec *r)
+{
+    need_call(c, AC_ABORT, "abort");
+    need_state_arg(c, r, 0);
+    int f = r->u.state.from;
+    if (f == TCP_SYN_RECEIVED || f == TCP_ESTABLISHED || f == TCP_FIN_WAIT_1 ||
+        f == TCP_FIN_WAIT_2 || f == TCP_CLOSE_WAIT)
+        ck_fail(c, "says no RST is sent, but RFC 9293 3.10.5 sends one in %s",
+                tcp_state_name(f));
+}
+
+static void ck_tcp_close_unread(struct nck *c, const struct trace_rec *r)
+{
+    ck_unread_range(c, r);
+    if (!now_on_host(c, has_why, N_SEG_RST_UNREAD))
+        ck_fail(c, "says an RST is sent, none was at this instant");
+}
+
+static void ck_tcp_data_after_close(struct nck *c, const struct trace_rec *r)
+{
+    ck_after_close(c, r);
+    if (!now_on_host(c, has_why, N_SEG_RST_AFTER_CLOSE))
+        ck_fail(c, "says an RST is sent, none was at this instant");
+}
+
+/* "a SYN with seq S, above RCV.NXT=N: delete the TIME_WAIT TCB" */
+static void ck_tcp_tw_reopen(struct nck *c, const struct trace_rec *r)
+{
+    struct frame in;
+    struct conn_tx *tx = conn_of(c, r);
+    if (r->u.state.from != TCP_TIME_WAIT)
+        ck_fail(c, "the connection was in %s, not TIME_WAIT",
+                tcp_state_name(r->u.state.from));
+    if (!arrived_with(c, &in, TCP_SYN) || (uint32_t)A(0) != in.tcp.seq)
+        return ck_fail(c, "no SYN with seq %" PRId64 " arrived now", A(0));
+    if (tx && (uint32_t)A(1) != tx->last_ack)
+        ck_fail(c, "says RCV.NXT=%" PRId64 ", the last ACK sent was %u", A(1),
+                tx->last_ack);
+    if (!before((uint32_t)A(1), in.tcp.seq))
+        ck_fail(c, "the SYN's seq %u is not above RCV.NXT", in.tcp.seq);
+}
+
+/* "SYN received in LISTEN, in place of the TIME_WAIT connection: ...,
+ * ISS above the old SND.NXT" */
+static void ck_tcp_listen_syn_reopen(struct nck *c, const struct trace_rec *r)
+{
+    struct conn_tx *tx = conn_of(c, r);
+    ck_tcp_listen_syn(c, r);
+    if (!now_on_host(c, has_why, N_TCP_TW_REOPEN))
+        ck_fail(c, "no TIME_WAIT connection was reopened at this instant");
+    if (tx && (uint32_t)A(2) != tx->snd_max)
+        ck_fail(c, "says the old SND.NXT was %" PRId64 ", it sent up to %u",
+                A(2), tx->snd_max);
+    if (!before((uint32_t)A(2), (uint32_t)A(1)))
+        ck_fail(c, "ISS %" PRId64 " is not above the old SND.NXT %" PRId64,
+                A(1), A(2));
+}
+
+/* recv() == 0: the end of the stream only after the peer's FIN */
+static void ck_app_recv_zero(struct nck *c, const struct trace_rec *r)
+{
+    struct conn_tx *tx = r->conn < c->nids ? &c->tx[r->conn] : NULL;
+    int eof = r->why.id == N_APP_RECV_EOF;
+    if (r->u.app.ret != 0)
+        ck_fail(c, "the call returned %d", r->u.app.ret);
+    if (tx && tx->fin_in != eof)
+        ck_fail(c, eof ? "end of stream, but no FIN has arrived"
+                       : "nothing to read, but the peer's FIN has arrived: "
+                         "this is the end of the stream");
+}
+
+static void ck_app_err_port(struct nck *c, const struct trace_rec *r)
+{
+    if (r->u.app.ret >= 0)
+        ck_fail(c, "an error on a call that succeeded");
+    need_word(c, r, "TCP");
+}
+
+/* A state change or segment caused by what arrived: its flags */
+static void ck_arrived_rst(struct nck *c, const struct trace_rec *r)
+{
+    struct frame in;
+    (void)r;
+    if (!arrived_with(c, &in, TCP_RST))
+        ck_fail(c, "no RST arrived at this instant");
+}
+
+static void ck_arrived_syn(struct nck *c, const struct trace_rec *r)
+{
+    struct frame in;
+    (void)r;
+    if (!arrived_with(c, &in, TCP_SYN))
+        ck_fail(c, "no SYN arrived at this instant");
+}
+
+/* abort() and its RST: the application made the call */
+static void ck_abort_call(struct nck *c, const struct trace_rec *r)
+{
+    if (r->kind != TK_STATE)
+        ck_seg_rst(c, r);
+    need_call(c, AC_ABORT, "abort");
+}
+
+/* "ACK of the peer's SYN": the ACK field is the SYN,ACK's seq + 1 */
+static void ck_seg_ack_syn(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, in;
+    if (!rec_tcp(c, r, &f))
+        return ck_fail(c, "not a TCP segment");
+    need_flags(c, &f, TCP_ACK);
+    if (!arrived_with(c, &in, TCP_SYN))
+        return ck_fail(c, "no SYN arrived at this instant");
+    if (f.tcp.ack != in.tcp.seq + 1)
+        ck_fail(c, "the ACK field %u does not acknowledge the SYN at seq %u",
+                f.tcp.ack, in.tcp.seq);
+}
+
+/* "a retransmitted FIN in TIME_WAIT: acknowledge again" */
+static void ck_tcp_tw_refin(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, in;
+    struct conn_tx *tx = conn_of(c, r);
+    if (!rec_tcp(c, r, &f))
+        return ck_fail(c, "not a TCP segment");
+    need_flags(c, &f, TCP_ACK);
+    if (!tx || tx->state != TCP_TIME_WAIT)
+        ck_fail(c, "the connection is not in TIME_WAIT");
+    if (!arrived_with(c, &in, TCP_FIN) || in.tcp.seq + 1 != f.tcp.ack)
+        ck_fail(c, "no FIN that this ACK acknowledges arrived at this instant");
+}
+
+/* "in SYN_SENT the ACK A is outside ISS+1..SND.NXT = L..H" */
+static void ck_seg_rst_badack(struct nck *c, const struct trace_rec *r)
+{
+    struct frame in;
+    struct conn_tx *tx = conn_of(c, r);
+    ck_seg_rst(c, r);
+    if (!arrived_with(c, &in, TCP_ACK) || (uint32_t)A(0) != in.tcp.ack)
+        return ck_fail(c, "no segment with ACK field %" PRId64 " arrived now",
+                       A(0));
+    if (tx && (uint32_t)A(2) != tx->snd_max)
+        ck_fail(c, "says SND.NXT=%" PRId64 ", the connection sent up to %u",
+                A(2), tx->snd_max);
+    if (!before((uint32_t)A(0), (uint32_t)A(1)) &&
+        !before((uint32_t)A(2), (uint32_t)A(0)))
+        ck_fail(c, "the ACK %" PRId64 " lies inside %" PRId64 "..%" PRId64,
+                A(0), A(1), A(2));
+}
+
+/* "the peer's window is zero: persist timer armed" */
+static void ck_persist_start(struct nck *c, const struct trace_rec *r)
+{
+    struct conn_tx *tx = conn_of(c, r);
+    ck_timer_due(c, r);
+    if (tx && tx->peer_win != 0)
+        ck_fail(c, "the peer's last window was %u, not zero", tx->peer_win);
+}
+
+/* Timer stops: the cause the sentence names happened at this instant */
+
+static void ck_rto_stop_cause(struct nck *c, const struct trace_rec *r)
+{
+    struct frame in;
+    switch (r->why.id) {
+    case N_TMR_RTO_STOP_RST: case N_TMR_RTO_STOP_LISTEN_RST:
+    case N_TMR_TW_STOP_RST:
+        if (!arrived_with(c, &in, TCP_RST))
+            ck_fail(c, "blames an RST, but none arrived at this instant");
+        break;
+    case N_TMR_RTO_STOP_LISTEN_SYN:
+        if (!arrived_with(c, &in, TCP_SYN))
+            ck_fail(c, "blames a SYN, but none arrived at this instant");
+        break;
+    case N_TMR_RTO_STOP_CLOSE:
+        need_call(c, AC_CLOSE, "close");
+        break;
+    case N_TMR_RTO_STOP_SHUTDOWN:
+        need_call(c, AC_SHUTDOWN, "shutdown");
+        break;
+    case N_TMR_RTO_STOP_ABORT: case N_TMR_TW_STOP_ABORT:
+        need_call(c, AC_ABORT, "abort");
+        break;
+    case N_TMR_RTO_STOP_UNREAD:
+        if (!now_on_host(c, has_why, N_SEG_RST_UNREAD))
+            ck_fail(c, "no RST for unread data at this instant");
+        break;
+    case N_TMR_RTO_STOP_AFTER_CLOSE:
+        if (!now_on_host(c, has_why, N_SEG_RST_AFTER_CLOSE))
+            ck_fail(c, "no RST for data after close() at this instant");
+        break;
+    case N_TMR_RTO_STOP_TW:
+        if (!now_on_host(c, has_why, N_TMR_TW_START))
+            ck_fail(c, "TIME_WAIT did not start at this instant");
+        break;
+    case N_TMR_TW_STOP_REOPEN:
+        if (!now_on_host(c, has_why, N_TCP_TW_REOPEN))
+            ck_fail(c, "no new SYN reopened the connection at this instant");
+        break;
+    default:
+        break;
+    }
+    const char *t = narration_template(r->why.id);
+    if (strstr(t, "{0:state}"))
+        need_state_arg(c, r, 0);
+    int st = r->conn < c->nids ? c->tx[r->conn].state : -1;
+    if (r->why.id == N_TMR_RTO_STOP_LISTEN_RST ||
+        r->why.id == N_TMR_RTO_STOP_LISTEN_SYN) {
+        if (st != TCP_SYN_RECEIVED)
+            ck_fail(c, "a half-open connection, but it is in %s",
+                    tcp_state_name(st));
+    }
+    if ((r->why.id == N_TMR_TW_STOP || r->why.id == N_TMR_TW_STOP_RST ||
+         r->why.id == N_TMR_TW_STOP_ABORT || r->why.id == N_TMR_TW_STOP_REOPEN) &&
+        st != TCP_TIME_WAIT)
+        ck_fail(c, "TIME_WAIT ends, but the connection is in %s",
+                tcp_state_name(st));
+}
+
+/* RTO expiry: the time waited, and what becomes of the RTO */
+static void ck_rto_expire_kind(struct nck *c, const struct trace_rec *r)
+{
+    struct tcp_config tc;
+    const struct scn_host *h = host_cfg(c, r);
+    tcp_config_default(&tc);
+    ck_rto_expire(c, r);
+    switch (r->why.id) {
+    case N_TMR_RTO_EXPIRE:
+        if (2 * A(0) > tc.rto_max_us)
+            ck_fail(c, "doubles the RTO past its ceiling of %" PRId64 " us",
+                    tc.rto_max_us);
+        break;
+    case N_TMR_RTO_EXPIRE_MAX:
+        if (A(1) != tc.rto_max_us || A(0) != A(1))
+            ck_fail(c, "says the RTO stays at its ceiling of %" PRId64 " us; "
+                    "it was %" PRId64 " us, the ceiling is %" PRId64 " us",
+                    A(1), A(0), tc.rto_max_us);
+        break;
+    case N_TMR_RTO_EXPIRE_UP:
+        if (A(1) != tc.rto_max_us || A(0) >= A(1) || 2 * A(0) <= A(1))
+            ck_fail(c, "says the RTO rises from %" PRId64 " to its ceiling of %"
+                    PRId64 " us; the ceiling is %" PRId64 " us", A(0), A(1),
+                    tc.rto_max_us);
+        break;
+    case N_TMR_RTO_EXPIRE_LAST:
+        if (h && A(1) != h->tcp.retries)
+            ck_fail(c, "%" PRId64 " retransmissions, the limit is %d", A(1),
+                    h->tcp.retries);
+        break;
+    default:
+        break;
+    }
+}
+
+static void ck_persist_expire(struct nck *c, const struct trace_rec *r)
+{
+    if (!last_start(c, r))
+        ck_fail(c, "no start of this timer is due now");
 }
 
 /* ARP */
@@ -1155,13 +1692,15 @@ static const struct ncheck checks[N_COUNT] = {
     [N_APP_CONNECT]       = { KAPP, NULL },
     [N_APP_SEND]          = { KAPP, ck_app_bytes0 },
     [N_APP_RECV]          = { KAPP, ck_app_recv },
-    [N_APP_RECV_NONE]     = { KAPP, NULL },
+    [N_APP_RECV_NONE]     = { KAPP, ck_app_recv_zero },
+    [N_APP_RECV_EOF]      = { KAPP, ck_app_recv_zero },
     [N_APP_SHUTDOWN]      = { KAPP, NULL },
     [N_APP_CLOSE]         = { KAPP, NULL },
     [N_APP_ABORT]         = { KAPP, NULL },
     [N_APP_ERR_STATE]     = { KAPP, ck_app_err },
     [N_APP_ERR_NOCONN]    = { KAPP, ck_app_err },
     [N_APP_ERR_NOPORT]    = { KAPP, ck_app_noport },
+    [N_APP_ERR_PORT]      = { KAPP, ck_app_err_port },
     [N_APP_UDP_BIND]      = { KAPP, NULL },
     [N_APP_UDP_INUSE]     = { KAPP, ck_udp_inuse },
     [N_APP_UDP_SEND]      = { KAPP, ck_app_bytes0 },
@@ -1190,13 +1729,16 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TCP_LISTEN]        = { KSTATE, NULL },
     [N_TCP_SYN_SENT]      = { KSTATE, ck_tcp_syn_sent },
     [N_TCP_LISTEN_SYN]    = { KSTATE, ck_tcp_listen_syn },
+    [N_TCP_LISTEN_SYN_REOPEN] = { KSTATE, ck_tcp_listen_syn_reopen },
     [N_TCP_TWOWAY_SYN]    = { KSTATE, NULL },
     [N_TCP_SYNACK_EST]    = { KSTATE, ck_tcp_ack_est },
     [N_TCP_TWOWAY_SYNACK] = { KSTATE, NULL },
     [N_TCP_SIMOPEN]       = { KSTATE, NULL },
     [N_TCP_SYNRCVD_EST]   = { KSTATE, ck_tcp_ack_est },
-    [N_TCP_CLOSE_FINWAIT1]= { KSTATE, ck_tcp_fin_seq },
-    [N_TCP_CLOSE_LASTACK] = { KSTATE, ck_tcp_fin_seq },
+    [N_TCP_CLOSE_FINWAIT1]= { KSTATE, ck_tcp_close_call },
+    [N_TCP_CLOSE_LASTACK] = { KSTATE, ck_tcp_close_call },
+    [N_TCP_SHUTDOWN_FINWAIT1] = { KSTATE, ck_tcp_close_call },
+    [N_TCP_SHUTDOWN_LASTACK] = { KSTATE, ck_tcp_close_call },
     [N_TCP_FIN_CLOSEWAIT] = { KSTATE, NULL },
     [N_TCP_FINWAIT1_ACK]  = { KSTATE, NULL },
     [N_TCP_FINWAIT1_FIN]  = { KSTATE, NULL },
@@ -1204,46 +1746,78 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TCP_FINWAIT2_FIN]  = { KSTATE, ck_two_msl },
     [N_TCP_CLOSING_ACK]   = { KSTATE, ck_two_msl },
     [N_TCP_LASTACK_ACK]   = { KSTATE, NULL },
-    [N_TCP_TW_EXPIRE]     = { KSTATE, NULL },
-    [N_TCP_TW_REFIN]      = { KSEND, ck_seg_ack },
-    [N_TCP_RST_SYNSENT]   = { KSTATE, NULL },
-    [N_TCP_RST_PASSIVE]   = { KSTATE, NULL },
-    [N_TCP_RST_ACTIVE]    = { KSTATE, NULL },
+    [N_TCP_TW_EXPIRE]     = { KSTATE, ck_two_msl },
+    [N_TCP_TW_REFIN]      = { KSEND, ck_tcp_tw_refin },
+    [N_TCP_TW_REOPEN]     = { KSTATE, ck_tcp_tw_reopen },
+    [N_TCP_RST_SYNSENT]   = { KSTATE, ck_arrived_rst },
+    [N_TCP_RST_PASSIVE]   = { KSTATE, ck_arrived_rst },
+    [N_TCP_RST_ACTIVE]    = { KSTATE, ck_arrived_rst },
     [N_TCP_RST_RESET]     = { KSTATE, ck_tcp_rst_state },
     [N_TCP_RST_CLOSE]     = { KSTATE, ck_tcp_rst_state },
-    [N_TCP_SYN_PASSIVE]   = { KSTATE, NULL },
-    [N_TCP_ABORT]         = { KSTATE, NULL },
-    [N_TCP_CLOSE_LISTEN]  = { KSTATE, NULL },
+    [N_TCP_SYN_PASSIVE]   = { KSTATE, ck_arrived_syn },
+    [N_TCP_ABORT]         = { KSTATE, ck_abort_call },
+    [N_TCP_ABORT_SILENT]  = { KSTATE, ck_tcp_abort_silent },
+    [N_TCP_CLOSE_UNREAD]  = { KSTATE, ck_tcp_close_unread },
+    [N_TCP_DATA_AFTER_CLOSE] = { KSTATE, ck_tcp_data_after_close },
+    [N_TCP_CLOSE_LISTEN]  = { KSTATE, ck_tcp_close_call },
+    [N_TCP_SHUTDOWN_LISTEN] = { KSTATE, ck_tcp_close_call },
     [N_TCP_GIVE_UP]       = { KSTATE, ck_tcp_give_up },
     /* TCP segments */
     [N_SEG_SYN]           = { KSEG, ck_seg_syn },
     [N_SEG_SYNACK]        = { KSEG, ck_seg_syn },
-    [N_SEG_ACK_SYN]       = { KSEG, ck_seg_ack },
+    [N_SEG_ACK_SYN]       = { KSEG, ck_seg_ack_syn },
     [N_SEG_DATA]          = { KSEG, ck_seg_data },
-    [N_SEG_ACK]           = { KSEG, ck_seg_ack },
+    [N_SEG_ACK]           = { KSEG, ck_seg_ack_n },
+    [N_SEG_ACK_OOO]       = { KSEG, ck_seg_ack_ooo },
     [N_SEG_FIN]           = { KSEG, ck_seg_fin },
-    [N_SEG_ACK_FIN]       = { KSEG, ck_seg_ack },
-    [N_SEG_RST_ABORT]     = { KSEG, ck_seg_rst },
+    [N_SEG_ACK_FIN]       = { KSEG, ck_seg_ack_n },
+    [N_SEG_RST_ABORT]     = { KSEG, ck_abort_call },
+    [N_SEG_RST_UNREAD]    = { KSEG, ck_seg_rst_unread },
+    [N_SEG_RST_AFTER_CLOSE] = { KSEG, ck_seg_rst_after_close },
     [N_SEG_RST_CLOSED]    = { KSEG, ck_seg_rst },
-    [N_SEG_RST_BADACK]    = { KSEG, ck_seg_rst },
+    [N_SEG_RST_BADACK]    = { KSEG, ck_seg_rst_badack },
     [N_SEG_RST_LISTEN_ACK]= { KSEG, ck_seg_rst },
     [N_SEG_RST_SYNRCVD_ACK] = { KSEG, ck_seg_rst },
     [N_SEG_RETRANSMIT]    = { KSEG, ck_seg_retransmit },
-    [N_SEG_PROBE]         = { KSEG, NULL },
+    [N_SEG_PROBE]         = { KSEG, ck_seg_probe },
+    [N_SEG_PROBE_AGAIN]   = { KSEG, ck_seg_probe_again },
     [N_SEG_WINUPDATE]     = { KSEG, ck_seg_winupdate },
     [N_SEG_DUPACK]        = { KSEG, ck_seg_dupack },
+    [N_SEG_DUPACK_OLD]    = { KSEG, ck_seg_dupack },
+    [N_SEG_ACK_TOOFAR]    = { KSEG, ck_seg_ack_toofar },
     [N_SEG_ZWND_REFUSE]   = { KSEG, ck_seg_zwnd_refuse },
-    [N_SEG_CHALLENGE]     = { KSEG, ck_seg_ack },
+    [N_SEG_CHALLENGE]     = { KSEG, ck_seg_challenge },
+    [N_SEG_CHALLENGE_RST] = { KSEG, ck_seg_challenge_rst },
+    [N_SEG_CHALLENGE_TW_OLD] = { KSEG, ck_seg_challenge_tw },
+    [N_SEG_CHALLENGE_TW_OFF] = { KSEG, ck_seg_challenge_tw },
+    [N_SEG_CHALLENGE_TW_NOLISTEN] = { KSEG, ck_seg_challenge_tw },
     [N_SEG_INJECT]        = { KSEG, NULL },
     [N_SEG_UDP]           = { KSEG, ck_seg_udp },
     /* timers */
     [N_TMR_RTO_START]     = { KTSTART, ck_timer_due },
     [N_TMR_RTO_STOP]      = { KTSTOP, ck_rto_stop },
-    [N_TMR_RTO_EXPIRE]    = { KTEXP, ck_rto_expire },
+    [N_TMR_RTO_STOP_RST]  = { KTSTOP, ck_rto_stop_cause },
+    [N_TMR_RTO_STOP_CLOSE] = { KTSTOP, ck_rto_stop_cause },
+    [N_TMR_RTO_STOP_SHUTDOWN] = { KTSTOP, ck_rto_stop_cause },
+    [N_TMR_RTO_STOP_ABORT] = { KTSTOP, ck_rto_stop_cause },
+    [N_TMR_RTO_STOP_UNREAD] = { KTSTOP, ck_rto_stop_cause },
+    [N_TMR_RTO_STOP_AFTER_CLOSE] = { KTSTOP, ck_rto_stop_cause },
+    [N_TMR_RTO_STOP_DELETED] = { KTSTOP, ck_rto_stop_cause },
+    [N_TMR_RTO_STOP_LISTEN_RST] = { KTSTOP, ck_rto_stop_cause },
+    [N_TMR_RTO_STOP_LISTEN_SYN] = { KTSTOP, ck_rto_stop_cause },
+    [N_TMR_RTO_STOP_TW]   = { KTSTOP, ck_rto_stop_cause },
+    [N_TMR_RTO_EXPIRE]    = { KTEXP, ck_rto_expire_kind },
+    [N_TMR_RTO_EXPIRE_MAX] = { KTEXP, ck_rto_expire_kind },
+    [N_TMR_RTO_EXPIRE_UP] = { KTEXP, ck_rto_expire_kind },
+    [N_TMR_RTO_EXPIRE_LAST] = { KTEXP, ck_rto_expire_kind },
     [N_TMR_TW_START]      = { KTSTART, ck_timer_due },
     [N_TMR_TW_EXPIRE]     = { KTEXP, NULL },
-    [N_TMR_TW_STOP]       = { KTSTOP, NULL },
-    [N_TMR_PERSIST_START] = { KTSTART, ck_timer_due },
+    [N_TMR_TW_STOP]       = { KTSTOP, ck_rto_stop_cause },
+    [N_TMR_TW_STOP_RST]   = { KTSTOP, ck_rto_stop_cause },
+    [N_TMR_TW_STOP_ABORT] = { KTSTOP, ck_rto_stop_cause },
+    [N_TMR_TW_STOP_REOPEN] = { KTSTOP, ck_rto_stop_cause },
+    [N_TMR_PERSIST_START] = { KTSTART, ck_persist_start },
+    [N_TMR_PERSIST_EXPIRE] = { KTEXP, ck_persist_expire },
     [N_TMR_ARP_START]     = { KTSTART, ck_arp_timer },
     [N_TMR_ARP_EXPIRE]    = { KTEXP, ck_arp_timer },
     [N_TMR_ARP_DELAY_START] = { KTSTART, ck_timer_due },
@@ -1428,12 +2002,48 @@ static void note_record(struct nck *c, const struct trace_rec *r)
         uint32_t end = f.tcp.seq + (uint32_t)f.payload_len +
                        ((f.tcp.flags & TCP_SYN) ? 1 : 0) +
                        ((f.tcp.flags & TCP_FIN) ? 1 : 0);
-        if (!tx->seen || before(tx->snd_max, end))
+        /* a SYN starts the numbers of a new incarnation of the same
+         * four-tuple (reopened from TIME_WAIT) */
+        if (!tx->seen || (f.tcp.flags & TCP_SYN) || before(tx->snd_max, end))
             tx->snd_max = end;
+        if ((f.tcp.flags & TCP_SYN) && !(f.tcp.flags & TCP_ACK)) {
+            tx->syn_only = 1;              /* a new incarnation */
+            tx->read = 0;
+            tx->fin_in = 0;
+            tx->closed = 0;
+        } else if ((f.tcp.flags & TCP_SYN) ||
+                   (tx->syn_only && (f.tcp.flags & TCP_ACK))) {
+            tx->irs = f.tcp.ack - 1;        /* our first ACK acknowledges IRS+1 */
+            tx->syn_only = 0;
+            if (f.tcp.flags & TCP_SYN) {
+                tx->read = 0;
+                tx->fin_in = 0;
+                tx->closed = 0;
+            }
+        }
+        if (f.tcp.flags & TCP_ACK)
+            tx->last_ack = f.tcp.ack;
+        tx->last_win = f.tcp.win;
         tx->seen = 1;
         tx->host = r->host;
         tx->lport = f.tcp.sport;
         tx->rport = f.tcp.dport;
+    }
+    if (r->kind == TK_RECV && rec_tcp(c, r, &f)) {
+        struct conn_tx *tx = conn_by_ports(c, r->host, &f);
+        if (tx) {
+            tx->peer_win = f.tcp.win;
+            if (f.tcp.flags & TCP_FIN)
+                tx->fin_in = 1;
+        }
+    }
+    if (r->kind == TK_STATE && r->layer == TL_TCP && r->conn && r->conn < c->nids)
+        c->tx[r->conn].state = r->u.state.to;
+    if (r->kind == TK_APP && r->conn && r->conn < c->nids) {
+        if (r->u.app.call == AC_RECV && r->u.app.ret > 0)
+            c->tx[r->conn].read += (uint32_t)r->u.app.ret;
+        if (r->u.app.call == AC_CLOSE && r->u.app.ret == 0)
+            c->tx[r->conn].closed = 1;
     }
     if (r->kind == TK_STATE && r->layer == TL_DNS && r->conn < c->nids &&
         (r->why.id == N_DNS_CACHE_ADD || r->why.id == N_DNS_CACHE_GLUE ||
@@ -1654,6 +2264,21 @@ static size_t fake_tcp_send(struct fake *fk, uint32_t seq, const char *data,
     return at;
 }
 
+/* A segment from the server arrives at the client. */
+static void fake_tcp_recv(struct fake *fk, uint32_t seq, const char *data)
+{
+    uint8_t frame[FRAME_MAX];
+    static const mac_addr z = { { 0 } };
+    struct ip4_hdr ip = { .src = 0xc0000250, .dst = 0xc000020a, .ttl = 64 };
+    struct tcp_hdr th = { .sport = 80, .dport = 49152, .seq = seq, .ack = 1001,
+                          .flags = TCP_ACK | TCP_PSH, .win = 65535 };
+    size_t n = tcp_frame_encode(frame, sizeof frame, z, z, &ip, &th,
+                                (const uint8_t *)data, strlen(data));
+    ck_assert_uint_gt(n, 0);
+    uint32_t pkt = trace_blob(&fk->tr, frame, n);
+    trace_packet(&fk->tr, 0, TK_RECV, 0, TL_TCP, 1, 0, pkt, 0, 0, WHY0(N_NONE));
+}
+
 static size_t fake_dns_send(struct fake *fk, ip4_addr dst, int rd, struct why why)
 {
     uint8_t frame[FRAME_MAX], buf[DNS_UDP_MAX];
@@ -1721,10 +2346,14 @@ START_TEST(test_checker_rejects_a_retransmission_past_the_limit)
     struct fake fk;
     fake_init(&fk);
     fk.hosts[0].tcp.retries = 3;
-    fake_tcp_send(&fk, 1001, "hello", WHY(N_SEG_RETRANSMIT, 3));
+    fake_tcp_send(&fk, 1001, "hello", WHY(N_SEG_DATA, 5, 1001));
+    fake_tcp_send(&fk, 1001, "hello", WHY(N_SEG_RETRANSMIT, 3, 3));
     ck_assert_int_eq(fake_check(&fk, NULL), 0);
-    fake_tcp_send(&fk, 1001, "hello", WHY(N_SEG_RETRANSMIT, 4));
+    fake_tcp_send(&fk, 1001, "hello", WHY(N_SEG_RETRANSMIT, 4, 3));
     ck_assert_int_eq(fake_check(&fk, NULL), 1);
+    /* "(at most 5)" when the host's limit is 3 */
+    fake_tcp_send(&fk, 1001, "hello", WHY(N_SEG_RETRANSMIT, 2, 5));
+    ck_assert_int_eq(fake_check(&fk, NULL), 2);
     trace_free(&fk.tr);
 }
 END_TEST
@@ -1745,6 +2374,46 @@ START_TEST(test_checker_rejects_an_rto_stop_without_the_ack)
     ck_assert_int_eq(c.fails + c.skipped, 1);
     free(c.msgs);
     (void)msgs;
+    trace_free(&fk.tr);
+}
+END_TEST
+
+/* RFC 9293 3.10.7.4: only an RST that arrives ends the connection; a timer
+ * stop that blames an RST when none arrived is a lie, and so is one that
+ * names another state than the connection's. */
+START_TEST(test_checker_rejects_an_rto_stop_blamed_on_an_rst_that_never_came)
+{
+    struct fake fk;
+    char *msgs = NULL;
+    fake_init(&fk);
+    size_t at = fake_tcp_send(&fk, 1001, "hello", WHY(N_SEG_DATA, 5, 1001));
+    uint32_t conn = fk.tr.recs[at].conn;
+    trace_timer(&fk.tr, 10, 0, TL_TCP, conn, TM_RTO, TA_STOP, 0,
+                WHY(N_TMR_RTO_STOP_RST, TCP_ESTABLISHED));
+    ck_assert_int_ge(fake_check(&fk, &msgs), 1);
+    ck_assert_ptr_nonnull(strstr(msgs, "blames an RST, but none arrived"));
+    free(msgs);
+    trace_free(&fk.tr);
+}
+END_TEST
+
+/* RFC 9293 3.10.7.4: the distance a DUPACK sentence quotes is SEG.SEQ's
+ * from RCV.NXT, not the receive window. */
+START_TEST(test_checker_rejects_a_dupack_quoting_the_window_as_distance)
+{
+    struct fake fk;
+    char *msgs = NULL;
+    fake_init(&fk);
+    /* the server's 6 bytes at 4995 arrive again; our ACK says RCV.NXT=5001 */
+    fake_tcp_recv(&fk, 4995, "hello!");
+    fake_tcp_send(&fk, 1001, "", WHY(N_SEG_DUPACK_OLD, 4995, 6, 5001, 6));
+    ck_assert_int_eq(fake_check(&fk, NULL), 0);
+    /* the sentence claims it lies 65529 bytes before (the window less 6) */
+    fake_tcp_recv(&fk, 4995, "hello!");
+    fake_tcp_send(&fk, 1001, "", WHY(N_SEG_DUPACK_OLD, 4995, 6, 5001, 65529));
+    ck_assert_int_eq(fake_check(&fk, &msgs), 2);
+    ck_assert_ptr_nonnull(strstr(msgs, "the distance is 6"));
+    free(msgs);
     trace_free(&fk.tr);
 }
 END_TEST
@@ -1930,6 +2599,8 @@ Suite *narration_suite(void)
     tcase_add_test(u, test_checker_rejects_a_segment_template_on_a_timer);
     tcase_add_test(u, test_checker_rejects_a_retransmission_past_the_limit);
     tcase_add_test(u, test_checker_rejects_an_rto_stop_without_the_ack);
+    tcase_add_test(u, test_checker_rejects_an_rto_stop_blamed_on_an_rst_that_never_came);
+    tcase_add_test(u, test_checker_rejects_a_dupack_quoting_the_window_as_distance);
     tcase_add_test(u, test_checker_rejects_a_dns_query_to_another_server);
     tcase_add_test(u, test_checker_rejects_an_unfilled_placeholder);
     tcase_add_test(u, test_checker_rejects_an_error_without_its_protocol);
