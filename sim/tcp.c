@@ -340,6 +340,8 @@ static void output(struct tcp_conn *c, int64_t now, int probe)
                 /* RFC 9293 3.8.6.1: probe a zero window with one byte */
                 xmit(c, TCP_ACK, c->snd_nxt, bq_at(&c->sndq, off), 1,
                      WHY0(N_SEG_PROBE));
+                c->probe_out = 1;
+                c->probe_seq = c->snd_nxt;
                 c->snd_nxt += 1;
                 if (!c->rto_due)
                     rto_start(c, now);
@@ -648,6 +650,16 @@ static void update_window(struct tcp_conn *c, const struct tcp_hdr *h)
     c->snd_wl2 = h->ack;
     if (c->snd_wnd)
         persist_stop(c);
+    /* RFC 9293 3.8.6.1: a receiver with a zero window refuses the probe
+     * byte (3.10.7.4: it "must not accept" data it has no room for).  When
+     * the window opens and SND.UNA is still the probe's byte, that byte was
+     * never taken: send again from SND.UNA, or every byte after it would
+     * land beyond a gap and wait for the retransmission timer. */
+    if (c->probe_out && c->snd_wnd && seq_lt(c->snd_una, c->snd_nxt) &&
+        c->snd_una == c->probe_seq)
+        c->snd_nxt = c->snd_una;
+    if (c->snd_wnd || c->snd_una != c->probe_seq)
+        c->probe_out = 0;
 }
 
 /* ---- 3.10.7.2 LISTEN ---------------------------------------------------- */

@@ -129,6 +129,8 @@ struct tcp_conn {
     int64_t  tw_due;
     int64_t  persist_due;
     int      ack_now;        /* an ACK is owed to the peer */
+    int      probe_out;      /* a zero-window probe byte is unacknowledged */
+    uint32_t probe_seq;      /* ... and this is its sequence number */
 
     uint64_t retransmits;    /* segments sent again after an RTO */
 };

@@ -1224,6 +1224,52 @@ START_TEST(test_rfc1122_3_3_4_2_connect_to_own_listener)
 }
 END_TEST
 
+/* RFC 9293 3.8.6.1: the receiver refuses a zero-window probe byte; when
+ * its window opens, the sender goes on from that byte (SND.UNA), not from
+ * the byte after it, so nothing waits beyond a gap for the RTO. */
+START_TEST(test_rfc9293_3_8_6_1_refused_probe_byte_is_sent_again)
+{
+    struct run *r = run(TWO_HOSTS
+                        "link client server delay 10ms\n"
+                        "tcp rcvbuf server 8\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms client connect server 80\n"
+                        "at 100ms client send \"0123456789abcdef\"\n"
+                        "at 20s server recv 100\n"
+                        "at 21s server recv 100\n"
+                        "expect server received \"0123456789abcdef\"\n");
+    const struct trace *tr = T(r);
+    uint32_t probe_seq = 0, reopen_ack = 0;
+    int probes = 0, reopened = 0, checked = 0;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *rec = &tr->recs[i];
+        struct tcp_hdr th;
+        size_t len;
+        if (rec->kind != TK_SEND || !rec_tcp(tr, rec, &th, &len))
+            continue;
+        if (rec->u.pkt.src == r->client && rec->why.id == N_SEG_PROBE) {
+            probe_seq = th.seq;
+            probes++;
+        } else if (rec->u.pkt.src == r->server && rec->t_us >= S(20) &&
+                   !reopened && th.win > 0) {
+            reopened = 1;
+            reopen_ack = th.ack;
+        } else if (rec->u.pkt.src == r->client && reopened && len > 0 &&
+                   !checked) {
+            /* the first data after the window opened starts at the refused
+             * probe's byte, which the window update still asks for */
+            ck_assert_uint_eq(reopen_ack, probe_seq);
+            ck_assert_uint_eq(th.seq, reopen_ack);
+            checked = 1;
+        }
+    }
+    ck_assert_int_ge(probes, 1);
+    ck_assert_int_eq(checked, 1);
+    ck_assert_int_eq(sim_check(&r->sim, NULL, NULL), 0);   /* every byte, in order */
+    done(r);
+}
+END_TEST
+
 Suite *sim_suite(void)
 {
     Suite *s = suite_create("sim");
@@ -1251,6 +1297,7 @@ Suite *sim_suite(void)
     tcase_add_test(tcp, test_rfc9293_3_10_3_recv_zero_after_fin_is_end_of_stream);
     tcase_add_test(tcp, test_rfc9293_3_10_7_3_connect_to_itself_is_simultaneous_open);
     tcase_add_test(tcp, test_rfc1122_3_3_4_2_connect_to_own_listener);
+    tcase_add_test(tcp, test_rfc9293_3_8_6_1_refused_probe_byte_is_sent_again);
     suite_add_tcase(s, tcp);
 
     TCase *chk = tcase_create("check");
