@@ -2202,6 +2202,7 @@ END_TEST
 START_TEST(test_every_edge_case_tells_the_truth)
 {
     check_dir("tests/narration", 8);
+    check_dir("tests/rfc", 20);     /* the RFC reviewer's scenarios */
 }
 END_TEST
 
