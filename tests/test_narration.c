@@ -1997,7 +1997,10 @@ static void ck_placeholders(struct nck *c, const struct trace_rec *r)
 static void note_record(struct nck *c, const struct trace_rec *r)
 {
     struct frame f;
-    if (r->kind == TK_SEND && r->conn && r->conn < c->nids && rec_tcp(c, r, &f)) {
+    /* an RST's number is not data sent: in SYN-SENT it is SEG.ACK of the
+     * segment it answers (RFC 9293 3.10.7.3), possibly past SND.NXT */
+    if (r->kind == TK_SEND && r->conn && r->conn < c->nids && rec_tcp(c, r, &f) &&
+        !(f.tcp.flags & TCP_RST)) {
         struct conn_tx *tx = &c->tx[r->conn];
         uint32_t end = f.tcp.seq + (uint32_t)f.payload_len +
                        ((f.tcp.flags & TCP_SYN) ? 1 : 0) +
