@@ -617,6 +617,21 @@ static void ck_seg_ack_toofar(struct nck *c, const struct trace_rec *r)
                 A(1), tx ? tx->snd_max : 0);
 }
 
+/* "the ACK field A lies below SND.UNA=U minus MAX.SND.WND=W ...: reply
+ * with ACK R" (RFC 5961 5.2) */
+static void ck_seg_ack_tooold(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, in;
+    if (!reply_acks(c, r, 3, &f))
+        return;
+    if (!arrived_with(c, &in, TCP_ACK) || (uint32_t)A(0) != in.tcp.ack)
+        return ck_fail(c, "no segment with ACK field %" PRId64 " arrived now",
+                       A(0));
+    if (!before(in.tcp.ack, (uint32_t)A(1) - (uint32_t)A(2)))
+        ck_fail(c, "ACK %u is not below SND.UNA-MAX.SND.WND = %u", in.tcp.ack,
+                (uint32_t)A(1) - (uint32_t)A(2));
+}
+
 /* "a SYN in STATE ...: reply with a challenge ACK A" */
 static void ck_seg_challenge(struct nck *c, const struct trace_rec *r)
 {
@@ -1785,6 +1800,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_SEG_DUPACK]        = { KSEG, ck_seg_dupack },
     [N_SEG_DUPACK_OLD]    = { KSEG, ck_seg_dupack },
     [N_SEG_ACK_TOOFAR]    = { KSEG, ck_seg_ack_toofar },
+    [N_SEG_ACK_TOOOLD]    = { KSEG, ck_seg_ack_tooold },
     [N_SEG_ZWND_REFUSE]   = { KSEG, ck_seg_zwnd_refuse },
     [N_SEG_CHALLENGE]     = { KSEG, ck_seg_challenge },
     [N_SEG_CHALLENGE_RST] = { KSEG, ck_seg_challenge_rst },
