@@ -598,7 +598,7 @@ static void ck_seg_dupack(struct nck *c, const struct trace_rec *r)
     if ((uint32_t)A(3) != d || d == 0)
         ck_fail(c, "says %" PRId64 " bytes from RCV.NXT, the distance is %u",
                 A(3), d);
-    says(c, r, "%u bytes", d);
+    says(c, r, old ? "RCV.NXT - SEG.SEQ = %u)" : "SEG.SEQ - RCV.NXT = %u)", d);
 }
 
 /* "the ACK field A acknowledges something not yet sent (SND.NXT=N): reply
