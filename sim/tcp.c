@@ -646,6 +646,8 @@ static void take_peer_mss(struct tcp_conn *c, const struct tcp_hdr *h)
 static void update_window(struct tcp_conn *c, const struct tcp_hdr *h)
 {
     c->snd_wnd = h->win;
+    if (c->max_snd_wnd < h->win)
+        c->max_snd_wnd = h->win;            /* RFC 5961 5.2 MAX.SND.WND */
     c->snd_wl1 = h->seq;
     c->snd_wl2 = h->ack;
     if (c->snd_wnd)
@@ -937,6 +939,16 @@ static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
          * and return." */
         xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
              WHY(N_SEG_ACK_TOOFAR, h->ack, c->snd_nxt, c->rcv_nxt));
+        return -1;
+    }
+    uint32_t maxw = c->max_snd_wnd > c->snd_wnd ? c->max_snd_wnd : c->snd_wnd;
+    if (seq_lt(h->ack, c->snd_una - maxw)) {
+        /* RFC 5961 5.2 (RFC 9293 MAY-12, as Linux does): an ACK is
+         * acceptable only in (SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT;
+         * "All incoming segments whose ACK value doesn't satisfy the above
+         * condition MUST be discarded and an ACK sent back." */
+        xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+             WHY(N_SEG_ACK_TOOOLD, h->ack, c->snd_una, maxw, c->rcv_nxt));
         return -1;
     }
     if (seq_lt(c->snd_una, h->ack))

@@ -104,6 +104,8 @@ struct tcp_conn {
 
     /* send sequence space */
     uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2;
+    uint32_t max_snd_wnd;    /* the largest window the peer has offered
+                                (RFC 5961 5.2 MAX.SND.WND) */
     uint16_t snd_mss;        /* effective send MSS (peer's option, else 536) */
     /* receive sequence space */
     uint32_t irs, rcv_nxt, rcv_wnd;

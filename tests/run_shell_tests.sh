@@ -433,5 +433,13 @@ has_in "$TMP/err" "needs a size like 512M" "--max-memory -1: message"
 "$PROTOSIM" --help | grep -q -- "--max-frames N" && ok || bad "--help has_in no --max-frames"
 "$PROTOSIM" --help | grep -q "3 stopped by a limit" && ok || bad "--help has_in no exit status 3"
 
+# the RFC reviewer's scenarios (tests/rfc): each states what one RFC rule
+# requires (RFC 9293 3.10, RFC 5961, RFC 6191, RFC 1122 4.2.2.13, RFC 826,
+# RFC 1035/2308); every expectation must hold
+for f in tests/rfc/*.scn; do
+    if "$PROTOSIM" --check "$f" >"$TMP/rfc.out" 2>&1; then ok
+    else bad "$f: $(grep 'expectation failed' "$TMP/rfc.out" | head -3)"; fi
+done
+
 echo "shell-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -598,7 +598,7 @@ static void ck_seg_dupack(struct nck *c, const struct trace_rec *r)
     if ((uint32_t)A(3) != d || d == 0)
         ck_fail(c, "says %" PRId64 " bytes from RCV.NXT, the distance is %u",
                 A(3), d);
-    says(c, r, "%u bytes", d);
+    says(c, r, old ? "RCV.NXT - SEG.SEQ = %u)" : "SEG.SEQ - RCV.NXT = %u)", d);
 }
 
 /* "the ACK field A acknowledges something not yet sent (SND.NXT=N): reply
@@ -615,6 +615,21 @@ static void ck_seg_ack_toofar(struct nck *c, const struct trace_rec *r)
     if (!tx || (uint32_t)A(1) != tx->snd_max || !before(tx->snd_max, in.tcp.ack))
         ck_fail(c, "says SND.NXT=%" PRId64 ", the connection has sent up to %u",
                 A(1), tx ? tx->snd_max : 0);
+}
+
+/* "the ACK field A lies below SND.UNA=U minus MAX.SND.WND=W ...: reply
+ * with ACK R" (RFC 5961 5.2) */
+static void ck_seg_ack_tooold(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, in;
+    if (!reply_acks(c, r, 3, &f))
+        return;
+    if (!arrived_with(c, &in, TCP_ACK) || (uint32_t)A(0) != in.tcp.ack)
+        return ck_fail(c, "no segment with ACK field %" PRId64 " arrived now",
+                       A(0));
+    if (!before(in.tcp.ack, (uint32_t)A(1) - (uint32_t)A(2)))
+        ck_fail(c, "ACK %u is not below SND.UNA-MAX.SND.WND = %u", in.tcp.ack,
+                (uint32_t)A(1) - (uint32_t)A(2));
 }
 
 /* "a SYN in STATE ...: reply with a challenge ACK A" */
@@ -1785,6 +1800,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_SEG_DUPACK]        = { KSEG, ck_seg_dupack },
     [N_SEG_DUPACK_OLD]    = { KSEG, ck_seg_dupack },
     [N_SEG_ACK_TOOFAR]    = { KSEG, ck_seg_ack_toofar },
+    [N_SEG_ACK_TOOOLD]    = { KSEG, ck_seg_ack_tooold },
     [N_SEG_ZWND_REFUSE]   = { KSEG, ck_seg_zwnd_refuse },
     [N_SEG_CHALLENGE]     = { KSEG, ck_seg_challenge },
     [N_SEG_CHALLENGE_RST] = { KSEG, ck_seg_challenge_rst },
@@ -1997,7 +2013,10 @@ static void ck_placeholders(struct nck *c, const struct trace_rec *r)
 static void note_record(struct nck *c, const struct trace_rec *r)
 {
     struct frame f;
-    if (r->kind == TK_SEND && r->conn && r->conn < c->nids && rec_tcp(c, r, &f)) {
+    /* an RST's number is not data sent: in SYN-SENT it is SEG.ACK of the
+     * segment it answers (RFC 9293 3.10.7.3), possibly past SND.NXT */
+    if (r->kind == TK_SEND && r->conn && r->conn < c->nids && rec_tcp(c, r, &f) &&
+        !(f.tcp.flags & TCP_RST)) {
         struct conn_tx *tx = &c->tx[r->conn];
         uint32_t end = f.tcp.seq + (uint32_t)f.payload_len +
                        ((f.tcp.flags & TCP_SYN) ? 1 : 0) +
@@ -2202,6 +2221,7 @@ END_TEST
 START_TEST(test_every_edge_case_tells_the_truth)
 {
     check_dir("tests/narration", 8);
+    check_dir("tests/rfc", 20);     /* the RFC reviewer's scenarios */
 }
 END_TEST
 

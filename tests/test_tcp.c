@@ -755,6 +755,28 @@ START_TEST(test_established_ack_of_unsent_data_acked_and_dropped)
 }
 END_TEST
 
+START_TEST(test_rfc5961_5_2_ack_below_max_window_acked_and_dropped)
+{
+    /* RFC 5961 5.2: acceptable is (SND.UNA - MAX.SND.WND) =< SEG.ACK =<
+     * SND.NXT; anything older "MUST be discarded and an ACK sent back". */
+    struct fx *f = &F;
+    fx_make(f, TCP_ESTABLISHED);
+    uint32_t maxw = f->c.max_snd_wnd;
+    ck_assert_uint_gt(maxw, 0);
+    fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 1 - maxw - 1, "data", 4);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_ACK_TOOOLD);
+    ck_assert_uint_eq(f->c.rcv_nxt, IRS + 1);            /* text dropped */
+    /* an old ACK within MAX.SND.WND is a duplicate: its text is taken
+     * (RFC 9293 3.10.7.4 fifth: "it can be ignored") */
+    fx_mark(f);
+    fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 1 - maxw, "data", 4);
+    ck_assert_uint_eq(f->c.rcv_nxt, IRS + 5);
+    FX_STATE(f, TCP_ESTABLISHED);
+}
+END_TEST
+
 /* ======================================================================== */
 /* FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT          */
 
@@ -2576,6 +2598,7 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_rfc9293_3_10_7_4_syn_received_rst_goes_to_sender);
     tcase_add_test(tc, test_rfc9293_3_6_1_time_wait_new_syn_reopens);
     tcase_add_test(tc, test_rfc9293_3_10_7_4_time_wait_old_syn_challenged);
+    tcase_add_test(tc, test_rfc5961_5_2_ack_below_max_window_acked_and_dropped);
     tcase_add_test(tc, test_rfc9293_3_6_1_time_wait_new_syn_without_listener_challenged);
     tcase_add_test(tc, test_rfc9293_3_6_1_time_wait_reopen_switched_off);
     tcase_add_test(tc, test_rfc1122_4_2_2_13_close_with_unread_data_sends_rst);
