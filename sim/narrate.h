@@ -77,7 +77,7 @@
     X(N_TCP_TW_EXPIRE, "the 2 x MSL = {0:dur} timer ran out: any old duplicate of this connection has died out; delete the TCB (RFC 9293 3.10.8)") \
     X(N_TCP_TW_REFIN,      "a retransmitted FIN in TIME_WAIT: our last ACK was lost, so acknowledge again and restart 2 x MSL (RFC 9293 3.10.7.4)") \
     X(N_TCP_TW_REOPEN, "a SYN with seq {0}, above RCV.NXT={1}, cannot be an old duplicate of this connection: delete the TIME_WAIT TCB and let the listener open a new connection (RFC 9293 3.6.1 MAY-2, RFC 6191)") \
-    X(N_TCP_RST_SYNSENT,   "RST acknowledges our SYN: the remote port refuses the connection (RFC 9293 3.10.7.3)") \
+    X(N_TCP_RST_SYNSENT,   "RST acknowledges our SYN: the connection is refused; enter CLOSED (RFC 9293 3.10.7.3, whose error is \"connection reset\"; sockets call it ECONNREFUSED, \"connection refused\")") \
     X(N_TCP_RST_PASSIVE,   "RST in SYN_RECEIVED after a passive open: return to LISTEN (RFC 9293 3.10.7.4)") \
     X(N_TCP_RST_ACTIVE,    "RST in SYN_RECEIVED after an active open: the connection is refused") \
     X(N_TCP_RST_RESET,     "RST received in {0:state}: the connection is reset and the TCB deleted (RFC 9293 3.10.7.4)") \
