@@ -467,6 +467,18 @@ bounded 3 "40000 expectations" -- "$PROTOSIM" --check "$TMP/expects.scn"
 has_in "$TMP/out" "expects.scn: 21023 of 40000 expectations hold" "expectations: result"
 has_in "$TMP/out" "expects.scn:2055: expectation failed: a->b tcp data #1024 seq rel 65473 len 64 (the 1024th data segment from a to b carried len 63, not 64)" "expectations: the 1024th"
 
+# every UDP port of a host bound with `udp send ... from PORT`: a socket
+# look-up was a scan of the host's sockets (quadratic: 30 s under the
+# sanitizers); 70000 sends, ports 1-65535 and then again
+{ echo 'host a 192.0.2.10'
+  echo 'host b 192.0.2.20'
+  echo 'link a b'
+  i=0; while [ $i -lt 70000 ]; do echo "at 0ms a udp send b 7 \"x\" from $((i % 65535 + 1))"; i=$((i + 1)); done
+} >"$TMP/udpports.scn"
+bounded 0 "70000 UDP sends from every port" -- "$PROTOSIM" --json "$TMP/udpports.scn"
+n=$(grep -c '"kind":"send".*"sport":65535,' "$TMP/out")
+[ "$n" -eq 1 ] && ok || bad "UDP ports: $n sends from port 65535, wanted 1"
+
 # the options' values are checked
 expect_rc 64 "--max-events 0" -- "$PROTOSIM" --check --max-events 0 handshake
 expect_rc 64 "--max-time 5x" -- "$PROTOSIM" --check --max-time 5x handshake
