@@ -512,12 +512,23 @@ struct xpat {                    /* the frames one pattern matches */
     const struct scn_match *m;
     size_t *idx, n;              /* positions in xcache.sends */
 };
+/* The values a pattern's frames carried in a set of fields (`some`
+ * expectations with the same pattern and fields share one set; an entry
+ * with built = 1 says the set of (p, sig) is complete). */
+struct xtup {
+    const struct xpat *p;
+    uint64_t sig;                /* per field: kind, rel, PSH in the mask */
+    uint32_t v[SCN_MAX_FIELDS];
+    uint8_t  used, built, nf;
+};
 struct xcache {
     struct xsend *sends;
     size_t nsends;
     int built;
     struct xpat *pats;           /* open addressing, cap a power of two */
     size_t cap, npats;
+    struct xtup *tups;           /* the value tuples `some` looks up */
+    size_t tcap, ntups;
 };
 
 static void xcache_build(const struct trace *tr, struct xcache *c)
@@ -650,8 +661,111 @@ static const struct xpat *xcache_match(const struct trace *tr, struct xcache *c,
     return p;
 }
 
+
+static uint64_t tup_sig(const struct scn_expect *e)
+{
+    uint64_t sig = (uint64_t)e->nfields;
+    for (int i = 0; i < e->nfields; i++) {
+        const struct scn_field *f = &e->fields[i];
+        unsigned b = (unsigned)f->kind << 2 | (unsigned)(f->rel != 0) << 1 |
+                     (unsigned)(f->kind == SF_FLAGS && (f->value & TCP_PSH));
+        sig = sig << 7 ^ b ^ sig >> 57;
+        sig = sig * 31 + b;
+    }
+    return sig;
+}
+
+/* The tuple frame x gives e's fields; 0 when a relative number has no ISN
+ * (such a frame cannot hold). */
+static int tup_of(const struct scn_expect *e, const struct xsend *x, uint32_t *v)
+{
+    for (int i = 0; i < e->nfields; i++) {
+        const struct scn_field *f = &e->fields[i];
+        uint32_t isn = 0;
+        if (f->rel && !xsend_isn(x, f->kind == SF_SEQ, &isn))
+            return 0;
+        switch (f->kind) {
+        case SF_SEQ:    v[i] = x->seq - isn; break;
+        case SF_ACK:    v[i] = x->ack - isn; break;
+        case SF_LEN:    v[i] = x->plen; break;
+        case SF_WINDOW: v[i] = x->win; break;
+        default:        v[i] = x->flags & ((f->value & TCP_PSH) ? 0xFFu : (uint8_t)~TCP_PSH);
+        }
+    }
+    return 1;
+}
+
+static size_t tup_slot(const struct xcache *c, const struct xpat *p, uint64_t sig,
+                       const uint32_t *v, int n, int built)
+{
+    uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15u ^ sig ^ (uint64_t)built;
+    for (int i = 0; i < n; i++)
+        h = (h ^ v[i]) * 1099511628211u;
+    h ^= h >> 31;
+    size_t s = (size_t)h & (c->tcap - 1);
+    while (c->tups[s].used &&
+           !(c->tups[s].p == p && c->tups[s].sig == sig && c->tups[s].built == built &&
+             (built || (c->tups[s].nf == n &&
+                        memcmp(c->tups[s].v, v, (size_t)n * sizeof *v) == 0))))
+        s = (s + 1) & (c->tcap - 1);
+    return s;
+}
+
+static void tup_put(struct xcache *c, const struct xpat *p, uint64_t sig,
+                    const uint32_t *v, int n, int built)
+{
+    if (2 * (c->ntups + 1) > c->tcap) {
+        struct xcache g = *c;
+        g.tcap = c->tcap ? 2 * c->tcap : 256;
+        g.tups = sim_xcalloc(g.tcap, sizeof *g.tups);
+        g.ntups = 0;
+        for (size_t i = 0; i < c->tcap; i++)
+            if (c->tups[i].used) {
+                const struct xtup *t = &c->tups[i];
+                g.tups[tup_slot(&g, t->p, t->sig, t->v, t->nf, t->built)] = *t;
+                g.ntups++;
+            }
+        free(c->tups);
+        c->tups = g.tups;
+        c->tcap = g.tcap;
+        c->ntups = g.ntups;
+    }
+    size_t s = tup_slot(c, p, sig, v, n, built);
+    if (c->tups[s].used)
+        return;
+    struct xtup *t = &c->tups[s];
+    memset(t, 0, sizeof *t);
+    t->p = p;
+    t->sig = sig;
+    memcpy(t->v, v, (size_t)n * sizeof *v);
+    t->used = 1;
+    t->built = (uint8_t)built;
+    t->nf = (uint8_t)n;
+    c->ntups++;
+}
+
+/* Does some frame of p carry e's (quick) fields?  Each (pattern, fields)
+ * set is built once, so N `some` lines cost O(N + frames), not O(N x frames). */
+static int some_holds(struct xcache *c, const struct xpat *p, const struct scn_expect *e)
+{
+    uint64_t sig = tup_sig(e);
+    uint32_t v[SCN_MAX_FIELDS] = { 0 };
+    int n = e->nfields;
+    if (!c->tcap || !c->tups[tup_slot(c, p, sig, v, 0, 1)].used) {
+        for (size_t i = 0; i < p->n; i++)
+            if (tup_of(e, &c->sends[p->idx[i]], v))
+                tup_put(c, p, sig, v, n, 0);
+        memset(v, 0, sizeof v);
+        tup_put(c, p, sig, v, 0, 1);
+    }
+    for (int i = 0; i < n; i++)
+        v[i] = e->fields[i].value;
+    return c->tups[tup_slot(c, p, sig, v, n, 0)].used;
+}
+
 static void xcache_free(struct xcache *c)
 {
+    free(c->tups);
     for (size_t i = 0; i < c->cap; i++)
         free(c->pats[i].idx);
     free(c->pats);
@@ -675,11 +789,19 @@ static int check_fields(const struct trace *tr, struct xcache *c,
             e->fields[i].kind != SF_LEN && e->fields[i].kind != SF_WINDOW &&
             e->fields[i].kind != SF_FLAGS)
             quick = 0;
+    size_t to = p->n;
     if (e->pick == PICK_NTH) {      /* straight to the Nth: the others don't count */
         from = (uint64_t)e->nth - 1 < p->n ? (size_t)e->nth - 1 : p->n;
         seen = (long)from;
     }
-    for (size_t i = from; i < p->n && !decided; i++) {
+    if (e->pick == PICK_SOME && quick && e->nfields > 0) {
+        if (some_holds(c, p, e)) {
+            free(v.dns);
+            return 1;
+        }
+        to = p->n ? 1 : 0;          /* none holds: the 1st says what they carried */
+    }
+    for (size_t i = from; i < to && !decided; i++) {
         const struct xsend *x = &c->sends[p->idx[i]];
         const struct trace_rec *r = &tr->recs[x->k];
         if (quick) {
@@ -709,6 +831,8 @@ static int check_fields(const struct trace *tr, struct xcache *c,
             decided = 1;
         }
     }
+    if (to < p->n && e->pick == PICK_SOME)
+        seen = (long)p->n;
     free(v.dns);
     pattern_noun(&e->m, noun, sizeof noun);
     pattern_way(tr, &e->m, way, sizeof way);

@@ -467,6 +467,15 @@ bounded 3 "40000 expectations" -- "$PROTOSIM" --check "$TMP/expects.scn"
 has_in "$TMP/out" "expects.scn: 21023 of 40000 expectations hold" "expectations: result"
 has_in "$TMP/out" "expects.scn:2055: expectation failed: a->b tcp data #1024 seq rel 65473 len 64 (the 1024th data segment from a to b carried len 63, not 64)" "expectations: the 1024th"
 
+# and `some` looks its values up in a set built once per pattern and fields
+{ sed -n 1,8p "$TMP/expects.scn"
+  i=1; while [ $i -le 30000 ]; do
+      echo "expect b->a tcp ACK some ack rel $((i * 64 + 1))"; i=$((i + 1)); done
+} >"$TMP/some.scn"
+bounded 3 "30000 some expectations" -- "$PROTOSIM" --check "$TMP/some.scn"
+has_in "$TMP/out" "some.scn: 1023 of 30000 expectations hold" "some: result"
+has_in "$TMP/out" "some.scn:1032: expectation failed: b->a tcp ACK some ack rel 65537 (none of the 2114 ACKs from b to a carried that: the 1st carried ack rel 65 " "some: failure"
+
 # every UDP port of a host bound with `udp send ... from PORT`: a socket
 # look-up was a scan of the host's sockets (quadratic: 30 s under the
 # sanitizers); 70000 sends, ports 1-65535 and then again
