@@ -41,10 +41,15 @@ static void add_msg(char ***out, int *nout, const char *msg)
 {
     if (!out)
         return;
-    char **n = realloc(*out, (size_t)(*nout + 1) * sizeof **out);
-    if (!n)
-        abort();
-    *out = n;
+    /* the array doubles (16, 32, 64, ...): growing it by one for each of
+     * 40000 failures copied it 40000 times (1.5 GB under AddressSanitizer) */
+    int k = *nout;
+    if (k == 0 || (k >= 16 && (k & (k - 1)) == 0)) {
+        char **n = realloc(*out, (size_t)(k ? 2 * k : 16) * sizeof **out);
+        if (!n)
+            abort();
+        *out = n;
+    }
     (*out)[(*nout)++] = strdup(msg);
 }
 
@@ -318,6 +323,22 @@ static int isn_get(const struct isn_map *m, uint32_t s, uint16_t sp, uint32_t d,
     return 1;
 }
 
+struct xsend {
+    size_t   k;                  /* index of the TK_SEND record */
+    uint8_t  ok, ip, arp_ok, l4, flags, isn_s_ok, isn_r_ok;
+    uint16_t plen;
+    uint32_t isn_s, isn_r;       /* the sender's and the receiver's ISN */
+    uint32_t seq, ack;           /* as decoded, for the fields of TCP patterns */
+    uint16_t win;
+};
+
+/* The sender's (seq) or the receiver's ISN of frame x: 1 and *isn when known. */
+static int xsend_isn(const struct xsend *x, int sender, uint32_t *isn)
+{
+    *isn = sender ? x->isn_s : x->isn_r;
+    return sender ? x->isn_s_ok : x->isn_r_ok;
+}
+
 static const char *ordinal(long n, char *buf, size_t sz)
 {
     const char *suf = "th";
@@ -445,7 +466,7 @@ static void frame_field_text(const struct fview *v, const struct scn_field *f, i
 /* Checks every field of e on frame v; on a mismatch writes what the frame
  * carried ("seq 0, not 777; ...") into why and returns 0. */
 static int fields_hold(const struct scn_expect *e, const struct fview *v,
-                       const struct isn_map *isns, char *why, size_t n)
+                       const struct xsend *x, char *why, size_t n)
 {
     size_t pos = 0;
     int ok = 1;
@@ -454,12 +475,8 @@ static int fields_hold(const struct scn_expect *e, const struct fview *v,
         const struct scn_field *f = &e->fields[i];
         uint32_t isn = 0;
         int known = 1, good;
-        if (f->rel && f->kind == SF_SEQ)        /* the sender's ISN */
-            known = isn_get(isns, v->f.ip.src, v->f.tcp.sport, v->f.ip.dst,
-                            v->f.tcp.dport, &isn);
-        else if (f->rel)                        /* the receiver's ISN */
-            known = isn_get(isns, v->f.ip.dst, v->f.tcp.dport, v->f.ip.src,
-                            v->f.tcp.sport, &isn);
+        if (f->rel)
+            known = xsend_isn(x, f->kind == SF_SEQ, &isn);
         if (f->rel)
             good = known && field_value(v, f->kind) - isn == f->value;
         else
@@ -483,31 +500,324 @@ static int fields_hold(const struct scn_expect *e, const struct fview *v,
     return ok;
 }
 
-static int check_fields(const struct trace *tr, const struct scn_expect *e,
-                        char *actual, size_t n)
+/* ---- the frame index: --check stays linear in the trace ------------------
+ *
+ * Every frame expectation used to decode every frame of the trace again, so
+ * that a lesson with many expectations over a long trace took E x T decodes
+ * (60000 expectations over 10000 frames: minutes).  Now each sent frame is
+ * decoded once, with the ISNs known at that point (for `rel` numbers), and
+ * the frames a pattern matches are listed once per distinct pattern: `count`
+ * is the list's length and `#N` its Nth entry. */
+struct xpat {                    /* the frames one pattern matches */
+    const struct scn_match *m;
+    size_t *idx, n;              /* positions in xcache.sends */
+};
+/* The values a pattern's frames carried in a set of fields (`some`
+ * expectations with the same pattern and fields share one set; an entry
+ * with built = 1 says the set of (p, sig) is complete). */
+struct xtup {
+    const struct xpat *p;
+    uint64_t sig;                /* per field: kind, rel, PSH in the mask */
+    uint32_t v[SCN_MAX_FIELDS];
+    uint8_t  used, built, nf;
+};
+struct xcache {
+    struct xsend *sends;
+    size_t nsends;
+    int built;
+    struct xpat *pats;           /* open addressing, cap a power of two */
+    size_t cap, npats;
+    struct xtup *tups;           /* the value tuples `some` looks up */
+    size_t tcap, ntups;
+};
+
+static void xcache_build(const struct trace *tr, struct xcache *c)
 {
     struct fview v;
     struct isn_map isns = { 0 };
+    v.dns = NULL;
+    c->built = 1;
+    for (size_t k = 0; k < tr->n; k++)
+        if (tr->recs[k].kind == TK_SEND && !tr->recs[k].u.pkt.dup)
+            c->nsends++;
+    c->sends = sim_xcalloc(c->nsends ? c->nsends : 1, sizeof *c->sends);
+    size_t j = 0;
+    for (size_t k = 0; k < tr->n; k++) {
+        const struct trace_rec *r = &tr->recs[k];
+        if (r->kind != TK_SEND || r->u.pkt.dup)
+            continue;
+        struct xsend *x = &c->sends[j++];
+        x->k = k;
+        if (!fview_decode(tr, r, &v, 0))
+            continue;
+        x->ok = 1;
+        x->ip = (uint8_t)v.ip;
+        x->arp_ok = (uint8_t)v.arp_ok;
+        x->l4 = (uint8_t)v.f.l4;
+        x->flags = v.f.l4 == IPPROTO_TCP_NUM ? v.f.tcp.flags : 0;
+        x->plen = (uint16_t)v.f.payload_len;
+        x->seq = v.f.tcp.seq;
+        x->ack = v.f.tcp.ack;
+        x->win = v.f.tcp.win;
+        if (!v.ip || v.f.l4 != IPPROTO_TCP_NUM)
+            continue;
+        if (v.f.tcp.flags & TCP_SYN)
+            isn_put(&isns, v.f.ip.src, v.f.tcp.sport, v.f.ip.dst, v.f.tcp.dport,
+                    v.f.tcp.seq);
+        x->isn_s_ok = (uint8_t)isn_get(&isns, v.f.ip.src, v.f.tcp.sport, v.f.ip.dst,
+                                       v.f.tcp.dport, &x->isn_s);
+        x->isn_r_ok = (uint8_t)isn_get(&isns, v.f.ip.dst, v.f.tcp.dport, v.f.ip.src,
+                                       v.f.tcp.sport, &x->isn_r);
+    }
+    free(isns.t);
+}
+
+static uint64_t pat_hash(const struct scn_match *m)
+{
+    uint64_t h = 1469598103934665603u;
+#define MIX(x) (h = (h ^ (uint64_t)(x)) * 1099511628211u)
+    MIX(m->src); MIX(m->dst); MIX(m->proto); MIX(m->any_flags); MIX(m->flags);
+    MIX(m->data); MIX(m->top); MIX(m->nfilters);
+    for (int i = 0; i < m->nfilters; i++) {
+        MIX(m->filters[i].kind); MIX(m->filters[i].value); MIX(m->filters[i].addr);
+    }
+    for (const char *q = m->top == SCN_TOP_DNS ? m->qname : ""; *q; q++)
+        MIX((unsigned char)(*q | 0x20));
+#undef MIX
+    return h;
+}
+
+static int pat_eq(const struct scn_match *a, const struct scn_match *b)
+{
+    if (a->src != b->src || a->dst != b->dst || a->proto != b->proto ||
+        a->any_flags != b->any_flags || a->flags != b->flags || a->data != b->data ||
+        a->top != b->top || a->nfilters != b->nfilters)
+        return 0;
+    for (int i = 0; i < a->nfilters; i++)
+        if (a->filters[i].kind != b->filters[i].kind ||
+            a->filters[i].rel != b->filters[i].rel ||
+            a->filters[i].value != b->filters[i].value ||
+            a->filters[i].addr != b->filters[i].addr)
+            return 0;
+    return a->top != SCN_TOP_DNS || strcmp(a->qname, b->qname) == 0;
+}
+
+/* The frames pattern m matches, in the order they were sent. */
+static const struct xpat *xcache_match(const struct trace *tr, struct xcache *c,
+                                       const struct scn_match *m)
+{
+    if (!c->built)
+        xcache_build(tr, c);
+    if (2 * (c->npats + 1) > c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 64;
+        struct xpat *t = sim_xcalloc(cap, sizeof *t);
+        for (size_t i = 0; i < c->cap; i++)
+            if (c->pats[i].m) {
+                size_t s = (size_t)pat_hash(c->pats[i].m) & (cap - 1);
+                while (t[s].m)
+                    s = (s + 1) & (cap - 1);
+                t[s] = c->pats[i];
+            }
+        free(c->pats);
+        c->pats = t;
+        c->cap = cap;
+    }
+    size_t s = (size_t)pat_hash(m) & (c->cap - 1);
+    while (c->pats[s].m && !pat_eq(c->pats[s].m, m))
+        s = (s + 1) & (c->cap - 1);
+    struct xpat *p = &c->pats[s];
+    if (p->m)
+        return p;
+    p->m = m;
+    c->npats++;
+    struct fview v;
+    v.dns = m->top == SCN_TOP_DNS ? sim_xcalloc(1, sizeof *v.dns) : NULL;
+    size_t cap = 0;
+    for (size_t j = 0; j < c->nsends; j++) {
+        const struct xsend *x = &c->sends[j];
+        const struct trace_rec *r = &tr->recs[x->k];
+        if (!x->ok || r->u.pkt.src != m->src)
+            continue;
+        /* the cheap tests first; the full decode only for a candidate */
+        if (m->top == SCN_TOP_ARP ? !x->arp_ok || r->u.pkt.dst != m->dst
+            : !x->ip || !scn_match_frame(m, r->u.pkt.src, r->u.pkt.dst, x->l4,
+                                          x->flags, x->plen))
+            continue;
+        if ((m->nfilters || m->top == SCN_TOP_DNS) &&
+            (!fview_decode(tr, r, &v, v.dns != NULL) || !xmatch(m, r, &v)))
+            continue;
+        if (p->n == cap) {
+            cap = cap ? 2 * cap : 16;
+            size_t *g = realloc(p->idx, cap * sizeof *g);
+            if (!g) {
+                fputs("protosim: out of memory\n", stderr);
+                abort();
+            }
+            p->idx = g;
+        }
+        p->idx[p->n++] = j;
+    }
+    free(v.dns);
+    return p;
+}
+
+
+static uint64_t tup_sig(const struct scn_expect *e)
+{
+    uint64_t sig = (uint64_t)e->nfields;
+    for (int i = 0; i < e->nfields; i++) {
+        const struct scn_field *f = &e->fields[i];
+        unsigned b = (unsigned)f->kind << 2 | (unsigned)(f->rel != 0) << 1 |
+                     (unsigned)(f->kind == SF_FLAGS && (f->value & TCP_PSH));
+        sig = sig << 7 ^ b ^ sig >> 57;
+        sig = sig * 31 + b;
+    }
+    return sig;
+}
+
+/* The tuple frame x gives e's fields; 0 when a relative number has no ISN
+ * (such a frame cannot hold). */
+static int tup_of(const struct scn_expect *e, const struct xsend *x, uint32_t *v)
+{
+    for (int i = 0; i < e->nfields; i++) {
+        const struct scn_field *f = &e->fields[i];
+        uint32_t isn = 0;
+        if (f->rel && !xsend_isn(x, f->kind == SF_SEQ, &isn))
+            return 0;
+        switch (f->kind) {
+        case SF_SEQ:    v[i] = x->seq - isn; break;
+        case SF_ACK:    v[i] = x->ack - isn; break;
+        case SF_LEN:    v[i] = x->plen; break;
+        case SF_WINDOW: v[i] = x->win; break;
+        default:        v[i] = x->flags & ((f->value & TCP_PSH) ? 0xFFu : (uint8_t)~TCP_PSH);
+        }
+    }
+    return 1;
+}
+
+static size_t tup_slot(const struct xcache *c, const struct xpat *p, uint64_t sig,
+                       const uint32_t *v, int n, int built)
+{
+    uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15u ^ sig ^ (uint64_t)built;
+    for (int i = 0; i < n; i++)
+        h = (h ^ v[i]) * 1099511628211u;
+    h ^= h >> 31;
+    size_t s = (size_t)h & (c->tcap - 1);
+    while (c->tups[s].used &&
+           !(c->tups[s].p == p && c->tups[s].sig == sig && c->tups[s].built == built &&
+             (built || (c->tups[s].nf == n &&
+                        memcmp(c->tups[s].v, v, (size_t)n * sizeof *v) == 0))))
+        s = (s + 1) & (c->tcap - 1);
+    return s;
+}
+
+static void tup_put(struct xcache *c, const struct xpat *p, uint64_t sig,
+                    const uint32_t *v, int n, int built)
+{
+    if (2 * (c->ntups + 1) > c->tcap) {
+        struct xcache g = *c;
+        g.tcap = c->tcap ? 2 * c->tcap : 256;
+        g.tups = sim_xcalloc(g.tcap, sizeof *g.tups);
+        g.ntups = 0;
+        for (size_t i = 0; i < c->tcap; i++)
+            if (c->tups[i].used) {
+                const struct xtup *t = &c->tups[i];
+                g.tups[tup_slot(&g, t->p, t->sig, t->v, t->nf, t->built)] = *t;
+                g.ntups++;
+            }
+        free(c->tups);
+        c->tups = g.tups;
+        c->tcap = g.tcap;
+        c->ntups = g.ntups;
+    }
+    size_t s = tup_slot(c, p, sig, v, n, built);
+    if (c->tups[s].used)
+        return;
+    struct xtup *t = &c->tups[s];
+    memset(t, 0, sizeof *t);
+    t->p = p;
+    t->sig = sig;
+    memcpy(t->v, v, (size_t)n * sizeof *v);
+    t->used = 1;
+    t->built = (uint8_t)built;
+    t->nf = (uint8_t)n;
+    c->ntups++;
+}
+
+/* Does some frame of p carry e's (quick) fields?  Each (pattern, fields)
+ * set is built once, so N `some` lines cost O(N + frames), not O(N x frames). */
+static int some_holds(struct xcache *c, const struct xpat *p, const struct scn_expect *e)
+{
+    uint64_t sig = tup_sig(e);
+    uint32_t v[SCN_MAX_FIELDS] = { 0 };
+    int n = e->nfields;
+    if (!c->tcap || !c->tups[tup_slot(c, p, sig, v, 0, 1)].used) {
+        for (size_t i = 0; i < p->n; i++)
+            if (tup_of(e, &c->sends[p->idx[i]], v))
+                tup_put(c, p, sig, v, n, 0);
+        memset(v, 0, sizeof v);
+        tup_put(c, p, sig, v, 0, 1);
+    }
+    for (int i = 0; i < n; i++)
+        v[i] = e->fields[i].value;
+    return c->tups[tup_slot(c, p, sig, v, n, 0)].used;
+}
+
+static void xcache_free(struct xcache *c)
+{
+    free(c->tups);
+    for (size_t i = 0; i < c->cap; i++)
+        free(c->pats[i].idx);
+    free(c->pats);
+    free(c->sends);
+}
+
+static int check_fields(const struct trace *tr, struct xcache *c,
+                        const struct scn_expect *e, char *actual, size_t n)
+{
+    const struct xpat *p = xcache_match(tr, c, &e->m);
+    struct fview v;
     v.dns = e->m.top == SCN_TOP_DNS ? sim_xcalloc(1, sizeof *v.dns) : NULL;
     long seen = 0, bad_at = 0;
     char bad[400] = "", ord[24], noun[48], way[96];
     int ok = e->pick != PICK_SOME, decided = 0;
-    for (size_t k = 0; k < tr->n && !decided; k++) {
-        const struct trace_rec *r = &tr->recs[k];
-        if (r->kind != TK_SEND || r->u.pkt.dup)
+    size_t from = 0;
+    /* the fields of TCP and UDP patterns are in the index: no decoding */
+    int quick = e->m.top == SCN_TOP_NONE;
+    for (int i = 0; i < e->nfields; i++)
+        if (e->fields[i].kind != SF_SEQ && e->fields[i].kind != SF_ACK &&
+            e->fields[i].kind != SF_LEN && e->fields[i].kind != SF_WINDOW &&
+            e->fields[i].kind != SF_FLAGS)
+            quick = 0;
+    size_t to = p->n;
+    if (e->pick == PICK_NTH) {      /* straight to the Nth: the others don't count */
+        from = (uint64_t)e->nth - 1 < p->n ? (size_t)e->nth - 1 : p->n;
+        seen = (long)from;
+    }
+    if (e->pick == PICK_SOME && quick && e->nfields > 0) {
+        if (some_holds(c, p, e)) {
+            free(v.dns);
+            return 1;
+        }
+        to = p->n ? 1 : 0;          /* none holds: the 1st says what they carried */
+    }
+    for (size_t i = from; i < to && !decided; i++) {
+        const struct xsend *x = &c->sends[p->idx[i]];
+        const struct trace_rec *r = &tr->recs[x->k];
+        if (quick) {
+            v.ip = x->ip;
+            v.f.l4 = x->l4;
+            v.f.tcp.flags = x->flags;
+            v.f.tcp.seq = x->seq;
+            v.f.tcp.ack = x->ack;
+            v.f.tcp.win = x->win;
+            v.f.payload_len = x->plen;
+        } else if (!fview_decode(tr, r, &v, v.dns != NULL)) {
             continue;
-        if (!fview_decode(tr, r, &v, v.dns != NULL))
-            continue;
-        if (v.ip && v.f.l4 == IPPROTO_TCP_NUM && (v.f.tcp.flags & TCP_SYN))
-            isn_put(&isns, v.f.ip.src, v.f.tcp.sport, v.f.ip.dst, v.f.tcp.dport,
-                    v.f.tcp.seq);
-        if (!xmatch(&e->m, r, &v))
-            continue;
+        }
         seen++;
-        if (e->pick == PICK_NTH && seen != e->nth)
-            continue;
         char why[400];
-        int holds = fields_hold(e, &v, &isns, why, sizeof why);
+        int holds = fields_hold(e, &v, x, why, sizeof why);
         if (e->pick == PICK_SOME && holds) {
             ok = decided = 1;
         } else if (!holds && !bad_at) {
@@ -521,7 +831,8 @@ static int check_fields(const struct trace *tr, const struct scn_expect *e,
             decided = 1;
         }
     }
-    free(isns.t);
+    if (to < p->n && e->pick == PICK_SOME)
+        seen = (long)p->n;
     free(v.dns);
     pattern_noun(&e->m, noun, sizeof noun);
     pattern_way(tr, &e->m, way, sizeof way);
@@ -547,21 +858,6 @@ static int check_fields(const struct trace *tr, const struct scn_expect *e,
         snprintf(actual, n, "the %s %s %s carried %s", ordinal(bad_at, ord, sizeof ord), noun,
                  way, bad);
     return 0;
-}
-
-static long count_frames(const struct trace *tr, const struct scn_match *m)
-{
-    struct fview v;
-    v.dns = m->top == SCN_TOP_DNS ? sim_xcalloc(1, sizeof *v.dns) : NULL;
-    long count = 0;
-    for (size_t k = 0; k < tr->n; k++) {
-        const struct trace_rec *r = &tr->recs[k];
-        if (r->kind == TK_SEND && !r->u.pkt.dup && fview_decode(tr, r, &v, v.dns != NULL) &&
-            xmatch(m, r, &v))
-            count++;
-    }
-    free(v.dns);
-    return count;
 }
 
 /* ---- state histories ------------------------------------------------------ */
@@ -846,6 +1142,7 @@ int sim_check(const struct sim *s, char ***out, int *nout)
     const struct scenario *scn = s->scn;
     int failures = 0;
     char msg[2048], d[32];
+    struct xcache xc = { 0 };
 
     for (int i = 0; i < scn->nexpects; i++) {
         const struct scn_expect *e = &scn->expects[i];
@@ -932,14 +1229,14 @@ int sim_check(const struct sim *s, char ***out, int *nout)
             break;
         }
         case EXP_COUNT: {
-            long count = count_frames(tr, &e->m);
+            long count = (long)xcache_match(tr, &xc, &e->m)->n;
             ok = count == e->count;
             if (!ok)
                 snprintf(actual, sizeof actual, "counted %ld", count);
             break;
         }
         case EXP_FIELDS:
-            ok = check_fields(tr, e, actual, sizeof actual);
+            ok = check_fields(tr, &xc, e, actual, sizeof actual);
             break;
         case EXP_STATES:
             ok = check_states(tr, e, actual, sizeof actual);
@@ -988,5 +1285,6 @@ int sim_check(const struct sim *s, char ***out, int *nout)
             add_msg(out, nout, msg);
         }
     }
+    xcache_free(&xc);
     return failures;
 }

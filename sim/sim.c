@@ -814,11 +814,13 @@ uint64_t sim_memory(const struct sim *s)
     X(C_DUP_LOOP,  "frames multiply on %s: duplication with a routing loop?") \
     X(C_DUP,       "frames multiply on %s: the medium duplicates frames faster than they are delivered") \
     X(C_LOOP,      "packets circle between routers %s and %s: a routing loop (gateways that point at each other)?") \
+    X(C_ZERO_WIN,  "%s's receive window stays closed (its application reads no more) and %s keeps probing it (RFC 9293 3.8.6.1)") \
     X(C_ACK_WAR,   "an endless ACK exchange between %s and %s") \
     X(C_SEG_WAR,   "segments go back and forth between %s and %s without end") \
     X(C_TIMERS,    "timers re-arm without end (%s on %s)") \
     X(C_BUSY,      "%s wrote most of the last records (%s): a lesson that never settles?") \
-    X(C_PENDING,   "events were still pending at the limit: something re-arms or repeats without end")
+    X(C_ACTIONS,   "the lesson's own timeline has %s actions (at lines)") \
+    X(C_PENDING,   "no single pattern dominates the last records; events were still pending when the run stopped")
 
 enum stop_cause {
 #define X(id, text) id,
@@ -871,14 +873,53 @@ static void medium_name(const struct sim *s, int a, int b, char *buf, size_t n)
 
 /* The likely cause of a runaway, from the last records of the trace:
  * which pattern dominates them. */
-static void find_cause(const struct sim *s, char *buf, size_t n)
+struct fwd_key { int host; uint32_t src, dst; uint8_t proto, ttl; };
+
+static int fwd_cmp(const void *pa, const void *pb)
+{
+    const struct fwd_key *a = pa, *b = pb;
+    if (a->host != b->host) return a->host < b->host ? -1 : 1;
+    if (a->src != b->src) return a->src < b->src ? -1 : 1;
+    if (a->dst != b->dst) return a->dst < b->dst ? -1 : 1;
+    if (a->proto != b->proto) return a->proto < b->proto ? -1 : 1;
+    return (a->ttl > b->ttl) - (a->ttl < b->ttl);
+}
+
+/* A routing loop is there when one router forwards the same flow (IP
+ * source, destination, protocol) at two different TTLs: on a loop-free
+ * path every packet of a flow reaches a router after the same number of
+ * hops (RFC 1812 5.3.1: each router takes one off the TTL).  Router
+ * chains that merely forward a lot are not loops.  Sets *a and *b to two
+ * routers on the loop (*b may stay -1). */
+static int find_loop(const struct fwd_key *k, size_t nk, int *a, int *b)
+{
+    struct fwd_key *t = sim_xcalloc(nk ? nk : 1, sizeof *t);
+    memcpy(t, k, nk * sizeof *t);
+    qsort(t, nk, sizeof *t, fwd_cmp);
+    *a = *b = -1;
+    for (size_t i = 1; i < nk; i++)
+        if (t[i].host == t[i - 1].host && t[i].src == t[i - 1].src &&
+            t[i].dst == t[i - 1].dst && t[i].proto == t[i - 1].proto &&
+            t[i].ttl != t[i - 1].ttl) {
+            if (*a < 0)
+                *a = t[i].host;
+            else if (t[i].host != *a && *b < 0)
+                *b = t[i].host;
+        }
+    free(t);
+    return *a >= 0;
+}
+
+static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
 {
     const struct trace *tr = &s->tr;
     enum { W = 4096 };
     size_t from = tr->n > W ? tr->n - W : 0, w = tr->n - from;
     size_t dup = 0, fwd = 0, sends = 0, acks = 0, timers = 0;
     int dup_a = -1, dup_b = -1, fwd_a = -1, fwd_b = -1, pa = -1, pb = -1;
-    int tm_host = -1, tm_name = 0;
+    int tm_host = -1, tm_name = 0, zw_rcv = -1, zw_snd = -1;
+    size_t zw = 0;
+    int64_t tm_last = 0;
     size_t *per_host = sim_xcalloc((size_t)s->nhosts + 1, sizeof *per_host);
     for (size_t i = from; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
@@ -886,6 +927,7 @@ static void find_cause(const struct sim *s, char *buf, size_t n)
             per_host[r->host]++;
         if (r->kind == TK_TIMER && r->u.timer.action != TA_STOP) {
             timers++;
+            tm_last = r->t_us;
             tm_host = r->host;
             tm_name = r->u.timer.name;
         }
@@ -897,13 +939,8 @@ static void find_cause(const struct sim *s, char *buf, size_t n)
             dup_a = r->u.pkt.src;
             dup_b = r->u.pkt.dst;
         }
-        if (r->why.id == N_IP_FORWARD) {
+        if (r->why.id == N_IP_FORWARD)
             fwd++;
-            if (fwd_a < 0)
-                fwd_a = r->host;
-            else if (r->host != fwd_a)
-                fwd_b = r->host;
-        }
         if (r->layer == TL_TCP && r->u.pkt.dst >= 0) {
             size_t len;
             const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
@@ -911,10 +948,22 @@ static void find_cause(const struct sim *s, char *buf, size_t n)
             char err[8];
             if (frame_decode(p, len, &f, err, sizeof err) == 0 &&
                 f.l4 == IPPROTO_TCP_NUM) {
-                if (f.tcp.flags == TCP_ACK && f.payload_len == 0)
+                if (f.tcp.flags == TCP_ACK && f.payload_len == 0) {
                     acks++;
-                pa = r->u.pkt.src;
-                pb = r->u.pkt.dst;
+                    if (f.tcp.win == 0) {
+                        zw++;
+                        zw_rcv = sim_host_by_addr(s, f.ip.src);
+                        zw_snd = sim_host_by_addr(s, f.ip.dst);
+                    }
+                }
+                /* the two ends by their IP addresses: a router that
+                 * forwards the segments is not one of them */
+                pa = sim_host_by_addr(s, f.ip.src);
+                pb = sim_host_by_addr(s, f.ip.dst);
+                if (pa < 0 || pb < 0) {
+                    pa = r->u.pkt.src;
+                    pb = r->u.pkt.dst;
+                }
             }
         }
     }
@@ -927,22 +976,61 @@ static void find_cause(const struct sim *s, char *buf, size_t n)
             lh = h;
         }
     free(per_host);
-    if (dup * 8 >= w && dup > 0 && fwd * 8 >= w) {
+    /* the loop test looks further back than the window: at the end of a
+     * duplication storm the window may hold one generation of copies, all
+     * at one TTL per router */
+    int loop = 0;
+    if (fwd) {
+        enum { LW = 1 << 20 };
+        size_t lfrom = tr->n > LW ? tr->n - LW : 0, nfk = 0;
+        struct fwd_key *fk = sim_xcalloc(tr->n - lfrom + 1, sizeof *fk);
+        for (size_t i = lfrom; i < tr->n; i++) {
+            const struct trace_rec *r = &tr->recs[i];
+            if (r->kind != TK_SEND || r->why.id != N_IP_FORWARD)
+                continue;
+            size_t len;
+            const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+            struct frame f;
+            char err[8];
+            if (frame_decode(p, len, &f, err, sizeof err) == 0 && f.has_ip)
+                fk[nfk++] = (struct fwd_key){ r->host, f.ip.src, f.ip.dst,
+                                              f.ip.proto, f.ip.ttl };
+        }
+        loop = find_loop(fk, nfk, &fwd_a, &fwd_b);
+        free(fk);
+    }
+    /* duplication makes frames pile up, never a run last for ever: at the
+     * time or event limit it is no cause */
+    int piles = limit != LIM_TIME && limit != LIM_EVENTS;
+    char na[24];
+    snprintf(na, sizeof na, "%d", s->scn ? s->scn->nactions : 0);
+    if (limit != LIM_TIME && s->scn &&
+        (uint64_t)s->scn->nactions * 4 >= (limit == LIM_FRAMES ? s->max_frames
+                                           : limit == LIM_EVENTS ? s->max_events
+                                           : UINT64_MAX)) {
+        fill(buf, n, C_ACTIONS, na, NULL);
+    } else if (piles && dup * 8 >= w && dup > 0 && loop && fwd * 8 >= w) {
         medium_name(s, dup_a, dup_b, m, sizeof m);
         fill(buf, n, C_DUP_LOOP, m, NULL);
-    } else if (dup * 4 >= w && dup > 0) {
+    } else if (piles && dup * 4 >= w && dup > 0) {
         medium_name(s, dup_a, dup_b, m, sizeof m);
         fill(buf, n, C_DUP, m, NULL);
-    } else if (fwd * 4 >= w && fwd_b >= 0) {
+    } else if (fwd * 4 >= w && loop && fwd_b >= 0) {
         fill(buf, n, C_LOOP, host_name(s, fwd_a),
                  host_name(s, fwd_b));
+    } else if (acks * 4 >= w && zw * 2 >= acks && zw_rcv >= 0 && zw_snd >= 0) {
+        fill(buf, n, C_ZERO_WIN, host_name(s, zw_rcv), host_name(s, zw_snd));
     } else if (acks * 4 >= w && acks > 0 && pa >= 0) {
         fill(buf, n, C_ACK_WAR, host_name(s, pa < pb ? pa : pb),
                  host_name(s, pa < pb ? pb : pa));
     } else if (sends * 2 >= w && pa >= 0 && sends > 0) {
         fill(buf, n, C_SEG_WAR, host_name(s, pa < pb ? pa : pb),
                  host_name(s, pa < pb ? pb : pa));
-    } else if (timers * 4 >= w && timers > 0 && tm_host >= 0) {
+    } else if (timers * 4 >= w && timers > 0 && tm_host >= 0 &&
+               /* still re-arming in the later half of the window's time,
+                * not a retransmission that gave up long before the limit */
+               2 * tm_last >= (w ? tr->recs[from].t_us : 0) +
+                              (limit == LIM_TIME ? s->end_us : s->now)) {
         fill(buf, n, C_TIMERS, timer_name_str(tm_name),
                  host_name(s, tm_host));
     } else if (lh >= 0 && w >= 64) {
@@ -967,7 +1055,7 @@ static void stop_at(struct sim *s, int limit, uint64_t value)
         s->stop.host = s->tr.recs[s->tr.n - 1].host;
         s->stop.layer = s->tr.recs[s->tr.n - 1].layer;
     }
-    find_cause(s, s->stop.cause, sizeof s->stop.cause);
+    find_cause(s, limit, s->stop.cause, sizeof s->stop.cause);
 }
 
 /* Checks the budgets after an event; returns the limit reached, if any. */

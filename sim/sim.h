@@ -64,7 +64,8 @@ struct sim_host {
     struct sim_iface *ifs;     /* LAN interfaces */
     int      nifs;
     struct sim_udp *udp;       /* bound UDP sockets */
-    int      nudp;
+    int      nudp, capudp;
+    int32_t *udp_ix;           /* port -> index + 1 in udp, once nudp is large */
     uint16_t next_udp_port;
     struct sim_conn **conns;   /* every TCB ever made on this host, in order */
     int      nconns, capconns;

@@ -425,6 +425,69 @@ bounded 0 "17000 connects" -- "$PROTOSIM" --json "$TMP/ports.scn"
 n=$(grep -c '"call":"connect","ret":-7,.*address not available' "$TMP/out")
 [ "$n" -eq 616 ] && ok || bad "17000 connects: $n failed with EADDRNOTAVAIL, wanted 616"
 
+# hostile lessons (tests/runaway/README.md): the likely cause is true of
+# the lesson.  A chain of two routers is no routing loop, even on LANs that
+# duplicate every frame: the server's window is closed and the client probes it
+bounded 3 "router chain, duplication, closed window" -- "$PROTOSIM" --check \
+    $R/router-chain-zero-window.scn
+has_in "$TMP/err" "simulated time limit" "chain: limit"
+has_in "$TMP/err" "likely cause: server's receive window stays closed" "chain: cause"
+grep -q "routing loop" "$TMP/err" && bad "chain: claims a routing loop" || ok
+# frames 11 days away at the time limit: nothing re-arms without end
+bounded 3 "frames still in flight at the time limit" -- "$PROTOSIM" --check \
+    $R/far-frames.scn
+has_in "$TMP/err" "likely cause: no single pattern dominates the last records; events were still pending" "far frames: cause"
+grep -q "re-arm" "$TMP/err" && bad "far frames: claims re-arming timers" || ok
+# 100000 injected segments at one instant on a duplicating link: the cause
+# is the lesson's own timeline, not the medium
+{ echo 'host a 192.0.2.10'
+  echo 'host b 192.0.2.20'
+  echo 'link a b duplicate 100%'
+  i=0; while [ $i -lt 100000 ]; do echo "at 1ms inject a->b tcp ACK seq $i ack 5 sport 1000 dport 80"; i=$((i + 1)); done
+} >"$TMP/inject.scn"
+bounded 3 "100000 injects at one instant" -- "$PROTOSIM" --check "$TMP/inject.scn"
+has_in "$TMP/err" "frames-in-flight limit of 250000 (--max-frames)" "injects: limit"
+has_in "$TMP/err" "likely cause: the lesson's own timeline has 100000 actions" "injects: cause"
+# --check is linear in the trace: 40000 count and #N expectations over a
+# 10000-frame trace (each used to decode the whole trace again: > 30 s)
+{ echo 'host a 192.0.2.10'
+  echo 'host b 192.0.2.20'
+  echo 'link a b delay 0us'
+  echo 'tcp mss 64'
+  echo 'at 0ms b listen 80'
+  echo 'at 1ms a connect b 80'
+  echo 'at 2ms a send 2000000 bytes'
+  echo 'at 3ms b recv 16777216'
+  i=1; while [ $i -le 20000 ]; do
+      echo "expect a->b tcp data #$i seq rel $(( (i - 1) * 64 + 1 )) len 64"
+      echo "expect a->b tcp data count 2113"
+      i=$((i + 1)); done
+} >"$TMP/expects.scn"
+bounded 3 "40000 expectations" -- "$PROTOSIM" --check "$TMP/expects.scn"
+has_in "$TMP/out" "expects.scn: 21023 of 40000 expectations hold" "expectations: result"
+has_in "$TMP/out" "expects.scn:2055: expectation failed: a->b tcp data #1024 seq rel 65473 len 64 (the 1024th data segment from a to b carried len 63, not 64)" "expectations: the 1024th"
+
+# and `some` looks its values up in a set built once per pattern and fields
+{ sed -n 1,8p "$TMP/expects.scn"
+  i=1; while [ $i -le 30000 ]; do
+      echo "expect b->a tcp ACK some ack rel $((i * 64 + 1))"; i=$((i + 1)); done
+} >"$TMP/some.scn"
+bounded 3 "30000 some expectations" -- "$PROTOSIM" --check "$TMP/some.scn"
+has_in "$TMP/out" "some.scn: 1023 of 30000 expectations hold" "some: result"
+has_in "$TMP/out" "some.scn:1032: expectation failed: b->a tcp ACK some ack rel 65537 (none of the 2114 ACKs from b to a carried that: the 1st carried ack rel 65 " "some: failure"
+
+# every UDP port of a host bound with `udp send ... from PORT`: a socket
+# look-up was a scan of the host's sockets (quadratic: 30 s under the
+# sanitizers); 70000 sends, ports 1-65535 and then again
+{ echo 'host a 192.0.2.10'
+  echo 'host b 192.0.2.20'
+  echo 'link a b'
+  i=0; while [ $i -lt 70000 ]; do echo "at 0ms a udp send b 7 \"x\" from $((i % 65535 + 1))"; i=$((i + 1)); done
+} >"$TMP/udpports.scn"
+bounded 0 "70000 UDP sends from every port" -- "$PROTOSIM" --json "$TMP/udpports.scn"
+n=$(grep -c '"kind":"send".*"sport":65535,' "$TMP/out")
+[ "$n" -eq 1 ] && ok || bad "UDP ports: $n sends from port 65535, wanted 1"
+
 # the options' values are checked
 expect_rc 64 "--max-events 0" -- "$PROTOSIM" --check --max-events 0 handshake
 expect_rc 64 "--max-time 5x" -- "$PROTOSIM" --check --max-time 5x handshake

@@ -706,7 +706,10 @@ START_TEST(test_rfc9293_3_10_7_4_zero_window_bare_ack_draws_no_ack)
     ck_assert_int_eq(r->sim.truncated, 1);
     ck_assert_int_eq(r->sim.stop.limit, LIM_TIME);
     ck_assert(r->sim.stop.t_us == S(60));
-    ck_assert_ptr_nonnull(strstr(r->sim.stop.cause, "timers re-arm without end"));
+    ck_assert_msg(strstr(r->sim.stop.cause, "timers re-arm without end") ||
+                  strstr(r->sim.stop.cause, "receive window stays closed"),
+                  "cause: %s", r->sim.stop.cause);
+    ck_assert_ptr_null(strstr(r->sim.stop.cause, "ACK exchange"));
     ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, S(59)),
                      TCP_ESTABLISHED);
     done(r);
