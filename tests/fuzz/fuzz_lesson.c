@@ -29,30 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static FILE *sink;
-    static int print = -1;
-    size_t len;
-    char *text;
-
-    if (print < 0)
-        print = getenv("FUZZ_PRINT_LESSON") != NULL;
     if (!sink && !(sink = fopen("/dev/null", "w")))
         abort();
-    text = lesson_generate(data, size, &len);
-    if (!text)
+    struct scenario *s = lesson_parse(data, size);
+    if (!s)
         return 0;
-    if (print) {                       /* before the run, which may crash */
-        fwrite(text, 1, len, stdout);
-        fflush(stdout);
-    }
-
-    struct scn_errors e = { 0 };
-    struct scenario *s = scenario_parse("lesson.scn", text, len, &e);
-    if (!s) {
-        fprintf(stderr, "fuzz_lesson: the generated lesson does not parse:\n%s\n", text);
-        for (int i = 0; i < e.n; i++)
-            fprintf(stderr, "%s\n", e.msgs[i]);
-        abort();
-    }
     struct sim sim;
     sim_init(&sim, s, s->seed);
     sim.max_events = LESSON_MAX_EVENTS;
@@ -68,7 +49,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     render_pcap(sink, &sim.tr);
     sim_free(&sim);
     scenario_free(s);
-    scn_errors_free(&e);
-    free(text);
     return 0;
 }

@@ -24,33 +24,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static FILE *sink;
-    static int print = -1;
-    size_t len;
-    char *text;
-
-    if (print < 0)
-        print = getenv("FUZZ_PRINT_LESSON") != NULL;
     if (!sink && !(sink = fopen("/dev/null", "w")))
         abort();
-    text = lesson_generate(data, size, &len);
-    if (!text)
+    struct scenario *s = lesson_parse(data, size);
+    if (!s)
         return 0;
-    if (print) {                       /* before the run, which may crash */
-        fwrite(text, 1, len, stdout);
-        fflush(stdout);
-    }
-    struct scn_errors e = { 0 };
-    struct scenario *s = scenario_parse("lesson.scn", text, len, &e);
-    if (s) {
-        struct sim sim;
-        sim_init(&sim, s, s->seed);        /* the program's limits */
-        sim_run(&sim);
-        render_text(sink, &sim);
-        sim_check(&sim, NULL, NULL);
-        sim_free(&sim);
-        scenario_free(s);
-    }
-    scn_errors_free(&e);
-    free(text);
+    struct sim sim;
+    sim_init(&sim, s, s->seed);            /* the program's limits */
+    sim_run(&sim);
+    render_text(sink, &sim);
+    sim_check(&sim, NULL, NULL);
+    sim_free(&sim);
+    scenario_free(s);
     return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lessongen.h"
+#include "scenario.h"
 
 #define MAX_APP   4            /* application hosts h0..h3 */
 #define MAX_ALL   (MAX_APP + 6) /* plus two routers and four DNS hosts */
@@ -653,4 +654,30 @@ char *lesson_generate(const uint8_t *data, size_t size, size_t *len)
     }
     *len = g.len;
     return g.out;
+}
+
+struct scenario *lesson_parse(const uint8_t *data, size_t size)
+{
+    static int print = -1;
+    size_t len;
+    if (print < 0)
+        print = getenv("FUZZ_PRINT_LESSON") != NULL;
+    char *text = lesson_generate(data, size, &len);
+    if (!text)
+        return NULL;
+    if (print) {
+        fwrite(text, 1, len, stdout);
+        fflush(stdout);
+    }
+    struct scn_errors e = { 0 };
+    struct scenario *s = scenario_parse("lesson.scn", text, len, &e);
+    if (!s) {
+        fprintf(stderr, "the generated lesson does not parse:\n%s\n", text);
+        for (int i = 0; i < e.n; i++)
+            fprintf(stderr, "%s\n", e.msgs[i]);
+        abort();
+    }
+    scn_errors_free(&e);
+    free(text);
+    return s;
 }

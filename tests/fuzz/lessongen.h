@@ -14,4 +14,12 @@
  * buffer; *len gets its length.  Returns NULL only when out of memory. */
 char *lesson_generate(const uint8_t *data, size_t size, size_t *len);
 
+struct scenario;
+
+/* The lesson for data[0..size), parsed: printed first to standard output
+ * when FUZZ_PRINT_LESSON is set (before the run, which may crash), and an
+ * abort() with the lesson and the errors if it does not parse, since the
+ * generator promises valid lessons.  NULL only when out of memory. */
+struct scenario *lesson_parse(const uint8_t *data, size_t size);
+
 #endif
