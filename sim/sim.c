@@ -377,25 +377,7 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
 
 /* ---- arrival ----------------------------------------------------------- */
 
-static struct sim_conn *demux(struct sim_host *hp, const struct frame *f,
-                              struct sim_conn **listener)
-{
-    /* the newest listening socket on the port, for a SYN that matches no
-     * connection */
-    *listener = NULL;
-    for (int i = hp->nlisteners; i-- > 0 && !*listener;) {
-        struct sim_conn *sc = hp->listeners[i];
-        if (!sc->detached && sc->tcb.lport == f->tcp.dport &&
-            sc->tcb.state == TCP_LISTEN)
-            *listener = sc;
-    }
-    /* at most one attached TCB has this remote end (a second would have
-     * needed the port free) */
-    return tuple_find(hp, f->tcp.dport, f->ip.src, f->tcp.sport);
-}
-
-/* The listening socket on port, for a SYN that demux() matched to a
- * TIME-WAIT connection before it reached the listener (which is older). */
+/* The newest listening socket on port, or NULL. */
 static struct sim_conn *listener_on(struct sim_host *hp, uint16_t port)
 {
     for (int i = hp->nlisteners; i-- > 0;) {
@@ -405,6 +387,17 @@ static struct sim_conn *listener_on(struct sim_host *hp, uint16_t port)
             return sc;
     }
     return NULL;
+}
+
+/* The TCB an arriving segment belongs to, and the listener on its port (for
+ * a SYN that matches no connection, or one that meets TIME-WAIT). */
+static struct sim_conn *demux(struct sim_host *hp, const struct frame *f,
+                              struct sim_conn **listener)
+{
+    *listener = listener_on(hp, f->tcp.dport);
+    /* at most one attached TCB has this remote end (a second would have
+     * needed the port free) */
+    return tuple_find(hp, f->tcp.dport, f->ip.src, f->tcp.sport);
 }
 
 /* A host could not reach a next hop by ARP.  TCP treats it as a soft error
@@ -428,8 +421,6 @@ void sim_tcp_arrive(struct sim *s, int h, const struct frame *f)
     if (sc && sc->tcb.state == TCP_TIME_WAIT) {
         /* RFC 9293 3.6.1 (MAY-2): a new SYN may reopen from TIME-WAIT; the
          * TCB decides, and says whether the listener takes the SYN. */
-        if (!listener)
-            listener = listener_on(hp, th->dport);
         int r = tcp_time_wait_syn(&sc->tcb, s->now, th, listener != NULL);
         if (r == TW_SYN_HANDLED) {
             sim_after_tcb(s, sc);
