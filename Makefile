@@ -41,11 +41,36 @@ OPT     ?= -O2
 endif
 
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -Isim -Iui -MMD -MP \
-              -DPROTOSIM_VERSION='"$(VERSION)"' -DPROTOSIM_DATADIR='"$(DATADIR)"'
+COMMON_CFLAGS := $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
-SIM_SRC  := $(sort $(wildcard sim/*.c sim/real/*.c))
+# The layers (ARCHITECTURE.md), each its own folder, library and flags.  A
+# layer sees only the headers of the layers below it:
+#
+#   ui/    front end: command line, curses view, text/JSON/pcap writers
+#   real/  the --real driver: loopback sockets, Linux only
+#   lang/  the scenario language: parser, checks, `expect`
+#   sim/   the model: engine, wire formats, protocols, host glue
+#
+# The model is C11 plus POSIX, without curses or Check flags, and the
+# layer check (tests/layers.sh) refuses curses, socket and stdio-output
+# symbols in its library.
+MODEL_DIRS := sim/engine sim/wire sim/proto sim/host
+MODEL_INC  := $(addprefix -I,$(MODEL_DIRS))
+LANG_INC   := -Ilang $(MODEL_INC)
+REAL_INC   := -Ireal $(MODEL_INC)
+UI_INC     := -Iui -Ilang -Ireal $(MODEL_INC)
+
+MODEL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(MODEL_INC) $(COMMON_CFLAGS)
+LANG_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(LANG_INC) $(COMMON_CFLAGS)
+REAL_CFLAGS  := -std=gnu11 $(REAL_INC) $(COMMON_CFLAGS)
+UI_CFLAGS    := -std=gnu11 $(UI_INC) $(COMMON_CFLAGS) $(NCURSES_CFLAGS) \
+                -DPROTOSIM_VERSION='"$(VERSION)"' -DPROTOSIM_DATADIR='"$(DATADIR)"'
+TEST_CFLAGS  := $(UI_CFLAGS) $(CHECK_CFLAGS)
+
+SIM_SRC  := $(sort $(wildcard $(addsuffix /*.c,$(MODEL_DIRS))))
+LANG_SRC := $(sort $(wildcard lang/*.c))
+REAL_SRC := $(sort $(wildcard real/*.c))
 UI_SRC   := $(sort $(wildcard ui/*.c))
 UI_MAIN  := ui/main.c
 UI_LIB_SRC := $(filter-out $(UI_MAIN),$(UI_SRC))
@@ -53,42 +78,86 @@ TEST_SRC := $(sort $(wildcard tests/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 
 SIM_OBJ  := $(SIM_SRC:%.c=$(B)/%.o)
+LANG_OBJ := $(LANG_SRC:%.c=$(B)/%.o)
+REAL_OBJ := $(REAL_SRC:%.c=$(B)/%.o)
 UI_LIB_OBJ := $(UI_LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(UI_MAIN:%.c=$(B)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/%.o)
 
-LIB      := $(B)/libprotosim.a
+SIM_LIB  := $(B)/libsim.a
+LANG_LIB := $(B)/liblang.a
+REAL_LIB := $(B)/libreal.a
+UI_LIB   := $(B)/libui.a
+# link order: each library before the ones it uses
+LIBS     := $(UI_LIB) $(REAL_LIB) $(LANG_LIB) $(SIM_LIB)
 PROG     := $(if $(filter build,$(B)),protosim,$(B)/protosim)
 TESTBIN  := $(B)/run_tests
 BENCHBIN := $(B)/run_bench
+# the model and the language linked with no curses: the linker refuses a
+# model that calls it
+LAYERBIN := $(B)/layer_model
 
 .PHONY: all test unit sanitize bench fuzz fuzz-smoke fuzz-replay fuzz-cov install \
-        uninstall clean check-deps
+        uninstall clean check-deps libs
 
 all: $(PROG)
 
+libs: $(LIBS)
+
+$(B)/sim/%.o: sim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(MODEL_CFLAGS) -c $< -o $@
+
+$(B)/lang/%.o: lang/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(LANG_CFLAGS) -c $< -o $@
+
+$(B)/real/%.o: real/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REAL_CFLAGS) -c $< -o $@
+
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(NCURSES_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+	$(CC) $(TEST_CFLAGS) -c $< -o $@
 
-$(LIB): $(SIM_OBJ) $(UI_LIB_OBJ)
+$(SIM_LIB): $(SIM_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(PROG): $(MAIN_OBJ) $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(NCURSES_LIBS) -lm
+$(LANG_LIB): $(LANG_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
 
-$(TESTBIN): $(TEST_OBJ) $(LIB)
+$(REAL_LIB): $(REAL_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(UI_LIB): $(UI_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(PROG): $(MAIN_OBJ) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBS) $(NCURSES_LIBS) -lm
+
+$(TESTBIN): $(TEST_OBJ) $(LIBS)
 	@test -n "$(CHECK_LIBS)" || { echo "Check not found: apt-get install check pkg-config" >&2; exit 1; }
-	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(NCURSES_LIBS) $(CHECK_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(LIBS) $(NCURSES_LIBS) $(CHECK_LIBS)
 
-$(BENCHBIN): $(BENCH_OBJ) $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(BENCH_OBJ) $(LIB) $(NCURSES_LIBS) -lm
+$(BENCHBIN): $(BENCH_OBJ) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(BENCH_OBJ) $(LIBS) $(NCURSES_LIBS) -lm
+
+$(B)/tests/layers/%.o: tests/layers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(LANG_CFLAGS) -c $< -o $@
+
+$(LAYERBIN): $(B)/tests/layers/model_only.o $(LANG_LIB) $(SIM_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LANG_LIB) $(SIM_LIB) -lm
 
 # The whole suite: Check unit tests, then the shell-driven tests that run the
 # real program (scenario self-checks, goldens, determinism, tshark, tmux UI).
-test: $(PROG) $(TESTBIN)
+test: $(PROG) $(TESTBIN) $(LAYERBIN)
+	LAYER_MODEL=./$(LAYERBIN) SIM_LIB=$(SIM_LIB) LANG_LIB=$(LANG_LIB) sh tests/layers.sh
 	CK_TIMEOUT_MULTIPLIER=$(if $(SAN),4,1) $(TESTBIN)
 	PROTOSIM=./$(PROG) sh tests/run_shell_tests.sh
 	PROTOSIM=./$(PROG) sh tests/ui_tmux.sh
@@ -118,11 +187,11 @@ FUZZ_SANFLAGS := -fsanitize=fuzzer,address,undefined
 FUZZ_LIBFLAGS := -fsanitize=fuzzer-no-link,address,undefined
 fuzz:
 	$(MAKE) B=build-fuzz CC=clang SAN= CFLAGS="-O1 -g" \
-	    SANFLAGS="$(FUZZ_LIBFLAGS)" build-fuzz/libprotosim.a
+	    SANFLAGS="$(FUZZ_LIBFLAGS)" build-fuzz/libui.a build-fuzz/libreal.a build-fuzz/liblang.a build-fuzz/libsim.a
 	@for n in $(FUZZ_TARGETS); do \
 	    echo "clang ... tests/fuzz/$$n.c -> build-fuzz/$$n"; \
-	    clang -std=gnu11 -O1 -g $(FUZZ_SANFLAGS) -Isim -Iui \
-	        tests/fuzz/$$n.c $(FUZZ_HELPERS) build-fuzz/libprotosim.a \
+	    clang -std=gnu11 -O1 -g $(FUZZ_SANFLAGS) $(UI_INC) \
+	        tests/fuzz/$$n.c $(FUZZ_HELPERS) build-fuzz/libui.a build-fuzz/libreal.a build-fuzz/liblang.a build-fuzz/libsim.a \
 	        $(NCURSES_LIBS) -lm -o build-fuzz/$$n || exit 1; \
 	done
 
@@ -152,12 +221,12 @@ fuzz-smoke: fuzz
 # tests/fuzz/regress/pending/ holds lessons the simulator cannot stop yet.
 FUZZ_SAN_B := build-san
 fuzz-replay:
-	$(MAKE) B=$(FUZZ_SAN_B) SAN=1 CC=$(CC) $(FUZZ_SAN_B)/libprotosim.a $(FUZZ_SAN_B)/protosim
+	$(MAKE) B=$(FUZZ_SAN_B) SAN=1 CC=$(CC) libs $(FUZZ_SAN_B)/protosim
 	@mkdir -p $(FUZZ_SAN_B)/fuzz
 	@for n in $(FUZZ_TARGETS); do \
 	    $(CC) -std=gnu11 $(WARN) -O1 -g -fsanitize=address,undefined \
-	        -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Isim -Iui \
-	        tests/fuzz/$$n.c $(FUZZ_HELPERS) tests/fuzz/replay.c $(FUZZ_SAN_B)/libprotosim.a \
+	        -fno-omit-frame-pointer -fno-sanitize-recover=undefined $(UI_INC) \
+	        tests/fuzz/$$n.c $(FUZZ_HELPERS) tests/fuzz/replay.c $(FUZZ_SAN_B)/libui.a $(FUZZ_SAN_B)/libreal.a $(FUZZ_SAN_B)/liblang.a $(FUZZ_SAN_B)/libsim.a \
 	        $(NCURSES_LIBS) -lm -o $(FUZZ_SAN_B)/fuzz/$$n || exit 1; \
 	    printf '%s: ' $$n; \
 	    $(FUZZ_SAN_B)/fuzz/$$n tests/fuzz/corpus/$$n || exit 1; \
@@ -172,12 +241,12 @@ fuzz-replay:
 	done
 
 # Line coverage of the simulator by fuzz_lesson over its kept corpus (clang
-# source-based coverage); the report for sim/tcp.c goes to build-cov/.
+# source-based coverage); the report for sim/proto/tcp.c goes to build-cov/.
 fuzz-cov:
 	$(MAKE) B=build-cov CC=clang SAN= CFLAGS="-O1 -g -fprofile-instr-generate -fcoverage-mapping" \
-	    build-cov/libprotosim.a
-	clang -std=gnu11 -O1 -g -fprofile-instr-generate -fcoverage-mapping -Isim -Iui \
-	    tests/fuzz/fuzz_lesson.c $(FUZZ_HELPERS) tests/fuzz/replay.c build-cov/libprotosim.a \
+	    libs
+	clang -std=gnu11 -O1 -g -fprofile-instr-generate -fcoverage-mapping $(UI_INC) \
+	    tests/fuzz/fuzz_lesson.c $(FUZZ_HELPERS) tests/fuzz/replay.c build-cov/libui.a build-cov/libreal.a build-cov/liblang.a build-cov/libsim.a \
 	    $(NCURSES_LIBS) -lm -o build-cov/fuzz_lesson
 	rm -f build-cov/*.profraw
 	LLVM_PROFILE_FILE=build-cov/lesson.profraw build-cov/fuzz_lesson tests/fuzz/corpus/fuzz_lesson
@@ -185,10 +254,10 @@ fuzz-cov:
 	llvm-cov-14 report build-cov/fuzz_lesson -instr-profile=build-cov/lesson.profdata \
 	    $(SIM_SRC) | tee build-cov/report.txt
 	llvm-cov-14 report -show-functions build-cov/fuzz_lesson \
-	    -instr-profile=build-cov/lesson.profdata sim/tcp.c > build-cov/tcp-functions.txt
+	    -instr-profile=build-cov/lesson.profdata sim/proto/tcp.c > build-cov/tcp-functions.txt
 	llvm-cov-14 show -format=html -output-dir=build-cov/html build-cov/fuzz_lesson \
 	    -instr-profile=build-cov/lesson.profdata $(SIM_SRC)
-	@echo "sim/tcp.c functions never reached:"
+	@echo "sim/proto/tcp.c functions never reached:"
 	@awk 'NR > 2 && $$1 != "TOTAL" && $$7 == "0.00%" { print "  " $$1 }' \
 	    build-cov/tcp-functions.txt
 
@@ -204,4 +273,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-clang build-fuzz build-cov protosim
 
--include $(SIM_OBJ:.o=.d) $(UI_LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)
+-include $(SIM_OBJ:.o=.d) $(LANG_OBJ:.o=.d) $(REAL_OBJ:.o=.d) $(UI_LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)

@@ -22,7 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "scenario.h"
+#include "lang.h"
 #include "sim.h"
 #include "tcp.h"
 #include "trace.h"

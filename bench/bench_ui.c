@@ -27,7 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "scenario.h"
+#include "lang.h"
 #include "sim.h"
 #include "tui.h"
 #include "view.h"

@@ -24,7 +24,7 @@
 #include "arp.h"
 #include "dns.h"
 #include "narrate.h"
-#include "scenario.h"
+#include "lang.h"
 #include "sim.h"
 #include "tcp.h"
 #include "trace.h"

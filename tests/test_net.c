@@ -13,7 +13,7 @@
 
 #include "arp.h"
 #include "dns.h"
-#include "scenario.h"
+#include "lang.h"
 #include "sim.h"
 #include "tcp.h"
 #include "trace.h"

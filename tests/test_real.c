@@ -19,9 +19,9 @@
 #include <check.h>
 #include "testutil.h"
 
-#include "real/real.h"
-#include "real/realint.h"
-#include "scenario.h"
+#include "real.h"
+#include "realint.h"
+#include "lang.h"
 #include "sim.h"
 #include "tcp.h"
 #include "trace.h"

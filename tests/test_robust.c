@@ -11,7 +11,7 @@
 #include <check.h>
 #include "output.h"
 #include "render.h"
-#include "scenario.h"
+#include "lang.h"
 #include "sim.h"
 #include "suites.h"
 

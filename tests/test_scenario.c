@@ -10,7 +10,7 @@
 
 #include "arp.h"
 #include "dns.h"
-#include "scenario.h"
+#include "lang.h"
 #include "sim.h"
 #include "tcp.h"
 #include "wire.h"

@@ -9,7 +9,7 @@
 #include <check.h>
 #include "testutil.h"
 
-#include "scenario.h"
+#include "lang.h"
 #include "sim.h"
 #include "tcp.h"
 #include "trace.h"

@@ -5,8 +5,8 @@
 #include <check.h>
 
 #include "keys.h"
-#include "real/real.h"
-#include "scenario.h"
+#include "real.h"
+#include "lang.h"
 #include "sim.h"
 #include "tcp.h"
 #include "view.h"

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "scenario.h"
+#include "lang.h"
 #include "trace.h"
 
 /* Parses text as "t.scn"; fails the current test with the first error. */

@@ -10,7 +10,7 @@
 #include "dns.h"
 #include "render.h"
 #include "summary.h"
-#include "real/real.h"
+#include "real.h"
 
 /* Writes s as a JSON string (RFC 8259 section 7).  Text stays UTF-8 as
  * written; escaped are only what JSON requires -- the quote, the backslash

@@ -10,9 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "output.h"
+#include "alloc.h"
+#include "lang.h"
 #include "render.h"
 #include "sim.h"
-#include "real/real.h"
+#include "real.h"
 #include "tui.h"
 
 #ifndef PROTOSIM_VERSION
@@ -198,8 +200,18 @@ static int parse_limit(const char *s, int kind, uint64_t *out)
     return 0;
 }
 
+/* alloc.h's policy, as the program reports it: say so, then abort. */
+static void out_of_memory(size_t size)
+{
+    char msg[80];
+    int n = snprintf(msg, sizeof msg, "protosim: out of memory (%zu bytes)\n", size);
+    if (n > 0 && write(2, msg, (size_t)n) < 0)
+        return;
+}
+
 int main(int argc, char **argv)
 {
+    alloc_set_failure_handler(out_of_memory);
     int batch = 0, json = 0, check = 0, real = 0, list = 0;
     const char *pcap_path = NULL;
     uint64_t seed = 0;

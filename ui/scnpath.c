@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "output.h"
+#include "lang.h"
 #include "render.h"
 
 #ifndef PROTOSIM_DATADIR

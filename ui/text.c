@@ -7,7 +7,7 @@
 #include "output.h"
 #include "render.h"
 #include "summary.h"
-#include "real/real.h"
+#include "real.h"
 
 static const char *hname(const struct trace *tr, int h)
 {

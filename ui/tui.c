@@ -16,7 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "keys.h"
-#include "real/real.h"
+#include "real.h"
+#include "lang.h"
 #include "render.h"
 #include "tui.h"
 #include "view.h"

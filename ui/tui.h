@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "scenario.h"
+#include "lang.h"
 #include "sim.h"
 #include "view.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include "view.h"
 #include "viewint.h"
-#include "real/real.h"
+#include "real.h"
 #include "render.h"
 #include "summary.h"
 #include "tcp.h"

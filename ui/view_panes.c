@@ -8,7 +8,7 @@
 #include "viewint.h"
 #include "arp.h"
 #include "dns.h"
-#include "real/real.h"
+#include "real.h"
 #include "render.h"
 #include "summary.h"
 #include "tcp.h"

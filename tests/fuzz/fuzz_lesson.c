@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include "lessongen.h"
 #include "render.h"
-#include "scenario.h"
+#include "lang.h"
 #include "sim.h"
 
 #define LESSON_MAX_EVENTS 200000

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include "lessongen.h"
 #include "render.h"
-#include "scenario.h"
+#include "lang.h"
 #include "sim.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

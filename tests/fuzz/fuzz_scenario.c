@@ -2,7 +2,7 @@
  * and a parsed scenario run briefly through the simulator. */
 #include <stddef.h>
 #include <stdint.h>
-#include "scenario.h"
+#include "lang.h"
 #include "sim.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

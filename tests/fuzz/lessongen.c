@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lessongen.h"
-#include "scenario.h"
+#include "lang.h"
 
 #define MAX_APP   4            /* application hosts h0..h3 */
 #define MAX_ALL   (MAX_APP + 6) /* plus two routers and four DNS hosts */

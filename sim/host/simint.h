@@ -3,6 +3,7 @@
 #ifndef PROTOSIM_SIMINT_H
 #define PROTOSIM_SIMINT_H
 
+#include "alloc.h"
 #include "sim.h"
 
 enum ev_type { EV_ACTION, EV_DELIVER, EV_TCP_TIMER, EV_ARP_TIMER, EV_DNS_TIMER };
@@ -16,7 +17,6 @@ struct flight {
     struct why why;            /* narration for the arrival */
 };
 
-void *sim_xcalloc(size_t n, size_t sz);
 int   sim_host_by_addr(const struct sim *s, ip4_addr a);
 
 /* net.c */

@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "arp.h"
+#include "alloc.h"
 
 static const char *const arp_state_names[ARP_NSTATES] = {
 #define X(s) #s,
@@ -176,9 +177,7 @@ static struct arp_entry *add(struct arp_cache *c, ip4_addr ip)
 {
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 8;
-        struct arp_entry *ne = realloc(c->e, (size_t)c->cap * sizeof *ne);
-        if (!ne)
-            abort();
+        struct arp_entry *ne = xreallocarray(c->e, (size_t)c->cap, sizeof *ne);
         c->e = ne;
     }
     struct arp_entry *e = &c->e[c->n++];
@@ -310,14 +309,10 @@ void arp_output(struct arp_cache *c, int64_t now, ip4_addr ip,
         memmove(e->q, e->q + 1, (size_t)(e->nq - 1) * sizeof *e->q);
         e->nq--;
     }
-    struct arp_waiting *nq = realloc(e->q, (size_t)(e->nq + 1) * sizeof *nq);
-    if (!nq)
-        abort();
+    struct arp_waiting *nq = xreallocarray(e->q, (size_t)e->nq + 1, sizeof *nq);
     e->q = nq;
     struct arp_waiting *w = &e->q[e->nq++];
-    w->frame = malloc(len);
-    if (!w->frame)
-        abort();
+    w->frame = xmalloc(len);
     memcpy(w->frame, frame, len);
     w->len = len;
     w->conn = conn;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "arp.h"
+#include "alloc.h"
 #include "dns.h"
 #include "tcp.h"
 #include "trace.h"
@@ -15,13 +16,7 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
     size_t nc = *cap ? *cap : 16;
     while (nc < need)
         nc *= 2;
-    void *np = realloc(p, nc * elem);
-    if (!np) {
-        /* Out of memory while recording: there is no sensible way to go on
-         * with a partial trace, so stop loudly. */
-        fputs("protosim: out of memory\n", stderr);
-        abort();
-    }
+    void *np = xreallocarray(p, nc, elem);
     *cap = nc;
     return np;
 }
@@ -79,9 +74,7 @@ int trace_add_host(struct trace *tr, const char *name, uint32_t addr)
                           sizeof *tr->host_names);
     tr->host_addrs = grow(tr->host_addrs, &cap2, (size_t)tr->nhosts + 1,
                           sizeof *tr->host_addrs);
-    char *copy = strdup(name);
-    if (!copy)
-        abort();
+    char *copy = xstrdup(name);
     tr->host_names[tr->nhosts] = copy;
     tr->host_addrs[tr->nhosts] = addr;
     return tr->nhosts++;
@@ -114,11 +107,7 @@ static uint64_t str_hash(const char *s)
 
 static void rehash(struct trace *tr, size_t cap)
 {
-    uint32_t *t = calloc(cap, sizeof *t);
-    if (!t) {
-        fputs("protosim: out of memory\n", stderr);
-        abort();
-    }
+    uint32_t *t = xcalloc(cap, sizeof *t);
     for (size_t i = 0; i < tr->nstrs; i++) {
         size_t j = (size_t)str_hash(tr->strs[i]) & (cap - 1);
         while (t[j])
@@ -139,9 +128,7 @@ uint32_t trace_intern(struct trace *tr, const char *s)
         if (!strcmp(tr->strs[tr->strhash[j] - 1], s))
             return tr->strhash[j] - 1;
     tr->strs = grow(tr->strs, &tr->capstrs, tr->nstrs + 1, sizeof *tr->strs);
-    char *copy = strdup(s);
-    if (!copy)
-        abort();
+    char *copy = xstrdup(s);
     tr->strs[tr->nstrs] = copy;
     tr->strbytes += strlen(copy) + 1;
     tr->strhash[j] = (uint32_t)tr->nstrs + 1;

@@ -218,13 +218,13 @@ int dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f,
 void dnsapp_init(struct sim *s)
 {
     const struct scenario *scn = s->scn;
-    struct dns_sim *ds = sim_xcalloc(1, sizeof *ds);
-    ds->h = sim_xcalloc((size_t)s->nhosts, sizeof *ds->h);
+    struct dns_sim *ds = xcalloc(1, sizeof *ds);
+    ds->h = xcalloc((size_t)s->nhosts, sizeof *ds->h);
     s->dns = ds;
     for (int i = 0; i < scn->nzones; i++) {
         struct dns_host *d = &ds->h[scn->zones[i].host];
         if (!d->zone) {
-            d->zone = sim_xcalloc(1, sizeof *d->zone);
+            d->zone = xcalloc(1, sizeof *d->zone);
             dns_zone_init(d->zone);
         }
         dns_zone_add_apex(d->zone, scn->zones[i].apex);
@@ -232,7 +232,7 @@ void dnsapp_init(struct sim *s)
     for (int i = 0; i < scn->nrrs; i++) {
         struct dns_host *d = &ds->h[scn->rrs[i].host];
         if (!d->zone) {
-            d->zone = sim_xcalloc(1, sizeof *d->zone);
+            d->zone = xcalloc(1, sizeof *d->zone);
             dns_zone_init(d->zone);
         }
         dns_zone_add(d->zone, &scn->rrs[i].rr);
@@ -252,7 +252,7 @@ void dnsapp_init(struct sim *s)
             memcpy(cfg.roots, sr->hints, (size_t)cfg.nroots * sizeof cfg.roots[0]);
             d->res_wake = (struct dns_waker){ s, h, WHO_RESOLVER, 0, -1 };
             struct dns_env env = { &s->tr, h, res_emit, next_id, &d->res_wake };
-            d->res = sim_xcalloc(1, sizeof *d->res);
+            d->res = xcalloc(1, sizeof *d->res);
             dns_resolver_init(d->res, &cfg, &env);
             d->res_port = hp->next_udp_port++;
         }
@@ -263,7 +263,7 @@ void dnsapp_init(struct sim *s)
             d->stub_wake = (struct dns_waker){ s, h, WHO_STUB, 0, -1 };
             struct dns_stub_env env = { &s->tr, h, stub_emit, next_id, stub_done,
                                         &d->stub_wake };
-            d->stub = sim_xcalloc(1, sizeof *d->stub);
+            d->stub = xcalloc(1, sizeof *d->stub);
             dns_stub_init(d->stub, &cfg, &env);
             d->stub_port = hp->next_udp_port++;
         }

@@ -2,24 +2,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include "udp.h"
+#include "alloc.h"
 
 void udp_queue_push(struct udp_queue *q, ip4_addr src, uint16_t sport,
                     const uint8_t *data, size_t len)
 {
     if (q->n == q->cap) {
         q->cap = q->cap ? q->cap * 2 : 8;
-        struct sim_dgram *nd = realloc(q->d, (size_t)q->cap * sizeof *nd);
-        if (!nd)
-            abort();
+        struct sim_dgram *nd = xreallocarray(q->d, (size_t)q->cap, sizeof *nd);
         q->d = nd;
     }
     struct sim_dgram *d = &q->d[q->n++];
     d->src = src;
     d->sport = sport;
     d->len = len;
-    d->data = malloc(len ? len : 1);
-    if (!d->data)
-        abort();
+    d->data = xmalloc(len);
     if (len)
         memcpy(d->data, data, len);
 }

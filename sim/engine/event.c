@@ -1,6 +1,7 @@
 /* event.c — the binary min-heap event queue with cancel-by-flag. */
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 #include "event.h"
 
 /* An id packs the slot index (low 32 bits) and its generation (high 32),
@@ -72,20 +73,14 @@ static uint32_t alloc_slot(struct event_queue *q)
         return q->free[--q->nfree];
     if (q->nslots == 0)
         q->nslots = 1;                      /* slot 0 stays unused */
-    if (q->nslots == SLOT_MASK)
-        return 0;
+    if (q->nslots == SLOT_MASK)             /* 2^32 - 1 live events */
+        alloc_exhausted((size_t)SLOT_MASK * sizeof *q->slots);
     if (q->nslots >= q->capslots) {
         uint32_t cap = q->capslots ? q->capslots * 2 : 64;
-        struct event *ns = realloc(q->slots, (size_t)cap * sizeof *ns);
-        uint32_t *nf = realloc(q->free, (size_t)cap * sizeof *nf);
-        if (nf)
-            q->free = nf;
-        if (!ns || !nf) {
-            if (ns)
-                q->slots = ns;
-            return 0;
-        }
-        q->slots = ns;
+        if (cap < q->capslots)                  /* doubled past 2^32 */
+            cap = SLOT_MASK;
+        q->slots = xreallocarray(q->slots, cap, sizeof *q->slots);
+        q->free = xreallocarray(q->free, cap, sizeof *q->free);
         q->capslots = cap;
     }
     q->slots[q->nslots].gen = 0;
@@ -96,16 +91,11 @@ event_id eq_schedule(struct event_queue *q, int64_t t_us, int type, void *ptr,
                      int64_t arg)
 {
     uint32_t s = alloc_slot(q);
-    if (!s)
-        return 0;
     if (q->nheap == q->capheap) {
         uint32_t cap = q->capheap ? q->capheap * 2 : 64;
-        struct heap_ent *nh = realloc(q->heap, (size_t)cap * sizeof *nh);
-        if (!nh) {
-            q->free[q->nfree++] = s;
-            return 0;
-        }
-        q->heap = nh;
+        if (cap < q->capheap)
+            cap = SLOT_MASK;
+        q->heap = xreallocarray(q->heap, cap, sizeof *q->heap);
         q->capheap = cap;
     }
     struct event *e = &q->slots[s];

@@ -41,6 +41,8 @@
 #include <string.h>
 #include <strings.h>
 #include "dns.h"
+#include "event.h"
+#include "alloc.h"
 
 /* ---- names ---------------------------------------------------------- */
 
@@ -928,16 +930,6 @@ char *dns_summary(const struct dns_msg *m, char *buf, size_t n)
 
 /* ---- authoritative server (RFC 1034 4.3.2) -------------------------- */
 
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fputs("protosim: out of memory\n", stderr);
-        abort();
-    }
-    return q;
-}
-
 void dns_zone_init(struct dns_zone *z)
 {
     memset(z, 0, sizeof *z);
@@ -1194,7 +1186,6 @@ struct why dns_server_why(struct trace *tr, const struct dns_msg *q,
 #define MAX_SLIST  16
 #define MAX_CNAMES 8
 #define MAX_DEPTH  3     /* glueless look-ups inside glueless look-ups */
-#define US_PER_S   1000000LL
 
 /* One cached RRset, or one negative answer (then rr[0] is the SOA). */
 struct dns_cache_entry {

@@ -6,20 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "simint.h"
+#include "alloc.h"
 
 /* RFC 6335 6: the dynamic (ephemeral) ports are 49152-65535. */
 #define EPHEMERAL_FIRST 49152u
 #define EPHEMERAL_COUNT (65536u - EPHEMERAL_FIRST)
-
-void *sim_xcalloc(size_t n, size_t sz)
-{
-    void *p = calloc(n ? n : 1, sz);
-    if (!p) {
-        fputs("protosim: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
 
 int sim_host_by_addr(const struct sim *s, ip4_addr a)
 {
@@ -132,7 +123,7 @@ static void tuple_insert(struct sim_host *hp, struct sim_conn *sc)
         struct sim_conn **old = hp->tuples;
         size_t oldcap = hp->captuples;
         hp->captuples = oldcap ? oldcap * 2 : 16;
-        hp->tuples = sim_xcalloc(hp->captuples, sizeof *hp->tuples);
+        hp->tuples = xcalloc(hp->captuples, sizeof *hp->tuples);
         for (size_t i = 0; i < oldcap; i++)
             if (old[i])
                 tuple_put(hp, old[i]);
@@ -204,7 +195,7 @@ static struct sim_port_refs *port_slot(struct sim_host *hp, uint16_t port)
         struct sim_port_refs *old = hp->ports;
         size_t oldcap = hp->capports;
         hp->capports = oldcap ? 2 * oldcap : 16;
-        hp->ports = sim_xcalloc(hp->capports, sizeof *hp->ports);
+        hp->ports = xcalloc(hp->capports, sizeof *hp->ports);
         for (size_t i = 0; i < oldcap; i++) {
             if (!old[i].key)
                 continue;
@@ -255,7 +246,7 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
                                  ip4_addr raddr, uint16_t lport, uint16_t rport)
 {
     struct sim_host *hp = &s->hosts[h];
-    struct sim_conn *sc = sim_xcalloc(1, sizeof *sc);
+    struct sim_conn *sc = xcalloc(1, sizeof *sc);
     struct tcp_config cfg;
     tcp_config_default(&cfg);
     cfg.mss = (uint16_t)hp->cfg->tcp.mss;
@@ -273,9 +264,7 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     sc->timer_at = -1;
     if (hp->nconns == hp->capconns) {
         hp->capconns = hp->capconns ? hp->capconns * 2 : 4;
-        hp->conns = realloc(hp->conns, (size_t)hp->capconns * sizeof *hp->conns);
-        if (!hp->conns)
-            abort();
+        hp->conns = xreallocarray(hp->conns, (size_t)hp->capconns, sizeof *hp->conns);
     }
     hp->conns[hp->nconns] = sc;
     hp->current = hp->nconns++;
@@ -330,10 +319,8 @@ struct sim_conn *sim_listen(struct sim *s, int h, uint16_t port, int layer,
     sc->listener = 1;
     if (hp->nlisteners == hp->caplisteners) {
         hp->caplisteners = hp->caplisteners ? 2 * hp->caplisteners : 4;
-        hp->listeners = realloc(hp->listeners,
-                                (size_t)hp->caplisteners * sizeof *hp->listeners);
-        if (!hp->listeners)
-            abort();
+        hp->listeners = xreallocarray(hp->listeners, (size_t)hp->caplisteners,
+                                      sizeof *hp->listeners);
     }
     hp->listeners[hp->nlisteners++] = sc;
     trace_app(&s->tr, s->now, h, layer, sc->tcb.id, AC_LISTEN, 0, NULL, 0, why);
@@ -554,7 +541,7 @@ static void run_action(struct sim *s, const struct scn_action *a)
         struct why why = WHY(N_APP_SEND, (int64_t)len);
         if (a->framed) {
             /* length-prefixed framing: 4 bytes of big-endian length first */
-            framed = sim_xcalloc(len + 4, 1);
+            framed = xcalloc(len + 4, 1);
             framed[0] = (uint8_t)(len >> 24);
             framed[1] = (uint8_t)(len >> 16);
             framed[2] = (uint8_t)(len >> 8);
@@ -577,7 +564,7 @@ static void run_action(struct sim *s, const struct scn_action *a)
         break;
     }
     case ACT_RECV: {
-        uint8_t *buf = sim_xcalloc(a->recv_max, 1);
+        uint8_t *buf = xcalloc(a->recv_max, 1);
         sim_app_recv(s, sc, buf, a->recv_max);
         free(buf);
         break;
@@ -614,7 +601,7 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
     eq_init(&s->q);
     rng_seed(&s->rng, seed);
     s->nhosts = scn->nhosts;
-    s->hosts = sim_xcalloc((size_t)scn->nhosts, sizeof *s->hosts);
+    s->hosts = xcalloc((size_t)scn->nhosts, sizeof *s->hosts);
     for (int i = 0; i < scn->nhosts; i++) {
         struct sim_host *hp = &s->hosts[i];
         hp->cfg = &scn->hosts[i];
@@ -625,7 +612,7 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
     }
     net_init(s);
     app_init(s);
-    s->fault_seen = sim_xcalloc((size_t)scn->nfaults, sizeof *s->fault_seen);
+    s->fault_seen = xcalloc((size_t)scn->nfaults, sizeof *s->fault_seen);
     s->next_action = 0;
 }
 
@@ -884,7 +871,7 @@ static int fwd_cmp(const void *pa, const void *pb)
  * routers on the loop (*b may stay -1). */
 static int find_loop(const struct fwd_key *k, size_t nk, int *a, int *b)
 {
-    struct fwd_key *t = sim_xcalloc(nk ? nk : 1, sizeof *t);
+    struct fwd_key *t = xcalloc(nk ? nk : 1, sizeof *t);
     memcpy(t, k, nk * sizeof *t);
     qsort(t, nk, sizeof *t, fwd_cmp);
     *a = *b = -1;
@@ -911,7 +898,7 @@ static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
     int tm_host = -1, tm_name = 0, zw_rcv = -1, zw_snd = -1;
     size_t zw = 0;
     int64_t tm_last = 0;
-    size_t *per_host = sim_xcalloc((size_t)s->nhosts + 1, sizeof *per_host);
+    size_t *per_host = xcalloc((size_t)s->nhosts + 1, sizeof *per_host);
     for (size_t i = from; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
         if (r->host >= 0 && r->host < s->nhosts)
@@ -974,7 +961,7 @@ static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
     if (fwd) {
         enum { LW = 1 << 20 };
         size_t lfrom = tr->n > LW ? tr->n - LW : 0, nfk = 0;
-        struct fwd_key *fk = sim_xcalloc(tr->n - lfrom + 1, sizeof *fk);
+        struct fwd_key *fk = xcalloc(tr->n - lfrom + 1, sizeof *fk);
         for (size_t i = lfrom; i < tr->n; i++) {
             const struct trace_rec *r = &tr->recs[i];
             if (r->kind != TK_SEND || r->why.id != N_IP_FORWARD)

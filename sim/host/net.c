@@ -56,7 +56,7 @@ static void build_addr_index(struct sim *s)
     size_t n = 0;
     for (int h = 0; h < s->nhosts; h++)
         n += 1 + (size_t)s->hosts[h].nifs;
-    s->addrs = sim_xcalloc(n, sizeof *s->addrs);
+    s->addrs = xcalloc(n, sizeof *s->addrs);
     for (int h = 0; h < s->nhosts; h++) {
         s->addrs[s->naddrs++] = (struct sim_addr){ s->hosts[h].addr, h };
         for (int k = 0; k < s->hosts[h].nifs; k++)
@@ -136,7 +136,7 @@ static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
     if (f)
         s->free_flights = f->next;
     else
-        f = sim_xcalloc(1, sizeof *f);
+        f = xcalloc(1, sizeof *f);
     f->next = NULL;
     f->why = why;
     f->pkt = pkt;
@@ -481,7 +481,7 @@ void net_deliver(struct sim *s, struct flight *fl)
 void net_init(struct sim *s)
 {
     const struct scenario *scn = s->scn;
-    s->link_of = sim_xcalloc((size_t)scn->nhosts * (size_t)scn->nhosts,
+    s->link_of = xcalloc((size_t)scn->nhosts * (size_t)scn->nhosts,
                              sizeof *s->link_of);
     for (int i = 0; i < scn->nhosts * scn->nhosts; i++)
         s->link_of[i] = -1;
@@ -491,12 +491,12 @@ void net_init(struct sim *s)
         s->link_of[l->b * scn->nhosts + l->a] = i;
     }
     s->nlans = scn->nlans;
-    s->lans = sim_xcalloc((size_t)scn->nlans, sizeof *s->lans);
+    s->lans = xcalloc((size_t)scn->nlans, sizeof *s->lans);
     for (int i = 0; i < scn->nlans; i++) {
         s->lans[i].cfg = &scn->lans[i];
-        s->lans[i].member_host = sim_xcalloc((size_t)scn->nhosts * SCN_MAX_IFACES,
+        s->lans[i].member_host = xcalloc((size_t)scn->nhosts * SCN_MAX_IFACES,
                                              sizeof(int));
-        s->lans[i].member_if = sim_xcalloc((size_t)scn->nhosts * SCN_MAX_IFACES,
+        s->lans[i].member_if = xcalloc((size_t)scn->nhosts * SCN_MAX_IFACES,
                                            sizeof(int));
     }
     struct arp_config acfg;
@@ -505,7 +505,7 @@ void net_init(struct sim *s)
         struct sim_host *hp = &s->hosts[h];
         hp->mac = host_mac(h, 0);
         hp->nifs = scn->hosts[h].nifaces;
-        hp->ifs = sim_xcalloc((size_t)hp->nifs, sizeof *hp->ifs);
+        hp->ifs = xcalloc((size_t)hp->nifs, sizeof *hp->ifs);
         for (int k = 0; k < hp->nifs; k++) {
             const struct scn_iface *si = &scn->hosts[h].ifaces[k];
             struct sim_iface *ifc = &hp->ifs[k];

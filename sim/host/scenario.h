@@ -273,22 +273,10 @@ struct scenario {
     struct scn_resolver *resolvers; int nresolvers;
 };
 
-/* Errors collected while parsing, each "file:line:col: error: message". */
-struct scn_errors {
-    char **msgs;
-    int    n;
-};
-
-/* Parses text (not NUL-terminated necessarily; len bytes) read from `path`.
- * Returns a scenario, or NULL with at least one message in errs. */
-struct scenario *scenario_parse(const char *path, const char *text, size_t len,
-                                struct scn_errors *errs);
-/* Reads and parses a file.  Returns NULL with *io_error = errno when the file
- * cannot be read (errs untouched), or NULL with messages in errs. */
-struct scenario *scenario_load(const char *path, struct scn_errors *errs,
-                               int *io_error);
 void scenario_free(struct scenario *s);
-void scn_errors_free(struct scn_errors *e);
+/* What one action or expectation owns (the element stays in its array). */
+void scn_action_clear(struct scn_action *a);
+void scn_expect_clear(struct scn_expect *e);
 
 void scenario_tcp_defaults(struct scn_tcp_opts *o);
 int  scenario_host_index(const struct scenario *s, const char *name);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "simint.h"
+#include "alloc.h"
 #include "udp.h"
 
 enum app_role { ROLE_NONE, ROLE_HTTP_SERVER, ROLE_HTTP_CLIENT };
@@ -33,14 +34,12 @@ static struct sim_udp *udp_bind(struct sim_host *hp, uint16_t port)
 {
     if (hp->nudp == hp->capudp) {
         int cap = hp->capudp ? 2 * hp->capudp : 4;
-        struct sim_udp *g = realloc(hp->udp, (size_t)cap * sizeof *g);
-        if (!g)
-            abort();
+        struct sim_udp *g = xreallocarray(hp->udp, (size_t)cap, sizeof *g);
         hp->udp = g;
         hp->capudp = cap;
     }
     if (!hp->udp_ix && hp->nudp >= UDP_IX_FROM) {
-        hp->udp_ix = sim_xcalloc(65536, sizeof *hp->udp_ix);
+        hp->udp_ix = xcalloc(65536, sizeof *hp->udp_ix);
         for (int i = 0; i < hp->nudp; i++)
             hp->udp_ix[hp->udp[i].port] = i + 1;
     }
@@ -151,9 +150,7 @@ static void frame_push(struct sim_conn *hp, const uint8_t *p, size_t n)
         size_t cap = hp->frame_cap ? hp->frame_cap : 256;
         while (cap < hp->frame_len + n)
             cap *= 2;
-        uint8_t *nb = realloc(hp->frame_buf, cap);
-        if (!nb)
-            abort();
+        uint8_t *nb = xrealloc(hp->frame_buf, cap);
         hp->frame_buf = nb;
         hp->frame_cap = cap;
     }
@@ -175,7 +172,7 @@ static void recv_framed(struct sim *s, const struct scn_action *a)
         return;
     }
     size_t max = a->recv_max ? a->recv_max : 4096;
-    uint8_t *buf = sim_xcalloc(max, 1);
+    uint8_t *buf = xcalloc(max, 1);
     long n = sim_app_recv(s, sc, buf, max);
     if (n > 0)
         frame_push(sc, buf, (size_t)n);
@@ -269,7 +266,7 @@ static void http_server_poll(struct sim *s, struct sim_conn *sc)
     if (!end)
         return;
     sc->step = 1;
-    uint8_t *req = sim_xcalloc(end, 1);
+    uint8_t *req = xcalloc(end, 1);
     tcp_recv(c, s->now, req, end);
     trace_app(&s->tr, s->now, h, TL_HTTP, c->id, AC_RECV, (int)end, req, end,
               WHY(N_APP_HTTP_READREQ, (int64_t)end));
@@ -281,7 +278,7 @@ static void http_server_poll(struct sim *s, struct sim_conn *sc)
                       "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
                       "Content-Length: %zu\r\nConnection: close\r\n\r\n", blen);
     size_t total = (size_t)hl + blen;
-    uint8_t *resp = sim_xcalloc(total, 1);
+    uint8_t *resp = xcalloc(total, 1);
     memcpy(resp, head, (size_t)hl);
     memcpy(resp + hl, body, blen);
     trace_app(&s->tr, s->now, h, TL_HTTP, c->id, AC_SEND, (int)total, resp,
@@ -316,7 +313,7 @@ static void http_client_poll(struct sim *s, struct sim_conn *sc)
     }
     if (sc->step == 1 && c->rcvq.len) {
         size_t n = c->rcvq.len;
-        uint8_t *buf = sim_xcalloc(n, 1);
+        uint8_t *buf = xcalloc(n, 1);
         tcp_recv(c, s->now, buf, n);
         trace_app(&s->tr, s->now, h, TL_HTTP, c->id, AC_RECV, (int)n, buf, n,
                   WHY(N_APP_HTTP_READ, (int64_t)n));

@@ -9,7 +9,7 @@
 
 #include "arp.h"
 #include "dns.h"
-#include "scenario.h"
+#include "lang.h"
 #include "tcp.h"
 #include "wire.h"
 
@@ -69,9 +69,6 @@
  * fragment IP packets. */
 #define UDP_DATA_MAX   (FRAME_MAX - ETH_HDR_LEN - IP4_HDR_LEN - UDP_HDR_LEN)
 
-#define US_PER_MS      INT64_C(1000)
-#define US_PER_S       INT64_C(1000000)
-#define US_PER_MIN     INT64_C(60000000)
 
 static const char PATTERN[] = "abcdefghijklmnopqrstuvwxyz";
 
@@ -1879,16 +1876,6 @@ static void action_http(struct parser *P, struct scn_action *a)
     }
 }
 
-/* What an action owns; the action itself stays in the array. */
-static void action_clear(struct scn_action *a)
-{
-    free(a->data);
-    free(a->text);
-    free(a->path);
-    a->data = NULL;
-    a->text = NULL;
-    a->path = NULL;
-}
 
 #define ACTION_LIST "listen, connect, send, recv, shutdown, close, abort, udp, resolve, http"
 
@@ -2001,7 +1988,7 @@ static void kw_at(struct parser *P, struct tok *kw)
         ok = P->nerr == before && !P->oom;
     }
     if (!ok) {
-        action_clear(a);
+        scn_action_clear(a);
         P->s->nactions--;
     }
 }
@@ -2093,21 +2080,6 @@ static int want_arp_state(struct parser *P, int *state)
 }
 
 /* What an expectation owns; the expectation itself stays in the array. */
-static void expect_clear(struct scn_expect *e)
-{
-    free(e->data);
-    free(e->src_text);
-    free(e->name);
-    for (int i = 0; i < e->nmsgs; i++) free(e->msgs[i]);
-    free(e->msgs);
-    free(e->msg_lens);
-    e->data = NULL;
-    e->src_text = NULL;
-    e->name = NULL;
-    e->msgs = NULL;
-    e->msg_lens = NULL;
-    e->nmsgs = 0;
-}
 
 /* `messages "a" "b" ...`: every remaining token, each a string. */
 static int want_messages(struct parser *P, struct scn_expect *e)
@@ -2654,7 +2626,7 @@ out:
         e->src_text = dup_bytes(P, t1->raw, (size_t)(last->raw + last->rawlen - t1->raw));
     }
     if (P->nerr != before || P->oom || !e->src_text) {
-        expect_clear(e);
+        scn_expect_clear(e);
         P->s->nexpects--;
     }
 }
@@ -3045,19 +3017,6 @@ static void parser_free(struct parser *P)
 /* ------------------------------------------------------------------------ */
 /* Public API                                                               */
 
-void scenario_tcp_defaults(struct scn_tcp_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->n_isn = 0;
-    o->mss = 1460;
-    o->rto_us = 1 * US_PER_S;
-    o->retries = 5;
-    o->msl_us = 30 * US_PER_S;
-    o->nagle = 1;
-    o->two_way = 0;
-    o->tw_reopen = 1;
-    o->rcvbuf = 65535;
-}
 
 struct scenario *scenario_parse(const char *path, const char *text, size_t len,
                                 struct scn_errors *errs)
@@ -3141,26 +3100,6 @@ struct scenario *scenario_load(const char *path, struct scn_errors *errs, int *i
     return s;
 }
 
-void scenario_free(struct scenario *s)
-{
-    if (!s) return;
-    free(s->path);
-    free(s->title);
-    for (int i = 0; i < s->ndescribe; i++) free(s->describe[i]);
-    free(s->describe);
-    free(s->hosts);
-    free(s->links);
-    for (int i = 0; i < s->nactions; i++) action_clear(&s->actions[i]);
-    free(s->actions);
-    free(s->faults);
-    for (int i = 0; i < s->nexpects; i++) expect_clear(&s->expects[i]);
-    free(s->expects);
-    free(s->lans);
-    free(s->zones);
-    free(s->rrs);
-    free(s->resolvers);
-    free(s);
-}
 
 void scn_errors_free(struct scn_errors *e)
 {
@@ -3171,28 +3110,4 @@ void scn_errors_free(struct scn_errors *e)
     e->n = 0;
 }
 
-int scenario_host_index(const struct scenario *s, const char *name)
-{
-    if (!s || !name) return -1;
-    for (int i = 0; i < s->nhosts; i++)
-        if (!strcmp(s->hosts[i].name, name)) return i;
-    return -1;
-}
 
-/* A pattern matches TCP or UDP frames from src to dst.  For TCP, the flag set
- * must be exactly the pattern's, except that PSH is ignored unless the
- * pattern lists it (senders set PSH on data at will); any_flags matches every
- * segment; data requires a payload. */
-int scn_match_frame(const struct scn_match *m, int src, int dst, int proto,
-                    uint8_t tcp_flags, size_t payload_len)
-{
-    if (!m || m->src != src || m->dst != dst) return 0;
-    if (proto != IPPROTO_TCP_NUM && proto != IPPROTO_UDP_NUM) return 0;
-    if (m->proto != 0 && m->proto != proto) return 0;
-    if (m->data && payload_len == 0) return 0;
-    if (proto == IPPROTO_TCP_NUM && !m->any_flags) {
-        uint8_t mask = (m->flags & TCP_PSH) ? 0xFF : (uint8_t)~TCP_PSH;
-        if ((uint8_t)(tcp_flags & mask) != m->flags) return 0;
-    }
-    return 1;
-}

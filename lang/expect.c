@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "simint.h"
+#include "lang.h"
 #include "summary.h"
 #include "arp.h"
 #include "dns.h"
@@ -17,7 +18,7 @@ int trace_host_tcp_state_at(const struct trace *tr, int host, int64_t t)
     /* the connection that appeared last, and its last state at or before t;
      * connection ids are interned strings, so one flag per string says
      * whether a connection has been seen before */
-    uint8_t *seen = sim_xcalloc(tr->nstrs, 1);
+    uint8_t *seen = xcalloc(tr->nstrs, 1);
     uint32_t latest = 0;
     int state = TCP_CLOSED;
     for (size_t i = 0; i < tr->n; i++) {
@@ -45,12 +46,9 @@ static void add_msg(char ***out, int *nout, const char *msg)
      * 40000 failures copied it 40000 times (1.5 GB under AddressSanitizer) */
     int k = *nout;
     if (k == 0 || (k >= 16 && (k & (k - 1)) == 0)) {
-        char **n = realloc(*out, (size_t)(k ? 2 * k : 16) * sizeof **out);
-        if (!n)
-            abort();
-        *out = n;
+        *out = xreallocarray(*out, (size_t)(k ? 2 * k : 16), sizeof **out);
     }
-    (*out)[(*nout)++] = strdup(msg);
+    (*out)[(*nout)++] = xstrdup(msg);
 }
 
 /* HOST arp ADDR STATE by|at T: the entry "arp:ADDR" on HOST */
@@ -294,7 +292,7 @@ static void isn_put(struct isn_map *m, uint32_t s, uint16_t sp, uint32_t d, uint
                     uint32_t isn)
 {
     if (2 * (m->n + 1) > m->cap) {
-        struct isn_map g = { sim_xcalloc(m->cap ? 2 * m->cap : 16, sizeof *g.t),
+        struct isn_map g = { xcalloc(m->cap ? 2 * m->cap : 16, sizeof *g.t),
                              m->cap ? 2 * m->cap : 16, 0 };
         for (size_t i = 0; i < m->cap; i++)
             if (m->t[i].used) {
@@ -540,7 +538,7 @@ static void xcache_build(const struct trace *tr, struct xcache *c)
     for (size_t k = 0; k < tr->n; k++)
         if (tr->recs[k].kind == TK_SEND && !tr->recs[k].u.pkt.dup)
             c->nsends++;
-    c->sends = sim_xcalloc(c->nsends ? c->nsends : 1, sizeof *c->sends);
+    c->sends = xcalloc(c->nsends ? c->nsends : 1, sizeof *c->sends);
     size_t j = 0;
     for (size_t k = 0; k < tr->n; k++) {
         const struct trace_rec *r = &tr->recs[k];
@@ -610,7 +608,7 @@ static const struct xpat *xcache_match(const struct trace *tr, struct xcache *c,
         xcache_build(tr, c);
     if (2 * (c->npats + 1) > c->cap) {
         size_t cap = c->cap ? 2 * c->cap : 64;
-        struct xpat *t = sim_xcalloc(cap, sizeof *t);
+        struct xpat *t = xcalloc(cap, sizeof *t);
         for (size_t i = 0; i < c->cap; i++)
             if (c->pats[i].m) {
                 size_t s = (size_t)pat_hash(c->pats[i].m) & (cap - 1);
@@ -631,7 +629,7 @@ static const struct xpat *xcache_match(const struct trace *tr, struct xcache *c,
     p->m = m;
     c->npats++;
     struct fview v;
-    v.dns = m->top == SCN_TOP_DNS ? sim_xcalloc(1, sizeof *v.dns) : NULL;
+    v.dns = m->top == SCN_TOP_DNS ? xcalloc(1, sizeof *v.dns) : NULL;
     size_t cap = 0;
     for (size_t j = 0; j < c->nsends; j++) {
         const struct xsend *x = &c->sends[j];
@@ -648,12 +646,7 @@ static const struct xpat *xcache_match(const struct trace *tr, struct xcache *c,
             continue;
         if (p->n == cap) {
             cap = cap ? 2 * cap : 16;
-            size_t *g = realloc(p->idx, cap * sizeof *g);
-            if (!g) {
-                fputs("protosim: out of memory\n", stderr);
-                abort();
-            }
-            p->idx = g;
+            p->idx = xreallocarray(p->idx, cap, sizeof *p->idx);
         }
         p->idx[p->n++] = j;
     }
@@ -717,7 +710,7 @@ static void tup_put(struct xcache *c, const struct xpat *p, uint64_t sig,
     if (2 * (c->ntups + 1) > c->tcap) {
         struct xcache g = *c;
         g.tcap = c->tcap ? 2 * c->tcap : 256;
-        g.tups = sim_xcalloc(g.tcap, sizeof *g.tups);
+        g.tups = xcalloc(g.tcap, sizeof *g.tups);
         g.ntups = 0;
         for (size_t i = 0; i < c->tcap; i++)
             if (c->tups[i].used) {
@@ -777,7 +770,7 @@ static int check_fields(const struct trace *tr, struct xcache *c,
 {
     const struct xpat *p = xcache_match(tr, c, &e->m);
     struct fview v;
-    v.dns = e->m.top == SCN_TOP_DNS ? sim_xcalloc(1, sizeof *v.dns) : NULL;
+    v.dns = e->m.top == SCN_TOP_DNS ? xcalloc(1, sizeof *v.dns) : NULL;
     long seen = 0, bad_at = 0;
     char bad[400] = "", ord[24], noun[48], way[96];
     int ok = e->pick != PICK_SOME, decided = 0;
@@ -915,7 +908,7 @@ static int check_states(const struct trace *tr, const struct scn_expect *e,
                         char *actual, size_t n)
 {
     /* per interned id: 0 not seen, 1 selected, 2 not selected */
-    uint8_t *cls = sim_xcalloc(tr->nstrs ? tr->nstrs : 1, 1);
+    uint8_t *cls = xcalloc(tr->nstrs ? tr->nstrs : 1, 1);
     uint32_t conns[8];
     int nconns = 0, listeners = 0, listener_at = -1;
     /* the history of every selected connection (at most 8 tell apart) */
@@ -988,7 +981,7 @@ static int check_timer(const struct trace *tr, const struct scn_expect *e,
                        char *actual, size_t n)
 {
     /* per (interned id, timer): running since its last start */
-    uint8_t *running = sim_xcalloc((tr->nstrs ? tr->nstrs : 1) * TM_COUNT, 1);
+    uint8_t *running = xcalloc((tr->nstrs ? tr->nstrs : 1) * TM_COUNT, 1);
     long count = 0, shown = 0;
     int at_hit = 0, by_hit = 0;
     char times[200] = "", d[32];
@@ -1067,7 +1060,7 @@ static int check_call(const struct trace *tr, const struct scn_expect *e,
     int *outs = NULL;
     size_t nouts = 0, cap = 0;
     /* per interned id: 1 + the index of the connect that opened it */
-    size_t *opened = e->call == AC_CONNECT ? sim_xcalloc(tr->nstrs ? tr->nstrs : 1,
+    size_t *opened = e->call == AC_CONNECT ? xcalloc(tr->nstrs ? tr->nstrs : 1,
                                                          sizeof *opened) : NULL;
     for (size_t k = 0; k < tr->n; k++) {
         const struct trace_rec *r = &tr->recs[k];
@@ -1076,9 +1069,7 @@ static int check_call(const struct trace *tr, const struct scn_expect *e,
         if (r->kind == TK_APP && r->u.app.call == e->call) {
             if (nouts == cap) {
                 cap = cap ? 2 * cap : 8;
-                outs = realloc(outs, cap * sizeof *outs);
-                if (!outs)
-                    abort();
+                outs = xreallocarray(outs, cap, sizeof *outs);
             }
             int out = r->u.app.ret < 0 ? r->u.app.ret : 0;
             /* connect() only starts the handshake: its result comes later */
@@ -1192,7 +1183,7 @@ int sim_check(const struct sim *s, char ***out, int *nout)
             break;
         case EXP_RECEIVED: {
             size_t total = 0, cap = 64, pos = 0;
-            uint8_t *all = sim_xcalloc(cap, 1);
+            uint8_t *all = xcalloc(cap, 1);
             for (size_t k = 0; k < tr->n; k++) {
                 const struct trace_rec *r = &tr->recs[k];
                 if (r->kind != TK_APP || r->host != e->host ||
@@ -1204,9 +1195,7 @@ int sim_check(const struct sim *s, char ***out, int *nout)
                 if (total + n > cap) {
                     while (cap < total + n)
                         cap *= 2;
-                    all = realloc(all, cap);
-                    if (!all)
-                        abort();
+                    all = xrealloc(all, cap);
                 }
                 memcpy(all + total, p, n);
                 total += n;

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tcp.h"
+#include "alloc.h"
 
 static const char *const state_names[TCP_NSTATES] = {
 #define X(s) #s,
@@ -82,9 +83,7 @@ static void bq_push(struct bytequeue *q, const uint8_t *p, size_t n)
             size_t cap = q->cap ? q->cap : 1024;
             while (cap < q->len + n)
                 cap *= 2;
-            uint8_t *nb = realloc(q->buf, cap);
-            if (!nb)
-                abort();
+            uint8_t *nb = xrealloc(q->buf, cap);
             q->buf = nb;
             q->cap = cap;
         }
@@ -852,12 +851,8 @@ static void ooo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *p,
         pp = &(*pp)->next;
     if (*pp && (*pp)->seq == seq && (*pp)->len >= len && (*pp)->fin >= fin)
         return;                                 /* already have it */
-    struct tcp_ooo *o = calloc(1, sizeof *o);
-    if (!o)
-        abort();
-    o->data = len ? malloc(len) : NULL;
-    if (len && !o->data)
-        abort();
+    struct tcp_ooo *o = xcalloc(1, sizeof *o);
+    o->data = len ? xmalloc(len) : NULL;
     if (len)
         memcpy(o->data, p, len);
     o->seq = seq;

@@ -10,6 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Simulated time is int64_t microseconds. */
+#define US_PER_MS      INT64_C(1000)
+#define US_PER_S       INT64_C(1000000)
+#define US_PER_MIN     INT64_C(60000000)
+
 typedef uint64_t event_id;          /* 0 is never a valid id */
 
 struct event {
@@ -41,7 +46,8 @@ struct event_queue {
 
 void     eq_init(struct event_queue *q);
 void     eq_free(struct event_queue *q);
-/* Returns an id for eq_cancel, or 0 if memory ran out. */
+/* Returns an id for eq_cancel, never 0: running out of memory or of the
+ * 2^32 - 1 live slots stops the process (alloc.h). */
 event_id eq_schedule(struct event_queue *q, int64_t t_us, int type, void *ptr,
                      int64_t arg);
 /* Cancels a pending event; a no-op for 0 or an id that already ran. */

@@ -1,0 +1,37 @@
+/* lang.h — the scenario language: text in, a checked scenario out
+ * (lexer, parser and checks in parse.c), and the `expect` lines evaluated
+ * against a finished run (expect.c).  The model (sim/) never includes this;
+ * the language depends on the model, not the other way round. */
+#ifndef PROTOSIM_LANG_H
+#define PROTOSIM_LANG_H
+
+#include <stddef.h>
+#include "scenario.h"
+#include "sim.h"
+
+/* Errors collected while parsing, each "file:line:col: error: message". */
+struct scn_errors {
+    char **msgs;
+    int    n;
+};
+
+/* Parses text (not NUL-terminated necessarily; len bytes) read from `path`.
+ * Returns a scenario, or NULL with at least one message in errs. */
+struct scenario *scenario_parse(const char *path, const char *text, size_t len,
+                                struct scn_errors *errs);
+/* Reads and parses a file.  Returns NULL with *io_error = errno when the file
+ * cannot be read (errs untouched), or NULL with messages in errs. */
+struct scenario *scenario_load(const char *path, struct scn_errors *errs,
+                               int *io_error);
+void scn_errors_free(struct scn_errors *e);
+
+/* Evaluates the scenario's expect lines against the finished trace.  Writes
+ * one "file:line: expectation failed: ..." line per failure into out (if not
+ * NULL) and returns the number of failures. */
+int sim_check(const struct sim *s, char ***out, int *nout);
+
+/* The TCP state of host h's most recently created connection at time t, as
+ * read from the trace (CLOSED when it has none). */
+int trace_host_tcp_state_at(const struct trace *tr, int host, int64_t t);
+
+#endif

@@ -1,0 +1,97 @@
+/* scenario.c — the checked scenario's own operations: defaults, freeing,
+ * host lookup and the fault-pattern matcher the network calls.  The
+ * language front end (lang/) builds a scenario; the model only reads it. */
+#include <stdlib.h>
+#include <string.h>
+#include "scenario.h"
+#include "event.h"
+#include "sim.h"
+#include "tcp.h"
+
+/* What an action owns; the action itself stays in the array. */
+void scn_action_clear(struct scn_action *a)
+{
+    free(a->data);
+    free(a->text);
+    free(a->path);
+    a->data = NULL;
+    a->text = NULL;
+    a->path = NULL;
+}
+
+void scn_expect_clear(struct scn_expect *e)
+{
+    free(e->data);
+    free(e->src_text);
+    free(e->name);
+    for (int i = 0; i < e->nmsgs; i++) free(e->msgs[i]);
+    free(e->msgs);
+    free(e->msg_lens);
+    e->data = NULL;
+    e->src_text = NULL;
+    e->name = NULL;
+    e->msgs = NULL;
+    e->msg_lens = NULL;
+    e->nmsgs = 0;
+}
+
+void scenario_tcp_defaults(struct scn_tcp_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->n_isn = 0;
+    o->mss = 1460;
+    o->rto_us = 1 * US_PER_S;
+    o->retries = 5;
+    o->msl_us = 30 * US_PER_S;
+    o->nagle = 1;
+    o->two_way = 0;
+    o->tw_reopen = 1;
+    o->rcvbuf = 65535;
+}
+
+void scenario_free(struct scenario *s)
+{
+    if (!s) return;
+    free(s->path);
+    free(s->title);
+    for (int i = 0; i < s->ndescribe; i++) free(s->describe[i]);
+    free(s->describe);
+    free(s->hosts);
+    free(s->links);
+    for (int i = 0; i < s->nactions; i++) scn_action_clear(&s->actions[i]);
+    free(s->actions);
+    free(s->faults);
+    for (int i = 0; i < s->nexpects; i++) scn_expect_clear(&s->expects[i]);
+    free(s->expects);
+    free(s->lans);
+    free(s->zones);
+    free(s->rrs);
+    free(s->resolvers);
+    free(s);
+}
+
+int scenario_host_index(const struct scenario *s, const char *name)
+{
+    if (!s || !name) return -1;
+    for (int i = 0; i < s->nhosts; i++)
+        if (!strcmp(s->hosts[i].name, name)) return i;
+    return -1;
+}
+
+/* A pattern matches TCP or UDP frames from src to dst.  For TCP, the flag set
+ * must be exactly the pattern's, except that PSH is ignored unless the
+ * pattern lists it (senders set PSH on data at will); any_flags matches every
+ * segment; data requires a payload. */
+int scn_match_frame(const struct scn_match *m, int src, int dst, int proto,
+                    uint8_t tcp_flags, size_t payload_len)
+{
+    if (!m || m->src != src || m->dst != dst) return 0;
+    if (proto != IPPROTO_TCP_NUM && proto != IPPROTO_UDP_NUM) return 0;
+    if (m->proto != 0 && m->proto != proto) return 0;
+    if (m->data && payload_len == 0) return 0;
+    if (proto == IPPROTO_TCP_NUM && !m->any_flags) {
+        uint8_t mask = (m->flags & TCP_PSH) ? 0xFF : (uint8_t)~TCP_PSH;
+        if ((uint8_t)(tcp_flags & mask) != m->flags) return 0;
+    }
+    return 1;
+}
