@@ -101,10 +101,10 @@ static long completed(const struct trace *tr, int server)
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
         if (r->kind == TK_STATE && r->layer == TL_TCP &&
-            r->u.state.to == TCP_CLOSED) {
-            if (r->host == server && r->u.state.from == TCP_LAST_ACK)
+            r->u.state.to == TCPS_CLOSED) {
+            if (r->host == server && r->u.state.from == TCPS_LAST_ACK)
                 la++;
-            else if (r->host != server && r->u.state.from == TCP_TIME_WAIT)
+            else if (r->host != server && r->u.state.from == TCPS_TIME_WAIT)
                 tw++;
         } else if (r->kind == TK_APP && r->host != server &&
                    r->u.app.call == AC_RECV && r->u.app.ret > 0) {

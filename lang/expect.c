@@ -20,7 +20,7 @@ int trace_host_tcp_state_at(const struct trace *tr, int host, int64_t t)
      * whether a connection has been seen before */
     uint8_t *seen = xcalloc(tr->nstrs, 1);
     uint32_t latest = 0;
-    int state = TCP_CLOSED;
+    int state = TCPS_CLOSED;
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
         if (r->t_us > t)
@@ -1082,9 +1082,9 @@ static int check_call(const struct trace *tr, const struct scn_expect *e,
             int *out = &outs[opened[r->conn] - 1];
             if (*out != OUT_PENDING)
                 continue;
-            if (r->u.state.to == TCP_ESTABLISHED)
+            if (r->u.state.to == TCPS_ESTABLISHED)
                 *out = 0;
-            else if (r->u.state.to == TCP_CLOSED)
+            else if (r->u.state.to == TCPS_CLOSED)
                 *out = connect_error(r);
         }
     }

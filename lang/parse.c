@@ -2069,7 +2069,7 @@ static int want_state_of(struct parser *P, int *state, const char *layer,
 
 static int want_state(struct parser *P, int *state)
 {
-    return want_state_of(P, state, "TCP", "a", TCP_NSTATES, tcp_state_parse,
+    return want_state_of(P, state, "TCP", "a", TCPS_NSTATES, tcp_state_parse,
                          tcp_state_name);
 }
 

@@ -99,10 +99,10 @@ static void lcs(const struct seq *a, const struct seq *b, int *match)
 static int close_path(const struct seq *q)
 {
     for (int i = 0; i < q->n; i++) {
-        if (q->v[i].key == TCP_CLOSE_WAIT || q->v[i].key == TCP_LAST_ACK)
+        if (q->v[i].key == TCPS_CLOSE_WAIT || q->v[i].key == TCPS_LAST_ACK)
             return 2;
-        if (q->v[i].key == TCP_FIN_WAIT_1 || q->v[i].key == TCP_FIN_WAIT_2 ||
-            q->v[i].key == TCP_CLOSING)
+        if (q->v[i].key == TCPS_FIN_WAIT_1 || q->v[i].key == TCPS_FIN_WAIT_2 ||
+            q->v[i].key == TCPS_CLOSING)
             return 1;
     }
     return 0;
@@ -110,8 +110,8 @@ static int close_path(const struct seq *q)
 
 static int closing_state(int st)
 {
-    return st == TCP_FIN_WAIT_1 || st == TCP_FIN_WAIT_2 || st == TCP_CLOSING ||
-           st == TCP_TIME_WAIT || st == TCP_CLOSE_WAIT || st == TCP_LAST_ACK;
+    return st == TCPS_FIN_WAIT_1 || st == TCPS_FIN_WAIT_2 || st == TCPS_CLOSING ||
+           st == TCPS_TIME_WAIT || st == TCPS_CLOSE_WAIT || st == TCPS_LAST_ACK;
 }
 
 /* What the scenario does to the network that loopback does not. */
@@ -148,27 +148,27 @@ static struct why explain_sim_only(const struct ctx *c, const struct seq *sim,
     int st = sim->v[i].key;
     int64_t t = sim->v[i].t;
     /* a listener's sequence starts CLOSED, LISTEN; a child's at LISTEN */
-    int child = sim->n && sim->v[0].key == TCP_LISTEN;
+    int child = sim->n && sim->v[0].key == TCPS_LISTEN;
     int64_t msl2 = host >= 0 && host < c->scn->nhosts
                  ? 2 * c->scn->hosts[host].tcp.msl_us : 0;
     int sp = close_path(sim), kp = close_path(ker);
-    if (st == TCP_LISTEN && i == 0 && child)
+    if (st == TCPS_LISTEN && i == 0 && child)
         return WHY0(N_REAL_DIFF_CHILD_LISTEN);
     if (c->end_t >= 0 && t > c->end_t) {
-        if (st == TCP_CLOSED && i > 0 && sim->v[i - 1].key == TCP_TIME_WAIT)
+        if (st == TCPS_CLOSED && i > 0 && sim->v[i - 1].key == TCPS_TIME_WAIT)
             return WHY(N_REAL_DIFF_TW_END, msl2);
         return WHY(N_REAL_DIFF_AFTER, st, t);
     }
-    if (st == TCP_SYN_SENT)
+    if (st == TCPS_SYN_SENT)
         return WHY0(N_REAL_DIFF_SYN_SENT);
     if (sp && kp && sp != kp && closing_state(st))
         return WHY0(N_REAL_DIFF_OTHER_PATH);
     if (c->network)
         return WHY(N_REAL_DIFF_NETWORK, st);
     switch (st) {
-    case TCP_SYN_RECEIVED: return WHY0(N_REAL_DIFF_SYN_RCVD);
-    case TCP_LAST_ACK:     return WHY0(N_REAL_DIFF_LAST_ACK);
-    case TCP_CLOSING:      return WHY0(N_REAL_DIFF_CLOSING);
+    case TCPS_SYN_RECEIVED: return WHY0(N_REAL_DIFF_SYN_RCVD);
+    case TCPS_LAST_ACK:     return WHY0(N_REAL_DIFF_LAST_ACK);
+    case TCPS_CLOSING:      return WHY0(N_REAL_DIFF_CLOSING);
     default:               return WHY(N_REAL_DIFF_FAST, st, c->poll_us);
     }
 }
@@ -246,7 +246,7 @@ static void build_conn(const struct ctx *c, struct real_conn_table *t)
             row.ker_source = kr->u.real.source;
             if (kr->u.real.what == RW_UNSEEN) {
                 row.why = kr->why;
-            } else if (row.sim_state == TCP_TIME_WAIT) {
+            } else if (row.sim_state == TCPS_TIME_WAIT) {
                 int64_t msl2 = t->host < c->scn->nhosts
                              ? 2 * c->scn->hosts[t->host].tcp.msl_us : 0;
                 int64_t left = kr->u.real.val >= 0

@@ -12,7 +12,7 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
-#include <linux/tcp.h>
+#include <netinet/tcp.h>
 #include "tcp.h"
 #include "realint.h"
 
@@ -23,29 +23,27 @@ int64_t real_now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* include/net/tcp_states.h, which user space does not get. */
-enum {
-    LX_ESTABLISHED = 1, LX_SYN_SENT, LX_SYN_RECV, LX_FIN_WAIT1, LX_FIN_WAIT2,
-    LX_TIME_WAIT, LX_CLOSE, LX_CLOSE_WAIT, LX_LAST_ACK, LX_LISTEN, LX_CLOSING,
-    LX_NEW_SYN_RECV, LX_BOUND_INACTIVE
-};
+/* The kernel's numbers come from <netinet/tcp.h> (TCP_ESTABLISHED = 1 ...
+ * TCP_CLOSING = 11); the model's own are TCPS_*, so both live here.  Two
+ * of include/net/tcp_states.h, which user space does not get: */
+enum { LX_NEW_SYN_RECV = 12, LX_BOUND_INACTIVE = 13 };
 
 int real_linux_state(int s)
 {
     switch (s) {
-    case LX_ESTABLISHED:    return TCP_ESTABLISHED;
-    case LX_SYN_SENT:       return TCP_SYN_SENT;
-    case LX_SYN_RECV:       return TCP_SYN_RECEIVED;
-    case LX_NEW_SYN_RECV:   return TCP_SYN_RECEIVED;
-    case LX_FIN_WAIT1:      return TCP_FIN_WAIT_1;
-    case LX_FIN_WAIT2:      return TCP_FIN_WAIT_2;
-    case LX_TIME_WAIT:      return TCP_TIME_WAIT;
-    case LX_CLOSE:          return TCP_CLOSED;
-    case LX_BOUND_INACTIVE: return TCP_CLOSED;   /* bound, never used: CLOSED */
-    case LX_CLOSE_WAIT:     return TCP_CLOSE_WAIT;
-    case LX_LAST_ACK:       return TCP_LAST_ACK;
-    case LX_LISTEN:         return TCP_LISTEN;
-    case LX_CLOSING:        return TCP_CLOSING;
+    case TCP_ESTABLISHED:    return TCPS_ESTABLISHED;
+    case TCP_SYN_SENT:       return TCPS_SYN_SENT;
+    case TCP_SYN_RECV:       return TCPS_SYN_RECEIVED;
+    case LX_NEW_SYN_RECV:   return TCPS_SYN_RECEIVED;
+    case TCP_FIN_WAIT1:      return TCPS_FIN_WAIT_1;
+    case TCP_FIN_WAIT2:      return TCPS_FIN_WAIT_2;
+    case TCP_TIME_WAIT:      return TCPS_TIME_WAIT;
+    case TCP_CLOSE:          return TCPS_CLOSED;
+    case LX_BOUND_INACTIVE: return TCPS_CLOSED;   /* bound, never used: CLOSED */
+    case TCP_CLOSE_WAIT:     return TCPS_CLOSE_WAIT;
+    case TCP_LAST_ACK:       return TCPS_LAST_ACK;
+    case TCP_LISTEN:         return TCPS_LISTEN;
+    case TCP_CLOSING:        return TCPS_CLOSING;
     default:                return -1;
     }
 }

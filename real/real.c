@@ -437,26 +437,26 @@ static void unseen(struct replay *R, struct ep *e, int state, int narration)
 static void gaps(struct replay *R, struct ep *e, int to)
 {
     int from = e->state;
-    if (e->kind == EP_ACTIVE && e->connected && (from < 0 || from == TCP_CLOSED) &&
-        to != TCP_SYN_SENT && to != TCP_CLOSED)
-        unseen(R, e, TCP_SYN_SENT, N_REAL_UNSEEN_SYN_SENT);
-    if (e->kind == EP_ACCEPTED && from < 0 && to != TCP_SYN_RECEIVED)
-        unseen(R, e, TCP_SYN_RECEIVED, N_REAL_UNSEEN_SYN_RCVD);
-    if (from == TCP_ESTABLISHED &&
-        (to == TCP_FIN_WAIT_2 || to == TCP_TIME_WAIT || to == TCP_CLOSING))
-        unseen(R, e, TCP_FIN_WAIT_1, N_REAL_UNSEEN_FAST);
-    if (from == TCP_ESTABLISHED && to == TCP_LAST_ACK)
-        unseen(R, e, TCP_CLOSE_WAIT, N_REAL_UNSEEN_FAST);
-    if (from == TCP_CLOSE_WAIT && to == TCP_CLOSED && e->app_closed &&
+    if (e->kind == EP_ACTIVE && e->connected && (from < 0 || from == TCPS_CLOSED) &&
+        to != TCPS_SYN_SENT && to != TCPS_CLOSED)
+        unseen(R, e, TCPS_SYN_SENT, N_REAL_UNSEEN_SYN_SENT);
+    if (e->kind == EP_ACCEPTED && from < 0 && to != TCPS_SYN_RECEIVED)
+        unseen(R, e, TCPS_SYN_RECEIVED, N_REAL_UNSEEN_SYN_RCVD);
+    if (from == TCPS_ESTABLISHED &&
+        (to == TCPS_FIN_WAIT_2 || to == TCPS_TIME_WAIT || to == TCPS_CLOSING))
+        unseen(R, e, TCPS_FIN_WAIT_1, N_REAL_UNSEEN_FAST);
+    if (from == TCPS_ESTABLISHED && to == TCPS_LAST_ACK)
+        unseen(R, e, TCPS_CLOSE_WAIT, N_REAL_UNSEEN_FAST);
+    if (from == TCPS_CLOSE_WAIT && to == TCPS_CLOSED && e->app_closed &&
         !e->aborted && !e->unread_at_close)
-        unseen(R, e, TCP_LAST_ACK, N_REAL_UNSEEN_LAST_ACK);
+        unseen(R, e, TCPS_LAST_ACK, N_REAL_UNSEEN_LAST_ACK);
 }
 
 /* The kernel's timer by what it is for: Linux keeps an orphaned
  * FIN_WAIT_2 in a TIME_WAIT-style socket whose timer is tcp_fin_timeout. */
 static uint32_t timer_label(struct replay *R, int timer, int state)
 {
-    if (timer == 3 && state == TCP_FIN_WAIT_2)
+    if (timer == 3 && state == TCPS_FIN_WAIT_2)
         return str_id(R, "tcp_fin_timeout");
     return str_id(R, real_timer_name(timer));
 }
@@ -470,10 +470,10 @@ static void observe(struct replay *R, struct ep *e, int force)
         if (st < 0 || (st == e->state && !force))
             return;
         struct real_diag_answer a;
-        if (st == TCP_CLOSED && e->connected && e->kind != EP_LISTEN &&
+        if (st == TCPS_CLOSED && e->connected && e->kind != EP_LISTEN &&
             R->diag.fd >= 0 &&
             real_diag_lookup(&R->diag, &e->local, &e->remote, &a) == 1 &&
-            a.state == TCP_TIME_WAIT) {
+            a.state == TCPS_TIME_WAIT) {
             /* after shutdown() the descriptor outlives the connection:
              * the peer's FIN moved it to a TIME_WAIT socket of its own */
             gaps(R, e, a.state);
@@ -488,7 +488,7 @@ static void observe(struct replay *R, struct ep *e, int force)
         }
         gaps(R, e, st);
         struct why w = WHY(N_REAL_SEEN_INFO, st, raw);
-        if (st == TCP_CLOSED && e->connected) {
+        if (st == TCPS_CLOSED && e->connected) {
             int err = 0;
             socklen_t len = sizeof err;
             if (getsockopt(e->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err)
@@ -511,7 +511,7 @@ static void observe(struct replay *R, struct ep *e, int force)
         }
         return;
     }
-    int st = k ? a.state : TCP_CLOSED;
+    int st = k ? a.state : TCPS_CLOSED;
     if (st < 0)
         return;
     if (st != e->state) {
@@ -526,7 +526,7 @@ static void observe(struct replay *R, struct ep *e, int force)
         r->u.real.val = k && a.timer ? (int32_t)a.expires_ms : -1;
         e->state = st;
     }
-    if (st == TCP_TIME_WAIT || st == TCP_CLOSED)
+    if (st == TCPS_TIME_WAIT || st == TCPS_CLOSED)
         e->final = 1;       /* TIME_WAIT lasts 60 s: it is not waited out */
 }
 
@@ -656,8 +656,8 @@ static int quiet(const struct replay *R)
         if (e->npend)
             return 0;
         switch (e->state) {
-        case TCP_ESTABLISHED: case TCP_CLOSE_WAIT: case TCP_LISTEN:
-        case TCP_CLOSED: case TCP_FIN_WAIT_2: case TCP_TIME_WAIT:
+        case TCPS_ESTABLISHED: case TCPS_CLOSE_WAIT: case TCPS_LISTEN:
+        case TCPS_CLOSED: case TCPS_FIN_WAIT_2: case TCPS_TIME_WAIT:
             break;
         default:
             return 0;
@@ -835,10 +835,10 @@ static void do_connect(struct replay *R, int ai)
         R->res->failed_calls++;
     }
     int raw, st = real_tcp_info_state(fd, &raw);
-    if (st == TCP_CLOSED) {
+    if (st == TCPS_CLOSED) {
         /* refused: the SYN went out and the RST came back before we
          * looked; say so rather than pretend nothing happened */
-        unseen(R, e, TCP_SYN_SENT, N_REAL_UNSEEN_SYN_SENT);
+        unseen(R, e, TCPS_SYN_SENT, N_REAL_UNSEEN_SYN_SENT);
         observe(R, e, 1);
         e->final = 1;
     } else
@@ -1282,7 +1282,7 @@ static void cleanup(struct replay *R)
         struct ep *e = &R->eps[i];
         if (e->fd < 0)
             continue;
-        if (e->kind != EP_LISTEN && real_tcp_info_state(e->fd, NULL) != TCP_CLOSED) {
+        if (e->kind != EP_LISTEN && real_tcp_info_state(e->fd, NULL) != TCPS_CLOSED) {
             /* RST, so the clean-up adds no FIN_WAIT or TIME_WAIT */
             struct linger lg = { 1, 0 };
             setsockopt(e->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
@@ -1421,7 +1421,7 @@ int real_run(struct sim *s, const struct real_opts *o, struct real_result *res)
     int open = 0;
     for (int i = 0; i < R->neps; i++)
         if (R->eps[i].fd >= 0 && R->eps[i].kind != EP_LISTEN &&
-            real_tcp_info_state(R->eps[i].fd, NULL) != TCP_CLOSED)
+            real_tcp_info_state(R->eps[i].fd, NULL) != TCPS_CLOSED)
             open++;
     for (int i = 0; i < R->neps; i++)
         if (R->eps[i].npend)

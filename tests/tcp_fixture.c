@@ -200,7 +200,7 @@ static void make_syn_sent(struct fx *f)
 {
     step_call(f);
     ck_assert_int_eq(tcp_connect(&f->c, f->now), 0);
-    FX_STATE(f, TCP_SYN_SENT);
+    FX_STATE(f, TCPS_SYN_SENT);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_SYN, f->iss, 0);
     ck_assert_uint_eq(fx_segat(f, 0)->h.mss, f->cfg.mss);
@@ -210,7 +210,7 @@ static void make_established(struct fx *f)
 {
     make_syn_sent(f);
     step_in(f, TCP_SYN | TCP_ACK, f->peer_iss, f->iss + 1);
-    FX_STATE(f, TCP_ESTABLISHED);
+    FX_STATE(f, TCPS_ESTABLISHED);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, f->iss + 1, f->peer_iss + 1);
 }
@@ -220,7 +220,7 @@ static void make_fin_wait_1(struct fx *f)
     make_established(f);
     step_call(f);
     ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
-    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_STATE(f, TCPS_FIN_WAIT_1);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_FIN | TCP_ACK, f->iss + 1, f->peer_iss + 1);
 }
@@ -229,7 +229,7 @@ static void make_close_wait(struct fx *f)
 {
     make_established(f);
     step_in(f, TCP_FIN | TCP_ACK, f->peer_iss + 1, f->iss + 1);
-    FX_STATE(f, TCP_CLOSE_WAIT);
+    FX_STATE(f, TCPS_CLOSE_WAIT);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, f->iss + 1, f->peer_iss + 2);
 }
@@ -239,12 +239,12 @@ static void make_passive_syn_received(struct fx *f)
     tcp_init(&f->listener, &f->cfg, &f->env, FX_LCONN, FX_LADDR, FX_SPORT,
              0, 0);
     ck_assert_int_eq(tcp_listen(&f->listener, f->now), 0);
-    ck_assert_int_eq(f->listener.state, TCP_LISTEN);
+    ck_assert_int_eq(f->listener.state, TCPS_LISTEN);
     tcp_spawn(&f->c, &f->listener, FX_CONN, FX_RADDR, FX_CPORT);
-    FX_STATE(f, TCP_LISTEN);
+    FX_STATE(f, TCPS_LISTEN);
     ck_assert_int_eq(f->c.passive, 1);
     step_in(f, TCP_SYN, f->peer_iss, 0);
-    FX_STATE(f, TCP_SYN_RECEIVED);
+    FX_STATE(f, TCPS_SYN_RECEIVED);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_SYN | TCP_ACK, f->iss, f->peer_iss + 1);
     ck_assert_uint_eq(fx_segat(f, 0)->h.mss, f->cfg.mss);
@@ -253,53 +253,53 @@ static void make_passive_syn_received(struct fx *f)
 void fx_make(struct fx *f, enum tcp_state st)
 {
     size_t r0 = f->tr.n;
-    if (st != TCP_SYN_RECEIVED)
+    if (st != TCPS_SYN_RECEIVED)
         tcp_init(&f->c, &f->cfg, &f->env, FX_CONN, FX_LADDR, FX_CPORT,
                  FX_RADDR, FX_SPORT);
     switch (st) {
-    case TCP_CLOSED:
+    case TCPS_CLOSED:
         break;
-    case TCP_LISTEN:
+    case TCPS_LISTEN:
         step_call(f);
         ck_assert_int_eq(tcp_listen(&f->c, f->now), 0);
         FX_NSEGS(f, 0);
         break;
-    case TCP_SYN_SENT:
+    case TCPS_SYN_SENT:
         make_syn_sent(f);
         break;
-    case TCP_SYN_RECEIVED:
+    case TCPS_SYN_RECEIVED:
         make_passive_syn_received(f);
         break;
-    case TCP_ESTABLISHED:
+    case TCPS_ESTABLISHED:
         make_established(f);
         break;
-    case TCP_FIN_WAIT_1:
+    case TCPS_FIN_WAIT_1:
         make_fin_wait_1(f);
         break;
-    case TCP_FIN_WAIT_2:
+    case TCPS_FIN_WAIT_2:
         make_fin_wait_1(f);
         step_in(f, TCP_ACK, f->peer_iss + 1, f->iss + 2);
         FX_NSEGS(f, 0);
         break;
-    case TCP_CLOSING:
+    case TCPS_CLOSING:
         /* our FIN and the peer's cross: the peer's FIN does not ack ours */
         make_fin_wait_1(f);
         step_in(f, TCP_FIN | TCP_ACK, f->peer_iss + 1, f->iss + 1);
         FX_NSEGS(f, 1);
         FX_SEG(f, 0, TCP_ACK, f->iss + 2, f->peer_iss + 2);
         break;
-    case TCP_TIME_WAIT:
+    case TCPS_TIME_WAIT:
         make_fin_wait_1(f);
         step_in(f, TCP_ACK, f->peer_iss + 1, f->iss + 2);
-        FX_STATE(f, TCP_FIN_WAIT_2);
+        FX_STATE(f, TCPS_FIN_WAIT_2);
         step_in(f, TCP_FIN | TCP_ACK, f->peer_iss + 1, f->iss + 2);
         FX_NSEGS(f, 1);
         FX_SEG(f, 0, TCP_ACK, f->iss + 2, f->peer_iss + 2);
         break;
-    case TCP_CLOSE_WAIT:
+    case TCPS_CLOSE_WAIT:
         make_close_wait(f);
         break;
-    case TCP_LAST_ACK:
+    case TCPS_LAST_ACK:
         make_close_wait(f);
         step_call(f);
         ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
@@ -312,24 +312,24 @@ void fx_make(struct fx *f, enum tcp_state st)
     FX_STATE(f, st);
 
     /* The whole chain of state records, from the first call on. */
-    static const int chains[TCP_NSTATES][8] = {
-        [TCP_CLOSED]       = { -1 },
-        [TCP_LISTEN]       = { TCP_CLOSED, TCP_LISTEN, -1 },
-        [TCP_SYN_SENT]     = { TCP_CLOSED, TCP_SYN_SENT, -1 },
-        [TCP_SYN_RECEIVED] = { TCP_LISTEN, TCP_SYN_RECEIVED, -1 },
-        [TCP_ESTABLISHED]  = { TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED, -1 },
-        [TCP_FIN_WAIT_1]   = { TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED,
-                               TCP_FIN_WAIT_1, -1 },
-        [TCP_FIN_WAIT_2]   = { TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED,
-                               TCP_FIN_WAIT_1, TCP_FIN_WAIT_2, -1 },
-        [TCP_CLOSE_WAIT]   = { TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED,
-                               TCP_CLOSE_WAIT, -1 },
-        [TCP_CLOSING]      = { TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED,
-                               TCP_FIN_WAIT_1, TCP_CLOSING, -1 },
-        [TCP_LAST_ACK]     = { TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED,
-                               TCP_CLOSE_WAIT, TCP_LAST_ACK, -1 },
-        [TCP_TIME_WAIT]    = { TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED,
-                               TCP_FIN_WAIT_1, TCP_FIN_WAIT_2, TCP_TIME_WAIT,
+    static const int chains[TCPS_NSTATES][8] = {
+        [TCPS_CLOSED]       = { -1 },
+        [TCPS_LISTEN]       = { TCPS_CLOSED, TCPS_LISTEN, -1 },
+        [TCPS_SYN_SENT]     = { TCPS_CLOSED, TCPS_SYN_SENT, -1 },
+        [TCPS_SYN_RECEIVED] = { TCPS_LISTEN, TCPS_SYN_RECEIVED, -1 },
+        [TCPS_ESTABLISHED]  = { TCPS_CLOSED, TCPS_SYN_SENT, TCPS_ESTABLISHED, -1 },
+        [TCPS_FIN_WAIT_1]   = { TCPS_CLOSED, TCPS_SYN_SENT, TCPS_ESTABLISHED,
+                               TCPS_FIN_WAIT_1, -1 },
+        [TCPS_FIN_WAIT_2]   = { TCPS_CLOSED, TCPS_SYN_SENT, TCPS_ESTABLISHED,
+                               TCPS_FIN_WAIT_1, TCPS_FIN_WAIT_2, -1 },
+        [TCPS_CLOSE_WAIT]   = { TCPS_CLOSED, TCPS_SYN_SENT, TCPS_ESTABLISHED,
+                               TCPS_CLOSE_WAIT, -1 },
+        [TCPS_CLOSING]      = { TCPS_CLOSED, TCPS_SYN_SENT, TCPS_ESTABLISHED,
+                               TCPS_FIN_WAIT_1, TCPS_CLOSING, -1 },
+        [TCPS_LAST_ACK]     = { TCPS_CLOSED, TCPS_SYN_SENT, TCPS_ESTABLISHED,
+                               TCPS_CLOSE_WAIT, TCPS_LAST_ACK, -1 },
+        [TCPS_TIME_WAIT]    = { TCPS_CLOSED, TCPS_SYN_SENT, TCPS_ESTABLISHED,
+                               TCPS_FIN_WAIT_1, TCPS_FIN_WAIT_2, TCPS_TIME_WAIT,
                                -1 },
     };
     fx_check_states(&f->tr, FX_CONN, r0, chains[st], __FILE__, __LINE__);
@@ -345,12 +345,12 @@ void fx_make_simopen(struct fx *f)
     make_syn_sent(f);
     /* RFC 9293 Figure 7: the peer's SYN crosses ours */
     step_in(f, TCP_SYN, f->peer_iss, 0);
-    FX_STATE(f, TCP_SYN_RECEIVED);
+    FX_STATE(f, TCPS_SYN_RECEIVED);
     ck_assert_int_eq(f->c.passive, 0);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_SYN | TCP_ACK, f->iss, f->peer_iss + 1);
     fx_check_states(&f->tr, FX_CONN, r0,
-                    (const int[]){ TCP_CLOSED, TCP_SYN_SENT, TCP_SYN_RECEIVED,
+                    (const int[]){ TCPS_CLOSED, TCPS_SYN_SENT, TCPS_SYN_RECEIVED,
                                    -1 }, __FILE__, __LINE__);
     f->now += FX_STEP_US;
     fx_mark(f);
@@ -557,7 +557,7 @@ void fxp_listen(struct fx_pair *p)
     struct fx_end *b = &p->end[1];
     ck_assert_int_eq(tcp_listen(&b->listener, p->now), 0);
     tcp_spawn(&b->c, &b->listener, FXP_B_CONN, FX_LADDR, FX_CPORT);
-    ck_assert_int_eq(b->c.state, TCP_LISTEN);
+    ck_assert_int_eq(b->c.state, TCPS_LISTEN);
 }
 
 void fxp_drop(struct fx_pair *p, int side, int nth)
@@ -614,7 +614,7 @@ void fxp_run(struct fx_pair *p, int64_t until)
                 (p->nfl - (size_t)what - 1) * sizeof *p->fl);
         p->nfl--;
         struct fx_end *to = &p->end[fl.to];
-        if (to->c.state == TCP_CLOSED) {
+        if (to->c.state == TCPS_CLOSED) {
             /* RFC 9293 3.10.7.1: no TCB; the host answers for it */
             struct tcp_hdr rst;
             if (tcp_reset_for(&fl.h, fl.len, &rst) == 0)

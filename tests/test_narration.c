@@ -667,7 +667,7 @@ static void ck_seg_challenge_tw(struct nck *c, const struct trace_rec *r)
     struct conn_tx *tx = conn_of(c, r);
     if (!reply_acks(c, r, 1, &f))
         return;
-    if (!tx || tx->state != TCP_TIME_WAIT)
+    if (!tx || tx->state != TCPS_TIME_WAIT)
         ck_fail(c, "the connection is not in TIME_WAIT");
     if (!arrived_with(c, &in, TCP_SYN) || (uint32_t)A(0) != in.tcp.seq)
         return ck_fail(c, "no SYN with seq %" PRId64 " arrived now", A(0));
@@ -787,7 +787,7 @@ static void ck_tcp_close_call(struct nck *c, const struct trace_rec *r)
     need_call(c, shut ? AC_SHUTDOWN : AC_CLOSE, shut ? "shutdown" : "close");
     if (r->why.id == N_TCP_CLOSE_LISTEN || r->why.id == N_TCP_SHUTDOWN_LISTEN) {
         need_state_arg(c, r, 0);
-        if (r->u.state.from != TCP_LISTEN && r->u.state.from != TCP_SYN_SENT)
+        if (r->u.state.from != TCPS_LISTEN && r->u.state.from != TCPS_SYN_SENT)
             ck_fail(c, "nothing to send, but the connection was in %s",
                     tcp_state_name(r->u.state.from));
     } else {
@@ -800,8 +800,8 @@ static void ck_tcp_abort_silent(struct nck *c, const struct trace_rec *r)
     need_call(c, AC_ABORT, "abort");
     need_state_arg(c, r, 0);
     int f = r->u.state.from;
-    if (f == TCP_SYN_RECEIVED || f == TCP_ESTABLISHED || f == TCP_FIN_WAIT_1 ||
-        f == TCP_FIN_WAIT_2 || f == TCP_CLOSE_WAIT)
+    if (f == TCPS_SYN_RECEIVED || f == TCPS_ESTABLISHED || f == TCPS_FIN_WAIT_1 ||
+        f == TCPS_FIN_WAIT_2 || f == TCPS_CLOSE_WAIT)
         ck_fail(c, "says no RST is sent, but RFC 9293 3.10.5 sends one in %s",
                 tcp_state_name(f));
 }
@@ -825,7 +825,7 @@ static void ck_tcp_tw_reopen(struct nck *c, const struct trace_rec *r)
 {
     struct frame in;
     struct conn_tx *tx = conn_of(c, r);
-    if (r->u.state.from != TCP_TIME_WAIT)
+    if (r->u.state.from != TCPS_TIME_WAIT)
         ck_fail(c, "the connection was in %s, not TIME_WAIT",
                 tcp_state_name(r->u.state.from));
     if (!arrived_with(c, &in, TCP_SYN) || (uint32_t)A(0) != in.tcp.seq)
@@ -920,7 +920,7 @@ static void ck_tcp_tw_refin(struct nck *c, const struct trace_rec *r)
     if (!rec_tcp(c, r, &f))
         return ck_fail(c, "not a TCP segment");
     need_flags(c, &f, TCP_ACK);
-    if (!tx || tx->state != TCP_TIME_WAIT)
+    if (!tx || tx->state != TCPS_TIME_WAIT)
         ck_fail(c, "the connection is not in TIME_WAIT");
     if (!arrived_with(c, &in, TCP_FIN) || in.tcp.seq + 1 != f.tcp.ack)
         ck_fail(c, "no FIN that this ACK acknowledges arrived at this instant");
@@ -1002,13 +1002,13 @@ static void ck_rto_stop_cause(struct nck *c, const struct trace_rec *r)
     int st = r->conn < c->nids ? c->tx[r->conn].state : -1;
     if (r->why.id == N_TMR_RTO_STOP_LISTEN_RST ||
         r->why.id == N_TMR_RTO_STOP_LISTEN_SYN) {
-        if (st != TCP_SYN_RECEIVED)
+        if (st != TCPS_SYN_RECEIVED)
             ck_fail(c, "a half-open connection, but it is in %s",
                     tcp_state_name(st));
     }
     if ((r->why.id == N_TMR_TW_STOP || r->why.id == N_TMR_TW_STOP_RST ||
          r->why.id == N_TMR_TW_STOP_ABORT || r->why.id == N_TMR_TW_STOP_REOPEN) &&
-        st != TCP_TIME_WAIT)
+        st != TCPS_TIME_WAIT)
         ck_fail(c, "TIME_WAIT ends, but the connection is in %s",
                 tcp_state_name(st));
 }
@@ -1998,7 +1998,7 @@ static void ck_placeholders(struct nck *c, const struct trace_rec *r)
             ck_fail(c, "placeholder {%d:str} is not filled", k);
         else if (!strncmp(p + 2, ":ip}", 4) && (uint32_t)v == 0)
             ck_fail(c, "placeholder {%d:ip} is 0.0.0.0", k);
-        else if (!strncmp(p + 2, ":state}", 7) && (v < 0 || v >= TCP_NSTATES))
+        else if (!strncmp(p + 2, ":state}", 7) && (v < 0 || v >= TCPS_NSTATES))
             ck_fail(c, "placeholder {%d:state} is no TCP state", k);
         else if (!strncmp(p + 2, ":call}", 6) && (v < 0 || v >= AC_COUNT))
             ck_fail(c, "placeholder {%d:call} is no call", k);
@@ -2409,7 +2409,7 @@ START_TEST(test_checker_rejects_an_rto_stop_blamed_on_an_rst_that_never_came)
     size_t at = fake_tcp_send(&fk, 1001, "hello", WHY(N_SEG_DATA, 5, 1001));
     uint32_t conn = fk.tr.recs[at].conn;
     trace_timer(&fk.tr, 10, 0, TL_TCP, conn, TM_RTO, TA_STOP, 0,
-                WHY(N_TMR_RTO_STOP_RST, TCP_ESTABLISHED));
+                WHY(N_TMR_RTO_STOP_RST, TCPS_ESTABLISHED));
     ck_assert_int_ge(fake_check(&fk, &msgs), 1);
     ck_assert_ptr_nonnull(strstr(msgs, "blames an RST, but none arrived"));
     free(msgs);

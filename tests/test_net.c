@@ -1038,13 +1038,13 @@ static void check_http_exchange(const char *serve_line, const char *body)
             first_fin = rec->host;
     }
     ck_assert_int_eq(first_fin, server);
-    ck_assert(entered(tr, server, TCP_TIME_WAIT));
-    ck_assert(!entered(tr, server, TCP_CLOSE_WAIT));
-    ck_assert(entered(tr, client, TCP_CLOSE_WAIT));
-    ck_assert(entered(tr, client, TCP_LAST_ACK));
-    ck_assert(!entered(tr, client, TCP_TIME_WAIT));
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, client, S(1)), TCP_CLOSED);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, server, S(1)), TCP_TIME_WAIT);
+    ck_assert(entered(tr, server, TCPS_TIME_WAIT));
+    ck_assert(!entered(tr, server, TCPS_CLOSE_WAIT));
+    ck_assert(entered(tr, client, TCPS_CLOSE_WAIT));
+    ck_assert(entered(tr, client, TCPS_LAST_ACK));
+    ck_assert(!entered(tr, client, TCPS_TIME_WAIT));
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, client, S(1)), TCPS_CLOSED);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, server, S(1)), TCPS_TIME_WAIT);
     free(req);
     free(resp);
     done(r);

@@ -130,10 +130,10 @@ static int open_fds(void)
 START_TEST(test_linux_states_map_to_contract_names)
 {
     static const int want[] = {
-        [1] = TCP_ESTABLISHED, [2] = TCP_SYN_SENT, [3] = TCP_SYN_RECEIVED,
-        [4] = TCP_FIN_WAIT_1, [5] = TCP_FIN_WAIT_2, [6] = TCP_TIME_WAIT,
-        [7] = TCP_CLOSED, [8] = TCP_CLOSE_WAIT, [9] = TCP_LAST_ACK,
-        [10] = TCP_LISTEN, [11] = TCP_CLOSING, [12] = TCP_SYN_RECEIVED,
+        [1] = TCPS_ESTABLISHED, [2] = TCPS_SYN_SENT, [3] = TCPS_SYN_RECEIVED,
+        [4] = TCPS_FIN_WAIT_1, [5] = TCPS_FIN_WAIT_2, [6] = TCPS_TIME_WAIT,
+        [7] = TCPS_CLOSED, [8] = TCPS_CLOSE_WAIT, [9] = TCPS_LAST_ACK,
+        [10] = TCPS_LISTEN, [11] = TCPS_CLOSING, [12] = TCPS_SYN_RECEIVED,
     };
     for (int s = 1; s <= 12; s++)
         ck_assert_int_eq(real_linux_state(s), want[s]);
@@ -152,17 +152,17 @@ START_TEST(test_teardown_client_established_fin_wait_time_wait)
     ck_assert_int_eq(r->rc, 0);
     int c = r->client;
     /* a fresh socket is CLOSED; SYN_SENT passes too fast and says so */
-    ck_assert_int_ge(seen(r, c, TCP_CLOSED, RS_TCP_INFO), 0);
-    long syn = find_real(T(r), 0, c, RW_UNSEEN, TCP_SYN_SENT, -1);
+    ck_assert_int_ge(seen(r, c, TCPS_CLOSED, RS_TCP_INFO), 0);
+    long syn = find_real(T(r), 0, c, RW_UNSEEN, TCPS_SYN_SENT, -1);
     ck_assert_int_ge(syn, 0);
     ck_assert_int_eq(T(r)->recs[syn].why.id, N_REAL_UNSEEN_SYN_SENT);
-    long est = seen(r, c, TCP_ESTABLISHED, RS_TCP_INFO);
+    long est = seen(r, c, TCPS_ESTABLISHED, RS_TCP_INFO);
     ck_assert_int_gt(est, syn);
     /* after close() there is no descriptor: FIN_WAIT_1 or _2 via sock_diag */
-    long fw2 = find_real(T(r), est, c, RW_STATE, TCP_FIN_WAIT_2, RS_SOCK_DIAG);
-    long fw1 = find_real(T(r), est, c, RW_STATE, TCP_FIN_WAIT_1, RS_SOCK_DIAG);
+    long fw2 = find_real(T(r), est, c, RW_STATE, TCPS_FIN_WAIT_2, RS_SOCK_DIAG);
+    long fw1 = find_real(T(r), est, c, RW_STATE, TCPS_FIN_WAIT_1, RS_SOCK_DIAG);
     ck_assert_msg(fw1 >= 0 || fw2 >= 0, "no FIN_WAIT_1/2 seen through sock_diag");
-    long tw = find_real(T(r), est, c, RW_STATE, TCP_TIME_WAIT, RS_SOCK_DIAG);
+    long tw = find_real(T(r), est, c, RW_STATE, TCPS_TIME_WAIT, RS_SOCK_DIAG);
     ck_assert_int_gt(tw, fw2 >= 0 ? fw2 : fw1);
     /* the kernel's TIME_WAIT timer: tens of seconds (60 s on Linux) */
     int32_t ms = T(r)->recs[tw].u.real.val;
@@ -180,21 +180,21 @@ START_TEST(test_teardown_server_listen_established_close_wait_closed)
 {
     struct rrun *r = replay(TEARDOWN);
     int s = r->server;
-    long l = seen(r, s, TCP_LISTEN, RS_TCP_INFO);
+    long l = seen(r, s, TCPS_LISTEN, RS_TCP_INFO);
     ck_assert_int_ge(l, 0);
     ck_assert_str_eq(trace_str(T(r), T(r)->recs[l].conn), "server:80");
-    long rcvd = find_real(T(r), l, s, RW_UNSEEN, TCP_SYN_RECEIVED, -1);
+    long rcvd = find_real(T(r), l, s, RW_UNSEEN, TCPS_SYN_RECEIVED, -1);
     ck_assert_int_ge(rcvd, 0);
-    long est = find_real(T(r), l, s, RW_STATE, TCP_ESTABLISHED, RS_TCP_INFO);
+    long est = find_real(T(r), l, s, RW_STATE, TCPS_ESTABLISHED, RS_TCP_INFO);
     ck_assert_int_gt(est, rcvd);
     ck_assert_str_eq(trace_str(T(r), T(r)->recs[est].conn), "server:80-client:49152");
-    long cw = find_real(T(r), est, s, RW_STATE, TCP_CLOSE_WAIT, RS_TCP_INFO);
+    long cw = find_real(T(r), est, s, RW_STATE, TCPS_CLOSE_WAIT, RS_TCP_INFO);
     ck_assert_int_gt(cw, est);
     /* LAST_ACK is seen, or named as not observed; then CLOSED */
-    long la = find_real(T(r), cw, s, RW_STATE, TCP_LAST_ACK, -1);
-    long la_un = find_real(T(r), cw, s, RW_UNSEEN, TCP_LAST_ACK, -1);
+    long la = find_real(T(r), cw, s, RW_STATE, TCPS_LAST_ACK, -1);
+    long la_un = find_real(T(r), cw, s, RW_UNSEEN, TCPS_LAST_ACK, -1);
     ck_assert_msg(la >= 0 || la_un >= 0, "LAST_ACK neither seen nor reported unseen");
-    long closed = find_real(T(r), cw, s, RW_STATE, TCP_CLOSED, RS_SOCK_DIAG);
+    long closed = find_real(T(r), cw, s, RW_STATE, TCPS_CLOSED, RS_SOCK_DIAG);
     ck_assert_int_gt(closed, cw);
     /* the real calls are recorded, none failed */
     ck_assert_int_ge(find_real(T(r), 0, s, RW_CALL, REAL_CALL_ACCEPT, RS_REPLAY), 0);
@@ -249,7 +249,7 @@ START_TEST(test_nothing_left_open_only_time_wait_remains)
         int k = real_diag_lookup(&d, &l, &rm, &a);
         ck_assert_int_ge(k, 0);
         if (k == 1) {
-            ck_assert_msg(a.state == TCP_TIME_WAIT, "endpoint %d left in %s", i,
+            ck_assert_msg(a.state == TCPS_TIME_WAIT, "endpoint %d left in %s", i,
                           tcp_state_name(a.state));
             tw++;
         }
@@ -273,7 +273,7 @@ START_TEST(test_refused_connect_and_abort)
         "at 400ms client abort\n");
     int c = r->client, s = r->server;
     /* port 81: nothing listens, the kernel answers RST */
-    long refused = seen(r, c, TCP_CLOSED, RS_TCP_INFO);
+    long refused = seen(r, c, TCPS_CLOSED, RS_TCP_INFO);
     ck_assert_int_ge(refused, 0);
     ck_assert_int_ge(count_why(T(r), N_REAL_SEEN_INFO_ERR), 1);
     long why = -1;
@@ -284,16 +284,16 @@ START_TEST(test_refused_connect_and_abort)
     ck_assert_str_eq(trace_str(T(r), (uint32_t)T(r)->recs[why].why.a[1]),
                      strerror(ECONNREFUSED));
     /* SYN_SENT: named as not observed (or, if the RST came late, seen) */
-    ck_assert(find_real(T(r), 0, c, RW_UNSEEN, TCP_SYN_SENT, -1) >= 0 ||
-              seen(r, c, TCP_SYN_SENT, -1) >= 0);
+    ck_assert(find_real(T(r), 0, c, RW_UNSEEN, TCPS_SYN_SENT, -1) >= 0 ||
+              seen(r, c, TCPS_SYN_SENT, -1) >= 0);
     /* port 80: established, then aborted: the server's socket is reset */
-    long est = seen(r, c, TCP_ESTABLISHED, RS_TCP_INFO);
+    long est = seen(r, c, TCPS_ESTABLISHED, RS_TCP_INFO);
     ck_assert_int_ge(est, 0);
-    long se = find_real(T(r), 0, s, RW_STATE, TCP_ESTABLISHED, RS_TCP_INFO);
+    long se = find_real(T(r), 0, s, RW_STATE, TCPS_ESTABLISHED, RS_TCP_INFO);
     ck_assert_int_ge(se, 0);
-    ck_assert_int_ge(find_real(T(r), se, s, RW_STATE, TCP_CLOSED, RS_TCP_INFO), 0);
+    ck_assert_int_ge(find_real(T(r), se, s, RW_STATE, TCPS_CLOSED, RS_TCP_INFO), 0);
     /* an abort leaves no TIME_WAIT */
-    ck_assert_int_lt(find_real(T(r), 0, c, RW_STATE, TCP_TIME_WAIT, -1), 0);
+    ck_assert_int_lt(find_real(T(r), 0, c, RW_STATE, TCPS_TIME_WAIT, -1), 0);
     ck_assert_int_ge(count_why(T(r), N_REAL_ABORT), 1);
     done(r);
 }
@@ -314,9 +314,9 @@ START_TEST(test_half_close_time_wait_while_descriptor_open)
         "at 400ms  client recv 100\n"
         "at 500ms  server close\n");
     int c = r->client, s = r->server;
-    long fw = seen(r, c, TCP_FIN_WAIT_2, RS_TCP_INFO);
+    long fw = seen(r, c, TCPS_FIN_WAIT_2, RS_TCP_INFO);
     ck_assert_int_ge(fw, 0);
-    ck_assert_int_ge(seen(r, s, TCP_CLOSE_WAIT, RS_TCP_INFO), 0);
+    ck_assert_int_ge(seen(r, s, TCPS_CLOSE_WAIT, RS_TCP_INFO), 0);
     /* the client still reads the reply in FIN_WAIT_2 */
     long rd = -1;
     for (size_t i = 0; i < T(r)->n; i++) {
@@ -328,7 +328,7 @@ START_TEST(test_half_close_time_wait_while_descriptor_open)
     ck_assert_int_ge(rd, 0);
     ck_assert_int_eq(T(r)->recs[rd].u.real.val, 5);
     /* the descriptor reads CLOSED; sock_diag finds the TIME_WAIT */
-    long tw = find_real(T(r), fw, c, RW_STATE, TCP_TIME_WAIT, RS_SOCK_DIAG);
+    long tw = find_real(T(r), fw, c, RW_STATE, TCPS_TIME_WAIT, RS_SOCK_DIAG);
     ck_assert_int_ge(tw, 0);
     ck_assert_int_eq(T(r)->recs[tw].why.id, N_REAL_SEEN_TW_FD);
     done(r);
@@ -371,7 +371,7 @@ START_TEST(test_features_without_counterpart_are_listed)
     ck_assert_str_eq(trace_str(tr, (uint32_t)tr->recs[f].why.a[1]),
                      "its connection was not replayed");
     /* the listen that has a counterpart still ran */
-    ck_assert_int_ge(seen(r, r->server, TCP_LISTEN, RS_TCP_INFO), 0);
+    ck_assert_int_ge(seen(r, r->server, TCPS_LISTEN, RS_TCP_INFO), 0);
     done(r);
 }
 END_TEST
@@ -411,7 +411,7 @@ START_TEST(test_long_scenario_is_squeezed_into_bounds)
     ck_assert_int_lt(took, 1500000);
     /* observations are on the scenario's clock: the TIME_WAIT after the
      * server's close at 200 s */
-    long tw = seen(r, r->client, TCP_TIME_WAIT, RS_SOCK_DIAG);
+    long tw = seen(r, r->client, TCPS_TIME_WAIT, RS_SOCK_DIAG);
     ck_assert_int_ge(tw, 0);
     ck_assert_int_ge(T(r)->recs[tw].t_us, 200000000);
     done(r);
@@ -500,7 +500,7 @@ START_TEST(test_capture_off_without_cap_net_raw)
     ck_assert_int_eq(count_why(T(r), N_REAL_CAPTURE_OFF), 1);
     ck_assert_int_eq(r->res.packets, 0);
     /* and it carries on: the states are still observed */
-    ck_assert_int_ge(seen(r, r->client, TCP_TIME_WAIT, RS_SOCK_DIAG), 0);
+    ck_assert_int_ge(seen(r, r->client, TCPS_TIME_WAIT, RS_SOCK_DIAG), 0);
     char buf[256];
     long k = -1;
     for (size_t i = 0; i < T(r)->n; i++)
@@ -541,9 +541,9 @@ START_TEST(test_ipv6_loopback_teardown)
     o.family = AF_INET6;
     struct rrun *r = replay_opts(TEARDOWN, &o);
     ck_assert_int_eq(r->rc, 0);
-    ck_assert_int_ge(seen(r, r->client, TCP_ESTABLISHED, RS_TCP_INFO), 0);
-    ck_assert_int_ge(seen(r, r->client, TCP_TIME_WAIT, RS_SOCK_DIAG), 0);
-    ck_assert_int_ge(seen(r, r->server, TCP_CLOSE_WAIT, RS_TCP_INFO), 0);
+    ck_assert_int_ge(seen(r, r->client, TCPS_ESTABLISHED, RS_TCP_INFO), 0);
+    ck_assert_int_ge(seen(r, r->client, TCPS_TIME_WAIT, RS_SOCK_DIAG), 0);
+    ck_assert_int_ge(seen(r, r->server, TCPS_CLOSE_WAIT, RS_TCP_INFO), 0);
     ck_assert_int_eq(r->res.ends[0].family, AF_INET6);
     done(r);
 }
@@ -572,23 +572,23 @@ START_TEST(test_compare_marks_and_explains_differences)
     int syn = 0, est = 0, tw = 0, tw_end = 0;
     for (int i = 0; i < t->nrows; i++) {
         const struct real_row *row = &t->rows[i];
-        if (row->sim_state == TCP_SYN_SENT) {
+        if (row->sim_state == TCPS_SYN_SENT) {
             ck_assert_int_eq(row->mark, RM_DIFF);
             ck_assert_int_eq(row->ker_what, RW_UNSEEN);
             ck_assert_int_eq(row->why.id, N_REAL_UNSEEN_SYN_SENT);
             syn = 1;
         }
-        if (row->sim_state == TCP_ESTABLISHED) {
+        if (row->sim_state == TCPS_ESTABLISHED) {
             ck_assert_int_eq(row->mark, RM_SAME);
             est = 1;
         }
-        if (row->sim_state == TCP_TIME_WAIT) {
+        if (row->sim_state == TCPS_TIME_WAIT) {
             ck_assert_int_eq(row->mark, RM_DETAIL);
             ck_assert_int_eq(row->why.id, N_REAL_DIFF_TW);
             ck_assert_int_eq(row->why.a[1], 60000000);     /* 2 x 30 s */
             tw = 1;
         }
-        if (row->sim_state == TCP_CLOSED && row->ker_state < 0) {
+        if (row->sim_state == TCPS_CLOSED && row->ker_state < 0) {
             ck_assert_int_eq(row->why.id, N_REAL_DIFF_TW_END);
             tw_end = 1;
         }
@@ -596,7 +596,7 @@ START_TEST(test_compare_marks_and_explains_differences)
     ck_assert(syn && est && tw && tw_end);
 
     t = table(&c, T(r), "server:80-client:49152");
-    ck_assert_int_eq(t->rows[0].sim_state, TCP_LISTEN);
+    ck_assert_int_eq(t->rows[0].sim_state, TCPS_LISTEN);
     ck_assert_int_eq(t->rows[0].why.id, N_REAL_DIFF_CHILD_LISTEN);
     real_compare_free(&c);
     done(r);
@@ -620,16 +620,16 @@ START_TEST(test_simultaneous_close_runs_as_an_ordinary_close)
      * FIN within her close(): bob is in CLOSE_WAIT before his own close.
      * (Were the delivery deferred past bob's close, both would close at
      * once and CLOSING could be seen: then the row matches.) */
-    ck_assert_int_ge(seen(r, alice, TCP_TIME_WAIT, RS_SOCK_DIAG), 0);
-    int sequential = seen(r, bob, TCP_CLOSE_WAIT, RS_TCP_INFO) >= 0;
+    ck_assert_int_ge(seen(r, alice, TCPS_TIME_WAIT, RS_SOCK_DIAG), 0);
+    int sequential = seen(r, bob, TCPS_CLOSE_WAIT, RS_TCP_INFO) >= 0;
     struct real_compare c;
     real_compare(T(r), r->scn, &c);
     const struct real_conn_table *t = table(&c, T(r), "alice:49152-bob:80");
     int closing = 0;
     for (int i = 0; i < t->nrows; i++)
-        if (t->rows[i].sim_state == TCP_CLOSING) {
+        if (t->rows[i].sim_state == TCPS_CLOSING) {
             if (sequential) {
-                ck_assert_int_lt(seen(r, alice, TCP_CLOSING, -1), 0);
+                ck_assert_int_lt(seen(r, alice, TCPS_CLOSING, -1), 0);
                 ck_assert_int_eq(t->rows[i].mark, RM_DIFF);
                 ck_assert_int_eq(t->rows[i].why.id, N_REAL_DIFF_CLOSING);
             }

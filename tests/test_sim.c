@@ -216,7 +216,7 @@ START_TEST(test_link_loss_100_drops_everything)
     ck_assert_int_eq(count_kind(tr, TK_RECV), 0);
     ck_assert_int_eq(count_drops(tr, DR_LOSS), sends);
     ck_assert_int_eq(count_kind(tr, TK_DROP), sends);
-    ck_assert(!entered(tr, r->client, -1, TCP_ESTABLISHED));
+    ck_assert(!entered(tr, r->client, -1, TCPS_ESTABLISHED));
     done(r);
 }
 END_TEST
@@ -241,7 +241,7 @@ START_TEST(test_no_link_gives_noroute)
         if (d->kind == TK_RECV)
             ck_assert_int_ne(d->host, other);
     }
-    ck_assert(!entered(tr, r->client, -1, TCP_ESTABLISHED));
+    ck_assert(!entered(tr, r->client, -1, TCPS_ESTABLISHED));
     done(r);
 }
 END_TEST
@@ -281,7 +281,7 @@ START_TEST(test_fault_drop_first_syn_then_rto_retransmits)
     ck_assert(rec_tcp(tr, &tr->recs[syn2], &b, NULL));
     ck_assert_uint_eq(a.seq, b.seq);
     ck_assert_int_eq(count_pkt(tr, TK_RECV, tr->recs[syn2].u.pkt.pkt, -1), 1);
-    ck_assert(entered(tr, r->client, TCP_SYN_SENT, TCP_ESTABLISHED));
+    ck_assert(entered(tr, r->client, TCPS_SYN_SENT, TCPS_ESTABLISHED));
     done(r);
 }
 END_TEST
@@ -325,7 +325,7 @@ START_TEST(test_fault_duplicate_gives_two_recvs)
     ck_assert_int_eq(count_pkt(tr, TK_SEND, pkt, 0), 1);     /* one send */
     ck_assert_int_eq(count_pkt(tr, TK_RECV, pkt, -1), 2);    /* two arrivals */
     ck_assert_int_eq(find_seg(tr, TK_SEND, r->client, TCP_SYN, 2), -1);
-    ck_assert(entered(tr, r->client, -1, TCP_ESTABLISHED));
+    ck_assert(entered(tr, r->client, -1, TCPS_ESTABLISHED));
     done(r);
 }
 END_TEST
@@ -391,11 +391,11 @@ START_TEST(test_syn_to_closed_port_gets_rst_ack)
     ck_assert_uint_eq(rh.ack, syn.seq + 1);
     ck_assert_uint_eq(rh.sport, 81);
     ck_assert_uint_eq(rh.dport, syn.sport);
-    ck_assert(entered(tr, r->client, TCP_SYN_SENT, TCP_CLOSED));
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, MS(50)), TCP_CLOSED);
+    ck_assert(entered(tr, r->client, TCPS_SYN_SENT, TCPS_CLOSED));
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, MS(50)), TCPS_CLOSED);
     ck_assert_int_eq(find_seg(tr, TK_SEND, r->client, TCP_SYN, 2), -1);
     /* the listener on 80 was not disturbed */
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->server, MS(100)), TCP_LISTEN);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->server, MS(100)), TCPS_LISTEN);
     done(r);
 }
 END_TEST
@@ -442,25 +442,25 @@ START_TEST(test_host_tcp_state_at)
     const struct trace *tr = T(r);
     int c = r->client, s = r->server;
     /* before anything happens: no connection reads as CLOSED */
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, 0), TCP_CLOSED);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, 0), TCP_LISTEN);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(10)), TCP_SYN_SENT);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(29)), TCP_SYN_SENT);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, 0), TCPS_CLOSED);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, 0), TCPS_LISTEN);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(10)), TCPS_SYN_SENT);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(29)), TCPS_SYN_SENT);
     /* the server's newest connection is the child made by the SYN */
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(30)), TCP_SYN_RECEIVED);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(50)), TCP_ESTABLISHED);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(70)), TCP_ESTABLISHED);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(100)), TCP_FIN_WAIT_1);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(120)), TCP_CLOSE_WAIT);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(140)), TCP_FIN_WAIT_2);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(200)), TCP_LAST_ACK);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(220)), TCP_TIME_WAIT);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(240)), TCP_CLOSED);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(30)), TCPS_SYN_RECEIVED);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(50)), TCPS_ESTABLISHED);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(70)), TCPS_ESTABLISHED);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(100)), TCPS_FIN_WAIT_1);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(120)), TCPS_CLOSE_WAIT);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(140)), TCPS_FIN_WAIT_2);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(200)), TCPS_LAST_ACK);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(220)), TCPS_TIME_WAIT);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(240)), TCPS_CLOSED);
     /* TIME_WAIT lasts 2 x MSL = 20 s from 220ms */
     ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(220) + S(20) - 1),
-                     TCP_TIME_WAIT);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(220) + S(20)), TCP_CLOSED);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, S(3600)), TCP_CLOSED);
+                     TCPS_TIME_WAIT);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(220) + S(20)), TCPS_CLOSED);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, S(3600)), TCPS_CLOSED);
     done(r);
 }
 END_TEST
@@ -476,10 +476,10 @@ START_TEST(test_host_tcp_state_at_follows_newest_connection)
                         "at 100ms client abort\n"
                         "at 200ms client connect server 80\n");
     const struct trace *tr = T(r);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, MS(150)), TCP_CLOSED);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, MS(210)), TCP_SYN_SENT);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, MS(150)), TCPS_CLOSED);
+    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, MS(210)), TCPS_SYN_SENT);
     ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, MS(300)),
-                     TCP_ESTABLISHED);
+                     TCPS_ESTABLISHED);
     done(r);
 }
 END_TEST
@@ -711,7 +711,7 @@ START_TEST(test_rfc9293_3_10_7_4_zero_window_bare_ack_draws_no_ack)
                   "cause: %s", r->sim.stop.cause);
     ck_assert_ptr_null(strstr(r->sim.stop.cause, "ACK exchange"));
     ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, S(59)),
-                     TCP_ESTABLISHED);
+                     TCPS_ESTABLISHED);
     done(r);
 }
 END_TEST
@@ -751,7 +751,7 @@ START_TEST(test_default_time_limit_follows_last_timed_line)
                         "expect client state TIME_WAIT at 7202s\n");
     ck_assert(r->sim.end_us == S(7202) + SIM_DEFAULT_END_US);
     ck_assert_int_eq(trace_host_tcp_state_at(T(r), r->client, S(7202)),
-                     TCP_TIME_WAIT);
+                     TCPS_TIME_WAIT);
     ck_assert_int_eq(sim_check(&r->sim, NULL, NULL), 0);
     done(r);
 }
@@ -771,7 +771,7 @@ START_TEST(test_event_limit_stops_after_that_many_events)
     /* the SYN arrived (event 3), nothing after it */
     ck_assert(r->sim.stop.t_us == MS(11));
     ck_assert_int_eq(trace_host_tcp_state_at(T(r), r->client, S(1)),
-                     TCP_SYN_SENT);
+                     TCPS_SYN_SENT);
     done(r);
 }
 END_TEST
@@ -912,9 +912,9 @@ START_TEST(test_http_server_with_silent_client_answers_nothing)
             ck_assert_uint_eq(len, 0);
     }
     ck_assert_int_eq(trace_host_tcp_state_at(tr, r->server, S(1)),
-                     TCP_CLOSE_WAIT);
+                     TCPS_CLOSE_WAIT);
     ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, S(1)),
-                     TCP_FIN_WAIT_2);
+                     TCPS_FIN_WAIT_2);
     done(r);
 }
 END_TEST
@@ -1070,12 +1070,12 @@ START_TEST(test_rfc9293_3_10_7_2_lost_third_ack_data_after_child_gave_up_is_rese
                         "fault drop client->server tcp ACK #2\n"
                         "at 2s client send \"hello\"\n");
     const struct trace *tr = T(r);
-    ck_assert(entered(tr, r->server, TCP_SYN_RECEIVED, TCP_CLOSED));
+    ck_assert(entered(tr, r->server, TCPS_SYN_RECEIVED, TCPS_CLOSED));
     ck_assert_int_eq(count_drops(tr, DR_NOROUTE), 0);
     long rst = find_seg(tr, TK_RECV, r->server, TCP_RST, 1);
     ck_assert_int_ge(rst, 0);
     ck_assert_int_eq(tr->recs[rst].host, r->client);
-    ck_assert(entered(tr, r->client, TCP_ESTABLISHED, TCP_CLOSED));
+    ck_assert(entered(tr, r->client, TCPS_ESTABLISHED, TCPS_CLOSED));
     done(r);
 }
 END_TEST
@@ -1097,15 +1097,15 @@ START_TEST(test_rfc9293_3_6_1_time_wait_new_syn_opens_at_once)
     struct run *r = run(REOPEN_SCN(""));
     const struct trace *tr = T(r);
     /* the old incarnation was in TIME_WAIT and is deleted by the SYN */
-    ck_assert(entered(tr, r->server, TCP_FIN_WAIT_2, TCP_TIME_WAIT));
-    ck_assert_int_eq(entered_at(tr, r->server, TCP_TIME_WAIT, TCP_CLOSED),
+    ck_assert(entered(tr, r->server, TCPS_FIN_WAIT_2, TCPS_TIME_WAIT));
+    ck_assert_int_eq(entered_at(tr, r->server, TCPS_TIME_WAIT, TCPS_CLOSED),
                      S(1) + MS(10));
     /* the new connection opens on the first SYN: no retransmission */
     ck_assert_int_eq(find_seg(tr, TK_SEND, r->client, TCP_SYN, 3), -1);
     ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, S(1) + MS(25)),
-                     TCP_ESTABLISHED);
+                     TCPS_ESTABLISHED);
     ck_assert_int_eq(trace_host_tcp_state_at(tr, r->server, S(1) + MS(35)),
-                     TCP_ESTABLISHED);
+                     TCPS_ESTABLISHED);
     /* no challenge ACK and no RST */
     ck_assert_int_eq(find_seg(tr, TK_SEND, r->client, TCP_RST, 1), -1);
     /* the scenario's next ISS, 3000, is not above the old SND.NXT (5002):
@@ -1128,9 +1128,9 @@ START_TEST(test_rfc9293_3_6_1_time_wait_reopen_off_challenges)
     ck_assert_int_ge(find_seg(tr, TK_SEND, r->client, TCP_RST, 1), 0);
     ck_assert_int_ge(find_seg(tr, TK_SEND, r->client, TCP_SYN, 3), 0);
     ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, S(1) + MS(500)),
-                     TCP_SYN_SENT);
+                     TCPS_SYN_SENT);
     ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, S(2) + MS(100)),
-                     TCP_ESTABLISHED);
+                     TCPS_ESTABLISHED);
     done(r);
 }
 END_TEST
@@ -1148,8 +1148,8 @@ START_TEST(test_rfc1122_4_2_2_13_close_unread_data_resets_peer)
     long rst = find_seg(tr, TK_SEND, r->server, TCP_RST, 1);
     ck_assert_int_ge(rst, 0);
     ck_assert_int_eq(tr->recs[rst].t_us, MS(200));
-    ck_assert(entered(tr, r->server, TCP_ESTABLISHED, TCP_CLOSED));
-    ck_assert_int_eq(entered_at(tr, r->client, TCP_ESTABLISHED, TCP_CLOSED),
+    ck_assert(entered(tr, r->server, TCPS_ESTABLISHED, TCPS_CLOSED));
+    ck_assert_int_eq(entered_at(tr, r->client, TCPS_ESTABLISHED, TCPS_CLOSED),
                      MS(210));
     done(r);
 }
@@ -1192,9 +1192,9 @@ START_TEST(test_rfc9293_3_10_7_3_connect_to_itself_is_simultaneous_open)
                         "expect solo received \"echo\"\n");
     const struct trace *tr = T(r);
     int h = scenario_host_index(r->scn, "solo");
-    ck_assert(entered(tr, h, TCP_CLOSED, TCP_SYN_SENT));
-    ck_assert(entered(tr, h, TCP_SYN_SENT, TCP_SYN_RECEIVED));
-    ck_assert(entered(tr, h, TCP_SYN_RECEIVED, TCP_ESTABLISHED));
+    ck_assert(entered(tr, h, TCPS_CLOSED, TCPS_SYN_SENT));
+    ck_assert(entered(tr, h, TCPS_SYN_SENT, TCPS_SYN_RECEIVED));
+    ck_assert(entered(tr, h, TCPS_SYN_RECEIVED, TCPS_ESTABLISHED));
     ck_assert_int_eq(count_kind(tr, TK_DROP), 0);
     ck_assert_int_eq(sim_check(&r->sim, NULL, NULL), 0);
     /* every frame is looped back: from the host to itself, valid Ethernet
@@ -1219,9 +1219,9 @@ START_TEST(test_rfc1122_3_3_4_2_connect_to_own_listener)
     int est = 0;
     for (size_t i = 0; i < tr->n; i++)
         est += tr->recs[i].kind == TK_STATE && tr->recs[i].host == h &&
-               tr->recs[i].u.state.to == TCP_ESTABLISHED;
+               tr->recs[i].u.state.to == TCPS_ESTABLISHED;
     ck_assert_int_eq(est, 2);                 /* both ends of one connection */
-    ck_assert(entered(tr, h, TCP_LISTEN, TCP_SYN_RECEIVED));
+    ck_assert(entered(tr, h, TCPS_LISTEN, TCPS_SYN_RECEIVED));
     ck_assert_int_eq(count_kind(tr, TK_DROP), 0);
     done(r);
 }

@@ -52,7 +52,7 @@ static void timer_started(struct fx *f, int name, int64_t due)
 START_TEST(test_fixture_builds_every_state)
 {
     /* fx_make asserts each segment and the state chain on the way */
-    for (int st = 0; st < TCP_NSTATES; st++) {
+    for (int st = 0; st < TCPS_NSTATES; st++) {
         struct fx f;
         fx_init(&f);
         fx_make(&f, (enum tcp_state)st);
@@ -62,7 +62,7 @@ START_TEST(test_fixture_builds_every_state)
     struct fx f;
     fx_init(&f);
     fx_make_simopen(&f);
-    FX_STATE(&f, TCP_SYN_RECEIVED);
+    FX_STATE(&f, TCPS_SYN_RECEIVED);
     ck_assert_int_eq(f.c.passive, 0);
     fx_free(&f);
 }
@@ -72,7 +72,7 @@ START_TEST(test_fixture_sequence_variables)
 {
     /* the RFC 9293 3.3.1 variables each fixture promises */
     struct fx *f = &F;
-    fx_make(f, TCP_TIME_WAIT);
+    fx_make(f, TCPS_TIME_WAIT);
     ck_assert_uint_eq(f->c.iss, ISS);
     ck_assert_uint_eq(f->c.irs, IRS);
     ck_assert_uint_eq(f->c.snd_una, ISS + 2);      /* SYN and FIN acked */
@@ -84,20 +84,20 @@ END_TEST
 
 START_TEST(test_state_names_contract)
 {
-    static const char *const names[TCP_NSTATES] = {
+    static const char *const names[TCPS_NSTATES] = {
         "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED",
         "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK",
         "TIME_WAIT",
     };
-    for (int i = 0; i < TCP_NSTATES; i++) {
+    for (int i = 0; i < TCPS_NSTATES; i++) {
         ck_assert_str_eq(tcp_state_name(i), names[i]);
         ck_assert_int_eq(tcp_state_parse(names[i]), i);
     }
-    ck_assert_int_eq(tcp_state_parse("SYN-SENT"), TCP_SYN_SENT);
-    ck_assert_int_eq(tcp_state_parse("FIN-WAIT-2"), TCP_FIN_WAIT_2);
+    ck_assert_int_eq(tcp_state_parse("SYN-SENT"), TCPS_SYN_SENT);
+    ck_assert_int_eq(tcp_state_parse("FIN-WAIT-2"), TCPS_FIN_WAIT_2);
     ck_assert_int_eq(tcp_state_parse("ESTAB"), -1);
     ck_assert_int_eq(tcp_state_parse(""), -1);
-    ck_assert_str_eq(tcp_state_name(TCP_NSTATES), "?");
+    ck_assert_str_eq(tcp_state_name(TCPS_NSTATES), "?");
 }
 END_TEST
 
@@ -107,11 +107,11 @@ END_TEST
 START_TEST(test_closed_listen)
 {
     struct fx *f = &F;
-    fx_make(f, TCP_CLOSED);
+    fx_make(f, TCPS_CLOSED);
     ck_assert_int_eq(tcp_listen(&f->c, f->now), 0);
-    FX_STATE(f, TCP_LISTEN);
+    FX_STATE(f, TCPS_LISTEN);
     FX_NSEGS(f, 0);
-    FX_STATES(f, TCP_CLOSED, TCP_LISTEN);
+    FX_STATES(f, TCPS_CLOSED, TCPS_LISTEN);
     ck_assert_int_eq(f->c.passive, 1);
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
 }
@@ -123,10 +123,10 @@ START_TEST(test_closed_syn_sent)
      * set SND.UNA to ISS, SND.NXT to ISS+1, enter SYN-SENT state" */
     struct fx *f = &F;
     f->cfg.mss = 1200;
-    fx_make(f, TCP_CLOSED);
+    fx_make(f, TCPS_CLOSED);
     int64_t t0 = f->now;
     ck_assert_int_eq(tcp_connect(&f->c, t0), 0);
-    FX_STATE(f, TCP_SYN_SENT);
+    FX_STATE(f, TCPS_SYN_SENT);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_SYN, ISS, 0);
     ck_assert_uint_eq(fx_segat(f, 0)->h.mss, 1200);    /* our MSS option */
@@ -134,7 +134,7 @@ START_TEST(test_closed_syn_sent)
     ck_assert_uint_eq(fx_segat(f, 0)->len, 0);
     ck_assert_uint_eq(f->c.snd_una, ISS);
     ck_assert_uint_eq(f->c.snd_nxt, ISS + 1);
-    FX_STATES(f, TCP_CLOSED, TCP_SYN_SENT);
+    FX_STATES(f, TCPS_CLOSED, TCPS_SYN_SENT);
     timer_started(f, TM_RTO, t0 + 1 * SEC);             /* RFC 6298 2.1 */
     ck_assert_int_eq(tcp_deadline(&f->c), t0 + 1 * SEC);
 }
@@ -152,13 +152,13 @@ START_TEST(test_listen_syn_to_syn_received)
      * SYN-RECEIVED." */
     struct fx *f = &F;
     f->peer_mss = 1000;
-    fx_make(f, TCP_LISTEN);
+    fx_make(f, TCPS_LISTEN);
     fx_input(f, TCP_SYN, IRS, 0, NULL, 0);
-    FX_STATE(f, TCP_SYN_RECEIVED);
+    FX_STATE(f, TCPS_SYN_RECEIVED);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
     ck_assert_uint_eq(fx_segat(f, 0)->h.mss, 1460);
-    FX_STATES(f, TCP_LISTEN, TCP_SYN_RECEIVED);
+    FX_STATES(f, TCPS_LISTEN, TCPS_SYN_RECEIVED);
     ck_assert_uint_eq(f->c.irs, IRS);
     ck_assert_uint_eq(f->c.rcv_nxt, IRS + 1);
     ck_assert_uint_eq(f->c.snd_una, ISS);
@@ -172,8 +172,8 @@ START_TEST(test_listen_spawned_child_syn_to_syn_received)
 {
     /* the simulator's way: the listener stays, a child takes the SYN */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_RECEIVED);
-    ck_assert_int_eq(f->listener.state, TCP_LISTEN);
+    fx_make(f, TCPS_SYN_RECEIVED);
+    ck_assert_int_eq(f->listener.state, TCPS_LISTEN);
     ck_assert_int_eq(f->c.passive, 1);
     ck_assert_uint_eq(f->c.lport, FX_SPORT);
     ck_assert_uint_eq(f->c.rport, FX_CPORT);
@@ -189,11 +189,11 @@ START_TEST(test_listen_ack_sends_rst)
      * arriving ACK-bearing segment. The RST should be formatted as follows:
      * <SEQ=SEG.ACK><CTL=RST>" */
     struct fx *f = &F;
-    fx_make(f, TCP_LISTEN);
+    fx_make(f, TCPS_LISTEN);
     fx_input(f, TCP_ACK, IRS, 777, NULL, 0);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_RST, 777, 0);
-    FX_STATE(f, TCP_LISTEN);
+    FX_STATE(f, TCPS_LISTEN);
 
     fx_mark(f);
     fx_input(f, TCP_SYN | TCP_ACK, IRS, 4242, NULL, 0);
@@ -204,7 +204,7 @@ START_TEST(test_listen_ack_sends_rst)
     fx_input(f, TCP_PSH | TCP_ACK, IRS, 90000, "data", 4);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_RST, 90000, 0);
-    FX_STATE(f, TCP_LISTEN);
+    FX_STATE(f, TCPS_LISTEN);
     FX_NO_STATES(f);
 }
 END_TEST
@@ -215,12 +215,12 @@ START_TEST(test_listen_rst_ignored)
      * been sent in response to anything sent by this incarnation of the
      * connection. An incoming RST should be ignored. Return." */
     struct fx *f = &F;
-    fx_make(f, TCP_LISTEN);
+    fx_make(f, TCPS_LISTEN);
     fx_input(f, TCP_RST, IRS, 0, NULL, 0);
     fx_input(f, TCP_RST | TCP_ACK, IRS, 1234, NULL, 0);
     fx_input(f, TCP_RST | TCP_SYN, IRS, 0, NULL, 0);
     FX_NSEGS(f, 0);
-    FX_STATE(f, TCP_LISTEN);
+    FX_STATE(f, TCPS_LISTEN);
     FX_NO_STATES(f);
 }
 END_TEST
@@ -231,11 +231,11 @@ START_TEST(test_listen_other_dropped)
      * have an ACK and thus would have been discarded by the ACK
      * processing" — fourth, "drop the segment and return" */
     struct fx *f = &F;
-    fx_make(f, TCP_LISTEN);
+    fx_make(f, TCPS_LISTEN);
     fx_input(f, TCP_FIN, IRS, 0, NULL, 0);
     fx_input(f, TCP_PSH, IRS, 0, "abc", 3);
     FX_NSEGS(f, 0);
-    FX_STATE(f, TCP_LISTEN);
+    FX_STATE(f, TCPS_LISTEN);
 }
 END_TEST
 
@@ -244,11 +244,11 @@ START_TEST(test_listen_close_to_closed)
     /* 3.10.4 LISTEN: "Any outstanding RECEIVEs are returned ... delete TCB,
      * enter CLOSED state, and return." */
     struct fx *f = &F;
-    fx_make(f, TCP_LISTEN);
+    fx_make(f, TCPS_LISTEN);
     ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_NSEGS(f, 0);
-    FX_STATES(f, TCP_LISTEN, TCP_CLOSED);
+    FX_STATES(f, TCPS_LISTEN, TCPS_CLOSED);
 }
 END_TEST
 
@@ -261,14 +261,14 @@ START_TEST(test_syn_sent_synack_to_established)
      * state to ESTABLISHED, form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT>
      * <CTL=ACK> and send it." */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     f->peer_win = 30000;
     f->peer_mss = 1000;
     fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, NULL, 0);
-    FX_STATE(f, TCP_ESTABLISHED);
+    FX_STATE(f, TCPS_ESTABLISHED);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
-    FX_STATES(f, TCP_SYN_SENT, TCP_ESTABLISHED);
+    FX_STATES(f, TCPS_SYN_SENT, TCPS_ESTABLISHED);
     ck_assert_uint_eq(f->c.snd_una, ISS + 1);
     ck_assert_uint_eq(f->c.rcv_nxt, IRS + 1);
     ck_assert_uint_eq(f->c.snd_wnd, 30000);
@@ -283,14 +283,14 @@ START_TEST(test_syn_sent_syn_to_syn_received)
     /* "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment <SEQ=ISS>
      * <ACK=RCV.NXT><CTL=SYN,ACK> and send it." (simultaneous open) */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     int64_t due = tcp_deadline(&f->c);
     fx_input(f, TCP_SYN, IRS, 0, NULL, 0);
-    FX_STATE(f, TCP_SYN_RECEIVED);
+    FX_STATE(f, TCPS_SYN_RECEIVED);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
     ck_assert_uint_eq(fx_segat(f, 0)->h.mss, 1460);
-    FX_STATES(f, TCP_SYN_SENT, TCP_SYN_RECEIVED);
+    FX_STATES(f, TCPS_SYN_SENT, TCPS_SYN_RECEIVED);
     ck_assert_int_eq(f->c.passive, 0);
     ck_assert_uint_eq(f->c.irs, IRS);
     ck_assert_uint_eq(f->c.snd_una, ISS);               /* our SYN unacked */
@@ -304,7 +304,7 @@ START_TEST(test_syn_sent_bad_ack_sends_rst)
      * bit is set, if so drop the segment and return) <SEQ=SEG.ACK>
      * <CTL=RST> and discard the segment. Return." */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     int64_t due = tcp_deadline(&f->c);
     static const uint32_t bad[] = { ISS, ISS - 1, ISS + 2, ISS + 100000 };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -312,7 +312,7 @@ START_TEST(test_syn_sent_bad_ack_sends_rst)
         fx_input(f, TCP_SYN | TCP_ACK, IRS, bad[i], NULL, 0);
         FX_NSEGS(f, 1);
         FX_SEG(f, 0, TCP_RST, bad[i], 0);
-        FX_STATE(f, TCP_SYN_SENT);
+        FX_STATE(f, TCPS_SYN_SENT);
         fx_mark(f);
         fx_input(f, TCP_ACK, IRS, bad[i], NULL, 0);
         FX_NSEGS(f, 1);
@@ -321,7 +321,7 @@ START_TEST(test_syn_sent_bad_ack_sends_rst)
         fx_mark(f);
         fx_input(f, TCP_RST | TCP_ACK, IRS, bad[i], NULL, 0);
         FX_NSEGS(f, 0);
-        FX_STATE(f, TCP_SYN_SENT);
+        FX_STATE(f, TCPS_SYN_SENT);
     }
     ck_assert_uint_eq(f->c.snd_una, ISS);
     ck_assert_int_eq(tcp_deadline(&f->c), due);
@@ -334,11 +334,11 @@ START_TEST(test_syn_sent_rst_with_good_ack_to_closed)
     /* "If the ACK was acceptable, then signal to the user 'error:
      * connection reset', drop the segment, enter CLOSED state, delete TCB" */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     fx_input(f, TCP_RST | TCP_ACK, 0, ISS + 1, NULL, 0);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_NSEGS(f, 0);
-    FX_STATES(f, TCP_SYN_SENT, TCP_CLOSED);
+    FX_STATES(f, TCPS_SYN_SENT, TCPS_CLOSED);
     ck_assert_ptr_nonnull(FX_TIMER(f, TM_RTO, TA_STOP));
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
 }
@@ -348,11 +348,11 @@ START_TEST(test_syn_sent_rst_without_ack_ignored)
 {
     /* "Otherwise (no ACK), drop the segment and return." */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     int64_t due = tcp_deadline(&f->c);
     fx_input(f, TCP_RST, IRS, 0, NULL, 0);
     fx_input(f, TCP_RST, 0, 0, NULL, 0);
-    FX_STATE(f, TCP_SYN_SENT);
+    FX_STATE(f, TCPS_SYN_SENT);
     FX_NSEGS(f, 0);
     FX_NO_STATES(f);
     ck_assert_int_eq(tcp_deadline(&f->c), due);
@@ -364,10 +364,10 @@ START_TEST(test_syn_sent_ack_without_syn_dropped)
     /* fifth: "If neither of the SYN or RST bits is set, then drop the
      * segment and return." — even with an acceptable ACK */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     fx_input(f, TCP_ACK, IRS, ISS + 1, NULL, 0);
     fx_input(f, TCP_FIN | TCP_ACK, IRS, ISS + 1, NULL, 0);
-    FX_STATE(f, TCP_SYN_SENT);
+    FX_STATE(f, TCPS_SYN_SENT);
     FX_NSEGS(f, 0);
     ck_assert_uint_eq(f->c.snd_una, ISS);
 }
@@ -378,11 +378,11 @@ START_TEST(test_syn_sent_close_to_closed)
     /* 3.10.4 SYN-SENT: "Delete the TCB and return 'error: closing'
      * responses to any queued SENDs, or RECEIVEs." — nothing is sent */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_NSEGS(f, 0);
-    FX_STATES(f, TCP_SYN_SENT, TCP_CLOSED);
+    FX_STATES(f, TCPS_SYN_SENT, TCPS_CLOSED);
     ck_assert_ptr_nonnull(FX_TIMER(f, TM_RTO, TA_STOP));
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
 }
@@ -393,11 +393,11 @@ START_TEST(test_syn_sent_send_queued_until_established)
     /* 3.10.2 SYN-SENT: "Queue the data for transmission after entering
      * ESTABLISHED state." */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"hello", 5), 5);
     FX_NSEGS(f, 0);
     fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, NULL, 0);
-    FX_STATE(f, TCP_ESTABLISHED);
+    FX_STATE(f, TCPS_ESTABLISHED);
     FX_NSEGS(f, 2);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
     FX_SEG(f, 1, TCP_PSH | TCP_ACK, ISS + 1, IRS + 1);
@@ -414,12 +414,12 @@ START_TEST(test_syn_received_ack_to_established)
      * continue processing with the variables below set to: SND.WND <-
      * SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK" */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_RECEIVED);
+    fx_make(f, TCPS_SYN_RECEIVED);
     f->peer_win = 20000;
     fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
-    FX_STATE(f, TCP_ESTABLISHED);
+    FX_STATE(f, TCPS_ESTABLISHED);
     FX_NSEGS(f, 0);
-    FX_STATES(f, TCP_SYN_RECEIVED, TCP_ESTABLISHED);
+    FX_STATES(f, TCPS_SYN_RECEIVED, TCPS_ESTABLISHED);
     ck_assert_uint_eq(f->c.snd_una, ISS + 1);
     ck_assert_uint_eq(f->c.snd_wnd, 20000);
     ck_assert_uint_eq(f->c.snd_wl1, IRS + 1);
@@ -434,9 +434,9 @@ START_TEST(test_syn_received_ack_with_data_continues_processing)
     /* "... enter ESTABLISHED state and continue processing": the text of
      * the completing ACK is delivered and acknowledged */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_RECEIVED);
+    fx_make(f, TCPS_SYN_RECEIVED);
     fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 1, "hi", 2);
-    FX_STATE(f, TCP_ESTABLISHED);
+    FX_STATE(f, TCPS_ESTABLISHED);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 3);
     uint8_t buf[8];
@@ -451,13 +451,13 @@ START_TEST(test_syn_received_rst_passive_to_listen)
      * from the LISTEN state), then return this connection to LISTEN state
      * and return." */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_RECEIVED);
+    fx_make(f, TCPS_SYN_RECEIVED);
     fx_input(f, TCP_RST, IRS + 1, 0, NULL, 0);
-    FX_STATE(f, TCP_LISTEN);
+    FX_STATE(f, TCPS_LISTEN);
     FX_NSEGS(f, 0);
-    FX_STATES(f, TCP_SYN_RECEIVED, TCP_LISTEN);
+    FX_STATES(f, TCPS_SYN_RECEIVED, TCPS_LISTEN);
     ck_assert_int_eq(tcp_deadline(&f->c), -1);          /* no SYN,ACK retries */
-    ck_assert_int_eq(f->listener.state, TCP_LISTEN);
+    ck_assert_int_eq(f->listener.state, TCPS_LISTEN);
 }
 END_TEST
 
@@ -470,9 +470,9 @@ START_TEST(test_syn_received_rst_active_to_closed)
     struct fx *f = &F;
     fx_make_simopen(f);
     fx_input(f, TCP_RST, IRS + 1, 0, NULL, 0);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_NSEGS(f, 0);
-    FX_STATES(f, TCP_SYN_RECEIVED, TCP_CLOSED);
+    FX_STATES(f, TCPS_SYN_RECEIVED, TCPS_CLOSED);
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
 }
 END_TEST
@@ -483,11 +483,11 @@ START_TEST(test_syn_received_syn_passive_to_listen)
      * a passive OPEN, then return this connection to the LISTEN state and
      * return." */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_RECEIVED);
+    fx_make(f, TCPS_SYN_RECEIVED);
     fx_input(f, TCP_SYN, IRS + 1, 0, NULL, 0);
-    FX_STATE(f, TCP_LISTEN);
+    FX_STATE(f, TCPS_LISTEN);
     FX_NSEGS(f, 0);
-    FX_STATES(f, TCP_SYN_RECEIVED, TCP_LISTEN);
+    FX_STATES(f, TCPS_SYN_RECEIVED, TCPS_LISTEN);
 }
 END_TEST
 
@@ -497,17 +497,17 @@ START_TEST(test_syn_received_close_to_fin_wait_1)
      * pending data to send, then form a FIN segment and send it, and enter
      * FIN-WAIT-1 state" (Figure 5: SYN-RCVD --CLOSE / snd FIN--> FIN-WAIT-1) */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_RECEIVED);
+    fx_make(f, TCPS_SYN_RECEIVED);
     ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
-    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_STATE(f, TCPS_FIN_WAIT_1);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, IRS + 1);
-    FX_STATES(f, TCP_SYN_RECEIVED, TCP_FIN_WAIT_1);
+    FX_STATES(f, TCPS_SYN_RECEIVED, TCPS_FIN_WAIT_1);
 
     /* the peer's ACK covers our SYN and our FIN */
     fx_mark(f);
     fx_input(f, TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
-    FX_STATE(f, TCP_FIN_WAIT_2);
+    FX_STATE(f, TCPS_FIN_WAIT_2);
     FX_NSEGS(f, 0);
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
 }
@@ -518,7 +518,7 @@ START_TEST(test_syn_received_close_retransmits_synack_then_fin)
     /* after close in SYN_RECEIVED the RTO repeats the SYN,ACK until our
      * SYN is acknowledged, and then the FIN */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_RECEIVED);
+    fx_make(f, TCPS_SYN_RECEIVED);
     ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
     f->now = tcp_deadline(&f->c);
     fx_mark(f);
@@ -529,14 +529,14 @@ START_TEST(test_syn_received_close_retransmits_synack_then_fin)
     fx_mark(f);
     fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);    /* SYN only */
     FX_NSEGS(f, 0);
-    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_STATE(f, TCPS_FIN_WAIT_1);
     f->now = tcp_deadline(&f->c);
     tcp_timer(&f->c, f->now);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, IRS + 1);
     fx_mark(f);
     fx_input(f, TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
-    FX_STATE(f, TCP_FIN_WAIT_2);
+    FX_STATE(f, TCPS_FIN_WAIT_2);
 }
 END_TEST
 
@@ -545,17 +545,17 @@ START_TEST(test_syn_received_close_with_queued_data_waits)
     /* "... otherwise, queue for processing after entering ESTABLISHED
      * state": queued data goes first, then the FIN after it */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_RECEIVED);
+    fx_make(f, TCPS_SYN_RECEIVED);
     ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"early", 5), 5);
     ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
-    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_STATE(f, TCPS_FIN_WAIT_1);
     FX_NSEGS(f, 0);
     fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
     FX_NSEGS(f, 2);
     FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 1, IRS + 1);
     seg_data_is(fx_segat(f, 0), "early", 5);
     FX_SEG(f, 1, TCP_FIN | TCP_ACK, ISS + 6, IRS + 1);
-    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_STATE(f, TCPS_FIN_WAIT_1);
 }
 END_TEST
 
@@ -564,16 +564,16 @@ START_TEST(test_syn_received_bad_ack_sends_rst)
     /* "If the segment acknowledgment is not acceptable, form a reset
      * segment <SEQ=SEG.ACK><CTL=RST> and send it." */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_RECEIVED);
+    fx_make(f, TCPS_SYN_RECEIVED);
     fx_input(f, TCP_ACK, IRS + 1, ISS + 5, NULL, 0);    /* > SND.NXT */
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_RST, ISS + 5, 0);
-    FX_STATE(f, TCP_SYN_RECEIVED);
+    FX_STATE(f, TCPS_SYN_RECEIVED);
     fx_mark(f);
     fx_input(f, TCP_ACK, IRS + 1, ISS, NULL, 0);        /* = SND.UNA */
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_RST, ISS, 0);
-    FX_STATE(f, TCP_SYN_RECEIVED);
+    FX_STATE(f, TCPS_SYN_RECEIVED);
     FX_NO_STATES(f);
 }
 END_TEST
@@ -586,9 +586,9 @@ START_TEST(test_syn_received_synack_simultaneous_open_to_established)
     struct fx *f = &F;
     fx_make_simopen(f);
     fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, NULL, 0);
-    FX_STATE(f, TCP_ESTABLISHED);
+    FX_STATE(f, TCPS_ESTABLISHED);
     FX_NSEGS(f, 0);
-    FX_STATES(f, TCP_SYN_RECEIVED, TCP_ESTABLISHED);
+    FX_STATES(f, TCPS_SYN_RECEIVED, TCPS_ESTABLISHED);
     ck_assert_uint_eq(f->c.snd_una, ISS + 1);
     ck_assert_uint_eq(f->c.rcv_nxt, IRS + 1);
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
@@ -598,13 +598,13 @@ END_TEST
 START_TEST(test_syn_received_rto_retransmits_synack)
 {
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_RECEIVED);
+    fx_make(f, TCPS_SYN_RECEIVED);
     int64_t due = tcp_deadline(&f->c);
     f->now = due;
     tcp_timer(&f->c, f->now);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
-    FX_STATE(f, TCP_SYN_RECEIVED);
+    FX_STATE(f, TCPS_SYN_RECEIVED);
     ck_assert_int_eq(tcp_deadline(&f->c), due + 2 * SEC);
 }
 END_TEST
@@ -618,12 +618,12 @@ START_TEST(test_established_close_to_fin_wait_1)
      * segmentized, then form a FIN segment and send it. In any case, enter
      * FIN-WAIT-1 state." */
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
-    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_STATE(f, TCPS_FIN_WAIT_1);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, IRS + 1);
-    FX_STATES(f, TCP_ESTABLISHED, TCP_FIN_WAIT_1);
+    FX_STATES(f, TCPS_ESTABLISHED, TCPS_FIN_WAIT_1);
     ck_assert_uint_eq(f->c.snd_nxt, ISS + 2);           /* FIN takes a number */
     timer_started(f, TM_RTO, f->now + 1 * SEC);
 }
@@ -632,7 +632,7 @@ END_TEST
 START_TEST(test_established_close_sends_fin_after_queued_data)
 {
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     ck_assert_int_eq(tcp_send(&f->c, f->now, pattern(100), 100), 100);
     ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
     FX_NSEGS(f, 2);
@@ -640,7 +640,7 @@ START_TEST(test_established_close_sends_fin_after_queued_data)
     FX_SEG(f, 1, TCP_FIN | TCP_ACK, ISS + 101, IRS + 1);
     fx_mark(f);
     fx_input(f, TCP_ACK, IRS + 1, ISS + 102, NULL, 0);
-    FX_STATE(f, TCP_FIN_WAIT_2);
+    FX_STATE(f, TCPS_FIN_WAIT_2);
     ck_assert_uint_eq(f->c.sndq.len, 0);
 }
 END_TEST
@@ -650,12 +650,12 @@ START_TEST(test_established_fin_to_close_wait)
     /* eighth: "advance RCV.NXT over the FIN, and send an acknowledgment for
      * the FIN ... ESTABLISHED STATE: Enter the CLOSE-WAIT state." */
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     fx_input(f, TCP_FIN | TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
-    FX_STATE(f, TCP_CLOSE_WAIT);
+    FX_STATE(f, TCPS_CLOSE_WAIT);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 2);
-    FX_STATES(f, TCP_ESTABLISHED, TCP_CLOSE_WAIT);
+    FX_STATES(f, TCPS_ESTABLISHED, TCPS_CLOSE_WAIT);
     uint8_t buf[8];
     ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 0); /* EOF */
 }
@@ -664,9 +664,9 @@ END_TEST
 START_TEST(test_established_data_and_fin_to_close_wait)
 {
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     fx_input(f, TCP_FIN | TCP_PSH | TCP_ACK, IRS + 1, ISS + 1, "bye", 3);
-    FX_STATE(f, TCP_CLOSE_WAIT);
+    FX_STATE(f, TCPS_CLOSE_WAIT);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 5);            /* 3 bytes + FIN */
     uint8_t buf[8];
@@ -682,11 +682,11 @@ START_TEST(test_established_rst_to_closed)
      * and the sequence number exactly matches the next expected sequence
      * number (RCV.NXT), then TCP endpoints MUST reset the connection" */
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     fx_input(f, TCP_RST, IRS + 1, 0, NULL, 0);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_NSEGS(f, 0);
-    FX_STATES(f, TCP_ESTABLISHED, TCP_CLOSED);
+    FX_STATES(f, TCPS_ESTABLISHED, TCPS_CLOSED);
     ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"x", 1),
                      -TCPE_RESET);
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
@@ -701,9 +701,9 @@ START_TEST(test_established_rst_out_of_window_ignored_or_challenged)
      * current receive window, TCP endpoints MUST send an acknowledgment
      * (challenge ACK): <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" */
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     fx_input(f, TCP_RST, IRS + 100, 0, NULL, 0);         /* in window */
-    FX_STATE(f, TCP_ESTABLISHED);
+    FX_STATE(f, TCPS_ESTABLISHED);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
 
@@ -712,7 +712,7 @@ START_TEST(test_established_rst_out_of_window_ignored_or_challenged)
     fx_input(f, TCP_RST, IRS - 100, 0, NULL, 0);         /* old */
     fx_input(f, TCP_RST | TCP_ACK, IRS, ISS + 1, NULL, 0);
     FX_NSEGS(f, 0);
-    FX_STATE(f, TCP_ESTABLISHED);
+    FX_STATE(f, TCPS_ESTABLISHED);
     FX_NO_STATES(f);
 }
 END_TEST
@@ -723,7 +723,7 @@ START_TEST(test_established_syn_challenge_ack)
      * sequence number, TCP endpoints MUST send a 'challenge ACK' to the
      * remote peer: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" and drop it */
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     fx_input(f, TCP_SYN, IRS + 50, 0, NULL, 0);          /* in window */
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
@@ -735,7 +735,7 @@ START_TEST(test_established_syn_challenge_ack)
     fx_input(f, TCP_SYN, 123456789, 0, NULL, 0);         /* far away */
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
-    FX_STATE(f, TCP_ESTABLISHED);
+    FX_STATE(f, TCPS_ESTABLISHED);
     ck_assert_uint_eq(f->c.rcv_nxt, IRS + 1);
 }
 END_TEST
@@ -745,13 +745,13 @@ START_TEST(test_established_ack_of_unsent_data_acked_and_dropped)
     /* fifth: "If the ACK acks something not yet sent (SEG.ACK > SND.NXT),
      * then send an ACK, drop the segment, and return." */
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 500, "data", 4);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
     ck_assert_uint_eq(f->c.snd_una, ISS + 1);
     ck_assert_uint_eq(f->c.rcv_nxt, IRS + 1);            /* text dropped */
-    FX_STATE(f, TCP_ESTABLISHED);
+    FX_STATE(f, TCPS_ESTABLISHED);
 }
 END_TEST
 
@@ -760,7 +760,7 @@ START_TEST(test_rfc5961_5_2_ack_below_max_window_acked_and_dropped)
     /* RFC 5961 5.2: acceptable is (SND.UNA - MAX.SND.WND) =< SEG.ACK =<
      * SND.NXT; anything older "MUST be discarded and an ACK sent back". */
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     uint32_t maxw = f->c.max_snd_wnd;
     ck_assert_uint_gt(maxw, 0);
     fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 1 - maxw - 1, "data", 4);
@@ -773,7 +773,7 @@ START_TEST(test_rfc5961_5_2_ack_below_max_window_acked_and_dropped)
     fx_mark(f);
     fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 1 - maxw, "data", 4);
     ck_assert_uint_eq(f->c.rcv_nxt, IRS + 5);
-    FX_STATE(f, TCP_ESTABLISHED);
+    FX_STATE(f, TCPS_ESTABLISHED);
 }
 END_TEST
 
@@ -785,13 +785,13 @@ START_TEST(test_fin_wait_1_ack_to_fin_wait_2)
     /* "In addition to the processing for the ESTABLISHED state, if the FIN
      * segment is now acknowledged, then enter FIN-WAIT-2" */
     struct fx *f = &F;
-    fx_make(f, TCP_FIN_WAIT_1);
+    fx_make(f, TCPS_FIN_WAIT_1);
     fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);    /* acks nothing new */
-    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_STATE(f, TCPS_FIN_WAIT_1);
     fx_input(f, TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
-    FX_STATE(f, TCP_FIN_WAIT_2);
+    FX_STATE(f, TCPS_FIN_WAIT_2);
     FX_NSEGS(f, 0);
-    FX_STATES(f, TCP_FIN_WAIT_1, TCP_FIN_WAIT_2);
+    FX_STATES(f, TCPS_FIN_WAIT_1, TCPS_FIN_WAIT_2);
     ck_assert_ptr_nonnull(FX_TIMER(f, TM_RTO, TA_STOP));
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
 }
@@ -803,13 +803,13 @@ START_TEST(test_fin_wait_1_fin_to_closing)
      * segment), then enter TIME-WAIT ...; otherwise, enter the CLOSING
      * state." */
     struct fx *f = &F;
-    fx_make(f, TCP_FIN_WAIT_1);
+    fx_make(f, TCPS_FIN_WAIT_1);
     int64_t due = tcp_deadline(&f->c);
     fx_input(f, TCP_FIN | TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
-    FX_STATE(f, TCP_CLOSING);
+    FX_STATE(f, TCPS_CLOSING);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 2);
-    FX_STATES(f, TCP_FIN_WAIT_1, TCP_CLOSING);
+    FX_STATES(f, TCPS_FIN_WAIT_1, TCPS_CLOSING);
     ck_assert_int_eq(tcp_deadline(&f->c), due);   /* our FIN still unacked */
 }
 END_TEST
@@ -821,12 +821,12 @@ START_TEST(test_fin_wait_1_finack_to_time_wait)
      * then enter TIME-WAIT".  The trace shows that one arrow, not a
      * FIN_WAIT_2 for no time in between. */
     struct fx *f = &F;
-    fx_make(f, TCP_FIN_WAIT_1);
+    fx_make(f, TCPS_FIN_WAIT_1);
     fx_input(f, TCP_FIN | TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
-    FX_STATE(f, TCP_TIME_WAIT);
+    FX_STATE(f, TCPS_TIME_WAIT);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 2);
-    FX_STATES(f, TCP_FIN_WAIT_1, TCP_TIME_WAIT);
+    FX_STATES(f, TCPS_FIN_WAIT_1, TCPS_TIME_WAIT);
     timer_started(f, TM_TIME_WAIT, f->now + 2 * f->cfg.msl_us);
     ck_assert_int_eq(tcp_deadline(&f->c), f->now + 2 * f->cfg.msl_us);
 }
@@ -835,12 +835,12 @@ END_TEST
 START_TEST(test_fin_wait_1_rto_retransmits_fin)
 {
     struct fx *f = &F;
-    fx_make(f, TCP_FIN_WAIT_1);
+    fx_make(f, TCPS_FIN_WAIT_1);
     f->now = tcp_deadline(&f->c);
     tcp_timer(&f->c, f->now);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, IRS + 1);
-    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_STATE(f, TCPS_FIN_WAIT_1);
     ck_assert_uint_eq(f->c.snd_nxt, ISS + 2);           /* not a new FIN */
 }
 END_TEST
@@ -851,12 +851,12 @@ START_TEST(test_fin_wait_2_fin_to_time_wait)
      * timer, turn off the other timers." */
     struct fx *f = &F;
     f->cfg.msl_us = 5 * SEC;
-    fx_make(f, TCP_FIN_WAIT_2);
+    fx_make(f, TCPS_FIN_WAIT_2);
     fx_input(f, TCP_FIN | TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
-    FX_STATE(f, TCP_TIME_WAIT);
+    FX_STATE(f, TCPS_TIME_WAIT);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 2);
-    FX_STATES(f, TCP_FIN_WAIT_2, TCP_TIME_WAIT);
+    FX_STATES(f, TCPS_FIN_WAIT_2, TCPS_TIME_WAIT);
     timer_started(f, TM_TIME_WAIT, f->now + 10 * SEC);
     ck_assert_int_eq(tcp_deadline(&f->c), f->now + 10 * SEC);
 }
@@ -867,15 +867,15 @@ START_TEST(test_fin_wait_2_half_close_still_receives)
     /* shutdown() closes our direction only: in FIN-WAIT-2 "the user's
      * CLOSE can be acknowledged" but segment text is still processed */
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     ck_assert_int_eq(tcp_shutdown(&f->c, f->now), 0);
-    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_STATE(f, TCPS_FIN_WAIT_1);
     FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, IRS + 1);
     fx_input(f, TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
-    FX_STATE(f, TCP_FIN_WAIT_2);
+    FX_STATE(f, TCPS_FIN_WAIT_2);
     fx_mark(f);
     fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 2, "late data", 9);
-    FX_STATE(f, TCP_FIN_WAIT_2);
+    FX_STATE(f, TCPS_FIN_WAIT_2);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 10);
     uint8_t buf[16];
@@ -885,7 +885,7 @@ START_TEST(test_fin_wait_2_half_close_still_receives)
                      -TCPE_CLOSING);
     fx_mark(f);
     fx_input(f, TCP_FIN | TCP_ACK, IRS + 10, ISS + 2, NULL, 0);
-    FX_STATE(f, TCP_TIME_WAIT);
+    FX_STATE(f, TCPS_TIME_WAIT);
     FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 11);
 }
 END_TEST
@@ -896,12 +896,12 @@ START_TEST(test_close_wait_close_to_last_ack)
      * have been segmentized; then send a FIN segment, enter LAST-ACK
      * state." */
     struct fx *f = &F;
-    fx_make(f, TCP_CLOSE_WAIT);
+    fx_make(f, TCPS_CLOSE_WAIT);
     ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
-    FX_STATE(f, TCP_LAST_ACK);
+    FX_STATE(f, TCPS_LAST_ACK);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, IRS + 2);
-    FX_STATES(f, TCP_CLOSE_WAIT, TCP_LAST_ACK);
+    FX_STATES(f, TCPS_CLOSE_WAIT, TCPS_LAST_ACK);
     timer_started(f, TM_RTO, f->now + 1 * SEC);
 }
 END_TEST
@@ -910,7 +910,7 @@ START_TEST(test_close_wait_can_still_send)
 {
     /* 3.10.2 CLOSE-WAIT: "Segmentize the buffer and send it." */
     struct fx *f = &F;
-    fx_make(f, TCP_CLOSE_WAIT);
+    fx_make(f, TCPS_CLOSE_WAIT);
     ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"reply", 5), 5);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 1, IRS + 2);
@@ -923,13 +923,13 @@ START_TEST(test_last_ack_ack_to_closed)
     /* fifth, LAST-ACK: "If our FIN is now acknowledged, delete the TCB,
      * enter the CLOSED state, and return." */
     struct fx *f = &F;
-    fx_make(f, TCP_LAST_ACK);
+    fx_make(f, TCPS_LAST_ACK);
     fx_input(f, TCP_ACK, IRS + 2, ISS + 1, NULL, 0);    /* not our FIN yet */
-    FX_STATE(f, TCP_LAST_ACK);
+    FX_STATE(f, TCPS_LAST_ACK);
     fx_input(f, TCP_ACK, IRS + 2, ISS + 2, NULL, 0);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_NSEGS(f, 0);
-    FX_STATES(f, TCP_LAST_ACK, TCP_CLOSED);
+    FX_STATES(f, TCPS_LAST_ACK, TCPS_CLOSED);
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
 }
 END_TEST
@@ -939,11 +939,11 @@ START_TEST(test_closing_ack_to_time_wait)
     /* fifth, CLOSING: "if the ACK acknowledges our FIN, then enter the
      * TIME-WAIT state; otherwise, ignore the segment." */
     struct fx *f = &F;
-    fx_make(f, TCP_CLOSING);
+    fx_make(f, TCPS_CLOSING);
     fx_input(f, TCP_ACK, IRS + 2, ISS + 2, NULL, 0);
-    FX_STATE(f, TCP_TIME_WAIT);
+    FX_STATE(f, TCPS_TIME_WAIT);
     FX_NSEGS(f, 0);
-    FX_STATES(f, TCP_CLOSING, TCP_TIME_WAIT);
+    FX_STATES(f, TCPS_CLOSING, TCPS_TIME_WAIT);
     timer_started(f, TM_TIME_WAIT, f->now + 2 * f->cfg.msl_us);
     ck_assert_int_eq(tcp_deadline(&f->c), f->now + 2 * f->cfg.msl_us);
 }
@@ -954,18 +954,18 @@ START_TEST(test_time_wait_timeout_to_closed)
     /* 3.10.8: "If the time-wait timeout expires on a connection, delete the
      * TCB, enter the CLOSED state, and return." */
     struct fx *f = &F;
-    fx_make(f, TCP_TIME_WAIT);
+    fx_make(f, TCPS_TIME_WAIT);
     int64_t entered = f->now - FX_STEP_US;       /* the fixture's last step */
     int64_t due = tcp_deadline(&f->c);
     ck_assert_int_eq(due, entered + 2 * f->cfg.msl_us);
     f->now = due - 1;
     tcp_timer(&f->c, f->now);
-    FX_STATE(f, TCP_TIME_WAIT);
+    FX_STATE(f, TCPS_TIME_WAIT);
     f->now = due;
     tcp_timer(&f->c, f->now);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_NSEGS(f, 0);
-    FX_STATES(f, TCP_TIME_WAIT, TCP_CLOSED);
+    FX_STATES(f, TCPS_TIME_WAIT, TCPS_CLOSED);
     ck_assert_ptr_nonnull(FX_TIMER(f, TM_TIME_WAIT, TA_EXPIRE));
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
     ck_assert_int_eq(f->tr.recs[f->tr.n - 1].t_us, due);
@@ -977,11 +977,11 @@ START_TEST(test_time_wait_retransmitted_fin_reacked_and_2msl_restarted)
     /* eighth, TIME-WAIT: "Remain in the TIME-WAIT state. Restart the 2 MSL
      * time-wait timeout." (and it is acknowledged) */
     struct fx *f = &F;
-    fx_make(f, TCP_TIME_WAIT);
+    fx_make(f, TCPS_TIME_WAIT);
     int64_t old_due = tcp_deadline(&f->c);
     f->now += 10 * SEC;
     fx_input(f, TCP_FIN | TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
-    FX_STATE(f, TCP_TIME_WAIT);
+    FX_STATE(f, TCPS_TIME_WAIT);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 2);
     FX_NO_STATES(f);
@@ -991,10 +991,10 @@ START_TEST(test_time_wait_retransmitted_fin_reacked_and_2msl_restarted)
     ck_assert_uint_eq(f->c.rcv_nxt, IRS + 2);
     f->now = old_due;
     tcp_timer(&f->c, f->now);
-    FX_STATE(f, TCP_TIME_WAIT);                  /* the old due is gone */
+    FX_STATE(f, TCPS_TIME_WAIT);                  /* the old due is gone */
     f->now = new_due;
     tcp_timer(&f->c, f->now);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
 }
 END_TEST
 
@@ -1003,9 +1003,9 @@ START_TEST(test_time_wait_rst_to_closed)
     /* second, CLOSING/LAST-ACK/TIME-WAIT: "If the RST bit is set, then
      * enter the CLOSED state, delete the TCB, and return." */
     struct fx *f = &F;
-    fx_make(f, TCP_TIME_WAIT);
+    fx_make(f, TCPS_TIME_WAIT);
     fx_input(f, TCP_RST, IRS + 2, 0, NULL, 0);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_NSEGS(f, 0);
     ck_assert_ptr_nonnull(FX_TIMER(f, TM_TIME_WAIT, TA_STOP));
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
@@ -1020,15 +1020,15 @@ START_TEST(test_abort_established_sends_rst)
     /* "Send a reset segment: <SEQ=SND.NXT><CTL=RST> ... delete the TCB,
      * enter CLOSED state" — SND.NXT, past the unacknowledged data */
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     ck_assert_int_eq(tcp_send(&f->c, f->now, pattern(100), 100), 100);
     fx_mark(f);
     ck_assert_int_eq(tcp_abort(&f->c, f->now), 0);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_RST, ISS + 101, 0);
     ck_assert_uint_eq(fx_segat(f, 0)->len, 0);
-    FX_STATES(f, TCP_ESTABLISHED, TCP_CLOSED);
+    FX_STATES(f, TCPS_ESTABLISHED, TCPS_CLOSED);
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
 }
 END_TEST
@@ -1036,9 +1036,9 @@ END_TEST
 START_TEST(test_abort_listen_sends_nothing)
 {
     struct fx *f = &F;
-    fx_make(f, TCP_LISTEN);
+    fx_make(f, TCPS_LISTEN);
     ck_assert_int_eq(tcp_abort(&f->c, f->now), 0);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_NSEGS(f, 0);
 }
 END_TEST
@@ -1046,9 +1046,9 @@ END_TEST
 START_TEST(test_abort_syn_sent_sends_nothing)
 {
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     ck_assert_int_eq(tcp_abort(&f->c, f->now), 0);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_NSEGS(f, 0);
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
 }
@@ -1059,9 +1059,9 @@ START_TEST(test_abort_time_wait_sends_nothing)
     /* "CLOSING STATE, LAST-ACK STATE, TIME-WAIT STATE: Respond with 'ok'
      * and delete the TCB, enter CLOSED state, and return." */
     struct fx *f = &F;
-    fx_make(f, TCP_TIME_WAIT);
+    fx_make(f, TCPS_TIME_WAIT);
     ck_assert_int_eq(tcp_abort(&f->c, f->now), 0);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_NSEGS(f, 0);
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
 }
@@ -1151,7 +1151,7 @@ START_TEST(test_rto_backoff_syn_then_give_up)
      * with the same sequence number, and after cfg.retries (5)
      * retransmissions the connection is given up at 63 s. */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     int64_t t0 = f->log.v[0].t_us;
     static const int64_t at[] = { 1, 3, 7, 15, 31 };
     for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
@@ -1165,15 +1165,15 @@ START_TEST(test_rto_backoff_syn_then_give_up)
         FX_NSEGS(f, 1);
         FX_SEG(f, 0, TCP_SYN, ISS, 0);
         ck_assert_uint_eq(fx_segat(f, 0)->h.mss, 1460);
-        FX_STATE(f, TCP_SYN_SENT);
+        FX_STATE(f, TCPS_SYN_SENT);
     }
     ck_assert_int_eq(tcp_deadline(&f->c), t0 + 63 * SEC);
     fx_mark(f);
     f->now = t0 + 63 * SEC;
     tcp_timer(&f->c, f->now);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_NSEGS(f, 0);
-    FX_STATES(f, TCP_SYN_SENT, TCP_CLOSED);
+    FX_STATES(f, TCPS_SYN_SENT, TCPS_CLOSED);
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
     ck_assert_uint_eq(fx_timer_count(&f->tr, FX_CONN, 0, TM_RTO, TA_EXPIRE), 6);
 }
@@ -1184,7 +1184,7 @@ START_TEST(test_rto_backoff_capped_at_rto_max)
     struct fx *f = &F;
     f->cfg.rto_max_us = 4 * SEC;
     f->cfg.retries = 6;
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     int64_t t0 = f->log.v[0].t_us;
     /* intervals 1, 2, 4, 4, 4, 4 s: the doubling stops at rto_max */
     static const int64_t at[] = { 1, 3, 7, 11, 15, 19 };
@@ -1199,7 +1199,7 @@ START_TEST(test_rto_backoff_capped_at_rto_max)
     ck_assert_int_eq(tcp_deadline(&f->c), t0 + 23 * SEC);
     f->now = t0 + 23 * SEC;
     tcp_timer(&f->c, f->now);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
 }
 END_TEST
 
@@ -1208,7 +1208,7 @@ START_TEST(test_rto_data_retransmitted_and_reset_on_ack)
     /* RFC 6298 5.4: retransmit the earliest unacknowledged segment;
      * tcp.c returns the RTO to its initial value on new acknowledgment */
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     const uint8_t *d = pattern(100);
     ck_assert_int_eq(tcp_send(&f->c, f->now, d, 100), 100);
     FX_NSEGS(f, 1);
@@ -1240,7 +1240,7 @@ START_TEST(test_rto_data_gives_up_to_closed)
 {
     struct fx *f = &F;
     f->cfg.retries = 2;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     int64_t t0 = f->now;
     ck_assert_int_eq(tcp_send(&f->c, t0, pattern(10), 10), 10);
     static const int64_t at[] = { 1, 3 };
@@ -1257,8 +1257,8 @@ START_TEST(test_rto_data_gives_up_to_closed)
     fx_mark(f);
     tcp_timer(&f->c, f->now);
     FX_NSEGS(f, 0);
-    FX_STATE(f, TCP_CLOSED);
-    FX_STATES(f, TCP_ESTABLISHED, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
+    FX_STATES(f, TCPS_ESTABLISHED, TCPS_CLOSED);
 }
 END_TEST
 
@@ -1271,7 +1271,7 @@ START_TEST(test_send_segments_by_peer_mss)
      * last segment of the write */
     struct fx *f = &F;
     f->peer_mss = 1000;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     const uint8_t *d = pattern(4000);
     ck_assert_int_eq(tcp_send(&f->c, f->now, d, 4000), 4000);
     FX_NSEGS(f, 4);
@@ -1297,13 +1297,13 @@ START_TEST(test_send_mss_is_ours_when_smaller)
     /* "no larger than we could receive either" and 536 without an option */
     struct fx *f = &F;
     f->peer_mss = 0;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     ck_assert_uint_eq(f->c.snd_mss, 536);
     struct fx g;
     fx_init(&g);
     g.cfg.mss = 800;
     g.peer_mss = 1460;
-    fx_make(&g, TCP_ESTABLISHED);
+    fx_make(&g, TCPS_ESTABLISHED);
     ck_assert_uint_eq(g.c.snd_mss, 800);
     fx_free(&g);
 }
@@ -1313,7 +1313,7 @@ START_TEST(test_nagle_on_holds_small_writes_while_unacked)
 {
     /* RFC 9293 3.7.4: with data unacknowledged, a short segment waits */
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     tcp_send(&f->c, f->now, (const uint8_t *)"a", 1);
     FX_NSEGS(f, 1);                                /* nothing in flight: goes */
     FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 1, IRS + 1);
@@ -1332,7 +1332,7 @@ START_TEST(test_nagle_off_sends_small_writes_at_once)
 {
     struct fx *f = &F;
     f->cfg.nagle = 0;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     tcp_send(&f->c, f->now, (const uint8_t *)"a", 1);
     tcp_send(&f->c, f->now, (const uint8_t *)"b", 1);
     tcp_send(&f->c, f->now, (const uint8_t *)"c", 1);
@@ -1348,7 +1348,7 @@ START_TEST(test_nagle_holds_short_tail_of_large_write)
 {
     struct fx *f = &F;
     f->peer_mss = 1000;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     const uint8_t *d = pattern(2500);
     tcp_send(&f->c, f->now, d, 2500);
     FX_NSEGS(f, 2);
@@ -1368,7 +1368,7 @@ START_TEST(test_send_limited_by_peer_window)
     struct fx *f = &F;
     f->cfg.nagle = 0;              /* the window alone decides here */
     f->peer_win = 1500;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     ck_assert_uint_eq(f->c.snd_wnd, 1500);
     tcp_send(&f->c, f->now, pattern(3000), 3000);
     FX_NSEGS(f, 2);
@@ -1392,7 +1392,7 @@ START_TEST(test_zero_window_persist_probe)
      * the user and send at least one octet of new data even if the send
      * window is zero" and must not give up while the window stays shut */
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     f->peer_win = 0;
     fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
     ck_assert_uint_eq(f->c.snd_wnd, 0);
@@ -1421,7 +1421,7 @@ START_TEST(test_zero_window_persist_probe)
         FX_NSEGS(f, 1);
         FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
         ck_assert_uint_eq(fx_segat(f, 0)->len, 1);
-        FX_STATE(f, TCP_ESTABLISHED);
+        FX_STATE(f, TCPS_ESTABLISHED);
     }
     /* the window opens and takes the probe byte: the rest follows */
     f->peer_win = 65535;
@@ -1439,7 +1439,7 @@ END_TEST
 START_TEST(test_recv_is_a_byte_stream)
 {
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 1, "hello", 5);
     fx_input(f, TCP_PSH | TCP_ACK, IRS + 6, ISS + 1, " world", 6);
     FX_NSEGS(f, 2);
@@ -1464,7 +1464,7 @@ START_TEST(test_recv_window_shrinks_and_update_after_read)
      * a window update */
     struct fx *f = &F;
     f->cfg.rcvbuf = 4000;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     ck_assert_uint_eq(f->log.v[0].h.win, 4000);       /* our SYN */
     ck_assert_uint_eq(f->log.v[1].h.win, 4000);       /* our ACK */
     const uint8_t *d = pattern(3500);
@@ -1497,7 +1497,7 @@ START_TEST(test_recv_zero_window_refuses_then_reopens)
      * answered with an ACK; reading reopens the window with an update */
     struct fx *f = &F;
     f->cfg.rcvbuf = 4000;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     const uint8_t *d = pattern(4000);
     for (uint32_t off = 0; off < 4000; off += 1000)
         fx_input(f, TCP_ACK, IRS + 1 + off, ISS + 1, d + off, 1000);
@@ -1527,7 +1527,7 @@ START_TEST(test_recv_out_of_order_queued_until_gap_fills)
     /* 3.10.7.4: segments beyond RCV.NXT are held; each is answered with
      * <ACK=RCV.NXT> (a duplicate ACK) until the gap is filled */
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     fx_input(f, TCP_PSH | TCP_ACK, IRS + 11, ISS + 1, "third", 5);
     fx_input(f, TCP_ACK, IRS + 6, ISS + 1, "world", 5);
     FX_NSEGS(f, 2);
@@ -1548,13 +1548,13 @@ END_TEST
 START_TEST(test_recv_out_of_order_fin_processed_when_gap_fills)
 {
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     fx_input(f, TCP_FIN | TCP_ACK, IRS + 6, ISS + 1, "world", 5);
-    FX_STATE(f, TCP_ESTABLISHED);                 /* FIN not in sequence */
+    FX_STATE(f, TCPS_ESTABLISHED);                 /* FIN not in sequence */
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
     fx_mark(f);
     fx_input(f, TCP_ACK, IRS + 1, ISS + 1, "hello", 5);
-    FX_STATE(f, TCP_CLOSE_WAIT);
+    FX_STATE(f, TCPS_CLOSE_WAIT);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 12);
 }
@@ -1567,7 +1567,7 @@ START_TEST(test_recv_out_of_order_beyond_window_trimmed)
      * they arrive out of order: the buffer never holds more than it offered */
     struct fx *f = &F;
     f->cfg.rcvbuf = 4000;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     const uint8_t *d = pattern(4500);
     fx_input(f, TCP_ACK, IRS + 3501, ISS + 1, d + 3500, 1000); /* 500 too far */
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
@@ -1590,7 +1590,7 @@ START_TEST(test_recv_old_duplicate_acked_and_dropped)
      * should be sent in reply ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> ...
      * After sending the acknowledgment, drop the unacceptable segment" */
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 1, "hello", 5);
     fx_mark(f);
     fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 1, "hello", 5);
@@ -1613,16 +1613,16 @@ START_TEST(test_syn_data_ignored)
      * (RFC 9293 would queue it for after ESTABLISHED) — so it must not be
      * acknowledged either */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, "abc", 3);
-    FX_STATE(f, TCP_ESTABLISHED);
+    FX_STATE(f, TCPS_ESTABLISHED);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
     uint8_t buf[8];
     ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 0);
 
     struct fx g;
     fx_init(&g);
-    fx_make(&g, TCP_LISTEN);
+    fx_make(&g, TCPS_LISTEN);
     fx_input(&g, TCP_SYN, IRS, 0, "abc", 3);
     FX_SEG(&g, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
     ck_assert_uint_eq(g.c.rcv_nxt, IRS + 1);
@@ -1636,7 +1636,7 @@ START_TEST(test_sequence_wraparound_send)
     struct fx *f = &F;
     f->iss = 0xFFFFFF00u;
     f->peer_mss = 536;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     const uint8_t *d = pattern(1000);
     ck_assert_int_eq(tcp_send(&f->c, f->now, d, 1000), 1000);
     FX_NSEGS(f, 1);
@@ -1664,7 +1664,7 @@ START_TEST(test_sequence_wraparound_receive)
 {
     struct fx *f = &F;
     f->peer_iss = 0xFFFFFFF0u;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     const uint8_t *d = pattern(100);
     fx_input(f, TCP_PSH | TCP_ACK, 0xFFFFFFF1u, ISS + 1, d, 100);
     FX_NSEGS(f, 1);
@@ -1689,7 +1689,7 @@ START_TEST(test_app_errors)
     struct fx g;
 
     fx_init(&g);
-    fx_make(&g, TCP_CLOSED);
+    fx_make(&g, TCPS_CLOSED);
     ck_assert_int_eq(tcp_send(&g.c, g.now, x, 1), -TCPE_NOTCONN);
     ck_assert_int_eq(tcp_recv(&g.c, g.now, buf, 4), -TCPE_NOTCONN);
     ck_assert_int_eq(tcp_close(&g.c, g.now), -TCPE_NOTCONN);
@@ -1698,17 +1698,17 @@ START_TEST(test_app_errors)
     fx_free(&g);
 
     fx_init(&g);
-    fx_make(&g, TCP_LISTEN);
+    fx_make(&g, TCPS_LISTEN);
     ck_assert_int_eq(tcp_listen(&g.c, g.now), -TCPE_EXISTS);
     ck_assert_int_eq(tcp_connect(&g.c, g.now), -TCPE_EXISTS);
     ck_assert_int_eq(tcp_send(&g.c, g.now, x, 1), -TCPE_ILLEGAL);
     ck_assert_int_eq(tcp_recv(&g.c, g.now, buf, 4), -TCPE_ILLEGAL);
-    FX_STATE(&g, TCP_LISTEN);
+    FX_STATE(&g, TCPS_LISTEN);
     FX_NSEGS(&g, 0);
     fx_free(&g);
 
     fx_init(&g);
-    fx_make(&g, TCP_ESTABLISHED);
+    fx_make(&g, TCPS_ESTABLISHED);
     ck_assert_int_eq(tcp_connect(&g.c, g.now), -TCPE_EXISTS);
     ck_assert_int_eq(tcp_listen(&g.c, g.now), -TCPE_EXISTS);
     ck_assert_int_eq(tcp_close(&g.c, g.now), 0);
@@ -1717,17 +1717,17 @@ START_TEST(test_app_errors)
     fx_free(&g);
 
     fx_init(&g);
-    fx_make(&g, TCP_LAST_ACK);
+    fx_make(&g, TCPS_LAST_ACK);
     ck_assert_int_eq(tcp_send(&g.c, g.now, x, 1), -TCPE_CLOSING);
     ck_assert_int_eq(tcp_close(&g.c, g.now), -TCPE_CLOSING);
     FX_NSEGS(&g, 0);
     fx_free(&g);
 
     fx_init(&g);
-    fx_make(&g, TCP_TIME_WAIT);
+    fx_make(&g, TCPS_TIME_WAIT);
     ck_assert_int_eq(tcp_send(&g.c, g.now, x, 1), -TCPE_CLOSING);
     ck_assert_int_eq(tcp_close(&g.c, g.now), -TCPE_CLOSING);
-    FX_STATE(&g, TCP_TIME_WAIT);
+    FX_STATE(&g, TCPS_TIME_WAIT);
     fx_free(&g);
 
     ck_assert_str_eq(tcp_err_str(-TCPE_CLOSING), "connection closing");
@@ -1740,11 +1740,11 @@ START_TEST(test_closed_tcb_ignores_segments)
 {
     /* a deleted TCB takes nothing; the host answers (tcp_reset_for) */
     struct fx *f = &F;
-    fx_make(f, TCP_CLOSED);
+    fx_make(f, TCPS_CLOSED);
     fx_input(f, TCP_SYN, IRS, 0, NULL, 0);
     fx_input(f, TCP_ACK, IRS, 1, NULL, 0);
     FX_NSEGS(f, 0);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
 }
 END_TEST
 
@@ -1793,31 +1793,31 @@ static void walk_handshake(void)
 START_TEST(test_walk_handshake)
 {
     walk_handshake();
-    ck_assert_int_eq(A->state, TCP_ESTABLISHED);
-    ck_assert_int_eq(B->state, TCP_ESTABLISHED);
+    ck_assert_int_eq(A->state, TCPS_ESTABLISHED);
+    ck_assert_int_eq(B->state, TCPS_ESTABLISHED);
     ck_assert_uint_eq(fxp_nsent(&P, 0), 2);
     ck_assert_uint_eq(fxp_nsent(&P, 1), 1);
     sent_is(0, 0, TCP_SYN, ISS, 0, 0);
     sent_is(1, 0, TCP_SYN | TCP_ACK, IRS, ISS + 1, 10 * MS);
     sent_is(0, 1, TCP_ACK, ISS + 1, IRS + 1, 20 * MS);
-    FXP_STATES(&P, FXP_A_CONN, TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED);
-    FXP_STATES(&P, FXP_B_CONN, TCP_LISTEN, TCP_SYN_RECEIVED, TCP_ESTABLISHED);
-    FXP_STATES(&P, FXP_B_LCONN, TCP_CLOSED, TCP_LISTEN);
-    ck_assert_int_eq(P.end[1].listener.state, TCP_LISTEN);
+    FXP_STATES(&P, FXP_A_CONN, TCPS_CLOSED, TCPS_SYN_SENT, TCPS_ESTABLISHED);
+    FXP_STATES(&P, FXP_B_CONN, TCPS_LISTEN, TCPS_SYN_RECEIVED, TCPS_ESTABLISHED);
+    FXP_STATES(&P, FXP_B_LCONN, TCPS_CLOSED, TCPS_LISTEN);
+    ck_assert_int_eq(P.end[1].listener.state, TCPS_LISTEN);
     ck_assert_int_eq(tcp_deadline(A), -1);
     ck_assert_int_eq(tcp_deadline(B), -1);
 
     /* a is what the ESTABLISHED fixture builds */
     struct fx g;
     fx_init(&g);
-    fx_make(&g, TCP_ESTABLISHED);
+    fx_make(&g, TCPS_ESTABLISHED);
     FX_SAME_TCB(A, &g.c);
     fx_free(&g);
     /* b is the passive fixture plus the ACK, seen from the server */
     fx_init(&g);
     g.iss = FX_PEER_ISS;
     g.peer_iss = FX_ISS;
-    fx_make(&g, TCP_SYN_RECEIVED);
+    fx_make(&g, TCPS_SYN_RECEIVED);
     fx_input(&g, TCP_ACK, FX_ISS + 1, FX_PEER_ISS + 1, NULL, 0);
     FX_SAME_TCB(B, &g.c);
     fx_free(&g);
@@ -1857,8 +1857,8 @@ START_TEST(test_walk_data_both_ways)
         total += s->len;
     }
     ck_assert_uint_eq(total, 3000);
-    FXP_STATES(&P, FXP_A_CONN, TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED);
-    FXP_STATES(&P, FXP_B_CONN, TCP_LISTEN, TCP_SYN_RECEIVED, TCP_ESTABLISHED);
+    FXP_STATES(&P, FXP_A_CONN, TCPS_CLOSED, TCPS_SYN_SENT, TCPS_ESTABLISHED);
+    FXP_STATES(&P, FXP_B_CONN, TCPS_LISTEN, TCPS_SYN_RECEIVED, TCPS_ESTABLISHED);
     ck_assert_int_eq(tcp_deadline(A), -1);
     ck_assert_int_eq(tcp_deadline(B), -1);
 }
@@ -1870,11 +1870,11 @@ START_TEST(test_walk_active_close_time_wait_closed)
     P.now = 100 * MS;
     ck_assert_int_eq(tcp_close(A, P.now), 0);
     fxp_run(&P, 200 * MS);
-    ck_assert_int_eq(A->state, TCP_FIN_WAIT_2);
-    ck_assert_int_eq(B->state, TCP_CLOSE_WAIT);
+    ck_assert_int_eq(A->state, TCPS_FIN_WAIT_2);
+    ck_assert_int_eq(B->state, TCPS_CLOSE_WAIT);
     struct fx g;
     fx_init(&g);
-    fx_make(&g, TCP_FIN_WAIT_2);
+    fx_make(&g, TCPS_FIN_WAIT_2);
     FX_SAME_TCB(A, &g.c);
     fx_free(&g);
     uint8_t buf[4];
@@ -1883,11 +1883,11 @@ START_TEST(test_walk_active_close_time_wait_closed)
     P.now = 300 * MS;
     ck_assert_int_eq(tcp_close(B, P.now), 0);
     fxp_run(&P, 400 * MS);
-    ck_assert_int_eq(A->state, TCP_TIME_WAIT);
-    ck_assert_int_eq(B->state, TCP_CLOSED);
+    ck_assert_int_eq(A->state, TCPS_TIME_WAIT);
+    ck_assert_int_eq(B->state, TCPS_CLOSED);
     ck_assert_int_eq(last_state_time(FXP_B_CONN), 320 * MS);
     fx_init(&g);
-    fx_make(&g, TCP_TIME_WAIT);
+    fx_make(&g, TCPS_TIME_WAIT);
     FX_SAME_TCB(A, &g.c);
     fx_free(&g);
 
@@ -1895,15 +1895,15 @@ START_TEST(test_walk_active_close_time_wait_closed)
     int64_t tw_end = 310 * MS + 2 * A->cfg.msl_us;
     ck_assert_int_eq(tcp_deadline(A), tw_end);
     fxp_run(&P, tw_end - 1);
-    ck_assert_int_eq(A->state, TCP_TIME_WAIT);
+    ck_assert_int_eq(A->state, TCPS_TIME_WAIT);
     fxp_run(&P, tw_end + 1 * SEC);
-    ck_assert_int_eq(A->state, TCP_CLOSED);
+    ck_assert_int_eq(A->state, TCPS_CLOSED);
     ck_assert_int_eq(last_state_time(FXP_A_CONN), tw_end);
 
-    FXP_STATES(&P, FXP_A_CONN, TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED,
-               TCP_FIN_WAIT_1, TCP_FIN_WAIT_2, TCP_TIME_WAIT, TCP_CLOSED);
-    FXP_STATES(&P, FXP_B_CONN, TCP_LISTEN, TCP_SYN_RECEIVED, TCP_ESTABLISHED,
-               TCP_CLOSE_WAIT, TCP_LAST_ACK, TCP_CLOSED);
+    FXP_STATES(&P, FXP_A_CONN, TCPS_CLOSED, TCPS_SYN_SENT, TCPS_ESTABLISHED,
+               TCPS_FIN_WAIT_1, TCPS_FIN_WAIT_2, TCPS_TIME_WAIT, TCPS_CLOSED);
+    FXP_STATES(&P, FXP_B_CONN, TCPS_LISTEN, TCPS_SYN_RECEIVED, TCPS_ESTABLISHED,
+               TCPS_CLOSE_WAIT, TCPS_LAST_ACK, TCPS_CLOSED);
     /* the wire: FIN, ACK, FIN, ACK */
     sent_is(0, 2, TCP_FIN | TCP_ACK, ISS + 1, IRS + 1, 100 * MS);
     sent_is(1, 1, TCP_ACK, IRS + 1, ISS + 2, 110 * MS);
@@ -1921,27 +1921,27 @@ START_TEST(test_walk_simultaneous_close)
     ck_assert_int_eq(tcp_close(A, P.now), 0);
     ck_assert_int_eq(tcp_close(B, P.now), 0);
     fxp_run(&P, 110 * MS);                 /* the FINs have crossed */
-    ck_assert_int_eq(A->state, TCP_CLOSING);
-    ck_assert_int_eq(B->state, TCP_CLOSING);
+    ck_assert_int_eq(A->state, TCPS_CLOSING);
+    ck_assert_int_eq(B->state, TCPS_CLOSING);
     struct fx g;
     fx_init(&g);
-    fx_make(&g, TCP_CLOSING);
+    fx_make(&g, TCPS_CLOSING);
     FX_SAME_TCB(A, &g.c);
     fx_free(&g);
 
     fxp_run(&P, 120 * MS);
-    ck_assert_int_eq(A->state, TCP_TIME_WAIT);
-    ck_assert_int_eq(B->state, TCP_TIME_WAIT);
+    ck_assert_int_eq(A->state, TCPS_TIME_WAIT);
+    ck_assert_int_eq(B->state, TCPS_TIME_WAIT);
     int64_t tw_end = 120 * MS + 2 * A->cfg.msl_us;
     ck_assert_int_eq(tcp_deadline(A), tw_end);
     ck_assert_int_eq(tcp_deadline(B), tw_end);
     fxp_run(&P, tw_end);
-    ck_assert_int_eq(A->state, TCP_CLOSED);
-    ck_assert_int_eq(B->state, TCP_CLOSED);
-    FXP_STATES(&P, FXP_A_CONN, TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED,
-               TCP_FIN_WAIT_1, TCP_CLOSING, TCP_TIME_WAIT, TCP_CLOSED);
-    FXP_STATES(&P, FXP_B_CONN, TCP_LISTEN, TCP_SYN_RECEIVED, TCP_ESTABLISHED,
-               TCP_FIN_WAIT_1, TCP_CLOSING, TCP_TIME_WAIT, TCP_CLOSED);
+    ck_assert_int_eq(A->state, TCPS_CLOSED);
+    ck_assert_int_eq(B->state, TCPS_CLOSED);
+    FXP_STATES(&P, FXP_A_CONN, TCPS_CLOSED, TCPS_SYN_SENT, TCPS_ESTABLISHED,
+               TCPS_FIN_WAIT_1, TCPS_CLOSING, TCPS_TIME_WAIT, TCPS_CLOSED);
+    FXP_STATES(&P, FXP_B_CONN, TCPS_LISTEN, TCPS_SYN_RECEIVED, TCPS_ESTABLISHED,
+               TCPS_FIN_WAIT_1, TCPS_CLOSING, TCPS_TIME_WAIT, TCPS_CLOSED);
     sent_is(0, 2, TCP_FIN | TCP_ACK, ISS + 1, IRS + 1, 100 * MS);
     sent_is(1, 1, TCP_FIN | TCP_ACK, IRS + 1, ISS + 1, 100 * MS);
     sent_is(0, 3, TCP_ACK, ISS + 2, IRS + 2, 110 * MS);
@@ -1955,12 +1955,12 @@ START_TEST(test_walk_simultaneous_open)
     ck_assert_int_eq(tcp_connect(A, 0), 0);
     ck_assert_int_eq(tcp_connect(B, 0), 0);
     fxp_run(&P, 100 * MS);
-    ck_assert_int_eq(A->state, TCP_ESTABLISHED);
-    ck_assert_int_eq(B->state, TCP_ESTABLISHED);
-    FXP_STATES(&P, FXP_A_CONN, TCP_CLOSED, TCP_SYN_SENT, TCP_SYN_RECEIVED,
-               TCP_ESTABLISHED);
-    FXP_STATES(&P, FXP_B_CONN, TCP_CLOSED, TCP_SYN_SENT, TCP_SYN_RECEIVED,
-               TCP_ESTABLISHED);
+    ck_assert_int_eq(A->state, TCPS_ESTABLISHED);
+    ck_assert_int_eq(B->state, TCPS_ESTABLISHED);
+    FXP_STATES(&P, FXP_A_CONN, TCPS_CLOSED, TCPS_SYN_SENT, TCPS_SYN_RECEIVED,
+               TCPS_ESTABLISHED);
+    FXP_STATES(&P, FXP_B_CONN, TCPS_CLOSED, TCPS_SYN_SENT, TCPS_SYN_RECEIVED,
+               TCPS_ESTABLISHED);
     sent_is(0, 0, TCP_SYN, ISS, 0, 0);
     sent_is(1, 0, TCP_SYN, IRS, 0, 0);
     sent_is(0, 1, TCP_SYN | TCP_ACK, ISS, IRS + 1, 10 * MS);
@@ -1986,11 +1986,11 @@ START_TEST(test_walk_syn_lost_and_retransmitted)
 {
     fxp_drop(&P, 0, 1);
     walk_handshake();
-    ck_assert_int_eq(A->state, TCP_SYN_SENT);
-    ck_assert_int_eq(B->state, TCP_LISTEN);
+    ck_assert_int_eq(A->state, TCPS_SYN_SENT);
+    ck_assert_int_eq(B->state, TCPS_LISTEN);
     fxp_run(&P, 2 * SEC);
-    ck_assert_int_eq(A->state, TCP_ESTABLISHED);
-    ck_assert_int_eq(B->state, TCP_ESTABLISHED);
+    ck_assert_int_eq(A->state, TCPS_ESTABLISHED);
+    ck_assert_int_eq(B->state, TCPS_ESTABLISHED);
     ck_assert_int_eq(fxp_sent(&P, 0, 0)->dropped, 1);
     sent_is(0, 1, TCP_SYN, ISS, 0, 1 * SEC);           /* the same ISS */
     sent_is(1, 0, TCP_SYN | TCP_ACK, IRS, ISS + 1, 1 * SEC + 10 * MS);
@@ -2010,12 +2010,12 @@ START_TEST(test_walk_time_wait_answers_retransmitted_fin)
     fxp_run(&P, 200 * MS);
     tcp_close(B, P.now);
     fxp_run(&P, 300 * MS);
-    ck_assert_int_eq(A->state, TCP_TIME_WAIT);
-    ck_assert_int_eq(B->state, TCP_LAST_ACK);
+    ck_assert_int_eq(A->state, TCPS_TIME_WAIT);
+    ck_assert_int_eq(B->state, TCPS_LAST_ACK);
     ck_assert_int_eq(fxp_sent(&P, 0, 3)->dropped, 1);
     fxp_run(&P, 2 * SEC);
-    ck_assert_int_eq(B->state, TCP_CLOSED);
-    ck_assert_int_eq(A->state, TCP_TIME_WAIT);
+    ck_assert_int_eq(B->state, TCPS_CLOSED);
+    ck_assert_int_eq(A->state, TCPS_TIME_WAIT);
     sent_is(1, 3, TCP_FIN | TCP_ACK, IRS + 1, ISS + 2, 1200 * MS);
     sent_is(0, 4, TCP_ACK, ISS + 2, IRS + 2, 1210 * MS);
     ck_assert_int_eq(last_state_time(FXP_B_CONN), 1220 * MS);
@@ -2024,12 +2024,12 @@ START_TEST(test_walk_time_wait_answers_retransmitted_fin)
     ck_assert_uint_eq(fx_timer_count(&P.tr, FXP_A_CONN, 0, TM_TIME_WAIT,
                                      TA_START), 2);
     fxp_run(&P, tw_end);
-    ck_assert_int_eq(A->state, TCP_CLOSED);
+    ck_assert_int_eq(A->state, TCPS_CLOSED);
     ck_assert_int_eq(last_state_time(FXP_A_CONN), tw_end);
-    FXP_STATES(&P, FXP_A_CONN, TCP_CLOSED, TCP_SYN_SENT, TCP_ESTABLISHED,
-               TCP_FIN_WAIT_1, TCP_FIN_WAIT_2, TCP_TIME_WAIT, TCP_CLOSED);
-    FXP_STATES(&P, FXP_B_CONN, TCP_LISTEN, TCP_SYN_RECEIVED, TCP_ESTABLISHED,
-               TCP_CLOSE_WAIT, TCP_LAST_ACK, TCP_CLOSED);
+    FXP_STATES(&P, FXP_A_CONN, TCPS_CLOSED, TCPS_SYN_SENT, TCPS_ESTABLISHED,
+               TCPS_FIN_WAIT_1, TCPS_FIN_WAIT_2, TCPS_TIME_WAIT, TCPS_CLOSED);
+    FXP_STATES(&P, FXP_B_CONN, TCPS_LISTEN, TCPS_SYN_RECEIVED, TCPS_ESTABLISHED,
+               TCPS_CLOSE_WAIT, TCPS_LAST_ACK, TCPS_CLOSED);
 }
 END_TEST
 
@@ -2038,7 +2038,7 @@ START_TEST(test_walk_wraparound_both_ways)
     P.end[0].iss = 0xFFFFFF00u;
     P.end[1].iss = 0xFFFFFFF0u;
     walk_handshake();
-    ck_assert_int_eq(A->state, TCP_ESTABLISHED);
+    ck_assert_int_eq(A->state, TCPS_ESTABLISHED);
     const uint8_t *d = pattern(3000);
     uint8_t copy[3000];
     memcpy(copy, d, sizeof copy);
@@ -2064,9 +2064,9 @@ START_TEST(test_walk_connect_to_closed_port_refused)
      * <CTL=RST,ACK>, which a's SYN_SENT accepts: CLOSED */
     tcp_connect(A, 0);
     fxp_run(&P, 100 * MS);
-    ck_assert_int_eq(A->state, TCP_CLOSED);
+    ck_assert_int_eq(A->state, TCPS_CLOSED);
     sent_is(1, 0, TCP_RST | TCP_ACK, 0, ISS + 1, 10 * MS);
-    FXP_STATES(&P, FXP_A_CONN, TCP_CLOSED, TCP_SYN_SENT, TCP_CLOSED);
+    FXP_STATES(&P, FXP_A_CONN, TCPS_CLOSED, TCPS_SYN_SENT, TCPS_CLOSED);
 }
 END_TEST
 
@@ -2081,7 +2081,7 @@ START_TEST(test_zero_window_still_takes_valid_ack)
      * included, so our data is acknowledged only by a later pure ACK. */
     struct fx *f = &F;
     f->cfg.rcvbuf = 1000;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     tcp_send(&f->c, f->now, pattern(100), 100);
     fx_input(f, TCP_ACK, IRS + 1, ISS + 1, pattern(1000), 1000);
     ck_assert_uint_eq(f->c.rcv_wnd, 0);
@@ -2099,7 +2099,7 @@ START_TEST(test_calls_after_rst_say_reset)
      * 'error: connection reset'".  tcp.c answers later calls with
      * -TCPE_NOTCONN; TCPE_RESET and TCPE_REFUSED are never returned. */
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     fx_input(f, TCP_RST, IRS + 1, 0, NULL, 0);
     uint8_t buf[4];
     ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), -TCPE_RESET);
@@ -2156,7 +2156,7 @@ START_TEST(test_rfc9293_3_10_7_2_listen_rst_goes_to_sender)
     ck_assert_uint_eq(fx_segat(f, 0)->h.seq, 4242);
     ck_assert_uint_eq(fx_segat(f, 0)->h.dport, 40001);
     ck_assert_uint_eq(fx_segat(f, 0)->dst, FX_RADDR);
-    ck_assert_int_eq(f->listener.state, TCP_LISTEN);
+    ck_assert_int_eq(f->listener.state, TCPS_LISTEN);
 
     /* a SYN names the unspecified remote socket (3.10.1): the SYN,ACK goes
      * to its sender too */
@@ -2165,7 +2165,7 @@ START_TEST(test_rfc9293_3_10_7_2_listen_rst_goes_to_sender)
     h.sport = 40002;
     h.dport = FX_SPORT;
     tcp_input(&f->listener, f->now, OTHER_ADDR, &h, NULL, 0);
-    ck_assert_int_eq(f->listener.state, TCP_SYN_RECEIVED);
+    ck_assert_int_eq(f->listener.state, TCPS_SYN_RECEIVED);
     ck_assert_uint_eq(fx_segat(f, 0)->h.flags, TCP_SYN | TCP_ACK);
     ck_assert_uint_eq(fx_segat(f, 0)->dst, OTHER_ADDR);
     ck_assert_uint_eq(fx_segat(f, 0)->h.dport, 40002);
@@ -2175,7 +2175,7 @@ END_TEST
 START_TEST(test_rfc9293_3_10_7_3_syn_sent_rst_goes_to_sender)
 {
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     struct tcp_hdr h = fx_hdr(f, TCP_SYN | TCP_ACK, IRS, ISS + 50);
     tcp_input(&f->c, f->now, OTHER_ADDR, &h, NULL, 0);
     FX_NSEGS(f, 1);
@@ -2193,14 +2193,14 @@ END_TEST
 START_TEST(test_rfc9293_3_10_7_4_syn_received_rst_goes_to_sender)
 {
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_RECEIVED);
+    fx_make(f, TCPS_SYN_RECEIVED);
     fx_input(f, TCP_ACK, IRS + 1, ISS + 99, NULL, 0);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_RST, ISS + 99, 0);
     ck_assert_uint_eq(fx_segat(f, 0)->dst, FX_RADDR);
     /* ordinary segments go to the connection's remote address */
     tcp_destroy(&f->c);
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"x", 1), 1);
     ck_assert_uint_eq(fx_segat(f, 0)->dst, FX_RADDR);
 }
@@ -2219,10 +2219,10 @@ START_TEST(test_rfc9293_3_6_1_time_wait_new_syn_reopens)
     /* MAY-2 / RFC 6191 / RFC 1122 4.2.2.13: a SYN above RCV.NXT deletes the
      * TIME-WAIT TCB; the new connection's ISS exceeds the old SND.NXT. */
     struct fx *f = &F;
-    fx_make(f, TCP_TIME_WAIT);
+    fx_make(f, TCPS_TIME_WAIT);
     ck_assert_uint_eq(f->c.rcv_nxt, IRS + 2);
     ck_assert_int_eq(tw_syn(f, IRS + 100000, 1), TW_SYN_REOPEN);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_NSEGS(f, 0);
     const struct trace_rec *st = last_rec(f, TK_STATE);
     ck_assert_ptr_nonnull(st);
@@ -2243,7 +2243,7 @@ START_TEST(test_rfc9293_3_6_1_time_wait_new_syn_reopens)
     fx_mark(f);
     struct tcp_hdr h = fx_hdr(f, TCP_SYN, IRS + 100000, 0);
     tcp_input(&child, f->now, FX_RADDR, &h, NULL, 0);
-    ck_assert_int_eq(child.state, TCP_SYN_RECEIVED);
+    ck_assert_int_eq(child.state, TCPS_SYN_RECEIVED);
     FX_NSEGS(f, 1);
     /* f->iss (1000) is not above the old SND.NXT (1002): Linux's choice */
     ck_assert_uint_eq(child.iss, ISS + 2 + 65537);
@@ -2255,13 +2255,13 @@ END_TEST
 START_TEST(test_rfc9293_3_10_7_4_time_wait_old_syn_challenged)
 {
     struct fx *f = &F;
-    fx_make(f, TCP_TIME_WAIT);
+    fx_make(f, TCPS_TIME_WAIT);
     int64_t due = tcp_deadline(&f->c);
     static const uint32_t old[] = { IRS + 2, IRS + 1, IRS - 500 };
     for (size_t i = 0; i < 3; i++) {
         fx_mark(f);
         ck_assert_int_eq(tw_syn(f, old[i], 1), TW_SYN_HANDLED);
-        FX_STATE(f, TCP_TIME_WAIT);
+        FX_STATE(f, TCPS_TIME_WAIT);
         FX_NSEGS(f, 1);
         FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 2);   /* <SEQ=SND.NXT><ACK=RCV.NXT> */
         ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_CHALLENGE_TW_OLD);
@@ -2278,9 +2278,9 @@ END_TEST
 START_TEST(test_rfc9293_3_6_1_time_wait_new_syn_without_listener_challenged)
 {
     struct fx *f = &F;
-    fx_make(f, TCP_TIME_WAIT);
+    fx_make(f, TCPS_TIME_WAIT);
     ck_assert_int_eq(tw_syn(f, IRS + 100000, 0), TW_SYN_HANDLED);
-    FX_STATE(f, TCP_TIME_WAIT);
+    FX_STATE(f, TCPS_TIME_WAIT);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 2);
     ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_CHALLENGE_TW_NOLISTEN);
@@ -2292,9 +2292,9 @@ START_TEST(test_rfc9293_3_6_1_time_wait_reopen_switched_off)
 {
     struct fx *f = &F;
     f->cfg.tw_reopen = 0;
-    fx_make(f, TCP_TIME_WAIT);
+    fx_make(f, TCPS_TIME_WAIT);
     ck_assert_int_eq(tw_syn(f, IRS + 100000, 1), TW_SYN_HANDLED);
-    FX_STATE(f, TCP_TIME_WAIT);
+    FX_STATE(f, TCPS_TIME_WAIT);
     FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 2);
     ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_CHALLENGE_TW_OFF);
 }
@@ -2305,12 +2305,12 @@ START_TEST(test_rfc1122_4_2_2_13_close_with_unread_data_sends_rst)
     /* close() with 5 unread bytes: RST <SEQ=SND.NXT><CTL=RST> as ABORT
      * (RFC 9293 3.10.5), CLOSED, and the sentence names the lost bytes. */
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     fx_input(f, TCP_ACK | TCP_PSH, IRS + 1, ISS + 1, "hello", 5);
     ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"abc", 3), 3);
     fx_mark(f);
     ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_RST, ISS + 4, 0);          /* SND.NXT, past the data */
     ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_RST_UNREAD);
@@ -2329,12 +2329,12 @@ END_TEST
 START_TEST(test_rfc1122_4_2_2_13_close_wait_unread_range_excludes_fin)
 {
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     fx_input(f, TCP_ACK | TCP_FIN, IRS + 1, ISS + 1, "bye", 3);
-    FX_STATE(f, TCP_CLOSE_WAIT);
+    FX_STATE(f, TCPS_CLOSE_WAIT);
     fx_mark(f);
     ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_SEG(f, 0, TCP_RST, ISS + 1, 0);
     const struct trace_rec *st = last_rec(f, TK_STATE);
     ck_assert_int_eq(st->why.a[0], 3);
@@ -2347,21 +2347,21 @@ START_TEST(test_rfc1122_4_2_2_13_read_all_or_shutdown_still_sends_fin)
 {
     struct fx *f = &F;
     uint8_t buf[8];
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     fx_input(f, TCP_ACK | TCP_PSH, IRS + 1, ISS + 1, "hello", 5);
     ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 5);
     fx_mark(f);
     ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
-    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_STATE(f, TCPS_FIN_WAIT_1);
     FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, IRS + 6);
 
     /* shutdown() is not close(): unread data stays readable */
     tcp_destroy(&f->c);
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     fx_input(f, TCP_ACK | TCP_PSH, IRS + 1, ISS + 1, "hello", 5);
     fx_mark(f);
     ck_assert_int_eq(tcp_shutdown(&f->c, f->now), 0);
-    FX_STATE(f, TCP_FIN_WAIT_1);
+    FX_STATE(f, TCPS_FIN_WAIT_1);
     FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, IRS + 6);
     ck_assert_uint_eq(last_rec(f, TK_STATE)->why.id, N_TCP_SHUTDOWN_FINWAIT1);
     ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 5);
@@ -2373,9 +2373,9 @@ START_TEST(test_rfc1122_4_2_2_13_data_after_close_sends_rst)
     /* "or if new data is received after CLOSE is called, its TCP SHOULD
      * send a RST to show that data was lost" */
     struct fx *f = &F;
-    fx_make(f, TCP_FIN_WAIT_2);                  /* reached by close() */
+    fx_make(f, TCPS_FIN_WAIT_2);                  /* reached by close() */
     fx_input(f, TCP_PSH | TCP_ACK, IRS + 1, ISS + 2, "late", 4);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_RST, ISS + 2, 0);
     ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_RST_AFTER_CLOSE);
@@ -2387,9 +2387,9 @@ START_TEST(test_rfc1122_4_2_2_13_data_after_close_sends_rst)
 
     /* a bare FIN after close() loses nothing: the orderly path */
     tcp_destroy(&f->c);
-    fx_make(f, TCP_FIN_WAIT_2);
+    fx_make(f, TCPS_FIN_WAIT_2);
     fx_input(f, TCP_FIN | TCP_ACK, IRS + 1, ISS + 2, NULL, 0);
-    FX_STATE(f, TCP_TIME_WAIT);
+    FX_STATE(f, TCPS_TIME_WAIT);
 }
 END_TEST
 
@@ -2398,30 +2398,30 @@ START_TEST(test_rfc6298_5_2_rto_stop_names_its_cause)
     /* "When all outstanding data has been acknowledged, turn off the
      * retransmission timer" is one cause; the others get their own. */
     struct fx *f = &F;
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, NULL, 0);
     ck_assert_uint_eq(FX_TIMER(f, TM_RTO, TA_STOP)->why.id, N_TMR_RTO_STOP);
 
     tcp_destroy(&f->c);
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     fx_input(f, TCP_RST | TCP_ACK, 0, ISS + 1, NULL, 0);
-    FX_STATE(f, TCP_CLOSED);
+    FX_STATE(f, TCPS_CLOSED);
     ck_assert_uint_eq(FX_TIMER(f, TM_RTO, TA_STOP)->why.id, N_TMR_RTO_STOP_RST);
 
     tcp_destroy(&f->c);
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
     ck_assert_uint_eq(FX_TIMER(f, TM_RTO, TA_STOP)->why.id, N_TMR_RTO_STOP_CLOSE);
 
     tcp_destroy(&f->c);
-    fx_make(f, TCP_SYN_SENT);
+    fx_make(f, TCPS_SYN_SENT);
     ck_assert_int_eq(tcp_abort(&f->c, f->now), 0);
     ck_assert_uint_eq(FX_TIMER(f, TM_RTO, TA_STOP)->why.id, N_TMR_RTO_STOP_ABORT);
     ck_assert_uint_eq(last_rec(f, TK_STATE)->why.id, N_TCP_ABORT_SILENT);
     FX_NSEGS(f, 0);
 
     tcp_destroy(&f->c);
-    fx_make(f, TCP_SYN_RECEIVED);
+    fx_make(f, TCPS_SYN_RECEIVED);
     fx_input(f, TCP_RST, IRS + 1, 0, NULL, 0);
     ck_assert_uint_eq(FX_TIMER(f, TM_RTO, TA_STOP)->why.id,
                       N_TMR_RTO_STOP_LISTEN_RST);
@@ -2431,7 +2431,7 @@ END_TEST
 START_TEST(test_rfc9293_3_3_1_ack_sentence_quotes_next_byte_expected)
 {
     struct fx *f = &F;
-    fx_make(f, TCP_ESTABLISHED);
+    fx_make(f, TCPS_ESTABLISHED);
     fx_input(f, TCP_ACK | TCP_PSH, IRS + 1, ISS + 1, "abcd", 4);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 5);
@@ -2449,7 +2449,7 @@ START_TEST(test_rfc9293_3_3_1_ack_sentence_quotes_next_byte_expected)
     /* an RST in the window but not at RCV.NXT is not "a SYN" */
     fx_mark(f);
     fx_input(f, TCP_RST, IRS + 7, 0, NULL, 0);
-    FX_STATE(f, TCP_ESTABLISHED);
+    FX_STATE(f, TCPS_ESTABLISHED);
     ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_CHALLENGE_RST);
 
     /* an ACK of unsent data is not "an unacceptable segment" */
@@ -2470,8 +2470,8 @@ START_TEST(test_walk_rfc1122_4_2_2_13_unread_close_resets_both_ends)
     fxp_run(p, 200 * MS);
     ck_assert_int_eq(tcp_close(&p->end[1].c, p->now), 0);
     fxp_run(p, 300 * MS);
-    ck_assert_int_eq(p->end[1].c.state, TCP_CLOSED);
-    ck_assert_int_eq(p->end[0].c.state, TCP_CLOSED);
+    ck_assert_int_eq(p->end[1].c.state, TCPS_CLOSED);
+    ck_assert_int_eq(p->end[0].c.state, TCPS_CLOSED);
     ck_assert_int_eq(p->end[0].c.err, TCPE_RESET);
     uint8_t buf[4];
     ck_assert_int_eq(tcp_recv(&p->end[0].c, p->now, buf, 4), -TCPE_RESET);

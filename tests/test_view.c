@@ -939,11 +939,11 @@ static long kernel_rec(const struct trace *tr, int h, int what, int state)
  * sock_diag reliably sees, else FIN_WAIT_2; fails listing what it saw. */
 static long kernel_closing(const struct trace *tr, int *state)
 {
-    long i = kernel_rec(tr, 0, RW_STATE, TCP_TIME_WAIT);
-    *state = TCP_TIME_WAIT;
+    long i = kernel_rec(tr, 0, RW_STATE, TCPS_TIME_WAIT);
+    *state = TCPS_TIME_WAIT;
     if (i < 0) {
-        i = kernel_rec(tr, 0, RW_STATE, TCP_FIN_WAIT_2);
-        *state = TCP_FIN_WAIT_2;
+        i = kernel_rec(tr, 0, RW_STATE, TCPS_FIN_WAIT_2);
+        *state = TCPS_FIN_WAIT_2;
     }
     if (i < 0) {
         char seen[512] = "";
@@ -1064,20 +1064,20 @@ static void hand_trace(struct trace *tr)
     trace_add_host(tr, "b", 0xC0000202);
     trace_add_host(tr, "c", 0xC0000203);
     uint32_t ca = trace_intern(tr, "a:1-c:2"), cc = trace_intern(tr, "c:2");
-    trace_state(tr, 0, 2, TL_TCP, cc, TCP_CLOSED, TCP_LISTEN, WHY0(N_NONE));
-    trace_state(tr, 10000, 0, TL_TCP, ca, TCP_CLOSED, TCP_SYN_SENT, WHY0(N_NONE));
-    add_real(tr, 10000, 0, ca, RW_UNSEEN, TCP_SYN_SENT, RS_REPLAY, -1,
+    trace_state(tr, 0, 2, TL_TCP, cc, TCPS_CLOSED, TCPS_LISTEN, WHY0(N_NONE));
+    trace_state(tr, 10000, 0, TL_TCP, ca, TCPS_CLOSED, TCPS_SYN_SENT, WHY0(N_NONE));
+    add_real(tr, 10000, 0, ca, RW_UNSEEN, TCPS_SYN_SENT, RS_REPLAY, -1,
              WHY0(N_REAL_UNSEEN_SYN_SENT));
-    add_real(tr, 10000, 0, ca, RW_STATE, TCP_ESTABLISHED, RS_TCP_INFO, -1,
-             WHY(N_REAL_SEEN_INFO, TCP_ESTABLISHED, 1));
-    trace_state(tr, 50000, 0, TL_TCP, ca, TCP_SYN_SENT, TCP_ESTABLISHED, WHY0(N_NONE));
-    add_real(tr, 60000, 0, ca, RW_STATE, TCP_ESTABLISHED, RS_TCP_INFO, -1,
-             WHY(N_REAL_SEEN_INFO, TCP_ESTABLISHED, 1));
-    add_real(tr, 60000, 2, cc, RW_STATE, TCP_LISTEN, RS_TCP_INFO, -1,
-             WHY(N_REAL_SEEN_INFO, TCP_LISTEN, 10));
+    add_real(tr, 10000, 0, ca, RW_STATE, TCPS_ESTABLISHED, RS_TCP_INFO, -1,
+             WHY(N_REAL_SEEN_INFO, TCPS_ESTABLISHED, 1));
+    trace_state(tr, 50000, 0, TL_TCP, ca, TCPS_SYN_SENT, TCPS_ESTABLISHED, WHY0(N_NONE));
+    add_real(tr, 60000, 0, ca, RW_STATE, TCPS_ESTABLISHED, RS_TCP_INFO, -1,
+             WHY(N_REAL_SEEN_INFO, TCPS_ESTABLISHED, 1));
+    add_real(tr, 60000, 2, cc, RW_STATE, TCPS_LISTEN, RS_TCP_INFO, -1,
+             WHY(N_REAL_SEEN_INFO, TCPS_LISTEN, 10));
     add_real(tr, 70000, 0, ca, RW_CALL, AC_CLOSE, RS_REPLAY, 0, WHY0(N_REAL_CLOSE));
-    add_real(tr, 70123, 0, ca, RW_STATE, TCP_TIME_WAIT, RS_SOCK_DIAG, 60000,
-             WHY(N_REAL_SEEN_DIAG_TMR, TCP_TIME_WAIT, trace_intern(tr, "TIME_WAIT"),
+    add_real(tr, 70123, 0, ca, RW_STATE, TCPS_TIME_WAIT, RS_SOCK_DIAG, 60000,
+             WHY(N_REAL_SEEN_DIAG_TMR, TCPS_TIME_WAIT, trace_intern(tr, "TIME_WAIT"),
                  60000000));
     add_real(tr, 80000, -1, 0, RW_NOT_REPLAYED, 0, RS_REPLAY, -1,
              WHY(N_REAL_NR_FAULT, 12));
@@ -1096,8 +1096,8 @@ START_TEST(test_kernel_index_marks)
     ck_assert(ix.kmark[2] & KM_UNSEEN);
     ck_assert(!(ix.kmark[2] & KM_DIFF));
     ck_assert(ix.kmark[3] & KM_DIFF);              /* ESTABLISHED vs SYN_SENT */
-    ck_assert_int_eq(ix.kmodel[3], TCP_SYN_SENT);
-    ck_assert_int_eq(ix.kbefore[3], TCP_CLOSED);   /* SYN_SENT came at that instant */
+    ck_assert_int_eq(ix.kmodel[3], TCPS_SYN_SENT);
+    ck_assert_int_eq(ix.kbefore[3], TCPS_CLOSED);   /* SYN_SENT came at that instant */
     ck_assert(!(ix.kmark[5] & KM_DIFF));           /* the model caught up */
     ck_assert(!(ix.kmark[6] & KM_DIFF));           /* c LISTEN, as the model */
     ck_assert(ix.kmark[8] & KM_DIFF);
@@ -1125,20 +1125,20 @@ START_TEST(test_kernel_look_before_and_after_the_call)
     trace_add_host(&tr, "a", 0xC0000201);
     trace_add_host(&tr, "b", 0xC0000202);
     uint32_t ca = trace_intern(&tr, "a:1-b:2");
-    trace_state(&tr, 10000, 0, TL_TCP, ca, TCP_CLOSED, TCP_SYN_SENT, WHY0(N_NONE));
-    add_real(&tr, 10000, 0, ca, RW_STATE, TCP_CLOSED, RS_TCP_INFO, -1,
-             WHY(N_REAL_SEEN_INFO, TCP_CLOSED, 7));
+    trace_state(&tr, 10000, 0, TL_TCP, ca, TCPS_CLOSED, TCPS_SYN_SENT, WHY0(N_NONE));
+    add_real(&tr, 10000, 0, ca, RW_STATE, TCPS_CLOSED, RS_TCP_INFO, -1,
+             WHY(N_REAL_SEEN_INFO, TCPS_CLOSED, 7));
     add_real(&tr, 10000, 0, ca, RW_CALL, AC_CONNECT, RS_REPLAY, -111,
              WHY(N_REAL_CALL_FAIL, AC_CONNECT, trace_intern(&tr, "refused")));
-    add_real(&tr, 10000, 0, ca, RW_STATE, TCP_CLOSED, RS_TCP_INFO, -1,
-             WHY(N_REAL_SEEN_INFO, TCP_CLOSED, 7));
+    add_real(&tr, 10000, 0, ca, RW_STATE, TCPS_CLOSED, RS_TCP_INFO, -1,
+             WHY(N_REAL_SEEN_INFO, TCPS_CLOSED, 7));
     struct view_index ix;
     ck_assert_int_eq(view_index_build(&ix, &tr), 0);
     ck_assert_int_eq(ix.nkhosts, 1);
     ck_assert(!(ix.kmark[1] & KM_DIFF));
-    ck_assert_int_eq(ix.kbefore[1], TCP_CLOSED);
+    ck_assert_int_eq(ix.kbefore[1], TCPS_CLOSED);
     ck_assert(ix.kmark[3] & KM_DIFF);
-    ck_assert_int_eq(ix.kbefore[3], TCP_SYN_SENT);
+    ck_assert_int_eq(ix.kbefore[3], TCPS_SYN_SENT);
     /* the failed call: a cross in the mark cell */
     struct view_state st;
     view_state_init(&st, 1);
@@ -1299,7 +1299,7 @@ START_TEST(test_kernel_column_from_a_real_teardown)
         ck_assert_int_eq(view_kernel_columns(2, f.ix.khost, x0, bw, cols, kx), VK_FULL);
         /* the client's kernel ESTABLISHED, on its own row: the last row
          * of the diagram when it is the selected event */
-        long est = kernel_rec(&f.s.tr, client, RW_STATE, TCP_ESTABLISHED);
+        long est = kernel_rec(&f.s.tr, client, RW_STATE, TCPS_ESTABLISHED);
         ck_assert_int_ge(est, 0);
         char *t = screen_at(&f, (size_t)est);
         free(t);
@@ -1316,7 +1316,7 @@ START_TEST(test_kernel_column_from_a_real_teardown)
         ck_assert(f.ix.kmark[est] & KM_SAME);       /* ...but the same sequence */
         ck_assert_int_eq(view_at(&f.scr, kx[client] + 1, y)->ch, 0x2260);   /* ≠ */
         /* SYN_SENT was not observed: ? and dim */
-        long syn = kernel_rec(&f.s.tr, client, RW_UNSEEN, TCP_SYN_SENT);
+        long syn = kernel_rec(&f.s.tr, client, RW_UNSEEN, TCPS_SYN_SENT);
         ck_assert_int_ge(syn, 0);
         t = screen_at(&f, (size_t)syn);
         free(t);
@@ -1326,7 +1326,7 @@ START_TEST(test_kernel_column_from_a_real_teardown)
         /* TIME_WAIT: the kernel's own 60 s (the --batch table's ~) */
         int cst;
         long tw = kernel_closing(&f.s.tr, &cst);
-        if (cst == TCP_TIME_WAIT) {
+        if (cst == TCPS_TIME_WAIT) {
             ck_assert(f.ix.kmark[tw] & KM_DETAIL);
             ck_assert_int_eq(f.ix.kwhy[tw].id, N_REAL_DIFF_TW);
         } else {
@@ -1356,7 +1356,7 @@ START_TEST(test_kernel_inspector_and_state_pane)
     ck_assert(contains(t, want));
     ck_assert(contains(t, "Timer "));
     ck_assert(contains(t, "Model "));
-    if (cst == TCP_TIME_WAIT)
+    if (cst == TCPS_TIME_WAIT)
         ck_assert(contains(t, "fixed 60 s"));                        /* compare.c */
     free(t);
     view_lines_free(&l);
@@ -1377,7 +1377,7 @@ START_TEST(test_kernel_inspector_and_state_pane)
     f.st.cur = (size_t)tw;
     view_state_lines(&f.ix, &f.st, 60, &l);
     t = lines_text(&l);
-    snprintf(want, sizeof want, "kernel %s %s", cst == TCP_TIME_WAIT ? "≠" : "=", name);
+    snprintf(want, sizeof want, "kernel %s %s", cst == TCPS_TIME_WAIT ? "≠" : "=", name);
     ck_assert_msg(contains(t, want), "state pane lacks \"%s\":\n%s", want, t);
     ck_assert(contains(t, "kernel = LISTEN"));
     free(t);

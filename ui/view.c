@@ -148,7 +148,7 @@ static int index_kernel(struct view_index *ix)
         return -1;
     }
     for (size_t k = 0; k < nstrs; k++)
-        ms[k] = (struct mstate){ TCP_CLOSED, TCP_CLOSED, -1, -1 };
+        ms[k] = (struct mstate){ TCPS_CLOSED, TCPS_CLOSED, -1, -1 };
     for (i = 0; i < n; i++) {
         const struct trace_rec *r = &tr->recs[i];
         ix->kmodel[i] = ix->kbefore[i] = -1;

@@ -62,11 +62,11 @@ int vw_state_role(int layer, int state)
 {
     if (layer == TL_TCP) {
         switch (state) {
-        case TCP_SYN_SENT: case TCP_SYN_RECEIVED: return R_ST_OPENING;
-        case TCP_ESTABLISHED:                     return R_ST_OPEN;
-        case TCP_FIN_WAIT_1: case TCP_FIN_WAIT_2: case TCP_CLOSE_WAIT:
-        case TCP_CLOSING: case TCP_LAST_ACK:      return R_ST_CLOSING;
-        case TCP_TIME_WAIT:                       return R_ST_WAIT;
+        case TCPS_SYN_SENT: case TCPS_SYN_RECEIVED: return R_ST_OPENING;
+        case TCPS_ESTABLISHED:                     return R_ST_OPEN;
+        case TCPS_FIN_WAIT_1: case TCPS_FIN_WAIT_2: case TCPS_CLOSE_WAIT:
+        case TCPS_CLOSING: case TCPS_LAST_ACK:      return R_ST_CLOSING;
+        case TCPS_TIME_WAIT:                       return R_ST_WAIT;
         default:                                  return R_ST_IDLE;
         }
     }

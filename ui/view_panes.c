@@ -529,7 +529,7 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
         int nclosed = 0, skip_closed;
         for (int k = 0; k < ncv; k++)
             if (cv[k].host == h && cv[k].have_state && cv[k].layer == TL_TCP &&
-                cv[k].state == TCP_CLOSED)
+                cv[k].state == TCPS_CLOSED)
                 nclosed++;
         skip_closed = nclosed > 3 ? nclosed - 3 : 0;
         if (skip_closed)
@@ -540,7 +540,7 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
             const struct conn_view *c = &cv[k];
             if (c->host != h || (!c->have_state && c->kernel < 0))
                 continue;
-            if (skip_closed && c->layer == TL_TCP && c->state == TCP_CLOSED) {
+            if (skip_closed && c->layer == TL_TCP && c->state == TCPS_CLOSED) {
                 skip_closed--;
                 continue;
             }
@@ -561,7 +561,7 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
             if (c->kernel >= 0)
                 kernel_state_line(ix, st, (size_t)c->kernel,
                                   c->have_state && c->layer == TL_TCP ? c->state
-                                                                       : TCP_CLOSED,
+                                                                       : TCPS_CLOSED,
                                   width, out);
             int pos = snprintf(buf, sizeof buf, "   ");
             if (c->have_snd)

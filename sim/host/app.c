@@ -251,7 +251,7 @@ static void http_server_poll(struct sim *s, struct sim_conn *sc)
     struct tcp_conn *c = &sc->tcb;
     int h = sc->host;
     if (sc->step != 0 ||
-        (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT))
+        (c->state != TCPS_ESTABLISHED && c->state != TCPS_CLOSE_WAIT))
         return;
     /* the request is complete at the blank line after the headers; a
      * client that has sent nothing leaves rcvq without a buffer, and
@@ -294,7 +294,7 @@ static void http_client_poll(struct sim *s, struct sim_conn *sc)
 {
     struct tcp_conn *c = &sc->tcb;
     int h = sc->host;
-    if (sc->step == 0 && c->state == TCP_ESTABLISHED) {
+    if (sc->step == 0 && c->state == TCPS_ESTABLISHED) {
         const struct scn_action *a = sc->act;
         char req[512], port[8] = "";
         /* RFC 9110 7.2: Host carries the port when it is not the default */
@@ -319,7 +319,7 @@ static void http_client_poll(struct sim *s, struct sim_conn *sc)
                   WHY(N_APP_HTTP_READ, (int64_t)n));
         free(buf);
     }
-    if (sc->step == 1 && c->state == TCP_CLOSE_WAIT && c->rcvq.len == 0) {
+    if (sc->step == 1 && c->state == TCPS_CLOSE_WAIT && c->rcvq.len == 0) {
         sc->step = 2;
         trace_app(&s->tr, s->now, h, TL_HTTP, c->id, AC_CLOSE, 0, NULL, 0,
                   WHY0(N_APP_HTTP_DONE));

@@ -81,7 +81,7 @@ static uint32_t choose_iss_cb(void *ctx, struct tcp_conn *c)
 
 static void sync_timer(struct sim *s, struct sim_conn *sc)
 {
-    int64_t d = sc->tcb.state == TCP_CLOSED ? -1 : tcp_deadline(&sc->tcb);
+    int64_t d = sc->tcb.state == TCPS_CLOSED ? -1 : tcp_deadline(&sc->tcb);
     if (d == sc->timer_at)
         return;
     eq_cancel(&s->q, sc->timer_ev);
@@ -231,8 +231,8 @@ static void port_ref(struct sim_host *hp, uint16_t port, int d)
  * demultiplexing table once it is CLOSED or (a child) back in LISTEN. */
 void sim_after_tcb(struct sim *s, struct sim_conn *sc)
 {
-    if (!sc->detached && (sc->tcb.state == TCP_CLOSED ||
-        (!sc->listener && sc->tcb.state == TCP_LISTEN && sc->tcb.passive))) {
+    if (!sc->detached && (sc->tcb.state == TCPS_CLOSED ||
+        (!sc->listener && sc->tcb.state == TCPS_LISTEN && sc->tcb.passive))) {
         sc->detached = 1;
         port_ref(&s->hosts[sc->host], sc->tcb.lport, -1);
         if (sc->tcb.raddr && !sc->listener)
@@ -370,7 +370,7 @@ static struct sim_conn *listener_on(struct sim_host *hp, uint16_t port)
     for (int i = hp->nlisteners; i-- > 0;) {
         struct sim_conn *sc = hp->listeners[i];
         if (!sc->detached && sc->tcb.lport == port &&
-            sc->tcb.state == TCP_LISTEN)
+            sc->tcb.state == TCPS_LISTEN)
             return sc;
     }
     return NULL;
@@ -405,7 +405,7 @@ void sim_tcp_arrive(struct sim *s, int h, const struct frame *f)
     struct sim_conn *listener, *sc = demux(hp, f, &listener);
     const struct tcp_hdr *th = &f->tcp;
     struct sim_conn *old = NULL;
-    if (sc && sc->tcb.state == TCP_TIME_WAIT) {
+    if (sc && sc->tcb.state == TCPS_TIME_WAIT) {
         /* RFC 9293 3.6.1 (MAY-2): a new SYN may reopen from TIME-WAIT; the
          * TCB decides, and says whether the listener takes the SYN. */
         int r = tcp_time_wait_syn(&sc->tcb, s->now, th, listener != NULL);

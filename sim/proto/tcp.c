@@ -23,7 +23,7 @@
 #include "tcp.h"
 #include "alloc.h"
 
-static const char *const state_names[TCP_NSTATES] = {
+static const char *const state_names[TCPS_NSTATES] = {
 #define X(s) #s,
     TCP_STATES(X)
 #undef X
@@ -31,12 +31,12 @@ static const char *const state_names[TCP_NSTATES] = {
 
 const char *tcp_state_name(int s)
 {
-    return name_of(state_names, TCP_NSTATES, s);
+    return name_of(state_names, TCPS_NSTATES, s);
 }
 
 int tcp_state_parse(const char *s)
 {
-    return name_index(state_names, TCP_NSTATES, s);
+    return name_index(state_names, TCPS_NSTATES, s);
 }
 
 static const char *const err_names[TCPE_COUNT] = {
@@ -116,7 +116,7 @@ void tcp_init(struct tcp_conn *c, const struct tcp_config *cfg,
               ip4_addr laddr, uint16_t lport, ip4_addr raddr, uint16_t rport)
 {
     memset(c, 0, sizeof *c);
-    c->state = TCP_CLOSED;
+    c->state = TCPS_CLOSED;
     c->cfg = *cfg;
     c->env = *env;
     c->id = id;
@@ -153,7 +153,7 @@ void tcp_spawn(struct tcp_conn *child, const struct tcp_conn *listener,
 {
     tcp_init(child, &listener->cfg, &listener->env, id,
              listener->laddr, listener->lport, raddr, rport);
-    child->state = TCP_LISTEN;
+    child->state = TCPS_LISTEN;
     child->passive = 1;
 }
 
@@ -245,7 +245,7 @@ static void enter_closed(struct tcp_conn *c, int64_t now, int cause,
         timer_rec(c, now, TM_TIME_WAIT, TA_STOP, 0, WHY0(tw_why[cause]));
     }
     c->ack_now = 0;
-    set_state(c, now, TCP_CLOSED, why);
+    set_state(c, now, TCPS_CLOSED, why);
 }
 
 static uint16_t window_to_advertise(struct tcp_conn *c)
@@ -288,8 +288,8 @@ static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 static int can_send_data(const struct tcp_conn *c)
 {
     switch (c->state) {
-    case TCP_ESTABLISHED: case TCP_CLOSE_WAIT:
-    case TCP_FIN_WAIT_1: case TCP_LAST_ACK: case TCP_CLOSING:
+    case TCPS_ESTABLISHED: case TCPS_CLOSE_WAIT:
+    case TCPS_FIN_WAIT_1: case TCPS_LAST_ACK: case TCPS_CLOSING:
         return 1;
     default:
         return 0;
@@ -319,7 +319,7 @@ static size_t sent_unacked_data(const struct tcp_conn *c)
  * everything before it has been sent, then any ACK still owed. */
 static void output(struct tcp_conn *c, int64_t now, int probe)
 {
-    if (c->state == TCP_CLOSED || c->state == TCP_LISTEN)
+    if (c->state == TCPS_CLOSED || c->state == TCPS_LISTEN)
         return;
     if (can_send_data(c) && syn_acked(c) && !c->fin_sent) {
         for (;;) {
@@ -406,10 +406,10 @@ static int closed_err(const struct tcp_conn *c)
 
 int tcp_listen(struct tcp_conn *c, int64_t now)
 {
-    if (c->state != TCP_CLOSED)
+    if (c->state != TCPS_CLOSED)
         return -TCPE_EXISTS;
     c->passive = 1;
-    set_state(c, now, TCP_LISTEN, WHY0(N_TCP_LISTEN));
+    set_state(c, now, TCPS_LISTEN, WHY0(N_TCP_LISTEN));
     return 0;
 }
 
@@ -420,14 +420,14 @@ static void send_syn(struct tcp_conn *c, struct why why)
 
 int tcp_connect(struct tcp_conn *c, int64_t now)
 {
-    if (c->state != TCP_CLOSED)
+    if (c->state != TCPS_CLOSED)
         return -TCPE_EXISTS;
     /* RFC 9293 3.10.1: select an ISS, send <SEQ=ISS><CTL=SYN>, set
      * SND.UNA to ISS and SND.NXT to ISS+1, enter SYN-SENT. */
     c->iss = c->env.choose_iss(c->env.ctx, c);
     c->snd_una = c->iss;
     c->snd_nxt = c->iss + 1;
-    set_state(c, now, TCP_SYN_SENT, WHY(N_TCP_SYN_SENT, c->iss));
+    set_state(c, now, TCPS_SYN_SENT, WHY(N_TCP_SYN_SENT, c->iss));
     send_syn(c, WHY(N_SEG_SYN, c->iss));
     rto_start(c, now);
     return 0;
@@ -436,14 +436,14 @@ int tcp_connect(struct tcp_conn *c, int64_t now)
 long tcp_send(struct tcp_conn *c, int64_t now, const uint8_t *p, size_t len)
 {
     switch (c->state) {
-    case TCP_CLOSED:
+    case TCPS_CLOSED:
         return closed_err(c);
-    case TCP_LISTEN:
+    case TCPS_LISTEN:
         /* RFC 9293 3.10.2 lets SEND turn a passive TCB active; our sockets
          * API (like BSD's) does not. */
         return -TCPE_ILLEGAL;
-    case TCP_SYN_SENT: case TCP_SYN_RECEIVED:
-    case TCP_ESTABLISHED: case TCP_CLOSE_WAIT:
+    case TCPS_SYN_SENT: case TCPS_SYN_RECEIVED:
+    case TCPS_ESTABLISHED: case TCPS_CLOSE_WAIT:
         if (c->close_pending)
             return -TCPE_CLOSING;
         if (c->sndq.len + len > c->cfg.sndbuf)
@@ -466,8 +466,8 @@ static void maybe_window_update(struct tcp_conn *c)
     if (space > 65535)
         space = 65535;
     if (c->rcv_wnd_advertised < thresh && space >= thresh &&
-        (c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 ||
-         c->state == TCP_FIN_WAIT_2))
+        (c->state == TCPS_ESTABLISHED || c->state == TCPS_FIN_WAIT_1 ||
+         c->state == TCPS_FIN_WAIT_2))
         xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
              WHY(N_SEG_WINUPDATE, (int64_t)space));
 }
@@ -475,9 +475,9 @@ static void maybe_window_update(struct tcp_conn *c)
 long tcp_recv(struct tcp_conn *c, int64_t now, uint8_t *p, size_t max)
 {
     (void)now;     /* part of the uniform call shape; nothing here is timed */
-    if (c->state == TCP_CLOSED && c->rcvq.len == 0)
+    if (c->state == TCPS_CLOSED && c->rcvq.len == 0)
         return closed_err(c);
-    if (c->state == TCP_LISTEN)
+    if (c->state == TCPS_LISTEN)
         return -TCPE_ILLEGAL;
     size_t n = c->rcvq.len < max ? c->rcvq.len : max;
     bq_pop(&c->rcvq, p, n);
@@ -498,33 +498,33 @@ static uint32_t planned_fin_seq(const struct tcp_conn *c)
 static int do_close(struct tcp_conn *c, int64_t now, int shut)
 {
     switch (c->state) {
-    case TCP_CLOSED:
+    case TCPS_CLOSED:
         return closed_err(c);
-    case TCP_LISTEN: case TCP_SYN_SENT:
+    case TCPS_LISTEN: case TCPS_SYN_SENT:
         /* RFC 9293 3.10.4: delete the TCB, nothing was promised yet */
         enter_closed(c, now, shut ? CC_SHUTDOWN : CC_CLOSE,
                      WHY(shut ? N_TCP_SHUTDOWN_LISTEN : N_TCP_CLOSE_LISTEN,
                          c->state));
         return 0;
-    case TCP_SYN_RECEIVED: case TCP_ESTABLISHED:
+    case TCPS_SYN_RECEIVED: case TCPS_ESTABLISHED:
         /* RFC 9293 3.10.4: queue until all preceding SENDs have been
          * segmentized, then form a FIN; in any case enter FIN-WAIT-1. */
         c->close_pending = 1;
-        set_state(c, now, TCP_FIN_WAIT_1,
+        set_state(c, now, TCPS_FIN_WAIT_1,
                   WHY(shut ? N_TCP_SHUTDOWN_FINWAIT1 : N_TCP_CLOSE_FINWAIT1,
                       planned_fin_seq(c)));
         output(c, now, 0);
         return 0;
-    case TCP_CLOSE_WAIT:
+    case TCPS_CLOSE_WAIT:
         /* RFC 9293 3.10.4: queue until the SENDs are segmentized, then send
          * a FIN and enter LAST-ACK. */
         c->close_pending = 1;
-        set_state(c, now, TCP_LAST_ACK,
+        set_state(c, now, TCPS_LAST_ACK,
                   WHY(shut ? N_TCP_SHUTDOWN_LASTACK : N_TCP_CLOSE_LASTACK,
                       planned_fin_seq(c)));
         output(c, now, 0);
         return 0;
-    case TCP_FIN_WAIT_1: case TCP_FIN_WAIT_2:
+    case TCPS_FIN_WAIT_1: case TCPS_FIN_WAIT_2:
         /* Already closed for sending: closing the socket after shutdown()
          * is fine; TCP has nothing more to do. */
         return 0;
@@ -542,7 +542,7 @@ int tcp_shutdown(struct tcp_conn *c, int64_t now)
  * lost (RFC 1122 4.2.2.13, second case; see other_input). */
 static int close_for_good(struct tcp_conn *c, int r)
 {
-    if (r == 0 && c->state != TCP_CLOSED)
+    if (r == 0 && c->state != TCPS_CLOSED)
         c->app_closed = 1;
     return r;
 }
@@ -556,9 +556,9 @@ int tcp_close(struct tcp_conn *c, int64_t now)
      * The RST is the one ABORT sends, so only in the states where RFC
      * 9293 3.10.5 sends one; in CLOSING, LAST-ACK and TIME-WAIT the peer
      * has finished and close() takes its ordinary path. */
-    int rst_state = c->state == TCP_SYN_RECEIVED ||
-                    c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 ||
-                    c->state == TCP_FIN_WAIT_2 || c->state == TCP_CLOSE_WAIT;
+    int rst_state = c->state == TCPS_SYN_RECEIVED ||
+                    c->state == TCPS_ESTABLISHED || c->state == TCPS_FIN_WAIT_1 ||
+                    c->state == TCPS_FIN_WAIT_2 || c->state == TCPS_CLOSE_WAIT;
     if (c->rcvq.len && rst_state) {
         uint32_t n = (uint32_t)c->rcvq.len;
         /* the unread bytes end at RCV.NXT, less the peer's FIN if any */
@@ -578,10 +578,10 @@ int tcp_close(struct tcp_conn *c, int64_t now)
 int tcp_abort(struct tcp_conn *c, int64_t now)
 {
     switch (c->state) {
-    case TCP_CLOSED:
+    case TCPS_CLOSED:
         return -TCPE_NOTCONN;
-    case TCP_SYN_RECEIVED: case TCP_ESTABLISHED: case TCP_FIN_WAIT_1:
-    case TCP_FIN_WAIT_2: case TCP_CLOSE_WAIT:
+    case TCPS_SYN_RECEIVED: case TCPS_ESTABLISHED: case TCPS_FIN_WAIT_1:
+    case TCPS_FIN_WAIT_2: case TCPS_CLOSE_WAIT:
         /* RFC 9293 3.10.5: send <SEQ=SND.NXT><CTL=RST>, delete the TCB */
         xmit(c, TCP_RST, c->snd_nxt, NULL, 0, WHY0(N_SEG_RST_ABORT));
         enter_closed(c, now, CC_ABORT, WHY0(N_TCP_ABORT));
@@ -705,12 +705,12 @@ static void listen_input(struct tcp_conn *c, int64_t now,
          * no third segment, an old duplicate SYN opens a connection that
          * nobody asked for. */
         update_window(c, h);
-        set_state(c, now, TCP_ESTABLISHED, WHY0(N_TCP_TWOWAY_SYN));
+        set_state(c, now, TCPS_ESTABLISHED, WHY0(N_TCP_TWOWAY_SYN));
         xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
         rto_start(c, now);
         return;
     }
-    set_state(c, now, TCP_SYN_RECEIVED,
+    set_state(c, now, TCPS_SYN_RECEIVED,
               WHY(c->reopen ? N_TCP_LISTEN_SYN_REOPEN : N_TCP_LISTEN_SYN,
                   h->seq, c->iss, c->reopen_snd_nxt));
     xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
@@ -758,11 +758,11 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
     }
     if (syn_acked(c)) {
         if (c->cfg.two_way) {
-            set_state(c, now, TCP_ESTABLISHED, WHY0(N_TCP_TWOWAY_SYNACK));
+            set_state(c, now, TCPS_ESTABLISHED, WHY0(N_TCP_TWOWAY_SYNACK));
             output(c, now, 0);
             return;
         }
-        set_state(c, now, TCP_ESTABLISHED, WHY(N_TCP_SYNACK_EST, h->ack));
+        set_state(c, now, TCPS_ESTABLISHED, WHY(N_TCP_SYNACK_EST, h->ack));
         xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, WHY0(N_SEG_ACK_SYN));
         output(c, now, 0);
         return;
@@ -770,7 +770,7 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
     /* Simultaneous open: send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, set the
      * window variables and enter SYN-RECEIVED. */
     update_window(c, h);
-    set_state(c, now, TCP_SYN_RECEIVED, WHY0(N_TCP_SIMOPEN));
+    set_state(c, now, TCPS_SYN_RECEIVED, WHY0(N_TCP_SIMOPEN));
     xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
 }
 
@@ -820,19 +820,19 @@ static void fin_arrived(struct tcp_conn *c, int64_t now)
     c->rcv_nxt += 1;
     c->ack_now = OWE_ACK_FIN;
     switch (c->state) {
-    case TCP_SYN_RECEIVED: case TCP_ESTABLISHED:
-        set_state(c, now, TCP_CLOSE_WAIT, WHY0(N_TCP_FIN_CLOSEWAIT));
+    case TCPS_SYN_RECEIVED: case TCPS_ESTABLISHED:
+        set_state(c, now, TCPS_CLOSE_WAIT, WHY0(N_TCP_FIN_CLOSEWAIT));
         break;
-    case TCP_FIN_WAIT_1:
+    case TCPS_FIN_WAIT_1:
         if (fin_acked(c)) {
-            set_state(c, now, TCP_TIME_WAIT, WHY0(N_TCP_FINWAIT1_FINACK));
+            set_state(c, now, TCPS_TIME_WAIT, WHY0(N_TCP_FINWAIT1_FINACK));
             time_wait_start(c, now);
         } else {
-            set_state(c, now, TCP_CLOSING, WHY0(N_TCP_FINWAIT1_FIN));
+            set_state(c, now, TCPS_CLOSING, WHY0(N_TCP_FINWAIT1_FIN));
         }
         break;
-    case TCP_FIN_WAIT_2:
-        set_state(c, now, TCP_TIME_WAIT,
+    case TCPS_FIN_WAIT_2:
+        set_state(c, now, TCPS_TIME_WAIT,
                   WHY(N_TCP_FINWAIT2_FIN, 2 * c->cfg.msl_us));
         time_wait_start(c, now);
         break;
@@ -900,19 +900,19 @@ static int deliver(struct tcp_conn *c, uint32_t seq, const uint8_t *p,
 static void rst_in_synchronized(struct tcp_conn *c, int64_t now)
 {
     switch (c->state) {
-    case TCP_SYN_RECEIVED:
+    case TCPS_SYN_RECEIVED:
         if (c->passive) {
             /* The child TCB goes back to LISTEN; the host discards it and
              * the listening socket carries on (RFC 9293 Figure 8, line 5). */
             rto_stop(c, now, WHY0(N_TMR_RTO_STOP_LISTEN_RST));
-            set_state(c, now, TCP_LISTEN, WHY0(N_TCP_RST_PASSIVE));
+            set_state(c, now, TCPS_LISTEN, WHY0(N_TCP_RST_PASSIVE));
         } else {
             c->err = TCPE_REFUSED;
             enter_closed(c, now, CC_RST, WHY0(N_TCP_RST_ACTIVE));
         }
         break;
-    case TCP_ESTABLISHED: case TCP_FIN_WAIT_1: case TCP_FIN_WAIT_2:
-    case TCP_CLOSE_WAIT:
+    case TCPS_ESTABLISHED: case TCPS_FIN_WAIT_1: case TCPS_FIN_WAIT_2:
+    case TCPS_CLOSE_WAIT:
         c->err = TCPE_RESET;
         enter_closed(c, now, CC_RST, WHY(N_TCP_RST_RESET, c->state));
         break;
@@ -955,22 +955,22 @@ static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
          (c->snd_wl1 == seq && seq_leq(c->snd_wl2, h->ack))))
         update_window(c, h);
     switch (c->state) {
-    case TCP_FIN_WAIT_1:
+    case TCPS_FIN_WAIT_1:
         /* A segment that acknowledges our FIN and carries the peer's FIN
          * takes the eighth step's arrow straight to TIME-WAIT ("If our FIN
          * has been ACKed (perhaps in this segment), then enter TIME-WAIT");
          * otherwise the ACK alone means FIN-WAIT-2. */
         if (fin_acked(c) && !(h->flags & TCP_FIN))
-            set_state(c, now, TCP_FIN_WAIT_2, WHY0(N_TCP_FINWAIT1_ACK));
+            set_state(c, now, TCPS_FIN_WAIT_2, WHY0(N_TCP_FINWAIT1_ACK));
         return 0;
-    case TCP_CLOSING:
+    case TCPS_CLOSING:
         if (fin_acked(c)) {
-            set_state(c, now, TCP_TIME_WAIT,
+            set_state(c, now, TCPS_TIME_WAIT,
                       WHY(N_TCP_CLOSING_ACK, 2 * c->cfg.msl_us));
             time_wait_start(c, now);
         }
         return -1;
-    case TCP_LAST_ACK:
+    case TCPS_LAST_ACK:
         if (fin_acked(c))
             enter_closed(c, now, CC_NORMAL, WHY0(N_TCP_LASTACK_ACK));
         return -1;
@@ -988,7 +988,7 @@ static void other_input(struct tcp_conn *c, int64_t now,
     int fin = !!(h->flags & TCP_FIN);
 
     window_to_advertise(c);
-    if (c->state == TCP_SYN_RECEIVED && !c->passive &&
+    if (c->state == TCPS_SYN_RECEIVED && !c->passive &&
         (h->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK) &&
         seq == c->irs && seq_lt(c->snd_una, h->ack) &&
         seq_leq(h->ack, c->snd_nxt)) {
@@ -998,14 +998,14 @@ static void other_input(struct tcp_conn *c, int64_t now,
          * connection is established.  Linux makes the same exception. */
         ack_advance(c, now, h->ack);
         update_window(c, h);
-        set_state(c, now, TCP_ESTABLISHED, WHY(N_TCP_SYNRCVD_EST, h->ack));
+        set_state(c, now, TCPS_ESTABLISHED, WHY(N_TCP_SYNRCVD_EST, h->ack));
         return;
     }
     /* first: check the sequence number */
     if (!seq_acceptable(c, seq, slen)) {
         if (h->flags & TCP_RST)
             return;
-        if (c->state == TCP_TIME_WAIT && fin && seq + slen == c->rcv_nxt) {
+        if (c->state == TCPS_TIME_WAIT && fin && seq + slen == c->rcv_nxt) {
             /* RFC 9293 3.10.7.4, eighth, TIME-WAIT: "Remain in the TIME-WAIT
              * state.  Restart the 2 MSL time-wait timeout."  The FIN is a
              * retransmission (our ACK of it was lost), so it lies wholly
@@ -1026,14 +1026,14 @@ static void other_input(struct tcp_conn *c, int64_t now,
          * window is closed too, and the two would trade ACKs for ever. */
         if (c->rcv_wnd == 0 && slen == 0 && seq_gt(seq, c->rcv_nxt) &&
             (h->flags & (TCP_ACK | TCP_SYN | TCP_FIN)) == TCP_ACK) {
-            if (c->state != TCP_SYN_RECEIVED)
+            if (c->state != TCPS_SYN_RECEIVED)
                 sync_ack(c, now, h, seq);
             return;
         }
         /* A segment with data at RCV.NXT (a probe) is refused, but its ACK
          * field still counts. */
         if (c->rcv_wnd == 0 && seq == c->rcv_nxt) {
-            if ((h->flags & TCP_ACK) && c->state != TCP_SYN_RECEIVED &&
+            if ((h->flags & TCP_ACK) && c->state != TCPS_SYN_RECEIVED &&
                 sync_ack(c, now, h, seq) < 0)
                 return;
             xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
@@ -1064,9 +1064,9 @@ static void other_input(struct tcp_conn *c, int64_t now,
     }
     /* fourth: the SYN bit */
     if (h->flags & TCP_SYN) {
-        if (c->state == TCP_SYN_RECEIVED && c->passive) {
+        if (c->state == TCPS_SYN_RECEIVED && c->passive) {
             rto_stop(c, now, WHY0(N_TMR_RTO_STOP_LISTEN_SYN));
-            set_state(c, now, TCP_LISTEN, WHY0(N_TCP_SYN_PASSIVE));
+            set_state(c, now, TCPS_LISTEN, WHY0(N_TCP_SYN_PASSIVE));
             return;
         }
         /* synchronized states: challenge ACK, drop (RFC 5961 4) */
@@ -1077,11 +1077,11 @@ static void other_input(struct tcp_conn *c, int64_t now,
     /* fifth: the ACK field; a segment without ACK is dropped */
     if (!(h->flags & TCP_ACK))
         return;
-    if (c->state == TCP_SYN_RECEIVED) {
+    if (c->state == TCPS_SYN_RECEIVED) {
         if (seq_lt(c->snd_una, h->ack) && seq_leq(h->ack, c->snd_nxt)) {
             ack_advance(c, now, h->ack);
             update_window(c, h);
-            set_state(c, now, TCP_ESTABLISHED, WHY(N_TCP_SYNRCVD_EST, h->ack));
+            set_state(c, now, TCPS_ESTABLISHED, WHY(N_TCP_SYNRCVD_EST, h->ack));
         } else {
             send_rst_for(c, h, len, WHY0(N_SEG_RST_SYNRCVD_ACK));
             return;
@@ -1091,9 +1091,9 @@ static void other_input(struct tcp_conn *c, int64_t now,
     }
     /* seventh: segment text, in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2.
      * Trim what lies before RCV.NXT or beyond the window first. */
-    int text_ok = c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 ||
-                  c->state == TCP_FIN_WAIT_2;
-    if (!text_ok && c->state != TCP_SYN_RECEIVED)
+    int text_ok = c->state == TCPS_ESTABLISHED || c->state == TCPS_FIN_WAIT_1 ||
+                  c->state == TCPS_FIN_WAIT_2;
+    if (!text_ok && c->state != TCPS_SYN_RECEIVED)
         len = 0;
     if (seq_lt(seq, c->rcv_nxt)) {
         uint32_t skip = c->rcv_nxt - seq;
@@ -1146,8 +1146,8 @@ static void other_input(struct tcp_conn *c, int64_t now,
     /* eighth: the FIN bit, once it is in sequence */
     if (fin_in_order)
         fin_arrived(c, now);
-    else if (c->state == TCP_FIN_WAIT_1 && fin_acked(c))
-        set_state(c, now, TCP_FIN_WAIT_2, WHY0(N_TCP_FINWAIT1_ACK));
+    else if (c->state == TCPS_FIN_WAIT_1 && fin_acked(c))
+        set_state(c, now, TCPS_FIN_WAIT_2, WHY0(N_TCP_FINWAIT1_ACK));
 }
 
 void tcp_input(struct tcp_conn *c, int64_t now, ip4_addr src,
@@ -1155,13 +1155,13 @@ void tcp_input(struct tcp_conn *c, int64_t now, ip4_addr src,
 {
     c->seg_src = src;
     switch (c->state) {
-    case TCP_CLOSED:
+    case TCPS_CLOSED:
         /* a deleted TCB receives nothing; the host answers for it */
         return;
-    case TCP_LISTEN:
+    case TCPS_LISTEN:
         listen_input(c, now, h, len);
         break;
-    case TCP_SYN_SENT:
+    case TCPS_SYN_SENT:
         syn_sent_input(c, now, h, len);
         break;
     default:
@@ -1176,7 +1176,7 @@ void tcp_input(struct tcp_conn *c, int64_t now, ip4_addr src,
 int tcp_time_wait_syn(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
                       int have_listener)
 {
-    if (c->state != TCP_TIME_WAIT ||
+    if (c->state != TCPS_TIME_WAIT ||
         (h->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
         return TW_SYN_NONE;
     if (!seq_gt(h->seq, c->rcv_nxt)) {

@@ -26,11 +26,13 @@
     X(LAST_ACK)     \
     X(TIME_WAIT)
 
+/* TCPS_ESTABLISHED ...: prefixed so as not to clash with <netinet/tcp.h>'s
+ * TCP_ESTABLISHED ..., which the --real driver uses for the kernel's numbers. */
 enum tcp_state {
-#define X(s) TCP_##s,
+#define X(s) TCPS_##s,
     TCP_STATES(X)
 #undef X
-    TCP_NSTATES
+    TCPS_NSTATES
 };
 
 const char *tcp_state_name(int s);          /* "SYN_SENT" */
