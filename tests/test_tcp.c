@@ -2478,6 +2478,103 @@ START_TEST(test_walk_rfc1122_4_2_2_13_unread_close_resets_both_ends)
 }
 END_TEST
 
+
+/* ======================================================================== */
+/* Window scale (RFC 7323 section 2)                                        */
+
+static int seg_wscale(const struct fx *f, size_t i, uint32_t *shift)
+{
+    return tcp_opt_get(&fx_segat(f, i)->h, TCPOPT_WSCALE, shift);
+}
+
+START_TEST(test_rfc7323_2_2_syn_offers_wscale)
+{
+    /* "This option MAY be sent in an initial <SYN> segment"; and without a
+     * `tcp wscale` setting, protosim offers none, as before. */
+    struct fx *f = &F;
+    f->cfg.wscale = 7;
+    fx_make(f, TCPS_CLOSED);
+    ck_assert_int_eq(tcp_connect(&f->c, f->now), 0);
+    FX_SEG(f, 0, TCP_SYN, ISS, 0);
+    uint32_t sh = 99;
+    ck_assert(seg_wscale(f, 0, &sh));
+    ck_assert_uint_eq(sh, 7);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.win, 65535);   /* a SYN is never scaled */
+
+    struct fx g;
+    fx_init(&g);
+    fx_make(&g, TCPS_CLOSED);
+    ck_assert_int_eq(tcp_connect(&g.c, g.now), 0);
+    ck_assert(!seg_wscale(&g, 0, &sh));
+    fx_free(&g);
+}
+END_TEST
+
+START_TEST(test_rfc7323_2_2_synack_only_if_syn_offered)
+{
+    /* "may be sent in a <SYN,ACK> segment only if a Window Scale option was
+     * received in the initial <SYN> segment": no scaling either way. */
+    struct fx *f = &F;
+    f->cfg.wscale = 7;
+    f->cfg.rcvbuf = 1u << 20;
+    fx_make(f, TCPS_LISTEN);
+    fx_input(f, TCP_SYN, IRS, 0, NULL, 0);
+    FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
+    uint32_t sh;
+    ck_assert(!seg_wscale(f, 0, &sh));
+    ck_assert_uint_eq(f->c.snd_shift, 0);
+    ck_assert_uint_eq(f->c.rcv_shift, 0);
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    FX_STATE(f, TCPS_ESTABLISHED);
+    ck_assert_uint_eq(f->c.snd_wnd, f->peer_win);        /* taken as is */
+}
+END_TEST
+
+START_TEST(test_rfc7323_2_3_windows_shift_both_ways)
+{
+    /* Both SYNs carried the option: SND.WND = SEG.WND << Snd.Wind.Shift
+     * for every segment after the SYNs, and our window field is RCV.WND
+     * >> Rcv.Wind.Shift; a shift above 14 is used as 14 (2.3). */
+    struct fx *f = &F;
+    f->cfg.wscale = 2;
+    f->cfg.rcvbuf = 262144;
+    fx_make(f, TCPS_LISTEN);
+    struct tcp_hdr syn = fx_hdr(f, TCP_SYN, IRS, 0);
+    tcp_opt_set(&syn, TCPOPT_WSCALE, 3);
+    fx_input_hdr(f, &syn, NULL, 0);
+    FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
+    uint32_t sh = 99;
+    ck_assert(seg_wscale(f, 0, &sh));
+    ck_assert_uint_eq(sh, 2);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.win, 65535);     /* SYN: unscaled, capped */
+    fx_mark(f);
+    struct tcp_hdr ack = fx_hdr(f, TCP_ACK, IRS + 1, ISS + 1);
+    ack.win = 1000;
+    fx_input_hdr(f, &ack, NULL, 0);
+    FX_STATE(f, TCPS_ESTABLISHED);
+    ck_assert_uint_eq(f->c.snd_wnd, 8000);               /* 1000 << 3 */
+    fx_mark(f);
+    struct tcp_hdr data = fx_hdr(f, TCP_ACK | TCP_PSH, IRS + 1, ISS + 1);
+    data.win = 1000;
+    fx_input_hdr(f, &data, "0123456789", 10);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 11);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.win, (262144 - 10) >> 2);
+    ck_assert(!seg_wscale(f, 0, &sh));                   /* only on SYNs */
+
+    struct fx g;
+    fx_init(&g);
+    g.cfg.wscale = 0;
+    fx_make(&g, TCPS_LISTEN);
+    struct tcp_hdr big = fx_hdr(&g, TCP_SYN, IRS, 0);
+    tcp_opt_set(&big, TCPOPT_WSCALE, 15);
+    fx_input_hdr(&g, &big, NULL, 0);
+    ck_assert_uint_eq(g.c.snd_shift, 14);
+    fx_free(&g);
+}
+END_TEST
+
 Suite *tcp_suite(void)
 {
     Suite *s = suite_create("tcp");
@@ -2607,6 +2704,9 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_rfc1122_4_2_2_13_data_after_close_sends_rst);
     tcase_add_test(tc, test_rfc6298_5_2_rto_stop_names_its_cause);
     tcase_add_test(tc, test_rfc9293_3_3_1_ack_sentence_quotes_next_byte_expected);
+    tcase_add_test(tc, test_rfc7323_2_2_syn_offers_wscale);
+    tcase_add_test(tc, test_rfc7323_2_2_synack_only_if_syn_offered);
+    tcase_add_test(tc, test_rfc7323_2_3_windows_shift_both_ways);
     suite_add_tcase(s, tc);
 
     return s;

@@ -205,6 +205,47 @@ END_TEST
 
 /* ---- encode ------------------------------------------------------------- */
 
+START_TEST(test_rfc7323_2_2_wscale_option_bytes)
+{
+    /* RFC 7323 2.2: Kind 3, Length 3, shift.cnt; sent after a NOP so the
+     * header stays a whole number of 32-bit words. */
+    uint8_t buf[FRAME_MAX];
+    struct ip4_hdr ip = client_ip(1);
+    struct tcp_hdr t = { .sport = 49152, .dport = 80, .seq = 1000, .flags = TCP_SYN,
+                         .win = 65535, .mss = 1460 };
+    tcp_opt_set(&t, TCPOPT_WSCALE, 7);
+    size_t n = tcp_frame_encode(buf, sizeof buf, CLIENT_MAC, SERVER_MAC, &ip, &t, NULL, 0);
+    ck_assert_uint_gt(n, 0);
+    const uint8_t *o = buf + ETH_HDR_LEN + IP4_HDR_LEN + TCP_HDR_LEN;
+    static const uint8_t want[8] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 7 };
+    ck_assert_mem_eq(o, want, 8);
+    struct frame f;
+    char err[64];
+    ck_assert_int_eq(decode_exact(buf, n, &f, err, sizeof err), 0);
+    ck_assert_uint_eq(f.tcp.doff, 7);
+    ck_assert_int_eq(f.l4_csum_ok, 1);
+    uint32_t v = 0;
+    ck_assert(tcp_opt_get(&f.tcp, TCPOPT_WSCALE, &v));
+    ck_assert_uint_eq(v, 7);
+    ck_assert(tcp_opt_get(&f.tcp, TCPOPT_MSS, &v));
+    ck_assert_uint_eq(v, 1460);
+    char line[128];
+    ck_assert_str_eq(frame_summary(&f, line, sizeof line),
+                     "SYN seq=1000 win=65535 mss=1460 wscale=7");
+
+    /* a window scale option of the wrong length is malformed */
+    uint8_t *w = (uint8_t *)o + 6;
+    *w = 4;                                  /* length 4 overruns into nothing */
+    ck_assert_int_eq(frame_decode(buf, n, &f, err, sizeof err), -1);
+    ck_assert_str_eq(err, "TCP option length out of range");
+    o = buf + ETH_HDR_LEN + IP4_HDR_LEN + TCP_HDR_LEN;
+    ((uint8_t *)o)[4] = 3;                   /* NOP becomes a WS of length 3 ... */
+    ((uint8_t *)o)[5] = 2;                   /* ... that says length 2 */
+    ck_assert_int_eq(frame_decode(buf, n, &f, err, sizeof err), -1);
+    ck_assert_str_eq(err, "TCP window scale option length is not 3");
+}
+END_TEST
+
 START_TEST(test_tcp_syn_mss_roundtrip)
 {
     uint8_t buf[FRAME_MAX];
@@ -1005,6 +1046,7 @@ Suite *wire_suite(void)
 
     tc = tcase_create("encode");
     tcase_add_test(tc, test_tcp_syn_mss_roundtrip);
+    tcase_add_test(tc, test_rfc7323_2_2_wscale_option_bytes);
     tcase_add_test(tc, test_encode_matches_known_vectors);
     tcase_add_test(tc, test_decode_known_vectors);
     tcase_add_test(tc, test_encode_defaults_and_limits);

@@ -139,8 +139,11 @@ static void json_packet(FILE *fp, const struct trace *tr,
                 ",\"flags\":", f.tcp.sport, f.tcp.dport, f.tcp.seq, f.tcp.ack);
         jstr(fp, tcp_flags_str(f.tcp.flags, fl, sizeof fl));
         fprintf(fp, ",\"len\":%zu,\"win\":%u", f.payload_len, f.tcp.win);
-        if (f.tcp.mss)
-            fprintf(fp, ",\"mss\":%u", f.tcp.mss);
+        for (int i = 0; i < TCPOPT_COUNT; i++) {
+            uint32_t v;
+            if (tcp_opt_get(&f.tcp, i, &v))
+                fprintf(fp, ",\"%s\":%" PRIu32, tcp_opt_table[i].name, v);
+        }
         fputc('}', fp);
     } else if (f.l4 == IPPROTO_UDP_NUM) {
         fprintf(fp, ",\"udp\":{\"sport\":%u,\"dport\":%u,\"len\":%zu}",

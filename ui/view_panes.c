@@ -234,14 +234,13 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
                 f.ip.ttl, f.ip.id, f.ip.total_len, f.ip.proto, f.ip.checksum,
                 f.ip_csum_ok ? "ok" : "BAD");
         if (f.l4 == IPPROTO_TCP_NUM) {
-            char mss[24] = "";
-            if (f.tcp.mss)
-                snprintf(mss, sizeof mss, " mss %u", f.tcp.mss);
+            char opts[64];
+            tcp_opts_str(&f.tcp, " ", opts, sizeof opts);
             add_fmt(out, width, R_NORMAL, R_LAYER, 3,
                     "TCP %u %s %u seq %" PRIu32 " ack %" PRIu32 " flags %s win %u%s"
                     " checksum 0x%04x %s",
                     f.tcp.sport, arrow, f.tcp.dport, f.tcp.seq, f.tcp.ack,
-                    tcp_flags_str(f.tcp.flags, fl, sizeof fl), f.tcp.win, mss,
+                    tcp_flags_str(f.tcp.flags, fl, sizeof fl), f.tcp.win, opts,
                     f.tcp.checksum, f.l4_csum_ok ? "ok" : "BAD");
         } else if (f.l4 == IPPROTO_UDP_NUM) {
             add_fmt(out, width, R_NORMAL, R_LAYER, 3,

@@ -47,6 +47,7 @@ void scenario_tcp_defaults(struct scn_tcp_opts *o)
     o->two_way = 0;
     o->tw_reopen = 1;
     o->rcvbuf = 65535;
+    o->wscale = -1;
 }
 
 void scenario_free(struct scenario *s)

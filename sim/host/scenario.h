@@ -25,6 +25,7 @@ struct scn_tcp_opts {
     int      two_way;       /* 1: the deliberately wrong two-way handshake */
     int      tw_reopen;     /* 1 (default): a new SYN may reopen TIME_WAIT */
     uint32_t rcvbuf;        /* receive buffer = advertised window, default 65535 */
+    int      wscale;        /* window scale shift offered (RFC 7323), -1 none (default) */
 };
 
 #define SCN_MAX_IFACES 4

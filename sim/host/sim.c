@@ -257,6 +257,7 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     cfg.two_way = hp->cfg->tcp.two_way;
     cfg.tw_reopen = hp->cfg->tcp.tw_reopen;
     cfg.rcvbuf = hp->cfg->tcp.rcvbuf;
+    cfg.wscale = hp->cfg->tcp.wscale;
     struct tcp_env env = { &s->tr, h, tcp_emit_cb, choose_iss_cb, s };
     tcp_init(&sc->tcb, &cfg, &env, trace_intern(&s->tr, idtext),
              hp->addr, lport, raddr, rport);

@@ -64,6 +64,7 @@ void tcp_config_default(struct tcp_config *c)
     c->tw_reopen = 1;
     c->rcvbuf = 65535;
     c->sndbuf = 16u << 20;
+    c->wscale = -1;                /* no window scale unless asked */
 }
 
 /* ---- byte queues ---------------------------------------------------- */
@@ -248,12 +249,30 @@ static void enter_closed(struct tcp_conn *c, int64_t now, int cause,
     set_state(c, now, TCPS_CLOSED, why);
 }
 
-static uint16_t window_to_advertise(struct tcp_conn *c)
+/* The largest window our 16-bit field can say: 65535 << Rcv.Wind.Shift. */
+static uint32_t max_window(const struct tcp_conn *c)
+{
+    return (uint32_t)65535 << c->rcv_shift;
+}
+
+/* RCV.WND is the free receive buffer; the field carries it shifted right by
+ * Rcv.Wind.Shift, except in a SYN (RFC 7323 2.2: "The window field in a
+ * segment where the SYN bit is set ... MUST NOT be scaled"). */
+static uint16_t window_to_advertise(struct tcp_conn *c, int syn)
 {
     uint32_t space = c->cfg.rcvbuf > c->rcvq.len
                    ? c->cfg.rcvbuf - (uint32_t)c->rcvq.len : 0;
     c->rcv_wnd = space;
-    return space > 65535 ? 65535 : (uint16_t)space;
+    uint32_t field = syn ? space : space >> c->rcv_shift;
+    return field > 65535 ? 65535 : (uint16_t)field;
+}
+
+/* Offer window scale in our SYN, and in a SYN,ACK only when the peer's SYN
+ * offered it (RFC 7323 2.2: "may be sent in a <SYN,ACK> segment only if a
+ * Window Scale option was received in the initial <SYN> segment"). */
+static int offer_wscale(const struct tcp_conn *c, uint8_t flags)
+{
+    return c->cfg.wscale >= 0 && (!(flags & TCP_ACK) || c->peer_ws);
 }
 
 /* Transmit one segment.  ACK carries RCV.NXT whenever the ACK bit is set. */
@@ -270,11 +289,15 @@ static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
         h.ack = c->rcv_nxt;
         c->ack_now = 0;
     }
-    h.win = (flags & TCP_RST) ? 0 : window_to_advertise(c);
+    h.win = (flags & TCP_RST) ? 0 : window_to_advertise(c, flags & TCP_SYN);
     if (!(flags & TCP_RST))
-        c->rcv_wnd_advertised = h.win;
-    if (flags & TCP_SYN)
+        c->rcv_wnd_advertised = (flags & TCP_SYN) ? h.win
+                              : (uint32_t)h.win << c->rcv_shift;
+    if (flags & TCP_SYN) {
         h.mss = c->cfg.mss;
+        if (offer_wscale(c, flags))
+            tcp_opt_set(&h, TCPOPT_WSCALE, (uint32_t)c->cfg.wscale);
+    }
     c->env.emit(c->env.ctx, c, c->raddr, &h, data, len, why);
 }
 
@@ -463,8 +486,8 @@ static void maybe_window_update(struct tcp_conn *c)
     uint32_t thresh = c->cfg.rcvbuf / 2 < c->cfg.mss ? c->cfg.rcvbuf / 2
                                                      : c->cfg.mss;
     uint32_t space = c->cfg.rcvbuf - (uint32_t)c->rcvq.len;
-    if (space > 65535)
-        space = 65535;
+    if (space > max_window(c))
+        space = max_window(c);
     if (c->rcv_wnd_advertised < thresh && space >= thresh &&
         (c->state == TCPS_ESTABLISHED || c->state == TCPS_FIN_WAIT_1 ||
          c->state == TCPS_FIN_WAIT_2))
@@ -634,19 +657,35 @@ static void send_rst_for(struct tcp_conn *c, const struct tcp_hdr *h,
     c->env.emit(c->env.ctx, c, c->seg_src, &r, NULL, 0, why);
 }
 
-static void take_peer_mss(struct tcp_conn *c, const struct tcp_hdr *h)
+/* The options of the peer's SYN (or SYN,ACK). */
+static void take_peer_options(struct tcp_conn *c, const struct tcp_hdr *h)
 {
     /* RFC 9293 3.7.1: send no segment larger than the peer's MSS option
      * (536 if absent), and no larger than we could receive either. */
     uint16_t m = h->mss ? h->mss : 536;
     c->snd_mss = m < c->cfg.mss ? m : c->cfg.mss;
+    /* RFC 7323 2.2-2.3: scaling is on only if both SYNs carry the option;
+     * a shift above 14 is used as 14. */
+    uint32_t ws;
+    if (tcp_opt_get(h, TCPOPT_WSCALE, &ws)) {
+        c->peer_ws = 1;
+        c->ws_peer = (uint8_t)(ws > 14 ? 14 : ws);
+    }
+    if (c->peer_ws && c->cfg.wscale >= 0) {
+        c->snd_shift = c->ws_peer;
+        c->rcv_shift = (uint8_t)c->cfg.wscale;
+    } else {
+        c->snd_shift = c->rcv_shift = 0;
+    }
 }
 
 static void update_window(struct tcp_conn *c, const struct tcp_hdr *h)
 {
-    c->snd_wnd = h->win;
-    if (c->max_snd_wnd < h->win)
-        c->max_snd_wnd = h->win;            /* RFC 5961 5.2 MAX.SND.WND */
+    /* RFC 7323 2.3: SND.WND = SEG.WND << Snd.Wind.Shift, but a SYN's
+     * window is never scaled */
+    c->snd_wnd = (h->flags & TCP_SYN) ? h->win : (uint32_t)h->win << c->snd_shift;
+    if (c->max_snd_wnd < c->snd_wnd)
+        c->max_snd_wnd = c->snd_wnd;        /* RFC 5961 5.2 MAX.SND.WND */
     c->snd_wl1 = h->seq;
     c->snd_wl2 = h->ack;
     if (c->snd_wnd)
@@ -699,7 +738,7 @@ static void listen_input(struct tcp_conn *c, int64_t now,
     }
     c->snd_una = c->iss;
     c->snd_nxt = c->iss + 1;
-    take_peer_mss(c, h);
+    take_peer_options(c, h);
     if (c->cfg.two_way) {
         /* The lesson's wrong design: trust the SYN and open at once.  With
          * no third segment, an old duplicate SYN opens a connection that
@@ -751,7 +790,7 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
     c->irs = h->seq;
     c->rcv_nxt = h->seq + 1;
     c->syn_received = 1;
-    take_peer_mss(c, h);
+    take_peer_options(c, h);
     if (ack_ok) {
         ack_advance(c, now, h->ack);
         update_window(c, h);
@@ -987,7 +1026,7 @@ static void other_input(struct tcp_conn *c, int64_t now,
     uint32_t seq = h->seq;
     int fin = !!(h->flags & TCP_FIN);
 
-    window_to_advertise(c);
+    window_to_advertise(c, 0);
     if (c->state == TCPS_SYN_RECEIVED && !c->passive &&
         (h->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK) &&
         seq == c->irs && seq_lt(c->snd_una, h->ack) &&

@@ -49,6 +49,8 @@ struct tcp_config {
     int      tw_reopen;      /* a new SYN may reopen from TIME-WAIT (RFC 9293
                                 3.6.1 MAY-2, RFC 6191); on by default */
     uint32_t rcvbuf;         /* receive buffer bytes; our window */
+    int      wscale;         /* the window scale shift (0-14) we offer in
+                                our SYN, RFC 7323 2.2; -1: offer none */
     uint32_t sndbuf;         /* send buffer bytes */
 };
 
@@ -109,6 +111,12 @@ struct tcp_conn {
     uint32_t max_snd_wnd;    /* the largest window the peer has offered
                                 (RFC 5961 5.2 MAX.SND.WND) */
     uint16_t snd_mss;        /* effective send MSS (peer's option, else 536) */
+    /* RFC 7323 2.2: window scaling is in effect only when both SYNs carried
+     * the option; then the peer's window fields are shifted left by
+     * snd_shift and ours right by rcv_shift (SYNs are never scaled). */
+    int      peer_ws;        /* the peer's SYN offered a shift (saved in ws_peer) */
+    uint8_t  ws_peer;
+    uint8_t  snd_shift, rcv_shift;
     /* receive sequence space */
     uint32_t irs, rcv_nxt, rcv_wnd;
     int      syn_received;   /* IRS is known */

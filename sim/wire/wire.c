@@ -155,12 +155,62 @@ static void put_ip4(uint8_t *p, const struct ip4_hdr *ip, uint8_t proto, size_t 
     put16(p + 10, inet_checksum(p, IP4_HDR_LEN));   /* RFC 791 3.1 */
 }
 
+const struct tcp_opt_info tcp_opt_table[TCPOPT_COUNT] = {
+#define X(id, kind, len, name, label) { kind, len, name, label },
+    TCP_OPTIONS(X)
+#undef X
+};
+
+int tcp_opt_get(const struct tcp_hdr *h, int o, uint32_t *v)
+{
+    switch (o) {
+    case TCPOPT_MSS:    *v = h->mss;    return h->mss != 0;
+    case TCPOPT_WSCALE: *v = h->wscale; return h->has_wscale;
+    default:            return 0;
+    }
+}
+
+void tcp_opt_set(struct tcp_hdr *h, int o, uint32_t v)
+{
+    switch (o) {
+    case TCPOPT_MSS:    h->mss = (uint16_t)v; break;
+    case TCPOPT_WSCALE: h->has_wscale = 1; h->wscale = (uint8_t)v; break;
+    default:            break;
+    }
+}
+
+/* The options area: each present option in table order, preceded by
+ * No-Operation octets that put it on a 4-byte boundary (RFC 9293 3.1:
+ * the header is a whole number of 32-bit words; RFC 7323 2.2 sends window
+ * scale as NOP, WS).  Returns its length, a multiple of 4. */
+#define TCP_OPT_SPACE 40
+static size_t tcp_options_encode(const struct tcp_hdr *h, uint8_t *o)
+{
+    size_t n = 0;
+    for (int i = 0; i < TCPOPT_COUNT; i++) {
+        const struct tcp_opt_info *oi = &tcp_opt_table[i];
+        uint32_t v;
+        if (!tcp_opt_get(h, i, &v))
+            continue;
+        while ((n + oi->len) % 4)
+            o[n++] = 1;                      /* No-Operation */
+        o[n] = oi->kind;
+        o[n + 1] = oi->len;
+        for (int k = oi->len - 1; k >= 2; k--, v >>= 8)
+            o[n + k] = (uint8_t)v;           /* big-endian value */
+        n += oi->len;
+    }
+    return n;
+}
+
 size_t tcp_frame_encode(uint8_t *buf, size_t cap,
                         mac_addr src_mac, mac_addr dst_mac,
                         const struct ip4_hdr *ip, const struct tcp_hdr *tcp,
                         const uint8_t *payload, size_t len)
 {
-    size_t hlen = TCP_HDR_LEN + (tcp->mss ? 4 : 0);
+    uint8_t opts[TCP_OPT_SPACE];
+    size_t olen = tcp_options_encode(tcp, opts);
+    size_t hlen = TCP_HDR_LEN + olen;
     size_t seglen, total;
     uint8_t *ipp, *t;
 
@@ -187,11 +237,7 @@ size_t tcp_frame_encode(uint8_t *buf, size_t cap,
     put16(t + 14, tcp->win);
     put16(t + 16, 0);
     put16(t + 18, tcp->urg);
-    if (tcp->mss) {                          /* RFC 9293 3.2: kind 2, length 4 */
-        t[20] = 2;
-        t[21] = 4;
-        put16(t + 22, tcp->mss);
-    }
+    copy_bytes(t + TCP_HDR_LEN, opts, olen);
     put16(t + 16, (uint16_t)~inet_fold(inet_sum(
               pseudo_sum(ip->src, ip->dst, IPPROTO_TCP_NUM, seglen), t, seglen)));
 
@@ -244,9 +290,10 @@ static int fail(char *err, size_t errlen, const char *msg)
     return -1;
 }
 
-/* Parses TCP options in o[0..n).  Sets *mss when an MSS option is present.
- * Returns 0, or -1 on a malformed option. */
-static int tcp_options(const uint8_t *o, size_t n, uint16_t *mss,
+/* Parses TCP options in o[0..n) into the header's option fields (any it
+ * knows, by tcp_opt_table; unknown kinds are skipped).  Returns 0, or -1 on
+ * a malformed option. */
+static int tcp_options(const uint8_t *o, size_t n, struct tcp_hdr *t,
                        char *err, size_t errlen)
 {
     size_t i = 0;
@@ -265,12 +312,22 @@ static int tcp_options(const uint8_t *o, size_t n, uint16_t *mss,
         olen = o[i + 1];
         if (olen < 2 || olen > n - i)
             return fail(err, errlen, "TCP option length out of range");
-        if (kind == 2) {
-            if (olen != 4)
-                return fail(err, errlen, "TCP MSS option length is not 4");
-            *mss = get16(o + i + 2);
+        for (int k = 0; k < TCPOPT_COUNT; k++) {
+            const struct tcp_opt_info *oi = &tcp_opt_table[k];
+            if (kind != oi->kind)
+                continue;
+            if (olen != oi->len) {
+                if (err && errlen)
+                    snprintf(err, errlen, "TCP %s option length is not %u",
+                             oi->label, (unsigned)oi->len);
+                return -1;
+            }
+            uint32_t v = 0;
+            for (size_t b = 2; b < olen; b++)
+                v = v << 8 | o[i + b];
+            tcp_opt_set(t, k, v);
         }
-        i += olen;                           /* unknown kinds are skipped */
+        i += olen;
     }
     return 0;
 }
@@ -293,6 +350,7 @@ static int decode_tcp(const uint8_t *s, size_t n, struct frame *f,
     t->checksum = get16(s + 16);
     t->urg = get16(s + 18);
     t->mss = 0;
+    t->has_wscale = t->wscale = 0;
     f->l4 = IPPROTO_TCP_NUM;
 
     hlen = (size_t)t->doff * 4;
@@ -300,7 +358,7 @@ static int decode_tcp(const uint8_t *s, size_t n, struct frame *f,
         return fail(err, errlen, "TCP data offset below 5");
     if (hlen > n)
         return fail(err, errlen, "TCP data offset beyond the segment");
-    if (tcp_options(s + TCP_HDR_LEN, hlen - TCP_HDR_LEN, &t->mss, err, errlen) < 0)
+    if (tcp_options(s + TCP_HDR_LEN, hlen - TCP_HDR_LEN, t, err, errlen) < 0)
         return -1;
 
     f->l4_csum_ok = inet_fold(inet_sum(
@@ -431,6 +489,19 @@ static void append(char *buf, size_t n, size_t *pos, const char *fmt, ...)
     *pos = (size_t)r >= n - *pos ? n : *pos + (size_t)r;
 }
 
+char *tcp_opts_str(const struct tcp_hdr *h, const char *sep, char *buf, size_t n)
+{
+    size_t pos = 0;
+    if (n)
+        buf[0] = '\0';
+    for (int i = 0; i < TCPOPT_COUNT; i++) {
+        uint32_t v;
+        if (tcp_opt_get(h, i, &v))
+            append(buf, n, &pos, " %s%s%u", tcp_opt_table[i].name, sep, (unsigned)v);
+    }
+    return buf;
+}
+
 char *tcp_flags_str(uint8_t flags, char *buf, size_t n)
 {
     size_t pos = 0;
@@ -539,8 +610,8 @@ char *frame_summary(const struct frame *f, char *buf, size_t n)
         append(buf, n, &pos, " win=%u", (unsigned)t->win);
         if (t->flags & TCP_URG)
             append(buf, n, &pos, " urg=%u", (unsigned)t->urg);
-        if (t->mss)
-            append(buf, n, &pos, " mss=%u", (unsigned)t->mss);
+        char ob[64];
+        append(buf, n, &pos, "%s", tcp_opts_str(t, "=", ob, sizeof ob));
         if (f->payload_len)
             append(buf, n, &pos, " len=%zu", f->payload_len);
     } else if (f->l4 == IPPROTO_UDP_NUM) {

@@ -61,8 +61,43 @@ struct tcp_hdr {
     uint16_t win;
     uint16_t checksum;       /* as found on decode; computed on encode */
     uint16_t urg;
+    /* options (TCP_OPTIONS below); read and written through tcp_opt_get
+     * and tcp_opt_set, so that codecs and renderers loop over the table */
     uint16_t mss;            /* MSS option value, 0 = option absent */
+    uint8_t  has_wscale;     /* a window scale option is present ... */
+    uint8_t  wscale;         /* ... with this shift count */
 };
+
+/* The TCP options protosim speaks, one row each: id, kind, length in bytes
+ * (kind and length octets included), the name in summaries, JSON and the
+ * inspector, and a label for messages.  Encoder, decoder, arrow labels,
+ * JSON and the inspector all loop over this table; an option is added here,
+ * in tcp_opt_get/tcp_opt_set (wire.c), and where TCP uses it.
+ *   MSS     RFC 9293 3.2: kind 2, length 4, the largest segment accepted
+ *   WSCALE  RFC 7323 2.2: kind 3, length 3, the window field's shift count */
+#define TCP_OPTIONS(X) \
+    X(MSS,    2, 4, "mss",    "MSS")          \
+    X(WSCALE, 3, 3, "wscale", "window scale")
+
+enum tcp_hdr_opt {
+#define X(id, kind, len, name, label) TCPOPT_##id,
+    TCP_OPTIONS(X)
+#undef X
+    TCPOPT_COUNT
+};
+
+struct tcp_opt_info {
+    uint8_t     kind, len;
+    const char *name, *label;
+};
+extern const struct tcp_opt_info tcp_opt_table[TCPOPT_COUNT];
+
+/* 1 and the value in *v when option o is present in h, else 0. */
+int  tcp_opt_get(const struct tcp_hdr *h, int o, uint32_t *v);
+void tcp_opt_set(struct tcp_hdr *h, int o, uint32_t v);
+/* The present options as " mss=1460 wscale=7" (sep "=") or " mss 1460
+ * wscale 7" (sep " "); "" when none.  Returns buf. */
+char *tcp_opts_str(const struct tcp_hdr *h, const char *sep, char *buf, size_t n);
 
 struct udp_hdr {
     uint16_t sport, dport;
