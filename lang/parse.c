@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "alloc.h"
 #include "arp.h"
 #include "dns.h"
 #include "lang.h"
@@ -146,7 +147,6 @@ struct parser {
     int  nerr, caperr;
     int  stopped;           /* too many errors: read no further */
     int  finishing;         /* end-of-file checks: collect every error */
-    int  oom;
 
     int  line;              /* current line number */
     struct tok *toks;
@@ -189,24 +189,22 @@ static int col_add(int col, size_t off)
     return col + (int)off;
 }
 
-/* Returns p, or a larger copy when n elements no longer fit; NULL (p still
- * valid) when memory runs out. */
-static void *grow_arr(struct parser *P, void *p, int *cap, int n, size_t elsz)
+/* Returns p, or a larger copy when n elements no longer fit.  A count past
+ * INT_MAX is out of memory as far as the int-indexed records go. */
+static void *grow_arr(void *p, int *cap, int n, size_t elsz)
 {
     if (n < *cap) return p;
-    if (*cap > INT_MAX / 2) { P->oom = 1; return NULL; }
+    if (*cap > INT_MAX / 2) alloc_exhausted(SIZE_MAX);
     int nc = *cap ? *cap * 2 : 8;
-    if ((size_t)nc > SIZE_MAX / elsz) { P->oom = 1; return NULL; }
-    void *q = realloc(p, (size_t)nc * elsz);
-    if (!q) { P->oom = 1; return NULL; }
+    void *q = xreallocarray(p, (size_t)nc, elsz);
     *cap = nc;
     return q;
 }
 
-static char *dup_bytes(struct parser *P, const char *p, size_t n)
+/* A NUL-terminated copy of n bytes (which may hold NULs of their own). */
+static char *dup_bytes(const char *p, size_t n)
 {
-    char *d = malloc(n + 1);
-    if (!d) { P->oom = 1; return NULL; }
+    char *d = xmalloc(n + 1);
     if (n) memcpy(d, p, n);
     d[n] = '\0';
     return d;
@@ -259,14 +257,13 @@ static int smap_get(const struct smap *m, const char *k)
     }
 }
 
-/* Inserts a key that is not present.  Returns 0, or -1 out of memory. */
-static int smap_put(struct parser *P, struct smap *m, const char *k, int v)
+/* Inserts a key that is not present. */
+static void smap_put(struct smap *m, const char *k, int v)
 {
     if ((m->n + 1) * 2 > m->cap) {
         size_t nc = m->cap ? m->cap * 2 : 16;
-        char **nk = calloc(nc, sizeof *nk);
-        int *nv = calloc(nc, sizeof *nv);
-        if (!nk || !nv) { free(nk); free(nv); P->oom = 1; return -1; }
+        char **nk = xcalloc(nc, sizeof *nk);
+        int *nv = xcalloc(nc, sizeof *nv);
         for (size_t i = 0; i < m->cap; i++) {
             if (!m->keys[i]) continue;
             size_t j = hash_str(m->keys[i]) & (nc - 1);
@@ -280,14 +277,12 @@ static int smap_put(struct parser *P, struct smap *m, const char *k, int v)
         m->vals = nv;
         m->cap = nc;
     }
-    char *d = dup_bytes(P, k, strlen(k));
-    if (!d) return -1;
+    char *d = dup_bytes(k, strlen(k));
     size_t i = hash_str(k) & (m->cap - 1);
     while (m->keys[i]) i = (i + 1) & (m->cap - 1);
     m->keys[i] = d;
     m->vals[i] = v;
     m->n++;
-    return 0;
 }
 
 static void smap_free(struct smap *m)
@@ -312,14 +307,11 @@ static void perr_at(struct parser *P, int line, int col, const char *fmt, ...)
     int k = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (k < 0) k = 0;
-    char *msg = malloc((size_t)k + 1);
-    if (!msg) { P->oom = 1; return; }
+    char *msg = xmalloc((size_t)k + 1);
     va_start(ap, fmt);
     vsnprintf(msg, (size_t)k + 1, fmt, ap);
     va_end(ap);
-    void *np = grow_arr(P, P->errs, &P->caperr, P->nerr, sizeof *P->errs);
-    if (!np) { free(msg); return; }
-    P->errs = np;
+    P->errs = grow_arr(P->errs, &P->caperr, P->nerr, sizeof *P->errs);
     P->errs[P->nerr] = (struct perr){ line, col, P->nerr, msg };
     P->nerr++;
     if (P->nerr > MAX_ERRORS) P->stopped = 1;
@@ -332,9 +324,7 @@ static void perr_at(struct parser *P, int line, int col, const char *fmt, ...)
 
 static struct tok *new_tok(struct parser *P)
 {
-    void *np = grow_arr(P, P->toks, &P->captok, P->ntok, sizeof *P->toks);
-    if (!np) return NULL;
-    P->toks = np;
+    P->toks = grow_arr(P->toks, &P->captok, P->ntok, sizeof *P->toks);
     struct tok *t = &P->toks[P->ntok++];
     memset(t, 0, sizeof *t);
     return t;
@@ -354,11 +344,9 @@ static int lex_line(struct parser *P, const char *l, size_t n)
 {
     P->ntok = 0;
     P->ti = 0;
-    if (n > (SIZE_MAX - 2) / 2) { P->oom = 1; return -1; }
+    if (n > (SIZE_MAX - 2) / 2) alloc_exhausted(SIZE_MAX);
     if (2 * n + 2 > P->capbuf) {
-        char *nb = realloc(P->buf, 2 * n + 2);
-        if (!nb) { P->oom = 1; return -1; }
-        P->buf = nb;
+        P->buf = xrealloc(P->buf, 2 * n + 2);
         P->capbuf = 2 * n + 2;
     }
     char *o = P->buf;
@@ -384,7 +372,6 @@ static int lex_line(struct parser *P, const char *l, size_t n)
             nth_seen = 1;
         }
         struct tok *t = new_tok(P);
-        if (!t) return -1;
         t->col = col;
         t->raw = l + i;
         t->s = o;
@@ -688,9 +675,7 @@ static int name_error(struct parser *P, const char *p, size_t n, int col, const 
 static int ref_add(struct parser *P, const char *p, size_t n, int col)
 {
     if (name_error(P, p, n, col, "host")) return -1;
-    void *np = grow_arr(P, P->refs, &P->caprefs, P->nrefs, sizeof *P->refs);
-    if (!np) return -1;
-    P->refs = np;
+    P->refs = grow_arr(P->refs, &P->caprefs, P->nrefs, sizeof *P->refs);
     struct ref *r = &P->refs[P->nrefs];
     memcpy(r->name, p, n);
     r->name[n] = '\0';
@@ -809,9 +794,7 @@ static int want_lanref(struct parser *P)
         return -1;
     }
     if (name_error(P, t->s, t->len, t->col, "LAN")) return -1;
-    void *np = grow_arr(P, P->lanrefs, &P->caplanrefs, P->nlanrefs, sizeof *P->lanrefs);
-    if (!np) return -1;
-    P->lanrefs = np;
+    P->lanrefs = grow_arr(P->lanrefs, &P->caplanrefs, P->nlanrefs, sizeof *P->lanrefs);
     struct ref *r = &P->lanrefs[P->nlanrefs];
     memcpy(r->name, t->s, t->len + 1);
     r->line = P->line;
@@ -870,7 +853,8 @@ static int claim_addr(struct parser *P, const struct tok *a, ip4_addr addr, int 
                s->hosts[other].name, s->hosts[other].line);
         return -1;
     }
-    return smap_put(P, &P->addrs, key, h);
+    smap_put(&P->addrs, key, h);
+    return 0;
 }
 
 /* A domain name, checked with dns_name_check; like says what is expected.
@@ -963,9 +947,7 @@ static int want_pattern(struct parser *P, struct scn_match *m, int in_expect)
 static struct scn_action *new_action(struct parser *P)
 {
     struct scenario *s = P->s;
-    void *np = grow_arr(P, s->actions, &P->capactions, s->nactions, sizeof *s->actions);
-    if (!np) return NULL;
-    s->actions = np;
+    s->actions = grow_arr(s->actions, &P->capactions, s->nactions, sizeof *s->actions);
     struct scn_action *a = &s->actions[s->nactions++];
     memset(a, 0, sizeof *a);
     a->host = -1;
@@ -977,9 +959,7 @@ static struct scn_action *new_action(struct parser *P)
 static struct scn_expect *new_expect(struct parser *P)
 {
     struct scenario *s = P->s;
-    void *np = grow_arr(P, s->expects, &P->capexpects, s->nexpects, sizeof *s->expects);
-    if (!np) return NULL;
-    s->expects = np;
+    s->expects = grow_arr(s->expects, &P->capexpects, s->nexpects, sizeof *s->expects);
     struct scn_expect *e = &s->expects[s->nexpects++];
     memset(e, 0, sizeof *e);
     e->host = -1;
@@ -1001,7 +981,7 @@ static void kw_title(struct parser *P, struct tok *kw)
         return;
     }
     P->title_line = P->line;
-    P->s->title = dup_bytes(P, t->s, t->len);
+    P->s->title = dup_bytes(t->s, t->len);
 }
 
 static void kw_describe(struct parser *P, struct tok *kw)
@@ -1010,10 +990,8 @@ static void kw_describe(struct parser *P, struct tok *kw)
     struct tok *t = want_text(P, "narration in double quotes");
     if (!t || want_end(P)) return;
     struct scenario *s = P->s;
-    void *np = grow_arr(P, s->describe, &P->capdescribe, s->ndescribe, sizeof *s->describe);
-    if (!np) return;
-    s->describe = np;
-    char *d = dup_bytes(P, t->s, t->len);
+    s->describe = grow_arr(s->describe, &P->capdescribe, s->ndescribe, sizeof *s->describe);
+    char *d = dup_bytes(t->s, t->len);
     if (d) s->describe[s->ndescribe++] = d;
 }
 
@@ -1054,13 +1032,9 @@ static int declare_host(struct parser *P)
         return -1;
     }
     struct scenario *s = P->s;
-    void *np = grow_arr(P, s->hosts, &P->caphosts, s->nhosts, sizeof *s->hosts);
-    if (!np) return -1;
-    s->hosts = np;
-    np = grow_arr(P, P->gwcols, &P->capgwcols, s->nhosts, sizeof *P->gwcols);
-    if (!np) return -1;
-    P->gwcols = np;
-    if (smap_put(P, &P->hostnames, n->s, s->nhosts)) return -1;
+    s->hosts = grow_arr(s->hosts, &P->caphosts, s->nhosts, sizeof *s->hosts);
+    P->gwcols = grow_arr(P->gwcols, &P->capgwcols, s->nhosts, sizeof *P->gwcols);
+    smap_put(&P->hostnames, n->s, s->nhosts);
     struct scn_host *h = &s->hosts[s->nhosts];
     memset(h, 0, sizeof *h);
     memcpy(h->name, n->s, n->len + 1);
@@ -1256,10 +1230,10 @@ static int lan_overlap(struct parser *P, const struct tok *t, int li, ip4_addr n
                net_str(ob, sizeof ob, O->net, O->prefix), O->line);
         return -1;
     }
-    if (smap_put(P, &P->lannets, key, li)) return -1;
+    smap_put(&P->lannets, key, li);
     for (int q = 0; q < prefix; q++) {
         snprintf(key, sizeof key, "%08lx/%d", (unsigned long)(net & prefix_mask(q)), q);
-        if (smap_get(&P->lancover, key) < 0 && smap_put(P, &P->lancover, key, li)) return -1;
+        if (smap_get(&P->lancover, key) < 0) smap_put(&P->lancover, key, li);
     }
     return 0;
 }
@@ -1323,10 +1297,8 @@ static void kw_lan(struct parser *P, struct tok *kw)
         ERR_AT(P, n, "LAN %s is already declared on line %d", found(&sh, n), s->lans[prev].line);
         return;
     }
-    void *np = grow_arr(P, s->lans, &P->caplans, s->nlans, sizeof *s->lans);
-    if (!np) return;
-    s->lans = np;
-    if (smap_put(P, &P->lannames, n->s, s->nlans)) return;
+    s->lans = grow_arr(s->lans, &P->caplans, s->nlans, sizeof *s->lans);
+    smap_put(&P->lannames, n->s, s->nlans);
     int li = s->nlans++;
     struct scn_lan *L = &s->lans[li];
     memset(L, 0, sizeof *L);
@@ -1379,10 +1351,8 @@ static void kw_link(struct parser *P, struct tok *kw)
                     &L.reorder_ppm))
         return;
     struct scenario *s = P->s;
-    void *np = grow_arr(P, s->links, &P->caplinks, s->nlinks, sizeof *s->links);
-    if (!np) return;
-    s->links = np;
-    if (smap_put(P, &P->linkpairs, key, s->nlinks)) return;
+    s->links = grow_arr(s->links, &P->caplinks, s->nlinks, sizeof *s->links);
+    smap_put(&P->linkpairs, key, s->nlinks);
     s->links[s->nlinks++] = L;
 }
 
@@ -1410,10 +1380,8 @@ static void kw_zone(struct parser *P, struct tok *kw)
                show_slice(&sh, Z.apex, strlen(Z.apex)), s->zones[prev].line);
         return;
     }
-    void *np = grow_arr(P, s->zones, &P->capzones, s->nzones, sizeof *s->zones);
-    if (!np) return;
-    s->zones = np;
-    if (smap_put(P, &P->zonekeys, key, s->nzones)) return;
+    s->zones = grow_arr(s->zones, &P->capzones, s->nzones, sizeof *s->zones);
+    smap_put(&P->zonekeys, key, s->nzones);
     s->zones[s->nzones++] = Z;
 }
 
@@ -1441,8 +1409,7 @@ static void kw_record(struct parser *P, struct tok *kw)
     const struct tok *last = &P->toks[P->ntok - 1];
     P->ti = P->ntok;
     size_t n = (size_t)(last->raw + last->rawlen - first->raw);
-    char *text = dup_bytes(P, first->raw, n);
-    if (!text) return;
+    char *text = dup_bytes(first->raw, n);
     for (size_t i = 0; i < n; i++)
         if (is_space((unsigned char)text[i])) text[i] = ' ';
     struct scn_rr R;
@@ -1457,12 +1424,8 @@ static void kw_record(struct parser *P, struct tok *kw)
     R.host = h;
     R.line = P->line;
     struct scenario *s = P->s;
-    void *np = grow_arr(P, P->rrcols, &P->caprrcols, s->nrrs, sizeof *P->rrcols);
-    if (!np) return;
-    P->rrcols = np;
-    np = grow_arr(P, s->rrs, &P->caprrs, s->nrrs, sizeof *s->rrs);
-    if (!np) return;
-    s->rrs = np;
+    P->rrcols = grow_arr(P->rrcols, &P->caprrcols, s->nrrs, sizeof *P->rrcols);
+    s->rrs = grow_arr(s->rrs, &P->caprrs, s->nrrs, sizeof *s->rrs);
     P->rrcols[s->nrrs] = first->col;
     s->rrs[s->nrrs++] = R;
 }
@@ -1504,10 +1467,8 @@ static void kw_resolver(struct parser *P, struct tok *kw)
                s->resolvers[prev].line);
         return;
     }
-    void *np = grow_arr(P, s->resolvers, &P->capresolvers, s->nresolvers, sizeof *s->resolvers);
-    if (!np) return;
-    s->resolvers = np;
-    if (smap_put(P, &P->resolverhosts, ht->s, s->nresolvers)) return;
+    s->resolvers = grow_arr(s->resolvers, &P->capresolvers, s->nresolvers, sizeof *s->resolvers);
+    smap_put(&P->resolverhosts, ht->s, s->nresolvers);
     s->resolvers[s->nresolvers++] = R;
 }
 
@@ -1527,7 +1488,8 @@ static int tcp_once(struct parser *P, int opt, const char *name, const struct to
                    tcp_opt_names[opt], prev);
         return -1;
     }
-    return smap_put(P, &P->tcpkeys, key, P->line);
+    smap_put(&P->tcpkeys, key, P->line);
+    return 0;
 }
 
 static void kw_tcp(struct parser *P, struct tok *kw)
@@ -1613,9 +1575,7 @@ static void kw_tcp(struct parser *P, struct tok *kw)
         if (rc || want_end(P)) return;
     }
     if (tcp_once(P, opt, ts.ref >= 0 ? P->refs[ts.ref].name : NULL, ht ? ht : o)) return;
-    void *np = grow_arr(P, P->tsets, &P->captsets, P->ntsets, sizeof *P->tsets);
-    if (!np) return;
-    P->tsets = np;
+    P->tsets = grow_arr(P->tsets, &P->captsets, P->ntsets, sizeof *P->tsets);
     P->tsets[P->ntsets++] = ts;
 }
 
@@ -1704,7 +1664,7 @@ static void action_inject(struct parser *P, struct scn_action *a)
     if (t) {
         struct tok *x = want_text(P, "an explanation in quotes");
         if (!x || want_end(P)) return;
-        a->text = dup_bytes(P, x->s, x->len);
+        a->text = dup_bytes(x->s, x->len);
     }
 }
 
@@ -1720,9 +1680,9 @@ static int want_payload(struct parser *P, struct scn_action *a, const char *afte
             ERR_AT(P, x, "nothing to send: the string is empty");
             return -1;
         }
-        a->data = (uint8_t *)dup_bytes(P, x->s, x->len);
+        a->data = (uint8_t *)dup_bytes(x->s, x->len);
         a->len = x->len;
-        return a->data ? 0 : -1;
+        return 0;
     }
     if (!x || x->type != T_WORD || parse_u64(x->s, &n) == NUM_SYNTAX) {
         ERR_AT(P, x, "expected text in double quotes or N bytes after %s, found %s", after,
@@ -1741,8 +1701,7 @@ static int want_payload(struct parser *P, struct scn_action *a, const char *afte
         return -1;
     }
     P->send_total += n;
-    a->data = malloc((size_t)n);
-    if (!a->data) { P->oom = 1; return -1; }
+    a->data = xmalloc((size_t)n);
     for (uint64_t i = 0; i < n; i++) a->data[i] = (uint8_t)PATTERN[i % 26];
     a->len = (size_t)n;
     return 0;
@@ -1837,7 +1796,7 @@ static void action_http(struct parser *P, struct scn_action *a)
         if (!peek(P)) return;
         struct tok *x = want_text(P, "the page body in double quotes");
         if (!x || want_end(P)) return;
-        a->text = dup_bytes(P, x->s, x->len);
+        a->text = dup_bytes(x->s, x->len);
     } else if (is_word(v, "get")) {
         a->kind = ACT_HTTP_GET;
         a->port = 80;
@@ -1867,8 +1826,8 @@ static void action_http(struct parser *P, struct scn_action *a)
                 return;
             }
         }
-        a->text = dup_bytes(P, d->s, d->len);
-        if (path) a->path = dup_bytes(P, path->s, path->len);
+        a->text = dup_bytes(d->s, d->len);
+        if (path) a->path = dup_bytes(path->s, path->len);
     } else if (v && v->type == T_WORD) {
         ERR_AT(P, v, "unknown http action %s; expected one of: serve, get", found(&sh, v));
     } else {
@@ -1891,7 +1850,6 @@ static void kw_at(struct parser *P, struct tok *kw)
         return;
     }
     struct scn_action *a = new_action(P);
-    if (!a) return;
     a->t_us = t_us;
     a->col = h->col;
     int ok = 0;
@@ -1902,14 +1860,14 @@ static void kw_at(struct parser *P, struct tok *kw)
         a->kind = ACT_NOTE;
         struct tok *x = want_text(P, "the note text in double quotes");
         if (x && !want_end(P)) {
-            a->text = dup_bytes(P, x->s, x->len);
-            ok = a->text != NULL;
+            a->text = dup_bytes(x->s, x->len);
+            ok = 1;
         }
     } else if (is_word(h, "inject")) {
         next(P);
         int before = P->nerr;
         action_inject(P, a);
-        ok = P->nerr == before && !P->oom;
+        ok = P->nerr == before;
     } else {
         int before = P->nerr;
         a->host = want_ref(P, "a host name");
@@ -1977,7 +1935,7 @@ static void kw_at(struct parser *P, struct tok *kw)
             case ACT_RESOLVE: {
                 struct tok *d = want_domain(P, "a domain name like www.example.com", 0);
                 if (!d || want_end(P)) break;
-                a->text = dup_bytes(P, d->s, d->len);
+                a->text = dup_bytes(d->s, d->len);
                 break;
             }
             default:
@@ -1985,7 +1943,7 @@ static void kw_at(struct parser *P, struct tok *kw)
                 break;
             }
         }
-        ok = P->nerr == before && !P->oom;
+        ok = P->nerr == before;
     }
     if (!ok) {
         scn_action_clear(a);
@@ -2033,9 +1991,7 @@ static void kw_fault(struct parser *P, struct tok *kw)
     }
     if (want_end(P)) return;
     struct scenario *s = P->s;
-    void *np = grow_arr(P, s->faults, &P->capfaults, s->nfaults, sizeof *s->faults);
-    if (!np) return;
-    s->faults = np;
+    s->faults = grow_arr(s->faults, &P->capfaults, s->nfaults, sizeof *s->faults);
     s->faults[s->nfaults++] = F;
 }
 
@@ -2094,17 +2050,11 @@ static int want_messages(struct parser *P, struct scn_expect *e)
             return -1;
         }
     }
-    e->msgs = calloc((size_t)n, sizeof *e->msgs);
-    e->msg_lens = calloc((size_t)n, sizeof *e->msg_lens);
-    if (!e->msgs || !e->msg_lens) {
-        P->oom = 1;
-        return -1;
-    }
+    e->msgs = xcalloc((size_t)n, sizeof *e->msgs);
+    e->msg_lens = xcalloc((size_t)n, sizeof *e->msg_lens);
     struct tok *t;
     while ((t = next(P))) {
-        char *d = dup_bytes(P, t->s, t->len);
-        if (!d) return -1;
-        e->msgs[e->nmsgs] = (uint8_t *)d;
+        e->msgs[e->nmsgs] = (uint8_t *)dup_bytes(t->s, t->len);
         e->msg_lens[e->nmsgs++] = t->len;
     }
     return 0;
@@ -2525,7 +2475,6 @@ static void kw_expect(struct parser *P, struct tok *kw)
     }
     struct tok *t2 = P->ti + 1 < P->ntok ? &P->toks[P->ti + 1] : NULL;
     struct scn_expect *e = new_expect(P);
-    if (!e) return;
     int before = P->nerr;
     if (t1->type == T_WORD &&
         (strstr(t1->s, "->") || (t2 && t2->type == T_WORD && !strncmp(t2->s, "->", 2)))) {
@@ -2564,7 +2513,7 @@ static void kw_expect(struct parser *P, struct tok *kw)
             goto out;
         }
         if (want_end(P)) goto out;
-        e->data = (uint8_t *)dup_bytes(P, x->s, x->len);
+        e->data = (uint8_t *)dup_bytes(x->s, x->len);
         e->len = x->len;
     } else if (is_word(v, "arp")) {
         e->kind = EXP_ARP;
@@ -2599,7 +2548,7 @@ static void kw_expect(struct parser *P, struct tok *kw)
         domain_copy(abs, d->s);
         size_t n = strlen(abs);
         abs[n] = '.';
-        e->name = dup_bytes(P, abs, n + 1);
+        e->name = dup_bytes(abs, n + 1);
     } else if (is_word(v, "messages")) {
         e->kind = EXP_MESSAGES;
         want_messages(P, e);
@@ -2620,12 +2569,11 @@ static void kw_expect(struct parser *P, struct tok *kw)
                found(&sh, v));
     }
 out:
-    if (P->nerr == before && !P->oom) {
+    if (P->nerr == before) {
         /* the expectation as written, without `expect` and the comment */
         const struct tok *last = &P->toks[P->ntok - 1];
-        e->src_text = dup_bytes(P, t1->raw, (size_t)(last->raw + last->rawlen - t1->raw));
-    }
-    if (P->nerr != before || P->oom || !e->src_text) {
+        e->src_text = dup_bytes(t1->raw, (size_t)(last->raw + last->rawlen - t1->raw));
+    } else {
         scn_expect_clear(e);
         P->s->nexpects--;
     }
@@ -2812,14 +2760,8 @@ static void check_records(struct parser *P)
 {
     const struct scenario *s = P->s;
     if (!s->nrrs) return;
-    int *zfirst = malloc((size_t)s->nhosts * sizeof *zfirst);
-    int *znext = malloc(((size_t)s->nzones + 1) * sizeof *znext);
-    if (!zfirst || !znext) {
-        free(zfirst);
-        free(znext);
-        P->oom = 1;
-        return;
-    }
+    int *zfirst = xreallocarray(NULL, (size_t)s->nhosts, sizeof *zfirst);
+    int *znext = xreallocarray(NULL, (size_t)s->nzones + 1, sizeof *znext);
     for (int h = 0; h < s->nhosts; h++) zfirst[h] = -1;
     for (int i = s->nzones - 1; i >= 0; i--) {
         int h = P->refs[s->zones[i].host].host;
@@ -2906,7 +2848,7 @@ static void finish(struct parser *P)
     }
     check_addresses(P);
     check_records(P);
-    if (P->nerr || P->oom) return;
+    if (P->nerr) return;
 
     for (int h = 0; h < s->nhosts; h++)
         for (int k = 0; k < s->hosts[h].nifaces; k++)
@@ -2952,7 +2894,7 @@ static void finish(struct parser *P)
         if (slash) p = slash + 1;
         size_t n = strlen(p);
         if (n > 4 && !strcmp(p + n - 4, ".scn")) n -= 4;
-        s->title = n ? dup_bytes(P, p, n) : dup_bytes(P, "untitled", 8);
+        s->title = n ? dup_bytes(p, n) : dup_bytes("untitled", 8);
     }
 }
 
@@ -2968,24 +2910,17 @@ static int cmp_err(const void *x, const void *y)
  * source order, at most MAX_ERRORS of them then "too many errors". */
 static void emit_errors(struct parser *P, struct scn_errors *errs)
 {
-    if (P->oom) {
-        P->finishing = 1;
-        perr_at(P, P->line > 0 ? P->line : 1, 1, "out of memory");
-    }
     if (P->nerr > 1) qsort(P->errs, (size_t)P->nerr, sizeof *P->errs, cmp_err);
     if (!errs) return;
     int n = P->nerr > MAX_ERRORS ? MAX_ERRORS + 1 : P->nerr;
     if (errs->n < 0) errs->n = 0;
-    char **nm = realloc(errs->msgs, ((size_t)errs->n + (size_t)n + 1) * sizeof *nm);
-    if (!nm) return;
-    errs->msgs = nm;
+    errs->msgs = xreallocarray(errs->msgs, (size_t)errs->n + (size_t)n + 1, sizeof *errs->msgs);
     for (int i = 0; i < n; i++) {
         const struct perr *e = &P->errs[i];
         const char *msg = i < MAX_ERRORS ? e->msg : "too many errors; stopping after 20";
         int k = snprintf(NULL, 0, "%s:%d:%d: error: %s", P->path, e->line, e->col, msg);
         if (k < 0) continue;
-        char *m = malloc((size_t)k + 1);
-        if (!m) continue;
+        char *m = xmalloc((size_t)k + 1);
         snprintf(m, (size_t)k + 1, "%s:%d:%d: error: %s", P->path, e->line, e->col, msg);
         errs->msgs[errs->n++] = m;
     }
@@ -3025,21 +2960,15 @@ struct scenario *scenario_parse(const char *path, const char *text, size_t len,
     memset(&P, 0, sizeof P);
     P.path = path ? path : "<input>";
     if (!text) len = 0;
-    struct scenario *s = calloc(1, sizeof *s);
-    if (!s) {
-        P.oom = 1;
-        emit_errors(&P, errs);
-        parser_free(&P);
-        return NULL;
-    }
+    struct scenario *s = xcalloc(1, sizeof *s);
     P.s = s;
     s->seed = 1;
-    s->path = dup_bytes(&P, P.path, strlen(P.path));
+    s->path = dup_bytes(P.path, strlen(P.path));
 
     size_t pos = 0;
     if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
         pos = 3;                       /* the byte-order mark: columns start after it */
-    while (pos < len && !P.stopped && !P.oom) {
+    while (pos < len && !P.stopped) {
         if (P.line < INT_MAX) P.line++;
         const char *l = text + pos;
         size_t n = 0;
@@ -3050,9 +2979,8 @@ struct scenario *scenario_parse(const char *path, const char *text, size_t len,
             pos += text[pos] == '\r' && pos + 1 < len && text[pos + 1] == '\n' ? 2 : 1;
         parse_line(&P, l, n);
     }
-    if (!P.stopped && !P.oom) finish(&P);
-    if (P.nerr || P.oom || !s->path || !s->title) {
-        if (!P.nerr && !P.oom) P.oom = 1;
+    if (!P.stopped) finish(&P);
+    if (P.nerr) {
         emit_errors(&P, errs);
         parser_free(&P);
         scenario_free(s);
@@ -3081,9 +3009,7 @@ struct scenario *scenario_load(const char *path, struct scn_errors *errs, int *i
         }
         if (len == cap) {
             size_t nc = cap ? cap * 2 : 65536;
-            char *nb = realloc(buf, nc);
-            if (!nb) { *io_error = ENOMEM; break; }
-            buf = nb;
+            buf = xrealloc(buf, nc);
             cap = nc;
         }
         size_t k = fread(buf + len, 1, cap - len, f);
