@@ -147,7 +147,7 @@ static int want_recv_count(struct parser *P, size_t *out)
 }
 
 /* HOST udp bind PORT | udp send PEER PORT DATA [from PORT] | udp recv N */
-static void action_udp(struct parser *P, struct scn_action *a, const struct tok *h)
+static void act_udp(struct parser *P, struct scn_action *a, const struct tok *h)
 {
     struct show sh;
     struct tok *v = next(P);
@@ -215,8 +215,9 @@ static int path_check(struct parser *P, const struct tok *t)
 }
 
 /* HOST http serve PORT ["BODY"] | http get NAME [PATH] [port N] */
-static void action_http(struct parser *P, struct scn_action *a)
+static void act_http(struct parser *P, struct scn_action *a, const struct tok *h)
 {
+    (void)h;
     struct show sh;
     struct tok *v = next(P);
     if (is_word(v, "serve")) {
@@ -264,7 +265,84 @@ static void action_http(struct parser *P, struct scn_action *a)
     }
 }
 
-#define ACTION_LIST "listen, connect, send, recv, shutdown, close, abort, udp, resolve, http"
+/* The readers of the rest of an `at T HOST VERB` line, one per shape of
+ * SCN_ACTIONS; the kind is already set to the verb's. */
+static void act_port(struct parser *P, struct scn_action *a, const struct tok *h)
+{
+    (void)h;
+    if (want_port(P, &a->port)) return;
+    want_end(P);
+}
+
+static void act_connect(struct parser *P, struct scn_action *a, const struct tok *h)
+{
+    (void)h;
+    /* A host may connect to itself: frames to its own address are delivered
+     * locally (RFC 1122 3.3.4.2 loopback), and a socket connecting to its own
+     * port is a simultaneous open with itself (RFC 9293 3.10.7.3). */
+    if ((a->peer = want_ref(P, "the host to connect to")) < 0) return;
+    if (want_port(P, &a->port)) return;
+    if (is_word(peek(P), "from")) {
+        next(P);
+        if (want_port(P, &a->lport)) return;
+    }
+    want_end(P);
+}
+
+static void act_send(struct parser *P, struct scn_action *a, const struct tok *h)
+{
+    (void)h;
+    if (is_word(peek(P), "framed")) {
+        next(P);
+        a->framed = 1;
+    }
+    if (want_payload(P, a, a->framed ? "send framed" : "send")) return;
+    want_end(P);
+}
+
+static void act_recv(struct parser *P, struct scn_action *a, const struct tok *h)
+{
+    (void)h;
+    if (is_word(peek(P), "framed")) {
+        next(P);
+        a->kind = ACT_RECV_FRAMED;
+        a->recv_max = RECV_FRAMED_DEFAULT;
+        if (!peek(P)) return;
+    }
+    want_recv_count(P, &a->recv_max);
+}
+
+static void act_none(struct parser *P, struct scn_action *a, const struct tok *h)
+{
+    (void)a;
+    (void)h;
+    want_end(P);
+}
+
+static void act_resolve(struct parser *P, struct scn_action *a, const struct tok *h)
+{
+    (void)h;
+    struct tok *d = want_domain(P, "a domain name like www.example.com", 0);
+    if (!d || want_end(P)) return;
+    a->text = dup_bytes(d->s, d->len);
+}
+
+static const struct verb {
+    const char *word;
+    int kind;               /* enum scn_action_kind */
+    void (*read)(struct parser *P, struct scn_action *a, const struct tok *h);
+} verbs[] = {
+#define VERB(id, word, shape) { word, ACT_##id, act_##shape },
+#define KIND(id)
+    SCN_ACTIONS(VERB, KIND)
+#undef VERB
+};
+
+/* The verbs as the text of messages, each after ", " (skip the first two). */
+#define VERB(id, word, shape) ", " word
+static const char verb_list[] = SCN_ACTIONS(VERB, KIND);
+#undef VERB
+#undef KIND
 
 void kw_at(struct parser *P, struct tok *kw)
 {
@@ -300,76 +378,16 @@ void kw_at(struct parser *P, struct tok *kw)
         int before = P->nerr;
         a->host = want_ref(P, "a host name");
         struct tok *v = next(P);
-        /* udp and http are families: their handlers set the exact kind */
-        static const char *const verbs[] = {
-            "listen", "connect", "send", "recv", "shutdown", "close", "abort",
-            "udp", "resolve", "http"
-        };
-        static const int kinds[] = {
-            ACT_LISTEN, ACT_CONNECT, ACT_SEND, ACT_RECV, ACT_SHUTDOWN, ACT_CLOSE, ACT_ABORT,
-            ACT_UDP_BIND, ACT_RESOLVE, ACT_HTTP_GET
-        };
         int k = -1;
         for (int i = 0; i < (int)(sizeof verbs / sizeof verbs[0]); i++)
-            if (is_word(v, verbs[i])) k = i;
+            if (is_word(v, verbs[i].word)) k = i;
         if (a->host < 0) {
             /* reported */
         } else if (k < 0) {
-            ERR_AT(P, v, "unknown action %s; expected one of: " ACTION_LIST, found(&sh, v));
+            ERR_AT(P, v, "unknown action %s; expected one of: %s", found(&sh, v), verb_list + 2);
         } else {
-            a->kind = kinds[k];
-            switch (a->kind) {
-            case ACT_LISTEN:
-                if (want_port(P, &a->port)) break;
-                want_end(P);
-                break;
-            case ACT_CONNECT: {
-                /* A host may connect to itself: frames to its own address
-                 * are delivered locally (RFC 1122 3.3.4.2 loopback), and a
-                 * socket connecting to its own port is a simultaneous open
-                 * with itself (RFC 9293 3.10.7.3). */
-                if ((a->peer = want_ref(P, "the host to connect to")) < 0) break;
-                if (want_port(P, &a->port)) break;
-                if (is_word(peek(P), "from")) {
-                    next(P);
-                    if (want_port(P, &a->lport)) break;
-                }
-                want_end(P);
-                break;
-            }
-            case ACT_SEND:
-                if (is_word(peek(P), "framed")) {
-                    next(P);
-                    a->framed = 1;
-                }
-                if (want_payload(P, a, a->framed ? "send framed" : "send")) break;
-                want_end(P);
-                break;
-            case ACT_RECV:
-                if (is_word(peek(P), "framed")) {
-                    next(P);
-                    a->kind = ACT_RECV_FRAMED;
-                    a->recv_max = RECV_FRAMED_DEFAULT;
-                    if (!peek(P)) break;
-                }
-                want_recv_count(P, &a->recv_max);
-                break;
-            case ACT_UDP_BIND:
-                action_udp(P, a, h);
-                break;
-            case ACT_HTTP_GET:
-                action_http(P, a);
-                break;
-            case ACT_RESOLVE: {
-                struct tok *d = want_domain(P, "a domain name like www.example.com", 0);
-                if (!d || want_end(P)) break;
-                a->text = dup_bytes(d->s, d->len);
-                break;
-            }
-            default:
-                want_end(P);
-                break;
-            }
+            a->kind = verbs[k].kind;
+            verbs[k].read(P, a, h);
         }
         ok = P->nerr == before;
     }

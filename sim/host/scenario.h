@@ -142,17 +142,36 @@ struct scn_match {
     char     qname[DNS_NAME_BUF];   /* SF_DNS_QNAME filter */
 };
 
+/* The actions of `at TIME ...` lines, in enum order, once for the enum, the
+ * parser's dispatch and its "expected one of" list.  VERB(id, word, shape):
+ * `at T HOST word ...` picks ACT_id, and the language reads the rest of the
+ * line with its act_<shape> (a family such as udp or http names its first
+ * kind; that reader then picks the exact one).  KIND(id): picked some other
+ * way, by `note` or `inject` or inside a family. */
+#define SCN_ACTIONS(VERB, KIND) \
+    VERB(LISTEN,   "listen",   port)     /* HOST listen PORT */ \
+    VERB(CONNECT,  "connect",  connect)  /* HOST connect PEER PORT [from PORT] */ \
+    VERB(SEND,     "send",     send)     /* HOST send [framed] "text"|N bytes */ \
+    VERB(RECV,     "recv",     recv)     /* HOST recv [N] */ \
+    VERB(SHUTDOWN, "shutdown", none) \
+    VERB(CLOSE,    "close",    none) \
+    VERB(ABORT,    "abort",    none) \
+    KIND(NOTE)                           /* note "text" */ \
+    KIND(INJECT)                         /* inject SRC->DST ... */ \
+    VERB(UDP_BIND, "udp",      udp)      /* HOST udp bind PORT */ \
+    KIND(UDP_SEND)           /* HOST udp send PEER PORT "text"|N bytes [from PORT] */ \
+    KIND(UDP_RECV)           /* HOST udp recv N: one datagram, at most N bytes */ \
+    VERB(RESOLVE,  "resolve",  resolve)  /* HOST resolve NAME: ask the stub resolver */ \
+    KIND(HTTP_SERVE)         /* HOST http serve PORT ["body"] */ \
+    VERB(HTTP_GET, "http",     http)     /* HOST http get NAME [PATH] [port N] */ \
+    KIND(RECV_FRAMED)        /* HOST recv framed: read length-prefixed messages */
+
 enum scn_action_kind {
-    ACT_LISTEN, ACT_CONNECT, ACT_SEND, ACT_RECV, ACT_SHUTDOWN, ACT_CLOSE,
-    ACT_ABORT, ACT_NOTE, ACT_INJECT,
-    /* issue 3 */
-    ACT_UDP_BIND,           /* HOST udp bind PORT */
-    ACT_UDP_SEND,           /* HOST udp send PEER PORT "text"|N bytes [from PORT] */
-    ACT_UDP_RECV,           /* HOST udp recv N: one datagram, at most N bytes */
-    ACT_RESOLVE,            /* HOST resolve NAME: ask the stub resolver */
-    ACT_HTTP_SERVE,         /* HOST http serve PORT ["body"] */
-    ACT_HTTP_GET,           /* HOST http get NAME [PATH] [port N] */
-    ACT_RECV_FRAMED         /* HOST recv framed: read length-prefixed messages */
+#define VERB(id, word, shape) ACT_##id,
+#define KIND(id) ACT_##id,
+    SCN_ACTIONS(VERB, KIND)
+#undef VERB
+#undef KIND
 };
 
 struct scn_action {
