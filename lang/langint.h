@@ -1,6 +1,6 @@
-/* langint.h — what the files of the scenario parser share: its state, its
- * tokens and the helpers each part calls.  Only the files in lang/ include
- * this; lang.h is the public API. */
+/* langint.h — what the files of the scenario language share: the parser's
+ * state, tokens and helpers, and the expectation checker's frame index.
+ * Only the files in lang/ include this; lang.h is the public API. */
 #ifndef PROTOSIM_LANGINT_H
 #define PROTOSIM_LANGINT_H
 
@@ -232,5 +232,38 @@ void kw_expect(struct parser *P, struct tok *kw);
 
 /* check.c: end-of-file checks */
 void finish(struct parser *P);
+
+/* expect.c and expect_frames.c: the frames each expectation pattern matches,
+ * indexed once per trace (expect_frames.c says how) */
+struct xsend;
+struct xpat {                    /* the frames one pattern matches */
+    const struct scn_match *m;
+    size_t *idx, n;              /* positions in xcache.sends */
+};
+/* The values a pattern's frames carried in a set of fields (`some`
+ * expectations with the same pattern and fields share one set; an entry
+ * with built = 1 says the set of (p, sig) is complete). */
+struct xtup {
+    const struct xpat *p;
+    uint64_t sig;                /* per field: kind, rel, PSH in the mask */
+    uint32_t v[SCN_MAX_FIELDS];
+    uint8_t  used, built, nf;
+};
+struct xcache {
+    struct xsend *sends;
+    size_t nsends;
+    int built;
+    struct xpat *pats;           /* open addressing, cap a power of two */
+    size_t cap, npats;
+    struct xtup *tups;           /* the value tuples `some` looks up */
+    size_t tcap, ntups;
+};
+
+const char *ordinal(long n, char *buf, size_t sz);
+const struct xpat *xcache_match(const struct trace *tr, struct xcache *c,
+                                const struct scn_match *m);
+void xcache_free(struct xcache *c);
+int check_fields(const struct trace *tr, struct xcache *c,
+                 const struct scn_expect *e, char *actual, size_t n);
 
 #endif
