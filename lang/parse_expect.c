@@ -275,17 +275,17 @@ static int want_xpattern(struct parser *P, struct scn_match *m)
     return want_pattern(P, m, 1);
 }
 
-static const char *const call_words[] = {
-    "listen", "connect", "send", "recv", "shutdown", "close", "abort"
-};
-static const int call_ids[] = {
-    AC_LISTEN, AC_CONNECT, AC_SEND, AC_RECV, AC_SHUTDOWN, AC_CLOSE, AC_ABORT
-};
-
+/* The application call an `expect HOST CALL` line names: one of the socket
+ * calls of the trace's APP_CALLS, or -1. */
 static int call_of(const char *w)
 {
-    for (size_t i = 0; i < sizeof call_words / sizeof call_words[0]; i++)
-        if (!strcmp(w, call_words[i])) return call_ids[i];
+    static const struct { const char *name; int id; } calls[] = {
+#define CALL(id, name) { name, AC_##id },
+        APP_SOCKET_CALLS(CALL)
+#undef CALL
+    };
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
+        if (!strcmp(w, calls[i].name)) return calls[i].id;
     return -1;
 }
 
@@ -348,7 +348,7 @@ static void expect_frames(struct parser *P, struct scn_expect *e)
 }
 
 /* HOST states S S ... [on port P] [with PEER [port P]] */
-static void expect_states(struct parser *P, struct scn_expect *e)
+static void exp_states(struct parser *P, struct scn_expect *e)
 {
     struct show sh;
     e->kind = EXP_STATES;
@@ -400,7 +400,7 @@ static void expect_states(struct parser *P, struct scn_expect *e)
 }
 
 /* HOST timer NAME started|restarted|stopped|expired [count N | by T | at T] */
-static void expect_timer(struct parser *P, struct scn_expect *e)
+static void exp_timer(struct parser *P, struct scn_expect *e)
 {
     struct show sh;
     static const char *const events[] = { "started", "restarted", "stopped", "expired" };
@@ -480,7 +480,115 @@ static void expect_call(struct parser *P, struct scn_expect *e, int call)
                found(&sh, x));
 }
 
-#define EXPECT_LIST "state, states, never, received, arp, resolved, messages, datagrams, reads, queries, timer, listen, connect, send, recv, shutdown, close, abort"
+/* The readers of the rest of an `expect HOST WORD` line, one per shape of
+ * SCN_EXPECT_FORMS; the kind is already set to the form's. */
+static void exp_state(struct parser *P, struct scn_expect *e)
+{
+    struct show sh;
+    if (want_state(P, &e->state)) return;
+    struct tok *w = next(P);
+    if (is_word(w, "by")) e->kind = EXP_STATE_BY;
+    else if (is_word(w, "at")) e->kind = EXP_STATE_AT;
+    else {
+        ERR_AT(P, w, "expected \"by TIME\" or \"at TIME\" after the state, found %s",
+               found(&sh, w));
+        return;
+    }
+    if (want_dur(P, &e->t_us)) return;
+    want_end(P);
+}
+
+static void exp_never(struct parser *P, struct scn_expect *e)
+{
+    if (want_state(P, &e->state)) return;
+    want_end(P);
+}
+
+static void exp_received(struct parser *P, struct scn_expect *e)
+{
+    struct show sh;
+    struct tok *x = next(P);
+    if (!x || x->type != T_STRING) {
+        ERR_AT(P, x, "expected the received text in double quotes, found %s", found(&sh, x));
+        return;
+    }
+    if (want_end(P)) return;
+    e->data = (uint8_t *)dup_bytes(x->s, x->len);
+    e->len = x->len;
+}
+
+static void exp_arp(struct parser *P, struct scn_expect *e)
+{
+    struct show sh;
+    if (want_addr(P, NULL, &e->addr) || want_arp_state(P, &e->state)) return;
+    struct tok *w = next(P);
+    if (is_word(w, "by")) e->when = 0;
+    else if (is_word(w, "at")) e->when = 1;
+    else {
+        ERR_AT(P, w, "expected \"by TIME\" or \"at TIME\" after the state, found %s",
+               found(&sh, w));
+        return;
+    }
+    if (want_dur(P, &e->t_us)) return;
+    want_end(P);
+}
+
+static void exp_resolved(struct parser *P, struct scn_expect *e)
+{
+    struct show sh;
+    struct tok *d = want_domain(P, "a domain name like www.example.com", 0);
+    if (!d) return;
+    struct tok *x = next(P);
+    if (is_word(x, "NXDOMAIN")) e->rcode = DNS_RCODE_NXDOMAIN;
+    else if (is_word(x, "SERVFAIL")) e->rcode = DNS_RCODE_SERVFAIL;
+    else if (is_word(x, "FAILED")) e->rcode = -1;
+    else if (x && x->type == T_WORD && ip4_parse(x->s, &e->addr) == 0) e->rcode = DNS_RCODE_NOERROR;
+    else {
+        ERR_AT(P, x, "expected an IPv4 address, NXDOMAIN, SERVFAIL or FAILED after the name, "
+               "found %s", found(&sh, x));
+        return;
+    }
+    if (want_end(P)) return;
+    /* stored absolute: "www.example.com." */
+    char abs[DNS_NAME_BUF + 1];
+    domain_copy(abs, d->s);
+    size_t n = strlen(abs);
+    abs[n] = '.';
+    e->name = dup_bytes(abs, n + 1);
+}
+
+static void exp_messages(struct parser *P, struct scn_expect *e)
+{
+    want_messages(P, e);
+}
+
+static void exp_count(struct parser *P, struct scn_expect *e)
+{
+    int reads = e->kind == EXP_READS;
+    uint64_t n;
+    if (want_uint(P, reads ? "a read count" : "a query count", 0, 1000000000, &n) ||
+        want_end(P))
+        return;
+    e->count = (long)n;
+}
+
+static const struct form {
+    const char *word;
+    int kind;               /* enum scn_expect_kind */
+    void (*read)(struct parser *P, struct scn_expect *e);
+} forms[] = {
+#define FORM(word, id, shape) { word, EXP_##id, exp_##shape },
+    SCN_EXPECT_FORMS(FORM)
+#undef FORM
+};
+
+/* The forms and then the calls as the text of messages, each after ", "
+ * (skip the first two). */
+#define FORM(word, id, shape) ", " word
+#define CALL(id, name) ", " name
+static const char form_list[] = SCN_EXPECT_FORMS(FORM) APP_SOCKET_CALLS(CALL);
+#undef FORM
+#undef CALL
 
 void kw_expect(struct parser *P, struct tok *kw)
 {
@@ -501,90 +609,18 @@ void kw_expect(struct parser *P, struct tok *kw)
     }
     if ((e->host = want_ref(P, "a host name or SRC->DST")) < 0) goto out;
     struct tok *v = next(P);
-    if (is_word(v, "state")) {
-        if (want_state(P, &e->state)) goto out;
-        struct tok *w = next(P);
-        if (is_word(w, "by")) e->kind = EXP_STATE_BY;
-        else if (is_word(w, "at")) e->kind = EXP_STATE_AT;
-        else {
-            ERR_AT(P, w, "expected \"by TIME\" or \"at TIME\" after the state, found %s",
-                   found(&sh, w));
-            goto out;
-        }
-        if (want_dur(P, &e->t_us)) goto out;
-        want_end(P);
-    } else if (is_word(v, "states")) {
-        expect_states(P, e);
-    } else if (is_word(v, "timer")) {
-        expect_timer(P, e);
+    int k = -1;
+    for (int i = 0; i < (int)(sizeof forms / sizeof forms[0]); i++)
+        if (is_word(v, forms[i].word)) k = i;
+    if (k >= 0) {
+        e->kind = forms[k].kind;
+        forms[k].read(P, e);
     } else if (v && v->type == T_WORD && call_of(v->s) >= 0) {
         expect_call(P, e, call_of(v->s));
-    } else if (is_word(v, "never")) {
-        e->kind = EXP_NEVER;
-        if (want_state(P, &e->state)) goto out;
-        want_end(P);
-    } else if (is_word(v, "received")) {
-        e->kind = EXP_RECEIVED;
-        struct tok *x = next(P);
-        if (!x || x->type != T_STRING) {
-            ERR_AT(P, x, "expected the received text in double quotes, found %s", found(&sh, x));
-            goto out;
-        }
-        if (want_end(P)) goto out;
-        e->data = (uint8_t *)dup_bytes(x->s, x->len);
-        e->len = x->len;
-    } else if (is_word(v, "arp")) {
-        e->kind = EXP_ARP;
-        if (want_addr(P, NULL, &e->addr) || want_arp_state(P, &e->state)) goto out;
-        struct tok *w = next(P);
-        if (is_word(w, "by")) e->when = 0;
-        else if (is_word(w, "at")) e->when = 1;
-        else {
-            ERR_AT(P, w, "expected \"by TIME\" or \"at TIME\" after the state, found %s",
-                   found(&sh, w));
-            goto out;
-        }
-        if (want_dur(P, &e->t_us)) goto out;
-        want_end(P);
-    } else if (is_word(v, "resolved")) {
-        e->kind = EXP_RESOLVED;
-        struct tok *d = want_domain(P, "a domain name like www.example.com", 0);
-        if (!d) goto out;
-        struct tok *x = next(P);
-        if (is_word(x, "NXDOMAIN")) e->rcode = DNS_RCODE_NXDOMAIN;
-        else if (is_word(x, "SERVFAIL")) e->rcode = DNS_RCODE_SERVFAIL;
-        else if (is_word(x, "FAILED")) e->rcode = -1;
-        else if (x && x->type == T_WORD && ip4_parse(x->s, &e->addr) == 0) e->rcode = DNS_RCODE_NOERROR;
-        else {
-            ERR_AT(P, x, "expected an IPv4 address, NXDOMAIN, SERVFAIL or FAILED after the name, "
-                   "found %s", found(&sh, x));
-            goto out;
-        }
-        if (want_end(P)) goto out;
-        /* stored absolute: "www.example.com." */
-        char abs[DNS_NAME_BUF + 1];
-        domain_copy(abs, d->s);
-        size_t n = strlen(abs);
-        abs[n] = '.';
-        e->name = dup_bytes(abs, n + 1);
-    } else if (is_word(v, "messages")) {
-        e->kind = EXP_MESSAGES;
-        want_messages(P, e);
-    } else if (is_word(v, "datagrams")) {
-        e->kind = EXP_DATAGRAMS;
-        want_messages(P, e);
-    } else if (is_word(v, "reads") || is_word(v, "queries")) {
-        int reads = is_word(v, "reads");
-        uint64_t n;
-        e->kind = reads ? EXP_READS : EXP_QUERIES;
-        if (want_uint(P, reads ? "a read count" : "a query count", 0, 1000000000, &n) ||
-            want_end(P))
-            goto out;
-        e->count = (long)n;
     } else {
-        ERR_AT(P, v, "unknown expectation %s; expected one of: " EXPECT_LIST
+        ERR_AT(P, v, "unknown expectation %s; expected one of: %s"
                " (or SRC->DST PATTERN count N, or SRC->DST PATTERN #N FIELD VALUE)",
-               found(&sh, v));
+               found(&sh, v), form_list + 2);
     }
 out:
     if (P->nerr == before) {

@@ -204,6 +204,24 @@ struct scn_fault {
     int      line;
 };
 
+/* The words after HOST in `expect HOST WORD ...`, in the order of the
+ * parser's "expected one of" list (the application calls of the trace's
+ * APP_SOCKET_CALLS follow them there).  FORM(word, id, shape): the word
+ * makes an EXP_id read by the language's exp_<shape>, which may pick a
+ * sibling kind (state: EXP_STATE_AT). */
+#define SCN_EXPECT_FORMS(FORM) \
+    FORM("state",     STATE_BY,  state)    \
+    FORM("states",    STATES,    states)   \
+    FORM("never",     NEVER,     never)    \
+    FORM("received",  RECEIVED,  received) \
+    FORM("arp",       ARP,       arp)      \
+    FORM("resolved",  RESOLVED,  resolved) \
+    FORM("messages",  MESSAGES,  messages) \
+    FORM("datagrams", DATAGRAMS, messages) \
+    FORM("reads",     READS,     count)    \
+    FORM("queries",   QUERIES,   count)    \
+    FORM("timer",     TIMER,     timer)
+
 enum scn_expect_kind {
     EXP_STATE_BY,           /* HOST state S by T: reached S at some time <= T */
     EXP_STATE_AT,           /* HOST state S at T: in S at time T */
