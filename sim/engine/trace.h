@@ -66,15 +66,18 @@ enum timer_name {
 
 enum timer_action { TA_START, TA_STOP, TA_EXPIRE };
 
-/* Application calls recorded as TK_APP. */
-#define APP_CALLS(X) \
+/* Application calls recorded as TK_APP; the socket calls first, which an
+ * `expect HOST CALL` line can name. */
+#define APP_SOCKET_CALLS(X) \
     X(LISTEN,   "listen")   \
     X(CONNECT,  "connect")  \
     X(SEND,     "send")     \
     X(RECV,     "recv")     \
     X(SHUTDOWN, "shutdown") \
     X(CLOSE,    "close")    \
-    X(ABORT,    "abort")    \
+    X(ABORT,    "abort")
+#define APP_CALLS(X) \
+    APP_SOCKET_CALLS(X)     \
     X(ERROR,    "error")    \
     X(MESSAGE,  "message")  \
     X(RESOLVE,  "resolve")

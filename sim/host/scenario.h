@@ -143,17 +143,36 @@ struct scn_match {
     char     qname[DNS_NAME_BUF];   /* SF_DNS_QNAME filter */
 };
 
+/* The actions of `at TIME ...` lines, in enum order, once for the enum, the
+ * parser's dispatch and its "expected one of" list.  VERB(id, word, shape):
+ * `at T HOST word ...` picks ACT_id, and the language reads the rest of the
+ * line with its act_<shape> (a family such as udp or http names its first
+ * kind; that reader then picks the exact one).  KIND(id): picked some other
+ * way, by `note` or `inject` or inside a family. */
+#define SCN_ACTIONS(VERB, KIND) \
+    VERB(LISTEN,   "listen",   port)     /* HOST listen PORT */ \
+    VERB(CONNECT,  "connect",  connect)  /* HOST connect PEER PORT [from PORT] */ \
+    VERB(SEND,     "send",     send)     /* HOST send [framed] "text"|N bytes */ \
+    VERB(RECV,     "recv",     recv)     /* HOST recv [N] */ \
+    VERB(SHUTDOWN, "shutdown", none) \
+    VERB(CLOSE,    "close",    none) \
+    VERB(ABORT,    "abort",    none) \
+    KIND(NOTE)                           /* note "text" */ \
+    KIND(INJECT)                         /* inject SRC->DST ... */ \
+    VERB(UDP_BIND, "udp",      udp)      /* HOST udp bind PORT */ \
+    KIND(UDP_SEND)           /* HOST udp send PEER PORT "text"|N bytes [from PORT] */ \
+    KIND(UDP_RECV)           /* HOST udp recv N: one datagram, at most N bytes */ \
+    VERB(RESOLVE,  "resolve",  resolve)  /* HOST resolve NAME: ask the stub resolver */ \
+    KIND(HTTP_SERVE)         /* HOST http serve PORT ["body"] */ \
+    VERB(HTTP_GET, "http",     http)     /* HOST http get NAME [PATH] [port N] */ \
+    KIND(RECV_FRAMED)        /* HOST recv framed: read length-prefixed messages */
+
 enum scn_action_kind {
-    ACT_LISTEN, ACT_CONNECT, ACT_SEND, ACT_RECV, ACT_SHUTDOWN, ACT_CLOSE,
-    ACT_ABORT, ACT_NOTE, ACT_INJECT,
-    /* issue 3 */
-    ACT_UDP_BIND,           /* HOST udp bind PORT */
-    ACT_UDP_SEND,           /* HOST udp send PEER PORT "text"|N bytes [from PORT] */
-    ACT_UDP_RECV,           /* HOST udp recv N: one datagram, at most N bytes */
-    ACT_RESOLVE,            /* HOST resolve NAME: ask the stub resolver */
-    ACT_HTTP_SERVE,         /* HOST http serve PORT ["body"] */
-    ACT_HTTP_GET,           /* HOST http get NAME [PATH] [port N] */
-    ACT_RECV_FRAMED         /* HOST recv framed: read length-prefixed messages */
+#define VERB(id, word, shape) ACT_##id,
+#define KIND(id) ACT_##id,
+    SCN_ACTIONS(VERB, KIND)
+#undef VERB
+#undef KIND
 };
 
 struct scn_action {
@@ -185,6 +204,24 @@ struct scn_fault {
     int64_t  by_us;         /* FAULT_DELAY: extra delay */
     int      line;
 };
+
+/* The words after HOST in `expect HOST WORD ...`, in the order of the
+ * parser's "expected one of" list (the application calls of the trace's
+ * APP_SOCKET_CALLS follow them there).  FORM(word, id, shape): the word
+ * makes an EXP_id read by the language's exp_<shape>, which may pick a
+ * sibling kind (state: EXP_STATE_AT). */
+#define SCN_EXPECT_FORMS(FORM) \
+    FORM("state",     STATE_BY,  state)    \
+    FORM("states",    STATES,    states)   \
+    FORM("never",     NEVER,     never)    \
+    FORM("received",  RECEIVED,  received) \
+    FORM("arp",       ARP,       arp)      \
+    FORM("resolved",  RESOLVED,  resolved) \
+    FORM("messages",  MESSAGES,  messages) \
+    FORM("datagrams", DATAGRAMS, messages) \
+    FORM("reads",     READS,     count)    \
+    FORM("queries",   QUERIES,   count)    \
+    FORM("timer",     TIMER,     timer)
 
 enum scn_expect_kind {
     EXP_STATE_BY,           /* HOST state S by T: reached S at some time <= T */

@@ -1,0 +1,299 @@
+/* check.c — the checks that need the whole file: names resolved,
+ * addresses on their LANs, records in served zones, options applied. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "alloc.h"
+#include "dns.h"
+#include "wire.h"
+#include "langint.h"
+
+/* ------------------------------------------------------------------------ */
+/* End of file: resolve names, apply options, sort                          */
+
+/* "a, b, c" from the first 10 of count names (then ", ..."); the names are
+ * the char arrays at first, first + stride, ... */
+struct namelist { char b[10 * (SCN_NAME_MAX + 2) + 8]; };
+
+static const char *name_list(struct namelist *nl, const char *first, size_t stride, int count)
+{
+    size_t off = 0;
+    nl->b[0] = '\0';
+    for (int i = 0; i < count && i < 10; i++) {
+        int k = snprintf(nl->b + off, sizeof nl->b - off, "%s%s", i ? ", " : "",
+                         first + (size_t)i * stride);
+        if (k > 0) off += (size_t)k;
+    }
+    if (count > 10) snprintf(nl->b + off, sizeof nl->b - off, ", ...");
+    return nl->b;
+}
+
+static void unknown_host(struct parser *P, const struct ref *r)
+{
+    const struct scenario *s = P->s;
+    if (s->nhosts == 0) {
+        perr_at(P, r->line, r->col, "unknown host \"%s\" (no hosts are declared)", r->name);
+        return;
+    }
+    struct namelist nl;
+    perr_at(P, r->line, r->col, "unknown host \"%s\" (declared hosts: %s)", r->name,
+            name_list(&nl, s->hosts[0].name, sizeof s->hosts[0], s->nhosts));
+}
+
+static void unknown_lan(struct parser *P, const struct ref *r)
+{
+    const struct scenario *s = P->s;
+    if (s->nlans == 0) {
+        perr_at(P, r->line, r->col, "unknown LAN \"%s\" (no LANs are declared; add one like: "
+                "lan %s 192.0.2.0/24)", r->name, r->name);
+        return;
+    }
+    struct namelist nl;
+    perr_at(P, r->line, r->col, "unknown LAN \"%s\" (declared LANs: %s)", r->name,
+            name_list(&nl, s->lans[0].name, sizeof s->lans[0], s->nlans));
+}
+
+/* Where an address lies relative to a LAN.  RFC 3021: a /31 has no network
+ * or broadcast address, and a /32 is one address. */
+enum { ON_LAN, OFF_LAN, LAN_NETWORK, LAN_BROADCAST };
+
+static int lan_place(const struct scn_lan *L, ip4_addr addr)
+{
+    ip4_addr mask = prefix_mask(L->prefix);
+    if ((addr & mask) != L->net) return OFF_LAN;
+    if (L->prefix < 31 && addr == L->net) return LAN_NETWORK;
+    if (L->prefix < 31 && addr == (L->net | ~mask)) return LAN_BROADCAST;
+    return ON_LAN;
+}
+
+static const char *const lan_place_what[] = {
+    "on", "outside", "the network address of", "the broadcast address of"
+};
+
+/* The LAN of an interface (its reference resolved), or -1 when the name is
+ * unknown or the `lan` line had no valid network (both reported already). */
+static int iface_lan(const struct parser *P, const struct scn_iface *ifc)
+{
+    int l = P->lanrefs[ifc->lan].host;
+    return l >= 0 && P->s->lans[l].prefix >= 0 ? l : -1;
+}
+
+/* Every interface address lies on its LAN as a host address; a gateway is
+ * a host address on one of its host's LANs. */
+static void check_addresses(struct parser *P)
+{
+    const struct scenario *s = P->s;
+    char a[16], nb[24];
+    for (int h = 0; h < s->nhosts; h++) {
+        const struct scn_host *hp = &s->hosts[h];
+        int known = 1;
+        for (int k = 0; k < hp->nifaces; k++) {
+            const struct scn_iface *ifc = &hp->ifaces[k];
+            int l = iface_lan(P, ifc);
+            if (l < 0) { known = 0; continue; }
+            const struct scn_lan *L = &s->lans[l];
+            int place = lan_place(L, ifc->addr);
+            if (place != ON_LAN)
+                perr_at(P, ifc->line, ifc->col, "address \"%s\" is %s LAN \"%s\" (%s)",
+                        ip4_str(ifc->addr, a, sizeof a), lan_place_what[place], L->name,
+                        net_str(nb, sizeof nb, L->net, L->prefix));
+        }
+        if (!hp->gateway || !known) continue;
+        int col = P->gwcols[h];
+        ip4_str(hp->gateway, a, sizeof a);
+        if (hp->nifaces == 0) {
+            perr_at(P, hp->line, col, "gateway \"%s\" is not on any LAN of host \"%s\", which "
+                    "has no \"on LAN\"", a, hp->name);
+            continue;
+        }
+        int on = 0, odd = -1;
+        for (int k = 0; k < hp->nifaces; k++) {
+            if (hp->ifaces[k].addr == hp->gateway) {
+                on = -1;
+                break;
+            }
+            int place = lan_place(&s->lans[iface_lan(P, &hp->ifaces[k])], hp->gateway);
+            if (place == ON_LAN) on = 1;
+            else if (place != OFF_LAN && odd < 0) odd = k;
+        }
+        if (on < 0) {
+            perr_at(P, hp->line, col, "host \"%s\" cannot be its own gateway", hp->name);
+        } else if (!on && odd >= 0) {
+            const struct scn_lan *L = &s->lans[iface_lan(P, &hp->ifaces[odd])];
+            perr_at(P, hp->line, col, "gateway \"%s\" is %s LAN \"%s\" (%s)", a,
+                    lan_place_what[lan_place(L, hp->gateway)], L->name,
+                    net_str(nb, sizeof nb, L->net, L->prefix));
+        } else if (!on) {
+            char list[SCN_MAX_IFACES * (SCN_NAME_MAX + 24)];
+            size_t off = 0;
+            list[0] = '\0';
+            for (int k = 0; k < hp->nifaces; k++) {
+                const struct scn_lan *L = &s->lans[iface_lan(P, &hp->ifaces[k])];
+                int n = snprintf(list + off, sizeof list - off, "%s%s: %s", k ? ", " : "",
+                                 L->name, net_str(nb, sizeof nb, L->net, L->prefix));
+                if (n > 0) off += (size_t)n;
+            }
+            perr_at(P, hp->line, col, "gateway \"%s\" is not on any LAN of host \"%s\" (%s)",
+                    a, hp->name, list);
+        }
+    }
+}
+
+/* Is name (as stored: no trailing dot) at or below a zone that host serves?
+ * Looks up each of its suffixes, so it costs the number of labels. */
+static int in_served_zone(const struct parser *P, const char *host, const char *name)
+{
+    char key[SCN_NAME_MAX + DNS_NAME_BUF + 2];
+    for (const char *p = name; *p;) {
+        zone_key(key, sizeof key, host, p);
+        if (smap_get(&P->zonekeys, key) >= 0) return 1;
+        const char *dot = strchr(p, '.');
+        if (!dot) break;
+        p = dot + 1;
+    }
+    zone_key(key, sizeof key, host, ".");
+    return smap_get(&P->zonekeys, key) >= 0;
+}
+
+/* A record's host serves a zone, and the record lies inside one of them. */
+static void check_records(struct parser *P)
+{
+    const struct scenario *s = P->s;
+    if (!s->nrrs) return;
+    int *zfirst = xreallocarray(NULL, (size_t)s->nhosts, sizeof *zfirst);
+    int *znext = xreallocarray(NULL, (size_t)s->nzones + 1, sizeof *znext);
+    for (int h = 0; h < s->nhosts; h++) zfirst[h] = -1;
+    for (int i = s->nzones - 1; i >= 0; i--) {
+        int h = P->refs[s->zones[i].host].host;
+        if (h < 0) continue;
+        znext[i] = zfirst[h];
+        zfirst[h] = i;
+    }
+    for (int i = 0; i < s->nrrs; i++) {
+        const struct ref *r = &P->refs[s->rrs[i].host];
+        if (r->host < 0) continue;
+        if (zfirst[r->host] < 0) {
+            perr_at(P, r->line, r->col, "host \"%s\" has no zone line; add one like: zone %s "
+                    "example.com", r->name, r->name);
+            continue;
+        }
+        const char *name = s->rrs[i].rr.name;
+        if (in_served_zone(P, r->name, name)) continue;
+        char list[4 * (DNS_NAME_BUF + 2) + 8];
+        size_t off = 0;
+        int n = 0;
+        for (int z = zfirst[r->host]; z >= 0 && off < sizeof list; z = znext[z], n++) {
+            int k = n < 4 ? snprintf(list + off, sizeof list - off, "%s%s", n ? ", " : "",
+                                     s->zones[z].apex)
+                          : snprintf(list + off, sizeof list - off, ", ...");
+            if (k > 0) off += (size_t)k;
+            if (n >= 4) break;
+        }
+        struct show sh;
+        perr_at(P, s->rrs[i].line, P->rrcols[i], "record %s is outside the zones host \"%s\" "
+                "serves (%s)", show_slice(&sh, name, strlen(name)), r->name, list);
+    }
+    free(zfirst);
+    free(znext);
+}
+
+static int map_ref(const struct parser *P, int r)
+{
+    return r >= 0 ? P->refs[r].host : r;
+}
+
+static void apply_tcp(const struct tcpset *ts, struct scn_tcp_opts *o)
+{
+    switch (ts->opt) {
+    case TO_ISN:
+        memcpy(o->isn, ts->isn, sizeof o->isn);
+        o->n_isn = ts->n_isn;
+        break;
+    case TO_MSS:       o->mss = (int)ts->v; break;
+    case TO_RTO:       o->rto_us = ts->v; break;
+    case TO_RETRIES:   o->retries = (int)ts->v; break;
+    case TO_MSL:       o->msl_us = ts->v; break;
+    case TO_NAGLE:     o->nagle = (int)ts->v; break;
+    case TO_TW_REOPEN: o->tw_reopen = (int)ts->v; break;
+    case TO_HANDSHAKE: o->two_way = (int)ts->v; break;
+    default:           o->rcvbuf = (uint32_t)ts->v; break;
+    }
+}
+
+static int cmp_action(const void *x, const void *y)
+{
+    const struct scn_action *a = x, *b = y;
+    if (a->t_us != b->t_us) return a->t_us < b->t_us ? -1 : 1;
+    return (a->line > b->line) - (a->line < b->line);   /* one action per line: stable */
+}
+
+void finish(struct parser *P)
+{
+    struct scenario *s = P->s;
+    P->finishing = 1;
+    if (P->host_lines == 0) {
+        /* one message says it all; no "unknown host" for every use */
+        perr_at(P, 1, 1, "no hosts declared; a scenario needs at least one line like: host client 192.0.2.10");
+        return;
+    }
+    for (int i = 0; i < P->nrefs; i++) {
+        struct ref *r = &P->refs[i];
+        r->host = smap_get(&P->hostnames, r->name);
+        if (r->host < 0) unknown_host(P, r);
+    }
+    for (int i = 0; i < P->nlanrefs; i++) {
+        struct ref *r = &P->lanrefs[i];
+        r->host = smap_get(&P->lannames, r->name);
+        if (r->host < 0) unknown_lan(P, r);
+    }
+    check_addresses(P);
+    check_records(P);
+    if (P->nerr) return;
+
+    for (int h = 0; h < s->nhosts; h++)
+        for (int k = 0; k < s->hosts[h].nifaces; k++)
+            s->hosts[h].ifaces[k].lan = P->lanrefs[s->hosts[h].ifaces[k].lan].host;
+    for (int i = 0; i < s->nzones; i++) s->zones[i].host = map_ref(P, s->zones[i].host);
+    for (int i = 0; i < s->nrrs; i++) s->rrs[i].host = map_ref(P, s->rrs[i].host);
+    for (int i = 0; i < s->nresolvers; i++)
+        s->resolvers[i].host = map_ref(P, s->resolvers[i].host);
+
+    for (int i = 0; i < s->nlinks; i++) {
+        s->links[i].a = map_ref(P, s->links[i].a);
+        s->links[i].b = map_ref(P, s->links[i].b);
+    }
+    for (int i = 0; i < s->nactions; i++) {
+        s->actions[i].host = map_ref(P, s->actions[i].host);
+        s->actions[i].peer = map_ref(P, s->actions[i].peer);
+    }
+    for (int i = 0; i < s->nfaults; i++) {
+        s->faults[i].m.src = map_ref(P, s->faults[i].m.src);
+        s->faults[i].m.dst = map_ref(P, s->faults[i].m.dst);
+    }
+    for (int i = 0; i < s->nexpects; i++) {
+        s->expects[i].host = map_ref(P, s->expects[i].host);
+        s->expects[i].m.src = map_ref(P, s->expects[i].m.src);
+        s->expects[i].m.dst = map_ref(P, s->expects[i].m.dst);
+        s->expects[i].peer = map_ref(P, s->expects[i].peer);
+    }
+    /* Defaults, then all-host lines, then per-host lines: the more specific
+     * line wins whatever the order in the file. */
+    for (int h = 0; h < s->nhosts; h++) scenario_tcp_defaults(&s->hosts[h].tcp);
+    for (int i = 0; i < P->ntsets; i++)
+        if (P->tsets[i].ref < 0)
+            for (int h = 0; h < s->nhosts; h++) apply_tcp(&P->tsets[i], &s->hosts[h].tcp);
+    for (int i = 0; i < P->ntsets; i++)
+        if (P->tsets[i].ref >= 0)
+            apply_tcp(&P->tsets[i], &s->hosts[map_ref(P, P->tsets[i].ref)].tcp);
+
+    if (s->nactions > 1) qsort(s->actions, (size_t)s->nactions, sizeof *s->actions, cmp_action);
+
+    if (!s->title) {
+        const char *p = s->path;
+        const char *slash = strrchr(p, '/');
+        if (slash) p = slash + 1;
+        size_t n = strlen(p);
+        if (n > 4 && !strcmp(p + n - 4, ".scn")) n -= 4;
+        s->title = n ? dup_bytes(p, n) : dup_bytes("untitled", 8);
+    }
+}

@@ -1,0 +1,269 @@
+/* langint.h — what the files of the scenario language share: the parser's
+ * state, tokens and helpers, and the expectation checker's frame index.
+ * Only the files in lang/ include this; lang.h is the public API. */
+#ifndef PROTOSIM_LANGINT_H
+#define PROTOSIM_LANGINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lang.h"
+#include "wire.h"
+
+/*
+ * How a scenario is read
+ * ----------------------
+ * A UTF-8 byte-order mark at the start is skipped (editors on Windows write
+ * one).  The text is cut into lines at "\n", "\r\n" or a lone "\r" (old Mac
+ * files), so a lesson reads the same whichever editor saved it.  Each line
+ * is lexed on its own into words and strings; `#` starts a comment outside
+ * strings, except the one `#N` frame number of a `fault` line.  The first word
+ * picks a keyword handler, which walks the tokens with a cursor and reports
+ * the first problem on the line as `file:line:col: error: ...`, pointing at the
+ * offending token (or just past the last one when something is missing).
+ * Parsing then goes on with the next line, so a teacher sees many mistakes at
+ * once; after MAX_ERRORS it stops with a final "too many errors".
+ *
+ * Host names may be used before they are declared, so a name in a link, an
+ * action, a fault or an expectation is recorded as a *reference* (name, line,
+ * column) and the record holds the reference's index.  When the whole file is
+ * read, references are resolved to host indices (or reported at the place
+ * where they were written), `tcp` options are applied (defaults, then the
+ * all-host lines, then the per-host lines, so the more specific line wins
+ * whatever the order), and actions are sorted by time.  Errors found at the end
+ * are merged with the others in (line, column) order.
+ *
+ * LAN names work the same way, in their own namespace (a LAN may share a
+ * host's name): `host ... on LAN` and each `ADDR on LAN` of a `router` record
+ * a LAN reference, so every check that needs the LAN's prefix -- the address
+ * lies in the subnet and is neither its network nor its broadcast address,
+ * the gateway is on one of the host's LANs -- runs at the end, as do the DNS
+ * checks that need every `zone` line (a record's host serves a zone, and the
+ * record lies inside one).  Those checks run even when other lines had
+ * errors, wherever the names they need were resolved, so a teacher sees them
+ * in the same pass.
+ *
+ * Honest limits: columns count bytes, not characters (as gcc does by
+ * default); files larger than FILE_MAX are refused by scenario_load; all
+ * durations are capped at DUR_MAX_US so that the engine can add them without
+ * overflow; `send N bytes` payloads count against SEND_TOTAL_MAX so a hostile
+ * file cannot make the parser allocate gigabytes.
+ */
+
+#define MAX_ERRORS     20
+#define STRING_MAX     ((size_t)1 << 20)            /* 1 MiB */
+#define BYTES_MAX      ((uint64_t)16 << 20)         /* send N bytes / recv N */
+#define SEND_TOTAL_MAX ((uint64_t)64 << 20)
+#define FILE_MAX       SCN_FILE_MAX
+#define DUR_MAX_US     INT64_C(1000000000000)       /* 1000000s, about 11.6 days */
+#define DUR_MAX_TEXT   "1000000s"
+#define ISN_MAX        16
+#define SHOW_MAX       40                           /* bytes of a token quoted in messages */
+#define HINTS_MAX      8                            /* resolver hints */
+#define PATH_MAX_LEN   128                          /* http get PATH */
+#define RECV_FRAMED_DEFAULT 4096
+/* The largest UDP payload one Ethernet frame carries: the simulator does not
+ * fragment IP packets. */
+#define UDP_DATA_MAX   (FRAME_MAX - ETH_HDR_LEN - IP4_HDR_LEN - UDP_HDR_LEN)
+/* ------------------------------------------------------------------------ */
+/* Tokens and parser state                                                  */
+
+/* The keywords that start a line (their kw_* handlers are in parse.c,
+ * parse_action.c and parse_expect.c), and the same list as the text of messages. */
+#define KEYWORDS(X) \
+    X(title) X(describe) X(seed) X(host) X(router) X(lan) X(link) X(tcp) \
+    X(zone) X(record) X(resolver) X(at) X(fault) X(expect)
+
+#define KEYWORD_LIST "title, describe, seed, host, router, lan, link, tcp, zone, record, " \
+                     "resolver, at, fault, expect"
+
+enum { T_WORD, T_STRING };
+
+/* One token of the current line.  `s` is NUL-terminated: the word itself, or
+ * the decoded bytes of a string (which may contain NULs from \x00; use len). */
+struct tok {
+    int         type;
+    int         col;        /* 1-based byte column of the first character */
+    const char *raw;        /* the token as written, in the input text */
+    size_t      rawlen;
+    char       *s;
+    size_t      len;
+};
+
+struct perr {
+    int   line, col, seq;
+    char *msg;              /* the message after "error: " */
+};
+
+/* A host name as written somewhere other than its declaration. */
+struct ref {
+    char name[SCN_NAME_MAX];
+    int  line, col;
+    int  host;              /* resolved index, -1 unknown */
+};
+
+enum tcp_opt {
+    TO_ISN, TO_MSS, TO_RTO, TO_RETRIES, TO_MSL, TO_NAGLE, TO_HANDSHAKE, TO_RCVBUF,
+    TO_TW_REOPEN, TO_COUNT
+};
+
+/* A `tcp OPTION [HOST] VALUE` line, applied once all hosts are known. */
+struct tcpset {
+    int      opt;           /* enum tcp_opt */
+    int      ref;           /* -1: every host */
+    int64_t  v;
+    uint32_t isn[ISN_MAX];
+    int      n_isn;
+};
+
+/* A small open-addressing string -> int map (host names, addresses, link
+ * pairs, tcp option keys), so that huge generated files stay linear. */
+struct smap {
+    char  **keys;
+    int    *vals;
+    size_t  cap, n;
+};
+
+struct parser {
+    const char      *path;
+    struct scenario *s;
+    int  caphosts, caplinks, capactions, capfaults, capexpects, capdescribe;
+    int  caplans, capzones, caprrs, capresolvers;
+
+    struct perr *errs;
+    int  nerr, caperr;
+    int  stopped;           /* too many errors: read no further */
+    int  finishing;         /* end-of-file checks: collect every error */
+
+    int  line;              /* current line number */
+    struct tok *toks;
+    int  ntok, captok, ti;  /* tokens of the line, cursor */
+    char  *buf;             /* storage for token text */
+    size_t capbuf;
+    int  eol_col;           /* column just past the last token */
+
+    struct ref *refs;
+    int  nrefs, caprefs;
+    struct tcpset *tsets;
+    int  ntsets, captsets;
+
+    struct smap hostnames, addrs, linkpairs, tcpkeys;
+
+    /* issue 3: LANs, routers, DNS data */
+    struct ref *lanrefs;    /* `on LAN`; ref.host holds the LAN index */
+    int  nlanrefs, caplanrefs;
+    int *gwcols;            /* per host: column of its gateway address, 0 none */
+    int  capgwcols;
+    int *rrcols;            /* per record: column of the record text */
+    int  caprrcols;
+    struct smap lannames, lannets, lancover, zonekeys, resolverhosts;
+    int  title_line, seed_line;
+    int  host_lines;        /* `host` lines seen, valid or not */
+    int64_t  prev_at;       /* time of the previous `at` line */
+    uint64_t send_total;
+};
+
+static inline int is_digit(int c) { return c >= '0' && c <= '9'; }
+static inline int is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static inline int is_space(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
+/* A token or slice quoted for a message: printable ASCII as is, anything else
+ * as \xHH, at most SHOW_MAX bytes then "...". */
+struct show { char b[SHOW_MAX * 4 + 8]; };
+
+#define ERR_AT(P, t, ...) perr_at((P), (P)->line, colof((P), (t)), __VA_ARGS__)
+
+enum { NUM_OK, NUM_SYNTAX, NUM_NEG, NUM_PRECISE, NUM_BIG };
+
+#define DUR_LIKE "a duration like 20ms or 1.5s"
+
+/* lex.c: helpers, string map, errors, lexer, token cursor, numbers, names,
+ * addresses, patterns */
+int col_add(int col, size_t off);
+void *grow_arr(void *p, int *cap, int n, size_t elsz);
+char *dup_bytes(const char *p, size_t n);
+const char *show_slice(struct show *sh, const char *p, size_t n);
+const char *found(struct show *sh, const struct tok *t);
+int smap_get(const struct smap *m, const char *k);
+void smap_put(struct smap *m, const char *k, int v);
+void smap_free(struct smap *m);
+void perr_at(struct parser *P, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int lex_line(struct parser *P, const char *l, size_t n);
+struct tok *peek(struct parser *P);
+struct tok *next(struct parser *P);
+int is_word(const struct tok *t, const char *w);
+int want_end(struct parser *P);
+struct tok *want_text(struct parser *P, const char *what);
+int parse_u64(const char *s, uint64_t *out);
+int parse_dur(const char *s, int64_t *out);
+int want_uint(struct parser *P, const char *what, uint64_t lo, uint64_t hi,
+              uint64_t *out);
+void dur_error(struct parser *P, const struct tok *t, int rc, const char *like);
+int want_dur(struct parser *P, int64_t *out);
+int want_pct(struct parser *P, uint32_t *out);
+int name_error(struct parser *P, const char *p, size_t n, int col, const char *what);
+int want_ref(struct parser *P, const char *what);
+int want_arrow_to(struct parser *P, int *src, int *dst, int bcast);
+int want_arrow(struct parser *P, int *src, int *dst);
+int lan_reserved(const char *w);
+int want_lanref(struct parser *P);
+ip4_addr prefix_mask(int prefix);
+const char *net_str(char *buf, size_t n, ip4_addr net, int prefix);
+int want_addr(struct parser *P, const char *role, ip4_addr *out);
+int claim_addr(struct parser *P, const struct tok *a, ip4_addr addr, int h);
+struct tok *want_domain(struct parser *P, const char *like, int allow_root);
+void domain_copy(char *dst, const char *src);
+void zone_key(char *key, size_t n, const char *host, const char *apex);
+int want_pattern(struct parser *P, struct scn_match *m, int in_expect);
+int colof(const struct parser *P, const struct tok *t);
+
+/* parse.c: top-level keywords and the public API */
+struct scn_action *new_action(struct parser *P);
+struct scn_expect *new_expect(struct parser *P);
+
+/* parse_action.c: `at` actions and `fault` */
+void kw_at(struct parser *P, struct tok *kw);
+void kw_fault(struct parser *P, struct tok *kw);
+
+/* parse_expect.c: `expect` */
+int pattern_end(const struct tok *t);
+void kw_expect(struct parser *P, struct tok *kw);
+
+/* check.c: end-of-file checks */
+void finish(struct parser *P);
+
+/* expect.c and expect_frames.c: the frames each expectation pattern matches,
+ * indexed once per trace (expect_frames.c says how) */
+struct xsend;
+struct xpat {                    /* the frames one pattern matches */
+    const struct scn_match *m;
+    size_t *idx, n;              /* positions in xcache.sends */
+};
+/* The values a pattern's frames carried in a set of fields (`some`
+ * expectations with the same pattern and fields share one set; an entry
+ * with built = 1 says the set of (p, sig) is complete). */
+struct xtup {
+    const struct xpat *p;
+    uint64_t sig;                /* per field: kind, rel, PSH in the mask */
+    uint32_t v[SCN_MAX_FIELDS];
+    uint8_t  used, built, nf;
+};
+struct xcache {
+    struct xsend *sends;
+    size_t nsends;
+    int built;
+    struct xpat *pats;           /* open addressing, cap a power of two */
+    size_t cap, npats;
+    struct xtup *tups;           /* the value tuples `some` looks up */
+    size_t tcap, ntups;
+};
+
+const char *ordinal(long n, char *buf, size_t sz);
+const struct xpat *xcache_match(const struct trace *tr, struct xcache *c,
+                                const struct scn_match *m);
+void xcache_free(struct xcache *c);
+int check_fields(const struct trace *tr, struct xcache *c,
+                 const struct scn_expect *e, char *actual, size_t n);
+
+#endif
