@@ -8,7 +8,7 @@
  *   app_action               a scenario action: the first app whose action
  *                            hook returns 1 took it
  *   sim_udp_arrive           a datagram: the first app whose udp_arrive
- *                            returns 1 took it, else "port unreachable"
+ *                            returns 1 took it, else a drop (no port)
  *   app_poll                 after any event on a TCB: the poll of the app
  *                            that owns it (sc->app), if any
  *   app_timer_at / EV_APP_TIMER   an app's own wake-up, back to its timer

@@ -22,8 +22,8 @@
  *
  *   OPEN, passive (3.10.1)  CLOSED: tcp_listen -> LISTEN; else EXISTS.
  *   OPEN, active (3.10.1)   CLOSED: tcp_connect -> SYN-SENT; else EXISTS.
- *   SEND (3.10.2)           tcp_send: LISTEN refuses; SYN-SENT .. CLOSE-WAIT
- *                           queue, output(); FIN-WAIT-1 .. TIME-WAIT refuse.
+ *   SEND (3.10.2)           tcp_send: SYN-SENT, SYN-RECEIVED, ESTABLISHED,
+ *                           CLOSE-WAIT queue, output(); the others refuse.
  *   RECEIVE (3.10.3)        tcp_recv: any state but LISTEN (and CLOSED with
  *                           nothing queued); maybe_window_update().
  *   CLOSE (3.10.4)          tcp_close / tcp_shutdown -> do_close:
