@@ -1,4 +1,4 @@
-/* test_dns.c — Check suite for sim/dns.c: RFC 1035 message bytes, the authoritative server, the iterative resolver and its cache, the stub. */
+/* test_dns.c — Check suite for sim/proto/dns_*.c: RFC 1035 message bytes, the authoritative server, the iterative resolver and its cache, the stub. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -1,9 +1,10 @@
 /* test_net.c — Check suite for the network under the simulator (sim/net.c,
- * sim/app.c, sim/dnsapp.c): whole runs of small scenario texts, read back
- * from the trace the way every front end reads them.  Routing on-link and
- * via the gateway, router forwarding and the TTL, broadcasts, links without
- * ARP; UDP datagrams; length-prefixed framing; HTTP over TCP; the iterative
- * DNS walk; and the determinism of a whole lesson. */
+ * sim/host/udpapp.c, httpapp.c, dnsapp.c): whole runs of small scenario
+ * texts, read back from the trace the way every front end reads them.
+ * Routing on-link and via the gateway, router forwarding and the TTL,
+ * broadcasts, links without ARP; UDP datagrams; length-prefixed framing;
+ * HTTP over TCP; the iterative DNS walk; and the determinism of a whole
+ * lesson. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

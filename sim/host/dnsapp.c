@@ -1,11 +1,12 @@
 /* dnsapp.c — the DNS roles on the simulated hosts: authoritative servers
  * (`zone`/`record`), recursive resolvers (`resolver`) and each client's stub
  * resolver (`host ... dns ADDR`), carried over UDP port 53.  The protocol
- * logic is in dns.c; this file is transport, timers and the trace. */
+ * logic is in sim/proto/dns_*.c; this file is transport, timers and the trace,
+ * plugged in as dns_app (app.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "simint.h"
+#include "app.h"
 
 enum dns_who { WHO_RESOLVER, WHO_STUB };
 
@@ -82,10 +83,10 @@ static void sync_wake(struct dns_waker *w)
     w->ev = 0;
     w->at = t;
     if (t >= 0)
-        w->ev = eq_schedule(&s->q, t < s->now ? s->now : t, EV_DNS_TIMER, w, 0);
+        w->ev = app_timer_at(s, &dns_app, t, w);
 }
 
-void dnsapp_timer(struct sim *s, void *who)
+static void dnsapp_timer(struct sim *s, void *who)
 {
     struct dns_waker *w = who;
     struct dns_host *d = dh_of(s, w->host);
@@ -166,8 +167,8 @@ void dnsapp_resolve(struct sim *s, int h, const char *name)
 
 /* ---- arrival ------------------------------------------------------------------ */
 
-int dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f,
-                      uint32_t pkt)
+static int dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f,
+                             uint32_t pkt)
 {
     struct dns_host *d = dh_of(s, h);
     int query = f->udp.dport == DNS_PORT && (d->zone || d->res);
@@ -215,7 +216,7 @@ int dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f,
 
 /* ---- set-up ----------------------------------------------------------------------- */
 
-void dnsapp_init(struct sim *s)
+static void dnsapp_init(struct sim *s)
 {
     const struct scenario *scn = s->scn;
     struct dns_sim *ds = xcalloc(1, sizeof *ds);
@@ -270,7 +271,7 @@ void dnsapp_init(struct sim *s)
     }
 }
 
-void dnsapp_free(struct sim *s)
+static void dnsapp_free(struct sim *s)
 {
     struct dns_sim *ds = s->dns;
     if (!ds)
@@ -294,3 +295,24 @@ void dnsapp_free(struct sim *s)
     free(ds);
     s->dns = NULL;
 }
+
+/* `resolve NAME`: the application's own look-up, recorded before the stub
+ * takes it. */
+static int dnsapp_action(struct sim *s, const struct scn_action *a)
+{
+    if (a->kind != ACT_RESOLVE)
+        return 0;
+    trace_app(&s->tr, s->now, a->host, TL_DNS, 0, AC_RESOLVE, 0, NULL, 0,
+              WHY(N_APP_RESOLVING, trace_intern(&s->tr, a->text)));
+    dnsapp_resolve(s, a->host, a->text);
+    return 1;
+}
+
+const struct app_ops dns_app = {
+    .name = "dns",
+    .init = dnsapp_init,
+    .free = dnsapp_free,
+    .action = dnsapp_action,
+    .udp_arrive = dnsapp_udp_arrive,
+    .timer = dnsapp_timer,
+};

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "simint.h"
+#include "app.h"
 #include "alloc.h"
 
 /* RFC 6335 6: the dynamic (ephemeral) ports are 49152-65535. */
@@ -429,6 +430,7 @@ void sim_tcp_arrive(struct sim *s, int h, const struct frame *f)
         tcp_spawn(&sc->tcb, &listener->tcb, sc->tcb.id, f->ip.src, th->sport);
         if (old)
             tcp_reopen_from(&sc->tcb, &old->tcb);
+        sc->app = listener->app;
         sc->role = listener->role;
         sc->act = listener->act;
     } else if (!sc && listener) {
@@ -1092,8 +1094,8 @@ void sim_run(struct sim *s)
         case EV_ARP_TIMER:
             net_arp_timer(s, e.ptr);
             break;
-        case EV_DNS_TIMER:
-            dnsapp_timer(s, e.ptr);
+        case EV_APP_TIMER:
+            app_timer(s, &e);
             break;
         }
         if (over_budget(s))

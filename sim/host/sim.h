@@ -15,6 +15,7 @@
 
 /* A TCB as the host keeps it: the TCB plus its wake-up event. */
 struct flight;
+struct app_ops;
 
 struct sim_conn {
     struct tcp_conn tcb;
@@ -23,7 +24,9 @@ struct sim_conn {
     int      listener;         /* a listening socket that spawns children */
     int      detached;         /* no longer in the demultiplexing table */
     int      host;
-    /* the application behind it (app.c): 0 none, else enum app_role */
+    /* the application behind it (app.h), NULL if none; role is that
+     * application's own tag for what the connection does */
+    const struct app_ops *app;
     int      role;
     int      step;             /* how far the role's script has got */
     const struct scn_action *act;  /* the action that set the role up */

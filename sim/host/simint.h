@@ -6,7 +6,7 @@
 #include "alloc.h"
 #include "sim.h"
 
-enum ev_type { EV_ACTION, EV_DELIVER, EV_TCP_TIMER, EV_ARP_TIMER, EV_DNS_TIMER };
+enum ev_type { EV_ACTION, EV_DELIVER, EV_TCP_TIMER, EV_ARP_TIMER, EV_APP_TIMER };
 
 /* A frame in flight towards one receiver. */
 struct flight {
@@ -68,34 +68,25 @@ struct sim_conn *sim_listen(struct sim *s, int h, uint16_t port, int layer,
 struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
                              uint16_t rport, uint16_t lport);
 
-/* app.c: the applications that react to events (HTTP client and server,
- * UDP sockets, length-prefixed framing, the DNS roles) */
+/* app.c: the applications on the hosts, reached through one table (the
+ * hooks and how to add an application are in app.h) */
 void app_init(struct sim *s);
 void app_free(struct sim *s);
-/* Runs an issue-3 action (UDP, resolve, HTTP, framed receive); returns 0 if
- * the action is not one of those. */
+/* Runs a scenario action that belongs to an application (UDP, resolve,
+ * HTTP, framed receive); returns 0 if the action is none of those. */
 int  app_action(struct sim *s, const struct scn_action *a);
-/* After any event on a TCB: let its application react. */
+/* After any event on a TCB: let the application that owns it react. */
 void app_poll(struct sim *s, struct sim_conn *sc);
 
-/* UDP out of host h (app.c) */
+/* UDP out of host h (udpapp.c) */
 void sim_udp_send(struct sim *s, int h, uint16_t sport, ip4_addr dst,
                   uint16_t dport, const uint8_t *data, size_t len, int layer,
                   struct why why);
-/* The browser's connection, once its server's address is known (app.c) */
+/* Calls between applications: the browser asks the host's stub resolver
+ * (dnsapp.c), whose answer opens the browser's connection (httpapp.c). */
+void dnsapp_resolve(struct sim *s, int h, const char *name);
 void app_http_connect(struct sim *s, int h, const struct scn_action *a,
                       ip4_addr addr);
-
-/* dnsapp.c: stub resolvers, the recursive resolver and authoritative
- * servers on the hosts, over UDP port 53 */
-void dnsapp_init(struct sim *s);
-void dnsapp_free(struct sim *s);
-/* Takes a UDP datagram for a DNS role on host h; 0 if h has none for it. */
-int  dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f,
-                       uint32_t pkt);
-/* Host h's application asks its stub resolver for name's A record. */
-void dnsapp_resolve(struct sim *s, int h, const char *name);
-void dnsapp_timer(struct sim *s, void *who);
 
 /* A packet could not be delivered because ARP failed: tell its sender. */
 void sim_unreachable(struct sim *s, int h, ip4_addr next_hop, uint32_t conn,

@@ -14,7 +14,7 @@
  * case-insensitively (RFC 1035 2.3.3) and written as given.  A trailing dot
  * is accepted everywhere and stripped when stored.  Only printable ASCII
  * other than '.' may appear in a label (hostnames never need more; RFC 1035
- * allows any octet — see dns.c for the simplifications). */
+ * allows any octet — see dnsint.h for the simplifications). */
 #ifndef PROTOSIM_DNS_H
 #define PROTOSIM_DNS_H
 

@@ -17,6 +17,53 @@
  *  - close() and shutdown() are both RFC 9293's CLOSE ("I have no more to
  *    send"), except that close() also gives up reading: unread or later
  *    data makes it reset the connection (RFC 1122 4.2.2.13).
+ *
+ * Index: which function handles each (state x event).
+ *
+ *   OPEN, passive (3.10.1)  CLOSED: tcp_listen -> LISTEN; else EXISTS.
+ *   OPEN, active (3.10.1)   CLOSED: tcp_connect -> SYN-SENT; else EXISTS.
+ *   SEND (3.10.2)           tcp_send: SYN-SENT, SYN-RECEIVED, ESTABLISHED,
+ *                           CLOSE-WAIT queue, output(); the others refuse.
+ *   RECEIVE (3.10.3)        tcp_recv: any state but LISTEN (and CLOSED with
+ *                           nothing queued); maybe_window_update().
+ *   CLOSE (3.10.4)          tcp_close / tcp_shutdown -> do_close:
+ *                           LISTEN, SYN-SENT -> enter_closed;
+ *                           SYN-RECEIVED, ESTABLISHED -> FIN-WAIT-1;
+ *                           CLOSE-WAIT -> LAST-ACK; FIN-WAIT-1/2 nothing;
+ *                           CLOSING, LAST-ACK, TIME-WAIT -TCPE_CLOSING.
+ *                           tcp_close first resets on unread data in
+ *                           SYN-RECEIVED .. CLOSE-WAIT (RFC 1122 4.2.2.13).
+ *   ABORT (3.10.5)          tcp_abort: RST + enter_closed in SYN-RECEIVED,
+ *                           ESTABLISHED, FIN-WAIT-1/2, CLOSE-WAIT; else
+ *                           enter_closed silently.
+ *   SEGMENT ARRIVES         tcp_input dispatches by state:
+ *     CLOSED (3.10.7.1)       nothing: the host answers with tcp_reset_for.
+ *     LISTEN (3.10.7.2)       listen_input -> SYN-RECEIVED (ESTABLISHED
+ *                             for two_way); the host clones the listener
+ *                             first with tcp_spawn.
+ *     SYN-SENT (3.10.7.3)     syn_sent_input -> ESTABLISHED, SYN-RECEIVED
+ *                             (simultaneous open) or enter_closed on RST.
+ *     the others (3.10.7.4)   other_input (after the simultaneous-open
+ *                             SYN,ACK in SYN-RECEIVED), in the RFC's
+ *                             order: first seq_acceptable; second RST
+ *                             rst_in_synchronized; fourth SYN (SYN-RECEIVED
+ *                             passive -> LISTEN, else challenge ACK); fifth
+ *                             ACK (SYN-RECEIVED -> ESTABLISHED there, else
+ *                             sync_ack: ack_advance, update_window,
+ *                             FIN-WAIT-1 -> FIN-WAIT-2, CLOSING -> TIME-WAIT,
+ *                             LAST-ACK -> enter_closed); seventh text
+ *                             deliver; eighth FIN fin_arrived (SYN-RECEIVED,
+ *                             ESTABLISHED -> CLOSE-WAIT; FIN-WAIT-1 ->
+ *                             CLOSING or TIME-WAIT; FIN-WAIT-2 -> TIME-WAIT).
+ *     TIME-WAIT, new SYN      tcp_time_wait_syn, asked by the host first
+ *                             (RFC 9293 3.6.1 MAY-2): a challenge ACK, or
+ *                             enter_closed and the host opens a new TCB
+ *                             with tcp_spawn + tcp_reopen_from.
+ *   Timeouts (3.10.8)       tcp_timer, due at tcp_deadline():
+ *     TIME-WAIT (2MSL)        tw_due -> enter_closed (time_wait_start arms).
+ *     persist                 persist_due -> output(probe) (armed in output).
+ *     retransmission (RTO)    rto_due -> retransmit_front and back off, or
+ *                             give up with enter_closed (rto_start arms).
  */
 #include <stdlib.h>
 #include <string.h>

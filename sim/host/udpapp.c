@@ -1,0 +1,149 @@
+/* udpapp.c — UDP sockets on the hosts: `udp bind`, `udp send`, `udp recv`,
+ * and sim_udp_send, which every UDP sender (DNS too) goes out through. */
+#include <stdlib.h>
+#include <string.h>
+#include "app.h"
+#include "alloc.h"
+#include "udp.h"
+
+/* A host may bind every port (a lesson of 65535 `udp send ... from PORT`):
+ * past a few sockets a port index keeps each look-up O(1), where a scan
+ * made the lesson quadratic (30 s under the sanitizers). */
+enum { UDP_IX_FROM = 32 };
+
+static struct sim_udp *udp_find(struct sim_host *hp, uint16_t port)
+{
+    if (hp->udp_ix)
+        return hp->udp_ix[port] ? &hp->udp[hp->udp_ix[port] - 1] : NULL;
+    for (int i = 0; i < hp->nudp; i++)
+        if (hp->udp[i].port == port)
+            return &hp->udp[i];
+    return NULL;
+}
+
+static struct sim_udp *udp_bind(struct sim_host *hp, uint16_t port)
+{
+    if (hp->nudp == hp->capudp) {
+        int cap = hp->capudp ? 2 * hp->capudp : 4;
+        struct sim_udp *g = xreallocarray(hp->udp, (size_t)cap, sizeof *g);
+        hp->udp = g;
+        hp->capudp = cap;
+    }
+    if (!hp->udp_ix && hp->nudp >= UDP_IX_FROM) {
+        hp->udp_ix = xcalloc(65536, sizeof *hp->udp_ix);
+        for (int i = 0; i < hp->nudp; i++)
+            hp->udp_ix[hp->udp[i].port] = i + 1;
+    }
+    if (hp->udp_ix)
+        hp->udp_ix[port] = hp->nudp + 1;
+    struct sim_udp *u = &hp->udp[hp->nudp++];
+    memset(u, 0, sizeof *u);
+    u->port = port;
+    return u;
+}
+
+static uint16_t udp_ephemeral(struct sim_host *hp)
+{
+    if (!hp->next_udp_port)
+        hp->next_udp_port = 49152;
+    while (udp_find(hp, hp->next_udp_port))
+        hp->next_udp_port++;
+    return hp->next_udp_port++;
+}
+
+void sim_udp_send(struct sim *s, int h, uint16_t sport, ip4_addr dst,
+                  uint16_t dport, const uint8_t *data, size_t len, int layer,
+                  struct why why)
+{
+    struct ip4_hdr ip = sim_ip_header(s, h, dst);
+    struct udp_hdr uh = { .sport = sport, .dport = dport };
+    uint8_t frame[FRAME_MAX];
+    static const mac_addr zero = { { 0 } };
+    size_t n = udp_frame_encode(frame, sizeof frame, zero, zero, &ip, &uh,
+                                data, len);
+    if (n == 0)
+        return;
+    net_ip_output(s, h, frame, n, dst, 0, layer, why);
+}
+
+/* A datagram to a bound port waits in its queue for `udp recv`. */
+static int udp_arrive(struct sim *s, int h, const struct frame *f, uint32_t pkt)
+{
+    (void)pkt;
+    struct sim_udp *u = udp_find(&s->hosts[h], f->udp.dport);
+    if (!u)
+        return 0;
+    udp_queue_push(&u->q, f->ip.src, f->udp.sport, f->payload, f->payload_len);
+    return 1;
+}
+
+static int udp_action(struct sim *s, const struct scn_action *a)
+{
+    int h = a->host;
+    struct sim_host *hp = &s->hosts[h];
+    struct sim_udp *u;
+    switch (a->kind) {
+    case ACT_UDP_BIND:
+        if (udp_find(hp, a->port)) {
+            /* the failure is UDP's: the port has its socket already */
+            trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_ERROR, -1, NULL, 0,
+                      WHY(N_APP_UDP_INUSE, a->port));
+            return 1;
+        }
+        udp_bind(hp, a->port);
+        trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_LISTEN, 0, NULL, 0,
+                  WHY(N_APP_UDP_BIND, a->port));
+        return 1;
+    case ACT_UDP_SEND: {
+        uint16_t sport = a->lport;
+        if (sport && !udp_find(hp, sport))
+            udp_bind(hp, sport);
+        if (!sport)
+            sport = hp->nudp ? hp->udp[0].port : udp_bind(hp, udp_ephemeral(hp))->port;
+        ip4_addr dst = a->peer >= 0 ? s->hosts[a->peer].addr : a->peer_addr;
+        trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_SEND, (int)a->len, a->data,
+                  a->len, WHY(N_APP_UDP_SEND, (int64_t)a->len, dst, a->port));
+        sim_udp_send(s, h, sport, dst, a->port, a->data, a->len, TL_UDP,
+                     WHY(N_SEG_UDP, (int64_t)a->len));
+        return 1;
+    }
+    case ACT_UDP_RECV: {
+        struct sim_dgram d;
+        u = NULL;
+        for (int i = 0; i < hp->nudp && !u; i++)
+            if (hp->udp[i].q.n)
+                u = &hp->udp[i];
+        if (!u || udp_queue_pop(&u->q, &d) < 0) {
+            trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_RECV, 0, NULL, 0,
+                      WHY0(N_APP_UDP_NONE));
+            return 1;
+        }
+        size_t n = d.len < a->recv_max ? d.len : a->recv_max;
+        trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_RECV, (int)n, d.data, n,
+                  n < d.len ? WHY(N_APP_UDP_TRUNC, (int64_t)d.len, (int64_t)n)
+                            : WHY(N_APP_UDP_RECV, (int64_t)n, d.src, d.sport));
+        free(d.data);
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+static void udp_free(struct sim *s)
+{
+    for (int h = 0; h < s->nhosts; h++) {
+        struct sim_host *hp = &s->hosts[h];
+        for (int i = 0; i < hp->nudp; i++)
+            udp_queue_free(&hp->udp[i].q);
+        free(hp->udp);
+        free(hp->udp_ix);
+    }
+}
+
+const struct app_ops udp_app = {
+    .name = "udp",
+    .free = udp_free,
+    .action = udp_action,
+    .udp_arrive = udp_arrive,
+};

@@ -1,0 +1,250 @@
+/* dns_cache.c — the resolver's cache: RRsets and negative answers (RFC 2308 5) with absolute expiry times. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "dnsint.h"
+#include "event.h"
+#include "alloc.h"
+
+/* ---- resolver: the cache -------------------------------------------- */
+
+void dns_resolver_config_default(struct dns_resolver_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->timeout_us = 2 * US_PER_S;
+    c->retries = 2;
+    c->max_pending = 64;
+    c->max_cache = 512;
+    c->max_queries = 32;
+}
+
+void dns_resolver_init(struct dns_resolver *r,
+                       const struct dns_resolver_config *cfg,
+                       const struct dns_env *env)
+{
+    memset(r, 0, sizeof *r);
+    r->cfg = *cfg;
+    if (r->cfg.max_pending < 1)
+        r->cfg.max_pending = 1;
+    if (r->cfg.max_cache < 1)
+        r->cfg.max_cache = 1;
+    if (r->cfg.nroots > DNS_MAX_HINTS)
+        r->cfg.nroots = DNS_MAX_HINTS;
+    r->env = *env;
+    r->cache = xrealloc(NULL, (size_t)r->cfg.max_cache * sizeof *r->cache);
+    r->pend = xrealloc(NULL, (size_t)r->cfg.max_pending * sizeof *r->pend);
+    memset(r->pend, 0, (size_t)r->cfg.max_pending * sizeof *r->pend);
+}
+
+void dns_resolver_free(struct dns_resolver *r)
+{
+    for (int i = 0; i < r->ncache; i++)
+        free(r->cache[i].rr);
+    for (int i = 0; i < r->cfg.max_pending; i++)
+        free(r->pend[i]);
+    free(r->cache);
+    free(r->pend);
+    memset(r, 0, sizeof *r);
+}
+
+/* "prefix:name/TYPE", the name lower-cased so the id is stable. */
+uint32_t dns_make_id(struct trace *tr, const char *prefix, const char *name,
+                        const char *suffix)
+{
+    char buf[DNS_NAME_BUF + 64];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "%s:", prefix);
+    for (const char *p = name; *p && n < sizeof buf - 1; p++)
+        buf[n++] = (char)dns_lc((unsigned char)*p);
+    buf[n] = '\0';
+    snprintf(buf + n, sizeof buf - n, "/%s", suffix);
+    return dns_intern(tr, buf);
+}
+
+uint32_t dns_make_id_type(struct trace *tr, const char *prefix,
+                             const char *name, uint16_t type)
+{
+    char t[16];
+    return dns_make_id(tr, prefix, name, dns_type_name(type, t, sizeof t));
+}
+
+/* The one place a cache entry changes state. */
+static void cache_set_state(struct dns_resolver *r, int64_t now,
+                            struct dns_cache_entry *e, int from, int to,
+                            struct why why)
+{
+    if (from == to)
+        return;
+    if (r->env.tr)
+        trace_state(r->env.tr, now, r->env.host, TL_DNS, e->conn, from, to,
+                    why);
+    e->state = (uint8_t)to;
+}
+
+static int cache_find(const struct dns_resolver *r, const char *name,
+                      uint16_t type)
+{
+    for (int i = 0; i < r->ncache; i++)
+        if (r->cache[i].type == type && dns_name_eq(r->cache[i].name, name))
+            return i;
+    return -1;
+}
+
+static uint32_t intern_entry_type(struct dns_resolver *r,
+                                  const struct dns_cache_entry *e)
+{
+    return e->neg == NEG_NX ? dns_intern(r->env.tr, "(any type)")
+                            : dns_intern_type(r->env.tr, e->type);
+}
+
+/* RFC 1035 3.2.1: TTL is "the time interval that the resource record may
+ * be cached before the source of the information should again be
+ * consulted".  An entry past its expiry is marked EXPIRED and not used. */
+struct dns_cache_entry *dns_cache_get(struct dns_resolver *r, int64_t now,
+                                         const char *name, uint16_t type)
+{
+    int i = cache_find(r, name, type);
+    if (i < 0)
+        return NULL;
+    struct dns_cache_entry *e = &r->cache[i];
+    if (e->state == DNS_CACHED && now >= e->expires)
+        cache_set_state(r, now, e, DNS_CACHED, DNS_EXPIRED,
+                        WHY(N_DNS_CACHE_EXPIRED, dns_intern(r->env.tr, e->name),
+                            intern_entry_type(r, e), now - e->expires));
+    return e->state == DNS_CACHED ? e : NULL;
+}
+
+/* Seconds of TTL left now, as served to a stub (RFC 1035 3.2.1: the TTL
+ * counts down while a record sits in a cache). */
+uint32_t dns_ttl_left(const struct dns_cache_entry *e, int64_t now)
+{
+    int64_t left = e->expires - now;
+    return left > 0 ? (uint32_t)(left / US_PER_S) : 0;
+}
+
+static void cache_remove(struct dns_resolver *r, int64_t now, int i,
+                         struct why why)
+{
+    struct dns_cache_entry *e = &r->cache[i];
+    cache_set_state(r, now, e, e->state, DNS_ABSENT, why);
+    free(e->rr);
+    r->cache[i] = r->cache[--r->ncache];
+}
+
+/* Room for one more entry: an expired entry goes first, else the one
+ * closest to expiry. */
+static void cache_make_room(struct dns_resolver *r, int64_t now)
+{
+    if (r->ncache < r->cfg.max_cache)
+        return;
+    int victim = 0;
+    for (int i = 0; i < r->ncache; i++) {
+        const struct dns_cache_entry *e = &r->cache[i];
+        if (e->state == DNS_EXPIRED || now >= e->expires) {
+            victim = i;
+            break;
+        }
+        if (e->expires < r->cache[victim].expires)
+            victim = i;
+    }
+    struct dns_cache_entry *v = &r->cache[victim];
+    cache_remove(r, now, victim,
+                 WHY(N_DNS_CACHE_EVICT, dns_intern(r->env.tr, v->name),
+                     intern_entry_type(r, v)));
+}
+
+/* Stores an RRset (or a negative answer) for ttl seconds.  A valid entry
+ * already there is kept as it is (see the notes at the top). */
+void dns_cache_put(struct dns_resolver *r, int64_t now, const char *name,
+                      uint16_t type, int neg, const struct dns_rr *rrs, int n,
+                      uint32_t ttl, struct why why)
+{
+    /* RFC 1035 3.2.1: "Zero values are interpreted to mean that the RR can
+     * only be used for the transaction in progress, and should not be
+     * cached." */
+    if (ttl == 0 || n <= 0)
+        return;
+    if (dns_cache_get(r, now, name, type))
+        return;
+    int i = cache_find(r, name, type);
+    struct dns_cache_entry *e;
+    int from = DNS_ABSENT;
+    if (i >= 0) {
+        e = &r->cache[i];
+        from = e->state;
+        free(e->rr);
+    } else {
+        cache_make_room(r, now);
+        e = &r->cache[r->ncache++];
+        memset(e, 0, sizeof *e);
+        e->state = DNS_ABSENT;
+        dns_name_copy(e->name, name);
+        e->type = type;
+        e->conn = neg == NEG_NX ? dns_make_id(r->env.tr, "dns-cache", name, "NXDOMAIN")
+                                : dns_make_id_type(r->env.tr, "dns-cache", name, type);
+    }
+    e->neg = (uint8_t)neg;
+    e->ttl = ttl;
+    e->stored = now;
+    e->expires = now + (int64_t)ttl * US_PER_S;
+    e->nrr = n;
+    e->rr = xrealloc(NULL, (size_t)n * sizeof *e->rr);
+    memcpy(e->rr, rrs, (size_t)n * sizeof *e->rr);
+    cache_set_state(r, now, e, from, DNS_CACHED, why);
+}
+
+/* Caches the records of one section that have this owner and type, as one
+ * RRset.  RFC 2181 5.2: TTLs in an RRset should agree; use the smallest. */
+void dns_cache_rrset(struct dns_resolver *r, int64_t now,
+                        const struct dns_rr *sec, int nsec, const char *name,
+                        uint16_t type, int glue)
+{
+    struct dns_rr set[DNS_MAX_RR];
+    int n = 0;
+    uint32_t ttl = 0;
+    for (int i = 0; i < nsec; i++)
+        if (sec[i].type == type && dns_name_eq(sec[i].name, name)) {
+            set[n] = sec[i];
+            if (n == 0 || sec[i].ttl < ttl)
+                ttl = sec[i].ttl;
+            n++;
+        }
+    for (int i = 0; i < n; i++)
+        set[i].ttl = ttl;
+    struct why why = glue
+        ? WHY(N_DNS_CACHE_GLUE, dns_intern(r->env.tr, name), (int64_t)ttl * US_PER_S)
+        : WHY(N_DNS_CACHE_ADD, dns_intern(r->env.tr, name),
+              dns_intern_type(r->env.tr, type), (int64_t)ttl * US_PER_S);
+    dns_cache_put(r, now, name, type, NEG_NONE, set, n, ttl, why);
+}
+
+void dns_resolver_expire(struct dns_resolver *r, int64_t now)
+{
+    for (int i = 0; i < r->ncache; i++)
+        dns_cache_get(r, now, r->cache[i].name, r->cache[i].type);
+}
+
+int dns_resolver_cached(const struct dns_resolver *r, int64_t now,
+                        const char *name, uint16_t type, struct dns_rr *out,
+                        int max, int *rcode)
+{
+    int i = cache_find(r, name, 0);
+    if (i < 0 || r->cache[i].neg != NEG_NX || now >= r->cache[i].expires)
+        i = cache_find(r, name, type);
+    if (i < 0 || r->cache[i].state != DNS_CACHED || now >= r->cache[i].expires)
+        return 0;
+    const struct dns_cache_entry *e = &r->cache[i];
+    if (e->neg) {
+        if (rcode)
+            *rcode = e->neg == NEG_NX ? DNS_RCODE_NXDOMAIN : DNS_RCODE_NOERROR;
+        return -1;
+    }
+    int n = 0;
+    for (; n < e->nrr && n < max; n++) {
+        out[n] = e->rr[n];
+        out[n].ttl = dns_ttl_left(e, now);
+    }
+    return n;
+}

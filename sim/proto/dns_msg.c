@@ -1,0 +1,674 @@
+/* dns_msg.c — DNS names, number<->text tables and message bytes: the encoder with name compression and the strict decoder (RFC 1035 3.1, 4.1). */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "dnsint.h"
+#include "event.h"
+#include "alloc.h"
+
+/* ---- names ---------------------------------------------------------- */
+
+int dns_lc(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* Length of a name's text without one trailing dot ("." -> 0). */
+size_t dns_core_len(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && s[n - 1] == '.' ? n - 1 : n;
+}
+
+static int eqn(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (dns_lc((unsigned char)a[i]) != dns_lc((unsigned char)b[i]))
+            return 0;
+    return 1;
+}
+
+int dns_name_eq(const char *a, const char *b)
+{
+    size_t la = dns_core_len(a), lb = dns_core_len(b);
+    return la == lb && eqn(a, b, la);
+}
+
+int dns_name_in(const char *name, const char *zone)
+{
+    size_t ln = dns_core_len(name), lz = dns_core_len(zone);
+    if (lz == 0)
+        return 1;
+    if (ln < lz || !eqn(name + ln - lz, zone, lz))
+        return 0;
+    return ln == lz || name[ln - lz - 1] == '.';
+}
+
+int dns_name_labels(const char *name)
+{
+    size_t n = dns_core_len(name);
+    int k = n ? 1 : 0;
+    for (size_t i = 0; i < n; i++)
+        k += name[i] == '.';
+    return k;
+}
+
+/* The parent of a name ("www.example.com" -> "example.com" -> "com" -> "."),
+ * as a pointer into it (or to a static "."). */
+const char *dns_name_parent(const char *name)
+{
+    size_t n = dns_core_len(name);
+    for (size_t i = 0; i < n; i++)
+        if (name[i] == '.')
+            return name + i + 1;
+    return ".";
+}
+
+/* Stores a name as protosim keeps it: no trailing dot, the root as ".". */
+void dns_name_copy(char *dst, const char *src)
+{
+    size_t n = dns_core_len(src);
+    if (n >= DNS_NAME_BUF)
+        n = DNS_NAME_BUF - 1;
+    if (n == 0) {
+        strcpy(dst, ".");
+        return;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* "www.example.com." for master-file text; the root stays ".". */
+const char *dns_fqdn(const char *name, char *buf, size_t n)
+{
+    size_t l = dns_core_len(name);
+    if (l == 0)
+        snprintf(buf, n, ".");
+    else
+        snprintf(buf, n, "%.*s.", (int)l, name);
+    return buf;
+}
+
+static int label_octet_ok(unsigned char c)
+{
+    return c >= 0x21 && c <= 0x7e && c != '.';
+}
+
+struct lab { const char *p; uint8_t len; };
+#define MAX_LABELS 128
+
+/* Splits a text name into labels, checking RFC 1035 2.3.4's limits.
+ * Returns the number of labels, or -1 with a reason. */
+static int split_labels(const char *name, struct lab *l, const char **why)
+{
+    size_t n = dns_core_len(name), i = 0, wire = 1;
+    int k = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && name[j] != '.') {
+            if (!label_octet_ok((unsigned char)name[j])) {
+                *why = "a label holds a character other than printable ASCII";
+                return -1;
+            }
+            j++;
+        }
+        if (j == i) {
+            *why = "empty label (two dots in a row, or a leading dot)";
+            return -1;
+        }
+        if (j - i > DNS_LABEL_MAX) {
+            *why = "a label is longer than 63 octets (RFC 1035 2.3.4)";
+            return -1;
+        }
+        wire += 1 + (j - i);
+        if (wire > DNS_NAME_MAX) {
+            *why = "the name is longer than 255 octets (RFC 1035 2.3.4)";
+            return -1;
+        }
+        l[k].p = name + i;
+        l[k].len = (uint8_t)(j - i);
+        k++;
+        i = j + 1;
+        if (j + 1 == n) {       /* "a..": core ends in a dot */
+            *why = "empty label (two dots in a row, or a leading dot)";
+            return -1;
+        }
+    }
+    return k;
+}
+
+int dns_name_check(const char *name, char *err, size_t errlen)
+{
+    struct lab l[MAX_LABELS];
+    const char *why = "";
+    if (strlen(name) >= DNS_NAME_BUF || split_labels(name, l, &why) < 0) {
+        if (strlen(name) >= DNS_NAME_BUF)
+            why = "the name is longer than 255 octets (RFC 1035 2.3.4)";
+        if (err && errlen)
+            snprintf(err, errlen, "%s", why);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- number <-> text tables ----------------------------------------- */
+
+const char *dns_type_name(uint16_t type, char *buf, size_t n)
+{
+    switch (type) {
+#define X(name, num) case num: return #name;
+    DNS_TYPES(X)
+#undef X
+    default:
+        snprintf(buf, n, "TYPE%u", type);      /* RFC 3597 5 */
+        return buf;
+    }
+}
+
+int dns_type_parse(const char *s)
+{
+    char up[16];
+    size_t i;
+    for (i = 0; s[i] && i < sizeof up - 1; i++)
+        up[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+    up[i] = '\0';
+#define X(name, num) if (!strcmp(up, #name)) return num;
+    DNS_TYPES(X)
+#undef X
+    if (!strncmp(up, "TYPE", 4) && up[4]) {
+        char *end;
+        unsigned long v = strtoul(up + 4, &end, 10);
+        if (!*end && v <= 65535)
+            return (int)v;
+    }
+    return -1;
+}
+
+const char *dns_class_name(uint16_t cls, char *buf, size_t n)
+{
+    switch (cls) {
+    case 1:   return "IN";
+    case 3:   return "CH";
+    case 4:   return "HS";
+    case 255: return "ANY";
+    default:
+        snprintf(buf, n, "CLASS%u", cls);
+        return buf;
+    }
+}
+
+const char *dns_rcode_name(int rcode, char *buf, size_t n)
+{
+    switch (rcode) {
+#define X(name, num) case num: return #name;
+    DNS_RCODES(X)
+#undef X
+    default:
+        snprintf(buf, n, "RCODE%d", rcode);
+        return buf;
+    }
+}
+
+static const char *const state_names[DNS_NSTATES] = {
+#define X(s) #s,
+    DNS_STATES(X)
+#undef X
+};
+
+const char *dns_state_name(int s)
+{
+    return name_of(state_names, DNS_NSTATES, s);
+}
+
+int dns_state_parse(const char *s)
+{
+    return name_index(state_names, DNS_NSTATES, s);
+}
+
+/* ---- building messages ---------------------------------------------- */
+
+void dns_query_init(struct dns_msg *m, uint16_t id, const char *qname,
+                    uint16_t qtype, int rd)
+{
+    memset(m, 0, sizeof *m);
+    m->id = id;
+    m->rd = rd ? 1 : 0;
+    m->qdcount = 1;
+    dns_name_copy(m->qname, qname);
+    m->qtype = qtype;
+    m->qclass = DNS_CLASS_IN;
+}
+
+static void rr_head(struct dns_rr *rr, const char *name, uint16_t type,
+                    uint32_t ttl)
+{
+    memset(rr, 0, sizeof *rr);
+    dns_name_copy(rr->name, name);
+    rr->type = type;
+    rr->cls = DNS_CLASS_IN;
+    rr->ttl = ttl;
+}
+
+void dns_rr_a(struct dns_rr *rr, const char *name, uint32_t ttl, ip4_addr a)
+{
+    rr_head(rr, name, DNS_TYPE_A, ttl);
+    rr->rd.a = a;
+}
+
+void dns_rr_ns(struct dns_rr *rr, const char *name, uint32_t ttl,
+               const char *target)
+{
+    rr_head(rr, name, DNS_TYPE_NS, ttl);
+    dns_name_copy(rr->rd.target, target);
+}
+
+void dns_rr_cname(struct dns_rr *rr, const char *name, uint32_t ttl,
+                  const char *target)
+{
+    rr_head(rr, name, DNS_TYPE_CNAME, ttl);
+    dns_name_copy(rr->rd.target, target);
+}
+
+void dns_rr_soa(struct dns_rr *rr, const char *name, uint32_t ttl,
+                const char *mname, const char *rname, uint32_t serial,
+                uint32_t refresh, uint32_t retry, uint32_t expire,
+                uint32_t minimum)
+{
+    rr_head(rr, name, DNS_TYPE_SOA, ttl);
+    dns_name_copy(rr->rd.soa.mname, mname);
+    dns_name_copy(rr->rd.soa.rname, rname);
+    rr->rd.soa.serial = serial;
+    rr->rd.soa.refresh = refresh;
+    rr->rd.soa.retry = retry;
+    rr->rd.soa.expire = expire;
+    rr->rd.soa.minimum = minimum;
+}
+
+int dns_type_has_name(uint16_t type)
+{
+    return type == DNS_TYPE_NS || type == DNS_TYPE_CNAME ||
+           type == DNS_TYPE_PTR;
+}
+
+/* ---- encoder (RFC 1035 4.1) ----------------------------------------- */
+
+#define MAX_COMP 128
+
+struct wbuf {
+    uint8_t *p;
+    size_t   cap, len;
+    int      bad;
+    uint16_t comp[MAX_COMP];      /* offsets where a written name suffix starts */
+    int      ncomp;
+};
+
+static void put8(struct wbuf *w, unsigned v)
+{
+    if (w->bad || w->len + 1 > w->cap) {
+        w->bad = 1;
+        return;
+    }
+    w->p[w->len++] = (uint8_t)v;
+}
+
+static void put16(struct wbuf *w, unsigned v)
+{
+    put8(w, (v >> 8) & 0xff);
+    put8(w, v & 0xff);
+}
+
+static void put32(struct wbuf *w, uint32_t v)
+{
+    put16(w, v >> 16);
+    put16(w, v & 0xffff);
+}
+
+static void putn(struct wbuf *w, const void *p, size_t n)
+{
+    if (w->bad || w->len + n > w->cap) {
+        w->bad = 1;
+        return;
+    }
+    memcpy(w->p + w->len, p, n);
+    w->len += n;
+}
+
+/* Does the name written at offset o equal labels l[i..n) exactly?  Reads
+ * only bytes already written (below w->len), following our own pointers. */
+static int suffix_eq(const struct wbuf *w, size_t o, const struct lab *l,
+                     int i, int n)
+{
+    int hops = 0;
+    for (;;) {
+        if (o >= w->len)
+            return 0;
+        uint8_t c = w->p[o];
+        if ((c & 0xC0) == 0xC0) {
+            if (o + 1 >= w->len || ++hops > MAX_LABELS)
+                return 0;
+            o = ((size_t)(c & 0x3F) << 8) | w->p[o + 1];
+            continue;
+        }
+        if (c == 0)
+            return i == n;
+        if (i == n || c != l[i].len || o + 1 + c > w->len ||
+            memcmp(w->p + o + 1, l[i].p, c) != 0)
+            return 0;
+        o += 1 + (size_t)c;
+        i++;
+    }
+}
+
+/* RFC 1035 4.1.4: "a domain name in a message can be represented as either
+ * a sequence of labels ending in a zero octet, a pointer, or a sequence of
+ * labels ending with a pointer."  Each suffix is matched exactly as written
+ * (case included), so names go out as given. */
+static void put_name(struct wbuf *w, const char *name)
+{
+    struct lab l[MAX_LABELS];
+    const char *why;
+    int n = split_labels(name, l, &why);
+    if (n < 0) {
+        w->bad = 1;
+        return;
+    }
+    for (int i = 0; i < n && !w->bad; i++) {
+        for (int k = 0; k < w->ncomp; k++)
+            if (suffix_eq(w, w->comp[k], l, i, n)) {
+                put16(w, 0xC000u | w->comp[k]);
+                return;
+            }
+        /* a pointer holds a 14-bit offset */
+        if (w->len < 0x4000 && w->ncomp < MAX_COMP)
+            w->comp[w->ncomp++] = (uint16_t)w->len;
+        put8(w, l[i].len);
+        putn(w, l[i].p, l[i].len);
+    }
+    put8(w, 0);
+}
+
+static void put_rr(struct wbuf *w, const struct dns_rr *rr)
+{
+    put_name(w, rr->name);
+    put16(w, rr->type);
+    put16(w, rr->cls);
+    put32(w, rr->ttl);
+    size_t at = w->len;
+    put16(w, 0);                          /* RDLENGTH, patched below */
+    size_t start = w->len;
+    if (rr->type == DNS_TYPE_A) {
+        put32(w, rr->rd.a);
+    } else if (dns_type_has_name(rr->type)) {
+        put_name(w, rr->rd.target);
+    } else if (rr->type == DNS_TYPE_SOA) {   /* RFC 1035 3.3.13 */
+        put_name(w, rr->rd.soa.mname);
+        put_name(w, rr->rd.soa.rname);
+        put32(w, rr->rd.soa.serial);
+        put32(w, rr->rd.soa.refresh);
+        put32(w, rr->rd.soa.retry);
+        put32(w, rr->rd.soa.expire);
+        put32(w, rr->rd.soa.minimum);
+    } else {
+        if (rr->rd.raw.len > DNS_RAW_MAX)
+            w->bad = 1;
+        else
+            putn(w, rr->rd.raw.b, rr->rd.raw.len);
+    }
+    if (!w->bad) {
+        size_t rdlen = w->len - start;
+        w->p[at] = (uint8_t)(rdlen >> 8);
+        w->p[at + 1] = (uint8_t)rdlen;
+    }
+}
+
+size_t dns_encode(const struct dns_msg *m, uint8_t *buf, size_t cap)
+{
+    struct wbuf w;
+    w.p = buf;
+    w.cap = cap;
+    w.len = 0;
+    w.bad = 0;
+    w.ncomp = 0;
+    if (m->nan < 0 || m->nan > DNS_MAX_RR || m->nns < 0 ||
+        m->nns > DNS_MAX_RR || m->nar < 0 || m->nar > DNS_MAX_RR ||
+        m->qdcount > 1)
+        return 0;
+    /* RFC 1035 4.1.1: ID, QR|Opcode|AA|TC|RD, RA|Z|RCODE, four counts */
+    put16(&w, m->id);
+    put8(&w, (unsigned)((m->qr & 1) << 7 | (m->opcode & 0xF) << 3 |
+                        (m->aa & 1) << 2 | (m->tc & 1) << 1 | (m->rd & 1)));
+    put8(&w, (unsigned)((m->ra & 1) << 7 | (m->z & 7) << 4 | (m->rcode & 0xF)));
+    put16(&w, m->qdcount);
+    put16(&w, (unsigned)m->nan);
+    put16(&w, (unsigned)m->nns);
+    put16(&w, (unsigned)m->nar);
+    if (m->qdcount) {                     /* RFC 1035 4.1.2 */
+        put_name(&w, m->qname);
+        put16(&w, m->qtype);
+        put16(&w, m->qclass);
+    }
+    for (int i = 0; i < m->nan; i++)      /* RFC 1035 4.1.3 */
+        put_rr(&w, &m->an[i]);
+    for (int i = 0; i < m->nns; i++)
+        put_rr(&w, &m->ns[i]);
+    for (int i = 0; i < m->nar; i++)
+        put_rr(&w, &m->ar[i]);
+    return w.bad ? 0 : w.len;
+}
+
+/* ---- decoder -------------------------------------------------------- */
+
+static uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+           (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Reads a name at *off from b[0..lim).  RFC 1035 4.1.4 pointers are
+ * accepted only into the message after the header and only to an offset
+ * before every octet of this name read so far: each jump goes strictly
+ * backwards, so a loop is impossible and the walk ends. */
+static int get_name(const uint8_t *b, size_t lim, size_t *off, char *out,
+                    const char **why)
+{
+    size_t pos = *off, lowest = *off, olen = 0, wire = 0;
+    int jumped = 0;
+    for (;;) {
+        if (pos >= lim) {
+            *why = "a name runs past the end of its data";
+            return -1;
+        }
+        uint8_t c = b[pos];
+        if ((c & 0xC0) == 0xC0) {
+            if (pos + 1 >= lim) {
+                *why = "a compression pointer is cut off";
+                return -1;
+            }
+            size_t ptr = ((size_t)(c & 0x3F) << 8) | b[pos + 1];
+            if (ptr >= lowest) {
+                *why = "a compression pointer does not point backwards (RFC 1035 4.1.4)";
+                return -1;
+            }
+            if (ptr < DNS_HDR_LEN) {
+                *why = "a compression pointer points into the header";
+                return -1;
+            }
+            if (!jumped)
+                *off = pos + 2;
+            jumped = 1;
+            lowest = pos = ptr;
+            continue;
+        }
+        if (c & 0xC0) {
+            *why = "a label length above 63 (label types 01 and 10 are reserved, RFC 1035 4.1.4)";
+            return -1;
+        }
+        if (c == 0) {
+            if (!jumped)
+                *off = pos + 1;
+            break;
+        }
+        if (pos + 1 + c > lim) {
+            *why = "a label runs past the end of its data";
+            return -1;
+        }
+        wire += 1 + (size_t)c;
+        if (wire + 1 > DNS_NAME_MAX) {
+            *why = "a name is longer than 255 octets (RFC 1035 2.3.4)";
+            return -1;
+        }
+        for (size_t i = 0; i < c; i++)
+            if (!label_octet_ok(b[pos + 1 + i])) {
+                *why = "a label holds an octet other than printable ASCII (not supported)";
+                return -1;
+            }
+        if (olen)
+            out[olen++] = '.';
+        memcpy(out + olen, b + pos + 1, c);      /* olen + c <= 253 */
+        olen += c;
+        pos += 1 + (size_t)c;
+    }
+    if (olen == 0)
+        out[olen++] = '.';
+    out[olen] = '\0';
+    return 0;
+}
+
+static int get_rr(const uint8_t *b, size_t len, size_t *off,
+                  struct dns_rr *rr, const char **why)
+{
+    if (get_name(b, len, off, rr->name, why) < 0)
+        return -1;
+    if (*off + 10 > len) {
+        *why = "a record's TYPE/CLASS/TTL/RDLENGTH run past the end";
+        return -1;
+    }
+    const uint8_t *p = b + *off;
+    rr->type = get16(p);
+    rr->cls = get16(p + 2);
+    rr->ttl = get32(p + 4);
+    /* RFC 2181 8: a TTL with the most significant bit set is treated as 0 */
+    if (rr->ttl & 0x80000000u)
+        rr->ttl = 0;
+    size_t rdlen = get16(p + 8);
+    size_t start = *off + 10, end = start + rdlen;
+    if (end > len) {
+        *why = "RDATA runs past the end (RDLENGTH too large)";
+        return -1;
+    }
+    size_t q = start;
+    if (rr->type == DNS_TYPE_A) {
+        if (rdlen != 4) {
+            *why = "an A record's RDLENGTH is not 4 (RFC 1035 3.4.1)";
+            return -1;
+        }
+        rr->rd.a = get32(b + start);
+        q = end;
+    } else if (dns_type_has_name(rr->type)) {
+        if (get_name(b, end, &q, rr->rd.target, why) < 0)
+            return -1;
+    } else if (rr->type == DNS_TYPE_SOA) {
+        if (get_name(b, end, &q, rr->rd.soa.mname, why) < 0 ||
+            get_name(b, end, &q, rr->rd.soa.rname, why) < 0)
+            return -1;
+        if (q + 20 > end) {
+            *why = "SOA RDATA is too short for its five numbers (RFC 1035 3.3.13)";
+            return -1;
+        }
+        rr->rd.soa.serial = get32(b + q);
+        rr->rd.soa.refresh = get32(b + q + 4);
+        rr->rd.soa.retry = get32(b + q + 8);
+        rr->rd.soa.expire = get32(b + q + 12);
+        rr->rd.soa.minimum = get32(b + q + 16);
+        q += 20;
+    } else {
+        if (rdlen > DNS_RAW_MAX) {
+            *why = "RDATA of an unknown type is longer than 256 octets (not supported)";
+            return -1;
+        }
+        rr->rd.raw.len = (uint16_t)rdlen;
+        memcpy(rr->rd.raw.b, b + start, rdlen);
+        q = end;
+    }
+    if (q != end) {
+        *why = "RDATA is longer than its contents (RDLENGTH does not match)";
+        return -1;
+    }
+    *off = end;
+    return 0;
+}
+
+int dns_decode(const uint8_t *buf, size_t len, struct dns_msg *m,
+               char *err, size_t errlen)
+{
+    const char *why = NULL;
+    char tmp[96];
+    size_t off = DNS_HDR_LEN;
+    memset(m, 0, sizeof *m);
+    if (len < DNS_HDR_LEN) {
+        why = "shorter than the 12-octet header (RFC 1035 4.1.1)";
+        goto bad;
+    }
+    m->id = get16(buf);
+    m->qr = buf[2] >> 7;
+    m->opcode = (buf[2] >> 3) & 0xF;
+    m->aa = (buf[2] >> 2) & 1;
+    m->tc = (buf[2] >> 1) & 1;
+    m->rd = buf[2] & 1;
+    m->ra = buf[3] >> 7;
+    m->z = (buf[3] >> 4) & 7;
+    m->rcode = buf[3] & 0xF;
+    unsigned qd = get16(buf + 4), an = get16(buf + 6), ns = get16(buf + 8),
+             ar = get16(buf + 10);
+    if (qd > 1) {
+        why = "more than one question (not supported)";
+        goto bad;
+    }
+    if (an > DNS_MAX_RR || ns > DNS_MAX_RR || ar > DNS_MAX_RR) {
+        snprintf(tmp, sizeof tmp,
+                 "more than %d records in a section (not supported)",
+                 DNS_MAX_RR);
+        why = tmp;
+        goto bad;
+    }
+    m->qdcount = (uint8_t)qd;
+    if (qd) {
+        if (get_name(buf, len, &off, m->qname, &why) < 0)
+            goto bad;
+        if (off + 4 > len) {
+            why = "the question's QTYPE/QCLASS run past the end";
+            goto bad;
+        }
+        m->qtype = get16(buf + off);
+        m->qclass = get16(buf + off + 2);
+        off += 4;
+    }
+    for (unsigned i = 0; i < an; i++, m->nan++)
+        if (get_rr(buf, len, &off, &m->an[i], &why) < 0)
+            goto bad;
+    for (unsigned i = 0; i < ns; i++, m->nns++)
+        if (get_rr(buf, len, &off, &m->ns[i], &why) < 0)
+            goto bad;
+    for (unsigned i = 0; i < ar; i++, m->nar++)
+        if (get_rr(buf, len, &off, &m->ar[i], &why) < 0)
+            goto bad;
+    if (off != len) {
+        snprintf(tmp, sizeof tmp, "%zu octets after the last record",
+                 len - off);
+        why = tmp;
+        goto bad;
+    }
+    return 0;
+bad:
+    if (err && errlen)
+        snprintf(err, errlen, "%s", why);
+    return -1;
+}
