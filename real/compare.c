@@ -203,14 +203,14 @@ static void build_conn(const struct ctx *c, struct real_conn_table *t)
             if (!sim.n)
                 push(&sim, r->u.state.from, r->t_us, (long)i);
             push(&sim, r->u.state.to, r->t_us, (long)i);
-        } else if (r->kind == TK_REAL && (r->u.real.what == RW_STATE ||
-                                          r->u.real.what == RW_UNSEEN)) {
+        } else if (real_is_rec(r) && (RR_WHAT(r) == RW_STATE ||
+                                      RR_WHAT(r) == RW_UNSEEN)) {
             /* the same state seen again (a refused connect is looked at
              * before and after) is one item */
-            if (ker.n && ker.v[ker.n - 1].key == r->u.real.state &&
-                tr->recs[ker.v[ker.n - 1].rec].u.real.what == r->u.real.what)
+            if (ker.n && ker.v[ker.n - 1].key == RR_STATE(r) &&
+                RR_WHAT(&tr->recs[ker.v[ker.n - 1].rec]) == RR_WHAT(r))
                 continue;
-            push(&ker, r->u.real.state, r->t_us, (long)i);
+            push(&ker, RR_STATE(r), r->t_us, (long)i);
         }
     }
     t->replayed = ker.n > 0;
@@ -224,9 +224,9 @@ static void build_conn(const struct ctx *c, struct real_conn_table *t)
             const struct trace_rec *kr = &tr->recs[ker.v[j].rec];
             struct real_row row = {
                 .sim_state = -1, .ker_state = ker.v[j].key, .sim_t = -1,
-                .ker_t = ker.v[j].t, .ker_what = kr->u.real.what,
-                .ker_source = kr->u.real.source, .mark = RM_DIFF,
-                .why = kr->u.real.what == RW_UNSEEN ? kr->why
+                .ker_t = ker.v[j].t, .ker_what = RR_WHAT(kr),
+                .ker_source = RR_SOURCE(kr), .mark = RM_DIFF,
+                .why = RR_WHAT(kr) == RW_UNSEEN ? kr->why
                      : explain_kernel_only(&sim, &ker, ker.v[j].key),
             };
             add_row(t, &cap, row);
@@ -242,24 +242,24 @@ static void build_conn(const struct ctx *c, struct real_conn_table *t)
             const struct trace_rec *kr = &tr->recs[ker.v[j].rec];
             row.ker_state = ker.v[j].key;
             row.ker_t = ker.v[j].t;
-            row.ker_what = kr->u.real.what;
-            row.ker_source = kr->u.real.source;
-            if (kr->u.real.what == RW_UNSEEN) {
+            row.ker_what = RR_WHAT(kr);
+            row.ker_source = RR_SOURCE(kr);
+            if (RR_WHAT(kr) == RW_UNSEEN) {
                 row.why = kr->why;
             } else if (row.sim_state == TCPS_TIME_WAIT) {
                 int64_t msl2 = t->host < c->scn->nhosts
                              ? 2 * c->scn->hosts[t->host].tcp.msl_us : 0;
-                int64_t left = kr->u.real.val >= 0
-                             ? (int64_t)kr->u.real.val * 1000 : 60000000;
+                int64_t left = RR_VAL(kr) >= 0
+                             ? (int64_t)RR_VAL(kr) * 1000 : 60000000;
                 row.mark = RM_DETAIL;
                 row.why = WHY(N_REAL_DIFF_TW, left, msl2);
             } else {
                 row.mark = RM_SAME;
-                row.why = WHY0(N_NONE);
+                row.why = WHY0(N_REAL_NONE);
             }
             j++;
         } else if (!t->replayed) {
-            row.why = i == 0 ? WHY0(N_REAL_DIFF_NOT_REPLAYED) : WHY0(N_NONE);
+            row.why = i == 0 ? WHY0(N_REAL_DIFF_NOT_REPLAYED) : WHY0(N_REAL_NONE);
         } else {
             row.why = explain_sim_only(c, &sim, i, &ker, t->host);
         }
@@ -300,7 +300,7 @@ static int pkt_weight(const void *ctx, int i, int j)
         p->tr->recs[p->sim->v[i].rec].why.id == N_SEG_INJECT)
         return 0;                   /* an injected segment is never replayed */
     const struct trace_rec *kr = &p->tr->recs[p->ker->v[j].rec];
-    return kr->u.real.seq == p->seqs[i] && kr->u.real.ack == p->acks[i] ? 2 : 1;
+    return RR_SEQ(kr) == p->seqs[i] && RR_ACK(kr) == p->acks[i] ? 2 : 1;
 }
 
 static int host_by_name(const struct trace *tr, const char *name)
@@ -345,10 +345,10 @@ static void build_packets(const struct ctx *c, struct real_compare *out)
     uint8_t *norep = NULL;
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
-        if (r->kind == TK_REAL && r->u.real.what == RW_PACKET) {
+        if (real_is_rec(r) && RR_WHAT(r) == RW_PACKET) {
             int dst = host_by_name(tr, trace_str(tr, (uint32_t)r->why.a[1]));
-            push(&ker, pkt_key(r->host, dst, r->u.real.flags,
-                               (uint32_t)r->u.real.val), r->t_us, (long)i);
+            push(&ker, pkt_key(r->host, dst, RR_FLAGS(r),
+                               (uint32_t)RR_VAL(r)), r->t_us, (long)i);
             continue;
         }
         if (r->kind != TK_SEND || r->u.pkt.dup)
@@ -414,7 +414,7 @@ static void build_packets(const struct ctx *c, struct real_compare *out)
         if (i == sim.n)
             break;
         struct real_pkt_row row = { sim.v[i].rec, -1, seqs[i], acks[i], RM_DIFF,
-                                    WHY0(N_NONE) };
+                                    WHY0(N_REAL_NONE) };
         if (match[i] >= 0) {
             const struct trace_rec *sr = &tr->recs[sim.v[i].rec];
             const struct trace_rec *kr = &tr->recs[ker.v[j].rec];
@@ -425,10 +425,10 @@ static void build_packets(const struct ctx *c, struct real_compare *out)
             struct frame f;
             char err[64];
             if (frame_decode(fp, flen, &f, err, sizeof err) == 0 &&
-                (f.tcp.flags & ~TCP_PSH) != (kr->u.real.flags & ~TCP_PSH)) {
+                (f.tcp.flags & ~TCP_PSH) != (RR_FLAGS(kr) & ~TCP_PSH)) {
                 row.mark = RM_DETAIL;
                 row.why = WHY0(N_REAL_DIFF_PKT_RSTACK);
-            } else if (kr->u.real.seq != seqs[i] || kr->u.real.ack != acks[i]) {
+            } else if (RR_SEQ(kr) != seqs[i] || RR_ACK(kr) != acks[i]) {
                 row.mark = RM_DETAIL;
                 row.why = WHY0(N_REAL_DIFF_PKT_NUMBERS);
             }
@@ -478,18 +478,18 @@ void real_compare(const struct trace *tr, const struct scenario *scn,
     int capconns = 0;
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
-        if (r->kind == TK_REAL && r->u.real.what == RW_INFO) {
+        if (real_is_rec(r) && RR_WHAT(r) == RW_INFO) {
             if (r->why.id == N_REAL_END)
                 c.end_t = r->t_us;
             if (r->why.id == N_REAL_CAPTURE_ON)
                 out->captured = 1;
         }
-        if (r->kind == TK_REAL && r->u.real.what == RW_UNSEEN &&
+        if (real_is_rec(r) && RR_WHAT(r) == RW_UNSEEN &&
             r->why.id == N_REAL_UNSEEN_FAST)
             c.poll_us = r->why.a[1];
         int is_state = (r->kind == TK_STATE && r->layer == TL_TCP) ||
-                       (r->kind == TK_REAL && (r->u.real.what == RW_STATE ||
-                                               r->u.real.what == RW_UNSEEN));
+                       (real_is_rec(r) && (RR_WHAT(r) == RW_STATE ||
+                                           RR_WHAT(r) == RW_UNSEEN));
         if (!is_state || !r->conn || r->host < 0)
             continue;
         int k;

@@ -1,6 +1,6 @@
 /* real.c — the `--real` driver: replays a scenario's TCP calls on loopback
  * sockets at scaled times, watches the kernel's state of every endpoint, and
- * merges what it saw into the trace as TK_REAL records (see real.h).
+ * merges what it saw into the trace as its own records (realrec.h).
  *
  * The shape of a run:
  *   plan     list what has no real counterpart (faults, injected segments,
@@ -37,65 +37,6 @@
 #include "realint.h"
 #include "tcp.h"
 #include "trace.h"
-
-/* ---- names --------------------------------------------------------------- */
-
-const char *real_what_name(int what)
-{
-    static const char *const names[] = {
-#define X(id, name) name,
-        REAL_WHATS(X)
-#undef X
-    };
-    return what >= 0 && what < RW_COUNT ? names[what] : "?";
-}
-
-const char *real_source_name(int source)
-{
-    static const char *const names[] = {
-#define X(id, name) name,
-        REAL_SOURCES(X)
-#undef X
-    };
-    return source >= 0 && source < RS_COUNT ? names[source] : "?";
-}
-
-const char *real_call_name(int call)
-{
-    return call == REAL_CALL_ACCEPT ? "accept" : app_call_name(call);
-}
-
-const char *real_state_label(const struct trace_rec *r)
-{
-    switch (r->u.real.what) {
-    case RW_STATE:        return tcp_state_name(r->u.real.state);
-    case RW_UNSEEN:       return "not observed";
-    case RW_CALL:         return "call";
-    case RW_PACKET:       return "packet";
-    case RW_NOT_REPLAYED: return "not replayed";
-    default:              return "info";
-    }
-}
-
-const char *real_timer_name(int t)
-{
-    switch (t) {
-    case 0:  return "none";
-    case 1:  return "retransmit";
-    case 2:  return "keepalive";
-    case 3:  return "TIME_WAIT";
-    case 4:  return "zero-window probe";
-    default: return "unknown";
-    }
-}
-
-int real_in_trace(const struct trace *tr)
-{
-    for (size_t i = 0; i < tr->n; i++)
-        if (tr->recs[i].kind == TK_REAL)
-            return 1;
-    return 0;
-}
 
 void real_default_opts(struct real_opts *o)
 {
@@ -208,15 +149,16 @@ static struct trace_rec *rec_add(struct replay *R, int host, uint32_t conn,
     memset(x, 0, sizeof *x);
     x->real_us = R->t0 ? rnow(R) : 0;
     x->idx = R->nrecs - 1;
-    x->r.kind = TK_REAL;
+    x->r.kind = TK_EXT;
+    x->r.u.ext.owner = REAL_EXT_OWNER;
     x->r.host = host;
     x->r.layer = (what == RW_NOT_REPLAYED || what == RW_INFO) ? TL_NONE : TL_TCP;
     x->r.conn = conn;
     x->r.why = why;
-    x->r.u.real.what = (uint8_t)what;
-    x->r.u.real.state = (uint8_t)state;
-    x->r.u.real.source = (uint8_t)source;
-    x->r.u.real.val = -1;
+    RR_WHAT(&x->r) = (uint8_t)what;
+    RR_STATE(&x->r) = (uint8_t)state;
+    RR_SOURCE(&x->r) = (uint8_t)source;
+    RR_VAL(&x->r) = -1;
     if (what == RW_STATE)
         R->res->observations++;
     else if (what == RW_UNSEEN)
@@ -481,7 +423,7 @@ static void observe(struct replay *R, struct ep *e, int force)
                 a.state, RS_SOCK_DIAG,
                 WHY(N_REAL_SEEN_TW_FD, a.state, timer_label(R, a.timer, a.state),
                     a.expires_ms * 1000));
-            r->u.real.val = a.timer ? (int32_t)a.expires_ms : -1;
+            RR_VAL(r) = a.timer ? (int32_t)a.expires_ms : -1;
             e->state = a.state;
             e->final = 1;
             return;
@@ -523,7 +465,7 @@ static void observe(struct replay *R, struct ep *e, int force)
                      : WHY(N_REAL_SEEN_DIAG, st);
         struct trace_rec *r = rec_add(R, e->host, e->conn, RW_STATE, st,
                                       RS_SOCK_DIAG, w);
-        r->u.real.val = k && a.timer ? (int32_t)a.expires_ms : -1;
+        RR_VAL(r) = k && a.timer ? (int32_t)a.expires_ms : -1;
         e->state = st;
     }
     if (st == TCPS_TIME_WAIT || st == TCPS_CLOSED)
@@ -569,7 +511,7 @@ static void accept_all(struct replay *R)
             struct trace_rec *r = rec_add(R, l.host, e->conn, RW_CALL,
                                           REAL_CALL_ACCEPT, RS_REPLAY,
                                           WHY(N_REAL_ACCEPT, e->remote.port));
-            r->u.real.val = 0;
+            RR_VAL(r) = 0;
             R->res->calls++;
             observe(R, e, 0);
         }
@@ -672,7 +614,7 @@ static struct trace_rec *call_rec(struct replay *R, int host, uint32_t conn,
                                   int call, int32_t val, struct why why)
 {
     struct trace_rec *r = rec_add(R, host, conn, RW_CALL, call, RS_REPLAY, why);
-    r->u.real.val = val;
+    RR_VAL(r) = val;
     R->res->calls++;
     if (val < 0)
         R->res->failed_calls++;
@@ -823,7 +765,7 @@ static void do_connect(struct replay *R, int ai)
     struct sockaddr_storage ss;
     socklen_t len = to_sockaddr(&e->remote, &ss);
     e->connected = 1;
-    struct trace_rec *r = call_rec(R, h, conn, AC_CONNECT, 0, WHY0(N_NONE));
+    struct trace_rec *r = call_rec(R, h, conn, AC_CONNECT, 0, WHY0(N_REAL_NONE));
     int rc = connect(fd, (struct sockaddr *)&ss, len);
     int err = rc < 0 ? errno : 0;
     const char *res = !err ? "connected at once"
@@ -831,7 +773,7 @@ static void do_connect(struct replay *R, int ai)
                     : strerror(err);
     r->why = WHY(N_REAL_CONNECT, e->local.port, port, a->port, str_id(R, res));
     if (err && err != EINPROGRESS) {
-        r->u.real.val = -err;
+        RR_VAL(r) = -err;
         R->res->failed_calls++;
     }
     int raw, st = real_tcp_info_state(fd, &raw);
@@ -1198,10 +1140,10 @@ static void packet_records(struct replay *R)
                 str_id(R, dh >= 0 ? tr->host_names[dh] : "?"), p->sport, p->dport));
         last_t = p->t_us - R->t0 > last_t ? p->t_us - R->t0 : last_t;
         R->recs[R->nrecs - 1].real_us = last_t;
-        r->u.real.flags = p->flags;
-        r->u.real.val = (int32_t)p->len;
-        r->u.real.seq = p->seq - sisn;
-        r->u.real.ack = (p->flags & 0x10) && have_d ? p->ack - disn : 0;
+        RR_FLAGS(r) = p->flags;
+        RR_VAL(r) = (int32_t)p->len;
+        RR_SEQ(r) = p->seq - sisn;
+        RR_ACK(r) = (p->flags & 0x10) && have_d ? p->ack - disn : 0;
         R->res->packets++;
     }
 }
@@ -1328,6 +1270,7 @@ int real_run(struct sim *s, const struct real_opts *o, struct real_result *res)
     memset(res, 0, sizeof *res);
     R->s = s;
     R->scn = s->scn;
+    s->tr.ext_why = real_why;      /* the sentences of the records it adds */
     R->res = res;
     if (o)
         R->o = *o;

@@ -8,9 +8,9 @@
  * simulated endpoint, on ports the kernel chooses; it watches every
  * endpoint's state (getsockopt TCP_INFO while a descriptor is open,
  * NETLINK_SOCK_DIAG by exact 4-tuple once it is closed) and, when allowed,
- * captures the segments on lo.  What it saw becomes TK_REAL records, put
- * back on the scenario's clock and merged into the trace by time (at equal
- * times the simulated records come first).  Everything is bounded: a run
+ * captures the segments on lo.  What it saw becomes the driver's own
+ * records (realrec.h), put back on the scenario's clock and merged into the
+ * trace by time (at equal times the simulated records come first).  Everything is bounded: a run
  * takes at most max_span_us + settle_max_us of real time plus set-up, and
  * every socket it opens is closed before it returns.
  *
@@ -33,52 +33,8 @@
 #define PROTOSIM_REAL_H
 
 #include <stdint.h>
+#include "realrec.h"
 #include "sim.h"
-
-/* What a TK_REAL record says (trace_rec.u.real.what). */
-#define REAL_WHATS(X) \
-    X(STATE,        "state")         /* the kernel reported u.real.state */ \
-    X(UNSEEN,       "not_observed")  /* u.real.state must have happened but was not seen */ \
-    X(CALL,         "call")          /* a real socket call; u.real.state is the enum app_call */ \
-    X(PACKET,       "packet")        /* a captured segment */ \
-    X(NOT_REPLAYED, "not_replayed")  /* a scenario feature with no real counterpart */ \
-    X(INFO,         "info")          /* how the replay ran: scale, capture on or off, end */
-
-enum real_what {
-#define X(id, name) RW_##id,
-    REAL_WHATS(X)
-#undef X
-    RW_COUNT
-};
-
-/* Where it came from (trace_rec.u.real.source). */
-#define REAL_SOURCES(X) \
-    X(TCP_INFO,  "tcp_info")  \
-    X(SOCK_DIAG, "sock_diag") \
-    X(CAPTURE,   "capture")   \
-    X(REPLAY,    "replay")
-
-enum real_source {
-#define X(id, name) RS_##id,
-    REAL_SOURCES(X)
-#undef X
-    RS_COUNT
-};
-
-/* RW_CALL records carry an enum app_call in u.real.state, or this one for
- * the accept() that the model has no call for. */
-#define REAL_CALL_ACCEPT 200
-const char *real_call_name(int call);       /* "connect", ..., "accept" */
-
-const char *real_what_name(int what);
-const char *real_source_name(int source);
-/* The "state" field of a TK_REAL record in JSON and text: the contract's
- * state name for RW_STATE, else "not observed", "call", "packet",
- * "not replayed" or "info". */
-const char *real_state_label(const struct trace_rec *r);
-/* The kernel's timer as NETLINK_SOCK_DIAG names it (idiag_timer):
- * "none", "retransmit", "keepalive", "TIME_WAIT", "zero-window probe". */
-const char *real_timer_name(int idiag_timer);
 
 enum real_capture_mode {
     REAL_CAPTURE_AUTO,      /* capture when the process may (CAP_NET_RAW) */
@@ -131,9 +87,6 @@ struct real_result {
  * Returns 0, or -1 when nothing could be replayed (res->err says why; the
  * trace then holds one RW_INFO record with the reason). */
 int real_run(struct sim *s, const struct real_opts *o, struct real_result *res);
-
-/* Does the trace hold any TK_REAL record? */
-int real_in_trace(const struct trace *tr);
 
 /* ---- the model beside the kernel (compare.c) -------------------------- */
 

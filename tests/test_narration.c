@@ -25,6 +25,7 @@
 #include "dns.h"
 #include "narrate.h"
 #include "lang.h"
+#include "realrec.h"
 #include "sim.h"
 #include "tcp.h"
 #include "trace.h"
@@ -2084,8 +2085,8 @@ static void note_record(struct nck *c, const struct trace_rec *r)
 static void check_record(struct nck *c, const struct trace_rec *r)
 {
     char k1[128];
-    if (r->kind == TK_REAL)
-        return;                           /* --real's sentences: sim/real/ */
+    if (real_is_rec(r))
+        return;       /* the driver's sentences: test_every_real_template_... */
     if (r->why.id >= N_COUNT)
         return ck_fail(c, "narration id %u is out of range", r->why.id);
     const struct ncheck *e = &checks[r->why.id];
@@ -2236,11 +2237,64 @@ START_TEST(test_every_narration_id_has_a_check_entry)
     };
     for (int id = 0; id < N_COUNT; id++) {
         const char *t = narration_template(id);
-        if (!strncmp(names[id], "N_REAL_", 7))
-            continue;              /* --real's own sentences (sim/real/) */
-        ck_assert_msg(checks[id].kinds != 0,
-                      "narration id %d (\"%s\") has no entry in checks[]", id, t);
+        ck_assert_msg(checks[id].kinds != 0, "narration id %d (%s, \"%s\") has no "
+                      "entry in checks[]", id, names[id], t);
     }
+}
+END_TEST
+
+/* A template's placeholders are {0}..{3}, bare or with a type the
+ * formatter knows; NULL when they all are, else what is wrong.  (Some model
+ * ids, N_NET_SEND's, are empty on purpose: the event line says it all.) */
+static const char *template_fault(const char *t)
+{
+    static const char *const types[] = {
+        "}", ":dur}", ":state}", ":flags}", ":str}", ":ip}", ":call}"
+    };
+    for (const char *p = strchr(t, '{'); p; p = strchr(p + 1, '{')) {
+        if (p[1] < '0' || p[1] > '3')
+            return "a placeholder's index is not 0..3";
+        size_t k = 0;
+        while (k < sizeof types / sizeof *types &&
+               strncmp(p + 2, types[k], strlen(types[k])))
+            k++;
+        if (k == sizeof types / sizeof *types)
+            return "a placeholder has no type the formatter knows";
+    }
+    return NULL;
+}
+
+/* Every model sentence is well formed. */
+START_TEST(test_every_model_template_is_well_formed)
+{
+    for (int id = 0; id < N_COUNT; id++) {
+        const char *err = template_fault(narration_template(id));
+        ck_assert_msg(!err, "narration id %d (\"%s\"): %s", id,
+                      narration_template(id), err);
+    }
+}
+END_TEST
+
+/* The --real driver's own table (real/realrec.h) is checked the same way,
+ * and each sentence renders with every placeholder filled. */
+START_TEST(test_every_real_template_is_well_formed)
+{
+    struct trace tr;
+    trace_init(&tr);
+    uint32_t s1 = trace_intern(&tr, "client");
+    ck_assert_int_eq(s1, 1);
+    ck_assert_str_eq(real_narration_template(N_REAL_NONE), "");
+    for (int id = 1; id < N_REAL_COUNT; id++) {
+        const char *t = real_narration_template(id);
+        const char *err = *t ? template_fault(t) : "the sentence is empty";
+        ck_assert_msg(!err, "real narration id %d (\"%s\"): %s", id, t, err);
+        char out[1024];
+        struct why w = WHY(id, 1, 1, 1, 1);
+        real_narrate(&tr, &w, out, sizeof out);
+        ck_assert_msg(*out && !strchr(out, '{') && !strchr(out, '}'),
+                      "real narration id %d renders as \"%s\"", id, out);
+    }
+    trace_free(&tr);
 }
 END_TEST
 
@@ -2612,6 +2666,8 @@ Suite *narration_suite(void)
     tcase_add_test(t, test_every_shipped_lesson_tells_the_truth);
     tcase_add_test(t, test_every_edge_case_tells_the_truth);
     tcase_add_test(t, test_every_narration_id_has_a_check_entry);
+    tcase_add_test(t, test_every_model_template_is_well_formed);
+    tcase_add_test(t, test_every_real_template_is_well_formed);
     suite_add_tcase(s, t);
     TCase *u = tcase_create("checker");
     tcase_add_test(u, test_checker_accepts_a_true_data_sentence);

@@ -82,16 +82,16 @@ static const struct trace *T(const struct rrun *r)
     return &r->sim.tr;
 }
 
-/* Index of the first TK_REAL record of host h with this what/state (and
+/* Index of the first real record of host h with this what/state (and
  * source, -1 any) at or after index from; -1 if none. */
 static long find_real(const struct trace *tr, long from, int h, int what,
                       int state, int source)
 {
     for (size_t i = (size_t)(from < 0 ? 0 : from); i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
-        if (r->kind == TK_REAL && r->host == h && r->u.real.what == what &&
-            (state < 0 || r->u.real.state == state) &&
-            (source < 0 || r->u.real.source == source))
+        if (real_is_rec(r) && r->host == h && RR_WHAT(r) == what &&
+            (state < 0 || RR_STATE(r) == state) &&
+            (source < 0 || RR_SOURCE(r) == source))
             return (long)i;
     }
     return -1;
@@ -106,7 +106,7 @@ static int count_why(const struct trace *tr, int id)
 {
     int n = 0;
     for (size_t i = 0; i < tr->n; i++)
-        if (tr->recs[i].kind == TK_REAL && tr->recs[i].why.id == id)
+        if (real_is_rec(&tr->recs[i]) && tr->recs[i].why.id == id)
             n++;
     return n;
 }
@@ -165,7 +165,7 @@ START_TEST(test_teardown_client_established_fin_wait_time_wait)
     long tw = find_real(T(r), est, c, RW_STATE, TCPS_TIME_WAIT, RS_SOCK_DIAG);
     ck_assert_int_gt(tw, fw2 >= 0 ? fw2 : fw1);
     /* the kernel's TIME_WAIT timer: tens of seconds (60 s on Linux) */
-    int32_t ms = T(r)->recs[tw].u.real.val;
+    int32_t ms = RR_VAL(&T(r)->recs[tw]);
     ck_assert_int_ge(ms, 10000);
     ck_assert_int_le(ms, 60000);
     /* the connection id is the model's, so the two can be compared */
@@ -209,12 +209,12 @@ START_TEST(test_trace_stays_time_ordered_model_first)
     const struct trace *tr = T(r);
     int reals = 0;
     for (size_t i = 0; i < tr->n; i++) {
-        reals += tr->recs[i].kind == TK_REAL;
+        reals += real_is_rec(&tr->recs[i]);
         if (i == 0)
             continue;
         ck_assert_int_le(tr->recs[i - 1].t_us, tr->recs[i].t_us);
         /* at equal times the simulated records come first */
-        if (tr->recs[i - 1].kind == TK_REAL && tr->recs[i].kind != TK_REAL)
+        if (real_is_rec(&tr->recs[i - 1]) && !real_is_rec(&tr->recs[i]))
             ck_assert_int_lt(tr->recs[i - 1].t_us, tr->recs[i].t_us);
     }
     ck_assert_int_gt(reals, 10);
@@ -278,7 +278,7 @@ START_TEST(test_refused_connect_and_abort)
     ck_assert_int_ge(count_why(T(r), N_REAL_SEEN_INFO_ERR), 1);
     long why = -1;
     for (size_t i = 0; i < T(r)->n && why < 0; i++)
-        if (T(r)->recs[i].why.id == N_REAL_SEEN_INFO_ERR)
+        if (real_is_rec(&T(r)->recs[i]) && T(r)->recs[i].why.id == N_REAL_SEEN_INFO_ERR)
             why = (long)i;
     ck_assert_int_eq(T(r)->recs[why].host, c);
     ck_assert_str_eq(trace_str(T(r), (uint32_t)T(r)->recs[why].why.a[1]),
@@ -321,12 +321,12 @@ START_TEST(test_half_close_time_wait_while_descriptor_open)
     long rd = -1;
     for (size_t i = 0; i < T(r)->n; i++) {
         const struct trace_rec *x = &T(r)->recs[i];
-        if (x->kind == TK_REAL && x->host == c && x->u.real.what == RW_CALL &&
-            x->u.real.state == AC_RECV)
+        if (real_is_rec(x) && x->host == c && RR_WHAT(x) == RW_CALL &&
+            RR_STATE(x) == AC_RECV)
             rd = (long)i;
     }
     ck_assert_int_ge(rd, 0);
-    ck_assert_int_eq(T(r)->recs[rd].u.real.val, 5);
+    ck_assert_int_eq(RR_VAL(&T(r)->recs[rd]), 5);
     /* the descriptor reads CLOSED; sock_diag finds the TIME_WAIT */
     long tw = find_real(T(r), fw, c, RW_STATE, TCPS_TIME_WAIT, RS_SOCK_DIAG);
     ck_assert_int_ge(tw, 0);
@@ -367,7 +367,7 @@ START_TEST(test_features_without_counterpart_are_listed)
     long f = find_real(tr, 0, scenario_host_index(r->scn, "alice"), RW_CALL,
                        AC_SEND, -1);
     ck_assert_int_ge(f, 0);
-    ck_assert_int_lt(tr->recs[f].u.real.val, 0);
+    ck_assert_int_lt(RR_VAL(&tr->recs[f]), 0);
     ck_assert_str_eq(trace_str(tr, (uint32_t)tr->recs[f].why.a[1]),
                      "its connection was not replayed");
     /* the listen that has a counterpart still ran */
@@ -385,7 +385,7 @@ START_TEST(test_second_listen_on_a_port_fails_like_the_model)
     long f = find_real(T(r), 0, 0, RW_CALL, AC_LISTEN, -1);
     f = find_real(T(r), f + 1, 0, RW_CALL, AC_LISTEN, -1);
     ck_assert_int_ge(f, 0);
-    ck_assert_int_eq(T(r)->recs[f].u.real.val, -EADDRINUSE);
+    ck_assert_int_eq(RR_VAL(&T(r)->recs[f]), -EADDRINUSE);
     ck_assert_int_eq(r->res.failed_calls, 1);
     done(r);
 }
@@ -460,19 +460,19 @@ START_TEST(test_capture_lists_real_segments)
     ck_assert_int_eq(count_why(tr, N_REAL_CAPTURE_ON), 1);
     long syn = find_real(tr, 0, r->client, RW_PACKET, -1, RS_CAPTURE);
     ck_assert_int_ge(syn, 0);
-    ck_assert_int_eq(tr->recs[syn].u.real.flags, TCP_SYN);
-    ck_assert_uint_eq(tr->recs[syn].u.real.seq, 0);         /* relative */
+    ck_assert_int_eq(RR_FLAGS(&tr->recs[syn]), TCP_SYN);
+    ck_assert_uint_eq(RR_SEQ(&tr->recs[syn]), 0);         /* relative */
     long sa = find_real(tr, syn, r->server, RW_PACKET, -1, RS_CAPTURE);
-    ck_assert_int_eq(tr->recs[sa].u.real.flags, TCP_SYN | TCP_ACK);
-    ck_assert_uint_eq(tr->recs[sa].u.real.ack, 1);
+    ck_assert_int_eq(RR_FLAGS(&tr->recs[sa]), TCP_SYN | TCP_ACK);
+    ck_assert_uint_eq(RR_ACK(&tr->recs[sa]), 1);
     /* the client's 5 bytes, then a FIN from each side */
     int data = 0, fins = 0;
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *x = &tr->recs[i];
-        if (x->kind != TK_REAL || x->u.real.what != RW_PACKET)
+        if (!real_is_rec(x) || RR_WHAT(x) != RW_PACKET)
             continue;
-        data += x->u.real.val == 5 && x->host == r->client;
-        fins += (x->u.real.flags & TCP_FIN) != 0;
+        data += RR_VAL(x) == 5 && x->host == r->client;
+        fins += (RR_FLAGS(x) & TCP_FIN) != 0;
     }
     ck_assert_int_eq(data, 1);
     ck_assert_int_eq(fins, 2);
@@ -504,7 +504,7 @@ START_TEST(test_capture_off_without_cap_net_raw)
     char buf[256];
     long k = -1;
     for (size_t i = 0; i < T(r)->n; i++)
-        if (T(r)->recs[i].why.id == N_REAL_CAPTURE_OFF)
+        if (real_is_rec(&T(r)->recs[i]) && T(r)->recs[i].why.id == N_REAL_CAPTURE_OFF)
             k = (long)i;
     trace_why(T(r), &T(r)->recs[k], buf, sizeof buf);
     ck_assert_ptr_nonnull(strstr(buf, "capture off (needs CAP_NET_RAW)"));

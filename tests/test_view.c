@@ -928,8 +928,8 @@ static long kernel_rec(const struct trace *tr, int h, int what, int state)
 {
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
-        if (r->kind == TK_REAL && r->host == h && r->u.real.what == what &&
-            r->u.real.state == state)
+        if (real_is_rec(r) && r->host == h && RR_WHAT(r) == what &&
+            RR_STATE(r) == state)
             return (long)i;
     }
     return -1;
@@ -948,11 +948,11 @@ static long kernel_closing(const struct trace *tr, int *state)
     if (i < 0) {
         char seen[512] = "";
         for (size_t k = 0; k < tr->n; k++)
-            if (tr->recs[k].kind == TK_REAL && tr->recs[k].host == 0 &&
-                tr->recs[k].u.real.what == RW_STATE &&
+            if (real_is_rec(&tr->recs[k]) && tr->recs[k].host == 0 &&
+                RR_WHAT(&tr->recs[k]) == RW_STATE &&
                 strlen(seen) + 16 < sizeof seen) {
                 strcat(seen, " ");
-                strcat(seen, tcp_state_name(tr->recs[k].u.real.state));
+                strcat(seen, tcp_state_name(RR_STATE(&tr->recs[k])));
             }
         ck_abort_msg("the client's kernel showed neither TIME_WAIT nor FIN_WAIT_2:%s",
                      seen);
@@ -1030,21 +1030,23 @@ START_TEST(test_kernel_columns_widths_at_80_and_120)
 }
 END_TEST
 
-/* Appends a TK_REAL record (the trace has no appender for them outside
- * sim/real/). */
+/* Appends a --real record (the model has no appender for them; real.c
+ * makes them). */
 static size_t add_real(struct trace *tr, int64_t t, int host, uint32_t conn, int what,
                        int state, int source, int val, struct why why)
 {
     size_t k = trace_note(tr, t, host, "");
     struct trace_rec *r = &tr->recs[k];
-    r->kind = TK_REAL;
+    r->kind = TK_EXT;
+    r->u.ext.owner = REAL_EXT_OWNER;
+    tr->ext_why = real_why;
     r->layer = TL_TCP;
     r->conn = conn;
     r->why = why;
-    r->u.real.what = (uint8_t)what;
-    r->u.real.state = (uint8_t)state;
-    r->u.real.source = (uint8_t)source;
-    r->u.real.val = val;
+    RR_WHAT(r) = (uint8_t)what;
+    RR_STATE(r) = (uint8_t)state;
+    RR_SOURCE(r) = (uint8_t)source;
+    RR_VAL(r) = val;
     return k;
 }
 
@@ -1363,7 +1365,7 @@ START_TEST(test_kernel_inspector_and_state_pane)
     /* a real call: its source and sentence */
     long call = -1;
     for (size_t i = 0; i < f.ix.n && call < 0; i++)
-        if (f.s.tr.recs[i].kind == TK_REAL && f.s.tr.recs[i].u.real.what == RW_CALL)
+        if (real_is_rec(&f.s.tr.recs[i]) && RR_WHAT(&f.s.tr.recs[i]) == RW_CALL)
             call = (long)i;
     ck_assert_int_ge(call, 0);
     f.st.cur = (size_t)call;

@@ -170,21 +170,21 @@ static void json_real(FILE *fp, const struct trace *tr, const struct trace_rec *
     fputs(",\"state\":", fp);
     jstr(fp, real_state_label(r));
     fprintf(fp, ",\"source\":\"%s\",\"event\":\"%s\"",
-            real_source_name(r->u.real.source), real_what_name(r->u.real.what));
-    switch (r->u.real.what) {
+            real_source_name(RR_SOURCE(r)), real_what_name(RR_WHAT(r)));
+    switch (RR_WHAT(r)) {
     case RW_STATE:
-        if (r->u.real.val >= 0)
+        if (RR_VAL(r) >= 0)
             fprintf(fp, ",\"timer\":\"%s\",\"timer_ms\":%" PRId32,
                     r->why.id == N_REAL_SEEN_DIAG_TMR || r->why.id == N_REAL_SEEN_TW_FD
                         ? trace_str(tr, (uint32_t)r->why.a[1]) : "?",
-                    r->u.real.val);
+                    RR_VAL(r));
         break;
     case RW_UNSEEN:
-        fprintf(fp, ",\"missed\":\"%s\"", tcp_state_name(r->u.real.state));
+        fprintf(fp, ",\"missed\":\"%s\"", tcp_state_name(RR_STATE(r)));
         break;
     case RW_CALL:
         fprintf(fp, ",\"call\":\"%s\",\"ret\":%" PRId32,
-                real_call_name(r->u.real.state), r->u.real.val);
+                real_call_name(RR_STATE(r)), RR_VAL(r));
         break;
     case RW_PACKET:
         fputs(",\"src\":", fp);
@@ -193,9 +193,9 @@ static void json_real(FILE *fp, const struct trace *tr, const struct trace_rec *
         jstr(fp, trace_str(tr, (uint32_t)r->why.a[1]));
         fprintf(fp, ",\"tcp\":{\"sport\":%" PRId64 ",\"dport\":%" PRId64
                 ",\"seq\":%" PRIu32 ",\"ack\":%" PRIu32 ",\"flags\":",
-                r->why.a[2], r->why.a[3], r->u.real.seq, r->u.real.ack);
-        jstr(fp, tcp_flags_str(r->u.real.flags, fl, sizeof fl));
-        fprintf(fp, ",\"len\":%" PRId32 ",\"relative\":true}", r->u.real.val);
+                r->why.a[2], r->why.a[3], RR_SEQ(r), RR_ACK(r));
+        jstr(fp, tcp_flags_str(RR_FLAGS(r), fl, sizeof fl));
+        fprintf(fp, ",\"len\":%" PRId32 ",\"relative\":true}", RR_VAL(r));
         break;
     default:
         break;
@@ -209,7 +209,7 @@ int render_json(FILE *fp, const struct sim *s)
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
         fprintf(fp, "{\"t_us\":%" PRId64 ",\"kind\":\"%s\",\"host\":", r->t_us,
-                trace_kind_name(r->kind));
+                real_kind_name(r));
         jhost(fp, tr, r->host);
         switch (r->kind) {
         case TK_STATE:
@@ -244,8 +244,9 @@ int render_json(FILE *fp, const struct sim *s)
             }
             break;
         }
-        case TK_REAL:
-            json_real(fp, tr, r);
+        case TK_EXT:
+            if (real_is_rec(r))
+                json_real(fp, tr, r);
             break;
         default:
             break;

@@ -134,36 +134,36 @@ static void render_real_event(const struct trace *tr, const struct trace_rec *r,
                               char *buf, size_t n)
 {
     char fl[64], d[32];
-    const char *src = real_source_name(r->u.real.source);
-    switch (r->u.real.what) {
+    const char *src = real_source_name(RR_SOURCE(r));
+    switch (RR_WHAT(r)) {
     case RW_STATE:
-        if (r->u.real.val >= 0)
+        if (RR_VAL(r) >= 0)
             snprintf(buf, n, "kernel %s  [%s, timer %s]",
-                     tcp_state_name(r->u.real.state), src,
-                     fmt_duration((int64_t)r->u.real.val * 1000, d, sizeof d));
+                     tcp_state_name(RR_STATE(r)), src,
+                     fmt_duration((int64_t)RR_VAL(r) * 1000, d, sizeof d));
         else
-            snprintf(buf, n, "kernel %s  [%s]", tcp_state_name(r->u.real.state),
+            snprintf(buf, n, "kernel %s  [%s]", tcp_state_name(RR_STATE(r)),
                      src);
         break;
     case RW_UNSEEN:
-        snprintf(buf, n, "kernel %s not observed", tcp_state_name(r->u.real.state));
+        snprintf(buf, n, "kernel %s not observed", tcp_state_name(RR_STATE(r)));
         break;
     case RW_CALL:
-        snprintf(buf, n, "real %s()%s", real_call_name(r->u.real.state),
-                 r->u.real.val < 0 ? " failed" : "");
+        snprintf(buf, n, "real %s()%s", real_call_name(RR_STATE(r)),
+                 RR_VAL(r) < 0 ? " failed" : "");
         break;
     case RW_PACKET:
-        tcp_flags_str(r->u.real.flags, fl, sizeof fl);
-        if (r->u.real.flags & TCP_ACK)
+        tcp_flags_str(RR_FLAGS(r), fl, sizeof fl);
+        if (RR_FLAGS(r) & TCP_ACK)
             snprintf(buf, n, "lo: %s -> %s  %s seq=%u ack=%u len=%d",
                      trace_str(tr, (uint32_t)r->why.a[0]),
-                     trace_str(tr, (uint32_t)r->why.a[1]), fl, r->u.real.seq,
-                     r->u.real.ack, r->u.real.val);
+                     trace_str(tr, (uint32_t)r->why.a[1]), fl, RR_SEQ(r),
+                     RR_ACK(r), RR_VAL(r));
         else
             snprintf(buf, n, "lo: %s -> %s  %s seq=%u len=%d",
                      trace_str(tr, (uint32_t)r->why.a[0]),
-                     trace_str(tr, (uint32_t)r->why.a[1]), fl, r->u.real.seq,
-                     r->u.real.val);
+                     trace_str(tr, (uint32_t)r->why.a[1]), fl, RR_SEQ(r),
+                     RR_VAL(r));
         break;
     case RW_NOT_REPLAYED:
         snprintf(buf, n, "not replayed");
@@ -210,8 +210,11 @@ char *render_event(const struct trace *tr, const struct trace_rec *r,
     case TK_APP:
         render_app(tr, r, buf, n);
         break;
-    case TK_REAL:
-        render_real_event(tr, r, buf, n);
+    case TK_EXT:
+        if (real_is_rec(r))
+            render_real_event(tr, r, buf, n);
+        else
+            snprintf(buf, n, "%s", trace_kind_name(r->kind));
         break;
     default:
         snprintf(buf, n, "%s", trace_kind_name(r->kind));
@@ -224,7 +227,7 @@ static const char *kind_label(const struct trace_rec *r)
 {
     switch (r->kind) {
     case TK_STATE: return trace_layer_name(r->layer);
-    default:       return trace_kind_name(r->kind);
+    default:       return real_kind_name(r);
     }
 }
 
@@ -245,12 +248,12 @@ static const char *real_seg(const struct trace *tr, const struct trace_rec *r,
                             uint32_t seq, uint32_t ack, char *buf, size_t n)
 {
     char fl[64];
-    if (r->kind == TK_REAL) {
-        tcp_flags_str(r->u.real.flags, fl, sizeof fl);
+    if (real_is_rec(r)) {
+        tcp_flags_str(RR_FLAGS(r), fl, sizeof fl);
         snprintf(buf, n, "%s -> %s  %s seq=%u ack=%u len=%d",
                  trace_str(tr, (uint32_t)r->why.a[0]),
-                 trace_str(tr, (uint32_t)r->why.a[1]), fl, r->u.real.seq,
-                 r->u.real.ack, r->u.real.val);
+                 trace_str(tr, (uint32_t)r->why.a[1]), fl, RR_SEQ(r),
+                 RR_ACK(r), RR_VAL(r));
         return buf;
     }
     size_t len;
@@ -284,11 +287,11 @@ static void render_real_table(FILE *fp, const struct sim *s)
     fprintf(fp, "\nThe model beside the kernel (--real)\n");
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
-        if (r->kind == TK_REAL && r->u.real.what == RW_INFO)
-            fprintf(fp, "  %s\n", VIS(trace_why(tr, r, why, sizeof why)));
+        if (real_is_rec(r) && RR_WHAT(r) == RW_INFO)
+            fprintf(fp, "  %s\n", VIS(real_why(tr, r, why, sizeof why)));
     }
     for (int g = 0; g < c.ngeneral; g++)
-        fprintf(fp, "  %s\n", VIS(narrate(&c.general[g], NULL, why, sizeof why)));
+        fprintf(fp, "  %s\n", VIS(real_narrate(tr, &c.general[g], why, sizeof why)));
     fprintf(fp, "  marks: = the same, ~ the same state but a detail differs, "
             "x only one side has it\n");
     for (int k = 0; k < c.nconns; k++) {
@@ -305,19 +308,19 @@ static void render_real_table(FILE *fp, const struct sim *s)
             if (row->ker_state >= 0 && row->ker_what == RW_STATE)
                 fprintf(fp, "  [%s]", real_source_name(row->ker_source));
             fputc('\n', fp);
-            if (row->why.id != N_NONE)
-                fprintf(fp, "       %s\n", VIS(trace_why(tr, &(struct trace_rec){
-                            .why = row->why }, why, sizeof why)));
+            if (row->why.id != N_REAL_NONE)
+                fprintf(fp, "       %s\n",
+                        VIS(real_narrate(tr, &row->why, why, sizeof why)));
         }
     }
     int nr = 0;
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
-        if (r->kind != TK_REAL || r->u.real.what != RW_NOT_REPLAYED)
+        if (!real_is_rec(r) || RR_WHAT(r) != RW_NOT_REPLAYED)
             continue;
         if (!nr++)
             fprintf(fp, "\nNot replayed on loopback:\n");
-        fprintf(fp, "  - %s\n", VIS(trace_why(tr, r, why, sizeof why)));
+        fprintf(fp, "  - %s\n", VIS(real_why(tr, r, why, sizeof why)));
     }
     if (c.captured) {
         fprintf(fp, "\nSegments: the model's (seq/ack relative) beside lo's\n");
@@ -333,9 +336,9 @@ static void render_real_table(FILE *fp, const struct sim *s)
             else
                 strcpy(b, "-");
             fprintf(fp, "  %c  %-46s %s\n", marks[p->mark], a, b);
-            if (p->why.id != N_NONE)
-                fprintf(fp, "       %s\n", VIS(trace_why(tr, &(struct trace_rec){
-                            .why = p->why }, why, sizeof why)));
+            if (p->why.id != N_REAL_NONE)
+                fprintf(fp, "       %s\n",
+                        VIS(real_narrate(tr, &p->why, why, sizeof why)));
         }
     }
     real_compare_free(&c);

@@ -258,11 +258,11 @@ static const char *index_run(struct session *se, char *buf, size_t n)
     /* no kernel state seen: the replay failed, or nothing here is TCP */
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
-        if (r->kind == TK_REAL && r->u.real.what == RW_INFO &&
+        if (real_is_rec(r) && RR_WHAT(r) == RW_INFO &&
             r->why.id == N_REAL_FAILED) {
             char why[256];
             snprintf(buf, n, "--real: %s; showing the model only",
-                     trace_why(tr, r, why, sizeof why));
+                     real_why(tr, r, why, sizeof why));
             return buf;
         }
     }

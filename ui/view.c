@@ -131,7 +131,7 @@ static int index_kernel(struct view_index *ix)
     size_t n = ix->n;
     size_t i;
     for (i = 0; i < n; i++)
-        if (tr->recs[i].kind == TK_REAL)
+        if (real_is_rec(&tr->recs[i]))
             break;
     if (i == n)
         return 0;
@@ -162,21 +162,21 @@ static int index_kernel(struct view_index *ix)
             m->now = (int8_t)r->u.state.to;
             continue;
         }
-        if (r->kind == TK_REAL && r->u.real.what == RW_CALL && have)
+        if (real_is_rec(r) && RR_WHAT(r) == RW_CALL && have)
             ms[r->conn].call_t = r->t_us;
-        if (r->kind != TK_REAL || r->host < 0 || r->host >= tr->nhosts ||
-            (r->u.real.what != RW_STATE && r->u.real.what != RW_UNSEEN))
+        if (!real_is_rec(r) || r->host < 0 || r->host >= tr->nhosts ||
+            (RR_WHAT(r) != RW_STATE && RR_WHAT(r) != RW_UNSEEN))
             continue;
         ix->khost[r->host] = 1;
-        if (r->u.real.what == RW_UNSEEN)
+        if (RR_WHAT(r) == RW_UNSEEN)
             ix->kmark[i] |= KM_UNSEEN;
         if (!have)
             continue;
         const struct mstate *m = &ms[r->conn];
         ix->kmodel[i] = m->now;
         ix->kbefore[i] = m->t == r->t_us && m->call_t != r->t_us ? m->before : m->now;
-        if (r->u.real.what == RW_STATE && r->u.real.state != ix->kmodel[i] &&
-            r->u.real.state != ix->kbefore[i])
+        if (RR_WHAT(r) == RW_STATE && RR_STATE(r) != ix->kmodel[i] &&
+            RR_STATE(r) != ix->kbefore[i])
             ix->kmark[i] |= KM_DIFF;
     }
     free(ms);
@@ -204,17 +204,17 @@ void view_index_compare(struct view_index *ix, const struct scenario *scn)
         const struct real_row *row = NULL;
         for (size_t i = 0; i < ix->n; i++) {
             const struct trace_rec *r = &tr->recs[i];
-            if (r->kind != TK_REAL || r->host != t->host || r->conn != t->conn ||
-                (r->u.real.what != RW_STATE && r->u.real.what != RW_UNSEEN))
+            if (!real_is_rec(r) || r->host != t->host || r->conn != t->conn ||
+                (RR_WHAT(r) != RW_STATE && RR_WHAT(r) != RW_UNSEEN))
                 continue;
-            if (!row || r->u.real.state != last_state || r->u.real.what != last_what) {
+            if (!row || RR_STATE(r) != last_state || RR_WHAT(r) != last_what) {
                 while (j < t->nrows && t->rows[j].ker_state < 0)
                     j++;
-                if (j == t->nrows || t->rows[j].ker_state != r->u.real.state)
+                if (j == t->nrows || t->rows[j].ker_state != RR_STATE(r))
                     break;                  /* not the table's order: leave it */
                 row = &t->rows[j++];
-                last_state = r->u.real.state;
-                last_what = r->u.real.what;
+                last_state = RR_STATE(r);
+                last_what = RR_WHAT(r);
             }
             ix->kmark[i] |= row->mark == RM_SAME ? KM_SAME
                           : row->mark == RM_DETAIL ? KM_DETAIL : KM_ONLY;

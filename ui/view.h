@@ -232,7 +232,7 @@ struct view_index {
                               broadcasts still in flight */
     int      nifs;
     int      time_w;       /* width of the widest fmt_time() */
-    /* --real (all NULL / 0 when the trace has no TK_REAL record) */
+    /* --real (all NULL / 0 when the trace has no --real record) */
     int      nkhosts;      /* hosts with kernel state observations */
     uint8_t *khost;        /* nhosts: 1 when the kernel was observed for h */
     int8_t  *kmodel;       /* a kernel state record: the model's state of the

@@ -530,9 +530,9 @@ static int kernel_mark(const struct view_index *ix, size_t i)
 
 int vw_kernel_role(const struct trace_rec *r)
 {
-    if (r->u.real.what == RW_UNSEEN)
+    if (RR_WHAT(r) == RW_UNSEEN)
         return R_KUNSEEN;
-    return vw_state_role(TL_TCP, r->u.real.state);
+    return vw_state_role(TL_TCP, RR_STATE(r));
 }
 
 /* The short text of a kernel record that is not a state, for its host's
@@ -541,10 +541,10 @@ static char *kernel_short(const struct trace_rec *r, char *buf, size_t n)
 {
     char fl[32];
     buf[0] = '\0';
-    if (r->u.real.what == RW_CALL)
-        snprintf(buf, n, "%s()", real_call_name(r->u.real.state));
-    else if (r->u.real.what == RW_PACKET)
-        snprintf(buf, n, "lo %s", tcp_flags_str(r->u.real.flags, fl, sizeof fl));
+    if (RR_WHAT(r) == RW_CALL)
+        snprintf(buf, n, "%s()", real_call_name(RR_STATE(r)));
+    else if (RR_WHAT(r) == RW_PACKET)
+        snprintf(buf, n, "lo %s", tcp_flags_str(RR_FLAGS(r), fl, sizeof fl));
     return buf;
 }
 
@@ -560,10 +560,10 @@ static void draw_real(const struct view_index *ix, const struct view_state *st,
     int y = row_of(g, i), utf8 = st->utf8, sel = i == st->cur;
     int x = col_of(g, r->host);
     int kx = r->host >= 0 && r->host < g->nhosts ? g->kx[r->host] : -1;
-    int what = r->u.real.what;
+    int what = RR_WHAT(r);
     char buf[1024], txt[64];
     if (what == RW_STATE || what == RW_UNSEEN) {
-        const char *name = tcp_state_name(r->u.real.state);
+        const char *name = tcp_state_name(RR_STATE(r));
         int role = sel ? R_SELECTED : vw_kernel_role(r);
         int mark = kernel_mark(ix, i);
         if (kx >= 0) {
@@ -587,7 +587,7 @@ static void draw_real(const struct view_index *ix, const struct view_state *st,
     }
     if ((what == RW_CALL || what == RW_PACKET) && x >= 0) {
         kernel_short(r, txt, sizeof txt);
-        int fail = what == RW_CALL && r->u.real.val < 0;
+        int fail = what == RW_CALL && RR_VAL(r) < 0;
         int role = sel ? R_SELECTED : fail ? R_ALERT : R_KERNEL;
         if (kx >= 0) {
             vw_set_glyph(scr, kx, y, G_KGUIDE, R_KERNEL, utf8);
@@ -716,8 +716,9 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
                          sel ? R_SELECTED : r->u.app.ret < 0 ? R_ALERT : R_APP, utf8);
         }
         break;
-    case TK_REAL:
-        draw_real(ix, st, g, scr, i);
+    case TK_EXT:
+        if (real_is_rec(r))
+            draw_real(ix, st, g, scr, i);
         break;
     default:
         render_event(tr, r, buf, sizeof buf);

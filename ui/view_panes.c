@@ -288,22 +288,22 @@ static void inspect_real(const struct view_index *ix, const struct view_state *s
 {
     const struct trace *tr = ix->tr;
     const struct trace_rec *r = &tr->recs[i];
-    int what = r->u.real.what;
+    int what = RR_WHAT(r);
     char d[32], why[1024];
     add_fmt(out, width, R_NORMAL, R_LAYER, 6, "Source %s",
-            real_source_text(r->u.real.source));
+            real_source_text(RR_SOURCE(r)));
     if (what != RW_STATE && what != RW_UNSEEN)
         return;
-    const char *name = tcp_state_name(r->u.real.state);
+    const char *name = tcp_state_name(RR_STATE(r));
     if (what == RW_STATE) {
         const char *tname = "";
         if (r->why.id == N_REAL_SEEN_DIAG_TMR || r->why.id == N_REAL_SEEN_TW_FD)
             tname = trace_str(tr, (uint32_t)r->why.a[1]);
-        if (r->u.real.val >= 0)
+        if (RR_VAL(r) >= 0)
             add_fmt(out, width, R_NORMAL, R_LAYER, 5,
                     "Timer %s%s%s left when seen (the kernel's own clock; the "
                     "replay never waits it out)", tname, tname[0] ? " " : "",
-                    fmt_duration((int64_t)r->u.real.val * 1000, d, sizeof d));
+                    fmt_duration((int64_t)RR_VAL(r) * 1000, d, sizeof d));
         else
             add_fmt(out, width, R_NORMAL, R_LAYER, 5, "Timer none reported");
     }
@@ -330,14 +330,13 @@ static void inspect_real(const struct view_index *ix, const struct view_state *s
             snprintf(v, sizeof v, "x only the model shows %s", name);
         else
             snprintf(v, sizeof v, "%c %s", m & KM_DETAIL ? '~' : 'x',
-                     trace_why(tr, &(struct trace_rec){ .why = ix->kwhy[i] }, why,
-                               sizeof why));
+                     real_narrate(tr, &ix->kwhy[i], why, sizeof why));
         add_fmt(out, width, R_NORMAL, R_LAYER, 8, "Compared %s", v);
     }
     if ((m & KM_DIFF) && !(m & (KM_DETAIL | KM_ONLY))) {
         struct why tw = WHY0(N_REAL_DIFF_TIMING);
         add_wrapped(out, width, 2, R_WHY, R_WHY, 0,
-                    narrate(&tw, NULL, why, sizeof why));
+                    real_narrate(tr, &tw, why, sizeof why));
     }
 }
 
@@ -355,7 +354,7 @@ void view_inspector_lines(const struct view_index *ix, const struct view_state *
     add_fmt(out, width, R_WHY, R_LAYER, 0, "#%zu/%zu  %s  %s  %s", i + 1, ix->n,
             fmt_time(r->t_us, t, sizeof t),
             r->host >= 0 ? host_name(tr, r->host) : "everyone",
-            r->kind == TK_STATE ? trace_layer_name(r->layer) : trace_kind_name(r->kind));
+            r->kind == TK_STATE ? trace_layer_name(r->layer) : real_kind_name(r));
     render_event(tr, r, ev, sizeof ev);
     int role = r->kind == TK_STATE ? vw_state_role(r->layer, r->u.state.to)
              : r->kind == TK_DROP ? R_DROP
@@ -395,8 +394,9 @@ void view_inspector_lines(const struct view_index *ix, const struct view_state *
             hex_lines(out, width, p, len, 4096);
         }
         break;
-    case TK_REAL:
-        inspect_real(ix, st, i, width, out);
+    case TK_EXT:
+        if (real_is_rec(r))
+            inspect_real(ix, st, i, width, out);
         break;
     default:
         break;
@@ -412,22 +412,22 @@ static void kernel_state_line(const struct view_index *ix, const struct view_sta
 {
     const struct trace_rec *r = &ix->tr->recs[i];
     char buf[256], m8[8] = "", d[32], t[32], extra[96] = "";
-    int mark = r->u.real.what == RW_UNSEEN ? G_KQUERY
-             : r->u.real.state == model ? G_KSAME : G_KDIFF;
+    int mark = RR_WHAT(r) == RW_UNSEEN ? G_KQUERY
+             : RR_STATE(r) == model ? G_KSAME : G_KDIFF;
     m8[vw_utf8_put(view_glyph(mark, st->utf8), m8)] = '\0';
     fmt_time(r->t_us, t, sizeof t);
-    if (r->u.real.what == RW_UNSEEN)
+    if (RR_WHAT(r) == RW_UNSEEN)
         snprintf(extra, sizeof extra, " not observed (%s)", t);
-    else if (r->u.real.val >= 0)
+    else if (RR_VAL(r) >= 0)
         snprintf(extra, sizeof extra, "  %s at %s, timer %s",
-                 real_source_name(r->u.real.source), t,
-                 fmt_duration((int64_t)r->u.real.val * 1000, d, sizeof d));
+                 real_source_name(RR_SOURCE(r)), t,
+                 fmt_duration((int64_t)RR_VAL(r) * 1000, d, sizeof d));
     else
-        snprintf(extra, sizeof extra, "  %s at %s", real_source_name(r->u.real.source),
+        snprintf(extra, sizeof extra, "  %s at %s", real_source_name(RR_SOURCE(r)),
                  t);
     int pre = snprintf(buf, sizeof buf, "    kernel %s ", m8);
     snprintf(buf + pre, sizeof buf - (size_t)pre, "%s%s",
-             tcp_state_name(r->u.real.state), extra);
+             tcp_state_name(RR_STATE(r)), extra);
     add_wrapped(out, width, 6, vw_kernel_role(r), mark == G_KDIFF ? R_ALERT : R_KERNEL,
                 pre, buf);
 }
@@ -464,8 +464,8 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
         const struct trace_rec *r = &tr->recs[i];
         if (!r->conn || r->conn >= nstrs)
             continue;
-        int kstate = r->kind == TK_REAL && (r->u.real.what == RW_STATE ||
-                                            r->u.real.what == RW_UNSEEN);
+        int kstate = real_is_rec(r) && (RR_WHAT(r) == RW_STATE ||
+                                            RR_WHAT(r) == RW_UNSEEN);
         if (r->kind != TK_STATE && r->kind != TK_SEND && r->kind != TK_TIMER &&
             !kstate)
             continue;
@@ -511,8 +511,9 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
                 c->due[r->u.timer.name] =
                     r->u.timer.action == TA_START ? r->u.timer.due_us : -1;
             break;
-        case TK_REAL:
-            c->kernel = (long)i;
+        case TK_EXT:
+            if (real_is_rec(r))
+                c->kernel = (long)i;
             break;
         }
     }

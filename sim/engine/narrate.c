@@ -61,8 +61,14 @@ static void put_arg(char *buf, size_t n, size_t *pos, int64_t v,
 char *narrate(const struct why *w, const struct narrate_ctx *nc,
               char *buf, size_t n)
 {
+    return narrate_template(narration_template(w->id), w, nc, buf, n);
+}
+
+char *narrate_template(const char *tmpl, const struct why *w,
+                       const struct narrate_ctx *nc, char *buf, size_t n)
+{
     size_t pos = 0;
-    const char *t = narration_template(w->id);
+    const char *t = tmpl;
     if (n == 0)
         return buf;
     buf[0] = '\0';

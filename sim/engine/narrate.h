@@ -1,8 +1,10 @@
-/* narrate.h — every narration sentence protosim says, in one table keyed by
- * id, with typed placeholders filled from the record's parameters.
+/* narrate.h — every narration sentence the model says, in one table keyed
+ * by id, with typed placeholders filled from the record's parameters.
  *
  * Protocol code never formats a sentence: it records WHY(N_xxx, a0, a1, ...)
  * and the renderer calls narrate().  A second language is a second column.
+ * A driver outside the model keeps its sentences in a table of its own and
+ * renders them with narrate_template(), under the same placeholder rules.
  *
  * Placeholders: {0} a number, {0:dur} a duration in microseconds, {0:state}
  * a TCP state, {0:flags} TCP flags, {0:str} an interned string, {0:ip} an
@@ -262,77 +264,6 @@
     X(N_DNS_UNMATCHED,     "a DNS reply (id {0}) that matches no query in progress: ignored") \
     X(N_DNS_UNEXPECTED_QUERY, "a DNS query (id {0}) to a port where no DNS server listens: ignored") \
     X(N_NET_NOPORT,        "no socket is bound to UDP port {0}: the datagram is dropped (the ICMP port-unreachable reply of RFC 1122 4.1.3.1 is not modelled)") \
-    /* --- --real: the kernel beside the model (sim/real/) --- */ \
-    X(N_REAL_PLAN,          "replay on {0:str}: each call runs at its scenario time divided by {1}, at least {2:dur} after the one before; what the kernel shows is put back on the scenario's clock") \
-    X(N_REAL_SQUEEZED,      "the calls would take too long at that pace: the gaps between them shrink so the replay stays within {0:dur}") \
-    X(N_REAL_CAPTURE_ON,    "capture on: an AF_PACKET socket on lo lists the real segments of the replay's ports") \
-    X(N_REAL_CAPTURE_OFF,   "capture off (needs CAP_NET_RAW): the kernel's states are still observed, its segments are not listed") \
-    X(N_REAL_CAPTURE_ERR,   "capture off: {0:str}") \
-    X(N_REAL_FAILED,        "the replay could not run: {0:str}") \
-    X(N_REAL_NO_DIAG,       "NETLINK_SOCK_DIAG is not available ({0:str}): a socket is not observed once its descriptor is closed") \
-    X(N_REAL_END,           "the replay stops watching {0:dur} after its last call; {1} socket(s) still open are closed with RST so none is left behind") \
-    X(N_REAL_NR_FAULT,      "not replayed: the fault rule on line {0}; loopback neither drops, delays nor duplicates segments on request") \
-    X(N_REAL_NR_INJECT,     "not replayed: the injected segment on line {0}; forging one needs a raw socket, and the kernel would answer it outside the lesson") \
-    X(N_REAL_NR_LINK,       "not replayed: the link {0:str} (delay {1:dur}, jitter {2:dur}, loss {3} per million); loopback delivers in microseconds and loses nothing") \
-    X(N_REAL_NR_LAN,        "not replayed: the LAN {0:str} with its ARP, routers and gateways; every real socket here sits on the one loopback interface") \
-    X(N_REAL_NR_TWOWAY,     "not replayed: {0:str}'s two-way handshake; the kernel always uses the three-way handshake") \
-    X(N_REAL_NR_SIMOPEN,    "not replayed: the connect on line {0} is half of a simultaneous open; two sockets connecting to each other on plain loopback get ECONNREFUSED (only a socket connecting to its own port opens that way)") \
-    X(N_REAL_NR_APP,        "not replayed: the {0:str} on line {1}; --real replays TCP socket calls only") \
-    X(N_REAL_NR_DNSDATA,    "not replayed: the scenario's DNS zones, records and resolvers; --real replays TCP socket calls only") \
-    X(N_REAL_NR_ISN,        "not replayed: {0:str}'s fixed initial sequence numbers; the kernel picks a random ISN for every connection (RFC 6528)") \
-    X(N_REAL_NR_MSL,        "not replayed: {0:str}'s MSL of {1:dur}; the kernel's TIME_WAIT lasts a fixed 60 s (TCP_TIMEWAIT_LEN)") \
-    X(N_REAL_NR_RTO,        "not replayed: {0:str}'s RTO of {1:dur} and {2} retries; the kernel measures its own RTO (RFC 6298) and retries as its sysctls say") \
-    X(N_REAL_NR_RCVBUF,     "not replayed: {0:str}'s receive buffer of {1} bytes; the kernel sizes its own buffers and window") \
-    X(N_REAL_NR_NOSERVER,   "not replayed: the connect on line {0} goes to port {1}, where the server is the application on line {2}, which is not replayed") \
-    X(N_REAL_NR_FROMPORT,   "not replayed as written: the connect on line {0} asks for local port {1}; the replay lets the kernel choose a free port") \
-    X(N_REAL_LISTEN,        "real listen() on port {0}, which the kernel chose for the scenario's port {1}") \
-    X(N_REAL_CONNECT,       "real non-blocking connect() from port {0} to port {1} (the scenario's port {2}): {3:str}") \
-    X(N_REAL_ACCEPT,        "real accept(): the connection from port {0} becomes this host's current connection") \
-    X(N_REAL_SEND,          "real send() of {0} bytes: {1} taken into the send buffer at once") \
-    X(N_REAL_SEND_REST,     "real send(): the last {0} of {1} bytes could not be written before the replay ended") \
-    X(N_REAL_RECV,          "real recv() of up to {0} bytes: {1} read") \
-    X(N_REAL_RECV_EOF,      "real recv() returns 0: the peer's FIN has arrived, end of the stream") \
-    X(N_REAL_RECV_NONE,     "real recv() would block: nothing has arrived to read") \
-    X(N_REAL_SHUTDOWN,      "real shutdown(SHUT_WR): the kernel sends FIN, and the socket can still read") \
-    X(N_REAL_CLOSE,         "real close(): the descriptor is gone, so from now on only NETLINK_SOCK_DIAG sees the connection") \
-    X(N_REAL_CLOSE_UNREAD,  "real close() with {0} unread bytes: Linux sends RST instead of FIN (RFC 2525 2.17)") \
-    X(N_REAL_ABORT,         "real abort: SO_LINGER on with 0 s, then close(), so the kernel sends RST and keeps no TIME_WAIT") \
-    X(N_REAL_CALL_FAIL,     "real {0:call}() failed: {1:str}") \
-    X(N_REAL_SEEN_INFO,     "the kernel reports {0:state} (getsockopt TCP_INFO, tcpi_state {1})") \
-    X(N_REAL_SEEN_INFO_ERR, "the kernel reports {0:state} (getsockopt TCP_INFO); the socket's error: {1:str}") \
-    X(N_REAL_SEEN_DIAG,     "no descriptor any more: NETLINK_SOCK_DIAG reports {0:state}") \
-    X(N_REAL_SEEN_DIAG_TMR, "no descriptor any more: NETLINK_SOCK_DIAG reports {0:state}, its {1:str} timer due in {2:dur}") \
-    X(N_REAL_SEEN_TW_FD,    "the descriptor reads CLOSED (TCP_INFO), but NETLINK_SOCK_DIAG finds the connection in {0:state}, its {1:str} timer due in {2:dur}: Linux hands a closed connection to a separate TIME_WAIT socket") \
-    X(N_REAL_SEEN_GONE,     "NETLINK_SOCK_DIAG finds no socket for this connection: the kernel has deleted it (CLOSED)") \
-    X(N_REAL_UNSEEN_SYN_SENT, "SYN_SENT not observed: a non-blocking connect() on loopback returns with the handshake already done") \
-    X(N_REAL_UNSEEN_SYN_RCVD, "SYN_RECEIVED not observed: the kernel keeps a half-open connection in a request socket, and accept() returns it ESTABLISHED") \
-    X(N_REAL_UNSEEN_LAST_ACK, "LAST_ACK not observed: on loopback the ACK of our FIN comes back within microseconds of close()") \
-    X(N_REAL_UNSEEN_FAST,   "{0:state} not observed: the kernel passed through it between two looks ({1:dur} apart on the real clock)") \
-    X(N_REAL_PACKET,        "a real segment captured on lo, {0:str} to {1:str} (real ports {2} -> {3}); seq and ack are relative to the random ISNs") \
-    X(N_REAL_DIFF_CHILD_LISTEN, "the model starts each new connection from the listener's LISTEN (RFC 9293 3.10.7.2); the kernel's new socket never shows LISTEN") \
-    X(N_REAL_DIFF_SYN_SENT, "a non-blocking connect() on loopback returns with the handshake done, so SYN_SENT lasts microseconds and is not observed") \
-    X(N_REAL_DIFF_SYN_RCVD, "the kernel keeps SYN_RECEIVED in a request socket that accept() never returns, so it is not observed") \
-    X(N_REAL_DIFF_LAST_ACK, "the ACK of the last FIN comes back within microseconds on loopback, before the next look") \
-    X(N_REAL_DIFF_CLOSING,  "calls the scenario makes at the same instant run one after the other here: the first FIN arrived before the second close(), so the kernel saw an ordinary close, not a simultaneous one") \
-    X(N_REAL_DIFF_SEQUENTIAL, "calls the scenario makes at the same instant run one after the other here: this side received the peer's FIN before its own close()") \
-    X(N_REAL_DIFF_TW,       "the kernel's TIME_WAIT is a fixed 60 s (TCP_TIMEWAIT_LEN; {0:dur} were left when it was seen); the model's is 2 x MSL = {1:dur}") \
-    X(N_REAL_DIFF_TW_END,   "the model's TIME_WAIT of {0:dur} ends here; the kernel holds its own for 60 s, which the replay does not wait out") \
-    X(N_REAL_DIFF_AFTER,    "the model reaches {0:state} at {1:dur}, after the replay stopped watching") \
-    X(N_REAL_DIFF_NETWORK,  "{0:state} comes from what the scenario does to the network (faults, injected segments, loss, delay), which is not replayed") \
-    X(N_REAL_DIFF_FAST,     "{0:state} passed between two looks at the kernel ({1:dur} apart)") \
-    X(N_REAL_DIFF_KERNEL,   "{0:state} only in the kernel: the real exchange took another path than the model's (see the real calls above)") \
-    X(N_REAL_DIFF_NOT_REPLAYED, "this connection has no real counterpart: what opens it in the model (an injected segment, a fault or a call) was not replayed") \
-    X(N_REAL_DIFF_ISN_FIXED, "sequence numbers: the kernel picks a random ISN for every connection (RFC 6528), the model uses the scenario's fixed ones; compare relative numbers") \
-    X(N_REAL_DIFF_ISN_SEEDED, "sequence numbers: the kernel picks a random ISN for every connection (RFC 6528), the model draws them from its seeded generator; compare relative numbers") \
-    X(N_REAL_DIFF_TIMING,   "timing: loopback has no link delay, so the kernel's states change microseconds after a call; they are shown on the scenario's clock, between the calls") \
-    X(N_REAL_DIFF_PKT_NETWORK, "only in the model: the scenario's network made it (a fault, a loss and its retransmission, an injected segment), which is not replayed") \
-    X(N_REAL_DIFF_PKT_DELACK, "only in the model: the kernel delays an ACK (RFC 1122 4.2.3.2) and folds it into the segment it sends next") \
-    X(N_REAL_DIFF_PKT_NR,   "only in the model: the calls that make it were not replayed") \
-    X(N_REAL_DIFF_PKT_RSTACK, "the kernel's RST also carries an ACK; the model sends a bare RST, as RFC 9293 3.10.5 writes it") \
-    X(N_REAL_DIFF_PKT_NUMBERS, "the same kind of segment with other relative numbers: the real exchange went in another order") \
-    X(N_REAL_DIFF_OTHER_PATH, "this side closed the other way here: calls the scenario makes at the same instant run one after the other, so one FIN arrived before the other side's close()") \
-    X(N_REAL_DIFF_PKT_SIM,  "only in the model: the kernel sent no such segment") \
-    X(N_REAL_DIFF_PKT_REAL, "only on lo: the kernel sent a segment the model does not (an extra ACK or a window update)") \
     X(N_SEG_UDP,           "a UDP datagram of {0} bytes") \
     X(N_NOTE,              "{0:str}")
 
@@ -363,5 +294,9 @@ struct narrate_ctx {
 /* Renders a why into buf; returns buf. */
 char *narrate(const struct why *w, const struct narrate_ctx *nc,
               char *buf, size_t n);
+/* Renders a template of another table (a driver's, for its own records)
+ * with the same placeholders and w's parameters; returns buf. */
+char *narrate_template(const char *tmpl, const struct why *w,
+                       const struct narrate_ctx *nc, char *buf, size_t n);
 
 #endif

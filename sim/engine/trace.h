@@ -23,7 +23,7 @@
     X(TIMER, "timer") \
     X(NOTE,  "note")  \
     X(APP,   "app")   \
-    X(REAL,  "real")
+    X(EXT,   "ext")
 
 enum trace_kind {
 #define X(id, name) TK_##id,
@@ -117,15 +117,15 @@ struct trace_rec {
             int32_t  ret;                          /* bytes, or -errno-like code */
             uint32_t data;                         /* blob index, 0 = none */
         } app;
-        struct {                                   /* TK_REAL (sim/real/real.h) */
-            uint8_t  what;                         /* enum real_what */
-            uint8_t  state;                        /* enum tcp_state; RW_CALL: enum app_call */
-            uint8_t  source;                       /* enum real_source */
-            uint8_t  flags;                        /* RW_PACKET: TCP flags */
-            int32_t  val;                          /* timer ms (-1 none), bytes or -errno,
-                                                      RW_PACKET: payload length */
-            uint32_t seq, ack;                     /* RW_PACKET: relative to the ISNs */
-        } real;
+        /* TK_EXT: a record of a driver outside the model (the --real
+         * replay), so that its vocabulary stays in the driver.  The
+         * fields mean what the owner says; the model only stores them. */
+        struct {
+            uint8_t  owner;                        /* the owner's tag, 0 = none */
+            uint8_t  b[4];
+            int32_t  i;
+            uint32_t w[2];
+        } ext;
     } u;
 };
 
@@ -169,6 +169,11 @@ struct trace {
     uint32_t *strhash;        /* open addressing: string id + 1, 0 empty */
     size_t   hashcap;         /* a power of two, > 2 x nstrs */
     size_t   strbytes;        /* the interned strings' characters */
+    /* The sentence of a TK_EXT record, from the owner of the records (set
+     * when it appends them): the model has no sentences of its own for
+     * them.  NULL: such records have an empty sentence. */
+    char   *(*ext_why)(const struct trace *tr, const struct trace_rec *r,
+                       char *buf, size_t n);
 };
 
 void     trace_init(struct trace *tr);
@@ -219,7 +224,7 @@ const char *trace_state_name(int layer, int state);
 int name_index(const char *const *names, int n, const char *s);
 const char *name_of(const char *const *names, int n, int i);
 
-/* The narration sentence of a record. */
+/* The narration sentence of a record (of a TK_EXT record: tr->ext_why's). */
 char *trace_why(const struct trace *tr, const struct trace_rec *r,
                 char *buf, size_t n);
 
