@@ -303,6 +303,16 @@ for line in sys.stdin.buffer: json.loads(line.decode("utf-8"))' && ok \
     done
 fi
 
+# causality in JSON: every record's "id" is its line, every "of" names an
+# earlier send or timer start of the right kind, and every arrival, drop of
+# a sent frame, network copy and timer stop or expiry has one
+if command -v python3 >/dev/null 2>&1; then
+    for f in $SCENARIOS tests/narration/*.scn; do
+        "$PROTOSIM" --json "$f" | python3 tests/json_causality.py "$f" && ok \
+            || bad "--json $f: causality links"
+    done
+fi
+
 # line endings and a byte-order mark: the same lesson, however it was saved
 sed 's/$/\r/' scenarios/handshake.scn >"$TMP/crlf.scn"
 tr '\n' '\r' <scenarios/handshake.scn >"$TMP/cr.scn"
