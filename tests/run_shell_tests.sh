@@ -199,6 +199,11 @@ if command -v ss >/dev/null 2>&1; then
     "$PROTOSIM" --json --real teardown >"$TMP/real.json"
     grep -q '"kind":"real","host":"client".*"state":"TIME_WAIT"' "$TMP/real.json" && ok \
         || bad "--real teardown: no kernel TIME_WAIT for the client in JSON"
+    # the kernel's records are merged in by time: the links follow the move
+    if command -v python3 >/dev/null 2>&1; then
+        python3 tests/json_causality.py "--real teardown" <"$TMP/real.json" && ok \
+            || bad "--real teardown: causality links broken by the merge"
+    fi
 else
     bad "ss is not installed (apt-get install iproute2)"
 fi
