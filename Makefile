@@ -273,4 +273,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-clang build-fuzz build-cov protosim
 
--include $(SIM_OBJ:.o=.d) $(LANG_OBJ:.o=.d) $(REAL_OBJ:.o=.d) $(UI_LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)
+-include $(SIM_OBJ:.o=.d) $(LANG_OBJ:.o=.d) $(REAL_OBJ:.o=.d) $(UI_LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(B)/tests/layers/model_only.d

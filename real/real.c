@@ -1203,14 +1203,23 @@ static void merge(struct replay *R)
     struct trace *tr = &R->s->tr;
     size_t n = tr->n + R->nrecs;
     struct trace_rec *out = xrealloc(NULL, n * sizeof *out);
+    /* a simulated record's new place, so that the links between them
+     * (trace_rec.of, always to an earlier record) follow the move */
+    uint32_t *moved = xrealloc(NULL, (tr->n ? tr->n : 1) * sizeof *moved);
     size_t i = 0, j = 0, k = 0;
     while (i < tr->n || j < R->nrecs) {
         if (j == R->nrecs ||
-            (i < tr->n && tr->recs[i].t_us <= R->recs[j].r.t_us))
-            out[k++] = tr->recs[i++];
-        else
+            (i < tr->n && tr->recs[i].t_us <= R->recs[j].r.t_us)) {
+            struct trace_rec r = tr->recs[i];
+            if (r.of)
+                r.of = moved[r.of - 1] + 1;
+            moved[i++] = (uint32_t)k;
+            out[k++] = r;
+        } else {
             out[k++] = R->recs[j++].r;
+        }
     }
+    free(moved);
     free(tr->recs);
     tr->recs = out;
     tr->n = tr->cap = n;

@@ -199,6 +199,11 @@ if command -v ss >/dev/null 2>&1; then
     "$PROTOSIM" --json --real teardown >"$TMP/real.json"
     grep -q '"kind":"real","host":"client".*"state":"TIME_WAIT"' "$TMP/real.json" && ok \
         || bad "--real teardown: no kernel TIME_WAIT for the client in JSON"
+    # the kernel's records are merged in by time: the links follow the move
+    if command -v python3 >/dev/null 2>&1; then
+        python3 tests/json_causality.py "--real teardown" <"$TMP/real.json" && ok \
+            || bad "--real teardown: causality links broken by the merge"
+    fi
 else
     bad "ss is not installed (apt-get install iproute2)"
 fi
@@ -300,6 +305,16 @@ if command -v python3 >/dev/null 2>&1; then
         "$PROTOSIM" --json "$f" | python3 -c 'import sys, json
 for line in sys.stdin.buffer: json.loads(line.decode("utf-8"))' && ok \
             || bad "--json $f: not valid UTF-8 JSON"
+    done
+fi
+
+# causality in JSON: every record's "id" is its line, every "of" names an
+# earlier send or timer start of the right kind, and every arrival, drop of
+# a sent frame, network copy and timer stop or expiry has one
+if command -v python3 >/dev/null 2>&1; then
+    for f in $SCENARIOS tests/narration/*.scn; do
+        "$PROTOSIM" --json "$f" | python3 tests/json_causality.py "$f" && ok \
+            || bad "--json $f: causality links"
     done
 fi
 

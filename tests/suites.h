@@ -17,7 +17,8 @@
     X(arp_suite) \
     X(net_suite) \
     X(real_suite) \
-    X(robust_suite)
+    X(robust_suite) \
+    X(cause_suite)
 
 #define X(fn) Suite *fn(void);
 TEST_SUITES(X)

@@ -2333,9 +2333,10 @@ static size_t fake_tcp_send(struct fake *fk, uint32_t seq, const char *data,
                                 (const uint8_t *)data, strlen(data));
     ck_assert_uint_gt(n, 0);
     uint32_t pkt = trace_blob(&fk->tr, frame, n);
-    size_t at = trace_packet(&fk->tr, 0, TK_SEND, 0, TL_TCP, 0, 1, pkt, 0, 0, why);
-    fk->tr.recs[at].conn = trace_intern(&fk->tr, "client:49152-server:80");
-    return at;
+    struct trace_pkt p = { TK_SEND, 0, TL_TCP, 0, 1, pkt,
+                           trace_intern(&fk->tr, "client:49152-server:80"),
+                           0, 0, 0, 0 };
+    return trace_packet(&fk->tr, 0, &p, why);
 }
 
 /* A segment from the server arrives at the client. */
@@ -2350,7 +2351,8 @@ static void fake_tcp_recv(struct fake *fk, uint32_t seq, const char *data)
                                 (const uint8_t *)data, strlen(data));
     ck_assert_uint_gt(n, 0);
     uint32_t pkt = trace_blob(&fk->tr, frame, n);
-    trace_packet(&fk->tr, 0, TK_RECV, 0, TL_TCP, 1, 0, pkt, 0, 0, WHY0(N_NONE));
+    struct trace_pkt p = { TK_RECV, 0, TL_TCP, 1, 0, pkt, 0, 0, 0, 0, 0 };
+    trace_packet(&fk->tr, 0, &p, WHY0(N_NONE));
 }
 
 static size_t fake_dns_send(struct fake *fk, ip4_addr dst, int rd, struct why why)
@@ -2365,7 +2367,8 @@ static size_t fake_dns_send(struct fake *fk, ip4_addr dst, int rd, struct why wh
     size_t n = udp_frame_encode(frame, sizeof frame, z, z, &ip, &uh, buf, dl);
     ck_assert_uint_gt(n, 0);
     uint32_t pkt = trace_blob(&fk->tr, frame, n);
-    return trace_packet(&fk->tr, 0, TK_SEND, 0, TL_DNS, 0, 1, pkt, 0, 0, why);
+    struct trace_pkt p = { TK_SEND, 0, TL_DNS, 0, 1, pkt, 0, 0, 0, 0, 0 };
+    return trace_packet(&fk->tr, 0, &p, why);
 }
 
 static int fake_check(struct fake *fk, char **msgs)

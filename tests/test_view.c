@@ -441,9 +441,14 @@ START_TEST(test_broadcast_reaches_every_lifeline)
     frame[6] = 2;
     frame[12] = 0x08, frame[13] = 0x06;      /* ARP */
     uint32_t pkt = trace_blob(&tr, frame, sizeof frame);
-    trace_packet(&tr, 0, TK_SEND, 0, TL_ARP, 0, HOST_BROADCAST, pkt, 0, 0, WHY0(0));
-    trace_packet(&tr, 10, TK_RECV, 1, TL_ARP, 0, HOST_BROADCAST, pkt, 0, 0, WHY0(0));
-    trace_packet(&tr, 10, TK_RECV, 2, TL_ARP, 0, HOST_BROADCAST, pkt, 0, 0, WHY0(0));
+    struct trace_pkt tp = { TK_SEND, 0, TL_ARP, 0, HOST_BROADCAST, pkt, 0, 0, 0, 0, 0 };
+    trace_packet(&tr, 0, &tp, WHY0(0));
+    tp.kind = TK_RECV;
+    tp.of = 1;                               /* record 0 */
+    tp.host = 1;
+    trace_packet(&tr, 10, &tp, WHY0(0));
+    tp.host = 2;
+    trace_packet(&tr, 10, &tp, WHY0(0));
     struct view_index ix;
     ck_assert_int_eq(view_index_build(&ix, &tr), 0);
     ck_assert(ix.flags[0] & VF_BCAST);

@@ -41,6 +41,7 @@ struct tu_bytes tu_trace_bytes(const struct trace *tr)
         put(&s, &r->host, sizeof r->host);
         put(&s, &r->kind, 1);
         put(&s, &r->layer, 1);
+        put(&s, &r->of, sizeof r->of);
         const char *conn = trace_str(tr, r->conn);
         put(&s, conn, strlen(conn) + 1);
         put(&s, &r->why.id, sizeof r->why.id);

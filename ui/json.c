@@ -208,9 +208,13 @@ int render_json(FILE *fp, const struct sim *s)
     char why[1024];
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
-        fprintf(fp, "{\"t_us\":%" PRId64 ",\"kind\":\"%s\",\"host\":", r->t_us,
-                real_kind_name(r));
+        /* a record's id is its line number from 0; "of" names the id of
+         * the record it follows from (trace.h: trace_rec.of) */
+        fprintf(fp, "{\"id\":%zu,\"t_us\":%" PRId64 ",\"kind\":\"%s\",\"host\":",
+                i, r->t_us, real_kind_name(r));
         jhost(fp, tr, r->host);
+        if (r->of)
+            fprintf(fp, ",\"of\":%" PRIu32, r->of - 1);
         switch (r->kind) {
         case TK_STATE:
             fprintf(fp, ",\"layer\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"",

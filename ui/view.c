@@ -101,8 +101,6 @@ int view_kernel_columns(int n, const uint8_t *khost, int x0, int w, int *cols,
 /* ======================================================================== */
 /* The index                                                                */
 
-struct open_timer { int32_t host; uint32_t conn; uint8_t name; int32_t at; };
-
 /* A frame's top protocol (summary.h) as a trace layer. */
 static int top_layer(int top)
 {
@@ -232,6 +230,21 @@ static int decode_blob(const struct trace *tr, uint32_t b, struct frame *f)
     return frame_decode(p, len, f, err, sizeof err) == 0;
 }
 
+/* Whether record i (a recv or drop) is the far end of send s on the
+ * screen: a unicast send ends once (a drop on arrival after its recv
+ * draws no second arrow), a broadcast once per receiving host. */
+static int ends_send(const struct view_index *ix, int32_t s, size_t i)
+{
+    const struct trace_rec *r = &ix->tr->recs[i];
+    if (!(ix->flags[s] & VF_BCAST))
+        return ix->first_end[s] < 0;
+    for (int32_t e = ix->first_end[s]; e >= 0; e = ix->next_end[e])
+        if (ix->tr->recs[e].u.pkt.dst == r->u.pkt.dst &&
+            ix->tr->recs[e].host == r->host)
+            return 0;
+    return 1;
+}
+
 int view_index_build(struct view_index *ix, const struct trace *tr)
 {
     memset(ix, 0, sizeof *ix);
@@ -252,25 +265,15 @@ int view_index_build(struct view_index *ix, const struct trace *tr)
     ix->bsrc = malloc(m * sizeof *ix->bsrc);
     mac_addr *macs = NULL;                   /* distinct broadcast sources */
     int nmacs = 0;
-    size_t nb = tr->nblobs ? tr->nblobs : 1;
-    int32_t *blob_head = malloc(nb * sizeof *blob_head);
-    int32_t *blob_tail = malloc(nb * sizeof *blob_tail);
-    int32_t *next_same = malloc(m * sizeof *next_same);
     int32_t *last_end = malloc(m * sizeof *last_end);
     int32_t *skip = malloc((m + 1) * sizeof *skip);
-    struct open_timer *open = NULL;
-    size_t nopen = 0, capopen = 0;
-    int ok = ix->peer && ix->end && ix->first_end && ix->next_end && ix->live &&
-             ix->tcp_nxt && ix->tcp_ack && ix->flags && ix->proto && ix->bsrc &&
-             blob_head && blob_tail &&
-             next_same && last_end && skip;
-    if (!ok)
+    if (!ix->peer || !ix->end || !ix->first_end || !ix->next_end || !ix->live ||
+        !ix->tcp_nxt || !ix->tcp_ack || !ix->flags || !ix->proto || !ix->bsrc ||
+        !last_end || !skip)
         goto fail;
-    for (size_t i = 0; i < nb; i++)
-        blob_head[i] = blob_tail[i] = -1;
     for (size_t i = 0; i < n; i++) {
         ix->peer[i] = ix->end[i] = ix->first_end[i] = ix->next_end[i] = -1;
-        next_same[i] = last_end[i] = ix->bsrc[i] = -1;
+        last_end[i] = ix->bsrc[i] = -1;
     }
     /* broadcast senders (interfaces, by MAC), for the LAN peer table */
     for (size_t i = 0; i < n; i++) {
@@ -300,110 +303,54 @@ int view_index_build(struct view_index *ix, const struct trace *tr)
     if (!ix->bpeer)
         goto fail;
 
+    /* the trace links every arrival and drop to its send and every timer
+     * stop, expiry or restart to its start (trace_rec.of) */
     for (size_t i = 0; i < n; i++) {
         const struct trace_rec *r = &tr->recs[i];
-        int32_t si = (int32_t)i;
+        int32_t si = (int32_t)i, s = (int32_t)r->of - 1;
+        struct frame f;
         ix->proto[i] = r->layer;
         switch (r->kind) {
         case TK_SEND: {
-            uint32_t b = r->u.pkt.pkt;
-            struct frame f;
-            int dec = decode_blob(tr, b, &f);
+            int dec = decode_blob(tr, r->u.pkt.pkt, &f);
             if (dec)
                 ix->proto[i] = (uint8_t)top_layer(packet_top(&f));
             if (ix->bsrc[i] >= 0)
                 ix->flags[i] |= VF_BCAST;
             if (dec && f.has_ip && f.l4 == IPPROTO_TCP_NUM) {
-                uint32_t nxt = f.tcp.seq + (uint32_t)f.payload_len;
-                if (f.tcp.flags & TCP_SYN)
-                    nxt++;
-                if (f.tcp.flags & TCP_FIN)
-                    nxt++;
-                ix->tcp_nxt[i] = nxt;
+                ix->tcp_nxt[i] = f.tcp.seq + (uint32_t)f.payload_len +
+                                 !!(f.tcp.flags & TCP_SYN) +
+                                 !!(f.tcp.flags & TCP_FIN);
                 ix->flags[i] |= VF_TCP;
                 if (f.tcp.flags & TCP_ACK) {
                     ix->tcp_ack[i] = f.tcp.ack;
                     ix->flags[i] |= VF_ACK;
                 }
             }
-            if (b < nb) {
-                if (blob_tail[b] >= 0)
-                    next_same[blob_tail[b]] = si;
-                else
-                    blob_head[b] = si;
-                blob_tail[b] = si;
-            }
             break;
         }
-        case TK_RECV: case TK_DROP: {
-            uint32_t b = r->u.pkt.pkt;
-            if (b >= nb)
-                break;
-            /* the same bytes were decoded at their send */
-            struct frame f;
-            if (blob_head[b] >= 0)
-                ix->proto[i] = ix->proto[blob_head[b]];
-            else if (decode_blob(tr, b, &f))
+        case TK_RECV: case TK_DROP:
+            if (s >= 0)
+                ix->proto[i] = ix->proto[s];
+            else if (decode_blob(tr, r->u.pkt.pkt, &f))
                 ix->proto[i] = (uint8_t)top_layer(packet_top(&f));
-            /* The first earlier send of these bytes from the same host that
-             * is still open: a unicast copy ends once, a broadcast once per
-             * receiver. */
-            for (int32_t s = blob_head[b]; s >= 0; s = next_same[s]) {
-                const struct trace_rec *sr = &tr->recs[s];
-                if (sr->u.pkt.src != r->u.pkt.src)
-                    continue;
-                if (!(ix->flags[s] & VF_BCAST) && ix->first_end[s] >= 0)
-                    continue;
-                if (ix->flags[s] & VF_BCAST) {
-                    /* a broadcast reaches each host once; a second arrival
-                     * there is a copy the network made (its own send) */
-                    int seen = 0;
-                    for (int32_t e = ix->first_end[s]; e >= 0; e = ix->next_end[e])
-                        if (tr->recs[e].u.pkt.dst == r->u.pkt.dst &&
-                            tr->recs[e].host == r->host)
-                            seen = 1;
-                    if (seen)
-                        continue;
-                }
-                ix->peer[i] = s;
-                if (ix->bsrc[s] >= 0 && r->kind == TK_RECV &&
-                    r->host >= 0 && r->host < tr->nhosts)
-                    ix->bpeer[(size_t)ix->bsrc[s] * nh + (size_t)r->host] = 1;
-                if (last_end[s] >= 0)
-                    ix->next_end[last_end[s]] = si;
-                else
-                    ix->first_end[s] = si;
-                last_end[s] = si;
-                ix->end[s] = si;
+            if (s < 0 || !ends_send(ix, s, i))
                 break;
-            }
+            ix->peer[i] = s;
+            if (ix->bsrc[s] >= 0 && r->kind == TK_RECV &&
+                r->host >= 0 && r->host < tr->nhosts)
+                ix->bpeer[(size_t)ix->bsrc[s] * nh + (size_t)r->host] = 1;
+            if (last_end[s] >= 0)
+                ix->next_end[last_end[s]] = si;
+            else
+                ix->first_end[s] = si;
+            last_end[s] = ix->end[s] = si;
             break;
-        }
-        case TK_TIMER: {
-            size_t k;
-            for (k = 0; k < nopen; k++)
-                if (open[k].host == r->host && open[k].conn == r->conn &&
-                    open[k].name == r->u.timer.name)
-                    break;
-            if (k < nopen) {
-                ix->end[open[k].at] = si;
-                ix->peer[i] = open[k].at;
-                open[k] = open[--nopen];
-            }
-            if (r->u.timer.action == TA_START) {
-                if (nopen == capopen) {
-                    size_t nc = capopen ? capopen * 2 : 16;
-                    struct open_timer *no = realloc(open, nc * sizeof *no);
-                    if (!no)
-                        goto fail;
-                    open = no;
-                    capopen = nc;
-                }
-                open[nopen++] = (struct open_timer){ r->host, r->conn,
-                                                     r->u.timer.name, si };
-            }
+        case TK_TIMER:
+            if (s >= 0)
+                ix->end[s] = si;
+            ix->peer[i] = s;
             break;
-        }
         default:
             break;
         }
@@ -456,22 +403,14 @@ int view_index_build(struct view_index *ix, const struct trace *tr)
     }
     if (index_kernel(ix) < 0)
         goto fail;
-    free(blob_head);
-    free(blob_tail);
-    free(next_same);
     free(last_end);
     free(skip);
-    free(open);
     free(macs);
     return 0;
 
 fail:
-    free(blob_head);
-    free(blob_tail);
-    free(next_same);
     free(last_end);
     free(skip);
-    free(open);
     free(macs);
     view_index_free(ix);
     return -1;

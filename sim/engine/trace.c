@@ -46,6 +46,7 @@ void trace_free(struct trace *tr)
     free(tr->recs);
     free(tr->bytes);
     free(tr->blobs);
+    free(tr->timers);
     memset(tr, 0, sizeof *tr);
 }
 
@@ -63,6 +64,9 @@ void trace_reset(struct trace *tr)
     tr->strbytes = 0;
     if (tr->strhash)
         memset(tr->strhash, 0, tr->hashcap * sizeof *tr->strhash);
+    if (tr->timers)
+        memset(tr->timers, 0, tr->timercap * sizeof *tr->timers);
+    tr->ntimers = 0;
     trace_intern(tr, "");
     trace_blob(tr, NULL, 0);
 }
@@ -195,24 +199,58 @@ size_t trace_state(struct trace *tr, int64_t t, int host, int layer,
     return tr->n - 1;
 }
 
-size_t trace_packet(struct trace *tr, int64_t t, int kind, int host, int layer,
-                    int src, int dst, uint32_t pkt, int dup, int reason,
+size_t trace_packet(struct trace *tr, int64_t t, const struct trace_pkt *p,
                     struct why why)
 {
-    struct trace_rec *r = append(tr, t, host, kind, layer, 0, why);
-    r->u.pkt.pkt = pkt;
-    r->u.pkt.src = src;
-    r->u.pkt.dst = dst;
-    r->u.pkt.dup = (uint8_t)dup;
-    r->u.pkt.reason = (uint8_t)reason;
+    struct trace_rec *r = append(tr, t, p->host, p->kind, p->layer, p->conn, why);
+    r->of = p->of;
+    r->u.pkt.pkt = p->pkt;
+    r->u.pkt.src = p->src;
+    r->u.pkt.dst = p->dst;
+    r->u.pkt.dup = (uint8_t)p->dup;
+    r->u.pkt.reason = (uint8_t)p->reason;
+    r->u.pkt.lost_at = p->lost_at;
     return tr->n - 1;
+}
+
+/* The slot of timer (host, conn, name), made if new. */
+static struct open_timer *timer_slot(struct trace *tr, int host, uint32_t conn,
+                                     int name)
+{
+    if (2 * (tr->ntimers + 1) >= tr->timercap) {
+        size_t oldcap = tr->timercap, cap = oldcap ? oldcap * 2 : 64;
+        struct open_timer *old = tr->timers;
+        tr->timers = xcalloc(cap, sizeof *tr->timers);
+        tr->timercap = cap;
+        tr->ntimers = 0;
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i].key)
+                *timer_slot(tr, old[i].key - 2, old[i].conn, old[i].name) = old[i];
+        free(old);
+    }
+    uint64_t h = ((uint64_t)(uint32_t)host << 40 ^ (uint64_t)conn << 8 ^
+                  (uint64_t)name) * 0x9e3779b97f4a7c15ULL;
+    for (size_t j = (size_t)(h >> 32);; j++) {
+        struct open_timer *o = &tr->timers[j & (tr->timercap - 1)];
+        if (!o->key) {
+            *o = (struct open_timer){ host + 2, conn, (uint8_t)name, 0 };
+            tr->ntimers++;
+            return o;
+        }
+        if (o->key == host + 2 && o->conn == conn && o->name == name)
+            return o;
+    }
 }
 
 size_t trace_timer(struct trace *tr, int64_t t, int host, int layer,
                    uint32_t conn, int name, int action, int64_t due,
                    struct why why)
 {
+    struct open_timer *o = timer_slot(tr, host, conn, name);
+    uint32_t of = o->at;
+    o->at = action == TA_START ? (uint32_t)tr->n + 1 : 0;
     struct trace_rec *r = append(tr, t, host, TK_TIMER, layer, conn, why);
+    r->of = of;
     r->u.timer.name = (uint8_t)name;
     r->u.timer.action = (uint8_t)action;
     r->u.timer.due_us = due;

@@ -99,13 +99,23 @@ struct trace_rec {
     uint8_t  kind;            /* enum trace_kind */
     uint8_t  layer;           /* enum trace_layer */
     uint32_t conn;            /* interned connection id, 0 = none */
+    /* The record this one follows from, as its index + 1 (0 = none), so
+     * that nobody has to guess it back from bytes or times:
+     * - TK_RECV, TK_DROP: the TK_SEND that put the frame on the wire (for a
+     *   copy the network made, that copy's own TK_SEND).  A frame dropped
+     *   before it was ever sent (waiting for ARP) has none.
+     * - TK_SEND of a copy made by the network: the original TK_SEND.
+     * - TK_TIMER: the TA_START of the same timer (host, connection, name)
+     *   that this stop, expiry or restart ends; none for a first start. */
+    uint32_t of;
     struct why why;
     union {
         struct { uint8_t from, to; } state;
         struct {
             uint32_t pkt;     /* index into the packet store */
             int32_t  src, dst;/* host indices; dst HOST_BROADCAST for broadcast */
-            uint8_t  dup;     /* a copy made by the network */
+            uint8_t  dup;     /* a copy made by the network (its `of` is
+                                 the original's send) */
             uint8_t  reason;  /* enum drop_reason, for TK_DROP */
             int64_t  lost_at; /* TK_DROP on a link or LAN: when the frame
                                  would have arrived (0 otherwise) */
@@ -174,6 +184,13 @@ struct trace {
      * them.  NULL: such records have an empty sentence. */
     char   *(*ext_why)(const struct trace *tr, const struct trace_rec *r,
                        char *buf, size_t n);
+    /* the running timers, so that a stop names its start without the
+     * protocols keeping record indices: open addressing on (host,
+     * connection, name), key = host + 2 (0 = empty slot); keys stay once
+     * made, `at` = the open start's index + 1, or 0 */
+    struct open_timer { int32_t key; uint32_t conn; uint8_t name; uint32_t at; }
+            *timers;
+    size_t   ntimers, timercap;   /* keys in use; a power of two, or 0 */
 };
 
 void     trace_init(struct trace *tr);
@@ -198,9 +215,17 @@ const uint8_t *trace_blob_data(const struct trace *tr, uint32_t id, size_t *len)
 /* Appenders.  Each returns the index of the new record. */
 size_t trace_state(struct trace *tr, int64_t t, int host, int layer,
                    uint32_t conn, int from, int to, struct why why);
-size_t trace_packet(struct trace *tr, int64_t t, int kind, int host, int layer,
-                    int src, int dst, uint32_t pkt, int dup, int reason,
+/* A packet record's fields, all known before it is appended. */
+struct trace_pkt {
+    int      kind, host, layer;  /* TK_SEND, TK_RECV or TK_DROP */
+    int      src, dst;
+    uint32_t pkt, conn, of;      /* `of` as in struct trace_rec */
+    int      dup, reason;
+    int64_t  lost_at;
+};
+size_t trace_packet(struct trace *tr, int64_t t, const struct trace_pkt *p,
                     struct why why);
+/* Links the record to the start it ends (or restarts) by itself. */
 size_t trace_timer(struct trace *tr, int64_t t, int host, int layer,
                    uint32_t conn, int name, int action, int64_t due,
                    struct why why);

@@ -130,7 +130,8 @@ static void apply_faults(struct sim *s, int src, int dst, const uint8_t *frame,
 }
 
 static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
-                              int src, int dst, int dst_if, struct why why)
+                              uint32_t of, int src, int dst, int dst_if,
+                              struct why why)
 {
     struct flight *f = s->free_flights;
     if (f)
@@ -140,6 +141,7 @@ static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
     f->next = NULL;
     f->why = why;
     f->pkt = pkt;
+    f->of = of;
     f->src = src;
     f->dst = dst;
     f->dst_if = dst_if;
@@ -148,17 +150,18 @@ static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
 }
 
 /* One frame towards one receiver across a medium: random loss, copies,
- * jitter and reordering, all from the seeded generator. */
+ * jitter and reordering, all from the seeded generator.  `sent` is the
+ * index of the frame's TK_SEND. */
 static void transmit(struct sim *s, int src, int dst, int dst_if, uint32_t pkt,
-                     int layer, const struct medium *m,
+                     size_t sent, int layer, const struct medium *m,
                      const struct fault_effect *fe)
 {
     if (rng_chance_ppm(&s->rng, m->loss_ppm)) {
-        size_t at = trace_packet(&s->tr, s->now, TK_DROP, src, layer, src, dst,
-                                 pkt, 0, DR_LOSS,
-                                 WHY(m->lan ? N_NET_LOSS_LAN : N_NET_LOSS,
-                                     m->loss_ppm));
-        s->tr.recs[at].u.pkt.lost_at = s->now + m->delay_us;
+        struct trace_pkt d = { TK_DROP, src, layer, src, dst, pkt, 0,
+                               (uint32_t)sent + 1, 0, DR_LOSS,
+                               s->now + m->delay_us };
+        trace_packet(&s->tr, s->now, &d,
+                     WHY(m->lan ? N_NET_LOSS_LAN : N_NET_LOSS, m->loss_ppm));
         return;
     }
     int copies = fe->copies;
@@ -171,47 +174,65 @@ static void transmit(struct sim *s, int src, int dst, int dst_if, uint32_t pkt,
         if (rng_chance_ppm(&s->rng, m->reorder_ppm))
             d += 2 * (m->delay_us + m->jitter_us);
         /* copies 1..fe->copies-1 come from fault rules, a last one from
-         * the medium's random duplication */
-        if (c > 0)
-            trace_packet(&s->tr, s->now, TK_SEND, src, layer, src, dst, pkt,
-                         1, 0, c < fe->copies
+         * the medium's random duplication; each copy is its own send,
+         * naming the original, and its arrival names that copy */
+        size_t copy = sent;
+        if (c > 0) {
+            struct trace_pkt cp = { TK_SEND, src, layer, src, dst, pkt, 0,
+                                    (uint32_t)sent + 1, 1, 0, 0 };
+            copy = trace_packet(&s->tr, s->now, &cp, c < fe->copies
                          ? WHY(N_NET_FAULT_DUP, fe->copy_line[c - 1])
                          : WHY(m->lan ? N_NET_DUP_LAN : N_NET_DUP, m->dup_ppm));
-        schedule_delivery(s, s->now + d, pkt, src, dst, dst_if, fe->arrive);
+        }
+        schedule_delivery(s, s->now + d, pkt, (uint32_t)copy + 1, src, dst,
+                          dst_if, fe->arrive);
     }
 }
 
-static void fault_drop(struct sim *s, int src, int dst, uint32_t pkt, int layer,
-                       const struct fault_effect *fe, const struct medium *m)
+static void fault_drop(struct sim *s, int src, int dst, uint32_t pkt,
+                       size_t sent, int layer, const struct fault_effect *fe,
+                       const struct medium *m)
 {
-    size_t at = trace_packet(&s->tr, s->now, TK_DROP, src, layer, src, dst, pkt,
-                             0, DR_FAULT, WHY(N_NET_FAULT_DROP, fe->drop_line));
-    s->tr.recs[at].u.pkt.lost_at = s->now + m->delay_us;
+    struct trace_pkt d = { TK_DROP, src, layer, src, dst, pkt, 0,
+                           (uint32_t)sent + 1, 0, DR_FAULT,
+                           s->now + m->delay_us };
+    trace_packet(&s->tr, s->now, &d, WHY(N_NET_FAULT_DROP, fe->drop_line));
 }
 
-static uint32_t record_send(struct sim *s, int src, int dst, const uint8_t *frame,
-                            size_t len, uint32_t conn, int layer, struct why why)
+/* Records the frame as sent; returns the record's index, the packet id in
+ * *pkt. */
+static size_t record_send(struct sim *s, int src, int dst, const uint8_t *frame,
+                          size_t len, uint32_t conn, int layer, struct why why,
+                          uint32_t *pkt)
 {
-    uint32_t pkt = trace_blob(&s->tr, frame, len);
-    size_t at = trace_packet(&s->tr, s->now, TK_SEND, src, layer, src, dst, pkt,
-                             0, 0, why);
-    s->tr.recs[at].conn = conn;
-    return pkt;
+    *pkt = trace_blob(&s->tr, frame, len);
+    struct trace_pkt p = { TK_SEND, src, layer, src, dst, *pkt, conn, 0, 0, 0, 0 };
+    return trace_packet(&s->tr, s->now, &p, why);
+}
+
+/* A frame that was sent but goes nowhere. */
+static void drop_sent(struct sim *s, int src, int dst, uint32_t pkt,
+                      size_t sent, int layer, int reason, struct why why)
+{
+    struct trace_pkt d = { TK_DROP, src, layer, src, dst, pkt, 0,
+                           (uint32_t)sent + 1, 0, reason, 0 };
+    trace_packet(&s->tr, s->now, &d, why);
 }
 
 /* A frame enters the network from src towards dst (HOST_BROADCAST for
  * every other interface on a LAN): it is recorded as sent, then the fault
  * rules see it.  Returns 0 when a rule dropped it; else the frame's packet
- * id and what the rules do to it are in *pkt and *fe, for transmit(). */
+ * id, its send record and what the rules do to it are in *pkt, *sent and
+ * *fe, for transmit(). */
 static int enter_wire(struct sim *s, int src, int dst, const uint8_t *frame,
                       size_t len, uint32_t conn, int layer, struct why why,
                       const struct medium *m, struct fault_effect *fe,
-                      uint32_t *pkt)
+                      uint32_t *pkt, size_t *sent)
 {
-    *pkt = record_send(s, src, dst, frame, len, conn, layer, why);
+    *sent = record_send(s, src, dst, frame, len, conn, layer, why, pkt);
     apply_faults(s, src, dst, frame, len, fe);
     if (fe->drop_line) {
-        fault_drop(s, src, dst, *pkt, layer, fe, m);
+        fault_drop(s, src, dst, *pkt, *sent, layer, fe, m);
         return 0;
     }
     return 1;
@@ -225,8 +246,10 @@ static void link_send(struct sim *s, int src, int dst, const uint8_t *frame,
                         l->reorder_ppm, 0 };
     struct fault_effect fe;
     uint32_t pkt;
-    if (enter_wire(s, src, dst, frame, len, conn, layer, why, &m, &fe, &pkt))
-        transmit(s, src, dst, -1, pkt, layer, &m, &fe);
+    size_t sent;
+    if (enter_wire(s, src, dst, frame, len, conn, layer, why, &m, &fe, &pkt,
+                   &sent))
+        transmit(s, src, dst, -1, pkt, sent, layer, &m, &fe);
 }
 
 /* An Ethernet frame leaves interface ifc onto its LAN: to every other
@@ -240,6 +263,7 @@ static void lan_xmit(struct sim *s, struct sim_iface *ifc, const uint8_t *frame,
                         c->reorder_ppm, 1 };
     struct fault_effect fe;
     uint32_t pkt;
+    size_t sent;
     int broadcast = !memcmp(frame, MAC_BROADCAST.b, 6);
     int to = -1;                               /* the member it names */
     for (int i = 0; i < lan->nmembers && !broadcast && to < 0; i++)
@@ -248,21 +272,21 @@ static void lan_xmit(struct sim *s, struct sim_iface *ifc, const uint8_t *frame,
             to = i;
     if (!broadcast && to < 0) {
         /* no interface has that address: the frame goes nowhere */
-        pkt = record_send(s, ifc->host, HOST_BROADCAST, frame, len, conn, layer,
-                          why);
-        trace_packet(&s->tr, s->now, TK_DROP, ifc->host, layer, ifc->host,
-                     HOST_BROADCAST, pkt, 0, DR_NOROUTE, WHY0(N_NET_NOMAC));
+        sent = record_send(s, ifc->host, HOST_BROADCAST, frame, len, conn,
+                           layer, why, &pkt);
+        drop_sent(s, ifc->host, HOST_BROADCAST, pkt, sent, layer, DR_NOROUTE,
+                  WHY0(N_NET_NOMAC));
         return;
     }
     int dst = broadcast ? HOST_BROADCAST : lan->member_host[to];
     if (!enter_wire(s, ifc->host, dst, frame, len, conn, layer, why, &m, &fe,
-                    &pkt))
+                    &pkt, &sent))
         return;
     for (int i = broadcast ? 0 : to; i < (broadcast ? lan->nmembers : to + 1); i++) {
         int h = lan->member_host[i], k = lan->member_if[i];
         if (h == ifc->host && k == ifc->idx)
             continue;                          /* a broadcast skips its sender */
-        transmit(s, ifc->host, h, k, pkt, layer, &m, &fe);
+        transmit(s, ifc->host, h, k, pkt, sent, layer, &m, &fe);
     }
 }
 
@@ -283,9 +307,11 @@ static void arp_unreachable_cb(void *ctx, ip4_addr ip,
 {
     struct sim_iface *ifc = ctx;
     struct sim *s = ifc->sim;
-    uint32_t pkt = trace_blob(&s->tr, w->frame, w->len);
-    trace_packet(&s->tr, s->now, TK_DROP, ifc->host, w->layer, ifc->host,
-                 HOST_BROADCAST, pkt, 0, failed ? DR_ARP : DR_ARPQUEUE, why);
+    /* never on the wire, so no send to name */
+    struct trace_pkt d = { TK_DROP, ifc->host, w->layer, ifc->host,
+                           HOST_BROADCAST, trace_blob(&s->tr, w->frame, w->len),
+                           0, 0, 0, failed ? DR_ARP : DR_ARPQUEUE, 0 };
+    trace_packet(&s->tr, s->now, &d, why);
     /* RFC 4861 7.2.2: the sender is told, "for each packet queued awaiting
      * address resolution".  Only a packet this host originated has a
      * sender here; a router's forwarded packet is just dropped (its ICMP
@@ -337,10 +363,12 @@ void net_ip_output(struct sim *s, int h, uint8_t *frame, size_t len,
         static const struct medium loop = { .delay_us = 0 };
         struct fault_effect fe;
         uint32_t pkt;
+        size_t sent;
         memcpy(frame, hp->mac.b, 6);
         memcpy(frame + 6, hp->mac.b, 6);
-        if (enter_wire(s, h, h, frame, len, conn, layer, why, &loop, &fe, &pkt))
-            transmit(s, h, h, -1, pkt, layer, &loop, &fe);
+        if (enter_wire(s, h, h, frame, len, conn, layer, why, &loop, &fe, &pkt,
+                       &sent))
+            transmit(s, h, h, -1, pkt, sent, layer, &loop, &fe);
         return;
     }
     /* a point-to-point link to the destination's host: no ARP on a link */
@@ -373,9 +401,9 @@ void net_ip_output(struct sim *s, int h, uint8_t *frame, size_t len,
         uint32_t name = trace_intern(&s->tr, s->tr.host_names[h]);
         struct why nr = hp->nifs ? WHY(N_IP_NOROUTE, dst, name)
                                  : WHY(N_NET_NOROUTE, name, dst);
-        uint32_t pkt = record_send(s, h, dh, frame, len, conn, layer, why);
-        trace_packet(&s->tr, s->now, TK_DROP, h, layer, h, dh, pkt, 0,
-                     DR_NOROUTE, nr);
+        uint32_t pkt;
+        size_t sent = record_send(s, h, dh, frame, len, conn, layer, why, &pkt);
+        drop_sent(s, h, dh, pkt, sent, layer, DR_NOROUTE, nr);
         return;
     }
     struct sim_iface *ifc = &hp->ifs[out];
@@ -396,8 +424,9 @@ static void forward(struct sim *s, const struct flight *fl,
     int h = fl->dst;
     if (f->ip.ttl <= 1) {
         /* the drop names the frame that arrived and who sent it */
-        trace_packet(&s->tr, s->now, TK_DROP, h, layer, fl->src, h, fl->pkt, 0,
-                     DR_TTL, WHY(N_IP_TTL, f->ip.ttl));
+        struct trace_pkt d = { TK_DROP, h, layer, fl->src, h, fl->pkt, 0,
+                               fl->of, 0, DR_TTL, 0 };
+        trace_packet(&s->tr, s->now, &d, WHY(N_IP_TTL, f->ip.ttl));
         return;
     }
     uint8_t copy[FRAME_MAX];
@@ -418,9 +447,12 @@ static void forward(struct sim *s, const struct flight *fl,
 void net_drop_arrived(struct sim *s, int h, uint32_t pkt, int layer,
                       int reason, struct why why)
 {
-    /* the drop names the sender of the frame, as its arrival did */
-    int src = pkt == s->arrival_pkt ? s->arrival_src : h;
-    trace_packet(&s->tr, s->now, TK_DROP, h, layer, src, h, pkt, 0, reason, why);
+    /* the drop names the sender of the frame and its send, as its arrival
+     * did */
+    int arrived = pkt == s->arrival_pkt;
+    struct trace_pkt d = { TK_DROP, h, layer, arrived ? s->arrival_src : h, h,
+                           pkt, 0, arrived ? s->arrival_of : 0, 0, reason, 0 };
+    trace_packet(&s->tr, s->now, &d, why);
 }
 
 void net_deliver(struct sim *s, struct flight *fl)
@@ -443,14 +475,17 @@ void net_deliver(struct sim *s, struct flight *fl)
         int why = !ok ? N_NET_MALFORMED
                 : !f.ip_csum_ok ? N_NET_CSUM_IP
                 : f.l4 == IPPROTO_TCP_NUM ? N_NET_CSUM_TCP : N_NET_CSUM_UDP;
-        trace_packet(&s->tr, s->now, TK_DROP, fl->dst, layer, fl->src, fl->dst,
-                     fl->pkt, 0, DR_CSUM, WHY0(why));
+        struct trace_pkt d = { TK_DROP, fl->dst, layer, fl->src, fl->dst,
+                               fl->pkt, 0, fl->of, 0, DR_CSUM, 0 };
+        trace_packet(&s->tr, s->now, &d, WHY0(why));
         return;
     }
-    trace_packet(&s->tr, s->now, TK_RECV, fl->dst, layer, fl->src, fl->dst,
-                 fl->pkt, 0, 0, fl->why);
+    struct trace_pkt rv = { TK_RECV, fl->dst, layer, fl->src, fl->dst, fl->pkt,
+                            0, fl->of, 0, 0, 0 };
+    trace_packet(&s->tr, s->now, &rv, fl->why);
     s->arrival_pkt = fl->pkt;
     s->arrival_src = fl->src;
+    s->arrival_of = fl->of;
     if (f.eth.type == ETHERTYPE_ARP) {
         struct arp_pkt ap;
         if (ifc && arp_decode(f.payload, f.payload_len, &ap) == 0) {
@@ -472,8 +507,9 @@ void net_deliver(struct sim *s, struct flight *fl)
         forward(s, fl, bytes, len, &f, layer);
         return;
     }
-    trace_packet(&s->tr, s->now, TK_DROP, fl->dst, layer, fl->src, fl->dst,
-                 fl->pkt, 0, DR_NOTFORME, WHY(N_IP_NOTFORME, f.ip.dst));
+    struct trace_pkt d = { TK_DROP, fl->dst, layer, fl->src, fl->dst, fl->pkt,
+                           0, fl->of, 0, DR_NOTFORME, 0 };
+    trace_packet(&s->tr, s->now, &d, WHY(N_IP_NOTFORME, f.ip.dst));
 }
 
 /* ---- set-up --------------------------------------------------------------- */

@@ -470,24 +470,23 @@ struct sim_conn *sim_current_conn(struct sim *s, int h)
 
 long sim_app_recv(struct sim *s, struct sim_conn *sc, uint8_t *buf, size_t max)
 {
-    /* The record goes first so that a window update the read causes
-     * follows it. */
-    size_t at = trace_app(&s->tr, s->now, sc->host, TL_TCP, sc->tcb.id, AC_RECV,
-                          0, NULL, 0, WHY0(N_APP_RECV_NONE));
-    long n = tcp_recv(&sc->tcb, s->now, buf, max);
-    struct trace_rec *rec = &s->tr.recs[at];
-    rec->u.app.ret = (int32_t)n;
-    if (n > 0) {
-        rec->u.app.data = trace_blob(&s->tr, buf, (size_t)n);
-        rec->why = WHY(N_APP_RECV, n, (int64_t)max);
-    } else if (n < 0) {
-        rec->why = WHY(N_APP_ERR_STATE, sc->tcb.state,
-                       trace_intern(&s->tr, tcp_err_str((int)n)));
-    } else if (sc->tcb.fin_received) {
+    /* The bytes are taken first and the record made, so that a window
+     * update the read causes follows it. */
+    long n = tcp_read(&sc->tcb, buf, max);
+    struct why why = WHY0(N_APP_RECV_NONE);
+    if (n > 0)
+        why = WHY(N_APP_RECV, n, (int64_t)max);
+    else if (n < 0)
+        why = WHY(N_APP_ERR_STATE, sc->tcb.state,
+                  trace_intern(&s->tr, tcp_err_str((int)n)));
+    else if (sc->tcb.fin_received)
         /* 0 after the peer's FIN is the end of the stream (RFC 9293
          * 3.10.3: "connection closing"), not an empty buffer */
-        rec->why = WHY0(N_APP_RECV_EOF);
-    }
+        why = WHY0(N_APP_RECV_EOF);
+    trace_app(&s->tr, s->now, sc->host, TL_TCP, sc->tcb.id, AC_RECV, (int)n,
+              buf, n > 0 ? (size_t)n : 0, why);
+    if (n > 0)
+        tcp_read_done(&sc->tcb);
     return n;
 }
 
@@ -554,16 +553,17 @@ static void run_action(struct sim *s, const struct scn_action *a)
             data = framed;
             len += 4;
         }
-        /* The record goes first so that the segments it causes follow it. */
-        size_t at = trace_app(&s->tr, s->now, h, TL_TCP, id, AC_SEND,
-                              (int)len, data, len, why);
-        long n = tcp_send(&sc->tcb, s->now, data, len);
+        /* The record goes first so that the segments it causes follow it;
+         * TCP says beforehand whether it will take the bytes. */
+        int e = tcp_refusal(&sc->tcb, AC_SEND, len);
+        if (e)
+            why = WHY(N_APP_ERR_STATE, sc->tcb.state,
+                      trace_intern(&s->tr, tcp_err_str(e)));
+        trace_app(&s->tr, s->now, h, TL_TCP, id, AC_SEND, e ? e : (int)len,
+                  data, len, why);
+        if (!e)
+            tcp_send(&sc->tcb, s->now, data, len);
         free(framed);
-        if (n < 0) {
-            s->tr.recs[at].u.app.ret = (int32_t)n;
-            s->tr.recs[at].why = WHY(N_APP_ERR_STATE, sc->tcb.state,
-                                     trace_intern(&s->tr, tcp_err_str((int)n)));
-        }
         break;
     }
     case ACT_RECV: {
@@ -575,17 +575,19 @@ static void run_action(struct sim *s, const struct scn_action *a)
     case ACT_SHUTDOWN: case ACT_CLOSE: case ACT_ABORT: {
         int why = a->kind == ACT_SHUTDOWN ? N_APP_SHUTDOWN
                 : a->kind == ACT_CLOSE ? N_APP_CLOSE : N_APP_ABORT;
-        size_t at = trace_app(&s->tr, s->now, h, TL_TCP, id, call, 0, NULL, 0,
-                              WHY0(why));
-        int st = sc->tcb.state;
-        r = a->kind == ACT_SHUTDOWN ? tcp_shutdown(&sc->tcb, s->now)
-          : a->kind == ACT_CLOSE ? tcp_close(&sc->tcb, s->now)
-          : tcp_abort(&sc->tcb, s->now);
-        if (r < 0) {
-            s->tr.recs[at].u.app.ret = r;
-            s->tr.recs[at].why = WHY(N_APP_ERR_STATE, st,
-                                     trace_intern(&s->tr, tcp_err_str(r)));
-        }
+        r = tcp_refusal(&sc->tcb, call, 0);
+        trace_app(&s->tr, s->now, h, TL_TCP, id, call, r, NULL, 0,
+                  r ? WHY(N_APP_ERR_STATE, sc->tcb.state,
+                          trace_intern(&s->tr, tcp_err_str(r)))
+                    : WHY0(why));
+        if (r)
+            break;
+        if (a->kind == ACT_SHUTDOWN)
+            tcp_shutdown(&sc->tcb, s->now);
+        else if (a->kind == ACT_CLOSE)
+            tcp_close(&sc->tcb, s->now);
+        else
+            tcp_abort(&sc->tcb, s->now);
         break;
     }
     default:

@@ -153,6 +153,7 @@ struct sim {
      * arrival names the sender as the arrival did, without a search */
     uint32_t arrival_pkt;
     int      arrival_src;
+    uint32_t arrival_of;       /* its send record's index + 1 */
     struct sim_host *hosts;
     int nhosts;
     int *link_of;              /* nhosts x nhosts: link index or -1 */

@@ -12,6 +12,7 @@ enum ev_type { EV_ACTION, EV_DELIVER, EV_TCP_TIMER, EV_ARP_TIMER, EV_APP_TIMER }
 struct flight {
     struct flight *next;       /* on the sim's free list when not in flight */
     uint32_t pkt;              /* trace blob with the frame bytes */
+    uint32_t of;               /* its TK_SEND record's index + 1 */
     int src, dst;              /* hosts */
     int dst_if;                /* receiver's LAN interface, -1 on a link */
     struct why why;            /* narration for the arrival */

@@ -503,32 +503,56 @@ int tcp_connect(struct tcp_conn *c, int64_t now)
     return 0;
 }
 
+int tcp_refusal(const struct tcp_conn *c, int call, size_t len)
+{
+    switch (call) {
+    case AC_SEND:
+        switch (c->state) {
+        case TCPS_CLOSED:
+            return closed_err(c);
+        case TCPS_LISTEN:
+            /* RFC 9293 3.10.2 lets SEND turn a passive TCB active; our
+             * sockets API (like BSD's) does not. */
+            return -TCPE_ILLEGAL;
+        case TCPS_SYN_SENT: case TCPS_SYN_RECEIVED:
+        case TCPS_ESTABLISHED: case TCPS_CLOSE_WAIT:
+            if (c->close_pending)
+                return -TCPE_CLOSING;
+            return c->sndq.len + len > c->cfg.sndbuf ? -TCPE_NOSPACE : 0;
+        default:
+            return -TCPE_CLOSING;  /* FIN-WAIT-1 .. TIME-WAIT */
+        }
+    case AC_RECV:
+        if (c->state == TCPS_CLOSED && c->rcvq.len == 0)
+            return closed_err(c);
+        return c->state == TCPS_LISTEN ? -TCPE_ILLEGAL : 0;
+    case AC_SHUTDOWN: case AC_CLOSE:
+        if (c->state == TCPS_CLOSED)
+            return closed_err(c);
+        /* CLOSING, LAST-ACK, TIME-WAIT: RFC 9293 3.10.4 "connection
+         * closing" */
+        return c->state == TCPS_CLOSING || c->state == TCPS_LAST_ACK ||
+               c->state == TCPS_TIME_WAIT ? -TCPE_CLOSING : 0;
+    case AC_ABORT:
+        return c->state == TCPS_CLOSED ? -TCPE_NOTCONN : 0;
+    default:
+        return 0;
+    }
+}
+
 long tcp_send(struct tcp_conn *c, int64_t now, const uint8_t *p, size_t len)
 {
-    switch (c->state) {
-    case TCPS_CLOSED:
-        return closed_err(c);
-    case TCPS_LISTEN:
-        /* RFC 9293 3.10.2 lets SEND turn a passive TCB active; our sockets
-         * API (like BSD's) does not. */
-        return -TCPE_ILLEGAL;
-    case TCPS_SYN_SENT: case TCPS_SYN_RECEIVED:
-    case TCPS_ESTABLISHED: case TCPS_CLOSE_WAIT:
-        if (c->close_pending)
-            return -TCPE_CLOSING;
-        if (c->sndq.len + len > c->cfg.sndbuf)
-            return -TCPE_NOSPACE;
-        bq_push(&c->sndq, p, len);
-        output(c, now, 0);
-        return (long)len;
-    default:
-        return -TCPE_CLOSING;      /* FIN-WAIT-1 .. TIME-WAIT */
-    }
+    int e = tcp_refusal(c, AC_SEND, len);
+    if (e)
+        return e;
+    bq_push(&c->sndq, p, len);
+    output(c, now, 0);
+    return (long)len;
 }
 
 /* Sends a window update when reading opened a window the peer may think is
  * (nearly) shut: RFC 9293 3.8.6.2.2's receiver-side threshold. */
-static void maybe_window_update(struct tcp_conn *c)
+void tcp_read_done(struct tcp_conn *c)
 {
     uint32_t thresh = c->cfg.rcvbuf / 2 < c->cfg.mss ? c->cfg.rcvbuf / 2
                                                      : c->cfg.mss;
@@ -542,18 +566,23 @@ static void maybe_window_update(struct tcp_conn *c)
              WHY(N_SEG_WINUPDATE, (int64_t)space));
 }
 
+long tcp_read(struct tcp_conn *c, uint8_t *p, size_t max)
+{
+    int e = tcp_refusal(c, AC_RECV, 0);
+    if (e)
+        return e;
+    size_t n = c->rcvq.len < max ? c->rcvq.len : max;
+    bq_pop(&c->rcvq, p, n);
+    return (long)n;                /* 0: nothing yet, or end of stream */
+}
+
 long tcp_recv(struct tcp_conn *c, int64_t now, uint8_t *p, size_t max)
 {
     (void)now;     /* part of the uniform call shape; nothing here is timed */
-    if (c->state == TCPS_CLOSED && c->rcvq.len == 0)
-        return closed_err(c);
-    if (c->state == TCPS_LISTEN)
-        return -TCPE_ILLEGAL;
-    size_t n = c->rcvq.len < max ? c->rcvq.len : max;
-    bq_pop(&c->rcvq, p, n);
-    if (n)
-        maybe_window_update(c);
-    return (long)n;                /* 0: nothing yet, or end of stream */
+    long n = tcp_read(c, p, max);
+    if (n > 0)
+        tcp_read_done(c);
+    return n;
 }
 
 /* The sequence number our FIN will take: after every queued byte. */
@@ -567,9 +596,10 @@ static uint32_t planned_fin_seq(const struct tcp_conn *c)
  * sentences that name the call the application made. */
 static int do_close(struct tcp_conn *c, int64_t now, int shut)
 {
+    int e = tcp_refusal(c, shut ? AC_SHUTDOWN : AC_CLOSE, 0);
+    if (e)
+        return e;
     switch (c->state) {
-    case TCPS_CLOSED:
-        return closed_err(c);
     case TCPS_LISTEN: case TCPS_SYN_SENT:
         /* RFC 9293 3.10.4: delete the TCB, nothing was promised yet */
         enter_closed(c, now, shut ? CC_SHUTDOWN : CC_CLOSE,
@@ -594,12 +624,11 @@ static int do_close(struct tcp_conn *c, int64_t now, int shut)
                       planned_fin_seq(c)));
         output(c, now, 0);
         return 0;
-    case TCPS_FIN_WAIT_1: case TCPS_FIN_WAIT_2:
-        /* Already closed for sending: closing the socket after shutdown()
-         * is fine; TCP has nothing more to do. */
-        return 0;
     default:
-        return -TCPE_CLOSING;      /* CLOSING, LAST-ACK, TIME-WAIT */
+        /* FIN-WAIT-1, FIN-WAIT-2: already closed for sending: closing
+         * the socket after shutdown() is fine; TCP has nothing more to
+         * do. */
+        return 0;
     }
 }
 
@@ -647,9 +676,10 @@ int tcp_close(struct tcp_conn *c, int64_t now)
 
 int tcp_abort(struct tcp_conn *c, int64_t now)
 {
+    int e = tcp_refusal(c, AC_ABORT, 0);
+    if (e)
+        return e;
     switch (c->state) {
-    case TCPS_CLOSED:
-        return -TCPE_NOTCONN;
     case TCPS_SYN_RECEIVED: case TCPS_ESTABLISHED: case TCPS_FIN_WAIT_1:
     case TCPS_FIN_WAIT_2: case TCPS_CLOSE_WAIT:
         /* RFC 9293 3.10.5: send <SEQ=SND.NXT><CTL=RST>, delete the TCB */

@@ -194,6 +194,15 @@ int  tcp_shutdown(struct tcp_conn *c, int64_t now);
  * lost, and the peer is told with an RST (RFC 1122 4.2.2.13). */
 int  tcp_close(struct tcp_conn *c, int64_t now);
 int  tcp_abort(struct tcp_conn *c, int64_t now);
+/* What the application call `call` (AC_SEND with len bytes, AC_RECV,
+ * AC_SHUTDOWN, AC_CLOSE, AC_ABORT) would return as an error, or 0 when it
+ * would be accepted; the calls begin with this very test, so the caller
+ * can record the outcome before the records the call causes. */
+int  tcp_refusal(const struct tcp_conn *c, int call, size_t len);
+/* recv() in two steps: taking the bytes (no records), then the window
+ * update reading may call for (RFC 9293 3.8.6.2.2). */
+long tcp_read(struct tcp_conn *c, uint8_t *p, size_t max);
+void tcp_read_done(struct tcp_conn *c);
 
 /* A segment from IP address src for this TCB has arrived (RFC 9293
  * 3.10.7).  src is where an RST answering the segment goes. */
