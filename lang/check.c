@@ -209,14 +209,11 @@ static void apply_tcp(const struct tcpset *ts, struct scn_tcp_opts *o)
         memcpy(o->isn, ts->isn, sizeof o->isn);
         o->n_isn = ts->n_isn;
         break;
-    case TO_MSS:       o->mss = (int)ts->v; break;
-    case TO_RTO:       o->rto_us = ts->v; break;
-    case TO_RETRIES:   o->retries = (int)ts->v; break;
-    case TO_MSL:       o->msl_us = ts->v; break;
-    case TO_NAGLE:     o->nagle = (int)ts->v; break;
-    case TO_TW_REOPEN: o->tw_reopen = (int)ts->v; break;
-    case TO_HANDSHAKE: o->two_way = (int)ts->v; break;
-    default:           o->rcvbuf = (uint32_t)ts->v; break;
+#define SCN_TCP_APPLY(id, kw, field, type, kind, lo, hi, def, what) \
+    case TO_##id: o->field = (type)ts->v; break;
+    SCN_TCP_SETTINGS(SCN_TCP_APPLY)
+#undef SCN_TCP_APPLY
+    default: break;
     }
 }
 

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "simint.h"
+#include "narrate.h"
+#include "alloc.h"
 #include "lang.h"
+#include "sim.h"
 #include "langint.h"
 #include "summary.h"
 #include "arp.h"
@@ -173,7 +175,7 @@ static long count_dns_queries(const struct trace *tr, int host)
         char err[64];
         if (frame_decode(p, len, &f, err, sizeof err) == 0 &&
             f.l4 == IPPROTO_UDP_NUM && f.udp.dport == DNS_PORT &&
-            packet_top(&f) == TOP_DNS)
+            packet_top(&f) == TL_DNS)
             q++;
     }
     return q;

@@ -4,8 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "simint.h"
+#include "alloc.h"
 #include "lang.h"
+#include "sim.h"
 #include "langint.h"
 #include "summary.h"
 #include "arp.h"
@@ -87,7 +88,7 @@ static int field_is(const struct fview *v, const struct scn_field *f, const char
 static int xmatch(const struct scn_match *m, const struct trace_rec *r,
                   const struct fview *v)
 {
-    if (m->top == SCN_TOP_ARP) {
+    if (m->top == TL_ARP) {
         if (!v->arp_ok || r->u.pkt.src != m->src || r->u.pkt.dst != m->dst)
             return 0;
     } else {
@@ -95,7 +96,7 @@ static int xmatch(const struct scn_match *m, const struct trace_rec *r,
                                        v->f.l4 == IPPROTO_TCP_NUM ? v->f.tcp.flags : 0,
                                        v->f.payload_len))
             return 0;
-        if (m->top == SCN_TOP_DNS && !v->dns_ok)
+        if (m->top == TL_DNS && !v->dns_ok)
             return 0;
     }
     for (int i = 0; i < m->nfilters; i++)
@@ -184,8 +185,8 @@ const char *ordinal(long n, char *buf, size_t sz)
 /* "RST", "SYN,ACK", "TCP segment", "ARP request", "DNS response" ... */
 static const char *pattern_noun(const struct scn_match *m, char *buf, size_t n)
 {
-    if (m->top == SCN_TOP_ARP || m->top == SCN_TOP_DNS) {
-        const char *what = m->top == SCN_TOP_ARP ? "ARP frame" : "DNS message";
+    if (m->top == TL_ARP || m->top == TL_DNS) {
+        const char *what = m->top == TL_ARP ? "ARP frame" : "DNS message";
         for (int i = 0; i < m->nfilters; i++) {
             if (m->filters[i].kind == SF_ARP_OP)
                 what = m->filters[i].value == ARP_OP_REQUEST ? "ARP request" : "ARP reply";
@@ -392,7 +393,7 @@ static uint64_t pat_hash(const struct scn_match *m)
     for (int i = 0; i < m->nfilters; i++) {
         MIX(m->filters[i].kind); MIX(m->filters[i].value); MIX(m->filters[i].addr);
     }
-    for (const char *q = m->top == SCN_TOP_DNS ? m->qname : ""; *q; q++)
+    for (const char *q = m->top == TL_DNS ? m->qname : ""; *q; q++)
         MIX((unsigned char)(*q | 0x20));
 #undef MIX
     return h;
@@ -410,7 +411,7 @@ static int pat_eq(const struct scn_match *a, const struct scn_match *b)
             a->filters[i].value != b->filters[i].value ||
             a->filters[i].addr != b->filters[i].addr)
             return 0;
-    return a->top != SCN_TOP_DNS || strcmp(a->qname, b->qname) == 0;
+    return a->top != TL_DNS || strcmp(a->qname, b->qname) == 0;
 }
 
 /* The frames pattern m matches, in the order they were sent. */
@@ -442,7 +443,7 @@ const struct xpat *xcache_match(const struct trace *tr, struct xcache *c,
     p->m = m;
     c->npats++;
     struct fview v;
-    v.dns = m->top == SCN_TOP_DNS ? xcalloc(1, sizeof *v.dns) : NULL;
+    v.dns = m->top == TL_DNS ? xcalloc(1, sizeof *v.dns) : NULL;
     size_t cap = 0;
     for (size_t j = 0; j < c->nsends; j++) {
         const struct xsend *x = &c->sends[j];
@@ -450,11 +451,11 @@ const struct xpat *xcache_match(const struct trace *tr, struct xcache *c,
         if (!x->ok || r->u.pkt.src != m->src)
             continue;
         /* the cheap tests first; the full decode only for a candidate */
-        if (m->top == SCN_TOP_ARP ? !x->arp_ok || r->u.pkt.dst != m->dst
+        if (m->top == TL_ARP ? !x->arp_ok || r->u.pkt.dst != m->dst
             : !x->ip || !scn_match_frame(m, r->u.pkt.src, r->u.pkt.dst, x->l4,
                                           x->flags, x->plen))
             continue;
-        if ((m->nfilters || m->top == SCN_TOP_DNS) &&
+        if ((m->nfilters || m->top == TL_DNS) &&
             (!fview_decode(tr, r, &v, v.dns != NULL) || !xmatch(m, r, &v)))
             continue;
         if (p->n == cap) {
@@ -582,13 +583,13 @@ int check_fields(const struct trace *tr, struct xcache *c,
 {
     const struct xpat *p = xcache_match(tr, c, &e->m);
     struct fview v;
-    v.dns = e->m.top == SCN_TOP_DNS ? xcalloc(1, sizeof *v.dns) : NULL;
+    v.dns = e->m.top == TL_DNS ? xcalloc(1, sizeof *v.dns) : NULL;
     long seen = 0, bad_at = 0;
     char bad[400] = "", ord[24], noun[48], way[96];
     int ok = e->pick != PICK_SOME, decided = 0;
     size_t from = 0;
     /* the fields of TCP and UDP patterns are in the index: no decoding */
-    int quick = e->m.top == SCN_TOP_NONE;
+    int quick = e->m.top == TL_NONE;
     for (int i = 0; i < e->nfields; i++)
         if (e->fields[i].kind != SF_SEQ && e->fields[i].kind != SF_ACK &&
             e->fields[i].kind != SF_LEN && e->fields[i].kind != SF_WINDOW &&

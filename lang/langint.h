@@ -102,9 +102,13 @@ struct ref {
     int  host;              /* resolved index, -1 unknown */
 };
 
+/* `tcp isn`, then scenario.h's SCN_TCP_SETTINGS in order */
 enum tcp_opt {
-    TO_ISN, TO_MSS, TO_RTO, TO_RETRIES, TO_MSL, TO_NAGLE, TO_HANDSHAKE, TO_RCVBUF,
-    TO_TW_REOPEN, TO_COUNT
+    TO_ISN,
+#define SCN_TCP_ENUM(id, kw, field, type, kind, lo, hi, def, what) TO_##id,
+    SCN_TCP_SETTINGS(SCN_TCP_ENUM)
+#undef SCN_TCP_ENUM
+    TO_COUNT
 };
 
 /* A `tcp OPTION [HOST] VALUE` line, applied once all hosts are known. */

@@ -10,10 +10,30 @@
 #include "wire.h"
 #include "langint.h"
 
-static const char *const tcp_opt_names[TO_COUNT] = {
-    "isn", "mss", "rto", "retries", "msl", "nagle", "handshake", "rcvbuf",
-    "tw-reopen"
+/* `tcp isn`, then scenario.h's settings table */
+static const struct tcp_setting {
+    const char *name;
+    int         kind;       /* enum scn_setting_kind */
+    int64_t     lo, hi;
+    const char *what;
+} tcp_settings[TO_COUNT] = {
+    [TO_ISN] = { "isn", -1, 0, UINT32_MAX, "an initial sequence number" },
+#define SCN_TCP_ROW(id, kw, field, type, kind, lo_, hi_, def, what_) \
+    [TO_##id] = { kw, kind, lo_, hi_, what_ },
+    SCN_TCP_SETTINGS(SCN_TCP_ROW)
+#undef SCN_TCP_ROW
 };
+
+/* "isn, mss, rto, ...": the settings for an error message */
+static const char *tcp_setting_list(void)
+{
+    static char list[256];
+    if (!list[0])
+        for (int i = 0; i < TO_COUNT; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                     i ? ", " : "", tcp_settings[i].name);
+    return list;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Scenario building                                                        */
@@ -551,15 +571,15 @@ static void kw_resolver(struct parser *P, struct tok *kw)
 static int tcp_once(struct parser *P, int opt, const char *name, const struct tok *at)
 {
     char key[SCN_NAME_MAX + 16];
-    snprintf(key, sizeof key, "%s %s", tcp_opt_names[opt], name ? name : "*");
+    snprintf(key, sizeof key, "%s %s", tcp_settings[opt].name, name ? name : "*");
     int prev = smap_get(&P->tcpkeys, key);
     if (prev >= 0) {
         if (name)
             ERR_AT(P, at, "tcp %s for host \"%s\" is already set on line %d",
-                   tcp_opt_names[opt], name, prev);
+                   tcp_settings[opt].name, name, prev);
         else
             ERR_AT(P, at, "tcp %s for all hosts is already set on line %d",
-                   tcp_opt_names[opt], prev);
+                   tcp_settings[opt].name, prev);
         return -1;
     }
     smap_put(&P->tcpkeys, key, P->line);
@@ -573,10 +593,10 @@ static void kw_tcp(struct parser *P, struct tok *kw)
     struct tok *o = next(P);
     int opt = -1;
     for (int i = 0; i < TO_COUNT; i++)
-        if (is_word(o, tcp_opt_names[i])) opt = i;
+        if (is_word(o, tcp_settings[i].name)) opt = i;
     if (opt < 0) {
-        ERR_AT(P, o, "unknown tcp option %s; expected one of: isn, mss, rto, retries, msl, nagle, handshake, rcvbuf, tw-reopen",
-               found(&sh, o));
+        ERR_AT(P, o, "unknown tcp option %s; expected one of: %s",
+               found(&sh, o), tcp_setting_list());
         return;
     }
     struct tcpset ts;
@@ -605,7 +625,7 @@ static void kw_tcp(struct parser *P, struct tok *kw)
         int left = P->ntok - P->ti;
         if (left == 0) {
             ERR_AT(P, (struct tok *)NULL, "expected a value for tcp %s (or a host name and a value), found end of line",
-                   tcp_opt_names[opt]);
+                   tcp_settings[opt].name);
             return;
         }
         /* `tcp OPT HOST VALUE` or `tcp OPT VALUE`; host names start with a letter */
@@ -617,29 +637,44 @@ static void kw_tcp(struct parser *P, struct tok *kw)
         int64_t d = 0;
         struct tok *vt = peek(P);
         int rc = 0;
-        switch (opt) {
-        case TO_MSS:     rc = want_uint(P, "an MSS", 64, 65495, &v); ts.v = (int64_t)v; break;
-        case TO_RETRIES: rc = want_uint(P, "a retry count", 0, 20, &v); ts.v = (int64_t)v; break;
-        case TO_RCVBUF:  rc = want_uint(P, "a receive buffer size in bytes", 1, 1073741824, &v);
-                         ts.v = (int64_t)v; break;
-        case TO_RTO:
-        case TO_MSL:
+        const struct tcp_setting *st = &tcp_settings[opt];
+        switch (st->kind) {
+        case SV_NUM:
+            rc = want_uint(P, st->what, (uint64_t)st->lo, (uint64_t)st->hi, &v);
+            ts.v = (int64_t)v;
+            break;
+        case SV_NUM_OFF:
+            next(P);
+            if (is_word(vt, "off")) {
+                ts.v = -1;
+            } else if (vt && vt->type == T_WORD && parse_u64(vt->s, &v) == NUM_OK &&
+                       v >= (uint64_t)st->lo && v <= (uint64_t)st->hi) {
+                ts.v = (int64_t)v;
+            } else {
+                ERR_AT(P, vt, "expected %s from %lld to %lld or off, found %s", st->what,
+                       (long long)st->lo, (long long)st->hi, found(&sh, vt));
+                rc = -1;
+            }
+            break;
+        case SV_DUR: {
+            char a[32], b[32];
             if ((rc = want_dur(P, &d)) != 0) break;
-            if (d < US_PER_MS || d > 10 * US_PER_MIN) {
-                ERR_AT(P, vt, "%s must be from 1ms to 10m, found %s",
-                       opt == TO_RTO ? "the initial RTO" : "the MSL", found(&sh, vt));
+            if (d < st->lo || d > st->hi) {
+                ERR_AT(P, vt, "%s must be from %s to %s, found %s", st->what,
+                       fmt_duration(st->lo, a, sizeof a), fmt_duration(st->hi, b, sizeof b),
+                       found(&sh, vt));
                 rc = -1;
             }
             ts.v = d;
             break;
-        case TO_NAGLE:
-        case TO_TW_REOPEN:
+        }
+        case SV_ON_OFF:
             if (is_word(vt, "on")) ts.v = 1;
             else if (is_word(vt, "off")) ts.v = 0;
             else { ERR_AT(P, vt, "expected on or off, found %s", found(&sh, vt)); rc = -1; }
             next(P);
             break;
-        default: /* TO_HANDSHAKE */
+        default: /* SV_HANDSHAKE */
             if (is_word(vt, "three-way")) ts.v = 0;
             else if (is_word(vt, "two-way")) ts.v = 1;
             else { ERR_AT(P, vt, "expected three-way or two-way, found %s", found(&sh, vt)); rc = -1; }

@@ -114,16 +114,15 @@ static int field_of(const char *w, uint32_t *v)
 /* What the fields of a pattern's protocol are, for messages. */
 static const char *fields_of(const struct scn_match *m)
 {
-    if (m->top == SCN_TOP_ARP) return "who-has, is-at, request or reply";
-    if (m->top == SCN_TOP_DNS) return "query, response, aa, not aa, rcode, qname or len";
+    if (m->top == TL_ARP) return "who-has, is-at, request or reply";
+    if (m->top == TL_DNS) return "query, response, aa, not aa, rcode, qname or len";
     if (m->proto == IPPROTO_TCP_NUM) return "seq, ack, len, window or flags";
     return "len";
 }
 
 static const char *pattern_proto(const struct scn_match *m)
 {
-    if (m->top == SCN_TOP_ARP) return "arp";
-    if (m->top == SCN_TOP_DNS) return "dns";
+    if (m->top != TL_NONE) return trace_layer_name(m->top);
     return m->proto == IPPROTO_TCP_NUM ? "tcp" : m->proto == IPPROTO_UDP_NUM ? "udp" : "any";
 }
 
@@ -131,13 +130,13 @@ static int field_applies(const struct scn_match *m, int k)
 {
     switch (k) {
     case SF_SEQ: case SF_ACK: case SF_WINDOW: case SF_FLAGS:
-        return m->top == SCN_TOP_NONE && m->proto == IPPROTO_TCP_NUM;
+        return m->top == TL_NONE && m->proto == IPPROTO_TCP_NUM;
     case SF_LEN:
-        return m->top != SCN_TOP_ARP;
+        return m->top != TL_ARP;
     case SF_ARP_OP:
-        return m->top == SCN_TOP_ARP;
+        return m->top == TL_ARP;
     default:
-        return m->top == SCN_TOP_DNS;
+        return m->top == TL_DNS;
     }
 }
 
@@ -251,8 +250,8 @@ static int want_xpattern(struct parser *P, struct scn_match *m)
     if (is_word(t, "arp") || is_word(t, "dns")) {
         next(P);
         m->any_flags = 1;
-        m->top = is_word(t, "arp") ? SCN_TOP_ARP : SCN_TOP_DNS;
-        m->proto = m->top == SCN_TOP_DNS ? IPPROTO_UDP_NUM : 0;
+        m->top = is_word(t, "arp") ? TL_ARP : TL_DNS;
+        m->proto = m->top == TL_DNS ? IPPROTO_UDP_NUM : 0;
         while (!pattern_end(peek(P))) {
             struct tok *w = peek(P);
             struct scn_field f;

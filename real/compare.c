@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "narrate.h"
 #include "real.h"
 #include "tcp.h"
 #include "trace.h"

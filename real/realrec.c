@@ -1,5 +1,6 @@
 /* realrec.c — the names and sentences of the --real driver's records. */
 #include <stdint.h>
+#include "narrate.h"
 #include "realrec.h"
 #include "tcp.h"
 #include "trace.h"

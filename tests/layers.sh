@@ -49,6 +49,52 @@ for d in sim/*/; do
         bad "$d includes curses, Check or socket headers"
     else ok "$d includes no curses, Check or socket headers"; fi
 done
+# The dependency rule (ARCHITECTURE.md): a folder includes headers of its
+# own folder and of the folders below it, never above, and a private header
+# (*int.h) only from its own folder.  Order, lowest first:
+#   sim/engine < sim/wire < sim/proto < sim/host < lang, real < ui
+allowed_dirs() {
+    case $1 in
+        sim/engine) echo "sim/engine";;
+        sim/wire)   echo "sim/engine sim/wire";;
+        sim/proto)  echo "sim/engine sim/wire sim/proto";;
+        sim/host)   echo "sim/engine sim/wire sim/proto sim/host";;
+        lang)       echo "sim/engine sim/wire sim/proto sim/host lang";;
+        real)       echo "sim/engine sim/wire sim/proto sim/host real";;
+    esac
+}
+# include_violations DIR: "file: header" for each include DIR may not use
+include_violations() {
+    d=$1
+    allowed=""
+    for a in $(allowed_dirs "$d"); do
+        for h in "$a"/*.h; do
+            [ -e "$h" ] || continue
+            b=${h##*/}
+            case $b in *int.h) [ "$a" = "$d" ] || continue;; esac
+            allowed="$allowed $b"
+        done
+    done
+    for f in "$d"/*.[ch]; do
+        grep -o '^#include "[^"]*"' "$f" | sed 's/^#include "\(.*\)"$/\1/' |
+        while read -r inc; do
+            case " $allowed " in *" $inc "*) ;; *) echo "$f: $inc";; esac
+        done
+    done
+}
+for d in sim/engine sim/wire sim/proto sim/host lang real; do
+    v=$(include_violations "$d" | tr '\n' ' ')
+    if [ -z "$v" ]; then ok "$d/ includes only its own and lower layers' headers"
+    else bad "$d/ includes headers above its layer or another's private header: $v"; fi
+done
+# ... and the rule itself can fail: engine including a protocol's header
+mkdir -p "$tmp/sim/engine" "$tmp/sim/proto"
+printf '#include "tcp.h"\n' > "$tmp/sim/engine/x.c"
+touch "$tmp/sim/proto/tcp.h"
+v=$(cd "$tmp" && include_violations sim/engine)
+if [ "$v" = "sim/engine/x.c: tcp.h" ]; then ok "the dependency rule catches sim/engine including tcp.h"
+else bad "the dependency rule missed sim/engine including tcp.h: '$v'"; fi
+
 # the model and the language, linked without curses, run a lesson
 out=$("$LAYER_MODEL" scenarios/handshake.scn 2>&1); rc=$?
 case "$out" in

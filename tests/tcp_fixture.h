@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <check.h>
 #include "tcp.h"
+#include "narrate.h"
 #include "trace.h"
 
 /* The fixture's world: we are 192.0.2.10, the peer is 192.0.2.80.  Active

@@ -14,6 +14,7 @@
 #include <check.h>
 
 #include "arp.h"
+#include "narrate.h"
 #include "trace.h"
 #include "wire.h"
 #include "suites.h"

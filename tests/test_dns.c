@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "dns.h"
+#include "narrate.h"
+#include "summary.h"
 #include "trace.h"
 #include "wire.h"
 #include "suites.h"

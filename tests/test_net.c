@@ -17,6 +17,7 @@
 #include "lang.h"
 #include "sim.h"
 #include "tcp.h"
+#include "narrate.h"
 #include "trace.h"
 #include "wire.h"
 #include "suites.h"

@@ -24,6 +24,7 @@
 #include "lang.h"
 #include "sim.h"
 #include "tcp.h"
+#include "narrate.h"
 #include "trace.h"
 #include "suites.h"
 

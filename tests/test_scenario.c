@@ -395,8 +395,11 @@ START_TEST(test_tcp_option_values)
         "tcp mss 64\ntcp mss client 65495\ntcp retries 0\ntcp retries server 20\n"
         "tcp rto 1ms\ntcp rto server 10m\ntcp msl 1ms\ntcp msl client 10m\n"
         "tcp nagle off\ntcp nagle server on\ntcp handshake two-way\ntcp handshake client three-way\n"
-        "tcp rcvbuf 1\ntcp rcvbuf server 1073741824\n");
+        "tcp rcvbuf 1\ntcp rcvbuf server 1073741824\n"
+        "tcp wscale 14\ntcp wscale client 0\n");
     const struct scn_tcp_opts *c = &s->hosts[0].tcp, *v = &s->hosts[1].tcp;
+    ck_assert_int_eq(c->wscale, 0);
+    ck_assert_int_eq(v->wscale, 14);
     ck_assert_int_eq(c->mss, 65495);
     ck_assert_int_eq(v->mss, 64);
     ck_assert_int_eq(c->retries, 0);
@@ -422,7 +425,9 @@ START_TEST(test_tcp_option_values)
         "tcp handshake one-way\n"
         "tcp rcvbuf 0\n"
         "tcp window 5\n"
-        "tcp mss\n",
+        "tcp mss\n"
+        "tcp wscale 15\n"
+        "tcp wscale client never\n",
         "t.scn:3:9: error: expected an MSS from 64 to 65495, found \"63\"\n"
         "t.scn:4:20: error: expected a retry count from 0 to 20, found \"21\"\n"
         "t.scn:5:9: error: the initial RTO must be from 1ms to 10m, found \"999us\"\n"
@@ -430,8 +435,19 @@ START_TEST(test_tcp_option_values)
         "t.scn:7:11: error: expected on or off, found \"maybe\"\n"
         "t.scn:8:15: error: expected three-way or two-way, found \"one-way\"\n"
         "t.scn:9:12: error: expected a receive buffer size in bytes from 1 to 1073741824, found \"0\"\n"
-        "t.scn:10:5: error: unknown tcp option \"window\"; expected one of: isn, mss, rto, retries, msl, nagle, handshake, rcvbuf, tw-reopen\n"
-        "t.scn:11:8: error: expected a value for tcp mss (or a host name and a value), found end of line\n");
+        "t.scn:10:5: error: unknown tcp option \"window\"; expected one of: isn, mss, rto, retries, msl, nagle, handshake, rcvbuf, tw-reopen, wscale\n"
+        "t.scn:11:8: error: expected a value for tcp mss (or a host name and a value), found end of line\n"
+        "t.scn:12:12: error: expected a window scale shift from 0 to 14 or off, found \"15\"\n"
+        "t.scn:13:19: error: expected a window scale shift from 0 to 14 or off, found \"never\"\n");
+
+    /* wscale: off is the default, and may be said to undo an all-hosts shift */
+    s = parse_ok(HOSTS "tcp wscale 7\ntcp wscale server off\n");
+    ck_assert_int_eq(s->hosts[0].tcp.wscale, 7);
+    ck_assert_int_eq(s->hosts[1].tcp.wscale, -1);
+    scenario_free(s);
+    s = parse_ok(HOSTS);
+    ck_assert_int_eq(s->hosts[0].tcp.wscale, -1);
+    scenario_free(s);
 
     assert_errors(HOSTS "tcp mss 1000\ntcp mss client 900\ntcp mss 1200\ntcp mss client 800\n",
                   "t.scn:5:5: error: tcp mss for all hosts is already set on line 3\n"
@@ -1986,7 +2002,7 @@ START_TEST(test_expect_field_forms_parse)
     e = &s->expects[4];
     ck_assert_int_eq(e->kind, EXP_COUNT);
     ck_assert_int_eq(e->m.dst, SCN_BROADCAST);
-    ck_assert_int_eq(e->m.top, SCN_TOP_ARP);
+    ck_assert_int_eq(e->m.top, TL_ARP);
     ck_assert_int_eq(e->m.nfilters, 1);
     ck_assert_uint_eq(e->m.filters[0].value, ARP_OP_REQUEST);
     ck_assert_uint_eq(e->m.filters[0].addr, 0xC0000250u);
@@ -1994,7 +2010,7 @@ START_TEST(test_expect_field_forms_parse)
     ck_assert_int_eq(e->kind, EXP_FIELDS);
     ck_assert_uint_eq(e->fields[0].value, ARP_OP_REPLY);
     e = &s->expects[6];
-    ck_assert_int_eq(e->m.top, SCN_TOP_DNS);
+    ck_assert_int_eq(e->m.top, TL_DNS);
     ck_assert_int_eq(e->m.nfilters, 4);
     ck_assert_uint_eq(e->m.filters[2].value, DNS_RCODE_NXDOMAIN);
     ck_assert_str_eq(e->m.qname, "www.example.com");

@@ -7,6 +7,7 @@
 #include "keys.h"
 #include "real.h"
 #include "lang.h"
+#include "narrate.h"
 #include "sim.h"
 #include "tcp.h"
 #include "view.h"
@@ -1040,7 +1041,7 @@ END_TEST
 static size_t add_real(struct trace *tr, int64_t t, int host, uint32_t conn, int what,
                        int state, int source, int val, struct why why)
 {
-    size_t k = trace_note(tr, t, host, "");
+    size_t k = trace_note(tr, t, host, "", N_NOTE);
     struct trace_rec *r = &tr->recs[k];
     r->kind = TK_EXT;
     r->u.ext.owner = REAL_EXT_OWNER;

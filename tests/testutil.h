@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "lang.h"
+#include "narrate.h"
 #include "trace.h"
 
 /* Parses text as "t.scn"; fails the current test with the first error. */

@@ -404,6 +404,18 @@ check "controls: ...and the title row is still there" on_screen "Evil ␛]0;pwne
 keys q
 check "controls: q ends the program" wait_rc
 
+# ---- 12b. window scale (RFC 7323) in the inspector: the SYN's TCP layer shows
+# the option, and a later ACK of the scaled pair its window field as sent
+start
+launch tests/rfc/tcp-rfc7323-wscale.scn
+check "wscale: the timeline opens" wait_for "RFC 7323 2: window scale"
+n=1
+while [ $n -lt 7 ]; do n=$((n + 1)); step j $n; done
+check "wscale: event 7 is a's SYN" on_screen "SYN seq=1000"
+check "wscale: the inspector shows the SYN's window scale option" on_screen "mss 1460 wscale 7"
+keys q
+check "wscale: q ends the program" wait_rc
+
 # ---- 13. a hung-up terminal ends the program even when SIGHUP is ignored --------------------
 # Under nohup (or trap '' HUP) the hang-up arrives as EOF/EIO on input only;
 # the view must restore and exit, not spin on getch() errors.

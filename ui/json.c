@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "narrate.h"
 #include "output.h"
 #include "pcap.h"
 #include "arp.h"
@@ -130,7 +131,7 @@ static void json_packet(FILE *fp, const struct trace *tr,
         return;
     }
     int top = packet_top(&f);
-    fprintf(fp, ",\"proto\":\"%s\",\"summary\":", top_proto_name(top));
+    fprintf(fp, ",\"proto\":\"%s\",\"summary\":", trace_layer_name(top));
     jstr(fp, packet_summary(&f, sum, sizeof sum));
     fprintf(fp, ",\"frame_len\":%zu", len);
     if (f.l4 == IPPROTO_TCP_NUM) {
@@ -149,9 +150,9 @@ static void json_packet(FILE *fp, const struct trace *tr,
         fprintf(fp, ",\"udp\":{\"sport\":%u,\"dport\":%u,\"len\":%zu}",
                 f.udp.sport, f.udp.dport, f.payload_len);
     }
-    if (top == TOP_DNS)
+    if (top == TL_DNS)
         json_dns(fp, &f);
-    else if (top == TOP_ARP)
+    else if (top == TL_ARP)
         json_arp(fp, &f);
     if (r->u.pkt.dup)
         fputs(",\"dup\":true", fp);

@@ -23,7 +23,7 @@
 
 /* sysexits.h values, as DESIGN.md's contract spells them */
 enum { EXIT_FAILED = 1, EXIT_USAGE = 64, EXIT_DATAERR = 65, EXIT_NOINPUT = 66,
-       EXIT_CANTCREAT = 73, EXIT_IOERR = 74 };
+       EXIT_OSERR = 71, EXIT_CANTCREAT = 73, EXIT_IOERR = 74 };
 /* A run stopped by one of its budgets (--max-time and friends): outside
  * 0/1 and sysexits' 64-78, so that scripts can tell it apart. */
 enum { EXIT_LIMIT = 3 };
@@ -72,8 +72,9 @@ static void usage(FILE *fp)
 "\n"
 "exit status: 0 success, 1 failed expectations, 3 stopped by a limit,\n"
 "64 usage error, 65 bad scenario, 66 scenario not found or unreadable,\n"
-"73 an output file cannot be created, 74 an I/O error while writing (a file\n"
-"or standard output).  A file is replaced only when it is complete.\n"
+"71 out of memory, 73 an output file cannot be created, 74 an I/O error\n"
+"while writing (a file or standard output).  A file is replaced only when\n"
+"it is complete.\n"
 "The scenario language is described in scenarios/README.md.\n", fp);
 }
 
@@ -206,7 +207,10 @@ static void out_of_memory(size_t size)
     char msg[80];
     int n = snprintf(msg, sizeof msg, "protosim: out of memory (%zu bytes)\n", size);
     if (n > 0 && write(2, msg, (size_t)n) < 0)
-        return;
+        n = 0;
+    /* exit(), not abort(): the terminal is restored (tui.c's atexit) and
+     * the status says what happened, without a core dump */
+    exit(EXIT_OSERR);
 }
 
 int main(int argc, char **argv)

@@ -101,20 +101,6 @@ int view_kernel_columns(int n, const uint8_t *khost, int x0, int w, int *cols,
 /* ======================================================================== */
 /* The index                                                                */
 
-/* A frame's top protocol (summary.h) as a trace layer. */
-static int top_layer(int top)
-{
-    switch (top) {
-    case TOP_ARP:  return TL_ARP;
-    case TOP_IP:   return TL_IP;
-    case TOP_TCP:  return TL_TCP;
-    case TOP_UDP:  return TL_UDP;
-    case TOP_DNS:  return TL_DNS;
-    case TOP_HTTP: return TL_HTTP;
-    default:       return TL_ETH;
-    }
-}
-
 /* --real: which hosts the kernel was observed for, and for every kernel
  * state record the model's state of the same connection at that moment and
  * just before it (the two differ only when the model changed at that very
@@ -314,7 +300,7 @@ int view_index_build(struct view_index *ix, const struct trace *tr)
         case TK_SEND: {
             int dec = decode_blob(tr, r->u.pkt.pkt, &f);
             if (dec)
-                ix->proto[i] = (uint8_t)top_layer(packet_top(&f));
+                ix->proto[i] = (uint8_t)packet_top(&f);
             if (ix->bsrc[i] >= 0)
                 ix->flags[i] |= VF_BCAST;
             if (dec && f.has_ip && f.l4 == IPPROTO_TCP_NUM) {
@@ -333,7 +319,7 @@ int view_index_build(struct view_index *ix, const struct trace *tr)
             if (s >= 0)
                 ix->proto[i] = ix->proto[s];
             else if (decode_blob(tr, r->u.pkt.pkt, &f))
-                ix->proto[i] = (uint8_t)top_layer(packet_top(&f));
+                ix->proto[i] = (uint8_t)packet_top(&f);
             if (s < 0 || !ends_send(ix, s, i))
                 break;
             ix->peer[i] = s;

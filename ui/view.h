@@ -31,6 +31,19 @@ struct scenario;
  * colour scheme, mono the attributes used without colour (NO_COLOR, or a
  * terminal without colours).  Only ui/tui.c expands those columns, so the
  * curses names in them are never seen by the curses-free files. */
+/* A protocol's arrow role from its row in trace.h's PROTOCOLS: its colour
+ * and weight there, plain without colour. */
+#define PKT_ROLE_ROW(X, id, name, colour, weight) \
+    X(PKT_##id, PKT_FG_##colour, -1, A_##weight, A_NORMAL)
+#define PKT_FG_DEFAULT  -1
+#define PKT_FG_GREEN    COLOR_GREEN
+#define PKT_FG_BLUE     COLOR_BLUE
+#define PKT_FG_MAGENTA  COLOR_MAGENTA
+#define PKT_FG_CYAN     COLOR_CYAN
+#define PKT_FG_YELLOW   COLOR_YELLOW
+#define PKT_FG_RED      COLOR_RED
+#define PKT_FG_WHITE    COLOR_WHITE
+
 #define COLOR_ROLES(X) \
     X(NORMAL,     -1,            -1,          A_NORMAL,          A_NORMAL)           \
     X(TITLE,      COLOR_WHITE,   COLOR_BLUE,  A_BOLD,            A_REVERSE | A_BOLD) \
@@ -46,11 +59,7 @@ struct scenario;
     X(TIMER,      COLOR_CYAN,    -1,          A_BOLD,            A_BOLD)             \
     X(APP,        -1,            -1,          A_NORMAL,          A_NORMAL)           \
     X(NOTE,       COLOR_YELLOW,  -1,          A_NORMAL,          A_NORMAL)           \
-    X(PKT_TCP,    COLOR_GREEN,   -1,          A_NORMAL,          A_NORMAL)           \
-    X(PKT_UDP,    COLOR_BLUE,    -1,          A_BOLD,            A_NORMAL)           \
-    X(PKT_ARP,    COLOR_MAGENTA, -1,          A_NORMAL,          A_NORMAL)           \
-    X(PKT_DNS,    COLOR_CYAN,    -1,          A_NORMAL,          A_NORMAL)           \
-    X(PKT_HTTP,   COLOR_YELLOW,  -1,          A_BOLD,            A_NORMAL)           \
+    PROTOCOLS(PKT_ROLE_ROW, X)  /* R_PKT_ETH .. R_PKT_HTTP, from trace.h */  \
     X(PKT_OTHER,  -1,            -1,          A_NORMAL,          A_NORMAL)           \
     X(DROP,       COLOR_RED,     -1,          A_BOLD,            A_BOLD)             \
     X(ST_IDLE,    -1,            -1,          A_BOLD,            A_BOLD)             \

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "narrate.h"
 #include "view.h"
 #include "viewint.h"
 #include "arp.h"
@@ -48,14 +49,13 @@ static char *recv_label(const struct trace *tr, const struct trace_rec *r,
 
 int vw_proto_role(int layer)
 {
-    switch (layer) {
-    case TL_TCP:  return R_PKT_TCP;
-    case TL_UDP:  return R_PKT_UDP;
-    case TL_ARP:  return R_PKT_ARP;
-    case TL_DNS:  return R_PKT_DNS;
-    case TL_HTTP: return R_PKT_HTTP;
-    default:      return R_PKT_OTHER;
-    }
+    static const int role[TL_COUNT] = {
+#define PROTO_ROLE(A, id, name, colour, weight) [TL_##id] = R_PKT_##id,
+        PROTOCOLS(PROTO_ROLE, _)
+#undef PROTO_ROLE
+    };
+    return layer > TL_NONE && layer < TL_COUNT && role[layer] ? role[layer]
+                                                              : R_PKT_OTHER;
 }
 
 int vw_state_role(int layer, int state)

@@ -3,10 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "arp.h"
 #include "alloc.h"
-#include "dns.h"
-#include "tcp.h"
 #include "trace.h"
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
@@ -257,11 +254,12 @@ size_t trace_timer(struct trace *tr, int64_t t, int host, int layer,
     return tr->n - 1;
 }
 
-size_t trace_note(struct trace *tr, int64_t t, int host, const char *text)
+size_t trace_note(struct trace *tr, int64_t t, int host, const char *text,
+                  uint16_t why_id)
 {
     uint32_t id = trace_intern(tr, text);
     struct trace_rec *r = append(tr, t, host, TK_NOTE, TL_NONE, 0,
-                                 WHY(N_NOTE, id));
+                                 WHY(why_id, id));
     r->u.note.text = id;
     return tr->n - 1;
 }
@@ -303,16 +301,6 @@ const char *timer_action_str(int action)
     }
 }
 
-const char *trace_state_name(int layer, int state)
-{
-    switch (layer) {
-    case TL_TCP: return tcp_state_name(state);
-    case TL_ARP: return arp_state_name(state);
-    case TL_DNS: return dns_state_name(state);
-    default:     return "?";
-    }
-}
-
 int name_index(const char *const *names, int n, const char *s)
 {
     for (int i = 0; i < n; i++) {
@@ -328,25 +316,6 @@ int name_index(const char *const *names, int n, const char *s)
 const char *name_of(const char *const *names, int n, int i)
 {
     return i >= 0 && i < n ? names[i] : "?";
-}
-
-static const char *str_cb(const void *ctx, uint32_t id)
-{
-    return trace_str(ctx, id);
-}
-
-char *trace_why(const struct trace *tr, const struct trace_rec *r,
-                char *buf, size_t n)
-{
-    if (r->kind == TK_EXT) {
-        if (tr->ext_why)
-            return tr->ext_why(tr, r, buf, n);
-        if (n)
-            buf[0] = '\0';
-        return buf;
-    }
-    struct narrate_ctx nc = { str_cb, tr };
-    return narrate(&r->why, &nc, buf, n);
 }
 
 char *fmt_duration(int64_t us, char *buf, size_t n)

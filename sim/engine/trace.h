@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "narrate.h"
+#include "why.h"
 
 #define TRACE_KINDS(X) \
     X(STATE, "state") \
@@ -32,15 +32,28 @@ enum trace_kind {
     TK_COUNT
 };
 
+/* The protocols, once: X(A, ID, name, colour, weight).  Everything that
+ * lists protocols expands this table: the trace's layers (TL_ID, whose
+ * names are the JSON's "layer" and "proto"), a frame's top protocol
+ * (summary.h: packet_top), the arrows' colour roles (ui/view.h: R_PKT_ID,
+ * drawn in `colour`, bold when `weight` is BOLD), and the names the scenario
+ * language reads.  A is passed through, so that a table built from this one
+ * can hand on its own X (see TRACE_LAYERS).  Order: outermost first, as the
+ * inspector shows the layers. */
+#define PROTOCOLS(X, A)                      \
+    X(A, ETH,  "eth",  DEFAULT, NORMAL)      \
+    X(A, ARP,  "arp",  MAGENTA, NORMAL)      \
+    X(A, IP,   "ip",   DEFAULT, NORMAL)      \
+    X(A, TCP,  "tcp",  GREEN,   NORMAL)      \
+    X(A, UDP,  "udp",  BLUE,    BOLD)        \
+    X(A, DNS,  "dns",  CYAN,    NORMAL)      \
+    X(A, HTTP, "http", YELLOW,  BOLD)
+
+/* The layers a record can belong to: none, each protocol, the application. */
+#define TRACE_LAYER_ROW(X, id, name, colour, weight) X(id, name)
 #define TRACE_LAYERS(X) \
     X(NONE, "none") \
-    X(ETH,  "eth")  \
-    X(ARP,  "arp")  \
-    X(IP,   "ip")   \
-    X(TCP,  "tcp")  \
-    X(UDP,  "udp")  \
-    X(DNS,  "dns")  \
-    X(HTTP, "http") \
+    PROTOCOLS(TRACE_LAYER_ROW, X) \
     X(APP,  "app")
 
 enum trace_layer {
@@ -229,7 +242,10 @@ size_t trace_packet(struct trace *tr, int64_t t, const struct trace_pkt *p,
 size_t trace_timer(struct trace *tr, int64_t t, int host, int layer,
                    uint32_t conn, int name, int action, int64_t due,
                    struct why why);
-size_t trace_note(struct trace *tr, int64_t t, int host, const char *text);
+/* A note: its text is interned, and why_id is the narration that says it
+ * (N_NOTE; the sentences are the protocols', narrate.h). */
+size_t trace_note(struct trace *tr, int64_t t, int host, const char *text,
+                  uint16_t why_id);
 size_t trace_app(struct trace *tr, int64_t t, int host, int layer, uint32_t conn,
                  int call, int ret, const uint8_t *data, size_t len,
                  struct why why);
@@ -240,18 +256,12 @@ const char *timer_name_str(int name);
 const char *timer_action_str(int action);
 const char *app_call_name(int call);
 const char *drop_reason_str(int reason);
-/* State names by layer: TCP's eleven, later ARP's and DNS's. */
-const char *trace_state_name(int layer, int state);
 
 /* Name tables (state names and the like): the index of s in names[0..n),
  * where '-' in s may stand for '_' (SYN-SENT for SYN_SENT); -1 if absent.
  * name_of() returns names[i], or "?" out of range. */
 int name_index(const char *const *names, int n, const char *s);
 const char *name_of(const char *const *names, int n, int i);
-
-/* The narration sentence of a record (of a TK_EXT record: tr->ext_why's). */
-char *trace_why(const struct trace *tr, const struct trace_rec *r,
-                char *buf, size_t n);
 
 /* Formats a duration for people: "0ms", "1.5ms", "20ms", "1s", "2m30s". */
 char *fmt_duration(int64_t us, char *buf, size_t n);

@@ -2,6 +2,7 @@
  * the applications themselves are in udpapp.c, framedapp.c, httpapp.c and
  * dnsapp.c. */
 #include "app.h"
+#include "narrate.h"
 
 /* DNS before the UDP sockets: a datagram for a DNS role's port is DNS's
  * (see app.h). */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app.h"
+#include "narrate.h"
 
 enum dns_who { WHO_RESOLVER, WHO_STUB };
 

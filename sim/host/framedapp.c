@@ -4,6 +4,7 @@
 #include <string.h>
 #include "app.h"
 #include "alloc.h"
+#include "narrate.h"
 
 /* ---- framing: a 4-byte big-endian length before each message ---------- */
 

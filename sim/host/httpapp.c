@@ -7,6 +7,7 @@
 #include <string.h>
 #include "app.h"
 #include "alloc.h"
+#include "narrate.h"
 
 /* sc->role for sc->app == &http_app */
 enum http_role { ROLE_HTTP_SERVER = 1, ROLE_HTTP_CLIENT };

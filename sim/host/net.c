@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "narrate.h"
 #include "simint.h"
 
 /* The transmission properties links and LANs share. */

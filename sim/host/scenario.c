@@ -39,15 +39,9 @@ void scenario_tcp_defaults(struct scn_tcp_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->n_isn = 0;
-    o->mss = 1460;
-    o->rto_us = 1 * US_PER_S;
-    o->retries = 5;
-    o->msl_us = 30 * US_PER_S;
-    o->nagle = 1;
-    o->two_way = 0;
-    o->tw_reopen = 1;
-    o->rcvbuf = 65535;
-    o->wscale = -1;
+#define SCN_TCP_DEFAULT(id, kw, field, type, kind, lo, hi, def, what) o->field = (def);
+    SCN_TCP_SETTINGS(SCN_TCP_DEFAULT)
+#undef SCN_TCP_DEFAULT
 }
 
 void scenario_free(struct scenario *s)

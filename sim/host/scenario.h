@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "dns.h"
+#include "event.h"
 #include "wire.h"
 
 #define SCN_FILE_MAX ((size_t)64 << 20)   /* bytes; a larger lesson is refused */
@@ -14,18 +15,49 @@
 
 /* Per-host TCP options (`tcp OPTION [HOST] VALUE`).  Unset fields take the
  * defaults in scenario_tcp_defaults(). */
+/* The `tcp SETTING [HOST] VALUE` settings, once (besides `tcp isn`, which
+ * takes a list):
+ *   X(ID, keyword, field, C type, value kind, lowest, highest, default, what)
+ * The table gives the parser its keywords, ranges and messages (lang/), the
+ * defaults (scenario.c), the fields of scn_tcp_opts, and the copy into the
+ * TCP's struct tcp_config (sim.c), whose fields have the same names.
+ * Value kinds: SV_NUM a whole number from lowest to highest; SV_NUM_OFF the
+ * same or `off` (stored as -1); SV_DUR a duration in microseconds from lowest
+ * to highest; SV_ON_OFF `on` (1) or `off` (0); SV_HANDSHAKE `three-way` (0)
+ * or `two-way` (1, the deliberately wrong handshake of the two-way lesson).
+ *   mss        the MSS this host announces, bytes
+ *   rto        the initial retransmission timeout
+ *   retries    retransmissions before giving up
+ *   msl        Maximum Segment Lifetime; TIME_WAIT lasts 2 x MSL
+ *   nagle      Nagle's algorithm (RFC 9293 3.7.4)
+ *   rcvbuf     receive buffer, which is the window advertised
+ *   tw-reopen  a new SYN may reopen TIME_WAIT (RFC 9293 3.10.7.4, RFC 6191)
+ *   wscale     the window scale shift offered in SYN (RFC 7323 2.2) */
+#define SCN_TCP_SETTINGS(X)                                                                   \
+    X(MSS,       "mss",       mss,       int,      SV_NUM,       64, 65495, 1460,              \
+      "an MSS")                                                                               \
+    X(RTO,       "rto",       rto_us,    int64_t,  SV_DUR,       US_PER_MS, 10 * US_PER_MIN,   \
+      1 * US_PER_S, "the initial RTO")                                                        \
+    X(RETRIES,   "retries",   retries,   int,      SV_NUM,       0, 20, 5, "a retry count")   \
+    X(MSL,       "msl",       msl_us,    int64_t,  SV_DUR,       US_PER_MS, 10 * US_PER_MIN,   \
+      30 * US_PER_S, "the MSL")                                                               \
+    X(NAGLE,     "nagle",     nagle,     int,      SV_ON_OFF,    0, 1, 1, "on or off")        \
+    X(HANDSHAKE, "handshake", two_way,   int,      SV_HANDSHAKE, 0, 1, 0,                     \
+      "three-way or two-way")                                                                 \
+    X(RCVBUF,    "rcvbuf",    rcvbuf,    uint32_t, SV_NUM,       1, 1073741824, 65535,         \
+      "a receive buffer size in bytes")                                                       \
+    X(TW_REOPEN, "tw-reopen", tw_reopen, int,      SV_ON_OFF,    0, 1, 1, "on or off")        \
+    X(WSCALE,    "wscale",    wscale,    int,      SV_NUM_OFF,   0, 14, -1,                   \
+      "a window scale shift")
+
+enum scn_setting_kind { SV_NUM, SV_NUM_OFF, SV_DUR, SV_ON_OFF, SV_HANDSHAKE };
+
 struct scn_tcp_opts {
     uint32_t isn[16];       /* fixed initial sequence numbers, used in order */
     int      n_isn;         /* 0: ISNs come from the seeded PRNG */
-    int      mss;           /* bytes, default 1460 */
-    int64_t  rto_us;        /* initial RTO, default 1 s */
-    int      retries;       /* retransmissions before giving up, default 5 */
-    int64_t  msl_us;        /* MSL, default 30 s; TIME_WAIT lasts 2 x MSL */
-    int      nagle;         /* 1 on (default), 0 off */
-    int      two_way;       /* 1: the deliberately wrong two-way handshake */
-    int      tw_reopen;     /* 1 (default): a new SYN may reopen TIME_WAIT */
-    uint32_t rcvbuf;        /* receive buffer = advertised window, default 65535 */
-    int      wscale;        /* window scale shift offered (RFC 7323), -1 none (default) */
+#define SCN_TCP_FIELD(id, kw, field, type, kind, lo, hi, def, what) type field;
+    SCN_TCP_SETTINGS(SCN_TCP_FIELD)
+#undef SCN_TCP_FIELD
 };
 
 #define SCN_MAX_IFACES 4
@@ -125,8 +157,6 @@ struct scn_field {
  * value as the trace's HOST_BROADCAST. */
 #define SCN_BROADCAST  (-1)
 
-/* The protocol on top of what a pattern matches, beyond TCP and UDP. */
-enum scn_top { SCN_TOP_NONE, SCN_TOP_ARP, SCN_TOP_DNS };
 
 /* What a fault rule or an expectation's frame pattern matches.  Faults use
  * proto/flags/data only; expectations may also name ARP and DNS frames and
@@ -137,7 +167,8 @@ struct scn_match {
     int      any_flags;     /* 1: every TCP segment */
     uint8_t  flags;         /* exact flag set; PSH ignored unless in `flags` */
     int      data;          /* 1: only segments with payload */
-    int      top;           /* enum scn_top: `arp` or `dns` patterns */
+    int      top;           /* TL_ARP or TL_DNS for `arp` or `dns`
+                               patterns (trace.h), else TL_NONE */
     struct scn_field filters[SCN_MAX_FIELDS];
     int      nfilters;
     char     qname[DNS_NAME_BUF];   /* SF_DNS_QNAME filter */

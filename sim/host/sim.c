@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "narrate.h"
 #include "simint.h"
 #include "app.h"
 #include "alloc.h"
@@ -250,15 +251,12 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     struct sim_conn *sc = xcalloc(1, sizeof *sc);
     struct tcp_config cfg;
     tcp_config_default(&cfg);
-    cfg.mss = (uint16_t)hp->cfg->tcp.mss;
-    cfg.rto_us = hp->cfg->tcp.rto_us;
-    cfg.retries = hp->cfg->tcp.retries;
-    cfg.msl_us = hp->cfg->tcp.msl_us;
-    cfg.nagle = hp->cfg->tcp.nagle;
-    cfg.two_way = hp->cfg->tcp.two_way;
-    cfg.tw_reopen = hp->cfg->tcp.tw_reopen;
-    cfg.rcvbuf = hp->cfg->tcp.rcvbuf;
-    cfg.wscale = hp->cfg->tcp.wscale;
+    /* every `tcp` setting has a field of the same name in tcp_config; the
+     * parser kept each value within the range the table gives */
+#define SCN_TCP_COPY(id, kw, field, type, kind, lo, hi, def, what) \
+    cfg.field = hp->cfg->tcp.field;
+    SCN_TCP_SETTINGS(SCN_TCP_COPY)
+#undef SCN_TCP_COPY
     struct tcp_env env = { &s->tr, h, tcp_emit_cb, choose_iss_cb, s };
     tcp_init(&sc->tcb, &cfg, &env, trace_intern(&s->tr, idtext),
              hp->addr, lport, raddr, rport);
@@ -500,7 +498,7 @@ static void run_action(struct sim *s, const struct scn_action *a)
         return;
     switch (a->kind) {
     case ACT_NOTE:
-        trace_note(&s->tr, s->now, -1, a->text ? a->text : "");
+        trace_note(&s->tr, s->now, -1, a->text ? a->text : "", N_NOTE);
         return;
     case ACT_INJECT: {
         struct tcp_hdr th = a->seg;

@@ -1,4 +1,4 @@
-/* simint.h — what the parts of the simulator (sim.c, net.c, expect.c) share
+/* simint.h — what the parts of the simulator (sim.c, net.c and the apps) share
  * and nothing outside sim/ needs. */
 #ifndef PROTOSIM_SIMINT_H
 #define PROTOSIM_SIMINT_H

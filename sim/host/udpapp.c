@@ -4,6 +4,7 @@
 #include <string.h>
 #include "app.h"
 #include "alloc.h"
+#include "narrate.h"
 #include "udp.h"
 
 /* A host may bind every port (a lesson of 65535 `udp send ... from PORT`):

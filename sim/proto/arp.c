@@ -40,6 +40,7 @@
 #include <string.h>
 #include "arp.h"
 #include "alloc.h"
+#include "narrate.h"
 
 static const char *const arp_state_names[ARP_NSTATES] = {
 #define X(s) #s,

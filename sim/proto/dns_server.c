@@ -8,6 +8,7 @@
 #include "dnsint.h"
 #include "event.h"
 #include "alloc.h"
+#include "narrate.h"
 
 /* ---- authoritative server (RFC 1034 4.3.2) -------------------------- */
 

@@ -2,18 +2,10 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include "arp.h"
 #include "dns.h"
 #include "summary.h"
-
-const char *top_proto_name(int p)
-{
-    static const char *const names[] = {
-#define X(id, name) name,
-        TOP_PROTOS(X)
-#undef X
-    };
-    return p >= 0 && p < TOP_COUNT ? names[p] : "?";
-}
+#include "tcp.h"
 
 static int is_dns(const struct frame *f, struct dns_msg *m)
 {
@@ -49,23 +41,27 @@ int packet_top(const struct frame *f)
 {
     static struct dns_msg m;       /* large: keep it off the stack */
     if (f->eth.type == ETHERTYPE_ARP)
-        return TOP_ARP;
+        return TL_ARP;
     if (!f->has_ip)
-        return TOP_ETH;
+        return TL_ETH;
     if (is_dns(f, &m))
-        return TOP_DNS;
+        return TL_DNS;
     if (http_first_line(f))
-        return TOP_HTTP;
+        return TL_HTTP;
     if (f->l4 == IPPROTO_TCP_NUM)
-        return TOP_TCP;
+        return TL_TCP;
     if (f->l4 == IPPROTO_UDP_NUM)
-        return TOP_UDP;
-    return TOP_IP;
+        return TL_UDP;
+    return TL_IP;
 }
 
 char *packet_summary(const struct frame *f, char *buf, size_t n)
 {
     static struct dns_msg m;
+    struct arp_pkt ap;
+    if (!f->has_ip && f->eth.type == ETHERTYPE_ARP &&
+        arp_decode(f->payload, f->payload_len, &ap) == 0)
+        return arp_summary(&ap, buf, n);
     if (is_dns(f, &m)) {
         char d[256];
         snprintf(buf, n, "DNS %s", dns_summary(&m, d, sizeof d));
@@ -109,4 +105,14 @@ char *packet_label(const struct frame *f, char *buf, size_t n)
     if (hl)
         snprintf(buf + pos, n - pos, " HTTP %.*s", (int)hl, (const char *)f->payload);
     return buf;
+}
+
+const char *trace_state_name(int layer, int state)
+{
+    switch (layer) {
+    case TL_TCP: return tcp_state_name(state);
+    case TL_ARP: return arp_state_name(state);
+    case TL_DNS: return dns_state_name(state);
+    default:     return "?";
+    }
 }

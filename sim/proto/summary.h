@@ -5,28 +5,15 @@
 #define PROTOSIM_SUMMARY_H
 
 #include <stddef.h>
+#include "trace.h"
 #include "wire.h"
 
-#define TOP_PROTOS(X) \
-    X(ETH,  "eth")  \
-    X(ARP,  "arp")  \
-    X(IP,   "ip")   \
-    X(TCP,  "tcp")  \
-    X(UDP,  "udp")  \
-    X(DNS,  "dns")  \
-    X(HTTP, "http")
-
-enum top_proto {
-#define X(id, name) TOP_##id,
-    TOP_PROTOS(X)
-#undef X
-    TOP_COUNT
-};
-
-const char *top_proto_name(int p);
-/* The top protocol of a decoded frame: DNS for UDP port 53 that decodes as
- * DNS, HTTP for a TCP segment that starts an HTTP/1.x message. */
+/* The top protocol of a decoded frame, as a trace layer (TL_ETH .. TL_HTTP,
+ * trace.h's PROTOCOLS): DNS for UDP port 53 that decodes as DNS, HTTP for a
+ * TCP segment that starts an HTTP/1.x message. */
 int   packet_top(const struct frame *f);
+/* State names by layer: TCP's eleven, ARP's and DNS's; "?" for others. */
+const char *trace_state_name(int layer, int state);
 /* "SYN seq=1000 win=65535 mss=1460", "DNS A? www.example.com",
  * "ARP who-has 192.0.2.1 tell 192.0.2.10",
  * "PSH,ACK seq=1 ack=1 win=65535 len=78 HTTP GET / HTTP/1.1". */

@@ -67,6 +67,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "narrate.h"
 #include "tcp.h"
 #include "alloc.h"
 

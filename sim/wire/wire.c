@@ -1,5 +1,4 @@
 /* wire.c — owns the bytes on the wire: Ethernet II, IPv4, TCP and UDP encode/decode, the Internet checksum, and their text forms. */
-#include "arp.h"
 #include "wire.h"
 
 #include <stdarg.h>
@@ -588,11 +587,7 @@ char *frame_summary(const struct frame *f, char *buf, size_t n)
         return buf;
     buf[0] = '\0';
     if (!f->has_ip) {
-        struct arp_pkt ap;
-        if (f->eth.type == ETHERTYPE_ARP &&
-            arp_decode(f->payload, f->payload_len, &ap) == 0)
-            arp_summary(&ap, buf, n);
-        else if (f->eth.type == ETHERTYPE_ARP)
+        if (f->eth.type == ETHERTYPE_ARP)
             append(buf, n, &pos, "ARP len=%zu", f->payload_len);
         else
             append(buf, n, &pos, "ethertype 0x%04x len=%zu",

@@ -154,7 +154,9 @@ int tcp_flags_parse(const char *s, uint8_t *flags);
 
 /* One line for a sequence diagram arrow: "SYN seq=1000 win=65535 mss=1460",
  * "ACK seq=1001 ack=301 win=65535", "PSH,ACK seq=1001 ack=301 win=65535 len=5",
- * "UDP 49152 > 53 len=28" (len = payload bytes).  Returns buf. */
+ * "UDP 49152 > 53 len=28" (len = payload bytes).  The headers only: an ARP
+ * frame is "ARP len=28" here, and summary.h's packet_summary() decodes ARP,
+ * DNS and HTTP above it.  Returns buf. */
 char *frame_summary(const struct frame *f, char *buf, size_t n);
 
 char *ip4_str(ip4_addr a, char *buf, size_t n);        /* "192.0.2.10" */

@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "trace.h"
+#include "why.h"
 
 #define NARRATIONS(X) \
     X(N_NONE, "") \
@@ -274,13 +276,6 @@ enum narration_id {
     N_COUNT
 };
 
-struct why {
-    uint16_t id;
-    int64_t  a[4];
-};
-
-#define WHY(id_, ...) ((struct why){ .id = (id_), .a = { __VA_ARGS__ } })
-#define WHY0(id_)     ((struct why){ .id = (id_) })
 
 /* The English template of a narration id. */
 const char *narration_template(int id);
@@ -298,5 +293,9 @@ char *narrate(const struct why *w, const struct narrate_ctx *nc,
  * with the same placeholders and w's parameters; returns buf. */
 char *narrate_template(const char *tmpl, const struct why *w,
                        const struct narrate_ctx *nc, char *buf, size_t n);
+
+/* The narration sentence of a record (of a TK_EXT record: tr->ext_why's). */
+char *trace_why(const struct trace *tr, const struct trace_rec *r,
+                char *buf, size_t n);
 
 #endif

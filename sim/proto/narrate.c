@@ -106,3 +106,22 @@ char *narrate_template(const char *tmpl, const struct why *w,
     }
     return buf;
 }
+
+static const char *str_cb(const void *ctx, uint32_t id)
+{
+    return trace_str(ctx, id);
+}
+
+char *trace_why(const struct trace *tr, const struct trace_rec *r,
+                char *buf, size_t n)
+{
+    if (r->kind == TK_EXT) {
+        if (tr->ext_why)
+            return tr->ext_why(tr, r, buf, n);
+        if (n)
+            buf[0] = '\0';
+        return buf;
+    }
+    struct narrate_ctx nc = { str_cb, tr };
+    return narrate(&r->why, &nc, buf, n);
+}
