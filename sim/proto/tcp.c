@@ -16,8 +16,9 @@
  *    returns to the configured value when new data is acknowledged.  This
  *    keeps lessons readable; real stacks measure.
  *  - On RTO expiry only the first unacknowledged segment is retransmitted.
- *  - No urgent data, no window scaling, no timestamps, no SACK; the only
- *    option is MSS.  Data carried on a SYN is ignored.
+ *  - No urgent data, no timestamps, no SACK; the options are MSS and, when
+ *    the configuration offers it, window scale (RFC 7323).  Data carried
+ *    on a SYN is ignored.
  *  - close() and shutdown() are both RFC 9293's CLOSE ("I have no more to
  *    send"), except that close() also gives up reading: unread or later
  *    data makes it reset the connection (RFC 1122 4.2.2.13).
