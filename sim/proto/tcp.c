@@ -23,8 +23,9 @@
  *    send"), except that close() also gives up reading: unread or later
  *    data makes it reset the connection (RFC 1122 4.2.2.13).
  *
- * Index: which function, in which file, handles each (state x event).
- * tcp.c unless another file is named.
+ * Index: which function, in which file, handles each (state x event).  An
+ * entry's functions are in the file named at its start (tcp.c where none
+ * is); a function from another file has its file beside it.
  *
  *   OPEN, passive (3.10.1)  CLOSED: tcp_listen -> LISTEN; else EXISTS.
  *   OPEN, active (3.10.1)   CLOSED: tcp_connect -> SYN-SENT; else EXISTS.
@@ -51,8 +52,8 @@
  *                             for two_way); the host clones the listener
  *                             first with tcp_spawn (tcp.c).
  *     SYN-SENT (3.10.7.3)     syn_sent_input -> ESTABLISHED, SYN-RECEIVED
- *                             (simultaneous open) or tcp_enter_closed on
- *                             RST.
+ *                             (simultaneous open) or tcp_enter_closed
+ *                             (tcp.c) on RST.
  *     the others (3.10.7.4)   other_input (after the simultaneous-open
  *                             SYN,ACK in SYN-RECEIVED), in the RFC's
  *                             order: first seq_acceptable; second RST
@@ -61,23 +62,24 @@
  *                             ACK (SYN-RECEIVED -> ESTABLISHED there, else
  *                             sync_ack: ack_advance, update_window,
  *                             FIN-WAIT-1 -> FIN-WAIT-2, CLOSING -> TIME-WAIT,
- *                             LAST-ACK -> tcp_enter_closed); seventh text
- *                             deliver; eighth FIN fin_arrived (SYN-RECEIVED,
- *                             ESTABLISHED -> CLOSE-WAIT; FIN-WAIT-1 ->
- *                             CLOSING or TIME-WAIT; FIN-WAIT-2 -> TIME-WAIT).
+ *                             LAST-ACK -> tcp_enter_closed (tcp.c));
+ *                             seventh text deliver; eighth FIN fin_arrived
+ *                             (SYN-RECEIVED, ESTABLISHED -> CLOSE-WAIT;
+ *                             FIN-WAIT-1 -> CLOSING or TIME-WAIT;
+ *                             FIN-WAIT-2 -> TIME-WAIT).
  *     TIME-WAIT, new SYN      tcp_input.c: tcp_time_wait_syn, asked by the
  *                             host first (RFC 9293 3.6.1 MAY-2): a challenge
- *                             ACK, or tcp_enter_closed and the host opens a
- *                             new TCB with tcp_spawn (tcp.c) +
- *                             tcp_reopen_from (tcp_input.c).
+ *                             ACK, or tcp_enter_closed (tcp.c) and the host
+ *                             opens a new TCB with tcp_spawn (tcp.c) +
+ *                             tcp_reopen_from.
  *   Timeouts (3.10.8)       tcp_timer.c: tcp_timer, due at tcp_deadline():
- *     TIME-WAIT (2MSL)        tw_due -> tcp_enter_closed (armed by
- *                             tcp_time_wait_start, tcp_timer.c).
- *     persist                 persist_due -> tcp_output(probe) (armed in
- *                             tcp_output, tcp_output.c).
+ *     TIME-WAIT (2MSL)        tw_due -> tcp_enter_closed (tcp.c); armed by
+ *                             tcp_time_wait_start.
+ *     persist                 persist_due -> tcp_output(probe)
+ *                             (tcp_output.c), which also arms it.
  *     retransmission (RTO)    rto_due -> retransmit_front and back off, or
- *                             give up with tcp_enter_closed (armed by
- *                             tcp_rto_start, tcp_timer.c).
+ *                             give up with tcp_enter_closed (tcp.c); armed
+ *                             by tcp_rto_start.
  */
 #include <stdlib.h>
 #include <string.h>
