@@ -241,7 +241,7 @@ fuzz-replay:
 	done
 
 # Line coverage of the simulator by fuzz_lesson over its kept corpus (clang
-# source-based coverage); the report for sim/proto/tcp.c goes to build-cov/.
+# source-based coverage); the report for the TCP files sim/proto/tcp*.c goes to build-cov/.
 fuzz-cov:
 	$(MAKE) B=build-cov CC=clang SAN= CFLAGS="-O1 -g -fprofile-instr-generate -fcoverage-mapping" \
 	    libs
@@ -254,10 +254,10 @@ fuzz-cov:
 	llvm-cov-14 report build-cov/fuzz_lesson -instr-profile=build-cov/lesson.profdata \
 	    $(SIM_SRC) | tee build-cov/report.txt
 	llvm-cov-14 report -show-functions build-cov/fuzz_lesson \
-	    -instr-profile=build-cov/lesson.profdata sim/proto/tcp.c > build-cov/tcp-functions.txt
+	    -instr-profile=build-cov/lesson.profdata $(wildcard sim/proto/tcp*.c) > build-cov/tcp-functions.txt
 	llvm-cov-14 show -format=html -output-dir=build-cov/html build-cov/fuzz_lesson \
 	    -instr-profile=build-cov/lesson.profdata $(SIM_SRC)
-	@echo "sim/proto/tcp.c functions never reached:"
+	@echo "sim/proto/tcp*.c functions never reached:"
 	@awk 'NR > 2 && $$1 != "TOTAL" && $$7 == "0.00%" { print "  " $$1 }' \
 	    build-cov/tcp-functions.txt
 

@@ -1,10 +1,12 @@
-/* realint.h — what the parts of the real-socket driver (real.c, diag.c,
- * capture.c) share and nothing outside sim/real/ needs. */
+/* realint.h — what the parts of the real-socket driver (real.c, drive.c,
+ * merge.c, diag.c, capture.c) share and nothing outside real/ needs. */
 #ifndef PROTOSIM_REALINT_H
 #define PROTOSIM_REALINT_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "real.h"
+#include "trace.h"
 
 /* An endpoint address: family, address bytes in network order, port in
  * host order. */
@@ -77,5 +79,115 @@ int  real_cap_ports(struct real_cap *c, const uint16_t *ports, int n);
 /* The next captured segment: 1, 0 when none is waiting, -1 on error. */
 int  real_cap_read(struct real_cap *c, struct real_cap_pkt *p);
 void real_cap_close(struct real_cap *c);
+
+/* ---- the replay's state (real.c, drive.c, merge.c) --------------------- */
+
+enum ep_kind { EP_LISTEN, EP_ACTIVE, EP_ACCEPTED };
+
+/* One real socket standing for one simulated endpoint. */
+struct ep {
+    int      fd;            /* -1 once closed */
+    int      host;
+    int      kind;          /* enum ep_kind */
+    uint32_t conn;          /* the model's connection id */
+    struct real_addr local, remote;   /* remote.port 0 for a listener */
+    uint16_t scn_port;      /* a listener's port in the scenario */
+    int      state;         /* last state recorded, -1 none */
+    int      final;         /* nothing more to watch */
+    int      app_closed;    /* the scenario closed or aborted it */
+    int      aborted, unread_at_close;
+    int      connected;     /* connect() has been called */
+    uint8_t *pend;          /* bytes send() could not take yet */
+    size_t   npend;
+};
+
+/* A port the scenario connects to where nothing listens: a socket bound to
+ * it and not listening holds it, so the kernel answers the SYN with RST. */
+struct closed_port {
+    int      host;
+    uint16_t scn_port, port;
+    int      fd;
+};
+
+/* A record on its way into the trace: its real time, or a fixed scenario
+ * time for what does not happen on the real clock. */
+struct rrec {
+    struct trace_rec r;
+    int64_t  real_us;       /* since the replay began; INT64_MIN if fixed */
+    size_t   idx;           /* creation order, to break ties */
+    int      fixed;
+};
+
+/* A distinct call time and when it ran on the real clock. */
+struct anchor {
+    int64_t  scn_us;        /* scenario time */
+    int64_t  plan_us;       /* when it is due, since the replay began */
+    int64_t  begin_us, end_us;  /* when its calls actually ran */
+};
+
+struct replay {
+    struct sim *s;
+    const struct scenario *scn;
+    struct real_opts o;
+    struct real_result *res;
+    size_t   nsim;          /* the simulated records: s->tr.recs[0 .. nsim) */
+    struct ep *eps;
+    int      neps, capeps;
+    struct closed_port *cps;
+    int      ncps, capcps;
+    int     *cur;           /* per host: current endpoint, -1 none, -2 not replayed */
+    struct rrec *recs;
+    size_t   nrecs, caprecs;
+    struct real_diag diag;
+    struct real_cap cap;
+    int      capturing;
+    struct real_cap_pkt *pkts;
+    size_t   npkts, cappkts;
+    int64_t  t0;            /* real_now_us() when the replay began */
+    int64_t  hard_deadline; /* real_now_us() past which nothing waits */
+    struct anchor *anc;
+    int      nanc;
+    uint8_t *skip;          /* per action: 1 = not replayed */
+    int     *anc_of;        /* per action: its anchor, -1 if not replayed */
+};
+
+/* ---- real.c: the replay's records ------------------------------------- */
+
+void *real_xrealloc(void *p, size_t n);     /* aborts when out of memory */
+/* Appends one of the driver's records (realrec.h), stamped with the real
+ * time since the replay began. */
+struct trace_rec *real_rec_add(struct replay *R, int host, uint32_t conn,
+                               int what, int state, int source,
+                               struct why why);
+uint32_t real_str_id(struct replay *R, const char *text);
+
+/* ---- drive.c: the sockets, observing them, the calls ------------------- */
+
+/* A TCP socket bound to the loopback address on port (0: the kernel's
+ * choice), non-blocking.  Returns the descriptor or -1 with errno. */
+int  real_bound_socket(const struct replay *R, uint16_t port, int reuse);
+/* One look at everything, after waiting at most wait_us. */
+void real_step(struct replay *R, int64_t wait_us);
+void real_wait_until(struct replay *R, int64_t target_rel);
+/* Nothing will move without another call. */
+int  real_quiet(const struct replay *R);
+void real_accept_all(struct replay *R);
+void real_observe_all(struct replay *R);
+void real_read_capture(struct replay *R);
+struct trace_rec *real_call_rec(struct replay *R, int host, uint32_t conn,
+                                int call, int32_t val, struct why why);
+/* The calls, each for action ai of the scenario. */
+void real_do_listen(struct replay *R, int ai);
+void real_do_connect(struct replay *R, int ai);
+void real_do_send(struct replay *R, int ai);
+void real_do_recv(struct replay *R, int ai);
+void real_do_end(struct replay *R, int ai);     /* shutdown, close, abort */
+
+/* ---- merge.c: the capture's records, the clock, the merge -------------- */
+
+void real_packet_records(struct replay *R);
+/* Puts every record on the scenario's clock and merges them into the
+ * trace by time, the simulated records first at equal times. */
+void real_merge(struct replay *R);
 
 #endif

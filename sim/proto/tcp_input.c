@@ -1,0 +1,654 @@
+/* tcp_input.c — SEGMENT ARRIVES (RFC 9293 3.10.7) for one TCB: the checks
+ * and arrows of LISTEN, SYN-SENT and the other states, in the RFC's order,
+ * and the answer to a new SYN in TIME-WAIT.  See the index in tcp.c. */
+#include <stdlib.h>
+#include <string.h>
+#include "tcpint.h"
+#include "alloc.h"
+
+/* ---- segment arrival helpers ----------------------------------------- */
+
+static uint32_t seg_len(const struct tcp_hdr *h, size_t len)
+{
+    return (uint32_t)len + !!(h->flags & TCP_SYN) + !!(h->flags & TCP_FIN);
+}
+
+int tcp_reset_for(const struct tcp_hdr *in, size_t len, struct tcp_hdr *out)
+{
+    /* RFC 9293 3.10.7.1: an incoming RST is discarded.  Otherwise, if the
+     * ACK bit is off, send <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; if it
+     * is on, send <SEQ=SEG.ACK><CTL=RST>. */
+    if (in->flags & TCP_RST)
+        return -1;
+    memset(out, 0, sizeof *out);
+    out->sport = in->dport;
+    out->dport = in->sport;
+    if (in->flags & TCP_ACK) {
+        out->seq = in->ack;
+        out->flags = TCP_RST;
+    } else {
+        out->seq = 0;
+        out->ack = in->seq + seg_len(in, len);
+        out->flags = TCP_RST | TCP_ACK;
+    }
+    return 0;
+}
+
+static void send_rst_for(struct tcp_conn *c, const struct tcp_hdr *h,
+                         size_t len, struct why why)
+{
+    struct tcp_hdr r;
+    if (tcp_reset_for(h, len, &r) < 0)
+        return;
+    /* RFC 9293 3.10.7.2/3.10.7.3/3.10.7.4: the reset answers the segment,
+     * so it goes back to where the segment came from -- for a listener
+     * the TCB's remote address is unspecified (0.0.0.0), never a
+     * destination. */
+    c->env.emit(c->env.ctx, c, c->seg_src, &r, NULL, 0, why);
+}
+
+/* The options of the peer's SYN (or SYN,ACK). */
+static void take_peer_options(struct tcp_conn *c, const struct tcp_hdr *h)
+{
+    /* RFC 9293 3.7.1: send no segment larger than the peer's MSS option
+     * (536 if absent), and no larger than we could receive either. */
+    uint16_t m = h->mss ? h->mss : 536;
+    c->snd_mss = m < c->cfg.mss ? m : c->cfg.mss;
+    /* RFC 7323 2.2-2.3: scaling is on only if both SYNs carry the option;
+     * a shift above 14 is used as 14. */
+    uint32_t ws;
+    if (tcp_opt_get(h, TCPOPT_WSCALE, &ws)) {
+        c->peer_ws = 1;
+        c->ws_peer = (uint8_t)(ws > 14 ? 14 : ws);
+    }
+    if (c->peer_ws && c->cfg.wscale >= 0) {
+        c->snd_shift = c->ws_peer;
+        c->rcv_shift = (uint8_t)c->cfg.wscale;
+    } else {
+        c->snd_shift = c->rcv_shift = 0;
+    }
+}
+
+static void update_window(struct tcp_conn *c, const struct tcp_hdr *h)
+{
+    /* RFC 7323 2.3: SND.WND = SEG.WND << Snd.Wind.Shift, but a SYN's
+     * window is never scaled */
+    c->snd_wnd = (h->flags & TCP_SYN) ? h->win : (uint32_t)h->win << c->snd_shift;
+    if (c->max_snd_wnd < c->snd_wnd)
+        c->max_snd_wnd = c->snd_wnd;        /* RFC 5961 5.2 MAX.SND.WND */
+    c->snd_wl1 = h->seq;
+    c->snd_wl2 = h->ack;
+    if (c->snd_wnd)
+        tcp_persist_stop(c);
+    /* RFC 9293 3.8.6.1: a receiver with a zero window refuses the probe
+     * byte (3.10.7.4: it "must not accept" data it has no room for).  When
+     * the window opens and SND.UNA is still the probe's byte, that byte was
+     * never taken: send again from SND.UNA, or every byte after it would
+     * land beyond a gap and wait for the retransmission timer. */
+    if (c->probe_out && c->snd_wnd && seq_lt(c->snd_una, c->snd_nxt) &&
+        c->snd_una == c->probe_seq)
+        c->snd_nxt = c->snd_una;
+    if (c->snd_wnd || c->snd_una != c->probe_seq)
+        c->probe_out = 0;
+}
+
+/* ---- 3.10.7.2 LISTEN ---------------------------------------------------- */
+
+static void listen_input(struct tcp_conn *c, int64_t now,
+                         const struct tcp_hdr *h, size_t len)
+{
+    if (h->flags & TCP_RST)            /* first: an RST is ignored */
+        return;
+    if (h->flags & TCP_ACK) {          /* second: an ACK gets an RST */
+        send_rst_for(c, h, len, WHY0(N_SEG_RST_LISTEN_ACK));
+        return;
+    }
+    if (!(h->flags & TCP_SYN))         /* fourth: anything else is dropped */
+        return;
+    /* third: a SYN.  RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ, choose ISS, send
+     * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, SND.NXT = ISS+1, SND.UNA = ISS,
+     * enter SYN-RECEIVED. */
+    if (!c->raddr && !c->rport) {
+        /* RFC 9293 3.10.1: a passive OPEN may leave the foreign socket
+         * unspecified; the SYN that arrives in LISTEN (3.10.7.2) names it */
+        c->raddr = c->seg_src;
+        c->rport = h->sport;
+    }
+    c->irs = h->seq;
+    c->rcv_nxt = h->seq + 1;
+    c->syn_received = 1;
+    c->iss = c->env.choose_iss(c->env.ctx, c);
+    if (c->reopen && !seq_gt(c->iss, c->reopen_snd_nxt)) {
+        /* RFC 9293 3.6.1 (MAY-2) reopens from TIME-WAIT only if TCP
+         * "assigns its initial sequence number for the new connection to
+         * be larger than the largest sequence number it used on the
+         * previous connection incarnation".  Linux takes the old SND.NXT
+         * plus 65537 (tcp_timewait_state_process); so do we. */
+        c->iss = c->reopen_snd_nxt + 65537;
+    }
+    c->snd_una = c->iss;
+    c->snd_nxt = c->iss + 1;
+    take_peer_options(c, h);
+    if (c->cfg.two_way) {
+        /* The lesson's wrong design: trust the SYN and open at once.  With
+         * no third segment, an old duplicate SYN opens a connection that
+         * nobody asked for. */
+        update_window(c, h);
+        tcp_set_state(c, now, TCPS_ESTABLISHED, WHY0(N_TCP_TWOWAY_SYN));
+        tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0,
+                 WHY(N_SEG_SYNACK, c->iss));
+        tcp_rto_start(c, now);
+        return;
+    }
+    tcp_set_state(c, now, TCPS_SYN_RECEIVED,
+                  WHY(c->reopen ? N_TCP_LISTEN_SYN_REOPEN : N_TCP_LISTEN_SYN,
+                      h->seq, c->iss, c->reopen_snd_nxt));
+    tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
+    tcp_rto_start(c, now);
+}
+
+/* ---- 3.10.7.3 SYN-SENT -------------------------------------------------- */
+
+static void ack_advance(struct tcp_conn *c, int64_t now, uint32_t ack);
+
+static void syn_sent_input(struct tcp_conn *c, int64_t now,
+                           const struct tcp_hdr *h, size_t len)
+{
+    int ack_ok = 0;
+    /* first: an ACK must acknowledge our SYN: ISS < SEG.ACK =< SND.NXT */
+    if (h->flags & TCP_ACK) {
+        if (seq_leq(h->ack, c->iss) || seq_gt(h->ack, c->snd_nxt)) {
+            if (!(h->flags & TCP_RST))
+                send_rst_for(c, h, len,
+                             WHY(N_SEG_RST_BADACK, h->ack, c->iss + 1,
+                                 c->snd_nxt));
+            return;
+        }
+        ack_ok = seq_lt(c->snd_una, h->ack) && seq_leq(h->ack, c->snd_nxt);
+    }
+    /* second: an RST counts only if its ACK was acceptable */
+    if (h->flags & TCP_RST) {
+        if (ack_ok) {
+            c->err = TCPE_REFUSED;
+            tcp_enter_closed(c, now, CC_RST, WHY0(N_TCP_RST_SYNSENT));
+        }
+        return;
+    }
+    /* fifth: neither SYN nor RST: drop */
+    if (!(h->flags & TCP_SYN))
+        return;
+    /* fourth: the SYN */
+    c->irs = h->seq;
+    c->rcv_nxt = h->seq + 1;
+    c->syn_received = 1;
+    take_peer_options(c, h);
+    if (ack_ok) {
+        ack_advance(c, now, h->ack);
+        update_window(c, h);
+    }
+    if (tcp_syn_acked(c)) {
+        if (c->cfg.two_way) {
+            tcp_set_state(c, now, TCPS_ESTABLISHED, WHY0(N_TCP_TWOWAY_SYNACK));
+            tcp_output(c, now, 0);
+            return;
+        }
+        tcp_set_state(c, now, TCPS_ESTABLISHED, WHY(N_TCP_SYNACK_EST, h->ack));
+        tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, WHY0(N_SEG_ACK_SYN));
+        tcp_output(c, now, 0);
+        return;
+    }
+    /* Simultaneous open: send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, set the
+     * window variables and enter SYN-RECEIVED. */
+    update_window(c, h);
+    tcp_set_state(c, now, TCPS_SYN_RECEIVED, WHY0(N_TCP_SIMOPEN));
+    tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
+}
+
+/* ---- 3.10.7.4 the other states ----------------------------------------- */
+
+/* The four cases of the acceptability test (RFC 9293 3.10.7.4, first). */
+static int seq_acceptable(const struct tcp_conn *c, uint32_t seq, uint32_t slen)
+{
+    uint32_t wnd = c->rcv_wnd;
+    if (slen == 0 && wnd == 0)
+        return seq == c->rcv_nxt;
+    if (slen == 0)
+        return seq_leq(c->rcv_nxt, seq) && seq_lt(seq, c->rcv_nxt + wnd);
+    if (wnd == 0)
+        return 0;
+    uint32_t last = seq + slen - 1;
+    return (seq_leq(c->rcv_nxt, seq) && seq_lt(seq, c->rcv_nxt + wnd)) ||
+           (seq_leq(c->rcv_nxt, last) && seq_lt(last, c->rcv_nxt + wnd));
+}
+
+/* SND.UNA advances: drop acknowledged bytes, manage the retransmission
+ * timer (RFC 6298 5.2 and 5.3). */
+static void ack_advance(struct tcp_conn *c, int64_t now, uint32_t ack)
+{
+    uint32_t first = tcp_syn_acked(c) ? c->snd_una : c->iss + 1;
+    if (seq_gt(ack, first)) {
+        uint32_t n = ack - first;
+        if (c->fin_sent && seq_gt(ack, c->fin_seq))
+            n--;
+        if (n > c->sndq.len)
+            n = (uint32_t)c->sndq.len;
+        tcp_bq_pop(&c->sndq, NULL, n);
+    }
+    c->snd_una = ack;
+    c->retrans_count = 0;
+    c->rto_cur = c->cfg.rto_us;
+    if (c->snd_una == c->snd_nxt)
+        tcp_rto_stop(c, now, WHY0(N_TMR_RTO_STOP));
+    else
+        tcp_rto_start(c, now);
+}
+
+/* The eighth step: our peer's FIN has arrived in sequence. */
+static void fin_arrived(struct tcp_conn *c, int64_t now)
+{
+    c->fin_received = 1;
+    c->rcv_nxt += 1;
+    c->ack_now = OWE_ACK_FIN;
+    switch (c->state) {
+    case TCPS_SYN_RECEIVED: case TCPS_ESTABLISHED:
+        tcp_set_state(c, now, TCPS_CLOSE_WAIT, WHY0(N_TCP_FIN_CLOSEWAIT));
+        break;
+    case TCPS_FIN_WAIT_1:
+        if (tcp_fin_acked(c)) {
+            tcp_set_state(c, now, TCPS_TIME_WAIT, WHY0(N_TCP_FINWAIT1_FINACK));
+            tcp_time_wait_start(c, now);
+        } else {
+            tcp_set_state(c, now, TCPS_CLOSING, WHY0(N_TCP_FINWAIT1_FIN));
+        }
+        break;
+    case TCPS_FIN_WAIT_2:
+        tcp_set_state(c, now, TCPS_TIME_WAIT,
+                      WHY(N_TCP_FINWAIT2_FIN, 2 * c->cfg.msl_us));
+        tcp_time_wait_start(c, now);
+        break;
+    default:
+        /* CLOSE-WAIT, CLOSING, LAST-ACK: remain (a duplicate FIN) */
+        break;
+    }
+}
+
+/* Stores an out-of-order piece, keeping the list sorted by seq. */
+static void ooo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *p,
+                       size_t len, int fin)
+{
+    struct tcp_ooo **pp = &c->ooo;
+    while (*pp && seq_lt((*pp)->seq, seq))
+        pp = &(*pp)->next;
+    if (*pp && (*pp)->seq == seq && (*pp)->len >= len && (*pp)->fin >= fin)
+        return;                                 /* already have it */
+    struct tcp_ooo *o = xcalloc(1, sizeof *o);
+    o->data = len ? xmalloc(len) : NULL;
+    if (len)
+        memcpy(o->data, p, len);
+    o->seq = seq;
+    o->len = len;
+    o->fin = fin;
+    o->next = *pp;
+    *pp = o;
+}
+
+/* Accepts in-order bytes at RCV.NXT, then anything queued that now fits.
+ * Returns 1 when a FIN has come into sequence. */
+static int deliver(struct tcp_conn *c, uint32_t seq, const uint8_t *p,
+                   size_t len, int fin)
+{
+    if (seq != c->rcv_nxt) {
+        if (seq_gt(seq, c->rcv_nxt))
+            ooo_insert(c, seq, p, len, fin);
+        return 0;
+    }
+    tcp_bq_push(&c->rcvq, p, len);
+    c->rcv_nxt += (uint32_t)len;
+    if (fin)
+        return 1;
+    while (c->ooo && seq_leq(c->ooo->seq, c->rcv_nxt)) {
+        struct tcp_ooo *o = c->ooo;
+        c->ooo = o->next;
+        uint32_t skip = c->rcv_nxt - o->seq;
+        int done = 0;
+        if (skip <= o->len) {
+            /* a FIN held out of order carries no bytes and no buffer:
+             * NULL + 0 is undefined (C11 6.5.6p8), so add nothing */
+            if (o->len > skip)
+                tcp_bq_push(&c->rcvq, o->data + skip, o->len - skip);
+            c->rcv_nxt += (uint32_t)(o->len - skip);
+            done = o->fin;
+        }
+        free(o->data);
+        free(o);
+        if (done)
+            return 1;
+    }
+    return 0;
+}
+
+static void rst_in_synchronized(struct tcp_conn *c, int64_t now)
+{
+    switch (c->state) {
+    case TCPS_SYN_RECEIVED:
+        if (c->passive) {
+            /* The child TCB goes back to LISTEN; the host discards it and
+             * the listening socket carries on (RFC 9293 Figure 8, line 5). */
+            tcp_rto_stop(c, now, WHY0(N_TMR_RTO_STOP_LISTEN_RST));
+            tcp_set_state(c, now, TCPS_LISTEN, WHY0(N_TCP_RST_PASSIVE));
+        } else {
+            c->err = TCPE_REFUSED;
+            tcp_enter_closed(c, now, CC_RST, WHY0(N_TCP_RST_ACTIVE));
+        }
+        break;
+    case TCPS_ESTABLISHED: case TCPS_FIN_WAIT_1: case TCPS_FIN_WAIT_2:
+    case TCPS_CLOSE_WAIT:
+        c->err = TCPE_RESET;
+        tcp_enter_closed(c, now, CC_RST, WHY(N_TCP_RST_RESET, c->state));
+        break;
+    default:               /* CLOSING, LAST-ACK, TIME-WAIT */
+        tcp_enter_closed(c, now, CC_RST, WHY(N_TCP_RST_CLOSE, c->state));
+        break;
+    }
+}
+
+/* The fifth step for the synchronized states after SYN-RECEIVED: advance
+ * SND.UNA, update the send window, and take the state arrows an ACK can
+ * cause.  Returns -1 when processing of the segment ends here. */
+static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
+                    uint32_t seq)
+{
+    if (seq_gt(h->ack, c->snd_nxt)) {
+        /* RFC 9293 3.10.7.4 fifth: "If the ACK acks something not yet
+         * sent (SEG.ACK > SND.NXT), then send an ACK, drop the segment,
+         * and return." */
+        tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+                 WHY(N_SEG_ACK_TOOFAR, h->ack, c->snd_nxt, c->rcv_nxt));
+        return -1;
+    }
+    uint32_t maxw = c->max_snd_wnd > c->snd_wnd ? c->max_snd_wnd : c->snd_wnd;
+    if (seq_lt(h->ack, c->snd_una - maxw)) {
+        /* RFC 5961 5.2 (RFC 9293 MAY-12, as Linux does): an ACK is
+         * acceptable only in (SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT;
+         * "All incoming segments whose ACK value doesn't satisfy the above
+         * condition MUST be discarded and an ACK sent back." */
+        tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+                 WHY(N_SEG_ACK_TOOOLD, h->ack, c->snd_una, maxw, c->rcv_nxt));
+        return -1;
+    }
+    if (seq_lt(c->snd_una, h->ack))
+        ack_advance(c, now, h->ack);
+    /* window update: SND.UNA =< SEG.ACK =< SND.NXT and the segment is
+     * newer than the one that last set the window */
+    if (seq_leq(c->snd_una, h->ack) &&
+        (seq_lt(c->snd_wl1, seq) ||
+         (c->snd_wl1 == seq && seq_leq(c->snd_wl2, h->ack))))
+        update_window(c, h);
+    switch (c->state) {
+    case TCPS_FIN_WAIT_1:
+        /* A segment that acknowledges our FIN and carries the peer's FIN
+         * takes the eighth step's arrow straight to TIME-WAIT ("If our FIN
+         * has been ACKed (perhaps in this segment), then enter TIME-WAIT");
+         * otherwise the ACK alone means FIN-WAIT-2. */
+        if (tcp_fin_acked(c) && !(h->flags & TCP_FIN))
+            tcp_set_state(c, now, TCPS_FIN_WAIT_2, WHY0(N_TCP_FINWAIT1_ACK));
+        return 0;
+    case TCPS_CLOSING:
+        if (tcp_fin_acked(c)) {
+            tcp_set_state(c, now, TCPS_TIME_WAIT,
+                          WHY(N_TCP_CLOSING_ACK, 2 * c->cfg.msl_us));
+            tcp_time_wait_start(c, now);
+        }
+        return -1;
+    case TCPS_LAST_ACK:
+        if (tcp_fin_acked(c))
+            tcp_enter_closed(c, now, CC_NORMAL, WHY0(N_TCP_LASTACK_ACK));
+        return -1;
+    default:
+        return 0;
+    }
+}
+
+static void other_input(struct tcp_conn *c, int64_t now,
+                        const struct tcp_hdr *h, const uint8_t *data,
+                        size_t len)
+{
+    uint32_t slen = seg_len(h, len);
+    uint32_t seq = h->seq;
+    int fin = !!(h->flags & TCP_FIN);
+
+    tcp_window_to_advertise(c, 0);
+    if (c->state == TCPS_SYN_RECEIVED && !c->passive &&
+        (h->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK) &&
+        seq == c->irs && seq_lt(c->snd_una, h->ack) &&
+        seq_leq(h->ack, c->snd_nxt)) {
+        /* Simultaneous open, RFC 9293 Figure 7 line 6: the peer's SYN,ACK
+         * repeats the SYN we already hold (SEG.SEQ = IRS, so the literal
+         * window test would reject it) and acknowledges ours: the
+         * connection is established.  Linux makes the same exception. */
+        ack_advance(c, now, h->ack);
+        update_window(c, h);
+        tcp_set_state(c, now, TCPS_ESTABLISHED,
+                      WHY(N_TCP_SYNRCVD_EST, h->ack));
+        return;
+    }
+    /* first: check the sequence number */
+    if (!seq_acceptable(c, seq, slen)) {
+        if (h->flags & TCP_RST)
+            return;
+        if (c->state == TCPS_TIME_WAIT && fin && seq + slen == c->rcv_nxt) {
+            /* RFC 9293 3.10.7.4, eighth, TIME-WAIT: "Remain in the TIME-WAIT
+             * state.  Restart the 2 MSL time-wait timeout."  The FIN is a
+             * retransmission (our ACK of it was lost), so it lies wholly
+             * before RCV.NXT and fails the window test; it is recognised
+             * here, as real stacks do, so that it is answered and the timer
+             * restarted rather than merely acknowledged. */
+            tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, WHY0(N_TCP_TW_REFIN));
+            tcp_time_wait_start(c, now);
+            return;
+        }
+        /* "If the RCV.WND is zero, no segments will be acceptable, but
+         * special allowance should be made to accept valid ACKs, URGs, and
+         * RSTs".  A bare ACK (no data, SYN or FIN) whose SEG.SEQ is past
+         * RCV.NXT comes from a peer that is ahead of us only by bytes we
+         * refused -- its zero-window probe, acknowledged when it came --
+         * so it is such a valid ACK: its ACK field counts, and it gets no
+         * ACK in reply.  Replying would be answered in kind by a peer whose
+         * window is closed too, and the two would trade ACKs for ever. */
+        if (c->rcv_wnd == 0 && slen == 0 && seq_gt(seq, c->rcv_nxt) &&
+            (h->flags & (TCP_ACK | TCP_SYN | TCP_FIN)) == TCP_ACK) {
+            if (c->state != TCPS_SYN_RECEIVED)
+                sync_ack(c, now, h, seq);
+            return;
+        }
+        /* A segment with data at RCV.NXT (a probe) is refused, but its ACK
+         * field still counts. */
+        if (c->rcv_wnd == 0 && seq == c->rcv_nxt) {
+            if ((h->flags & TCP_ACK) && c->state != TCPS_SYN_RECEIVED &&
+                sync_ack(c, now, h, seq) < 0)
+                return;
+            tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+                     WHY(N_SEG_ZWND_REFUSE, seq));
+            return;
+        }
+        /* "send an acknowledgment ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+         * After sending the acknowledgment, drop the unacceptable segment" */
+        /* the sentence quotes how far SEG.SEQ lies from RCV.NXT, on the
+         * side it lies (before: already received; past: beyond RCV.WND) */
+        int old_seg = seq_lt(seq, c->rcv_nxt);
+        tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+                 WHY(old_seg ? N_SEG_DUPACK_OLD : N_SEG_DUPACK, seq, slen,
+                     c->rcv_nxt, old_seg ? c->rcv_nxt - seq : seq - c->rcv_nxt));
+        return;
+    }
+    /* second: the RST bit (with RFC 5961's exact-match refinement, which
+     * RFC 9293 3.10.7.4 adopts): reset only if SEG.SEQ = RCV.NXT, else send
+     * a challenge ACK. */
+    if (h->flags & TCP_RST) {
+        if (seq != c->rcv_nxt) {
+            tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+                     WHY(N_SEG_CHALLENGE_RST, seq, c->rcv_nxt));
+            return;
+        }
+        rst_in_synchronized(c, now);
+        return;
+    }
+    /* fourth: the SYN bit */
+    if (h->flags & TCP_SYN) {
+        if (c->state == TCPS_SYN_RECEIVED && c->passive) {
+            tcp_rto_stop(c, now, WHY0(N_TMR_RTO_STOP_LISTEN_SYN));
+            tcp_set_state(c, now, TCPS_LISTEN, WHY0(N_TCP_SYN_PASSIVE));
+            return;
+        }
+        /* synchronized states: challenge ACK, drop (RFC 5961 4) */
+        tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+                 WHY(N_SEG_CHALLENGE, c->state, c->rcv_nxt));
+        return;
+    }
+    /* fifth: the ACK field; a segment without ACK is dropped */
+    if (!(h->flags & TCP_ACK))
+        return;
+    if (c->state == TCPS_SYN_RECEIVED) {
+        if (seq_lt(c->snd_una, h->ack) && seq_leq(h->ack, c->snd_nxt)) {
+            ack_advance(c, now, h->ack);
+            update_window(c, h);
+            tcp_set_state(c, now, TCPS_ESTABLISHED,
+                          WHY(N_TCP_SYNRCVD_EST, h->ack));
+        } else {
+            send_rst_for(c, h, len, WHY0(N_SEG_RST_SYNRCVD_ACK));
+            return;
+        }
+    } else if (sync_ack(c, now, h, seq) < 0) {
+        return;
+    }
+    /* seventh: segment text, in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2.
+     * Trim what lies before RCV.NXT or beyond the window first. */
+    int text_ok = c->state == TCPS_ESTABLISHED || c->state == TCPS_FIN_WAIT_1 ||
+                  c->state == TCPS_FIN_WAIT_2;
+    if (!text_ok && c->state != TCPS_SYN_RECEIVED)
+        len = 0;
+    if (seq_lt(seq, c->rcv_nxt)) {
+        uint32_t skip = c->rcv_nxt - seq;
+        if (skip >= len) {
+            if (fin && skip == len)
+                ;                              /* only the FIN is new */
+            else
+                fin = 0;
+            skip = (uint32_t)len;
+        }
+        data += skip;
+        len -= skip;
+        seq += skip;
+    }
+    /* RFC 9293 3.10.7.4: "trimming off any portions that lie outside the
+     * window" -- the window ends at RCV.NXT+RCV.WND wherever the segment
+     * starts, also for one queued out of order (seq > RCV.NXT here). */
+    uint32_t room = c->rcv_nxt + c->rcv_wnd - seq;
+    if (len > room) {
+        len = room;                            /* beyond the window */
+        fin = 0;
+    }
+    if (len && text_ok && c->app_closed) {
+        /* RFC 1122 4.2.2.13: "or if new data is received after CLOSE is
+         * called, its TCP SHOULD send a RST to show that data was lost"
+         * (Linux does, in FIN-WAIT-1 and FIN-WAIT-2 after close()).  The
+         * RST is ABORT's, RFC 9293 3.10.5: <SEQ=SND.NXT><CTL=RST>. */
+        uint32_t n = (uint32_t)len;
+        tcp_xmit(c, TCP_RST, c->snd_nxt, NULL, 0,
+                 WHY(N_SEG_RST_AFTER_CLOSE, n, seq, seq + n - 1));
+        tcp_enter_closed(c, now, CC_AFTER_CLOSE,
+                         WHY(N_TCP_DATA_AFTER_CLOSE, n, seq, seq + n - 1));
+        return;
+    }
+    int fin_in_order = 0;
+    if (len || fin) {
+        int beyond_gap = seq_gt(seq, c->rcv_nxt);
+        if (text_ok || fin)
+            fin_in_order = deliver(c, seq, data, text_ok ? len : 0, fin);
+        /* RFC 9293 3.10.7.4 seventh: acknowledge what arrived; a segment
+         * beyond a gap is acknowledged with RCV.NXT again (a duplicate ACK,
+         * RFC 5681 4.2: "an immediate duplicate ACK SHOULD be sent"). */
+        if (beyond_gap) {
+            c->ack_now = OWE_ACK_OOO;
+            c->ooo_seq = seq;
+        } else if (!c->ack_now) {
+            c->ack_now = OWE_ACK;
+        }
+    }
+    /* eighth: the FIN bit, once it is in sequence */
+    if (fin_in_order)
+        fin_arrived(c, now);
+    else if (c->state == TCPS_FIN_WAIT_1 && tcp_fin_acked(c))
+        tcp_set_state(c, now, TCPS_FIN_WAIT_2, WHY0(N_TCP_FINWAIT1_ACK));
+}
+
+void tcp_input(struct tcp_conn *c, int64_t now, ip4_addr src,
+               const struct tcp_hdr *h, const uint8_t *data, size_t len)
+{
+    c->seg_src = src;
+    switch (c->state) {
+    case TCPS_CLOSED:
+        /* a deleted TCB receives nothing; the host answers for it */
+        return;
+    case TCPS_LISTEN:
+        listen_input(c, now, h, len);
+        break;
+    case TCPS_SYN_SENT:
+        syn_sent_input(c, now, h, len);
+        break;
+    default:
+        other_input(c, now, h, data, len);
+        break;
+    }
+    tcp_output(c, now, 0);
+}
+
+/* ---- a new SYN in TIME-WAIT ----------------------------------------------- */
+
+int tcp_time_wait_syn(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
+                      int have_listener)
+{
+    if (c->state != TCPS_TIME_WAIT ||
+        (h->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+        return TW_SYN_NONE;
+    if (!seq_gt(h->seq, c->rcv_nxt)) {
+        /* Not above RCV.NXT: it could be an old duplicate of this very
+         * connection, so TIME-WAIT holds and the SYN is handled as in any
+         * synchronized state (RFC 9293 3.10.7.4 fourth, RFC 5961 4): a
+         * challenge ACK, and the segment is dropped. */
+        tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+                 WHY(N_SEG_CHALLENGE_TW_OLD, h->seq, c->rcv_nxt));
+        return TW_SYN_HANDLED;
+    }
+    if (!c->cfg.tw_reopen) {
+        tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+                 WHY(N_SEG_CHALLENGE_TW_OFF, h->seq, c->rcv_nxt));
+        return TW_SYN_HANDLED;
+    }
+    if (!have_listener) {
+        /* RFC 9293 3.6.1 (MAY-2) lets TCP "accept a new SYN from the remote
+         * TCP endpoint to reopen the connection": with no passive OPEN on
+         * this port there is nothing to open, so the SYN gets the ordinary
+         * synchronized-state answer (3.10.7.4 fourth, a challenge ACK) and
+         * TIME-WAIT goes on.  Linux does the same (it ACKs from the
+         * TIME-WAIT socket when no listener is found). */
+        tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+                 WHY(N_SEG_CHALLENGE_TW_NOLISTEN, h->seq, c->rcv_nxt, c->lport));
+        return TW_SYN_HANDLED;
+    }
+    /* RFC 9293 3.6.1 (MAY-2), RFC 1122 4.2.2.13, RFC 6191 2 (without
+     * timestamps): a SYN whose sequence number is above RCV.NXT cannot
+     * belong to the old incarnation, so the TIME-WAIT TCB is deleted and
+     * the SYN opens a new connection as from LISTEN.  Simplification: RFC
+     * 1122 also asks to return to TIME-WAIT should the SYN turn out to be
+     * an old duplicate; like Linux, the old TCB is gone by then. */
+    tcp_enter_closed(c, now, CC_REOPEN,
+                     WHY(N_TCP_TW_REOPEN, h->seq, c->rcv_nxt));
+    return TW_SYN_REOPEN;
+}
+
+void tcp_reopen_from(struct tcp_conn *child, const struct tcp_conn *old)
+{
+    child->reopen = 1;
+    child->reopen_snd_nxt = old->snd_nxt;
+}
