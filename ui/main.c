@@ -408,19 +408,19 @@ int main(int argc, char **argv)
         int failed = sim_check(&s, &msgs, &nmsgs);
         for (int i = 0; i < nmsgs; i++) {
             char *v = text_visible_dup(msgs[i]);
-            printf("%s\n", v ? v : msgs[i]);
+            printf("%s\n", v);
             free(v);
             free(msgs[i]);
         }
         free(msgs);
         char *vp = text_visible_dup(path);
-        printf("%s: %d of %d expectations hold\n", vp ? vp : path,
+        printf("%s: %d of %d expectations hold\n", vp,
                scn->nexpects - failed, scn->nexpects);
         if (s.truncated) {
             char lt[80], at[32];
             printf("%s: the run was cut short at %s by its %s (%s): "
                    "expectations were checked against a truncated trace\n",
-                   vp ? vp : path, fmt_duration(s.stop.t_us, at, sizeof at),
+                   vp, fmt_duration(s.stop.t_us, at, sizeof at),
                    sim_limit_text(s.stop.limit, s.stop.value, lt, sizeof lt),
                    sim_limit_option(s.stop.limit));
         }
