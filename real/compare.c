@@ -6,20 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 #include "real.h"
 #include "tcp.h"
 #include "trace.h"
 #include "wire.h"
 
 #define DEFAULT_POLL_US 2000
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q)
-        abort();
-    return q;
-}
 
 /* One item of a sequence: a state (or a segment's key) and its record. */
 struct item {
