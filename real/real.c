@@ -33,6 +33,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <linux/tcp.h>
+#include "alloc.h"
 #include "real.h"
 #include "realint.h"
 #include "tcp.h"
@@ -121,16 +122,6 @@ struct replay {
     uint8_t *skip;          /* per action: 1 = not replayed */
     int     *anc_of;        /* per action: its anchor, -1 if not replayed */
 };
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fputs("protosim: out of memory\n", stderr);
-        abort();
-    }
-    return q;
-}
 
 static int64_t rnow(const struct replay *R)
 {
