@@ -424,7 +424,7 @@ static int check_call(const struct trace *tr, const struct scn_expect *e,
         if ((size_t)e->nth > nouts)
             snprintf(actual, n, "%s made %zu %s call%s", hn, nouts, cn, nouts == 1 ? "" : "s");
         else if (!ok)
-            snprintf(actual, n, "%s's %s %s %s", hn, ordinal(e->nth, ord, sizeof ord), cn,
+            snprintf(actual, n, "%s's %s %s %s", hn, lang_ordinal(e->nth, ord, sizeof ord), cn,
                      outcome_text(outs[e->nth - 1], got, sizeof got));
     } else {
         /* `succeeded`: every call; `error "X"`: some call */
@@ -439,13 +439,13 @@ static int check_call(const struct trace *tr, const struct scn_expect *e,
         if (!nouts)
             snprintf(actual, n, "%s made no %s call", hn, cn);
         else if (!ok && !e->err)
-            snprintf(actual, n, "%s's %s %s %s", hn, ordinal((long)first_bad + 1, ord, sizeof ord),
+            snprintf(actual, n, "%s's %s %s %s", hn, lang_ordinal((long)first_bad + 1, ord, sizeof ord),
                      cn, outcome_text(outs[first_bad], got, sizeof got));
         else if (!ok) {
             size_t pos = (size_t)snprintf(actual, n, "no %s by %s failed that way:", cn, hn);
             for (size_t j = 0; j < nouts && j < 4 && pos < n; j++)
                 pos += (size_t)snprintf(actual + pos, n - pos, "%s the %s %s", j ? ";" : "",
-                                        ordinal((long)j + 1, ord, sizeof ord),
+                                        lang_ordinal((long)j + 1, ord, sizeof ord),
                                         outcome_text(outs[j], got, sizeof got));
         }
     }
@@ -544,14 +544,14 @@ int sim_check(const struct sim *s, char ***out, int *nout)
             break;
         }
         case EXP_COUNT: {
-            long count = (long)xcache_match(tr, &xc, &e->m)->n;
+            long count = (long)lang_xcache_match(tr, &xc, &e->m)->n;
             ok = count == e->count;
             if (!ok)
                 snprintf(actual, sizeof actual, "counted %ld", count);
             break;
         }
         case EXP_FIELDS:
-            ok = check_fields(tr, &xc, e, actual, sizeof actual);
+            ok = lang_check_fields(tr, &xc, e, actual, sizeof actual);
             break;
         case EXP_STATES:
             ok = check_states(tr, e, actual, sizeof actual);
@@ -600,6 +600,6 @@ int sim_check(const struct sim *s, char ***out, int *nout)
             add_msg(out, nout, msg);
         }
     }
-    xcache_free(&xc);
+    lang_xcache_free(&xc);
     return failures;
 }
