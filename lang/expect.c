@@ -15,7 +15,7 @@
 
 /* ---- expectations, read from the trace ----------------------------------- */
 
-int trace_host_tcp_state_at(const struct trace *tr, int host, int64_t t)
+int scn_tcp_state_at(const struct trace *tr, int host, int64_t t)
 {
     /* the connection that appeared last, and its last state at or before t;
      * connection ids are interned strings, so one flag per string says
@@ -453,7 +453,7 @@ static int check_call(const struct trace *tr, const struct scn_expect *e,
     return ok;
 }
 
-int sim_check(const struct sim *s, char ***out, int *nout)
+int scn_check(const struct sim *s, char ***out, int *nout)
 {
     const struct trace *tr = &s->tr;
     const struct scenario *scn = s->scn;
@@ -488,7 +488,7 @@ int sim_check(const struct sim *s, char ***out, int *nout)
             break;
         }
         case EXP_STATE_AT: {
-            int st = trace_host_tcp_state_at(tr, e->host, e->t_us);
+            int st = scn_tcp_state_at(tr, e->host, e->t_us);
             ok = st == e->state;
             if (!ok)
                 snprintf(actual, sizeof actual, "it was %s at %s",

@@ -219,7 +219,7 @@ START_TEST(test_trace_stays_time_ordered_model_first)
     }
     ck_assert_int_gt(reals, 10);
     /* the model's expectations still hold: --check checks the model */
-    ck_assert_int_eq(sim_check(&r->sim, NULL, NULL), 0);
+    ck_assert_int_eq(scn_check(&r->sim, NULL, NULL), 0);
     done(r);
 }
 END_TEST

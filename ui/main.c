@@ -285,7 +285,7 @@ int main(int argc, char **argv)
         }
     }
     if (list) {
-        if (scenario_list(stdout, argv[0]) == 0) {
+        if (scnpath_list(stdout, argv[0]) == 0) {
             fputs("protosim: no shipped scenarios found\n", stderr);
             return EXIT_NOINPUT;
         }
@@ -299,15 +299,15 @@ int main(int argc, char **argv)
     const char *arg = optind < argc ? argv[optind] : NULL;
     char *path = NULL;
     if (arg) {
-        path = scenario_resolve(arg, argv[0]);
+        path = scnpath_resolve(arg, argv[0]);
         if (!path) {
             fprintf(stderr, "protosim: no scenario named \"%s\" (try --list)\n", arg);
             return EXIT_NOINPUT;
         }
     } else {
-        path = scenario_resolve(DEFAULT_SCENARIO, argv[0]);
+        path = scnpath_resolve(DEFAULT_SCENARIO, argv[0]);
         if (!path)
-            path = scenario_resolve(DEFAULT_SCENARIO_FALLBACK, argv[0]);
+            path = scnpath_resolve(DEFAULT_SCENARIO_FALLBACK, argv[0]);
         if (!path) {
             fputs("protosim: the default scenario is not installed; name a "
                   ".scn file\n", stderr);
@@ -405,7 +405,7 @@ int main(int argc, char **argv)
     if (check) {
         char **msgs = NULL;
         int nmsgs = 0;
-        int failed = sim_check(&s, &msgs, &nmsgs);
+        int failed = scn_check(&s, &msgs, &nmsgs);
         for (int i = 0; i < nmsgs; i++) {
             char *v = text_visible_dup(msgs[i]);
             printf("%s\n", v);
