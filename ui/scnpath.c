@@ -54,7 +54,7 @@ static char *scn_path(const char *dir, const char *name)
     return p;
 }
 
-char *scenario_resolve(const char *arg, const char *argv0)
+char *scnpath_resolve(const char *arg, const char *argv0)
 {
     (void)argv0;
     size_t len = strlen(arg);
@@ -76,7 +76,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int scenario_catalog(const char *argv0, struct scn_entry **out)
+int scnpath_catalog(const char *argv0, struct scn_entry **out)
 {
     (void)argv0;
     *out = NULL;
@@ -122,7 +122,7 @@ int scenario_catalog(const char *argv0, struct scn_entry **out)
     return 0;
 }
 
-void scenario_catalog_free(struct scn_entry *e, int n)
+void scnpath_catalog_free(struct scn_entry *e, int n)
 {
     for (int i = 0; e && i < n; i++) {
         free(e[i].name);
@@ -132,10 +132,10 @@ void scenario_catalog_free(struct scn_entry *e, int n)
     free(e);
 }
 
-int scenario_list(FILE *fp, const char *argv0)
+int scnpath_list(FILE *fp, const char *argv0)
 {
     struct scn_entry *e;
-    int n = scenario_catalog(argv0, &e);
+    int n = scnpath_catalog(argv0, &e);
     int w = 0;
     for (int j = 0; j < n; j++)
         if ((int)strlen(e[j].name) > w)
@@ -148,6 +148,6 @@ int scenario_list(FILE *fp, const char *argv0)
         fprintf(fp, "%s\n", text_visible(e[j].title, &vb, &vcap));
     }
     free(vb);
-    scenario_catalog_free(e, n);
+    scnpath_catalog_free(e, n);
     return n;
 }

@@ -271,7 +271,7 @@ static const char *index_run(struct session *se, char *buf, size_t n)
 static void open_catalog(struct session *se)
 {
     if (!se->cat) {
-        se->ncat = scenario_catalog(se->argv0, &se->cat);
+        se->ncat = scnpath_catalog(se->argv0, &se->cat);
         se->choices = xcalloc(se->ncat > 0 ? (size_t)se->ncat : 1, sizeof *se->choices);
         for (int i = 0; i < se->ncat; i++)
             se->choices[i] = (struct view_choice){ se->cat[i].name, se->cat[i].title };
@@ -503,7 +503,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
     view_screen_free(&vs);
     view_index_free(&se.ix);
     free(se.choices);
-    scenario_catalog_free(se.cat, se.ncat);
+    scnpath_catalog_free(se.cat, se.ncat);
     restore_terminal();
     delscreen(scr);
     put_back_handlers();
