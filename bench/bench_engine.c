@@ -1,4 +1,4 @@
-/* bench_engine.c — the event queue (sim/event.c) under the classic "hold"
+/* bench_engine.c — the event queue (sim/engine/event.c) under the classic "hold"
  * model: N events pending; each step pops the earliest and schedules a new
  * one at its time plus a random increment, so the queue size stays N.
  *

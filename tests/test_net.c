@@ -1,5 +1,5 @@
-/* test_net.c — Check suite for the network under the simulator (sim/net.c,
- * sim/host/udpapp.c, httpapp.c, dnsapp.c): whole runs of small scenario
+/* test_net.c — Check suite for the network under the simulator (sim/host/net.c,
+ * udpapp.c, httpapp.c, dnsapp.c): whole runs of small scenario
  * texts, read back from the trace the way every front end reads them.
  * Routing on-link and via the gateway, router forwarding and the TTL,
  * broadcasts, links without ARP; UDP datagrams; length-prefixed framing;

@@ -1,4 +1,4 @@
-/* test_real.c — Check suite for sim/real/ (--real): real loopback exchanges
+/* test_real.c — Check suite for real/ (--real): real loopback exchanges
  * replayed from small scenarios, asserting the kernel states observed
  * (TCP_INFO, NETLINK_SOCK_DIAG), what is reported as not observed or not
  * replayed, the capture with and without CAP_NET_RAW, that no descriptor

@@ -1,4 +1,4 @@
-/* test_scenario.c — Check suite for the .scn parser (sim/scenario.c): what teachers write, what they are told when it is wrong. */
+/* test_scenario.c — Check suite for the .scn parser (lang/lex.c, parse*.c, check.c): what teachers write, what they are told when it is wrong. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>

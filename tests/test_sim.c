@@ -1,4 +1,4 @@
-/* test_sim.c — Check suite for the simulator run (sim/sim.c and the network
+/* test_sim.c — Check suite for the simulator run (sim/host/sim.c and the network
  * under it): small scenario texts are parsed and run, and the tests read the
  * trace the way every front end does — links, fault rules, loss, seeds,
  * routing, resets, expectations and the byte stream. */

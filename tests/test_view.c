@@ -1035,7 +1035,7 @@ START_TEST(test_kernel_columns_widths_at_80_and_120)
 }
 END_TEST
 
-/* Appends a --real record (the model has no appender for them; real.c
+/* Appends a --real record (the model has no appender for them; real/real.c
  * makes them). */
 static size_t add_real(struct trace *tr, int64_t t, int host, uint32_t conn, int what,
                        int state, int source, int val, struct why why)

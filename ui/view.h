@@ -255,8 +255,8 @@ struct view_index {
 #define KM_ONLY    0x10    /* compare.c: only one side has it */
 
 void view_index_build(struct view_index *ix, const struct trace *tr);
-/* --real: adds the model-beside-kernel verdicts of sim/real/compare.c
- * (the --batch table) for the inspector; needs the run's scenario.  A
+/* --real: adds the model-beside-kernel verdicts of real/compare.c (the
+ * --batch table) for the inspector; needs the run's scenario.  A
  * no-op without kernel observations. */
 void view_index_compare(struct view_index *ix, const struct scenario *scn);
 void view_index_free(struct view_index *ix);
