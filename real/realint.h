@@ -1,5 +1,5 @@
 /* realint.h — what the parts of the real-socket driver (real.c, diag.c,
- * capture.c) share and nothing outside sim/real/ needs. */
+ * capture.c) share and nothing outside real/ needs. */
 #ifndef PROTOSIM_REALINT_H
 #define PROTOSIM_REALINT_H
 
