@@ -41,7 +41,7 @@ static void jstr_n(FILE *fp, const uint8_t *s, size_t n)
             continue;
         }
         uint32_t cp;
-        int k = utf8_seq(s + i, n - i, &cp);
+        int k = text_utf8_seq(s + i, n - i, &cp);
         if (k == 0)
             fputs("\xEF\xBF\xBD", fp);          /* U+FFFD */
         else if (cp <= 0x9F || cp == 0x2028 || cp == 0x2029)

@@ -124,7 +124,7 @@ int outfile_commit(struct outfile *o)
 /* ---- UTF-8 ------------------------------------------------------------------ */
 
 /* RFC 3629 section 4: the well-formed byte sequences. */
-int utf8_seq(const uint8_t *p, size_t n, uint32_t *cp)
+int text_utf8_seq(const uint8_t *p, size_t n, uint32_t *cp)
 {
     uint8_t b = p[0];
     int len;
@@ -178,7 +178,7 @@ static size_t visible(const char *s, char *out)
             continue;
         }
         uint32_t cp = 0;
-        int k = c >= 0x80 ? utf8_seq(p + i, n - i, &cp) : 0;
+        int k = c >= 0x80 ? text_utf8_seq(p + i, n - i, &cp) : 0;
         if (k > 0 && cp > 0x9F) {
             if (out) memcpy(out + len, p + i, (size_t)k);
             len += (size_t)k;

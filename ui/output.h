@@ -35,7 +35,7 @@ void outfile_abort(struct outfile *o);
 /* The length (2..4) of the well-formed UTF-8 sequence of a non-ASCII lead
  * byte at p (no overlong forms, no surrogates, nothing above U+10FFFF),
  * with its code point in *cp; 0 when the bytes there are not UTF-8. */
-int utf8_seq(const uint8_t *p, size_t n, uint32_t *cp);
+int text_utf8_seq(const uint8_t *p, size_t n, uint32_t *cp);
 
 /* ---- lesson text on a terminal ------------------------------------------------ */
 
