@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include "alloc.h"
 #include "benches.h"
 
 #define MAX_RESULTS 64
@@ -153,8 +154,15 @@ static const struct {
 #undef X
 };
 
+/* alloc.h's policy, as the benchmarks report it: say so, then abort. */
+static void out_of_memory(size_t size)
+{
+    fprintf(stderr, "run_bench: out of memory (%zu bytes)\n", size);
+}
+
 int main(int argc, char **argv)
 {
+    alloc_set_failure_handler(out_of_memory);
     static struct bench b;
     b.fd = -1;
     for (int i = 1; i < argc; i++) {

@@ -1,4 +1,4 @@
-/* bench_engine.c — the event queue (sim/event.c) under the classic "hold"
+/* bench_engine.c — the event queue (sim/engine/event.c) under the classic "hold"
  * model: N events pending; each step pops the earliest and schedules a new
  * one at its time plus a random increment, so the queue size stays N.
  *
@@ -11,6 +11,7 @@
  * figure measures the queue, not the PRNG's two 64-bit divisions. */
 #include <stdio.h>
 #include <stdlib.h>
+#include "alloc.h"
 #include "event.h"
 #include "rng.h"
 #include "benches.h"
@@ -40,11 +41,7 @@ static struct hold_result hold(uint32_t npending, uint64_t steps, int cancel_eve
     struct event_queue q;
     struct rng r;
     struct event e;
-    event_id *ids = malloc((size_t)npending * sizeof *ids);
-    if (!ids) {
-        fputs("bench_engine: out of memory\n", stderr);
-        exit(1);
-    }
+    event_id *ids = xreallocarray(NULL, npending, sizeof *ids);
     eq_init(&q);
     rng_seed(&r, SEED);
     for (uint32_t i = 0; i < npending; i++)

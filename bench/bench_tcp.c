@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 #include "lang.h"
 #include "sim.h"
 #include "tcp.h"
@@ -34,7 +35,7 @@
 #define REQUEST "GET / HTTP/1.1\\r\\nHost: server\\r\\n\\r\\n"
 #define REPLY   "HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\\r\\nhello"
 
-/* Appends printf-style text to a growing buffer; exits on out of memory. */
+/* Appends printf-style text to a growing buffer. */
 struct buf { char *p; size_t n, cap; };
 
 static void put(struct buf *b, const char *fmt, ...)
@@ -47,11 +48,7 @@ static void put(struct buf *b, const char *fmt, ...)
         if (b->cap - b->n < need) {
             while (b->cap - b->n < need)
                 b->cap = b->cap ? b->cap * 2 : 4096;
-            b->p = realloc(b->p, b->cap);
-            if (!b->p) {
-                fputs("bench_tcp: out of memory\n", stderr);
-                exit(1);
-            }
+            b->p = xrealloc(b->p, b->cap);
         }
         va_list ap;
         va_start(ap, fmt);

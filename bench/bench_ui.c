@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 #include "lang.h"
 #include "sim.h"
 #include "tui.h"
@@ -53,11 +54,7 @@ static void put(char **p, size_t *n, size_t *cap, const char *fmt, ...)
             return;
         }
         *cap = *cap ? *cap * 2 : 65536;
-        *p = realloc(*p, *cap);
-        if (!*p) {
-            fputs("bench_ui: out of memory\n", stderr);
-            exit(1);
-        }
+        *p = xrealloc(*p, *cap);
     }
 }
 
@@ -114,8 +111,7 @@ void bench_ui(struct bench *b)
     int reps = 20;
     double t0 = bench_now();
     for (int i = 0; i < reps; i++) {
-        if (view_index_build(&ix, &s.tr) < 0)
-            exit(1);
+        view_index_build(&ix, &s.tr);
         if (i + 1 < reps)
             view_index_free(&ix);
     }
@@ -128,8 +124,7 @@ void bench_ui(struct bench *b)
     view_state_init(&st, 1);
     st.title = scn->title;
     struct view_screen scr;
-    if (view_screen_init(&scr, W, H) < 0)
-        exit(1);
+    view_screen_init(&scr, W, H);
     unsigned long check = 0;
     t0 = bench_now();
     for (size_t i = 0; i < n; i++) {

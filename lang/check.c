@@ -32,11 +32,11 @@ static void unknown_host(struct parser *P, const struct ref *r)
 {
     const struct scenario *s = P->s;
     if (s->nhosts == 0) {
-        perr_at(P, r->line, r->col, "unknown host \"%s\" (no hosts are declared)", r->name);
+        lang_perr_at(P, r->line, r->col, "unknown host \"%s\" (no hosts are declared)", r->name);
         return;
     }
     struct namelist nl;
-    perr_at(P, r->line, r->col, "unknown host \"%s\" (declared hosts: %s)", r->name,
+    lang_perr_at(P, r->line, r->col, "unknown host \"%s\" (declared hosts: %s)", r->name,
             name_list(&nl, s->hosts[0].name, sizeof s->hosts[0], s->nhosts));
 }
 
@@ -44,12 +44,12 @@ static void unknown_lan(struct parser *P, const struct ref *r)
 {
     const struct scenario *s = P->s;
     if (s->nlans == 0) {
-        perr_at(P, r->line, r->col, "unknown LAN \"%s\" (no LANs are declared; add one like: "
+        lang_perr_at(P, r->line, r->col, "unknown LAN \"%s\" (no LANs are declared; add one like: "
                 "lan %s 192.0.2.0/24)", r->name, r->name);
         return;
     }
     struct namelist nl;
-    perr_at(P, r->line, r->col, "unknown LAN \"%s\" (declared LANs: %s)", r->name,
+    lang_perr_at(P, r->line, r->col, "unknown LAN \"%s\" (declared LANs: %s)", r->name,
             name_list(&nl, s->lans[0].name, sizeof s->lans[0], s->nlans));
 }
 
@@ -59,7 +59,7 @@ enum { ON_LAN, OFF_LAN, LAN_NETWORK, LAN_BROADCAST };
 
 static int lan_place(const struct scn_lan *L, ip4_addr addr)
 {
-    ip4_addr mask = prefix_mask(L->prefix);
+    ip4_addr mask = lang_prefix_mask(L->prefix);
     if ((addr & mask) != L->net) return OFF_LAN;
     if (L->prefix < 31 && addr == L->net) return LAN_NETWORK;
     if (L->prefix < 31 && addr == (L->net | ~mask)) return LAN_BROADCAST;
@@ -94,15 +94,15 @@ static void check_addresses(struct parser *P)
             const struct scn_lan *L = &s->lans[l];
             int place = lan_place(L, ifc->addr);
             if (place != ON_LAN)
-                perr_at(P, ifc->line, ifc->col, "address \"%s\" is %s LAN \"%s\" (%s)",
+                lang_perr_at(P, ifc->line, ifc->col, "address \"%s\" is %s LAN \"%s\" (%s)",
                         ip4_str(ifc->addr, a, sizeof a), lan_place_what[place], L->name,
-                        net_str(nb, sizeof nb, L->net, L->prefix));
+                        lang_net_str(nb, sizeof nb, L->net, L->prefix));
         }
         if (!hp->gateway || !known) continue;
         int col = P->gwcols[h];
         ip4_str(hp->gateway, a, sizeof a);
         if (hp->nifaces == 0) {
-            perr_at(P, hp->line, col, "gateway \"%s\" is not on any LAN of host \"%s\", which "
+            lang_perr_at(P, hp->line, col, "gateway \"%s\" is not on any LAN of host \"%s\", which "
                     "has no \"on LAN\"", a, hp->name);
             continue;
         }
@@ -117,12 +117,12 @@ static void check_addresses(struct parser *P)
             else if (place != OFF_LAN && odd < 0) odd = k;
         }
         if (on < 0) {
-            perr_at(P, hp->line, col, "host \"%s\" cannot be its own gateway", hp->name);
+            lang_perr_at(P, hp->line, col, "host \"%s\" cannot be its own gateway", hp->name);
         } else if (!on && odd >= 0) {
             const struct scn_lan *L = &s->lans[iface_lan(P, &hp->ifaces[odd])];
-            perr_at(P, hp->line, col, "gateway \"%s\" is %s LAN \"%s\" (%s)", a,
+            lang_perr_at(P, hp->line, col, "gateway \"%s\" is %s LAN \"%s\" (%s)", a,
                     lan_place_what[lan_place(L, hp->gateway)], L->name,
-                    net_str(nb, sizeof nb, L->net, L->prefix));
+                    lang_net_str(nb, sizeof nb, L->net, L->prefix));
         } else if (!on) {
             char list[SCN_MAX_IFACES * (SCN_NAME_MAX + 24)];
             size_t off = 0;
@@ -130,10 +130,10 @@ static void check_addresses(struct parser *P)
             for (int k = 0; k < hp->nifaces; k++) {
                 const struct scn_lan *L = &s->lans[iface_lan(P, &hp->ifaces[k])];
                 int n = snprintf(list + off, sizeof list - off, "%s%s: %s", k ? ", " : "",
-                                 L->name, net_str(nb, sizeof nb, L->net, L->prefix));
+                                 L->name, lang_net_str(nb, sizeof nb, L->net, L->prefix));
                 if (n > 0) off += (size_t)n;
             }
-            perr_at(P, hp->line, col, "gateway \"%s\" is not on any LAN of host \"%s\" (%s)",
+            lang_perr_at(P, hp->line, col, "gateway \"%s\" is not on any LAN of host \"%s\" (%s)",
                     a, hp->name, list);
         }
     }
@@ -145,14 +145,14 @@ static int in_served_zone(const struct parser *P, const char *host, const char *
 {
     char key[SCN_NAME_MAX + DNS_NAME_BUF + 2];
     for (const char *p = name; *p;) {
-        zone_key(key, sizeof key, host, p);
-        if (smap_get(&P->zonekeys, key) >= 0) return 1;
+        lang_zone_key(key, sizeof key, host, p);
+        if (lang_smap_get(&P->zonekeys, key) >= 0) return 1;
         const char *dot = strchr(p, '.');
         if (!dot) break;
         p = dot + 1;
     }
-    zone_key(key, sizeof key, host, ".");
-    return smap_get(&P->zonekeys, key) >= 0;
+    lang_zone_key(key, sizeof key, host, ".");
+    return lang_smap_get(&P->zonekeys, key) >= 0;
 }
 
 /* A record's host serves a zone, and the record lies inside one of them. */
@@ -173,7 +173,7 @@ static void check_records(struct parser *P)
         const struct ref *r = &P->refs[s->rrs[i].host];
         if (r->host < 0) continue;
         if (zfirst[r->host] < 0) {
-            perr_at(P, r->line, r->col, "host \"%s\" has no zone line; add one like: zone %s "
+            lang_perr_at(P, r->line, r->col, "host \"%s\" has no zone line; add one like: zone %s "
                     "example.com", r->name, r->name);
             continue;
         }
@@ -190,8 +190,8 @@ static void check_records(struct parser *P)
             if (n >= 4) break;
         }
         struct show sh;
-        perr_at(P, s->rrs[i].line, P->rrcols[i], "record %s is outside the zones host \"%s\" "
-                "serves (%s)", show_slice(&sh, name, strlen(name)), r->name, list);
+        lang_perr_at(P, s->rrs[i].line, P->rrcols[i], "record %s is outside the zones host \"%s\" "
+                "serves (%s)", lang_show_slice(&sh, name, strlen(name)), r->name, list);
     }
     free(zfirst);
     free(znext);
@@ -224,23 +224,23 @@ static int cmp_action(const void *x, const void *y)
     return (a->line > b->line) - (a->line < b->line);   /* one action per line: stable */
 }
 
-void finish(struct parser *P)
+void lang_finish(struct parser *P)
 {
     struct scenario *s = P->s;
     P->finishing = 1;
     if (P->host_lines == 0) {
         /* one message says it all; no "unknown host" for every use */
-        perr_at(P, 1, 1, "no hosts declared; a scenario needs at least one line like: host client 192.0.2.10");
+        lang_perr_at(P, 1, 1, "no hosts declared; a scenario needs at least one line like: host client 192.0.2.10");
         return;
     }
     for (int i = 0; i < P->nrefs; i++) {
         struct ref *r = &P->refs[i];
-        r->host = smap_get(&P->hostnames, r->name);
+        r->host = lang_smap_get(&P->hostnames, r->name);
         if (r->host < 0) unknown_host(P, r);
     }
     for (int i = 0; i < P->nlanrefs; i++) {
         struct ref *r = &P->lanrefs[i];
-        r->host = smap_get(&P->lannames, r->name);
+        r->host = lang_smap_get(&P->lannames, r->name);
         if (r->host < 0) unknown_lan(P, r);
     }
     check_addresses(P);
@@ -291,6 +291,6 @@ void finish(struct parser *P)
         if (slash) p = slash + 1;
         size_t n = strlen(p);
         if (n > 4 && !strcmp(p + n - 4, ".scn")) n -= 4;
-        s->title = n ? dup_bytes(p, n) : dup_bytes("untitled", 8);
+        s->title = n ? lang_dup_bytes(p, n) : lang_dup_bytes("untitled", 8);
     }
 }

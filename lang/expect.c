@@ -17,7 +17,7 @@
 
 /* ---- expectations, read from the trace ----------------------------------- */
 
-int trace_host_tcp_state_at(const struct trace *tr, int host, int64_t t)
+int scn_tcp_state_at(const struct trace *tr, int host, int64_t t)
 {
     /* the connection that appeared last, and its last state at or before t;
      * connection ids are interned strings, so one flag per string says
@@ -426,7 +426,7 @@ static int check_call(const struct trace *tr, const struct scn_expect *e,
         if ((size_t)e->nth > nouts)
             snprintf(actual, n, "%s made %zu %s call%s", hn, nouts, cn, nouts == 1 ? "" : "s");
         else if (!ok)
-            snprintf(actual, n, "%s's %s %s %s", hn, ordinal(e->nth, ord, sizeof ord), cn,
+            snprintf(actual, n, "%s's %s %s %s", hn, lang_ordinal(e->nth, ord, sizeof ord), cn,
                      outcome_text(outs[e->nth - 1], got, sizeof got));
     } else {
         /* `succeeded`: every call; `error "X"`: some call */
@@ -441,13 +441,13 @@ static int check_call(const struct trace *tr, const struct scn_expect *e,
         if (!nouts)
             snprintf(actual, n, "%s made no %s call", hn, cn);
         else if (!ok && !e->err)
-            snprintf(actual, n, "%s's %s %s %s", hn, ordinal((long)first_bad + 1, ord, sizeof ord),
+            snprintf(actual, n, "%s's %s %s %s", hn, lang_ordinal((long)first_bad + 1, ord, sizeof ord),
                      cn, outcome_text(outs[first_bad], got, sizeof got));
         else if (!ok) {
             size_t pos = (size_t)snprintf(actual, n, "no %s by %s failed that way:", cn, hn);
             for (size_t j = 0; j < nouts && j < 4 && pos < n; j++)
                 pos += (size_t)snprintf(actual + pos, n - pos, "%s the %s %s", j ? ";" : "",
-                                        ordinal((long)j + 1, ord, sizeof ord),
+                                        lang_ordinal((long)j + 1, ord, sizeof ord),
                                         outcome_text(outs[j], got, sizeof got));
         }
     }
@@ -455,7 +455,7 @@ static int check_call(const struct trace *tr, const struct scn_expect *e,
     return ok;
 }
 
-int sim_check(const struct sim *s, char ***out, int *nout)
+int scn_check(const struct sim *s, char ***out, int *nout)
 {
     const struct trace *tr = &s->tr;
     const struct scenario *scn = s->scn;
@@ -490,7 +490,7 @@ int sim_check(const struct sim *s, char ***out, int *nout)
             break;
         }
         case EXP_STATE_AT: {
-            int st = trace_host_tcp_state_at(tr, e->host, e->t_us);
+            int st = scn_tcp_state_at(tr, e->host, e->t_us);
             ok = st == e->state;
             if (!ok)
                 snprintf(actual, sizeof actual, "it was %s at %s",
@@ -546,14 +546,14 @@ int sim_check(const struct sim *s, char ***out, int *nout)
             break;
         }
         case EXP_COUNT: {
-            long count = (long)xcache_match(tr, &xc, &e->m)->n;
+            long count = (long)lang_xcache_match(tr, &xc, &e->m)->n;
             ok = count == e->count;
             if (!ok)
                 snprintf(actual, sizeof actual, "counted %ld", count);
             break;
         }
         case EXP_FIELDS:
-            ok = check_fields(tr, &xc, e, actual, sizeof actual);
+            ok = lang_check_fields(tr, &xc, e, actual, sizeof actual);
             break;
         case EXP_STATES:
             ok = check_states(tr, e, actual, sizeof actual);
@@ -602,6 +602,6 @@ int sim_check(const struct sim *s, char ***out, int *nout)
             add_msg(out, nout, msg);
         }
     }
-    xcache_free(&xc);
+    lang_xcache_free(&xc);
     return failures;
 }

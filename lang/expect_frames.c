@@ -173,7 +173,7 @@ static int xsend_isn(const struct xsend *x, int sender, uint32_t *isn)
     return sender ? x->isn_s_ok : x->isn_r_ok;
 }
 
-const char *ordinal(long n, char *buf, size_t sz)
+const char *lang_ordinal(long n, char *buf, size_t sz)
 {
     const char *suf = "th";
     if (n % 100 < 11 || n % 100 > 13)
@@ -415,7 +415,7 @@ static int pat_eq(const struct scn_match *a, const struct scn_match *b)
 }
 
 /* The frames pattern m matches, in the order they were sent. */
-const struct xpat *xcache_match(const struct trace *tr, struct xcache *c,
+const struct xpat *lang_xcache_match(const struct trace *tr, struct xcache *c,
                                 const struct scn_match *m)
 {
     if (!c->built)
@@ -569,7 +569,7 @@ static int some_holds(struct xcache *c, const struct xpat *p, const struct scn_e
     return c->tups[tup_slot(c, p, sig, v, n, 0)].used;
 }
 
-void xcache_free(struct xcache *c)
+void lang_xcache_free(struct xcache *c)
 {
     free(c->tups);
     for (size_t i = 0; i < c->cap; i++)
@@ -578,10 +578,10 @@ void xcache_free(struct xcache *c)
     free(c->sends);
 }
 
-int check_fields(const struct trace *tr, struct xcache *c,
+int lang_check_fields(const struct trace *tr, struct xcache *c,
                  const struct scn_expect *e, char *actual, size_t n)
 {
-    const struct xpat *p = xcache_match(tr, c, &e->m);
+    const struct xpat *p = lang_xcache_match(tr, c, &e->m);
     struct fview v;
     v.dns = e->m.top == TL_DNS ? xcalloc(1, sizeof *v.dns) : NULL;
     long seen = 0, bad_at = 0;
@@ -661,7 +661,7 @@ int check_fields(const struct trace *tr, struct xcache *c,
         snprintf(actual, n, "none of the %ld %s%s %s carried that: the 1st carried %s", seen, noun,
                  seen == 1 ? "" : "s", way, bad);
     else
-        snprintf(actual, n, "the %s %s %s carried %s", ordinal(bad_at, ord, sizeof ord), noun,
+        snprintf(actual, n, "the %s %s %s carried %s", lang_ordinal(bad_at, ord, sizeof ord), noun,
                  way, bad);
     return 0;
 }

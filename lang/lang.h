@@ -29,10 +29,10 @@ void scn_errors_free(struct scn_errors *e);
 /* Evaluates the scenario's expect lines against the finished trace.  Writes
  * one "file:line: expectation failed: ..." line per failure into out (if not
  * NULL) and returns the number of failures. */
-int sim_check(const struct sim *s, char ***out, int *nout);
+int scn_check(const struct sim *s, char ***out, int *nout);
 
 /* The TCP state of host h's most recently created connection at time t, as
  * read from the trace (CLOSED when it has none). */
-int trace_host_tcp_state_at(const struct trace *tr, int host, int64_t t);
+int scn_tcp_state_at(const struct trace *tr, int host, int64_t t);
 
 #endif

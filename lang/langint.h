@@ -68,7 +68,7 @@
 /* ------------------------------------------------------------------------ */
 /* Tokens and parser state                                                  */
 
-/* The keywords that start a line (their kw_* handlers are in parse.c,
+/* The keywords that start a line (their lang_kw_* handlers are in parse.c,
  * parse_action.c and parse_expect.c), and the same list as the text of messages. */
 #define KEYWORDS(X) \
     X(title) X(describe) X(seed) X(host) X(router) X(lan) X(link) X(tcp) \
@@ -175,67 +175,71 @@ static inline int is_space(int c) { return c == ' ' || c == '\t' || c == '\r' ||
  * as \xHH, at most SHOW_MAX bytes then "...". */
 struct show { char b[SHOW_MAX * 4 + 8]; };
 
-#define ERR_AT(P, t, ...) perr_at((P), (P)->line, colof((P), (t)), __VA_ARGS__)
+#define ERR_AT(P, t, ...) lang_perr_at((P), (P)->line, lang_colof((P), (t)), __VA_ARGS__)
 
 enum { NUM_OK, NUM_SYNTAX, NUM_NEG, NUM_PRECISE, NUM_BIG };
 
 #define DUR_LIKE "a duration like 20ms or 1.5s"
 
+/* Every function shared between the files of lang/ is named lang_*: liblang
+ * links into one program with the model, the driver and the front end, and
+ * names like next() or found() would clash with theirs (or a libc's). */
+
 /* lex.c: helpers, string map, errors, lexer, token cursor, numbers, names,
  * addresses, patterns */
-int col_add(int col, size_t off);
-void *grow_arr(void *p, int *cap, int n, size_t elsz);
-char *dup_bytes(const char *p, size_t n);
-const char *show_slice(struct show *sh, const char *p, size_t n);
-const char *found(struct show *sh, const struct tok *t);
-int smap_get(const struct smap *m, const char *k);
-void smap_put(struct smap *m, const char *k, int v);
-void smap_free(struct smap *m);
-void perr_at(struct parser *P, int line, int col, const char *fmt, ...)
+int lang_col_add(int col, size_t off);
+void *lang_grow_arr(void *p, int *cap, int n, size_t elsz);
+char *lang_dup_bytes(const char *p, size_t n);
+const char *lang_show_slice(struct show *sh, const char *p, size_t n);
+const char *lang_found(struct show *sh, const struct tok *t);
+int lang_smap_get(const struct smap *m, const char *k);
+void lang_smap_put(struct smap *m, const char *k, int v);
+void lang_smap_free(struct smap *m);
+void lang_perr_at(struct parser *P, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-int lex_line(struct parser *P, const char *l, size_t n);
-struct tok *peek(struct parser *P);
-struct tok *next(struct parser *P);
-int is_word(const struct tok *t, const char *w);
-int want_end(struct parser *P);
-struct tok *want_text(struct parser *P, const char *what);
-int parse_u64(const char *s, uint64_t *out);
-int parse_dur(const char *s, int64_t *out);
-int want_uint(struct parser *P, const char *what, uint64_t lo, uint64_t hi,
+int lang_lex_line(struct parser *P, const char *l, size_t n);
+struct tok *lang_peek(struct parser *P);
+struct tok *lang_next(struct parser *P);
+int lang_is_word(const struct tok *t, const char *w);
+int lang_want_end(struct parser *P);
+struct tok *lang_want_text(struct parser *P, const char *what);
+int lang_parse_u64(const char *s, uint64_t *out);
+int lang_parse_dur(const char *s, int64_t *out);
+int lang_want_uint(struct parser *P, const char *what, uint64_t lo, uint64_t hi,
               uint64_t *out);
-void dur_error(struct parser *P, const struct tok *t, int rc, const char *like);
-int want_dur(struct parser *P, int64_t *out);
-int want_pct(struct parser *P, uint32_t *out);
-int name_error(struct parser *P, const char *p, size_t n, int col, const char *what);
-int want_ref(struct parser *P, const char *what);
-int want_arrow_to(struct parser *P, int *src, int *dst, int bcast);
-int want_arrow(struct parser *P, int *src, int *dst);
-int lan_reserved(const char *w);
-int want_lanref(struct parser *P);
-ip4_addr prefix_mask(int prefix);
-const char *net_str(char *buf, size_t n, ip4_addr net, int prefix);
-int want_addr(struct parser *P, const char *role, ip4_addr *out);
-int claim_addr(struct parser *P, const struct tok *a, ip4_addr addr, int h);
-struct tok *want_domain(struct parser *P, const char *like, int allow_root);
-void domain_copy(char *dst, const char *src);
-void zone_key(char *key, size_t n, const char *host, const char *apex);
-int want_pattern(struct parser *P, struct scn_match *m, int in_expect);
-int colof(const struct parser *P, const struct tok *t);
+void lang_dur_error(struct parser *P, const struct tok *t, int rc, const char *like);
+int lang_want_dur(struct parser *P, int64_t *out);
+int lang_want_pct(struct parser *P, uint32_t *out);
+int lang_name_error(struct parser *P, const char *p, size_t n, int col, const char *what);
+int lang_want_ref(struct parser *P, const char *what);
+int lang_want_arrow_to(struct parser *P, int *src, int *dst, int bcast);
+int lang_want_arrow(struct parser *P, int *src, int *dst);
+int lang_lan_reserved(const char *w);
+int lang_want_lanref(struct parser *P);
+ip4_addr lang_prefix_mask(int prefix);
+const char *lang_net_str(char *buf, size_t n, ip4_addr net, int prefix);
+int lang_want_addr(struct parser *P, const char *role, ip4_addr *out);
+int lang_claim_addr(struct parser *P, const struct tok *a, ip4_addr addr, int h);
+struct tok *lang_want_domain(struct parser *P, const char *like, int allow_root);
+void lang_domain_copy(char *dst, const char *src);
+void lang_zone_key(char *key, size_t n, const char *host, const char *apex);
+int lang_want_pattern(struct parser *P, struct scn_match *m, int in_expect);
+int lang_colof(const struct parser *P, const struct tok *t);
 
 /* parse.c: top-level keywords and the public API */
-struct scn_action *new_action(struct parser *P);
-struct scn_expect *new_expect(struct parser *P);
+struct scn_action *lang_new_action(struct parser *P);
+struct scn_expect *lang_new_expect(struct parser *P);
 
 /* parse_action.c: `at` actions and `fault` */
-void kw_at(struct parser *P, struct tok *kw);
-void kw_fault(struct parser *P, struct tok *kw);
+void lang_kw_at(struct parser *P, struct tok *kw);
+void lang_kw_fault(struct parser *P, struct tok *kw);
 
 /* parse_expect.c: `expect` */
-int pattern_end(const struct tok *t);
-void kw_expect(struct parser *P, struct tok *kw);
+int lang_pattern_end(const struct tok *t);
+void lang_kw_expect(struct parser *P, struct tok *kw);
 
 /* check.c: end-of-file checks */
-void finish(struct parser *P);
+void lang_finish(struct parser *P);
 
 /* expect.c and expect_frames.c: the frames each expectation pattern matches,
  * indexed once per trace (expect_frames.c says how) */
@@ -263,11 +267,11 @@ struct xcache {
     size_t tcap, ntups;
 };
 
-const char *ordinal(long n, char *buf, size_t sz);
-const struct xpat *xcache_match(const struct trace *tr, struct xcache *c,
+const char *lang_ordinal(long n, char *buf, size_t sz);
+const struct xpat *lang_xcache_match(const struct trace *tr, struct xcache *c,
                                 const struct scn_match *m);
-void xcache_free(struct xcache *c);
-int check_fields(const struct trace *tr, struct xcache *c,
+void lang_xcache_free(struct xcache *c);
+int lang_check_fields(const struct trace *tr, struct xcache *c,
                  const struct scn_expect *e, char *actual, size_t n);
 
 #endif

@@ -14,7 +14,7 @@
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                            */
 
-int col_add(int col, size_t off)
+int lang_col_add(int col, size_t off)
 {
     if (off > (size_t)(INT_MAX - col)) return INT_MAX;
     return col + (int)off;
@@ -22,7 +22,7 @@ int col_add(int col, size_t off)
 
 /* Returns p, or a larger copy when n elements no longer fit.  A count past
  * INT_MAX is out of memory as far as the int-indexed records go. */
-void *grow_arr(void *p, int *cap, int n, size_t elsz)
+void *lang_grow_arr(void *p, int *cap, int n, size_t elsz)
 {
     if (n < *cap) return p;
     if (*cap > INT_MAX / 2) alloc_exhausted(SIZE_MAX);
@@ -33,7 +33,7 @@ void *grow_arr(void *p, int *cap, int n, size_t elsz)
 }
 
 /* A NUL-terminated copy of n bytes (which may hold NULs of their own). */
-char *dup_bytes(const char *p, size_t n)
+char *lang_dup_bytes(const char *p, size_t n)
 {
     char *d = xmalloc(n + 1);
     if (n) memcpy(d, p, n);
@@ -41,7 +41,7 @@ char *dup_bytes(const char *p, size_t n)
     return d;
 }
 
-const char *show_slice(struct show *sh, const char *p, size_t n)
+const char *lang_show_slice(struct show *sh, const char *p, size_t n)
 {
     char *o = sh->b;
     size_t lim = n > SHOW_MAX ? SHOW_MAX : n;
@@ -58,11 +58,11 @@ const char *show_slice(struct show *sh, const char *p, size_t n)
     return sh->b;
 }
 
-const char *found(struct show *sh, const struct tok *t)
+const char *lang_found(struct show *sh, const struct tok *t)
 {
     if (!t) return "end of line";
     if (t->type == T_STRING) return "a string";
-    return show_slice(sh, t->s, t->len);
+    return lang_show_slice(sh, t->s, t->len);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -75,7 +75,7 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
-int smap_get(const struct smap *m, const char *k)
+int lang_smap_get(const struct smap *m, const char *k)
 {
     if (!m->cap) return -1;
     for (size_t i = hash_str(k) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
@@ -85,7 +85,7 @@ int smap_get(const struct smap *m, const char *k)
 }
 
 /* Inserts a key that is not present. */
-void smap_put(struct smap *m, const char *k, int v)
+void lang_smap_put(struct smap *m, const char *k, int v)
 {
     if ((m->n + 1) * 2 > m->cap) {
         size_t nc = m->cap ? m->cap * 2 : 16;
@@ -104,7 +104,7 @@ void smap_put(struct smap *m, const char *k, int v)
         m->vals = nv;
         m->cap = nc;
     }
-    char *d = dup_bytes(k, strlen(k));
+    char *d = lang_dup_bytes(k, strlen(k));
     size_t i = hash_str(k) & (m->cap - 1);
     while (m->keys[i]) i = (i + 1) & (m->cap - 1);
     m->keys[i] = d;
@@ -112,7 +112,7 @@ void smap_put(struct smap *m, const char *k, int v)
     m->n++;
 }
 
-void smap_free(struct smap *m)
+void lang_smap_free(struct smap *m)
 {
     for (size_t i = 0; i < m->cap; i++) free(m->keys[i]);
     free(m->keys);
@@ -123,7 +123,7 @@ void smap_free(struct smap *m)
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
 
-void perr_at(struct parser *P, int line, int col, const char *fmt, ...)
+void lang_perr_at(struct parser *P, int line, int col, const char *fmt, ...)
 {
     if (P->stopped && !P->finishing) return;
     va_list ap;
@@ -135,7 +135,7 @@ void perr_at(struct parser *P, int line, int col, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, (size_t)k + 1, fmt, ap);
     va_end(ap);
-    P->errs = grow_arr(P->errs, &P->caperr, P->nerr, sizeof *P->errs);
+    P->errs = lang_grow_arr(P->errs, &P->caperr, P->nerr, sizeof *P->errs);
     P->errs[P->nerr] = (struct perr){ line, col, P->nerr, msg };
     P->nerr++;
     if (P->nerr > MAX_ERRORS) P->stopped = 1;
@@ -146,7 +146,7 @@ void perr_at(struct parser *P, int line, int col, const char *fmt, ...)
 
 static struct tok *new_tok(struct parser *P)
 {
-    P->toks = grow_arr(P->toks, &P->captok, P->ntok, sizeof *P->toks);
+    P->toks = lang_grow_arr(P->toks, &P->captok, P->ntok, sizeof *P->toks);
     struct tok *t = &P->toks[P->ntok++];
     memset(t, 0, sizeof *t);
     return t;
@@ -162,7 +162,7 @@ static int hexval(int c)
 
 /* Splits one line into tokens.  Returns 0, or -1 after reporting an error
  * (the line is then skipped). */
-int lex_line(struct parser *P, const char *l, size_t n)
+int lang_lex_line(struct parser *P, const char *l, size_t n)
 {
     P->ntok = 0;
     P->ti = 0;
@@ -176,10 +176,10 @@ int lex_line(struct parser *P, const char *l, size_t n)
     size_t i = 0;
     while (i < n) {
         unsigned char c = (unsigned char)l[i];
-        int col = col_add(1, i);
+        int col = lang_col_add(1, i);
         if (is_space(c)) { i++; continue; }
         if (c == '\0') {
-            perr_at(P, P->line, col, "unexpected NUL byte");
+            lang_perr_at(P, P->line, col, "unexpected NUL byte");
             return -1;
         }
         if (c == '#') {
@@ -202,19 +202,19 @@ int lex_line(struct parser *P, const char *l, size_t n)
             t->type = T_STRING;
             for (;;) {
                 if (j >= n) {
-                    perr_at(P, P->line, col, "unterminated string");
+                    lang_perr_at(P, P->line, col, "unterminated string");
                     return -1;
                 }
                 unsigned char d = (unsigned char)l[j];
                 if (d == '"') { j++; break; }
                 if (d == '\0') {
-                    perr_at(P, P->line, col_add(1, j),
+                    lang_perr_at(P, P->line, lang_col_add(1, j),
                             "unexpected NUL byte in a string; write \\x00 instead");
                     return -1;
                 }
                 if (d != '\\') { *o++ = (char)d; j++; continue; }
                 if (j + 1 >= n) {
-                    perr_at(P, P->line, col, "unterminated string");
+                    lang_perr_at(P, P->line, col, "unterminated string");
                     return -1;
                 }
                 unsigned char e = (unsigned char)l[j + 1];
@@ -228,7 +228,7 @@ int lex_line(struct parser *P, const char *l, size_t n)
                     int h1 = j + 2 < n ? hexval((unsigned char)l[j + 2]) : -1;
                     int h2 = j + 3 < n ? hexval((unsigned char)l[j + 3]) : -1;
                     if (h1 < 0 || h2 < 0) {
-                        perr_at(P, P->line, col_add(1, j),
+                        lang_perr_at(P, P->line, lang_col_add(1, j),
                                 "invalid escape in string: \\x needs two hex digits, like \\x0A");
                         return -1;
                     }
@@ -238,10 +238,10 @@ int lex_line(struct parser *P, const char *l, size_t n)
                 }
                 default:
                     if (e >= 0x21 && e < 0x7f)
-                        perr_at(P, P->line, col_add(1, j),
+                        lang_perr_at(P, P->line, lang_col_add(1, j),
                                 "unknown escape \\%c in string; use \\n, \\r, \\t, \\\\, \\\" or \\xHH", e);
                     else
-                        perr_at(P, P->line, col_add(1, j),
+                        lang_perr_at(P, P->line, lang_col_add(1, j),
                                 "unknown escape in string; use \\n, \\r, \\t, \\\\, \\\" or \\xHH");
                     return -1;
                 }
@@ -250,7 +250,7 @@ int lex_line(struct parser *P, const char *l, size_t n)
             t->rawlen = j - i;
             *o++ = '\0';
             if (t->len > STRING_MAX) {
-                perr_at(P, P->line, col, "string is longer than 1 MiB");
+                lang_perr_at(P, P->line, col, "string is longer than 1 MiB");
                 return -1;
             }
             i = j;
@@ -269,7 +269,7 @@ int lex_line(struct parser *P, const char *l, size_t n)
     }
     if (P->ntok) {
         const struct tok *last = &P->toks[P->ntok - 1];
-        P->eol_col = col_add(last->col, last->rawlen);
+        P->eol_col = lang_col_add(last->col, last->rawlen);
     } else {
         P->eol_col = 1;
     }
@@ -279,44 +279,44 @@ int lex_line(struct parser *P, const char *l, size_t n)
 /* ------------------------------------------------------------------------ */
 /* Token cursor                                                             */
 
-struct tok *peek(struct parser *P)
+struct tok *lang_peek(struct parser *P)
 {
     return P->ti < P->ntok ? &P->toks[P->ti] : NULL;
 }
 
-struct tok *next(struct parser *P)
+struct tok *lang_next(struct parser *P)
 {
-    struct tok *t = peek(P);
+    struct tok *t = lang_peek(P);
     if (t) P->ti++;
     return t;
 }
 
-int colof(const struct parser *P, const struct tok *t)
+int lang_colof(const struct parser *P, const struct tok *t)
 {
     return t ? t->col : P->eol_col;
 }
 
-int is_word(const struct tok *t, const char *w)
+int lang_is_word(const struct tok *t, const char *w)
 {
     return t && t->type == T_WORD && !strcmp(t->s, w);
 }
 
-int want_end(struct parser *P)
+int lang_want_end(struct parser *P)
 {
-    struct tok *t = peek(P);
+    struct tok *t = lang_peek(P);
     if (!t) return 0;
     struct show sh;
-    ERR_AT(P, t, "expected end of line, found %s", found(&sh, t));
+    ERR_AT(P, t, "expected end of line, found %s", lang_found(&sh, t));
     return -1;
 }
 
 /* A quoted text that becomes a C string (title, describe, note, inject). */
-struct tok *want_text(struct parser *P, const char *what)
+struct tok *lang_want_text(struct parser *P, const char *what)
 {
-    struct tok *t = next(P);
+    struct tok *t = lang_next(P);
     struct show sh;
     if (!t || t->type != T_STRING) {
-        ERR_AT(P, t, "expected %s, found %s", what, found(&sh, t));
+        ERR_AT(P, t, "expected %s, found %s", what, lang_found(&sh, t));
         return NULL;
     }
     if (memchr(t->s, '\0', t->len)) {
@@ -330,7 +330,7 @@ struct tok *want_text(struct parser *P, const char *what)
 /* Numbers, durations, percentages                                          */
 
 /* Unsigned decimal digits only.  NUM_BIG on overflow. */
-int parse_u64(const char *s, uint64_t *out)
+int lang_parse_u64(const char *s, uint64_t *out)
 {
     uint64_t v = 0;
     if (!is_digit(*s)) return NUM_SYNTAX;
@@ -370,7 +370,7 @@ static const char *parse_decimal(const char *p, uint64_t cap, uint64_t *ip,
 }
 
 /* "250us", "20ms", "1.5s", "2m" -> microseconds, exactly. */
-int parse_dur(const char *s, int64_t *out)
+int lang_parse_dur(const char *s, int64_t *out)
 {
     if (s[0] == '-') return is_digit(s[1]) ? NUM_NEG : NUM_SYNTAX;
     uint64_t ip, frac;
@@ -410,26 +410,26 @@ static int parse_pct(const char *s, uint32_t *ppm)
     return NUM_OK;
 }
 
-int want_uint(struct parser *P, const char *what, uint64_t lo, uint64_t hi,
+int lang_want_uint(struct parser *P, const char *what, uint64_t lo, uint64_t hi,
                      uint64_t *out)
 {
-    struct tok *t = next(P);
+    struct tok *t = lang_next(P);
     uint64_t v = 0;
-    if (t && t->type == T_WORD && parse_u64(t->s, &v) == NUM_OK && v >= lo && v <= hi) {
+    if (t && t->type == T_WORD && lang_parse_u64(t->s, &v) == NUM_OK && v >= lo && v <= hi) {
         *out = v;
         return 0;
     }
     struct show sh;
     ERR_AT(P, t, "expected %s from %llu to %llu, found %s", what,
-           (unsigned long long)lo, (unsigned long long)hi, found(&sh, t));
+           (unsigned long long)lo, (unsigned long long)hi, lang_found(&sh, t));
     return -1;
 }
 
 /* Reports why token t (text s, maybe after a '+') is not a duration. */
-void dur_error(struct parser *P, const struct tok *t, int rc, const char *like)
+void lang_dur_error(struct parser *P, const struct tok *t, int rc, const char *like)
 {
     struct show sh;
-    const char *f = found(&sh, t);
+    const char *f = lang_found(&sh, t);
     switch (rc) {
     case NUM_NEG:     ERR_AT(P, t, "a duration cannot be negative, found %s", f); break;
     case NUM_PRECISE: ERR_AT(P, t, "duration %s is more precise than 1us", f); break;
@@ -438,26 +438,26 @@ void dur_error(struct parser *P, const struct tok *t, int rc, const char *like)
     }
 }
 
-int want_dur(struct parser *P, int64_t *out)
+int lang_want_dur(struct parser *P, int64_t *out)
 {
-    struct tok *t = next(P);
-    int rc = t && t->type == T_WORD ? parse_dur(t->s, out) : NUM_SYNTAX;
+    struct tok *t = lang_next(P);
+    int rc = t && t->type == T_WORD ? lang_parse_dur(t->s, out) : NUM_SYNTAX;
     if (rc == NUM_OK) return 0;
-    dur_error(P, t, rc, DUR_LIKE);
+    lang_dur_error(P, t, rc, DUR_LIKE);
     return -1;
 }
 
-int want_pct(struct parser *P, uint32_t *out)
+int lang_want_pct(struct parser *P, uint32_t *out)
 {
-    struct tok *t = next(P);
+    struct tok *t = lang_next(P);
     int rc = t && t->type == T_WORD ? parse_pct(t->s, out) : NUM_SYNTAX;
     struct show sh;
     switch (rc) {
     case NUM_OK: return 0;
-    case NUM_PRECISE: ERR_AT(P, t, "percentage %s has more than 4 decimals", found(&sh, t)); break;
+    case NUM_PRECISE: ERR_AT(P, t, "percentage %s has more than 4 decimals", lang_found(&sh, t)); break;
     case NUM_NEG:
-    case NUM_BIG: ERR_AT(P, t, "a percentage must be from 0%% to 100%%, found %s", found(&sh, t)); break;
-    default: ERR_AT(P, t, "expected a percentage like 10%% or 0.5%%, found %s", found(&sh, t)); break;
+    case NUM_BIG: ERR_AT(P, t, "a percentage must be from 0%% to 100%%, found %s", lang_found(&sh, t)); break;
+    default: ERR_AT(P, t, "expected a percentage like 10%% or 0.5%%, found %s", lang_found(&sh, t)); break;
     }
     return -1;
 }
@@ -477,23 +477,23 @@ static int name_check(const char *p, size_t n)
 }
 
 /* Reports a bad host or LAN name (what: "host", "LAN"). */
-int name_error(struct parser *P, const char *p, size_t n, int col, const char *what)
+int lang_name_error(struct parser *P, const char *p, size_t n, int col, const char *what)
 {
     struct show sh;
     int rc = name_check(p, n);
     if (rc == -1)
-        perr_at(P, P->line, col, "expected a %s name, found %s", what, show_slice(&sh, p, n));
+        lang_perr_at(P, P->line, col, "expected a %s name, found %s", what, lang_show_slice(&sh, p, n));
     else if (rc == -2)
-        perr_at(P, P->line, col, "%s name %s is longer than %d characters", what,
-                show_slice(&sh, p, n), SCN_NAME_MAX - 1);
+        lang_perr_at(P, P->line, col, "%s name %s is longer than %d characters", what,
+                lang_show_slice(&sh, p, n), SCN_NAME_MAX - 1);
     return rc;
 }
 
 /* Records a use of a host name; returns the reference index or -1. */
 static int ref_add(struct parser *P, const char *p, size_t n, int col)
 {
-    if (name_error(P, p, n, col, "host")) return -1;
-    P->refs = grow_arr(P->refs, &P->caprefs, P->nrefs, sizeof *P->refs);
+    if (lang_name_error(P, p, n, col, "host")) return -1;
+    P->refs = lang_grow_arr(P->refs, &P->caprefs, P->nrefs, sizeof *P->refs);
     struct ref *r = &P->refs[P->nrefs];
     memcpy(r->name, p, n);
     r->name[n] = '\0';
@@ -504,12 +504,12 @@ static int ref_add(struct parser *P, const char *p, size_t n, int col)
 }
 
 /* A host name token; what names the role in the message when it is missing. */
-int want_ref(struct parser *P, const char *what)
+int lang_want_ref(struct parser *P, const char *what)
 {
-    struct tok *t = next(P);
+    struct tok *t = lang_next(P);
     if (!t || t->type != T_WORD) {
         struct show sh;
-        ERR_AT(P, t, "expected %s, found %s", what, found(&sh, t));
+        ERR_AT(P, t, "expected %s, found %s", what, lang_found(&sh, t));
         return -1;
     }
     return ref_add(P, t->s, t->len, t->col);
@@ -517,12 +517,12 @@ int want_ref(struct parser *P, const char *what)
 
 /* SRC->DST: one token, or with spaces around the arrow.  Where bcast is
  * set (expectations), DST may be `*`: frames sent to every host on a LAN. */
-int want_arrow_to(struct parser *P, int *src, int *dst, int bcast)
+int lang_want_arrow_to(struct parser *P, int *src, int *dst, int bcast)
 {
     struct show sh, sh2;
-    struct tok *t = next(P);
+    struct tok *t = lang_next(P);
     if (!t || t->type != T_WORD) {
-        ERR_AT(P, t, "expected SRC->DST like client->server, found %s", found(&sh, t));
+        ERR_AT(P, t, "expected SRC->DST like client->server, found %s", lang_found(&sh, t));
         return -1;
     }
     const char *sp = t->s, *dp = NULL;
@@ -532,33 +532,33 @@ int want_arrow_to(struct parser *P, int *src, int *dst, int bcast)
     if (a) {
         sn = (size_t)(a - t->s);
         if (sn == 0) {
-            ERR_AT(P, t, "expected SRC->DST like client->server, found %s", found(&sh, t));
+            ERR_AT(P, t, "expected SRC->DST like client->server, found %s", lang_found(&sh, t));
             return -1;
         }
         if (a[2]) {
             dp = a + 2;
             dn = t->len - sn - 2;
-            dcol = col_add(t->col, sn + 2);
+            dcol = lang_col_add(t->col, sn + 2);
         }
     } else {
         sn = t->len;
-        struct tok *u = peek(P);
+        struct tok *u = lang_peek(P);
         if (!u || u->type != T_WORD || strncmp(u->s, "->", 2)) {
             ERR_AT(P, u, "expected \"->\" after %s (write SRC->DST like client->server), found %s",
-                   found(&sh, t), found(&sh2, u));
+                   lang_found(&sh, t), lang_found(&sh2, u));
             return -1;
         }
-        next(P);
+        lang_next(P);
         if (u->s[2]) {
             dp = u->s + 2;
             dn = u->len - 2;
-            dcol = col_add(u->col, 2);
+            dcol = lang_col_add(u->col, 2);
         }
     }
     if (!dp) {
-        struct tok *u = next(P);
+        struct tok *u = lang_next(P);
         if (!u || u->type != T_WORD) {
-            ERR_AT(P, u, "expected a destination host after \"->\", found %s", found(&sh, u));
+            ERR_AT(P, u, "expected a destination host after \"->\", found %s", lang_found(&sh, u));
             return -1;
         }
         dp = u->s;
@@ -572,16 +572,16 @@ int want_arrow_to(struct parser *P, int *src, int *dst, int bcast)
     }
     if ((*dst = ref_add(P, dp, dn, dcol)) < 0) return -1;
     if (sn == dn && !memcmp(sp, dp, sn)) {
-        perr_at(P, P->line, dcol, "source and destination are the same host %s",
-                show_slice(&sh, dp, dn));
+        lang_perr_at(P, P->line, dcol, "source and destination are the same host %s",
+                lang_show_slice(&sh, dp, dn));
         return -1;
     }
     return 0;
 }
 
-int want_arrow(struct parser *P, int *src, int *dst)
+int lang_want_arrow(struct parser *P, int *src, int *dst)
 {
-    return want_arrow_to(P, src, dst, 0);
+    return lang_want_arrow_to(P, src, dst, 0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -589,7 +589,7 @@ int want_arrow(struct parser *P, int *src, int *dst)
 
 /* Words a LAN cannot be called: they start lines or are host options, and
  * a LAN name is read where one of them could be meant. */
-int lan_reserved(const char *w)
+int lang_lan_reserved(const char *w)
 {
     static const char *const words[] = {
 #define X(k) #k,
@@ -603,16 +603,16 @@ int lan_reserved(const char *w)
 }
 
 /* The LAN name after `on`; returns the LAN reference index or -1. */
-int want_lanref(struct parser *P)
+int lang_want_lanref(struct parser *P)
 {
     struct show sh;
-    struct tok *t = next(P);
-    if (!t || t->type != T_WORD || lan_reserved(t->s)) {
-        ERR_AT(P, t, "expected a LAN name after \"on\", found %s", found(&sh, t));
+    struct tok *t = lang_next(P);
+    if (!t || t->type != T_WORD || lang_lan_reserved(t->s)) {
+        ERR_AT(P, t, "expected a LAN name after \"on\", found %s", lang_found(&sh, t));
         return -1;
     }
-    if (name_error(P, t->s, t->len, t->col, "LAN")) return -1;
-    P->lanrefs = grow_arr(P->lanrefs, &P->caplanrefs, P->nlanrefs, sizeof *P->lanrefs);
+    if (lang_name_error(P, t->s, t->len, t->col, "LAN")) return -1;
+    P->lanrefs = lang_grow_arr(P->lanrefs, &P->caplanrefs, P->nlanrefs, sizeof *P->lanrefs);
     struct ref *r = &P->lanrefs[P->nlanrefs];
     memcpy(r->name, t->s, t->len + 1);
     r->line = P->line;
@@ -621,12 +621,12 @@ int want_lanref(struct parser *P)
     return P->nlanrefs++;
 }
 
-ip4_addr prefix_mask(int prefix)
+ip4_addr lang_prefix_mask(int prefix)
 {
     return prefix <= 0 ? 0 : (ip4_addr)(UINT32_C(0xFFFFFFFF) << (32 - prefix));
 }
 
-const char *net_str(char *buf, size_t n, ip4_addr net, int prefix)
+const char *lang_net_str(char *buf, size_t n, ip4_addr net, int prefix)
 {
     char a[16];
     snprintf(buf, n, "%s/%d", ip4_str(net, a, sizeof a), prefix);
@@ -635,17 +635,17 @@ const char *net_str(char *buf, size_t n, ip4_addr net, int prefix)
 
 /* An IPv4 address.  role ("a host's address", ...) refuses 0.0.0.0 and
  * 255.255.255.255, which can never be one; NULL accepts every address. */
-int want_addr(struct parser *P, const char *role, ip4_addr *out)
+int lang_want_addr(struct parser *P, const char *role, ip4_addr *out)
 {
     struct show sh;
-    struct tok *a = next(P);
+    struct tok *a = lang_next(P);
     ip4_addr v = 0;
     if (!a || a->type != T_WORD || ip4_parse(a->s, &v) != 0) {
-        ERR_AT(P, a, "expected an IPv4 address like 192.0.2.10, found %s", found(&sh, a));
+        ERR_AT(P, a, "expected an IPv4 address like 192.0.2.10, found %s", lang_found(&sh, a));
         return -1;
     }
     if (role && (v == 0 || v == 0xFFFFFFFFu)) {
-        ERR_AT(P, a, "%s cannot be %s", found(&sh, a), role);
+        ERR_AT(P, a, "%s cannot be %s", lang_found(&sh, a), role);
         return -1;
     }
     *out = v;
@@ -654,40 +654,40 @@ int want_addr(struct parser *P, const char *role, ip4_addr *out)
 
 /* Claims addr, written at token a, for host h: each address (router
  * interfaces included) belongs to one host, once. */
-int claim_addr(struct parser *P, const struct tok *a, ip4_addr addr, int h)
+int lang_claim_addr(struct parser *P, const struct tok *a, ip4_addr addr, int h)
 {
     struct show sh;
     const struct scenario *s = P->s;
     char key[16];
     snprintf(key, sizeof key, "%08lx", (unsigned long)addr);
-    int other = smap_get(&P->addrs, key);
+    int other = lang_smap_get(&P->addrs, key);
     if (other == h) {
-        ERR_AT(P, a, "address %s is already an interface of router \"%s\"", found(&sh, a),
+        ERR_AT(P, a, "address %s is already an interface of router \"%s\"", lang_found(&sh, a),
                s->hosts[h].name);
         return -1;
     }
     if (other >= 0) {
-        ERR_AT(P, a, "address %s is already used by host \"%s\" (line %d)", found(&sh, a),
+        ERR_AT(P, a, "address %s is already used by host \"%s\" (line %d)", lang_found(&sh, a),
                s->hosts[other].name, s->hosts[other].line);
         return -1;
     }
-    smap_put(&P->addrs, key, h);
+    lang_smap_put(&P->addrs, key, h);
     return 0;
 }
 
 /* A domain name, checked with dns_name_check; like says what is expected.
  * The root "." only where allow_root.  Returns the token or NULL. */
-struct tok *want_domain(struct parser *P, const char *like, int allow_root)
+struct tok *lang_want_domain(struct parser *P, const char *like, int allow_root)
 {
     struct show sh;
-    struct tok *t = next(P);
+    struct tok *t = lang_next(P);
     char why[128];
     if (!t || t->type != T_WORD || (!allow_root && !strcmp(t->s, "."))) {
-        ERR_AT(P, t, "expected %s, found %s", like, found(&sh, t));
+        ERR_AT(P, t, "expected %s, found %s", like, lang_found(&sh, t));
         return NULL;
     }
     if (dns_name_check(t->s, why, sizeof why) < 0) {
-        ERR_AT(P, t, "expected %s, found %s: %s", like, found(&sh, t), why);
+        ERR_AT(P, t, "expected %s, found %s: %s", like, lang_found(&sh, t), why);
         return NULL;
     }
     return t;
@@ -695,7 +695,7 @@ struct tok *want_domain(struct parser *P, const char *like, int allow_root)
 
 /* A checked domain name as protosim stores it: no trailing dot, the root
  * as "."; dst holds DNS_NAME_BUF bytes (dns_name_check bounds the length). */
-void domain_copy(char *dst, const char *src)
+void lang_domain_copy(char *dst, const char *src)
 {
     size_t n = strlen(src);
     if (n >= DNS_NAME_BUF) n = DNS_NAME_BUF - 1;
@@ -706,7 +706,7 @@ void domain_copy(char *dst, const char *src)
 
 /* "HOST apex" with the apex lower-cased: the key of a zone (names compare
  * without regard to case, RFC 1035 2.3.3). */
-void zone_key(char *key, size_t n, const char *host, const char *apex)
+void lang_zone_key(char *key, size_t n, const char *host, const char *apex)
 {
     int k = snprintf(key, n, "%s ", host);
     if (k < 0 || (size_t)k >= n) return;
@@ -720,28 +720,28 @@ void zone_key(char *key, size_t n, const char *host, const char *apex)
 /* Frame patterns: PROTO [FLAGS]                                            */
 
 /* Reads PROTO and optional FLAGS.  In a fault the pattern ends at `#N`; in
- * an expectation at `count`, `#N`, `every` or `some` (pattern_end). */
-int want_pattern(struct parser *P, struct scn_match *m, int in_expect)
+ * an expectation at `count`, `#N`, `every` or `some` (lang_pattern_end). */
+int lang_want_pattern(struct parser *P, struct scn_match *m, int in_expect)
 {
     struct show sh;
-    struct tok *t = next(P);
+    struct tok *t = lang_next(P);
     m->any_flags = 1;
     m->flags = 0;
     m->data = 0;
-    if (is_word(t, "tcp"))      m->proto = IPPROTO_TCP_NUM;
-    else if (is_word(t, "udp")) m->proto = IPPROTO_UDP_NUM;
-    else if (is_word(t, "any")) m->proto = 0;
+    if (lang_is_word(t, "tcp"))      m->proto = IPPROTO_TCP_NUM;
+    else if (lang_is_word(t, "udp")) m->proto = IPPROTO_UDP_NUM;
+    else if (lang_is_word(t, "any")) m->proto = 0;
     else {
-        ERR_AT(P, t, "expected a protocol (tcp, udp or any), found %s", found(&sh, t));
+        ERR_AT(P, t, "expected a protocol (tcp, udp or any), found %s", lang_found(&sh, t));
         return -1;
     }
-    struct tok *f = peek(P);
+    struct tok *f = lang_peek(P);
     if (!f || f->type != T_WORD) return 0;
-    if (in_expect ? pattern_end(f) : f->s[0] == '#') return 0;
-    next(P);
+    if (in_expect ? lang_pattern_end(f) : f->s[0] == '#') return 0;
+    lang_next(P);
     if (m->proto != IPPROTO_TCP_NUM) {
         ERR_AT(P, f, "TCP flags only apply to tcp patterns, found %s after %s",
-               found(&sh, f), t->s);
+               lang_found(&sh, f), t->s);
         return -1;
     }
     if (!strcmp(f->s, "any")) return 0;
@@ -749,7 +749,7 @@ int want_pattern(struct parser *P, struct scn_match *m, int in_expect)
     uint8_t fl = 0;
     if (tcp_flags_parse(f->s, &fl) != 0) {
         ERR_AT(P, f, "expected TCP flags like SYN or SYN,ACK (or any, or data), found %s",
-               found(&sh, f));
+               lang_found(&sh, f));
         return -1;
     }
     m->any_flags = 0;

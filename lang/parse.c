@@ -38,10 +38,10 @@ static const char *tcp_setting_list(void)
 /* ------------------------------------------------------------------------ */
 /* Scenario building                                                        */
 
-struct scn_action *new_action(struct parser *P)
+struct scn_action *lang_new_action(struct parser *P)
 {
     struct scenario *s = P->s;
-    s->actions = grow_arr(s->actions, &P->capactions, s->nactions, sizeof *s->actions);
+    s->actions = lang_grow_arr(s->actions, &P->capactions, s->nactions, sizeof *s->actions);
     struct scn_action *a = &s->actions[s->nactions++];
     memset(a, 0, sizeof *a);
     a->host = -1;
@@ -50,10 +50,10 @@ struct scn_action *new_action(struct parser *P)
     return a;
 }
 
-struct scn_expect *new_expect(struct parser *P)
+struct scn_expect *lang_new_expect(struct parser *P)
 {
     struct scenario *s = P->s;
-    s->expects = grow_arr(s->expects, &P->capexpects, s->nexpects, sizeof *s->expects);
+    s->expects = lang_grow_arr(s->expects, &P->capexpects, s->nexpects, sizeof *s->expects);
     struct scn_expect *e = &s->expects[s->nexpects++];
     memset(e, 0, sizeof *e);
     e->host = -1;
@@ -66,33 +66,33 @@ struct scn_expect *new_expect(struct parser *P)
 /* ------------------------------------------------------------------------ */
 /* Keywords                                                                 */
 
-static void kw_title(struct parser *P, struct tok *kw)
+static void lang_kw_title(struct parser *P, struct tok *kw)
 {
-    struct tok *t = want_text(P, "the title in double quotes, like \"Three-way handshake\"");
-    if (!t || want_end(P)) return;
+    struct tok *t = lang_want_text(P, "the title in double quotes, like \"Three-way handshake\"");
+    if (!t || lang_want_end(P)) return;
     if (P->title_line) {
         ERR_AT(P, kw, "the title is already set on line %d", P->title_line);
         return;
     }
     P->title_line = P->line;
-    P->s->title = dup_bytes(t->s, t->len);
+    P->s->title = lang_dup_bytes(t->s, t->len);
 }
 
-static void kw_describe(struct parser *P, struct tok *kw)
+static void lang_kw_describe(struct parser *P, struct tok *kw)
 {
     (void)kw;
-    struct tok *t = want_text(P, "narration in double quotes");
-    if (!t || want_end(P)) return;
+    struct tok *t = lang_want_text(P, "narration in double quotes");
+    if (!t || lang_want_end(P)) return;
     struct scenario *s = P->s;
-    s->describe = grow_arr(s->describe, &P->capdescribe, s->ndescribe, sizeof *s->describe);
-    char *d = dup_bytes(t->s, t->len);
+    s->describe = lang_grow_arr(s->describe, &P->capdescribe, s->ndescribe, sizeof *s->describe);
+    char *d = lang_dup_bytes(t->s, t->len);
     if (d) s->describe[s->ndescribe++] = d;
 }
 
-static void kw_seed(struct parser *P, struct tok *kw)
+static void lang_kw_seed(struct parser *P, struct tok *kw)
 {
     uint64_t v;
-    if (want_uint(P, "a seed", 0, UINT64_MAX, &v) || want_end(P)) return;
+    if (lang_want_uint(P, "a seed", 0, UINT64_MAX, &v) || lang_want_end(P)) return;
     if (P->seed_line) {
         ERR_AT(P, kw, "the seed is already set on line %d", P->seed_line);
         return;
@@ -108,27 +108,27 @@ static void kw_seed(struct parser *P, struct tok *kw)
 static int declare_host(struct parser *P)
 {
     struct show sh;
-    struct tok *n = next(P);
+    struct tok *n = lang_next(P);
     P->host_lines++;
     if (!n || n->type != T_WORD) {
-        ERR_AT(P, n, "expected a host name, found %s", found(&sh, n));
+        ERR_AT(P, n, "expected a host name, found %s", lang_found(&sh, n));
         return -1;
     }
-    if (name_error(P, n->s, n->len, n->col, "host")) return -1;
+    if (lang_name_error(P, n->s, n->len, n->col, "host")) return -1;
     if (!strcmp(n->s, "note") || !strcmp(n->s, "inject")) {
-        ERR_AT(P, n, "%s cannot be a host name: it is an action keyword", found(&sh, n));
+        ERR_AT(P, n, "%s cannot be a host name: it is an action keyword", lang_found(&sh, n));
         return -1;
     }
-    int prev = smap_get(&P->hostnames, n->s);
+    int prev = lang_smap_get(&P->hostnames, n->s);
     if (prev >= 0) {
-        ERR_AT(P, n, "host %s is already declared on line %d", found(&sh, n),
+        ERR_AT(P, n, "host %s is already declared on line %d", lang_found(&sh, n),
                P->s->hosts[prev].line);
         return -1;
     }
     struct scenario *s = P->s;
-    s->hosts = grow_arr(s->hosts, &P->caphosts, s->nhosts, sizeof *s->hosts);
-    P->gwcols = grow_arr(P->gwcols, &P->capgwcols, s->nhosts, sizeof *P->gwcols);
-    smap_put(&P->hostnames, n->s, s->nhosts);
+    s->hosts = lang_grow_arr(s->hosts, &P->caphosts, s->nhosts, sizeof *s->hosts);
+    P->gwcols = lang_grow_arr(P->gwcols, &P->capgwcols, s->nhosts, sizeof *P->gwcols);
+    lang_smap_put(&P->hostnames, n->s, s->nhosts);
     struct scn_host *h = &s->hosts[s->nhosts];
     memset(h, 0, sizeof *h);
     memcpy(h->name, n->s, n->len + 1);
@@ -148,18 +148,18 @@ struct hostopts {
  * the line ("host", "router") in messages.  0, or -1 after an error. */
 static int host_opt(struct parser *P, const struct tok *t, struct hostopts *o, const char *kind)
 {
-    int gw = is_word(t, "gateway");
+    int gw = lang_is_word(t, "gateway");
     int *seen = gw ? &o->seen_gw : &o->seen_dns;
     if (*seen) {
         ERR_AT(P, t, "%s option \"%s\" is given twice", kind, t->s);
         return -1;
     }
     *seen = 1;
-    struct tok *a = peek(P);
+    struct tok *a = lang_peek(P);
     if (gw) {
-        if (want_addr(P, "a gateway's address", &o->gw)) return -1;
+        if (lang_want_addr(P, "a gateway's address", &o->gw)) return -1;
         o->gwcol = a->col;
-    } else if (want_addr(P, "a DNS server's address", &o->dns)) {
+    } else if (lang_want_addr(P, "a DNS server's address", &o->dns)) {
         return -1;
     }
     return 0;
@@ -167,33 +167,33 @@ static int host_opt(struct parser *P, const struct tok *t, struct hostopts *o, c
 
 /* `host NAME ADDR [on LAN] [gateway ADDR] [dns ADDR]`.  What the line sets
  * beyond the name and address is kept only when the whole line parsed. */
-static void kw_host(struct parser *P, struct tok *kw)
+static void lang_kw_host(struct parser *P, struct tok *kw)
 {
     (void)kw;
     struct show sh;
     int hi = declare_host(P);
     if (hi < 0) return;
     struct scenario *s = P->s;
-    struct tok *a = peek(P);
+    struct tok *a = lang_peek(P);
     ip4_addr addr = 0;
-    if (want_addr(P, "a host's address", &addr) || claim_addr(P, a, addr, hi)) return;
+    if (lang_want_addr(P, "a host's address", &addr) || lang_claim_addr(P, a, addr, hi)) return;
     s->hosts[hi].addr = addr;
 
     struct hostopts o;
     memset(&o, 0, sizeof o);
     int lan = -1;
     struct tok *t;
-    while ((t = next(P))) {
-        if (is_word(t, "on")) {
+    while ((t = lang_next(P))) {
+        if (lang_is_word(t, "on")) {
             if (lan >= 0) {
                 ERR_AT(P, t, "host option \"on\" is given twice (a host on several LANs is a router)");
                 return;
             }
-            if ((lan = want_lanref(P)) < 0) return;
-        } else if (is_word(t, "gateway") || is_word(t, "dns")) {
+            if ((lan = lang_want_lanref(P)) < 0) return;
+        } else if (lang_is_word(t, "gateway") || lang_is_word(t, "dns")) {
             if (host_opt(P, t, &o, "host")) return;
         } else {
-            ERR_AT(P, t, "unknown host option %s; expected one of: on, gateway, dns", found(&sh, t));
+            ERR_AT(P, t, "unknown host option %s; expected one of: on, gateway, dns", lang_found(&sh, t));
             return;
         }
     }
@@ -209,7 +209,7 @@ static void kw_host(struct parser *P, struct tok *kw)
 
 /* `router NAME ADDR on LAN ADDR on LAN [ADDR on LAN ...]`, also with
  * `gateway ADDR` and `dns ADDR` anywhere between the interfaces. */
-static void kw_router(struct parser *P, struct tok *kw)
+static void lang_kw_router(struct parser *P, struct tok *kw)
 {
     (void)kw;
     struct show sh;
@@ -221,9 +221,9 @@ static void kw_router(struct parser *P, struct tok *kw)
     struct hostopts o;
     memset(&o, 0, sizeof o);
     struct tok *t;
-    while ((t = peek(P))) {
-        if (is_word(t, "gateway") || is_word(t, "dns")) {
-            next(P);
+    while ((t = lang_peek(P))) {
+        if (lang_is_word(t, "gateway") || lang_is_word(t, "dns")) {
+            lang_next(P);
             if (host_opt(P, t, &o, "router")) return;
             continue;
         }
@@ -232,19 +232,19 @@ static void kw_router(struct parser *P, struct tok *kw)
             return;
         }
         ip4_addr addr = 0;
-        if (want_addr(P, "a router's address", &addr) || claim_addr(P, t, addr, hi)) return;
-        struct tok *on = next(P);
-        if (!is_word(on, "on")) {
-            ERR_AT(P, on, "expected \"on LAN\" after the address, found %s", found(&sh, on));
+        if (lang_want_addr(P, "a router's address", &addr) || lang_claim_addr(P, t, addr, hi)) return;
+        struct tok *on = lang_next(P);
+        if (!lang_is_word(on, "on")) {
+            ERR_AT(P, on, "expected \"on LAN\" after the address, found %s", lang_found(&sh, on));
             return;
         }
-        struct tok *lt = peek(P);
-        int lan = want_lanref(P);
+        struct tok *lt = lang_peek(P);
+        int lan = lang_want_lanref(P);
         if (lan < 0) return;
         for (int k = 0; k < n; k++) {
             if (!strcmp(P->lanrefs[ifs[k].lan].name, lt->s)) {
                 ERR_AT(P, lt, "router \"%s\" already has an interface on LAN %s",
-                       s->hosts[hi].name, found(&sh, lt));
+                       s->hosts[hi].name, lang_found(&sh, lt));
                 return;
             }
         }
@@ -269,7 +269,7 @@ static void kw_router(struct parser *P, struct tok *kw)
 static int want_net(struct parser *P, ip4_addr *net, int *prefix)
 {
     struct show sh;
-    struct tok *t = next(P);
+    struct tok *t = lang_next(P);
     const char *slash = t && t->type == T_WORD ? strchr(t->s, '/') : NULL;
     size_t alen = slash ? (size_t)(slash - t->s) : 0;
     char a[16];
@@ -279,21 +279,21 @@ static int want_net(struct parser *P, ip4_addr *net, int *prefix)
         a[alen] = '\0';
     }
     if (!slash || alen >= sizeof a || ip4_parse(a, &v) != 0) {
-        ERR_AT(P, t, "expected a network like 192.0.2.0/24, found %s", found(&sh, t));
+        ERR_AT(P, t, "expected a network like 192.0.2.0/24, found %s", lang_found(&sh, t));
         return -1;
     }
     uint64_t p = 0;
-    if (parse_u64(slash + 1, &p) != NUM_OK || p > 32) {
-        perr_at(P, P->line, col_add(t->col, alen + 1),
+    if (lang_parse_u64(slash + 1, &p) != NUM_OK || p > 32) {
+        lang_perr_at(P, P->line, lang_col_add(t->col, alen + 1),
                 "expected a prefix length from 0 to 32 after \"/\", found %s",
-                show_slice(&sh, slash + 1, strlen(slash + 1)));
+                lang_show_slice(&sh, slash + 1, strlen(slash + 1)));
         return -1;
     }
-    ip4_addr mask = prefix_mask((int)p);
+    ip4_addr mask = lang_prefix_mask((int)p);
     if (v & ~mask) {
         char nb[24];
-        ERR_AT(P, t, "%s has host bits set; the network is %s", found(&sh, t),
-               net_str(nb, sizeof nb, v & mask, (int)p));
+        ERR_AT(P, t, "%s has host bits set; the network is %s", lang_found(&sh, t),
+               lang_net_str(nb, sizeof nb, v & mask, (int)p));
         return -1;
     }
     *net = v;
@@ -312,22 +312,22 @@ static int lan_overlap(struct parser *P, const struct tok *t, int li, ip4_addr n
     char key[24], nb[24], ob[24];
     int other = -1;
     for (int q = 0; q <= prefix && other < 0; q++) {
-        snprintf(key, sizeof key, "%08lx/%d", (unsigned long)(net & prefix_mask(q)), q);
-        other = smap_get(&P->lannets, key);
+        snprintf(key, sizeof key, "%08lx/%d", (unsigned long)(net & lang_prefix_mask(q)), q);
+        other = lang_smap_get(&P->lannets, key);
     }
     snprintf(key, sizeof key, "%08lx/%d", (unsigned long)net, prefix);
-    if (other < 0) other = smap_get(&P->lancover, key);
+    if (other < 0) other = lang_smap_get(&P->lancover, key);
     if (other >= 0) {
         const struct scn_lan *O = &s->lans[other];
         ERR_AT(P, t, "LAN \"%s\" (%s) overlaps LAN \"%s\" (%s, line %d)", s->lans[li].name,
-               net_str(nb, sizeof nb, net, prefix), O->name,
-               net_str(ob, sizeof ob, O->net, O->prefix), O->line);
+               lang_net_str(nb, sizeof nb, net, prefix), O->name,
+               lang_net_str(ob, sizeof ob, O->net, O->prefix), O->line);
         return -1;
     }
-    smap_put(&P->lannets, key, li);
+    lang_smap_put(&P->lannets, key, li);
     for (int q = 0; q < prefix; q++) {
-        snprintf(key, sizeof key, "%08lx/%d", (unsigned long)(net & prefix_mask(q)), q);
-        if (smap_get(&P->lancover, key) < 0) smap_put(&P->lancover, key, li);
+        snprintf(key, sizeof key, "%08lx/%d", (unsigned long)(net & lang_prefix_mask(q)), q);
+        if (lang_smap_get(&P->lancover, key) < 0) lang_smap_put(&P->lancover, key, li);
     }
     return 0;
 }
@@ -341,13 +341,13 @@ static int want_medium(struct parser *P, const char *what, int64_t *delay, int64
     static const char *const opts[] = { "delay", "jitter", "loss", "duplicate", "reorder" };
     int seen[5] = { 0 };
     struct tok *t;
-    while ((t = next(P))) {
+    while ((t = lang_next(P))) {
         int k = -1;
         for (int i = 0; i < 5; i++)
-            if (is_word(t, opts[i])) k = i;
+            if (lang_is_word(t, opts[i])) k = i;
         if (k < 0) {
             ERR_AT(P, t, "unknown %s option %s; expected one of: delay, jitter, loss, duplicate, reorder",
-                   what, found(&sh, t));
+                   what, lang_found(&sh, t));
             return -1;
         }
         if (seen[k]) {
@@ -357,11 +357,11 @@ static int want_medium(struct parser *P, const char *what, int64_t *delay, int64
         seen[k] = 1;
         int rc;
         switch (k) {
-        case 0:  rc = want_dur(P, delay); break;
-        case 1:  rc = want_dur(P, jitter); break;
-        case 2:  rc = want_pct(P, loss); break;
-        case 3:  rc = want_pct(P, dup); break;
-        default: rc = want_pct(P, reorder); break;
+        case 0:  rc = lang_want_dur(P, delay); break;
+        case 1:  rc = lang_want_dur(P, jitter); break;
+        case 2:  rc = lang_want_pct(P, loss); break;
+        case 3:  rc = lang_want_pct(P, dup); break;
+        default: rc = lang_want_pct(P, reorder); break;
         }
         if (rc) return -1;
     }
@@ -371,28 +371,28 @@ static int want_medium(struct parser *P, const char *what, int64_t *delay, int64
 /* `lan NAME NET/PREFIX [OPTIONS]`.  The name is declared even if the rest
  * is wrong (as with hosts); prefix stays -1 until the network is valid,
  * which keeps such a LAN out of the address checks at the end. */
-static void kw_lan(struct parser *P, struct tok *kw)
+static void lang_kw_lan(struct parser *P, struct tok *kw)
 {
     (void)kw;
     struct show sh;
     struct scenario *s = P->s;
-    struct tok *n = next(P);
+    struct tok *n = lang_next(P);
     if (!n || n->type != T_WORD) {
-        ERR_AT(P, n, "expected a LAN name, found %s", found(&sh, n));
+        ERR_AT(P, n, "expected a LAN name, found %s", lang_found(&sh, n));
         return;
     }
-    if (name_error(P, n->s, n->len, n->col, "LAN")) return;
-    if (lan_reserved(n->s)) {
-        ERR_AT(P, n, "%s cannot be a LAN name: it is a keyword", found(&sh, n));
+    if (lang_name_error(P, n->s, n->len, n->col, "LAN")) return;
+    if (lang_lan_reserved(n->s)) {
+        ERR_AT(P, n, "%s cannot be a LAN name: it is a keyword", lang_found(&sh, n));
         return;
     }
-    int prev = smap_get(&P->lannames, n->s);
+    int prev = lang_smap_get(&P->lannames, n->s);
     if (prev >= 0) {
-        ERR_AT(P, n, "LAN %s is already declared on line %d", found(&sh, n), s->lans[prev].line);
+        ERR_AT(P, n, "LAN %s is already declared on line %d", lang_found(&sh, n), s->lans[prev].line);
         return;
     }
-    s->lans = grow_arr(s->lans, &P->caplans, s->nlans, sizeof *s->lans);
-    smap_put(&P->lannames, n->s, s->nlans);
+    s->lans = lang_grow_arr(s->lans, &P->caplans, s->nlans, sizeof *s->lans);
+    lang_smap_put(&P->lannames, n->s, s->nlans);
     int li = s->nlans++;
     struct scn_lan *L = &s->lans[li];
     memset(L, 0, sizeof *L);
@@ -401,7 +401,7 @@ static void kw_lan(struct parser *P, struct tok *kw)
     L->prefix = -1;
     L->delay_us = 1 * US_PER_MS;
 
-    struct tok *t = peek(P);
+    struct tok *t = lang_peek(P);
     ip4_addr net = 0;
     int prefix = 0;
     if (want_net(P, &net, &prefix) || lan_overlap(P, t, li, net, prefix)) return;
@@ -411,24 +411,24 @@ static void kw_lan(struct parser *P, struct tok *kw)
                 &L->reorder_ppm);
 }
 
-static void kw_link(struct parser *P, struct tok *kw)
+static void lang_kw_link(struct parser *P, struct tok *kw)
 {
     (void)kw;
     struct show sh;
-    struct tok *ta = peek(P);
-    int a = want_ref(P, "the first host of the link");
+    struct tok *ta = lang_peek(P);
+    int a = lang_want_ref(P, "the first host of the link");
     if (a < 0) return;
-    struct tok *tb = peek(P);
-    int b = want_ref(P, "the second host of the link");
+    struct tok *tb = lang_peek(P);
+    int b = lang_want_ref(P, "the second host of the link");
     if (b < 0) return;
     if (!strcmp(ta->s, tb->s)) {
-        ERR_AT(P, tb, "a link joins two different hosts, found %s twice", found(&sh, tb));
+        ERR_AT(P, tb, "a link joins two different hosts, found %s twice", lang_found(&sh, tb));
         return;
     }
     char key[2 * SCN_NAME_MAX + 2];
     if (strcmp(ta->s, tb->s) < 0) snprintf(key, sizeof key, "%s %s", ta->s, tb->s);
     else snprintf(key, sizeof key, "%s %s", tb->s, ta->s);
-    int prev = smap_get(&P->linkpairs, key);
+    int prev = lang_smap_get(&P->linkpairs, key);
     if (prev >= 0) {
         ERR_AT(P, ta, "a link between %s and %s already exists (line %d)", ta->s, tb->s,
                P->s->links[prev].line);
@@ -445,49 +445,49 @@ static void kw_link(struct parser *P, struct tok *kw)
                     &L.reorder_ppm))
         return;
     struct scenario *s = P->s;
-    s->links = grow_arr(s->links, &P->caplinks, s->nlinks, sizeof *s->links);
-    smap_put(&P->linkpairs, key, s->nlinks);
+    s->links = lang_grow_arr(s->links, &P->caplinks, s->nlinks, sizeof *s->links);
+    lang_smap_put(&P->linkpairs, key, s->nlinks);
     s->links[s->nlinks++] = L;
 }
 
 /* `zone HOST APEX`: HOST is an authoritative server for APEX. */
-static void kw_zone(struct parser *P, struct tok *kw)
+static void lang_kw_zone(struct parser *P, struct tok *kw)
 {
     (void)kw;
     struct show sh;
-    struct tok *ht = peek(P);
-    int h = want_ref(P, "the host that serves the zone");
+    struct tok *ht = lang_peek(P);
+    int h = lang_want_ref(P, "the host that serves the zone");
     if (h < 0) return;
-    struct tok *at = want_domain(P, "a zone apex like example.com, or . for the root", 1);
-    if (!at || want_end(P)) return;
+    struct tok *at = lang_want_domain(P, "a zone apex like example.com, or . for the root", 1);
+    if (!at || lang_want_end(P)) return;
     struct scn_zone Z;
     memset(&Z, 0, sizeof Z);
     Z.host = h;
     Z.line = P->line;
-    domain_copy(Z.apex, at->s);
+    lang_domain_copy(Z.apex, at->s);
     char key[SCN_NAME_MAX + DNS_NAME_BUF + 2];
-    zone_key(key, sizeof key, ht->s, Z.apex);
+    lang_zone_key(key, sizeof key, ht->s, Z.apex);
     struct scenario *s = P->s;
-    int prev = smap_get(&P->zonekeys, key);
+    int prev = lang_smap_get(&P->zonekeys, key);
     if (prev >= 0) {
         ERR_AT(P, at, "host \"%s\" already serves zone %s (line %d)", ht->s,
-               show_slice(&sh, Z.apex, strlen(Z.apex)), s->zones[prev].line);
+               lang_show_slice(&sh, Z.apex, strlen(Z.apex)), s->zones[prev].line);
         return;
     }
-    s->zones = grow_arr(s->zones, &P->capzones, s->nzones, sizeof *s->zones);
-    smap_put(&P->zonekeys, key, s->nzones);
+    s->zones = lang_grow_arr(s->zones, &P->capzones, s->nzones, sizeof *s->zones);
+    lang_smap_put(&P->zonekeys, key, s->nzones);
     s->zones[s->nzones++] = Z;
 }
 
 /* `record HOST NAME TTL [IN] TYPE DATA...`: the text after HOST, as written,
  * goes to dns_rr_parse. */
-static void kw_record(struct parser *P, struct tok *kw)
+static void lang_kw_record(struct parser *P, struct tok *kw)
 {
     (void)kw;
     struct show sh;
-    int h = want_ref(P, "the host that serves the record");
+    int h = lang_want_ref(P, "the host that serves the record");
     if (h < 0) return;
-    struct tok *first = peek(P);
+    struct tok *first = lang_peek(P);
     if (!first) {
         ERR_AT(P, first, "expected a record like: www.example.com. 300 IN A 203.0.113.80, "
                "found end of line");
@@ -496,14 +496,14 @@ static void kw_record(struct parser *P, struct tok *kw)
     for (int i = P->ti; i < P->ntok; i++) {
         if (P->toks[i].type == T_STRING) {
             ERR_AT(P, &P->toks[i], "expected record data (NAME TTL [IN] TYPE DATA), found %s",
-                   found(&sh, &P->toks[i]));
+                   lang_found(&sh, &P->toks[i]));
             return;
         }
     }
     const struct tok *last = &P->toks[P->ntok - 1];
     P->ti = P->ntok;
     size_t n = (size_t)(last->raw + last->rawlen - first->raw);
-    char *text = dup_bytes(first->raw, n);
+    char *text = lang_dup_bytes(first->raw, n);
     for (size_t i = 0; i < n; i++)
         if (is_space((unsigned char)text[i])) text[i] = ' ';
     struct scn_rr R;
@@ -518,8 +518,8 @@ static void kw_record(struct parser *P, struct tok *kw)
     R.host = h;
     R.line = P->line;
     struct scenario *s = P->s;
-    P->rrcols = grow_arr(P->rrcols, &P->caprrcols, s->nrrs, sizeof *P->rrcols);
-    s->rrs = grow_arr(s->rrs, &P->caprrs, s->nrrs, sizeof *s->rrs);
+    P->rrcols = lang_grow_arr(P->rrcols, &P->caprrcols, s->nrrs, sizeof *P->rrcols);
+    s->rrs = lang_grow_arr(s->rrs, &P->caprrs, s->nrrs, sizeof *s->rrs);
     P->rrcols[s->nrrs] = first->col;
     s->rrs[s->nrrs++] = R;
 }
@@ -528,17 +528,17 @@ _Static_assert(HINTS_MAX == sizeof ((struct scn_resolver *)0)->hints / sizeof(ip
                "HINTS_MAX is the size of scn_resolver.hints");
 
 /* `resolver HOST hints ADDR [ADDR ...]`. */
-static void kw_resolver(struct parser *P, struct tok *kw)
+static void lang_kw_resolver(struct parser *P, struct tok *kw)
 {
     (void)kw;
     struct show sh;
-    struct tok *ht = peek(P);
-    int h = want_ref(P, "the resolver's host name");
+    struct tok *ht = lang_peek(P);
+    int h = lang_want_ref(P, "the resolver's host name");
     if (h < 0) return;
-    struct tok *k = next(P);
-    if (!is_word(k, "hints")) {
+    struct tok *k = lang_next(P);
+    if (!lang_is_word(k, "hints")) {
         ERR_AT(P, k, "expected \"hints\" and the root servers' addresses, like: hints 198.51.100.1, "
-               "found %s", found(&sh, k));
+               "found %s", lang_found(&sh, k));
         return;
     }
     struct scn_resolver R;
@@ -546,23 +546,23 @@ static void kw_resolver(struct parser *P, struct tok *kw)
     R.host = h;
     R.line = P->line;
     do {
-        struct tok *t = peek(P);
+        struct tok *t = lang_peek(P);
         if (R.nhints == HINTS_MAX) {
             ERR_AT(P, t, "at most %d hints per resolver", HINTS_MAX);
             return;
         }
-        if (want_addr(P, "a root server's address", &R.hints[R.nhints])) return;
+        if (lang_want_addr(P, "a root server's address", &R.hints[R.nhints])) return;
         R.nhints++;
-    } while (peek(P));
+    } while (lang_peek(P));
     struct scenario *s = P->s;
-    int prev = smap_get(&P->resolverhosts, ht->s);
+    int prev = lang_smap_get(&P->resolverhosts, ht->s);
     if (prev >= 0) {
         ERR_AT(P, ht, "host \"%s\" is already a resolver (line %d)", ht->s,
                s->resolvers[prev].line);
         return;
     }
-    s->resolvers = grow_arr(s->resolvers, &P->capresolvers, s->nresolvers, sizeof *s->resolvers);
-    smap_put(&P->resolverhosts, ht->s, s->nresolvers);
+    s->resolvers = lang_grow_arr(s->resolvers, &P->capresolvers, s->nresolvers, sizeof *s->resolvers);
+    lang_smap_put(&P->resolverhosts, ht->s, s->nresolvers);
     s->resolvers[s->nresolvers++] = R;
 }
 
@@ -572,7 +572,7 @@ static int tcp_once(struct parser *P, int opt, const char *name, const struct to
 {
     char key[SCN_NAME_MAX + 16];
     snprintf(key, sizeof key, "%s %s", tcp_settings[opt].name, name ? name : "*");
-    int prev = smap_get(&P->tcpkeys, key);
+    int prev = lang_smap_get(&P->tcpkeys, key);
     if (prev >= 0) {
         if (name)
             ERR_AT(P, at, "tcp %s for host \"%s\" is already set on line %d",
@@ -582,21 +582,21 @@ static int tcp_once(struct parser *P, int opt, const char *name, const struct to
                    tcp_settings[opt].name, prev);
         return -1;
     }
-    smap_put(&P->tcpkeys, key, P->line);
+    lang_smap_put(&P->tcpkeys, key, P->line);
     return 0;
 }
 
-static void kw_tcp(struct parser *P, struct tok *kw)
+static void lang_kw_tcp(struct parser *P, struct tok *kw)
 {
     (void)kw;
     struct show sh;
-    struct tok *o = next(P);
+    struct tok *o = lang_next(P);
     int opt = -1;
     for (int i = 0; i < TO_COUNT; i++)
-        if (is_word(o, tcp_settings[i].name)) opt = i;
+        if (lang_is_word(o, tcp_settings[i].name)) opt = i;
     if (opt < 0) {
         ERR_AT(P, o, "unknown tcp option %s; expected one of: %s",
-               found(&sh, o), tcp_setting_list());
+               lang_found(&sh, o), tcp_setting_list());
         return;
     }
     struct tcpset ts;
@@ -605,16 +605,16 @@ static void kw_tcp(struct parser *P, struct tok *kw)
     ts.ref = -1;
     struct tok *ht = NULL;
     if (opt == TO_ISN) {
-        ht = peek(P);
-        if ((ts.ref = want_ref(P, "a host name after \"tcp isn\"")) < 0) return;
+        ht = lang_peek(P);
+        if ((ts.ref = lang_want_ref(P, "a host name after \"tcp isn\"")) < 0) return;
         struct tok *t;
-        while ((t = peek(P))) {
+        while ((t = lang_peek(P))) {
             if (ts.n_isn == ISN_MAX) {
                 ERR_AT(P, t, "at most %d ISNs per host", ISN_MAX);
                 return;
             }
             uint64_t v;
-            if (want_uint(P, "an initial sequence number", 0, UINT32_MAX, &v)) return;
+            if (lang_want_uint(P, "an initial sequence number", 0, UINT32_MAX, &v)) return;
             ts.isn[ts.n_isn++] = (uint32_t)v;
         }
         if (ts.n_isn == 0) {
@@ -630,61 +630,61 @@ static void kw_tcp(struct parser *P, struct tok *kw)
         }
         /* `tcp OPT HOST VALUE` or `tcp OPT VALUE`; host names start with a letter */
         if (left >= 2 && P->toks[P->ti].type == T_WORD && is_alpha((unsigned char)P->toks[P->ti].s[0])) {
-            ht = peek(P);
-            if ((ts.ref = want_ref(P, "a host name")) < 0) return;
+            ht = lang_peek(P);
+            if ((ts.ref = lang_want_ref(P, "a host name")) < 0) return;
         }
         uint64_t v = 0;
         int64_t d = 0;
-        struct tok *vt = peek(P);
+        struct tok *vt = lang_peek(P);
         int rc = 0;
         const struct tcp_setting *st = &tcp_settings[opt];
         switch (st->kind) {
         case SV_NUM:
-            rc = want_uint(P, st->what, (uint64_t)st->lo, (uint64_t)st->hi, &v);
+            rc = lang_want_uint(P, st->what, (uint64_t)st->lo, (uint64_t)st->hi, &v);
             ts.v = (int64_t)v;
             break;
         case SV_NUM_OFF:
-            next(P);
-            if (is_word(vt, "off")) {
+            lang_next(P);
+            if (lang_is_word(vt, "off")) {
                 ts.v = -1;
-            } else if (vt && vt->type == T_WORD && parse_u64(vt->s, &v) == NUM_OK &&
+            } else if (vt && vt->type == T_WORD && lang_parse_u64(vt->s, &v) == NUM_OK &&
                        v >= (uint64_t)st->lo && v <= (uint64_t)st->hi) {
                 ts.v = (int64_t)v;
             } else {
                 ERR_AT(P, vt, "expected %s from %lld to %lld or off, found %s", st->what,
-                       (long long)st->lo, (long long)st->hi, found(&sh, vt));
+                       (long long)st->lo, (long long)st->hi, lang_found(&sh, vt));
                 rc = -1;
             }
             break;
         case SV_DUR: {
             char a[32], b[32];
-            if ((rc = want_dur(P, &d)) != 0) break;
+            if ((rc = lang_want_dur(P, &d)) != 0) break;
             if (d < st->lo || d > st->hi) {
                 ERR_AT(P, vt, "%s must be from %s to %s, found %s", st->what,
                        fmt_duration(st->lo, a, sizeof a), fmt_duration(st->hi, b, sizeof b),
-                       found(&sh, vt));
+                       lang_found(&sh, vt));
                 rc = -1;
             }
             ts.v = d;
             break;
         }
         case SV_ON_OFF:
-            if (is_word(vt, "on")) ts.v = 1;
-            else if (is_word(vt, "off")) ts.v = 0;
-            else { ERR_AT(P, vt, "expected on or off, found %s", found(&sh, vt)); rc = -1; }
-            next(P);
+            if (lang_is_word(vt, "on")) ts.v = 1;
+            else if (lang_is_word(vt, "off")) ts.v = 0;
+            else { ERR_AT(P, vt, "expected on or off, found %s", lang_found(&sh, vt)); rc = -1; }
+            lang_next(P);
             break;
         default: /* SV_HANDSHAKE */
-            if (is_word(vt, "three-way")) ts.v = 0;
-            else if (is_word(vt, "two-way")) ts.v = 1;
-            else { ERR_AT(P, vt, "expected three-way or two-way, found %s", found(&sh, vt)); rc = -1; }
-            next(P);
+            if (lang_is_word(vt, "three-way")) ts.v = 0;
+            else if (lang_is_word(vt, "two-way")) ts.v = 1;
+            else { ERR_AT(P, vt, "expected three-way or two-way, found %s", lang_found(&sh, vt)); rc = -1; }
+            lang_next(P);
             break;
         }
-        if (rc || want_end(P)) return;
+        if (rc || lang_want_end(P)) return;
     }
     if (tcp_once(P, opt, ts.ref >= 0 ? P->refs[ts.ref].name : NULL, ht ? ht : o)) return;
-    P->tsets = grow_arr(P->tsets, &P->captsets, P->ntsets, sizeof *P->tsets);
+    P->tsets = lang_grow_arr(P->tsets, &P->captsets, P->ntsets, sizeof *P->tsets);
     P->tsets[P->ntsets++] = ts;
 }
 
@@ -693,15 +693,15 @@ static const struct keyword {
     const char *name;
     void (*fn)(struct parser *P, struct tok *kw);
 } keywords[] = {
-#define X(k) { #k, kw_##k },
+#define X(k) { #k, lang_kw_##k },
     KEYWORDS(X)
 #undef X
 };
 
 static void parse_line(struct parser *P, const char *l, size_t n)
 {
-    if (lex_line(P, l, n) || P->ntok == 0) return;
-    struct tok *kw = next(P);
+    if (lang_lex_line(P, l, n) || P->ntok == 0) return;
+    struct tok *kw = lang_next(P);
     struct show sh;
     if (kw->type != T_WORD) {
         ERR_AT(P, kw, "expected a keyword (one of: " KEYWORD_LIST "), found a string");
@@ -713,7 +713,7 @@ static void parse_line(struct parser *P, const char *l, size_t n)
             return;
         }
     }
-    ERR_AT(P, kw, "unknown keyword %s; expected one of: " KEYWORD_LIST, found(&sh, kw));
+    ERR_AT(P, kw, "unknown keyword %s; expected one of: " KEYWORD_LIST, lang_found(&sh, kw));
 }
 
 static int cmp_err(const void *x, const void *y)
@@ -753,18 +753,18 @@ static void parser_free(struct parser *P)
     free(P->buf);
     free(P->refs);
     free(P->tsets);
-    smap_free(&P->hostnames);
-    smap_free(&P->addrs);
-    smap_free(&P->linkpairs);
-    smap_free(&P->tcpkeys);
+    lang_smap_free(&P->hostnames);
+    lang_smap_free(&P->addrs);
+    lang_smap_free(&P->linkpairs);
+    lang_smap_free(&P->tcpkeys);
     free(P->lanrefs);
     free(P->gwcols);
     free(P->rrcols);
-    smap_free(&P->lannames);
-    smap_free(&P->lannets);
-    smap_free(&P->lancover);
-    smap_free(&P->zonekeys);
-    smap_free(&P->resolverhosts);
+    lang_smap_free(&P->lannames);
+    lang_smap_free(&P->lannets);
+    lang_smap_free(&P->lancover);
+    lang_smap_free(&P->zonekeys);
+    lang_smap_free(&P->resolverhosts);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -780,7 +780,7 @@ struct scenario *scenario_parse(const char *path, const char *text, size_t len,
     struct scenario *s = xcalloc(1, sizeof *s);
     P.s = s;
     s->seed = 1;
-    s->path = dup_bytes(P.path, strlen(P.path));
+    s->path = lang_dup_bytes(P.path, strlen(P.path));
 
     size_t pos = 0;
     if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
@@ -796,7 +796,7 @@ struct scenario *scenario_parse(const char *path, const char *text, size_t len,
             pos += text[pos] == '\r' && pos + 1 < len && text[pos + 1] == '\n' ? 2 : 1;
         parse_line(&P, l, n);
     }
-    if (!P.stopped) finish(&P);
+    if (!P.stopped) lang_finish(&P);
     if (P.nerr) {
         emit_errors(&P, errs);
         parser_free(&P);

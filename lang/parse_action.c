@@ -11,17 +11,17 @@ static const char PATTERN[] = "abcdefghijklmnopqrstuvwxyz";
 /* `at` TIME: DUR, or +DUR after the previous `at` line. */
 static int want_time(struct parser *P, int64_t *t_us)
 {
-    struct tok *t = next(P);
+    struct tok *t = lang_next(P);
     const char *like = "a time like 20ms or +1.5s";
-    if (!t || t->type != T_WORD) { dur_error(P, t, NUM_SYNTAX, like); return -1; }
+    if (!t || t->type != T_WORD) { lang_dur_error(P, t, NUM_SYNTAX, like); return -1; }
     int rel = t->s[0] == '+';
     int64_t d = 0;
-    int rc = parse_dur(t->s + rel, &d);
-    if (rc != NUM_OK) { dur_error(P, t, rc, like); return -1; }
+    int rc = lang_parse_dur(t->s + rel, &d);
+    if (rc != NUM_OK) { lang_dur_error(P, t, rc, like); return -1; }
     if (rel) {
         if (d > DUR_MAX_US - P->prev_at) {
             struct show sh;
-            ERR_AT(P, t, "time %s is too large: it ends after " DUR_MAX_TEXT, found(&sh, t));
+            ERR_AT(P, t, "time %s is too large: it ends after " DUR_MAX_TEXT, lang_found(&sh, t));
             return -1;
         }
         d += P->prev_at;
@@ -34,7 +34,7 @@ static int want_time(struct parser *P, int64_t *t_us)
 static int want_port(struct parser *P, uint16_t *port)
 {
     uint64_t v;
-    if (want_uint(P, "a port number", 1, 65535, &v)) return -1;
+    if (lang_want_uint(P, "a port number", 1, 65535, &v)) return -1;
     *port = (uint16_t)v;
     return 0;
 }
@@ -43,29 +43,29 @@ static void action_inject(struct parser *P, struct scn_action *a)
 {
     struct show sh;
     a->kind = ACT_INJECT;
-    if (want_arrow(P, &a->host, &a->peer)) return;
-    struct tok *t = next(P);
-    if (!is_word(t, "tcp")) {
-        ERR_AT(P, t, "expected tcp (only TCP segments can be injected), found %s", found(&sh, t));
+    if (lang_want_arrow(P, &a->host, &a->peer)) return;
+    struct tok *t = lang_next(P);
+    if (!lang_is_word(t, "tcp")) {
+        ERR_AT(P, t, "expected tcp (only TCP segments can be injected), found %s", lang_found(&sh, t));
         return;
     }
-    t = next(P);
+    t = lang_next(P);
     uint8_t fl = 0;
     if (!t || t->type != T_WORD || tcp_flags_parse(t->s, &fl) != 0) {
-        ERR_AT(P, t, "expected TCP flags like SYN or SYN,ACK, found %s", found(&sh, t));
+        ERR_AT(P, t, "expected TCP flags like SYN or SYN,ACK, found %s", lang_found(&sh, t));
         return;
     }
     a->seg.flags = fl;
     a->seg.win = 65535;
     static const char *const keys[] = { "seq", "ack", "sport", "dport" };
     int seen[4] = { 0 };
-    while ((t = peek(P)) && t->type == T_WORD) {
+    while ((t = lang_peek(P)) && t->type == T_WORD) {
         int k = -1;
         for (int i = 0; i < 4; i++)
             if (!strcmp(t->s, keys[i])) k = i;
         if (k < 0) {
             ERR_AT(P, t, "expected seq, ack, sport, dport or an explanation in quotes, found %s",
-                   found(&sh, t));
+                   lang_found(&sh, t));
             return;
         }
         if (seen[k]) {
@@ -73,10 +73,10 @@ static void action_inject(struct parser *P, struct scn_action *a)
             return;
         }
         seen[k] = 1;
-        next(P);
+        lang_next(P);
         uint64_t v;
         if (k <= 1) {
-            if (want_uint(P, k == 0 ? "a sequence number" : "an acknowledgment number",
+            if (lang_want_uint(P, k == 0 ? "a sequence number" : "an acknowledgment number",
                           0, UINT32_MAX, &v))
                 return;
             if (k == 0) a->seg.seq = (uint32_t)v;
@@ -87,13 +87,13 @@ static void action_inject(struct parser *P, struct scn_action *a)
     }
     for (int k = 0; k < 4; k++) {
         if (k == 1 || seen[k]) continue;
-        ERR_AT(P, t, "expected \"%s N\" in the inject action, found %s", keys[k], found(&sh, t));
+        ERR_AT(P, t, "expected \"%s N\" in the inject action, found %s", keys[k], lang_found(&sh, t));
         return;
     }
     if (t) {
-        struct tok *x = want_text(P, "an explanation in quotes");
-        if (!x || want_end(P)) return;
-        a->text = dup_bytes(x->s, x->len);
+        struct tok *x = lang_want_text(P, "an explanation in quotes");
+        if (!x || lang_want_end(P)) return;
+        a->text = lang_dup_bytes(x->s, x->len);
     }
 }
 
@@ -102,27 +102,27 @@ static void action_inject(struct parser *P, struct scn_action *a)
 static int want_payload(struct parser *P, struct scn_action *a, const char *after)
 {
     struct show sh;
-    struct tok *x = next(P);
+    struct tok *x = lang_next(P);
     uint64_t n;
     if (x && x->type == T_STRING) {
         if (x->len == 0) {
             ERR_AT(P, x, "nothing to send: the string is empty");
             return -1;
         }
-        a->data = (uint8_t *)dup_bytes(x->s, x->len);
+        a->data = (uint8_t *)lang_dup_bytes(x->s, x->len);
         a->len = x->len;
         return 0;
     }
-    if (!x || x->type != T_WORD || parse_u64(x->s, &n) == NUM_SYNTAX) {
+    if (!x || x->type != T_WORD || lang_parse_u64(x->s, &n) == NUM_SYNTAX) {
         ERR_AT(P, x, "expected text in double quotes or N bytes after %s, found %s", after,
-               found(&sh, x));
+               lang_found(&sh, x));
         return -1;
     }
     P->ti--;
-    if (want_uint(P, "a byte count", 1, BYTES_MAX, &n)) return -1;
-    struct tok *b = next(P);
-    if (!is_word(b, "bytes") && !is_word(b, "byte")) {
-        ERR_AT(P, b, "expected \"bytes\" after the number, found %s", found(&sh, b));
+    if (lang_want_uint(P, "a byte count", 1, BYTES_MAX, &n)) return -1;
+    struct tok *b = lang_next(P);
+    if (!lang_is_word(b, "bytes") && !lang_is_word(b, "byte")) {
+        ERR_AT(P, b, "expected \"bytes\" after the number, found %s", lang_found(&sh, b));
         return -1;
     }
     if (P->send_total + n > SEND_TOTAL_MAX) {
@@ -140,32 +140,32 @@ static int want_payload(struct parser *P, struct scn_action *a, const char *afte
 static int want_recv_count(struct parser *P, size_t *out)
 {
     uint64_t n;
-    if (want_uint(P, "a byte count", 1, BYTES_MAX, &n)) return -1;
+    if (lang_want_uint(P, "a byte count", 1, BYTES_MAX, &n)) return -1;
     *out = (size_t)n;
-    if (is_word(peek(P), "bytes") || is_word(peek(P), "byte")) next(P);
-    return want_end(P);
+    if (lang_is_word(lang_peek(P), "bytes") || lang_is_word(lang_peek(P), "byte")) lang_next(P);
+    return lang_want_end(P);
 }
 
 /* HOST udp bind PORT | udp send PEER PORT DATA [from PORT] | udp recv N */
 static void act_udp(struct parser *P, struct scn_action *a, const struct tok *h)
 {
     struct show sh;
-    struct tok *v = next(P);
-    if (is_word(v, "bind")) {
+    struct tok *v = lang_next(P);
+    if (lang_is_word(v, "bind")) {
         a->kind = ACT_UDP_BIND;
         if (want_port(P, &a->port)) return;
-        want_end(P);
-    } else if (is_word(v, "send")) {
+        lang_want_end(P);
+    } else if (lang_is_word(v, "send")) {
         a->kind = ACT_UDP_SEND;
-        struct tok *pt = peek(P);
+        struct tok *pt = lang_peek(P);
         ip4_addr lit;
         if (pt && pt->type == T_WORD && ip4_parse(pt->s, &lit) == 0) {
             /* an address no host may have: the lesson of an ARP request
              * nobody answers */
-            next(P);
+            lang_next(P);
             a->peer = -1;
             a->peer_addr = lit;
-        } else if ((a->peer = want_ref(P, "the host to send to")) < 0) {
+        } else if ((a->peer = lang_want_ref(P, "the host to send to")) < 0) {
             return;
         }
         if (a->peer >= 0 && !strcmp(pt->s, h->s)) {
@@ -173,25 +173,25 @@ static void act_udp(struct parser *P, struct scn_action *a, const struct tok *h)
             return;
         }
         if (want_port(P, &a->port)) return;
-        struct tok *x = peek(P);
+        struct tok *x = lang_peek(P);
         if (want_payload(P, a, "the port")) return;
         if (a->len > UDP_DATA_MAX) {
             ERR_AT(P, x, "a UDP datagram holds at most %d bytes (the simulator does not "
                    "fragment IP packets), found %zu", UDP_DATA_MAX, a->len);
             return;
         }
-        if (is_word(peek(P), "from")) {
-            next(P);
+        if (lang_is_word(lang_peek(P), "from")) {
+            lang_next(P);
             if (want_port(P, &a->lport)) return;
         }
-        want_end(P);
-    } else if (is_word(v, "recv")) {
+        lang_want_end(P);
+    } else if (lang_is_word(v, "recv")) {
         a->kind = ACT_UDP_RECV;
         want_recv_count(P, &a->recv_max);
     } else if (v && v->type == T_WORD) {
-        ERR_AT(P, v, "unknown udp action %s; expected one of: bind, send, recv", found(&sh, v));
+        ERR_AT(P, v, "unknown udp action %s; expected one of: bind, send, recv", lang_found(&sh, v));
     } else {
-        ERR_AT(P, v, "expected bind, send or recv after udp, found %s", found(&sh, v));
+        ERR_AT(P, v, "expected bind, send or recv after udp, found %s", lang_found(&sh, v));
     }
 }
 
@@ -206,7 +206,7 @@ static int path_check(struct parser *P, const struct tok *t)
     for (size_t i = 0; i < t->len; i++) {
         unsigned char c = (unsigned char)t->s[i];
         if (c < 0x21 || c > 0x7e) {
-            perr_at(P, P->line, col_add(t->col, i),
+            lang_perr_at(P, P->line, lang_col_add(t->col, i),
                     "a path holds printable ASCII only (write other bytes as %%XX)");
             return -1;
         }
@@ -219,25 +219,25 @@ static void act_http(struct parser *P, struct scn_action *a, const struct tok *h
 {
     (void)h;
     struct show sh;
-    struct tok *v = next(P);
-    if (is_word(v, "serve")) {
+    struct tok *v = lang_next(P);
+    if (lang_is_word(v, "serve")) {
         a->kind = ACT_HTTP_SERVE;
         if (want_port(P, &a->port)) return;
-        if (!peek(P)) return;
-        struct tok *x = want_text(P, "the page body in double quotes");
-        if (!x || want_end(P)) return;
-        a->text = dup_bytes(x->s, x->len);
-    } else if (is_word(v, "get")) {
+        if (!lang_peek(P)) return;
+        struct tok *x = lang_want_text(P, "the page body in double quotes");
+        if (!x || lang_want_end(P)) return;
+        a->text = lang_dup_bytes(x->s, x->len);
+    } else if (lang_is_word(v, "get")) {
         a->kind = ACT_HTTP_GET;
         a->port = 80;
-        struct tok *d = want_domain(P, "a domain name like www.example.com or an address like "
+        struct tok *d = lang_want_domain(P, "a domain name like www.example.com or an address like "
                                     "203.0.113.80", 0);
         if (!d) return;
         const struct tok *path = NULL;
         int seen_port = 0;
         struct tok *t;
-        while ((t = next(P))) {
-            if (is_word(t, "port")) {
+        while ((t = lang_next(P))) {
+            if (lang_is_word(t, "port")) {
                 if (seen_port) {
                     ERR_AT(P, t, "\"port\" is given twice");
                     return;
@@ -245,23 +245,23 @@ static void act_http(struct parser *P, struct scn_action *a, const struct tok *h
                 seen_port = 1;
                 if (want_port(P, &a->port)) return;
             } else if (path) {
-                ERR_AT(P, t, "expected \"port N\" or end of line, found %s", found(&sh, t));
+                ERR_AT(P, t, "expected \"port N\" or end of line, found %s", lang_found(&sh, t));
                 return;
             } else if (t->type == T_WORD && t->s[0] == '/') {
                 if (path_check(P, t)) return;
                 path = t;
             } else {
                 ERR_AT(P, t, "expected a path starting with \"/\", like /index.html, found %s",
-                       found(&sh, t));
+                       lang_found(&sh, t));
                 return;
             }
         }
-        a->text = dup_bytes(d->s, d->len);
-        if (path) a->path = dup_bytes(path->s, path->len);
+        a->text = lang_dup_bytes(d->s, d->len);
+        if (path) a->path = lang_dup_bytes(path->s, path->len);
     } else if (v && v->type == T_WORD) {
-        ERR_AT(P, v, "unknown http action %s; expected one of: serve, get", found(&sh, v));
+        ERR_AT(P, v, "unknown http action %s; expected one of: serve, get", lang_found(&sh, v));
     } else {
-        ERR_AT(P, v, "expected serve or get after http, found %s", found(&sh, v));
+        ERR_AT(P, v, "expected serve or get after http, found %s", lang_found(&sh, v));
     }
 }
 
@@ -271,7 +271,7 @@ static void act_port(struct parser *P, struct scn_action *a, const struct tok *h
 {
     (void)h;
     if (want_port(P, &a->port)) return;
-    want_end(P);
+    lang_want_end(P);
 }
 
 static void act_connect(struct parser *P, struct scn_action *a, const struct tok *h)
@@ -280,34 +280,34 @@ static void act_connect(struct parser *P, struct scn_action *a, const struct tok
     /* A host may connect to itself: frames to its own address are delivered
      * locally (RFC 1122 3.3.4.2 loopback), and a socket connecting to its own
      * port is a simultaneous open with itself (RFC 9293 3.10.7.3). */
-    if ((a->peer = want_ref(P, "the host to connect to")) < 0) return;
+    if ((a->peer = lang_want_ref(P, "the host to connect to")) < 0) return;
     if (want_port(P, &a->port)) return;
-    if (is_word(peek(P), "from")) {
-        next(P);
+    if (lang_is_word(lang_peek(P), "from")) {
+        lang_next(P);
         if (want_port(P, &a->lport)) return;
     }
-    want_end(P);
+    lang_want_end(P);
 }
 
 static void act_send(struct parser *P, struct scn_action *a, const struct tok *h)
 {
     (void)h;
-    if (is_word(peek(P), "framed")) {
-        next(P);
+    if (lang_is_word(lang_peek(P), "framed")) {
+        lang_next(P);
         a->framed = 1;
     }
     if (want_payload(P, a, a->framed ? "send framed" : "send")) return;
-    want_end(P);
+    lang_want_end(P);
 }
 
 static void act_recv(struct parser *P, struct scn_action *a, const struct tok *h)
 {
     (void)h;
-    if (is_word(peek(P), "framed")) {
-        next(P);
+    if (lang_is_word(lang_peek(P), "framed")) {
+        lang_next(P);
         a->kind = ACT_RECV_FRAMED;
         a->recv_max = RECV_FRAMED_DEFAULT;
-        if (!peek(P)) return;
+        if (!lang_peek(P)) return;
     }
     want_recv_count(P, &a->recv_max);
 }
@@ -316,15 +316,15 @@ static void act_none(struct parser *P, struct scn_action *a, const struct tok *h
 {
     (void)a;
     (void)h;
-    want_end(P);
+    lang_want_end(P);
 }
 
 static void act_resolve(struct parser *P, struct scn_action *a, const struct tok *h)
 {
     (void)h;
-    struct tok *d = want_domain(P, "a domain name like www.example.com", 0);
-    if (!d || want_end(P)) return;
-    a->text = dup_bytes(d->s, d->len);
+    struct tok *d = lang_want_domain(P, "a domain name like www.example.com", 0);
+    if (!d || lang_want_end(P)) return;
+    a->text = lang_dup_bytes(d->s, d->len);
 }
 
 static const struct verb {
@@ -344,47 +344,47 @@ static const char verb_list[] = SCN_ACTIONS(VERB, KIND);
 #undef VERB
 #undef KIND
 
-void kw_at(struct parser *P, struct tok *kw)
+void lang_kw_at(struct parser *P, struct tok *kw)
 {
     (void)kw;
     struct show sh;
     int64_t t_us;
     if (want_time(P, &t_us)) return;
-    struct tok *h = peek(P);
+    struct tok *h = lang_peek(P);
     if (!h || h->type != T_WORD) {
-        ERR_AT(P, h, "expected a host name, note or inject, found %s", found(&sh, h));
+        ERR_AT(P, h, "expected a host name, note or inject, found %s", lang_found(&sh, h));
         return;
     }
-    struct scn_action *a = new_action(P);
+    struct scn_action *a = lang_new_action(P);
     a->t_us = t_us;
     a->col = h->col;
     int ok = 0;
     /* The action is kept only when the whole line parsed: on error the
      * parser drops it again (and frees what it owns). */
-    if (is_word(h, "note")) {
-        next(P);
+    if (lang_is_word(h, "note")) {
+        lang_next(P);
         a->kind = ACT_NOTE;
-        struct tok *x = want_text(P, "the note text in double quotes");
-        if (x && !want_end(P)) {
-            a->text = dup_bytes(x->s, x->len);
+        struct tok *x = lang_want_text(P, "the note text in double quotes");
+        if (x && !lang_want_end(P)) {
+            a->text = lang_dup_bytes(x->s, x->len);
             ok = 1;
         }
-    } else if (is_word(h, "inject")) {
-        next(P);
+    } else if (lang_is_word(h, "inject")) {
+        lang_next(P);
         int before = P->nerr;
         action_inject(P, a);
         ok = P->nerr == before;
     } else {
         int before = P->nerr;
-        a->host = want_ref(P, "a host name");
-        struct tok *v = next(P);
+        a->host = lang_want_ref(P, "a host name");
+        struct tok *v = lang_next(P);
         int k = -1;
         for (int i = 0; i < (int)(sizeof verbs / sizeof verbs[0]); i++)
-            if (is_word(v, verbs[i].word)) k = i;
+            if (lang_is_word(v, verbs[i].word)) k = i;
         if (a->host < 0) {
             /* reported */
         } else if (k < 0) {
-            ERR_AT(P, v, "unknown action %s; expected one of: %s", found(&sh, v), verb_list + 2);
+            ERR_AT(P, v, "unknown action %s; expected one of: %s", lang_found(&sh, v), verb_list + 2);
         } else {
             a->kind = verbs[k].kind;
             verbs[k].read(P, a, h);
@@ -397,46 +397,46 @@ void kw_at(struct parser *P, struct tok *kw)
     }
 }
 
-void kw_fault(struct parser *P, struct tok *kw)
+void lang_kw_fault(struct parser *P, struct tok *kw)
 {
     (void)kw;
     struct show sh;
-    struct tok *k = next(P);
+    struct tok *k = lang_next(P);
     struct scn_fault F;
     memset(&F, 0, sizeof F);
     F.line = P->line;
-    if (is_word(k, "drop"))           F.kind = FAULT_DROP;
-    else if (is_word(k, "delay"))     F.kind = FAULT_DELAY;
-    else if (is_word(k, "duplicate")) F.kind = FAULT_DUP;
+    if (lang_is_word(k, "drop"))           F.kind = FAULT_DROP;
+    else if (lang_is_word(k, "delay"))     F.kind = FAULT_DELAY;
+    else if (lang_is_word(k, "duplicate")) F.kind = FAULT_DUP;
     else {
-        ERR_AT(P, k, "unknown fault %s; expected one of: drop, delay, duplicate", found(&sh, k));
+        ERR_AT(P, k, "unknown fault %s; expected one of: drop, delay, duplicate", lang_found(&sh, k));
         return;
     }
-    if (want_arrow(P, &F.m.src, &F.m.dst)) return;
-    if (want_pattern(P, &F.m, 0)) return;
-    struct tok *n = next(P);
+    if (lang_want_arrow(P, &F.m.src, &F.m.dst)) return;
+    if (lang_want_pattern(P, &F.m, 0)) return;
+    struct tok *n = lang_next(P);
     uint64_t v = 0;
-    if (!n || n->type != T_WORD || n->s[0] != '#' || parse_u64(n->s + 1, &v) != NUM_OK ||
+    if (!n || n->type != T_WORD || n->s[0] != '#' || lang_parse_u64(n->s + 1, &v) != NUM_OK ||
         v < 1 || v > INT_MAX) {
         ERR_AT(P, n, "expected a frame number like #1 (the Nth matching frame), found %s",
-               found(&sh, n));
+               lang_found(&sh, n));
         return;
     }
     F.nth = (int)v;
-    struct tok *by = peek(P);
+    struct tok *by = lang_peek(P);
     if (F.kind == FAULT_DELAY) {
-        if (!is_word(by, "by")) {
-            ERR_AT(P, by, "expected \"by\" and a duration, like: by 5s, found %s", found(&sh, by));
+        if (!lang_is_word(by, "by")) {
+            ERR_AT(P, by, "expected \"by\" and a duration, like: by 5s, found %s", lang_found(&sh, by));
             return;
         }
-        next(P);
-        if (want_dur(P, &F.by_us)) return;
-    } else if (is_word(by, "by")) {
+        lang_next(P);
+        if (lang_want_dur(P, &F.by_us)) return;
+    } else if (lang_is_word(by, "by")) {
         ERR_AT(P, by, "\"by DURATION\" only applies to fault delay");
         return;
     }
-    if (want_end(P)) return;
+    if (lang_want_end(P)) return;
     struct scenario *s = P->s;
-    s->faults = grow_arr(s->faults, &P->capfaults, s->nfaults, sizeof *s->faults);
+    s->faults = lang_grow_arr(s->faults, &P->capfaults, s->nfaults, sizeof *s->faults);
     s->faults[s->nfaults++] = F;
 }

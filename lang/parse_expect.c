@@ -18,7 +18,7 @@ static int want_state_of(struct parser *P, int *state, const char *layer,
                          const char *an, int nstates,
                          int (*parse)(const char *), const char *(*name)(int))
 {
-    struct tok *t = next(P);
+    struct tok *t = lang_next(P);
     int st = t && t->type == T_WORD ? parse(t->s) : -1;
     if (st >= 0 && st < nstates) {
         *state = st;
@@ -34,10 +34,10 @@ static int want_state_of(struct parser *P, int *state, const char *layer,
     }
     struct show sh;
     if (t && t->type == T_WORD)
-        ERR_AT(P, t, "unknown %s state %s; expected one of: %s", layer, found(&sh, t), list);
+        ERR_AT(P, t, "unknown %s state %s; expected one of: %s", layer, lang_found(&sh, t), list);
     else
         ERR_AT(P, t, "expected %s %s state (one of: %s), found %s", an, layer, list,
-               found(&sh, t));
+               lang_found(&sh, t));
     return -1;
 }
 
@@ -64,15 +64,15 @@ static int want_messages(struct parser *P, struct scn_expect *e)
         const struct tok *t = i < P->ntok ? &P->toks[i] : NULL;
         if ((t && t->type != T_STRING) || (!t && n == 0)) {
             ERR_AT(P, t, "expected the messages in double quotes, like: messages \"one\" \"two\", "
-                   "found %s", found(&sh, t));
+                   "found %s", lang_found(&sh, t));
             return -1;
         }
     }
     e->msgs = xcalloc((size_t)n, sizeof *e->msgs);
     e->msg_lens = xcalloc((size_t)n, sizeof *e->msg_lens);
     struct tok *t;
-    while ((t = next(P))) {
-        e->msgs[e->nmsgs] = (uint8_t *)dup_bytes(t->s, t->len);
+    while ((t = lang_next(P))) {
+        e->msgs[e->nmsgs] = (uint8_t *)lang_dup_bytes(t->s, t->len);
         e->msg_lens[e->nmsgs++] = t->len;
     }
     return 0;
@@ -83,7 +83,7 @@ static int want_messages(struct parser *P, struct scn_expect *e)
  * histories, timers and call results                                       */
 
 /* Ends a frame pattern in an expectation: `count`, or the frames to check. */
-int pattern_end(const struct tok *t)
+int lang_pattern_end(const struct tok *t)
 {
     return !t || t->type != T_WORD || !strcmp(t->s, "count") || !strcmp(t->s, "every") ||
            !strcmp(t->s, "some") || t->s[0] == '#';
@@ -147,13 +147,13 @@ static int want_field(struct parser *P, const struct scn_match *m, struct scn_fi
                       char *qname, const char *what)
 {
     struct show sh;
-    struct tok *t = peek(P);
+    struct tok *t = lang_peek(P);
     uint32_t v;
     int k = t && t->type == T_WORD ? field_of(t->s, &v) : -1;
     if (k < 0) return 0;
-    next(P);
+    lang_next(P);
     if (!field_applies(m, k)) {
-        ERR_AT(P, t, "%s is not a field of %s frames; expected %s%s", found(&sh, t),
+        ERR_AT(P, t, "%s is not a field of %s frames; expected %s%s", lang_found(&sh, t),
                pattern_proto(m), fields_of(m), what);
         return -1;
     }
@@ -163,20 +163,20 @@ static int want_field(struct parser *P, const struct scn_match *m, struct scn_fi
     uint64_t n;
     switch (k) {
     case SF_SEQ: case SF_ACK:
-        if (is_word(peek(P), "rel")) { next(P); f->rel = 1; }
-        if (want_uint(P, f->rel ? "a relative sequence number" : "a sequence number",
+        if (lang_is_word(lang_peek(P), "rel")) { lang_next(P); f->rel = 1; }
+        if (lang_want_uint(P, f->rel ? "a relative sequence number" : "a sequence number",
                       0, UINT32_MAX, &n)) return -1;
         f->value = (uint32_t)n;
         break;
     case SF_LEN: case SF_WINDOW:
-        if (want_uint(P, k == SF_LEN ? "a length" : "a window", 0, 65535, &n)) return -1;
+        if (lang_want_uint(P, k == SF_LEN ? "a length" : "a window", 0, 65535, &n)) return -1;
         f->value = (uint32_t)n;
         break;
     case SF_FLAGS: {
-        struct tok *x = next(P);
+        struct tok *x = lang_next(P);
         uint8_t fl;
         if (!x || x->type != T_WORD || tcp_flags_parse(x->s, &fl)) {
-            ERR_AT(P, x, "expected TCP flags like SYN or SYN,ACK, found %s", found(&sh, x));
+            ERR_AT(P, x, "expected TCP flags like SYN or SYN,ACK, found %s", lang_found(&sh, x));
             return -1;
         }
         f->value = fl;
@@ -184,22 +184,22 @@ static int want_field(struct parser *P, const struct scn_match *m, struct scn_fi
     }
     case SF_ARP_OP: {
         /* who-has ADDR: the address asked about; ADDR is-at: the one answered */
-        struct tok *x = peek(P);
+        struct tok *x = lang_peek(P);
         ip4_addr a;
         if (x && x->type == T_WORD && ip4_parse(x->s, &a) == 0) {
-            next(P);
+            lang_next(P);
             f->addr = a;
         }
         break;
     }
     case SF_DNS_AA:
-        if (!v && !is_word(next(P), "aa")) {
+        if (!v && !lang_is_word(lang_next(P), "aa")) {
             ERR_AT(P, t, "expected \"not aa\" (not authoritative)");
             return -1;
         }
         break;
     case SF_DNS_RCODE: {
-        struct tok *x = next(P);
+        struct tok *x = lang_next(P);
         static const struct { const char *name; int num; } rc[] = {
 #define X(name, num) { #name, num },
             DNS_RCODES(X)
@@ -211,13 +211,13 @@ static int want_field(struct parser *P, const struct scn_match *m, struct scn_fi
                 return 1;
             }
         ERR_AT(P, x, "expected an RCODE (NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP or "
-               "REFUSED), found %s", found(&sh, x));
+               "REFUSED), found %s", lang_found(&sh, x));
         return -1;
     }
     case SF_DNS_QNAME: {
-        struct tok *d = want_domain(P, "a domain name like www.example.com", 1);
+        struct tok *d = lang_want_domain(P, "a domain name like www.example.com", 1);
         if (!d) return -1;
-        domain_copy(qname, d->s);
+        lang_domain_copy(qname, d->s);
         break;
     }
     }
@@ -231,7 +231,7 @@ static int add_field(struct parser *P, const struct tok *at, struct scn_field *l
     for (int i = 0; i < *n; i++)
         if (list[i].kind == f->kind) {
             struct show sh;
-            ERR_AT(P, at, "%s is given twice", found(&sh, at));
+            ERR_AT(P, at, "%s is given twice", lang_found(&sh, at));
             return -1;
         }
     if (*n >= SCN_MAX_FIELDS) {
@@ -246,32 +246,32 @@ static int add_field(struct parser *P, const struct tok *at, struct scn_field *l
 static int want_xpattern(struct parser *P, struct scn_match *m)
 {
     struct show sh;
-    struct tok *t = peek(P);
-    if (is_word(t, "arp") || is_word(t, "dns")) {
-        next(P);
+    struct tok *t = lang_peek(P);
+    if (lang_is_word(t, "arp") || lang_is_word(t, "dns")) {
+        lang_next(P);
         m->any_flags = 1;
-        m->top = is_word(t, "arp") ? TL_ARP : TL_DNS;
+        m->top = lang_is_word(t, "arp") ? TL_ARP : TL_DNS;
         m->proto = m->top == TL_DNS ? IPPROTO_UDP_NUM : 0;
-        while (!pattern_end(peek(P))) {
-            struct tok *w = peek(P);
+        while (!lang_pattern_end(lang_peek(P))) {
+            struct tok *w = lang_peek(P);
             struct scn_field f;
             int rc = want_field(P, m, &f, m->qname, ", count N, or a frame number like #1");
             if (rc < 0) return -1;
             if (rc == 0) {
                 ERR_AT(P, w, "expected %s, count N, or a frame number like #1, found %s",
-                       fields_of(m), found(&sh, w));
+                       fields_of(m), lang_found(&sh, w));
                 return -1;
             }
             if (add_field(P, w, m->filters, &m->nfilters, &f)) return -1;
         }
         return 0;
     }
-    if (!is_word(t, "tcp") && !is_word(t, "udp") && !is_word(t, "any")) {
-        next(P);
-        ERR_AT(P, t, "expected a protocol (tcp, udp, any, arp or dns), found %s", found(&sh, t));
+    if (!lang_is_word(t, "tcp") && !lang_is_word(t, "udp") && !lang_is_word(t, "any")) {
+        lang_next(P);
+        ERR_AT(P, t, "expected a protocol (tcp, udp, any, arp or dns), found %s", lang_found(&sh, t));
         return -1;
     }
-    return want_pattern(P, m, 1);
+    return lang_want_pattern(P, m, 1);
 }
 
 /* The application call an `expect HOST CALL` line names: one of the socket
@@ -291,13 +291,13 @@ static int call_of(const char *w)
 /* `#N` at the cursor: 1 read into *nth, 0 absent, -1 bad. */
 static int want_nth(struct parser *P, int *nth, const char *what)
 {
-    struct tok *n = peek(P);
+    struct tok *n = lang_peek(P);
     if (!n || n->type != T_WORD || n->s[0] != '#') return 0;
-    next(P);
+    lang_next(P);
     uint64_t v = 0;
-    if (parse_u64(n->s + 1, &v) != NUM_OK || v < 1 || v > INT_MAX) {
+    if (lang_parse_u64(n->s + 1, &v) != NUM_OK || v < 1 || v > INT_MAX) {
         struct show sh;
-        ERR_AT(P, n, "expected %s like #1, found %s", what, found(&sh, n));
+        ERR_AT(P, n, "expected %s like #1, found %s", what, lang_found(&sh, n));
         return -1;
     }
     *nth = (int)v;
@@ -308,15 +308,15 @@ static int want_nth(struct parser *P, int *nth, const char *what)
 static void expect_frames(struct parser *P, struct scn_expect *e)
 {
     struct show sh;
-    if (want_arrow_to(P, &e->m.src, &e->m.dst, 1)) return;
+    if (lang_want_arrow_to(P, &e->m.src, &e->m.dst, 1)) return;
     e->host = e->m.src;
     if (want_xpattern(P, &e->m)) return;
-    struct tok *c = peek(P);
-    if (is_word(c, "count")) {
+    struct tok *c = lang_peek(P);
+    if (lang_is_word(c, "count")) {
         uint64_t n;
-        next(P);
+        lang_next(P);
         e->kind = EXP_COUNT;
-        if (want_uint(P, "a frame count", 0, 1000000000, &n) || want_end(P)) return;
+        if (lang_want_uint(P, "a frame count", 0, 1000000000, &n) || lang_want_end(P)) return;
         e->count = (long)n;
         return;
     }
@@ -324,22 +324,22 @@ static void expect_frames(struct parser *P, struct scn_expect *e)
     int rc = want_nth(P, &e->nth, "a frame number");
     if (rc < 0) return;
     if (rc) e->pick = PICK_NTH;
-    else if (is_word(c, "every")) { next(P); e->pick = PICK_EVERY; }
-    else if (is_word(c, "some"))  { next(P); e->pick = PICK_SOME; }
+    else if (lang_is_word(c, "every")) { lang_next(P); e->pick = PICK_EVERY; }
+    else if (lang_is_word(c, "some"))  { lang_next(P); e->pick = PICK_SOME; }
     else {
         ERR_AT(P, c, "expected \"count N\" or the frames to check (#N, every or some) after "
-               "the frame pattern, found %s", found(&sh, c));
+               "the frame pattern, found %s", lang_found(&sh, c));
         return;
     }
     for (;;) {
-        struct tok *w = peek(P);
+        struct tok *w = lang_peek(P);
         if (!w && e->nfields) return;
         struct scn_field f;
         int r = want_field(P, &e->m, &f, e->qname, "");
         if (r < 0) return;
         if (r == 0) {
             ERR_AT(P, w, "expected a field to check (%s), found %s", fields_of(&e->m),
-                   found(&sh, w));
+                   lang_found(&sh, w));
             return;
         }
         if (add_field(P, w, e->fields, &e->nfields, &f)) return;
@@ -351,8 +351,8 @@ static void exp_states(struct parser *P, struct scn_expect *e)
 {
     struct show sh;
     e->kind = EXP_STATES;
-    while (peek(P) && !is_word(peek(P), "on") && !is_word(peek(P), "with")) {
-        struct tok *t = peek(P);
+    while (lang_peek(P) && !lang_is_word(lang_peek(P), "on") && !lang_is_word(lang_peek(P), "with")) {
+        struct tok *t = lang_peek(P);
         int st;
         if (want_state(P, &st)) return;
         if (e->nstates >= SCN_MAX_STATES) {
@@ -362,37 +362,37 @@ static void exp_states(struct parser *P, struct scn_expect *e)
         e->states[e->nstates++] = (uint8_t)st;
     }
     if (!e->nstates) {
-        ERR_AT(P, peek(P), "expected the states in order, like: states LISTEN SYN_RECEIVED "
-               "ESTABLISHED, found %s", found(&sh, peek(P)));
+        ERR_AT(P, lang_peek(P), "expected the states in order, like: states LISTEN SYN_RECEIVED "
+               "ESTABLISHED, found %s", lang_found(&sh, lang_peek(P)));
         return;
     }
     int on = 0, with = 0;
     struct tok *w;
-    while ((w = next(P))) {
+    while ((w = lang_next(P))) {
         uint64_t n;
-        if (is_word(w, "on") && !on) {
+        if (lang_is_word(w, "on") && !on) {
             on = 1;
-            struct tok *pw = next(P);
-            if (!is_word(pw, "port")) {
-                ERR_AT(P, pw, "expected \"port N\" after on, found %s", found(&sh, pw));
+            struct tok *pw = lang_next(P);
+            if (!lang_is_word(pw, "port")) {
+                ERR_AT(P, pw, "expected \"port N\" after on, found %s", lang_found(&sh, pw));
                 return;
             }
-            if (want_uint(P, "a port number", 1, 65535, &n)) return;
+            if (lang_want_uint(P, "a port number", 1, 65535, &n)) return;
             e->lport = (uint16_t)n;
-        } else if (is_word(w, "with") && !with) {
+        } else if (lang_is_word(w, "with") && !with) {
             with = 1;
-            if ((e->peer = want_ref(P, "the peer's host name")) < 0) return;
-            if (is_word(peek(P), "port")) {
-                next(P);
-                if (want_uint(P, "a port number", 1, 65535, &n)) return;
+            if ((e->peer = lang_want_ref(P, "the peer's host name")) < 0) return;
+            if (lang_is_word(lang_peek(P), "port")) {
+                lang_next(P);
+                if (lang_want_uint(P, "a port number", 1, 65535, &n)) return;
                 e->rport = (uint16_t)n;
             }
-        } else if (is_word(w, "on") || is_word(w, "with")) {
-            ERR_AT(P, w, "%s is given twice", found(&sh, w));
+        } else if (lang_is_word(w, "on") || lang_is_word(w, "with")) {
+            ERR_AT(P, w, "%s is given twice", lang_found(&sh, w));
             return;
         } else {
             ERR_AT(P, w, "expected \"on port N\", \"with PEER\" or end of line, found %s",
-                   found(&sh, w));
+                   lang_found(&sh, w));
             return;
         }
     }
@@ -404,7 +404,7 @@ static void exp_timer(struct parser *P, struct scn_expect *e)
     struct show sh;
     static const char *const events[] = { "started", "restarted", "stopped", "expired" };
     e->kind = EXP_TIMER;
-    struct tok *t = next(P);
+    struct tok *t = lang_next(P);
     e->timer = -1;
     for (int i = 0; t && t->type == T_WORD && i < TM_COUNT; i++)
         if (!strcasecmp(t->s, timer_name_str(i))) e->timer = i;
@@ -413,33 +413,33 @@ static void exp_timer(struct parser *P, struct scn_expect *e)
         for (int i = 0; i < TM_COUNT; i++)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
                      timer_name_str(i));
-        ERR_AT(P, t, "expected a timer (one of: %s), found %s", list, found(&sh, t));
+        ERR_AT(P, t, "expected a timer (one of: %s), found %s", list, lang_found(&sh, t));
         return;
     }
-    struct tok *v = next(P);
+    struct tok *v = lang_next(P);
     e->tevent = -1;
     for (int i = 0; v && i < 4; i++)
-        if (is_word(v, events[i])) e->tevent = i;
+        if (lang_is_word(v, events[i])) e->tevent = i;
     if (e->tevent < 0) {
-        ERR_AT(P, v, "expected started, restarted, stopped or expired, found %s", found(&sh, v));
+        ERR_AT(P, v, "expected started, restarted, stopped or expired, found %s", lang_found(&sh, v));
         return;
     }
-    struct tok *w = next(P);
+    struct tok *w = lang_next(P);
     uint64_t n;
     if (!w) { e->twhen = WHEN_ANY; return; }
-    if (is_word(w, "count")) {
+    if (lang_is_word(w, "count")) {
         e->twhen = WHEN_COUNT;
-        if (want_uint(P, "a count", 0, 1000000000, &n)) return;
+        if (lang_want_uint(P, "a count", 0, 1000000000, &n)) return;
         e->count = (long)n;
-    } else if (is_word(w, "by") || is_word(w, "at")) {
-        e->twhen = is_word(w, "by") ? WHEN_BY : WHEN_AT;
-        if (want_dur(P, &e->t_us)) return;
+    } else if (lang_is_word(w, "by") || lang_is_word(w, "at")) {
+        e->twhen = lang_is_word(w, "by") ? WHEN_BY : WHEN_AT;
+        if (lang_want_dur(P, &e->t_us)) return;
     } else {
         ERR_AT(P, w, "expected \"count N\", \"by TIME\", \"at TIME\" or end of line, found %s",
-               found(&sh, w));
+               lang_found(&sh, w));
         return;
     }
-    want_end(P);
+    lang_want_end(P);
 }
 
 /* HOST CALL [#N] succeeded | error "TEXT" */
@@ -449,34 +449,34 @@ static void expect_call(struct parser *P, struct scn_expect *e, int call)
     e->kind = EXP_CALL;
     e->call = call;
     if (want_nth(P, &e->nth, "a call number") < 0) return;
-    struct tok *v = next(P);
-    if (is_word(v, "succeeded")) {
+    struct tok *v = lang_next(P);
+    if (lang_is_word(v, "succeeded")) {
         e->err = 0;
-        want_end(P);
+        lang_want_end(P);
         return;
     }
-    if (!is_word(v, "error")) {
+    if (!lang_is_word(v, "error")) {
         ERR_AT(P, v, "expected succeeded or error \"TEXT\" after the call, found %s",
-               found(&sh, v));
+               lang_found(&sh, v));
         return;
     }
-    struct tok *x = next(P);
+    struct tok *x = lang_next(P);
     char list[256] = "";
     for (int i = 1; i < TCPE_COUNT; i++) {
         if (x && x->type == T_STRING && !strcmp(x->s, tcp_err_str(-i))) {
             e->err = -i;
-            want_end(P);
+            lang_want_end(P);
             return;
         }
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"", i > 1 ? ", " : "",
                  tcp_err_str(-i));
     }
     if (x && x->type == T_STRING)
-        ERR_AT(P, x, "unknown error %s; expected one of: %s", show_slice(&sh, x->s, x->len),
+        ERR_AT(P, x, "unknown error %s; expected one of: %s", lang_show_slice(&sh, x->s, x->len),
                list);
     else
         ERR_AT(P, x, "expected the error in double quotes (one of: %s), found %s", list,
-               found(&sh, x));
+               lang_found(&sh, x));
 }
 
 /* The readers of the rest of an `expect HOST WORD` line, one per shape of
@@ -485,75 +485,75 @@ static void exp_state(struct parser *P, struct scn_expect *e)
 {
     struct show sh;
     if (want_state(P, &e->state)) return;
-    struct tok *w = next(P);
-    if (is_word(w, "by")) e->kind = EXP_STATE_BY;
-    else if (is_word(w, "at")) e->kind = EXP_STATE_AT;
+    struct tok *w = lang_next(P);
+    if (lang_is_word(w, "by")) e->kind = EXP_STATE_BY;
+    else if (lang_is_word(w, "at")) e->kind = EXP_STATE_AT;
     else {
         ERR_AT(P, w, "expected \"by TIME\" or \"at TIME\" after the state, found %s",
-               found(&sh, w));
+               lang_found(&sh, w));
         return;
     }
-    if (want_dur(P, &e->t_us)) return;
-    want_end(P);
+    if (lang_want_dur(P, &e->t_us)) return;
+    lang_want_end(P);
 }
 
 static void exp_never(struct parser *P, struct scn_expect *e)
 {
     if (want_state(P, &e->state)) return;
-    want_end(P);
+    lang_want_end(P);
 }
 
 static void exp_received(struct parser *P, struct scn_expect *e)
 {
     struct show sh;
-    struct tok *x = next(P);
+    struct tok *x = lang_next(P);
     if (!x || x->type != T_STRING) {
-        ERR_AT(P, x, "expected the received text in double quotes, found %s", found(&sh, x));
+        ERR_AT(P, x, "expected the received text in double quotes, found %s", lang_found(&sh, x));
         return;
     }
-    if (want_end(P)) return;
-    e->data = (uint8_t *)dup_bytes(x->s, x->len);
+    if (lang_want_end(P)) return;
+    e->data = (uint8_t *)lang_dup_bytes(x->s, x->len);
     e->len = x->len;
 }
 
 static void exp_arp(struct parser *P, struct scn_expect *e)
 {
     struct show sh;
-    if (want_addr(P, NULL, &e->addr) || want_arp_state(P, &e->state)) return;
-    struct tok *w = next(P);
-    if (is_word(w, "by")) e->when = 0;
-    else if (is_word(w, "at")) e->when = 1;
+    if (lang_want_addr(P, NULL, &e->addr) || want_arp_state(P, &e->state)) return;
+    struct tok *w = lang_next(P);
+    if (lang_is_word(w, "by")) e->when = 0;
+    else if (lang_is_word(w, "at")) e->when = 1;
     else {
         ERR_AT(P, w, "expected \"by TIME\" or \"at TIME\" after the state, found %s",
-               found(&sh, w));
+               lang_found(&sh, w));
         return;
     }
-    if (want_dur(P, &e->t_us)) return;
-    want_end(P);
+    if (lang_want_dur(P, &e->t_us)) return;
+    lang_want_end(P);
 }
 
 static void exp_resolved(struct parser *P, struct scn_expect *e)
 {
     struct show sh;
-    struct tok *d = want_domain(P, "a domain name like www.example.com", 0);
+    struct tok *d = lang_want_domain(P, "a domain name like www.example.com", 0);
     if (!d) return;
-    struct tok *x = next(P);
-    if (is_word(x, "NXDOMAIN")) e->rcode = DNS_RCODE_NXDOMAIN;
-    else if (is_word(x, "SERVFAIL")) e->rcode = DNS_RCODE_SERVFAIL;
-    else if (is_word(x, "FAILED")) e->rcode = -1;
+    struct tok *x = lang_next(P);
+    if (lang_is_word(x, "NXDOMAIN")) e->rcode = DNS_RCODE_NXDOMAIN;
+    else if (lang_is_word(x, "SERVFAIL")) e->rcode = DNS_RCODE_SERVFAIL;
+    else if (lang_is_word(x, "FAILED")) e->rcode = -1;
     else if (x && x->type == T_WORD && ip4_parse(x->s, &e->addr) == 0) e->rcode = DNS_RCODE_NOERROR;
     else {
         ERR_AT(P, x, "expected an IPv4 address, NXDOMAIN, SERVFAIL or FAILED after the name, "
-               "found %s", found(&sh, x));
+               "found %s", lang_found(&sh, x));
         return;
     }
-    if (want_end(P)) return;
+    if (lang_want_end(P)) return;
     /* stored absolute: "www.example.com." */
     char abs[DNS_NAME_BUF + 1];
-    domain_copy(abs, d->s);
+    lang_domain_copy(abs, d->s);
     size_t n = strlen(abs);
     abs[n] = '.';
-    e->name = dup_bytes(abs, n + 1);
+    e->name = lang_dup_bytes(abs, n + 1);
 }
 
 static void exp_messages(struct parser *P, struct scn_expect *e)
@@ -565,8 +565,8 @@ static void exp_count(struct parser *P, struct scn_expect *e)
 {
     int reads = e->kind == EXP_READS;
     uint64_t n;
-    if (want_uint(P, reads ? "a read count" : "a query count", 0, 1000000000, &n) ||
-        want_end(P))
+    if (lang_want_uint(P, reads ? "a read count" : "a query count", 0, 1000000000, &n) ||
+        lang_want_end(P))
         return;
     e->count = (long)n;
 }
@@ -589,28 +589,28 @@ static const char form_list[] = SCN_EXPECT_FORMS(FORM) APP_SOCKET_CALLS(CALL);
 #undef FORM
 #undef CALL
 
-void kw_expect(struct parser *P, struct tok *kw)
+void lang_kw_expect(struct parser *P, struct tok *kw)
 {
     (void)kw;
     struct show sh;
-    struct tok *t1 = peek(P);
+    struct tok *t1 = lang_peek(P);
     if (!t1) {
         ERR_AT(P, t1, "expected a host name or SRC->DST after expect, found end of line");
         return;
     }
     struct tok *t2 = P->ti + 1 < P->ntok ? &P->toks[P->ti + 1] : NULL;
-    struct scn_expect *e = new_expect(P);
+    struct scn_expect *e = lang_new_expect(P);
     int before = P->nerr;
     if (t1->type == T_WORD &&
         (strstr(t1->s, "->") || (t2 && t2->type == T_WORD && !strncmp(t2->s, "->", 2)))) {
         expect_frames(P, e);
         goto out;
     }
-    if ((e->host = want_ref(P, "a host name or SRC->DST")) < 0) goto out;
-    struct tok *v = next(P);
+    if ((e->host = lang_want_ref(P, "a host name or SRC->DST")) < 0) goto out;
+    struct tok *v = lang_next(P);
     int k = -1;
     for (int i = 0; i < (int)(sizeof forms / sizeof forms[0]); i++)
-        if (is_word(v, forms[i].word)) k = i;
+        if (lang_is_word(v, forms[i].word)) k = i;
     if (k >= 0) {
         e->kind = forms[k].kind;
         forms[k].read(P, e);
@@ -619,13 +619,13 @@ void kw_expect(struct parser *P, struct tok *kw)
     } else {
         ERR_AT(P, v, "unknown expectation %s; expected one of: %s"
                " (or SRC->DST PATTERN count N, or SRC->DST PATTERN #N FIELD VALUE)",
-               found(&sh, v), form_list + 2);
+               lang_found(&sh, v), form_list + 2);
     }
 out:
     if (P->nerr == before) {
         /* the expectation as written, without `expect` and the comment */
         const struct tok *last = &P->toks[P->ntok - 1];
-        e->src_text = dup_bytes(t1->raw, (size_t)(last->raw + last->rawlen - t1->raw));
+        e->src_text = lang_dup_bytes(t1->raw, (size_t)(last->raw + last->rawlen - t1->raw));
     } else {
         scn_expect_clear(e);
         P->s->nexpects--;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 #include "narrate.h"
 #include "real.h"
 #include "tcp.h"
@@ -13,14 +14,6 @@
 #include "wire.h"
 
 #define DEFAULT_POLL_US 2000
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q)
-        abort();
-    return q;
-}
 
 /* One item of a sequence: a state (or a segment's key) and its record. */
 struct item {

@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <linux/tcp.h>
+#include "alloc.h"
 #include "real.h"
 #include "realint.h"
 #include "tcp.h"
@@ -158,7 +159,7 @@ static struct ep *ep_new(struct replay *R, int host, int kind, int fd)
 {
     if (R->neps == R->capeps) {
         R->capeps = R->capeps ? R->capeps * 2 : 8;
-        R->eps = real_xrealloc(R->eps, (size_t)R->capeps * sizeof *R->eps);
+        R->eps = xrealloc(R->eps, (size_t)R->capeps * sizeof *R->eps);
     }
     struct ep *e = &R->eps[R->neps++];
     memset(e, 0, sizeof *e);
@@ -379,7 +380,7 @@ void real_read_capture(struct replay *R)
     while (real_cap_read(&R->cap, &p) == 1) {
         if (R->npkts == R->cappkts) {
             R->cappkts = R->cappkts ? R->cappkts * 2 : 32;
-            R->pkts = real_xrealloc(R->pkts, R->cappkts * sizeof *R->pkts);
+            R->pkts = xrealloc(R->pkts, R->cappkts * sizeof *R->pkts);
         }
         R->pkts[R->npkts++] = p;
     }
@@ -570,7 +571,7 @@ static uint16_t target_port(struct replay *R, int peer, uint16_t scn_port)
     }
     if (R->ncps == R->capcps) {
         R->capcps = R->capcps ? R->capcps * 2 : 4;
-        R->cps = real_xrealloc(R->cps, (size_t)R->capcps * sizeof *R->cps);
+        R->cps = xrealloc(R->cps, (size_t)R->capcps * sizeof *R->cps);
     }
     R->cps[R->ncps++] = (struct closed_port){ peer, scn_port, a.port, fd };
     capture_ports(R);
@@ -634,7 +635,7 @@ void real_do_send(struct replay *R, int ai)
     if (!e)
         return;
     size_t len = a->len + (a->framed ? 4 : 0);
-    uint8_t *buf = real_xrealloc(NULL, len);
+    uint8_t *buf = xrealloc(NULL, len);
     if (a->framed) {
         buf[0] = (uint8_t)(a->len >> 24);
         buf[1] = (uint8_t)(a->len >> 16);
@@ -655,7 +656,7 @@ void real_do_send(struct replay *R, int ai)
             n = 0;
     }
     if ((size_t)n < len) {
-        e->pend = real_xrealloc(e->pend, e->npend + len - (size_t)n);
+        e->pend = xrealloc(e->pend, e->npend + len - (size_t)n);
         memcpy(e->pend + e->npend, buf + n, len - (size_t)n);
         e->npend += len - (size_t)n;
     }
@@ -671,7 +672,7 @@ void real_do_recv(struct replay *R, int ai)
     if (!e)
         return;
     size_t max = a->recv_max ? a->recv_max : 1;
-    uint8_t *buf = real_xrealloc(NULL, max);
+    uint8_t *buf = xrealloc(NULL, max);
     ssize_t n = recv(e->fd, buf, max, MSG_DONTWAIT);
     free(buf);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))

@@ -2,6 +2,7 @@
  * record is put on the scenario's clock, and all are merged into the trace
  * by time (the simulated records first at equal times). */
 #include <stdlib.h>
+#include "alloc.h"
 #include "real.h"
 #include "realint.h"
 #include "trace.h"
@@ -147,10 +148,10 @@ void real_merge(struct replay *R)
 
     struct trace *tr = &R->s->tr;
     size_t n = tr->n + R->nrecs;
-    struct trace_rec *out = real_xrealloc(NULL, n * sizeof *out);
+    struct trace_rec *out = xrealloc(NULL, n * sizeof *out);
     /* a simulated record's new place, so that the links between them
      * (trace_rec.of, always to an earlier record) follow the move */
-    uint32_t *moved = real_xrealloc(NULL, (tr->n ? tr->n : 1) * sizeof *moved);
+    uint32_t *moved = xrealloc(NULL, (tr->n ? tr->n : 1) * sizeof *moved);
     size_t i = 0, j = 0, k = 0;
     while (i < tr->n || j < R->nrecs) {
         if (j == R->nrecs ||

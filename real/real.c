@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "alloc.h"
 #include "real.h"
 #include "realint.h"
 #include "tcp.h"
@@ -50,16 +51,6 @@ void real_default_opts(struct real_opts *o)
 
 /* ---- the replay's records ----------------------------------------------- */
 
-void *real_xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fputs("protosim: out of memory\n", stderr);
-        abort();
-    }
-    return q;
-}
-
 static int64_t rnow(const struct replay *R)
 {
     return real_now_us() - R->t0;
@@ -71,7 +62,7 @@ struct trace_rec *real_rec_add(struct replay *R, int host, uint32_t conn,
 {
     if (R->nrecs == R->caprecs) {
         R->caprecs = R->caprecs ? R->caprecs * 2 : 64;
-        R->recs = real_xrealloc(R->recs, R->caprecs * sizeof *R->recs);
+        R->recs = xrealloc(R->recs, R->caprecs * sizeof *R->recs);
     }
     struct rrec *x = &R->recs[R->nrecs++];
     memset(x, 0, sizeof *x);
@@ -215,10 +206,10 @@ static void plan(struct replay *R)
     }
 
     /* the actions, and the distinct times of those replayed */
-    R->skip = real_xrealloc(NULL, (size_t)scn->nactions + 1);
-    R->anc_of = real_xrealloc(NULL, ((size_t)scn->nactions + 1) *
+    R->skip = xrealloc(NULL, (size_t)scn->nactions + 1);
+    R->anc_of = xrealloc(NULL, ((size_t)scn->nactions + 1) *
                                     sizeof *R->anc_of);
-    R->anc = real_xrealloc(NULL, ((size_t)scn->nactions + 1) * sizeof *R->anc);
+    R->anc = xrealloc(NULL, ((size_t)scn->nactions + 1) * sizeof *R->anc);
     R->nanc = 0;
     for (int i = 0; i < scn->nactions; i++) {
         const struct scn_action *a = &scn->actions[i];
@@ -362,7 +353,7 @@ int real_run(struct sim *s, const struct real_opts *o, struct real_result *res)
     R->nsim = s->tr.n;
     R->diag.fd = -1;
     R->cap.fd = -1;
-    R->cur = real_xrealloc(NULL, ((size_t)s->nhosts + 1) * sizeof *R->cur);
+    R->cur = xrealloc(NULL, ((size_t)s->nhosts + 1) * sizeof *R->cur);
     for (int h = 0; h < s->nhosts; h++)
         R->cur[h] = -1;
 

@@ -153,7 +153,6 @@ struct replay {
 
 /* ---- real.c: the replay's records ------------------------------------- */
 
-void *real_xrealloc(void *p, size_t n);     /* aborts when out of memory */
 /* Appends one of the driver's records (realrec.h), stamped with the real
  * time since the replay began. */
 struct trace_rec *real_rec_add(struct replay *R, int host, uint32_t conn,

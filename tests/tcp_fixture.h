@@ -1,4 +1,4 @@
-/* tcp_fixture.h — test fixtures for sim/tcp.c: a recording environment,
+/* tcp_fixture.h — test fixtures for sim/proto/tcp.c: a recording environment,
  * connections driven into each RFC 9293 state by real calls and segments,
  * and a two-TCB "wire" for walks.
  *

@@ -1,4 +1,4 @@
-/* test_arp.c — Check suite for sim/arp.c: RFC 826 packet bytes and the
+/* test_arp.c — Check suite for sim/proto/arp.c: RFC 826 packet bytes and the
  * sans-I/O neighbour cache, driven directly with a recording environment.
  *
  * The cache under test is 192.0.2.10 (ME); its neighbour 192.0.2.1 (PEER)

@@ -1,6 +1,7 @@
-/* test_event.c — Check suite for the event queue (sim/event.c) and the seeded
- * PRNG (sim/rng.c): ordering by (time, sequence), cancel-by-flag, stale ids,
- * a long random walk against a reference model, and the PRNG's contracts. */
+/* test_event.c — Check suite for the event queue (sim/engine/event.c) and the
+ * seeded PRNG (sim/engine/rng.c): ordering by (time, sequence), cancel-by-flag,
+ * stale ids, a long random walk against a reference model, and the PRNG's
+ * contracts. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

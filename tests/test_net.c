@@ -1,5 +1,5 @@
-/* test_net.c — Check suite for the network under the simulator (sim/net.c,
- * sim/host/udpapp.c, httpapp.c, dnsapp.c): whole runs of small scenario
+/* test_net.c — Check suite for the network under the simulator (sim/host/net.c,
+ * udpapp.c, httpapp.c, dnsapp.c): whole runs of small scenario
  * texts, read back from the trace the way every front end reads them.
  * Routing on-link and via the gateway, router forwarding and the TTL,
  * broadcasts, links without ARP; UDP datagrams; length-prefixed framing;
@@ -73,7 +73,7 @@ static void assert_expectations_hold(const struct run *r)
 {
     char **out = NULL;
     int nout = 0;
-    int fails = sim_check(&r->sim, &out, &nout);
+    int fails = scn_check(&r->sim, &out, &nout);
     char first[512];
     snprintf(first, sizeof first, "%s", nout ? out[0] : "");
     for (int i = 0; i < nout; i++)
@@ -1045,8 +1045,8 @@ static void check_http_exchange(const char *serve_line, const char *body)
     ck_assert(entered(tr, client, TCPS_CLOSE_WAIT));
     ck_assert(entered(tr, client, TCPS_LAST_ACK));
     ck_assert(!entered(tr, client, TCPS_TIME_WAIT));
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, client, S(1)), TCPS_CLOSED);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, server, S(1)), TCPS_TIME_WAIT);
+    ck_assert_int_eq(scn_tcp_state_at(tr, client, S(1)), TCPS_CLOSED);
+    ck_assert_int_eq(scn_tcp_state_at(tr, server, S(1)), TCPS_TIME_WAIT);
     free(req);
     free(resp);
     done(r);
@@ -1305,7 +1305,7 @@ END_TEST
 static int check_failures(struct run *r)
 {
     char **lines = NULL;
-    int n = 0, f = sim_check(&r->sim, &lines, &n);
+    int n = 0, f = scn_check(&r->sim, &lines, &n);
     for (int i = 0; i < n; i++)
         free(lines[i]);
     free(lines);

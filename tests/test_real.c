@@ -1,4 +1,4 @@
-/* test_real.c — Check suite for sim/real/ (--real): real loopback exchanges
+/* test_real.c — Check suite for real/ (--real): real loopback exchanges
  * replayed from small scenarios, asserting the kernel states observed
  * (TCP_INFO, NETLINK_SOCK_DIAG), what is reported as not observed or not
  * replayed, the capture with and without CAP_NET_RAW, that no descriptor
@@ -220,7 +220,7 @@ START_TEST(test_trace_stays_time_ordered_model_first)
     }
     ck_assert_int_gt(reals, 10);
     /* the model's expectations still hold: --check checks the model */
-    ck_assert_int_eq(sim_check(&r->sim, NULL, NULL), 0);
+    ck_assert_int_eq(scn_check(&r->sim, NULL, NULL), 0);
     done(r);
 }
 END_TEST

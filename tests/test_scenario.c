@@ -1,4 +1,4 @@
-/* test_scenario.c — Check suite for the .scn parser (sim/scenario.c): what teachers write, what they are told when it is wrong. */
+/* test_scenario.c — Check suite for the .scn parser (lang/lex.c, parse*.c, check.c): what teachers write, what they are told when it is wrong. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -2130,7 +2130,7 @@ END_TEST
     "at 500ms server close\n" \
     "fault drop client->server tcp ACK #3\n"
 
-/* Runs text; returns sim_check's failures and the first message's part in
+/* Runs text; returns scn_check's failures and the first message's part in
  * parentheses (what the trace had) in msg. */
 static int run_check(const char *text, char *msg, size_t n)
 {
@@ -2139,7 +2139,7 @@ static int run_check(const char *text, char *msg, size_t n)
     sim_init(&sim, scn, 1);
     sim_run(&sim);
     char **out = NULL;
-    int nout = 0, fails = sim_check(&sim, &out, &nout);
+    int nout = 0, fails = scn_check(&sim, &out, &nout);
     ck_assert_int_eq(fails, nout);
     msg[0] = '\0';
     if (nout) {

@@ -1,4 +1,4 @@
-/* test_sim.c — Check suite for the simulator run (sim/sim.c and the network
+/* test_sim.c — Check suite for the simulator run (sim/host/sim.c and the network
  * under it): small scenario texts are parsed and run, and the tests read the
  * trace the way every front end does — links, fault rules, loss, seeds,
  * routing, resets, expectations and the byte stream. */
@@ -393,10 +393,10 @@ START_TEST(test_syn_to_closed_port_gets_rst_ack)
     ck_assert_uint_eq(rh.sport, 81);
     ck_assert_uint_eq(rh.dport, syn.sport);
     ck_assert(entered(tr, r->client, TCPS_SYN_SENT, TCPS_CLOSED));
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, MS(50)), TCPS_CLOSED);
+    ck_assert_int_eq(scn_tcp_state_at(tr, r->client, MS(50)), TCPS_CLOSED);
     ck_assert_int_eq(find_seg(tr, TK_SEND, r->client, TCP_SYN, 2), -1);
     /* the listener on 80 was not disturbed */
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->server, MS(100)), TCPS_LISTEN);
+    ck_assert_int_eq(scn_tcp_state_at(tr, r->server, MS(100)), TCPS_LISTEN);
     done(r);
 }
 END_TEST
@@ -426,7 +426,7 @@ START_TEST(test_recv_returns_bytes_across_writes)
         ck_assert(memcmp(p, "abcd", 4) == 0);
     }
     ck_assert_int_eq(recvs, 1);
-    ck_assert_int_eq(sim_check(&r->sim, NULL, NULL), 0);
+    ck_assert_int_eq(scn_check(&r->sim, NULL, NULL), 0);
     done(r);
 }
 END_TEST
@@ -443,25 +443,25 @@ START_TEST(test_host_tcp_state_at)
     const struct trace *tr = T(r);
     int c = r->client, s = r->server;
     /* before anything happens: no connection reads as CLOSED */
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, 0), TCPS_CLOSED);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, 0), TCPS_LISTEN);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(10)), TCPS_SYN_SENT);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(29)), TCPS_SYN_SENT);
+    ck_assert_int_eq(scn_tcp_state_at(tr, c, 0), TCPS_CLOSED);
+    ck_assert_int_eq(scn_tcp_state_at(tr, s, 0), TCPS_LISTEN);
+    ck_assert_int_eq(scn_tcp_state_at(tr, c, MS(10)), TCPS_SYN_SENT);
+    ck_assert_int_eq(scn_tcp_state_at(tr, c, MS(29)), TCPS_SYN_SENT);
     /* the server's newest connection is the child made by the SYN */
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(30)), TCPS_SYN_RECEIVED);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(50)), TCPS_ESTABLISHED);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(70)), TCPS_ESTABLISHED);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(100)), TCPS_FIN_WAIT_1);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(120)), TCPS_CLOSE_WAIT);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(140)), TCPS_FIN_WAIT_2);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(200)), TCPS_LAST_ACK);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(220)), TCPS_TIME_WAIT);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, s, MS(240)), TCPS_CLOSED);
+    ck_assert_int_eq(scn_tcp_state_at(tr, s, MS(30)), TCPS_SYN_RECEIVED);
+    ck_assert_int_eq(scn_tcp_state_at(tr, c, MS(50)), TCPS_ESTABLISHED);
+    ck_assert_int_eq(scn_tcp_state_at(tr, s, MS(70)), TCPS_ESTABLISHED);
+    ck_assert_int_eq(scn_tcp_state_at(tr, c, MS(100)), TCPS_FIN_WAIT_1);
+    ck_assert_int_eq(scn_tcp_state_at(tr, s, MS(120)), TCPS_CLOSE_WAIT);
+    ck_assert_int_eq(scn_tcp_state_at(tr, c, MS(140)), TCPS_FIN_WAIT_2);
+    ck_assert_int_eq(scn_tcp_state_at(tr, s, MS(200)), TCPS_LAST_ACK);
+    ck_assert_int_eq(scn_tcp_state_at(tr, c, MS(220)), TCPS_TIME_WAIT);
+    ck_assert_int_eq(scn_tcp_state_at(tr, s, MS(240)), TCPS_CLOSED);
     /* TIME_WAIT lasts 2 x MSL = 20 s from 220ms */
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(220) + S(20) - 1),
+    ck_assert_int_eq(scn_tcp_state_at(tr, c, MS(220) + S(20) - 1),
                      TCPS_TIME_WAIT);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, MS(220) + S(20)), TCPS_CLOSED);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, c, S(3600)), TCPS_CLOSED);
+    ck_assert_int_eq(scn_tcp_state_at(tr, c, MS(220) + S(20)), TCPS_CLOSED);
+    ck_assert_int_eq(scn_tcp_state_at(tr, c, S(3600)), TCPS_CLOSED);
     done(r);
 }
 END_TEST
@@ -477,9 +477,9 @@ START_TEST(test_host_tcp_state_at_follows_newest_connection)
                         "at 100ms client abort\n"
                         "at 200ms client connect server 80\n");
     const struct trace *tr = T(r);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, MS(150)), TCPS_CLOSED);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, MS(210)), TCPS_SYN_SENT);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, MS(300)),
+    ck_assert_int_eq(scn_tcp_state_at(tr, r->client, MS(150)), TCPS_CLOSED);
+    ck_assert_int_eq(scn_tcp_state_at(tr, r->client, MS(210)), TCPS_SYN_SENT);
+    ck_assert_int_eq(scn_tcp_state_at(tr, r->client, MS(300)),
                      TCPS_ESTABLISHED);
     done(r);
 }
@@ -498,7 +498,7 @@ END_TEST
     "at 400ms server close\n"
 
 /* Runs CHECK_SCN (9 lines) plus one expect line, line 10 of the file, and returns
- * sim_check's failure count; *msg gets the first message, if any. */
+ * scn_check's failure count; *msg gets the first message, if any. */
 static int check_one(const char *expect_line, char *msg, size_t n)
 {
     char text[2048];
@@ -506,7 +506,7 @@ static int check_one(const char *expect_line, char *msg, size_t n)
     struct run *r = run(text);
     char **out = NULL;
     int nout = 0;
-    int fails = sim_check(&r->sim, &out, &nout);
+    int fails = scn_check(&r->sim, &out, &nout);
     ck_assert_int_eq(nout, fails);
     if (msg)
         snprintf(msg, n, "%s", nout ? out[0] : "");
@@ -586,7 +586,7 @@ START_TEST(test_check_reports_every_failure_and_none_when_true)
                         "expect server received \"bye\"\n");            /* 13 */
     char **out = NULL;
     int nout = 0;
-    ck_assert_int_eq(sim_check(&r->sim, &out, &nout), 2);
+    ck_assert_int_eq(scn_check(&r->sim, &out, &nout), 2);
     ck_assert_int_eq(nout, 2);
     ck_assert_msg(strncmp(out[0], "t.scn:11: expectation failed: ", 30) == 0,
                   "%s", out[0]);
@@ -596,7 +596,7 @@ START_TEST(test_check_reports_every_failure_and_none_when_true)
         free(out[i]);
     free(out);
     /* NULL out: only the count */
-    ck_assert_int_eq(sim_check(&r->sim, NULL, NULL), 2);
+    ck_assert_int_eq(scn_check(&r->sim, NULL, NULL), 2);
     done(r);
 
     r = run(CHECK_SCN
@@ -607,7 +607,7 @@ START_TEST(test_check_reports_every_failure_and_none_when_true)
             "expect client->server tcp SYN count 1\n");
     out = NULL;
     nout = 0;
-    ck_assert_int_eq(sim_check(&r->sim, &out, &nout), 0);
+    ck_assert_int_eq(scn_check(&r->sim, &out, &nout), 0);
     ck_assert_int_eq(nout, 0);
     free(out);
     done(r);
@@ -629,7 +629,7 @@ START_TEST(test_reset_run_equals_fresh_run)
     ck_assert_uint_gt(x.n, 0);
     ck_assert_uint_eq(x.n, y.n);
     ck_assert(memcmp(x.p, y.p, x.n) == 0);
-    ck_assert_int_eq(sim_check(&b, NULL, NULL), sim_check(&a, NULL, NULL));
+    ck_assert_int_eq(scn_check(&b, NULL, NULL), scn_check(&a, NULL, NULL));
     free(x.p);
     free(y.p);
     sim_free(&a);
@@ -711,7 +711,7 @@ START_TEST(test_rfc9293_3_10_7_4_zero_window_bare_ack_draws_no_ack)
                   strstr(r->sim.stop.cause, "receive window stays closed"),
                   "cause: %s", r->sim.stop.cause);
     ck_assert_ptr_null(strstr(r->sim.stop.cause, "ACK exchange"));
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, S(59)),
+    ck_assert_int_eq(scn_tcp_state_at(tr, r->client, S(59)),
                      TCPS_ESTABLISHED);
     done(r);
 }
@@ -751,9 +751,9 @@ START_TEST(test_default_time_limit_follows_last_timed_line)
                         "at +100ms server close\n"
                         "expect client state TIME_WAIT at 7202s\n");
     ck_assert(r->sim.end_us == S(7202) + SIM_DEFAULT_END_US);
-    ck_assert_int_eq(trace_host_tcp_state_at(T(r), r->client, S(7202)),
+    ck_assert_int_eq(scn_tcp_state_at(T(r), r->client, S(7202)),
                      TCPS_TIME_WAIT);
-    ck_assert_int_eq(sim_check(&r->sim, NULL, NULL), 0);
+    ck_assert_int_eq(scn_check(&r->sim, NULL, NULL), 0);
     done(r);
 }
 END_TEST
@@ -771,7 +771,7 @@ START_TEST(test_event_limit_stops_after_that_many_events)
     ck_assert_uint_eq(r->sim.stop.value, 3);
     /* the SYN arrived (event 3), nothing after it */
     ck_assert(r->sim.stop.t_us == MS(11));
-    ck_assert_int_eq(trace_host_tcp_state_at(T(r), r->client, S(1)),
+    ck_assert_int_eq(scn_tcp_state_at(T(r), r->client, S(1)),
                      TCPS_SYN_SENT);
     done(r);
 }
@@ -912,9 +912,9 @@ START_TEST(test_http_server_with_silent_client_answers_nothing)
             rec_tcp(tr, &tr->recs[i], &th, &len))
             ck_assert_uint_eq(len, 0);
     }
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->server, S(1)),
+    ck_assert_int_eq(scn_tcp_state_at(tr, r->server, S(1)),
                      TCPS_CLOSE_WAIT);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, S(1)),
+    ck_assert_int_eq(scn_tcp_state_at(tr, r->client, S(1)),
                      TCPS_FIN_WAIT_2);
     done(r);
 }
@@ -1103,9 +1103,9 @@ START_TEST(test_rfc9293_3_6_1_time_wait_new_syn_opens_at_once)
                      S(1) + MS(10));
     /* the new connection opens on the first SYN: no retransmission */
     ck_assert_int_eq(find_seg(tr, TK_SEND, r->client, TCP_SYN, 3), -1);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, S(1) + MS(25)),
+    ck_assert_int_eq(scn_tcp_state_at(tr, r->client, S(1) + MS(25)),
                      TCPS_ESTABLISHED);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->server, S(1) + MS(35)),
+    ck_assert_int_eq(scn_tcp_state_at(tr, r->server, S(1) + MS(35)),
                      TCPS_ESTABLISHED);
     /* no challenge ACK and no RST */
     ck_assert_int_eq(find_seg(tr, TK_SEND, r->client, TCP_RST, 1), -1);
@@ -1128,9 +1128,9 @@ START_TEST(test_rfc9293_3_6_1_time_wait_reopen_off_challenges)
      * deletes TIME_WAIT, and its retransmitted SYN opens a second later */
     ck_assert_int_ge(find_seg(tr, TK_SEND, r->client, TCP_RST, 1), 0);
     ck_assert_int_ge(find_seg(tr, TK_SEND, r->client, TCP_SYN, 3), 0);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, S(1) + MS(500)),
+    ck_assert_int_eq(scn_tcp_state_at(tr, r->client, S(1) + MS(500)),
                      TCPS_SYN_SENT);
-    ck_assert_int_eq(trace_host_tcp_state_at(tr, r->client, S(2) + MS(100)),
+    ck_assert_int_eq(scn_tcp_state_at(tr, r->client, S(2) + MS(100)),
                      TCPS_ESTABLISHED);
     done(r);
 }
@@ -1197,7 +1197,7 @@ START_TEST(test_rfc9293_3_10_7_3_connect_to_itself_is_simultaneous_open)
     ck_assert(entered(tr, h, TCPS_SYN_SENT, TCPS_SYN_RECEIVED));
     ck_assert(entered(tr, h, TCPS_SYN_RECEIVED, TCPS_ESTABLISHED));
     ck_assert_int_eq(count_kind(tr, TK_DROP), 0);
-    ck_assert_int_eq(sim_check(&r->sim, NULL, NULL), 0);
+    ck_assert_int_eq(scn_check(&r->sim, NULL, NULL), 0);
     /* every frame is looped back: from the host to itself, valid Ethernet
      * naming the host's own MAC on both sides */
     long syn = find_seg(tr, TK_RECV, h, TCP_SYN, 1);
@@ -1269,7 +1269,7 @@ START_TEST(test_rfc9293_3_8_6_1_refused_probe_byte_is_sent_again)
     }
     ck_assert_int_ge(probes, 1);
     ck_assert_int_eq(checked, 1);
-    ck_assert_int_eq(sim_check(&r->sim, NULL, NULL), 0);   /* every byte, in order */
+    ck_assert_int_eq(scn_check(&r->sim, NULL, NULL), 0);   /* every byte, in order */
     done(r);
 }
 END_TEST

@@ -1,4 +1,4 @@
-/* test_tcp.c — Check suite for sim/tcp.c: one test per arrow of RFC 9293 Figure 5 and 3.10, behaviour tests, and two-TCB walks. */
+/* test_tcp.c — Check suite for sim/proto/tcp.c: one test per arrow of RFC 9293 Figure 5 and 3.10, behaviour tests, and two-TCB walks. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* test_wire.c — Check suites for sim/wire.c (frames, checksums, text forms) and sim/pcap.c (file bytes). */
+/* test_wire.c — Check suites for sim/wire/wire.c (frames, checksums, text forms) and ui/pcap.c (file bytes). */
 #include <check.h>
 #include <errno.h>
 #include <stdint.h>

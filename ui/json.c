@@ -6,6 +6,7 @@
 #include <string.h>
 #include "narrate.h"
 #include "output.h"
+#include "alloc.h"
 #include "pcap.h"
 #include "arp.h"
 #include "dns.h"
@@ -41,7 +42,7 @@ static void jstr_n(FILE *fp, const uint8_t *s, size_t n)
             continue;
         }
         uint32_t cp;
-        int k = utf8_seq(s + i, n - i, &cp);
+        int k = text_utf8_seq(s + i, n - i, &cp);
         if (k == 0)
             fputs("\xEF\xBF\xBD", fp);          /* U+FFFD */
         else if (cp <= 0x9F || cp == 0x2028 || cp == 0x2029)
@@ -324,15 +325,11 @@ int render_pcap(FILE *fp, const struct trace *tr)
     if (pcap_write_header(fp) < 0)
         return -1;
     /* how many copies of each frame the network made, and how many we took */
-    uint32_t *allowed = calloc(tr->nblobs ? tr->nblobs : 1, sizeof *allowed);
-    uint32_t *taken = calloc(tr->nblobs ? tr->nblobs : 1, sizeof *taken);
-    struct cap *caps = calloc(tr->n ? tr->n : 1, sizeof *caps);
+    uint32_t *allowed = xcalloc(tr->nblobs, sizeof *allowed);
+    uint32_t *taken = xcalloc(tr->nblobs, sizeof *taken);
+    struct cap *caps = xcalloc(tr->n, sizeof *caps);
     size_t ncaps = 0;
     int rc = 0;
-    if (!allowed || !taken || !caps) {
-        rc = -1;
-        goto out;
-    }
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
         if (r->kind == TK_SEND && r->u.pkt.pkt < tr->nblobs)
@@ -361,7 +358,6 @@ int render_pcap(FILE *fp, const struct trace *tr)
         if (pcap_write_frame(fp, caps[i].t, p, len) < 0)
             rc = -1;
     }
-out:
     free(allowed);
     free(taken);
     free(caps);

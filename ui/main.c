@@ -289,7 +289,7 @@ int main(int argc, char **argv)
         }
     }
     if (list) {
-        if (scenario_list(stdout, argv[0]) == 0) {
+        if (scnpath_list(stdout, argv[0]) == 0) {
             fputs("protosim: no shipped scenarios found\n", stderr);
             return EXIT_NOINPUT;
         }
@@ -303,15 +303,15 @@ int main(int argc, char **argv)
     const char *arg = optind < argc ? argv[optind] : NULL;
     char *path = NULL;
     if (arg) {
-        path = scenario_resolve(arg, argv[0]);
+        path = scnpath_resolve(arg, argv[0]);
         if (!path) {
             fprintf(stderr, "protosim: no scenario named \"%s\" (try --list)\n", arg);
             return EXIT_NOINPUT;
         }
     } else {
-        path = scenario_resolve(DEFAULT_SCENARIO, argv[0]);
+        path = scnpath_resolve(DEFAULT_SCENARIO, argv[0]);
         if (!path)
-            path = scenario_resolve(DEFAULT_SCENARIO_FALLBACK, argv[0]);
+            path = scnpath_resolve(DEFAULT_SCENARIO_FALLBACK, argv[0]);
         if (!path) {
             fputs("protosim: the default scenario is not installed; name a "
                   ".scn file\n", stderr);
@@ -409,22 +409,22 @@ int main(int argc, char **argv)
     if (check) {
         char **msgs = NULL;
         int nmsgs = 0;
-        int failed = sim_check(&s, &msgs, &nmsgs);
+        int failed = scn_check(&s, &msgs, &nmsgs);
         for (int i = 0; i < nmsgs; i++) {
             char *v = text_visible_dup(msgs[i]);
-            printf("%s\n", v ? v : msgs[i]);
+            printf("%s\n", v);
             free(v);
             free(msgs[i]);
         }
         free(msgs);
         char *vp = text_visible_dup(path);
-        printf("%s: %d of %d expectations hold\n", vp ? vp : path,
+        printf("%s: %d of %d expectations hold\n", vp,
                scn->nexpects - failed, scn->nexpects);
         if (s.truncated) {
             char lt[80], at[32];
             printf("%s: the run was cut short at %s by its %s (%s): "
                    "expectations were checked against a truncated trace\n",
-                   vp ? vp : path, fmt_duration(s.stop.t_us, at, sizeof at),
+                   vp, fmt_duration(s.stop.t_us, at, sizeof at),
                    sim_limit_text(s.stop.limit, s.stop.value, lt, sizeof lt),
                    sim_limit_option(s.stop.limit));
         }

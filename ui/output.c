@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "output.h"
+#include "alloc.h"
 
 /* ---- a file written whole or not at all ------------------------------------ */
 
@@ -42,17 +43,10 @@ int outfile_open(struct outfile *o, const char *path)
     char *real = NULL;
     if (exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
         real = realpath(path, NULL);
-    o->target = real ? real : strdup(path);
-    if (!o->target)
-        return -1;
+    o->target = real ? real : xstrdup(path);
     static const char suffix[] = ".protosim-XXXXXX";
     size_t n = strlen(o->target);
-    o->tmp = malloc(n + sizeof suffix);
-    if (!o->tmp) {
-        outfile_reset(o);
-        errno = ENOMEM;
-        return -1;
-    }
+    o->tmp = xmalloc(n + sizeof suffix);
     memcpy(o->tmp, o->target, n);
     memcpy(o->tmp + n, suffix, sizeof suffix);
     int fd = mkstemp(o->tmp);
@@ -130,7 +124,7 @@ int outfile_commit(struct outfile *o)
 /* ---- UTF-8 ------------------------------------------------------------------ */
 
 /* RFC 3629 section 4: the well-formed byte sequences. */
-int utf8_seq(const uint8_t *p, size_t n, uint32_t *cp)
+int text_utf8_seq(const uint8_t *p, size_t n, uint32_t *cp)
 {
     uint8_t b = p[0];
     int len;
@@ -184,7 +178,7 @@ static size_t visible(const char *s, char *out)
             continue;
         }
         uint32_t cp = 0;
-        int k = c >= 0x80 ? utf8_seq(p + i, n - i, &cp) : 0;
+        int k = c >= 0x80 ? text_utf8_seq(p + i, n - i, &cp) : 0;
         if (k > 0 && cp > 0x9F) {
             if (out) memcpy(out + len, p + i, (size_t)k);
             len += (size_t)k;
@@ -215,9 +209,8 @@ size_t text_visible_len(const char *s)
 char *text_visible_dup(const char *s)
 {
     size_t n = visible(s, NULL);
-    char *d = malloc(n + 1);
-    if (d)
-        visible(s, d);
+    char *d = xmalloc(n + 1);
+    visible(s, d);
     return d;
 }
 
@@ -233,10 +226,7 @@ const char *text_visible(const char *s, char **buf, size_t *cap)
     if (n == strlen(s))
         return s;                      /* UTF-8 without controls */
     if (n + 1 > *cap) {
-        char *nb = realloc(*buf, n + 1);
-        if (!nb)
-            return "(out of memory)";
-        *buf = nb;
+        *buf = xrealloc(*buf, n + 1);
         *cap = n + 1;
     }
     visible(s, *buf);

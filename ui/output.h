@@ -35,14 +35,14 @@ void outfile_abort(struct outfile *o);
 /* The length (2..4) of the well-formed UTF-8 sequence of a non-ASCII lead
  * byte at p (no overlong forms, no surrogates, nothing above U+10FFFF),
  * with its code point in *cp; 0 when the bytes there are not UTF-8. */
-int utf8_seq(const uint8_t *p, size_t n, uint32_t *cp);
+int text_utf8_seq(const uint8_t *p, size_t n, uint32_t *cp);
 
 /* ---- lesson text on a terminal ------------------------------------------------ */
 
 /* Bytes a terminal would act on, shown as text: C0 controls and DEL as
  * \n \r \t or \xHH (ESC is \x1b), C1 controls (U+0080..U+009F) and bytes
  * that are not UTF-8 as \xHH per byte; well-formed UTF-8 passes as written.
- * text_visible_dup returns a malloc'd copy (NULL when out of memory). */
+ * text_visible_dup returns a malloc'd copy. */
 size_t text_visible_len(const char *s);
 char  *text_visible_dup(const char *s);
 /* s itself when nothing needs showing, else the visible form in *buf

@@ -17,16 +17,17 @@ int render_pcap(FILE *fp, const struct trace *tr);
 char *render_event(const struct trace *tr, const struct trace_rec *r,
                    char *buf, size_t n);
 
-/* Shipped scenarios: resolve a name ("handshake") or a path to a readable
- * file path.  Returns a malloc'd path or NULL. */
-char *scenario_resolve(const char *arg, const char *argv0);
+/* Shipped scenarios (scnpath.c): resolve a name ("handshake") or a path to
+ * a readable file path.  Returns a malloc'd path, or NULL when no shipped
+ * scenario has that name. */
+char *scnpath_resolve(const char *arg, const char *argv0);
 /* Lists shipped scenarios as "name  title" lines; returns the count. */
-int scenario_list(FILE *fp, const char *argv0);
+int scnpath_list(FILE *fp, const char *argv0);
 /* The shipped scenarios as an array sorted by name (title "(does not
  * parse)" for a broken file); returns the count, 0 when none are found.
- * Free with scenario_catalog_free(). */
+ * Free with scnpath_catalog_free(). */
 struct scn_entry { char *name, *title, *path; };
-int  scenario_catalog(const char *argv0, struct scn_entry **out);
-void scenario_catalog_free(struct scn_entry *e, int n);
+int  scnpath_catalog(const char *argv0, struct scn_entry **out);
+void scnpath_catalog_free(struct scn_entry *e, int n);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "output.h"
+#include "alloc.h"
 #include "lang.h"
 #include "render.h"
 
@@ -48,23 +49,22 @@ static int scenario_dirs(char dirs[][PATH_MAX], int max)
 static char *scn_path(const char *dir, const char *name)
 {
     size_t n = strlen(dir) + strlen(name) + 6;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s.scn", dir, name);
+    char *p = xmalloc(n);
+    snprintf(p, n, "%s/%s.scn", dir, name);
     return p;
 }
 
-char *scenario_resolve(const char *arg, const char *argv0)
+char *scnpath_resolve(const char *arg, const char *argv0)
 {
     (void)argv0;
     size_t len = strlen(arg);
     if (strchr(arg, '/') || (len > 4 && !strcmp(arg + len - 4, ".scn")))
-        return strdup(arg);
+        return xstrdup(arg);
     char dirs[5][PATH_MAX];
     int n = scenario_dirs(dirs, 5);
     for (int i = 0; i < n; i++) {
         char *path = scn_path(dirs[i], arg);
-        if (path && access(path, R_OK) == 0)
+        if (access(path, R_OK) == 0)
             return path;
         free(path);
     }
@@ -76,7 +76,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int scenario_catalog(const char *argv0, struct scn_entry **out)
+int scnpath_catalog(const char *argv0, struct scn_entry **out)
 {
     (void)argv0;
     *out = NULL;
@@ -93,11 +93,9 @@ int scenario_catalog(const char *argv0, struct scn_entry **out)
             size_t l = strlen(de->d_name);
             if (l <= 4 || strcmp(de->d_name + l - 4, ".scn"))
                 continue;
-            char **nn = realloc(names, (size_t)(n + 1) * sizeof *names);
-            if (!nn)
-                break;
-            names = nn;
-            names[n++] = strndup(de->d_name, l - 4);
+            names = xreallocarray(names, (size_t)n + 1, sizeof *names);
+            names[n] = xstrdup(de->d_name);
+            names[n++][l - 4] = '\0';          /* the name without ".scn" */
         }
         closedir(d);
         if (n == 0) {
@@ -105,31 +103,26 @@ int scenario_catalog(const char *argv0, struct scn_entry **out)
             continue;
         }
         qsort(names, (size_t)n, sizeof *names, cmp_str);
-        struct scn_entry *e = calloc((size_t)n, sizeof *e);
+        struct scn_entry *e = xcalloc((size_t)n, sizeof *e);
         for (int j = 0; j < n; j++) {
             char *path = scn_path(dirs[i], names[j]);
             struct scn_errors errs = { 0 };
             int ioerr = 0;
-            struct scenario *s = path ? scenario_load(path, &errs, &ioerr) : NULL;
-            if (e) {
-                e[j].name = names[j];
-                e[j].title = strdup(s && s->title ? s->title : "(does not parse)");
-                e[j].path = path;
-            } else {
-                free(names[j]);
-                free(path);
-            }
+            struct scenario *s = scenario_load(path, &errs, &ioerr);
+            e[j].name = names[j];
+            e[j].title = xstrdup(s && s->title ? s->title : "(does not parse)");
+            e[j].path = path;
             scenario_free(s);
             scn_errors_free(&errs);
         }
         free(names);
         *out = e;
-        return e ? n : 0;
+        return n;
     }
     return 0;
 }
 
-void scenario_catalog_free(struct scn_entry *e, int n)
+void scnpath_catalog_free(struct scn_entry *e, int n)
 {
     for (int i = 0; e && i < n; i++) {
         free(e[i].name);
@@ -139,10 +132,10 @@ void scenario_catalog_free(struct scn_entry *e, int n)
     free(e);
 }
 
-int scenario_list(FILE *fp, const char *argv0)
+int scnpath_list(FILE *fp, const char *argv0)
 {
     struct scn_entry *e;
-    int n = scenario_catalog(argv0, &e);
+    int n = scnpath_catalog(argv0, &e);
     int w = 0;
     for (int j = 0; j < n; j++)
         if ((int)strlen(e[j].name) > w)
@@ -155,6 +148,6 @@ int scenario_list(FILE *fp, const char *argv0)
         fprintf(fp, "%s\n", text_visible(e[j].title, &vb, &vcap));
     }
     free(vb);
-    scenario_catalog_free(e, n);
+    scnpath_catalog_free(e, n);
     return n;
 }

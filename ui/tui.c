@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "alloc.h"
 #include "keys.h"
 #include "real.h"
 #include "lang.h"
@@ -245,11 +246,7 @@ static const char *index_run(struct session *se, char *buf, size_t n)
 {
     const struct trace *tr = &se->s->tr;
     buf[0] = '\0';
-    if (view_index_build(&se->ix, tr) < 0) {
-        memset(&se->ix, 0, sizeof se->ix);
-        se->ix.tr = tr;
-        return buf;
-    }
+    view_index_build(&se->ix, tr);
     if (!se->real)
         return buf;
     view_index_compare(&se->ix, *se->scn);
@@ -274,14 +271,8 @@ static const char *index_run(struct session *se, char *buf, size_t n)
 static void open_catalog(struct session *se)
 {
     if (!se->cat) {
-        se->ncat = scenario_catalog(se->argv0, &se->cat);
-        se->choices = calloc(se->ncat > 0 ? (size_t)se->ncat : 1, sizeof *se->choices);
-        if (!se->choices) {
-            scenario_catalog_free(se->cat, se->ncat);
-            se->cat = NULL;
-            se->ncat = 0;
-            return;
-        }
+        se->ncat = scnpath_catalog(se->argv0, &se->cat);
+        se->choices = xcalloc(se->ncat > 0 ? (size_t)se->ncat : 1, sizeof *se->choices);
         for (int i = 0; i < se->ncat; i++)
             se->choices[i] = (struct view_choice){ se->cat[i].name, se->cat[i].title };
     }
@@ -512,7 +503,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
     view_screen_free(&vs);
     view_index_free(&se.ix);
     free(se.choices);
-    scenario_catalog_free(se.cat, se.ncat);
+    scnpath_catalog_free(se.cat, se.ncat);
     restore_terminal();
     delscreen(scr);
     put_back_handlers();
@@ -541,15 +532,14 @@ long tui_bench_frames(const struct view_index *ix, struct view_state *st, int w,
     make_palettes(has_colors(), &norm, &proj);
     struct view_screen vs;
     long done = 0;
-    if (view_screen_init(&vs, w, h) == 0) {
-        for (; done < frames; done++) {
-            view_render(ix, st, &vs);
-            blit(&vs, &norm);
-            refresh();
-            st->cur = ix->n && st->cur + 1 < ix->n ? st->cur + 1 : 0;
-        }
-        view_screen_free(&vs);
+    view_screen_init(&vs, w, h);
+    for (; done < frames; done++) {
+        view_render(ix, st, &vs);
+        blit(&vs, &norm);
+        refresh();
+        st->cur = ix->n && st->cur + 1 < ix->n ? st->cur + 1 : 0;
     }
+    view_screen_free(&vs);
     endwin();
     delscreen(scr);
     fclose(out);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 #include "view.h"
 #include "viewint.h"
 #include "real.h"
@@ -109,7 +110,7 @@ int view_kernel_columns(int n, const uint8_t *khost, int x0, int w, int *cols,
  * socket before its connect()) is compared with both; one made after the
  * call, only with the model's state now.  A connection the model does not
  * have (yet) is CLOSED, the fictional state of no TCB (RFC 9293 3.3.2). */
-static int index_kernel(struct view_index *ix)
+static void index_kernel(struct view_index *ix)
 {
     const struct trace *tr = ix->tr;
     size_t n = ix->n;
@@ -118,19 +119,15 @@ static int index_kernel(struct view_index *ix)
         if (real_is_rec(&tr->recs[i]))
             break;
     if (i == n)
-        return 0;
+        return;
     size_t nh = tr->nhosts > 0 ? (size_t)tr->nhosts : 1;
     size_t nstrs = tr->nstrs ? tr->nstrs : 1;
     struct mstate { int8_t now, before; int64_t t, call_t; } *ms =
-        malloc(nstrs * sizeof *ms);
-    ix->khost = calloc(nh, 1);
-    ix->kmodel = malloc(n);
-    ix->kbefore = malloc(n);
-    ix->kmark = calloc(n, 1);
-    if (!ms || !ix->khost || !ix->kmodel || !ix->kbefore || !ix->kmark) {
-        free(ms);
-        return -1;
-    }
+        xreallocarray(NULL, nstrs, sizeof *ms);
+    ix->khost = xcalloc(nh, 1);
+    ix->kmodel = xmalloc(n);
+    ix->kbefore = xmalloc(n);
+    ix->kmark = xcalloc(n, 1);
     for (size_t k = 0; k < nstrs; k++)
         ms[k] = (struct mstate){ TCPS_CLOSED, TCPS_CLOSED, -1, -1 };
     for (i = 0; i < n; i++) {
@@ -166,7 +163,6 @@ static int index_kernel(struct view_index *ix)
     free(ms);
     for (int h = 0; h < tr->nhosts; h++)
         ix->nkhosts += ix->khost[h];
-    return 0;
 }
 
 void view_index_compare(struct view_index *ix, const struct scenario *scn)
@@ -174,9 +170,7 @@ void view_index_compare(struct view_index *ix, const struct scenario *scn)
     const struct trace *tr = ix->tr;
     if (!ix->kmark || !scn || ix->compared)
         return;
-    ix->kwhy = calloc(ix->n ? ix->n : 1, sizeof *ix->kwhy);
-    if (!ix->kwhy)
-        return;
+    ix->kwhy = xcalloc(ix->n, sizeof *ix->kwhy);
     ix->compared = 1;
     struct real_compare c;
     real_compare(tr, scn, &c);
@@ -231,32 +225,28 @@ static int ends_send(const struct view_index *ix, int32_t s, size_t i)
     return 1;
 }
 
-int view_index_build(struct view_index *ix, const struct trace *tr)
+void view_index_build(struct view_index *ix, const struct trace *tr)
 {
     memset(ix, 0, sizeof *ix);
     ix->tr = tr;
     size_t n = tr->n;
     ix->n = n;
     size_t m = n ? n : 1;
-    ix->peer = malloc(m * sizeof *ix->peer);
-    ix->end = malloc(m * sizeof *ix->end);
-    ix->first_end = malloc(m * sizeof *ix->first_end);
-    ix->next_end = malloc(m * sizeof *ix->next_end);
-    ix->live = malloc(m * sizeof *ix->live);
-    ix->tcp_nxt = calloc(m, sizeof *ix->tcp_nxt);
-    ix->tcp_ack = calloc(m, sizeof *ix->tcp_ack);
-    ix->flags = calloc(m, sizeof *ix->flags);
-    ix->proto = calloc(m, sizeof *ix->proto);
+    ix->peer = xreallocarray(NULL, m, sizeof *ix->peer);
+    ix->end = xreallocarray(NULL, m, sizeof *ix->end);
+    ix->first_end = xreallocarray(NULL, m, sizeof *ix->first_end);
+    ix->next_end = xreallocarray(NULL, m, sizeof *ix->next_end);
+    ix->live = xreallocarray(NULL, m, sizeof *ix->live);
+    ix->tcp_nxt = xcalloc(m, sizeof *ix->tcp_nxt);
+    ix->tcp_ack = xcalloc(m, sizeof *ix->tcp_ack);
+    ix->flags = xcalloc(m, sizeof *ix->flags);
+    ix->proto = xcalloc(m, sizeof *ix->proto);
     size_t nh = tr->nhosts > 0 ? (size_t)tr->nhosts : 1;
-    ix->bsrc = malloc(m * sizeof *ix->bsrc);
+    ix->bsrc = xreallocarray(NULL, m, sizeof *ix->bsrc);
     mac_addr *macs = NULL;                   /* distinct broadcast sources */
     int nmacs = 0;
-    int32_t *last_end = malloc(m * sizeof *last_end);
-    int32_t *skip = malloc((m + 1) * sizeof *skip);
-    if (!ix->peer || !ix->end || !ix->first_end || !ix->next_end || !ix->live ||
-        !ix->tcp_nxt || !ix->tcp_ack || !ix->flags || !ix->proto || !ix->bsrc ||
-        !last_end || !skip)
-        goto fail;
+    int32_t *last_end = xreallocarray(NULL, m, sizeof *last_end);
+    int32_t *skip = xreallocarray(NULL, m + 1, sizeof *skip);
     for (size_t i = 0; i < n; i++) {
         ix->peer[i] = ix->end[i] = ix->first_end[i] = ix->next_end[i] = -1;
         last_end[i] = ix->bsrc[i] = -1;
@@ -276,18 +266,13 @@ int view_index_build(struct view_index *ix, const struct trace *tr)
             if (!memcmp(macs[k].b, p + 6, 6))
                 break;
         if (k == nmacs) {
-            mac_addr *nm = realloc(macs, (size_t)(nmacs + 1) * sizeof *nm);
-            if (!nm)
-                goto fail;
-            macs = nm;
+            macs = xreallocarray(macs, (size_t)nmacs + 1, sizeof *macs);
             memcpy(macs[nmacs++].b, p + 6, 6);
         }
         ix->bsrc[i] = k;
     }
     ix->nifs = nmacs;
-    ix->bpeer = calloc((size_t)(nmacs ? nmacs : 1) * nh, 1);
-    if (!ix->bpeer)
-        goto fail;
+    ix->bpeer = xcalloc((size_t)(nmacs ? nmacs : 1), nh);
 
     /* the trace links every arrival and drop to its send and every timer
      * stop, expiry or restart to its start (trace_rec.of) */
@@ -387,19 +372,10 @@ int view_index_build(struct view_index *ix, const struct trace *tr)
         if (l > ix->time_w)
             ix->time_w = l;
     }
-    if (index_kernel(ix) < 0)
-        goto fail;
+    index_kernel(ix);
     free(last_end);
     free(skip);
     free(macs);
-    return 0;
-
-fail:
-    free(last_end);
-    free(skip);
-    free(macs);
-    view_index_free(ix);
-    return -1;
 }
 
 void view_index_free(struct view_index *ix)

@@ -148,7 +148,7 @@ struct view_screen {
     struct view_cell *cells;
 };
 
-int  view_screen_init(struct view_screen *s, int w, int h);  /* 0 or -1 */
+void view_screen_init(struct view_screen *s, int w, int h);
 void view_screen_free(struct view_screen *s);
 void view_screen_clear(struct view_screen *s);
 static inline struct view_cell *view_at(struct view_screen *s, int x, int y)
@@ -263,9 +263,9 @@ struct view_index {
 #define KM_DETAIL  0x08    /* compare.c: the same state, a detail differs */
 #define KM_ONLY    0x10    /* compare.c: only one side has it */
 
-int  view_index_build(struct view_index *ix, const struct trace *tr);
-/* --real: adds the model-beside-kernel verdicts of sim/real/compare.c
- * (the --batch table) for the inspector; needs the run's scenario.  A
+void view_index_build(struct view_index *ix, const struct trace *tr);
+/* --real: adds the model-beside-kernel verdicts of real/compare.c (the
+ * --batch table) for the inspector; needs the run's scenario.  A
  * no-op without kernel observations. */
 void view_index_compare(struct view_index *ix, const struct scenario *scn);
 void view_index_free(struct view_index *ix);

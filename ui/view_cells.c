@@ -1,6 +1,7 @@
 /* view_cells.c — the screen as cells: line-drawing glyphs, UTF-8 decoding and display width, text written into cells, and the screen read back as text. */
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 #include "view.h"
 #include "viewint.h"
 
@@ -25,17 +26,12 @@ uint32_t view_glyph(int g, int utf8)
     return utf8 ? glyph_utf8[g] : (uint32_t)(unsigned char)glyph_ascii[g];
 }
 
-int view_screen_init(struct view_screen *s, int w, int h)
+void view_screen_init(struct view_screen *s, int w, int h)
 {
     s->w = w > 0 ? w : 0;
     s->h = h > 0 ? h : 0;
-    s->cells = calloc((size_t)s->w * (size_t)s->h + 1, sizeof *s->cells);
-    if (!s->cells) {
-        s->w = s->h = 0;
-        return -1;
-    }
+    s->cells = xcalloc((size_t)s->w * (size_t)s->h + 1, sizeof *s->cells);
     view_screen_clear(s);
-    return 0;
 }
 
 void view_screen_free(struct view_screen *s)
@@ -234,12 +230,7 @@ char *view_screen_text(const struct view_screen *s)
 {
     size_t cap = (size_t)s->w * 4 + 2;
     size_t total = cap * (size_t)(s->h > 0 ? s->h : 1) + 1;
-    char *out = malloc(total), *line = malloc(cap);
-    if (!out || !line) {
-        free(out);
-        free(line);
-        return NULL;
-    }
+    char *out = xmalloc(total), *line = xmalloc(cap);
     size_t pos = 0;
     out[0] = '\0';
     for (int y = 0; y < s->h; y++) {

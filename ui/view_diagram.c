@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 #include "narrate.h"
 #include "view.h"
 #include "viewint.h"
@@ -147,10 +148,7 @@ static void add_mark(struct endmarks *m, int x, int y, int g, int role)
 {
     if (m->n == m->cap) {
         int nc = m->cap ? m->cap * 2 : 32;
-        struct endmark *nv = realloc(m->v, (size_t)nc * sizeof *nv);
-        if (!nv)
-            return;
-        m->v = nv;
+        m->v = xreallocarray(m->v, (size_t)nc, sizeof *m->v);
         m->cap = nc;
     }
     m->v[m->n++] = (struct endmark){ x, y, g, role };
@@ -749,9 +747,8 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
     g.band_w = r.x + r.w - g.band_x;
     g.nhosts = tr->nhosts;
     int colbuf[128];
-    g.cols = g.nhosts <= 64 ? colbuf : malloc((size_t)g.nhosts * 2 * sizeof *g.cols);
-    if (!g.cols)
-        return;
+    g.cols = g.nhosts <= 64 ? colbuf
+                            : xreallocarray(NULL, (size_t)g.nhosts * 2, sizeof *g.cols);
     g.kx = g.cols + (g.nhosts <= 64 ? 64 : g.nhosts);
     g.kmode = view_kernel_columns(g.nhosts, ix->khost, g.band_x, g.band_w, g.cols,
                                   g.kx);
@@ -813,12 +810,7 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
                 vw_set_glyph(scr, g.kx[h], y, G_KGUIDE, R_KERNEL, st->utf8);
         }
 
-    struct rowinfo *ri = calloc(g.nvis, sizeof *ri);
-    if (!ri) {
-        if (g.cols != colbuf)
-            free(g.cols);
-        return;
-    }
+    struct rowinfo *ri = xcalloc(g.nvis, sizeof *ri);
     /* everything that crosses the window: timers under packets */
     size_t from = (size_t)ix->live[g.top];
     for (size_t s = from; s <= cur; s++) {

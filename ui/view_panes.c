@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 #include "narrate.h"
 #include "view.h"
 #include "viewint.h"
@@ -38,15 +39,10 @@ static void add_line_n(struct view_lines *l, int role, int head_role, int head_l
 {
     if (l->n == l->cap) {
         int nc = l->cap ? l->cap * 2 : 32;
-        struct view_line *nv = realloc(l->v, (size_t)nc * sizeof *nv);
-        if (!nv)
-            return;
-        l->v = nv;
+        l->v = xreallocarray(l->v, (size_t)nc, sizeof *l->v);
         l->cap = nc;
     }
-    char *t = malloc(len + 1);
-    if (!t)
-        return;
+    char *t = xmalloc(len + 1);
     memcpy(t, text, len);
     t[len] = '\0';
     l->v[l->n++] = (struct view_line){ t, (uint8_t)role, (uint8_t)head_role,
@@ -147,10 +143,8 @@ static void hex_lines(struct view_lines *l, int width, const uint8_t *p, size_t 
 /* The DNS message in a UDP payload (RFC 1035 4.1), section by section. */
 static void inspect_dns(const uint8_t *p, size_t len, int width, struct view_lines *out)
 {
-    struct dns_msg *m = malloc(sizeof *m);
+    struct dns_msg *m = xmalloc(sizeof *m);
     char err[128], ty[16], rc[16], rr[512];
-    if (!m)
-        return;
     if (dns_decode(p, len, m, err, sizeof err) != 0) {
         add_fmt(out, width, R_DROP, R_LAYER, 3, "DNS malformed: %s", err);
         free(m);
@@ -454,11 +448,9 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
     size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
     int64_t now = tr->recs[cur].t_us;
     size_t nstrs = tr->nstrs ? tr->nstrs : 1;
-    int32_t *slot = malloc(nstrs * sizeof *slot);
+    int32_t *slot = xreallocarray(NULL, nstrs, sizeof *slot);
     struct conn_view *cv = NULL;
     int ncv = 0, capcv = 0;
-    if (!slot)
-        return;
     for (size_t i = 0; i < nstrs; i++)
         slot[i] = -1;
     for (size_t i = 0; i <= cur; i++) {
@@ -474,10 +466,7 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
         if (k < 0) {
             if (ncv == capcv) {
                 int nc = capcv ? capcv * 2 : 16;
-                struct conn_view *nv = realloc(cv, (size_t)nc * sizeof *nv);
-                if (!nv)
-                    break;
-                cv = nv;
+                cv = xreallocarray(cv, (size_t)nc, sizeof *cv);
                 capcv = nc;
             }
             k = slot[r->conn] = ncv++;

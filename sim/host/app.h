@@ -19,7 +19,7 @@
  *      matters only where two apps could take the same datagram: DNS sits
  *      before the UDP sockets so that port 53 reaches the DNS roles);
  *   3. new scenario actions need their ACT_ kind in scenario.h and their
- *      syntax in lang/parse.c; state kept per run goes in struct sim (as
+ *      syntax in lang/parse_action.c; state kept per run goes in struct sim (as
  *      `dns` for dnsapp.c), state per connection in struct sim_conn. */
 #ifndef PROTOSIM_APP_H
 #define PROTOSIM_APP_H

@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sim_run(&sim);
     char **msgs = NULL;
     int nmsgs = 0;
-    sim_check(&sim, &msgs, &nmsgs);
+    scn_check(&sim, &msgs, &nmsgs);
     for (int i = 0; i < nmsgs; i++)
         free(msgs[i]);
     free(msgs);

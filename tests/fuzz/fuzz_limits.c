@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sim_init(&sim, s, s->seed);            /* the program's limits */
     sim_run(&sim);
     render_text(sink, &sim);
-    sim_check(&sim, NULL, NULL);
+    scn_check(&sim, NULL, NULL);
     sim_free(&sim);
     scenario_free(s);
     return 0;

@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sim.end_us = 120LL * 1000000;      /* keep each input quick */
         sim.max_events = 20000;
         sim_run(&sim);
-        sim_check(&sim, NULL, NULL);
+        scn_check(&sim, NULL, NULL);
         sim_free(&sim);
         scenario_free(s);
     }

@@ -30,7 +30,7 @@ int main(int argc, char **argv)
     sim_run(s);
     char **fails = NULL;
     int nfails = 0;
-    int bad = sim_check(s, &fails, &nfails);
+    int bad = scn_check(s, &fails, &nfails);
     printf("records %zu failed %d\n", s->tr.n, bad);
     for (int i = 0; i < nfails; i++)
         free(fails[i]);
