@@ -479,22 +479,30 @@ static void expect_call(struct parser *P, struct scn_expect *e, int call)
                lang_found(&sh, x));
 }
 
+/* The end of a state expectation: `by TIME` (*at = 0) or `at TIME` (1),
+ * into *t_us; 0, or -1 after an error. */
+static int want_by_at(struct parser *P, int *at, int64_t *t_us)
+{
+    struct show sh;
+    struct tok *w = lang_next(P);
+    if (lang_is_word(w, "by")) *at = 0;
+    else if (lang_is_word(w, "at")) *at = 1;
+    else {
+        ERR_AT(P, w, "expected \"by TIME\" or \"at TIME\" after the state, found %s",
+               lang_found(&sh, w));
+        return -1;
+    }
+    if (lang_want_dur(P, t_us)) return -1;
+    return lang_want_end(P);
+}
+
 /* The readers of the rest of an `expect HOST WORD` line, one per shape of
  * SCN_EXPECT_FORMS; the kind is already set to the form's. */
 static void exp_state(struct parser *P, struct scn_expect *e)
 {
-    struct show sh;
-    if (want_state(P, &e->state)) return;
-    struct tok *w = lang_next(P);
-    if (lang_is_word(w, "by")) e->kind = EXP_STATE_BY;
-    else if (lang_is_word(w, "at")) e->kind = EXP_STATE_AT;
-    else {
-        ERR_AT(P, w, "expected \"by TIME\" or \"at TIME\" after the state, found %s",
-               lang_found(&sh, w));
-        return;
-    }
-    if (lang_want_dur(P, &e->t_us)) return;
-    lang_want_end(P);
+    int at;
+    if (want_state(P, &e->state) || want_by_at(P, &at, &e->t_us)) return;
+    e->kind = at ? EXP_STATE_AT : EXP_STATE_BY;
 }
 
 static void exp_never(struct parser *P, struct scn_expect *e)
@@ -518,18 +526,8 @@ static void exp_received(struct parser *P, struct scn_expect *e)
 
 static void exp_arp(struct parser *P, struct scn_expect *e)
 {
-    struct show sh;
     if (lang_want_addr(P, NULL, &e->addr) || want_arp_state(P, &e->state)) return;
-    struct tok *w = lang_next(P);
-    if (lang_is_word(w, "by")) e->when = 0;
-    else if (lang_is_word(w, "at")) e->when = 1;
-    else {
-        ERR_AT(P, w, "expected \"by TIME\" or \"at TIME\" after the state, found %s",
-               lang_found(&sh, w));
-        return;
-    }
-    if (lang_want_dur(P, &e->t_us)) return;
-    lang_want_end(P);
+    want_by_at(P, &e->when, &e->t_us);
 }
 
 static void exp_resolved(struct parser *P, struct scn_expect *e)
