@@ -319,6 +319,73 @@ START_TEST(test_handshake_states_appear_at_their_event)
 }
 END_TEST
 
+/* The state pane's precomputed tables agree, at every event, with the
+ * trace read from the start: a connection has no view before its first
+ * record, and afterwards its state is the last TK_STATE's `to` and its
+ * timers those whose last record at or before the event was a start; a
+ * host's connections are listed in order of first appearance.  (A lesson
+ * with retransmissions, TIME_WAIT and several connections per host.) */
+START_TEST(test_state_tables_match_the_prefix)
+{
+    struct fixture f;
+    static const char two_conns[] =
+        "host client 192.0.2.10\nhost server 192.0.2.80\n"
+        "link client server delay 10ms\n"
+        "tcp msl 100ms\n"
+        "fault drop client->server tcp SYN #1\n"
+        "at 0ms server listen 80\n"
+        "at 0ms client connect server 80\n"
+        "at 2s client close\n"
+        "at 2s server close\n"
+        "at 3s client connect server 80\n"
+        "at 3100ms client send \"hi\"\n";
+    fx_open(&f, two_conns, 120, 40, 1);
+    const struct trace *tr = &f.s.tr;
+    ck_assert_uint_gt(f.ix.nconns, 0);
+    for (size_t cur = 0; cur < f.ix.n; cur++) {
+        for (size_t k = 0; k < f.ix.nconns; k++) {
+            uint32_t conn = f.ix.cstate[f.ix.coff[k]].conn;
+            int seen = 0, state = -1;
+            int64_t due[TM_COUNT];
+            for (int j = 0; j < TM_COUNT; j++)
+                due[j] = -1;
+            for (size_t i = 0; i <= cur; i++) {
+                const struct trace_rec *r = &tr->recs[i];
+                if (r->conn != conn)
+                    continue;
+                if (r->kind == TK_STATE) {
+                    seen = 1;
+                    state = r->u.state.to;
+                } else if (r->kind == TK_TIMER) {
+                    seen = 1;
+                    due[r->u.timer.name] =
+                        r->u.timer.action == TA_START ? r->u.timer.due_us : -1;
+                } else if (r->kind == TK_SEND) {
+                    seen = 1;
+                }
+            }
+            const struct view_conn *c = view_conn_at(&f.ix, k, cur);
+            ck_assert_msg(!seen == !c, "conn %zu at event %zu: view %s", k, cur,
+                          c ? "too early" : "missing");
+            if (!c)
+                continue;
+            ck_assert_int_eq(c->have_state, state >= 0);
+            if (state >= 0)
+                ck_assert_int_eq(c->state, state);
+            for (int j = 0; j < TM_COUNT; j++)
+                ck_assert_int_eq(c->due[j], due[j]);
+        }
+    }
+    for (int h = 0; h < tr->nhosts; h++)
+        for (size_t i = f.ix.hoff[h]; i + 1 < f.ix.hoff[h + 1]; i++) {
+            uint32_t a = f.ix.hconn[i], b = f.ix.hconn[i + 1];
+            ck_assert_int_eq(f.ix.cstate[f.ix.coff[a]].host, h);
+            ck_assert_uint_lt(f.ix.crec[f.ix.coff[a]], f.ix.crec[f.ix.coff[b]]);
+        }
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_packet_in_flight_then_arrived)
 {
     struct fixture f;
@@ -1479,6 +1546,7 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_kernel_column_from_a_real_teardown);
     tcase_add_test(tc, test_kernel_inspector_and_state_pane);
     tcase_add_test(tc, test_kernel_stepping_back_equals_first_reach);
+    tcase_add_test(tc, test_state_tables_match_the_prefix);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -225,6 +225,167 @@ static int ends_send(const struct view_index *ix, int32_t s, size_t i)
     return 1;
 }
 
+static size_t mac_hash(const uint8_t *m)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 6; i++)
+        v = v << 8 | m[i];
+    v *= 0x9e3779b97f4a7c15ULL;
+    return (size_t)(v >> 32);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int view_bcast_reached(const struct view_index *ix, int iface, int h)
+{
+    uint64_t key = (uint64_t)(uint32_t)iface << 32 | (h < 0 ? 0 : (uint32_t)h);
+    size_t lo = 0, hi = ix->nbpeer;          /* first element >= key */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->bpeer[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == ix->nbpeer)
+        return 0;
+    return h < 0 ? ix->bpeer[lo] >> 32 == (uint32_t)iface : ix->bpeer[lo] == key;
+}
+
+/* Does record r change what the state pane shows of its connection? */
+static int state_rec(const struct trace *tr, const struct trace_rec *r, int *kstate)
+{
+    if (!r->conn || r->conn >= (tr->nstrs ? tr->nstrs : 1))
+        return 0;
+    *kstate = real_is_rec(r) && (RR_WHAT(r) == RW_STATE || RR_WHAT(r) == RW_UNSEEN);
+    return r->kind == TK_STATE || r->kind == TK_SEND || r->kind == TK_TIMER || *kstate;
+}
+
+/* Record i's effect on its connection's view c. */
+static void state_apply(const struct view_index *ix, size_t i, struct view_conn *c)
+{
+    const struct trace_rec *r = &ix->tr->recs[i];
+    switch (r->kind) {
+    case TK_STATE:
+        c->state = r->u.state.to;
+        c->layer = r->layer;
+        c->have_state = 1;
+        break;
+    case TK_SEND:
+        if (r->u.pkt.dup || !(ix->flags[i] & VF_TCP))
+            break;
+        if (!c->have_snd || seq_gt(ix->tcp_nxt[i], c->snd_nxt))
+            c->snd_nxt = ix->tcp_nxt[i];
+        c->have_snd = 1;
+        if (ix->flags[i] & VF_ACK) {
+            c->rcv_nxt = ix->tcp_ack[i];
+            c->have_rcv = 1;
+        }
+        break;
+    case TK_TIMER:
+        if (r->u.timer.name < TM_COUNT)
+            c->due[r->u.timer.name] =
+                r->u.timer.action == TA_START ? r->u.timer.due_us : -1;
+        break;
+    case TK_EXT:
+        if (real_is_rec(r))
+            c->kernel = (long)i;
+        break;
+    }
+}
+
+/* The state pane's tables (view.h): two passes over the trace, one to count
+ * each connection's records, one to fill in its state after each. */
+static void index_states(struct view_index *ix)
+{
+    const struct trace *tr = ix->tr;
+    size_t n = ix->n, nstrs = tr->nstrs ? tr->nstrs : 1;
+    size_t nh = tr->nhosts > 0 ? (size_t)tr->nhosts : 0;
+    uint32_t *slot = xreallocarray(NULL, nstrs, sizeof *slot);  /* conn + 1 */
+    memset(slot, 0, nstrs * sizeof *slot);
+    size_t nc = 0, cap = 0, *count = NULL;
+    int kstate;
+    for (size_t i = 0; i < n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (!state_rec(tr, r, &kstate))
+            continue;
+        if (!slot[r->conn]) {
+            if (nc == cap) {
+                cap = cap ? cap * 2 : 16;
+                count = xreallocarray(count, cap, sizeof *count);
+            }
+            count[nc] = 0;
+            slot[r->conn] = (uint32_t)++nc;
+        }
+        count[slot[r->conn] - 1]++;
+    }
+    ix->nconns = nc;
+    ix->coff = xreallocarray(NULL, nc + 1, sizeof *ix->coff);
+    ix->coff[0] = 0;
+    for (size_t k = 0; k < nc; k++)
+        ix->coff[k + 1] = ix->coff[k] + count[k];
+    size_t total = ix->coff[nc];
+    ix->cstate = xreallocarray(NULL, total ? total : 1, sizeof *ix->cstate);
+    ix->crec = xreallocarray(NULL, total ? total : 1, sizeof *ix->crec);
+    ix->hoff = xcalloc(nh + 1, sizeof *ix->hoff);
+    ix->hconn = xreallocarray(NULL, nc ? nc : 1, sizeof *ix->hconn);
+    for (size_t k = 0; k < nc; k++)
+        count[k] = 0;                        /* now: entries filled */
+    for (size_t i = 0; i < n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (!state_rec(tr, r, &kstate))
+            continue;
+        size_t k = slot[r->conn] - 1, at = ix->coff[k] + count[k];
+        struct view_conn *c = &ix->cstate[at];
+        if (count[k] == 0) {
+            memset(c, 0, sizeof *c);
+            c->conn = r->conn;
+            c->host = r->host;
+            c->layer = kstate ? TL_TCP : r->layer;
+            c->kernel = -1;
+            for (int j = 0; j < TM_COUNT; j++)
+                c->due[j] = -1;
+            if (r->host >= 0 && (size_t)r->host < nh)
+                ix->hoff[r->host + 1]++;
+        } else {
+            *c = ix->cstate[at - 1];
+        }
+        state_apply(ix, i, c);
+        ix->crec[at] = (uint32_t)i;
+        count[k]++;
+    }
+    for (size_t h = 0; h < nh; h++)
+        ix->hoff[h + 1] += ix->hoff[h];
+    size_t *fill = xcalloc(nh ? nh : 1, sizeof *fill);
+    for (size_t k = 0; k < nc; k++) {
+        int h = ix->cstate[ix->coff[k]].host;
+        if (h >= 0 && (size_t)h < nh)
+            ix->hconn[ix->hoff[h] + fill[h]++] = (uint32_t)k;
+    }
+    free(fill);
+    free(count);
+    free(slot);
+}
+
+const struct view_conn *view_conn_at(const struct view_index *ix, size_t k, size_t cur)
+{
+    size_t lo = ix->coff[k], hi = ix->coff[k + 1];
+    if (lo == hi || ix->crec[lo] > cur)
+        return NULL;
+    while (hi - lo > 1) {                    /* crec[lo] <= cur < crec[hi] */
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->crec[mid] <= cur)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return &ix->cstate[lo];
+}
+
 void view_index_build(struct view_index *ix, const struct trace *tr)
 {
     memset(ix, 0, sizeof *ix);
@@ -241,9 +402,14 @@ void view_index_build(struct view_index *ix, const struct trace *tr)
     ix->tcp_ack = xcalloc(m, sizeof *ix->tcp_ack);
     ix->flags = xcalloc(m, sizeof *ix->flags);
     ix->proto = xcalloc(m, sizeof *ix->proto);
-    size_t nh = tr->nhosts > 0 ? (size_t)tr->nhosts : 1;
     ix->bsrc = xreallocarray(NULL, m, sizeof *ix->bsrc);
-    mac_addr *macs = NULL;                   /* distinct broadcast sources */
+    /* distinct broadcast sources: open addressing on the MAC, ids in order
+     * of first appearance */
+    size_t mcap = 64, nbp = 0, capbp = 0;
+    int32_t *mslot = xreallocarray(NULL, mcap, sizeof *mslot);
+    for (size_t i = 0; i < mcap; i++)
+        mslot[i] = -1;
+    mac_addr *macs = NULL;
     int nmacs = 0;
     int32_t *last_end = xreallocarray(NULL, m, sizeof *last_end);
     int32_t *skip = xreallocarray(NULL, m + 1, sizeof *skip);
@@ -261,18 +427,31 @@ void view_index_build(struct view_index *ix, const struct trace *tr)
         p = trace_blob_data(tr, r->u.pkt.pkt, &len);
         if (len < 12 || memcmp(p, MAC_BROADCAST.b, 6))
             continue;
-        int k;
-        for (k = 0; k < nmacs; k++)
-            if (!memcmp(macs[k].b, p + 6, 6))
-                break;
-        if (k == nmacs) {
-            macs = xreallocarray(macs, (size_t)nmacs + 1, sizeof *macs);
-            memcpy(macs[nmacs++].b, p + 6, 6);
+        if ((size_t)nmacs * 2 >= mcap) {     /* grow and rehash */
+            size_t nc = mcap * 2;
+            mslot = xreallocarray(mslot, nc, sizeof *mslot);
+            for (size_t j = 0; j < nc; j++)
+                mslot[j] = -1;
+            mcap = nc;
+            for (int k = 0; k < nmacs; k++) {
+                size_t j = mac_hash(macs[k].b) & (mcap - 1);
+                while (mslot[j] >= 0)
+                    j = (j + 1) & (mcap - 1);
+                mslot[j] = k;
+            }
         }
-        ix->bsrc[i] = k;
+        size_t j = mac_hash(p + 6) & (mcap - 1);
+        while (mslot[j] >= 0 && memcmp(macs[mslot[j]].b, p + 6, 6))
+            j = (j + 1) & (mcap - 1);
+        if (mslot[j] < 0) {
+            macs = xreallocarray(macs, (size_t)nmacs + 1, sizeof *macs);
+            memcpy(macs[nmacs].b, p + 6, 6);
+            mslot[j] = nmacs++;
+        }
+        ix->bsrc[i] = mslot[j];
     }
     ix->nifs = nmacs;
-    ix->bpeer = xcalloc((size_t)(nmacs ? nmacs : 1), nh);
+    free(mslot);
 
     /* the trace links every arrival and drop to its send and every timer
      * stop, expiry or restart to its start (trace_rec.of) */
@@ -309,8 +488,13 @@ void view_index_build(struct view_index *ix, const struct trace *tr)
                 break;
             ix->peer[i] = s;
             if (ix->bsrc[s] >= 0 && r->kind == TK_RECV &&
-                r->host >= 0 && r->host < tr->nhosts)
-                ix->bpeer[(size_t)ix->bsrc[s] * nh + (size_t)r->host] = 1;
+                r->host >= 0 && r->host < tr->nhosts) {
+                if (nbp == capbp) {
+                    capbp = capbp ? capbp * 2 : 64;
+                    ix->bpeer = xreallocarray(ix->bpeer, capbp, sizeof *ix->bpeer);
+                }
+                ix->bpeer[nbp++] = (uint64_t)ix->bsrc[s] << 32 | (uint32_t)r->host;
+            }
             if (last_end[s] >= 0)
                 ix->next_end[last_end[s]] = si;
             else
@@ -326,6 +510,16 @@ void view_index_build(struct view_index *ix, const struct trace *tr)
             break;
         }
     }
+
+    if (nbp) {
+        qsort(ix->bpeer, nbp, sizeof *ix->bpeer, cmp_u64);
+        size_t u = 1;
+        for (size_t i = 1; i < nbp; i++)
+            if (ix->bpeer[i] != ix->bpeer[u - 1])
+                ix->bpeer[u++] = ix->bpeer[i];
+        nbp = u;
+    }
+    ix->nbpeer = nbp;
 
     /* live[i]: the smallest span start covering row i.  Spans are visited
      * in start order; `skip` jumps over rows already claimed, so the whole
@@ -373,6 +567,7 @@ void view_index_build(struct view_index *ix, const struct trace *tr)
             ix->time_w = l;
     }
     index_kernel(ix);
+    index_states(ix);
     free(last_end);
     free(skip);
     free(macs);
@@ -396,6 +591,11 @@ void view_index_free(struct view_index *ix)
     free(ix->kbefore);
     free(ix->kmark);
     free(ix->kwhy);
+    free(ix->coff);
+    free(ix->cstate);
+    free(ix->crec);
+    free(ix->hoff);
+    free(ix->hconn);
     memset(ix, 0, sizeof *ix);
 }
 

@@ -216,6 +216,17 @@ int view_kernel_columns(int n, const uint8_t *khost, int x0, int w, int *cols,
 #define VF_TCP   0x02      /* send: a TCP segment (tcp_nxt valid) */
 #define VF_ACK   0x04      /* send: ACK flag set (tcp_ack valid) */
 
+/* One connection (or cache entry) as the state pane shows it, after some
+ * record of it. */
+struct view_conn {
+    uint32_t conn;
+    int      host, layer, state, have_state;
+    int      have_snd, have_rcv;
+    uint32_t snd_nxt, rcv_nxt;
+    int64_t  due[TM_COUNT];
+    long     kernel;           /* --real: the last kernel state record, -1 */
+};
+
 struct view_index {
     const struct trace *tr;
     size_t   n;
@@ -234,11 +245,13 @@ struct view_index {
                               else the record's layer */
     int32_t  *bsrc;        /* broadcast send: its sending interface (an
                               index of distinct source MACs), else -1 */
-    uint8_t  *bpeer;       /* nifs x nhosts: [i * nhosts + h] when a
+    uint64_t *bpeer;       /* sorted, distinct: (i << 32 | h) when a
                               broadcast from interface i reached host h
                               somewhere in the run — the LANs, a static
                               fact like the host list, used to aim
-                              broadcasts still in flight */
+                              broadcasts still in flight; linear in the
+                              arrivals, not interfaces x hosts */
+    size_t   nbpeer;
     int      nifs;
     int      time_w;       /* width of the widest fmt_time() */
     /* --real (all NULL / 0 when the trace has no --real record) */
@@ -254,7 +267,26 @@ struct view_index {
     uint8_t *kmark;        /* KM_xxx */
     struct why *kwhy;      /* compare.c's sentence for an observation */
     int      compared;     /* view_index_compare() ran */
+    /* The state pane, precomputed so that a step costs the same at any
+     * event: the connections in order of first appearance; for each, its
+     * state after each of its records (cstate[coff[k] .. coff[k + 1]),
+     * those records' indices in crec, increasing); and each host's
+     * connections in that order (hconn[hoff[h] .. hoff[h + 1])). */
+    size_t   nconns;
+    size_t  *coff;
+    struct view_conn *cstate;
+    uint32_t *crec;
+    size_t  *hoff;
+    uint32_t *hconn;
 };
+
+/* Did a broadcast from interface iface reach host h somewhere in the run
+ * (h < 0: any host)? */
+int view_bcast_reached(const struct view_index *ix, int iface, int h);
+
+/* Connection k's state at event cur (after its last record at or before
+ * cur), or NULL when it has none yet. */
+const struct view_conn *view_conn_at(const struct view_index *ix, size_t k, size_t cur);
 
 /* kmark bits of a kernel state record. */
 #define KM_UNSEEN  0x01    /* RW_UNSEEN: a state the kernel was not seen in */

@@ -304,23 +304,26 @@ static void draw_flight(const struct view_index *ix, const struct view_state *st
     long num = (long)(st->cur - s) + 1, den = num + 1;
     int yb = row_of(g, st->cur);
     int src = r->u.pkt.src, lan = 0;
-    const uint8_t *peers = bcast ? ix->bpeer + (size_t)ix->bsrc[s] * (size_t)g->nhosts
-                                 : NULL;
-    for (int h = 0; bcast && h < g->nhosts; h++)
-        lan |= peers[h];
+    uint8_t *reached = NULL;                 /* hosts this broadcast reached */
+    if (bcast) {
+        lan = view_bcast_reached(ix, ix->bsrc[s], -1);
+        reached = xcalloc((size_t)g->nhosts, 1);
+        for (int32_t e = ix->first_end[s]; e >= 0 && (size_t)e <= st->cur;
+             e = ix->next_end[e]) {
+            const struct trace_rec *er = &tr->recs[e];
+            if (er->host >= 0 && er->host < g->nhosts)
+                reached[er->host] = 1;
+            if (er->u.pkt.dst >= 0 && er->u.pkt.dst < g->nhosts)
+                reached[er->u.pkt.dst] = 1;
+        }
+    }
     for (int h = 0; h < g->nhosts; h++) {
         int xb;
         if (bcast) {
             /* towards every host on the sender's LAN (every host, if no
              * broadcast of its ever arrived) that this one has not reached */
-            if (h == src || (lan && !peers[h]))
-                continue;
-            int reached = 0;
-            for (int32_t e = ix->first_end[s]; e >= 0 && (size_t)e <= st->cur;
-                 e = ix->next_end[e])
-                if (tr->recs[e].host == h || tr->recs[e].u.pkt.dst == h)
-                    reached = 1;
-            if (reached)
+            if (h == src || reached[h] ||
+                (lan && !view_bcast_reached(ix, ix->bsrc[s], h)))
                 continue;
             xb = g->cols[h];
         } else {
@@ -340,6 +343,7 @@ static void draw_flight(const struct view_index *ix, const struct view_state *st
         note_path(ri, g, s, xa, c, xb);
         add_mark(marks, xe, yb, g_fly[dir > 0 ? 0 : 1], role);
     }
+    free(reached);
 }
 
 static void draw_timer_bar(const struct view_index *ix, const struct view_state *st,

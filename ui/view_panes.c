@@ -427,16 +427,9 @@ static void kernel_state_line(const struct view_index *ix, const struct view_sta
                 pre, buf);
 }
 
-/* Connection and cache state at event N, rebuilt from the prefix. */
-struct conn_view {
-    uint32_t conn;
-    int      host, layer, state, have_state;
-    int      have_snd, have_rcv;
-    uint32_t snd_nxt, rcv_nxt;
-    int64_t  due[TM_COUNT];
-    long     kernel;           /* --real: the last kernel state record, -1 */
-};
-
+/* Connection and cache state at event N, from the index's precomputed
+ * states (view.h): each host's connections in order of first appearance,
+ * each as it stood after its last record at or before N. */
 void view_state_lines(const struct view_index *ix, const struct view_state *st,
                       int width, struct view_lines *out)
 {
@@ -447,67 +440,6 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
     }
     size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
     int64_t now = tr->recs[cur].t_us;
-    size_t nstrs = tr->nstrs ? tr->nstrs : 1;
-    int32_t *slot = xreallocarray(NULL, nstrs, sizeof *slot);
-    struct conn_view *cv = NULL;
-    int ncv = 0, capcv = 0;
-    for (size_t i = 0; i < nstrs; i++)
-        slot[i] = -1;
-    for (size_t i = 0; i <= cur; i++) {
-        const struct trace_rec *r = &tr->recs[i];
-        if (!r->conn || r->conn >= nstrs)
-            continue;
-        int kstate = real_is_rec(r) && (RR_WHAT(r) == RW_STATE ||
-                                            RR_WHAT(r) == RW_UNSEEN);
-        if (r->kind != TK_STATE && r->kind != TK_SEND && r->kind != TK_TIMER &&
-            !kstate)
-            continue;
-        int k = slot[r->conn];
-        if (k < 0) {
-            if (ncv == capcv) {
-                int nc = capcv ? capcv * 2 : 16;
-                cv = xreallocarray(cv, (size_t)nc, sizeof *cv);
-                capcv = nc;
-            }
-            k = slot[r->conn] = ncv++;
-            memset(&cv[k], 0, sizeof cv[k]);
-            cv[k].conn = r->conn;
-            cv[k].host = r->host;
-            cv[k].layer = kstate ? TL_TCP : r->layer;
-            cv[k].kernel = -1;
-            for (int j = 0; j < TM_COUNT; j++)
-                cv[k].due[j] = -1;
-        }
-        struct conn_view *c = &cv[k];
-        switch (r->kind) {
-        case TK_STATE:
-            c->state = r->u.state.to;
-            c->layer = r->layer;
-            c->have_state = 1;
-            break;
-        case TK_SEND:
-            if (r->u.pkt.dup || !(ix->flags[i] & VF_TCP))
-                break;
-            if (!c->have_snd || seq_gt(ix->tcp_nxt[i], c->snd_nxt))
-                c->snd_nxt = ix->tcp_nxt[i];
-            c->have_snd = 1;
-            if (ix->flags[i] & VF_ACK) {
-                c->rcv_nxt = ix->tcp_ack[i];
-                c->have_rcv = 1;
-            }
-            break;
-        case TK_TIMER:
-            if (r->u.timer.name < TM_COUNT)
-                c->due[r->u.timer.name] =
-                    r->u.timer.action == TA_START ? r->u.timer.due_us : -1;
-            break;
-        case TK_EXT:
-            if (real_is_rec(r))
-                c->kernel = (long)i;
-            break;
-        }
-    }
-    free(slot);
 
     for (int h = 0; h < tr->nhosts; h++) {
         char addr[20], buf[512], d[32];
@@ -515,20 +447,26 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
         int nm = (int)strlen(tr->host_names[h]);
         add_fmt(out, width, R_ADDR, h == st->host ? R_HOST_SEL : R_HOST, nm,
                 "%s %s", tr->host_names[h], addr);
+        /* the host's connections that exist at cur: a prefix of its list */
+        const uint32_t *hc = ix->hconn + ix->hoff[h];
+        size_t nhc = ix->hoff[h + 1] - ix->hoff[h], ncv = 0;
+        while (ncv < nhc && view_conn_at(ix, hc[ncv], cur))
+            ncv++;
         /* closed connections pile up in long runs: keep the last few */
         int nclosed = 0, skip_closed;
-        for (int k = 0; k < ncv; k++)
-            if (cv[k].host == h && cv[k].have_state && cv[k].layer == TL_TCP &&
-                cv[k].state == TCPS_CLOSED)
+        for (size_t k = 0; k < ncv; k++) {
+            const struct view_conn *c = view_conn_at(ix, hc[k], cur);
+            if (c->have_state && c->layer == TL_TCP && c->state == TCPS_CLOSED)
                 nclosed++;
+        }
         skip_closed = nclosed > 3 ? nclosed - 3 : 0;
         if (skip_closed)
             add_fmt(out, width, R_TIME, 0, 0, "  (%d earlier connections closed)",
                     skip_closed);
         int any = skip_closed > 0;
-        for (int k = 0; k < ncv; k++) {
-            const struct conn_view *c = &cv[k];
-            if (c->host != h || (!c->have_state && c->kernel < 0))
+        for (size_t k = 0; k < ncv; k++) {
+            const struct view_conn *c = view_conn_at(ix, hc[k], cur);
+            if (!c->have_state && c->kernel < 0)
                 continue;
             if (skip_closed && c->layer == TL_TCP && c->state == TCPS_CLOSED) {
                 skip_closed--;
@@ -572,7 +510,6 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
         if (!any)
             add_fmt(out, width, R_TIME, 0, 0, "  (nothing yet)");
     }
-    free(cv);
 }
 
 static const char *const action_help[ACT_COUNT] = {
