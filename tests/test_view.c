@@ -843,6 +843,40 @@ START_TEST(test_state_pane_follows_the_prefix)
 }
 END_TEST
 
+/* A crowd: with more hosts than the pane lists in full, it shows the
+ * selected host and the hosts of the current event, and one host's many
+ * connections fold into a count by state after the last eight. */
+START_TEST(test_state_pane_in_a_crowd)
+{
+    char text[8192];
+    int n = snprintf(text, sizeof text, "host server 10.0.0.1\n");
+    for (int i = 0; i < 30; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n,
+                      "host c%d 10.0.1.%d\nlink c%d server delay 1ms\n", i, i + 1, i);
+    n += snprintf(text + n, sizeof text - (size_t)n, "at 0ms server listen 80\n");
+    for (int i = 0; i < 30; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n,
+                      "at %dms c%d connect server 80\n", 10 + i, i);
+    struct fixture f;
+    fx_open(&f, text, 120, 40, 1);
+    struct view_lines l = { 0 };
+    f.st.cur = f.ix.n - 1;                   /* the last ACK arrives at the server */
+    f.st.host = 3;                           /* c2 selected */
+    view_state_lines(&f.ix, &f.st, 60, &l);
+    char *t = lines_text(&l);
+    ck_assert_msg(contains(t, "31 hosts: the selected one and this event's"), "%s", t);
+    ck_assert(contains(t, "c2 10.0.1.3"));
+    ck_assert(contains(t, "server 10.0.0.1"));
+    ck_assert(!contains(t, "c7 10.0.1.8"));  /* neither selected nor in the event */
+    /* the server: its listener and 30 connections; eight are listed, the
+     * first 23 counted by state, in the order of the state table */
+    ck_assert_msg(contains(t, "(23 more: 1 LISTEN, 22 ESTABLISHED)"), "%s", t);
+    free(t);
+    view_lines_free(&l);
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_help_lists_every_key)
 {
     static const char *const labels[] = {
@@ -1547,6 +1581,7 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_kernel_inspector_and_state_pane);
     tcase_add_test(tc, test_kernel_stepping_back_equals_first_reach);
     tcase_add_test(tc, test_state_tables_match_the_prefix);
+    tcase_add_test(tc, test_state_pane_in_a_crowd);
     suite_add_tcase(s, tc);
     return s;
 }

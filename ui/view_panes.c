@@ -427,9 +427,134 @@ static void kernel_state_line(const struct view_index *ix, const struct view_sta
                 pre, buf);
 }
 
+/* How many hosts the state pane lists in full; with more (a crowd), it
+ * lists the selected host and the hosts of the current event. */
+#define STATE_ALL_HOSTS 24
+/* How many connections of one host it lists; the rest are counted by state. */
+#define STATE_HOST_CONNS 8
+
+/* One connection's lines: its state, the kernel's (--real), its sequence
+ * numbers and running timers. */
+static void state_conn_lines(const struct view_index *ix, const struct view_state *st,
+                             int h, const struct view_conn *c, int64_t now, int width,
+                             struct view_lines *out)
+{
+    const struct trace *tr = ix->tr;
+    char buf[512], d[32];
+    const char *id = trace_str(tr, c->conn);
+    size_t hl = strlen(tr->host_names[h]);
+    if (!strncmp(id, tr->host_names[h], hl) && id[hl] == ':')
+        id += hl + 1;              /* "client:49152-server:80" */
+    const char *sn = c->have_state ? trace_state_name(c->layer, c->state)
+                                   : "-";
+    const char *lay = c->layer == TL_TCP ? "" : trace_layer_name(c->layer);
+    int pre = (int)strlen(lay) + (lay[0] ? 1 : 0);
+    snprintf(buf, sizeof buf, "  %s%s%-*s %s", lay, lay[0] ? " " : "",
+             width > 40 ? 24 - pre : 0, id, sn);
+    int idw = (int)strlen(buf) - (int)strlen(sn);
+    add_line_n(out, c->have_state ? vw_state_role(c->layer, c->state) : R_TIME,
+               R_NORMAL, idw, buf, strlen(buf));
+    if (c->kernel >= 0)
+        kernel_state_line(ix, st, (size_t)c->kernel,
+                          c->have_state && c->layer == TL_TCP ? c->state
+                                                               : TCPS_CLOSED,
+                          width, out);
+    int pos = snprintf(buf, sizeof buf, "   ");
+    if (c->have_snd)
+        pos += snprintf(buf + pos, sizeof buf - (size_t)pos, " SND.NXT=%" PRIu32,
+                        c->snd_nxt);
+    if (c->have_rcv)
+        pos += snprintf(buf + pos, sizeof buf - (size_t)pos, " RCV.NXT=%" PRIu32,
+                        c->rcv_nxt);
+    for (int j = 0; j < TM_COUNT; j++)
+        if (c->due[j] >= 0 && pos > 0 && (size_t)pos < sizeof buf)
+            pos += snprintf(buf + pos, sizeof buf - (size_t)pos, " %s %s left",
+                            timer_name_str(j),
+                            fmt_duration(c->due[j] > now ? c->due[j] - now : 0,
+                                         d, sizeof d));
+    if (pos > 3)
+        add_wrapped(out, width, 5, R_NORMAL, R_NORMAL, 0, buf);
+}
+
+/* Host h's lines at event cur: its name and address, then its connections
+ * (the last few closed ones; at most STATE_HOST_CONNS, the rest counted). */
+static void state_host_lines(const struct view_index *ix, const struct view_state *st,
+                             int h, size_t cur, int width, struct view_lines *out)
+{
+    const struct trace *tr = ix->tr;
+    int64_t now = tr->recs[cur].t_us;
+    char addr[20];
+    ip4_str(tr->host_addrs[h], addr, sizeof addr);
+    int nm = (int)strlen(tr->host_names[h]);
+    add_fmt(out, width, R_ADDR, h == st->host ? R_HOST_SEL : R_HOST, nm,
+            "%s %s", tr->host_names[h], addr);
+    /* the host's connections that exist at cur: a prefix of its list */
+    const uint32_t *hc = ix->hconn + ix->hoff[h];
+    size_t nhc = ix->hoff[h + 1] - ix->hoff[h], ncv = 0;
+    while (ncv < nhc && view_conn_at(ix, hc[ncv], cur))
+        ncv++;
+    /* closed connections pile up in long runs: keep the last few */
+    size_t nclosed = 0, skip_closed, nshow = 0;
+    for (size_t k = 0; k < ncv; k++) {
+        const struct view_conn *c = view_conn_at(ix, hc[k], cur);
+        if (c->have_state && c->layer == TL_TCP && c->state == TCPS_CLOSED)
+            nclosed++;
+        else if (c->have_state || c->kernel >= 0)
+            nshow++;
+    }
+    skip_closed = nclosed > 3 ? nclosed - 3 : 0;
+    nshow += nclosed - skip_closed;
+    if (skip_closed)
+        add_fmt(out, width, R_TIME, 0, 0, "  (%zu earlier connections closed)",
+                skip_closed);
+    /* a crowd: the connections beyond the last STATE_HOST_CONNS (and the
+     * current event's) are counted by state in one line */
+    size_t fold = nshow > STATE_HOST_CONNS ? nshow - STATE_HOST_CONNS : 0;
+    uint32_t cur_conn = tr->recs[cur].host == h ? tr->recs[cur].conn : 0;
+    size_t nstate[TL_COUNT][TCPS_NSTATES > 16 ? TCPS_NSTATES : 16];
+    size_t folded = 0;
+    memset(nstate, 0, sizeof nstate);
+    int any = skip_closed > 0;
+    for (size_t k = 0; k < ncv; k++) {
+        const struct view_conn *c = view_conn_at(ix, hc[k], cur);
+        if (!c->have_state && c->kernel < 0)
+            continue;
+        if (skip_closed && c->layer == TL_TCP && c->state == TCPS_CLOSED) {
+            skip_closed--;
+            continue;
+        }
+        any = 1;
+        if (fold && c->conn != cur_conn) {
+            fold--;
+            folded++;
+            if (c->have_state && c->layer < TL_COUNT && c->state >= 0 &&
+                (size_t)c->state < sizeof nstate[0] / sizeof nstate[0][0])
+                nstate[c->layer][c->state]++;
+            continue;
+        }
+        state_conn_lines(ix, st, h, c, now, width, out);
+    }
+    if (folded) {
+        char line[512];
+        int pos = snprintf(line, sizeof line, "  (%zu more:", folded);
+        for (int l = 0; l < TL_COUNT; l++)
+            for (size_t k = 0; k < sizeof nstate[0] / sizeof nstate[0][0]; k++)
+                if (nstate[l][k] && pos > 0 && (size_t)pos < sizeof line)
+                    pos += snprintf(line + pos, sizeof line - (size_t)pos, " %zu %s,",
+                                    nstate[l][k], trace_state_name(l, (int)k));
+        if (pos > 0 && (size_t)pos < sizeof line)
+            line[pos - 1] = ')';
+        add_wrapped(out, width, 3, R_TIME, R_TIME, 0, line);
+    }
+    if (!any)
+        add_fmt(out, width, R_TIME, 0, 0, "  (nothing yet)");
+}
+
 /* Connection and cache state at event N, from the index's precomputed
  * states (view.h): each host's connections in order of first appearance,
- * each as it stood after its last record at or before N. */
+ * each as it stood after its last record at or before N.  A crowd (more
+ * than STATE_ALL_HOSTS hosts) shows the selected host and the hosts of
+ * event N, so that a step costs the same with 10 hosts or 100,000. */
 void view_state_lines(const struct view_index *ix, const struct view_state *st,
                       int width, struct view_lines *out)
 {
@@ -439,76 +564,27 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
         return;
     }
     size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
-    int64_t now = tr->recs[cur].t_us;
-
-    for (int h = 0; h < tr->nhosts; h++) {
-        char addr[20], buf[512], d[32];
-        ip4_str(tr->host_addrs[h], addr, sizeof addr);
-        int nm = (int)strlen(tr->host_names[h]);
-        add_fmt(out, width, R_ADDR, h == st->host ? R_HOST_SEL : R_HOST, nm,
-                "%s %s", tr->host_names[h], addr);
-        /* the host's connections that exist at cur: a prefix of its list */
-        const uint32_t *hc = ix->hconn + ix->hoff[h];
-        size_t nhc = ix->hoff[h + 1] - ix->hoff[h], ncv = 0;
-        while (ncv < nhc && view_conn_at(ix, hc[ncv], cur))
-            ncv++;
-        /* closed connections pile up in long runs: keep the last few */
-        int nclosed = 0, skip_closed;
-        for (size_t k = 0; k < ncv; k++) {
-            const struct view_conn *c = view_conn_at(ix, hc[k], cur);
-            if (c->have_state && c->layer == TL_TCP && c->state == TCPS_CLOSED)
-                nclosed++;
-        }
-        skip_closed = nclosed > 3 ? nclosed - 3 : 0;
-        if (skip_closed)
-            add_fmt(out, width, R_TIME, 0, 0, "  (%d earlier connections closed)",
-                    skip_closed);
-        int any = skip_closed > 0;
-        for (size_t k = 0; k < ncv; k++) {
-            const struct view_conn *c = view_conn_at(ix, hc[k], cur);
-            if (!c->have_state && c->kernel < 0)
-                continue;
-            if (skip_closed && c->layer == TL_TCP && c->state == TCPS_CLOSED) {
-                skip_closed--;
-                continue;
-            }
-            any = 1;
-            const char *id = trace_str(tr, c->conn);
-            size_t hl = strlen(tr->host_names[h]);
-            if (!strncmp(id, tr->host_names[h], hl) && id[hl] == ':')
-                id += hl + 1;              /* "client:49152-server:80" */
-            const char *sn = c->have_state ? trace_state_name(c->layer, c->state)
-                                           : "-";
-            const char *lay = c->layer == TL_TCP ? "" : trace_layer_name(c->layer);
-            int pre = (int)strlen(lay) + (lay[0] ? 1 : 0);
-            snprintf(buf, sizeof buf, "  %s%s%-*s %s", lay, lay[0] ? " " : "",
-                     width > 40 ? 24 - pre : 0, id, sn);
-            int idw = (int)strlen(buf) - (int)strlen(sn);
-            add_line_n(out, c->have_state ? vw_state_role(c->layer, c->state) : R_TIME,
-                       R_NORMAL, idw, buf, strlen(buf));
-            if (c->kernel >= 0)
-                kernel_state_line(ix, st, (size_t)c->kernel,
-                                  c->have_state && c->layer == TL_TCP ? c->state
-                                                                       : TCPS_CLOSED,
-                                  width, out);
-            int pos = snprintf(buf, sizeof buf, "   ");
-            if (c->have_snd)
-                pos += snprintf(buf + pos, sizeof buf - (size_t)pos, " SND.NXT=%" PRIu32,
-                                c->snd_nxt);
-            if (c->have_rcv)
-                pos += snprintf(buf + pos, sizeof buf - (size_t)pos, " RCV.NXT=%" PRIu32,
-                                c->rcv_nxt);
-            for (int j = 0; j < TM_COUNT; j++)
-                if (c->due[j] >= 0 && pos > 0 && (size_t)pos < sizeof buf)
-                    pos += snprintf(buf + pos, sizeof buf - (size_t)pos, " %s %s left",
-                                    timer_name_str(j),
-                                    fmt_duration(c->due[j] > now ? c->due[j] - now : 0,
-                                                 d, sizeof d));
-            if (pos > 3)
-                add_wrapped(out, width, 5, R_NORMAL, R_NORMAL, 0, buf);
-        }
-        if (!any)
-            add_fmt(out, width, R_TIME, 0, 0, "  (nothing yet)");
+    if (tr->nhosts <= STATE_ALL_HOSTS) {
+        for (int h = 0; h < tr->nhosts; h++)
+            state_host_lines(ix, st, h, cur, width, out);
+        return;
+    }
+    const struct trace_rec *r = &tr->recs[cur];
+    int hs[4] = { st->host, r->host, -1, -1 }, nhs = 0;
+    if (r->kind == TK_SEND || r->kind == TK_RECV || r->kind == TK_DROP) {
+        hs[2] = r->u.pkt.src;
+        hs[3] = r->u.pkt.dst;
+    }
+    add_fmt(out, width, R_TIME, 0, 0, "%d hosts: the selected one and this event's "
+            "(h and l select)", tr->nhosts);
+    for (int i = 0; i < 4; i++)              /* in host order, once each */
+        for (int j = i + 1; j < 4; j++)
+            if (hs[j] < hs[i]) { int t = hs[i]; hs[i] = hs[j]; hs[j] = t; }
+    for (int i = 0; i < 4; i++) {
+        if (hs[i] < 0 || hs[i] >= tr->nhosts || (nhs && hs[i] == hs[i - 1]))
+            continue;
+        nhs++;
+        state_host_lines(ix, st, hs[i], cur, width, out);
     }
 }
 
