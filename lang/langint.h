@@ -243,6 +243,7 @@ int lang_name_error(struct parser *P, const char *p, size_t n, int col, const ch
 int lang_want_ref(struct parser *P, const char *what);
 int lang_want_arrow_to(struct parser *P, int *src, int *dst, int bcast);
 int lang_want_arrow(struct parser *P, int *src, int *dst);
+int lang_want_conn(struct parser *P, uint16_t *lport, int *peer, uint16_t *rport);
 int lang_lan_reserved(const char *w);
 int lang_want_lanref(struct parser *P);
 ip4_addr lang_prefix_mask(int prefix);

@@ -616,6 +616,45 @@ int lang_want_arrow(struct parser *P, int *src, int *dst)
     return lang_want_arrow_to(P, src, dst, 0);
 }
 
+/* The rest of a line that names one connection of a host: `[on port P]
+ * [with PEER [port Q]]`, each at most once, in either order.  0 (with 0 or
+ * -1 for what was not given), or -1 after an error. */
+int lang_want_conn(struct parser *P, uint16_t *lport, int *peer, uint16_t *rport)
+{
+    struct show sh;
+    int on = 0, with = 0;
+    struct tok *w;
+    while ((w = lang_next(P))) {
+        uint64_t n;
+        if (lang_is_word(w, "on") && !on) {
+            on = 1;
+            struct tok *pw = lang_next(P);
+            if (!lang_is_word(pw, "port")) {
+                ERR_AT(P, pw, "expected \"port N\" after on, found %s", lang_found(&sh, pw));
+                return -1;
+            }
+            if (lang_want_uint(P, "a port number", 1, 65535, &n)) return -1;
+            *lport = (uint16_t)n;
+        } else if (lang_is_word(w, "with") && !with) {
+            with = 1;
+            if ((*peer = lang_want_ref(P, "the peer's host name")) < 0) return -1;
+            if (lang_is_word(lang_peek(P), "port")) {
+                lang_next(P);
+                if (lang_want_uint(P, "a port number", 1, 65535, &n)) return -1;
+                *rport = (uint16_t)n;
+            }
+        } else if (lang_is_word(w, "on") || lang_is_word(w, "with")) {
+            ERR_AT(P, w, "%s is given twice", lang_found(&sh, w));
+            return -1;
+        } else {
+            ERR_AT(P, w, "expected \"on port N\", \"with PEER\" or end of line, found %s",
+                   lang_found(&sh, w));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* LANs, addresses and domain names                                         */
 

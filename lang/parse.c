@@ -46,6 +46,7 @@ struct scn_action *lang_new_action(struct parser *P)
     memset(a, 0, sizeof *a);
     a->host = -1;
     a->peer = -1;
+    a->with_peer = -1;
     a->line = P->line;
     return a;
 }

@@ -1612,8 +1612,8 @@ START_TEST(test_failed_lines_free_what_they_own)
             "router r 198.51.100.1 on a\n",
             "t.scn:3:44: error: expected a port number from 1 to 65535, found \"0\"\n"
             "t.scn:4:34: error: a UDP datagram holds at most 1472 bytes (the simulator does not fragment IP packets), found 2000\n"
-            "t.scn:5:31: error: expected end of line, found \"now\"\n"
-            "t.scn:6:36: error: expected end of line, found \"now\"\n"
+            "t.scn:5:31: error: expected \"on port N\", \"with PEER\" or end of line, found \"now\"\n"
+            "t.scn:6:36: error: expected \"on port N\", \"with PEER\" or end of line, found \"now\"\n"
             "t.scn:7:36: error: expected end of line, found \"now\"\n"
             "t.scn:8:48: error: expected a port number from 1 to 65535, found \"0\"\n"
             "t.scn:9:50: error: expected end of line, found \"now\"\n"
@@ -2572,6 +2572,35 @@ START_TEST(test_repeat_expansion_is_bounded)
 }
 END_TEST
 
+START_TEST(test_calls_name_their_connection)
+{
+    struct scenario *s = parse_ok(HOSTS "host other 192.0.2.11\n"
+        "at 0ms server send \"x\" with client\n"
+        "at 0ms server close on port 80 with other port 40000\n"
+        "at 0ms server recv 10 bytes on port 80\n"
+        "at 0ms server abort\n"
+        "expect server states LISTEN SYN_RECEIVED on port 80 with client port 3\n");
+    ck_assert_int_eq(s->nactions, 4);
+    const struct scn_action *a = s->actions;
+    ck_assert(a[0].named && a[0].with_peer == 0 && !a[0].on_lport && !a[0].with_rport);
+    ck_assert(a[1].named && a[1].with_peer == 2 && a[1].on_lport == 80 && a[1].with_rport == 40000);
+    ck_assert(a[2].named && a[2].with_peer == -1 && a[2].on_lport == 80 && a[2].recv_max == 10);
+    ck_assert(!a[3].named);
+    ck_assert_int_eq(s->expects[0].peer, 0);
+    ck_assert_int_eq(s->expects[0].rport, 3);
+    scenario_free(s);
+    assert_errors(HOSTS "at 0ms server close with\n"
+                  "at 0ms server close on 80\n"
+                  "at 0ms server close with client with client\n"
+                  "at 0ms server close with nobody\n"
+                  "at 0ms server recv framed with client\n",
+        "t.scn:3:25: error: expected the peer's host name, found end of line\n"
+        "t.scn:4:24: error: expected \"port N\" after on, found \"80\"\n"
+        "t.scn:5:33: error: \"with\" is given twice\n"
+        "t.scn:6:26: error: unknown host \"nobody\" (declared hosts: client, server)\n"
+        "t.scn:7:27: error: expected a byte count from 1 to 16777216, found \"with\"\n");
+}
+END_TEST
 
 Suite *scenario_suite(void)
 {
@@ -2641,6 +2670,7 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, test_repeat_errors_point_at_the_text_as_written);
     tcase_add_test(tc, test_repeat_structure_errors);
     tcase_add_test(tc, test_repeat_expansion_is_bounded);
+    tcase_add_test(tc, test_calls_name_their_connection);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("match");
