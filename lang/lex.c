@@ -125,6 +125,9 @@ void lang_smap_free(struct smap *m)
 
 /* ctx: the repeat iteration to name (lang_iter_suffix) */
 static void vperr(struct parser *P, int line, int col, int ctx, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
+
+static void vperr(struct parser *P, int line, int col, int ctx, const char *fmt, va_list ap)
 {
     if (P->stopped && !P->finishing) return;
     char iter[400];

@@ -24,7 +24,7 @@
  * then only substitutes and parses.  So expansion costs time linear in the
  * text it produces, and that text is bounded: at most expand_max lines (a
  * count that would pass it is refused at the count before anything runs)
- * and EXPAND_BYTES_MAX bytes; nesting is at most REPEAT_DEPTH_MAX deep and a
+ * and expand_bytes_max bytes, headers included; nesting is at most REPEAT_DEPTH_MAX deep and a
  * parenthesis at most EXPR_DEPTH_MAX deep.
  *
  * Columns: the substituted line carries a map from each of its bytes to the
@@ -41,7 +41,6 @@
 
 #define REPEAT_DEPTH_MAX ((int)(sizeof ((struct parser *)0)->vars / sizeof ((struct parser *)0)->vars[0]))
 #define EXPR_DEPTH_MAX   32
-#define EXPAND_BYTES_MAX ((uint64_t)1 << 30)        /* 1 GiB of expanded text */
 
 /* One line of the source: text, line number, column of its first byte. */
 struct sline {
@@ -430,6 +429,13 @@ static long substitute(struct parser *P, const struct sline *L)
         i = j;
     }
     xput(P, &o, '\0', lang_col_add(L->col, n));
+    P->expanded_bytes += o;
+    if (P->expanded_bytes > P->expand_bytes_max) {
+        lang_perr_at(P, P->line, L->col, "repeats expand to more than %llu bytes of text",
+                     (unsigned long long)P->expand_bytes_max);
+        P->stopped = 1;
+        return -1;
+    }
     return (long)o - 1;
 }
 
@@ -448,13 +454,6 @@ static void run_plain(struct parser *P, const struct sline *L)
     }
     long k = substitute(P, L);
     if (k < 0) return;
-    P->expanded_bytes += (uint64_t)k;
-    if (P->expanded_bytes > P->expand_bytes_max) {
-        lang_perr_at(P, P->line, L->col, "repeats expand to more than %llu bytes of text",
-                     (unsigned long long)P->expand_bytes_max);
-        P->stopped = 1;
-        return;
-    }
     P->colmap = P->xcol;
     lang_parse_line(P, P->xline, (size_t)k);
     P->colmap = NULL;
