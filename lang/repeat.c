@@ -316,32 +316,27 @@ overflow:
     return -1;
 }
 
-static int expr_product(struct expr *E, struct val *out)
+/* A run of operands joined by the operators of one precedence level:
+ * level 0 is + and - between products, level 1 is * / % between primaries. */
+static int expr_level(struct expr *E, struct val *out, int level)
 {
-    if (expr_primary(E, out)) return -1;
+    static const char *const ops[] = { "+-", "*/%" };
+    if (level ? expr_primary(E, out) : expr_level(E, out, 1)) return -1;
     for (;;) {
         expr_space(E);
-        if (E->i >= E->n) return 0;
+        if (E->i >= E->n || !E->p[E->i] || !strchr(ops[level], E->p[E->i])) return 0;
         char op = E->p[E->i];
-        if (op != '*' && op != '/' && op != '%') return 0;
         size_t at = E->i++;
         struct val b;
-        if (expr_primary(E, &b) || expr_apply(E, at, op, out, b)) return -1;
+        if ((level ? expr_primary(E, &b) : expr_level(E, &b, 1)) ||
+            expr_apply(E, at, op, out, b))
+            return -1;
     }
 }
 
 static int expr_sum(struct expr *E, struct val *out)
 {
-    if (expr_product(E, out)) return -1;
-    for (;;) {
-        expr_space(E);
-        if (E->i >= E->n) return 0;
-        char op = E->p[E->i];
-        if (op != '+' && op != '-') return 0;
-        size_t at = E->i++;
-        struct val b;
-        if (expr_product(E, &b) || expr_apply(E, at, op, out, b)) return -1;
-    }
+    return expr_level(E, out, 0);
 }
 
 /* Evaluates p[0..n) (the text inside the braces, starting at column col0)
