@@ -1,8 +1,8 @@
 /* lang.h — the scenario language: text in, a checked scenario out
  * (lexer and helpers in lex.c, lines and repeats in repeat.c, keywords in
- * parse.c, parse_action.c and
- * parse_expect.c, whole-file checks in check.c), and the `expect` lines evaluated
- * against a finished run (expect.c).  The model (sim/) never includes this;
+ * parse.c, parse_action.c and parse_expect.c, whole-file checks in
+ * check.c), and the `expect` lines evaluated against a finished run
+ * (expect.c).  The model (sim/) never includes this;
  * the language depends on the model, not the other way round. */
 #ifndef PROTOSIM_LANG_H
 #define PROTOSIM_LANG_H
