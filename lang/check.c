@@ -32,11 +32,11 @@ static void unknown_host(struct parser *P, const struct ref *r)
 {
     const struct scenario *s = P->s;
     if (s->nhosts == 0) {
-        lang_perr_at(P, r->line, r->col, "unknown host \"%s\" (no hosts are declared)", r->name);
+        lang_perr_ref(P, r, "unknown host \"%s\" (no hosts are declared)", r->name);
         return;
     }
     struct namelist nl;
-    lang_perr_at(P, r->line, r->col, "unknown host \"%s\" (declared hosts: %s)", r->name,
+    lang_perr_ref(P, r, "unknown host \"%s\" (declared hosts: %s)", r->name,
             name_list(&nl, s->hosts[0].name, sizeof s->hosts[0], s->nhosts));
 }
 
@@ -44,12 +44,12 @@ static void unknown_lan(struct parser *P, const struct ref *r)
 {
     const struct scenario *s = P->s;
     if (s->nlans == 0) {
-        lang_perr_at(P, r->line, r->col, "unknown LAN \"%s\" (no LANs are declared; add one like: "
+        lang_perr_ref(P, r, "unknown LAN \"%s\" (no LANs are declared; add one like: "
                 "lan %s 192.0.2.0/24)", r->name, r->name);
         return;
     }
     struct namelist nl;
-    lang_perr_at(P, r->line, r->col, "unknown LAN \"%s\" (declared LANs: %s)", r->name,
+    lang_perr_ref(P, r, "unknown LAN \"%s\" (declared LANs: %s)", r->name,
             name_list(&nl, s->lans[0].name, sizeof s->lans[0], s->nlans));
 }
 
@@ -173,7 +173,7 @@ static void check_records(struct parser *P)
         const struct ref *r = &P->refs[s->rrs[i].host];
         if (r->host < 0) continue;
         if (zfirst[r->host] < 0) {
-            lang_perr_at(P, r->line, r->col, "host \"%s\" has no zone line; add one like: zone %s "
+            lang_perr_ref(P, r, "host \"%s\" has no zone line; add one like: zone %s "
                     "example.com", r->name, r->name);
             continue;
         }
@@ -262,6 +262,7 @@ void lang_finish(struct parser *P)
     for (int i = 0; i < s->nactions; i++) {
         s->actions[i].host = map_ref(P, s->actions[i].host);
         s->actions[i].peer = map_ref(P, s->actions[i].peer);
+        s->actions[i].with_peer = map_ref(P, s->actions[i].with_peer);
     }
     for (int i = 0; i < s->nfaults; i++) {
         s->faults[i].m.src = map_ref(P, s->faults[i].m.src);

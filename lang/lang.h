@@ -1,12 +1,14 @@
 /* lang.h — the scenario language: text in, a checked scenario out
- * (lexer and helpers in lex.c, keywords in parse.c, parse_action.c and
- * parse_expect.c, whole-file checks in check.c), and the `expect` lines evaluated
- * against a finished run (expect.c).  The model (sim/) never includes this;
+ * (lexer and helpers in lex.c, lines and repeats in repeat.c, keywords in
+ * parse.c, parse_action.c and parse_expect.c, whole-file checks in
+ * check.c), and the `expect` lines evaluated against a finished run
+ * (expect.c).  The model (sim/) never includes this;
  * the language depends on the model, not the other way round. */
 #ifndef PROTOSIM_LANG_H
 #define PROTOSIM_LANG_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "scenario.h"
 #include "sim.h"
 
@@ -20,6 +22,13 @@ struct scn_errors {
  * Returns a scenario, or NULL with at least one message in errs. */
 struct scenario *scenario_parse(const char *path, const char *text, size_t len,
                                 struct scn_errors *errs);
+/* The most lines the `repeat`s of one file may expand to: a count that
+ * would pass it is an error at the count. */
+#define SCN_REPEAT_LINES_MAX UINT64_C(10000000)
+/* scenario_parse with another expansion limit (a fuzzer's, say), and text
+ * bounded at 100 bytes a line of it (at most 1 GiB). */
+struct scenario *scenario_parse_max(const char *path, const char *text, size_t len,
+                                    struct scn_errors *errs, uint64_t max_lines);
 /* Reads and parses a file.  Returns NULL with *io_error = errno when the file
  * cannot be read (errs untouched), or NULL with messages in errs. */
 struct scenario *scenario_load(const char *path, struct scn_errors *errs,

@@ -74,8 +74,9 @@
     X(title) X(describe) X(seed) X(host) X(router) X(lan) X(link) X(tcp) \
     X(zone) X(record) X(resolver) X(at) X(fault) X(expect)
 
+/* ... and `repeat`, which repeat.c reads before a line reaches them */
 #define KEYWORD_LIST "title, describe, seed, host, router, lan, link, tcp, zone, record, " \
-                     "resolver, at, fault, expect"
+                     "resolver, at, fault, expect, repeat"
 
 enum { T_WORD, T_STRING };
 
@@ -83,7 +84,9 @@ enum { T_WORD, T_STRING };
  * the decoded bytes of a string (which may contain NULs from \x00; use len). */
 struct tok {
     int         type;
-    int         col;        /* 1-based byte column of the first character */
+    int         col;        /* 1-based byte column of the first character, as
+                               written (see repeat.c for substituted lines) */
+    size_t      off;        /* byte offset in the line that was lexed */
     const char *raw;        /* the token as written, in the input text */
     size_t      rawlen;
     char       *s;
@@ -100,6 +103,8 @@ struct ref {
     char name[SCN_NAME_MAX];
     int  line, col;
     int  host;              /* resolved index, -1 unknown */
+    int  ctx;               /* the repeat iteration it was written in
+                               (lang_ctx_id), -1 none */
 };
 
 /* `tcp isn`, then scenario.h's SCN_TCP_SETTINGS in order */
@@ -165,6 +170,22 @@ struct parser {
     int  host_lines;        /* `host` lines seen, valid or not */
     int64_t  prev_at;       /* time of the previous `at` line */
     uint64_t send_total;
+
+    /* issue 11: repeats (repeat.c) */
+    struct rvar { char name[SCN_NAME_MAX]; int64_t v; } vars[8];
+    int  nvars;             /* repeats running now, outermost first */
+    const int *colmap;      /* the lexed line's byte -> column as written,
+                               NULL: the line is as written */
+    char  *xline;           /* a line after substitution ... */
+    int   *xcol;            /* ... and the column of each of its bytes */
+    size_t capxline;
+    struct sline *blk;      /* a block repeat's lines, read once */
+    int  nblk, capblk;
+    uint64_t expanded, expand_max;              /* lines */
+    uint64_t expanded_bytes, expand_bytes_max;
+    char  *ctxbuf;          /* "i=5, j=2" texts of iterations, see lang_ctx_id */
+    size_t nctxbuf, capctxbuf;
+    int  ctx_cur;           /* this iteration's text in ctxbuf, -1 not made */
 };
 
 static inline int is_digit(int c) { return c >= '0' && c <= '9'; }
@@ -185,6 +206,9 @@ enum { NUM_OK, NUM_SYNTAX, NUM_NEG, NUM_PRECISE, NUM_BIG };
  * links into one program with the model, the driver and the front end, and
  * names like next() or found() would clash with theirs (or a libc's). */
 
+/* The iteration context lang_perr_at gives: the repeats running now */
+#define CTX_NOW (-2)
+
 /* lex.c: helpers, string map, errors, lexer, token cursor, numbers, names,
  * addresses, patterns */
 int lang_col_add(int col, size_t off);
@@ -197,6 +221,11 @@ void lang_smap_put(struct smap *m, const char *k, int v);
 void lang_smap_free(struct smap *m);
 void lang_perr_at(struct parser *P, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* An error at a name's reference, with the repeat iteration it was written in. */
+void lang_perr_ref(struct parser *P, const struct ref *r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The column of byte off of token t, as written. */
+int lang_col_in(const struct parser *P, const struct tok *t, size_t off);
 int lang_lex_line(struct parser *P, const char *l, size_t n);
 struct tok *lang_peek(struct parser *P);
 struct tok *lang_next(struct parser *P);
@@ -214,6 +243,7 @@ int lang_name_error(struct parser *P, const char *p, size_t n, int col, const ch
 int lang_want_ref(struct parser *P, const char *what);
 int lang_want_arrow_to(struct parser *P, int *src, int *dst, int bcast);
 int lang_want_arrow(struct parser *P, int *src, int *dst);
+int lang_want_conn(struct parser *P, uint16_t *lport, int *peer, uint16_t *rport);
 int lang_lan_reserved(const char *w);
 int lang_want_lanref(struct parser *P);
 ip4_addr lang_prefix_mask(int prefix);
@@ -226,7 +256,13 @@ void lang_zone_key(char *key, size_t n, const char *host, const char *apex);
 int lang_want_pattern(struct parser *P, struct scn_match *m, int in_expect);
 int lang_colof(const struct parser *P, const struct tok *t);
 
+/* repeat.c: the lines of a file, repeats and their substitutions */
+void lang_parse_text(struct parser *P, const char *text, size_t len, size_t pos);
+int lang_ctx_id(struct parser *P);
+void lang_iter_suffix(const struct parser *P, int ctx, char *buf, size_t n);
+
 /* parse.c: top-level keywords and the public API */
+void lang_parse_line(struct parser *P, const char *l, size_t n);
 struct scn_action *lang_new_action(struct parser *P);
 struct scn_expect *lang_new_expect(struct parser *P);
 

@@ -123,22 +123,44 @@ void lang_smap_free(struct smap *m)
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
 
-void lang_perr_at(struct parser *P, int line, int col, const char *fmt, ...)
+/* ctx: the repeat iteration to name (lang_iter_suffix) */
+static void vperr(struct parser *P, int line, int col, int ctx, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
+
+static void vperr(struct parser *P, int line, int col, int ctx, const char *fmt, va_list ap)
 {
     if (P->stopped && !P->finishing) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
+    char iter[400];
+    lang_iter_suffix(P, ctx, iter, sizeof iter);
+    va_list aq;
+    va_copy(aq, ap);
+    int k = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
     if (k < 0) k = 0;
-    char *msg = xmalloc((size_t)k + 1);
-    va_start(ap, fmt);
+    size_t ni = strlen(iter);
+    char *msg = xmalloc((size_t)k + ni + 1);
     vsnprintf(msg, (size_t)k + 1, fmt, ap);
-    va_end(ap);
+    memcpy(msg + k, iter, ni + 1);
     P->errs = lang_grow_arr(P->errs, &P->caperr, P->nerr, sizeof *P->errs);
     P->errs[P->nerr] = (struct perr){ line, col, P->nerr, msg };
     P->nerr++;
     if (P->nerr > MAX_ERRORS) P->stopped = 1;
+}
+
+void lang_perr_at(struct parser *P, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vperr(P, line, col, P->finishing ? -1 : CTX_NOW, fmt, ap);
+    va_end(ap);
+}
+
+void lang_perr_ref(struct parser *P, const struct ref *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vperr(P, r->line, r->col, r->ctx, fmt, ap);
+    va_end(ap);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -160,6 +182,17 @@ static int hexval(int c)
     return -1;
 }
 
+/* The column, as written, of byte i of the line being lexed. */
+static int lex_col(const struct parser *P, size_t i)
+{
+    return P->colmap ? P->colmap[i] : lang_col_add(1, i);
+}
+
+int lang_col_in(const struct parser *P, const struct tok *t, size_t off)
+{
+    return P->colmap ? P->colmap[t->off + off] : lang_col_add(t->col, off);
+}
+
 /* Splits one line into tokens.  Returns 0, or -1 after reporting an error
  * (the line is then skipped). */
 int lang_lex_line(struct parser *P, const char *l, size_t n)
@@ -176,7 +209,7 @@ int lang_lex_line(struct parser *P, const char *l, size_t n)
     size_t i = 0;
     while (i < n) {
         unsigned char c = (unsigned char)l[i];
-        int col = lang_col_add(1, i);
+        int col = lex_col(P, i);
         if (is_space(c)) { i++; continue; }
         if (c == '\0') {
             lang_perr_at(P, P->line, col, "unexpected NUL byte");
@@ -195,6 +228,7 @@ int lang_lex_line(struct parser *P, const char *l, size_t n)
         }
         struct tok *t = new_tok(P);
         t->col = col;
+        t->off = i;
         t->raw = l + i;
         t->s = o;
         if (c == '"') {
@@ -208,7 +242,7 @@ int lang_lex_line(struct parser *P, const char *l, size_t n)
                 unsigned char d = (unsigned char)l[j];
                 if (d == '"') { j++; break; }
                 if (d == '\0') {
-                    lang_perr_at(P, P->line, lang_col_add(1, j),
+                    lang_perr_at(P, P->line, lex_col(P, j),
                             "unexpected NUL byte in a string; write \\x00 instead");
                     return -1;
                 }
@@ -228,7 +262,7 @@ int lang_lex_line(struct parser *P, const char *l, size_t n)
                     int h1 = j + 2 < n ? hexval((unsigned char)l[j + 2]) : -1;
                     int h2 = j + 3 < n ? hexval((unsigned char)l[j + 3]) : -1;
                     if (h1 < 0 || h2 < 0) {
-                        lang_perr_at(P, P->line, lang_col_add(1, j),
+                        lang_perr_at(P, P->line, lex_col(P, j),
                                 "invalid escape in string: \\x needs two hex digits, like \\x0A");
                         return -1;
                     }
@@ -238,10 +272,10 @@ int lang_lex_line(struct parser *P, const char *l, size_t n)
                 }
                 default:
                     if (e >= 0x21 && e < 0x7f)
-                        lang_perr_at(P, P->line, lang_col_add(1, j),
+                        lang_perr_at(P, P->line, lex_col(P, j),
                                 "unknown escape \\%c in string; use \\n, \\r, \\t, \\\\, \\\" or \\xHH", e);
                     else
-                        lang_perr_at(P, P->line, lang_col_add(1, j),
+                        lang_perr_at(P, P->line, lex_col(P, j),
                                 "unknown escape in string; use \\n, \\r, \\t, \\\\, \\\" or \\xHH");
                     return -1;
                 }
@@ -269,7 +303,7 @@ int lang_lex_line(struct parser *P, const char *l, size_t n)
     }
     if (P->ntok) {
         const struct tok *last = &P->toks[P->ntok - 1];
-        P->eol_col = lang_col_add(last->col, last->rawlen);
+        P->eol_col = lang_col_in(P, last, last->rawlen);
     } else {
         P->eol_col = 1;
     }
@@ -500,6 +534,7 @@ static int ref_add(struct parser *P, const char *p, size_t n, int col)
     r->line = P->line;
     r->col = col;
     r->host = -1;
+    r->ctx = lang_ctx_id(P);
     return P->nrefs++;
 }
 
@@ -538,7 +573,7 @@ int lang_want_arrow_to(struct parser *P, int *src, int *dst, int bcast)
         if (a[2]) {
             dp = a + 2;
             dn = t->len - sn - 2;
-            dcol = lang_col_add(t->col, sn + 2);
+            dcol = lang_col_in(P, t, sn + 2);
         }
     } else {
         sn = t->len;
@@ -552,7 +587,7 @@ int lang_want_arrow_to(struct parser *P, int *src, int *dst, int bcast)
         if (u->s[2]) {
             dp = u->s + 2;
             dn = u->len - 2;
-            dcol = lang_col_add(u->col, 2);
+            dcol = lang_col_in(P, u, 2);
         }
     }
     if (!dp) {
@@ -582,6 +617,45 @@ int lang_want_arrow_to(struct parser *P, int *src, int *dst, int bcast)
 int lang_want_arrow(struct parser *P, int *src, int *dst)
 {
     return lang_want_arrow_to(P, src, dst, 0);
+}
+
+/* The rest of a line that names one connection of a host: `[on port P]
+ * [with PEER [port Q]]`, each at most once, in either order.  0 (with 0 or
+ * -1 for what was not given), or -1 after an error. */
+int lang_want_conn(struct parser *P, uint16_t *lport, int *peer, uint16_t *rport)
+{
+    struct show sh;
+    int on = 0, with = 0;
+    struct tok *w;
+    while ((w = lang_next(P))) {
+        uint64_t n;
+        if (lang_is_word(w, "on") && !on) {
+            on = 1;
+            struct tok *pw = lang_next(P);
+            if (!lang_is_word(pw, "port")) {
+                ERR_AT(P, pw, "expected \"port N\" after on, found %s", lang_found(&sh, pw));
+                return -1;
+            }
+            if (lang_want_uint(P, "a port number", 1, 65535, &n)) return -1;
+            *lport = (uint16_t)n;
+        } else if (lang_is_word(w, "with") && !with) {
+            with = 1;
+            if ((*peer = lang_want_ref(P, "the peer's host name")) < 0) return -1;
+            if (lang_is_word(lang_peek(P), "port")) {
+                lang_next(P);
+                if (lang_want_uint(P, "a port number", 1, 65535, &n)) return -1;
+                *rport = (uint16_t)n;
+            }
+        } else if (lang_is_word(w, "on") || lang_is_word(w, "with")) {
+            ERR_AT(P, w, "%s is given twice", lang_found(&sh, w));
+            return -1;
+        } else {
+            ERR_AT(P, w, "expected \"on port N\", \"with PEER\" or end of line, found %s",
+                   lang_found(&sh, w));
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -618,6 +692,7 @@ int lang_want_lanref(struct parser *P)
     r->line = P->line;
     r->col = t->col;
     r->host = -1;
+    r->ctx = lang_ctx_id(P);
     return P->nlanrefs++;
 }
 

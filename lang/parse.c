@@ -46,6 +46,7 @@ struct scn_action *lang_new_action(struct parser *P)
     memset(a, 0, sizeof *a);
     a->host = -1;
     a->peer = -1;
+    a->with_peer = -1;
     a->line = P->line;
     return a;
 }
@@ -284,7 +285,7 @@ static int want_net(struct parser *P, ip4_addr *net, int *prefix)
     }
     uint64_t p = 0;
     if (lang_parse_u64(slash + 1, &p) != NUM_OK || p > 32) {
-        lang_perr_at(P, P->line, lang_col_add(t->col, alen + 1),
+        lang_perr_at(P, P->line, lang_col_in(P, t, alen + 1),
                 "expected a prefix length from 0 to 32 after \"/\", found %s",
                 lang_show_slice(&sh, slash + 1, strlen(slash + 1)));
         return -1;
@@ -698,7 +699,7 @@ static const struct keyword {
 #undef X
 };
 
-static void parse_line(struct parser *P, const char *l, size_t n)
+void lang_parse_line(struct parser *P, const char *l, size_t n)
 {
     if (lang_lex_line(P, l, n) || P->ntok == 0) return;
     struct tok *kw = lang_next(P);
@@ -765,6 +766,10 @@ static void parser_free(struct parser *P)
     lang_smap_free(&P->lancover);
     lang_smap_free(&P->zonekeys);
     lang_smap_free(&P->resolverhosts);
+    free(P->xline);
+    free(P->xcol);
+    free(P->blk);
+    free(P->ctxbuf);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -773,9 +778,21 @@ static void parser_free(struct parser *P)
 struct scenario *scenario_parse(const char *path, const char *text, size_t len,
                                 struct scn_errors *errs)
 {
+    return scenario_parse_max(path, text, len, errs, SCN_REPEAT_LINES_MAX);
+}
+
+struct scenario *scenario_parse_max(const char *path, const char *text, size_t len,
+                                    struct scn_errors *errs, uint64_t max_lines)
+{
     struct parser P;
     memset(&P, 0, sizeof P);
     P.path = path ? path : "<input>";
+    P.ctx_cur = -1;
+    P.expand_max = max_lines;
+    /* about 100 bytes a line: a long body cannot turn the line limit into
+     * gigabytes of text */
+    P.expand_bytes_max = max_lines < (UINT64_C(1) << 30) / 100 ? max_lines * 100
+                                                              : UINT64_C(1) << 30;
     if (!text) len = 0;
     struct scenario *s = xcalloc(1, sizeof *s);
     P.s = s;
@@ -785,17 +802,7 @@ struct scenario *scenario_parse(const char *path, const char *text, size_t len,
     size_t pos = 0;
     if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
         pos = 3;                       /* the byte-order mark: columns start after it */
-    while (pos < len && !P.stopped) {
-        if (P.line < INT_MAX) P.line++;
-        const char *l = text + pos;
-        size_t n = 0;
-        while (pos + n < len && l[n] != '\n' && l[n] != '\r')
-            n++;
-        pos += n;
-        if (pos < len)
-            pos += text[pos] == '\r' && pos + 1 < len && text[pos + 1] == '\n' ? 2 : 1;
-        parse_line(&P, l, n);
-    }
+    lang_parse_text(&P, text, len, pos);
     if (!P.stopped) lang_finish(&P);
     if (P.nerr) {
         emit_errors(&P, errs);

@@ -143,7 +143,15 @@ static int want_recv_count(struct parser *P, size_t *out)
     if (lang_want_uint(P, "a byte count", 1, BYTES_MAX, &n)) return -1;
     *out = (size_t)n;
     if (lang_is_word(lang_peek(P), "bytes") || lang_is_word(lang_peek(P), "byte")) lang_next(P);
-    return lang_want_end(P);
+    return 0;
+}
+
+/* The end of a TCP call's line: which connection, if it names one. */
+static void want_conn_end(struct parser *P, struct scn_action *a)
+{
+    if (!lang_peek(P)) return;
+    a->named = 1;
+    lang_want_conn(P, &a->on_lport, &a->with_peer, &a->with_rport);
 }
 
 /* HOST udp bind PORT | udp send PEER PORT DATA [from PORT] | udp recv N */
@@ -187,7 +195,7 @@ static void act_udp(struct parser *P, struct scn_action *a, const struct tok *h)
         lang_want_end(P);
     } else if (lang_is_word(v, "recv")) {
         a->kind = ACT_UDP_RECV;
-        want_recv_count(P, &a->recv_max);
+        if (!want_recv_count(P, &a->recv_max)) lang_want_end(P);
     } else if (v && v->type == T_WORD) {
         ERR_AT(P, v, "unknown udp action %s; expected one of: bind, send, recv", lang_found(&sh, v));
     } else {
@@ -206,7 +214,7 @@ static int path_check(struct parser *P, const struct tok *t)
     for (size_t i = 0; i < t->len; i++) {
         unsigned char c = (unsigned char)t->s[i];
         if (c < 0x21 || c > 0x7e) {
-            lang_perr_at(P, P->line, lang_col_add(t->col, i),
+            lang_perr_at(P, P->line, lang_col_in(P, t, i),
                     "a path holds printable ASCII only (write other bytes as %%XX)");
             return -1;
         }
@@ -297,7 +305,7 @@ static void act_send(struct parser *P, struct scn_action *a, const struct tok *h
         a->framed = 1;
     }
     if (want_payload(P, a, a->framed ? "send framed" : "send")) return;
-    lang_want_end(P);
+    want_conn_end(P, a);
 }
 
 static void act_recv(struct parser *P, struct scn_action *a, const struct tok *h)
@@ -308,15 +316,17 @@ static void act_recv(struct parser *P, struct scn_action *a, const struct tok *h
         a->kind = ACT_RECV_FRAMED;
         a->recv_max = RECV_FRAMED_DEFAULT;
         if (!lang_peek(P)) return;
+        if (!want_recv_count(P, &a->recv_max)) lang_want_end(P);
+        return;
     }
-    want_recv_count(P, &a->recv_max);
+    if (!want_recv_count(P, &a->recv_max)) want_conn_end(P, a);
 }
 
+/* shutdown, close, abort */
 static void act_none(struct parser *P, struct scn_action *a, const struct tok *h)
 {
-    (void)a;
     (void)h;
-    lang_want_end(P);
+    want_conn_end(P, a);
 }
 
 static void act_resolve(struct parser *P, struct scn_action *a, const struct tok *h)

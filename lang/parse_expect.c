@@ -366,36 +366,7 @@ static void exp_states(struct parser *P, struct scn_expect *e)
                "ESTABLISHED, found %s", lang_found(&sh, lang_peek(P)));
         return;
     }
-    int on = 0, with = 0;
-    struct tok *w;
-    while ((w = lang_next(P))) {
-        uint64_t n;
-        if (lang_is_word(w, "on") && !on) {
-            on = 1;
-            struct tok *pw = lang_next(P);
-            if (!lang_is_word(pw, "port")) {
-                ERR_AT(P, pw, "expected \"port N\" after on, found %s", lang_found(&sh, pw));
-                return;
-            }
-            if (lang_want_uint(P, "a port number", 1, 65535, &n)) return;
-            e->lport = (uint16_t)n;
-        } else if (lang_is_word(w, "with") && !with) {
-            with = 1;
-            if ((e->peer = lang_want_ref(P, "the peer's host name")) < 0) return;
-            if (lang_is_word(lang_peek(P), "port")) {
-                lang_next(P);
-                if (lang_want_uint(P, "a port number", 1, 65535, &n)) return;
-                e->rport = (uint16_t)n;
-            }
-        } else if (lang_is_word(w, "on") || lang_is_word(w, "with")) {
-            ERR_AT(P, w, "%s is given twice", lang_found(&sh, w));
-            return;
-        } else {
-            ERR_AT(P, w, "expected \"on port N\", \"with PEER\" or end of line, found %s",
-                   lang_found(&sh, w));
-            return;
-        }
-    }
+    lang_want_conn(P, &e->lport, &e->peer, &e->rport);
 }
 
 /* HOST timer NAME started|restarted|stopped|expired [count N | by T | at T] */

@@ -229,6 +229,11 @@ static void plan(struct replay *R)
                       WHY(N_REAL_NR_APP, real_str_id(R, w), a->line));
             continue;
         }
+        if (a->named) {
+            rec_fixed(R, a->t_us, a->host, RW_NOT_REPLAYED,
+                      WHY(N_REAL_NR_NAMED, a->line));
+            continue;
+        }
         if (simultaneous_open(scn, i)) {
             rec_fixed(R, a->t_us, a->host, RW_NOT_REPLAYED,
                       WHY(N_REAL_NR_SIMOPEN, a->line));

@@ -403,6 +403,21 @@ bounded 3 "loop at --max-trace 1M" -- "$PROTOSIM" --check --max-trace 1M \
     $R/lan-dup-routing-loop.scn
 has_in "$TMP/err" "trace size limit of 1 MiB (--max-trace)" "loop: trace limit"
 
+# crowds (issue 11): 10,000 connections written in a dozen lines run and their
+# expectations hold; a limit stops the same crowd and says so in every output
+C=tests/crowds/crowd-10000.scn
+n=$(grep -cv '^ *#' $C)
+[ "$n" -le 16 ] && ok || bad "crowd: $n lines, wanted a few"
+expect_rc 0 "crowd of 10000 --check" -- timeout 120 "$PROTOSIM" --check $C
+has_in "$TMP/out" "5 of 5 expectations hold" "crowd: expectations"
+expect_rc 3 "crowd at --max-events 50000" -- timeout 120 "$PROTOSIM" --check --max-events 50000 $C
+has_in "$TMP/err" "event limit of 50000 (--max-events)" "crowd: event limit on stderr"
+has_in "$TMP/out" "cut short at .* by its event limit of 50000" "crowd: event limit in --check"
+expect_rc 3 "crowd at --max-time 5s" -- timeout 120 "$PROTOSIM" --json --max-time 5s $C
+has_in "$TMP/err" "simulated time limit of 5s (--max-time)" "crowd: time limit on stderr"
+tail -1 "$TMP/out" >"$TMP/last"
+has_in "$TMP/last" '"kind":"limit".*"limit":"time"' "crowd: JSON limit record"
+
 # the same loop without duplication dies by TTL (RFC 1812 5.3.1)
 bounded 0 "routing loop without duplication" -- "$PROTOSIM" --batch $R/routing-loop-ttl.scn
 has_in "$TMP/out" "TTL 2 -> 1" "ttl loop: forwarded down to TTL 1"

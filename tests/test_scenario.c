@@ -768,7 +768,7 @@ START_TEST(test_error_messages_exact)
     assert_errors(HOSTS "at 10ms client conect server 80\n",
                   "t.scn:3:16: error: unknown action \"conect\"; expected one of: listen, connect, send, recv, shutdown, close, abort, udp, resolve, http\n");
     assert_errors(HOSTS "conect client server\n",
-                  "t.scn:3:1: error: unknown keyword \"conect\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect\n");
+                  "t.scn:3:1: error: unknown keyword \"conect\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, repeat\n");
     assert_errors(HOSTS "at 10ms client connect sever 80\n",
                   "t.scn:3:24: error: unknown host \"sever\" (declared hosts: client, server)\n");
     assert_errors(HOSTS "title \"Three-way handshake\n",
@@ -830,7 +830,7 @@ START_TEST(test_error_messages_exact)
                   "t.scn:4:1: error: the title is already set on line 3\n"
                   "t.scn:6:1: error: the seed is already set on line 5\n");
     assert_errors(HOSTS "\"stray string\"\n",
-                  "t.scn:3:1: error: expected a keyword (one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect), found a string\n");
+                  "t.scn:3:1: error: expected a keyword (one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, repeat), found a string\n");
     assert_errors(HOSTS "title Handshake\n",
                   "t.scn:3:7: error: expected the title in double quotes, like \"Three-way handshake\", found \"Handshake\"\n");
 }
@@ -879,9 +879,9 @@ START_TEST(test_many_errors_capped)
     ck_assert_ptr_null(s);
     ck_assert_int_eq(e.n, 21);
     ck_assert_str_eq(e.msgs[0],
-        "t.scn:3:1: error: unknown keyword \"bogus\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect");
+        "t.scn:3:1: error: unknown keyword \"bogus\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, repeat");
     ck_assert_str_eq(e.msgs[19],
-        "t.scn:22:1: error: unknown keyword \"bogus\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect");
+        "t.scn:22:1: error: unknown keyword \"bogus\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, repeat");
     ck_assert_str_eq(e.msgs[20], "t.scn:23:1: error: too many errors; stopping after 20");
     scn_errors_free(&e);
     ck_assert_int_eq(e.n, 0);
@@ -1612,8 +1612,8 @@ START_TEST(test_failed_lines_free_what_they_own)
             "router r 198.51.100.1 on a\n",
             "t.scn:3:44: error: expected a port number from 1 to 65535, found \"0\"\n"
             "t.scn:4:34: error: a UDP datagram holds at most 1472 bytes (the simulator does not fragment IP packets), found 2000\n"
-            "t.scn:5:31: error: expected end of line, found \"now\"\n"
-            "t.scn:6:36: error: expected end of line, found \"now\"\n"
+            "t.scn:5:31: error: expected \"on port N\", \"with PEER\" or end of line, found \"now\"\n"
+            "t.scn:6:36: error: expected \"on port N\", \"with PEER\" or end of line, found \"now\"\n"
             "t.scn:7:36: error: expected end of line, found \"now\"\n"
             "t.scn:8:48: error: expected a port number from 1 to 65535, found \"0\"\n"
             "t.scn:9:50: error: expected end of line, found \"now\"\n"
@@ -1834,7 +1834,7 @@ START_TEST(test_long_lines)
     char *got = errors_of_n(buf, 17 + n);
     ck_assert_str_eq(got,
         "t.scn:2:1: error: unknown keyword \"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\"...; "
-        "expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect\n");
+        "expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, repeat\n");
     free(got);
 
     /* a 100 kB comment, an unterminated 100 kB string, 100 kB of spaces */
@@ -2349,6 +2349,259 @@ START_TEST(test_rfc1035_4_1_1_aa_rcode_qr_qname)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------ */
+/* Crowds: repeat (issue 11)                                                */
+
+START_TEST(test_repeat_expands_names_addresses_times)
+{
+    struct scenario *s = parse_ok(
+        "host server 10.0.0.1\n"
+        "repeat 300 as i from 1\n"
+        "  host c{i} {10.1.0.0 + i}   # a {comment} is copied as is\n"
+        "  link c{i} server delay {i % 3 + 1}ms\n"
+        "  at {10 + i*20}ms c{i} connect server {8000 + i} from {40000 + i}\n"
+        "end\n"
+        "at 0ms server listen 80\n");
+    ck_assert_int_eq(s->nhosts, 301);
+    ck_assert_str_eq(s->hosts[1].name, "c1");
+    ck_assert_str_eq(s->hosts[300].name, "c300");
+    char a[16];
+    ck_assert_str_eq(ip4_str(s->hosts[1].addr, a, sizeof a), "10.1.0.1");
+    ck_assert_str_eq(ip4_str(s->hosts[255].addr, a, sizeof a), "10.1.0.255");
+    ck_assert_str_eq(ip4_str(s->hosts[256].addr, a, sizeof a), "10.1.1.0");
+    ck_assert_int_eq(s->hosts[300].line, 3);
+    ck_assert_int_eq(s->nlinks, 300);
+    ck_assert_int_eq(s->links[0].delay_us, 2000);
+    ck_assert_int_eq(s->links[2].delay_us, 1000);
+    ck_assert_int_eq(s->nactions, 301);
+    ck_assert_int_eq(s->actions[0].kind, ACT_LISTEN);
+    ck_assert_int_eq(s->actions[1].t_us, 30000);
+    ck_assert_int_eq(s->actions[1].host, 1);
+    ck_assert_int_eq(s->actions[1].port, 8001);
+    ck_assert_int_eq(s->actions[1].lport, 40001);
+    ck_assert_int_eq(s->actions[300].t_us, 6010000);
+    ck_assert_int_eq(s->actions[300].line, 5);
+    scenario_free(s);
+}
+END_TEST
+
+START_TEST(test_repeat_one_line_nested_and_braces)
+{
+    struct scenario *s = parse_ok(
+        "repeat 3 as i: host h{i} 192.0.2.{i + 1}\n"
+        "repeat 2 as r\n"
+        "  repeat {r + 2} as c from 10\n"
+        "    repeat 1 as z: at {r * 1000 + c - 10}ms h{r} send \"{{ r={r} c={c} }\"\n"
+        "  end\n"
+        "end\n"
+        "link h0 h1\n"
+        "link h1 h2\n");
+    ck_assert_int_eq(s->nhosts, 3);
+    ck_assert_int_eq(s->hosts[2].addr, 0xC0000203u);
+    /* r = 0: c 10, 11; r = 1: c 10, 11, 12 */
+    ck_assert_int_eq(s->nactions, 5);
+    ck_assert_int_eq(s->actions[0].t_us, 0);
+    ck_assert_int_eq(s->actions[1].t_us, 1000);
+    ck_assert_int_eq(s->actions[4].t_us, 1002000);
+    ck_assert_int_eq(s->actions[4].host, 1);
+    ck_assert_int_eq((int)s->actions[4].len, (int)strlen("{ r=1 c=12 }"));
+    ck_assert(!memcmp(s->actions[4].data, "{ r=1 c=12 }", s->actions[4].len));
+    scenario_free(s);
+}
+END_TEST
+
+/* The value of {EXPR} in a one-line repeat with i = 7, as text. */
+static void assert_expr(const char *expr, const char *want)
+{
+    char text[512];
+    snprintf(text, sizeof text, HOSTS "repeat 1 as i from 7: at 0ms note \"%s\"\n", expr);
+    struct scenario *s = parse_ok(text);
+    ck_assert_int_eq(s->nactions, 1);
+    ck_assert_msg(!strcmp(s->actions[0].text, want), "%s gave \"%s\", want \"%s\"", expr,
+                  s->actions[0].text, want);
+    scenario_free(s);
+}
+
+START_TEST(test_repeat_arithmetic)
+{
+    assert_expr("{1 + 2 * 3}", "7");
+    assert_expr("{(1 + 2) * 3}", "9");
+    assert_expr("{i / 2} {i % 2} {-i / 2} {-i % 2}", "3 1 -3 -1");   /* C: toward zero */
+    assert_expr("{i - 10}", "-3");
+    assert_expr("{- -i}", "7");
+    assert_expr("{ ((i)) * ( i ) }", "49");
+    assert_expr("{65536 * 65536 * 2}", "8589934592");
+    assert_expr("{10.0.0.255 + 1} {i + 10.0.0.0} {10.0.1.0 - 1}", "10.0.1.0 10.0.0.7 10.0.0.255");
+    assert_expr("{10.0.1.0 - 10.0.0.0}", "256");
+    assert_expr("{9223372036854775807}", "9223372036854775807");
+    assert_expr("{{i}", "{i}");
+    assert_expr("i}", "i}");
+}
+END_TEST
+
+START_TEST(test_repeat_errors_point_at_the_text_as_written)
+{
+    /* at the operator, the name, the brace; with the iteration */
+    assert_errors(HOSTS "repeat 3 as i from 1: at {10 / (i - 1)}ms client close\n",
+        "t.scn:3:30: error: division by zero in {...} (in repeat iteration i=1)\n");
+    assert_errors(HOSTS "repeat 3 as i from 1: at {10 % (i - 1)}ms client close\n",
+        "t.scn:3:30: error: remainder by zero in {...} (in repeat iteration i=1)\n");
+    assert_errors(HOSTS "repeat 1 as i: at {9223372036854775807 + i + 1}ms client close\n",
+        "t.scn:3:44: error: arithmetic overflow in {...} (in repeat iteration i=0)\n");
+    assert_errors(HOSTS "repeat 1 as i: at {99999999999999999999}ms client close\n",
+        "t.scn:3:20: error: number \"99999999999999999999\" is too large (in repeat iteration i=0)\n");
+    assert_errors(HOSTS "repeat 2 as i\n  at {j}ms client close\nend\n",
+        "t.scn:4:7: error: unknown name \"j\" in {...}: only the variables of the repeats around "
+        "this line can be used (in repeat iteration i=0)\n");
+    assert_errors(HOSTS "repeat 2 as i: at {i ms client close\n",
+        "t.scn:3:19: error: expected \"}\" to end the {...} begun here (write {{ for a brace) "
+        "(in repeat iteration i=0)\n");
+    assert_errors(HOSTS "repeat 2 as i: at {i i}ms client close\n",
+        "t.scn:3:22: error: expected an operator (+ - * / %) or \"}\", found \"i\" "
+        "(in repeat iteration i=0)\n");
+    assert_errors(HOSTS "repeat 2 as i from 1: host h{i} {255.255.255.255 + i}\n",
+        "t.scn:3:50: error: the address is out of range (past 255.255.255.255) "
+        "(in repeat iteration i=1)\n");
+    assert_errors(HOSTS "repeat 1 as i: at 0ms note \"{2 * 10.0.0.1}\"\n",
+        "t.scn:3:32: error: only a number can be added to or taken from an address, found "
+        "* / or % with an address (in repeat iteration i=0)\n");
+    /* an error after a value points past the value at the text as written */
+    assert_errors(HOSTS "repeat 12 as i from 5\n  at {i * 1000}ms client clos{i}e now\nend\n",
+        "t.scn:4:26: error: unknown action \"clos5e\"; expected one of: listen, connect, send, "
+        "recv, shutdown, close, abort, udp, resolve, http (in repeat iteration i=5)\n");
+    assert_errors(HOSTS "repeat 2 as i: fault drop x{i * 100}->y tcp SYN #1\n",
+        "t.scn:3:27: error: unknown host \"x0\" (declared hosts: client, server) "
+        "(in repeat iteration i=0)\n"
+        "t.scn:3:27: error: unknown host \"x100\" (declared hosts: client, server) "
+        "(in repeat iteration i=1)\n"
+        "t.scn:3:39: error: unknown host \"y\" (declared hosts: client, server) "
+        "(in repeat iteration i=0)\n"
+        "t.scn:3:39: error: unknown host \"y\" (declared hosts: client, server) "
+        "(in repeat iteration i=1)\n");
+    /* names checked at the end keep their iteration; only the first
+     * iteration with errors is reported */
+    assert_errors(HOSTS "repeat 2 as i\n  repeat 2 as j: at 0ms c{i}x{j} close\nend\n",
+        "t.scn:4:25: error: unknown host \"c0x0\" (declared hosts: client, server) "
+        "(in repeat iteration i=0, j=0)\n"
+        "t.scn:4:25: error: unknown host \"c0x1\" (declared hosts: client, server) "
+        "(in repeat iteration i=0, j=1)\n"
+        "t.scn:4:25: error: unknown host \"c1x0\" (declared hosts: client, server) "
+        "(in repeat iteration i=1, j=0)\n"
+        "t.scn:4:25: error: unknown host \"c1x1\" (declared hosts: client, server) "
+        "(in repeat iteration i=1, j=1)\n");
+    assert_errors(HOSTS "repeat 5 as i: host h 192.0.2.{i + 1}\n",
+        "t.scn:3:21: error: host \"h\" is already declared on line 3 (in repeat iteration i=1)\n");
+}
+END_TEST
+
+START_TEST(test_repeat_structure_errors)
+{
+    assert_errors(HOSTS "repeat 2 as i\n  repeat 2 as j\n  end\n",
+        "t.scn:3:1: error: this repeat has no \"end\" (the file ends first)\n");
+    assert_errors(HOSTS "repeat 2 as i\n  repeat 2 as j\nend\n",
+        "t.scn:3:1: error: this repeat has no \"end\" (the file ends first)\n");
+    assert_errors(HOSTS "  end\nrepeat 1 as i\nend now\n",
+        "t.scn:3:3: error: \"end\" without a repeat\n"
+        "t.scn:5:5: error: expected end of line after \"end\", found \"now\"\n");
+    assert_errors(HOSTS "repeat 2 as i: repeat 2 as j\nend\n",
+        "t.scn:3:16: error: a one-line repeat cannot open a block; write its line after \":\"\n"
+        "t.scn:4:1: error: \"end\" without a repeat\n");
+    assert_errors(HOSTS "repeat 2 as i:   \n",
+        "t.scn:3:18: error: expected a line to repeat after \":\", found end of line\n");
+    assert_errors(HOSTS "repeat 2 as i\n  repeat 2 as i: at 0ms client close\nend\n",
+        "t.scn:4:15: error: variable \"i\" is already the variable of an enclosing repeat "
+        "(in repeat iteration i=0)\n");
+    assert_errors(HOSTS "repeat -1 as i: at 0ms client close\n"
+                  "repeat 2 i: at 0ms client close\n"
+                  "repeat 2 as 9: at 0ms client close\n"
+                  "repeat 2 as i from x: at 0ms client close\n"
+                  "repeat 2 as i to 3: at 0ms client close\n",
+        "t.scn:3:8: error: expected a repeat count like 100 (or {EXPR}), found \"-1\"\n"
+        "t.scn:4:10: error: expected \"as\" and a variable name, like: repeat 100 as i, found \"i\"\n"
+        "t.scn:5:13: error: expected a variable name (letters, digits and _), found \"9\"\n"
+        "t.scn:6:20: error: expected the first value, like: from 1, found \"x\"\n"
+        "t.scn:7:15: error: expected end of line, found \"to\"\n");
+    assert_errors(HOSTS "repeat 1 as a: repeat 1 as b: repeat 1 as c: repeat 1 as d: "
+                  "repeat 1 as e: repeat 1 as f: repeat 1 as g: repeat 1 as h: "
+                  "repeat 1 as k: at 0ms client close\n",
+        "t.scn:3:121: error: repeats nest at most 8 deep "
+        "(in repeat iteration a=0, b=0, c=0, d=0, e=0, f=0, g=0, h=0)\n");
+    /* a count of 0 runs nothing; a count from an expression */
+    struct scenario *s = parse_ok(HOSTS "repeat 0 as i: at {1 / i}ms client close\n"
+                                  "repeat {2 * 3} as i: at {i}ms client close\n");
+    ck_assert_int_eq(s->nactions, 6);
+    scenario_free(s);
+}
+END_TEST
+
+START_TEST(test_repeat_expansion_is_bounded)
+{
+    /* refused at the count, before anything runs */
+    assert_errors(HOSTS "repeat 10000001 as i: at 0ms note \"x\"\n",
+        "t.scn:3:8: error: repeat 10000001 times 1 line would expand to more than 10000000 lines\n");
+    assert_errors(HOSTS "repeat 5000000 as i\n  at 0ms note \"a\"\n  at 0ms note \"b\"\n"
+                  "  at 0ms note \"c\"\nend\n",
+        "t.scn:3:8: error: repeat 5000000 times 3 lines would expand to more than 10000000 lines\n");
+    assert_errors(HOSTS "repeat 99999999999999999999999 as i: at 0ms note \"x\"\n",
+        "t.scn:3:8: error: expected a repeat count like 100 (or {EXPR}), found "
+        "\"99999999999999999999999\"\n");
+    assert_errors(HOSTS "repeat 10000000000000 as i\nend\n",
+        "t.scn:3:8: error: repeat 10000000000000 times 0 lines would expand to more than "
+        "10000000 lines\n");
+    /* nested: what the outer repeat reserved counts against the inner ones */
+    struct scn_errors e = { 0 };
+    const char *text = HOSTS "repeat 10 as i\n  repeat 30 as j: at 0ms note \"x\"\nend\n";
+    struct scenario *s = scenario_parse_max("t.scn", text, strlen(text), &e, 200);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(e.n, 1);
+    ck_assert_str_eq(e.msgs[0], "t.scn:4:10: error: repeat 30 times 1 line would expand to more "
+                     "than 200 lines (in repeat iteration i=6)");
+    scn_errors_free(&e);
+    s = scenario_parse_max("t.scn", text, strlen(text), &e, 310);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(s->nactions, 300);
+    scenario_free(s);
+    /* a long body meets the text bound (100 bytes a line of the limit) */
+    char big[2048];
+    snprintf(big, sizeof big, HOSTS "repeat 50 as i: at 0ms note \"%0500d\"\n", 0);
+    s = scenario_parse_max("t.scn", big, strlen(big), &e, 100);
+    ck_assert_ptr_null(s);
+    ck_assert_str_eq(e.msgs[0], "t.scn:3:16: error: repeats expand to more than 10000 bytes of "
+                     "text (in repeat iteration i=19)");
+    scn_errors_free(&e);
+}
+END_TEST
+
+START_TEST(test_calls_name_their_connection)
+{
+    struct scenario *s = parse_ok(HOSTS "host other 192.0.2.11\n"
+        "at 0ms server send \"x\" with client\n"
+        "at 0ms server close on port 80 with other port 40000\n"
+        "at 0ms server recv 10 bytes on port 80\n"
+        "at 0ms server abort\n"
+        "expect server states LISTEN SYN_RECEIVED on port 80 with client port 3\n");
+    ck_assert_int_eq(s->nactions, 4);
+    const struct scn_action *a = s->actions;
+    ck_assert(a[0].named && a[0].with_peer == 0 && !a[0].on_lport && !a[0].with_rport);
+    ck_assert(a[1].named && a[1].with_peer == 2 && a[1].on_lport == 80 && a[1].with_rport == 40000);
+    ck_assert(a[2].named && a[2].with_peer == -1 && a[2].on_lport == 80 && a[2].recv_max == 10);
+    ck_assert(!a[3].named);
+    ck_assert_int_eq(s->expects[0].peer, 0);
+    ck_assert_int_eq(s->expects[0].rport, 3);
+    scenario_free(s);
+    assert_errors(HOSTS "at 0ms server close with\n"
+                  "at 0ms server close on 80\n"
+                  "at 0ms server close with client with client\n"
+                  "at 0ms server close with nobody\n"
+                  "at 0ms server recv framed with client\n",
+        "t.scn:3:25: error: expected the peer's host name, found end of line\n"
+        "t.scn:4:24: error: expected \"port N\" after on, found \"80\"\n"
+        "t.scn:5:33: error: \"with\" is given twice\n"
+        "t.scn:6:26: error: unknown host \"nobody\" (declared hosts: client, server)\n"
+        "t.scn:7:27: error: expected a byte count from 1 to 16777216, found \"with\"\n");
+}
+END_TEST
+
 Suite *scenario_suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -2408,6 +2661,16 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, test_garbage_mutations_of_network);
     tcase_add_test(tc, test_nul_bytes);
     tcase_add_test(tc, test_long_lines);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("repeat");
+    tcase_add_test(tc, test_repeat_expands_names_addresses_times);
+    tcase_add_test(tc, test_repeat_one_line_nested_and_braces);
+    tcase_add_test(tc, test_repeat_arithmetic);
+    tcase_add_test(tc, test_repeat_errors_point_at_the_text_as_written);
+    tcase_add_test(tc, test_repeat_structure_errors);
+    tcase_add_test(tc, test_repeat_expansion_is_bounded);
+    tcase_add_test(tc, test_calls_name_their_connection);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("match");

@@ -224,6 +224,12 @@ struct scn_action {
     ip4_addr peer_addr;     /* ACT_UDP_SEND to an address (peer = -1) */
     int      framed;        /* ACT_SEND `send framed ...`: a 4-byte
                                big-endian length goes before the data */
+    /* send, recv, shutdown, close, abort: `on port P` and `with PEER [port
+     * Q]` name the connection, the host's newest that matches; without
+     * them (named 0) the call acts on the host's newest connection */
+    int      named;
+    uint16_t on_lport, with_rport;      /* 0: any */
+    int      with_peer;                 /* host index, -1: any */
 };
 
 enum scn_fault_kind { FAULT_DROP, FAULT_DELAY, FAULT_DUP };

@@ -488,6 +488,27 @@ long sim_app_recv(struct sim *s, struct sim_conn *sc, uint8_t *buf, size_t max)
     return n;
 }
 
+/* The connection a TCP call names with `on port` / `with PEER [port]`: by
+ * its four-tuple when all three are given, else the host's newest that
+ * matches (a scan, for lessons that name a connection by less). */
+static struct sim_conn *named_conn(struct sim *s, int h, const struct scn_action *a)
+{
+    struct sim_host *hp = &s->hosts[h];
+    ip4_addr raddr = a->with_peer >= 0 ? s->hosts[a->with_peer].addr : 0;
+    if (a->on_lport && raddr && a->with_rport) {
+        struct sim_conn *sc = tuple_find(hp, a->on_lport, raddr, a->with_rport);
+        if (sc)
+            return sc;
+    }
+    for (int j = hp->nconns - 1; j >= 0; j--) {
+        const struct tcp_conn *c = &hp->conns[j]->tcb;
+        if ((!a->on_lport || c->lport == a->on_lport) && (!raddr || c->raddr == raddr) &&
+            (!a->with_rport || c->rport == a->with_rport))
+            return hp->conns[j];
+    }
+    return NULL;
+}
+
 static void run_action(struct sim *s, const struct scn_action *a)
 {
     int h = a->host;
@@ -527,7 +548,7 @@ static void run_action(struct sim *s, const struct scn_action *a)
         [ACT_CLOSE] = AC_CLOSE, [ACT_ABORT] = AC_ABORT,
     };
     int call = calls[a->kind];
-    sc = sim_current_conn(s, h);
+    sc = a->named ? named_conn(s, h, a) : sim_current_conn(s, h);
     if (!sc) {
         app_error(s, h, call, NULL, -TCPE_NOTCONN);
         return;
