@@ -214,9 +214,10 @@ static const char *cold_rate(const struct result *r, char *buf, size_t n)
     char h[32];
     if (!r)
         snprintf(buf, n, "-");
-    else if (r->missing)
-        snprintf(buf, n, "%.*s", (int)strcspn(r->note, ")") +
-                 (strchr(r->note, ')') ? 1 : 0), r->note);
+    else if (r->missing && !strncmp(r->note, "timed out", 9))
+        snprintf(buf, n, "timed out");
+    else if (r->missing)                /* "failed (exit 71)", "skipped (...)" */
+        snprintf(buf, n, "%.*s", (int)strcspn(r->note, " "), r->note);
     else
         snprintf(buf, n, "%s/s", human(r->rate, h, sizeof h));
     return buf;
@@ -233,7 +234,7 @@ static const char *cold_ratio(const struct result *num, const struct result *den
     }
     if (num->missing || den->missing || den->rate <= 0) {
         ++*unmeasured;
-        snprintf(buf, n, "?");
+        snprintf(buf, n, "n/a");
         return buf;
     }
     double q = num->rate / den->rate;

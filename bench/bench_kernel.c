@@ -275,8 +275,8 @@ long kernel_scale(int concurrent, long n, double *secs, char *how, size_t howlen
     if (done < n)
         snprintf(how, howlen, "%ld of %ld completed (%s)", done, n, strerror(errno));
     else if (concurrent && wave < n)
-        snprintf(how, howlen, "in waves of %ld open at once (RLIMIT_NOFILE %ld)",
-                 wave, (long)rl.rlim_cur);
+        snprintf(how, howlen, "in waves, at most %ld open at once:"
+                 " RLIMIT_NOFILE %ld", wave, (long)rl.rlim_cur);
     else if (concurrent)
         snprintf(how, howlen, "all %ld open at once", n);
     else

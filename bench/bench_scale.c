@@ -162,8 +162,8 @@ static const char *first_err_line(char *buf, size_t n)
 }
 
 /* Reports r as a row, or as a row that says why there is no figure. */
-static void report_run(struct bench *b, const char *key, const char *name,
-                       long n, const struct run *r, const char *unit)
+static int report_run(struct bench *b, const char *key, const char *name,
+                      long n, const struct run *r, const char *unit)
 {
     char why[160], line[100];
     if (r->timed_out) {
@@ -179,9 +179,10 @@ static void report_run(struct bench *b, const char *key, const char *name,
     } else {
         bench_report_more(b, key, name, (double)n, r->secs, unit, 0,
                           (double)r->maxrss_kib, NULL);
-        return;
+        return 0;
     }
     bench_missing(b, key, name, why);
+    return r->timed_out;
 }
 
 /* Writes the scenario of n lifecycles in this shape; returns its path. */
@@ -213,8 +214,9 @@ static const char *write_scenario(const struct shape *sh, long n, char *path,
     return fclose(f) == 0 ? path : NULL;
 }
 
-static void run_protosim(struct bench *b, const char *prog,
-                         const struct shape *sh, long n)
+/* Each run_* returns 1 when its run timed out (a larger N would too). */
+static int run_protosim(struct bench *b, const char *prog,
+                        const struct shape *sh, long n)
 {
     char key[32], name[64], path[320], num[32];
     snprintf(key, sizeof key, "cold.sim.%s.%ld", sh->key, n);
@@ -222,7 +224,7 @@ static void run_protosim(struct bench *b, const char *prog,
              grouped(n, num, sizeof num), sh->label);
     if (!write_scenario(sh, n, path, sizeof path)) {
         bench_missing(b, key, name, "could not write the scenario");
-        return;
+        return 0;
     }
     char *argv[] = { (char *)prog, "--check", "--json",
                      "--max-events", "4000000000", "--max-frames", "4000000000",
@@ -230,12 +232,12 @@ static void run_protosim(struct bench *b, const char *prog,
                      path, NULL };
     struct run r;
     spawn_timed(argv, &r);
-    report_run(b, key, name, n, &r, "lifecycles/s");
     unlink(path);
+    return report_run(b, key, name, n, &r, "lifecycles/s");
 }
 
-static void run_ns3(struct bench *b, const char *prog, const struct shape *sh,
-                    long n)
+static int run_ns3(struct bench *b, const char *prog, const struct shape *sh,
+                   long n)
 {
     char key[32], name[64], num[32], arg[32];
     snprintf(key, sizeof key, "cold.ns3.%s.%ld", sh->key, n);
@@ -245,7 +247,7 @@ static void run_ns3(struct bench *b, const char *prog, const struct shape *sh,
     char *argv[] = { (char *)prog, (char *)sh->key, arg, NULL };
     struct run r;
     spawn_timed(argv, &r);
-    report_run(b, key, name, n, &r, "lifecycles/s");
+    return report_run(b, key, name, n, &r, "lifecycles/s");
 }
 
 /* What a forked kernel_scale sends back. */
@@ -255,7 +257,7 @@ struct kernel_out {
     char   how[120];
 };
 
-static void run_kernel(struct bench *b, const struct shape *sh, long n)
+static int run_kernel(struct bench *b, const struct shape *sh, long n)
 {
     char key[32], name[64], num[32];
     snprintf(key, sizeof key, "cold.kernel.%s.%ld", sh->key, n);
@@ -264,7 +266,7 @@ static void run_kernel(struct bench *b, const struct shape *sh, long n)
     int p[2];
     if (pipe(p) != 0) {
         bench_missing(b, key, name, "no pipe");
-        return;
+        return 0;
     }
     fflush(stdout);
     double t0 = bench_now();
@@ -281,15 +283,17 @@ static void run_kernel(struct bench *b, const struct shape *sh, long n)
     if (pid < 0) {
         close(p[0]);
         bench_missing(b, key, name, "fork failed");
-        return;
+        return 0;
     }
     struct run r;
     struct kernel_out k;
     wait_for(pid, t0, &r);
     ssize_t got = read(p[0], &k, sizeof k);
     close(p[0]);
+    char why[64];
+    snprintf(why, sizeof why, "timed out after %.0f s", timeout_secs);
     if (r.timed_out)
-        bench_missing(b, key, name, "timed out");
+        bench_missing(b, key, name, why);
     else if (got != (ssize_t)sizeof k)
         bench_missing(b, key, name, "failed");
     else if (k.done != n)
@@ -297,6 +301,20 @@ static void run_kernel(struct bench *b, const struct shape *sh, long n)
     else
         bench_report_more(b, key, name, (double)n, k.secs, "cycles/s", 0, 0,
                           k.how);
+    return r.timed_out;
+}
+
+/* A run skipped because the same program timed out at a smaller N. */
+static void skipped(struct bench *b, const char *who, const char *whoname,
+                    const struct shape *sh, long n, long at)
+{
+    char key[32], name[64], why[80], num[32], num2[32];
+    snprintf(key, sizeof key, "cold.%s.%s.%ld", who, sh->key, n);
+    snprintf(name, sizeof name, "%s, %s %s", whoname, grouped(n, num, sizeof num),
+             sh->label);
+    snprintf(why, sizeof why, "skipped (timed out at %s)",
+             grouped(at, num2, sizeof num2));
+    bench_missing(b, key, name, why);
 }
 
 /* Half the physical memory, the cap on every child's address space. */
@@ -349,7 +367,9 @@ void bench_scale(struct bench *b)
            "  protosim: one process run of `%s --check --json SCN >/dev/null`"
            " per row, limits raised\n"
            "  kernel: the same exchange on 127.0.0.1, blocking sockets, one"
-           " process, %d listener ports\n",
+           " process, %d listener ports;\n"
+           "    its server-side TIME_WAITs are left to the kernel (the"
+           " simulation runs them out)\n",
            prog, 4);
     if (ns3 && *ns3 && access(ns3, X_OK) == 0)
         printf("  ns-3 %s: one process run of `%s conc|seq N` per row\n",
@@ -376,16 +396,30 @@ void bench_scale(struct bench *b)
     report_run(b, "cold.floor", "process start-up floor (/bin/true)", 5, &r,
                "runs/s");
 
-    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+    int with_ns3 = ns3 && *ns3 && access(ns3, X_OK) == 0;
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        long sim_out = 0, kern_out = 0, ns3_out = 0;    /* N that timed out */
         for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+            const struct shape *sh = &shapes[s];
             long n = sizes[k];
             if (n > max_n)
                 continue;
-            run_protosim(b, prog, &shapes[s], n);
-            run_kernel(b, &shapes[s], n);
-            if (ns3 && *ns3 && access(ns3, X_OK) == 0)
-                run_ns3(b, ns3, &shapes[s], n);
+            if (sim_out)
+                skipped(b, "sim", "cold protosim", sh, n, sim_out);
+            else if (run_protosim(b, prog, sh, n))
+                sim_out = n;
+            if (kern_out)
+                skipped(b, "kernel", "kernel 127.0.0.1", sh, n, kern_out);
+            else if (run_kernel(b, sh, n))
+                kern_out = n;
+            if (!with_ns3)
+                continue;
+            if (ns3_out)
+                skipped(b, "ns3", "cold ns-3", sh, n, ns3_out);
+            else if (run_ns3(b, ns3, sh, n))
+                ns3_out = n;
         }
+    }
 
     char errpath[300];
     snprintf(errpath, sizeof errpath, "%s/stderr", tmpdir);
