@@ -3,7 +3,8 @@
 #   make              build ./protosim
 #   make test         unit tests (Check), scenario checks, goldens, pcap/tshark, UI
 #   make sanitize     the whole test suite under AddressSanitizer + UBSan (build-san/)
-#   make bench        engine and TCP-lifecycle benchmarks
+#   make bench        engine, TCP-lifecycle and UI benchmarks, and cold runs of
+#                     ./protosim at N connections beside the kernel and ns-3
 #   make fuzz         libFuzzer targets under build-fuzz/ (clang, libclang-rt-14-dev)
 #   make fuzz-smoke   each fuzz target for FUZZ_SECONDS (60) on a copy of its corpus
 #   make fuzz-replay  kept fuzz corpora and regressions under ASan+UBSan, no libFuzzer
@@ -168,8 +169,29 @@ unit: $(TESTBIN)
 sanitize:
 	$(MAKE) B=build-san SAN=1 CC=$(CC) test
 
-bench: $(BENCHBIN)
-	$(BENCHBIN)
+# ns-3 (Debian's libns3-dev) is a benchmark peer: bench/ns3/lifecycle.cc is
+# built only when pkg-config finds it, and without it `make bench` says so
+# and skips ns-3's rows.  Debian 12's ns-3 .pc files carry a stray "-I/usr\;"
+# and absolute paths to libgsl.so and libsqlite3.so, whose -dev packages need
+# not be installed; the ns-3 libraries bring their own dependencies, so only
+# -I, -D and -l are taken.
+NS3_MODULES := ns3-core ns3-network ns3-internet ns3-point-to-point
+NS3_FOUND   := $(shell $(PKG_CONFIG) --exists $(NS3_MODULES) 2>/dev/null && echo yes)
+ifneq ($(NS3_FOUND),)
+NS3_VERSION := $(shell $(PKG_CONFIG) --modversion ns3-core)
+NS3_CFLAGS  := $(filter -I% -D%,$(filter-out %;,$(shell $(PKG_CONFIG) --cflags $(NS3_MODULES))))
+NS3_LIBS    := $(filter -L% -l%,$(shell $(PKG_CONFIG) --libs $(NS3_MODULES)))
+NS3BIN      := $(B)/bench/ns3/lifecycle
+endif
+CXXWARN := -Wall -Wextra $(if $(WERROR),-Werror)
+
+$(B)/bench/ns3/lifecycle: bench/ns3/lifecycle.cc
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 $(CXXWARN) $(OPT) -MMD -MP $(NS3_CFLAGS) -o $@ $< $(NS3_LIBS)
+
+# BENCH_MAX_N caps the cold runs' N, BENCH_TIMEOUT their seconds (README.md).
+bench: $(BENCHBIN) $(PROG) $(NS3BIN)
+	PROTOSIM=./$(PROG) NS3_LIFECYCLE=$(NS3BIN) NS3_VERSION=$(NS3_VERSION) $(BENCHBIN)
 
 # Fuzz targets: each tests/fuzz/fuzz_*.c (with the helpers FUZZ_HELPERS)
 # linked against the library built with clang's fuzzer and sanitizer
@@ -273,4 +295,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-clang build-fuzz build-cov protosim
 
--include $(SIM_OBJ:.o=.d) $(LANG_OBJ:.o=.d) $(REAL_OBJ:.o=.d) $(UI_LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(B)/tests/layers/model_only.d
+-include $(SIM_OBJ:.o=.d) $(LANG_OBJ:.o=.d) $(REAL_OBJ:.o=.d) $(UI_LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(B)/tests/layers/model_only.d $(if $(NS3BIN),$(NS3BIN).d)

@@ -13,13 +13,15 @@
 #ifndef PROTOSIM_BENCHES_H
 #define PROTOSIM_BENCHES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define BENCHES(X) \
     X(bench_engine) \
     X(bench_tcp_lifecycle) \
     X(bench_kernel) \
-    X(bench_ui)
+    X(bench_ui) \
+    X(bench_scale)
 
 /* Ratios printed under the table: numerator key / denominator key, with a
  * target (0: none).  A ratio whose keys were not both reported is skipped. */
@@ -35,6 +37,27 @@ struct bench;
  * target: the rate it should reach (0: none). */
 void bench_report(struct bench *b, const char *key, const char *name,
                   double count, double secs, const char *unit, double target);
+
+/* bench_report with two more things to show: the peak resident memory of
+ * the process that did the work (KiB, 0: none) and a note on how the figure
+ * was obtained (NULL: none). */
+void bench_report_more(struct bench *b, const char *key, const char *name,
+                       double count, double secs, const char *unit,
+                       double target, double peak_kib, const char *note);
+
+/* A figure that could not be measured: its row says why ("timed out after
+ * 120 s"), and ratios that need it say it is missing. */
+void bench_missing(struct bench *b, const char *key, const char *name,
+                   const char *why);
+
+/* Cold runs (bench_scale.c) report under keys "cold.sim.SHAPE.N",
+ * "cold.kernel.SHAPE.N" and "cold.ns3.SHAPE.N", SHAPE "conc" or "seq";
+ * bench.c sets them side by side in one table with the ratios. */
+
+/* N lifecycles of the cold comparison's exchange on the kernel's loopback
+ * (bench_kernel.c), concurrent or in sequence; returns how many completed,
+ * their wall time in *secs, and in how[] how they were run or why not. */
+long kernel_scale(int concurrent, long n, double *secs, char *how, size_t howlen);
 
 /* Monotonic seconds (CLOCK_MONOTONIC). */
 double bench_now(void);
