@@ -210,6 +210,7 @@ void json_begin(struct json_out *o, FILE *fp, const struct sim *s)
 {
     o->fp = fp;
     o->s = s;
+    o->err = 0;
 }
 
 void json_sink(void *ctx, const struct trace *tr, size_t i,
@@ -275,6 +276,9 @@ void json_sink(void *ctx, const struct trace *tr, size_t i,
         jstr(fp, why);
     }
     fputs("}\n", fp);
+    /* the run goes on after a failed write: keep the reason it failed */
+    if (!o->err && ferror(fp))
+        o->err = errno ? errno : EIO;
 }
 
 int json_finish(struct json_out *o)
@@ -300,7 +304,12 @@ int json_finish(struct json_out *o)
         jstr(fp, why);
         fputs("}\n", fp);
     }
-    return ferror(fp) ? -1 : 0;
+    if (o->err || ferror(fp)) {
+        if (o->err)
+            errno = o->err;
+        return -1;
+    }
+    return 0;
 }
 
 int render_json(FILE *fp, const struct sim *s)

@@ -36,6 +36,7 @@ int  text_finish(struct text_out *o);
 struct json_out {
     FILE *fp;
     const struct sim *s;
+    int err;                   /* errno of the first write that failed */
 };
 void json_begin(struct json_out *o, FILE *fp, const struct sim *s);
 void json_sink(void *ctx, const struct trace *tr, size_t i,
@@ -64,6 +65,21 @@ int  pcap_begin(struct pcap_out *o, FILE *fp, struct trace *tr, int live);
 void pcap_sink(void *ctx, const struct trace *tr, size_t i,
                const struct trace_rec *r);
 int  pcap_finish(struct pcap_out *o);
+
+/* --stats: counts of states entered, frames and TCP segments sent, timers,
+ * drops and connection lifecycles, printed by stats_finish with the wall
+ * time the run took (the only line that differs between runs: last). */
+struct stats_out;
+struct stats {
+    FILE *fp;
+    const struct sim *s;
+    struct stats_out *c;
+    int err;
+};
+void stats_begin(struct stats *st, FILE *fp, const struct sim *s);
+void stats_sink(void *ctx, const struct trace *tr, size_t i,
+                const struct trace_rec *r);
+int  stats_finish(struct stats *st, double wall_s);
 
 /* The same over a finished trace kept whole.  Each returns 0, or -1 on a
  * write error. */
