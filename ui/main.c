@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "output.h"
 #include "alloc.h"
@@ -45,6 +46,9 @@ static void usage(FILE *fp)
 "  -b, --batch        print the timeline as plain text (the default when\n"
 "                     stdout is not a terminal)\n"
 "  -j, --json         print the trace as JSON Lines, one event per line\n"
+"      --stats        print counts instead of the timeline: states entered,\n"
+"                     frames and TCP segments sent, timers, drops, and\n"
+"                     connection lifecycles per second of wall time\n"
 "  -p, --pcap FILE    also write every simulated frame to FILE (pcap)\n"
 "  -c, --check        check the scenario's expect lines: exit 0 if all hold,\n"
 "                     1 if any fails\n"
@@ -231,7 +235,7 @@ static void out_of_memory(size_t size)
 int main(int argc, char **argv)
 {
     alloc_set_failure_handler(out_of_memory);
-    int batch = 0, json = 0, check = 0, real = 0, list = 0;
+    int batch = 0, json = 0, check = 0, real = 0, list = 0, stats = 0;
     const char *pcap_path = NULL;
     uint64_t seed = 0;
     int have_seed = 0;
@@ -242,6 +246,7 @@ int main(int argc, char **argv)
         { "pcap",    required_argument, NULL, 'p' },
         { "check",   no_argument,       NULL, 'c' },
         { "real",    no_argument,       NULL, 'R' },
+        { "stats",   no_argument,       NULL, 'S' },
         { "seed",    required_argument, NULL, 's' },
         { "list",    no_argument,       NULL, 'l' },
         { "help",    no_argument,       NULL, 'h' },
@@ -262,6 +267,7 @@ int main(int argc, char **argv)
         case 'p': pcap_path = optarg; break;
         case 'c': check = 1; break;
         case 'R': real = 1; break;
+        case 'S': stats = 1; break;
         case 's':
             if (parse_seed(optarg, &seed) < 0) {
                 fprintf(stderr, "protosim: --seed needs a non-negative integer, "
@@ -309,6 +315,11 @@ int main(int argc, char **argv)
             return EXIT_NOINPUT;
         }
         return finish_stdout(0, 0);
+    }
+    if (stats && json) {
+        fputs("protosim: --stats and --json both print to standard output; "
+              "choose one\n", stderr);
+        return EXIT_USAGE;
     }
     if (argc - optind > 1) {
         fprintf(stderr, "protosim: one scenario at a time (got \"%s\" and \"%s\")\n",
@@ -369,7 +380,7 @@ int main(int argc, char **argv)
      * trace (lang/expect.c); otherwise the writers take each record as it
      * is made and the trace keeps only what is still referenced
      * (trace_stream), so memory stays flat however long the run. */
-    int text = !json && (batch || !check);      /* the timeline, or the view */
+    int text = !json && !stats && (batch || !check);  /* the timeline, or the view */
     const char *nope = text && !batch ? tui_unusable() : NULL;
     int tui = text && !batch && !nope;
     int keep = tui || real || check;
@@ -394,6 +405,7 @@ int main(int argc, char **argv)
     struct pcap_out pw;
     struct json_out jw;
     struct text_out tw;
+    struct stats sw;
     int have_pcap = 0;
     if (pcap_path && (rc = open_pcap(pcap_path, &po)) == 0) {
         have_pcap = 1;
@@ -412,7 +424,15 @@ int main(int argc, char **argv)
             add_sink(&s.tr, text_sink, &tw);
         }
     }
+    if (stats) {
+        stats_begin(&sw, stdout, &s);
+        if (!keep)
+            add_sink(&s.tr, stats_sink, &sw);
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     sim_run(&s);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     struct real_opts ro;
     real_default_opts(&ro);
     if (real) {
@@ -430,12 +450,19 @@ int main(int argc, char **argv)
             json_begin(&jw, stdout, &s);
             add_sink(&s.tr, json_sink, &jw);
         }
+        if (stats)
+            add_sink(&s.tr, stats_sink, &sw);
     }
     if (have_pcap)
         rc = close_pcap(pcap_path, &po, &pw);
     errno = 0;
     if (json) {
         if (json_finish(&jw) < 0)
+            out_err = errno ? errno : EIO;
+    } else if (stats) {
+        double wall = (double)(t1.tv_sec - t0.tv_sec) +
+                      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        if (stats_finish(&sw, wall) < 0)
             out_err = errno ? errno : EIO;
     } else if (text) {
         char why[160] = "";
