@@ -555,15 +555,17 @@ fi
 #    whole trace.  Both write the same bytes, for every lesson, the RFC
 #    scenarios, and a crowd longer than a streaming trace keeps (lossy and
 #    duplicating, so lost frames wait for the pcap and copies are counted)
-{ echo 'host client 192.0.2.10'
-  echo 'host server 192.0.2.80'
-  echo 'link client server delay 1ms loss 10% duplicate 5%'
-  echo 'tcp msl 1ms'
-  echo 'at 0ms server listen 80'
-  i=0; while [ $i -lt 1000 ]; do
-      echo "at $((10 + i * 20))ms client connect server 80"
-      echo "at $((15 + i * 20))ms client close"; i=$((i + 1)); done
-} >"$TMP/crowd.scn"
+seq_lesson() {     # seq_lesson N LINK-OPTIONS: N connections, one after another
+    echo 'host client 192.0.2.10'
+    echo 'host server 192.0.2.80'
+    echo "link client server delay 1ms $2"
+    echo 'tcp msl 1ms'
+    echo 'at 0ms server listen 80'
+    i=0; while [ $i -lt "$1" ]; do
+        echo "at $((10 + i * 20))ms client connect server 80"
+        echo "at $((15 + i * 20))ms client close"; i=$((i + 1)); done
+}
+seq_lesson 1000 'loss 10% duplicate 5%' >"$TMP/crowd.scn"
 for s in $SCENARIOS tests/rfc/*.scn "$TMP/crowd.scn"; do
     "$PROTOSIM" --json --pcap "$TMP/s.pcap" "$s" >"$TMP/s.json" 2>/dev/null
     "$PROTOSIM" --json --check --pcap "$TMP/k.pcap" "$s" >"$TMP/k.json" 2>/dev/null
@@ -614,15 +616,7 @@ grep -q '^run stopped by its event limit of 3000' "$TMP/out" && ok \
 # as well.  GNU time's %M, where there is one (not under the sanitizers,
 # whose shadow memory swamps it).
 if [ -x /usr/bin/time ] && ! nm "$PROTOSIM" 2>/dev/null | grep -q __asan_init; then
-    { echo 'host client 192.0.2.10'
-      echo 'host server 192.0.2.80'
-      echo 'link client server delay 1ms'
-      echo 'tcp msl 1ms'
-      echo 'at 0ms server listen 80'
-      i=0; while [ $i -lt 20000 ]; do
-          echo "at $((10 + i * 20))ms client connect server 80"
-          echo "at $((15 + i * 20))ms client close"; i=$((i + 1)); done
-    } >"$TMP/seq.scn"
+    seq_lesson 20000 '' >"$TMP/seq.scn"
     peak() { /usr/bin/time -f %M -o "$TMP/peak" "$@" >/dev/null 2>&1; cat "$TMP/peak"; }
     kept=$(peak "$PROTOSIM" --check "$TMP/seq.scn")
     for mode in --json --batch --stats "--stats --pcap $TMP/seq.pcap"; do

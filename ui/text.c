@@ -387,10 +387,15 @@ static int spool_to_file(struct text_out *o)
     return 0;
 }
 
-/* One spooled line: the strings of p[0..n) and a newline. */
+/* One spooled line: the strings of p[0..n) (n <= SPOOL_PARTS) and a
+ * newline. */
+enum { SPOOL_PARTS = 8 };
+
 static void spool(struct text_out *o, const char *const *p, int n)
 {
-    size_t len[4], all = 1;
+    size_t len[SPOOL_PARTS], all = 1;
+    if (n > SPOOL_PARTS)
+        abort();
     for (int k = 0; k < n; k++)
         all += len[k] = strlen(p[k]);
     if (!o->tmp && !o->nomore && o->nmem + all > SPOOL_MEM &&
