@@ -63,8 +63,8 @@ const char *real_timer_name(int t)
 
 int real_in_trace(const struct trace *tr)
 {
-    for (size_t i = 0; i < tr->n; i++)
-        if (real_is_rec(&tr->recs[i]))
+    for (size_t i = tr->first; i < tr->n; i++)
+        if (real_is_rec(trace_rec(tr, i)))
             return 1;
     return 0;
 }

@@ -18,7 +18,8 @@
     X(net_suite) \
     X(real_suite) \
     X(robust_suite) \
-    X(cause_suite)
+    X(cause_suite) \
+    X(trace_suite)
 
 #define X(fn) Suite *fn(void);
 TEST_SUITES(X)

@@ -1,6 +1,8 @@
 /* json.c — the trace as JSON Lines (the contract in DESIGN.md), and the
  * trace's frames as a pcap file. */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,70 +206,87 @@ static void json_real(FILE *fp, const struct trace *tr, const struct trace_rec *
     }
 }
 
-int render_json(FILE *fp, const struct sim *s)
+void json_begin(struct json_out *o, FILE *fp, const struct sim *s)
 {
+    o->fp = fp;
+    o->s = s;
+    o->err = 0;
+}
+
+void json_sink(void *ctx, const struct trace *tr, size_t i,
+               const struct trace_rec *r)
+{
+    struct json_out *o = ctx;
+    FILE *fp = o->fp;
+    char why[1024];
+    /* a record's id is its line number from 0; "of" names the id of
+     * the record it follows from (trace.h: trace_rec.of) */
+    fprintf(fp, "{\"id\":%zu,\"t_us\":%" PRId64 ",\"kind\":\"%s\",\"host\":",
+            i, r->t_us, real_kind_name(r));
+    jhost(fp, tr, r->host);
+    if (r->of)
+        fprintf(fp, ",\"of\":%" PRIu32, r->of - 1);
+    switch (r->kind) {
+    case TK_STATE:
+        fprintf(fp, ",\"layer\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"",
+                trace_layer_name(r->layer),
+                trace_state_name(r->layer, r->u.state.from),
+                trace_state_name(r->layer, r->u.state.to));
+        break;
+    case TK_SEND: case TK_RECV: case TK_DROP:
+        json_packet(fp, tr, r);
+        break;
+    case TK_TIMER:
+        fprintf(fp, ",\"layer\":\"%s\",\"name\":\"%s\",\"action\":\"%s\"",
+                trace_layer_name(r->layer), timer_name_str(r->u.timer.name),
+                timer_action_str(r->u.timer.action));
+        if (r->u.timer.action == TA_START)
+            fprintf(fp, ",\"due_us\":%" PRId64, r->u.timer.due_us);
+        break;
+    case TK_NOTE:
+        fputs(",\"text\":", fp);
+        jstr(fp, trace_str(tr, r->u.note.text));
+        break;
+    case TK_APP: {
+        fprintf(fp, ",\"layer\":\"%s\",\"call\":\"%s\",\"ret\":%" PRId32,
+                trace_layer_name(r->layer), app_call_name(r->u.app.call),
+                r->u.app.ret);
+        if (r->u.app.data) {
+            size_t n;
+            const uint8_t *p = trace_blob_data(tr, r->u.app.data, &n);
+            fputs(",\"data\":", fp);
+            jstr_n(fp, p, n);
+        }
+        break;
+    }
+    case TK_EXT:
+        if (real_is_rec(r))
+            json_real(fp, tr, r);
+        break;
+    default:
+        break;
+    }
+    if (r->conn) {
+        fputs(",\"conn\":", fp);
+        jstr(fp, trace_str(tr, r->conn));
+    }
+    trace_why(tr, r, why, sizeof why);
+    if (r->kind != TK_NOTE) {
+        fputs(",\"why\":", fp);
+        jstr(fp, why);
+    }
+    fputs("}\n", fp);
+    /* the run goes on after a failed write: keep the reason it failed */
+    if (!o->err && ferror(fp))
+        o->err = errno ? errno : EIO;
+}
+
+int json_finish(struct json_out *o)
+{
+    FILE *fp = o->fp;
+    const struct sim *s = o->s;
     const struct trace *tr = &s->tr;
     char why[1024];
-    for (size_t i = 0; i < tr->n; i++) {
-        const struct trace_rec *r = &tr->recs[i];
-        /* a record's id is its line number from 0; "of" names the id of
-         * the record it follows from (trace.h: trace_rec.of) */
-        fprintf(fp, "{\"id\":%zu,\"t_us\":%" PRId64 ",\"kind\":\"%s\",\"host\":",
-                i, r->t_us, real_kind_name(r));
-        jhost(fp, tr, r->host);
-        if (r->of)
-            fprintf(fp, ",\"of\":%" PRIu32, r->of - 1);
-        switch (r->kind) {
-        case TK_STATE:
-            fprintf(fp, ",\"layer\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"",
-                    trace_layer_name(r->layer),
-                    trace_state_name(r->layer, r->u.state.from),
-                    trace_state_name(r->layer, r->u.state.to));
-            break;
-        case TK_SEND: case TK_RECV: case TK_DROP:
-            json_packet(fp, tr, r);
-            break;
-        case TK_TIMER:
-            fprintf(fp, ",\"layer\":\"%s\",\"name\":\"%s\",\"action\":\"%s\"",
-                    trace_layer_name(r->layer), timer_name_str(r->u.timer.name),
-                    timer_action_str(r->u.timer.action));
-            if (r->u.timer.action == TA_START)
-                fprintf(fp, ",\"due_us\":%" PRId64, r->u.timer.due_us);
-            break;
-        case TK_NOTE:
-            fputs(",\"text\":", fp);
-            jstr(fp, trace_str(tr, r->u.note.text));
-            break;
-        case TK_APP: {
-            fprintf(fp, ",\"layer\":\"%s\",\"call\":\"%s\",\"ret\":%" PRId32,
-                    trace_layer_name(r->layer), app_call_name(r->u.app.call),
-                    r->u.app.ret);
-            if (r->u.app.data) {
-                size_t n;
-                const uint8_t *p = trace_blob_data(tr, r->u.app.data, &n);
-                fputs(",\"data\":", fp);
-                jstr_n(fp, p, n);
-            }
-            break;
-        }
-        case TK_EXT:
-            if (real_is_rec(r))
-                json_real(fp, tr, r);
-            break;
-        default:
-            break;
-        }
-        if (r->conn) {
-            fputs(",\"conn\":", fp);
-            jstr(fp, trace_str(tr, r->conn));
-        }
-        trace_why(tr, r, why, sizeof why);
-        if (r->kind != TK_NOTE) {
-            fputs(",\"why\":", fp);
-            jstr(fp, why);
-        }
-        fputs("}\n", fp);
-    }
     if (s->truncated) {
         /* the last line says the trace is cut short, and by what */
         char lt[80];
@@ -285,7 +304,21 @@ int render_json(FILE *fp, const struct sim *s)
         jstr(fp, why);
         fputs("}\n", fp);
     }
-    return ferror(fp) ? -1 : 0;
+    if (o->err || ferror(fp)) {
+        if (o->err)
+            errno = o->err;
+        return -1;
+    }
+    return 0;
+}
+
+int render_json(FILE *fp, const struct sim *s)
+{
+    struct json_out o;
+    json_begin(&o, fp, s);
+    for (size_t i = s->tr.first; i < s->tr.n; i++)
+        json_sink(&o, &s->tr, i, trace_rec(&s->tr, i));
+    return json_finish(&o);
 }
 
 /* The capture shows what the receiving hosts saw: each frame once, when it
@@ -297,14 +330,95 @@ int render_json(FILE *fp, const struct sim *s)
  * Captured at the senders instead, a frame a fault delays would sit out of
  * order with the conversation it belongs to; captured at every hop, every
  * routed packet would appear once per link. */
-struct cap { int64_t t; size_t rec; };
+struct pcap_cap { int64_t t; size_t rec; uint32_t pkt; };
+/* per blob: its sends (copies the network made count again) and the
+ * frames of it written; key = blob id + 1, 0 = empty */
+struct pcap_seen { uint32_t key, allowed, taken; };
 
-static int cap_cmp(const void *a, const void *b)
+static int cap_before(const struct pcap_cap *x, const struct pcap_cap *y)
 {
-    const struct cap *x = a, *y = b;
-    if (x->t != y->t)
-        return x->t < y->t ? -1 : 1;
-    return x->rec < y->rec ? -1 : x->rec > y->rec;
+    return x->t != y->t ? x->t < y->t : x->rec < y->rec;
+}
+
+static void cap_push(struct pcap_out *o, struct pcap_cap c)
+{
+    if (o->ncaps == o->capcaps) {
+        o->capcaps = o->capcaps ? o->capcaps * 2 : 64;
+        o->caps = xreallocarray(o->caps, o->capcaps, sizeof *o->caps);
+    }
+    size_t i = o->ncaps++;
+    while (i && cap_before(&c, &o->caps[(i - 1) / 2])) {
+        o->caps[i] = o->caps[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    o->caps[i] = c;
+}
+
+static struct pcap_cap cap_pop(struct pcap_out *o)
+{
+    struct pcap_cap top = o->caps[0], last = o->caps[--o->ncaps];
+    size_t i = 0;
+    for (;;) {
+        size_t k = 2 * i + 1;
+        if (k >= o->ncaps)
+            break;
+        if (k + 1 < o->ncaps && cap_before(&o->caps[k + 1], &o->caps[k]))
+            k++;
+        if (!cap_before(&o->caps[k], &last))
+            break;
+        o->caps[i] = o->caps[k];
+        i = k;
+    }
+    if (o->ncaps)
+        o->caps[i] = last;
+    return top;
+}
+
+static size_t seen_slot(const struct pcap_seen *t, size_t cap, uint32_t id)
+{
+    size_t j = (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+    while (t[j].key && t[j].key != id + 1)
+        j = (j + 1) & (cap - 1);
+    return j;
+}
+
+/* The table again at cap slots, without the blobs the trace has let go
+ * of: no record will name them again. */
+static void seen_rebuild(struct pcap_out *o, size_t cap)
+{
+    struct pcap_seen *t = xcalloc(cap, sizeof *t);
+    size_t n = 0;
+    for (size_t i = 0; i < o->capseen; i++) {
+        const struct pcap_seen *e = &o->seen[i];
+        if (e->key && trace_blob_live(o->tr, e->key - 1)) {
+            t[seen_slot(t, cap, e->key - 1)] = *e;
+            n++;
+        }
+    }
+    free(o->seen);
+    o->seen = t;
+    o->capseen = cap;
+    o->nseen = n;
+}
+
+static struct pcap_seen *seen_get(struct pcap_out *o, uint32_t id, int make)
+{
+    if (make && 2 * (o->nseen + 1) >= o->capseen) {
+        if (o->capseen)
+            seen_rebuild(o, o->capseen);
+        if (4 * (o->nseen + 1) >= o->capseen)
+            seen_rebuild(o, o->capseen ? o->capseen * 2 : 256);
+    }
+    if (!o->capseen)
+        return NULL;
+    struct pcap_seen *e = &o->seen[seen_slot(o->seen, o->capseen, id)];
+    if (!e->key) {
+        if (!make)
+            return NULL;
+        e->key = id + 1;
+        o->nseen++;
+    }
+    return e;
 }
 
 static int passes_through(const struct trace *tr, const struct trace_rec *r)
@@ -320,48 +434,83 @@ static int passes_through(const struct trace *tr, const struct trace_rec *r)
     return owner >= 0 && owner != r->host;
 }
 
+int pcap_begin(struct pcap_out *o, FILE *fp, struct trace *tr, int live)
+{
+    memset(o, 0, sizeof *o);
+    o->fp = fp;
+    o->tr = tr;
+    o->live = live;
+    if (pcap_write_header(fp) < 0) {
+        o->err = errno ? errno : EIO;
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes the waiting frames due by time t (all of them: INT64_MAX). */
+static void pcap_flush(struct pcap_out *o, const struct trace *tr, int64_t t)
+{
+    while (o->ncaps && o->caps[0].t <= t) {
+        struct pcap_cap c = cap_pop(o);
+        size_t len;
+        const uint8_t *p = trace_blob_data(tr, c.pkt, &len);
+        if (!o->err && pcap_write_frame(o->fp, c.t, p, len) < 0)
+            o->err = errno ? errno : EIO;
+        trace_blob_release(o->tr, c.pkt);
+    }
+}
+
+void pcap_sink(void *ctx, const struct trace *tr, size_t i,
+               const struct trace_rec *r)
+{
+    struct pcap_out *o = ctx;
+    uint32_t pk = r->u.pkt.pkt;
+    struct pcap_seen *e;
+    if (r->kind == TK_SEND) {
+        if ((e = seen_get(o, pk, 1)))
+            e->allowed++;
+    } else if ((r->kind == TK_RECV || r->kind == TK_DROP) &&
+               /* dropped by a host, after it was received */
+               (r->kind != TK_DROP || r->u.pkt.lost_at) &&
+               (r->kind != TK_RECV || !passes_through(tr, r)) &&
+               /* a broadcast's other receivers */
+               (e = seen_get(o, pk, 0)) && e->taken < e->allowed) {
+        e->taken++;
+        cap_push(o, (struct pcap_cap){ r->kind == TK_DROP ? r->u.pkt.lost_at
+                                                          : r->t_us, i, pk });
+        trace_blob_hold(o->tr, pk);
+    }
+    /* the records come in time order: what is due by now can go */
+    if (o->live)
+        pcap_flush(o, tr, r->t_us);
+}
+
+int pcap_finish(struct pcap_out *o)
+{
+    pcap_flush(o, o->tr, INT64_MAX);
+    free(o->caps);
+    free(o->seen);
+    int err = o->err;
+    if (!err && (fflush(o->fp) != 0 || ferror(o->fp)))
+        err = errno ? errno : EIO;
+    memset(o, 0, sizeof *o);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
 int render_pcap(FILE *fp, const struct trace *tr)
 {
-    if (pcap_write_header(fp) < 0)
+    struct pcap_out o;
+    /* a trace kept whole is not changed: holding a blob does nothing */
+    struct trace *t = (struct trace *)tr;
+    if (pcap_begin(&o, fp, t, 0) < 0) {
+        pcap_finish(&o);
         return -1;
-    /* how many copies of each frame the network made, and how many we took */
-    uint32_t *allowed = xcalloc(tr->nblobs, sizeof *allowed);
-    uint32_t *taken = xcalloc(tr->nblobs, sizeof *taken);
-    struct cap *caps = xcalloc(tr->n, sizeof *caps);
-    size_t ncaps = 0;
-    int rc = 0;
-    for (size_t i = 0; i < tr->n; i++) {
-        const struct trace_rec *r = &tr->recs[i];
-        if (r->kind == TK_SEND && r->u.pkt.pkt < tr->nblobs)
-            allowed[r->u.pkt.pkt]++;
     }
-    for (size_t i = 0; i < tr->n; i++) {
-        const struct trace_rec *r = &tr->recs[i];
-        uint32_t pk = r->u.pkt.pkt;
-        if ((r->kind != TK_RECV && r->kind != TK_DROP) || pk >= tr->nblobs)
-            continue;
-        if (r->kind == TK_DROP && !r->u.pkt.lost_at)
-            continue;          /* dropped by a host, after it was received */
-        if (r->kind == TK_RECV && passes_through(tr, r))
-            continue;
-        if (taken[pk] >= allowed[pk])
-            continue;          /* a broadcast's other receivers */
-        taken[pk]++;
-        caps[ncaps].t = r->kind == TK_DROP ? r->u.pkt.lost_at : r->t_us;
-        caps[ncaps++].rec = i;
-    }
-    qsort(caps, ncaps, sizeof *caps, cap_cmp);
-    for (size_t i = 0; i < ncaps && rc == 0; i++) {
-        size_t len;
-        const uint8_t *p = trace_blob_data(tr, tr->recs[caps[i].rec].u.pkt.pkt,
-                                           &len);
-        if (pcap_write_frame(fp, caps[i].t, p, len) < 0)
-            rc = -1;
-    }
-    free(allowed);
-    free(taken);
-    free(caps);
-    if (rc == 0 && (fflush(fp) != 0 || ferror(fp)))
-        rc = -1;
-    return rc;
+    for (size_t i = tr->first; i < tr->n; i++)
+        pcap_sink(&o, tr, i, trace_rec(tr, i));
+    return pcap_finish(&o);
 }

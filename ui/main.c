@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "output.h"
 #include "alloc.h"
@@ -45,6 +46,9 @@ static void usage(FILE *fp)
 "  -b, --batch        print the timeline as plain text (the default when\n"
 "                     stdout is not a terminal)\n"
 "  -j, --json         print the trace as JSON Lines, one event per line\n"
+"      --stats        print counts instead of the timeline: states entered,\n"
+"                     frames and TCP segments sent, timers, drops, and\n"
+"                     connection lifecycles per second of wall time\n"
 "  -p, --pcap FILE    also write every simulated frame to FILE (pcap)\n"
 "  -c, --check        check the scenario's expect lines: exit 0 if all hold,\n"
 "                     1 if any fails\n"
@@ -137,27 +141,42 @@ static int pcap_target_ok(const char *pcap, const char *scn_path)
     return 1;
 }
 
-/* Writes the capture whole or not at all; returns 0, 73 or 74. */
-static int write_pcap(const char *path, const struct trace *tr)
+/* The capture is written as the run goes, to a file replaced only when it
+ * is complete (outfile.h).  Opens it; returns 0 or 73. */
+static int open_pcap(const char *path, struct outfile *o)
 {
-    struct outfile o;
-    if (outfile_open(&o, path) < 0) {
+    if (outfile_open(o, path) < 0) {
         fprintf(stderr, "protosim: cannot create %s: %s\n", path, strerror(errno));
         return EXIT_CANTCREAT;
     }
+    return 0;
+}
+
+/* Ends the capture: the file whole or not at all; returns 0, 73 or 74. */
+static int close_pcap(const char *path, struct outfile *o, struct pcap_out *w)
+{
     errno = 0;
-    if (render_pcap(o.fp, tr) < 0) {
+    if (pcap_finish(w) < 0) {
         int e = errno ? errno : EIO;
-        outfile_abort(&o);
+        outfile_abort(o);
         fprintf(stderr, "protosim: error writing %s: %s\n", path, strerror(e));
         return EXIT_IOERR;
     }
-    int r = outfile_commit(&o);
+    int r = outfile_commit(o);
     if (r == 0)
         return 0;
     fprintf(stderr, "protosim: %s %s: %s\n", r == -2 ? "cannot create" :
             "error writing", path, strerror(errno));
     return r == -2 ? EXIT_CANTCREAT : EXIT_IOERR;
+}
+
+static void add_sink(struct trace *tr,
+                     void (*fn)(void *, const struct trace *, size_t,
+                                const struct trace_rec *), void *ctx)
+{
+    struct trace_sink k = { fn, ctx };
+    if (trace_add_sink(tr, &k) < 0)
+        abort();                /* TRACE_MAX_SINKS is more than we add */
 }
 
 /* A limit's value: a count, a size with an optional K/M/G suffix (powers
@@ -216,7 +235,7 @@ static void out_of_memory(size_t size)
 int main(int argc, char **argv)
 {
     alloc_set_failure_handler(out_of_memory);
-    int batch = 0, json = 0, check = 0, real = 0, list = 0;
+    int batch = 0, json = 0, check = 0, real = 0, list = 0, stats = 0;
     const char *pcap_path = NULL;
     uint64_t seed = 0;
     int have_seed = 0;
@@ -227,6 +246,7 @@ int main(int argc, char **argv)
         { "pcap",    required_argument, NULL, 'p' },
         { "check",   no_argument,       NULL, 'c' },
         { "real",    no_argument,       NULL, 'R' },
+        { "stats",   no_argument,       NULL, 'S' },
         { "seed",    required_argument, NULL, 's' },
         { "list",    no_argument,       NULL, 'l' },
         { "help",    no_argument,       NULL, 'h' },
@@ -247,6 +267,7 @@ int main(int argc, char **argv)
         case 'p': pcap_path = optarg; break;
         case 'c': check = 1; break;
         case 'R': real = 1; break;
+        case 'S': stats = 1; break;
         case 's':
             if (parse_seed(optarg, &seed) < 0) {
                 fprintf(stderr, "protosim: --seed needs a non-negative integer, "
@@ -294,6 +315,11 @@ int main(int argc, char **argv)
             return EXIT_NOINPUT;
         }
         return finish_stdout(0, 0);
+    }
+    if (stats && json) {
+        fputs("protosim: --stats and --json both print to standard output; "
+              "choose one\n", stderr);
+        return EXIT_USAGE;
     }
     if (argc - optind > 1) {
         fprintf(stderr, "protosim: one scenario at a time (got \"%s\" and \"%s\")\n",
@@ -348,6 +374,17 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    /* What the run shows decides what it keeps.  The interactive view
+     * reads the whole trace, --real merges the kernel's records into it
+     * after the run, and `expect` lines are checked over the finished
+     * trace (lang/expect.c); otherwise the writers take each record as it
+     * is made and the trace keeps only what is still referenced
+     * (trace_stream), so memory stays flat however long the run. */
+    int text = !json && !stats && (batch || !check);  /* the timeline, or the view */
+    const char *nope = text && !batch ? tui_unusable() : NULL;
+    int tui = text && !batch && !nope;
+    int keep = tui || real || check;
+
     struct sim s;
     sim_init(&s, scn, have_seed ? seed : scn->seed);
     if (limits[LIM_TIME]) {
@@ -362,7 +399,40 @@ int main(int argc, char **argv)
         s.max_trace = limits[LIM_TRACE];
     if (limits[LIM_MEMORY])
         s.max_memory = limits[LIM_MEMORY];
+
+    int rc = 0, out_err = 0;
+    struct outfile po;
+    struct pcap_out pw;
+    struct json_out jw;
+    struct text_out tw;
+    struct stats sw;
+    int have_pcap = 0;
+    if (pcap_path && (rc = open_pcap(pcap_path, &po)) == 0) {
+        have_pcap = 1;
+        pcap_begin(&pw, po.fp, &s.tr, !real);
+    }
+    /* the writers: now, to stream, or after the run over the whole trace */
+    if (!keep) {
+        trace_stream(&s.tr);
+        if (have_pcap)
+            add_sink(&s.tr, pcap_sink, &pw);
+        if (json) {
+            json_begin(&jw, stdout, &s);
+            add_sink(&s.tr, json_sink, &jw);
+        } else if (text) {
+            text_begin(&tw, stdout, &s);
+            add_sink(&s.tr, text_sink, &tw);
+        }
+    }
+    if (stats) {
+        stats_begin(&sw, stdout, &s);
+        if (!keep)
+            add_sink(&s.tr, stats_sink, &sw);
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     sim_run(&s);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     struct real_opts ro;
     real_default_opts(&ro);
     if (real) {
@@ -372,27 +442,46 @@ int main(int argc, char **argv)
         if (real_run(&s, &ro, &rr) < 0)
             fprintf(stderr, "protosim: --real: %s\n", rr.err);
     }
-
-    int rc = 0, out_err = 0;
-    if (pcap_path)
-        rc = write_pcap(pcap_path, &s.tr);
+    if (keep) {
+        /* a sink added now is given every record of the finished trace */
+        if (have_pcap)
+            add_sink(&s.tr, pcap_sink, &pw);
+        if (json) {
+            json_begin(&jw, stdout, &s);
+            add_sink(&s.tr, json_sink, &jw);
+        }
+        if (stats)
+            add_sink(&s.tr, stats_sink, &sw);
+    }
+    if (have_pcap)
+        rc = close_pcap(pcap_path, &po, &pw);
     errno = 0;
     if (json) {
-        if (render_json(stdout, &s) < 0)
+        if (json_finish(&jw) < 0)
             out_err = errno ? errno : EIO;
-    } else if (batch || !check) {
-        const char *nope = batch ? NULL : tui_unusable();
+    } else if (stats) {
+        double wall = (double)(t1.tv_sec - t0.tv_sec) +
+                      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        if (stats_finish(&sw, wall) < 0)
+            out_err = errno ? errno : EIO;
+    } else if (text) {
         char why[160] = "";
-        if (batch || nope ||
-            tui_run(&scn, &s, have_seed, seed, real ? &ro : NULL, argv[0], why,
-                    sizeof why) < 0) {
+        int shown = tui && tui_run(&scn, &s, have_seed, seed, real ? &ro : NULL,
+                                   argv[0], why, sizeof why) >= 0;
+        if (!shown) {
             if (!batch)
                 fprintf(stderr, "protosim: %s; showing the --batch text\n",
                         nope ? nope : why);
-            if (render_text(stdout, &s) < 0 && !out_err)
+            if (keep) {
+                s.tr.nsinks = 0;          /* the other writers are done */
+                text_begin(&tw, stdout, &s);
+                add_sink(&s.tr, text_sink, &tw);
+            }
+            if (text_finish(&tw) < 0 && !out_err)
                 out_err = errno ? errno : EIO;
         }
     }
+    s.tr.nsinks = 0;                      /* every writer is finished */
     if (s.truncated) {
         char lt[80], at[32];
         sim_limit_text(s.stop.limit, s.stop.value, lt, sizeof lt);

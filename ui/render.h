@@ -1,4 +1,4 @@
-/* render.h — the non-interactive views of a finished run: the plain-text
+/* render.h — the non-interactive views of a run: the plain-text
  * timeline, JSON Lines, and a pcap file of every frame sent. */
 #ifndef PROTOSIM_RENDER_H
 #define PROTOSIM_RENDER_H
@@ -6,7 +6,83 @@
 #include <stdio.h>
 #include "sim.h"
 
-/* Each returns 0, or -1 on a write error. */
+/* The writers, fed record by record as trace sinks (trace.h: struct
+ * trace_sink), so that a run need not keep its trace: X_begin, then the
+ * trace gives each record to X_sink (trace_add_sink with the X_out as
+ * its context), then X_finish writes what only the end knows and returns
+ * 0, or -1 with errno on a write error.  The sim must outlive the writer. */
+
+/* The text timeline.  Its time column is as wide as the run's widest
+ * time, so the lines wait for the end: in memory up to a few MiB, then
+ * in an unlinked temporary file (in $TMPDIR, else /tmp). */
+struct text_out {
+    FILE *fp;
+    const struct sim *s;
+    int hw, tw;                /* host and time column widths */
+    char *mem;                 /* the spool, while in memory */
+    size_t nmem, capmem;
+    FILE *tmp;                 /* the spool, once in a file */
+    int nomore;                /* no temporary file could be made */
+    int err;                   /* errno of a spool write that failed */
+    char *vb;                  /* text_visible's buffer */
+    size_t vcap;
+};
+void text_begin(struct text_out *o, FILE *fp, const struct sim *s);
+void text_sink(void *ctx, const struct trace *tr, size_t i,
+               const struct trace_rec *r);
+int  text_finish(struct text_out *o);
+
+/* JSON Lines: a line per record as it comes; the limit's line at the end. */
+struct json_out {
+    FILE *fp;
+    const struct sim *s;
+    int err;                   /* errno of the first write that failed */
+};
+void json_begin(struct json_out *o, FILE *fp, const struct sim *s);
+void json_sink(void *ctx, const struct trace *tr, size_t i,
+               const struct trace_rec *r);
+int  json_finish(struct json_out *o);
+
+/* pcap: each frame when it reached its receiver (json.c says which); a
+ * frame the network lost is written at the time it would have arrived,
+ * so it waits, holding its blob in tr, until the records pass that
+ * time.  `live`: the
+ * records come as the run makes them, in time order; else everything
+ * waits for pcap_finish (a trace changed after the run, --real). */
+struct pcap_cap;
+struct pcap_seen;
+struct pcap_out {
+    FILE *fp;
+    struct trace *tr;
+    int live;
+    struct pcap_cap *caps;     /* a min-heap on (time, record) */
+    size_t ncaps, capcaps;
+    struct pcap_seen *seen;    /* per blob: sends, and frames written */
+    size_t nseen, capseen, sweep_at;
+    int err;
+};
+int  pcap_begin(struct pcap_out *o, FILE *fp, struct trace *tr, int live);
+void pcap_sink(void *ctx, const struct trace *tr, size_t i,
+               const struct trace_rec *r);
+int  pcap_finish(struct pcap_out *o);
+
+/* --stats: counts of states entered, frames and TCP segments sent, timers,
+ * drops and connection lifecycles, printed by stats_finish with the wall
+ * time the run took (the only line that differs between runs: last). */
+struct stats_out;
+struct stats {
+    FILE *fp;
+    const struct sim *s;
+    struct stats_out *c;
+    int err;
+};
+void stats_begin(struct stats *st, FILE *fp, const struct sim *s);
+void stats_sink(void *ctx, const struct trace *tr, size_t i,
+                const struct trace_rec *r);
+int  stats_finish(struct stats *st, double wall_s);
+
+/* The same over a finished trace kept whole.  Each returns 0, or -1 on a
+ * write error. */
 int render_text(FILE *fp, const struct sim *s);
 int render_json(FILE *fp, const struct sim *s);
 int render_pcap(FILE *fp, const struct trace *tr);

@@ -1,9 +1,13 @@
 /* text.c — the plain-text timeline (--batch): one aligned line per event,
- * its narration indented beneath. */
+ * its narration indented beneath, written record by record as a trace
+ * sink. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "alloc.h"
 #include "narrate.h"
 #include "output.h"
 #include "render.h"
@@ -347,52 +351,174 @@ static void render_real_table(FILE *fp, const struct sim *s)
 #undef VIS
 }
 
-int render_text(FILE *fp, const struct sim *s)
+/* ---- the timeline, record by record ------------------------------------------ */
+
+/* The time column is as wide as the widest time of the whole run, known
+ * only at its end: the lines wait in a spool (memory, then a temporary
+ * file once they pass SPOOL_MEM) with their time apart, and text_finish
+ * pads and writes them.  A spooled line is "e<time> <rest>" for an event
+ * (rest starts at the host column) or "w<text>" for its narration;
+ * neither holds a newline (text_visible shows it as \n). */
+enum { SPOOL_MEM = 4 << 20 };
+
+/* Moves the spool from memory to a temporary file; 0, or -1 when none
+ * can be made (the lines then stay in memory). */
+static int spool_to_file(struct text_out *o)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    int l = snprintf(path, sizeof path, "%s/protosim-spool-XXXXXX",
+                     dir && *dir ? dir : "/tmp");
+    if (l < 0 || (size_t)l >= sizeof path)
+        return -1;
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        unlink(path);      /* gone when closed, whatever happens */
+    if (fd < 0 || !(o->tmp = fdopen(fd, "w+"))) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if (o->nmem && fwrite(o->mem, 1, o->nmem, o->tmp) != o->nmem && !o->err)
+        o->err = errno ? errno : EIO;
+    free(o->mem);
+    o->mem = NULL;
+    o->nmem = o->capmem = 0;
+    return 0;
+}
+
+/* One spooled line: the strings of p[0..n) (n <= SPOOL_PARTS) and a
+ * newline. */
+enum { SPOOL_PARTS = 8 };
+
+static void spool(struct text_out *o, const char *const *p, int n)
+{
+    size_t len[SPOOL_PARTS], all = 1;
+    if (n > SPOOL_PARTS)
+        abort();
+    for (int k = 0; k < n; k++)
+        all += len[k] = strlen(p[k]);
+    if (!o->tmp && !o->nomore && o->nmem + all > SPOOL_MEM &&
+        spool_to_file(o) < 0)
+        o->nomore = 1;
+    if (o->tmp) {
+        for (int k = 0; k < n; k++)
+            fwrite(p[k], 1, len[k], o->tmp);
+        if (fputc('\n', o->tmp) == EOF && !o->err)
+            o->err = errno ? errno : EIO;
+        return;
+    }
+    if (o->nmem + all > o->capmem) {
+        size_t c = o->capmem ? o->capmem : 65536;
+        while (c < o->nmem + all)
+            c *= 2;
+        o->mem = xrealloc(o->mem, c);
+        o->capmem = c;
+    }
+    for (int k = 0; k < n; k++) {
+        memcpy(o->mem + o->nmem, p[k], len[k]);
+        o->nmem += len[k];
+    }
+    o->mem[o->nmem++] = '\n';
+}
+
+void text_begin(struct text_out *o, FILE *fp, const struct sim *s)
 {
     const struct trace *tr = &s->tr;
     const struct scenario *scn = s->scn;
-    char ev[512], why[1024], t[32], addr[20];
-    /* lesson text (title, describe, notes, strings) reaches a terminal
-     * here: whatever a terminal would act on is shown, not sent */
-    char *vb = NULL;
-    size_t vcap = 0;
-    int hw = 4;
+    char addr[20];
+    memset(o, 0, sizeof *o);
+    o->fp = fp;
+    o->s = s;
+    o->hw = 4;
+    o->tw = 4;
     for (int i = 0; i < tr->nhosts; i++) {
         int l = (int)strlen(tr->host_names[i]);
-        if (l > hw)
-            hw = l;
+        if (l > o->hw)
+            o->hw = l;
     }
-    fprintf(fp, "%s\n", text_visible(scn->title ? scn->title : scn->path, &vb,
-                                     &vcap));
+    /* lesson text (title, describe, notes, strings) reaches a terminal
+     * here: whatever a terminal would act on is shown, not sent */
+    fprintf(fp, "%s\n", text_visible(scn->title ? scn->title : scn->path,
+                                     &o->vb, &o->vcap));
     for (int i = 0; i < scn->ndescribe; i++)
-        fprintf(fp, "  %s\n", text_visible(scn->describe[i], &vb, &vcap));
+        fprintf(fp, "  %s\n", text_visible(scn->describe[i], &o->vb, &o->vcap));
     fprintf(fp, "\nhosts:");
     for (int i = 0; i < tr->nhosts; i++)
         fprintf(fp, "  %s %s", tr->host_names[i],
                 ip4_str(tr->host_addrs[i], addr, sizeof addr));
     fprintf(fp, "\n\n");
+}
 
-    /* the time column is as wide as the widest time */
-    int tw = 4;
-    for (size_t i = 0; i < tr->n; i++) {
-        int l = (int)strlen(fmt_time(tr->recs[i].t_us, t, sizeof t));
-        if (l > tw)
-            tw = l;
+void text_sink(void *ctx, const struct trace *tr, size_t i,
+               const struct trace_rec *r)
+{
+    struct text_out *o = ctx;
+    char ev[512], why[1024], t[32], mid[256];
+    (void)i;
+    int l = (int)strlen(fmt_time(r->t_us, t, sizeof t));
+    if (l > o->tw)
+        o->tw = l;
+    render_event(tr, r, ev, sizeof ev);
+    snprintf(mid, sizeof mid, "  %-*s  %-6s  ", o->hw,
+             r->host >= 0 ? tr->host_names[r->host] : "", kind_label(r));
+    const char *line[] = { "e", t, " ", mid, text_visible(ev, &o->vb, &o->vcap) };
+    spool(o, line, 5);
+    trace_why(tr, r, why, sizeof why);
+    if (why[0] && r->kind != TK_NOTE) {
+        const char *w[] = { "w", text_visible(why, &o->vb, &o->vcap) };
+        spool(o, w, 2);
     }
+}
+
+/* One spooled line (without its newline), padded to the time column. */
+static void unspool(struct text_out *o, const char *p, size_t n)
+{
+    if (n && p[0] == 'e') {
+        const char *sp = memchr(p, ' ', n);
+        if (!sp)
+            return;
+        fprintf(o->fp, "%*.*s", o->tw, (int)(sp - p - 1), p + 1);
+        fwrite(sp + 1, 1, n - (size_t)(sp + 1 - p), o->fp);
+    } else if (n) {
+        fprintf(o->fp, "%*s  ", o->tw + o->hw + 12, "");
+        fwrite(p + 1, 1, n - 1, o->fp);
+    }
+    fputc('\n', o->fp);
+}
+
+int text_finish(struct text_out *o)
+{
+    FILE *fp = o->fp;
+    const struct sim *s = o->s;
+    const struct trace *tr = &s->tr;
+    char t[32];
+    int tw = o->tw, hw = o->hw, err = o->err;
     fprintf(fp, "%*s  %-*s  %-6s  %s\n", tw, "time", hw, "host", "what", "event");
-    for (size_t i = 0; i < tr->n; i++) {
-        const struct trace_rec *r = &tr->recs[i];
-        render_event(tr, r, ev, sizeof ev);
-        fprintf(fp, "%*s  %-*s  %-6s  %s\n", tw,
-                fmt_time(r->t_us, t, sizeof t), hw,
-                r->host >= 0 ? tr->host_names[r->host] : "", kind_label(r),
-                text_visible(ev, &vb, &vcap));
-        trace_why(tr, r, why, sizeof why);
-        if (why[0] && r->kind != TK_NOTE)
-            fprintf(fp, "%*s  %s\n", tw + hw + 12, "",
-                    text_visible(why, &vb, &vcap));
+    if (o->tmp) {
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t n;
+        if (fflush(o->tmp) != 0 || fseek(o->tmp, 0, SEEK_SET) != 0) {
+            if (!err)
+                err = errno ? errno : EIO;
+        } else {
+            while ((n = getline(&line, &cap, o->tmp)) > 0)
+                unspool(o, line, (size_t)n - 1);
+            if (ferror(o->tmp) && !err)
+                err = errno ? errno : EIO;
+        }
+        free(line);
+        fclose(o->tmp);
+    } else {
+        for (size_t at = 0; at < o->nmem;) {
+            const char *nl = memchr(o->mem + at, '\n', o->nmem - at);
+            size_t n = (size_t)(nl - (o->mem + at));
+            unspool(o, o->mem + at, n);
+            at += n + 1;
+        }
     }
-    free(vb);
+    free(o->mem);
     if (s->truncated) {
         char lt[80];
         fprintf(fp, "%*s  %-*s  %-6s  run stopped by its %s (%s)\n", tw,
@@ -402,7 +528,22 @@ int render_text(FILE *fp, const struct sim *s)
                 sim_limit_option(s->stop.limit));
         fprintf(fp, "%*s  likely cause: %s\n", tw + hw + 12, "", s->stop.cause);
     }
+    free(o->vb);
     if (real_in_trace(tr))
         render_real_table(fp, s);
+    memset(o, 0, sizeof *o);
+    if (err) {
+        errno = err;
+        return -1;
+    }
     return ferror(fp) ? -1 : 0;
+}
+
+int render_text(FILE *fp, const struct sim *s)
+{
+    struct text_out o;
+    text_begin(&o, fp, s);
+    for (size_t i = s->tr.first; i < s->tr.n; i++)
+        text_sink(&o, &s->tr, i, trace_rec(&s->tr, i));
+    return text_finish(&o);
 }

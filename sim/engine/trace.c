@@ -1,4 +1,5 @@
-/* trace.c — the append-only trace, its arenas and its name tables. */
+/* trace.c — the append-only trace, its arenas, its sinks and its name
+ * tables. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +31,21 @@ void trace_init(struct trace *tr)
     trace_blob(tr, NULL, 0);
 }
 
+static void sblobs_free(struct trace *tr)
+{
+    for (size_t i = 0; i < tr->scap; i++)
+        if (tr->skeys[i])
+            free(tr->svals[i]);
+    free(tr->skeys);
+    free(tr->svals);
+    tr->skeys = NULL;
+    tr->svals = NULL;
+    tr->scap = tr->nsblobs = tr->sbytes = tr->sfirst = 0;
+}
+
 void trace_free(struct trace *tr)
 {
+    sblobs_free(tr);
     for (size_t i = 0; i < tr->nstrs; i++)
         free(tr->strs[i]);
     for (int i = 0; i < tr->nhosts; i++)
@@ -53,9 +67,13 @@ void trace_reset(struct trace *tr)
         free(tr->strs[i]);
     for (int i = 0; i < tr->nhosts; i++)
         free(tr->host_names[i]);
+    sblobs_free(tr);
     tr->nstrs = 0;
     tr->nhosts = 0;
     tr->n = 0;
+    tr->first = 0;
+    tr->streaming = 0;
+    tr->nsinks = 0;
     tr->nbytes = 0;
     tr->nblobs = 0;
     tr->strbytes = 0;
@@ -138,8 +156,10 @@ uint32_t trace_intern(struct trace *tr, const char *s)
 
 size_t trace_size(const struct trace *tr)
 {
-    return tr->n * sizeof *tr->recs + tr->nbytes +
-           tr->nblobs * sizeof *tr->blobs +
+    size_t arena = tr->streaming ? tr->sfirst : tr->nblobs;
+    return (tr->n - tr->first) * sizeof *tr->recs + tr->nbytes +
+           arena * sizeof *tr->blobs +
+           tr->sbytes + tr->nsblobs * (sizeof *tr->skeys + sizeof *tr->svals) +
            tr->nstrs * (sizeof *tr->strs + 2 * sizeof *tr->strhash) +
            tr->strbytes;
 }
@@ -149,8 +169,118 @@ const char *trace_str(const struct trace *tr, uint32_t id)
     return id < tr->nstrs ? tr->strs[id] : "";
 }
 
+/* ---- a streaming trace's blobs ------------------------------------------- */
+
+static size_t sb_home(const struct trace *tr, uint32_t id)
+{
+    return (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ULL) >> 32) &
+           (tr->scap - 1);
+}
+
+/* The slot of blob id, or the empty slot where it would go. */
+static size_t sb_slot(const struct trace *tr, uint32_t id)
+{
+    size_t j = sb_home(tr, id);
+    while (tr->skeys[j] && tr->skeys[j] != id + 1)
+        j = (j + 1) & (tr->scap - 1);
+    return j;
+}
+
+static void sb_insert(struct trace *tr, uint32_t id, struct trace_sblob *b)
+{
+    if (2 * (tr->nsblobs + 1) >= tr->scap) {
+        size_t oldcap = tr->scap;
+        uint32_t *ok = tr->skeys;
+        struct trace_sblob **ov = tr->svals;
+        tr->scap = oldcap ? oldcap * 2 : 256;
+        tr->skeys = xcalloc(tr->scap, sizeof *tr->skeys);
+        tr->svals = xcalloc(tr->scap, sizeof *tr->svals);
+        for (size_t i = 0; i < oldcap; i++)
+            if (ok[i]) {
+                size_t j = sb_slot(tr, ok[i] - 1);
+                tr->skeys[j] = ok[i];
+                tr->svals[j] = ov[i];
+            }
+        free(ok);
+        free(ov);
+    }
+    size_t j = sb_slot(tr, id);
+    tr->skeys[j] = id + 1;
+    tr->svals[j] = b;
+    tr->nsblobs++;
+    tr->sbytes += sizeof *b + b->len;
+}
+
+/* Frees the blob in slot j and closes the gap (linear probing's backward
+ * shift: an entry moves back unless its home lies between the gap and it). */
+static void sb_remove(struct trace *tr, size_t j)
+{
+    size_t m = tr->scap - 1;
+    tr->sbytes -= sizeof *tr->svals[j] + tr->svals[j]->len;
+    free(tr->svals[j]);
+    tr->skeys[j] = 0;
+    tr->svals[j] = NULL;
+    tr->nsblobs--;
+    for (size_t k = (j + 1) & m; tr->skeys[k]; k = (k + 1) & m) {
+        size_t h = sb_home(tr, tr->skeys[k] - 1);
+        if (j <= k ? j < h && h <= k : j < h || h <= k)
+            continue;
+        tr->skeys[j] = tr->skeys[k];
+        tr->svals[j] = tr->svals[k];
+        tr->skeys[k] = 0;
+        tr->svals[k] = NULL;
+        j = k;
+    }
+}
+
+static struct trace_sblob *sb_find(const struct trace *tr, uint32_t id,
+                                   size_t *slot)
+{
+    if (!tr->scap)
+        return NULL;
+    size_t j = sb_slot(tr, id);
+    *slot = j;
+    return tr->skeys[j] ? tr->svals[j] : NULL;
+}
+
+void trace_blob_hold(struct trace *tr, uint32_t id)
+{
+    size_t j;
+    struct trace_sblob *b;
+    if (tr->streaming && id >= tr->sfirst && (b = sb_find(tr, id, &j)))
+        b->refs++;
+}
+
+void trace_blob_release(struct trace *tr, uint32_t id)
+{
+    size_t j;
+    struct trace_sblob *b;
+    if (tr->streaming && id >= tr->sfirst && (b = sb_find(tr, id, &j)) &&
+        b->refs && !--b->refs)
+        sb_remove(tr, j);
+}
+
+int trace_blob_live(const struct trace *tr, uint32_t id)
+{
+    size_t j;
+    if (tr->streaming && id >= tr->sfirst)
+        return sb_find(tr, id, &j) != NULL;
+    return id < tr->nblobs;
+}
+
 uint32_t trace_blob(struct trace *tr, const uint8_t *p, size_t len)
 {
+    if (tr->streaming) {
+        /* held by the record that names it, as soon as it is appended */
+        struct trace_sblob *b = xmalloc(sizeof *b + len);
+        b->refs = 0;
+        b->len = (uint32_t)len;
+        if (len)
+            memcpy(b->data, p, len);
+        uint32_t id = (uint32_t)tr->nblobs++;
+        sb_insert(tr, id, b);
+        return id;
+    }
     tr->bytes = grow(tr->bytes, &tr->capbytes, tr->nbytes + len + 1, 1);
     tr->blobs = grow(tr->blobs, &tr->capblobs, tr->nblobs + 1, sizeof *tr->blobs);
     if (len)
@@ -163,6 +293,12 @@ uint32_t trace_blob(struct trace *tr, const uint8_t *p, size_t len)
 
 const uint8_t *trace_blob_data(const struct trace *tr, uint32_t id, size_t *len)
 {
+    if (tr->streaming && id >= tr->sfirst) {
+        size_t j;
+        const struct trace_sblob *b = sb_find(tr, id, &j);
+        *len = b ? b->len : 0;
+        return b ? b->data : tr->bytes;
+    }
     if (id >= tr->nblobs) {
         *len = 0;
         return tr->bytes;
@@ -171,12 +307,76 @@ const uint8_t *trace_blob_data(const struct trace *tr, uint32_t id, size_t *len)
     return tr->bytes + tr->blobs[id].off;
 }
 
+/* ---- records, sinks and streaming ------------------------------------------ */
+
+void trace_stream(struct trace *tr)
+{
+    if (tr->streaming)
+        return;
+    tr->streaming = 1;
+    tr->sfirst = tr->nblobs;
+}
+
+int trace_add_sink(struct trace *tr, const struct trace_sink *k)
+{
+    if (tr->nsinks >= TRACE_MAX_SINKS)
+        return -1;
+    tr->sinks[tr->nsinks++] = *k;
+    for (size_t i = tr->first; i < tr->n; i++)
+        k->rec(k->ctx, tr, i, &tr->recs[i - tr->first]);
+    return 0;
+}
+
+void trace_replay(struct trace *tr)
+{
+    for (size_t i = tr->first; i < tr->n; i++)
+        for (int k = 0; k < tr->nsinks; k++)
+            tr->sinks[k].rec(tr->sinks[k].ctx, tr, i, &tr->recs[i - tr->first]);
+}
+
+const struct trace_rec *trace_rec(const struct trace *tr, size_t i)
+{
+    return i >= tr->first && i < tr->n ? &tr->recs[i - tr->first] : NULL;
+}
+
+/* The blob a record names (0, the empty blob, when none). */
+static uint32_t rec_blob(const struct trace_rec *r)
+{
+    switch (r->kind) {
+    case TK_SEND: case TK_RECV: case TK_DROP: return r->u.pkt.pkt;
+    case TK_APP:                              return r->u.app.data;
+    default:                                  return 0;
+    }
+}
+
+/* The newest record is complete: the sinks have it, and a streaming trace
+ * lets the oldest go once it keeps twice TRACE_STREAM_KEEP.  Returns the
+ * record's index. */
+static size_t commit(struct trace *tr)
+{
+    size_t i = tr->n - 1;
+    const struct trace_rec *r = &tr->recs[i - tr->first];
+    if (tr->streaming)
+        trace_blob_hold(tr, rec_blob(r));
+    for (int k = 0; k < tr->nsinks; k++)
+        tr->sinks[k].rec(tr->sinks[k].ctx, tr, i, r);
+    if (tr->streaming && tr->n - tr->first >= 2 * TRACE_STREAM_KEEP) {
+        size_t drop = tr->n - tr->first - TRACE_STREAM_KEEP;
+        for (size_t j = 0; j < drop; j++)
+            trace_blob_release(tr, rec_blob(&tr->recs[j]));
+        memmove(tr->recs, tr->recs + drop,
+                TRACE_STREAM_KEEP * sizeof *tr->recs);
+        tr->first += drop;
+    }
+    return i;
+}
+
 static struct trace_rec *append(struct trace *tr, int64_t t, int host,
                                 int kind, int layer, uint32_t conn,
                                 struct why why)
 {
-    tr->recs = grow(tr->recs, &tr->cap, tr->n + 1, sizeof *tr->recs);
-    struct trace_rec *r = &tr->recs[tr->n++];
+    tr->recs = grow(tr->recs, &tr->cap, tr->n - tr->first + 1, sizeof *tr->recs);
+    struct trace_rec *r = &tr->recs[tr->n++ - tr->first];
     memset(r, 0, sizeof *r);
     r->t_us = t;
     r->host = host;
@@ -193,7 +393,7 @@ size_t trace_state(struct trace *tr, int64_t t, int host, int layer,
     struct trace_rec *r = append(tr, t, host, TK_STATE, layer, conn, why);
     r->u.state.from = (uint8_t)from;
     r->u.state.to = (uint8_t)to;
-    return tr->n - 1;
+    return commit(tr);
 }
 
 size_t trace_packet(struct trace *tr, int64_t t, const struct trace_pkt *p,
@@ -207,7 +407,7 @@ size_t trace_packet(struct trace *tr, int64_t t, const struct trace_pkt *p,
     r->u.pkt.dup = (uint8_t)p->dup;
     r->u.pkt.reason = (uint8_t)p->reason;
     r->u.pkt.lost_at = p->lost_at;
-    return tr->n - 1;
+    return commit(tr);
 }
 
 /* The slot of timer (host, conn, name), made if new. */
@@ -251,7 +451,7 @@ size_t trace_timer(struct trace *tr, int64_t t, int host, int layer,
     r->u.timer.name = (uint8_t)name;
     r->u.timer.action = (uint8_t)action;
     r->u.timer.due_us = due;
-    return tr->n - 1;
+    return commit(tr);
 }
 
 size_t trace_note(struct trace *tr, int64_t t, int host, const char *text,
@@ -261,7 +461,7 @@ size_t trace_note(struct trace *tr, int64_t t, int host, const char *text,
     struct trace_rec *r = append(tr, t, host, TK_NOTE, TL_NONE, 0,
                                  WHY(why_id, id));
     r->u.note.text = id;
-    return tr->n - 1;
+    return commit(tr);
 }
 
 size_t trace_app(struct trace *tr, int64_t t, int host, int layer, uint32_t conn,
@@ -273,7 +473,7 @@ size_t trace_app(struct trace *tr, int64_t t, int host, int layer, uint32_t conn
     r->u.app.call = (uint8_t)call;
     r->u.app.ret = ret;
     r->u.app.data = blob;
-    return tr->n - 1;
+    return commit(tr);
 }
 
 #define NAME_FN(fn, LIST, COUNT)                                   \

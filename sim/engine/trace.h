@@ -174,9 +174,37 @@ enum drop_reason {
 
 struct blob { uint32_t off, len; };
 
+struct trace;
+/* A writer fed record by record (the text timeline, JSON Lines, pcap,
+ * --stats): `rec` is called once per record, in order, right after the
+ * record is appended (records are complete then: none is changed once
+ * appended).  `i` is the record's index, which causal links (`of`) name.
+ * A sink reads the record, its strings and its bytes; one that needs a
+ * blob later holds it (trace_blob_hold). */
+struct trace_sink {
+    void (*rec)(void *ctx, const struct trace *tr, size_t i,
+                const struct trace_rec *r);
+    void *ctx;
+};
+enum { TRACE_MAX_SINKS = 8 };
+/* A streaming trace keeps at least this many of the newest records (the
+ * look-back of a run's limit report, sim.c: find_cause) and at most twice
+ * as many. */
+enum { TRACE_STREAM_KEEP = 4096 };
+
+/* A packet or data blob of a streaming trace: allocated on its own and
+ * freed when the last record or frame in flight that names it lets go. */
+struct trace_sblob { uint32_t refs, len; uint8_t data[]; };
+
 struct trace {
+    /* the records [first, n) in recs[0 .. n - first); first is 0 unless
+     * the trace streams (trace_stream) */
     struct trace_rec *recs;
     size_t n, cap;
+    size_t first;
+    int    streaming;
+    struct trace_sink sinks[TRACE_MAX_SINKS];
+    int    nsinks;
     /* host names, in scenario order */
     char   **host_names;
     uint32_t *host_addrs;
@@ -185,7 +213,12 @@ struct trace {
     uint8_t *bytes;
     size_t   nbytes, capbytes;
     struct blob *blobs;
-    size_t   nblobs, capblobs;
+    size_t   nblobs, capblobs;   /* nblobs: every blob id ever made */
+    /* A streaming trace's blobs from id `sfirst` on (those before are in
+     * the arena): open addressing on id, key = id + 1 (0 = empty). */
+    uint32_t *skeys;
+    struct trace_sblob **svals;
+    size_t   sfirst, nsblobs, scap, sbytes;
     /* interned strings; string 0 is "" */
     char   **strs;
     size_t   nstrs, capstrs;
@@ -209,8 +242,29 @@ struct trace {
 void     trace_init(struct trace *tr);
 void     trace_free(struct trace *tr);
 /* Empties the trace (records, hosts, strings, blobs) but keeps its arrays'
- * capacity for the next run. */
+ * capacity for the next run.  It keeps every record again, with no sinks. */
 void     trace_reset(struct trace *tr);
+/* From now on the trace keeps only what is still needed: the newest
+ * records (TRACE_STREAM_KEEP to twice that), and the blobs those records,
+ * the frames in flight and the sinks hold.  Every record still reaches
+ * the sinks, and indices go on counting every record (n); the older ones
+ * are gone (trace_rec gives NULL).  Interned strings stay. */
+void     trace_stream(struct trace *tr);
+/* Adds a sink (at most TRACE_MAX_SINKS); it is first given the records
+ * already kept.  Returns 0, or -1 when there is no room. */
+int      trace_add_sink(struct trace *tr, const struct trace_sink *k);
+/* Gives every kept record to the sinks again, in order (for a trace
+ * finished before the sinks were added, or changed after the run). */
+void     trace_replay(struct trace *tr);
+/* Record i, or NULL when it is not kept (a streaming trace's older ones)
+ * or does not exist. */
+const struct trace_rec *trace_rec(const struct trace *tr, size_t i);
+/* A blob held by something other than a record (a frame in flight, a
+ * sink) stays until released; nothing happens unless the trace streams. */
+void     trace_blob_hold(struct trace *tr, uint32_t id);
+void     trace_blob_release(struct trace *tr, uint32_t id);
+/* Does the trace still have blob id?  (Always, unless it streams.) */
+int      trace_blob_live(const struct trace *tr, uint32_t id);
 int      trace_add_host(struct trace *tr, const char *name, uint32_t addr);
 /* A host's name; "*" for HOST_BROADCAST; NULL for any other index. */
 const char *trace_host_name(const struct trace *tr, int h);
@@ -219,7 +273,8 @@ int      trace_host_by_addr(const struct trace *tr, uint32_t a);
 uint32_t trace_intern(struct trace *tr, const char *s);
 /* The trace's size in bytes as the run's trace budget counts it: records,
  * packet and data bytes with their index, interned strings (what is in
- * use, not the arrays' spare capacity). */
+ * use, not the arrays' spare capacity).  A streaming trace counts what it
+ * still keeps. */
 size_t   trace_size(const struct trace *tr);
 const char *trace_str(const struct trace *tr, uint32_t id);
 uint32_t trace_blob(struct trace *tr, const uint8_t *p, size_t len);

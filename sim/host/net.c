@@ -148,6 +148,7 @@ static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
     f->dst_if = dst_if;
     eq_schedule(&s->q, at, EV_DELIVER, f, 0);
     s->frames_in_flight++;
+    trace_blob_hold(&s->tr, pkt);      /* a streaming trace keeps its bytes */
 }
 
 /* One frame towards one receiver across a medium: random loss, copies,
@@ -568,6 +569,7 @@ void net_init(struct sim *s)
 
 void net_flight_done(struct sim *s, struct flight *fl)
 {
+    trace_blob_release(&s->tr, fl->pkt);
     fl->next = s->free_flights;
     s->free_flights = fl;
 }

@@ -622,6 +622,7 @@ static void run_action(struct sim *s, const struct scn_action *a)
 static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
 {
     s->scn = scn;
+    fwd_watch(s);
     eq_init(&s->q);
     rng_seed(&s->rng, seed);
     s->nhosts = scn->nhosts;
@@ -657,6 +658,7 @@ static void free_state(struct sim *s)
     net_free(s);
     free(s->hosts);
     free(s->fault_seen);
+    fwd_free(s);
     eq_free(&s->q);
 }
 
@@ -875,8 +877,6 @@ static void medium_name(const struct sim *s, int a, int b, char *buf, size_t n)
 
 /* The likely cause of a runaway, from the last records of the trace:
  * which pattern dominates them. */
-struct fwd_key { int host; uint32_t src, dst; uint8_t proto, ttl; };
-
 static int fwd_cmp(const void *pa, const void *pb)
 {
     const struct fwd_key *a = pa, *b = pb;
@@ -915,7 +915,7 @@ static int find_loop(const struct fwd_key *k, size_t nk, int *a, int *b)
 static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
 {
     const struct trace *tr = &s->tr;
-    enum { W = 4096 };
+    enum { W = TRACE_STREAM_KEEP };    /* what a streaming trace keeps */
     size_t from = tr->n > W ? tr->n - W : 0, w = tr->n - from;
     size_t dup = 0, fwd = 0, sends = 0, acks = 0, timers = 0;
     int dup_a = -1, dup_b = -1, fwd_a = -1, fwd_b = -1, pa = -1, pb = -1;
@@ -924,7 +924,7 @@ static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
     int64_t tm_last = 0;
     size_t *per_host = xcalloc((size_t)s->nhosts + 1, sizeof *per_host);
     for (size_t i = from; i < tr->n; i++) {
-        const struct trace_rec *r = &tr->recs[i];
+        const struct trace_rec *r = trace_rec(tr, i);
         if (r->host >= 0 && r->host < s->nhosts)
             per_host[r->host]++;
         if (r->kind == TK_TIMER && r->u.timer.action != TA_STOP) {
@@ -983,21 +983,9 @@ static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
      * at one TTL per router */
     int loop = 0;
     if (fwd) {
-        enum { LW = 1 << 20 };
-        size_t lfrom = tr->n > LW ? tr->n - LW : 0, nfk = 0;
-        struct fwd_key *fk = xcalloc(tr->n - lfrom + 1, sizeof *fk);
-        for (size_t i = lfrom; i < tr->n; i++) {
-            const struct trace_rec *r = &tr->recs[i];
-            if (r->kind != TK_SEND || r->why.id != N_IP_FORWARD)
-                continue;
-            size_t len;
-            const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
-            struct frame f;
-            char err[8];
-            if (frame_decode(p, len, &f, err, sizeof err) == 0 && f.has_ip)
-                fk[nfk++] = (struct fwd_key){ r->host, f.ip.src, f.ip.dst,
-                                              f.ip.proto, f.ip.ttl };
-        }
+        struct fwd_key *fk;
+        size_t nfk = fwd_recent(s, tr->n > FWD_WINDOW ? tr->n - FWD_WINDOW : 0,
+                                &fk);
         loop = find_loop(fk, nfk, &fwd_a, &fwd_b);
         free(fk);
     }
@@ -1031,13 +1019,13 @@ static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
     } else if (timers * 4 >= w && timers > 0 && tm_host >= 0 &&
                /* still re-arming in the later half of the window's time,
                 * not a retransmission that gave up long before the limit */
-               2 * tm_last >= (w ? tr->recs[from].t_us : 0) +
+               2 * tm_last >= (w ? trace_rec(tr, from)->t_us : 0) +
                               (limit == LIM_TIME ? s->end_us : s->now)) {
         fill(buf, n, C_TIMERS, timer_name_str(tm_name),
                  host_name(s, tm_host));
     } else if (lh >= 0 && w >= 64) {
         fill(buf, n, C_BUSY, host_name(s, lh),
-                 trace_layer_name(tr->recs[tr->n - 1].layer));
+                 trace_layer_name(trace_rec(tr, tr->n - 1)->layer));
     } else {
         fill(buf, n, C_PENDING, NULL, NULL);
     }
@@ -1054,8 +1042,8 @@ static void stop_at(struct sim *s, int limit, uint64_t value)
     s->stop.host = -1;
     s->stop.layer = TL_NONE;
     if (s->tr.n) {
-        s->stop.host = s->tr.recs[s->tr.n - 1].host;
-        s->stop.layer = s->tr.recs[s->tr.n - 1].layer;
+        s->stop.host = trace_rec(&s->tr, s->tr.n - 1)->host;
+        s->stop.layer = trace_rec(&s->tr, s->tr.n - 1)->layer;
     }
     find_cause(s, limit, s->stop.cause, sizeof s->stop.cause);
 }

@@ -160,6 +160,7 @@ struct sim {
     struct sim_lan *lans;
     int nlans;
     void *dns;                 /* dnsapp.c's per-host DNS roles */
+    void *fwd;                 /* forwards.c's recent forwards */
     struct flight *free_flights;   /* recycled (net.c) */
     int next_action;           /* the scenario's next action to run */
     struct sim_addr { ip4_addr addr; int host; } *addrs;  /* sorted */

@@ -20,6 +20,18 @@ struct flight {
 
 int   sim_host_by_addr(const struct sim *s, ip4_addr a);
 
+/* forwards.c: which router forwarded which flow (IP source, destination,
+ * protocol) at which TTL within the last FWD_WINDOW records -- the
+ * routing-loop test of the limit report, whether the trace is kept or
+ * streams.  fwd_watch registers its trace sink (init_state), fwd_free
+ * lets it go; fwd_recent lists the distinct keys seen at record index
+ * `from` or later, in a malloc'd array (in no particular order). */
+enum { FWD_WINDOW = 1 << 20 };
+struct fwd_key { int host; uint32_t src, dst; uint8_t proto, ttl; };
+void   fwd_watch(struct sim *s);
+void   fwd_free(struct sim *s);
+size_t fwd_recent(const struct sim *s, size_t from, struct fwd_key **out);
+
 /* net.c */
 void net_init(struct sim *s);
 void net_free(struct sim *s);

@@ -1,0 +1,295 @@
+/* test_trace.c — Check suite for the trace's sinks and its streaming mode
+ * (sim/engine/trace.c), and for the writers fed as sinks (ui/text.c,
+ * ui/json.c, ui/stats.c): records reach every sink once, in order, with
+ * their indices and causal links, after the trace has let them go; what
+ * is still named stays, the rest is freed; a streamed run writes exactly
+ * what a run kept whole writes. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "render.h"
+#include "sim.h"
+#include "suites.h"
+#include "testutil.h"
+
+/* A sink that writes down what it was given. */
+struct seen {
+    size_t n, next;            /* records seen; the index expected next */
+    int out_of_order;
+    size_t *of;                /* each record's `of`, by index (cap: big) */
+    size_t cap;
+};
+
+static void seen_sink(void *ctx, const struct trace *tr, size_t i,
+                      const struct trace_rec *r)
+{
+    struct seen *s = ctx;
+    (void)tr;
+    if (i != s->next)
+        s->out_of_order = 1;
+    s->next = i + 1;
+    if (i < s->cap)
+        s->of[i] = r->of;
+    s->n++;
+}
+
+static struct seen *seen_new(size_t cap)
+{
+    struct seen *s = calloc(1, sizeof *s);
+    s->cap = cap;
+    s->of = calloc(cap, sizeof *s->of);
+    return s;
+}
+
+static void seen_free(struct seen *s)
+{
+    free(s->of);
+    free(s);
+}
+
+START_TEST(test_sinks_get_every_record_once_in_order_with_links)
+{
+    enum { N = 50000 };
+    struct trace tr;
+    trace_init(&tr);
+    trace_add_host(&tr, "a", 1);
+    trace_stream(&tr);
+    struct seen *a = seen_new(N + 16), *b = seen_new(N + 16);
+    struct trace_sink ka = { seen_sink, a }, kb = { seen_sink, b };
+    ck_assert_int_eq(trace_add_sink(&tr, &ka), 0);
+    ck_assert_int_eq(trace_add_sink(&tr, &kb), 0);
+    /* a timer started first and stopped last: its start is long gone
+     * from a streaming trace when the stop names it */
+    size_t start = trace_timer(&tr, 0, 0, TL_TCP, 7, TM_TIME_WAIT, TA_START,
+                               100, WHY0(0));
+    uint8_t frame[64] = { 0 };
+    for (size_t i = 1; i < N - 1; i++) {
+        if (i % 2) {
+            frame[0] = (uint8_t)i;
+            uint32_t pk = trace_blob(&tr, frame, sizeof frame);
+            struct trace_pkt p = { TK_SEND, 0, TL_TCP, 0, 0, pk, 0, 0, 0, 0, 0 };
+            trace_packet(&tr, (int64_t)i, &p, WHY0(0));
+        } else {
+            trace_timer(&tr, (int64_t)i, 0, TL_TCP, 1, TM_RTO,
+                        i % 4 ? TA_STOP : TA_START, 0, WHY0(0));
+        }
+    }
+    size_t stop = trace_timer(&tr, N, 0, TL_TCP, 7, TM_TIME_WAIT, TA_STOP, 0,
+                              WHY0(0));
+    ck_assert_uint_eq(tr.n, N);
+    ck_assert_uint_eq(a->n, N);
+    ck_assert_uint_eq(b->n, N);
+    ck_assert(!a->out_of_order && !b->out_of_order);
+    ck_assert_uint_eq(a->of[stop], start + 1);
+    /* an RTO stop names the start just before it (index - 2, + 1) */
+    ck_assert_uint_eq(a->of[6], 4 + 1);
+    /* the oldest records are gone, the newest kept */
+    ck_assert_ptr_null(trace_rec(&tr, 0));
+    ck_assert_ptr_nonnull(trace_rec(&tr, N - 1));
+    ck_assert_ptr_nonnull(trace_rec(&tr, N - TRACE_STREAM_KEEP));
+    ck_assert_uint_le(tr.n - tr.first, 2 * TRACE_STREAM_KEEP);
+    ck_assert_uint_eq(trace_rec(&tr, stop)->of, start + 1);
+    seen_free(a);
+    seen_free(b);
+    trace_free(&tr);
+}
+END_TEST
+
+START_TEST(test_stream_frees_blobs_nothing_names)
+{
+    struct trace tr;
+    trace_init(&tr);
+    trace_add_host(&tr, "a", 1);
+    trace_stream(&tr);
+    uint8_t frame[200];
+    memset(frame, 0x5a, sizeof frame);
+    uint32_t held = 0;
+    size_t most = 0;
+    for (int i = 0; i < 200000; i++) {
+        frame[0] = (uint8_t)i;
+        uint32_t pk = trace_blob(&tr, frame, sizeof frame);
+        struct trace_pkt p = { TK_SEND, 0, TL_TCP, 0, 0, pk, 0, 0, 0, 0, 0 };
+        trace_packet(&tr, i, &p, WHY0(0));
+        if (i == 10) {
+            held = pk;                  /* as a frame in flight does */
+            trace_blob_hold(&tr, pk);
+        }
+        if (trace_size(&tr) > most)
+            most = trace_size(&tr);
+    }
+    /* bounded by the window, not by the 200000 records (~50 MB kept) */
+    ck_assert_uint_lt(most, 2 * TRACE_STREAM_KEEP *
+                                (sizeof(struct trace_rec) + sizeof frame + 64) +
+                            65536);
+    ck_assert_uint_le(tr.nsblobs, 2 * TRACE_STREAM_KEEP + 1);
+    /* the held one outlives its record, bytes intact */
+    ck_assert_ptr_null(trace_rec(&tr, 10));
+    ck_assert(trace_blob_live(&tr, held));
+    size_t len;
+    const uint8_t *b = trace_blob_data(&tr, held, &len);
+    ck_assert_uint_eq(len, sizeof frame);
+    ck_assert_uint_eq(b[0], 10);
+    ck_assert_uint_eq(b[199], 0x5a);
+    trace_blob_release(&tr, held);
+    ck_assert(!trace_blob_live(&tr, held));
+    ck_assert(!trace_blob_live(&tr, 11));
+    ck_assert(trace_blob_live(&tr, (uint32_t)tr.nblobs - 1));
+    trace_free(&tr);
+}
+END_TEST
+
+START_TEST(test_sink_added_late_and_replay_see_the_kept_records)
+{
+    struct trace tr;
+    trace_init(&tr);
+    trace_add_host(&tr, "a", 1);
+    for (int i = 0; i < 10; i++)
+        trace_note(&tr, i, 0, "x", 0);
+    struct seen *a = seen_new(64);
+    struct trace_sink k = { seen_sink, a };
+    ck_assert_int_eq(trace_add_sink(&tr, &k), 0);
+    ck_assert_uint_eq(a->n, 10);
+    trace_note(&tr, 11, 0, "y", 0);
+    ck_assert_uint_eq(a->n, 11);
+    a->next = 0;
+    trace_replay(&tr);
+    ck_assert_uint_eq(a->n, 22);
+    ck_assert(!a->out_of_order);
+    /* reset: every record kept again, no sinks */
+    trace_reset(&tr);
+    ck_assert_int_eq(tr.nsinks, 0);
+    ck_assert_int_eq(tr.streaming, 0);
+    seen_free(a);
+    trace_free(&tr);
+}
+END_TEST
+
+/* Runs text (streamed or kept) and returns what the writers wrote:
+ * --batch, --json, --pcap and --stats (without its wall line). */
+struct outs { char *text, *json, *pcap, *stats; size_t npcap; };
+
+static struct outs run_outputs(const char *lesson, int stream)
+{
+    struct scenario *scn = tu_parse(lesson);
+    struct outs o = { 0 };
+    size_t nt, nj, ns;
+    FILE *ft = open_memstream(&o.text, &nt), *fj = open_memstream(&o.json, &nj),
+         *fp = open_memstream(&o.pcap, &o.npcap), *fs = open_memstream(&o.stats, &ns);
+    struct sim s;
+    sim_init(&s, scn, 1);
+    struct text_out to;
+    struct json_out jo;
+    struct pcap_out po;
+    struct stats so;
+    if (stream)
+        trace_stream(&s.tr);
+    text_begin(&to, ft, &s);
+    json_begin(&jo, fj, &s);
+    ck_assert_int_eq(pcap_begin(&po, fp, &s.tr, 1), 0);
+    stats_begin(&so, fs, &s);
+    struct trace_sink k[] = { { text_sink, &to }, { json_sink, &jo },
+                              { pcap_sink, &po }, { stats_sink, &so } };
+    if (stream)
+        for (int i = 0; i < 4; i++)
+            ck_assert_int_eq(trace_add_sink(&s.tr, &k[i]), 0);
+    sim_run(&s);
+    if (!stream)
+        for (int i = 0; i < 4; i++)
+            ck_assert_int_eq(trace_add_sink(&s.tr, &k[i]), 0);
+    ck_assert_int_eq(text_finish(&to), 0);
+    ck_assert_int_eq(json_finish(&jo), 0);
+    ck_assert_int_eq(pcap_finish(&po), 0);
+    ck_assert_int_eq(stats_finish(&so, 1.0), 0);
+    fclose(ft);
+    fclose(fj);
+    fclose(fp);
+    fclose(fs);
+    sim_free(&s);
+    scenario_free(scn);
+    return o;
+}
+
+static void outs_free(struct outs *o)
+{
+    free(o->text);
+    free(o->json);
+    free(o->pcap);
+    free(o->stats);
+}
+
+/* Many connections in sequence and lossy, duplicating links: more records
+ * than a streaming trace keeps, lost frames that wait for pcap, copies. */
+static char *crowd_lesson(int n)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    fputs("host client 192.0.2.10\nhost server 192.0.2.80\n"
+          "link client server delay 1ms loss 10% duplicate 5%\n"
+          "tcp msl 1ms\nat 0ms server listen 80\n", fp);
+    for (int i = 0; i < n; i++)
+        fprintf(fp, "at %dms client connect server 80\nat %dms client close\n",
+                10 + i * 20, 15 + i * 20);
+    fclose(fp);
+    return buf;
+}
+
+START_TEST(test_streamed_writers_write_what_kept_writers_write)
+{
+    char *lesson = crowd_lesson(600);
+    struct outs a = run_outputs(lesson, 1), b = run_outputs(lesson, 0);
+    ck_assert_str_eq(a.text, b.text);
+    ck_assert_str_eq(a.json, b.json);
+    ck_assert_str_eq(a.stats, b.stats);
+    ck_assert_uint_eq(a.npcap, b.npcap);
+    ck_assert(memcmp(a.pcap, b.pcap, a.npcap) == 0);
+    /* the JSON ids count every record, and its "of" links point back */
+    ck_assert_ptr_nonnull(strstr(a.json, "{\"id\":12000,"));
+    ck_assert_ptr_nonnull(strstr(a.json, "\"reason\":\"lost on the link"));
+    ck_assert_ptr_nonnull(strstr(a.json, "\"dup\":true"));
+    outs_free(&a);
+    outs_free(&b);
+    free(lesson);
+}
+END_TEST
+
+START_TEST(test_stats_counts_the_handshake)
+{
+    struct outs o = run_outputs(
+        "host client 192.0.2.10\nhost server 192.0.2.80\n"
+        "link client server delay 20ms\n"
+        "at 0ms server listen 80\nat 10ms client connect server 80\n"
+        "at 300ms client close\nat 400ms server close\n", 1);
+    /* the columns' widths aside: runs of spaces as one */
+    char *t = o.stats;
+    size_t k = 0;
+    for (size_t i = 0; t[i]; i++)
+        if (t[i] != ' ' || !k || t[k - 1] != ' ')
+            t[k++] = t[i];
+    t[k] = '\0';
+    const char *want[] = {
+        "\n SYN 1\n", "\n SYN,ACK 1\n", "\n ACK 3\n", "\n FIN 2\n",
+        "\n TIME_WAIT 1\n", "\n tcp 7\n", "\n RTO 4 4 0\n",
+        "\n TIME_WAIT 1 0 1\n", "\nlifecycles 2\n",
+        "\nwall 1.000s, 2 lifecycles per second\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        ck_assert_msg(strstr(t, want[i]), "no \"%s\" in:\n%s", want[i], t);
+    outs_free(&o);
+}
+END_TEST
+
+Suite *trace_suite(void)
+{
+    Suite *s = suite_create("trace");
+    TCase *tc = tcase_create("sinks");
+    tcase_add_test(tc, test_sinks_get_every_record_once_in_order_with_links);
+    tcase_add_test(tc, test_stream_frees_blobs_nothing_names);
+    tcase_add_test(tc, test_sink_added_late_and_replay_see_the_kept_records);
+    tcase_add_test(tc, test_streamed_writers_write_what_kept_writers_write);
+    tcase_add_test(tc, test_stats_counts_the_handshake);
+    suite_add_tcase(s, tc);
+    return s;
+}

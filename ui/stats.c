@@ -1,0 +1,207 @@
+/* stats.c — --stats: counts instead of the timeline, gathered record by
+ * record as a trace sink, so that a run of any length keeps no trace and
+ * prints a few dozen lines. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "alloc.h"
+#include "narrate.h"
+#include "output.h"
+#include "render.h"
+#include "summary.h"
+#include "tcp.h"
+
+/* The kinds of TCP segment counted, in the order printed: a segment is
+ * the first that fits (a SYN,ACK is not also counted as an ACK, a FIN
+ * with data is a FIN). */
+#define SEG_KINDS(X) \
+    X(SYN,    "SYN")     \
+    X(SYNACK, "SYN,ACK") \
+    X(ACK,    "ACK")     \
+    X(DATA,   "data")    \
+    X(FIN,    "FIN")     \
+    X(RST,    "RST")
+
+enum seg_kind {
+#define X(id, name) SEG_##id,
+    SEG_KINDS(X)
+#undef X
+    SEG_COUNT
+};
+
+static const char *const seg_names[] = {
+#define X(id, name) name,
+    SEG_KINDS(X)
+#undef X
+};
+
+static int seg_kind(uint8_t flags, size_t len)
+{
+    if (flags & TCP_RST)
+        return SEG_RST;
+    if ((flags & TCP_SYN) && (flags & TCP_ACK))
+        return SEG_SYNACK;
+    if (flags & TCP_SYN)
+        return SEG_SYN;
+    if (flags & TCP_FIN)
+        return SEG_FIN;
+    return len ? SEG_DATA : SEG_ACK;
+}
+
+enum { STATS_MAX_STATES = 16 };     /* more than any layer has */
+
+struct stats_out {
+    uint64_t records, sent, forwarded, copies, recv;
+    uint64_t states[TL_COUNT][STATS_MAX_STATES];
+    uint64_t segs[SEG_COUNT];
+    uint64_t frames[TL_COUNT];        /* sent by their origin, by top protocol */
+    uint64_t timers[TM_COUNT][3];     /* start, stop, expire */
+    uint64_t drops[DR_COUNT];
+    uint64_t lifecycles;
+    int64_t  last_us;
+};
+
+void stats_begin(struct stats *st, FILE *fp, const struct sim *s)
+{
+    memset(st, 0, sizeof *st);
+    st->fp = fp;
+    st->s = s;
+    st->c = xcalloc(1, sizeof *st->c);
+}
+
+void stats_sink(void *ctx, const struct trace *tr, size_t i,
+                const struct trace_rec *r)
+{
+    struct stats_out *c = ((struct stats *)ctx)->c;
+    (void)i;
+    c->records++;
+    c->last_us = r->t_us;
+    switch (r->kind) {
+    case TK_STATE:
+        if (r->u.state.to < STATS_MAX_STATES)
+            c->states[r->layer][r->u.state.to]++;
+        /* a connection's life ends in TIME_WAIT, or in CLOSED from any
+         * state but TIME_WAIT (counted already) and LISTEN (a listener) */
+        if (r->layer == TL_TCP &&
+            (r->u.state.to == TCPS_TIME_WAIT ||
+             (r->u.state.to == TCPS_CLOSED && r->u.state.from != TCPS_TIME_WAIT &&
+              r->u.state.from != TCPS_LISTEN)))
+            c->lifecycles++;
+        break;
+    case TK_SEND: {
+        if (r->u.pkt.dup) {
+            c->copies++;
+            break;
+        }
+        if (r->why.id == N_IP_FORWARD) {
+            c->forwarded++;
+            break;
+        }
+        c->sent++;
+        size_t len;
+        const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+        struct frame f;
+        char err[8];
+        if (frame_decode(p, len, &f, err, sizeof err) != 0) {
+            c->frames[TL_ETH]++;
+            break;
+        }
+        c->frames[packet_top(&f)]++;
+        if (f.l4 == IPPROTO_TCP_NUM)
+            c->segs[seg_kind(f.tcp.flags, f.payload_len)]++;
+        break;
+    }
+    case TK_RECV:
+        c->recv++;
+        break;
+    case TK_DROP:
+        if (r->u.pkt.reason < DR_COUNT)
+            c->drops[r->u.pkt.reason]++;
+        break;
+    case TK_TIMER:
+        if (r->u.timer.name < TM_COUNT && r->u.timer.action <= TA_EXPIRE)
+            c->timers[r->u.timer.name][r->u.timer.action]++;
+        break;
+    default:
+        break;
+    }
+}
+
+int stats_finish(struct stats *st, double wall_s)
+{
+    FILE *fp = st->fp;
+    const struct sim *s = st->s;
+    const struct stats_out *c = st->c;
+    const struct scenario *scn = s->scn;
+    char t[32], *vb = NULL;
+    size_t vcap = 0;
+    fprintf(fp, "%s\n\n", text_visible(scn->title ? scn->title : scn->path,
+                                       &vb, &vcap));
+    free(vb);
+    fprintf(fp, "%-28s %12" PRIu64 "\n", "records", c->records);
+    fprintf(fp, "%-28s %12s\n", "simulated time",
+            fmt_time(s->truncated ? s->stop.t_us : c->last_us, t, sizeof t));
+    fprintf(fp, "%-28s %12" PRIu64 "\n", "events run", s->events_run);
+    for (int l = 0; l < TL_COUNT; l++) {
+        int any = 0;
+        for (int k = 0; k < STATS_MAX_STATES; k++) {
+            if (!c->states[l][k])
+                continue;
+            if (!any++)
+                fprintf(fp, "\nstates entered (%s)\n", trace_layer_name(l));
+            fprintf(fp, "  %-26s %12" PRIu64 "\n", trace_state_name(l, k),
+                    c->states[l][k]);
+        }
+    }
+    fprintf(fp, "\nframes sent\n");
+    for (int l = 0; l < TL_COUNT; l++)
+        if (c->frames[l])
+            fprintf(fp, "  %-26s %12" PRIu64 "\n", trace_layer_name(l),
+                    c->frames[l]);
+    fprintf(fp, "  %-26s %12" PRIu64 "\n", "forwarded by a router", c->forwarded);
+    fprintf(fp, "  %-26s %12" PRIu64 "\n", "copies made by the network",
+            c->copies);
+    fprintf(fp, "  %-26s %12" PRIu64 "\n", "received by a host", c->recv);
+    fprintf(fp, "\nTCP segments sent\n");
+    for (int k = 0; k < SEG_COUNT; k++)
+        fprintf(fp, "  %-26s %12" PRIu64 "\n", seg_names[k], c->segs[k]);
+    fprintf(fp, "\n%-22s %12s %8s %8s\n", "timers", "start", "stop", "expire");
+    for (int m = 0; m < TM_COUNT; m++)
+        if (c->timers[m][0] || c->timers[m][1] || c->timers[m][2])
+            fprintf(fp, "  %-20s %12" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n",
+                    timer_name_str(m), c->timers[m][0], c->timers[m][1],
+                    c->timers[m][2]);
+    fprintf(fp, "\ndrops\n");
+    int nd = 0;
+    for (int d = 0; d < DR_COUNT; d++)
+        if (c->drops[d]) {
+            fprintf(fp, "  %-38s %" PRIu64 "\n", drop_reason_str(d), c->drops[d]);
+            nd++;
+        }
+    if (!nd)
+        fprintf(fp, "  none\n");
+    fprintf(fp, "\n%-28s %12" PRIu64 "\n", "lifecycles", c->lifecycles);
+    fprintf(fp, "  (TCP connections that reached TIME_WAIT, or CLOSED from "
+            "another state than LISTEN)\n");
+    if (s->truncated) {
+        char lt[80];
+        fprintf(fp, "\nrun stopped by its %s (%s) at %s\n  likely cause: %s\n",
+                sim_limit_text(s->stop.limit, s->stop.value, lt, sizeof lt),
+                sim_limit_option(s->stop.limit), fmt_time(s->stop.t_us, t, sizeof t),
+                s->stop.cause);
+    }
+    /* the one line that differs from run to run: keep it last */
+    fprintf(fp, "\nwall %.3fs, %.0f lifecycles per second\n", wall_s,
+            wall_s > 0 ? (double)c->lifecycles / wall_s : 0.0);
+    free(st->c);
+    st->c = NULL;
+    if (!st->err && ferror(fp))
+        st->err = errno ? errno : EIO;
+    if (st->err) {
+        errno = st->err;
+        return -1;
+    }
+    return 0;
+}
