@@ -837,7 +837,7 @@ static void fill(char *buf, size_t n, int cause, const char *a, const char *b)
 /* The medium two hosts share: "lan NAME" or "the link A-B". */
 static void medium_name(const struct sim *s, int a, int b, char *buf, size_t n)
 {
-    if (a >= 0 && b >= 0 && s->link_of[a * s->nhosts + b] >= 0) {
+    if (a >= 0 && b >= 0 && net_link(s, a, b) >= 0) {
         snprintf(buf, n, "the link %s-%s", host_name(s, a), host_name(s, b));
         return;
     }

@@ -156,7 +156,10 @@ struct sim {
     uint32_t arrival_of;       /* its send record's index + 1 */
     struct sim_host *hosts;
     int nhosts;
-    int *link_of;              /* nhosts x nhosts: link index or -1 */
+    /* The links by host pair, linear in the links (net_link): host h's
+     * are adj[adj_at[h] .. adj_at[h + 1]), sorted by peer. */
+    size_t *adj_at;
+    struct sim_adj { int peer, link; } *adj;
     struct sim_lan *lans;
     int nlans;
     void *dns;                 /* dnsapp.c's per-host DNS roles */

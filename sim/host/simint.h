@@ -23,6 +23,9 @@ int   sim_host_by_addr(const struct sim *s, ip4_addr a);
 /* net.c */
 void net_init(struct sim *s);
 void net_free(struct sim *s);
+/* The index of the link between hosts a and b, or -1: a binary search in
+ * a's links, O(log degree). */
+int  net_link(const struct sim *s, int a, int b);
 /* Sends an IPv4 frame from host h towards dst: over a point-to-point link
  * when one joins h to dst's host, else by the routing table (on-link or via
  * the gateway) through ARP.  The Ethernet addresses in frame are filled in
