@@ -82,6 +82,9 @@ int  app_action(struct sim *s, const struct scn_action *a);
 /* After any event on a TCB: let the application that owns it react. */
 void app_poll(struct sim *s, struct sim_conn *sc);
 
+/* The bytes of host hp's UDP sockets and the datagrams waiting in them,
+ * counted afresh (udpapp.c; sim_memory) */
+uint64_t sim_udp_bytes(const struct sim_host *hp);
 /* UDP out of host h (udpapp.c) */
 void sim_udp_send(struct sim *s, int h, uint16_t sport, ip4_addr dst,
                   uint16_t dport, const uint8_t *data, size_t len, int layer,
