@@ -14,6 +14,8 @@ struct medium {
     uint32_t loss_ppm, dup_ppm, reorder_ppm;
     int      lan;              /* a LAN, not a point-to-point link: the
                                   narration names which one lost a frame */
+    int      arp_bcast;        /* an ARP broadcast on LAN arp_bcast - 1;
+                                  0 for any other frame */
 };
 
 #define MAX_FAULT_COPIES 8
@@ -155,7 +157,7 @@ static void apply_faults(struct sim *s, int src, int dst, const uint8_t *frame,
 
 static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
                               uint32_t of, int src, int dst, int dst_if,
-                              struct why why)
+                              int arp_bcast, struct why why)
 {
     struct flight *f = s->free_flights;
     if (f)
@@ -169,6 +171,9 @@ static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
     f->src = src;
     f->dst = dst;
     f->dst_if = dst_if;
+    f->arp_bcast = arp_bcast;
+    if (arp_bcast)
+        s->lans[arp_bcast - 1].arp_bcast_in_flight++;
     eq_schedule(&s->q, at, EV_DELIVER, f, 0);
     s->frames_in_flight++;
 }
@@ -209,7 +214,7 @@ static void transmit(struct sim *s, int src, int dst, int dst_if, uint32_t pkt,
                          : WHY(m->lan ? N_NET_DUP_LAN : N_NET_DUP, m->dup_ppm));
         }
         schedule_delivery(s, s->now + d, pkt, (uint32_t)copy + 1, src, dst,
-                          dst_if, fe->arrive);
+                          dst_if, m->arp_bcast, fe->arrive);
     }
 }
 
@@ -267,7 +272,7 @@ static void link_send(struct sim *s, int src, int dst, const uint8_t *frame,
 {
     const struct scn_link *l = &s->scn->links[net_link(s, src, dst)];
     struct medium m = { l->delay_us, l->jitter_us, l->loss_ppm, l->dup_ppm,
-                        l->reorder_ppm, 0 };
+                        l->reorder_ppm, 0, 0 };
     struct fault_effect fe;
     uint32_t pkt;
     size_t sent;
@@ -284,11 +289,13 @@ static void lan_xmit(struct sim *s, struct sim_iface *ifc, const uint8_t *frame,
     const struct sim_lan *lan = &s->lans[ifc->lan];
     const struct scn_lan *c = lan->cfg;
     struct medium m = { c->delay_us, c->jitter_us, c->loss_ppm, c->dup_ppm,
-                        c->reorder_ppm, 1 };
+                        c->reorder_ppm, 1, 0 };
     struct fault_effect fe;
     uint32_t pkt;
     size_t sent;
     int broadcast = !memcmp(frame, MAC_BROADCAST.b, 6);
+    if (broadcast && layer == TL_ARP)
+        m.arp_bcast = ifc->lan + 1;
     int to_if = -1;                            /* the member it names */
     int to = broadcast ? -1 : lan_member_of(s, ifc->lan, frame, &to_if);
     if (!broadcast && to < 0) {
@@ -651,6 +658,8 @@ void net_init(struct sim *s)
 
 void net_flight_done(struct sim *s, struct flight *fl)
 {
+    if (fl->arp_bcast)
+        s->lans[fl->arp_bcast - 1].arp_bcast_in_flight--;
     fl->next = s->free_flights;
     s->free_flights = fl;
 }

@@ -865,6 +865,7 @@ uint64_t sim_memory(const struct sim *s)
 /* The sentences that name a runaway's likely cause, one per pattern the
  * end of the trace shows (filled with host and LAN names). */
 #define STOP_CAUSES(X) \
+    X(C_ARP_BCAST, "ARP requests are broadcast on %s, each to all %s other hosts on it: %s% of the frames in flight are their copies") \
     X(C_DUP_LOOP,  "frames multiply on %s: duplication with a routing loop?") \
     X(C_DUP,       "frames multiply on %s: the medium duplicates frames faster than they are delivered") \
     X(C_LOOP,      "packets circle between routers %s and %s: a routing loop (gateways that point at each other)?") \
@@ -887,16 +888,15 @@ static const char *const cause_texts[] = {
 #undef X
 };
 
-/* Fills a cause template: each "%s" takes the next of a and b. */
-static void fill(char *buf, size_t n, int cause, const char *a, const char *b)
+/* Fills a cause template: each "%s" takes the next of v[0..3]. */
+static void fill_n(char *buf, size_t n, int cause, const char *const v4[4])
 {
     const char *t = cause_texts[cause];
-    size_t o = 0;
+    size_t o = 0, k = 0;
     for (; *t && o + 1 < n; t++) {
         if (t[0] == '%' && t[1] == 's') {
-            const char *v = a ? a : "";
-            a = b;
-            b = NULL;
+            const char *v = k < 4 && v4[k] ? v4[k] : "";
+            k++;
             while (*v && o + 1 < n)
                 buf[o++] = *v++;
             t++;
@@ -905,6 +905,28 @@ static void fill(char *buf, size_t n, int cause, const char *a, const char *b)
         }
     }
     buf[o] = 0;
+}
+
+static void fill(char *buf, size_t n, int cause, const char *a, const char *b)
+{
+    const char *const v[4] = { a, b, NULL, NULL };
+    fill_n(buf, n, cause, v);
+}
+
+/* The LAN with the most copies of ARP broadcasts in flight, if they are
+ * at least half of all frames in flight: at the frames-in-flight limit,
+ * a crowd that resolves addresses at once on one LAN (each broadcast goes
+ * to every member) is the cause, whatever the last records show. */
+static int arp_storm(const struct sim *s)
+{
+    int best = -1;
+    for (int i = 0; i < s->nlans; i++)
+        if (s->lans[i].arp_bcast_in_flight &&
+            (best < 0 || s->lans[i].arp_bcast_in_flight >
+                         s->lans[best].arp_bcast_in_flight))
+            best = i;
+    return best >= 0 && 2 * s->lans[best].arp_bcast_in_flight >=
+                        s->frames_in_flight ? best : -1;
 }
 
 /* The medium two hosts share: "lan NAME" or "the link A-B". */
@@ -1058,11 +1080,23 @@ static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
     int piles = limit != LIM_TIME && limit != LIM_EVENTS;
     char na[24];
     snprintf(na, sizeof na, "%d", s->scn ? s->scn->nactions : 0);
+    int storm = limit == LIM_FRAMES ? arp_storm(s) : -1;
     if (limit != LIM_TIME && s->scn &&
         (uint64_t)s->scn->nactions * 4 >= (limit == LIM_FRAMES ? s->max_frames
                                            : limit == LIM_EVENTS ? s->max_events
                                            : UINT64_MAX)) {
         fill(buf, n, C_ACTIONS, na, NULL);
+    } else if (storm >= 0) {
+        char lan[80], others[24], share[24];
+        snprintf(lan, sizeof lan, "lan %s", s->lans[storm].cfg->name);
+        snprintf(others, sizeof others, "%d", s->lans[storm].nmembers - 1);
+        /* a share, not a count: the run stops after the event that went
+         * over the limit, so the count may pass it */
+        snprintf(share, sizeof share, "%" PRIu64,
+                 s->lans[storm].arp_bcast_in_flight * 100 /
+                 s->frames_in_flight);
+        const char *const v[4] = { lan, others, share, NULL };
+        fill_n(buf, n, C_ARP_BCAST, v);
     } else if (piles && dup * 8 >= w && dup > 0 && loop && fwd * 8 >= w) {
         medium_name(s, dup_a, dup_b, m, sizeof m);
         fill(buf, n, C_DUP_LOOP, m, NULL);

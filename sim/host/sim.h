@@ -55,6 +55,9 @@ struct sim_lan {
     const struct scn_lan *cfg;
     int     *member_host, *member_if;
     int      nmembers;
+    /* copies of ARP broadcasts on their way to members, for the cause of
+     * a run that reaches its frames-in-flight limit */
+    uint64_t arp_bcast_in_flight;
 };
 
 /* A bound UDP socket and the datagrams waiting in it. */

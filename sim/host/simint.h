@@ -15,6 +15,8 @@ struct flight {
     uint32_t of;               /* its TK_SEND record's index + 1 */
     int src, dst;              /* hosts */
     int dst_if;                /* receiver's LAN interface, -1 on a link */
+    int arp_bcast;             /* a copy of an ARP broadcast on LAN
+                                  arp_bcast - 1, else 0 */
     struct why why;            /* narration for the arrival */
 };
 
