@@ -124,25 +124,30 @@ static uint32_t sim_conn_for_action(const struct replay *R, int ai, int call)
     return 0;
 }
 
+/* The local port of host ch's model connection conn, read from its id
+ * "CH:LPORT-PEER:PORT" (sim_conn_name): the model frees a TCB once it is
+ * closed, but its id stays in the trace.  0 if the id is not of that form. */
+static uint16_t sim_conn_lport(const struct sim *s, int ch, uint32_t conn)
+{
+    const char *id = trace_str(&s->tr, conn), *name = s->tr.host_names[ch];
+    size_t n = strlen(name);
+    if (!id || strncmp(id, name, n) || id[n] != ':')
+        return 0;
+    char *end;
+    unsigned long p = strtoul(id + n + 1, &end, 10);
+    return *end == '-' && p > 0 && p <= 65535 ? (uint16_t)p : 0;
+}
+
 /* The model's connection on the listener's host that answers the model's
- * connection `client_conn` of host ch: its newest TCB with that remote
- * endpoint.  Falls back to a name built the same way. */
+ * connection `client_conn` of host ch: the one named, as sim_conn_name
+ * names the TCB a SYN spawns, by the listener's port and the client's
+ * host and port (every TCB with that remote endpoint has that id). */
 static uint32_t sim_child_conn(struct replay *R, int h, uint16_t scn_port,
                                int ch, uint32_t client_conn, uint16_t real_rport)
 {
     struct sim *s = R->s;
-    uint16_t clport = 0;
-    if (ch >= 0 && client_conn) {
-        for (int k = 0; k < s->hosts[ch].nconns; k++)
-            if (s->hosts[ch].conns[k]->tcb.id == client_conn)
-                clport = s->hosts[ch].conns[k]->tcb.lport;
-        for (int k = s->hosts[h].nconns; clport && k-- > 0;) {
-            const struct sim_conn *sc = s->hosts[h].conns[k];
-            if (!sc->listener && sc->tcb.lport == scn_port &&
-                sc->tcb.raddr == s->hosts[ch].addr && sc->tcb.rport == clport)
-                return sc->tcb.id;
-        }
-    }
+    uint16_t clport = ch >= 0 && client_conn
+                    ? sim_conn_lport(s, ch, client_conn) : 0;
     char name[160];
     if (ch >= 0)
         snprintf(name, sizeof name, "%s:%u-%s:%u", s->tr.host_names[h],

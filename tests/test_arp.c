@@ -575,6 +575,59 @@ START_TEST(test_failed_to_incomplete_on_new_output)
 }
 END_TEST
 
+/* A cache of thousands of entries (a host on a LAN of a crowd): each is
+ * found by its address, an address never learnt is not, and the timers
+ * expire in order of their deadlines -- entries with equal deadlines in
+ * the order they were learnt, whatever their addresses. */
+START_TEST(test_thousands_of_entries_found_and_expired_in_order)
+{
+    struct afx *f = afx_init(NULL);
+    enum { N = 3000 };
+    const ip4_addr base = 0x0A000000u;            /* 10.0.0.0 */
+    for (int i = 0; i < N; i++) {
+        /* learnt two at a time, in an order unlike the addresses' */
+        ip4_addr ip = base + 1 + (ip4_addr)((i * 7919) % N);
+        mac_addr m = { { 0x02, 0x00, 0x00, 0x01, (uint8_t)(i >> 8),
+                         (uint8_t)i } };
+        struct arp_pkt p = pkt(ARP_OP_REPLY, m, ip, ME_MAC, ME);
+        arp_input(&f->c, MS(i / 2), &p);
+    }
+    ck_assert_int_eq(f->ntx, 0);
+    for (int i = 0; i < N; i++) {
+        ip4_addr ip = base + 1 + (ip4_addr)((i * 7919) % N);
+        const struct arp_entry *e = arp_lookup(&f->c, ip);
+        ck_assert_ptr_nonnull(e);
+        ck_assert_uint_eq(e->ip, ip);
+        ck_assert_int_eq(e->mac.b[4], (uint8_t)(i >> 8));
+        ck_assert_int_eq(e->mac.b[5], (uint8_t)i);
+        ck_assert_int_eq(e->state, ARP_REACHABLE);
+    }
+    ck_assert_ptr_null(arp_lookup(&f->c, base + N + 1));
+    ck_assert_ptr_null(arp_lookup(&f->c, base));
+    size_t mark = f->tr.n;
+    for (int k = 0; k < N / 2; k++) {
+        int64_t due = MS(k) + f->cfg.reachable_us;
+        ck_assert_int_eq(arp_deadline(&f->c), due);
+        arp_timer(&f->c, due);
+    }
+    ck_assert_int_eq(arp_deadline(&f->c), -1);
+    /* N state records, in the order the entries were learnt */
+    int seen = 0;
+    for (size_t r = mark; r < f->tr.n; r++) {
+        const struct trace_rec *rec = &f->tr.recs[r];
+        if (rec->kind != TK_STATE)
+            continue;
+        ip4_addr ip = base + 1 + (ip4_addr)((seen * 7919) % N);
+        ck_assert_uint_eq(rec->conn, entry_id(f, ip));
+        ck_assert_int_eq(rec->u.state.to, ARP_STALE);
+        ck_assert_int_eq(rec->t_us, MS(seen / 2) + f->cfg.reachable_us);
+        seen++;
+    }
+    ck_assert_int_eq(seen, N);
+    afx_free(f);
+}
+END_TEST
+
 START_TEST(test_reachable_to_stale_after_reachable_us)
 {
     struct afx *f = afx_init(NULL);
@@ -1099,6 +1152,7 @@ Suite *arp_suite(void)
     tcase_add_test(c, test_queue_overflow_drops_oldest);
     tcase_add_test(c, test_ignores_own_address_and_zero_sender);
     tcase_add_test(c, test_deadline_and_timer_agree);
+    tcase_add_test(c, test_thousands_of_entries_found_and_expired_in_order);
     suite_add_tcase(s, c);
     return s;
 }

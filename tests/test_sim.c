@@ -11,6 +11,7 @@
 
 #include "lang.h"
 #include "sim.h"
+#include "simint.h"
 #include "tcp.h"
 #include "narrate.h"
 #include "trace.h"
@@ -665,6 +666,147 @@ static struct run *run_budget(const char *text, int64_t end_us,
     r->server = scenario_host_index(r->scn, "server");
     return r;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Scale: links by host pair, TCBs freed once closed                        */
+
+/* net_link finds every link by its two hosts, either way round, and no
+ * link where there is none: the per-host sorted arrays agree with a scan
+ * of the scenario's links, for links written in no particular order. */
+START_TEST(test_link_index_agrees_with_the_links)
+{
+    enum { N = 40 };
+    size_t cap = 64 * 1024, len = 0;
+    char *text = calloc(1, cap);
+    ck_assert_ptr_nonnull(text);
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(text + len, cap - len, "host h%d 10.0.0.%d\n",
+                                i, i + 1);
+    for (int a = N - 1; a >= 0; a--)
+        for (int b = a + 1; b < N; b++)
+            if ((a * 7 + b * 3) % 5 == 0)
+                len += (size_t)snprintf(text + len, cap - len,
+                                        (a + b) % 2 ? "link h%d h%d\n"
+                                                    : "link h%d h%d delay 2ms\n",
+                                        (a + b) % 3 ? a : b, (a + b) % 3 ? b : a);
+    struct run *r = run(text);
+    const struct scenario *scn = r->scn;
+    ck_assert_int_gt(scn->nlinks, 50);
+    for (int a = 0; a < N; a++)
+        for (int b = 0; b < N; b++) {
+            int want = -1;
+            for (int i = 0; i < scn->nlinks; i++)
+                if ((scn->links[i].a == a && scn->links[i].b == b) ||
+                    (scn->links[i].a == b && scn->links[i].b == a))
+                    want = i;
+            ck_assert_int_eq(net_link(&r->sim, a, b), want);
+        }
+    ck_assert_int_eq(net_link(&r->sim, -1, 0), -1);
+    ck_assert_int_eq(net_link(&r->sim, N, 0), -1);
+    ck_assert_int_eq(net_link(&r->sim, 0, N), -1);
+    done(r);
+    free(text);
+}
+END_TEST
+
+/* The TCBs alive on host h. */
+static size_t live_tcbs(const struct run *r, int h)
+{
+    return r->sim.hosts[h].nconns;
+}
+
+/* The model's memory as sim_memory recounts it, against the running
+ * count the budget checks: the TCB bytes kept as they change must equal a
+ * fresh count. */
+static void ck_tcb_bytes_agree(const struct run *r)
+{
+    const struct sim *s = &r->sim;
+    ck_assert_uint_eq(sim_memory(s),
+                      (uint64_t)trace_size(&s->tr) + eq_bytes(&s->q) +
+                      s->frames_in_flight * sizeof(struct flight) +
+                      s->mem_tcbs);
+}
+
+static char *sequence_text(int n)
+{
+    size_t cap = 200 + (size_t)n * 100, len = 0;
+    char *text = calloc(1, cap);
+    ck_assert_ptr_nonnull(text);
+    len += (size_t)snprintf(text + len, cap - len, TWO_HOSTS
+                            "link client server delay 1ms\n"
+                            "tcp msl 1ms\n"
+                            "at 0ms server listen 80\n");
+    for (int i = 0; i < n; i++) {
+        long t = 10 + 20L * i;
+        len += (size_t)snprintf(text + len, cap - len,
+                                "at %ldms client connect server 80\n"
+                                "at %ldms client close\n"
+                                "at %ldms server close\n", t, t + 5, t + 8);
+    }
+    return text;
+}
+
+/* A host that opens and closes 10,000 connections in sequence keeps a few
+ * TCBs alive, not 10,000: each is freed once CLOSED, when it is no longer
+ * its host's newest.  Stopped half-way and at the end. */
+START_TEST(test_closed_tcbs_are_freed_in_a_long_sequence)
+{
+    enum { N = 10000 };
+    char *text = sequence_text(N);
+    struct run *r = run_budget(text, MS(10 + 20 * N / 2) + 3, 0, 0, 0, 0);
+    ck_assert_int_eq(r->sim.stop.limit, LIM_TIME);
+    ck_assert_uint_le(live_tcbs(r, r->client), 2);
+    ck_assert_uint_le(live_tcbs(r, r->server), 3);   /* with the listener */
+    ck_tcb_bytes_agree(r);
+    done(r);
+
+    r = run_budget(text, 0, 0, 0, 0, 0);
+    ck_assert_int_eq(r->sim.truncated, 0);
+    /* every connection ran its whole life on both ends */
+    size_t closed[2] = { 0, 0 };
+    for (size_t i = 0; i < T(r)->n; i++) {
+        const struct trace_rec *rec = &T(r)->recs[i];
+        if (rec->kind == TK_STATE && rec->layer == TL_TCP &&
+            rec->u.state.to == TCPS_CLOSED)
+            closed[rec->host == r->server]++;
+    }
+    ck_assert_uint_eq(closed[0], N);
+    ck_assert_uint_eq(closed[1], N);
+    ck_assert_uint_eq(live_tcbs(r, r->client), 1);   /* the newest */
+    ck_assert_uint_eq(live_tcbs(r, r->server), 2);   /* and the listener */
+    ck_tcb_bytes_agree(r);
+    done(r);
+    free(text);
+}
+END_TEST
+
+/* The newest TCB is not freed when it closes: a raw call after the close
+ * still acts on it and is refused in CLOSED, naming the connection (not
+ * "no connection").  The TCB before it is freed. */
+START_TEST(test_newest_tcb_outlives_its_close)
+{
+    struct run *r = run(TWO_HOSTS "link client server delay 1ms\n"
+                        "tcp msl 1ms\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms client connect server 80\n"
+                        "at 20ms client close\n"
+                        "at 22ms server close\n"
+                        "at 30ms client connect server 80\n"
+                        "at 40ms client close\n"
+                        "at 42ms server close\n"
+                        "at 1s client close\n");
+    ck_assert_uint_eq(live_tcbs(r, r->client), 1);
+    const struct trace_rec *last = &T(r)->recs[T(r)->n - 1];
+    ck_assert_int_eq(last->kind, TK_APP);
+    ck_assert_int_eq(last->u.app.call, AC_CLOSE);
+    ck_assert_int_ne(last->conn, 0);
+    ck_assert_int_eq(last->why.id, N_APP_ERR_STATE);
+    ck_assert_str_eq(trace_str(T(r), last->conn),
+                     trace_str(T(r), r->sim.hosts[r->client].current->tcb.id));
+    ck_tcb_bytes_agree(r);
+    done(r);
+}
+END_TEST
 
 #define ZERO_WINDOWS \
     "host client 192.0.2.10\n" \
@@ -1326,6 +1468,9 @@ Suite *sim_suite(void)
     tcase_add_test(lim, test_http_server_with_silent_client_answers_nothing);
     tcase_add_test(lim, test_rfc6335_6_connect_fails_when_ephemeral_ports_run_out);
     tcase_add_test(lim, test_ephemeral_port_freed_is_reused_after_wrap);
+    tcase_add_test(lim, test_link_index_agrees_with_the_links);
+    tcase_add_test(lim, test_closed_tcbs_are_freed_in_a_long_sequence);
+    tcase_add_test(lim, test_newest_tcb_outlives_its_close);
     suite_add_tcase(s, lim);
     return s;
 }

@@ -281,11 +281,37 @@ START_TEST(test_stats_counts_the_handshake)
 }
 END_TEST
 
+/* Host by address: the first host with an address, for 20,000 hosts
+ * (a table, not a scan per record), none for an unknown address, and none
+ * after a reset. */
+START_TEST(test_host_by_addr_table)
+{
+    struct trace tr;
+    trace_init(&tr);
+    char name[32];
+    for (int h = 0; h < 20000; h++) {
+        snprintf(name, sizeof name, "h%d", h);
+        ck_assert_int_eq(trace_add_host(&tr, name, 0x0a000000u + (uint32_t)h), h);
+    }
+    trace_add_host(&tr, "twin", 0x0a000007u);           /* same address as h7 */
+    for (int h = 0; h < 20000; h += 997)
+        ck_assert_int_eq(trace_host_by_addr(&tr, 0x0a000000u + (uint32_t)h), h);
+    ck_assert_int_eq(trace_host_by_addr(&tr, 0x0a000007u), 7);
+    ck_assert_int_eq(trace_host_by_addr(&tr, 0x0b000000u), -1);
+    trace_reset(&tr);
+    ck_assert_int_eq(trace_host_by_addr(&tr, 0x0a000005u), -1);
+    ck_assert_int_eq(trace_add_host(&tr, "again", 0x0a000005u), 0);
+    ck_assert_int_eq(trace_host_by_addr(&tr, 0x0a000005u), 0);
+    trace_free(&tr);
+}
+END_TEST
+
 Suite *trace_suite(void)
 {
     Suite *s = suite_create("trace");
     TCase *tc = tcase_create("sinks");
     tcase_add_test(tc, test_sinks_get_every_record_once_in_order_with_links);
+    tcase_add_test(tc, test_host_by_addr_table);
     tcase_add_test(tc, test_stream_frees_blobs_nothing_names);
     tcase_add_test(tc, test_sink_added_late_and_replay_see_the_kept_records);
     tcase_add_test(tc, test_streamed_writers_write_what_kept_writers_write);

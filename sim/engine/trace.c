@@ -54,6 +54,7 @@ void trace_free(struct trace *tr)
     free(tr->strhash);
     free(tr->host_names);
     free(tr->host_addrs);
+    free(tr->addrhash);
     free(tr->recs);
     free(tr->bytes);
     free(tr->blobs);
@@ -70,6 +71,8 @@ void trace_reset(struct trace *tr)
     sblobs_free(tr);
     tr->nstrs = 0;
     tr->nhosts = 0;
+    if (tr->addrhash)
+        memset(tr->addrhash, 0, tr->addrcap * sizeof *tr->addrhash);
     tr->n = 0;
     tr->first = 0;
     tr->streaming = 0;
@@ -86,9 +89,39 @@ void trace_reset(struct trace *tr)
     trace_blob(tr, NULL, 0);
 }
 
+/* The capacity grow() gave the host arrays for n hosts (16, 32, 64, ...):
+ * passing n itself as the capacity made every host a realloc of both
+ * arrays, quadratic in the hosts (tens of seconds for 50,000 under
+ * AddressSanitizer, whose realloc always copies). */
+static size_t host_cap(int n)
+{
+    size_t c = 0;
+    if (n > 0)
+        for (c = 16; c < (size_t)n; c *= 2)
+            ;
+    return c;
+}
+
+static size_t addr_slot(const struct trace *tr, uint32_t a)
+{
+    return (size_t)(((uint64_t)a * 0x9e3779b97f4a7c15ULL) >> 32) & (tr->addrcap - 1);
+}
+
+/* Host h into the address table, unless an earlier host has its address. */
+static void addr_insert(struct trace *tr, int h)
+{
+    size_t i = addr_slot(tr, tr->host_addrs[h]);
+    while (tr->addrhash[i]) {
+        if (tr->host_addrs[tr->addrhash[i] - 1] == tr->host_addrs[h])
+            return;
+        i = (i + 1) & (tr->addrcap - 1);
+    }
+    tr->addrhash[i] = h + 1;
+}
+
 int trace_add_host(struct trace *tr, const char *name, uint32_t addr)
 {
-    size_t cap = (size_t)tr->nhosts, cap2 = (size_t)tr->nhosts;
+    size_t cap = host_cap(tr->nhosts), cap2 = cap;
     tr->host_names = grow(tr->host_names, &cap, (size_t)tr->nhosts + 1,
                           sizeof *tr->host_names);
     tr->host_addrs = grow(tr->host_addrs, &cap2, (size_t)tr->nhosts + 1,
@@ -96,6 +129,15 @@ int trace_add_host(struct trace *tr, const char *name, uint32_t addr)
     char *copy = xstrdup(name);
     tr->host_names[tr->nhosts] = copy;
     tr->host_addrs[tr->nhosts] = addr;
+    if ((size_t)tr->nhosts + 1 > tr->addrcap / 2) {       /* grow and rehash */
+        size_t nc = tr->addrcap ? tr->addrcap * 2 : 64;
+        free(tr->addrhash);
+        tr->addrhash = xcalloc(nc, sizeof *tr->addrhash);
+        tr->addrcap = nc;
+        for (int h = 0; h < tr->nhosts; h++)
+            addr_insert(tr, h);
+    }
+    addr_insert(tr, tr->nhosts);
     return tr->nhosts++;
 }
 
@@ -108,9 +150,11 @@ const char *trace_host_name(const struct trace *tr, int h)
 
 int trace_host_by_addr(const struct trace *tr, uint32_t a)
 {
-    for (int i = 0; i < tr->nhosts; i++)
-        if (tr->host_addrs[i] == a)
-            return i;
+    if (!tr->addrcap)
+        return -1;
+    for (size_t i = addr_slot(tr, a); tr->addrhash[i]; i = (i + 1) & (tr->addrcap - 1))
+        if (tr->host_addrs[tr->addrhash[i] - 1] == a)
+            return tr->addrhash[i] - 1;
     return -1;
 }
 

@@ -209,6 +209,10 @@ struct trace {
     char   **host_names;
     uint32_t *host_addrs;
     int      nhosts;
+    /* host by address: open addressing, host + 1 (0 empty), the first host
+     * with each address; a power of two over twice nhosts, or 0 */
+    int32_t *addrhash;
+    size_t   addrcap;
     /* byte arena for packets and app data; blob 0 is the empty blob */
     uint8_t *bytes;
     size_t   nbytes, capbytes;

@@ -14,6 +14,8 @@ struct medium {
     uint32_t loss_ppm, dup_ppm, reorder_ppm;
     int      lan;              /* a LAN, not a point-to-point link: the
                                   narration names which one lost a frame */
+    int      arp_bcast;        /* an ARP broadcast on LAN arp_bcast - 1;
+                                  0 for any other frame */
 };
 
 #define MAX_FAULT_COPIES 8
@@ -29,11 +31,34 @@ struct fault_effect {
     struct why arrive;
 };
 
+/* Locally administered unicast addresses: 02:HH:HH:IF:HH:HH, the host's
+ * number + 1 in the four H bytes (so 02:00:00:IF:HH:HH up to 65,535 hosts)
+ * and the interface in IF: unique for every interface, and the frame's
+ * destination says which interface it names without a search. */
 static mac_addr host_mac(int h, int iface)
 {
-    /* locally administered unicast addresses: 02:00:00:IF:HH:HH */
-    return (mac_addr){ { 0x02, 0x00, 0x00, (uint8_t)iface,
-                         (uint8_t)((h + 1) >> 8), (uint8_t)(h + 1) } };
+    uint32_t n = (uint32_t)h + 1;
+    return (mac_addr){ { 0x02, (uint8_t)(n >> 24), (uint8_t)(n >> 16),
+                         (uint8_t)iface, (uint8_t)(n >> 8), (uint8_t)n } };
+}
+
+/* The interface of LAN lan whose MAC is mac: read from the address
+ * (host_mac), then checked.  Returns the host, *k its interface; -1 if no
+ * interface on that LAN has the address. */
+static int lan_member_of(const struct sim *s, int lan, const uint8_t *mac,
+                         int *k)
+{
+    uint32_t n = (uint32_t)mac[1] << 24 | (uint32_t)mac[2] << 16 |
+                 (uint32_t)mac[4] << 8 | mac[5];
+    if (mac[0] != 0x02 || n == 0 || n > (uint32_t)s->nhosts)
+        return -1;
+    int h = (int)(n - 1);
+    *k = mac[3];
+    const struct sim_host *hp = &s->hosts[h];
+    if (*k >= hp->nifs || hp->ifs[*k].lan != lan ||
+        memcmp(hp->ifs[*k].mac.b, mac, 6))
+        return -1;
+    return h;
 }
 
 static ip4_addr prefix_mask(int prefix)
@@ -132,7 +157,7 @@ static void apply_faults(struct sim *s, int src, int dst, const uint8_t *frame,
 
 static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
                               uint32_t of, int src, int dst, int dst_if,
-                              struct why why)
+                              int arp_bcast, struct why why)
 {
     struct flight *f = s->free_flights;
     if (f)
@@ -146,6 +171,9 @@ static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
     f->src = src;
     f->dst = dst;
     f->dst_if = dst_if;
+    f->arp_bcast = arp_bcast;
+    if (arp_bcast)
+        s->lans[arp_bcast - 1].arp_bcast_in_flight++;
     eq_schedule(&s->q, at, EV_DELIVER, f, 0);
     s->frames_in_flight++;
     trace_blob_hold(&s->tr, pkt);      /* a streaming trace keeps its bytes */
@@ -187,7 +215,7 @@ static void transmit(struct sim *s, int src, int dst, int dst_if, uint32_t pkt,
                          : WHY(m->lan ? N_NET_DUP_LAN : N_NET_DUP, m->dup_ppm));
         }
         schedule_delivery(s, s->now + d, pkt, (uint32_t)copy + 1, src, dst,
-                          dst_if, fe->arrive);
+                          dst_if, m->arp_bcast, fe->arrive);
     }
 }
 
@@ -243,9 +271,9 @@ static int enter_wire(struct sim *s, int src, int dst, const uint8_t *frame,
 static void link_send(struct sim *s, int src, int dst, const uint8_t *frame,
                       size_t len, uint32_t conn, int layer, struct why why)
 {
-    const struct scn_link *l = &s->scn->links[s->link_of[src * s->nhosts + dst]];
+    const struct scn_link *l = &s->scn->links[net_link(s, src, dst)];
     struct medium m = { l->delay_us, l->jitter_us, l->loss_ppm, l->dup_ppm,
-                        l->reorder_ppm, 0 };
+                        l->reorder_ppm, 0, 0 };
     struct fault_effect fe;
     uint32_t pkt;
     size_t sent;
@@ -262,16 +290,15 @@ static void lan_xmit(struct sim *s, struct sim_iface *ifc, const uint8_t *frame,
     const struct sim_lan *lan = &s->lans[ifc->lan];
     const struct scn_lan *c = lan->cfg;
     struct medium m = { c->delay_us, c->jitter_us, c->loss_ppm, c->dup_ppm,
-                        c->reorder_ppm, 1 };
+                        c->reorder_ppm, 1, 0 };
     struct fault_effect fe;
     uint32_t pkt;
     size_t sent;
     int broadcast = !memcmp(frame, MAC_BROADCAST.b, 6);
-    int to = -1;                               /* the member it names */
-    for (int i = 0; i < lan->nmembers && !broadcast && to < 0; i++)
-        if (!memcmp(s->hosts[lan->member_host[i]].ifs[lan->member_if[i]].mac.b,
-                    frame, 6))
-            to = i;
+    if (broadcast && layer == TL_ARP)
+        m.arp_bcast = ifc->lan + 1;
+    int to_if = -1;                            /* the member it names */
+    int to = broadcast ? -1 : lan_member_of(s, ifc->lan, frame, &to_if);
     if (!broadcast && to < 0) {
         /* no interface has that address: the frame goes nowhere */
         sent = record_send(s, ifc->host, HOST_BROADCAST, frame, len, conn,
@@ -280,11 +307,16 @@ static void lan_xmit(struct sim *s, struct sim_iface *ifc, const uint8_t *frame,
                   WHY0(N_NET_NOMAC));
         return;
     }
-    int dst = broadcast ? HOST_BROADCAST : lan->member_host[to];
+    int dst = broadcast ? HOST_BROADCAST : to;
     if (!enter_wire(s, ifc->host, dst, frame, len, conn, layer, why, &m, &fe,
                     &pkt, &sent))
         return;
-    for (int i = broadcast ? 0 : to; i < (broadcast ? lan->nmembers : to + 1); i++) {
+    if (!broadcast) {
+        if (to != ifc->host || to_if != ifc->idx)  /* not to itself */
+            transmit(s, ifc->host, to, to_if, pkt, sent, layer, &m, &fe);
+        return;
+    }
+    for (int i = 0; i < lan->nmembers; i++) {
         int h = lan->member_host[i], k = lan->member_if[i];
         if (h == ifc->host && k == ifc->idx)
             continue;                          /* a broadcast skips its sender */
@@ -374,7 +406,7 @@ void net_ip_output(struct sim *s, int h, uint8_t *frame, size_t len,
         return;
     }
     /* a point-to-point link to the destination's host: no ARP on a link */
-    if (dh >= 0 && dh != h && s->link_of[h * s->nhosts + dh] >= 0) {
+    if (dh >= 0 && dh != h && net_link(s, h, dh) >= 0) {
         mac_addr sm = hp->mac, dm = s->hosts[dh].mac;
         memcpy(frame, dm.b, 6);
         memcpy(frame + 6, sm.b, 6);
@@ -516,27 +548,85 @@ void net_deliver(struct sim *s, struct flight *fl)
 
 /* ---- set-up --------------------------------------------------------------- */
 
+static int adj_cmp(const void *x, const void *y)
+{
+    const struct sim_adj *a = x, *b = y;
+    if (a->peer != b->peer)
+        return a->peer < b->peer ? -1 : 1;
+    return (a->link > b->link) - (a->link < b->link);
+}
+
+/* Each host's links sorted by the host at the other end, in one array
+ * indexed by host (counting sort by host, then a sort within each host):
+ * memory linear in the links, where a hosts x hosts table took 40 GB at
+ * 100,000 hosts.  Both directions of a link are listed; a link from a host
+ * to itself once. */
+static void build_link_index(struct sim *s)
+{
+    const struct scenario *scn = s->scn;
+    size_t n = (size_t)scn->nhosts;
+    s->adj_at = xcalloc(n + 1, sizeof *s->adj_at);
+    s->adj = xcalloc(2 * (size_t)scn->nlinks + 1, sizeof *s->adj);
+    for (int i = 0; i < scn->nlinks; i++) {
+        s->adj_at[scn->links[i].a + 1]++;
+        if (scn->links[i].b != scn->links[i].a)
+            s->adj_at[scn->links[i].b + 1]++;
+    }
+    for (size_t h = 0; h < n; h++)
+        s->adj_at[h + 1] += s->adj_at[h];
+    size_t *fill = xcalloc(n + 1, sizeof *fill);
+    memcpy(fill, s->adj_at, n * sizeof *fill);
+    for (int i = 0; i < scn->nlinks; i++) {
+        const struct scn_link *l = &scn->links[i];
+        s->adj[fill[l->a]++] = (struct sim_adj){ l->b, i };
+        if (l->b != l->a)
+            s->adj[fill[l->b]++] = (struct sim_adj){ l->a, i };
+    }
+    free(fill);
+    for (size_t h = 0; h < n; h++)
+        if (s->adj_at[h + 1] - s->adj_at[h] > 1)
+            qsort(s->adj + s->adj_at[h], s->adj_at[h + 1] - s->adj_at[h],
+                  sizeof *s->adj, adj_cmp);
+}
+
+int net_link(const struct sim *s, int a, int b)
+{
+    if (a < 0 || a >= s->nhosts)
+        return -1;
+    /* the last of the entries for b, as the later of two links between the
+     * same hosts (which the parser refuses) would have won */
+    size_t lo = s->adj_at[a], hi = s->adj_at[a + 1];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->adj[mid].peer <= b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > s->adj_at[a] && s->adj[lo - 1].peer == b ? s->adj[lo - 1].link
+                                                          : -1;
+}
+
 void net_init(struct sim *s)
 {
     const struct scenario *scn = s->scn;
-    s->link_of = xcalloc((size_t)scn->nhosts * (size_t)scn->nhosts,
-                             sizeof *s->link_of);
-    for (int i = 0; i < scn->nhosts * scn->nhosts; i++)
-        s->link_of[i] = -1;
-    for (int i = 0; i < scn->nlinks; i++) {
-        const struct scn_link *l = &scn->links[i];
-        s->link_of[l->a * scn->nhosts + l->b] = i;
-        s->link_of[l->b * scn->nhosts + l->a] = i;
-    }
+    build_link_index(s);
     s->nlans = scn->nlans;
     s->lans = xcalloc((size_t)scn->nlans, sizeof *s->lans);
     for (int i = 0; i < scn->nlans; i++) {
         s->lans[i].cfg = &scn->lans[i];
-        s->lans[i].member_host = xcalloc((size_t)scn->nhosts * SCN_MAX_IFACES,
-                                             sizeof(int));
-        s->lans[i].member_if = xcalloc((size_t)scn->nhosts * SCN_MAX_IFACES,
-                                           sizeof(int));
     }
+    /* each LAN's members in arrays of their own size: hosts x LANs slots
+     * would grow with the product */
+    size_t *members = xcalloc((size_t)scn->nlans + 1, sizeof *members);
+    for (int h = 0; h < scn->nhosts; h++)
+        for (int k = 0; k < scn->hosts[h].nifaces; k++)
+            members[scn->hosts[h].ifaces[k].lan]++;
+    for (int i = 0; i < scn->nlans; i++) {
+        s->lans[i].member_host = xcalloc(members[i] + 1, sizeof(int));
+        s->lans[i].member_if = xcalloc(members[i] + 1, sizeof(int));
+    }
+    free(members);
     struct arp_config acfg;
     arp_config_default(&acfg);
     for (int h = 0; h < scn->nhosts; h++) {
@@ -570,6 +660,8 @@ void net_init(struct sim *s)
 void net_flight_done(struct sim *s, struct flight *fl)
 {
     trace_blob_release(&s->tr, fl->pkt);
+    if (fl->arp_bcast)
+        s->lans[fl->arp_bcast - 1].arp_bcast_in_flight--;
     fl->next = s->free_flights;
     s->free_flights = fl;
 }
@@ -591,6 +683,7 @@ void net_free(struct sim *s)
         free(s->lans[i].member_if);
     }
     free(s->lans);
-    free(s->link_of);
+    free(s->adj_at);
+    free(s->adj);
     free(s->addrs);
 }

@@ -119,13 +119,15 @@ static void tuple_put(struct sim_host *hp, struct sim_conn *sc)
     hp->tuples[j] = sc;
 }
 
-static void tuple_insert(struct sim_host *hp, struct sim_conn *sc)
+static void tuple_insert(struct sim *s, struct sim_host *hp,
+                         struct sim_conn *sc)
 {
     if (2 * (hp->ntuples + 1) > hp->captuples) {
         struct sim_conn **old = hp->tuples;
         size_t oldcap = hp->captuples;
         hp->captuples = oldcap ? oldcap * 2 : 16;
         hp->tuples = xcalloc(hp->captuples, sizeof *hp->tuples);
+        s->mem_tcbs += (hp->captuples - oldcap) * sizeof *hp->tuples;
         for (size_t i = 0; i < oldcap; i++)
             if (old[i])
                 tuple_put(hp, old[i]);
@@ -190,7 +192,8 @@ static const struct sim_port_refs *port_find(const struct sim_host *hp,
 }
 
 /* The counter of port on this host, added (count 0) if it is new. */
-static struct sim_port_refs *port_slot(struct sim_host *hp, uint16_t port)
+static struct sim_port_refs *port_slot(struct sim *s, struct sim_host *hp,
+                                       uint16_t port)
 {
     uint32_t key = (uint32_t)port + 1;
     if (2 * (hp->nports + 1) > hp->capports) {
@@ -198,6 +201,7 @@ static struct sim_port_refs *port_slot(struct sim_host *hp, uint16_t port)
         size_t oldcap = hp->capports;
         hp->capports = oldcap ? 2 * oldcap : 16;
         hp->ports = xcalloc(hp->capports, sizeof *hp->ports);
+        s->mem_tcbs += (hp->capports - oldcap) * sizeof *hp->ports;
         for (size_t i = 0; i < oldcap; i++) {
             if (!old[i].key)
                 continue;
@@ -219,14 +223,90 @@ static struct sim_port_refs *port_slot(struct sim_host *hp, uint16_t port)
 }
 
 /* A TCB enters (d = 1) or leaves (d = -1) the demultiplexing table. */
-static void port_ref(struct sim_host *hp, uint16_t port, int d)
+static struct sim_port_refs *port_ref(struct sim *s, struct sim_host *hp,
+                                      uint16_t port, int d)
 {
-    struct sim_port_refs *pr = port_slot(hp, port);
+    struct sim_port_refs *pr = port_slot(s, hp, port);
     int eph = port >= EPHEMERAL_FIRST;
     if (d > 0 && pr->refs++ == 0 && eph)
         hp->ephemeral_used++;
     else if (d < 0 && --pr->refs == 0 && eph)
         hp->ephemeral_used--;
+    return pr;
+}
+
+/* ---- the TCBs' lives: their bytes, and freeing them --------------------- */
+
+/* A TCB's bytes as the memory budget counts them. */
+static uint64_t conn_bytes(const struct sim_conn *sc)
+{
+    uint64_t b = sizeof *sc + sc->tcb.sndq.cap + sc->tcb.rcvq.cap +
+                 sc->frame_cap;
+    for (const struct tcp_ooo *o = sc->tcb.ooo; o; o = o->next)
+        b += sizeof *o + o->len;
+    return b;
+}
+
+/* Brings sc's share of mem_tcbs up to date (after any call into it). */
+static void recount(struct sim *s, struct sim_conn *sc)
+{
+    uint64_t b = conn_bytes(sc);
+    s->mem_tcbs = s->mem_tcbs - sc->counted + b;
+    sc->counted = b;
+}
+
+/* Nothing refers to sc any more, so it can be freed: it is out of the
+ * demultiplexing table and can take no segment (CLOSED, or a child back in
+ * LISTEN, which only its listener's port could reach); no wake-up of its
+ * own is pending; and no application call can name it, since a raw call
+ * acts on the host's newest TCB and this one is not that.  The trace names
+ * connections by interned id, never by pointer; applications keep no
+ * pointer to a TCB outside their own events; a listener holds no list of
+ * its children. */
+static int unreferenced(const struct sim *s, const struct sim_conn *sc)
+{
+    return sc->detached && sc->timer_ev == 0 &&
+           s->hosts[sc->host].current != sc &&
+           (sc->tcb.state == TCPS_CLOSED ||
+            (!sc->listener && sc->tcb.state == TCPS_LISTEN && sc->tcb.passive));
+}
+
+/* sc goes on the list of TCBs to free when the event ends: callers in the
+ * middle of an event may still hold it (a TIME-WAIT TCB that a SYN
+ * reopens hands its numbers on after it closed). */
+static void maybe_reap(struct sim *s, struct sim_conn *sc)
+{
+    if (sc->reaping || !unreferenced(s, sc))
+        return;
+    if (s->nreap == s->capreap) {
+        s->capreap = s->capreap ? 2 * s->capreap : 16;
+        s->reap = xreallocarray(s->reap, s->capreap, sizeof *s->reap);
+    }
+    s->reap[s->nreap++] = sc;
+    sc->reaping = 1;
+}
+
+static void free_conn(struct sim *s, struct sim_conn *sc)
+{
+    struct sim_host *hp = &s->hosts[sc->host];
+    hp->conns[sc->slot] = hp->conns[--hp->nconns];
+    hp->conns[sc->slot]->slot = sc->slot;
+    s->mem_tcbs -= sc->counted;
+    tcp_destroy(&sc->tcb);
+    free(sc->frame_buf);
+    free(sc);
+}
+
+/* At the end of an event: frees the TCBs that nothing refers to. */
+static void reap(struct sim *s)
+{
+    for (size_t i = 0; i < s->nreap; i++) {
+        struct sim_conn *sc = s->reap[i];
+        sc->reaping = 0;
+        if (unreferenced(s, sc))
+            free_conn(s, sc);
+    }
+    s->nreap = 0;
 }
 
 /* After any call into a TCB: reschedule its wake-up, and take it out of the
@@ -236,12 +316,17 @@ void sim_after_tcb(struct sim *s, struct sim_conn *sc)
     if (!sc->detached && (sc->tcb.state == TCPS_CLOSED ||
         (!sc->listener && sc->tcb.state == TCPS_LISTEN && sc->tcb.passive))) {
         sc->detached = 1;
-        port_ref(&s->hosts[sc->host], sc->tcb.lport, -1);
+        struct sim_port_refs *pr = port_ref(s, &s->hosts[sc->host],
+                                            sc->tcb.lport, -1);
+        if (pr->listener == sc)
+            pr->listener = NULL;
         if (sc->tcb.raddr && !sc->listener)
             tuple_remove(&s->hosts[sc->host], sc);
     }
     app_poll(s, sc);
     sync_timer(s, sc);
+    recount(s, sc);
+    maybe_reap(s, sc);
 }
 
 struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
@@ -263,14 +348,23 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     sc->host = h;
     sc->timer_at = -1;
     if (hp->nconns == hp->capconns) {
-        hp->capconns = hp->capconns ? hp->capconns * 2 : 4;
-        hp->conns = xreallocarray(hp->conns, (size_t)hp->capconns, sizeof *hp->conns);
+        size_t cap = hp->capconns ? hp->capconns * 2 : 4;
+        hp->conns = xreallocarray(hp->conns, cap, sizeof *hp->conns);
+        s->mem_tcbs += (cap - hp->capconns) * sizeof *hp->conns;
+        hp->capconns = cap;
     }
-    hp->conns[hp->nconns] = sc;
-    hp->current = hp->nconns++;
-    port_ref(hp, lport, 1);
+    sc->slot = hp->nconns;
+    hp->conns[hp->nconns++] = sc;
+    /* the newest TCB is the one raw calls act on; the one before may now
+     * be unreferenced */
+    struct sim_conn *was = hp->current;
+    hp->current = sc;
+    if (was)
+        maybe_reap(s, was);
+    port_ref(s, hp, lport, 1);
     if (raddr)                 /* a listener has no remote end */
-        tuple_insert(hp, sc);
+        tuple_insert(s, hp, sc);
+    recount(s, sc);
     return sc;
 }
 
@@ -315,14 +409,8 @@ struct sim_conn *sim_listen(struct sim *s, int h, uint16_t port, int layer,
     }
     snprintf(name, sizeof name, "%s:%u", host_name(s, h), port);
     struct sim_conn *sc = sim_new_conn(s, h, name, 0, port, 0);
-    struct sim_host *hp = &s->hosts[h];
     sc->listener = 1;
-    if (hp->nlisteners == hp->caplisteners) {
-        hp->caplisteners = hp->caplisteners ? 2 * hp->caplisteners : 4;
-        hp->listeners = xreallocarray(hp->listeners, (size_t)hp->caplisteners,
-                                      sizeof *hp->listeners);
-    }
-    hp->listeners[hp->nlisteners++] = sc;
+    port_slot(s, &s->hosts[h], port)->listener = sc;
     trace_app(&s->tr, s->now, h, layer, sc->tcb.id, AC_LISTEN, 0, NULL, 0, why);
     tcp_listen(&sc->tcb, s->now);
     return sc;
@@ -364,16 +452,13 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
 
 /* ---- arrival ----------------------------------------------------------- */
 
-/* The newest listening socket on port, or NULL. */
+/* The listening socket on port, or NULL: the one attached there, if it
+ * is still in LISTEN. */
 static struct sim_conn *listener_on(struct sim_host *hp, uint16_t port)
 {
-    for (int i = hp->nlisteners; i-- > 0;) {
-        struct sim_conn *sc = hp->listeners[i];
-        if (!sc->detached && sc->tcb.lport == port &&
-            sc->tcb.state == TCPS_LISTEN)
-            return sc;
-    }
-    return NULL;
+    const struct sim_port_refs *pr = port_find(hp, port);
+    struct sim_conn *sc = pr ? pr->listener : NULL;
+    return sc && !sc->detached && sc->tcb.state == TCPS_LISTEN ? sc : NULL;
 }
 
 /* The TCB an arriving segment belongs to, and the listener on its port (for
@@ -462,8 +547,7 @@ static void app_error(struct sim *s, int h, int call, const struct sim_conn *sc,
 
 struct sim_conn *sim_current_conn(struct sim *s, int h)
 {
-    struct sim_host *hp = &s->hosts[h];
-    return hp->current >= 0 ? hp->conns[hp->current] : NULL;
+    return s->hosts[h].current;
 }
 
 long sim_app_recv(struct sim *s, struct sim_conn *sc, uint8_t *buf, size_t max)
@@ -632,7 +716,6 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
         hp->cfg = &scn->hosts[i];
         hp->addr = scn->hosts[i].addr;
         hp->next_port = (uint16_t)EPHEMERAL_FIRST;
-        hp->current = -1;
         trace_add_host(&s->tr, scn->hosts[i].name, hp->addr);
     }
     net_init(s);
@@ -644,7 +727,7 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
 static void free_state(struct sim *s)
 {
     for (int i = 0; i < s->nhosts; i++) {
-        for (int j = 0; j < s->hosts[i].nconns; j++) {
+        for (size_t j = 0; j < s->hosts[i].nconns; j++) {
             tcp_destroy(&s->hosts[i].conns[j]->tcb);
             free(s->hosts[i].conns[j]->frame_buf);
             free(s->hosts[i].conns[j]);
@@ -652,8 +735,8 @@ static void free_state(struct sim *s)
         free(s->hosts[i].conns);
         free(s->hosts[i].ports);
         free(s->hosts[i].tuples);
-        free(s->hosts[i].listeners);
     }
+    free(s->reap);
     app_free(s);
     net_free(s);
     free(s->hosts);
@@ -778,28 +861,18 @@ static uint64_t tcb_bytes(const struct sim *s)
     for (int h = 0; h < s->nhosts; h++) {
         const struct sim_host *hp = &s->hosts[h];
         b += (uint64_t)hp->capconns * sizeof *hp->conns +
-             hp->captuples * sizeof *hp->tuples +
-             (uint64_t)hp->caplisteners * sizeof *hp->listeners;
+             hp->captuples * sizeof *hp->tuples;
         b += (uint64_t)hp->capports * sizeof *hp->ports;
-        for (int i = 0; i < hp->nconns; i++) {
-            const struct sim_conn *sc = hp->conns[i];
-            b += sizeof *sc + sc->tcb.sndq.cap + sc->tcb.rcvq.cap + sc->frame_cap;
-            for (const struct tcp_ooo *o = sc->tcb.ooo; o; o = o->next)
-                b += sizeof *o + o->len;
-        }
-        for (int i = 0; i < hp->nudp; i++) {
-            const struct udp_queue *q = &hp->udp[i].q;
-            b += sizeof hp->udp[i] + (uint64_t)q->cap * sizeof *q->d;
-            for (int k = 0; k < q->n; k++)
-                b += q->d[k].len;
-        }
+        for (size_t i = 0; i < hp->nconns; i++)
+            b += conn_bytes(hp->conns[i]);
+        b += sim_udp_bytes(hp);
     }
     return b;
 }
 
-/* The parts that can grow by the megabyte within a few events are counted
- * on every check; the TCBs, which grow by a segment at a time, are
- * recounted every 4096 events (mem_tcbs) so that the check stays O(1). */
+/* Every part is counted on every check: the TCBs and UDP sockets by
+ * mem_tcbs, which each change to them keeps up to date, so the check stays
+ * O(1) however many hosts and connections there are. */
 static uint64_t mem_estimate(const struct sim *s)
 {
     return (uint64_t)trace_size(&s->tr) + eq_bytes(&s->q) +
@@ -815,6 +888,7 @@ uint64_t sim_memory(const struct sim *s)
 /* The sentences that name a runaway's likely cause, one per pattern the
  * end of the trace shows (filled with host and LAN names). */
 #define STOP_CAUSES(X) \
+    X(C_ARP_BCAST, "ARP requests are broadcast on %s, each to all %s other hosts on it: %s% of the frames in flight are their copies") \
     X(C_DUP_LOOP,  "frames multiply on %s: duplication with a routing loop?") \
     X(C_DUP,       "frames multiply on %s: the medium duplicates frames faster than they are delivered") \
     X(C_LOOP,      "packets circle between routers %s and %s: a routing loop (gateways that point at each other)?") \
@@ -837,16 +911,15 @@ static const char *const cause_texts[] = {
 #undef X
 };
 
-/* Fills a cause template: each "%s" takes the next of a and b. */
-static void fill(char *buf, size_t n, int cause, const char *a, const char *b)
+/* Fills a cause template: each "%s" takes the next of v[0..3]. */
+static void fill_n(char *buf, size_t n, int cause, const char *const v4[4])
 {
     const char *t = cause_texts[cause];
-    size_t o = 0;
+    size_t o = 0, k = 0;
     for (; *t && o + 1 < n; t++) {
         if (t[0] == '%' && t[1] == 's') {
-            const char *v = a ? a : "";
-            a = b;
-            b = NULL;
+            const char *v = k < 4 && v4[k] ? v4[k] : "";
+            k++;
             while (*v && o + 1 < n)
                 buf[o++] = *v++;
             t++;
@@ -857,10 +930,32 @@ static void fill(char *buf, size_t n, int cause, const char *a, const char *b)
     buf[o] = 0;
 }
 
+static void fill(char *buf, size_t n, int cause, const char *a, const char *b)
+{
+    const char *const v[4] = { a, b, NULL, NULL };
+    fill_n(buf, n, cause, v);
+}
+
+/* The LAN with the most copies of ARP broadcasts in flight, if they are
+ * at least half of all frames in flight: at the frames-in-flight limit,
+ * a crowd that resolves addresses at once on one LAN (each broadcast goes
+ * to every member) is the cause, whatever the last records show. */
+static int arp_storm(const struct sim *s)
+{
+    int best = -1;
+    for (int i = 0; i < s->nlans; i++)
+        if (s->lans[i].arp_bcast_in_flight &&
+            (best < 0 || s->lans[i].arp_bcast_in_flight >
+                         s->lans[best].arp_bcast_in_flight))
+            best = i;
+    return best >= 0 && 2 * s->lans[best].arp_bcast_in_flight >=
+                        s->frames_in_flight ? best : -1;
+}
+
 /* The medium two hosts share: "lan NAME" or "the link A-B". */
 static void medium_name(const struct sim *s, int a, int b, char *buf, size_t n)
 {
-    if (a >= 0 && b >= 0 && s->link_of[a * s->nhosts + b] >= 0) {
+    if (a >= 0 && b >= 0 && net_link(s, a, b) >= 0) {
         snprintf(buf, n, "the link %s-%s", host_name(s, a), host_name(s, b));
         return;
     }
@@ -994,11 +1089,23 @@ static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
     int piles = limit != LIM_TIME && limit != LIM_EVENTS;
     char na[24];
     snprintf(na, sizeof na, "%d", s->scn ? s->scn->nactions : 0);
+    int storm = limit == LIM_FRAMES ? arp_storm(s) : -1;
     if (limit != LIM_TIME && s->scn &&
         (uint64_t)s->scn->nactions * 4 >= (limit == LIM_FRAMES ? s->max_frames
                                            : limit == LIM_EVENTS ? s->max_events
                                            : UINT64_MAX)) {
         fill(buf, n, C_ACTIONS, na, NULL);
+    } else if (storm >= 0) {
+        char lan[80], others[24], share[24];
+        snprintf(lan, sizeof lan, "lan %s", s->lans[storm].cfg->name);
+        snprintf(others, sizeof others, "%d", s->lans[storm].nmembers - 1);
+        /* a share, not a count: the run stops after the event that went
+         * over the limit, so the count may pass it */
+        snprintf(share, sizeof share, "%" PRIu64,
+                 s->lans[storm].arp_bcast_in_flight * 100 /
+                 s->frames_in_flight);
+        const char *const v[4] = { lan, others, share, NULL };
+        fill_n(buf, n, C_ARP_BCAST, v);
     } else if (piles && dup * 8 >= w && dup > 0 && loop && fwd * 8 >= w) {
         medium_name(s, dup_a, dup_b, m, sizeof m);
         fill(buf, n, C_DUP_LOOP, m, NULL);
@@ -1059,8 +1166,6 @@ static int over_budget(struct sim *s)
         stop_at(s, LIM_TRACE, s->max_trace);
         return 1;
     }
-    if ((s->events_run & 4095) == 0)
-        s->mem_tcbs = tcb_bytes(s);
     if (mem_estimate(s) > s->max_memory) {
         stop_at(s, LIM_MEMORY, s->max_memory);
         return 1;
@@ -1107,6 +1212,7 @@ void sim_run(struct sim *s)
             app_timer(s, &e);
             break;
         }
+        reap(s);
         if (over_budget(s))
             break;
     }

@@ -24,6 +24,9 @@ struct sim_conn {
     int      listener;         /* a listening socket that spawns children */
     int      detached;         /* no longer in the demultiplexing table */
     int      host;
+    size_t   slot;             /* its index in its host's conns */
+    int      reaping;          /* on the sim's list of TCBs to free */
+    uint64_t counted;          /* its bytes as mem_tcbs counts them */
     /* the application behind it (app.h), NULL if none; role is that
      * application's own tag for what the connection does */
     const struct app_ops *app;
@@ -52,12 +55,17 @@ struct sim_lan {
     const struct scn_lan *cfg;
     int     *member_host, *member_if;
     int      nmembers;
+    /* copies of ARP broadcasts on their way to members, for the cause of
+     * a run that reaches its frames-in-flight limit */
+    uint64_t arp_bcast_in_flight;
 };
 
 /* A bound UDP socket and the datagrams waiting in it. */
 struct sim_udp {
     uint16_t port;
     struct udp_queue q;
+    uint64_t waiting;          /* bytes of the datagrams in q */
+    uint64_t counted;          /* its bytes as mem_tcbs counts them */
 };
 
 struct sim_host {
@@ -70,29 +78,35 @@ struct sim_host {
     int      nudp, capudp;
     int32_t *udp_ix;           /* port -> index + 1 in udp, once nudp is large */
     uint16_t next_udp_port;
-    struct sim_conn **conns;   /* every TCB ever made on this host, in order */
-    int      nconns, capconns;
+    /* the TCBs alive on this host, in no order (sc->slot is each one's
+     * index); a TCB is freed once it is CLOSED and nothing refers to it
+     * (sim.c, reap) */
+    struct sim_conn **conns;
+    size_t   nconns, capconns;
     uint16_t next_port;        /* ephemeral ports from 49152 */
     /* TCBs in the demultiplexing table per local port, in an open-
      * addressing table of the ports this host has used (a power of two, at
      * most half full; a port whose count falls to 0 keeps its slot), and
      * how many ephemeral ports have one: a free port is found without a
      * scan of the connections, and a host with one connection pays for a
-     * few slots, not for 65536 counters. */
-    struct sim_port_refs { uint32_t key, refs; } *ports; /* key = port + 1 */
+     * few slots, not for 65536 counters.  A port's slot also holds its
+     * listening socket: at most one is attached per port, since listen()
+     * needs the port free. */
+    struct sim_port_refs {
+        uint32_t key, refs;    /* key = port + 1 */
+        struct sim_conn *listener;
+    } *ports;
     size_t   nports, capports;
     int      ephemeral_used;
     /* Demultiplexing without a scan: the attached TCBs that have a remote
      * end, by (local port, remote address, remote port) in an open-
-     * addressing table (a power of two, at most half full), and the
-     * listening sockets, newest last. */
+     * addressing table (a power of two, at most half full); the listening
+     * sockets are in the ports table. */
     struct sim_conn **tuples;
     size_t   ntuples, captuples;
-    struct sim_conn **listeners;
-    int      nlisteners, caplisteners;
     int      next_isn;         /* index into cfg->tcp.isn */
     uint16_t ip_id;
-    int      current;          /* the TCB app calls act on, -1 none */
+    struct sim_conn *current;  /* the newest TCB, which app calls act on */
     /* `http get NAME` waiting for the stub resolver */
     const struct scn_action *http_pending;
 };
@@ -156,7 +170,10 @@ struct sim {
     uint32_t arrival_of;       /* its send record's index + 1 */
     struct sim_host *hosts;
     int nhosts;
-    int *link_of;              /* nhosts x nhosts: link index or -1 */
+    /* The links by host pair, linear in the links (net_link): host h's
+     * are adj[adj_at[h] .. adj_at[h + 1]), sorted by peer. */
+    size_t *adj_at;
+    struct sim_adj { int peer, link; } *adj;
     struct sim_lan *lans;
     int nlans;
     void *dns;                 /* dnsapp.c's per-host DNS roles */
@@ -182,7 +199,13 @@ struct sim {
     uint64_t frames_in_flight; /* scheduled deliveries not yet run */
     int truncated;             /* stopped by a limit, not by running out */
     struct sim_stop stop;      /* which limit, where, and why (if truncated) */
-    uint64_t mem_tcbs;         /* TCB bytes at the last memory count */
+    /* the bytes of TCBs (with their queues), the hosts' TCB tables and
+     * UDP sockets, kept up to date as they change (sim_memory recounts
+     * them) */
+    uint64_t mem_tcbs;
+    /* TCBs that may be freed at the end of the current event (sim.c) */
+    struct sim_conn **reap;
+    size_t nreap, capreap;
 };
 
 /* Prepares a run; the scenario must outlive the sim. */

@@ -15,6 +15,8 @@ struct flight {
     uint32_t of;               /* its TK_SEND record's index + 1 */
     int src, dst;              /* hosts */
     int dst_if;                /* receiver's LAN interface, -1 on a link */
+    int arp_bcast;             /* a copy of an ARP broadcast on LAN
+                                  arp_bcast - 1, else 0 */
     struct why why;            /* narration for the arrival */
 };
 
@@ -35,6 +37,9 @@ size_t fwd_recent(const struct sim *s, size_t from, struct fwd_key **out);
 /* net.c */
 void net_init(struct sim *s);
 void net_free(struct sim *s);
+/* The index of the link between hosts a and b, or -1: a binary search in
+ * a's links, O(log degree). */
+int  net_link(const struct sim *s, int a, int b);
 /* Sends an IPv4 frame from host h towards dst: over a point-to-point link
  * when one joins h to dst's host, else by the routing table (on-link or via
  * the gateway) through ARP.  The Ethernet addresses in frame are filled in
@@ -91,6 +96,9 @@ int  app_action(struct sim *s, const struct scn_action *a);
 /* After any event on a TCB: let the application that owns it react. */
 void app_poll(struct sim *s, struct sim_conn *sc);
 
+/* The bytes of host hp's UDP sockets and the datagrams waiting in them,
+ * counted afresh (udpapp.c; sim_memory) */
+uint64_t sim_udp_bytes(const struct sim_host *hp);
 /* UDP out of host h (udpapp.c) */
 void sim_udp_send(struct sim *s, int h, uint16_t sport, ip4_addr dst,
                   uint16_t dport, const uint8_t *data, size_t len, int layer,

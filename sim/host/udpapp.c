@@ -22,7 +22,34 @@ static struct sim_udp *udp_find(struct sim_host *hp, uint16_t port)
     return NULL;
 }
 
-static struct sim_udp *udp_bind(struct sim_host *hp, uint16_t port)
+/* u's bytes as the memory budget counts them */
+static uint64_t udp_bytes(const struct sim_udp *u)
+{
+    return sizeof *u + (uint64_t)u->q.cap * sizeof *u->q.d + u->waiting;
+}
+
+/* Brings u's share of the sim's mem_tcbs up to date after a change. */
+static void udp_recount(struct sim *s, struct sim_udp *u)
+{
+    uint64_t b = udp_bytes(u);
+    s->mem_tcbs = s->mem_tcbs - u->counted + b;
+    u->counted = b;
+}
+
+uint64_t sim_udp_bytes(const struct sim_host *hp)
+{
+    uint64_t b = 0;
+    for (int i = 0; i < hp->nudp; i++) {
+        const struct udp_queue *q = &hp->udp[i].q;
+        b += sizeof hp->udp[i] + (uint64_t)q->cap * sizeof *q->d;
+        for (int k = 0; k < q->n; k++)
+            b += q->d[k].len;
+    }
+    return b;
+}
+
+static struct sim_udp *udp_bind(struct sim *s, struct sim_host *hp,
+                                uint16_t port)
 {
     if (hp->nudp == hp->capudp) {
         int cap = hp->capudp ? 2 * hp->capudp : 4;
@@ -40,6 +67,7 @@ static struct sim_udp *udp_bind(struct sim_host *hp, uint16_t port)
     struct sim_udp *u = &hp->udp[hp->nudp++];
     memset(u, 0, sizeof *u);
     u->port = port;
+    udp_recount(s, u);
     return u;
 }
 
@@ -75,6 +103,8 @@ static int udp_arrive(struct sim *s, int h, const struct frame *f, uint32_t pkt)
     if (!u)
         return 0;
     udp_queue_push(&u->q, f->ip.src, f->udp.sport, f->payload, f->payload_len);
+    u->waiting += f->payload_len;
+    udp_recount(s, u);
     return 1;
 }
 
@@ -91,16 +121,16 @@ static int udp_action(struct sim *s, const struct scn_action *a)
                       WHY(N_APP_UDP_INUSE, a->port));
             return 1;
         }
-        udp_bind(hp, a->port);
+        udp_bind(s, hp, a->port);
         trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_LISTEN, 0, NULL, 0,
                   WHY(N_APP_UDP_BIND, a->port));
         return 1;
     case ACT_UDP_SEND: {
         uint16_t sport = a->lport;
         if (sport && !udp_find(hp, sport))
-            udp_bind(hp, sport);
+            udp_bind(s, hp, sport);
         if (!sport)
-            sport = hp->nudp ? hp->udp[0].port : udp_bind(hp, udp_ephemeral(hp))->port;
+            sport = hp->nudp ? hp->udp[0].port : udp_bind(s, hp, udp_ephemeral(hp))->port;
         ip4_addr dst = a->peer >= 0 ? s->hosts[a->peer].addr : a->peer_addr;
         trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_SEND, (int)a->len, a->data,
                   a->len, WHY(N_APP_UDP_SEND, (int64_t)a->len, dst, a->port));
@@ -119,6 +149,8 @@ static int udp_action(struct sim *s, const struct scn_action *a)
                       WHY0(N_APP_UDP_NONE));
             return 1;
         }
+        u->waiting -= d.len;
+        udp_recount(s, u);
         size_t n = d.len < a->recv_max ? d.len : a->recv_max;
         trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_RECV, (int)n, d.data, n,
                   n < d.len ? WHY(N_APP_UDP_TRUNC, (int64_t)d.len, (int64_t)n)

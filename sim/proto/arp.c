@@ -158,15 +158,125 @@ void arp_free(struct arp_cache *c)
     for (int i = 0; i < c->n; i++)
         drop_queue(&c->e[i]);
     free(c->e);
+    free(c->ix);
+    free(c->heap);
     memset(c, 0, sizeof *c);
+}
+
+/* ---- finding an entry: a scan of a few, then the address table ---------- */
+
+enum { ARP_IX_FROM = 8 };            /* entries before the table is built */
+
+static size_t ip_home(ip4_addr ip, size_t cap)
+{
+    return (size_t)((ip * 2654435761u) ^ (ip >> 16)) & (cap - 1);
+}
+
+static void ix_put(struct arp_cache *c, int i)
+{
+    size_t j = ip_home(c->e[i].ip, c->ixcap);
+    while (c->ix[j])
+        j = (j + 1) & (c->ixcap - 1);
+    c->ix[j] = (uint32_t)i + 1;
+}
+
+/* Entries are never removed, so the table only grows. */
+static void ix_add(struct arp_cache *c, int i)
+{
+    if (c->n < ARP_IX_FROM)
+        return;
+    if (2 * (size_t)c->n > c->ixcap) {
+        free(c->ix);
+        c->ixcap = c->ixcap ? 2 * c->ixcap : 4 * ARP_IX_FROM;
+        c->ix = xcalloc(c->ixcap, sizeof *c->ix);
+        for (int k = 0; k < c->n; k++)
+            ix_put(c, k);
+        return;
+    }
+    ix_put(c, i);
 }
 
 static struct arp_entry *find(const struct arp_cache *c, ip4_addr ip)
 {
+    if (c->ix) {
+        for (size_t j = ip_home(ip, c->ixcap); c->ix[j];
+             j = (j + 1) & (c->ixcap - 1))
+            if (c->e[c->ix[j] - 1].ip == ip)
+                return &c->e[c->ix[j] - 1];
+        return NULL;
+    }
     for (int i = 0; i < c->n; i++)
         if (c->e[i].ip == ip)
             return &c->e[i];
     return NULL;
+}
+
+/* ---- the entries' timers: a min-heap by (due, index) ------------------- */
+
+static int due_before(const struct arp_cache *c, int a, int b)
+{
+    const struct arp_entry *x = &c->e[a], *y = &c->e[b];
+    return x->due != y->due ? x->due < y->due : a < b;
+}
+
+static void heap_set(struct arp_cache *c, int at, int i)
+{
+    c->heap[at] = i;
+    c->e[i].heap_at = at + 1;
+}
+
+static void heap_up(struct arp_cache *c, int at)
+{
+    int i = c->heap[at];
+    while (at > 0 && due_before(c, i, c->heap[(at - 1) / 2])) {
+        heap_set(c, at, c->heap[(at - 1) / 2]);
+        at = (at - 1) / 2;
+    }
+    heap_set(c, at, i);
+}
+
+static void heap_down(struct arp_cache *c, int at)
+{
+    int i = c->heap[at];
+    for (;;) {
+        int k = 2 * at + 1;
+        if (k >= c->nheap)
+            break;
+        if (k + 1 < c->nheap && due_before(c, c->heap[k + 1], c->heap[k]))
+            k++;
+        if (!due_before(c, c->heap[k], i))
+            break;
+        heap_set(c, at, c->heap[k]);
+        at = k;
+    }
+    heap_set(c, at, i);
+}
+
+/* The one place an entry's timer changes: due 0 stops it. */
+static void set_due(struct arp_cache *c, struct arp_entry *e, int64_t due)
+{
+    int i = (int)(e - c->e);
+    e->due = due;
+    if (e->heap_at) {
+        int at = e->heap_at - 1;
+        if (!due) {
+            e->heap_at = 0;
+            if (at < --c->nheap) {
+                heap_set(c, at, c->heap[c->nheap]);
+                heap_up(c, at);
+                heap_down(c, c->e[c->heap[at]].heap_at - 1);
+            }
+            return;
+        }
+        heap_up(c, at);
+        heap_down(c, e->heap_at - 1);
+        return;
+    }
+    if (!due)
+        return;
+    /* the heap has room for every entry (add grows it with them) */
+    heap_set(c, c->nheap, i);
+    heap_up(c, c->nheap++);
 }
 
 const struct arp_entry *arp_lookup(const struct arp_cache *c, ip4_addr ip)
@@ -180,10 +290,12 @@ static struct arp_entry *add(struct arp_cache *c, ip4_addr ip)
         c->cap = c->cap ? c->cap * 2 : 8;
         struct arp_entry *ne = xreallocarray(c->e, (size_t)c->cap, sizeof *ne);
         c->e = ne;
+        c->heap = xreallocarray(c->heap, (size_t)c->cap, sizeof *c->heap);
     }
     struct arp_entry *e = &c->e[c->n++];
     memset(e, 0, sizeof *e);
     e->ip = ip;
+    ix_add(c, c->n - 1);
     e->state = ARP_NONE;
     char name[40], a[20];
     snprintf(name, sizeof name, "arp:%s", ip4_str(ip, a, sizeof a));
@@ -230,7 +342,7 @@ static void send_request(struct arp_cache *c, struct arp_entry *e, int64_t now,
     static const mac_addr zero = { { 0 } };
     e->requests++;
     send_arp(c, ARP_OP_REQUEST, MAC_BROADCAST, zero, e->ip, why);
-    e->due = now + c->cfg.retrans_us;
+    set_due(c, e, now + c->cfg.retrans_us);
     timer(c, e, now, TA_START, e->due,
           WHY(N_TMR_ARP_START, c->cfg.retrans_us, e->requests,
               c->cfg.max_requests));
@@ -246,7 +358,7 @@ static void send_probe(struct arp_cache *c, struct arp_entry *e, int64_t now)
     e->probes++;
     send_arp(c, ARP_OP_REQUEST, e->mac, zero, e->ip,
              WHY(N_ARP_PROBE_SEND, e->probes, c->cfg.max_probes, e->ip));
-    e->due = now + c->cfg.retrans_us;
+    set_due(c, e, now + c->cfg.retrans_us);
     timer(c, e, now, TA_START, e->due,
           WHY(N_TMR_ARP_PROBE_START, c->cfg.retrans_us, e->probes,
               c->cfg.max_probes));
@@ -277,7 +389,7 @@ void arp_output(struct arp_cache *c, int64_t now, ip4_addr ip,
              * seconds." */
             set_state(c, e, now, ARP_DELAY,
                       WHY(N_ARP_DELAY, ip, c->cfg.delay_us));
-            e->due = now + c->cfg.delay_us;
+            set_due(c, e, now + c->cfg.delay_us);
             timer(c, e, now, TA_START, e->due,
                   WHY(N_TMR_ARP_DELAY_START, c->cfg.delay_us, ip));
         }
@@ -340,7 +452,7 @@ static void settle(struct arp_cache *c, struct arp_entry *e, int64_t now,
                    enum arp_state to, struct why why)
 {
     set_state(c, e, now, to, why);
-    e->due = to == ARP_REACHABLE ? now + c->cfg.reachable_us : 0;
+    set_due(c, e, to == ARP_REACHABLE ? now + c->cfg.reachable_us : 0);
 }
 
 void arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p)
@@ -427,20 +539,33 @@ void arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p)
 
 int64_t arp_deadline(const struct arp_cache *c)
 {
-    int64_t d = -1;
-    for (int i = 0; i < c->n; i++)
-        if (c->e[i].due && (d < 0 || c->e[i].due < d))
-            d = c->e[i].due;
-    return d;
+    return c->nheap ? c->e[c->heap[0]].due : -1;
+}
+
+static int int_cmp(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
 }
 
 void arp_timer(struct arp_cache *c, int64_t now)
 {
-    for (int i = 0; i < c->n; i++) {
-        struct arp_entry *e = &c->e[i];
-        if (!e->due || e->due > now)
-            continue;
-        e->due = 0;
+    /* the entries due by now, taken off the heap and handled in the order
+     * of the cache (what an entry's timer does touches no other entry) */
+    int nd = 0, cap = 0, *due = NULL;
+    while (c->nheap && c->e[c->heap[0]].due <= now) {
+        int i = c->heap[0];
+        if (nd == cap) {
+            cap = cap ? 2 * cap : 4;
+            due = xreallocarray(due, (size_t)cap, sizeof *due);
+        }
+        due[nd++] = i;
+        set_due(c, &c->e[i], 0);
+    }
+    if (nd > 1)
+        qsort(due, (size_t)nd, sizeof *due, int_cmp);
+    for (int d = 0; d < nd; d++) {
+        struct arp_entry *e = &c->e[due[d]];
         switch (e->state) {
         case ARP_INCOMPLETE:
             /* the wait for request number e->requests is over */
@@ -509,4 +634,5 @@ void arp_timer(struct arp_cache *c, int64_t now)
             break;
         }
     }
+    free(due);
 }

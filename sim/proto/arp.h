@@ -90,6 +90,7 @@ struct arp_entry {
                                 the host) */
     struct arp_waiting *q;
     int      nq;
+    int      heap_at;        /* place + 1 in the cache's timer heap, 0 none */
 };
 
 struct arp_cache;
@@ -109,7 +110,12 @@ struct arp_env {
     void *ctx;
 };
 
-/* One interface's cache: its own addresses plus the entries it learnt. */
+/* One interface's cache: its own addresses plus the entries it learnt.
+ * A host on a LAN of thousands learns thousands of entries, so neither a
+ * look-up nor the next timer scans them: past a few entries an open-
+ * addressing table finds an address (ix: entry index + 1, a power of two
+ * at most half full), and a binary min-heap of the entries with a timer,
+ * keyed by (due, index), gives the next deadline. */
 struct arp_cache {
     struct arp_config cfg;
     struct arp_env env;
@@ -117,6 +123,10 @@ struct arp_cache {
     mac_addr my_mac;
     struct arp_entry *e;
     int n, cap;
+    uint32_t *ix;
+    size_t ixcap;
+    int *heap;               /* entry indices */
+    int nheap;
 };
 
 void arp_init(struct arp_cache *c, const struct arp_config *cfg,
