@@ -286,15 +286,24 @@ static void maybe_reap(struct sim *s, struct sim_conn *sc)
     sc->reaping = 1;
 }
 
+/* A TCB's queues go back to the allocator; its own memory to the spare
+ * list, since a run that opens one connection after another would
+ * otherwise allocate and free one per connection. */
+static void release_conn(struct sim *s, struct sim_conn *sc)
+{
+    tcp_destroy(&sc->tcb);
+    free(sc->frame_buf);
+    sc->next_spare = s->spare_conns;
+    s->spare_conns = sc;
+}
+
 static void free_conn(struct sim *s, struct sim_conn *sc)
 {
     struct sim_host *hp = &s->hosts[sc->host];
     hp->conns[sc->slot] = hp->conns[--hp->nconns];
     hp->conns[sc->slot]->slot = sc->slot;
     s->mem_tcbs -= sc->counted;
-    tcp_destroy(&sc->tcb);
-    free(sc->frame_buf);
-    free(sc);
+    release_conn(s, sc);
 }
 
 /* At the end of an event: frees the TCBs that nothing refers to. */
@@ -333,7 +342,13 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
                                  ip4_addr raddr, uint16_t lport, uint16_t rport)
 {
     struct sim_host *hp = &s->hosts[h];
-    struct sim_conn *sc = xcalloc(1, sizeof *sc);
+    struct sim_conn *sc = s->spare_conns;
+    if (sc) {
+        s->spare_conns = sc->next_spare;
+        memset(sc, 0, sizeof *sc);
+    } else {
+        sc = xcalloc(1, sizeof *sc);
+    }
     struct tcp_config cfg;
     tcp_config_default(&cfg);
     /* every `tcp` setting has a field of the same name in tcp_config; the
@@ -727,11 +742,8 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
 static void free_state(struct sim *s)
 {
     for (int i = 0; i < s->nhosts; i++) {
-        for (size_t j = 0; j < s->hosts[i].nconns; j++) {
-            tcp_destroy(&s->hosts[i].conns[j]->tcb);
-            free(s->hosts[i].conns[j]->frame_buf);
-            free(s->hosts[i].conns[j]);
-        }
+        for (size_t j = 0; j < s->hosts[i].nconns; j++)
+            release_conn(s, s->hosts[i].conns[j]);
         free(s->hosts[i].conns);
         free(s->hosts[i].ports);
         free(s->hosts[i].tuples);
@@ -776,6 +788,7 @@ void sim_reset(struct sim *s, const struct scenario *scn, uint64_t seed)
     struct trace tr = s->tr;
     struct sim lim = *s;               /* the budgets carry over */
     memset(s, 0, sizeof *s);
+    s->spare_conns = lim.spare_conns;
     s->end_us = lim.end_auto ? default_end(scn) : lim.end_us;
     s->end_auto = lim.end_auto;
     s->max_events = lim.max_events;
@@ -1226,6 +1239,11 @@ void sim_run(struct sim *s)
 void sim_free(struct sim *s)
 {
     free_state(s);
+    while (s->spare_conns) {
+        struct sim_conn *n = s->spare_conns->next_spare;
+        free(s->spare_conns);
+        s->spare_conns = n;
+    }
     trace_free(&s->tr);
     memset(s, 0, sizeof *s);
 }

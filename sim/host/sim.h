@@ -26,6 +26,7 @@ struct sim_conn {
     int      host;
     size_t   slot;             /* its index in its host's conns */
     int      reaping;          /* on the sim's list of TCBs to free */
+    struct sim_conn *next_spare;  /* on the sim's spare list */
     uint64_t counted;          /* its bytes as mem_tcbs counts them */
     /* the application behind it (app.h), NULL if none; role is that
      * application's own tag for what the connection does */
@@ -179,6 +180,8 @@ struct sim {
     void *dns;                 /* dnsapp.c's per-host DNS roles */
     void *fwd;                 /* forwards.c's recent forwards */
     struct flight *free_flights;   /* recycled (net.c) */
+    struct sim_conn *spare_conns;  /* freed TCBs' memory, reused by the next
+                                      connection and kept across sim_reset */
     int next_action;           /* the scenario's next action to run */
     struct sim_addr { ip4_addr addr; int host; } *addrs;  /* sorted */
     size_t naddrs;
