@@ -22,6 +22,12 @@
  *               end, minus the terminal itself.  Skipped if curses cannot
  *               start.
  *
+ *   ui.crowd    a crowd: 10,000 client hosts on their own links open and
+ *               close a connection each at the same instants (250,000+
+ *               records); one step + whole-screen render, 200 steps from
+ *               each tenth of the trace.  Target 200 steps/s (5 ms each),
+ *               with the worst single step in the row's note.
+ *
  * The target, 1000 steps/s (1 ms each), is far below what a person notices. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,19 +89,78 @@ static char *make_scenario(size_t *len)
     return p;
 }
 
-void bench_ui(struct bench *b)
+static struct scenario *parse_or_die(const char *name, const char *text, size_t len)
 {
-    size_t len;
-    char *text = make_scenario(&len);
     struct scn_errors errs = { 0 };
-    struct scenario *scn = scenario_parse("bench-ui.scn", text, len, &errs);
-    free(text);
+    struct scenario *scn = scenario_parse(name, text, len, &errs);
     if (!scn) {
         fprintf(stderr, "bench_ui: scenario: %s\n", errs.n ? errs.msgs[0] : "?");
         scn_errors_free(&errs);
         exit(1);
     }
     scn_errors_free(&errs);
+    return scn;
+}
+
+/* ui.crowd: steps through a crowd of 10,000 hosts. */
+static void bench_crowd(struct bench *b)
+{
+    static const char text[] =
+        "title \"UI benchmark: a crowd of 10,000 hosts\"\n"
+        "host server 10.0.0.1\n"
+        "at 0ms server listen 80\n"
+        "repeat 10000 as i from 1\n"
+        "  host c{i} {10.1.0.0 + i}\n"
+        "  link c{i} server delay 1ms\n"
+        "  at 10ms c{i} connect server 80\n"
+        "  at 20ms c{i} close\n"
+        "end\n";
+    struct scenario *scn = parse_or_die("bench-crowd.scn", text, sizeof text - 1);
+    struct sim s;
+    sim_init(&s, scn, 1);
+    sim_run(&s);
+    struct view_index ix;
+    view_index_build(&ix, &s.tr);
+    struct view_state st;
+    view_state_init(&st, 1);
+    st.title = scn->title;
+    struct view_screen scr;
+    view_screen_init(&scr, W, H);
+    size_t n = s.tr.n, steps = 0;
+    unsigned long check = 0;
+    double total = 0, worst = 0;
+    for (int part = 0; part < 10; part++) {
+        st.cur = n * (size_t)part / 10;
+        for (int k = 0; k < 200 && st.cur + 1 < n; k++) {
+            double t0 = bench_now();
+            view_apply(&ix, &st, ACT_NEXT, W, H);
+            view_render(&ix, &st, &scr);
+            double dt = bench_now() - t0;
+            check += scr.cells[(size_t)(H / 2) * W + W / 2].ch;
+            total += dt;
+            worst = dt > worst ? dt : worst;
+            steps++;
+        }
+    }
+    char name[80], note[96];
+    snprintf(name, sizeof name, "ui: step, a crowd of %d hosts", s.tr.nhosts);
+    snprintf(note, sizeof note, "%zu events; worst step %.2f ms", n, worst * 1e3);
+    bench_report_more(b, "ui.crowd", name, (double)steps, total, "steps/s", 200, 0,
+                      note);
+    if (check == 1)
+        puts("");
+    view_screen_free(&scr);
+    view_index_free(&ix);
+    sim_free(&s);
+    scenario_free(scn);
+}
+
+void bench_ui(struct bench *b)
+{
+    size_t len;
+    char *text = make_scenario(&len);
+    struct scenario *scn = parse_or_die("bench-ui.scn", text, len);
+    free(text);
     struct sim s;
     sim_init(&s, scn, 1);
     sim_run(&s);
@@ -180,4 +245,5 @@ void bench_ui(struct bench *b)
     view_index_free(&ix);
     sim_free(&s);
     scenario_free(scn);
+    bench_crowd(b);
 }

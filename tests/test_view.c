@@ -877,6 +877,49 @@ START_TEST(test_state_pane_in_a_crowd)
 }
 END_TEST
 
+/* A crowd in the diagram: more hosts than VIEW_CROWD_HOSTS get lifelines
+ * only for the selected host and the hosts of the rows on screen, as many
+ * as fit; the rest share one lifeline headed "others" with their count,
+ * and a label on it names its host. */
+START_TEST(test_diagram_in_a_crowd)
+{
+    char text[8192];
+    int n = snprintf(text, sizeof text, "host server 10.0.0.1\n");
+    for (int i = 0; i < 30; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n,
+                      "host c%d 10.0.1.%d\nlink c%d server delay 1ms\n", i, i + 1, i);
+    n += snprintf(text + n, sizeof text - (size_t)n, "at 0ms server listen 80\n");
+    for (int i = 0; i < 30; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n,
+                      "at %dms c%d connect server 80\n", 10 + i, i);
+    struct fixture f;
+    fx_open(&f, text, 120, 40, 1);
+    f.st.host = 3;                           /* c2 selected */
+    char *t = diagram_at(&f, f.ix.n - 1);    /* c29's handshake ends the run */
+    char *head = strstr(t, "time"), *nl = head ? strchr(head, '\n') : NULL;
+    ck_assert_ptr_nonnull(nl);
+    *nl = '\0';
+    /* the header: server, c2 (selected), the last clients, others */
+    ck_assert_msg(contains(head, " server ") && contains(head, " c2 ") &&
+                  contains(head, " c29 ") && contains(head, " others"), "%s", head);
+    ck_assert_msg(!contains(head, " c3 "), "%s", head);   /* not on screen */
+    int lanes = 0;
+    for (char *p = strtok(head, " "); p; p = strtok(NULL, " "))
+        lanes++;
+    ck_assert_int_le(lanes - 1, 11);         /* "time", then at most 11 lanes at 120 */
+    char *addr = nl + 1;
+    ck_assert_msg(contains(addr, "hosts"), "%s", addr);
+    int shown = lanes - 2, others = 0;       /* the hosts with their own lane */
+    const char *p = strstr(addr, " hosts");
+    while (p > addr && p[-1] >= '0' && p[-1] <= '9')
+        p--;
+    others = atoi(p);
+    ck_assert_int_eq(shown + others, 31);
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_help_lists_every_key)
 {
     static const char *const labels[] = {
@@ -1582,6 +1625,7 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_kernel_stepping_back_equals_first_reach);
     tcase_add_test(tc, test_state_tables_match_the_prefix);
     tcase_add_test(tc, test_state_pane_in_a_crowd);
+    tcase_add_test(tc, test_diagram_in_a_crowd);
     suite_add_tcase(s, tc);
     return s;
 }

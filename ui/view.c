@@ -240,10 +240,10 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int view_bcast_reached(const struct view_index *ix, int iface, int h)
+/* The first element of bpeer >= key. */
+static size_t bpeer_lower(const struct view_index *ix, uint64_t key)
 {
-    uint64_t key = (uint64_t)(uint32_t)iface << 32 | (h < 0 ? 0 : (uint32_t)h);
-    size_t lo = 0, hi = ix->nbpeer;          /* first element >= key */
+    size_t lo = 0, hi = ix->nbpeer;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (ix->bpeer[mid] < key)
@@ -251,9 +251,22 @@ int view_bcast_reached(const struct view_index *ix, int iface, int h)
         else
             hi = mid;
     }
+    return lo;
+}
+
+int view_bcast_reached(const struct view_index *ix, int iface, int h)
+{
+    uint64_t key = (uint64_t)(uint32_t)iface << 32 | (h < 0 ? 0 : (uint32_t)h);
+    size_t lo = bpeer_lower(ix, key);
     if (lo == ix->nbpeer)
         return 0;
     return h < 0 ? ix->bpeer[lo] >> 32 == (uint32_t)iface : ix->bpeer[lo] == key;
+}
+
+size_t view_bcast_peers(const struct view_index *ix, int iface)
+{
+    uint64_t key = (uint64_t)(uint32_t)iface << 32;
+    return bpeer_lower(ix, key + ((uint64_t)1 << 32)) - bpeer_lower(ix, key);
 }
 
 /* Does record r change what the state pane shows of its connection? */
@@ -384,6 +397,49 @@ const struct view_conn *view_conn_at(const struct view_index *ix, size_t k, size
             hi = mid;
     }
     return &ix->cstate[lo];
+}
+
+/* tcov and tcoff: each host's running timers, merged into intervals. */
+static void index_timer_cover(struct view_index *ix)
+{
+    const struct trace *tr = ix->tr;
+    size_t nh = tr->nhosts > 0 ? (size_t)tr->nhosts : 0, nv = 0, cap = 0;
+    struct hspan { int32_t host; struct view_span sp; } *v = NULL;
+    int64_t *open = xreallocarray(NULL, nh ? nh : 1, sizeof *open);
+    for (size_t h = 0; h < nh; h++)
+        open[h] = -1;
+    for (size_t s = 0; s < ix->n; s++) {
+        const struct trace_rec *r = &tr->recs[s];
+        if (r->kind != TK_TIMER || r->u.timer.action != TA_START ||
+            r->host < 0 || (size_t)r->host >= nh)
+            continue;
+        int32_t to = ix->end[s] >= 0 ? ix->end[s] : (int32_t)ix->n;
+        int64_t o = open[r->host];
+        if (o >= 0 && (int32_t)s <= v[o].sp.to) {   /* overlaps: extend */
+            if (to > v[o].sp.to)
+                v[o].sp.to = to;
+            continue;
+        }
+        if (nv == cap) {
+            cap = cap ? cap * 2 : 64;
+            v = xreallocarray(v, cap, sizeof *v);
+        }
+        v[nv] = (struct hspan){ r->host, { (int32_t)s, to } };
+        open[r->host] = (int64_t)nv++;
+    }
+    free(open);
+    ix->tcoff = xcalloc(nh + 1, sizeof *ix->tcoff);
+    ix->tcov = xreallocarray(NULL, nv ? nv : 1, sizeof *ix->tcov);
+    for (size_t k = 0; k < nv; k++)
+        ix->tcoff[v[k].host + 1]++;
+    for (size_t h = 0; h < nh; h++)
+        ix->tcoff[h + 1] += ix->tcoff[h];
+    size_t *fill = xreallocarray(NULL, nh ? nh : 1, sizeof *fill);
+    memcpy(fill, ix->tcoff, nh * sizeof *fill);
+    for (size_t k = 0; k < nv; k++)                 /* stable: still in order */
+        ix->tcov[fill[v[k].host]++] = v[k].sp;
+    free(fill);
+    free(v);
 }
 
 void view_index_build(struct view_index *ix, const struct trace *tr)
@@ -521,18 +577,18 @@ void view_index_build(struct view_index *ix, const struct trace *tr)
     }
     ix->nbpeer = nbp;
 
-    /* live[i]: the smallest span start covering row i.  Spans are visited
-     * in start order; `skip` jumps over rows already claimed, so the whole
-     * pass is near-linear however long the spans. */
+    /* live[i]: the smallest send whose flight covers row i.  Sends are
+     * visited in order; `skip` jumps over rows already claimed, so the
+     * whole pass is near-linear however long the flights.  (Timers are
+     * not spans here: one left running would make every later row's scan
+     * start at it; their bars come from tcov.) */
     for (size_t i = 0; i <= n; i++)
         skip[i] = (int32_t)i;
     for (size_t i = 0; i < n; i++)
         ix->live[i] = -1;
     for (size_t s = 0; s < n; s++) {
         const struct trace_rec *r = &tr->recs[s];
-        int span = r->kind == TK_SEND ||
-                   (r->kind == TK_TIMER && r->u.timer.action == TA_START);
-        if (!span)
+        if (r->kind != TK_SEND)
             continue;
         size_t e = ix->end[s] >= 0 ? (size_t)ix->end[s] : n - 1;
         /* find(x): the first unclaimed row >= x, with path halving */
@@ -551,6 +607,7 @@ void view_index_build(struct view_index *ix, const struct trace *tr)
     for (size_t i = 0; i < n; i++)
         if (ix->live[i] < 0)
             ix->live[i] = (int32_t)i;
+    index_timer_cover(ix);
 
     /* the widest time: the last one's seconds, with microseconds when any
      * time has them (kernel observations under --real do) */
@@ -580,6 +637,8 @@ void view_index_free(struct view_index *ix)
     free(ix->first_end);
     free(ix->next_end);
     free(ix->live);
+    free(ix->tcoff);
+    free(ix->tcov);
     free(ix->tcp_nxt);
     free(ix->tcp_ack);
     free(ix->flags);

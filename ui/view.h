@@ -210,6 +210,12 @@ enum view_kmode {
 int view_kernel_columns(int n, const uint8_t *khost, int x0, int w, int *cols,
                         int *kx);
 
+/* A crowd: more hosts than this.  The state pane then lists the selected
+ * host and the hosts of the current event; the diagram gives lifelines to
+ * the hosts of the rows on screen, as many as fit, and one shared
+ * lifeline to all the others. */
+#define VIEW_CROWD_HOSTS 24
+
 /* ---- the trace, indexed once -------------------------------------------- */
 
 #define VF_BCAST 0x01      /* send: an Ethernet broadcast */
@@ -236,7 +242,8 @@ struct view_index {
                               the record ending it; else -1 (never) */
     int32_t *first_end;    /* send: first recv/drop ending it, -1 none */
     int32_t *next_end;     /* recv/drop: the next end of the same send */
-    int32_t *live;         /* smallest span start whose span covers row i */
+    int32_t *live;         /* the smallest send whose flight covers row i
+                              (i itself when none) */
     uint32_t *tcp_nxt;     /* send: seq + len + SYN + FIN */
     uint32_t *tcp_ack;
     uint8_t  *flags;       /* VF_xxx */
@@ -253,6 +260,13 @@ struct view_index {
                               arrivals, not interfaces x hosts */
     size_t   nbpeer;
     int      nifs;
+    /* Each host's timers as intervals of rows during which at least one
+     * runs (overlapping timers merged; a timer that never stops runs to
+     * row n): host h's are tcov[tcoff[h] .. tcoff[h + 1]), in order, so a
+     * lifeline's timer bars cost a binary search, not a scan from the
+     * oldest timer still running. */
+    size_t  *tcoff;
+    struct view_span { int32_t from, to; } *tcov;
     int      time_w;       /* width of the widest fmt_time() */
     /* --real (all NULL / 0 when the trace has no --real record) */
     int      nkhosts;      /* hosts with kernel state observations */
@@ -283,6 +297,8 @@ struct view_index {
 /* Did a broadcast from interface iface reach host h somewhere in the run
  * (h < 0: any host)? */
 int view_bcast_reached(const struct view_index *ix, int iface, int h);
+/* How many hosts broadcasts from interface iface reached in the run. */
+size_t view_bcast_peers(const struct view_index *ix, int iface);
 
 /* Connection k's state at event cur (after its last record at or before
  * cur), or NULL when it has none yet. */

@@ -114,6 +114,11 @@ static int timer_running(const struct view_index *ix, size_t s, size_t cur)
 /* ======================================================================== */
 /* The diagram                                                              */
 
+/* Lifelines a crowd's diagram has at most (the shared one included). */
+#define DIAG_MAX_LANES 16
+/* Columns a crowd's lifeline needs, so that labels fit between them. */
+#define DIAG_LANE_W 10
+
 /* Where things are in the diagram rect. */
 struct dgeom {
     struct view_rect r;
@@ -124,9 +129,16 @@ struct dgeom {
     int tw;                 /* time column width */
     int mark_x;             /* column of the selected-event mark */
     int band_x, band_w;     /* the lifelines' band */
-    int nhosts;
-    int *cols;
-    int *kx;                /* --real: each host's kernel column, -1 none */
+    int nhosts;             /* in the trace */
+    /* The lifelines ("lanes"): one per host, or in a crowd (more than
+     * VIEW_CROWD_HOSTS hosts) one per host chosen by choose_lanes and a
+     * last one shared by all the others (lane_host -1). */
+    int nlanes;
+    int crowd;
+    int lane_host[DIAG_MAX_LANES];     /* a crowd's lanes' hosts, ascending */
+    int nothers;                       /* hosts on the shared lane */
+    int *cols;              /* each lane's column */
+    int *kx;                /* --real: each lane's kernel column, -1 none */
     int kmode;              /* enum view_kmode */
     struct view_rect clip;  /* the body */
 };
@@ -159,9 +171,29 @@ static int row_of(const struct dgeom *g, size_t i)
     return g->body_y + (int)((long)i - (long)g->top) * g->rh;
 }
 
+/* Host h's lane, -1 for none (h is no host). */
+static int lane_of(const struct dgeom *g, int h)
+{
+    if (h < 0 || h >= g->nhosts)
+        return -1;
+    if (!g->crowd)
+        return h;
+    for (int k = 0; k < g->nlanes - 1; k++)
+        if (g->lane_host[k] == h)
+            return k;
+    return g->nlanes - 1;
+}
+
 static int col_of(const struct dgeom *g, int h)
 {
-    return h >= 0 && h < g->nhosts ? g->cols[h] : -1;
+    int k = lane_of(g, h);
+    return k >= 0 ? g->cols[k] : -1;
+}
+
+/* Is host h drawn on the crowd's shared lane? */
+static int on_shared(const struct dgeom *g, int h)
+{
+    return g->crowd && lane_of(g, h) == g->nlanes - 1;
 }
 
 /* Path cell glyphs, by direction (0: rightwards, 1: leftwards). */
@@ -262,6 +294,10 @@ static void draw_flight(const struct view_index *ix, const struct view_state *st
     int role = vw_proto_role(ix->proto[s]);
     int ya = row_of(g, s);
     int bcast = ix->flags[s] & VF_BCAST;
+    /* within the crowd's shared lane: nothing to draw */
+    if (!bcast && on_shared(g, r->u.pkt.src) &&
+        (col_of(g, r->u.pkt.dst) < 0 || on_shared(g, r->u.pkt.dst)))
+        return;
     int any = 0, dead = 0;
     for (int32_t e = ix->first_end[s]; e >= 0 && (size_t)e <= st->cur;
          e = ix->next_end[e]) {
@@ -303,31 +339,46 @@ static void draw_flight(const struct view_index *ix, const struct view_state *st
      * + 2) of the way, so it creeps towards the receiver as events pass. */
     long num = (long)(st->cur - s) + 1, den = num + 1;
     int yb = row_of(g, st->cur);
-    int src = r->u.pkt.src, lan = 0;
-    uint8_t *reached = NULL;                 /* hosts this broadcast reached */
+    int src = r->u.pkt.src, lan = 0, shared_lan = 0;
+    uint8_t reached[VIEW_CROWD_HOSTS > DIAG_MAX_LANES ? VIEW_CROWD_HOSTS
+                                                      : DIAG_MAX_LANES] = { 0 };
     if (bcast) {
+        /* the lanes this broadcast has reached by event cur */
         lan = view_bcast_reached(ix, ix->bsrc[s], -1);
-        reached = xcalloc((size_t)g->nhosts, 1);
         for (int32_t e = ix->first_end[s]; e >= 0 && (size_t)e <= st->cur;
              e = ix->next_end[e]) {
             const struct trace_rec *er = &tr->recs[e];
-            if (er->host >= 0 && er->host < g->nhosts)
-                reached[er->host] = 1;
-            if (er->u.pkt.dst >= 0 && er->u.pkt.dst < g->nhosts)
-                reached[er->u.pkt.dst] = 1;
+            int k = lane_of(g, er->host);
+            if (k >= 0)
+                reached[k] = 1;
+            if ((k = lane_of(g, er->u.pkt.dst)) >= 0)
+                reached[k] = 1;
+        }
+        /* does it go to a host of the shared lane: its LAN has more hosts
+         * than the lanes of their own show */
+        if (g->crowd) {
+            size_t shown = 0;
+            for (int k = 0; k < g->nlanes - 1; k++)
+                shown += g->lane_host[k] != src &&
+                         view_bcast_reached(ix, ix->bsrc[s], g->lane_host[k]);
+            shared_lan = !lan || view_bcast_peers(ix, ix->bsrc[s]) > shown;
         }
     }
-    for (int h = 0; h < g->nhosts; h++) {
+    int src_lane = lane_of(g, src);
+    for (int k = 0; k < g->nlanes; k++) {
         int xb;
         if (bcast) {
-            /* towards every host on the sender's LAN (every host, if no
-             * broadcast of its ever arrived) that this one has not reached */
-            if (h == src || reached[h] ||
-                (lan && !view_bcast_reached(ix, ix->bsrc[s], h)))
+            /* towards every lane of a host on the sender's LAN (every
+             * host, if no broadcast of its ever arrived) that this one
+             * has not reached */
+            int h = g->crowd && k == g->nlanes - 1 ? -1 : g->crowd ? g->lane_host[k] : k;
+            if (k == src_lane || reached[k] ||
+                (h >= 0 && lan && !view_bcast_reached(ix, ix->bsrc[s], h)) ||
+                (h < 0 && !shared_lan))
                 continue;
-            xb = g->cols[h];
+            xb = g->cols[k];
         } else {
-            if (h > 0)
+            if (k > 0)
                 break;
             xb = col_of(g, r->u.pkt.dst);
             if (xb < 0 || xb == xa)
@@ -343,25 +394,36 @@ static void draw_flight(const struct view_index *ix, const struct view_state *st
         note_path(ri, g, s, xa, c, xb);
         add_mark(marks, xe, yb, g_fly[dir > 0 ? 0 : 1], role);
     }
-    free(reached);
 }
 
-static void draw_timer_bar(const struct view_index *ix, const struct view_state *st,
-                           const struct dgeom *g, struct view_screen *scr, size_t s)
+/* A lane's timer bars: the rows of the window during which a timer of
+ * host h runs (its merged intervals, found by binary search). */
+static void draw_timer_bars(const struct view_index *ix, const struct view_state *st,
+                            const struct dgeom *g, struct view_screen *scr, int h,
+                            size_t cur)
 {
-    const struct trace_rec *r = &ix->tr->recs[s];
-    int x = col_of(g, r->host);
-    if (x < 0)
-        return;
-    size_t last = timer_running(ix, s, st->cur) ? st->cur : (size_t)ix->end[s];
-    int y0 = row_of(g, s), y1 = row_of(g, last);
-    if (y0 < g->clip.y)
-        y0 = g->clip.y;
-    if (y1 > g->clip.y + g->clip.h - 1)
-        y1 = g->clip.y + g->clip.h - 1;
-    for (int y = y0; y <= y1; y++)
-        if (in_clip(g->clip, x, y))
-            vw_set_glyph(scr, x, y, G_VBAR, R_TIMER, st->utf8);
+    const struct view_span *v = ix->tcov + ix->tcoff[h];
+    size_t lo = 0, hi = ix->tcoff[h + 1] - ix->tcoff[h];
+    while (lo < hi) {                        /* the first ending at or after top */
+        size_t mid = lo + (hi - lo) / 2;
+        if ((size_t)v[mid].to < g->top)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int x = col_of(g, h);
+    for (size_t k = lo; k < ix->tcoff[h + 1] - ix->tcoff[h] &&
+                        (size_t)v[k].from <= cur; k++) {
+        size_t last = (size_t)v[k].to < cur ? (size_t)v[k].to : cur;
+        int y0 = row_of(g, (size_t)v[k].from), y1 = row_of(g, last);
+        if (y0 < g->clip.y)
+            y0 = g->clip.y;
+        if (y1 > g->clip.y + g->clip.h - 1)
+            y1 = g->clip.y + g->clip.h - 1;
+        for (int y = y0; y <= y1; y++)
+            if (in_clip(g->clip, x, y))
+                vw_set_glyph(scr, x, y, G_VBAR, R_TIMER, st->utf8);
+    }
 }
 
 /* Space beside lifeline x for a label: to the right (side > 0) up to the
@@ -369,7 +431,7 @@ static void draw_timer_bar(const struct view_index *ix, const struct view_state 
 static void side_room(const struct dgeom *g, int x, int side, int *from, int *w)
 {
     int lim_hi = g->band_x + g->band_w, lim_lo = g->r.x + g->tw + 1;
-    for (int h = 0; h < g->nhosts; h++) {
+    for (int h = 0; h < g->nlanes; h++) {
         if (g->cols[h] > x && g->cols[h] < lim_hi)
             lim_hi = g->cols[h];
         if (g->cols[h] < x && g->cols[h] >= lim_lo)
@@ -407,7 +469,7 @@ static int row_blank(const struct view_screen *scr, int x, int y, int w)
  * the kernel's. */
 static void avoid_kcols(const struct dgeom *g, int *from, int *w)
 {
-    for (int h = 0; g->kmode == VK_FULL && h < g->nhosts; h++) {
+    for (int h = 0; g->kmode == VK_FULL && h < g->nlanes; h++) {
         int a = g->kx[h], b = g->kx[h] + VIEW_KCOL_W;      /* [a, b) */
         if (a < 0 || *from >= b || *from + *w <= a)
             continue;
@@ -453,7 +515,7 @@ static void side_label(struct view_screen *scr, const struct dgeom *g, int x,
 static int outer_side(const struct dgeom *g, int x)
 {
     int lo = 1, hi = 1;
-    for (int h = 0; h < g->nhosts; h++) {
+    for (int h = 0; h < g->nlanes; h++) {
         if (g->cols[h] < x) lo = 0;
         if (g->cols[h] > x) hi = 0;
     }
@@ -469,7 +531,7 @@ static void centre_label(struct view_screen *scr, const struct dgeom *g, int x,
                          int y, const char *text, int role, int utf8)
 {
     int gap = g->band_w;
-    for (int h = 0; h + 1 < g->nhosts; h++)
+    for (int h = 0; h + 1 < g->nlanes; h++)
         if (g->cols[h + 1] - g->cols[h] < gap)
             gap = g->cols[h + 1] - g->cols[h];
     int maxw = gap - 2 > 16 ? gap - 2 : 16;
@@ -561,7 +623,8 @@ static void draw_real(const struct view_index *ix, const struct view_state *st,
     const struct trace_rec *r = &tr->recs[i];
     int y = row_of(g, i), utf8 = st->utf8, sel = i == st->cur;
     int x = col_of(g, r->host);
-    int kx = r->host >= 0 && r->host < g->nhosts ? g->kx[r->host] : -1;
+    int kx = lane_of(g, r->host) >= 0 && !on_shared(g, r->host)
+             ? g->kx[lane_of(g, r->host)] : -1;
     int what = RR_WHAT(r);
     char buf[1024], txt[64];
     if (what == RW_STATE || what == RW_UNSEEN) {
@@ -612,6 +675,16 @@ static void draw_real(const struct view_index *ix, const struct view_state *st,
     vw_put_fit(scr, x0, y, x1 - x0, buf, sel ? R_SELECTED : R_KERNEL, utf8);
 }
 
+/* A label on host h's lane: on the crowd's shared lane, it says whose. */
+static const char *lane_text(const struct dgeom *g, const struct trace *tr, int h,
+                             const char *text, char *buf, size_t n)
+{
+    if (!on_shared(g, h))
+        return text;
+    snprintf(buf, n, "%s: %s", tr->host_names[h], text);
+    return buf;
+}
+
 /* The row's own content, drawn over whatever crosses it. */
 static void draw_own(const struct view_index *ix, const struct view_state *st,
                      const struct dgeom *g, struct view_screen *scr,
@@ -621,7 +694,7 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
     const struct trace_rec *r = &tr->recs[i];
     int y = row_of(g, i), utf8 = st->utf8, sel = i == st->cur;
     int x = col_of(g, r->host);
-    char buf[512], lab[256];
+    char buf[512], lab[256], wb[800];
 
     /* time, when it moves on (and at the top, for context) */
     if (i == g->top || tr->recs[i - 1].t_us != r->t_us || sel) {
@@ -636,14 +709,17 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
     switch (r->kind) {
     case TK_STATE:
         if (x >= 0)
-            centre_label(scr, g, x, y, trace_state_name(r->layer, r->u.state.to),
+            centre_label(scr, g, x, y,
+                         lane_text(g, tr, r->host, trace_state_name(r->layer,
+                                   r->u.state.to), wb, sizeof wb),
                          sel ? R_SELECTED : vw_state_role(r->layer, r->u.state.to),
                          utf8);
         break;
     case TK_TIMER:
         if (x >= 0) {
             timer_text(ix, st, i, buf, sizeof buf);
-            side_label(scr, g, x, y, outer_side(g, x), buf,
+            side_label(scr, g, x, y, outer_side(g, x),
+                       lane_text(g, tr, r->host, buf, wb, sizeof wb),
                        sel ? R_SELECTED : R_TIMER, utf8);
         }
         break;
@@ -676,7 +752,8 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
         if (x >= 0) {
             recv_label(tr, r, lab, sizeof lab);
             int xs = col_of(g, r->u.pkt.src);
-            side_label(scr, g, x, y, xs >= 0 && xs > x ? -1 : 1, lab,
+            side_label(scr, g, x, y, xs >= 0 && xs > x ? -1 : 1,
+                       lane_text(g, tr, r->host, lab, wb, sizeof wb),
                        sel ? R_SELECTED : vw_proto_role(ix->proto[i]), utf8);
         }
         break;
@@ -697,7 +774,8 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
             vw_set_glyph(scr, x, y, G_CROSS, R_DROP, utf8);
             view_packet_label(tr, r, lab, sizeof lab);
             snprintf(buf, sizeof buf, "%s: %s", lab, drop_short(r->u.pkt.reason));
-            side_label(scr, g, x, y, outer_side(g, x), buf,
+            side_label(scr, g, x, y, outer_side(g, x),
+                       lane_text(g, tr, r->host, buf, wb, sizeof wb),
                        sel ? R_SELECTED : R_DROP, utf8);
         }
         break;
@@ -714,7 +792,7 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
     case TK_APP:
         if (x >= 0) {
             render_event(tr, r, buf, sizeof buf);
-            centre_label(scr, g, x, y, buf,
+            centre_label(scr, g, x, y, lane_text(g, tr, r->host, buf, wb, sizeof wb),
                          sel ? R_SELECTED : r->u.app.ret < 0 ? R_ALERT : R_APP, utf8);
         }
         break;
@@ -725,12 +803,62 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
     default:
         render_event(tr, r, buf, sizeof buf);
         if (x >= 0)
-            centre_label(scr, g, x, y, buf, sel ? R_SELECTED : R_APP, utf8);
+            centre_label(scr, g, x, y, lane_text(g, tr, r->host, buf, wb, sizeof wb),
+                         sel ? R_SELECTED : R_APP, utf8);
         else
             vw_put_fit(scr, g->band_x, y, g->band_w, buf, sel ? R_SELECTED : R_APP, utf8);
         break;
     }
 }
+
+/* Adds host h to the n lanes chosen so far, unless it is there already,
+ * is no host, or the max lanes are taken. */
+static void add_lane(struct dgeom *g, int *n, int max, int h)
+{
+    if (h < 0 || h >= g->nhosts || *n >= max)
+        return;
+    for (int k = 0; k < *n; k++)
+        if (g->lane_host[k] == h)
+            return;
+    g->lane_host[(*n)++] = h;
+}
+
+/* A crowd's lanes: the selected host's, then those of the hosts the rows
+ * on screen are about, from the current event upwards, as many as the
+ * band has room for; in host order, so that a host keeps its side of the
+ * screen as the window moves.  All the other hosts share the last lane.
+ * Costs the rows on screen, not the hosts. */
+static void choose_lanes(const struct view_index *ix, const struct view_state *st,
+                         struct dgeom *g, size_t cur, size_t vis)
+{
+    int max = g->band_w / DIAG_LANE_W;
+    if (max > DIAG_MAX_LANES)
+        max = DIAG_MAX_LANES;
+    if (max < 2)
+        max = 2;
+    int n = 0;
+    add_lane(g, &n, max - 1, st->host);
+    size_t top = cur + 1 > vis ? cur + 1 - vis : 0;
+    for (size_t i = cur + 1; ix->n && i-- > top && n < max - 1;) {
+        const struct trace_rec *r = &ix->tr->recs[i];
+        add_lane(g, &n, max - 1, r->host);
+        if (r->kind == TK_SEND || r->kind == TK_RECV || r->kind == TK_DROP) {
+            add_lane(g, &n, max - 1, r->u.pkt.src);
+            add_lane(g, &n, max - 1, r->u.pkt.dst);
+        }
+    }
+    for (int k = 1; k < n; k++)              /* insertion sort: n is small */
+        for (int j = k; j > 0 && g->lane_host[j - 1] > g->lane_host[j]; j--) {
+            int t = g->lane_host[j];
+            g->lane_host[j] = g->lane_host[j - 1];
+            g->lane_host[j - 1] = t;
+        }
+    g->nlanes = n + 1;
+    g->nothers = g->nhosts - n;
+}
+
+_Static_assert(DIAG_MAX_LANES <= VIEW_CROWD_HOSTS,
+               "a crowd's lanes fit the arrays sized for the hosts of a non-crowd");
 
 void view_render_diagram(const struct view_index *ix, const struct view_state *st,
                          struct view_screen *scr, struct view_rect r)
@@ -750,54 +878,65 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
     g.band_x = r.x + g.tw + 3;
     g.band_w = r.x + r.w - g.band_x;
     g.nhosts = tr->nhosts;
-    int colbuf[128];
-    g.cols = g.nhosts <= 64 ? colbuf
-                            : xreallocarray(NULL, (size_t)g.nhosts * 2, sizeof *g.cols);
-    g.kx = g.cols + (g.nhosts <= 64 ? 64 : g.nhosts);
-    g.kmode = view_kernel_columns(g.nhosts, ix->khost, g.band_x, g.band_w, g.cols,
-                                  g.kx);
+    size_t cur = ix->n == 0 ? 0 : st->cur < ix->n ? st->cur : ix->n - 1;
+    int colbuf[2 * VIEW_CROWD_HOSTS];
+    uint8_t kbuf[DIAG_MAX_LANES];
+    const uint8_t *klanes = ix->khost;
+    g.cols = colbuf;
+    g.kx = colbuf + VIEW_CROWD_HOSTS;
+    g.crowd = g.nhosts > VIEW_CROWD_HOSTS;
+    g.nlanes = g.nhosts;
+    if (g.crowd) {
+        choose_lanes(ix, st, &g, cur, (size_t)(g.body_h / g.rh));
+        for (int k = 0; klanes && k < g.nlanes; k++)
+            kbuf[k] = k < g.nlanes - 1 && ix->khost[g.lane_host[k]];
+        if (klanes)
+            klanes = kbuf;
+    }
+    g.kmode = view_kernel_columns(g.nlanes, klanes, g.band_x, g.band_w, g.cols, g.kx);
     if (g.kmode == VK_FULL && r.h >= 6) {
         g.body_y++;                          /* a third header row: "kernel" */
         g.body_h--;
     } else if (g.kmode == VK_FULL) {
         g.kmode = VK_FOLDED;
-        for (int h = 0; h < g.nhosts; h++)
-            g.kx[h] = -1;
-        view_columns(g.nhosts, g.band_x, g.band_w, g.cols);
+        for (int k = 0; k < g.nlanes; k++)
+            g.kx[k] = -1;
+        view_columns(g.nlanes, g.band_x, g.band_w, g.cols);
     }
     g.clip = (struct view_rect){ r.x, g.body_y, r.w, g.body_h };
 
     /* header: name above address, centred on each lifeline */
     int gap = g.band_w;
-    for (int h = 0; h + 1 < g.nhosts; h++)
-        if (g.cols[h + 1] - g.cols[h] < gap)
-            gap = g.cols[h + 1] - g.cols[h];
+    for (int k = 0; k + 1 < g.nlanes; k++)
+        if (g.cols[k + 1] - g.cols[k] < gap)
+            gap = g.cols[k + 1] - g.cols[k];
     view_put(scr, r.x + g.tw - 4, r.y, 4, "time", R_TIME, st->utf8);
-    for (int h = 0; h < g.nhosts; h++) {
-        char addr[20];
-        const char *nm = tr->host_names[h];
-        ip4_str(tr->host_addrs[h], addr, sizeof addr);
+    for (int k = 0; k < g.nlanes; k++) {
+        char addr[32];
+        int h = g.crowd ? (k < g.nlanes - 1 ? g.lane_host[k] : -1) : k;
+        const char *nm = h >= 0 ? tr->host_names[h] : "others";
+        if (h >= 0)
+            ip4_str(tr->host_addrs[h], addr, sizeof addr);
+        else
+            snprintf(addr, sizeof addr, "%d hosts", g.nothers);
         int maxw = gap - 1 < 24 ? gap - 1 : 24;
         int w = view_text_width(nm);
         if (w > maxw)
             w = maxw;
-        vw_put_fit(scr, g.cols[h] - w / 2, r.y, maxw, nm,
-                h == st->host ? R_HOST_SEL : R_HOST, st->utf8);
+        vw_put_fit(scr, g.cols[k] - w / 2, r.y, maxw, nm,
+                h >= 0 && h == st->host ? R_HOST_SEL : R_HOST, st->utf8);
         w = (int)strlen(addr) < maxw ? (int)strlen(addr) : maxw;
-        vw_put_fit(scr, g.cols[h] - w / 2, r.y + 1, maxw, addr, R_ADDR, st->utf8);
-        if (g.kx[h] >= 0)
-            view_put(scr, g.kx[h], r.y + 2, VIEW_KCOL_W, "kernel", R_KHEAD,
+        vw_put_fit(scr, g.cols[k] - w / 2, r.y + 1, maxw, addr, R_ADDR, st->utf8);
+        if (g.kx[k] >= 0)
+            view_put(scr, g.kx[k], r.y + 2, VIEW_KCOL_W, "kernel", R_KHEAD,
                      st->utf8);
     }
     if (ix->n == 0) {
         view_put(scr, g.band_x, g.body_y, g.band_w, "(the run recorded no events)",
                  R_TIME, st->utf8);
-        if (g.cols != colbuf)
-            free(g.cols);
         return;
     }
 
-    size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
     struct view_state s2 = *st;
     s2.cur = cur;
     size_t vis = (size_t)(g.body_h / g.rh);
@@ -808,21 +947,18 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
 
     /* lifelines, and the kernel columns' guides: under everything else */
     for (int y = g.body_y; y < g.body_y + g.body_h && y <= row_of(&g, cur) + g.rh - 1; y++)
-        for (int h = 0; h < g.nhosts; h++) {
-            vw_set_glyph(scr, g.cols[h], y, G_VLINE, R_LIFELINE, st->utf8);
-            if (g.kx[h] >= 0)
-                vw_set_glyph(scr, g.kx[h], y, G_KGUIDE, R_KERNEL, st->utf8);
+        for (int k = 0; k < g.nlanes; k++) {
+            vw_set_glyph(scr, g.cols[k], y, G_VLINE, R_LIFELINE, st->utf8);
+            if (g.kx[k] >= 0)
+                vw_set_glyph(scr, g.kx[k], y, G_KGUIDE, R_KERNEL, st->utf8);
         }
 
     struct rowinfo *ri = xcalloc(g.nvis, sizeof *ri);
-    /* everything that crosses the window: timers under packets */
+    /* everything that crosses the window: timers under packets (the shared
+     * lane has no bars: one of its hosts' timers is nearly always running) */
+    for (int k = 0; k < g.nlanes - g.crowd; k++)
+        draw_timer_bars(ix, &s2, &g, scr, g.crowd ? g.lane_host[k] : k, cur);
     size_t from = (size_t)ix->live[g.top];
-    for (size_t s = from; s <= cur; s++) {
-        const struct trace_rec *rr = &tr->recs[s];
-        if (rr->kind == TK_TIMER && rr->u.timer.action == TA_START &&
-            (timer_running(ix, s, cur) || (size_t)ix->end[s] >= g.top))
-            draw_timer_bar(ix, &s2, &g, scr, s);
-    }
     struct endmarks marks = { NULL, 0, 0 };
     for (size_t s = from; s <= cur; s++) {
         const struct trace_rec *rr = &tr->recs[s];
@@ -838,6 +974,4 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
     for (size_t i = g.top; i <= cur; i++)
         draw_own(ix, &s2, &g, scr, ri, i);
     free(ri);
-    if (g.cols != colbuf)
-        free(g.cols);
 }

@@ -427,9 +427,6 @@ static void kernel_state_line(const struct view_index *ix, const struct view_sta
                 pre, buf);
 }
 
-/* How many hosts the state pane lists in full; with more (a crowd), it
- * lists the selected host and the hosts of the current event. */
-#define STATE_ALL_HOSTS 24
 /* How many connections of one host it lists; the rest are counted by state. */
 #define STATE_HOST_CONNS 8
 
@@ -553,7 +550,7 @@ static void state_host_lines(const struct view_index *ix, const struct view_stat
 /* Connection and cache state at event N, from the index's precomputed
  * states (view.h): each host's connections in order of first appearance,
  * each as it stood after its last record at or before N.  A crowd (more
- * than STATE_ALL_HOSTS hosts) shows the selected host and the hosts of
+ * than VIEW_CROWD_HOSTS hosts) shows the selected host and the hosts of
  * event N, so that a step costs the same with 10 hosts or 100,000. */
 void view_state_lines(const struct view_index *ix, const struct view_state *st,
                       int width, struct view_lines *out)
@@ -564,7 +561,7 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
         return;
     }
     size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
-    if (tr->nhosts <= STATE_ALL_HOSTS) {
+    if (tr->nhosts <= VIEW_CROWD_HOSTS) {
         for (int h = 0; h < tr->nhosts; h++)
             state_host_lines(ix, st, h, cur, width, out);
         return;
