@@ -47,7 +47,16 @@ void sim_send_tcp(struct sim *s, int h, ip4_addr dst_addr, uint32_t conn,
                      const struct tcp_hdr *th, const uint8_t *data, size_t len,
                      struct why why)
 {
+    sim_send_tcp_from(s, h, s->hosts[h].addr, dst_addr, conn, th, data, len,
+                      why);
+}
+
+void sim_send_tcp_from(struct sim *s, int h, ip4_addr src, ip4_addr dst_addr,
+                       uint32_t conn, const struct tcp_hdr *th,
+                       const uint8_t *data, size_t len, struct why why)
+{
     struct ip4_hdr ip = sim_ip_header(s, h, dst_addr);
+    ip.src = src;
     uint8_t frame[FRAME_MAX];
     static const mac_addr zero = { { 0 } };
     size_t n = tcp_frame_encode(frame, sizeof frame, zero, zero, &ip, th,
@@ -262,10 +271,10 @@ static void recount(struct sim *s, struct sim_conn *sc)
  * acts on the host's newest TCB and this one is not that.  The trace names
  * connections by interned id, never by pointer; applications keep no
  * pointer to a TCB outside their own events; a listener holds no list of
- * its children. */
+ * its children, and is kept while queued children name it (lq_busy). */
 static int unreferenced(const struct sim *s, const struct sim_conn *sc)
 {
-    return sc->detached && sc->timer_ev == 0 &&
+    return sc->detached && sc->timer_ev == 0 && !lq_busy(sc) &&
            s->hosts[sc->host].current != sc &&
            (sc->tcb.state == TCPS_CLOSED ||
             (!sc->listener && sc->tcb.state == TCPS_LISTEN && sc->tcb.passive));
@@ -322,6 +331,7 @@ static void reap(struct sim *s)
  * demultiplexing table once it is CLOSED or (a child) back in LISTEN. */
 void sim_after_tcb(struct sim *s, struct sim_conn *sc)
 {
+    struct sim_conn *let_go = sc->parent ? lq_update(s, sc) : NULL;
     if (!sc->detached && (sc->tcb.state == TCPS_CLOSED ||
         (!sc->listener && sc->tcb.state == TCPS_LISTEN && sc->tcb.passive))) {
         sc->detached = 1;
@@ -336,6 +346,8 @@ void sim_after_tcb(struct sim *s, struct sim_conn *sc)
     sync_timer(s, sc);
     recount(s, sc);
     maybe_reap(s, sc);
+    if (let_go)
+        maybe_reap(s, let_go);
 }
 
 struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
@@ -469,7 +481,7 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
 
 /* The listening socket on port, or NULL: the one attached there, if it
  * is still in LISTEN. */
-static struct sim_conn *listener_on(struct sim_host *hp, uint16_t port)
+struct sim_conn *sim_listener_on(struct sim_host *hp, uint16_t port)
 {
     const struct sim_port_refs *pr = port_find(hp, port);
     struct sim_conn *sc = pr ? pr->listener : NULL;
@@ -481,7 +493,7 @@ static struct sim_conn *listener_on(struct sim_host *hp, uint16_t port)
 static struct sim_conn *demux(struct sim_host *hp, const struct frame *f,
                               struct sim_conn **listener)
 {
-    *listener = listener_on(hp, f->tcp.dport);
+    *listener = sim_listener_on(hp, f->tcp.dport);
     /* at most one attached TCB has this remote end (a second would have
      * needed the port free) */
     return tuple_find(hp, f->tcp.dport, f->ip.src, f->tcp.sport);
@@ -497,6 +509,21 @@ void sim_unreachable(struct sim *s, int h, ip4_addr next_hop, uint32_t conn,
     trace_app(&s->tr, s->now, h, layer, conn, AC_ERROR, -1, NULL, 0,
               layer == TL_TCP ? WHY(N_ARP_ERR_TCP, next_hop)
                               : WHY(N_ARP_ERR_DGRAM, next_hop));
+}
+
+struct sim_conn *sim_spawn(struct sim *s, int h, struct sim_conn *listener,
+                           const struct frame *f)
+{
+    const struct tcp_hdr *th = &f->tcp;
+    char name[128];
+    sim_conn_name(s, h, th->dport, f->ip.src, th->sport, name, sizeof name);
+    struct sim_conn *sc = sim_new_conn(s, h, name, f->ip.src, th->dport,
+                                       th->sport);
+    tcp_spawn(&sc->tcb, &listener->tcb, sc->tcb.id, f->ip.src, th->sport);
+    sc->app = listener->app;
+    sc->role = listener->role;
+    sc->act = listener->act;
+    return sc;
 }
 
 void sim_tcp_arrive(struct sim *s, int h, const struct frame *f)
@@ -521,19 +548,21 @@ void sim_tcp_arrive(struct sim *s, int h, const struct frame *f)
     }
     if (!sc && listener && (th->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) {
         /* A SYN for a listening socket: a new TCB that starts in LISTEN
-         * and takes the SYN (RFC 9293 3.10.7.2), leaving the listener. */
-        char name[128];
-        sim_conn_name(s, h, th->dport, f->ip.src, th->sport, name, sizeof name);
-        sc = sim_new_conn(s, h, name, f->ip.src, th->dport, th->sport);
-        tcp_spawn(&sc->tcb, &listener->tcb, sc->tcb.id, f->ip.src, th->sport);
+         * and takes the SYN (RFC 9293 3.10.7.2), leaving the listener --
+         * if its queues have room (RFC 4987). */
+        if (lq_syn(s, h, listener, f))
+            return;
+        sc = sim_spawn(s, h, listener, f);
         if (old)
             tcp_reopen_from(&sc->tcb, &old->tcb);
-        sc->app = listener->app;
-        sc->role = listener->role;
-        sc->act = listener->act;
+        lq_adopt(listener, sc);
     } else if (!sc && listener) {
+        if (lq_listener_seg(s, h, listener, f))
+            return;
         sc = listener;
     }
+    if (sc && sc->queue == Q_SYN && lq_hold_ack(s, h, sc, f))
+        return;
     if (sc) {
         tcp_input(&sc->tcb, s->now, f->ip.src, th, f->payload, f->payload_len);
         sim_after_tcb(s, sc);
@@ -624,14 +653,24 @@ static void run_action(struct sim *s, const struct scn_action *a)
         struct tcp_hdr th = a->seg;
         uint32_t why = trace_intern(&s->tr, a->text ? a->text
                                              : "a segment from nowhere");
-        sim_send_tcp(s, h, s->hosts[a->peer].addr, 0, &th, NULL, 0,
-                 WHY(N_SEG_INJECT, why));
+        sim_send_tcp_from(s, h, a->spoof ? a->spoof : s->hosts[h].addr,
+                          s->hosts[a->peer].addr, 0, &th, NULL, 0,
+                          WHY(N_SEG_INJECT, why));
         return;
     }
     case ACT_LISTEN:
-        sc = sim_listen(s, h, a->port, TL_TCP, WHY(N_APP_LISTEN, a->port));
-        if (sc)
+        sc = sim_listen(s, h, a->port, TL_TCP,
+                        a->backlog ? WHY(N_APP_LISTEN_BACKLOG, a->port, a->backlog)
+                                   : WHY(N_APP_LISTEN, a->port));
+        if (sc) {
+            sc->backlog = a->backlog;
             sim_after_tcb(s, sc);
+        }
+        return;
+    case ACT_ACCEPT:
+        sc = lq_accept(s, h, a->port);
+        if (sc)
+            maybe_reap(s, sc);
         return;
     case ACT_CONNECT:
         sc = sim_connect(s, h, s->hosts[a->peer].addr, a->port, a->lport);
@@ -731,6 +770,7 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
         hp->cfg = &scn->hosts[i];
         hp->addr = scn->hosts[i].addr;
         hp->next_port = (uint16_t)EPHEMERAL_FIRST;
+        hp->cookie_secret = lq_secret(seed, i);
         trace_add_host(&s->tr, scn->hosts[i].name, hp->addr);
     }
     net_init(s);
