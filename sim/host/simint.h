@@ -86,6 +86,15 @@ struct sim_conn *sim_listen(struct sim *s, int h, uint16_t port, int layer,
 struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
                              uint16_t rport, uint16_t lport);
 
+/* A TCB's bytes as the memory budget counts them (sim.c). */
+uint64_t sim_conn_bytes(const struct sim_conn *sc);
+/* budget.c: the run stops at `limit`, whose value is `value`: what, when,
+ * where and the likely cause go into s->stop */
+void sim_stop_at(struct sim *s, int limit, uint64_t value);
+/* After an event: returns 1 (having stopped the run) when a budget of
+ * frames, trace or memory is exceeded. */
+int  sim_over_budget(struct sim *s);
+
 /* app.c: the applications on the hosts, reached through one table (the
  * hooks and how to add an application are in app.h) */
 void app_init(struct sim *s);
