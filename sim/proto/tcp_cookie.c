@@ -26,8 +26,8 @@ static uint64_t mix(uint64_t x)
     return x;
 }
 
-/* RFC 4987 3.6: "a server-selected secret function of the client IP address
- * and port number, the server IP address and port number, and t". */
+/* RFC 4987 3.6: the low 24 bits are a secret function, chosen by the
+ * server, of both addresses and ports and of t. */
 static uint32_t cookie_hash(uint64_t secret, int64_t t, ip4_addr laddr,
                             uint16_t lport, ip4_addr raddr, uint16_t rport)
 {
@@ -85,10 +85,10 @@ void tcp_cookie_synack(struct tcp_conn *listener, int64_t now, ip4_addr src,
                                       want, &mss);
     /* RFC 9293 3.10.7.2's <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with the
      * cookie as ISS, built without touching the listener: no TCB holds
-     * this connection.  RFC 4987 3.6: the server "must reject all TCP
-     * options (such as large windows or selective acknowledgment)" other
-     * than the MSS, since there is nowhere to keep them -- so no window
-     * scale is offered, and a SYN window is never scaled anyway. */
+     * this connection.  RFC 4987 3.6: options other than the MSS (large
+     * windows, selective acknowledgment) cannot be kept, since the queue
+     * entry that would hold them is not made -- so no window scale is
+     * offered, and a SYN's window is never scaled anyway. */
     struct tcp_hdr h;
     memset(&h, 0, sizeof h);
     h.sport = listener->lport;
