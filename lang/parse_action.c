@@ -57,15 +57,15 @@ static void action_inject(struct parser *P, struct scn_action *a)
     }
     a->seg.flags = fl;
     a->seg.win = 65535;
-    static const char *const keys[] = { "seq", "ack", "sport", "dport" };
-    int seen[4] = { 0 };
+    static const char *const keys[] = { "seq", "ack", "sport", "dport", "spoof" };
+    int seen[5] = { 0 };
     while ((t = lang_peek(P)) && t->type == T_WORD) {
         int k = -1;
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 5; i++)
             if (!strcmp(t->s, keys[i])) k = i;
         if (k < 0) {
-            ERR_AT(P, t, "expected seq, ack, sport, dport or an explanation in quotes, found %s",
-                   lang_found(&sh, t));
+            ERR_AT(P, t, "expected seq, ack, sport, dport, spoof or an explanation in quotes, "
+                   "found %s", lang_found(&sh, t));
             return;
         }
         if (seen[k]) {
@@ -75,7 +75,11 @@ static void action_inject(struct parser *P, struct scn_action *a)
         seen[k] = 1;
         lang_next(P);
         uint64_t v;
-        if (k <= 1) {
+        if (k == 4) {
+            /* a forged IP source: the SYN flood's half-open connections
+             * wait for an ACK from an address that never sent the SYN */
+            if (lang_want_addr(P, "a source address", &a->spoof)) return;
+        } else if (k <= 1) {
             if (lang_want_uint(P, k == 0 ? "a sequence number" : "an acknowledgment number",
                           0, UINT32_MAX, &v))
                 return;
@@ -86,7 +90,7 @@ static void action_inject(struct parser *P, struct scn_action *a)
         }
     }
     for (int k = 0; k < 4; k++) {
-        if (k == 1 || seen[k]) continue;
+        if (k == 1 || seen[k]) continue;  /* ack and spoof are optional */
         ERR_AT(P, t, "expected \"%s N\" in the inject action, found %s", keys[k], lang_found(&sh, t));
         return;
     }
@@ -275,6 +279,19 @@ static void act_http(struct parser *P, struct scn_action *a, const struct tok *h
 
 /* The readers of the rest of an `at T HOST VERB` line, one per shape of
  * SCN_ACTIONS; the kind is already set to the verb's. */
+static void act_listen(struct parser *P, struct scn_action *a, const struct tok *h)
+{
+    (void)h;
+    if (want_port(P, &a->port)) return;
+    if (lang_is_word(lang_peek(P), "backlog")) {
+        lang_next(P);
+        uint64_t v;
+        if (lang_want_uint(P, "a backlog", 1, 65535, &v)) return;
+        a->backlog = (int)v;
+    }
+    lang_want_end(P);
+}
+
 static void act_port(struct parser *P, struct scn_action *a, const struct tok *h)
 {
     (void)h;

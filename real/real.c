@@ -110,7 +110,7 @@ static const char *const app_words[] = {
     [ACT_UDP_BIND] = "udp bind", [ACT_UDP_SEND] = "udp send",
     [ACT_UDP_RECV] = "udp recv", [ACT_RESOLVE] = "resolve",
     [ACT_HTTP_SERVE] = "http serve", [ACT_HTTP_GET] = "http get",
-    [ACT_RECV_FRAMED] = "recv framed",
+    [ACT_RECV_FRAMED] = "recv framed", [ACT_ACCEPT] = "accept",
 };
 
 static int replayable(int kind)

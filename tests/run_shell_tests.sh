@@ -565,6 +565,46 @@ if command -v tshark >/dev/null 2>&1; then
     [ ! -s "$TMP/ws.bad" ] && ok || bad "tshark warns on the wscale pcap: $(head -3 "$TMP/ws.bad")"
 fi
 
+# the SYN flood (issue 11 item 4, RFC 4987): the lesson's story in its JSON
+# -- Alice's six SYNs dropped for a full SYN queue, Bob's connection opened
+# from a cookie without SYN_RECEIVED and returned by accept() -- the forged
+# sources in its pcap, and a flood of 20,000 forged SYNs that a backlog of
+# 16 and SYN cookies absorb, with a client connecting at once
+"$PROTOSIM" --json --pcap "$TMP/sf.pcap" syn-flood >"$TMP/sf.json"
+n=$(grep '"kind":"drop"' "$TMP/sf.json" | grep '"src":"alice"' | grep -c '"reason":"SYN queue full"')
+[ "$n" -eq 6 ] && ok || bad "syn-flood: $n of Alice's SYNs dropped for a full SYN queue, wanted 6"
+grep '"host":"guarded"' "$TMP/sf.json" | grep -q '"from":"LISTEN","to":"ESTABLISHED","conn":"guarded:80-bob:' \
+    && ok || bad "syn-flood: no LISTEN -> ESTABLISHED for Bob's cookie connection"
+grep -q '"call":"accept","ret":0,"conn":"guarded:80-bob:' "$TMP/sf.json" \
+    && ok || bad "syn-flood: accept() does not return Bob's connection"
+if command -v tshark >/dev/null 2>&1; then
+    n=$(tshark -r "$TMP/sf.pcap" -n -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0 && ip.src == 198.51.100.0/24' 2>/dev/null | wc -l)
+    [ "$n" -eq 300 ] && ok || bad "syn-flood: tshark sees $n forged SYNs, wanted 300"
+fi
+{
+    echo 'host attacker 203.0.113.66'
+    echo 'host server 192.0.2.80'
+    echo 'host client 192.0.2.10'
+    echo 'link attacker server delay 5ms'
+    echo 'link client server delay 10ms'
+    echo 'tcp syncookies server on'
+    echo 'at 0ms server listen 80 backlog 16'
+    echo 'repeat 20000 as i: at {i * 100}us inject attacker->server tcp SYN seq {i} sport {1024 + i % 60000} dport 80 spoof {198.18.0.0 + i}'
+    echo 'at 1s client connect server 80'
+    echo 'expect client state ESTABLISHED by 1.03s'
+    echo 'expect client->server tcp SYN count 1'
+} >"$TMP/flood.scn"
+expect_rc 0 "a 20,000-SYN flood with cookies --check" -- "$PROTOSIM" --check "$TMP/flood.scn"
+"$PROTOSIM" --stats "$TMP/flood.scn" >"$TMP/flood.stats"
+grep -q '^  SYN_RECEIVED  *16$' "$TMP/flood.stats" && ok \
+    || bad "flood: the SYN queue of 16 did not hold the half-open connections: $(grep SYN_RECEIVED "$TMP/flood.stats")"
+sed 's/^tcp syncookies server on$//; s/^expect.*//' "$TMP/flood.scn" >"$TMP/flood-off.scn"
+"$PROTOSIM" --stats "$TMP/flood-off.scn" >"$TMP/flood-off.stats"
+# 20,000 forged SYNs less the 16 the queue took, and all 6 of the client's:
+# the half-open connections hold the queue until 63 s, the client gives up
+grep -q '^  SYN queue full  *19990$' "$TMP/flood-off.stats" && ok \
+    || bad "flood without cookies: $(grep 'SYN queue full' "$TMP/flood-off.stats"), wanted 19990 drops"
+
 # 11. streaming (issue 11, bounded memory): --batch, --json and --pcap take
 #    each record as the run makes it and keep no trace; --check keeps the
 #    whole trace.  Both write the same bytes, for every lesson, the RFC

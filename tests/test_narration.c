@@ -899,6 +899,96 @@ static void ck_abort_call(struct nck *c, const struct trace_rec *r)
     need_call(c, AC_ABORT, "abort");
 }
 
+/* SYN floods and SYN cookies (RFC 4987): the backlog quoted is the one the
+ * lesson's `listen PORT backlog N` gave that port */
+static int64_t backlog_of(const struct nck *c, const struct trace_rec *r,
+                          int64_t port)
+{
+    for (int k = 0; k < c->scn->nactions; k++) {
+        const struct scn_action *a = &c->scn->actions[k];
+        if (a->kind == ACT_LISTEN && a->host == r->host && a->port == port)
+            return a->backlog;
+    }
+    return -1;
+}
+
+/* "SYN dropped: the SYN (accept) queue of port P already holds N, its
+ * backlog" and the ACKs dropped for a full accept queue */
+static void ck_queue_full(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    int syn = r->why.id == N_TCP_SYNQ_FULL || r->why.id == N_TCP_ACCQ_FULL_SYN;
+    if (!rec_tcp(c, r, &f))
+        return ck_fail(c, "not a TCP segment");
+    if ((f.tcp.flags & (TCP_SYN | TCP_ACK)) != (syn ? TCP_SYN : TCP_ACK))
+        ck_fail(c, "the dropped segment is not a %s", syn ? "SYN" : "bare ACK");
+    if (A(0) != f.tcp.dport)
+        ck_fail(c, "names port %" PRId64 ", the segment is for %u", A(0), f.tcp.dport);
+    if (A(1) != backlog_of(c, r, A(0)))
+        ck_fail(c, "says the queue holds %" PRId64 ", the backlog is %" PRId64,
+                A(1), backlog_of(c, r, A(0)));
+    if (r->u.pkt.reason != (r->why.id == N_TCP_SYNQ_FULL ? DR_SYNQ : DR_ACCEPTQ))
+        ck_fail(c, "the drop's reason is \"%s\"", drop_reason_str(r->u.pkt.reason));
+}
+
+/* a cookie SYN,ACK: its ISS is the cookie, whose top 5 bits are the time
+ * counter quoted; the MSS quoted is no more than the SYN allowed; window
+ * scale is named exactly when the SYN offered it, and never answered */
+static void ck_seg_synack_cookie(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, in;
+    if (!rec_tcp(c, r, &f))
+        return ck_fail(c, "not a TCP segment");
+    need_flags(c, &f, TCP_SYN | TCP_ACK);
+    if ((uint32_t)A(0) != f.tcp.seq || A(1) != f.tcp.seq >> 27)
+        ck_fail(c, "cookie %" PRId64 " time %" PRId64 ", the segment's seq is %u",
+                A(0), A(1), f.tcp.seq);
+    if (f.tcp.has_wscale)
+        ck_fail(c, "a cookie SYN,ACK offers window scale");
+    if (!arrived_with(c, &in, TCP_SYN))
+        return ck_fail(c, "no SYN arrived at this instant");
+    if (A(2) > (in.tcp.mss ? in.tcp.mss : 536))
+        ck_fail(c, "MSS %" PRId64 " is more than the SYN allows", A(2));
+    if (in.tcp.has_wscale != (r->why.id == N_SEG_SYNACK_COOKIE_WS))
+        ck_fail(c, "the SYN %s window scale", in.tcp.has_wscale ? "offered" : "had no");
+}
+
+/* the RST for an ACK whose ACK - 1 is no valid cookie, and the connection
+ * a valid one creates: the number quoted is the arrived ACK's */
+static void ck_cookie_ack(struct nck *c, const struct trace_rec *r)
+{
+    struct frame in;
+    if (!arrived_with(c, &in, TCP_ACK))
+        return ck_fail(c, "no ACK arrived at this instant");
+    int est = r->why.id == N_TCP_COOKIE_EST;
+    if ((uint32_t)A(est ? 1 : 0) != in.tcp.ack - 1 || (est && (uint32_t)A(0) != in.tcp.ack))
+        ck_fail(c, "the ACK that arrived is %u", in.tcp.ack);
+    if (est && (r->u.state.from != TCPS_LISTEN || r->u.state.to != TCPS_ESTABLISHED))
+        ck_fail(c, "not LISTEN -> ESTABLISHED");
+    if (r->why.id == N_SEG_RST_COOKIE_STALE && A(1) <= A(2))
+        ck_fail(c, "a cookie %" PRId64 " periods old is not stale", A(1));
+    if (!est)
+        ck_seg_rst(c, r);
+}
+
+static void ck_tcp_give_up_halfopen(struct nck *c, const struct trace_rec *r)
+{
+    if (r->u.state.from != TCPS_SYN_RECEIVED)
+        ck_fail(c, "the connection was %s, not half-open", tcp_state_name(r->u.state.from));
+    ck_tcp_give_up(c, r);
+}
+
+/* accept(): the connection it returns has the ports quoted */
+static void ck_app_accept(struct nck *c, const struct trace_rec *r)
+{
+    const struct conn_tx *tx = conn_of(c, r);
+    if (r->u.app.call != AC_ACCEPT || r->u.app.ret != 0)
+        return ck_fail(c, "not an accept() that succeeded");
+    if (tx && (A(1) != tx->rport || A(2) != tx->lport))
+        ck_fail(c, "names ports %" PRId64 " and %" PRId64 ", the connection's are %u and %u",
+                A(1), A(2), tx->rport, tx->lport);
+}
+
 /* "ACK of the peer's SYN": the ACK field is the SYN,ACK's seq + 1 */
 static void ck_seg_ack_syn(struct nck *c, const struct trace_rec *r)
 {
@@ -1705,6 +1795,11 @@ static const struct ncheck checks[N_COUNT] = {
     [N_NOTE]              = { K(NOTE), NULL },
     /* application calls */
     [N_APP_LISTEN]        = { KAPP, NULL },
+    [N_APP_LISTEN_BACKLOG] = { KAPP, NULL },
+    [N_APP_ACCEPT]        = { KAPP, ck_app_accept },
+    [N_APP_ACCEPT_WAITED] = { KAPP, ck_app_accept },
+    [N_APP_ERR_ACCEPT_NOLISTEN] = { KAPP, ck_app_err_port },
+    [N_APP_ERR_ACCEPT_NOBACKLOG] = { KAPP, ck_app_err_port },
     [N_APP_CONNECT]       = { KAPP, NULL },
     [N_APP_SEND]          = { KAPP, ck_app_bytes0 },
     [N_APP_RECV]          = { KAPP, ck_app_recv },
@@ -1778,6 +1873,12 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TCP_CLOSE_LISTEN]  = { KSTATE, ck_tcp_close_call },
     [N_TCP_SHUTDOWN_LISTEN] = { KSTATE, ck_tcp_close_call },
     [N_TCP_GIVE_UP]       = { KSTATE, ck_tcp_give_up },
+    [N_TCP_GIVE_UP_HALFOPEN] = { KSTATE, ck_tcp_give_up_halfopen },
+    [N_TCP_COOKIE_EST]    = { KSTATE, ck_cookie_ack },
+    [N_TCP_SYNQ_FULL]     = { K(DROP), ck_queue_full },
+    [N_TCP_ACCQ_FULL_SYN] = { K(DROP), ck_queue_full },
+    [N_TCP_ACCQ_FULL_ACK] = { K(DROP), ck_queue_full },
+    [N_TCP_ACCQ_FULL_COOKIE] = { K(DROP), ck_queue_full },
     /* TCP segments */
     [N_SEG_SYN]           = { KSEG, ck_seg_syn },
     [N_SEG_SYNACK]        = { KSEG, ck_seg_syn },
@@ -1809,6 +1910,10 @@ static const struct ncheck checks[N_COUNT] = {
     [N_SEG_CHALLENGE_TW_OFF] = { KSEG, ck_seg_challenge_tw },
     [N_SEG_CHALLENGE_TW_NOLISTEN] = { KSEG, ck_seg_challenge_tw },
     [N_SEG_INJECT]        = { KSEG, NULL },
+    [N_SEG_SYNACK_COOKIE] = { KSEG, ck_seg_synack_cookie },
+    [N_SEG_SYNACK_COOKIE_WS] = { KSEG, ck_seg_synack_cookie },
+    [N_SEG_RST_COOKIE_FORGED] = { KSEG, ck_cookie_ack },
+    [N_SEG_RST_COOKIE_STALE] = { KSEG, ck_cookie_ack },
     [N_SEG_UDP]           = { KSEG, ck_seg_udp },
     /* timers */
     [N_TMR_RTO_START]     = { KTSTART, ck_timer_due },

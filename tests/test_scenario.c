@@ -435,7 +435,7 @@ START_TEST(test_tcp_option_values)
         "t.scn:7:11: error: expected on or off, found \"maybe\"\n"
         "t.scn:8:15: error: expected three-way or two-way, found \"one-way\"\n"
         "t.scn:9:12: error: expected a receive buffer size in bytes from 1 to 1073741824, found \"0\"\n"
-        "t.scn:10:5: error: unknown tcp option \"window\"; expected one of: isn, mss, rto, retries, msl, nagle, handshake, rcvbuf, tw-reopen, wscale\n"
+        "t.scn:10:5: error: unknown tcp option \"window\"; expected one of: isn, mss, rto, retries, msl, nagle, handshake, rcvbuf, tw-reopen, wscale, syncookies\n"
         "t.scn:11:8: error: expected a value for tcp mss (or a host name and a value), found end of line\n"
         "t.scn:12:12: error: expected a window scale shift from 0 to 14 or off, found \"15\"\n"
         "t.scn:13:19: error: expected a window scale shift from 0 to 14 or off, found \"never\"\n");
@@ -553,7 +553,7 @@ START_TEST(test_comments_crlf_and_missing_newline)
 
     /* CRLF does not move the columns of errors */
     assert_errors("host a 192.0.2.1\r\nat 5ms a lisen 80\r\n",
-                  "t.scn:2:10: error: unknown action \"lisen\"; expected one of: listen, connect, send, recv, shutdown, close, abort, udp, resolve, http\n");
+                  "t.scn:2:10: error: unknown action \"lisen\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http\n");
 }
 END_TEST
 
@@ -694,7 +694,7 @@ START_TEST(test_relative_times)
     /* an `at` line with a bad action still moves the clock for the next +DUR */
     char *got = errors_of(HOSTS "at 1s client dance\nat +1s client close\nat +1000000s client close\n");
     ck_assert_str_eq(got,
-        "t.scn:3:14: error: unknown action \"dance\"; expected one of: listen, connect, send, recv, shutdown, close, abort, udp, resolve, http\n"
+        "t.scn:3:14: error: unknown action \"dance\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http\n"
         "t.scn:5:4: error: time \"+1000000s\" is too large: it ends after 1000000s\n");
     free(got);
 }
@@ -766,7 +766,7 @@ END_TEST
 START_TEST(test_error_messages_exact)
 {
     assert_errors(HOSTS "at 10ms client conect server 80\n",
-                  "t.scn:3:16: error: unknown action \"conect\"; expected one of: listen, connect, send, recv, shutdown, close, abort, udp, resolve, http\n");
+                  "t.scn:3:16: error: unknown action \"conect\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http\n");
     assert_errors(HOSTS "conect client server\n",
                   "t.scn:3:1: error: unknown keyword \"conect\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, repeat\n");
     assert_errors(HOSTS "at 10ms client connect sever 80\n",
@@ -797,7 +797,7 @@ START_TEST(test_error_messages_exact)
     assert_errors(HOSTS "expect client state CLOSED after 1s\n",
                   "t.scn:3:28: error: expected \"by TIME\" or \"at TIME\" after the state, found \"after\"\n");
     assert_errors(HOSTS "expect client reached ESTABLISHED\n",
-                  "t.scn:3:15: error: unknown expectation \"reached\"; expected one of: state, states, never, received, arp, resolved, messages, datagrams, reads, queries, timer, listen, connect, send, recv, shutdown, close, abort (or SRC->DST PATTERN count N, or SRC->DST PATTERN #N FIELD VALUE)\n");
+                  "t.scn:3:15: error: unknown expectation \"reached\"; expected one of: state, states, never, received, arp, resolved, messages, datagrams, reads, queries, timer, listen, connect, send, recv, shutdown, close, abort, accept (or SRC->DST PATTERN count N, or SRC->DST PATTERN #N FIELD VALUE)\n");
     assert_errors(HOSTS "link client server\nlink server client delay 5ms\n",
                   "t.scn:4:6: error: a link between server and client already exists (line 3)\n");
     assert_errors(HOSTS "link client client\n",
@@ -2468,7 +2468,7 @@ START_TEST(test_repeat_errors_point_at_the_text_as_written)
     /* an error after a value points past the value at the text as written */
     assert_errors(HOSTS "repeat 12 as i from 5\n  at {i * 1000}ms client clos{i}e now\nend\n",
         "t.scn:4:26: error: unknown action \"clos5e\"; expected one of: listen, connect, send, "
-        "recv, shutdown, close, abort, udp, resolve, http (in repeat iteration i=5)\n");
+        "recv, shutdown, close, abort, accept, udp, resolve, http (in repeat iteration i=5)\n");
     assert_errors(HOSTS "repeat 2 as i: fault drop x{i * 100}->y tcp SYN #1\n",
         "t.scn:3:27: error: unknown host \"x0\" (declared hosts: client, server) "
         "(in repeat iteration i=0)\n"

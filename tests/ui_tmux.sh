@@ -416,6 +416,19 @@ check "wscale: the inspector shows the SYN's window scale option" on_screen "mss
 keys q
 check "wscale: q ends the program" wait_rc
 
+# ---- the crowd lesson: syn-flood opens, goes to its last event, and quits --
+n=$("$PROTOSIM" --stats syn-flood | awk '$1 == "records" { print $2 }')
+start
+launch syn-flood
+check "syn-flood: the timeline opens" wait_for "SYN flood and SYN cookies"
+check "syn-flood: the hosts are drawn" on_screen "guarded"
+keys G
+check "syn-flood: G reaches the last of its $n events" wait_for "event $n/$n"
+keys q
+check "syn-flood: q quits" wait_rc
+check "syn-flood: exit status 0" [ "$(cat "$TMP/rc" 2>/dev/null)" = 0 ]
+check "syn-flood: the terminal is restored" restored
+
 # ---- 13. a hung-up terminal ends the program even when SIGHUP is ignored --------------------
 # Under nohup (or trap '' HUP) the hang-up arrives as EOF/EIO on input only;
 # the view must restore and exit, not spin on getch() errors.

@@ -88,7 +88,8 @@ enum timer_action { TA_START, TA_STOP, TA_EXPIRE };
     X(RECV,     "recv")     \
     X(SHUTDOWN, "shutdown") \
     X(CLOSE,    "close")    \
-    X(ABORT,    "abort")
+    X(ABORT,    "abort")    \
+    X(ACCEPT,   "accept")
 #define APP_CALLS(X) \
     APP_SOCKET_CALLS(X)     \
     X(ERROR,    "error")    \
@@ -163,7 +164,9 @@ struct trace_rec {
     X(ARP,     "next hop did not answer ARP")          \
     X(NOTFORME,"not addressed to this host")          \
     X(NOPORT,  "no socket bound to that UDP port")   \
-    X(ARPQUEUE,"too many packets waiting for ARP")
+    X(ARPQUEUE,"too many packets waiting for ARP")  \
+    X(SYNQ,    "SYN queue full")                     \
+    X(ACCEPTQ, "accept queue full")
 
 enum drop_reason {
 #define X(id, text) DR_##id,

@@ -32,7 +32,9 @@
  *   nagle      Nagle's algorithm (RFC 9293 3.7.4)
  *   rcvbuf     receive buffer, which is the window advertised
  *   tw-reopen  a new SYN may reopen TIME_WAIT (RFC 9293 3.10.7.4, RFC 6191)
- *   wscale     the window scale shift offered in SYN (RFC 7323 2.2) */
+ *   wscale     the window scale shift offered in SYN (RFC 7323 2.2)
+ *   syncookies answer SYNs with SYN cookies when a listener's SYN queue is
+ *              full (RFC 4987 3.6); only a `listen PORT backlog N` fills */
 #define SCN_TCP_SETTINGS(X)                                                                   \
     X(MSS,       "mss",       mss,       int,      SV_NUM,       64, 65495, 1460,              \
       "an MSS")                                                                               \
@@ -48,7 +50,8 @@
       "a receive buffer size in bytes")                                                       \
     X(TW_REOPEN, "tw-reopen", tw_reopen, int,      SV_ON_OFF,    0, 1, 1, "on or off")        \
     X(WSCALE,    "wscale",    wscale,    int,      SV_NUM_OFF,   0, 14, -1,                   \
-      "a window scale shift")
+      "a window scale shift")                                                                 \
+    X(SYNCOOKIES, "syncookies", syncookies, int,  SV_ON_OFF,    0, 1, 0, "on or off")
 
 enum scn_setting_kind { SV_NUM, SV_NUM_OFF, SV_DUR, SV_ON_OFF, SV_HANDSHAKE };
 
@@ -181,13 +184,14 @@ struct scn_match {
  * kind; that reader then picks the exact one).  KIND(id): picked some other
  * way, by `note` or `inject` or inside a family. */
 #define SCN_ACTIONS(VERB, KIND) \
-    VERB(LISTEN,   "listen",   port)     /* HOST listen PORT */ \
+    VERB(LISTEN,   "listen",   listen)   /* HOST listen PORT [backlog N] */ \
     VERB(CONNECT,  "connect",  connect)  /* HOST connect PEER PORT [from PORT] */ \
     VERB(SEND,     "send",     send)     /* HOST send [framed] "text"|N bytes */ \
     VERB(RECV,     "recv",     recv)     /* HOST recv [N] */ \
     VERB(SHUTDOWN, "shutdown", none) \
     VERB(CLOSE,    "close",    none) \
     VERB(ABORT,    "abort",    none) \
+    VERB(ACCEPT,   "accept",   port)     /* HOST accept PORT: one accept() */ \
     KIND(NOTE)                           /* note "text" */ \
     KIND(INJECT)                         /* inject SRC->DST ... */ \
     VERB(UDP_BIND, "udp",      udp)      /* HOST udp bind PORT */ \
@@ -220,6 +224,8 @@ struct scn_action {
     char    *text;          /* note text, inject explanation, resolve/http
                                name, http serve body (owned) */
     struct tcp_hdr seg;     /* inject: sport, dport, seq, ack, flags */
+    ip4_addr spoof;         /* inject `spoof ADDR`: the IP source, 0 = SRC's */
+    int      backlog;       /* listen `backlog N`; 0 = none (no queue limits) */
     char    *path;          /* http get PATH (owned), default "/" */
     ip4_addr peer_addr;     /* ACT_UDP_SEND to an address (peer = -1) */
     int      framed;        /* ACT_SEND `send framed ...`: a 4-byte

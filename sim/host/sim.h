@@ -37,6 +37,22 @@ struct sim_conn {
     /* length-prefixed framing: bytes read and not yet a whole message */
     uint8_t *frame_buf;
     size_t   frame_len, frame_cap;
+    /* `listen PORT backlog N` (listenq.c).  A listener with a backlog keeps
+     * two counts, each at most N: its children in SYN_RECEIVED (the SYN
+     * queue; they are TCBs of their own, found by four-tuple, so the queue
+     * is only counted, never walked) and its established children that no
+     * accept() has taken yet (the accept queue, oldest first, linked
+     * through the children).  backlog 0: no limits and no queues, every
+     * connection handed to the application at once, as before backlogs. */
+    int      backlog;
+    int      syn_n, acc_n;
+    int      accepts_waiting;  /* accept() calls blocked for a connection */
+    struct sim_conn *acc_head, *acc_tail;
+    /* a child: the listener whose queue counts it (NULL once it has left
+     * both), which queue, and its neighbours in the accept queue */
+    struct sim_conn *parent;
+    int      queue;            /* enum lq_queue (simint.h) */
+    struct sim_conn *acc_prev, *acc_next;
 };
 
 /* A host's interface on a LAN, with its ARP cache. */
@@ -106,6 +122,7 @@ struct sim_host {
     struct sim_conn **tuples;
     size_t   ntuples, captuples;
     int      next_isn;         /* index into cfg->tcp.isn */
+    uint64_t cookie_secret;    /* keys its SYN cookies (tcp_cookie.c) */
     uint16_t ip_id;
     struct sim_conn *current;  /* the newest TCB, which app calls act on */
     /* `http get NAME` waiting for the stub resolver */

@@ -86,6 +86,15 @@ struct sim_conn *sim_listen(struct sim *s, int h, uint16_t port, int layer,
 struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
                              uint16_t rport, uint16_t lport);
 
+/* A TCB's bytes as the memory budget counts them (sim.c). */
+uint64_t sim_conn_bytes(const struct sim_conn *sc);
+/* budget.c: the run stops at `limit`, whose value is `value`: what, when,
+ * where and the likely cause go into s->stop */
+void sim_stop_at(struct sim *s, int limit, uint64_t value);
+/* After an event: returns 1 (having stopped the run) when a budget of
+ * frames, trace or memory is exceeded. */
+int  sim_over_budget(struct sim *s);
+
 /* app.c: the applications on the hosts, reached through one table (the
  * hooks and how to add an application are in app.h) */
 void app_init(struct sim *s);
@@ -108,6 +117,47 @@ void sim_udp_send(struct sim *s, int h, uint16_t sport, ip4_addr dst,
 void dnsapp_resolve(struct sim *s, int h, const char *name);
 void app_http_connect(struct sim *s, int h, const struct scn_action *a,
                       ip4_addr addr);
+
+/* A child TCB of listener for the SYN (or cookie ACK) in f: named by its
+ * four-tuple, in LISTEN, with the listener's application (sim.c). */
+struct sim_conn *sim_spawn(struct sim *s, int h, struct sim_conn *listener,
+                           const struct frame *f);
+/* A TCP segment from host h with IP source src (its own address, or the
+ * forged one of `inject ... spoof ADDR`). */
+void sim_send_tcp_from(struct sim *s, int h, ip4_addr src, ip4_addr dst_addr,
+                       uint32_t conn, const struct tcp_hdr *th,
+                       const uint8_t *data, size_t len, struct why why);
+
+/* listenq.c: the SYN queue and the accept queue of a listener with a
+ * backlog, and SYN cookies (RFC 4987 3.6).  Each call is O(1): counts,
+ * and a doubly linked accept queue. */
+enum lq_queue { Q_NONE, Q_SYN, Q_ACCEPT };
+/* The host's cookie key, derived from the run's seed without drawing from
+ * the run's generator (so lessons without cookies are unchanged). */
+uint64_t lq_secret(uint64_t seed, int h);
+/* A SYN for listener: returns 1 when the queues refuse it (dropped, or
+ * answered with a cookie), 0 when a child may take it. */
+int  lq_syn(struct sim *s, int h, struct sim_conn *listener,
+            const struct frame *f);
+/* The child that took a SYN joins listener's SYN queue (if it has one). */
+void lq_adopt(struct sim_conn *listener, struct sim_conn *child);
+/* A segment for listener itself: returns 1 when SYN cookies handled it
+ * (a valid cookie's connection created, or a reset or drop). */
+int  lq_listener_seg(struct sim *s, int h, struct sim_conn *listener,
+                     const struct frame *f);
+/* A segment for half-open child sc: returns 1 when it is dropped because
+ * it would complete the handshake into a full accept queue. */
+int  lq_hold_ack(struct sim *s, int h, struct sim_conn *sc,
+                 const struct frame *f);
+/* After a call into child sc: it moves between the queues as its state
+ * says.  Returns its listener when the child no longer refers to it. */
+struct sim_conn *lq_update(struct sim *s, struct sim_conn *sc);
+/* `HOST accept PORT`; returns a listener no child refers to any more. */
+struct sim_conn *lq_accept(struct sim *s, int h, uint16_t port);
+/* Do queued children still refer to listener? */
+int  lq_busy(const struct sim_conn *listener);
+/* The listening socket on port, or NULL (sim.c). */
+struct sim_conn *sim_listener_on(struct sim_host *hp, uint16_t port);
 
 /* A packet could not be delivered because ARP failed: tell its sender. */
 void sim_unreachable(struct sim *s, int h, ip4_addr next_hop, uint32_t conn,

@@ -21,6 +21,11 @@
     X(N_NONE, "") \
     /* --- application calls --- */ \
     X(N_APP_LISTEN,   "the application calls listen() on port {0}: a passive OPEN (RFC 9293 3.10.1)") \
+    X(N_APP_LISTEN_BACKLOG, "the application calls listen() on port {0} with backlog {1}: a passive OPEN (RFC 9293 3.10.1); as on Linux, at most {1} half-open connection(s) wait in its SYN queue, and at most {1} established one(s) in its accept queue until accept() takes them") \
+    X(N_APP_ACCEPT, "accept() takes the connection from {0:ip} port {1} off the accept queue of port {2}: {3} still waiting there") \
+    X(N_APP_ACCEPT_WAITED, "accept() was waiting for a connection on port {2}: it returns the one from {0:ip} port {1} as soon as its handshake completes") \
+    X(N_APP_ERR_ACCEPT_NOLISTEN, "accept() fails: nothing listens on TCP port {0} of this host (error: {1:str})") \
+    X(N_APP_ERR_ACCEPT_NOBACKLOG, "accept() fails: TCP port {0} was opened by a listen without a backlog, so every connection is handed to the application as soon as it opens and none waits to be accepted (error: {1:str})") \
     X(N_APP_CONNECT,  "the application calls connect() to {0:ip} port {1}: an active OPEN (RFC 9293 3.10.1)") \
     X(N_APP_SEND,     "the application writes {0} bytes into the send buffer (RFC 9293 3.10.2)") \
     X(N_APP_RECV,     "the application reads {0} bytes (it asked for up to {1}); TCP keeps no message boundaries") \
@@ -94,6 +99,12 @@
     X(N_TCP_CLOSE_LISTEN, "close() in {0:state}: delete the TCB, nothing to send (RFC 9293 3.10.4)") \
     X(N_TCP_SHUTDOWN_LISTEN, "shutdown() in {0:state}: like CLOSE, it deletes the TCB; nothing to send (RFC 9293 3.10.4)") \
     X(N_TCP_GIVE_UP,       "no acknowledgement after {0} retransmissions: give up and close the connection") \
+    X(N_TCP_GIVE_UP_HALFOPEN, "no ACK for our SYN,ACK after {0} retransmissions: give up the half-open connection and delete it, which frees its place in the listener's SYN queue (RFC 9293 3.8.3)") \
+    X(N_TCP_COOKIE_EST, "ACK {0} minus one is {1}, a valid SYN cookie of ours: the connection is created straight in ESTABLISHED, with no SYN_RECEIVED stage, since nothing was kept since the SYN; it sends segments of at most {2} bytes, the MSS the cookie encodes, and any other option of the SYN is lost (RFC 4987 3.6)") \
+    X(N_TCP_SYNQ_FULL, "SYN dropped: the SYN queue of port {0} already holds {1} half-open connection(s), its backlog, and SYN cookies are off; like Linux, the listener drops the SYN without a reply, and the client must retransmit it (RFC 4987 2)") \
+    X(N_TCP_ACCQ_FULL_SYN, "SYN dropped: the accept queue of port {0} already holds {1} connection(s), its backlog, that the application has not accepted; like Linux, the listener drops new SYNs until accept() makes room") \
+    X(N_TCP_ACCQ_FULL_ACK, "this ACK would complete the handshake, but the accept queue of port {0} already holds {1} connection(s), its backlog: like Linux, drop it and stay in SYN_RECEIVED; our SYN,ACK will be retransmitted and the ACK come again") \
+    X(N_TCP_ACCQ_FULL_COOKIE, "this ACK carries a valid SYN cookie, but the accept queue of port {0} already holds {1} connection(s), its backlog: like Linux, drop it; no connection is created") \
     /* --- TCP segments (reasons a segment was sent or ignored) --- */ \
     X(N_SEG_SYN,           "SYN: ask to open a connection, ISS={0}") \
     X(N_SEG_SYNACK,        "SYN,ACK: acknowledge the peer's SYN and send our own, ISS={0}") \
@@ -125,6 +136,10 @@
     X(N_SEG_CHALLENGE_TW_OFF, "a SYN in TIME_WAIT with seq {0}, above RCV.NXT={1}: this scenario does not reopen from TIME_WAIT (tcp tw-reopen off), so reply with a challenge ACK (RFC 5961 4)") \
     X(N_SEG_CHALLENGE_TW_NOLISTEN, "a SYN in TIME_WAIT with seq {0}, above RCV.NXT={1}, but nothing listens on port {2} to take a new connection: stay in TIME_WAIT, reply with a challenge ACK (RFC 9293 3.10.7.4)") \
     X(N_SEG_INJECT,        "injected by the scenario: {0:str}") \
+    X(N_SEG_SYNACK_COOKIE, "SYN,ACK with a SYN cookie as ISS={0}: the SYN queue is full, so nothing of this SYN is kept; the number encodes the time counter {1}, the MSS {2} and a keyed hash of both addresses and ports (RFC 4987 3.6)") \
+    X(N_SEG_SYNACK_COOKIE_WS, "SYN,ACK with a SYN cookie as ISS={0}: the SYN queue is full, so nothing of this SYN is kept; the number encodes the time counter {1}, the MSS {2} and a keyed hash of both addresses and ports, and has no room for the SYN's window scale, which is not answered (RFC 4987 3.6)") \
+    X(N_SEG_RST_COOKIE_FORGED, "RST: an ACK arrived at a listening socket, and ACK minus one, {0}, is no SYN cookie of ours (its hash does not match the addresses and ports): like any ACK in LISTEN it gets a reset (RFC 9293 3.10.7.2, RFC 4987 3.6)") \
+    X(N_SEG_RST_COOKIE_STALE, "RST: an ACK arrived at a listening socket, and ACK minus one, {0}, is a SYN cookie {1} periods of 64 s old, more than the {2} allowed: like any ACK in LISTEN it gets a reset (RFC 9293 3.10.7.2, RFC 4987 3.6)") \
     /* --- timers --- */ \
     X(N_TMR_RTO_START,     "retransmission timer armed: RTO {0:dur}") \
     X(N_TMR_RTO_STOP, "everything sent has been acknowledged: retransmission timer stopped") \

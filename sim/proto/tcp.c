@@ -128,6 +128,7 @@ void tcp_config_default(struct tcp_config *c)
     c->rcvbuf = 65535;
     c->sndbuf = 16u << 20;
     c->wscale = -1;                /* no window scale unless asked */
+    c->syncookies = 0;
 }
 
 /* ---- byte queues ---------------------------------------------------- */

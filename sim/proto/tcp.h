@@ -52,6 +52,9 @@ struct tcp_config {
     int      wscale;         /* the window scale shift (0-14) we offer in
                                 our SYN, RFC 7323 2.2; -1: offer none */
     uint32_t sndbuf;         /* send buffer bytes */
+    int      syncookies;     /* answer SYNs with a SYN cookie when the
+                                listener's SYN queue is full (RFC 4987 3.6);
+                                the host decides when (sim/host/listenq.c) */
 };
 
 void tcp_config_default(struct tcp_config *c);
@@ -145,6 +148,9 @@ struct tcp_conn {
     uint32_t probe_seq;      /* ... and this is its sequence number */
 
     uint64_t retransmits;    /* segments sent again after an RTO */
+    int      in_synq;        /* a half-open child counted in its listener's
+                                SYN queue (`listen PORT backlog N`): its
+                                give-up sentence says the place is freed */
 };
 
 /* Sequence number comparisons modulo 2^32 (RFC 9293 3.4). */
@@ -226,6 +232,49 @@ void tcp_reopen_from(struct tcp_conn *child, const struct tcp_conn *old);
 int64_t tcp_deadline(const struct tcp_conn *c);
 /* Run every timer that is due at `now` (RFC 9293 3.10.8). */
 void tcp_timer(struct tcp_conn *c, int64_t now);
+
+/* ---- SYN cookies (RFC 4987 3.6), tcp_cookie.c --------------------------
+ *
+ * A listener whose SYN queue is full answers a SYN with a SYN,ACK whose ISS
+ * is a cookie and keeps nothing; the ACK that comes back (ACK - 1 = the
+ * cookie) re-creates the connection.  The cookie's 32 bits, as RFC 4987 3.6
+ * lays them out: the top 5 a time counter t mod 32 (t counts periods of
+ * TCP_COOKIE_PERIOD_US), the next 3 an index into a table of 8 MSS values,
+ * the low 24 a keyed hash of the four-tuple and t. */
+#define TCP_COOKIE_PERIOD_US (64LL * 1000000)
+#define TCP_COOKIE_MAX_AGE   1   /* periods: a cookie lives 64 to 128 s */
+
+enum tcp_cookie_verdict {
+    COOKIE_OK,
+    COOKIE_STALE,    /* its time counter is more than MAX_AGE periods old */
+    COOKIE_FORGED    /* its hash does not match the four-tuple */
+};
+
+/* The cookie for a SYN from raddr:rport to laddr:lport at `now`; the MSS
+ * it encodes is the largest table value not above want (*mss). */
+uint32_t tcp_cookie_make(uint64_t secret, int64_t now, ip4_addr laddr,
+                         uint16_t lport, ip4_addr raddr, uint16_t rport,
+                         uint16_t want, uint16_t *mss);
+/* Decodes and checks a cookie; on COOKIE_OK *mss is the MSS it encodes,
+ * and *age how many periods old it is (on COOKIE_STALE too). */
+int tcp_cookie_check(uint64_t secret, int64_t now, ip4_addr laddr,
+                     uint16_t lport, ip4_addr raddr, uint16_t rport,
+                     uint32_t cookie, uint16_t *mss, int *age);
+/* The listener answers a SYN from src with a cookie SYN,ACK and keeps no
+ * state. */
+void tcp_cookie_synack(struct tcp_conn *listener, int64_t now, ip4_addr src,
+                       const struct tcp_hdr *syn, uint64_t secret);
+/* A segment with ACK (and neither SYN nor RST) from src reached a listener
+ * that uses cookies: returns 1 with *mss set when ACK - 1 is a valid
+ * cookie, else answers with the RST of RFC 9293 3.10.7.2 and returns 0. */
+int tcp_cookie_ack(struct tcp_conn *listener, int64_t now, ip4_addr src,
+                   const struct tcp_hdr *h, size_t len, uint64_t secret,
+                   uint16_t *mss);
+/* A child of the listener (tcp_spawn) becomes the connection the valid
+ * cookie in h describes: ESTABLISHED with no SYN-RECEIVED stage.  The
+ * caller then feeds it h with tcp_input, for any data it carries. */
+void tcp_cookie_open(struct tcp_conn *child, int64_t now,
+                     const struct tcp_hdr *h, uint16_t mss);
 
 /* The reply to a segment that reached no TCB (RFC 9293 3.10.7.1).  Returns 0
  * and fills out when an RST is due, -1 when the segment is itself an RST. */

@@ -107,8 +107,12 @@ void tcp_timer(struct tcp_conn *c, int64_t now)
             tcp_timer_rec(c, now, TM_RTO, TA_EXPIRE, 0,
                           WHY(N_TMR_RTO_EXPIRE_LAST, waited, c->retrans_count));
             c->err = TCPE_TIMEOUT;
+            /* RFC 9293 3.8.3: R2 reached.  A half-open child of a
+             * listener with a backlog gives its SYN queue place back. */
+            int halfopen = c->in_synq && c->state == TCPS_SYN_RECEIVED;
             tcp_enter_closed(c, now, CC_NORMAL,
-                             WHY(N_TCP_GIVE_UP, c->retrans_count));
+                             WHY(halfopen ? N_TCP_GIVE_UP_HALFOPEN
+                                          : N_TCP_GIVE_UP, c->retrans_count));
             return;
         }
         int64_t next = c->rto_cur * 2;

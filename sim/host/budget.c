@@ -1,0 +1,376 @@
+/* budget.c — a run's budgets: the limits' names, the model's memory as the
+ * budget counts it, the check after each event, and the likely cause of a
+ * run that reaches a limit, read from the end of its trace. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "narrate.h"
+#include "simint.h"
+
+static const char *host_name(const struct sim *s, int h)
+{
+    return s->tr.host_names[h];
+}
+
+static const char *const limit_names[] = {
+    "",
+#define X(id, name, opt, what) name,
+    SIM_LIMITS(X)
+#undef X
+};
+static const char *const limit_options[] = {
+    "",
+#define X(id, name, opt, what) opt,
+    SIM_LIMITS(X)
+#undef X
+};
+static const char *const limit_whats[] = {
+    "",
+#define X(id, name, opt, what) what,
+    SIM_LIMITS(X)
+#undef X
+};
+
+const char *sim_limit_name(int limit)
+{
+    return limit > LIM_NONE && limit < LIM_COUNT ? limit_names[limit] : "";
+}
+
+const char *sim_limit_option(int limit)
+{
+    return limit > LIM_NONE && limit < LIM_COUNT ? limit_options[limit] : "";
+}
+
+char *sim_limit_text(int limit, uint64_t value, char *buf, size_t n)
+{
+    char v[40];
+    if (limit == LIM_TIME)
+        fmt_duration((int64_t)value, v, sizeof v);
+    else if (limit == LIM_TRACE || limit == LIM_MEMORY)
+        snprintf(v, sizeof v, "%" PRIu64 " MiB", value >> 20);
+    else
+        snprintf(v, sizeof v, "%" PRIu64, value);
+    snprintf(buf, n, "%s limit of %s",
+             limit > LIM_NONE && limit < LIM_COUNT ? limit_whats[limit] : "no",
+             v);
+    return buf;
+}
+
+static uint64_t tcb_bytes(const struct sim *s)
+{
+    uint64_t b = 0;
+    for (int h = 0; h < s->nhosts; h++) {
+        const struct sim_host *hp = &s->hosts[h];
+        b += (uint64_t)hp->capconns * sizeof *hp->conns +
+             hp->captuples * sizeof *hp->tuples;
+        b += (uint64_t)hp->capports * sizeof *hp->ports;
+        for (size_t i = 0; i < hp->nconns; i++)
+            b += sim_conn_bytes(hp->conns[i]);
+        b += sim_udp_bytes(hp);
+    }
+    return b;
+}
+
+/* Every part is counted on every check: the TCBs and UDP sockets by
+ * mem_tcbs, which each change to them keeps up to date, so the check stays
+ * O(1) however many hosts and connections there are. */
+static uint64_t mem_estimate(const struct sim *s)
+{
+    return (uint64_t)trace_size(&s->tr) + eq_bytes(&s->q) +
+           s->frames_in_flight * sizeof(struct flight) + s->mem_tcbs;
+}
+
+uint64_t sim_memory(const struct sim *s)
+{
+    return (uint64_t)trace_size(&s->tr) + eq_bytes(&s->q) +
+           s->frames_in_flight * sizeof(struct flight) + tcb_bytes(s);
+}
+
+/* The sentences that name a runaway's likely cause, one per pattern the
+ * end of the trace shows (filled with host and LAN names). */
+#define STOP_CAUSES(X) \
+    X(C_ARP_BCAST, "ARP requests are broadcast on %s, each to all %s other hosts on it: %s% of the frames in flight are their copies") \
+    X(C_DUP_LOOP,  "frames multiply on %s: duplication with a routing loop?") \
+    X(C_DUP,       "frames multiply on %s: the medium duplicates frames faster than they are delivered") \
+    X(C_LOOP,      "packets circle between routers %s and %s: a routing loop (gateways that point at each other)?") \
+    X(C_ZERO_WIN,  "%s's receive window stays closed (its application reads no more) and %s keeps probing it (RFC 9293 3.8.6.1)") \
+    X(C_ACK_WAR,   "an endless ACK exchange between %s and %s") \
+    X(C_SEG_WAR,   "segments go back and forth between %s and %s without end") \
+    X(C_TIMERS,    "timers re-arm without end (%s on %s)") \
+    X(C_BUSY,      "%s wrote most of the last records (%s): a lesson that never settles?") \
+    X(C_ACTIONS,   "the lesson's own timeline has %s actions (at lines)") \
+    X(C_PENDING,   "no single pattern dominates the last records; events were still pending when the run stopped")
+
+enum stop_cause {
+#define X(id, text) id,
+    STOP_CAUSES(X)
+#undef X
+};
+static const char *const cause_texts[] = {
+#define X(id, text) text,
+    STOP_CAUSES(X)
+#undef X
+};
+
+/* Fills a cause template: each "%s" takes the next of v[0..3]. */
+static void fill_n(char *buf, size_t n, int cause, const char *const v4[4])
+{
+    const char *t = cause_texts[cause];
+    size_t o = 0, k = 0;
+    for (; *t && o + 1 < n; t++) {
+        if (t[0] == '%' && t[1] == 's') {
+            const char *v = k < 4 && v4[k] ? v4[k] : "";
+            k++;
+            while (*v && o + 1 < n)
+                buf[o++] = *v++;
+            t++;
+        } else {
+            buf[o++] = *t;
+        }
+    }
+    buf[o] = 0;
+}
+
+static void fill(char *buf, size_t n, int cause, const char *a, const char *b)
+{
+    const char *const v[4] = { a, b, NULL, NULL };
+    fill_n(buf, n, cause, v);
+}
+
+/* The LAN with the most copies of ARP broadcasts in flight, if they are
+ * at least half of all frames in flight: at the frames-in-flight limit,
+ * a crowd that resolves addresses at once on one LAN (each broadcast goes
+ * to every member) is the cause, whatever the last records show. */
+static int arp_storm(const struct sim *s)
+{
+    int best = -1;
+    for (int i = 0; i < s->nlans; i++)
+        if (s->lans[i].arp_bcast_in_flight &&
+            (best < 0 || s->lans[i].arp_bcast_in_flight >
+                         s->lans[best].arp_bcast_in_flight))
+            best = i;
+    return best >= 0 && 2 * s->lans[best].arp_bcast_in_flight >=
+                        s->frames_in_flight ? best : -1;
+}
+
+/* The medium two hosts share: "lan NAME" or "the link A-B". */
+static void medium_name(const struct sim *s, int a, int b, char *buf, size_t n)
+{
+    if (a >= 0 && b >= 0 && net_link(s, a, b) >= 0) {
+        snprintf(buf, n, "the link %s-%s", host_name(s, a), host_name(s, b));
+        return;
+    }
+    for (int i = 0; a >= 0 && i < s->hosts[a].nifs; i++) {
+        int lan = s->hosts[a].ifs[i].lan;
+        for (int k = 0; b >= 0 && k < s->hosts[b].nifs; k++)
+            if (s->hosts[b].ifs[k].lan == lan) {
+                snprintf(buf, n, "lan %s", s->lans[lan].cfg->name);
+                return;
+            }
+    }
+    snprintf(buf, n, "the network");
+}
+
+/* The likely cause of a runaway, from the last records of the trace:
+ * which pattern dominates them. */
+static int fwd_cmp(const void *pa, const void *pb)
+{
+    const struct fwd_key *a = pa, *b = pb;
+    if (a->host != b->host) return a->host < b->host ? -1 : 1;
+    if (a->src != b->src) return a->src < b->src ? -1 : 1;
+    if (a->dst != b->dst) return a->dst < b->dst ? -1 : 1;
+    if (a->proto != b->proto) return a->proto < b->proto ? -1 : 1;
+    return (a->ttl > b->ttl) - (a->ttl < b->ttl);
+}
+
+/* A routing loop is there when one router forwards the same flow (IP
+ * source, destination, protocol) at two different TTLs: on a loop-free
+ * path every packet of a flow reaches a router after the same number of
+ * hops (RFC 1812 5.3.1: each router takes one off the TTL).  Router
+ * chains that merely forward a lot are not loops.  Sets *a and *b to two
+ * routers on the loop (*b may stay -1). */
+static int find_loop(const struct fwd_key *k, size_t nk, int *a, int *b)
+{
+    struct fwd_key *t = xcalloc(nk ? nk : 1, sizeof *t);
+    memcpy(t, k, nk * sizeof *t);
+    qsort(t, nk, sizeof *t, fwd_cmp);
+    *a = *b = -1;
+    for (size_t i = 1; i < nk; i++)
+        if (t[i].host == t[i - 1].host && t[i].src == t[i - 1].src &&
+            t[i].dst == t[i - 1].dst && t[i].proto == t[i - 1].proto &&
+            t[i].ttl != t[i - 1].ttl) {
+            if (*a < 0)
+                *a = t[i].host;
+            else if (t[i].host != *a && *b < 0)
+                *b = t[i].host;
+        }
+    free(t);
+    return *a >= 0;
+}
+
+static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
+{
+    const struct trace *tr = &s->tr;
+    enum { W = TRACE_STREAM_KEEP };    /* what a streaming trace keeps */
+    size_t from = tr->n > W ? tr->n - W : 0, w = tr->n - from;
+    size_t dup = 0, fwd = 0, sends = 0, acks = 0, timers = 0;
+    int dup_a = -1, dup_b = -1, fwd_a = -1, fwd_b = -1, pa = -1, pb = -1;
+    int tm_host = -1, tm_name = 0, zw_rcv = -1, zw_snd = -1;
+    size_t zw = 0;
+    int64_t tm_last = 0;
+    size_t *per_host = xcalloc((size_t)s->nhosts + 1, sizeof *per_host);
+    for (size_t i = from; i < tr->n; i++) {
+        const struct trace_rec *r = trace_rec(tr, i);
+        if (r->host >= 0 && r->host < s->nhosts)
+            per_host[r->host]++;
+        if (r->kind == TK_TIMER && r->u.timer.action != TA_STOP) {
+            timers++;
+            tm_last = r->t_us;
+            tm_host = r->host;
+            tm_name = r->u.timer.name;
+        }
+        if (r->kind != TK_SEND)
+            continue;
+        sends++;
+        if (r->u.pkt.dup) {
+            dup++;
+            dup_a = r->u.pkt.src;
+            dup_b = r->u.pkt.dst;
+        }
+        if (r->why.id == N_IP_FORWARD)
+            fwd++;
+        if (r->layer == TL_TCP && r->u.pkt.dst >= 0) {
+            size_t len;
+            const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+            struct frame f;
+            char err[8];
+            if (frame_decode(p, len, &f, err, sizeof err) == 0 &&
+                f.l4 == IPPROTO_TCP_NUM) {
+                if (f.tcp.flags == TCP_ACK && f.payload_len == 0) {
+                    acks++;
+                    if (f.tcp.win == 0) {
+                        zw++;
+                        zw_rcv = sim_host_by_addr(s, f.ip.src);
+                        zw_snd = sim_host_by_addr(s, f.ip.dst);
+                    }
+                }
+                /* the two ends by their IP addresses: a router that
+                 * forwards the segments is not one of them */
+                pa = sim_host_by_addr(s, f.ip.src);
+                pb = sim_host_by_addr(s, f.ip.dst);
+                if (pa < 0 || pb < 0) {
+                    pa = r->u.pkt.src;
+                    pb = r->u.pkt.dst;
+                }
+            }
+        }
+    }
+    char m[80];
+    int lh = -1;
+    size_t most = 0;
+    for (int h = 0; h < s->nhosts; h++)
+        if (per_host[h] > most) {
+            most = per_host[h];
+            lh = h;
+        }
+    free(per_host);
+    /* the loop test looks further back than the window: at the end of a
+     * duplication storm the window may hold one generation of copies, all
+     * at one TTL per router */
+    int loop = 0;
+    if (fwd) {
+        struct fwd_key *fk;
+        size_t nfk = fwd_recent(s, tr->n > FWD_WINDOW ? tr->n - FWD_WINDOW : 0,
+                                &fk);
+        loop = find_loop(fk, nfk, &fwd_a, &fwd_b);
+        free(fk);
+    }
+    /* duplication makes frames pile up, never a run last for ever: at the
+     * time or event limit it is no cause */
+    int piles = limit != LIM_TIME && limit != LIM_EVENTS;
+    char na[24];
+    snprintf(na, sizeof na, "%d", s->scn ? s->scn->nactions : 0);
+    int storm = limit == LIM_FRAMES ? arp_storm(s) : -1;
+    if (limit != LIM_TIME && s->scn &&
+        (uint64_t)s->scn->nactions * 4 >= (limit == LIM_FRAMES ? s->max_frames
+                                           : limit == LIM_EVENTS ? s->max_events
+                                           : UINT64_MAX)) {
+        fill(buf, n, C_ACTIONS, na, NULL);
+    } else if (storm >= 0) {
+        char lan[80], others[24], share[24];
+        snprintf(lan, sizeof lan, "lan %s", s->lans[storm].cfg->name);
+        snprintf(others, sizeof others, "%d", s->lans[storm].nmembers - 1);
+        /* a share, not a count: the run stops after the event that went
+         * over the limit, so the count may pass it */
+        snprintf(share, sizeof share, "%" PRIu64,
+                 s->lans[storm].arp_bcast_in_flight * 100 /
+                 s->frames_in_flight);
+        const char *const v[4] = { lan, others, share, NULL };
+        fill_n(buf, n, C_ARP_BCAST, v);
+    } else if (piles && dup * 8 >= w && dup > 0 && loop && fwd * 8 >= w) {
+        medium_name(s, dup_a, dup_b, m, sizeof m);
+        fill(buf, n, C_DUP_LOOP, m, NULL);
+    } else if (piles && dup * 4 >= w && dup > 0) {
+        medium_name(s, dup_a, dup_b, m, sizeof m);
+        fill(buf, n, C_DUP, m, NULL);
+    } else if (fwd * 4 >= w && loop && fwd_b >= 0) {
+        fill(buf, n, C_LOOP, host_name(s, fwd_a),
+                 host_name(s, fwd_b));
+    } else if (acks * 4 >= w && zw * 2 >= acks && zw_rcv >= 0 && zw_snd >= 0) {
+        fill(buf, n, C_ZERO_WIN, host_name(s, zw_rcv), host_name(s, zw_snd));
+    } else if (acks * 4 >= w && acks > 0 && pa >= 0) {
+        fill(buf, n, C_ACK_WAR, host_name(s, pa < pb ? pa : pb),
+                 host_name(s, pa < pb ? pb : pa));
+    } else if (sends * 2 >= w && pa >= 0 && sends > 0) {
+        fill(buf, n, C_SEG_WAR, host_name(s, pa < pb ? pa : pb),
+                 host_name(s, pa < pb ? pb : pa));
+    } else if (timers * 4 >= w && timers > 0 && tm_host >= 0 &&
+               /* still re-arming in the later half of the window's time,
+                * not a retransmission that gave up long before the limit */
+               2 * tm_last >= (w ? trace_rec(tr, from)->t_us : 0) +
+                              (limit == LIM_TIME ? s->end_us : s->now)) {
+        fill(buf, n, C_TIMERS, timer_name_str(tm_name),
+                 host_name(s, tm_host));
+    } else if (lh >= 0 && w >= 64) {
+        fill(buf, n, C_BUSY, host_name(s, lh),
+                 trace_layer_name(trace_rec(tr, tr->n - 1)->layer));
+    } else {
+        fill(buf, n, C_PENDING, NULL, NULL);
+    }
+}
+
+void sim_stop_at(struct sim *s, int limit, uint64_t value)
+{
+    s->truncated = 1;
+    s->stop.limit = limit;
+    s->stop.value = value;
+    /* a run that reaches its time limit stops at that time; the others
+     * stop after the event that went over */
+    s->stop.t_us = limit == LIM_TIME ? s->end_us : s->now;
+    s->stop.host = -1;
+    s->stop.layer = TL_NONE;
+    if (s->tr.n) {
+        s->stop.host = trace_rec(&s->tr, s->tr.n - 1)->host;
+        s->stop.layer = trace_rec(&s->tr, s->tr.n - 1)->layer;
+    }
+    find_cause(s, limit, s->stop.cause, sizeof s->stop.cause);
+}
+
+/* Checks the budgets after an event; returns the limit reached, if any. */
+int sim_over_budget(struct sim *s)
+{
+    if (s->frames_in_flight > s->max_frames) {
+        sim_stop_at(s, LIM_FRAMES, s->max_frames);
+        return 1;
+    }
+    if (trace_size(&s->tr) > s->max_trace) {
+        sim_stop_at(s, LIM_TRACE, s->max_trace);
+        return 1;
+    }
+    if (mem_estimate(s) > s->max_memory) {
+        sim_stop_at(s, LIM_MEMORY, s->max_memory);
+        return 1;
+    }
+    return 0;
+}
