@@ -16,6 +16,7 @@
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/protosim
+LOCALEDIR ?= $(PREFIX)/share/locale
 VERSION := 0.1.0
 
 CC      ?= cc
@@ -66,7 +67,8 @@ MODEL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(MODEL_INC) $(COMMON_CFLAGS)
 LANG_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(LANG_INC) $(COMMON_CFLAGS)
 REAL_CFLAGS  := -std=gnu11 $(REAL_INC) $(COMMON_CFLAGS)
 UI_CFLAGS    := -std=gnu11 $(UI_INC) $(COMMON_CFLAGS) $(NCURSES_CFLAGS) \
-                -DPROTOSIM_VERSION='"$(VERSION)"' -DPROTOSIM_DATADIR='"$(DATADIR)"'
+                -DPROTOSIM_VERSION='"$(VERSION)"' -DPROTOSIM_DATADIR='"$(DATADIR)"' \
+                -DPROTOSIM_LOCALEDIR='"$(LOCALEDIR)"'
 TEST_CFLAGS  := $(UI_CFLAGS) $(CHECK_CFLAGS)
 
 SIM_SRC  := $(sort $(wildcard $(addsuffix /*.c,$(MODEL_DIRS))))
@@ -99,10 +101,19 @@ BENCHBIN := $(B)/run_bench
 # model that calls it
 LAYERBIN := $(B)/layer_model
 
-.PHONY: all test unit sanitize bench fuzz fuzz-smoke fuzz-replay fuzz-cov install \
-        uninstall clean check-deps libs
+# Translations (README.md, "Adding a language"): po/LANG.po compiled with
+# msgfmt into LANG/LC_MESSAGES/protosim.mo under `locale` beside the
+# program, where it looks first; `make install` puts them in $(LOCALEDIR).
+PO_LANGS := $(sort $(basename $(notdir $(wildcard po/*.po))))
+MO_DIR   := $(dir $(PROG))locale
+MO_FILES := $(PO_LANGS:%=$(MO_DIR)/%/LC_MESSAGES/protosim.mo)
+MSGFMT   ?= msgfmt
+XGETTEXT ?= xgettext
 
-all: $(PROG)
+.PHONY: all test unit sanitize bench fuzz fuzz-smoke fuzz-replay fuzz-cov install \
+        uninstall clean check-deps libs pot po-update
+
+all: $(PROG) $(MO_FILES)
 
 libs: $(LIBS)
 
@@ -141,6 +152,30 @@ $(UI_LIB): $(UI_LIB_OBJ)
 $(PROG): $(MAIN_OBJ) $(LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBS) $(NCURSES_LIBS) -lm
 
+$(MO_DIR)/%/LC_MESSAGES/protosim.mo: po/%.po
+	@command -v $(MSGFMT) >/dev/null || { echo "msgfmt not found: apt-get install gettext" >&2; exit 1; }
+	@mkdir -p $(dir $@)
+	$(MSGFMT) --check -o $@ $<
+
+# The template: every _() and N_() in the sources, and the narration tables
+# (their X(id, "text") entries: sim/proto/narrate.h, real/realrec.h).
+POT_SRC := $(SIM_SRC) $(LANG_SRC) $(REAL_SRC) $(UI_SRC) \
+           $(sort $(wildcard $(addsuffix /*.h,$(MODEL_DIRS)) lang/*.h real/*.h ui/*.h))
+pot:
+	$(XGETTEXT) --language=C --from-code=UTF-8 --no-wrap --sort-by-file \
+	    --package-name=protosim --package-version=$(VERSION) \
+	    --keyword= --keyword=_ --keyword=N_ --add-comments=TRANSLATORS: \
+	    -o po/protosim.pot $(POT_SRC)
+	$(XGETTEXT) --language=C --from-code=UTF-8 --no-wrap --sort-by-file -j \
+	    --keyword= --keyword=X:2 -o po/protosim.pot sim/proto/narrate.h real/realrec.h
+
+# Brings every po/LANG.po up to the template (new texts untranslated).
+po-update: pot
+	@for l in $(PO_LANGS); do \
+	    echo "msgmerge po/$$l.po"; \
+	    msgmerge --quiet --no-wrap --update --backup=none po/$$l.po po/protosim.pot || exit 1; \
+	done
+
 $(TESTBIN): $(TEST_OBJ) $(LIBS)
 	@test -n "$(CHECK_LIBS)" || { echo "Check not found: apt-get install check pkg-config" >&2; exit 1; }
 	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(LIBS) $(NCURSES_LIBS) $(CHECK_LIBS)
@@ -157,7 +192,7 @@ $(LAYERBIN): $(B)/tests/layers/model_only.o $(LANG_LIB) $(SIM_LIB)
 
 # The whole suite: Check unit tests, then the shell-driven tests that run the
 # real program (scenario self-checks, goldens, determinism, tshark, tmux UI).
-test: $(PROG) $(TESTBIN) $(LAYERBIN)
+test: $(PROG) $(MO_FILES) $(TESTBIN) $(LAYERBIN)
 	LAYER_MODEL=./$(LAYERBIN) SIM_LIB=$(SIM_LIB) LANG_LIB=$(LANG_LIB) sh tests/layers.sh
 	CK_TIMEOUT_MULTIPLIER=$(if $(SAN),4,1) $(TESTBIN)
 	PROTOSIM=./$(PROG) sh tests/run_shell_tests.sh
@@ -283,16 +318,23 @@ fuzz-cov:
 	@awk 'NR > 2 && $$1 != "TOTAL" && $$7 == "0.00%" { print "  " $$1 }' \
 	    build-cov/tcp-functions.txt
 
-install: $(PROG)
+install: $(PROG) $(MO_FILES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/scenarios
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/protosim
 	install -m 644 scenarios/*.scn scenarios/README.md $(DESTDIR)$(DATADIR)/scenarios/
+	@for l in $(PO_LANGS); do \
+	    echo "install $(MO_DIR)/$$l/LC_MESSAGES/protosim.mo"; \
+	    install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES || exit 1; \
+	    install -m 644 $(MO_DIR)/$$l/LC_MESSAGES/protosim.mo \
+	        $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/protosim.mo || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/protosim
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(PO_LANGS:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/protosim.mo)
 
 clean:
-	rm -rf build build-san build-clang build-fuzz build-cov protosim
+	rm -rf build build-san build-clang build-fuzz build-cov protosim locale
 
 -include $(SIM_OBJ:.o=.d) $(LANG_OBJ:.o=.d) $(REAL_OBJ:.o=.d) $(UI_LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(B)/tests/layers/model_only.d $(if $(NS3BIN),$(NS3BIN).d)

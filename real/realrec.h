@@ -88,7 +88,7 @@ int real_in_trace(const struct trace *tr);
 
 /* The driver's sentences, one table keyed by id (narrate.h's rules). */
 #define REAL_NARRATIONS(X) \
-    X(N_REAL_NONE, "") \
+    X(N_REAL_NONE, NO_SENTENCE) \
     X(N_REAL_PLAN,          "replay on {0:str}: each call runs at its scenario time divided by {1}, at least {2:dur} after the one before; what the kernel shows is put back on the scenario's clock") \
     X(N_REAL_SQUEEZED,      "the calls would take too long at that pace: the gaps between them shrink so the replay stays within {0:dur}") \
     X(N_REAL_CAPTURE_ON,    "capture on: an AF_PACKET socket on lo lists the real segments of the replay's ports") \

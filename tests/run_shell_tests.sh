@@ -10,6 +10,9 @@
 #   UPDATE_GOLDEN=1 ...   rewrites every golden (tests/golden/*.txt and
 #                         tests/golden/prose/*.txt) from the current build
 set -u
+# English unless a test asks for another language (the goldens are English)
+unset LANGUAGE LC_ALL LC_MESSAGES
+export LANG=C.UTF-8
 PROTOSIM=${PROTOSIM:-./protosim}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT INT TERM

@@ -70,7 +70,7 @@ start() {
     NSOCK=$((NSOCK + 1))
     SOCK=protosim-test-$$-$NSOCK
     T -f "$TMP/tmux.conf" new-session -d -s ui -x 120 -y 40 -c "$(pwd)" \
-        "env -u NO_COLOR LANG=C.UTF-8 LC_ALL=C.UTF-8 PS1='$ ' $* sh"
+        "env -u NO_COLOR -u LANGUAGE LANG=C.UTF-8 LC_ALL=C.UTF-8 PS1='$ ' $* sh"
     wait_for '$'
 }
 

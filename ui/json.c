@@ -12,6 +12,7 @@
 #include "pcap.h"
 #include "arp.h"
 #include "dns.h"
+#include "language.h"
 #include "render.h"
 #include "summary.h"
 #include "real.h"
@@ -211,6 +212,15 @@ void json_begin(struct json_out *o, FILE *fp, const struct sim *s)
     o->fp = fp;
     o->s = s;
     o->err = 0;
+    o->written = 0;
+}
+
+/* The first line says in which language its and every later line's "why"
+ * is (DESIGN.md); the identifiers never change with it. */
+static void json_lang(struct json_out *o)
+{
+    if (o->written++ == 0)
+        fprintf(o->fp, ",\"lang\":\"%s\"", i18n_code(i18n_current()));
 }
 
 void json_sink(void *ctx, const struct trace *tr, size_t i,
@@ -275,6 +285,7 @@ void json_sink(void *ctx, const struct trace *tr, size_t i,
         fputs(",\"why\":", fp);
         jstr(fp, why);
     }
+    json_lang(o);
     fputs("}\n", fp);
     /* the run goes on after a failed write: keep the reason it failed */
     if (!o->err && ferror(fp))
@@ -302,6 +313,7 @@ int json_finish(struct json_out *o)
                  sim_limit_text(s->stop.limit, s->stop.value, lt, sizeof lt));
         fputs(",\"why\":", fp);
         jstr(fp, why);
+        json_lang(o);
         fputs("}\n", fp);
     }
     if (o->err || ferror(fp)) {

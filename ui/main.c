@@ -12,7 +12,9 @@
 #include <unistd.h>
 #include "output.h"
 #include "alloc.h"
+#include "i18n.h"
 #include "lang.h"
+#include "language.h"
 #include "render.h"
 #include "sim.h"
 #include "real.h"
@@ -34,14 +36,14 @@ enum { EXIT_LIMIT = 3 };
 
 static void usage(FILE *fp)
 {
-    fputs(
+    fprintf(fp, _(
 "usage: protosim [OPTIONS] [SCENARIO]\n"
 "\n"
 "Simulates the protocols behind a web request and shows every step.\n"
 "SCENARIO is a .scn file or the name of a shipped scenario (see --list);\n"
-"without one, protosim runs '" DEFAULT_SCENARIO "' (or '" DEFAULT_SCENARIO_FALLBACK
-"' where that is not shipped).\n"
-"\n"
+"without one, protosim runs '%s' (or '%s' where that is not shipped).\n"
+"\n"), DEFAULT_SCENARIO, DEFAULT_SCENARIO_FALLBACK);
+    fputs(_(
 "options:\n"
 "  -b, --batch        print the timeline as plain text (the default when\n"
 "                     stdout is not a terminal)\n"
@@ -56,10 +58,13 @@ static void usage(FILE *fp)
 "                     show the kernel's states beside the model's (a few\n"
 "                     seconds at most; --check still checks the model only)\n"
 "  -s, --seed N       seed all randomness (default: the scenario's seed, or 1)\n"
+"      --lang zh|en   the language of every sentence (default: from the\n"
+"                     locale: LANGUAGE, LC_ALL, LC_MESSAGES, LANG)\n"
 "  -l, --list         list the shipped scenarios with their titles\n"
 "  -h, --help         show this help\n"
 "  -V, --version      show the version\n"
-"\n"
+"\n"), fp);
+    fputs(_(
 "limits (a lesson that runs away stops at the first it reaches, says which\n"
 "on stderr, marks the end of every output, and exits with status 3):\n"
 "      --max-time DURATION  simulated time (default: 1h after the lesson's\n"
@@ -69,7 +74,8 @@ static void usage(FILE *fp)
 "      --max-trace SIZE     trace size (default 128M; K, M, G suffixes)\n"
 "      --max-memory SIZE    the model's own memory: trace, frames in flight,\n"
 "                           events, TCBs and their queues (default 512M)\n"
-"\n"
+"\n"), fp);
+    fputs(_(
 "On a terminal protosim opens an interactive timeline (press ? there for its\n"
 "keys); it needs 80x24, honours NO_COLOR, and falls back to --batch for\n"
 "TERM=dumb or when stdout is not a terminal.\n"
@@ -79,7 +85,7 @@ static void usage(FILE *fp)
 "71 out of memory, 73 an output file cannot be created, 74 an I/O error\n"
 "while writing (a file or standard output).  A file is replaced only when\n"
 "it is complete.\n"
-"The scenario language is described in scenarios/README.md.\n", fp);
+"The scenario language is described in scenarios/README.md.\n"), fp);
 }
 
 static int parse_seed(const char *s, uint64_t *out)
@@ -232,9 +238,36 @@ static void out_of_memory(size_t size)
     exit(EXIT_OSERR);
 }
 
+/* --lang's value, looked for before anything else is parsed so that every
+ * message, the command line's own errors included, is in that language:
+ * I18N_AUTO when absent, -1 when it names no language protosim speaks. */
+static int lang_option(int argc, char **argv, const char **bad)
+{
+    int lang = I18N_AUTO;
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+        const char *v = NULL;
+        if (!strcmp(argv[i], "--lang") && i + 1 < argc)
+            v = argv[++i];
+        else if (!strncmp(argv[i], "--lang=", 7))
+            v = argv[i] + 7;
+        if (v && (lang = i18n_parse(v)) < 0) {
+            *bad = v;
+            return -1;
+        }
+    }
+    return lang;
+}
+
 int main(int argc, char **argv)
 {
     alloc_set_failure_handler(out_of_memory);
+    const char *badlang = NULL;
+    int lang = lang_option(argc, argv, &badlang);
+    i18n_init(lang < 0 ? I18N_AUTO : (enum i18n_lang)lang);
+    if (lang < 0) {
+        fprintf(stderr, _("protosim: --lang needs zh or en, not \"%s\"\n"), badlang);
+        return EXIT_USAGE;
+    }
     int batch = 0, json = 0, check = 0, real = 0, list = 0, stats = 0;
     const char *pcap_path = NULL;
     uint64_t seed = 0;
@@ -256,6 +289,7 @@ int main(int argc, char **argv)
         { "max-frames", required_argument, NULL, 1000 + LIM_FRAMES },
         { "max-trace",  required_argument, NULL, 1000 + LIM_TRACE },
         { "max-memory", required_argument, NULL, 1000 + LIM_MEMORY },
+        { "lang",       required_argument, NULL, 'L' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -291,6 +325,7 @@ int main(int argc, char **argv)
             }
             break;
         }
+        case 'L': break;                     /* lang_option() took it */
         case 'l': list = 1; break;
         case 'h': usage(stdout); return finish_stdout(0, 0);
         case 'V':
