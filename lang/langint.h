@@ -192,8 +192,9 @@ static inline int is_digit(int c) { return c >= '0' && c <= '9'; }
 static inline int is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static inline int is_space(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
-/* A token or slice quoted for a message: printable ASCII as is, anything else
- * as \xHH, at most SHOW_MAX bytes then "...". */
+/* A token or slice quoted for a message: printable ASCII and whole UTF-8
+ * characters as written, anything else as \xHH, at most SHOW_MAX bytes
+ * then "...". */
 struct show { char b[SHOW_MAX * 4 + 8]; };
 
 #define ERR_AT(P, t, ...) lang_perr_at((P), (P)->line, lang_colof((P), (t)), __VA_ARGS__)

@@ -18,14 +18,16 @@
 #define REAL_EXT_OWNER 1
 #define REAL_KIND_NAME "real"
 
-/* What a real record says (RR_WHAT). */
-#define REAL_WHATS(X) \
-    X(STATE,        "state")         /* the kernel reported RR_STATE */ \
-    X(UNSEEN,       "not_observed")  /* RR_STATE must have happened but was not seen */ \
-    X(CALL,         "call")          /* a real socket call; RR_STATE is the enum app_call */ \
-    X(PACKET,       "packet")        /* a captured segment */ \
-    X(NOT_REPLAYED, "not_replayed")  /* a scenario feature with no real counterpart */ \
-    X(INFO,         "info")          /* how the replay ran: scale, capture on or off, end */
+/* What a real record says (RR_WHAT).  The table's entries are W(...), not
+ * X(...): these are JSON names, which the Makefile's pot target must not
+ * take for sentences. */
+#define REAL_WHATS(W) \
+    W(STATE,        "state")         /* the kernel reported RR_STATE */ \
+    W(UNSEEN,       "not_observed")  /* RR_STATE must have happened but was not seen */ \
+    W(CALL,         "call")          /* a real socket call; RR_STATE is the enum app_call */ \
+    W(PACKET,       "packet")        /* a captured segment */ \
+    W(NOT_REPLAYED, "not_replayed")  /* a scenario feature with no real counterpart */ \
+    W(INFO,         "info")          /* how the replay ran: scale, capture on or off, end */
 
 enum real_what {
 #define X(id, name) RW_##id,
@@ -35,11 +37,11 @@ enum real_what {
 };
 
 /* Where it came from (RR_SOURCE). */
-#define REAL_SOURCES(X) \
-    X(TCP_INFO,  "tcp_info")  \
-    X(SOCK_DIAG, "sock_diag") \
-    X(CAPTURE,   "capture")   \
-    X(REPLAY,    "replay")
+#define REAL_SOURCES(W) \
+    W(TCP_INFO,  "tcp_info")  \
+    W(SOCK_DIAG, "sock_diag") \
+    W(CAPTURE,   "capture")   \
+    W(REPLAY,    "replay")
 
 enum real_source {
 #define X(id, name) RS_##id,

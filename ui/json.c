@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "narrate.h"
+#include "utf8.h"
 #include "output.h"
 #include "alloc.h"
 #include "pcap.h"
@@ -45,7 +46,7 @@ static void jstr_n(FILE *fp, const uint8_t *s, size_t n)
             continue;
         }
         uint32_t cp;
-        int k = text_utf8_seq(s + i, n - i, &cp);
+        int k = utf8_seq(s + i, n - i, &cp);
         if (k == 0)
             fputs("\xEF\xBF\xBD", fp);          /* U+FFFD */
         else if (cp <= 0x9F || cp == 0x2028 || cp == 0x2029)

@@ -13,6 +13,7 @@
 #include "render.h"
 #include "summary.h"
 #include "real.h"
+#include "view.h"
 
 static const char *hname(const struct trace *tr, int h)
 {
@@ -422,6 +423,15 @@ static void spool(struct text_out *o, const char *const *p, int n)
     o->mem[o->nmem++] = '\n';
 }
 
+/* A host name padded with spaces to w columns of a terminal (a Chinese
+ * character takes two), so that the columns after it line up. */
+static const char *pad_name(char *buf, size_t n, const char *name, int w)
+{
+    int pad = w - view_text_width(name);
+    snprintf(buf, n, "%s%*s", name, pad > 0 ? pad : 0, "");
+    return buf;
+}
+
 void text_begin(struct text_out *o, FILE *fp, const struct sim *s)
 {
     const struct trace *tr = &s->tr;
@@ -433,7 +443,7 @@ void text_begin(struct text_out *o, FILE *fp, const struct sim *s)
     o->hw = 4;
     o->tw = 4;
     for (int i = 0; i < tr->nhosts; i++) {
-        int l = (int)strlen(tr->host_names[i]);
+        int l = view_text_width(tr->host_names[i]);
         if (l > o->hw)
             o->hw = l;
     }
@@ -460,8 +470,10 @@ void text_sink(void *ctx, const struct trace *tr, size_t i,
     if (l > o->tw)
         o->tw = l;
     render_event(tr, r, ev, sizeof ev);
-    snprintf(mid, sizeof mid, "  %-*s  %-6s  ", o->hw,
-             r->host >= 0 ? tr->host_names[r->host] : "", kind_label(r));
+    char hn[SCN_NAME_MAX + 64];
+    snprintf(mid, sizeof mid, "  %s  %-6s  ",
+             pad_name(hn, sizeof hn, r->host >= 0 ? tr->host_names[r->host] : "", o->hw),
+             kind_label(r));
     const char *line[] = { "e", t, " ", mid, text_visible(ev, &o->vb, &o->vcap) };
     spool(o, line, 5);
     trace_why(tr, r, why, sizeof why);
@@ -521,9 +533,11 @@ int text_finish(struct text_out *o)
     free(o->mem);
     if (s->truncated) {
         char lt[80];
-        fprintf(fp, "%*s  %-*s  %-6s  run stopped by its %s (%s)\n", tw,
-                fmt_time(s->stop.t_us, t, sizeof t), hw,
-                s->stop.host >= 0 ? tr->host_names[s->stop.host] : "", "limit",
+        char hn[SCN_NAME_MAX + 64];
+        fprintf(fp, "%*s  %s  %-6s  run stopped by its %s (%s)\n", tw,
+                fmt_time(s->stop.t_us, t, sizeof t),
+                pad_name(hn, sizeof hn, s->stop.host >= 0 ? tr->host_names[s->stop.host] : "",
+                         hw), "limit",
                 sim_limit_text(s->stop.limit, s->stop.value, lt, sizeof lt),
                 sim_limit_option(s->stop.limit));
         fprintf(fp, "%*s  likely cause: %s\n", tw + hw + 12, "", s->stop.cause);
