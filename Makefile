@@ -190,7 +190,7 @@ po-check:
 po-update: pot
 	@for l in $(PO_LANGS); do \
 	    echo "msgmerge po/$$l.po"; \
-	    msgmerge --quiet --no-wrap --update --backup=none po/$$l.po po/protosim.pot || exit 1; \
+	    msgmerge --quiet --no-wrap --no-fuzzy-matching --update --backup=none po/$$l.po po/protosim.pot || exit 1; \
 	done
 
 $(TESTBIN): $(TEST_OBJ) $(LIBS)

@@ -233,6 +233,9 @@ struct tok *lang_next(struct parser *P);
 int lang_is_word(const struct tok *t, const char *w);
 int lang_want_end(struct parser *P);
 struct tok *lang_want_text(struct parser *P, const char *what);
+/* After a lesson text: its Chinese, `zh "TEXT"`, if the line gives one
+ * (*zh NULL if not).  0, or -1 after reporting a bad one. */
+int lang_want_variant(struct parser *P, struct tok **zh);
 int lang_parse_u64(const char *s, uint64_t *out);
 int lang_parse_dur(const char *s, int64_t *out);
 int lang_want_uint(struct parser *P, const char *what, uint64_t lo, uint64_t hi,

@@ -371,6 +371,16 @@ struct tok *lang_want_text(struct parser *P, const char *what)
     return t;
 }
 
+int lang_want_variant(struct parser *P, struct tok **zh)
+{
+    *zh = NULL;
+    struct tok *t = lang_peek(P);
+    if (!lang_is_word(t, "zh")) return 0;
+    lang_next(P);
+    *zh = lang_want_text(P, "the Chinese text in double quotes after zh");
+    return *zh ? 0 : -1;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Numbers, durations, percentages                                          */
 

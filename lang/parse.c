@@ -71,24 +71,32 @@ struct scn_expect *lang_new_expect(struct parser *P)
 static void lang_kw_title(struct parser *P, struct tok *kw)
 {
     struct tok *t = lang_want_text(P, "the title in double quotes, like \"Three-way handshake\"");
-    if (!t || lang_want_end(P)) return;
+    struct tok *zh = NULL;
+    if (!t || lang_want_variant(P, &zh) || lang_want_end(P)) return;
     if (P->title_line) {
         ERR_AT(P, kw, "the title is already set on line %d", P->title_line);
         return;
     }
     P->title_line = P->line;
     P->s->title = lang_dup_bytes(t->s, t->len);
+    if (zh) P->s->title_zh = lang_dup_bytes(zh->s, zh->len);
 }
 
 static void lang_kw_describe(struct parser *P, struct tok *kw)
 {
     (void)kw;
     struct tok *t = lang_want_text(P, "narration in double quotes");
-    if (!t || lang_want_end(P)) return;
+    struct tok *zh = NULL;
+    if (!t || lang_want_variant(P, &zh) || lang_want_end(P)) return;
     struct scenario *s = P->s;
+    int cap = P->capdescribe;
     s->describe = lang_grow_arr(s->describe, &P->capdescribe, s->ndescribe, sizeof *s->describe);
-    char *d = lang_dup_bytes(t->s, t->len);
-    if (d) s->describe[s->ndescribe++] = d;
+    if (P->capdescribe != cap || !s->describe_zh) {
+        s->describe_zh = xreallocarray(s->describe_zh, (size_t)P->capdescribe,
+                                       sizeof *s->describe_zh);
+    }
+    s->describe_zh[s->ndescribe] = zh ? lang_dup_bytes(zh->s, zh->len) : NULL;
+    s->describe[s->ndescribe++] = lang_dup_bytes(t->s, t->len);
 }
 
 static void lang_kw_seed(struct parser *P, struct tok *kw)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include "i18n.h"
 #include "language.h"
+#include "scenario.h"
 
 #ifndef PROTOSIM_LOCALEDIR
 #define PROTOSIM_LOCALEDIR "/usr/local/share/locale"
@@ -136,4 +137,16 @@ enum i18n_lang i18n_current(void)
 const char *i18n_localedir(void)
 {
     return localedir;
+}
+
+void i18n_lesson(struct scenario *scn)
+{
+    if (scn)
+        scn->zh = current == I18N_ZH;
+}
+
+const char *lesson_title(const struct scenario *scn)
+{
+    const char *t = scn_text(scn, scn->title, scn->title_zh);
+    return t ? t : scn->path;
 }

@@ -29,6 +29,13 @@ enum i18n_lang i18n_current(void);
 /* Its short code for --lang and JSON's "lang": "en" or "zh". */
 const char *i18n_code(enum i18n_lang lang);
 
+struct scenario;
+/* Makes the lesson show its texts (title, describe, notes) in the current
+ * language where it has them: call before running it. */
+void i18n_lesson(struct scenario *scn);
+/* Its title in that language, or its path when it has none. */
+const char *lesson_title(const struct scenario *scn);
+
 /* Where the catalogues were looked for (for --version and the tests). */
 const char *i18n_localedir(void);
 

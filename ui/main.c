@@ -421,6 +421,7 @@ int main(int argc, char **argv)
     int keep = tui || real || check;
 
     struct sim s;
+    i18n_lesson(scn);
     sim_init(&s, scn, have_seed ? seed : scn->seed);
     if (limits[LIM_TIME]) {
         s.end_us = (int64_t)limits[LIM_TIME];

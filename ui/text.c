@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "alloc.h"
+#include "language.h"
 #include "narrate.h"
 #include "output.h"
 #include "render.h"
@@ -449,10 +450,12 @@ void text_begin(struct text_out *o, FILE *fp, const struct sim *s)
     }
     /* lesson text (title, describe, notes, strings) reaches a terminal
      * here: whatever a terminal would act on is shown, not sent */
-    fprintf(fp, "%s\n", text_visible(scn->title ? scn->title : scn->path,
-                                     &o->vb, &o->vcap));
+    fprintf(fp, "%s\n", text_visible(lesson_title(scn), &o->vb, &o->vcap));
     for (int i = 0; i < scn->ndescribe; i++)
-        fprintf(fp, "  %s\n", text_visible(scn->describe[i], &o->vb, &o->vcap));
+        fprintf(fp, "  %s\n", text_visible(scn_text(scn, scn->describe[i],
+                                                     scn->describe_zh ? scn->describe_zh[i]
+                                                                      : NULL),
+                                            &o->vb, &o->vcap));
     fprintf(fp, "\nhosts:");
     for (int i = 0; i < tr->nhosts; i++)
         fprintf(fp, "  %s %s", tr->host_names[i],

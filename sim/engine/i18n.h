@@ -16,7 +16,14 @@
 
 #define PROTOSIM_DOMAIN "protosim"
 
-#define _(s)  dgettext(PROTOSIM_DOMAIN, s)
+/* gettext("") is the catalogue's header, not "": an empty text stays so. */
+__attribute__((format_arg(1)))
+static inline const char *i18n_text(const char *s)
+{
+    return *s ? dgettext(PROTOSIM_DOMAIN, s) : s;
+}
+
+#define _(s)  i18n_text(s)
 #define N_(s) s
 
 #endif

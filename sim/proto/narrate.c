@@ -73,9 +73,7 @@ char *narrate_template(const char *tmpl, const struct why *w,
                        const struct narrate_ctx *nc, char *buf, size_t n)
 {
     size_t pos = 0;
-    /* the template in the chosen language (gettext("") would be the
-     * catalogue's header, so an empty template stays empty) */
-    const char *t = *tmpl ? _(tmpl) : tmpl;
+    const char *t = _(tmpl);               /* in the chosen language */
     if (n == 0)
         return buf;
     buf[0] = '\0';
