@@ -157,8 +157,10 @@ $(MO_DIR)/%/LC_MESSAGES/protosim.mo: po/%.po
 	@mkdir -p $(dir $@)
 	$(MSGFMT) --check -o $@ $<
 
-# The template: every _() and N_() in the sources, and the narration tables
-# (their X(id, "text") entries: sim/proto/narrate.h, real/realrec.h).
+# The template: every _() and N_() in the sources, the scenario language's
+# error messages (ERR_AT and lang_perr_*, which translate their format),
+# and the narration tables (their X(id, "text") entries: sim/proto/narrate.h,
+# real/realrec.h).
 POT_SRC := $(SIM_SRC) $(LANG_SRC) $(REAL_SRC) $(UI_SRC) \
            $(sort $(wildcard $(addsuffix /*.h,$(MODEL_DIRS)) lang/*.h real/*.h ui/*.h))
 POT_OUT ?= po/protosim.pot
@@ -167,6 +169,11 @@ pot:
 	$(XGETTEXT) --language=C --from-code=UTF-8 --no-wrap --sort-by-file \
 	    --package-name=protosim --package-version=$(VERSION) \
 	    --keyword= --keyword=_ --keyword=N_ --add-comments=TRANSLATORS: \
+	    --keyword=ERR_AT:3 --flag=ERR_AT:3:c-format \
+	    --keyword=lang_perr_at:4 --flag=lang_perr_at:4:c-format \
+	    --keyword=lang_perr_ref:3 --flag=lang_perr_ref:3:c-format \
+	    --keyword=lang_want_text:2 --keyword=lang_want_uint:2 \
+	    --keyword=lang_want_ref:2 --keyword=want_int64:2 \
 	    -o $(POT_OUT) $(POT_SRC)
 	$(XGETTEXT) --language=C --from-code=UTF-8 --no-wrap --sort-by-file -j \
 	    --keyword= --keyword=X:2 -o $(POT_OUT) sim/proto/narrate.h real/realrec.h

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alloc.h"
+#include "i18n.h"
 #include "dns.h"
 #include "utf8.h"
 #include "wire.h"
@@ -143,6 +144,7 @@ static void vperr(struct parser *P, int line, int col, int ctx, const char *fmt,
     if (P->stopped && !P->finishing) return;
     char iter[400];
     lang_iter_suffix(P, ctx, iter, sizeof iter);
+    fmt = _(fmt);                  /* every message in the chosen language */
     va_list aq;
     va_copy(aq, ap);
     int k = vsnprintf(NULL, 0, fmt, aq);
@@ -361,7 +363,7 @@ struct tok *lang_want_text(struct parser *P, const char *what)
     struct tok *t = lang_next(P);
     struct show sh;
     if (!t || t->type != T_STRING) {
-        ERR_AT(P, t, "expected %s, found %s", what, lang_found(&sh, t));
+        ERR_AT(P, t, "expected %s, found %s", _(what), lang_found(&sh, t));
         return NULL;
     }
     if (memchr(t->s, '\0', t->len)) {
@@ -475,7 +477,7 @@ int lang_want_uint(struct parser *P, const char *what, uint64_t lo, uint64_t hi,
         return 0;
     }
     struct show sh;
-    ERR_AT(P, t, "expected %s from %llu to %llu, found %s", what,
+    ERR_AT(P, t, "expected %s from %llu to %llu, found %s", _(what),
            (unsigned long long)lo, (unsigned long long)hi, lang_found(&sh, t));
     return -1;
 }
@@ -578,7 +580,7 @@ int lang_want_ref(struct parser *P, const char *what)
     struct tok *t = lang_next(P);
     if (!t || t->type != T_WORD) {
         struct show sh;
-        ERR_AT(P, t, "expected %s, found %s", what, lang_found(&sh, t));
+        ERR_AT(P, t, "expected %s, found %s", _(what), lang_found(&sh, t));
         return -1;
     }
     return ref_add(P, t->s, t->len, t->col);

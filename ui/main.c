@@ -114,7 +114,7 @@ static int finish_stdout(int rc, int err)
         err = errno ? errno : EIO;
     if (!err)
         return rc;
-    fprintf(stderr, "protosim: error writing standard output: %s\n", strerror(err));
+    fprintf(stderr, _("protosim: error writing standard output: %s\n"), strerror(err));
     return EXIT_IOERR;
 }
 
@@ -124,24 +124,24 @@ static int pcap_target_ok(const char *pcap, const char *scn_path)
 {
     size_t n = strlen(pcap);
     if (n >= 4 && !strcasecmp(pcap + n - 4, ".scn")) {
-        fprintf(stderr, "protosim: --pcap %s: refusing to write a capture to a "
-                ".scn name, which is a lesson; choose a name ending in .pcap\n",
+        fprintf(stderr, _("protosim: --pcap %s: refusing to write a capture to a "
+                ".scn name, which is a lesson; choose a name ending in .pcap\n"),
                 pcap);
         return 0;
     }
     struct stat a, b;
     if (stat(pcap, &a) == 0 && stat(scn_path, &b) == 0 &&
         a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-        fprintf(stderr, "protosim: --pcap %s: that is the scenario being run "
-                "(%s); refusing to overwrite it\n", pcap, scn_path);
+        fprintf(stderr, _("protosim: --pcap %s: that is the scenario being run "
+                "(%s); refusing to overwrite it\n"), pcap, scn_path);
         return 0;
     }
     /* `--pcap out.txt > out.txt`: the rename would unlink the file the
      * timeline is being written to, and that output would be lost */
     if (stat(pcap, &a) == 0 && S_ISREG(a.st_mode) && fstat(STDOUT_FILENO, &b) == 0 &&
         a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-        fprintf(stderr, "protosim: --pcap %s: standard output goes to that file "
-                "too; refusing to write both into it\n", pcap);
+        fprintf(stderr, _("protosim: --pcap %s: standard output goes to that file "
+                "too; refusing to write both into it\n"), pcap);
         return 0;
     }
     return 1;
@@ -152,7 +152,7 @@ static int pcap_target_ok(const char *pcap, const char *scn_path)
 static int open_pcap(const char *path, struct outfile *o)
 {
     if (outfile_open(o, path) < 0) {
-        fprintf(stderr, "protosim: cannot create %s: %s\n", path, strerror(errno));
+        fprintf(stderr, _("protosim: cannot create %s: %s\n"), path, strerror(errno));
         return EXIT_CANTCREAT;
     }
     return 0;
@@ -165,14 +165,14 @@ static int close_pcap(const char *path, struct outfile *o, struct pcap_out *w)
     if (pcap_finish(w) < 0) {
         int e = errno ? errno : EIO;
         outfile_abort(o);
-        fprintf(stderr, "protosim: error writing %s: %s\n", path, strerror(e));
+        fprintf(stderr, _("protosim: error writing %s: %s\n"), path, strerror(e));
         return EXIT_IOERR;
     }
     int r = outfile_commit(o);
     if (r == 0)
         return 0;
-    fprintf(stderr, "protosim: %s %s: %s\n", r == -2 ? "cannot create" :
-            "error writing", path, strerror(errno));
+    fprintf(stderr, r == -2 ? _("protosim: cannot create %s: %s\n")
+                            : _("protosim: error writing %s: %s\n"), path, strerror(errno));
     return r == -2 ? EXIT_CANTCREAT : EXIT_IOERR;
 }
 
@@ -304,8 +304,8 @@ int main(int argc, char **argv)
         case 'S': stats = 1; break;
         case 's':
             if (parse_seed(optarg, &seed) < 0) {
-                fprintf(stderr, "protosim: --seed needs a non-negative integer, "
-                        "not \"%s\"\n", optarg);
+                fprintf(stderr, _("protosim: --seed needs a non-negative integer, "
+                        "not \"%s\"\n"), optarg);
                 return EXIT_USAGE;
             }
             have_seed = 1;
@@ -316,11 +316,11 @@ int main(int argc, char **argv)
             int kind = lim == LIM_TIME ? 't'
                      : lim == LIM_TRACE || lim == LIM_MEMORY ? 'b' : 'n';
             if (parse_limit(optarg, kind, &limits[lim]) < 0) {
-                fprintf(stderr, "protosim: %s needs %s, not \"%s\"\n",
+                fprintf(stderr, _("protosim: %s needs %s, not \"%s\"\n"),
                         sim_limit_option(lim),
-                        kind == 't' ? "a duration like 90s or 10m"
-                        : kind == 'b' ? "a size like 512M or 1G"
-                        : "a positive integer", optarg);
+                        kind == 't' ? _("a duration like 90s or 10m")
+                        : kind == 'b' ? _("a size like 512M or 1G")
+                        : _("a positive integer"), optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -332,32 +332,32 @@ int main(int argc, char **argv)
             printf("protosim %s\n", PROTOSIM_VERSION);
             return finish_stdout(0, 0);
         case ':':
-            fprintf(stderr, "protosim: option %s needs a value\n", argv[optind - 1]);
-            fputs("Try 'protosim --help'.\n", stderr);
+            fprintf(stderr, _("protosim: option %s needs a value\n"), argv[optind - 1]);
+            fputs(_("Try 'protosim --help'.\n"), stderr);
             return EXIT_USAGE;
         default:
             if (optopt)
-                fprintf(stderr, "protosim: unknown option -%c\n", optopt);
+                fprintf(stderr, _("protosim: unknown option -%c\n"), optopt);
             else
-                fprintf(stderr, "protosim: unknown option %s\n", argv[optind - 1]);
-            fputs("Try 'protosim --help'.\n", stderr);
+                fprintf(stderr, _("protosim: unknown option %s\n"), argv[optind - 1]);
+            fputs(_("Try 'protosim --help'.\n"), stderr);
             return EXIT_USAGE;
         }
     }
     if (list) {
         if (scnpath_list(stdout, argv[0]) == 0) {
-            fputs("protosim: no shipped scenarios found\n", stderr);
+            fputs(_("protosim: no shipped scenarios found\n"), stderr);
             return EXIT_NOINPUT;
         }
         return finish_stdout(0, 0);
     }
     if (stats && json) {
-        fputs("protosim: --stats and --json both print to standard output; "
-              "choose one\n", stderr);
+        fputs(_("protosim: --stats and --json both print to standard output; "
+              "choose one\n"), stderr);
         return EXIT_USAGE;
     }
     if (argc - optind > 1) {
-        fprintf(stderr, "protosim: one scenario at a time (got \"%s\" and \"%s\")\n",
+        fprintf(stderr, _("protosim: one scenario at a time (got \"%s\" and \"%s\")\n"),
                 argv[optind], argv[optind + 1]);
         return EXIT_USAGE;
     }
@@ -366,7 +366,7 @@ int main(int argc, char **argv)
     if (arg) {
         path = scnpath_resolve(arg, argv[0]);
         if (!path) {
-            fprintf(stderr, "protosim: no scenario named \"%s\" (try --list)\n", arg);
+            fprintf(stderr, _("protosim: no scenario named \"%s\" (try --list)\n"), arg);
             return EXIT_NOINPUT;
         }
     } else {
@@ -374,8 +374,8 @@ int main(int argc, char **argv)
         if (!path)
             path = scnpath_resolve(DEFAULT_SCENARIO_FALLBACK, argv[0]);
         if (!path) {
-            fputs("protosim: the default scenario is not installed; name a "
-                  ".scn file\n", stderr);
+            fputs(_("protosim: the default scenario is not installed; name a "
+                  ".scn file\n"), stderr);
             return EXIT_NOINPUT;
         }
     }
@@ -386,12 +386,12 @@ int main(int argc, char **argv)
     if (!scn) {
         int code;
         if (ioerr == EFBIG) {
-            fprintf(stderr, "protosim: cannot read %s: a lesson may have at most "
-                    "%zu bytes (64 MiB) and this file is larger\n", path,
+            fprintf(stderr, _("protosim: cannot read %s: a lesson may have at most "
+                    "%zu bytes (64 MiB) and this file is larger\n"), path,
                     (size_t)SCN_FILE_MAX);
             code = EXIT_NOINPUT;
         } else if (ioerr) {
-            fprintf(stderr, "protosim: cannot read %s: %s\n", path, strerror(ioerr));
+            fprintf(stderr, _("protosim: cannot read %s: %s\n"), path, strerror(ioerr));
             code = EXIT_NOINPUT;
         } else {
             for (int i = 0; i < errs.n; i++)
@@ -476,7 +476,7 @@ int main(int argc, char **argv)
          * about the model */
         struct real_result rr;
         if (real_run(&s, &ro, &rr) < 0)
-            fprintf(stderr, "protosim: --real: %s\n", rr.err);
+            fprintf(stderr, _("protosim: --real: %s\n"), rr.err);
     }
     if (keep) {
         /* a sink added now is given every record of the finished trace */
@@ -506,7 +506,7 @@ int main(int argc, char **argv)
                                    argv[0], why, sizeof why) >= 0;
         if (!shown) {
             if (!batch)
-                fprintf(stderr, "protosim: %s; showing the --batch text\n",
+                fprintf(stderr, _("protosim: %s; showing the --batch text\n"),
                         nope ? nope : why);
             if (keep) {
                 s.tr.nsinks = 0;          /* the other writers are done */
@@ -522,13 +522,13 @@ int main(int argc, char **argv)
         char lt[80], at[32];
         sim_limit_text(s.stop.limit, s.stop.value, lt, sizeof lt);
         fmt_duration(s.stop.t_us, at, sizeof at);
-        fprintf(stderr, "protosim: the run stopped at its %s (%s) at %s "
-                "(host %s, protocol %s); likely cause: %s\n", lt,
+        fprintf(stderr, _("protosim: the run stopped at its %s (%s) at %s "
+                "(host %s, protocol %s); likely cause: %s\n"), lt,
                 sim_limit_option(s.stop.limit), at,
                 s.stop.host >= 0 ? s.tr.host_names[s.stop.host] : "-",
                 trace_layer_name(s.stop.layer), s.stop.cause);
         if (pcap_path)
-            fprintf(stderr, "protosim: %s ends where the run stopped, at %s\n",
+            fprintf(stderr, _("protosim: %s ends where the run stopped, at %s\n"),
                     pcap_path, at);
     }
     if (check) {

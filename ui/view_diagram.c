@@ -102,7 +102,7 @@ static const char *drop_short(int reason)
     case DR_FAULT:   return _("dropped (fault)");
     case DR_NOROUTE: return _("no route");
     case DR_CSUM:    return _("bad checksum");
-    default:         return drop_reason_str(reason);
+    default:         return _(drop_reason_str(reason));
     }
 }
 
