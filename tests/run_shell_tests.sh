@@ -691,8 +691,16 @@ rm -f "$TMP/crowd.scn" "$TMP/lancrowd.scn"
 for s in $SCENARIOS; do
     "$PROTOSIM" --json "$s" >"$TMP/en.json" 2>/dev/null
     "$PROTOSIM" --lang zh --json "$s" >"$TMP/zh.json" 2>/dev/null
-    if python3 tests/json_lang.py "$TMP/en.json" "$TMP/zh.json" >"$TMP/out"; then ok; else
+    if python3 tests/json_lang.py --notes "$TMP/en.json" "$TMP/zh.json" >"$TMP/out"; then ok; else
         bad "$s --lang zh --json"; sed 's/^/    /' "$TMP/out"
+    fi
+    # the title and every describe line in Chinese (the text before "hosts:")
+    "$PROTOSIM" --lang zh --batch "$s" 2>/dev/null | sed -n '1,/^主机：/p' | sed '/^$/d; /^主机：/d' |
+        python3 -c 'import re, sys
+for l in sys.stdin:
+    if not re.search("[\u4e00-\u9fff]", l): print(l, end="")' >"$TMP/out"
+    if [ ! -s "$TMP/out" ]; then ok; else
+        bad "$s: lesson text with no Chinese"; sed 's/^/    /' "$TMP/out" | head -3
     fi
 done
 "$PROTOSIM" --lang zh --batch handshake >"$TMP/zh.txt"
