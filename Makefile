@@ -16,6 +16,7 @@
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/protosim
+LOCALEDIR ?= $(PREFIX)/share/locale
 VERSION := 0.1.0
 
 CC      ?= cc
@@ -66,7 +67,8 @@ MODEL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(MODEL_INC) $(COMMON_CFLAGS)
 LANG_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(LANG_INC) $(COMMON_CFLAGS)
 REAL_CFLAGS  := -std=gnu11 $(REAL_INC) $(COMMON_CFLAGS)
 UI_CFLAGS    := -std=gnu11 $(UI_INC) $(COMMON_CFLAGS) $(NCURSES_CFLAGS) \
-                -DPROTOSIM_VERSION='"$(VERSION)"' -DPROTOSIM_DATADIR='"$(DATADIR)"'
+                -DPROTOSIM_VERSION='"$(VERSION)"' -DPROTOSIM_DATADIR='"$(DATADIR)"' \
+                -DPROTOSIM_LOCALEDIR='"$(LOCALEDIR)"'
 TEST_CFLAGS  := $(UI_CFLAGS) $(CHECK_CFLAGS)
 
 SIM_SRC  := $(sort $(wildcard $(addsuffix /*.c,$(MODEL_DIRS))))
@@ -99,10 +101,19 @@ BENCHBIN := $(B)/run_bench
 # model that calls it
 LAYERBIN := $(B)/layer_model
 
-.PHONY: all test unit sanitize bench fuzz fuzz-smoke fuzz-replay fuzz-cov install \
-        uninstall clean check-deps libs
+# Translations (README.md, "Adding a language"): po/LANG.po compiled with
+# msgfmt into LANG/LC_MESSAGES/protosim.mo under `locale` beside the
+# program, where it looks first; `make install` puts them in $(LOCALEDIR).
+PO_LANGS := $(sort $(basename $(notdir $(wildcard po/*.po))))
+MO_DIR   := $(dir $(PROG))locale
+MO_FILES := $(PO_LANGS:%=$(MO_DIR)/%/LC_MESSAGES/protosim.mo)
+MSGFMT   ?= msgfmt
+XGETTEXT ?= xgettext
 
-all: $(PROG)
+.PHONY: all test unit sanitize bench fuzz fuzz-smoke fuzz-replay fuzz-cov install \
+        uninstall clean check-deps libs pot po-update po-check
+
+all: $(PROG) $(MO_FILES)
 
 libs: $(LIBS)
 
@@ -141,6 +152,54 @@ $(UI_LIB): $(UI_LIB_OBJ)
 $(PROG): $(MAIN_OBJ) $(LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBS) $(NCURSES_LIBS) -lm
 
+$(MO_DIR)/%/LC_MESSAGES/protosim.mo: po/%.po
+	@command -v $(MSGFMT) >/dev/null || { echo "msgfmt not found: apt-get install gettext" >&2; exit 1; }
+	@mkdir -p $(dir $@)
+	$(MSGFMT) --check -o $@ $<
+
+# The template: every _() and N_() in the sources, the scenario language's
+# error messages (ERR_AT and lang_perr_*, which translate their format),
+# and the narration tables (their X(id, "text") entries: sim/proto/narrate.h,
+# real/realrec.h).
+POT_SRC := $(SIM_SRC) $(LANG_SRC) $(REAL_SRC) $(UI_SRC) \
+           $(sort $(wildcard $(addsuffix /*.h,$(MODEL_DIRS)) lang/*.h real/*.h ui/*.h))
+POT_OUT ?= po/protosim.pot
+pot:
+	@mkdir -p $(dir $(POT_OUT))
+	$(XGETTEXT) --language=C --from-code=UTF-8 --no-wrap --sort-by-file \
+	    --package-name=protosim --package-version=$(VERSION) \
+	    --keyword= --keyword=_ --keyword=N_ --add-comments=TRANSLATORS: \
+	    --keyword=ERR_AT:3 --flag=ERR_AT:3:c-format \
+	    --keyword=lang_perr_at:4 --flag=lang_perr_at:4:c-format \
+	    --keyword=lang_perr_ref:3 --flag=lang_perr_ref:3:c-format \
+	    --keyword=lang_want_text:2 --keyword=lang_want_uint:2 \
+	    --keyword=lang_want_ref:2 --keyword=want_int64:2 \
+	    -o $(POT_OUT) $(POT_SRC)
+	$(XGETTEXT) --language=C --from-code=UTF-8 --no-wrap --sort-by-file -j \
+	    --keyword= --keyword=X:2 -o $(POT_OUT) sim/proto/narrate.h real/realrec.h
+
+# Every catalogue complete: each English text in the sources as they are
+# now (a template made afresh) has a translation that is neither missing
+# nor fuzzy, msgfmt --check passes, and the narration placeholders match.
+po-check:
+	@$(MAKE) --no-print-directory pot POT_OUT=$(B)/po/protosim.pot >/dev/null
+	@for l in $(PO_LANGS); do \
+	    printf 'po/%s.po: ' $$l; \
+	    $(MSGFMT) --check --statistics -o /dev/null po/$$l.po || exit 1; \
+	    n=$$(msgattrib --only-fuzzy --no-obsolete po/$$l.po | grep -c '^msgid '); \
+	    [ "$$n" -eq 0 ] || { echo "po/$$l.po: $$n fuzzy translations"; exit 1; }; \
+	    msgcmp po/$$l.po $(B)/po/protosim.pot || \
+	        { echo "po/$$l.po: texts above have no translation (make po-update, then translate)"; exit 1; }; \
+	done
+	python3 tests/po_check.py $(PO_LANGS:%=po/%.po)
+
+# Brings every po/LANG.po up to the template (new texts untranslated).
+po-update: pot
+	@for l in $(PO_LANGS); do \
+	    echo "msgmerge po/$$l.po"; \
+	    msgmerge --quiet --no-wrap --no-fuzzy-matching --update --backup=none po/$$l.po po/protosim.pot || exit 1; \
+	done
+
 $(TESTBIN): $(TEST_OBJ) $(LIBS)
 	@test -n "$(CHECK_LIBS)" || { echo "Check not found: apt-get install check pkg-config" >&2; exit 1; }
 	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(LIBS) $(NCURSES_LIBS) $(CHECK_LIBS)
@@ -157,8 +216,9 @@ $(LAYERBIN): $(B)/tests/layers/model_only.o $(LANG_LIB) $(SIM_LIB)
 
 # The whole suite: Check unit tests, then the shell-driven tests that run the
 # real program (scenario self-checks, goldens, determinism, tshark, tmux UI).
-test: $(PROG) $(TESTBIN) $(LAYERBIN)
+test: $(PROG) $(MO_FILES) $(TESTBIN) $(LAYERBIN)
 	LAYER_MODEL=./$(LAYERBIN) SIM_LIB=$(SIM_LIB) LANG_LIB=$(LANG_LIB) sh tests/layers.sh
+	$(MAKE) --no-print-directory po-check
 	CK_TIMEOUT_MULTIPLIER=$(if $(SAN),4,1) $(TESTBIN)
 	PROTOSIM=./$(PROG) sh tests/run_shell_tests.sh
 	PROTOSIM=./$(PROG) sh tests/ui_tmux.sh
@@ -283,16 +343,23 @@ fuzz-cov:
 	@awk 'NR > 2 && $$1 != "TOTAL" && $$7 == "0.00%" { print "  " $$1 }' \
 	    build-cov/tcp-functions.txt
 
-install: $(PROG)
+install: $(PROG) $(MO_FILES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/scenarios
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/protosim
 	install -m 644 scenarios/*.scn scenarios/README.md $(DESTDIR)$(DATADIR)/scenarios/
+	@for l in $(PO_LANGS); do \
+	    echo "install $(MO_DIR)/$$l/LC_MESSAGES/protosim.mo"; \
+	    install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES || exit 1; \
+	    install -m 644 $(MO_DIR)/$$l/LC_MESSAGES/protosim.mo \
+	        $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/protosim.mo || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/protosim
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(PO_LANGS:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/protosim.mo)
 
 clean:
-	rm -rf build build-san build-clang build-fuzz build-cov protosim
+	rm -rf build build-san build-clang build-fuzz build-cov protosim locale
 
 -include $(SIM_OBJ:.o=.d) $(LANG_OBJ:.o=.d) $(REAL_OBJ:.o=.d) $(UI_LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(B)/tests/layers/model_only.d $(if $(NS3BIN),$(NS3BIN).d)

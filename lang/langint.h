@@ -192,8 +192,9 @@ static inline int is_digit(int c) { return c >= '0' && c <= '9'; }
 static inline int is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static inline int is_space(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
-/* A token or slice quoted for a message: printable ASCII as is, anything else
- * as \xHH, at most SHOW_MAX bytes then "...". */
+/* A token or slice quoted for a message: printable ASCII and whole UTF-8
+ * characters as written, anything else as \xHH, at most SHOW_MAX bytes
+ * then "...". */
 struct show { char b[SHOW_MAX * 4 + 8]; };
 
 #define ERR_AT(P, t, ...) lang_perr_at((P), (P)->line, lang_colof((P), (t)), __VA_ARGS__)
@@ -232,6 +233,9 @@ struct tok *lang_next(struct parser *P);
 int lang_is_word(const struct tok *t, const char *w);
 int lang_want_end(struct parser *P);
 struct tok *lang_want_text(struct parser *P, const char *what);
+/* After a lesson text: its Chinese, `zh "TEXT"`, if the line gives one
+ * (*zh NULL if not).  0, or -1 after reporting a bad one. */
+int lang_want_variant(struct parser *P, struct tok **zh);
 int lang_parse_u64(const char *s, uint64_t *out);
 int lang_parse_dur(const char *s, int64_t *out);
 int lang_want_uint(struct parser *P, const char *what, uint64_t lo, uint64_t hi,

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alloc.h"
+#include "i18n.h"
 #include "dns.h"
+#include "utf8.h"
 #include "wire.h"
 #include "langint.h"
 
@@ -45,10 +47,20 @@ const char *lang_show_slice(struct show *sh, const char *p, size_t n)
 {
     char *o = sh->b;
     size_t lim = n > SHOW_MAX ? SHOW_MAX : n;
+    const uint8_t *u = (const uint8_t *)p;
     *o++ = '"';
     for (size_t i = 0; i < lim; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c == '"' || c == '\\') { *o++ = '\\'; *o++ = (char)c; }
+        unsigned char c = u[i];
+        uint32_t cp;
+        int k = c >= 0x80 ? utf8_seq(u + i, n - i, &cp) : 0;
+        if (k > 0 && i + (size_t)k <= lim) {      /* a character, as written */
+            memcpy(o, p + i, (size_t)k);
+            o += k;
+            i += (size_t)k - 1;
+        } else if (k > 0) {
+            lim = i;                             /* no room for all of it */
+            break;
+        } else if (c == '"' || c == '\\') { *o++ = '\\'; *o++ = (char)c; }
         else if (c >= 0x20 && c < 0x7f) *o++ = (char)c;
         else { snprintf(o, 5, "\\x%02X", c); o += 4; }
     }
@@ -132,6 +144,7 @@ static void vperr(struct parser *P, int line, int col, int ctx, const char *fmt,
     if (P->stopped && !P->finishing) return;
     char iter[400];
     lang_iter_suffix(P, ctx, iter, sizeof iter);
+    fmt = _(fmt);                  /* every message in the chosen language */
     va_list aq;
     va_copy(aq, ap);
     int k = vsnprintf(NULL, 0, fmt, aq);
@@ -350,7 +363,7 @@ struct tok *lang_want_text(struct parser *P, const char *what)
     struct tok *t = lang_next(P);
     struct show sh;
     if (!t || t->type != T_STRING) {
-        ERR_AT(P, t, "expected %s, found %s", what, lang_found(&sh, t));
+        ERR_AT(P, t, "expected %s, found %s", _(what), lang_found(&sh, t));
         return NULL;
     }
     if (memchr(t->s, '\0', t->len)) {
@@ -358,6 +371,16 @@ struct tok *lang_want_text(struct parser *P, const char *what)
         return NULL;
     }
     return t;
+}
+
+int lang_want_variant(struct parser *P, struct tok **zh)
+{
+    *zh = NULL;
+    struct tok *t = lang_peek(P);
+    if (!lang_is_word(t, "zh")) return 0;
+    lang_next(P);
+    *zh = lang_want_text(P, "the Chinese text in double quotes after zh");
+    return *zh ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -454,7 +477,7 @@ int lang_want_uint(struct parser *P, const char *what, uint64_t lo, uint64_t hi,
         return 0;
     }
     struct show sh;
-    ERR_AT(P, t, "expected %s from %llu to %llu, found %s", what,
+    ERR_AT(P, t, "expected %s from %llu to %llu, found %s", _(what),
            (unsigned long long)lo, (unsigned long long)hi, lang_found(&sh, t));
     return -1;
 }
@@ -499,13 +522,26 @@ int lang_want_pct(struct parser *P, uint32_t *out)
 /* ------------------------------------------------------------------------ */
 /* Host names and references                                                */
 
+/* The length of a letter at p: an ASCII letter, or any character beyond
+ * ASCII (客户端 is as good a name as client); 0 for anything else. */
+static size_t letter_len(const char *p, size_t n)
+{
+    uint32_t cp;
+    if (is_alpha((unsigned char)p[0])) return 1;
+    int k = (unsigned char)p[0] >= 0x80 ? utf8_seq((const uint8_t *)p, n, &cp) : 0;
+    return k > 0 ? (size_t)k : 0;
+}
+
 /* 0 valid, -1 bad characters, -2 too long. */
 static int name_check(const char *p, size_t n)
 {
-    if (n == 0 || !is_alpha((unsigned char)p[0])) return -1;
-    for (size_t i = 1; i < n; i++) {
+    if (n == 0 || !letter_len(p, n)) return -1;
+    for (size_t i = 0; i < n;) {
         int c = (unsigned char)p[i];
-        if (!is_alpha(c) && !is_digit(c) && c != '_' && c != '-') return -1;
+        size_t k = letter_len(p + i, n - i);
+        if (k) { i += k; continue; }
+        if (!is_digit(c) && c != '_' && c != '-') return -1;
+        i++;
     }
     return n >= SCN_NAME_MAX ? -2 : 0;
 }
@@ -518,7 +554,7 @@ int lang_name_error(struct parser *P, const char *p, size_t n, int col, const ch
     if (rc == -1)
         lang_perr_at(P, P->line, col, "expected a %s name, found %s", what, lang_show_slice(&sh, p, n));
     else if (rc == -2)
-        lang_perr_at(P, P->line, col, "%s name %s is longer than %d characters", what,
+        lang_perr_at(P, P->line, col, "%s name %s is longer than %d bytes of UTF-8", what,
                 lang_show_slice(&sh, p, n), SCN_NAME_MAX - 1);
     return rc;
 }
@@ -544,7 +580,7 @@ int lang_want_ref(struct parser *P, const char *what)
     struct tok *t = lang_next(P);
     if (!t || t->type != T_WORD) {
         struct show sh;
-        ERR_AT(P, t, "expected %s, found %s", what, lang_found(&sh, t));
+        ERR_AT(P, t, "expected %s, found %s", _(what), lang_found(&sh, t));
         return -1;
     }
     return ref_add(P, t->s, t->len, t->col);

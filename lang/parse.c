@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alloc.h"
+#include "utf8.h"
 #include "dns.h"
 #include "wire.h"
 #include "langint.h"
@@ -70,24 +71,32 @@ struct scn_expect *lang_new_expect(struct parser *P)
 static void lang_kw_title(struct parser *P, struct tok *kw)
 {
     struct tok *t = lang_want_text(P, "the title in double quotes, like \"Three-way handshake\"");
-    if (!t || lang_want_end(P)) return;
+    struct tok *zh = NULL;
+    if (!t || lang_want_variant(P, &zh) || lang_want_end(P)) return;
     if (P->title_line) {
         ERR_AT(P, kw, "the title is already set on line %d", P->title_line);
         return;
     }
     P->title_line = P->line;
     P->s->title = lang_dup_bytes(t->s, t->len);
+    if (zh) P->s->title_zh = lang_dup_bytes(zh->s, zh->len);
 }
 
 static void lang_kw_describe(struct parser *P, struct tok *kw)
 {
     (void)kw;
     struct tok *t = lang_want_text(P, "narration in double quotes");
-    if (!t || lang_want_end(P)) return;
+    struct tok *zh = NULL;
+    if (!t || lang_want_variant(P, &zh) || lang_want_end(P)) return;
     struct scenario *s = P->s;
+    int cap = P->capdescribe;
     s->describe = lang_grow_arr(s->describe, &P->capdescribe, s->ndescribe, sizeof *s->describe);
-    char *d = lang_dup_bytes(t->s, t->len);
-    if (d) s->describe[s->ndescribe++] = d;
+    if (P->capdescribe != cap || !s->describe_zh) {
+        s->describe_zh = xreallocarray(s->describe_zh, (size_t)P->capdescribe,
+                                       sizeof *s->describe_zh);
+    }
+    s->describe_zh[s->ndescribe] = zh ? lang_dup_bytes(zh->s, zh->len) : NULL;
+    s->describe[s->ndescribe++] = lang_dup_bytes(t->s, t->len);
 }
 
 static void lang_kw_seed(struct parser *P, struct tok *kw)
@@ -725,6 +734,61 @@ static int cmp_err(const void *x, const void *y)
     return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
+/* The end of the line that starts at pos (at '\n', '\r' or len), and in
+ * *next where the line after it starts: the lexer's own line breaks. */
+static size_t line_end(const char *text, size_t len, size_t pos, size_t *next)
+{
+    size_t e = pos;
+    while (e < len && text[e] != '\n' && text[e] != '\r') e++;
+    *next = e < len ? e + (text[e] == '\r' && e + 1 < len && text[e + 1] == '\n' ? 2 : 1)
+                    : len;
+    return e;
+}
+
+/* A lesson is UTF-8 text: each line's first byte that is not is an error
+ * at its column, and nothing is parsed (names and strings would be
+ * garbled).  Returns the number of such lines. */
+static int check_utf8(struct parser *P, const char *text, size_t len, size_t pos)
+{
+    int bad = 0, line = 1;
+    while (pos < len) {
+        size_t next, e = line_end(text, len, pos, &next);
+        size_t at = utf8_invalid((const uint8_t *)text + pos, e - pos);
+        if (at < e - pos) {
+            lang_perr_at(P, line, lang_col_add(1, at),
+                         "this byte (0x%02X) is not UTF-8; save the lesson as UTF-8 text",
+                         (unsigned char)text[pos + at]);
+            bad++;
+        }
+        pos = next;
+        if (line < INT_MAX) line++;
+    }
+    return bad;
+}
+
+/* Errors are found with the column of a byte; a person counts characters
+ * (客户端 is three columns of an editor, nine bytes), so each error's
+ * column becomes the characters before that byte plus one.  The errors
+ * are in source order: one walk over the text. */
+static void char_columns(struct parser *P, const char *text, size_t len, size_t pos)
+{
+    if (P->nerr > 1) qsort(P->errs, (size_t)P->nerr, sizeof *P->errs, cmp_err);
+    int line = 1;
+    for (int i = 0; i < P->nerr; i++) {
+        struct perr *e = &P->errs[i];
+        size_t next, end = line_end(text, len, pos, &next);
+        while (line < e->line && pos < len) {
+            pos = next;
+            line++;
+            end = line_end(text, len, pos, &next);
+        }
+        if (line != e->line || e->col < 1) continue;
+        size_t b = (size_t)e->col - 1, n = end - pos;
+        size_t c = utf8_chars((const uint8_t *)text + pos, b < n ? b : n) + (b > n ? b - n : 0);
+        e->col = lang_col_add(1, c);
+    }
+}
+
 /* Moves the collected errors into errs as "file:line:col: error: ...", in
  * source order, at most MAX_ERRORS of them then "too many errors". */
 static void emit_errors(struct parser *P, struct scn_errors *errs)
@@ -802,9 +866,12 @@ struct scenario *scenario_parse_max(const char *path, const char *text, size_t l
     size_t pos = 0;
     if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
         pos = 3;                       /* the byte-order mark: columns start after it */
-    lang_parse_text(&P, text, len, pos);
-    if (!P.stopped) lang_finish(&P);
+    if (check_utf8(&P, text, len, pos) == 0) {
+        lang_parse_text(&P, text, len, pos);
+        if (!P.stopped) lang_finish(&P);
+    }
     if (P.nerr) {
+        char_columns(&P, text, len, pos);
         emit_errors(&P, errs);
         parser_free(&P);
         scenario_free(s);

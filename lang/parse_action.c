@@ -96,8 +96,10 @@ static void action_inject(struct parser *P, struct scn_action *a)
     }
     if (t) {
         struct tok *x = lang_want_text(P, "an explanation in quotes");
-        if (!x || lang_want_end(P)) return;
+        struct tok *zh = NULL;
+        if (!x || lang_want_variant(P, &zh) || lang_want_end(P)) return;
         a->text = lang_dup_bytes(x->s, x->len);
+        if (zh) a->text_zh = lang_dup_bytes(zh->s, zh->len);
     }
 }
 
@@ -392,8 +394,10 @@ void lang_kw_at(struct parser *P, struct tok *kw)
         lang_next(P);
         a->kind = ACT_NOTE;
         struct tok *x = lang_want_text(P, "the note text in double quotes");
-        if (x && !lang_want_end(P)) {
+        struct tok *zh = NULL;
+        if (x && !lang_want_variant(P, &zh) && !lang_want_end(P)) {
             a->text = lang_dup_bytes(x->s, x->len);
+            if (zh) a->text_zh = lang_dup_bytes(zh->s, zh->len);
             ok = 1;
         }
     } else if (lang_is_word(h, "inject")) {

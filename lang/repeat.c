@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alloc.h"
+#include "i18n.h"
 #include "wire.h"
 #include "langint.h"
 
@@ -127,10 +128,10 @@ void lang_iter_suffix(const struct parser *P, int ctx, char *buf, size_t n)
     char b[REPEAT_DEPTH_MAX * (SCN_NAME_MAX + 24)];
     buf[0] = '\0';
     if (ctx >= 0 && P->ctxbuf)
-        snprintf(buf, n, " (in repeat iteration %s)", P->ctxbuf + ctx);
+        snprintf(buf, n, _(" (in repeat iteration %s)"), P->ctxbuf + ctx);
     else if (ctx == CTX_NOW && P->nvars) {
         iter_text(P, b, sizeof b);
-        snprintf(buf, n, " (in repeat iteration %s)", b);
+        snprintf(buf, n, _(" (in repeat iteration %s)"), b);
     }
 }
 
@@ -475,7 +476,7 @@ static int want_int64(struct parser *P, const char *what, int64_t *out)
         *out = neg ? -(int64_t)v : (int64_t)v;
         return 0;
     }
-    ERR_AT(P, t, "expected %s, found %s", what, lang_found(&sh, t));
+    ERR_AT(P, t, "expected %s, found %s", _(what), lang_found(&sh, t));
     return -1;
 }
 

@@ -18,14 +18,16 @@
 #define REAL_EXT_OWNER 1
 #define REAL_KIND_NAME "real"
 
-/* What a real record says (RR_WHAT). */
-#define REAL_WHATS(X) \
-    X(STATE,        "state")         /* the kernel reported RR_STATE */ \
-    X(UNSEEN,       "not_observed")  /* RR_STATE must have happened but was not seen */ \
-    X(CALL,         "call")          /* a real socket call; RR_STATE is the enum app_call */ \
-    X(PACKET,       "packet")        /* a captured segment */ \
-    X(NOT_REPLAYED, "not_replayed")  /* a scenario feature with no real counterpart */ \
-    X(INFO,         "info")          /* how the replay ran: scale, capture on or off, end */
+/* What a real record says (RR_WHAT).  The table's entries are W(...), not
+ * X(...): these are JSON names, which the Makefile's pot target must not
+ * take for sentences. */
+#define REAL_WHATS(W) \
+    W(STATE,        "state")         /* the kernel reported RR_STATE */ \
+    W(UNSEEN,       "not_observed")  /* RR_STATE must have happened but was not seen */ \
+    W(CALL,         "call")          /* a real socket call; RR_STATE is the enum app_call */ \
+    W(PACKET,       "packet")        /* a captured segment */ \
+    W(NOT_REPLAYED, "not_replayed")  /* a scenario feature with no real counterpart */ \
+    W(INFO,         "info")          /* how the replay ran: scale, capture on or off, end */
 
 enum real_what {
 #define X(id, name) RW_##id,
@@ -35,11 +37,11 @@ enum real_what {
 };
 
 /* Where it came from (RR_SOURCE). */
-#define REAL_SOURCES(X) \
-    X(TCP_INFO,  "tcp_info")  \
-    X(SOCK_DIAG, "sock_diag") \
-    X(CAPTURE,   "capture")   \
-    X(REPLAY,    "replay")
+#define REAL_SOURCES(W) \
+    W(TCP_INFO,  "tcp_info")  \
+    W(SOCK_DIAG, "sock_diag") \
+    W(CAPTURE,   "capture")   \
+    W(REPLAY,    "replay")
 
 enum real_source {
 #define X(id, name) RS_##id,
@@ -88,7 +90,7 @@ int real_in_trace(const struct trace *tr);
 
 /* The driver's sentences, one table keyed by id (narrate.h's rules). */
 #define REAL_NARRATIONS(X) \
-    X(N_REAL_NONE, "") \
+    X(N_REAL_NONE, NO_SENTENCE) \
     X(N_REAL_PLAN,          "replay on {0:str}: each call runs at its scenario time divided by {1}, at least {2:dur} after the one before; what the kernel shows is put back on the scenario's clock") \
     X(N_REAL_SQUEEZED,      "the calls would take too long at that pace: the gaps between them shrink so the replay stays within {0:dur}") \
     X(N_REAL_CAPTURE_ON,    "capture on: an AF_PACKET socket on lo lists the real segments of the replay's ports") \

@@ -10,6 +10,9 @@
 #   UPDATE_GOLDEN=1 ...   rewrites every golden (tests/golden/*.txt and
 #                         tests/golden/prose/*.txt) from the current build
 set -u
+# English unless a test asks for another language (the goldens are English)
+unset LANGUAGE LC_ALL LC_MESSAGES
+export LANG=C.UTF-8
 PROTOSIM=${PROTOSIM:-./protosim}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT INT TERM
@@ -722,6 +725,69 @@ awk 'BEGIN {
 bounded 3 "1,000 hosts on a LAN at once" -- "$PROTOSIM" --check "$TMP/lancrowd.scn"
 has_in "$TMP/err" "likely cause: ARP requests are broadcast on lan net, each to all 1000 other hosts on it: 100% of the frames in flight are their copies" "lan crowd: cause"
 rm -f "$TMP/crowd.scn" "$TMP/lancrowd.scn"
+
+# languages (issue 12): every lesson narrated in Chinese with the same
+# identifiers; --lang, LANGUAGE and LANG choose it; lessons are UTF-8 text
+for s in $SCENARIOS; do
+    "$PROTOSIM" --json "$s" >"$TMP/en.json" 2>/dev/null
+    "$PROTOSIM" --lang zh --json "$s" >"$TMP/zh.json" 2>/dev/null
+    if python3 tests/json_lang.py --notes "$TMP/en.json" "$TMP/zh.json" >"$TMP/out"; then ok; else
+        bad "$s --lang zh --json"; sed 's/^/    /' "$TMP/out"
+    fi
+    # the title and every describe line in Chinese (the text before "hosts:")
+    "$PROTOSIM" --lang zh --batch "$s" 2>/dev/null | sed -n '1,/^主机：/p' | sed '/^$/d; /^主机：/d' |
+        python3 -c 'import re, sys
+for l in sys.stdin:
+    if not re.search("[\u4e00-\u9fff]", l): print(l, end="")' >"$TMP/out"
+    if [ ! -s "$TMP/out" ]; then ok; else
+        bad "$s: lesson text with no Chinese"; sed 's/^/    /' "$TMP/out" | head -3
+    fi
+done
+"$PROTOSIM" --lang zh --batch handshake >"$TMP/zh.txt"
+has_in "$TMP/zh.txt" "被动打开（passive OPEN）" "--lang zh --batch narrates in Chinese"
+has_in "$TMP/zh.txt" "CLOSED -> LISTEN" "--lang zh keeps state names"
+for env in "LANG=zh_CN.UTF-8" "LC_ALL=zh_CN.UTF-8" "LC_MESSAGES=zh_CN.UTF-8" \
+           "LANG=en_US.UTF-8 LANGUAGE=zh_CN"; do
+    env $env "$PROTOSIM" --batch handshake >"$TMP/env.txt"
+    if cmp -s "$TMP/zh.txt" "$TMP/env.txt"; then ok; else bad "$env: not the --lang zh text"; fi
+done
+LANG=zh_CN.UTF-8 "$PROTOSIM" --lang en --batch handshake >"$TMP/en.txt"
+"$PROTOSIM" --batch handshake >"$TMP/c.txt"
+if cmp -s "$TMP/en.txt" "$TMP/c.txt"; then ok; else bad "--lang en under LANG=zh_CN"; fi
+expect_rc 64 "--lang fr" -- "$PROTOSIM" --lang fr handshake
+has_in "$TMP/err" 'protosim: --lang needs zh or en, not "fr"' "--lang fr: message"
+expect_rc 64 "--lang fr under LANG=zh_CN" -- env LANG=zh_CN.UTF-8 "$PROTOSIM" --lang=fr handshake
+has_in "$TMP/err" '--lang 需要 zh 或 en，而不是“fr”' "--lang error in Chinese"
+LANG=zh_CN.UTF-8 "$PROTOSIM" --help >"$TMP/help"
+has_in "$TMP/help" "用法：protosim" "--help in Chinese"
+# a lesson whose hosts have Chinese names runs, checks and exports
+cat >"$TMP/zh.scn" <<'SCN'
+title "三次握手"
+host 客户端 192.0.2.10
+host 服务端 192.0.2.80
+link 客户端 服务端 delay 5ms
+at 0ms 服务端 listen 80
+at 10ms 客户端 connect 服务端 80
+expect 客户端 state ESTABLISHED by 30ms
+expect 客户端->服务端 tcp SYN count 1
+SCN
+expect_rc 0 "Chinese host names: --check" -- "$PROTOSIM" --check "$TMP/zh.scn"
+expect_rc 0 "Chinese host names: --pcap" -- "$PROTOSIM" --batch --pcap "$TMP/zh.pcap" "$TMP/zh.scn"
+has_in "$TMP/out" "客户端  send    客户端 -> 服务端  SYN" "Chinese host names in the timeline"
+has_in "$TMP/out" "^0.000s  服务端  app " "host column aligned by terminal width"
+"$PROTOSIM" --json "$TMP/zh.scn" >"$TMP/zh.json"
+has_in "$TMP/zh.json" '"host":"客户端"' "Chinese host names in JSON as written"
+# invalid UTF-8: an error at its column, counted in characters
+printf 'title "日本\377"\nhost c 192.0.2.1\n' >"$TMP/bad.scn"
+expect_rc 65 "invalid UTF-8" -- "$PROTOSIM" --check "$TMP/bad.scn"
+has_in "$TMP/err" "bad.scn:1:10: error: this byte (0xFF) is not UTF-8" "invalid UTF-8: position"
+printf 'title "客户端" x\nhost c 192.0.2.1\n' >"$TMP/col.scn"
+expect_rc 65 "a column after Chinese text" -- "$PROTOSIM" --check "$TMP/col.scn"
+has_in "$TMP/err" 'col.scn:1:13: error: expected end of line, found "x"' "columns count characters"
+printf 'host 客户端 192.0.2.1\nhost 客户端 192.0.2.2\n' >"$TMP/dup.scn"
+expect_rc 65 "a Chinese name twice" -- "$PROTOSIM" --check "$TMP/dup.scn"
+has_in "$TMP/err" 'dup.scn:2:6: error: .*"客户端"' "names quoted as written"
+rm -f "$TMP"/zh.* "$TMP"/en.* "$TMP"/bad.scn "$TMP"/col.scn "$TMP"/dup.scn
 
 echo "shell-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <check.h>
 #include "output.h"
+#include "utf8.h"
 #include "render.h"
 #include "lang.h"
 #include "sim.h"
@@ -135,19 +136,19 @@ END_TEST
 START_TEST(test_rfc3629_4_utf8_seq_rejects_ill_formed)
 {
     uint32_t cp;
-    ck_assert_int_eq(text_utf8_seq((const uint8_t *)"\xC3\xA9", 2, &cp), 2);
+    ck_assert_int_eq(utf8_seq((const uint8_t *)"\xC3\xA9", 2, &cp), 2);
     ck_assert_uint_eq(cp, 0xE9);
-    ck_assert_int_eq(text_utf8_seq((const uint8_t *)"\xE4\xB8\xAD", 3, &cp), 3);
+    ck_assert_int_eq(utf8_seq((const uint8_t *)"\xE4\xB8\xAD", 3, &cp), 3);
     ck_assert_uint_eq(cp, 0x4E2D);
-    ck_assert_int_eq(text_utf8_seq((const uint8_t *)"\xF0\x9F\x98\x80", 4, &cp), 4);
+    ck_assert_int_eq(utf8_seq((const uint8_t *)"\xF0\x9F\x98\x80", 4, &cp), 4);
     ck_assert_uint_eq(cp, 0x1F600);
-    ck_assert_int_eq(text_utf8_seq((const uint8_t *)"\xC0\x9B", 2, &cp), 0);     /* overlong ESC */
-    ck_assert_int_eq(text_utf8_seq((const uint8_t *)"\xE0\x80\x9B", 3, &cp), 0); /* overlong */
-    ck_assert_int_eq(text_utf8_seq((const uint8_t *)"\xED\xA0\x80", 3, &cp), 0); /* surrogate */
-    ck_assert_int_eq(text_utf8_seq((const uint8_t *)"\xF4\x90\x80\x80", 4, &cp), 0); /* > U+10FFFF */
-    ck_assert_int_eq(text_utf8_seq((const uint8_t *)"\xE4\xB8", 2, &cp), 0);     /* cut short */
-    ck_assert_int_eq(text_utf8_seq((const uint8_t *)"\xFF", 1, &cp), 0);
-    ck_assert_int_eq(text_utf8_seq((const uint8_t *)"\x80", 1, &cp), 0);
+    ck_assert_int_eq(utf8_seq((const uint8_t *)"\xC0\x9B", 2, &cp), 0);     /* overlong ESC */
+    ck_assert_int_eq(utf8_seq((const uint8_t *)"\xE0\x80\x9B", 3, &cp), 0); /* overlong */
+    ck_assert_int_eq(utf8_seq((const uint8_t *)"\xED\xA0\x80", 3, &cp), 0); /* surrogate */
+    ck_assert_int_eq(utf8_seq((const uint8_t *)"\xF4\x90\x80\x80", 4, &cp), 0); /* > U+10FFFF */
+    ck_assert_int_eq(utf8_seq((const uint8_t *)"\xE4\xB8", 2, &cp), 0);     /* cut short */
+    ck_assert_int_eq(utf8_seq((const uint8_t *)"\xFF", 1, &cp), 0);
+    ck_assert_int_eq(utf8_seq((const uint8_t *)"\x80", 1, &cp), 0);
 }
 END_TEST
 

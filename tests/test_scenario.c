@@ -789,7 +789,7 @@ START_TEST(test_error_messages_exact)
     ck_assert_str_eq(s->hosts[0].name, "abcdefghijabcdefghijabcdefghijX");
     scenario_free(s);
     assert_errors("host abcdefghijabcdefghijabcdefghijXY 192.0.2.1\n",
-                  "t.scn:1:6: error: host name \"abcdefghijabcdefghijabcdefghijXY\" is longer than 31 characters\n");
+                  "t.scn:1:6: error: host name \"abcdefghijabcdefghijabcdefghijXY\" is longer than 31 bytes of UTF-8\n");
     assert_errors("host note 192.0.2.1\n",
                   "t.scn:1:6: error: \"note\" cannot be a host name: it is an action keyword\n");
     assert_errors(HOSTS "expect client state ESTABLISH by 1s\n",
@@ -1352,7 +1352,7 @@ START_TEST(test_lan_errors)
         "t.scn:15:7: error: LAN \"k\" (0.0.0.0/0) overlaps LAN \"g\" (10.0.0.0/8, line 10)\n"
         "t.scn:16:4: error: expected a LAN name, found end of line\n");
     assert_errors("lan abcdefghijabcdefghijabcdefghijXY 192.0.2.0/24\nhost a 192.0.2.1\n",
-                  "t.scn:1:5: error: LAN name \"abcdefghijabcdefghijabcdefghijXY\" is longer than 31 characters\n");
+                  "t.scn:1:5: error: LAN name \"abcdefghijabcdefghijabcdefghijXY\" is longer than 31 bytes of UTF-8\n");
     assert_errors("host a 192.0.2.1 on office\n",
                   "t.scn:1:21: error: unknown LAN \"office\" (no LANs are declared; add one like: lan office 192.0.2.0/24)\n");
 }

@@ -70,7 +70,7 @@ start() {
     NSOCK=$((NSOCK + 1))
     SOCK=protosim-test-$$-$NSOCK
     T -f "$TMP/tmux.conf" new-session -d -s ui -x 120 -y 40 -c "$(pwd)" \
-        "env -u NO_COLOR LANG=C.UTF-8 LC_ALL=C.UTF-8 PS1='$ ' $* sh"
+        "env -u NO_COLOR -u LANGUAGE LANG=C.UTF-8 LC_ALL=C.UTF-8 PS1='$ ' $* sh"
     wait_for '$'
 }
 
@@ -428,6 +428,73 @@ keys q
 check "syn-flood: q quits" wait_rc
 check "syn-flood: exit status 0" [ "$(cat "$TMP/rc" 2>/dev/null)" = 0 ]
 check "syn-flood: the terminal is restored" restored
+
+# ---- 12c. Chinese (issue 12): a zh_CN.UTF-8 terminal gets the view in
+# Chinese; a lifeline named in Chinese is as straight as one named in ASCII
+# of the same width (客户端 and client are both six cells); L switches the
+# language live and stays at the same event
+for who in 客户端 client; do
+    cat >"$TMP/zh-$who.scn" <<SCN
+title "Handshake" zh "握手"
+host $who 192.0.2.10
+host server 192.0.2.80
+link $who server delay 5ms
+at 0ms server listen 80
+at 10ms $who connect server 80
+at 10ms note "the client connects" zh "客户端发起连接"
+SCN
+done
+start LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8
+launch "$TMP/zh-client.scn"
+wait_for "握手" >/dev/null
+keys j j j j j j
+wait_for "事件 7/" >/dev/null && settle
+cp "$TMP/screen" "$TMP/zh-client.txt"
+keys q
+wait_rc >/dev/null
+launch "$TMP/zh-客户端.scn"
+check "zh: the lesson's title in Chinese" wait_for "握手"
+check "zh: the hint line in Chinese" on_screen "下一步"
+keys j j j j j j
+check "zh: the title bar counts in Chinese" wait_for "事件 7/"
+settle
+check "zh: the inspector's name" on_screen "检查器"
+check "zh: the timer label in Chinese" on_screen "RTO 1s，剩余"
+check "zh: the lesson's note" on_screen "客户端发起连接"
+keys k
+wait_for "事件 6/" >/dev/null && settle
+check "zh: the narration in the inspector" on_screen "重传计时器已启动：RTO 为 1s"
+keys j
+wait_for "事件 7/" >/dev/null && settle
+# the display column of every line-drawing cell, row by row
+cells() {
+    python3 -c '
+import sys, unicodedata
+for line in open(sys.argv[1], encoding="utf-8"):
+    col, out = 0, []
+    for ch in line.rstrip("\n"):
+        if ch in "│┃├┤╭╮╯╰▶◀":
+            out.append(str(col))
+        col += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    print(" ".join(out))' "$1"
+}
+cells "$TMP/zh-client.txt" | sed -n 4,12p >"$TMP/cells-a"
+cells "$TMP/screen" | sed -n 4,12p >"$TMP/cells-b"
+check "zh: a lifeline named 客户端 is as straight as one named client" \
+    cmp -s "$TMP/cells-a" "$TMP/cells-b"
+check "zh: the lifelines were compared" grep -q '[0-9]' "$TMP/cells-a"
+keys '?'
+check "zh: the help in Chinese" wait_for "下一个事件 / 窗格向下滚动"
+keys j
+wait_gone "窗格向下滚动" >/dev/null
+keys L
+check "L: the same event, now in English" wait_for "event 7/"
+check "L: the note in English" on_screen "the client connects"
+check "L: the timer label in English" on_screen "RTO 1s, "
+keys L
+check "L again: back to Chinese at the same event" wait_for "事件 7/"
+keys q
+check "zh run exits 0" wait_rc
 
 # ---- 13. a hung-up terminal ends the program even when SIGHUP is ignored --------------------
 # Under nohup (or trap '' HUP) the hang-up arrives as EOF/EIO on input only;

@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "narrate.h"
+#include "utf8.h"
 #include "output.h"
 #include "alloc.h"
 #include "pcap.h"
 #include "arp.h"
 #include "dns.h"
+#include "language.h"
 #include "render.h"
 #include "summary.h"
 #include "real.h"
@@ -44,7 +46,7 @@ static void jstr_n(FILE *fp, const uint8_t *s, size_t n)
             continue;
         }
         uint32_t cp;
-        int k = text_utf8_seq(s + i, n - i, &cp);
+        int k = utf8_seq(s + i, n - i, &cp);
         if (k == 0)
             fputs("\xEF\xBF\xBD", fp);          /* U+FFFD */
         else if (cp <= 0x9F || cp == 0x2028 || cp == 0x2029)
@@ -211,6 +213,15 @@ void json_begin(struct json_out *o, FILE *fp, const struct sim *s)
     o->fp = fp;
     o->s = s;
     o->err = 0;
+    o->written = 0;
+}
+
+/* The first line says in which language its and every later line's "why"
+ * is (DESIGN.md); the identifiers never change with it. */
+static void json_lang(struct json_out *o)
+{
+    if (o->written++ == 0)
+        fprintf(o->fp, ",\"lang\":\"%s\"", i18n_code(i18n_current()));
 }
 
 void json_sink(void *ctx, const struct trace *tr, size_t i,
@@ -275,6 +286,7 @@ void json_sink(void *ctx, const struct trace *tr, size_t i,
         fputs(",\"why\":", fp);
         jstr(fp, why);
     }
+    json_lang(o);
     fputs("}\n", fp);
     /* the run goes on after a failed write: keep the reason it failed */
     if (!o->err && ferror(fp))
@@ -302,6 +314,7 @@ int json_finish(struct json_out *o)
                  sim_limit_text(s->stop.limit, s->stop.value, lt, sizeof lt));
         fputs(",\"why\":", fp);
         jstr(fp, why);
+        json_lang(o);
         fputs("}\n", fp);
     }
     if (o->err || ferror(fp)) {

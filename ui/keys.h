@@ -5,7 +5,8 @@
  * being documented, nor documented without being bound.
  *
  * UI_ACTIONS(X): X(ID, hint, help).  `hint` is the word shown in the bottom
- * line beside the action's first key ("" = not in the hint line).
+ * line beside the action's first key ("" = not in the hint line); both
+ * texts are marked N_() and shown through _().
  *
  * KEY_BINDINGS(X): X(code, label, ID).  `code` is a curses key code or a
  * character; only ui/tui.c expands that column (this header stays free of
@@ -14,32 +15,35 @@
 #ifndef PROTOSIM_KEYS_H
 #define PROTOSIM_KEYS_H
 
+#include "i18n.h"             /* N_(): the texts are translated where shown */
+
 #define UI_ACTIONS(X) \
-    X(NEXT,        "next",      "next event / scroll pane down") \
-    X(PREV,        "back",      "previous event / scroll up") \
-    X(PAGE_DOWN,   "",          "10 events on / page down") \
-    X(PAGE_UP,     "",          "10 events back / page up") \
-    X(START,       "",          "first event") \
-    X(END,         "",          "last event (the whole run)") \
-    X(PLAY,        "play",      "play / pause") \
-    X(FASTER,      "",          "play faster") \
-    X(SLOWER,      "",          "play slower") \
-    X(HOST_NEXT,   "host",      "select the next host") \
-    X(HOST_PREV,   "",          "select the previous host") \
-    X(HOST_JUMP,   "",          "next event of that host") \
-    X(HOST_BACK,   "",          "previous event of that host") \
-    X(PROTO_JUMP,  "",          "next event, same protocol") \
-    X(PROTO_BACK,  "",          "previous, same protocol") \
-    X(FOCUS,       "pane",      "focus the next pane") \
-    X(FOCUS_BACK,  "",          "focus the previous pane") \
-    X(SEARCH,      "search",    "search event summaries") \
-    X(SEARCH_NEXT, "",          "next search match") \
-    X(SEARCH_PREV, "",          "previous search match") \
-    X(OPEN,        "open",      "open a shipped scenario") \
-    X(PROJECTOR,   "projector", "big high-contrast view") \
-    X(REDRAW,      "",          "redraw the screen") \
-    X(HELP,        "help",      "this help") \
-    X(QUIT,        "quit",      "quit")
+    X(NEXT,        N_("next"), N_("next event / scroll pane down")) \
+    X(PREV,        N_("back"), N_("previous event / scroll up")) \
+    X(PAGE_DOWN,   "", N_("10 events on / page down")) \
+    X(PAGE_UP,     "", N_("10 events back / page up")) \
+    X(START,       "", N_("first event")) \
+    X(END,         "", N_("last event (the whole run)")) \
+    X(PLAY,        N_("play"), N_("play / pause")) \
+    X(FASTER,      "", N_("play faster")) \
+    X(SLOWER,      "", N_("play slower")) \
+    X(HOST_NEXT,   N_("host"), N_("select the next host")) \
+    X(HOST_PREV,   "", N_("select the previous host")) \
+    X(HOST_JUMP,   "", N_("next event of that host")) \
+    X(HOST_BACK,   "", N_("previous event of that host")) \
+    X(PROTO_JUMP,  "", N_("next event, same protocol")) \
+    X(PROTO_BACK,  "", N_("previous, same protocol")) \
+    X(FOCUS,       N_("pane"), N_("focus the next pane")) \
+    X(FOCUS_BACK,  "", N_("focus the previous pane")) \
+    X(SEARCH,      N_("search"), N_("search event summaries")) \
+    X(SEARCH_NEXT, "", N_("next search match")) \
+    X(SEARCH_PREV, "", N_("previous search match")) \
+    X(OPEN,        N_("open"), N_("open a shipped scenario")) \
+    X(PROJECTOR,   N_("projector"), N_("big high-contrast view")) \
+    X(LANG,        N_("中文"), N_("switch the language (English, 中文)")) \
+    X(REDRAW,      "", N_("redraw the screen")) \
+    X(HELP,        N_("help"), N_("this help")) \
+    X(QUIT,        N_("quit"), N_("quit"))
 
 enum ui_action {
     ACT_NONE,
@@ -81,6 +85,7 @@ enum ui_action {
     X('N',          "N",      SEARCH_PREV) \
     X('o',          "o",      OPEN)        \
     X('P',          "P",      PROJECTOR)   \
+    X('L',          "L",      LANG)        \
     X(12,           "C-l",    REDRAW)      \
     X('?',          "?",      HELP)        \
     X('q',          "q",      QUIT)

@@ -12,7 +12,9 @@
 #include <unistd.h>
 #include "output.h"
 #include "alloc.h"
+#include "i18n.h"
 #include "lang.h"
+#include "language.h"
 #include "render.h"
 #include "sim.h"
 #include "real.h"
@@ -34,14 +36,14 @@ enum { EXIT_LIMIT = 3 };
 
 static void usage(FILE *fp)
 {
-    fputs(
+    fprintf(fp, _(
 "usage: protosim [OPTIONS] [SCENARIO]\n"
 "\n"
 "Simulates the protocols behind a web request and shows every step.\n"
 "SCENARIO is a .scn file or the name of a shipped scenario (see --list);\n"
-"without one, protosim runs '" DEFAULT_SCENARIO "' (or '" DEFAULT_SCENARIO_FALLBACK
-"' where that is not shipped).\n"
-"\n"
+"without one, protosim runs '%s' (or '%s' where that is not shipped).\n"
+"\n"), DEFAULT_SCENARIO, DEFAULT_SCENARIO_FALLBACK);
+    fputs(_(
 "options:\n"
 "  -b, --batch        print the timeline as plain text (the default when\n"
 "                     stdout is not a terminal)\n"
@@ -56,10 +58,13 @@ static void usage(FILE *fp)
 "                     show the kernel's states beside the model's (a few\n"
 "                     seconds at most; --check still checks the model only)\n"
 "  -s, --seed N       seed all randomness (default: the scenario's seed, or 1)\n"
+"      --lang zh|en   the language of every sentence (default: from the\n"
+"                     locale: LANGUAGE, LC_ALL, LC_MESSAGES, LANG)\n"
 "  -l, --list         list the shipped scenarios with their titles\n"
 "  -h, --help         show this help\n"
 "  -V, --version      show the version\n"
-"\n"
+"\n"), fp);
+    fputs(_(
 "limits (a lesson that runs away stops at the first it reaches, says which\n"
 "on stderr, marks the end of every output, and exits with status 3):\n"
 "      --max-time DURATION  simulated time (default: 1h after the lesson's\n"
@@ -69,7 +74,8 @@ static void usage(FILE *fp)
 "      --max-trace SIZE     trace size (default 128M; K, M, G suffixes)\n"
 "      --max-memory SIZE    the model's own memory: trace, frames in flight,\n"
 "                           events, TCBs and their queues (default 512M)\n"
-"\n"
+"\n"), fp);
+    fputs(_(
 "On a terminal protosim opens an interactive timeline (press ? there for its\n"
 "keys); it needs 80x24, honours NO_COLOR, and falls back to --batch for\n"
 "TERM=dumb or when stdout is not a terminal.\n"
@@ -79,7 +85,7 @@ static void usage(FILE *fp)
 "71 out of memory, 73 an output file cannot be created, 74 an I/O error\n"
 "while writing (a file or standard output).  A file is replaced only when\n"
 "it is complete.\n"
-"The scenario language is described in scenarios/README.md.\n", fp);
+"The scenario language is described in scenarios/README.md.\n"), fp);
 }
 
 static int parse_seed(const char *s, uint64_t *out)
@@ -108,7 +114,7 @@ static int finish_stdout(int rc, int err)
         err = errno ? errno : EIO;
     if (!err)
         return rc;
-    fprintf(stderr, "protosim: error writing standard output: %s\n", strerror(err));
+    fprintf(stderr, _("protosim: error writing standard output: %s\n"), strerror(err));
     return EXIT_IOERR;
 }
 
@@ -118,24 +124,24 @@ static int pcap_target_ok(const char *pcap, const char *scn_path)
 {
     size_t n = strlen(pcap);
     if (n >= 4 && !strcasecmp(pcap + n - 4, ".scn")) {
-        fprintf(stderr, "protosim: --pcap %s: refusing to write a capture to a "
-                ".scn name, which is a lesson; choose a name ending in .pcap\n",
+        fprintf(stderr, _("protosim: --pcap %s: refusing to write a capture to a "
+                ".scn name, which is a lesson; choose a name ending in .pcap\n"),
                 pcap);
         return 0;
     }
     struct stat a, b;
     if (stat(pcap, &a) == 0 && stat(scn_path, &b) == 0 &&
         a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-        fprintf(stderr, "protosim: --pcap %s: that is the scenario being run "
-                "(%s); refusing to overwrite it\n", pcap, scn_path);
+        fprintf(stderr, _("protosim: --pcap %s: that is the scenario being run "
+                "(%s); refusing to overwrite it\n"), pcap, scn_path);
         return 0;
     }
     /* `--pcap out.txt > out.txt`: the rename would unlink the file the
      * timeline is being written to, and that output would be lost */
     if (stat(pcap, &a) == 0 && S_ISREG(a.st_mode) && fstat(STDOUT_FILENO, &b) == 0 &&
         a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-        fprintf(stderr, "protosim: --pcap %s: standard output goes to that file "
-                "too; refusing to write both into it\n", pcap);
+        fprintf(stderr, _("protosim: --pcap %s: standard output goes to that file "
+                "too; refusing to write both into it\n"), pcap);
         return 0;
     }
     return 1;
@@ -146,7 +152,7 @@ static int pcap_target_ok(const char *pcap, const char *scn_path)
 static int open_pcap(const char *path, struct outfile *o)
 {
     if (outfile_open(o, path) < 0) {
-        fprintf(stderr, "protosim: cannot create %s: %s\n", path, strerror(errno));
+        fprintf(stderr, _("protosim: cannot create %s: %s\n"), path, strerror(errno));
         return EXIT_CANTCREAT;
     }
     return 0;
@@ -159,14 +165,14 @@ static int close_pcap(const char *path, struct outfile *o, struct pcap_out *w)
     if (pcap_finish(w) < 0) {
         int e = errno ? errno : EIO;
         outfile_abort(o);
-        fprintf(stderr, "protosim: error writing %s: %s\n", path, strerror(e));
+        fprintf(stderr, _("protosim: error writing %s: %s\n"), path, strerror(e));
         return EXIT_IOERR;
     }
     int r = outfile_commit(o);
     if (r == 0)
         return 0;
-    fprintf(stderr, "protosim: %s %s: %s\n", r == -2 ? "cannot create" :
-            "error writing", path, strerror(errno));
+    fprintf(stderr, r == -2 ? _("protosim: cannot create %s: %s\n")
+                            : _("protosim: error writing %s: %s\n"), path, strerror(errno));
     return r == -2 ? EXIT_CANTCREAT : EXIT_IOERR;
 }
 
@@ -232,9 +238,36 @@ static void out_of_memory(size_t size)
     exit(EXIT_OSERR);
 }
 
+/* --lang's value, looked for before anything else is parsed so that every
+ * message, the command line's own errors included, is in that language:
+ * I18N_AUTO when absent, -1 when it names no language protosim speaks. */
+static int lang_option(int argc, char **argv, const char **bad)
+{
+    int lang = I18N_AUTO;
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+        const char *v = NULL;
+        if (!strcmp(argv[i], "--lang") && i + 1 < argc)
+            v = argv[++i];
+        else if (!strncmp(argv[i], "--lang=", 7))
+            v = argv[i] + 7;
+        if (v && (lang = i18n_parse(v)) < 0) {
+            *bad = v;
+            return -1;
+        }
+    }
+    return lang;
+}
+
 int main(int argc, char **argv)
 {
     alloc_set_failure_handler(out_of_memory);
+    const char *badlang = NULL;
+    int lang = lang_option(argc, argv, &badlang);
+    i18n_init(lang < 0 ? I18N_AUTO : (enum i18n_lang)lang);
+    if (lang < 0) {
+        fprintf(stderr, _("protosim: --lang needs zh or en, not \"%s\"\n"), badlang);
+        return EXIT_USAGE;
+    }
     int batch = 0, json = 0, check = 0, real = 0, list = 0, stats = 0;
     const char *pcap_path = NULL;
     uint64_t seed = 0;
@@ -256,6 +289,7 @@ int main(int argc, char **argv)
         { "max-frames", required_argument, NULL, 1000 + LIM_FRAMES },
         { "max-trace",  required_argument, NULL, 1000 + LIM_TRACE },
         { "max-memory", required_argument, NULL, 1000 + LIM_MEMORY },
+        { "lang",       required_argument, NULL, 'L' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -270,8 +304,8 @@ int main(int argc, char **argv)
         case 'S': stats = 1; break;
         case 's':
             if (parse_seed(optarg, &seed) < 0) {
-                fprintf(stderr, "protosim: --seed needs a non-negative integer, "
-                        "not \"%s\"\n", optarg);
+                fprintf(stderr, _("protosim: --seed needs a non-negative integer, "
+                        "not \"%s\"\n"), optarg);
                 return EXIT_USAGE;
             }
             have_seed = 1;
@@ -282,47 +316,48 @@ int main(int argc, char **argv)
             int kind = lim == LIM_TIME ? 't'
                      : lim == LIM_TRACE || lim == LIM_MEMORY ? 'b' : 'n';
             if (parse_limit(optarg, kind, &limits[lim]) < 0) {
-                fprintf(stderr, "protosim: %s needs %s, not \"%s\"\n",
+                fprintf(stderr, _("protosim: %s needs %s, not \"%s\"\n"),
                         sim_limit_option(lim),
-                        kind == 't' ? "a duration like 90s or 10m"
-                        : kind == 'b' ? "a size like 512M or 1G"
-                        : "a positive integer", optarg);
+                        kind == 't' ? _("a duration like 90s or 10m")
+                        : kind == 'b' ? _("a size like 512M or 1G")
+                        : _("a positive integer"), optarg);
                 return EXIT_USAGE;
             }
             break;
         }
+        case 'L': break;                     /* lang_option() took it */
         case 'l': list = 1; break;
         case 'h': usage(stdout); return finish_stdout(0, 0);
         case 'V':
             printf("protosim %s\n", PROTOSIM_VERSION);
             return finish_stdout(0, 0);
         case ':':
-            fprintf(stderr, "protosim: option %s needs a value\n", argv[optind - 1]);
-            fputs("Try 'protosim --help'.\n", stderr);
+            fprintf(stderr, _("protosim: option %s needs a value\n"), argv[optind - 1]);
+            fputs(_("Try 'protosim --help'.\n"), stderr);
             return EXIT_USAGE;
         default:
             if (optopt)
-                fprintf(stderr, "protosim: unknown option -%c\n", optopt);
+                fprintf(stderr, _("protosim: unknown option -%c\n"), optopt);
             else
-                fprintf(stderr, "protosim: unknown option %s\n", argv[optind - 1]);
-            fputs("Try 'protosim --help'.\n", stderr);
+                fprintf(stderr, _("protosim: unknown option %s\n"), argv[optind - 1]);
+            fputs(_("Try 'protosim --help'.\n"), stderr);
             return EXIT_USAGE;
         }
     }
     if (list) {
         if (scnpath_list(stdout, argv[0]) == 0) {
-            fputs("protosim: no shipped scenarios found\n", stderr);
+            fputs(_("protosim: no shipped scenarios found\n"), stderr);
             return EXIT_NOINPUT;
         }
         return finish_stdout(0, 0);
     }
     if (stats && json) {
-        fputs("protosim: --stats and --json both print to standard output; "
-              "choose one\n", stderr);
+        fputs(_("protosim: --stats and --json both print to standard output; "
+              "choose one\n"), stderr);
         return EXIT_USAGE;
     }
     if (argc - optind > 1) {
-        fprintf(stderr, "protosim: one scenario at a time (got \"%s\" and \"%s\")\n",
+        fprintf(stderr, _("protosim: one scenario at a time (got \"%s\" and \"%s\")\n"),
                 argv[optind], argv[optind + 1]);
         return EXIT_USAGE;
     }
@@ -331,7 +366,7 @@ int main(int argc, char **argv)
     if (arg) {
         path = scnpath_resolve(arg, argv[0]);
         if (!path) {
-            fprintf(stderr, "protosim: no scenario named \"%s\" (try --list)\n", arg);
+            fprintf(stderr, _("protosim: no scenario named \"%s\" (try --list)\n"), arg);
             return EXIT_NOINPUT;
         }
     } else {
@@ -339,8 +374,8 @@ int main(int argc, char **argv)
         if (!path)
             path = scnpath_resolve(DEFAULT_SCENARIO_FALLBACK, argv[0]);
         if (!path) {
-            fputs("protosim: the default scenario is not installed; name a "
-                  ".scn file\n", stderr);
+            fputs(_("protosim: the default scenario is not installed; name a "
+                  ".scn file\n"), stderr);
             return EXIT_NOINPUT;
         }
     }
@@ -351,12 +386,12 @@ int main(int argc, char **argv)
     if (!scn) {
         int code;
         if (ioerr == EFBIG) {
-            fprintf(stderr, "protosim: cannot read %s: a lesson may have at most "
-                    "%zu bytes (64 MiB) and this file is larger\n", path,
+            fprintf(stderr, _("protosim: cannot read %s: a lesson may have at most "
+                    "%zu bytes (64 MiB) and this file is larger\n"), path,
                     (size_t)SCN_FILE_MAX);
             code = EXIT_NOINPUT;
         } else if (ioerr) {
-            fprintf(stderr, "protosim: cannot read %s: %s\n", path, strerror(ioerr));
+            fprintf(stderr, _("protosim: cannot read %s: %s\n"), path, strerror(ioerr));
             code = EXIT_NOINPUT;
         } else {
             for (int i = 0; i < errs.n; i++)
@@ -386,6 +421,7 @@ int main(int argc, char **argv)
     int keep = tui || real || check;
 
     struct sim s;
+    i18n_lesson(scn);
     sim_init(&s, scn, have_seed ? seed : scn->seed);
     if (limits[LIM_TIME]) {
         s.end_us = (int64_t)limits[LIM_TIME];
@@ -440,7 +476,7 @@ int main(int argc, char **argv)
          * about the model */
         struct real_result rr;
         if (real_run(&s, &ro, &rr) < 0)
-            fprintf(stderr, "protosim: --real: %s\n", rr.err);
+            fprintf(stderr, _("protosim: --real: %s\n"), rr.err);
     }
     if (keep) {
         /* a sink added now is given every record of the finished trace */
@@ -470,7 +506,7 @@ int main(int argc, char **argv)
                                    argv[0], why, sizeof why) >= 0;
         if (!shown) {
             if (!batch)
-                fprintf(stderr, "protosim: %s; showing the --batch text\n",
+                fprintf(stderr, _("protosim: %s; showing the --batch text\n"),
                         nope ? nope : why);
             if (keep) {
                 s.tr.nsinks = 0;          /* the other writers are done */
@@ -486,13 +522,13 @@ int main(int argc, char **argv)
         char lt[80], at[32];
         sim_limit_text(s.stop.limit, s.stop.value, lt, sizeof lt);
         fmt_duration(s.stop.t_us, at, sizeof at);
-        fprintf(stderr, "protosim: the run stopped at its %s (%s) at %s "
-                "(host %s, protocol %s); likely cause: %s\n", lt,
+        fprintf(stderr, _("protosim: the run stopped at its %s (%s) at %s "
+                "(host %s, protocol %s); likely cause: %s\n"), lt,
                 sim_limit_option(s.stop.limit), at,
                 s.stop.host >= 0 ? s.tr.host_names[s.stop.host] : "-",
                 trace_layer_name(s.stop.layer), s.stop.cause);
         if (pcap_path)
-            fprintf(stderr, "protosim: %s ends where the run stopped, at %s\n",
+            fprintf(stderr, _("protosim: %s ends where the run stopped, at %s\n"),
                     pcap_path, at);
     }
     if (check) {

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "output.h"
+#include "utf8.h"
 #include "alloc.h"
 
 /* ---- a file written whole or not at all ------------------------------------ */
@@ -121,39 +122,6 @@ int outfile_commit(struct outfile *o)
     return 0;
 }
 
-/* ---- UTF-8 ------------------------------------------------------------------ */
-
-/* RFC 3629 section 4: the well-formed byte sequences. */
-int text_utf8_seq(const uint8_t *p, size_t n, uint32_t *cp)
-{
-    uint8_t b = p[0];
-    int len;
-    uint8_t lo = 0x80, hi = 0xBF;      /* the second byte's range */
-    uint32_t c;
-    if (b >= 0xC2 && b <= 0xDF) {
-        len = 2; c = b & 0x1F;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-        len = 3; c = b & 0x0F;
-        if (b == 0xE0) lo = 0xA0;      /* overlong */
-        if (b == 0xED) hi = 0x9F;      /* surrogates */
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        len = 4; c = b & 0x07;
-        if (b == 0xF0) lo = 0x90;      /* overlong */
-        if (b == 0xF4) hi = 0x8F;      /* above U+10FFFF */
-    } else {
-        return 0;
-    }
-    if (n < (size_t)len || p[1] < lo || p[1] > hi)
-        return 0;
-    for (int i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (p[i] & 0x3F);
-    }
-    *cp = c;
-    return len;
-}
-
 /* ---- lesson text on a terminal ------------------------------------------------ */
 
 /* Writes the visible form of s to out (when not NULL); returns its length. */
@@ -178,7 +146,7 @@ static size_t visible(const char *s, char *out)
             continue;
         }
         uint32_t cp = 0;
-        int k = c >= 0x80 ? text_utf8_seq(p + i, n - i, &cp) : 0;
+        int k = c >= 0x80 ? utf8_seq(p + i, n - i, &cp) : 0;
         if (k > 0 && cp > 0x9F) {
             if (out) memcpy(out + len, p + i, (size_t)k);
             len += (size_t)k;

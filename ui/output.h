@@ -32,10 +32,6 @@ void outfile_abort(struct outfile *o);
 
 /* ---- UTF-8 ------------------------------------------------------------------ */
 
-/* The length (2..4) of the well-formed UTF-8 sequence of a non-ASCII lead
- * byte at p (no overlong forms, no surrogates, nothing above U+10FFFF),
- * with its code point in *cp; 0 when the bytes there are not UTF-8. */
-int text_utf8_seq(const uint8_t *p, size_t n, uint32_t *cp);
 
 /* ---- lesson text on a terminal ------------------------------------------------ */
 

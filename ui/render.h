@@ -37,6 +37,7 @@ struct json_out {
     FILE *fp;
     const struct sim *s;
     int err;                   /* errno of the first write that failed */
+    size_t written;            /* lines written (the first says "lang") */
 };
 void json_begin(struct json_out *o, FILE *fp, const struct sim *s);
 void json_sink(void *ctx, const struct trace *tr, size_t i,

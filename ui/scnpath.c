@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include "output.h"
 #include "alloc.h"
+#include "i18n.h"
+#include "language.h"
 #include "lang.h"
 #include "render.h"
 
@@ -110,7 +112,8 @@ int scnpath_catalog(const char *argv0, struct scn_entry **out)
             int ioerr = 0;
             struct scenario *s = scenario_load(path, &errs, &ioerr);
             e[j].name = names[j];
-            e[j].title = xstrdup(s && s->title ? s->title : "(does not parse)");
+            i18n_lesson(s);
+            e[j].title = xstrdup(s && s->title ? lesson_title(s) : _("(does not parse)"));
             e[j].path = path;
             scenario_free(s);
             scn_errors_free(&errs);

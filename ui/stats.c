@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alloc.h"
+#include "language.h"
 #include "narrate.h"
 #include "output.h"
 #include "render.h"
@@ -137,8 +138,7 @@ int stats_finish(struct stats *st, double wall_s)
     const struct scenario *scn = s->scn;
     char t[32], *vb = NULL;
     size_t vcap = 0;
-    fprintf(fp, "%s\n\n", text_visible(scn->title ? scn->title : scn->path,
-                                       &vb, &vcap));
+    fprintf(fp, "%s\n\n", text_visible(lesson_title(scn), &vb, &vcap));
     free(vb);
     fprintf(fp, "%-28s %12" PRIu64 "\n", "records", c->records);
     fprintf(fp, "%-28s %12s\n", "simulated time",

@@ -8,11 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 #include "alloc.h"
+#include "i18n.h"
+#include "language.h"
 #include "narrate.h"
 #include "output.h"
 #include "render.h"
 #include "summary.h"
 #include "real.h"
+#include "view.h"
 
 static const char *hname(const struct trace *tr, int h)
 {
@@ -276,6 +279,15 @@ static const char *real_seg(const struct trace *tr, const struct trace_rec *r,
     return buf;
 }
 
+/* A name padded with spaces to w columns of a terminal (a Chinese
+ * character takes two), so that the columns after it line up. */
+static const char *pad_name(char *buf, size_t n, const char *name, int w)
+{
+    int pad = w - view_text_width(name);
+    snprintf(buf, n, "%s%*s", name, pad > 0 ? pad : 0, "");
+    return buf;
+}
+
 /* After the timeline of a --real run: per connection, the model's states
  * beside the kernel's, each difference explained in one sentence; then
  * what was not replayed, and the segments side by side when captured. */
@@ -288,8 +300,9 @@ static void render_real_table(FILE *fp, const struct sim *s)
     char *vb = NULL;
     size_t vcap = 0;
 #define VIS(x) text_visible((x), &vb, &vcap)
+    char head[64];
     real_compare(tr, s->scn, &c);
-    fprintf(fp, "\nThe model beside the kernel (--real)\n");
+    fprintf(fp, "\n%s\n", _("The model beside the kernel (--real)"));
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
         if (real_is_rec(r) && RR_WHAT(r) == RW_INFO)
@@ -297,13 +310,13 @@ static void render_real_table(FILE *fp, const struct sim *s)
     }
     for (int g = 0; g < c.ngeneral; g++)
         fprintf(fp, "  %s\n", VIS(real_narrate(tr, &c.general[g], why, sizeof why)));
-    fprintf(fp, "  marks: = the same, ~ the same state but a detail differs, "
-            "x only one side has it\n");
+    fprintf(fp, "  %s\n", _("marks: = the same, ~ the same state but a detail differs, "
+                           "x only one side has it"));
     for (int k = 0; k < c.nconns; k++) {
         const struct real_conn_table *t = &c.conns[k];
         fprintf(fp, "\n%s  %s%s\n", hname(tr, t->host), VIS(trace_str(tr, t->conn)),
-                t->replayed ? "" : "  (no real counterpart)");
-        fprintf(fp, "     %-32s %s\n", "model", "kernel");
+                t->replayed ? "" : _("  (no real counterpart)"));
+        fprintf(fp, "     %s %s\n", pad_name(head, sizeof head, _("model"), 32), _("kernel"));
         for (int i = 0; i < t->nrows; i++) {
             const struct real_row *row = &t->rows[i];
             real_side(row->sim_state, row->sim_t, 0, a, sizeof a);
@@ -324,12 +337,12 @@ static void render_real_table(FILE *fp, const struct sim *s)
         if (!real_is_rec(r) || RR_WHAT(r) != RW_NOT_REPLAYED)
             continue;
         if (!nr++)
-            fprintf(fp, "\nNot replayed on loopback:\n");
+            fprintf(fp, "\n%s\n", _("Not replayed on loopback:"));
         fprintf(fp, "  - %s\n", VIS(real_why(tr, r, why, sizeof why)));
     }
     if (c.captured) {
-        fprintf(fp, "\nSegments: the model's (seq/ack relative) beside lo's\n");
-        fprintf(fp, "     %-46s %s\n", "model", "lo");
+        fprintf(fp, "\n%s\n", _("Segments: the model's (seq/ack relative) beside lo's"));
+        fprintf(fp, "     %s %s\n", pad_name(head, sizeof head, _("model"), 46), "lo");
         for (int i = 0; i < c.npkts; i++) {
             const struct real_pkt_row *p = &c.pkts[i];
             if (p->sim_rec >= 0)
@@ -433,17 +446,19 @@ void text_begin(struct text_out *o, FILE *fp, const struct sim *s)
     o->hw = 4;
     o->tw = 4;
     for (int i = 0; i < tr->nhosts; i++) {
-        int l = (int)strlen(tr->host_names[i]);
+        int l = view_text_width(tr->host_names[i]);
         if (l > o->hw)
             o->hw = l;
     }
     /* lesson text (title, describe, notes, strings) reaches a terminal
      * here: whatever a terminal would act on is shown, not sent */
-    fprintf(fp, "%s\n", text_visible(scn->title ? scn->title : scn->path,
-                                     &o->vb, &o->vcap));
+    fprintf(fp, "%s\n", text_visible(lesson_title(scn), &o->vb, &o->vcap));
     for (int i = 0; i < scn->ndescribe; i++)
-        fprintf(fp, "  %s\n", text_visible(scn->describe[i], &o->vb, &o->vcap));
-    fprintf(fp, "\nhosts:");
+        fprintf(fp, "  %s\n", text_visible(scn_text(scn, scn->describe[i],
+                                                     scn->describe_zh ? scn->describe_zh[i]
+                                                                      : NULL),
+                                            &o->vb, &o->vcap));
+    fprintf(fp, "\n%s", _("hosts:"));
     for (int i = 0; i < tr->nhosts; i++)
         fprintf(fp, "  %s %s", tr->host_names[i],
                 ip4_str(tr->host_addrs[i], addr, sizeof addr));
@@ -460,8 +475,10 @@ void text_sink(void *ctx, const struct trace *tr, size_t i,
     if (l > o->tw)
         o->tw = l;
     render_event(tr, r, ev, sizeof ev);
-    snprintf(mid, sizeof mid, "  %-*s  %-6s  ", o->hw,
-             r->host >= 0 ? tr->host_names[r->host] : "", kind_label(r));
+    char hn[SCN_NAME_MAX + 64];
+    snprintf(mid, sizeof mid, "  %s  %-6s  ",
+             pad_name(hn, sizeof hn, r->host >= 0 ? tr->host_names[r->host] : "", o->hw),
+             kind_label(r));
     const char *line[] = { "e", t, " ", mid, text_visible(ev, &o->vb, &o->vcap) };
     spool(o, line, 5);
     trace_why(tr, r, why, sizeof why);
@@ -494,7 +511,12 @@ int text_finish(struct text_out *o)
     const struct trace *tr = &s->tr;
     char t[32];
     int tw = o->tw, hw = o->hw, err = o->err;
-    fprintf(fp, "%*s  %-*s  %-6s  %s\n", tw, "time", hw, "host", "what", "event");
+    /* the header, by terminal width: its words may be Chinese */
+    char h1[64], h2[64];
+    const char *th = _("time");
+    fprintf(fp, "%*s%s  %s  %s  %s\n", tw - view_text_width(th) > 0 ? tw - view_text_width(th) : 0,
+            "", th, pad_name(h1, sizeof h1, _("host"), hw),
+            pad_name(h2, sizeof h2, _("what"), 6), _("event"));
     if (o->tmp) {
         char *line = NULL;
         size_t cap = 0;
@@ -521,9 +543,11 @@ int text_finish(struct text_out *o)
     free(o->mem);
     if (s->truncated) {
         char lt[80];
-        fprintf(fp, "%*s  %-*s  %-6s  run stopped by its %s (%s)\n", tw,
-                fmt_time(s->stop.t_us, t, sizeof t), hw,
-                s->stop.host >= 0 ? tr->host_names[s->stop.host] : "", "limit",
+        char hn[SCN_NAME_MAX + 64];
+        fprintf(fp, "%*s  %s  %-6s  run stopped by its %s (%s)\n", tw,
+                fmt_time(s->stop.t_us, t, sizeof t),
+                pad_name(hn, sizeof hn, s->stop.host >= 0 ? tr->host_names[s->stop.host] : "",
+                         hw), "limit",
                 sim_limit_text(s->stop.limit, s->stop.value, lt, sizeof lt),
                 sim_limit_option(s->stop.limit));
         fprintf(fp, "%*s  likely cause: %s\n", tw + hw + 12, "", s->stop.cause);

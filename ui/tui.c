@@ -8,7 +8,6 @@
 #include <curses.h>
 #include <term.h>
 #include <langinfo.h>
-#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "alloc.h"
+#include "i18n.h"
+#include "language.h"
 #include "keys.h"
 #include "real.h"
 #include "lang.h"
@@ -79,14 +80,14 @@ static void put_back_handlers(void)
 const char *tui_unusable(void)
 {
     if (!isatty(STDOUT_FILENO))
-        return "stdout is not a terminal";
+        return _("stdout is not a terminal");
     if (!isatty(STDIN_FILENO))
-        return "stdin is not a terminal";
+        return _("stdin is not a terminal");
     const char *t = getenv("TERM");
     if (!t || !*t)
-        return "TERM is not set";
+        return _("TERM is not set");
     if (!strcmp(t, "dumb"))
-        return "TERM=dumb cannot show the interactive timeline";
+        return _("TERM=dumb cannot show the interactive timeline");
     return NULL;
 }
 
@@ -258,13 +259,13 @@ static const char *index_run(struct session *se, char *buf, size_t n)
         if (real_is_rec(r) && RR_WHAT(r) == RW_INFO &&
             r->why.id == N_REAL_FAILED) {
             char why[256];
-            snprintf(buf, n, "--real: %s; showing the model only",
+            snprintf(buf, n, _("--real: %s; showing the model only"),
                      real_why(tr, r, why, sizeof why));
             return buf;
         }
     }
-    snprintf(buf, n, "--real: nothing in this lesson runs on real sockets "
-             "(the not-replayed rows say why)");
+    snprintf(buf, n, "%s", _("--real: nothing in this lesson runs on real sockets "
+             "(the not-replayed rows say why)"));
     return buf;
 }
 
@@ -279,11 +280,47 @@ static void open_catalog(struct session *se)
     se->st.choices = se->choices;
     se->st.nchoices = se->ncat;
     /* start on the scenario being shown */
-    const char *title = (*se->scn)->title;
+    const char *title = lesson_title(*se->scn);
     for (int i = 0; i < se->ncat; i++)
         if (title && !strcmp(se->cat[i].title, title))
             se->st.choice = i;
     se->st.overlay = OV_OPEN;
+}
+
+/* Runs the session's scenario (in the language chosen for it), with
+ * --real's replay, and indexes the run; failed and note say what to tell
+ * about the replay ("" when nothing). */
+static void run_lesson(struct session *se, char *failed, size_t fn, char *note, size_t nn)
+{
+    struct scenario *scn = *se->scn;
+    failed[0] = '\0';
+    i18n_lesson(scn);
+    sim_init(se->s, scn, se->have_seed ? se->seed : scn->seed);
+    sim_run(se->s);
+    if (se->real) {
+        struct real_result rr;
+        if (real_run(se->s, se->real, &rr) < 0)
+            snprintf(failed, fn, _("--real: %s; showing the model only"), rr.err);
+    }
+    index_run(se, note, nn);
+}
+
+/* L: the other language, live.  The lesson runs again, for its notes and
+ * texts in that language (the same events: the run is deterministic), and
+ * the view stays where it was. */
+static void switch_language(struct session *se)
+{
+    struct view_state *st = &se->st;
+    i18n_switch(i18n_current() == I18N_ZH ? I18N_EN : I18N_ZH);
+    view_index_free(&se->ix);
+    sim_free(se->s);
+    char failed[300], note[300];
+    run_lesson(se, failed, sizeof failed, note, sizeof note);
+    if (st->cur >= se->ix.n)
+        st->cur = se->ix.n ? se->ix.n - 1 : 0;
+    st->title = lesson_title(*se->scn);
+    snprintf(st->msg, sizeof st->msg, "%.150s",
+             failed[0] ? failed : _("language: English (L switches)"));
 }
 
 /* Loads and runs the chosen scenario in place of the current one. */
@@ -298,8 +335,8 @@ static void load_choice(struct session *se)
     int ioerr = 0;
     struct scenario *ns = scenario_load(e->path, &errs, &ioerr);
     if (!ns) {
-        snprintf(st->msg, sizeof st->msg, "cannot open %s: %s", e->name,
-                 ioerr ? strerror(ioerr) : errs.n ? errs.msgs[0] : "error");
+        snprintf(st->msg, sizeof st->msg, _("cannot open %s: %s"), e->name,
+                 ioerr ? strerror(ioerr) : errs.n ? errs.msgs[0] : _("error"));
         scn_errors_free(&errs);
         return;
     }
@@ -307,7 +344,7 @@ static void load_choice(struct session *se)
     if (se->real) {
         /* the replay takes up to a few seconds: say so first */
         snprintf(st->msg, sizeof st->msg,
-                 "opening %s: replaying its TCP calls on 127.0.0.1 (--real)...",
+                 _("opening %s: replaying its TCP calls on 127.0.0.1 (--real)..."),
                  e->name);
         draw_frame(se);
     }
@@ -315,30 +352,22 @@ static void load_choice(struct session *se)
     sim_free(se->s);
     scenario_free(*se->scn);
     *se->scn = ns;
-    sim_init(se->s, ns, se->have_seed ? se->seed : ns->seed);
-    sim_run(se->s);
-    char failed[300] = "";
-    if (se->real) {
-        struct real_result rr;
-        if (real_run(se->s, se->real, &rr) < 0)
-            snprintf(failed, sizeof failed, "--real: %s; showing the model only",
-                     rr.err);
-    }
-    char note[300];
-    index_run(se, note, sizeof note);
+    char failed[300], note[300];
+    run_lesson(se, failed, sizeof failed, note, sizeof note);
     int utf8 = st->utf8, projector = st->projector, speed = st->speed;
     view_state_init(st, utf8);
     st->projector = projector;
     st->speed = speed;
-    st->title = ns->title ? ns->title : ns->path;
+    st->title = lesson_title(ns);
     st->choices = se->choices;
     st->nchoices = se->ncat;
     if (failed[0] || note[0])
-        snprintf(st->msg, sizeof st->msg, "opened %s: %.140s", e->name,
+        snprintf(st->msg, sizeof st->msg, _("opened %s: %.140s"), e->name,
                  failed[0] ? failed : note);
     else
-        snprintf(st->msg, sizeof st->msg, "opened %s: %zu events%s", e->name,
-                 se->ix.n, se->real ? ", the kernel beside the model" : "");
+        snprintf(st->msg, sizeof st->msg, se->real
+                 ? _("opened %s: %zu events, the kernel beside the model")
+                 : _("opened %s: %zu events"), e->name, se->ix.n);
 }
 
 /* Handles one key; returns 1 to quit. */
@@ -380,7 +409,8 @@ static int handle_key(struct session *se, int ch, int w, int h)
     int a = action_for(ch);
     if (a == ACT_NONE) {
         if (ch != 27)
-            snprintf(st->msg, sizeof st->msg, "that key does nothing here: ? lists the keys");
+            snprintf(st->msg, sizeof st->msg, "%s",
+                     _("that key does nothing here: ? lists the keys"));
         return 0;
     }
     switch (view_apply(&se->ix, st, a, w, h)) {
@@ -392,6 +422,9 @@ static int handle_key(struct session *se, int ch, int w, int h)
     case VE_REDRAW:
         clearok(curscr, TRUE);
         break;
+    case VE_LANG:
+        switch_language(se);
+        break;
     default:
         break;
     }
@@ -402,7 +435,8 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
             const struct real_opts *real, const char *argv0, char *why,
             size_t whylen)
 {
-    setlocale(LC_ALL, "");
+    /* the character set is the one language.c's i18n_init() set up (only
+     * LC_CTYPE and LC_MESSAGES: the numbers keep the C locale's form) */
     int utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
     const char *nc = getenv("NO_COLOR");
     int no_color = nc && *nc;
@@ -457,7 +491,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
     char note[300];
     index_run(&se, note, sizeof note);
     view_state_init(&se.st, utf8);
-    se.st.title = (*scn)->title ? (*scn)->title : (*scn)->path;
+    se.st.title = lesson_title(*scn);
     snprintf(se.st.msg, sizeof se.st.msg, "%.150s", note);
 
     int dirty = 1, errs = 0;
@@ -486,7 +520,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
                     se.st.scroll[PANE_INSPECTOR] = 0;
                 } else {
                     se.st.playing = 0;
-                    snprintf(se.st.msg, sizeof se.st.msg, "end of the run");
+                    snprintf(se.st.msg, sizeof se.st.msg, "%s", _("end of the run"));
                 }
                 dirty = 1;
             }

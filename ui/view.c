@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alloc.h"
+#include "i18n.h"
 #include "view.h"
 #include "viewint.h"
 #include "real.h"
@@ -671,16 +672,16 @@ static void draw_title(const struct view_index *ix, const struct view_state *st,
     int pos = 0;
     if (ix->n) {
         size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
-        pos = snprintf(right, sizeof right, "event %zu/%zu%s%s", cur + 1, ix->n, dot,
+        pos = snprintf(right, sizeof right, _("event %zu/%zu%s%s"), cur + 1, ix->n, dot,
                        fmt_time(ix->tr->recs[cur].t_us, t, sizeof t));
     } else {
-        pos = snprintf(right, sizeof right, "no events");
+        pos = snprintf(right, sizeof right, _("no events"));
     }
     if (st->playing && pos > 0)
-        pos += snprintf(right + pos, sizeof right - (size_t)pos, "%splaying %d ms/event",
+        pos += snprintf(right + pos, sizeof right - (size_t)pos, _("%splaying %d ms/event"),
                         dot, view_speed_ms(st->speed));
     if (st->projector && pos > 0)
-        pos += snprintf(right + pos, sizeof right - (size_t)pos, "%sprojector", dot);
+        pos += snprintf(right + pos, sizeof right - (size_t)pos, _("%sprojector"), dot);
     if (pos > 0 && (size_t)pos < sizeof right - 2)
         snprintf(right + pos, sizeof right - (size_t)pos, " ");
     int rw = view_text_width(right);
@@ -698,13 +699,13 @@ void view_render(const struct view_index *ix, const struct view_state *st,
     view_layout(scr->w, scr->h, st->projector, st->focus, &L);
     if (L.too_small) {
         char buf[128];
-        snprintf(buf, sizeof buf, "terminal too small (need %dx%d, have %dx%d)",
+        snprintf(buf, sizeof buf, _("terminal too small (need %dx%d, have %dx%d)"),
                  VIEW_MIN_W, VIEW_MIN_H, scr->w, scr->h);
         int y = scr->h / 2 - 1;
         int w = (int)strlen(buf);
         view_put(scr, w < scr->w ? (scr->w - w) / 2 : 0, y > 0 ? y : 0, scr->w, buf,
                  R_ALERT, st->utf8);
-        const char *sub = "enlarge the window, or press q to quit";
+        const char *sub = _("enlarge the window, or press q to quit");
         w = (int)strlen(sub);
         view_put(scr, w < scr->w ? (scr->w - w) / 2 : 0, y + 1, scr->w, sub,
                  R_NORMAL, st->utf8);
@@ -855,12 +856,12 @@ static void step_by(const struct view_index *ix, struct view_state *st, long by)
     long to = (long)st->cur + by;
     if (to >= (long)ix->n) {
         to = (long)ix->n - 1;
-        snprintf(st->msg, sizeof st->msg, "end of the run (event %zu)", ix->n);
+        snprintf(st->msg, sizeof st->msg, _("end of the run (event %zu)"), ix->n);
         st->playing = 0;
     }
     if (to < 0) {
         to = 0;
-        snprintf(st->msg, sizeof st->msg, "first event");
+        snprintf(st->msg, sizeof st->msg, _("first event"));
     }
     step_to(st, (size_t)to);
 }
@@ -900,13 +901,13 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
         break;
     case ACT_FASTER: case ACT_SLOWER:
         st->speed = clampi(st->speed + (action == ACT_FASTER ? 1 : -1), 0, NSPEEDS - 1);
-        snprintf(st->msg, sizeof st->msg, "speed: %d ms per event",
+        snprintf(st->msg, sizeof st->msg, _("speed: %d ms per event"),
                  view_speed_ms(st->speed));
         break;
     case ACT_HOST_NEXT: case ACT_HOST_PREV:
         if (nh > 0) {
             st->host = (st->host + (action == ACT_HOST_NEXT ? 1 : nh - 1)) % nh;
-            snprintf(st->msg, sizeof st->msg, "host %s selected (] and [ jump to its events)",
+            snprintf(st->msg, sizeof st->msg, _("host %s selected (] and [ jump to its events)"),
                      tr->host_names[st->host]);
         }
         break;
@@ -915,8 +916,8 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
             break;
         to = view_find_host(ix, st->cur, st->host, action == ACT_HOST_JUMP ? 1 : -1);
         if (to < 0)
-            snprintf(st->msg, sizeof st->msg, "no %s event of %s",
-                     action == ACT_HOST_JUMP ? "later" : "earlier",
+            snprintf(st->msg, sizeof st->msg, action == ACT_HOST_JUMP
+                     ? _("no later event of %s") : _("no earlier event of %s"),
                      tr->host_names[st->host]);
         else
             step_to(st, (size_t)to);
@@ -924,14 +925,15 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
     case ACT_PROTO_JUMP: case ACT_PROTO_BACK:
         to = view_find_proto(ix, st->cur, action == ACT_PROTO_JUMP ? 1 : -1);
         if (to < 0)
-            snprintf(st->msg, sizeof st->msg, "no %s event of this protocol",
-                     action == ACT_PROTO_JUMP ? "later" : "earlier");
+            snprintf(st->msg, sizeof st->msg, "%s", action == ACT_PROTO_JUMP
+                     ? _("no later event of this protocol")
+                     : _("no earlier event of this protocol"));
         else
             step_to(st, (size_t)to);
         break;
     case ACT_FOCUS: case ACT_FOCUS_BACK:
         if (st->projector) {
-            snprintf(st->msg, sizeof st->msg, "no panes in projector mode (P leaves it)");
+            snprintf(st->msg, sizeof st->msg, _("no panes in projector mode (P leaves it)"));
             break;
         }
         st->focus = (st->focus + (action == ACT_FOCUS ? 1 : PANE_COUNT - 1)) % PANE_COUNT;
@@ -942,12 +944,12 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
         break;
     case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
         if (!st->query[0]) {
-            snprintf(st->msg, sizeof st->msg, "no search yet: press / first");
+            snprintf(st->msg, sizeof st->msg, _("no search yet: press / first"));
             break;
         }
         to = view_search(ix, st->query, st->cur, action == ACT_SEARCH_NEXT ? 1 : -1);
         if (to < 0)
-            snprintf(st->msg, sizeof st->msg, "not found: %.100s", st->query);
+            snprintf(st->msg, sizeof st->msg, _("not found: %.100s"), st->query);
         else
             step_to(st, (size_t)to);
         break;
@@ -958,6 +960,8 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
         break;
     case ACT_REDRAW:
         return VE_REDRAW;
+    case ACT_LANG:
+        return VE_LANG;
     case ACT_HELP:
         st->overlay = st->overlay == OV_HELP ? OV_NONE : OV_HELP;
         break;
@@ -981,7 +985,7 @@ void view_search_key(const struct view_index *ix, struct view_state *st, int ch)
             return;
         long to = view_search(ix, st->query, st->cur, 1);
         if (to < 0)
-            snprintf(st->msg, sizeof st->msg, "not found: %.100s", st->query);
+            snprintf(st->msg, sizeof st->msg, _("not found: %.100s"), st->query);
         else
             step_to(st, (size_t)to);
     } else if (ch == 127 || ch == 8) {

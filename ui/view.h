@@ -402,7 +402,7 @@ long view_find_host(const struct view_index *ix, size_t from, int h, int dir);
 long view_find_proto(const struct view_index *ix, size_t from, int dir);
 
 /* What view_apply leaves for the terminal side to do. */
-enum view_effect { VE_NONE, VE_QUIT, VE_OPEN, VE_REDRAW };
+enum view_effect { VE_NONE, VE_QUIT, VE_OPEN, VE_REDRAW, VE_LANG };
 
 /* Applies a key-table action to the state (the screen size matters for
  * paging and pane scrolling).  Pure: no terminal, no I/O. */

@@ -4,6 +4,7 @@
 #include "alloc.h"
 #include "view.h"
 #include "viewint.h"
+#include "utf8.h"
 
 /* ======================================================================== */
 /* Glyphs and cells                                                         */
@@ -51,33 +52,19 @@ void view_screen_clear(struct view_screen *s)
 }
 
 /* Decodes one UTF-8 sequence; returns its length (>= 1) and the code point
- * (U+FFFD for a malformed byte). */
+ * (U+FFFD for a byte that begins no well-formed sequence). */
 int vw_utf8_next(const char *p, uint32_t *cp)
 {
     const unsigned char *u = (const unsigned char *)p;
-    int len;
-    uint32_t c;
     if (u[0] < 0x80) {
         *cp = u[0];
         return 1;
-    } else if ((u[0] & 0xE0) == 0xC0) {
-        len = 2; c = u[0] & 0x1F;
-    } else if ((u[0] & 0xF0) == 0xE0) {
-        len = 3; c = u[0] & 0x0F;
-    } else if ((u[0] & 0xF8) == 0xF0) {
-        len = 4; c = u[0] & 0x07;
-    } else {
+    }
+    int len = utf8_seq(u, strnlen(p, 4), cp);
+    if (len == 0) {
         *cp = 0xFFFD;
         return 1;
     }
-    for (int i = 1; i < len; i++) {
-        if ((u[i] & 0xC0) != 0x80) {
-            *cp = 0xFFFD;
-            return 1;
-        }
-        c = (c << 6) | (u[i] & 0x3F);
-    }
-    *cp = c;
     return len;
 }
 

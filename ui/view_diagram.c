@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alloc.h"
+#include "i18n.h"
 #include "narrate.h"
 #include "view.h"
 #include "viewint.h"
@@ -26,12 +27,12 @@ char *view_packet_label(const struct trace *tr, const struct trace_rec *r,
     struct frame f;
     char err[64];
     if (frame_decode(p, len, &f, err, sizeof err) != 0)
-        snprintf(buf, n, "malformed frame");
+        snprintf(buf, n, _("malformed frame"));
     else
         packet_label(&f, buf, n);
     if (r->u.pkt.dup) {
         size_t l = strlen(buf);
-        snprintf(buf + l, n - l, " (copy)");
+        snprintf(buf + l, n - l, _(" (copy)"));
     }
     return buf;
 }
@@ -97,11 +98,11 @@ int vw_state_role(int layer, int state)
 static const char *drop_short(int reason)
 {
     switch (reason) {
-    case DR_LOSS:    return "lost";
-    case DR_FAULT:   return "dropped (fault)";
-    case DR_NOROUTE: return "no route";
-    case DR_CSUM:    return "bad checksum";
-    default:         return drop_reason_str(reason);
+    case DR_LOSS:    return _("lost");
+    case DR_FAULT:   return _("dropped (fault)");
+    case DR_NOROUTE: return _("no route");
+    case DR_CSUM:    return _("bad checksum");
+    default:         return _(drop_reason_str(reason));
     }
 }
 
@@ -561,16 +562,16 @@ static void timer_text(const struct view_index *ix, const struct view_state *st,
         if (timer_running(ix, i, st->cur)) {
             int64_t rem = r->u.timer.due_us - tr->recs[st->cur].t_us;
             fmt_duration(rem > 0 ? rem : 0, left, sizeof left);
-            snprintf(buf, n, "%s %s, %s left", name, d, left);
+            snprintf(buf, n, _("%s %s, %s left"), name, d, left);
         } else {
             snprintf(buf, n, "%s %s", name, d);
         }
         break;
     case TA_STOP:
-        snprintf(buf, n, "%s stopped", name);
+        snprintf(buf, n, _("%s stopped"), name);
         break;
     default:
-        snprintf(buf, n, "%s expired", name);
+        snprintf(buf, n, _("%s expired"), name);
         break;
     }
 }
@@ -645,7 +646,7 @@ static void draw_real(const struct view_index *ix, const struct view_state *st,
             char m8[8] = "";
             if (mc)
                 m8[vw_utf8_put(mc, m8)] = '\0';
-            snprintf(buf, sizeof buf, "kernel %s%s", m8, name);
+            snprintf(buf, sizeof buf, _("kernel %s%s"), m8, name);
             side_label(scr, g, x, y, outer_side(g, x), buf, role, utf8);
         }
         return;
@@ -661,8 +662,10 @@ static void draw_real(const struct view_index *ix, const struct view_state *st,
                 vw_set_glyph(scr, kx + 1, y, G_CROSS, sel ? R_SELECTED : R_ALERT, utf8);
             vw_put_fit(scr, kx + 2, y, VIEW_KCOL_W - 2, txt, role, utf8);
         } else {
-            snprintf(buf, sizeof buf, "%s%s%s", what == RW_CALL ? "real " : "", txt,
-                     fail ? " failed" : "");
+            if (what == RW_CALL)
+                snprintf(buf, sizeof buf, fail ? _("real %s failed") : _("real %s"), txt);
+            else
+                snprintf(buf, sizeof buf, "%s", txt);
             side_label(scr, g, x, y, outer_side(g, x), buf, role, utf8);
         }
         return;
@@ -910,15 +913,17 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
     for (int k = 0; k + 1 < g.nlanes; k++)
         if (g.cols[k + 1] - g.cols[k] < gap)
             gap = g.cols[k + 1] - g.cols[k];
-    view_put(scr, r.x + g.tw - 4, r.y, 4, "time", R_TIME, st->utf8);
+    const char *time_head = _("time");
+    int thw = view_text_width(time_head);
+    view_put(scr, r.x + g.tw - thw, r.y, thw, time_head, R_TIME, st->utf8);
     for (int k = 0; k < g.nlanes; k++) {
         char addr[32];
         int h = g.crowd ? (k < g.nlanes - 1 ? g.lane_host[k] : -1) : k;
-        const char *nm = h >= 0 ? tr->host_names[h] : "others";
+        const char *nm = h >= 0 ? tr->host_names[h] : _("others");
         if (h >= 0)
             ip4_str(tr->host_addrs[h], addr, sizeof addr);
         else
-            snprintf(addr, sizeof addr, "%d hosts", g.nothers);
+            snprintf(addr, sizeof addr, _("%d hosts"), g.nothers);
         int maxw = gap - 1 < 24 ? gap - 1 : 24;
         int w = view_text_width(nm);
         if (w > maxw)
@@ -928,11 +933,11 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
         w = (int)strlen(addr) < maxw ? (int)strlen(addr) : maxw;
         vw_put_fit(scr, g.cols[k] - w / 2, r.y + 1, maxw, addr, R_ADDR, st->utf8);
         if (g.kx[k] >= 0)
-            view_put(scr, g.kx[k], r.y + 2, VIEW_KCOL_W, "kernel", R_KHEAD,
+            view_put(scr, g.kx[k], r.y + 2, VIEW_KCOL_W, _("kernel"), R_KHEAD,
                      st->utf8);
     }
     if (ix->n == 0) {
-        view_put(scr, g.band_x, g.body_y, g.band_w, "(the run recorded no events)",
+        view_put(scr, g.band_x, g.body_y, g.band_w, _("(the run recorded no events)"),
                  R_TIME, st->utf8);
         return;
     }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alloc.h"
+#include "i18n.h"
 #include "narrate.h"
 #include "view.h"
 #include "viewint.h"
@@ -98,6 +99,8 @@ static void add_wrapped(struct view_lines *l, int width, int indent, int role,
     } while (*p);
 }
 
+/* A formatted line; its first head_len bytes (-1: its first word, a label
+ * such as "Timer", whatever the language) in head_role. */
 static void add_fmt(struct view_lines *l, int width, int role, int head_role,
                     int head_len, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
@@ -110,7 +113,14 @@ static void add_fmt(struct view_lines *l, int width, int role, int head_role,
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    add_wrapped(l, width, head_len > 0 && head_len < 12 ? head_len + 1 : 4, role,
+    int indent = head_len + 1;
+    if (head_len < 0) {                      /* the label is the first word */
+        char word[64];
+        head_len = (int)strcspn(buf, " ");
+        snprintf(word, sizeof word, "%.*s", head_len, buf);
+        indent = view_text_width(word) + 1;
+    }
+    add_wrapped(l, width, head_len > 0 && indent < 13 ? indent : 4, role,
                 head_role, head_len, buf);
 }
 
@@ -137,7 +147,7 @@ static void hex_lines(struct view_lines *l, int width, const uint8_t *p, size_t 
         add_line_n(l, R_HEX, R_TIME, 4, buf, (size_t)pos);
     }
     if (n > shown)
-        add_fmt(l, width, R_TIME, 0, 0, "... %zu more bytes", n - shown);
+        add_fmt(l, width, R_TIME, 0, 0, _("... %zu more bytes"), n - shown);
 }
 
 /* The DNS message in a UDP payload (RFC 1035 4.1), section by section. */
@@ -183,31 +193,32 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
             const struct trace_rec *er = &tr->recs[e];
             fmt_duration(er->t_us - r->t_us, d, sizeof d);
             if (er->kind == TK_RECV)
-                add_fmt(out, width, R_NORMAL, R_LAYER, 7,
-                        "Flight arrives at %s at %s (after %s, event #%d)",
+                add_fmt(out, width, R_NORMAL, R_LAYER, -1,
+                        _("Flight arrives at %s at %s (after %s, event #%d)"),
                         host_name(tr, er->host), fmt_time(er->t_us, t, sizeof t), d,
                         e + 1);
             else
-                add_fmt(out, width, R_DROP, R_LAYER, 7,
-                        "Flight dropped at %s: %s (event #%d)",
+                add_fmt(out, width, R_DROP, R_LAYER, -1,
+                        _("Flight dropped at %s: %s (event #%d)"),
                         fmt_time(er->t_us, t, sizeof t),
-                        drop_reason_str(er->u.pkt.reason), e + 1);
+                        _(drop_reason_str(er->u.pkt.reason)), e + 1);
             shown = 1;
         }
         if (!shown)
-            add_fmt(out, width, R_NORMAL, R_LAYER, 7, "Flight %s %s %s: on its way",
+            add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Flight %s %s %s: on its way"),
                     host_name(tr, r->u.pkt.src), arrow, host_name(tr, r->u.pkt.dst));
     } else if (ix->peer[i] >= 0) {
         const struct trace_rec *sr = &tr->recs[ix->peer[i]];
         fmt_duration(r->t_us - sr->t_us, d, sizeof d);
-        add_fmt(out, width, r->kind == TK_DROP ? R_DROP : R_NORMAL, R_LAYER, 7,
-                "Flight sent by %s at %s (event #%d), %s %s",
+        add_fmt(out, width, r->kind == TK_DROP ? R_DROP : R_NORMAL, R_LAYER, -1,
+                r->kind == TK_DROP ? _("Flight sent by %s at %s (event #%d), dropped after %s")
+                                   : _("Flight sent by %s at %s (event #%d), took %s"),
                 host_name(tr, sr->host), fmt_time(sr->t_us, t, sizeof t),
-                ix->peer[i] + 1, r->kind == TK_DROP ? "dropped after" : "took", d);
+                ix->peer[i] + 1, d);
     }
     if (r->kind == TK_DROP)
-        add_fmt(out, width, R_DROP, R_LAYER, 7, "Dropped %s",
-                drop_reason_str(r->u.pkt.reason));
+        add_fmt(out, width, R_DROP, R_LAYER, -1, _("Dropped %s"),
+                _(drop_reason_str(r->u.pkt.reason)));
 
     size_t len;
     const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
@@ -258,8 +269,8 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
         inspect_dns(f.payload, f.payload_len, width, out);
     char sum[256];
     packet_summary(&f, sum, sizeof sum);
-    add_fmt(out, width, R_NORMAL, R_LAYER, 7, "Summary %s", sum);
-    add_fmt(out, width, R_NORMAL, R_LAYER, 7, "Payload %zu bytes", f.payload_len);
+    add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Summary %s"), sum);
+    add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Payload %zu bytes"), f.payload_len);
     if (f.payload_len)
         hex_lines(out, width, f.payload, f.payload_len, 4096);
 }
@@ -285,7 +296,7 @@ static void inspect_real(const struct view_index *ix, const struct view_state *s
     const struct trace_rec *r = &tr->recs[i];
     int what = RR_WHAT(r);
     char d[32], why[1024];
-    add_fmt(out, width, R_NORMAL, R_LAYER, 6, "Source %s",
+    add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Source %s"),
             real_source_text(RR_SOURCE(r)));
     if (what != RW_STATE && what != RW_UNSEEN)
         return;
@@ -295,38 +306,38 @@ static void inspect_real(const struct view_index *ix, const struct view_state *s
         if (r->why.id == N_REAL_SEEN_DIAG_TMR || r->why.id == N_REAL_SEEN_TW_FD)
             tname = trace_str(tr, (uint32_t)r->why.a[1]);
         if (RR_VAL(r) >= 0)
-            add_fmt(out, width, R_NORMAL, R_LAYER, 5,
-                    "Timer %s%s%s left when seen (the kernel's own clock; the "
-                    "replay never waits it out)", tname, tname[0] ? " " : "",
+            add_fmt(out, width, R_NORMAL, R_LAYER, -1,
+                    _("Timer %s%s%s left when seen (the kernel's own clock; the "
+                    "replay never waits it out)"), tname, tname[0] ? " " : "",
                     fmt_duration((int64_t)RR_VAL(r) * 1000, d, sizeof d));
         else
-            add_fmt(out, width, R_NORMAL, R_LAYER, 5, "Timer none reported");
+            add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Timer none reported"));
     }
     uint8_t m = ix->kmark ? ix->kmark[i] : 0;
     if (ix->kmodel && ix->kmodel[i] >= 0) {
         const char *now = tcp_state_name(ix->kmodel[i]);
         if (what == RW_UNSEEN)
-            add_fmt(out, width, R_KUNSEEN, R_LAYER, 5,
-                    "Model %s at this moment; the kernel was not seen in %s",
+            add_fmt(out, width, R_KUNSEEN, R_LAYER, -1,
+                    _("Model %s at this moment; the kernel was not seen in %s"),
                     now, name);
         else if (m & KM_DIFF)
-            add_fmt(out, width, R_ALERT, R_LAYER, 5,
-                    "Model %s at this moment %s the kernel's %s", now,
+            add_fmt(out, width, R_ALERT, R_LAYER, -1,
+                    _("Model %s at this moment %s the kernel's %s"), now,
                     st->utf8 ? "\u2260" : "!=", name);
         else
-            add_fmt(out, width, R_NORMAL, R_LAYER, 5,
-                    "Model %s at this moment: the same", name);
+            add_fmt(out, width, R_NORMAL, R_LAYER, -1,
+                    _("Model %s at this moment: the same"), name);
     }
     if (m & (KM_SAME | KM_DETAIL | KM_ONLY)) {
         char v[1200];
         if (m & KM_SAME)
-            snprintf(v, sizeof v, "= the model goes through %s too", name);
+            snprintf(v, sizeof v, _("= the model goes through %s too"), name);
         else if (what == RW_UNSEEN)
-            snprintf(v, sizeof v, "x only the model shows %s", name);
+            snprintf(v, sizeof v, _("x only the model shows %s"), name);
         else
             snprintf(v, sizeof v, "%c %s", m & KM_DETAIL ? '~' : 'x',
                      real_narrate(tr, &ix->kwhy[i], why, sizeof why));
-        add_fmt(out, width, R_NORMAL, R_LAYER, 8, "Compared %s", v);
+        add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Compared %s"), v);
     }
     if ((m & KM_DIFF) && !(m & (KM_DETAIL | KM_ONLY))) {
         struct why tw = WHY0(N_REAL_DIFF_TIMING);
@@ -340,7 +351,7 @@ void view_inspector_lines(const struct view_index *ix, const struct view_state *
 {
     const struct trace *tr = ix->tr;
     if (ix->n == 0) {
-        add_fmt(out, width, R_TIME, 0, 0, "no events");
+        add_fmt(out, width, R_TIME, 0, 0, "%s", _("no events"));
         return;
     }
     size_t i = st->cur < ix->n ? st->cur : ix->n - 1;
@@ -348,7 +359,7 @@ void view_inspector_lines(const struct view_index *ix, const struct view_state *
     char t[32], ev[512], why[1024];
     add_fmt(out, width, R_WHY, R_LAYER, 0, "#%zu/%zu  %s  %s  %s", i + 1, ix->n,
             fmt_time(r->t_us, t, sizeof t),
-            r->host >= 0 ? host_name(tr, r->host) : "everyone",
+            r->host >= 0 ? host_name(tr, r->host) : _("everyone"),
             r->kind == TK_STATE ? trace_layer_name(r->layer) : real_kind_name(r));
     render_event(tr, r, ev, sizeof ev);
     int role = r->kind == TK_STATE ? vw_state_role(r->layer, r->u.state.to)
@@ -361,7 +372,7 @@ void view_inspector_lines(const struct view_index *ix, const struct view_state *
     if (why[0] && r->kind != TK_NOTE)
         add_wrapped(out, width, 2, R_WHY, R_WHY, 0, why);
     if (r->conn)
-        add_fmt(out, width, R_NORMAL, R_LAYER, 10, "Connection %s", trace_str(tr, r->conn));
+        add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Connection %s"), trace_str(tr, r->conn));
     switch (r->kind) {
     case TK_SEND: case TK_RECV: case TK_DROP:
         inspect_packet(ix, st, i, width, out);
@@ -370,14 +381,14 @@ void view_inspector_lines(const struct view_index *ix, const struct view_state *
         if (r->u.timer.action == TA_START) {
             char d[32];
             int64_t rem = r->u.timer.due_us - r->t_us;
-            add_fmt(out, width, R_NORMAL, R_LAYER, 5, "Timer %s due at %s (in %s)",
+            add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Timer %s due at %s (in %s)"),
                     timer_name_str(r->u.timer.name),
                     fmt_time(r->u.timer.due_us, t, sizeof t),
                     fmt_duration(rem, d, sizeof d));
         }
         break;
     case TK_STATE:
-        add_fmt(out, width, R_NORMAL, R_LAYER, 5, "State %s %s %s",
+        add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("State %s %s %s"),
                 trace_state_name(r->layer, r->u.state.from), st->utf8 ? "\u2192" : "->",
                 trace_state_name(r->layer, r->u.state.to));
         break;
@@ -385,7 +396,7 @@ void view_inspector_lines(const struct view_index *ix, const struct view_state *
         if (r->u.app.data) {
             size_t len;
             const uint8_t *p = trace_blob_data(tr, r->u.app.data, &len);
-            add_fmt(out, width, R_NORMAL, R_LAYER, 4, "Data %zu bytes", len);
+            add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Data %zu bytes"), len);
             hex_lines(out, width, p, len, 4096);
         }
         break;
@@ -412,15 +423,15 @@ static void kernel_state_line(const struct view_index *ix, const struct view_sta
     m8[vw_utf8_put(view_glyph(mark, st->utf8), m8)] = '\0';
     fmt_time(r->t_us, t, sizeof t);
     if (RR_WHAT(r) == RW_UNSEEN)
-        snprintf(extra, sizeof extra, " not observed (%s)", t);
+        snprintf(extra, sizeof extra, _(" not observed (%s)"), t);
     else if (RR_VAL(r) >= 0)
-        snprintf(extra, sizeof extra, "  %s at %s, timer %s",
+        snprintf(extra, sizeof extra, _("  %s at %s, timer %s"),
                  real_source_name(RR_SOURCE(r)), t,
                  fmt_duration((int64_t)RR_VAL(r) * 1000, d, sizeof d));
     else
         snprintf(extra, sizeof extra, "  %s at %s", real_source_name(RR_SOURCE(r)),
                  t);
-    int pre = snprintf(buf, sizeof buf, "    kernel %s ", m8);
+    int pre = snprintf(buf, sizeof buf, _("    kernel %s "), m8);
     snprintf(buf + pre, sizeof buf - (size_t)pre, "%s%s",
              tcp_state_name(RR_STATE(r)), extra);
     add_wrapped(out, width, 6, vw_kernel_role(r), mark == G_KDIFF ? R_ALERT : R_KERNEL,
@@ -465,7 +476,7 @@ static void state_conn_lines(const struct view_index *ix, const struct view_stat
                         c->rcv_nxt);
     for (int j = 0; j < TM_COUNT; j++)
         if (c->due[j] >= 0 && pos > 0 && (size_t)pos < sizeof buf)
-            pos += snprintf(buf + pos, sizeof buf - (size_t)pos, " %s %s left",
+            pos += snprintf(buf + pos, sizeof buf - (size_t)pos, _(" %s %s left"),
                             timer_name_str(j),
                             fmt_duration(c->due[j] > now ? c->due[j] - now : 0,
                                          d, sizeof d));
@@ -502,7 +513,7 @@ static void state_host_lines(const struct view_index *ix, const struct view_stat
     skip_closed = nclosed > 3 ? nclosed - 3 : 0;
     nshow += nclosed - skip_closed;
     if (skip_closed)
-        add_fmt(out, width, R_TIME, 0, 0, "  (%zu earlier connections closed)",
+        add_fmt(out, width, R_TIME, 0, 0, _("  (%zu earlier connections closed)"),
                 skip_closed);
     /* a crowd: the connections beyond the last STATE_HOST_CONNS (and the
      * current event's) are counted by state in one line */
@@ -533,7 +544,7 @@ static void state_host_lines(const struct view_index *ix, const struct view_stat
     }
     if (folded) {
         char line[512];
-        int pos = snprintf(line, sizeof line, "  (%zu more:", folded);
+        int pos = snprintf(line, sizeof line, _("  (%zu more:"), folded);
         for (int l = 0; l < TL_COUNT; l++)
             for (size_t k = 0; k < sizeof nstate[0] / sizeof nstate[0][0]; k++)
                 if (nstate[l][k] && pos > 0 && (size_t)pos < sizeof line)
@@ -544,7 +555,7 @@ static void state_host_lines(const struct view_index *ix, const struct view_stat
         add_wrapped(out, width, 3, R_TIME, R_TIME, 0, line);
     }
     if (!any)
-        add_fmt(out, width, R_TIME, 0, 0, "  (nothing yet)");
+        add_fmt(out, width, R_TIME, 0, 0, "%s", _("  (nothing yet)"));
 }
 
 /* Connection and cache state at event N, from the index's precomputed
@@ -557,7 +568,7 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
 {
     const struct trace *tr = ix->tr;
     if (ix->n == 0) {
-        add_fmt(out, width, R_TIME, 0, 0, "no events");
+        add_fmt(out, width, R_TIME, 0, 0, "%s", _("no events"));
         return;
     }
     size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
@@ -572,8 +583,8 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
         hs[2] = r->u.pkt.src;
         hs[3] = r->u.pkt.dst;
     }
-    add_fmt(out, width, R_TIME, 0, 0, "%d hosts: the selected one and this event's "
-            "(h and l select)", tr->nhosts);
+    add_fmt(out, width, R_TIME, 0, 0, _("%d hosts: the selected one and this event's "
+            "(h and l select)"), tr->nhosts);
     for (int i = 0; i < 4; i++)              /* in host order, once each */
         for (int j = i + 1; j < 4; j++)
             if (hs[j] < hs[i]) { int t = hs[i]; hs[i] = hs[j]; hs[j] = t; }
@@ -634,7 +645,7 @@ void view_help_lines(struct view_lines *out)
     }
     for (int a = 1; a < ACT_COUNT; a++) {
         keys_of(a, keys, sizeof keys, " ", 0);
-        snprintf(buf, sizeof buf, "%-*s  %s", kw, keys, action_help[a]);
+        snprintf(buf, sizeof buf, "%-*s  %s", kw, keys, _(action_help[a]));
         add_line_n(out, R_OVERLAY, R_OVL_KEY, kw, buf, strlen(buf));
     }
 }
@@ -687,12 +698,13 @@ void vw_draw_pane(const struct view_index *ix, const struct view_state *st,
     for (int x = r.x; x < r.x + r.w; x++)
         vw_set_glyph(scr, x, r.y, G_BOX_H, R_BORDER, utf8);
     int x = r.x + 1;
-    static const char *const names[PANE_COUNT] = { "Diagram", "Inspector", "State" };
+    static const char *const names[PANE_COUNT] = { N_("Diagram"), N_("Inspector"),
+                                                    N_("State") };
     for (int p = PANE_INSPECTOR; p < PANE_COUNT; p++) {
         if (side_by_side && p != pane)
             continue;
         char t[64];
-        snprintf(t, sizeof t, " %s ", names[p]);
+        snprintf(t, sizeof t, " %s ", _(names[p]));
         int role = p == pane ? (focus ? R_PANE_FOCUS : R_PANE) : R_BORDER;
         x += view_put(scr, x, r.y, r.x + r.w - x, t, role, utf8) + 1;
     }
@@ -722,7 +734,7 @@ void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
         snprintf(buf, sizeof buf, " /%s_", st->query);
         int used = view_put(scr, r.x, r.y, r.w, buf, R_HINT_KEY, st->utf8);
         char tail[64];
-        snprintf(tail, sizeof tail, "Enter search%sEsc cancel ", dot);
+        snprintf(tail, sizeof tail, _("Enter search%sEsc cancel "), dot);
         int tw = view_text_width(tail);
         if (used + tw < r.w)
             view_put(scr, r.x + r.w - tw, r.y, tw, tail, R_HINT, st->utf8);
@@ -736,12 +748,12 @@ void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
         return;
     }
     if (st->overlay == OV_HELP) {
-        view_put(scr, r.x, r.y, r.w, " any key closes the help", R_HINT, st->utf8);
+        view_put(scr, r.x, r.y, r.w, _(" any key closes the help"), R_HINT, st->utf8);
         return;
     }
     if (st->overlay == OV_OPEN) {
         char buf[128];
-        snprintf(buf, sizeof buf, " j/k choose%sEnter open%sEsc cancel", dot, dot);
+        snprintf(buf, sizeof buf, _(" j/k choose%sEnter open%sEsc cancel"), dot, dot);
         view_put(scr, r.x, r.y, r.w, buf, R_HINT, st->utf8);
         return;
     }
@@ -753,7 +765,7 @@ void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
     for (int a = 1; a < ACT_COUNT; a++)
         if (a == ACT_HELP || a == ACT_QUIT) {
             keys_of(a, keys, sizeof keys, "/", 1);
-            reserve += (int)strlen(keys) + 1 + (int)strlen(action_hint[a]) + 2;
+            reserve += view_text_width(keys) + 1 + view_text_width(_(action_hint[a])) + 2;
         }
     for (int pass = 0; pass < 2; pass++) {
         for (int a = 1; a < ACT_COUNT; a++) {
@@ -761,13 +773,13 @@ void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
             if (!action_hint[a][0] || is_tail != (pass == 1))
                 continue;
             keys_of(a, keys, sizeof keys, "/", 1);
-            snprintf(item, sizeof item, "%s %s", keys, action_hint[a]);
-            int iw = (int)strlen(item);
+            snprintf(item, sizeof item, "%s %s", keys, _(action_hint[a]));
+            int iw = view_text_width(item);
             if (x + iw + (pass == 0 ? reserve : 0) > end)
                 continue;
-            int kw = (int)strlen(keys);
+            int kw = view_text_width(keys);
             view_put(scr, x, r.y, kw, keys, R_HINT_KEY, st->utf8);
-            view_put(scr, x + kw, r.y, iw - kw, item + kw, R_HINT, st->utf8);
+            view_put(scr, x + kw, r.y, iw - kw, item + strlen(keys), R_HINT, st->utf8);
             x += iw + 2;
         }
     }
@@ -812,7 +824,7 @@ void vw_draw_help(const struct view_state *st, struct view_screen *scr)
     struct view_rect b = { (scr->w - bw) / 2, 1 + (avail - rows) / 2, bw, rows + 2 };
     if (b.y < 1)
         b.y = 1;
-    draw_box(scr, b, "keys (? or any key closes)", st->utf8);
+    draw_box(scr, b, _("keys (? or any key closes)"), st->utf8);
     for (int c = 0; c < cols; c++) {
         struct view_lines part = { l.v + c * rows, 0, 0 };
         part.n = l.n - c * rows < rows ? l.n - c * rows : rows;
@@ -842,9 +854,9 @@ void vw_draw_open(const struct view_state *st, struct view_screen *scr)
     int avail = scr->h - 4;
     int rows = n < avail ? (n ? n : 1) : avail;
     struct view_rect b = { (scr->w - bw) / 2, 1 + (avail - rows) / 2, bw, rows + 2 };
-    draw_box(scr, b, "open a shipped scenario", st->utf8);
+    draw_box(scr, b, _("open a shipped scenario"), st->utf8);
     if (!n) {
-        view_put(scr, b.x + 2, b.y + 1, bw - 4, "no shipped scenarios found",
+        view_put(scr, b.x + 2, b.y + 1, bw - 4, _("no shipped scenarios found"),
                  R_OVERLAY, st->utf8);
         return;
     }

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "i18n.h"
 #include "why.h"
 
 #define TRACE_KINDS(X) \
@@ -153,20 +154,22 @@ struct trace_rec {
     } u;
 };
 
+/* Why a frame was dropped: sentences, translated where they are shown
+ * (the JSON "reason" keeps the English). */
 #define DROP_REASONS(X) \
-    X(NONE,    "none")                               \
-    X(LOSS,    "lost on the link (random loss)")     \
-    X(FAULT,   "dropped by a scenario fault rule")   \
-    X(NOROUTE, "no route to the destination")         \
-    X(CSUM,    "bad checksum")                        \
-    X(NOSOCK,  "no socket and no reply possible")     \
-    X(TTL,     "TTL expired at a router")             \
-    X(ARP,     "next hop did not answer ARP")          \
-    X(NOTFORME,"not addressed to this host")          \
-    X(NOPORT,  "no socket bound to that UDP port")   \
-    X(ARPQUEUE,"too many packets waiting for ARP")  \
-    X(SYNQ,    "SYN queue full")                     \
-    X(ACCEPTQ, "accept queue full")
+    X(NONE,    N_("none"))                               \
+    X(LOSS,    N_("lost on the link (random loss)"))     \
+    X(FAULT,   N_("dropped by a scenario fault rule"))   \
+    X(NOROUTE, N_("no route to the destination"))         \
+    X(CSUM,    N_("bad checksum"))                        \
+    X(NOSOCK,  N_("no socket and no reply possible"))     \
+    X(TTL,     N_("TTL expired at a router"))             \
+    X(ARP,     N_("next hop did not answer ARP"))          \
+    X(NOTFORME,N_("not addressed to this host"))          \
+    X(NOPORT,  N_("no socket bound to that UDP port"))   \
+    X(ARPQUEUE,N_("too many packets waiting for ARP"))  \
+    X(SYNQ,    N_("SYN queue full"))                     \
+    X(ACCEPTQ, N_("accept queue full"))
 
 enum drop_reason {
 #define X(id, text) DR_##id,

@@ -13,10 +13,17 @@ void scn_action_clear(struct scn_action *a)
 {
     free(a->data);
     free(a->text);
+    free(a->text_zh);
     free(a->path);
     a->data = NULL;
     a->text = NULL;
+    a->text_zh = NULL;
     a->path = NULL;
+}
+
+const char *scn_text(const struct scenario *scn, const char *en, const char *zh)
+{
+    return scn && scn->zh && zh ? zh : en;
 }
 
 void scn_expect_clear(struct scn_expect *e)
@@ -49,8 +56,13 @@ void scenario_free(struct scenario *s)
     if (!s) return;
     free(s->path);
     free(s->title);
-    for (int i = 0; i < s->ndescribe; i++) free(s->describe[i]);
+    free(s->title_zh);
+    for (int i = 0; i < s->ndescribe; i++) {
+        free(s->describe[i]);
+        if (s->describe_zh) free(s->describe_zh[i]);
+    }
     free(s->describe);
+    free(s->describe_zh);
     free(s->hosts);
     free(s->links);
     for (int i = 0; i < s->nactions; i++) scn_action_clear(&s->actions[i]);

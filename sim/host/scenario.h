@@ -221,6 +221,7 @@ struct scn_action {
     uint8_t *data;          /* send payload (owned) */
     size_t   len;
     size_t   recv_max;      /* recv N */
+    char    *text_zh;       /* note, inject: its Chinese, NULL none */
     char    *text;          /* note text, inject explanation, resolve/http
                                name, http serve body (owned) */
     struct tcp_hdr seg;     /* inject: sport, dport, seq, ack, flags */
@@ -340,6 +341,12 @@ struct scenario {
     char    *title;
     char   **describe;              /* narration lines shown before the run */
     int      ndescribe;
+    /* the lesson's text in Chinese (`zh "..."` after a text): title_zh
+     * and describe_zh[i] (NULL where a line has none), like each action's
+     * text_zh; `zh` says which the run and its outputs show (scn_text) */
+    char    *title_zh;
+    char   **describe_zh;
+    int      zh;
     uint64_t seed;                  /* `seed N`, default 1; --seed overrides */
     int      has_seed;
     struct scn_host   *hosts;   int nhosts;
@@ -356,6 +363,9 @@ struct scenario {
 
 void scenario_free(struct scenario *s);
 /* What one action or expectation owns (the element stays in its array). */
+/* A text of the lesson in the language it was loaded for: zh when
+ * scn->zh and the text has a Chinese variant, else en. */
+const char *scn_text(const struct scenario *scn, const char *en, const char *zh);
 void scn_action_clear(struct scn_action *a);
 void scn_expect_clear(struct scn_expect *e);
 

@@ -646,11 +646,12 @@ static void run_action(struct sim *s, const struct scn_action *a)
         return;
     switch (a->kind) {
     case ACT_NOTE:
-        trace_note(&s->tr, s->now, -1, a->text ? a->text : "", N_NOTE);
+        trace_note(&s->tr, s->now, -1,
+                   a->text ? scn_text(s->scn, a->text, a->text_zh) : "", N_NOTE);
         return;
     case ACT_INJECT: {
         struct tcp_hdr th = a->seg;
-        uint32_t why = trace_intern(&s->tr, a->text ? a->text
+        uint32_t why = trace_intern(&s->tr, a->text ? scn_text(s->scn, a->text, a->text_zh)
                                              : "a segment from nowhere");
         sim_send_tcp_from(s, h, a->spoof ? a->spoof : s->hosts[h].addr,
                           s->hosts[a->peer].addr, 0, &th, NULL, 0,

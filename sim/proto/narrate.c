@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include "i18n.h"
 #include "narrate.h"
 #include "tcp.h"
 #include "trace.h"
@@ -20,14 +21,18 @@ const char *narration_template(int id)
     return templates_en[id];
 }
 
-/* Appends s to buf at *pos, always NUL-terminating within n. */
+/* Appends s to buf at *pos, always NUL-terminating within n; cut short,
+ * it ends before a whole UTF-8 character, never inside one. */
 static void put(char *buf, size_t n, size_t *pos, const char *s)
 {
     size_t len = strlen(s);
     if (*pos + 1 >= n)
         return;
-    if (len > n - 1 - *pos)
+    if (len > n - 1 - *pos) {
         len = n - 1 - *pos;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--;                           /* s[len] continues a character */
+    }
     memcpy(buf + *pos, s, len);
     *pos += len;
     buf[*pos] = '\0';
@@ -68,7 +73,7 @@ char *narrate_template(const char *tmpl, const struct why *w,
                        const struct narrate_ctx *nc, char *buf, size_t n)
 {
     size_t pos = 0;
-    const char *t = tmpl;
+    const char *t = _(tmpl);               /* in the chosen language */
     if (n == 0)
         return buf;
     buf[0] = '\0';

@@ -2,7 +2,9 @@
  * by id, with typed placeholders filled from the record's parameters.
  *
  * Protocol code never formats a sentence: it records WHY(N_xxx, a0, a1, ...)
- * and the renderer calls narrate().  A second language is a second column.
+ * and the renderer calls narrate().  The table is English; narrate() looks
+ * each template up in the chosen language's catalogue (gettext, po/LANG.po)
+ * before it fills the placeholders, which a translation may reorder.
  * A driver outside the model keeps its sentences in a table of its own and
  * renders them with narrate_template(), under the same placeholder rules.
  *
@@ -17,8 +19,11 @@
 #include "trace.h"
 #include "why.h"
 
+/* An id with no sentence of its own (xgettext is not shown an empty text). */
+#define NO_SENTENCE ""
+
 #define NARRATIONS(X) \
-    X(N_NONE, "") \
+    X(N_NONE, NO_SENTENCE) \
     /* --- application calls --- */ \
     X(N_APP_LISTEN,   "the application calls listen() on port {0}: a passive OPEN (RFC 9293 3.10.1)") \
     X(N_APP_LISTEN_BACKLOG, "the application calls listen() on port {0} with backlog {1}: a passive OPEN (RFC 9293 3.10.1); as on Linux, at most {1} half-open connection(s) wait in its SYN queue, and at most {1} established one(s) in its accept queue until accept() takes them") \
@@ -166,8 +171,8 @@
     X(N_TMR_PERSIST_START, "the peer's window is zero: persist timer armed ({0:dur})") \
     X(N_TMR_PERSIST_EXPIRE, "the persist timer expired: probe the peer's zero window (RFC 9293 3.8.6.1)") \
     /* --- network --- */ \
-    X(N_NET_SEND,          "") \
-    X(N_NET_RECV,          "") \
+    X(N_NET_SEND,          NO_SENTENCE) \
+    X(N_NET_RECV,          NO_SENTENCE) \
     X(N_NET_LOSS,          "the link lost this frame at random (loss rate {0} per million)") \
     X(N_NET_LOSS_LAN,      "the LAN lost this frame at random (loss rate {0} per million)") \
     X(N_NET_FAULT_DROP,    "scenario fault (line {0}): drop this packet") \

@@ -1,0 +1,29 @@
+/* i18n.h — what a student reads goes through GNU gettext (the catalogues
+ * are po/LANG.po; ui/language.c chooses the language and finds them).
+ *
+ *   _("text")   the text in the chosen language, "text" when there is no
+ *               translation (or no catalogue, or the language is English)
+ *   N_("text")  marks text for xgettext where it is only stored; it is
+ *               translated with _() where it is shown
+ *
+ * Identifiers (state names, flags, JSON keys, keywords of the scenario
+ * language) are never marked.  The model itself only ever looks text up;
+ * it never sets the locale. */
+#ifndef PROTOSIM_I18N_H
+#define PROTOSIM_I18N_H
+
+#include <libintl.h>
+
+#define PROTOSIM_DOMAIN "protosim"
+
+/* gettext("") is the catalogue's header, not "": an empty text stays so. */
+__attribute__((format_arg(1)))
+static inline const char *i18n_text(const char *s)
+{
+    return *s ? dgettext(PROTOSIM_DOMAIN, s) : s;
+}
+
+#define _(s)  i18n_text(s)
+#define N_(s) s
+
+#endif
