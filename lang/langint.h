@@ -201,7 +201,7 @@ struct show { char b[SHOW_MAX * 4 + 8]; };
 
 enum { NUM_OK, NUM_SYNTAX, NUM_NEG, NUM_PRECISE, NUM_BIG };
 
-#define DUR_LIKE "a duration like 20ms or 1.5s"
+#define DUR_LIKE N_("a duration like 20ms or 1.5s")
 
 /* Every function shared between the files of lang/ is named lang_*: liblang
  * links into one program with the model, the driver and the front end, and

@@ -72,8 +72,8 @@ const char *lang_show_slice(struct show *sh, const char *p, size_t n)
 
 const char *lang_found(struct show *sh, const struct tok *t)
 {
-    if (!t) return "end of line";
-    if (t->type == T_STRING) return "a string";
+    if (!t) return _("end of line");
+    if (t->type == T_STRING) return _("a string");
     return lang_show_slice(sh, t->s, t->len);
 }
 
@@ -490,8 +490,8 @@ void lang_dur_error(struct parser *P, const struct tok *t, int rc, const char *l
     switch (rc) {
     case NUM_NEG:     ERR_AT(P, t, "a duration cannot be negative, found %s", f); break;
     case NUM_PRECISE: ERR_AT(P, t, "duration %s is more precise than 1us", f); break;
-    case NUM_BIG:     ERR_AT(P, t, "duration %s is too large (at most " DUR_MAX_TEXT ")", f); break;
-    default:          ERR_AT(P, t, "expected %s, found %s", like, f); break;
+    case NUM_BIG:     ERR_AT(P, t, "duration %s is too large (at most %s)", f, DUR_MAX_TEXT); break;
+    default:          ERR_AT(P, t, "expected %s, found %s", _(like), f); break;
     }
 }
 
@@ -756,7 +756,7 @@ int lang_want_addr(struct parser *P, const char *role, ip4_addr *out)
         return -1;
     }
     if (role && (v == 0 || v == 0xFFFFFFFFu)) {
-        ERR_AT(P, a, "%s cannot be %s", lang_found(&sh, a), role);
+        ERR_AT(P, a, "%s cannot be %s", lang_found(&sh, a), _(role));
         return -1;
     }
     *out = v;

@@ -714,7 +714,7 @@ void lang_parse_line(struct parser *P, const char *l, size_t n)
     struct tok *kw = lang_next(P);
     struct show sh;
     if (kw->type != T_WORD) {
-        ERR_AT(P, kw, "expected a keyword (one of: " KEYWORD_LIST "), found a string");
+        ERR_AT(P, kw, "expected a keyword (one of: %s), found a string", KEYWORD_LIST);
         return;
     }
     for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++) {
@@ -723,7 +723,7 @@ void lang_parse_line(struct parser *P, const char *l, size_t n)
             return;
         }
     }
-    ERR_AT(P, kw, "unknown keyword %s; expected one of: " KEYWORD_LIST, lang_found(&sh, kw));
+    ERR_AT(P, kw, "unknown keyword %s; expected one of: %s", lang_found(&sh, kw), KEYWORD_LIST);
 }
 
 static int cmp_err(const void *x, const void *y)

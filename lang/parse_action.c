@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alloc.h"
+#include "i18n.h"
 #include "wire.h"
 #include "langint.h"
 
@@ -12,7 +13,7 @@ static const char PATTERN[] = "abcdefghijklmnopqrstuvwxyz";
 static int want_time(struct parser *P, int64_t *t_us)
 {
     struct tok *t = lang_next(P);
-    const char *like = "a time like 20ms or +1.5s";
+    const char *like = N_("a time like 20ms or +1.5s");
     if (!t || t->type != T_WORD) { lang_dur_error(P, t, NUM_SYNTAX, like); return -1; }
     int rel = t->s[0] == '+';
     int64_t d = 0;
@@ -21,7 +22,8 @@ static int want_time(struct parser *P, int64_t *t_us)
     if (rel) {
         if (d > DUR_MAX_US - P->prev_at) {
             struct show sh;
-            ERR_AT(P, t, "time %s is too large: it ends after " DUR_MAX_TEXT, lang_found(&sh, t));
+            ERR_AT(P, t, "time %s is too large: it ends after %s", lang_found(&sh, t),
+                   DUR_MAX_TEXT);
             return -1;
         }
         d += P->prev_at;
