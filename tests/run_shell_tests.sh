@@ -537,6 +537,22 @@ has_in "$TMP/err" "needs a size like 512M" "--max-memory -1: message"
 "$PROTOSIM" --help | grep -q -- "--max-frames N" && ok || bad "--help has_in no --max-frames"
 "$PROTOSIM" --help | grep -q "3 stopped by a limit" && ok || bad "--help has_in no exit status 3"
 
+# every expectation form, holding and failing: the verdicts and messages
+# of the whole-trace checker, byte for byte (tests/expect/README.md), alone
+# and with the records streaming to --json and --batch
+for f in tests/expect/tcp tests/expect/app tests/expect/lan; do
+    expect_rc 1 "$f --check" -- "$PROTOSIM" --check "$f.scn"
+    cmp -s "$TMP/out" "$f.check" && ok || bad "$f: --check differs: $(diff "$f.check" "$TMP/out" | head -5)"
+    "$PROTOSIM" --check --json "$f.scn" | grep -v '^{' | cmp -s - "$f.check" && ok \
+        || bad "$f: --check --json differs"
+    n=$("$PROTOSIM" --batch "$f.scn" | wc -l)
+    "$PROTOSIM" --check --batch "$f.scn" | tail -n +$((n + 1)) | cmp -s - "$f.check" && ok \
+        || bad "$f: --check --batch differs"
+done
+expect_rc 3 "a pending connect, cut short" -- "$PROTOSIM" --check --max-time 10500ms tests/expect/tcp.scn
+cmp -s "$TMP/out" tests/expect/tcp-cut.check && ok \
+    || bad "tcp-cut: $(diff tests/expect/tcp-cut.check "$TMP/out" | head -5)"
+
 # the RFC reviewer's scenarios (tests/rfc): each states what one RFC rule
 # requires (RFC 9293 3.10, RFC 5961, RFC 6191, RFC 1122 4.2.2.13, RFC 826,
 # RFC 1035/2308); every expectation must hold

@@ -19,7 +19,8 @@
     X(real_suite) \
     X(robust_suite) \
     X(cause_suite) \
-    X(trace_suite)
+    X(trace_suite) \
+    X(expect_suite)
 
 #define X(fn) Suite *fn(void);
 TEST_SUITES(X)
