@@ -1,5 +1,6 @@
-/* expect_frames.c — frame expectations: a pattern, with its ARP, DNS and
- * TCP fields, matched against the frames of a finished trace. */
+/* expect_frames.c — frame expectations (count, #N / every / some fields,
+ * queries): each frame a host sends is decoded once, as it is sent, and
+ * handed to the patterns its sender's expectations name. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +29,8 @@ struct fview {
     struct dns_msg *dns;     /* heap: the struct is large */
 };
 
-static int fview_decode(const struct trace *tr, const struct trace_rec *r,
-                        struct fview *v, int want_dns)
+static int fview_decode(const uint8_t *p, size_t n, struct fview *v)
 {
-    size_t n;
-    const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &n);
     char err[64];
     v->ip = v->arp_ok = v->dns_ok = 0;
     if (frame_decode(p, n, &v->f, err, sizeof err) != 0)
@@ -40,11 +38,17 @@ static int fview_decode(const struct trace *tr, const struct trace_rec *r,
     v->ip = v->f.has_ip;
     if (v->f.eth.type == ETHERTYPE_ARP)
         v->arp_ok = arp_decode(v->f.payload, v->f.payload_len, &v->arp) == 0;
-    if (want_dns && v->ip && v->f.l4 == IPPROTO_UDP_NUM &&
+    return 1;
+}
+
+/* The DNS message of a decoded frame, into v->dns (only DNS patterns ask). */
+static void fview_dns(struct fview *v)
+{
+    char err[64];
+    if (v->ip && v->f.l4 == IPPROTO_UDP_NUM &&
         (v->f.udp.sport == DNS_PORT || v->f.udp.dport == DNS_PORT))
         v->dns_ok = dns_decode(v->f.payload, v->f.payload_len, v->dns, err,
                                sizeof err) == 0;
-    return 1;
 }
 
 /* The value of field k in frame v (SF_SEQ/SF_ACK absolute). */
@@ -107,7 +111,10 @@ static int xmatch(const struct scn_match *m, const struct trace_rec *r,
 
 /* ISNs by connection direction, taken from the SYN and SYN,ACK each side
  * sent (the latest one before the frame in question), as Wireshark does
- * for its relative sequence numbers. */
+ * for its relative sequence numbers.  Kept only when an expectation says
+ * `rel`, one entry per address-and-port pair that sent a SYN: a later frame
+ * may count from any of them, so none can be let go, but a pair used again
+ * takes its old entry (the ports bound them, not the length of the run). */
 struct isn_ent { uint32_t src, dst, isn; uint16_t sport, dport; uint8_t used; };
 struct isn_map { struct isn_ent *t; size_t cap, n; };
 
@@ -157,8 +164,8 @@ static int isn_get(const struct isn_map *m, uint32_t s, uint16_t sp, uint32_t d,
     return 1;
 }
 
+/* What a sent frame carried, as far as TCP and UDP fields go. */
 struct xsend {
-    size_t   k;                  /* index of the TK_SEND record */
     uint8_t  ok, ip, arp_ok, l4, flags, isn_s_ok, isn_r_ok;
     uint16_t plen;
     uint32_t isn_s, isn_r;       /* the sender's and the receiver's ISN */
@@ -334,54 +341,143 @@ static int fields_hold(const struct scn_expect *e, const struct fview *v,
     return ok;
 }
 
-/* ---- the frame index: --check stays linear in the trace ------------------
+/* ---- patterns, fed frame by frame ----------------------------------------
  *
- * Every frame expectation used to decode every frame of the trace again, so
- * that a lesson with many expectations over a long trace took E x T decodes
- * (60000 expectations over 10000 frames: minutes).  Now each sent frame is
- * decoded once, with the ISNs known at that point (for `rel` numbers), and
- * the frames a pattern matches are listed once per distinct pattern: `count`
- * is the list's length and `#N` its Nth entry. */
+ * The expectations that name the same pattern share it (one test per
+ * frame, however many lines name it), and a frame is offered only to the
+ * patterns of its sender.  A pattern counts its frames (`count` is the
+ * number at the end) and hands each to the expectations still waiting:
+ * `#N` ones in the order of N, so that only those of the frame's own
+ * number look at it; `every` ones until one fails; `some` ones until one
+ * holds -- and when their fields are TCP or UDP numbers (quick), grouped by
+ * which fields they name and looked up by the frame's values, so that N
+ * such lines cost O(frames + N), not O(frames x N).  What a failure
+ * quotes is written when it is decided, or, for `some`, read at the end
+ * from the pattern's first frame, which it keeps. */
 
-static void xcache_build(const struct trace *tr, struct xcache *c)
+/* The quick `some` expectations of a pattern that name the same fields
+ * (kinds, `rel`, PSH), waiting by the values they want: an open-addressing
+ * table of value tuples, each with the first of its expectations (chained
+ * through xexp.next), -1 once a frame carried it. */
+struct xwait { uint32_t v[SCN_MAX_FIELDS]; int head; uint8_t used; };
+struct xgroup {
+    const struct scn_expect *e;  /* the fields' kinds: its first member's */
+    struct xwait *t;
+    size_t cap, n;
+};
+
+struct xnth { int nth, k; };     /* expectation k looks at frame #nth */
+struct xpat {
+    const struct scn_match *m;
+    long n;                      /* frames matched so far */
+    struct xnth *nth;            /* the #N expectations, by N ... */
+    size_t nnth, inth;           /* ... and the first not yet reached */
+    int *live;                   /* every, and `some` that are not quick */
+    size_t nlive;
+    struct xgroup *groups;
+    int ngroups;
+    int keep_first;              /* some `some` names it */
+    uint8_t *first;              /* the first frame's bytes and numbers */
+    size_t first_len;
+    struct xsend firstx;
+};
+
+struct xframes {
+    struct xpat *pats;
+    int npats;
+    int *soff, *spat;            /* patterns by sender: spat[soff[h] ..
+                                    soff[h + 1]) */
+    int nhosts;
+    long *queries;               /* by host: DNS queries sent, -1 not asked */
+    int want_isns;
+    struct isn_map isns;
+    struct fview v;              /* the frame being offered */
+};
+
+/* A `some` whose fields are all TCP/UDP numbers is looked up by value. */
+static int quick_some(const struct scn_expect *e)
 {
-    struct fview v;
-    struct isn_map isns = { 0 };
-    v.dns = NULL;
-    c->built = 1;
-    for (size_t k = 0; k < tr->n; k++)
-        if (tr->recs[k].kind == TK_SEND && !tr->recs[k].u.pkt.dup)
-            c->nsends++;
-    c->sends = xcalloc(c->nsends ? c->nsends : 1, sizeof *c->sends);
-    size_t j = 0;
-    for (size_t k = 0; k < tr->n; k++) {
-        const struct trace_rec *r = &tr->recs[k];
-        if (r->kind != TK_SEND || r->u.pkt.dup)
-            continue;
-        struct xsend *x = &c->sends[j++];
-        x->k = k;
-        if (!fview_decode(tr, r, &v, 0))
-            continue;
-        x->ok = 1;
-        x->ip = (uint8_t)v.ip;
-        x->arp_ok = (uint8_t)v.arp_ok;
-        x->l4 = (uint8_t)v.f.l4;
-        x->flags = v.f.l4 == IPPROTO_TCP_NUM ? v.f.tcp.flags : 0;
-        x->plen = (uint16_t)v.f.payload_len;
-        x->seq = v.f.tcp.seq;
-        x->ack = v.f.tcp.ack;
-        x->win = v.f.tcp.win;
-        if (!v.ip || v.f.l4 != IPPROTO_TCP_NUM)
-            continue;
-        if (v.f.tcp.flags & TCP_SYN)
-            isn_put(&isns, v.f.ip.src, v.f.tcp.sport, v.f.ip.dst, v.f.tcp.dport,
-                    v.f.tcp.seq);
-        x->isn_s_ok = (uint8_t)isn_get(&isns, v.f.ip.src, v.f.tcp.sport, v.f.ip.dst,
-                                       v.f.tcp.dport, &x->isn_s);
-        x->isn_r_ok = (uint8_t)isn_get(&isns, v.f.ip.dst, v.f.tcp.dport, v.f.ip.src,
-                                       v.f.tcp.sport, &x->isn_r);
+    if (e->pick != PICK_SOME || e->m.top != TL_NONE || e->nfields == 0)
+        return 0;
+    for (int i = 0; i < e->nfields; i++)
+        if (e->fields[i].kind != SF_SEQ && e->fields[i].kind != SF_ACK &&
+            e->fields[i].kind != SF_LEN && e->fields[i].kind != SF_WINDOW &&
+            e->fields[i].kind != SF_FLAGS)
+            return 0;
+    return 1;
+}
+
+/* Do a and b name the same fields, read the same way (tup_of)? */
+static int same_fields(const struct scn_expect *a, const struct scn_expect *b)
+{
+    if (a->nfields != b->nfields)
+        return 0;
+    for (int i = 0; i < a->nfields; i++) {
+        const struct scn_field *f = &a->fields[i], *g = &b->fields[i];
+        if (f->kind != g->kind || f->rel != g->rel ||
+            (f->kind == SF_FLAGS && (f->value & TCP_PSH) != (g->value & TCP_PSH)))
+            return 0;
     }
-    free(isns.t);
+    return 1;
+}
+
+/* The values frame x gives e's fields; 0 when a relative number has no ISN
+ * (such a frame cannot hold). */
+static int tup_of(const struct scn_expect *e, const struct xsend *x, uint32_t *v)
+{
+    for (int i = 0; i < e->nfields; i++) {
+        const struct scn_field *f = &e->fields[i];
+        uint32_t isn = 0;
+        if (f->rel && !xsend_isn(x, f->kind == SF_SEQ, &isn))
+            return 0;
+        switch (f->kind) {
+        case SF_SEQ:    v[i] = x->seq - isn; break;
+        case SF_ACK:    v[i] = x->ack - isn; break;
+        case SF_LEN:    v[i] = x->plen; break;
+        case SF_WINDOW: v[i] = x->win; break;
+        default:        v[i] = x->flags & ((f->value & TCP_PSH) ? 0xFFu : (uint8_t)~TCP_PSH);
+        }
+    }
+    return 1;
+}
+
+static size_t wait_slot(const struct xgroup *g, const uint32_t *v)
+{
+    uint64_t h = 1469598103934665603u;
+    for (int i = 0; i < g->e->nfields; i++)
+        h = (h ^ v[i]) * 1099511628211u;
+    h ^= h >> 31;
+    size_t s = (size_t)h & (g->cap - 1);
+    while (g->t[s].used &&
+           memcmp(g->t[s].v, v, (size_t)g->e->nfields * sizeof *v))
+        s = (s + 1) & (g->cap - 1);
+    return s;
+}
+
+/* Expectation k waits in g for its own values. */
+static void wait_add(struct xgroup *g, struct xexp *x, int k)
+{
+    if (2 * (g->n + 1) > g->cap) {
+        struct xgroup b = { g->e, xcalloc(g->cap ? 2 * g->cap : 16, sizeof *b.t),
+                            g->cap ? 2 * g->cap : 16, g->n };
+        for (size_t i = 0; i < g->cap; i++)
+            if (g->t[i].used)
+                b.t[wait_slot(&b, g->t[i].v)] = g->t[i];
+        free(g->t);
+        *g = b;
+    }
+    uint32_t v[SCN_MAX_FIELDS] = { 0 };
+    for (int i = 0; i < x[k].e->nfields; i++)
+        v[i] = x[k].e->fields[i].value;
+    struct xwait *w = &g->t[wait_slot(g, v)];
+    if (!w->used) {
+        memcpy(w->v, v, sizeof v);
+        w->used = 1;
+        w->head = -1;
+        g->n++;
+    }
+    x[k].next = w->head;
+    w->head = k;
 }
 
 static uint64_t pat_hash(const struct scn_match *m)
@@ -414,254 +510,284 @@ static int pat_eq(const struct scn_match *a, const struct scn_match *b)
     return a->top != TL_DNS || strcmp(a->qname, b->qname) == 0;
 }
 
-/* The frames pattern m matches, in the order they were sent. */
-const struct xpat *lang_xcache_match(const struct trace *tr, struct xcache *c,
-                                const struct scn_match *m)
+/* Room for element n of an array that holds n: capacities double (1, 2,
+ * 4, ...), so that 20000 lines on one pattern are not 20000 copies. */
+static void *room_for(void *a, size_t n, size_t el)
 {
-    if (!c->built)
-        xcache_build(tr, c);
-    if (2 * (c->npats + 1) > c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 64;
-        struct xpat *t = xcalloc(cap, sizeof *t);
-        for (size_t i = 0; i < c->cap; i++)
-            if (c->pats[i].m) {
-                size_t s = (size_t)pat_hash(c->pats[i].m) & (cap - 1);
-                while (t[s].m)
-                    s = (s + 1) & (cap - 1);
-                t[s] = c->pats[i];
-            }
-        free(c->pats);
-        c->pats = t;
-        c->cap = cap;
-    }
-    size_t s = (size_t)pat_hash(m) & (c->cap - 1);
-    while (c->pats[s].m && !pat_eq(c->pats[s].m, m))
-        s = (s + 1) & (c->cap - 1);
-    struct xpat *p = &c->pats[s];
-    if (p->m)
-        return p;
-    p->m = m;
-    c->npats++;
-    struct fview v;
-    v.dns = m->top == TL_DNS ? xcalloc(1, sizeof *v.dns) : NULL;
-    size_t cap = 0;
-    for (size_t j = 0; j < c->nsends; j++) {
-        const struct xsend *x = &c->sends[j];
-        const struct trace_rec *r = &tr->recs[x->k];
-        if (!x->ok || r->u.pkt.src != m->src)
+    return n && (n & (n - 1)) ? a : xreallocarray(a, n ? 2 * n : 1, el);
+}
+
+static int cmp_nth(const void *a, const void *b)
+{
+    const struct xnth *p = a, *q = b;
+    if (p->nth != q->nth)
+        return (p->nth > q->nth) - (p->nth < q->nth);
+    return (p->k > q->k) - (p->k < q->k);
+}
+
+/* The pattern of each frame expectation (one per distinct pattern), its
+ * expectations sorted into it, and the patterns indexed by sender. */
+static void frames_build(struct xframes *F, struct xexp *x, int n)
+{
+    size_t cap = 64;
+    while (cap < 2 * (size_t)n)
+        cap *= 2;
+    int *slot = xreallocarray(NULL, cap, sizeof *slot);    /* pattern, -1 empty */
+    for (size_t i = 0; i < cap; i++)
+        slot[i] = -1;
+    F->pats = xcalloc((size_t)n, sizeof *F->pats);
+    for (int k = 0; k < n; k++) {
+        const struct scn_expect *e = x[k].e;
+        if (e->kind != EXP_COUNT && e->kind != EXP_FIELDS)
             continue;
-        /* the cheap tests first; the full decode only for a candidate */
-        if (m->top == TL_ARP ? !x->arp_ok || r->u.pkt.dst != m->dst
-            : !x->ip || !scn_match_frame(m, r->u.pkt.src, r->u.pkt.dst, x->l4,
-                                          x->flags, x->plen))
-            continue;
-        if ((m->nfilters || m->top == TL_DNS) &&
-            (!fview_decode(tr, r, &v, v.dns != NULL) || !xmatch(m, r, &v)))
-            continue;
-        if (p->n == cap) {
-            cap = cap ? 2 * cap : 16;
-            p->idx = xreallocarray(p->idx, cap, sizeof *p->idx);
+        size_t s = (size_t)pat_hash(&e->m) & (cap - 1);
+        while (slot[s] >= 0 && !pat_eq(F->pats[slot[s]].m, &e->m))
+            s = (s + 1) & (cap - 1);
+        if (slot[s] < 0) {
+            slot[s] = F->npats;
+            F->pats[F->npats++].m = &e->m;
         }
-        p->idx[p->n++] = j;
+        struct xpat *p = &F->pats[slot[s]];
+        x[k].pat = slot[s];
+        if (e->kind != EXP_FIELDS)
+            continue;
+        for (int i = 0; i < e->nfields; i++)
+            F->want_isns |= e->fields[i].rel;
+        if (e->pick == PICK_NTH) {
+            p->nth = room_for(p->nth, p->nnth, sizeof *p->nth);
+            p->nth[p->nnth++] = (struct xnth){ e->nth, k };
+        } else if (quick_some(e)) {
+            int g = 0;
+            while (g < p->ngroups && !same_fields(p->groups[g].e, e))
+                g++;
+            if (g == p->ngroups) {
+                p->groups = room_for(p->groups, (size_t)g, sizeof *p->groups);
+                p->groups[p->ngroups++] = (struct xgroup){ e, NULL, 0, 0 };
+            }
+            wait_add(&p->groups[g], x, k);
+        } else {
+            p->live = room_for(p->live, p->nlive, sizeof *p->live);
+            p->live[p->nlive++] = k;
+        }
+        p->keep_first |= e->pick == PICK_SOME;
     }
-    free(v.dns);
-    return p;
+    free(slot);
+    for (int i = 0; i < F->npats; i++)
+        if (F->pats[i].nnth > 1)
+            qsort(F->pats[i].nth, F->pats[i].nnth, sizeof *F->pats[i].nth, cmp_nth);
+    F->soff = xcalloc((size_t)F->nhosts + 1, sizeof *F->soff);
+    F->spat = xreallocarray(NULL, (size_t)F->npats + 1, sizeof *F->spat);
+    for (int i = 0; i < F->npats; i++) {
+        int h = F->pats[i].m->src;
+        if (h >= 0 && h < F->nhosts)
+            F->soff[h + 1]++;
+    }
+    for (int h = 0; h < F->nhosts; h++)
+        F->soff[h + 1] += F->soff[h];
+    int *fill = xreallocarray(NULL, (size_t)F->nhosts + 1, sizeof *fill);
+    memcpy(fill, F->soff, ((size_t)F->nhosts + 1) * sizeof *fill);
+    for (int i = 0; i < F->npats; i++) {
+        int h = F->pats[i].m->src;
+        if (h >= 0 && h < F->nhosts)
+            F->spat[fill[h]++] = i;
+    }
+    free(fill);
 }
 
-static uint64_t tup_sig(const struct scn_expect *e)
+struct xframes *lang_frames_new(struct xexp *x, int n, int nhosts)
 {
-    uint64_t sig = (uint64_t)e->nfields;
-    for (int i = 0; i < e->nfields; i++) {
-        const struct scn_field *f = &e->fields[i];
-        unsigned b = (unsigned)f->kind << 2 | (unsigned)(f->rel != 0) << 1 |
-                     (unsigned)(f->kind == SF_FLAGS && (f->value & TCP_PSH));
-        sig = sig << 7 ^ b ^ sig >> 57;
-        sig = sig * 31 + b;
+    int any = 0, queries = 0;
+    for (int k = 0; k < n; k++) {
+        any |= x[k].e->kind == EXP_COUNT || x[k].e->kind == EXP_FIELDS;
+        queries |= x[k].e->kind == EXP_QUERIES;
     }
-    return sig;
+    if (!any && !queries)
+        return NULL;
+    struct xframes *F = xcalloc(1, sizeof *F);
+    F->nhosts = nhosts;
+    frames_build(F, x, n);
+    if (queries) {
+        F->queries = xreallocarray(NULL, (size_t)nhosts + 1, sizeof *F->queries);
+        for (int h = 0; h < nhosts; h++)
+            F->queries[h] = -1;
+        for (int k = 0; k < n; k++)
+            if (x[k].e->kind == EXP_QUERIES && x[k].e->host >= 0 && x[k].e->host < nhosts)
+                F->queries[x[k].e->host] = 0;
+    }
+    F->v.dns = xcalloc(1, sizeof *F->v.dns);
+    return F;
 }
 
-/* The tuple frame x gives e's fields; 0 when a relative number has no ISN
- * (such a frame cannot hold). */
-static int tup_of(const struct scn_expect *e, const struct xsend *x, uint32_t *v)
+/* Frame number p->n of pattern p (decoded in v, numbers in xs) to the
+ * expectations that wait for it. */
+static void pat_frame(const struct trace *tr, struct xpat *p, struct xexp *x,
+                      const struct fview *v, const struct xsend *xs,
+                      const uint8_t *bytes, size_t len)
 {
-    for (int i = 0; i < e->nfields; i++) {
-        const struct scn_field *f = &e->fields[i];
-        uint32_t isn = 0;
-        if (f->rel && !xsend_isn(x, f->kind == SF_SEQ, &isn))
-            return 0;
-        switch (f->kind) {
-        case SF_SEQ:    v[i] = x->seq - isn; break;
-        case SF_ACK:    v[i] = x->ack - isn; break;
-        case SF_LEN:    v[i] = x->plen; break;
-        case SF_WINDOW: v[i] = x->win; break;
-        default:        v[i] = x->flags & ((f->value & TCP_PSH) ? 0xFFu : (uint8_t)~TCP_PSH);
+    char why[400], actual[1024], ord[24], noun[48], way[96];
+    p->n++;
+    if (p->n == 1 && p->keep_first) {
+        p->first = (uint8_t *)lang_dup_bytes((const char *)bytes, len);
+        p->first_len = len;
+        p->firstx = *xs;
+    }
+    for (; p->inth < p->nnth && p->nth[p->inth].nth == p->n; p->inth++) {
+        struct xexp *a = &x[p->nth[p->inth].k];
+        a->done = 1;
+        a->ok = (uint8_t)fields_hold(a->e, v, xs, why, sizeof why);
+        if (!a->ok) {
+            snprintf(actual, sizeof actual, "the %s %s %s carried %s",
+                     lang_ordinal(p->n, ord, sizeof ord), pattern_noun(p->m, noun, sizeof noun),
+                     pattern_way(tr, p->m, way, sizeof way), why);
+            a->fail = xstrdup(actual);
         }
     }
-    return 1;
-}
-
-static size_t tup_slot(const struct xcache *c, const struct xpat *p, uint64_t sig,
-                       const uint32_t *v, int n, int built)
-{
-    uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15u ^ sig ^ (uint64_t)built;
-    for (int i = 0; i < n; i++)
-        h = (h ^ v[i]) * 1099511628211u;
-    h ^= h >> 31;
-    size_t s = (size_t)h & (c->tcap - 1);
-    while (c->tups[s].used &&
-           !(c->tups[s].p == p && c->tups[s].sig == sig && c->tups[s].built == built &&
-             (built || (c->tups[s].nf == n &&
-                        memcmp(c->tups[s].v, v, (size_t)n * sizeof *v) == 0))))
-        s = (s + 1) & (c->tcap - 1);
-    return s;
-}
-
-static void tup_put(struct xcache *c, const struct xpat *p, uint64_t sig,
-                    const uint32_t *v, int n, int built)
-{
-    if (2 * (c->ntups + 1) > c->tcap) {
-        struct xcache g = *c;
-        g.tcap = c->tcap ? 2 * c->tcap : 256;
-        g.tups = xcalloc(g.tcap, sizeof *g.tups);
-        g.ntups = 0;
-        for (size_t i = 0; i < c->tcap; i++)
-            if (c->tups[i].used) {
-                const struct xtup *t = &c->tups[i];
-                g.tups[tup_slot(&g, t->p, t->sig, t->v, t->nf, t->built)] = *t;
-                g.ntups++;
-            }
-        free(c->tups);
-        c->tups = g.tups;
-        c->tcap = g.tcap;
-        c->ntups = g.ntups;
+    for (size_t i = 0; i < p->nlive;) {
+        struct xexp *a = &x[p->live[i]];
+        int holds = fields_hold(a->e, v, xs, why, sizeof why);
+        if (a->e->pick == PICK_SOME ? !holds : holds) {
+            i++;
+            continue;
+        }
+        a->done = 1;
+        a->ok = (uint8_t)holds;
+        if (!holds) {          /* `every`: the first frame that does not hold */
+            snprintf(actual, sizeof actual, "the %s %s %s carried %s",
+                     lang_ordinal(p->n, ord, sizeof ord), pattern_noun(p->m, noun, sizeof noun),
+                     pattern_way(tr, p->m, way, sizeof way), why);
+            a->fail = xstrdup(actual);
+        }
+        p->live[i] = p->live[--p->nlive];
     }
-    size_t s = tup_slot(c, p, sig, v, n, built);
-    if (c->tups[s].used)
+    for (int g = 0; g < p->ngroups; g++) {
+        struct xgroup *G = &p->groups[g];
+        uint32_t tv[SCN_MAX_FIELDS] = { 0 };
+        if (!tup_of(G->e, xs, tv))
+            continue;
+        struct xwait *w = &G->t[wait_slot(G, tv)];
+        if (!w->used)
+            continue;
+        for (int k = w->head; k >= 0; k = x[k].next)
+            x[k].done = x[k].ok = 1;
+        w->head = -1;
+    }
+}
+
+void lang_frames_rec(struct xframes *F, struct xexp *x, const struct trace *tr,
+                     const struct trace_rec *r)
+{
+    int src = r->u.pkt.src;
+    int pats = src >= 0 && src < F->nhosts && F->soff[src] < F->soff[src + 1];
+    int query = F->queries && r->host >= 0 && r->host < F->nhosts &&
+                F->queries[r->host] >= 0;
+    if (!pats && !query && !F->want_isns)
         return;
-    struct xtup *t = &c->tups[s];
-    memset(t, 0, sizeof *t);
-    t->p = p;
-    t->sig = sig;
-    memcpy(t->v, v, (size_t)n * sizeof *v);
-    t->used = 1;
-    t->built = (uint8_t)built;
-    t->nf = (uint8_t)n;
-    c->ntups++;
-}
-
-/* Does some frame of p carry e's (quick) fields?  Each (pattern, fields)
- * set is built once, so N `some` lines cost O(N + frames), not O(N x frames). */
-static int some_holds(struct xcache *c, const struct xpat *p, const struct scn_expect *e)
-{
-    uint64_t sig = tup_sig(e);
-    uint32_t v[SCN_MAX_FIELDS] = { 0 };
-    int n = e->nfields;
-    if (!c->tcap || !c->tups[tup_slot(c, p, sig, v, 0, 1)].used) {
-        for (size_t i = 0; i < p->n; i++)
-            if (tup_of(e, &c->sends[p->idx[i]], v))
-                tup_put(c, p, sig, v, n, 0);
-        memset(v, 0, sizeof v);
-        tup_put(c, p, sig, v, 0, 1);
+    size_t len;
+    const uint8_t *bytes = trace_blob_data(tr, r->u.pkt.pkt, &len);
+    struct fview *v = &F->v;
+    if (!fview_decode(bytes, len, v))
+        return;
+    struct xsend xs = { 0 };
+    xs.flags = v->f.l4 == IPPROTO_TCP_NUM ? v->f.tcp.flags : 0;
+    xs.plen = (uint16_t)v->f.payload_len;
+    xs.seq = v->f.tcp.seq;
+    xs.ack = v->f.tcp.ack;
+    xs.win = v->f.tcp.win;
+    if (F->want_isns && v->ip && v->f.l4 == IPPROTO_TCP_NUM) {
+        const struct frame *f = &v->f;
+        if (f->tcp.flags & TCP_SYN)
+            isn_put(&F->isns, f->ip.src, f->tcp.sport, f->ip.dst, f->tcp.dport, f->tcp.seq);
+        xs.isn_s_ok = (uint8_t)isn_get(&F->isns, f->ip.src, f->tcp.sport, f->ip.dst,
+                                       f->tcp.dport, &xs.isn_s);
+        xs.isn_r_ok = (uint8_t)isn_get(&F->isns, f->ip.dst, f->tcp.dport, f->ip.src,
+                                       f->tcp.sport, &xs.isn_r);
     }
-    for (int i = 0; i < n; i++)
-        v[i] = e->fields[i].value;
-    return c->tups[tup_slot(c, p, sig, v, n, 0)].used;
-}
-
-void lang_xcache_free(struct xcache *c)
-{
-    free(c->tups);
-    for (size_t i = 0; i < c->cap; i++)
-        free(c->pats[i].idx);
-    free(c->pats);
-    free(c->sends);
-}
-
-int lang_check_fields(const struct trace *tr, struct xcache *c,
-                 const struct scn_expect *e, char *actual, size_t n)
-{
-    const struct xpat *p = lang_xcache_match(tr, c, &e->m);
-    struct fview v;
-    v.dns = e->m.top == TL_DNS ? xcalloc(1, sizeof *v.dns) : NULL;
-    long seen = 0, bad_at = 0;
-    char bad[400] = "", ord[24], noun[48], way[96];
-    int ok = e->pick != PICK_SOME, decided = 0;
-    size_t from = 0;
-    /* the fields of TCP and UDP patterns are in the index: no decoding */
-    int quick = e->m.top == TL_NONE;
-    for (int i = 0; i < e->nfields; i++)
-        if (e->fields[i].kind != SF_SEQ && e->fields[i].kind != SF_ACK &&
-            e->fields[i].kind != SF_LEN && e->fields[i].kind != SF_WINDOW &&
-            e->fields[i].kind != SF_FLAGS)
-            quick = 0;
-    size_t to = p->n;
-    if (e->pick == PICK_NTH) {      /* straight to the Nth: the others don't count */
-        from = (uint64_t)e->nth - 1 < p->n ? (size_t)e->nth - 1 : p->n;
-        seen = (long)from;
-    }
-    if (e->pick == PICK_SOME && quick && e->nfields > 0) {
-        if (some_holds(c, p, e)) {
-            free(v.dns);
-            return 1;
-        }
-        to = p->n ? 1 : 0;          /* none holds: the 1st says what they carried */
-    }
-    for (size_t i = from; i < to && !decided; i++) {
-        const struct xsend *x = &c->sends[p->idx[i]];
-        const struct trace_rec *r = &tr->recs[x->k];
-        if (quick) {
-            v.ip = x->ip;
-            v.f.l4 = x->l4;
-            v.f.tcp.flags = x->flags;
-            v.f.tcp.seq = x->seq;
-            v.f.tcp.ack = x->ack;
-            v.f.tcp.win = x->win;
-            v.f.payload_len = x->plen;
-        } else if (!fview_decode(tr, r, &v, v.dns != NULL)) {
+    if (query && v->f.l4 == IPPROTO_UDP_NUM && v->f.udp.dport == DNS_PORT &&
+        packet_top(&v->f) == TL_DNS)
+        F->queries[r->host]++;
+    int dns = 0;                 /* decoded for this frame yet */
+    for (int i = pats ? F->soff[src] : 0; pats && i < F->soff[src + 1]; i++) {
+        struct xpat *p = &F->pats[F->spat[i]];
+        const struct scn_match *m = p->m;
+        /* the cheap tests first; the DNS decode only for a candidate */
+        if (m->top == TL_ARP ? !v->arp_ok || r->u.pkt.dst != m->dst
+            : !v->ip || !scn_match_frame(m, r->u.pkt.src, r->u.pkt.dst, v->f.l4,
+                                          xs.flags, xs.plen))
             continue;
+        if (m->top == TL_DNS && !dns) {
+            fview_dns(v);
+            dns = 1;
         }
-        seen++;
-        char why[400];
-        int holds = fields_hold(e, &v, x, why, sizeof why);
-        if (e->pick == PICK_SOME && holds) {
-            ok = decided = 1;
-        } else if (!holds && !bad_at) {
-            bad_at = seen;
-            snprintf(bad, sizeof bad, "%s", why);
-            if (e->pick != PICK_SOME) {
-                ok = 0;
-                decided = 1;
-            }
-        } else if (e->pick == PICK_NTH) {
-            decided = 1;
-        }
+        if ((m->nfilters || m->top == TL_DNS) && !xmatch(m, r, v))
+            continue;
+        pat_frame(tr, p, x, v, &xs, bytes, len);
     }
-    if (to < p->n && e->pick == PICK_SOME)
-        seen = (long)p->n;
-    free(v.dns);
+}
+
+int lang_frames_result(const struct xframes *F, const struct trace *tr,
+                       const struct xexp *x, char *actual, size_t n)
+{
+    const struct scn_expect *e = x->e;
+    if (e->kind == EXP_QUERIES) {
+        long q = e->host >= 0 && e->host < F->nhosts ? F->queries[e->host] : 0;
+        if (q != e->count)
+            snprintf(actual, n, "it sent %ld DNS queries", q);
+        return q == e->count;
+    }
+    const struct xpat *p = &F->pats[x->pat];
+    if (e->kind == EXP_COUNT) {
+        if (p->n != e->count)
+            snprintf(actual, n, "counted %ld", p->n);
+        return p->n == e->count;
+    }
+    if (x->done) {
+        if (!x->ok)
+            snprintf(actual, n, "%s", x->fail);
+        return x->ok;
+    }
+    char noun[48], way[96];
     pattern_noun(&e->m, noun, sizeof noun);
     pattern_way(tr, &e->m, way, sizeof way);
-    if (e->pick == PICK_NTH && seen < e->nth && !bad_at) {
-        if (seen)
-            snprintf(actual, n, "only %ld %s%s went %s", seen, noun, seen == 1 ? "" : "s", way);
-        else
-            snprintf(actual, n, "no %s went %s", noun, way);
-        return 0;
-    }
-    if (e->pick == PICK_EVERY && !seen) {
+    if (e->pick == PICK_EVERY && p->n)
+        return 1;                /* every frame held */
+    if (!p->n) {
         snprintf(actual, n, "no %s went %s", noun, way);
-        return 0;
+    } else if (e->pick == PICK_NTH) {
+        snprintf(actual, n, "only %ld %s%s went %s", p->n, noun, p->n == 1 ? "" : "s", way);
+    } else {
+        /* `some`: none held, and the message quotes the first frame */
+        struct fview v;
+        char why[400];
+        v.dns = e->m.top == TL_DNS ? xcalloc(1, sizeof *v.dns) : NULL;
+        fview_decode(p->first, p->first_len, &v);
+        if (v.dns)
+            fview_dns(&v);
+        fields_hold(e, &v, &p->firstx, why, sizeof why);
+        free(v.dns);
+        snprintf(actual, n, "none of the %ld %s%s %s carried that: the 1st carried %s", p->n,
+                 noun, p->n == 1 ? "" : "s", way, why);
     }
-    if (ok)
-        return 1;
-    if (e->pick == PICK_SOME && !seen)
-        snprintf(actual, n, "no %s went %s", noun, way);
-    else if (e->pick == PICK_SOME)
-        snprintf(actual, n, "none of the %ld %s%s %s carried that: the 1st carried %s", seen, noun,
-                 seen == 1 ? "" : "s", way, bad);
-    else
-        snprintf(actual, n, "the %s %s %s carried %s", lang_ordinal(bad_at, ord, sizeof ord), noun,
-                 way, bad);
     return 0;
+}
+
+void lang_frames_free(struct xframes *F)
+{
+    if (!F)
+        return;
+    for (int i = 0; i < F->npats; i++) {
+        struct xpat *p = &F->pats[i];
+        for (int g = 0; g < p->ngroups; g++)
+            free(p->groups[g].t);
+        free(p->groups);
+        free(p->nth);
+        free(p->live);
+        free(p->first);
+    }
+    free(F->pats);
+    free(F->soff);
+    free(F->spat);
+    free(F->queries);
+    free(F->isns.t);
+    free(F->v.dns);
+    free(F);
 }

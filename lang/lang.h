@@ -1,8 +1,8 @@
 /* lang.h — the scenario language: text in, a checked scenario out
  * (lexer and helpers in lex.c, lines and repeats in repeat.c, keywords in
  * parse.c, parse_action.c and parse_expect.c, whole-file checks in
- * check.c), and the `expect` lines evaluated against a finished run
- * (expect.c).  The model (sim/) never includes this;
+ * check.c), and the `expect` lines checked record by record as the run
+ * goes (expect.c, expect_frames.c).  The model (sim/) never includes this;
  * the language depends on the model, not the other way round. */
 #ifndef PROTOSIM_LANG_H
 #define PROTOSIM_LANG_H
@@ -35,13 +35,25 @@ struct scenario *scenario_load(const char *path, struct scn_errors *errs,
                                int *io_error);
 void scn_errors_free(struct scn_errors *e);
 
-/* Evaluates the scenario's expect lines against the finished trace.  Writes
- * one "file:line: expectation failed: ..." line per failure into out (if not
- * NULL) and returns the number of failures. */
+/* A checker of a scenario's expect lines, fed the run's records one by one
+ * as a trace sink (scn_checker_rec), so that it needs no trace kept: each
+ * expectation keeps a small state, not the records.  Make it once the
+ * trace has its hosts (after sim_init) and add it before the run. */
+struct scn_checker;
+struct scn_checker *scn_checker_new(const struct scenario *scn, const struct trace *tr);
+/* The sink's function (struct trace_sink.rec), ctx the checker. */
+void scn_checker_rec(void *ctx, const struct trace *tr, size_t i, const struct trace_rec *r);
+/* The verdicts once the run is over: one "file:line: expectation failed:
+ * ..." line per failure, in the order of the lines, into out (if not NULL);
+ * returns the number of failures and frees the checker. */
+int scn_checker_finish(struct scn_checker *c, char ***out, int *nout);
+
+/* The same over a finished run whose trace was kept whole: its records fed
+ * to a checker in order. */
 int scn_check(const struct sim *s, char ***out, int *nout);
 
 /* The TCP state of host h's most recently created connection at time t, as
- * read from the trace (CLOSED when it has none). */
+ * read from a kept trace (CLOSED when it has none). */
 int scn_tcp_state_at(const struct trace *tr, int host, int64_t t);
 
 #endif

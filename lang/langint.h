@@ -1,5 +1,5 @@
 /* langint.h — what the files of the scenario language share: the parser's
- * state, tokens and helpers, and the expectation checker's frame index.
+ * state, tokens and helpers, and what the expectation checker's files share.
  * Only the files in lang/ include this; lang.h is the public API. */
 #ifndef PROTOSIM_LANGINT_H
 #define PROTOSIM_LANGINT_H
@@ -281,37 +281,36 @@ void lang_kw_expect(struct parser *P, struct tok *kw);
 /* check.c: end-of-file checks */
 void lang_finish(struct parser *P);
 
-/* expect.c and expect_frames.c: the frames each expectation pattern matches,
- * indexed once per trace (expect_frames.c says how) */
-struct xsend;
-struct xpat {                    /* the frames one pattern matches */
-    const struct scn_match *m;
-    size_t *idx, n;              /* positions in xcache.sends */
-};
-/* The values a pattern's frames carried in a set of fields (`some`
- * expectations with the same pattern and fields share one set; an entry
- * with built = 1 says the set of (p, sig) is complete). */
-struct xtup {
-    const struct xpat *p;
-    uint64_t sig;                /* per field: kind, rel, PSH in the mask */
-    uint32_t v[SCN_MAX_FIELDS];
-    uint8_t  used, built, nf;
-};
-struct xcache {
-    struct xsend *sends;
-    size_t nsends;
-    int built;
-    struct xpat *pats;           /* open addressing, cap a power of two */
-    size_t cap, npats;
-    struct xtup *tups;           /* the value tuples `some` looks up */
-    size_t tcap, ntups;
+/* expect.c and expect_frames.c: the expect lines, checked record by record
+ * as the run appends them (expect.c says how).  One expectation being
+ * checked: */
+struct xexp {
+    const struct scn_expect *e;
+    void    *st;                 /* its form's state (expect.c), or NULL */
+    char    *fail;               /* what the trace had, for a failure that
+                                    was decided before the end */
+    int      pat;                /* count, fields: its pattern, and ... */
+    int      next;               /* ... a `some` waiting for the same
+                                    values: the next one, -1 none
+                                    (expect_frames.c) */
+    uint8_t  done;               /* decided: no later record changes it */
+    uint8_t  ok;                 /* when done */
 };
 
+/* The frame expectations (count, fields, queries) of a checker. */
+struct xframes;
+
 const char *lang_ordinal(long n, char *buf, size_t sz);
-const struct xpat *lang_xcache_match(const struct trace *tr, struct xcache *c,
-                                const struct scn_match *m);
-void lang_xcache_free(struct xcache *c);
-int lang_check_fields(const struct trace *tr, struct xcache *c,
-                 const struct scn_expect *e, char *actual, size_t n);
+/* The frame expectations among x[0..n), on a trace of nhosts hosts; NULL
+ * when there are none. */
+struct xframes *lang_frames_new(struct xexp *x, int n, int nhosts);
+/* A frame a host sent (a TK_SEND that is no network copy). */
+void lang_frames_rec(struct xframes *F, struct xexp *x, const struct trace *tr,
+                     const struct trace_rec *r);
+/* The verdict of frame expectation x at the end of the run, and what the
+ * trace had when it fails. */
+int lang_frames_result(const struct xframes *F, const struct trace *tr,
+                       const struct xexp *x, char *actual, size_t n);
+void lang_frames_free(struct xframes *F);
 
 #endif

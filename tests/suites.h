@@ -20,7 +20,8 @@
     X(robust_suite) \
     X(cause_suite) \
     X(trace_suite) \
-    X(synflood_suite)
+    X(synflood_suite) \
+    X(expect_suite)
 
 #define X(fn) Suite *fn(void);
 TEST_SUITES(X)

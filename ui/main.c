@@ -410,15 +410,15 @@ int main(int argc, char **argv)
     }
 
     /* What the run shows decides what it keeps.  The interactive view
-     * reads the whole trace, --real merges the kernel's records into it
-     * after the run, and `expect` lines are checked over the finished
-     * trace (lang/expect.c); otherwise the writers take each record as it
-     * is made and the trace keeps only what is still referenced
-     * (trace_stream), so memory stays flat however long the run. */
+     * reads the whole trace, and --real merges the kernel's records into
+     * it after the run; otherwise the writers and the `expect` checker
+     * take each record as it is made and the trace keeps only what is
+     * still referenced (trace_stream), so memory stays flat however long
+     * the run. */
     int text = !json && !stats && (batch || !check);  /* the timeline, or the view */
     const char *nope = text && !batch ? tui_unusable() : NULL;
     int tui = text && !batch && !nope;
-    int keep = tui || real || check;
+    int keep = tui || real;
 
     struct sim s;
     i18n_lesson(scn);
@@ -464,6 +464,13 @@ int main(int argc, char **argv)
         stats_begin(&sw, stdout, &s);
         if (!keep)
             add_sink(&s.tr, stats_sink, &sw);
+    }
+    /* expectations are about the model: the checker sees the run's own
+     * records, before --real merges the kernel's */
+    struct scn_checker *checker = NULL;
+    if (check) {
+        checker = scn_checker_new(scn, &s.tr);
+        add_sink(&s.tr, scn_checker_rec, checker);
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -534,7 +541,7 @@ int main(int argc, char **argv)
     if (check) {
         char **msgs = NULL;
         int nmsgs = 0;
-        int failed = scn_check(&s, &msgs, &nmsgs);
+        int failed = scn_checker_finish(checker, &msgs, &nmsgs);
         for (int i = 0; i < nmsgs; i++) {
             char *v = text_visible_dup(msgs[i]);
             printf("%s\n", v);

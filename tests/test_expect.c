@@ -1,0 +1,182 @@
+/* test_expect.c — the expectation checker fed record by record: as a sink
+ * of a streaming trace (what --check does) it gives the verdicts and
+ * messages it gives over a kept trace, and what it quotes is bounded.
+ * (The messages of every form are tests/expect/, and test_scenario.c.) */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lang.h"
+#include "sim.h"
+#include "suites.h"
+
+static struct scenario *parse_ok(const char *text)
+{
+    struct scn_errors e = { 0 };
+    struct scenario *s = scenario_parse("t.scn", text, strlen(text), &e);
+    ck_assert_msg(s != NULL, "%s", e.n ? e.msgs[0] : "(no message)");
+    scn_errors_free(&e);
+    return s;
+}
+
+/* The failure messages joined by newlines, and their count. */
+static char *joined(char **msgs, int n)
+{
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += strlen(msgs[i]) + 1;
+    char *all = calloc(len, 1), *p = all;
+    for (int i = 0; i < n; i++) {
+        p += sprintf(p, "%s\n", msgs[i]);
+        free(msgs[i]);
+    }
+    free(msgs);
+    return all;
+}
+
+/* Runs text keeping its trace and checks it afterwards (scn_check), or
+ * streams it with the checker as a sink; returns the messages. */
+static char *check_run(const char *text, int stream, int *fails, size_t *dropped)
+{
+    struct scenario *scn = parse_ok(text);
+    struct sim s;
+    sim_init(&s, scn, 1);
+    char **msgs = NULL;
+    int n = 0;
+    if (stream) {
+        trace_stream(&s.tr);
+        struct scn_checker *c = scn_checker_new(scn, &s.tr);
+        struct trace_sink k = { scn_checker_rec, c };
+        ck_assert_int_eq(trace_add_sink(&s.tr, &k), 0);
+        sim_run(&s);
+        *fails = scn_checker_finish(c, &msgs, &n);
+    } else {
+        sim_run(&s);
+        *fails = scn_check(&s, &msgs, &n);
+    }
+    *dropped = s.tr.first;
+    ck_assert_int_eq(*fails, n);
+    sim_free(&s);
+    scenario_free(scn);
+    return joined(msgs, n);
+}
+
+/* 300 connections, 16,000 records: a streaming trace lets most go.  The
+ * expectations hold and fail in every way that reads late records or
+ * counts across the run. */
+#define CROWD \
+    "host client 192.0.2.10\n" \
+    "host server 192.0.2.80\n" \
+    "host other 192.0.2.99\n" \
+    "link client server delay 1ms\n" \
+    "link client other delay 1ms\n" \
+    "tcp msl 1ms\n" \
+    "at 0ms server listen 80\n" \
+    "repeat 300 as i\n" \
+    "  at {10 + i * 20}ms client connect server 80\n" \
+    "  at {11 + i * 20}ms client send \"hi\"\n" \
+    "  at {14 + i * 20}ms server recv 10\n" \
+    "  at {15 + i * 20}ms client close\n" \
+    "  at {17 + i * 20}ms server close\n" \
+    "end\n" \
+    "at 7s client connect other 80\n" \
+    "fault drop client->server tcp data #250\n" \
+    "expect client state ESTABLISHED by 20ms\n" \
+    "expect client state CLOSING by 7s\n" \
+    "expect server state CLOSED at 5s\n" \
+    "expect server state ESTABLISHED at 4.995s\n" \
+    "expect client never FIN_WAIT_2\n" \
+    "expect client never CLOSING\n" \
+    "expect server received \"hihihi\"\n" \
+    "expect client->server tcp SYN count 301\n" \
+    "expect client->server tcp SYN count 300\n" \
+    "expect client->server tcp SYN #301 seq rel 0\n" \
+    "expect server->client tcp SYN,ACK #300 ack rel 1\n" \
+    "expect server->client tcp SYN,ACK #302 ack rel 1\n" \
+    "expect client->server tcp data every len 2\n" \
+    "expect client->server tcp data every ack rel 2\n" \
+    "expect server->client tcp ACK some ack rel 3\n" \
+    "expect server->client tcp ACK some ack rel 4\n" \
+    "expect client connect succeeded\n" \
+    "expect client connect #301 error \"connection refused\"\n" \
+    "expect client timer TIME_WAIT started count 300\n" \
+    "expect client timer RTO expired count 0\n" \
+    "expect server reads 300\n" \
+    "expect server states CLOSED LISTEN on port 80\n" \
+    "expect client states CLOSED SYN_SENT CLOSED with other\n"
+
+START_TEST(test_streamed_checker_is_the_kept_one)
+{
+    int kf, sf;
+    size_t kd, sd;
+    char *kept = check_run(CROWD, 0, &kf, &kd);
+    char *streamed = check_run(CROWD, 1, &sf, &sd);
+    ck_assert_uint_eq(kd, 0);
+    ck_assert_uint_gt(sd, 8000);         /* the early records were gone */
+    ck_assert_int_eq(sf, kf);
+    ck_assert_str_eq(streamed, kept);
+    /* and what they say is what happened late in the run (as the checker
+     * that read the whole trace said it) */
+    ck_assert_int_eq(kf, 12);
+    ck_assert_ptr_nonnull(strstr(kept, "client->server tcp SYN count 301 (counted 300)"));
+    ck_assert_ptr_nonnull(strstr(kept, "#302 ack rel 1 (only 300 SYN,ACKs went from server to client)"));
+    ck_assert_ptr_nonnull(strstr(kept, "(client's RTO timer expired 1 time, at 5.992s)"));
+    ck_assert_ptr_nonnull(strstr(kept, "client's 301st connect failed with \"connection refused\""));
+    ck_assert_ptr_nonnull(strstr(kept, "(it read 598 bytes: \"hihihi"));
+    ck_assert_ptr_nonnull(strstr(kept, "(client's TIME_WAIT timer started 299 times, at 18ms, "
+                                       "38ms, 58ms, 78ms, 98ms, 118ms, ...)"));
+    /* `state at`: the newest connection at that time, whatever came later */
+    ck_assert_ptr_nonnull(strstr(kept, "server state CLOSED at 5s (it was FIN_WAIT_2 at 5s)"));
+    ck_assert_ptr_null(strstr(kept, "ESTABLISHED at 4.995s ("));
+    free(kept);
+    free(streamed);
+}
+END_TEST
+
+/* `received`: a failure quotes the first bytes read, as many as its
+ * message has room for, whether they ran off the expected text at once or
+ * after 500 bytes of it. */
+START_TEST(test_received_quotes_a_bounded_head)
+{
+    static const char base[] =
+        "host a 192.0.2.10\nhost b 192.0.2.20\nlink a b\n"
+        "at 0ms b listen 80\nat 1ms a connect b 80\nat 2ms a send 3000 bytes\n"
+        "at 100ms b recv 16777216\n";
+    char pattern[3001], want[1100], text[4000];
+    for (int i = 0; i < 3000; i++)
+        pattern[i] = (char)('a' + i % 26);
+    pattern[3000] = '\0';
+    /* "it read 3000 bytes: \"" then bytes while 8 more characters fit in 1024 */
+    int head = snprintf(want, sizeof want, "it read 3000 bytes: \"");
+    int shown = 1016 - head;
+    snprintf(want + head, sizeof want - (size_t)head, "%.*s\")", shown, pattern);
+    const char *expects[] = { "expect b received \"abc\"\n", NULL };
+    char longer[600];
+    snprintf(longer, sizeof longer, "expect b received \"%.500sX\"\n", pattern);
+    expects[1] = longer;
+    for (int k = 0; k < 2; k++)
+        for (int stream = 0; stream < 2; stream++) {
+            int f;
+            size_t d;
+            snprintf(text, sizeof text, "%s%s", base, expects[k]);
+            char *msg = check_run(text, stream, &f, &d);
+            ck_assert_int_eq(f, 1);
+            const char *p = strchr(msg, '(');
+            ck_assert_ptr_nonnull(p);
+            ck_assert_uint_eq(strlen(p + 1), strlen(want) + 1);   /* and "\n" */
+            ck_assert_int_eq(strncmp(p + 1, want, strlen(want)), 0);
+            free(msg);
+        }
+}
+END_TEST
+
+Suite *expect_suite(void)
+{
+    Suite *s = suite_create("expect");
+    TCase *tc = tcase_create("incremental");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_streamed_checker_is_the_kept_one);
+    tcase_add_test(tc, test_received_quotes_a_bounded_head);
+    suite_add_tcase(s, tc);
+    return s;
+}
