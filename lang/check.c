@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alloc.h"
+#include "i18n.h"
 #include "dns.h"
 #include "wire.h"
 #include "langint.h"
@@ -67,7 +68,7 @@ static int lan_place(const struct scn_lan *L, ip4_addr addr)
 }
 
 static const char *const lan_place_what[] = {
-    "on", "outside", "the network address of", "the broadcast address of"
+    N_("on"), N_("outside"), N_("the network address of"), N_("the broadcast address of")
 };
 
 /* The LAN of an interface (its reference resolved), or -1 when the name is
@@ -95,7 +96,7 @@ static void check_addresses(struct parser *P)
             int place = lan_place(L, ifc->addr);
             if (place != ON_LAN)
                 lang_perr_at(P, ifc->line, ifc->col, "address \"%s\" is %s LAN \"%s\" (%s)",
-                        ip4_str(ifc->addr, a, sizeof a), lan_place_what[place], L->name,
+                        ip4_str(ifc->addr, a, sizeof a), _(lan_place_what[place]), L->name,
                         lang_net_str(nb, sizeof nb, L->net, L->prefix));
         }
         if (!hp->gateway || !known) continue;
@@ -121,7 +122,7 @@ static void check_addresses(struct parser *P)
         } else if (!on && odd >= 0) {
             const struct scn_lan *L = &s->lans[iface_lan(P, &hp->ifaces[odd])];
             lang_perr_at(P, hp->line, col, "gateway \"%s\" is %s LAN \"%s\" (%s)", a,
-                    lan_place_what[lan_place(L, hp->gateway)], L->name,
+                    _(lan_place_what[lan_place(L, hp->gateway)]), L->name,
                     lang_net_str(nb, sizeof nb, L->net, L->prefix));
         } else if (!on) {
             char list[SCN_MAX_IFACES * (SCN_NAME_MAX + 24)];

@@ -17,6 +17,7 @@
 #include <string.h>
 #include "narrate.h"
 #include "alloc.h"
+#include "i18n.h"
 #include "lang.h"
 #include "sim.h"
 #include "langint.h"
@@ -360,7 +361,7 @@ static void msgs_feed(struct st_msgs *s, const struct scn_expect *e, const struc
     if (s->i < e->nmsgs && (len != e->msg_lens[s->i] ||
                             (len && memcmp(p, e->msgs[s->i], len)))) {
         s->ok = 0;
-        snprintf(s->last, sizeof s->last, "message %d was \"%.*s\"", s->i + 1,
+        snprintf(s->last, sizeof s->last, _("message %d was \"%.*s\""), s->i + 1,
                  (int)(len > 60 ? 60 : len), (const char *)p);
     }
     s->i++;
@@ -564,18 +565,19 @@ struct scn_checker *scn_checker_new(const struct scenario *scn, const struct tra
 
 /* ---- verdicts ------------------------------------------------------------------ */
 
-static const char *const tevent_words[] = { "started", "restarted", "stopped", "expired" };
+static const char *const tevent_words[] = { N_("started"), N_("restarted"), N_("stopped"),
+                                             N_("expired") };
 
 static const char *outcome_text(int out, char *buf, size_t n)
 {
     if (out == 0)
-        snprintf(buf, n, "succeeded");
+        snprintf(buf, n, "%s", _("succeeded"));
     else if (out == OUT_PENDING)
-        snprintf(buf, n, "was still connecting at the end of the run");
+        snprintf(buf, n, "%s", _("was still connecting at the end of the run"));
     else if (out == OUT_CLOSED)
-        snprintf(buf, n, "was closed before the connection was established");
+        snprintf(buf, n, "%s", _("was closed before the connection was established"));
     else
-        snprintf(buf, n, "failed with \"%s\"", tcp_err_str(out));
+        snprintf(buf, n, _("failed with \"%s\""), tcp_err_str(out));
     return buf;
 }
 
@@ -592,24 +594,24 @@ static int call_result(struct st_call *c, const struct trace *tr, const struct s
     if (e->nth) {
         ok = (size_t)e->nth <= c->nouts && c->nth_out == e->err;
         if ((size_t)e->nth > c->nouts)
-            snprintf(actual, n, "%s made %zu %s call%s", hn, c->nouts, cn,
-                     c->nouts == 1 ? "" : "s");
+            snprintf(actual, n, P_("%s made %zu %s call", "%s made %zu %s calls", c->nouts),
+                     hn, c->nouts, cn);
         else if (!ok)
-            snprintf(actual, n, "%s's %s %s %s", hn, lang_ordinal(e->nth, ord, sizeof ord), cn,
+            snprintf(actual, n, _("%s's %s %s %s"), hn, lang_ordinal(e->nth, ord, sizeof ord), cn,
                      outcome_text(c->nth_out, got, sizeof got));
         return ok;
     }
     /* `succeeded`: every call; `error "X"`: some call */
     ok = c->nouts && (e->err ? c->found : c->bad_idx == SIZE_MAX);
     if (!c->nouts)
-        snprintf(actual, n, "%s made no %s call", hn, cn);
+        snprintf(actual, n, _("%s made no %s call"), hn, cn);
     else if (!ok && !e->err)
-        snprintf(actual, n, "%s's %s %s %s", hn, lang_ordinal((long)c->bad_idx + 1, ord, sizeof ord),
+        snprintf(actual, n, _("%s's %s %s %s"), hn, lang_ordinal((long)c->bad_idx + 1, ord, sizeof ord),
                  cn, outcome_text(c->bad_out, got, sizeof got));
     else if (!ok) {
-        size_t pos = (size_t)snprintf(actual, n, "no %s by %s failed that way:", cn, hn);
+        size_t pos = (size_t)snprintf(actual, n, _("no %s by %s failed that way:"), cn, hn);
         for (size_t j = 0; j < c->nouts && j < 4 && pos < n; j++)
-            pos += (size_t)snprintf(actual + pos, n - pos, "%s the %s %s", j ? ";" : "",
+            pos += (size_t)snprintf(actual + pos, n - pos, _("%s the %s %s"), j ? ";" : "",
                                     lang_ordinal((long)j + 1, ord, sizeof ord),
                                     outcome_text(c->head[j], got, sizeof got));
     }
@@ -625,21 +627,21 @@ static int states_result(const struct st_states *s, const struct trace *tr,
         pick = s->listener_at;        /* `on port 80`: the listening socket */
     else if (s->nconns != 1) {
         if (!s->nconns) {
-            snprintf(actual, n, "%s had no such connection", hn);
+            snprintf(actual, n, _("%s had no such connection"), hn);
             return 0;
         }
-        size_t pos = (size_t)snprintf(actual, n, "%s had %d such connections (", hn, s->nconns);
+        size_t pos = (size_t)snprintf(actual, n, _("%s had %d such connections ("), hn, s->nconns);
         for (int i = 0; i < s->nconns && pos < n; i++)
             pos += (size_t)snprintf(actual + pos, n - pos, "%s%s", i ? ", " : "",
                                     trace_str(tr, s->conns[i]));
         if (pos < n)
-            snprintf(actual + pos, n - pos, "); name one with on port N or with PEER port N");
+            snprintf(actual + pos, n - pos, "%s", _("); name one with on port N or with PEER port N"));
         return 0;
     }
     int ok = !s->over[pick] && s->nh[pick] == e->nstates &&
              !memcmp(s->hist[pick], e->states, (size_t)e->nstates);
     if (!ok) {
-        size_t pos = (size_t)snprintf(actual, n, "%s went", trace_str(tr, s->conns[pick]));
+        size_t pos = (size_t)snprintf(actual, n, _("%s went"), trace_str(tr, s->conns[pick]));
         for (int i = 0; i < s->nh[pick] && pos < n; i++)
             pos += (size_t)snprintf(actual + pos, n - pos, " %s", tcp_state_name(s->hist[pick][i]));
         if (s->over[pick] && pos < n)
@@ -657,10 +659,11 @@ static int timer_result(const struct st_timer *s, const struct trace *tr,
     if (!ok) {
         const char *hn = trace_host_name(tr, e->host), *tn = timer_name_str(e->timer);
         if (!s->count)
-            snprintf(actual, n, "%s's %s timer never %s", hn, tn, tevent_words[e->tevent]);
+            snprintf(actual, n, _("%s's %s timer never %s"), hn, tn, _(tevent_words[e->tevent]));
         else
-            snprintf(actual, n, "%s's %s timer %s %ld time%s, at %s", hn, tn,
-                     tevent_words[e->tevent], s->count, s->count == 1 ? "" : "s", s->times);
+            snprintf(actual, n, P_("%s's %s timer %s %ld time, at %s",
+                                   "%s's %s timer %s %ld times, at %s", (unsigned long)s->count),
+                     hn, tn, _(tevent_words[e->tevent]), s->count, s->times);
     }
     return ok;
 }
@@ -672,7 +675,7 @@ static int recv_result(const struct st_recv *s, const struct scn_expect *e,
         return 1;
     const uint8_t *all = s->same ? e->data : s->head;
     size_t have = s->same ? s->total : s->nhead;
-    size_t pos = (size_t)snprintf(actual, n, "it read %zu bytes: \"", s->total);
+    size_t pos = (size_t)snprintf(actual, n, _("it read %zu bytes: \""), s->total);
     for (size_t k = 0; k < have && pos + 8 < n; k++) {
         uint8_t ch = all[k];
         if (ch >= 32 && ch < 127 && ch != '"' && ch != '\\')
@@ -690,14 +693,14 @@ static int arp_result(const struct st_when *s, const struct scn_expect *e,
     char d[32];
     if (e->when == 0) {
         if (!s->reached)
-            snprintf(actual, n, s->first >= 0 ? "it became %s only at %s"
-                                              : "it never became %s%s",
+            snprintf(actual, n, s->first >= 0 ? _("it became %s only at %s")
+                                              : _("it never became %s%s"),
                      arp_state_name(e->state),
                      s->first >= 0 ? fmt_duration(s->first, d, sizeof d) : "");
         return s->reached;
     }
     if (s->state != e->state)
-        snprintf(actual, n, "it was %s at %s", arp_state_name(s->state),
+        snprintf(actual, n, _("it was %s at %s"), arp_state_name(s->state),
                  fmt_duration(e->t_us, d, sizeof d));
     return s->state == e->state;
 }
@@ -707,17 +710,17 @@ static int resolved_result(const struct st_resolved *s, const struct scn_expect 
 {
     char a[20];
     if (!s->found) {
-        snprintf(actual, n, "it never got an answer for %s", e->name);
+        snprintf(actual, n, _("it never got an answer for %s"), e->name);
         return 0;
     }
     int ok = s->rcode == e->rcode && (e->rcode != 0 || s->addr == e->addr);
     if (!ok) {
         if (s->rcode == 0 && s->addr)
-            snprintf(actual, n, "it got %s", ip4_str(s->addr, a, sizeof a));
+            snprintf(actual, n, _("it got %s"), ip4_str(s->addr, a, sizeof a));
         else
-            snprintf(actual, n, "it got %s", s->rcode == 3 ? "NXDOMAIN"
-                     : s->rcode == 2 ? "SERVFAIL" : s->rcode < 0 ? "no answer"
-                     : "no address");
+            snprintf(actual, n, _("it got %s"), s->rcode == 3 ? "NXDOMAIN"
+                     : s->rcode == 2 ? "SERVFAIL" : s->rcode < 0 ? _("no answer")
+                     : _("no address"));
     }
     return ok;
 }
@@ -735,22 +738,22 @@ static int result(struct scn_checker *c, struct xexp *x, char *actual, size_t n)
         if (x->ok)
             return 1;
         if (s->first >= 0)
-            snprintf(actual, n, "it entered %s only at %s", tcp_state_name(e->state),
+            snprintf(actual, n, _("it entered %s only at %s"), tcp_state_name(e->state),
                      fmt_duration(s->first, d, sizeof d));
         else
-            snprintf(actual, n, "it never entered %s", tcp_state_name(e->state));
+            snprintf(actual, n, _("it never entered %s"), tcp_state_name(e->state));
         return 0;
     }
     case EXP_STATE_AT: {
         int st = ((const struct at_track *)x->st)->state;
         if (st != e->state)
-            snprintf(actual, n, "it was %s at %s", tcp_state_name(st),
+            snprintf(actual, n, _("it was %s at %s"), tcp_state_name(st),
                      fmt_duration(e->t_us, d, sizeof d));
         return st == e->state;
     }
     case EXP_NEVER:
         if (x->done)
-            snprintf(actual, n, "it entered %s at %s", tcp_state_name(e->state),
+            snprintf(actual, n, _("it entered %s at %s"), tcp_state_name(e->state),
                      fmt_duration(((const struct st_when *)x->st)->first, d, sizeof d));
         return !x->done;
     case EXP_RECEIVED: return recv_result(x->st, e, actual, n);
@@ -761,14 +764,17 @@ static int result(struct scn_checker *c, struct xexp *x, char *actual, size_t n)
         if (!s->ok)
             snprintf(actual, n, "%s", s->last);
         else if (s->i != e->nmsgs)
-            snprintf(actual, n, e->kind == EXP_DATAGRAMS ? "it read %d datagrams"
-                                                         : "it recovered %d messages", s->i);
+            snprintf(actual, n, e->kind == EXP_DATAGRAMS
+                     ? P_("it read %d datagram", "it read %d datagrams", (unsigned long)s->i)
+                     : P_("it recovered %d message", "it recovered %d messages",
+                          (unsigned long)s->i), s->i);
         return s->ok && s->i == e->nmsgs;
     }
     case EXP_READS: {
         long reads = *(const long *)x->st;
         if (reads != e->count)
-            snprintf(actual, n, "%ld reads returned data", reads);
+            snprintf(actual, n, P_("%ld read returned data", "%ld reads returned data",
+                                   (unsigned long)reads), reads);
         return reads == e->count;
     }
     case EXP_STATES: return states_result(x->st, tr, e, actual, n);
@@ -800,7 +806,7 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
         char actual[1024] = "";
         if (!result(c, x, actual, sizeof actual)) {
             failures++;
-            snprintf(msg, sizeof msg, "%s:%d: expectation failed: %s (%s)", c->scn->path,
+            snprintf(msg, sizeof msg, _("%s:%d: expectation failed: %s (%s)"), c->scn->path,
                      x->e->line, x->e->src_text ? x->e->src_text : "?", actual);
             add_msg(out, nout, msg);
         }

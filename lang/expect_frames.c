@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alloc.h"
+#include "i18n.h"
 #include "lang.h"
 #include "sim.h"
 #include "langint.h"
@@ -182,10 +183,17 @@ static int xsend_isn(const struct xsend *x, int sender, uint32_t *isn)
 
 const char *lang_ordinal(long n, char *buf, size_t sz)
 {
-    const char *suf = "th";
-    if (n % 100 < 11 || n % 100 > 13)
-        suf = n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
-    snprintf(buf, sz, "%ld%s", n, suf);
+    /* one format per English suffix, so that a language without them
+     * translates all four the same way */
+    int d = n % 100 >= 11 && n % 100 <= 13 ? 0 : (int)(n % 10);
+    if (d == 1)
+        snprintf(buf, sz, _("%ldst"), n);
+    else if (d == 2)
+        snprintf(buf, sz, _("%ldnd"), n);
+    else if (d == 3)
+        snprintf(buf, sz, _("%ldrd"), n);
+    else
+        snprintf(buf, sz, _("%ldth"), n);
     return buf;
 }
 
@@ -193,23 +201,23 @@ const char *lang_ordinal(long n, char *buf, size_t sz)
 static const char *pattern_noun(const struct scn_match *m, char *buf, size_t n)
 {
     if (m->top == TL_ARP || m->top == TL_DNS) {
-        const char *what = m->top == TL_ARP ? "ARP frame" : "DNS message";
+        const char *what = m->top == TL_ARP ? _("ARP frame") : _("DNS message");
         for (int i = 0; i < m->nfilters; i++) {
             if (m->filters[i].kind == SF_ARP_OP)
-                what = m->filters[i].value == ARP_OP_REQUEST ? "ARP request" : "ARP reply";
+                what = m->filters[i].value == ARP_OP_REQUEST ? _("ARP request") : _("ARP reply");
             if (m->filters[i].kind == SF_DNS_QR)
-                what = m->filters[i].value ? "DNS response" : "DNS query";
+                what = m->filters[i].value ? _("DNS response") : _("DNS query");
         }
         snprintf(buf, n, "%s", what);
     } else if (m->proto == IPPROTO_TCP_NUM) {
         if (m->data)
-            snprintf(buf, n, "data segment");
+            snprintf(buf, n, "%s", _("data segment"));
         else if (m->any_flags)
-            snprintf(buf, n, "TCP segment");
+            snprintf(buf, n, "%s", _("TCP segment"));
         else
             tcp_flags_str(m->flags, buf, n);
     } else {
-        snprintf(buf, n, "%s", m->proto == IPPROTO_UDP_NUM ? "UDP datagram" : "frame");
+        snprintf(buf, n, "%s", m->proto == IPPROTO_UDP_NUM ? _("UDP datagram") : _("frame"));
     }
     return buf;
 }
@@ -218,8 +226,8 @@ static const char *pattern_noun(const struct scn_match *m, char *buf, size_t n)
 static const char *pattern_way(const struct trace *tr, const struct scn_match *m,
                                char *buf, size_t n)
 {
-    snprintf(buf, n, "from %s to %s", trace_host_name(tr, m->src),
-             m->dst == HOST_BROADCAST ? "everyone (broadcast)" : trace_host_name(tr, m->dst));
+    snprintf(buf, n, _("from %s to %s"), trace_host_name(tr, m->src),
+             m->dst == HOST_BROADCAST ? _("everyone (broadcast)") : trace_host_name(tr, m->dst));
     return buf;
 }
 
@@ -273,9 +281,10 @@ static void frame_field_text(const struct fview *v, const struct scn_field *f, i
             snprintf(buf, n, "%s rel %" PRIu32 " (%" PRIu32 ")", f->kind == SF_SEQ ? "seq" : "ack",
                      x - isn, x);
         else
-            snprintf(buf, n, "%s %" PRIu32 " (no SYN from the %s gave an ISN to count from)",
-                     f->kind == SF_SEQ ? "seq" : "ack", x,
-                     f->kind == SF_SEQ ? "sender" : "receiver");
+            snprintf(buf, n, f->kind == SF_SEQ
+                     ? _("%s %" PRIu32 " (no SYN from the sender gave an ISN to count from)")
+                     : _("%s %" PRIu32 " (no SYN from the receiver gave an ISN to count from)"),
+                     f->kind == SF_SEQ ? "seq" : "ack", x);
         break;
     case SF_LEN: case SF_WINDOW:
         snprintf(buf, n, "%s %" PRIu32, f->kind == SF_LEN ? "len" : "window", x);
@@ -335,7 +344,7 @@ static int fields_hold(const struct scn_expect *e, const struct fview *v,
                 w = sp + 1;
         }
         if (pos < n)
-            pos += (size_t)snprintf(why + pos, n - pos, "%s%s, not %s", ok ? "" : "; ", got, w);
+            pos += (size_t)snprintf(why + pos, n - pos, _("%s%s, not %s"), ok ? "" : "; ", got, w);
         ok = 0;
     }
     return ok;
@@ -636,7 +645,7 @@ static void pat_frame(const struct trace *tr, struct xpat *p, struct xexp *x,
         a->done = 1;
         a->ok = (uint8_t)fields_hold(a->e, v, xs, why, sizeof why);
         if (!a->ok) {
-            snprintf(actual, sizeof actual, "the %s %s %s carried %s",
+            snprintf(actual, sizeof actual, _("the %s %s %s carried %s"),
                      lang_ordinal(p->n, ord, sizeof ord), pattern_noun(p->m, noun, sizeof noun),
                      pattern_way(tr, p->m, way, sizeof way), why);
             a->fail = xstrdup(actual);
@@ -652,7 +661,7 @@ static void pat_frame(const struct trace *tr, struct xpat *p, struct xexp *x,
         a->done = 1;
         a->ok = (uint8_t)holds;
         if (!holds) {          /* `every`: the first frame that does not hold */
-            snprintf(actual, sizeof actual, "the %s %s %s carried %s",
+            snprintf(actual, sizeof actual, _("the %s %s %s carried %s"),
                      lang_ordinal(p->n, ord, sizeof ord), pattern_noun(p->m, noun, sizeof noun),
                      pattern_way(tr, p->m, way, sizeof way), why);
             a->fail = xstrdup(actual);
@@ -731,13 +740,14 @@ int lang_frames_result(const struct xframes *F, const struct trace *tr,
     if (e->kind == EXP_QUERIES) {
         long q = e->host >= 0 && e->host < F->nhosts ? F->queries[e->host] : 0;
         if (q != e->count)
-            snprintf(actual, n, "it sent %ld DNS queries", q);
+            snprintf(actual, n, P_("it sent %ld DNS query", "it sent %ld DNS queries",
+                                   (unsigned long)q), q);
         return q == e->count;
     }
     const struct xpat *p = &F->pats[x->pat];
     if (e->kind == EXP_COUNT) {
         if (p->n != e->count)
-            snprintf(actual, n, "counted %ld", p->n);
+            snprintf(actual, n, _("counted %ld"), p->n);
         return p->n == e->count;
     }
     if (x->done) {
@@ -751,9 +761,10 @@ int lang_frames_result(const struct xframes *F, const struct trace *tr,
     if (e->pick == PICK_EVERY && p->n)
         return 1;                /* every frame held */
     if (!p->n) {
-        snprintf(actual, n, "no %s went %s", noun, way);
+        snprintf(actual, n, _("no %s went %s"), noun, way);
     } else if (e->pick == PICK_NTH) {
-        snprintf(actual, n, "only %ld %s%s went %s", p->n, noun, p->n == 1 ? "" : "s", way);
+        snprintf(actual, n, P_("only %ld %s went %s", "only %ld %ss went %s",
+                                (unsigned long)p->n), p->n, noun, way);
     } else {
         /* `some`: none held, and the message quotes the first frame */
         struct fview v;
@@ -764,8 +775,9 @@ int lang_frames_result(const struct xframes *F, const struct trace *tr,
             fview_dns(&v);
         fields_hold(e, &v, &p->firstx, why, sizeof why);
         free(v.dns);
-        snprintf(actual, n, "none of the %ld %s%s %s carried that: the 1st carried %s", p->n,
-                 noun, p->n == 1 ? "" : "s", way, why);
+        snprintf(actual, n, P_("none of the %ld %s %s carried that: the 1st carried %s",
+                               "none of the %ld %ss %s carried that: the 1st carried %s",
+                               (unsigned long)p->n), p->n, noun, way, why);
     }
     return 0;
 }

@@ -550,12 +550,12 @@ int main(int argc, char **argv)
         }
         free(msgs);
         char *vp = text_visible_dup(path);
-        printf("%s: %d of %d expectations hold\n", vp,
-               scn->nexpects - failed, scn->nexpects);
+        printf(_("%s: %d of %d expectations hold\n"), vp, scn->nexpects - failed,
+               scn->nexpects);
         if (s.truncated) {
             char lt[80], at[32];
-            printf("%s: the run was cut short at %s by its %s (%s): "
-                   "expectations were checked against a truncated trace\n",
+            printf(_("%s: the run was cut short at %s by its %s (%s): "
+                     "expectations were checked against a truncated trace\n"),
                    vp, fmt_duration(s.stop.t_us, at, sizeof at),
                    sim_limit_text(s.stop.limit, s.stop.value, lt, sizeof lt),
                    sim_limit_option(s.stop.limit));

@@ -25,5 +25,8 @@ static inline const char *i18n_text(const char *s)
 
 #define _(s)  i18n_text(s)
 #define N_(s) s
+/* The form for n things: the singular, or the plural (English); one form
+ * in Chinese. */
+#define P_(s, p, n) dngettext(PROTOSIM_DOMAIN, s, p, n)
 
 #endif
