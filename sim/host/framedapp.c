@@ -32,7 +32,7 @@ static void recv_framed(struct sim *s, const struct scn_action *a)
     if (!sc) {
         trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_RECV, -TCPE_NOTCONN, NULL, 0,
                   WHY(N_APP_ERR_NOCONN,
-                      trace_intern(&s->tr, tcp_err_str(-TCPE_NOTCONN))));
+                      trace_intern(&s->tr, _(tcp_err_str(-TCPE_NOTCONN)))));
         return;
     }
     size_t max = a->recv_max ? a->recv_max : 4096;

@@ -184,7 +184,7 @@ struct sim_conn *lq_accept(struct sim *s, int h, uint16_t port)
         trace_app(&s->tr, s->now, h, TL_TCP, l ? l->tcb.id : 0, AC_ACCEPT, err,
                   NULL, 0,
                   WHY(l ? N_APP_ERR_ACCEPT_NOBACKLOG : N_APP_ERR_ACCEPT_NOLISTEN,
-                      port, trace_intern(&s->tr, tcp_err_str(err))));
+                      port, trace_intern(&s->tr, _(tcp_err_str(err)))));
         return NULL;
     }
     struct sim_conn *sc = l->acc_head;

@@ -579,7 +579,7 @@ void sim_tcp_arrive(struct sim *s, int h, const struct frame *f)
 static void app_error(struct sim *s, int h, int call, const struct sim_conn *sc,
                       int err)
 {
-    uint32_t msg = trace_intern(&s->tr, tcp_err_str(err));
+    uint32_t msg = trace_intern(&s->tr, _(tcp_err_str(err)));
     if (sc)
         trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, call, err, NULL, 0,
                   WHY(N_APP_ERR_STATE, sc->tcb.state, msg));
@@ -603,7 +603,7 @@ long sim_app_recv(struct sim *s, struct sim_conn *sc, uint8_t *buf, size_t max)
         why = WHY(N_APP_RECV, n, (int64_t)max);
     else if (n < 0)
         why = WHY(N_APP_ERR_STATE, sc->tcb.state,
-                  trace_intern(&s->tr, tcp_err_str((int)n)));
+                  trace_intern(&s->tr, _(tcp_err_str((int)n))));
     else if (sc->tcb.fin_received)
         /* 0 after the peer's FIN is the end of the stream (RFC 9293
          * 3.10.3: "connection closing"), not an empty buffer */
@@ -652,7 +652,7 @@ static void run_action(struct sim *s, const struct scn_action *a)
     case ACT_INJECT: {
         struct tcp_hdr th = a->seg;
         uint32_t why = trace_intern(&s->tr, a->text ? scn_text(s->scn, a->text, a->text_zh)
-                                             : "a segment from nowhere");
+                                             : _("a segment from nowhere"));
         sim_send_tcp_from(s, h, a->spoof ? a->spoof : s->hosts[h].addr,
                           s->hosts[a->peer].addr, 0, &th, NULL, 0,
                           WHY(N_SEG_INJECT, why));
@@ -715,7 +715,7 @@ static void run_action(struct sim *s, const struct scn_action *a)
         int e = tcp_refusal(&sc->tcb, AC_SEND, len);
         if (e)
             why = WHY(N_APP_ERR_STATE, sc->tcb.state,
-                      trace_intern(&s->tr, tcp_err_str(e)));
+                      trace_intern(&s->tr, _(tcp_err_str(e))));
         trace_app(&s->tr, s->now, h, TL_TCP, id, AC_SEND, e ? e : (int)len,
                   data, len, why);
         if (!e)
@@ -735,7 +735,7 @@ static void run_action(struct sim *s, const struct scn_action *a)
         r = tcp_refusal(&sc->tcb, call, 0);
         trace_app(&s->tr, s->now, h, TL_TCP, id, call, r, NULL, 0,
                   r ? WHY(N_APP_ERR_STATE, sc->tcb.state,
-                          trace_intern(&s->tr, tcp_err_str(r)))
+                          trace_intern(&s->tr, _(tcp_err_str(r))))
                     : WHY0(why));
         if (r)
             break;

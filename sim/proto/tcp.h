@@ -170,17 +170,19 @@ void tcp_destroy(struct tcp_conn *c);
 void tcp_spawn(struct tcp_conn *child, const struct tcp_conn *listener,
                uint32_t id, ip4_addr raddr, uint16_t rport);
 
-/* Errors returned by application calls (negative). */
+/* Errors returned by application calls (negative): RFC 9293's names, as
+ * the scenario language writes them (`error "connection refused"`); the
+ * narration quotes them translated, _(tcp_err_str(e)). */
 #define TCP_ERRORS(X) \
-    X(OK,          "ok")                                   \
-    X(EXISTS,      "connection already exists")            \
-    X(NOTCONN,     "connection does not exist")            \
-    X(CLOSING,     "connection closing")                   \
-    X(RESET,       "connection reset")                     \
-    X(REFUSED,     "connection refused")                   \
-    X(ILLEGAL,     "not allowed in this state")            \
-    X(NOSPACE,     "insufficient resources")               \
-    X(TIMEOUT,     "connection timed out")
+    X(OK,          N_("ok"))                                   \
+    X(EXISTS,      N_("connection already exists"))            \
+    X(NOTCONN,     N_("connection does not exist"))            \
+    X(CLOSING,     N_("connection closing"))                   \
+    X(RESET,       N_("connection reset"))                     \
+    X(REFUSED,     N_("connection refused"))                   \
+    X(ILLEGAL,     N_("not allowed in this state"))            \
+    X(NOSPACE,     N_("insufficient resources"))               \
+    X(TIMEOUT,     N_("connection timed out"))
 
 enum tcp_err {
 #define X(id, text) TCPE_##id,
