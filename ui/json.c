@@ -10,6 +10,7 @@
 #include "utf8.h"
 #include "output.h"
 #include "alloc.h"
+#include "i18n.h"
 #include "pcap.h"
 #include "arp.h"
 #include "dns.h"
@@ -310,7 +311,7 @@ int json_finish(struct json_out *o)
                 sim_limit_name(s->stop.limit), s->stop.value,
                 sim_limit_option(s->stop.limit));
         jstr(fp, s->stop.cause);
-        snprintf(why, sizeof why, "the run stopped at its %s",
+        snprintf(why, sizeof why, _("the run stopped at its %s"),
                  sim_limit_text(s->stop.limit, s->stop.value, lt, sizeof lt));
         fputs(",\"why\":", fp);
         jstr(fp, why);

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alloc.h"
+#include "i18n.h"
 #include "language.h"
+#include "view.h"
 #include "narrate.h"
 #include "output.h"
 #include "render.h"
@@ -130,6 +132,20 @@ void stats_sink(void *ctx, const struct trace *tr, size_t i,
     }
 }
 
+/* A label after lead, padded to w columns of a terminal (a Chinese
+ * character takes two); rrow right-aligns it. */
+static void row(FILE *fp, const char *lead, const char *label, int w)
+{
+    int pad = w - view_text_width(label);
+    fprintf(fp, "%s%s%*s", lead, label, pad > 0 ? pad : 0, "");
+}
+
+static void rrow(FILE *fp, const char *label, int w)
+{
+    int pad = w - view_text_width(label);
+    fprintf(fp, "%*s%s", pad > 0 ? pad : 0, "", label);
+}
+
 int stats_finish(struct stats *st, double wall_s)
 {
     FILE *fp = st->fp;
@@ -140,60 +156,75 @@ int stats_finish(struct stats *st, double wall_s)
     size_t vcap = 0;
     fprintf(fp, "%s\n\n", text_visible(lesson_title(scn), &vb, &vcap));
     free(vb);
-    fprintf(fp, "%-28s %12" PRIu64 "\n", "records", c->records);
-    fprintf(fp, "%-28s %12s\n", "simulated time",
-            fmt_time(s->truncated ? s->stop.t_us : c->last_us, t, sizeof t));
-    fprintf(fp, "%-28s %12" PRIu64 "\n", "events run", s->events_run);
+    row(fp, "", _("records"), 28);
+    fprintf(fp, " %12" PRIu64 "\n", c->records);
+    row(fp, "", _("simulated time"), 28);
+    fprintf(fp, " %12s\n", fmt_time(s->truncated ? s->stop.t_us : c->last_us, t, sizeof t));
+    row(fp, "", _("events run"), 28);
+    fprintf(fp, " %12" PRIu64 "\n", s->events_run);
     for (int l = 0; l < TL_COUNT; l++) {
         int any = 0;
         for (int k = 0; k < STATS_MAX_STATES; k++) {
             if (!c->states[l][k])
                 continue;
             if (!any++)
-                fprintf(fp, "\nstates entered (%s)\n", trace_layer_name(l));
+                fprintf(fp, _("\nstates entered (%s)\n"), trace_layer_name(l));
             fprintf(fp, "  %-26s %12" PRIu64 "\n", trace_state_name(l, k),
                     c->states[l][k]);
         }
     }
-    fprintf(fp, "\nframes sent\n");
+    fprintf(fp, "\n%s\n", _("frames sent"));
     for (int l = 0; l < TL_COUNT; l++)
         if (c->frames[l])
             fprintf(fp, "  %-26s %12" PRIu64 "\n", trace_layer_name(l),
                     c->frames[l]);
-    fprintf(fp, "  %-26s %12" PRIu64 "\n", "forwarded by a router", c->forwarded);
-    fprintf(fp, "  %-26s %12" PRIu64 "\n", "copies made by the network",
-            c->copies);
-    fprintf(fp, "  %-26s %12" PRIu64 "\n", "received by a host", c->recv);
-    fprintf(fp, "\nTCP segments sent\n");
+    row(fp, "  ", _("forwarded by a router"), 26);
+    fprintf(fp, " %12" PRIu64 "\n", c->forwarded);
+    row(fp, "  ", _("copies made by the network"), 26);
+    fprintf(fp, " %12" PRIu64 "\n", c->copies);
+    row(fp, "  ", _("received by a host"), 26);
+    fprintf(fp, " %12" PRIu64 "\n", c->recv);
+    fprintf(fp, "\n%s\n", _("TCP segments sent"));
     for (int k = 0; k < SEG_COUNT; k++)
         fprintf(fp, "  %-26s %12" PRIu64 "\n", seg_names[k], c->segs[k]);
-    fprintf(fp, "\n%-22s %12s %8s %8s\n", "timers", "start", "stop", "expire");
+    fputc('\n', fp);
+    row(fp, "", _("timers"), 22);
+    fputc(' ', fp);
+    rrow(fp, _("start"), 12);
+    fputc(' ', fp);
+    rrow(fp, _("stop"), 8);
+    fputc(' ', fp);
+    rrow(fp, _("expire"), 8);
+    fputc('\n', fp);
     for (int m = 0; m < TM_COUNT; m++)
         if (c->timers[m][0] || c->timers[m][1] || c->timers[m][2])
             fprintf(fp, "  %-20s %12" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n",
                     timer_name_str(m), c->timers[m][0], c->timers[m][1],
                     c->timers[m][2]);
-    fprintf(fp, "\ndrops\n");
+    fprintf(fp, "\n%s\n", _("drops"));
     int nd = 0;
     for (int d = 0; d < DR_COUNT; d++)
         if (c->drops[d]) {
-            fprintf(fp, "  %-38s %" PRIu64 "\n", drop_reason_str(d), c->drops[d]);
+            row(fp, "  ", _(drop_reason_str(d)), 38);
+            fprintf(fp, " %" PRIu64 "\n", c->drops[d]);
             nd++;
         }
     if (!nd)
-        fprintf(fp, "  none\n");
-    fprintf(fp, "\n%-28s %12" PRIu64 "\n", "lifecycles", c->lifecycles);
-    fprintf(fp, "  (TCP connections that reached TIME_WAIT, or CLOSED from "
-            "another state than LISTEN)\n");
+        fprintf(fp, "  %s\n", _("none"));
+    fputc('\n', fp);
+    row(fp, "", _("lifecycles"), 28);
+    fprintf(fp, " %12" PRIu64 "\n", c->lifecycles);
+    fprintf(fp, "  %s\n", _("(TCP connections that reached TIME_WAIT, or CLOSED from "
+                            "another state than LISTEN)"));
     if (s->truncated) {
         char lt[80];
-        fprintf(fp, "\nrun stopped by its %s (%s) at %s\n  likely cause: %s\n",
+        fprintf(fp, _("\nrun stopped by its %s (%s) at %s\n  likely cause: %s\n"),
                 sim_limit_text(s->stop.limit, s->stop.value, lt, sizeof lt),
                 sim_limit_option(s->stop.limit), fmt_time(s->stop.t_us, t, sizeof t),
                 s->stop.cause);
     }
     /* the one line that differs from run to run: keep it last */
-    fprintf(fp, "\nwall %.3fs, %.0f lifecycles per second\n", wall_s,
+    fprintf(fp, _("\nwall %.3fs, %.0f lifecycles per second\n"), wall_s,
             wall_s > 0 ? (double)c->lifecycles / wall_s : 0.0);
     free(st->c);
     st->c = NULL;

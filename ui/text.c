@@ -544,13 +544,13 @@ int text_finish(struct text_out *o)
     if (s->truncated) {
         char lt[80];
         char hn[SCN_NAME_MAX + 64];
-        fprintf(fp, "%*s  %s  %-6s  run stopped by its %s (%s)\n", tw,
+        fprintf(fp, _("%*s  %s  %-6s  run stopped by its %s (%s)\n"), tw,
                 fmt_time(s->stop.t_us, t, sizeof t),
                 pad_name(hn, sizeof hn, s->stop.host >= 0 ? tr->host_names[s->stop.host] : "",
                          hw), "limit",
                 sim_limit_text(s->stop.limit, s->stop.value, lt, sizeof lt),
                 sim_limit_option(s->stop.limit));
-        fprintf(fp, "%*s  likely cause: %s\n", tw + hw + 12, "", s->stop.cause);
+        fprintf(fp, _("%*s  likely cause: %s\n"), tw + hw + 12, "", s->stop.cause);
     }
     free(o->vb);
     if (real_in_trace(tr))

@@ -51,9 +51,8 @@ char *sim_limit_text(int limit, uint64_t value, char *buf, size_t n)
         snprintf(v, sizeof v, "%" PRIu64 " MiB", value >> 20);
     else
         snprintf(v, sizeof v, "%" PRIu64, value);
-    snprintf(buf, n, "%s limit of %s",
-             limit > LIM_NONE && limit < LIM_COUNT ? limit_whats[limit] : "no",
-             v);
+    snprintf(buf, n, _("%s limit of %s"),
+             limit > LIM_NONE && limit < LIM_COUNT ? _(limit_whats[limit]) : "-", v);
     return buf;
 }
 
@@ -90,17 +89,17 @@ uint64_t sim_memory(const struct sim *s)
 /* The sentences that name a runaway's likely cause, one per pattern the
  * end of the trace shows (filled with host and LAN names). */
 #define STOP_CAUSES(X) \
-    X(C_ARP_BCAST, "ARP requests are broadcast on %s, each to all %s other hosts on it: %s% of the frames in flight are their copies") \
-    X(C_DUP_LOOP,  "frames multiply on %s: duplication with a routing loop?") \
-    X(C_DUP,       "frames multiply on %s: the medium duplicates frames faster than they are delivered") \
-    X(C_LOOP,      "packets circle between routers %s and %s: a routing loop (gateways that point at each other)?") \
-    X(C_ZERO_WIN,  "%s's receive window stays closed (its application reads no more) and %s keeps probing it (RFC 9293 3.8.6.1)") \
-    X(C_ACK_WAR,   "an endless ACK exchange between %s and %s") \
-    X(C_SEG_WAR,   "segments go back and forth between %s and %s without end") \
-    X(C_TIMERS,    "timers re-arm without end (%s on %s)") \
-    X(C_BUSY,      "%s wrote most of the last records (%s): a lesson that never settles?") \
-    X(C_ACTIONS,   "the lesson's own timeline has %s actions (at lines)") \
-    X(C_PENDING,   "no single pattern dominates the last records; events were still pending when the run stopped")
+    X(C_ARP_BCAST, /* xgettext:no-c-format */ N_("ARP requests are broadcast on %s, each to all %s other hosts on it: %s% of the frames in flight are their copies")) \
+    X(C_DUP_LOOP,  /* xgettext:no-c-format */ N_("frames multiply on %s: duplication with a routing loop?")) \
+    X(C_DUP,       /* xgettext:no-c-format */ N_("frames multiply on %s: the medium duplicates frames faster than they are delivered")) \
+    X(C_LOOP,      /* xgettext:no-c-format */ N_("packets circle between routers %s and %s: a routing loop (gateways that point at each other)?")) \
+    X(C_ZERO_WIN,  /* xgettext:no-c-format */ N_("%s's receive window stays closed (its application reads no more) and %s keeps probing it (RFC 9293 3.8.6.1)")) \
+    X(C_ACK_WAR,   /* xgettext:no-c-format */ N_("an endless ACK exchange between %s and %s")) \
+    X(C_SEG_WAR,   /* xgettext:no-c-format */ N_("segments go back and forth between %s and %s without end")) \
+    X(C_TIMERS,    /* xgettext:no-c-format */ N_("timers re-arm without end (%s on %s)")) \
+    X(C_BUSY,      /* xgettext:no-c-format */ N_("%s wrote most of the last records (%s): a lesson that never settles?")) \
+    X(C_ACTIONS,   /* xgettext:no-c-format */ N_("the lesson's own timeline has %s actions (at lines)")) \
+    X(C_PENDING,   /* xgettext:no-c-format */ N_("no single pattern dominates the last records; events were still pending when the run stopped"))
 
 enum stop_cause {
 #define X(id, text) id,
@@ -113,10 +112,11 @@ static const char *const cause_texts[] = {
 #undef X
 };
 
-/* Fills a cause template: each "%s" takes the next of v[0..3]. */
+/* Fills a cause template, in the run's language: each "%s" takes the next
+ * of v[0..3] (not printf: "%s%" is a number and a percent sign). */
 static void fill_n(char *buf, size_t n, int cause, const char *const v4[4])
 {
-    const char *t = cause_texts[cause];
+    const char *t = _(cause_texts[cause]);
     size_t o = 0, k = 0;
     for (; *t && o + 1 < n; t++) {
         if (t[0] == '%' && t[1] == 's') {

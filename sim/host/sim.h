@@ -131,11 +131,11 @@ struct sim_host {
 
 /* The budgets, in the order the command line lists them. */
 #define SIM_LIMITS(X)                                                      \
-    X(TIME,   "time",   "--max-time",   "simulated time")                  \
-    X(EVENTS, "events", "--max-events", "event")                           \
-    X(FRAMES, "frames", "--max-frames", "frames-in-flight")                \
-    X(TRACE,  "trace",  "--max-trace",  "trace size")                      \
-    X(MEMORY, "memory", "--max-memory", "memory")
+    X(TIME,   "time",   "--max-time",   N_("simulated time"))              \
+    X(EVENTS, "events", "--max-events", N_("event"))                       \
+    X(FRAMES, "frames", "--max-frames", N_("frames-in-flight"))            \
+    X(TRACE,  "trace",  "--max-trace",  N_("trace size"))                  \
+    X(MEMORY, "memory", "--max-memory", N_("memory"))
 
 enum sim_limit {
     LIM_NONE,
