@@ -108,6 +108,7 @@ void i18n_switch(enum i18n_lang lang)
         setlocale(LC_MESSAGES, "C.UTF-8");
     setenv("LANGUAGE", lang == I18N_ZH ? "zh_CN" : "en", 1);
     current = lang;
+    i18n_translating = lang != I18N_EN;
     ++_nl_msg_cat_cntr;
 }
 
