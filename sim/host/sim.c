@@ -207,7 +207,7 @@ static struct sim_port_refs *port_slot(struct sim *s, struct sim_host *hp,
     if (2 * (hp->nports + 1) > hp->capports) {
         struct sim_port_refs *old = hp->ports;
         size_t oldcap = hp->capports;
-        hp->capports = oldcap ? 2 * oldcap : 16;
+        hp->capports = oldcap ? 2 * oldcap : 4;   /* most hosts use one port */
         hp->ports = xcalloc(hp->capports, sizeof *hp->ports);
         s->mem_tcbs += (hp->capports - oldcap) * sizeof *hp->ports;
         for (size_t i = 0; i < oldcap; i++) {

@@ -145,7 +145,10 @@ void tcp_bq_push(struct bytequeue *q, const uint8_t *p, size_t n)
             q->head = 0;
         }
         if (q->len + n > q->cap) {
-            size_t cap = q->cap ? q->cap : 1024;
+            /* start at the first push's size (rounded up to 64 bytes),
+             * not a fixed kilobyte: a crowd of short HTTP exchanges holds
+             * four queues per connection at once */
+            size_t cap = q->cap ? q->cap : (n + 63) & ~(size_t)63;
             while (cap < q->len + n)
                 cap *= 2;
             uint8_t *nb = xrealloc(q->buf, cap);
@@ -165,8 +168,13 @@ void tcp_bq_pop(struct bytequeue *q, uint8_t *out, size_t n)
         memcpy(out, q->buf + q->head, n);
     q->head += n;
     q->len -= n;
-    if (q->len == 0)
-        q->head = 0;
+    if (q->len == 0) {
+        /* drained: give the buffer back, so a connection that has
+         * delivered (or had acknowledged) everything holds no bytes */
+        free(q->buf);
+        q->buf = NULL;
+        q->head = q->cap = 0;
+    }
 }
 
 const uint8_t *tcp_bq_at(const struct bytequeue *q, size_t off)
