@@ -579,12 +579,18 @@ static void ck_seg_ack_ooo(struct nck *c, const struct trace_rec *r)
     says(c, r, "seq %u", in.tcp.seq);
 }
 
-/* "seq S (length L) starts D bytes before/past RCV.NXT=N" */
+/* "seq S (length L) starts D before RCV.NXT=N" / "starts past the receive
+ * window: SEG.SEQ - RCV.NXT = D is not less than RCV.WND=W" */
 static void ck_seg_dupack(struct nck *c, const struct trace_rec *r)
 {
     struct frame f, in;
-    if (!reply_acks(c, r, 2, &f))
+    if (r->why.id == N_SEG_DUPACK_OLD ? !reply_acks(c, r, 2, &f)
+                                      : !rec_tcp(c, r, &f)) {
+        if (r->why.id != N_SEG_DUPACK_OLD)
+            ck_fail(c, "not a TCP segment");
         return;
+    }
+    need_flags(c, &f, TCP_ACK);
     if (!arrived_tcp(c, &in))
         return ck_fail(c, "no segment arrived at this instant");
     uint32_t slen = (uint32_t)in.payload_len + !!(in.tcp.flags & TCP_SYN) +
@@ -599,7 +605,15 @@ static void ck_seg_dupack(struct nck *c, const struct trace_rec *r)
     if ((uint32_t)A(3) != d || d == 0)
         ck_fail(c, "says %" PRId64 " bytes from RCV.NXT, the distance is %u",
                 A(3), d);
-    says(c, r, old ? "RCV.NXT - SEG.SEQ = %u)" : "SEG.SEQ - RCV.NXT = %u)", d);
+    /* past RCV.NXT and still refused: it begins at or beyond the window's
+     * right edge, which the sentence quotes */
+    if (!old && (A(2) < 0 || d < (uint64_t)A(2)))
+        ck_fail(c, "says SEG.SEQ - RCV.NXT = %u is not less than RCV.WND=%" PRId64
+                ", but it is less", d, A(2));
+    if (old)
+        says(c, r, "RCV.NXT - SEG.SEQ = %u)", d);
+    else
+        says(c, r, "SEG.SEQ - RCV.NXT = %u is not less than RCV.WND=", d);
 }
 
 /* "the ACK field A acknowledges something not yet sent (SND.NXT=N): reply
@@ -2600,6 +2614,27 @@ START_TEST(test_checker_rejects_a_dupack_quoting_the_window_as_distance)
 }
 END_TEST
 
+/* A segment past RCV.NXT is refused only when it starts at or beyond the
+ * window's right edge: the sentence's RCV.WND must not exceed the distance. */
+START_TEST(test_checker_rejects_a_past_window_dupack_with_a_wider_window)
+{
+    struct fake fk;
+    char *msgs = NULL;
+    fake_init(&fk);
+    /* RCV.NXT=5001 (our ACK), the segment at 70536: 65535 past it */
+    fake_tcp_recv(&fk, 70536, "hello!");
+    fake_tcp_send(&fk, 1001, "", WHY(N_SEG_DUPACK, 70536, 6, 65535, 65535));
+    ck_assert_int_eq(fake_check(&fk, NULL), 0);
+    /* a window of 70000 would have taken it: the sentence would be false */
+    fake_tcp_recv(&fk, 70536, "hello!");
+    fake_tcp_send(&fk, 1001, "", WHY(N_SEG_DUPACK, 70536, 6, 70000, 65535));
+    ck_assert_int_eq(fake_check(&fk, &msgs), 1);
+    ck_assert_ptr_nonnull(strstr(msgs, "not less than RCV.WND=70000"));
+    free(msgs);
+    trace_free(&fk.tr);
+}
+END_TEST
+
 START_TEST(test_checker_rejects_a_dns_query_to_another_server)
 {
     struct fake fk;
@@ -2784,6 +2819,7 @@ Suite *narration_suite(void)
     tcase_add_test(u, test_checker_rejects_a_retransmission_past_the_limit);
     tcase_add_test(u, test_checker_rejects_an_rto_stop_without_the_ack);
     tcase_add_test(u, test_checker_rejects_an_rto_stop_blamed_on_an_rst_that_never_came);
+    tcase_add_test(u, test_checker_rejects_a_past_window_dupack_with_a_wider_window);
     tcase_add_test(u, test_checker_rejects_a_dupack_quoting_the_window_as_distance);
     tcase_add_test(u, test_checker_rejects_a_dns_query_to_another_server);
     tcase_add_test(u, test_checker_rejects_an_unfilled_placeholder);

@@ -131,7 +131,7 @@
     X(N_SEG_PROBE_AGAIN, "the peer's window is still zero: the first unacknowledged byte(s) go again as a window probe; probing never gives up (RFC 9293 3.8.6.1)") \
     X(N_SEG_WINUPDATE,     "window update: the application read data, so the receive window opened to {0}") \
     X(N_SEG_ZWND_REFUSE, "our receive window is 0: the segment at seq {0} cannot be taken; reply with an ACK that repeats the closed window (RFC 9293 3.10.7.4)") \
-    X(N_SEG_DUPACK, "seq {0} (length {1}) starts past RCV.NXT={2} (SEG.SEQ - RCV.NXT = {3}), beyond the receive window: reply with an ACK and drop it (RFC 9293 3.10.7.4)") \
+    X(N_SEG_DUPACK, "seq {0} (length {1}) starts past the receive window: SEG.SEQ - RCV.NXT = {3} is not less than RCV.WND={2}, so no byte of it is acceptable: reply with an ACK and drop it (RFC 9293 3.10.7.4)") \
     X(N_SEG_DUPACK_OLD, "seq {0} (length {1}) starts before RCV.NXT={2} (RCV.NXT - SEG.SEQ = {3}) and is not acceptable: reply with an ACK and drop it (RFC 9293 3.10.7.4)") \
     X(N_SEG_ACK_TOOFAR, "the ACK field {0} acknowledges something not yet sent (SND.NXT={1}): reply with ACK {2} and drop the segment (RFC 9293 3.10.7.4)") \
     X(N_SEG_ACK_TOOOLD, "the ACK field {0} lies below SND.UNA={1} minus MAX.SND.WND={2}, the largest window the peer has offered: too old to be acceptable, so reply with ACK {3} and drop the segment (RFC 5961 5.2)") \

@@ -475,10 +475,17 @@ static void other_input(struct tcp_conn *c, int64_t now,
          * After sending the acknowledgment, drop the unacceptable segment" */
         /* the sentence quotes how far SEG.SEQ lies from RCV.NXT, on the
          * side it lies (before: already received; past: beyond RCV.WND) */
+        /* Past RCV.NXT, the test failed because SEG.SEQ lies at or beyond
+         * RCV.NXT + RCV.WND (a segment at RCV.NXT into a zero window was
+         * refused above), so that sentence quotes RCV.WND. */
         int old_seg = seq_lt(seq, c->rcv_nxt);
-        tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-                 WHY(old_seg ? N_SEG_DUPACK_OLD : N_SEG_DUPACK, seq, slen,
-                     c->rcv_nxt, old_seg ? c->rcv_nxt - seq : seq - c->rcv_nxt));
+        if (old_seg)
+            tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+                     WHY(N_SEG_DUPACK_OLD, seq, slen, c->rcv_nxt,
+                         c->rcv_nxt - seq));
+        else
+            tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
+                     WHY(N_SEG_DUPACK, seq, slen, c->rcv_wnd, seq - c->rcv_nxt));
         return;
     }
     /* second: the RST bit (with RFC 5961's exact-match refinement, which
