@@ -155,7 +155,7 @@ int real_in_trace(const struct trace *tr);
     X(N_REAL_DIFF_ISN_SEEDED, "sequence numbers: the kernel picks a random ISN for every connection (RFC 6528), the model draws them from its seeded generator; compare relative numbers") \
     X(N_REAL_DIFF_TIMING,   "timing: loopback has no link delay, so the kernel's states change microseconds after a call; they are shown on the scenario's clock, between the calls") \
     X(N_REAL_DIFF_PKT_NETWORK, "only in the model: the scenario's network made it (a fault, a loss and its retransmission, an injected segment), which is not replayed") \
-    X(N_REAL_DIFF_PKT_DELACK, "only in the model: the kernel delays an ACK (RFC 1122 4.2.3.2) and folds it into the segment it sends next") \
+    X(N_REAL_DIFF_PKT_DELACK, "only in the model: the kernel sent no bare ACK here; it may delay an ACK (RFC 1122 4.2.3.2) and carry it on the next segment it sends instead") \
     X(N_REAL_DIFF_PKT_NR,   "only in the model: the calls that make it were not replayed") \
     X(N_REAL_DIFF_PKT_RSTACK, "the kernel's RST also carries an ACK; the model sends a bare RST, as RFC 9293 3.10.5 writes it") \
     X(N_REAL_DIFF_PKT_NUMBERS, "the same kind of segment with other relative numbers: the real exchange went in another order") \

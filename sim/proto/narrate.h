@@ -26,7 +26,7 @@
     X(N_NONE, NO_SENTENCE) \
     /* --- application calls --- */ \
     X(N_APP_LISTEN,   "the application calls listen() on port {0}: a passive OPEN (RFC 9293 3.10.1)") \
-    X(N_APP_LISTEN_BACKLOG, "the application calls listen() on port {0} with backlog {1}: a passive OPEN (RFC 9293 3.10.1); as on Linux, at most {1} half-open connection(s) wait in its SYN queue, and at most {1} established one(s) in its accept queue until accept() takes them") \
+    X(N_APP_LISTEN_BACKLOG, "the application calls listen() on port {0} with backlog {1}: a passive OPEN (RFC 9293 3.10.1); as on Linux, at most {1} half-open connection(s) (in SYN_RECEIVED, as RFC 4987 uses the term) wait in its SYN queue, and at most {1} established one(s) in its accept queue until accept() takes them") \
     X(N_APP_ACCEPT, "accept() takes the connection from {0:ip} port {1} off the accept queue of port {2}: {3} still waiting there") \
     X(N_APP_ACCEPT_WAITED, "accept() was waiting for a connection on port {2}: it returns the one from {0:ip} port {1} as soon as its handshake completes") \
     X(N_APP_ERR_ACCEPT_NOLISTEN, "accept() fails: nothing listens on TCP port {0} of this host (error: {1:str})") \
@@ -104,9 +104,9 @@
     X(N_TCP_CLOSE_LISTEN, "close() in {0:state}: delete the TCB, nothing to send (RFC 9293 3.10.4)") \
     X(N_TCP_SHUTDOWN_LISTEN, "shutdown() in {0:state}: like CLOSE, it deletes the TCB; nothing to send (RFC 9293 3.10.4)") \
     X(N_TCP_GIVE_UP,       "no acknowledgement after {0} retransmissions: give up and close the connection") \
-    X(N_TCP_GIVE_UP_HALFOPEN, "no ACK for our SYN,ACK after {0} retransmissions: give up the half-open connection and delete it, which frees its place in the listener's SYN queue (RFC 9293 3.8.3)") \
+    X(N_TCP_GIVE_UP_HALFOPEN, "no ACK for our SYN,ACK after {0} retransmissions: give up the connection in SYN_RECEIVED and delete it, which frees its place in the listener's SYN queue (RFC 9293 3.8.3)") \
     X(N_TCP_COOKIE_EST, "ACK {0} minus one is {1}, a valid SYN cookie of ours: the connection is created straight in ESTABLISHED, with no SYN_RECEIVED stage, since nothing was kept since the SYN; it sends segments of at most {2} bytes, the MSS the cookie encodes, and any other option of the SYN is lost (RFC 4987 3.6)") \
-    X(N_TCP_SYNQ_FULL, "SYN dropped: the SYN queue of port {0} already holds {1} half-open connection(s), its backlog, and SYN cookies are off; like Linux, the listener drops the SYN without a reply, and the client must retransmit it (RFC 4987 2)") \
+    X(N_TCP_SYNQ_FULL, "SYN dropped: the SYN queue of port {0} already holds {1} half-open connection(s) in SYN_RECEIVED, its backlog, and SYN cookies are off; like Linux, the listener drops the SYN without a reply, and the client must retransmit it (RFC 4987 2)") \
     X(N_TCP_ACCQ_FULL_SYN, "SYN dropped: the accept queue of port {0} already holds {1} connection(s), its backlog, that the application has not accepted; like Linux, the listener drops new SYNs until accept() makes room") \
     X(N_TCP_ACCQ_FULL_ACK, "this ACK would complete the handshake, but the accept queue of port {0} already holds {1} connection(s), its backlog: like Linux, drop it and stay in SYN_RECEIVED; our SYN,ACK will be retransmitted and the ACK come again") \
     X(N_TCP_ACCQ_FULL_COOKIE, "this ACK carries a valid SYN cookie, but the accept queue of port {0} already holds {1} connection(s), its backlog: like Linux, drop it; no connection is created") \
@@ -153,10 +153,10 @@
     X(N_TMR_RTO_STOP_SHUTDOWN, "shutdown() in {0:state} deletes the TCB: nothing will be retransmitted, retransmission timer stopped") \
     X(N_TMR_RTO_STOP_ABORT, "abort() in {0:state} deletes the TCB: nothing will be retransmitted, retransmission timer stopped") \
     X(N_TMR_RTO_STOP_UNREAD, "close() with unread data in {0:state} resets the connection: nothing will be retransmitted, retransmission timer stopped") \
-    X(N_TMR_RTO_STOP_AFTER_CLOSE, "data arrived after close() in {0:state} and the connection is reset: nothing will be retransmitted, retransmission timer stopped") \
+    X(N_TMR_RTO_STOP_AFTER_CLOSE, "data arrived after close() in {0:state}: we sent RST and deleted the TCB, so nothing will be retransmitted; retransmission timer stopped") \
     X(N_TMR_RTO_STOP_DELETED, "the TCB is deleted in {0:state}: retransmission timer stopped") \
-    X(N_TMR_RTO_STOP_LISTEN_RST, "an RST sends the half-open connection back to LISTEN: our SYN,ACK will not be retransmitted") \
-    X(N_TMR_RTO_STOP_LISTEN_SYN, "a SYN sends the half-open connection back to LISTEN: our SYN,ACK will not be retransmitted") \
+    X(N_TMR_RTO_STOP_LISTEN_RST, "an RST sends the connection in SYN_RECEIVED back to LISTEN: our SYN,ACK will not be retransmitted") \
+    X(N_TMR_RTO_STOP_LISTEN_SYN, "a SYN sends the connection in SYN_RECEIVED back to LISTEN: our SYN,ACK will not be retransmitted") \
     X(N_TMR_RTO_STOP_TW, "TIME_WAIT: nothing is left to retransmit, retransmission timer stopped") \
     X(N_TMR_RTO_EXPIRE,    "no acknowledgement within {0:dur}: retransmit and double the RTO (RFC 6298 5.5)") \
     X(N_TMR_RTO_EXPIRE_MAX, "no acknowledgement within {0:dur}: retransmit; the RTO stays at its ceiling of {1:dur} (RFC 6298 5.5, 2.5)") \
