@@ -422,7 +422,7 @@ static void port_taken(struct sim *s, int h, int layer, int call,
 {
     trace_app(&s->tr, s->now, h, layer, 0, call, -TCPE_EXISTS, NULL, 0,
               WHY(N_APP_ERR_PORT, port,
-                  trace_intern(&s->tr, "address already in use")));
+                  trace_intern(&s->tr, _(tcp_err_str(-TCPE_EXISTS)))));
 }
 
 struct sim_conn *sim_listen(struct sim *s, int h, uint16_t port, int layer,

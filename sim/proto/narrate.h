@@ -42,7 +42,7 @@
     X(N_APP_ERR_STATE,"the call fails: the TCP connection is {0:state} (error: {1:str})") \
     X(N_APP_ERR_NOCONN,"the call fails: this host has no TCP connection (error: {0:str})") \
     X(N_APP_ERR_NOPORT,"connect() fails: all {0} ephemeral TCP ports ({1}-{2}) of this host are in use (error: address not available, a kernel's EADDRNOTAVAIL)") \
-    X(N_APP_ERR_PORT, "the call fails: TCP port {0} is already in use on this host (error: {1:str})") \
+    X(N_APP_ERR_PORT, "the call fails: TCP port {0} is already in use on this host (error: {1:str}; the socket API says EADDRINUSE)") \
     X(N_APP_UDP_BIND,  "the application binds a UDP socket to port {0}") \
     X(N_APP_UDP_INUSE, "the call fails: UDP port {0} is already bound on this host") \
     X(N_APP_UDP_SEND,  "the application sends one datagram of {0} bytes to {1:ip} port {2}: no handshake, no acknowledgement, no retransmission") \
