@@ -500,10 +500,14 @@ static int whatif_key(struct session *se, int a)
         free(def);
         return 1;
     }
-    case ACT_RELOAD:
+    case ACT_RELOAD: {
+        /* a copy: loading frees the scenario that holds the path */
+        char *path = xstrdup((*se->scn)->path);
         st->msg[0] = '\0';
-        load_file(se, (*se->scn)->path, (*se->scn)->path, 1);
+        load_file(se, path, path, 1);
+        free(path);
         return 1;
+    }
     case ACT_OPEN_PATH:
         st->msg[0] = '\0';
         view_prompt_open(st, PR_PATH, "");

@@ -1,0 +1,118 @@
+# ui_whatif.sh — the what-if keys and the lesson files of the interactive view, in tmux: sourced by tests/ui_tmux.sh (its start, launch, keys, step, settle, check ...).
+#
+# x drops the selected packet, d delays it (a prompt, 1s by default), u
+# undoes to the very screen before, w saves the lesson with its what-ifs;
+# r reloads the lesson file, o's p and O open a typed path.
+
+# ---- what if: drop, delay, undo byte for byte, save ----------------------------
+start
+launch handshake
+check "whatif: the timeline opens" wait_for "Three-way handshake"
+for n in 2 3 4 5 6 7 8 9 10 11; do step j $n; done
+check "whatif: event 11 is the server's SYN,ACK" on_screen "#11/20  0.030s  server  send"
+cp "$TMP/screen" "$TMP/wi-a"
+keys x
+check "whatif: x says where the story departs" wait_for "the story departs at event 12"
+settle
+check "whatif: the line is the language's own selector" \
+    on_screen 'fault drop server->client tcp SYN,ACK #1'
+check "whatif: the lost SYN,ACK ends in a cross" on_screen "dropped (fault) ✕"
+check "whatif: the departure is flagged and selected" on_screen "0.030s⚑▸"
+check "whatif: the story is longer now" on_screen "event 12/30"
+step G 30
+check "whatif: the server retransmits its SYN,ACK" \
+    [ "$(grep -c 'SYN,ACK seq=5000 ack=1001' "$TMP/screen")" -ge 2 ]
+check "whatif: the client's RTO fired" on_screen "RTO expired"
+# a second what-if on top of the first: the first SYN delayed (a prompt)
+step g 1
+for n in 2 3 4 5; do step j $n; done
+check "whatif: event 5 is the client's SYN" on_screen "#5/30  0.010s  client  send"
+cp "$TMP/screen" "$TMP/wi-b"
+keys d
+check "whatif: d asks how long, 1s offered" wait_for "delay the packet by (e.g. 1s, 500ms): 1s_"
+keys BSpace BSpace
+lit "500ms"
+keys Enter
+check "whatif: the delay line" wait_for 'fault delay client->server tcp SYN #1 by 500ms'
+check "whatif: ...departs at its arrival" on_screen "the story departs at event"
+keys u
+wait_gone "fault delay" >/dev/null
+settle
+check "whatif: u gives back the screen before d, byte for byte" cmp -s "$TMP/screen" "$TMP/wi-b"
+if ! cmp -s "$TMP/screen" "$TMP/wi-b"; then diff "$TMP/wi-b" "$TMP/screen" | head -10 | sed 's/^/    /'; fi
+keys u
+wait_for "event 11/20" >/dev/null
+settle
+check "whatif: u again gives back the screen before x, byte for byte" cmp -s "$TMP/screen" "$TMP/wi-a"
+if ! cmp -s "$TMP/screen" "$TMP/wi-a"; then diff "$TMP/wi-a" "$TMP/screen" | head -10 | sed 's/^/    /'; fi
+keys u
+check "whatif: nothing more to undo" wait_for "nothing to undo"
+# save: the default name, then a path typed instead
+keys w
+check "whatif: w with no what-if says so" wait_for "nothing to save yet"
+keys x
+wait_for "the story departs at event 12" >/dev/null
+keys w
+check "whatif: w offers LESSON-whatif.scn" wait_for "save the what-if lesson as: handshake-whatif.scn_"
+keys C-u
+lit "$TMP/hs-whatif.scn"
+keys Enter
+check "whatif: saved" wait_for "saved $TMP/hs-whatif.scn"
+check "whatif: the saved file is the lesson plus the fault line" \
+    sh -c "head -c \$(wc -c <scenarios/handshake.scn) '$TMP/hs-whatif.scn' | cmp -s - scenarios/handshake.scn &&
+           tail -n 1 '$TMP/hs-whatif.scn' | grep -qx 'fault drop server->client tcp SYN,ACK #1' &&
+           tail -n 2 '$TMP/hs-whatif.scn' | grep -q '^# what-if (protosim): the frame of event 11, dropped'"
+check "whatif: the saved lesson runs with the SYN,ACK lost" \
+    sh -c "'$PROTOSIM' --batch '$TMP/hs-whatif.scn' | grep -q 'scenario fault (line 37): drop this packet'"
+keys q
+check "whatif: exits 0" wait_rc
+check "whatif: exit status 0" [ "$(cat "$TMP/rc" 2>/dev/null)" = 0 ]
+
+# ---- r reloads the edited lesson; o and O open a typed path ---------------------
+cp scenarios/handshake.scn "$TMP/lesson.scn"
+cp scenarios/teardown.scn "$TMP/other.scn"
+start
+launch "$TMP/lesson.scn"
+check "reload: the copied lesson opens" wait_for "Three-way handshake"
+for n in 2 3 4 5 6 7 8; do step j $n; done
+sed 's/I want to talk, my numbers/May I talk? My numbers/' "$TMP/lesson.scn" >"$TMP/lesson.new" &&
+    mv "$TMP/lesson.new" "$TMP/lesson.scn"
+keys r
+check "reload: r reloads" wait_for "reloaded $TMP/lesson.scn: 20 events, at event 8"
+settle
+check "reload: the edited note is shown" on_screen "May I talk? My numbers start at 1000"
+check "reload: at the same event" on_screen "event 8/20"
+printf 'at 1s client fly\n' >>"$TMP/lesson.scn"
+keys r
+check "reload: a parse error names file:line:col" wait_for "lesson.scn:35:14: error: unknown action"
+check "reload: ...and the run shown stays" on_screen "May I talk? My numbers start at 1000"
+check "reload: ...at the same event" on_screen "event 8/20"
+keys o
+check "open: o lists the shipped lessons" wait_for "open a shipped scenario"
+check "open: o says p types a path" on_screen "p type a file path"
+keys p
+check "open: p asks for a path" wait_for "open the lesson file: _"
+lit "$TMP/other.scn"
+keys Enter
+check "open: the typed path opens" wait_for "opened $TMP/other.scn: "
+check "open: its title" on_screen "Four-way teardown"
+keys O
+check "open: O asks for a path" wait_for "open the lesson file: _"
+lit "$TMP/nope.scn"
+keys Enter
+check "open: a missing file is said" wait_for "cannot open $TMP/nope.scn: No such file or directory"
+check "open: ...and the view stays" on_screen "Four-way teardown"
+printf 'host a 192.0.2.1\nbogus\n' >"$TMP/bad.scn"
+keys O
+wait_for "open the lesson file: _" >/dev/null
+lit "$TMP/bad.scn"
+keys Enter
+check "open: a parse error names file:line:col" wait_for "bad.scn:2:1: error: unknown keyword"
+check "open: ...and the view stays" on_screen "Four-way teardown"
+keys O
+wait_for "open the lesson file: _" >/dev/null
+keys Escape
+check "open: Esc closes the prompt" wait_gone "open the lesson file:"
+keys q
+check "reload/open: exits 0" wait_rc
+check "reload/open: exit status 0" [ "$(cat "$TMP/rc" 2>/dev/null)" = 0 ]
