@@ -350,9 +350,13 @@ int whatif_apply(struct whatif *w, int kind, const char *by,
         base = seeded;
     }
     char comment[300];
-    snprintf(comment, sizeof comment,
-             _("what-if (protosim): the frame of event %zu, %s"), st->cur + 1,
-             kind == WI_DELAY ? _("delayed") : _("dropped"));
+    if (kind == WI_DELAY)
+        snprintf(comment, sizeof comment,
+                 _("what-if (protosim): the frame of event %zu, delayed by %s"),
+                 st->cur + 1, by ? by : "1s");
+    else
+        snprintf(comment, sizeof comment,
+                 _("what-if (protosim): the frame of event %zu, dropped"), st->cur + 1);
     size_t nlen;
     char *ntext = whatif_text(base, blen, comment, line, &nlen);
     free(seeded);
