@@ -477,12 +477,12 @@ static int whatif_key(struct session *se, int a)
         whatif_apply(&se->wi, WI_DROP, NULL, &before);
         return 1;
     case ACT_DELAY: {
-        const char *why;
+        /* a frame no fault line can name is said before asking how long */
+        char line[200];
         st->msg[0] = '\0';
-        if (whatif_packet_send(se->ix.tr, st->cur, &why) < 0) {
-            snprintf(st->msg, sizeof st->msg, "%s", why);
+        if (whatif_selector(se->ix.tr, st->cur, WI_DELAY, "1s", line, sizeof line,
+                            st->msg, sizeof st->msg) < 0)
             return 1;
-        }
         view_prompt_open(st, PR_DELAY, "1s");
         return 1;
     }
