@@ -193,6 +193,7 @@ END_TEST
 START_TEST(test_every_frame_of_a_routed_lesson_drops_itself)
 {
     every_frame_drops_itself("dns-iterative");
+    every_frame_drops_itself("web-request");
 }
 END_TEST
 
@@ -350,6 +351,7 @@ START_TEST(test_apply_save_and_undo)
     ck_assert_ptr_ne(cur, &base);
     ck_assert_uint_eq(st.cur, sa + 1);                 /* the drop is new */
     ck_assert_uint_eq(st.depart, sa + 2);
+    ck_assert_int_eq(st.whatifs, 1);
     ck_assert_int_eq(cur->tr.recs[st.cur].kind, TK_DROP);
     ck_assert_msg(strstr(st.msg, "departs at event"), "%s", st.msg);
     ck_assert_ptr_eq(ix.tr, &cur->tr);
@@ -361,6 +363,7 @@ START_TEST(test_apply_save_and_undo)
     struct sim *first = cur;
     ck_assert_int_eq(whatif_apply(&w, WI_DELAY, "1s", &before2), 0);
     ck_assert_int_eq(w.depth, 2);
+    ck_assert_int_eq(st.whatifs, 2);
 
     char path[] = "/tmp/protosim-whatif-XXXXXX";
     int fd = mkstemp(path);

@@ -33,6 +33,7 @@ check "whatif: the line is the language's own selector" \
 check "whatif: the lost SYN,ACK ends in a cross" on_screen "dropped (fault) ✕"
 check "whatif: the departure is flagged and selected" on_screen "0.030s⚑▸"
 check "whatif: the story is longer now" on_screen "event $((k + 1))/30"
+check "whatif: the title says a what-if is shown" on_screen "Three-way handshake · 1 what-if "
 step G 30
 check "whatif: the server retransmits its SYN,ACK" \
     [ "$(grep -c 'SYN,ACK seq=5000 ack=1001' "$TMP/screen")" -ge 2 ]
@@ -49,6 +50,7 @@ lit "500ms"
 keys Enter
 check "whatif: the delay line" wait_for 'fault delay client->server tcp SYN #1 by 500ms'
 check "whatif: ...departs at its arrival" on_screen "the story departs at event"
+check "whatif: ...and the title counts two" on_screen "Three-way handshake · 2 what-ifs"
 keys u
 wait_gone "fault delay" >/dev/null
 settle

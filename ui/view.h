@@ -347,6 +347,7 @@ struct view_state {
     /* what-if (ui/whatif.c): 1 + the event where this run departs from
      * the one it was made from, marked in the diagram; 0 none */
     size_t depart;
+    int    whatifs;        /* what-ifs stacked under this run, shown in the title */
     int    prompt;         /* enum view_prompt, while overlay is OV_PROMPT */
     char   input[256];     /* the line typed at that prompt */
 };

@@ -401,6 +401,7 @@ int whatif_apply(struct whatif *w, int kind, const char *by,
     st->scroll[PANE_INSPECTOR] = 0;
     st->title = lesson_title(ns);
     st->depart = 0;
+    st->whatifs = w->depth;
     size_t n = w->ix->n;
     if (dep < 0) {
         snprintf(st->msg, sizeof st->msg,
