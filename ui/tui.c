@@ -228,6 +228,7 @@ struct session {
     struct view_screen *vs;         /* for a frame drawn mid-key */
     const struct palette *norm, *proj;
     struct whatif wi;               /* x, d, u, w: the what-if runs (whatif.c) */
+    struct view_state asked;        /* the view before d asked how long */
 };
 
 /* Renders and shows one frame now. */
@@ -445,7 +446,7 @@ static void prompt_done(struct session *se)
     st->msg[0] = '\0';
     switch (prompt) {
     case PR_DELAY: {
-        struct view_state before = *st;
+        struct view_state before = se->asked;     /* undo goes back before d */
         if (!whatif_duration_ok(in)) {
             snprintf(st->msg, sizeof st->msg,
                      _("\"%s\" is not a duration like 1s, 500ms or 1.5s: nothing changed"),
@@ -483,6 +484,7 @@ static int whatif_key(struct session *se, int a)
         if (whatif_selector(se->ix.tr, st->cur, WI_DELAY, "1s", line, sizeof line,
                             st->msg, sizeof st->msg) < 0)
             return 1;
+        se->asked = before;
         view_prompt_open(st, PR_DELAY, "1s");
         return 1;
     }

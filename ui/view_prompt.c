@@ -8,6 +8,7 @@ void view_prompt_open(struct view_state *st, int prompt, const char *text)
 {
     st->overlay = OV_PROMPT;
     st->prompt = prompt;
+    st->playing = 0;                /* the event asked about stays selected */
     snprintf(st->input, sizeof st->input, "%s", text ? text : "");
 }
 
