@@ -197,6 +197,20 @@ START_TEST(test_every_frame_of_a_routed_lesson_drops_itself)
 }
 END_TEST
 
+START_TEST(test_every_frame_of_the_other_lessons_drops_itself)
+{
+    /* simultaneous opens and closes, injected old duplicates, resets,
+     * TIME_WAIT, framed data, and a gateway's ARP (its TCP frames) */
+    static const char *const names[] = {
+        "simultaneous-open", "two-way-handshake", "stale-syn", "simultaneous-close",
+        "rst", "time-wait", "time-wait-reopen", "half-close", "sticky-packets",
+        "arp-gateway",
+    };
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        every_frame_drops_itself(names[k]);
+}
+END_TEST
+
 START_TEST(test_delay_line_holds_the_frame_back)
 {
     size_t len;
@@ -538,6 +552,7 @@ Suite *whatif_suite(void)
     tcase_add_test(tc, test_every_frame_of_handshake_drops_itself);
     tcase_add_test(tc, test_every_frame_of_udp_and_dns_drops_itself);
     tcase_add_test(tc, test_every_frame_of_a_routed_lesson_drops_itself);
+    tcase_add_test(tc, test_every_frame_of_the_other_lessons_drops_itself);
     tcase_add_test(tc, test_delay_line_holds_the_frame_back);
     tcase_add_test(tc, test_duration_ok);
     suite_add_tcase(s, tc);
