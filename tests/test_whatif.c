@@ -443,6 +443,65 @@ START_TEST(test_apply_save_and_undo)
 }
 END_TEST
 
+/* A session run with --seed on a lesson with random loss: the what-if
+ * writes that seed into the lesson, so the saved file alone runs the
+ * same story. */
+START_TEST(test_saved_lesson_keeps_the_sessions_seed)
+{
+    static const char lesson[] =
+        "title \"lossy\"\n"
+        "host a 192.0.2.1\nhost b 192.0.2.2\n"
+        "link a b delay 10ms jitter 5ms loss 20%\n"
+        "at 0ms b listen 80\nat 10ms a connect b 80\n"
+        "at 500ms a send \"one\"\nat 900ms a send \"two\"\nat 1300ms a send \"three\"\n";
+    char path[] = "/tmp/protosim-seed-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, lesson, sizeof lesson - 1), (long)(sizeof lesson - 1));
+    close(fd);
+    struct scn_errors errs = { 0 };
+    int ioerr = 0;
+    struct scenario *scn = scenario_load(path, &errs, &ioerr);
+    ck_assert_ptr_nonnull(scn);
+    struct sim base;
+    sim_init(&base, scn, 7);
+    sim_run(&base);
+    struct sim *cur = &base;
+    struct view_index ix;
+    view_index_build(&ix, &base.tr);
+    struct view_state st;
+    view_state_init(&st, 1);
+    struct whatif w;
+    whatif_init(&w, &scn, &cur, &ix, &st, 1, 7, 0);
+    st.cur = find_event(&base.tr, 0, TK_SEND, "SYN,ACK");
+    struct view_state b = st;
+    ck_assert_int_eq(whatif_apply(&w, WI_DROP, NULL, &b), 0);
+    ck_assert_msg(strstr(w.text, "\nseed 7\n"), "%s", w.text);
+    char out[] = "/tmp/protosim-seed-out-XXXXXX";
+    fd = mkstemp(out);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_int_eq(whatif_save(&w, out), 0);
+    struct scenario *ls = scenario_load(out, &errs, &ioerr);
+    ck_assert_ptr_nonnull(ls);
+    ck_assert_int_eq(ls->seed, 7);
+    struct sim again;
+    run(&again, ls);                       /* the file's own seed */
+    char *t1 = text_of(cur), *t2 = text_of(&again);
+    ck_assert_str_eq(t1, t2);
+    free(t1);
+    free(t2);
+    sim_free(&again);
+    scenario_free(ls);
+    whatif_free(&w);
+    view_index_free(&ix);
+    sim_free(&base);
+    scenario_free(scn);
+    unlink(path);
+    unlink(out);
+}
+END_TEST
+
 /* An ARP frame, or a state change, is refused with the reason and the run
  * stays. */
 START_TEST(test_apply_refuses_and_keeps_the_run)
@@ -566,6 +625,7 @@ Suite *whatif_suite(void)
     tcase_add_test(tc, test_text_adds_a_commented_line);
     tcase_add_test(tc, test_apply_save_and_undo);
     tcase_add_test(tc, test_apply_refuses_and_keeps_the_run);
+    tcase_add_test(tc, test_saved_lesson_keeps_the_sessions_seed);
     tcase_add_test(tc, test_prompt_keys);
     suite_add_tcase(s, tc);
     return s;
