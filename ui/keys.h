@@ -38,13 +38,13 @@
     X(SEARCH,      N_("search"), N_("search event summaries")) \
     X(SEARCH_NEXT, "", N_("next search match")) \
     X(SEARCH_PREV, "", N_("previous search match")) \
-    X(OPEN,        N_("open"), N_("open a shipped scenario (p there: a file path)")) \
-    X(OPEN_PATH,   "", N_("open a lesson file by its path")) \
-    X(RELOAD,      "", N_("reload the lesson file (after editing it)")) \
-    X(DROP,        "", N_("what if the selected packet were lost? (runs again)")) \
-    X(DELAY,       "", N_("what if it were delayed? (asks how long)")) \
+    X(OPEN,        N_("open"), N_("open a shipped scenario")) \
+    X(OPEN_PATH,   "", N_("open a file by its path")) \
+    X(RELOAD,      "", N_("reload the lesson's file")) \
+    X(DROP,        "", N_("what if: drop this packet")) \
+    X(DELAY,       "", N_("what if: delay this packet")) \
     X(UNDO,        "", N_("undo the last what-if")) \
-    X(SAVE,        "", N_("save the lesson with its what-ifs as a file")) \
+    X(SAVE,        "", N_("save the what-if lesson")) \
     X(PROJECTOR,   N_("projector"), N_("big high-contrast view")) \
     X(LANG,        N_("中文"), N_("switch the language (English, 中文)")) \
     X(REDRAW,      "", N_("redraw the screen")) \
