@@ -496,6 +496,9 @@ check "L again: back to Chinese at the same event" wait_for "事件 7/"
 keys q
 check "zh run exits 0" wait_rc
 
+# ---- 12b. what if, and the lesson files (x d u w, r, o's p and O) -------------------
+. "$HERE/ui_whatif.sh"
+
 # ---- 13. a hung-up terminal ends the program even when SIGHUP is ignored --------------------
 # Under nohup (or trap '' HUP) the hang-up arrives as EOF/EIO on input only;
 # the view must restore and exit, not spin on getch() errors.

@@ -39,6 +39,12 @@
     X(SEARCH_NEXT, "", N_("next search match")) \
     X(SEARCH_PREV, "", N_("previous search match")) \
     X(OPEN,        N_("open"), N_("open a shipped scenario")) \
+    X(OPEN_PATH,   "", N_("open a file by its path")) \
+    X(RELOAD,      "", N_("reload the lesson's file")) \
+    X(DROP,        "", N_("what if: drop this packet")) \
+    X(DELAY,       "", N_("what if: delay this packet")) \
+    X(UNDO,        "", N_("undo the last what-if")) \
+    X(SAVE,        "", N_("save the what-if lesson")) \
     X(PROJECTOR,   N_("projector"), N_("big high-contrast view")) \
     X(LANG,        N_("中文"), N_("switch the language (English, 中文)")) \
     X(REDRAW,      "", N_("redraw the screen")) \
@@ -84,6 +90,12 @@ enum ui_action {
     X('n',          "n",      SEARCH_NEXT) \
     X('N',          "N",      SEARCH_PREV) \
     X('o',          "o",      OPEN)        \
+    X('O',          "O",      OPEN_PATH)   \
+    X('r',          "r",      RELOAD)      \
+    X('x',          "x",      DROP)        \
+    X('d',          "d",      DELAY)       \
+    X('u',          "u",      UNDO)        \
+    X('w',          "w",      SAVE)        \
     X('P',          "P",      PROJECTOR)   \
     X('L',          "L",      LANG)        \
     X(12,           "C-l",    REDRAW)      \

@@ -8,6 +8,7 @@
 #include <curses.h>
 #include <term.h>
 #include <langinfo.h>
+#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "render.h"
 #include "tui.h"
 #include "view.h"
+#include "whatif.h"
 
 /* ---- always give the terminal back ---------------------------------------- */
 
@@ -225,6 +227,8 @@ struct session {
     int ncat;
     struct view_screen *vs;         /* for a frame drawn mid-key */
     const struct palette *norm, *proj;
+    struct whatif wi;               /* x, d, u, w: the what-if runs (whatif.c) */
+    struct view_state asked;        /* the view before d asked how long */
 };
 
 /* Renders and shows one frame now. */
@@ -316,6 +320,7 @@ static void switch_language(struct session *se)
     sim_free(se->s);
     char failed[300], note[300];
     run_lesson(se, failed, sizeof failed, note, sizeof note);
+    whatif_relang(&se->wi);         /* the runs undo goes back to, too */
     if (st->cur >= se->ix.n)
         st->cur = se->ix.n ? se->ix.n - 1 : 0;
     st->title = lesson_title(*se->scn);
@@ -323,21 +328,38 @@ static void switch_language(struct session *se)
              failed[0] ? failed : _("language: English (L switches)"));
 }
 
-/* Loads and runs the chosen scenario in place of the current one. */
-static void load_choice(struct session *se)
+/* Loads the lesson file at path and runs it in place of the current one
+ * (and of its what-ifs); `name` is what the messages call it.  A file
+ * that cannot be read or does not parse is said on the bottom line
+ * (file:line:col for a parse error) and the run shown stays.  `reload`
+ * (r): the same file again, the view kept at the same event number where
+ * the new run has it. */
+static void load_file(struct session *se, const char *path, const char *name,
+                      int reload)
 {
     struct view_state *st = &se->st;
-    st->overlay = OV_NONE;
-    if (st->choice < 0 || st->choice >= se->ncat)
-        return;
-    const struct scn_entry *e = &se->cat[st->choice];
-    struct scn_errors errs = { 0 };
+    size_t len = 0;
     int ioerr = 0;
-    struct scenario *ns = scenario_load(e->path, &errs, &ioerr);
+    char *text = whatif_read_file(path, &len, &ioerr);
+    if (!text) {
+        snprintf(st->msg, sizeof st->msg, _("cannot open %s: %s"), name,
+                 ioerr == EFBIG ? _("a lesson may have at most 64 MiB")
+                                : strerror(ioerr));
+        return;
+    }
+    struct scn_errors errs = { 0 };
+    struct scenario *ns = scenario_parse(path, text, len, &errs);
     if (!ns) {
-        snprintf(st->msg, sizeof st->msg, _("cannot open %s: %s"), e->name,
-                 ioerr ? strerror(ioerr) : errs.n ? errs.msgs[0] : _("error"));
+        if (errs.n > 1)
+            snprintf(st->msg, sizeof st->msg,
+                     P_("%s (and %d more error; the run shown is unchanged)",
+                        "%s (and %d more errors; the run shown is unchanged)",
+                        errs.n - 1), errs.msgs[0], errs.n - 1);
+        else
+            snprintf(st->msg, sizeof st->msg, _("%s (the run shown is unchanged)"),
+                     errs.n ? errs.msgs[0] : _("error"));
         scn_errors_free(&errs);
+        free(text);
         return;
     }
     scn_errors_free(&errs);
@@ -345,15 +367,18 @@ static void load_choice(struct session *se)
         /* the replay takes up to a few seconds: say so first */
         snprintf(st->msg, sizeof st->msg,
                  _("opening %s: replaying its TCP calls on 127.0.0.1 (--real)..."),
-                 e->name);
+                 name);
         draw_frame(se);
     }
+    struct view_state was = *st;
+    whatif_clear(&se->wi);
     view_index_free(&se->ix);
     sim_free(se->s);
     scenario_free(*se->scn);
     *se->scn = ns;
     char failed[300], note[300];
     run_lesson(se, failed, sizeof failed, note, sizeof note);
+    whatif_set_text(&se->wi, text, len);
     int utf8 = st->utf8, projector = st->projector, speed = st->speed;
     view_state_init(st, utf8);
     st->projector = projector;
@@ -361,13 +386,137 @@ static void load_choice(struct session *se)
     st->title = lesson_title(ns);
     st->choices = se->choices;
     st->nchoices = se->ncat;
+    if (reload) {
+        /* the same event number, host and pane where the new run has them */
+        st->cur = se->ix.n == 0 ? 0 : was.cur < se->ix.n ? was.cur : se->ix.n - 1;
+        st->host = was.host < ns->nhosts ? was.host : 0;
+        st->focus = was.focus;
+    }
     if (failed[0] || note[0])
-        snprintf(st->msg, sizeof st->msg, _("opened %s: %.140s"), e->name,
-                 failed[0] ? failed : note);
+        snprintf(st->msg, sizeof st->msg, reload ? _("reloaded %s: %.140s")
+                 : _("opened %s: %.140s"), name, failed[0] ? failed : note);
+    else if (reload)
+        snprintf(st->msg, sizeof st->msg, _("reloaded %s: %zu events, at event %zu"),
+                 name, se->ix.n, se->ix.n ? st->cur + 1 : 0);
     else
         snprintf(st->msg, sizeof st->msg, se->real
                  ? _("opened %s: %zu events, the kernel beside the model")
-                 : _("opened %s: %zu events"), e->name, se->ix.n);
+                 : _("opened %s: %zu events"), name, se->ix.n);
+}
+
+/* Loads and runs the chosen shipped scenario in place of the current one. */
+static void load_choice(struct session *se)
+{
+    struct view_state *st = &se->st;
+    st->overlay = OV_NONE;
+    if (st->choice < 0 || st->choice >= se->ncat)
+        return;
+    const struct scn_entry *e = &se->cat[st->choice];
+    load_file(se, e->path, e->name, 0);
+}
+
+/* The path typed at `o`'s prompt: a file, or a shipped lesson's name. */
+static void load_typed(struct session *se, const char *typed)
+{
+    struct view_state *st = &se->st;
+    if (!typed[0]) {
+        snprintf(st->msg, sizeof st->msg, "%s", _("no path given: nothing opened"));
+        return;
+    }
+    char *path = scnpath_resolve(typed, se->argv0);
+    if (!path) {
+        snprintf(st->msg, sizeof st->msg,
+                 _("no file or shipped lesson named \"%s\" (a path needs a / or .scn)"),
+                 typed);
+        return;
+    }
+    load_file(se, path, typed, 0);
+    free(path);
+}
+
+/* The line typed at the prompt is given (Enter). */
+static void prompt_done(struct session *se)
+{
+    struct view_state *st = &se->st;
+    char in[sizeof st->input];
+    snprintf(in, sizeof in, "%s", st->input);
+    int prompt = st->prompt;
+    st->overlay = OV_NONE;
+    st->prompt = PR_NONE;
+    st->msg[0] = '\0';
+    switch (prompt) {
+    case PR_DELAY: {
+        struct view_state before = se->asked;     /* undo goes back before d */
+        if (!whatif_duration_ok(in)) {
+            snprintf(st->msg, sizeof st->msg,
+                     _("\"%s\" is not a duration like 1s, 500ms or 1.5s: nothing changed"),
+                     in);
+            return;
+        }
+        whatif_apply(&se->wi, WI_DELAY, in, &before);
+        break;
+    }
+    case PR_SAVE:
+        whatif_save(&se->wi, in);
+        break;
+    case PR_PATH:
+        load_typed(se, in);
+        break;
+    default:
+        break;
+    }
+}
+
+/* The what-if and file keys (x d u w r O); 1 when ch was one of them. */
+static int whatif_key(struct session *se, int a)
+{
+    struct view_state *st = &se->st;
+    struct view_state before = *st;
+    switch (a) {
+    case ACT_DROP:
+        st->msg[0] = '\0';
+        whatif_apply(&se->wi, WI_DROP, NULL, &before);
+        return 1;
+    case ACT_DELAY: {
+        /* a frame no fault line can name is said before asking how long */
+        char line[200];
+        st->msg[0] = '\0';
+        if (whatif_selector(se->ix.tr, st->cur, WI_DELAY, "1s", line, sizeof line,
+                            st->msg, sizeof st->msg) < 0)
+            return 1;
+        se->asked = before;
+        view_prompt_open(st, PR_DELAY, "1s");
+        return 1;
+    }
+    case ACT_UNDO:
+        whatif_undo(&se->wi);
+        return 1;
+    case ACT_SAVE: {
+        st->msg[0] = '\0';
+        if (!se->wi.depth) {
+            whatif_save(&se->wi, "");      /* says there is nothing to save */
+            return 1;
+        }
+        char *def = whatif_save_name((*se->scn)->path);
+        view_prompt_open(st, PR_SAVE, def);
+        free(def);
+        return 1;
+    }
+    case ACT_RELOAD: {
+        /* a copy: loading frees the scenario that holds the path */
+        char *path = xstrdup((*se->scn)->path);
+        st->msg[0] = '\0';
+        load_file(se, path, path, 1);
+        free(path);
+        return 1;
+    }
+    case ACT_OPEN_PATH:
+        st->msg[0] = '\0';
+        view_prompt_open(st, PR_PATH, "");
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 /* Handles one key; returns 1 to quit. */
@@ -377,6 +526,14 @@ static int handle_key(struct session *se, int ch, int w, int h)
     if (w < VIEW_MIN_W || h < VIEW_MIN_H)
         return ch == 'q';
     switch (st->overlay) {
+    case OV_PROMPT:
+        if (ch == KEY_BACKSPACE)
+            ch = 127;
+        else if (is_enter(ch))
+            ch = '\n';
+        if (view_prompt_key(st, ch) > 0)
+            prompt_done(se);
+        return 0;
     case OV_SEARCH:
         if (ch == KEY_BACKSPACE)
             ch = 127;
@@ -391,6 +548,8 @@ static int handle_key(struct session *se, int ch, int w, int h)
         int a = action_for(ch);
         if (is_enter(ch))
             load_choice(se);
+        else if (ch == 'p')
+            view_prompt_open(st, PR_PATH, "");
         else if (ch == 27 || ch == 'q')
             st->overlay = OV_NONE;
         else if (a == ACT_NEXT && st->choice + 1 < st->nchoices)
@@ -413,6 +572,8 @@ static int handle_key(struct session *se, int ch, int w, int h)
                      _("that key does nothing here: ? lists the keys"));
         return 0;
     }
+    if (whatif_key(se, a))
+        return 0;
     switch (view_apply(&se->ix, st, a, w, h)) {
     case VE_QUIT:
         return 1;
@@ -490,6 +651,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
     se.proj = &proj;
     char note[300];
     index_run(&se, note, sizeof note);
+    whatif_init(&se.wi, scn, &se.s, &se.ix, &se.st, have_seed, seed, real != NULL);
     view_state_init(&se.st, utf8);
     se.st.title = lesson_title(*scn);
     snprintf(se.st.msg, sizeof se.st.msg, "%.150s", note);
@@ -535,6 +697,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
     }
 
     view_screen_free(&vs);
+    whatif_free(&se.wi);            /* the caller's run is current again */
     view_index_free(&se.ix);
     free(se.choices);
     scnpath_catalog_free(se.cat, se.ncat);

@@ -15,8 +15,10 @@ const char *tui_unusable(void);
 struct real_opts;
 
 /* Shows the finished run *s of *scn until the user quits.  `o` may load
- * another shipped scenario: then *scn and *s are replaced (the old ones
- * freed) and the caller frees whatever is there at the end.  The new run
+ * another shipped scenario or a typed path, `r` the same file again: then
+ * *scn and *s are replaced (the old ones freed) and the caller frees
+ * whatever is there at the end.  What-if runs (x, d; whatif.c) live in
+ * memory of their own and are gone by the time this returns.  The new run
  * uses `seed` when have_seed, else the scenario's own seed — the choice the
  * command line makes.  `real` is NULL, or the --real options the first run
  * was replayed with: a scenario opened with `o` is then replayed on

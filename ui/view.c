@@ -668,7 +668,10 @@ static void draw_title(const struct view_index *ix, const struct view_state *st,
     vw_fill(scr, r, ' ', R_TITLE);
     const char *dot = st->utf8 ? " \u00b7 " : " - ";
     char left[256], right[256], t[32];
-    snprintf(left, sizeof left, " protosim%s%s", dot, st->title ? st->title : "");
+    int ll = snprintf(left, sizeof left, " protosim%s%s", dot, st->title ? st->title : "");
+    if (st->whatifs > 0 && ll > 0 && (size_t)ll < sizeof left)  /* whatif.c */
+        snprintf(left + ll, sizeof left - (size_t)ll, P_("%s%d what-if", "%s%d what-ifs",
+                 st->whatifs), dot, st->whatifs);
     int pos = 0;
     if (ix->n) {
         size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;

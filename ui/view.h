@@ -121,7 +121,8 @@ enum view_role {
     X(KDIFF,    0x2260, '!')  /* ≠ the kernel differs from the model */  \
     X(KDETAIL,  0x007E, '~')  /* ~ the same state, a detail differs */ \
     X(KQUERY,   0x003F, '?')  /* ? a state the kernel was not seen in */ \
-    X(KSAME,    0x003D, '=')  /* = the kernel agrees with the model */
+    X(KSAME,    0x003D, '=')  /* = the kernel agrees with the model */ \
+    X(DEPART,   0x2691, '!')  /* ⚑ what-if: the story departs here */
 
 enum view_glyph {
 #define X(id, u, a) G_##id,
@@ -320,7 +321,10 @@ void view_index_free(struct view_index *ix);
 
 /* ---- what the user is looking at ---------------------------------------- */
 
-enum view_overlay { OV_NONE, OV_HELP, OV_SEARCH, OV_OPEN };
+enum view_overlay { OV_NONE, OV_HELP, OV_SEARCH, OV_OPEN, OV_PROMPT };
+
+/* What a line typed at the bottom (OV_PROMPT) is for (ui/view_prompt.c). */
+enum view_prompt { PR_NONE, PR_DELAY, PR_SAVE, PR_PATH };
 
 /* One shipped scenario, for the `o` list. */
 struct view_choice { const char *name, *title; };
@@ -336,10 +340,16 @@ struct view_state {
     int    speed;          /* index into view_speed_ms() */
     int    overlay;        /* enum view_overlay */
     char   query[64];      /* the search being typed, then the last one */
-    char   msg[160];       /* one-shot message for the bottom line */
+    char   msg[256];       /* one-shot message for the bottom line */
     const char *title;     /* the scenario's title */
     const struct view_choice *choices;   /* the `o` list */
     int    nchoices, choice;
+    /* what-if (ui/whatif.c): 1 + the event where this run departs from
+     * the one it was made from, marked in the diagram; 0 none */
+    size_t depart;
+    int    whatifs;        /* what-ifs stacked under this run, shown in the title */
+    int    prompt;         /* enum view_prompt, while overlay is OV_PROMPT */
+    char   input[256];     /* the line typed at that prompt */
 };
 
 void view_state_init(struct view_state *st, int utf8);
@@ -411,6 +421,13 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
 /* A key typed while the search prompt is open: printable characters edit
  * the query, '\n' searches, 27 (Esc) cancels, 127/8 delete. */
 void view_search_key(const struct view_index *ix, struct view_state *st, int ch);
+
+/* A key typed at the OV_PROMPT line: printable bytes edit st->input,
+ * 127/8 delete a character.  Returns 1 on '\n' (the line is given), -1 on
+ * 27 (Esc: the prompt closes), else 0. */
+int view_prompt_key(struct view_state *st, int ch);
+/* Opens the prompt `prompt` with `text` already typed. */
+void view_prompt_open(struct view_state *st, int prompt, const char *text);
 
 /* The one-line summary used for an arrow ("SYN seq=1000", "ARP ..."). */
 char *view_packet_label(const struct trace *tr, const struct trace_rec *r,

@@ -699,13 +699,18 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
     int x = col_of(g, r->host);
     char buf[512], lab[256], wb[800];
 
-    /* time, when it moves on (and at the top, for context) */
-    if (i == g->top || tr->recs[i - 1].t_us != r->t_us || sel) {
+    /* time, when it moves on (and at the top, for context); a what-if's
+     * departure always shows its time, flagged */
+    int dep = st->depart && i + 1 == st->depart;
+    if (i == g->top || tr->recs[i - 1].t_us != r->t_us || sel || dep) {
         char t[32];
         fmt_time(r->t_us, t, sizeof t);
         int tl = (int)strlen(t);
-        view_put(scr, g->r.x + g->tw - tl, y, tl, t, sel ? R_CURSOR : R_TIME, utf8);
+        view_put(scr, g->r.x + g->tw - tl, y, tl, t,
+                 sel ? R_CURSOR : dep ? R_ALERT : R_TIME, utf8);
     }
+    if (dep)
+        vw_set_glyph(scr, g->r.x + g->tw, y, G_DEPART, R_ALERT, utf8);
     if (sel)
         vw_set_glyph(scr, g->mark_x, y, G_MARK, R_CURSOR, utf8);
 

@@ -729,6 +729,10 @@ void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
 {
     const char *dot = st->utf8 ? " \u00b7 " : " - ";
     vw_fill(scr, r, ' ', R_HINT);
+    if (st->overlay == OV_PROMPT) {
+        vw_draw_prompt(st, scr, r);
+        return;
+    }
     if (st->overlay == OV_SEARCH) {
         char buf[128];
         snprintf(buf, sizeof buf, " /%s_", st->query);
@@ -742,7 +746,7 @@ void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
     }
     if (st->msg[0]) {
         vw_fill(scr, r, ' ', R_MSG);
-        char buf[200];
+        char buf[300];
         snprintf(buf, sizeof buf, " %s", st->msg);
         vw_put_fit(scr, r.x, r.y, r.w, buf, R_MSG, st->utf8);
         return;
@@ -752,8 +756,9 @@ void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
         return;
     }
     if (st->overlay == OV_OPEN) {
-        char buf[128];
-        snprintf(buf, sizeof buf, _(" j/k choose%sEnter open%sEsc cancel"), dot, dot);
+        char buf[192];
+        snprintf(buf, sizeof buf, _(" j/k choose%sEnter open%sp type a file path%sEsc cancel"),
+                 dot, dot, dot);
         view_put(scr, r.x, r.y, r.w, buf, R_HINT, st->utf8);
         return;
     }

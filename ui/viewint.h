@@ -47,6 +47,10 @@ void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
                struct view_rect r);
 void vw_draw_help(const struct view_state *st, struct view_screen *scr);
 void vw_draw_open(const struct view_state *st, struct view_screen *scr);
+/* ---- view_prompt.c: the OV_PROMPT line, drawn in the hint line's place --- */
+void vw_draw_prompt(const struct view_state *st, struct view_screen *scr,
+                    struct view_rect r);
+
 void vw_draw_narration(const struct view_index *ix, const struct view_state *st,
                     struct view_screen *scr, struct view_rect r);
 
