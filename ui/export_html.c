@@ -56,6 +56,7 @@ static const char SCRIPT[] =
     "var nar=document.getElementById('ps-narration'),ins=document.getElementById('ps-inspector');\n"
     "var box=document.getElementById('ps-diagram');\n"
     "function y(i){return P.bodyY+(i-P.first)*P.rowH;}\n"
+    "function scale(){var r=svg.getBoundingClientRect();return r.height/svg.viewBox.baseVal.height;}\n"
     "function show(i){\n"
     " cur=Math.max(P.first,Math.min(P.last,i));\n"
     " clip.setAttribute('height',(y(cur+1)-P.bodyY).toFixed(1));\n"
@@ -66,9 +67,12 @@ static const char SCRIPT[] =
     " pos.textContent='#'+(cur+1)+'/'+P.total+'  '+v[0]+'  '+v[1];\n"
     " evt.textContent=v[2];nar.textContent=v[3];ins.textContent=v[4].join('\\n');\n"
     " document.body.setAttribute('data-cur',String(cur+1));\n"
-    " var t=y(cur);\n"
-    " if(t<box.scrollTop+P.bodyY||t+P.rowH*2>box.scrollTop+box.clientHeight)\n"
+    " var k=scale(),t=y(cur)*k;\n"
+    " if(t<box.scrollTop+P.bodyY*k||t+P.rowH*2*k>box.scrollTop+box.clientHeight)\n"
     "  box.scrollTop=Math.max(0,t-box.clientHeight/2);\n"
+    " var hx=v[5]>=0?P.lanes[v[5]]*k:-1;\n"
+    " if(hx>=0&&(hx<box.scrollLeft+60||hx>box.scrollLeft+box.clientWidth-60))\n"
+    "  box.scrollLeft=Math.max(0,hx-box.clientWidth/2);\n"
     "}\n"
     "document.addEventListener('keydown',function(e){\n"
     " var k=e.key;\n"
@@ -86,6 +90,8 @@ static const char SCRIPT[] =
     "on('ps-prev',function(){show(cur-1);});\n"
     "on('ps-next',function(){show(cur+1);});\n"
     "on('ps-last',function(){show(P.last);});\n"
+    "var fit=false;\n"
+    "on('ps-fit',function(){fit=!fit;svg.style.width=fit?'100%':'';svg.style.height=fit?'auto':'';show(cur);});\n"
     "svg.addEventListener('click',function(e){\n"
     " var r=svg.getBoundingClientRect(),s=svg.viewBox.baseVal.height/r.height;\n"
     " var yy=(e.clientY-r.top)*s;\n"
@@ -96,7 +102,7 @@ static const char SCRIPT[] =
     "})();\n";
 
 /* One event's data for the page: [time, host, event, narration, inspector
- * lines]. */
+ * lines, host index or -1]. */
 static void event_json(FILE *fp, const struct view_index *ix, size_t i)
 {
     const struct trace *tr = ix->tr;
@@ -129,7 +135,7 @@ static void event_json(FILE *fp, const struct view_index *ix, size_t i)
         export_json_str(fp, l.v[k].text);
     }
     view_lines_free(&l);
-    fputs("]]", fp);
+    fprintf(fp, "],%d]", r->host >= 0 && r->host < tr->nhosts ? r->host : -1);
 }
 
 void export_html(FILE *fp, const struct view_index *ix, const struct export_opts *o)
@@ -160,6 +166,8 @@ void export_html(FILE *fp, const struct view_index *ix, const struct export_opts
         { "ps-prev",  N_("◀ back"),  N_("the previous event (left arrow)") },
         { "ps-next",  N_("next ▶"),  N_("the next event (right arrow)") },
         { "ps-last",  N_("last ▶▶"),  N_("the last event (End)") },
+        { "ps-fit",   N_("fit width"), N_("the whole diagram's width in the window, or "
+                                          "back to its own size") },
     };
     for (size_t k = 0; k < sizeof buttons / sizeof buttons[0]; k++) {
         fprintf(fp, "<button id=\"%s\" type=\"button\" title=\"", buttons[k].id);
@@ -182,8 +190,11 @@ void export_html(FILE *fp, const struct view_index *ix, const struct export_opts
 
     struct export_geom g;
     export_geom_init(&g, ix, o->first, o->last);
-    fprintf(fp, "<script>\nvar PS={first:%zu,last:%zu,total:%zu,bodyY:%.1f,rowH:%.1f,ev:[\n",
+    fprintf(fp, "<script>\nvar PS={first:%zu,last:%zu,total:%zu,bodyY:%.1f,rowH:%.1f,lanes:[",
             o->first, o->last, ix->n, g.body_y, g.row_h);
+    for (int h = 0; h < g.nhosts; h++)
+        fprintf(fp, "%s%.1f", h ? "," : "", g.lane_x[h]);
+    fputs("],ev:[\n", fp);
     export_geom_free(&g);
     for (size_t i = o->first; i <= o->last; i++) {
         event_json(fp, ix, i);
