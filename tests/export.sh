@@ -73,6 +73,11 @@ for s in $SCENARIOS; do
     [ "$rows" -eq $((n + 2)) ] && ok || bad "$s.txt has $rows lines for $n events"
 done
 
+# README's picture is what protosim draws now (after a deliberate change:
+# ./protosim --export svg -o docs/handshake.svg handshake)
+cmp -s "$TMP/handshake.svg" "$HERE/../docs/handshake.svg" && ok ||
+    bad "docs/handshake.svg is not today's --export svg handshake"
+
 # deterministic: the same lesson twice, byte for byte, in every format
 for f in svg html mermaid txt; do
     "$PROTOSIM" --export $f web-request >"$TMP/again.$f"
@@ -206,6 +211,11 @@ cmp -s "$TMP/keep.svg" "$TMP/handshake.svg" && ok || bad "-o: the new file is no
 if [ -w /dev/full ]; then
     expect_rc 74 "standard output full" -- sh -c "'$PROTOSIM' --export html web-request >/dev/full"
 fi
+# a run cut short by a limit: exit 3, and every format says where it ends
+for f in svg html mermaid txt; do
+    expect_rc 3 "--max-events 30 --export $f" -- "$PROTOSIM" --max-events 30 --export $f web-request
+    has "$TMP/out" 'the run stopped at 0.091s by its event limit of 30 (--max-events)' "a limit's mark in $f"
+done
 "$PROTOSIM" --help >"$TMP/help"
 has "$TMP/help" '--export FORMAT' "--help: --export"
 has "$TMP/help" '--from N|TIME' "--help: --from"

@@ -62,6 +62,9 @@ struct export_opts {
     int width;                    /* txt: columns (>= VIEW_MIN_W / 2) */
     size_t first, last;           /* the records drawn, inclusive */
     const struct scenario *scn;   /* its title and describe text */
+    const char *stopped;          /* a run cut short by a limit: the sentence
+                                     that says so, drawn after the last event
+                                     when the range reaches it; else NULL */
 };
 
 /* Writes the diagram of records [o->first, o->last] of ix's trace to fp.

@@ -52,6 +52,14 @@ int export_run(const struct export_cli *c, const struct sim *s,
                 t0 + strspn(t0, " "), t1 + strspn(t1, " "));
         return EX_USAGE_;
     }
+    char stopped[256], lt[80], at[32];
+    if (s->truncated) {
+        snprintf(stopped, sizeof stopped, _("the run stopped at %s by its %s (%s): "
+                 "the diagram ends there"), fmt_time(s->stop.t_us, at, sizeof at),
+                 sim_limit_text(s->stop.limit, s->stop.value, lt, sizeof lt),
+                 sim_limit_option(s->stop.limit));
+        o.stopped = stopped;
+    }
     struct view_index ix;
     view_index_build(&ix, tr);
     int rc = 0;

@@ -454,6 +454,9 @@ void export_svg(FILE *fp, const struct view_index *ix, const struct export_opts 
     const struct trace *tr = ix->tr;
     export_geom_init(&v.g, ix, o->first, o->last);
     v.bottom = v.g.body_y + (double)(o->last - o->first + 1) * v.g.row_h;
+    int stopped = o->stopped && o->last == ix->n - 1;
+    if (stopped)
+        v.g.height += v.g.row_h;
     const char *title = export_title(o);
     if (!html)
         fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", fp);
@@ -519,6 +522,17 @@ void export_svg(FILE *fp, const struct view_index *ix, const struct export_opts 
     /* each row's own text, over the lines */
     for (size_t i = o->first; i <= o->last; i++)
         draw_row(&v, i);
-    fputs("</g>\n</svg>\n", fp);
+    fputs("</g>\n", fp);
+    if (stopped) {
+        /* a run cut short by a limit says so where it ends */
+        if (html)
+            fprintf(fp, "<g class=\"row\" data-i=\"%zu\">", o->last);
+        text_el(&v, v.g.time_w, v.bottom + v.g.row_h * 0.7, "start", "stopped", C_DROP,
+                o->stopped);
+        if (html)
+            fputs("</g>", fp);
+        fputc('\n', fp);
+    }
+    fputs("</svg>\n", fp);
     export_geom_free(&v.g);
 }

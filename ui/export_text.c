@@ -24,6 +24,28 @@
  * top of the next, as the view shows it when scrolled). */
 #define TXT_PAGE 2000
 
+/* s with every non-ASCII character as '?' (in *buf, grown as needed). */
+static const char *ascii_only(const char *s, char **buf, size_t *cap)
+{
+    size_t n = strlen(s) + 1;
+    if (*cap < n) {
+        free(*buf);
+        *buf = malloc(n);
+        if (!*buf)
+            abort();
+        *cap = n;
+    }
+    char *o = *buf;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x80)
+            *o++ = (char)*p;
+        else if ((*p & 0xC0) != 0x80)
+            *o++ = '?';
+    }
+    *o = '\0';
+    return *buf;
+}
+
 void export_txt(FILE *fp, const struct view_index *ix, const struct export_opts *o)
 {
     int utf8 = !o->ascii;
@@ -70,6 +92,12 @@ void export_txt(FILE *fp, const struct view_index *ix, const struct export_opts 
             break;
     }
     free(line);
+    if (o->stopped && o->last == ix->n - 1) {
+        char *vb = NULL;
+        size_t vcap = 0;
+        fprintf(fp, "%s\n", o->ascii ? ascii_only(o->stopped, &vb, &vcap) : o->stopped);
+        free(vb);
+    }
 }
 
 /* ======================================================================== */
@@ -263,4 +291,11 @@ void export_mermaid(FILE *fp, const struct view_index *ix, const struct export_o
         }
     }
     free(buf);
+    if (o->stopped && o->last == ix->n - 1 && tr->nhosts > 0) {
+        if (tr->nhosts > 1)
+            fprintf(fp, "    Note over P0,P%d: %s\n", tr->nhosts - 1,
+                    export_mermaid_text(o->stopped, t, sizeof t));
+        else
+            fprintf(fp, "    Note over P0: %s\n", export_mermaid_text(o->stopped, t, sizeof t));
+    }
 }
