@@ -154,7 +154,7 @@ void export_html(FILE *fp, const struct view_index *ix, const struct export_opts
         for (int k = 0; k < o->scn->ndescribe; k++) {
             const char *d = scn_text(o->scn, o->scn->describe[k],
                                      o->scn->describe_zh ? o->scn->describe_zh[k] : NULL);
-            if (k)
+            if (k && i18n_current() != I18N_ZH)  /* Chinese runs on unspaced */
                 fputc(' ', fp);
             export_xml_text(fp, d ? d : "");
         }
