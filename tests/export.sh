@@ -117,14 +117,19 @@ if command -v tmux >/dev/null 2>&1; then
             grep -q "time" "$TMP/pane" && { got=1; break; }
             sleep 0.1; i=$((i + 1))
         done
-        # G: the last event (the key table's END)
-        tmux -L "$SOCK" send-keys G
-        i=0
+        # G: the last event (the key table's END); again if the first key
+        # only closed something shown on opening (a lesson card)
         n=$(wc -l <"$TMP/$s.json")
-        while [ $i -lt 50 ]; do
-            tmux -L "$SOCK" capture-pane -p >"$TMP/pane" 2>/dev/null
-            grep -q "#$n/$n" "$TMP/pane" && break
-            sleep 0.1; i=$((i + 1))
+        tries=0
+        while [ $tries -lt 3 ]; do
+            tmux -L "$SOCK" send-keys G
+            i=0
+            while [ $i -lt 20 ]; do
+                tmux -L "$SOCK" capture-pane -p >"$TMP/pane" 2>/dev/null
+                grep -q "#$n/$n" "$TMP/pane" && break 2
+                sleep 0.1; i=$((i + 1))
+            done
+            tries=$((tries + 1))
         done
         # the diagram: from the header row ("time" in it) down to the row of
         # the last event (the one with the selection mark)
