@@ -222,6 +222,7 @@ test: $(PROG) $(MO_FILES) $(TESTBIN) $(LAYERBIN)
 	CK_TIMEOUT_MULTIPLIER=$(if $(SAN),4,1) $(TESTBIN)
 	PROTOSIM=./$(PROG) sh tests/run_shell_tests.sh
 	PROTOSIM=./$(PROG) sh tests/ui_tmux.sh
+	PROTOSIM=./$(PROG) sh tests/export.sh
 
 unit: $(TESTBIN)
 	$(TESTBIN)

@@ -22,7 +22,8 @@
     X(trace_suite) \
     X(synflood_suite) \
     X(expect_suite) \
-    X(whatif_suite)
+    X(whatif_suite) \
+    X(export_suite)
 
 #define X(fn) Suite *fn(void);
 TEST_SUITES(X)

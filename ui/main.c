@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "output.h"
+#include "export_cli.h"
 #include "alloc.h"
 #include "i18n.h"
 #include "lang.h"
@@ -63,6 +64,18 @@ static void usage(FILE *fp)
 "  -l, --list         list the shipped scenarios with their titles\n"
 "  -h, --help         show this help\n"
 "  -V, --version      show the version\n"
+"\n"), fp);
+    fputs(_(
+"handouts and slides:\n"
+"      --export FORMAT  write the diagram as svg (a picture), html (one page\n"
+"                     that steps through the run, offline), mermaid (for\n"
+"                     Markdown) or txt (the ladder), to standard output\n"
+"  -o, --output FILE  --export's file instead (replaced only when complete)\n"
+"      --from N|TIME  from event #N (as the view numbers them), or from the\n"
+"                     first event at or after TIME (10ms, 1.5s)\n"
+"      --to N|TIME    up to event #N, or the last event at or before TIME\n"
+"      --width N      txt: the ladder's width in columns (default 100)\n"
+"      --ascii        txt: pure ASCII, no line-drawing characters\n"
 "\n"), fp);
     fputs(_(
 "limits (a lesson that runs away stops at the first it reaches, says which\n"
@@ -273,6 +286,9 @@ int main(int argc, char **argv)
     uint64_t seed = 0;
     int have_seed = 0;
     uint64_t limits[LIM_COUNT] = { 0 };        /* 0: the default */
+    struct export_cli ex = { .format = -1 };
+    int ex_opt = 0;                             /* an option only --export takes */
+    const char *ex_optname = NULL;
     static const struct option opts[] = {
         { "batch",   no_argument,       NULL, 'b' },
         { "json",    no_argument,       NULL, 'j' },
@@ -290,11 +306,17 @@ int main(int argc, char **argv)
         { "max-trace",  required_argument, NULL, 1000 + LIM_TRACE },
         { "max-memory", required_argument, NULL, 1000 + LIM_MEMORY },
         { "lang",       required_argument, NULL, 'L' },
+        { "export",     required_argument, NULL, 'E' },
+        { "output",     required_argument, NULL, 'o' },
+        { "from",       required_argument, NULL, 2001 },
+        { "to",         required_argument, NULL, 2002 },
+        { "width",      required_argument, NULL, 2003 },
+        { "ascii",      no_argument,       NULL, 2004 },
         { NULL, 0, NULL, 0 },
     };
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":bjp:cs:lhV", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":bjp:cs:lhVo:", opts, NULL)) != -1) {
         switch (c) {
         case 'b': batch = 1; break;
         case 'j': json = 1; break;
@@ -326,6 +348,41 @@ int main(int argc, char **argv)
             break;
         }
         case 'L': break;                     /* lang_option() took it */
+        case 'E':
+            if ((ex.format = export_format_parse(optarg)) < 0) {
+                fprintf(stderr, _("protosim: --export needs svg, html, mermaid or txt, "
+                        "not \"%s\"\n"), optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'o': ex.output = optarg; ex_opt = 1; ex_optname = "-o"; break;
+        case 2001: case 2002: {
+            struct export_bound *b = c == 2001 ? &ex.from : &ex.to;
+            if (export_bound_parse(optarg, b) < 0) {
+                fprintf(stderr, _("protosim: %s needs an event number (1, 2, ...) or "
+                        "a time like 10ms or 1.5s, not \"%s\"\n"),
+                        c == 2001 ? "--from" : "--to", optarg);
+                return EXIT_USAGE;
+            }
+            ex_opt = 1;
+            ex_optname = c == 2001 ? "--from" : "--to";
+            break;
+        }
+        case 2003: {
+            char *end;
+            errno = 0;
+            long w = strtol(optarg, &end, 10);
+            if (errno || *end || end == optarg || w < 40 || w > 1000) {
+                fprintf(stderr, _("protosim: --width needs a number of columns from "
+                        "40 to 1000, not \"%s\"\n"), optarg);
+                return EXIT_USAGE;
+            }
+            ex.width = (int)w;
+            ex_opt = 1;
+            ex_optname = "--width";
+            break;
+        }
+        case 2004: ex.ascii = 1; ex_opt = 1; ex_optname = "--ascii"; break;
         case 'l': list = 1; break;
         case 'h': usage(stdout); return finish_stdout(0, 0);
         case 'V':
@@ -350,6 +407,21 @@ int main(int argc, char **argv)
             return EXIT_NOINPUT;
         }
         return finish_stdout(0, 0);
+    }
+    if (ex_opt && ex.format < 0) {
+        fprintf(stderr, _("protosim: %s goes with --export FORMAT\n"), ex_optname);
+        return EXIT_USAGE;
+    }
+    if (ex.format >= 0 && ex.format != EXPORT_TXT && (ex.ascii || ex.width)) {
+        fprintf(stderr, _("protosim: %s is for --export txt only\n"),
+                ex.ascii ? "--ascii" : "--width");
+        return EXIT_USAGE;
+    }
+    if (ex.format >= 0 && (json || stats || check || batch || real)) {
+        fprintf(stderr, _("protosim: --export writes the diagram on its own; it does "
+                "not go with %s\n"), json ? "--json" : stats ? "--stats"
+                : check ? "--check" : batch ? "--batch" : "--real");
+        return EXIT_USAGE;
     }
     if (stats && json) {
         fputs(_("protosim: --stats and --json both print to standard output; "
@@ -403,6 +475,11 @@ int main(int argc, char **argv)
         return code;
     }
     scn_errors_free(&errs);
+    if (ex.output && export_check_target(ex.output, path) != 0) {
+        scenario_free(scn);
+        free(path);
+        return EXIT_USAGE;
+    }
     if (pcap_path && !pcap_target_ok(pcap_path, path)) {
         scenario_free(scn);
         free(path);
@@ -415,10 +492,11 @@ int main(int argc, char **argv)
      * take each record as it is made and the trace keeps only what is
      * still referenced (trace_stream), so memory stays flat however long
      * the run. */
-    int text = !json && !stats && (batch || !check);  /* the timeline, or the view */
+    int exporting = ex.format >= 0;
+    int text = !exporting && !json && !stats && (batch || !check);  /* the timeline, or the view */
     const char *nope = text && !batch ? tui_unusable() : NULL;
     int tui = text && !batch && !nope;
-    int keep = tui || real;
+    int keep = tui || real || exporting;
 
     struct sim s;
     i18n_lesson(scn);
@@ -507,6 +585,10 @@ int main(int argc, char **argv)
                       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         if (stats_finish(&sw, wall) < 0)
             out_err = errno ? errno : EIO;
+    } else if (exporting) {
+        int erc = export_run(&ex, &s, scn, &out_err);
+        if (erc && rc == 0)
+            rc = erc;
     } else if (text) {
         char why[160] = "";
         int shown = tui && tui_run(&scn, &s, have_seed, seed, real ? &ro : NULL,
