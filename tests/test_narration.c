@@ -1017,6 +1017,14 @@ static void ck_seg_ack_syn(struct nck *c, const struct trace_rec *r)
                 f.tcp.ack, in.tcp.seq);
 }
 
+/* "data ... the same segment acknowledges the peer's SYN": both sentences'
+ * facts at once */
+static void ck_seg_data_ack_syn(struct nck *c, const struct trace_rec *r)
+{
+    ck_seg_data(c, r);
+    ck_seg_ack_syn(c, r);
+}
+
 /* "a retransmitted FIN in TIME_WAIT: acknowledge again" */
 static void ck_tcp_tw_refin(struct nck *c, const struct trace_rec *r)
 {
@@ -1898,6 +1906,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_SEG_SYNACK]        = { KSEG, ck_seg_syn },
     [N_SEG_ACK_SYN]       = { KSEG, ck_seg_ack_syn },
     [N_SEG_DATA]          = { KSEG, ck_seg_data },
+    [N_SEG_DATA_ACK_SYN]  = { KSEG, ck_seg_data_ack_syn },
     [N_SEG_ACK]           = { KSEG, ck_seg_ack_n },
     [N_SEG_ACK_OOO]       = { KSEG, ck_seg_ack_ooo },
     [N_SEG_FIN]           = { KSEG, ck_seg_fin },

@@ -391,17 +391,34 @@ END_TEST
 START_TEST(test_syn_sent_send_queued_until_established)
 {
     /* 3.10.2 SYN-SENT: "Queue the data for transmission after entering
-     * ESTABLISHED state." */
+     * ESTABLISHED state."  3.10.7.3: the ACK of the peer's SYN "Data or
+     * controls that were queued for transmission MAY be included": the
+     * third segment of the handshake carries the data, with no bare ACK
+     * before it. */
     struct fx *f = &F;
     fx_make(f, TCPS_SYN_SENT);
     ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"hello", 5), 5);
     FX_NSEGS(f, 0);
     fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, NULL, 0);
     FX_STATE(f, TCPS_ESTABLISHED);
-    FX_NSEGS(f, 2);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 1, IRS + 1);
+    seg_data_is(fx_segat(f, 0), "hello", 5);
+    ck_assert_int_eq(fx_segat(f, 0)->why.id, N_SEG_DATA_ACK_SYN);
+}
+END_TEST
+
+START_TEST(test_syn_sent_synack_without_queued_data_sends_a_bare_ack)
+{
+    /* 3.10.7.3: nothing queued: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+    struct fx *f = &F;
+    fx_make(f, TCPS_SYN_SENT);
+    fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, NULL, 0);
+    FX_STATE(f, TCPS_ESTABLISHED);
+    FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
-    FX_SEG(f, 1, TCP_PSH | TCP_ACK, ISS + 1, IRS + 1);
-    seg_data_is(fx_segat(f, 1), "hello", 5);
+    ck_assert_uint_eq(fx_segat(f, 0)->len, 0);
+    ck_assert_int_eq(fx_segat(f, 0)->why.id, N_SEG_ACK_SYN);
 }
 END_TEST
 
@@ -2605,6 +2622,7 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_syn_sent_ack_without_syn_dropped);
     tcase_add_test(tc, test_syn_sent_close_to_closed);
     tcase_add_test(tc, test_syn_sent_send_queued_until_established);
+    tcase_add_test(tc, test_syn_sent_synack_without_queued_data_sends_a_bare_ack);
     tcase_add_test(tc, test_syn_received_ack_to_established);
     tcase_add_test(tc, test_syn_received_ack_with_data_continues_processing);
     tcase_add_test(tc, test_syn_received_rst_passive_to_listen);

@@ -115,6 +115,7 @@
     X(N_SEG_SYNACK,        "SYN,ACK: acknowledge the peer's SYN and send our own, ISS={0}") \
     X(N_SEG_ACK_SYN,       "ACK of the peer's SYN: the third step of the handshake") \
     X(N_SEG_DATA,          "data: {0} bytes from the send buffer, seq {1}") \
+    X(N_SEG_DATA_ACK_SYN,  "data: {0} bytes the application wrote before the connection opened, seq {1}; the same segment acknowledges the peer's SYN, so the third step of the handshake carries data (RFC 9293 3.10.7.3)") \
     X(N_SEG_ACK, "ACK {0}: every byte before {0} has arrived, and {0} is the next one expected") \
     X(N_SEG_ACK_OOO, "a segment starting at seq {0} arrived beyond a gap: ACK {1} again, the next byte still expected (RFC 5681 4.2)") \
     X(N_SEG_FIN,           "FIN: no more data from this side") \

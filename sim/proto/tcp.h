@@ -148,6 +148,9 @@ struct tcp_conn {
     uint32_t probe_seq;      /* ... and this is its sequence number */
 
     uint64_t retransmits;    /* segments sent again after an RTO */
+    uint8_t  ack_syn_in_data; /* tcp_output's next data segment is the
+                                 handshake's third: it acknowledges the
+                                 peer's SYN (RFC 9293 3.10.7.3) */
     int      in_synq;        /* a half-open child counted in its listener's
                                 SYN queue (`listen PORT backlog N`): its
                                 give-up sentence says the place is freed */

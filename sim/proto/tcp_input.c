@@ -193,8 +193,21 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
             return;
         }
         tcp_set_state(c, now, TCPS_ESTABLISHED, WHY(N_TCP_SYNACK_EST, h->ack));
-        tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, WHY0(N_SEG_ACK_SYN));
-        tcp_output(c, now, 0);
+        /* "form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and send
+         * it.  Data or controls that were queued for transmission MAY be
+         * included."  Data the application wrote in SYN-SENT goes in that
+         * segment, so the third step of the handshake carries it; with
+         * nothing queued (or nothing the window lets out) it is a bare ACK. */
+        uint32_t before = c->snd_nxt;
+        if (c->sndq.len) {
+            c->ack_syn_in_data = 1;
+            tcp_output(c, now, 0);
+            c->ack_syn_in_data = 0;
+        }
+        if (c->snd_nxt == before) {
+            tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, WHY0(N_SEG_ACK_SYN));
+            tcp_output(c, now, 0);
+        }
         return;
     }
     /* Simultaneous open: send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, set the

@@ -135,7 +135,9 @@ void tcp_output(struct tcp_conn *c, int64_t now, int probe)
                 break;
             uint8_t flags = TCP_ACK | (n == unsent ? TCP_PSH : 0);
             tcp_xmit(c, flags, c->snd_nxt, tcp_bq_at(&c->sndq, off), n,
-                     WHY(N_SEG_DATA, (int64_t)n, c->snd_nxt));
+                     WHY(c->ack_syn_in_data ? N_SEG_DATA_ACK_SYN : N_SEG_DATA,
+                         (int64_t)n, c->snd_nxt));
+            c->ack_syn_in_data = 0;
             c->snd_nxt += (uint32_t)n;
             if (!c->rto_due)
                 tcp_rto_start(c, now);
