@@ -218,10 +218,15 @@ static void apply_tcp(const struct tcpset *ts, struct scn_tcp_opts *o)
     }
 }
 
+/* By time; at one instant the notes last (they narrate what happens then,
+ * so the engine also runs them after every other event of that instant,
+ * sim.c: next_event); else in file order. */
 static int cmp_action(const void *x, const void *y)
 {
     const struct scn_action *a = x, *b = y;
     if (a->t_us != b->t_us) return a->t_us < b->t_us ? -1 : 1;
+    int na = a->kind == ACT_NOTE, nb = b->kind == ACT_NOTE;
+    if (na != nb) return na - nb;
     return (a->line > b->line) - (a->line < b->line);   /* one action per line: stable */
 }
 

@@ -709,11 +709,13 @@ START_TEST(test_actions_sorted_stably)
         "at 0ms note \"zero\"\n"
         "at 10ms client connect server 80\n"
         "at +0ms note \"still 10ms, after the connect\"\n");
+    /* in file order at each instant, but the notes last: a note narrates
+     * what happens at its instant */
     ck_assert_int_eq(s->nactions, 6);
     ck_assert_str_eq(s->actions[0].text, "zero");
-    ck_assert_str_eq(s->actions[1].text, "first at 10ms");
-    ck_assert_int_eq(s->actions[2].kind, ACT_LISTEN);
-    ck_assert_int_eq(s->actions[3].kind, ACT_CONNECT);
+    ck_assert_int_eq(s->actions[1].kind, ACT_LISTEN);
+    ck_assert_int_eq(s->actions[2].kind, ACT_CONNECT);
+    ck_assert_str_eq(s->actions[3].text, "first at 10ms");
     ck_assert_str_eq(s->actions[4].text, "still 10ms, after the connect");
     ck_assert_int_eq(s->actions[5].kind, ACT_CLOSE);
     ck_assert_int_eq(s->actions[5].t_us, 30000);

@@ -257,18 +257,18 @@ START_TEST(test_index_links_sends_and_timers)
     struct fixture f;
     fx_open(&f, HANDSHAKE, 120, 40, 1);
     ck_assert_uint_eq(f.ix.n, 20);
-    ck_assert_int_eq(f.ix.end[4], 8);       /* SYN sent, SYN received */
-    ck_assert_int_eq(f.ix.peer[8], 4);
-    ck_assert_int_eq(f.ix.end[10], 13);     /* SYN,ACK */
-    ck_assert_int_eq(f.ix.end[16], 17);     /* ACK */
-    ck_assert_int_eq(f.ix.end[5], 14);      /* client RTO start .. stop */
-    ck_assert_int_eq(f.ix.end[11], 18);
-    ck_assert_int_eq(f.ix.live[8], 4);      /* the SYN is in the air at 8 */
+    ck_assert_int_eq(f.ix.end[4], 7);       /* SYN sent, SYN received */
+    ck_assert_int_eq(f.ix.peer[7], 4);
+    ck_assert_int_eq(f.ix.end[9], 12);      /* SYN,ACK */
+    ck_assert_int_eq(f.ix.end[15], 17);     /* ACK */
+    ck_assert_int_eq(f.ix.end[5], 13);      /* client RTO start .. stop */
+    ck_assert_int_eq(f.ix.end[10], 18);
+    ck_assert_int_eq(f.ix.live[7], 4);      /* the SYN is in the air at 7 */
     ck_assert_int_eq(f.ix.live[0], 0);
     ck_assert(f.ix.flags[4] & VF_TCP);
     ck_assert_uint_eq(f.ix.tcp_nxt[4], 1001);
     ck_assert(!(f.ix.flags[4] & VF_ACK));
-    ck_assert_uint_eq(f.ix.tcp_ack[16], 5001);
+    ck_assert_uint_eq(f.ix.tcp_ack[15], 5001);
     fx_close(&f);
 }
 END_TEST
@@ -308,11 +308,11 @@ START_TEST(test_handshake_states_appear_at_their_event)
     t = diagram_at(&f, 3);
     ck_assert(contains(t, "SYN_SENT"));
     free(t);
-    t = diagram_at(&f, 14);
+    t = diagram_at(&f, 13);
     ck_assert(!contains(t, "ESTABLISHED"));
     ck_assert(contains(t, "SYN_RECEIVED"));
     free(t);
-    t = diagram_at(&f, 15);
+    t = diagram_at(&f, 14);
     ck_assert(contains(t, "ESTABLISHED"));
     free(t);
     fx_close(&f);
@@ -425,14 +425,14 @@ START_TEST(test_timer_bar_and_remaining_time)
     ck_assert(contains(t, "┃"));
     ck_assert(contains(t, "RTO 1s, 1s left"));
     free(t);
-    t = diagram_at(&f, 8);                  /* 20 ms later */
+    t = diagram_at(&f, 7);                  /* 20 ms later */
     ck_assert(contains(t, "RTO 1s, 980ms left"));
     free(t);
-    t = diagram_at(&f, 13);                 /* both running */
+    t = diagram_at(&f, 12);                 /* both running */
     ck_assert(contains(t, "RTO 1s, 960ms left"));   /* client's, due 1.010s */
     ck_assert(contains(t, "RTO 1s, 980ms left"));   /* server's, due 1.030s */
     free(t);
-    t = diagram_at(&f, 14);                 /* the client's stopped */
+    t = diagram_at(&f, 13);                 /* the client's stopped */
     ck_assert(contains(t, "RTO stopped"));
     ck_assert(!contains(t, "960ms left"));
     ck_assert(contains(t, "980ms left"));
@@ -715,15 +715,15 @@ START_TEST(test_jump_by_host_and_protocol)
     ck_assert_int_eq(f.st.host, 1);
     f.st.cur = 2;
     view_apply(&f.ix, &f.st, ACT_HOST_JUMP, 120, 40);
-    ck_assert_uint_eq(f.st.cur, 8);                        /* server recv SYN */
+    ck_assert_uint_eq(f.st.cur, 7);                        /* server recv SYN */
     view_apply(&f.ix, &f.st, ACT_HOST_BACK, 120, 40);
     ck_assert_uint_eq(f.st.cur, 1);
     view_apply(&f.ix, &f.st, ACT_HOST_PREV, 120, 40);      /* client */
     ck_assert_int_eq(f.st.host, 0);
     /* from a note, } goes to the next packet */
-    ck_assert_int_eq(view_find_proto(&f.ix, 6, 1), 8);
-    ck_assert_int_eq(view_find_proto(&f.ix, 12, -1), 10);  /* ...or previous */
-    ck_assert_int_eq(view_find_proto(&f.ix, 13, -1), 11);  /* tcp: the timer */
+    ck_assert_int_eq(view_find_proto(&f.ix, 6, 1), 7);
+    ck_assert_int_eq(view_find_proto(&f.ix, 11, -1), 9);   /* ...or previous */
+    ck_assert_int_eq(view_find_proto(&f.ix, 12, -1), 10);  /* tcp: the timer */
     ck_assert_int_eq(view_find_host(&f.ix, 19, 0, 1), -1);
     fx_close(&f);
 }
@@ -733,11 +733,12 @@ START_TEST(test_search_summaries)
 {
     struct fixture f;
     fx_open(&f, HANDSHAKE, 120, 40, 1);
-    ck_assert_int_eq(view_search(&f.ix, "syn,ack", 0, 1), 7);   /* the note */
-    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 7, 1), 10);
-    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 10, 1), 13);
-    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 13, 1), 7);  /* wraps */
-    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 7, -1), 13);
+    /* the SYN,ACK's send, the note after it, its arrival */
+    ck_assert_int_eq(view_search(&f.ix, "syn,ack", 0, 1), 9);
+    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 9, 1), 11);  /* the note */
+    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 11, 1), 12);
+    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 12, 1), 9);  /* wraps */
+    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 9, -1), 12);
     ck_assert_int_eq(view_search(&f.ix, "no such thing", 0, 1), -1);
     /* typed at the prompt */
     view_apply(&f.ix, &f.st, ACT_SEARCH, 120, 40);
@@ -749,17 +750,17 @@ START_TEST(test_search_summaries)
     ck_assert_str_eq(f.st.query, "ESTABLISHED");
     view_search_key(&f.ix, &f.st, '\n');
     ck_assert_int_eq(f.st.overlay, OV_NONE);
-    ck_assert_uint_eq(f.st.cur, 15);
+    ck_assert_uint_eq(f.st.cur, 14);
     view_apply(&f.ix, &f.st, ACT_SEARCH_NEXT, 120, 40);
     ck_assert_uint_eq(f.st.cur, 19);
     view_apply(&f.ix, &f.st, ACT_SEARCH_PREV, 120, 40);
-    ck_assert_uint_eq(f.st.cur, 15);
+    ck_assert_uint_eq(f.st.cur, 14);
     view_apply(&f.ix, &f.st, ACT_SEARCH, 120, 40);
     view_search_key(&f.ix, &f.st, 'z');
     view_search_key(&f.ix, &f.st, 'z');
     view_search_key(&f.ix, &f.st, '\n');
     ck_assert(contains(f.st.msg, "not found"));
-    ck_assert_uint_eq(f.st.cur, 15);
+    ck_assert_uint_eq(f.st.cur, 14);
     fx_close(&f);
 }
 END_TEST
@@ -784,7 +785,7 @@ START_TEST(test_inspector_decodes_layers)
         ck_assert_int_le(view_text_width(l.v[i].text), 70);
     free(t);
     view_lines_free(&l);
-    f.st.cur = 8;
+    f.st.cur = 7;
     view_inspector_lines(&f.ix, &f.st, 70, &l);
     t = lines_text(&l);
     ck_assert(contains(t, "took 20ms"));
