@@ -134,8 +134,11 @@ void chapters_rec(struct chapters *c, const struct trace *tr, size_t i,
                   const struct trace_rec *r)
 {
     const struct scenario *scn = c->scn;
-    if (c->nrecs == 0 || r->t_us - c->last_t >= QUIET_US)
+    if (c->nrecs == 0 || r->t_us - c->last_t >= QUIET_US) {
         c->busy = 0;            /* a quiet second: nothing under way */
+        c->pause_at = i;
+        c->pause_t = r->t_us;
+    }
     if (c->nrecs == 0)
         c->t0 = r->t_us;
     c->nrecs = i + 1;
@@ -160,7 +163,13 @@ void chapters_rec(struct chapters *c, const struct trace *tr, size_t i,
         return;
     if (ph == CH_ARP && c->n && busy)
         return;                 /* a next hop found for the phase under way */
-    start(c, i, r->t_us, ph);
+    /* after a quiet second, the chapter starts with the first record after
+     * it (a timer that went off, say), not with the first that says its
+     * phase */
+    if (!busy && c->n)
+        start(c, c->pause_at, c->pause_t, ph);
+    else
+        start(c, i, r->t_us, ph);
 }
 
 void chapters_end(struct chapters *c)

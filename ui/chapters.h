@@ -29,8 +29,10 @@
  * except ARP: it starts one only as the first phase of the run or as the
  * first phase after a quiet second (a second or more with no record);
  * elsewhere it is a next hop being found for the phase under way.  A
- * router passing a packet on starts nothing: the sender's record did.  The first chapter also
- * takes the records before it (the servers getting ready). */
+ * chapter whose phase starts after a quiet second begins with the first
+ * record after that second (a timer's expiry, say).  A router passing a
+ * packet on starts nothing: the sender's record did.  The first chapter
+ * also takes the records before it (the servers getting ready). */
 #ifndef PROTOSIM_CHAPTERS_H
 #define PROTOSIM_CHAPTERS_H
 
@@ -74,6 +76,8 @@ struct chapters {
     int64_t last_t;            /* the previous record's time */
     int64_t t0;                /* the first record's time */
     int     busy;              /* a phase's record since the last quiet second */
+    size_t  pause_at;          /* the first record after that second */
+    int64_t pause_t;
     size_t  nrecs;             /* records seen */
     int     ended;
 };

@@ -39,6 +39,13 @@
     X(SEARCH_NEXT, "", N_("next search match")) \
     X(SEARCH_PREV, "", N_("previous search match")) \
     X(OPEN,        N_("open"), N_("open a shipped scenario")) \
+    X(CARD,        "", N_("show the lesson's card again (title and description)")) \
+    X(CHAPTER_NEXT, N_("chapter"), N_("first event of the next chapter")) \
+    X(CHAPTER_PREV, "", N_("first event of this or the previous chapter")) \
+    X(LANE_HIDE,   "", N_("hide the selected host's lifeline")) \
+    X(LANE_SHOW,   "", N_("show every lifeline again, in the lesson's order")) \
+    X(LANE_LEFT,   "", N_("move the selected host's lifeline left")) \
+    X(LANE_RIGHT,  "", N_("move the selected host's lifeline right")) \
     X(PROJECTOR,   N_("projector"), N_("big high-contrast view")) \
     X(LANG,        N_("中文"), N_("switch the language (English, 中文)")) \
     X(REDRAW,      "", N_("redraw the screen")) \
@@ -84,6 +91,13 @@ enum ui_action {
     X('n',          "n",      SEARCH_NEXT) \
     X('N',          "N",      SEARCH_PREV) \
     X('o',          "o",      OPEN)        \
+    X('i',          "i",      CARD)        \
+    X(')',          ")",      CHAPTER_NEXT) \
+    X('(',          "(",      CHAPTER_PREV) \
+    X('H',          "H",      LANE_HIDE)   \
+    X('A',          "A",      LANE_SHOW)   \
+    X('<',          "<",      LANE_LEFT)   \
+    X('>',          ">",      LANE_RIGHT)  \
     X('P',          "P",      PROJECTOR)   \
     X('L',          "L",      LANG)        \
     X(12,           "C-l",    REDRAW)      \

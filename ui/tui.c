@@ -23,6 +23,7 @@
 #include "render.h"
 #include "tui.h"
 #include "view.h"
+#include "chapters.h"
 
 /* ---- always give the terminal back ---------------------------------------- */
 
@@ -225,7 +226,18 @@ struct session {
     int ncat;
     struct view_screen *vs;         /* for a frame drawn mid-key */
     const struct palette *norm, *proj;
+    struct chapters ch;             /* the lesson's, over the run's trace */
 };
+
+/* The lesson's chapters over the indexed run, for the title bar, ( and )
+ * and the card. */
+static void lesson_chapters(struct session *se)
+{
+    chapters_free(&se->ch);
+    chapters_build(&se->ch, &se->s->tr, *se->scn);
+    se->st.chapters = &se->ch;
+    se->st.lesson = *se->scn;
+}
 
 /* Renders and shows one frame now. */
 static void draw_frame(struct session *se)
@@ -319,6 +331,7 @@ static void switch_language(struct session *se)
     if (st->cur >= se->ix.n)
         st->cur = se->ix.n ? se->ix.n - 1 : 0;
     st->title = lesson_title(*se->scn);
+    lesson_chapters(se);
     snprintf(st->msg, sizeof st->msg, "%.150s",
              failed[0] ? failed : _("language: English (L switches)"));
 }
@@ -361,6 +374,8 @@ static void load_choice(struct session *se)
     st->title = lesson_title(ns);
     st->choices = se->choices;
     st->nchoices = se->ncat;
+    lesson_chapters(se);
+    st->overlay = OV_CARD;          /* a lesson opens on its card */
     if (failed[0] || note[0])
         snprintf(st->msg, sizeof st->msg, _("opened %s: %.140s"), e->name,
                  failed[0] ? failed : note);
@@ -387,6 +402,13 @@ static int handle_key(struct session *se, int ch, int w, int h)
     case OV_HELP:
         st->overlay = OV_NONE;
         return 0;
+    case OV_CARD:
+        /* any key continues; one that means "go on" does only that, the
+         * others also do what they do */
+        st->overlay = OV_NONE;
+        if (is_enter(ch) || ch == ' ' || ch == 27 || action_for(ch) == ACT_CARD)
+            return 0;
+        break;
     case OV_OPEN: {
         int a = action_for(ch);
         if (is_enter(ch))
@@ -493,6 +515,8 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
     view_state_init(&se.st, utf8);
     se.st.title = lesson_title(*scn);
     snprintf(se.st.msg, sizeof se.st.msg, "%.150s", note);
+    lesson_chapters(&se);
+    se.st.overlay = OV_CARD;        /* a lesson opens on its card */
 
     int dirty = 1, errs = 0;
     for (;;) {
@@ -536,6 +560,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
 
     view_screen_free(&vs);
     view_index_free(&se.ix);
+    chapters_free(&se.ch);
     free(se.choices);
     scnpath_catalog_free(se.cat, se.ncat);
     restore_terminal();

@@ -573,8 +573,10 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
     }
     size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
     if (tr->nhosts <= VIEW_CROWD_HOSTS) {
-        for (int h = 0; h < tr->nhosts; h++)
-            state_host_lines(ix, st, h, cur, width, out);
+        int order[VIEW_CROWD_HOSTS];
+        view_state_host_order(st, tr->nhosts, order);
+        for (int k = 0; k < tr->nhosts; k++)
+            state_host_lines(ix, st, order[k], cur, width, out);
         return;
     }
     const struct trace_rec *r = &tr->recs[cur];
@@ -804,6 +806,25 @@ static void draw_box(struct view_screen *scr, struct view_rect b, const char *ti
     char t[128];
     snprintf(t, sizeof t, " %s ", title);
     view_put(scr, b.x + 2, b.y, b.w - 4, t, R_OVL_KEY, utf8);
+}
+
+/* For the other view files (viewint.h). */
+void vw_add_wrapped(struct view_lines *l, int width, int indent, int role,
+                    const char *text)
+{
+    add_wrapped(l, width, indent, role, role, 0, text);
+}
+
+void vw_draw_box(struct view_screen *scr, struct view_rect b, const char *title,
+                 int utf8)
+{
+    draw_box(scr, b, title, utf8);
+}
+
+void vw_draw_lines(struct view_screen *scr, struct view_rect r,
+                   const struct view_lines *l, int first, int utf8)
+{
+    draw_lines(scr, r, l, first, utf8);
 }
 
 void vw_draw_help(const struct view_state *st, struct view_screen *scr)
