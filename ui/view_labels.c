@@ -70,7 +70,8 @@ const char *vw_state_label(int layer, int state, int width, char *buf, size_t n)
 /* Words that say nothing once what follows them is gone. */
 static int dangling(const char *w, size_t len)
 {
-    static const char *const words[] = { "tell", "is-at", "=", "+", "glue" };
+    static const char *const words[] = { "tell", "is-at", "=", "+", "glue", "as",
+                                         "a", "an", "the", "to", "from", "with" };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strlen(words[i]) == len && !memcmp(w, words[i], len))
             return 1;
@@ -133,6 +134,14 @@ void vw_call_label_fit(char *buf, int width)
     char *q = strstr(buf, " \"");
     if (q)
         *q = '\0';
+    if (view_text_width(buf) <= width)
+        return;
+    /* then the call alone: "listen(80)", "resolve(www.example.com)" */
+    char *paren = strchr(buf, ')');
+    if (paren && strchr(buf, '(') < paren) {
+        paren[1] = '\0';
+        return;
+    }
     fit_words(buf, width);
 }
 

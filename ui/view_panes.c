@@ -68,6 +68,7 @@ static void add_wrapped(struct view_lines *l, int width, int indent, int role,
         int w = pre;
         const char *brk = NULL, *q = p;
         size_t brkpos = 0;
+        int brkskip = 0;           /* a space is dropped; a wide char is not */
         while (*q && *q != '\n') {
             uint32_t c;
             int len = vw_utf8_next(q, &c);
@@ -77,6 +78,12 @@ static void add_wrapped(struct view_lines *l, int width, int indent, int role,
             if (c == ' ') {
                 brk = q;
                 brkpos = pos;
+                brkskip = 1;
+            } else if (cw == 2 && q > p) {
+                /* Chinese breaks between any two characters */
+                brk = q;
+                brkpos = pos;
+                brkskip = 0;
             }
             memcpy(line + pos, q, (size_t)len);
             pos += (size_t)len;
@@ -85,7 +92,7 @@ static void add_wrapped(struct view_lines *l, int width, int indent, int role,
         }
         if (*q && *q != '\n' && brk && brk > p) {
             pos = brkpos;
-            q = brk + 1;
+            q = brk + brkskip;
         }
         if (q == p && *q && *q != '\n') {    /* one glyph wider than width */
             uint32_t c;
