@@ -1884,6 +1884,11 @@ START_TEST(test_state_pane_puts_the_selected_host_first)
     view_state_lines(&f.ix, &f.st, 40, &l);
     ck_assert(contains(l.v[0].text, "client"));
     view_lines_free(&l);
+    /* selecting another host scrolls the pane back to it */
+    f.st.scroll[PANE_STATE] = 3;
+    view_apply(&f.ix, &f.st, ACT_HOST_NEXT, 120, 40);
+    ck_assert_int_eq(f.st.host, 1);
+    ck_assert_int_eq(f.st.scroll[PANE_STATE], 0);
     fx_close(&f);
 }
 END_TEST

@@ -919,6 +919,7 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
     case ACT_HOST_NEXT: case ACT_HOST_PREV:
         if (nh > 0) {
             st->host = (st->host + (action == ACT_HOST_NEXT ? 1 : nh - 1)) % nh;
+            st->scroll[PANE_STATE] = 0;    /* its connections come first */
             snprintf(st->msg, sizeof st->msg, _("host %s selected (] and [ jump to its events)"),
                      tr->host_names[st->host]);
         }

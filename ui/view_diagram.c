@@ -762,8 +762,14 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
             /* a frame that never left (no send record): a cross on the
              * lifeline and what was lost */
             vw_set_glyph(scr, x, y, G_CROSS, R_DROP, utf8);
-            view_packet_label(tr, r, lab, sizeof lab);
-            snprintf(buf, sizeof buf, "%s: %s", lab, drop_short(r->u.pkt.reason));
+            const char *why = drop_short(r->u.pkt.reason);
+            int f1, w1, f2, w2;
+            side_room(g, x, 1, &f1, &w1);
+            side_room(g, x, -1, &f2, &w2);
+            /* the reason whole, the frame's label in the form that fits */
+            vw_packet_label_fit(tr, r, (w1 > w2 ? w1 : w2) - view_text_width(why) - 2,
+                                lab, sizeof lab);
+            snprintf(buf, sizeof buf, "%s: %s", lab, why);
             side_label(scr, g, x, y, outer_side(g, x),
                        lane_text(g, tr, r->host, buf, wb, sizeof wb),
                        sel ? R_SELECTED : R_DROP, utf8);

@@ -1,4 +1,4 @@
-/* view_labels.c — the diagram's labels in the longest form that fits: states with their protocol ("TCP ESTABLISHED", "TCP ESTAB"), arrows by whole words, timers with RFC 9293's short name for the TIME_WAIT timer (2MSL). */
+/* view_labels.c — the diagram's labels in the longest form that fits: states with their protocol ("TCP ESTABLISHED", "TCP ESTAB"), arrows and calls by whole words (a segment last as tcpdump writes its flags, "[S.]"), timers with RFC 9293's short name for the TIME_WAIT timer (2MSL). */
 #include <stdio.h>
 #include <string.h>
 #include "i18n.h"
@@ -8,6 +8,7 @@
 #include "summary.h"
 #include "tcp.h"
 #include "view.h"
+#include "wire.h"
 #include "viewint.h"
 
 /* ---- states ---------------------------------------------------------------- */
@@ -99,6 +100,34 @@ static void fit_words(char *buf, int width)
         ;
 }
 
+/* A TCP segment's flags in tcpdump's notation, the shortest there is:
+ * "[S.]" for SYN,ACK, "[F.]", "[P.]", "[.]" for a bare ACK.  buf is left as
+ * it is for anything else. */
+static void tcp_flags_short(const struct trace *tr, const struct trace_rec *r,
+                            char *buf, size_t n)
+{
+    size_t len;
+    const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+    struct frame f;
+    char err[64];
+    if (!p || frame_decode(p, len, &f, err, sizeof err) != 0 || !f.has_ip ||
+        f.l4 != IPPROTO_TCP_NUM)
+        return;
+    static const struct { uint8_t flag; char c; } marks[] = {
+        { TCP_SYN, 'S' }, { TCP_FIN, 'F' }, { TCP_PSH, 'P' }, { TCP_RST, 'R' },
+        { TCP_URG, 'U' }, { TCP_ACK, '.' },
+    };
+    char t[16];
+    size_t k = 0;
+    t[k++] = '[';
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (f.tcp.flags & marks[i].flag)
+            t[k++] = marks[i].c;
+    t[k++] = ']';
+    t[k] = '\0';
+    snprintf(buf, n, "%s", t);
+}
+
 const char *vw_packet_label_fit(const struct trace *tr, const struct trace_rec *r,
                                 int width, char *buf, size_t n)
 {
@@ -112,6 +141,8 @@ const char *vw_packet_label_fit(const struct trace *tr, const struct trace_rec *
         snprintf(alt, sizeof alt, "ARP%s", p);
         if (view_text_width(alt) > width)
             snprintf(alt, sizeof alt, "ARP is-at");
+        if (view_text_width(alt) > width)
+            snprintf(alt, sizeof alt, "ARP");
         snprintf(buf, n, "%s", alt);
         return buf;
     }
@@ -123,6 +154,8 @@ const char *vw_packet_label_fit(const struct trace *tr, const struct trace_rec *
         return buf;
     }
     fit_words(buf, width);
+    if (view_text_width(buf) > width)
+        tcp_flags_short(tr, r, buf, n);
     return buf;
 }
 
@@ -136,10 +169,15 @@ void vw_call_label_fit(char *buf, int width)
         *q = '\0';
     if (view_text_width(buf) <= width)
         return;
-    /* then the call alone: "listen(80)", "resolve(www.example.com)" */
-    char *paren = strchr(buf, ')');
-    if (paren && strchr(buf, '(') < paren) {
+    /* then the call alone: "listen(80)", "resolve(www.example.com)"; then
+     * without its arguments: "resolve()" */
+    char *paren = strchr(buf, ')'), *open = strchr(buf, '(');
+    if (paren && open && open < paren) {
         paren[1] = '\0';
+        if (view_text_width(buf) > width) {
+            open[1] = ')';
+            open[2] = '\0';
+        }
         return;
     }
     fit_words(buf, width);
@@ -159,7 +197,7 @@ const char *vw_timer_label(const struct view_index *ix, const struct view_state 
     const struct trace *tr = ix->tr;
     const struct trace_rec *r = &tr->recs[i];
     char d[32], left[32];
-    for (int form = 0; form < 4; form++) {
+    for (int form = 0; form < 5; form++) {
         const char *name = form ? timer_short(r->u.timer.name)
                                 : timer_name_str(r->u.timer.name);
         switch (r->u.timer.action) {
@@ -178,7 +216,10 @@ const char *vw_timer_label(const struct view_index *ix, const struct view_state 
                     int64_t u = rem >= US_PER_S / 2 ? US_PER_S : 1000;
                     fmt_duration(rem > 0 ? (rem + u / 2) / u * u : 0, left,
                                  sizeof left);
-                    snprintf(buf, n, _("%s, ~%s left"), name, left);
+                    if (form == 3)
+                        snprintf(buf, n, _("%s ~%s left"), name, left);
+                    else
+                        snprintf(buf, n, _("%s ~%s"), name, left);
                 }
             } else {
                 snprintf(buf, n, "%s %s", name, d);
