@@ -1641,6 +1641,36 @@ START_TEST(test_one_protocol_has_no_default_chapters)
 }
 END_TEST
 
+/* A crowd of connections changes phase by the hundred: no default
+ * chapters then; a few connections keep theirs. */
+START_TEST(test_crowd_has_no_default_chapters)
+{
+    static const char CYCLES[] =
+        "lan home 192.0.2.0/24 delay 1ms\n"
+        "host client 192.0.2.10 on home\n"
+        "host server 192.0.2.80 on home\n"
+        "at 0ms server listen 80\n"
+        "repeat %d as i: at {i * 100 + 10}ms client connect server 80\n"
+        "repeat %d as i: at {i * 100 + 30}ms client send \"x\"\n"
+        "repeat %d as i: at {i * 100 + 50}ms client close\n";
+    char text[1024];
+    struct fixture f;
+    struct chapters c;
+    snprintf(text, sizeof text, CYCLES, 5, 5, 5);
+    fx_open(&f, text, 120, 40, 1);
+    chapters_build(&c, &f.s.tr, f.scn);
+    ck_assert_uint_eq(c.n, 16);     /* open, data, close, 5 times; ARP ages */
+    chapters_free(&c);
+    fx_close(&f);
+    snprintf(text, sizeof text, CYCLES, 30, 30, 30);
+    fx_open(&f, text, 120, 40, 1);
+    chapters_build(&c, &f.s.tr, f.scn);
+    ck_assert_uint_eq(c.n, 0);
+    chapters_free(&c);
+    fx_close(&f);
+}
+END_TEST
+
 /* The online detector the streamed --json and --batch use agrees with the
  * whole-trace build. */
 START_TEST(test_chapters_record_by_record_agree)
@@ -1985,6 +2015,7 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_default_chapters_follow_the_protocol_phases);
     tcase_add_test(tc, test_one_protocol_has_no_default_chapters);
     tcase_add_test(tc, test_chapters_record_by_record_agree);
+    tcase_add_test(tc, test_crowd_has_no_default_chapters);
     tcase_add_test(tc, test_chapter_lines_make_the_chapters);
     tcase_add_test(tc, test_card_shows_title_describe_and_chapters);
     tcase_add_test(tc, test_time_jump_rule);

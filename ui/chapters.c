@@ -163,6 +163,10 @@ void chapters_rec(struct chapters *c, const struct trace *tr, size_t i,
         return;
     if (ph == CH_ARP && c->n && busy)
         return;                 /* a next hop found for the phase under way */
+    if (c->n >= CHAPTERS_MAX_DEFAULT) {
+        c->crowd = 1;           /* phases by the thousand: no chapters */
+        return;
+    }
     /* after a quiet second, the chapter starts with the first record after
      * it (a timer that went off, say), not with the first that says its
      * phase */
@@ -179,7 +183,7 @@ void chapters_end(struct chapters *c)
     c->ended = 1;
     int lesson = c->scn && c->scn->nchapters;
     int fams = (c->families & 1) + !!(c->families & 2) + !!(c->families & 4);
-    if (!lesson && fams < 2)
+    if (!lesson && (fams < 2 || c->crowd))
         c->n = 0;               /* one protocol: its phases are the lesson */
     if (!lesson && c->n) {
         c->v[0].first = 0;

@@ -32,7 +32,10 @@
  * chapter whose phase starts after a quiet second begins with the first
  * record after that second (a timer's expiry, say).  A router passing a
  * packet on starts nothing: the sender's record did.  The first chapter
- * also takes the records before it (the servers getting ready). */
+ * also takes the records before it (the servers getting ready).  A run
+ * whose phases change more than CHAPTERS_MAX_DEFAULT times (a crowd of
+ * connections) gets no default chapters: a list that long guides nobody,
+ * and the detector's memory stays small however long the run. */
 #ifndef PROTOSIM_CHAPTERS_H
 #define PROTOSIM_CHAPTERS_H
 
@@ -41,6 +44,8 @@
 #include "trace.h"
 
 struct scenario;
+
+#define CHAPTERS_MAX_DEFAULT 64
 
 /* X(ID, json name, default title) */
 #define CHAPTER_PHASES(X) \
@@ -80,6 +85,7 @@ struct chapters {
     int64_t pause_t;
     size_t  nrecs;             /* records seen */
     int     ended;
+    int     crowd;             /* more default chapters than the maximum */
 };
 
 /* scn may be NULL (no chapter lines). */
