@@ -590,6 +590,17 @@ check "state pane: the selected host comes first" \
     eval 'printf "%s" "$first" | grep -q "www 203.0.113.80"'
 keys q
 wait_rc >/dev/null
+# the card in the run's language: the lesson's Chinese text and chapters
+launch --lang zh dns-iterative
+check "card (zh): it opens in Chinese" wait_for "按任意键继续"
+settle
+check "card (zh): the describe text in Chinese" on_screen "递归解析器"
+check "card (zh): the lesson's chapters in Chinese" on_screen "一分钟后：答案来自解析器的缓存"
+keys ')'
+check "chapters (zh): the title bar names the chapter in Chinese" \
+    wait_for "第 2/3 章：一分钟后"
+keys q
+wait_rc >/dev/null
 
 echo "ui-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
