@@ -40,7 +40,7 @@
     X(SEARCH_PREV, "", N_("previous search match")) \
     X(OPEN,        N_("open"), N_("open a shipped scenario")) \
     X(CARD,        "", N_("show the lesson's card again (title and description)")) \
-    X(CHAPTER_NEXT, N_("chapter"), N_("first event of the next chapter")) \
+    X(CHAPTER_NEXT, "", N_("first event of the next chapter")) \
     X(CHAPTER_PREV, "", N_("first event of this or the previous chapter")) \
     X(LANE_HIDE,   "", N_("hide the selected host's lifeline")) \
     X(LANE_SHOW,   "", N_("show every lifeline again, in the lesson's order")) \
