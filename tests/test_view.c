@@ -871,6 +871,10 @@ START_TEST(test_state_pane_in_a_crowd)
     ck_assert(contains(t, "c2 10.0.1.3"));
     ck_assert(contains(t, "server 10.0.0.1"));
     ck_assert(!contains(t, "c7 10.0.1.8"));  /* neither selected nor in the event */
+    /* the selected host first, however short the pane */
+    ck_assert_ptr_nonnull(strstr(t, "c2 10.0.1.3"));
+    ck_assert(strstr(t, "c2 10.0.1.3") < strstr(t, "server 10.0.0.1"));
+    ck_assert(contains(l.v[1].text, "c2 10.0.1.3"));
     /* the server: its listener and 30 connections; eight are listed, the
      * first 23 counted by state, in the order of the state table */
     ck_assert_msg(contains(t, "(23 more: 1 LISTEN, 22 ESTABLISHED)"), "%s", t);

@@ -594,7 +594,12 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
     }
     add_fmt(out, width, R_TIME, 0, 0, _("%d hosts: the selected one and this event's "
             "(h and l select)"), tr->nhosts);
-    for (int i = 0; i < 4; i++)              /* in host order, once each */
+    /* the selected host first (view_state_host_order), then the event's in
+     * host order, once each */
+    for (int i = 1; i < 4; i++)
+        if (hs[i] == st->host)
+            hs[i] = -1;
+    for (int i = 1; i < 4; i++)
         for (int j = i + 1; j < 4; j++)
             if (hs[j] < hs[i]) { int t = hs[i]; hs[i] = hs[j]; hs[j] = t; }
     for (int i = 0; i < 4; i++) {
