@@ -218,11 +218,23 @@ static void apply_tcp(const struct tcpset *ts, struct scn_tcp_opts *o)
     }
 }
 
+/* By time; at one instant the notes last (they narrate what happens then,
+ * so the engine also runs them after every other event of that instant,
+ * sim.c: next_event); else in file order. */
 static int cmp_action(const void *x, const void *y)
 {
     const struct scn_action *a = x, *b = y;
     if (a->t_us != b->t_us) return a->t_us < b->t_us ? -1 : 1;
+    int na = a->kind == ACT_NOTE, nb = b->kind == ACT_NOTE;
+    if (na != nb) return na - nb;
     return (a->line > b->line) - (a->line < b->line);   /* one action per line: stable */
+}
+
+static int cmp_chapter(const void *x, const void *y)
+{
+    const struct scn_chapter *a = x, *b = y;
+    if (a->t_us != b->t_us) return a->t_us < b->t_us ? -1 : 1;
+    return (a->line > b->line) - (a->line < b->line);
 }
 
 void lang_finish(struct parser *P)
@@ -286,6 +298,12 @@ void lang_finish(struct parser *P)
             apply_tcp(&P->tsets[i], &s->hosts[map_ref(P, P->tsets[i].ref)].tcp);
 
     if (s->nactions > 1) qsort(s->actions, (size_t)s->nactions, sizeof *s->actions, cmp_action);
+    if (s->nchapters > 1) qsort(s->chapters, (size_t)s->nchapters, sizeof *s->chapters, cmp_chapter);
+    for (int i = 1; i < s->nchapters; i++)
+        if (s->chapters[i].t_us == s->chapters[i - 1].t_us)
+            lang_perr_at(P, s->chapters[i].line, s->chapters[i].col,
+                         "a chapter already starts at this time (line %d); give each chapter its own time",
+                         s->chapters[i - 1].line);
 
     if (!s->title) {
         const char *p = s->path;

@@ -136,7 +136,7 @@ struct smap {
 struct parser {
     const char      *path;
     struct scenario *s;
-    int  caphosts, caplinks, capactions, capfaults, capexpects, capdescribe;
+    int  caphosts, caplinks, capactions, capfaults, capexpects, capdescribe, capchapters;
     int  caplans, capzones, caprrs, capresolvers;
 
     struct perr *errs;

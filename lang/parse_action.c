@@ -383,7 +383,24 @@ void lang_kw_at(struct parser *P, struct tok *kw)
     if (want_time(P, &t_us)) return;
     struct tok *h = lang_peek(P);
     if (!h || h->type != T_WORD) {
-        ERR_AT(P, h, "expected a host name, note or inject, found %s", lang_found(&sh, h));
+        ERR_AT(P, h, "expected a host name, note, chapter or inject, found %s", lang_found(&sh, h));
+        return;
+    }
+    if (lang_is_word(h, "chapter")) {
+        /* not an action: the model never sees it (ui/chapters.h reads it) */
+        lang_next(P);
+        struct tok *x = lang_want_text(P, "the chapter's title in double quotes");
+        struct tok *zh = NULL;
+        if (!x || lang_want_variant(P, &zh) || lang_want_end(P)) return;
+        struct scenario *s = P->s;
+        s->chapters = lang_grow_arr(s->chapters, &P->capchapters, s->nchapters,
+                                    sizeof *s->chapters);
+        struct scn_chapter *c = &s->chapters[s->nchapters++];
+        c->t_us = t_us;
+        c->text = lang_dup_bytes(x->s, x->len);
+        c->text_zh = zh ? lang_dup_bytes(zh->s, zh->len) : NULL;
+        c->line = P->line;
+        c->col = h->col;
         return;
     }
     struct scn_action *a = lang_new_action(P);

@@ -11,8 +11,20 @@ import sys
 name = sys.argv[1]
 recs = [json.loads(l) for l in sys.stdin.buffer.read().decode("utf-8").splitlines()]
 bad = []
+nrecs = sum(1 for r in recs if r.get("kind") not in ("limit", "chapter"))
+prev_last = -1
 for i, r in enumerate(recs):
     if r.get("kind") == "limit":
+        continue
+    if r.get("kind") == "chapter":
+        # after the records; ranges of record ids, in order, disjoint
+        if i < nrecs or not (prev_last < r["first"] <= r["last"] < nrecs):
+            bad.append("%d: chapter %r-%r after %r of %d records" %
+                       (i, r.get("first"), r.get("last"), prev_last, nrecs))
+        elif recs[r["first"]]["t_us"] != r["t_us"]:
+            bad.append("%d: chapter starts at %r, its first record at %r" %
+                       (i, r["t_us"], recs[r["first"]]["t_us"]))
+        prev_last = r.get("last", prev_last)
         continue
     if r.get("id") != i:
         bad.append("%d: id %r" % (i, r.get("id")))

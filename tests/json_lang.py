@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """json_lang.py [--notes] EN.json ZH.json — the same run in English and in
 Chinese: the first line says "lang" ("en", "zh"); every record is the same
-but for its "why" (and a note's "text"), and every "why" the English has is
-said in Chinese (it holds Chinese characters); with --notes, every note
-too (a shipped lesson gives all its notes in Chinese).  Exits 1 with the
+but for its "why" (and a note's "text", a chapter's "title"), and every
+"why" the English has is said in Chinese (it holds Chinese characters), so
+is every default chapter's title; with --notes, every note and chapter line
+too (a shipped lesson gives all its notes and chapters in Chinese).  Exits 1 with the
 first differences."""
 import json, re, sys
 
@@ -32,6 +33,12 @@ for i, (a, b) in enumerate(zip(en, zh)):
             bad.append('line %d: a note the lesson does not give in Chinese: %s' % (i + 1, tb))
     elif a.get('kind') == 'note':
         a.pop('text', None), b.pop('text', None)
+    if a.get('kind') == 'chapter':
+        # a chapter's title is said in Chinese, a default one's and a
+        # shipped lesson's chapter line's alike
+        ta, tb = a.pop('title', ''), b.pop('title', '')
+        if ta and not CJK.search(tb) and (notes or a.get('phase') != 'lesson'):
+            bad.append('line %d: a chapter title not in Chinese: %s' % (i + 1, tb))
     if a != b:
         bad.append('line %d: identifiers differ: %s / %s' % (i + 1, a, b))
 for m in bad[:5]:

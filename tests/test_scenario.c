@@ -700,6 +700,48 @@ START_TEST(test_relative_times)
 }
 END_TEST
 
+/* `at TIME chapter "..." [zh "..."]`: a chapter of the lesson, kept apart
+ * from the actions (the model never runs it), sorted by time. */
+START_TEST(test_chapter_lines)
+{
+    struct scenario *s = parse_ok(HOSTS
+        "at 60s chapter \"Later\" zh \"\xe4\xb9\x8b\xe5\x90\x8e\"\n"
+        "at 0ms chapter \"The handshake\"\n"
+        "at 0ms server listen 80\n");
+    ck_assert_int_eq(s->nactions, 1);
+    ck_assert_int_eq(s->nchapters, 2);
+    ck_assert_str_eq(s->chapters[0].text, "The handshake");
+    ck_assert_ptr_null(s->chapters[0].text_zh);
+    ck_assert_int_eq(s->chapters[0].t_us, 0);
+    ck_assert_int_eq(s->chapters[0].line, 4);
+    ck_assert_str_eq(s->chapters[1].text, "Later");
+    ck_assert_str_eq(s->chapters[1].text_zh, "\xe4\xb9\x8b\xe5\x90\x8e");
+    ck_assert_int_eq(s->chapters[1].t_us, 60000000);
+    s->zh = 1;
+    ck_assert_str_eq(scn_text(s, s->chapters[1].text, s->chapters[1].text_zh),
+                     "\xe4\xb9\x8b\xe5\x90\x8e");
+    scenario_free(s);
+}
+END_TEST
+
+START_TEST(test_chapter_line_errors)
+{
+    assert_errors(HOSTS "at 1s chapter\n",
+                  "t.scn:3:14: error: expected the chapter's title in double quotes, found end of line\n");
+    assert_errors(HOSTS "at 1s chapter Handshake\n",
+                  "t.scn:3:15: error: expected the chapter's title in double quotes, found \"Handshake\"\n");
+    assert_errors(HOSTS "at 1s chapter \"A\" extra\n",
+                  "t.scn:3:19: error: expected end of line, found \"extra\"\n");
+    assert_errors(HOSTS "at 1s chapter \"A\"\nat 1000ms chapter \"B\"\n",
+                  "t.scn:4:11: error: a chapter already starts at this time (line 3); "
+                  "give each chapter its own time\n");
+    /* a chapter starts at a time */
+    char *e = errors_of(HOSTS "chapter \"A\"\n");
+    ck_assert(strstr(e, "t.scn:3:1: error: unknown keyword \"chapter\"") != NULL);
+    free(e);
+}
+END_TEST
+
 START_TEST(test_actions_sorted_stably)
 {
     struct scenario *s = parse_ok(HOSTS
@@ -709,11 +751,13 @@ START_TEST(test_actions_sorted_stably)
         "at 0ms note \"zero\"\n"
         "at 10ms client connect server 80\n"
         "at +0ms note \"still 10ms, after the connect\"\n");
+    /* in file order at each instant, but the notes last: a note narrates
+     * what happens at its instant */
     ck_assert_int_eq(s->nactions, 6);
     ck_assert_str_eq(s->actions[0].text, "zero");
-    ck_assert_str_eq(s->actions[1].text, "first at 10ms");
-    ck_assert_int_eq(s->actions[2].kind, ACT_LISTEN);
-    ck_assert_int_eq(s->actions[3].kind, ACT_CONNECT);
+    ck_assert_int_eq(s->actions[1].kind, ACT_LISTEN);
+    ck_assert_int_eq(s->actions[2].kind, ACT_CONNECT);
+    ck_assert_str_eq(s->actions[3].text, "first at 10ms");
     ck_assert_str_eq(s->actions[4].text, "still 10ms, after the connect");
     ck_assert_int_eq(s->actions[5].kind, ACT_CLOSE);
     ck_assert_int_eq(s->actions[5].t_us, 30000);
@@ -2626,6 +2670,8 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, test_percentages);
     tcase_add_test(tc, test_relative_times);
     tcase_add_test(tc, test_actions_sorted_stably);
+    tcase_add_test(tc, test_chapter_lines);
+    tcase_add_test(tc, test_chapter_line_errors);
     tcase_add_test(tc, test_number_overflow_is_an_error);
     suite_add_tcase(s, tc);
 

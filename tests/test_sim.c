@@ -166,6 +166,37 @@ static int entered(const struct trace *tr, int h, int from, int to)
 /* ------------------------------------------------------------------------ */
 /* Links                                                                    */
 
+/* A note narrates its instant: it follows every other record of that
+ * instant, also those the instant's own events cause (the SYN's arrival,
+ * the state change and the SYN,ACK it causes), whatever its line's place. */
+START_TEST(test_note_follows_the_events_of_its_instant)
+{
+    struct run *r = run(TWO_HOSTS
+        "link client server delay 20ms\n"
+        "at 30ms note \"server answers SYN,ACK\"\n"
+        "at 0ms server listen 80\n"
+        "at 10ms note \"client sends SYN\"\n"
+        "at 10ms client connect server 80\n");
+    const struct trace *tr = T(r);
+    long notes = 0;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *rec = &tr->recs[i];
+        if (rec->kind != TK_NOTE)
+            continue;
+        notes++;
+        for (size_t j = i + 1; j < tr->n; j++)
+            ck_assert_int_gt(tr->recs[j].t_us, rec->t_us);
+        ck_assert(i > 0 && tr->recs[i - 1].t_us == rec->t_us);
+    }
+    ck_assert_int_eq(notes, 2);
+    /* the SYN,ACK is sent before the note that talks about it */
+    long synack = find_seg(tr, TK_SEND, r->server, TCP_SYN | TCP_ACK, 1);
+    ck_assert_int_ge(synack, 0);
+    ck_assert_int_eq(tr->recs[synack].t_us, MS(30));
+    done(r);
+}
+END_TEST
+
 START_TEST(test_link_delay_recv_exactly_delay_later)
 {
     static const int delays_ms[] = { 20, 7, 250 };
@@ -1446,6 +1477,7 @@ Suite *sim_suite(void)
     tcase_add_test(tcp, test_rfc9293_3_8_6_1_refused_probe_byte_is_sent_again);
     suite_add_tcase(s, tcp);
 
+    tcase_add_test(tcp, test_note_follows_the_events_of_its_instant);
     TCase *chk = tcase_create("check");
     tcase_add_test(chk, test_check_state_by);
     tcase_add_test(chk, test_check_state_at);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <check.h>
 
+#include "chapters.h"
 #include "keys.h"
 #include "real.h"
 #include "lang.h"
@@ -18,11 +19,12 @@
  * working directory.  Record indices used below:
  *   0 server listen()   1 server LISTEN     2 client connect()
  *   3 client SYN_SENT   4 client send SYN   5 client RTO start
- *   6 note              7 note              8 server recv SYN
- *   9 server SYN_RCVD  10 server send S,A  11 server RTO start
- *  12 note             13 client recv S,A  14 client RTO stop
- *  15 client ESTAB     16 client send ACK  17 server recv ACK
- *  18 server RTO stop  19 server ESTAB */
+ *   6 note              7 server recv SYN   8 server SYN_RCVD
+ *   9 server send S,A  10 server RTO start 11 note
+ *  12 client recv S,A  13 client RTO stop  14 client ESTAB
+ *  15 client send ACK  16 note             17 server recv ACK
+ *  18 server RTO stop  19 server ESTAB
+ * (a note follows the events of its instant) */
 static const char HANDSHAKE[] =
     "title \"Three-way handshake\"\n"
     "host client 192.0.2.10\n"
@@ -257,18 +259,18 @@ START_TEST(test_index_links_sends_and_timers)
     struct fixture f;
     fx_open(&f, HANDSHAKE, 120, 40, 1);
     ck_assert_uint_eq(f.ix.n, 20);
-    ck_assert_int_eq(f.ix.end[4], 8);       /* SYN sent, SYN received */
-    ck_assert_int_eq(f.ix.peer[8], 4);
-    ck_assert_int_eq(f.ix.end[10], 13);     /* SYN,ACK */
-    ck_assert_int_eq(f.ix.end[16], 17);     /* ACK */
-    ck_assert_int_eq(f.ix.end[5], 14);      /* client RTO start .. stop */
-    ck_assert_int_eq(f.ix.end[11], 18);
-    ck_assert_int_eq(f.ix.live[8], 4);      /* the SYN is in the air at 8 */
+    ck_assert_int_eq(f.ix.end[4], 7);       /* SYN sent, SYN received */
+    ck_assert_int_eq(f.ix.peer[7], 4);
+    ck_assert_int_eq(f.ix.end[9], 12);      /* SYN,ACK */
+    ck_assert_int_eq(f.ix.end[15], 17);     /* ACK */
+    ck_assert_int_eq(f.ix.end[5], 13);      /* client RTO start .. stop */
+    ck_assert_int_eq(f.ix.end[10], 18);
+    ck_assert_int_eq(f.ix.live[7], 4);      /* the SYN is in the air at 7 */
     ck_assert_int_eq(f.ix.live[0], 0);
     ck_assert(f.ix.flags[4] & VF_TCP);
     ck_assert_uint_eq(f.ix.tcp_nxt[4], 1001);
     ck_assert(!(f.ix.flags[4] & VF_ACK));
-    ck_assert_uint_eq(f.ix.tcp_ack[16], 5001);
+    ck_assert_uint_eq(f.ix.tcp_ack[15], 5001);
     fx_close(&f);
 }
 END_TEST
@@ -308,11 +310,11 @@ START_TEST(test_handshake_states_appear_at_their_event)
     t = diagram_at(&f, 3);
     ck_assert(contains(t, "SYN_SENT"));
     free(t);
-    t = diagram_at(&f, 14);
+    t = diagram_at(&f, 13);
     ck_assert(!contains(t, "ESTABLISHED"));
     ck_assert(contains(t, "SYN_RECEIVED"));
     free(t);
-    t = diagram_at(&f, 15);
+    t = diagram_at(&f, 14);
     ck_assert(contains(t, "ESTABLISHED"));
     free(t);
     fx_close(&f);
@@ -425,14 +427,14 @@ START_TEST(test_timer_bar_and_remaining_time)
     ck_assert(contains(t, "┃"));
     ck_assert(contains(t, "RTO 1s, 1s left"));
     free(t);
-    t = diagram_at(&f, 8);                  /* 20 ms later */
+    t = diagram_at(&f, 7);                  /* 20 ms later */
     ck_assert(contains(t, "RTO 1s, 980ms left"));
     free(t);
-    t = diagram_at(&f, 13);                 /* both running */
+    t = diagram_at(&f, 12);                 /* both running */
     ck_assert(contains(t, "RTO 1s, 960ms left"));   /* client's, due 1.010s */
     ck_assert(contains(t, "RTO 1s, 980ms left"));   /* server's, due 1.030s */
     free(t);
-    t = diagram_at(&f, 14);                 /* the client's stopped */
+    t = diagram_at(&f, 13);                 /* the client's stopped */
     ck_assert(contains(t, "RTO stopped"));
     ck_assert(!contains(t, "960ms left"));
     ck_assert(contains(t, "980ms left"));
@@ -715,15 +717,15 @@ START_TEST(test_jump_by_host_and_protocol)
     ck_assert_int_eq(f.st.host, 1);
     f.st.cur = 2;
     view_apply(&f.ix, &f.st, ACT_HOST_JUMP, 120, 40);
-    ck_assert_uint_eq(f.st.cur, 8);                        /* server recv SYN */
+    ck_assert_uint_eq(f.st.cur, 7);                        /* server recv SYN */
     view_apply(&f.ix, &f.st, ACT_HOST_BACK, 120, 40);
     ck_assert_uint_eq(f.st.cur, 1);
     view_apply(&f.ix, &f.st, ACT_HOST_PREV, 120, 40);      /* client */
     ck_assert_int_eq(f.st.host, 0);
     /* from a note, } goes to the next packet */
-    ck_assert_int_eq(view_find_proto(&f.ix, 6, 1), 8);
-    ck_assert_int_eq(view_find_proto(&f.ix, 12, -1), 10);  /* ...or previous */
-    ck_assert_int_eq(view_find_proto(&f.ix, 13, -1), 11);  /* tcp: the timer */
+    ck_assert_int_eq(view_find_proto(&f.ix, 6, 1), 7);
+    ck_assert_int_eq(view_find_proto(&f.ix, 11, -1), 9);   /* ...or previous */
+    ck_assert_int_eq(view_find_proto(&f.ix, 12, -1), 10);  /* tcp: the timer */
     ck_assert_int_eq(view_find_host(&f.ix, 19, 0, 1), -1);
     fx_close(&f);
 }
@@ -733,11 +735,12 @@ START_TEST(test_search_summaries)
 {
     struct fixture f;
     fx_open(&f, HANDSHAKE, 120, 40, 1);
-    ck_assert_int_eq(view_search(&f.ix, "syn,ack", 0, 1), 7);   /* the note */
-    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 7, 1), 10);
-    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 10, 1), 13);
-    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 13, 1), 7);  /* wraps */
-    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 7, -1), 13);
+    /* the SYN,ACK's send, the note after it, its arrival */
+    ck_assert_int_eq(view_search(&f.ix, "syn,ack", 0, 1), 9);
+    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 9, 1), 11);  /* the note */
+    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 11, 1), 12);
+    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 12, 1), 9);  /* wraps */
+    ck_assert_int_eq(view_search(&f.ix, "SYN,ACK", 9, -1), 12);
     ck_assert_int_eq(view_search(&f.ix, "no such thing", 0, 1), -1);
     /* typed at the prompt */
     view_apply(&f.ix, &f.st, ACT_SEARCH, 120, 40);
@@ -749,17 +752,17 @@ START_TEST(test_search_summaries)
     ck_assert_str_eq(f.st.query, "ESTABLISHED");
     view_search_key(&f.ix, &f.st, '\n');
     ck_assert_int_eq(f.st.overlay, OV_NONE);
-    ck_assert_uint_eq(f.st.cur, 15);
+    ck_assert_uint_eq(f.st.cur, 14);
     view_apply(&f.ix, &f.st, ACT_SEARCH_NEXT, 120, 40);
     ck_assert_uint_eq(f.st.cur, 19);
     view_apply(&f.ix, &f.st, ACT_SEARCH_PREV, 120, 40);
-    ck_assert_uint_eq(f.st.cur, 15);
+    ck_assert_uint_eq(f.st.cur, 14);
     view_apply(&f.ix, &f.st, ACT_SEARCH, 120, 40);
     view_search_key(&f.ix, &f.st, 'z');
     view_search_key(&f.ix, &f.st, 'z');
     view_search_key(&f.ix, &f.st, '\n');
     ck_assert(contains(f.st.msg, "not found"));
-    ck_assert_uint_eq(f.st.cur, 15);
+    ck_assert_uint_eq(f.st.cur, 14);
     fx_close(&f);
 }
 END_TEST
@@ -784,7 +787,7 @@ START_TEST(test_inspector_decodes_layers)
         ck_assert_int_le(view_text_width(l.v[i].text), 70);
     free(t);
     view_lines_free(&l);
-    f.st.cur = 8;
+    f.st.cur = 7;
     view_inspector_lines(&f.ix, &f.st, 70, &l);
     t = lines_text(&l);
     ck_assert(contains(t, "took 20ms"));
@@ -868,6 +871,10 @@ START_TEST(test_state_pane_in_a_crowd)
     ck_assert(contains(t, "c2 10.0.1.3"));
     ck_assert(contains(t, "server 10.0.0.1"));
     ck_assert(!contains(t, "c7 10.0.1.8"));  /* neither selected nor in the event */
+    /* the selected host first, however short the pane */
+    ck_assert_ptr_nonnull(strstr(t, "c2 10.0.1.3"));
+    ck_assert(strstr(t, "c2 10.0.1.3") < strstr(t, "server 10.0.0.1"));
+    ck_assert(contains(l.v[1].text, "c2 10.0.1.3"));
     /* the server: its listener and 30 connections; eight are listed, the
      * first 23 counted by state, in the order of the state table */
     ck_assert_msg(contains(t, "(23 more: 1 LISTEN, 22 ESTABLISHED)"), "%s", t);
@@ -1562,6 +1569,402 @@ START_TEST(test_kernel_stepping_back_equals_first_reach)
 }
 END_TEST
 
+
+/* ---- the classroom (issue 13): chapters, the card, lifelines, time jumps ----- */
+
+/* Two hosts on a LAN: ARP, then TCP's phases. */
+static const char LAN_TCP[] =
+    "title \"On a LAN\"\n"
+    "describe \"Two hosts on one LAN open a connection,\"\n"
+    "describe \"send five bytes and close it.\"\n"
+    "lan home 192.0.2.0/24 delay 1ms\n"
+    "host client 192.0.2.10 on home\n"
+    "host server 192.0.2.80 on home\n"
+    "tcp isn client 1000\n"
+    "tcp isn server 5000\n"
+    "at 0ms    server listen 80\n"
+    "at 10ms   client connect server 80\n"
+    "at 100ms  client send \"hello\"\n"
+    "at 200ms  client close\n"
+    "at 300ms  server close\n";
+
+static void assert_chapter(const struct chapters *c, size_t k, size_t first,
+                           size_t last, int phase)
+{
+    ck_assert_uint_lt(k, c->n);
+    ck_assert_uint_eq(c->v[k].first, first);
+    ck_assert_uint_eq(c->v[k].last, last);
+    ck_assert_int_eq(c->v[k].phase, phase);
+}
+
+START_TEST(test_default_chapters_follow_the_protocol_phases)
+{
+    struct fixture f;
+    fx_open(&f, LAN_TCP, 120, 40, 1);
+    struct chapters c;
+    chapters_build(&c, &f.s.tr, f.scn);
+    /* connect() opens the first chapter, which also takes the listen()
+     * before it; the client's ARP for the server is part of the
+     * handshake; send() with data, close(); the cache entries aging
+     * seconds later are ARP's own chapter (after a quiet second) */
+    ck_assert_uint_eq(c.n, 4);
+    assert_chapter(&c, 0, 0, 27, CH_TCP_OPEN);
+    assert_chapter(&c, 1, 28, 34, CH_TCP_DATA);
+    assert_chapter(&c, 2, 35, 49, CH_TCP_CLOSE);
+    assert_chapter(&c, 3, 50, f.ix.n - 1, CH_ARP);
+    ck_assert_int_eq(f.s.tr.recs[50].kind, TK_TIMER);   /* the quiet second's end */
+    ck_assert_int_eq(f.s.tr.recs[28].kind, TK_APP);             /* send() */
+    ck_assert_int_eq(f.s.tr.recs[28].u.app.call, AC_SEND);
+    ck_assert_int_eq(f.s.tr.recs[51].layer, TL_ARP);
+    ck_assert_int_ge(f.s.tr.recs[50].t_us - f.s.tr.recs[49].t_us, 1000000);
+    ck_assert_str_eq(chapter_title(&c, &c.v[1]), "TCP: data");
+    ck_assert_str_eq(chapter_phase_name(c.v[3].phase), "arp");
+    /* every record in exactly one chapter */
+    for (size_t i = 0; i < f.ix.n; i++) {
+        long k = chapter_of(&c, i);
+        ck_assert_int_ge(k, 0);
+        ck_assert(c.v[k].first <= i && i <= c.v[k].last);
+    }
+    ck_assert_int_eq(chapter_of(&c, f.ix.n), -1);
+    chapters_free(&c);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_one_protocol_has_no_default_chapters)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);          /* a link: TCP alone */
+    struct chapters c;
+    chapters_build(&c, &f.s.tr, f.scn);
+    ck_assert_uint_eq(c.n, 0);
+    ck_assert_int_eq(chapter_of(&c, 0), -1);
+    ck_assert_int_eq(view_chapter_jump(&c, 0, 1), -1);
+    chapters_free(&c);
+    fx_close(&f);
+}
+END_TEST
+
+/* A crowd of connections changes phase by the hundred: no default
+ * chapters then; a few connections keep theirs. */
+START_TEST(test_crowd_has_no_default_chapters)
+{
+    static const char CYCLES[] =
+        "lan home 192.0.2.0/24 delay 1ms\n"
+        "host client 192.0.2.10 on home\n"
+        "host server 192.0.2.80 on home\n"
+        "at 0ms server listen 80\n"
+        "repeat %d as i: at {i * 100 + 10}ms client connect server 80\n"
+        "repeat %d as i: at {i * 100 + 30}ms client send \"x\"\n"
+        "repeat %d as i: at {i * 100 + 50}ms client close\n";
+    char text[1024];
+    struct fixture f;
+    struct chapters c;
+    snprintf(text, sizeof text, CYCLES, 5, 5, 5);
+    fx_open(&f, text, 120, 40, 1);
+    chapters_build(&c, &f.s.tr, f.scn);
+    ck_assert_uint_eq(c.n, 16);     /* open, data, close, 5 times; ARP ages */
+    chapters_free(&c);
+    fx_close(&f);
+    snprintf(text, sizeof text, CYCLES, 30, 30, 30);
+    fx_open(&f, text, 120, 40, 1);
+    chapters_build(&c, &f.s.tr, f.scn);
+    ck_assert_uint_eq(c.n, 0);
+    chapters_free(&c);
+    fx_close(&f);
+}
+END_TEST
+
+/* The online detector the streamed --json and --batch use agrees with the
+ * whole-trace build. */
+START_TEST(test_chapters_record_by_record_agree)
+{
+    struct fixture f;
+    fx_open(&f, LAN_TCP, 120, 40, 1);
+    struct chapters a, b;
+    chapters_build(&a, &f.s.tr, f.scn);
+    chapters_begin(&b, f.scn);
+    for (size_t i = 0; i < f.s.tr.n; i++)
+        chapters_rec(&b, &f.s.tr, i, &f.s.tr.recs[i]);
+    chapters_end(&b);
+    chapters_end(&b);                            /* a second end changes nothing */
+    ck_assert_uint_eq(a.n, b.n);
+    for (size_t k = 0; k < a.n; k++) {
+        ck_assert_uint_eq(a.v[k].first, b.v[k].first);
+        ck_assert_uint_eq(a.v[k].last, b.v[k].last);
+        ck_assert_int_eq(a.v[k].t_us, f.s.tr.recs[a.v[k].first].t_us);
+    }
+    chapters_free(&a);
+    chapters_free(&b);
+    fx_close(&f);
+}
+END_TEST
+
+static char *with_lines(const char *base, const char *more)
+{
+    char *t = malloc(strlen(base) + strlen(more) + 1);
+    strcpy(t, base);
+    strcat(t, more);
+    return t;
+}
+
+START_TEST(test_chapter_lines_make_the_chapters)
+{
+    char *text = with_lines(HANDSHAKE,
+        "at 10ms chapter \"Opening\" zh \"\xe6\x89\x93\xe5\xbc\x80\"\n"
+        "at 50ms chapter \"The third segment\"\n"
+        "at 100s chapter \"After the end\"\n");
+    struct fixture f;
+    fx_open(&f, text, 120, 40, 1);
+    struct chapters c;
+    chapters_build(&c, &f.s.tr, f.scn);
+    /* each at the first record of its instant: before the events there;
+     * the records before the first one belong to none; a chapter after
+     * the last record is left out */
+    ck_assert_uint_eq(c.n, 2);
+    assert_chapter(&c, 0, 2, 11, CH_LESSON);
+    assert_chapter(&c, 1, 12, 19, CH_LESSON);
+    ck_assert_int_eq(chapter_of(&c, 1), -1);
+    ck_assert_int_eq(chapter_of(&c, 11), 0);
+    ck_assert_str_eq(chapter_title(&c, &c.v[0]), "Opening");
+    /* the keys' targets */
+    ck_assert_int_eq(view_chapter_jump(&c, 0, 1), 2);
+    ck_assert_int_eq(view_chapter_jump(&c, 2, 1), 12);
+    ck_assert_int_eq(view_chapter_jump(&c, 12, 1), -1);
+    ck_assert_int_eq(view_chapter_jump(&c, 15, -1), 12);   /* this one's start */
+    ck_assert_int_eq(view_chapter_jump(&c, 12, -1), 2);    /* then the one before */
+    ck_assert_int_eq(view_chapter_jump(&c, 2, -1), -1);
+    /* ) and ( in the view, and the title bar */
+    f.st.chapters = &c;
+    f.st.lesson = f.scn;
+    f.st.cur = 0;
+    ck_assert_int_eq(view_apply(&f.ix, &f.st, ACT_CHAPTER_NEXT, 120, 40), VE_NONE);
+    ck_assert_uint_eq(f.st.cur, 2);
+    ck_assert(contains(f.st.msg, "chapter 1/2: Opening"));
+    view_apply(&f.ix, &f.st, ACT_CHAPTER_NEXT, 120, 40);
+    ck_assert_uint_eq(f.st.cur, 12);
+    view_apply(&f.ix, &f.st, ACT_CHAPTER_NEXT, 120, 40);
+    ck_assert_uint_eq(f.st.cur, 12);
+    ck_assert(contains(f.st.msg, "no later chapter"));
+    f.st.cur = 15;
+    char *t = screen_at(&f, 15);
+    ck_assert(contains(t, "chapter 2/2: The third segment"));
+    free(t);
+    view_apply(&f.ix, &f.st, ACT_CHAPTER_PREV, 120, 40);
+    ck_assert_uint_eq(f.st.cur, 12);
+    chapters_free(&c);
+    fx_close(&f);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_card_shows_title_describe_and_chapters)
+{
+    struct fixture f;
+    fx_open(&f, LAN_TCP, 120, 40, 1);
+    struct chapters c;
+    chapters_build(&c, &f.s.tr, f.scn);
+    f.st.chapters = &c;
+    f.st.lesson = f.scn;
+    struct view_lines l = { 0 };
+    view_card_lines(&f.st, 60, &l);
+    char *t = lines_text(&l);
+    ck_assert_str_eq(l.v[0].text, "On a LAN");
+    /* the describe lines as one paragraph, wrapped to the card */
+    ck_assert(contains(t, "Two hosts on one LAN open a connection, send five bytes"));
+    ck_assert(contains(t, "3. TCP: the connection closes"));
+    for (int i = 0; i < l.n; i++)
+        ck_assert_int_le(view_text_width(l.v[i].text), 60);
+    free(t);
+    view_lines_free(&l);
+    /* i opens it; drawn over the view */
+    view_apply(&f.ix, &f.st, ACT_CARD, 120, 40);
+    ck_assert_int_eq(f.st.overlay, OV_CARD);
+    t = screen_at(&f, 0);
+    ck_assert(contains(t, "any key continues"));
+    ck_assert(contains(t, "send five bytes and close it."));
+    free(t);
+    chapters_free(&c);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_time_jump_rule)
+{
+    char *text = with_lines(HANDSHAKE, "at 30s client close\n");
+    struct fixture f;
+    fx_open(&f, text, 120, 40, 1);
+    /* the gaps are tens of ms: a second or more is a jump */
+    ck_assert_int_eq(f.ix.jump_us, 1000000);
+    ck_assert_int_eq(view_jump_threshold(&f.s.tr), 1000000);
+    size_t jumps = 0, at = 0;
+    for (size_t i = 0; i < f.ix.n; i++)
+        if (view_time_jump(&f.ix, i)) {
+            jumps++;
+            at = i;
+        }
+    ck_assert_uint_eq(jumps, 1);
+    ck_assert_int_eq(f.s.tr.recs[at].t_us, 30000000);
+    ck_assert_int_lt(f.s.tr.recs[at - 1].t_us, 1000000);
+    ck_assert(!view_time_jump(&f.ix, 0));
+    /* drawn: a mark on the row after the gap, none before it */
+    char *t = diagram_at(&f, at - 1);
+    ck_assert(!contains(t, "\xe2\x89\x88"));
+    free(t);
+    t = diagram_at(&f, at);
+    ck_assert(contains(t, "\xe2\x89\x88"));
+    free(t);
+    fx_close(&f);
+    free(text);
+    /* a run whose every gap is 20 ms has no jump at all */
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    for (size_t i = 0; i < f.ix.n; i++)
+        ck_assert(!view_time_jump(&f.ix, i));
+    fx_close(&f);
+}
+END_TEST
+
+/* Twenty times the median gap, when that is more than a second: SYNs
+ * retransmitted a second or more apart are not jumps in a run of them. */
+START_TEST(test_time_jump_is_relative_to_the_run)
+{
+    static const char LOSSY[] =
+        "host client 192.0.2.10\nhost server 192.0.2.80\n"
+        "link client server delay 500ms\n"
+        "at 0ms server listen 80\n"
+        "at 0ms client connect server 80\n"
+        "at 12s client send \"a\"\n"
+        "at 24s client send \"b\"\n"
+        "at 36s client send \"c\"\n"
+        "at 600s client close\n";
+    struct fixture f;
+    fx_open(&f, LOSSY, 120, 40, 1);
+    ck_assert_int_gt(f.ix.jump_us, 1000000);
+    size_t jumps = 0;
+    for (size_t i = 0; i < f.ix.n; i++)
+        if (view_time_jump(&f.ix, i)) {
+            jumps++;
+            ck_assert_int_ge(f.s.tr.recs[i].t_us - f.s.tr.recs[i - 1].t_us,
+                             f.ix.jump_us);
+        }
+    ck_assert_uint_ge(jumps, 1);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_lifelines_hidden_and_moved)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    int lanes[VIEW_CROWD_HOSTS];
+    ck_assert_int_eq(view_lanes(&f.st, 2, lanes), 2);
+    ck_assert_int_eq(lanes[0], 0);
+    ck_assert_int_eq(lanes[1], 1);
+    /* H on the server: only the client's lifeline */
+    f.st.host = 1;
+    view_apply(&f.ix, &f.st, ACT_LANE_HIDE, 120, 40);
+    ck_assert_int_eq(view_lanes(&f.st, 2, lanes), 1);
+    ck_assert_int_eq(lanes[0], 0);
+    char *t = diagram_at(&f, 19);                /* packets to nobody: no crash */
+    char head[256];
+    view_screen_line(&f.scr, 1, head, sizeof head);   /* the hosts' names */
+    ck_assert(contains(head, "client"));
+    ck_assert(!contains(head, "server"));
+    free(t);
+    /* the last lifeline stays */
+    f.st.host = 0;
+    view_apply(&f.ix, &f.st, ACT_LANE_HIDE, 120, 40);
+    ck_assert_int_eq(view_lanes(&f.st, 2, lanes), 1);
+    ck_assert(contains(f.st.msg, "last lifeline"));
+    /* A: all of them, in the lesson's order */
+    view_apply(&f.ix, &f.st, ACT_LANE_SHOW, 120, 40);
+    ck_assert_int_eq(view_lanes(&f.st, 2, lanes), 2);
+    /* < on the server: it goes first, and the columns follow */
+    f.st.host = 1;
+    view_apply(&f.ix, &f.st, ACT_LANE_LEFT, 120, 40);
+    ck_assert_int_eq(view_lanes(&f.st, 2, lanes), 2);
+    ck_assert_int_eq(lanes[0], 1);
+    ck_assert_int_eq(lanes[1], 0);
+    t = diagram_at(&f, 19);
+    view_screen_line(&f.scr, 1, head, sizeof head);
+    ck_assert_ptr_nonnull(strstr(head, "server"));
+    ck_assert_ptr_nonnull(strstr(head, "client"));
+    ck_assert(strstr(head, "server") < strstr(head, "client"));
+    free(t);
+    view_apply(&f.ix, &f.st, ACT_LANE_LEFT, 120, 40);
+    ck_assert(contains(f.st.msg, "leftmost"));
+    view_apply(&f.ix, &f.st, ACT_LANE_RIGHT, 120, 40);
+    view_lanes(&f.st, 2, lanes);
+    ck_assert_int_eq(lanes[0], 0);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_state_pane_puts_the_selected_host_first)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    int order[2];
+    f.st.host = 1;
+    view_state_host_order(&f.st, 2, order);
+    ck_assert_int_eq(order[0], 1);
+    ck_assert_int_eq(order[1], 0);
+    struct view_lines l = { 0 };
+    f.st.cur = 19;
+    view_state_lines(&f.ix, &f.st, 40, &l);
+    ck_assert(contains(l.v[0].text, "server"));
+    view_lines_free(&l);
+    f.st.host = 0;
+    view_state_lines(&f.ix, &f.st, 40, &l);
+    ck_assert(contains(l.v[0].text, "client"));
+    view_lines_free(&l);
+    /* selecting another host scrolls the pane back to it */
+    f.st.scroll[PANE_STATE] = 3;
+    view_apply(&f.ix, &f.st, ACT_HOST_NEXT, 120, 40);
+    ck_assert_int_eq(f.st.host, 1);
+    ck_assert_int_eq(f.st.scroll[PANE_STATE], 0);
+    fx_close(&f);
+}
+END_TEST
+
+/* Ten hosts at 120 columns: lifelines 11 apart.  The states say their
+ * protocol and take the short form rather than being cut. */
+START_TEST(test_state_labels_name_protocol_and_fit)
+{
+    static const char MANY[] =
+        "lan home 192.0.2.0/24 delay 1ms\n"
+        "host a 192.0.2.1 on home\nhost b 192.0.2.2 on home\n"
+        "host client 192.0.2.10 on home\nhost server 192.0.2.80 on home\n"
+        "host c 192.0.2.3 on home\nhost d 192.0.2.4 on home\n"
+        "host e 192.0.2.5 on home\nhost f 192.0.2.6 on home\n"
+        "host g 192.0.2.7 on home\nhost h 192.0.2.8 on home\n"
+        "at 0ms server listen 80\n"
+        "at 10ms client connect server 80\n";
+    struct fixture f;
+    fx_open(&f, MANY, 120, 40, 1);
+    int seen_estab = 0, seen_arp = 0;
+    for (size_t i = 0; i < f.ix.n; i++) {
+        char *t = diagram_at(&f, i);
+        seen_estab |= contains(t, "TCP ESTAB");
+        seen_arp |= contains(t, "ARP REACHABLE") || contains(t, "ARP STALE");
+        ck_assert_msg(!contains(t, "TCP ESTABLISH\xe2\x80\xa6") &&
+                      !contains(t, "TCP SYN_RECEIV\xe2\x80\xa6"),
+                      "a state cut short at event %zu", i + 1);
+        free(t);
+    }
+    ck_assert(seen_estab);
+    ck_assert(seen_arp);
+    fx_close(&f);
+    /* wide: the full names */
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    char *t = diagram_at(&f, 19);
+    ck_assert(contains(t, "TCP ESTABLISHED"));
+    ck_assert(contains(t, "TCP SYN_RECEIVED") || contains(t, "TCP LISTEN"));
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
 Suite *view_suite(void)
 {
     Suite *s = suite_create("view");
@@ -1610,6 +2013,20 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_inspector_payload_hex_and_text);
     tcase_add_test(tc, test_state_pane_follows_the_prefix);
     tcase_add_test(tc, test_help_lists_every_key);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("classroom");
+    tcase_add_test(tc, test_default_chapters_follow_the_protocol_phases);
+    tcase_add_test(tc, test_one_protocol_has_no_default_chapters);
+    tcase_add_test(tc, test_chapters_record_by_record_agree);
+    tcase_add_test(tc, test_crowd_has_no_default_chapters);
+    tcase_add_test(tc, test_chapter_lines_make_the_chapters);
+    tcase_add_test(tc, test_card_shows_title_describe_and_chapters);
+    tcase_add_test(tc, test_time_jump_rule);
+    tcase_add_test(tc, test_time_jump_is_relative_to_the_run);
+    tcase_add_test(tc, test_lifelines_hidden_and_moved);
+    tcase_add_test(tc, test_state_pane_puts_the_selected_host_first);
+    tcase_add_test(tc, test_state_labels_name_protocol_and_fit);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("kernel");

@@ -163,10 +163,10 @@ step j 2; step j 3
 check "no SYN_SENT before the client connects (2 steps)" off_screen "SYN_SENT"
 step j 4
 check "SYN_SENT after 3 steps" on_screen "SYN_SENT"
-for n in 5 6 7 8 9 10 11 12 13 14 15; do step j $n; done
-check "no ESTABLISHED after 14 steps" off_screen "ESTABLISHED"
-step j 16
-check "ESTABLISHED after 15 steps" on_screen "ESTABLISHED"
+for n in 5 6 7 8 9 10 11 12 13 14; do step j $n; done
+check "no ESTABLISHED after 13 steps" off_screen "ESTABLISHED"
+step j 15
+check "ESTABLISHED after 14 steps" on_screen "ESTABLISHED"
 step G 20
 for want in client server 192.0.2.10 192.0.2.80 "│" "├" "▶" "◀" "SYN seq=1000" \
             "SYN,ACK seq=5000 ack=1001" "ACK seq=1001 ack=5001" "Inspector" "State" \
@@ -228,12 +228,14 @@ lit "/"
 check "/ opens the search prompt" wait_for "Enter search"
 lit "SYN,ACK"
 keys Enter
-check "search jumps to the first SYN,ACK (the note)" wait_for "event 8/20"
-step n 11
-check "n jumps to the next match (the SYN,ACK sent)" on_screen "SYN,ACK seq=5000"
+check "search jumps to the first SYN,ACK (the one sent)" wait_for "event 10/20"
+check "the SYN,ACK is drawn" on_screen "SYN,ACK seq=5000"
+step n 12
+check "n jumps to the next match (the note, after the SYN,ACK it narrates)" \
+    on_screen "server answers SYN,ACK"
 keys Space
 check "space plays" wait_for "playing"
-check "playing advances" wait_for "event 12/20"
+check "playing advances" wait_for "event 14/20"
 keys Space
 check "space pauses" wait_gone "playing"
 keys P
@@ -528,6 +530,80 @@ if [ -n "$hpid" ] && kill -0 "$hpid" 2>/dev/null; then
 else
     check "hangup: protosim ended within 3 s of its terminal going away" [ -n "$hpid" ]
 fi
+
+# ---- 14. the classroom (issue 13): the lesson's card, chapters, readable web-request --
+start
+launch web-request
+check "card: the lesson opens on its card" wait_for "any key continues"
+settle
+check "card: it shows the describe text" on_screen "fetches http://www.example.com/"
+check "card: it lists the chapters" on_screen "2. DNS: the name is resolved"
+keys Escape
+check "card: a key closes it" wait_gone "any key continues"
+check "card: Esc only closed it (still the first event)" on_screen "event 1/263"
+keys i
+check "card: i shows it again" wait_for "any key continues"
+check "card: again with the describe text" on_screen "fetches http://www.example.com/"
+keys Enter
+wait_gone "any key continues" >/dev/null
+keys ')'
+check "chapters: ) goes to the next chapter's first event" wait_for "event 15/263"
+check "chapters: the title bar names it" on_screen "chapter 2/6: DNS: the name is resolved"
+keys ')'
+check "chapters: ) again, the handshake" wait_for "chapter 3/6: TCP: the three-way handshake"
+check "chapters: at its first event" on_screen "event 111/263"
+keys '('
+check "chapters: ( goes back a chapter" wait_for "event 15/263"
+n=15
+while [ $n -lt 31 ]; do n=$((n + 1)); step j $n; done
+check "web-request: DNS states are labelled DNS" on_screen "DNS ASKING_ROOT"
+check "web-request: ARP states are labelled ARP" on_screen "ARP REACHABLE"
+step G 263
+check "web-request: TCP states are labelled TCP" on_screen "TCP CLOSED"
+check "web-request: no state label is cut short" \
+    eval '! grep -Eq "(TCP|ARP|DNS) [A-Z_0-9]*…" "$TMP/screen"'
+check "web-request: no call label is cut short" \
+    eval '! grep -Eq "[a-z]+\([^)]*…" "$TMP/screen"'
+check "web-request: the time jump (0.1 s to 30 s) is marked" on_screen "≈"
+head2() { sed -n 2p "$TMP/screen"; }
+check "lifelines: resolver has one" eval 'head2 | grep -q resolver'
+keys l; keys l
+check "lifelines: resolver selected" wait_for "host resolver selected"
+keys H
+check "lifelines: H hides the selected host's lifeline" wait_for "lifeline hidden"
+settle
+check "lifelines: its column is gone from the header" eval '! head2 | grep -q resolver'
+check "lifelines: the others stay" eval 'head2 | grep -q "client.*gw.*root.*tld.*auth.*www"'
+keys A
+check "lifelines: A shows them all again" wait_for "every lifeline shown"
+settle
+check "lifelines: resolver is back" eval 'head2 | grep -q "gw.*resolver.*root"'
+keys '<'
+check "lifelines: < moves the selected one left" wait_for "lifeline moved left"
+settle
+check "lifelines: the columns follow (client, resolver, gw)" \
+    eval 'head2 | grep -q "client.*resolver.*gw.*root"'
+keys A
+for k in 1 2 3 4; do keys l; done
+check "state pane: www selected" wait_for "host www selected"
+settle
+# the state pane's first line is the selected host's, however short the pane
+first=$(awk '/─ State ─/ { getline; print; exit }' "$TMP/screen")
+check "state pane: the selected host comes first" \
+    eval 'printf "%s" "$first" | grep -q "www 203.0.113.80"'
+keys q
+wait_rc >/dev/null
+# the card in the run's language: the lesson's Chinese text and chapters
+launch --lang zh dns-iterative
+check "card (zh): it opens in Chinese" wait_for "按任意键继续"
+settle
+check "card (zh): the describe text in Chinese" on_screen "递归解析器"
+check "card (zh): the lesson's chapters in Chinese" on_screen "一分钟后：答案来自解析器的缓存"
+keys ')'
+check "chapters (zh): the title bar names the chapter in Chinese" \
+    wait_for "第 2/3 章：一分钟后"
+keys q
+wait_rc >/dev/null
 
 echo "ui-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -215,6 +215,7 @@ void json_begin(struct json_out *o, FILE *fp, const struct sim *s)
     o->s = s;
     o->err = 0;
     o->written = 0;
+    chapters_begin(&o->ch, s->scn);
 }
 
 /* The first line says in which language its and every later line's "why"
@@ -231,6 +232,7 @@ void json_sink(void *ctx, const struct trace *tr, size_t i,
     struct json_out *o = ctx;
     FILE *fp = o->fp;
     char why[1024];
+    chapters_rec(&o->ch, tr, i, r);
     /* a record's id is its line number from 0; "of" names the id of
      * the record it follows from (trace.h: trace_rec.of) */
     fprintf(fp, "{\"id\":%zu,\"t_us\":%" PRId64 ",\"kind\":\"%s\",\"host\":",
@@ -300,6 +302,20 @@ int json_finish(struct json_out *o)
     const struct sim *s = o->s;
     const struct trace *tr = &s->tr;
     char why[1024];
+    /* the chapters (ui/chapters.h), after the records they name: "first"
+     * and "last" are record ids; "phase" is "lesson" for a chapter line
+     * of the scenario, else the protocol phase that made it */
+    chapters_end(&o->ch);
+    for (size_t k = 0; k < o->ch.n; k++) {
+        const struct chapter *ch = &o->ch.v[k];
+        fprintf(fp, "{\"t_us\":%" PRId64 ",\"kind\":\"chapter\",\"host\":null,"
+                "\"n\":%zu,\"first\":%zu,\"last\":%zu,\"phase\":\"%s\",\"title\":",
+                ch->t_us, k + 1, ch->first, ch->last, chapter_phase_name(ch->phase));
+        jstr(fp, chapter_title(&o->ch, ch));
+        json_lang(o);
+        fputs("}\n", fp);
+    }
+    chapters_free(&o->ch);
     if (s->truncated) {
         /* the last line says the trace is cut short, and by what */
         char lt[80];

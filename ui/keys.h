@@ -45,6 +45,13 @@
     X(DELAY,       "", N_("what if: delay this packet")) \
     X(UNDO,        "", N_("undo the last what-if")) \
     X(SAVE,        "", N_("save the what-if lesson")) \
+    X(CARD,        "", N_("show the lesson's card again (title and description)")) \
+    X(CHAPTER_NEXT, "", N_("first event of the next chapter")) \
+    X(CHAPTER_PREV, "", N_("first event of this or the previous chapter")) \
+    X(LANE_HIDE,   "", N_("hide the selected host's lifeline")) \
+    X(LANE_SHOW,   "", N_("show every lifeline again, in the lesson's order")) \
+    X(LANE_LEFT,   "", N_("move the selected host's lifeline left")) \
+    X(LANE_RIGHT,  "", N_("move the selected host's lifeline right")) \
     X(PROJECTOR,   N_("projector"), N_("big high-contrast view")) \
     X(LANG,        N_("中文"), N_("switch the language (English, 中文)")) \
     X(REDRAW,      "", N_("redraw the screen")) \
@@ -96,6 +103,13 @@ enum ui_action {
     X('d',          "d",      DELAY)       \
     X('u',          "u",      UNDO)        \
     X('w',          "w",      SAVE)        \
+    X('i',          "i",      CARD)        \
+    X(')',          ")",      CHAPTER_NEXT) \
+    X('(',          "(",      CHAPTER_PREV) \
+    X('H',          "H",      LANE_HIDE)   \
+    X('A',          "A",      LANE_SHOW)   \
+    X('<',          "<",      LANE_LEFT)   \
+    X('>',          ">",      LANE_RIGHT)  \
     X('P',          "P",      PROJECTOR)   \
     X('L',          "L",      LANG)        \
     X(12,           "C-l",    REDRAW)      \

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include "sim.h"
+#include "chapters.h"
 
 /* The writers, fed record by record as trace sinks (trace.h: struct
  * trace_sink), so that a run need not keep its trace: X_begin, then the
@@ -17,6 +18,8 @@
  * in an unlinked temporary file (in $TMPDIR, else /tmp). */
 struct text_out {
     FILE *fp;
+    struct chapters ch;        /* the headings, known when the spool is read */
+    size_t nout;               /* records written from the spool */
     const struct sim *s;
     int hw, tw;                /* host and time column widths */
     char *mem;                 /* the spool, while in memory */
@@ -35,6 +38,7 @@ int  text_finish(struct text_out *o);
 /* JSON Lines: a line per record as it comes; the limit's line at the end. */
 struct json_out {
     FILE *fp;
+    struct chapters ch;        /* written at the end, one line each */
     const struct sim *s;
     int err;                   /* errno of the first write that failed */
     size_t written;            /* lines written (the first says "lang") */

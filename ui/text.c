@@ -443,6 +443,7 @@ void text_begin(struct text_out *o, FILE *fp, const struct sim *s)
     memset(o, 0, sizeof *o);
     o->fp = fp;
     o->s = s;
+    chapters_begin(&o->ch, scn);
     o->hw = 4;
     o->tw = 4;
     for (int i = 0; i < tr->nhosts; i++) {
@@ -470,7 +471,7 @@ void text_sink(void *ctx, const struct trace *tr, size_t i,
 {
     struct text_out *o = ctx;
     char ev[512], why[1024], t[32], mid[256];
-    (void)i;
+    chapters_rec(&o->ch, tr, i, r);
     int l = (int)strlen(fmt_time(r->t_us, t, sizeof t));
     if (l > o->tw)
         o->tw = l;
@@ -492,6 +493,16 @@ void text_sink(void *ctx, const struct trace *tr, size_t i,
 static void unspool(struct text_out *o, const char *p, size_t n)
 {
     if (n && p[0] == 'e') {
+        /* a chapter's heading before its first record (ui/chapters.h) */
+        long k = chapter_of(&o->ch, o->nout);
+        if (k >= 0 && o->ch.v[k].first == o->nout) {
+            const struct chapter *ch = &o->ch.v[k];
+            fprintf(o->fp, _("== chapter %ld of %zu: %s (events %zu-%zu) ==\n"),
+                    k + 1, o->ch.n,
+                    text_visible(chapter_title(&o->ch, ch), &o->vb, &o->vcap),
+                    ch->first + 1, ch->last + 1);
+        }
+        o->nout++;
         const char *sp = memchr(p, ' ', n);
         if (!sp)
             return;
@@ -511,6 +522,7 @@ int text_finish(struct text_out *o)
     const struct trace *tr = &s->tr;
     char t[32];
     int tw = o->tw, hw = o->hw, err = o->err;
+    chapters_end(&o->ch);
     /* the header, by terminal width: its words may be Chinese */
     char h1[64], h2[64];
     const char *th = _("time");
@@ -553,6 +565,7 @@ int text_finish(struct text_out *o)
         fprintf(fp, _("%*s  likely cause: %s\n"), tw + hw + 12, "", s->stop.cause);
     }
     free(o->vb);
+    chapters_free(&o->ch);
     if (real_in_trace(tr))
         render_real_table(fp, s);
     memset(o, 0, sizeof *o);

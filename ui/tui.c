@@ -25,6 +25,7 @@
 #include "tui.h"
 #include "view.h"
 #include "whatif.h"
+#include "chapters.h"
 
 /* ---- always give the terminal back ---------------------------------------- */
 
@@ -229,7 +230,18 @@ struct session {
     const struct palette *norm, *proj;
     struct whatif wi;               /* x, d, u, w: the what-if runs (whatif.c) */
     struct view_state asked;        /* the view before d asked how long */
+    struct chapters ch;             /* the lesson's, over the run's trace */
 };
+
+/* The lesson's chapters over the indexed run, for the title bar, ( and )
+ * and the card. */
+static void lesson_chapters(struct session *se)
+{
+    chapters_free(&se->ch);
+    chapters_build(&se->ch, &se->s->tr, *se->scn);
+    se->st.chapters = &se->ch;
+    se->st.lesson = *se->scn;
+}
 
 /* Renders and shows one frame now. */
 static void draw_frame(struct session *se)
@@ -324,6 +336,7 @@ static void switch_language(struct session *se)
     if (st->cur >= se->ix.n)
         st->cur = se->ix.n ? se->ix.n - 1 : 0;
     st->title = lesson_title(*se->scn);
+    lesson_chapters(se);
     snprintf(st->msg, sizeof st->msg, "%.150s",
              failed[0] ? failed : _("language: English (L switches)"));
 }
@@ -386,11 +399,14 @@ static void load_file(struct session *se, const char *path, const char *name,
     st->title = lesson_title(ns);
     st->choices = se->choices;
     st->nchoices = se->ncat;
+    lesson_chapters(se);
     if (reload) {
         /* the same event number, host and pane where the new run has them */
         st->cur = se->ix.n == 0 ? 0 : was.cur < se->ix.n ? was.cur : se->ix.n - 1;
         st->host = was.host < ns->nhosts ? was.host : 0;
         st->focus = was.focus;
+    } else {
+        st->overlay = OV_CARD;      /* a lesson opens on its card */
     }
     if (failed[0] || note[0])
         snprintf(st->msg, sizeof st->msg, reload ? _("reloaded %s: %.140s")
@@ -454,6 +470,7 @@ static void prompt_done(struct session *se)
             return;
         }
         whatif_apply(&se->wi, WI_DELAY, in, &before);
+        lesson_chapters(se);        /* over the run now shown */
         break;
     }
     case PR_SAVE:
@@ -476,6 +493,7 @@ static int whatif_key(struct session *se, int a)
     case ACT_DROP:
         st->msg[0] = '\0';
         whatif_apply(&se->wi, WI_DROP, NULL, &before);
+        lesson_chapters(se);        /* over the run now shown */
         return 1;
     case ACT_DELAY: {
         /* a frame no fault line can name is said before asking how long */
@@ -490,6 +508,7 @@ static int whatif_key(struct session *se, int a)
     }
     case ACT_UNDO:
         whatif_undo(&se->wi);
+        lesson_chapters(se);
         return 1;
     case ACT_SAVE: {
         st->msg[0] = '\0';
@@ -544,6 +563,13 @@ static int handle_key(struct session *se, int ch, int w, int h)
     case OV_HELP:
         st->overlay = OV_NONE;
         return 0;
+    case OV_CARD:
+        /* any key continues; one that means "go on" does only that, the
+         * others also do what they do */
+        st->overlay = OV_NONE;
+        if (is_enter(ch) || ch == ' ' || ch == 27 || action_for(ch) == ACT_CARD)
+            return 0;
+        break;
     case OV_OPEN: {
         int a = action_for(ch);
         if (is_enter(ch))
@@ -655,6 +681,8 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
     view_state_init(&se.st, utf8);
     se.st.title = lesson_title(*scn);
     snprintf(se.st.msg, sizeof se.st.msg, "%.150s", note);
+    lesson_chapters(&se);
+    se.st.overlay = OV_CARD;        /* a lesson opens on its card */
 
     int dirty = 1, errs = 0;
     for (;;) {
@@ -699,6 +727,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
     view_screen_free(&vs);
     whatif_free(&se.wi);            /* the caller's run is current again */
     view_index_free(&se.ix);
+    chapters_free(&se.ch);
     free(se.choices);
     scnpath_catalog_free(se.cat, se.ncat);
     restore_terminal();

@@ -624,6 +624,7 @@ void view_index_build(struct view_index *ix, const struct trace *tr)
         if (l > ix->time_w)
             ix->time_w = l;
     }
+    ix->jump_us = view_jump_threshold(tr);
     index_kernel(ix);
     index_states(ix);
     free(last_end);
@@ -668,10 +669,15 @@ static void draw_title(const struct view_index *ix, const struct view_state *st,
     vw_fill(scr, r, ' ', R_TITLE);
     const char *dot = st->utf8 ? " \u00b7 " : " - ";
     char left[256], right[256], t[32];
+    char chap[200] = "";
+    if (ix->n)
+        vw_chapter_text(st, st->cur < ix->n ? st->cur : ix->n - 1, chap, sizeof chap);
     int ll = snprintf(left, sizeof left, " protosim%s%s", dot, st->title ? st->title : "");
     if (st->whatifs > 0 && ll > 0 && (size_t)ll < sizeof left)  /* whatif.c */
-        snprintf(left + ll, sizeof left - (size_t)ll, P_("%s%d what-if", "%s%d what-ifs",
-                 st->whatifs), dot, st->whatifs);
+        ll += snprintf(left + ll, sizeof left - (size_t)ll, P_("%s%d what-if", "%s%d what-ifs",
+                       st->whatifs), dot, st->whatifs);
+    if (chap[0] && ll > 0 && (size_t)ll < sizeof left)
+        snprintf(left + ll, sizeof left - (size_t)ll, "%s%s", dot, chap);
     int pos = 0;
     if (ix->n) {
         size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
@@ -689,6 +695,11 @@ static void draw_title(const struct view_index *ix, const struct view_state *st,
         snprintf(right + pos, sizeof right - (size_t)pos, " ");
     int rw = view_text_width(right);
     int lw = r.w - rw - 1;
+    /* in a chapter, the chapter before the program's name and the lesson's */
+    if (chap[0] && view_text_width(left) > lw)
+        snprintf(left, sizeof left, " %s%s%s", st->title ? st->title : "", dot, chap);
+    if (chap[0] && view_text_width(left) > lw)
+        snprintf(left, sizeof left, " %s", chap);
     vw_put_fit(scr, r.x, r.y, lw > 10 ? lw : 10, left, R_TITLE, st->utf8);
     if (rw < r.w - 10)
         view_put(scr, r.x + r.w - rw, r.y, rw, right, R_TITLE, st->utf8);
@@ -731,6 +742,8 @@ void view_render(const struct view_index *ix, const struct view_state *st,
         vw_draw_help(st, scr);
     else if (st->overlay == OV_OPEN)
         vw_draw_open(st, scr);
+    else if (st->overlay == OV_CARD)
+        vw_draw_card(st, scr);
 }
 
 /* ======================================================================== */
@@ -910,6 +923,7 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
     case ACT_HOST_NEXT: case ACT_HOST_PREV:
         if (nh > 0) {
             st->host = (st->host + (action == ACT_HOST_NEXT ? 1 : nh - 1)) % nh;
+            st->scroll[PANE_STATE] = 0;    /* its connections come first */
             snprintf(st->msg, sizeof st->msg, _("host %s selected (] and [ jump to its events)"),
                      tr->host_names[st->host]);
         }
@@ -971,6 +985,7 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
     case ACT_QUIT:
         return VE_QUIT;
     default:
+        vw_apply_lesson(ix, st, action);   /* the card, chapters, lifelines */
         break;
     }
     return VE_NONE;

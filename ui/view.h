@@ -122,7 +122,8 @@ enum view_role {
     X(KDETAIL,  0x007E, '~')  /* ~ the same state, a detail differs */ \
     X(KQUERY,   0x003F, '?')  /* ? a state the kernel was not seen in */ \
     X(KSAME,    0x003D, '=')  /* = the kernel agrees with the model */ \
-    X(DEPART,   0x2691, '!')  /* ⚑ what-if: the story departs here */
+    X(DEPART,   0x2691, '!')  /* ⚑ what-if: the story departs here */ \
+    X(JUMP,     0x2248, '~')  /* ≈ time jumps before this row */
 
 enum view_glyph {
 #define X(id, u, a) G_##id,
@@ -269,6 +270,7 @@ struct view_index {
     size_t  *tcoff;
     struct view_span { int32_t from, to; } *tcov;
     int      time_w;       /* width of the widest fmt_time() */
+    int64_t  jump_us;      /* a gap this long is a time jump (view_time_jump) */
     /* --real (all NULL / 0 when the trace has no --real record) */
     int      nkhosts;      /* hosts with kernel state observations */
     uint8_t *khost;        /* nhosts: 1 when the kernel was observed for h */
@@ -321,7 +323,7 @@ void view_index_free(struct view_index *ix);
 
 /* ---- what the user is looking at ---------------------------------------- */
 
-enum view_overlay { OV_NONE, OV_HELP, OV_SEARCH, OV_OPEN, OV_PROMPT };
+enum view_overlay { OV_NONE, OV_HELP, OV_SEARCH, OV_OPEN, OV_PROMPT, OV_CARD };
 
 /* What a line typed at the bottom (OV_PROMPT) is for (ui/view_prompt.c). */
 enum view_prompt { PR_NONE, PR_DELAY, PR_SAVE, PR_PATH };
@@ -350,6 +352,16 @@ struct view_state {
     int    whatifs;        /* what-ifs stacked under this run, shown in the title */
     int    prompt;         /* enum view_prompt, while overlay is OV_PROMPT */
     char   input[256];     /* the line typed at that prompt */
+    /* issue 13 (ui/view_lesson.c): the lesson's card (OV_CARD) shows its
+     * title and describe text; its chapters (NULL: none) name the title
+     * bar's chapter and are what ( and ) jump between; the lifelines can
+     * be hidden and reordered (lanes_set: lane_order and lane_hidden are
+     * in use; without a crowd only) */
+    const struct scenario *lesson;
+    const struct chapters *chapters;
+    int    lanes_set;
+    int8_t lane_order[VIEW_CROWD_HOSTS];  /* the host at each position */
+    uint8_t lane_hidden[VIEW_CROWD_HOSTS];/* by host */
 };
 
 void view_state_init(struct view_state *st, int utf8);
@@ -428,6 +440,32 @@ void view_search_key(const struct view_index *ix, struct view_state *st, int ch)
 int view_prompt_key(struct view_state *st, int ch);
 /* Opens the prompt `prompt` with `text` already typed. */
 void view_prompt_open(struct view_state *st, int prompt, const char *text);
+/* ---- issue 13: the lesson card, chapters, lifelines, time jumps ---------- */
+
+struct chapters;
+
+/* The hosts that have a lifeline, in the order drawn: fills lane_host
+ * (nhosts entries at most) and returns how many.  Everything in host
+ * order unless the user hid or moved lifelines (st->lanes_set). */
+int view_lanes(const struct view_state *st, int nhosts, int *lane_host);
+/* Does time jump between event i - 1 and event i?  The rule: the gap is at
+ * least a second and at least VIEW_JUMP_FACTOR times the median gap
+ * between the run's consecutive distinct times (ix->jump_us). */
+#define VIEW_JUMP_FACTOR 20
+int view_time_jump(const struct view_index *ix, size_t i);
+/* The threshold of view_time_jump for a trace (view_index_build sets it). */
+int64_t view_jump_threshold(const struct trace *tr);
+/* The first event of the next chapter after event cur (dir > 0), or of the
+ * chapter cur is in when cur is past its first event, else of the previous
+ * one (dir < 0); -1 when none. */
+long view_chapter_jump(const struct chapters *c, size_t cur, int dir);
+/* The card's lines at width: the title, a blank line, the describe text
+ * wrapped, and the chapters (when the lesson has some). */
+void view_card_lines(const struct view_state *st, int width, struct view_lines *out);
+/* The state pane's host order: the selected host first, so that its
+ * connections stay in view however short the pane; then the others in
+ * host order.  Fills order (nhosts entries). */
+void view_state_host_order(const struct view_state *st, int nhosts, int *order);
 
 /* The one-line summary used for an arrow ("SYN seq=1000", "ARP ..."). */
 char *view_packet_label(const struct trace *tr, const struct trace_rec *r,

@@ -106,12 +106,6 @@ static const char *drop_short(int reason)
     }
 }
 
-/* Is the timer started at record s still running at event cur? */
-static int timer_running(const struct view_index *ix, size_t s, size_t cur)
-{
-    return ix->end[s] < 0 || (size_t)ix->end[s] > cur;
-}
-
 /* ======================================================================== */
 /* The diagram                                                              */
 
@@ -136,7 +130,10 @@ struct dgeom {
      * last one shared by all the others (lane_host -1). */
     int nlanes;
     int crowd;
-    int lane_host[DIAG_MAX_LANES];     /* a crowd's lanes' hosts, ascending */
+    int custom;                        /* lifelines hidden or moved (keys) */
+    int lane_host[VIEW_CROWD_HOSTS];   /* a crowd's lanes' hosts, ascending;
+                                          with custom, each lane's host */
+    int host_lane[VIEW_CROWD_HOSTS];   /* custom: each host's lane, -1 none */
     int nothers;                       /* hosts on the shared lane */
     int *cols;              /* each lane's column */
     int *kx;                /* --real: each lane's kernel column, -1 none */
@@ -177,6 +174,8 @@ static int lane_of(const struct dgeom *g, int h)
 {
     if (h < 0 || h >= g->nhosts)
         return -1;
+    if (g->custom)
+        return g->host_lane[h];
     if (!g->crowd)
         return h;
     for (int k = 0; k < g->nlanes - 1; k++)
@@ -372,7 +371,8 @@ static void draw_flight(const struct view_index *ix, const struct view_state *st
             /* towards every lane of a host on the sender's LAN (every
              * host, if no broadcast of its ever arrived) that this one
              * has not reached */
-            int h = g->crowd && k == g->nlanes - 1 ? -1 : g->crowd ? g->lane_host[k] : k;
+            int h = g->crowd && k == g->nlanes - 1 ? -1
+                  : g->crowd || g->custom ? g->lane_host[k] : k;
             if (k == src_lane || reached[k] ||
                 (h >= 0 && lan && !view_bcast_reached(ix, ix->bsrc[s], h)) ||
                 (h < 0 && !shared_lan))
@@ -527,15 +527,24 @@ static int outer_side(const struct dgeom *g, int x)
     return x <= g->band_x + g->band_w / 2 ? 1 : -1;
 }
 
-/* A label centred on lifeline x: a box on the lifeline. */
-static void centre_label(struct view_screen *scr, const struct dgeom *g, int x,
-                         int y, const char *text, int role, int utf8)
+/* The widest box centre_label draws (its text has two columns less): half
+ * as wide again as the lifelines are apart, so that a row's one label
+ * stays clear of the next lifelines on both sides. */
+static int centre_maxw(const struct dgeom *g)
 {
     int gap = g->band_w;
     for (int h = 0; h + 1 < g->nlanes; h++)
         if (g->cols[h + 1] - g->cols[h] < gap)
             gap = g->cols[h + 1] - g->cols[h];
-    int maxw = gap - 2 > 16 ? gap - 2 : 16;
+    int w = gap + gap / 2 - 2;
+    return w > 16 ? w : 16;
+}
+
+/* A label centred on lifeline x: a box on the lifeline. */
+static void centre_label(struct view_screen *scr, const struct dgeom *g, int x,
+                         int y, const char *text, int role, int utf8)
+{
+    int maxw = centre_maxw(g);
     char buf[256];
     snprintf(buf, sizeof buf, " %s ", text);
     int w = view_text_width(buf);
@@ -547,33 +556,6 @@ static void centre_label(struct view_screen *scr, const struct dgeom *g, int x,
     if (x0 < g->band_x)
         x0 = g->band_x;
     vw_put_fit(scr, x0, y, maxw, buf, role, utf8);
-}
-
-static void timer_text(const struct view_index *ix, const struct view_state *st,
-                       size_t i, char *buf, size_t n)
-{
-    const struct trace *tr = ix->tr;
-    const struct trace_rec *r = &tr->recs[i];
-    char d[32], left[32];
-    const char *name = timer_name_str(r->u.timer.name);
-    switch (r->u.timer.action) {
-    case TA_START:
-        fmt_duration(r->u.timer.due_us - r->t_us, d, sizeof d);
-        if (timer_running(ix, i, st->cur)) {
-            int64_t rem = r->u.timer.due_us - tr->recs[st->cur].t_us;
-            fmt_duration(rem > 0 ? rem : 0, left, sizeof left);
-            snprintf(buf, n, _("%s %s, %s left"), name, d, left);
-        } else {
-            snprintf(buf, n, "%s %s", name, d);
-        }
-        break;
-    case TA_STOP:
-        snprintf(buf, n, _("%s stopped"), name);
-        break;
-    default:
-        snprintf(buf, n, _("%s expired"), name);
-        break;
-    }
 }
 
 /* ---- the kernel beside the model (--real) ---- */
@@ -718,14 +700,19 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
     case TK_STATE:
         if (x >= 0)
             centre_label(scr, g, x, y,
-                         lane_text(g, tr, r->host, trace_state_name(r->layer,
-                                   r->u.state.to), wb, sizeof wb),
+                         lane_text(g, tr, r->host,
+                                   vw_state_label(r->layer, r->u.state.to,
+                                                  centre_maxw(g) - 2, lab, sizeof lab),
+                                   wb, sizeof wb),
                          sel ? R_SELECTED : vw_state_role(r->layer, r->u.state.to),
                          utf8);
         break;
     case TK_TIMER:
         if (x >= 0) {
-            timer_text(ix, st, i, buf, sizeof buf);
+            int f1, w1, f2, w2;
+            side_room(g, x, 1, &f1, &w1);
+            side_room(g, x, -1, &f2, &w2);
+            vw_timer_label(ix, st, i, w1 > w2 ? w1 : w2, buf, sizeof buf);
             side_label(scr, g, x, y, outer_side(g, x),
                        lane_text(g, tr, r->host, buf, wb, sizeof wb),
                        sel ? R_SELECTED : R_TIMER, utf8);
@@ -735,7 +722,6 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
         const struct rowinfo *p = &ri[i - g->top];
         if (!p->has_path)
             break;
-        view_packet_label(tr, r, lab, sizeof lab);
         /* the wider free stretch beside the first segment, towards targets */
         int rl = p->thi - 2 - (p->hi + 2) + 1, ll = (p->lo - 2) - (p->tlo + 2) + 1;
         int from, w;
@@ -749,6 +735,7 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
         avoid_kcols(g, &from, &w);
         if (w < 3)
             break;
+        vw_packet_label_fit(tr, r, w, lab, sizeof lab);
         int tw = view_text_width(lab);
         if (tw < w)
             from += (w - tw) / 2;
@@ -780,8 +767,14 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
             /* a frame that never left (no send record): a cross on the
              * lifeline and what was lost */
             vw_set_glyph(scr, x, y, G_CROSS, R_DROP, utf8);
-            view_packet_label(tr, r, lab, sizeof lab);
-            snprintf(buf, sizeof buf, "%s: %s", lab, drop_short(r->u.pkt.reason));
+            const char *why = drop_short(r->u.pkt.reason);
+            int f1, w1, f2, w2;
+            side_room(g, x, 1, &f1, &w1);
+            side_room(g, x, -1, &f2, &w2);
+            /* the reason whole, the frame's label in the form that fits */
+            vw_packet_label_fit(tr, r, (w1 > w2 ? w1 : w2) - view_text_width(why) - 2,
+                                lab, sizeof lab);
+            snprintf(buf, sizeof buf, "%s: %s", lab, why);
             side_label(scr, g, x, y, outer_side(g, x),
                        lane_text(g, tr, r->host, buf, wb, sizeof wb),
                        sel ? R_SELECTED : R_DROP, utf8);
@@ -800,6 +793,7 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
     case TK_APP:
         if (x >= 0) {
             render_event(tr, r, buf, sizeof buf);
+            vw_call_label_fit(buf, centre_maxw(g) - 2);
             centre_label(scr, g, x, y, lane_text(g, tr, r->host, buf, wb, sizeof wb),
                          sel ? R_SELECTED : r->u.app.ret < 0 ? R_ALERT : R_APP, utf8);
         }
@@ -888,12 +882,25 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
     g.nhosts = tr->nhosts;
     size_t cur = ix->n == 0 ? 0 : st->cur < ix->n ? st->cur : ix->n - 1;
     int colbuf[2 * VIEW_CROWD_HOSTS];
-    uint8_t kbuf[DIAG_MAX_LANES];
+    uint8_t kbuf[VIEW_CROWD_HOSTS];
     const uint8_t *klanes = ix->khost;
     g.cols = colbuf;
     g.kx = colbuf + VIEW_CROWD_HOSTS;
     g.crowd = g.nhosts > VIEW_CROWD_HOSTS;
     g.nlanes = g.nhosts;
+    if (!g.crowd && st->lanes_set) {
+        /* the lifelines the user kept, in the order chosen (view_lanes) */
+        g.custom = 1;
+        g.nlanes = view_lanes(st, g.nhosts, g.lane_host);
+        for (int h = 0; h < g.nhosts; h++)
+            g.host_lane[h] = -1;
+        for (int k = 0; k < g.nlanes; k++)
+            g.host_lane[g.lane_host[k]] = k;
+        for (int k = 0; klanes && k < g.nlanes; k++)
+            kbuf[k] = ix->khost[g.lane_host[k]];
+        if (klanes)
+            klanes = kbuf;
+    }
     if (g.crowd) {
         choose_lanes(ix, st, &g, cur, (size_t)(g.body_h / g.rh));
         for (int k = 0; klanes && k < g.nlanes; k++)
@@ -923,7 +930,8 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
     view_put(scr, r.x + g.tw - thw, r.y, thw, time_head, R_TIME, st->utf8);
     for (int k = 0; k < g.nlanes; k++) {
         char addr[32];
-        int h = g.crowd ? (k < g.nlanes - 1 ? g.lane_host[k] : -1) : k;
+        int h = g.crowd ? (k < g.nlanes - 1 ? g.lane_host[k] : -1)
+              : g.custom ? g.lane_host[k] : k;
         const char *nm = h >= 0 ? tr->host_names[h] : _("others");
         if (h >= 0)
             ip4_str(tr->host_addrs[h], addr, sizeof addr);
@@ -967,7 +975,7 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
     /* everything that crosses the window: timers under packets (the shared
      * lane has no bars: one of its hosts' timers is nearly always running) */
     for (int k = 0; k < g.nlanes - g.crowd; k++)
-        draw_timer_bars(ix, &s2, &g, scr, g.crowd ? g.lane_host[k] : k, cur);
+        draw_timer_bars(ix, &s2, &g, scr, g.crowd || g.custom ? g.lane_host[k] : k, cur);
     size_t from = (size_t)ix->live[g.top];
     struct endmarks marks = { NULL, 0, 0 };
     for (size_t s = from; s <= cur; s++) {
@@ -984,4 +992,18 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
     for (size_t i = g.top; i <= cur; i++)
         draw_own(ix, &s2, &g, scr, ri, i);
     free(ri);
+    /* where time jumps (view_time_jump): a mark in the gutter and on the
+     * lifelines of the first row after the gap */
+    for (size_t i = g.top + 1; i <= cur; i++) {
+        if (!view_time_jump(ix, i))
+            continue;
+        int y = row_of(&g, i);
+        vw_set_glyph(scr, g.mark_x + 1, y, G_JUMP, R_CURSOR, st->utf8);
+        for (int k = 0; k < g.nlanes; k++) {
+            const struct view_cell *c = view_at(scr, g.cols[k], y);
+            if (c->ch == view_glyph(G_VLINE, st->utf8) ||
+                c->ch == view_glyph(G_VBAR, st->utf8))
+                vw_set_glyph(scr, g.cols[k], y, G_JUMP, R_CURSOR, st->utf8);
+        }
+    }
 }

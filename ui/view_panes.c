@@ -68,6 +68,7 @@ static void add_wrapped(struct view_lines *l, int width, int indent, int role,
         int w = pre;
         const char *brk = NULL, *q = p;
         size_t brkpos = 0;
+        int brkskip = 0;           /* a space is dropped; a wide char is not */
         while (*q && *q != '\n') {
             uint32_t c;
             int len = vw_utf8_next(q, &c);
@@ -77,6 +78,12 @@ static void add_wrapped(struct view_lines *l, int width, int indent, int role,
             if (c == ' ') {
                 brk = q;
                 brkpos = pos;
+                brkskip = 1;
+            } else if (cw == 2 && q > p) {
+                /* Chinese breaks between any two characters */
+                brk = q;
+                brkpos = pos;
+                brkskip = 0;
             }
             memcpy(line + pos, q, (size_t)len);
             pos += (size_t)len;
@@ -85,7 +92,7 @@ static void add_wrapped(struct view_lines *l, int width, int indent, int role,
         }
         if (*q && *q != '\n' && brk && brk > p) {
             pos = brkpos;
-            q = brk + 1;
+            q = brk + brkskip;
         }
         if (q == p && *q && *q != '\n') {    /* one glyph wider than width */
             uint32_t c;
@@ -573,8 +580,10 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
     }
     size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
     if (tr->nhosts <= VIEW_CROWD_HOSTS) {
-        for (int h = 0; h < tr->nhosts; h++)
-            state_host_lines(ix, st, h, cur, width, out);
+        int order[VIEW_CROWD_HOSTS];
+        view_state_host_order(st, tr->nhosts, order);
+        for (int k = 0; k < tr->nhosts; k++)
+            state_host_lines(ix, st, order[k], cur, width, out);
         return;
     }
     const struct trace_rec *r = &tr->recs[cur];
@@ -585,7 +594,12 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
     }
     add_fmt(out, width, R_TIME, 0, 0, _("%d hosts: the selected one and this event's "
             "(h and l select)"), tr->nhosts);
-    for (int i = 0; i < 4; i++)              /* in host order, once each */
+    /* the selected host first (view_state_host_order), then the event's in
+     * host order, once each */
+    for (int i = 1; i < 4; i++)
+        if (hs[i] == st->host)
+            hs[i] = -1;
+    for (int i = 1; i < 4; i++)
         for (int j = i + 1; j < 4; j++)
             if (hs[j] < hs[i]) { int t = hs[i]; hs[i] = hs[j]; hs[j] = t; }
     for (int i = 0; i < 4; i++) {
@@ -809,6 +823,25 @@ static void draw_box(struct view_screen *scr, struct view_rect b, const char *ti
     char t[128];
     snprintf(t, sizeof t, " %s ", title);
     view_put(scr, b.x + 2, b.y, b.w - 4, t, R_OVL_KEY, utf8);
+}
+
+/* For the other view files (viewint.h). */
+void vw_add_wrapped(struct view_lines *l, int width, int indent, int role,
+                    const char *text)
+{
+    add_wrapped(l, width, indent, role, role, 0, text);
+}
+
+void vw_draw_box(struct view_screen *scr, struct view_rect b, const char *title,
+                 int utf8)
+{
+    draw_box(scr, b, title, utf8);
+}
+
+void vw_draw_lines(struct view_screen *scr, struct view_rect r,
+                   const struct view_lines *l, int first, int utf8)
+{
+    draw_lines(scr, r, l, first, utf8);
 }
 
 void vw_draw_help(const struct view_state *st, struct view_screen *scr)

@@ -53,5 +53,38 @@ void vw_draw_prompt(const struct view_state *st, struct view_screen *scr,
 
 void vw_draw_narration(const struct view_index *ix, const struct view_state *st,
                     struct view_screen *scr, struct view_rect r);
+/* word-wrapped text, continuation lines indented by indent columns */
+void vw_add_wrapped(struct view_lines *l, int width, int indent, int role,
+                    const char *text);
+void vw_draw_box(struct view_screen *scr, struct view_rect b, const char *title,
+                 int utf8);
+void vw_draw_lines(struct view_screen *scr, struct view_rect r,
+                   const struct view_lines *l, int first, int utf8);
+
+/* ---- view_lesson.c: the card, chapters, lifelines ----------------------- */
+
+/* The lesson's actions of the key table (ACT_CARD .. ACT_LANE_RIGHT);
+ * returns 0 when the action is not one of them. */
+int  vw_apply_lesson(const struct view_index *ix, struct view_state *st, int action);
+/* The title bar's chapter text for event cur ("" when none). */
+void vw_chapter_text(const struct view_state *st, size_t cur, char *buf, size_t n);
+void vw_draw_card(const struct view_state *st, struct view_screen *scr);
+
+/* ---- view_labels.c: labels in the forms that fit -------------------------- */
+
+/* A state as the diagram says it: its protocol and its name ("TCP
+ * ESTABLISHED"), or a shorter form ("TCP ESTAB") when that is wider than
+ * width; the shortest when none fits. */
+const char *vw_state_label(int layer, int state, int width, char *buf, size_t n);
+/* An arrow's label: the whole summary, or the longest shorter form that
+ * fits width (whole words, never a dangling "tell" or "="). */
+const char *vw_packet_label_fit(const struct trace *tr, const struct trace_rec *r,
+                                int width, char *buf, size_t n);
+/* An application call's label (in buf) shortened in place to fit width:
+ * without the data it carries, then by whole words. */
+void vw_call_label_fit(char *buf, int width);
+/* A timer row's label in the form that fits width. */
+const char *vw_timer_label(const struct view_index *ix, const struct view_state *st,
+                           size_t i, int width, char *buf, size_t n);
 
 #endif

@@ -70,6 +70,11 @@ void scenario_free(struct scenario *s)
     free(s->faults);
     for (int i = 0; i < s->nexpects; i++) scn_expect_clear(&s->expects[i]);
     free(s->expects);
+    for (int i = 0; i < s->nchapters; i++) {
+        free(s->chapters[i].text);
+        free(s->chapters[i].text_zh);
+    }
+    free(s->chapters);
     free(s->lans);
     free(s->zones);
     free(s->rrs);

@@ -336,6 +336,16 @@ struct scn_expect {
     int      err;           /* 0 succeeded, or -TCPE_xxx (tcp.h) */
 };
 
+/* `at TIME chapter "text" [zh "..."]`: a chapter of the lesson starts at
+ * TIME (at the first record of that instant: before its events, unlike a
+ * note).  The model ignores chapters; the views and outputs read them
+ * through ui/chapters.h. */
+struct scn_chapter {
+    int64_t  t_us;
+    char    *text, *text_zh;        /* owned; text_zh NULL when none */
+    int      line, col;
+};
+
 struct scenario {
     char    *path;                  /* as given, for messages */
     char    *title;
@@ -354,6 +364,7 @@ struct scenario {
     struct scn_action *actions; int nactions;   /* sorted by time, stable */
     struct scn_fault  *faults;  int nfaults;
     struct scn_expect *expects; int nexpects;
+    struct scn_chapter *chapters; int nchapters;  /* sorted by time, stable */
     /* issue 3 */
     struct scn_lan      *lans;      int nlans;
     struct scn_zone     *zones;     int nzones;

@@ -844,14 +844,22 @@ void sim_reset(struct sim *s, const struct scenario *scn, uint64_t seed)
  * and running the next one whenever its time is not after the heap's
  * earliest event gives exactly the order of scheduling them all first
  * (they would hold the lowest sequence numbers, so they win every tie),
- * without a heap of thousands of actions to sift. */
+ * without a heap of thousands of actions to sift.
+ *
+ * A note is the exception: it narrates what happens at its instant, so it
+ * waits until nothing else is left at that instant (the heap's earliest
+ * event is later), including what the events of that instant schedule for
+ * the same instant.  The parser sorts the notes after the other actions of
+ * their instant (lang/check.c), so a note never holds a call back, and
+ * a note is never shown before the packet it talks about. */
 static int next_event(struct sim *s, struct event *e)
 {
     const struct scenario *scn = s->scn;
     if (s->next_action < scn->nactions) {
-        int64_t t = scn->actions[s->next_action].t_us;
+        const struct scn_action *a = &scn->actions[s->next_action];
+        int64_t t = a->t_us;
         int64_t h = eq_peek_time(&s->q);
-        if (h < 0 || t <= h) {
+        if (h < 0 || t < h || (t == h && a->kind != ACT_NOTE)) {
             memset(e, 0, sizeof *e);
             e->t_us = t;
             e->type = EV_ACTION;
