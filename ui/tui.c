@@ -23,6 +23,7 @@
 #include "render.h"
 #include "tui.h"
 #include "view.h"
+#include "view_quiz.h"
 
 /* ---- always give the terminal back ---------------------------------------- */
 
@@ -225,7 +226,31 @@ struct session {
     int ncat;
     struct view_screen *vs;         /* for a frame drawn mid-key */
     const struct palette *norm, *proj;
+    struct quiz quiz;               /* the run's quiz points (Q, --quiz) */
 };
+
+static int quiz_at_start;
+
+void tui_set_quiz(int on)
+{
+    quiz_at_start = on;
+}
+
+/* The seed the session's run used. */
+static uint64_t run_seed(const struct session *se)
+{
+    return se->have_seed ? se->seed : (*se->scn)->seed;
+}
+
+/* The quiz of the session's (new) run, quiz mode as it was. */
+static void make_quiz(struct session *se)
+{
+    int on = se->quiz.on;
+    quiz_free(&se->quiz);
+    quiz_build(&se->quiz, *se->scn, &se->s->tr, run_seed(se));
+    se->quiz.on = on;
+    se->st.quiz = &se->quiz;
+}
 
 /* Renders and shows one frame now. */
 static void draw_frame(struct session *se)
@@ -319,6 +344,8 @@ static void switch_language(struct session *se)
     if (st->cur >= se->ix.n)
         st->cur = se->ix.n ? se->ix.n - 1 : 0;
     st->title = lesson_title(*se->scn);
+    struct quiz old = se->quiz;       /* the same points, asked in the other language */
+    quiz_rebuild(&se->quiz, &old, *se->scn, &se->s->tr, run_seed(se));
     snprintf(st->msg, sizeof st->msg, "%.150s",
              failed[0] ? failed : _("language: English (L switches)"));
 }
@@ -361,6 +388,7 @@ static void load_choice(struct session *se)
     st->title = lesson_title(ns);
     st->choices = se->choices;
     st->nchoices = se->ncat;
+    make_quiz(se);
     if (failed[0] || note[0])
         snprintf(st->msg, sizeof st->msg, _("opened %s: %.140s"), e->name,
                  failed[0] ? failed : note);
@@ -387,6 +415,10 @@ static int handle_key(struct session *se, int ch, int w, int h)
     case OV_HELP:
         st->overlay = OV_NONE;
         return 0;
+    case OV_QUIZ:
+        if (view_quiz_key(&se->ix, st, ch))
+            return 0;
+        break;                         /* q quits, Q ends quiz mode */
     case OV_OPEN: {
         int a = action_for(ch);
         if (is_enter(ch))
@@ -492,7 +524,13 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
     index_run(&se, note, sizeof note);
     view_state_init(&se.st, utf8);
     se.st.title = lesson_title(*scn);
+    se.quiz.asking = -1;
+    make_quiz(&se);
     snprintf(se.st.msg, sizeof se.st.msg, "%.150s", note);
+    if (quiz_at_start && !note[0])
+        view_quiz_toggle(&se.ix, &se.st);
+    else
+        se.quiz.on = quiz_at_start;
 
     int dirty = 1, errs = 0;
     for (;;) {
@@ -518,6 +556,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
                 if (se.st.cur + 1 < se.ix.n) {
                     se.st.cur++;
                     se.st.scroll[PANE_INSPECTOR] = 0;
+                    view_quiz_gate(&se.ix, &se.st, se.st.cur - 1);
                 } else {
                     se.st.playing = 0;
                     snprintf(se.st.msg, sizeof se.st.msg, "%s", _("end of the run"));
@@ -536,6 +575,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
 
     view_screen_free(&vs);
     view_index_free(&se.ix);
+    quiz_free(&se.quiz);
     free(se.choices);
     scnpath_catalog_free(se.cat, se.ncat);
     restore_terminal();

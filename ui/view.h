@@ -320,7 +320,9 @@ void view_index_free(struct view_index *ix);
 
 /* ---- what the user is looking at ---------------------------------------- */
 
-enum view_overlay { OV_NONE, OV_HELP, OV_SEARCH, OV_OPEN };
+enum view_overlay { OV_NONE, OV_HELP, OV_SEARCH, OV_OPEN, OV_QUIZ };
+
+struct quiz;                   /* quiz.h */
 
 /* One shipped scenario, for the `o` list. */
 struct view_choice { const char *name, *title; };
@@ -340,6 +342,7 @@ struct view_state {
     const char *title;     /* the scenario's title */
     const struct view_choice *choices;   /* the `o` list */
     int    nchoices, choice;
+    struct quiz *quiz;     /* quiz mode (view_quiz.h), NULL none */
 };
 
 void view_state_init(struct view_state *st, int utf8);
