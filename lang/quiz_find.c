@@ -62,9 +62,9 @@ int scn_quiz_finder_misses(const struct scn_quiz_finder *f, const struct trace *
         if (!out)
             continue;
         if (q->kind == QZ_STATE)
-            snprintf(what, sizeof what, _("%s entered %s %s time"),
-                     trace_host_name(tr, q->host), tcp_state_name(q->state),
-                     lang_ordinal(q->nth, ord, sizeof ord));
+            snprintf(what, sizeof what, _("the %s time %s entered %s"),
+                     lang_ordinal(q->nth, ord, sizeof ord), trace_host_name(tr, q->host),
+                     tcp_state_name(q->state));
         else
             lang_frame_nth_text(tr, &q->m, q->nth, what, sizeof what);
         snprintf(msg, sizeof msg, _("%s:%d: quiz answer never happens: %s (the run has %ld "

@@ -21,7 +21,8 @@
     X(cause_suite) \
     X(trace_suite) \
     X(synflood_suite) \
-    X(expect_suite)
+    X(expect_suite) \
+    X(quiz_suite)
 
 #define X(fn) Suite *fn(void);
 TEST_SUITES(X)

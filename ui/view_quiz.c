@@ -61,12 +61,10 @@ void view_quiz_toggle(const struct view_index *ix, struct view_state *st)
                  "quiz points"));
         return;
     }
-    int asked;
-    quiz_score(q, &asked);
     snprintf(st->msg, sizeof st->msg, P_("quiz mode on: %d question; stepping forward "
              "asks before each answer is shown", "quiz mode on: %d questions; stepping "
              "forward asks before each answer is shown", q->n), q->n);
-    (void)ix;
+    (void)ix;                            /* the same signature as the other keys' */
 }
 
 /* Which choice a key names: 1-9, or a-i; -1 none. */
@@ -220,7 +218,7 @@ void view_quiz_draw(const struct view_index *ix, const struct view_state *st,
     }
     if (n < MAXL)
         L[n++] = (struct qline){ "", R_OVERLAY };
-    char buf[1024];
+    char buf[1400];
     if (!q->revealed) {
         snprintf(buf, sizeof buf, _("press 1-%d (or a-%c) to answer; Esc: later"),
                  p->nchoices, 'a' + p->nchoices - 1);
@@ -240,8 +238,10 @@ void view_quiz_draw(const struct view_index *ix, const struct view_state *st,
                  h ? "  " : "", ev);
         n = wrap(L, n, MAXL, buf, tw, R_OVERLAY, "  ");
         trace_why(ix->tr, r, why, sizeof why);
-        if (why[0] && r->kind != TK_NOTE)
-            n = wrap(L, n, MAXL, why, tw, R_OVERLAY, "  ");
+        if (why[0] && r->kind != TK_NOTE) {
+            snprintf(buf, sizeof buf, "  %s", why);
+            n = wrap(L, n, MAXL, buf, tw, R_OVERLAY, "  ");
+        }
         if (n < MAXL)
             L[n++] = (struct qline){ "", R_OVERLAY };
         n = wrap(L, n, MAXL, _("any key goes on"), tw, R_OVL_KEY, "");
@@ -249,7 +249,8 @@ void view_quiz_draw(const struct view_index *ix, const struct view_state *st,
     int avail = scr->h - 4;
     if (n > avail - 2)
         n = avail - 2 > 0 ? avail - 2 : 0;
-    struct view_rect b = { (scr->w - bw) / 2, 1 + (avail - (n + 2)) / 2, bw, n + 2 };
+    /* at the bottom, over the panes: the diagram above keeps the story */
+    struct view_rect b = { (scr->w - bw) / 2, scr->h - 1 - (n + 2), bw, n + 2 };
     if (b.y < 1)
         b.y = 1;
     char title[96];
