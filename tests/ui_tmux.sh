@@ -496,6 +496,46 @@ check "L again: back to Chinese at the same event" wait_for "事件 7/"
 keys q
 check "zh run exits 0" wait_rc
 
+# ---- 12d. quiz mode (issue 13): --quiz asks before the answering record, a
+# number answers, the box reveals the truth and the record's narration ------
+start
+launch --quiz handshake
+check "quiz: the timeline opens in quiz mode" wait_for "quiz 0/0"
+n=0
+while [ $n -lt 12 ] && ! on_screen "quiz: question 1 of 5"; do
+    keys j; sleep 0.1; settle; n=$((n + 1))
+done
+check "quiz: stepping stops at the first question" on_screen "quiz: question 1 of 5"
+check "quiz: the lesson's question" on_screen "Which state does its new connection enter?"
+check "quiz: asked before the answering record (event 9 of 20)" on_screen "event 9/20"
+check "quiz: the answer is not shown yet" off_screen "Right!"
+pick=$(grep -o '[1-9]) SYN_RECEIVED' "$TMP/screen" | head -1 | cut -c1)
+check "quiz: SYN_RECEIVED is a numbered choice" [ -n "$pick" ]
+keys "$pick"
+check "quiz: a right answer is revealed" wait_for "Right!"
+settle
+check "quiz: the view steps onto the answer" on_screen "event 10/20"
+check "quiz: the record's narration" on_screen "SYN received in LISTEN"
+check "quiz: the score in the title" on_screen "quiz 1/1"
+keys j
+check "quiz: any key closes the reveal" wait_gone "Right!"
+keys j
+check "quiz: the next question" wait_for "quiz: question 2 of 5"
+settle
+wrong=$(grep -o '[1-9]) 100[023]' "$TMP/screen" | head -1 | cut -c1)
+keys "$wrong"
+check "quiz: a wrong answer shows the right one" wait_for "Wrong: the answer is"
+settle
+check "quiz: the right number" on_screen "1001."
+check "quiz: the score counts it wrong" on_screen "quiz 1/2"
+keys j
+wait_gone "Wrong: the answer is"
+keys Q
+check "quiz: Q turns quiz mode off" wait_for "quiz mode off"
+keys q
+check "quiz: q ends the program" wait_rc
+check "quiz: exit status 0" [ "$(cat "$TMP/rc" 2>/dev/null)" = 0 ]
+
 # ---- 13. a hung-up terminal ends the program even when SIGHUP is ignored --------------------
 # Under nohup (or trap '' HUP) the hang-up arrives as EOF/EIO on input only;
 # the view must restore and exit, not spin on getch() errors.
