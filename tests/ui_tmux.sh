@@ -530,8 +530,20 @@ check "quiz: the right number" on_screen "1001."
 check "quiz: the score counts it wrong" on_screen "quiz 1/2"
 keys j
 wait_gone "Wrong: the answer is"
+n=0
+settle
+while [ $n -lt 8 ] && ! on_screen "quiz: question 3 of 5"; do
+    keys j; sleep 0.1; settle; n=$((n + 1))
+done
+check "quiz: the third question" on_screen "quiz: question 3 of 5"
+check "quiz: asked before the client's ESTABLISHED (event 15)" on_screen "event 15/20"
 keys Q
-check "quiz: Q turns quiz mode off" wait_for "quiz mode off"
+check "quiz: Q turns quiz mode off, even while asking" wait_for "quiz mode off"
+settle
+check "quiz: the question box closes with it" off_screen "quiz: question 3 of 5"
+check "quiz: no score in the title with quiz mode off" off_screen "quiz 1/2"
+step j 16
+check "quiz: with quiz mode off, stepping shows the answer" on_screen "ESTABLISHED"
 keys q
 check "quiz: q ends the program" wait_rc
 check "quiz: exit status 0" [ "$(cat "$TMP/rc" 2>/dev/null)" = 0 ]

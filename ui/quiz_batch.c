@@ -110,6 +110,7 @@ int quiz_batch(FILE *in, FILE *out, const struct scenario *scn, const struct tra
             fputc('\n', out);
         }
         int got = -1;
+        fflush(out);                     /* the question, before a student types */
         if (!eof && !read_answer(in, line, sizeof line))
             eof = 1;
         if (eof) {

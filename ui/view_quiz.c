@@ -53,6 +53,10 @@ void view_quiz_toggle(const struct view_index *ix, struct view_state *st)
     }
     q->on = !q->on;
     if (!q->on) {
+        if (st->overlay == OV_QUIZ)       /* off in the middle of a question */
+            st->overlay = OV_NONE;
+        q->asking = -1;
+        q->revealed = 0;
         snprintf(st->msg, sizeof st->msg, "%s", _("quiz mode off"));
         return;
     }
