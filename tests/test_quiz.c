@@ -386,6 +386,33 @@ START_TEST(test_arp_broadcast_points)
 }
 END_TEST
 
+/* Behind a router: a question is about a host's own segment (not one the
+ * router forwards), and names the host it is for, not the next hop. */
+START_TEST(test_model_points_own_segments)
+{
+    struct run R;
+    run_quiz(&R, load("scenarios/web-request.scn"), 1);
+    const struct trace *tr = &R.s.tr;
+    well_formed(&R.q, tr);
+    int tcp = 0;
+    for (int k = 0; k < R.q.n; k++) {
+        const struct quiz_point *p = &R.q.p[k];
+        if (p->kind != QK_SEQ && p->kind != QK_ACK)
+            continue;
+        tcp++;
+        struct frame f;
+        decode_rec(tr, p->rec, &f);
+        ck_assert_int_eq(trace_host_by_addr(tr, f.ip.src), tr->recs[p->rec].host);
+        char to[64];
+        snprintf(to, sizeof to, " to %s.", trace_host_name(tr, trace_host_by_addr(tr, f.ip.dst)));
+        ck_assert_msg(strstr(p->question, to), "%s: not \"%s\"", p->question, to);
+        ck_assert(!strstr(p->question, " to gw."));
+    }
+    ck_assert_int_gt(tcp, 0);
+    run_free(&R);
+}
+END_TEST
+
 /* The same lesson and seed give the same quiz; the right answer moves. */
 START_TEST(test_choices_deterministic_and_shuffled)
 {
@@ -511,6 +538,7 @@ Suite *quiz_suite(void)
     tcase_add_test(tc, test_model_points_are_the_truth);
     tcase_add_test(tc, test_ack_of_data_offers_the_seq);
     tcase_add_test(tc, test_arp_broadcast_points);
+    tcase_add_test(tc, test_model_points_own_segments);
     tcase_add_test(tc, test_choices_deterministic_and_shuffled);
     tcase_add_test(tc, test_lesson_points);
     tcase_add_test(tc, test_parse_answer);

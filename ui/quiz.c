@@ -140,6 +140,15 @@ static const char *hname(const struct trace *tr, int h)
     return n ? n : "?";
 }
 
+/* The host a segment is for: its IP destination (the frame may go to a
+ * router on the way), by name, or the address when no host has it. */
+static const char *ip_dst_name(const struct trace *tr, const struct frame *f, char *buf,
+                               size_t n)
+{
+    int h = trace_host_by_addr(tr, f->ip.dst);
+    return h >= 0 ? hname(tr, h) : ip4_str(f->ip.dst, buf, n);
+}
+
 /* ---- wrong choices -------------------------------------------------------- */
 
 /* The states RFC 9293's diagram reaches from `from`, the right one aside.
@@ -324,6 +333,9 @@ static int model_kind(const struct trace *tr, size_t i, struct frame *f)
         return QK_BCAST;
     if (!is_tcp(f) || (f->tcp.flags & TCP_RST))
         return -1;
+    /* a segment of the host's own, not one a router forwards */
+    if (trace_host_by_addr(tr, f->ip.src) != r->host)
+        return -1;
     if (f->tcp.flags & TCP_ACK) {
         struct frame o;
         /* a new acknowledgement: the number is the lesson */
@@ -361,7 +373,7 @@ static void model_point(struct quiz *q, const struct trace *tr, size_t i, int ki
         snprintf(question, sizeof question,
                  _("%s sends %s to %s. What is its acknowledgement number?"),
                  hname(tr, r->host), tcp_flags_str(f->tcp.flags, fl, sizeof fl),
-                 hname(tr, r->u.pkt.dst));
+                 ip_dst_name(tr, f, b[0], sizeof b[0]));
         break;
     case QK_SEQ:
         draft_num(&d, f->tcp.seq);
@@ -373,12 +385,12 @@ static void model_point(struct quiz *q, const struct trace *tr, size_t i, int ki
                         "number?", "%s sends %s with %zu bytes of data to %s. What is its "
                         "sequence number?", f->payload_len),
                      hname(tr, r->host), tcp_flags_str(f->tcp.flags, fl, sizeof fl),
-                     f->payload_len, hname(tr, r->u.pkt.dst));
+                     f->payload_len, ip_dst_name(tr, f, b[0], sizeof b[0]));
         else
             snprintf(question, sizeof question,
                      _("%s sends %s to %s. What is its sequence number?"),
                      hname(tr, r->host), tcp_flags_str(f->tcp.flags, fl, sizeof fl),
-                     hname(tr, r->u.pkt.dst));
+                     ip_dst_name(tr, f, b[0], sizeof b[0]));
         break;
     default: {                       /* QK_BCAST */
         struct arp_pkt a;
