@@ -496,12 +496,20 @@ START_TEST(test_parse_answer)
     ck_assert_int_eq(quiz_parse_answer(&p, "b"), 1);
     ck_assert_int_eq(quiz_parse_answer(&p, "D"), 3);
     ck_assert_int_eq(quiz_parse_answer(&p, "syn-sent"), 1);
-    ck_assert_int_eq(quiz_parse_answer(&p, "1001"), 2);     /* a choice's text first */
+    ck_assert_int_eq(quiz_parse_answer(&p, "1001"), 2);     /* no choice's number: text */
     ck_assert_int_eq(quiz_parse_answer(&p, "5"), -1);
     ck_assert_int_eq(quiz_parse_answer(&p, "e"), -1);
     ck_assert_int_eq(quiz_parse_answer(&p, "0"), -1);
     ck_assert_int_eq(quiz_parse_answer(&p, ""), -1);
     ck_assert_int_eq(quiz_parse_answer(&p, "LISTEN"), -1);
+    /* numbers as choices (a `len` question): a choice's number first */
+    char *d[] = { "2", "1", "0" };
+    for (int i = 0; i < 3; i++)
+        p.choice[i] = d[i];
+    p.nchoices = 3;
+    ck_assert_int_eq(quiz_parse_answer(&p, "2"), 1);
+    ck_assert_int_eq(quiz_parse_answer(&p, "0"), 2);
+    ck_assert_int_eq(quiz_parse_answer(&p, "c"), 2);
 }
 END_TEST
 

@@ -525,20 +525,26 @@ int quiz_parse_answer(const struct quiz_point *p, const char *text)
         n--;
     if (!n)
         return -1;
-    for (int c = 0; c < p->nchoices; c++)   /* the exact text first: choices may be numbers */
-        if (same_text(text, p->choice[c], n))
-            return c;
-    if (n == 1 && isalpha((unsigned char)text[0])) {
-        int c = tolower((unsigned char)text[0]) - 'a';
-        return c < p->nchoices ? c : -1;
-    }
-    int v = 0;
+    /* a choice's number first (the questions are printed numbered), so a
+     * choice whose text is a small number is named by its text only when
+     * that is no choice's number */
+    int v = 0, digits = 1;
     for (size_t i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)text[i]) || v > 100)
-            return -1;
+        if (!isdigit((unsigned char)text[i]) || v > 100) {
+            digits = 0;
+            break;
+        }
         v = v * 10 + (text[i] - '0');
     }
-    return v >= 1 && v <= p->nchoices ? v - 1 : -1;
+    if (digits && v >= 1 && v <= p->nchoices)
+        return v - 1;
+    if (n == 1 && isalpha((unsigned char)text[0]) &&
+        tolower((unsigned char)text[0]) - 'a' < p->nchoices)
+        return tolower((unsigned char)text[0]) - 'a';
+    for (int c = 0; c < p->nchoices; c++)
+        if (same_text(text, p->choice[c], n))
+            return c;
+    return -1;
 }
 
 int quiz_gate(const struct quiz *q, size_t from, size_t to)

@@ -70,9 +70,11 @@ void quiz_rebuild(struct quiz *q, struct quiz *old, const struct scenario *scn,
 /* Right answers so far; *asked (if not NULL) the points answered or
  * passed by. */
 int  quiz_score(const struct quiz *q, int *asked);
-/* An answer as typed: the choice's number (1, 2, ...), its letter (a, b,
- * ... either case) or its exact text (case ignored, `-` for `_`), spaces
- * around ignored.  The choice's index, or -1 when it names none. */
+/* An answer as typed, spaces around ignored: the choice's number (1, 2,
+ * ...), else its letter (a, b, ... either case), else its exact text (case
+ * ignored, `-` for `_`): a choice whose text is a number from 1 to the
+ * number of choices is named by its number.  The choice's index, or -1
+ * when it names none. */
 int  quiz_parse_answer(const struct quiz_point *p, const char *text);
 /* The first point not yet answered whose record is in (from, to], or -1. */
 int  quiz_gate(const struct quiz *q, size_t from, size_t to);
