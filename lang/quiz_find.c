@@ -49,6 +49,12 @@ long scn_quiz_finder_at(const struct scn_quiz_finder *f, int k)
     return k >= 0 && k < f->scn->nquizzes ? f->at[k] : -1;
 }
 
+static void add_msg(char ***out, int *nout, const char *msg)
+{
+    *out = xreallocarray(*out, (size_t)*nout + 1, sizeof **out);
+    (*out)[(*nout)++] = xstrdup(msg);
+}
+
 int scn_quiz_finder_misses(const struct scn_quiz_finder *f, const struct trace *tr,
                            char ***out, int *nout)
 {
@@ -56,8 +62,24 @@ int scn_quiz_finder_misses(const struct scn_quiz_finder *f, const struct trace *
     char msg[512], what[256], ord[24];
     for (int k = 0; k < f->scn->nquizzes; k++) {
         const struct scn_quiz *q = &f->scn->quizzes[k];
-        if (f->at[k] >= 0)
+        if (f->at[k] >= 0) {
+            /* one question per record: a later line on the same one is not asked */
+            int first = -1;
+            for (int j = 0; j < f->scn->nquizzes && first < 0; j++)
+                if (f->at[j] == f->at[k] && (f->scn->quizzes[j].line < q->line ||
+                                             (f->scn->quizzes[j].line == q->line && j < k)))
+                    first = j;
+            if (first < 0)
+                continue;
+            n++;
+            if (out) {
+                snprintf(msg, sizeof msg, _("%s:%d: quiz answered by the same record as "
+                         "the quiz on line %d: only that one is asked"), f->scn->path,
+                         q->line, f->scn->quizzes[first].line);
+                add_msg(out, nout, msg);
+            }
             continue;
+        }
         n++;
         if (!out)
             continue;
@@ -69,8 +91,7 @@ int scn_quiz_finder_misses(const struct scn_quiz_finder *f, const struct trace *
             lang_frame_nth_text(tr, &q->m, q->nth, what, sizeof what);
         snprintf(msg, sizeof msg, _("%s:%d: quiz answer never happens: %s (the run has %ld "
                  "such records)"), f->scn->path, q->line, what, f->seen[k]);
-        *out = xreallocarray(*out, (size_t)*nout + 1, sizeof **out);
-        (*out)[(*nout)++] = xstrdup(msg);
+        add_msg(out, nout, msg);
     }
     return n;
 }

@@ -231,6 +231,38 @@ START_TEST(test_quiz_answer_never_happens)
 }
 END_TEST
 
+/* Two lines answered by one record: the quiz asks the first, --check says so. */
+START_TEST(test_quiz_same_record)
+{
+    struct scenario *s = parse_ok(LESSON
+        "quiz \"Flags?\" answer server->client tcp SYN,ACK #1\n"
+        "quiz \"Its ack?\" answer server->client tcp SYN,ACK #1 ack\n");
+    struct sim sim;
+    sim_init(&sim, s, 1);
+    sim_run(&sim);
+    struct scn_quiz_finder *f = scn_quiz_finder_new(s);
+    for (size_t i = 0; i < sim.tr.n; i++)
+        scn_quiz_finder_rec(f, &sim.tr, i, &sim.tr.recs[i]);
+    char **msgs = NULL;
+    int n = 0;
+    ck_assert_int_eq(scn_quiz_finder_misses(f, &sim.tr, &msgs, &n), 1);
+    ck_assert_str_eq(msgs[0], "t.scn:13: quiz answered by the same record as the quiz on "
+                     "line 12: only that one is asked");
+    free(msgs[0]);
+    free(msgs);
+    scn_quiz_finder_free(f);
+    struct quiz q;
+    ck_assert_int_eq(quiz_build(&q, s, &sim.tr, 1), 1);
+    ck_assert_int_eq(q.same, 1);
+    ck_assert_int_eq(q.missing, 0);
+    ck_assert_int_eq(q.p[0].line, 12);
+    ck_assert_str_eq(q.p[0].choice[q.p[0].right], "SYN,ACK");
+    quiz_free(&q);
+    sim_free(&sim);
+    scenario_free(s);
+}
+END_TEST
+
 /* ---- quiz points ----------------------------------------------------------- */
 
 struct run { struct scenario *scn; struct sim s; struct quiz q; };
@@ -543,6 +575,7 @@ Suite *quiz_suite(void)
     tcase_add_test(tc, test_parse_quiz_lines);
     tcase_add_test(tc, test_parse_quiz_errors);
     tcase_add_test(tc, test_quiz_answer_never_happens);
+    tcase_add_test(tc, test_quiz_same_record);
     tcase_add_test(tc, test_model_points_are_the_truth);
     tcase_add_test(tc, test_ack_of_data_offers_the_seq);
     tcase_add_test(tc, test_arp_broadcast_points);

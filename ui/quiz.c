@@ -309,7 +309,7 @@ static void lesson_points(struct quiz *q, const struct scenario *scn,
             free(p->question);
             for (int c = 0; c < p->nchoices; c++)
                 free(p->choice[c]);
-            q->missing++;
+            q->same++;
             continue;
         }
         q->p[w++] = q->p[k];

@@ -51,6 +51,8 @@ struct quiz {
     int    n;
     int    from_lesson;            /* the points are the lesson's lines */
     int    missing;                /* quiz lines whose record the run lacks */
+    int    same;                   /* quiz lines answered by an earlier
+                                      line's record: not asked */
     /* the interactive view's session */
     int    on;                     /* quiz mode: stepping forward asks */
     int    asking;                 /* the point asked or revealed, -1 none */

@@ -93,6 +93,12 @@ int quiz_batch(FILE *in, FILE *out, const struct scenario *scn, const struct tra
                            "protosim: %d quiz lines name no record of this run (or the "
                            "first one); protosim --check says which\n", q.missing),
                 q.missing);
+    if (q.same)
+        fprintf(stderr, P_("protosim: %d quiz line is answered by the same record as an "
+                           "earlier one and is not asked; protosim --check says which\n",
+                           "protosim: %d quiz lines are answered by the same record as an "
+                           "earlier one and are not asked; protosim --check says which\n",
+                           q.same), q.same);
     fputc('\n', out);
     size_t shown = 0;
     int eof = 0, unanswered = 0;
