@@ -287,6 +287,11 @@ void lang_finish(struct parser *P)
         s->expects[i].m.dst = map_ref(P, s->expects[i].m.dst);
         s->expects[i].peer = map_ref(P, s->expects[i].peer);
     }
+    for (int i = 0; i < s->nquizzes; i++) {
+        s->quizzes[i].host = map_ref(P, s->quizzes[i].host);
+        s->quizzes[i].m.src = map_ref(P, s->quizzes[i].m.src);
+        s->quizzes[i].m.dst = map_ref(P, s->quizzes[i].m.dst);
+    }
     /* Defaults, then all-host lines, then per-host lines: the more specific
      * line wins whatever the order in the file. */
     for (int h = 0; h < s->nhosts; h++) scenario_tcp_defaults(&s->hosts[h].tcp);

@@ -803,3 +803,34 @@ void lang_frames_free(struct xframes *F)
     free(F->v.dns);
     free(F);
 }
+
+/* ---- for quiz lines ------------------------------------------------------- */
+
+int lang_frame_match(const struct scn_match *m, const struct trace *tr,
+                     const struct trace_rec *r)
+{
+    if (r->kind != TK_SEND || r->u.pkt.src != m->src || r->u.pkt.dst != m->dst)
+        return 0;
+    size_t len;
+    const uint8_t *bytes = trace_blob_data(tr, r->u.pkt.pkt, &len);
+    struct fview v;
+    memset(&v, 0, sizeof v);
+    if (!bytes || !fview_decode(bytes, len, &v))
+        return 0;
+    if (m->top == TL_DNS) {
+        v.dns = xcalloc(1, sizeof *v.dns);
+        fview_dns(&v);
+    }
+    int ok = xmatch(m, r, &v);
+    free(v.dns);
+    return ok;
+}
+
+const char *lang_frame_nth_text(const struct trace *tr, const struct scn_match *m,
+                                long nth, char *buf, size_t n)
+{
+    char ord[24], noun[48], way[96];
+    snprintf(buf, n, _("the %s %s %s"), lang_ordinal(nth, ord, sizeof ord),
+             pattern_noun(m, noun, sizeof noun), pattern_way(tr, m, way, sizeof way));
+    return buf;
+}

@@ -52,6 +52,24 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout);
  * to a checker in order. */
 int scn_check(const struct sim *s, char ***out, int *nout);
 
+/* Quiz lines (issue 13): the record of the run that answers each, found
+ * record by record as a trace sink (scn_quiz_finder_rec, ctx the finder),
+ * like the checker.  Make it before the run, or feed it a kept trace. */
+struct scn_quiz_finder;
+struct scn_quiz_finder *scn_quiz_finder_new(const struct scenario *scn);
+void scn_quiz_finder_rec(void *ctx, const struct trace *tr, size_t i,
+                         const struct trace_rec *r);
+/* The index of the record that answers quiz line k, or -1 (none yet). */
+long scn_quiz_finder_at(const struct scn_quiz_finder *f, int k);
+/* One "file:line: quiz answer never happens: ..." per quiz line the run
+ * made no record for, and one "file:line: quiz answered by the same record
+ * as ..." per line whose record an earlier line already asks about (only
+ * one question is asked before a record), appended to *out (if out is not
+ * NULL); returns how many there are. */
+int scn_quiz_finder_misses(const struct scn_quiz_finder *f, const struct trace *tr,
+                           char ***out, int *nout);
+void scn_quiz_finder_free(struct scn_quiz_finder *f);
+
 /* The TCP state of host h's most recently created connection at time t, as
  * read from a kept trace (CLOSED when it has none). */
 int scn_tcp_state_at(const struct trace *tr, int host, int64_t t);

@@ -72,11 +72,11 @@
  * parse_action.c and parse_expect.c), and the same list as the text of messages. */
 #define KEYWORDS(X) \
     X(title) X(describe) X(seed) X(host) X(router) X(lan) X(link) X(tcp) \
-    X(zone) X(record) X(resolver) X(at) X(fault) X(expect)
+    X(zone) X(record) X(resolver) X(at) X(fault) X(expect) X(quiz)
 
 /* ... and `repeat`, which repeat.c reads before a line reaches them */
 #define KEYWORD_LIST "title, describe, seed, host, router, lan, link, tcp, zone, record, " \
-                     "resolver, at, fault, expect, repeat"
+                     "resolver, at, fault, expect, quiz, repeat"
 
 enum { T_WORD, T_STRING };
 
@@ -137,7 +137,7 @@ struct parser {
     const char      *path;
     struct scenario *s;
     int  caphosts, caplinks, capactions, capfaults, capexpects, capdescribe, capchapters;
-    int  caplans, capzones, caprrs, capresolvers;
+    int  caplans, capzones, caprrs, capresolvers, capquizzes;
 
     struct perr *errs;
     int  nerr, caperr;
@@ -277,6 +277,15 @@ void lang_kw_fault(struct parser *P, struct tok *kw);
 /* parse_expect.c: `expect` */
 int lang_pattern_end(const struct tok *t);
 void lang_kw_expect(struct parser *P, struct tok *kw);
+/* ... and its readers, for quiz lines: a frame pattern after SRC->DST
+ * (`tcp SYN`, `arp who-has ...`); an optional `#N` (0 when absent, 1 when
+ * read, -1 after an error); a TCP state name */
+int lang_want_xpattern(struct parser *P, struct scn_match *m);
+int lang_want_nth(struct parser *P, int *nth, const char *what);
+int lang_want_tcp_state(struct parser *P, int *state);
+
+/* parse_quiz.c: `quiz` */
+void lang_kw_quiz(struct parser *P, struct tok *kw);
 
 /* check.c: end-of-file checks */
 void lang_finish(struct parser *P);
@@ -312,5 +321,12 @@ void lang_frames_rec(struct xframes *F, struct xexp *x, const struct trace *tr,
 int lang_frames_result(const struct xframes *F, const struct trace *tr,
                        const struct xexp *x, char *actual, size_t n);
 void lang_frames_free(struct xframes *F);
+/* Does the frame of TK_SEND record r match pattern m, as `count` and `#N`
+ * count frames (the caller skips the network's copies)?  For quiz lines. */
+int lang_frame_match(const struct scn_match *m, const struct trace *tr,
+                     const struct trace_rec *r);
+/* "the 2nd SYN,ACK from server to client" */
+const char *lang_frame_nth_text(const struct trace *tr, const struct scn_match *m,
+                                long nth, char *buf, size_t n);
 
 #endif

@@ -229,12 +229,13 @@ int lang_lex_line(struct parser *P, const char *l, size_t n)
             return -1;
         }
         if (c == '#') {
-            /* In a fault or expect line, the first `#` followed by a digit
-             * is the frame (or call) number `#N`; everywhere else `#` starts
-             * a comment. */
+            /* In a fault, expect or quiz line, the first `#` followed by a
+             * digit is the frame (or call, or state entry) number `#N`;
+             * everywhere else `#` starts a comment. */
             int nth_line = P->ntok > 0 && P->toks[0].type == T_WORD &&
                            (!strcmp(P->toks[0].s, "fault") ||
-                            !strcmp(P->toks[0].s, "expect"));
+                            !strcmp(P->toks[0].s, "expect") ||
+                            !strcmp(P->toks[0].s, "quiz"));
             if (!(nth_line && !nth_seen && i + 1 < n && is_digit(l[i + 1])))
                 break;
             nth_seen = 1;

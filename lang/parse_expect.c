@@ -304,6 +304,22 @@ static int want_nth(struct parser *P, int *nth, const char *what)
     return 1;
 }
 
+/* The same readers for `quiz ... answer` (parse_quiz.c). */
+int lang_want_xpattern(struct parser *P, struct scn_match *m)
+{
+    return want_xpattern(P, m);
+}
+
+int lang_want_nth(struct parser *P, int *nth, const char *what)
+{
+    return want_nth(P, nth, what);
+}
+
+int lang_want_tcp_state(struct parser *P, int *state)
+{
+    return want_state(P, state);
+}
+
 /* SRC->DST PATTERN then `count N`, or `#N|every|some FIELD VALUE ...`. */
 static void expect_frames(struct parser *P, struct scn_expect *e)
 {

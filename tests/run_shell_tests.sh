@@ -843,5 +843,63 @@ expect_rc 65 "a Chinese name twice" -- "$PROTOSIM" --check "$TMP/dup.scn"
 has_in "$TMP/err" 'dup.scn:2:6: error: .*"客户端"' "names quoted as written"
 rm -f "$TMP"/zh.* "$TMP"/en.* "$TMP"/bad.scn "$TMP"/col.scn "$TMP"/dup.scn
 
+# quiz mode (issue 13): --quiz --batch reads one answer a line and ends with
+# `score N/M`; exit 0 whatever the score
+printf 'SYN_RECEIVED\n1001\nESTABLISHED\nACK\nestablished\n' >"$TMP/right.txt"
+expect_rc 0 "--quiz --batch, right answers by text" -- sh -c \
+    "\"$PROTOSIM\" --quiz --batch handshake <\"$TMP/right.txt\""
+has_in "$TMP/out" "^score 5/5$" "quiz: every right answer scores 5/5"
+has_in "$TMP/out" "^5 questions, from the lesson's quiz lines" "quiz: the lesson's questions"
+has_in "$TMP/out" "^Question 2 of 5 (at 0.030s): What acknowledgement number does the server's SYN,ACK carry?" "quiz: the question"
+has_in "$TMP/out" "^Right: [1-9]) 1001\.$" "quiz: right, with the answer"
+has_in "$TMP/out" "SYN,ACK: acknowledge the peer's SYN" "quiz: the answering record's narration"
+[ "$(grep -c '^Right: ' "$TMP/out")" -eq 5 ] && ok || bad "quiz: five answers said right"
+# the right answers' numbers, as the quiz itself reveals them: also 5/5
+"$PROTOSIM" --quiz --batch handshake </dev/null 2>/dev/null |
+    sed -n 's/^No answer: standard input ended. The answer is \([0-9]\)).*/\1/p' >"$TMP/nums.txt"
+[ "$(wc -l <"$TMP/nums.txt")" -eq 5 ] && ok || bad "quiz: five answers revealed at EOF"
+expect_rc 0 "--quiz --batch, right answers by number" -- sh -c \
+    "\"$PROTOSIM\" --quiz --batch handshake <\"$TMP/nums.txt\""
+has_in "$TMP/out" "^score 5/5$" "quiz: numbered answers score 5/5"
+tr '1234' 'abcd' <"$TMP/nums.txt" >"$TMP/letters.txt"
+expect_rc 0 "--quiz --batch, right answers by letter" -- sh -c \
+    "\"$PROTOSIM\" --quiz --batch handshake <\"$TMP/letters.txt\""
+has_in "$TMP/out" "^score 5/5$" "quiz: lettered answers score 5/5"
+# wrong answers: two wrong, one that is no choice at all
+printf 'CLOSED\n1001\nno idea\nACK\nCLOSED\n' >"$TMP/wrong.txt"
+expect_rc 0 "--quiz --batch, some wrong answers" -- sh -c \
+    "\"$PROTOSIM\" --quiz --batch handshake <\"$TMP/wrong.txt\""
+has_in "$TMP/out" "^score 2/5$" "quiz: two right of five"
+has_in "$TMP/out" "^Wrong. The answer is [1-9]) SYN_RECEIVED\.$" "quiz: wrong, with the answer"
+has_in "$TMP/out" "^That is none of the choices, so it counts as wrong" "quiz: an answer that is no choice"
+# the input ends early: the rest count as wrong, and the output says so
+printf 'SYN_RECEIVED\n1001\n' >"$TMP/short.txt"
+expect_rc 0 "--quiz --batch, input ends early" -- sh -c \
+    "\"$PROTOSIM\" --quiz --batch handshake <\"$TMP/short.txt\""
+has_in "$TMP/out" "^score 2/5$" "quiz: EOF, two right"
+has_in "$TMP/out" "^3 questions were not answered (standard input ended): they count as wrong.$" "quiz: EOF said"
+[ "$(grep -c '^No answer: standard input ended' "$TMP/out")" -eq 3 ] && ok || bad "quiz: three unanswered"
+# the same lesson and seed, the same quiz
+"$PROTOSIM" --quiz --batch teardown </dev/null >"$TMP/q1.txt" 2>&1
+"$PROTOSIM" --quiz --batch teardown </dev/null >"$TMP/q2.txt" 2>&1
+cmp -s "$TMP/q1.txt" "$TMP/q2.txt" && ok || bad "quiz: two runs differ"
+# a lesson without quiz lines: the model's questions
+expect_rc 0 "--quiz --batch arp (model questions)" -- "$PROTOSIM" --quiz --batch arp
+has_in "$TMP/out" "questions, from the model (the lesson has no quiz lines)" "quiz: model questions"
+has_in "$TMP/out" "asks who has 192.0.2.20 (an ARP request). Where does the frame go?" "quiz: an ARP question"
+has_in "$TMP/out" "^score 0/[1-9][0-9]*$" "quiz: model quiz score line"
+# Chinese: the lesson's zh questions, the score line unchanged
+expect_rc 0 "--quiz --batch --lang zh" -- sh -c \
+    "\"$PROTOSIM\" --lang zh --quiz --batch time-wait <\"$TMP/short.txt\""
+has_in "$TMP/out" "服务器的 FIN 到达处于 FIN_WAIT_2 的客户端。客户端进入哪个状态？" "quiz: the zh question"
+has_in "$TMP/out" "^score 0/5$" "quiz: zh score line"
+# --quiz with another output is a usage error; a quiz whose answer never
+# happens fails --check with its line
+expect_rc 64 "--quiz --json" -- "$PROTOSIM" --quiz --json handshake
+{ cat scenarios/handshake.scn; echo 'quiz "A second SYN?" answer client->server tcp SYN #2'; } >"$TMP/q.scn"
+expect_rc 1 "--check: a quiz answer that never happens" -- "$PROTOSIM" --check "$TMP/q.scn"
+has_in "$TMP/out" "q.scn:$(wc -l <"$TMP/q.scn" | tr -d ' '): quiz answer never happens: the 2nd SYN from client to server" "quiz: --check names it"
+rm -f "$TMP"/right.txt "$TMP"/nums.txt "$TMP"/letters.txt "$TMP"/wrong.txt "$TMP"/short.txt "$TMP"/q?.txt "$TMP"/q.scn
+
 echo "shell-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -23,7 +23,8 @@
     X(synflood_suite) \
     X(expect_suite) \
     X(whatif_suite) \
-    X(export_suite)
+    X(export_suite) \
+    X(quiz_suite)
 
 #define X(fn) Suite *fn(void);
 TEST_SUITES(X)

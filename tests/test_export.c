@@ -225,13 +225,13 @@ START_TEST(test_mermaid_lines)
     char b[512];
     fx_open(&f, HANDSHAKE);
     ck_assert_str_eq(export_mermaid_line(&f.ix, 4, b, sizeof b), "P0->>P1: SYN seq=1000");
-    ck_assert_str_eq(export_mermaid_line(&f.ix, 10, b, sizeof b),
+    ck_assert_str_eq(export_mermaid_line(&f.ix, 9, b, sizeof b),
                      "P1->>P0: SYN,ACK seq=5000 ack=1001");
     ck_assert_str_eq(export_mermaid_line(&f.ix, 3, b, sizeof b), "Note over P0: SYN_SENT");
     ck_assert_str_eq(export_mermaid_line(&f.ix, 0, b, sizeof b), "Note over P1: listen(80)");
-    ck_assert_str_eq(export_mermaid_line(&f.ix, 8, b, sizeof b), "");   /* a reception */
+    ck_assert_str_eq(export_mermaid_line(&f.ix, 7, b, sizeof b), "");   /* a reception */
     ck_assert_str_eq(export_mermaid_line(&f.ix, 5, b, sizeof b), "");   /* a timer start */
-    ck_assert_str_eq(export_mermaid_line(&f.ix, 7, b, sizeof b),
+    ck_assert_str_eq(export_mermaid_line(&f.ix, 11, b, sizeof b),
                      "Note over P0,P1: server answers SYN,ACK seq=5000 ack=1001: "
                      "'got 1000#59; mine start at 5000'");
     char *m = export_str(&f, EXPORT_MERMAID, 0, 19, 0, 0);
@@ -321,11 +321,11 @@ START_TEST(test_svg_content)
     ck_assert(strlen(s) > 20 && !strcmp(s + strlen(s) - 7, "</svg>\n"));
     free(s);
     /* a range: only its rows, but the SYN sent before it still arrives */
-    s = export_str(&f, EXPORT_SVG, 8, 12, 0, 0);
+    s = export_str(&f, EXPORT_SVG, 7, 11, 0, 0);
     ck_assert_int_eq(count(s, "class=\"row\""), 5);
     ck_assert_ptr_nonnull(strstr(s, "class=\"msg\" data-i=\"4\""));
-    ck_assert_ptr_nonnull(strstr(s, "class=\"msg\" data-i=\"10\""));
-    ck_assert_ptr_null(strstr(s, "class=\"msg\" data-i=\"16\""));
+    ck_assert_ptr_nonnull(strstr(s, "class=\"msg\" data-i=\"9\""));
+    ck_assert_ptr_null(strstr(s, "class=\"msg\" data-i=\"15\""));
     free(s);
     fx_close(&f);
 

@@ -812,7 +812,7 @@ START_TEST(test_error_messages_exact)
     assert_errors(HOSTS "at 10ms client conect server 80\n",
                   "t.scn:3:16: error: unknown action \"conect\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http\n");
     assert_errors(HOSTS "conect client server\n",
-                  "t.scn:3:1: error: unknown keyword \"conect\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, repeat\n");
+                  "t.scn:3:1: error: unknown keyword \"conect\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, repeat\n");
     assert_errors(HOSTS "at 10ms client connect sever 80\n",
                   "t.scn:3:24: error: unknown host \"sever\" (declared hosts: client, server)\n");
     assert_errors(HOSTS "title \"Three-way handshake\n",
@@ -874,7 +874,7 @@ START_TEST(test_error_messages_exact)
                   "t.scn:4:1: error: the title is already set on line 3\n"
                   "t.scn:6:1: error: the seed is already set on line 5\n");
     assert_errors(HOSTS "\"stray string\"\n",
-                  "t.scn:3:1: error: expected a keyword (one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, repeat), found a string\n");
+                  "t.scn:3:1: error: expected a keyword (one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, repeat), found a string\n");
     assert_errors(HOSTS "title Handshake\n",
                   "t.scn:3:7: error: expected the title in double quotes, like \"Three-way handshake\", found \"Handshake\"\n");
 }
@@ -923,9 +923,9 @@ START_TEST(test_many_errors_capped)
     ck_assert_ptr_null(s);
     ck_assert_int_eq(e.n, 21);
     ck_assert_str_eq(e.msgs[0],
-        "t.scn:3:1: error: unknown keyword \"bogus\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, repeat");
+        "t.scn:3:1: error: unknown keyword \"bogus\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, repeat");
     ck_assert_str_eq(e.msgs[19],
-        "t.scn:22:1: error: unknown keyword \"bogus\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, repeat");
+        "t.scn:22:1: error: unknown keyword \"bogus\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, repeat");
     ck_assert_str_eq(e.msgs[20], "t.scn:23:1: error: too many errors; stopping after 20");
     scn_errors_free(&e);
     ck_assert_int_eq(e.n, 0);
@@ -1878,7 +1878,7 @@ START_TEST(test_long_lines)
     char *got = errors_of_n(buf, 17 + n);
     ck_assert_str_eq(got,
         "t.scn:2:1: error: unknown keyword \"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\"...; "
-        "expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, repeat\n");
+        "expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, repeat\n");
     free(got);
 
     /* a 100 kB comment, an unterminated 100 kB string, 100 kB of spaces */

@@ -500,6 +500,57 @@ check "zh run exits 0" wait_rc
 
 # ---- 12b. what if, and the lesson files (x d u w, r, o's p and O) -------------------
 . "$HERE/ui_whatif.sh"
+# ---- 12d. quiz mode (issue 13): --quiz asks before the answering record, a
+# number answers, the box reveals the truth and the record's narration ------
+start
+launch --quiz handshake
+check "quiz: the timeline opens in quiz mode" wait_for "quiz 0/0"
+n=0
+while [ $n -lt 12 ] && ! on_screen "quiz: question 1 of 5"; do
+    keys j; sleep 0.1; settle; n=$((n + 1))
+done
+check "quiz: stepping stops at the first question" on_screen "quiz: question 1 of 5"
+check "quiz: the lesson's question" on_screen "Which state does its new connection enter?"
+check "quiz: asked before the answering record (event 8 of 20)" on_screen "event 8/20"
+check "quiz: the answer is not shown yet" off_screen "Right!"
+pick=$(grep -o '[1-9]) SYN_RECEIVED' "$TMP/screen" | head -1 | cut -c1)
+check "quiz: SYN_RECEIVED is a numbered choice" [ -n "$pick" ]
+keys "$pick"
+check "quiz: a right answer is revealed" wait_for "Right!"
+settle
+check "quiz: the view steps onto the answer" on_screen "event 9/20"
+check "quiz: the record's narration" on_screen "SYN received in LISTEN"
+check "quiz: the score in the title" on_screen "quiz 1/1"
+keys j
+check "quiz: any key closes the reveal" wait_gone "Right!"
+keys j
+check "quiz: the next question" wait_for "quiz: question 2 of 5"
+settle
+wrong=$(grep -o '[1-9]) 100[023]' "$TMP/screen" | head -1 | cut -c1)
+keys "$wrong"
+check "quiz: a wrong answer shows the right one" wait_for "Wrong: the answer is"
+settle
+check "quiz: the right number" on_screen "1001."
+check "quiz: the score counts it wrong" on_screen "quiz 1/2"
+keys j
+wait_gone "Wrong: the answer is"
+n=0
+settle
+while [ $n -lt 8 ] && ! on_screen "quiz: question 3 of 5"; do
+    keys j; sleep 0.1; settle; n=$((n + 1))
+done
+check "quiz: the third question" on_screen "quiz: question 3 of 5"
+check "quiz: asked before the client's ESTABLISHED (event 14)" on_screen "event 14/20"
+keys Q
+check "quiz: Q turns quiz mode off, even while asking" wait_for "quiz mode off"
+settle
+check "quiz: the question box closes with it" off_screen "quiz: question 3 of 5"
+check "quiz: no score in the title with quiz mode off" off_screen "quiz 1/2"
+step j 16
+check "quiz: with quiz mode off, stepping shows the answer" on_screen "ESTABLISHED"
+keys q
+check "quiz: q ends the program" wait_rc
+check "quiz: exit status 0" [ "$(cat "$TMP/rc" 2>/dev/null)" = 0 ]
 
 # ---- 13. a hung-up terminal ends the program even when SIGHUP is ignored --------------------
 # Under nohup (or trap '' HUP) the hang-up arrives as EOF/EIO on input only;
@@ -540,25 +591,25 @@ check "card: it shows the describe text" on_screen "fetches http://www.example.c
 check "card: it lists the chapters" on_screen "2. DNS: the name is resolved"
 keys Escape
 check "card: a key closes it" wait_gone "any key continues"
-check "card: Esc only closed it (still the first event)" on_screen "event 1/263"
+check "card: Esc only closed it (still the first event)" on_screen "event 1/264"
 keys i
 check "card: i shows it again" wait_for "any key continues"
 check "card: again with the describe text" on_screen "fetches http://www.example.com/"
 keys Enter
 wait_gone "any key continues" >/dev/null
 keys ')'
-check "chapters: ) goes to the next chapter's first event" wait_for "event 15/263"
+check "chapters: ) goes to the next chapter's first event" wait_for "event 15/264"
 check "chapters: the title bar names it" on_screen "chapter 2/6: DNS: the name is resolved"
 keys ')'
 check "chapters: ) again, the handshake" wait_for "chapter 3/6: TCP: the three-way handshake"
-check "chapters: at its first event" on_screen "event 111/263"
+check "chapters: at its first event" on_screen "event 111/264"
 keys '('
-check "chapters: ( goes back a chapter" wait_for "event 15/263"
+check "chapters: ( goes back a chapter" wait_for "event 15/264"
 n=15
 while [ $n -lt 31 ]; do n=$((n + 1)); step j $n; done
 check "web-request: DNS states are labelled DNS" on_screen "DNS ASKING_ROOT"
 check "web-request: ARP states are labelled ARP" on_screen "ARP REACHABLE"
-step G 263
+step G 264
 check "web-request: TCP states are labelled TCP" on_screen "TCP CLOSED"
 check "web-request: no state label is cut short" \
     eval '! grep -Eq "(TCP|ARP|DNS) [A-Z_0-9]*…" "$TMP/screen"'

@@ -54,6 +54,7 @@
     X(LANE_RIGHT,  "", N_("move the selected host's lifeline right")) \
     X(PROJECTOR,   N_("projector"), N_("big high-contrast view")) \
     X(LANG,        N_("中文"), N_("switch the language (English, 中文)")) \
+    X(QUIZ,        N_("quiz"), N_("quiz mode: ask before each quiz point")) \
     X(REDRAW,      "", N_("redraw the screen")) \
     X(HELP,        N_("help"), N_("this help")) \
     X(QUIT,        N_("quit"), N_("quit"))
@@ -112,6 +113,7 @@ enum ui_action {
     X('>',          ">",      LANE_RIGHT)  \
     X('P',          "P",      PROJECTOR)   \
     X('L',          "L",      LANG)        \
+    X('Q',          "Q",      QUIZ)        \
     X(12,           "C-l",    REDRAW)      \
     X('?',          "?",      HELP)        \
     X('q',          "q",      QUIT)

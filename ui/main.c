@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "output.h"
 #include "export_cli.h"
+#include "quiz_batch.h"
 #include "alloc.h"
 #include "i18n.h"
 #include "lang.h"
@@ -54,7 +55,12 @@ static void usage(FILE *fp)
 "                     connection lifecycles per second of wall time\n"
 "  -p, --pcap FILE    also write every simulated frame to FILE (pcap)\n"
 "  -c, --check        check the scenario's expect lines: exit 0 if all hold,\n"
-"                     1 if any fails\n"
+"                     1 if any fails (and that every quiz line's answer\n"
+"                     happens)\n"
+"      --quiz         ask before each quiz point and then show the answer;\n"
+"                     with --batch, read one answer a line from standard\n"
+"                     input and end with the line 'score N/M' (exit 0\n"
+"                     whatever the score)\n"
 "      --real         also replay the TCP calls on real 127.0.0.1 sockets and\n"
 "                     show the kernel's states beside the model's (a few\n"
 "                     seconds at most; --check still checks the model only)\n"
@@ -281,7 +287,7 @@ int main(int argc, char **argv)
         fprintf(stderr, _("protosim: --lang needs zh or en, not \"%s\"\n"), badlang);
         return EXIT_USAGE;
     }
-    int batch = 0, json = 0, check = 0, real = 0, list = 0, stats = 0;
+    int batch = 0, json = 0, check = 0, real = 0, list = 0, stats = 0, quiz = 0;
     const char *pcap_path = NULL;
     uint64_t seed = 0;
     int have_seed = 0;
@@ -312,6 +318,7 @@ int main(int argc, char **argv)
         { "to",         required_argument, NULL, 2002 },
         { "width",      required_argument, NULL, 2003 },
         { "ascii",      no_argument,       NULL, 2004 },
+        { "quiz",       no_argument,       NULL, 'Q' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -383,6 +390,7 @@ int main(int argc, char **argv)
             break;
         }
         case 2004: ex.ascii = 1; ex_opt = 1; ex_optname = "--ascii"; break;
+        case 'Q': quiz = 1; break;
         case 'l': list = 1; break;
         case 'h': usage(stdout); return finish_stdout(0, 0);
         case 'V':
@@ -426,6 +434,11 @@ int main(int argc, char **argv)
     if (stats && json) {
         fputs(_("protosim: --stats and --json both print to standard output; "
               "choose one\n"), stderr);
+        return EXIT_USAGE;
+    }
+    if (quiz && (json || stats || check)) {
+        fputs(_("protosim: --quiz asks questions on the timeline; it cannot be combined "
+              "with --json, --stats or --check\n"), stderr);
         return EXIT_USAGE;
     }
     if (argc - optind > 1) {
@@ -496,7 +509,7 @@ int main(int argc, char **argv)
     int text = !exporting && !json && !stats && (batch || !check);  /* the timeline, or the view */
     const char *nope = text && !batch ? tui_unusable() : NULL;
     int tui = text && !batch && !nope;
-    int keep = tui || real || exporting;
+    int keep = tui || real || exporting || quiz;  /* the quiz reads the whole run */
 
     struct sim s;
     i18n_lesson(scn);
@@ -546,9 +559,14 @@ int main(int argc, char **argv)
     /* expectations are about the model: the checker sees the run's own
      * records, before --real merges the kernel's */
     struct scn_checker *checker = NULL;
+    struct scn_quiz_finder *quizzes = NULL;
     if (check) {
         checker = scn_checker_new(scn, &s.tr);
         add_sink(&s.tr, scn_checker_rec, checker);
+        if (scn->nquizzes) {              /* and that every quiz's answer happens */
+            quizzes = scn_quiz_finder_new(scn);
+            add_sink(&s.tr, scn_quiz_finder_rec, quizzes);
+        }
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -591,19 +609,27 @@ int main(int argc, char **argv)
             rc = erc;
     } else if (text) {
         char why[160] = "";
+        tui_set_quiz(quiz);
         int shown = tui && tui_run(&scn, &s, have_seed, seed, real ? &ro : NULL,
                                    argv[0], why, sizeof why) >= 0;
         if (!shown) {
             if (!batch)
                 fprintf(stderr, _("protosim: %s; showing the --batch text\n"),
                         nope ? nope : why);
-            if (keep) {
-                s.tr.nsinks = 0;          /* the other writers are done */
-                text_begin(&tw, stdout, &s);
-                add_sink(&s.tr, text_sink, &tw);
+            if (quiz) {
+                /* the answers come from standard input, one a line */
+                if (quiz_batch(stdin, stdout, scn, &s.tr, have_seed ? seed : scn->seed) < 0 &&
+                    !out_err)
+                    out_err = errno ? errno : EIO;
+            } else {
+                if (keep) {
+                    s.tr.nsinks = 0;      /* the other writers are done */
+                    text_begin(&tw, stdout, &s);
+                    add_sink(&s.tr, text_sink, &tw);
+                }
+                if (text_finish(&tw) < 0 && !out_err)
+                    out_err = errno ? errno : EIO;
             }
-            if (text_finish(&tw) < 0 && !out_err)
-                out_err = errno ? errno : EIO;
         }
     }
     s.tr.nsinks = 0;                      /* every writer is finished */
@@ -624,6 +650,8 @@ int main(int argc, char **argv)
         char **msgs = NULL;
         int nmsgs = 0;
         int failed = scn_checker_finish(checker, &msgs, &nmsgs);
+        int qmiss = quizzes ? scn_quiz_finder_misses(quizzes, &s.tr, &msgs, &nmsgs) : 0;
+        scn_quiz_finder_free(quizzes);
         for (int i = 0; i < nmsgs; i++) {
             char *v = text_visible_dup(msgs[i]);
             printf("%s\n", v);
@@ -643,7 +671,7 @@ int main(int argc, char **argv)
                    sim_limit_option(s.stop.limit));
         }
         free(vp);
-        if (failed && rc == 0)
+        if ((failed || qmiss) && rc == 0)
             rc = EXIT_FAILED;
     }
     if (s.truncated && (rc == 0 || rc == EXIT_FAILED))

@@ -26,6 +26,7 @@
 #include "view.h"
 #include "whatif.h"
 #include "chapters.h"
+#include "view_quiz.h"
 
 /* ---- always give the terminal back ---------------------------------------- */
 
@@ -231,6 +232,7 @@ struct session {
     struct whatif wi;               /* x, d, u, w: the what-if runs (whatif.c) */
     struct view_state asked;        /* the view before d asked how long */
     struct chapters ch;             /* the lesson's, over the run's trace */
+    struct quiz quiz;               /* the run's quiz points (Q, --quiz) */
 };
 
 /* The lesson's chapters over the indexed run, for the title bar, ( and )
@@ -241,6 +243,37 @@ static void lesson_chapters(struct session *se)
     chapters_build(&se->ch, &se->s->tr, *se->scn);
     se->st.chapters = &se->ch;
     se->st.lesson = *se->scn;
+}
+
+static int quiz_at_start;
+
+void tui_set_quiz(int on)
+{
+    quiz_at_start = on;
+}
+
+/* The seed the session's run used. */
+static uint64_t run_seed(const struct session *se)
+{
+    return se->have_seed ? se->seed : (*se->scn)->seed;
+}
+
+/* The quiz of the session's (new) run, quiz mode as it was. */
+static void make_quiz(struct session *se)
+{
+    int on = se->quiz.on;
+    quiz_free(&se->quiz);
+    quiz_build(&se->quiz, *se->scn, &se->s->tr, run_seed(se));
+    se->quiz.on = on;
+    se->st.quiz = &se->quiz;
+}
+
+/* A what-if or its undo put another run on screen: its chapters and its
+ * quiz points are that run's (a quiz starts again on it). */
+static void run_shown(struct session *se)
+{
+    lesson_chapters(se);
+    make_quiz(se);
 }
 
 /* Renders and shows one frame now. */
@@ -337,6 +370,8 @@ static void switch_language(struct session *se)
         st->cur = se->ix.n ? se->ix.n - 1 : 0;
     st->title = lesson_title(*se->scn);
     lesson_chapters(se);
+    struct quiz old = se->quiz;       /* the same points, asked in the other language */
+    quiz_rebuild(&se->quiz, &old, *se->scn, &se->s->tr, run_seed(se));
     snprintf(st->msg, sizeof st->msg, "%.150s",
              failed[0] ? failed : _("language: English (L switches)"));
 }
@@ -408,6 +443,7 @@ static void load_file(struct session *se, const char *path, const char *name,
     } else {
         st->overlay = OV_CARD;      /* a lesson opens on its card */
     }
+    make_quiz(se);
     if (failed[0] || note[0])
         snprintf(st->msg, sizeof st->msg, reload ? _("reloaded %s: %.140s")
                  : _("opened %s: %.140s"), name, failed[0] ? failed : note);
@@ -470,7 +506,7 @@ static void prompt_done(struct session *se)
             return;
         }
         whatif_apply(&se->wi, WI_DELAY, in, &before);
-        lesson_chapters(se);        /* over the run now shown */
+        run_shown(se);              /* chapters and quiz over the run now shown */
         break;
     }
     case PR_SAVE:
@@ -493,7 +529,7 @@ static int whatif_key(struct session *se, int a)
     case ACT_DROP:
         st->msg[0] = '\0';
         whatif_apply(&se->wi, WI_DROP, NULL, &before);
-        lesson_chapters(se);        /* over the run now shown */
+        run_shown(se);              /* chapters and quiz over the run now shown */
         return 1;
     case ACT_DELAY: {
         /* a frame no fault line can name is said before asking how long */
@@ -508,7 +544,7 @@ static int whatif_key(struct session *se, int a)
     }
     case ACT_UNDO:
         whatif_undo(&se->wi);
-        lesson_chapters(se);
+        run_shown(se);
         return 1;
     case ACT_SAVE: {
         st->msg[0] = '\0';
@@ -570,6 +606,10 @@ static int handle_key(struct session *se, int ch, int w, int h)
         if (is_enter(ch) || ch == ' ' || ch == 27 || action_for(ch) == ACT_CARD)
             return 0;
         break;
+    case OV_QUIZ:
+        if (view_quiz_key(&se->ix, st, ch))
+            return 0;
+        break;                         /* q quits, Q ends quiz mode */
     case OV_OPEN: {
         int a = action_for(ch);
         if (is_enter(ch))
@@ -680,9 +720,15 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
     whatif_init(&se.wi, scn, &se.s, &se.ix, &se.st, have_seed, seed, real != NULL);
     view_state_init(&se.st, utf8);
     se.st.title = lesson_title(*scn);
+    se.quiz.asking = -1;
+    make_quiz(&se);
     snprintf(se.st.msg, sizeof se.st.msg, "%.150s", note);
     lesson_chapters(&se);
     se.st.overlay = OV_CARD;        /* a lesson opens on its card */
+    if (quiz_at_start && !note[0])
+        view_quiz_toggle(&se.ix, &se.st);
+    else
+        se.quiz.on = quiz_at_start;
 
     int dirty = 1, errs = 0;
     for (;;) {
@@ -708,6 +754,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
                 if (se.st.cur + 1 < se.ix.n) {
                     se.st.cur++;
                     se.st.scroll[PANE_INSPECTOR] = 0;
+                    view_quiz_gate(&se.ix, &se.st, se.st.cur - 1);
                 } else {
                     se.st.playing = 0;
                     snprintf(se.st.msg, sizeof se.st.msg, "%s", _("end of the run"));
@@ -728,6 +775,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
     whatif_free(&se.wi);            /* the caller's run is current again */
     view_index_free(&se.ix);
     chapters_free(&se.ch);
+    quiz_free(&se.quiz);
     free(se.choices);
     scnpath_catalog_free(se.cat, se.ncat);
     restore_terminal();

@@ -30,6 +30,10 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
             const struct real_opts *real, const char *argv0, char *why,
             size_t whylen);
 
+/* --quiz: the next tui_run starts with quiz mode on (Q turns it on and off
+ * there). */
+void tui_set_quiz(int on);
+
 /* For `make bench`: draws `frames` frames of the timeline (render, every
  * cell through curses, refresh) into a w x h newterm() screen that writes to
  * /dev/null, stepping st->cur one event per frame (wrapping at the end).

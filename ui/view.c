@@ -7,6 +7,7 @@
 #include "i18n.h"
 #include "view.h"
 #include "viewint.h"
+#include "view_quiz.h"
 #include "real.h"
 #include "render.h"
 #include "summary.h"
@@ -691,6 +692,8 @@ static void draw_title(const struct view_index *ix, const struct view_state *st,
                         dot, view_speed_ms(st->speed));
     if (st->projector && pos > 0)
         pos += snprintf(right + pos, sizeof right - (size_t)pos, _("%sprojector"), dot);
+    if (pos > 0 && (size_t)pos < sizeof right)
+        pos += view_quiz_title(st, right + pos, sizeof right - (size_t)pos, dot);
     if (pos > 0 && (size_t)pos < sizeof right - 2)
         snprintf(right + pos, sizeof right - (size_t)pos, " ");
     int rw = view_text_width(right);
@@ -744,6 +747,8 @@ void view_render(const struct view_index *ix, const struct view_state *st,
         vw_draw_open(st, scr);
     else if (st->overlay == OV_CARD)
         vw_draw_card(st, scr);
+    else if (st->overlay == OV_QUIZ)
+        view_quiz_draw(ix, st, scr);
 }
 
 /* ======================================================================== */
@@ -888,6 +893,7 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
     const struct trace *tr = ix->tr;
     int nh = tr->nhosts;
     long to;
+    size_t from = st->cur;               /* quiz mode stops a move at a question */
     st->msg[0] = '\0';
     switch (action) {
     case ACT_NEXT: case ACT_PREV: case ACT_PAGE_DOWN: case ACT_PAGE_UP: {
@@ -982,12 +988,16 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
     case ACT_HELP:
         st->overlay = st->overlay == OV_HELP ? OV_NONE : OV_HELP;
         break;
+    case ACT_QUIZ:
+        view_quiz_toggle(ix, st);
+        break;
     case ACT_QUIT:
         return VE_QUIT;
     default:
         vw_apply_lesson(ix, st, action);   /* the card, chapters, lifelines */
         break;
     }
+    view_quiz_gate(ix, st, from);
     return VE_NONE;
 }
 

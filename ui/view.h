@@ -323,10 +323,12 @@ void view_index_free(struct view_index *ix);
 
 /* ---- what the user is looking at ---------------------------------------- */
 
-enum view_overlay { OV_NONE, OV_HELP, OV_SEARCH, OV_OPEN, OV_PROMPT, OV_CARD };
+enum view_overlay { OV_NONE, OV_HELP, OV_SEARCH, OV_OPEN, OV_PROMPT, OV_CARD, OV_QUIZ };
 
 /* What a line typed at the bottom (OV_PROMPT) is for (ui/view_prompt.c). */
 enum view_prompt { PR_NONE, PR_DELAY, PR_SAVE, PR_PATH };
+
+struct quiz;                   /* quiz.h */
 
 /* One shipped scenario, for the `o` list. */
 struct view_choice { const char *name, *title; };
@@ -362,6 +364,7 @@ struct view_state {
     int    lanes_set;
     int8_t lane_order[VIEW_CROWD_HOSTS];  /* the host at each position */
     uint8_t lane_hidden[VIEW_CROWD_HOSTS];/* by host */
+    struct quiz *quiz;     /* quiz mode (view_quiz.h), NULL none */
 };
 
 void view_state_init(struct view_state *st, int utf8);

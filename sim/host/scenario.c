@@ -42,6 +42,18 @@ void scn_expect_clear(struct scn_expect *e)
     e->nmsgs = 0;
 }
 
+void scn_quiz_clear(struct scn_quiz *q)
+{
+    free(q->text);
+    free(q->text_zh);
+    free(q->src_text);
+    for (int i = 0; i < q->nwrong; i++) {
+        free(q->wrong[i]);
+        free(q->wrong_zh[i]);
+    }
+    memset(q, 0, sizeof *q);
+}
+
 void scenario_tcp_defaults(struct scn_tcp_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -75,6 +87,8 @@ void scenario_free(struct scenario *s)
         free(s->chapters[i].text_zh);
     }
     free(s->chapters);
+    for (int i = 0; i < s->nquizzes; i++) scn_quiz_clear(&s->quizzes[i]);
+    free(s->quizzes);
     free(s->lans);
     free(s->zones);
     free(s->rrs);

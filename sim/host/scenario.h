@@ -346,6 +346,43 @@ struct scn_chapter {
     int      line, col;
 };
 
+/* `quiz "QUESTION" [zh "..."] answer WHAT [choices "WRONG" [zh "..."] ...]`
+ * (issue 13): a question asked before the record that answers it.  The
+ * right answer is read from that record, never written by the teacher, so
+ * it is true of the run; `choices` gives the wrong ones (else the quiz
+ * makes plausible ones, ui/quiz.c). */
+enum scn_quiz_kind {
+    QZ_FRAME,               /* SRC->DST PATTERN #N [FIELD]: the Nth frame */
+    QZ_STATE                /* HOST state STATE [#N]: HOST's Nth entry into STATE */
+};
+/* What a frame quiz asks about the frame. */
+#define SCN_QUIZ_FIELDS(X) \
+    X(FLAGS, "flags")       /* TCP flags, e.g. SYN,ACK */ \
+    X(SEQ,   "seq")         /* the sequence number */ \
+    X(ACK,   "ack")         /* the acknowledgement number */ \
+    X(LEN,   "len")         /* payload bytes */ \
+    X(TO,    "to")          /* who receives it: a host, or everyone */
+enum scn_quiz_field {
+#define X(id, word) QF_##id,
+    SCN_QUIZ_FIELDS(X)
+#undef X
+    QF_COUNT
+};
+#define SCN_QUIZ_CHOICES 5      /* wrong choices a line may give */
+
+struct scn_quiz {
+    int      kind;          /* enum scn_quiz_kind */
+    char    *text, *text_zh;        /* the question (owned; zh may be NULL) */
+    struct scn_match m;     /* QZ_FRAME */
+    int      field;         /* QZ_FRAME: enum scn_quiz_field */
+    int      host, state;   /* QZ_STATE: host index, enum tcp_state */
+    int      nth;           /* 1-based */
+    char    *wrong[SCN_QUIZ_CHOICES], *wrong_zh[SCN_QUIZ_CHOICES];   /* owned */
+    int      nwrong;
+    int      line;
+    char    *src_text;      /* the answer as written, for messages (owned) */
+};
+
 struct scenario {
     char    *path;                  /* as given, for messages */
     char    *title;
@@ -370,6 +407,8 @@ struct scenario {
     struct scn_zone     *zones;     int nzones;
     struct scn_rr       *rrs;       int nrrs;
     struct scn_resolver *resolvers; int nresolvers;
+    /* issue 13 */
+    struct scn_quiz     *quizzes;   int nquizzes;
 };
 
 void scenario_free(struct scenario *s);
@@ -379,6 +418,7 @@ void scenario_free(struct scenario *s);
 const char *scn_text(const struct scenario *scn, const char *en, const char *zh);
 void scn_action_clear(struct scn_action *a);
 void scn_expect_clear(struct scn_expect *e);
+void scn_quiz_clear(struct scn_quiz *q);
 
 void scenario_tcp_defaults(struct scn_tcp_opts *o);
 int  scenario_host_index(const struct scenario *s, const char *name);

@@ -38,6 +38,23 @@ enum tcp_state {
 const char *tcp_state_name(int s);          /* "SYN_SENT" */
 int tcp_state_parse(const char *s);         /* -1 if unknown; accepts SYN-SENT too */
 
+/* RFC 9293's state diagram as data (tcp_arrows.c): Figure 5's arrows
+ * (figure = 1) and the resets, aborts and timeouts of 3.10 that it leaves
+ * out (figure = 0), each with its event and the RFC's words.  The model's
+ * own transitions follow these arrows (tests/test_quiz.c holds it to that),
+ * except the lessons' deliberate departures (`tcp handshake two-way`, SYN
+ * cookies' LISTEN -> ESTABLISHED of RFC 4987). */
+struct tcp_arrow {
+    int from, to;               /* enum tcp_state */
+    int figure;
+    const char *event, *rfc;
+};
+const struct tcp_arrow *tcp_arrows(size_t *n);
+int tcp_rfc_arrow(int from, int to);         /* 1 when the RFC draws from -> to */
+/* The states one arrow leads to from `from`, in table order (at most max,
+ * each once); returns how many. */
+int tcp_rfc_next(int from, int *to, int max);
+
 struct tcp_config {
     uint16_t mss;            /* our MSS: the largest segment we accept */
     int64_t  rto_us;         /* initial retransmission timeout */

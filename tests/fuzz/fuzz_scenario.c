@@ -1,8 +1,10 @@
 /* fuzz_scenario.c — libFuzzer target: the scenario parser on any bytes,
- * and a parsed scenario run briefly through the simulator. */
+ * and a parsed scenario run briefly through the simulator, checked, and
+ * made into a quiz (its quiz lines, or the model's questions). */
 #include <stddef.h>
 #include <stdint.h>
 #include "lang.h"
+#include "quiz.h"
 #include "sim.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -21,6 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sim.max_events = 20000;
         sim_run(&sim);
         scn_check(&sim, NULL, NULL);
+        struct quiz q;
+        quiz_build(&q, s, &sim.tr, 1);
+        quiz_free(&q);
         sim_free(&sim);
         scenario_free(s);
     }

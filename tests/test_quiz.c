@@ -1,0 +1,589 @@
+/* test_quiz.c — Check suite for quiz mode (issue 13): RFC 9293's diagram as a table (sim/proto/tcp_arrows.c), `quiz` lines (lang/parse_quiz.c, quiz_find.c), and the quiz points with their choices (ui/quiz.c). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <check.h>
+
+#include "lang.h"
+#include "quiz.h"
+#include "sim.h"
+#include "tcp.h"
+#include "wire.h"
+#include "suites.h"
+
+#define HOSTS "host client 192.0.2.10\nhost server 192.0.2.80\nlink client server delay 20ms\n"
+#define LESSON HOSTS \
+    "tcp isn client 1000\ntcp isn server 5000\n" \
+    "at 0ms server listen 80\nat 10ms client connect server 80\n" \
+    "at 100ms client send \"hello\"\nat 200ms server recv 100\n" \
+    "at 300ms client close\nat 400ms server close\n"
+
+static struct scenario *parse(const char *text, struct scn_errors *e)
+{
+    memset(e, 0, sizeof *e);
+    return scenario_parse("t.scn", text, strlen(text), e);
+}
+
+static struct scenario *parse_ok(const char *text)
+{
+    struct scn_errors e;
+    struct scenario *s = parse(text, &e);
+    ck_assert_msg(s != NULL, "expected a valid scenario, got: %s",
+                  e.n ? e.msgs[0] : "(no message)");
+    scn_errors_free(&e);
+    return s;
+}
+
+static struct scenario *load(const char *path)
+{
+    struct scn_errors e = { 0 };
+    int io = 0;
+    struct scenario *s = scenario_load(path, &e, &io);
+    ck_assert_msg(s != NULL, "%s does not load: %s", path, e.n ? e.msgs[0] : "I/O error");
+    scn_errors_free(&e);
+    return s;
+}
+
+static void decode_rec(const struct trace *tr, size_t i, struct frame *f)
+{
+    size_t len;
+    char err[64];
+    const uint8_t *b = trace_blob_data(tr, tr->recs[i].u.pkt.pkt, &len);
+    ck_assert_int_eq(frame_decode(b, len, f, err, sizeof err), 0);
+}
+
+static uint32_t num(const char *s)
+{
+    return (uint32_t)strtoul(s, NULL, 10);
+}
+
+/* ---- RFC 9293's diagram ---------------------------------------------------- */
+
+START_TEST(test_arrows_are_figure_5)
+{
+    /* a few arrows every textbook draws, and some it does not */
+    ck_assert(tcp_rfc_arrow(TCPS_SYN_SENT, TCPS_ESTABLISHED));
+    ck_assert(tcp_rfc_arrow(TCPS_FIN_WAIT_2, TCPS_TIME_WAIT));
+    ck_assert(tcp_rfc_arrow(TCPS_CLOSING, TCPS_TIME_WAIT));
+    ck_assert(tcp_rfc_arrow(TCPS_SYN_RECEIVED, TCPS_LISTEN));
+    ck_assert(!tcp_rfc_arrow(TCPS_LISTEN, TCPS_ESTABLISHED));
+    ck_assert(!tcp_rfc_arrow(TCPS_CLOSE_WAIT, TCPS_TIME_WAIT));
+    ck_assert(!tcp_rfc_arrow(TCPS_TIME_WAIT, TCPS_ESTABLISHED));
+    int to[TCPS_NSTATES];
+    ck_assert_int_eq(tcp_rfc_next(TCPS_ESTABLISHED, to, TCPS_NSTATES), 3);
+    ck_assert_int_eq(tcp_rfc_next(TCPS_TIME_WAIT, to, TCPS_NSTATES), 1);
+    ck_assert_int_eq(to[0], TCPS_CLOSED);
+    size_t n;
+    const struct tcp_arrow *a = tcp_arrows(&n);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_msg(a[i].rfc && strstr(a[i].rfc, "3.10"), "arrow %zu quotes no section", i);
+        for (size_t j = i + 1; j < n; j++)
+            ck_assert(!(a[i].from == a[j].from && a[i].to == a[j].to));
+    }
+}
+END_TEST
+
+/* The model's transitions in the RFC lessons are all arrows of the table
+ * (the table is what the quiz's wrong states come from). */
+START_TEST(test_model_follows_the_arrows)
+{
+    static const char *const lessons[] = {
+        "scenarios/handshake.scn", "scenarios/teardown.scn", "scenarios/time-wait.scn",
+        "scenarios/time-wait-reopen.scn", "scenarios/simultaneous-open.scn",
+        "scenarios/simultaneous-close.scn", "scenarios/syn-loss.scn", "scenarios/rst.scn",
+        "scenarios/half-close.scn", "scenarios/stale-syn.scn",
+    };
+    for (size_t k = 0; k < sizeof lessons / sizeof lessons[0]; k++) {
+        struct scenario *scn = load(lessons[k]);
+        struct sim s;
+        sim_init(&s, scn, scn->seed);
+        sim_run(&s);
+        int seen = 0;
+        for (size_t i = 0; i < s.tr.n; i++) {
+            const struct trace_rec *r = &s.tr.recs[i];
+            if (r->kind != TK_STATE || r->layer != TL_TCP)
+                continue;
+            seen++;
+            ck_assert_msg(tcp_rfc_arrow(r->u.state.from, r->u.state.to),
+                          "%s: %s -> %s is no arrow of RFC 9293's diagram", lessons[k],
+                          tcp_state_name(r->u.state.from), tcp_state_name(r->u.state.to));
+        }
+        ck_assert_int_gt(seen, 2);
+        sim_free(&s);
+        scenario_free(scn);
+    }
+}
+END_TEST
+
+/* ---- quiz lines ------------------------------------------------------------ */
+
+START_TEST(test_parse_quiz_lines)
+{
+    struct scenario *s = parse_ok(LESSON
+        "quiz \"Which state?\" zh \"哪个状态？\" answer server state CLOSE_WAIT\n"
+        "quiz \"Again?\" answer client state TIME_WAIT #1 choices \"CLOSED\" zh \"关闭\" \"CLOSING\"\n"
+        "quiz \"Its ack?\" answer server->client tcp ACK #2 ack\n"
+        "quiz \"What goes?\" answer client->server tcp #1   # a comment\n"
+        "quiz \"Where?\" answer client -> server any #3 to\n");
+    ck_assert_int_eq(s->nquizzes, 5);
+    const struct scn_quiz *q = s->quizzes;
+    ck_assert_int_eq(q[0].kind, QZ_STATE);
+    ck_assert_int_eq(q[0].host, 1);
+    ck_assert_int_eq(q[0].state, TCPS_CLOSE_WAIT);
+    ck_assert_int_eq(q[0].nth, 1);
+    ck_assert_str_eq(q[0].text, "Which state?");
+    ck_assert_str_eq(q[0].text_zh, "哪个状态？");
+    ck_assert_int_eq(q[0].line, 12);
+    ck_assert_int_eq(q[1].nwrong, 2);
+    ck_assert_str_eq(q[1].wrong[0], "CLOSED");
+    ck_assert_str_eq(q[1].wrong_zh[0], "关闭");
+    ck_assert_ptr_null(q[1].wrong_zh[1]);
+    ck_assert_int_eq(q[2].kind, QZ_FRAME);
+    ck_assert_int_eq(q[2].m.src, 1);
+    ck_assert_int_eq(q[2].m.dst, 0);
+    ck_assert_int_eq(q[2].nth, 2);
+    ck_assert_int_eq(q[2].field, QF_ACK);
+    ck_assert_int_eq(q[3].field, QF_FLAGS);        /* a tcp pattern asks its flags */
+    ck_assert(q[3].m.any_flags);
+    ck_assert_str_eq(q[3].src_text, "client->server tcp #1");
+    ck_assert_int_eq(q[4].field, QF_TO);
+    ck_assert_int_eq(q[4].nth, 3);
+    scenario_free(s);
+}
+END_TEST
+
+START_TEST(test_parse_quiz_errors)
+{
+    static const struct { const char *line, *want; } bad[] = {
+        { "quiz \"Q?\"",
+          "t.scn:12:10: error: expected \"answer\" and the record that answers the question" },
+        { "quiz Q answer server state LISTEN",
+          "t.scn:12:6: error: expected the question in double quotes" },
+        { "quiz \"Q?\" zh answer server state LISTEN",
+          "t.scn:12:14: error: expected the Chinese text in double quotes after zh" },
+        { "quiz \"Q?\" answer",
+          "t.scn:12:17: error: expected the record that answers the question" },
+        { "quiz \"Q?\" answer client->server tcp SYN",
+          "t.scn:12:40: error: expected the frame that answers, a frame number like #1" },
+        { "quiz \"Q?\" answer client->server tcp SYN #0",
+          "t.scn:12:41: error: expected a frame number like #1, found \"#0\"" },
+        { "quiz \"Q?\" answer client->* arp #1 seq",
+          "t.scn:12:35: error: seq is a TCP field" },
+        { "quiz \"Q?\" answer client->server tcp SYN #1 window",
+          "t.scn:12:44: error: expected what the question asks of the frame (flags, seq, ack, "
+          "len or to), choices, or end of line, found \"window\"" },
+        { "quiz \"Q?\" answer server estate LISTEN",
+          "t.scn:12:25: error: expected \"state\" and the TCP state the host enters" },
+        { "quiz \"Q?\" answer server state LISTENING",
+          "t.scn:12:31: error: unknown TCP state \"LISTENING\"" },
+        { "quiz \"Q?\" answer server state LISTEN #0",
+          "t.scn:12:38: error: expected the entry into that state like #1, found \"#0\"" },
+        { "quiz \"Q?\" answer server state LISTEN choices",
+          "t.scn:12:45: error: expected at least one wrong choice in double quotes after choices" },
+        { "quiz \"Q?\" answer server state LISTEN choices CLOSED",
+          "t.scn:12:46: error: expected a wrong choice in double quotes, found \"CLOSED\"" },
+        { "quiz \"Q?\" answer server state LISTEN wrong \"CLOSED\"",
+          "t.scn:12:38: error: expected choices \"WRONG\" ... or end of line, found \"wrong\"" },
+        { "quiz \"Q?\" answer nobody state LISTEN",
+          "t.scn:12:18: error: unknown host \"nobody\"" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[2048];
+        snprintf(text, sizeof text, "%s%s\n", LESSON, bad[i].line);
+        struct scn_errors e;
+        struct scenario *s = parse(text, &e);
+        ck_assert_msg(s == NULL, "accepted: %s", bad[i].line);
+        ck_assert_msg(e.n >= 1 && !strncmp(e.msgs[0], bad[i].want, strlen(bad[i].want)),
+                      "%s\n  gave: %s\n  want: %s", bad[i].line, e.n ? e.msgs[0] : "-",
+                      bad[i].want);
+        scn_errors_free(&e);
+    }
+}
+END_TEST
+
+/* --check: a quiz line whose record never happens is named. */
+START_TEST(test_quiz_answer_never_happens)
+{
+    struct scenario *s = parse_ok(LESSON
+        "quiz \"A fifth SYN?\" answer client->server tcp SYN #5\n"
+        "quiz \"Fine\" answer client state ESTABLISHED\n");
+    struct sim sim;
+    sim_init(&sim, s, 1);
+    trace_stream(&sim.tr);
+    struct scn_quiz_finder *f = scn_quiz_finder_new(s);
+    struct trace_sink k = { scn_quiz_finder_rec, f };
+    ck_assert_int_eq(trace_add_sink(&sim.tr, &k), 0);
+    sim_run(&sim);
+    ck_assert_int_lt(scn_quiz_finder_at(f, 0), 0);
+    ck_assert_int_gt(scn_quiz_finder_at(f, 1), 0);
+    char **msgs = NULL;
+    int n = 0;
+    ck_assert_int_eq(scn_quiz_finder_misses(f, &sim.tr, &msgs, &n), 1);
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(msgs[0], "t.scn:12: quiz answer never happens: the 5th SYN from client "
+                     "to server (the run has 1 such records)");
+    free(msgs[0]);
+    free(msgs);
+    scn_quiz_finder_free(f);
+    sim_free(&sim);
+    scenario_free(s);
+}
+END_TEST
+
+/* Two lines answered by one record: the quiz asks the first, --check says so. */
+START_TEST(test_quiz_same_record)
+{
+    struct scenario *s = parse_ok(LESSON
+        "quiz \"Flags?\" answer server->client tcp SYN,ACK #1\n"
+        "quiz \"Its ack?\" answer server->client tcp SYN,ACK #1 ack\n");
+    struct sim sim;
+    sim_init(&sim, s, 1);
+    sim_run(&sim);
+    struct scn_quiz_finder *f = scn_quiz_finder_new(s);
+    for (size_t i = 0; i < sim.tr.n; i++)
+        scn_quiz_finder_rec(f, &sim.tr, i, &sim.tr.recs[i]);
+    char **msgs = NULL;
+    int n = 0;
+    ck_assert_int_eq(scn_quiz_finder_misses(f, &sim.tr, &msgs, &n), 1);
+    ck_assert_str_eq(msgs[0], "t.scn:13: quiz answered by the same record as the quiz on "
+                     "line 12: only that one is asked");
+    free(msgs[0]);
+    free(msgs);
+    scn_quiz_finder_free(f);
+    struct quiz q;
+    ck_assert_int_eq(quiz_build(&q, s, &sim.tr, 1), 1);
+    ck_assert_int_eq(q.same, 1);
+    ck_assert_int_eq(q.missing, 0);
+    ck_assert_int_eq(q.p[0].line, 12);
+    ck_assert_str_eq(q.p[0].choice[q.p[0].right], "SYN,ACK");
+    quiz_free(&q);
+    sim_free(&sim);
+    scenario_free(s);
+}
+END_TEST
+
+/* ---- quiz points ----------------------------------------------------------- */
+
+struct run { struct scenario *scn; struct sim s; struct quiz q; };
+
+static void run_quiz(struct run *R, struct scenario *scn, uint64_t seed)
+{
+    R->scn = scn;
+    sim_init(&R->s, scn, seed);
+    sim_run(&R->s);
+    quiz_build(&R->q, scn, &R->s.tr, seed);
+}
+
+static void run_free(struct run *R)
+{
+    quiz_free(&R->q);
+    sim_free(&R->s);
+    scenario_free(R->scn);
+}
+
+static int right_is(const struct quiz_point *p, const char *text)
+{
+    return !strcmp(p->choice[p->right], text);
+}
+
+/* Every point: the right answer once, the others different, in range. */
+static void well_formed(const struct quiz *q, const struct trace *tr)
+{
+    for (int k = 0; k < q->n; k++) {
+        const struct quiz_point *p = &q->p[k];
+        ck_assert_int_ge(p->nchoices, 2);
+        ck_assert_int_lt(p->right, p->nchoices);
+        ck_assert_uint_lt(p->rec, tr->n);
+        ck_assert_uint_gt(p->rec, 0);
+        ck_assert_int_eq(p->answer, QUIZ_UNASKED);
+        for (int a = 0; a < p->nchoices; a++)
+            for (int b = a + 1; b < p->nchoices; b++)
+                ck_assert_str_ne(p->choice[a], p->choice[b]);
+        if (k)
+            ck_assert_uint_gt(p->rec, q->p[k - 1].rec);
+    }
+}
+
+START_TEST(test_model_points_are_the_truth)
+{
+    struct run R;
+    run_quiz(&R, parse_ok(LESSON), 1);
+    const struct trace *tr = &R.s.tr;
+    ck_assert(!R.q.from_lesson);
+    ck_assert_int_gt(R.q.n, 5);
+    ck_assert_int_le(R.q.n, QUIZ_MODEL_MAX);
+    well_formed(&R.q, tr);
+    int kinds[8] = { 0 };
+    for (int k = 0; k < R.q.n; k++) {
+        const struct quiz_point *p = &R.q.p[k];
+        const struct trace_rec *r = &tr->recs[p->rec];
+        kinds[p->kind]++;
+        if (p->kind == QK_STATE) {
+            ck_assert_int_eq(r->kind, TK_STATE);
+            ck_assert(right_is(p, tcp_state_name(r->u.state.to)));
+            int reach[TCPS_NSTATES];
+            int nreach = tcp_rfc_next(r->u.state.from, reach, TCPS_NSTATES);
+            for (int c = 0; c < p->nchoices; c++) {
+                if (c == p->right)
+                    continue;
+                int st = tcp_state_parse(p->choice[c]);
+                ck_assert_int_ge(st, 0);
+                /* reachable from the state it is in; only where the diagram
+                 * leaves one way: staying, or another way into the truth */
+                ck_assert_msg(tcp_rfc_arrow(r->u.state.from, st) ||
+                              (nreach < 3 && (st == (int)r->u.state.from ||
+                                              tcp_rfc_arrow(st, r->u.state.to))),
+                              "%s -> %s: %s is no plausible wrong state",
+                              tcp_state_name(r->u.state.from),
+                              tcp_state_name(r->u.state.to), p->choice[c]);
+            }
+        } else if (p->kind == QK_ACK || p->kind == QK_SEQ) {
+            struct frame f;
+            ck_assert_int_eq(r->kind, TK_SEND);
+            decode_rec(tr, p->rec, &f);
+            uint32_t truth = p->kind == QK_ACK ? f.tcp.ack : f.tcp.seq;
+            ck_assert_uint_eq(num(p->choice[p->right]), truth);
+            for (int c = 0; c < p->nchoices; c++) {
+                uint32_t v = num(p->choice[c]);
+                if (c == p->right)
+                    continue;
+                ck_assert_uint_ne(v, truth);
+                /* off by one or two, or the number of a segment before:
+                 * never further than the data of this lesson (5 bytes) */
+                uint32_t d = v > truth ? v - truth : truth - v;
+                ck_assert_msg(d <= 5, "%" PRIu32 " for %" PRIu32, v, truth);
+            }
+        }
+    }
+    ck_assert_int_gt(kinds[QK_STATE], 0);
+    ck_assert_int_gt(kinds[QK_ACK], 0);
+    run_free(&R);
+}
+END_TEST
+
+/* The ACK of data: "ack = the data's seq" is among the wrong choices. */
+START_TEST(test_ack_of_data_offers_the_seq)
+{
+    struct run R;
+    run_quiz(&R, parse_ok(LESSON), 1);
+    const struct trace *tr = &R.s.tr;
+    int found = 0;
+    for (int k = 0; k < R.q.n; k++) {
+        const struct quiz_point *p = &R.q.p[k];
+        struct frame f;
+        if (p->kind != QK_ACK)
+            continue;
+        decode_rec(tr, p->rec, &f);
+        if (f.tcp.ack != 1006)           /* the ACK of "hello", seq 1001 */
+            continue;
+        found = 1;
+        int seq = 0, minus = 0, plus = 0;
+        for (int c = 0; c < p->nchoices; c++) {
+            seq |= num(p->choice[c]) == 1001;
+            minus |= num(p->choice[c]) == 1005;
+            plus |= num(p->choice[c]) == 1007;
+        }
+        ck_assert(seq && minus && plus);
+    }
+    ck_assert_msg(found, "no question about the ACK of the data");
+    run_free(&R);
+}
+END_TEST
+
+START_TEST(test_arp_broadcast_points)
+{
+    struct run R;
+    run_quiz(&R, load("scenarios/arp.scn"), 1);
+    const struct trace *tr = &R.s.tr;
+    well_formed(&R.q, tr);
+    int req = 0, rep = 0;
+    for (int k = 0; k < R.q.n; k++) {
+        const struct quiz_point *p = &R.q.p[k];
+        if (p->kind != QK_BCAST)
+            continue;
+        ck_assert_int_eq(p->nchoices, 2);
+        const struct trace_rec *r = &tr->recs[p->rec];
+        if (r->u.pkt.dst == HOST_BROADCAST) {
+            req++;
+            ck_assert(right_is(p, "every host on the LAN (broadcast)"));
+        } else {
+            rep++;
+            ck_assert(!strncmp(p->choice[p->right], "only the host that has ", 23));
+        }
+    }
+    ck_assert_int_gt(req, 0);
+    ck_assert_int_gt(rep, 0);
+    run_free(&R);
+}
+END_TEST
+
+/* Behind a router: a question is about a host's own segment (not one the
+ * router forwards), and names the host it is for, not the next hop. */
+START_TEST(test_model_points_own_segments)
+{
+    struct run R;
+    run_quiz(&R, load("scenarios/web-request.scn"), 1);
+    const struct trace *tr = &R.s.tr;
+    well_formed(&R.q, tr);
+    int tcp = 0;
+    for (int k = 0; k < R.q.n; k++) {
+        const struct quiz_point *p = &R.q.p[k];
+        if (p->kind != QK_SEQ && p->kind != QK_ACK)
+            continue;
+        tcp++;
+        struct frame f;
+        decode_rec(tr, p->rec, &f);
+        ck_assert_int_eq(trace_host_by_addr(tr, f.ip.src), tr->recs[p->rec].host);
+        char to[64];
+        snprintf(to, sizeof to, " to %s.", trace_host_name(tr, trace_host_by_addr(tr, f.ip.dst)));
+        ck_assert_msg(strstr(p->question, to), "%s: not \"%s\"", p->question, to);
+        ck_assert(!strstr(p->question, " to gw."));
+    }
+    ck_assert_int_gt(tcp, 0);
+    run_free(&R);
+}
+END_TEST
+
+/* The same lesson and seed give the same quiz; the right answer moves. */
+START_TEST(test_choices_deterministic_and_shuffled)
+{
+    struct run A, B;
+    run_quiz(&A, parse_ok(LESSON), 1);
+    run_quiz(&B, parse_ok(LESSON), 1);
+    ck_assert_int_eq(A.q.n, B.q.n);
+    int pos[QUIZ_MAX_CHOICES] = { 0 };
+    for (int k = 0; k < A.q.n; k++) {
+        ck_assert_int_eq(A.q.p[k].nchoices, B.q.p[k].nchoices);
+        ck_assert_int_eq(A.q.p[k].right, B.q.p[k].right);
+        for (int c = 0; c < A.q.p[k].nchoices; c++)
+            ck_assert_str_eq(A.q.p[k].choice[c], B.q.p[k].choice[c]);
+        pos[A.q.p[k].right]++;
+    }
+    int places = 0;
+    for (int c = 0; c < QUIZ_MAX_CHOICES; c++)
+        places += pos[c] > 0;
+    ck_assert_int_ge(places, 2);
+    run_free(&A);
+    run_free(&B);
+}
+END_TEST
+
+/* The shipped handshake's quiz lines: asked before their records, the
+ * right answers read from them, the teacher's wrong choices used. */
+START_TEST(test_lesson_points)
+{
+    struct run R;
+    run_quiz(&R, load("scenarios/handshake.scn"), 1);
+    const struct trace *tr = &R.s.tr;
+    ck_assert(R.q.from_lesson);
+    ck_assert_int_eq(R.q.missing, 0);
+    ck_assert_int_eq(R.q.n, R.scn->nquizzes);
+    well_formed(&R.q, tr);
+    int flags = 0;
+    for (int k = 0; k < R.q.n; k++) {
+        const struct quiz_point *p = &R.q.p[k];
+        const struct trace_rec *r = &tr->recs[p->rec];
+        ck_assert_int_eq(p->kind, QK_LESSON);
+        const struct scn_quiz *qz = NULL;
+        for (int i = 0; i < R.scn->nquizzes; i++)
+            if (R.scn->quizzes[i].line == p->line)
+                qz = &R.scn->quizzes[i];
+        ck_assert_ptr_nonnull(qz);
+        ck_assert_str_eq(p->question, qz->text);
+        if (qz->kind == QZ_STATE) {
+            ck_assert_int_eq(r->kind, TK_STATE);
+            ck_assert_int_eq(r->host, qz->host);
+            ck_assert(right_is(p, tcp_state_name(qz->state)));
+        } else if (qz->field == QF_FLAGS) {
+            flags = 1;
+            ck_assert(right_is(p, "ACK"));
+            ck_assert_int_eq(p->nchoices, 1 + qz->nwrong);
+            for (int w = 0; w < qz->nwrong; w++) {
+                int there = 0;
+                for (int c = 0; c < p->nchoices; c++)
+                    there |= !strcmp(p->choice[c], qz->wrong[w]);
+                ck_assert(there);
+            }
+        } else {
+            ck_assert_int_eq(qz->field, QF_ACK);
+            ck_assert(right_is(p, "1001"));
+        }
+    }
+    ck_assert(flags);
+    run_free(&R);
+}
+END_TEST
+
+START_TEST(test_parse_answer)
+{
+    struct quiz_point p;
+    memset(&p, 0, sizeof p);
+    char *c[] = { "ESTABLISHED", "SYN_SENT", "1001", "CLOSED" };
+    for (int i = 0; i < 4; i++)
+        p.choice[i] = c[i];
+    p.nchoices = 4;
+    ck_assert_int_eq(quiz_parse_answer(&p, "2"), 1);
+    ck_assert_int_eq(quiz_parse_answer(&p, " 4 \n"), 3);
+    ck_assert_int_eq(quiz_parse_answer(&p, "b"), 1);
+    ck_assert_int_eq(quiz_parse_answer(&p, "D"), 3);
+    ck_assert_int_eq(quiz_parse_answer(&p, "syn-sent"), 1);
+    ck_assert_int_eq(quiz_parse_answer(&p, "1001"), 2);     /* no choice's number: text */
+    ck_assert_int_eq(quiz_parse_answer(&p, "5"), -1);
+    ck_assert_int_eq(quiz_parse_answer(&p, "e"), -1);
+    ck_assert_int_eq(quiz_parse_answer(&p, "0"), -1);
+    ck_assert_int_eq(quiz_parse_answer(&p, ""), -1);
+    ck_assert_int_eq(quiz_parse_answer(&p, "LISTEN"), -1);
+    /* numbers as choices (a `len` question): a choice's number first */
+    char *d[] = { "2", "1", "0" };
+    for (int i = 0; i < 3; i++)
+        p.choice[i] = d[i];
+    p.nchoices = 3;
+    ck_assert_int_eq(quiz_parse_answer(&p, "2"), 1);
+    ck_assert_int_eq(quiz_parse_answer(&p, "0"), 2);
+    ck_assert_int_eq(quiz_parse_answer(&p, "c"), 2);
+}
+END_TEST
+
+START_TEST(test_gate_and_score)
+{
+    struct run R;
+    run_quiz(&R, load("scenarios/teardown.scn"), 1);
+    struct quiz *q = &R.q;
+    ck_assert_int_ge(q->n, 3);
+    size_t r0 = q->p[0].rec, r1 = q->p[1].rec;
+    ck_assert_int_eq(quiz_gate(q, 0, r0 - 1), -1);     /* not yet */
+    ck_assert_int_eq(quiz_gate(q, 0, r0), 0);
+    ck_assert_int_eq(quiz_gate(q, 0, R.s.tr.n - 1), 0); /* a jump stops at the first */
+    q->p[0].answer = q->p[0].right;
+    ck_assert_int_eq(quiz_gate(q, 0, R.s.tr.n - 1), 1);
+    ck_assert_int_eq(quiz_gate(q, r1, R.s.tr.n - 1), 2);
+    q->p[1].answer = (q->p[1].right + 1) % q->p[1].nchoices;
+    int asked;
+    ck_assert_int_eq(quiz_score(q, &asked), 1);
+    ck_assert_int_eq(asked, 2);
+    run_free(&R);
+}
+END_TEST
+
+Suite *quiz_suite(void)
+{
+    Suite *s = suite_create("quiz");
+    TCase *tc = tcase_create("quiz");
+    tcase_add_test(tc, test_arrows_are_figure_5);
+    tcase_add_test(tc, test_model_follows_the_arrows);
+    tcase_add_test(tc, test_parse_quiz_lines);
+    tcase_add_test(tc, test_parse_quiz_errors);
+    tcase_add_test(tc, test_quiz_answer_never_happens);
+    tcase_add_test(tc, test_quiz_same_record);
+    tcase_add_test(tc, test_model_points_are_the_truth);
+    tcase_add_test(tc, test_ack_of_data_offers_the_seq);
+    tcase_add_test(tc, test_arp_broadcast_points);
+    tcase_add_test(tc, test_model_points_own_segments);
+    tcase_add_test(tc, test_choices_deterministic_and_shuffled);
+    tcase_add_test(tc, test_lesson_points);
+    tcase_add_test(tc, test_parse_answer);
+    tcase_add_test(tc, test_gate_and_score);
+    suite_add_tcase(s, tc);
+    return s;
+}

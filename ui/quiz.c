@@ -1,0 +1,556 @@
+/* quiz.c — the quiz points of a finished run: the lesson's `quiz` lines or the model's own questions, with deterministic plausible wrong choices (quiz.h says how). */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "alloc.h"
+#include "arp.h"
+#include "i18n.h"
+#include "lang.h"
+#include "quiz.h"
+#include "rng.h"
+#include "tcp.h"
+#include "wire.h"
+
+/* A point being made: its choices as texts, the right one first. */
+struct draft {
+    char  *c[QUIZ_MAX_CHOICES];
+    int    n;
+};
+
+static void draft_add(struct draft *d, const char *text)
+{
+    if (d->n == QUIZ_MAX_CHOICES || !text || !*text)
+        return;
+    for (int i = 0; i < d->n; i++)
+        if (!strcmp(d->c[i], text))
+            return;                       /* each choice once */
+    d->c[d->n++] = xstrdup(text);
+}
+
+static void draft_num(struct draft *d, uint32_t v)
+{
+    char b[16];
+    snprintf(b, sizeof b, "%" PRIu32, v);
+    draft_add(d, b);
+}
+
+static void draft_free(struct draft *d)
+{
+    for (int i = 0; i < d->n; i++)
+        free(d->c[i]);
+    d->n = 0;
+}
+
+/* The seeded generator of point k (same lesson and seed, same quiz). */
+static void point_rng(struct rng *g, uint64_t seed, int k)
+{
+    rng_seed(g, seed ^ 0x71756971756971ULL ^ ((uint64_t)(k + 1) * 0x9E3779B97F4A7C15ULL));
+}
+
+/* Keeps the right answer (c[0]) and the first keep - 1 wrong ones (they
+ * were added most plausible first), then shuffles them all into p with g,
+ * so that the right answer's place changes from question to question. */
+static void draft_finish(struct draft *d, struct rng *g, int keep, const char *question,
+                         size_t rec, int kind, int line, struct quiz *q)
+{
+    while (d->n > keep)                   /* the most plausible come first */
+        free(d->c[--d->n]);
+    int order[QUIZ_MAX_CHOICES];
+    for (int i = 0; i < d->n; i++)
+        order[i] = i;
+    for (int i = d->n - 1; i > 0; i--) {  /* Fisher-Yates */
+        int j = (int)rng_below(g, (uint64_t)i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    q->p = xreallocarray(q->p, (size_t)q->n + 1, sizeof *q->p);
+    struct quiz_point *p = &q->p[q->n++];
+    memset(p, 0, sizeof *p);
+    p->rec = rec;
+    p->kind = kind;
+    p->line = line;
+    p->question = xstrdup(question);
+    p->nchoices = d->n;
+    p->answer = QUIZ_UNASKED;
+    for (int i = 0; i < d->n; i++) {
+        p->choice[i] = d->c[order[i]];
+        if (order[i] == 0)
+            p->right = i;
+    }
+    d->n = 0;                             /* the texts belong to p now */
+}
+
+/* ---- reading records ------------------------------------------------------ */
+
+static int decode(const struct trace *tr, const struct trace_rec *r, struct frame *f)
+{
+    size_t len;
+    char err[64];
+    const uint8_t *b = trace_blob_data(tr, r->u.pkt.pkt, &len);
+    return b && frame_decode(b, len, f, err, sizeof err) == 0;
+}
+
+static int is_tcp(const struct frame *f)
+{
+    return f->has_ip && f->l4 == IPPROTO_TCP_NUM;
+}
+
+/* The last TCP segment before record i that host h received from the
+ * other end of (sport, dport) — the segment an ACK acknowledges; 0 none. */
+static int last_received(const struct trace *tr, size_t i, int h, uint16_t sport,
+                         uint16_t dport, struct frame *out)
+{
+    while (i-- > 0) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (r->kind != TK_RECV || r->host != h)
+            continue;
+        struct frame f;
+        if (decode(tr, r, &f) && is_tcp(&f) && f.tcp.sport == dport && f.tcp.dport == sport) {
+            *out = f;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The last TCP segment host h sent on (sport, dport) before record i. */
+static int last_sent(const struct trace *tr, size_t i, int h, uint16_t sport,
+                     uint16_t dport, struct frame *out)
+{
+    while (i-- > 0) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (r->kind != TK_SEND || r->host != h || r->u.pkt.dup)
+            continue;
+        struct frame f;
+        if (decode(tr, r, &f) && is_tcp(&f) && f.tcp.sport == sport && f.tcp.dport == dport) {
+            *out = f;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *hname(const struct trace *tr, int h)
+{
+    const char *n = trace_host_name(tr, h);
+    return n ? n : "?";
+}
+
+/* The host a segment is for: its IP destination (the frame may go to a
+ * router on the way), by name, or the address when no host has it. */
+static const char *ip_dst_name(const struct trace *tr, const struct frame *f, char *buf,
+                               size_t n)
+{
+    int h = trace_host_by_addr(tr, f->ip.dst);
+    return h >= 0 ? hname(tr, h) : ip4_str(f->ip.dst, buf, n);
+}
+
+/* ---- wrong choices -------------------------------------------------------- */
+
+/* The states RFC 9293's diagram reaches from `from`, the right one aside.
+ * Where it leaves only one way (LAST_ACK and TIME_WAIT lead only to
+ * CLOSED), the wrong choices are staying in `from` and the other states
+ * with an arrow into the right one. */
+static void wrong_states(struct draft *d, int from, int right)
+{
+    int to[TCPS_NSTATES];
+    int n = tcp_rfc_next(from, to, TCPS_NSTATES);
+    for (int i = 0; i < n; i++)
+        draft_add(d, tcp_state_name(to[i]));
+    if (d->n >= 3)
+        return;
+    draft_add(d, tcp_state_name(from));
+    for (int s = TCPS_NSTATES - 1; s >= 0; s--)   /* the later (closing) states first */
+        if (s != right && tcp_rfc_arrow(s, right))
+            draft_add(d, tcp_state_name(s));
+}
+
+/* An acknowledgement number a: the acknowledged segment's own seq (the
+ * ACK of data is not its first byte), then one off either way. */
+static void wrong_ack(struct draft *d, uint32_t a, const struct frame *acked, int have)
+{
+    if (have && acked->tcp.seq != a)
+        draft_num(d, acked->tcp.seq);
+    draft_num(d, a - 1);
+    draft_num(d, a + 1);
+    draft_num(d, a + 2);
+}
+
+/* A sequence number s: the previous segment's (not moved on), one off
+ * either way, the number after this segment's data. */
+static void wrong_seq(struct draft *d, uint32_t s, const struct frame *prev, int have,
+                      size_t len)
+{
+    if (have && prev->tcp.seq != s)
+        draft_num(d, prev->tcp.seq);
+    draft_num(d, s - 1);
+    draft_num(d, s + 1);
+    if (len > 1)
+        draft_num(d, s + (uint32_t)len);
+    draft_num(d, s + 2);
+}
+
+static const char *const plausible_flags[] = {
+    "SYN", "SYN,ACK", "ACK", "FIN,ACK", "RST", "RST,ACK", "PSH,ACK", "FIN",
+};
+
+/* ---- the lesson's quiz lines ---------------------------------------------- */
+
+/* The right answer of quiz line qz, read from record r, and the default
+ * wrong choices; 0 when the record cannot say (not a TCP segment, ...). */
+static int lesson_answer(const struct scn_quiz *qz, const struct trace *tr, size_t i,
+                         struct draft *d)
+{
+    const struct trace_rec *r = &tr->recs[i];
+    if (qz->kind == QZ_STATE) {
+        draft_add(d, tcp_state_name(r->u.state.to));
+        wrong_states(d, r->u.state.from, r->u.state.to);
+        return 1;
+    }
+    struct frame f;
+    char b[64];
+    if (!decode(tr, r, &f))
+        return 0;
+    if (qz->field == QF_TO) {
+        int dst = r->u.pkt.dst;
+        draft_add(d, dst == HOST_BROADCAST ? _("everyone (broadcast)") : hname(tr, dst));
+        if (dst != HOST_BROADCAST)
+            draft_add(d, _("everyone (broadcast)"));
+        for (int h = 0; h < tr->nhosts; h++)
+            if (h != r->u.pkt.src)
+                draft_add(d, hname(tr, h));
+        return 1;
+    }
+    if (qz->field == QF_LEN) {
+        draft_num(d, (uint32_t)f.payload_len);
+        draft_num(d, (uint32_t)f.payload_len + 1);
+        if (f.payload_len)
+            draft_num(d, (uint32_t)f.payload_len - 1);
+        draft_num(d, f.payload_len ? 0 : 2);
+        return 1;
+    }
+    if (!is_tcp(&f))
+        return 0;
+    struct frame o;
+    int have;
+    switch (qz->field) {
+    case QF_FLAGS:
+        draft_add(d, tcp_flags_str(f.tcp.flags, b, sizeof b));
+        for (size_t k = 0; k < sizeof plausible_flags / sizeof plausible_flags[0]; k++)
+            draft_add(d, plausible_flags[k]);
+        return 1;
+    case QF_SEQ:
+        draft_num(d, f.tcp.seq);
+        have = last_sent(tr, i, r->host, f.tcp.sport, f.tcp.dport, &o);
+        wrong_seq(d, f.tcp.seq, &o, have, f.payload_len);
+        return 1;
+    case QF_ACK:
+        draft_num(d, f.tcp.ack);
+        have = last_received(tr, i, r->host, f.tcp.sport, f.tcp.dport, &o);
+        wrong_ack(d, f.tcp.ack, &o, have);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int cmp_point(const void *a, const void *b)
+{
+    const struct quiz_point *x = a, *y = b;
+    if (x->rec != y->rec)
+        return x->rec < y->rec ? -1 : 1;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+static void lesson_points(struct quiz *q, const struct scenario *scn,
+                          const struct trace *tr, uint64_t seed)
+{
+    struct scn_quiz_finder *f = scn_quiz_finder_new(scn);
+    for (size_t i = 0; i < tr->n; i++)
+        scn_quiz_finder_rec(f, tr, i, &tr->recs[i]);
+    q->from_lesson = 1;
+    for (int k = 0; k < scn->nquizzes; k++) {
+        const struct scn_quiz *qz = &scn->quizzes[k];
+        long at = scn_quiz_finder_at(f, k);
+        struct draft d = { { 0 }, 0 };
+        if (at < 1 || !lesson_answer(qz, tr, (size_t)at, &d)) {
+            /* no such record (--check names it), or the first record of
+             * the run, before which nothing can be asked */
+            q->missing++;
+            draft_free(&d);
+            continue;
+        }
+        struct rng g;
+        point_rng(&g, seed, k);
+        if (qz->nwrong) {                  /* the teacher's wrong choices only */
+            while (d.n > 1)
+                free(d.c[--d.n]);
+            for (int w = 0; w < qz->nwrong; w++)
+                draft_add(&d, scn_text(scn, qz->wrong[w], qz->wrong_zh[w]));
+            draft_finish(&d, &g, QUIZ_MAX_CHOICES, scn_text(scn, qz->text, qz->text_zh),
+                         (size_t)at, QK_LESSON, qz->line, q);
+        } else {
+            draft_finish(&d, &g, 4, scn_text(scn, qz->text, qz->text_zh), (size_t)at,
+                         QK_LESSON, qz->line, q);
+        }
+    }
+    scn_quiz_finder_free(f);
+    if (q->n > 1)
+        qsort(q->p, (size_t)q->n, sizeof *q->p, cmp_point);
+    /* one question per record: a second line on the same record is dropped */
+    int w = 0;
+    for (int k = 0; k < q->n; k++) {
+        if (w > 0 && q->p[w - 1].rec == q->p[k].rec) {
+            struct quiz_point *p = &q->p[k];
+            free(p->question);
+            for (int c = 0; c < p->nchoices; c++)
+                free(p->choice[c]);
+            q->same++;
+            continue;
+        }
+        q->p[w++] = q->p[k];
+    }
+    q->n = w;
+}
+
+/* ---- the model's own questions -------------------------------------------- */
+
+/* Is record i a model quiz point?  Its kind, or -1. */
+static int model_kind(const struct trace *tr, size_t i, struct frame *f)
+{
+    const struct trace_rec *r = &tr->recs[i];
+    if (i == 0)
+        return -1;
+    if (r->kind == TK_STATE && r->layer == TL_TCP)
+        return QK_STATE;
+    if (r->kind != TK_SEND || r->u.pkt.dup || !decode(tr, r, f))
+        return -1;
+    if (f->eth.type == ETHERTYPE_ARP)
+        return QK_BCAST;
+    if (!is_tcp(f) || (f->tcp.flags & TCP_RST))
+        return -1;
+    /* a segment of the host's own, not one a router forwards */
+    if (trace_host_by_addr(tr, f->ip.src) != r->host)
+        return -1;
+    if (f->tcp.flags & TCP_ACK) {
+        struct frame o;
+        /* a new acknowledgement: the number is the lesson */
+        if (!last_sent(tr, i, r->host, f->tcp.sport, f->tcp.dport, &o) ||
+            !(o.tcp.flags & TCP_ACK) || o.tcp.ack != f->tcp.ack)
+            return QK_ACK;
+    }
+    if (f->tcp.flags & TCP_SYN)
+        return -1;                   /* an initial sequence number is chosen, not derived */
+    return QK_SEQ;
+}
+
+static void model_point(struct quiz *q, const struct trace *tr, size_t i, int kind,
+                        const struct frame *f, uint64_t seed)
+{
+    const struct trace_rec *r = &tr->recs[i];
+    struct draft d = { { 0 }, 0 };
+    char question[512], fl[64], b[2][64];
+    struct frame o;
+    int have;
+    struct rng g;
+    point_rng(&g, seed, q->n);
+    switch (kind) {
+    case QK_STATE:
+        draft_add(&d, tcp_state_name(r->u.state.to));
+        wrong_states(&d, r->u.state.from, r->u.state.to);
+        snprintf(question, sizeof question,
+                 _("%s's connection is in %s. Which state does it enter next?"),
+                 hname(tr, r->host), tcp_state_name(r->u.state.from));
+        break;
+    case QK_ACK:
+        draft_num(&d, f->tcp.ack);
+        have = last_received(tr, i, r->host, f->tcp.sport, f->tcp.dport, &o);
+        wrong_ack(&d, f->tcp.ack, &o, have);
+        snprintf(question, sizeof question,
+                 _("%s sends %s to %s. What is its acknowledgement number?"),
+                 hname(tr, r->host), tcp_flags_str(f->tcp.flags, fl, sizeof fl),
+                 ip_dst_name(tr, f, b[0], sizeof b[0]));
+        break;
+    case QK_SEQ:
+        draft_num(&d, f->tcp.seq);
+        have = last_sent(tr, i, r->host, f->tcp.sport, f->tcp.dport, &o);
+        wrong_seq(&d, f->tcp.seq, &o, have, f->payload_len);
+        if (f->payload_len)
+            snprintf(question, sizeof question,
+                     P_("%s sends %s with %zu byte of data to %s. What is its sequence "
+                        "number?", "%s sends %s with %zu bytes of data to %s. What is its "
+                        "sequence number?", f->payload_len),
+                     hname(tr, r->host), tcp_flags_str(f->tcp.flags, fl, sizeof fl),
+                     f->payload_len, ip_dst_name(tr, f, b[0], sizeof b[0]));
+        else
+            snprintf(question, sizeof question,
+                     _("%s sends %s to %s. What is its sequence number?"),
+                     hname(tr, r->host), tcp_flags_str(f->tcp.flags, fl, sizeof fl),
+                     ip_dst_name(tr, f, b[0], sizeof b[0]));
+        break;
+    default: {                       /* QK_BCAST */
+        struct arp_pkt a;
+        if (arp_decode(f->payload, f->payload_len, &a) != 0)
+            return;
+        ip4_str(a.tpa, b[0], sizeof b[0]);
+        ip4_str(a.spa, b[1], sizeof b[1]);
+        char one[160];
+        snprintf(one, sizeof one, _("only the host that has %s (unicast)"), b[0]);
+        if (r->u.pkt.dst == HOST_BROADCAST) {
+            draft_add(&d, _("every host on the LAN (broadcast)"));
+            draft_add(&d, one);
+        } else {
+            draft_add(&d, one);
+            draft_add(&d, _("every host on the LAN (broadcast)"));
+        }
+        if (a.op == ARP_OP_REQUEST)
+            snprintf(question, sizeof question,
+                     _("%s asks who has %s (an ARP request). Where does the frame go?"),
+                     hname(tr, r->host), b[0]);
+        else
+            snprintf(question, sizeof question,
+                     _("%s answers that %s is at its MAC address (an ARP reply to %s). "
+                       "Where does the frame go?"), hname(tr, r->host), b[1], b[0]);
+        break;
+    }
+    }
+    if (d.n < 2) {
+        draft_free(&d);
+        return;
+    }
+    draft_finish(&d, &g, 4, question, i, kind, 0, q);
+}
+
+static void model_points(struct quiz *q, const struct trace *tr, uint64_t seed)
+{
+    size_t ncand = 0;
+    struct frame f;
+    for (size_t i = 0; i < tr->n; i++)
+        if (model_kind(tr, i, &f) >= 0)
+            ncand++;
+    size_t want = ncand < QUIZ_MODEL_MAX ? ncand : QUIZ_MODEL_MAX;
+    size_t k = 0, next = 0;          /* the candidate number, the next to ask */
+    for (size_t i = 0, taken = 0; i < tr->n && taken < want; i++) {
+        int kind = model_kind(tr, i, &f);
+        if (kind < 0)
+            continue;
+        /* spread evenly: candidate floor(taken * ncand / want) */
+        next = taken * ncand / want;
+        if (k++ != next)
+            continue;
+        model_point(q, tr, i, kind, &f, seed);
+        taken++;
+    }
+}
+
+/* ---- the quiz ------------------------------------------------------------- */
+
+int quiz_build(struct quiz *q, const struct scenario *scn, const struct trace *tr,
+               uint64_t seed)
+{
+    memset(q, 0, sizeof *q);
+    q->asking = -1;
+    if (scn->nquizzes)
+        lesson_points(q, scn, tr, seed);
+    else
+        model_points(q, tr, seed);
+    return q->n;
+}
+
+void quiz_free(struct quiz *q)
+{
+    for (int k = 0; k < q->n; k++) {
+        free(q->p[k].question);
+        for (int c = 0; c < q->p[k].nchoices; c++)
+            free(q->p[k].choice[c]);
+    }
+    free(q->p);
+    memset(q, 0, sizeof *q);
+    q->asking = -1;
+}
+
+void quiz_rebuild(struct quiz *q, struct quiz *old, const struct scenario *scn,
+                  const struct trace *tr, uint64_t seed)
+{
+    quiz_build(q, scn, tr, seed);
+    for (int k = 0; k < q->n && k < old->n; k++)
+        if (q->p[k].rec == old->p[k].rec)
+            q->p[k].answer = old->p[k].answer;
+    q->on = old->on;
+    q->asking = old->asking < q->n ? old->asking : -1;
+    q->revealed = old->revealed;
+    quiz_free(old);
+}
+
+int quiz_score(const struct quiz *q, int *asked)
+{
+    int right = 0, n = 0;
+    for (int k = 0; k < q->n; k++) {
+        if (q->p[k].answer == QUIZ_UNASKED)
+            continue;
+        n++;
+        right += q->p[k].answer == q->p[k].right;
+    }
+    if (asked)
+        *asked = n;
+    return right;
+}
+
+/* Case-insensitive equality with `-` and `_` the same (SYN-SENT). */
+static int same_text(const char *a, const char *b, size_t n)
+{
+    if (strlen(b) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        int x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x == '-') x = '_';
+        if (y == '-') y = '_';
+        if (tolower(x) != tolower(y))
+            return 0;
+    }
+    return 1;
+}
+
+int quiz_parse_answer(const struct quiz_point *p, const char *text)
+{
+    while (*text == ' ' || *text == '\t')
+        text++;
+    size_t n = strlen(text);
+    while (n && (text[n - 1] == ' ' || text[n - 1] == '\t' || text[n - 1] == '\n' ||
+                 text[n - 1] == '\r'))
+        n--;
+    if (!n)
+        return -1;
+    /* a choice's number first (the questions are printed numbered), so a
+     * choice whose text is a small number is named by its text only when
+     * that is no choice's number */
+    int v = 0, digits = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)text[i]) || v > 100) {
+            digits = 0;
+            break;
+        }
+        v = v * 10 + (text[i] - '0');
+    }
+    if (digits && v >= 1 && v <= p->nchoices)
+        return v - 1;
+    if (n == 1 && isalpha((unsigned char)text[0]) &&
+        tolower((unsigned char)text[0]) - 'a' < p->nchoices)
+        return tolower((unsigned char)text[0]) - 'a';
+    for (int c = 0; c < p->nchoices; c++)
+        if (same_text(text, p->choice[c], n))
+            return c;
+    return -1;
+}
+
+int quiz_gate(const struct quiz *q, size_t from, size_t to)
+{
+    for (int k = 0; k < q->n; k++)
+        if (q->p[k].rec > from && q->p[k].rec <= to && q->p[k].answer == QUIZ_UNASKED)
+            return k;
+    return -1;
+}
