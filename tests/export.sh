@@ -68,7 +68,7 @@ for s in $SCENARIOS; do
         bad "$s --ascii has bytes above 127"; LC_ALL=C grep -n "$(printf '[\200-\377]')" "$TMP/$s.ascii" | head -3
     else ok; fi
     # the same lesson's ladder: as many body rows as events, two header rows
-    n=$(wc -l <"$TMP/$s.json")
+    n=$(grep -c '^{"id":' "$TMP/$s.json")     # records, not the chapter lines
     rows=$(wc -l <"$TMP/$s.txt")
     [ "$rows" -eq $((n + 2)) ] && ok || bad "$s.txt has $rows lines for $n events"
 done
@@ -119,7 +119,7 @@ if command -v tmux >/dev/null 2>&1; then
         done
         # G: the last event (the key table's END); again if the first key
         # only closed something shown on opening (a lesson card)
-        n=$(wc -l <"$TMP/$s.json")
+        n=$(grep -c '^{"id":' "$TMP/$s.json")     # records, not the chapter lines
         tries=0
         while [ $tries -lt 3 ]; do
             tmux -L "$SOCK" send-keys G

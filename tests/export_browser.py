@@ -98,6 +98,7 @@ def main():
     sends = [json.loads(l) for l in subprocess.run(
         [protosim, "--json", lesson], capture_output=True, text=True, timeout=60,
         check=True).stdout.splitlines()]
+    sends = [r for r in sends if "id" in r]     # records, not chapter lines
     nrec = len(sends)
     sends = [r for r in sends if r["kind"] == "send"]
     first_send = min(r["id"] for r in sends) if sends else None

@@ -27,7 +27,9 @@ def label_fits(label, summary, lost=False):
 
 
 def main():
-    recs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+    # the run's records (a "chapter" line at the end is not one: no "id")
+    recs = [r for r in (json.loads(l) for l in open(sys.argv[1], encoding="utf-8"))
+            if "id" in r]
     mmd = open(sys.argv[2], encoding="utf-8").read().splitlines()
     hosts = [l.split()[1] for l in open(sys.argv[3], encoding="utf-8")
              if re.match(r"\s*(host|router)\s", l)]
