@@ -190,6 +190,28 @@ has "$TMP/r.svg" 'class="msg" data-i="4"' "range: a flight begun before it"
 expect_rc 0 "--to past the end is the end" -- "$PROTOSIM" --export txt --from 19 --to 999 handshake
 expect_rc 64 "--from past the end" -- "$PROTOSIM" --export txt --from 21 handshake
 has "$TMP/err" 'no event in that range (the run has events #1 to #20, from 0.000s to 0.070s)' "empty range: message"
+
+# --chapter N: exactly that chapter's records, as the --json chapter lines
+# give them (web-request's third: the handshake)
+"$PROTOSIM" --json web-request >"$TMP/wr.json"
+first=$(grep '"kind":"chapter"' "$TMP/wr.json" | sed -n 3p | sed 's/.*"first":\([0-9]*\).*/\1/')
+last=$(grep '"kind":"chapter"' "$TMP/wr.json" | sed -n 3p | sed 's/.*"last":\([0-9]*\).*/\1/')
+"$PROTOSIM" --export txt --chapter 3 web-request >"$TMP/ch3.txt"
+"$PROTOSIM" --export txt --from $((first + 1)) --to $((last + 1)) web-request >"$TMP/ch3r.txt"
+if [ -n "$first" ] && cmp -s "$TMP/ch3.txt" "$TMP/ch3r.txt"; then ok
+else bad "--chapter 3 is not events #$((first + 1)) to #$((last + 1))"; fi
+rows=$(wc -l <"$TMP/ch3.txt")
+[ "$rows" -eq $((last - first + 1 + 2)) ] && ok || bad "--chapter 3: $rows lines for events $first-$last"
+"$PROTOSIM" --export mermaid --chapter 3 web-request >"$TMP/ch3.mmd"
+has "$TMP/ch3.mmd" "SYN seq=1000" "--chapter 3 (mermaid): the SYN"
+if grep -q "DNS query\|DNS referral\|DNS answer" "$TMP/ch3.mmd"; then bad "--chapter 3 (mermaid) has the DNS walk"; else ok; fi
+expect_rc 64 "--chapter past the last" -- "$PROTOSIM" --export txt --chapter 7 web-request
+has "$TMP/err" 'this lesson has 6 chapters' "--chapter past the last: message"
+expect_rc 64 "--chapter of a lesson without chapters" -- "$PROTOSIM" --export svg --chapter 1 handshake
+has "$TMP/err" 'this lesson has no chapters' "no chapters: message"
+expect_rc 64 "--chapter with --from" -- "$PROTOSIM" --export txt --chapter 2 --from 3 web-request
+expect_rc 64 "--chapter 0" -- "$PROTOSIM" --export txt --chapter 0 web-request
+expect_rc 64 "--chapter without --export" -- "$PROTOSIM" --chapter 1 web-request
 expect_rc 64 "--from after --to" -- "$PROTOSIM" --export txt --from 9 --to 3 handshake
 expect_rc 64 "--from 0" -- "$PROTOSIM" --export txt --from 0 handshake
 expect_rc 64 "--to 10 parsecs" -- "$PROTOSIM" --export txt --to 10pc handshake

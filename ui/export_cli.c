@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include "export.h"
 #include "export_cli.h"
+#include "chapters.h"
 #include "i18n.h"
 #include "output.h"
 #include "sim.h"
@@ -43,7 +44,26 @@ int export_run(const struct export_cli *c, const struct sim *s,
         fputs(_("protosim: --export: the run recorded no events\n"), stderr);
         return EX_USAGE_;
     }
-    if (export_range(tr, &c->from, &c->to, &o.first, &o.last) < 0) {
+    if (c->chapter) {
+        /* the chapter's records, as the card and the title bar number them */
+        struct chapters ch;
+        chapters_build(&ch, tr, scn);
+        size_t nch = ch.n;
+        if ((size_t)c->chapter <= nch) {
+            o.first = ch.v[c->chapter - 1].first;
+            o.last = ch.v[c->chapter - 1].last;
+        }
+        chapters_free(&ch);
+        if ((size_t)c->chapter > nch) {
+            if (nch == 0)
+                fputs(_("protosim: --chapter: this lesson has no chapters\n"), stderr);
+            else
+                fprintf(stderr, P_("protosim: --chapter: this lesson has %zu chapter\n",
+                                   "protosim: --chapter: this lesson has %zu chapters\n",
+                                   nch), nch);
+            return EX_USAGE_;
+        }
+    } else if (export_range(tr, &c->from, &c->to, &o.first, &o.last) < 0) {
         char t0[32], t1[32];
         fmt_time(tr->recs[0].t_us, t0, sizeof t0);
         fmt_time(tr->recs[tr->n - 1].t_us, t1, sizeof t1);

@@ -13,6 +13,7 @@ struct export_cli {
     int ascii;                    /* --ascii */
     int width;                    /* --width N, 0: the default */
     struct export_bound from, to; /* --from, --to */
+    int chapter;                  /* --chapter N (1-based), 0: none */
 };
 
 /* 0, or 64 when -o names a lesson (a .scn name, or scn_path itself). */

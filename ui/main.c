@@ -80,6 +80,7 @@ static void usage(FILE *fp)
 "      --from N|TIME  from event #N (as the view numbers them), or from the\n"
 "                     first event at or after TIME (10ms, 1.5s)\n"
 "      --to N|TIME    up to event #N, or the last event at or before TIME\n"
+"      --chapter N    only chapter N (numbered as the lesson's card lists them)\n"
 "      --width N      txt: the ladder's width in columns (default 100)\n"
 "      --ascii        txt: pure ASCII, no line-drawing characters\n"
 "\n"), fp);
@@ -318,6 +319,7 @@ int main(int argc, char **argv)
         { "to",         required_argument, NULL, 2002 },
         { "width",      required_argument, NULL, 2003 },
         { "ascii",      no_argument,       NULL, 2004 },
+        { "chapter",    required_argument, NULL, 2005 },
         { "quiz",       no_argument,       NULL, 'Q' },
         { NULL, 0, NULL, 0 },
     };
@@ -390,6 +392,20 @@ int main(int argc, char **argv)
             break;
         }
         case 2004: ex.ascii = 1; ex_opt = 1; ex_optname = "--ascii"; break;
+        case 2005: {
+            char *end;
+            errno = 0;
+            long n = strtol(optarg, &end, 10);
+            if (errno || *end || end == optarg || n < 1 || n > 100000) {
+                fprintf(stderr, _("protosim: --chapter needs a chapter number (1, 2, ...), "
+                        "not \"%s\"\n"), optarg);
+                return EXIT_USAGE;
+            }
+            ex.chapter = (int)n;
+            ex_opt = 1;
+            ex_optname = "--chapter";
+            break;
+        }
         case 'Q': quiz = 1; break;
         case 'l': list = 1; break;
         case 'h': usage(stdout); return finish_stdout(0, 0);
@@ -415,6 +431,11 @@ int main(int argc, char **argv)
             return EXIT_NOINPUT;
         }
         return finish_stdout(0, 0);
+    }
+    if (ex.chapter && (ex.from.set || ex.to.set)) {
+        fputs(_("protosim: --chapter is a range of its own: not with --from or --to\n"),
+              stderr);
+        return EXIT_USAGE;
     }
     if (ex_opt && ex.format < 0) {
         fprintf(stderr, _("protosim: %s goes with --export FORMAT\n"), ex_optname);
