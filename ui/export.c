@@ -8,6 +8,7 @@
 #include "exportint.h"
 #include "i18n.h"
 #include "language.h"
+#include "render.h"
 #include "scenario.h"
 #include "trace.h"
 #include "utf8.h"
@@ -191,41 +192,7 @@ void export_xml_text(FILE *fp, const char *s)
 
 void export_json_str(FILE *fp, const char *s)
 {
-    const uint8_t *p = (const uint8_t *)s;
-    size_t n = strlen(s);
-    fputc('"', fp);
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        switch (c) {
-        case '"':  fputs("\\\"", fp); continue;
-        case '\\': fputs("\\\\", fp); continue;
-        case '\n': fputs("\\n", fp); continue;
-        case '<':  fputs("\\u003c", fp); continue;
-        case '>':  fputs("\\u003e", fp); continue;
-        case '&':  fputs("\\u0026", fp); continue;
-        default: break;
-        }
-        if (c < 0x20 || c == 0x7f) {
-            fprintf(fp, "\\u%04x", c);
-            continue;
-        }
-        if (c < 0x80) {
-            fputc(c, fp);
-            continue;
-        }
-        uint32_t cp;
-        int k = utf8_seq(p + i, n - i, &cp);
-        if (k == 0) {
-            fputs("\\ufffd", fp);
-            continue;
-        }
-        if (cp <= 0x9F || cp == 0x2028 || cp == 0x2029)
-            fprintf(fp, "\\u%04" PRIx32, cp);
-        else
-            fwrite(p + i, 1, (size_t)k, fp);
-        i += (size_t)k - 1;
-    }
-    fputc('"', fp);
+    json_write_str(fp, (const uint8_t *)s, strlen(s), 1);
 }
 
 /* ======================================================================== */

@@ -24,8 +24,10 @@
  * and the controls U+0000..U+001F -- plus DEL and the C1 controls, which
  * a terminal showing the output would act on, and U+2028/U+2029, which
  * end a line for JavaScript.  A byte that is not UTF-8 becomes U+FFFD, so
- * every line is valid JSON whatever the payload or the lesson holds. */
-static void jstr_n(FILE *fp, const uint8_t *s, size_t n)
+ * every line is valid JSON whatever the payload or the lesson holds.
+ * in_script: the string goes inside an HTML <script> (--export html), so
+ * < > & are escaped too and no text can close the script. */
+void json_write_str(FILE *fp, const uint8_t *s, size_t n, int in_script)
 {
     fputc('"', fp);
     for (size_t i = 0; i < n; i++) {
@@ -37,6 +39,10 @@ static void jstr_n(FILE *fp, const uint8_t *s, size_t n)
         case '\r': fputs("\\r", fp); continue;
         case '\t': fputs("\\t", fp); continue;
         default: break;
+        }
+        if (in_script && (c == '<' || c == '>' || c == '&')) {
+            fprintf(fp, "\\u%04x", c);
+            continue;
         }
         if (c < 0x20 || c == 0x7f) {
             fprintf(fp, "\\u%04x", c);
@@ -58,6 +64,11 @@ static void jstr_n(FILE *fp, const uint8_t *s, size_t n)
             i += (size_t)k - 1;
     }
     fputc('"', fp);
+}
+
+static void jstr_n(FILE *fp, const uint8_t *s, size_t n)
+{
+    json_write_str(fp, s, n, 0);
 }
 
 static void jstr(FILE *fp, const char *s)

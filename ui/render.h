@@ -43,6 +43,9 @@ struct json_out {
     int err;                   /* errno of the first write that failed */
     size_t written;            /* lines written (the first says "lang") */
 };
+/* s (n bytes) as one JSON string; in_script also escapes < > & for text
+ * inside an HTML <script> (json.c says what else it escapes). */
+void json_write_str(FILE *fp, const uint8_t *s, size_t n, int in_script);
 void json_begin(struct json_out *o, FILE *fp, const struct sim *s);
 void json_sink(void *ctx, const struct trace *tr, size_t i,
                const struct trace_rec *r);

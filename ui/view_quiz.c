@@ -172,26 +172,6 @@ static int wrap(struct qline *out, int n, int max, const char *text, int width, 
     return n;
 }
 
-static void box(struct view_screen *scr, struct view_rect b, const char *title, int utf8)
-{
-    vw_fill(scr, b, ' ', R_OVERLAY);
-    for (int x = b.x; x < b.x + b.w; x++) {
-        vw_set_glyph(scr, x, b.y, G_BOX_H, R_OVERLAY, utf8);
-        vw_set_glyph(scr, x, b.y + b.h - 1, G_BOX_H, R_OVERLAY, utf8);
-    }
-    for (int y = b.y; y < b.y + b.h; y++) {
-        vw_set_glyph(scr, b.x, y, G_BOX_V, R_OVERLAY, utf8);
-        vw_set_glyph(scr, b.x + b.w - 1, y, G_BOX_V, R_OVERLAY, utf8);
-    }
-    vw_set_glyph(scr, b.x, b.y, G_BOX_TL, R_OVERLAY, utf8);
-    vw_set_glyph(scr, b.x + b.w - 1, b.y, G_BOX_TR, R_OVERLAY, utf8);
-    vw_set_glyph(scr, b.x, b.y + b.h - 1, G_BOX_BL, R_OVERLAY, utf8);
-    vw_set_glyph(scr, b.x + b.w - 1, b.y + b.h - 1, G_BOX_BR, R_OVERLAY, utf8);
-    char t[160];
-    snprintf(t, sizeof t, " %s ", title);
-    view_put(scr, b.x + 2, b.y, b.w - 4, t, R_OVL_KEY, utf8);
-}
-
 void view_quiz_draw(const struct view_index *ix, const struct view_state *st,
                     struct view_screen *scr)
 {
@@ -259,7 +239,7 @@ void view_quiz_draw(const struct view_index *ix, const struct view_state *st,
         b.y = 1;
     char title[96];
     snprintf(title, sizeof title, _("quiz: question %d of %d"), q->asking + 1, q->n);
-    box(scr, b, title, st->utf8);
+    vw_draw_box(scr, b, title, st->utf8);
     for (int i = 0; i < n; i++)
         vw_put_fit(scr, b.x + 2, b.y + 1 + i, tw, L[i].text, L[i].role, st->utf8);
 }
