@@ -392,6 +392,11 @@ void lang_kw_at(struct parser *P, struct tok *kw)
         struct tok *x = lang_want_text(P, "the chapter's title in double quotes");
         struct tok *zh = NULL;
         if (!x || lang_want_variant(P, &zh) || lang_want_end(P)) return;
+        /* the card, the title bar and the --batch heading show it */
+        if (x->len == 0 || (zh && zh->len == 0)) {
+            ERR_AT(P, x->len == 0 ? x : zh, "a chapter needs a title: the text is empty");
+            return;
+        }
         struct scenario *s = P->s;
         s->chapters = lang_grow_arr(s->chapters, &P->capchapters, s->nchapters,
                                     sizeof *s->chapters);

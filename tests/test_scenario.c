@@ -735,6 +735,11 @@ START_TEST(test_chapter_line_errors)
     assert_errors(HOSTS "at 1s chapter \"A\"\nat 1000ms chapter \"B\"\n",
                   "t.scn:4:11: error: a chapter already starts at this time (line 3); "
                   "give each chapter its own time\n");
+    /* the card, the title bar and the --batch heading show its title */
+    assert_errors(HOSTS "at 1s chapter \"\"\n",
+                  "t.scn:3:15: error: a chapter needs a title: the text is empty\n");
+    assert_errors(HOSTS "at 1s chapter \"A\" zh \"\"\n",
+                  "t.scn:3:22: error: a chapter needs a title: the text is empty\n");
     /* a chapter starts at a time */
     char *e = errors_of(HOSTS "chapter \"A\"\n");
     ck_assert(strstr(e, "t.scn:3:1: error: unknown keyword \"chapter\"") != NULL);
