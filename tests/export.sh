@@ -210,6 +210,8 @@ has "$TMP/err" 'this lesson has 6 chapters' "--chapter past the last: message"
 expect_rc 64 "--chapter of a lesson without chapters" -- "$PROTOSIM" --export svg --chapter 1 handshake
 has "$TMP/err" 'this lesson has no chapters' "no chapters: message"
 expect_rc 64 "--chapter with --from" -- "$PROTOSIM" --export txt --chapter 2 --from 3 web-request
+expect_rc 64 "--export with --quiz" -- "$PROTOSIM" --export svg --quiz handshake
+has "$TMP/err" 'not go with --quiz' "--export with --quiz: message"
 expect_rc 64 "--chapter 0" -- "$PROTOSIM" --export txt --chapter 0 web-request
 expect_rc 64 "--chapter without --export" -- "$PROTOSIM" --chapter 1 web-request
 expect_rc 64 "--from after --to" -- "$PROTOSIM" --export txt --from 9 --to 3 handshake

@@ -446,10 +446,10 @@ int main(int argc, char **argv)
                 ex.ascii ? "--ascii" : "--width");
         return EXIT_USAGE;
     }
-    if (ex.format >= 0 && (json || stats || check || batch || real)) {
+    if (ex.format >= 0 && (json || stats || check || batch || real || quiz)) {
         fprintf(stderr, _("protosim: --export writes the diagram on its own; it does "
                 "not go with %s\n"), json ? "--json" : stats ? "--stats"
-                : check ? "--check" : batch ? "--batch" : "--real");
+                : check ? "--check" : batch ? "--batch" : real ? "--real" : "--quiz");
         return EXIT_USAGE;
     }
     if (stats && json) {
