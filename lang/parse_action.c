@@ -281,6 +281,49 @@ static void act_http(struct parser *P, struct scn_action *a, const struct tok *h
     }
 }
 
+/* HOST nginx serve PORT pass UPSTREAM PORT [deny ADDRESS] */
+static void act_nginx(struct parser *P, struct scn_action *a, const struct tok *h)
+{
+    (void)h;
+    struct show sh;
+    struct tok *v = lang_next(P);
+    if (!lang_is_word(v, "serve")) {
+        ERR_AT(P, v, "expected serve after nginx, found %s", lang_found(&sh, v));
+        return;
+    }
+    if (want_port(P, &a->port)) return;
+    struct tok *p = lang_next(P);
+    if (!lang_is_word(p, "pass")) {
+        ERR_AT(P, p, "expected \"pass UPSTREAM PORT\" (the uWSGI server), found %s",
+               lang_found(&sh, p));
+        return;
+    }
+    if ((a->peer = lang_want_ref(P, "the uWSGI server's host")) < 0) return;
+    if (want_port(P, &a->up_port)) return;
+    if (lang_is_word(lang_peek(P), "deny")) {
+        lang_next(P);
+        if (lang_want_addr(P, "a client's address to refuse", &a->deny)) return;
+    }
+    lang_want_end(P);
+}
+
+/* HOST uwsgi serve PORT ["BODY"] */
+static void act_uwsgi(struct parser *P, struct scn_action *a, const struct tok *h)
+{
+    (void)h;
+    struct show sh;
+    struct tok *v = lang_next(P);
+    if (!lang_is_word(v, "serve")) {
+        ERR_AT(P, v, "expected serve after uwsgi, found %s", lang_found(&sh, v));
+        return;
+    }
+    if (want_port(P, &a->port)) return;
+    if (!lang_peek(P)) return;
+    struct tok *x = lang_want_text(P, "the page body in double quotes");
+    if (!x || lang_want_end(P)) return;
+    a->text = lang_dup_bytes(x->s, x->len);
+}
+
 /* The readers of the rest of an `at T HOST VERB` line, one per shape of
  * SCN_ACTIONS; the kind is already set to the verb's. */
 static void act_listen(struct parser *P, struct scn_action *a, const struct tok *h)

@@ -57,7 +57,7 @@ for s in $SCENARIOS; do
     sed -n '/^<svg /,/^<\/svg>$/p' "$TMP/$s.html" >"$TMP/inner.svg"
     if xmllint --noout "$TMP/inner.svg" 2>/dev/null; then ok; else bad "$s.html: its SVG is not well-formed"; fi
     # offline: no script, style, image or link from anywhere else
-    if grep -Eiq '<(link|img|iframe)|src=|@import|url\(http|https?://[^w]' "$TMP/$s.html"; then
+    if grep -Eiq '<(link|img|iframe|object|embed)|src=|href=["'"'"']?(https?:|//)|@import|url\(["'"'"']?(https?:|//)' "$TMP/$s.html"; then
         bad "$s.html refers to something outside the page"
     else ok; fi
     "$PROTOSIM" --json "$s" >"$TMP/$s.json"

@@ -1003,6 +1003,36 @@ static void ck_app_accept(struct nck *c, const struct trace_rec *r)
                 A(1), A(2), tx->rport, tx->lport);
 }
 
+/* "a uwsgi packet (N bytes): a 4-byte header (modifier1 0, the size S as
+ * 16-bit little-endian, modifier2 0), then V variables": the bytes sent
+ * say so, and the variables fill exactly the size.  The same for uWSGI's
+ * reading of it ("N bytes: a 4-byte header and S bytes of V variables"). */
+static void ck_app_uwsgi(struct nck *c, const struct trace_rec *r)
+{
+    size_t n = 0;
+    const uint8_t *p = r->u.app.data ? trace_blob_data(c->tr, r->u.app.data, &n)
+                                     : NULL;
+    if (!p || n < 4)
+        return ck_fail(c, "no uwsgi packet in the call's data");
+    size_t size = (size_t)p[1] | (size_t)p[2] << 8;
+    if ((size_t)A(0) != n || (size_t)A(1) != size || n != 4 + size)
+        return ck_fail(c, "says %" PRId64 " bytes of which %" PRId64 " after the header; "
+                       "the data is %zu bytes, its header says %zu", A(0), A(1), n, size);
+    if (p[0] != 0 || p[3] != 0)
+        ck_fail(c, "modifier1 %u, modifier2 %u: not 0 and 0", p[0], p[3]);
+    int64_t vars = 0;
+    for (size_t i = 4; i < n; vars++) {
+        if (i + 2 > n) return ck_fail(c, "a key length runs past the end");
+        size_t kl = (size_t)p[i] | (size_t)p[i + 1] << 8;
+        if (i + 2 + kl + 2 > n) return ck_fail(c, "a key runs past the end");
+        size_t vl = (size_t)p[i + 2 + kl] | (size_t)p[i + 3 + kl] << 8;
+        i += 4 + kl + vl;
+        if (i > n) return ck_fail(c, "a value runs past the end");
+    }
+    if (vars != A(2))
+        ck_fail(c, "says %" PRId64 " variables, the packet holds %" PRId64, A(2), vars);
+}
+
 /* "ACK of the peer's SYN": the ACK field is the SYN,ACK's seq + 1 */
 static void ck_seg_ack_syn(struct nck *c, const struct trace_rec *r)
 {
@@ -1817,6 +1847,22 @@ static const struct ncheck checks[N_COUNT] = {
     [N_NOTE]              = { K(NOTE), NULL },
     /* application calls */
     [N_APP_LISTEN]        = { KAPP, NULL },
+    [N_APP_NGINX_SERVE]   = { KAPP, NULL },
+    [N_APP_NGINX_READREQ] = { KAPP, NULL },
+    [N_APP_NGINX_READBAD] = { KAPP, NULL },
+    [N_APP_NGINX_400]     = { KAPP, NULL },
+    [N_APP_NGINX_DENY]    = { KAPP, NULL },
+    [N_APP_NGINX_STATIC]  = { KAPP, NULL },
+    [N_APP_NGINX_502]     = { KAPP, NULL },
+    [N_APP_UWSGI_SEND]    = { KAPP, ck_app_uwsgi },
+    [N_APP_NGINX_UPREAD]  = { KAPP, NULL },
+    [N_APP_NGINX_RELAY]   = { KAPP, NULL },
+    [N_APP_UWSGI_SERVE]   = { KAPP, NULL },
+    [N_APP_UWSGI_READ]    = { KAPP, ck_app_uwsgi },
+    [N_APP_UWSGI_BAD]     = { KAPP, NULL },
+    [N_APP_UWSGI_BADVAR]  = { KAPP, NULL },
+    [N_APP_WSGI_CALL]     = { KAPP, NULL },
+    [N_APP_UWSGI_RESP]    = { KAPP, NULL },
     [N_APP_LISTEN_BACKLOG] = { KAPP, NULL },
     [N_APP_ACCEPT]        = { KAPP, ck_app_accept },
     [N_APP_ACCEPT_WAITED] = { KAPP, ck_app_accept },

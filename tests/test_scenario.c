@@ -553,7 +553,7 @@ START_TEST(test_comments_crlf_and_missing_newline)
 
     /* CRLF does not move the columns of errors */
     assert_errors("host a 192.0.2.1\r\nat 5ms a lisen 80\r\n",
-                  "t.scn:2:10: error: unknown action \"lisen\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http\n");
+                  "t.scn:2:10: error: unknown action \"lisen\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http, nginx, uwsgi\n");
 }
 END_TEST
 
@@ -694,7 +694,7 @@ START_TEST(test_relative_times)
     /* an `at` line with a bad action still moves the clock for the next +DUR */
     char *got = errors_of(HOSTS "at 1s client dance\nat +1s client close\nat +1000000s client close\n");
     ck_assert_str_eq(got,
-        "t.scn:3:14: error: unknown action \"dance\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http\n"
+        "t.scn:3:14: error: unknown action \"dance\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http, nginx, uwsgi\n"
         "t.scn:5:4: error: time \"+1000000s\" is too large: it ends after 1000000s\n");
     free(got);
 }
@@ -721,6 +721,37 @@ START_TEST(test_chapter_lines)
     ck_assert_str_eq(scn_text(s, s->chapters[1].text, s->chapters[1].text_zh),
                      "\xe4\xb9\x8b\xe5\x90\x8e");
     scenario_free(s);
+}
+END_TEST
+
+/* `nginx serve PORT pass UPSTREAM PORT [deny ADDRESS]`, `uwsgi serve PORT
+ * ["BODY"]`: the web-server-stack lesson's two servers */
+START_TEST(test_nginx_and_uwsgi_lines)
+{
+    struct scenario *s = parse_ok(HOSTS
+        "at 0ms server nginx serve 80 pass client 3031 deny 192.0.2.66\n"
+        "at 0ms client uwsgi serve 3031 \"<p>hi</p>\"\n");
+    ck_assert_int_eq(s->nactions, 2);
+    ck_assert_int_eq(s->actions[0].kind, ACT_NGINX);
+    ck_assert_int_eq(s->actions[0].port, 80);
+    ck_assert_int_eq(s->actions[0].peer, 0);             /* client */
+    ck_assert_int_eq(s->actions[0].up_port, 3031);
+    ck_assert_uint_eq(s->actions[0].deny, 0xc0000242u);  /* 192.0.2.66 */
+    ck_assert_int_eq(s->actions[1].kind, ACT_UWSGI);
+    ck_assert_int_eq(s->actions[1].port, 3031);
+    ck_assert_str_eq(s->actions[1].text, "<p>hi</p>");
+    scenario_free(s);
+    assert_errors(HOSTS "at 0ms server nginx 80\n",
+                  "t.scn:3:21: error: expected serve after nginx, found \"80\"\n");
+    assert_errors(HOSTS "at 0ms server nginx serve 80 to client 3031\n",
+                  "t.scn:3:30: error: expected \"pass UPSTREAM PORT\" (the uWSGI server), "
+                  "found \"to\"\n");
+    assert_errors(HOSTS "at 0ms server nginx serve 80 pass client\n",
+                  "t.scn:3:41: error: expected a port number from 1 to 65535, found end of line\n");
+    assert_errors(HOSTS "at 0ms server nginx serve 80 pass client 3031 deny nobody\n",
+                  "t.scn:3:52: error: expected an IPv4 address like 192.0.2.10, found \"nobody\"\n");
+    assert_errors(HOSTS "at 0ms server uwsgi serve 3031 \"a\" \"b\"\n",
+                  "t.scn:3:36: error: expected end of line, found a string\n");
 }
 END_TEST
 
@@ -815,7 +846,7 @@ END_TEST
 START_TEST(test_error_messages_exact)
 {
     assert_errors(HOSTS "at 10ms client conect server 80\n",
-                  "t.scn:3:16: error: unknown action \"conect\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http\n");
+                  "t.scn:3:16: error: unknown action \"conect\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http, nginx, uwsgi\n");
     assert_errors(HOSTS "conect client server\n",
                   "t.scn:3:1: error: unknown keyword \"conect\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, repeat\n");
     assert_errors(HOSTS "at 10ms client connect sever 80\n",
@@ -2517,7 +2548,7 @@ START_TEST(test_repeat_errors_point_at_the_text_as_written)
     /* an error after a value points past the value at the text as written */
     assert_errors(HOSTS "repeat 12 as i from 5\n  at {i * 1000}ms client clos{i}e now\nend\n",
         "t.scn:4:26: error: unknown action \"clos5e\"; expected one of: listen, connect, send, "
-        "recv, shutdown, close, abort, accept, udp, resolve, http (in repeat iteration i=5)\n");
+        "recv, shutdown, close, abort, accept, udp, resolve, http, nginx, uwsgi (in repeat iteration i=5)\n");
     assert_errors(HOSTS "repeat 2 as i: fault drop x{i * 100}->y tcp SYN #1\n",
         "t.scn:3:27: error: unknown host \"x0\" (declared hosts: client, server) "
         "(in repeat iteration i=0)\n"
@@ -2677,6 +2708,7 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, test_actions_sorted_stably);
     tcase_add_test(tc, test_chapter_lines);
     tcase_add_test(tc, test_chapter_line_errors);
+    tcase_add_test(tc, test_nginx_and_uwsgi_lines);
     tcase_add_test(tc, test_number_overflow_is_an_error);
     suite_add_tcase(s, tc);
 

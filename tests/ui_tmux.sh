@@ -656,5 +656,20 @@ check "chapters (zh): the title bar names the chapter in Chinese" \
 keys q
 wait_rc >/dev/null
 
+# ---- 15. the server stack (issue 14): the inspector decodes the uwsgi packet
+# nginx sends uWSGI, header field by field, then each variable ----------------
+launch web-server-stack
+wait_for "any key continues" >/dev/null
+keys Enter
+wait_gone "any key continues" >/dev/null
+keys / 'web -> app  PSH'
+keys Enter
+check "uwsgi: the search finds nginx's packet to uWSGI" wait_for "PSH,ACK seq=6001 ack=9001 win=65535 len=190"
+settle
+check "uwsgi: the header, field by field" on_screen "uwsgi modifier1 0 (a WSGI request)  datasize 186 (bytes 0xba 0x00,"
+check "uwsgi: the first variable with its lengths" on_screen "[14] REQUEST_METHOD = [3] GET"
+keys q
+wait_rc >/dev/null
+
 echo "ui-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

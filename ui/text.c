@@ -72,9 +72,16 @@ static void render_app(const struct trace *tr, const struct trace_rec *r,
     const uint8_t *p = r->u.app.data ? trace_blob_data(tr, r->u.app.data, &len)
                                      : NULL;
     switch (r->why.id) {
-    case N_APP_LISTEN: case N_APP_HTTP_SERVE:
+    case N_APP_LISTEN: case N_APP_HTTP_SERVE: case N_APP_NGINX_SERVE:
+    case N_APP_UWSGI_SERVE:
         snprintf(buf, n, "listen(%" PRId64 ")%s", arg[0],
-                 r->why.id == N_APP_HTTP_SERVE ? " as a web server" : "");
+                 r->why.id == N_APP_HTTP_SERVE ? " as a web server"
+                 : r->why.id == N_APP_NGINX_SERVE ? " as nginx"
+                 : r->why.id == N_APP_UWSGI_SERVE ? " as uWSGI" : "");
+        return;
+    case N_APP_WSGI_CALL:
+        snprintf(buf, n, "application(environ, start_response) %s %s",
+                 trace_str(tr, (uint32_t)arg[0]), trace_str(tr, (uint32_t)arg[1]));
         return;
     case N_APP_UDP_BIND:
         snprintf(buf, n, "udp bind(%" PRId64 ")", arg[0]);

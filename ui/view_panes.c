@@ -157,6 +157,51 @@ static void hex_lines(struct view_lines *l, int width, const uint8_t *p, size_t 
         add_fmt(l, width, R_TIME, 0, 0, _("... %zu more bytes"), n - shown);
 }
 
+/* A TCP payload that is exactly one uwsgi packet: modifier1 0, a 16-bit
+ * little-endian size that is the rest of the payload, modifier2 0 (what
+ * nginx sends uWSGI in the web-server-stack lesson). */
+static int uwsgi_packet_at(const uint8_t *p, size_t len)
+{
+    return len >= 4 && p[0] == 0 && p[3] == 0 &&
+           ((size_t)p[1] | (size_t)p[2] << 8) == len - 4;
+}
+
+/* n bytes of a uwsgi variable as text: printable ASCII as is, others '.' */
+static const char *uwsgi_text(const uint8_t *p, size_t n, char *buf, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < cap; i++)
+        buf[k++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.';
+    buf[k] = '\0';
+    return buf;
+}
+
+/* The uwsgi packet field by field: the header, then each variable. */
+static void inspect_uwsgi(const uint8_t *p, size_t len, int width, struct view_lines *out)
+{
+    size_t size = (size_t)p[1] | (size_t)p[2] << 8;
+    add_fmt(out, width, R_NORMAL, R_LAYER, 5,
+            _("uwsgi modifier1 %u (a WSGI request)  datasize %zu (bytes 0x%02x 0x%02x, "
+              "little-endian)  modifier2 %u"), p[0], size, p[1], p[2], p[3]);
+    size_t i = 4;
+    while (i + 2 <= len) {
+        size_t kl = (size_t)p[i] | (size_t)p[i + 1] << 8;
+        if (i + 2 + kl + 2 > len)
+            break;
+        size_t vl = (size_t)p[i + 2 + kl] | (size_t)p[i + 3 + kl] << 8;
+        if (i + 4 + kl + vl > len)
+            break;
+        char k[128], v[256];
+        add_fmt(out, width, R_NORMAL, R_NORMAL, 0, "  [%zu] %s = [%zu] %s", kl,
+                uwsgi_text(p + i + 2, kl, k, sizeof k), vl,
+                uwsgi_text(p + i + 4 + kl, vl, v, sizeof v));
+        i += 4 + kl + vl;
+    }
+    if (i != len)
+        add_fmt(out, width, R_DROP, R_DROP, 0, _("  %zu bytes do not make a whole variable"),
+                len - i);
+}
+
 /* The DNS message in a UDP payload (RFC 1035 4.1), section by section. */
 static void inspect_dns(const uint8_t *p, size_t len, int width, struct view_lines *out)
 {
@@ -274,6 +319,8 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
     if (f.has_ip && f.l4 == IPPROTO_UDP_NUM &&
         (f.udp.sport == DNS_PORT || f.udp.dport == DNS_PORT))
         inspect_dns(f.payload, f.payload_len, width, out);
+    if (f.has_ip && f.l4 == IPPROTO_TCP_NUM && uwsgi_packet_at(f.payload, f.payload_len))
+        inspect_uwsgi(f.payload, f.payload_len, width, out);
     char sum[256];
     packet_summary(&f, sum, sizeof sum);
     add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Summary %s"), sum);

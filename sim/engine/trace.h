@@ -95,7 +95,8 @@ enum timer_action { TA_START, TA_STOP, TA_EXPIRE };
     APP_SOCKET_CALLS(X)     \
     X(ERROR,    "error")    \
     X(MESSAGE,  "message")  \
-    X(RESOLVE,  "resolve")
+    X(RESOLVE,  "resolve")  \
+    X(WSGI,     "wsgi")     /* uWSGI calls the WSGI application */
 
 enum app_call {
 #define X(id, name) AC_##id,

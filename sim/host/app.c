@@ -1,13 +1,13 @@
 /* app.c — the table of applications and the dispatch through it (app.h);
- * the applications themselves are in udpapp.c, framedapp.c, httpapp.c and
- * dnsapp.c. */
+ * the applications themselves are in udpapp.c, framedapp.c, httpapp.c,
+ * dnsapp.c and wsgiapp.c. */
 #include "app.h"
 #include "narrate.h"
 
 /* DNS before the UDP sockets: a datagram for a DNS role's port is DNS's
  * (see app.h). */
 static const struct app_ops *const app_table[] = {
-    &dns_app, &udp_app, &framed_app, &http_app,
+    &dns_app, &udp_app, &framed_app, &http_app, &wsgi_app,
 };
 enum { NAPPS = (int)(sizeof app_table / sizeof app_table[0]) };
 

@@ -44,7 +44,7 @@ struct app_ops {
     void (*timer)(struct sim *s, void *who);
 };
 
-extern const struct app_ops udp_app, framed_app, http_app, dns_app;
+extern const struct app_ops udp_app, framed_app, http_app, dns_app, wsgi_app;
 
 /* Schedules app's timer hook for `who` at time t (never in the past). */
 event_id app_timer_at(struct sim *s, const struct app_ops *app, int64_t t,

@@ -200,7 +200,9 @@ struct scn_match {
     VERB(RESOLVE,  "resolve",  resolve)  /* HOST resolve NAME: ask the stub resolver */ \
     KIND(HTTP_SERVE)         /* HOST http serve PORT ["body"] */ \
     VERB(HTTP_GET, "http",     http)     /* HOST http get NAME [PATH] [port N] */ \
-    KIND(RECV_FRAMED)        /* HOST recv framed: read length-prefixed messages */
+    KIND(RECV_FRAMED)        /* HOST recv framed: read length-prefixed messages */ \
+    VERB(NGINX,    "nginx",    nginx)    /* HOST nginx serve PORT pass UPSTREAM PORT [deny ADDR] */ \
+    VERB(UWSGI,    "uwsgi",    uwsgi)    /* HOST uwsgi serve PORT ["body"] */
 
 enum scn_action_kind {
 #define VERB(id, word, shape) ACT_##id,
@@ -215,7 +217,7 @@ struct scn_action {
     int      kind;          /* enum scn_action_kind */
     int      host;          /* acting host; for ACT_INJECT the source */
     int      line, col;
-    int      peer;          /* connect / inject destination */
+    int      peer;          /* connect / inject destination; nginx's uWSGI host */
     uint16_t port;          /* listen port; connect remote port */
     uint16_t lport;         /* connect `from PORT`; 0 = ephemeral */
     uint8_t *data;          /* send payload (owned) */
@@ -237,6 +239,11 @@ struct scn_action {
     int      named;
     uint16_t on_lport, with_rport;      /* 0: any */
     int      with_peer;                 /* host index, -1: any */
+    /* nginx serve (wsgiapp.c): the uWSGI server it passes dynamic
+     * requests to is `peer` at up_port; deny: a client address it refuses
+     * (`deny ADDR`, 0 none) */
+    uint16_t up_port;
+    ip4_addr deny;
 };
 
 enum scn_fault_kind { FAULT_DROP, FAULT_DELAY, FAULT_DUP };

@@ -273,7 +273,7 @@ static void recount(struct sim *s, struct sim_conn *sc)
  * its children, and is kept while queued children name it (lq_busy). */
 static int unreferenced(const struct sim *s, const struct sim_conn *sc)
 {
-    return sc->detached && sc->timer_ev == 0 && !lq_busy(sc) &&
+    return sc->detached && sc->timer_ev == 0 && !lq_busy(sc) && !sc->proxy_peer &&
            s->hosts[sc->host].current != sc &&
            (sc->tcb.state == TCPS_CLOSED ||
             (!sc->listener && sc->tcb.state == TCPS_LISTEN && sc->tcb.passive));

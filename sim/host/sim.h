@@ -53,6 +53,10 @@ struct sim_conn {
     struct sim_conn *parent;
     int      queue;            /* enum lq_queue (simint.h) */
     struct sim_conn *acc_prev, *acc_next;
+    /* a proxy's two connections (wsgiapp.c: nginx's from the browser and
+     * its own to uWSGI) point at each other until the exchange is over;
+     * neither is freed while linked */
+    struct sim_conn *proxy_peer;
 };
 
 /* A host's interface on a LAN, with its ARP cache. */

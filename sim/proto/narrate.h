@@ -57,6 +57,22 @@
     X(N_APP_HTTP_RESP, "the server sends its response ({0} bytes) and closes the connection (Connection: close)") \
     X(N_APP_HTTP_READ, "the browser reads {0} bytes of the response") \
     X(N_APP_HTTP_DONE, "the server has closed and the response is complete: the browser closes too") \
+    X(N_APP_NGINX_SERVE, "nginx listens on port {0} and passes dynamic requests to uWSGI at {1:ip} port {2}") \
+    X(N_APP_NGINX_READREQ, "nginx reads the request ({0} bytes): {1:str} {2:str}") \
+    X(N_APP_NGINX_READBAD, "nginx reads {0} bytes that do not start with an HTTP request line") \
+    X(N_APP_NGINX_400, "nginx answers 400 Bad Request ({1} bytes) and closes the connection") \
+    X(N_APP_NGINX_DENY, "{0:ip} is on nginx's deny list: it answers 403 Forbidden ({1} bytes) and closes; the application never sees the request") \
+    X(N_APP_NGINX_STATIC, "{0:str} is a static file: nginx sends it itself ({1} bytes, with its headers) and closes; no application runs") \
+    X(N_APP_NGINX_502, "nginx gets no response from uWSGI ({0:str}): it answers 502 Bad Gateway ({1} bytes) and closes") \
+    X(N_APP_UWSGI_SEND, "nginx passes the request to uWSGI in the uwsgi protocol ({0} bytes): a 4-byte header (modifier1 0, the size {1} as 16-bit little-endian, modifier2 0), then {2} variables, each a length-prefixed key and value") \
+    X(N_APP_NGINX_UPREAD, "nginx reads {0} bytes of the response from uWSGI") \
+    X(N_APP_NGINX_RELAY, "uWSGI has closed, so the response is complete: nginx sends it on to the browser as uWSGI wrote it ({0} bytes) and closes that connection") \
+    X(N_APP_UWSGI_SERVE, "uWSGI listens on port {0} for requests in the uwsgi protocol") \
+    X(N_APP_UWSGI_READ, "uWSGI reads a uwsgi packet ({0} bytes): a 4-byte header and {1} bytes of {2} variables, which become the WSGI environ") \
+    X(N_APP_UWSGI_BAD, "uWSGI reads a packet of {0} bytes whose modifier1 is {1}, not 0 (a WSGI request): it closes the connection") \
+    X(N_APP_UWSGI_BADVAR, "uWSGI reads a packet of {0} bytes whose variables do not fit it (a length runs past the end): it closes the connection") \
+    X(N_APP_WSGI_CALL, "uWSGI calls the WSGI application, application(environ, start_response), with REQUEST_METHOD={0:str} and PATH_INFO={1:str} (in Django the middleware and then the view run inside this call; the model's application returns the lesson's page)") \
+    X(N_APP_UWSGI_RESP, "the application's response goes back through start_response: uWSGI writes it as HTTP ({0} bytes) and closes the connection") \
     X(N_APP_FRAMED,    "the application writes one message of {0} bytes behind a 4-byte big-endian length ({1} bytes in all)") \
     X(N_APP_MESSAGE,   "the length prefix said {0} bytes and they have all arrived: one whole message, whatever the segments and reads were") \
     X(N_APP_RESOLVING, "the application asks the stub resolver for {0:str}") \
