@@ -8,10 +8,7 @@
 #include "simint.h"
 #include "app.h"
 #include "alloc.h"
-
-/* RFC 6335 6: the dynamic (ephemeral) ports are 49152-65535. */
-#define EPHEMERAL_FIRST 49152u
-#define EPHEMERAL_COUNT (65536u - EPHEMERAL_FIRST)
+#include "ephemeral.h"
 
 int sim_host_by_addr(const struct sim *s, ip4_addr a)
 {
@@ -235,7 +232,7 @@ static struct sim_port_refs *port_ref(struct sim *s, struct sim_host *hp,
                                       uint16_t port, int d)
 {
     struct sim_port_refs *pr = port_slot(s, hp, port);
-    int eph = port >= EPHEMERAL_FIRST;
+    int eph = eph_in_range(port);
     if (d > 0 && pr->refs++ == 0 && eph)
         hp->ephemeral_used++;
     else if (d < 0 && --pr->refs == 0 && eph)
@@ -417,6 +414,11 @@ int sim_port_in_use(const struct sim_host *hp, uint16_t port)
     return pr && pr->refs;
 }
 
+static int tcp_port_busy(const void *hp, uint16_t port)
+{
+    return sim_port_in_use(hp, port);
+}
+
 static void port_taken(struct sim *s, int h, int layer, int call,
                        uint16_t port)
 {
@@ -448,22 +450,17 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
     struct sim_host *hp = &s->hosts[h];
     char name[128];
     if (!lport) {
-        if (hp->ephemeral_used >= (int)EPHEMERAL_COUNT) {
+        if (hp->ephemeral_used >= (int)EPH_COUNT) {
             /* Every ephemeral port has a TCB: as a kernel's connect()
-             * fails with EADDRNOTAVAIL, so does this one. */
+             * fails with EADDRNOTAVAIL, so does this one, at once. */
             trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_CONNECT, -TCPE_NOSPACE,
-                      NULL, 0, WHY(N_APP_ERR_NOPORT, (int64_t)EPHEMERAL_COUNT,
-                                   (int64_t)EPHEMERAL_FIRST, 65535));
+                      NULL, 0, WHY(N_APP_ERR_NOPORT, (int64_t)EPH_COUNT,
+                                   (int64_t)EPH_FIRST, (int64_t)EPH_LAST));
             return NULL;
         }
-        /* the next free port in turn, wrapping from 65535 to 49152; one
-         * is free, so the walk ends */
-        while (sim_port_in_use(hp, hp->next_port))
-            hp->next_port = hp->next_port == 65535 ? (uint16_t)EPHEMERAL_FIRST
-                                                   : hp->next_port + 1;
-        lport = hp->next_port;
-        hp->next_port = hp->next_port == 65535 ? (uint16_t)EPHEMERAL_FIRST
-                                               : hp->next_port + 1;
+        /* a random free port of the range (ephemeral.c, RFC 6056); one is
+         * free, so the pick finds it */
+        lport = eph_pick(&s->port_rng, tcp_port_busy, hp);
     } else if (sim_port_in_use(hp, lport)) {
         port_taken(s, h, TL_TCP, AC_CONNECT, lport);
         return NULL;
@@ -763,13 +760,15 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
     fwd_watch(s);
     eq_init(&s->q);
     rng_seed(&s->rng, seed);
+    /* the ports' own stream of the same seed: a connect() drawing a port
+     * must not move which later frame the links lose or delay */
+    rng_seed(&s->port_rng, seed ^ EPH_STREAM);
     s->nhosts = scn->nhosts;
     s->hosts = xcalloc((size_t)scn->nhosts, sizeof *s->hosts);
     for (int i = 0; i < scn->nhosts; i++) {
         struct sim_host *hp = &s->hosts[i];
         hp->cfg = &scn->hosts[i];
         hp->addr = scn->hosts[i].addr;
-        hp->next_port = (uint16_t)EPHEMERAL_FIRST;
         hp->cookie_secret = lq_secret(seed, i);
         trace_add_host(&s->tr, scn->hosts[i].name, hp->addr);
     }
