@@ -568,6 +568,13 @@ for f in tests/rfc/*.scn; do
     else bad "$f: $(grep 'expectation failed' "$TMP/rfc.out" | head -3)"; fi
 done
 
+# the narration edge cases (tests/narration) hold what they state too: a
+# reset injected at a fixed port must land on the connection it names
+for f in tests/narration/*.scn; do
+    if "$PROTOSIM" --check "$f" >"$TMP/nar.out" 2>&1; then ok
+    else bad "$f: $(grep 'expectation failed' "$TMP/nar.out" | head -3)"; fi
+done
+
 # window scale end to end (RFC 7323 2): negotiated in the SYNs, in the JSON,
 # and in the pcap as tshark reads it: the shift in both SYNs, and a scaled
 # window it computes itself (2048 << 7) once it has seen the handshake
