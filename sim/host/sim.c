@@ -449,6 +449,7 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
 {
     struct sim_host *hp = &s->hosts[h];
     char name[128];
+    int drawn = !lport;
     if (!lport) {
         if (hp->ephemeral_used >= (int)EPH_COUNT) {
             /* Every ephemeral port has a TCB: as a kernel's connect()
@@ -468,7 +469,8 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
     sim_conn_name(s, h, lport, raddr, rport, name, sizeof name);
     struct sim_conn *sc = sim_new_conn(s, h, name, raddr, lport, rport);
     trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_CONNECT, 0, NULL, 0,
-              WHY(N_APP_CONNECT, raddr, rport));
+              drawn ? WHY(N_APP_CONNECT_EPH, raddr, rport, lport)
+                    : WHY(N_APP_CONNECT, raddr, rport));
     tcp_connect(&sc->tcb, s->now);
     return sc;
 }
