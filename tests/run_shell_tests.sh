@@ -450,7 +450,7 @@ bounded 0 "recv framed before data" -- "$PROTOSIM" --check $R/framed-recv-before
 bounded 0 "silent client at an HTTP server" -- "$PROTOSIM" --check $R/http-silent-client.scn
 
 # 29000 connects from one host: 28232 ephemeral ports (Linux's 32768-60999,
-# drawn at random), then EADDRNOTAVAIL, in seconds (it used to take minutes)
+# from a secret offset), then EADDRNOTAVAIL, in seconds (it used to take minutes)
 { echo 'title "More connects than ephemeral ports"'
   echo 'host client 192.0.2.10'
   echo 'host server 192.0.2.80'

@@ -136,37 +136,81 @@ END_TEST
 
 /* ---- connect() -------------------------------------------------------------- */
 
-/* 40 connects to a closed port, each refused and its port freed: every
- * port in the range; the same seed draws the same ports, another seed
- * others; not 49152 counting up. */
-START_TEST(test_connect_ports_are_drawn_by_the_seed)
+/* The port after p in the range, wrapping at its end. */
+static unsigned after(unsigned p)
 {
-    char *text = repeat(TWO_HOSTS "link client server delay 1ms\n",
+    return p == EPH_LAST ? EPH_FIRST : p + 1;
+}
+
+/* 40 connects to a closed port of server, each refused and its port freed,
+ * then one to sink: every port in the range; the same seed gives the same
+ * ports and another seed others (the offset is keyed from the seed); to one
+ * peer the ports follow in turn (RFC 6056 3.3.3: a port comes back to that
+ * peer only after the whole range), and another peer starts elsewhere. */
+START_TEST(test_connect_ports_are_keyed_by_the_seed)
+{
+    char *text = repeat("host client 192.0.2.10\n"
+                        "host server 192.0.2.80\n"
+                        "host sink 192.0.2.90\n"
+                        "link client server delay 1ms\n"
+                        "link client sink delay 1ms\n",
                         "at +10ms client connect server 81\n", 40);
-    unsigned a[40], b[40], c[40];
+    char *full = repeat(text, "at +10ms client connect sink 81\n", 1);
+    free(text);
+    unsigned a[41], b[41], c[41];
     int fa, fb, fc;
     struct scenario *scn;
-    struct sim *s = run_text(text, 1, &scn);
-    ck_assert_int_eq(connect_ports(s, a, 40, &fa), 40);
+    struct sim *s = run_text(full, 1, &scn);
+    ck_assert_int_eq(connect_ports(s, a, 41, &fa), 41);
     done(s, scn);
-    s = run_text(text, 1, &scn);
-    ck_assert_int_eq(connect_ports(s, b, 40, &fb), 40);
+    s = run_text(full, 1, &scn);
+    ck_assert_int_eq(connect_ports(s, b, 41, &fb), 41);
     done(s, scn);
-    s = run_text(text, 2, &scn);
-    ck_assert_int_eq(connect_ports(s, c, 40, &fc), 40);
+    s = run_text(full, 2, &scn);
+    ck_assert_int_eq(connect_ports(s, c, 41, &fc), 41);
     done(s, scn);
-    free(text);
+    free(full);
     ck_assert_int_eq(fa + fb + fc, 0);
     ck_assert(memcmp(a, b, sizeof a) == 0);
-    int same = 0, counting = 0;
-    for (int i = 0; i < 40; i++) {
+    int same = 0;
+    for (int i = 0; i < 41; i++) {
         ck_assert(a[i] >= 32768 && a[i] <= 60999);
         ck_assert(c[i] >= 32768 && c[i] <= 60999);
         same += a[i] == c[i];
-        counting += i && a[i] == a[i - 1] + 1;
+        if (i && i < 40) {
+            ck_assert_uint_eq(a[i], after(a[i - 1]));
+            ck_assert_uint_eq(c[i], after(c[i - 1]));
+        }
     }
-    ck_assert_int_lt(same, 3);
-    ck_assert_int_lt(counting, 3);
+    ck_assert_int_eq(same, 0);
+    ck_assert_uint_ne(a[40], after(a[39]));
+    ck_assert_uint_ne(a[0], 49152);
+}
+END_TEST
+
+/* 3.3.3's walk: a connect whose turn falls on a port the host holds (here
+ * by `from`) takes the next free one, and the counter moves past it. */
+START_TEST(test_connect_walks_past_a_held_port)
+{
+    /* seed 1's first port to server:81, found by a run without the hold */
+    struct scenario *scn;
+    struct sim *s = run_text(TWO_HOSTS "link client server delay 1ms\n"
+                             "at 1ms client connect server 81\n", 1, &scn);
+    unsigned first, p[3];
+    int failed;
+    ck_assert_int_eq(connect_ports(s, &first, 1, &failed), 1);
+    done(s, scn);
+    char text[512];
+    snprintf(text, sizeof text, TWO_HOSTS "link client server delay 1ms loss 100%%\n"
+             "at 0ms client connect server 80 from %u\n"
+             "at 1ms client connect server 81\n"
+             "at 2ms client connect server 81\n", first);
+    s = run_text(text, 1, &scn);
+    ck_assert_int_eq(connect_ports(s, p, 3, &failed), 3);
+    ck_assert_uint_eq(p[0], first);
+    ck_assert_uint_eq(p[1], after(first));
+    ck_assert_uint_eq(p[2], after(after(first)));
+    done(s, scn);
 }
 END_TEST
 
@@ -384,7 +428,8 @@ Suite *ports_suite(void)
     suite_add_tcase(s, p);
     TCase *c = tcase_create("connect");
     tcase_set_timeout(c, 20);
-    tcase_add_test(c, test_connect_ports_are_drawn_by_the_seed);
+    tcase_add_test(c, test_connect_ports_are_keyed_by_the_seed);
+    tcase_add_test(c, test_connect_walks_past_a_held_port);
     tcase_add_test(c, test_connect_fails_cleanly_when_the_range_runs_out);
     tcase_add_test(c, test_freed_port_is_drawn_again);
     tcase_add_test(c, test_from_port_is_honoured);

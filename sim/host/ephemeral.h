@@ -1,5 +1,5 @@
-/* ephemeral.h — the ephemeral port range and the random pick of a local port
- * for an active open or an unbound UDP send (RFC 6056). */
+/* ephemeral.h — the ephemeral port range and the pick of a local port for
+ * an active open or an unbound UDP send (RFC 6056 port randomization). */
 #ifndef PROTOSIM_EPHEMERAL_H
 #define PROTOSIM_EPHEMERAL_H
 
@@ -26,11 +26,19 @@ static inline int eph_in_range(unsigned port)
     return port >= EPH_FIRST && port <= EPH_LAST;
 }
 
-/* A port in EPH_FIRST..EPH_LAST for which busy(ctx, port) is false, drawn
- * from r; 0 when every port of the range is busy.  The caller that keeps a
- * count of its busy ports in the range checks it first, so that a full
- * range fails at once. */
-uint16_t eph_pick(struct rng *r, int (*busy)(const void *ctx, uint16_t port),
-                  const void *ctx);
+/* busy(ctx, port): the port is taken on the host picking. */
+typedef int (*eph_busy_fn)(const void *ctx, uint16_t port);
+
+/* UDP's pick: a port in EPH_FIRST..EPH_LAST that is not busy, drawn from r
+ * (RFC 6056 3.3.2, then 3.3.1's walk); 0 when every port is busy. */
+uint16_t eph_pick(struct rng *r, eph_busy_fn busy, const void *ctx);
+
+/* TCP connect()'s pick (RFC 6056 3.3.3): a secret offset for the four-tuple
+ * without its local port, plus the host's counter *next, walking on past
+ * busy ports; 0 when every port is busy.  The caller that counts its busy
+ * ports in the range refuses a full range first. */
+uint16_t eph_connect_port(uint64_t secret, uint32_t *next, uint32_t laddr,
+                          uint32_t raddr, uint16_t rport, eph_busy_fn busy,
+                          const void *ctx);
 
 #endif

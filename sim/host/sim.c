@@ -459,9 +459,10 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
                                    (int64_t)EPH_FIRST, (int64_t)EPH_LAST));
             return NULL;
         }
-        /* a random free port of the range (ephemeral.c, RFC 6056); one is
-         * free, so the pick finds it */
-        lport = eph_pick(&s->port_rng, tcp_port_busy, hp);
+        /* RFC 6056 3.3.3: a secret offset for this peer, then the host's
+         * next free port (ephemeral.c); one is free, so the walk ends */
+        lport = eph_connect_port(s->port_secret, &hp->eph_next, hp->addr,
+                                 raddr, rport, tcp_port_busy, hp);
     } else if (sim_port_in_use(hp, lport)) {
         port_taken(s, h, TL_TCP, AC_CONNECT, lport);
         return NULL;
@@ -765,6 +766,7 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
     /* the ports' own stream of the same seed: a connect() drawing a port
      * must not move which later frame the links lose or delay */
     rng_seed(&s->port_rng, seed ^ EPH_STREAM);
+    s->port_secret = rng_next(&s->port_rng);
     s->nhosts = scn->nhosts;
     s->hosts = xcalloc((size_t)scn->nhosts, sizeof *s->hosts);
     for (int i = 0; i < scn->nhosts; i++) {

@@ -117,6 +117,7 @@ struct sim_host {
     } *ports;
     size_t   nports, capports;
     int      ephemeral_used;
+    uint32_t eph_next;         /* RFC 6056 3.3.3's next_ephemeral */
     /* Demultiplexing without a scan: the attached TCBs that have a remote
      * end, by (local port, remote address, remote port) in an open-
      * addressing table (a power of two, at most half full); the listening
@@ -185,6 +186,7 @@ struct sim {
     /* the ephemeral ports' draws (ephemeral.c), seeded from the same seed
      * apart from rng so that a port drawn changes no loss or delay */
     struct rng port_rng;
+    uint64_t port_secret;      /* keys connect()'s port offsets */
     int64_t now;
     /* the frame being delivered now and its sender: a drop decided on
      * arrival names the sender as the arrival did, without a search */
