@@ -94,6 +94,21 @@ for s in $SCENARIOS; do
     then ok; else bad "$s: two runs with seed 7 differ"; fi
 done
 
+# ... and the client's ports come from the seed: in Linux's 32768-60999,
+# other ports under another seed (a TCP connect, and an unbound UDP send)
+ports_of() {   # ports_of SEED LESSON: the client's source ports, sorted
+    "$PROTOSIM" --json --seed "$1" "$2" |
+        grep '"kind":"send","host":"client"' |
+        grep -o '"sport":[0-9]*' | cut -d: -f2 | sort -un
+}
+for s in handshake udp-vs-tcp; do
+    p1=$(ports_of 1 $s); p2=$(ports_of 2 $s)
+    [ -n "$p1" ] && [ "$p1" != "$p2" ] && ok || bad "$s: seeds 1 and 2 give the same ports ($p1)"
+    for p in $p1 $p2; do
+        [ "$p" -ge 32768 ] && [ "$p" -le 60999 ] && ok || bad "$s: port $p outside 32768-60999"
+    done
+done
+
 # 4. tshark decodes every frame with valid checksums and no warning.  The
 #    one warning allowed is tshark's label for any RST ("Connection reset"),
 #    which it raises however correct the segment is.
