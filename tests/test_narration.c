@@ -23,6 +23,7 @@
 
 #include "arp.h"
 #include "dns.h"
+#include "ephemeral.h"
 #include "narrate.h"
 #include "lang.h"
 #include "realrec.h"
@@ -1308,6 +1309,21 @@ static void ck_app_noport(struct nck *c, const struct trace_rec *r)
     ck_app_err(c, r);
 }
 
+/* A connect whose local port the host drew: the port quoted is the one its
+ * connection is named by, inside the range the sentence quotes, which is
+ * the range the host draws from (ephemeral.h). */
+static void ck_app_connect_eph(struct nck *c, const struct trace_rec *r)
+{
+    const char *name = trace_str(c->tr, r->conn);
+    const char *colon = strchr(name, ':');
+    long port = colon ? strtol(colon + 1, NULL, 10) : -1;
+    if (A(2) != port)
+        ck_fail(c, "quotes local port %" PRId64 "; the connection is %s", A(2), name);
+    if (A(2) < EPH_FIRST || A(2) > EPH_LAST)
+        ck_fail(c, "port %" PRId64 " is outside %u-%u", A(2), EPH_FIRST, EPH_LAST);
+    says(c, r, "%u-%u", EPH_FIRST, EPH_LAST);
+}
+
 /* Application calls: the numbers are the call's result and data */
 
 static size_t app_len(const struct nck *c, const struct trace_rec *r)
@@ -1869,6 +1885,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_APP_ERR_ACCEPT_NOLISTEN] = { KAPP, ck_app_err_port },
     [N_APP_ERR_ACCEPT_NOBACKLOG] = { KAPP, ck_app_err_port },
     [N_APP_CONNECT]       = { KAPP, NULL },
+    [N_APP_CONNECT_EPH]   = { KAPP, ck_app_connect_eph },
     [N_APP_SEND]          = { KAPP, ck_app_bytes0 },
     [N_APP_RECV]          = { KAPP, ck_app_recv },
     [N_APP_RECV_NONE]     = { KAPP, ck_app_recv_zero },

@@ -2195,15 +2195,17 @@ END_TEST
 
 /* A refused connect, then a connection closed by the client whose last ACK
  * is lost (the server reads the data first: close() with unread data would
- * reset the connection instead, RFC 1122 4.2.2.13), so the server sends its FIN again and TIME_WAIT restarts. */
+ * reset the connection instead, RFC 1122 4.2.2.13), so the server sends its FIN again and TIME_WAIT restarts.
+ * The client's ports are fixed (`from`) so that messages naming a
+ * connection read the same under any seed. */
 #define RUN_SCN HOSTS \
     "link client server delay 20ms\n" \
     "tcp isn client 1000 2000\n" \
     "tcp isn server 5000\n" \
     "tcp msl 1s\n" \
     "at 0ms server listen 80\n" \
-    "at 10ms client connect server 81\n" \
-    "at 200ms client connect server 80\n" \
+    "at 10ms client connect server 81 from 49152\n" \
+    "at 200ms client connect server 80 from 49153\n" \
     "at 300ms client send \"hello\"\n" \
     "at 350ms server recv 100\n" \
     "at 400ms client close\n" \

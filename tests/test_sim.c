@@ -1093,92 +1093,6 @@ START_TEST(test_http_server_with_silent_client_answers_nothing)
 }
 END_TEST
 
-/* After the last ephemeral port (RFC 6335 6: 49152-65535) connect fails
- * as a kernel's does with EADDRNOTAVAIL, at once, and says why; ports
- * were handed out in turn, each once. */
-START_TEST(test_rfc6335_6_connect_fails_when_ephemeral_ports_run_out)
-{
-    const char *head = TWO_HOSTS "link client server delay 1ms loss 100%\n";
-    const char *line = "at 0ms client connect server 80\n";
-    int n = 16384 + 3;
-    size_t cap = strlen(head) + (size_t)n * strlen(line) + 1;
-    char *text = malloc(cap);
-    ck_assert_ptr_nonnull(text);
-    strcpy(text, head);
-    char *p = text + strlen(head);
-    for (int i = 0; i < n; i++, p += strlen(line))
-        memcpy(p, line, strlen(line) + 1);
-    struct run *r = run_budget(text, S(1), 0, 0, 0, 0);
-    free(text);
-    const struct trace *tr = T(r);
-    int ok = 0, fail = 0;
-    for (size_t i = 0; i < tr->n; i++) {
-        const struct trace_rec *rec = &tr->recs[i];
-        if (rec->kind != TK_APP || rec->u.app.call != AC_CONNECT)
-            continue;
-        if (rec->u.app.ret == 0) {
-            char want[64];
-            snprintf(want, sizeof want, "client:%d-server:80", 49152 + ok);
-            ck_assert_str_eq(trace_str(tr, rec->conn), want);
-            ok++;
-        } else {
-            ck_assert_int_eq(rec->u.app.ret, -TCPE_NOSPACE);
-            ck_assert_int_eq(rec->why.id, N_APP_ERR_NOPORT);
-            fail++;
-        }
-    }
-    ck_assert_int_eq(ok, 16384);
-    ck_assert_int_eq(fail, 3);
-    char why[256];
-    for (size_t i = tr->n; i-- > 0;)
-        if (tr->recs[i].kind == TK_APP && tr->recs[i].u.app.ret < 0) {
-            trace_why(tr, &tr->recs[i], why, sizeof why);
-            ck_assert_ptr_nonnull(strstr(why, "49152-65535"));
-            ck_assert_ptr_nonnull(strstr(why, "address not available"));
-            break;
-        }
-    done(r);
-}
-END_TEST
-
-/* A port freed by a closed connection is handed out again once the
- * ephemeral range wraps round to it; ports still held are skipped. */
-START_TEST(test_ephemeral_port_freed_is_reused_after_wrap)
-{
-    const char *head = "host client 192.0.2.10\n"
-                       "host server 192.0.2.80\n"
-                       "host sink 192.0.2.90\n"
-                       "link client server delay 1ms\n"
-                       "link client sink delay 1ms loss 100%\n"
-                       "at 0ms client connect server 81\n"; /* RST: freed */
-    const char *line = "at 100ms client connect sink 80\n";
-    int n = 16383 + 2;
-    size_t cap = strlen(head) + (size_t)n * strlen(line) + 1;
-    char *text = malloc(cap);
-    ck_assert_ptr_nonnull(text);
-    strcpy(text, head);
-    char *p = text + strlen(head);
-    for (int i = 0; i < n; i++, p += strlen(line))
-        memcpy(p, line, strlen(line) + 1);
-    struct run *r = run_budget(text, S(1), 0, 0, 0, 0);
-    free(text);
-    const struct trace *tr = T(r);
-    const struct trace_rec *last_ok = NULL, *last = NULL;
-    for (size_t i = 0; i < tr->n; i++) {
-        const struct trace_rec *rec = &tr->recs[i];
-        if (rec->kind != TK_APP || rec->u.app.call != AC_CONNECT)
-            continue;
-        last = rec;
-        if (rec->u.app.ret == 0)
-            last_ok = rec;
-    }
-    ck_assert_ptr_nonnull(last_ok);
-    ck_assert_str_eq(trace_str(tr, last_ok->conn), "client:49152-sink:80");
-    ck_assert_int_eq(last->u.app.ret, -TCPE_NOSPACE);
-    done(r);
-}
-END_TEST
-
 /* ------------------------------------------------------------------------ */
 /* RFC behaviour end to end                                                  */
 
@@ -1498,8 +1412,6 @@ Suite *sim_suite(void)
     tcase_add_test(lim, test_rfc1812_5_3_1_routing_loop_dies_by_ttl);
     tcase_add_test(lim, test_recv_framed_before_any_data);
     tcase_add_test(lim, test_http_server_with_silent_client_answers_nothing);
-    tcase_add_test(lim, test_rfc6335_6_connect_fails_when_ephemeral_ports_run_out);
-    tcase_add_test(lim, test_ephemeral_port_freed_is_reused_after_wrap);
     tcase_add_test(lim, test_link_index_agrees_with_the_links);
     tcase_add_test(lim, test_closed_tcbs_are_freed_in_a_long_sequence);
     tcase_add_test(lim, test_newest_tcb_outlives_its_close);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app.h"
+#include "ephemeral.h"
 #include "narrate.h"
 
 enum dns_who { WHO_RESOLVER, WHO_STUB };
@@ -217,6 +218,21 @@ static int dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f,
 
 /* ---- set-up ----------------------------------------------------------------------- */
 
+static int dns_port_busy(const void *ctx, uint16_t port)
+{
+    const struct sim_host *hp = ctx;
+    return port == hp->dns_ports[0] || port == hp->dns_ports[1];
+}
+
+/* The source port of a host's resolver or stub: a random one of the
+ * ephemeral range (ephemeral.c), as an unbound socket gets on its first
+ * sendto(), kept for the whole run (a real resolver draws one per query,
+ * RFC 5452 10; one port per host keeps the lesson simpler). */
+static uint16_t dns_port(struct sim *s, const struct sim_host *hp)
+{
+    return eph_pick(&s->port_rng, dns_port_busy, hp);
+}
+
 static void dnsapp_init(struct sim *s)
 {
     const struct scenario *scn = s->scn;
@@ -242,8 +258,6 @@ static void dnsapp_init(struct sim *s)
     for (int h = 0; h < s->nhosts; h++) {
         struct dns_host *d = &ds->h[h];
         struct sim_host *hp = &s->hosts[h];
-        if (!hp->next_udp_port)
-            hp->next_udp_port = 49152;
         for (int i = 0; i < scn->nresolvers; i++) {
             const struct scn_resolver *sr = &scn->resolvers[i];
             if (sr->host != h || d->res)
@@ -256,7 +270,7 @@ static void dnsapp_init(struct sim *s)
             struct dns_env env = { &s->tr, h, res_emit, next_id, &d->res_wake };
             d->res = xcalloc(1, sizeof *d->res);
             dns_resolver_init(d->res, &cfg, &env);
-            d->res_port = hp->next_udp_port++;
+            d->res_port = hp->dns_ports[0] = dns_port(s, hp);
         }
         if (hp->cfg->dns) {
             struct dns_stub_config cfg;
@@ -267,7 +281,7 @@ static void dnsapp_init(struct sim *s)
                                         &d->stub_wake };
             d->stub = xcalloc(1, sizeof *d->stub);
             dns_stub_init(d->stub, &cfg, &env);
-            d->stub_port = hp->next_udp_port++;
+            d->stub_port = hp->dns_ports[1] = dns_port(s, hp);
         }
     }
 }

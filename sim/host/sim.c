@@ -8,10 +8,7 @@
 #include "simint.h"
 #include "app.h"
 #include "alloc.h"
-
-/* RFC 6335 6: the dynamic (ephemeral) ports are 49152-65535. */
-#define EPHEMERAL_FIRST 49152u
-#define EPHEMERAL_COUNT (65536u - EPHEMERAL_FIRST)
+#include "ephemeral.h"
 
 int sim_host_by_addr(const struct sim *s, ip4_addr a)
 {
@@ -235,7 +232,7 @@ static struct sim_port_refs *port_ref(struct sim *s, struct sim_host *hp,
                                       uint16_t port, int d)
 {
     struct sim_port_refs *pr = port_slot(s, hp, port);
-    int eph = port >= EPHEMERAL_FIRST;
+    int eph = eph_in_range(port);
     if (d > 0 && pr->refs++ == 0 && eph)
         hp->ephemeral_used++;
     else if (d < 0 && --pr->refs == 0 && eph)
@@ -417,6 +414,11 @@ int sim_port_in_use(const struct sim_host *hp, uint16_t port)
     return pr && pr->refs;
 }
 
+static int tcp_port_busy(const void *hp, uint16_t port)
+{
+    return sim_port_in_use(hp, port);
+}
+
 static void port_taken(struct sim *s, int h, int layer, int call,
                        uint16_t port)
 {
@@ -447,23 +449,20 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
 {
     struct sim_host *hp = &s->hosts[h];
     char name[128];
+    int drawn = !lport;
     if (!lport) {
-        if (hp->ephemeral_used >= (int)EPHEMERAL_COUNT) {
+        if (hp->ephemeral_used >= (int)EPH_COUNT) {
             /* Every ephemeral port has a TCB: as a kernel's connect()
-             * fails with EADDRNOTAVAIL, so does this one. */
+             * fails with EADDRNOTAVAIL, so does this one, at once. */
             trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_CONNECT, -TCPE_NOSPACE,
-                      NULL, 0, WHY(N_APP_ERR_NOPORT, (int64_t)EPHEMERAL_COUNT,
-                                   (int64_t)EPHEMERAL_FIRST, 65535));
+                      NULL, 0, WHY(N_APP_ERR_NOPORT, (int64_t)EPH_COUNT,
+                                   (int64_t)EPH_FIRST, (int64_t)EPH_LAST));
             return NULL;
         }
-        /* the next free port in turn, wrapping from 65535 to 49152; one
-         * is free, so the walk ends */
-        while (sim_port_in_use(hp, hp->next_port))
-            hp->next_port = hp->next_port == 65535 ? (uint16_t)EPHEMERAL_FIRST
-                                                   : hp->next_port + 1;
-        lport = hp->next_port;
-        hp->next_port = hp->next_port == 65535 ? (uint16_t)EPHEMERAL_FIRST
-                                               : hp->next_port + 1;
+        /* RFC 6056 3.3.3: a secret offset for this peer, then the host's
+         * next free port (ephemeral.c); one is free, so the walk ends */
+        lport = eph_connect_port(s->port_secret, &hp->eph_next, hp->addr,
+                                 raddr, rport, tcp_port_busy, hp);
     } else if (sim_port_in_use(hp, lport)) {
         port_taken(s, h, TL_TCP, AC_CONNECT, lport);
         return NULL;
@@ -471,7 +470,8 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
     sim_conn_name(s, h, lport, raddr, rport, name, sizeof name);
     struct sim_conn *sc = sim_new_conn(s, h, name, raddr, lport, rport);
     trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_CONNECT, 0, NULL, 0,
-              WHY(N_APP_CONNECT, raddr, rport));
+              drawn ? WHY(N_APP_CONNECT_EPH, raddr, rport, lport)
+                    : WHY(N_APP_CONNECT, raddr, rport));
     tcp_connect(&sc->tcb, s->now);
     return sc;
 }
@@ -763,13 +763,16 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
     fwd_watch(s);
     eq_init(&s->q);
     rng_seed(&s->rng, seed);
+    /* the ports' own stream of the same seed: a connect() drawing a port
+     * must not move which later frame the links lose or delay */
+    rng_seed(&s->port_rng, seed ^ EPH_STREAM);
+    s->port_secret = rng_next(&s->port_rng);
     s->nhosts = scn->nhosts;
     s->hosts = xcalloc((size_t)scn->nhosts, sizeof *s->hosts);
     for (int i = 0; i < scn->nhosts; i++) {
         struct sim_host *hp = &s->hosts[i];
         hp->cfg = &scn->hosts[i];
         hp->addr = scn->hosts[i].addr;
-        hp->next_port = (uint16_t)EPHEMERAL_FIRST;
         hp->cookie_secret = lq_secret(seed, i);
         trace_add_host(&s->tr, scn->hosts[i].name, hp->addr);
     }

@@ -98,18 +98,20 @@ struct sim_host {
     struct sim_udp *udp;       /* bound UDP sockets */
     int      nudp, capudp;
     int32_t *udp_ix;           /* port -> index + 1 in udp, once nudp is large */
-    uint16_t next_udp_port;
+    /* the UDP ports its DNS resolver and stub send from (dnsapp.c draws
+     * them; they have no socket in udp), which an unbound send avoids */
+    uint16_t dns_ports[2];
     /* the TCBs alive on this host, in no order (sc->slot is each one's
      * index); a TCB is freed once it is CLOSED and nothing refers to it
      * (sim.c, reap) */
     struct sim_conn **conns;
     size_t   nconns, capconns;
-    uint16_t next_port;        /* ephemeral ports from 49152 */
     /* TCBs in the demultiplexing table per local port, in an open-
      * addressing table of the ports this host has used (a power of two, at
      * most half full; a port whose count falls to 0 keeps its slot), and
-     * how many ephemeral ports have one: a free port is found without a
-     * scan of the connections, and a host with one connection pays for a
+     * how many ports of the ephemeral range (ephemeral.h) have one: a free
+     * port is found without a scan of the connections (a full range at
+     * once), and a host with one connection pays for a
      * few slots, not for 65536 counters.  A port's slot also holds its
      * listening socket: at most one is attached per port, since listen()
      * needs the port free. */
@@ -119,6 +121,7 @@ struct sim_host {
     } *ports;
     size_t   nports, capports;
     int      ephemeral_used;
+    uint32_t eph_next;         /* RFC 6056 3.3.3's next_ephemeral */
     /* Demultiplexing without a scan: the attached TCBs that have a remote
      * end, by (local port, remote address, remote port) in an open-
      * addressing table (a power of two, at most half full); the listening
@@ -184,6 +187,10 @@ struct sim {
     struct trace tr;
     struct event_queue q;
     struct rng rng;
+    /* the ephemeral ports' draws (ephemeral.c), seeded from the same seed
+     * apart from rng so that a port drawn changes no loss or delay */
+    struct rng port_rng;
+    uint64_t port_secret;      /* keys connect()'s port offsets */
     int64_t now;
     /* the frame being delivered now and its sender: a drop decided on
      * arrival names the sender as the arrival did, without a search */

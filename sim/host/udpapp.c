@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "narrate.h"
 #include "udp.h"
+#include "ephemeral.h"
 
 /* A host may bind every port (a lesson of 65535 `udp send ... from PORT`):
  * past a few sockets a port index keeps each look-up O(1), where a scan
@@ -71,13 +72,21 @@ static struct sim_udp *udp_bind(struct sim *s, struct sim_host *hp,
     return u;
 }
 
-static uint16_t udp_ephemeral(struct sim_host *hp)
+static int udp_port_busy(const void *ctx, uint16_t port)
 {
-    if (!hp->next_udp_port)
-        hp->next_udp_port = 49152;
-    while (udp_find(hp, hp->next_udp_port))
-        hp->next_udp_port++;
-    return hp->next_udp_port++;
+    struct sim_host *hp = (struct sim_host *)ctx;
+    return udp_find(hp, port) || port == hp->dns_ports[0] ||
+           port == hp->dns_ports[1];
+}
+
+/* The source port of a send from a host with no UDP socket: a random free
+ * one of the ephemeral range (ephemeral.c), as a kernel binds an unbound
+ * socket on its first sendto().  UDP ports are their own space, apart
+ * from TCP's.  Called only while the host has no UDP socket, so at most
+ * the two DNS ports are taken and the pick cannot fail. */
+static uint16_t udp_ephemeral(struct sim *s, struct sim_host *hp)
+{
+    return eph_pick(&s->port_rng, udp_port_busy, hp);
 }
 
 void sim_udp_send(struct sim *s, int h, uint16_t sport, ip4_addr dst,
@@ -130,7 +139,7 @@ static int udp_action(struct sim *s, const struct scn_action *a)
         if (sport && !udp_find(hp, sport))
             udp_bind(s, hp, sport);
         if (!sport)
-            sport = hp->nudp ? hp->udp[0].port : udp_bind(s, hp, udp_ephemeral(hp))->port;
+            sport = hp->nudp ? hp->udp[0].port : udp_bind(s, hp, udp_ephemeral(s, hp))->port;
         ip4_addr dst = a->peer >= 0 ? s->hosts[a->peer].addr : a->peer_addr;
         trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_SEND, (int)a->len, a->data,
                   a->len, WHY(N_APP_UDP_SEND, (int64_t)a->len, dst, a->port));

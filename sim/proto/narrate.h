@@ -32,6 +32,7 @@
     X(N_APP_ERR_ACCEPT_NOLISTEN, "accept() fails: nothing listens on TCP port {0} of this host (error: {1:str})") \
     X(N_APP_ERR_ACCEPT_NOBACKLOG, "accept() fails: TCP port {0} was opened by a listen without a backlog, so every connection is handed to the application as soon as it opens and none waits to be accepted (error: {1:str})") \
     X(N_APP_CONNECT,  "the application calls connect() to {0:ip} port {1}: an active OPEN (RFC 9293 3.10.1)") \
+    X(N_APP_CONNECT_EPH, "the application calls connect() to {0:ip} port {1}: an active OPEN (RFC 9293 3.10.1); its local port {2} comes from 32768-60999 (Linux's ephemeral port range) by RFC 6056 3.3.3: a secret random offset for this peer, then the host's next free port in turn, so the port is hard to guess and comes back to the same peer only after the whole range") \
     X(N_APP_SEND,     "the application writes {0} bytes into the send buffer (RFC 9293 3.10.2)") \
     X(N_APP_RECV,     "the application reads {0} bytes (it asked for up to {1}); TCP keeps no message boundaries") \
     X(N_APP_RECV_NONE, "the application asks to read, but nothing has arrived that it has not read: recv() would block (the stream goes on)") \
