@@ -147,7 +147,7 @@ START_TEST(test_layer_of_each_header)
     has(t, "network (OSI 3)    IPv4 192.0.2.10");
     has(t, "transport (OSI 4)  TCP 49152");
     ck_assert(!strstr(t, "application (OSI 7)"));     /* a SYN carries no data */
-    has(t, "e: the encapsulation view");
+    has(t, "(e: encapsulation, each header's size)");
     free(t);
     fx_close(&f);
 }
@@ -366,10 +366,10 @@ END_TEST
 START_TEST(test_encap_key_opens_and_stays_while_stepping)
 {
     struct fixture f;
-    fx_open(&f, HANDSHAKE);
-    f.st.cur = send_of(&f, "SYN seq=1000");
+    fx_open(&f, DATA);
+    f.st.cur = send_of(&f, "SYN seq=");
     ck_assert_int_eq(view_apply(&f.ix, &f.st, ACT_ENCAP, 120, 40), VE_NONE);
-    ck_assert_int_eq(f.st.overlay, OV_ENCAP);
+    ck_assert(f.st.encap);
     struct view_screen scr;
     view_screen_init(&scr, 120, 40);
     view_render(&f.ix, &f.st, &scr);
@@ -381,16 +381,26 @@ START_TEST(test_encap_key_opens_and_stays_while_stepping)
     size_t from = f.st.cur;
     view_apply(&f.ix, &f.st, ACT_NEXT, 120, 40);
     ck_assert_uint_gt(f.st.cur, from);
-    ck_assert_int_eq(f.st.overlay, OV_ENCAP);
-    view_apply(&f.ix, &f.st, ACT_ENCAP, 120, 40);
+    ck_assert(f.st.encap);
+    /* a search covers it only while typed */
+    view_apply(&f.ix, &f.st, ACT_SEARCH, 120, 40);
+    for (const char *c = "len=5\n"; *c; c++)
+        view_search_key(&f.ix, &f.st, *c);
     ck_assert_int_eq(f.st.overlay, OV_NONE);
+    ck_assert(f.st.encap);
+    view_render(&f.ix, &f.st, &scr);
+    t = view_screen_text(&scr);
+    has(t, "TCP header 20 + 5 ");
+    free(t);
+    view_apply(&f.ix, &f.st, ACT_ENCAP, 120, 40);
+    ck_assert(!f.st.encap);
     view_screen_free(&scr);
     /* the help overlay lists the key */
     struct view_lines l = { 0 };
     view_help_lines(&l);
     t = lines_text(&l);
     has(t, "e ");
-    has(t, "encapsulation: the headers and their sizes");
+    has(t, "encapsulation: each layer's header and size");
     free(t);
     view_lines_free(&l);
     fx_close(&f);

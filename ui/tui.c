@@ -606,15 +606,6 @@ static int handle_key(struct session *se, int ch, int w, int h)
         if (is_enter(ch) || ch == ' ' || ch == 27 || action_for(ch) == ACT_CARD)
             return 0;
         break;
-    case OV_ENCAP:
-        /* Esc or Enter closes it; every other key does what it does and
-         * the view stays open (stepping shows the next packet's layers;
-         * its own key closes it in view_apply) */
-        if (is_enter(ch) || ch == 27) {
-            st->overlay = OV_NONE;
-            return 0;
-        }
-        break;
     case OV_QUIZ:
         if (view_quiz_key(&se->ix, st, ch))
             return 0;
@@ -639,6 +630,13 @@ static int handle_key(struct session *se, int ch, int w, int h)
     }
     default:
         break;
+    }
+    /* the encapsulation view: Esc or Enter closes it; every other key does
+     * what it does and the view stays open (stepping shows the next
+     * packet's layers; its own key closes it in view_apply) */
+    if (st->encap && st->overlay == OV_NONE && (is_enter(ch) || ch == 27)) {
+        st->encap = 0;
+        return 0;
     }
     int a = action_for(ch);
     if (a == ACT_NONE) {

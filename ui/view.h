@@ -323,8 +323,7 @@ void view_index_free(struct view_index *ix);
 
 /* ---- what the user is looking at ---------------------------------------- */
 
-enum view_overlay { OV_NONE, OV_HELP, OV_SEARCH, OV_OPEN, OV_PROMPT, OV_CARD, OV_QUIZ,
-                    OV_ENCAP };
+enum view_overlay { OV_NONE, OV_HELP, OV_SEARCH, OV_OPEN, OV_PROMPT, OV_CARD, OV_QUIZ };
 
 /* What a line typed at the bottom (OV_PROMPT) is for (ui/view_prompt.c). */
 enum view_prompt { PR_NONE, PR_DELAY, PR_SAVE, PR_PATH };
@@ -366,6 +365,11 @@ struct view_state {
     int8_t lane_order[VIEW_CROWD_HOSTS];  /* the host at each position */
     uint8_t lane_hidden[VIEW_CROWD_HOSTS];/* by host */
     struct quiz *quiz;     /* quiz mode (view_quiz.h), NULL none */
+    /* issue 14 (ui/view_layers.c): the encapsulation view is open over the
+     * diagram; it follows the selected event and stays open while moving
+     * (search, help and the card cover it for a while); e, Esc or Enter
+     * close it */
+    int    encap;
 };
 
 void view_state_init(struct view_state *st, int utf8);

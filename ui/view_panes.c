@@ -305,17 +305,6 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
         vw_layer_head(VL_APPLICATION, "", pad, head, sizeof head);
         inspect_dns(head, f.payload, f.payload_len, width, out);
     }
-    char ek[32];
-    keys_of(ACT_ENCAP, ek, sizeof ek, "/", 1);
-    if (ek[0]) {
-        char hint[160];
-        snprintf(hint, sizeof hint, _("  (%s: the encapsulation view, each header's size "
-                 "down and up the stacks)"), ek);
-        add_wrapped(out, width, 3, R_TIME, R_TIME, 0, hint);
-    }
-    char sum[256];
-    packet_summary(&f, sum, sizeof sum);
-    add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Summary %s"), sum);
     if (app) {
         /* the application's bytes, and where OSI's layers 5-7 went */
         struct view_encap e;
@@ -328,9 +317,19 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
         add_wrapped(out, width, 3, R_TIME, R_TIME, 0,
                     _("  (the TCP/IP model's application layer holds OSI layers 5-7: "
                       "session, presentation and application)"));
-    } else {
-        add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Payload %zu bytes"), f.payload_len);
     }
+    char ek[32];
+    keys_of(ACT_ENCAP, ek, sizeof ek, "/", 1);
+    if (ek[0]) {
+        char hint[160];
+        snprintf(hint, sizeof hint, _("  (%s: encapsulation, each header's size)"), ek);
+        add_wrapped(out, width, 3, R_TIME, R_TIME, 0, hint);
+    }
+    char sum[256];
+    packet_summary(&f, sum, sizeof sum);
+    add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Summary %s"), sum);
+    if (!app)
+        add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Payload %zu bytes"), f.payload_len);
     if (f.payload_len)
         hex_lines(out, width, f.payload, f.payload_len, 4096);
 }
@@ -818,7 +817,7 @@ void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
         vw_put_fit(scr, r.x, r.y, r.w, buf, R_MSG, st->utf8);
         return;
     }
-    if (st->overlay == OV_ENCAP) {
+    if (st->encap && st->overlay == OV_NONE) {
         vw_draw_encap_hint(st, scr, r);
         return;
     }
