@@ -348,11 +348,17 @@ void view_encap_lines(const struct view_index *ix, const struct view_state *st,
     }
     if (e.pad) {
         snprintf(buf, sizeof buf, e.arp
-                 ? _("An Ethernet frame is at least 60 bytes before its FCS: %zu zero bytes "
-                     "of padding follow the ARP message (its own fields give its length).")
-                 : _("An Ethernet frame is at least 60 bytes before its FCS: %zu zero bytes "
-                     "of padding follow the IPv4 packet (the receiver finds its end from the "
-                     "IPv4 total length)."), e.pad);
+                 ? P_("An Ethernet frame is at least 60 bytes before its FCS: %zu zero byte "
+                      "of padding follows the ARP message (its own fields give its length).",
+                      "An Ethernet frame is at least 60 bytes before its FCS: %zu zero bytes "
+                      "of padding follow the ARP message (its own fields give its length).",
+                      e.pad)
+                 : P_("An Ethernet frame is at least 60 bytes before its FCS: %zu zero byte "
+                      "of padding follows the IPv4 packet (the receiver finds its end from "
+                      "the IPv4 total length).",
+                      "An Ethernet frame is at least 60 bytes before its FCS: %zu zero bytes "
+                      "of padding follow the IPv4 packet (the receiver finds its end from "
+                      "the IPv4 total length).", e.pad), e.pad);
         vw_add_wrapped(out, width, 2, R_OVERLAY, buf);
     }
     snprintf(buf, sizeof buf, _("Counted: the %zu bytes of the captured frame (the trace, "
