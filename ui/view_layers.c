@@ -337,9 +337,8 @@ void view_encap_lines(const struct view_index *ix, const struct view_state *st,
         }
         if (used < e.l4_opts)
             snprintf(buf, sizeof buf, _("The TCP header is longer than 20 bytes: %zu "
-                     "bytes of options (%s, and %zu bytes of padding to a multiple of 4) "
-                     "follow its fixed 20."), e.l4_opts, opts[0] ? opts + 1 : "?",
-                     e.l4_opts - used);
+                     "bytes of options (%s, padded to a multiple of 4) follow its fixed "
+                     "20."), e.l4_opts, opts[0] ? opts + 1 : "?");
         else
             snprintf(buf, sizeof buf, _("The TCP header is longer than 20 bytes: %zu "
                      "bytes of options (%s) follow its fixed 20."), e.l4_opts,
