@@ -157,8 +157,6 @@ static void hex_lines(struct view_lines *l, int width, const uint8_t *p, size_t 
         add_fmt(l, width, R_TIME, 0, 0, _("... %zu more bytes"), n - shown);
 }
 
-static void keys_of(int a, char *buf, size_t n, const char *sep, int max);
-
 /* The DNS message in a UDP payload (RFC 1035 4.1), section by section. */
 static void inspect_dns(const char *head, const uint8_t *p, size_t len, int width,
                         struct view_lines *out)
@@ -317,13 +315,6 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
         add_wrapped(out, width, 3, R_TIME, R_TIME, 0,
                     _("  (the TCP/IP model's application layer holds OSI layers 5-7: "
                       "session, presentation and application)"));
-    }
-    char ek[32];
-    keys_of(ACT_ENCAP, ek, sizeof ek, "/", 1);
-    if (ek[0]) {
-        char hint[160];
-        snprintf(hint, sizeof hint, _("  (%s: encapsulation, each header's size)"), ek);
-        add_wrapped(out, width, 3, R_TIME, R_TIME, 0, hint);
     }
     char sum[256];
     packet_summary(&f, sum, sizeof sum);
