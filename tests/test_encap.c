@@ -413,6 +413,47 @@ START_TEST(test_encap_key_opens_and_stays_while_stepping)
 }
 END_TEST
 
+START_TEST(test_encap_through_a_router)
+{
+    static const char ROUTED[] =
+        "lan home 192.0.2.0/24 delay 1ms\n"
+        "lan far  198.51.100.0/24 delay 1ms\n"
+        "host client 192.0.2.10 on home gateway 192.0.2.1\n"
+        "router gw   192.0.2.1 on home 198.51.100.1 on far\n"
+        "host server 198.51.100.80 on far gateway 198.51.100.1\n"
+        "at 0ms server listen 80\nat 10ms client connect server 80\n";
+    struct fixture f;
+    fx_open(&f, ROUTED);
+    /* the client's SYN, received by the router: up to the network layer */
+    size_t i = 0;
+    while (i < f.ix.n && !(f.s.tr.recs[i].kind == TK_RECV &&
+                           f.ix.proto[i] == TL_TCP &&
+                           strcmp(trace_host_name(&f.s.tr, f.s.tr.recs[i].host), "gw") == 0))
+        i++;
+    ck_assert(i < f.ix.n);
+    char *t = encap(&f, i);
+    has(t, "down client's stack");
+    has(t, "up gw's stack");
+    has(t, "198.51.100.80 is not gw's address: gw forwards the packet");
+    ck_assert(!strstr(t, "application  nothing"));     /* not passed up */
+    free(t);
+    /* and the router's copy to the server: only a new Ethernet header */
+    size_t j = i;
+    while (j < f.ix.n && !(f.s.tr.recs[j].kind == TK_SEND &&
+                           f.ix.proto[j] == TL_TCP &&
+                           strcmp(trace_host_name(&f.s.tr, f.s.tr.recs[j].host), "gw") == 0))
+        j++;
+    ck_assert(j < f.ix.n);
+    t = encap(&f, j);
+    has(t, "gw forwards the IPv4 packet it received");
+    ck_assert(!strstr(t, "  transport    TCP header"));  /* no new TCP header */
+    has(t, "up server's stack");
+    has(t, "transport    ");                            /* the server goes all the way */
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
 Suite *encap_suite(void)
 {
     Suite *s = suite_create("encap");
@@ -426,6 +467,7 @@ Suite *encap_suite(void)
     tcase_add_test(tc, test_encap_dns_query_over_udp);
     tcase_add_test(tc, test_encap_arp_request);
     tcase_add_test(tc, test_encap_not_a_packet_and_a_drop);
+    tcase_add_test(tc, test_encap_through_a_router);
     tcase_add_test(tc, test_encap_key_opens_and_stays_while_stepping);
     suite_add_tcase(s, tc);
     return s;

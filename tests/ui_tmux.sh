@@ -677,6 +677,7 @@ wait_gone "any key continues" >/dev/null
 n=1
 while [ $n -lt 5 ]; do n=$((n + 1)); step j $n; done
 check "layers: event 5 is the SYN" on_screen "SYN seq="
+check "layers: the hint line names e" on_screen "e layers"
 check "layers: the Ethernet header is the link layer, OSI 2" on_screen "link (OSI 2)       Ethernet"
 check "layers: IPv4 is the network layer, OSI 3" on_screen "network (OSI 3)    IPv4 192.0.2.10"
 check "layers: TCP is the transport layer, OSI 4" on_screen "transport (OSI 4)  TCP 49152"
