@@ -2,8 +2,9 @@
  *
  * The timeline is split by concern: view.c (layout, the trace index, the
  * whole screen, stepping and search), view_cells.c (glyphs, UTF-8, writing
- * into cells), view_diagram.c (the sequence diagram and its kernel column)
- * and view_panes.c (inspector, state, help, the hint line, overlays).  Only
+ * into cells), view_diagram.c (the sequence diagram and its kernel column),
+ * view_panes.c (inspector, state, help, the hint line, overlays) and
+ * view_layers.c (layer labels, the encapsulation view).  Only
  * those files include this header. */
 #ifndef PROTOSIM_VIEWINT_H
 #define PROTOSIM_VIEWINT_H
