@@ -25,7 +25,8 @@
     X(whatif_suite) \
     X(export_suite) \
     X(quiz_suite) \
-    X(ports_suite)
+    X(ports_suite) \
+    X(encap_suite)
 
 #define X(fn) Suite *fn(void);
 TEST_SUITES(X)

@@ -656,7 +656,7 @@ check "chapters (zh): the title bar names the chapter in Chinese" \
 keys q
 wait_rc >/dev/null
 
-# ---- 15. the server stack (issue 14): the inspector decodes the uwsgi packet
+# ---- 16. the server stack (issue 14): the inspector decodes the uwsgi packet
 # nginx sends uWSGI, header field by field, then each variable ----------------
 launch web-server-stack
 wait_for "any key continues" >/dev/null
@@ -668,6 +668,79 @@ check "uwsgi: the search finds nginx's packet to uWSGI" wait_for "PSH,ACK seq=60
 settle
 check "uwsgi: the header, field by field" on_screen "uwsgi modifier1 0 (a WSGI request)  datasize 186 (bytes 0xba 0x00,"
 check "uwsgi: the first variable with its lengths" on_screen "[14] REQUEST_METHOD = [3] GET"
+keys q
+wait_rc >/dev/null
+
+# ---- 15. the layers (issue 14 item 3): the inspector names each header's layer
+# with its OSI number; e opens the encapsulation view with each header's real
+# size down the sender's stack and up the receiver's, stays open while
+# stepping, and closes with e; the same in Chinese
+cat >"$TMP/layers.scn" <<SCN
+title "Layers"
+host client 192.0.2.10
+host server 192.0.2.80
+link client server delay 5ms
+at 0ms server listen 80
+at 10ms client connect server 80
+at 50ms client send "hello"
+SCN
+start
+launch "$TMP/layers.scn"
+check "layers: the lesson opens on its card" wait_for "any key continues"
+keys Enter
+wait_gone "any key continues" >/dev/null
+n=1
+while [ $n -lt 5 ]; do n=$((n + 1)); step j $n; done
+check "layers: event 5 is the SYN" on_screen "SYN seq="
+check "layers: the hint line names e" on_screen "e layers"
+check "layers: the Ethernet header is the link layer, OSI 2" on_screen "link (OSI 2)       Ethernet"
+check "layers: IPv4 is the network layer, OSI 3" on_screen "network (OSI 3)    IPv4 192.0.2.10"
+check "layers: TCP is the transport layer, OSI 4" on_screen "transport (OSI 4)  TCP 49152"
+keys e
+check "encap: e opens the encapsulation view" wait_for "down client's stack"
+settle
+check "encap: the SYN's TCP header with its MSS option is 24 bytes" \
+    on_screen "TCP header 24 (20 + 4 of options) + 0 =    24"
+check "encap: the IPv4 header, 20 + 24" on_screen "IPv4 header 20 + 24                   =    44"
+check "encap: Ethernet 14 + 44 and 2 bytes of padding make 60" \
+    on_screen "Ethernet header 14 + 44 + padding 2   =    60"
+check "encap: up the receiver's stack" on_screen "up server's stack"
+check "encap: the receiver strips the Ethernet header and the padding" \
+    on_screen "60 - Ethernet header 14 - padding 2   =    44"
+check "encap: the FCS is said not counted" on_screen "Not counted: the 4-byte FCS"
+check "encap: the hint line says how to close it" on_screen "e or Esc closes"
+lit /len=5
+keys Enter
+check "encap: stays open while moving to the data segment" wait_for "TCP header 20 + 5 "
+settle
+check "encap: the application's 5 bytes" on_screen "application  data"
+check "encap: IPv4 20 + 25" on_screen "IPv4 header 20 + 25"
+check "encap: Ethernet 14 + 45 + 1 byte of padding = 60" \
+    on_screen "Ethernet header 14 + 45 + padding 1 =    60"
+keys e
+check "encap: e closes it" wait_gone "down client's stack"
+settle
+check "layers: the data segment's payload is the application layer, OSI 7" \
+    on_screen "application (OSI 7)  Payload 5 bytes (data)"
+check "layers: OSI 5-7 fold into TCP/IP's application layer" on_screen "OSI layers 5-7"
+keys q
+wait_rc >/dev/null
+launch --lang zh "$TMP/layers.scn"
+check "layers (zh): the card in Chinese" wait_for "按任意键继续"
+keys Enter
+wait_gone "按任意键继续" >/dev/null
+n=1
+while [ $n -lt 5 ]; do n=$((n + 1)); keys j; wait_for "事件 $n/" >/dev/null; done
+settle
+check "layers (zh): 链路层, OSI 第 2 层" on_screen "链路层 (OSI 第 2 层)  Ethernet"
+check "layers (zh): 网络层, OSI 第 3 层" on_screen "网络层 (OSI 第 3 层)  IPv4"
+check "layers (zh): 传输层, OSI 第 4 层" on_screen "传输层 (OSI 第 4 层)  TCP 49152"
+keys e
+check "encap (zh): the view in Chinese" wait_for "协议栈向下"
+settle
+check "encap (zh): the TCP header with its option" on_screen "TCP 首部 24（20 + 4 字节选项）+ 0"
+check "encap (zh): Ethernet with padding" on_screen "以太网首部 14 + 44 + 填充 2"
+check "encap (zh): up the receiver's stack" on_screen "沿 server 的协议栈向上"
 keys q
 wait_rc >/dev/null
 

@@ -631,6 +631,13 @@ static int handle_key(struct session *se, int ch, int w, int h)
     default:
         break;
     }
+    /* the encapsulation view: Esc or Enter closes it; every other key does
+     * what it does and the view stays open (stepping shows the next
+     * packet's layers; its own key closes it in view_apply) */
+    if (st->encap && st->overlay == OV_NONE && (is_enter(ch) || ch == 27)) {
+        st->encap = 0;
+        return 0;
+    }
     int a = action_for(ch);
     if (a == ACT_NONE) {
         if (ch != 27)

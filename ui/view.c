@@ -749,6 +749,9 @@ void view_render(const struct view_index *ix, const struct view_state *st,
         vw_draw_card(st, scr);
     else if (st->overlay == OV_QUIZ)
         view_quiz_draw(ix, st, scr);
+    else if (st->encap && (st->overlay == OV_NONE || st->overlay == OV_SEARCH ||
+                           st->overlay == OV_PROMPT))
+        vw_draw_encap(ix, st, scr, L.diagram);
 }
 
 /* ======================================================================== */
@@ -990,6 +993,9 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
         break;
     case ACT_QUIZ:
         view_quiz_toggle(ix, st);
+        break;
+    case ACT_ENCAP:             /* stays open while stepping (ui/view_layers.c) */
+        st->encap = !st->encap;
         break;
     case ACT_QUIT:
         return VE_QUIT;

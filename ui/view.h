@@ -365,6 +365,11 @@ struct view_state {
     int8_t lane_order[VIEW_CROWD_HOSTS];  /* the host at each position */
     uint8_t lane_hidden[VIEW_CROWD_HOSTS];/* by host */
     struct quiz *quiz;     /* quiz mode (view_quiz.h), NULL none */
+    /* issue 14 (ui/view_layers.c): the encapsulation view is open over the
+     * diagram; it follows the selected event and stays open while moving
+     * (search, help and the card cover it for a while); e, Esc or Enter
+     * close it */
+    int    encap;
 };
 
 void view_state_init(struct view_state *st, int utf8);
@@ -413,6 +418,54 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
                       int width, struct view_lines *out);
 /* The help overlay, from the key table (keys.h). */
 void view_help_lines(struct view_lines *out);
+
+/* ---- issue 14: the layers (ui/view_layers.c) ----------------------------- */
+
+/* Where a header sits: the TCP/IP model's four layers with their OSI
+ * numbers, and ARP, which has no exact place in either model (it rides
+ * directly in an Ethernet frame and maps layer-3 addresses to layer-2
+ * ones: a link-layer protocol "between OSI 2 and 3"). */
+enum view_net_layer { VL_LINK, VL_ARP, VL_NETWORK, VL_TRANSPORT, VL_APPLICATION,
+                      VL_COUNT };
+
+/* The layer's label as the inspector shows it before a header: "link (OSI
+ * 2)", "network (OSI 3)", ..., translated. */
+const char *view_layer_label(int vl);
+/* The layer's name alone ("link", "transport"), translated. */
+const char *view_layer_name(int vl);
+
+/* A frame's sizes, layer by layer, read from its real bytes.  Every number
+ * is a count of bytes in the captured frame (the trace's, the pcap's): the
+ * 4-byte Ethernet FCS is not in it, and not counted. */
+struct view_encap {
+    size_t frame;        /* the captured frame: header + packet + padding */
+    size_t eth_hdr;      /* 14 */
+    size_t eth_payload;  /* what the Ethernet header carries, without padding:
+                            the IPv4 total length, or the ARP message */
+    size_t pad;          /* zero bytes after it, up to ETH_MIN_FRAME */
+    int    arp;          /* an ARP message (arp_len) rather than IPv4 */
+    size_t arp_len;      /* 28 for Ethernet and IPv4 */
+    int    ip;           /* an IPv4 packet was decoded */
+    size_t ip_hdr;       /* IHL x 4 */
+    size_t ip_total;     /* the IPv4 total length */
+    int    l4;           /* 0, IPPROTO_TCP_NUM or IPPROTO_UDP_NUM */
+    size_t l4_hdr;       /* TCP: data offset x 4, options included; UDP: 8 */
+    size_t l4_opts;      /* TCP options (and their padding): l4_hdr - 20 */
+    size_t l4_total;     /* the segment or datagram: header + data */
+    size_t app;          /* the application's bytes */
+    int    top;          /* packet_top(): TL_HTTP, TL_DNS, TL_TCP, ... */
+    const char *app_name;/* "HTTP request", "DNS query", "data", "no data"
+                            (untranslated: shown through _()) */
+};
+
+/* Fills e from a frame's bytes; 0, or -1 when the frame does not decode. */
+int view_encap_of(const uint8_t *p, size_t len, struct view_encap *e);
+/* The encapsulation view of the selected event at width: the message going
+ * down the sender's stack (each layer adding its header, with its size)
+ * and up the receiver's (each removing it), and what is counted.  For an
+ * event that is not a packet, one line that says so. */
+void view_encap_lines(const struct view_index *ix, const struct view_state *st,
+                      int width, struct view_lines *out);
 
 /* ---- moving around ------------------------------------------------------ */
 

@@ -203,17 +203,19 @@ static void inspect_uwsgi(const uint8_t *p, size_t len, int width, struct view_l
 }
 
 /* The DNS message in a UDP payload (RFC 1035 4.1), section by section. */
-static void inspect_dns(const uint8_t *p, size_t len, int width, struct view_lines *out)
+static void inspect_dns(const char *head, const uint8_t *p, size_t len, int width,
+                        struct view_lines *out)
 {
     struct dns_msg *m = xmalloc(sizeof *m);
     char err[128], ty[16], rc[16], rr[512];
     if (dns_decode(p, len, m, err, sizeof err) != 0) {
-        add_fmt(out, width, R_DROP, R_LAYER, 3, "DNS malformed: %s", err);
+        add_fmt(out, width, R_DROP, R_LAYER, (int)strlen(head) + 3, "%sDNS malformed: %s",
+                head, err);
         free(m);
         return;
     }
-    add_fmt(out, width, R_NORMAL, R_LAYER, 3, "DNS id 0x%04x %s rcode %s%s%s%s%s",
-            m->id, m->qr ? "response" : "query", dns_rcode_name(m->rcode, rc, sizeof rc),
+    add_fmt(out, width, R_NORMAL, R_LAYER, (int)strlen(head) + 3,
+            "%sDNS id 0x%04x %s rcode %s%s%s%s%s", head, m->id, m->qr ? "response" : "query", dns_rcode_name(m->rcode, rc, sizeof rc),
             m->aa ? " AA" : "", m->tc ? " TC" : "", m->rd ? " RD" : "",
             m->ra ? " RA" : "");
     if (m->qdcount)
@@ -281,28 +283,47 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
         hex_lines(out, width, p, len, 4096);
         return;
     }
-    add_fmt(out, width, R_NORMAL, R_LAYER, 8, "Ethernet %s %s %s type 0x%04x%s, %zu bytes",
+    /* each header's heading line starts with its layer (view_layers.c),
+     * the labels padded so that the protocol names line up */
+    int app = f.has_ip && f.l4 && f.payload_len;
+    int vls[4] = { VL_LINK }, nvl = 1;
+    if (f.has_ip)
+        vls[nvl++] = VL_NETWORK;
+    if (f.has_ip && f.l4)
+        vls[nvl++] = VL_TRANSPORT;
+    if (app)
+        vls[nvl++] = VL_APPLICATION;
+    if (f.eth.type == ETHERTYPE_ARP)
+        vls[nvl++] = VL_ARP;
+    int pad = vw_layer_pad(vls, nvl);
+    char head[160];
+    vw_layer_head(VL_LINK, "Ethernet", pad, head, sizeof head);
+    add_fmt(out, width, R_NORMAL, R_LAYER, (int)strlen(head),
+            "%s %s %s %s type 0x%04x%s, %zu bytes", head,
             mac_str(f.eth.src, a, sizeof a), arrow, mac_str(f.eth.dst, b, sizeof b),
             f.eth.type, f.eth.type == ETHERTYPE_IPV4 ? " (IPv4)"
                       : f.eth.type == ETHERTYPE_ARP ? " (ARP)" : "", len);
     if (f.has_ip) {
-        add_fmt(out, width, R_NORMAL, R_LAYER, 4,
-                "IPv4 %s %s %s ttl %u id %u len %u proto %u checksum 0x%04x %s",
+        vw_layer_head(VL_NETWORK, "IPv4", pad, head, sizeof head);
+        add_fmt(out, width, R_NORMAL, R_LAYER, (int)strlen(head),
+                "%s %s %s %s ttl %u id %u len %u proto %u checksum 0x%04x %s", head,
                 ip4_str(f.ip.src, a, sizeof a), arrow, ip4_str(f.ip.dst, b, sizeof b),
                 f.ip.ttl, f.ip.id, f.ip.total_len, f.ip.proto, f.ip.checksum,
                 f.ip_csum_ok ? "ok" : "BAD");
         if (f.l4 == IPPROTO_TCP_NUM) {
             char opts[64];
             tcp_opts_str(&f.tcp, " ", opts, sizeof opts);
-            add_fmt(out, width, R_NORMAL, R_LAYER, 3,
-                    "TCP %u %s %u seq %" PRIu32 " ack %" PRIu32 " flags %s win %u%s"
-                    " checksum 0x%04x %s",
+            vw_layer_head(VL_TRANSPORT, "TCP", pad, head, sizeof head);
+            add_fmt(out, width, R_NORMAL, R_LAYER, (int)strlen(head),
+                    "%s %u %s %u seq %" PRIu32 " ack %" PRIu32 " flags %s win %u%s"
+                    " checksum 0x%04x %s", head,
                     f.tcp.sport, arrow, f.tcp.dport, f.tcp.seq, f.tcp.ack,
                     tcp_flags_str(f.tcp.flags, fl, sizeof fl), f.tcp.win, opts,
                     f.tcp.checksum, f.l4_csum_ok ? "ok" : "BAD");
         } else if (f.l4 == IPPROTO_UDP_NUM) {
-            add_fmt(out, width, R_NORMAL, R_LAYER, 3,
-                    "UDP %u %s %u len %u checksum 0x%04x %s", f.udp.sport, arrow,
+            vw_layer_head(VL_TRANSPORT, "UDP", pad, head, sizeof head);
+            add_fmt(out, width, R_NORMAL, R_LAYER, (int)strlen(head),
+                    "%s %u %s %u len %u checksum 0x%04x %s", head, f.udp.sport, arrow,
                     f.udp.dport, f.udp.len, f.udp.checksum,
                     f.l4_csum_ok ? "ok" : "BAD");
         }
@@ -310,21 +331,45 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
     struct arp_pkt ap;
     if (f.eth.type == ETHERTYPE_ARP &&
         arp_decode(f.payload, f.payload_len, &ap) == 0) {
-        add_fmt(out, width, R_NORMAL, R_LAYER, 3, "ARP %s  sender %s %s  target %s %s",
-                ap.op == ARP_OP_REQUEST ? "request" : ap.op == ARP_OP_REPLY ? "reply"
+        vw_layer_head(VL_ARP, "ARP", pad, head, sizeof head);
+        add_fmt(out, width, R_NORMAL, R_LAYER, (int)strlen(head),
+                "%s %s  sender %s %s  target %s %s", head, ap.op == ARP_OP_REQUEST ? "request" : ap.op == ARP_OP_REPLY ? "reply"
                                                                             : "op?",
                 mac_str(ap.sha, a, sizeof a), ip4_str(ap.spa, b, sizeof b),
                 mac_str(ap.tha, t, sizeof t), ip4_str(ap.tpa, d, sizeof d));
+        add_wrapped(out, width, 3, R_TIME, R_TIME, 0,
+                    _("  (ARP rides directly in the Ethernet frame, type 0x0806, with no "
+                      "IPv4 header. It finds the link-layer (MAC) address for a network-"
+                      "layer (IPv4) one, so it sits between OSI layers 2 and 3; the "
+                      "TCP/IP model counts it in the link layer.)"));
     }
     if (f.has_ip && f.l4 == IPPROTO_UDP_NUM &&
-        (f.udp.sport == DNS_PORT || f.udp.dport == DNS_PORT))
-        inspect_dns(f.payload, f.payload_len, width, out);
+        (f.udp.sport == DNS_PORT || f.udp.dport == DNS_PORT)) {
+        vw_layer_head(VL_APPLICATION, "", pad, head, sizeof head);
+        inspect_dns(head, f.payload, f.payload_len, width, out);
+    }
+    if (app) {
+        /* the application's bytes, and where OSI's layers 5-7 went */
+        struct view_encap e;
+        char pl[256];
+        view_encap_of(p, len, &e);
+        vw_layer_head(VL_APPLICATION, "", pad, head, sizeof head);
+        snprintf(pl, sizeof pl, _("Payload %zu bytes"), f.payload_len);
+        add_fmt(out, width, R_NORMAL, R_LAYER, (int)(strlen(head) + strcspn(pl, " ")),
+                "%s%s (%s)", head, pl, _(e.app_name));
+        add_wrapped(out, width, 3, R_TIME, R_TIME, 0,
+                    _("  (the TCP/IP model's application layer holds OSI layers 5-7: "
+                      "session, presentation and application)"));
+    }
+    /* nginx's request to uWSGI (web-server-stack): the uwsgi header and its
+     * variables, field by field */
     if (f.has_ip && f.l4 == IPPROTO_TCP_NUM && uwsgi_packet_at(f.payload, f.payload_len))
         inspect_uwsgi(f.payload, f.payload_len, width, out);
     char sum[256];
     packet_summary(&f, sum, sizeof sum);
     add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Summary %s"), sum);
-    add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Payload %zu bytes"), f.payload_len);
+    if (!app)
+        add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Payload %zu bytes"), f.payload_len);
     if (f.payload_len)
         hex_lines(out, width, f.payload, f.payload_len, 4096);
 }
@@ -810,6 +855,10 @@ void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
         char buf[300];
         snprintf(buf, sizeof buf, " %s", st->msg);
         vw_put_fit(scr, r.x, r.y, r.w, buf, R_MSG, st->utf8);
+        return;
+    }
+    if (st->encap && st->overlay == OV_NONE) {
+        vw_draw_encap_hint(st, scr, r);
         return;
     }
     if (st->overlay == OV_HELP) {

@@ -2,8 +2,9 @@
  *
  * The timeline is split by concern: view.c (layout, the trace index, the
  * whole screen, stepping and search), view_cells.c (glyphs, UTF-8, writing
- * into cells), view_diagram.c (the sequence diagram and its kernel column)
- * and view_panes.c (inspector, state, help, the hint line, overlays).  Only
+ * into cells), view_diagram.c (the sequence diagram and its kernel column),
+ * view_panes.c (inspector, state, help, the hint line, overlays) and
+ * view_layers.c (layer labels, the encapsulation view).  Only
  * those files include this header. */
 #ifndef PROTOSIM_VIEWINT_H
 #define PROTOSIM_VIEWINT_H
@@ -87,4 +88,15 @@ void vw_call_label_fit(char *buf, int width);
 const char *vw_timer_label(const struct view_index *ix, const struct view_state *st,
                            size_t i, int width, char *buf, size_t n);
 
+/* ---- view_layers.c: the layers and the encapsulation overlay ------------- */
+
+/* "link (OSI 2)  Ethernet" padded so that the protocol names line up,
+ * width the widest label of the frame (vw_layer_pad). */
+void vw_layer_head(int vl, const char *proto, int pad, char *buf, size_t n);
+int  vw_layer_pad(const int *vls, int n);
+void vw_draw_encap(const struct view_index *ix, const struct view_state *st,
+                   struct view_screen *scr, struct view_rect area);
+/* The bottom line while the encapsulation view is open. */
+void vw_draw_encap_hint(const struct view_state *st, struct view_screen *scr,
+                        struct view_rect r);
 #endif
