@@ -111,6 +111,7 @@ static const char *const app_words[] = {
     [ACT_UDP_RECV] = "udp recv", [ACT_RESOLVE] = "resolve",
     [ACT_HTTP_SERVE] = "http serve", [ACT_HTTP_GET] = "http get",
     [ACT_RECV_FRAMED] = "recv framed", [ACT_ACCEPT] = "accept",
+    [ACT_SOCKET] = "socket", [ACT_BIND] = "bind",
 };
 
 static int replayable(int kind)

@@ -52,6 +52,7 @@
     X(LANE_SHOW,   "", N_("show every lifeline again, in the lesson's order")) \
     X(LANE_LEFT,   "", N_("move the selected host's lifeline left")) \
     X(LANE_RIGHT,  "", N_("move the selected host's lifeline right")) \
+    X(CODE,        "", N_("show or hide the lesson's code pane")) \
     X(PROJECTOR,   N_("projector"), N_("big high-contrast view")) \
     X(LANG,        N_("中文"), N_("switch the language (English, 中文)")) \
     X(QUIZ,        N_("quiz"), N_("quiz mode: ask before each quiz point")) \
@@ -111,6 +112,7 @@ enum ui_action {
     X('A',          "A",      LANE_SHOW)   \
     X('<',          "<",      LANE_LEFT)   \
     X('>',          ">",      LANE_RIGHT)  \
+    X('c',          "c",      CODE)        \
     X('P',          "P",      PROJECTOR)   \
     X('L',          "L",      LANG)        \
     X('Q',          "Q",      QUIZ)        \

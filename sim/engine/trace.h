@@ -95,7 +95,9 @@ enum timer_action { TA_START, TA_STOP, TA_EXPIRE };
     APP_SOCKET_CALLS(X)     \
     X(ERROR,    "error")    \
     X(MESSAGE,  "message")  \
-    X(RESOLVE,  "resolve")
+    X(RESOLVE,  "resolve")  \
+    X(SOCKET,   "socket")   \
+    X(BIND,     "bind")
 
 enum app_call {
 #define X(id, name) AC_##id,
