@@ -24,7 +24,8 @@
     X(expect_suite) \
     X(whatif_suite) \
     X(export_suite) \
-    X(quiz_suite)
+    X(quiz_suite) \
+    X(code_suite)
 
 #define X(fn) Suite *fn(void);
 TEST_SUITES(X)
