@@ -226,8 +226,10 @@ static void plan(struct replay *R)
         if (!replayable(a->kind)) {
             const char *w = a->kind < (int)(sizeof app_words / sizeof *app_words) &&
                             app_words[a->kind] ? app_words[a->kind] : "action";
+            int sock = a->kind == ACT_SOCKET || a->kind == ACT_BIND;
             rec_fixed(R, a->t_us, a->host, RW_NOT_REPLAYED,
-                      WHY(N_REAL_NR_APP, real_str_id(R, w), a->line));
+                      WHY(sock ? N_REAL_NR_SOCKET : N_REAL_NR_APP, real_str_id(R, w),
+                          a->line));
             continue;
         }
         if (a->named) {
