@@ -72,11 +72,11 @@
  * parse_action.c and parse_expect.c), and the same list as the text of messages. */
 #define KEYWORDS(X) \
     X(title) X(describe) X(seed) X(host) X(router) X(lan) X(link) X(tcp) \
-    X(zone) X(record) X(resolver) X(at) X(fault) X(expect) X(quiz)
+    X(zone) X(record) X(resolver) X(at) X(fault) X(expect) X(quiz) X(code)
 
 /* ... and `repeat`, which repeat.c reads before a line reaches them */
 #define KEYWORD_LIST "title, describe, seed, host, router, lan, link, tcp, zone, record, " \
-                     "resolver, at, fault, expect, quiz, repeat"
+                     "resolver, at, fault, expect, quiz, code, repeat"
 
 enum { T_WORD, T_STRING };
 
@@ -137,7 +137,7 @@ struct parser {
     const char      *path;
     struct scenario *s;
     int  caphosts, caplinks, capactions, capfaults, capexpects, capdescribe, capchapters;
-    int  caplans, capzones, caprrs, capresolvers, capquizzes;
+    int  caplans, capzones, caprrs, capresolvers, capquizzes, capcode;
 
     struct perr *errs;
     int  nerr, caperr;

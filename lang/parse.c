@@ -99,6 +99,27 @@ static void lang_kw_describe(struct parser *P, struct tok *kw)
     s->describe[s->ndescribe++] = lang_dup_bytes(t->s, t->len);
 }
 
+/* `code [HOST] "TEXT" [zh "TEXT"]`: a source line of the program the code
+ * pane shows (the host's own, or the shared one without HOST). */
+static void lang_kw_code(struct parser *P, struct tok *kw)
+{
+    (void)kw;
+    int host = -1;
+    struct tok *h = lang_peek(P);
+    if (h && h->type == T_WORD && (host = lang_want_ref(P, "a host name")) < 0) return;
+    struct tok *t = lang_want_text(P, "a line of source code in double quotes, like "
+                                      "\"int s = socket(AF_INET, SOCK_STREAM, 0);\"");
+    struct tok *zh = NULL;
+    if (!t || lang_want_variant(P, &zh) || lang_want_end(P)) return;
+    struct scenario *s = P->s;
+    s->code = lang_grow_arr(s->code, &P->capcode, s->ncode, sizeof *s->code);
+    struct scn_code *c = &s->code[s->ncode++];
+    c->host = host;
+    c->text = lang_dup_bytes(t->s, t->len);
+    c->text_zh = zh ? lang_dup_bytes(zh->s, zh->len) : NULL;
+    c->line = P->line;
+}
+
 static void lang_kw_seed(struct parser *P, struct tok *kw)
 {
     uint64_t v;

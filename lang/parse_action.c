@@ -393,6 +393,44 @@ static void act_none(struct parser *P, struct scn_action *a, const struct tok *h
     want_conn_end(P, a);
 }
 
+/* socket [tcp|udp] */
+static void act_socket(struct parser *P, struct scn_action *a, const struct tok *h)
+{
+    (void)h;
+    struct tok *t = lang_peek(P);
+    if (lang_is_word(t, "udp") || lang_is_word(t, "tcp")) {
+        a->sock_udp = lang_is_word(t, "udp");
+        lang_next(P);
+    }
+    lang_want_end(P);
+}
+
+/* `... line N` at the end of a host's action ties the call to line N of
+ * the host's program (the code pane); the two words are taken off the
+ * line before the action reads it.  Returns -1 after an error. */
+static int take_code_line(struct parser *P, struct scn_action *a)
+{
+    struct tok *last = P->ntok > 0 ? &P->toks[P->ntok - 1] : NULL;
+    if (P->ntok - 1 >= P->ti + 2 && lang_is_word(last, "line")) {
+        struct show sh;
+        ERR_AT(P, NULL, "expected a code line number after \"line\", found %s",
+               lang_found(&sh, NULL));
+        return -1;
+    }
+    if (P->ntok - 2 < P->ti + 2 || !lang_is_word(&P->toks[P->ntok - 2], "line"))
+        return 0;
+    int save = P->ti;
+    uint64_t v;
+    P->ti = P->ntok - 1;
+    a->code_col = P->toks[P->ti].col;
+    int bad = lang_want_uint(P, "a code line number", 1, 65535, &v);
+    P->ti = save;
+    if (bad) return -1;
+    a->code_line = (int)v;
+    P->ntok -= 2;
+    return 0;
+}
+
 static void act_resolve(struct parser *P, struct scn_action *a, const struct tok *h)
 {
     (void)h;
@@ -474,6 +512,11 @@ void lang_kw_at(struct parser *P, struct tok *kw)
         ok = P->nerr == before;
     } else {
         int before = P->nerr;
+        if (take_code_line(P, a)) {
+            scn_action_clear(a);
+            P->s->nactions--;
+            return;
+        }
         a->host = lang_want_ref(P, "a host name");
         struct tok *v = lang_next(P);
         int k = -1;

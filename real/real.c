@@ -111,6 +111,7 @@ static const char *const app_words[] = {
     [ACT_UDP_RECV] = "udp recv", [ACT_RESOLVE] = "resolve",
     [ACT_HTTP_SERVE] = "http serve", [ACT_HTTP_GET] = "http get",
     [ACT_RECV_FRAMED] = "recv framed", [ACT_ACCEPT] = "accept",
+    [ACT_SOCKET] = "socket", [ACT_BIND] = "bind",
 };
 
 static int replayable(int kind)
@@ -225,8 +226,10 @@ static void plan(struct replay *R)
         if (!replayable(a->kind)) {
             const char *w = a->kind < (int)(sizeof app_words / sizeof *app_words) &&
                             app_words[a->kind] ? app_words[a->kind] : "action";
+            int sock = a->kind == ACT_SOCKET || a->kind == ACT_BIND;
             rec_fixed(R, a->t_us, a->host, RW_NOT_REPLAYED,
-                      WHY(N_REAL_NR_APP, real_str_id(R, w), a->line));
+                      WHY(sock ? N_REAL_NR_SOCKET : N_REAL_NR_APP, real_str_id(R, w),
+                          a->line));
             continue;
         }
         if (a->named) {

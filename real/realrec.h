@@ -106,6 +106,7 @@ int real_in_trace(const struct trace *tr);
     X(N_REAL_NR_TWOWAY,     "not replayed: {0:str}'s two-way handshake; the kernel always uses the three-way handshake") \
     X(N_REAL_NR_SIMOPEN,    "not replayed: the connect on line {0} is half of a simultaneous open; two sockets connecting to each other on plain loopback get ECONNREFUSED (only a socket connecting to its own port opens that way)") \
     X(N_REAL_NR_APP,        "not replayed: the {0:str} on line {1}; --real replays TCP socket calls only") \
+    X(N_REAL_NR_SOCKET,     "not replayed: the {0:str} on line {1}; the replay makes and binds its own sockets when it listens or connects") \
     X(N_REAL_NR_NAMED,      "not replayed: the call on line {0}, which names its connection (on port, with); --real makes each call on the host's newest socket") \
     X(N_REAL_NR_DNSDATA,    "not replayed: the scenario's DNS zones, records and resolvers; --real replays TCP socket calls only") \
     X(N_REAL_NR_ISN,        "not replayed: {0:str}'s fixed initial sequence numbers; the kernel picks a random ISN for every connection (RFC 6528)") \

@@ -26,7 +26,8 @@
     X(export_suite) \
     X(quiz_suite) \
     X(ports_suite) \
-    X(encap_suite)
+    X(encap_suite) \
+    X(code_suite)
 
 #define X(fn) Suite *fn(void);
 TEST_SUITES(X)

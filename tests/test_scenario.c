@@ -553,7 +553,7 @@ START_TEST(test_comments_crlf_and_missing_newline)
 
     /* CRLF does not move the columns of errors */
     assert_errors("host a 192.0.2.1\r\nat 5ms a lisen 80\r\n",
-                  "t.scn:2:10: error: unknown action \"lisen\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http, nginx, uwsgi\n");
+                  "t.scn:2:10: error: unknown action \"lisen\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http, nginx, uwsgi, socket, bind\n");
 }
 END_TEST
 
@@ -694,7 +694,7 @@ START_TEST(test_relative_times)
     /* an `at` line with a bad action still moves the clock for the next +DUR */
     char *got = errors_of(HOSTS "at 1s client dance\nat +1s client close\nat +1000000s client close\n");
     ck_assert_str_eq(got,
-        "t.scn:3:14: error: unknown action \"dance\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http, nginx, uwsgi\n"
+        "t.scn:3:14: error: unknown action \"dance\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http, nginx, uwsgi, socket, bind\n"
         "t.scn:5:4: error: time \"+1000000s\" is too large: it ends after 1000000s\n");
     free(got);
 }
@@ -846,9 +846,9 @@ END_TEST
 START_TEST(test_error_messages_exact)
 {
     assert_errors(HOSTS "at 10ms client conect server 80\n",
-                  "t.scn:3:16: error: unknown action \"conect\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http, nginx, uwsgi\n");
+                  "t.scn:3:16: error: unknown action \"conect\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http, nginx, uwsgi, socket, bind\n");
     assert_errors(HOSTS "conect client server\n",
-                  "t.scn:3:1: error: unknown keyword \"conect\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, repeat\n");
+                  "t.scn:3:1: error: unknown keyword \"conect\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, code, repeat\n");
     assert_errors(HOSTS "at 10ms client connect sever 80\n",
                   "t.scn:3:24: error: unknown host \"sever\" (declared hosts: client, server)\n");
     assert_errors(HOSTS "title \"Three-way handshake\n",
@@ -910,7 +910,7 @@ START_TEST(test_error_messages_exact)
                   "t.scn:4:1: error: the title is already set on line 3\n"
                   "t.scn:6:1: error: the seed is already set on line 5\n");
     assert_errors(HOSTS "\"stray string\"\n",
-                  "t.scn:3:1: error: expected a keyword (one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, repeat), found a string\n");
+                  "t.scn:3:1: error: expected a keyword (one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, code, repeat), found a string\n");
     assert_errors(HOSTS "title Handshake\n",
                   "t.scn:3:7: error: expected the title in double quotes, like \"Three-way handshake\", found \"Handshake\"\n");
 }
@@ -959,9 +959,9 @@ START_TEST(test_many_errors_capped)
     ck_assert_ptr_null(s);
     ck_assert_int_eq(e.n, 21);
     ck_assert_str_eq(e.msgs[0],
-        "t.scn:3:1: error: unknown keyword \"bogus\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, repeat");
+        "t.scn:3:1: error: unknown keyword \"bogus\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, code, repeat");
     ck_assert_str_eq(e.msgs[19],
-        "t.scn:22:1: error: unknown keyword \"bogus\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, repeat");
+        "t.scn:22:1: error: unknown keyword \"bogus\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, code, repeat");
     ck_assert_str_eq(e.msgs[20], "t.scn:23:1: error: too many errors; stopping after 20");
     scn_errors_free(&e);
     ck_assert_int_eq(e.n, 0);
@@ -1914,7 +1914,7 @@ START_TEST(test_long_lines)
     char *got = errors_of_n(buf, 17 + n);
     ck_assert_str_eq(got,
         "t.scn:2:1: error: unknown keyword \"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\"...; "
-        "expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, repeat\n");
+        "expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, code, repeat\n");
     free(got);
 
     /* a 100 kB comment, an unterminated 100 kB string, 100 kB of spaces */
@@ -2550,7 +2550,7 @@ START_TEST(test_repeat_errors_point_at_the_text_as_written)
     /* an error after a value points past the value at the text as written */
     assert_errors(HOSTS "repeat 12 as i from 5\n  at {i * 1000}ms client clos{i}e now\nend\n",
         "t.scn:4:26: error: unknown action \"clos5e\"; expected one of: listen, connect, send, "
-        "recv, shutdown, close, abort, accept, udp, resolve, http, nginx, uwsgi (in repeat iteration i=5)\n");
+        "recv, shutdown, close, abort, accept, udp, resolve, http, nginx, uwsgi, socket, bind (in repeat iteration i=5)\n");
     assert_errors(HOSTS "repeat 2 as i: fault drop x{i * 100}->y tcp SYN #1\n",
         "t.scn:3:27: error: unknown host \"x0\" (declared hosts: client, server) "
         "(in repeat iteration i=0)\n"

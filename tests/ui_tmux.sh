@@ -748,5 +748,64 @@ check "encap (zh): up the receiver's stack" on_screen "沿 server 的协议栈�
 keys q
 wait_rc >/dev/null
 
+# ---- 17. the code pane (issue 14): socket-api marks the line of each call ------
+# code_lit TEXT: the code pane's part of the row holding TEXT (after the
+# last border) is drawn highlighted (a yellow background, SGR 43)
+code_lit() {
+    T capture-pane -p -e -t ui | grep -F -- "$1" | sed 's/.*│//' |
+        grep -Eq "$(printf '\033')\[([0-9;]*;)?43(;[0-9;]*)?m"
+}
+start
+launch socket-api
+check "code: the lesson opens on its card" wait_for "any key continues"
+keys Enter
+wait_gone "any key continues" >/dev/null
+settle
+check "code: the pane is beside the diagram" on_screen "─ Code ─"
+check "code: both programs are listed" eval 'on_screen "│ client" && on_screen "│ server"'
+check "code: event 1 is socket(), its line marked" on_screen "▸ 1  int ls = socket(AF_INET, SOCK_STREAM, 0);"
+check "code: and highlighted" code_lit "int ls = socket(AF_INET"
+check "code: the client has run nothing yet" off_screen "▸ 1  int s = socket"
+step j 2
+check "code: event 2 is bind()" on_screen "▸ 2  bind(ls"
+check "code: socket() is no longer marked" off_screen "▸ 1  int ls"
+step j 3
+check "code: event 3 is listen()" on_screen "▸ 3  listen(ls, 5);"
+n=3
+while [ $n -lt 7 ]; do n=$((n + 1)); step j $n; done
+check "code: event 7 is the client's connect()" on_screen "▸ 2  connect(s,"
+check "code: connect() is the highlighted line" code_lit "2  connect(s,"
+check "code: listen() stays marked in the server's program" on_screen "▸ 3  listen(ls, 5);"
+check "code: ... but not highlighted" eval '! code_lit "3  listen(ls, 5);"'
+while [ $n -lt 21 ]; do n=$((n + 1)); step j $n; done
+check "code: the handshake's segments stay on connect()" on_screen "▸ 2  connect(s,"
+check "code: accept() has not returned before the third segment" off_screen "▸ 4  int cs = accept"
+step j 22
+n=22
+check "code: event 22, accept() returns" on_screen "▸ 4  int cs = accept(ls"
+check "code: accept() highlighted" code_lit "4  int cs = accept(ls"
+check "code: the listener stays LISTEN beside the new connection" \
+    eval 'on_screen "80                       LISTEN" && on_screen "80-client:49152          ESTABLISHED"'
+while [ $n -lt 49 ]; do n=$((n + 1)); step j $n; done
+check "code: before the last recv(), send() is the server's last call" on_screen "▸ 6  send(cs,"
+step j 50
+check "code: event 50, recv() returns 0 on its own line" on_screen "▸ 7  n = recv(cs, buf"
+check "code: its inspector says the stream ended" on_screen "recv() returns 0"
+step k 49
+check "code: stepping back marks send() again" on_screen "▸ 6  send(cs,"
+step G 72
+check "code: the last event is recvfrom()" on_screen "▸12  n = recvfrom(us"
+check "code: ... and the client's sendto()" on_screen "▸ 8  sendto(us,"
+keys c
+check "code: c hides the pane" wait_gone "─ Code ─"
+keys c
+check "code: c shows it again" wait_for "─ Code ─"
+T resize-window -t ui -x 80 -y 24
+check "code: at 80x24 the pane is still there" wait_for "─ Code ─"
+settle
+check "code: at 80x24 the current line is in view" on_screen "▸12  n = recvfrom"
+keys q
+wait_rc >/dev/null
+
 echo "ui-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -53,6 +53,7 @@
     X(LANE_LEFT,   "", N_("move the selected host's lifeline left")) \
     X(LANE_RIGHT,  "", N_("move the selected host's lifeline right")) \
     X(ENCAP,       N_("layers"), N_("encapsulation: each layer's header and size")) \
+    X(CODE,        "", N_("show or hide the lesson's code pane")) \
     X(PROJECTOR,   N_("projector"), N_("big high-contrast view")) \
     X(LANG,        N_("中文"), N_("switch the language (English, 中文)")) \
     X(QUIZ,        N_("quiz"), N_("quiz mode: ask before each quiz point")) \
@@ -113,6 +114,7 @@ enum ui_action {
     X('<',          "<",      LANE_LEFT)   \
     X('>',          ">",      LANE_RIGHT)  \
     X('e',          "e",      ENCAP)       \
+    X('c',          "c",      CODE)        \
     X('P',          "P",      PROJECTOR)   \
     X('L',          "L",      LANG)        \
     X('Q',          "Q",      QUIZ)        \

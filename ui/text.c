@@ -86,6 +86,12 @@ static void render_app(const struct trace *tr, const struct trace_rec *r,
     case N_APP_UDP_BIND:
         snprintf(buf, n, "udp bind(%" PRId64 ")", arg[0]);
         return;
+    case N_APP_BIND:
+        snprintf(buf, n, "bind(%" PRId64 ")", arg[0]);
+        return;
+    case N_APP_SOCKET_UDP:
+        snprintf(buf, n, "socket(udp)");
+        return;
     case N_APP_CONNECT: case N_APP_CONNECT_EPH:
         snprintf(buf, n, "connect(%s:%" PRId64 ")",
                  host_of_addr(tr, (ip4_addr)arg[0], b, sizeof b), arg[1]);

@@ -26,6 +26,7 @@
 #include "view.h"
 #include "whatif.h"
 #include "chapters.h"
+#include "view_code.h"
 #include "view_quiz.h"
 
 /* ---- always give the terminal back ---------------------------------------- */
@@ -233,6 +234,7 @@ struct session {
     struct view_state asked;        /* the view before d asked how long */
     struct chapters ch;             /* the lesson's, over the run's trace */
     struct quiz quiz;               /* the run's quiz points (Q, --quiz) */
+    struct code_map code;           /* the lesson's code pane over the run */
 };
 
 /* The lesson's chapters over the indexed run, for the title bar, ( and )
@@ -243,6 +245,9 @@ static void lesson_chapters(struct session *se)
     chapters_build(&se->ch, &se->s->tr, *se->scn);
     se->st.chapters = &se->ch;
     se->st.lesson = *se->scn;
+    code_map_free(&se->code);
+    code_map_build(&se->code, *se->scn, &se->s->tr);
+    se->st.code = &se->code;
 }
 
 static int quiz_at_start;
@@ -782,6 +787,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
     whatif_free(&se.wi);            /* the caller's run is current again */
     view_index_free(&se.ix);
     chapters_free(&se.ch);
+    code_map_free(&se.code);
     quiz_free(&se.quiz);
     free(se.choices);
     scnpath_catalog_free(se.cat, se.ncat);

@@ -8,6 +8,7 @@
 #include "view.h"
 #include "viewint.h"
 #include "view_quiz.h"
+#include "view_code.h"
 #include "real.h"
 #include "render.h"
 #include "summary.h"
@@ -50,6 +51,24 @@ void view_layout(int w, int h, int projector, int focus, struct view_layout *L)
     } else {
         L->inspector = (struct view_rect){ 0, py, w, ph };
     }
+}
+
+struct view_rect view_layout_code(struct view_layout *L, int projector)
+{
+    struct view_rect r = { 0, 0, 0, 0 };
+    if (L->too_small || projector)
+        return r;
+    int w = L->diagram.w;
+    int cw = w * 2 / 5;
+    if (cw > 48)
+        cw = 48;
+    if (w - cw - 1 < 44)
+        cw = w - 1 - 44;
+    if (cw < 16)
+        return r;
+    L->diagram.w = w - cw - 1;
+    r = (struct view_rect){ L->diagram.x + w - cw, L->diagram.y, cw, L->diagram.h };
+    return r;
 }
 
 void view_columns(int n, int x0, int w, int *cols)
@@ -729,7 +748,15 @@ void view_render(const struct view_index *ix, const struct view_state *st,
         return;
     }
     draw_title(ix, st, scr, L.title);
+    struct view_rect code = { 0, 0, 0, 0 };
+    if (st->code && st->code->nprog && !st->code_hidden)
+        code = view_layout_code(&L, st->projector);
     view_render_diagram(ix, st, scr, L.diagram);
+    if (code.w > 0) {
+        for (int y = code.y; y < code.y + code.h; y++)
+            vw_set_glyph(scr, code.x - 1, y, G_BOX_V, R_BORDER, st->utf8);
+        vw_draw_code(st, scr, code);
+    }
     if (st->projector) {
         vw_draw_narration(ix, st, scr, L.narration);
     } else {
@@ -983,6 +1010,12 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
         return VE_OPEN;
     case ACT_PROJECTOR:
         st->projector = !st->projector;
+        break;
+    case ACT_CODE:
+        if (!st->code || !st->code->nprog)
+            snprintf(st->msg, sizeof st->msg, "%s", _("this lesson has no code lines"));
+        else
+            st->code_hidden = !st->code_hidden;
         break;
     case ACT_REDRAW:
         return VE_REDRAW;

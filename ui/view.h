@@ -186,6 +186,11 @@ struct view_layout {
  * the other's rect is empty.  In projector mode the diagram and a narration
  * box fill the screen. */
 void view_layout(int w, int h, int projector, int focus, struct view_layout *L);
+/* The code pane's rect, taken from the right of the diagram's (which
+ * shrinks by it and a border column): 2/5 of the width, at most 48
+ * columns, leaving the diagram at least 44.  An empty rect when the
+ * layout is too small or in projector mode. */
+struct view_rect view_layout_code(struct view_layout *L, int projector);
 
 /* Lifeline columns for n hosts in the band [x0, x0 + w): evenly spaced with
  * a margin for labels centred on the outer lifelines. */
@@ -329,6 +334,7 @@ enum view_overlay { OV_NONE, OV_HELP, OV_SEARCH, OV_OPEN, OV_PROMPT, OV_CARD, OV
 enum view_prompt { PR_NONE, PR_DELAY, PR_SAVE, PR_PATH };
 
 struct quiz;                   /* quiz.h */
+struct code_map;               /* view_code.h */
 
 /* One shipped scenario, for the `o` list. */
 struct view_choice { const char *name, *title; };
@@ -370,6 +376,10 @@ struct view_state {
      * (search, help and the card cover it for a while); e, Esc or Enter
      * close it */
     int    encap;
+    /* issue 14 (ui/view_code.c): the lesson's code pane, beside the
+     * diagram when the lesson has `code` lines and code_hidden is 0 */
+    const struct code_map *code;
+    int    code_hidden;
 };
 
 void view_state_init(struct view_state *st, int utf8);

@@ -71,6 +71,10 @@ int  vw_apply_lesson(const struct view_index *ix, struct view_state *st, int act
 void vw_chapter_text(const struct view_state *st, size_t cur, char *buf, size_t n);
 void vw_draw_card(const struct view_state *st, struct view_screen *scr);
 
+/* ---- view_code.c: the code pane ------------------------------------------ */
+void vw_draw_code(const struct view_state *st, struct view_screen *scr,
+                  struct view_rect r);
+
 /* ---- view_labels.c: labels in the forms that fit -------------------------- */
 
 /* A state as the diagram says it: its protocol and its name ("TCP

@@ -96,7 +96,9 @@ enum timer_action { TA_START, TA_STOP, TA_EXPIRE };
     X(ERROR,    "error")    \
     X(MESSAGE,  "message")  \
     X(RESOLVE,  "resolve")  \
-    X(WSGI,     "wsgi")     /* uWSGI calls the WSGI application */
+    X(WSGI,     "wsgi")     /* uWSGI calls the WSGI application */ \
+    X(SOCKET,   "socket")   \
+    X(BIND,     "bind")
 
 enum app_call {
 #define X(id, name) AC_##id,

@@ -89,6 +89,11 @@ void scenario_free(struct scenario *s)
     free(s->chapters);
     for (int i = 0; i < s->nquizzes; i++) scn_quiz_clear(&s->quizzes[i]);
     free(s->quizzes);
+    for (int i = 0; i < s->ncode; i++) {
+        free(s->code[i].text);
+        free(s->code[i].text_zh);
+    }
+    free(s->code);
     free(s->lans);
     free(s->zones);
     free(s->rrs);
@@ -102,6 +107,19 @@ int scenario_host_index(const struct scenario *s, const char *name)
     for (int i = 0; i < s->nhosts; i++)
         if (!strcmp(s->hosts[i].name, name)) return i;
     return -1;
+}
+
+int scn_code_program(const struct scenario *s, int h, int *out)
+{
+    int own = 0, n = 0;
+    for (int i = 0; i < s->ncode; i++)
+        if (s->code[i].host == h && h >= 0) own = 1;
+    for (int i = 0; i < s->ncode; i++)
+        if (s->code[i].host == (own ? h : -1)) {
+            if (out) out[n] = i;
+            n++;
+        }
+    return n;
 }
 
 /* A pattern matches TCP or UDP frames from src to dst.  For TCP, the flag set

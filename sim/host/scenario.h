@@ -202,7 +202,9 @@ struct scn_match {
     VERB(HTTP_GET, "http",     http)     /* HOST http get NAME [PATH] [port N] */ \
     KIND(RECV_FRAMED)        /* HOST recv framed: read length-prefixed messages */ \
     VERB(NGINX,    "nginx",    nginx)    /* HOST nginx serve PORT pass UPSTREAM PORT [deny ADDR] */ \
-    VERB(UWSGI,    "uwsgi",    uwsgi)    /* HOST uwsgi serve PORT ["body"] */
+    VERB(UWSGI,    "uwsgi",    uwsgi)    /* HOST uwsgi serve PORT ["body"] */ \
+    VERB(SOCKET,   "socket",   socket)   /* HOST socket [tcp|udp]: socket(), no effect on the wire */ \
+    VERB(BIND,     "bind",     port)     /* HOST bind PORT: bind(), no effect on the wire */
 
 enum scn_action_kind {
 #define VERB(id, word, shape) ACT_##id,
@@ -244,6 +246,22 @@ struct scn_action {
      * (`deny ADDR`, 0 none) */
     uint16_t up_port;
     ip4_addr deny;
+    /* `... line N` at the end of the line: the call is line N of the
+     * acting host's program (its `code HOST` lines, else the shared
+     * `code` lines); 0 none.  code_col: the number's column, for errors */
+    int      code_line, code_col;
+    int      sock_udp;      /* ACT_SOCKET `socket udp` */
+};
+
+/* `code [HOST] "TEXT" [zh "TEXT"]`: one source line of the program the
+ * code pane shows beside the diagram (ui/view_code.c).  A host's program
+ * is its own `code HOST` lines in file order, or, when it has none, the
+ * shared `code` lines; lines are numbered from 1 within their program.
+ * The model ignores them. */
+struct scn_code {
+    int      host;                  /* host index, -1: shared */
+    char    *text, *text_zh;        /* owned; text_zh NULL when none */
+    int      line;                  /* the file's line */
 };
 
 enum scn_fault_kind { FAULT_DROP, FAULT_DELAY, FAULT_DUP };
@@ -416,6 +434,8 @@ struct scenario {
     struct scn_resolver *resolvers; int nresolvers;
     /* issue 13 */
     struct scn_quiz     *quizzes;   int nquizzes;
+    /* issue 14 */
+    struct scn_code     *code;      int ncode;
 };
 
 void scenario_free(struct scenario *s);
@@ -429,6 +449,10 @@ void scn_quiz_clear(struct scn_quiz *q);
 
 void scenario_tcp_defaults(struct scn_tcp_opts *o);
 int  scenario_host_index(const struct scenario *s, const char *name);
+/* Host h's program: its `code HOST` lines, or the shared ones when it has
+ * none.  Returns how many lines it has; with out (room for s->ncode), the
+ * indices into s->code of its lines, in order. */
+int  scn_code_program(const struct scenario *s, int h, int *out);
 
 /* Does a TCP/UDP frame from host src to host dst match m? */
 int scn_match_frame(const struct scn_match *m, int src, int dst, int proto,

@@ -667,6 +667,17 @@ static void run_action(struct sim *s, const struct scn_action *a)
             sim_after_tcb(s, sc);
         }
         return;
+    case ACT_SOCKET:
+        /* socket() and bind() touch no protocol here: the model's listen,
+         * connect and udp bind make the endpoint they need; these records
+         * show the calls a program makes first, honestly without effect */
+        trace_app(&s->tr, s->now, h, a->sock_udp ? TL_UDP : TL_TCP, 0, AC_SOCKET, 0,
+                  NULL, 0, WHY0(a->sock_udp ? N_APP_SOCKET_UDP : N_APP_SOCKET));
+        return;
+    case ACT_BIND:
+        trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_BIND, 0, NULL, 0,
+                  WHY(N_APP_BIND, a->port));
+        return;
     case ACT_ACCEPT:
         sc = lq_accept(s, h, a->port);
         if (sc)

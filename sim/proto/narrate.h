@@ -50,6 +50,9 @@
     X(N_APP_UDP_RECV,  "the application receives one whole datagram of {0} bytes from {1:ip} port {2}: UDP keeps message boundaries") \
     X(N_APP_UDP_TRUNC, "the datagram had {0} bytes but the buffer holds {1}: the rest of it is lost (UDP never splits a datagram over reads)") \
     X(N_APP_UDP_NONE,  "no datagram is waiting") \
+    X(N_APP_SOCKET,    "the application calls socket(): it gets a new TCP endpoint; nothing is sent and no connection exists yet") \
+    X(N_APP_SOCKET_UDP,"the application calls socket(): it gets a new UDP endpoint; nothing is sent, and UDP never makes a connection") \
+    X(N_APP_BIND,      "the application calls bind(): the socket is given local port {0}; nothing is sent on the network") \
     X(N_APP_HTTP_SERVE,"the web server listens on port {0}") \
     X(N_APP_HTTP_GET,  "the browser fetches http://{0:str}{1:str}") \
     X(N_APP_HTTP_GET_PORT,"the browser fetches http://{0:str}:{2}{1:str}") \
