@@ -73,7 +73,7 @@ static void render_app(const struct trace *tr, const struct trace_rec *r,
                                      : NULL;
     switch (r->why.id) {
     case N_APP_LISTEN: case N_APP_HTTP_SERVE: case N_APP_NGINX_SERVE:
-    case N_APP_UWSGI_SERVE:
+    case N_APP_UWSGI_SERVE: case N_APP_LISTEN_BACKLOG:
         snprintf(buf, n, "listen(%" PRId64 ")%s", arg[0],
                  r->why.id == N_APP_HTTP_SERVE ? " as a web server"
                  : r->why.id == N_APP_NGINX_SERVE ? " as nginx"
