@@ -10,6 +10,7 @@
 #include "view.h"
 #include "wire.h"
 #include "suites.h"
+#include "testutil.h"
 
 struct fixture {
     struct scenario *scn;
@@ -20,10 +21,7 @@ struct fixture {
 
 static void fx_open(struct fixture *f, const char *text)
 {
-    struct scn_errors e = { 0 };
-    f->scn = scenario_parse("t.scn", text, strlen(text), &e);
-    ck_assert_msg(f->scn != NULL, "scenario: %s", e.n ? e.msgs[0] : "?");
-    scn_errors_free(&e);
+    f->scn = tu_parse(text);
     sim_init(&f->s, f->scn, 1);
     sim_run(&f->s);
     view_index_build(&f->ix, &f->s.tr);

@@ -10,15 +10,17 @@
 #include "sim.h"
 #include "view.h"
 #include "suites.h"
+#include "testutil.h"
 
 /* handshake (as in test_view.c).  Records:
  *   0 server listen()   1 server LISTEN     2 client connect()
  *   3 client SYN_SENT   4 client send SYN   5 client RTO start
- *   6 note              7 note              8 server recv SYN
- *   9 server SYN_RCVD  10 server send S,A  11 server RTO start
- *  12 note             13 client recv S,A  14 client RTO stop
- *  15 client ESTAB     16 client send ACK  17 server recv ACK
- *  18 server RTO stop  19 server ESTAB */
+ *   6 note              7 server recv SYN   8 server SYN_RCVD
+ *   9 server send S,A  10 server RTO start 11 note
+ *  12 client recv S,A  13 client RTO stop  14 client ESTAB
+ *  15 client send ACK  16 note             17 server recv ACK
+ *  18 server RTO stop  19 server ESTAB
+ * (a note follows the events of its instant) */
 static const char HANDSHAKE[] =
     "title \"Three-way handshake\"\n"
     "host client 192.0.2.10\n"
@@ -60,10 +62,7 @@ struct fx {
 
 static void fx_open(struct fx *f, const char *text)
 {
-    struct scn_errors e = { 0 };
-    f->scn = scenario_parse("t.scn", text, strlen(text), &e);
-    ck_assert_msg(f->scn != NULL, "scenario: %s", e.n ? e.msgs[0] : "?");
-    scn_errors_free(&e);
+    f->scn = tu_parse(text);
     sim_init(&f->s, f->scn, 1);
     sim_run(&f->s);
     view_index_build(&f->ix, &f->s.tr);

@@ -14,6 +14,7 @@
 #include "view.h"
 #include "wire.h"
 #include "suites.h"
+#include "testutil.h"
 
 /* A copy of scenarios/handshake.scn, so the suite does not depend on the
  * working directory.  Record indices used below:
@@ -59,10 +60,7 @@ struct fixture {
 
 static void fx_open(struct fixture *f, const char *text, int w, int h, int utf8)
 {
-    struct scn_errors e = { 0 };
-    f->scn = scenario_parse("t.scn", text, strlen(text), &e);
-    ck_assert_msg(f->scn != NULL, "scenario: %s", e.n ? e.msgs[0] : "?");
-    scn_errors_free(&e);
+    f->scn = tu_parse(text);
     sim_init(&f->s, f->scn, 1);
     sim_run(&f->s);
     view_index_build(&f->ix, &f->s.tr);
@@ -1070,10 +1068,7 @@ static const char TEARDOWN[] =
 /* fx_open, then the replay on 127.0.0.1 and the comparison. */
 static void fx_open_real(struct fixture *f, const char *text, int w, int h, int utf8)
 {
-    struct scn_errors e = { 0 };
-    f->scn = scenario_parse("t.scn", text, strlen(text), &e);
-    ck_assert_msg(f->scn != NULL, "scenario: %s", e.n ? e.msgs[0] : "?");
-    scn_errors_free(&e);
+    f->scn = tu_parse(text);
     sim_init(&f->s, f->scn, 1);
     sim_run(&f->s);
     struct real_opts o;
