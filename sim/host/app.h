@@ -46,6 +46,15 @@ struct app_ops {
 
 extern const struct app_ops udp_app, framed_app, http_app, dns_app, wsgi_app;
 
+/* HTTP over a TCB, shared by httpapp.c and wsgiapp.c.  The length of the
+ * request head waiting in c's receive queue, through its blank line
+ * ("\r\n\r\n"), or 0 while it is incomplete. */
+size_t app_http_head_len(const struct tcp_conn *c);
+/* Writes head + body on sc's connection (recorded as one send, narrated
+ * by why) and closes it. */
+void app_send_close(struct sim *s, struct sim_conn *sc, const char *head,
+                    const char *body, struct why why);
+
 /* Schedules app's timer hook for `who` at time t (never in the past). */
 event_id app_timer_at(struct sim *s, const struct app_ops *app, int64_t t,
                       void *who);

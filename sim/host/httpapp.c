@@ -68,6 +68,37 @@ static int http_action(struct sim *s, const struct scn_action *a)
     return 1;
 }
 
+size_t app_http_head_len(const struct tcp_conn *c)
+{
+    /* a client that has sent nothing leaves rcvq without a buffer, and
+     * arithmetic on a NULL pointer is undefined (C11 6.5.6p8) */
+    size_t n = c->rcvq.len;
+    if (n < 4)
+        return 0;
+    const uint8_t *p = c->rcvq.buf + c->rcvq.head;
+    for (size_t i = 0; i + 3 < n; i++)
+        if (!memcmp(p + i, "\r\n\r\n", 4))
+            return i + 4;
+    return 0;
+}
+
+void app_send_close(struct sim *s, struct sim_conn *sc, const char *head,
+                    const char *body, struct why why)
+{
+    struct tcp_conn *c = &sc->tcb;
+    size_t hl = strlen(head), bl = strlen(body);
+    uint8_t *out = xcalloc(hl + bl + 1, 1);
+    memcpy(out, head, hl);
+    memcpy(out + hl, body, bl);
+    trace_app(&s->tr, s->now, sc->host, TL_HTTP, c->id, AC_SEND, (int)(hl + bl),
+              out, hl + bl, why);
+    tcp_send(c, s->now, out, hl + bl);
+    free(out);
+    trace_app(&s->tr, s->now, sc->host, TL_HTTP, c->id, AC_CLOSE, 0, NULL, 0,
+              WHY0(N_APP_CLOSE));
+    tcp_close(c, s->now);
+}
+
 static void http_server_poll(struct sim *s, struct sim_conn *sc)
 {
     struct tcp_conn *c = &sc->tcb;
@@ -75,16 +106,8 @@ static void http_server_poll(struct sim *s, struct sim_conn *sc)
     if (sc->step != 0 ||
         (c->state != TCPS_ESTABLISHED && c->state != TCPS_CLOSE_WAIT))
         return;
-    /* the request is complete at the blank line after the headers; a
-     * client that has sent nothing leaves rcvq without a buffer, and
-     * arithmetic on a NULL pointer is undefined (C11 6.5.6p8) */
-    size_t n = c->rcvq.len, end = 0;
-    if (n < 4)
-        return;
-    const uint8_t *p = c->rcvq.buf + c->rcvq.head;
-    for (size_t i = 0; i + 3 < n && !end; i++)
-        if (!memcmp(p + i, "\r\n\r\n", 4))
-            end = i + 4;
+    /* the request is complete at the blank line after the headers */
+    size_t end = app_http_head_len(c);
     if (!end)
         return;
     sc->step = 1;
@@ -99,17 +122,8 @@ static void http_server_poll(struct sim *s, struct sim_conn *sc)
     int hl = snprintf(head, sizeof head,
                       "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
                       "Content-Length: %zu\r\nConnection: close\r\n\r\n", blen);
-    size_t total = (size_t)hl + blen;
-    uint8_t *resp = xcalloc(total, 1);
-    memcpy(resp, head, (size_t)hl);
-    memcpy(resp + hl, body, blen);
-    trace_app(&s->tr, s->now, h, TL_HTTP, c->id, AC_SEND, (int)total, resp,
-              total, WHY(N_APP_HTTP_RESP, (int64_t)total));
-    tcp_send(c, s->now, resp, total);
-    free(resp);
-    trace_app(&s->tr, s->now, h, TL_HTTP, c->id, AC_CLOSE, 0, NULL, 0,
-              WHY0(N_APP_CLOSE));
-    tcp_close(c, s->now);
+    app_send_close(s, sc, head, body,
+                   WHY(N_APP_HTTP_RESP, (int64_t)((size_t)hl + blen)));
 }
 
 static void http_client_poll(struct sim *s, struct sim_conn *sc)

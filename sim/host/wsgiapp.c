@@ -101,9 +101,9 @@ static size_t put_var(uint8_t *out, size_t at, size_t cap, const char *k,
 }
 
 /* The uwsgi packet for request r from client addr to nginx's port; returns
- * its length (the header's 4 bytes included) and the number of variables. */
+ * its length (the header's 4 bytes included). */
 static size_t uwsgi_packet(const struct http_req *r, ip4_addr client,
-                           uint16_t port, uint8_t *out, size_t cap, int *nvars)
+                           uint16_t port, uint8_t *out, size_t cap)
 {
     char addr[20], ports[8];
     ip4_str(client, addr, sizeof addr);
@@ -122,7 +122,6 @@ static size_t uwsgi_packet(const struct http_req *r, ip4_addr client,
     out[1] = (uint8_t)(size & 0xff);    /* datasize, little-endian */
     out[2] = (uint8_t)(size >> 8);
     out[3] = 0;                         /* modifier2 */
-    *nvars = (int)(sizeof vars / sizeof vars[0]);
     return at;
 }
 
@@ -159,23 +158,6 @@ static int uwsgi_var(const uint8_t *p, size_t n, const char *key, char *out,
 
 /* ---- the apps' script ---------------------------------------------------- */
 
-static void send_close(struct sim *s, struct sim_conn *sc, const char *head,
-                       const char *body, struct why why)
-{
-    struct tcp_conn *c = &sc->tcb;
-    size_t hl = strlen(head), bl = strlen(body);
-    uint8_t *out = xcalloc(hl + bl + 1, 1);
-    memcpy(out, head, hl);
-    memcpy(out + hl, body, bl);
-    trace_app(&s->tr, s->now, sc->host, TL_HTTP, c->id, AC_SEND, (int)(hl + bl),
-              out, hl + bl, why);
-    tcp_send(c, s->now, out, hl + bl);
-    free(out);
-    trace_app(&s->tr, s->now, sc->host, TL_HTTP, c->id, AC_CLOSE, 0, NULL, 0,
-              WHY0(N_APP_CLOSE));
-    tcp_close(c, s->now);
-}
-
 /* An nginx answer of its own: the status line, the body, Connection: close. */
 static void nginx_answer(struct sim *s, struct sim_conn *sc, const char *status,
                          const char *type, const char *body, int nid, int64_t a0)
@@ -185,7 +167,7 @@ static void nginx_answer(struct sim *s, struct sim_conn *sc, const char *status,
              "Content-Length: %zu\r\nConnection: close\r\n\r\n", status, type,
              strlen(body));
     int64_t total = (int64_t)(strlen(head) + strlen(body));
-    send_close(s, sc, head, body, WHY(nid, a0, total));
+    app_send_close(s, sc, head, body, WHY(nid, a0, total));
     sc->step = NG_DONE;
 }
 
@@ -204,13 +186,7 @@ static void nginx_request(struct sim *s, struct sim_conn *sc)
     struct tcp_conn *c = &sc->tcb;
     int h = sc->host;
     const struct scn_action *a = sc->act;
-    size_t n = c->rcvq.len, end = 0;
-    if (n < 4)
-        return;
-    const uint8_t *p = c->rcvq.buf + c->rcvq.head;
-    for (size_t i = 0; i + 3 < n && !end; i++)
-        if (!memcmp(p + i, "\r\n\r\n", 4))
-            end = i + 4;
+    size_t end = app_http_head_len(c);
     if (!end)
         return;
     uint8_t *req = xcalloc(end, 1);
@@ -258,10 +234,8 @@ static void nginx_request(struct sim *s, struct sim_conn *sc)
     up->step = UP_CONNECTING;
     up->proxy_peer = sc;
     sc->proxy_peer = up;
-    int nvars = 0;
     uint8_t pkt[2048];
-    size_t len = uwsgi_packet(&r, c->raddr, c->lport, pkt, sizeof pkt, &nvars);
-    (void)nvars;                        /* the send counts them again */
+    size_t len = uwsgi_packet(&r, c->raddr, c->lport, pkt, sizeof pkt);
     up->frame_buf = xcalloc(len, 1);
     memcpy(up->frame_buf, pkt, len);
     up->frame_len = up->frame_cap = len;
@@ -328,8 +302,9 @@ static void nginx_upstream(struct sim *s, struct sim_conn *up)
             } else {
                 nginx_answer(s, down, "502 Bad Gateway", "text/html",
                              "<html><body><h1>502 Bad Gateway</h1></body></html>\n",
-                             N_APP_NGINX_502, trace_intern(&s->tr,
-                                 _(tcp_err_str(c->err ? -c->err : -TCPE_RESET))));
+                             N_APP_NGINX_502, trace_intern(&s->tr, c->err
+                                 ? _(tcp_err_str(-c->err))
+                                 : _("uWSGI closed the connection without a response")));
             }
         }
         free(up->frame_buf);
@@ -379,7 +354,7 @@ static void uwsgi_request(struct sim *s, struct sim_conn *sc)
     char head[200];
     snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: text/html; "
              "charset=utf-8\r\nContent-Length: %zu\r\n\r\n", strlen(body));
-    send_close(s, sc, head, body,
+    app_send_close(s, sc, head, body,
                WHY(N_APP_UWSGI_RESP, (int64_t)(strlen(head) + strlen(body))));
 }
 
