@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fmt.h"
 #include "render.h"
 #include "sim.h"
 #include "suites.h"
@@ -306,6 +307,57 @@ START_TEST(test_host_by_addr_table)
 }
 END_TEST
 
+/* Durations and numbers as the narration and the JSON print them, written
+ * without printf: every unit, the fractions with their trailing zeros
+ * trimmed, the sign, the extremes, and a buffer too small. */
+START_TEST(test_durations_and_numbers_as_text)
+{
+    static const struct { int64_t us; const char *text; } d[] = {
+        { 0, "0ms" }, { 1, "1us" }, { 999, "999us" }, { 1000, "1ms" },
+        { 1500, "1.5ms" }, { 1050, "1.05ms" }, { 1001, "1.001ms" },
+        { 200000, "200ms" }, { 999999, "999.999ms" }, { 1000000, "1s" },
+        { 1250000, "1.25s" }, { 1000001, "1000.001ms" }, { 59000000, "59s" },
+        { 60000000, "1m" }, { 61000000, "1m1s" }, { 61500000, "61.5s" },
+        { 120000000, "2m" }, { 3600000000, "60m" }, { -1500, "-1.5ms" },
+        { -60000000, "-1m" }, { INT64_MIN, "-9223372036854775.808ms" },
+        { INT64_MAX, "9223372036854775.807ms" },
+    };
+    char buf[64];
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++)
+        ck_assert_str_eq(fmt_duration(d[i].us, buf, sizeof buf), d[i].text);
+    char small[4];
+    ck_assert_str_eq(fmt_duration(1250000, small, sizeof small), "1.2");
+    ck_assert_str_eq(fmt_duration(5, buf, 1), "");
+
+    char n[FMT_INT_LEN];
+    ck_assert_str_eq(fmt_i64(0, n), "0");
+    ck_assert_str_eq(fmt_i64(-7, n), "-7");
+    ck_assert_str_eq(fmt_i64(INT64_MIN, n), "-9223372036854775808");
+    ck_assert_str_eq(fmt_i64(INT64_MAX, n), "9223372036854775807");
+    ck_assert_str_eq(fmt_u64(UINT64_MAX, n), "18446744073709551615");
+}
+END_TEST
+
+/* JSON strings: plain text goes in as it is; the quote, the backslash,
+ * controls, DEL, C1 controls, U+2028 and bytes that are not UTF-8 are
+ * escaped or replaced; in a script < > & are escaped too. */
+START_TEST(test_json_strings_escape_what_they_must)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&out, &len);
+    static const uint8_t s[] = "a\"b\\c\n\t\x01\x7f<&>\xc2\x85\xe2\x80\xa8\xff\xe4\xb8\xad";
+    json_write_str(fp, s, sizeof s - 1, 0);
+    fputc('|', fp);
+    json_write_str(fp, s, sizeof s - 1, 1);
+    fclose(fp);
+    ck_assert_str_eq(out,
+        "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f<&>\\u0085\\u2028\xef\xbf\xbd\xe4\xb8\xad\"|"
+        "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\\u003c\\u0026\\u003e\\u0085\\u2028\xef\xbf\xbd\xe4\xb8\xad\"");
+    free(out);
+}
+END_TEST
+
 Suite *trace_suite(void)
 {
     Suite *s = suite_create("trace");
@@ -316,6 +368,8 @@ Suite *trace_suite(void)
     tcase_add_test(tc, test_sink_added_late_and_replay_see_the_kept_records);
     tcase_add_test(tc, test_streamed_writers_write_what_kept_writers_write);
     tcase_add_test(tc, test_stats_counts_the_handshake);
+    tcase_add_test(tc, test_durations_and_numbers_as_text);
+    tcase_add_test(tc, test_json_strings_escape_what_they_must);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -2,6 +2,7 @@
  * trace's frames as a pcap file. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "utf8.h"
 #include "output.h"
 #include "alloc.h"
+#include "fmt.h"
 #include "i18n.h"
 #include "pcap.h"
 #include "arp.h"
@@ -19,7 +21,106 @@
 #include "summary.h"
 #include "real.h"
 
-/* Writes s as a JSON string (RFC 8259 section 7).  Text stays UTF-8 as
+/* Each record's line is built in a jb and written with one fwrite: a
+ * streamed run writes tens of records per connection, and stdio's
+ * per-call cost was most of the time of a crowd's --json.  A jb grows as
+ * a line needs (a payload may be long); it is kept between lines. */
+struct jb {
+    char *p;
+    size_t n, cap;
+};
+
+static void jb_room(struct jb *b, size_t more)
+{
+    if (b->n + more <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->n + more)
+        cap *= 2;
+    b->p = xrealloc(b->p, cap);
+    b->cap = cap;
+}
+
+static void jb_putn(struct jb *b, const void *s, size_t n)
+{
+    jb_room(b, n);
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+}
+
+static void jb_puts(struct jb *b, const char *s)
+{
+    jb_putn(b, s, strlen(s));
+}
+
+static void jb_putc(struct jb *b, char c)
+{
+    jb_room(b, 1);
+    b->p[b->n++] = c;
+}
+
+static void jb_printf(struct jb *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void jb_printf(struct jb *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (k <= 0)
+        return;
+    jb_room(b, (size_t)k + 1);
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->n, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)k;
+}
+
+/* Writes the line out and empties b; 0, or -1 when the write failed. */
+static int jb_flush(struct jb *b, FILE *fp)
+{
+    size_t n = b->n;
+    b->n = 0;
+    return n && fwrite(b->p, 1, n, fp) != n ? -1 : 0;
+}
+
+/* lit, then the number in decimal: the records' numbers without
+ * printf's parsing */
+static void jnum(struct jb *b, const char *lit, int64_t v)
+{
+    char d[FMT_INT_LEN];
+    jb_puts(b, lit);
+    jb_puts(b, fmt_i64(v, d));
+}
+
+static void jnum_u(struct jb *b, const char *lit, uint64_t v)
+{
+    char d[FMT_INT_LEN];
+    jb_puts(b, lit);
+    jb_puts(b, fmt_u64(v, d));
+}
+
+/* lit, then s as it is (a name from one of our own tables) */
+static void jlit(struct jb *b, const char *lit, const char *s)
+{
+    jb_puts(b, lit);
+    jb_puts(b, s);
+}
+
+/* Bytes that go into a JSON string as they are: printable ASCII but the
+ * quote and the backslash (bit 1), and in a script not < > & either
+ * (bit 2).  A table: this test runs on every byte the run writes. */
+static uint8_t jplain_tab[256];
+
+static void jplain_init(void)
+{
+    for (int c = 0x20; c < 0x7f; c++)
+        if (c != '"' && c != '\\')
+            jplain_tab[c] = c == '<' || c == '>' || c == '&' ? 1 : 3;
+}
+
+/* s as a JSON string (RFC 8259 section 7).  Text stays UTF-8 as
  * written; escaped are only what JSON requires -- the quote, the backslash
  * and the controls U+0000..U+001F -- plus DEL and the C1 controls, which
  * a terminal showing the output would act on, and U+2028/U+2029, which
@@ -27,193 +128,217 @@
  * every line is valid JSON whatever the payload or the lesson holds.
  * in_script: the string goes inside an HTML <script> (--export html), so
  * < > & are escaped too and no text can close the script. */
-void json_write_str(FILE *fp, const uint8_t *s, size_t n, int in_script)
+static void jb_str(struct jb *b, const uint8_t *s, size_t n, int in_script)
 {
-    fputc('"', fp);
-    for (size_t i = 0; i < n; i++) {
+    uint8_t want = in_script ? 2 : 1;
+    if (!jplain_tab['a'])
+        jplain_init();
+    jb_putc(b, '"');
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;                   /* the plain run goes in at once */
+        while (j < n && (jplain_tab[s[j]] & want))
+            j++;
+        jb_putn(b, s + i, j - i);
+        if ((i = j) >= n)
+            break;
         uint8_t c = s[i];
         switch (c) {
-        case '"':  fputs("\\\"", fp); continue;
-        case '\\': fputs("\\\\", fp); continue;
-        case '\n': fputs("\\n", fp); continue;
-        case '\r': fputs("\\r", fp); continue;
-        case '\t': fputs("\\t", fp); continue;
+        case '"':  jb_puts(b, "\\\""); i++; continue;
+        case '\\': jb_puts(b, "\\\\"); i++; continue;
+        case '\n': jb_puts(b, "\\n"); i++; continue;
+        case '\r': jb_puts(b, "\\r"); i++; continue;
+        case '\t': jb_puts(b, "\\t"); i++; continue;
         default: break;
         }
-        if (in_script && (c == '<' || c == '>' || c == '&')) {
-            fprintf(fp, "\\u%04x", c);
-            continue;
-        }
-        if (c < 0x20 || c == 0x7f) {
-            fprintf(fp, "\\u%04x", c);
-            continue;
-        }
-        if (c < 0x80) {
-            fputc(c, fp);
+        if (c < 0x80) {                 /* a control, DEL, or < > & */
+            jb_printf(b, "\\u%04x", c);
+            i++;
             continue;
         }
         uint32_t cp;
         int k = utf8_seq(s + i, n - i, &cp);
         if (k == 0)
-            fputs("\xEF\xBF\xBD", fp);          /* U+FFFD */
+            jb_puts(b, "\xEF\xBF\xBD");          /* U+FFFD */
         else if (cp <= 0x9F || cp == 0x2028 || cp == 0x2029)
-            fprintf(fp, "\\u%04" PRIx32, cp);
+            jb_printf(b, "\\u%04" PRIx32, cp);
         else
-            fwrite(s + i, 1, (size_t)k, fp);
-        if (k > 0)
-            i += (size_t)k - 1;
+            jb_putn(b, s + i, (size_t)k);
+        i += k > 0 ? (size_t)k : 1;
     }
-    fputc('"', fp);
+    jb_putc(b, '"');
 }
 
-static void jstr_n(FILE *fp, const uint8_t *s, size_t n)
+void json_write_str(FILE *fp, const uint8_t *s, size_t n, int in_script)
 {
-    json_write_str(fp, s, n, 0);
+    struct jb b = { 0 };
+    jb_str(&b, s, n, in_script);
+    jb_flush(&b, fp);
+    free(b.p);
 }
 
-static void jstr(FILE *fp, const char *s)
+static void jstr(struct jb *b, const char *s)
 {
-    jstr_n(fp, (const uint8_t *)s, strlen(s));
+    jb_str(b, (const uint8_t *)s, strlen(s), 0);
 }
 
-static void jhost(FILE *fp, const struct trace *tr, int h)
+static void jhost(struct jb *b, const struct trace *tr, int h)
 {
     const char *n = trace_host_name(tr, h);
     if (n)
-        jstr(fp, n);
+        jstr(b, n);
     else
-        fputs("null", fp);
+        jb_puts(b, "null");
 }
 
-static void json_rrs(FILE *fp, const char *key, const struct dns_rr *rr, int n)
+static void json_rrs(struct jb *b, const char *key, const struct dns_rr *rr, int n)
 {
     char t[600];
-    fprintf(fp, ",\"%s\":[", key);
+    jlit(b, ",\"", key);
+    jb_puts(b, "\":[");
     for (int i = 0; i < n; i++) {
         if (i)
-            fputc(',', fp);
-        jstr(fp, dns_rr_str(&rr[i], t, sizeof t));
+            jb_putc(b, ',');
+        jstr(b, dns_rr_str(&rr[i], t, sizeof t));
     }
-    fputc(']', fp);
+    jb_putc(b, ']');
 }
 
 /* The decoded DNS message under "dns" (the contract's field names). */
-static void json_dns(FILE *fp, const struct frame *f)
+static void json_dns(struct jb *b, const struct frame *f)
 {
     static struct dns_msg m;
     char err[64], t[32];
     if (dns_decode(f->payload, f->payload_len, &m, err, sizeof err) < 0)
         return;
-    fprintf(fp, ",\"dns\":{\"id\":%u,\"qr\":%u,\"qname\":", m.id, m.qr);
-    jstr(fp, m.qdcount ? m.qname : "");
-    fputs(",\"qtype\":", fp);
-    jstr(fp, dns_type_name(m.qtype, t, sizeof t));
-    fputs(",\"rcode\":", fp);
-    jstr(fp, dns_rcode_name(m.rcode, t, sizeof t));
-    fprintf(fp, ",\"aa\":%u,\"rd\":%u,\"ra\":%u", m.aa, m.rd, m.ra);
-    json_rrs(fp, "an", m.an, m.nan);
-    json_rrs(fp, "ns", m.ns, m.nns);
-    json_rrs(fp, "ar", m.ar, m.nar);
-    fputc('}', fp);
+    jnum(b, ",\"dns\":{\"id\":", m.id);
+    jnum(b, ",\"qr\":", m.qr);
+    jb_puts(b, ",\"qname\":");
+    jstr(b, m.qdcount ? m.qname : "");
+    jb_puts(b, ",\"qtype\":");
+    jstr(b, dns_type_name(m.qtype, t, sizeof t));
+    jb_puts(b, ",\"rcode\":");
+    jstr(b, dns_rcode_name(m.rcode, t, sizeof t));
+    jnum(b, ",\"aa\":", m.aa);
+    jnum(b, ",\"rd\":", m.rd);
+    jnum(b, ",\"ra\":", m.ra);
+    json_rrs(b, "an", m.an, m.nan);
+    json_rrs(b, "ns", m.ns, m.nns);
+    json_rrs(b, "ar", m.ar, m.nar);
+    jb_putc(b, '}');
 }
 
-static void json_arp(FILE *fp, const struct frame *f)
+static void json_arp(struct jb *b, const struct frame *f)
 {
     struct arp_pkt ap;
     char a[20], m[24];
     if (arp_decode(f->payload, f->payload_len, &ap) < 0)
         return;
-    fprintf(fp, ",\"arp\":{\"op\":\"%s\",\"sha\":\"%s\"",
-            ap.op == ARP_OP_REQUEST ? "request" : "reply",
-            mac_str(ap.sha, m, sizeof m));
-    fprintf(fp, ",\"spa\":\"%s\"", ip4_str(ap.spa, a, sizeof a));
-    fprintf(fp, ",\"tha\":\"%s\"", mac_str(ap.tha, m, sizeof m));
-    fprintf(fp, ",\"tpa\":\"%s\"}", ip4_str(ap.tpa, a, sizeof a));
+    jlit(b, ",\"arp\":{\"op\":\"", ap.op == ARP_OP_REQUEST ? "request" : "reply");
+    jlit(b, "\",\"sha\":\"", mac_str(ap.sha, m, sizeof m));
+    jlit(b, "\",\"spa\":\"", ip4_str(ap.spa, a, sizeof a));
+    jlit(b, "\",\"tha\":\"", mac_str(ap.tha, m, sizeof m));
+    jlit(b, "\",\"tpa\":\"", ip4_str(ap.tpa, a, sizeof a));
+    jb_puts(b, "\"}");
 }
 
-static void json_packet(FILE *fp, const struct trace *tr,
+static void json_packet(struct jb *b, const struct trace *tr,
                         const struct trace_rec *r)
 {
     size_t len;
     const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
     struct frame f;
     char err[64], sum[256], fl[64];
-    fputs(",\"src\":", fp);
-    jhost(fp, tr, r->u.pkt.src);
-    fputs(",\"dst\":", fp);
-    jhost(fp, tr, r->u.pkt.dst);
+    jb_puts(b, ",\"src\":");
+    jhost(b, tr, r->u.pkt.src);
+    jb_puts(b, ",\"dst\":");
+    jhost(b, tr, r->u.pkt.dst);
     if (frame_decode(p, len, &f, err, sizeof err) != 0) {
-        fputs(",\"proto\":\"eth\",\"summary\":", fp);
-        jstr(fp, err);
+        jb_puts(b, ",\"proto\":\"eth\",\"summary\":");
+        jstr(b, err);
         return;
     }
     int top = packet_top(&f);
-    fprintf(fp, ",\"proto\":\"%s\",\"summary\":", trace_layer_name(top));
-    jstr(fp, packet_summary(&f, sum, sizeof sum));
-    fprintf(fp, ",\"frame_len\":%zu", len);
+    jlit(b, ",\"proto\":\"", trace_layer_name(top));
+    jb_puts(b, "\",\"summary\":");
+    jstr(b, packet_summary(&f, sum, sizeof sum));
+    jnum(b, ",\"frame_len\":", (int64_t)len);
     if (f.l4 == IPPROTO_TCP_NUM) {
-        fputs(",\"tcp\":{", fp);
-        fprintf(fp, "\"sport\":%u,\"dport\":%u,\"seq\":%" PRIu32 ",\"ack\":%" PRIu32
-                ",\"flags\":", f.tcp.sport, f.tcp.dport, f.tcp.seq, f.tcp.ack);
-        jstr(fp, tcp_flags_str(f.tcp.flags, fl, sizeof fl));
-        fprintf(fp, ",\"len\":%zu,\"win\":%u", f.payload_len, f.tcp.win);
+        jnum(b, ",\"tcp\":{\"sport\":", f.tcp.sport);
+        jnum(b, ",\"dport\":", f.tcp.dport);
+        jnum(b, ",\"seq\":", f.tcp.seq);
+        jnum(b, ",\"ack\":", f.tcp.ack);
+        jb_puts(b, ",\"flags\":");
+        jstr(b, tcp_flags_str(f.tcp.flags, fl, sizeof fl));
+        jnum(b, ",\"len\":", (int64_t)f.payload_len);
+        jnum(b, ",\"win\":", f.tcp.win);
         for (int i = 0; i < TCPOPT_COUNT; i++) {
             uint32_t v;
-            if (tcp_opt_get(&f.tcp, i, &v))
-                fprintf(fp, ",\"%s\":%" PRIu32, tcp_opt_table[i].name, v);
+            if (tcp_opt_get(&f.tcp, i, &v)) {
+                jlit(b, ",\"", tcp_opt_table[i].name);
+                jnum(b, "\":", v);
+            }
         }
-        fputc('}', fp);
+        jb_putc(b, '}');
     } else if (f.l4 == IPPROTO_UDP_NUM) {
-        fprintf(fp, ",\"udp\":{\"sport\":%u,\"dport\":%u,\"len\":%zu}",
-                f.udp.sport, f.udp.dport, f.payload_len);
+        jnum(b, ",\"udp\":{\"sport\":", f.udp.sport);
+        jnum(b, ",\"dport\":", f.udp.dport);
+        jnum(b, ",\"len\":", (int64_t)f.payload_len);
+        jb_putc(b, '}');
     }
     if (top == TL_DNS)
-        json_dns(fp, &f);
+        json_dns(b, &f);
     else if (top == TL_ARP)
-        json_arp(fp, &f);
+        json_arp(b, &f);
     if (r->u.pkt.dup)
-        fputs(",\"dup\":true", fp);
+        jb_puts(b, ",\"dup\":true");
     if (r->kind == TK_DROP) {
-        fputs(",\"reason\":", fp);
-        jstr(fp, drop_reason_str(r->u.pkt.reason));
+        jb_puts(b, ",\"reason\":");
+        jstr(b, drop_reason_str(r->u.pkt.reason));
     }
 }
 
 /* A --real record: "state" (a contract name, or "not observed", "call",
  * "packet", "not replayed", "info") and "source", as DESIGN.md says, plus
  * "event" and what that kind of record knows. */
-static void json_real(FILE *fp, const struct trace *tr, const struct trace_rec *r)
+static void json_real(struct jb *b, const struct trace *tr, const struct trace_rec *r)
 {
     char fl[64];
-    fputs(",\"state\":", fp);
-    jstr(fp, real_state_label(r));
-    fprintf(fp, ",\"source\":\"%s\",\"event\":\"%s\"",
-            real_source_name(RR_SOURCE(r)), real_what_name(RR_WHAT(r)));
+    jb_puts(b, ",\"state\":");
+    jstr(b, real_state_label(r));
+    jlit(b, ",\"source\":\"", real_source_name(RR_SOURCE(r)));
+    jlit(b, "\",\"event\":\"", real_what_name(RR_WHAT(r)));
+    jb_putc(b, '"');
     switch (RR_WHAT(r)) {
     case RW_STATE:
-        if (RR_VAL(r) >= 0)
-            fprintf(fp, ",\"timer\":\"%s\",\"timer_ms\":%" PRId32,
-                    r->why.id == N_REAL_SEEN_DIAG_TMR || r->why.id == N_REAL_SEEN_TW_FD
-                        ? trace_str(tr, (uint32_t)r->why.a[1]) : "?",
-                    RR_VAL(r));
+        if (RR_VAL(r) >= 0) {
+            jlit(b, ",\"timer\":\"",
+                 r->why.id == N_REAL_SEEN_DIAG_TMR || r->why.id == N_REAL_SEEN_TW_FD
+                     ? trace_str(tr, (uint32_t)r->why.a[1]) : "?");
+            jnum(b, "\",\"timer_ms\":", RR_VAL(r));
+        }
         break;
     case RW_UNSEEN:
-        fprintf(fp, ",\"missed\":\"%s\"", tcp_state_name(RR_STATE(r)));
+        jlit(b, ",\"missed\":\"", tcp_state_name(RR_STATE(r)));
+        jb_putc(b, '"');
         break;
     case RW_CALL:
-        fprintf(fp, ",\"call\":\"%s\",\"ret\":%" PRId32,
-                real_call_name(RR_STATE(r)), RR_VAL(r));
+        jlit(b, ",\"call\":\"", real_call_name(RR_STATE(r)));
+        jnum(b, "\",\"ret\":", RR_VAL(r));
         break;
     case RW_PACKET:
-        fputs(",\"src\":", fp);
-        jstr(fp, trace_str(tr, (uint32_t)r->why.a[0]));
-        fputs(",\"dst\":", fp);
-        jstr(fp, trace_str(tr, (uint32_t)r->why.a[1]));
-        fprintf(fp, ",\"tcp\":{\"sport\":%" PRId64 ",\"dport\":%" PRId64
-                ",\"seq\":%" PRIu32 ",\"ack\":%" PRIu32 ",\"flags\":",
-                r->why.a[2], r->why.a[3], RR_SEQ(r), RR_ACK(r));
-        jstr(fp, tcp_flags_str(RR_FLAGS(r), fl, sizeof fl));
-        fprintf(fp, ",\"len\":%" PRId32 ",\"relative\":true}", RR_VAL(r));
+        jb_puts(b, ",\"src\":");
+        jstr(b, trace_str(tr, (uint32_t)r->why.a[0]));
+        jb_puts(b, ",\"dst\":");
+        jstr(b, trace_str(tr, (uint32_t)r->why.a[1]));
+        jnum(b, ",\"tcp\":{\"sport\":", r->why.a[2]);
+        jnum(b, ",\"dport\":", r->why.a[3]);
+        jnum(b, ",\"seq\":", RR_SEQ(r));
+        jnum(b, ",\"ack\":", RR_ACK(r));
+        jb_puts(b, ",\"flags\":");
+        jstr(b, tcp_flags_str(RR_FLAGS(r), fl, sizeof fl));
+        jnum(b, ",\"len\":", RR_VAL(r));
+        jb_puts(b, ",\"relative\":true}");
         break;
     default:
         break;
@@ -226,85 +351,99 @@ void json_begin(struct json_out *o, FILE *fp, const struct sim *s)
     o->s = s;
     o->err = 0;
     o->written = 0;
+    o->line = NULL;
     chapters_begin(&o->ch, s->scn);
 }
 
-/* The first line says in which language its and every later line's "why"
- * is (DESIGN.md); the identifiers never change with it. */
-static void json_lang(struct json_out *o)
+static struct jb *json_line(struct json_out *o)
 {
-    if (o->written++ == 0)
-        fprintf(o->fp, ",\"lang\":\"%s\"", i18n_code(i18n_current()));
+    if (!o->line)
+        o->line = xcalloc(1, sizeof(struct jb));
+    return o->line;
+}
+
+/* Ends the line: the first line says in which language its and every
+ * later line's "why" is (DESIGN.md); the identifiers never change with
+ * it.  Then the line is written. */
+static void json_end_line(struct json_out *o, struct jb *b)
+{
+    if (o->written++ == 0) {
+        jlit(b, ",\"lang\":\"", i18n_code(i18n_current()));
+        jb_putc(b, '"');
+    }
+    jb_puts(b, "}\n");
+    /* the run goes on after a failed write: keep the reason it failed */
+    if (jb_flush(b, o->fp) != 0 && !o->err)
+        o->err = errno ? errno : EIO;
 }
 
 void json_sink(void *ctx, const struct trace *tr, size_t i,
                const struct trace_rec *r)
 {
     struct json_out *o = ctx;
-    FILE *fp = o->fp;
+    struct jb *b = json_line(o);
     char why[1024];
     chapters_rec(&o->ch, tr, i, r);
     /* a record's id is its line number from 0; "of" names the id of
      * the record it follows from (trace.h: trace_rec.of) */
-    fprintf(fp, "{\"id\":%zu,\"t_us\":%" PRId64 ",\"kind\":\"%s\",\"host\":",
-            i, r->t_us, real_kind_name(r));
-    jhost(fp, tr, r->host);
+    jnum(b, "{\"id\":", (int64_t)i);
+    jnum(b, ",\"t_us\":", r->t_us);
+    jlit(b, ",\"kind\":\"", real_kind_name(r));
+    jb_puts(b, "\",\"host\":");
+    jhost(b, tr, r->host);
     if (r->of)
-        fprintf(fp, ",\"of\":%" PRIu32, r->of - 1);
+        jnum(b, ",\"of\":", (int64_t)r->of - 1);
     switch (r->kind) {
     case TK_STATE:
-        fprintf(fp, ",\"layer\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"",
-                trace_layer_name(r->layer),
-                trace_state_name(r->layer, r->u.state.from),
-                trace_state_name(r->layer, r->u.state.to));
+        jlit(b, ",\"layer\":\"", trace_layer_name(r->layer));
+        jlit(b, "\",\"from\":\"", trace_state_name(r->layer, r->u.state.from));
+        jlit(b, "\",\"to\":\"", trace_state_name(r->layer, r->u.state.to));
+        jb_putc(b, '"');
         break;
     case TK_SEND: case TK_RECV: case TK_DROP:
-        json_packet(fp, tr, r);
+        json_packet(b, tr, r);
         break;
     case TK_TIMER:
-        fprintf(fp, ",\"layer\":\"%s\",\"name\":\"%s\",\"action\":\"%s\"",
-                trace_layer_name(r->layer), timer_name_str(r->u.timer.name),
-                timer_action_str(r->u.timer.action));
+        jlit(b, ",\"layer\":\"", trace_layer_name(r->layer));
+        jlit(b, "\",\"name\":\"", timer_name_str(r->u.timer.name));
+        jlit(b, "\",\"action\":\"", timer_action_str(r->u.timer.action));
+        jb_putc(b, '"');
         if (r->u.timer.action == TA_START)
-            fprintf(fp, ",\"due_us\":%" PRId64, r->u.timer.due_us);
+            jnum(b, ",\"due_us\":", r->u.timer.due_us);
         break;
     case TK_NOTE:
-        fputs(",\"text\":", fp);
-        jstr(fp, trace_str(tr, r->u.note.text));
+        jb_puts(b, ",\"text\":");
+        jstr(b, trace_str(tr, r->u.note.text));
         break;
     case TK_APP: {
-        fprintf(fp, ",\"layer\":\"%s\",\"call\":\"%s\",\"ret\":%" PRId32,
-                trace_layer_name(r->layer), app_call_name(r->u.app.call),
-                r->u.app.ret);
+        jlit(b, ",\"layer\":\"", trace_layer_name(r->layer));
+        jlit(b, "\",\"call\":\"", app_call_name(r->u.app.call));
+        jnum(b, "\",\"ret\":", r->u.app.ret);
         if (r->u.app.data) {
             size_t n;
             const uint8_t *p = trace_blob_data(tr, r->u.app.data, &n);
-            fputs(",\"data\":", fp);
-            jstr_n(fp, p, n);
+            jb_puts(b, ",\"data\":");
+            jb_str(b, p, n, 0);
         }
         break;
     }
     case TK_EXT:
         if (real_is_rec(r))
-            json_real(fp, tr, r);
+            json_real(b, tr, r);
         break;
     default:
         break;
     }
     if (r->conn) {
-        fputs(",\"conn\":", fp);
-        jstr(fp, trace_str(tr, r->conn));
+        jb_puts(b, ",\"conn\":");
+        jstr(b, trace_str(tr, r->conn));
     }
-    trace_why(tr, r, why, sizeof why);
     if (r->kind != TK_NOTE) {
-        fputs(",\"why\":", fp);
-        jstr(fp, why);
+        trace_why(tr, r, why, sizeof why);
+        jb_puts(b, ",\"why\":");
+        jstr(b, why);
     }
-    json_lang(o);
-    fputs("}\n", fp);
-    /* the run goes on after a failed write: keep the reason it failed */
-    if (!o->err && ferror(fp))
-        o->err = errno ? errno : EIO;
+    json_end_line(o, b);
 }
 
 int json_finish(struct json_out *o)
@@ -312,6 +451,7 @@ int json_finish(struct json_out *o)
     FILE *fp = o->fp;
     const struct sim *s = o->s;
     const struct trace *tr = &s->tr;
+    struct jb *b = json_line(o);
     char why[1024];
     /* the chapters (ui/chapters.h), after the records they name: "first"
      * and "last" are record ids; "phase" is "lesson" for a chapter line
@@ -319,32 +459,38 @@ int json_finish(struct json_out *o)
     chapters_end(&o->ch);
     for (size_t k = 0; k < o->ch.n; k++) {
         const struct chapter *ch = &o->ch.v[k];
-        fprintf(fp, "{\"t_us\":%" PRId64 ",\"kind\":\"chapter\",\"host\":null,"
-                "\"n\":%zu,\"first\":%zu,\"last\":%zu,\"phase\":\"%s\",\"title\":",
-                ch->t_us, k + 1, ch->first, ch->last, chapter_phase_name(ch->phase));
-        jstr(fp, chapter_title(&o->ch, ch));
-        json_lang(o);
-        fputs("}\n", fp);
+        jnum(b, "{\"t_us\":", ch->t_us);
+        jnum(b, ",\"kind\":\"chapter\",\"host\":null,\"n\":", (int64_t)k + 1);
+        jnum(b, ",\"first\":", (int64_t)ch->first);
+        jnum(b, ",\"last\":", (int64_t)ch->last);
+        jlit(b, ",\"phase\":\"", chapter_phase_name(ch->phase));
+        jb_puts(b, "\",\"title\":");
+        jstr(b, chapter_title(&o->ch, ch));
+        json_end_line(o, b);
     }
     chapters_free(&o->ch);
     if (s->truncated) {
         /* the last line says the trace is cut short, and by what */
         char lt[80];
-        fprintf(fp, "{\"t_us\":%" PRId64 ",\"kind\":\"limit\",\"host\":",
-                s->stop.t_us);
-        jhost(fp, tr, s->stop.host);
-        fprintf(fp, ",\"layer\":\"%s\",\"limit\":\"%s\",\"value\":%" PRIu64
-                ",\"option\":\"%s\",\"cause\":", trace_layer_name(s->stop.layer),
-                sim_limit_name(s->stop.limit), s->stop.value,
-                sim_limit_option(s->stop.limit));
-        jstr(fp, s->stop.cause);
+        jnum(b, "{\"t_us\":", s->stop.t_us);
+        jb_puts(b, ",\"kind\":\"limit\",\"host\":");
+        jhost(b, tr, s->stop.host);
+        jlit(b, ",\"layer\":\"", trace_layer_name(s->stop.layer));
+        jlit(b, "\",\"limit\":\"", sim_limit_name(s->stop.limit));
+        jb_putc(b, '"');
+        jnum_u(b, ",\"value\":", s->stop.value);
+        jlit(b, ",\"option\":\"", sim_limit_option(s->stop.limit));
+        jb_puts(b, "\",\"cause\":");
+        jstr(b, s->stop.cause);
         snprintf(why, sizeof why, _("the run stopped at its %s"),
                  sim_limit_text(s->stop.limit, s->stop.value, lt, sizeof lt));
-        fputs(",\"why\":", fp);
-        jstr(fp, why);
-        json_lang(o);
-        fputs("}\n", fp);
+        jb_puts(b, ",\"why\":");
+        jstr(b, why);
+        json_end_line(o, b);
     }
+    free(b->p);
+    free(b);
+    o->line = NULL;
     if (o->err || ferror(fp)) {
         if (o->err)
             errno = o->err;

@@ -42,6 +42,7 @@ struct json_out {
     const struct sim *s;
     int err;                   /* errno of the first write that failed */
     size_t written;            /* lines written (the first says "lang") */
+    struct jb *line;           /* the line being built (json.c) */
 };
 /* s (n bytes) as one JSON string; in_script also escapes < > & for text
  * inside an HTML <script> (json.c says what else it escapes). */

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include "fmt.h"
 #include "i18n.h"
 #include "narrate.h"
 #include "tcp.h"
@@ -43,17 +44,20 @@ static void put_arg(char *buf, size_t n, size_t *pos, int64_t v,
 {
     char tmp[64];
     if (tlen == 0) {
-        snprintf(tmp, sizeof tmp, "%" PRId64, v);
+        put(buf, n, pos, fmt_i64(v, tmp));
+        return;
     } else if (tlen == 3 && !memcmp(type, "dur", 3)) {
         fmt_duration(v, tmp, sizeof tmp);
     } else if (tlen == 5 && !memcmp(type, "state", 5)) {
-        snprintf(tmp, sizeof tmp, "%s", tcp_state_name((int)v));
+        put(buf, n, pos, tcp_state_name((int)v));
+        return;
     } else if (tlen == 5 && !memcmp(type, "flags", 5)) {
         tcp_flags_str((uint8_t)v, tmp, sizeof tmp);
     } else if (tlen == 2 && !memcmp(type, "ip", 2)) {
         ip4_str((ip4_addr)v, tmp, sizeof tmp);
     } else if (tlen == 4 && !memcmp(type, "call", 4)) {
-        snprintf(tmp, sizeof tmp, "%s", app_call_name((int)v));
+        put(buf, n, pos, app_call_name((int)v));
+        return;
     } else if (tlen == 3 && !memcmp(type, "str", 3)) {
         put(buf, n, pos, nc && nc->str ? nc->str(nc->ctx, (uint32_t)v) : "");
         return;

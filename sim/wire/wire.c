@@ -1,5 +1,6 @@
 /* wire.c — owns the bytes on the wire: Ethernet II, IPv4, TCP and UDP encode/decode, the Internet checksum, and their text forms. */
 #include "wire.h"
+#include "fmt.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -488,6 +489,27 @@ static void append(char *buf, size_t n, size_t *pos, const char *fmt, ...)
     *pos = (size_t)r >= n - *pos ? n : *pos + (size_t)r;
 }
 
+/* The summaries' plain pieces without vsnprintf: they are written for
+ * every record of a streamed run.  Same truncation rule as append(). */
+static void append_str(char *buf, size_t n, size_t *pos, const char *s)
+{
+    size_t p = *pos;
+    if (p >= n)
+        return;
+    while (*s && p + 1 < n)
+        buf[p++] = *s++;
+    buf[p] = '\0';
+    *pos = *s ? n : p;
+}
+
+static void append_u(char *buf, size_t n, size_t *pos, const char *lit,
+                     uint64_t v)
+{
+    char d[FMT_INT_LEN];
+    append_str(buf, n, pos, lit);
+    append_str(buf, n, pos, fmt_u64(v, d));
+}
+
 char *tcp_opts_str(const struct tcp_hdr *h, const char *sep, char *buf, size_t n)
 {
     size_t pos = 0;
@@ -495,8 +517,11 @@ char *tcp_opts_str(const struct tcp_hdr *h, const char *sep, char *buf, size_t n
         buf[0] = '\0';
     for (int i = 0; i < TCPOPT_COUNT; i++) {
         uint32_t v;
-        if (tcp_opt_get(h, i, &v))
-            append(buf, n, &pos, " %s%s%u", tcp_opt_table[i].name, sep, (unsigned)v);
+        if (tcp_opt_get(h, i, &v)) {
+            append_str(buf, n, &pos, " ");
+            append_str(buf, n, &pos, tcp_opt_table[i].name);
+            append_u(buf, n, &pos, sep, v);
+        }
     }
     return buf;
 }
@@ -510,12 +535,15 @@ char *tcp_flags_str(uint8_t flags, char *buf, size_t n)
         return buf;
     buf[0] = '\0';
     if (!flags) {
-        append(buf, n, &pos, "none");
+        append_str(buf, n, &pos, "none");
         return buf;
     }
     for (i = 0; i < N_TCP_FLAG_NAMES; i++)
-        if (flags & tcp_flag_names[i].bit)
-            append(buf, n, &pos, "%s%s", pos ? "," : "", tcp_flag_names[i].name);
+        if (flags & tcp_flag_names[i].bit) {
+            if (pos)
+                append_str(buf, n, &pos, ",");
+            append_str(buf, n, &pos, tcp_flag_names[i].name);
+        }
     return buf;
 }
 
@@ -598,17 +626,17 @@ char *frame_summary(const struct frame *f, char *buf, size_t n)
         const struct tcp_hdr *t = &f->tcp;
         char fl[40];
 
-        append(buf, n, &pos, "%s seq=%u", tcp_flags_str(t->flags, fl, sizeof fl),
-               (unsigned)t->seq);
+        append_str(buf, n, &pos, tcp_flags_str(t->flags, fl, sizeof fl));
+        append_u(buf, n, &pos, " seq=", t->seq);
         if (t->flags & TCP_ACK)
-            append(buf, n, &pos, " ack=%u", (unsigned)t->ack);
-        append(buf, n, &pos, " win=%u", (unsigned)t->win);
+            append_u(buf, n, &pos, " ack=", t->ack);
+        append_u(buf, n, &pos, " win=", t->win);
         if (t->flags & TCP_URG)
-            append(buf, n, &pos, " urg=%u", (unsigned)t->urg);
+            append_u(buf, n, &pos, " urg=", t->urg);
         char ob[64];
-        append(buf, n, &pos, "%s", tcp_opts_str(t, "=", ob, sizeof ob));
+        append_str(buf, n, &pos, tcp_opts_str(t, "=", ob, sizeof ob));
         if (f->payload_len)
-            append(buf, n, &pos, " len=%zu", f->payload_len);
+            append_u(buf, n, &pos, " len=", f->payload_len);
     } else if (f->l4 == IPPROTO_UDP_NUM) {
         append(buf, n, &pos, "UDP %u > %u len=%zu", (unsigned)f->udp.sport,
                (unsigned)f->udp.dport, f->payload_len);
