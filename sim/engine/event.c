@@ -23,7 +23,8 @@ void eq_free(struct event_queue *q)
 
 /* The heap is 4-ary and keeps each event's key (time, sequence) beside
  * its slot index, so sifting compares without touching the slot pool:
- * about twice the speed of a binary heap of bare indices. */
+ * about twice the speed of a binary heap of bare indices.  Every move
+ * writes the slot's new place, which a cancel needs. */
 #define ARITY 4
 
 static inline int before(const struct heap_ent *x, const struct heap_ent *y)
@@ -33,23 +34,27 @@ static inline int before(const struct heap_ent *x, const struct heap_ent *y)
     return x->seq < y->seq;
 }
 
-static void sift_up(struct event_queue *q, uint32_t i)
+static inline void place(struct event_queue *q, uint32_t i, struct heap_ent e)
 {
-    struct heap_ent e = q->heap[i];
+    q->heap[i] = e;
+    q->slots[e.slot].pos = i;
+}
+
+static void sift_up(struct event_queue *q, uint32_t i, struct heap_ent e)
+{
     while (i > 0) {
         uint32_t p = (i - 1) / ARITY;
         if (!before(&e, &q->heap[p]))
             break;
-        q->heap[i] = q->heap[p];
+        place(q, i, q->heap[p]);
         i = p;
     }
-    q->heap[i] = e;
+    place(q, i, e);
 }
 
-static void sift_down(struct event_queue *q, uint32_t i)
+static void sift_down(struct event_queue *q, uint32_t i, struct heap_ent e)
 {
     uint32_t n = q->nheap;
-    struct heap_ent e = q->heap[i];
     for (;;) {
         uint32_t c = ARITY * i + 1, m, end;
         if (c >= n)
@@ -61,10 +66,27 @@ static void sift_down(struct event_queue *q, uint32_t i)
                 m = k;
         if (!before(&q->heap[m], &e))
             break;
-        q->heap[i] = q->heap[m];
+        place(q, i, q->heap[m]);
         i = m;
     }
-    q->heap[i] = e;
+    place(q, i, e);
+}
+
+/* Takes the entry at heap index i out; the last entry fills its place and
+ * moves up or down to where it belongs.  Returns the slot it held. */
+static uint32_t heap_remove(struct event_queue *q, uint32_t i)
+{
+    uint32_t s = q->heap[i].slot;
+    struct heap_ent last = q->heap[--q->nheap];
+    if (i < q->nheap) {
+        if (i > 0 && before(&last, &q->heap[(i - 1) / ARITY]))
+            sift_up(q, i, last);
+        else
+            sift_down(q, i, last);
+    }
+    q->slots[s].pos = EQ_NOWHERE;
+    q->free[q->nfree++] = s;
+    return s;
 }
 
 static uint32_t alloc_slot(struct event_queue *q)
@@ -98,16 +120,12 @@ event_id eq_schedule(struct event_queue *q, int64_t t_us, int type, void *ptr,
         q->heap = xreallocarray(q->heap, cap, sizeof *q->heap);
         q->capheap = cap;
     }
-    struct event *e = &q->slots[s];
-    e->t_us = t_us;
-    e->seq = q->next_seq++;
+    struct eq_slot *e = &q->slots[s];
     e->type = type;
     e->ptr = ptr;
     e->arg = arg;
-    e->dead = 0;
     e->gen++;
-    q->heap[q->nheap] = (struct heap_ent){ e->t_us, e->seq, s };
-    sift_up(q, q->nheap++);
+    sift_up(q, q->nheap++, (struct heap_ent){ t_us, q->next_seq++, s });
     q->live++;
     return (event_id)e->gen << 32 | s;
 }
@@ -117,49 +135,34 @@ void eq_cancel(struct event_queue *q, event_id id)
     uint32_t s = (uint32_t)(id & SLOT_MASK);
     if (!id || s >= q->nslots)
         return;
-    struct event *e = &q->slots[s];
-    if (e->gen != (uint32_t)(id >> 32) || e->dead)
+    struct eq_slot *e = &q->slots[s];
+    /* an id that already ran or was cancelled: its slot is out of the
+     * heap (pos EQ_NOWHERE) or, reused, has another generation */
+    if (e->gen != (uint32_t)(id >> 32) || e->pos == EQ_NOWHERE)
         return;
-    /* Only slots still in the heap can be live: popped slots are on the free
-     * list with their generation unchanged until reuse, so mark them dead on
-     * pop (see eq_pop) to make a late cancel harmless. */
-    e->dead = 1;
+    heap_remove(q, e->pos);
     q->live--;
-}
-
-static uint32_t pop_top(struct event_queue *q)
-{
-    uint32_t top = q->heap[0].slot;
-    q->heap[0] = q->heap[--q->nheap];
-    if (q->nheap)
-        sift_down(q, 0);
-    return top;
 }
 
 int eq_pop(struct event_queue *q, struct event *out)
 {
-    while (q->nheap) {
-        uint32_t s = pop_top(q);
-        struct event *e = &q->slots[s];
-        int was_dead = e->dead;
-        e->dead = 1;                        /* a late cancel is now a no-op */
-        q->free[q->nfree++] = s;
-        if (was_dead)
-            continue;
-        q->live--;
-        *out = *e;
-        out->dead = 0;
-        return 1;
-    }
-    return 0;
+    if (!q->nheap)
+        return 0;
+    struct heap_ent top = q->heap[0];
+    const struct eq_slot *e = &q->slots[heap_remove(q, 0)];
+    q->live--;
+    out->t_us = top.t;
+    out->seq = top.seq;
+    out->type = e->type;
+    out->ptr = e->ptr;
+    out->arg = e->arg;
+    out->gen = e->gen;
+    out->dead = 0;
+    return 1;
 }
 
 int64_t eq_peek_time(struct event_queue *q)
 {
-    while (q->nheap && q->slots[q->heap[0].slot].dead) {
-        uint32_t s = pop_top(q);
-        q->free[q->nfree++] = s;
-    }
     return q->nheap ? q->heap[0].t : -1;
 }
 

@@ -1,9 +1,12 @@
-/* event.h — the discrete-event queue: a binary min-heap keyed by
+/* event.h — the discrete-event queue: a 4-ary min-heap keyed by
  * (time, sequence number), so events at equal times run in the order they
- * were scheduled.  Cancelling marks an event dead; it is skipped when popped.
+ * were scheduled.  Cancelling takes the event out of the heap at once, so
+ * the queue holds only live events: a crowd restarting its retransmission
+ * timers does not pile up cancelled ones.
  *
  * Events live in a slot pool addressed by an id that stays valid until the
- * event runs or is cancelled; the heap orders (time, sequence, slot). */
+ * event runs or is cancelled; the heap orders (time, sequence, slot) and
+ * each slot knows its place in the heap. */
 #ifndef PROTOSIM_EVENT_H
 #define PROTOSIM_EVENT_H
 
@@ -17,6 +20,7 @@
 
 typedef uint64_t event_id;          /* 0 is never a valid id */
 
+/* An event as eq_pop gives it back. */
 struct event {
     int64_t  t_us;
     uint64_t seq;
@@ -24,8 +28,19 @@ struct event {
     void    *ptr;                   /* caller's data */
     int64_t  arg;
     uint32_t gen;                   /* bumped when the slot is reused */
-    uint8_t  dead;
+    uint8_t  dead;                  /* always 0 from eq_pop */
 };
+
+/* A slot of the pool: what the heap entry does not hold. */
+struct eq_slot {
+    void    *ptr;
+    int64_t  arg;
+    int32_t  type;
+    uint32_t gen;                   /* bumped when the slot is reused */
+    uint32_t pos;                   /* its index in the heap; EQ_NOWHERE
+                                       when it is not there */
+};
+#define EQ_NOWHERE 0xffffffffu
 
 struct heap_ent {
     int64_t  t;
@@ -34,7 +49,7 @@ struct heap_ent {
 };
 
 struct event_queue {
-    struct event *slots;            /* slot 0 unused */
+    struct eq_slot *slots;          /* slot 0 unused */
     uint32_t nslots, capslots;
     uint32_t *free;                 /* free slot stack */
     uint32_t nfree;
