@@ -335,6 +335,12 @@ START_TEST(test_durations_and_numbers_as_text)
     ck_assert_str_eq(fmt_i64(INT64_MIN, n), "-9223372036854775808");
     ck_assert_str_eq(fmt_i64(INT64_MAX, n), "9223372036854775807");
     ck_assert_str_eq(fmt_u64(UINT64_MAX, n), "18446744073709551615");
+    static const uint64_t v[] = { 9, 10, 99, 100, 101, 999, 1000, 10001, 123456789 };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        char want[FMT_INT_LEN];
+        snprintf(want, sizeof want, "%llu", (unsigned long long)v[i]);
+        ck_assert_str_eq(fmt_u64(v[i], n), want);
+    }
 }
 END_TEST
 
@@ -355,6 +361,35 @@ START_TEST(test_json_strings_escape_what_they_must)
         "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f<&>\\u0085\\u2028\xef\xbf\xbd\xe4\xb8\xad\"|"
         "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\\u003c\\u0026\\u003e\\u0085\\u2028\xef\xbf\xbd\xe4\xb8\xad\"");
     free(out);
+
+    /* every byte value at every place of a longer string: the writer
+     * skips plain text eight bytes at a time, and a byte to escape must
+     * be found wherever it sits */
+    for (int c = 0; c < 256; c++)
+        for (int k = 0; k < 20; k++) {
+            uint8_t in[24];
+            char want[64], esc[16];
+            memset(in, 'a', sizeof in);
+            in[k] = (uint8_t)c;
+            if (c == '"' || c == '\\')
+                snprintf(esc, sizeof esc, "\\%c", c);
+            else if (c == '\n' || c == '\r' || c == '\t')
+                snprintf(esc, sizeof esc, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+            else if (c < 0x20 || c == 0x7f)
+                snprintf(esc, sizeof esc, "\\u%04x", c);
+            else if (c >= 0x80)
+                snprintf(esc, sizeof esc, "\xef\xbf\xbd");   /* alone: not UTF-8 */
+            else
+                snprintf(esc, sizeof esc, "%c", c);
+            snprintf(want, sizeof want, "\"%.*s%s%.*s\"", k,
+                     "aaaaaaaaaaaaaaaaaaaaaaaa", esc, 23 - k,
+                     "aaaaaaaaaaaaaaaaaaaaaaaa");
+            fp = open_memstream(&out, &len);
+            json_write_str(fp, in, sizeof in, 0);
+            fclose(fp);
+            ck_assert_msg(strcmp(out, want) == 0, "byte 0x%02x at %d: %s", c, k, out);
+            free(out);
+        }
 }
 END_TEST
 

@@ -30,10 +30,11 @@ struct jb {
     size_t n, cap;
 };
 
-static void jb_room(struct jb *b, size_t more)
+/* Hot and small: inlined, so a literal's strlen is folded away. */
+#define JB_INLINE static inline __attribute__((always_inline))
+
+static void jb_grow(struct jb *b, size_t more)
 {
-    if (b->n + more <= b->cap)
-        return;
     size_t cap = b->cap ? b->cap : 1024;
     while (cap < b->n + more)
         cap *= 2;
@@ -41,19 +42,25 @@ static void jb_room(struct jb *b, size_t more)
     b->cap = cap;
 }
 
-static void jb_putn(struct jb *b, const void *s, size_t n)
+JB_INLINE void jb_room(struct jb *b, size_t more)
+{
+    if (b->n + more > b->cap)
+        jb_grow(b, more);
+}
+
+JB_INLINE void jb_putn(struct jb *b, const void *s, size_t n)
 {
     jb_room(b, n);
     memcpy(b->p + b->n, s, n);
     b->n += n;
 }
 
-static void jb_puts(struct jb *b, const char *s)
+JB_INLINE void jb_puts(struct jb *b, const char *s)
 {
     jb_putn(b, s, strlen(s));
 }
 
-static void jb_putc(struct jb *b, char c)
+JB_INLINE void jb_putc(struct jb *b, char c)
 {
     jb_room(b, 1);
     b->p[b->n++] = c;
@@ -87,7 +94,7 @@ static int jb_flush(struct jb *b, FILE *fp)
 
 /* lit, then the number in decimal: the records' numbers without
  * printf's parsing */
-static void jnum(struct jb *b, const char *lit, int64_t v)
+JB_INLINE void jnum(struct jb *b, const char *lit, int64_t v)
 {
     char d[FMT_INT_LEN];
     jb_puts(b, lit);
@@ -102,7 +109,7 @@ static void jnum_u(struct jb *b, const char *lit, uint64_t v)
 }
 
 /* lit, then s as it is (a name from one of our own tables) */
-static void jlit(struct jb *b, const char *lit, const char *s)
+JB_INLINE void jlit(struct jb *b, const char *lit, const char *s)
 {
     jb_puts(b, lit);
     jb_puts(b, s);
@@ -118,6 +125,23 @@ static void jplain_init(void)
     for (int c = 0x20; c < 0x7f; c++)
         if (c != '"' && c != '\\')
             jplain_tab[c] = c == '<' || c == '>' || c == '&' ? 1 : 3;
+}
+
+/* Are all eight bytes at p plain (outside a script)?  No byte below
+ * 0x20 or from 0x7f up, none a quote or a backslash. */
+static inline int plain8(const uint8_t *p)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t x;
+    memcpy(&x, p, 8);
+    /* a byte b has its high bit set in (b - k) & ~b when b < k (for b
+     * < 0x80); in x itself when b >= 0x80; and b + 1 overflows into the
+     * high bit when b == 0x7f */
+    uint64_t low = (x - ones * 0x20) & ~x;
+    uint64_t del = (x + ones) & ~x & highs & ~(x & highs);
+    uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+    uint64_t quote = (q - ones) & ~q, bslash = (bs - ones) & ~bs;
+    return !((low | x | del | quote | bslash) & highs);
 }
 
 /* s as a JSON string (RFC 8259 section 7).  Text stays UTF-8 as
@@ -137,6 +161,9 @@ static void jb_str(struct jb *b, const uint8_t *s, size_t n, int in_script)
     size_t i = 0;
     while (i < n) {
         size_t j = i;                   /* the plain run goes in at once */
+        if (!in_script)                 /* eight bytes at a time */
+            while (j + 8 <= n && plain8(s + j))
+                j += 8;
         while (j < n && (jplain_tab[s[j]] & want))
             j++;
         jb_putn(b, s + i, j - i);
