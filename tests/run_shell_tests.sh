@@ -590,6 +590,25 @@ for f in tests/narration/*.scn; do
     else bad "$f: $(grep 'expectation failed' "$TMP/nar.out" | head -3)"; fi
 done
 
+# a segment TCP drops in silence is still a record that says why: every
+# rule of tests/narration/tcp-silent-drops.scn drops what it should, once
+sd=tests/narration/tcp-silent-drops.scn
+"$PROTOSIM" --json "$sd" >"$TMP/sd.json"
+n=$(grep -c '"kind":"drop".*"reason":"discarded by TCP"' "$TMP/sd.json")
+[ "$n" -eq 11 ] && ok || bad "silent drops: $n TCP discards in $sd, wanted 11"
+for rule in 'an RST for a connection that does not exist' \
+            'an RST reaching a listening socket is ignored' \
+            'in LISTEN only a SYN can begin a connection' \
+            'an RST with seq 1000 outside the receive window' \
+            'an RST with seq 200000 outside the receive window' \
+            'a segment without the ACK bit in ESTABLISHED' \
+            'an RST whose ACK 77 is outside' \
+            'an RST without an ACK in SYN_SENT' \
+            'in SYN_SENT a segment with neither SYN nor RST'; do
+    grep -q "\"kind\":\"drop\".*\"why\":\"$rule" "$TMP/sd.json" && ok ||
+        bad "silent drops: no drop says \"$rule\""
+done
+
 # window scale end to end (RFC 7323 2): negotiated in the SYNs, in the JSON,
 # and in the pcap as tshark reads it: the shift in both SYNs, and a scaled
 # window it computes itself (2048 << 7) once it has seen the handshake

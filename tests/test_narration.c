@@ -674,6 +674,75 @@ static void ck_seg_challenge_rst(struct nck *c, const struct trace_rec *r)
                 "but off RCV.NXT", in.tcp.seq, off, tx ? tx->last_win : 0);
 }
 
+/* A segment TCP dropped without a reply or a change (the drop record is
+ * of the dropped segment itself): its flags are the ones the rule names,
+ * and the numbers quoted are its own and its connection's. */
+static void ck_seg_discard(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    if (!rec_tcp(c, r, &f))
+        return ck_fail(c, "not a TCP segment");
+    if (r->u.pkt.reason != DR_TCP)
+        ck_fail(c, "the drop's reason is %s, not TCP's", drop_reason_str(r->u.pkt.reason));
+    uint8_t fl = f.tcp.flags;
+    struct conn_tx *tx = conn_by_ports(c, r->host, &f);
+    switch (r->why.id) {
+    case N_SEG_DISCARD_RST_NOTCB:
+        need_flags(c, &f, TCP_RST);
+        if (tx && tx->state != TCPS_CLOSED)
+            ck_fail(c, "a connection on these ports is in %s",
+                    tcp_state_name(tx->state));
+        break;
+    case N_SEG_DISCARD_LISTEN_RST:
+        need_flags(c, &f, TCP_RST);
+        break;
+    case N_SEG_DISCARD_LISTEN_OTHER:
+        if (fl & (TCP_SYN | TCP_ACK | TCP_RST))
+            ck_fail(c, "the segment has SYN, ACK or RST");
+        break;
+    case N_SEG_DISCARD_SYNSENT_BADACK:
+        need_flags(c, &f, TCP_RST | TCP_ACK);
+        if ((uint32_t)A(0) != f.tcp.ack)
+            ck_fail(c, "says ACK %" PRId64 ", the segment's is %u", A(0), f.tcp.ack);
+        if (!(!before((uint32_t)A(1) - 1, f.tcp.ack) ||
+              before((uint32_t)A(2), f.tcp.ack)))
+            ck_fail(c, "ACK %u lies inside ISS+1..SND.NXT", f.tcp.ack);
+        says(c, r, "ACK %u", f.tcp.ack);
+        break;
+    case N_SEG_DISCARD_SYNSENT_RST:
+        need_flags(c, &f, TCP_RST);
+        if (fl & TCP_ACK)
+            ck_fail(c, "the RST carries an ACK");
+        break;
+    case N_SEG_DISCARD_SYNSENT_OTHER:
+        if (fl & (TCP_SYN | TCP_RST))
+            ck_fail(c, "the segment has SYN or RST");
+        break;
+    case N_SEG_DISCARD_RST_WINDOW: {
+        need_flags(c, &f, TCP_RST);
+        if ((uint32_t)A(0) != f.tcp.seq)
+            ck_fail(c, "says seq %" PRId64 ", the RST's is %u", A(0), f.tcp.seq);
+        uint32_t off = f.tcp.seq - (uint32_t)A(1);
+        if (A(2) ? off < (uint32_t)A(2) : off == 0)
+            ck_fail(c, "seq %u is inside the window", f.tcp.seq);
+        if (tx && !tx->syn_only && tx->last_ack != (uint32_t)A(1))
+            ck_fail(c, "RCV.NXT is %u, the sentence says %" PRId64,
+                    tx->last_ack, A(1));
+        says(c, r, "seq %u", f.tcp.seq);
+        break;
+    }
+    case N_SEG_DISCARD_NOACK:
+        if (fl & TCP_ACK)
+            ck_fail(c, "the segment has the ACK bit");
+        if (tx && tx->state != (int)A(0))
+            ck_fail(c, "names %s, the connection is in %s",
+                    tcp_state_name((int)A(0)), tcp_state_name(tx->state));
+        break;
+    default:
+        break;
+    }
+}
+
 /* The SYN in TIME_WAIT sentences: the SYN's seq and RCV.NXT (the ACK of
  * the peer's FIN), and whether it is above. */
 static void ck_seg_challenge_tw(struct nck *c, const struct trace_rec *r)
@@ -1995,6 +2064,14 @@ static const struct ncheck checks[N_COUNT] = {
     [N_SEG_ZWND_REFUSE]   = { KSEG, ck_seg_zwnd_refuse },
     [N_SEG_CHALLENGE]     = { KSEG, ck_seg_challenge },
     [N_SEG_CHALLENGE_RST] = { KSEG, ck_seg_challenge_rst },
+    [N_SEG_DISCARD_RST_NOTCB]      = { K(DROP), ck_seg_discard },
+    [N_SEG_DISCARD_LISTEN_RST]     = { K(DROP), ck_seg_discard },
+    [N_SEG_DISCARD_LISTEN_OTHER]   = { K(DROP), ck_seg_discard },
+    [N_SEG_DISCARD_SYNSENT_BADACK] = { K(DROP), ck_seg_discard },
+    [N_SEG_DISCARD_SYNSENT_RST]    = { K(DROP), ck_seg_discard },
+    [N_SEG_DISCARD_SYNSENT_OTHER]  = { K(DROP), ck_seg_discard },
+    [N_SEG_DISCARD_RST_WINDOW]     = { K(DROP), ck_seg_discard },
+    [N_SEG_DISCARD_NOACK]          = { K(DROP), ck_seg_discard },
     [N_SEG_CHALLENGE_TW_OLD] = { KSEG, ck_seg_challenge_tw },
     [N_SEG_CHALLENGE_TW_OFF] = { KSEG, ck_seg_challenge_tw },
     [N_SEG_CHALLENGE_TW_NOLISTEN] = { KSEG, ck_seg_challenge_tw },

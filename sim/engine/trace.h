@@ -172,7 +172,8 @@ struct trace_rec {
     X(NOPORT,  N_("no socket bound to that UDP port"))   \
     X(ARPQUEUE,N_("too many packets waiting for ARP"))  \
     X(SYNQ,    N_("SYN queue full"))                     \
-    X(ACCEPTQ, N_("accept queue full"))
+    X(ACCEPTQ, N_("accept queue full"))                   \
+    X(TCP,     N_("discarded by TCP"))
 
 enum drop_reason {
 #define X(id, text) DR_##id,

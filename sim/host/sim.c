@@ -75,6 +75,13 @@ static void tcp_emit_cb(void *ctx, struct tcp_conn *c, ip4_addr dst,
     sim_send_tcp(s, sc->host, dst, c->id, h, data, len, why);
 }
 
+static void tcp_discard_cb(void *ctx, struct tcp_conn *c, struct why why)
+{
+    struct sim *s = ctx;
+    int h = ((struct sim_conn *)c)->host;
+    net_drop_arrived(s, h, s->arrival_pkt, TL_TCP, DR_TCP, why);
+}
+
 static uint32_t choose_iss_cb(void *ctx, struct tcp_conn *c)
 {
     struct sim *s = ctx;
@@ -365,7 +372,8 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     cfg.field = hp->cfg->tcp.field;
     SCN_TCP_SETTINGS(SCN_TCP_COPY)
 #undef SCN_TCP_COPY
-    struct tcp_env env = { &s->tr, h, tcp_emit_cb, choose_iss_cb, s };
+    struct tcp_env env = { &s->tr, h, tcp_emit_cb, choose_iss_cb, s,
+                           tcp_discard_cb };
     tcp_init(&sc->tcb, &cfg, &env, trace_intern(&s->tr, idtext),
              hp->addr, lport, raddr, rport);
     sc->host = h;
@@ -569,9 +577,11 @@ void sim_tcp_arrive(struct sim *s, int h, const struct frame *f)
     }
     /* RFC 9293 3.10.7.1: no TCB ("CLOSED"): answer with a reset */
     struct tcp_hdr rst;
-    if (tcp_reset_for(th, f->payload_len, &rst) == 0) {
+    if (tcp_reset_for(th, f->payload_len, &rst) == 0)
         sim_send_tcp(s, h, f->ip.src, 0, &rst, NULL, 0, WHY0(N_SEG_RST_CLOSED));
-    }
+    else        /* an RST: "An incoming segment containing a RST is discarded" */
+        net_drop_arrived(s, h, s->arrival_pkt, TL_TCP, DR_TCP,
+                         WHY0(N_SEG_DISCARD_RST_NOTCB));
 }
 
 /* ---- application calls --------------------------------------------------- */

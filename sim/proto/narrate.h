@@ -147,6 +147,14 @@
     X(N_SEG_RST_BADACK, "RST: in SYN_SENT the ACK {0} is outside ISS+1..SND.NXT = {1}..{2}, so it does not acknowledge our SYN (an old duplicate?) (RFC 9293 3.10.7.3)") \
     X(N_SEG_RST_LISTEN_ACK,"RST: an ACK arrived at a listening socket (RFC 9293 3.10.7.2)") \
     X(N_SEG_RST_SYNRCVD_ACK,"RST: the ACK in SYN_RECEIVED is not acceptable (RFC 9293 3.10.7.4)") \
+    X(N_SEG_DISCARD_RST_NOTCB, "an RST for a connection that does not exist: it is dropped, and an RST is never answered (RFC 9293 3.10.7.1)") \
+    X(N_SEG_DISCARD_LISTEN_RST, "an RST reaching a listening socket is ignored: it cannot answer anything this socket sent (RFC 9293 3.10.7.2)") \
+    X(N_SEG_DISCARD_LISTEN_OTHER, "in LISTEN only a SYN can begin a connection: a segment with no SYN, ACK or RST is dropped (RFC 9293 3.10.7.2)") \
+    X(N_SEG_DISCARD_SYNSENT_BADACK, "an RST whose ACK {0} is outside ISS+1..SND.NXT = {1}..{2} does not answer our SYN: it is dropped and not answered (RFC 9293 3.10.7.3)") \
+    X(N_SEG_DISCARD_SYNSENT_RST, "an RST without an ACK in SYN_SENT cannot be checked against our SYN: it is dropped (RFC 9293 3.10.7.3)") \
+    X(N_SEG_DISCARD_SYNSENT_OTHER, "in SYN_SENT a segment with neither SYN nor RST is dropped (RFC 9293 3.10.7.3)") \
+    X(N_SEG_DISCARD_RST_WINDOW, "an RST with seq {0} outside the receive window (RCV.NXT={1}, RCV.WND={2}) is dropped without a reply (RFC 9293 3.10.7.4, RFC 5961 3.2)") \
+    X(N_SEG_DISCARD_NOACK, "a segment without the ACK bit in {0:state} is dropped (RFC 9293 3.10.7.4, fifth check)") \
     X(N_SEG_RETRANSMIT, "retransmission #{0} (at most {1}) after the RTO expired") \
     X(N_SEG_PROBE,         "zero-window probe: one byte to learn whether the window has opened") \
     X(N_SEG_PROBE_AGAIN, "the peer's window is still zero: the first unacknowledged byte(s) go again as a window probe; probing never gives up (RFC 9293 3.8.6.1)") \

@@ -93,6 +93,10 @@ struct tcp_env {
     /* Choose the initial sequence number for a new connection. */
     uint32_t (*choose_iss)(void *ctx, struct tcp_conn *c);
     void *ctx;
+    /* The segment being processed is dropped and nothing else will come
+     * of it (no reply, no state change): why says which rule dropped it.
+     * NULL: nobody is told. */
+    void (*discard)(void *ctx, struct tcp_conn *c, struct why why);
 };
 
 /* A growable byte queue. */

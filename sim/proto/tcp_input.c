@@ -92,19 +92,32 @@ static void update_window(struct tcp_conn *c, const struct tcp_hdr *h)
         c->probe_out = 0;
 }
 
+/* The segment is dropped and nothing else follows from it: the host
+ * records the drop with the rule's sentence, so a silent discard is not a
+ * silent record. */
+static void discard(struct tcp_conn *c, struct why why)
+{
+    if (c->env.discard)
+        c->env.discard(c->env.ctx, c, why);
+}
+
 /* ---- 3.10.7.2 LISTEN ---------------------------------------------------- */
 
 static void listen_input(struct tcp_conn *c, int64_t now,
                          const struct tcp_hdr *h, size_t len)
 {
-    if (h->flags & TCP_RST)            /* first: an RST is ignored */
+    if (h->flags & TCP_RST) {          /* first: an RST is ignored */
+        discard(c, WHY0(N_SEG_DISCARD_LISTEN_RST));
         return;
+    }
     if (h->flags & TCP_ACK) {          /* second: an ACK gets an RST */
         send_rst_for(c, h, len, WHY0(N_SEG_RST_LISTEN_ACK));
         return;
     }
-    if (!(h->flags & TCP_SYN))         /* fourth: anything else is dropped */
+    if (!(h->flags & TCP_SYN)) {       /* fourth: anything else is dropped */
+        discard(c, WHY0(N_SEG_DISCARD_LISTEN_OTHER));
         return;
+    }
     /* third: a SYN.  RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ, choose ISS, send
      * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, SND.NXT = ISS+1, SND.UNA = ISS,
      * enter SYN-RECEIVED. */
@@ -162,6 +175,9 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
                 send_rst_for(c, h, len,
                              WHY(N_SEG_RST_BADACK, h->ack, c->iss + 1,
                                  c->snd_nxt));
+            else            /* "unless the RST bit is set, if so drop" */
+                discard(c, WHY(N_SEG_DISCARD_SYNSENT_BADACK, h->ack,
+                               c->iss + 1, c->snd_nxt));
             return;
         }
         ack_ok = seq_lt(c->snd_una, h->ack) && seq_leq(h->ack, c->snd_nxt);
@@ -171,12 +187,16 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
         if (ack_ok) {
             c->err = TCPE_REFUSED;
             tcp_enter_closed(c, now, CC_RST, WHY0(N_TCP_RST_SYNSENT));
+        } else {
+            discard(c, WHY0(N_SEG_DISCARD_SYNSENT_RST));
         }
         return;
     }
     /* fifth: neither SYN nor RST: drop */
-    if (!(h->flags & TCP_SYN))
+    if (!(h->flags & TCP_SYN)) {
+        discard(c, WHY0(N_SEG_DISCARD_SYNSENT_OTHER));
         return;
+    }
     /* fourth: the SYN */
     c->irs = h->seq;
     c->rcv_nxt = h->seq + 1;
@@ -447,8 +467,11 @@ static void other_input(struct tcp_conn *c, int64_t now,
     }
     /* first: check the sequence number */
     if (!seq_acceptable(c, seq, slen)) {
-        if (h->flags & TCP_RST)
+        if (h->flags & TCP_RST) {
+            discard(c, WHY(N_SEG_DISCARD_RST_WINDOW, seq, c->rcv_nxt,
+                           c->rcv_wnd));
             return;
+        }
         if (c->state == TCPS_TIME_WAIT && fin && seq + slen == c->rcv_nxt) {
             /* RFC 9293 3.10.7.4, eighth, TIME-WAIT: "Remain in the TIME-WAIT
              * state.  Restart the 2 MSL time-wait timeout."  The FIN is a
@@ -526,8 +549,10 @@ static void other_input(struct tcp_conn *c, int64_t now,
         return;
     }
     /* fifth: the ACK field; a segment without ACK is dropped */
-    if (!(h->flags & TCP_ACK))
+    if (!(h->flags & TCP_ACK)) {
+        discard(c, WHY(N_SEG_DISCARD_NOACK, c->state));
         return;
+    }
     if (c->state == TCPS_SYN_RECEIVED) {
         if (seq_lt(c->snd_una, h->ack) && seq_leq(h->ack, c->snd_nxt)) {
             ack_advance(c, now, h->ack);
