@@ -510,7 +510,7 @@ static uint32_t fxp_choose_iss(void *ctx, struct tcp_conn *c)
 static struct tcp_env fxp_env(struct fx_pair *p, int side)
 {
     struct tcp_env env = { &p->tr, side, fxp_emit, fxp_choose_iss,
-                           &p->end[side] };
+                           &p->end[side], NULL };
     return env;
 }
 

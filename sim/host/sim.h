@@ -17,22 +17,18 @@
 struct flight;
 struct app_ops;
 
+/* Fields ordered by size, flags as bytes: a crowd holds one per live
+ * connection end. */
 struct sim_conn {
     struct tcp_conn tcb;
     event_id timer_ev;
     int64_t  timer_at;         /* when timer_ev fires, -1 if none */
-    int      listener;         /* a listening socket that spawns children */
-    int      detached;         /* no longer in the demultiplexing table */
-    int      host;
     size_t   slot;             /* its index in its host's conns */
-    int      reaping;          /* on the sim's list of TCBs to free */
     struct sim_conn *next_spare;  /* on the sim's spare list */
     uint64_t counted;          /* its bytes as mem_tcbs counts them */
     /* the application behind it (app.h), NULL if none; role is that
      * application's own tag for what the connection does */
     const struct app_ops *app;
-    int      role;
-    int      step;             /* how far the role's script has got */
     const struct scn_action *act;  /* the action that set the role up */
     /* length-prefixed framing: bytes read and not yet a whole message */
     uint8_t *frame_buf;
@@ -44,19 +40,25 @@ struct sim_conn {
      * accept() has taken yet (the accept queue, oldest first, linked
      * through the children).  backlog 0: no limits and no queues, every
      * connection handed to the application at once, as before backlogs. */
-    int      backlog;
-    int      syn_n, acc_n;
-    int      accepts_waiting;  /* accept() calls blocked for a connection */
     struct sim_conn *acc_head, *acc_tail;
     /* a child: the listener whose queue counts it (NULL once it has left
-     * both), which queue, and its neighbours in the accept queue */
+     * both), which queue (below), and its neighbours in the accept queue */
     struct sim_conn *parent;
-    int      queue;            /* enum lq_queue (simint.h) */
     struct sim_conn *acc_prev, *acc_next;
     /* a proxy's two connections (wsgiapp.c: nginx's from the browser and
      * its own to uWSGI) point at each other until the exchange is over;
      * neither is freed while linked */
     struct sim_conn *proxy_peer;
+    int      host;
+    int      role;
+    int      step;             /* how far the role's script has got */
+    int      backlog;
+    int      syn_n, acc_n;
+    int      accepts_waiting;  /* accept() calls blocked for a connection */
+    uint8_t  listener;         /* a listening socket that spawns children */
+    uint8_t  detached;         /* no longer in the demultiplexing table */
+    uint8_t  reaping;          /* on the sim's list of TCBs to free */
+    uint8_t  queue;            /* enum lq_queue (simint.h) */
 };
 
 /* A host's interface on a LAN, with its ARP cache. */

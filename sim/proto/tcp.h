@@ -55,21 +55,24 @@ int tcp_rfc_arrow(int from, int to);         /* 1 when the RFC draws from -> to 
  * each once); returns how many. */
 int tcp_rfc_next(int from, int *to, int max);
 
+/* Packed small: every TCB carries a copy (a crowd has hundreds of
+ * thousands of TCBs), so the flags are bytes and the fields are ordered
+ * by size. */
 struct tcp_config {
-    uint16_t mss;            /* our MSS: the largest segment we accept */
     int64_t  rto_us;         /* initial retransmission timeout */
     int64_t  rto_max_us;     /* backoff ceiling (RFC 6298 2.5 allows >= 60 s) */
-    int      retries;        /* retransmissions of one segment before giving up */
     int64_t  msl_us;         /* maximum segment lifetime; TIME_WAIT = 2 MSL */
-    int      nagle;          /* RFC 9293 3.7.4 */
-    int      two_way;        /* the wrong two-way handshake, for the lesson */
-    int      tw_reopen;      /* a new SYN may reopen from TIME-WAIT (RFC 9293
-                                3.6.1 MAY-2, RFC 6191); on by default */
     uint32_t rcvbuf;         /* receive buffer bytes; our window */
-    int      wscale;         /* the window scale shift (0-14) we offer in
-                                our SYN, RFC 7323 2.2; -1: offer none */
     uint32_t sndbuf;         /* send buffer bytes */
-    int      syncookies;     /* answer SYNs with a SYN cookie when the
+    uint16_t mss;            /* our MSS: the largest segment we accept */
+    uint8_t  retries;        /* retransmissions of one segment before giving up */
+    int8_t   wscale;         /* the window scale shift (0-14) we offer in
+                                our SYN, RFC 7323 2.2; -1: offer none */
+    uint8_t  nagle;          /* RFC 9293 3.7.4 */
+    uint8_t  two_way;        /* the wrong two-way handshake, for the lesson */
+    uint8_t  tw_reopen;      /* a new SYN may reopen from TIME-WAIT (RFC 9293
+                                3.6.1 MAY-2, RFC 6191); on by default */
+    uint8_t  syncookies;     /* answer SYNs with a SYN cookie when the
                                 listener's SYN queue is full (RFC 4987 3.6);
                                 the host decides when (sim/host/listenq.c) */
 };
@@ -99,10 +102,10 @@ struct tcp_env {
     void (*discard)(void *ctx, struct tcp_conn *c, struct why why);
 };
 
-/* A growable byte queue. */
+/* A growable byte queue (at most the send or receive buffer: 32 bits). */
 struct bytequeue {
     uint8_t *buf;
-    size_t   head, len, cap;
+    uint32_t head, len, cap;
 };
 
 /* An out-of-order segment waiting for the gap before it to fill. */
@@ -121,10 +124,9 @@ struct tcp_conn {
     struct tcp_config cfg;
     struct tcp_env env;
     uint32_t id;             /* interned connection id for the trace */
-    int      passive;        /* this TCB came from LISTEN (passive OPEN) */
     ip4_addr seg_src;        /* IP source of the segment being processed */
-    int      reopen;         /* spawned by a SYN that ended a TIME-WAIT TCB */
-    uint32_t reopen_snd_nxt; /* ... whose SND.NXT our ISS must exceed */
+    uint32_t reopen_snd_nxt; /* spawned by a SYN that ended a TIME-WAIT TCB
+                                (reopen): the SND.NXT our ISS must exceed */
     uint32_t ooo_seq;        /* the segment beyond a gap an ACK answers */
 
     ip4_addr laddr, raddr;
@@ -138,41 +140,44 @@ struct tcp_conn {
     /* RFC 7323 2.2: window scaling is in effect only when both SYNs carried
      * the option; then the peer's window fields are shifted left by
      * snd_shift and ours right by rcv_shift (SYNs are never scaled). */
-    int      peer_ws;        /* the peer's SYN offered a shift (saved in ws_peer) */
+    uint8_t  peer_ws;        /* the peer's SYN offered a shift (saved in ws_peer) */
     uint8_t  ws_peer;
     uint8_t  snd_shift, rcv_shift;
     /* receive sequence space */
     uint32_t irs, rcv_nxt, rcv_wnd;
-    int      syn_received;   /* IRS is known */
 
     struct bytequeue sndq;   /* bytes from SND.UNA: unacknowledged then unsent */
     struct bytequeue rcvq;   /* in-order bytes the application has not read */
     struct tcp_ooo  *ooo;    /* out-of-order segments, sorted by seq */
     uint32_t rcv_wnd_advertised; /* right edge last advertised - rcv_nxt */
-
-    int      close_pending;  /* application closed: send FIN once sndq drains */
-    int      app_closed;     /* close() (not shutdown()): nobody will read */
-    int      fin_sent;       /* our FIN occupies sequence number fin_seq */
-    uint32_t fin_seq;
-    int      fin_received;   /* the peer's FIN has been processed */
+    uint32_t fin_seq;        /* our FIN's sequence number, once fin_sent */
     int      err;            /* why the TCB closed: TCPE_RESET, _REFUSED,
                                 _TIMEOUT, or 0 for a normal close */
+    int      retrans_count;  /* consecutive expirations */
 
     /* timers: 0 = not running (times are absolute microseconds) */
     int64_t  rto_due;
     int64_t  rto_cur;        /* current RTO, doubled by backoff */
-    int      retrans_count;  /* consecutive expirations */
     int64_t  tw_due;
     int64_t  persist_due;
-    int      ack_now;        /* an ACK is owed to the peer */
-    int      probe_out;      /* a zero-window probe byte is unacknowledged */
-    uint32_t probe_seq;      /* ... and this is its sequence number */
+    uint32_t probe_seq;      /* the zero-window probe byte's sequence number */
 
     uint64_t retransmits;    /* segments sent again after an RTO */
+
+    /* flags, a byte each */
+    uint8_t  passive;        /* this TCB came from LISTEN (passive OPEN) */
+    uint8_t  reopen;         /* spawned by a SYN that ended a TIME-WAIT TCB */
+    uint8_t  syn_received;   /* IRS is known */
+    uint8_t  close_pending;  /* application closed: send FIN once sndq drains */
+    uint8_t  app_closed;     /* close() (not shutdown()): nobody will read */
+    uint8_t  fin_sent;       /* our FIN occupies sequence number fin_seq */
+    uint8_t  fin_received;   /* the peer's FIN has been processed */
+    uint8_t  ack_now;        /* an ACK is owed to the peer */
+    uint8_t  probe_out;      /* a zero-window probe byte is unacknowledged */
     uint8_t  ack_syn_in_data; /* tcp_output's next data segment is the
                                  handshake's third: it acknowledges the
                                  peer's SYN (RFC 9293 3.10.7.3) */
-    int      in_synq;        /* a half-open child counted in its listener's
+    uint8_t  in_synq;        /* a half-open child counted in its listener's
                                 SYN queue (`listen PORT backlog N`): its
                                 give-up sentence says the place is freed */
 };
