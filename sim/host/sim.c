@@ -137,7 +137,7 @@ static void tuple_insert(struct sim *s, struct sim_host *hp,
     if (2 * (hp->ntuples + 1) > hp->captuples) {
         struct sim_conn **old = hp->tuples;
         size_t oldcap = hp->captuples;
-        hp->captuples = oldcap ? oldcap * 2 : 16;
+        hp->captuples = oldcap ? oldcap * 2 : 4;
         hp->tuples = xcalloc(hp->captuples, sizeof *hp->tuples);
         s->mem_tcbs += (hp->captuples - oldcap) * sizeof *hp->tuples;
         for (size_t i = 0; i < oldcap; i++)

@@ -145,10 +145,11 @@ void tcp_bq_push(struct bytequeue *q, const uint8_t *p, size_t n)
             q->head = 0;
         }
         if (q->len + n > q->cap) {
-            /* start at the first push's size (rounded up to 64 bytes),
-             * not a fixed kilobyte: a crowd of short HTTP exchanges holds
-             * four queues per connection at once */
-            size_t cap = q->cap ? q->cap : (n + 63) & ~(size_t)63;
+            /* start at the first push's size (rounded up to the
+             * allocator's 16 bytes), not a fixed kilobyte: a crowd of
+             * short HTTP exchanges holds four queues per connection at
+             * once; later pushes double it */
+            size_t cap = q->cap ? q->cap : (n + 15) & ~(size_t)15;
             while (cap < q->len + n)
                 cap *= 2;
             uint8_t *nb = xrealloc(q->buf, cap);
