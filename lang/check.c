@@ -237,6 +237,45 @@ static int cmp_chapter(const void *x, const void *y)
     return (a->line > b->line) - (a->line < b->line);
 }
 
+/* `bind PORT` gives the socket its local port, and the model opens the
+ * endpoint at the call that follows it on that host: a `listen` must
+ * then listen on that port and a `connect` leave from it (`from PORT`),
+ * or the lesson would show one port bound and another used.  In time
+ * order, per host; a bind holds until the listen or connect that uses
+ * it.  Linear in hosts and actions. */
+static void check_binds(struct parser *P)
+{
+    struct scenario *s = P->s;
+    int *bound = NULL;                  /* per host: the bind's action + 1 */
+    for (int i = 0; i < s->nactions; i++) {
+        const struct scn_action *a = &s->actions[i];
+        if (a->kind != ACT_BIND && !(bound && (a->kind == ACT_LISTEN ||
+                                               a->kind == ACT_CONNECT)))
+            continue;
+        if (!bound)
+            bound = xcalloc((size_t)s->nhosts, sizeof *bound);
+        if (a->kind == ACT_BIND) {
+            bound[a->host] = i + 1;
+            continue;
+        }
+        if (!bound[a->host])
+            continue;
+        const struct scn_action *b = &s->actions[bound[a->host] - 1];
+        bound[a->host] = 0;
+        if (a->kind == ACT_LISTEN && a->port != b->port)
+            lang_perr_at(P, a->line, a->col,
+                         "this socket was bound to port %u (line %d), so it listens on "
+                         "port %u; write listen %u (or bind %u)",
+                         b->port, b->line, b->port, b->port, a->port);
+        else if (a->kind == ACT_CONNECT && a->lport != b->port)
+            lang_perr_at(P, a->line, a->col,
+                         "this socket was bound to port %u (line %d), so it connects "
+                         "from that port; add from %u",
+                         b->port, b->line, b->port);
+    }
+    free(bound);
+}
+
 void lang_finish(struct parser *P)
 {
     struct scenario *s = P->s;
@@ -318,6 +357,7 @@ void lang_finish(struct parser *P)
             apply_tcp(&P->tsets[i], &s->hosts[map_ref(P, P->tsets[i].ref)].tcp);
 
     if (s->nactions > 1) qsort(s->actions, (size_t)s->nactions, sizeof *s->actions, cmp_action);
+    check_binds(P);
     if (s->nchapters > 1) qsort(s->chapters, (size_t)s->nchapters, sizeof *s->chapters, cmp_chapter);
     for (int i = 1; i < s->nchapters; i++)
         if (s->chapters[i].t_us == s->chapters[i - 1].t_us)

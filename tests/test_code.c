@@ -135,6 +135,33 @@ START_TEST(test_code_errors_name_the_column)
 }
 END_TEST
 
+/* A bound socket listens on, or connects from, the port it was bound to:
+ * a lesson that binds one port and uses another is refused at the call
+ * that uses it, in time order, host by host. */
+START_TEST(test_bind_then_listen_or_connect_on_that_port)
+{
+    assert_errors(HOSTS "at 0ms server bind 8080\nat 1ms server listen 80\n",
+        "t.scn:5:8: error: this socket was bound to port 8080 (line 4), so it "
+        "listens on port 8080; write listen 8080 (or bind 80)\n");
+    assert_errors(HOSTS "at 0ms client bind 5000\nat 1ms client connect server 80\n",
+        "t.scn:5:8: error: this socket was bound to port 5000 (line 4), so it "
+        "connects from that port; add from 5000\n");
+    /* time order, not line order: the listen at 1ms comes first */
+    assert_errors(HOSTS "at 2ms server bind 8080\nat 1ms server listen 80\n"
+                  "at 3ms server listen 9090\n",
+        "t.scn:6:8: error: this socket was bound to port 8080 (line 4), so it "
+        "listens on port 8080; write listen 8080 (or bind 9090)\n");
+    struct scenario *s = parse_ok(HOSTS
+        "at 0ms server bind 80\n"
+        "at 0ms server listen 80\n"
+        "at 1ms server listen 81\n"            /* a second socket, not bound */
+        "at 0ms client bind 5000\n"
+        "at 1ms client connect server 80 from 5000\n"
+        "at 2ms client bind 6000\n");          /* bound, never used */
+    scenario_free(s);
+}
+END_TEST
+
 /* ---- the model: socket() and bind() are records without effect ----------- */
 
 START_TEST(test_socket_bind_records_send_nothing)
@@ -343,6 +370,7 @@ Suite *code_suite(void)
     tcase_add_test(tc, test_code_lines_per_host_and_shared);
     tcase_add_test(tc, test_socket_and_bind_actions);
     tcase_add_test(tc, test_code_errors_name_the_column);
+    tcase_add_test(tc, test_bind_then_listen_or_connect_on_that_port);
     tcase_add_test(tc, test_socket_bind_records_send_nothing);
     suite_add_tcase(s, tc);
     tc = tcase_create("pane");
