@@ -8,6 +8,7 @@
 
 #include "suites.h"
 #include "wire.h"
+#include "uwsgi.h"
 #include "pcap.h"
 
 /* ---- fixtures and independent reference code ---------------------------
@@ -1032,10 +1033,55 @@ END_TEST
 
 /* ---- suites ------------------------------------------------------------- */
 
+/* ---- uwsgi ---------------------------------------------------------------- */
+
+/* The uwsgi codec both the model and the inspector use: variables as
+ * 16-bit little-endian lengths, the header's size, and a packet cut short
+ * anywhere stops at the last whole variable. */
+START_TEST(test_uwsgi_packet_round_trip)
+{
+    uint8_t p[64];
+    size_t at = UWSGI_HDR;
+    at = uwsgi_put_var(p, at, sizeof p, "PATH_INFO", "/app");
+    at = uwsgi_put_var(p, at, sizeof p, "K", "");
+    ck_assert_uint_eq(uwsgi_put_var(p, at, sizeof p, "TOO_LONG_FOR_WHAT_IS_LEFT",
+                                    "0123456789012345678901234567890"), at);
+    uwsgi_put_header(p, at - UWSGI_HDR);
+    static const uint8_t want[] = { 0, 22, 0, 0, 9, 0, 'P', 'A', 'T', 'H', '_',
+                                    'I', 'N', 'F', 'O', 4, 0, '/', 'a', 'p', 'p',
+                                    1, 0, 'K', 0, 0 };
+    ck_assert_uint_eq(at, sizeof want);
+    ck_assert_int_eq(memcmp(p, want, sizeof want), 0);
+    ck_assert_int_eq(uwsgi_is_request(p, at), 1);
+    ck_assert_int_eq(uwsgi_is_request(p, at - 1), 0);  /* size disagrees */
+    ck_assert_uint_eq(uwsgi_datasize(p), 22);
+
+    struct uwsgi_var v;
+    size_t i = 0, n = at - UWSGI_HDR;
+    ck_assert_int_eq(uwsgi_next_var(p + UWSGI_HDR, n, &i, &v), 1);
+    ck_assert_uint_eq(v.klen, 9);
+    ck_assert_int_eq(memcmp(v.val, "/app", 4), 0);
+    ck_assert_int_eq(uwsgi_next_var(p + UWSGI_HDR, n, &i, &v), 1);
+    ck_assert_uint_eq(v.vlen, 0);
+    ck_assert_int_eq(uwsgi_next_var(p + UWSGI_HDR, n, &i, &v), 0);
+    for (size_t cut = 1; cut < n; cut++) {    /* every shorter packet */
+        size_t j = 0;
+        int r;
+        while ((r = uwsgi_next_var(p + UWSGI_HDR, cut, &j, &v)) == 1)
+            ck_assert_uint_le(j, cut);
+        ck_assert_int_eq(r, cut == 17 ? 0 : -1);  /* 17: after the first */
+    }
+}
+END_TEST
+
 Suite *wire_suite(void)
 {
     Suite *s = suite_create("wire");
     TCase *tc;
+
+    tc = tcase_create("uwsgi");
+    tcase_add_test(tc, test_uwsgi_packet_round_trip);
+    suite_add_tcase(s, tc);
 
     tc = tcase_create("checksum");
     tcase_add_test(tc, test_checksum_rfc1071_example);

@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "i18n.h"
 #include "narrate.h"
+#include "uwsgi.h"
 #include "view.h"
 #include "viewint.h"
 #include "arp.h"
@@ -157,15 +158,6 @@ static void hex_lines(struct view_lines *l, int width, const uint8_t *p, size_t 
         add_fmt(l, width, R_TIME, 0, 0, _("... %zu more bytes"), n - shown);
 }
 
-/* A TCP payload that is exactly one uwsgi packet: modifier1 0, a 16-bit
- * little-endian size that is the rest of the payload, modifier2 0 (what
- * nginx sends uWSGI in the web-server-stack lesson). */
-static int uwsgi_packet_at(const uint8_t *p, size_t len)
-{
-    return len >= 4 && p[0] == 0 && p[3] == 0 &&
-           ((size_t)p[1] | (size_t)p[2] << 8) == len - 4;
-}
-
 /* n bytes of a uwsgi variable as text: printable ASCII as is, others '.' */
 static const char *uwsgi_text(const uint8_t *p, size_t n, char *buf, size_t cap)
 {
@@ -179,27 +171,21 @@ static const char *uwsgi_text(const uint8_t *p, size_t n, char *buf, size_t cap)
 /* The uwsgi packet field by field: the header, then each variable. */
 static void inspect_uwsgi(const uint8_t *p, size_t len, int width, struct view_lines *out)
 {
-    size_t size = (size_t)p[1] | (size_t)p[2] << 8;
     add_fmt(out, width, R_NORMAL, R_LAYER, 5,
             _("uwsgi modifier1 %u (a WSGI request)  datasize %zu (bytes 0x%02x 0x%02x, "
-              "little-endian)  modifier2 %u"), p[0], size, p[1], p[2], p[3]);
-    size_t i = 4;
-    while (i + 2 <= len) {
-        size_t kl = (size_t)p[i] | (size_t)p[i + 1] << 8;
-        if (i + 2 + kl + 2 > len)
-            break;
-        size_t vl = (size_t)p[i + 2 + kl] | (size_t)p[i + 3 + kl] << 8;
-        if (i + 4 + kl + vl > len)
-            break;
-        char k[128], v[256];
-        add_fmt(out, width, R_NORMAL, R_NORMAL, 0, "  [%zu] %s = [%zu] %s", kl,
-                uwsgi_text(p + i + 2, kl, k, sizeof k), vl,
-                uwsgi_text(p + i + 4 + kl, vl, v, sizeof v));
-        i += 4 + kl + vl;
+              "little-endian)  modifier2 %u"), p[0], uwsgi_datasize(p), p[1], p[2], p[3]);
+    const uint8_t *vars = p + UWSGI_HDR;
+    size_t n = len - UWSGI_HDR, at = 0;
+    struct uwsgi_var v;
+    while (uwsgi_next_var(vars, n, &at, &v) == 1) {
+        char k[128], val[256];
+        add_fmt(out, width, R_NORMAL, R_NORMAL, 0, "  [%zu] %s = [%zu] %s", v.klen,
+                uwsgi_text(v.key, v.klen, k, sizeof k), v.vlen,
+                uwsgi_text(v.val, v.vlen, val, sizeof val));
     }
-    if (i != len)
+    if (at != n)
         add_fmt(out, width, R_DROP, R_DROP, 0, _("  %zu bytes do not make a whole variable"),
-                len - i);
+                n - at);
 }
 
 /* The DNS message in a UDP payload (RFC 1035 4.1), section by section. */
@@ -363,7 +349,7 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
     }
     /* nginx's request to uWSGI (web-server-stack): the uwsgi header and its
      * variables, field by field */
-    if (f.has_ip && f.l4 == IPPROTO_TCP_NUM && uwsgi_packet_at(f.payload, f.payload_len))
+    if (f.has_ip && f.l4 == IPPROTO_TCP_NUM && uwsgi_is_request(f.payload, f.payload_len))
         inspect_uwsgi(f.payload, f.payload_len, width, out);
     char sum[256];
     packet_summary(&f, sum, sizeof sum);

@@ -24,6 +24,7 @@
 #include "alloc.h"
 #include "i18n.h"
 #include "narrate.h"
+#include "uwsgi.h"
 #include <strings.h>
 
 /* sc->role for sc->app == &wsgi_app */
@@ -84,22 +85,6 @@ static int parse_request(const uint8_t *p, size_t n, struct http_req *r)
     return 0;
 }
 
-static size_t put_var(uint8_t *out, size_t at, size_t cap, const char *k,
-                      const char *v)
-{
-    size_t kl = strlen(k), vl = strlen(v);
-    if (at + 4 + kl + vl > cap)
-        return at;
-    out[at++] = (uint8_t)(kl & 0xff);
-    out[at++] = (uint8_t)(kl >> 8);
-    memcpy(out + at, k, kl);
-    at += kl;
-    out[at++] = (uint8_t)(vl & 0xff);
-    out[at++] = (uint8_t)(vl >> 8);
-    memcpy(out + at, v, vl);
-    return at + vl;
-}
-
 /* The uwsgi packet for request r from client addr to nginx's port; returns
  * its length (the header's 4 bytes included). */
 static size_t uwsgi_packet(const struct http_req *r, ip4_addr client,
@@ -114,14 +99,10 @@ static size_t uwsgi_packet(const struct http_req *r, ip4_addr client,
         { "SERVER_PROTOCOL", "HTTP/1.1" }, { "HTTP_HOST", r->host },
         { "REMOTE_ADDR", addr },         { "SERVER_PORT", ports },
     };
-    size_t at = 4;
+    size_t at = UWSGI_HDR;
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
-        at = put_var(out, at, cap, vars[i][0], vars[i][1]);
-    size_t size = at - 4;
-    out[0] = 0;                         /* modifier1: a WSGI request */
-    out[1] = (uint8_t)(size & 0xff);    /* datasize, little-endian */
-    out[2] = (uint8_t)(size >> 8);
-    out[3] = 0;                         /* modifier2 */
+        at = uwsgi_put_var(out, at, cap, vars[i][0], vars[i][1]);
+    uwsgi_put_header(out, at - UWSGI_HDR);
     return at;
 }
 
@@ -131,27 +112,20 @@ static size_t uwsgi_packet(const struct http_req *r, ip4_addr client,
 static int uwsgi_var(const uint8_t *p, size_t n, const char *key, char *out,
                      size_t cap, int *count)
 {
-    size_t i = 0;
-    int c = 0;
+    size_t at = 0;
+    int c = 0, r;
+    struct uwsgi_var v;
     out[0] = '\0';
-    while (i < n) {
-        if (i + 2 > n) return -1;
-        size_t kl = (size_t)p[i] | (size_t)p[i + 1] << 8;
-        i += 2;
-        if (i + kl + 2 > n) return -1;
-        const uint8_t *k = p + i;
-        i += kl;
-        size_t vl = (size_t)p[i] | (size_t)p[i + 1] << 8;
-        i += 2;
-        if (i + vl > n) return -1;
-        if (kl == strlen(key) && !memcmp(k, key, kl)) {
-            size_t m = vl < cap - 1 ? vl : cap - 1;
-            memcpy(out, p + i, m);
+    while ((r = uwsgi_next_var(p, n, &at, &v)) == 1) {
+        if (v.klen == strlen(key) && !memcmp(v.key, key, v.klen)) {
+            size_t m = v.vlen < cap - 1 ? v.vlen : cap - 1;
+            memcpy(out, v.val, m);
             out[m] = '\0';
         }
-        i += vl;
         c++;
     }
+    if (r < 0)
+        return -1;
     *count = c;
     return 0;
 }
@@ -251,7 +225,7 @@ static void nginx_upstream(struct sim *s, struct sim_conn *up)
     struct sim_conn *down = up->proxy_peer;
     if (up->step == UP_CONNECTING && c->state == TCPS_ESTABLISHED) {
         size_t len = up->frame_len;
-        size_t size = (size_t)up->frame_buf[1] | (size_t)up->frame_buf[2] << 8;
+        size_t size = uwsgi_datasize(up->frame_buf);
         int nvars = 0;
         char none[2];
         uwsgi_var(up->frame_buf + 4, size, "", none, sizeof none, &nvars);
@@ -322,7 +296,7 @@ static void uwsgi_request(struct sim *s, struct sim_conn *sc)
     if (n < 4)
         return;
     const uint8_t *p = c->rcvq.buf + c->rcvq.head;
-    size_t size = (size_t)p[1] | (size_t)p[2] << 8;
+    size_t size = uwsgi_datasize(p);
     if (n < 4 + size)
         return;                         /* the rest is on its way */
     uint8_t *pkt = xcalloc(4 + size, 1);
