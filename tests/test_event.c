@@ -1,5 +1,6 @@
 /* test_event.c — Check suite for the event queue (sim/engine/event.c) and the
- * seeded PRNG (sim/engine/rng.c): ordering by (time, sequence), cancel-by-flag,
+ * seeded PRNG (sim/engine/rng.c): ordering by (time, sequence), cancel-by-flag
+ * with the heap purged of the dead,
  * stale ids, a long random walk against a reference model, and the PRNG's
  * contracts. */
 #include <stdint.h>
@@ -219,6 +220,47 @@ START_TEST(test_peek_time_skips_dead)
     ck_assert_int_eq(eq_peek_time(&Q), 30);
     ck_assert_int_eq(pop1().arg, 3);
     ck_assert_int_eq(eq_peek_time(&Q), -1);
+}
+END_TEST
+
+/* Cancelled events do not pile up: once the dead outnumber a quarter of
+ * the live, the heap is rebuilt without them, and what remains still pops
+ * in (time, sequence) order; ids of purged events stay harmless. */
+START_TEST(test_cancelled_events_do_not_pile_up)
+{
+    enum { N = 4000 };
+    static event_id ids[N];
+    for (int i = 0; i < N; i++)
+        ids[i] = sched((int64_t)(N - i) * 7 % 1009, i);
+    for (int i = 0; i < N; i++)
+        if (i % 10) {
+            eq_cancel(&Q, ids[i]);
+            REQUIRE(Q.nheap <= eq_pending(&Q) + eq_pending(&Q) / 4 + 65);
+        }
+    ck_assert_uint_eq(eq_pending(&Q), N / 10);
+    ck_assert_uint_lt(Q.nheap, N / 10 + N / 40 + 65);
+    for (int i = 0; i < N; i++)
+        eq_cancel(&Q, ids[i]);          /* again: no-ops for the cancelled */
+    ck_assert_uint_eq(eq_pending(&Q), 0);
+    struct event e;
+    ck_assert_int_eq(eq_pop(&Q, &e), 0);
+    /* and with survivors, the order holds across a purge */
+    for (int i = 0; i < N; i++)
+        ids[i] = sched((int64_t)(i * 37) % 501, i);
+    for (int i = 0; i < N; i++)
+        if (i % 3)
+            eq_cancel(&Q, ids[i]);
+    int64_t lt = -1;
+    uint64_t lseq = 0;
+    int n = 0;
+    while (eq_pop(&Q, &e)) {
+        REQUIRE(e.arg % 3 == 0);
+        REQUIRE(e.t_us > lt || (e.t_us == lt && e.seq > lseq));
+        lt = e.t_us;
+        lseq = e.seq;
+        n++;
+    }
+    ck_assert_int_eq(n, (N + 2) / 3);
 }
 END_TEST
 
@@ -505,6 +547,7 @@ Suite *event_suite(void)
     tcase_add_test(tc, test_cancel_of_reused_slot_many_generations);
     tcase_add_test(tc, test_peek_time_skips_dead);
     tcase_add_test(tc, test_pending_counts_live);
+    tcase_add_test(tc, test_cancelled_events_do_not_pile_up);
     tcase_add_test(tc, test_random_ops_match_reference_model);
     suite_add_tcase(s, tc);
 

@@ -1,4 +1,4 @@
-/* event.c — the binary min-heap event queue with cancel-by-flag. */
+/* event.c — the 4-ary min-heap event queue with cancel-by-flag. */
 #include <stdlib.h>
 #include <string.h>
 #include "alloc.h"
@@ -23,8 +23,7 @@ void eq_free(struct event_queue *q)
 
 /* The heap is 4-ary and keeps each event's key (time, sequence) beside
  * its slot index, so sifting compares without touching the slot pool:
- * about twice the speed of a binary heap of bare indices.  Every move
- * writes the slot's new place, which a cancel needs. */
+ * about twice the speed of a binary heap of bare indices. */
 #define ARITY 4
 
 static inline int before(const struct heap_ent *x, const struct heap_ent *y)
@@ -34,22 +33,16 @@ static inline int before(const struct heap_ent *x, const struct heap_ent *y)
     return x->seq < y->seq;
 }
 
-static inline void place(struct event_queue *q, uint32_t i, struct heap_ent e)
-{
-    q->heap[i] = e;
-    q->slots[e.slot].pos = i;
-}
-
 static void sift_up(struct event_queue *q, uint32_t i, struct heap_ent e)
 {
     while (i > 0) {
         uint32_t p = (i - 1) / ARITY;
         if (!before(&e, &q->heap[p]))
             break;
-        place(q, i, q->heap[p]);
+        q->heap[i] = q->heap[p];
         i = p;
     }
-    place(q, i, e);
+    q->heap[i] = e;
 }
 
 static void sift_down(struct event_queue *q, uint32_t i, struct heap_ent e)
@@ -66,27 +59,36 @@ static void sift_down(struct event_queue *q, uint32_t i, struct heap_ent e)
                 m = k;
         if (!before(&q->heap[m], &e))
             break;
-        place(q, i, q->heap[m]);
+        q->heap[i] = q->heap[m];
         i = m;
     }
-    place(q, i, e);
+    q->heap[i] = e;
 }
 
-/* Takes the entry at heap index i out; the last entry fills its place and
- * moves up or down to where it belongs.  Returns the slot it held. */
-static uint32_t heap_remove(struct event_queue *q, uint32_t i)
+static void free_slot(struct event_queue *q, uint32_t s)
 {
-    uint32_t s = q->heap[i].slot;
-    struct heap_ent last = q->heap[--q->nheap];
-    if (i < q->nheap) {
-        if (i > 0 && before(&last, &q->heap[(i - 1) / ARITY]))
-            sift_up(q, i, last);
-        else
-            sift_down(q, i, last);
-    }
-    q->slots[s].pos = EQ_NOWHERE;
+    q->slots[s].dead = 1;               /* a late cancel is now a no-op */
     q->free[q->nfree++] = s;
-    return s;
+}
+
+/* The dead outnumber the live: keep the live entries and heapify them
+ * again (bottom-up, linear).  The pop order cannot change: every key
+ * (time, sequence) is unique. */
+static void purge(struct event_queue *q)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < q->nheap; i++) {
+        struct heap_ent e = q->heap[i];
+        if (q->slots[e.slot].dead)
+            free_slot(q, e.slot);
+        else
+            q->heap[n++] = e;
+    }
+    q->nheap = n;
+    q->ndead = 0;
+    for (uint32_t i = n / ARITY + 1; i-- > 0;)
+        if (i < n)
+            sift_down(q, i, q->heap[i]);
 }
 
 static uint32_t alloc_slot(struct event_queue *q)
@@ -124,6 +126,7 @@ event_id eq_schedule(struct event_queue *q, int64_t t_us, int type, void *ptr,
     e->type = type;
     e->ptr = ptr;
     e->arg = arg;
+    e->dead = 0;
     e->gen++;
     sift_up(q, q->nheap++, (struct heap_ent){ t_us, q->next_seq++, s });
     q->live++;
@@ -136,33 +139,56 @@ void eq_cancel(struct event_queue *q, event_id id)
     if (!id || s >= q->nslots)
         return;
     struct eq_slot *e = &q->slots[s];
-    /* an id that already ran or was cancelled: its slot is out of the
-     * heap (pos EQ_NOWHERE) or, reused, has another generation */
-    if (e->gen != (uint32_t)(id >> 32) || e->pos == EQ_NOWHERE)
+    /* an id that already ran or was cancelled: its slot is dead or,
+     * reused, has another generation */
+    if (e->gen != (uint32_t)(id >> 32) || e->dead)
         return;
-    heap_remove(q, e->pos);
+    e->dead = 1;
     q->live--;
+    if (++q->ndead > q->live / 4 && q->nheap > 64)
+        purge(q);
+}
+
+static uint32_t pop_top(struct event_queue *q)
+{
+    uint32_t top = q->heap[0].slot;
+    struct heap_ent last = q->heap[--q->nheap];
+    if (q->nheap)
+        sift_down(q, 0, last);
+    return top;
 }
 
 int eq_pop(struct event_queue *q, struct event *out)
 {
-    if (!q->nheap)
-        return 0;
-    struct heap_ent top = q->heap[0];
-    const struct eq_slot *e = &q->slots[heap_remove(q, 0)];
-    q->live--;
-    out->t_us = top.t;
-    out->seq = top.seq;
-    out->type = e->type;
-    out->ptr = e->ptr;
-    out->arg = e->arg;
-    out->gen = e->gen;
-    out->dead = 0;
-    return 1;
+    while (q->nheap) {
+        struct heap_ent top = q->heap[0];
+        uint32_t s = pop_top(q);
+        struct eq_slot *e = &q->slots[s];
+        int was_dead = e->dead;
+        free_slot(q, s);
+        if (was_dead) {
+            q->ndead--;
+            continue;
+        }
+        q->live--;
+        out->t_us = top.t;
+        out->seq = top.seq;
+        out->type = e->type;
+        out->ptr = e->ptr;
+        out->arg = e->arg;
+        out->gen = e->gen;
+        out->dead = 0;
+        return 1;
+    }
+    return 0;
 }
 
 int64_t eq_peek_time(struct event_queue *q)
 {
+    while (q->nheap && q->slots[q->heap[0].slot].dead) {
+        free_slot(q, pop_top(q));
+        q->ndead--;
+    }
     return q->nheap ? q->heap[0].t : -1;
 }
 

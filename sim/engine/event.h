@@ -1,12 +1,13 @@
 /* event.h — the discrete-event queue: a 4-ary min-heap keyed by
  * (time, sequence number), so events at equal times run in the order they
- * were scheduled.  Cancelling takes the event out of the heap at once, so
- * the queue holds only live events: a crowd restarting its retransmission
- * timers does not pile up cancelled ones.
+ * were scheduled.  Cancelling marks an event dead; it is skipped when
+ * popped.  When the dead outnumber the live, the heap is rebuilt without
+ * them, so a crowd that restarts its retransmission timers on every
+ * segment does not keep a pile of cancelled ones: the heap holds at most
+ * about twice the live events.
  *
  * Events live in a slot pool addressed by an id that stays valid until the
- * event runs or is cancelled; the heap orders (time, sequence, slot) and
- * each slot knows its place in the heap. */
+ * event runs or is cancelled; the heap orders (time, sequence, slot). */
 #ifndef PROTOSIM_EVENT_H
 #define PROTOSIM_EVENT_H
 
@@ -37,10 +38,8 @@ struct eq_slot {
     int64_t  arg;
     int32_t  type;
     uint32_t gen;                   /* bumped when the slot is reused */
-    uint32_t pos;                   /* its index in the heap; EQ_NOWHERE
-                                       when it is not there */
+    uint8_t  dead;                  /* cancelled, or already run */
 };
-#define EQ_NOWHERE 0xffffffffu
 
 struct heap_ent {
     int64_t  t;
@@ -57,6 +56,7 @@ struct event_queue {
     uint32_t nheap, capheap;
     uint64_t next_seq;
     size_t   live;                  /* scheduled and not cancelled */
+    uint32_t ndead;                 /* cancelled entries still in the heap */
 };
 
 void     eq_init(struct event_queue *q);
