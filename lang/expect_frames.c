@@ -34,7 +34,7 @@ static int fview_decode(const uint8_t *p, size_t n, struct fview *v)
 {
     char err[64];
     v->ip = v->arp_ok = v->dns_ok = 0;
-    if (frame_decode(p, n, &v->f, err, sizeof err) != 0)
+    if (frame_decode_fields(p, n, &v->f, err, sizeof err) != 0)
         return 0;
     v->ip = v->f.has_ip;
     if (v->f.eth.type == ETHERTYPE_ARP)

@@ -60,7 +60,7 @@ static int send_phase(const struct trace *tr, const struct trace_rec *r, int *fa
     const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
     struct frame f;
     char err[64];
-    if (!p || frame_decode(p, len, &f, err, sizeof err) != 0)
+    if (!p || frame_decode_fields(p, len, &f, err, sizeof err) != 0)
         return CH_LESSON;
     int top = packet_top(&f);
     if (top == TL_ARP) {

@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +147,21 @@ static inline int plain8(const uint8_t *p)
     return !((low | x | del | quote | bslash) & highs);
 }
 
+#ifdef __SSE2__
+/* plain8 for sixteen bytes with SSE2 (every x86-64 has it): as signed
+ * bytes, everything from 0x80 up is below 0x20 too. */
+static inline int plain16(const uint8_t *p)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i bad = _mm_or_si128(
+        _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+                     _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                     _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+    return _mm_movemask_epi8(bad) == 0;
+}
+#endif
+
 /* s as a JSON string (RFC 8259 section 7).  Text stays UTF-8 as
  * written; escaped are only what JSON requires -- the quote, the backslash
  * and the controls U+0000..U+001F -- plus DEL and the C1 controls, which
@@ -161,9 +179,14 @@ static void jb_str(struct jb *b, const uint8_t *s, size_t n, int in_script)
     size_t i = 0;
     while (i < n) {
         size_t j = i;                   /* the plain run goes in at once */
-        if (!in_script)                 /* eight bytes at a time */
+        if (!in_script) {               /* sixteen, then eight at a time */
+#ifdef __SSE2__
+            while (j + 16 <= n && plain16(s + j))
+                j += 16;
+#endif
             while (j + 8 <= n && plain8(s + j))
                 j += 8;
+        }
         while (j < n && (jplain_tab[s[j]] & want))
             j++;
         jb_putn(b, s + i, j - i);
@@ -280,7 +303,7 @@ static void json_packet(struct jb *b, const struct trace *tr,
     jhost(b, tr, r->u.pkt.src);
     jb_puts(b, ",\"dst\":");
     jhost(b, tr, r->u.pkt.dst);
-    if (frame_decode(p, len, &f, err, sizeof err) != 0) {
+    if (frame_decode_fields(p, len, &f, err, sizeof err) != 0) {
         jb_puts(b, ",\"proto\":\"eth\",\"summary\":");
         jstr(b, err);
         return;
@@ -641,7 +664,7 @@ static int passes_through(const struct trace *tr, const struct trace_rec *r)
     const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
     struct frame f;
     char err[64];
-    if (frame_decode(p, len, &f, err, sizeof err) != 0 || !f.has_ip)
+    if (frame_decode_fields(p, len, &f, err, sizeof err) != 0 || !f.has_ip)
         return 0;
     int owner = trace_host_by_addr(tr, f.ip.dst);
     /* meant for another host: just passing */

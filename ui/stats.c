@@ -107,7 +107,7 @@ void stats_sink(void *ctx, const struct trace *tr, size_t i,
         const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
         struct frame f;
         char err[8];
-        if (frame_decode(p, len, &f, err, sizeof err) != 0) {
+        if (frame_decode_fields(p, len, &f, err, sizeof err) != 0) {
             c->frames[TL_ETH]++;
             break;
         }

@@ -209,7 +209,7 @@ char *render_event(const struct trace *tr, const struct trace_rec *r,
         const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
         struct frame f;
         char err[64];
-        if (frame_decode(p, len, &f, err, sizeof err) == 0)
+        if (frame_decode_fields(p, len, &f, err, sizeof err) == 0)
             packet_summary(&f, a, sizeof a);
         else
             snprintf(a, sizeof a, "malformed frame (%s)", err);
@@ -281,7 +281,7 @@ static const char *real_seg(const struct trace *tr, const struct trace_rec *r,
     const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
     struct frame f;
     char err[64];
-    if (frame_decode(p, len, &f, err, sizeof err) != 0)
+    if (frame_decode_fields(p, len, &f, err, sizeof err) != 0)
         return strcpy(buf, "?");
     tcp_flags_str(f.tcp.flags, fl, sizeof fl);
     /* signed: a segment before the connection's SYN (an old duplicate)

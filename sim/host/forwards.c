@@ -67,7 +67,7 @@ static void fwd_sink(void *ctx, const struct trace *tr, size_t i,
     const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
     struct frame fr;
     char err[8];
-    if (frame_decode(p, len, &fr, err, sizeof err) != 0 || !fr.has_ip)
+    if (frame_decode_fields(p, len, &fr, err, sizeof err) != 0 || !fr.has_ip)
         return;
     struct fwd_key k = { r->host, fr.ip.src, fr.ip.dst, fr.ip.proto, fr.ip.ttl };
     if (2 * (f->n + 1) >= f->cap) {

@@ -333,7 +333,7 @@ static int tcp_options(const uint8_t *o, size_t n, struct tcp_hdr *t,
 }
 
 static int decode_tcp(const uint8_t *s, size_t n, struct frame *f,
-                      char *err, size_t errlen)
+                      char *err, size_t errlen, int csum)
 {
     struct tcp_hdr *t = &f->tcp;
     size_t hlen;
@@ -361,15 +361,16 @@ static int decode_tcp(const uint8_t *s, size_t n, struct frame *f,
     if (tcp_options(s + TCP_HDR_LEN, hlen - TCP_HDR_LEN, t, err, errlen) < 0)
         return -1;
 
-    f->l4_csum_ok = inet_fold(inet_sum(
-        pseudo_sum(f->ip.src, f->ip.dst, IPPROTO_TCP_NUM, n), s, n)) == 0xffff;
+    if (csum)
+        f->l4_csum_ok = inet_fold(inet_sum(
+            pseudo_sum(f->ip.src, f->ip.dst, IPPROTO_TCP_NUM, n), s, n)) == 0xffff;
     f->payload = s + hlen;
     f->payload_len = n - hlen;
     return 0;
 }
 
 static int decode_udp(const uint8_t *s, size_t n, struct frame *f,
-                      char *err, size_t errlen)
+                      char *err, size_t errlen, int csum)
 {
     struct udp_hdr *u = &f->udp;
 
@@ -383,7 +384,9 @@ static int decode_udp(const uint8_t *s, size_t n, struct frame *f,
 
     if (u->len < UDP_HDR_LEN || u->len > n)
         return fail(err, errlen, "UDP length out of range");
-    if (u->checksum == 0)                    /* RFC 768: not computed */
+    if (!csum)
+        ;
+    else if (u->checksum == 0)               /* RFC 768: not computed */
         f->l4_csum_ok = 1;
     else
         f->l4_csum_ok = inet_fold(inet_sum(
@@ -393,8 +396,8 @@ static int decode_udp(const uint8_t *s, size_t n, struct frame *f,
     return 0;
 }
 
-int frame_decode(const uint8_t *buf, size_t len, struct frame *f,
-                 char *err, size_t errlen)
+static int decode(const uint8_t *buf, size_t len, struct frame *f,
+                  char *err, size_t errlen, int csum)
 {
     const uint8_t *p;
     size_t avail, hlen, tot;
@@ -444,7 +447,8 @@ int frame_decode(const uint8_t *buf, size_t len, struct frame *f,
     if (tot > avail)
         return fail(err, errlen, "IPv4 total length beyond the frame");
     f->has_ip = 1;
-    f->ip_csum_ok = inet_checksum(p, hlen) == 0;
+    if (csum)
+        f->ip_csum_ok = inet_checksum(p, hlen) == 0;
 
     /* From here on only the IP total length counts: bytes past it are
      * Ethernet padding, not payload. */
@@ -453,10 +457,22 @@ int frame_decode(const uint8_t *buf, size_t len, struct frame *f,
     if (ip->frag & 0x3fff)                   /* MF or a non-zero offset */
         return 0;
     if (ip->proto == IPPROTO_TCP_NUM)
-        return decode_tcp(p + hlen, tot - hlen, f, err, errlen);
+        return decode_tcp(p + hlen, tot - hlen, f, err, errlen, csum);
     if (ip->proto == IPPROTO_UDP_NUM)
-        return decode_udp(p + hlen, tot - hlen, f, err, errlen);
+        return decode_udp(p + hlen, tot - hlen, f, err, errlen, csum);
     return 0;
+}
+
+int frame_decode(const uint8_t *buf, size_t len, struct frame *f,
+                 char *err, size_t errlen)
+{
+    return decode(buf, len, f, err, errlen, 1);
+}
+
+int frame_decode_fields(const uint8_t *buf, size_t len, struct frame *f,
+                        char *err, size_t errlen)
+{
+    return decode(buf, len, f, err, errlen, 0);
 }
 
 /* ---- text forms -------------------------------------------------------- */

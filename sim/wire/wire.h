@@ -144,6 +144,11 @@ size_t udp_frame_encode(uint8_t *buf, size_t cap,
  * reason in err.  Checksums are verified and reported, not enforced. */
 int frame_decode(const uint8_t *buf, size_t len, struct frame *f,
                  char *err, size_t errlen);
+/* The same without the checksums (ip_csum_ok and l4_csum_ok stay 0), for
+ * the writers that read a recorded frame's fields again and never its
+ * checksum verdict: the receiving host checked it once, on arrival. */
+int frame_decode_fields(const uint8_t *buf, size_t len, struct frame *f,
+                        char *err, size_t errlen);
 
 /* "SYN,ACK" — names joined by commas in the order SYN,FIN,RST,PSH,ACK,URG
  * (the JSON contract).  Returns buf. */
