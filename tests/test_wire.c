@@ -233,6 +233,16 @@ START_TEST(test_rfc7323_2_2_wscale_option_bytes)
     char line[128];
     ck_assert_str_eq(frame_summary(&f, line, sizeof line),
                      "SYN seq=1000 win=65535 mss=1460 wscale=7");
+    /* a smaller buffer gets the summary's first n - 1 bytes, whole or not */
+    for (size_t k = 1; k < 42; k++) {
+        char cut[64];
+        memset(cut, 'x', sizeof cut);
+        frame_summary(&f, cut, k);
+        ck_assert_uint_eq(strlen(cut), k - 1);
+        ck_assert_int_eq(strncmp(cut, line, k - 1), 0);
+        ck_assert_int_eq(cut[k], 'x');               /* nothing past n */
+    }
+    ck_assert_str_eq(tcp_opts_str(&f.tcp, " ", line, sizeof line), " mss 1460 wscale 7");
 
     /* a window scale option of the wrong length is malformed */
     uint8_t *w = (uint8_t *)o + 6;

@@ -505,62 +505,81 @@ static void append(char *buf, size_t n, size_t *pos, const char *fmt, ...)
     *pos = (size_t)r >= n - *pos ? n : *pos + (size_t)r;
 }
 
-/* The summaries' plain pieces without vsnprintf: they are written for
- * every record of a streamed run.  Same truncation rule as append(). */
-static void append_str(char *buf, size_t n, size_t *pos, const char *s)
+/* The summaries are built whole in a local buffer (each piece is short
+ * and bounded: flag names, 10-digit numbers, the options) and then copied
+ * out cut to n - 1 bytes, which is what appending piece by piece with
+ * truncation gives; no vsnprintf: they are written for every record of a
+ * streamed run. */
+static char *put_s(char *q, const char *s)
 {
-    size_t p = *pos;
-    if (p >= n)
-        return;
-    while (*s && p + 1 < n)
-        buf[p++] = *s++;
-    buf[p] = '\0';
-    *pos = *s ? n : p;
+    while (*s)
+        *q++ = *s++;
+    return q;
 }
 
-static void append_u(char *buf, size_t n, size_t *pos, const char *lit,
-                     uint64_t v)
+static char *put_u(char *q, const char *lit, uint64_t v)
 {
     char d[FMT_INT_LEN];
-    append_str(buf, n, pos, lit);
-    append_str(buf, n, pos, fmt_u64(v, d));
+    return put_s(put_s(q, lit), fmt_u64(v, d));
+}
+
+static char *cut_copy(char *buf, size_t n, const char *t, const char *end)
+{
+    if (n) {
+        size_t len = (size_t)(end - t) < n - 1 ? (size_t)(end - t) : n - 1;
+        memcpy(buf, t, len);
+        buf[len] = '\0';
+    }
+    return buf;
+}
+
+/* " mss=1460 wscale=7" at q: at most OPTS_TEXT_MAX bytes, as every
+ * option's name is short (checked here) and its value 32-bit */
+#define X(id, kind, len, name, label) \
+    _Static_assert(sizeof name <= 16, "TCP option name too long for the summaries");
+TCP_OPTIONS(X)
+#undef X
+#define OPTS_TEXT_MAX (TCPOPT_COUNT * (1 + 15 + 2 + 10))
+
+static char *put_opts(char *q, const struct tcp_hdr *h, const char *sep)
+{
+    for (int i = 0; i < TCPOPT_COUNT; i++) {
+        uint32_t v;
+        if (tcp_opt_get(h, i, &v)) {
+            q = put_s(put_s(q, " "), tcp_opt_table[i].name);
+            for (int k = 0; k < 2 && sep[k]; k++)       /* "=" or " " */
+                *q++ = sep[k];
+            q = put_u(q, "", v);
+        }
+    }
+    return q;
 }
 
 char *tcp_opts_str(const struct tcp_hdr *h, const char *sep, char *buf, size_t n)
 {
-    size_t pos = 0;
-    if (n)
-        buf[0] = '\0';
-    for (int i = 0; i < TCPOPT_COUNT; i++) {
-        uint32_t v;
-        if (tcp_opt_get(h, i, &v)) {
-            append_str(buf, n, &pos, " ");
-            append_str(buf, n, &pos, tcp_opt_table[i].name);
-            append_u(buf, n, &pos, sep, v);
+    char t[OPTS_TEXT_MAX + 1];
+    return cut_copy(buf, n, t, put_opts(t, h, sep));
+}
+
+/* "SYN,ACK" at q (all eight names: 31 bytes) */
+static char *put_flags(char *q, uint8_t flags)
+{
+    if (!flags)
+        return put_s(q, "none");
+    char *start = q;
+    for (size_t i = 0; i < N_TCP_FLAG_NAMES; i++)
+        if (flags & tcp_flag_names[i].bit) {
+            if (q != start)
+                *q++ = ',';
+            q = put_s(q, tcp_flag_names[i].name);
         }
-    }
-    return buf;
+    return q;
 }
 
 char *tcp_flags_str(uint8_t flags, char *buf, size_t n)
 {
-    size_t pos = 0;
-    size_t i;
-
-    if (!n)
-        return buf;
-    buf[0] = '\0';
-    if (!flags) {
-        append_str(buf, n, &pos, "none");
-        return buf;
-    }
-    for (i = 0; i < N_TCP_FLAG_NAMES; i++)
-        if (flags & tcp_flag_names[i].bit) {
-            if (pos)
-                append_str(buf, n, &pos, ",");
-            append_str(buf, n, &pos, tcp_flag_names[i].name);
-        }
-    return buf;
+    char t[40];
+    return cut_copy(buf, n, t, put_flags(t, flags));
 }
 
 static int is_blank(char c)
@@ -640,19 +659,18 @@ char *frame_summary(const struct frame *f, char *buf, size_t n)
     }
     if (f->l4 == IPPROTO_TCP_NUM) {
         const struct tcp_hdr *t = &f->tcp;
-        char fl[40];
-
-        append_str(buf, n, &pos, tcp_flags_str(t->flags, fl, sizeof fl));
-        append_u(buf, n, &pos, " seq=", t->seq);
+        /* flags 31, four numbers of 5 + 10, len 5 + 20, the options */
+        char out[31 + 4 * 15 + 25 + OPTS_TEXT_MAX + 1], *q = put_flags(out, t->flags);
+        q = put_u(q, " seq=", t->seq);
         if (t->flags & TCP_ACK)
-            append_u(buf, n, &pos, " ack=", t->ack);
-        append_u(buf, n, &pos, " win=", t->win);
+            q = put_u(q, " ack=", t->ack);
+        q = put_u(q, " win=", t->win);
         if (t->flags & TCP_URG)
-            append_u(buf, n, &pos, " urg=", t->urg);
-        char ob[64];
-        append_str(buf, n, &pos, tcp_opts_str(t, "=", ob, sizeof ob));
+            q = put_u(q, " urg=", t->urg);
+        q = put_opts(q, t, "=");
         if (f->payload_len)
-            append_u(buf, n, &pos, " len=", f->payload_len);
+            q = put_u(q, " len=", f->payload_len);
+        return cut_copy(buf, n, out, q);
     } else if (f->l4 == IPPROTO_UDP_NUM) {
         append(buf, n, &pos, "UDP %u > %u len=%zu", (unsigned)f->udp.sport,
                (unsigned)f->udp.dport, f->payload_len);

@@ -96,7 +96,8 @@ extern const struct tcp_opt_info tcp_opt_table[TCPOPT_COUNT];
 int  tcp_opt_get(const struct tcp_hdr *h, int o, uint32_t *v);
 void tcp_opt_set(struct tcp_hdr *h, int o, uint32_t v);
 /* The present options as " mss=1460 wscale=7" (sep "=") or " mss 1460
- * wscale 7" (sep " "); "" when none.  Returns buf. */
+ * wscale 7" (sep " "; at most its first two characters are used);
+ * "" when none.  Returns buf. */
 char *tcp_opts_str(const struct tcp_hdr *h, const char *sep, char *buf, size_t n);
 
 struct udp_hdr {
