@@ -249,16 +249,14 @@ static void check_binds(struct parser *P)
     int *bound = NULL;                  /* per host: the bind's action + 1 */
     for (int i = 0; i < s->nactions; i++) {
         const struct scn_action *a = &s->actions[i];
-        if (a->kind != ACT_BIND && !(bound && (a->kind == ACT_LISTEN ||
-                                               a->kind == ACT_CONNECT)))
-            continue;
-        if (!bound)
-            bound = xcalloc((size_t)s->nhosts, sizeof *bound);
         if (a->kind == ACT_BIND) {
+            if (!bound)
+                bound = xcalloc((size_t)s->nhosts, sizeof *bound);
             bound[a->host] = i + 1;
             continue;
         }
-        if (!bound[a->host])
+        if (!bound || !bound[a->host] ||
+            (a->kind != ACT_LISTEN && a->kind != ACT_CONNECT))
             continue;
         const struct scn_action *b = &s->actions[bound[a->host] - 1];
         bound[a->host] = 0;

@@ -563,15 +563,6 @@ const char *name_of(const char *const *names, int n, int i)
     return i >= 0 && i < n ? names[i] : "?";
 }
 
-/* Appends s at *t (the caller's buffer has room: fmt_duration's parts are
- * short and counted). */
-static char *dur_put(char *t, const char *s)
-{
-    while (*s)
-        *t++ = *s++;
-    return t;
-}
-
 /* "." and the three digits of v (< 1000) without their trailing zeros */
 static char *dur_frac(char *t, uint64_t v)
 {
@@ -579,7 +570,7 @@ static char *dur_frac(char *t, uint64_t v)
                   (char)('0' + v % 10), '\0' };
     for (int i = 2; i > 0 && f[i] == '0'; i--)
         f[i] = '\0';
-    return dur_put(dur_put(t, "."), f);
+    return stpcpy(stpcpy(t, "."), f);
 }
 
 char *fmt_duration(int64_t us, char *buf, size_t n)
@@ -587,26 +578,26 @@ char *fmt_duration(int64_t us, char *buf, size_t n)
     char out[2 * FMT_INT_LEN + 8], d[FMT_INT_LEN], *t = out;
     uint64_t u = (uint64_t)us;
     if (us < 0) {
-        t = dur_put(t, "-");
+        t = stpcpy(t, "-");
         u = (uint64_t)0 - (uint64_t)us;
     }
     if (u >= 60000000 && u % 1000000 == 0 && u / 1000000 % 60 != 0) {
-        t = dur_put(dur_put(t, fmt_u64(u / 60000000, d)), "m");
-        t = dur_put(dur_put(t, fmt_u64(u / 1000000 % 60, d)), "s");
+        t = stpcpy(stpcpy(t, fmt_u64(u / 60000000, d)), "m");
+        t = stpcpy(stpcpy(t, fmt_u64(u / 1000000 % 60, d)), "s");
     } else if (u >= 60000000 && u % 60000000 == 0)
-        t = dur_put(dur_put(t, fmt_u64(u / 60000000, d)), "m");
+        t = stpcpy(stpcpy(t, fmt_u64(u / 60000000, d)), "m");
     else if (u >= 1000000 && u % 1000 == 0) {
         uint64_t ms = u / 1000;
-        t = dur_put(t, fmt_u64(ms / 1000, d));
+        t = stpcpy(t, fmt_u64(ms / 1000, d));
         if (ms % 1000)
             t = dur_frac(t, ms % 1000);
-        t = dur_put(t, "s");
+        t = stpcpy(t, "s");
     } else if (u % 1000 == 0)
-        t = dur_put(dur_put(t, fmt_u64(u / 1000, d)), "ms");
+        t = stpcpy(stpcpy(t, fmt_u64(u / 1000, d)), "ms");
     else if (u >= 1000)
-        t = dur_put(dur_frac(dur_put(t, fmt_u64(u / 1000, d)), u % 1000), "ms");
+        t = stpcpy(dur_frac(stpcpy(t, fmt_u64(u / 1000, d)), u % 1000), "ms");
     else
-        t = dur_put(dur_put(t, fmt_u64(u, d)), "us");
+        t = stpcpy(stpcpy(t, fmt_u64(u, d)), "us");
     if (n) {
         size_t len = (size_t)(t - out) < n - 1 ? (size_t)(t - out) : n - 1;
         memcpy(buf, out, len);

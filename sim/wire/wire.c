@@ -2,7 +2,6 @@
 #include "wire.h"
 #include "fmt.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -486,41 +485,14 @@ static const struct { uint8_t bit; const char *name; } tcp_flag_names[] = {
 };
 #define N_TCP_FLAG_NAMES (sizeof tcp_flag_names / sizeof tcp_flag_names[0])
 
-/* Appends text to buf[0..n) at *pos, truncating but always terminating. */
-static void append(char *buf, size_t n, size_t *pos, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void append(char *buf, size_t n, size_t *pos, const char *fmt, ...)
-{
-    va_list ap;
-    int r;
-
-    if (*pos >= n)
-        return;
-    va_start(ap, fmt);
-    r = vsnprintf(buf + *pos, n - *pos, fmt, ap);
-    va_end(ap);
-    if (r < 0)
-        return;
-    *pos = (size_t)r >= n - *pos ? n : *pos + (size_t)r;
-}
-
-/* The summaries are built whole in a local buffer (each piece is short
- * and bounded: flag names, 10-digit numbers, the options) and then copied
- * out cut to n - 1 bytes, which is what appending piece by piece with
- * truncation gives; no vsnprintf: they are written for every record of a
- * streamed run. */
-static char *put_s(char *q, const char *s)
-{
-    while (*s)
-        *q++ = *s++;
-    return q;
-}
-
+/* The summaries are built whole in a local buffer with stpcpy (each
+ * piece is short and bounded: flag names, 10-digit numbers, the options)
+ * and then copied out cut to n - 1 bytes; no vsnprintf: they are written
+ * for every record of a streamed run. */
 static char *put_u(char *q, const char *lit, uint64_t v)
 {
     char d[FMT_INT_LEN];
-    return put_s(put_s(q, lit), fmt_u64(v, d));
+    return stpcpy(stpcpy(q, lit), fmt_u64(v, d));
 }
 
 static char *cut_copy(char *buf, size_t n, const char *t, const char *end)
@@ -546,7 +518,7 @@ static char *put_opts(char *q, const struct tcp_hdr *h, const char *sep)
     for (int i = 0; i < TCPOPT_COUNT; i++) {
         uint32_t v;
         if (tcp_opt_get(h, i, &v)) {
-            q = put_s(put_s(q, " "), tcp_opt_table[i].name);
+            q = stpcpy(stpcpy(q, " "), tcp_opt_table[i].name);
             for (int k = 0; k < 2 && sep[k]; k++)       /* "=" or " " */
                 *q++ = sep[k];
             q = put_u(q, "", v);
@@ -565,13 +537,13 @@ char *tcp_opts_str(const struct tcp_hdr *h, const char *sep, char *buf, size_t n
 static char *put_flags(char *q, uint8_t flags)
 {
     if (!flags)
-        return put_s(q, "none");
+        return stpcpy(q, "none");
     char *start = q;
     for (size_t i = 0; i < N_TCP_FLAG_NAMES; i++)
         if (flags & tcp_flag_names[i].bit) {
             if (q != start)
                 *q++ = ',';
-            q = put_s(q, tcp_flag_names[i].name);
+            q = stpcpy(q, tcp_flag_names[i].name);
         }
     return q;
 }
@@ -644,23 +616,17 @@ int tcp_flags_parse(const char *s, uint8_t *flags)
 
 char *frame_summary(const struct frame *f, char *buf, size_t n)
 {
-    size_t pos = 0;
-
-    if (!n)
-        return buf;
-    buf[0] = '\0';
+    /* the longest: flags 31, four numbers of 5 + 10, len 5 + 20, options */
+    char out[31 + 4 * 15 + 25 + OPTS_TEXT_MAX + 1], *q = out;
     if (!f->has_ip) {
         if (f->eth.type == ETHERTYPE_ARP)
-            append(buf, n, &pos, "ARP len=%zu", f->payload_len);
+            q = stpcpy(q, "ARP");
         else
-            append(buf, n, &pos, "ethertype 0x%04x len=%zu",
-                   (unsigned)f->eth.type, f->payload_len);
-        return buf;
-    }
-    if (f->l4 == IPPROTO_TCP_NUM) {
+            q += snprintf(q, 24, "ethertype 0x%04x", (unsigned)f->eth.type);
+        q = put_u(q, " len=", f->payload_len);
+    } else if (f->l4 == IPPROTO_TCP_NUM) {
         const struct tcp_hdr *t = &f->tcp;
-        /* flags 31, four numbers of 5 + 10, len 5 + 20, the options */
-        char out[31 + 4 * 15 + 25 + OPTS_TEXT_MAX + 1], *q = put_flags(out, t->flags);
+        q = put_flags(q, t->flags);
         q = put_u(q, " seq=", t->seq);
         if (t->flags & TCP_ACK)
             q = put_u(q, " ack=", t->ack);
@@ -670,19 +636,18 @@ char *frame_summary(const struct frame *f, char *buf, size_t n)
         q = put_opts(q, t, "=");
         if (f->payload_len)
             q = put_u(q, " len=", f->payload_len);
-        return cut_copy(buf, n, out, q);
     } else if (f->l4 == IPPROTO_UDP_NUM) {
-        append(buf, n, &pos, "UDP %u > %u len=%zu", (unsigned)f->udp.sport,
-               (unsigned)f->udp.dport, f->payload_len);
-    } else if (f->ip.frag & 0x3fff) {
-        append(buf, n, &pos, "IPv4 fragment proto=%u offset=%u len=%zu",
-               (unsigned)f->ip.proto, (unsigned)(f->ip.frag & 0x1fff) * 8u,
-               f->payload_len);
+        q = put_u(q, "UDP ", f->udp.sport);
+        q = put_u(q, " > ", f->udp.dport);
+        q = put_u(q, " len=", f->payload_len);
     } else {
-        append(buf, n, &pos, "IPv4 proto=%u len=%zu", (unsigned)f->ip.proto,
-               f->payload_len);
+        int frag = (f->ip.frag & 0x3fff) != 0;    /* MF or a non-zero offset */
+        q = put_u(q, frag ? "IPv4 fragment proto=" : "IPv4 proto=", f->ip.proto);
+        if (frag)
+            q = put_u(q, " offset=", (uint64_t)(f->ip.frag & 0x1fff) * 8u);
+        q = put_u(q, " len=", f->payload_len);
     }
-    return buf;
+    return cut_copy(buf, n, out, q);
 }
 
 char *ip4_str(ip4_addr a, char *buf, size_t n)
