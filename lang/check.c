@@ -255,8 +255,9 @@ static void check_binds(struct parser *P)
             bound[a->host] = i + 1;
             continue;
         }
-        if (!bound || !bound[a->host] ||
-            (a->kind != ACT_LISTEN && a->kind != ACT_CONNECT))
+        /* (notes and chapters have no host: test the kind first) */
+        if ((a->kind != ACT_LISTEN && a->kind != ACT_CONNECT) || !bound ||
+            !bound[a->host])
             continue;
         const struct scn_action *b = &s->actions[bound[a->host] - 1];
         bound[a->host] = 0;
