@@ -2953,6 +2953,37 @@ START_TEST(test_rfc2308_5_negative_answer_without_soa_says_so)
 }
 END_TEST
 
+/* A sentence longer than its buffer is cut, never in the middle of a
+ * character: whatever the buffer's size, the text is the whole
+ * sentence's first bytes, ends at a character's start, and is at most
+ * three bytes short of the room.  The template mixes a literal of more
+ * than 255 bytes, Chinese text and numbers. */
+START_TEST(test_a_sentence_is_cut_at_a_character)
+{
+    char tmpl[700], whole[1024], cut[1024];
+    char *t = tmpl;
+    for (int i = 0; i < 30; i++)
+        t = stpcpy(t, i % 3 ? "abcdefgh " : "\xe4\xb8\xad\xe6\x96\x87 ");
+    t = stpcpy(t, "seq={0} \xe7\xaa\x97\xe5\x8f\xa3={1}\xe5\xad\x97\xe8\x8a\x82 end");
+    (void)t;
+    struct why w = WHY(0, 4294967295, -12);
+    narrate_template(tmpl, &w, NULL, whole, sizeof whole);
+    size_t len = strlen(whole);
+    ck_assert_ptr_nonnull(strstr(whole, "seq=4294967295 \xe7\xaa\x97\xe5\x8f\xa3=-12"));
+    ck_assert_uint_gt(len, 255);
+    for (size_t n = 1; n <= len + 1; n++) {
+        memset(cut, '#', sizeof cut);
+        narrate_template(tmpl, &w, NULL, cut, n);
+        size_t k = strlen(cut);
+        ck_assert_uint_le(k, n - 1);
+        ck_assert_uint_ge(k + 3, n - 1 < len ? n - 1 : len);
+        ck_assert_msg(memcmp(cut, whole, k) == 0, "n=%zu k=%zu [%s]", n, k, cut);
+        ck_assert_msg(((unsigned char)whole[k] & 0xC0) != 0x80,
+                      "cut inside a character at %zu of %zu", k, n);
+    }
+}
+END_TEST
+
 Suite *narration_suite(void)
 {
     Suite *s = suite_create("narration");
@@ -2976,6 +3007,7 @@ Suite *narration_suite(void)
     tcase_add_test(u, test_checker_rejects_a_dns_query_to_another_server);
     tcase_add_test(u, test_checker_rejects_an_unfilled_placeholder);
     tcase_add_test(u, test_checker_rejects_an_error_without_its_protocol);
+    tcase_add_test(u, test_a_sentence_is_cut_at_a_character);
     suite_add_tcase(s, u);
     TCase *d = tcase_create("dns-server");
     tcase_add_test(d, test_rfc1034_4_3_2_cname_answer_is_told_as_an_alias);

@@ -24,19 +24,29 @@ const char *narration_template(int id)
 
 /* Appends s to buf at *pos, always NUL-terminating within n; cut short,
  * it ends before a whole UTF-8 character, never inside one. */
-static void put(char *buf, size_t n, size_t *pos, const char *s)
+/* len bytes of s at buf + *pos, cut (at a character's start) where the
+ * buffer ends; buf stays NUL-terminated.  Once a piece is cut the
+ * sentence is full: a shorter piece after it would not fit where the
+ * cut left room, it would make a sentence that was never said. */
+static void put_n(char *buf, size_t n, size_t *pos, const char *s, size_t len)
 {
-    size_t len = strlen(s);
     if (*pos + 1 >= n)
         return;
+    int full = 0;
     if (len > n - 1 - *pos) {
         len = n - 1 - *pos;
         while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
             len--;                           /* s[len] continues a character */
+        full = 1;
     }
     memcpy(buf + *pos, s, len);
-    *pos += len;
-    buf[*pos] = '\0';
+    buf[*pos + len] = '\0';
+    *pos = full ? n - 1 : *pos + len;
+}
+
+static void put(char *buf, size_t n, size_t *pos, const char *s)
+{
+    put_n(buf, n, pos, s, strlen(s));
 }
 
 static void put_arg(char *buf, size_t n, size_t *pos, int64_t v,
@@ -87,16 +97,8 @@ char *narrate_template(const char *tmpl, const struct why *w,
             put(buf, n, &pos, t);
             break;
         }
-        char lit[256];
-        size_t litlen = (size_t)(open - t);
-        while (litlen > 0) {
-            size_t chunk = litlen < sizeof lit - 1 ? litlen : sizeof lit - 1;
-            memcpy(lit, t, chunk);
-            lit[chunk] = '\0';
-            put(buf, n, &pos, lit);
-            t += chunk;
-            litlen -= chunk;
-        }
+        put_n(buf, n, &pos, t, (size_t)(open - t));
+        t = open;
         const char *close = strchr(open, '}');
         if (!close || open[1] < '0' || open[1] > '3') {
             put(buf, n, &pos, "{");
