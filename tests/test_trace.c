@@ -341,6 +341,29 @@ START_TEST(test_durations_and_numbers_as_text)
         snprintf(want, sizeof want, "%llu", (unsigned long long)v[i]);
         ck_assert_str_eq(fmt_u64(v[i], n), want);
     }
+    /* the appending forms: every power of ten and its neighbours, both
+     * signs, the ends of the range; nothing written past the digits */
+    for (int neg = 0; neg < 2; neg++)
+        for (uint64_t p = 1, k = 0; k < 19; p *= 10, k++)
+            for (int e = -1; e <= 1; e++) {
+                int64_t x = (int64_t)(p + (uint64_t)(p > 1 ? e : e + 1));
+                if (neg)
+                    x = -x;
+                char want[FMT_INT_LEN], got[FMT_INT_LEN + 1];
+                memset(got, '#', sizeof got);
+                snprintf(want, sizeof want, "%lld", (long long)x);
+                size_t len = fmt_i64_put(x, got);
+                ck_assert_uint_eq(len, strlen(want));
+                ck_assert_int_eq(memcmp(got, want, len), 0);
+                ck_assert_int_eq(got[len], '#');
+            }
+    char got[FMT_INT_LEN];
+    ck_assert_uint_eq(fmt_i64_put(INT64_MIN, got), 20);
+    ck_assert_int_eq(memcmp(got, "-9223372036854775808", 20), 0);
+    ck_assert_uint_eq(fmt_u64_put(UINT64_MAX, got), 20);
+    ck_assert_int_eq(memcmp(got, "18446744073709551615", 20), 0);
+    ck_assert_uint_eq(fmt_u64_put(0, got), 1);
+    ck_assert_int_eq(got[0], '0');
 }
 END_TEST
 
@@ -365,10 +388,15 @@ START_TEST(test_json_strings_escape_what_they_must)
     /* every byte value at every place of a longer string: the writer
      * skips plain text eight bytes at a time, and a byte to escape must
      * be found wherever it sits */
+    /* ... and at every place of strings of every length the writer
+     * tests in a different way: a few bytes, one or two words, sixteen
+     * at a time with an overlapping last window */
+    static const char as[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     for (int c = 0; c < 256; c++)
-        for (int k = 0; k < 20; k++) {
-            uint8_t in[24];
-            char want[64], esc[16];
+        for (int n = 1; n <= 40; n++)
+            for (int k = 0; k < n; k++) {
+            uint8_t in[40];
+            char want[128], esc[16];
             memset(in, 'a', sizeof in);
             in[k] = (uint8_t)c;
             if (c == '"' || c == '\\')
@@ -381,15 +409,15 @@ START_TEST(test_json_strings_escape_what_they_must)
                 snprintf(esc, sizeof esc, "\xef\xbf\xbd");   /* alone: not UTF-8 */
             else
                 snprintf(esc, sizeof esc, "%c", c);
-            snprintf(want, sizeof want, "\"%.*s%s%.*s\"", k,
-                     "aaaaaaaaaaaaaaaaaaaaaaaa", esc, 23 - k,
-                     "aaaaaaaaaaaaaaaaaaaaaaaa");
+            snprintf(want, sizeof want, "\"%.*s%s%.*s\"", k, as, esc,
+                     n - 1 - k, as);
             fp = open_memstream(&out, &len);
-            json_write_str(fp, in, sizeof in, 0);
+            json_write_str(fp, in, (size_t)n, 0);
             fclose(fp);
-            ck_assert_msg(strcmp(out, want) == 0, "byte 0x%02x at %d: %s", c, k, out);
+            ck_assert_msg(strcmp(out, want) == 0, "byte 0x%02x at %d of %d: %s",
+                          c, k, n, out);
             free(out);
-        }
+            }
 }
 END_TEST
 

@@ -8,6 +8,7 @@
 
 #include "suites.h"
 #include "wire.h"
+#include "summary.h"
 #include "uwsgi.h"
 #include "pcap.h"
 
@@ -907,6 +908,36 @@ START_TEST(test_summary_strings)
     /* Truncated output stays terminated. */
     char small[8];
     ck_assert_str_eq(frame_summary(&f, small, sizeof small), "UDP 491");
+
+    /* An HTTP first line joins the summary and the label, cut where the
+     * buffer ends, and ends at a NUL in the payload as a C string would. */
+    static const char *const lines[] = { "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+                                         "GET /a\0b HTTP/1.1\r\n\r\n" };
+    static const char *const want[] = {
+        "PSH,ACK seq=1 ack=2 win=100 len=31 HTTP GET / HTTP/1.1",
+        "PSH,ACK seq=1 ack=2 win=100 len=24 HTTP GET /a" };
+    static const char *const want_label[] = { "PSH,ACK seq=1 ack=2 len=31 HTTP GET / HTTP/1.1",
+                                              "PSH,ACK seq=1 ack=2 len=24 HTTP GET /a" };
+    static const size_t lens[] = { 31, 24 };
+    for (int i = 0; i < 2; i++) {
+        struct tcp_hdr t = { .sport = 49152, .dport = 80, .seq = 1, .ack = 2,
+                             .flags = TCP_PSH | TCP_ACK, .win = 100 };
+        n = tcp_frame_encode(buf, sizeof buf, CLIENT_MAC, SERVER_MAC, &ip, &t,
+                             (const uint8_t *)lines[i], lens[i]);
+        ck_assert_int_eq(frame_decode(buf, n, &f, NULL, 0), 0);
+        ck_assert_str_eq(packet_summary(&f, s, sizeof s), want[i]);
+        ck_assert_str_eq(packet_label(&f, s, sizeof s), want_label[i]);
+        for (size_t k = 0; k <= strlen(want[i]) + 1; k++) {
+            char cut[128];
+            memset(cut, '#', sizeof cut);
+            packet_summary(&f, cut, k);
+            if (k) {
+                ck_assert_uint_eq(strlen(cut), k - 1 < strlen(want[i]) ? k - 1 : strlen(want[i]));
+                ck_assert_int_eq(strncmp(cut, want[i], k - 1), 0);
+            } else
+                ck_assert_int_eq(cut[0], '#');
+        }
+    }
 }
 END_TEST
 
@@ -924,6 +955,20 @@ START_TEST(test_ip4_parse_and_str)
     ck_assert_str_eq(ip4_str(a, b, sizeof b), "255.255.255.255");
     ck_assert_int_eq(ip4_parse("203.0.113.0", &a), 0);
     ck_assert_str_eq(ip4_str(a, b, sizeof b), "203.0.113.0");
+    /* every digit count in every place, cut at every length */
+    static const ip4_addr each[] = { 0, 0x0A000001, 0x01166385, 0xC0A86409, 0x09630AFF };
+    for (size_t i = 0; i < sizeof each / sizeof each[0]; i++) {
+        char want[20];
+        snprintf(want, sizeof want, "%u.%u.%u.%u", (unsigned)(each[i] >> 24),
+                 (unsigned)(each[i] >> 16 & 0xff), (unsigned)(each[i] >> 8 & 0xff),
+                 (unsigned)(each[i] & 0xff));
+        for (size_t k = 1; k <= sizeof b; k++) {
+            char cut[sizeof b];
+            ip4_str(each[i], cut, k);
+            ck_assert_int_eq(strncmp(cut, want, k - 1), 0);
+            ck_assert_uint_eq(strlen(cut), k - 1 < strlen(want) ? k - 1 : strlen(want));
+        }
+    }
 
     static const char *bad[] = {
         "1.2.3", "256.1.1.1", "1.2.3.4x", "", "1.2.3.4.", "1.2.3.4.5", ".1.2.3",

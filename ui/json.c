@@ -92,23 +92,28 @@ static int jb_flush(struct jb *b, FILE *fp)
 {
     size_t n = b->n;
     b->n = 0;
+#ifdef __GLIBC__
+    /* one thread writes the trace: stdio's lock per line is not needed */
+    return n && fwrite_unlocked(b->p, 1, n, fp) != n ? -1 : 0;
+#else
     return n && fwrite(b->p, 1, n, fp) != n ? -1 : 0;
+#endif
 }
 
 /* lit, then the number in decimal: the records' numbers without
  * printf's parsing */
 JB_INLINE void jnum(struct jb *b, const char *lit, int64_t v)
 {
-    char d[FMT_INT_LEN];
     jb_puts(b, lit);
-    jb_puts(b, fmt_i64(v, d));
+    jb_room(b, FMT_INT_LEN);
+    b->n += fmt_i64_put(v, b->p + b->n);
 }
 
 static void jnum_u(struct jb *b, const char *lit, uint64_t v)
 {
-    char d[FMT_INT_LEN];
     jb_puts(b, lit);
-    jb_puts(b, fmt_u64(v, d));
+    jb_room(b, FMT_INT_LEN);
+    b->n += fmt_u64_put(v, b->p + b->n);
 }
 
 /* lit, then s as it is (a name from one of our own tables) */
@@ -130,13 +135,12 @@ static void jplain_init(void)
             jplain_tab[c] = c == '<' || c == '>' || c == '&' ? 1 : 3;
 }
 
-/* Are all eight bytes at p plain (outside a script)?  No byte below
- * 0x20 or from 0x7f up, none a quote or a backslash. */
-static inline int plain8(const uint8_t *p)
+/* Are all eight bytes of x plain (outside a script)?  No byte below
+ * 0x20 or from 0x7f up, none a quote or a backslash.  Which byte is
+ * which does not matter: all eight are tested. */
+static inline int plain8x(uint64_t x)
 {
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    uint64_t x;
-    memcpy(&x, p, 8);
     /* a byte b has its high bit set in (b - k) & ~b when b < k (for b
      * < 0x80); in x itself when b >= 0x80; and b + 1 overflows into the
      * high bit when b == 0x7f */
@@ -145,6 +149,13 @@ static inline int plain8(const uint8_t *p)
     uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
     uint64_t quote = (q - ones) & ~q, bslash = (bs - ones) & ~bs;
     return !((low | x | del | quote | bslash) & highs);
+}
+
+static inline int plain8(const uint8_t *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return plain8x(x);
 }
 
 #ifdef __SSE2__
@@ -162,6 +173,42 @@ static inline int plain16(const uint8_t *p)
 }
 #endif
 
+/* Is all of s[0..n) plain (outside a script)?  Most strings a run
+ * writes are: host names, connections, summaries, sentences.  The last
+ * window overlaps the ones before it, so a string of any length is
+ * tested in whole words, with no loop over its last bytes. */
+static inline int all_plain(const uint8_t *s, size_t n)
+{
+    if (n >= 16) {
+        size_t j = 0;
+#ifdef __SSE2__
+        for (; j + 16 <= n; j += 16)
+            if (!plain16(s + j))
+                return 0;
+        return j == n || plain16(s + n - 16);
+#else
+        for (; j + 8 <= n; j += 8)
+            if (!plain8(s + j))
+                return 0;
+        return j == n || plain8(s + n - 8);
+#endif
+    }
+    if (n >= 8)
+        return plain8(s) && plain8(s + n - 8);
+    uint64_t x;
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + n - 4, 4);
+        x = lo | (uint64_t)hi << 32;
+    } else if (n) {                     /* the rest of the word is 'a' */
+        x = s[0] | (uint64_t)s[n / 2] << 8 | (uint64_t)s[n - 1] << 16 |
+            0x6161616161000000u;
+    } else
+        return 1;
+    return plain8x(x);
+}
+
 /* s as a JSON string (RFC 8259 section 7).  Text stays UTF-8 as
  * written; escaped are only what JSON requires -- the quote, the backslash
  * and the controls U+0000..U+001F -- plus DEL and the C1 controls, which
@@ -172,6 +219,15 @@ static inline int plain16(const uint8_t *p)
  * < > & are escaped too and no text can close the script. */
 static void jb_str(struct jb *b, const uint8_t *s, size_t n, int in_script)
 {
+    if (!in_script && all_plain(s, n)) {
+        jb_room(b, n + 2);
+        char *o = b->p + b->n;
+        o[0] = '"';
+        memcpy(o + 1, s, n);
+        o[n + 1] = '"';
+        b->n += n + 2;
+        return;
+    }
     uint8_t want = in_script ? 2 : 1;
     if (!jplain_tab['a'])
         jplain_init();

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "narrate.h"
 #include "simint.h"
+#include "fmt.h"
 #include "app.h"
 #include "alloc.h"
 #include "ephemeral.h"
@@ -407,13 +408,22 @@ static const char *host_name(const struct sim *s, int h)
 void sim_conn_name(const struct sim *s, int h, uint16_t lport, ip4_addr raddr,
                       uint16_t rport, char *buf, size_t n)
 {
+    /* "client:36615-server:80", or the address where no host has it;
+     * two names (a lesson's, shorter than SCN_NAME_MAX) and two ports */
+    char t[2 * SCN_NAME_MAX + 16], *q = t;
     int r = sim_host_by_addr(s, raddr);
-    char rname[40];
-    if (r >= 0)
-        snprintf(rname, sizeof rname, "%s", host_name(s, r));
-    else
-        ip4_str(raddr, rname, sizeof rname);
-    snprintf(buf, n, "%s:%u-%s:%u", host_name(s, h), lport, rname, rport);
+    const char *ln = host_name(s, h);
+    size_t k = strnlen(ln, SCN_NAME_MAX - 1);
+    q = fmt_put_u64((char *)memcpy(q, ln, k) + k, ":", lport);
+    *q++ = '-';
+    if (r >= 0) {
+        const char *rn = host_name(s, r);
+        k = strnlen(rn, SCN_NAME_MAX - 1);
+        q = (char *)memcpy(q, rn, k) + k;
+    } else
+        q += strlen(ip4_str(raddr, q, 16));
+    q = fmt_put_u64(q, ":", rport);
+    fmt_cut_copy(buf, n, t, q);
 }
 
 int sim_port_in_use(const struct sim_host *hp, uint16_t port)

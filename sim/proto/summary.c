@@ -5,6 +5,7 @@
 #include "arp.h"
 #include "dns.h"
 #include "summary.h"
+#include "fmt.h"
 #include "tcp.h"
 
 static int is_dns(const struct frame *f, struct dns_msg *m)
@@ -55,6 +56,18 @@ int packet_top(const struct frame *f)
     return TL_IP;
 }
 
+/* " HTTP " and the first line, hl bytes long (80 at most), put at
+ * buf + pos, cut to n - 1 bytes in all.  A NUL in the line ends the
+ * string there, as it would have with snprintf's "%.*s". */
+static void put_http_line(char *buf, size_t n, size_t pos, const struct frame *f,
+                          size_t hl)
+{
+    char t[sizeof " HTTP " + 80], *q = stpcpy(t, " HTTP ");
+    memcpy(q, f->payload, hl);
+    if (pos < n)
+        fmt_cut_copy(buf + pos, n - pos, t, q + hl);
+}
+
 char *packet_summary(const struct frame *f, char *buf, size_t n)
 {
     static struct dns_msg m;
@@ -69,11 +82,8 @@ char *packet_summary(const struct frame *f, char *buf, size_t n)
     }
     frame_summary(f, buf, n);
     size_t hl = http_first_line(f);
-    if (hl) {
-        size_t pos = strlen(buf);
-        snprintf(buf + pos, n > pos ? n - pos : 0, " HTTP %.*s", (int)hl,
-                 (const char *)f->payload);
-    }
+    if (hl)
+        put_http_line(buf, n, strlen(buf), f, hl);
     return buf;
 }
 
@@ -103,7 +113,7 @@ char *packet_label(const struct frame *f, char *buf, size_t n)
 #undef ADVANCE
     size_t hl = http_first_line(f);
     if (hl)
-        snprintf(buf + pos, n - pos, " HTTP %.*s", (int)hl, (const char *)f->payload);
+        put_http_line(buf, n, pos, f, hl);
     return buf;
 }
 

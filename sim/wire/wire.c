@@ -478,7 +478,8 @@ int frame_decode_fields(const uint8_t *buf, size_t len, struct frame *f,
 
 /* TCP control bits in contract order (JSON "flags"), then the two ECN bits
  * of RFC 3168, which the contract does not name but a frame may carry. */
-static const struct { uint8_t bit; const char *name; } tcp_flag_names[] = {
+/* three letters each: put_flags copies them as such */
+static const struct { uint8_t bit; char name[4]; } tcp_flag_names[] = {
     { TCP_SYN, "SYN" }, { TCP_FIN, "FIN" }, { TCP_RST, "RST" },
     { TCP_PSH, "PSH" }, { TCP_ACK, "ACK" }, { TCP_URG, "URG" },
     { 0x40, "ECE" }, { 0x80, "CWR" },
@@ -489,22 +490,6 @@ static const struct { uint8_t bit; const char *name; } tcp_flag_names[] = {
  * piece is short and bounded: flag names, 10-digit numbers, the options)
  * and then copied out cut to n - 1 bytes; no vsnprintf: they are written
  * for every record of a streamed run. */
-static char *put_u(char *q, const char *lit, uint64_t v)
-{
-    char d[FMT_INT_LEN];
-    return stpcpy(stpcpy(q, lit), fmt_u64(v, d));
-}
-
-static char *cut_copy(char *buf, size_t n, const char *t, const char *end)
-{
-    if (n) {
-        size_t len = (size_t)(end - t) < n - 1 ? (size_t)(end - t) : n - 1;
-        memcpy(buf, t, len);
-        buf[len] = '\0';
-    }
-    return buf;
-}
-
 /* " mss=1460 wscale=7" at q: at most OPTS_TEXT_MAX bytes, as every
  * option's name is short (checked here) and its value 32-bit */
 #define X(id, kind, len, name, label) \
@@ -521,7 +506,7 @@ static char *put_opts(char *q, const struct tcp_hdr *h, const char *sep)
             q = stpcpy(stpcpy(q, " "), tcp_opt_table[i].name);
             for (int k = 0; k < 2 && sep[k]; k++)       /* "=" or " " */
                 *q++ = sep[k];
-            q = put_u(q, "", v);
+            q = fmt_put_u64(q, "", v);
         }
     }
     return q;
@@ -530,7 +515,7 @@ static char *put_opts(char *q, const struct tcp_hdr *h, const char *sep)
 char *tcp_opts_str(const struct tcp_hdr *h, const char *sep, char *buf, size_t n)
 {
     char t[OPTS_TEXT_MAX + 1];
-    return cut_copy(buf, n, t, put_opts(t, h, sep));
+    return fmt_cut_copy(buf, n, t, put_opts(t, h, sep));
 }
 
 /* "SYN,ACK" at q (all eight names: 31 bytes) */
@@ -538,20 +523,20 @@ static char *put_flags(char *q, uint8_t flags)
 {
     if (!flags)
         return stpcpy(q, "none");
-    char *start = q;
     for (size_t i = 0; i < N_TCP_FLAG_NAMES; i++)
         if (flags & tcp_flag_names[i].bit) {
-            if (q != start)
-                *q++ = ',';
-            q = stpcpy(q, tcp_flag_names[i].name);
+            memcpy(q, tcp_flag_names[i].name, 3);
+            q[3] = ',';
+            q += 4;
         }
+    *--q = '\0';                        /* the last comma */
     return q;
 }
 
 char *tcp_flags_str(uint8_t flags, char *buf, size_t n)
 {
     char t[40];
-    return cut_copy(buf, n, t, put_flags(t, flags));
+    return fmt_cut_copy(buf, n, t, put_flags(t, flags));
 }
 
 static int is_blank(char c)
@@ -623,40 +608,46 @@ char *frame_summary(const struct frame *f, char *buf, size_t n)
             q = stpcpy(q, "ARP");
         else
             q += snprintf(q, 24, "ethertype 0x%04x", (unsigned)f->eth.type);
-        q = put_u(q, " len=", f->payload_len);
+        q = fmt_put_u64(q, " len=", f->payload_len);
     } else if (f->l4 == IPPROTO_TCP_NUM) {
         const struct tcp_hdr *t = &f->tcp;
         q = put_flags(q, t->flags);
-        q = put_u(q, " seq=", t->seq);
+        q = fmt_put_u64(q, " seq=", t->seq);
         if (t->flags & TCP_ACK)
-            q = put_u(q, " ack=", t->ack);
-        q = put_u(q, " win=", t->win);
+            q = fmt_put_u64(q, " ack=", t->ack);
+        q = fmt_put_u64(q, " win=", t->win);
         if (t->flags & TCP_URG)
-            q = put_u(q, " urg=", t->urg);
+            q = fmt_put_u64(q, " urg=", t->urg);
         q = put_opts(q, t, "=");
         if (f->payload_len)
-            q = put_u(q, " len=", f->payload_len);
+            q = fmt_put_u64(q, " len=", f->payload_len);
     } else if (f->l4 == IPPROTO_UDP_NUM) {
-        q = put_u(q, "UDP ", f->udp.sport);
-        q = put_u(q, " > ", f->udp.dport);
-        q = put_u(q, " len=", f->payload_len);
+        q = fmt_put_u64(q, "UDP ", f->udp.sport);
+        q = fmt_put_u64(q, " > ", f->udp.dport);
+        q = fmt_put_u64(q, " len=", f->payload_len);
     } else {
         int frag = (f->ip.frag & 0x3fff) != 0;    /* MF or a non-zero offset */
-        q = put_u(q, frag ? "IPv4 fragment proto=" : "IPv4 proto=", f->ip.proto);
+        q = fmt_put_u64(q, frag ? "IPv4 fragment proto=" : "IPv4 proto=", f->ip.proto);
         if (frag)
-            q = put_u(q, " offset=", (uint64_t)(f->ip.frag & 0x1fff) * 8u);
-        q = put_u(q, " len=", f->payload_len);
+            q = fmt_put_u64(q, " offset=", (uint64_t)(f->ip.frag & 0x1fff) * 8u);
+        q = fmt_put_u64(q, " len=", f->payload_len);
     }
-    return cut_copy(buf, n, out, q);
+    return fmt_cut_copy(buf, n, out, q);
 }
 
 char *ip4_str(ip4_addr a, char *buf, size_t n)
 {
-    if (n)
-        snprintf(buf, n, "%u.%u.%u.%u", (unsigned)(a >> 24) & 0xff,
-                 (unsigned)(a >> 16) & 0xff, (unsigned)(a >> 8) & 0xff,
-                 (unsigned)a & 0xff);
-    return buf;
+    char t[16], *q = t;
+    for (int sh = 24; sh >= 0; sh -= 8) {
+        unsigned b = (unsigned)(a >> sh) & 0xff;
+        if (b >= 100)
+            *q++ = (char)('0' + b / 100);
+        if (b >= 10)
+            *q++ = (char)('0' + b / 10 % 10);
+        *q++ = (char)('0' + b % 10);
+        *q++ = '.';
+    }
+    return fmt_cut_copy(buf, n, t, q - 1);     /* not the last dot */
 }
 
 /* Strict dotted quad: four decimal parts 0..255 separated by single dots,
