@@ -106,11 +106,15 @@ START_TEST(test_stream_frees_blobs_nothing_names)
     trace_stream(&tr);
     uint8_t frame[200];
     memset(frame, 0x5a, sizeof frame);
-    uint32_t held = 0;
+    uint32_t held = 0, last = 0;
     size_t most = 0;
     for (int i = 0; i < 200000; i++) {
         frame[0] = (uint8_t)i;
         uint32_t pk = trace_blob(&tr, frame, sizeof frame);
+        /* ids only grow, freed or not: the JSON writer keeps a frame's
+         * text by its blob's id */
+        ck_assert_uint_gt(pk, last);
+        last = pk;
         struct trace_pkt p = { TK_SEND, 0, TL_TCP, 0, 0, pk, 0, 0, 0, 0, 0 };
         trace_packet(&tr, i, &p, WHY0(0));
         if (i == 10) {

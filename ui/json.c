@@ -297,6 +297,41 @@ static void jhost(struct jb *b, const struct trace *tr, int h)
         jb_puts(b, "null");
 }
 
+/* jhost for the records: a host is named in two or three fields of
+ * every record, so each name's length, and that it needs no escaping,
+ * is found once (hostlen[h]: 0 not yet, len + 1, or HOST_ESCAPED). */
+#define HOST_ESCAPED 0xff
+static void jhost_rec(struct json_out *o, struct jb *b, const struct trace *tr, int h)
+{
+    if (h < 0 || h >= tr->nhosts) {
+        jhost(b, tr, h);
+        return;
+    }
+    if ((size_t)h >= o->nhostlen) {
+        o->hostlen = xrealloc(o->hostlen, (size_t)tr->nhosts);
+        memset(o->hostlen + o->nhostlen, 0, (size_t)tr->nhosts - o->nhostlen);
+        o->nhostlen = (size_t)tr->nhosts;
+    }
+    const char *n = tr->host_names[h];
+    uint8_t k = o->hostlen[h];
+    if (k == 0) {
+        size_t len = strlen(n);
+        k = len < HOST_ESCAPED - 1 && all_plain((const uint8_t *)n, len)
+                ? (uint8_t)(len + 1) : HOST_ESCAPED;
+        o->hostlen[h] = k;
+    }
+    if (k == HOST_ESCAPED) {
+        jstr(b, n);
+        return;
+    }
+    jb_room(b, (size_t)k + 1);
+    char *q = b->p + b->n;
+    q[0] = '"';
+    memcpy(q + 1, n, (size_t)k - 1);
+    q[k] = '"';
+    b->n += (size_t)k + 1;
+}
+
 static void json_rrs(struct jb *b, const char *key, const struct dns_rr *rr, int n)
 {
     char t[600];
@@ -348,21 +383,17 @@ static void json_arp(struct jb *b, const struct frame *f)
     jb_puts(b, "\"}");
 }
 
-static void json_packet(struct jb *b, const struct trace *tr,
-                        const struct trace_rec *r)
+/* What a packet record says of its frame ("proto" to the end of "tcp",
+ * "udp", "dns" or "arp"), from the frame's bytes alone; 0, or -1 when
+ * they do not decode (the record then says only "eth" and why). */
+static int json_frame(struct jb *b, const uint8_t *p, size_t len)
 {
-    size_t len;
-    const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
     struct frame f;
     char err[64], sum[256], fl[64];
-    jb_puts(b, ",\"src\":");
-    jhost(b, tr, r->u.pkt.src);
-    jb_puts(b, ",\"dst\":");
-    jhost(b, tr, r->u.pkt.dst);
     if (frame_decode_fields(p, len, &f, err, sizeof err) != 0) {
         jb_puts(b, ",\"proto\":\"eth\",\"summary\":");
         jstr(b, err);
-        return;
+        return -1;
     }
     int top = packet_top(&f);
     jlit(b, ",\"proto\":\"", trace_layer_name(top));
@@ -396,6 +427,54 @@ static void json_packet(struct jb *b, const struct trace *tr,
         json_dns(b, &f);
     else if (top == TL_ARP)
         json_arp(b, &f);
+    return 0;
+}
+
+/* A frame is written twice, as sent and as received, often with a few
+ * records between: what json_frame wrote for a blob is kept, by blob id
+ * (a trace never gives an id twice), in a small table that the next
+ * record naming the blob copies. */
+#define MEMO_SLOTS 64
+#define MEMO_TEXT  480
+struct json_memo {
+    uint32_t id;                /* the blob's id + 1; 0 = empty slot */
+    int16_t  rc;                /* json_frame's result */
+    uint16_t len;
+    char     text[MEMO_TEXT];
+};
+
+static int json_frame_memo(struct json_out *o, struct jb *b, uint32_t id,
+                           const uint8_t *p, size_t len)
+{
+    if (!o->memo)
+        o->memo = xcalloc(MEMO_SLOTS, sizeof *o->memo);
+    struct json_memo *m = &o->memo[id % MEMO_SLOTS];
+    if (m->id == id + 1) {
+        jb_putn(b, m->text, m->len);
+        return m->rc;
+    }
+    size_t at = b->n;
+    int rc = json_frame(b, p, len);
+    if (b->n - at <= MEMO_TEXT && id != UINT32_MAX) {
+        m->id = id + 1;
+        m->rc = (int16_t)rc;
+        m->len = (uint16_t)(b->n - at);
+        memcpy(m->text, b->p + at, b->n - at);
+    }
+    return rc;
+}
+
+static void json_packet(struct json_out *o, struct jb *b, const struct trace *tr,
+                        const struct trace_rec *r)
+{
+    size_t len;
+    const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+    jb_puts(b, ",\"src\":");
+    jhost_rec(o, b, tr, r->u.pkt.src);
+    jb_puts(b, ",\"dst\":");
+    jhost_rec(o, b, tr, r->u.pkt.dst);
+    if (json_frame_memo(o, b, r->u.pkt.pkt, p, len) != 0)
+        return;
     if (r->u.pkt.dup)
         jb_puts(b, ",\"dup\":true");
     if (r->kind == TK_DROP) {
@@ -458,6 +537,9 @@ void json_begin(struct json_out *o, FILE *fp, const struct sim *s)
     o->err = 0;
     o->written = 0;
     o->line = NULL;
+    o->memo = NULL;
+    o->hostlen = NULL;
+    o->nhostlen = 0;
     chapters_begin(&o->ch, s->scn);
 }
 
@@ -496,7 +578,7 @@ void json_sink(void *ctx, const struct trace *tr, size_t i,
     jnum(b, ",\"t_us\":", r->t_us);
     jlit(b, ",\"kind\":\"", real_kind_name(r));
     jb_puts(b, "\",\"host\":");
-    jhost(b, tr, r->host);
+    jhost_rec(o, b, tr, r->host);
     if (r->of)
         jnum(b, ",\"of\":", (int64_t)r->of - 1);
     switch (r->kind) {
@@ -507,7 +589,7 @@ void json_sink(void *ctx, const struct trace *tr, size_t i,
         jb_putc(b, '"');
         break;
     case TK_SEND: case TK_RECV: case TK_DROP:
-        json_packet(b, tr, r);
+        json_packet(o, b, tr, r);
         break;
     case TK_TIMER:
         jlit(b, ",\"layer\":\"", trace_layer_name(r->layer));
@@ -597,6 +679,11 @@ int json_finish(struct json_out *o)
     free(b->p);
     free(b);
     o->line = NULL;
+    free(o->memo);
+    o->memo = NULL;
+    free(o->hostlen);
+    o->hostlen = NULL;
+    o->nhostlen = 0;
     if (o->err || ferror(fp)) {
         if (o->err)
             errno = o->err;

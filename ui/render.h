@@ -43,6 +43,9 @@ struct json_out {
     int err;                   /* errno of the first write that failed */
     size_t written;            /* lines written (the first says "lang") */
     struct jb *line;           /* the line being built (json.c) */
+    struct json_memo *memo;    /* frames' text by blob id (json.c) */
+    uint8_t *hostlen;          /* per host: its name's length (json.c) */
+    size_t nhostlen;
 };
 /* s (n bytes) as one JSON string; in_script also escapes < > & for text
  * inside an HTML <script> (json.c says what else it escapes). */
