@@ -263,7 +263,7 @@ static void print_cold_table(const struct bench *b)
         snprintf(key, sizeof key, "cold.ns3.%s.%ld", shape, n);
         const struct result *ns = find(b, key);
         if (!rows++)
-            printf("\ncold, one process run per figure (ratio targets >= 10x):\n"
+            printf("\ncold, one process run per figure, the median of 5 at N <= 100 (ratio targets >= 10x):\n"
                    "%-20s %-11s %-10s %-10s %-11s %-14s %-11s %-10s %s\n",
                    "connections", "protosim", "peak", "per conn", "kernel",
                    "sim/kernel", "ns-3", "peak", "sim/ns-3");

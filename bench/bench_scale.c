@@ -27,6 +27,10 @@
  *   finds libns3-dev and passes its path in NS3_LIFECYCLE), one process run
  *   timed like protosim's.
  *
+ * At N <= 100 a run takes milliseconds and one run's time moves with the
+ * scheduler, so each of the three figures there is the median of five
+ * runs; from 10,000 up, one run each.
+ *
  * Every run has a timeout (BENCH_TIMEOUT seconds, default 120) and every
  * child an address-space cap (RLIMIT_AS, half the physical memory) so that a
  * run that explodes says so instead of taking the machine with it.
@@ -145,6 +149,47 @@ static void spawn_timed(char *const argv[], struct run *r)
     wait_for(pid, t0, r);
 }
 
+/* A run of milliseconds moves with the scheduler and the page cache: at
+ * N <= SMALL_N every program's figure is the median of REPS runs (the
+ * same for protosim, the kernel and ns-3); a larger N is one run. */
+#define SMALL_N 100
+#define REPS    5
+
+static int reps_for(long n)
+{
+    return n <= SMALL_N ? REPS : 1;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return v[n / 2];
+}
+
+/* spawn_timed reps times: the first run that fails is the result, else
+ * the median time and the largest peak. */
+static void spawn_median(char *const argv[], int reps, struct run *r)
+{
+    double secs[REPS];
+    long rss = 0;
+    for (int i = 0; i < reps; i++) {
+        spawn_timed(argv, r);
+        if (r->timed_out || r->status != 0)
+            return;
+        secs[i] = r->secs;
+        if (r->maxrss_kib > rss)
+            rss = r->maxrss_kib;
+    }
+    r->secs = median(secs, reps);
+    r->maxrss_kib = rss;
+}
+
 /* The first line the child wrote on stderr, or "". */
 static const char *first_err_line(char *buf, size_t n)
 {
@@ -231,7 +276,7 @@ static int run_protosim(struct bench *b, const char *prog,
                      "--max-trace", "64G", "--max-memory", "64G",
                      path, NULL };
     struct run r;
-    spawn_timed(argv, &r);
+    spawn_median(argv, reps_for(n), &r);
     unlink(path);
     return report_run(b, key, name, n, &r, "lifecycles/s");
 }
@@ -246,7 +291,7 @@ static int run_ns3(struct bench *b, const char *prog, const struct shape *sh,
     snprintf(arg, sizeof arg, "%ld", n);
     char *argv[] = { (char *)prog, (char *)sh->key, arg, NULL };
     struct run r;
-    spawn_timed(argv, &r);
+    spawn_median(argv, reps_for(n), &r);
     return report_run(b, key, name, n, &r, "lifecycles/s");
 }
 
@@ -257,51 +302,75 @@ struct kernel_out {
     char   how[120];
 };
 
+/* One forked kernel_scale: 0 with *k filled, 1 timed out, -1 failed. */
+static int kernel_once(const struct shape *sh, long n, struct kernel_out *k,
+                       const char **fail)
+{
+    int p[2];
+    if (pipe(p) != 0) {
+        *fail = "no pipe";
+        return -1;
+    }
+    fflush(stdout);
+    double t0 = bench_now();
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct kernel_out c;
+        memset(&c, 0, sizeof c);
+        close(p[0]);
+        c.done = kernel_scale(sh->concurrent, n, &c.secs, c.how, sizeof c.how);
+        ssize_t w = write(p[1], &c, sizeof c);
+        _exit(w == (ssize_t)sizeof c ? 0 : 1);
+    }
+    close(p[1]);
+    if (pid < 0) {
+        close(p[0]);
+        *fail = "fork failed";
+        return -1;
+    }
+    struct run r;
+    wait_for(pid, t0, &r);
+    ssize_t got = read(p[0], k, sizeof *k);
+    close(p[0]);
+    if (r.timed_out)
+        return 1;
+    if (got != (ssize_t)sizeof *k) {
+        *fail = "failed";
+        return -1;
+    }
+    if (k->done != n) {
+        *fail = k->how;
+        return -1;
+    }
+    return 0;
+}
+
 static int run_kernel(struct bench *b, const struct shape *sh, long n)
 {
     char key[32], name[64], num[32];
     snprintf(key, sizeof key, "cold.kernel.%s.%ld", sh->key, n);
     snprintf(name, sizeof name, "kernel 127.0.0.1, %s %s",
              grouped(n, num, sizeof num), sh->label);
-    int p[2];
-    if (pipe(p) != 0) {
-        bench_missing(b, key, name, "no pipe");
-        return 0;
-    }
-    fflush(stdout);
-    double t0 = bench_now();
-    pid_t pid = fork();
-    if (pid == 0) {
-        struct kernel_out k;
-        memset(&k, 0, sizeof k);
-        close(p[0]);
-        k.done = kernel_scale(sh->concurrent, n, &k.secs, k.how, sizeof k.how);
-        ssize_t w = write(p[1], &k, sizeof k);
-        _exit(w == (ssize_t)sizeof k ? 0 : 1);
-    }
-    close(p[1]);
-    if (pid < 0) {
-        close(p[0]);
-        bench_missing(b, key, name, "fork failed");
-        return 0;
-    }
-    struct run r;
     struct kernel_out k;
-    wait_for(pid, t0, &r);
-    ssize_t got = read(p[0], &k, sizeof k);
-    close(p[0]);
-    char why[64];
-    snprintf(why, sizeof why, "timed out after %.0f s", timeout_secs);
-    if (r.timed_out)
-        bench_missing(b, key, name, why);
-    else if (got != (ssize_t)sizeof k)
-        bench_missing(b, key, name, "failed");
-    else if (k.done != n)
-        bench_missing(b, key, name, k.how);
-    else
-        bench_report_more(b, key, name, (double)n, k.secs, "cycles/s", 0, 0,
-                          k.how);
-    return r.timed_out;
+    double secs[REPS];
+    int reps = reps_for(n);
+    for (int i = 0; i < reps; i++) {
+        const char *fail = "failed";
+        int rc = kernel_once(sh, n, &k, &fail);
+        if (rc) {
+            char why[160];
+            if (rc > 0)
+                snprintf(why, sizeof why, "timed out after %.0f s", timeout_secs);
+            else
+                snprintf(why, sizeof why, "%s", fail);
+            bench_missing(b, key, name, why);
+            return rc > 0;
+        }
+        secs[i] = k.secs;
+    }
+    bench_report_more(b, key, name, (double)n, median(secs, reps), "cycles/s", 0, 0,
+                      k.how);
+    return 0;
 }
 
 /* A run skipped because the same program timed out at a smaller N. */
@@ -377,8 +446,9 @@ void bench_scale(struct bench *b)
     else
         printf("  ns-3: not measured: libns3-dev was not found when run_bench was"
                " built (apt-get install libns3-dev)\n");
-    printf("  timeout %.0f s per run; N up to %ld (BENCH_MAX_N)\n", timeout_secs,
-           max_n);
+    printf("  N <= %d: each figure is the median of %d runs; larger N: one run\n"
+           "  timeout %.0f s per run; N up to %ld (BENCH_MAX_N)\n", SMALL_N, REPS,
+           timeout_secs, max_n);
     cap_memory();
     if (access(prog, X_OK) != 0)
         printf("  protosim: %s is not an executable; its rows are missing\n", prog);
