@@ -148,6 +148,9 @@ struct tcp_conn {
     uint8_t  snd_shift, rcv_shift;
     /* receive sequence space */
     uint32_t irs, rcv_nxt, rcv_wnd;
+    uint32_t probe_seq;      /* the zero-window probe byte's sequence number
+                                (here, not with the timers, to fill what
+                                would be padding before the queues) */
 
     struct bytequeue sndq;   /* bytes from SND.UNA: unacknowledged then unsent */
     struct bytequeue rcvq;   /* in-order bytes the application has not read */
@@ -163,7 +166,6 @@ struct tcp_conn {
     int64_t  rto_cur;        /* current RTO, doubled by backoff */
     int64_t  tw_due;
     int64_t  persist_due;
-    uint32_t probe_seq;      /* the zero-window probe byte's sequence number */
 
     uint64_t retransmits;    /* segments sent again after an RTO */
 
