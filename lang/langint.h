@@ -214,6 +214,7 @@ enum { NUM_OK, NUM_SYNTAX, NUM_NEG, NUM_PRECISE, NUM_BIG };
  * addresses, patterns */
 int lang_col_add(int col, size_t off);
 void *lang_grow_arr(void *p, int *cap, int n, size_t elsz);
+void *lang_fit_arr(void *p, int *cap, int n, size_t elsz);
 char *lang_dup_bytes(const char *p, size_t n);
 const char *lang_show_slice(struct show *sh, const char *p, size_t n);
 const char *lang_found(struct show *sh, const struct tok *t);

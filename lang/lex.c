@@ -34,6 +34,17 @@ void *lang_grow_arr(void *p, int *cap, int n, size_t elsz)
     return q;
 }
 
+/* Returns p cut to exactly n elements (cap becomes n): the doubling of
+ * lang_grow_arr leaves up to half an array unused, and a crowd's hosts,
+ * links and actions live as long as the run.  Nothing changes when the
+ * array is full or empty. */
+void *lang_fit_arr(void *p, int *cap, int n, size_t elsz)
+{
+    if (n <= 0 || n >= *cap) return p;
+    *cap = n;
+    return xreallocarray(p, (size_t)n, elsz);
+}
+
 /* A NUL-terminated copy of n bytes (which may hold NULs of their own). */
 char *lang_dup_bytes(const char *p, size_t n)
 {

@@ -866,6 +866,27 @@ struct scenario *scenario_parse(const char *path, const char *text, size_t len,
     return scenario_parse_max(path, text, len, errs, SCN_REPEAT_LINES_MAX);
 }
 
+/* The checked scenario's arrays at their exact sizes: they outlive the
+ * parse, for the whole run. */
+static void fit_arrays(struct parser *P)
+{
+    struct scenario *s = P->s;
+#define FIT(arr, n, cap) s->arr = lang_fit_arr(s->arr, &P->cap, s->n, sizeof *s->arr)
+    FIT(hosts, nhosts, caphosts);
+    FIT(links, nlinks, caplinks);
+    FIT(actions, nactions, capactions);
+    FIT(faults, nfaults, capfaults);
+    FIT(expects, nexpects, capexpects);
+    FIT(chapters, nchapters, capchapters);
+    FIT(lans, nlans, caplans);
+    FIT(zones, nzones, capzones);
+    FIT(rrs, nrrs, caprrs);
+    FIT(resolvers, nresolvers, capresolvers);
+    FIT(quizzes, nquizzes, capquizzes);
+    FIT(code, ncode, capcode);
+#undef FIT
+}
+
 struct scenario *scenario_parse_max(const char *path, const char *text, size_t len,
                                     struct scn_errors *errs, uint64_t max_lines)
 {
@@ -898,6 +919,7 @@ struct scenario *scenario_parse_max(const char *path, const char *text, size_t l
         scenario_free(s);
         return NULL;
     }
+    fit_arrays(&P);
     parser_free(&P);
     return s;
 }

@@ -77,7 +77,6 @@ void fx_init(struct fx *f)
     f->peer_mss = 1460;
     f->peer_win = 65535;
     f->env.tr = &f->tr;
-    f->env.host = 0;
     f->env.emit = fx_emit;
     f->env.choose_iss = fx_choose_iss;
     f->env.ctx = f;
@@ -236,7 +235,7 @@ static void make_close_wait(struct fx *f)
 
 static void make_passive_syn_received(struct fx *f)
 {
-    tcp_init(&f->listener, &f->cfg, &f->env, FX_LCONN, FX_LADDR, FX_SPORT,
+    tcp_init(&f->listener, &f->cfg, &f->env, 0, FX_LCONN, FX_LADDR, FX_SPORT,
              0, 0);
     ck_assert_int_eq(tcp_listen(&f->listener, f->now), 0);
     ck_assert_int_eq(f->listener.state, TCPS_LISTEN);
@@ -254,7 +253,7 @@ void fx_make(struct fx *f, enum tcp_state st)
 {
     size_t r0 = f->tr.n;
     if (st != TCPS_SYN_RECEIVED)
-        tcp_init(&f->c, &f->cfg, &f->env, FX_CONN, FX_LADDR, FX_CPORT,
+        tcp_init(&f->c, &f->cfg, &f->env, 0, FX_CONN, FX_LADDR, FX_CPORT,
                  FX_RADDR, FX_SPORT);
     switch (st) {
     case TCPS_CLOSED:
@@ -340,7 +339,7 @@ void fx_make(struct fx *f, enum tcp_state st)
 void fx_make_simopen(struct fx *f)
 {
     size_t r0 = f->tr.n;
-    tcp_init(&f->c, &f->cfg, &f->env, FX_CONN, FX_LADDR, FX_CPORT,
+    tcp_init(&f->c, &f->cfg, &f->env, 0, FX_CONN, FX_LADDR, FX_CPORT,
              FX_RADDR, FX_SPORT);
     make_syn_sent(f);
     /* RFC 9293 Figure 7: the peer's SYN crosses ours */
@@ -509,8 +508,8 @@ static uint32_t fxp_choose_iss(void *ctx, struct tcp_conn *c)
 
 static struct tcp_env fxp_env(struct fx_pair *p, int side)
 {
-    struct tcp_env env = { &p->tr, side, fxp_emit, fxp_choose_iss,
-                           &p->end[side], NULL };
+    struct tcp_env env = { &p->tr, fxp_emit, fxp_choose_iss, &p->end[side],
+                           NULL };
     return env;
 }
 
@@ -530,13 +529,15 @@ void fxp_init(struct fx_pair *p, const struct tcp_config *cfg)
         p->end[s].side = s;
         p->end[s].iss = s ? FX_PEER_ISS : FX_ISS;
     }
-    struct tcp_env ea = fxp_env(p, 0), eb = fxp_env(p, 1);
-    tcp_init(&p->end[0].c, cfg, &ea, FXP_A_CONN, FX_LADDR, FX_CPORT,
-             FX_RADDR, FX_SPORT);
-    tcp_init(&p->end[1].c, cfg, &eb, FXP_B_CONN, FX_RADDR, FX_SPORT,
-             FX_LADDR, FX_CPORT);
-    tcp_init(&p->end[1].listener, cfg, &eb, FXP_B_LCONN, FX_RADDR, FX_SPORT,
-             0, 0);
+    /* the TCBs keep pointers to their ends' envs */
+    p->end[0].env = fxp_env(p, 0);
+    p->end[1].env = fxp_env(p, 1);
+    tcp_init(&p->end[0].c, cfg, &p->end[0].env, 0, FXP_A_CONN, FX_LADDR,
+             FX_CPORT, FX_RADDR, FX_SPORT);
+    tcp_init(&p->end[1].c, cfg, &p->end[1].env, 1, FXP_B_CONN, FX_RADDR,
+             FX_SPORT, FX_LADDR, FX_CPORT);
+    tcp_init(&p->end[1].listener, cfg, &p->end[1].env, 1, FXP_B_LCONN,
+             FX_RADDR, FX_SPORT, 0, 0);
 }
 
 void fxp_free(struct fx_pair *p)

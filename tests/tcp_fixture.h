@@ -59,7 +59,7 @@ struct fx {
     uint32_t peer_iss;           /* the scripted peer's ISS (FX_PEER_ISS) */
     uint16_t peer_mss;           /* MSS option on the peer's SYN; 0 = none */
     uint16_t peer_win;           /* window on every scripted segment */
-    struct tcp_env env;
+    struct tcp_env env;          /* the TCBs point at it */
     struct tcp_conn listener;    /* the listening socket of passive fixtures */
     struct tcp_conn c;           /* the TCB under test */
     struct fx_log log;
@@ -149,6 +149,7 @@ struct fx_pair;
 struct fx_end {
     struct fx_pair *p;
     int side;                    /* 0 = a (client), 1 = b (server) */
+    struct tcp_env env;          /* its TCBs point at it */
     struct tcp_conn listener;    /* b's listening socket, after fxp_listen */
     struct tcp_conn c;
     uint32_t iss;

@@ -29,13 +29,26 @@ struct dns_host {
     struct dns_waker res_wake, stub_wake;
 };
 
+/* Per host a pointer, and a dns_host only for a host with a DNS role: a
+ * crowd of clients that never resolve a name pays 8 bytes each, not a
+ * dns_host. */
 struct dns_sim {
-    struct dns_host *h;             /* one per host */
+    struct dns_host **h;            /* one per host, NULL: no DNS role */
 };
 
+/* Host h's DNS roles, or NULL when it has none. */
 static struct dns_host *dh_of(struct sim *s, int h)
 {
-    return &((struct dns_sim *)s->dns)->h[h];
+    return ((struct dns_sim *)s->dns)->h[h];
+}
+
+/* Host h's DNS roles, made (with none yet) on first use, while the roles
+ * are set up. */
+static struct dns_host *dh_make(struct dns_sim *ds, int h)
+{
+    if (!ds->h[h])
+        ds->h[h] = xcalloc(1, sizeof *ds->h[h]);
+    return ds->h[h];
 }
 
 /* ---- transport ------------------------------------------------------------- */
@@ -147,7 +160,7 @@ static void stub_done(void *ctx, struct dns_stub *stub, int handle,
 void dnsapp_resolve(struct sim *s, int h, const char *name)
 {
     struct dns_host *d = dh_of(s, h);
-    if (!d->stub) {
+    if (!d || !d->stub) {
         trace_app(&s->tr, s->now, h, TL_DNS, 0, AC_RESOLVE, -1, NULL, 0,
                   WHY(N_APP_RESOLVE_NOSTUB, trace_intern(&s->tr, name), 0, -1));
         s->hosts[h].http_pending = NULL;
@@ -173,6 +186,8 @@ static int dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f,
                              uint32_t pkt)
 {
     struct dns_host *d = dh_of(s, h);
+    if (!d)
+        return 0;              /* no DNS role here: not ours */
     int query = f->udp.dport == DNS_PORT && (d->zone || d->res);
     int reply = f->udp.sport == DNS_PORT &&
                 ((d->res && f->udp.dport == d->res_port) ||
@@ -240,7 +255,7 @@ static void dnsapp_init(struct sim *s)
     ds->h = xcalloc((size_t)s->nhosts, sizeof *ds->h);
     s->dns = ds;
     for (int i = 0; i < scn->nzones; i++) {
-        struct dns_host *d = &ds->h[scn->zones[i].host];
+        struct dns_host *d = dh_make(ds, scn->zones[i].host);
         if (!d->zone) {
             d->zone = xcalloc(1, sizeof *d->zone);
             dns_zone_init(d->zone);
@@ -248,7 +263,7 @@ static void dnsapp_init(struct sim *s)
         dns_zone_add_apex(d->zone, scn->zones[i].apex);
     }
     for (int i = 0; i < scn->nrrs; i++) {
-        struct dns_host *d = &ds->h[scn->rrs[i].host];
+        struct dns_host *d = dh_make(ds, scn->rrs[i].host);
         if (!d->zone) {
             d->zone = xcalloc(1, sizeof *d->zone);
             dns_zone_init(d->zone);
@@ -256,12 +271,12 @@ static void dnsapp_init(struct sim *s)
         dns_zone_add(d->zone, &scn->rrs[i].rr);
     }
     for (int h = 0; h < s->nhosts; h++) {
-        struct dns_host *d = &ds->h[h];
         struct sim_host *hp = &s->hosts[h];
         for (int i = 0; i < scn->nresolvers; i++) {
             const struct scn_resolver *sr = &scn->resolvers[i];
-            if (sr->host != h || d->res)
+            if (sr->host != h || (ds->h[h] && ds->h[h]->res))
                 continue;
+            struct dns_host *d = dh_make(ds, h);
             struct dns_resolver_config cfg;
             dns_resolver_config_default(&cfg);
             cfg.nroots = sr->nhints < DNS_MAX_HINTS ? sr->nhints : DNS_MAX_HINTS;
@@ -273,6 +288,7 @@ static void dnsapp_init(struct sim *s)
             d->res_port = hp->dns_ports[0] = dns_port(s, hp);
         }
         if (hp->cfg->dns) {
+            struct dns_host *d = dh_make(ds, h);
             struct dns_stub_config cfg;
             dns_stub_config_default(&cfg);
             cfg.server = hp->cfg->dns;
@@ -292,7 +308,9 @@ static void dnsapp_free(struct sim *s)
     if (!ds)
         return;
     for (int h = 0; h < s->nhosts; h++) {
-        struct dns_host *d = &ds->h[h];
+        struct dns_host *d = ds->h[h];
+        if (!d)
+            continue;
         if (d->zone) {
             dns_zone_free(d->zone);
             free(d->zone);
@@ -305,6 +323,7 @@ static void dnsapp_free(struct sim *s)
             dns_stub_free(d->stub);
             free(d->stub);
         }
+        free(d);
     }
     free(ds->h);
     free(ds);

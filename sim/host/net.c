@@ -633,7 +633,10 @@ void net_init(struct sim *s)
         struct sim_host *hp = &s->hosts[h];
         hp->mac = host_mac(h, 0);
         hp->nifs = scn->hosts[h].nifaces;
-        hp->ifs = xcalloc((size_t)hp->nifs, sizeof *hp->ifs);
+        /* a host on links alone has no interfaces and gets no array: a
+         * crowd of link-attached clients would otherwise pay one
+         * interface's bytes each (xcalloc never returns NULL for 0) */
+        hp->ifs = hp->nifs ? xcalloc((size_t)hp->nifs, sizeof *hp->ifs) : NULL;
         for (int k = 0; k < hp->nifs; k++) {
             const struct scn_iface *si = &scn->hosts[h].ifaces[k];
             struct sim_iface *ifc = &hp->ifs[k];

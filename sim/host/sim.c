@@ -373,9 +373,7 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     cfg.field = hp->cfg->tcp.field;
     SCN_TCP_SETTINGS(SCN_TCP_COPY)
 #undef SCN_TCP_COPY
-    struct tcp_env env = { &s->tr, h, tcp_emit_cb, choose_iss_cb, s,
-                           tcp_discard_cb };
-    tcp_init(&sc->tcb, &cfg, &env, trace_intern(&s->tr, idtext),
+    tcp_init(&sc->tcb, &cfg, &s->tcp_env, h, trace_intern(&s->tr, idtext),
              hp->addr, lport, raddr, rport);
     sc->host = h;
     sc->timer_at = -1;
@@ -791,6 +789,8 @@ static void run_action(struct sim *s, const struct scn_action *a)
 static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
 {
     s->scn = scn;
+    s->tcp_env = (struct tcp_env){ &s->tr, tcp_emit_cb, choose_iss_cb, s,
+                                   tcp_discard_cb };
     fwd_watch(s);
     eq_init(&s->q);
     rng_seed(&s->rng, seed);

@@ -187,6 +187,9 @@ uint64_t sim_memory(const struct sim *s);
 struct sim {
     const struct scenario *scn;
     struct trace tr;
+    /* what every TCB of the run reaches outside itself (tcp.h); the TCBs
+     * point at it */
+    struct tcp_env tcp_env;
     struct event_queue q;
     struct rng rng;
     /* the ephemeral ports' draws (ephemeral.c), seeded from the same seed

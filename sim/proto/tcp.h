@@ -81,10 +81,12 @@ void tcp_config_default(struct tcp_config *c);
 
 struct tcp_conn;
 
-/* What a TCB may reach outside itself. */
+/* What a TCB may reach outside itself.  TCBs keep a pointer to it, not a
+ * copy (48 bytes a TCB, in a crowd of hundreds of thousands): one env
+ * serves every TCB of a run, and it must outlive them.  The host a TCB
+ * belongs to is the TCB's own (tcp_conn.host). */
 struct tcp_env {
     struct trace *tr;
-    int           host;
     /* Transmit a segment to IP address dst.  The TCB fills sport, dport,
      * seq, ack, flags, win and mss; the caller adds IP and Ethernet and
      * puts it on the wire.  dst is the connection's remote address, except
@@ -121,8 +123,9 @@ struct tcp_ooo {
  * absolute 32-bit values compared modulo 2^32 (seq_lt and friends). */
 struct tcp_conn {
     enum tcp_state state;
+    int      host;           /* the trace's host of its records */
     struct tcp_config cfg;
-    struct tcp_env env;
+    const struct tcp_env *env;
     uint32_t id;             /* interned connection id for the trace */
     ip4_addr seg_src;        /* IP source of the segment being processed */
     uint32_t reopen_snd_nxt; /* spawned by a SYN that ended a TIME-WAIT TCB
@@ -145,6 +148,9 @@ struct tcp_conn {
     uint8_t  snd_shift, rcv_shift;
     /* receive sequence space */
     uint32_t irs, rcv_nxt, rcv_wnd;
+    uint32_t probe_seq;      /* the zero-window probe byte's sequence number
+                                (here, not with the timers, to fill what
+                                would be padding before the queues) */
 
     struct bytequeue sndq;   /* bytes from SND.UNA: unacknowledged then unsent */
     struct bytequeue rcvq;   /* in-order bytes the application has not read */
@@ -160,7 +166,6 @@ struct tcp_conn {
     int64_t  rto_cur;        /* current RTO, doubled by backoff */
     int64_t  tw_due;
     int64_t  persist_due;
-    uint32_t probe_seq;      /* the zero-window probe byte's sequence number */
 
     uint64_t retransmits;    /* segments sent again after an RTO */
 
@@ -188,12 +193,13 @@ static inline int seq_leq(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0
 static inline int seq_gt(uint32_t a, uint32_t b)  { return (int32_t)(a - b) > 0; }
 static inline int seq_geq(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
 
+/* env is kept, not copied: it must outlive c. */
 void tcp_init(struct tcp_conn *c, const struct tcp_config *cfg,
-              const struct tcp_env *env, uint32_t id,
+              const struct tcp_env *env, int host, uint32_t id,
               ip4_addr laddr, uint16_t lport, ip4_addr raddr, uint16_t rport);
 void tcp_destroy(struct tcp_conn *c);
 
-/* A child TCB for a SYN arriving at a listener: copies config and env, takes
+/* A child TCB for a SYN arriving at a listener: copies config, env and host, takes
  * the remote endpoint, starts in LISTEN with passive set.  The caller feeds
  * it the SYN with tcp_input(). */
 void tcp_spawn(struct tcp_conn *child, const struct tcp_conn *listener,

@@ -44,7 +44,7 @@ static void send_rst_for(struct tcp_conn *c, const struct tcp_hdr *h,
      * so it goes back to where the segment came from -- for a listener
      * the TCB's remote address is unspecified (0.0.0.0), never a
      * destination. */
-    c->env.emit(c->env.ctx, c, c->seg_src, &r, NULL, 0, why);
+    c->env->emit(c->env->ctx, c, c->seg_src, &r, NULL, 0, why);
 }
 
 /* The options of the peer's SYN (or SYN,ACK). */
@@ -97,8 +97,8 @@ static void update_window(struct tcp_conn *c, const struct tcp_hdr *h)
  * silent record. */
 static void discard(struct tcp_conn *c, struct why why)
 {
-    if (c->env.discard)
-        c->env.discard(c->env.ctx, c, why);
+    if (c->env->discard)
+        c->env->discard(c->env->ctx, c, why);
 }
 
 /* ---- 3.10.7.2 LISTEN ---------------------------------------------------- */
@@ -130,7 +130,7 @@ static void listen_input(struct tcp_conn *c, int64_t now,
     c->irs = h->seq;
     c->rcv_nxt = h->seq + 1;
     c->syn_received = 1;
-    c->iss = c->env.choose_iss(c->env.ctx, c);
+    c->iss = c->env->choose_iss(c->env->ctx, c);
     if (c->reopen && !seq_gt(c->iss, c->reopen_snd_nxt)) {
         /* RFC 9293 3.6.1 (MAY-2) reopens from TIME-WAIT only if TCP
          * "assigns its initial sequence number for the new connection to
