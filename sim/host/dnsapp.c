@@ -270,12 +270,18 @@ static void dnsapp_init(struct sim *s)
         }
         dns_zone_add(d->zone, &scn->rrs[i].rr);
     }
+    /* each host's first `resolver` line, found in one pass: a crowd of
+     * hosts with many resolvers costs hosts + resolvers, not their product */
+    int *first_res = xmalloc((size_t)s->nhosts * sizeof *first_res);
+    for (int h = 0; h < s->nhosts; h++)
+        first_res[h] = -1;
+    for (int i = scn->nresolvers; i-- > 0;)
+        first_res[scn->resolvers[i].host] = i;
+    /* host by host, as the ports come from one generator in this order */
     for (int h = 0; h < s->nhosts; h++) {
         struct sim_host *hp = &s->hosts[h];
-        for (int i = 0; i < scn->nresolvers; i++) {
-            const struct scn_resolver *sr = &scn->resolvers[i];
-            if (sr->host != h || (ds->h[h] && ds->h[h]->res))
-                continue;
+        if (first_res[h] >= 0) {
+            const struct scn_resolver *sr = &scn->resolvers[first_res[h]];
             struct dns_host *d = dh_make(ds, h);
             struct dns_resolver_config cfg;
             dns_resolver_config_default(&cfg);
@@ -300,6 +306,7 @@ static void dnsapp_init(struct sim *s)
             d->stub_port = hp->dns_ports[1] = dns_port(s, hp);
         }
     }
+    free(first_res);
 }
 
 static void dnsapp_free(struct sim *s)
