@@ -1220,6 +1220,28 @@ START_TEST(test_rto_backoff_capped_at_rto_max)
 }
 END_TEST
 
+/* RFC 6298 2.5: the ceiling is at least 60 s; an initial RTO above it
+ * (tcp rto 10m) is its own ceiling: backing off keeps 10 minutes, it
+ * never shortens the wait to the default ceiling. */
+START_TEST(test_rto_longer_than_the_ceiling_is_its_own_ceiling)
+{
+    struct fx *f = &F;
+    f->cfg.rto_us = 600 * SEC;
+    f->cfg.retries = 3;
+    fx_make(f, TCPS_SYN_SENT);
+    int64_t t0 = f->log.v[0].t_us;
+    for (int k = 1; k <= 3; k++) {
+        ck_assert_int_eq(tcp_deadline(&f->c), t0 + k * 600 * SEC);
+        f->now = t0 + k * 600 * SEC;
+        fx_mark(f);
+        tcp_timer(&f->c, f->now);
+        FX_NSEGS(f, 1);
+        FX_SEG(f, 0, TCP_SYN, ISS, 0);
+    }
+    ck_assert_int_eq(tcp_deadline(&f->c), t0 + 4 * 600 * SEC);
+}
+END_TEST
+
 START_TEST(test_rto_data_retransmitted_and_reset_on_ack)
 {
     /* RFC 6298 5.4: retransmit the earliest unacknowledged segment;
@@ -2668,6 +2690,7 @@ Suite *tcp_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_rto_backoff_syn_then_give_up);
     tcase_add_test(tc, test_rto_backoff_capped_at_rto_max);
+    tcase_add_test(tc, test_rto_longer_than_the_ceiling_is_its_own_ceiling);
     tcase_add_test(tc, test_rto_data_retransmitted_and_reset_on_ack);
     tcase_add_test(tc, test_rto_data_gives_up_to_closed);
     tcase_add_test(tc, test_send_segments_by_peer_mss);

@@ -193,6 +193,11 @@ void tcp_init(struct tcp_conn *c, const struct tcp_config *cfg,
     c->state = TCPS_CLOSED;
     c->host = host;
     c->cfg = *cfg;
+    /* RFC 6298 2.5 allows a ceiling on the RTO "provided it is at least 60
+     * seconds": a lesson whose initial RTO is longer (tcp rto 10m) has its
+     * ceiling there, so backing off never shortens the timer. */
+    if (c->cfg.rto_max_us < c->cfg.rto_us)
+        c->cfg.rto_max_us = c->cfg.rto_us;
     c->env = env;
     c->id = id;
     c->laddr = laddr;
