@@ -344,7 +344,7 @@ static void arp_unreachable_cb(void *ctx, ip4_addr ip,
     /* never on the wire, so no send to name */
     struct trace_pkt d = { TK_DROP, ifc->host, w->layer, ifc->host,
                            HOST_BROADCAST, trace_blob(&s->tr, w->frame, w->len),
-                           0, 0, 0, failed ? DR_ARP : DR_ARPQUEUE, 0 };
+                           w->conn, 0, 0, failed ? DR_ARP : DR_ARPQUEUE, 0 };
     trace_packet(&s->tr, s->now, &d, why);
     /* RFC 4861 7.2.2: the sender is told, "for each packet queued awaiting
      * address resolution".  Only a packet this host originated has a
