@@ -834,6 +834,27 @@ static void ck_seg_probe_again(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "no retransmission timer expired at this instant");
 }
 
+/* "... it cannot take our FIN ...: the FIN goes again": a FIN alone, one
+ * already sent (its sequence number below what was sent), to a peer whose
+ * last window was zero */
+static void ck_seg_probe_again_fin(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    struct conn_tx *tx = conn_of(c, r);
+    if (!rec_tcp(c, r, &f))
+        return ck_fail(c, "not a TCP segment");
+    if (!(f.tcp.flags & TCP_FIN) || f.payload_len)
+        ck_fail(c, "says the FIN alone goes again; the segment is not a bare FIN");
+    if (!tx || !before(f.tcp.seq, tx->snd_max))
+        ck_fail(c, "the FIN was never sent before");
+    if (tx && tx->peer_win != 0)
+        ck_fail(c, "says the peer's window is zero; it last offered %u", tx->peer_win);
+    if (!now_on_host(c, has_why, N_TMR_RTO_EXPIRE) &&
+        !now_on_host(c, has_why, N_TMR_RTO_EXPIRE_UP) &&
+        !now_on_host(c, has_why, N_TMR_RTO_EXPIRE_MAX))
+        ck_fail(c, "no retransmission timer expired at this instant");
+}
+
 /* "zero-window probe: one byte", sent when the persist timer expired */
 static void ck_seg_probe(struct nck *c, const struct trace_rec *r)
 {
@@ -2131,6 +2152,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_SEG_RETRANSMIT]    = { KSEG, ck_seg_retransmit },
     [N_SEG_PROBE]         = { KSEG, ck_seg_probe },
     [N_SEG_PROBE_AGAIN]   = { KSEG, ck_seg_probe_again },
+    [N_SEG_PROBE_AGAIN_FIN] = { KSEG, ck_seg_probe_again_fin },
     [N_SEG_WINUPDATE]     = { KSEG, ck_seg_winupdate },
     [N_SEG_DUPACK]        = { KSEG, ck_seg_dupack },
     [N_SEG_DUPACK_OLD]    = { KSEG, ck_seg_dupack },

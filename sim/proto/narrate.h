@@ -158,6 +158,7 @@
     X(N_SEG_RETRANSMIT, "retransmission #{0} (at most {1}) after the RTO expired") \
     X(N_SEG_PROBE,         "zero-window probe: one byte to learn whether the window has opened") \
     X(N_SEG_PROBE_AGAIN, "the peer's window is still zero: the first unacknowledged byte(s) go again as a window probe; probing never gives up (RFC 9293 3.8.6.1)") \
+    X(N_SEG_PROBE_AGAIN_FIN, "the peer's window is still zero, so it cannot take our FIN, which takes a sequence number: the FIN goes again, as a window probe would; probing never gives up (RFC 9293 3.8.6.1)") \
     X(N_SEG_WINUPDATE,     "window update: the application read data, so the receive window opened to {0}") \
     X(N_SEG_ZWND_REFUSE, "our receive window is 0: the segment at seq {0} cannot be taken; reply with an ACK that repeats the closed window (RFC 9293 3.10.7.4)") \
     X(N_SEG_DUPACK, "seq {0} (length {1}) starts past the receive window: SEG.SEQ - RCV.NXT = {3} is not less than RCV.WND={2}, so no byte of it is acceptable: reply with an ACK and drop it (RFC 9293 3.10.7.4)") \

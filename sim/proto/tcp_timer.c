@@ -129,7 +129,10 @@ void tcp_timer(struct tcp_conn *c, int64_t now)
             c->retrans_count++;
         c->retransmits++;
         c->rto_cur = next;
-        retransmit_front(c, probing ? WHY0(N_SEG_PROBE_AGAIN)
+        /* a probe with no data left is the FIN alone: it says so */
+        int fin_only = !tcp_sent_unacked_data(c) && c->fin_sent && !tcp_fin_acked(c);
+        retransmit_front(c, probing ? WHY0(fin_only ? N_SEG_PROBE_AGAIN_FIN
+                                                    : N_SEG_PROBE_AGAIN)
                                     : WHY(N_SEG_RETRANSMIT, c->retrans_count,
                                           c->cfg.retries));
         tcp_rto_start(c, now);
