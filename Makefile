@@ -77,7 +77,8 @@ REAL_SRC := $(sort $(wildcard real/*.c))
 UI_SRC   := $(sort $(wildcard ui/*.c))
 UI_MAIN  := ui/main.c
 UI_LIB_SRC := $(filter-out $(UI_MAIN),$(UI_SRC))
-TEST_SRC := $(sort $(wildcard tests/*.c))
+# the narration suite also runs generated lessons (tests/fuzz/lessongen.c)
+TEST_SRC := $(sort $(wildcard tests/*.c)) tests/fuzz/lessongen.c
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 
 SIM_OBJ  := $(SIM_SRC:%.c=$(B)/%.o)
