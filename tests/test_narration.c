@@ -382,43 +382,57 @@ static void ck_seg_zwnd_refuse(struct nck *c, const struct trace_rec *r)
 
 /* TCP state changes */
 
-/* The next segment TCP sent on this connection: on the wire, or dropped
- * at this host when ARP gave up on it (or its queue was full); -1 if none. */
-static long next_sent_on_conn(const struct nck *c)
+/* The seq of the next segment TCP sent on this connection: on the wire,
+ * or dropped at this host when ARP gave up on it (or its queue was full);
+ * 0 when there is none, else 1 with *seq and *flags.  A held segment dropped with
+ * another seq than want may be an earlier connection's of the same name
+ * (closed while its segment waited, the port used again): it is passed
+ * over. */
+static int next_sent_seq(const struct nck *c, uint32_t want, uint32_t *seq,
+                         uint8_t *flags)
 {
     const struct trace_rec *r = &c->tr->recs[c->i];
+    struct frame f;
     for (size_t j = c->i + 1; j < c->tr->n; j++) {
         const struct trace_rec *q = &c->tr->recs[j];
-        if (q->conn != r->conn || q->host != r->host)
+        if (q->conn != r->conn || q->host != r->host || !rec_tcp(c, q, &f))
             continue;
-        if (q->kind == TK_SEND ||
-            (q->kind == TK_DROP && q->u.pkt.src == r->host &&
-             (q->u.pkt.reason == DR_ARP || q->u.pkt.reason == DR_ARPQUEUE)))
-            return (long)j;
+        if (q->kind == TK_DROP && q->u.pkt.src == r->host &&
+            (q->u.pkt.reason == DR_ARP || q->u.pkt.reason == DR_ARPQUEUE) &&
+            f.tcp.seq != want)
+            continue;
+        if (q->kind == TK_SEND || q->kind == TK_DROP) {
+            if (q->kind == TK_DROP && q->u.pkt.src != r->host)
+                continue;
+            *seq = f.tcp.seq;
+            *flags = f.tcp.flags;
+            return 1;
+        }
     }
-    return -1;
+    return 0;
 }
 
 static void ck_tcp_syn_sent(struct nck *c, const struct trace_rec *r)
 {
-    long j = next_sent_on_conn(c);
-    struct frame f;
-    if (j >= 0 && rec_tcp(c, &c->tr->recs[j], &f) && (f.tcp.flags & TCP_SYN) &&
-        (uint32_t)A(0) != f.tcp.seq)
-        ck_fail(c, "ISS %" PRId64 " but the SYN sent has seq %u", A(0), f.tcp.seq);
+    uint32_t seq;
+    uint8_t fl;
+    if (next_sent_seq(c, (uint32_t)A(0), &seq, &fl) && (fl & TCP_SYN) &&
+        (uint32_t)A(0) != seq)
+        ck_fail(c, "ISS %" PRId64 " but the SYN sent has seq %u", A(0), seq);
 }
 
 static void ck_tcp_listen_syn(struct nck *c, const struct trace_rec *r)
 {
-    struct frame in, f;
+    struct frame in;
     if (!arrived_tcp(c, &in) || !(in.tcp.flags & TCP_SYN))
         return ck_fail(c, "no SYN arrived at this instant");
     if ((uint32_t)A(0) != in.tcp.seq)
         ck_fail(c, "IRS %" PRId64 " but the SYN's seq is %u", A(0), in.tcp.seq);
     says(c, r, "IRS=%u", in.tcp.seq);
-    long j = next_sent_on_conn(c);
-    if (j >= 0 && rec_tcp(c, &c->tr->recs[j], &f) && (uint32_t)A(1) != f.tcp.seq)
-        ck_fail(c, "ISS %" PRId64 " but the SYN,ACK sent has seq %u", A(1), f.tcp.seq);
+    uint32_t seq;
+    uint8_t fl;
+    if (next_sent_seq(c, (uint32_t)A(1), &seq, &fl) && (uint32_t)A(1) != seq)
+        ck_fail(c, "ISS %" PRId64 " but the SYN,ACK sent has seq %u", A(1), seq);
 }
 
 static void ck_tcp_ack_est(struct nck *c, const struct trace_rec *r)
