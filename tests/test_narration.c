@@ -835,6 +835,15 @@ static void ck_seg_challenge_tw(struct nck *c, const struct trace_rec *r)
                 in.tcp.dport);
 }
 
+/* A probe sent again goes when the retransmission timer expires. */
+static void ck_rto_expired_now(struct nck *c)
+{
+    if (!now_on_host(c, has_why, N_TMR_RTO_EXPIRE) &&
+        !now_on_host(c, has_why, N_TMR_RTO_EXPIRE_UP) &&
+        !now_on_host(c, has_why, N_TMR_RTO_EXPIRE_MAX))
+        ck_fail(c, "no retransmission timer expired at this instant");
+}
+
 /* "the peer's window is still zero: the first unacknowledged byte(s) go
  * again as a window probe" */
 static void ck_seg_probe_again(struct nck *c, const struct trace_rec *r)
@@ -847,10 +856,7 @@ static void ck_seg_probe_again(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "the segment resends nothing already sent");
     if (tx && tx->peer_win != 0)
         ck_fail(c, "the peer's last window was %u, not zero", tx->peer_win);
-    if (!now_on_host(c, has_why, N_TMR_RTO_EXPIRE) &&
-        !now_on_host(c, has_why, N_TMR_RTO_EXPIRE_UP) &&
-        !now_on_host(c, has_why, N_TMR_RTO_EXPIRE_MAX))
-        ck_fail(c, "no retransmission timer expired at this instant");
+    ck_rto_expired_now(c);
 }
 
 /* "... it cannot take our FIN ...: the FIN goes again": a FIN alone, one
@@ -868,10 +874,7 @@ static void ck_seg_probe_again_fin(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "the FIN was never sent before");
     if (tx && tx->peer_win != 0)
         ck_fail(c, "says the peer's window is zero; it last offered %u", tx->peer_win);
-    if (!now_on_host(c, has_why, N_TMR_RTO_EXPIRE) &&
-        !now_on_host(c, has_why, N_TMR_RTO_EXPIRE_UP) &&
-        !now_on_host(c, has_why, N_TMR_RTO_EXPIRE_MAX))
-        ck_fail(c, "no retransmission timer expired at this instant");
+    ck_rto_expired_now(c);
 }
 
 /* "zero-window probe: one byte", sent when the persist timer expired */
