@@ -60,10 +60,14 @@ struct conn_tx {                 /* per TCP connection id: what it sent */
     int      seen;
     int      host;
     uint16_t lport, rport;
+    uint32_t raddr;              /* the peer's address, from what it sent */
     uint32_t snd_max;            /* end of the highest sequence sent */
     uint32_t last_ack;           /* ACK field of the last ACK sent: RCV.NXT */
     uint16_t last_win;           /* window of the last segment sent */
-    uint16_t peer_win;           /* window of the last segment received */
+    uint16_t peer_win;           /* window of the last segment received
+                                    that may update it (below) */
+    int      have_wl;
+    uint32_t wl1, wl2;           /* seq and ack of that segment */
     int      syn_only;           /* sent a SYN, IRS not known yet */
     uint32_t irs;                /* from the ACK field of our first ACK */
     uint32_t read;               /* bytes the application read since */
@@ -549,14 +553,15 @@ static struct conn_tx *conn_of(struct nck *c, const struct trace_rec *r)
          ? &c->tx[r->conn] : NULL;
 }
 
-/* The connection a segment received on host belongs to, by its ports. */
+/* The connection a segment received on host belongs to, by its ports and
+ * its sender's address. */
 static struct conn_tx *conn_by_ports(struct nck *c, int host,
                                      const struct frame *f)
 {
     for (size_t k = 1; k < c->nids; k++) {
         struct conn_tx *tx = &c->tx[k];
         if (tx->seen && tx->host == host && tx->lport == f->tcp.dport &&
-            tx->rport == f->tcp.sport)
+            tx->rport == f->tcp.sport && tx->raddr == f->ip.src)
             return tx;
     }
     return NULL;
@@ -2436,6 +2441,7 @@ static void note_record(struct nck *c, const struct trace_rec *r)
             /* a retransmitted SYN changes nothing known */
         } else if ((f.tcp.flags & TCP_SYN) && !(f.tcp.flags & TCP_ACK)) {
             tx->syn_only = 1;              /* a new incarnation */
+            tx->have_wl = 0;
             tx->read = 0;
             tx->fin_in = 0;
             tx->closed = 0;
@@ -2444,6 +2450,7 @@ static void note_record(struct nck *c, const struct trace_rec *r)
             tx->irs = f.tcp.ack - 1;        /* our first ACK acknowledges IRS+1 */
             tx->syn_only = 0;
             if (f.tcp.flags & TCP_SYN) {
+                tx->have_wl = 0;
                 tx->read = 0;
                 tx->fin_in = 0;
                 tx->closed = 0;
@@ -2456,11 +2463,21 @@ static void note_record(struct nck *c, const struct trace_rec *r)
         tx->host = r->host;
         tx->lport = f.tcp.sport;
         tx->rport = f.tcp.dport;
+        tx->raddr = f.ip.dst;
     }
     if (r->kind == TK_RECV && rec_tcp(c, r, &f)) {
         struct conn_tx *tx = conn_by_ports(c, r->host, &f);
-        if (tx)
+        /* RFC 9293 3.10.7.4: only a segment that is not older than the one
+         * that last set the window sets it (SND.WL1, SND.WL2); a reordered
+         * old ACK's window is ignored */
+        if (tx && (f.tcp.flags & TCP_ACK) &&
+            (!tx->have_wl || before(tx->wl1, f.tcp.seq) ||
+             (tx->wl1 == f.tcp.seq && !before(f.tcp.ack, tx->wl2)))) {
             tx->peer_win = f.tcp.win;
+            tx->have_wl = 1;
+            tx->wl1 = f.tcp.seq;
+            tx->wl2 = f.tcp.ack;
+        }
     }
     if (r->kind == TK_STATE && r->layer == TL_TCP && r->conn && r->conn < c->nids) {
         c->tx[r->conn].state = r->u.state.to;

@@ -443,11 +443,15 @@ static void action(struct gen *g)
     case 0: case 1:
         out(g, "%s listen %u", g->name[h], port(g));
         break;
-    case 2: case 3:
-        out(g, "%s connect %s %u", g->name[h], g->name[other(g, h)], port(g));
+    case 2: case 3: {
+        /* one draw per statement: a call's arguments are evaluated in the
+         * compiler's order, and gcc and clang must make the same lesson */
+        int peer = other(g, h);
+        out(g, "%s connect %s %u", g->name[h], g->name[peer], port(g));
         if (!pick(g, 4))
             out(g, " from %u", port(g));
         break;
+    }
     case 4: case 5:
         out(g, "%s send %s", g->name[h], pick(g, 4) ? "" : "framed ");
         send_body(g, 0);
@@ -473,10 +477,13 @@ static void action(struct gen *g)
         out(g, "%s udp bind %u", g->name[h], port(g));
         break;
     case 14:
-        if (pick(g, 5))
-            out(g, "%s udp send %s %u ", g->name[h], g->name[other(g, h)], port(g));
-        else
-            out(g, "%s udp send %s %u ", g->name[h], nowhere(g), port(g));
+        if (pick(g, 5)) {
+            int peer = other(g, h);
+            out(g, "%s udp send %s %u ", g->name[h], g->name[peer], port(g));
+        } else {
+            const char *to = nowhere(g);
+            out(g, "%s udp send %s %u ", g->name[h], to, port(g));
+        }
         send_body(g, 1);
         if (!pick(g, 3))
             out(g, " from %u", port(g));
@@ -512,11 +519,13 @@ static void action(struct gen *g)
         break;
     default: {
         int d = other(g, h);
-        out(g, "inject %s->%s tcp %s seq %lu", g->name[h], g->name[d],
-            flags(g, fb, sizeof fb), seqno(g));
+        const char *fl = flags(g, fb, sizeof fb);
+        out(g, "inject %s->%s tcp %s seq %lu", g->name[h], g->name[d], fl,
+            seqno(g));
         if (pick(g, 2))
             out(g, " ack %lu", seqno(g));
-        out(g, " sport %u dport %u", port(g), port(g));
+        unsigned sport = port(g);
+        out(g, " sport %u dport %u", sport, port(g));
         if (!pick(g, 3)) {
             out(g, " ");
             qstring(g, 20, 1);
@@ -566,12 +575,16 @@ static void expect(struct gen *g)
 
     out(g, "expect ");
     switch (pick(g, 11)) {
-    case 0:
-        out(g, "%s state %s by %ums", g->name[h], tcp_state(g), u16(g) % 5000);
+    case 0: {
+        const char *st = tcp_state(g);
+        out(g, "%s state %s by %ums", g->name[h], st, u16(g) % 5000);
         break;
-    case 1:
-        out(g, "%s state %s at %ums", g->name[h], tcp_state(g), u16(g) % 5000);
+    }
+    case 1: {
+        const char *st = tcp_state(g);
+        out(g, "%s state %s at %ums", g->name[h], st, u16(g) % 5000);
         break;
+    }
     case 2:
         out(g, "%s never %s", g->name[h], tcp_state(g));
         break;
@@ -584,14 +597,19 @@ static void expect(struct gen *g)
         pattern(g);
         out(g, " count %u", pick(g, 6));
         break;
-    case 5:
-        out(g, "%s arp %s %s %s %ums", g->name[h], g->addr[other(g, h)],
-            arp[pick(g, 5)], pick(g, 2) ? "by" : "at", u16(g) % 5000);
+    case 5: {
+        int peer = other(g, h);             /* one draw per statement */
+        const char *state = arp[pick(g, 5)];
+        const char *when = pick(g, 2) ? "by" : "at";
+        out(g, "%s arp %s %s %s %ums", g->name[h], g->addr[peer], state, when,
+            u16(g) % 5000);
         break;
+    }
     case 6: {
         static const char *ans[] = { "NXDOMAIN", "SERVFAIL", "FAILED", "192.0.2.11",
                                      "203.0.113.11" };
-        out(g, "%s resolved %s %s", g->name[h], dname(g), ans[pick(g, 5)]);
+        const char *name = dname(g);
+        out(g, "%s resolved %s %s", g->name[h], name, ans[pick(g, 5)]);
         break;
     }
     case 7:
