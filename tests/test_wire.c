@@ -936,14 +936,15 @@ START_TEST(test_summary_strings)
 
     /* An HTTP first line joins the summary and the label, cut where the
      * buffer ends, and ends at a NUL in the payload as a C string would. */
-    static const char *const lines[] = { "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
-                                         "GET /a\0b HTTP/1.1\r\n\r\n" };
+    static const char line0[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+                      line1[] = "GET /a\0b HTTP/1.1\r\n\r\n";
+    static const char *const lines[] = { line0, line1 };
+    static const size_t lens[] = { sizeof line0 - 1, sizeof line1 - 1 };
     static const char *const want[] = {
-        "PSH,ACK seq=1 ack=2 win=100 len=31 HTTP GET / HTTP/1.1",
-        "PSH,ACK seq=1 ack=2 win=100 len=24 HTTP GET /a" };
-    static const char *const want_label[] = { "PSH,ACK seq=1 ack=2 len=31 HTTP GET / HTTP/1.1",
-                                              "PSH,ACK seq=1 ack=2 len=24 HTTP GET /a" };
-    static const size_t lens[] = { 31, 24 };
+        "PSH,ACK seq=1 ack=2 win=100 len=27 HTTP GET / HTTP/1.1",
+        "PSH,ACK seq=1 ack=2 win=100 len=21 HTTP GET /a" };
+    static const char *const want_label[] = { "PSH,ACK seq=1 ack=2 len=27 HTTP GET / HTTP/1.1",
+                                              "PSH,ACK seq=1 ack=2 len=21 HTTP GET /a" };
     for (int i = 0; i < 2; i++) {
         struct tcp_hdr t = { .sport = 49152, .dport = 80, .seq = 1, .ack = 2,
                              .flags = TCP_PSH | TCP_ACK, .win = 100 };
