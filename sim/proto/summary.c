@@ -82,7 +82,7 @@ char *packet_summary(const struct frame *f, char *buf, size_t n)
     }
     frame_summary(f, buf, n);
     size_t hl = http_first_line(f);
-    if (hl)
+    if (hl && n)                        /* a buffer of 0 bytes holds no string */
         put_http_line(buf, n, strlen(buf), f, hl);
     return buf;
 }
