@@ -386,6 +386,14 @@ static void ck_seg_zwnd_refuse(struct nck *c, const struct trace_rec *r)
 
 /* TCP state changes */
 
+/* A packet this host made that never reached the wire: it waited for
+ * ARP, which gave up on it (or its queue was full). */
+static int dropped_before_wire(const struct trace_rec *q)
+{
+    return q->kind == TK_DROP && q->u.pkt.src == q->host &&
+           (q->u.pkt.reason == DR_ARP || q->u.pkt.reason == DR_ARPQUEUE);
+}
+
 /* The seq of the next segment TCP sent on this connection: on the wire,
  * or dropped at this host when ARP gave up on it (or its queue was full);
  * 0 when there is none, else 1 with *seq and *flags.  A held segment dropped with
@@ -401,13 +409,8 @@ static int next_sent_seq(const struct nck *c, uint32_t want, uint32_t *seq,
         const struct trace_rec *q = &c->tr->recs[j];
         if (q->conn != r->conn || q->host != r->host || !rec_tcp(c, q, &f))
             continue;
-        if (q->kind == TK_DROP && q->u.pkt.src == r->host &&
-            (q->u.pkt.reason == DR_ARP || q->u.pkt.reason == DR_ARPQUEUE) &&
-            f.tcp.seq != want)
-            continue;
-        if (q->kind == TK_SEND || q->kind == TK_DROP) {
-            if (q->kind == TK_DROP && q->u.pkt.src != r->host)
-                continue;
+        if (q->kind == TK_SEND ||
+            (dropped_before_wire(q) && f.tcp.seq == want)) {
             *seq = f.tcp.seq;
             *flags = f.tcp.flags;
             return 1;
@@ -1909,7 +1912,7 @@ static int dns_query_to(const struct nck *c, ip4_addr addr)
             f.ip.dst == addr)
             return 1;
     }
-    return c->tr->n == c->i + 1 || c->tr->recs[c->tr->n - 1].t_us <= r->u.timer.due_us;
+    return c->tr->recs[c->tr->n - 1].t_us <= r->u.timer.due_us;
 }
 
 static void ck_dns_tmr_start(struct nck *c, const struct trace_rec *r)
@@ -2418,10 +2421,8 @@ static void note_record(struct nck *c, const struct trace_rec *r)
     /* a segment TCP sent that waited for ARP and was dropped there never
      * reached the wire, but TCP sent it: its numbers are used, and what
      * the RTO sends again is a retransmission */
-    int held_drop = r->kind == TK_DROP && r->u.pkt.src == r->host &&
-                    (r->u.pkt.reason == DR_ARP || r->u.pkt.reason == DR_ARPQUEUE);
-    if ((r->kind == TK_SEND || held_drop) && r->conn && r->conn < c->nids &&
-        rec_tcp(c, r, &f) && !(f.tcp.flags & TCP_RST)) {
+    if ((r->kind == TK_SEND || dropped_before_wire(r)) && r->conn &&
+        r->conn < c->nids && rec_tcp(c, r, &f) && !(f.tcp.flags & TCP_RST)) {
         struct conn_tx *tx = &c->tx[r->conn];
         uint32_t end = f.tcp.seq + (uint32_t)f.payload_len +
                        ((f.tcp.flags & TCP_SYN) ? 1 : 0) +

@@ -69,6 +69,17 @@ JB_INLINE void jb_putc(struct jb *b, char c)
     b->p[b->n++] = c;
 }
 
+/* s between quotes, as it is: text known to need no escaping */
+JB_INLINE void jb_quoted(struct jb *b, const void *s, size_t n)
+{
+    jb_room(b, n + 2);
+    char *o = b->p + b->n;
+    o[0] = '"';
+    memcpy(o + 1, s, n);
+    o[n + 1] = '"';
+    b->n += n + 2;
+}
+
 static void jb_printf(struct jb *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -220,12 +231,7 @@ static inline int all_plain(const uint8_t *s, size_t n)
 static void jb_str(struct jb *b, const uint8_t *s, size_t n, int in_script)
 {
     if (!in_script && all_plain(s, n)) {
-        jb_room(b, n + 2);
-        char *o = b->p + b->n;
-        o[0] = '"';
-        memcpy(o + 1, s, n);
-        o[n + 1] = '"';
-        b->n += n + 2;
+        jb_quoted(b, s, n);
         return;
     }
     uint8_t want = in_script ? 2 : 1;
@@ -320,16 +326,10 @@ static void jhost_rec(struct json_out *o, struct jb *b, const struct trace *tr, 
                 ? (uint8_t)(len + 1) : HOST_ESCAPED;
         o->hostlen[h] = k;
     }
-    if (k == HOST_ESCAPED) {
+    if (k == HOST_ESCAPED)
         jstr(b, n);
-        return;
-    }
-    jb_room(b, (size_t)k + 1);
-    char *q = b->p + b->n;
-    q[0] = '"';
-    memcpy(q + 1, n, (size_t)k - 1);
-    q[k] = '"';
-    b->n += (size_t)k + 1;
+    else
+        jb_quoted(b, n, (size_t)k - 1);
 }
 
 static void json_rrs(struct jb *b, const char *key, const struct dns_rr *rr, int n)

@@ -282,9 +282,10 @@ int main(int argc, char **argv)
 {
     alloc_set_failure_handler(out_of_memory);
     /* A crowd's --json or --batch is megabytes to gigabytes, and stdio's
-     * buffer for a file or a pipe is one page: a write(2) per 4 KiB was
-     * a tenth of a small run's time.  A terminal keeps its line
-     * buffering, so a streamed run still shows each record as it comes. */
+     * buffer for a file or a pipe is one page: a write(2) per 4 KiB (373
+     * of them for 100 lifecycles' 1.5 MB of JSON).  A terminal keeps its
+     * line buffering, so a streamed run still shows each record as it
+     * comes. */
     static char outbuf[1 << 16];        /* glibc ignores a size without one */
     if (!isatty(STDOUT_FILENO))
         setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);

@@ -598,12 +598,7 @@ char *fmt_duration(int64_t us, char *buf, size_t n)
         t = stpcpy(dur_frac(stpcpy(t, fmt_u64(u / 1000, d)), u % 1000), "ms");
     else
         t = stpcpy(stpcpy(t, fmt_u64(u, d)), "us");
-    if (n) {
-        size_t len = (size_t)(t - out) < n - 1 ? (size_t)(t - out) : n - 1;
-        memcpy(buf, out, len);
-        buf[len] = '\0';
-    }
-    return buf;
+    return fmt_cut_copy(buf, n, out, t);
 }
 
 char *fmt_time(int64_t us, char *buf, size_t n)

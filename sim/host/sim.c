@@ -403,22 +403,27 @@ static const char *host_name(const struct sim *s, int h)
     return s->tr.host_names[h];
 }
 
+/* Host h's name at q (a lesson's name, shorter than SCN_NAME_MAX);
+ * returns its end. */
+static char *put_host_name(char *q, const struct sim *s, int h)
+{
+    const char *name = host_name(s, h);
+    size_t k = strnlen(name, SCN_NAME_MAX - 1);
+    memcpy(q, name, k);
+    return q + k;
+}
+
 void sim_conn_name(const struct sim *s, int h, uint16_t lport, ip4_addr raddr,
                       uint16_t rport, char *buf, size_t n)
 {
-    /* "client:36615-server:80", or the address where no host has it;
-     * two names (a lesson's, shorter than SCN_NAME_MAX) and two ports */
-    char t[2 * SCN_NAME_MAX + 16], *q = t;
+    /* "client:36615-server:80", or the address where no host has it */
+    char t[2 * SCN_NAME_MAX + 16], *q;
     int r = sim_host_by_addr(s, raddr);
-    const char *ln = host_name(s, h);
-    size_t k = strnlen(ln, SCN_NAME_MAX - 1);
-    q = fmt_put_u64((char *)memcpy(q, ln, k) + k, ":", lport);
+    q = fmt_put_u64(put_host_name(t, s, h), ":", lport);
     *q++ = '-';
-    if (r >= 0) {
-        const char *rn = host_name(s, r);
-        k = strnlen(rn, SCN_NAME_MAX - 1);
-        q = (char *)memcpy(q, rn, k) + k;
-    } else
+    if (r >= 0)
+        q = put_host_name(q, s, r);
+    else
         q += strlen(ip4_str(raddr, q, 16));
     q = fmt_put_u64(q, ":", rport);
     fmt_cut_copy(buf, n, t, q);

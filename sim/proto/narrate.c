@@ -22,12 +22,10 @@ const char *narration_template(int id)
     return templates_en[id];
 }
 
-/* Appends s to buf at *pos, always NUL-terminating within n; cut short,
- * it ends before a whole UTF-8 character, never inside one. */
-/* len bytes of s at buf + *pos, cut (at a character's start) where the
- * buffer ends; buf stays NUL-terminated.  Once a piece is cut the
- * sentence is full: a shorter piece after it would not fit where the
- * cut left room, it would make a sentence that was never said. */
+/* len bytes of s at buf + *pos, always NUL-terminating within n; cut
+ * short, it ends before a whole UTF-8 character, never inside one.  Once
+ * a piece is cut the sentence is full: a shorter piece after it would not
+ * fit where the cut left room, it would make a sentence never said. */
 static void put_n(char *buf, size_t n, size_t *pos, const char *s, size_t len)
 {
     if (*pos + 1 >= n)
@@ -44,6 +42,7 @@ static void put_n(char *buf, size_t n, size_t *pos, const char *s, size_t len)
     *pos = full ? n - 1 : *pos + len;
 }
 
+/* put_n of a whole string */
 static void put(char *buf, size_t n, size_t *pos, const char *s)
 {
     put_n(buf, n, pos, s, strlen(s));

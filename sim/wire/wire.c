@@ -486,8 +486,8 @@ int frame_decode_fields(const uint8_t *buf, size_t len, struct frame *f,
 /* ---- text forms -------------------------------------------------------- */
 
 /* TCP control bits in contract order (JSON "flags"), then the two ECN bits
- * of RFC 3168, which the contract does not name but a frame may carry. */
-/* three letters each: put_flags copies them as such */
+ * of RFC 3168, which the contract does not name but a frame may carry;
+ * three letters each, as put_flags copies them. */
 static const struct { uint8_t bit; char name[4]; } tcp_flag_names[] = {
     { TCP_SYN, "SYN" }, { TCP_FIN, "FIN" }, { TCP_RST, "RST" },
     { TCP_PSH, "PSH" }, { TCP_ACK, "ACK" }, { TCP_URG, "URG" },
@@ -497,9 +497,10 @@ static const struct { uint8_t bit; char name[4]; } tcp_flag_names[] = {
 
 /* The summaries are built whole in a local buffer with stpcpy (each
  * piece is short and bounded: flag names, 10-digit numbers, the options)
- * and then copied out cut to n - 1 bytes; no vsnprintf: they are written
- * for every record of a streamed run. */
-/* " mss=1460 wscale=7" at q: at most OPTS_TEXT_MAX bytes, as every
+ * and then copied out cut to n - 1 bytes (fmt_cut_copy); no vsnprintf:
+ * they are written for every record of a streamed run.
+ *
+ * " mss=1460 wscale=7" at q: at most OPTS_TEXT_MAX bytes, as every
  * option's name is short (checked here) and its value 32-bit */
 #define X(id, kind, len, name, label) \
     _Static_assert(sizeof name <= 16, "TCP option name too long for the summaries");
