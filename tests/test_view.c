@@ -114,6 +114,250 @@ static int contains(const char *hay, const char *needle)
     return strstr(hay, needle) != NULL;
 }
 
+/* ---- issue 11: the crowd, folded ------------------------------------------ */
+
+/* Ten SYNs from forged addresses (198.51.100.1-10, no host's) fill a
+ * backlog of 4; alice connects in the middle of them. */
+static const char FLOOD[] =
+    "host attacker 203.0.113.66\n"
+    "host server 192.0.2.80\n"
+    "host alice 192.0.2.10\n"
+    "link attacker server delay 5ms\n"
+    "link alice server delay 10ms\n"
+    "at 0ms server listen 80 backlog 4\n"
+    "repeat 10 as i: at {i * 500}ms inject attacker->server tcp SYN seq {i * 1000}"
+    " sport {1024 + i} dport 80 spoof {198.51.100.1 + i}\n"
+    "at 2200ms alice connect server 80\n";
+
+/* Is the frame of packet record i from or to an address of no host? */
+static int forged_frame(const struct trace *tr, size_t i)
+{
+    size_t len;
+    const uint8_t *p = trace_blob_data(tr, tr->recs[i].u.pkt.pkt, &len);
+    struct frame fr;
+    char err[64];
+    if (frame_decode(p, len, &fr, err, sizeof err) || !fr.has_ip)
+        return 0;
+    return trace_host_by_addr(tr, fr.ip.src) < 0 || trace_host_by_addr(tr, fr.ip.dst) < 0;
+}
+
+/* The folds partition the crowd into its runs, each counted whole, and
+ * stepping visits every row once, landing on its last event. */
+static void check_folds(struct fixture *f)
+{
+    size_t infolds = 0, ncrowd = 0;
+    for (size_t i = 0; i < f->ix.n; i++)
+        ncrowd += f->ix.crowd[i];
+    for (size_t k = 0; k < f->ix.nfolds; k++) {
+        const struct view_fold *fd = &f->ix.folds[k];
+        uint32_t sum = 0;
+        for (int j = 0; j < FOLD_KINDS; j++)
+            sum += fd->n[j];
+        ck_assert_uint_eq(sum, fd->last - fd->first + 1);
+        ck_assert(fd->first == 0 || !f->ix.crowd[fd->first - 1]);
+        ck_assert(fd->last + 1 == f->ix.n || !f->ix.crowd[fd->last + 1]);
+        for (uint32_t i = fd->first; i <= fd->last; i++)
+            ck_assert(f->ix.crowd[i]);
+        ck_assert_uint_eq(f->ix.row_last[f->ix.row[fd->first]], fd->last);
+        ck_assert_int_eq(f->ix.row_fold[f->ix.row[fd->first]], (int)k);
+        infolds += fd->last - fd->first + 1;
+    }
+    ck_assert_uint_eq(infolds, ncrowd);
+    ck_assert_uint_eq(f->ix.nrows, f->ix.n - ncrowd + f->ix.nfolds);
+    view_apply(&f->ix, &f->st, ACT_START, 120, 40);
+    size_t steps = 1;
+    while (f->st.cur + 1 < f->ix.n) {
+        size_t was = f->st.cur;
+        view_apply(&f->ix, &f->st, ACT_NEXT, 120, 40);
+        ck_assert_uint_gt(f->st.cur, was);
+        ck_assert_uint_eq(f->st.cur, f->ix.row_last[f->ix.row[f->st.cur]]);
+        steps++;
+    }
+    ck_assert_uint_eq(steps, f->ix.nrows);
+}
+
+START_TEST(test_fold_the_forged_crowd)
+{
+    struct fixture f;
+    fx_open(&f, FLOOD, 120, 40, 1);
+    const struct trace *tr = &f.s.tr;
+    int alice = -1, attacker = -1;
+    for (int h = 0; h < tr->nhosts; h++) {
+        if (!strcmp(tr->host_names[h], "alice")) alice = h;
+        if (!strcmp(tr->host_names[h], "attacker")) attacker = h;
+    }
+    ck_assert_ptr_nonnull(f.ix.crowd);
+    ck_assert_uint_eq(f.ix.crowd_addrs, 10);
+    /* which records: forged packets and their connections, never alice's
+     * nor the listening socket's */
+    size_t ncrowd = 0, nforged = 0;
+    for (size_t i = 0; i < f.ix.n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (r->kind == TK_SEND && forged_frame(tr, i)) {
+            nforged++;
+            ck_assert_msg(f.ix.crowd[i], "forged send %zu not in the crowd", i);
+        }
+        if (r->host == alice || (r->conn && !strcmp(trace_str(tr, r->conn), "server:80")))
+            ck_assert_msg(!f.ix.crowd[i], "record %zu (%s) folded", i,
+                          trace_str(tr, r->conn));
+        if (r->host == attacker)
+            ck_assert(f.ix.crowd[i]);
+        if (r->kind == TK_APP)
+            ck_assert_msg(!f.ix.crowd[i], "app call %zu folded", i);
+        ncrowd += f.ix.crowd[i];
+    }
+    ck_assert_uint_ge(nforged, 10);
+    ck_assert_uint_gt(ncrowd, 0);
+    check_folds(&f);
+
+    /* the diagram: folded rows say what they hold; alice's connect shows;
+     * no forged SYN is drawn as an arrow */
+    size_t conn_at = 0;
+    for (size_t i = 0; i < f.ix.n; i++)
+        if (tr->recs[i].kind == TK_APP && tr->recs[i].host == alice) {
+            conn_at = i;
+            break;
+        }
+    char *t = diagram_at(&f, conn_at);
+    ck_assert_msg(contains(t, "events of the crowd"), "%s", t);
+    ck_assert_msg(contains(t, "connect(server:80)"), "%s", t);
+    ck_assert_msg(!contains(t, "SYN seq=1000 "), "%s", t);
+    free(t);
+    /* a folded row's counts in the inspector */
+    const struct view_fold *fd = &f.ix.folds[0];
+    f.st.cur = fd->last;
+    struct view_lines l = { 0 };
+    view_inspector_lines(&f.ix, &f.st, 100, &l);
+    t = lines_text(&l);
+    char want[96];
+    snprintf(want, sizeof want, "Folded row: %u events of the crowd", fd->last - fd->first + 1);
+    ck_assert_msg(contains(t, want), "%s", t);
+    ck_assert(contains(t, "the 10 addresses that belong to no host"));
+    free(t);
+    view_lines_free(&l);
+
+    /* z unfolds: one row per event, the forged SYNs drawn again */
+    view_apply(&f.ix, &f.st, ACT_FOLD, 120, 40);
+    ck_assert(!view_folded(&f.ix, &f.st));
+    ck_assert_uint_eq(view_nrows(&f.ix, &f.st), f.ix.n);
+    ck_assert(contains(f.st.msg, "unfolded"));
+    t = diagram_at(&f, fd->last);
+    ck_assert(!contains(t, "events of the crowd"));
+    free(t);
+    view_apply(&f.ix, &f.st, ACT_FOLD, 120, 40);
+    ck_assert(view_folded(&f.ix, &f.st));
+    fx_close(&f);
+}
+END_TEST
+
+/* Inside a folded row (a search landed there), the row says how far in. */
+START_TEST(test_fold_inside_a_row_counts_only_what_happened)
+{
+    struct fixture f;
+    fx_open(&f, FLOOD, 120, 40, 1);
+    const struct view_fold *fd = NULL;
+    for (size_t k = 0; k < f.ix.nfolds && !fd; k++)
+        if (f.ix.folds[k].last - f.ix.folds[k].first >= 3)
+            fd = &f.ix.folds[k];
+    ck_assert_ptr_nonnull(fd);
+    char *t = diagram_at(&f, fd->first + 1);
+    char want[96];
+    snprintf(want, sizeof want, "2 of %u events of the crowd", fd->last - fd->first + 1);
+    ck_assert_msg(contains(t, want), "%s", t);
+    free(t);
+    /* and a step back goes to the row before, not into this one */
+    f.st.cur = fd->first + 1;
+    view_apply(&f.ix, &f.st, ACT_PREV, 120, 40);
+    ck_assert_uint_lt(f.st.cur, fd->first);
+    fx_close(&f);
+}
+END_TEST
+
+/* Floods of every shape -- forged SYNs, ACKs and RSTs, with and without
+ * cookies, a lossy link, clients before, among and after the attack --
+ * fold into rows that partition the crowd, and every row draws, folded
+ * and unfolded, at every size, inside a folded row too. */
+START_TEST(test_fold_holds_for_random_floods)
+{
+    uint32_t x = 12345;
+    int crowds = 0;
+    /* one draw per statement: the order of draws in one argument list
+     * would be the compiler's */
+#define R(n) (x = x * 1103515245u + 12345u, (x >> 16) % (uint32_t)(n))
+    for (int k = 0; k < 120; k++) {
+        char text[2048];
+        unsigned v[12];
+        for (int j = 0; j < 12; j++)
+            v[j] = R(1u << 15);
+        int nf = (int)(v[0] % 20), o = 0;
+        o += snprintf(text + o, sizeof text - o,
+                      "host attacker 203.0.113.66\nhost server 192.0.2.80\n"
+                      "host alice 192.0.2.10\nhost bob 192.0.2.20\n"
+                      "link attacker server delay %ums loss %u%%\n"
+                      "link alice server delay 10ms\nlink bob server delay 7ms\n"
+                      "tcp syncookies server %s\n"
+                      "at 0ms server listen 80 backlog %u\nat 0ms server accept 80\n",
+                      1 + v[1] % 9, v[2] % 3 * 10, v[3] % 2 ? "on" : "off", 1 + v[4] % 8);
+        if (nf)
+            o += snprintf(text + o, sizeof text - o,
+                          "repeat %d as i: at {i * %u}ms inject attacker->server tcp %s"
+                          " seq {i * 1000} sport {1024 + i} dport 80 spoof {198.51.100.1 + i %% %u}\n",
+                          nf, 1 + v[5] % 700,
+                          v[6] % 4 == 0 ? "ACK" : v[6] % 5 == 0 ? "RST" : "SYN",
+                          1 + v[7] % 12);
+        o += snprintf(text + o, sizeof text - o,
+                      "at %ums alice connect server 80\nat %ums bob connect server 80\n"
+                      "at %ums bob send \"hi\"\n",
+                      v[8] % 9000, v[9] % 9000, 9000 + v[10] % 1000);
+        struct fixture f;
+        fx_open(&f, text, 120, 40, 1);
+        if (f.ix.crowd) {
+            crowds++;
+            ck_assert_uint_ge(f.ix.crowd_addrs, VIEW_CROWD_ADDRS);
+            check_folds(&f);
+        } else {
+            ck_assert_uint_eq(view_nrows(&f.ix, &f.st), f.ix.n);
+        }
+        static const int size[][2] = { { 80, 24 }, { 120, 40 }, { 200, 60 } };
+        for (int z = 0; z < 2; z++) {
+            f.st.fold = !z;
+            for (size_t i = 0; i < f.ix.n; i += 1 + f.ix.n / 40) {
+                view_screen_free(&f.scr);
+                view_screen_init(&f.scr, size[i % 3][0], size[i % 3][1]);
+                free(screen_at(&f, i));
+            }
+        }
+        fx_close(&f);
+    }
+#undef R
+    /* both kinds of run were drawn */
+    ck_assert_msg(crowds >= 20 && crowds <= 100, "%d of 120 with a crowd", crowds);
+}
+END_TEST
+
+/* Fewer than VIEW_CROWD_ADDRS addresses of no host are a lesson's own:
+ * nothing folds, and z says why. */
+START_TEST(test_fold_needs_a_crowd)
+{
+    struct fixture f;
+    fx_open(&f, "host attacker 203.0.113.66\nhost server 192.0.2.80\n"
+                "link attacker server delay 5ms\nat 0ms server listen 80\n"
+                "repeat 7 as i: at {i * 500}ms inject attacker->server tcp SYN"
+                " seq 1 sport {1024 + i} dport 80 spoof {198.51.100.1 + i}\n",
+            120, 40, 1);
+    ck_assert_ptr_null(f.ix.crowd);
+    ck_assert_uint_eq(f.ix.crowd_addrs, 0);
+    ck_assert_uint_eq(view_nrows(&f.ix, &f.st), f.ix.n);
+    view_apply(&f.ix, &f.st, ACT_FOLD, 120, 40);
+    ck_assert_msg(contains(f.st.msg, "no crowd to fold"), "%s", f.st.msg);
+    fx_close(&f);
+    /* and the handshake has none */
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    ck_assert_ptr_null(f.ix.crowd);
+    fx_close(&f);
+}
+END_TEST
+
 /* ---- layout --------------------------------------------------------------- */
 
 START_TEST(test_columns_two_hosts_in_80)
@@ -2030,6 +2274,13 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_lifelines_hidden_and_moved);
     tcase_add_test(tc, test_state_pane_puts_the_selected_host_first);
     tcase_add_test(tc, test_state_labels_name_protocol_and_fit);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("fold");
+    tcase_add_test(tc, test_fold_the_forged_crowd);
+    tcase_add_test(tc, test_fold_inside_a_row_counts_only_what_happened);
+    tcase_add_test(tc, test_fold_needs_a_crowd);
+    tcase_add_test(tc, test_fold_holds_for_random_floods);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("kernel");

@@ -807,5 +807,38 @@ check "code: at 80x24 the current line is in view" on_screen "▸12  n = recvfro
 keys q
 wait_rc >/dev/null
 
+# ---- the SYN flood: the forged crowd folded into rows (issue 11) -----------
+start
+launch syn-flood
+check "flood: the lesson opens" wait_for "SYN flood and SYN cookies"
+keys Enter
+step j 2
+step j 203
+check "flood: the forged SYNs of the first 8 s are one row" \
+    on_screen "201 events of the crowd, 0.000s to 8.000s: sent 59, received 16"
+check "flood: the inspector says what the folded row holds" \
+    on_screen "Folded row: 201 events of the crowd, 0.000s to 8.000s (z unfolds)"
+check "flood: ... and what the crowd is" on_screen "the 150 addresses that belong to no"
+step j 204
+check "flood: the next row is the teacher's note" on_screen "▸┄┄ the SYN queue is full"
+keys z
+check "flood: z unfolds" wait_for "the crowd is unfolded"
+check "flood: unfolded, the forged SYNs are drawn one by one" \
+    eval 'off_screen "events of the crowd" && on_screen "✕ no route"'
+check "flood: the selection stays where it was" on_screen "event 204/2681"
+keys z
+check "flood: z folds it again" wait_for "the crowd is folded: 23 runs"
+step j 256
+step j 257
+check "flood: alice's connect() is a row of its own" on_screen "connect(plain:80)"
+step G 2681
+check "flood: the attack's last 2 minutes are one row" \
+    on_screen "▸┄┄ 1103 events of the crowd, 112.005s to 233.505s"
+step k 1578
+check "flood: a step back leaves the folded row whole" \
+    eval 'grep -q "▸.*recv() 5 bytes" "$TMP/screen" && off_screen "▸┄┄"'
+keys q
+wait_rc >/dev/null
+
 echo "ui-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -54,6 +54,7 @@
     X(LANE_RIGHT,  "", N_("move the selected host's lifeline right")) \
     X(ENCAP,       N_("layers"), N_("encapsulation: each layer's header and size")) \
     X(CODE,        "", N_("show or hide the lesson's code pane")) \
+    X(FOLD,        "", N_("fold or unfold the crowd (forged addresses)")) \
     X(PROJECTOR,   N_("projector"), N_("big high-contrast view")) \
     X(LANG,        N_("中文"), N_("switch the language (English, 中文)")) \
     X(QUIZ,        N_("quiz"), N_("quiz mode: ask before each quiz point")) \
@@ -115,6 +116,7 @@ enum ui_action {
     X('>',          ">",      LANE_RIGHT)  \
     X('e',          "e",      ENCAP)       \
     X('c',          "c",      CODE)        \
+    X('z',          "z",      FOLD)        \
     X('P',          "P",      PROJECTOR)   \
     X('L',          "L",      LANG)        \
     X('Q',          "Q",      QUIZ)        \

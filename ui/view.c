@@ -223,6 +223,14 @@ void view_index_compare(struct view_index *ix, const struct scenario *scn)
     real_compare_free(&c);
 }
 
+/* An address a crowd's packet has (view_fold.c): unicast, and no host's.
+ * 0.0.0.0, the limited broadcast and multicast are nobody's by nature. */
+static int foreign_addr(const struct trace *tr, uint32_t a)
+{
+    return a != 0 && a != 0xffffffffu && (a >> 28) != 0xe && (a >> 28) != 0xf &&
+           trace_host_by_addr(tr, a) < 0;
+}
+
 static int decode_blob(const struct trace *tr, uint32_t b, struct frame *f)
 {
     size_t len;
@@ -488,6 +496,11 @@ void view_index_build(struct view_index *ix, const struct trace *tr)
         mslot[i] = -1;
     mac_addr *macs = NULL;
     int nmacs = 0;
+    /* the sends of the crowd (view_fold.c): an IPv4 source or destination
+     * that is no host's, and those addresses */
+    uint8_t *crowd = NULL;
+    uint32_t *faddr = NULL;
+    size_t nfaddr = 0, capfaddr = 0;
     int32_t *last_end = xreallocarray(NULL, m, sizeof *last_end);
     int32_t *skip = xreallocarray(NULL, m + 1, sizeof *skip);
     for (size_t i = 0; i < n; i++) {
@@ -544,6 +557,19 @@ void view_index_build(struct view_index *ix, const struct trace *tr)
                 ix->proto[i] = (uint8_t)packet_top(&f);
             if (ix->bsrc[i] >= 0)
                 ix->flags[i] |= VF_BCAST;
+            for (int k = 0; dec && f.has_ip && k < 2; k++) {
+                uint32_t a = k ? f.ip.dst : f.ip.src;
+                if (!foreign_addr(tr, a))
+                    continue;
+                if (!crowd)
+                    crowd = xcalloc(m, 1);
+                crowd[i] = 1;
+                if (nfaddr == capfaddr) {
+                    capfaddr = capfaddr ? capfaddr * 2 : 64;
+                    faddr = xreallocarray(faddr, capfaddr, sizeof *faddr);
+                }
+                faddr[nfaddr++] = a;
+            }
             if (dec && f.has_ip && f.l4 == IPPROTO_TCP_NUM) {
                 ix->tcp_nxt[i] = f.tcp.seq + (uint32_t)f.payload_len +
                                  !!(f.tcp.flags & TCP_SYN) +
@@ -647,6 +673,8 @@ void view_index_build(struct view_index *ix, const struct trace *tr)
     ix->jump_us = view_jump_threshold(tr);
     index_kernel(ix);
     index_states(ix);
+    view_index_fold(ix, crowd, faddr, nfaddr);
+    free(faddr);
     free(last_end);
     free(skip);
     free(macs);
@@ -677,6 +705,11 @@ void view_index_free(struct view_index *ix)
     free(ix->crec);
     free(ix->hoff);
     free(ix->hconn);
+    free(ix->crowd);
+    free(ix->row);
+    free(ix->row_last);
+    free(ix->row_fold);
+    free(ix->folds);
     memset(ix, 0, sizeof *ix);
 }
 
@@ -803,6 +836,7 @@ void view_state_init(struct view_state *st, int utf8)
     st->utf8 = utf8;
     st->speed = 2;
     st->focus = PANE_DIAGRAM;
+    st->fold = 1;
 }
 
 static int ci_contains(const char *hay, const char *needle)
@@ -900,13 +934,17 @@ static void scroll_pane(const struct view_index *ix, struct view_state *st, int 
     st->scroll[st->focus] = clampi(st->scroll[st->focus] + by, 0, max);
 }
 
+/* By rows of the diagram: with the crowd folded, a folded row is one
+ * step, and a step lands on a row's last event (everything the row shows
+ * has happened). */
 static void step_by(const struct view_index *ix, struct view_state *st, long by)
 {
     if (!ix->n)
         return;
-    long to = (long)st->cur + by;
-    if (to >= (long)ix->n) {
-        to = (long)ix->n - 1;
+    long nrows = (long)view_nrows(ix, st);
+    long to = (long)view_row(ix, st, st->cur) + by;
+    if (to >= nrows) {
+        to = nrows - 1;
         snprintf(st->msg, sizeof st->msg, _("end of the run (event %zu)"), ix->n);
         st->playing = 0;
     }
@@ -914,7 +952,7 @@ static void step_by(const struct view_index *ix, struct view_state *st, long by)
         to = 0;
         snprintf(st->msg, sizeof st->msg, _("first event"));
     }
-    step_to(st, (size_t)to);
+    step_to(st, view_row_last(ix, st, (size_t)to));
 }
 
 int view_apply(const struct view_index *ix, struct view_state *st, int action,
@@ -939,7 +977,7 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
         break;
     }
     case ACT_START:
-        step_to(st, 0);
+        step_to(st, ix->n ? view_row_last(ix, st, 0) : 0);
         break;
     case ACT_END:
         if (ix->n)
@@ -1026,6 +1064,23 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
         break;
     case ACT_QUIZ:
         view_quiz_toggle(ix, st);
+        break;
+    case ACT_FOLD:
+        if (!ix->crowd) {
+            snprintf(st->msg, sizeof st->msg,
+                     _("no crowd to fold: this run has fewer than %d addresses that belong to no host"),
+                     VIEW_CROWD_ADDRS);
+            break;
+        }
+        st->fold = !st->fold;
+        if (st->fold)
+            snprintf(st->msg, sizeof st->msg,
+                     P_("the crowd is folded: %zu run of its events is one row (z unfolds)",
+                        "the crowd is folded: %zu runs of its events are one row each (z unfolds)",
+                        ix->nfolds), ix->nfolds);
+        else
+            snprintf(st->msg, sizeof st->msg, "%s",
+                     _("the crowd is unfolded: one row per event (z folds it again)"));
         break;
     case ACT_ENCAP:             /* stays open while stepping (ui/view_layers.c) */
         st->encap = !st->encap;

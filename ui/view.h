@@ -300,6 +300,34 @@ struct view_index {
     uint32_t *crec;
     size_t  *hoff;
     uint32_t *hconn;
+    /* The crowd, and its rows when folded (ui/view_fold.c).  The crowd is
+     * the packets from or to an IPv4 address that is no host's (forged
+     * sources, and the replies that go to them), their arrivals and drops,
+     * and every record of the TCP connections those packets belong to --
+     * when at least VIEW_CROWD_ADDRS distinct such addresses appear (fewer
+     * are a lesson's own, a connect to an address nobody has, say).
+     * Folded, each run of consecutive crowd records is one row of the
+     * diagram.  All NULL / 0 when the run has no crowd. */
+    uint8_t  *crowd;         /* per record: 1 in the crowd */
+    size_t    crowd_addrs;   /* distinct addresses of no host */
+    size_t    nrows;         /* the diagram's rows, folded */
+    uint32_t *row;           /* per record: its row, folded */
+    uint32_t *row_last;      /* per row: its last record */
+    int32_t  *row_fold;      /* per row: its index in folds, -1 for a
+                                record of its own */
+    struct view_fold *folds;
+    size_t    nfolds;
+};
+
+/* At least this many distinct addresses of no host make a crowd. */
+#define VIEW_CROWD_ADDRS 8
+
+/* What a folded row holds, counted by kind. */
+enum view_fold_kind { FOLD_SENT, FOLD_RECEIVED, FOLD_DROPPED, FOLD_STATE,
+                      FOLD_TIMER, FOLD_OTHER, FOLD_KINDS };
+struct view_fold {
+    uint32_t first, last;    /* its records */
+    uint32_t n[FOLD_KINDS];
 };
 
 /* Did a broadcast from interface iface reach host h somewhere in the run
@@ -380,6 +408,9 @@ struct view_state {
      * diagram when the lesson has `code` lines and code_hidden is 0 */
     const struct code_map *code;
     int    code_hidden;
+    /* issue 11 (ui/view_fold.c): the crowd's records folded into rows
+     * (z); on by default, and only in effect when the run has a crowd */
+    int    fold;
 };
 
 void view_state_init(struct view_state *st, int utf8);
@@ -488,6 +519,30 @@ long view_find_host(const struct view_index *ix, size_t from, int h, int dir);
 /* The next/previous event with the protocol (layer) of event `from`; from a
  * note or app call, the next/previous packet. -1 if none. */
 long view_find_proto(const struct view_index *ix, size_t from, int dir);
+
+/* ---- issue 11: the crowd, folded (ui/view_fold.c) ------------------------ */
+
+/* Fills the crowd fields of ix: view_index_build calls it with the sends
+ * whose IPv4 source or destination is no host's marked in crowd (n
+ * records; it keeps the array, or frees it when there is no crowd) and
+ * those addresses in addrs (in any order, repeated; it sorts them). */
+void view_index_fold(struct view_index *ix, uint8_t *crowd, uint32_t *addrs,
+                     size_t naddrs);
+/* Is the crowd folded in this view: st->fold, and the run has a crowd? */
+int view_folded(const struct view_index *ix, const struct view_state *st);
+/* The diagram's rows, the row of event i, and a row's last event: one row
+ * per event unless the crowd is folded. */
+size_t view_nrows(const struct view_index *ix, const struct view_state *st);
+size_t view_row(const struct view_index *ix, const struct view_state *st, size_t i);
+size_t view_row_last(const struct view_index *ix, const struct view_state *st,
+                     size_t row);
+/* The folded row that event i is in, or NULL (not folded, or i is not in
+ * the crowd). */
+const struct view_fold *view_fold_at(const struct view_index *ix,
+                                     const struct view_state *st, size_t i);
+/* A folded row's counts as "8 sent, 8 received, ..." (kinds with none
+ * left out), translated. */
+char *view_fold_counts(const struct view_fold *f, char *buf, size_t n);
 
 /* What view_apply leaves for the terminal side to do. */
 enum view_effect { VE_NONE, VE_QUIT, VE_OPEN, VE_REDRAW, VE_LANG };

@@ -119,8 +119,13 @@ struct dgeom {
     struct view_rect r;
     int body_y, body_h;     /* rows for events */
     int rh;                 /* screen rows per event (2 on a projector) */
-    size_t top;             /* first event shown */
-    size_t nvis;            /* events shown: top .. cur */
+    size_t top;             /* the first event of the first row shown */
+    size_t top_row;         /* that row */
+    size_t nvis;            /* rows shown: top_row .. cur's row */
+    /* the crowd folded (view_fold.c): each event's row, NULL when every
+     * event is a row of its own */
+    const uint32_t *rowix;
+    const uint8_t *incrowd;     /* per event: in the crowd (folded only) */
     int tw;                 /* time column width */
     int mark_x;             /* column of the selected-event mark */
     int band_x, band_w;     /* the lifelines' band */
@@ -164,9 +169,22 @@ static void add_mark(struct endmarks *m, int x, int y, int g, int role)
     m->v[m->n++] = (struct endmark){ x, y, g, role };
 }
 
+/* Event i's row, counted from the run's first. */
+static size_t drow(const struct dgeom *g, size_t i)
+{
+    return g->rowix ? g->rowix[i] : i;
+}
+
 static int row_of(const struct dgeom *g, size_t i)
 {
-    return g->body_y + (int)((long)i - (long)g->top) * g->rh;
+    return g->body_y + (int)((long)drow(g, i) - (long)g->top_row) * g->rh;
+}
+
+/* Event i's row among the rows shown (an index into their rowinfo), or -1. */
+static long shown_row(const struct dgeom *g, size_t i)
+{
+    size_t r = drow(g, i);
+    return r >= g->top_row && r < g->top_row + g->nvis ? (long)(r - g->top_row) : -1;
 }
 
 /* Host h's lane, -1 for none (h is no host). */
@@ -256,9 +274,10 @@ int view_draw_path(struct view_screen *scr, struct view_rect clip, int xa,
 static void note_path(struct rowinfo *ri, const struct dgeom *g, size_t s,
                       int xa, int corner, int xb)
 {
-    if (s < g->top || s >= g->top + g->nvis)
+    long k = shown_row(g, s);
+    if (k < 0)
         return;
-    struct rowinfo *p = &ri[s - g->top];
+    struct rowinfo *p = &ri[k];
     int lo = xa < corner ? xa : corner, hi = xa < corner ? corner : xa;
     if (!p->has_path) {
         p->has_path = 1;
@@ -327,9 +346,10 @@ static void draw_flight(const struct view_index *ix, const struct view_state *st
                                    role, st->utf8);
             note_path(ri, g, s, xa, c, xb);
             add_mark(marks, xc, yb, G_CROSS, R_DROP);
-            if ((size_t)e >= g->top && (size_t)e < g->top + g->nvis) {
-                ri[e - g->top].cross_x = xc;
-                ri[e - g->top].cross_dir = dir;
+            long k = shown_row(g, (size_t)e);
+            if (k >= 0) {
+                ri[k].cross_x = xc;
+                ri[k].cross_dir = dir;
             }
         }
     }
@@ -684,7 +704,8 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
     /* time, when it moves on (and at the top, for context); a what-if's
      * departure always shows its time, flagged */
     int dep = st->depart && i + 1 == st->depart;
-    if (i == g->top || tr->recs[i - 1].t_us != r->t_us || sel || dep) {
+    if (i == g->top || tr->recs[i - 1].t_us != r->t_us || sel || dep ||
+        (g->incrowd && g->incrowd[i - 1])) {     /* a folded row shows its first time */
         char t[32];
         fmt_time(r->t_us, t, sizeof t);
         int tl = (int)strlen(t);
@@ -719,7 +740,7 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
         }
         break;
     case TK_SEND: {
-        const struct rowinfo *p = &ri[i - g->top];
+        const struct rowinfo *p = &ri[shown_row(g, i)];
         if (!p->has_path)
             break;
         /* the wider free stretch beside the first segment, towards targets */
@@ -753,7 +774,7 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
         }
         break;
     case TK_DROP: {
-        const struct rowinfo *p = &ri[i - g->top];
+        const struct rowinfo *p = &ri[shown_row(g, i)];
         if (ix->peer[i] >= 0 && p->cross_dir) {
             int from, w;
             side_room(g, p->cross_x, p->cross_dir, &from, &w);
@@ -811,6 +832,50 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
             vw_put_fit(scr, g->band_x, y, g->band_w, buf, sel ? R_SELECTED : R_APP, utf8);
         break;
     }
+}
+
+/* A folded row of the crowd (view_fold.c), across the band: how many of
+ * its events, from when to when, and of what kinds; while the selected
+ * event is inside it, only how far into it (the rest has not happened). */
+static void draw_fold(const struct view_index *ix, const struct view_state *st,
+                      const struct dgeom *g, struct view_screen *scr,
+                      const struct view_fold *f)
+{
+    const struct trace *tr = ix->tr;
+    int y = row_of(g, f->first), utf8 = st->utf8;
+    int sel = st->cur >= f->first && st->cur <= f->last;
+    int dep = st->depart && st->depart - 1 >= f->first && st->depart - 1 <= f->last;
+    size_t n = (size_t)f->last - f->first + 1;
+    char t0[32], t1[32], counts[200], buf[400];
+    fmt_time(tr->recs[f->first].t_us, t0, sizeof t0);
+    int tl = (int)strlen(t0);
+    view_put(scr, g->r.x + g->tw - tl, y, tl, t0,
+             sel ? R_CURSOR : dep ? R_ALERT : R_TIME, utf8);
+    if (dep)
+        vw_set_glyph(scr, g->r.x + g->tw, y, G_DEPART, R_ALERT, utf8);
+    if (sel)
+        vw_set_glyph(scr, g->mark_x, y, G_MARK, R_CURSOR, utf8);
+    if (sel && st->cur < f->last)
+        snprintf(buf, sizeof buf,
+                 P_(" %zu of %zu event of the crowd, from %s ",
+                    " %zu of %zu events of the crowd, from %s ", n),
+                 st->cur - f->first + 1, n, t0);
+    else if (tr->recs[f->last].t_us == tr->recs[f->first].t_us)
+        snprintf(buf, sizeof buf,
+                 P_(" %zu event of the crowd at %s: %s ",
+                    " %zu events of the crowd at %s: %s ", n),
+                 n, t0, view_fold_counts(f, counts, sizeof counts));
+    else
+        snprintf(buf, sizeof buf,
+                 P_(" %zu event of the crowd, %s to %s: %s ",
+                    " %zu events of the crowd, %s to %s: %s ", n),
+                 n, t0, fmt_time(tr->recs[f->last].t_us, t1, sizeof t1),
+                 view_fold_counts(f, counts, sizeof counts));
+    int x0 = g->mark_x + 1, x1 = g->r.x + g->r.w;
+    int role = sel ? R_SELECTED : R_TIME;
+    for (int xx = x0; xx < x1; xx++)
+        vw_set_glyph(scr, xx, y, G_NOTEFILL, role, utf8);
+    vw_put_fit(scr, x0 + 2, y, x1 - x0 - 4, buf, role, utf8);
 }
 
 /* Adds host h to the n lanes chosen so far, unless it is there already,
@@ -960,8 +1025,14 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
     size_t vis = (size_t)(g.body_h / g.rh);
     if (vis < 1)
         vis = 1;
-    g.top = cur + 1 > vis ? cur + 1 - vis : 0;
-    g.nvis = cur - g.top + 1;
+    if (view_folded(ix, st)) {
+        g.rowix = ix->row;
+        g.incrowd = ix->crowd;
+    }
+    size_t cur_row = drow(&g, cur);
+    g.top_row = cur_row + 1 > vis ? cur_row + 1 - vis : 0;
+    g.top = g.rowix && g.top_row ? (size_t)ix->row_last[g.top_row - 1] + 1 : g.top_row;
+    g.nvis = cur_row - g.top_row + 1;
 
     /* lifelines, and the kernel columns' guides: under everything else */
     for (int y = g.body_y; y < g.body_y + g.body_h && y <= row_of(&g, cur) + g.rh - 1; y++)
@@ -980,6 +1051,8 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
     struct endmarks marks = { NULL, 0, 0 };
     for (size_t s = from; s <= cur; s++) {
         const struct trace_rec *rr = &tr->recs[s];
+        if (g.incrowd && g.incrowd[s])
+            continue;                        /* folded: counted on its row */
         if (rr->kind == TK_SEND && (ix->end[s] < 0 || (size_t)ix->end[s] >= g.top ||
                                     s >= g.top))
             draw_flight(ix, &s2, &g, scr, ri, &marks, s);
@@ -989,12 +1062,21 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
             vw_set_glyph(scr, marks.v[k].x, marks.v[k].y, marks.v[k].g, marks.v[k].role,
                       st->utf8);
     free(marks.v);
-    for (size_t i = g.top; i <= cur; i++)
-        draw_own(ix, &s2, &g, scr, ri, i);
+    for (size_t k = g.top_row; k <= cur_row; k++) {
+        if (!g.rowix)
+            draw_own(ix, &s2, &g, scr, ri, k);
+        else if (ix->row_fold[k] >= 0)
+            draw_fold(ix, &s2, &g, scr, &ix->folds[ix->row_fold[k]]);
+        else
+            draw_own(ix, &s2, &g, scr, ri, ix->row_last[k]);
+    }
     free(ri);
     /* where time jumps (view_time_jump): a mark in the gutter and on the
-     * lifelines of the first row after the gap */
-    for (size_t i = g.top + 1; i <= cur; i++) {
+     * lifelines of the first row after the gap (a folded row's first
+     * event is where its row starts) */
+    for (size_t row = g.top_row + 1; row <= cur_row; row++) {
+        size_t i = !g.rowix ? row : ix->row_fold[row] >= 0
+                 ? ix->folds[ix->row_fold[row]].first : ix->row_last[row];
         if (!view_time_jump(ix, i))
             continue;
         int y = row_of(&g, i);

@@ -442,6 +442,31 @@ void view_inspector_lines(const struct view_index *ix, const struct view_state *
     size_t i = st->cur < ix->n ? st->cur : ix->n - 1;
     const struct trace_rec *r = &tr->recs[i];
     char t[32], ev[512], why[1024];
+    const struct view_fold *f = view_fold_at(ix, st, i);
+    if (f) {
+        /* a folded row (view_fold.c): what it holds, then its event */
+        size_t n = (size_t)f->last - f->first + 1;
+        char t1[32], counts[200];
+        fmt_time(tr->recs[f->first].t_us, t, sizeof t);
+        fmt_time(tr->recs[f->last].t_us, t1, sizeof t1);
+        add_fmt(out, width, R_WHY, R_LAYER, 0,
+                P_("Folded row: %zu event of the crowd, %s to %s (z unfolds)",
+                   "Folded row: %zu events of the crowd, %s to %s (z unfolds)", n),
+                n, t, t1);
+        add_wrapped(out, width, 2, R_NORMAL, R_NORMAL, 0,
+                    view_fold_counts(f, counts, sizeof counts));
+        snprintf(why, sizeof why,
+                 P_("The crowd: packets from or to the %zu address that belongs to no host, and their connections.",
+                    "The crowd: packets from or to the %zu addresses that belong to no host, and their connections.",
+                    ix->crowd_addrs), ix->crowd_addrs);
+        add_wrapped(out, width, 2, R_WHY, R_WHY, 0, why);
+        if (i == f->last)
+            snprintf(why, sizeof why, "%s", _("Its last event:"));
+        else
+            snprintf(why, sizeof why, _("Its event %zu, where the selection is:"),
+                     i - f->first + 1);
+        add_wrapped(out, width, 2, R_NORMAL, R_NORMAL, 0, why);
+    }
     add_fmt(out, width, R_WHY, R_LAYER, 0, "#%zu/%zu  %s  %s  %s", i + 1, ix->n,
             fmt_time(r->t_us, t, sizeof t),
             r->host >= 0 ? host_name(tr, r->host) : _("everyone"),

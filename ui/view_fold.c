@@ -1,0 +1,175 @@
+/* view_fold.c — the crowd, folded (issue 11: "drawn with the crowd
+ * aggregated so the diagram stays readable").
+ *
+ * A SYN flood's forged SYNs come from addresses that belong to no host, and
+ * the server's SYN,ACKs go back to them; around each one the server keeps a
+ * half-open connection that retransmits and gives up.  Those records are
+ * the crowd (view.h says exactly which).  Folded, each run of consecutive
+ * crowd records is one row of the diagram that counts what it holds, so
+ * the lesson's own hosts -- the client refused or answered, the notes --
+ * stay on the screen between them.  Everything here is computed once per
+ * run, in time linear in the records (and n log n in the forged addresses,
+ * which are sorted to count them); a step costs nothing more. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "alloc.h"
+#include "i18n.h"
+#include "tcp.h"
+#include "view.h"
+#include "viewint.h"
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static size_t distinct(uint32_t *v, size_t n)
+{
+    if (!n)
+        return 0;
+    qsort(v, n, sizeof *v, cmp_u32);
+    size_t u = 1;
+    for (size_t i = 1; i < n; i++)
+        u += v[i] != v[i - 1];
+    return u;
+}
+
+static int fold_kind(const struct trace_rec *r)
+{
+    switch (r->kind) {
+    case TK_SEND:  return FOLD_SENT;
+    case TK_RECV:  return FOLD_RECEIVED;
+    case TK_DROP:  return FOLD_DROPPED;
+    case TK_STATE: return FOLD_STATE;
+    case TK_TIMER: return FOLD_TIMER;
+    default:       return FOLD_OTHER;
+    }
+}
+
+void view_index_fold(struct view_index *ix, uint8_t *crowd, uint32_t *addrs,
+                     size_t naddrs)
+{
+    const struct trace *tr = ix->tr;
+    size_t n = ix->n;
+    ix->crowd_addrs = distinct(addrs, naddrs);
+    if (!crowd || ix->crowd_addrs < VIEW_CROWD_ADDRS) {
+        free(crowd);
+        ix->crowd_addrs = 0;
+        return;
+    }
+    /* the connections of the crowd's packets, by interned name (1); not a
+     * listening socket (2: it went from CLOSED to LISTEN), which is the
+     * server's own even when it answers the crowd with SYN cookies */
+    uint8_t *conn = xcalloc(tr->nstrs ? tr->nstrs : 1, 1);
+    for (size_t i = 0; i < n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (r->kind == TK_STATE && r->layer == TL_TCP && r->conn < tr->nstrs &&
+            r->u.state.from == TCPS_CLOSED && r->u.state.to == TCPS_LISTEN)
+            conn[r->conn] = 2;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (crowd[i] && tr->recs[i].conn < tr->nstrs && !conn[tr->recs[i].conn])
+            conn[tr->recs[i].conn] = 1;
+    /* their arrivals and drops (a copy the network made is a send of its
+     * own, marked from its own bytes), and every record of a crowd
+     * connection; in order, so a record's send is decided before it */
+    for (size_t i = 0; i < n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if ((r->kind == TK_RECV || r->kind == TK_DROP) && r->of && r->of - 1 < i &&
+            crowd[r->of - 1])
+            crowd[i] = 1;
+        if (r->conn && r->conn < tr->nstrs && conn[r->conn] == 1)
+            crowd[i] = 1;
+    }
+    free(conn);
+
+    ix->crowd = crowd;
+    ix->row = xreallocarray(NULL, n, sizeof *ix->row);
+    size_t nrows = 0, nfolds = 0, capfolds = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (crowd[i] && i > 0 && crowd[i - 1]) {
+            ix->row[i] = ix->row[i - 1];
+            continue;
+        }
+        ix->row[i] = (uint32_t)nrows++;
+        nfolds += crowd[i];
+    }
+    ix->nrows = nrows;
+    ix->row_last = xreallocarray(NULL, nrows, sizeof *ix->row_last);
+    ix->row_fold = xreallocarray(NULL, nrows, sizeof *ix->row_fold);
+    capfolds = nfolds ? nfolds : 1;
+    ix->folds = xcalloc(capfolds, sizeof *ix->folds);
+    nfolds = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = ix->row[i];
+        ix->row_last[k] = (uint32_t)i;
+        if (!crowd[i]) {
+            ix->row_fold[k] = -1;
+            continue;
+        }
+        if (i == 0 || !crowd[i - 1]) {
+            ix->row_fold[k] = (int32_t)nfolds;
+            ix->folds[nfolds++].first = (uint32_t)i;
+        }
+        struct view_fold *f = &ix->folds[ix->row_fold[k]];
+        f->last = (uint32_t)i;
+        f->n[fold_kind(&tr->recs[i])]++;
+    }
+    ix->nfolds = nfolds;
+}
+
+int view_folded(const struct view_index *ix, const struct view_state *st)
+{
+    return st->fold && ix->crowd;
+}
+
+size_t view_nrows(const struct view_index *ix, const struct view_state *st)
+{
+    return view_folded(ix, st) ? ix->nrows : ix->n;
+}
+
+size_t view_row(const struct view_index *ix, const struct view_state *st, size_t i)
+{
+    return view_folded(ix, st) && i < ix->n ? ix->row[i] : i;
+}
+
+size_t view_row_last(const struct view_index *ix, const struct view_state *st,
+                     size_t row)
+{
+    return view_folded(ix, st) && row < ix->nrows ? ix->row_last[row] : row;
+}
+
+const struct view_fold *view_fold_at(const struct view_index *ix,
+                                     const struct view_state *st, size_t i)
+{
+    if (!view_folded(ix, st) || i >= ix->n || !ix->crowd[i])
+        return NULL;
+    int32_t f = ix->row_fold[ix->row[i]];
+    return f >= 0 ? &ix->folds[f] : NULL;
+}
+
+char *view_fold_counts(const struct view_fold *f, char *buf, size_t n)
+{
+    /* one label per kind: "sent 8" reads the same for 1 and for 8, so no
+     * plural forms are needed */
+    static const char *const label[FOLD_KINDS] = {
+        [FOLD_SENT] = N_("sent"), [FOLD_RECEIVED] = N_("received"),
+        [FOLD_DROPPED] = N_("dropped"), [FOLD_STATE] = N_("state changes"),
+        [FOLD_TIMER] = N_("timer events"), [FOLD_OTHER] = N_("other"),
+    };
+    size_t o = 0;
+    if (n)
+        buf[0] = '\0';
+    for (int k = 0; k < FOLD_KINDS && o < n; k++) {
+        if (!f->n[k])
+            continue;
+        int w = snprintf(buf + o, n - o, "%s%s %u", o ? ", " : "", _(label[k]),
+                         (unsigned)f->n[k]);
+        if (w < 0)
+            break;
+        o += (size_t)w;
+    }
+    return buf;
+}
