@@ -378,6 +378,34 @@ END_TEST
 
 /* The txt ladder is the view's diagram at the last event, less the mark of
  * the selected event. */
+/* A SYN flood's forged crowd folds in the timeline (ui/view_fold.c), but a
+ * handout shows every event: the txt pages and the page's inspector have
+ * no folded rows. */
+START_TEST(test_exports_do_not_fold_the_crowd)
+{
+    struct fx f;
+    fx_open(&f, "host attacker 203.0.113.66\nhost server 192.0.2.80\n"
+                "link attacker server delay 5ms\nat 0ms server listen 80 backlog 2\n"
+                "repeat 9 as i: at {i * 100}ms inject attacker->server tcp SYN"
+                " seq {i * 1000 + 7} sport {1024 + i} dport 80 spoof {198.51.100.1 + i}\n");
+    ck_assert_ptr_nonnull(f.ix.crowd);
+    size_t last = f.ix.n - 1;
+    char *t = export_str(&f, EXPORT_TXT, 0, last, 0, 100);
+    ck_assert_ptr_null(strstr(t, "of the crowd"));
+    /* every forged SYN is drawn, once */
+    for (int i = 0; i < 9; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "SYN seq=%d ", i * 1000 + 7);
+        ck_assert_msg(count(t, want) == 1, "%s: %d times", want, count(t, want));
+    }
+    free(t);
+    t = export_str(&f, EXPORT_HTML, 0, last, 0, 0);
+    ck_assert_ptr_null(strstr(t, "Folded row"));
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_txt_is_the_view)
 {
     struct fx f;
@@ -449,6 +477,7 @@ Suite *export_suite(void)
     tcase_add_test(tc, test_svg_content);
     tcase_add_test(tc, test_html_page);
     tcase_add_test(tc, test_txt_is_the_view);
+    tcase_add_test(tc, test_exports_do_not_fold_the_crowd);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -127,6 +127,7 @@ static void event_json(FILE *fp, const struct view_index *ix, size_t i)
     struct view_state st;
     view_state_init(&st, 1);
     st.cur = i;
+    st.fold = 0;          /* the page draws every event: no folded rows */
     struct view_lines l = { 0 };
     view_inspector_lines(ix, &st, HTML_INSPECTOR_W, &l);
     for (int k = 0; k < l.n; k++) {

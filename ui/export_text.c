@@ -53,6 +53,7 @@ void export_txt(FILE *fp, const struct view_index *ix, const struct export_opts 
     struct view_state st;
     view_state_init(&st, utf8);
     st.title = export_title(o);
+    st.fold = 0;          /* every event a row: pages are ranges of events */
     uint32_t mark = view_glyph(G_MARK, utf8);
     /* a crowd's lifelines are chosen by the rows on screen: every page
      * then has its own header */

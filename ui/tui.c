@@ -433,9 +433,11 @@ static void load_file(struct session *se, const char *path, const char *name,
     run_lesson(se, failed, sizeof failed, note, sizeof note);
     whatif_set_text(&se->wi, text, len);
     int utf8 = st->utf8, projector = st->projector, speed = st->speed;
+    int fold = st->fold;
     view_state_init(st, utf8);
     st->projector = projector;
     st->speed = speed;
+    st->fold = fold;
     st->title = lesson_title(ns);
     st->choices = se->choices;
     st->nchoices = se->ncat;
