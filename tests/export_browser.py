@@ -6,7 +6,10 @@ in the page, the arrow keys step through the events and change what is
 shown (the counter, the arrows displayed, the narration, the inspector),
 nothing is fetched from anywhere, and a screenshot is a real PNG.
 
-    python3 tests/export_browser.py PROTOSIM LESSON OUTDIR
+    python3 tests/export_browser.py PROTOSIM LESSON OUTDIR [fold]
+
+With `fold` the page is exported with --fold (a SYN flood's crowd folded
+into rows), and the checks are that the arrow keys step by rows.
 
 Exit 0 when every check holds, 1 when one fails, 77 (skip) when chromium
 or chromedriver is not installed.  Every wait is bounded."""
@@ -82,19 +85,50 @@ def label_fits(label, summary):
     return bool(words) and words[0] == summary.split()[0] and all(w in sw for w in words)
 
 
+def fold_checks(d):
+    """A folded page: a row per run of the crowd, and the keys step by rows."""
+    def state():
+        return d.js("""return {cur: document.body.getAttribute('data-cur'),
+            clip: document.getElementById('ps-clip').getAttribute('height'),
+            ins: document.getElementById('ps-inspector').textContent};""")
+    info = d.js("""return {rl: PS.rl ? PS.rl.length : 0, n: PS.ev.length, rowH: PS.rowH,
+        folds: document.querySelectorAll('#ps-svg g.fold').length,
+        third: PS.rl ? PS.first + PS.rl[2] + 1 : 0};""")
+    check("the page has rows", info["rl"] > 0 and info["rl"] < info["n"], info)
+    check("folded rows are drawn", 0 < info["folds"] < info["rl"], info)
+    s0 = state()
+    check("opens at event #1", s0["cur"] == "1", s0["cur"])
+    d.key(KEY_RIGHT, 2)
+    s1 = state()
+    check("two steps reach the third row's last event", s1["cur"] == str(info["third"]),
+          (s1["cur"], info["third"]))
+    check("three rows are drawn", abs(float(s1["clip"]) - 3 * info["rowH"]) < 0.06,
+          (s1["clip"], info["rowH"]))
+    check("its inspector says what the folded row holds",
+          "Folded row" in s1["ins"] and "events of the crowd" in s1["ins"], s1["ins"][:120])
+    d.key(KEY_LEFT)
+    check("left arrow goes back a row", state()["cur"] == "2", state()["cur"])
+    d.key(KEY_END)
+    check("End shows the whole run", state()["cur"] == str(info["n"]), state()["cur"])
+    d.key(KEY_HOME)
+    check("Home goes back to event #1", state()["cur"] == "1")
+
+
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5) or (len(sys.argv) == 5 and sys.argv[4] != "fold"):
         print(__doc__)
         return 2
-    protosim, lesson, outdir = sys.argv[1:]
+    protosim, lesson, outdir = sys.argv[1:4]
+    fold = len(sys.argv) == 5
     chrome = find_exe(["chromium", "chromium-browser", "google-chrome"])
     driver = find_exe(["chromedriver"])
     if not chrome or not driver:
         print("SKIP: browser test: chromium or chromedriver is not installed "
               "(apt-get install chromium chromium-driver)")
         return 77
-    page = os.path.join(os.path.abspath(outdir), lesson + ".html")
-    subprocess.run([protosim, "--export", "html", "-o", page, lesson], check=True, timeout=60)
+    page = os.path.join(os.path.abspath(outdir), lesson + (".fold" if fold else "") + ".html")
+    subprocess.run([protosim, "--export", "html"] + (["--fold"] if fold else []) +
+                   ["-o", page, lesson], check=True, timeout=60)
     sends = [json.loads(l) for l in subprocess.run(
         [protosim, "--json", lesson], capture_output=True, text=True, timeout=60,
         check=True).stdout.splitlines()]
@@ -143,6 +177,13 @@ def main():
         ext = d.js("return Array.prototype.filter.call(document.querySelectorAll('[src],[href],link'),"
                    "function(e){return true;}).length;")
         check("no src/href/link elements", ext == 0, ext)
+
+        if fold:
+            fold_checks(d)
+            d.s("DELETE", "")
+            d.sid = None
+            print("browser %s --fold: %d checks, %d failed" % (lesson, checks, fails))
+            return 1 if fails else 0
 
         # the lesson's arrows and labels are in the DOM
         nmsg = d.js("return document.querySelectorAll('#ps-svg g.msg').length;")

@@ -406,6 +406,113 @@ START_TEST(test_exports_do_not_fold_the_crowd)
 }
 END_TEST
 
+/* --fold: every format draws a run of the crowd as one row that says what
+ * it holds, and draws the rest as before. */
+START_TEST(test_exports_fold_the_crowd)
+{
+    struct fx f;
+    fx_open(&f, "host attacker 203.0.113.66\nhost server 192.0.2.80\n"
+                "host alice 192.0.2.10\nlink attacker server delay 5ms\n"
+                "link alice server delay 10ms\nat 0ms server listen 80 backlog 2\n"
+                "repeat 9 as i: at {i * 100}ms inject attacker->server tcp SYN"
+                " seq {i * 1000 + 7} sport {1024 + i} dport 80 spoof {198.51.100.1 + i}\n"
+                "at 450ms alice connect server 80\n");
+    ck_assert_ptr_nonnull(f.ix.crowd);
+    size_t last = f.ix.n - 1, nfolds = f.ix.nfolds;
+    ck_assert_uint_ge(nfolds, 2);
+    struct export_opts o = { .format = EXPORT_SVG, .first = 0, .last = last,
+                             .scn = f.scn, .fold = 1 };
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    ck_assert_int_eq(export_write(fp, &f.ix, &o), 0);
+    fclose(fp);
+    /* one band per folded row; the client's SYN drawn, no forged one */
+    ck_assert_int_eq(count(buf, "class=\"row fold\""), (int)nfolds);
+    ck_assert_int_eq(count(buf, "events of the crowd"), (int)nfolds);
+    ck_assert_int_eq(count(buf, "SYN seq=7 "), 0);
+    ck_assert_int_ge(count(buf, "connect(server:80)"), 1);
+    /* as tall as the rows */
+    struct export_geom g;
+    export_geom_init(&g, &f.ix, 0, last);
+    export_geom_fold(&g, &f.ix);
+    char want[96];
+    snprintf(want, sizeof want, "height=\"%.0f\"", g.height);
+    ck_assert_msg(strstr(buf, want), "%s", want);
+    ck_assert(export_row_y(&g, (long)last) < g.height);
+    ck_assert(export_row_y(&g, (long)f.ix.folds[0].first) ==
+              export_row_y(&g, (long)f.ix.folds[0].last));
+    export_geom_free(&g);
+    free(buf);
+
+    /* txt: a row per folded run, the same rows as the timeline */
+    o.format = EXPORT_TXT;
+    o.width = 100;
+    buf = NULL;
+    fp = open_memstream(&buf, &len);
+    ck_assert_int_eq(export_write(fp, &f.ix, &o), 0);
+    fclose(fp);
+    ck_assert_int_eq(count(buf, "events of the crowd"), (int)nfolds);
+    ck_assert_int_eq(count(buf, "\n"), (int)f.ix.nrows + 2);
+    free(buf);
+
+    /* mermaid: a note per folded run, a line per other send */
+    o.format = EXPORT_MERMAID;
+    buf = NULL;
+    fp = open_memstream(&buf, &len);
+    ck_assert_int_eq(export_write(fp, &f.ix, &o), 0);
+    fclose(fp);
+    ck_assert_int_eq(count(buf, "Note over P0,P2: "), (int)nfolds);
+    ck_assert_int_eq(count(buf, "seq=7 "), 0);
+    free(buf);
+
+    /* a range that ends inside a folded run says how far in it goes */
+    const struct view_fold *fd = &f.ix.folds[0];
+    o.format = EXPORT_SVG;
+    o.last = fd->first + 1;
+    buf = NULL;
+    fp = open_memstream(&buf, &len);
+    ck_assert_int_eq(export_write(fp, &f.ix, &o), 0);
+    fclose(fp);
+    snprintf(want, sizeof want, "2 of %u events of the crowd", fd->last - fd->first + 1);
+    ck_assert_msg(strstr(buf, want), "%s", want);
+    free(buf);
+
+    /* html: each event's row and each row's last event, for the script */
+    o.format = EXPORT_HTML;
+    o.last = last;
+    buf = NULL;
+    fp = open_memstream(&buf, &len);
+    ck_assert_int_eq(export_write(fp, &f.ix, &o), 0);
+    fclose(fp);
+    const char *rl = strstr(buf, "rl:[");
+    ck_assert_ptr_nonnull(rl);
+    int commas = 0;
+    for (const char *p = rl; *p != ']'; p++)
+        commas += *p == ',';
+    ck_assert_int_eq(commas + 1, (int)f.ix.nrows);
+    ck_assert_ptr_nonnull(strstr(buf, "Folded row"));
+    free(buf);
+    fx_close(&f);
+
+    /* without a crowd, --fold changes nothing */
+    fx_open(&f, HANDSHAKE);
+    for (int fmt = 0; fmt < EXPORT_NFORMATS; fmt++) {
+        char *a = export_str(&f, fmt, 0, f.ix.n - 1, 0, 100), *b;
+        struct export_opts o2 = { .format = fmt, .width = 100, .first = 0,
+                                  .last = f.ix.n - 1, .scn = f.scn, .fold = 1 };
+        b = NULL;
+        fp = open_memstream(&b, &len);
+        ck_assert_int_eq(export_write(fp, &f.ix, &o2), 0);
+        fclose(fp);
+        ck_assert_str_eq(a, b);
+        free(a);
+        free(b);
+    }
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_txt_is_the_view)
 {
     struct fx f;
@@ -478,6 +585,7 @@ Suite *export_suite(void)
     tcase_add_test(tc, test_html_page);
     tcase_add_test(tc, test_txt_is_the_view);
     tcase_add_test(tc, test_exports_do_not_fold_the_crowd);
+    tcase_add_test(tc, test_exports_fold_the_crowd);
     suite_add_tcase(s, tc);
     return s;
 }

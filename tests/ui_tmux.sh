@@ -817,7 +817,7 @@ step j 203
 check "flood: the forged SYNs of the first 8 s are one row" \
     on_screen "201 events of the crowd, 0.000s to 8.000s: sent 59, received 16"
 check "flood: the inspector says what the folded row holds" \
-    on_screen "Folded row: 201 events of the crowd, 0.000s to 8.000s (z unfolds)"
+    on_screen "Folded row: 201 events of the crowd, 0.000s to 8.000s"
 check "flood: ... and what the crowd is" on_screen "the 150 addresses that belong to no"
 step j 204
 check "flood: the next row is the teacher's note" on_screen "▸┄┄ the SYN queue is full"

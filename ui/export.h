@@ -65,6 +65,9 @@ struct export_opts {
     const char *stopped;          /* a run cut short by a limit: the sentence
                                      that says so, drawn after the last event
                                      when the range reaches it; else NULL */
+    int fold;                     /* --fold: a crowd's runs of events are one
+                                     row each, as the timeline draws them
+                                     (ui/view_fold.c); no effect without one */
 };
 
 /* Writes the diagram of records [o->first, o->last] of ix's trace to fp.
@@ -99,10 +102,18 @@ struct export_geom {
     double row_h;
     double body_y;                /* top of the first row */
     size_t first, last;
+    /* export_geom_fold: each record's row (the crowd folded), and the row
+     * of first; NULL: a row per record */
+    const uint32_t *row;
+    long row0;
 };
 void   export_geom_init(struct export_geom *g, const struct view_index *ix,
                         size_t first, size_t last);
 void   export_geom_free(struct export_geom *g);
+/* The crowd folded: a row per run of its events (ix must have a crowd). */
+void   export_geom_fold(struct export_geom *g, const struct view_index *ix);
+/* Is the crowd folded in this export (o->fold, and the run has one)? */
+int    export_folded(const struct view_index *ix, const struct export_opts *o);
 /* The centre line of record i's row; records before first are above the
  * body, after last below it (a path to them leaves the picture). */
 double export_row_y(const struct export_geom *g, long i);

@@ -37,7 +37,7 @@ int export_run(const struct export_cli *c, const struct sim *s,
 {
     const struct trace *tr = &s->tr;
     struct export_opts o = {
-        .format = c->format, .ascii = c->ascii,
+        .format = c->format, .ascii = c->ascii, .fold = c->fold,
         .width = c->width ? c->width : EXPORT_TXT_WIDTH, .scn = scn,
     };
     if (tr->n == 0) {

@@ -14,6 +14,7 @@ struct export_cli {
     int width;                    /* --width N, 0: the default */
     struct export_bound from, to; /* --from, --to */
     int chapter;                  /* --chapter N (1-based), 0: none */
+    int fold;                     /* --fold */
 };
 
 /* 0, or 64 when -o names a lesson (a .scn name, or scn_path itself). */

@@ -45,7 +45,9 @@ static const char CSS[] =
 /* The page's behaviour: show the diagram up to event `cur` (the body's
  * clip and which groups are displayed), that event's narration and
  * inspector; step with the buttons, the arrow keys, Home and End, or a
- * click on a row; the address's #N opens at event N. */
+ * click on a row; the address's #N opens at event N.  With --fold the data
+ * has each event's row (row) and each row's last event (rl), and a step
+ * is a row: it lands on the row's last event. */
 static const char SCRIPT[] =
     "(function(){\n"
     "var P=PS,cur=P.first;\n"
@@ -55,11 +57,14 @@ static const char SCRIPT[] =
     "var pos=document.getElementById('ps-pos'),evt=document.getElementById('ps-event');\n"
     "var nar=document.getElementById('ps-narration'),ins=document.getElementById('ps-inspector');\n"
     "var box=document.getElementById('ps-diagram');\n"
-    "function y(i){return P.bodyY+(i-P.first)*P.rowH;}\n"
+    "function row(i){return P.row?P.row[i-P.first]:i-P.first;}\n"
+    "function y(i){return P.bodyY+row(i)*P.rowH;}\n"
+    "function go(d){if(!P.rl){show(cur+d);return;}\n"
+    " show(P.first+P.rl[Math.max(0,Math.min(P.rl.length-1,row(cur)+d))]);}\n"
     "function scale(){var r=svg.getBoundingClientRect();return r.height/svg.viewBox.baseVal.height;}\n"
     "function show(i){\n"
     " cur=Math.max(P.first,Math.min(P.last,i));\n"
-    " clip.setAttribute('height',(y(cur+1)-P.bodyY).toFixed(1));\n"
+    " clip.setAttribute('height',((row(cur)+1)*P.rowH).toFixed(1));\n"
     " hl.setAttribute('y',y(cur).toFixed(1));\n"
     " for(var k=0;k<els.length;k++){var e=els[k];\n"
     "  if(+e.getAttribute('data-i')<=cur)e.classList.remove('hidden');else e.classList.add('hidden');}\n"
@@ -76,26 +81,27 @@ static const char SCRIPT[] =
     "}\n"
     "document.addEventListener('keydown',function(e){\n"
     " var k=e.key;\n"
-    " if(k==='ArrowRight'||k==='ArrowDown'||k===' '){show(cur+1);}\n"
-    " else if(k==='ArrowLeft'||k==='ArrowUp'){show(cur-1);}\n"
-    " else if(k==='Home'){show(P.first);}\n"
+    " if(k==='ArrowRight'||k==='ArrowDown'||k===' '){go(1);}\n"
+    " else if(k==='ArrowLeft'||k==='ArrowUp'){go(-1);}\n"
+    " else if(k==='Home'){go(-P.total);}\n"
     " else if(k==='End'){show(P.last);}\n"
-    " else if(k==='PageDown'){show(cur+10);}\n"
-    " else if(k==='PageUp'){show(cur-10);}\n"
+    " else if(k==='PageDown'){go(10);}\n"
+    " else if(k==='PageUp'){go(-10);}\n"
     " else return;\n"
     " e.preventDefault();\n"
     "});\n"
     "function on(id,f){document.getElementById(id).addEventListener('click',f);}\n"
-    "on('ps-first',function(){show(P.first);});\n"
-    "on('ps-prev',function(){show(cur-1);});\n"
-    "on('ps-next',function(){show(cur+1);});\n"
+    "on('ps-first',function(){go(-P.total);});\n"
+    "on('ps-prev',function(){go(-1);});\n"
+    "on('ps-next',function(){go(1);});\n"
     "on('ps-last',function(){show(P.last);});\n"
     "var fit=false;\n"
     "on('ps-fit',function(){fit=!fit;svg.style.width=fit?'100%':'';svg.style.height=fit?'auto':'';show(cur);});\n"
     "svg.addEventListener('click',function(e){\n"
     " var r=svg.getBoundingClientRect(),s=svg.viewBox.baseVal.height/r.height;\n"
     " var yy=(e.clientY-r.top)*s;\n"
-    " if(yy>=P.bodyY)show(P.first+Math.floor((yy-P.bodyY)/P.rowH));\n"
+    " var r=Math.floor((yy-P.bodyY)/P.rowH);\n"
+    " if(yy>=P.bodyY)show(P.first+(P.rl?P.rl[Math.min(r,P.rl.length-1)]:r));\n"
     "});\n"
     "var h=parseInt((location.hash||'').slice(1),10);\n"
     "show(h>0?h-1:P.first);\n"
@@ -103,7 +109,7 @@ static const char SCRIPT[] =
 
 /* One event's data for the page: [time, host, event, narration, inspector
  * lines, host index or -1]. */
-static void event_json(FILE *fp, const struct view_index *ix, size_t i)
+static void event_json(FILE *fp, const struct view_index *ix, size_t i, int fold)
 {
     const struct trace *tr = ix->tr;
     const struct trace_rec *r = &tr->recs[i];
@@ -127,7 +133,7 @@ static void event_json(FILE *fp, const struct view_index *ix, size_t i)
     struct view_state st;
     view_state_init(&st, 1);
     st.cur = i;
-    st.fold = 0;          /* the page draws every event: no folded rows */
+    st.fold = fold;       /* a folded row's inspector only when the page folds */
     struct view_lines l = { 0 };
     view_inspector_lines(ix, &st, HTML_INSPECTOR_W, &l);
     for (int k = 0; k < l.n; k++) {
@@ -197,9 +203,25 @@ void export_html(FILE *fp, const struct view_index *ix, const struct export_opts
         fprintf(fp, "%s%.1f", h ? "," : "", g.lane_x[h]);
     fputs("],ev:[\n", fp);
     export_geom_free(&g);
+    int fold = export_folded(ix, o);
     for (size_t i = o->first; i <= o->last; i++) {
-        event_json(fp, ix, i);
+        event_json(fp, ix, i, fold);
         fputs(i < o->last ? ",\n" : "\n", fp);
     }
-    fprintf(fp, "]};\n%s</script>\n</body>\n</html>\n", SCRIPT);
+    fputc(']', fp);
+    if (fold) {
+        /* each event's row and each row's last event, from the range's
+         * first: the script steps by rows */
+        size_t r0 = ix->row[o->first];
+        fputs(",\nrow:[", fp);
+        for (size_t i = o->first; i <= o->last; i++)
+            fprintf(fp, "%s%zu", i > o->first ? "," : "", (size_t)ix->row[i] - r0);
+        fputs("],\nrl:[", fp);
+        for (size_t r = r0; r <= ix->row[o->last]; r++) {
+            size_t e = ix->row_last[r] < o->last ? ix->row_last[r] : o->last;
+            fprintf(fp, "%s%zu", r > r0 ? "," : "", e - o->first);
+        }
+        fputc(']', fp);
+    }
+    fprintf(fp, "};\n%s</script>\n</body>\n</html>\n", SCRIPT);
 }

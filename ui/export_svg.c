@@ -48,7 +48,20 @@ static double clampd(double v, double lo, double hi)
 
 double export_row_y(const struct export_geom *g, long i)
 {
-    return g->body_y + ((double)(i - (long)g->first) + 0.5) * g->row_h;
+    long k = g->row && i >= 0 ? (long)g->row[i] - g->row0 : i - (long)g->first;
+    return g->body_y + ((double)k + 0.5) * g->row_h;
+}
+
+int export_folded(const struct view_index *ix, const struct export_opts *o)
+{
+    return o->fold && ix->crowd;
+}
+
+void export_geom_fold(struct export_geom *g, const struct view_index *ix)
+{
+    g->row = ix->row;
+    g->row0 = (long)ix->row[g->first];
+    g->height = g->body_y + (double)(ix->row[g->last] - ix->row[g->first] + 1) * g->row_h + 12;
 }
 
 /* The label of a timer record as the diagram shows it. */
@@ -354,7 +367,8 @@ static void draw_row(struct svg *v, size_t i)
     double x = lane(v, r->host);
     char buf[800], lab[300], t[32];
     group_open(v, i, "row");
-    if (i == v->g.first || tr->recs[i - 1].t_us != r->t_us)
+    if (i == v->g.first || tr->recs[i - 1].t_us != r->t_us ||
+        (v->g.row && ix->crowd[i - 1]))        /* a folded row shows its first time */
         text_el(v, v->g.time_w - 10, y + 4, "end", "time", "#666666",
                 fmt_time(r->t_us, t, sizeof t));
     switch (r->kind) {
@@ -413,6 +427,25 @@ static void draw_row(struct svg *v, size_t i)
     fputs("</g>\n", v->fp);
 }
 
+/* A folded row of the crowd: a band across the lanes that says what it
+ * holds, up to the range's last event when the range ends inside it. */
+static void draw_fold_row(struct svg *v, const struct view_fold *f, size_t shown,
+                          size_t upto)
+{
+    char lab[400], t[32];
+    double y = export_row_y(&v->g, (long)shown);
+    group_open(v, shown, "row fold");
+    text_el(v, v->g.time_w - 10, y + 4, "end", "time", "#666666",
+            fmt_time(v->tr->recs[f->first].t_us, t, sizeof t));
+    view_fold_text(v->ix, f, upto, lab, sizeof lab);
+    double x0 = v->g.time_w, w = v->g.width - v->g.time_w - 10;
+    fprintf(v->fp, "<rect class=\"fold\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+            "height=\"18\" rx=\"3\" fill=\"#eeeeee\" fill-opacity=\"0.9\" "
+            "stroke=\"#bbbbbb\" stroke-dasharray=\"4,3\"/>", x0, y - 9, w);
+    text_el(v, x0 + 10, y + 4, "start", "fold", "#555555", lab);
+    fputs("</g>\n", v->fp);
+}
+
 /* Timer bars: beside the lifeline from the start's row to its end's. */
 static void draw_timer(struct svg *v, size_t s)
 {
@@ -453,7 +486,12 @@ void export_svg(FILE *fp, const struct view_index *ix, const struct export_opts 
     struct svg v = { .fp = fp, .ix = ix, .tr = ix->tr, .html = html };
     const struct trace *tr = ix->tr;
     export_geom_init(&v.g, ix, o->first, o->last);
-    v.bottom = v.g.body_y + (double)(o->last - o->first + 1) * v.g.row_h;
+    /* folded, the crowd's records are drawn only as their rows' bands */
+    const uint8_t *crowd = export_folded(ix, o) ? ix->crowd : NULL;
+    if (crowd)
+        export_geom_fold(&v.g, ix);
+    v.bottom = v.g.body_y + (crowd ? (double)(ix->row[o->last] - ix->row[o->first] + 1)
+                                   : (double)(o->last - o->first + 1)) * v.g.row_h;
     int stopped = o->stopped && o->last == ix->n - 1;
     if (stopped)
         v.g.height += v.g.row_h;
@@ -506,22 +544,28 @@ void export_svg(FILE *fp, const struct view_index *ix, const struct export_opts 
     for (size_t s = 0; s < o->first; s++) {
         const struct trace_rec *r = &tr->recs[s];
         if (r->kind == TK_TIMER && r->u.timer.action == TA_START &&
-            (ix->end[s] < 0 || (size_t)ix->end[s] >= o->first))
+            (ix->end[s] < 0 || (size_t)ix->end[s] >= o->first) && !(crowd && crowd[s]))
             draw_timer(&v, s);
     }
     for (size_t s = o->first; s <= o->last; s++)
-        if (tr->recs[s].kind == TK_TIMER && tr->recs[s].u.timer.action == TA_START)
+        if (tr->recs[s].kind == TK_TIMER && tr->recs[s].u.timer.action == TA_START &&
+            !(crowd && crowd[s]))
             draw_timer(&v, s);
     for (size_t s = from; s < o->first; s++)
         if (tr->recs[s].kind == TK_SEND &&
-            (ix->end[s] < 0 || (size_t)ix->end[s] >= o->first))
+            (ix->end[s] < 0 || (size_t)ix->end[s] >= o->first) && !(crowd && crowd[s]))
             draw_paths(&v, s);
     for (size_t s = o->first; s <= o->last; s++)
-        if (tr->recs[s].kind == TK_SEND)
+        if (tr->recs[s].kind == TK_SEND && !(crowd && crowd[s]))
             draw_paths(&v, s);
-    /* each row's own text, over the lines */
-    for (size_t i = o->first; i <= o->last; i++)
-        draw_row(&v, i);
+    /* each row's own text, over the lines: a folded row once, at its first
+     * event in the range */
+    for (size_t i = o->first; i <= o->last; i++) {
+        if (!crowd || !crowd[i])
+            draw_row(&v, i);
+        else if (i == o->first || !crowd[i - 1])
+            draw_fold_row(&v, &ix->folds[ix->row_fold[ix->row[i]]], i, o->last);
+    }
     fputs("</g>\n", fp);
     if (stopped) {
         /* a run cut short by a limit says so where it ends */

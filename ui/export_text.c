@@ -53,20 +53,22 @@ void export_txt(FILE *fp, const struct view_index *ix, const struct export_opts 
     struct view_state st;
     view_state_init(&st, utf8);
     st.title = export_title(o);
-    st.fold = 0;          /* every event a row: pages are ranges of events */
+    st.fold = export_folded(ix, o);   /* pages are ranges of the view's rows */
     uint32_t mark = view_glyph(G_MARK, utf8);
     /* a crowd's lifelines are chosen by the rows on screen: every page
      * then has its own header */
     int crowd = ix->tr->nhosts > VIEW_CROWD_HOSTS;
     char *line = NULL;
     size_t cap = 0;
-    for (size_t p = o->first; p <= o->last; p += TXT_PAGE) {
-        size_t e = o->last - p < TXT_PAGE ? o->last : p + TXT_PAGE - 1;
+    size_t r_first = view_row(ix, &st, o->first), r_last = view_row(ix, &st, o->last);
+    for (size_t p = r_first; p <= r_last; p += TXT_PAGE) {
+        size_t e = r_last - p < TXT_PAGE ? r_last : p + TXT_PAGE - 1;
         int rows = (int)(e - p + 1);
         struct view_screen scr;
         view_screen_init(&scr, w, rows + TXT_HEAD);
-        st.cur = e;
-        /* rows + TXT_HEAD high: the view then shows exactly [p, e] */
+        /* the page's last row's last event, not past the range's */
+        st.cur = e == r_last ? o->last : view_row_last(ix, &st, e);
+        /* rows + TXT_HEAD high: the view then shows exactly the rows [p, e] */
         view_render_diagram(ix, &st, &scr,
                             (struct view_rect){ 0, 0, w, rows + TXT_HEAD });
         /* the view's mark of the selected event: a handout has none */
@@ -83,13 +85,13 @@ void export_txt(FILE *fp, const struct view_index *ix, const struct export_opts 
                 abort();
             cap = need;
         }
-        for (int y = p == o->first || crowd ? 0 : TXT_HEAD; y < scr.h; y++) {
+        for (int y = p == r_first || crowd ? 0 : TXT_HEAD; y < scr.h; y++) {
             view_screen_line(&scr, y, line, cap);
             fputs(line, fp);
             fputc('\n', fp);
         }
         view_screen_free(&scr);
-        if (e == o->last)
+        if (e == r_last)
             break;
     }
     free(line);
@@ -261,6 +263,17 @@ char *export_mermaid_line(const struct view_index *ix, size_t i, char *buf, size
     return buf;
 }
 
+/* A Mermaid note across every participant (there is at least one). */
+static void note_over_all(FILE *fp, const struct trace *tr, const char *text, char *t,
+                          size_t n)
+{
+    if (tr->nhosts > 1)
+        fprintf(fp, "    Note over P0,P%d: %s\n", tr->nhosts - 1,
+                export_mermaid_text(text, t, n));
+    else
+        fprintf(fp, "    Note over P0: %s\n", export_mermaid_text(text, t, n));
+}
+
 void export_mermaid(FILE *fp, const struct view_index *ix, const struct export_opts *o)
 {
     const struct trace *tr = ix->tr;
@@ -281,7 +294,18 @@ void export_mermaid(FILE *fp, const struct view_index *ix, const struct export_o
     char *buf = malloc(cap);
     if (!buf)
         abort();
+    const uint8_t *crowd = export_folded(ix, o) ? ix->crowd : NULL;
     for (size_t i = o->first; i <= o->last; i++) {
+        if (crowd && crowd[i]) {
+            /* folded: a run of the crowd is one note over every lane */
+            if ((i == o->first || !crowd[i - 1]) && tr->nhosts > 0) {
+                char lab[400];
+                view_fold_text(ix, &ix->folds[ix->row_fold[ix->row[i]]], o->last, lab,
+                               sizeof lab);
+                note_over_all(fp, tr, lab, t, sizeof t);
+            }
+            continue;
+        }
         export_mermaid_line(ix, i, buf, cap);
         if (!buf[0])
             continue;
@@ -292,11 +316,6 @@ void export_mermaid(FILE *fp, const struct view_index *ix, const struct export_o
         }
     }
     free(buf);
-    if (o->stopped && o->last == ix->n - 1 && tr->nhosts > 0) {
-        if (tr->nhosts > 1)
-            fprintf(fp, "    Note over P0,P%d: %s\n", tr->nhosts - 1,
-                    export_mermaid_text(o->stopped, t, sizeof t));
-        else
-            fprintf(fp, "    Note over P0: %s\n", export_mermaid_text(o->stopped, t, sizeof t));
-    }
+    if (o->stopped && o->last == ix->n - 1 && tr->nhosts > 0)
+        note_over_all(fp, tr, o->stopped, t, sizeof t);
 }

@@ -83,6 +83,8 @@ static void usage(FILE *fp)
 "      --chapter N    only chapter N (numbered as the lesson's card lists them)\n"
 "      --width N      txt: the ladder's width in columns (default 100)\n"
 "      --ascii        txt: pure ASCII, no line-drawing characters\n"
+"      --fold         a crowd of forged addresses (a SYN flood's) folded: each\n"
+"                     run of its events one row, as the timeline draws it\n"
 "\n"), fp);
     fputs(_(
 "limits (a lesson that runs away stops at the first it reaches, says which\n"
@@ -328,6 +330,7 @@ int main(int argc, char **argv)
         { "width",      required_argument, NULL, 2003 },
         { "ascii",      no_argument,       NULL, 2004 },
         { "chapter",    required_argument, NULL, 2005 },
+        { "fold",       no_argument,       NULL, 2006 },
         { "quiz",       no_argument,       NULL, 'Q' },
         { NULL, 0, NULL, 0 },
     };
@@ -400,6 +403,7 @@ int main(int argc, char **argv)
             break;
         }
         case 2004: ex.ascii = 1; ex_opt = 1; ex_optname = "--ascii"; break;
+        case 2006: ex.fold = 1; ex_opt = 1; ex_optname = "--fold"; break;
         case 2005: {
             char *end;
             errno = 0;

@@ -540,9 +540,17 @@ size_t view_row_last(const struct view_index *ix, const struct view_state *st,
  * the crowd). */
 const struct view_fold *view_fold_at(const struct view_index *ix,
                                      const struct view_state *st, size_t i);
-/* A folded row's counts as "8 sent, 8 received, ..." (kinds with none
+/* A folded row's counts as "sent 8, received 8, ..." (kinds with none
  * left out), translated. */
 char *view_fold_counts(const struct view_fold *f, char *buf, size_t n);
+/* What a folded row says: "201 events of the crowd, 0.000s to 8.000s:
+ * sent 59, ...", translated. */
+char *view_fold_label(const struct view_index *ix, const struct view_fold *f,
+                      char *buf, size_t n);
+/* The same, or while only its events up to `upto` have happened (upto
+ * inside it), "2 of 201 events of the crowd, from 0.000s". */
+char *view_fold_text(const struct view_index *ix, const struct view_fold *f,
+                     size_t upto, char *buf, size_t n);
 
 /* What view_apply leaves for the terminal side to do. */
 enum view_effect { VE_NONE, VE_QUIT, VE_OPEN, VE_REDRAW, VE_LANG };

@@ -845,8 +845,7 @@ static void draw_fold(const struct view_index *ix, const struct view_state *st,
     int y = row_of(g, f->first), utf8 = st->utf8;
     int sel = st->cur >= f->first && st->cur <= f->last;
     int dep = st->depart && st->depart - 1 >= f->first && st->depart - 1 <= f->last;
-    size_t n = (size_t)f->last - f->first + 1;
-    char t0[32], t1[32], counts[200], buf[400];
+    char t0[32], buf[400];
     fmt_time(tr->recs[f->first].t_us, t0, sizeof t0);
     int tl = (int)strlen(t0);
     view_put(scr, g->r.x + g->tw - tl, y, tl, t0,
@@ -855,22 +854,9 @@ static void draw_fold(const struct view_index *ix, const struct view_state *st,
         vw_set_glyph(scr, g->r.x + g->tw, y, G_DEPART, R_ALERT, utf8);
     if (sel)
         vw_set_glyph(scr, g->mark_x, y, G_MARK, R_CURSOR, utf8);
-    if (sel && st->cur < f->last)
-        snprintf(buf, sizeof buf,
-                 P_(" %zu of %zu event of the crowd, from %s ",
-                    " %zu of %zu events of the crowd, from %s ", n),
-                 st->cur - f->first + 1, n, t0);
-    else if (tr->recs[f->last].t_us == tr->recs[f->first].t_us)
-        snprintf(buf, sizeof buf,
-                 P_(" %zu event of the crowd at %s: %s ",
-                    " %zu events of the crowd at %s: %s ", n),
-                 n, t0, view_fold_counts(f, counts, sizeof counts));
-    else
-        snprintf(buf, sizeof buf,
-                 P_(" %zu event of the crowd, %s to %s: %s ",
-                    " %zu events of the crowd, %s to %s: %s ", n),
-                 n, t0, fmt_time(tr->recs[f->last].t_us, t1, sizeof t1),
-                 view_fold_counts(f, counts, sizeof counts));
+    char lab[360];
+    snprintf(buf, sizeof buf, " %s ",
+             view_fold_text(ix, f, sel ? st->cur : f->last, lab, sizeof lab));
     int x0 = g->mark_x + 1, x1 = g->r.x + g->r.w;
     int role = sel ? R_SELECTED : R_TIME;
     for (int xx = x0; xx < x1; xx++)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alloc.h"
+#include "fmt.h"
 #include "i18n.h"
 #include "tcp.h"
 #include "view.h"
@@ -171,5 +172,37 @@ char *view_fold_counts(const struct view_fold *f, char *buf, size_t n)
             break;
         o += (size_t)w;
     }
+    return buf;
+}
+
+char *view_fold_label(const struct view_index *ix, const struct view_fold *f,
+                      char *buf, size_t n)
+{
+    const struct trace *tr = ix->tr;
+    size_t k = (size_t)f->last - f->first + 1;
+    char t0[32], t1[32], counts[200];
+    fmt_time(tr->recs[f->first].t_us, t0, sizeof t0);
+    view_fold_counts(f, counts, sizeof counts);
+    if (tr->recs[f->last].t_us == tr->recs[f->first].t_us)
+        snprintf(buf, n, P_("%zu event of the crowd at %s: %s",
+                            "%zu events of the crowd at %s: %s", k), k, t0, counts);
+    else
+        snprintf(buf, n, P_("%zu event of the crowd, %s to %s: %s",
+                            "%zu events of the crowd, %s to %s: %s", k),
+                 k, t0, fmt_time(tr->recs[f->last].t_us, t1, sizeof t1), counts);
+    return buf;
+}
+
+char *view_fold_text(const struct view_index *ix, const struct view_fold *f,
+                     size_t upto, char *buf, size_t n)
+{
+    if (upto >= f->last)
+        return view_fold_label(ix, f, buf, n);
+    size_t k = (size_t)f->last - f->first + 1;
+    char t0[32];
+    fmt_time(ix->tr->recs[f->first].t_us, t0, sizeof t0);
+    snprintf(buf, n, P_("%zu of %zu event of the crowd, from %s",
+                        "%zu of %zu events of the crowd, from %s", k),
+             upto - f->first + 1, k, t0);
     return buf;
 }

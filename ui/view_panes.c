@@ -450,8 +450,8 @@ void view_inspector_lines(const struct view_index *ix, const struct view_state *
         fmt_time(tr->recs[f->first].t_us, t, sizeof t);
         fmt_time(tr->recs[f->last].t_us, t1, sizeof t1);
         add_fmt(out, width, R_WHY, R_LAYER, 0,
-                P_("Folded row: %zu event of the crowd, %s to %s (z unfolds)",
-                   "Folded row: %zu events of the crowd, %s to %s (z unfolds)", n),
+                P_("Folded row: %zu event of the crowd, %s to %s",
+                   "Folded row: %zu events of the crowd, %s to %s", n),
                 n, t, t1);
         add_wrapped(out, width, 2, R_NORMAL, R_NORMAL, 0,
                     view_fold_counts(f, counts, sizeof counts));
