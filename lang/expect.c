@@ -675,7 +675,8 @@ static int recv_result(const struct st_recv *s, const struct scn_expect *e,
         return 1;
     const uint8_t *all = s->same ? e->data : s->head;
     size_t have = s->same ? s->total : s->nhead;
-    size_t pos = (size_t)snprintf(actual, n, _("it read %zu bytes: \""), s->total);
+    size_t pos = (size_t)snprintf(actual, n, P_("it read %zu byte: \"", "it read %zu bytes: \"",
+                                                s->total), s->total);
     for (size_t k = 0; k < have && pos + 8 < n; k++) {
         uint8_t ch = all[k];
         if (ch >= 32 && ch < 127 && ch != '"' && ch != '\\')

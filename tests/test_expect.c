@@ -170,6 +170,25 @@ START_TEST(test_received_quotes_a_bounded_head)
 }
 END_TEST
 
+/* A failure's count of what was read agrees with its number: one byte is
+ * "1 byte", in the kept and the streamed checker alike. */
+START_TEST(test_received_says_one_byte)
+{
+    static const char text[] =
+        "host a 192.0.2.10\nhost b 192.0.2.20\nlink a b\n"
+        "at 0ms b listen 80\nat 1ms a connect b 80\nat 2ms a send \"h\"\n"
+        "at 100ms b recv 100\nexpect b received \"hi\"\n";
+    for (int stream = 0; stream < 2; stream++) {
+        int f;
+        size_t d;
+        char *msg = check_run(text, stream, &f, &d);
+        ck_assert_int_eq(f, 1);
+        ck_assert_msg(strstr(msg, "(it read 1 byte: \"h\")"), "%s", msg);
+        free(msg);
+    }
+}
+END_TEST
+
 Suite *expect_suite(void)
 {
     Suite *s = suite_create("expect");
@@ -177,6 +196,7 @@ Suite *expect_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_streamed_checker_is_the_kept_one);
     tcase_add_test(tc, test_received_quotes_a_bounded_head);
+    tcase_add_test(tc, test_received_says_one_byte);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -184,8 +184,9 @@ static void inspect_uwsgi(const uint8_t *p, size_t len, int width, struct view_l
                 uwsgi_text(v.val, v.vlen, val, sizeof val));
     }
     if (at != n)
-        add_fmt(out, width, R_DROP, R_DROP, 0, _("  %zu bytes do not make a whole variable"),
-                n - at);
+        add_fmt(out, width, R_DROP, R_DROP, 0,
+                P_("  %zu byte does not make a whole variable",
+                   "  %zu bytes do not make a whole variable", n - at), n - at);
 }
 
 /* The DNS message in a UDP payload (RFC 1035 4.1), section by section. */
@@ -623,8 +624,9 @@ static void state_host_lines(const struct view_index *ix, const struct view_stat
     skip_closed = nclosed > 3 ? nclosed - 3 : 0;
     nshow += nclosed - skip_closed;
     if (skip_closed)
-        add_fmt(out, width, R_TIME, 0, 0, _("  (%zu earlier connections closed)"),
-                skip_closed);
+        add_fmt(out, width, R_TIME, 0, 0,
+                P_("  (%zu earlier connection closed)", "  (%zu earlier connections closed)",
+                   skip_closed), skip_closed);
     /* a crowd: the connections beyond the last STATE_HOST_CONNS (and the
      * current event's) are counted by state in one line */
     size_t fold = nshow > STATE_HOST_CONNS ? nshow - STATE_HOST_CONNS : 0;
