@@ -35,6 +35,7 @@
 #include <string.h>
 #include "alloc.h"
 #include "lang.h"
+#include "quiz.h"
 #include "sim.h"
 #include "tui.h"
 #include "view.h"
@@ -155,6 +156,57 @@ static void bench_crowd(struct bench *b)
     scenario_free(scn);
 }
 
+/* ui.flood: what opening a SYN flood of 100,000 forged sources costs before
+ * the first frame -- the index (the crowd found and folded) and the quiz's
+ * points, as tui.c builds them -- and then a step through its folded rows.
+ * Before the quiz's segment index the quiz alone took minutes here. */
+static void bench_flood(struct bench *b)
+{
+    static const char text[] =
+        "title \"UI benchmark: 100,000 forged SYNs\"\n"
+        "host attacker 203.0.113.66\nhost server 192.0.2.80\nhost alice 192.0.2.10\n"
+        "link attacker server delay 5ms\nlink alice server delay 10ms\n"
+        "tcp syncookies server on\n"
+        "at 0ms server listen 80 backlog 128\nat 0ms server accept 80\n"
+        "repeat 100000 as i: at {i}ms inject attacker->server tcp SYN seq {i}"
+        " sport {1024 + i % 60000} dport 80 spoof {10.0.0.1 + i}\n"
+        "at 50s alice connect server 80\nat 51s alice send \"hello\"\n";
+    struct scenario *scn = parse_or_die("bench-flood.scn", text, sizeof text - 1);
+    struct sim s;
+    sim_init(&s, scn, 1);
+    sim_run(&s);
+    struct view_index ix;
+    struct quiz q;
+    double t0 = bench_now();
+    view_index_build(&ix, &s.tr);
+    quiz_build(&q, scn, &s.tr, 1);
+    double t1 = bench_now();
+    char name[80], note[96];
+    snprintf(name, sizeof name, "ui: open 100,000 forged SYNs (index + quiz)");
+    snprintf(note, sizeof note, "%zu events, %zu folded rows, %d quiz points", s.tr.n,
+             ix.nrows, q.n);
+    bench_report_more(b, "ui.flood", name, 1, t1 - t0, "opens/s", 1, 0, note);
+    quiz_free(&q);
+    struct view_state st;
+    view_state_init(&st, 1);
+    struct view_screen scr;
+    view_screen_init(&scr, W, H);
+    size_t steps = 0;
+    double total = 0;
+    for (st.cur = 0; st.cur + 1 < ix.n && steps < 1000; steps++) {
+        double a = bench_now();
+        view_apply(&ix, &st, ACT_NEXT, W, H);
+        view_render(&ix, &st, &scr);
+        total += bench_now() - a;
+    }
+    bench_report(b, "ui.flood.step", "ui: step through the folded flood", (double)steps,
+                 total, "steps/s", 200);
+    view_screen_free(&scr);
+    view_index_free(&ix);
+    sim_free(&s);
+    scenario_free(scn);
+}
+
 void bench_ui(struct bench *b)
 {
     size_t len;
@@ -246,4 +298,5 @@ void bench_ui(struct bench *b)
     sim_free(&s);
     scenario_free(scn);
     bench_crowd(b);
+    bench_flood(b);
 }

@@ -319,8 +319,67 @@ static void lesson_points(struct quiz *q, const struct scenario *scn,
 
 /* ---- the model's own questions -------------------------------------------- */
 
-/* Is record i a model quiz point?  Its kind, or -1. */
-static int model_kind(const struct trace *tr, size_t i, struct frame *f)
+/* For every record, the last TCP segment its host sent on the same (source
+ * port, destination port) before it, as last_sent() would find it (-1
+ * none; -1 too for a record that is no such segment).  One pass with a
+ * table keyed by (host, ports): asking last_sent() of every segment
+ * walked back over the whole run for each new port pair -- a SYN flood of
+ * 100,000 forged sources answered with cookies took minutes. */
+struct seg_key { int32_t host; uint16_t sport, dport; int32_t last; };
+
+static size_t seg_home(int32_t h, uint16_t sp, uint16_t dp, size_t mask)
+{
+    uint64_t k = (uint64_t)(uint32_t)h << 32 | (uint32_t)sp << 16 | dp;
+    return (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 29) & mask;
+}
+
+static int32_t *prev_sent_index(const struct trace *tr)
+{
+    int32_t *prev = xreallocarray(NULL, tr->n ? tr->n : 1, sizeof *prev);
+    size_t cap = 64, used = 0;
+    struct seg_key *t = xcalloc(cap, sizeof *t);
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        struct frame f;
+        prev[i] = -1;
+        if (r->kind != TK_SEND || r->u.pkt.dup || !decode(tr, r, &f) || !is_tcp(&f))
+            continue;
+        if (2 * (used + 1) > cap) {                 /* at most half full */
+            struct seg_key *o = t;
+            size_t oc = cap;
+            cap *= 2;
+            t = xcalloc(cap, sizeof *t);
+            for (size_t k = 0; k < oc; k++) {
+                if (!o[k].last)
+                    continue;
+                size_t j = seg_home(o[k].host, o[k].sport, o[k].dport, cap - 1);
+                while (t[j].last)
+                    j = (j + 1) & (cap - 1);
+                t[j] = o[k];
+            }
+            free(o);
+        }
+        size_t j = seg_home(r->host, f.tcp.sport, f.tcp.dport, cap - 1);
+        while (t[j].last && (t[j].host != r->host || t[j].sport != f.tcp.sport ||
+                             t[j].dport != f.tcp.dport))
+            j = (j + 1) & (cap - 1);
+        if (t[j].last) {
+            prev[i] = t[j].last - 1;
+        } else {
+            t[j].host = r->host;
+            t[j].sport = f.tcp.sport;
+            t[j].dport = f.tcp.dport;
+            used++;
+        }
+        t[j].last = (int32_t)i + 1;
+    }
+    free(t);
+    return prev;
+}
+
+/* Is record i a model quiz point?  Its kind, or -1.  prev: prev_sent_index. */
+static int model_kind(const struct trace *tr, size_t i, struct frame *f,
+                      const int32_t *prev)
 {
     const struct trace_rec *r = &tr->recs[i];
     if (i == 0)
@@ -339,7 +398,7 @@ static int model_kind(const struct trace *tr, size_t i, struct frame *f)
     if (f->tcp.flags & TCP_ACK) {
         struct frame o;
         /* a new acknowledgement: the number is the lesson */
-        if (!last_sent(tr, i, r->host, f->tcp.sport, f->tcp.dport, &o) ||
+        if (prev[i] < 0 || !decode(tr, &tr->recs[prev[i]], &o) ||
             !(o.tcp.flags & TCP_ACK) || o.tcp.ack != f->tcp.ack)
             return QK_ACK;
     }
@@ -429,13 +488,14 @@ static void model_points(struct quiz *q, const struct trace *tr, uint64_t seed)
 {
     size_t ncand = 0;
     struct frame f;
+    int32_t *prev = prev_sent_index(tr);
     for (size_t i = 0; i < tr->n; i++)
-        if (model_kind(tr, i, &f) >= 0)
+        if (model_kind(tr, i, &f, prev) >= 0)
             ncand++;
     size_t want = ncand < QUIZ_MODEL_MAX ? ncand : QUIZ_MODEL_MAX;
     size_t k = 0, next = 0;          /* the candidate number, the next to ask */
     for (size_t i = 0, taken = 0; i < tr->n && taken < want; i++) {
-        int kind = model_kind(tr, i, &f);
+        int kind = model_kind(tr, i, &f, prev);
         if (kind < 0)
             continue;
         /* spread evenly: candidate floor(taken * ncand / want) */
@@ -445,6 +505,7 @@ static void model_points(struct quiz *q, const struct trace *tr, uint64_t seed)
         model_point(q, tr, i, kind, &f, seed);
         taken++;
     }
+    free(prev);
 }
 
 /* ---- the quiz ------------------------------------------------------------- */
