@@ -690,6 +690,24 @@ static const char *lane_text(const struct dgeom *g, const struct trace *tr, int 
     return buf;
 }
 
+/* A row's gutter: its time (when it moves on, and always when selected or
+ * where a what-if departs, flagged), and the selected row's mark. */
+static void row_gutter(const struct dgeom *g, struct view_screen *scr, int y, int64_t t_us,
+                       int show_time, int sel, int dep, int utf8)
+{
+    if (show_time || sel || dep) {
+        char t[32];
+        fmt_time(t_us, t, sizeof t);
+        int tl = (int)strlen(t);
+        view_put(scr, g->r.x + g->tw - tl, y, tl, t,
+                 sel ? R_CURSOR : dep ? R_ALERT : R_TIME, utf8);
+    }
+    if (dep)
+        vw_set_glyph(scr, g->r.x + g->tw, y, G_DEPART, R_ALERT, utf8);
+    if (sel)
+        vw_set_glyph(scr, g->mark_x, y, G_MARK, R_CURSOR, utf8);
+}
+
 /* The row's own content, drawn over whatever crosses it. */
 static void draw_own(const struct view_index *ix, const struct view_state *st,
                      const struct dgeom *g, struct view_screen *scr,
@@ -704,18 +722,10 @@ static void draw_own(const struct view_index *ix, const struct view_state *st,
     /* time, when it moves on (and at the top, for context); a what-if's
      * departure always shows its time, flagged */
     int dep = st->depart && i + 1 == st->depart;
-    if (i == g->top || tr->recs[i - 1].t_us != r->t_us || sel || dep ||
-        (g->incrowd && g->incrowd[i - 1])) {     /* a folded row shows its first time */
-        char t[32];
-        fmt_time(r->t_us, t, sizeof t);
-        int tl = (int)strlen(t);
-        view_put(scr, g->r.x + g->tw - tl, y, tl, t,
-                 sel ? R_CURSOR : dep ? R_ALERT : R_TIME, utf8);
-    }
-    if (dep)
-        vw_set_glyph(scr, g->r.x + g->tw, y, G_DEPART, R_ALERT, utf8);
-    if (sel)
-        vw_set_glyph(scr, g->mark_x, y, G_MARK, R_CURSOR, utf8);
+    row_gutter(g, scr, y, r->t_us,
+               i == g->top || tr->recs[i - 1].t_us != r->t_us ||
+               (g->incrowd && g->incrowd[i - 1]),   /* a folded row shows its first time */
+               sel, dep, utf8);
 
     switch (r->kind) {
     case TK_STATE:
@@ -845,16 +855,8 @@ static void draw_fold(const struct view_index *ix, const struct view_state *st,
     int y = row_of(g, f->first), utf8 = st->utf8;
     int sel = st->cur >= f->first && st->cur <= f->last;
     int dep = st->depart && st->depart - 1 >= f->first && st->depart - 1 <= f->last;
-    char t0[32], buf[400];
-    fmt_time(tr->recs[f->first].t_us, t0, sizeof t0);
-    int tl = (int)strlen(t0);
-    view_put(scr, g->r.x + g->tw - tl, y, tl, t0,
-             sel ? R_CURSOR : dep ? R_ALERT : R_TIME, utf8);
-    if (dep)
-        vw_set_glyph(scr, g->r.x + g->tw, y, G_DEPART, R_ALERT, utf8);
-    if (sel)
-        vw_set_glyph(scr, g->mark_x, y, G_MARK, R_CURSOR, utf8);
-    char lab[360];
+    char buf[400], lab[360];
+    row_gutter(g, scr, y, tr->recs[f->first].t_us, 1, sel, dep, utf8);
     snprintf(buf, sizeof buf, " %s ",
              view_fold_text(ix, f, sel ? st->cur : f->last, lab, sizeof lab));
     int x0 = g->mark_x + 1, x1 = g->r.x + g->r.w;
