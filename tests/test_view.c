@@ -176,6 +176,18 @@ static void check_folds(struct fixture *f)
     ck_assert_uint_eq(steps, f->ix.nrows);
 }
 
+/* Is packet record i an ARP request for one of the forged sources
+ * 10.0.0.100 to 10.0.0.199? */
+static int ix_is_arp_forged(const struct trace *tr, size_t i)
+{
+    char buf[256];
+    unsigned a, b, c, d;
+    view_packet_label(tr, &tr->recs[i], buf, sizeof buf);
+    const char *p = strstr(buf, "who-has ");
+    return p && sscanf(p + 8, "%u.%u.%u.%u", &a, &b, &c, &d) == 4 && a == 10 &&
+           b == 0 && c == 0 && d >= 100 && d <= 199;
+}
+
 START_TEST(test_fold_the_forged_crowd)
 {
     struct fixture f;
@@ -246,6 +258,53 @@ START_TEST(test_fold_the_forged_crowd)
     free(t);
     view_apply(&f.ix, &f.st, ACT_FOLD, 120, 40);
     ck_assert(view_folded(&f.ix, &f.st));
+    fx_close(&f);
+}
+END_TEST
+
+/* On a LAN the server asks who has each forged source and never hears;
+ * its half-open connections' SYN,ACKs never leave.  Those ARP requests,
+ * the cache entries for forged addresses and the connections are the
+ * crowd's; ARP between the real hosts is not. */
+START_TEST(test_fold_a_flood_on_a_lan)
+{
+    struct fixture f;
+    fx_open(&f, "lan net 10.0.0.0/24 delay 1ms\n"
+                "host attacker 10.0.0.66 on net\nhost server 10.0.0.80 on net\n"
+                "host alice 10.0.0.10 on net\nat 0ms server listen 80 backlog 4\n"
+                "repeat 12 as i: at {i * 300}ms inject attacker->server tcp SYN seq {i}"
+                " sport {1024 + i} dport 80 spoof {10.0.0.100 + i}\n"
+                "at 2s alice connect server 80\n", 120, 40, 1);
+    const struct trace *tr = &f.s.tr;
+    ck_assert_ptr_nonnull(f.ix.crowd);
+    ck_assert_uint_eq(f.ix.crowd_addrs, 12);
+    size_t arp_forged = 0, arp_real = 0, conns = 0;
+    for (size_t i = 0; i < f.ix.n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        const char *c = r->conn ? trace_str(tr, r->conn) : "";
+        if (!strncmp(c, "arp:10.0.0.1", 12) && strlen(c) == 14) {   /* arp:10.0.0.1NN */
+            ck_assert_msg(f.ix.crowd[i], "%zu: %s", i, c);
+            arp_forged++;
+        } else if (!strcmp(c, "arp:10.0.0.80") || !strcmp(c, "arp:10.0.0.10") ||
+                   !strcmp(c, "arp:10.0.0.66")) {
+            ck_assert_msg(!f.ix.crowd[i], "%zu: %s", i, c);
+            arp_real++;
+        } else if (!strncmp(c, "server:80-10.0.0.1", 18)) {
+            ck_assert_msg(f.ix.crowd[i], "%zu: %s", i, c);
+            conns++;
+        }
+        if (r->kind == TK_SEND && ix_is_arp_forged(tr, i))
+            ck_assert_msg(f.ix.crowd[i], "ARP request %zu not folded", i);
+        /* alice's own records are hers; she only hears the server's
+         * broadcasts for forged sources, and those arrivals are the crowd's */
+        if (r->host >= 0 && !strcmp(tr->host_names[r->host], "alice"))
+            ck_assert_int_eq(f.ix.crowd[i],
+                             r->kind == TK_RECV && ix_is_arp_forged(tr, i));
+    }
+    ck_assert_uint_gt(arp_forged, 0);
+    ck_assert_uint_gt(arp_real, 0);
+    ck_assert_uint_gt(conns, 0);
+    check_folds(&f);
     fx_close(&f);
 }
 END_TEST
@@ -2280,6 +2339,7 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_fold_the_forged_crowd);
     tcase_add_test(tc, test_fold_inside_a_row_counts_only_what_happened);
     tcase_add_test(tc, test_fold_needs_a_crowd);
+    tcase_add_test(tc, test_fold_a_flood_on_a_lan);
     tcase_add_test(tc, test_fold_holds_for_random_floods);
     suite_add_tcase(s, tc);
 

@@ -302,8 +302,9 @@ struct view_index {
     uint32_t *hconn;
     /* The crowd, and its rows when folded (ui/view_fold.c).  The crowd is
      * the packets from or to an IPv4 address that is no host's (forged
-     * sources, and the replies that go to them), their arrivals and drops,
-     * and every record of the TCP connections those packets belong to --
+     * sources, and the replies that go to them) and ARP messages about one,
+     * their arrivals and drops, every record of the TCP connections those
+     * packets belong to and of ARP cache entries for those addresses --
      * when at least VIEW_CROWD_ADDRS distinct such addresses appear (fewer
      * are a lesson's own, a connect to an address nobody has, say).
      * Folded, each run of consecutive crowd records is one row of the

@@ -17,6 +17,7 @@
 #include "fmt.h"
 #include "i18n.h"
 #include "tcp.h"
+#include "wire.h"
 #include "view.h"
 #include "viewint.h"
 
@@ -73,6 +74,15 @@ void view_index_fold(struct view_index *ix, uint8_t *crowd, uint32_t *addrs,
     for (size_t i = 0; i < n; i++)
         if (crowd[i] && tr->recs[i].conn < tr->nstrs && !conn[tr->recs[i].conn])
             conn[tr->recs[i].conn] = 1;
+    /* a host's ARP cache entry for an address of no host ("arp:ADDR", as
+     * arp.c names it): its states and timers are the crowd's */
+    for (size_t k = 1; k < tr->nstrs; k++) {
+        ip4_addr a;
+        const char *name = tr->strs[k];
+        if (!strncmp(name, "arp:", 4) && ip4_parse(name + 4, &a) == 0 && !conn[k] &&
+            trace_host_by_addr(tr, a) < 0)
+            conn[k] = 1;
+    }
     /* their arrivals and drops (a copy the network made is a send of its
      * own, marked from its own bytes), and every record of a crowd
      * connection; in order, so a record's send is decided before it */
