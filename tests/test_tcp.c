@@ -862,6 +862,41 @@ START_TEST(test_fin_wait_1_rto_retransmits_fin)
 }
 END_TEST
 
+/* CLOSE in SYN-RECEIVED (RFC 9293 3.10.4) sends the FIN and enters
+ * FIN-WAIT-1 before the ACK of our SYN has come, so the SYN-RECEIVED step
+ * of 3.10.7.4 fifth, which sets "SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ,
+ * SND.WL2 <- SEG.ACK", never runs.  The first ACK of our SYN, in
+ * FIN-WAIT-1, sets them instead.  The peer's ISN lies more than 2^31 after
+ * 0, so a SND.WL1 left at 0 would fail the window-update test: the window
+ * would stay zero and the lost FIN would go again as a probe that never
+ * gives up, not as retransmission #1. */
+START_TEST(test_close_in_syn_received_first_ack_sets_the_window)
+{
+    struct fx *f = &F;
+    f->peer_iss = 3000000000u;
+    fx_make(f, TCPS_SYN_RECEIVED);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    FX_STATE(f, TCPS_FIN_WAIT_1);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, f->peer_iss + 1);
+    fx_mark(f);
+    /* the peer's FIN acknowledges our SYN, not our FIN (it was lost) */
+    f->now += 20 * MS;
+    fx_input(f, TCP_FIN | TCP_ACK, f->peer_iss + 1, ISS + 1, NULL, 0);
+    FX_STATE(f, TCPS_CLOSING);
+    ck_assert_uint_eq(f->c.snd_wnd, 65535);
+    ck_assert_uint_eq(f->c.snd_wl1, f->peer_iss + 1);
+    ck_assert_uint_eq(f->c.snd_wl2, ISS + 1);
+    fx_mark(f);
+    f->now = tcp_deadline(&f->c);
+    tcp_timer(&f->c, f->now);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_FIN | TCP_ACK, ISS + 1, f->peer_iss + 2);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_RETRANSMIT);
+    ck_assert_int_eq(f->c.retrans_count, 1);
+}
+END_TEST
+
 START_TEST(test_fin_wait_2_fin_to_time_wait)
 {
     /* eighth, FIN-WAIT-2: "Enter the TIME-WAIT state. Start the time-wait
@@ -2668,6 +2703,7 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_fin_wait_1_fin_to_closing);
     tcase_add_test(tc, test_fin_wait_1_finack_to_time_wait);
     tcase_add_test(tc, test_fin_wait_1_rto_retransmits_fin);
+    tcase_add_test(tc, test_close_in_syn_received_first_ack_sets_the_window);
     tcase_add_test(tc, test_fin_wait_2_fin_to_time_wait);
     tcase_add_test(tc, test_fin_wait_2_half_close_still_receives);
     tcase_add_test(tc, test_close_wait_close_to_last_ack);

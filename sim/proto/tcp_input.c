@@ -409,13 +409,23 @@ static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
                  WHY(N_SEG_ACK_TOOOLD, h->ack, c->snd_una, maxw, c->rcv_nxt));
         return -1;
     }
+    /* A passive TCB that close() took from SYN-RECEIVED to FIN-WAIT-1
+     * (RFC 9293 3.10.4) before its SYN was acknowledged never passed the
+     * SYN-RECEIVED step of 3.10.7.4 fifth, where the ACK of our SYN sets
+     * "SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK" (the
+     * SYN in LISTEN sets none of them, 3.10.7.2).  Without that, SND.WL1
+     * is no segment's and the test below compares SEG.SEQ with a number
+     * the peer never sent: the peer's window would stay zero for ever.  So
+     * the first ACK of our SYN sets the window here, as it would have. */
+    int first_syn_ack = !tcp_syn_acked(c) && seq_lt(c->snd_una, h->ack);
     if (seq_lt(c->snd_una, h->ack))
         ack_advance(c, now, h->ack);
     /* window update: SND.UNA =< SEG.ACK =< SND.NXT and the segment is
      * newer than the one that last set the window */
-    if (seq_leq(c->snd_una, h->ack) &&
-        (seq_lt(c->snd_wl1, seq) ||
-         (c->snd_wl1 == seq && seq_leq(c->snd_wl2, h->ack))))
+    if (first_syn_ack ||
+        (seq_leq(c->snd_una, h->ack) &&
+         (seq_lt(c->snd_wl1, seq) ||
+          (c->snd_wl1 == seq && seq_leq(c->snd_wl2, h->ack)))))
         update_window(c, h);
     switch (c->state) {
     case TCPS_FIN_WAIT_1:
