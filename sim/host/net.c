@@ -155,17 +155,33 @@ static void apply_faults(struct sim *s, int src, int dst, const uint8_t *frame,
     }
 }
 
+enum { FLIGHT_BLOCK = 1024 };
+struct flight_block {
+    struct flight_block *next;
+    struct flight f[FLIGHT_BLOCK];
+};
+
 static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
                               uint32_t of, int src, int dst, int dst_if,
                               int arp_bcast, struct why why)
 {
+    if (!s->free_flights) {
+        /* a block of them, threaded onto the free list in order */
+        struct flight_block *b = xmalloc(sizeof *b);
+        b->next = s->flight_blocks;
+        s->flight_blocks = b;
+        for (size_t k = FLIGHT_BLOCK; k-- > 0;) {
+            b->f[k].next = s->free_flights;
+            s->free_flights = &b->f[k];
+        }
+    }
     struct flight *f = s->free_flights;
-    if (f)
-        s->free_flights = f->next;
-    else
-        f = xcalloc(1, sizeof *f);
+    s->free_flights = f->next;
     f->next = NULL;
-    f->why = why;
+    /* the narrations transmit() gives have an id and two numbers */
+    f->why_id = why.id;
+    f->why_a0 = (int32_t)why.a[0];
+    f->why_a1 = why.a[1];
     f->pkt = pkt;
     f->of = of;
     f->src = src;
@@ -516,7 +532,7 @@ void net_deliver(struct sim *s, struct flight *fl)
     }
     struct trace_pkt rv = { TK_RECV, fl->dst, layer, fl->src, fl->dst, fl->pkt,
                             0, fl->of, 0, 0, 0 };
-    trace_packet(&s->tr, s->now, &rv, fl->why);
+    trace_packet(&s->tr, s->now, &rv, WHY(fl->why_id, fl->why_a0, fl->why_a1));
     s->arrival_pkt = fl->pkt;
     s->arrival_src = fl->src;
     s->arrival_of = fl->of;
@@ -671,11 +687,12 @@ void net_flight_done(struct sim *s, struct flight *fl)
 
 void net_free(struct sim *s)
 {
-    while (s->free_flights) {
-        struct flight *n = s->free_flights->next;
-        free(s->free_flights);
-        s->free_flights = n;
+    while (s->flight_blocks) {
+        struct flight_block *n = s->flight_blocks->next;
+        free(s->flight_blocks);
+        s->flight_blocks = n;
     }
+    s->free_flights = NULL;
     for (int h = 0; h < s->nhosts; h++) {
         for (int k = 0; k < s->hosts[h].nifs; k++)
             arp_free(&s->hosts[h].ifs[k].arp);

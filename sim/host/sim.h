@@ -15,6 +15,7 @@
 
 /* A TCB as the host keeps it: the TCB plus its wake-up event. */
 struct flight;
+struct flight_block;
 struct app_ops;
 
 /* Fields ordered by size, flags as bytes: a crowd holds one per live
@@ -213,6 +214,7 @@ struct sim {
     void *dns;                 /* dnsapp.c's per-host DNS roles */
     void *fwd;                 /* forwards.c's recent forwards */
     struct flight *free_flights;   /* recycled (net.c) */
+    struct flight_block *flight_blocks;  /* where they live (net.c) */
     struct sim_conn *spare_conns;  /* freed TCBs' memory, reused by the next
                                       connection and kept across sim_reset */
     int next_action;           /* the scenario's next action to run */

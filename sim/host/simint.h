@@ -8,16 +8,22 @@
 
 enum ev_type { EV_ACTION, EV_DELIVER, EV_TCP_TIMER, EV_ARP_TIMER, EV_APP_TIMER };
 
-/* A frame in flight towards one receiver. */
+/* A frame in flight towards one receiver.  A crowd has hundreds of
+ * thousands at once, so it is small (48 bytes) and comes from blocks
+ * (net.c), not one malloc each. */
 struct flight {
     struct flight *next;       /* on the sim's free list when not in flight */
+    int64_t  why_a1;           /* the arrival's narration, WHY(why_id, why_a0,
+                                  why_a1): all net.c ever gives it (a fault
+                                  rule's line or count, and a delay) */
     uint32_t pkt;              /* trace blob with the frame bytes */
     uint32_t of;               /* its TK_SEND record's index + 1 */
-    int src, dst;              /* hosts */
-    int dst_if;                /* receiver's LAN interface, -1 on a link */
-    int arp_bcast;             /* a copy of an ARP broadcast on LAN
+    int32_t  src, dst;         /* hosts */
+    int32_t  dst_if;           /* receiver's LAN interface, -1 on a link */
+    int32_t  arp_bcast;        /* a copy of an ARP broadcast on LAN
                                   arp_bcast - 1, else 0 */
-    struct why why;            /* narration for the arrival */
+    int32_t  why_a0;
+    uint16_t why_id;
 };
 
 int   sim_host_by_addr(const struct sim *s, ip4_addr a);
