@@ -246,8 +246,9 @@ struct trace {
                        char *buf, size_t n);
     /* the running timers, so that a stop names its start without the
      * protocols keeping record indices: open addressing on (host,
-     * connection, name), key = host + 2 (0 = empty slot); keys stay once
-     * made, `at` = the open start's index + 1, or 0 */
+     * connection, name), key = host + 2 (0 = empty slot), `at` = the open
+     * start's index + 1; a stop or expiry removes its slot, so the table
+     * holds the timers running now, not every timer the run started */
     struct open_timer { int32_t key; uint32_t conn; uint8_t name; uint32_t at; }
             *timers;
     size_t   ntimers, timercap;   /* keys in use; a power of two, or 0 */
