@@ -98,6 +98,45 @@ START_TEST(test_sinks_get_every_record_once_in_order_with_links)
 }
 END_TEST
 
+/* A stop or expiry names its timer's open start, whatever else starts and
+ * stops around it: thousands of timers on few hosts and names, started,
+ * restarted, stopped and expired in a shuffled order, against a plain
+ * array of the open starts.  Stopped timers leave the table (so its
+ * probing chains are cut and mended all the time) and it stays small. */
+START_TEST(test_timer_links_survive_removal)
+{
+    struct trace tr;
+    trace_init(&tr);
+    enum { NT = 3000 };
+    static uint32_t open_at[NT];             /* start's index + 1, 0 none */
+    uint32_t x = 99;
+    size_t maxn = 0;
+    for (int step = 0; step < 60000; step++) {
+        x = x * 1103515245u + 12345u;
+        int k = (int)((x >> 8) % NT);
+        x = x * 1103515245u + 12345u;
+        int act = (int)((x >> 8) % 3);       /* TA_START, TA_STOP, TA_EXPIRE */
+        int host = k % 5, name = k % 3 ? TM_RTO : TM_TIME_WAIT;
+        uint32_t conn = (uint32_t)k / 5 + 1;
+        size_t i = trace_timer(&tr, step, host, TL_TCP, conn, name, act, 0, WHY0(0));
+        ck_assert_uint_eq(tr.recs[i].of, open_at[k]);
+        open_at[k] = act == TA_START ? (uint32_t)i + 1 : 0;
+        size_t open = 0;
+        if (step % 1000 == 0) {
+            for (int j = 0; j < NT; j++)
+                open += open_at[j] != 0;
+            ck_assert_uint_eq(tr.ntimers, open);
+        }
+        if (tr.ntimers > maxn)
+            maxn = tr.ntimers;
+    }
+    /* the table holds the running timers, never more than NT */
+    ck_assert_uint_le(maxn, NT);
+    ck_assert_uint_le(tr.timercap, 4 * 4096);
+    trace_free(&tr);
+}
+END_TEST
+
 START_TEST(test_stream_frees_blobs_nothing_names)
 {
     struct trace tr;
@@ -431,6 +470,7 @@ Suite *trace_suite(void)
     TCase *tc = tcase_create("sinks");
     tcase_add_test(tc, test_sinks_get_every_record_once_in_order_with_links);
     tcase_add_test(tc, test_host_by_addr_table);
+    tcase_add_test(tc, test_timer_links_survive_removal);
     tcase_add_test(tc, test_stream_frees_blobs_nothing_names);
     tcase_add_test(tc, test_sink_added_late_and_replay_see_the_kept_records);
     tcase_add_test(tc, test_streamed_writers_write_what_kept_writers_write);
