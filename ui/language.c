@@ -98,8 +98,32 @@ static enum i18n_lang current = I18N_EN;
  * that change language while running) makes it look again. */
 extern int _nl_msg_cat_cntr;
 
+/* Is the locale set up for the terminal and the catalogues (i18n_ready)? */
+static int ready;
+
+void i18n_ready(void)
+{
+    if (ready)
+        return;
+    ready = 1;
+    /* the terminal's characters: the environment's, else C.UTF-8 when
+     * the locale named UTF-8 but is not generated here */
+    if (!setlocale(LC_CTYPE, "")) {
+        const char *v = getenv("LC_ALL");
+        if (!v || !*v) v = getenv("LC_CTYPE");
+        if (!v || !*v) v = getenv("LANG");
+        if (v && (strstr(v, "UTF-8") || strstr(v, "utf8") || strstr(v, "UTF8")))
+            setlocale(LC_CTYPE, "C.UTF-8");
+    }
+    setlocale(LC_MESSAGES, "");
+    find_localedir();
+    bindtextdomain(PROTOSIM_DOMAIN, localedir);
+    bind_textdomain_codeset(PROTOSIM_DOMAIN, "UTF-8");
+}
+
 void i18n_switch(enum i18n_lang lang)
 {
+    i18n_ready();
     /* LANGUAGE decides when the messages locale is not plain C (glibc
      * ignores it under "C"); C.UTF-8 is always there.  The catalogue cache
      * is keyed on it, so a change takes effect at the next _(). */
@@ -114,20 +138,19 @@ void i18n_switch(enum i18n_lang lang)
 
 void i18n_init(enum i18n_lang lang)
 {
-    /* the terminal's characters: the environment's, else C.UTF-8 when
-     * the locale named UTF-8 but is not generated here */
-    if (!setlocale(LC_CTYPE, "")) {
-        const char *v = getenv("LC_ALL");
-        if (!v || !*v) v = getenv("LC_CTYPE");
-        if (!v || !*v) v = getenv("LANG");
-        if (v && (strstr(v, "UTF-8") || strstr(v, "utf8") || strstr(v, "UTF8")))
-            setlocale(LC_CTYPE, "C.UTF-8");
+    if (lang == I18N_AUTO)
+        lang = env_lang();
+    if (lang == I18N_EN) {
+        /* English needs no catalogue, and text, JSON and pcap need no
+         * locale (a byte is a byte): the locale and gettext wait for the
+         * timeline (tui_run) or a switch to Chinese.  Starting without them
+         * saves opening the locale archive, mapping the character tables
+         * and gconv's cache on every batch run. */
+        current = I18N_EN;
+        i18n_translating = 0;
+        return;
     }
-    setlocale(LC_MESSAGES, "");
-    find_localedir();
-    bindtextdomain(PROTOSIM_DOMAIN, localedir);
-    bind_textdomain_codeset(PROTOSIM_DOMAIN, "UTF-8");
-    i18n_switch(lang == I18N_AUTO ? env_lang() : lang);
+    i18n_switch(lang);
 }
 
 enum i18n_lang i18n_current(void)
@@ -137,6 +160,8 @@ enum i18n_lang i18n_current(void)
 
 const char *i18n_localedir(void)
 {
+    if (!localedir[0])
+        find_localedir();
     return localedir;
 }
 

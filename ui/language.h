@@ -16,9 +16,14 @@ enum i18n_lang { I18N_AUTO, I18N_EN, I18N_ZH };
  * I18N_EN; anything else -1. */
 int i18n_parse(const char *name);
 
-/* Sets the locale's character type and messages, finds the catalogues and
- * chooses lang.  Call once, before anything is said. */
+/* Chooses lang (I18N_AUTO: the environment's).  Call once, before
+ * anything is said.  Chinese sets the locale's character type and messages
+ * up and finds the catalogues at once; English leaves that to i18n_ready. */
 void i18n_init(enum i18n_lang lang);
+/* Sets the locale's character type and messages up and finds the
+ * catalogues, once: the timeline calls it before it starts (curses needs
+ * the terminal's character set), and a switch of language does. */
+void i18n_ready(void);
 
 /* Switches the language of every later _() (the view's live switch). */
 void i18n_switch(enum i18n_lang lang);

@@ -676,8 +676,9 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
             const struct real_opts *real, const char *argv0, char *why,
             size_t whylen)
 {
-    /* the character set is the one language.c's i18n_init() set up (only
-     * LC_CTYPE and LC_MESSAGES: the numbers keep the C locale's form) */
+    /* the character set is the one language.c's i18n_ready() sets up
+     * (only LC_CTYPE and LC_MESSAGES: the numbers keep the C locale's form) */
+    i18n_ready();
     int utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
     const char *nc = getenv("NO_COLOR");
     int no_color = nc && *nc;
