@@ -179,7 +179,7 @@ static void bench_flood(struct bench *b)
     struct quiz q;
     double t0 = bench_now();
     view_index_build(&ix, &s.tr);
-    quiz_build(&q, scn, &s.tr, 1);
+    quiz_build(&q, scn, &s.tr, 1, ix.crowd);
     double t1 = bench_now();
     char name[80], note[96];
     snprintf(name, sizeof name, "ui: open 100,000 forged SYNs (index + quiz)");

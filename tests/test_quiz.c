@@ -9,6 +9,7 @@
 #include "quiz.h"
 #include "sim.h"
 #include "tcp.h"
+#include "view.h"
 #include "wire.h"
 #include "suites.h"
 
@@ -252,7 +253,7 @@ START_TEST(test_quiz_same_record)
     free(msgs);
     scn_quiz_finder_free(f);
     struct quiz q;
-    ck_assert_int_eq(quiz_build(&q, s, &sim.tr, 1), 1);
+    ck_assert_int_eq(quiz_build(&q, s, &sim.tr, 1, NULL), 1);
     ck_assert_int_eq(q.same, 1);
     ck_assert_int_eq(q.missing, 0);
     ck_assert_int_eq(q.p[0].line, 12);
@@ -272,7 +273,7 @@ static void run_quiz(struct run *R, struct scenario *scn, uint64_t seed)
     R->scn = scn;
     sim_init(&R->s, scn, seed);
     sim_run(&R->s);
-    quiz_build(&R->q, scn, &R->s.tr, seed);
+    quiz_build(&R->q, scn, &R->s.tr, seed, NULL);
 }
 
 static void run_free(struct run *R)
@@ -566,6 +567,44 @@ START_TEST(test_gate_and_score)
 }
 END_TEST
 
+/* A SYN flood's model quiz asks about the lesson's hosts, not about the
+ * forged crowd the timeline folds: with the crowd given, no point is one of
+ * its records; without it, most would be (there are more of them). */
+START_TEST(test_model_quiz_leaves_the_crowd_out)
+{
+    struct scenario *s = parse_ok(
+        "host attacker 203.0.113.66\nhost server 192.0.2.80\nhost alice 192.0.2.10\n"
+        "link attacker server delay 5ms\nlink alice server delay 10ms\n"
+        "tcp syncookies server on\nat 0ms server listen 80 backlog 2\n"
+        "at 0ms server accept 80\n"
+        "repeat 40 as i: at {i * 100}ms inject attacker->server tcp SYN seq {i}"
+        " sport {1024 + i} dport 80 spoof {198.51.100.1 + i}\n"
+        "at 2s alice connect server 80\nat 3s alice send \"hello\"\n");
+    struct sim sim;
+    sim_init(&sim, s, 1);
+    sim_run(&sim);
+    struct view_index ix;
+    view_index_build(&ix, &sim.tr);
+    ck_assert_ptr_nonnull(ix.crowd);
+    struct quiz q, all;
+    quiz_build(&q, s, &sim.tr, 1, ix.crowd);
+    quiz_build(&all, s, &sim.tr, 1, NULL);
+    ck_assert_int_ge(q.n, 4);
+    int in_crowd = 0;
+    for (int k = 0; k < q.n; k++)
+        ck_assert_msg(!ix.crowd[q.p[k].rec], "point %d (record %zu) is the crowd's", k,
+                      q.p[k].rec);
+    for (int k = 0; k < all.n; k++)
+        in_crowd += ix.crowd[all.p[k].rec];
+    ck_assert_int_gt(in_crowd, all.n / 2);
+    quiz_free(&q);
+    quiz_free(&all);
+    view_index_free(&ix);
+    sim_free(&sim);
+    scenario_free(s);
+}
+END_TEST
+
 Suite *quiz_suite(void)
 {
     Suite *s = suite_create("quiz");
@@ -584,6 +623,7 @@ Suite *quiz_suite(void)
     tcase_add_test(tc, test_lesson_points);
     tcase_add_test(tc, test_parse_answer);
     tcase_add_test(tc, test_gate_and_score);
+    tcase_add_test(tc, test_model_quiz_leaves_the_crowd_out);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -484,18 +484,25 @@ static void model_point(struct quiz *q, const struct trace *tr, size_t i, int ki
     draft_finish(&d, &g, 4, question, i, kind, 0, q);
 }
 
-static void model_points(struct quiz *q, const struct trace *tr, uint64_t seed)
+static void model_points(struct quiz *q, const struct trace *tr, uint64_t seed,
+                         const uint8_t *crowd)
 {
-    size_t ncand = 0;
+    size_t ncand = 0, nall = 0;
     struct frame f;
     int32_t *prev = prev_sent_index(tr);
     for (size_t i = 0; i < tr->n; i++)
-        if (model_kind(tr, i, &f, prev) >= 0)
-            ncand++;
+        if (model_kind(tr, i, &f, prev) >= 0) {
+            nall++;
+            ncand += !crowd || !crowd[i];
+        }
+    if (!ncand) {                    /* nothing but the crowd: ask about it */
+        ncand = nall;
+        crowd = NULL;
+    }
     size_t want = ncand < QUIZ_MODEL_MAX ? ncand : QUIZ_MODEL_MAX;
     size_t k = 0, next = 0;          /* the candidate number, the next to ask */
     for (size_t i = 0, taken = 0; i < tr->n && taken < want; i++) {
-        int kind = model_kind(tr, i, &f, prev);
+        int kind = crowd && crowd[i] ? -1 : model_kind(tr, i, &f, prev);
         if (kind < 0)
             continue;
         /* spread evenly: candidate floor(taken * ncand / want) */
@@ -511,14 +518,14 @@ static void model_points(struct quiz *q, const struct trace *tr, uint64_t seed)
 /* ---- the quiz ------------------------------------------------------------- */
 
 int quiz_build(struct quiz *q, const struct scenario *scn, const struct trace *tr,
-               uint64_t seed)
+               uint64_t seed, const uint8_t *crowd)
 {
     memset(q, 0, sizeof *q);
     q->asking = -1;
     if (scn->nquizzes)
         lesson_points(q, scn, tr, seed);
     else
-        model_points(q, tr, seed);
+        model_points(q, tr, seed, crowd);
     return q->n;
 }
 
@@ -535,9 +542,9 @@ void quiz_free(struct quiz *q)
 }
 
 void quiz_rebuild(struct quiz *q, struct quiz *old, const struct scenario *scn,
-                  const struct trace *tr, uint64_t seed)
+                  const struct trace *tr, uint64_t seed, const uint8_t *crowd)
 {
-    quiz_build(q, scn, tr, seed);
+    quiz_build(q, scn, tr, seed, crowd);
     for (int k = 0; k < q->n && k < old->n; k++)
         if (q->p[k].rec == old->p[k].rec)
             q->p[k].answer = old->p[k].answer;

@@ -60,14 +60,18 @@ struct quiz {
 };
 
 /* Builds the quiz of a finished run whose trace was kept whole, in the
- * language chosen now.  Returns the number of points. */
+ * language chosen now.  crowd (per record, NULL: none) marks a crowd's
+ * records (view.h: a SYN flood's forged sources and their half-open
+ * connections): the model's own questions leave them out, unless nothing
+ * else could be asked, so that they are about the lesson's hosts -- the
+ * records the timeline shows one by one.  Returns the number of points. */
 int  quiz_build(struct quiz *q, const struct scenario *scn, const struct trace *tr,
-                uint64_t seed);
+                uint64_t seed, const uint8_t *crowd);
 void quiz_free(struct quiz *q);
 /* The same run's quiz again (after a language switch): the answers and the
  * session carried over from old, which is freed. */
 void quiz_rebuild(struct quiz *q, struct quiz *old, const struct scenario *scn,
-                  const struct trace *tr, uint64_t seed);
+                  const struct trace *tr, uint64_t seed, const uint8_t *crowd);
 
 /* Right answers so far; *asked (if not NULL) the points answered or
  * passed by. */

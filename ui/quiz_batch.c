@@ -66,7 +66,10 @@ int quiz_batch(FILE *in, FILE *out, const struct scenario *scn, const struct tra
                uint64_t seed)
 {
     struct quiz q;
-    quiz_build(&q, scn, tr, seed);
+    struct view_index ix;               /* for the crowd, as the timeline's quiz */
+    view_index_build(&ix, tr);
+    quiz_build(&q, scn, tr, seed, ix.crowd);
+    view_index_free(&ix);
     struct qb b = { out, tr, 4, NULL, 0 };
     for (int h = 0; h < tr->nhosts; h++) {
         int w = view_text_width(tr->host_names[h]);

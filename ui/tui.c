@@ -268,7 +268,7 @@ static void make_quiz(struct session *se)
 {
     int on = se->quiz.on;
     quiz_free(&se->quiz);
-    quiz_build(&se->quiz, *se->scn, &se->s->tr, run_seed(se));
+    quiz_build(&se->quiz, *se->scn, &se->s->tr, run_seed(se), se->ix.crowd);
     se->quiz.on = on;
     se->st.quiz = &se->quiz;
 }
@@ -376,7 +376,7 @@ static void switch_language(struct session *se)
     st->title = lesson_title(*se->scn);
     lesson_chapters(se);
     struct quiz old = se->quiz;       /* the same points, asked in the other language */
-    quiz_rebuild(&se->quiz, &old, *se->scn, &se->s->tr, run_seed(se));
+    quiz_rebuild(&se->quiz, &old, *se->scn, &se->s->tr, run_seed(se), se->ix.crowd);
     snprintf(st->msg, sizeof st->msg, "%.150s",
              failed[0] ? failed : _("language: English (L switches)"));
 }
