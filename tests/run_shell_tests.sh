@@ -130,7 +130,37 @@ if command -v tshark >/dev/null 2>&1; then
         elif [ "$frames" -lt 1 ]; then
             bad "$s: pcap has no frames"
         else ok; fi
+        # --pcapng: the same frames at the same times, each with its
+        # narration as the packet comment, decoded without a warning
+        "$PROTOSIM" --pcapng "$TMP/$s.pcapng" --json "$s" >/dev/null
+        for f in pcap pcapng; do
+            tshark -r "$TMP/$s.$f" -n -T fields -e frame.time_epoch -e frame.len \
+                -e frame.protocols 2>/dev/null >"$TMP/frames.$f"
+        done
+        cmp -s "$TMP/frames.pcap" "$TMP/frames.pcapng" && ok ||
+            bad "$s: the pcapng's frames are not the pcap's"
+        tshark -r "$TMP/$s.pcapng" -n -o tcp.check_checksum:TRUE \
+            -Y '_ws.malformed || (_ws.expert.severity >= warning && !tcp.flags.reset)' \
+            2>/dev/null | wc -l | grep -qx 0 && ok || bad "$s.pcapng: tshark warns"
+        nocomment=$(tshark -r "$TMP/$s.pcapng" -n -Y '!frame.comment' 2>/dev/null | wc -l)
+        [ "$nocomment" -eq 0 ] && ok || bad "$s.pcapng: $nocomment frames without a comment"
     done
+    # the comment is the send's sentence, in the run's language
+    "$PROTOSIM" --pcapng "$TMP/hs.pcapng" --json handshake >/dev/null
+    tshark -r "$TMP/hs.pcapng" -n -T fields -e frame.comment 2>/dev/null | head -1 |
+        grep -qx 'SYN: ask to open a connection, ISS=1000' && ok ||
+        bad "handshake.pcapng: the first comment is not the SYN's sentence"
+    "$PROTOSIM" --lang zh --pcapng "$TMP/hs-zh.pcapng" --json handshake >/dev/null
+    tshark -r "$TMP/hs-zh.pcapng" -n -T fields -e frame.comment 2>/dev/null | head -1 |
+        grep -q 'ISS=1000' && ! tshark -r "$TMP/hs-zh.pcapng" -n -T fields \
+        -e frame.comment 2>/dev/null | head -1 | grep -q 'ask to open' && ok ||
+        bad "handshake.pcapng --lang zh: the comment is not in Chinese"
+    # a frame the network lost: its sentence and the loss's
+    "$PROTOSIM" --pcapng "$TMP/loss.pcapng" --json syn-loss >/dev/null
+    tshark -r "$TMP/loss.pcapng" -n -T fields -e frame.comment 2>/dev/null |
+        grep -q 'drop' && ok || bad "syn-loss.pcapng: no comment says a frame was dropped"
+    expect_rc 64 "--pcap with --pcapng" -- "$PROTOSIM" --pcap "$TMP/a.pcap" \
+        --pcapng "$TMP/a.pcapng" handshake
 else
     bad "tshark is not installed (apt-get install tshark)"
 fi

@@ -212,6 +212,92 @@ END_TEST
 
 /* Runs text (streamed or kept) and returns what the writers wrote:
  * --batch, --json, --pcap and --stats (without its wall line). */
+/* --pcapng's blocks: a Section Header with its byte-order magic, one
+ * Ethernet interface, then an Enhanced Packet per frame whose comment is
+ * the sentence of the frame's send; every block is whole (its length at
+ * both ends, a multiple of 4).  The frames are the pcap's, at its times. */
+static uint32_t rd32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static unsigned rd16(const uint8_t *p)
+{
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+}
+
+START_TEST(test_pcapng_blocks_carry_the_narration)
+{
+    struct scenario *scn = tu_parse(
+        "host a 192.0.2.10\nhost b 192.0.2.20\nlink a b delay 5ms\n"
+        "tcp isn a 1000\nat 0ms b listen 80\nat 1ms a connect b 80\n");
+    struct sim s;
+    sim_init(&s, scn, 1);
+    sim_run(&s);
+    char *ng = NULL, *pc = NULL;
+    size_t nng = 0, npc = 0;
+    FILE *f1 = open_memstream(&ng, &nng), *f2 = open_memstream(&pc, &npc);
+    struct pcap_out o1, o2;
+    ck_assert_int_eq(pcap_begin(&o1, f1, &s.tr, 0, 1), 0);
+    ck_assert_int_eq(pcap_begin(&o2, f2, &s.tr, 0, 0), 0);
+    struct trace_sink k1 = { pcap_sink, &o1 }, k2 = { pcap_sink, &o2 };
+    ck_assert_int_eq(trace_add_sink(&s.tr, &k1), 0);
+    ck_assert_int_eq(trace_add_sink(&s.tr, &k2), 0);
+    ck_assert_int_eq(pcap_finish(&o1), 0);
+    ck_assert_int_eq(pcap_finish(&o2), 0);
+    fclose(f1);
+    fclose(f2);
+    const uint8_t *p = (const uint8_t *)ng, *q = (const uint8_t *)pc + 24;
+    size_t off = 0, frames = 0;
+    int saw_syn = 0;
+    while (off < nng) {
+        ck_assert_uint_ge(nng - off, 12);
+        uint32_t type = rd32(p + off), len = rd32(p + off + 4);
+        ck_assert_uint_eq(len % 4, 0);
+        ck_assert_uint_le(len, nng - off);
+        ck_assert_uint_eq(rd32(p + off + len - 4), len);
+        if (off == 0) {
+            ck_assert_uint_eq(type, 0x0A0D0D0Au);
+            ck_assert_uint_eq(rd32(p + 8), 0x1A2B3C4Du);
+        } else if (type == 1) {
+            ck_assert_uint_eq(rd16(p + off + 8), 1);             /* Ethernet */
+        } else {
+            ck_assert_uint_eq(type, 6);
+            uint32_t cap = rd32(p + off + 20);
+            /* the pcap's record: the same time and the same bytes */
+            uint64_t ts = (uint64_t)rd32(p + off + 12) << 32 | rd32(p + off + 16);
+            ck_assert_uint_eq(ts, (uint64_t)rd32(q) * 1000000 + rd32(q + 4));
+            ck_assert_uint_eq(cap, rd32(q + 8));
+            ck_assert_int_eq(memcmp(p + off + 28, q + 16, cap), 0);
+            q += 16 + cap;
+            /* then the comment option */
+            const uint8_t *opt = p + off + 28 + ((cap + 3) & ~3u);
+            ck_assert_uint_eq(rd16(opt), 1);
+            size_t clen = rd16(opt + 2);
+            ck_assert_uint_gt(clen, 0);
+            if (clen >= 4 && !memcmp(opt + 4, "SYN:", 4)) {
+                ck_assert(memmem(opt + 4, clen, "ISS=1000", 8) != NULL);
+                saw_syn = 1;
+            }
+            frames++;
+        }
+        off += len;
+    }
+    ck_assert_uint_eq(off, nng);
+    ck_assert_uint_eq(frames, 3);
+    ck_assert(saw_syn);
+    ck_assert_ptr_eq(q, (const uint8_t *)pc + npc);
+    free(ng);
+    free(pc);
+    sim_free(&s);
+    scenario_free(scn);
+}
+END_TEST
+
 struct outs { char *text, *json, *pcap, *stats; size_t npcap; };
 
 static struct outs run_outputs(const char *lesson, int stream)
@@ -231,7 +317,7 @@ static struct outs run_outputs(const char *lesson, int stream)
         trace_stream(&s.tr);
     text_begin(&to, ft, &s);
     json_begin(&jo, fj, &s);
-    ck_assert_int_eq(pcap_begin(&po, fp, &s.tr, 1), 0);
+    ck_assert_int_eq(pcap_begin(&po, fp, &s.tr, 1, 0), 0);
     stats_begin(&so, fs, &s);
     struct trace_sink k[] = { { text_sink, &to }, { json_sink, &jo },
                               { pcap_sink, &po }, { stats_sink, &so } };
@@ -470,6 +556,7 @@ Suite *trace_suite(void)
     TCase *tc = tcase_create("sinks");
     tcase_add_test(tc, test_sinks_get_every_record_once_in_order_with_links);
     tcase_add_test(tc, test_host_by_addr_table);
+    tcase_add_test(tc, test_pcapng_blocks_carry_the_narration);
     tcase_add_test(tc, test_timer_links_survive_removal);
     tcase_add_test(tc, test_stream_frees_blobs_nothing_names);
     tcase_add_test(tc, test_sink_added_late_and_replay_see_the_kept_records);

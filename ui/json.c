@@ -710,10 +710,11 @@ int render_json(FILE *fp, const struct sim *s)
  * Captured at the senders instead, a frame a fault delays would sit out of
  * order with the conversation it belongs to; captured at every hop, every
  * routed packet would appear once per link. */
-struct pcap_cap { int64_t t; size_t rec; uint32_t pkt; };
+struct pcap_cap { int64_t t; size_t rec; uint32_t pkt; char *why; };
 /* per blob: its sends (copies the network made count again) and the
- * frames of it written; key = blob id + 1, 0 = empty */
-struct pcap_seen { uint32_t key, allowed, taken; };
+ * frames of it written; key = blob id + 1, 0 = empty.  pcapng: why is the
+ * first send's sentence, each frame's comment (malloc'd, NULL in pcap) */
+struct pcap_seen { uint32_t key, allowed, taken; char *why; };
 
 static int cap_before(const struct pcap_cap *x, const struct pcap_cap *y)
 {
@@ -773,6 +774,8 @@ static void seen_rebuild(struct pcap_out *o, size_t cap)
         if (e->key && trace_blob_live(o->tr, e->key - 1)) {
             t[seen_slot(t, cap, e->key - 1)] = *e;
             n++;
+        } else {
+            free(e->why);
         }
     }
     free(o->seen);
@@ -814,13 +817,34 @@ static int passes_through(const struct trace *tr, const struct trace_rec *r)
     return owner >= 0 && owner != r->host;
 }
 
-int pcap_begin(struct pcap_out *o, FILE *fp, struct trace *tr, int live)
+/* pcapng: a frame's comment, malloc'd -- for a send, its sentence (why it
+ * was sent); for its arrival, that sentence again (sent = the first
+ * send's); for a frame the network lost, that sentence and the loss's. */
+static char *frame_comment(const struct trace *tr, const struct trace_rec *r,
+                           const char *sent)
+{
+    char buf[1024];
+    if (r->kind == TK_SEND)
+        return xstrdup(trace_why(tr, r, buf, sizeof buf));
+    if (r->kind != TK_DROP)
+        return sent ? xstrdup(sent) : NULL;
+    trace_why(tr, r, buf, sizeof buf);
+    size_t a = sent ? strlen(sent) : 0, b = strlen(buf);
+    char *c = xmalloc(a + b + 2);
+    memcpy(c, sent ? sent : "", a);
+    c[a] = a && b ? '\n' : '\0';
+    memcpy(c + a + (a && b), buf, b + 1);
+    return c;
+}
+
+int pcap_begin(struct pcap_out *o, FILE *fp, struct trace *tr, int live, int ng)
 {
     memset(o, 0, sizeof *o);
     o->fp = fp;
     o->tr = tr;
     o->live = live;
-    if (pcap_write_header(fp) < 0) {
+    o->ng = ng;
+    if ((ng ? pcapng_write_header(fp) : pcap_write_header(fp)) < 0) {
         o->err = errno ? errno : EIO;
         return -1;
     }
@@ -834,8 +858,10 @@ static void pcap_flush(struct pcap_out *o, const struct trace *tr, int64_t t)
         struct pcap_cap c = cap_pop(o);
         size_t len;
         const uint8_t *p = trace_blob_data(tr, c.pkt, &len);
-        if (!o->err && pcap_write_frame(o->fp, c.t, p, len) < 0)
+        if (!o->err && (o->ng ? pcapng_write_frame(o->fp, c.t, p, len, c.why)
+                              : pcap_write_frame(o->fp, c.t, p, len)) < 0)
             o->err = errno ? errno : EIO;
+        free(c.why);
         trace_blob_release(o->tr, c.pkt);
     }
 }
@@ -847,8 +873,11 @@ void pcap_sink(void *ctx, const struct trace *tr, size_t i,
     uint32_t pk = r->u.pkt.pkt;
     struct pcap_seen *e;
     if (r->kind == TK_SEND) {
-        if ((e = seen_get(o, pk, 1)))
+        if ((e = seen_get(o, pk, 1))) {
             e->allowed++;
+            if (o->ng && !e->why)
+                e->why = frame_comment(tr, r, NULL);
+        }
     } else if ((r->kind == TK_RECV || r->kind == TK_DROP) &&
                /* dropped by a host, after it was received */
                (r->kind != TK_DROP || r->u.pkt.lost_at) &&
@@ -857,7 +886,8 @@ void pcap_sink(void *ctx, const struct trace *tr, size_t i,
                (e = seen_get(o, pk, 0)) && e->taken < e->allowed) {
         e->taken++;
         cap_push(o, (struct pcap_cap){ r->kind == TK_DROP ? r->u.pkt.lost_at
-                                                          : r->t_us, i, pk });
+                                                          : r->t_us, i, pk,
+                                       o->ng ? frame_comment(tr, r, e->why) : NULL });
         trace_blob_hold(o->tr, pk);
     }
     /* the records come in time order: what is due by now can go */
@@ -869,6 +899,8 @@ int pcap_finish(struct pcap_out *o)
 {
     pcap_flush(o, o->tr, INT64_MAX);
     free(o->caps);
+    for (size_t i = 0; i < o->capseen; i++)
+        free(o->seen[i].why);
     free(o->seen);
     int err = o->err;
     if (!err && (fflush(o->fp) != 0 || ferror(o->fp)))
@@ -886,7 +918,7 @@ int render_pcap(FILE *fp, const struct trace *tr)
     struct pcap_out o;
     /* a trace kept whole is not changed: holding a blob does nothing */
     struct trace *t = (struct trace *)tr;
-    if (pcap_begin(&o, fp, t, 0) < 0) {
+    if (pcap_begin(&o, fp, t, 0, 0) < 0) {
         pcap_finish(&o);
         return -1;
     }

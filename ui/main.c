@@ -54,6 +54,7 @@ static void usage(FILE *fp)
 "                     frames and TCP segments sent, timers, drops, and\n"
 "                     connection lifecycles per second of wall time\n"
 "  -p, --pcap FILE    also write every simulated frame to FILE (pcap)\n"
+"      --pcapng FILE  the same in pcapng, each frame's narration its comment\n"
 "  -c, --check        check the scenario's expect lines: exit 0 if all hold,\n"
 "                     1 if any fails (and that every quiz line's answer\n"
 "                     happens)\n"
@@ -142,28 +143,29 @@ static int finish_stdout(int rc, int err)
 
 /* --pcap must not destroy a lesson: refuse a .scn name, and the scenario
  * file itself under any name (a link, a hard link, another path). */
-static int pcap_target_ok(const char *pcap, const char *scn_path)
+static int pcap_target_ok(const char *pcap, const char *scn_path, int ng)
 {
+    const char *opt = ng ? "--pcapng" : "--pcap", *ext = ng ? ".pcapng" : ".pcap";
     size_t n = strlen(pcap);
     if (n >= 4 && !strcasecmp(pcap + n - 4, ".scn")) {
-        fprintf(stderr, _("protosim: --pcap %s: refusing to write a capture to a "
-                ".scn name, which is a lesson; choose a name ending in .pcap\n"),
-                pcap);
+        fprintf(stderr, _("protosim: %s %s: refusing to write a capture to a "
+                ".scn name, which is a lesson; choose a name ending in %s\n"),
+                opt, pcap, ext);
         return 0;
     }
     struct stat a, b;
     if (stat(pcap, &a) == 0 && stat(scn_path, &b) == 0 &&
         a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-        fprintf(stderr, _("protosim: --pcap %s: that is the scenario being run "
-                "(%s); refusing to overwrite it\n"), pcap, scn_path);
+        fprintf(stderr, _("protosim: %s %s: that is the scenario being run "
+                "(%s); refusing to overwrite it\n"), opt, pcap, scn_path);
         return 0;
     }
     /* `--pcap out.txt > out.txt`: the rename would unlink the file the
      * timeline is being written to, and that output would be lost */
     if (stat(pcap, &a) == 0 && S_ISREG(a.st_mode) && fstat(STDOUT_FILENO, &b) == 0 &&
         a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-        fprintf(stderr, _("protosim: --pcap %s: standard output goes to that file "
-                "too; refusing to write both into it\n"), pcap);
+        fprintf(stderr, _("protosim: %s %s: standard output goes to that file "
+                "too; refusing to write both into it\n"), opt, pcap);
         return 0;
     }
     return 1;
@@ -300,6 +302,7 @@ int main(int argc, char **argv)
     }
     int batch = 0, json = 0, check = 0, real = 0, list = 0, stats = 0, quiz = 0;
     const char *pcap_path = NULL;
+    int pcap_ng = 0;                  /* --pcapng rather than --pcap */
     uint64_t seed = 0;
     int have_seed = 0;
     uint64_t limits[LIM_COUNT] = { 0 };        /* 0: the default */
@@ -310,6 +313,7 @@ int main(int argc, char **argv)
         { "batch",   no_argument,       NULL, 'b' },
         { "json",    no_argument,       NULL, 'j' },
         { "pcap",    required_argument, NULL, 'p' },
+        { "pcapng",  required_argument, NULL, 2007 },
         { "check",   no_argument,       NULL, 'c' },
         { "real",    no_argument,       NULL, 'R' },
         { "stats",   no_argument,       NULL, 'S' },
@@ -340,7 +344,15 @@ int main(int argc, char **argv)
         switch (c) {
         case 'b': batch = 1; break;
         case 'j': json = 1; break;
-        case 'p': pcap_path = optarg; break;
+        case 'p': case 2007:
+            if (pcap_path) {
+                fputs(_("protosim: --pcap and --pcapng write one capture: give one of "
+                        "them once\n"), stderr);
+                return EXIT_USAGE;
+            }
+            pcap_path = optarg;
+            pcap_ng = c == 2007;
+            break;
         case 'c': check = 1; break;
         case 'R': real = 1; break;
         case 'S': stats = 1; break;
@@ -526,7 +538,7 @@ int main(int argc, char **argv)
         free(path);
         return EXIT_USAGE;
     }
-    if (pcap_path && !pcap_target_ok(pcap_path, path)) {
+    if (pcap_path && !pcap_target_ok(pcap_path, path, pcap_ng)) {
         scenario_free(scn);
         free(path);
         return EXIT_USAGE;
@@ -569,7 +581,7 @@ int main(int argc, char **argv)
     int have_pcap = 0;
     if (pcap_path && (rc = open_pcap(pcap_path, &po)) == 0) {
         have_pcap = 1;
-        pcap_begin(&pw, po.fp, &s.tr, !real);
+        pcap_begin(&pw, po.fp, &s.tr, !real, pcap_ng);
     }
     /* the writers: now, to stream, or after the run over the whole trace */
     if (!keep) {

@@ -1,4 +1,4 @@
-/* pcap.c — owns the classic libpcap file format: the global header and one record per simulated frame. */
+/* pcap.c — owns the capture file formats: classic libpcap (the global header and one record per simulated frame) and pcapng (with each frame's narration as its comment). */
 #include "pcap.h"
 
 #include <errno.h>
@@ -65,4 +65,120 @@ int pcap_write_frame(FILE *fp, int64_t t_us, const uint8_t *frame, size_t len)
     if (write_all(fp, r, sizeof r) < 0)
         return -1;
     return write_all(fp, frame, incl);
+}
+
+/* ---- pcapng (draft-ietf-opsawg-pcapng) ------------------------------------
+ * Blocks are written in the writer's byte order, which the Section Header
+ * Block's byte-order magic tells readers; every block and option is padded
+ * to 32 bits, and a block's total length is at both its ends. */
+
+#define PCAPNG_SHB 0x0A0D0D0Au
+#define PCAPNG_IDB 0x00000001u
+#define PCAPNG_EPB 0x00000006u
+#define PCAPNG_BYTE_ORDER_MAGIC 0x1A2B3C4Du
+#define PCAPNG_OPT_END 0
+#define PCAPNG_OPT_COMMENT 1
+#define PCAPNG_SHB_USERAPPL 4
+#define PCAPNG_IF_TSRESOL 9
+
+static size_t pad4(size_t n)
+{
+    return (n + 3) & ~(size_t)3;
+}
+
+/* An option into p: code, length, value, zeros to 32 bits; returns its
+ * size.  A NULL p only measures. */
+static size_t put_opt(uint8_t *p, uint16_t code, const void *v, size_t len)
+{
+    if (p) {
+        put_host16(p, code);
+        put_host16(p + 2, (uint16_t)len);
+        if (len)
+            memcpy(p + 4, v, len);
+        memset(p + 4 + len, 0, pad4(len) - len);
+    }
+    return 4 + pad4(len);
+}
+
+int pcapng_write_header(FILE *fp)
+{
+    static const char app[] = "protosim (simulated frames)";
+    uint8_t b[128];
+    size_t n = 0;
+    /* Section Header Block: magic, version 1.0, section length unknown */
+    n += 8;
+    put_host32(b + n, PCAPNG_BYTE_ORDER_MAGIC);
+    put_host16(b + n + 4, 1);
+    put_host16(b + n + 6, 0);
+    memset(b + n + 8, 0xff, 8);
+    n += 16;
+    n += put_opt(b + n, PCAPNG_SHB_USERAPPL, app, sizeof app - 1);
+    n += put_opt(b + n, PCAPNG_OPT_END, NULL, 0);
+    n += 4;
+    put_host32(b, PCAPNG_SHB);
+    put_host32(b + 4, (uint32_t)n);
+    put_host32(b + n - 4, (uint32_t)n);
+    if (write_all(fp, b, n) < 0)
+        return -1;
+    /* Interface Description Block: Ethernet, the snap length, and
+     * if_tsresol 6 (microseconds, also the default) said outright */
+    uint8_t res = 6;
+    n = 8;
+    put_host16(b + n, PCAP_LINKTYPE_ETHERNET);
+    put_host16(b + n + 2, 0);
+    put_host32(b + n + 4, PCAP_SNAPLEN);
+    n += 8;
+    n += put_opt(b + n, PCAPNG_IF_TSRESOL, &res, 1);
+    n += put_opt(b + n, PCAPNG_OPT_END, NULL, 0);
+    n += 4;
+    put_host32(b, PCAPNG_IDB);
+    put_host32(b + 4, (uint32_t)n);
+    put_host32(b + n - 4, (uint32_t)n);
+    return write_all(fp, b, n);
+}
+
+int pcapng_write_frame(FILE *fp, int64_t t_us, const uint8_t *frame, size_t len,
+                       const char *comment)
+{
+    size_t incl = len > PCAP_SNAPLEN ? PCAP_SNAPLEN : len;
+    size_t clen = comment ? strlen(comment) : 0;
+    if (clen > 60000) {                      /* an option's length is 16 bits */
+        clen = 60000;
+        while (clen && ((unsigned char)comment[clen] & 0xC0) == 0x80)
+            clen--;                          /* on a character's boundary */
+    }
+    if (t_us < 0 || len > UINT32_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    size_t opts = clen ? put_opt(NULL, PCAPNG_OPT_COMMENT, comment, clen) +
+                         put_opt(NULL, PCAPNG_OPT_END, NULL, 0) : 0;
+    size_t total = 8 + 20 + pad4(incl) + opts + 4;
+    uint8_t h[28], tail[64];
+    uint64_t ts = (uint64_t)t_us;
+    put_host32(h, PCAPNG_EPB);
+    put_host32(h + 4, (uint32_t)total);
+    put_host32(h + 8, 0);                    /* interface 0 */
+    put_host32(h + 12, (uint32_t)(ts >> 32));
+    put_host32(h + 16, (uint32_t)ts);
+    put_host32(h + 20, (uint32_t)incl);
+    put_host32(h + 24, (uint32_t)len);
+    static const uint8_t zero[4];
+    if (write_all(fp, h, sizeof h) < 0 || write_all(fp, frame, incl) < 0 ||
+        write_all(fp, zero, pad4(incl) - incl) < 0)
+        return -1;
+    if (clen) {
+        /* the comment's option header, its text, its padding, the end */
+        uint8_t oh[4];
+        put_host16(oh, PCAPNG_OPT_COMMENT);
+        put_host16(oh + 2, (uint16_t)clen);
+        if (write_all(fp, oh, 4) < 0 || write_all(fp, comment, clen) < 0 ||
+            write_all(fp, zero, pad4(clen) - clen) < 0)
+            return -1;
+        size_t k = put_opt(tail, PCAPNG_OPT_END, NULL, 0);
+        if (write_all(fp, tail, k) < 0)
+            return -1;
+    }
+    put_host32(tail, (uint32_t)total);
+    return write_all(fp, tail, 4);
 }

@@ -72,8 +72,9 @@ struct pcap_out {
     struct pcap_seen *seen;    /* per blob: sends, and frames written */
     size_t nseen, capseen, sweep_at;
     int err;
+    int ng;                    /* pcapng, each frame's narration its comment */
 };
-int  pcap_begin(struct pcap_out *o, FILE *fp, struct trace *tr, int live);
+int  pcap_begin(struct pcap_out *o, FILE *fp, struct trace *tr, int live, int ng);
 void pcap_sink(void *ctx, const struct trace *tr, size_t i,
                const struct trace_rec *r);
 int  pcap_finish(struct pcap_out *o);
