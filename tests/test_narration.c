@@ -399,12 +399,36 @@ static int dropped_before_wire(const struct trace_rec *q)
            (q->u.pkt.reason == DR_ARP || q->u.pkt.reason == DR_ARPQUEUE);
 }
 
+/* ARP released the segment at record j, and with it, later in the same
+ * release, a SYN of this connection whose seq is want. */
+static int held_syn_follows(const struct nck *c, size_t j, uint32_t want)
+{
+    const struct trace_rec *q = &c->tr->recs[j];
+    struct frame f;
+    for (size_t k = j + 1; k < c->tr->n && c->tr->recs[k].t_us == q->t_us; k++) {
+        const struct trace_rec *p = &c->tr->recs[k];
+        if (p->conn == q->conn && p->host == q->host && p->kind == TK_SEND &&
+            rec_tcp(c, p, &f) && (f.tcp.flags & TCP_SYN) && f.tcp.seq == want)
+            return 1;
+    }
+    return 0;
+}
+
 /* The seq of the next segment TCP sent on this connection: on the wire,
  * or dropped at this host when ARP gave up on it (or its queue was full);
  * 0 when there is none, else 1 with *seq and *flags.  A held segment dropped with
  * another seq than want may be an earlier connection's of the same name
  * (closed while its segment waited, the port used again): it is passed
- * over. */
+ * over.  So is a held segment ARP released with another seq when the
+ * same release sends, after it, a SYN with seq want: what waited for ARP
+ * is sent in the order it was queued (RFC 4861 7.2.2; arp.c flush), and a
+ * new connection's first segment is its
+ * SYN carrying the ISS (RFC 9293 3.10.1, 3.10.7.2), so whatever left
+ * before that SYN was made before this connection began: an earlier
+ * incarnation's, given up on while it waited (lesson 39727: a SYN_RECEIVED
+ * timed out, the peer's SYN came again, and both incarnations' SYN,ACKs
+ * left when ARP resolved).  A SYN sent with another seq and none with want
+ * still fails. */
 static int next_sent_seq(const struct nck *c, uint32_t want, uint32_t *seq,
                          uint8_t *flags)
 {
@@ -413,6 +437,9 @@ static int next_sent_seq(const struct nck *c, uint32_t want, uint32_t *seq,
     for (size_t j = c->i + 1; j < c->tr->n; j++) {
         const struct trace_rec *q = &c->tr->recs[j];
         if (q->conn != r->conn || q->host != r->host || !rec_tcp(c, q, &f))
+            continue;
+        if (q->kind == TK_SEND && f.tcp.seq != want &&
+            released_by_arp_at(c, j) && held_syn_follows(c, j, want))
             continue;
         if (q->kind == TK_SEND ||
             (dropped_before_wire(q) && f.tcp.seq == want)) {
@@ -3075,6 +3102,64 @@ START_TEST(test_checker_times_a_held_segment_from_its_arp_wait)
 }
 END_TEST
 
+/* A SYN from the client (host 0) reaches the server (host 1), or the
+ * server sends a SYN,ACK back; at time t, with this sentence. */
+static void fake_syn(struct fake *fk, int64_t t, int from_server, uint32_t seq,
+                     struct why why)
+{
+    uint8_t frame[FRAME_MAX];
+    static const mac_addr z = { { 0 } };
+    ip4_addr cl = 0xc000020a, sv = 0xc0000250;
+    struct ip4_hdr ip = { .src = from_server ? sv : cl,
+                          .dst = from_server ? cl : sv, .ttl = 64 };
+    struct tcp_hdr th = { .sport = from_server ? 80 : 49152,
+                          .dport = from_server ? 49152 : 80, .seq = seq,
+                          .ack = from_server ? 7001 : 0,
+                          .flags = from_server ? TCP_SYN | TCP_ACK : TCP_SYN,
+                          .win = 65535 };
+    size_t n = tcp_frame_encode(frame, sizeof frame, z, z, &ip, &th, NULL, 0);
+    ck_assert_uint_gt(n, 0);
+    uint32_t pkt = trace_blob(&fk->tr, frame, n);
+    struct trace_pkt p = { from_server ? TK_SEND : TK_RECV, 1, TL_TCP,
+                           from_server ? 1 : 0, from_server ? 0 : 1, pkt,
+                           trace_intern(&fk->tr, "server:80-client:49152"),
+                           0, 0, 0, 0 };
+    trace_packet(&fk->tr, t, &p, why);
+}
+
+/* Two incarnations of one four-tuple on the server, while ARP resolves
+ * the client: the first SYN_RECEIVED (ISS 1000) gives up, the client's
+ * SYN comes again and the second chooses ISS 5000.  ARP then sends what
+ * waited, in order: the first's SYN,ACK, then the second's -- with
+ * seq 5000 (true), or with seq 6000 (the sentence's ISS is a lie). */
+static int fake_two_incarnations(uint32_t second_seq)
+{
+    struct fake fk;
+    fake_init(&fk);
+    uint32_t conn = trace_intern(&fk.tr, "server:80-client:49152");
+    trace_state(&fk.tr, 0, 1, TL_ARP, 0, 0, 1, WHY(N_ARP_INCOMPLETE, 0xc000020a));
+    fake_syn(&fk, 100000, 0, 7000, WHY0(N_NONE));
+    trace_state(&fk.tr, 100000, 1, TL_TCP, conn, TCPS_LISTEN, TCPS_SYN_RECEIVED,
+                WHY(N_TCP_LISTEN_SYN, 7000, 1000));
+    fake_syn(&fk, 500000, 0, 7000, WHY0(N_NONE));
+    trace_state(&fk.tr, 500000, 1, TL_TCP, conn, TCPS_LISTEN, TCPS_SYN_RECEIVED,
+                WHY(N_TCP_LISTEN_SYN, 7000, 5000));
+    trace_state(&fk.tr, 1000000, 1, TL_ARP, 0, 1, 2,
+                WHY(N_ARP_RESOLVED, 0xc000020a, 2));
+    fake_syn(&fk, 1000000, 1, 1000, WHY(N_SEG_SYNACK, 1000));
+    fake_syn(&fk, 1000000, 1, second_seq, WHY(N_SEG_SYNACK, second_seq));
+    int f = fake_check(&fk, NULL);
+    trace_free(&fk.tr);
+    return f;
+}
+
+START_TEST(test_checker_passes_over_an_earlier_incarnations_held_synack)
+{
+    ck_assert_int_eq(fake_two_incarnations(5000), 0);
+    ck_assert_int_eq(fake_two_incarnations(6000), 1);
+}
+END_TEST
+
 /* RFC 9293 3.10.7.4: the distance a DUPACK sentence quotes is SEG.SEQ's
  * from RCV.NXT, not the receive window. */
 START_TEST(test_checker_rejects_a_dupack_quoting_the_window_as_distance)
@@ -3383,6 +3468,7 @@ Suite *narration_suite(void)
     tcase_add_test(u, test_checker_rejects_an_rto_stop_blamed_on_an_rst_that_never_came);
     tcase_add_test(u, test_checker_rejects_an_unread_close_without_its_rst);
     tcase_add_test(u, test_checker_times_a_held_segment_from_its_arp_wait);
+    tcase_add_test(u, test_checker_passes_over_an_earlier_incarnations_held_synack);
     tcase_add_test(u, test_checker_rejects_a_past_window_dupack_with_a_wider_window);
     tcase_add_test(u, test_checker_rejects_a_dupack_quoting_the_window_as_distance);
     tcase_add_test(u, test_checker_rejects_a_dns_query_to_another_server);

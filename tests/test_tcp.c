@@ -1507,6 +1507,45 @@ START_TEST(test_zero_window_persist_probe)
 }
 END_TEST
 
+/* RFC 9293 3.8.6.1: the probe is the last byte and close() is pending, so
+ * the FIN follows it at once.  A window update the peer sent before the
+ * probe arrived opens the window with SND.UNA still at the probe byte:
+ * the sender goes back to SND.UNA, and the FIN behind the byte goes again
+ * with it.  The peer's ACK of both then acknowledges what was sent (3.10.7.4
+ * fifth), not "something not yet sent". */
+START_TEST(test_rfc9293_3_8_6_1_probe_taken_back_with_its_fin)
+{
+    struct fx *f = &F;
+    fx_make(f, TCPS_ESTABLISHED);
+    f->peer_win = 0;
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"Z", 1), 1);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    FX_STATE(f, TCPS_FIN_WAIT_1);
+    f->now = tcp_deadline(&f->c);
+    fx_mark(f);
+    tcp_timer(&f->c, f->now);                       /* persist: probe, FIN */
+    FX_NSEGS(f, 2);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    seg_data_is(fx_segat(f, 0), "Z", 1);
+    FX_SEG(f, 1, TCP_FIN | TCP_ACK, ISS + 2, IRS + 1);
+
+    f->peer_win = 2;                                /* the crossing update */
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    FX_NSEGS(f, 2);
+    FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 1, IRS + 1);
+    seg_data_is(fx_segat(f, 0), "Z", 1);
+    FX_SEG(f, 1, TCP_FIN | TCP_ACK, ISS + 2, IRS + 1);
+    ck_assert_uint_eq(f->c.snd_nxt, ISS + 3);
+
+    fx_mark(f);                                     /* the peer took both */
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 3, NULL, 0);
+    FX_NSEGS(f, 0);
+    FX_STATE(f, TCPS_FIN_WAIT_2);
+}
+END_TEST
+
 /* ======================================================================== */
 /* Receiving                                                                */
 
@@ -2736,6 +2775,7 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_nagle_holds_short_tail_of_large_write);
     tcase_add_test(tc, test_send_limited_by_peer_window);
     tcase_add_test(tc, test_zero_window_persist_probe);
+    tcase_add_test(tc, test_rfc9293_3_8_6_1_probe_taken_back_with_its_fin);
     tcase_add_test(tc, test_recv_is_a_byte_stream);
     tcase_add_test(tc, test_recv_window_shrinks_and_update_after_read);
     tcase_add_test(tc, test_recv_zero_window_refuses_then_reopens);

@@ -86,8 +86,19 @@ static void update_window(struct tcp_conn *c, const struct tcp_hdr *h)
      * never taken: send again from SND.UNA, or every byte after it would
      * land beyond a gap and wait for the retransmission timer. */
     if (c->probe_out && c->snd_wnd && seq_lt(c->snd_una, c->snd_nxt) &&
-        c->snd_una == c->probe_seq)
+        c->snd_una == c->probe_seq) {
         c->snd_nxt = c->snd_una;
+        /* A FIN that followed the probe (the probe was the last byte and
+         * close() was pending) lies past the gap too: it goes again after
+         * the byte.  Left marked as sent, its sequence number would stay
+         * above SND.NXT and tcp_output would send neither the byte nor
+         * the FIN; the peer's ACK of them -- it may have taken both, when
+         * this window update was sent before the probe arrived -- would
+         * then be "SEG.ACK > SND.NXT", answered with an ACK and dropped
+         * (3.10.7.4, fifth), and the two ends trade ACKs for ever. */
+        if (c->fin_sent && seq_geq(c->fin_seq, c->snd_nxt))
+            c->fin_sent = 0;
+    }
     if (c->snd_wnd || c->snd_una != c->probe_seq)
         c->probe_out = 0;
 }
