@@ -3057,20 +3057,30 @@ START_TEST(test_checker_rejects_an_unread_close_without_its_rst)
 END_TEST
 
 /* An RST from the client at time t, with this sentence. */
-static void fake_tcp_rst(struct fake *fk, int64_t t, struct why why)
+/* A TCP segment between the client (host 0, 192.0.2.10:49152) and the
+ * server (host 1, 192.0.2.80:80), recorded as `kind` on `host` at time t
+ * under connection `conn`, with this sentence. */
+static void fake_seg(struct fake *fk, int64_t t, int kind, int host, int from_server,
+                     const struct tcp_hdr *th, const char *conn, struct why why)
 {
     uint8_t frame[FRAME_MAX];
     static const mac_addr z = { { 0 } };
-    struct ip4_hdr ip = { .src = 0xc000020a, .dst = 0xc0000250, .ttl = 64 };
-    struct tcp_hdr th = { .sport = 49152, .dport = 80, .seq = 1001,
-                          .flags = TCP_RST };
-    size_t n = tcp_frame_encode(frame, sizeof frame, z, z, &ip, &th, NULL, 0);
+    ip4_addr cl = 0xc000020a, sv = 0xc0000250;
+    struct ip4_hdr ip = { .src = from_server ? sv : cl,
+                          .dst = from_server ? cl : sv, .ttl = 64 };
+    size_t n = tcp_frame_encode(frame, sizeof frame, z, z, &ip, th, NULL, 0);
     ck_assert_uint_gt(n, 0);
     uint32_t pkt = trace_blob(&fk->tr, frame, n);
-    struct trace_pkt p = { TK_SEND, 0, TL_TCP, 0, 1, pkt,
-                           trace_intern(&fk->tr, "client:49152-server:80"),
-                           0, 0, 0, 0 };
+    struct trace_pkt p = { kind, host, TL_TCP, from_server, !from_server, pkt,
+                           trace_intern(&fk->tr, conn), 0, 0, 0, 0 };
     trace_packet(&fk->tr, t, &p, why);
+}
+
+static void fake_tcp_rst(struct fake *fk, int64_t t, struct why why)
+{
+    struct tcp_hdr th = { .sport = 49152, .dport = 80, .seq = 1001,
+                          .flags = TCP_RST };
+    fake_seg(fk, t, TK_SEND, 0, 0, &th, "client:49152-server:80", why);
 }
 
 /* RFC 4861 7.2.2: a packet for a next hop being resolved waits, and is
@@ -3107,24 +3117,13 @@ END_TEST
 static void fake_syn(struct fake *fk, int64_t t, int from_server, uint32_t seq,
                      struct why why)
 {
-    uint8_t frame[FRAME_MAX];
-    static const mac_addr z = { { 0 } };
-    ip4_addr cl = 0xc000020a, sv = 0xc0000250;
-    struct ip4_hdr ip = { .src = from_server ? sv : cl,
-                          .dst = from_server ? cl : sv, .ttl = 64 };
     struct tcp_hdr th = { .sport = from_server ? 80 : 49152,
                           .dport = from_server ? 49152 : 80, .seq = seq,
                           .ack = from_server ? 7001 : 0,
                           .flags = from_server ? TCP_SYN | TCP_ACK : TCP_SYN,
                           .win = 65535 };
-    size_t n = tcp_frame_encode(frame, sizeof frame, z, z, &ip, &th, NULL, 0);
-    ck_assert_uint_gt(n, 0);
-    uint32_t pkt = trace_blob(&fk->tr, frame, n);
-    struct trace_pkt p = { from_server ? TK_SEND : TK_RECV, 1, TL_TCP,
-                           from_server ? 1 : 0, from_server ? 0 : 1, pkt,
-                           trace_intern(&fk->tr, "server:80-client:49152"),
-                           0, 0, 0, 0 };
-    trace_packet(&fk->tr, t, &p, why);
+    fake_seg(fk, t, from_server ? TK_SEND : TK_RECV, 1, from_server, &th,
+             "server:80-client:49152", why);
 }
 
 /* Two incarnations of one four-tuple on the server, while ARP resolves
