@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """po_check.py PO... — every translation keeps its English's narration
 placeholders ({0}, {1:ip}, {2:dur} ...: the same ones, as often, in any
-order); msgfmt --check already checks printf conversions.  Exits 1 and
+order; English's plural ending {0:s} may be left out); msgfmt --check
+already checks printf conversions.  Exits 1 and
 names the entries that do not."""
 import collections, re, sys
 
@@ -41,7 +42,9 @@ for path in sys.argv[1:]:
     for line, mid, mstr in entries(path):
         if not mid or not mstr:
             continue
-        a, b = collections.Counter(PH.findall(mid)), collections.Counter(PH.findall(mstr))
+        # {n:s} is English's plural ending: a translation may leave it out
+        a = collections.Counter(x for x in PH.findall(mid) if not x.endswith(':s}'))
+        b = collections.Counter(x for x in PH.findall(mstr) if not x.endswith(':s}'))
         if a != b:
             bad += 1
             print('%s:%d: placeholders differ: English %s, translation %s'

@@ -342,7 +342,7 @@ static void ck_seg_data(struct nck *c, const struct trace_rec *r)
                 f.payload_len);
     if ((uint32_t)A(1) != f.tcp.seq)
         ck_fail(c, "says seq %" PRId64 ", the segment's seq is %u", A(1), f.tcp.seq);
-    says(c, r, "%zu bytes", f.payload_len);
+    says(c, r, "%zu byte%s", f.payload_len, f.payload_len == 1 ? "" : "s");
     says(c, r, "seq %u", f.tcp.seq);
 }
 
@@ -1604,7 +1604,7 @@ static void ck_app_bytes0(struct nck *c, const struct trace_rec *r)
     if (A(0) != r->u.app.ret || (size_t)A(0) != app_len(c, r))
         ck_fail(c, "quotes %" PRId64 " bytes; the call returned %d with %zu "
                 "bytes of data", A(0), r->u.app.ret, app_len(c, r));
-    says(c, r, "%zu bytes", app_len(c, r));
+    says(c, r, "%zu byte%s", app_len(c, r), app_len(c, r) == 1 ? "" : "s");
 }
 
 static void ck_app_recv(struct nck *c, const struct trace_rec *r)
@@ -1678,7 +1678,7 @@ static void ck_seg_udp(struct nck *c, const struct trace_rec *r)
     if ((size_t)A(0) != f.payload_len)
         ck_fail(c, "says %" PRId64 " bytes, the datagram carries %zu", A(0),
                 f.payload_len);
-    says(c, r, "%zu bytes", f.payload_len);
+    says(c, r, "%zu byte%s", f.payload_len, f.payload_len == 1 ? "" : "s");
 }
 
 static void ck_noport(struct nck *c, const struct trace_rec *r)
@@ -2802,7 +2802,7 @@ END_TEST
 static const char *template_fault(const char *t)
 {
     static const char *const types[] = {
-        "}", ":dur}", ":state}", ":flags}", ":str}", ":ip}", ":call}"
+        "}", ":dur}", ":state}", ":flags}", ":str}", ":ip}", ":call}", ":s}"
     };
     for (const char *p = strchr(t, '{'); p; p = strchr(p + 1, '{')) {
         if (p[1] < '0' || p[1] > '3')
@@ -2816,6 +2816,22 @@ static const char *template_fault(const char *t)
     }
     return NULL;
 }
+
+/* {n:s} is English's plural ending: none for exactly one. */
+START_TEST(test_plural_ending_follows_the_number)
+{
+    char buf[64];
+    static const struct { int64_t n; const char *want; } cases[] = {
+        { 0, "0 bytes, 0 ms" }, { 1, "1 byte, 1 ms" }, { 2, "2 bytes, 2 ms" },
+        { -1, "-1 bytes, -1 ms" }, { 1000, "1000 bytes, 1000 ms" },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        struct why w = WHY(0, cases[k].n);
+        narrate_template("{0} byte{0:s}, {0} ms", &w, NULL, buf, sizeof buf);
+        ck_assert_str_eq(buf, cases[k].want);
+    }
+}
+END_TEST
 
 /* Every model sentence is well formed. */
 START_TEST(test_every_model_template_is_well_formed)
@@ -3455,6 +3471,7 @@ Suite *narration_suite(void)
     tcase_add_test(t, test_every_edge_case_tells_the_truth);
     tcase_add_test(t, test_every_narration_id_has_a_check_entry);
     tcase_add_test(t, test_every_model_template_is_well_formed);
+    tcase_add_test(t, test_plural_ending_follows_the_number);
     tcase_add_test(t, test_every_real_template_is_well_formed);
     tcase_add_test(t, test_generated_lessons_tell_the_truth);
     suite_add_tcase(s, t);

@@ -127,8 +127,9 @@ static void render_app(const struct trace *tr, const struct trace_rec *r,
         return;
     case N_APP_UDP_SEND:
         quote_data(p, len, a, sizeof a);
-        snprintf(buf, n, "udp send(%s:%" PRId64 ") %zu bytes %s",
-                 host_of_addr(tr, (ip4_addr)arg[1], b, sizeof b), arg[2], len, a);
+        snprintf(buf, n, "udp send(%s:%" PRId64 ") %zu byte%s %s",
+                 host_of_addr(tr, (ip4_addr)arg[1], b, sizeof b), arg[2], len,
+                 len == 1 ? "" : "s", a);
         return;
     case N_APP_UDP_NONE:
         snprintf(buf, n, "udp recv() nothing waiting");
@@ -143,7 +144,7 @@ static void render_app(const struct trace *tr, const struct trace_rec *r,
         snprintf(buf, n, "%s() failed", call);
     else if (p && len) {
         quote_data(p, len, a, sizeof a);
-        snprintf(buf, n, "%s() %zu bytes %s", call, len, a);
+        snprintf(buf, n, "%s() %zu byte%s %s", call, len, len == 1 ? "" : "s", a);
     } else if (r->u.app.call == AC_RECV)
         snprintf(buf, n, "%s() 0 bytes", call);
     else

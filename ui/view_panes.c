@@ -341,7 +341,8 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
         char pl[256];
         view_encap_of(p, len, &e);
         vw_layer_head(VL_APPLICATION, "", pad, head, sizeof head);
-        snprintf(pl, sizeof pl, _("Payload %zu bytes"), f.payload_len);
+        snprintf(pl, sizeof pl, P_("Payload %zu byte", "Payload %zu bytes", f.payload_len),
+                 f.payload_len);
         add_fmt(out, width, R_NORMAL, R_LAYER, (int)(strlen(head) + strcspn(pl, " ")),
                 "%s%s (%s)", head, pl, _(e.app_name));
         add_wrapped(out, width, 3, R_TIME, R_TIME, 0,
@@ -356,7 +357,8 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
     packet_summary(&f, sum, sizeof sum);
     add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Summary %s"), sum);
     if (!app)
-        add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Payload %zu bytes"), f.payload_len);
+        add_fmt(out, width, R_NORMAL, R_LAYER, -1,
+                P_("Payload %zu byte", "Payload %zu bytes", f.payload_len), f.payload_len);
     if (f.payload_len)
         hex_lines(out, width, f.payload, f.payload_len, 4096);
 }
@@ -507,7 +509,8 @@ void view_inspector_lines(const struct view_index *ix, const struct view_state *
         if (r->u.app.data) {
             size_t len;
             const uint8_t *p = trace_blob_data(tr, r->u.app.data, &len);
-            add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Data %zu bytes"), len);
+            add_fmt(out, width, R_NORMAL, R_LAYER, -1,
+                    P_("Data %zu byte", "Data %zu bytes", len), len);
             hex_lines(out, width, p, len, 4096);
         }
         break;

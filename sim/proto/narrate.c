@@ -55,6 +55,12 @@ static void put_arg(char *buf, size_t n, size_t *pos, int64_t v,
     if (tlen == 0) {
         put(buf, n, pos, fmt_i64(v, tmp));
         return;
+    } else if (tlen == 1 && type[0] == 's') {
+        /* English's plural ending: "1 byte", "2 bytes", "0 bytes"; a
+         * translation without plural endings leaves it out */
+        if (v != 1)
+            put(buf, n, pos, "s");
+        return;
     } else if (tlen == 3 && !memcmp(type, "dur", 3)) {
         fmt_duration(v, tmp, sizeof tmp);
     } else if (tlen == 5 && !memcmp(type, "state", 5)) {

@@ -10,7 +10,9 @@
  *
  * Placeholders: {0} a number, {0:dur} a duration in microseconds, {0:state}
  * a TCP state, {0:flags} TCP flags, {0:str} an interned string, {0:ip} an
- * IPv4 address, {0:call} an application call. */
+ * IPv4 address, {0:call} an application call, {0:s} English's plural "s"
+ * unless the number is 1 ("{0} byte{0:s}"; a translation without plural
+ * endings leaves it out). */
 #ifndef PROTOSIM_NARRATE_H
 #define PROTOSIM_NARRATE_H
 
@@ -33,8 +35,8 @@
     X(N_APP_ERR_ACCEPT_NOBACKLOG, "accept() fails: TCP port {0} was opened by a listen without a backlog, so every connection is handed to the application as soon as it opens and none waits to be accepted (error: {1:str})") \
     X(N_APP_CONNECT,  "the application calls connect() to {0:ip} port {1}: an active OPEN (RFC 9293 3.10.1)") \
     X(N_APP_CONNECT_EPH, "the application calls connect() to {0:ip} port {1}: an active OPEN (RFC 9293 3.10.1); its local port {2} comes from 32768-60999 (Linux's ephemeral port range) by RFC 6056 3.3.3: a secret random offset for this peer, then the host's next free port in turn, so the port is hard to guess and comes back to the same peer only after the whole range") \
-    X(N_APP_SEND,     "the application writes {0} bytes into the send buffer (RFC 9293 3.10.2)") \
-    X(N_APP_RECV,     "the application reads {0} bytes (it asked for up to {1}); TCP keeps no message boundaries") \
+    X(N_APP_SEND,     "the application writes {0} byte{0:s} into the send buffer (RFC 9293 3.10.2)") \
+    X(N_APP_RECV,     "the application reads {0} byte{0:s} (it asked for up to {1}); TCP keeps no message boundaries") \
     X(N_APP_RECV_NONE, "the application asks to read, but nothing has arrived that it has not read: recv() would block (the stream goes on)") \
     X(N_APP_RECV_EOF, "recv() returns 0: the peer's FIN has arrived and every byte before it has been read; this is the end of the stream") \
     X(N_APP_SHUTDOWN, "the application shuts down its sending side: it will send no more, but can still receive (half-close)") \
@@ -46,9 +48,9 @@
     X(N_APP_ERR_PORT, "the call fails: TCP port {0} is already in use on this host (error: {1:str}; the socket API says EADDRINUSE)") \
     X(N_APP_UDP_BIND,  "the application binds a UDP socket to port {0}") \
     X(N_APP_UDP_INUSE, "the call fails: UDP port {0} is already bound on this host") \
-    X(N_APP_UDP_SEND,  "the application sends one datagram of {0} bytes to {1:ip} port {2}: no handshake, no acknowledgement, no retransmission") \
-    X(N_APP_UDP_RECV,  "the application receives one whole datagram of {0} bytes from {1:ip} port {2}: UDP keeps message boundaries") \
-    X(N_APP_UDP_TRUNC, "the datagram had {0} bytes but the buffer holds {1}: the rest of it is lost (UDP never splits a datagram over reads)") \
+    X(N_APP_UDP_SEND,  "the application sends one datagram of {0} byte{0:s} to {1:ip} port {2}: no handshake, no acknowledgement, no retransmission") \
+    X(N_APP_UDP_RECV,  "the application receives one whole datagram of {0} byte{0:s} from {1:ip} port {2}: UDP keeps message boundaries") \
+    X(N_APP_UDP_TRUNC, "the datagram had {0} byte{0:s} but the buffer holds {1}: the rest of it is lost (UDP never splits a datagram over reads)") \
     X(N_APP_UDP_NONE,  "no datagram is waiting") \
     X(N_APP_SOCKET,    "the application calls socket(): it gets a new TCP endpoint; nothing is sent and no connection exists yet") \
     X(N_APP_SOCKET_UDP,"the application calls socket(): it gets a new UDP endpoint; nothing is sent, and UDP never makes a connection") \
@@ -56,29 +58,29 @@
     X(N_APP_HTTP_SERVE,"the web server listens on port {0}") \
     X(N_APP_HTTP_GET,  "the browser fetches http://{0:str}{1:str}") \
     X(N_APP_HTTP_GET_PORT,"the browser fetches http://{0:str}:{2}{1:str}") \
-    X(N_APP_HTTP_REQ,  "the browser sends its request: {0} bytes of HTTP/1.1 text on the byte stream") \
-    X(N_APP_HTTP_READREQ,"the server reads the request ({0} bytes): the blank line ends the headers") \
-    X(N_APP_HTTP_RESP, "the server sends its response ({0} bytes) and closes the connection (Connection: close)") \
-    X(N_APP_HTTP_READ, "the browser reads {0} bytes of the response") \
+    X(N_APP_HTTP_REQ,  "the browser sends its request: {0} byte{0:s} of HTTP/1.1 text on the byte stream") \
+    X(N_APP_HTTP_READREQ,"the server reads the request ({0} byte{0:s}): the blank line ends the headers") \
+    X(N_APP_HTTP_RESP, "the server sends its response ({0} byte{0:s}) and closes the connection (Connection: close)") \
+    X(N_APP_HTTP_READ, "the browser reads {0} byte{0:s} of the response") \
     X(N_APP_HTTP_DONE, "the server has closed and the response is complete: the browser closes too") \
     X(N_APP_NGINX_SERVE, "nginx listens on port {0} and passes dynamic requests to uWSGI at {1:ip} port {2}") \
-    X(N_APP_NGINX_READREQ, "nginx reads the request ({0} bytes): {1:str} {2:str}") \
-    X(N_APP_NGINX_READBAD, "nginx reads {0} bytes that do not start with an HTTP request line") \
-    X(N_APP_NGINX_400, "nginx answers 400 Bad Request ({1} bytes) and closes the connection") \
-    X(N_APP_NGINX_DENY, "{0:ip} is on nginx's deny list: it answers 403 Forbidden ({1} bytes) and closes; the application never sees the request") \
-    X(N_APP_NGINX_STATIC, "{0:str} is a static file: nginx sends it itself ({1} bytes, with its headers) and closes; no application runs") \
-    X(N_APP_NGINX_502, "nginx gets no response from uWSGI ({0:str}): it answers 502 Bad Gateway ({1} bytes) and closes") \
-    X(N_APP_UWSGI_SEND, "nginx passes the request to uWSGI in the uwsgi protocol ({0} bytes): a 4-byte header (modifier1 0, the size {1} as 16-bit little-endian, modifier2 0), then {2} variables, each a length-prefixed key and value") \
-    X(N_APP_NGINX_UPREAD, "nginx reads {0} bytes of the response from uWSGI") \
-    X(N_APP_NGINX_RELAY, "uWSGI has closed, so the response is complete: nginx sends it on to the browser as uWSGI wrote it ({0} bytes) and closes that connection") \
+    X(N_APP_NGINX_READREQ, "nginx reads the request ({0} byte{0:s}): {1:str} {2:str}") \
+    X(N_APP_NGINX_READBAD, "nginx reads {0} byte{0:s} of text that does not start with an HTTP request line") \
+    X(N_APP_NGINX_400, "nginx answers 400 Bad Request ({1} byte{1:s}) and closes the connection") \
+    X(N_APP_NGINX_DENY, "{0:ip} is on nginx's deny list: it answers 403 Forbidden ({1} byte{1:s}) and closes; the application never sees the request") \
+    X(N_APP_NGINX_STATIC, "{0:str} is a static file: nginx sends it itself ({1} byte{1:s}, with its headers) and closes; no application runs") \
+    X(N_APP_NGINX_502, "nginx gets no response from uWSGI ({0:str}): it answers 502 Bad Gateway ({1} byte{1:s}) and closes") \
+    X(N_APP_UWSGI_SEND, "nginx passes the request to uWSGI in the uwsgi protocol ({0} byte{0:s}): a 4-byte header (modifier1 0, the size {1} as 16-bit little-endian, modifier2 0), then {2} variable{2:s}, each a length-prefixed key and value") \
+    X(N_APP_NGINX_UPREAD, "nginx reads {0} byte{0:s} of the response from uWSGI") \
+    X(N_APP_NGINX_RELAY, "uWSGI has closed, so the response is complete: nginx sends it on to the browser as uWSGI wrote it ({0} byte{0:s}) and closes that connection") \
     X(N_APP_UWSGI_SERVE, "uWSGI listens on port {0} for requests in the uwsgi protocol") \
-    X(N_APP_UWSGI_READ, "uWSGI reads a uwsgi packet ({0} bytes): a 4-byte header and {1} bytes of {2} variables, which become the WSGI environ") \
-    X(N_APP_UWSGI_BAD, "uWSGI reads a packet of {0} bytes whose modifier1 is {1}, not 0 (a WSGI request): it closes the connection") \
-    X(N_APP_UWSGI_BADVAR, "uWSGI reads a packet of {0} bytes whose variables do not fit it (a length runs past the end): it closes the connection") \
+    X(N_APP_UWSGI_READ, "uWSGI reads a uwsgi packet ({0} byte{0:s}): a 4-byte header and {1} byte{1:s} of {2} variable{2:s}, which become the WSGI environ") \
+    X(N_APP_UWSGI_BAD, "uWSGI reads a packet of {0} byte{0:s} whose modifier1 is {1}, not 0 (a WSGI request): it closes the connection") \
+    X(N_APP_UWSGI_BADVAR, "uWSGI reads a packet of {0} byte{0:s} whose variables do not fit it (a length runs past the end): it closes the connection") \
     X(N_APP_WSGI_CALL, "uWSGI calls the WSGI application, application(environ, start_response), with REQUEST_METHOD={0:str} and PATH_INFO={1:str} (in Django the middleware and then the view run inside this call; the model's application returns the lesson's page)") \
-    X(N_APP_UWSGI_RESP, "the application's response goes back through start_response: uWSGI writes it as HTTP ({0} bytes) and closes the connection") \
-    X(N_APP_FRAMED,    "the application writes one message of {0} bytes behind a 4-byte big-endian length ({1} bytes in all)") \
-    X(N_APP_MESSAGE,   "the length prefix said {0} bytes and they have all arrived: one whole message, whatever the segments and reads were") \
+    X(N_APP_UWSGI_RESP, "the application's response goes back through start_response: uWSGI writes it as HTTP ({0} byte{0:s}) and closes the connection") \
+    X(N_APP_FRAMED,    "the application writes one message of {0} byte{0:s} behind a 4-byte big-endian length ({1} byte{1:s} in all)") \
+    X(N_APP_MESSAGE,   "the length prefix said {0} byte{0:s}, and all of it has arrived: one whole message, whatever the segments and reads were") \
     X(N_APP_RESOLVING, "the application asks the stub resolver for {0:str}") \
     X(N_APP_RESOLVED,  "the stub resolver answers: {0:str} is {1:ip}") \
     X(N_APP_RESOLVE_FAIL,"the stub resolver answers: the DNS lookup of {0:str} fails, the resolver replied {1:str}") \
@@ -120,12 +122,12 @@
     X(N_TCP_ABORT, "abort(): send RST and delete the TCB (RFC 9293 3.10.5)") \
     X(N_TCP_ABORT_SILENT, "abort() in {0:state}: delete the TCB; no RST is sent in this state (RFC 9293 3.10.5)") \
     X(N_TCP_CLOSE_UNREAD, "close() while {0} received bytes (seq {1} to {2}) were never read: they are lost, so send RST instead of FIN and delete the TCB (RFC 1122 4.2.2.13)") \
-    X(N_TCP_DATA_AFTER_CLOSE, "{0} bytes (seq {1} to {2}) arrived after close(): no application will ever read them, so send RST and delete the TCB (RFC 1122 4.2.2.13)") \
+    X(N_TCP_DATA_AFTER_CLOSE, "{0} byte{0:s} (seq {1} to {2}) arrived after close(): no application will ever read them, so send RST and delete the TCB (RFC 1122 4.2.2.13)") \
     X(N_TCP_CLOSE_LISTEN, "close() in {0:state}: delete the TCB, nothing to send (RFC 9293 3.10.4)") \
     X(N_TCP_SHUTDOWN_LISTEN, "shutdown() in {0:state}: like CLOSE, it deletes the TCB; nothing to send (RFC 9293 3.10.4)") \
-    X(N_TCP_GIVE_UP,       "no acknowledgement after {0} retransmissions: give up and close the connection") \
-    X(N_TCP_GIVE_UP_HALFOPEN, "no ACK for our SYN,ACK after {0} retransmissions: give up the connection in SYN_RECEIVED and delete it, which frees its place in the listener's SYN queue (RFC 9293 3.8.3)") \
-    X(N_TCP_COOKIE_EST, "ACK {0} minus one is {1}, a valid SYN cookie of ours: the connection is created straight in ESTABLISHED, with no SYN_RECEIVED stage, since nothing was kept since the SYN; it sends segments of at most {2} bytes, the MSS the cookie encodes, and any other option of the SYN is lost (RFC 4987 3.6)") \
+    X(N_TCP_GIVE_UP,       "no acknowledgement after {0} retransmission{0:s}: give up and close the connection") \
+    X(N_TCP_GIVE_UP_HALFOPEN, "no ACK for our SYN,ACK after {0} retransmission{0:s}: give up the connection in SYN_RECEIVED and delete it, which frees its place in the listener's SYN queue (RFC 9293 3.8.3)") \
+    X(N_TCP_COOKIE_EST, "ACK {0} minus one is {1}, a valid SYN cookie of ours: the connection is created straight in ESTABLISHED, with no SYN_RECEIVED stage, since nothing was kept since the SYN; it sends segments of at most {2} byte{2:s}, the MSS the cookie encodes, and any other option of the SYN is lost (RFC 4987 3.6)") \
     X(N_TCP_SYNQ_FULL, "SYN dropped: the SYN queue of port {0} already holds {1} half-open connection(s) in SYN_RECEIVED, its backlog, and SYN cookies are off; like Linux, the listener drops the SYN without a reply, and the client must retransmit it (RFC 4987 2)") \
     X(N_TCP_ACCQ_FULL_SYN, "SYN dropped: the accept queue of port {0} already holds {1} connection(s), its backlog, that the application has not accepted; like Linux, the listener drops new SYNs until accept() makes room") \
     X(N_TCP_ACCQ_FULL_ACK, "this ACK would complete the handshake, but the accept queue of port {0} already holds {1} connection(s), its backlog: like Linux, drop it and stay in SYN_RECEIVED; our SYN,ACK will be retransmitted and the ACK come again") \
@@ -134,15 +136,15 @@
     X(N_SEG_SYN,           "SYN: ask to open a connection, ISS={0}") \
     X(N_SEG_SYNACK,        "SYN,ACK: acknowledge the peer's SYN and send our own, ISS={0}") \
     X(N_SEG_ACK_SYN,       "ACK of the peer's SYN: the third step of the handshake") \
-    X(N_SEG_DATA,          "data: {0} bytes from the send buffer, seq {1}") \
-    X(N_SEG_DATA_ACK_SYN,  "data: {0} bytes the application wrote before the connection opened, seq {1}; the same segment acknowledges the peer's SYN, so the third step of the handshake carries data (RFC 9293 3.10.7.3)") \
+    X(N_SEG_DATA,          "data: {0} byte{0:s} from the send buffer, seq {1}") \
+    X(N_SEG_DATA_ACK_SYN,  "data: {0} byte{0:s} the application wrote before the connection opened, seq {1}; the same segment acknowledges the peer's SYN, so the third step of the handshake carries data (RFC 9293 3.10.7.3)") \
     X(N_SEG_ACK, "ACK {0}: every byte before {0} has arrived, and {0} is the next one expected") \
     X(N_SEG_ACK_OOO, "a segment starting at seq {0} arrived beyond a gap: ACK {1} again, the next byte still expected (RFC 5681 4.2)") \
     X(N_SEG_FIN,           "FIN: no more data from this side") \
     X(N_SEG_ACK_FIN, "ACK of the peer's FIN: ACK {0}, the FIN counts as one sequence number") \
     X(N_SEG_RST_ABORT,     "RST: the application aborted the connection") \
     X(N_SEG_RST_UNREAD, "RST: close() threw away {0} unread bytes (seq {1} to {2}); the peer must learn that data was lost (RFC 1122 4.2.2.13)") \
-    X(N_SEG_RST_AFTER_CLOSE, "RST: {0} bytes (seq {1} to {2}) arrived after close() and are lost; the peer must learn that (RFC 1122 4.2.2.13)") \
+    X(N_SEG_RST_AFTER_CLOSE, "RST: {0} byte{0:s} (seq {1} to {2}) arrived after close() and are lost; the peer must learn that (RFC 1122 4.2.2.13)") \
     X(N_SEG_RST_CLOSED,    "RST: no connection matches this segment (RFC 9293 3.10.7.1)") \
     X(N_SEG_RST_BADACK, "RST: in SYN_SENT the ACK {0} is outside ISS+1..SND.NXT = {1}..{2}, so it does not acknowledge our SYN (an old duplicate?) (RFC 9293 3.10.7.3)") \
     X(N_SEG_RST_LISTEN_ACK,"RST: an ACK arrived at a listening socket (RFC 9293 3.10.7.2)") \
@@ -174,7 +176,7 @@
     X(N_SEG_SYNACK_COOKIE, "SYN,ACK with a SYN cookie as ISS={0}: the SYN queue is full, so nothing of this SYN is kept; the number encodes the time counter {1}, the MSS {2} and a keyed hash of both addresses and ports (RFC 4987 3.6)") \
     X(N_SEG_SYNACK_COOKIE_WS, "SYN,ACK with a SYN cookie as ISS={0}: the SYN queue is full, so nothing of this SYN is kept; the number encodes the time counter {1}, the MSS {2} and a keyed hash of both addresses and ports, and has no room for the SYN's window scale, which is not answered (RFC 4987 3.6)") \
     X(N_SEG_RST_COOKIE_FORGED, "RST: an ACK arrived at a listening socket, and ACK minus one, {0}, is no SYN cookie of ours (its hash does not match the addresses and ports): like any ACK in LISTEN it gets a reset (RFC 9293 3.10.7.2, RFC 4987 3.6)") \
-    X(N_SEG_RST_COOKIE_STALE, "RST: an ACK arrived at a listening socket, and ACK minus one, {0}, is a SYN cookie {1} periods of 64 s old, more than the {2} allowed: like any ACK in LISTEN it gets a reset (RFC 9293 3.10.7.2, RFC 4987 3.6)") \
+    X(N_SEG_RST_COOKIE_STALE, "RST: an ACK arrived at a listening socket, and ACK minus one, {0}, is a SYN cookie {1} period{1:s} of 64 s old, more than the {2} allowed: like any ACK in LISTEN it gets a reset (RFC 9293 3.10.7.2, RFC 4987 3.6)") \
     /* --- timers --- */ \
     X(N_TMR_RTO_START,     "retransmission timer armed: RTO {0:dur}") \
     X(N_TMR_RTO_STOP, "everything sent has been acknowledged: retransmission timer stopped") \
@@ -191,7 +193,7 @@
     X(N_TMR_RTO_EXPIRE,    "no acknowledgement within {0:dur}: retransmit and double the RTO (RFC 6298 5.5)") \
     X(N_TMR_RTO_EXPIRE_MAX, "no acknowledgement within {0:dur}: retransmit; the RTO stays at its ceiling of {1:dur} (RFC 6298 5.5, 2.5)") \
     X(N_TMR_RTO_EXPIRE_UP, "no acknowledgement within {0:dur}: retransmit; doubling would pass the ceiling, so the RTO rises only to {1:dur} (RFC 6298 5.5, 2.5)") \
-    X(N_TMR_RTO_EXPIRE_LAST, "no acknowledgement within {0:dur}, and {1} retransmissions have been made: no more") \
+    X(N_TMR_RTO_EXPIRE_LAST, "no acknowledgement within {0:dur}, after {1} retransmission{1:s}: no more") \
     X(N_TMR_TW_START,      "TIME_WAIT: wait 2 x MSL = {0:dur}") \
     X(N_TMR_TW_EXPIRE,     "2 x MSL is over") \
     X(N_TMR_TW_STOP, "TIME_WAIT ends early: the TCB is deleted") \
@@ -231,9 +233,9 @@
     X(N_ARP_PROBE,         "no confirmation of {0:ip} within {1:dur}: check it with requests sent by unicast to its cached MAC address (RFC 4861 7.3.3)") \
     X(N_ARP_PROBE_SEND,    "probe {0} of {1}: who has {2:ip}? asked by unicast to the cached MAC address, so only that host hears it (RFC 4861 7.3.3)") \
     X(N_ARP_PROBE_OK,      "{0:ip} replied after {1} probe(s): it still hears us, REACHABLE for {2:dur} (RFC 4861 7.3.3)") \
-    X(N_ARP_FAILED,        "no reply after {0} requests: {1:ip} is unreachable; {2} waiting packet(s) dropped (RFC 4861 7.2.2)") \
+    X(N_ARP_FAILED,        "no reply after {0} request{0:s}: {1:ip} is unreachable; {2} waiting packet(s) dropped (RFC 4861 7.2.2)") \
     X(N_ARP_PROBE_FAILED,  "no reply to {0} probes: {1:ip} is FAILED. Packets sent meanwhile went to the old MAC address and nothing is waiting; the next packet for it starts a new broadcast resolution (RFC 4861 7.3.3)") \
-    X(N_ARP_UNREACHABLE,   "no MAC address for {0:ip} after {1} requests: this packet, which waited for it, is dropped (RFC 4861 7.2.2)") \
+    X(N_ARP_UNREACHABLE,   "no MAC address for {0:ip} after {1} request{1:s}: this packet, which waited for it, is dropped (RFC 4861 7.2.2)") \
     X(N_ARP_QUEUE_FULL,    "{1} packets are already waiting for {0:ip}'s MAC address, as many as the queue holds: the oldest, this one, is dropped to make room for the new one (like Linux's unres_qlen); nobody is told") \
     X(N_ARP_ERR_DGRAM,     "ARP got no reply for {0:ip}: a datagram that waited for it is lost, and the application that sent it gets the error 'host unreachable' (EHOSTUNREACH, RFC 4861 7.2.2)") \
     X(N_ARP_ERR_TCP,       "ARP got no reply for {0:ip}: a TCP segment that waited for it is lost; the error 'host unreachable' (EHOSTUNREACH, RFC 4861 7.2.2) is reported on the connection, which keeps its state") \
@@ -316,7 +318,7 @@
     X(N_DNS_UNMATCHED,     "a DNS reply (id {0}) that matches no query in progress: ignored") \
     X(N_DNS_UNEXPECTED_QUERY, "a DNS query (id {0}) to a port where no DNS server listens: ignored") \
     X(N_NET_NOPORT,        "no socket is bound to UDP port {0}: the datagram is dropped (the ICMP port-unreachable reply of RFC 1122 4.1.3.1 is not modelled)") \
-    X(N_SEG_UDP,           "a UDP datagram of {0} bytes") \
+    X(N_SEG_UDP,           "a UDP datagram of {0} byte{0:s}") \
     X(N_NOTE,              "{0:str}")
 
 enum narration_id {
