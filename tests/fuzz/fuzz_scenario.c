@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "lang.h"
 #include "quiz.h"
+#include "view.h"
 #include "sim.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,9 +24,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sim.max_events = 20000;
         sim_run(&sim);
         scn_check(&sim, NULL, NULL);
+        /* the view's index (and its crowd, folded) and the quiz built
+         * on it, as the timeline does when it opens */
+        struct view_index ix;
+        view_index_build(&ix, &sim.tr);
         struct quiz q;
-        quiz_build(&q, s, &sim.tr, 1);
+        quiz_build(&q, s, &sim.tr, 1, ix.crowd);
         quiz_free(&q);
+        view_index_free(&ix);
         sim_free(&sim);
         scenario_free(s);
     }
