@@ -564,7 +564,7 @@ void export_svg(FILE *fp, const struct view_index *ix, const struct export_opts 
         if (!crowd || !crowd[i])
             draw_row(&v, i);
         else if (i == o->first || !crowd[i - 1])
-            draw_fold_row(&v, &ix->folds[ix->row_fold[ix->row[i]]], i, o->last);
+            draw_fold_row(&v, view_fold_of(ix, i), i, o->last);
     }
     fputs("</g>\n", fp);
     if (stopped) {

@@ -300,8 +300,7 @@ void export_mermaid(FILE *fp, const struct view_index *ix, const struct export_o
             /* folded: a run of the crowd is one note over every lane */
             if ((i == o->first || !crowd[i - 1]) && tr->nhosts > 0) {
                 char lab[400];
-                view_fold_text(ix, &ix->folds[ix->row_fold[ix->row[i]]], o->last, lab,
-                               sizeof lab);
+                view_fold_text(ix, view_fold_of(ix, i), o->last, lab, sizeof lab);
                 note_over_all(fp, tr, lab, t, sizeof t);
             }
             continue;

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alloc.h"
-#include "arp.h"
 #include "i18n.h"
 #include "view.h"
 #include "viewint.h"
@@ -222,48 +221,6 @@ void view_index_compare(struct view_index *ix, const struct scenario *scn)
         }
     }
     real_compare_free(&c);
-}
-
-/* An address a crowd's packet has (view_fold.c): unicast, and no host's.
- * 0.0.0.0, the limited broadcast and multicast are nobody's by nature. */
-static int foreign_addr(const struct trace *tr, uint32_t a)
-{
-    return a != 0 && a != 0xffffffffu && (a >> 28) != 0xe && (a >> 28) != 0xf &&
-           trace_host_by_addr(tr, a) < 0;
-}
-
-/* The crowd's frames (view_fold.c), found while indexing: those with an
- * IPv4 source or destination of no host, or an ARP message about one (a
- * server asking its LAN for a forged source).  Marks record i and keeps the
- * addresses for the count of distinct ones. */
-struct crowd_scan {
-    uint8_t  *crowd;     /* per record, allocated at the first such frame */
-    size_t    n;         /* records */
-    uint32_t *addr;
-    size_t    naddr, cap;
-};
-
-static void crowd_frame(struct crowd_scan *c, const struct trace *tr,
-                        const struct frame *f, size_t i)
-{
-    struct arp_pkt ap;
-    int arp = !f->has_ip && f->eth.type == ETHERTYPE_ARP &&
-              arp_decode(f->payload, f->payload_len, &ap) == 0;
-    if (!f->has_ip && !arp)
-        return;
-    for (int k = 0; k < 2; k++) {
-        uint32_t a = arp ? (k ? ap.tpa : ap.spa) : k ? f->ip.dst : f->ip.src;
-        if (!foreign_addr(tr, a))
-            continue;
-        if (!c->crowd)
-            c->crowd = xcalloc(c->n, 1);
-        c->crowd[i] = 1;
-        if (c->naddr == c->cap) {
-            c->cap = c->cap ? c->cap * 2 : 64;
-            c->addr = xreallocarray(c->addr, c->cap, sizeof *c->addr);
-        }
-        c->addr[c->naddr++] = a;
-    }
 }
 
 static int decode_blob(const struct trace *tr, uint32_t b, struct frame *f)
@@ -531,7 +488,7 @@ void view_index_build(struct view_index *ix, const struct trace *tr)
         mslot[i] = -1;
     mac_addr *macs = NULL;
     int nmacs = 0;
-    struct crowd_scan cs = { NULL, m, NULL, 0, 0 };
+    struct vw_crowd_scan cs = { NULL, m, NULL, 0, 0 };
     int32_t *last_end = xreallocarray(NULL, m, sizeof *last_end);
     int32_t *skip = xreallocarray(NULL, m + 1, sizeof *skip);
     for (size_t i = 0; i < n; i++) {
@@ -589,7 +546,7 @@ void view_index_build(struct view_index *ix, const struct trace *tr)
             if (ix->bsrc[i] >= 0)
                 ix->flags[i] |= VF_BCAST;
             if (dec)
-                crowd_frame(&cs, tr, &f, i);
+                vw_crowd_frame(&cs, tr, &f, i);
             if (dec && f.has_ip && f.l4 == IPPROTO_TCP_NUM) {
                 ix->tcp_nxt[i] = f.tcp.seq + (uint32_t)f.payload_len +
                                  !!(f.tcp.flags & TCP_SYN) +
@@ -608,7 +565,7 @@ void view_index_build(struct view_index *ix, const struct trace *tr)
             } else if (decode_blob(tr, r->u.pkt.pkt, &f)) {
                 ix->proto[i] = (uint8_t)packet_top(&f);
                 /* a frame that never left (ARP never answered) */
-                crowd_frame(&cs, tr, &f, i);
+                vw_crowd_frame(&cs, tr, &f, i);
             }
             if (s < 0 || !ends_send(ix, s, i))
                 break;
@@ -696,8 +653,7 @@ void view_index_build(struct view_index *ix, const struct trace *tr)
     ix->jump_us = view_jump_threshold(tr);
     index_kernel(ix);
     index_states(ix);
-    view_index_fold(ix, cs.crowd, cs.addr, cs.naddr);
-    free(cs.addr);
+    vw_index_fold(ix, &cs);
     free(last_end);
     free(skip);
     free(macs);

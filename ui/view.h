@@ -523,33 +523,29 @@ long view_find_proto(const struct view_index *ix, size_t from, int dir);
 
 /* ---- issue 11: the crowd, folded (ui/view_fold.c) ------------------------ */
 
-/* Fills the crowd fields of ix: view_index_build calls it with the sends
- * whose IPv4 source or destination is no host's marked in crowd (n
- * records; it keeps the array, or frees it when there is no crowd) and
- * those addresses in addrs (in any order, repeated; it sorts them). */
-void view_index_fold(struct view_index *ix, uint8_t *crowd, uint32_t *addrs,
-                     size_t naddrs);
 /* Is the crowd folded in this view: st->fold, and the run has a crowd? */
 int view_folded(const struct view_index *ix, const struct view_state *st);
-/* The diagram's rows, the row of event i, and a row's last event: one row
- * per event unless the crowd is folded. */
+/* The diagram's rows, the row of event i, and a row's first and last
+ * events: one row per event unless the crowd is folded. */
 size_t view_nrows(const struct view_index *ix, const struct view_state *st);
 size_t view_row(const struct view_index *ix, const struct view_state *st, size_t i);
+size_t view_row_first(const struct view_index *ix, const struct view_state *st,
+                      size_t row);
 size_t view_row_last(const struct view_index *ix, const struct view_state *st,
                      size_t row);
-/* The folded row that event i is in, or NULL (not folded, or i is not in
- * the crowd). */
+/* The run of the crowd that event i is in, folded or not; NULL when i is
+ * not the crowd's (or the run has no crowd). */
+const struct view_fold *view_fold_of(const struct view_index *ix, size_t i);
+/* The same, only while the crowd is folded in this view. */
 const struct view_fold *view_fold_at(const struct view_index *ix,
                                      const struct view_state *st, size_t i);
 /* A folded row's counts as "sent 8, received 8, ..." (kinds with none
  * left out), translated. */
 char *view_fold_counts(const struct view_fold *f, char *buf, size_t n);
 /* What a folded row says: "201 events of the crowd, 0.000s to 8.000s:
- * sent 59, ...", translated. */
-char *view_fold_label(const struct view_index *ix, const struct view_fold *f,
-                      char *buf, size_t n);
-/* The same, or while only its events up to `upto` have happened (upto
- * inside it), "2 of 201 events of the crowd, from 0.000s". */
+ * sent 59, ...", or while only its events up to `upto` have happened
+ * (upto inside it), "2 of 201 events of the crowd, from 0.000s";
+ * translated. */
 char *view_fold_text(const struct view_index *ix, const struct view_fold *f,
                      size_t upto, char *buf, size_t n);
 

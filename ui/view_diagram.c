@@ -1019,7 +1019,7 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
     }
     size_t cur_row = drow(&g, cur);
     g.top_row = cur_row + 1 > vis ? cur_row + 1 - vis : 0;
-    g.top = g.rowix && g.top_row ? (size_t)ix->row_last[g.top_row - 1] + 1 : g.top_row;
+    g.top = view_row_first(ix, st, g.top_row);
     g.nvis = cur_row - g.top_row + 1;
 
     /* lifelines, and the kernel columns' guides: under everything else */
@@ -1051,20 +1051,19 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
                       st->utf8);
     free(marks.v);
     for (size_t k = g.top_row; k <= cur_row; k++) {
-        if (!g.rowix)
-            draw_own(ix, &s2, &g, scr, ri, k);
-        else if (ix->row_fold[k] >= 0)
-            draw_fold(ix, &s2, &g, scr, &ix->folds[ix->row_fold[k]]);
+        size_t i = view_row_last(ix, st, k);
+        const struct view_fold *f = view_fold_at(ix, st, i);
+        if (f)
+            draw_fold(ix, &s2, &g, scr, f);
         else
-            draw_own(ix, &s2, &g, scr, ri, ix->row_last[k]);
+            draw_own(ix, &s2, &g, scr, ri, i);
     }
     free(ri);
     /* where time jumps (view_time_jump): a mark in the gutter and on the
      * lifelines of the first row after the gap (a folded row's first
      * event is where its row starts) */
     for (size_t row = g.top_row + 1; row <= cur_row; row++) {
-        size_t i = !g.rowix ? row : ix->row_fold[row] >= 0
-                 ? ix->folds[ix->row_fold[row]].first : ix->row_last[row];
+        size_t i = view_row_first(ix, st, row);
         if (!view_time_jump(ix, i))
             continue;
         int y = row_of(&g, i);

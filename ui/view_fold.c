@@ -16,10 +16,42 @@
 #include "alloc.h"
 #include "fmt.h"
 #include "i18n.h"
+#include "arp.h"
 #include "tcp.h"
 #include "wire.h"
 #include "view.h"
 #include "viewint.h"
+
+/* An address of the crowd: unicast, and no host's.  0.0.0.0, the limited
+ * broadcast and multicast are nobody's by nature. */
+static int foreign_addr(const struct trace *tr, uint32_t a)
+{
+    return a != 0 && a != 0xffffffffu && (a >> 28) != 0xe && (a >> 28) != 0xf &&
+           trace_host_by_addr(tr, a) < 0;
+}
+
+void vw_crowd_frame(struct vw_crowd_scan *c, const struct trace *tr,
+                    const struct frame *f, size_t i)
+{
+    struct arp_pkt ap;
+    int arp = !f->has_ip && f->eth.type == ETHERTYPE_ARP &&
+              arp_decode(f->payload, f->payload_len, &ap) == 0;
+    if (!f->has_ip && !arp)
+        return;
+    for (int k = 0; k < 2; k++) {
+        uint32_t a = arp ? (k ? ap.tpa : ap.spa) : k ? f->ip.dst : f->ip.src;
+        if (!foreign_addr(tr, a))
+            continue;
+        if (!c->crowd)
+            c->crowd = xcalloc(c->n, 1);
+        c->crowd[i] = 1;
+        if (c->naddr == c->cap) {
+            c->cap = c->cap ? c->cap * 2 : 64;
+            c->addr = xreallocarray(c->addr, c->cap, sizeof *c->addr);
+        }
+        c->addr[c->naddr++] = a;
+    }
+}
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -50,12 +82,13 @@ static int fold_kind(const struct trace_rec *r)
     }
 }
 
-void view_index_fold(struct view_index *ix, uint8_t *crowd, uint32_t *addrs,
-                     size_t naddrs)
+void vw_index_fold(struct view_index *ix, struct vw_crowd_scan *c)
 {
     const struct trace *tr = ix->tr;
     size_t n = ix->n;
-    ix->crowd_addrs = distinct(addrs, naddrs);
+    uint8_t *crowd = c->crowd;
+    ix->crowd_addrs = distinct(c->addr, c->naddr);
+    free(c->addr);
     if (!crowd || ix->crowd_addrs < VIEW_CROWD_ADDRS) {
         free(crowd);
         ix->crowd_addrs = 0;
@@ -80,7 +113,7 @@ void view_index_fold(struct view_index *ix, uint8_t *crowd, uint32_t *addrs,
         ip4_addr a;
         const char *name = tr->strs[k];
         if (!strncmp(name, "arp:", 4) && ip4_parse(name + 4, &a) == 0 && !conn[k] &&
-            trace_host_by_addr(tr, a) < 0)
+            foreign_addr(tr, a))
             conn[k] = 1;
     }
     /* their arrivals and drops (a copy the network made is a send of its
@@ -98,7 +131,7 @@ void view_index_fold(struct view_index *ix, uint8_t *crowd, uint32_t *addrs,
 
     ix->crowd = crowd;
     ix->row = xreallocarray(NULL, n, sizeof *ix->row);
-    size_t nrows = 0, nfolds = 0, capfolds = 0;
+    size_t nrows = 0, nfolds = 0;
     for (size_t i = 0; i < n; i++) {
         if (crowd[i] && i > 0 && crowd[i - 1]) {
             ix->row[i] = ix->row[i - 1];
@@ -110,8 +143,7 @@ void view_index_fold(struct view_index *ix, uint8_t *crowd, uint32_t *addrs,
     ix->nrows = nrows;
     ix->row_last = xreallocarray(NULL, nrows, sizeof *ix->row_last);
     ix->row_fold = xreallocarray(NULL, nrows, sizeof *ix->row_fold);
-    capfolds = nfolds ? nfolds : 1;
-    ix->folds = xcalloc(capfolds, sizeof *ix->folds);
+    ix->folds = xcalloc(nfolds ? nfolds : 1, sizeof *ix->folds);
     nfolds = 0;
     for (size_t i = 0; i < n; i++) {
         size_t k = ix->row[i];
@@ -152,13 +184,23 @@ size_t view_row_last(const struct view_index *ix, const struct view_state *st,
     return view_folded(ix, st) && row < ix->nrows ? ix->row_last[row] : row;
 }
 
+size_t view_row_first(const struct view_index *ix, const struct view_state *st,
+                      size_t row)
+{
+    return row ? view_row_last(ix, st, row - 1) + 1 : 0;
+}
+
+const struct view_fold *view_fold_of(const struct view_index *ix, size_t i)
+{
+    if (!ix->crowd || i >= ix->n || !ix->crowd[i])
+        return NULL;
+    return &ix->folds[ix->row_fold[ix->row[i]]];
+}
+
 const struct view_fold *view_fold_at(const struct view_index *ix,
                                      const struct view_state *st, size_t i)
 {
-    if (!view_folded(ix, st) || i >= ix->n || !ix->crowd[i])
-        return NULL;
-    int32_t f = ix->row_fold[ix->row[i]];
-    return f >= 0 ? &ix->folds[f] : NULL;
+    return view_folded(ix, st) ? view_fold_of(ix, i) : NULL;
 }
 
 char *view_fold_counts(const struct view_fold *f, char *buf, size_t n)
@@ -185,8 +227,8 @@ char *view_fold_counts(const struct view_fold *f, char *buf, size_t n)
     return buf;
 }
 
-char *view_fold_label(const struct view_index *ix, const struct view_fold *f,
-                      char *buf, size_t n)
+static char *fold_label(const struct view_index *ix, const struct view_fold *f,
+                        char *buf, size_t n)
 {
     const struct trace *tr = ix->tr;
     size_t k = (size_t)f->last - f->first + 1;
@@ -207,7 +249,7 @@ char *view_fold_text(const struct view_index *ix, const struct view_fold *f,
                      size_t upto, char *buf, size_t n)
 {
     if (upto >= f->last)
-        return view_fold_label(ix, f, buf, n);
+        return fold_label(ix, f, buf, n);
     size_t k = (size_t)f->last - f->first + 1;
     char t0[32];
     fmt_time(ix->tr->recs[f->first].t_us, t0, sizeof t0);

@@ -459,8 +459,8 @@ void view_inspector_lines(const struct view_index *ix, const struct view_state *
         add_wrapped(out, width, 2, R_NORMAL, R_NORMAL, 0,
                     view_fold_counts(f, counts, sizeof counts));
         snprintf(why, sizeof why,
-                 P_("The crowd: packets from or to the %zu address that belongs to no host, and their connections.",
-                    "The crowd: packets from or to the %zu addresses that belong to no host, and their connections.",
+                 P_("The crowd: the %zu address that belongs to no host, the packets from, to or asking for it, and their connections.",
+                    "The crowd: the %zu addresses that belong to no host, the packets from, to or asking for them, and their connections.",
                     ix->crowd_addrs), ix->crowd_addrs);
         add_wrapped(out, width, 2, R_WHY, R_WHY, 0, why);
         if (i == f->last)

@@ -30,6 +30,26 @@ static inline int clampi(int v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* ---- view_fold.c: finding the crowd while the index is built ------------ */
+
+struct frame;
+/* The crowd's frames as view_index_build meets them: crowd (per record,
+ * allocated at the first) and the addresses of no host they carry. */
+struct vw_crowd_scan {
+    uint8_t  *crowd;
+    size_t    n;                  /* records */
+    uint32_t *addr;
+    size_t    naddr, cap;
+};
+/* Record i's frame f: marks it when an address it carries (IPv4 source or
+ * destination, or an ARP message's sender or target) belongs to no host. */
+void vw_crowd_frame(struct vw_crowd_scan *c, const struct trace *tr,
+                    const struct frame *f, size_t i);
+/* Fills the crowd fields of ix from what the scan found (it takes the
+ * crowd array, or frees it when there are too few addresses for a crowd,
+ * and frees the addresses). */
+void vw_index_fold(struct view_index *ix, struct vw_crowd_scan *c);
+
 /* ---- view_diagram.c: colour roles, shared with the panes ---------------- */
 
 int vw_proto_role(int layer);                      /* a packet's protocol */
