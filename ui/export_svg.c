@@ -52,6 +52,19 @@ double export_row_y(const struct export_geom *g, long i)
     return g->body_y + ((double)k + 0.5) * g->row_h;
 }
 
+/* The rows of [first, last]: one per record, or per folded row. */
+static double geom_rows(const struct export_geom *g)
+{
+    return g->row ? (double)((long)g->row[g->last] - g->row0 + 1)
+                  : (double)(g->last - g->first + 1);
+}
+
+/* Below the last row: the body's bottom, and a margin. */
+static void geom_height(struct export_geom *g)
+{
+    g->height = g->body_y + geom_rows(g) * g->row_h + 12;
+}
+
 int export_folded(const struct view_index *ix, const struct export_opts *o)
 {
     return o->fold && ix->crowd;
@@ -61,7 +74,7 @@ void export_geom_fold(struct export_geom *g, const struct view_index *ix)
 {
     g->row = ix->row;
     g->row0 = (long)ix->row[g->first];
-    g->height = g->body_y + (double)(ix->row[g->last] - ix->row[g->first] + 1) * g->row_h + 12;
+    geom_height(g);
 }
 
 /* The label of a timer record as the diagram shows it. */
@@ -147,7 +160,7 @@ void export_geom_init(struct export_geom *g, const struct view_index *ix,
     if (note > band - 16)
         right = g->time_w + note + 16;
     g->width = maxd(right, 320);
-    g->height = g->body_y + (double)(last - first + 1) * g->row_h + 12;
+    geom_height(g);
 }
 
 void export_geom_free(struct export_geom *g)
@@ -490,8 +503,7 @@ void export_svg(FILE *fp, const struct view_index *ix, const struct export_opts 
     const uint8_t *crowd = export_folded(ix, o) ? ix->crowd : NULL;
     if (crowd)
         export_geom_fold(&v.g, ix);
-    v.bottom = v.g.body_y + (crowd ? (double)(ix->row[o->last] - ix->row[o->first] + 1)
-                                   : (double)(o->last - o->first + 1)) * v.g.row_h;
+    v.bottom = v.g.body_y + geom_rows(&v.g) * v.g.row_h;
     int stopped = o->stopped && o->last == ix->n - 1;
     if (stopped)
         v.g.height += v.g.row_h;
