@@ -86,60 +86,74 @@ static size_t pad4(size_t n)
     return (n + 3) & ~(size_t)3;
 }
 
-/* An option into p: code, length, value, zeros to 32 bits; returns its
- * size.  A NULL p only measures. */
-static size_t put_opt(uint8_t *p, uint16_t code, const void *v, size_t len)
+/* An option's size: code, length, value padded to 32 bits. */
+static size_t opt_size(size_t len)
 {
-    if (p) {
-        put_host16(p, code);
-        put_host16(p + 2, (uint16_t)len);
-        if (len)
-            memcpy(p + 4, v, len);
-        memset(p + 4 + len, 0, pad4(len) - len);
-    }
     return 4 + pad4(len);
+}
+
+/* An option: code, length, value, zeros to 32 bits. */
+static int write_opt(FILE *fp, uint16_t code, const void *v, size_t len)
+{
+    static const uint8_t zero[4];
+    uint8_t h[4];
+    put_host16(h, code);
+    put_host16(h + 2, (uint16_t)len);
+    if (write_all(fp, h, 4) < 0 || write_all(fp, v, len) < 0)
+        return -1;
+    return write_all(fp, zero, pad4(len) - len);
+}
+
+/* A block's type and total length, written at its start; the length
+ * again ends it. */
+static int block_start(FILE *fp, uint32_t type, size_t total)
+{
+    uint8_t h[8];
+    put_host32(h, type);
+    put_host32(h + 4, (uint32_t)total);
+    return write_all(fp, h, 8);
+}
+
+static int block_end(FILE *fp, size_t total)
+{
+    uint8_t t[4];
+    put_host32(t, (uint32_t)total);
+    return write_all(fp, t, 4);
 }
 
 int pcapng_write_header(FILE *fp)
 {
     static const char app[] = "protosim (simulated frames)";
-    uint8_t b[128];
-    size_t n = 0;
-    /* Section Header Block: magic, version 1.0, section length unknown */
-    n += 8;
-    put_host32(b + n, PCAPNG_BYTE_ORDER_MAGIC);
-    put_host16(b + n + 4, 1);
-    put_host16(b + n + 6, 0);
-    memset(b + n + 8, 0xff, 8);
-    n += 16;
-    n += put_opt(b + n, PCAPNG_SHB_USERAPPL, app, sizeof app - 1);
-    n += put_opt(b + n, PCAPNG_OPT_END, NULL, 0);
-    n += 4;
-    put_host32(b, PCAPNG_SHB);
-    put_host32(b + 4, (uint32_t)n);
-    put_host32(b + n - 4, (uint32_t)n);
-    if (write_all(fp, b, n) < 0)
+    /* Section Header Block: byte-order magic, version 1.0, section length
+     * unknown, the application that wrote it */
+    uint8_t b[16];
+    size_t total = 8 + 16 + opt_size(sizeof app - 1) + opt_size(0) + 4;
+    put_host32(b, PCAPNG_BYTE_ORDER_MAGIC);
+    put_host16(b + 4, 1);
+    put_host16(b + 6, 0);
+    memset(b + 8, 0xff, 8);
+    if (block_start(fp, PCAPNG_SHB, total) < 0 || write_all(fp, b, 16) < 0 ||
+        write_opt(fp, PCAPNG_SHB_USERAPPL, app, sizeof app - 1) < 0 ||
+        write_opt(fp, PCAPNG_OPT_END, NULL, 0) < 0 || block_end(fp, total) < 0)
         return -1;
     /* Interface Description Block: Ethernet, the snap length, and
      * if_tsresol 6 (microseconds, also the default) said outright */
     uint8_t res = 6;
-    n = 8;
-    put_host16(b + n, PCAP_LINKTYPE_ETHERNET);
-    put_host16(b + n + 2, 0);
-    put_host32(b + n + 4, PCAP_SNAPLEN);
-    n += 8;
-    n += put_opt(b + n, PCAPNG_IF_TSRESOL, &res, 1);
-    n += put_opt(b + n, PCAPNG_OPT_END, NULL, 0);
-    n += 4;
-    put_host32(b, PCAPNG_IDB);
-    put_host32(b + 4, (uint32_t)n);
-    put_host32(b + n - 4, (uint32_t)n);
-    return write_all(fp, b, n);
+    total = 8 + 8 + opt_size(1) + opt_size(0) + 4;
+    put_host16(b, PCAP_LINKTYPE_ETHERNET);
+    put_host16(b + 2, 0);
+    put_host32(b + 4, PCAP_SNAPLEN);
+    if (block_start(fp, PCAPNG_IDB, total) < 0 || write_all(fp, b, 8) < 0 ||
+        write_opt(fp, PCAPNG_IF_TSRESOL, &res, 1) < 0 ||
+        write_opt(fp, PCAPNG_OPT_END, NULL, 0) < 0)
+        return -1;
+    return block_end(fp, total);
 }
 
 int pcapng_write_frame(FILE *fp, int64_t t_us, const uint8_t *frame, size_t len,
                        const char *comment)
 {
+    static const uint8_t zero[4];
     size_t incl = len > PCAP_SNAPLEN ? PCAP_SNAPLEN : len;
     size_t clen = comment ? strlen(comment) : 0;
     if (clen > 60000) {                      /* an option's length is 16 bits */
@@ -151,34 +165,22 @@ int pcapng_write_frame(FILE *fp, int64_t t_us, const uint8_t *frame, size_t len,
         errno = EINVAL;
         return -1;
     }
-    size_t opts = clen ? put_opt(NULL, PCAPNG_OPT_COMMENT, comment, clen) +
-                         put_opt(NULL, PCAPNG_OPT_END, NULL, 0) : 0;
+    size_t opts = clen ? opt_size(clen) + opt_size(0) : 0;
     size_t total = 8 + 20 + pad4(incl) + opts + 4;
-    uint8_t h[28], tail[64];
+    /* Enhanced Packet Block: interface 0, the time in microseconds, the
+     * lengths, the frame, its comment */
+    uint8_t h[20];
     uint64_t ts = (uint64_t)t_us;
-    put_host32(h, PCAPNG_EPB);
-    put_host32(h + 4, (uint32_t)total);
-    put_host32(h + 8, 0);                    /* interface 0 */
-    put_host32(h + 12, (uint32_t)(ts >> 32));
-    put_host32(h + 16, (uint32_t)ts);
-    put_host32(h + 20, (uint32_t)incl);
-    put_host32(h + 24, (uint32_t)len);
-    static const uint8_t zero[4];
-    if (write_all(fp, h, sizeof h) < 0 || write_all(fp, frame, incl) < 0 ||
-        write_all(fp, zero, pad4(incl) - incl) < 0)
+    put_host32(h, 0);
+    put_host32(h + 4, (uint32_t)(ts >> 32));
+    put_host32(h + 8, (uint32_t)ts);
+    put_host32(h + 12, (uint32_t)incl);
+    put_host32(h + 16, (uint32_t)len);
+    if (block_start(fp, PCAPNG_EPB, total) < 0 || write_all(fp, h, sizeof h) < 0 ||
+        write_all(fp, frame, incl) < 0 || write_all(fp, zero, pad4(incl) - incl) < 0)
         return -1;
-    if (clen) {
-        /* the comment's option header, its text, its padding, the end */
-        uint8_t oh[4];
-        put_host16(oh, PCAPNG_OPT_COMMENT);
-        put_host16(oh + 2, (uint16_t)clen);
-        if (write_all(fp, oh, 4) < 0 || write_all(fp, comment, clen) < 0 ||
-            write_all(fp, zero, pad4(clen) - clen) < 0)
-            return -1;
-        size_t k = put_opt(tail, PCAPNG_OPT_END, NULL, 0);
-        if (write_all(fp, tail, k) < 0)
-            return -1;
-    }
-    put_host32(tail, (uint32_t)total);
-    return write_all(fp, tail, 4);
+    if (clen && (write_opt(fp, PCAPNG_OPT_COMMENT, comment, clen) < 0 ||
+                 write_opt(fp, PCAPNG_OPT_END, NULL, 0) < 0))
+        return -1;
+    return block_end(fp, total);
 }
