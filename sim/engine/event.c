@@ -93,7 +93,7 @@ static void purge(struct event_queue *q)
 
 /* The next capacity of the slot and heap arrays: half as much again, not
  * twice.  A crowd's queue holds hundreds of thousands of events at its
- * peak (100,000 concurrent lifecycles: about five per connection), and
+ * peak (100,000 concurrent lifecycles took the arrays past 2^19 slots), and
  * doubling could leave nearly half of 60 bytes an event unused; the copies
  * still cost O(1) an event, amortized.  Never past 2^32 - 1. */
 static uint32_t grow_cap(uint32_t cap)

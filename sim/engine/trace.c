@@ -463,8 +463,8 @@ static size_t timer_home(int32_t key, uint32_t conn, int name)
 }
 
 /* A timer that stopped or expired leaves the table, so that it holds the
- * running timers only (it held every timer a run ever started: at a
- * million lifecycles in sequence, three million slots).  Linear probing's
+ * running timers only (it held a slot for every timer a run ever started,
+ * one per connection and timer name: a crowd's worth).  Linear probing's
  * backward shift closes the gap: an entry moves back unless its home lies
  * cyclically between the gap and it.  The next start of the same timer
  * makes a new slot with at = 0, as the stopped slot had. */

@@ -65,7 +65,7 @@
     X(N_APP_HTTP_DONE, "the server has closed and the response is complete: the browser closes too") \
     X(N_APP_NGINX_SERVE, "nginx listens on port {0} and passes dynamic requests to uWSGI at {1:ip} port {2}") \
     X(N_APP_NGINX_READREQ, "nginx reads the request ({0} byte{0:s}): {1:str} {2:str}") \
-    X(N_APP_NGINX_READBAD, "nginx reads {0} byte{0:s} of text that does not start with an HTTP request line") \
+    X(N_APP_NGINX_READBAD, "nginx reads {0} byte{0:s} that do not start with an HTTP request line") \
     X(N_APP_NGINX_400, "nginx answers 400 Bad Request ({1} byte{1:s}) and closes the connection") \
     X(N_APP_NGINX_DENY, "{0:ip} is on nginx's deny list: it answers 403 Forbidden ({1} byte{1:s}) and closes; the application never sees the request") \
     X(N_APP_NGINX_STATIC, "{0:str} is a static file: nginx sends it itself ({1} byte{1:s}, with its headers) and closes; no application runs") \
