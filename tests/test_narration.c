@@ -2951,6 +2951,14 @@ static int fake_check(struct fake *fk, char **msgs)
     return f;
 }
 
+/* The checker's failures on the fake trace, which is then freed. */
+static int fake_verdict(struct fake *fk)
+{
+    int f = fake_check(fk, NULL);
+    trace_free(&fk->tr);
+    return f;
+}
+
 START_TEST(test_checker_accepts_a_true_data_sentence)
 {
     struct fake fk;
@@ -3116,9 +3124,7 @@ static int fake_held_abort(int with_call)
     trace_state(&fk.tr, 1000000, 0, TL_ARP, 0, 1, 2,
                 WHY(N_ARP_RESOLVED, 0xc0000250, 1));
     fake_tcp_rst(&fk, 1000000, WHY0(N_SEG_RST_ABORT));
-    int f = fake_check(&fk, NULL);
-    trace_free(&fk.tr);
-    return f;
+    return fake_verdict(&fk);
 }
 
 START_TEST(test_checker_times_a_held_segment_from_its_arp_wait)
@@ -3163,9 +3169,7 @@ static int fake_two_incarnations(uint32_t second_seq)
                 WHY(N_ARP_RESOLVED, 0xc000020a, 2));
     fake_syn(&fk, 1000000, 1, 1000, WHY(N_SEG_SYNACK, 1000));
     fake_syn(&fk, 1000000, 1, second_seq, WHY(N_SEG_SYNACK, second_seq));
-    int f = fake_check(&fk, NULL);
-    trace_free(&fk.tr);
-    return f;
+    return fake_verdict(&fk);
 }
 
 START_TEST(test_checker_passes_over_an_earlier_incarnations_held_synack)
