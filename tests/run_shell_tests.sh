@@ -972,5 +972,42 @@ expect_rc 1 "--check: a quiz answer that never happens" -- "$PROTOSIM" --check "
 has_in "$TMP/out" "q.scn:$(wc -l <"$TMP/q.scn" | tr -d ' '): quiz answer never happens: the 2nd SYN from client to server" "quiz: --check names it"
 rm -f "$TMP"/right.txt "$TMP"/nums.txt "$TMP"/letters.txt "$TMP"/wrong.txt "$TMP"/short.txt "$TMP"/q?.txt "$TMP"/q.scn
 
+# --read: a capture drawn, with the TCP states inferred by the model's
+# machine.  Each lesson's own frames read back give its connections the
+# model's states.  Left out: syn-flood and stale-syn, because a capture
+# cannot tell a forged or old duplicate SYN from a connect(), and
+# two-way-handshake, whose server is not RFC 9293's (README.md, "Reading a
+# capture").
+if command -v python3 >/dev/null 2>&1; then
+    RT=$(ls scenarios/*.scn | grep -v -e syn-flood -e stale-syn -e two-way-handshake)
+    # shellcheck disable=SC2086
+    if python3 tests/read_roundtrip.py "$PROTOSIM" $RT >"$TMP/rt.txt" 2>&1; then ok; else
+        bad "--read round trip"; sed 's/^/    /' "$TMP/rt.txt" | head -20
+    fi
+fi
+expect_rc 0 "--read a loopback capture" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng --batch
+has_in "$TMP/out" "127.0.0.1:47001  tcp     FIN_WAIT_2 -> TIME_WAIT" "--read: the server's TIME_WAIT"
+has_in "$TMP/out" "127.0.0.1:35762  tcp     LAST_ACK -> CLOSED" "--read: the client's LAST_ACK"
+has_in "$TMP/out" "frame 8, captured at 187us: this end's frame 9 acknowledges it" "--read: an arrival shown by an ACK"
+expect_rc 0 "--read --json" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng --json
+[ "$(grep -c '"kind":"send"' "$TMP/out")" -eq 11 ] && ok || bad "--read --json: 11 frames sent"
+expect_rc 0 "--read --export svg" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng --export svg
+has_in "$TMP/out" "</svg>" "--read --export svg"
+expect_rc 0 "--read --stats" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng --stats
+has_in "$TMP/out" "time the capture spans" "--read --stats"
+grep -q "lifecycles per second" "$TMP/out" && bad "--read --stats times no run" || ok
+expect_rc 0 "--read --lang zh" -- "$PROTOSIM" --lang zh --read tests/captures/loopback-http.pcapng --batch
+has_in "$TMP/out" "由这一端发出的第 1 帧（SYN）推断" "--read: Chinese"
+expect_rc 66 "--read a missing file" -- "$PROTOSIM" --read "$TMP/none.pcap"
+expect_rc 65 "--read a scenario" -- "$PROTOSIM" --read scenarios/handshake.scn
+has_in "$TMP/err" "not a pcap or pcapng file (it begins with the bytes" "--read: not a capture"
+head -c 100 tests/captures/loopback-http.pcapng >"$TMP/cut.pcapng"
+expect_rc 65 "--read a cut capture" -- "$PROTOSIM" --read "$TMP/cut.pcapng"
+has_in "$TMP/err" "the block at byte 0 says it is" "--read: a cut capture says where"
+expect_rc 64 "--read and a scenario" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng handshake
+expect_rc 64 "--read --check" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng --check
+expect_rc 64 "--read --pcap" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng --pcap "$TMP/x.pcap"
+expect_rc 64 "--read --max-time" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng --max-time 1s
+
 echo "shell-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

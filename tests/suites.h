@@ -27,7 +27,8 @@
     X(quiz_suite) \
     X(ports_suite) \
     X(encap_suite) \
-    X(code_suite)
+    X(code_suite) \
+    X(read_suite)
 
 #define X(fn) Suite *fn(void);
 TEST_SUITES(X)

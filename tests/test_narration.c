@@ -26,7 +26,9 @@
 #include "ephemeral.h"
 #include "narrate.h"
 #include "lang.h"
+#include "read.h"
 #include "realrec.h"
+#include "render.h"
 #include "sim.h"
 #include "tcp.h"
 #include "trace.h"
@@ -2129,6 +2131,135 @@ static void ck_dns_limit(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "%" PRId64 " queries, but the limit is %d", A(0), rc.max_queries);
 }
 
+/* ---- a real capture (--read, ui/read.c) ------------------------------ */
+
+/* The send record of capture frame `frame` (its N_READ_FRAME sentence
+ * names it), or -1. */
+static long read_send_of(const struct nck *c, int64_t frame)
+{
+    for (size_t i = 0; i < c->tr->n; i++) {
+        const struct trace_rec *x = &c->tr->recs[i];
+        if (x->kind == TK_SEND && (x->why.id == N_READ_FRAME ||
+                                   x->why.id == N_READ_FRAME_CUT) &&
+            x->why.a[0] == frame)
+            return (long)i;
+    }
+    return -1;
+}
+
+static void ck_read_frame(struct nck *c, const struct trace_rec *r)
+{
+    size_t len;
+    trace_blob_data(c->tr, r->u.pkt.pkt, &len);
+    if (A(0) < 1)
+        ck_fail(c, "frame number %" PRId64, A(0));
+    if ((size_t)A(1) != len)
+        ck_fail(c, "says %" PRId64 " bytes were captured; the record holds %zu",
+                A(1), len);
+    if (r->why.id == N_READ_FRAME_CUT && A(2) <= A(1))
+        ck_fail(c, "says %" PRId64 " of %" PRId64 " bytes: nothing was cut", A(1), A(2));
+    if (r->u.pkt.src != r->host)
+        ck_fail(c, "the frame is sent by another host");
+}
+
+/* A receive record: the send it follows from is the frame it names,
+ * captured when it says. */
+static void ck_read_arrive(struct nck *c, const struct trace_rec *r)
+{
+    if (!r->of)
+        return ck_fail(c, "the receive names no send");
+    const struct trace_rec *sent = &c->tr->recs[r->of - 1];
+    if (sent->why.a[0] != A(0))
+        ck_fail(c, "names frame %" PRId64 "; its send is frame %" PRId64, A(0),
+                sent->why.a[0]);
+    if (r->why.id == N_READ_ARRIVE) {
+        if (sent->t_us != r->t_us)
+            ck_fail(c, "drawn when the capture saw it, but the send is at another time");
+        return;
+    }
+    if (sent->t_us != A(1))
+        ck_fail(c, "says captured at %" PRId64 " us; the send is at %" PRId64, A(1),
+                sent->t_us);
+    /* the frame of this end that shows it: sent now, by this end */
+    long k = read_send_of(c, A(2));
+    if (k < 0)
+        return ck_fail(c, "frame %" PRId64 " is not in the trace", A(2));
+    const struct trace_rec *by = &c->tr->recs[k];
+    struct frame bf, sf;
+    if (by->host != r->host || by->t_us != r->t_us || !rec_tcp(c, by, &bf))
+        return ck_fail(c, "frame %" PRId64 " is not a TCP segment this end sends now",
+                       A(2));
+    if (r->why.id == N_READ_ARRIVE_RST) {
+        if (!(bf.tcp.flags & TCP_RST))
+            ck_fail(c, "frame %" PRId64 " is no RST", A(2));
+        return;
+    }
+    if (!(bf.tcp.flags & TCP_ACK))
+        return ck_fail(c, "frame %" PRId64 " acknowledges nothing", A(2));
+    if (!rec_tcp(c, sent, &sf))
+        return ck_fail(c, "the frame is not a TCP segment");
+    uint32_t end = sf.tcp.seq + (uint32_t)sf.payload_len +
+                   !!(sf.tcp.flags & TCP_SYN) + !!(sf.tcp.flags & TCP_FIN);
+    int covered = seq_leq(end, bf.tcp.ack);
+    if (r->why.id == N_READ_ARRIVE_ACKED && !covered)
+        ck_fail(c, "frame %" PRId64 " acknowledges %u, short of this segment's end %u",
+                A(2), bf.tcp.ack, end);
+    if (r->why.id == N_READ_ARRIVE_BEHIND && end != sf.tcp.seq && !covered)
+        ck_fail(c, "holds sequence numbers frame %" PRId64 " does not acknowledge", A(2));
+}
+
+/* A state record inferred from a frame: the frame is at this end now, sent
+ * or received as the sentence says, with the flags it names. */
+static void ck_read_state(struct nck *c, const struct trace_rec *r)
+{
+    if (A(2) != r->u.state.from || A(3) != r->u.state.to)
+        ck_fail(c, "says %s to %s; the record is %s to %s",
+                tcp_state_name((int)A(2)), tcp_state_name((int)A(3)),
+                tcp_state_name(r->u.state.from), tcp_state_name(r->u.state.to));
+    long k = read_send_of(c, A(0));
+    if (k < 0)
+        return ck_fail(c, "frame %" PRId64 " is not in the trace", A(0));
+    const struct trace_rec *sent = &c->tr->recs[k];
+    struct frame f;
+    if (!rec_tcp(c, sent, &f) || f.tcp.flags != (uint8_t)A(1))
+        ck_fail(c, "frame %" PRId64 " does not have those flags", A(0));
+    if (r->why.id == N_READ_STATE_SENT) {
+        if (sent->host != r->host || sent->t_us != r->t_us)
+            ck_fail(c, "frame %" PRId64 " is not sent by this end now", A(0));
+        return;
+    }
+    /* received: its receive record, at this end, now, before this one */
+    for (size_t i = c->i; i-- > 0;) {
+        const struct trace_rec *x = &c->tr->recs[i];
+        if (x->t_us != r->t_us)
+            break;
+        if (x->kind == TK_RECV && x->host == r->host && x->of == (uint32_t)k + 1)
+            return;
+    }
+    ck_fail(c, "frame %" PRId64 " did not just reach this end", A(0));
+}
+
+static void ck_read_listen(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    long k = read_send_of(c, A(0)), syn = read_send_of(c, A(2));
+    if (r->u.state.from != TCPS_CLOSED || r->u.state.to != TCPS_LISTEN)
+        ck_fail(c, "a listen that is not CLOSED to LISTEN");
+    if (k < 0 || syn < 0)
+        return ck_fail(c, "frame %" PRId64 " or %" PRId64 " is not in the trace",
+                       A(0), A(2));
+    const struct trace_rec *sa = &c->tr->recs[k];
+    if (sa->host != r->host || sa->t_us != r->t_us || !rec_tcp(c, sa, &f) ||
+        f.tcp.flags != (TCP_SYN | TCP_ACK) || f.tcp.sport != A(1))
+        ck_fail(c, "frame %" PRId64 " is not a SYN,ACK this end sends now from port %"
+                PRId64, A(0), A(1));
+    const struct trace_rec *sy = &c->tr->recs[syn];
+    if (!rec_tcp(c, sy, &f) || (f.tcp.flags & (TCP_SYN | TCP_ACK)) != TCP_SYN ||
+        f.tcp.dport != A(1) || sy->u.pkt.dst != r->host)
+        ck_fail(c, "frame %" PRId64 " is not a SYN to this end's port %" PRId64,
+                A(2), A(1));
+}
+
 /* ---- the table: kinds each id may describe, and its check -------------- */
 
 #define K(x) (1u << TK_##x)
@@ -2149,6 +2280,16 @@ struct ncheck {
 static const struct ncheck checks[N_COUNT] = {
     [N_NONE]              = { ~0u, NULL },
     [N_NOTE]              = { K(NOTE), NULL },
+    /* a real capture */
+    [N_READ_FRAME]        = { KSEND, ck_read_frame },
+    [N_READ_FRAME_CUT]    = { KSEND, ck_read_frame },
+    [N_READ_ARRIVE]       = { K(RECV), ck_read_arrive },
+    [N_READ_ARRIVE_ACKED] = { K(RECV), ck_read_arrive },
+    [N_READ_ARRIVE_BEHIND] = { K(RECV), ck_read_arrive },
+    [N_READ_ARRIVE_RST]   = { K(RECV), ck_read_arrive },
+    [N_READ_STATE_SENT]   = { KSTATE, ck_read_state },
+    [N_READ_STATE_RECV]   = { KSTATE, ck_read_state },
+    [N_READ_LISTEN]       = { KSTATE, ck_read_listen },
     /* application calls */
     [N_APP_LISTEN]        = { KAPP, NULL },
     [N_APP_NGINX_SERVE]   = { KAPP, NULL },
@@ -2776,6 +2917,78 @@ START_TEST(test_every_edge_case_tells_the_truth)
 {
     check_dir("tests/narration", 8);
     check_dir("tests/rfc", 20);     /* the RFC reviewer's scenarios */
+}
+END_TEST
+
+/* A run's frames written as a pcap and read back (--read): every sentence
+ * of the capture's trace must be true of it too. */
+static int check_capture_bytes(const uint8_t *p, size_t n, const char *name,
+                               char **all, size_t *alen)
+{
+    struct capture cap;
+    char err[256];
+    ck_assert_msg(capture_parse(p, n, &cap, err, sizeof err) == 0, "%s: %s", name, err);
+    struct sim sim;
+    struct scenario *scn = read_capture(name, &cap, &sim, err, sizeof err);
+    capture_free(&cap);
+    if (!scn)                     /* nothing to draw: no sentence to check */
+        return 0;
+    struct nck c;
+    int f = check_trace(&c, &sim.tr, scn, name);
+    if (f) {
+        *all = realloc(*all, *alen + c.len + 1);
+        memcpy(*all + *alen, c.msgs, c.len + 1);
+        *alen += c.len;
+    }
+    free(c.msgs);
+    sim_free(&sim);
+    scenario_free(scn);
+    return f;
+}
+
+START_TEST(test_every_lesson_read_back_from_its_capture_tells_the_truth)
+{
+    int n = 0, total = 0;
+    char **files = list_scn("scenarios", &n);
+    char *all = NULL;
+    size_t alen = 0;
+    for (int i = 0; i < n; i++) {
+        struct scn_errors e = { 0 };
+        int io = 0;
+        struct scenario *scn = scenario_load(files[i], &e, &io);
+        ck_assert_ptr_nonnull(scn);
+        scn_errors_free(&e);
+        struct sim sim;
+        sim_init(&sim, scn, scn->seed);
+        sim_run(&sim);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *fp = open_memstream(&buf, &len);
+        ck_assert_ptr_nonnull(fp);
+        ck_assert_int_eq(render_pcap(fp, &sim.tr), 0);
+        fclose(fp);
+        total += check_capture_bytes((const uint8_t *)buf, len, files[i], &all, &alen);
+        free(buf);
+        sim_free(&sim);
+        scenario_free(scn);
+        free(files[i]);
+    }
+    free(files);
+    /* and a capture of Linux's own loopback (an HTTP exchange) */
+    const char *lo = "tests/captures/loopback-http.pcapng";
+    FILE *fp = fopen(lo, "rb");
+    if (!fp) {
+        lo = "../tests/captures/loopback-http.pcapng";
+        fp = fopen(lo, "rb");
+    }
+    ck_assert_msg(fp != NULL, "no %s", lo);
+    static uint8_t b[1 << 16];
+    size_t got = fread(b, 1, sizeof b, fp);
+    fclose(fp);
+    total += check_capture_bytes(b, got, lo, &all, &alen);
+    ck_assert_msg(total == 0, "%d sentences contradict their records:\n%.2900s", total,
+                  all ? all : "");
+    free(all);
 }
 END_TEST
 
@@ -3495,6 +3708,7 @@ Suite *narration_suite(void)
     tcase_add_test(u, test_checker_rejects_an_unfilled_placeholder);
     tcase_add_test(u, test_checker_rejects_an_error_without_its_protocol);
     tcase_add_test(u, test_a_sentence_is_cut_at_a_character);
+    tcase_add_test(u, test_every_lesson_read_back_from_its_capture_tells_the_truth);
     suite_add_tcase(s, u);
     TCase *d = tcase_create("dns-server");
     tcase_add_test(d, test_rfc1034_4_3_2_cname_answer_is_told_as_an_alias);

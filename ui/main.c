@@ -19,6 +19,7 @@
 #include "language.h"
 #include "render.h"
 #include "sim.h"
+#include "read.h"
 #include "real.h"
 #include "tui.h"
 
@@ -55,6 +56,8 @@ static void usage(FILE *fp)
 "                     connection lifecycles per second of wall time\n"
 "  -p, --pcap FILE    also write every simulated frame to FILE (pcap)\n"
 "      --pcapng FILE  the same in pcapng, each frame's narration its comment\n"
+"      --read FILE    draw a real capture (pcap or pcapng) instead of a\n"
+"                     scenario, with TCP states inferred by the same machine\n"
 "  -c, --check        check the scenario's expect lines: exit 0 if all hold,\n"
 "                     1 if any fails (and that every quiz line's answer\n"
 "                     happens)\n"
@@ -282,6 +285,92 @@ static int lang_option(int argc, char **argv, const char **bad)
     return lang;
 }
 
+/* --read FILE: the capture's frames and the TCP states inferred from them
+ * (read.h), shown by the writers a run has.  The interactive view replays
+ * and re-runs lessons, so a capture is shown as its --batch text. */
+static int run_read(const char *file, const struct export_cli *ex, int json,
+                    int stats, int batch)
+{
+    struct capture cap;
+    char err[256] = "";
+    int rc = capture_load(file, &cap, err, sizeof err);
+    char *vf = text_visible_dup(file);
+    if (rc == -1) {
+        if (errno == EFBIG)
+            fprintf(stderr, _("protosim: cannot read %s: --read takes a capture of "
+                    "at most %zu bytes (256 MiB), and this file is larger\n"), vf,
+                    CAPTURE_FILE_MAX);
+        else
+            fprintf(stderr, _("protosim: cannot read %s: %s\n"), vf, strerror(errno));
+        free(vf);
+        return EXIT_NOINPUT;
+    }
+    if (rc < 0) {
+        fprintf(stderr, _("protosim: %s: %s\n"), vf, err);
+        free(vf);
+        return EXIT_DATAERR;
+    }
+    static const char *const skip_what[CAP_SKIP_COUNT] = {
+        N_("IPv6 (protosim models IPv4)"),
+        N_("of a network protocol other than IPv4 and ARP"),
+        N_("of a link type protosim does not read"),
+        N_("too short for their link-layer header"),
+    };
+    for (int k = 0; k < CAP_SKIP_COUNT; k++)
+        if (cap.skipped[k])
+            fprintf(stderr, _("protosim: %s: %zu of its %zu frames are not drawn: %s\n"),
+                    vf, cap.skipped[k], cap.total, _(skip_what[k]));
+    struct sim s;
+    struct scenario *scn = read_capture(file, &cap, &s, err, sizeof err);
+    capture_free(&cap);
+    if (!scn) {
+        fprintf(stderr, _("protosim: %s: %s\n"), vf, err);
+        free(vf);
+        return EXIT_DATAERR;
+    }
+    free(vf);
+    if (ex->output && export_check_target(ex->output, file) != 0) {
+        sim_free(&s);
+        scenario_free(scn);
+        return EXIT_USAGE;
+    }
+    int out_err = 0;
+    rc = 0;
+    errno = 0;
+    if (ex->format >= 0) {
+        rc = export_run(ex, &s, scn, &out_err);
+    } else if (json) {
+        struct json_out jw;
+        json_begin(&jw, stdout, &s);
+        add_sink(&s.tr, json_sink, &jw);
+        if (json_finish(&jw) < 0)
+            out_err = errno ? errno : EIO;
+    } else if (stats) {
+        struct stats sw;
+        stats_begin(&sw, stdout, &s);
+        sw.capture = 1;
+        add_sink(&s.tr, stats_sink, &sw);
+        if (stats_finish(&sw, 0) < 0)
+            out_err = errno ? errno : EIO;
+    } else {
+        if (!batch && isatty(STDOUT_FILENO))
+            fputs(_("protosim: --read shows a capture as the --batch text (the "
+                  "interactive view replays lessons)\n"), stderr);
+        struct text_out tw;
+        text_begin(&tw, stdout, &s);
+        add_sink(&s.tr, text_sink, &tw);
+        if (text_finish(&tw) < 0)
+            out_err = errno ? errno : EIO;
+    }
+    s.tr.nsinks = 0;
+    if (!out_err && ferror(stdout))
+        out_err = errno ? errno : EIO;
+    sim_free(&s);
+    scenario_free(scn);
+    int orc = finish_stdout(rc, out_err);
+    return orc == EXIT_IOERR ? orc : rc;
+}
+
 int main(int argc, char **argv)
 {
     alloc_set_failure_handler(out_of_memory);
@@ -301,7 +390,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     int batch = 0, json = 0, check = 0, real = 0, list = 0, stats = 0, quiz = 0;
-    const char *pcap_path = NULL;
+    const char *pcap_path = NULL, *read_path = NULL;
     int pcap_ng = 0;                  /* --pcapng rather than --pcap */
     uint64_t seed = 0;
     int have_seed = 0;
@@ -336,6 +425,7 @@ int main(int argc, char **argv)
         { "chapter",    required_argument, NULL, 2005 },
         { "fold",       no_argument,       NULL, 2006 },
         { "quiz",       no_argument,       NULL, 'Q' },
+        { "read",       required_argument, NULL, 2008 },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -431,6 +521,7 @@ int main(int argc, char **argv)
             break;
         }
         case 'Q': quiz = 1; break;
+        case 2008: read_path = optarg; break;
         case 'l': list = 1; break;
         case 'h': usage(stdout); return finish_stdout(0, 0);
         case 'V':
@@ -490,6 +581,26 @@ int main(int argc, char **argv)
         fprintf(stderr, _("protosim: one scenario at a time (got \"%s\" and \"%s\")\n"),
                 argv[optind], argv[optind + 1]);
         return EXIT_USAGE;
+    }
+    if (read_path) {
+        if (optind < argc) {
+            fprintf(stderr, _("protosim: --read draws a capture instead of a scenario: "
+                    "give one or the other (got \"%s\")\n"), argv[optind]);
+            return EXIT_USAGE;
+        }
+        const char *with = real ? "--real"
+                         : check ? "--check" : quiz ? "--quiz"
+                         : pcap_path ? (pcap_ng ? "--pcapng" : "--pcap")
+                         : have_seed ? "--seed" : NULL;
+        for (int i = 0; !with && i < LIM_COUNT; i++)
+            if (limits[i])
+                with = sim_limit_option(i);
+        if (with) {
+            fprintf(stderr, _("protosim: --read draws a capture; it runs no "
+                    "scenario, so it does not go with %s\n"), with);
+            return EXIT_USAGE;
+        }
+        return run_read(read_path, &ex, json, stats, batch);
     }
     const char *arg = optind < argc ? argv[optind] : NULL;
     char *path = NULL;

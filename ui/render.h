@@ -88,6 +88,7 @@ struct stats {
     const struct sim *s;
     struct stats_out *c;
     int err;
+    int capture;     /* --read: times are the capture's, nothing was run */
 };
 void stats_begin(struct stats *st, FILE *fp, const struct sim *s);
 void stats_sink(void *ctx, const struct trace *tr, size_t i,

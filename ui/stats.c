@@ -158,10 +158,12 @@ int stats_finish(struct stats *st, double wall_s)
     free(vb);
     row(fp, "", _("records"), 28);
     fprintf(fp, " %12" PRIu64 "\n", c->records);
-    row(fp, "", _("simulated time"), 28);
+    row(fp, "", st->capture ? _("time the capture spans") : _("simulated time"), 28);
     fprintf(fp, " %12s\n", fmt_time(s->truncated ? s->stop.t_us : c->last_us, t, sizeof t));
-    row(fp, "", _("events run"), 28);
-    fprintf(fp, " %12" PRIu64 "\n", s->events_run);
+    if (!st->capture) {
+        row(fp, "", _("events run"), 28);
+        fprintf(fp, " %12" PRIu64 "\n", s->events_run);
+    }
     for (int l = 0; l < TL_COUNT; l++) {
         int any = 0;
         for (int k = 0; k < STATS_MAX_STATES; k++) {
@@ -223,9 +225,11 @@ int stats_finish(struct stats *st, double wall_s)
                 sim_limit_option(s->stop.limit), fmt_time(s->stop.t_us, t, sizeof t),
                 s->stop.cause);
     }
-    /* the one line that differs from run to run: keep it last */
-    fprintf(fp, _("\nwall %.3fs, %.0f lifecycles per second\n"), wall_s,
-            wall_s > 0 ? (double)c->lifecycles / wall_s : 0.0);
+    /* the one line that differs from run to run: keep it last (a capture
+     * has no run to time) */
+    if (!st->capture)
+        fprintf(fp, _("\nwall %.3fs, %.0f lifecycles per second\n"), wall_s,
+                wall_s > 0 ? (double)c->lifecycles / wall_s : 0.0);
     free(st->c);
     st->c = NULL;
     if (!st->err && ferror(fp))

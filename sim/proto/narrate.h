@@ -319,6 +319,16 @@
     X(N_DNS_UNEXPECTED_QUERY, "a DNS query (id {0}) to a port where no DNS server listens: ignored") \
     X(N_NET_NOPORT,        "no socket is bound to UDP port {0}: the datagram is dropped (the ICMP port-unreachable reply of RFC 1122 4.1.3.1 is not modelled)") \
     X(N_SEG_UDP,           "a UDP datagram of {0} byte{0:s}") \
+    /* --- a real capture (--read, ui/read.c) --- */ \
+    X(N_READ_FRAME,        "frame {0} of the capture, {1} byte{1:s} as captured: the capture shows what was sent, not why") \
+    X(N_READ_FRAME_CUT,    "frame {0} of the capture: {1} of its {2} bytes were captured (the rest lay beyond the capture's snapshot length); the capture shows what was sent, not why") \
+    X(N_READ_ARRIVE,       "frame {0}, drawn arriving when the capture saw it: a capture holds one copy of a frame, taken at one point of its path") \
+    X(N_READ_ARRIVE_ACKED, "frame {0}, captured at {1:dur}: this end's frame {2} acknowledges it (or a copy of it), so it is drawn arriving by then") \
+    X(N_READ_ARRIVE_BEHIND, "frame {0}, captured at {1:dur}: it was sent after what this end acknowledges in frame {2}, and is drawn arriving with it") \
+    X(N_READ_ARRIVE_RST,   "frame {0}, captured at {1:dur}: drawn arriving before this end's RST in frame {2}, which may answer it") \
+    X(N_READ_STATE_SENT,   "inferred from frame {0}, which this end sent ({1:flags}): protosim's RFC 9293 machine, given the connection's captured segments, goes from {2:state} to {3:state}") \
+    X(N_READ_STATE_RECV,   "inferred from frame {0}, which reached this end ({1:flags}): protosim's RFC 9293 machine, given the connection's captured segments, goes from {2:state} to {3:state}") \
+    X(N_READ_LISTEN,       "inferred from frame {0}: this end answers the SYN to its port {1} (frame {2}) with a SYN,ACK, so it was listening there, a passive OPEN (RFC 9293 3.10.1)") \
     X(N_NOTE,              "{0:str}")
 
 enum narration_id {

@@ -1,0 +1,482 @@
+/* test_read.c — --read: pcap and pcapng files read into Ethernet frames
+ * (ui/capture.c), and a capture drawn with its TCP states inferred
+ * (ui/read.c). */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "capture.h"
+#include "read.h"
+#include "sim.h"
+#include "tcp.h"
+#include "trace.h"
+#include "wire.h"
+#include "suites.h"
+
+/* ---- building capture files in memory -------------------------------- */
+
+struct buf { uint8_t b[8192]; size_t n; int be; };
+
+static void put8(struct buf *w, unsigned v) { w->b[w->n++] = (uint8_t)v; }
+
+static void put16(struct buf *w, unsigned v)
+{
+    if (w->be) { put8(w, v >> 8); put8(w, v & 0xff); }
+    else { put8(w, v & 0xff); put8(w, v >> 8); }
+}
+
+static void put32(struct buf *w, uint32_t v)
+{
+    if (w->be) { put16(w, v >> 16); put16(w, v & 0xffff); }
+    else { put16(w, v & 0xffff); put16(w, v >> 16); }
+}
+
+static void putn(struct buf *w, const uint8_t *p, size_t n)
+{
+    memcpy(w->b + w->n, p, n);
+    w->n += n;
+}
+
+static void pcap_header(struct buf *w, uint32_t magic, uint32_t linktype)
+{
+    put32(w, magic);
+    put16(w, 2);
+    put16(w, 4);
+    put32(w, 0);
+    put32(w, 0);
+    put32(w, 65535);
+    put32(w, linktype);
+}
+
+static void pcap_record(struct buf *w, uint32_t sec, uint32_t frac,
+                        const uint8_t *p, size_t n, size_t orig)
+{
+    put32(w, sec);
+    put32(w, frac);
+    put32(w, (uint32_t)n);
+    put32(w, (uint32_t)orig);
+    putn(w, p, n);
+}
+
+/* A TCP segment from 10.0.0.1:1000 to 10.0.0.2:80 as an Ethernet frame. */
+static size_t tcp_frame(uint8_t *out, size_t cap, uint8_t flags, uint32_t seq,
+                        uint32_t ack, const char *data, ip4_addr src, ip4_addr dst,
+                        uint16_t sport, uint16_t dport)
+{
+    struct ip4_hdr ip = { 0 };
+    ip.src = src;
+    ip.dst = dst;
+    ip.ttl = 64;
+    struct tcp_hdr t = { 0 };
+    t.sport = sport;
+    t.dport = dport;
+    t.seq = seq;
+    t.ack = ack;
+    t.flags = flags;
+    t.win = 65535;
+    mac_addr a = { { 2, 0, 0, 0, 0, 1 } }, b = { { 2, 0, 0, 0, 0, 2 } };
+    size_t len = data ? strlen(data) : 0;
+    return tcp_frame_encode(out, cap, a, b, &ip, &t, (const uint8_t *)data, len);
+}
+
+#define A1 0x0a000001u
+#define A2 0x0a000002u
+
+static size_t syn_frame(uint8_t *out, size_t cap)
+{
+    return tcp_frame(out, cap, TCP_SYN, 100, 0, NULL, A1, A2, 1000, 80);
+}
+
+/* ---- pcap ---------------------------------------------------------- */
+
+START_TEST(test_pcap_both_byte_orders_and_resolutions)
+{
+    uint8_t f[128];
+    size_t n = syn_frame(f, sizeof f);
+    /* little-endian microseconds, then big-endian nanoseconds */
+    for (int k = 0; k < 2; k++) {
+        struct buf w = { .be = k };
+        pcap_header(&w, k ? 0xa1b23c4d : 0xa1b2c3d4, 1);
+        pcap_record(&w, 10, k ? 500000000 : 500000, f, n, n);
+        pcap_record(&w, 11, k ? 250000 : 250, f, n, n);
+        struct capture c;
+        char err[200];
+        ck_assert_int_eq(capture_parse(w.b, w.n, &c, err, sizeof err), 0);
+        ck_assert_uint_eq(c.n, 2);
+        ck_assert_uint_eq(c.total, 2);
+        ck_assert_int_eq(c.frames[0].t_us, 0);
+        /* 11.000250 s - 10.5 s */
+        ck_assert_int_eq(c.frames[1].t_us, 500250);
+        ck_assert_uint_eq(c.frames[1].len, n);
+        ck_assert_uint_eq(c.frames[1].number, 2);
+        ck_assert(!memcmp(c.bytes + c.frames[1].off, f, n));
+        capture_free(&c);
+    }
+}
+END_TEST
+
+START_TEST(test_pcap_link_types_become_ethernet)
+{
+    uint8_t f[128];
+    size_t n = syn_frame(f, sizeof f);
+    const uint8_t *ipp = f + 14;
+    size_t ipn = n - 14;
+    uint8_t v6[40] = { 0x60 };
+    struct { uint32_t lt; uint8_t pre[24]; size_t npre; int ipv6; } cases[] = {
+        { 101, { 0 }, 0, 0 },                                   /* raw IP */
+        { 228, { 0 }, 0, 0 },                                   /* IPv4 */
+        { 0, { 2, 0, 0, 0 }, 4, 0 },                            /* BSD loopback, LE */
+        { 0, { 0, 0, 0, 2 }, 4, 0 },                            /* BSD loopback, BE */
+        { 113, { 0, 4, 0, 1, 0, 6, 2, 0, 0, 0, 0, 9, 0, 0, 0x08, 0x00 }, 16, 0 },
+        { 276, { 0x08, 0x00, 0, 0, 0, 0, 0, 1, 0, 1, 4, 6, 2, 0, 0, 0, 0, 9, 0, 0 }, 20, 0 },
+        { 101, { 0 }, 0, 1 },                                   /* raw IPv6: skipped */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct buf w = { 0 };
+        uint8_t rec[256];
+        memcpy(rec, cases[i].pre, cases[i].npre);
+        const uint8_t *body = cases[i].ipv6 ? v6 : ipp;
+        size_t bn = cases[i].ipv6 ? sizeof v6 : ipn;
+        memcpy(rec + cases[i].npre, body, bn);
+        pcap_header(&w, 0xa1b2c3d4, cases[i].lt);
+        pcap_record(&w, 1, 0, rec, cases[i].npre + bn, cases[i].npre + bn);
+        struct capture c;
+        char err[200];
+        ck_assert_int_eq(capture_parse(w.b, w.n, &c, err, sizeof err), 0);
+        if (cases[i].ipv6) {
+            ck_assert_uint_eq(c.n, 0);
+            ck_assert_uint_eq(c.skipped[CAP_SKIP_IPV6], 1);
+            capture_free(&c);
+            continue;
+        }
+        ck_assert_msg(c.n == 1, "link type %u: %zu frames", cases[i].lt, c.n);
+        const uint8_t *e = c.bytes + c.frames[0].off;
+        ck_assert_uint_eq(c.frames[0].len, 14 + ipn);
+        ck_assert_uint_eq(e[12], 0x08);
+        ck_assert_uint_eq(e[13], 0x00);
+        ck_assert(!memcmp(e + 14, ipp, ipn));
+        if (cases[i].lt == 113 || cases[i].lt == 276)  /* the sender's MAC kept */
+            ck_assert_uint_eq(e[6 + 5], 9);
+        struct frame fr;
+        ck_assert_int_eq(frame_decode(e, c.frames[0].len, &fr, err, sizeof err), 0);
+        ck_assert_uint_eq(fr.tcp.flags, TCP_SYN);
+        capture_free(&c);
+    }
+}
+END_TEST
+
+START_TEST(test_pcap_vlan_tag_and_unknown_link_type)
+{
+    uint8_t f[128], t[160];
+    size_t n = syn_frame(f, sizeof f);
+    memcpy(t, f, 12);
+    t[12] = 0x81; t[13] = 0x00; t[14] = 0x00; t[15] = 0x05;
+    memcpy(t + 16, f + 12, n - 12);
+    struct buf w = { 0 };
+    pcap_header(&w, 0xa1b2c3d4, 1);
+    pcap_record(&w, 1, 0, t, n + 4, n + 4);
+    struct capture c;
+    char err[200];
+    ck_assert_int_eq(capture_parse(w.b, w.n, &c, err, sizeof err), 0);
+    ck_assert_uint_eq(c.n, 1);
+    ck_assert_uint_eq(c.frames[0].len, n);
+    ck_assert(!memcmp(c.bytes + c.frames[0].off, f, n));
+    capture_free(&c);
+
+    struct buf v = { 0 };
+    pcap_header(&v, 0xa1b2c3d4, 105);                  /* 802.11 */
+    pcap_record(&v, 1, 0, f, n, n);
+    ck_assert_int_eq(capture_parse(v.b, v.n, &c, err, sizeof err), 0);
+    ck_assert_uint_eq(c.n, 0);
+    ck_assert_uint_eq(c.skipped[CAP_SKIP_LINK], 1);
+    capture_free(&c);
+}
+END_TEST
+
+START_TEST(test_pcap_errors_say_where)
+{
+    uint8_t f[128];
+    size_t n = syn_frame(f, sizeof f);
+    struct buf w = { 0 };
+    pcap_header(&w, 0xa1b2c3d4, 1);
+    pcap_record(&w, 1, 0, f, n, n);
+    struct capture c;
+    char err[200];
+    /* a record cut in its data */
+    ck_assert_int_eq(capture_parse(w.b, w.n - 1, &c, err, sizeof err), -2);
+    ck_assert_msg(strstr(err, "byte 24") && strstr(err, "59"), "%s", err);
+    /* a record header cut short */
+    ck_assert_int_eq(capture_parse(w.b, 24 + 10, &c, err, sizeof err), -2);
+    ck_assert_msg(strstr(err, "byte 24") && strstr(err, "10 of 16"), "%s", err);
+    /* a file header cut short */
+    ck_assert_int_eq(capture_parse(w.b, 20, &c, err, sizeof err), -2);
+    ck_assert_msg(strstr(err, "20 of 24"), "%s", err);
+    /* not a capture */
+    const uint8_t text[] = "host a 10.0.0.1\n";
+    ck_assert_int_eq(capture_parse(text, sizeof text - 1, &c, err, sizeof err), -2);
+    ck_assert_msg(strstr(err, "68 6f 73 74"), "%s", err);
+    ck_assert_int_eq(capture_parse(text, 2, &c, err, sizeof err), -2);
+    /* the snapshot length: a frame cut short keeps its length on the wire */
+    struct buf s = { 0 };
+    pcap_header(&s, 0xa1b2c3d4, 1);
+    pcap_record(&s, 1, 0, f, 40, n);
+    ck_assert_int_eq(capture_parse(s.b, s.n, &c, err, sizeof err), 0);
+    ck_assert_uint_eq(c.frames[0].len, 40);
+    ck_assert_uint_eq(c.frames[0].wire_len, n);
+    capture_free(&c);
+}
+END_TEST
+
+/* ---- pcapng -------------------------------------------------------- */
+
+static void ng_shb(struct buf *w)
+{
+    put32(w, 0x0A0D0D0A);
+    put32(w, 28);
+    put32(w, 0x1A2B3C4D);
+    put16(w, 1);
+    put16(w, 0);
+    put32(w, 0xffffffff);
+    put32(w, 0xffffffff);
+    put32(w, 28);
+}
+
+static void ng_idb(struct buf *w, unsigned lt, int tsresol)
+{
+    uint32_t len = 20 + (tsresol >= 0 ? 8 + 4 : 0);
+    put32(w, 1);
+    put32(w, len);
+    put16(w, lt);
+    put16(w, 0);
+    put32(w, 65535);
+    if (tsresol >= 0) {
+        put16(w, 9);
+        put16(w, 1);
+        put8(w, (unsigned)tsresol);
+        put8(w, 0); put8(w, 0); put8(w, 0);
+        put32(w, 0);                      /* opt_endofopt */
+    }
+    put32(w, len);
+}
+
+static void ng_epb(struct buf *w, uint32_t ifid, uint64_t ts, const uint8_t *p,
+                   size_t n)
+{
+    size_t pad = (4 - n % 4) % 4;
+    uint32_t len = (uint32_t)(32 + n + pad);
+    put32(w, 6);
+    put32(w, len);
+    put32(w, ifid);
+    put32(w, (uint32_t)(ts >> 32));
+    put32(w, (uint32_t)ts);
+    put32(w, (uint32_t)n);
+    put32(w, (uint32_t)n);
+    putn(w, p, n);
+    for (size_t i = 0; i < pad; i++)
+        put8(w, 0);
+    put32(w, len);
+}
+
+START_TEST(test_pcapng_sections_interfaces_and_resolution)
+{
+    uint8_t f[128];
+    size_t n = syn_frame(f, sizeof f);
+    struct buf w = { 0 };
+    ng_shb(&w);
+    ng_idb(&w, 1, -1);                    /* microseconds */
+    ng_idb(&w, 101, 9);                   /* raw IP, nanoseconds */
+    ng_epb(&w, 0, 2000000, f, n);         /* 2 s */
+    ng_epb(&w, 1, 2500000000ull, f + 14, n - 14);   /* 2.5 s in ns */
+    /* a second section, big-endian, with its own interfaces */
+    w.be = 1;
+    ng_shb(&w);
+    ng_idb(&w, 1, 3);                     /* milliseconds */
+    ng_epb(&w, 0, 3000, f, n);            /* 3 s */
+    struct capture c;
+    char err[200];
+    ck_assert_msg(capture_parse(w.b, w.n, &c, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(c.format, 1);
+    ck_assert_uint_eq(c.n, 3);
+    ck_assert_int_eq(c.frames[0].t_us, 0);
+    ck_assert_int_eq(c.frames[1].t_us, 500000);
+    ck_assert_int_eq(c.frames[2].t_us, 1000000);
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_uint_eq(c.frames[i].len, n);
+        ck_assert(!memcmp(c.bytes + c.frames[i].off + 14, f + 14, n - 14));
+    }
+    capture_free(&c);
+}
+END_TEST
+
+START_TEST(test_pcapng_errors_say_where)
+{
+    uint8_t f[128];
+    size_t n = syn_frame(f, sizeof f);
+    struct buf w = { 0 };
+    ng_shb(&w);
+    ng_epb(&w, 0, 0, f, n);               /* no interface yet */
+    struct capture c;
+    char err[200];
+    ck_assert_int_eq(capture_parse(w.b, w.n, &c, err, sizeof err), -2);
+    ck_assert_msg(strstr(err, "byte 28") && strstr(err, "interface 0"), "%s", err);
+    struct buf v = { 0 };
+    ng_shb(&v);
+    ng_idb(&v, 1, -1);
+    size_t at = v.n;
+    ng_epb(&v, 0, 0, f, n);
+    v.b[at + 4] = 33;                     /* a length that is no multiple of 4 */
+    ck_assert_int_eq(capture_parse(v.b, v.n, &c, err, sizeof err), -2);
+    ck_assert_msg(strstr(err, "byte 48") && strstr(err, "33 bytes"), "%s", err);
+    /* cut inside a block */
+    ck_assert_int_eq(capture_parse(v.b, 40, &c, err, sizeof err), -2);
+    ck_assert_msg(strstr(err, "byte 28"), "%s", err);
+}
+END_TEST
+
+/* ---- the capture drawn ---------------------------------------------- */
+
+/* The records of a little exchange, read back from its pcap bytes. */
+static struct scenario *read_frames(uint8_t frames[][128], const size_t *lens,
+                                    size_t k, struct sim *s)
+{
+    struct buf w = { 0 };
+    pcap_header(&w, 0xa1b2c3d4, 1);
+    for (size_t i = 0; i < k; i++)
+        pcap_record(&w, 1, (uint32_t)(i * 1000), frames[i], lens[i], lens[i]);
+    struct capture c;
+    char err[200];
+    ck_assert_int_eq(capture_parse(w.b, w.n, &c, err, sizeof err), 0);
+    struct scenario *scn = read_capture("t.pcap", &c, s, err, sizeof err);
+    capture_free(&c);
+    ck_assert_msg(scn != NULL, "%s", err);
+    return scn;
+}
+
+/* The TCP states host h entered, in order, as "A>B A>B". */
+static void states_of(const struct trace *tr, int h, char *out, size_t n)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (r->kind != TK_STATE || r->host != h)
+            continue;
+        size_t l = strlen(out);
+        snprintf(out + l, n - l, "%s%s>%s", l ? " " : "",
+                 tcp_state_name(r->u.state.from), tcp_state_name(r->u.state.to));
+    }
+}
+
+START_TEST(test_read_infers_a_simultaneous_close)
+{
+    /* both ends send a FIN before either sees the other's: each FIN's
+     * ACK field does not cover the other FIN (RFC 9293 3.6, figure 13) */
+    uint8_t fr[8][128];
+    size_t len[8], k = 0;
+    len[k] = tcp_frame(fr[k], 128, TCP_SYN, 100, 0, NULL, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_SYN | TCP_ACK, 500, 101, NULL, A2, A1, 80, 1000); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_ACK, 101, 501, NULL, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_FIN | TCP_ACK, 101, 501, NULL, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_FIN | TCP_ACK, 501, 101, NULL, A2, A1, 80, 1000); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_ACK, 102, 502, NULL, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_ACK, 502, 102, NULL, A2, A1, 80, 1000); k++;
+    struct sim s;
+    struct scenario *scn = read_frames(fr, len, k, &s);
+    ck_assert_int_eq(scn->nhosts, 2);
+    ck_assert_str_eq(scn->hosts[0].name, "10.0.0.1");
+    char a[512], b[512];
+    states_of(&s.tr, 0, a, sizeof a);
+    states_of(&s.tr, 1, b, sizeof b);
+    ck_assert_str_eq(a, "CLOSED>SYN_SENT SYN_SENT>ESTABLISHED ESTABLISHED>FIN_WAIT_1 "
+                     "FIN_WAIT_1>CLOSING CLOSING>TIME_WAIT");
+    ck_assert_str_eq(b, "CLOSED>LISTEN LISTEN>SYN_RECEIVED SYN_RECEIVED>ESTABLISHED "
+                     "ESTABLISHED>FIN_WAIT_1 FIN_WAIT_1>CLOSING CLOSING>TIME_WAIT");
+    sim_free(&s);
+    scenario_free(scn);
+}
+END_TEST
+
+START_TEST(test_read_mid_connection_and_refused_syn_have_no_states)
+{
+    /* a capture that starts after the handshake shows no SYN: no state
+     * can be inferred; a SYN answered by an RST met no listener */
+    uint8_t fr[4][128];
+    size_t len[4], k = 0;
+    len[k] = tcp_frame(fr[k], 128, TCP_ACK | TCP_PSH, 101, 501, "hi", A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_ACK, 501, 103, NULL, A2, A1, 80, 1000); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_SYN, 700, 0, NULL, A1, A2, 1001, 81); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_RST | TCP_ACK, 0, 701, NULL, A2, A1, 81, 1001); k++;
+    struct sim s;
+    struct scenario *scn = read_frames(fr, len, k, &s);
+    char a[512], b[512];
+    states_of(&s.tr, 0, a, sizeof a);
+    states_of(&s.tr, 1, b, sizeof b);
+    ck_assert_str_eq(a, "CLOSED>SYN_SENT SYN_SENT>CLOSED");
+    ck_assert_str_eq(b, "");
+    size_t sends = 0, recvs = 0;
+    for (size_t i = 0; i < s.tr.n; i++) {
+        sends += s.tr.recs[i].kind == TK_SEND;
+        recvs += s.tr.recs[i].kind == TK_RECV;
+    }
+    ck_assert_uint_eq(sends, 4);
+    ck_assert_uint_eq(recvs, 4);
+    sim_free(&s);
+    scenario_free(scn);
+}
+END_TEST
+
+START_TEST(test_read_splits_an_address_that_talks_to_itself)
+{
+    ip4_addr lo = 0x7f000001;
+    uint8_t fr[4][128];
+    size_t len[4], k = 0;
+    len[k] = tcp_frame(fr[k], 128, TCP_SYN, 100, 0, NULL, lo, lo, 40000, 8080); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_SYN | TCP_ACK, 9, 101, NULL, lo, lo, 8080, 40000); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_SYN, 100, 0, NULL, A1, A2, 1000, 80); k++;
+    struct sim s;
+    struct scenario *scn = read_frames(fr, len, k, &s);
+    ck_assert_int_eq(scn->nhosts, 4);
+    ck_assert_str_eq(scn->hosts[0].name, "127.0.0.1:40000");
+    ck_assert_str_eq(scn->hosts[1].name, "127.0.0.1:8080");
+    ck_assert_str_eq(scn->hosts[2].name, "10.0.0.1");
+    char a[512];
+    states_of(&s.tr, 1, a, sizeof a);
+    ck_assert_str_eq(a, "CLOSED>LISTEN LISTEN>SYN_RECEIVED");
+    sim_free(&s);
+    scenario_free(scn);
+}
+END_TEST
+
+START_TEST(test_read_nothing_to_draw)
+{
+    struct buf w = { 0 };
+    pcap_header(&w, 0xa1b2c3d4, 1);
+    struct capture c;
+    char err[200];
+    ck_assert_int_eq(capture_parse(w.b, w.n, &c, err, sizeof err), 0);
+    struct sim s;
+    ck_assert_ptr_null(read_capture("empty.pcap", &c, &s, err, sizeof err));
+    ck_assert_msg(strstr(err, "no IPv4 or ARP frame"), "%s", err);
+    capture_free(&c);
+}
+END_TEST
+
+Suite *read_suite(void)
+{
+    Suite *s = suite_create("read");
+    TCase *t = tcase_create("capture");
+    tcase_add_test(t, test_pcap_both_byte_orders_and_resolutions);
+    tcase_add_test(t, test_pcap_link_types_become_ethernet);
+    tcase_add_test(t, test_pcap_vlan_tag_and_unknown_link_type);
+    tcase_add_test(t, test_pcap_errors_say_where);
+    tcase_add_test(t, test_pcapng_sections_interfaces_and_resolution);
+    tcase_add_test(t, test_pcapng_errors_say_where);
+    suite_add_tcase(s, t);
+    TCase *d = tcase_create("drawn");
+    tcase_add_test(d, test_read_infers_a_simultaneous_close);
+    tcase_add_test(d, test_read_mid_connection_and_refused_syn_have_no_states);
+    tcase_add_test(d, test_read_splits_an_address_that_talks_to_itself);
+    tcase_add_test(d, test_read_nothing_to_draw);
+    suite_add_tcase(s, d);
+    return s;
+}

@@ -1,0 +1,720 @@
+/* read.c — a real capture as a run's trace (read.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "alloc.h"
+#include "arp.h"
+#include "i18n.h"
+#include "narrate.h"
+#include "read.h"
+#include "summary.h"
+#include "tcp.h"
+#include "trace.h"
+#include "wire.h"
+
+/* ---- lifelines: an address, or an address and port ------------------- */
+
+struct endpoint_map {
+    uint64_t *keys;        /* addr << 17 | port << 1 | 1; 0 = empty */
+    int      *hosts;
+    size_t    cap, n;
+};
+
+static uint64_t ep_key(ip4_addr a, uint16_t port)
+{
+    return (uint64_t)a << 17 | (uint64_t)port << 1 | 1;
+}
+
+static size_t ep_home(uint64_t k, size_t cap)
+{
+    return (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+}
+
+static int *ep_slot(struct endpoint_map *m, uint64_t k, int add)
+{
+    if (add && 2 * (m->n + 1) > m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        uint64_t *keys = xcalloc(cap, sizeof *keys);
+        int *hosts = xcalloc(cap, sizeof *hosts);
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->keys[i])
+                continue;
+            size_t j = ep_home(m->keys[i], cap);
+            while (keys[j])
+                j = (j + 1) & (cap - 1);
+            keys[j] = m->keys[i];
+            hosts[j] = m->hosts[i];
+        }
+        free(m->keys);
+        free(m->hosts);
+        m->keys = keys;
+        m->hosts = hosts;
+        m->cap = cap;
+    }
+    if (!m->cap)
+        return NULL;
+    size_t j = ep_home(k, m->cap);
+    while (m->keys[j] && m->keys[j] != k)
+        j = (j + 1) & (m->cap - 1);
+    if (m->keys[j])
+        return &m->hosts[j];
+    if (!add)
+        return NULL;
+    m->keys[j] = k;
+    m->hosts[j] = -1;
+    m->n++;
+    return &m->hosts[j];
+}
+
+static void ep_free(struct endpoint_map *m)
+{
+    free(m->keys);
+    free(m->hosts);
+}
+
+/* ---- what the frames are ------------------------------------------- */
+
+struct rd_frame {
+    int      src, dst;       /* hosts (dst HOST_BROADCAST), or src -1: not drawn */
+    int      layer;
+    int      tcp;            /* a TCP segment the machine is given */
+};
+
+/* The frame's addresses: IPv4 source and destination with the TCP or UDP
+ * ports (0 for other protocols), or ARP's sender and target.  Returns 0
+ * when the frame has none of these. */
+static int frame_ends(const uint8_t *p, size_t len, struct frame *f,
+                      ip4_addr *sa, uint16_t *sp, ip4_addr *da, uint16_t *dp,
+                      int *bcast)
+{
+    *sp = *dp = 0;
+    *bcast = 0;
+    if (frame_decode_fields(p, len, f, NULL, 0) < 0 && !f->has_ip)
+        return 0;
+    if (f->eth.type == ETHERTYPE_ARP) {
+        struct arp_pkt a;
+        if (arp_decode(f->payload, f->payload_len, &a) < 0)
+            return 0;
+        *sa = a.spa;
+        *da = a.tpa;
+        *bcast = !memcmp(f->eth.dst.b, MAC_BROADCAST.b, 6);
+        return 1;
+    }
+    if (!f->has_ip)
+        return 0;
+    *sa = f->ip.src;
+    *da = f->ip.dst;
+    if (f->l4 == IPPROTO_TCP_NUM) {
+        *sp = f->tcp.sport;
+        *dp = f->tcp.dport;
+    } else if (f->l4 == IPPROTO_UDP_NUM) {
+        *sp = f->udp.sport;
+        *dp = f->udp.dport;
+    }
+    return 1;
+}
+
+/* ---- TCP: a TCB per end, driven by the capture ---------------------- */
+
+struct rd_side {
+    int      host;
+    ip4_addr addr;
+    uint16_t port;
+    struct tcp_conn *tcb;
+    uint32_t hi;             /* the sequence number after the last byte it sent */
+    uint8_t  sent_data;      /* hi is set */
+    uint8_t  fin;            /* it sent a FIN: its shutdown() is done */
+    /* a SYN that reached this end while it had no TCB: a listener's, if
+     * the end answers it with a SYN,ACK */
+    uint8_t  has_syn;
+    struct tcp_hdr syn;
+    uint32_t syn_frame;
+    uint32_t rst_owed;       /* RSTs its TCB sent in reply to what arrived */
+    uint32_t acked;          /* the highest ACK it sent (has_acked: any) */
+    uint8_t  has_acked;
+    /* segments sent to this end that nothing yet shows it received */
+    struct pending *q;
+    size_t qhead, qn, qcap;
+};
+
+/* A segment on its way to an end: given to the end's TCB when the end
+ * shows it arrived (it acknowledges it), until then only sent. */
+struct pending {
+    struct tcp_hdr h;
+    uint8_t *data;
+    size_t   len;
+    uint32_t end;            /* SEG.SEQ + SEG.LEN (SYN and FIN count) */
+    uint8_t  seqspace;       /* it occupies sequence space: it is acknowledged */
+    int      src, dst, layer;
+    uint32_t pkt, frame;
+    size_t   sent;           /* its send record */
+    int64_t  t_us;           /* when the capture saw it */
+};
+
+struct rd_flow {
+    struct rd_side e[2];     /* e[0] sent the flow's first segment */
+};
+
+struct listener {
+    int      host;
+    uint16_t port;
+    struct tcp_conn *tcb;
+};
+
+struct reader {
+    struct sim *s;
+    struct trace priv;           /* the TCBs' own records (not shown) */
+    struct tcp_env env;
+    struct endpoint_map flowmap;  /* flow key hash -> flow index (chained by key check) */
+    struct rd_flow *flows;
+    uint64_t *flowkeys[2];       /* per flow: its two ends' keys */
+    size_t nflows, capflows;
+    struct endpoint_map lmap;    /* host << 16 | port -> listener index */
+    struct listener *ls;
+    size_t nls, capls;
+    struct tcp_conn **tcbs;      /* every TCB made, to free */
+    size_t ntcbs, captcbs;
+    /* set for the call being made */
+    uint32_t next_iss;
+    uint32_t frame;              /* the capture's frame number */
+    uint8_t  flags;
+    struct rd_side *cur;         /* the end whose TCB is given a segment */
+    enum { RD_SENT, RD_RECEIVED, RD_LISTEN } mode;   /* what the frame is to the end */
+    uint16_t port;               /* RD_LISTEN: the port, and the SYN's frame */
+    uint32_t syn_frame;
+    int64_t  now;
+};
+
+/* A TCB's state change, as the main trace shows it. */
+static void priv_rec(void *ctx, const struct trace *tr, size_t i,
+                     const struct trace_rec *r)
+{
+    (void)tr;
+    (void)i;
+    struct reader *rd = ctx;
+    if (r->kind != TK_STATE || r->layer != TL_TCP)
+        return;
+    trace_state(&rd->s->tr, rd->now, r->host, TL_TCP, r->conn,
+                r->u.state.from, r->u.state.to,
+                rd->mode == RD_LISTEN
+                ? WHY(N_READ_LISTEN, rd->frame, rd->port, rd->syn_frame)
+                : WHY(rd->mode == RD_SENT ? N_READ_STATE_SENT : N_READ_STATE_RECV,
+                      rd->frame, rd->flags, r->u.state.from, r->u.state.to));
+}
+
+static void no_emit(void *ctx, struct tcp_conn *c, ip4_addr dst,
+                    const struct tcp_hdr *h, const uint8_t *data, size_t len,
+                    struct why why)
+{
+    (void)c; (void)dst; (void)data; (void)len; (void)why;
+    struct reader *rd = ctx;
+    /* an RST the TCB owes is one the capture need not read as an abort */
+    if ((h->flags & TCP_RST) && rd->cur)
+        rd->cur->rst_owed++;
+}
+
+static uint32_t capture_iss(void *ctx, struct tcp_conn *c)
+{
+    (void)c;
+    return ((struct reader *)ctx)->next_iss;
+}
+
+static struct tcp_conn *new_tcb(struct reader *rd, int host, ip4_addr laddr,
+                                uint16_t lport, ip4_addr raddr, uint16_t rport,
+                                const struct tcp_hdr *syn)
+{
+    struct tcp_config cfg;
+    tcp_config_default(&cfg);
+    /* the TCB takes whatever the capture shows it was sent: no Nagle
+     * holding bytes back, and buffers no capture fills */
+    cfg.nagle = 0;
+    cfg.sndbuf = cfg.rcvbuf = 1u << 30;
+    if (syn) {                           /* what its own SYN offered */
+        cfg.mss = syn->mss ? syn->mss : 536;
+        cfg.wscale = syn->has_wscale ? (int8_t)(syn->wscale > 14 ? 14 : syn->wscale) : -1;
+    }
+    char id[96], a[16], b[16];
+    snprintf(id, sizeof id, "%s:%u-%s:%u", ip4_str(laddr, a, sizeof a),
+             (unsigned)lport, ip4_str(raddr, b, sizeof b), (unsigned)rport);
+    if (!raddr)
+        snprintf(id, sizeof id, "%s:%u", trace_host_name(&rd->s->tr, host),
+                 (unsigned)lport);
+    struct tcp_conn *c = xcalloc(1, sizeof *c);
+    tcp_init(c, &cfg, &rd->env, host, trace_intern(&rd->s->tr, id), laddr,
+             lport, raddr, rport);
+    if (rd->ntcbs == rd->captcbs) {
+        rd->captcbs = rd->captcbs ? rd->captcbs * 2 : 64;
+        rd->tcbs = xreallocarray(rd->tcbs, rd->captcbs, sizeof *rd->tcbs);
+    }
+    rd->tcbs[rd->ntcbs++] = c;
+    return c;
+}
+
+/* The flow of a segment from (sa, sp) to (da, dp), made if new; *dir is the
+ * sender's side in it. */
+static struct rd_flow *flow_of(struct reader *rd, ip4_addr sa, uint16_t sp,
+                               ip4_addr da, uint16_t dp, int *dir)
+{
+    /* one key for both directions: the two ends' keys, ordered */
+    uint64_t k1 = ep_key(sa, sp), k2 = ep_key(da, dp);
+    uint64_t lo = k1 < k2 ? k1 : k2, hi = k1 < k2 ? k2 : k1;
+    uint64_t k = (lo * 0x100000001b3ULL ^ hi) | 1;
+    for (;;) {
+        int *slot = ep_slot(&rd->flowmap, k, 1);
+        if (*slot < 0) {
+            if (rd->nflows == rd->capflows) {
+                rd->capflows = rd->capflows ? rd->capflows * 2 : 64;
+                rd->flows = xreallocarray(rd->flows, rd->capflows, sizeof *rd->flows);
+                rd->flowkeys[0] = xreallocarray(rd->flowkeys[0], rd->capflows,
+                                                sizeof (uint64_t));
+                rd->flowkeys[1] = xreallocarray(rd->flowkeys[1], rd->capflows,
+                                                sizeof (uint64_t));
+            }
+            *slot = (int)rd->nflows;
+            struct rd_flow *f = &rd->flows[rd->nflows];
+            memset(f, 0, sizeof *f);
+            f->e[0].addr = sa;
+            f->e[0].port = sp;
+            f->e[1].addr = da;
+            f->e[1].port = dp;
+            rd->flowkeys[0][rd->nflows] = k1;
+            rd->flowkeys[1][rd->nflows] = k2;
+            rd->nflows++;
+        }
+        size_t i = (size_t)*slot;
+        if ((rd->flowkeys[0][i] == k1 && rd->flowkeys[1][i] == k2) ||
+            (rd->flowkeys[0][i] == k2 && rd->flowkeys[1][i] == k1)) {
+            *dir = rd->flowkeys[0][i] == k1 ? 0 : 1;
+            return &rd->flows[i];
+        }
+        k = k * 0x9e3779b97f4a7c15ULL | 1;   /* another pair has this key: the next */
+    }
+}
+
+static int closedish(const struct tcp_conn *c)
+{
+    return c->state == TCPS_CLOSED || c->state == TCPS_TIME_WAIT;
+}
+
+static struct tcp_conn *listener_for(struct reader *rd, int host,
+                                     ip4_addr addr, uint16_t port)
+{
+    int *slot = ep_slot(&rd->lmap, ep_key((ip4_addr)host, port), 1);
+    if (*slot >= 0)
+        return rd->ls[*slot].tcb;
+    if (rd->nls == rd->capls) {
+        rd->capls = rd->capls ? rd->capls * 2 : 16;
+        rd->ls = xreallocarray(rd->ls, rd->capls, sizeof *rd->ls);
+    }
+    *slot = (int)rd->nls;
+    struct listener *l = &rd->ls[rd->nls++];
+    l->host = host;
+    l->port = port;
+    l->tcb = new_tcb(rd, host, addr, port, 0, 0, NULL);
+    return l->tcb;
+}
+
+/* What the end that sent segment h did to send it. */
+static void infer_sent(struct reader *rd, struct rd_flow *fl, int dir,
+                       const struct tcp_hdr *h, const uint8_t *data, size_t len)
+{
+    struct rd_side *me = &fl->e[dir], *peer = &fl->e[!dir];
+    rd->mode = RD_SENT;
+    if ((h->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && !(h->flags & TCP_RST)) {
+        /* a new incarnation of the four-tuple starts from scratch */
+        if ((me->tcb && closedish(me->tcb)) ||
+            (!me->tcb && peer->tcb && peer->tcb->state != TCPS_SYN_SENT)) {
+            struct rd_side a = *me, b = *peer;
+            memset(fl, 0, sizeof *fl);
+            fl->e[dir].host = a.host;
+            fl->e[dir].addr = a.addr;
+            fl->e[dir].port = a.port;
+            fl->e[!dir].host = b.host;
+            fl->e[!dir].addr = b.addr;
+            fl->e[!dir].port = b.port;
+        }
+        if (!me->tcb) {
+            /* RFC 9293 3.10.1: an active OPEN sends the SYN */
+            me->tcb = new_tcb(rd, me->host, me->addr, me->port, peer->addr,
+                              peer->port, h);
+            rd->next_iss = h->seq;
+            tcp_connect(me->tcb, rd->now);
+        }
+    } else if ((h->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) &&
+               !me->tcb && me->has_syn) {
+        /* RFC 9293 3.10.7.2: a SYN,ACK answers a SYN that reached a
+         * listening socket; the capture shows the listener only now */
+        struct tcp_conn *l = listener_for(rd, me->host, me->addr, me->port);
+        if (l->state == TCPS_CLOSED) {
+            rd->mode = RD_LISTEN;
+            rd->port = me->port;
+            rd->syn_frame = me->syn_frame;
+            tcp_listen(l, rd->now);
+            rd->mode = RD_SENT;
+        }
+        me->tcb = new_tcb(rd, me->host, me->addr, me->port, peer->addr,
+                          peer->port, h);
+        struct tcp_config cfg = me->tcb->cfg;
+        tcp_spawn(me->tcb, l, me->tcb->id, peer->addr, peer->port);
+        me->tcb->cfg = cfg;                    /* what its SYN,ACK offered */
+        rd->next_iss = h->seq;
+        tcp_input(me->tcb, rd->now, peer->addr, &me->syn, NULL, 0);
+        me->has_syn = 0;
+    }
+    struct tcp_conn *c = me->tcb;
+    if (!c)
+        return;
+    if (h->flags & TCP_RST) {
+        /* an RST its TCB sent in reply to a segment (RFC 9293 3.10.7) is
+         * that reply; one at SND.NXT is the application's abort() (3.10.5:
+         * "<SEQ=SND.NXT><CTL=RST>"); any other is not this TCB's (forged,
+         * or an earlier incarnation's) and changes nothing here */
+        if (me->rst_owed)
+            me->rst_owed--;
+        else if (c->state != TCPS_CLOSED && c->state != TCPS_LISTEN &&
+                 h->seq == c->snd_nxt)
+            tcp_abort(c, rd->now);
+        return;
+    }
+    /* bytes beyond any it sent before are bytes it wrote */
+    uint32_t start = h->seq + ((h->flags & TCP_SYN) ? 1 : 0);
+    if (!me->sent_data) {
+        me->hi = c->iss + 1;
+        me->sent_data = 1;
+    }
+    uint32_t end = start + (uint32_t)len;
+    if (len && seq_gt(end, me->hi) && c->state != TCPS_SYN_SENT &&
+        c->state != TCPS_LISTEN && c->state != TCPS_CLOSED) {
+        uint32_t skip = seq_gt(me->hi, start) ? me->hi - start : 0;
+        /* a gap the capture missed is written as zeros, up to what one
+         * unscaled window holds; beyond that the bytes are not this TCB's
+         * to guess, and its sequence numbers stop following the capture */
+        uint32_t gap = seq_gt(start, me->hi) ? start - me->hi : 0;
+        if (gap <= 65535) {
+            /* the peer's window does not hold these bytes back: the
+             * capture shows they were sent (the window is the peer's
+             * again after) */
+            uint32_t w = c->snd_wnd;
+            c->snd_wnd = 1u << 30;
+            if (gap) {
+                uint8_t *z = xcalloc(1, gap);
+                tcp_send(c, rd->now, z, gap);
+                free(z);
+            }
+            tcp_send(c, rd->now, data + skip, len - skip);
+            c->snd_wnd = w;
+        }
+        me->hi = end;
+    }
+    if ((h->flags & TCP_FIN) && !me->fin &&
+        (c->state == TCPS_ESTABLISHED || c->state == TCPS_CLOSE_WAIT ||
+         c->state == TCPS_SYN_RECEIVED)) {
+        me->fin = 1;
+        uint32_t w = c->snd_wnd;
+        c->snd_wnd = 1u << 30;
+        /* shutdown(), not close(): the end may still read, as a half-close
+         * does (RFC 9293 3.6) */
+        tcp_shutdown(c, rd->now);
+        c->snd_wnd = w;
+    }
+}
+
+/* What segment h does to the end it reached. */
+static void infer_received(struct reader *rd, struct rd_flow *fl, int dir,
+                           const struct tcp_hdr *h, const uint8_t *data,
+                           size_t len)
+{
+    struct rd_side *me = &fl->e[!dir], *peer = &fl->e[dir];
+    rd->mode = RD_RECEIVED;
+    if (!me->tcb) {
+        if ((h->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) {
+            me->has_syn = 1;               /* a listener's, if it is answered */
+            me->syn = *h;
+            me->syn_frame = rd->frame;
+        }
+        return;
+    }
+    struct tcp_conn *c = me->tcb;
+    if (c->state == TCPS_CLOSED)
+        return;
+    rd->cur = me;
+    tcp_input(c, rd->now, peer->addr, h, data, len);
+    rd->cur = NULL;
+    /* what arrives is read at once */
+    uint8_t buf[4096];
+    while (c->state != TCPS_CLOSED && c->rcvq.len &&
+           tcp_recv(c, rd->now, buf, sizeof buf) > 0)
+        ;
+}
+
+static void enqueue(struct rd_side *e, const struct pending *pe)
+{
+    if (e->qhead && e->qhead == e->qn)
+        e->qhead = e->qn = 0;
+    if (e->qn == e->qcap) {
+        e->qcap = e->qcap ? e->qcap * 2 : 8;
+        e->q = xreallocarray(e->q, e->qcap, sizeof *e->q);
+    }
+    e->q[e->qn++] = *pe;
+}
+
+/* Segment pe reaches end `to` of the flow now: its receive record, then
+ * what it does to the end's TCB. */
+static void arrive(struct reader *rd, struct rd_flow *fl, int to,
+                   struct pending *pe, struct why why)
+{
+    struct rd_side *me = &fl->e[to];
+    uint32_t conn = me->tcb ? me->tcb->id : 0;
+    struct trace_pkt q = { TK_RECV, pe->dst, pe->layer, pe->src, pe->dst,
+                           pe->pkt, conn, (uint32_t)pe->sent + 1, 0, 0, 0 };
+    trace_packet(&rd->s->tr, rd->now, &q, why);
+    uint32_t frame = rd->frame;
+    uint8_t flags = rd->flags;
+    rd->frame = pe->frame;
+    rd->flags = pe->h.flags;
+    infer_received(rd, fl, !to, &pe->h, pe->data, pe->len);
+    rd->frame = frame;
+    rd->flags = flags;
+    free(pe->data);
+    pe->data = NULL;
+}
+
+/* The segment end `from` sends now (frame `by`) shows what reached it:
+ * what it acknowledges (SEG.ACK covers it) and what came behind that; or,
+ * for an RST (all = 1), everything on its way to it, which the RST may
+ * answer. */
+static void deliver(struct reader *rd, struct rd_flow *fl, int from,
+                    uint32_t ack, int all, uint32_t by)
+{
+    struct rd_side *e = &fl->e[from];
+    int any = 0;
+    while (e->qhead < e->qn) {
+        struct pending *pe = &e->q[e->qhead];
+        struct why why;
+        if (all)
+            why = WHY(N_READ_ARRIVE_RST, pe->frame, pe->t_us, by);
+        else if (pe->seqspace && seq_leq(pe->end, ack))
+            why = WHY(N_READ_ARRIVE_ACKED, pe->frame, pe->t_us, by);
+        else if (!pe->seqspace && any)
+            why = WHY(N_READ_ARRIVE_BEHIND, pe->frame, pe->t_us, by);
+        else
+            break;
+        any = 1;
+        e->qhead++;
+        arrive(rd, fl, from, pe, why);
+    }
+}
+
+/* ---- the lesson and the run ----------------------------------------- */
+
+static int cmp_time(const void *a, const void *b)
+{
+    const struct capture_frame *x = *(const struct capture_frame *const *)a;
+    const struct capture_frame *y = *(const struct capture_frame *const *)b;
+    if (x->t_us != y->t_us)
+        return x->t_us < y->t_us ? -1 : 1;
+    return x->number < y->number ? -1 : x->number > y->number;
+}
+
+struct scenario *read_capture(const char *path, const struct capture *cap,
+                              struct sim *s, char *err, size_t errlen)
+{
+    /* the frames in time order (a capture of several interfaces need not be) */
+    const struct capture_frame **order = xcalloc(cap->n ? cap->n : 1, sizeof *order);
+    for (size_t i = 0; i < cap->n; i++)
+        order[i] = &cap->frames[i];
+    qsort(order, cap->n, sizeof *order, cmp_time);
+    int64_t t0 = cap->n ? order[0]->t_us : 0;
+
+    /* pass 1: addresses that talk to themselves split by port */
+    struct endpoint_map split = { 0 };
+    struct frame f;
+    for (size_t i = 0; i < cap->n; i++) {
+        ip4_addr sa, da;
+        uint16_t sp, dp;
+        int bc;
+        if (frame_ends(cap->bytes + order[i]->off, order[i]->len, &f, &sa, &sp,
+                       &da, &dp, &bc) && sa == da && (sp || dp))
+            *ep_slot(&split, ep_key(sa, 0), 1) = 1;
+    }
+
+    /* pass 2: the lifelines, in order of appearance */
+    struct endpoint_map hostmap = { 0 };
+    struct scenario *scn = xcalloc(1, sizeof *scn);
+    int caphosts = 0;
+    struct rd_frame *rf = xcalloc(cap->n ? cap->n : 1, sizeof *rf);
+    for (size_t i = 0; i < cap->n; i++) {
+        ip4_addr a[2];
+        uint16_t pt[2];
+        int bc;
+        rf[i].src = -1;
+        if (!frame_ends(cap->bytes + order[i]->off, order[i]->len, &f, &a[0],
+                        &pt[0], &a[1], &pt[1], &bc))
+            continue;
+        int h[2];
+        for (int k = 0; k < 2; k++) {
+            int by_port = pt[k] && ep_slot(&split, ep_key(a[k], 0), 0);
+            uint64_t key = ep_key(a[k], by_port ? pt[k] : 0);
+            int *slot = ep_slot(&hostmap, key, 1);
+            if (*slot < 0) {
+                if (scn->nhosts == caphosts) {
+                    caphosts = caphosts ? caphosts * 2 : 8;
+                    scn->hosts = xreallocarray(scn->hosts, (size_t)caphosts,
+                                               sizeof *scn->hosts);
+                }
+                struct scn_host *sh = &scn->hosts[scn->nhosts];
+                memset(sh, 0, sizeof *sh);
+                char as[16];
+                ip4_str(a[k], as, sizeof as);
+                if (by_port)
+                    snprintf(sh->name, sizeof sh->name, "%s:%u", as, (unsigned)pt[k]);
+                else
+                    snprintf(sh->name, sizeof sh->name, "%s", as);
+                sh->addr = a[k];
+                scenario_tcp_defaults(&sh->tcp);
+                *slot = scn->nhosts++;
+            }
+            h[k] = *slot;
+        }
+        rf[i].src = h[0];
+        rf[i].dst = bc ? HOST_BROADCAST : h[1];
+        rf[i].layer = packet_top(&f);
+        rf[i].tcp = f.has_ip && f.l4 == IPPROTO_TCP_NUM;
+    }
+    ep_free(&split);
+    ep_free(&hostmap);
+    if (!scn->nhosts) {
+        snprintf(err, errlen, "%s", _("it has no IPv4 or ARP frame to draw"));
+        free(order);
+        free(rf);
+        scenario_free(scn);
+        return NULL;
+    }
+    scn->path = xstrdup(path);
+    const char *base = strrchr(path, '/');
+    char title[512];
+    snprintf(title, sizeof title, _("capture %s"), base ? base + 1 : path);
+    scn->title = xstrdup(title);
+    scn->seed = 1;
+    sim_init(s, scn, 1);
+
+    /* pass 3: the records */
+    struct reader rd = { 0 };
+    rd.s = s;
+    trace_init(&rd.priv);
+    trace_stream(&rd.priv);
+    struct trace_sink sink = { priv_rec, &rd };
+    trace_add_sink(&rd.priv, &sink);
+    rd.env.tr = &rd.priv;
+    rd.env.emit = no_emit;
+    rd.env.choose_iss = capture_iss;
+    rd.env.ctx = &rd;
+    int64_t last = 0;
+    for (size_t i = 0; i < cap->n; i++) {
+        const struct capture_frame *cf = order[i];
+        if (rf[i].src < 0)
+            continue;
+        const uint8_t *bytes = cap->bytes + cf->off;
+        rd.now = last = cf->t_us - t0;
+        rd.frame = cf->number;
+        struct rd_flow *fl = NULL;
+        int dir = 0;
+        struct tcp_hdr th;
+        const uint8_t *data = NULL;
+        size_t dlen = 0;
+        uint8_t *padded = NULL;
+        if (rf[i].tcp) {
+            /* a frame cut by the snapshot length is given to TCP with the
+             * bytes it lost as zeros */
+            size_t want = cf->wire_len;
+            if (want > ETH_HDR_LEN + 65535)    /* IPv4's total length is 16 bits */
+                want = ETH_HDR_LEN + 65535;
+            if (want > cf->len) {
+                padded = xcalloc(1, want);
+                memcpy(padded, bytes, cf->len);
+            }
+            if (frame_decode_fields(padded ? padded : bytes, padded ? want : cf->len,
+                                    &f, NULL, 0) == 0 && f.l4 == IPPROTO_TCP_NUM) {
+                th = f.tcp;
+                data = f.payload;
+                dlen = f.payload_len;
+                fl = flow_of(&rd, f.ip.src, th.sport, f.ip.dst, th.dport, &dir);
+                fl->e[dir].host = rf[i].src;
+                fl->e[!dir].host = rf[i].dst;
+                /* what this segment shows its sender had received */
+                struct rd_side *me = &fl->e[dir];
+                if ((th.flags & TCP_ACK) && !(th.flags & TCP_RST) &&
+                    (!me->has_acked || seq_gt(th.ack, me->acked))) {
+                    me->acked = th.ack;
+                    me->has_acked = 1;
+                }
+                if (th.flags & TCP_RST)
+                    deliver(&rd, fl, dir, 0, 1, cf->number);
+                else if (th.flags & TCP_ACK)
+                    deliver(&rd, fl, dir, th.ack, 0, cf->number);
+                rd.frame = cf->number;
+                rd.flags = th.flags;
+                infer_sent(&rd, fl, dir, &th, data, dlen);
+            }
+        }
+        uint32_t conn = fl && fl->e[dir].tcb ? fl->e[dir].tcb->id : 0;
+        uint32_t pkt = trace_blob(&s->tr, bytes, cf->len);
+        struct trace_pkt p = { TK_SEND, rf[i].src, rf[i].layer, rf[i].src,
+                               rf[i].dst, pkt, conn, 0, 0, 0, 0 };
+        size_t sent = trace_packet(&s->tr, rd.now, &p,
+                                   cf->wire_len > cf->len
+                                   ? WHY(N_READ_FRAME_CUT, cf->number, cf->len, cf->wire_len)
+                                   : WHY(N_READ_FRAME, cf->number, cf->len));
+        if (fl) {
+            struct pending pe = { th, NULL, dlen, 0, 0, rf[i].src, rf[i].dst,
+                                  rf[i].layer, pkt, cf->number, sent, rd.now };
+            pe.end = th.seq + (uint32_t)dlen + !!(th.flags & TCP_SYN) +
+                     !!(th.flags & TCP_FIN);
+            /* it waits for an acknowledgement only if it holds sequence
+             * numbers the receiver has not acknowledged already */
+            struct rd_side *to = &fl->e[!dir];
+            pe.seqspace = !(th.flags & TCP_RST) &&
+                          (dlen || (th.flags & (TCP_SYN | TCP_FIN))) &&
+                          !(to->has_acked && seq_leq(pe.end, to->acked));
+            if (dlen) {
+                pe.data = xmalloc(dlen);
+                memcpy(pe.data, data, dlen);
+            }
+            if (!pe.seqspace && to->qhead == to->qn)
+                arrive(&rd, fl, !dir, &pe, WHY(N_READ_ARRIVE, cf->number));
+            else
+                enqueue(to, &pe);
+        } else if (rf[i].dst != HOST_BROADCAST) {
+            struct trace_pkt q = { TK_RECV, rf[i].dst, rf[i].layer, rf[i].src,
+                                   rf[i].dst, pkt, 0, (uint32_t)sent + 1, 0, 0, 0 };
+            trace_packet(&s->tr, rd.now, &q, WHY(N_READ_ARRIVE, cf->number));
+        }
+        free(padded);
+    }
+    /* what no segment shows arrived is drawn sent, not received */
+    for (size_t i = 0; i < rd.nflows; i++)
+        for (int k = 0; k < 2; k++) {
+            struct rd_side *e = &rd.flows[i].e[k];
+            for (size_t j = e->qhead; j < e->qn; j++)
+                free(e->q[j].data);
+            free(e->q);
+        }
+    s->now = last;
+    s->end_us = last;
+    for (size_t i = 0; i < rd.ntcbs; i++) {
+        tcp_destroy(rd.tcbs[i]);
+        free(rd.tcbs[i]);
+    }
+    free(rd.tcbs);
+    free(rd.flows);
+    free(rd.flowkeys[0]);
+    free(rd.flowkeys[1]);
+    free(rd.ls);
+    ep_free(&rd.flowmap);
+    ep_free(&rd.lmap);
+    rd.priv.nsinks = 0;
+    trace_free(&rd.priv);
+    free(order);
+    free(rf);
+    return scn;
+}
