@@ -840,5 +840,32 @@ check "flood: a step back leaves the folded row whole" \
 keys q
 wait_rc >/dev/null
 
+# --read: a real capture in the timeline, its states inferred
+start
+launch --read tests/captures/loopback-http.pcapng
+check "read: the capture opens on its card" wait_for "capture loopback-http.pcapng"
+keys Enter
+settle
+check "read: lifelines by address and port" \
+    eval 'on_screen "127.0.0.1:35762" && on_screen "127.0.0.1:47001"'
+step j 2
+step j 3
+step j 4
+step j 5
+check "read: the listener inferred from the SYN,ACK" on_screen "TCP SYN_RECEIVED"
+check "read: the inspector says which frame" \
+    on_screen "inferred from frame 2, which this end sent (SYN,ACK)"
+keys x
+check "read: what-if is off for a capture" wait_for "a capture is what happened"
+keys L
+check "read: L reads it again in Chinese" wait_for "由这一端发出的第 2 帧（SYN,ACK）推断"
+check "read: ... at the same event" on_screen "事件 5/33"
+keys L
+check "read: and in English again" wait_for "event 5/33"
+step G 33
+check "read: the last event, the client's LAST_ACK -> CLOSED" on_screen "LAST_ACK → CLOSED"
+keys q
+check "read: q quits with status 0" eval 'wait_rc && [ "$(cat "$TMP/rc")" = 0 ]'
+
 echo "ui-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -286,10 +286,9 @@ static int lang_option(int argc, char **argv, const char **bad)
 }
 
 /* --read FILE: the capture's frames and the TCP states inferred from them
- * (read.h), shown by the writers a run has.  The interactive view replays
- * and re-runs lessons, so a capture is shown as its --batch text. */
+ * (read.h), shown by the writers a run has, or in the timeline. */
 static int run_read(const char *file, const struct export_cli *ex, int json,
-                    int stats, int batch)
+                    int stats, int batch, const char *argv0)
 {
     struct capture cap;
     char err[256] = "";
@@ -322,8 +321,8 @@ static int run_read(const char *file, const struct export_cli *ex, int json,
                     vf, cap.skipped[k], cap.total, _(skip_what[k]));
     struct sim s;
     struct scenario *scn = read_capture(file, &cap, &s, err, sizeof err);
-    capture_free(&cap);
     if (!scn) {
+        capture_free(&cap);
         fprintf(stderr, _("protosim: %s: %s\n"), vf, err);
         free(vf);
         return EXIT_DATAERR;
@@ -332,6 +331,7 @@ static int run_read(const char *file, const struct export_cli *ex, int json,
     if (ex->output && export_check_target(ex->output, file) != 0) {
         sim_free(&s);
         scenario_free(scn);
+        capture_free(&cap);
         return EXIT_USAGE;
     }
     int out_err = 0;
@@ -353,20 +353,33 @@ static int run_read(const char *file, const struct export_cli *ex, int json,
         if (stats_finish(&sw, 0) < 0)
             out_err = errno ? errno : EIO;
     } else {
-        if (!batch && isatty(STDOUT_FILENO))
-            fputs(_("protosim: --read shows a capture as the --batch text (the "
-                  "interactive view replays lessons)\n"), stderr);
+        /* on a terminal, the timeline; else (or when curses cannot start)
+         * the --batch text */
+        char why[160] = "";
+        const char *nope = batch ? NULL : tui_unusable();
+        if (!batch && !nope) {
+            tui_set_capture(&cap, scn);
+            int shown = tui_run(&scn, &s, 0, 0, NULL, argv0, why, sizeof why) >= 0;
+            tui_set_capture(NULL, NULL);
+            if (shown)
+                goto done;
+        }
+        if (!batch)
+            fprintf(stderr, _("protosim: %s; showing the --batch text\n"),
+                    nope ? nope : why);
         struct text_out tw;
         text_begin(&tw, stdout, &s);
         add_sink(&s.tr, text_sink, &tw);
         if (text_finish(&tw) < 0)
             out_err = errno ? errno : EIO;
     }
+done:
     s.tr.nsinks = 0;
     if (!out_err && ferror(stdout))
         out_err = errno ? errno : EIO;
     sim_free(&s);
     scenario_free(scn);
+    capture_free(&cap);
     int orc = finish_stdout(rc, out_err);
     return orc == EXIT_IOERR ? orc : rc;
 }
@@ -600,7 +613,7 @@ int main(int argc, char **argv)
                     "scenario, so it does not go with %s\n"), with);
             return EXIT_USAGE;
         }
-        return run_read(read_path, &ex, json, stats, batch);
+        return run_read(read_path, &ex, json, stats, batch, argv[0]);
     }
     const char *arg = optind < argc ? argv[optind] : NULL;
     char *path = NULL;

@@ -324,14 +324,18 @@ static void infer_sent(struct reader *rd, struct rd_flow *fl, int dir,
         /* a new incarnation of the four-tuple starts from scratch */
         if ((me->tcb && closedish(me->tcb)) ||
             (!me->tcb && peer->tcb && peer->tcb->state != TCPS_SYN_SENT)) {
-            struct rd_side a = *me, b = *peer;
-            memset(fl, 0, sizeof *fl);
-            fl->e[dir].host = a.host;
-            fl->e[dir].addr = a.addr;
-            fl->e[dir].port = a.port;
-            fl->e[!dir].host = b.host;
-            fl->e[!dir].addr = b.addr;
-            fl->e[!dir].port = b.port;
+            for (int k = 0; k < 2; k++) {
+                /* the ends stay, and so do segments still on their way */
+                struct rd_side was = fl->e[k], *e = &fl->e[k];
+                memset(e, 0, sizeof *e);
+                e->host = was.host;
+                e->addr = was.addr;
+                e->port = was.port;
+                e->q = was.q;
+                e->qhead = was.qhead;
+                e->qn = was.qn;
+                e->qcap = was.qcap;
+            }
         }
         if (!me->tcb) {
             /* RFC 9293 3.10.1: an active OPEN sends the SYN */
@@ -516,16 +520,12 @@ static int cmp_time(const void *a, const void *b)
     return x->number < y->number ? -1 : x->number > y->number;
 }
 
-struct scenario *read_capture(const char *path, const struct capture *cap,
-                              struct sim *s, char *err, size_t errlen)
+/* Passes 1 and 2: the lifelines, as a lesson's hosts, and each frame's
+ * (rf[i] for order[i]).  NULL when no frame has an end to draw. */
+static struct scenario *lifelines(const struct capture *cap,
+                                  const struct capture_frame **order,
+                                  struct rd_frame *rf)
 {
-    /* the frames in time order (a capture of several interfaces need not be) */
-    const struct capture_frame **order = xcalloc(cap->n ? cap->n : 1, sizeof *order);
-    for (size_t i = 0; i < cap->n; i++)
-        order[i] = &cap->frames[i];
-    qsort(order, cap->n, sizeof *order, cmp_time);
-    int64_t t0 = cap->n ? order[0]->t_us : 0;
-
     /* pass 1: addresses that talk to themselves split by port */
     struct endpoint_map split = { 0 };
     struct frame f;
@@ -542,7 +542,6 @@ struct scenario *read_capture(const char *path, const struct capture *cap,
     struct endpoint_map hostmap = { 0 };
     struct scenario *scn = xcalloc(1, sizeof *scn);
     int caphosts = 0;
-    struct rd_frame *rf = xcalloc(cap->n ? cap->n : 1, sizeof *rf);
     for (size_t i = 0; i < cap->n; i++) {
         ip4_addr a[2];
         uint16_t pt[2];
@@ -584,21 +583,18 @@ struct scenario *read_capture(const char *path, const struct capture *cap,
     ep_free(&split);
     ep_free(&hostmap);
     if (!scn->nhosts) {
-        snprintf(err, errlen, "%s", _("it has no IPv4 or ARP frame to draw"));
-        free(order);
-        free(rf);
         scenario_free(scn);
         return NULL;
     }
-    scn->path = xstrdup(path);
-    const char *base = strrchr(path, '/');
-    char title[512];
-    snprintf(title, sizeof title, _("capture %s"), base ? base + 1 : path);
-    scn->title = xstrdup(title);
-    scn->seed = 1;
-    sim_init(s, scn, 1);
+    return scn;
+}
 
-    /* pass 3: the records */
+/* Pass 3: the records of the run, into s (made for scn's hosts). */
+static void records(struct sim *s, const struct capture *cap,
+                    const struct capture_frame **order, const struct rd_frame *rf)
+{
+    int64_t t0 = cap->n ? order[0]->t_us : 0;
+    struct frame f;
     struct reader rd = { 0 };
     rd.s = s;
     trace_init(&rd.priv);
@@ -714,7 +710,54 @@ struct scenario *read_capture(const char *path, const struct capture *cap,
     ep_free(&rd.lmap);
     rd.priv.nsinks = 0;
     trace_free(&rd.priv);
+}
+
+/* The frames in time order (a capture of several interfaces need not be
+ * in order), each with its lifelines: the lesson for them, or NULL. */
+static struct scenario *prepare(const struct capture *cap,
+                                const struct capture_frame ***order,
+                                struct rd_frame **rf)
+{
+    *order = xcalloc(cap->n ? cap->n : 1, sizeof **order);
+    for (size_t i = 0; i < cap->n; i++)
+        (*order)[i] = &cap->frames[i];
+    qsort(*order, cap->n, sizeof **order, cmp_time);
+    *rf = xcalloc(cap->n ? cap->n : 1, sizeof **rf);
+    return lifelines(cap, *order, *rf);
+}
+
+struct scenario *read_capture(const char *path, const struct capture *cap,
+                              struct sim *s, char *err, size_t errlen)
+{
+    const struct capture_frame **order;
+    struct rd_frame *rf;
+    struct scenario *scn = prepare(cap, &order, &rf);
+    if (!scn) {
+        snprintf(err, errlen, "%s", _("it has no IPv4 or ARP frame to draw"));
+    } else {
+        scn->path = xstrdup(path);
+        const char *base = strrchr(path, '/');
+        char title[512];
+        snprintf(title, sizeof title, _("capture %s"), base ? base + 1 : path);
+        scn->title = xstrdup(title);
+        scn->seed = 1;
+        sim_init(s, scn, 1);
+        records(s, cap, order, rf);
+    }
     free(order);
     free(rf);
     return scn;
+}
+
+void read_capture_again(const struct scenario *scn, const struct capture *cap,
+                        struct sim *s)
+{
+    const struct capture_frame **order;
+    struct rd_frame *rf;
+    /* the same frames give the same lifelines, in the same order */
+    scenario_free(prepare(cap, &order, &rf));
+    sim_init(s, scn, 1);
+    records(s, cap, order, rf);
+    free(order);
+    free(rf);
 }

@@ -37,5 +37,9 @@
  * set when the capture has no frame to draw. */
 struct scenario *read_capture(const char *path, const struct capture *cap,
                               struct sim *s, char *err, size_t errlen);
+/* The same run again into s, for the lesson read_capture made of cap (the
+ * timeline's language switch runs its lesson again). */
+void read_capture_again(const struct scenario *scn, const struct capture *cap,
+                        struct sim *s);
 
 #endif

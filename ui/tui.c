@@ -25,6 +25,7 @@
 #include "tui.h"
 #include "view.h"
 #include "whatif.h"
+#include "read.h"
 #include "chapters.h"
 #include "view_code.h"
 #include "view_quiz.h"
@@ -252,6 +253,17 @@ static void lesson_chapters(struct session *se)
 
 static int quiz_at_start;
 
+/* --read: the capture the timeline shows, and the lesson read_capture made
+ * of it (NULL once another lesson takes its place) */
+static const struct capture *capture_shown;
+static const struct scenario *capture_scn;
+
+void tui_set_capture(const struct capture *cap, const struct scenario *scn)
+{
+    capture_shown = cap;
+    capture_scn = scn;
+}
+
 void tui_set_quiz(int on)
 {
     quiz_at_start = on;
@@ -348,6 +360,12 @@ static void run_lesson(struct session *se, char *failed, size_t fn, char *note, 
 {
     struct scenario *scn = *se->scn;
     failed[0] = '\0';
+    if (capture_scn && scn == capture_scn) {
+        /* a capture is read again, not run */
+        read_capture_again(scn, capture_shown, se->s);
+        index_run(se, note, nn);
+        return;
+    }
     i18n_lesson(scn);
     sim_init(se->s, scn, se->have_seed ? se->seed : scn->seed);
     sim_run(se->s);
@@ -427,6 +445,10 @@ static void load_file(struct session *se, const char *path, const char *name,
     whatif_clear(&se->wi);
     view_index_free(&se->ix);
     sim_free(se->s);
+    if (*se->scn == capture_scn) {
+        capture_scn = NULL;             /* a lesson takes the capture's place */
+        se->wi.real = se->real != NULL;
+    }
     scenario_free(*se->scn);
     *se->scn = ns;
     char failed[300], note[300];
@@ -565,6 +587,12 @@ static int whatif_key(struct session *se, int a)
         return 1;
     }
     case ACT_RELOAD: {
+        if (capture_scn && *se->scn == capture_scn) {
+            snprintf(st->msg, sizeof st->msg, "%s",
+                     _("a capture is read once, from the command line; r reloads "
+                       "a lesson"));
+            return 1;
+        }
         /* a copy: loading frees the scenario that holds the path */
         char *path = xstrdup((*se->scn)->path);
         st->msg[0] = '\0';
@@ -732,7 +760,9 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
     se.proj = &proj;
     char note[300];
     index_run(&se, note, sizeof note);
-    whatif_init(&se.wi, scn, &se.s, &se.ix, &se.st, have_seed, seed, real != NULL);
+    whatif_init(&se.wi, scn, &se.s, &se.ix, &se.st, have_seed, seed,
+                capture_scn && *scn == capture_scn ? WHATIF_OFF_CAPTURE
+                : real ? WHATIF_OFF_REAL : 0);
     view_state_init(&se.st, utf8);
     se.st.title = lesson_title(*scn);
     se.quiz.asking = -1;

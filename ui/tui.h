@@ -30,6 +30,13 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
             const struct real_opts *real, const char *argv0, char *why,
             size_t whylen);
 
+/* --read: the next tui_run shows the lesson read_capture made of cap (a
+ * language switch reads it again; what-if and R are off for it).  cap and
+ * scn must outlive the tui_run. */
+struct capture;
+struct scenario;
+void tui_set_capture(const struct capture *cap, const struct scenario *scn);
+
 /* --quiz: the next tui_run starts with quiz mode on (Q turns it on and off
  * there). */
 void tui_set_quiz(int on);

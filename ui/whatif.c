@@ -291,7 +291,7 @@ void whatif_init(struct whatif *w, struct scenario **scn, struct sim **s,
     w->seed = seed;
     w->real = real;
     int err;
-    if (*scn && (*scn)->path)
+    if (*scn && (*scn)->path && real != WHATIF_OFF_CAPTURE)
         w->text = whatif_read_file((*scn)->path, &w->len, &err);
 }
 
@@ -321,6 +321,12 @@ int whatif_apply(struct whatif *w, int kind, const char *by,
     struct view_state *st = w->st;
     const struct trace *tr = &(*w->s)->tr;
     char line[200], err[200];
+    if (w->real == WHATIF_OFF_CAPTURE) {
+        snprintf(st->msg, sizeof st->msg, "%s",
+                 _("what-if changes a lesson's run: a capture is what happened, "
+                   "and it is not run again"));
+        return -1;
+    }
     if (w->real) {
         snprintf(st->msg, sizeof st->msg, "%s",
                  _("what-if changes the model only: it is off with --real, where "

@@ -87,7 +87,7 @@ struct whatif {
     struct view_state *st;
     int have_seed;
     uint64_t seed;
-    int real;                  /* --real: what-if is off */
+    int real;                  /* WHATIF_OFF_REAL or _CAPTURE: what-if is off */
     char *text;                /* the current run's lesson text; NULL: unread */
     size_t len;
     int own_sim;
@@ -95,8 +95,13 @@ struct whatif {
     int depth, cap;
 };
 
+/* Why what-if may be off: --real (the kernel's side could not lose the
+ * same frame), or --read (a capture is what happened). */
+enum { WHATIF_OFF_REAL = 1, WHATIF_OFF_CAPTURE = 2 };
+
 /* Starts on the session's run; reads the lesson's text from its path (a
- * lesson whose file cannot be read again has no what-if). */
+ * lesson whose file cannot be read again has no what-if).  real: 0, or
+ * why what-if is off. */
 void whatif_init(struct whatif *w, struct scenario **scn, struct sim **s,
                  struct view_index *ix, struct view_state *st, int have_seed,
                  uint64_t seed, int real);
