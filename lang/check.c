@@ -347,13 +347,24 @@ void lang_finish(struct parser *P)
     }
     /* Defaults, then all-host lines, then per-host lines: the more specific
      * line wins whatever the order in the file. */
-    for (int h = 0; h < s->nhosts; h++) scenario_tcp_defaults(&s->hosts[h].tcp);
+    /* A host without a line of its own shares the first block; one with
+     * lines has its own, a copy of the first with its lines applied. */
+    int *own = xcalloc((size_t)s->nhosts + 1, sizeof *own);
+    s->ntcps = 1;
+    for (int i = 0; i < P->ntsets; i++)
+        if (P->tsets[i].ref >= 0 && !own[map_ref(P, P->tsets[i].ref)])
+            own[map_ref(P, P->tsets[i].ref)] = s->ntcps++;
+    s->tcps = xcalloc((size_t)s->ntcps, sizeof *s->tcps);
+    scenario_tcp_defaults(&s->tcps[0]);
     for (int i = 0; i < P->ntsets; i++)
         if (P->tsets[i].ref < 0)
-            for (int h = 0; h < s->nhosts; h++) apply_tcp(&P->tsets[i], &s->hosts[h].tcp);
+            apply_tcp(&P->tsets[i], &s->tcps[0]);
+    for (int k = 1; k < s->ntcps; k++) s->tcps[k] = s->tcps[0];
     for (int i = 0; i < P->ntsets; i++)
         if (P->tsets[i].ref >= 0)
-            apply_tcp(&P->tsets[i], &s->hosts[map_ref(P, P->tsets[i].ref)].tcp);
+            apply_tcp(&P->tsets[i], &s->tcps[own[map_ref(P, P->tsets[i].ref)]]);
+    for (int h = 0; h < s->nhosts; h++) s->hosts[h].tcp = &s->tcps[own[h]];
+    free(own);
 
     if (s->nactions > 1) qsort(s->actions, (size_t)s->nactions, sizeof *s->actions, cmp_action);
     check_binds(P);

@@ -166,7 +166,7 @@ START_TEST(test_full_scenario_every_field)
     ck_assert_str_eq(s->hosts[2].name, "spy");
     ck_assert_uint_eq(s->hosts[2].addr, 0xC6336407u);
 
-    const struct scn_tcp_opts *c = &s->hosts[0].tcp, *sv = &s->hosts[1].tcp, *spy = &s->hosts[2].tcp;
+    const struct scn_tcp_opts *c = s->hosts[0].tcp, *sv = s->hosts[1].tcp, *spy = s->hosts[2].tcp;
     ck_assert_int_eq(c->n_isn, 2);
     ck_assert_uint_eq(c->isn[0], 1000);
     ck_assert_uint_eq(c->isn[1], 5000);
@@ -338,8 +338,8 @@ START_TEST(test_tcp_defaults)
     ck_assert_uint_eq(o.rcvbuf, 65535);
 
     struct scenario *s = parse_ok("host a 192.0.2.1\n");
-    ck_assert_int_eq(s->hosts[0].tcp.mss, 1460);
-    ck_assert_int_eq(s->hosts[0].tcp.msl_us, 30000000);
+    ck_assert_int_eq(s->hosts[0].tcp->mss, 1460);
+    ck_assert_int_eq(s->hosts[0].tcp->msl_us, 30000000);
     scenario_free(s);
 }
 END_TEST
@@ -355,12 +355,12 @@ START_TEST(test_tcp_per_host_beats_all_hosts)
         "tcp rto client 250ms\n"
         HOSTS
         "host late 192.0.2.99\n");
-    ck_assert_int_eq(s->hosts[0].tcp.mss, 1000);
-    ck_assert_int_eq(s->hosts[1].tcp.mss, 536);
-    ck_assert_int_eq(s->hosts[2].tcp.mss, 1000);
-    ck_assert_int_eq(s->hosts[0].tcp.rto_us, 250000);
-    ck_assert_int_eq(s->hosts[1].tcp.rto_us, 3000000);
-    ck_assert_int_eq(s->hosts[2].tcp.rto_us, 3000000);
+    ck_assert_int_eq(s->hosts[0].tcp->mss, 1000);
+    ck_assert_int_eq(s->hosts[1].tcp->mss, 536);
+    ck_assert_int_eq(s->hosts[2].tcp->mss, 1000);
+    ck_assert_int_eq(s->hosts[0].tcp->rto_us, 250000);
+    ck_assert_int_eq(s->hosts[1].tcp->rto_us, 3000000);
+    ck_assert_int_eq(s->hosts[2].tcp->rto_us, 3000000);
     scenario_free(s);
 }
 END_TEST
@@ -368,16 +368,16 @@ END_TEST
 START_TEST(test_tcp_isn_list_and_limits)
 {
     struct scenario *s = parse_ok(HOSTS "tcp isn server 0 4294967295 7\n");
-    ck_assert_int_eq(s->hosts[1].tcp.n_isn, 3);
-    ck_assert_uint_eq(s->hosts[1].tcp.isn[0], 0);
-    ck_assert_uint_eq(s->hosts[1].tcp.isn[1], 4294967295u);
-    ck_assert_uint_eq(s->hosts[1].tcp.isn[2], 7);
-    ck_assert_int_eq(s->hosts[0].tcp.n_isn, 0);
+    ck_assert_int_eq(s->hosts[1].tcp->n_isn, 3);
+    ck_assert_uint_eq(s->hosts[1].tcp->isn[0], 0);
+    ck_assert_uint_eq(s->hosts[1].tcp->isn[1], 4294967295u);
+    ck_assert_uint_eq(s->hosts[1].tcp->isn[2], 7);
+    ck_assert_int_eq(s->hosts[0].tcp->n_isn, 0);
     scenario_free(s);
 
     s = parse_ok(HOSTS "tcp isn client 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n");
-    ck_assert_int_eq(s->hosts[0].tcp.n_isn, 16);
-    ck_assert_uint_eq(s->hosts[0].tcp.isn[15], 16);
+    ck_assert_int_eq(s->hosts[0].tcp->n_isn, 16);
+    ck_assert_uint_eq(s->hosts[0].tcp->isn[15], 16);
     scenario_free(s);
 
     assert_errors(HOSTS "tcp isn client 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n",
@@ -397,7 +397,7 @@ START_TEST(test_tcp_option_values)
         "tcp nagle off\ntcp nagle server on\ntcp handshake two-way\ntcp handshake client three-way\n"
         "tcp rcvbuf 1\ntcp rcvbuf server 1073741824\n"
         "tcp wscale 14\ntcp wscale client 0\n");
-    const struct scn_tcp_opts *c = &s->hosts[0].tcp, *v = &s->hosts[1].tcp;
+    const struct scn_tcp_opts *c = s->hosts[0].tcp, *v = s->hosts[1].tcp;
     ck_assert_int_eq(c->wscale, 0);
     ck_assert_int_eq(v->wscale, 14);
     ck_assert_int_eq(c->mss, 65495);
@@ -442,11 +442,11 @@ START_TEST(test_tcp_option_values)
 
     /* wscale: off is the default, and may be said to undo an all-hosts shift */
     s = parse_ok(HOSTS "tcp wscale 7\ntcp wscale server off\n");
-    ck_assert_int_eq(s->hosts[0].tcp.wscale, 7);
-    ck_assert_int_eq(s->hosts[1].tcp.wscale, -1);
+    ck_assert_int_eq(s->hosts[0].tcp->wscale, 7);
+    ck_assert_int_eq(s->hosts[1].tcp->wscale, -1);
     scenario_free(s);
     s = parse_ok(HOSTS);
-    ck_assert_int_eq(s->hosts[0].tcp.wscale, -1);
+    ck_assert_int_eq(s->hosts[0].tcp->wscale, -1);
     scenario_free(s);
 
     assert_errors(HOSTS "tcp mss 1000\ntcp mss client 900\ntcp mss 1200\ntcp mss client 800\n",
@@ -470,7 +470,7 @@ START_TEST(test_hosts_used_before_declared)
     ck_assert_int_eq(s->actions[0].host, 1);
     ck_assert_int_eq(s->faults[0].m.src, 0);
     ck_assert_int_eq(s->expects[0].host, 1);
-    ck_assert_int_eq(s->hosts[0].tcp.n_isn, 1);
+    ck_assert_int_eq(s->hosts[0].tcp->n_isn, 1);
     ck_assert_int_eq(scenario_host_index(s, "server"), 1);
     ck_assert_int_eq(scenario_host_index(s, "client"), 0);
     ck_assert_int_eq(scenario_host_index(s, "sever"), -1);
@@ -1136,7 +1136,7 @@ START_TEST(test_network_scenario_every_field)
     ck_assert_int_eq(gw->ifaces[2].line, 6);
     ck_assert_uint_eq(gw->gateway, 0);
     ck_assert_uint_eq(gw->dns, 0xC6336435u);
-    ck_assert_int_eq(gw->tcp.mss, 1460);              /* tcp defaults reach routers */
+    ck_assert_int_eq(gw->tcp->mss, 1460);              /* tcp defaults reach routers */
     ck_assert_int_eq(s->hosts[6].ifaces[0].lan, 1);
     ck_assert_uint_eq(s->hosts[6].gateway, 0xCB007101u);
     ck_assert_uint_eq(s->hosts[6].dns, 0);

@@ -300,8 +300,8 @@ START_TEST(test_language_backlog_accept_spoof)
                                     "at 0ms server listen 80 backlog 7\n"
                                     "at 0ms server accept 80\n"
                                     FORGED(1, 9));
-    ck_assert_int_eq(scn->hosts[0].tcp.syncookies, 1);
-    ck_assert_int_eq(scn->hosts[1].tcp.syncookies, 0);
+    ck_assert_int_eq(scn->hosts[0].tcp->syncookies, 1);
+    ck_assert_int_eq(scn->hosts[1].tcp->syncookies, 0);
     ck_assert_int_eq(scn->actions[0].kind, ACT_LISTEN);
     ck_assert_int_eq(scn->actions[0].backlog, 7);
     ck_assert_int_eq(scn->actions[1].kind, ACT_ACCEPT);

@@ -53,7 +53,7 @@ int lq_syn(struct sim *s, int h, struct sim_conn *listener,
     }
     if (listener->syn_n < listener->backlog)
         return 0;
-    if (listener->tcb.cfg.syncookies) {
+    if (listener->tcb.cfg->syncookies) {
         tcp_cookie_synack(&listener->tcb, s->now, f->ip.src, &f->tcp,
                           s->hosts[h].cookie_secret);
         return 1;
@@ -76,7 +76,7 @@ int lq_listener_seg(struct sim *s, int h, struct sim_conn *listener,
                     const struct frame *f)
 {
     const struct tcp_hdr *th = &f->tcp;
-    if (!listener->backlog || !listener->tcb.cfg.syncookies ||
+    if (!listener->backlog || !listener->tcb.cfg->syncookies ||
         (th->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_ACK)
         return 0;
     uint16_t mss;

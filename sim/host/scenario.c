@@ -76,6 +76,7 @@ void scenario_free(struct scenario *s)
     free(s->describe);
     free(s->describe_zh);
     free(s->hosts);
+    free(s->tcps);
     free(s->links);
     for (int i = 0; i < s->nactions; i++) scn_action_clear(&s->actions[i]);
     free(s->actions);

@@ -77,7 +77,9 @@ struct scn_host {
     char     name[SCN_NAME_MAX];
     ip4_addr addr;          /* the first (or only) address */
     int      line;
-    struct scn_tcp_opts tcp;
+    /* its TCP settings: one of the scenario's tcps, the first (defaults and
+     * all-host lines) shared by every host without a `tcp` line of its own */
+    const struct scn_tcp_opts *tcp;
     /* Issue 3: LAN attachment and IPv4 configuration.  A host declared
      * without `on LAN` has no interfaces here and talks over `link`s. */
     struct scn_iface ifaces[SCN_MAX_IFACES];
@@ -422,6 +424,7 @@ struct scenario {
     uint64_t seed;                  /* `seed N`, default 1; --seed overrides */
     int      has_seed;
     struct scn_host   *hosts;   int nhosts;
+    struct scn_tcp_opts *tcps;  int ntcps;   /* what hosts[].tcp point at */
     struct scn_link   *links;   int nlinks;
     struct scn_action *actions; int nactions;   /* sorted by time, stable */
     struct scn_fault  *faults;  int nfaults;

@@ -89,8 +89,8 @@ static uint32_t choose_iss_cb(void *ctx, struct tcp_conn *c)
     struct sim_host *hp = &s->hosts[((struct sim_conn *)c)->host];
     /* Fixed ISNs from the scenario, in order; then the seeded PRNG (a real
      * stack uses RFC 6528's clock plus keyed hash). */
-    if (hp->next_isn < hp->cfg->tcp.n_isn)
-        return hp->cfg->tcp.isn[hp->next_isn++];
+    if (hp->next_isn < hp->cfg->tcp->n_isn)
+        return hp->cfg->tcp->isn[hp->next_isn++];
     return (uint32_t)rng_next(&s->rng);
 }
 
@@ -365,15 +365,7 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     } else {
         sc = xcalloc(1, sizeof *sc);
     }
-    struct tcp_config cfg;
-    tcp_config_default(&cfg);
-    /* every `tcp` setting has a field of the same name in tcp_config; the
-     * parser kept each value within the range the table gives */
-#define SCN_TCP_COPY(id, kw, field, type, kind, lo, hi, def, what) \
-    cfg.field = hp->cfg->tcp.field;
-    SCN_TCP_SETTINGS(SCN_TCP_COPY)
-#undef SCN_TCP_COPY
-    tcp_init(&sc->tcb, &cfg, &s->tcp_env, h, trace_intern(&s->tr, idtext),
+    tcp_init(&sc->tcb, hp->tcp, &s->tcp_env, h, trace_intern(&s->tr, idtext),
              hp->addr, lport, raddr, rport);
     sc->host = h;
     sc->timer_at = -1;
@@ -805,9 +797,20 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
     s->port_secret = rng_next(&s->port_rng);
     s->nhosts = scn->nhosts;
     s->hosts = xcalloc((size_t)scn->nhosts, sizeof *s->hosts);
+    s->tcp_cfgs = xcalloc((size_t)scn->ntcps, sizeof *s->tcp_cfgs);
+    for (int k = 0; k < scn->ntcps; k++) {
+        tcp_config_default(&s->tcp_cfgs[k]);
+        /* every `tcp` setting has a field of the same name in tcp_config;
+         * the parser kept each value within the range the table gives */
+#define SCN_TCP_COPY(id, kw, field, type, kind, lo, hi, def, what) \
+        s->tcp_cfgs[k].field = scn->tcps[k].field;
+        SCN_TCP_SETTINGS(SCN_TCP_COPY)
+#undef SCN_TCP_COPY
+    }
     for (int i = 0; i < scn->nhosts; i++) {
         struct sim_host *hp = &s->hosts[i];
         hp->cfg = &scn->hosts[i];
+        hp->tcp = &s->tcp_cfgs[scn->hosts[i].tcp - scn->tcps];
         hp->addr = scn->hosts[i].addr;
         hp->cookie_secret = lq_secret(seed, i);
         trace_add_host(&s->tr, scn->hosts[i].name, hp->addr);
@@ -831,6 +834,7 @@ static void free_state(struct sim *s)
     app_free(s);
     net_free(s);
     free(s->hosts);
+    free(s->tcp_cfgs);
     free(s->fault_seen);
     fwd_free(s);
     eq_free(&s->q);

@@ -94,6 +94,7 @@ struct sim_udp {
 
 struct sim_host {
     const struct scn_host *cfg;
+    const struct tcp_config *tcp;  /* its TCBs' settings, in s->tcp_cfgs */
     ip4_addr addr;
     mac_addr mac;              /* for point-to-point links */
     struct sim_iface *ifs;     /* LAN interfaces */
@@ -205,6 +206,9 @@ struct sim {
     uint32_t arrival_of;       /* its send record's index + 1 */
     struct sim_host *hosts;
     int nhosts;
+    /* the TCP settings of scn->tcps, one each, which the hosts and their
+     * TCBs point at */
+    struct tcp_config *tcp_cfgs;
     /* The links by host pair, linear in the links (net_link): host h's
      * are adj[adj_at[h] .. adj_at[h + 1]), sorted by peer. */
     size_t *adj_at;

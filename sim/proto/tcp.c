@@ -192,12 +192,7 @@ void tcp_init(struct tcp_conn *c, const struct tcp_config *cfg,
     memset(c, 0, sizeof *c);
     c->state = TCPS_CLOSED;
     c->host = host;
-    c->cfg = *cfg;
-    /* RFC 6298 2.5 allows a ceiling on the RTO "provided it is at least 60
-     * seconds": a lesson whose initial RTO is longer (tcp rto 10m) has its
-     * ceiling there, so backing off never shortens the timer. */
-    if (c->cfg.rto_max_us < c->cfg.rto_us)
-        c->cfg.rto_max_us = c->cfg.rto_us;
+    c->cfg = cfg;
     c->env = env;
     c->id = id;
     c->laddr = laddr;
@@ -231,7 +226,7 @@ void tcp_destroy(struct tcp_conn *c)
 void tcp_spawn(struct tcp_conn *child, const struct tcp_conn *listener,
                uint32_t id, ip4_addr raddr, uint16_t rport)
 {
-    tcp_init(child, &listener->cfg, listener->env, listener->host, id,
+    tcp_init(child, listener->cfg, listener->env, listener->host, id,
              listener->laddr, listener->lport, raddr, rport);
     child->state = TCPS_LISTEN;
     child->passive = 1;
@@ -326,7 +321,7 @@ int tcp_refusal(const struct tcp_conn *c, int call, size_t len)
         case TCPS_ESTABLISHED: case TCPS_CLOSE_WAIT:
             if (c->close_pending)
                 return -TCPE_CLOSING;
-            return c->sndq.len + len > c->cfg.sndbuf ? -TCPE_NOSPACE : 0;
+            return c->sndq.len + len > c->cfg->sndbuf ? -TCPE_NOSPACE : 0;
         default:
             return -TCPE_CLOSING;  /* FIN-WAIT-1 .. TIME-WAIT */
         }
@@ -368,9 +363,9 @@ static uint32_t max_window(const struct tcp_conn *c)
  * (nearly) shut: RFC 9293 3.8.6.2.2's receiver-side threshold. */
 void tcp_read_done(struct tcp_conn *c)
 {
-    uint32_t thresh = c->cfg.rcvbuf / 2 < c->cfg.mss ? c->cfg.rcvbuf / 2
-                                                     : c->cfg.mss;
-    uint32_t space = c->cfg.rcvbuf - (uint32_t)c->rcvq.len;
+    uint32_t thresh = c->cfg->rcvbuf / 2 < c->cfg->mss ? c->cfg->rcvbuf / 2
+                                                     : c->cfg->mss;
+    uint32_t space = c->cfg->rcvbuf - (uint32_t)c->rcvq.len;
     if (space > max_window(c))
         space = max_window(c);
     if (c->rcv_wnd_advertised < thresh && space >= thresh &&

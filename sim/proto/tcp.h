@@ -124,7 +124,8 @@ struct tcp_ooo {
 struct tcp_conn {
     enum tcp_state state;
     int      host;           /* the trace's host of its records */
-    struct tcp_config cfg;
+    const struct tcp_config *cfg;  /* kept, not copied: shared, and nothing
+                                    * changes it per connection */
     const struct tcp_env *env;
     uint32_t id;             /* interned connection id for the trace */
     ip4_addr seg_src;        /* IP source of the segment being processed */
@@ -193,13 +194,13 @@ static inline int seq_leq(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0
 static inline int seq_gt(uint32_t a, uint32_t b)  { return (int32_t)(a - b) > 0; }
 static inline int seq_geq(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
 
-/* env is kept, not copied: it must outlive c. */
+/* cfg and env are kept, not copied: they must outlive c. */
 void tcp_init(struct tcp_conn *c, const struct tcp_config *cfg,
               const struct tcp_env *env, int host, uint32_t id,
               ip4_addr laddr, uint16_t lport, ip4_addr raddr, uint16_t rport);
 void tcp_destroy(struct tcp_conn *c);
 
-/* A child TCB for a SYN arriving at a listener: copies config, env and host, takes
+/* A child TCB for a SYN arriving at a listener: shares config and env, copies host, takes
  * the remote endpoint, starts in LISTEN with passive set.  The caller feeds
  * it the SYN with tcp_input(). */
 void tcp_spawn(struct tcp_conn *child, const struct tcp_conn *listener,
