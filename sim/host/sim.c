@@ -253,11 +253,19 @@ static struct sim_port_refs *port_ref(struct sim *s, struct sim_host *hp,
 /* A TCB's bytes as the memory budget counts them. */
 uint64_t sim_conn_bytes(const struct sim_conn *sc)
 {
-    uint64_t b = sizeof *sc + sc->tcb.sndq.cap + sc->tcb.rcvq.cap +
-                 sc->frame_cap;
+    uint64_t b = sizeof *sc + sc->tcb.sndq.cap + sc->tcb.rcvq.cap;
+    if (sc->more)
+        b += sizeof *sc->more + sc->more->frame_cap;
     for (const struct tcp_ooo *o = sc->tcb.ooo; o; o = o->next)
         b += sizeof *o + o->len;
     return b;
+}
+
+struct sim_conn_more *sim_more(struct sim_conn *sc)
+{
+    if (!sc->more)
+        sc->more = xcalloc(1, sizeof *sc->more);
+    return sc->more;
 }
 
 /* Brings sc's share of mem_tcbs up to date (after any call into it). */
@@ -278,7 +286,8 @@ static void recount(struct sim *s, struct sim_conn *sc)
  * its children, and is kept while queued children name it (lq_busy). */
 static int unreferenced(const struct sim *s, const struct sim_conn *sc)
 {
-    return sc->detached && sc->timer_ev == 0 && !lq_busy(sc) && !sc->proxy_peer &&
+    return sc->detached && sc->timer_ev == 0 && !lq_busy(sc) &&
+           !(sc->more && sc->more->proxy_peer) &&
            s->hosts[sc->host].current != sc &&
            (sc->tcb.state == TCPS_CLOSED ||
             (!sc->listener && sc->tcb.state == TCPS_LISTEN && sc->tcb.passive));
@@ -305,7 +314,10 @@ static void maybe_reap(struct sim *s, struct sim_conn *sc)
 static void release_conn(struct sim *s, struct sim_conn *sc)
 {
     tcp_destroy(&sc->tcb);
-    free(sc->frame_buf);
+    if (sc->more) {
+        free(sc->more->frame_buf);
+        free(sc->more);
+    }
     sc->next_spare = s->spare_conns;
     s->spare_conns = sc;
 }
@@ -335,7 +347,8 @@ static void reap(struct sim *s)
  * demultiplexing table once it is CLOSED or (a child) back in LISTEN. */
 void sim_after_tcb(struct sim *s, struct sim_conn *sc)
 {
-    struct sim_conn *let_go = sc->parent ? lq_update(s, sc) : NULL;
+    struct sim_conn *let_go = sc->more && sc->more->parent ? lq_update(s, sc)
+                                                            : NULL;
     if (!sc->detached && (sc->tcb.state == TCPS_CLOSED ||
         (!sc->listener && sc->tcb.state == TCPS_LISTEN && sc->tcb.passive))) {
         sc->detached = 1;
@@ -678,7 +691,8 @@ static void run_action(struct sim *s, const struct scn_action *a)
                         a->backlog ? WHY(N_APP_LISTEN_BACKLOG, a->port, a->backlog)
                                    : WHY(N_APP_LISTEN, a->port));
         if (sc) {
-            sc->backlog = a->backlog;
+            if (a->backlog)
+                sim_more(sc)->backlog = a->backlog;
             sim_after_tcb(s, sc);
         }
         return;

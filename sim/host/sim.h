@@ -18,44 +18,55 @@ struct flight;
 struct flight_block;
 struct app_ops;
 
-/* Fields ordered by size, flags as bytes: a crowd holds one per live
- * connection end. */
-struct sim_conn {
-    struct tcp_conn tcb;
-    event_id timer_ev;
-    int64_t  timer_at;         /* when timer_ev fires, -1 if none */
-    size_t   slot;             /* its index in its host's conns */
-    struct sim_conn *next_spare;  /* on the sim's spare list */
-    uint64_t counted;          /* its bytes as mem_tcbs counts them */
-    /* the application behind it (app.h), NULL if none; role is that
-     * application's own tag for what the connection does */
-    const struct app_ops *app;
-    const struct scn_action *act;  /* the action that set the role up */
+/* What few TCBs use, allocated the first time one of them needs it
+ * (sim_more) and freed with the TCB: framing, a proxy's pair, a listener's
+ * queues and a queued child's place in them. */
+struct sim_conn_more {
     /* length-prefixed framing: bytes read and not yet a whole message */
     uint8_t *frame_buf;
     size_t   frame_len, frame_cap;
+    /* a proxy's two connections (wsgiapp.c: nginx's from the browser and
+     * its own to uWSGI) point at each other until the exchange is over;
+     * neither is freed while linked */
+    struct sim_conn *proxy_peer;
     /* `listen PORT backlog N` (listenq.c).  A listener with a backlog keeps
      * two counts, each at most N: its children in SYN_RECEIVED (the SYN
      * queue; they are TCBs of their own, found by four-tuple, so the queue
      * is only counted, never walked) and its established children that no
      * accept() has taken yet (the accept queue, oldest first, linked
-     * through the children).  backlog 0: no limits and no queues, every
-     * connection handed to the application at once, as before backlogs. */
+     * through the children).  backlog 0 (or no sim_conn_more): no limits
+     * and no queues, every connection handed to the application at once,
+     * as before backlogs. */
     struct sim_conn *acc_head, *acc_tail;
     /* a child: the listener whose queue counts it (NULL once it has left
-     * both), which queue (below), and its neighbours in the accept queue */
+     * both) and its neighbours in the accept queue; sim_conn.queue says
+     * which queue */
     struct sim_conn *parent;
     struct sim_conn *acc_prev, *acc_next;
-    /* a proxy's two connections (wsgiapp.c: nginx's from the browser and
-     * its own to uWSGI) point at each other until the exchange is over;
-     * neither is freed while linked */
-    struct sim_conn *proxy_peer;
-    int      host;
-    int      role;
-    int      step;             /* how far the role's script has got */
     int      backlog;
     int      syn_n, acc_n;
     int      accepts_waiting;  /* accept() calls blocked for a connection */
+};
+
+/* Fields ordered by size, flags as bytes, the rarely used ones in
+ * sim_conn_more: a crowd holds one per live connection end. */
+struct sim_conn {
+    struct tcp_conn tcb;
+    event_id timer_ev;
+    int64_t  timer_at;         /* when timer_ev fires, -1 if none */
+    size_t   slot;             /* its index in its host's conns */
+    uint64_t counted;          /* its bytes as mem_tcbs counts them */
+    /* the application behind it (app.h), NULL if none; role is that
+     * application's own tag for what the connection does */
+    const struct app_ops *app;
+    const struct scn_action *act;  /* the action that set the role up */
+    union {
+        struct sim_conn_more *more;   /* while alive: NULL until needed */
+        struct sim_conn *next_spare;  /* once freed: on the sim's spare list */
+    };
+    int      host;
+    int      role;
+    int      step;             /* how far the role's script has got */
     uint8_t  listener;         /* a listening socket that spawns children */
     uint8_t  detached;         /* no longer in the demultiplexing table */
     uint8_t  reaping;          /* on the sim's list of TCBs to free */

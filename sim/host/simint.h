@@ -94,6 +94,9 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
 
 /* A TCB's bytes as the memory budget counts them (sim.c). */
 uint64_t sim_conn_bytes(const struct sim_conn *sc);
+/* sc's sim_conn_more, allocated (zeroed) if it has none yet; its bytes
+ * count in mem_tcbs from the next sim_after_tcb. */
+struct sim_conn_more *sim_more(struct sim_conn *sc);
 /* budget.c: the run stops at `limit`, whose value is `value`: what, when,
  * where and the likely cause go into s->stop */
 void sim_stop_at(struct sim *s, int limit, uint64_t value);
