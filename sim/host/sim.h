@@ -232,6 +232,9 @@ struct sim {
     struct flight_block *flight_blocks;  /* where they live (net.c) */
     struct sim_conn *spare_conns;  /* freed TCBs' memory, reused by the next
                                       connection and kept across sim_reset */
+    struct sim_conn_block *conn_blocks;  /* where TCBs live (sim.c), newest
+                                            first, kept across sim_reset */
+    size_t conn_block_used;    /* TCBs handed out of the newest block */
     int next_action;           /* the scenario's next action to run */
     struct sim_addr { ip4_addr addr; int host; } *addrs;  /* sorted */
     size_t naddrs;
