@@ -138,7 +138,7 @@ static void tuple_insert(struct sim *s, struct sim_host *hp,
     if (2 * (hp->ntuples + 1) > hp->captuples) {
         struct sim_conn **old = hp->tuples;
         size_t oldcap = hp->captuples;
-        hp->captuples = oldcap ? oldcap * 2 : 4;
+        hp->captuples = oldcap ? oldcap * 2 : 2;   /* most hosts have one */
         hp->tuples = xcalloc(hp->captuples, sizeof *hp->tuples);
         s->mem_tcbs += (hp->captuples - oldcap) * sizeof *hp->tuples;
         for (size_t i = 0; i < oldcap; i++)
@@ -212,7 +212,7 @@ static struct sim_port_refs *port_slot(struct sim *s, struct sim_host *hp,
     if (2 * (hp->nports + 1) > hp->capports) {
         struct sim_port_refs *old = hp->ports;
         size_t oldcap = hp->capports;
-        hp->capports = oldcap ? 2 * oldcap : 4;   /* most hosts use one port */
+        hp->capports = oldcap ? 2 * oldcap : 2;   /* most hosts use one port */
         hp->ports = xcalloc(hp->capports, sizeof *hp->ports);
         s->mem_tcbs += (hp->capports - oldcap) * sizeof *hp->ports;
         for (size_t i = 0; i < oldcap; i++) {
@@ -411,7 +411,7 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     sc->host = h;
     sc->timer_at = -1;
     if (hp->nconns == hp->capconns) {
-        size_t cap = hp->capconns ? hp->capconns * 2 : 4;
+        size_t cap = hp->capconns ? hp->capconns * 2 : 1;   /* most hosts have one */
         hp->conns = xreallocarray(hp->conns, cap, sizeof *hp->conns);
         s->mem_tcbs += (cap - hp->capconns) * sizeof *hp->conns;
         hp->capconns = cap;

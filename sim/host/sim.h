@@ -103,19 +103,18 @@ struct sim_udp {
     uint64_t counted;          /* its bytes as mem_tcbs counts them */
 };
 
+/* Fields grouped so that none leaves a hole: one per host of a crowd. */
 struct sim_host {
     const struct scn_host *cfg;
     const struct tcp_config *tcp;  /* its TCBs' settings, in s->tcp_cfgs */
     ip4_addr addr;
-    mac_addr mac;              /* for point-to-point links */
-    struct sim_iface *ifs;     /* LAN interfaces */
     int      nifs;
+    struct sim_iface *ifs;     /* LAN interfaces */
+    mac_addr mac;              /* for point-to-point links */
+    uint16_t ip_id;
     struct sim_udp *udp;       /* bound UDP sockets */
     int      nudp, capudp;
     int32_t *udp_ix;           /* port -> index + 1 in udp, once nudp is large */
-    /* the UDP ports its DNS resolver and stub send from (dnsapp.c draws
-     * them; they have no socket in udp), which an unbound send avoids */
-    uint16_t dns_ports[2];
     /* the TCBs alive on this host, in no order (sc->slot is each one's
      * index); a TCB is freed once it is CLOSED and nothing refers to it
      * (sim.c, reap) */
@@ -143,12 +142,14 @@ struct sim_host {
      * sockets are in the ports table. */
     struct sim_conn **tuples;
     size_t   ntuples, captuples;
-    int      next_isn;         /* index into cfg->tcp.isn */
     uint64_t cookie_secret;    /* keys its SYN cookies (tcp_cookie.c) */
-    uint16_t ip_id;
     struct sim_conn *current;  /* the newest TCB, which app calls act on */
     /* `http get NAME` waiting for the stub resolver */
     const struct scn_action *http_pending;
+    /* the UDP ports its DNS resolver and stub send from (dnsapp.c draws
+     * them; they have no socket in udp), which an unbound send avoids */
+    uint16_t dns_ports[2];
+    int      next_isn;         /* index into cfg->tcp->isn */
 };
 
 /* The budgets, in the order the command line lists them. */
