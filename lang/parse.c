@@ -230,6 +230,7 @@ static void lang_kw_host(struct parser *P, struct tok *kw)
     }
     struct scn_host *h = &s->hosts[hi];
     if (lan >= 0) {
+        h->ifaces = xmalloc(sizeof *h->ifaces);
         h->ifaces[0] = (struct scn_iface){ addr, lan, P->line, a->col };
         h->nifaces = 1;
     }
@@ -287,6 +288,7 @@ static void lang_kw_router(struct parser *P, struct tok *kw)
         return;
     }
     struct scn_host *h = &s->hosts[hi];
+    h->ifaces = xmalloc((size_t)n * sizeof *ifs);
     memcpy(h->ifaces, ifs, (size_t)n * sizeof *ifs);
     h->nifaces = n;
     h->addr = ifs[0].addr;

@@ -75,6 +75,7 @@ void scenario_free(struct scenario *s)
     }
     free(s->describe);
     free(s->describe_zh);
+    for (int i = 0; i < s->nhosts; i++) free(s->hosts[i].ifaces);
     free(s->hosts);
     free(s->tcps);
     free(s->links);

@@ -81,8 +81,10 @@ struct scn_host {
      * all-host lines) shared by every host without a `tcp` line of its own */
     const struct scn_tcp_opts *tcp;
     /* Issue 3: LAN attachment and IPv4 configuration.  A host declared
-     * without `on LAN` has no interfaces here and talks over `link`s. */
-    struct scn_iface ifaces[SCN_MAX_IFACES];
+     * without `on LAN` has no interfaces (ifaces NULL) and talks over
+     * `link`s; one with them owns an array of nifaces (at most
+     * SCN_MAX_IFACES), so a crowd of linked hosts pays 8 bytes each. */
+    struct scn_iface *ifaces;
     int      nifaces;
     int      router;        /* declared with `router`: forwards between LANs */
     ip4_addr gateway;       /* `gateway ADDR`, 0 = none */
