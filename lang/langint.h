@@ -166,6 +166,8 @@ struct parser {
     int *rrcols;            /* per record: column of the record text */
     int  caprrcols;
     struct smap lannames, lannets, lancover, zonekeys, resolverhosts;
+    struct smap strpool;    /* the actions' texts: text -> index in s->strs */
+    int  capstrs;
     int  title_line, seed_line;
     int  host_lines;        /* `host` lines seen, valid or not */
     int64_t  prev_at;       /* time of the previous `at` line */
@@ -221,6 +223,9 @@ const char *lang_found(struct show *sh, const struct tok *t);
 int lang_smap_get(const struct smap *m, const char *k);
 void lang_smap_put(struct smap *m, const char *k, int v);
 void lang_smap_free(struct smap *m);
+/* The scenario's copy of the n bytes at p (NUL-terminated), owned by its
+ * strs: one copy per distinct text, however many actions use it. */
+char *lang_pool_str(struct parser *P, const char *p, size_t n);
 void lang_perr_at(struct parser *P, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* An error at a name's reference, with the repeat iteration it was written in. */

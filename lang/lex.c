@@ -143,6 +143,25 @@ void lang_smap_free(struct smap *m)
     memset(m, 0, sizeof *m);
 }
 
+char *lang_pool_str(struct parser *P, const char *p, size_t n)
+{
+    struct scenario *s = P->s;
+    /* a text with a NUL byte in it would be equal to its prefix as a key */
+    int shared = !memchr(p, 0, n);
+    char *d = lang_dup_bytes(p, n);
+    if (shared) {
+        int k = lang_smap_get(&P->strpool, d);
+        if (k >= 0) {
+            free(d);
+            return s->strs[k];
+        }
+        lang_smap_put(&P->strpool, d, s->nstrs);
+    }
+    s->strs = lang_grow_arr(s->strs, &P->capstrs, s->nstrs, sizeof *s->strs);
+    s->strs[s->nstrs] = d;
+    return s->strs[s->nstrs++];
+}
+
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
 

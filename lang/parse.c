@@ -853,6 +853,7 @@ static void parser_free(struct parser *P)
     lang_smap_free(&P->lancover);
     lang_smap_free(&P->zonekeys);
     lang_smap_free(&P->resolverhosts);
+    lang_smap_free(&P->strpool);
     free(P->xline);
     free(P->xcol);
     free(P->blk);

@@ -100,8 +100,8 @@ static void action_inject(struct parser *P, struct scn_action *a)
         struct tok *x = lang_want_text(P, "an explanation in quotes");
         struct tok *zh = NULL;
         if (!x || lang_want_variant(P, &zh) || lang_want_end(P)) return;
-        a->text = lang_dup_bytes(x->s, x->len);
-        if (zh) a->text_zh = lang_dup_bytes(zh->s, zh->len);
+        a->text = lang_pool_str(P, x->s, x->len);
+        if (zh) a->text_zh = lang_pool_str(P, zh->s, zh->len);
     }
 }
 
@@ -242,7 +242,7 @@ static void act_http(struct parser *P, struct scn_action *a, const struct tok *h
         if (!lang_peek(P)) return;
         struct tok *x = lang_want_text(P, "the page body in double quotes");
         if (!x || lang_want_end(P)) return;
-        a->text = lang_dup_bytes(x->s, x->len);
+        a->text = lang_pool_str(P, x->s, x->len);
     } else if (lang_is_word(v, "get")) {
         a->kind = ACT_HTTP_GET;
         a->port = 80;
@@ -272,8 +272,8 @@ static void act_http(struct parser *P, struct scn_action *a, const struct tok *h
                 return;
             }
         }
-        a->text = lang_dup_bytes(d->s, d->len);
-        if (path) a->path = lang_dup_bytes(path->s, path->len);
+        a->text = lang_pool_str(P, d->s, d->len);
+        if (path) a->path = lang_pool_str(P, path->s, path->len);
     } else if (v && v->type == T_WORD) {
         ERR_AT(P, v, "unknown http action %s; expected one of: serve, get", lang_found(&sh, v));
     } else {
@@ -321,7 +321,7 @@ static void act_uwsgi(struct parser *P, struct scn_action *a, const struct tok *
     if (!lang_peek(P)) return;
     struct tok *x = lang_want_text(P, "the page body in double quotes");
     if (!x || lang_want_end(P)) return;
-    a->text = lang_dup_bytes(x->s, x->len);
+    a->text = lang_pool_str(P, x->s, x->len);
 }
 
 /* The readers of the rest of an `at T HOST VERB` line, one per shape of
@@ -436,7 +436,7 @@ static void act_resolve(struct parser *P, struct scn_action *a, const struct tok
     (void)h;
     struct tok *d = lang_want_domain(P, "a domain name like www.example.com", 0);
     if (!d || lang_want_end(P)) return;
-    a->text = lang_dup_bytes(d->s, d->len);
+    a->text = lang_pool_str(P, d->s, d->len);
 }
 
 static const struct verb {
@@ -501,8 +501,8 @@ void lang_kw_at(struct parser *P, struct tok *kw)
         struct tok *x = lang_want_text(P, "the note text in double quotes");
         struct tok *zh = NULL;
         if (x && !lang_want_variant(P, &zh) && !lang_want_end(P)) {
-            a->text = lang_dup_bytes(x->s, x->len);
-            if (zh) a->text_zh = lang_dup_bytes(zh->s, zh->len);
+            a->text = lang_pool_str(P, x->s, x->len);
+            if (zh) a->text_zh = lang_pool_str(P, zh->s, zh->len);
             ok = 1;
         }
     } else if (lang_is_word(h, "inject")) {

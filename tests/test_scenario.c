@@ -361,6 +361,38 @@ START_TEST(test_tcp_per_host_beats_all_hosts)
     ck_assert_int_eq(s->hosts[0].tcp->rto_us, 250000);
     ck_assert_int_eq(s->hosts[1].tcp->rto_us, 3000000);
     ck_assert_int_eq(s->hosts[2].tcp->rto_us, 3000000);
+    /* one block for the hosts without a line of their own, one for each
+     * host with lines, however many */
+    ck_assert_int_eq(s->ntcps, 3);
+    ck_assert_ptr_eq(s->hosts[2].tcp, &s->tcps[0]);
+    ck_assert_ptr_ne(s->hosts[0].tcp, s->hosts[1].tcp);
+    ck_assert_ptr_ne(s->hosts[0].tcp, s->hosts[2].tcp);
+    scenario_free(s);
+}
+END_TEST
+
+/* The actions' texts are the scenario's, each distinct one kept once: a
+ * crowd's identical `http get NAME` lines share one NAME. */
+START_TEST(test_action_texts_shared)
+{
+    struct scenario *s = parse_ok(
+        HOSTS
+        "at 1ms client http get 192.0.2.80 /a.html\n"
+        "at 2ms client http get 192.0.2.80 /a.html\n"
+        "at 3ms client http get 192.0.2.80\n"
+        "at 4ms note \"192.0.2.80\"\n"
+        "at 5ms note \"other\"\n");
+    ck_assert_int_eq(s->nactions, 5);
+    const struct scn_action *a = s->actions;
+    ck_assert_str_eq(a[0].text, "192.0.2.80");
+    ck_assert_ptr_eq(a[0].text, a[1].text);
+    ck_assert_ptr_eq(a[0].text, a[2].text);
+    ck_assert_ptr_eq(a[0].text, a[3].text);
+    ck_assert_ptr_eq(a[0].path, a[1].path);
+    ck_assert_str_eq(a[0].path, "/a.html");
+    ck_assert_ptr_null(a[2].path);
+    ck_assert_str_eq(a[4].text, "other");
+    ck_assert_int_eq(s->nstrs, 3);
     scenario_free(s);
 }
 END_TEST
@@ -2692,6 +2724,7 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, test_full_scenario_every_field);
     tcase_add_test(tc, test_title_defaults_to_file_name);
     tcase_add_test(tc, test_tcp_defaults);
+    tcase_add_test(tc, test_action_texts_shared);
     tcase_add_test(tc, test_tcp_per_host_beats_all_hosts);
     tcase_add_test(tc, test_tcp_isn_list_and_limits);
     tcase_add_test(tc, test_tcp_option_values);

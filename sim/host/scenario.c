@@ -8,13 +8,11 @@
 #include "sim.h"
 #include "tcp.h"
 
-/* What an action owns; the action itself stays in the array. */
+/* What an action owns; the action itself stays in the array, and its
+ * texts in the scenario's strs. */
 void scn_action_clear(struct scn_action *a)
 {
     free(a->data);
-    free(a->text);
-    free(a->text_zh);
-    free(a->path);
     a->data = NULL;
     a->text = NULL;
     a->text_zh = NULL;
@@ -78,6 +76,8 @@ void scenario_free(struct scenario *s)
     for (int i = 0; i < s->nhosts; i++) free(s->hosts[i].ifaces);
     free(s->hosts);
     free(s->tcps);
+    for (int i = 0; i < s->nstrs; i++) free(s->strs[i]);
+    free(s->strs);
     free(s->links);
     for (int i = 0; i < s->nactions; i++) scn_action_clear(&s->actions[i]);
     free(s->actions);

@@ -231,11 +231,11 @@ struct scn_action {
     size_t   recv_max;      /* recv N */
     char    *text_zh;       /* note, inject: its Chinese, NULL none */
     char    *text;          /* note text, inject explanation, resolve/http
-                               name, http serve body (owned) */
+                               name, http serve body (in the scenario's strs) */
     struct tcp_hdr seg;     /* inject: sport, dport, seq, ack, flags */
     ip4_addr spoof;         /* inject `spoof ADDR`: the IP source, 0 = SRC's */
     int      backlog;       /* listen `backlog N`; 0 = none (no queue limits) */
-    char    *path;          /* http get PATH (owned), default "/" */
+    char    *path;          /* http get PATH (in strs), default "/" */
     ip4_addr peer_addr;     /* ACT_UDP_SEND to an address (peer = -1) */
     int      framed;        /* ACT_SEND `send framed ...`: a 4-byte
                                big-endian length goes before the data */
@@ -427,6 +427,8 @@ struct scenario {
     int      has_seed;
     struct scn_host   *hosts;   int nhosts;
     struct scn_tcp_opts *tcps;  int ntcps;   /* what hosts[].tcp point at */
+    /* the actions' text, text_zh and path, each distinct text once */
+    char **strs;                int nstrs;
     struct scn_link   *links;   int nlinks;
     struct scn_action *actions; int nactions;   /* sorted by time, stable */
     struct scn_fault  *faults;  int nfaults;
