@@ -58,7 +58,6 @@ static void action_inject(struct parser *P, struct scn_action *a)
         return;
     }
     a->seg.flags = fl;
-    a->seg.win = 65535;
     static const char *const keys[] = { "seq", "ack", "sport", "dport", "spoof" };
     int seen[5] = { 0 };
     while ((t = lang_peek(P)) && t->type == T_WORD) {

@@ -218,43 +218,52 @@ enum scn_action_kind {
 #undef KIND
 };
 
+/* The TCP header fields an `inject` line gives (the rest are zero, the
+ * window 65535). */
+struct scn_seg {
+    uint32_t seq, ack;
+    uint16_t sport, dport;
+    uint8_t  flags;
+};
+
+/* Wide fields first, flags as bytes: a crowd has one per connection. */
 struct scn_action {
     int64_t  t_us;          /* absolute simulated time */
-    int      kind;          /* enum scn_action_kind */
-    int      host;          /* acting host; for ACT_INJECT the source */
-    int      line, col;
-    int      peer;          /* connect / inject destination; nginx's uWSGI host */
-    uint16_t port;          /* listen port; connect remote port */
-    uint16_t lport;         /* connect `from PORT`; 0 = ephemeral */
     uint8_t *data;          /* send payload (owned) */
     size_t   len;
     size_t   recv_max;      /* recv N */
     char    *text_zh;       /* note, inject: its Chinese, NULL none */
     char    *text;          /* note text, inject explanation, resolve/http
                                name, http serve body (in the scenario's strs) */
-    struct tcp_hdr seg;     /* inject: sport, dport, seq, ack, flags */
-    ip4_addr spoof;         /* inject `spoof ADDR`: the IP source, 0 = SRC's */
-    int      backlog;       /* listen `backlog N`; 0 = none (no queue limits) */
     char    *path;          /* http get PATH (in strs), default "/" */
-    ip4_addr peer_addr;     /* ACT_UDP_SEND to an address (peer = -1) */
-    int      framed;        /* ACT_SEND `send framed ...`: a 4-byte
-                               big-endian length goes before the data */
+    int      kind;          /* enum scn_action_kind */
+    int      host;          /* acting host; for ACT_INJECT the source */
+    int      line, col;
+    int      peer;          /* connect / inject destination; nginx's uWSGI host */
+    int      backlog;       /* listen `backlog N`; 0 = none (no queue limits) */
+    /* `... line N` at the end of the line: the call is line N of the
+     * acting host's program (its `code HOST` lines, else the shared
+     * `code` lines); 0 none.  code_col: the number's column, for errors */
+    int      code_line, code_col;
     /* send, recv, shutdown, close, abort: `on port P` and `with PEER [port
      * Q]` name the connection, the host's newest that matches; without
      * them (named 0) the call acts on the host's newest connection */
-    int      named;
-    uint16_t on_lport, with_rport;      /* 0: any */
     int      with_peer;                 /* host index, -1: any */
+    uint16_t on_lport, with_rport;      /* 0: any */
+    uint8_t  named;
+    uint8_t  framed;        /* ACT_SEND `send framed ...`: a 4-byte
+                               big-endian length goes before the data */
+    uint8_t  sock_udp;      /* ACT_SOCKET `socket udp` */
+    uint16_t port;          /* listen port; connect remote port */
+    uint16_t lport;         /* connect `from PORT`; 0 = ephemeral */
     /* nginx serve (wsgiapp.c): the uWSGI server it passes dynamic
      * requests to is `peer` at up_port; deny: a client address it refuses
      * (`deny ADDR`, 0 none) */
     uint16_t up_port;
     ip4_addr deny;
-    /* `... line N` at the end of the line: the call is line N of the
-     * acting host's program (its `code HOST` lines, else the shared
-     * `code` lines); 0 none.  code_col: the number's column, for errors */
-    int      code_line, code_col;
-    int      sock_udp;      /* ACT_SOCKET `socket udp` */
+    ip4_addr spoof;         /* inject `spoof ADDR`: the IP source, 0 = SRC's */
+    struct scn_seg seg;     /* inject: sport, dport, seq, ack, flags */
+    ip4_addr peer_addr;     /* ACT_UDP_SEND to an address (peer = -1) */
 };
 
 /* `code [HOST] "TEXT" [zh "TEXT"]`: one source line of the program the

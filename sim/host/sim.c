@@ -706,7 +706,14 @@ static void run_action(struct sim *s, const struct scn_action *a)
                    a->text ? scn_text(s->scn, a->text, a->text_zh) : "", N_NOTE);
         return;
     case ACT_INJECT: {
-        struct tcp_hdr th = a->seg;
+        struct tcp_hdr th;
+        memset(&th, 0, sizeof th);
+        th.sport = a->seg.sport;
+        th.dport = a->seg.dport;
+        th.seq = a->seg.seq;
+        th.ack = a->seg.ack;
+        th.flags = a->seg.flags;
+        th.win = 65535;
         uint32_t why = trace_intern(&s->tr, a->text ? scn_text(s->scn, a->text, a->text_zh)
                                              : _("a segment from nowhere"));
         sim_send_tcp_from(s, h, a->spoof ? a->spoof : s->hosts[h].addr,
