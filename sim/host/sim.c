@@ -138,13 +138,16 @@ static void tuple_insert(struct sim *s, struct sim_host *hp,
     if (2 * (hp->ntuples + 1) > hp->captuples) {
         struct sim_conn **old = hp->tuples;
         size_t oldcap = hp->captuples;
-        hp->captuples = oldcap ? oldcap * 2 : 2;   /* most hosts have one */
-        hp->tuples = xcalloc(hp->captuples, sizeof *hp->tuples);
+        /* most hosts have one: the host's own two slots */
+        hp->captuples = oldcap ? oldcap * 2 : 2;
+        hp->tuples = oldcap ? xcalloc(hp->captuples, sizeof *hp->tuples)
+                            : hp->tuples_first;
         s->mem_tcbs += (hp->captuples - oldcap) * sizeof *hp->tuples;
         for (size_t i = 0; i < oldcap; i++)
             if (old[i])
                 tuple_put(hp, old[i]);
-        free(old);
+        if (old != hp->tuples_first)
+            free(old);
     }
     tuple_put(hp, sc);
     hp->ntuples++;
@@ -212,8 +215,10 @@ static struct sim_port_refs *port_slot(struct sim *s, struct sim_host *hp,
     if (2 * (hp->nports + 1) > hp->capports) {
         struct sim_port_refs *old = hp->ports;
         size_t oldcap = hp->capports;
-        hp->capports = oldcap ? 2 * oldcap : 2;   /* most hosts use one port */
-        hp->ports = xcalloc(hp->capports, sizeof *hp->ports);
+        /* most hosts use one port: the host's own two slots */
+        hp->capports = oldcap ? 2 * oldcap : 2;
+        hp->ports = oldcap ? xcalloc(hp->capports, sizeof *hp->ports)
+                           : hp->ports_first;
         s->mem_tcbs += (hp->capports - oldcap) * sizeof *hp->ports;
         for (size_t i = 0; i < oldcap; i++) {
             if (!old[i].key)
@@ -223,7 +228,8 @@ static struct sim_port_refs *port_slot(struct sim *s, struct sim_host *hp,
                 k = (k + 1) & (hp->capports - 1);
             hp->ports[k] = old[i];
         }
-        free(old);
+        if (old != hp->ports_first)
+            free(old);
     }
     size_t j = port_home(key, hp->capports);
     while (hp->ports[j].key && hp->ports[j].key != key)
@@ -411,8 +417,16 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     sc->host = h;
     sc->timer_at = -1;
     if (hp->nconns == hp->capconns) {
-        size_t cap = hp->capconns ? hp->capconns * 2 : 1;   /* most hosts have one */
-        hp->conns = xreallocarray(hp->conns, cap, sizeof *hp->conns);
+        /* most hosts have one: the host's own slot */
+        size_t cap = hp->capconns ? hp->capconns * 2 : 1;
+        if (!hp->capconns) {
+            hp->conns = hp->conns_first;
+        } else if (hp->conns == hp->conns_first) {
+            hp->conns = xreallocarray(NULL, cap, sizeof *hp->conns);
+            memcpy(hp->conns, hp->conns_first, sizeof hp->conns_first);
+        } else {
+            hp->conns = xreallocarray(hp->conns, cap, sizeof *hp->conns);
+        }
         s->mem_tcbs += (cap - hp->capconns) * sizeof *hp->conns;
         hp->capconns = cap;
     }
@@ -875,9 +889,13 @@ static void free_state(struct sim *s)
     for (int i = 0; i < s->nhosts; i++) {
         for (size_t j = 0; j < s->hosts[i].nconns; j++)
             release_conn(s, s->hosts[i].conns[j]);
-        free(s->hosts[i].conns);
-        free(s->hosts[i].ports);
-        free(s->hosts[i].tuples);
+        struct sim_host *hp = &s->hosts[i];
+        if (hp->conns != hp->conns_first)
+            free(hp->conns);
+        if (hp->ports != hp->ports_first)
+            free(hp->ports);
+        if (hp->tuples != hp->tuples_first)
+            free(hp->tuples);
     }
     free(s->reap);
     app_free(s);
