@@ -90,11 +90,11 @@ void app_send_close(struct sim *s, struct sim_conn *sc, const char *head,
     uint8_t *out = xcalloc(hl + bl + 1, 1);
     memcpy(out, head, hl);
     memcpy(out + hl, body, bl);
-    trace_app(&s->tr, s->now, sc->host, TL_HTTP, c->id, AC_SEND, (int)(hl + bl),
+    trace_app(&s->tr, s->now, sc->tcb.host, TL_HTTP, c->id, AC_SEND, (int)(hl + bl),
               out, hl + bl, why);
     tcp_send(c, s->now, out, hl + bl);
     free(out);
-    trace_app(&s->tr, s->now, sc->host, TL_HTTP, c->id, AC_CLOSE, 0, NULL, 0,
+    trace_app(&s->tr, s->now, sc->tcb.host, TL_HTTP, c->id, AC_CLOSE, 0, NULL, 0,
               WHY0(N_APP_CLOSE));
     tcp_close(c, s->now);
 }
@@ -102,7 +102,7 @@ void app_send_close(struct sim *s, struct sim_conn *sc, const char *head,
 static void http_server_poll(struct sim *s, struct sim_conn *sc)
 {
     struct tcp_conn *c = &sc->tcb;
-    int h = sc->host;
+    int h = sc->tcb.host;
     if (sc->step != 0 ||
         (c->state != TCPS_ESTABLISHED && c->state != TCPS_CLOSE_WAIT))
         return;
@@ -129,7 +129,7 @@ static void http_server_poll(struct sim *s, struct sim_conn *sc)
 static void http_client_poll(struct sim *s, struct sim_conn *sc)
 {
     struct tcp_conn *c = &sc->tcb;
-    int h = sc->host;
+    int h = sc->tcb.host;
     if (sc->step == 0 && c->state == TCPS_ESTABLISHED) {
         const struct scn_action *a = sc->act;
         char req[512], port[8] = "";

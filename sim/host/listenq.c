@@ -130,7 +130,7 @@ static void hand_over(struct sim *s, const struct sim_conn *l,
                       struct sim_conn *sc, int waited)
 {
     const struct tcp_conn *c = &sc->tcb;
-    trace_app(&s->tr, s->now, sc->host, TL_TCP, c->id, AC_ACCEPT, 0, NULL, 0,
+    trace_app(&s->tr, s->now, sc->tcb.host, TL_TCP, c->id, AC_ACCEPT, 0, NULL, 0,
               waited ? WHY(N_APP_ACCEPT_WAITED, c->raddr, c->rport, c->lport)
                      : WHY(N_APP_ACCEPT, c->raddr, c->rport, c->lport,
                            l->more->acc_n));

@@ -73,20 +73,20 @@ static void tcp_emit_cb(void *ctx, struct tcp_conn *c, ip4_addr dst,
     struct sim_conn *sc = (struct sim_conn *)c;
     /* dst, not c->raddr: an RST a listener builds from a segment goes to
      * that segment's source (RFC 9293 3.10.7.2) */
-    sim_send_tcp(s, sc->host, dst, c->id, h, data, len, why);
+    sim_send_tcp(s, sc->tcb.host, dst, c->id, h, data, len, why);
 }
 
 static void tcp_discard_cb(void *ctx, struct tcp_conn *c, struct why why)
 {
     struct sim *s = ctx;
-    int h = ((struct sim_conn *)c)->host;
+    int h = c->host;
     net_drop_arrived(s, h, s->arrival_pkt, TL_TCP, DR_TCP, why);
 }
 
 static uint32_t choose_iss_cb(void *ctx, struct tcp_conn *c)
 {
     struct sim *s = ctx;
-    struct sim_host *hp = &s->hosts[((struct sim_conn *)c)->host];
+    struct sim_host *hp = &s->hosts[c->host];
     /* Fixed ISNs from the scenario, in order; then the seeded PRNG (a real
      * stack uses RFC 6528's clock plus keyed hash). */
     if (hp->next_isn < hp->cfg->tcp->n_isn)
@@ -294,7 +294,7 @@ static int unreferenced(const struct sim *s, const struct sim_conn *sc)
 {
     return sc->detached && sc->timer_ev == 0 && !lq_busy(sc) &&
            !(sc->more && sc->more->proxy_peer) &&
-           s->hosts[sc->host].current != sc &&
+           s->hosts[sc->tcb.host].current != sc &&
            (sc->tcb.state == TCPS_CLOSED ||
             (!sc->listener && sc->tcb.state == TCPS_LISTEN && sc->tcb.passive));
 }
@@ -363,7 +363,7 @@ static void release_conn(struct sim *s, struct sim_conn *sc)
 
 static void free_conn(struct sim *s, struct sim_conn *sc)
 {
-    struct sim_host *hp = &s->hosts[sc->host];
+    struct sim_host *hp = &s->hosts[sc->tcb.host];
     hp->conns[sc->slot] = hp->conns[--hp->nconns];
     hp->conns[sc->slot]->slot = sc->slot;
     s->mem_tcbs -= sc->counted;
@@ -391,12 +391,12 @@ void sim_after_tcb(struct sim *s, struct sim_conn *sc)
     if (!sc->detached && (sc->tcb.state == TCPS_CLOSED ||
         (!sc->listener && sc->tcb.state == TCPS_LISTEN && sc->tcb.passive))) {
         sc->detached = 1;
-        struct sim_port_refs *pr = port_ref(s, &s->hosts[sc->host],
+        struct sim_port_refs *pr = port_ref(s, &s->hosts[sc->tcb.host],
                                             sc->tcb.lport, -1);
         if (pr->listener == sc)
             pr->listener = NULL;
         if (sc->tcb.raddr && !sc->listener)
-            tuple_remove(&s->hosts[sc->host], sc);
+            tuple_remove(&s->hosts[sc->tcb.host], sc);
     }
     app_poll(s, sc);
     sync_timer(s, sc);
@@ -414,7 +414,6 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     memset(sc, 0, sizeof *sc);
     tcp_init(&sc->tcb, hp->tcp, &s->tcp_env, h, trace_intern(&s->tr, idtext),
              hp->addr, lport, raddr, rport);
-    sc->host = h;
     sc->timer_at = -1;
     if (hp->nconns == hp->capconns) {
         /* most hosts have one: the host's own slot */
@@ -678,7 +677,7 @@ long sim_app_recv(struct sim *s, struct sim_conn *sc, uint8_t *buf, size_t max)
         /* 0 after the peer's FIN is the end of the stream (RFC 9293
          * 3.10.3: "connection closing"), not an empty buffer */
         why = WHY0(N_APP_RECV_EOF);
-    trace_app(&s->tr, s->now, sc->host, TL_TCP, sc->tcb.id, AC_RECV, (int)n,
+    trace_app(&s->tr, s->now, sc->tcb.host, TL_TCP, sc->tcb.id, AC_RECV, (int)n,
               buf, n > 0 ? (size_t)n : 0, why);
     if (n > 0)
         tcp_read_done(&sc->tcb);

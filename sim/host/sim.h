@@ -64,9 +64,9 @@ struct sim_conn {
         struct sim_conn_more *more;   /* while alive: NULL until needed */
         struct sim_conn *next_spare;  /* once freed: on the sim's spare list */
     };
-    int      host;
-    int      role;
-    int      step;             /* how far the role's script has got */
+    /* its host is tcb.host; role and step are small enum values */
+    uint8_t  role;
+    uint8_t  step;             /* how far the role's script has got */
     uint8_t  listener;         /* a listening socket that spawns children */
     uint8_t  detached;         /* no longer in the demultiplexing table */
     uint8_t  reaping;          /* on the sim's list of TCBs to free */

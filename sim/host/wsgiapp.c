@@ -159,7 +159,7 @@ static void unlink_pair(struct sim *s, struct sim_conn *a)
 static void nginx_request(struct sim *s, struct sim_conn *sc)
 {
     struct tcp_conn *c = &sc->tcb;
-    int h = sc->host;
+    int h = sc->tcb.host;
     const struct scn_action *a = sc->act;
     size_t end = app_http_head_len(c);
     if (!end)
@@ -223,7 +223,7 @@ static void nginx_request(struct sim *s, struct sim_conn *sc)
 static void nginx_upstream(struct sim *s, struct sim_conn *up)
 {
     struct tcp_conn *c = &up->tcb;
-    int h = up->host;
+    int h = up->tcb.host;
     /* made with its sim_conn_more (nginx_request), which it keeps */
     struct sim_conn_more *um = sim_more(up);
     struct sim_conn *down = um->proxy_peer;
@@ -269,11 +269,11 @@ static void nginx_upstream(struct sim *s, struct sim_conn *up)
             (down->tcb.state == TCPS_ESTABLISHED || down->tcb.state == TCPS_CLOSE_WAIT)) {
             if (got) {
                 struct tcp_conn *dc = &down->tcb;
-                trace_app(&s->tr, s->now, down->host, TL_HTTP, dc->id, AC_SEND,
+                trace_app(&s->tr, s->now, down->tcb.host, TL_HTTP, dc->id, AC_SEND,
                           (int)um->frame_len, um->frame_buf, um->frame_len,
                           WHY(N_APP_NGINX_RELAY, (int64_t)um->frame_len));
                 tcp_send(dc, s->now, um->frame_buf, um->frame_len);
-                trace_app(&s->tr, s->now, down->host, TL_HTTP, dc->id, AC_CLOSE, 0,
+                trace_app(&s->tr, s->now, down->tcb.host, TL_HTTP, dc->id, AC_CLOSE, 0,
                           NULL, 0, WHY0(N_APP_CLOSE));
                 tcp_close(dc, s->now);
                 down->step = NG_DONE;
@@ -295,7 +295,7 @@ static void nginx_upstream(struct sim *s, struct sim_conn *up)
 static void uwsgi_request(struct sim *s, struct sim_conn *sc)
 {
     struct tcp_conn *c = &sc->tcb;
-    int h = sc->host;
+    int h = sc->tcb.host;
     size_t n = c->rcvq.len;
     if (n < 4)
         return;
