@@ -63,7 +63,7 @@ int lq_syn(struct sim *s, int h, struct sim_conn *listener,
         return 0;
     if (listener->tcb.cfg->syncookies) {
         tcp_cookie_synack(&listener->tcb, s->now, f->ip.src, &f->tcp,
-                          s->hosts[h].cookie_secret);
+                          lq_secret(s->seed, h));
         return 1;
     }
     drop(s, h, DR_SYNQ, WHY(N_TCP_SYNQ_FULL, port, lm->syn_n));
@@ -91,7 +91,7 @@ int lq_listener_seg(struct sim *s, int h, struct sim_conn *listener,
         return 0;
     uint16_t mss;
     if (!tcp_cookie_ack(&listener->tcb, s->now, f->ip.src, th,
-                        f->payload_len, s->hosts[h].cookie_secret, &mss))
+                        f->payload_len, lq_secret(s->seed, h), &mss))
         return 1;                              /* reset by the listener */
     if (lm->acc_n >= lm->backlog) {
         drop(s, h, DR_ACCEPTQ,

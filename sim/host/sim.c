@@ -848,6 +848,7 @@ static void run_action(struct sim *s, const struct scn_action *a)
 static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
 {
     s->scn = scn;
+    s->seed = seed;
     s->tcp_env = (struct tcp_env){ &s->tr, tcp_emit_cb, choose_iss_cb, s,
                                    tcp_discard_cb };
     fwd_watch(s);
@@ -874,7 +875,6 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
         hp->cfg = &scn->hosts[i];
         hp->tcp = &s->tcp_cfgs[scn->hosts[i].tcp - scn->tcps];
         hp->addr = scn->hosts[i].addr;
-        hp->cookie_secret = lq_secret(seed, i);
         trace_add_host(&s->tr, scn->hosts[i].name, hp->addr);
     }
     net_init(s);

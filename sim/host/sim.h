@@ -142,7 +142,6 @@ struct sim_host {
      * sockets are in the ports table. */
     struct sim_conn **tuples;
     size_t   ntuples, captuples;
-    uint64_t cookie_secret;    /* keys its SYN cookies (tcp_cookie.c) */
     struct sim_conn *current;  /* the newest TCB, which app calls act on */
     /* `http get NAME` waiting for the stub resolver */
     const struct scn_action *http_pending;
@@ -217,6 +216,8 @@ struct sim {
      * apart from rng so that a port drawn changes no loss or delay */
     struct rng port_rng;
     uint64_t port_secret;      /* keys connect()'s port offsets */
+    uint64_t seed;             /* the run's; with a host's index it keys
+                                  that host's SYN cookies (lq_secret) */
     int64_t now;
     /* the frame being delivered now and its sender: a drop decided on
      * arrival names the sender as the arrival did, without a search */
