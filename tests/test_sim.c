@@ -881,6 +881,26 @@ START_TEST(test_host_tables_start_inline_and_grow_out)
 }
 END_TEST
 
+/* UDP sockets live in a table a host gets at its first bind: a host
+ * without one has none, and the budget's running count (which includes
+ * the table) agrees with a fresh count while datagrams wait. */
+START_TEST(test_udp_table_only_for_hosts_with_sockets)
+{
+    struct run *r = run(TWO_HOSTS "host idle 192.0.2.20\n"
+                        "link client server delay 1ms\n"
+                        "at 0ms server udp bind 7\n"
+                        "at 1ms client udp send server 7 \"one\"\n"
+                        "at 2ms client udp send server 7 \"two\"\n"
+                        "at 10ms server udp recv 10\n");
+    ck_assert_ptr_nonnull(r->sim.hosts[r->server].udps);
+    ck_assert_int_eq(r->sim.hosts[r->server].udps->nudp, 1);
+    ck_assert_ptr_nonnull(r->sim.hosts[r->client].udps);   /* its send's port */
+    ck_assert_ptr_null(r->sim.hosts[scenario_host_index(r->scn, "idle")].udps);
+    ck_tcb_bytes_agree(r);
+    done(r);
+}
+END_TEST
+
 #define ZERO_WINDOWS \
     "host client 192.0.2.10\n" \
     "host server 192.0.2.80\n" \
@@ -1458,6 +1478,7 @@ Suite *sim_suite(void)
     tcase_add_test(lim, test_closed_tcbs_are_freed_in_a_long_sequence);
     tcase_add_test(lim, test_newest_tcb_outlives_its_close);
     tcase_add_test(lim, test_host_tables_start_inline_and_grow_out);
+    tcase_add_test(lim, test_udp_table_only_for_hosts_with_sockets);
     suite_add_tcase(s, lim);
     return s;
 }

@@ -103,6 +103,13 @@ struct sim_udp {
     uint64_t counted;          /* its bytes as mem_tcbs counts them */
 };
 
+/* A host's bound UDP sockets (udpapp.c), allocated at its first bind. */
+struct sim_udps {
+    struct sim_udp *udp;
+    int      nudp, capudp;
+    int32_t *udp_ix;           /* port -> index + 1 in udp, once nudp is large */
+};
+
 /* Fields grouped so that none leaves a hole: one per host of a crowd. */
 struct sim_host {
     const struct scn_host *cfg;
@@ -112,9 +119,7 @@ struct sim_host {
     struct sim_iface *ifs;     /* LAN interfaces */
     mac_addr mac;              /* for point-to-point links */
     uint16_t ip_id;
-    struct sim_udp *udp;       /* bound UDP sockets */
-    int      nudp, capudp;
-    int32_t *udp_ix;           /* port -> index + 1 in udp, once nudp is large */
+    struct sim_udps *udps;     /* bound UDP sockets, NULL before the first */
     /* the TCBs alive on this host, in no order (sc->slot is each one's
      * index); a TCB is freed once it is CLOSED and nothing refers to it
      * (sim.c, reap) */
