@@ -170,20 +170,21 @@ struct tcp_conn {
 
     uint64_t retransmits;    /* segments sent again after an RTO */
 
-    /* flags, a byte each */
-    uint8_t  passive;        /* this TCB came from LISTEN (passive OPEN) */
-    uint8_t  reopen;         /* spawned by a SYN that ended a TIME-WAIT TCB */
-    uint8_t  syn_received;   /* IRS is known */
-    uint8_t  close_pending;  /* application closed: send FIN once sndq drains */
-    uint8_t  app_closed;     /* close() (not shutdown()): nobody will read */
-    uint8_t  fin_sent;       /* our FIN occupies sequence number fin_seq */
-    uint8_t  fin_received;   /* the peer's FIN has been processed */
+    /* what is owed: an OWE_ value, so a byte */
     uint8_t  ack_now;        /* an ACK is owed to the peer */
-    uint8_t  probe_out;      /* a zero-window probe byte is unacknowledged */
-    uint8_t  ack_syn_in_data; /* tcp_output's next data segment is the
-                                 handshake's third: it acknowledges the
-                                 peer's SYN (RFC 9293 3.10.7.3) */
-    uint8_t  in_synq;        /* a half-open child counted in its listener's
+    /* flags, a bit each (only ever set to 0 or 1) */
+    unsigned passive : 1;    /* this TCB came from LISTEN (passive OPEN) */
+    unsigned reopen : 1;     /* spawned by a SYN that ended a TIME-WAIT TCB */
+    unsigned syn_received : 1;  /* IRS is known */
+    unsigned close_pending : 1; /* application closed: send FIN once sndq drains */
+    unsigned app_closed : 1; /* close() (not shutdown()): nobody will read */
+    unsigned fin_sent : 1;   /* our FIN occupies sequence number fin_seq */
+    unsigned fin_received : 1;  /* the peer's FIN has been processed */
+    unsigned probe_out : 1;  /* a zero-window probe byte is unacknowledged */
+    unsigned ack_syn_in_data : 1; /* tcp_output's next data segment is the
+                                     handshake's third: it acknowledges the
+                                     peer's SYN (RFC 9293 3.10.7.3) */
+    unsigned in_synq : 1;    /* a half-open child counted in its listener's
                                 SYN queue (`listen PORT backlog N`): its
                                 give-up sentence says the place is freed */
 };
