@@ -144,9 +144,27 @@ struct tcp_conn {
     /* RFC 7323 2.2: window scaling is in effect only when both SYNs carried
      * the option; then the peer's window fields are shifted left by
      * snd_shift and ours right by rcv_shift (SYNs are never scaled). */
-    uint8_t  peer_ws;        /* the peer's SYN offered a shift (saved in ws_peer) */
-    uint8_t  ws_peer;
+    uint8_t  ws_peer;        /* the shift the peer offered, if peer_ws */
     uint8_t  snd_shift, rcv_shift;
+    /* what is owed: an OWE_ value, so a byte */
+    uint8_t  ack_now;        /* an ACK is owed to the peer */
+    /* flags, a bit each (only ever set to 0 or 1), here where they fill
+     * what would be padding before irs */
+    unsigned peer_ws : 1;    /* the peer's SYN offered a shift (saved in ws_peer) */
+    unsigned passive : 1;    /* this TCB came from LISTEN (passive OPEN) */
+    unsigned reopen : 1;     /* spawned by a SYN that ended a TIME-WAIT TCB */
+    unsigned syn_received : 1;  /* IRS is known */
+    unsigned close_pending : 1; /* application closed: send FIN once sndq drains */
+    unsigned app_closed : 1; /* close() (not shutdown()): nobody will read */
+    unsigned fin_sent : 1;   /* our FIN occupies sequence number fin_seq */
+    unsigned fin_received : 1;  /* the peer's FIN has been processed */
+    unsigned probe_out : 1;  /* a zero-window probe byte is unacknowledged */
+    unsigned ack_syn_in_data : 1; /* tcp_output's next data segment is the
+                                     handshake's third: it acknowledges the
+                                     peer's SYN (RFC 9293 3.10.7.3) */
+    unsigned in_synq : 1;    /* a half-open child counted in its listener's
+                                SYN queue (`listen PORT backlog N`): its
+                                give-up sentence says the place is freed */
     /* receive sequence space */
     uint32_t irs, rcv_nxt, rcv_wnd;
     uint32_t probe_seq;      /* the zero-window probe byte's sequence number
@@ -169,24 +187,6 @@ struct tcp_conn {
     int64_t  persist_due;
 
     uint64_t retransmits;    /* segments sent again after an RTO */
-
-    /* what is owed: an OWE_ value, so a byte */
-    uint8_t  ack_now;        /* an ACK is owed to the peer */
-    /* flags, a bit each (only ever set to 0 or 1) */
-    unsigned passive : 1;    /* this TCB came from LISTEN (passive OPEN) */
-    unsigned reopen : 1;     /* spawned by a SYN that ended a TIME-WAIT TCB */
-    unsigned syn_received : 1;  /* IRS is known */
-    unsigned close_pending : 1; /* application closed: send FIN once sndq drains */
-    unsigned app_closed : 1; /* close() (not shutdown()): nobody will read */
-    unsigned fin_sent : 1;   /* our FIN occupies sequence number fin_seq */
-    unsigned fin_received : 1;  /* the peer's FIN has been processed */
-    unsigned probe_out : 1;  /* a zero-window probe byte is unacknowledged */
-    unsigned ack_syn_in_data : 1; /* tcp_output's next data segment is the
-                                     handshake's third: it acknowledges the
-                                     peer's SYN (RFC 9293 3.10.7.3) */
-    unsigned in_synq : 1;    /* a half-open child counted in its listener's
-                                SYN queue (`listen PORT backlog N`): its
-                                give-up sentence says the place is freed */
 };
 
 /* Sequence number comparisons modulo 2^32 (RFC 9293 3.4). */
