@@ -27,6 +27,8 @@ struct dns_host {
     struct dns_stub *stub;          /* stub resolver, NULL if no `dns` */
     uint16_t res_port, stub_port;   /* source ports of their queries */
     struct dns_waker res_wake, stub_wake;
+    /* `http get NAME` waiting for the stub resolver */
+    const struct scn_action *http_pending;
 };
 
 /* Per host a pointer, and a dns_host only for a host with a DNS role: a
@@ -124,7 +126,6 @@ static void stub_done(void *ctx, struct dns_stub *stub, int handle,
     struct dns_waker *w = ctx;
     struct sim *s = w->s;
     int h = w->host;
-    struct sim_host *hp = &s->hosts[h];
     struct dns_host *d = dh_of(s, h);
     uint32_t name = trace_intern(&s->tr, res->name);
     if (res->rcode == DNS_RCODE_NOERROR && res->naddr > 0) {
@@ -149,23 +150,25 @@ static void stub_done(void *ctx, struct dns_stub *stub, int handle,
         trace_app(&s->tr, s->now, h, TL_DNS, 0, AC_RESOLVE, -1,
                   (const uint8_t *)res->name, strlen(res->name), why);
     }
-    const struct scn_action *pending = hp->http_pending;
+    const struct scn_action *pending = d->http_pending;
     if (pending && dns_name_eq(pending->text, res->name)) {
-        hp->http_pending = NULL;
+        d->http_pending = NULL;
         if (res->rcode == DNS_RCODE_NOERROR && res->naddr > 0)
             app_http_connect(s, h, pending, res->addr[0]);
     }
 }
 
-void dnsapp_resolve(struct sim *s, int h, const char *name)
+void dnsapp_resolve(struct sim *s, int h, const char *name,
+                    const struct scn_action *http)
 {
     struct dns_host *d = dh_of(s, h);
     if (!d || !d->stub) {
         trace_app(&s->tr, s->now, h, TL_DNS, 0, AC_RESOLVE, -1, NULL, 0,
                   WHY(N_APP_RESOLVE_NOSTUB, trace_intern(&s->tr, name), 0, -1));
-        s->hosts[h].http_pending = NULL;
         return;
     }
+    if (http)
+        d->http_pending = http;
     /* dns_stub_resolve refuses a name that is not a valid domain name
      * (RFC 1035 2.3.1) and a lookup beyond its DNS_STUB_MAX at once: two
      * causes, two sentences */
@@ -345,7 +348,7 @@ static int dnsapp_action(struct sim *s, const struct scn_action *a)
         return 0;
     trace_app(&s->tr, s->now, a->host, TL_DNS, 0, AC_RESOLVE, 0, NULL, 0,
               WHY(N_APP_RESOLVING, trace_intern(&s->tr, a->text)));
-    dnsapp_resolve(s, a->host, a->text);
+    dnsapp_resolve(s, a->host, a->text, NULL);
     return 1;
 }
 

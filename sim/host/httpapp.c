@@ -39,7 +39,6 @@ static int http_action(struct sim *s, const struct scn_action *a)
     if (a->kind != ACT_HTTP_SERVE && a->kind != ACT_HTTP_GET)
         return 0;
     int h = a->host;
-    struct sim_host *hp = &s->hosts[h];
     if (a->kind == ACT_HTTP_SERVE) {
         struct sim_conn *sc = sim_listen(s, h, a->port, TL_HTTP,
                                          WHY(N_APP_HTTP_SERVE, a->port));
@@ -63,8 +62,7 @@ static int http_action(struct sim *s, const struct scn_action *a)
         app_http_connect(s, h, a, addr);
         return 1;
     }
-    hp->http_pending = a;
-    dnsapp_resolve(s, h, a->text);
+    dnsapp_resolve(s, h, a->text, a);
     return 1;
 }
 

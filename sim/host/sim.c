@@ -412,7 +412,9 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     struct sim_host *hp = &s->hosts[h];
     struct sim_conn *sc = conn_memory(s);
     memset(sc, 0, sizeof *sc);
-    tcp_init(&sc->tcb, hp->tcp, &s->tcp_env, h, trace_intern(&s->tr, idtext),
+    /* its host's settings: the one of s->tcp_cfgs made from its block */
+    const struct tcp_config *cfg = &s->tcp_cfgs[hp->cfg->tcp - s->scn->tcps];
+    tcp_init(&sc->tcb, cfg, &s->tcp_env, h, trace_intern(&s->tr, idtext),
              hp->addr, lport, raddr, rport);
     sc->timer_at = -1;
     if (hp->nconns == hp->capconns) {
@@ -873,7 +875,6 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
     for (int i = 0; i < scn->nhosts; i++) {
         struct sim_host *hp = &s->hosts[i];
         hp->cfg = &scn->hosts[i];
-        hp->tcp = &s->tcp_cfgs[scn->hosts[i].tcp - scn->tcps];
         hp->addr = scn->hosts[i].addr;
         trace_add_host(&s->tr, scn->hosts[i].name, hp->addr);
     }

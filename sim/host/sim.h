@@ -113,7 +113,6 @@ struct sim_udps {
 /* Fields grouped so that none leaves a hole: one per host of a crowd. */
 struct sim_host {
     const struct scn_host *cfg;
-    const struct tcp_config *tcp;  /* its TCBs' settings, in s->tcp_cfgs */
     ip4_addr addr;
     int      nifs;
     struct sim_iface *ifs;     /* LAN interfaces */
@@ -148,8 +147,6 @@ struct sim_host {
     struct sim_conn **tuples;
     size_t   ntuples, captuples;
     struct sim_conn *current;  /* the newest TCB, which app calls act on */
-    /* `http get NAME` waiting for the stub resolver */
-    const struct scn_action *http_pending;
     /* the UDP ports its DNS resolver and stub send from (dnsapp.c draws
      * them; they have no socket in udp), which an unbound send avoids */
     uint16_t dns_ports[2];
@@ -231,8 +228,7 @@ struct sim {
     uint32_t arrival_of;       /* its send record's index + 1 */
     struct sim_host *hosts;
     int nhosts;
-    /* the TCP settings of scn->tcps, one each, which the hosts and their
-     * TCBs point at */
+    /* the TCP settings of scn->tcps, one each, which the TCBs point at */
     struct tcp_config *tcp_cfgs;
     /* The links by host pair, linear in the links (net_link): host h's
      * are adj[adj_at[h] .. adj_at[h + 1]), sorted by peer. */
