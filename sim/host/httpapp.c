@@ -9,7 +9,7 @@
 #include "alloc.h"
 #include "narrate.h"
 
-/* sc->role for sc->app == &http_app */
+/* sc->role for a TCB that http_app owns (app_own) */
 enum http_role { ROLE_HTTP_SERVER = 1, ROLE_HTTP_CLIENT };
 
 #define HTTP_DEFAULT_BODY \
@@ -28,7 +28,7 @@ void app_http_connect(struct sim *s, int h, const struct scn_action *a,
     struct sim_conn *sc = sim_connect(s, h, addr, a->port ? a->port : 80, 0);
     if (!sc)
         return;
-    sc->app = &http_app;
+    app_own(sc, &http_app);
     sc->role = ROLE_HTTP_CLIENT;
     sc->act = a;
     sim_after_tcb(s, sc);
@@ -43,7 +43,7 @@ static int http_action(struct sim *s, const struct scn_action *a)
         struct sim_conn *sc = sim_listen(s, h, a->port, TL_HTTP,
                                          WHY(N_APP_HTTP_SERVE, a->port));
         if (sc) {
-            sc->app = &http_app;
+            app_own(sc, &http_app);
             sc->role = ROLE_HTTP_SERVER;
             sc->act = a;
             sim_after_tcb(s, sc);

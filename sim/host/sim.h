@@ -56,15 +56,16 @@ struct sim_conn {
     int64_t  timer_at;         /* when timer_ev fires, -1 if none */
     size_t   slot;             /* its index in its host's conns */
     uint64_t counted;          /* its bytes as mem_tcbs counts them */
-    /* the application behind it (app.h), NULL if none; role is that
-     * application's own tag for what the connection does */
-    const struct app_ops *app;
     const struct scn_action *act;  /* the action that set the role up */
     union {
         struct sim_conn_more *more;   /* while alive: NULL until needed */
         struct sim_conn *next_spare;  /* once freed: on the sim's spare list */
     };
-    /* its host is tcb.host; role and step are small enum values */
+    /* its host is tcb.host.  app: the application behind it (app.h), as
+     * its place in app.c's table + 1, 0 if none (app_own); role is that
+     * application's own tag for what the connection does; role and step
+     * are small enum values */
+    uint8_t  app;
     uint8_t  role;
     uint8_t  step;             /* how far the role's script has got */
     uint8_t  listener;         /* a listening socket that spawns children */

@@ -27,7 +27,7 @@
 #include "uwsgi.h"
 #include <strings.h>
 
-/* sc->role for sc->app == &wsgi_app */
+/* sc->role for a TCB that wsgi_app owns (app_own) */
 enum wsgi_role {
     ROLE_NGINX = 1,         /* nginx's listener and the browsers' connections */
     ROLE_NGINX_UP,          /* nginx's connection to uWSGI */
@@ -203,7 +203,7 @@ static void nginx_request(struct sim *s, struct sim_conn *sc)
                      N_APP_NGINX_502, trace_intern(&s->tr, _("no local port")));
         return;
     }
-    up->app = &wsgi_app;
+    app_own(up, &wsgi_app);
     up->role = ROLE_NGINX_UP;
     up->act = a;
     up->step = UP_CONNECTING;
@@ -346,7 +346,7 @@ static int wsgi_action(struct sim *s, const struct scn_action *a)
                                                  s->hosts[a->peer].addr, a->up_port)
                                            : WHY(N_APP_UWSGI_SERVE, a->port));
     if (sc) {
-        sc->app = &wsgi_app;
+        app_own(sc, &wsgi_app);
         sc->role = nginx ? ROLE_NGINX : ROLE_UWSGI;
         sc->act = a;
         sim_after_tcb(s, sc);
