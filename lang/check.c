@@ -333,17 +333,17 @@ void lang_finish(struct parser *P)
     for (int i = 0; i < s->ncode; i++) s->code[i].host = map_ref(P, s->code[i].host);
     for (int i = 0; i < s->nactions; i++) {
         const struct scn_action *a = &s->actions[i];
-        if (!a->code_line) continue;
+        if (!a->more->code_line) continue;
         int n = scn_code_program(s, a->host, NULL);
         if (!n)
-            lang_perr_at(P, a->line, a->code_col,
+            lang_perr_at(P, a->line, a->more->code_col,
                          "there is no code for host \"%s\" to tie this call to; "
                          "add lines like: code %s \"listen(s, 5);\" (or code \"...\" for every host)",
                          s->hosts[a->host].name, s->hosts[a->host].name);
-        else if (a->code_line > n)
-            lang_perr_at(P, a->line, a->code_col,
+        else if (a->more->code_line > n)
+            lang_perr_at(P, a->line, a->more->code_col,
                          "expected a code line from 1 to %d (the lines of host \"%s\"'s program), found %d",
-                         n, s->hosts[a->host].name, a->code_line);
+                         n, s->hosts[a->host].name, a->more->code_line);
     }
     /* Defaults, then all-host lines, then per-host lines: the more specific
      * line wins whatever the order in the file. */

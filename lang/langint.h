@@ -273,6 +273,8 @@ void lang_iter_suffix(const struct parser *P, int ctx, char *buf, size_t n);
 
 /* parse.c: top-level keywords and the public API */
 void lang_parse_line(struct parser *P, const char *l, size_t n);
+/* a's rare fields, for writing: made (zeroed) the first time */
+struct scn_action_more *lang_action_more(struct scn_action *a);
 struct scn_action *lang_new_action(struct parser *P);
 struct scn_expect *lang_new_expect(struct parser *P);
 

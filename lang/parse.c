@@ -45,11 +45,19 @@ struct scn_action *lang_new_action(struct parser *P)
     s->actions = lang_grow_arr(s->actions, &P->capactions, s->nactions, sizeof *s->actions);
     struct scn_action *a = &s->actions[s->nactions++];
     memset(a, 0, sizeof *a);
+    a->more = &scn_action_none;
     a->host = -1;
     a->peer = -1;
     a->with_peer = -1;
     a->line = P->line;
     return a;
+}
+
+struct scn_action_more *lang_action_more(struct scn_action *a)
+{
+    if (a->more == &scn_action_none)
+        a->more = xcalloc(1, sizeof *a->more);
+    return (struct scn_action_more *)a->more;
 }
 
 struct scn_expect *lang_new_expect(struct parser *P)

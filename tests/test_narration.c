@@ -1184,7 +1184,7 @@ static int64_t backlog_of(const struct nck *c, const struct trace_rec *r,
     for (int k = 0; k < c->scn->nactions; k++) {
         const struct scn_action *a = &c->scn->actions[k];
         if (a->kind == ACT_LISTEN && a->host == r->host && a->port == port)
-            return a->backlog;
+            return a->more->backlog;
     }
     return -1;
 }

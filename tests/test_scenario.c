@@ -241,15 +241,15 @@ START_TEST(test_full_scenario_every_field)
     ck_assert_int_eq(a[9].t_us, 500000);
     ck_assert_int_eq(a[9].host, 2);
     ck_assert_int_eq(a[9].peer, 1);
-    ck_assert_uint_eq(a[9].seg.flags, TCP_SYN);
-    ck_assert_uint_eq(a[9].seg.seq, 90000);
-    ck_assert_uint_eq(a[9].seg.ack, 0);
-    ck_assert_uint_eq(a[9].seg.sport, 1234);
-    ck_assert_uint_eq(a[9].seg.dport, 80);
+    ck_assert_uint_eq(a[9].more->seg.flags, TCP_SYN);
+    ck_assert_uint_eq(a[9].more->seg.seq, 90000);
+    ck_assert_uint_eq(a[9].more->seg.ack, 0);
+    ck_assert_uint_eq(a[9].more->seg.sport, 1234);
+    ck_assert_uint_eq(a[9].more->seg.dport, 80);
     ck_assert_str_eq(a[9].text, "an old duplicate SYN");
-    ck_assert_uint_eq(a[10].seg.flags, TCP_RST | TCP_ACK);
-    ck_assert_uint_eq(a[10].seg.seq, 1);
-    ck_assert_uint_eq(a[10].seg.ack, 2);
+    ck_assert_uint_eq(a[10].more->seg.flags, TCP_RST | TCP_ACK);
+    ck_assert_uint_eq(a[10].more->seg.seq, 1);
+    ck_assert_uint_eq(a[10].more->seg.ack, 2);
     ck_assert_ptr_null(a[10].text);
 
     ck_assert_int_eq(s->nfaults, 5);
@@ -387,11 +387,16 @@ START_TEST(test_action_texts_shared)
     ck_assert_ptr_eq(a[0].text, a[1].text);
     ck_assert_ptr_eq(a[0].text, a[2].text);
     ck_assert_ptr_eq(a[0].text, a[3].text);
-    ck_assert_ptr_eq(a[0].path, a[1].path);
-    ck_assert_str_eq(a[0].path, "/a.html");
-    ck_assert_ptr_null(a[2].path);
+    ck_assert_ptr_eq(a[0].more->path, a[1].more->path);
+    ck_assert_str_eq(a[0].more->path, "/a.html");
+    ck_assert_ptr_null(a[2].more->path);
     ck_assert_str_eq(a[4].text, "other");
     ck_assert_int_eq(s->nstrs, 3);
+    /* only an action with a rare field owns a scn_action_more */
+    ck_assert_ptr_ne(a[0].more, &scn_action_none);
+    ck_assert_ptr_eq(a[2].more, &scn_action_none);
+    ck_assert_ptr_eq(a[4].more, &scn_action_none);
+    ck_assert_int_eq(a[2].more->backlog, 0);
     scenario_free(s);
 }
 END_TEST
@@ -766,8 +771,8 @@ START_TEST(test_nginx_and_uwsgi_lines)
     ck_assert_int_eq(s->actions[0].kind, ACT_NGINX);
     ck_assert_int_eq(s->actions[0].port, 80);
     ck_assert_int_eq(s->actions[0].peer, 0);             /* client */
-    ck_assert_int_eq(s->actions[0].up_port, 3031);
-    ck_assert_uint_eq(s->actions[0].deny, 0xc0000242u);  /* 192.0.2.66 */
+    ck_assert_int_eq(s->actions[0].more->up_port, 3031);
+    ck_assert_uint_eq(s->actions[0].more->deny, 0xc0000242u);  /* 192.0.2.66 */
     ck_assert_int_eq(s->actions[1].kind, ACT_UWSGI);
     ck_assert_int_eq(s->actions[1].port, 3031);
     ck_assert_str_eq(s->actions[1].text, "<p>hi</p>");
@@ -1241,14 +1246,14 @@ START_TEST(test_network_scenario_every_field)
     ck_assert_int_eq(a[2].t_us, 10000);
     ck_assert_int_eq(a[2].host, 0);
     ck_assert_str_eq(a[2].text, "www.example.com");
-    ck_assert_str_eq(a[2].path, "/index.html");
+    ck_assert_str_eq(a[2].more->path, "/index.html");
     ck_assert_int_eq(a[2].port, 8080);
     ck_assert_int_eq(a[2].line, 29);
     ck_assert_int_eq(a[2].col, 10);
     ck_assert_str_eq(a[3].text, "203.0.113.80");
-    ck_assert_ptr_null(a[3].path);                   /* NULL means "/" */
+    ck_assert_ptr_null(a[3].more->path);                   /* NULL means "/" */
     ck_assert_int_eq(a[3].port, 80);
-    ck_assert_ptr_null(a[4].path);
+    ck_assert_ptr_null(a[4].more->path);
     ck_assert_int_eq(a[4].port, 81);
     ck_assert_int_eq(a[5].kind, ACT_RESOLVE);
     ck_assert_int_eq(a[5].t_us, 1000000);
@@ -1659,7 +1664,7 @@ START_TEST(test_network_action_errors)
     path[PATH_LEN_TEST] = '\0';                      /* 128: fine */
     snprintf(text, sizeof text, HOSTS "at 0ms client http get www.example.com %s\n", path);
     struct scenario *s = parse_ok(text);
-    ck_assert_uint_eq(strlen(s->actions[0].path), PATH_LEN_TEST);
+    ck_assert_uint_eq(strlen(s->actions[0].more->path), PATH_LEN_TEST);
     scenario_free(s);
 }
 END_TEST
@@ -1794,7 +1799,7 @@ static void parse_anything(const char *text, size_t len)
             ck_assert(a->kind >= ACT_LISTEN && a->kind <= ACT_RECV_FRAMED);
             if (a->kind == ACT_RESOLVE || a->kind == ACT_HTTP_GET) ck_assert_ptr_nonnull(a->text);
             if (a->kind == ACT_UDP_SEND) ck_assert(a->len >= 1 && a->len <= 1472 && a->peer >= 0);
-            if (a->path) ck_assert(a->path[0] == '/');
+            if (a->more->path) ck_assert(a->more->path[0] == '/');
         }
         for (int i = 0; i < s->nexpects; i++) {
             const struct scn_expect *x = &s->expects[i];
@@ -2062,7 +2067,7 @@ START_TEST(test_udp_to_an_address_and_datagrams)
     ck_assert_int_eq(s->nactions, 2);
     ck_assert_int_eq(s->actions[0].kind, ACT_UDP_SEND);
     ck_assert_int_eq(s->actions[0].peer, -1);
-    ck_assert_uint_eq(s->actions[0].peer_addr, 0xC0000263u);
+    ck_assert_uint_eq(s->actions[0].more->peer_addr, 0xC0000263u);
     ck_assert_int_eq(s->actions[1].peer, 1);
     ck_assert_int_eq(s->expects[0].kind, EXP_DATAGRAMS);
     ck_assert_int_eq(s->expects[0].nmsgs, 2);

@@ -304,11 +304,11 @@ START_TEST(test_language_backlog_accept_spoof)
     ck_assert_int_eq(scn->hosts[0].tcp->syncookies, 1);
     ck_assert_int_eq(scn->hosts[1].tcp->syncookies, 0);
     ck_assert_int_eq(scn->actions[0].kind, ACT_LISTEN);
-    ck_assert_int_eq(scn->actions[0].backlog, 7);
+    ck_assert_int_eq(scn->actions[0].more->backlog, 7);
     ck_assert_int_eq(scn->actions[1].kind, ACT_ACCEPT);
     ck_assert_int_eq(scn->actions[1].port, 80);
     ck_assert_int_eq(scn->actions[2].kind, ACT_INJECT);
-    ck_assert_uint_eq(scn->actions[2].spoof, 0xC6336409);     /* 198.51.100.9 */
+    ck_assert_uint_eq(scn->actions[2].more->spoof, 0xC6336409);     /* 198.51.100.9 */
     scenario_free(scn);
 }
 END_TEST

@@ -56,7 +56,7 @@ static int http_action(struct sim *s, const struct scn_action *a)
     trace_app(&s->tr, s->now, h, TL_HTTP, 0, AC_CONNECT, 0, NULL, 0,
               WHY(port ? N_APP_HTTP_GET_PORT : N_APP_HTTP_GET,
                   trace_intern(&s->tr, a->text),
-                  trace_intern(&s->tr, a->path ? a->path : "/"), a->port));
+                  trace_intern(&s->tr, a->more->path ? a->more->path : "/"), a->port));
     ip4_addr addr;
     if (is_ip_literal(a->text, &addr)) {
         app_http_connect(s, h, a, addr);
@@ -137,7 +137,7 @@ static void http_client_poll(struct sim *s, struct sim_conn *sc)
         int n = snprintf(req, sizeof req,
                          "GET %s HTTP/1.1\r\nHost: %s%s\r\nUser-Agent: protosim\r\n"
                          "Accept: */*\r\nConnection: close\r\n\r\n",
-                         a->path ? a->path : "/", a->text, port);
+                         a->more->path ? a->more->path : "/", a->text, port);
         if (n < 0 || (size_t)n >= sizeof req)
             n = (int)sizeof req - 1;
         sc->step = 1;

@@ -8,15 +8,18 @@
 #include "sim.h"
 #include "tcp.h"
 
+const struct scn_action_more scn_action_none;
+
 /* What an action owns; the action itself stays in the array, and its
  * texts in the scenario's strs. */
 void scn_action_clear(struct scn_action *a)
 {
     free(a->data);
+    if (a->more != &scn_action_none)
+        free((struct scn_action_more *)a->more);
+    a->more = &scn_action_none;
     a->data = NULL;
     a->text = NULL;
-    a->text_zh = NULL;
-    a->path = NULL;
 }
 
 const char *scn_text(const struct scenario *scn, const char *en, const char *zh)

@@ -226,25 +226,44 @@ struct scn_seg {
     uint8_t  flags;
 };
 
-/* Wide fields first, flags as bytes: a crowd has one per connection. */
-struct scn_action {
-    int64_t  t_us;          /* absolute simulated time */
-    uint8_t *data;          /* send payload (owned) */
-    size_t   len;
-    size_t   recv_max;      /* recv N */
+/* The fields few actions use: an action without any of them points at
+ * scn_action_none (all zero), so a crowd's actions carry one pointer
+ * instead of these fields each. */
+struct scn_action_more {
     char    *text_zh;       /* note, inject: its Chinese, NULL none */
-    char    *text;          /* note text, inject explanation, resolve/http
-                               name, http serve body (in the scenario's strs) */
     char    *path;          /* http get PATH (in strs), default "/" */
-    int      kind;          /* enum scn_action_kind */
-    int      host;          /* acting host; for ACT_INJECT the source */
-    int      line, col;
-    int      peer;          /* connect / inject destination; nginx's uWSGI host */
     int      backlog;       /* listen `backlog N`; 0 = none (no queue limits) */
     /* `... line N` at the end of the line: the call is line N of the
      * acting host's program (its `code HOST` lines, else the shared
      * `code` lines); 0 none.  code_col: the number's column, for errors */
     int      code_line, code_col;
+    /* nginx serve (wsgiapp.c): the uWSGI server it passes dynamic
+     * requests to is `peer` at up_port; deny: a client address it refuses
+     * (`deny ADDR`, 0 none) */
+    ip4_addr deny;
+    uint16_t up_port;
+    uint8_t  sock_udp;      /* ACT_SOCKET `socket udp` */
+    ip4_addr spoof;         /* inject `spoof ADDR`: the IP source, 0 = SRC's */
+    struct scn_seg seg;     /* inject: sport, dport, seq, ack, flags */
+    ip4_addr peer_addr;     /* ACT_UDP_SEND to an address (peer = -1) */
+};
+extern const struct scn_action_more scn_action_none;
+
+/* Wide fields first, flags as bytes, the rare ones in scn_action_more: a
+ * crowd has one per connection. */
+struct scn_action {
+    int64_t  t_us;          /* absolute simulated time */
+    uint8_t *data;          /* send payload (owned) */
+    size_t   len;
+    size_t   recv_max;      /* recv N */
+    char    *text;          /* note text, inject explanation, resolve/http
+                               name, http serve body (in the scenario's strs) */
+    /* never NULL: owned, or &scn_action_none (lang_action_more makes one) */
+    const struct scn_action_more *more;
+    int      kind;          /* enum scn_action_kind */
+    int      host;          /* acting host; for ACT_INJECT the source */
+    int      line, col;
+    int      peer;          /* connect / inject destination; nginx's uWSGI host */
     /* send, recv, shutdown, close, abort: `on port P` and `with PEER [port
      * Q]` name the connection, the host's newest that matches; without
      * them (named 0) the call acts on the host's newest connection */
@@ -253,17 +272,8 @@ struct scn_action {
     uint8_t  named;
     uint8_t  framed;        /* ACT_SEND `send framed ...`: a 4-byte
                                big-endian length goes before the data */
-    uint8_t  sock_udp;      /* ACT_SOCKET `socket udp` */
     uint16_t port;          /* listen port; connect remote port */
     uint16_t lport;         /* connect `from PORT`; 0 = ephemeral */
-    /* nginx serve (wsgiapp.c): the uWSGI server it passes dynamic
-     * requests to is `peer` at up_port; deny: a client address it refuses
-     * (`deny ADDR`, 0 none) */
-    uint16_t up_port;
-    ip4_addr deny;
-    ip4_addr spoof;         /* inject `spoof ADDR`: the IP source, 0 = SRC's */
-    struct scn_seg seg;     /* inject: sport, dport, seq, ack, flags */
-    ip4_addr peer_addr;     /* ACT_UDP_SEND to an address (peer = -1) */
 };
 
 /* `code [HOST] "TEXT" [zh "TEXT"]`: one source line of the program the

@@ -718,31 +718,33 @@ static void run_action(struct sim *s, const struct scn_action *a)
     switch (a->kind) {
     case ACT_NOTE:
         trace_note(&s->tr, s->now, -1,
-                   a->text ? scn_text(s->scn, a->text, a->text_zh) : "", N_NOTE);
+                   a->text ? scn_text(s->scn, a->text, a->more->text_zh) : "", N_NOTE);
         return;
     case ACT_INJECT: {
+        const struct scn_action_more *m = a->more;
         struct tcp_hdr th;
         memset(&th, 0, sizeof th);
-        th.sport = a->seg.sport;
-        th.dport = a->seg.dport;
-        th.seq = a->seg.seq;
-        th.ack = a->seg.ack;
-        th.flags = a->seg.flags;
+        th.sport = m->seg.sport;
+        th.dport = m->seg.dport;
+        th.seq = m->seg.seq;
+        th.ack = m->seg.ack;
+        th.flags = m->seg.flags;
         th.win = 65535;
-        uint32_t why = trace_intern(&s->tr, a->text ? scn_text(s->scn, a->text, a->text_zh)
+        uint32_t why = trace_intern(&s->tr, a->text ? scn_text(s->scn, a->text, m->text_zh)
                                              : _("a segment from nowhere"));
-        sim_send_tcp_from(s, h, a->spoof ? a->spoof : s->hosts[h].addr,
+        sim_send_tcp_from(s, h, m->spoof ? m->spoof : s->hosts[h].addr,
                           s->hosts[a->peer].addr, 0, &th, NULL, 0,
                           WHY(N_SEG_INJECT, why));
         return;
     }
     case ACT_LISTEN:
         sc = sim_listen(s, h, a->port, TL_TCP,
-                        a->backlog ? WHY(N_APP_LISTEN_BACKLOG, a->port, a->backlog)
+                        a->more->backlog
+                            ? WHY(N_APP_LISTEN_BACKLOG, a->port, a->more->backlog)
                                    : WHY(N_APP_LISTEN, a->port));
         if (sc) {
-            if (a->backlog)
-                sim_more(sc)->backlog = a->backlog;
+            if (a->more->backlog)
+                sim_more(sc)->backlog = a->more->backlog;
             sim_after_tcb(s, sc);
         }
         return;
@@ -750,8 +752,8 @@ static void run_action(struct sim *s, const struct scn_action *a)
         /* socket() and bind() touch no protocol here: the model's listen,
          * connect and udp bind make the endpoint they need; these records
          * show the calls a program makes first, honestly without effect */
-        trace_app(&s->tr, s->now, h, a->sock_udp ? TL_UDP : TL_TCP, 0, AC_SOCKET, 0,
-                  NULL, 0, WHY0(a->sock_udp ? N_APP_SOCKET_UDP : N_APP_SOCKET));
+        trace_app(&s->tr, s->now, h, a->more->sock_udp ? TL_UDP : TL_TCP, 0, AC_SOCKET, 0,
+                  NULL, 0, WHY0(a->more->sock_udp ? N_APP_SOCKET_UDP : N_APP_SOCKET));
         return;
     case ACT_BIND:
         trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_BIND, 0, NULL, 0,

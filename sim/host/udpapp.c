@@ -151,7 +151,7 @@ static int udp_action(struct sim *s, const struct scn_action *a)
             sport = hp->udps && hp->udps->nudp
                     ? hp->udps->udp[0].port
                     : udp_bind(s, hp, udp_ephemeral(s, hp))->port;
-        ip4_addr dst = a->peer >= 0 ? s->hosts[a->peer].addr : a->peer_addr;
+        ip4_addr dst = a->peer >= 0 ? s->hosts[a->peer].addr : a->more->peer_addr;
         trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_SEND, (int)a->len, a->data,
                   a->len, WHY(N_APP_UDP_SEND, (int64_t)a->len, dst, a->port));
         sim_udp_send(s, h, sport, dst, a->port, a->data, a->len, TL_UDP,

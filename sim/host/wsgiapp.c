@@ -181,7 +181,7 @@ static void nginx_request(struct sim *s, struct sim_conn *sc)
     }
     /* nginx's access module: `deny ADDRESS;` answers 403 before anything
      * else looks at the request */
-    if (a->deny && c->raddr == a->deny) {
+    if (a->more->deny && c->raddr == a->more->deny) {
         nginx_answer(s, sc, "403 Forbidden", "text/html",
                      "<html><body><h1>403 Forbidden</h1></body></html>\n",
                      N_APP_NGINX_DENY, c->raddr);
@@ -196,7 +196,7 @@ static void nginx_request(struct sim *s, struct sim_conn *sc)
     }
     /* a dynamic request: a second connection, to uWSGI */
     sc->step = NG_WAITING;
-    struct sim_conn *up = sim_connect(s, h, s->hosts[a->peer].addr, a->up_port, 0);
+    struct sim_conn *up = sim_connect(s, h, s->hosts[a->peer].addr, a->more->up_port, 0);
     if (!up) {
         nginx_answer(s, sc, "502 Bad Gateway", "text/html",
                      "<html><body><h1>502 Bad Gateway</h1></body></html>\n",
@@ -343,7 +343,7 @@ static int wsgi_action(struct sim *s, const struct scn_action *a)
     int nginx = a->kind == ACT_NGINX;
     struct sim_conn *sc = sim_listen(s, a->host, a->port, TL_HTTP,
                                      nginx ? WHY(N_APP_NGINX_SERVE, a->port,
-                                                 s->hosts[a->peer].addr, a->up_port)
+                                                 s->hosts[a->peer].addr, a->more->up_port)
                                            : WHY(N_APP_UWSGI_SERVE, a->port));
     if (sc) {
         app_own(sc, &wsgi_app);
