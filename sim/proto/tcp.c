@@ -145,11 +145,13 @@ void tcp_bq_push(struct bytequeue *q, const uint8_t *p, size_t n)
             q->head = 0;
         }
         if (q->len + n > q->cap) {
-            /* start at the first push's size (rounded up to the
-             * allocator's 16 bytes), not a fixed kilobyte: a crowd of
-             * short HTTP exchanges holds four queues per connection at
-             * once; later pushes double it */
-            size_t cap = q->cap ? q->cap : (n + 15) & ~(size_t)15;
+            /* start at the first push's size, not a fixed kilobyte: a
+             * crowd of short HTTP exchanges holds four queues per
+             * connection at once; later pushes double it.  Rounded up to
+             * what glibc's chunk holds anyway (request + 8, a multiple of
+             * 16): rounding the request itself to 16 cost a 16-byte
+             * larger chunk for half the sizes. */
+            size_t cap = q->cap ? q->cap : ((n + 8 + 15) & ~(size_t)15) - 8;
             while (cap < q->len + n)
                 cap *= 2;
             uint8_t *nb = xrealloc(q->buf, cap);
