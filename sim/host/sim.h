@@ -138,7 +138,7 @@ struct sim_host {
         uint32_t key, refs;    /* key = port + 1 */
         struct sim_conn *listener;
     } *ports;
-    size_t   nports, capports;
+    uint32_t nports, capports; /* sized by ports: at most 2 x 65536 slots */
     int      ephemeral_used;
     uint32_t eph_next;         /* RFC 6056 3.3.3's next_ephemeral */
     /* Demultiplexing without a scan: the attached TCBs that have a remote
