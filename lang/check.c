@@ -13,16 +13,18 @@
 /* End of file: resolve names, apply options, sort                          */
 
 /* "a, b, c" from the first 10 of count names (then ", ..."); the names are
- * the char arrays at first, first + stride, ... */
+ * the char arrays at first, first + stride, ... (LANs) or, with first
+ * NULL, the hosts' names */
 struct namelist { char b[10 * (SCN_NAME_MAX + 2) + 8]; };
 
-static const char *name_list(struct namelist *nl, const char *first, size_t stride, int count)
+static const char *name_list(struct namelist *nl, const struct scenario *s,
+                             const char *first, size_t stride, int count)
 {
     size_t off = 0;
     nl->b[0] = '\0';
     for (int i = 0; i < count && i < 10; i++) {
         int k = snprintf(nl->b + off, sizeof nl->b - off, "%s%s", i ? ", " : "",
-                         first + (size_t)i * stride);
+                         first ? first + (size_t)i * stride : s->hosts[i].name);
         if (k > 0) off += (size_t)k;
     }
     if (count > 10) snprintf(nl->b + off, sizeof nl->b - off, ", ...");
@@ -38,7 +40,7 @@ static void unknown_host(struct parser *P, const struct ref *r)
     }
     struct namelist nl;
     lang_perr_ref(P, r, "unknown host \"%s\" (declared hosts: %s)", r->name,
-            name_list(&nl, s->hosts[0].name, sizeof s->hosts[0], s->nhosts));
+            name_list(&nl, s, NULL, 0, s->nhosts));
 }
 
 static void unknown_lan(struct parser *P, const struct ref *r)
@@ -51,7 +53,7 @@ static void unknown_lan(struct parser *P, const struct ref *r)
     }
     struct namelist nl;
     lang_perr_ref(P, r, "unknown LAN \"%s\" (declared LANs: %s)", r->name,
-            name_list(&nl, s->lans[0].name, sizeof s->lans[0], s->nlans));
+            name_list(&nl, s, s->lans[0].name, sizeof s->lans[0], s->nlans));
 }
 
 /* Where an address lies relative to a LAN.  RFC 3021: a /31 has no network

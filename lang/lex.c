@@ -143,6 +143,25 @@ void lang_smap_free(struct smap *m)
     memset(m, 0, sizeof *m);
 }
 
+const char *lang_arena_str(struct parser *P, const char *p, size_t n)
+{
+    struct scenario *s = P->s;
+    struct scn_arena *b = s->arena;
+    if (!b || b->cap - b->used < n + 1) {
+        size_t cap = n + 1 > 4096 ? n + 1 : 4096;
+        b = xmalloc(sizeof *b + cap);
+        b->next = s->arena;
+        b->used = 0;
+        b->cap = cap;
+        s->arena = b;
+    }
+    char *d = b->text + b->used;
+    memcpy(d, p, n);
+    d[n] = '\0';
+    b->used += n + 1;
+    return d;
+}
+
 char *lang_pool_str(struct parser *P, const char *p, size_t n)
 {
     struct scenario *s = P->s;

@@ -170,7 +170,7 @@ static int declare_host(struct parser *P)
     lang_smap_put(&P->hostnames, n->s, s->nhosts);
     struct scn_host *h = &s->hosts[s->nhosts];
     memset(h, 0, sizeof *h);
-    memcpy(h->name, n->s, n->len + 1);
+    h->name = lang_arena_str(P, n->s, n->len);
     h->line = P->line;
     P->gwcols[s->nhosts] = 0;
     return s->nhosts++;

@@ -2886,6 +2886,7 @@ static void fake_init(struct fake *fk)
     for (int i = 0; i < 2; i++) {
         scenario_tcp_defaults(&fk->tcp[i]);
         fk->hosts[i].tcp = &fk->tcp[i];
+        fk->hosts[i].name = i ? "server" : "client";
         fk->hosts[i].addr = i ? 0xc0000250 : 0xc000020a;
     }
     fk->scn.hosts = fk->hosts;

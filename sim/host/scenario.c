@@ -77,6 +77,11 @@ void scenario_free(struct scenario *s)
     free(s->describe);
     free(s->describe_zh);
     for (int i = 0; i < s->nhosts; i++) free(s->hosts[i].ifaces);
+    while (s->arena) {
+        struct scn_arena *n = s->arena->next;
+        free(s->arena);
+        s->arena = n;
+    }
     free(s->hosts);
     free(s->tcps);
     for (int i = 0; i < s->nstrs; i++) free(s->strs[i]);

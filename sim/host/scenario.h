@@ -73,8 +73,18 @@ struct scn_iface {
     int      line, col;
 };
 
+/* Text that lives as long as its scenario, packed end to end in blocks
+ * that never move (the hosts' names: a crowd's short names cost their
+ * bytes, not a 32-byte array or a malloc chunk each). */
+struct scn_arena {
+    struct scn_arena *next;
+    size_t   used, cap;
+    char     text[];
+};
+
 struct scn_host {
-    char     name[SCN_NAME_MAX];
+    const char *name;       /* in the scenario's arena, shorter than
+                               SCN_NAME_MAX */
     ip4_addr addr;          /* the first (or only) address */
     int      line;
     /* its TCP settings: one of the scenario's tcps, the first (defaults and
@@ -446,6 +456,7 @@ struct scenario {
     int      has_seed;
     struct scn_host   *hosts;   int nhosts;
     struct scn_tcp_opts *tcps;  int ntcps;   /* what hosts[].tcp point at */
+    struct scn_arena  *arena;   /* the hosts' names, newest block first */
     /* the actions' text, text_zh and path, each distinct text once */
     char **strs;                int nstrs;
     struct scn_link   *links;   int nlinks;
