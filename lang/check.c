@@ -13,16 +13,18 @@
 /* End of file: resolve names, apply options, sort                          */
 
 /* "a, b, c" from the first 10 of count names (then ", ..."); the names are
- * the char arrays at first, first + stride, ... */
+ * the char arrays at first, first + stride, ... (LANs) or, with first
+ * NULL, the hosts' names */
 struct namelist { char b[10 * (SCN_NAME_MAX + 2) + 8]; };
 
-static const char *name_list(struct namelist *nl, const char *first, size_t stride, int count)
+static const char *name_list(struct namelist *nl, const struct scenario *s,
+                             const char *first, size_t stride, int count)
 {
     size_t off = 0;
     nl->b[0] = '\0';
     for (int i = 0; i < count && i < 10; i++) {
         int k = snprintf(nl->b + off, sizeof nl->b - off, "%s%s", i ? ", " : "",
-                         first + (size_t)i * stride);
+                         first ? first + (size_t)i * stride : s->hosts[i].name);
         if (k > 0) off += (size_t)k;
     }
     if (count > 10) snprintf(nl->b + off, sizeof nl->b - off, ", ...");
@@ -38,7 +40,7 @@ static void unknown_host(struct parser *P, const struct ref *r)
     }
     struct namelist nl;
     lang_perr_ref(P, r, "unknown host \"%s\" (declared hosts: %s)", r->name,
-            name_list(&nl, s->hosts[0].name, sizeof s->hosts[0], s->nhosts));
+            name_list(&nl, s, NULL, 0, s->nhosts));
 }
 
 static void unknown_lan(struct parser *P, const struct ref *r)
@@ -51,7 +53,7 @@ static void unknown_lan(struct parser *P, const struct ref *r)
     }
     struct namelist nl;
     lang_perr_ref(P, r, "unknown LAN \"%s\" (declared LANs: %s)", r->name,
-            name_list(&nl, s->lans[0].name, sizeof s->lans[0], s->nlans));
+            name_list(&nl, s, s->lans[0].name, sizeof s->lans[0], s->nlans));
 }
 
 /* Where an address lies relative to a LAN.  RFC 3021: a /31 has no network
@@ -333,27 +335,38 @@ void lang_finish(struct parser *P)
     for (int i = 0; i < s->ncode; i++) s->code[i].host = map_ref(P, s->code[i].host);
     for (int i = 0; i < s->nactions; i++) {
         const struct scn_action *a = &s->actions[i];
-        if (!a->code_line) continue;
+        if (!a->more->code_line) continue;
         int n = scn_code_program(s, a->host, NULL);
         if (!n)
-            lang_perr_at(P, a->line, a->code_col,
+            lang_perr_at(P, a->line, a->more->code_col,
                          "there is no code for host \"%s\" to tie this call to; "
                          "add lines like: code %s \"listen(s, 5);\" (or code \"...\" for every host)",
                          s->hosts[a->host].name, s->hosts[a->host].name);
-        else if (a->code_line > n)
-            lang_perr_at(P, a->line, a->code_col,
+        else if (a->more->code_line > n)
+            lang_perr_at(P, a->line, a->more->code_col,
                          "expected a code line from 1 to %d (the lines of host \"%s\"'s program), found %d",
-                         n, s->hosts[a->host].name, a->code_line);
+                         n, s->hosts[a->host].name, a->more->code_line);
     }
     /* Defaults, then all-host lines, then per-host lines: the more specific
      * line wins whatever the order in the file. */
-    for (int h = 0; h < s->nhosts; h++) scenario_tcp_defaults(&s->hosts[h].tcp);
+    /* A host without a line of its own shares the first block; one with
+     * lines has its own, a copy of the first with its lines applied. */
+    int *own = xcalloc((size_t)s->nhosts + 1, sizeof *own);
+    s->ntcps = 1;
+    for (int i = 0; i < P->ntsets; i++)
+        if (P->tsets[i].ref >= 0 && !own[map_ref(P, P->tsets[i].ref)])
+            own[map_ref(P, P->tsets[i].ref)] = s->ntcps++;
+    s->tcps = xcalloc((size_t)s->ntcps, sizeof *s->tcps);
+    scenario_tcp_defaults(&s->tcps[0]);
     for (int i = 0; i < P->ntsets; i++)
         if (P->tsets[i].ref < 0)
-            for (int h = 0; h < s->nhosts; h++) apply_tcp(&P->tsets[i], &s->hosts[h].tcp);
+            apply_tcp(&P->tsets[i], &s->tcps[0]);
+    for (int k = 1; k < s->ntcps; k++) s->tcps[k] = s->tcps[0];
     for (int i = 0; i < P->ntsets; i++)
         if (P->tsets[i].ref >= 0)
-            apply_tcp(&P->tsets[i], &s->hosts[map_ref(P, P->tsets[i].ref)].tcp);
+            apply_tcp(&P->tsets[i], &s->tcps[own[map_ref(P, P->tsets[i].ref)]]);
+    for (int h = 0; h < s->nhosts; h++) s->hosts[h].tcp = &s->tcps[own[h]];
+    free(own);
 
     if (s->nactions > 1) qsort(s->actions, (size_t)s->nactions, sizeof *s->actions, cmp_action);
     check_binds(P);

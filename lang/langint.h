@@ -166,6 +166,8 @@ struct parser {
     int *rrcols;            /* per record: column of the record text */
     int  caprrcols;
     struct smap lannames, lannets, lancover, zonekeys, resolverhosts;
+    struct smap strpool;    /* the actions' texts: text -> index in s->strs */
+    int  capstrs;
     int  title_line, seed_line;
     int  host_lines;        /* `host` lines seen, valid or not */
     int64_t  prev_at;       /* time of the previous `at` line */
@@ -221,6 +223,12 @@ const char *lang_found(struct show *sh, const struct tok *t);
 int lang_smap_get(const struct smap *m, const char *k);
 void lang_smap_put(struct smap *m, const char *k, int v);
 void lang_smap_free(struct smap *m);
+/* The scenario's copy of the n bytes at p (NUL-terminated) in its arena,
+ * which never moves nor frees one alone (the hosts' names). */
+const char *lang_arena_str(struct parser *P, const char *p, size_t n);
+/* The scenario's copy of the n bytes at p (NUL-terminated), owned by its
+ * strs: one copy per distinct text, however many actions use it. */
+char *lang_pool_str(struct parser *P, const char *p, size_t n);
 void lang_perr_at(struct parser *P, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* An error at a name's reference, with the repeat iteration it was written in. */
@@ -268,6 +276,8 @@ void lang_iter_suffix(const struct parser *P, int ctx, char *buf, size_t n);
 
 /* parse.c: top-level keywords and the public API */
 void lang_parse_line(struct parser *P, const char *l, size_t n);
+/* a's rare fields, for writing: made (zeroed) the first time */
+struct scn_action_more *lang_action_more(struct scn_action *a);
 struct scn_action *lang_new_action(struct parser *P);
 struct scn_expect *lang_new_expect(struct parser *P);
 

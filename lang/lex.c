@@ -143,6 +143,44 @@ void lang_smap_free(struct smap *m)
     memset(m, 0, sizeof *m);
 }
 
+const char *lang_arena_str(struct parser *P, const char *p, size_t n)
+{
+    struct scenario *s = P->s;
+    struct scn_arena *b = s->arena;
+    if (!b || b->cap - b->used < n + 1) {
+        size_t cap = n + 1 > 4096 ? n + 1 : 4096;
+        b = xmalloc(sizeof *b + cap);
+        b->next = s->arena;
+        b->used = 0;
+        b->cap = cap;
+        s->arena = b;
+    }
+    char *d = b->text + b->used;
+    memcpy(d, p, n);
+    d[n] = '\0';
+    b->used += n + 1;
+    return d;
+}
+
+char *lang_pool_str(struct parser *P, const char *p, size_t n)
+{
+    struct scenario *s = P->s;
+    /* a text with a NUL byte in it would be equal to its prefix as a key */
+    int shared = !memchr(p, 0, n);
+    char *d = lang_dup_bytes(p, n);
+    if (shared) {
+        int k = lang_smap_get(&P->strpool, d);
+        if (k >= 0) {
+            free(d);
+            return s->strs[k];
+        }
+        lang_smap_put(&P->strpool, d, s->nstrs);
+    }
+    s->strs = lang_grow_arr(s->strs, &P->capstrs, s->nstrs, sizeof *s->strs);
+    s->strs[s->nstrs] = d;
+    return s->strs[s->nstrs++];
+}
+
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
 

@@ -45,11 +45,19 @@ struct scn_action *lang_new_action(struct parser *P)
     s->actions = lang_grow_arr(s->actions, &P->capactions, s->nactions, sizeof *s->actions);
     struct scn_action *a = &s->actions[s->nactions++];
     memset(a, 0, sizeof *a);
+    a->more = &scn_action_none;
     a->host = -1;
     a->peer = -1;
     a->with_peer = -1;
     a->line = P->line;
     return a;
+}
+
+struct scn_action_more *lang_action_more(struct scn_action *a)
+{
+    if (a->more == &scn_action_none)
+        a->more = xcalloc(1, sizeof *a->more);
+    return (struct scn_action_more *)a->more;
 }
 
 struct scn_expect *lang_new_expect(struct parser *P)
@@ -162,7 +170,7 @@ static int declare_host(struct parser *P)
     lang_smap_put(&P->hostnames, n->s, s->nhosts);
     struct scn_host *h = &s->hosts[s->nhosts];
     memset(h, 0, sizeof *h);
-    memcpy(h->name, n->s, n->len + 1);
+    h->name = lang_arena_str(P, n->s, n->len);
     h->line = P->line;
     P->gwcols[s->nhosts] = 0;
     return s->nhosts++;
@@ -230,6 +238,7 @@ static void lang_kw_host(struct parser *P, struct tok *kw)
     }
     struct scn_host *h = &s->hosts[hi];
     if (lan >= 0) {
+        h->ifaces = xmalloc(sizeof *h->ifaces);
         h->ifaces[0] = (struct scn_iface){ addr, lan, P->line, a->col };
         h->nifaces = 1;
     }
@@ -287,6 +296,7 @@ static void lang_kw_router(struct parser *P, struct tok *kw)
         return;
     }
     struct scn_host *h = &s->hosts[hi];
+    h->ifaces = xmalloc((size_t)n * sizeof *ifs);
     memcpy(h->ifaces, ifs, (size_t)n * sizeof *ifs);
     h->nifaces = n;
     h->addr = ifs[0].addr;
@@ -851,6 +861,7 @@ static void parser_free(struct parser *P)
     lang_smap_free(&P->lancover);
     lang_smap_free(&P->zonekeys);
     lang_smap_free(&P->resolverhosts);
+    lang_smap_free(&P->strpool);
     free(P->xline);
     free(P->xcol);
     free(P->blk);

@@ -57,8 +57,7 @@ static void action_inject(struct parser *P, struct scn_action *a)
         ERR_AT(P, t, "expected TCP flags like SYN or SYN,ACK, found %s", lang_found(&sh, t));
         return;
     }
-    a->seg.flags = fl;
-    a->seg.win = 65535;
+    lang_action_more(a)->seg.flags = fl;
     static const char *const keys[] = { "seq", "ack", "sport", "dport", "spoof" };
     int seen[5] = { 0 };
     while ((t = lang_peek(P)) && t->type == T_WORD) {
@@ -80,15 +79,16 @@ static void action_inject(struct parser *P, struct scn_action *a)
         if (k == 4) {
             /* a forged IP source: the SYN flood's half-open connections
              * wait for an ACK from an address that never sent the SYN */
-            if (lang_want_addr(P, "a source address", &a->spoof)) return;
+            if (lang_want_addr(P, "a source address", &lang_action_more(a)->spoof)) return;
         } else if (k <= 1) {
             if (lang_want_uint(P, k == 0 ? "a sequence number" : "an acknowledgment number",
                           0, UINT32_MAX, &v))
                 return;
-            if (k == 0) a->seg.seq = (uint32_t)v;
-            else a->seg.ack = (uint32_t)v;
+            if (k == 0) lang_action_more(a)->seg.seq = (uint32_t)v;
+            else lang_action_more(a)->seg.ack = (uint32_t)v;
         } else {
-            if (want_port(P, k == 2 ? &a->seg.sport : &a->seg.dport)) return;
+            struct scn_seg *seg = &lang_action_more(a)->seg;
+            if (want_port(P, k == 2 ? &seg->sport : &seg->dport)) return;
         }
     }
     for (int k = 0; k < 4; k++) {
@@ -100,8 +100,8 @@ static void action_inject(struct parser *P, struct scn_action *a)
         struct tok *x = lang_want_text(P, "an explanation in quotes");
         struct tok *zh = NULL;
         if (!x || lang_want_variant(P, &zh) || lang_want_end(P)) return;
-        a->text = lang_dup_bytes(x->s, x->len);
-        if (zh) a->text_zh = lang_dup_bytes(zh->s, zh->len);
+        a->text = lang_pool_str(P, x->s, x->len);
+        if (zh) lang_action_more(a)->text_zh = lang_pool_str(P, zh->s, zh->len);
     }
 }
 
@@ -180,7 +180,7 @@ static void act_udp(struct parser *P, struct scn_action *a, const struct tok *h)
              * nobody answers */
             lang_next(P);
             a->peer = -1;
-            a->peer_addr = lit;
+            lang_action_more(a)->peer_addr = lit;
         } else if ((a->peer = lang_want_ref(P, "the host to send to")) < 0) {
             return;
         }
@@ -242,7 +242,7 @@ static void act_http(struct parser *P, struct scn_action *a, const struct tok *h
         if (!lang_peek(P)) return;
         struct tok *x = lang_want_text(P, "the page body in double quotes");
         if (!x || lang_want_end(P)) return;
-        a->text = lang_dup_bytes(x->s, x->len);
+        a->text = lang_pool_str(P, x->s, x->len);
     } else if (lang_is_word(v, "get")) {
         a->kind = ACT_HTTP_GET;
         a->port = 80;
@@ -272,8 +272,8 @@ static void act_http(struct parser *P, struct scn_action *a, const struct tok *h
                 return;
             }
         }
-        a->text = lang_dup_bytes(d->s, d->len);
-        if (path) a->path = lang_dup_bytes(path->s, path->len);
+        a->text = lang_pool_str(P, d->s, d->len);
+        if (path) lang_action_more(a)->path = lang_pool_str(P, path->s, path->len);
     } else if (v && v->type == T_WORD) {
         ERR_AT(P, v, "unknown http action %s; expected one of: serve, get", lang_found(&sh, v));
     } else {
@@ -299,10 +299,11 @@ static void act_nginx(struct parser *P, struct scn_action *a, const struct tok *
         return;
     }
     if ((a->peer = lang_want_ref(P, "the uWSGI server's host")) < 0) return;
-    if (want_port(P, &a->up_port)) return;
+    if (want_port(P, &lang_action_more(a)->up_port)) return;
     if (lang_is_word(lang_peek(P), "deny")) {
         lang_next(P);
-        if (lang_want_addr(P, "a client's address to refuse", &a->deny)) return;
+        ip4_addr *deny = &lang_action_more(a)->deny;
+        if (lang_want_addr(P, "a client's address to refuse", deny)) return;
     }
     lang_want_end(P);
 }
@@ -321,7 +322,7 @@ static void act_uwsgi(struct parser *P, struct scn_action *a, const struct tok *
     if (!lang_peek(P)) return;
     struct tok *x = lang_want_text(P, "the page body in double quotes");
     if (!x || lang_want_end(P)) return;
-    a->text = lang_dup_bytes(x->s, x->len);
+    a->text = lang_pool_str(P, x->s, x->len);
 }
 
 /* The readers of the rest of an `at T HOST VERB` line, one per shape of
@@ -334,7 +335,7 @@ static void act_listen(struct parser *P, struct scn_action *a, const struct tok 
         lang_next(P);
         uint64_t v;
         if (lang_want_uint(P, "a backlog", 1, 65535, &v)) return;
-        a->backlog = (int)v;
+        lang_action_more(a)->backlog = (int)v;
     }
     lang_want_end(P);
 }
@@ -399,7 +400,7 @@ static void act_socket(struct parser *P, struct scn_action *a, const struct tok 
     (void)h;
     struct tok *t = lang_peek(P);
     if (lang_is_word(t, "udp") || lang_is_word(t, "tcp")) {
-        a->sock_udp = lang_is_word(t, "udp");
+        lang_action_more(a)->sock_udp = lang_is_word(t, "udp");
         lang_next(P);
     }
     lang_want_end(P);
@@ -422,11 +423,11 @@ static int take_code_line(struct parser *P, struct scn_action *a)
     int save = P->ti;
     uint64_t v;
     P->ti = P->ntok - 1;
-    a->code_col = P->toks[P->ti].col;
+    lang_action_more(a)->code_col = P->toks[P->ti].col;
     int bad = lang_want_uint(P, "a code line number", 1, 65535, &v);
     P->ti = save;
     if (bad) return -1;
-    a->code_line = (int)v;
+    lang_action_more(a)->code_line = (int)v;
     P->ntok -= 2;
     return 0;
 }
@@ -436,7 +437,7 @@ static void act_resolve(struct parser *P, struct scn_action *a, const struct tok
     (void)h;
     struct tok *d = lang_want_domain(P, "a domain name like www.example.com", 0);
     if (!d || lang_want_end(P)) return;
-    a->text = lang_dup_bytes(d->s, d->len);
+    a->text = lang_pool_str(P, d->s, d->len);
 }
 
 static const struct verb {
@@ -501,8 +502,8 @@ void lang_kw_at(struct parser *P, struct tok *kw)
         struct tok *x = lang_want_text(P, "the note text in double quotes");
         struct tok *zh = NULL;
         if (x && !lang_want_variant(P, &zh) && !lang_want_end(P)) {
-            a->text = lang_dup_bytes(x->s, x->len);
-            if (zh) a->text_zh = lang_dup_bytes(zh->s, zh->len);
+            a->text = lang_pool_str(P, x->s, x->len);
+            if (zh) lang_action_more(a)->text_zh = lang_pool_str(P, zh->s, zh->len);
             ok = 1;
         }
     } else if (lang_is_word(h, "inject")) {

@@ -121,7 +121,7 @@ static int network_features(const struct scenario *scn)
             scn->links[i].reorder_ppm)
             return 1;
     for (int h = 0; h < scn->nhosts; h++)
-        if (scn->hosts[h].tcp.two_way)
+        if (scn->hosts[h].tcp->two_way)
             return 1;
     return 0;
 }
@@ -144,7 +144,7 @@ static struct why explain_sim_only(const struct ctx *c, const struct seq *sim,
     /* a listener's sequence starts CLOSED, LISTEN; a child's at LISTEN */
     int child = sim->n && sim->v[0].key == TCPS_LISTEN;
     int64_t msl2 = host >= 0 && host < c->scn->nhosts
-                 ? 2 * c->scn->hosts[host].tcp.msl_us : 0;
+                 ? 2 * c->scn->hosts[host].tcp->msl_us : 0;
     int sp = close_path(sim), kp = close_path(ker);
     if (st == TCPS_LISTEN && i == 0 && child)
         return WHY0(N_REAL_DIFF_CHILD_LISTEN);
@@ -242,7 +242,7 @@ static void build_conn(const struct ctx *c, struct real_conn_table *t)
                 row.why = kr->why;
             } else if (row.sim_state == TCPS_TIME_WAIT) {
                 int64_t msl2 = t->host < c->scn->nhosts
-                             ? 2 * c->scn->hosts[t->host].tcp.msl_us : 0;
+                             ? 2 * c->scn->hosts[t->host].tcp->msl_us : 0;
                 int64_t left = RR_VAL(kr) >= 0
                              ? (int64_t)RR_VAL(kr) * 1000 : 60000000;
                 row.mark = RM_DETAIL;
@@ -519,7 +519,7 @@ void real_compare(const struct trace *tr, const struct scenario *scn,
     if (any) {
         int fixed = 0;
         for (int h = 0; h < scn->nhosts; h++)
-            fixed |= scn->hosts[h].tcp.n_isn > 0;
+            fixed |= scn->hosts[h].tcp->n_isn > 0;
         out->general[out->ngeneral++] = fixed ? WHY0(N_REAL_DIFF_ISN_FIXED)
                                               : WHY0(N_REAL_DIFF_ISN_SEEDED);
         out->general[out->ngeneral++] = WHY0(N_REAL_DIFF_TIMING);

@@ -490,7 +490,7 @@ static struct ep *current(struct replay *R, int h, int call)
 
 static void tune(const struct replay *R, int fd, int h)
 {
-    const struct scn_tcp_opts *t = &R->scn->hosts[h].tcp;
+    const struct scn_tcp_opts *t = R->scn->hosts[h].tcp;
     int v = t->mss;
     /* the model's MSS (1460 unless the scenario says otherwise), so the
      * kernel cuts data into the same segments, not lo's 65483 bytes */

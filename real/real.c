@@ -189,7 +189,7 @@ static void plan(struct replay *R)
 
     /* per-host TCP options the kernel does not take */
     for (int h = 0; h < scn->nhosts; h++) {
-        const struct scn_tcp_opts *t = &scn->hosts[h].tcp;
+        const struct scn_tcp_opts *t = scn->hosts[h].tcp;
         uint32_t name = real_str_id(R, scn->hosts[h].name);
         if (t->two_way)
             rec_fixed(R, 0, h, RW_NOT_REPLAYED, WHY(N_REAL_NR_TWOWAY, name));

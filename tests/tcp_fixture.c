@@ -515,12 +515,12 @@ static struct tcp_env fxp_env(struct fx_pair *p, int side)
 
 void fxp_init(struct fx_pair *p, const struct tcp_config *cfg)
 {
-    struct tcp_config def;
-    if (!cfg) {
-        tcp_config_default(&def);
-        cfg = &def;
-    }
     memset(p, 0, sizeof *p);
+    if (cfg)
+        p->cfg = *cfg;
+    else
+        tcp_config_default(&p->cfg);
+    cfg = &p->cfg;
     trace_init(&p->tr);
     trace_add_host(&p->tr, "a", FX_LADDR);
     trace_add_host(&p->tr, "b", FX_RADDR);

@@ -174,6 +174,7 @@ struct fx_pair {
     size_t nfl, capfl;
     uint64_t order;
     int64_t now;
+    struct tcp_config cfg;       /* the TCBs point at it */
 };
 
 #define FXP_A_CONN 11u

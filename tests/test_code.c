@@ -73,12 +73,12 @@ START_TEST(test_code_lines_per_host_and_shared)
     ck_assert_int_eq(scn_code_program(s, 0, idx), 2);
     ck_assert_int_eq(idx[0], 0);
     ck_assert_int_eq(idx[1], 2);
-    ck_assert_int_eq(s->actions[0].code_line, 2);
+    ck_assert_int_eq(s->actions[0].more->code_line, 2);
     ck_assert_int_eq(s->actions[0].kind, ACT_LISTEN);
     ck_assert_int_eq(s->actions[0].port, 80);
-    ck_assert_int_eq(s->actions[1].code_line, 2);
+    ck_assert_int_eq(s->actions[1].more->code_line, 2);
     ck_assert_int_eq(s->actions[1].peer, 1);
-    ck_assert_int_eq(s->actions[2].code_line, 0);
+    ck_assert_int_eq(s->actions[2].more->code_line, 0);
     scenario_free(s);
 }
 END_TEST
@@ -92,10 +92,10 @@ START_TEST(test_socket_and_bind_actions)
         "at 0ms server socket tcp\n"
         "at 0ms server bind 8080 line 1\n");
     ck_assert_int_eq(s->actions[0].kind, ACT_SOCKET);
-    ck_assert_int_eq(s->actions[0].sock_udp, 0);
-    ck_assert_int_eq(s->actions[0].code_line, 1);
-    ck_assert_int_eq(s->actions[1].sock_udp, 1);
-    ck_assert_int_eq(s->actions[2].sock_udp, 0);
+    ck_assert_int_eq(s->actions[0].more->sock_udp, 0);
+    ck_assert_int_eq(s->actions[0].more->code_line, 1);
+    ck_assert_int_eq(s->actions[1].more->sock_udp, 1);
+    ck_assert_int_eq(s->actions[2].more->sock_udp, 0);
     ck_assert_int_eq(s->actions[3].kind, ACT_BIND);
     ck_assert_int_eq(s->actions[3].port, 8080);
     scenario_free(s);

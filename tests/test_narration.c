@@ -508,17 +508,17 @@ static void ck_tcp_fin_seq(struct nck *c, const struct trace_rec *r)
 static void ck_two_msl(struct nck *c, const struct trace_rec *r)
 {
     const struct scn_host *h = host_cfg(c, r);
-    if (h && A(0) != 2 * h->tcp.msl_us)
+    if (h && A(0) != 2 * h->tcp->msl_us)
         ck_fail(c, "quotes 2 x MSL = %" PRId64 " us, the host's MSL is %" PRId64
-                " us", A(0), h->tcp.msl_us);
+                " us", A(0), h->tcp->msl_us);
 }
 
 static void ck_tcp_give_up(struct nck *c, const struct trace_rec *r)
 {
     const struct scn_host *h = host_cfg(c, r);
-    if (h && A(0) != h->tcp.retries)
+    if (h && A(0) != h->tcp->retries)
         ck_fail(c, "gives up after %" PRId64 " retransmissions, the limit is %d",
-                A(0), h->tcp.retries);
+                A(0), h->tcp->retries);
 }
 
 static void ck_tcp_rst_state(struct nck *c, const struct trace_rec *r)
@@ -931,7 +931,7 @@ static void ck_seg_challenge_tw(struct nck *c, const struct trace_rec *r)
     if (above != (r->why.id != N_SEG_CHALLENGE_TW_OLD))
         ck_fail(c, "the SYN's seq %u is %s RCV.NXT=%u", in.tcp.seq,
                 above ? "above" : "not above", f.tcp.ack);
-    if (r->why.id == N_SEG_CHALLENGE_TW_OFF && h && h->tcp.tw_reopen)
+    if (r->why.id == N_SEG_CHALLENGE_TW_OFF && h && h->tcp->tw_reopen)
         ck_fail(c, "says tw-reopen is off, the host has it on");
     if (r->why.id == N_SEG_CHALLENGE_TW_NOLISTEN && (uint16_t)A(2) != in.tcp.dport)
         ck_fail(c, "names port %" PRId64 ", the SYN is for port %u", A(2),
@@ -1001,9 +1001,9 @@ static void ck_seg_retransmit(struct nck *c, const struct trace_rec *r)
     const struct scn_host *h = host_cfg(c, r);
     struct frame f;
     struct conn_tx *tx = conn_of(c, r);
-    if (A(0) < 1 || (h && (A(0) > h->tcp.retries || A(1) != h->tcp.retries)))
+    if (A(0) < 1 || (h && (A(0) > h->tcp->retries || A(1) != h->tcp->retries)))
         ck_fail(c, "retransmission #%" PRId64 " of at most %" PRId64
-                ", but the limit is %d", A(0), A(1), h ? h->tcp.retries : -1);
+                ", but the limit is %d", A(0), A(1), h ? h->tcp->retries : -1);
     says(c, r, "#%" PRId64 " (at most %" PRId64 ")", A(0), A(1));
     if (rec_tcp(c, r, &f) && tx && !before(f.tcp.seq, tx->snd_max))
         ck_fail(c, "seq %u was never sent before: not a retransmission",
@@ -1186,7 +1186,7 @@ static int64_t backlog_of(const struct nck *c, const struct trace_rec *r,
     for (int k = 0; k < c->scn->nactions; k++) {
         const struct scn_action *a = &c->scn->actions[k];
         if (a->kind == ACT_LISTEN && a->host == r->host && a->port == port)
-            return a->backlog;
+            return a->more->backlog;
     }
     return -1;
 }
@@ -1428,8 +1428,8 @@ static void ck_rto_expire_kind(struct nck *c, const struct trace_rec *r)
     const struct scn_host *h = host_cfg(c, r);
     tcp_config_default(&tc);
     /* RFC 6298 2.5: at least 60 s, or the host's initial RTO if longer */
-    if (h && h->tcp.rto_us > tc.rto_max_us)
-        tc.rto_max_us = h->tcp.rto_us;
+    if (h && h->tcp->rto_us > tc.rto_max_us)
+        tc.rto_max_us = h->tcp->rto_us;
     ck_rto_expire(c, r);
     switch (r->why.id) {
     case N_TMR_RTO_EXPIRE:
@@ -1450,9 +1450,9 @@ static void ck_rto_expire_kind(struct nck *c, const struct trace_rec *r)
                     tc.rto_max_us);
         break;
     case N_TMR_RTO_EXPIRE_LAST:
-        if (h && A(1) != h->tcp.retries)
+        if (h && A(1) != h->tcp->retries)
             ck_fail(c, "%" PRId64 " retransmissions, the limit is %d", A(1),
-                    h->tcp.retries);
+                    h->tcp->retries);
         break;
     default:
         break;
@@ -3087,6 +3087,7 @@ struct fake {
     struct trace tr;
     struct scenario scn;
     struct scn_host hosts[2];
+    struct scn_tcp_opts tcp[2];  /* hosts[i].tcp */
 };
 
 static void fake_init(struct fake *fk)
@@ -3096,7 +3097,9 @@ static void fake_init(struct fake *fk)
     trace_add_host(&fk->tr, "client", 0xc000020a);
     trace_add_host(&fk->tr, "server", 0xc0000250);
     for (int i = 0; i < 2; i++) {
-        scenario_tcp_defaults(&fk->hosts[i].tcp);
+        scenario_tcp_defaults(&fk->tcp[i]);
+        fk->hosts[i].tcp = &fk->tcp[i];
+        fk->hosts[i].name = i ? "server" : "client";
         fk->hosts[i].addr = i ? 0xc0000250 : 0xc000020a;
     }
     fk->scn.hosts = fk->hosts;
@@ -3212,7 +3215,7 @@ START_TEST(test_checker_rejects_a_retransmission_past_the_limit)
 {
     struct fake fk;
     fake_init(&fk);
-    fk.hosts[0].tcp.retries = 3;
+    fk.tcp[0].retries = 3;
     fake_tcp_send(&fk, 1001, "hello", WHY(N_SEG_DATA, 5, 1001));
     fake_tcp_send(&fk, 1001, "hello", WHY(N_SEG_RETRANSMIT, 3, 3));
     ck_assert_int_eq(fake_check(&fk, NULL), 0);

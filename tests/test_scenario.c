@@ -166,7 +166,7 @@ START_TEST(test_full_scenario_every_field)
     ck_assert_str_eq(s->hosts[2].name, "spy");
     ck_assert_uint_eq(s->hosts[2].addr, 0xC6336407u);
 
-    const struct scn_tcp_opts *c = &s->hosts[0].tcp, *sv = &s->hosts[1].tcp, *spy = &s->hosts[2].tcp;
+    const struct scn_tcp_opts *c = s->hosts[0].tcp, *sv = s->hosts[1].tcp, *spy = s->hosts[2].tcp;
     ck_assert_int_eq(c->n_isn, 2);
     ck_assert_uint_eq(c->isn[0], 1000);
     ck_assert_uint_eq(c->isn[1], 5000);
@@ -241,16 +241,15 @@ START_TEST(test_full_scenario_every_field)
     ck_assert_int_eq(a[9].t_us, 500000);
     ck_assert_int_eq(a[9].host, 2);
     ck_assert_int_eq(a[9].peer, 1);
-    ck_assert_uint_eq(a[9].seg.flags, TCP_SYN);
-    ck_assert_uint_eq(a[9].seg.seq, 90000);
-    ck_assert_uint_eq(a[9].seg.ack, 0);
-    ck_assert_uint_eq(a[9].seg.sport, 1234);
-    ck_assert_uint_eq(a[9].seg.dport, 80);
-    ck_assert_uint_eq(a[9].seg.win, 65535);
+    ck_assert_uint_eq(a[9].more->seg.flags, TCP_SYN);
+    ck_assert_uint_eq(a[9].more->seg.seq, 90000);
+    ck_assert_uint_eq(a[9].more->seg.ack, 0);
+    ck_assert_uint_eq(a[9].more->seg.sport, 1234);
+    ck_assert_uint_eq(a[9].more->seg.dport, 80);
     ck_assert_str_eq(a[9].text, "an old duplicate SYN");
-    ck_assert_uint_eq(a[10].seg.flags, TCP_RST | TCP_ACK);
-    ck_assert_uint_eq(a[10].seg.seq, 1);
-    ck_assert_uint_eq(a[10].seg.ack, 2);
+    ck_assert_uint_eq(a[10].more->seg.flags, TCP_RST | TCP_ACK);
+    ck_assert_uint_eq(a[10].more->seg.seq, 1);
+    ck_assert_uint_eq(a[10].more->seg.ack, 2);
     ck_assert_ptr_null(a[10].text);
 
     ck_assert_int_eq(s->nfaults, 5);
@@ -338,8 +337,8 @@ START_TEST(test_tcp_defaults)
     ck_assert_uint_eq(o.rcvbuf, 65535);
 
     struct scenario *s = parse_ok("host a 192.0.2.1\n");
-    ck_assert_int_eq(s->hosts[0].tcp.mss, 1460);
-    ck_assert_int_eq(s->hosts[0].tcp.msl_us, 30000000);
+    ck_assert_int_eq(s->hosts[0].tcp->mss, 1460);
+    ck_assert_int_eq(s->hosts[0].tcp->msl_us, 30000000);
     scenario_free(s);
 }
 END_TEST
@@ -355,12 +354,49 @@ START_TEST(test_tcp_per_host_beats_all_hosts)
         "tcp rto client 250ms\n"
         HOSTS
         "host late 192.0.2.99\n");
-    ck_assert_int_eq(s->hosts[0].tcp.mss, 1000);
-    ck_assert_int_eq(s->hosts[1].tcp.mss, 536);
-    ck_assert_int_eq(s->hosts[2].tcp.mss, 1000);
-    ck_assert_int_eq(s->hosts[0].tcp.rto_us, 250000);
-    ck_assert_int_eq(s->hosts[1].tcp.rto_us, 3000000);
-    ck_assert_int_eq(s->hosts[2].tcp.rto_us, 3000000);
+    ck_assert_int_eq(s->hosts[0].tcp->mss, 1000);
+    ck_assert_int_eq(s->hosts[1].tcp->mss, 536);
+    ck_assert_int_eq(s->hosts[2].tcp->mss, 1000);
+    ck_assert_int_eq(s->hosts[0].tcp->rto_us, 250000);
+    ck_assert_int_eq(s->hosts[1].tcp->rto_us, 3000000);
+    ck_assert_int_eq(s->hosts[2].tcp->rto_us, 3000000);
+    /* one block for the hosts without a line of their own, one for each
+     * host with lines, however many */
+    ck_assert_int_eq(s->ntcps, 3);
+    ck_assert_ptr_eq(s->hosts[2].tcp, &s->tcps[0]);
+    ck_assert_ptr_ne(s->hosts[0].tcp, s->hosts[1].tcp);
+    ck_assert_ptr_ne(s->hosts[0].tcp, s->hosts[2].tcp);
+    scenario_free(s);
+}
+END_TEST
+
+/* The actions' texts are the scenario's, each distinct one kept once: a
+ * crowd's identical `http get NAME` lines share one NAME. */
+START_TEST(test_action_texts_shared)
+{
+    struct scenario *s = parse_ok(
+        HOSTS
+        "at 1ms client http get 192.0.2.80 /a.html\n"
+        "at 2ms client http get 192.0.2.80 /a.html\n"
+        "at 3ms client http get 192.0.2.80\n"
+        "at 4ms note \"192.0.2.80\"\n"
+        "at 5ms note \"other\"\n");
+    ck_assert_int_eq(s->nactions, 5);
+    const struct scn_action *a = s->actions;
+    ck_assert_str_eq(a[0].text, "192.0.2.80");
+    ck_assert_ptr_eq(a[0].text, a[1].text);
+    ck_assert_ptr_eq(a[0].text, a[2].text);
+    ck_assert_ptr_eq(a[0].text, a[3].text);
+    ck_assert_ptr_eq(a[0].more->path, a[1].more->path);
+    ck_assert_str_eq(a[0].more->path, "/a.html");
+    ck_assert_ptr_null(a[2].more->path);
+    ck_assert_str_eq(a[4].text, "other");
+    ck_assert_int_eq(s->nstrs, 3);
+    /* only an action with a rare field owns a scn_action_more */
+    ck_assert_ptr_ne(a[0].more, &scn_action_none);
+    ck_assert_ptr_eq(a[2].more, &scn_action_none);
+    ck_assert_ptr_eq(a[4].more, &scn_action_none);
+    ck_assert_int_eq(a[2].more->backlog, 0);
     scenario_free(s);
 }
 END_TEST
@@ -368,16 +404,16 @@ END_TEST
 START_TEST(test_tcp_isn_list_and_limits)
 {
     struct scenario *s = parse_ok(HOSTS "tcp isn server 0 4294967295 7\n");
-    ck_assert_int_eq(s->hosts[1].tcp.n_isn, 3);
-    ck_assert_uint_eq(s->hosts[1].tcp.isn[0], 0);
-    ck_assert_uint_eq(s->hosts[1].tcp.isn[1], 4294967295u);
-    ck_assert_uint_eq(s->hosts[1].tcp.isn[2], 7);
-    ck_assert_int_eq(s->hosts[0].tcp.n_isn, 0);
+    ck_assert_int_eq(s->hosts[1].tcp->n_isn, 3);
+    ck_assert_uint_eq(s->hosts[1].tcp->isn[0], 0);
+    ck_assert_uint_eq(s->hosts[1].tcp->isn[1], 4294967295u);
+    ck_assert_uint_eq(s->hosts[1].tcp->isn[2], 7);
+    ck_assert_int_eq(s->hosts[0].tcp->n_isn, 0);
     scenario_free(s);
 
     s = parse_ok(HOSTS "tcp isn client 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n");
-    ck_assert_int_eq(s->hosts[0].tcp.n_isn, 16);
-    ck_assert_uint_eq(s->hosts[0].tcp.isn[15], 16);
+    ck_assert_int_eq(s->hosts[0].tcp->n_isn, 16);
+    ck_assert_uint_eq(s->hosts[0].tcp->isn[15], 16);
     scenario_free(s);
 
     assert_errors(HOSTS "tcp isn client 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n",
@@ -397,7 +433,7 @@ START_TEST(test_tcp_option_values)
         "tcp nagle off\ntcp nagle server on\ntcp handshake two-way\ntcp handshake client three-way\n"
         "tcp rcvbuf 1\ntcp rcvbuf server 1073741824\n"
         "tcp wscale 14\ntcp wscale client 0\n");
-    const struct scn_tcp_opts *c = &s->hosts[0].tcp, *v = &s->hosts[1].tcp;
+    const struct scn_tcp_opts *c = s->hosts[0].tcp, *v = s->hosts[1].tcp;
     ck_assert_int_eq(c->wscale, 0);
     ck_assert_int_eq(v->wscale, 14);
     ck_assert_int_eq(c->mss, 65495);
@@ -442,11 +478,11 @@ START_TEST(test_tcp_option_values)
 
     /* wscale: off is the default, and may be said to undo an all-hosts shift */
     s = parse_ok(HOSTS "tcp wscale 7\ntcp wscale server off\n");
-    ck_assert_int_eq(s->hosts[0].tcp.wscale, 7);
-    ck_assert_int_eq(s->hosts[1].tcp.wscale, -1);
+    ck_assert_int_eq(s->hosts[0].tcp->wscale, 7);
+    ck_assert_int_eq(s->hosts[1].tcp->wscale, -1);
     scenario_free(s);
     s = parse_ok(HOSTS);
-    ck_assert_int_eq(s->hosts[0].tcp.wscale, -1);
+    ck_assert_int_eq(s->hosts[0].tcp->wscale, -1);
     scenario_free(s);
 
     assert_errors(HOSTS "tcp mss 1000\ntcp mss client 900\ntcp mss 1200\ntcp mss client 800\n",
@@ -470,7 +506,7 @@ START_TEST(test_hosts_used_before_declared)
     ck_assert_int_eq(s->actions[0].host, 1);
     ck_assert_int_eq(s->faults[0].m.src, 0);
     ck_assert_int_eq(s->expects[0].host, 1);
-    ck_assert_int_eq(s->hosts[0].tcp.n_isn, 1);
+    ck_assert_int_eq(s->hosts[0].tcp->n_isn, 1);
     ck_assert_int_eq(scenario_host_index(s, "server"), 1);
     ck_assert_int_eq(scenario_host_index(s, "client"), 0);
     ck_assert_int_eq(scenario_host_index(s, "sever"), -1);
@@ -735,8 +771,8 @@ START_TEST(test_nginx_and_uwsgi_lines)
     ck_assert_int_eq(s->actions[0].kind, ACT_NGINX);
     ck_assert_int_eq(s->actions[0].port, 80);
     ck_assert_int_eq(s->actions[0].peer, 0);             /* client */
-    ck_assert_int_eq(s->actions[0].up_port, 3031);
-    ck_assert_uint_eq(s->actions[0].deny, 0xc0000242u);  /* 192.0.2.66 */
+    ck_assert_int_eq(s->actions[0].more->up_port, 3031);
+    ck_assert_uint_eq(s->actions[0].more->deny, 0xc0000242u);  /* 192.0.2.66 */
     ck_assert_int_eq(s->actions[1].kind, ACT_UWSGI);
     ck_assert_int_eq(s->actions[1].port, 3031);
     ck_assert_str_eq(s->actions[1].text, "<p>hi</p>");
@@ -1136,7 +1172,7 @@ START_TEST(test_network_scenario_every_field)
     ck_assert_int_eq(gw->ifaces[2].line, 6);
     ck_assert_uint_eq(gw->gateway, 0);
     ck_assert_uint_eq(gw->dns, 0xC6336435u);
-    ck_assert_int_eq(gw->tcp.mss, 1460);              /* tcp defaults reach routers */
+    ck_assert_int_eq(gw->tcp->mss, 1460);              /* tcp defaults reach routers */
     ck_assert_int_eq(s->hosts[6].ifaces[0].lan, 1);
     ck_assert_uint_eq(s->hosts[6].gateway, 0xCB007101u);
     ck_assert_uint_eq(s->hosts[6].dns, 0);
@@ -1210,14 +1246,14 @@ START_TEST(test_network_scenario_every_field)
     ck_assert_int_eq(a[2].t_us, 10000);
     ck_assert_int_eq(a[2].host, 0);
     ck_assert_str_eq(a[2].text, "www.example.com");
-    ck_assert_str_eq(a[2].path, "/index.html");
+    ck_assert_str_eq(a[2].more->path, "/index.html");
     ck_assert_int_eq(a[2].port, 8080);
     ck_assert_int_eq(a[2].line, 29);
     ck_assert_int_eq(a[2].col, 10);
     ck_assert_str_eq(a[3].text, "203.0.113.80");
-    ck_assert_ptr_null(a[3].path);                   /* NULL means "/" */
+    ck_assert_ptr_null(a[3].more->path);                   /* NULL means "/" */
     ck_assert_int_eq(a[3].port, 80);
-    ck_assert_ptr_null(a[4].path);
+    ck_assert_ptr_null(a[4].more->path);
     ck_assert_int_eq(a[4].port, 81);
     ck_assert_int_eq(a[5].kind, ACT_RESOLVE);
     ck_assert_int_eq(a[5].t_us, 1000000);
@@ -1628,7 +1664,7 @@ START_TEST(test_network_action_errors)
     path[PATH_LEN_TEST] = '\0';                      /* 128: fine */
     snprintf(text, sizeof text, HOSTS "at 0ms client http get www.example.com %s\n", path);
     struct scenario *s = parse_ok(text);
-    ck_assert_uint_eq(strlen(s->actions[0].path), PATH_LEN_TEST);
+    ck_assert_uint_eq(strlen(s->actions[0].more->path), PATH_LEN_TEST);
     scenario_free(s);
 }
 END_TEST
@@ -1763,7 +1799,7 @@ static void parse_anything(const char *text, size_t len)
             ck_assert(a->kind >= ACT_LISTEN && a->kind <= ACT_RECV_FRAMED);
             if (a->kind == ACT_RESOLVE || a->kind == ACT_HTTP_GET) ck_assert_ptr_nonnull(a->text);
             if (a->kind == ACT_UDP_SEND) ck_assert(a->len >= 1 && a->len <= 1472 && a->peer >= 0);
-            if (a->path) ck_assert(a->path[0] == '/');
+            if (a->more->path) ck_assert(a->more->path[0] == '/');
         }
         for (int i = 0; i < s->nexpects; i++) {
             const struct scn_expect *x = &s->expects[i];
@@ -2031,7 +2067,7 @@ START_TEST(test_udp_to_an_address_and_datagrams)
     ck_assert_int_eq(s->nactions, 2);
     ck_assert_int_eq(s->actions[0].kind, ACT_UDP_SEND);
     ck_assert_int_eq(s->actions[0].peer, -1);
-    ck_assert_uint_eq(s->actions[0].peer_addr, 0xC0000263u);
+    ck_assert_uint_eq(s->actions[0].more->peer_addr, 0xC0000263u);
     ck_assert_int_eq(s->actions[1].peer, 1);
     ck_assert_int_eq(s->expects[0].kind, EXP_DATAGRAMS);
     ck_assert_int_eq(s->expects[0].nmsgs, 2);
@@ -2692,6 +2728,7 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, test_full_scenario_every_field);
     tcase_add_test(tc, test_title_defaults_to_file_name);
     tcase_add_test(tc, test_tcp_defaults);
+    tcase_add_test(tc, test_action_texts_shared);
     tcase_add_test(tc, test_tcp_per_host_beats_all_hosts);
     tcase_add_test(tc, test_tcp_isn_list_and_limits);
     tcase_add_test(tc, test_tcp_option_values);

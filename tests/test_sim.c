@@ -839,6 +839,68 @@ START_TEST(test_newest_tcb_outlives_its_close)
 }
 END_TEST
 
+/* A host's TCB tables start in the host itself and move out as they grow:
+ * the client with one connection allocates none, the server with a
+ * listener and three children has moved all three, and every segment
+ * still finds its TCB (each connection runs its whole life). */
+START_TEST(test_host_tables_start_inline_and_grow_out)
+{
+    struct run *r = run(TWO_HOSTS "host c2 192.0.2.11\nhost c3 192.0.2.12\n"
+                        "link client server delay 1ms\n"
+                        "link c2 server delay 1ms\nlink c3 server delay 1ms\n"
+                        "tcp msl 1ms\n"
+                        "at 0ms server listen 80\n"
+                        "at 0ms server listen 81\n"
+                        "at 0ms server listen 82\n"
+                        "at 10ms client connect server 80\n"
+                        "at 10ms c2 connect server 81\n"
+                        "at 10ms c3 connect server 82\n"
+                        "at 20ms client send \"a\"\n"
+                        "at 20ms c2 send \"b\"\n"
+                        "at 20ms c3 send \"c\"\n"
+                        "at 30ms server recv 10 with client\n"
+                        "at 30ms server recv 10 with c2\n"
+                        "at 30ms server recv 10 with c3\n");
+    const struct sim_host *c = &r->sim.hosts[r->client];
+    const struct sim_host *sv = &r->sim.hosts[r->server];
+    ck_assert_ptr_eq(c->conns, c->conns_first);
+    ck_assert_ptr_eq(c->tuples, c->tuples_first);
+    ck_assert_ptr_eq(c->ports, c->ports_first);
+    ck_assert_ptr_ne(sv->conns, sv->conns_first);
+    ck_assert_ptr_ne(sv->tuples, sv->tuples_first);
+    ck_assert_ptr_ne(sv->ports, sv->ports_first);
+    int read = 0;
+    for (size_t i = 0; i < T(r)->n; i++)
+        read += T(r)->recs[i].kind == TK_APP &&
+                T(r)->recs[i].host == r->server &&
+                T(r)->recs[i].u.app.call == AC_RECV &&
+                T(r)->recs[i].u.app.ret == 1;
+    ck_assert_int_eq(read, 3);
+    ck_tcb_bytes_agree(r);
+    done(r);
+}
+END_TEST
+
+/* UDP sockets live in a table a host gets at its first bind: a host
+ * without one has none, and the budget's running count (which includes
+ * the table) agrees with a fresh count while datagrams wait. */
+START_TEST(test_udp_table_only_for_hosts_with_sockets)
+{
+    struct run *r = run(TWO_HOSTS "host idle 192.0.2.20\n"
+                        "link client server delay 1ms\n"
+                        "at 0ms server udp bind 7\n"
+                        "at 1ms client udp send server 7 \"one\"\n"
+                        "at 2ms client udp send server 7 \"two\"\n"
+                        "at 10ms server udp recv 10\n");
+    ck_assert_ptr_nonnull(r->sim.hosts[r->server].udps);
+    ck_assert_int_eq(r->sim.hosts[r->server].udps->nudp, 1);
+    ck_assert_ptr_nonnull(r->sim.hosts[r->client].udps);   /* its send's port */
+    ck_assert_ptr_null(r->sim.hosts[scenario_host_index(r->scn, "idle")].udps);
+    ck_tcb_bytes_agree(r);
+    done(r);
+}
+END_TEST
+
 #define ZERO_WINDOWS \
     "host client 192.0.2.10\n" \
     "host server 192.0.2.80\n" \
@@ -1415,6 +1477,8 @@ Suite *sim_suite(void)
     tcase_add_test(lim, test_link_index_agrees_with_the_links);
     tcase_add_test(lim, test_closed_tcbs_are_freed_in_a_long_sequence);
     tcase_add_test(lim, test_newest_tcb_outlives_its_close);
+    tcase_add_test(lim, test_host_tables_start_inline_and_grow_out);
+    tcase_add_test(lim, test_udp_table_only_for_hosts_with_sockets);
     suite_add_tcase(s, lim);
     return s;
 }

@@ -3,6 +3,7 @@
  * backlog N`) as the simulator runs them. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <check.h>
 #include "testutil.h"
 #include "lang.h"
@@ -177,7 +178,7 @@ START_TEST(test_full_syn_queue_drops_the_next_syn)
     struct run *r = run_until(HOSTS "at 0ms server listen 80 backlog 2\n"
                               FORGED(0, 1) FORGED(10, 2) FORGED(20, 3),
                               MS(500));
-    ck_assert_int_eq(listener(r)->syn_n, 2);
+    ck_assert_int_eq(listener(r)->more->syn_n, 2);
     ck_assert_int_eq(drops(r, DR_SYNQ), 1);
     ck_assert_int_eq(entered(r, H(r, "server"), TCPS_SYN_RECEIVED, 0), 2);
     done(r);
@@ -195,7 +196,7 @@ START_TEST(test_half_open_expiry_frees_a_slot)
     ck_assert_int_eq(entered(r, H(r, "server"), TCPS_CLOSED,
                              N_TCP_GIVE_UP_HALFOPEN), 1);
     ck_assert_int_eq(entered(r, H(r, "server"), TCPS_SYN_RECEIVED, 0), 2);
-    ck_assert_int_eq(listener(r)->syn_n, 1);
+    ck_assert_int_eq(listener(r)->more->syn_n, 1);
     done(r);
 }
 END_TEST
@@ -211,7 +212,7 @@ START_TEST(test_accept_frees_a_slot)
     ck_assert_int_eq(drops(r, DR_ACCEPTQ), 1);
     ck_assert_int_eq(scn_tcp_state_at(&r->sim.tr, H(r, "c2"), MS(1200)),
                      TCPS_ESTABLISHED);
-    ck_assert_int_eq(listener(r)->acc_n, 1);                /* c2 waits */
+    ck_assert_int_eq(listener(r)->more->acc_n, 1);                /* c2 waits */
     done(r);
 }
 END_TEST
@@ -234,8 +235,8 @@ START_TEST(test_full_accept_queue_drops_the_completing_ack)
                       tr->recs[i].u.state.to == TCPS_ESTABLISHED &&
                       tr->recs[i].t_us > S(1);
     ck_assert(acked_late);
-    ck_assert_int_eq(listener(r)->acc_n, 2);
-    ck_assert_int_eq(listener(r)->syn_n, 0);
+    ck_assert_int_eq(listener(r)->more->acc_n, 2);
+    ck_assert_int_eq(listener(r)->more->syn_n, 0);
     done(r);
 }
 END_TEST
@@ -254,7 +255,7 @@ START_TEST(test_cookie_opens_without_syn_received)
     ck_assert_int_eq(entered(r, srv, TCPS_SYN_RECEIVED, 0), 1);  /* the forged one */
     ck_assert_int_eq(scn_tcp_state_at(&r->sim.tr, H(r, "c1"), MS(71)),
                      TCPS_ESTABLISHED);
-    ck_assert_int_eq(listener(r)->acc_n, 0);
+    ck_assert_int_eq(listener(r)->more->acc_n, 0);
     int read = 0;
     for (size_t i = 0; i < r->sim.tr.n; i++)
         read |= r->sim.tr.recs[i].kind == TK_APP &&
@@ -300,15 +301,66 @@ START_TEST(test_language_backlog_accept_spoof)
                                     "at 0ms server listen 80 backlog 7\n"
                                     "at 0ms server accept 80\n"
                                     FORGED(1, 9));
-    ck_assert_int_eq(scn->hosts[0].tcp.syncookies, 1);
-    ck_assert_int_eq(scn->hosts[1].tcp.syncookies, 0);
+    ck_assert_int_eq(scn->hosts[0].tcp->syncookies, 1);
+    ck_assert_int_eq(scn->hosts[1].tcp->syncookies, 0);
     ck_assert_int_eq(scn->actions[0].kind, ACT_LISTEN);
-    ck_assert_int_eq(scn->actions[0].backlog, 7);
+    ck_assert_int_eq(scn->actions[0].more->backlog, 7);
     ck_assert_int_eq(scn->actions[1].kind, ACT_ACCEPT);
     ck_assert_int_eq(scn->actions[1].port, 80);
     ck_assert_int_eq(scn->actions[2].kind, ACT_INJECT);
-    ck_assert_uint_eq(scn->actions[2].spoof, 0xC6336409);     /* 198.51.100.9 */
+    ck_assert_uint_eq(scn->actions[2].more->spoof, 0xC6336409);     /* 198.51.100.9 */
     scenario_free(scn);
+}
+END_TEST
+
+/* The queues live in sim_conn_more, which only the TCBs that use them
+ * get: accept() takes the children oldest first and leaves no child named
+ * by the listener; a listener without a backlog and its connections have
+ * none; every TCB's bytes as the budget counts them include it. */
+START_TEST(test_accept_queue_oldest_first_only_queued_tcbs_have_more)
+{
+    struct run *r = run_until(HOSTS "at 0ms server listen 80 backlog 3\n"
+                              "at 0ms server listen 81\n"
+                              "at 5ms c2 connect server 80\n"
+                              "at 10ms c1 connect server 80\n"
+                              "at 0ms c3 connect server 81\n"
+                              "at 100ms server accept 80\n"
+                              "at 110ms server accept 80\n", S(1));
+    const struct trace *tr = &r->sim.tr;
+    const char *taken[2] = { NULL, NULL };
+    int n = 0;
+    for (size_t i = 0; i < tr->n; i++)
+        if (tr->recs[i].kind == TK_APP && tr->recs[i].u.app.call == AC_ACCEPT &&
+            tr->recs[i].u.app.ret == 0 && n < 2)
+            taken[n++] = trace_str(tr, tr->recs[i].conn);
+    ck_assert_int_eq(n, 2);
+    ck_assert_ptr_nonnull(strstr(taken[0], "-c2:"));   /* connected first */
+    ck_assert_ptr_nonnull(strstr(taken[1], "-c1:"));
+    const struct sim_conn *l = listener(r);
+    ck_assert_ptr_nonnull(l->more);
+    ck_assert_int_eq(l->more->backlog, 3);
+    ck_assert_int_eq(l->more->acc_n, 0);
+    ck_assert_int_eq(l->more->syn_n, 0);
+    ck_assert_ptr_null(l->more->acc_head);
+    ck_assert_ptr_null(l->more->acc_tail);
+    ck_assert_ptr_null(sim_listener_on(&r->sim.hosts[H(r, "server")], 81)->more);
+    ck_assert_ptr_null(r->sim.hosts[H(r, "c3")].current->more);
+    const struct sim_host *hp = &r->sim.hosts[H(r, "server")];
+    int children = 0;
+    for (size_t i = 0; i < hp->nconns; i++) {
+        const struct sim_conn *sc = hp->conns[i];
+        ck_assert_uint_eq(sc->counted, sim_conn_bytes(sc));
+        if (sc->listener)
+            continue;
+        children++;
+        ck_assert_int_eq(sc->queue, Q_NONE);
+        if (sc->tcb.lport == 81)
+            ck_assert_ptr_null(sc->more);
+        else
+            ck_assert_ptr_null(sc->more->parent);   /* accepted: let go */
+    }
+    ck_assert_int_eq(children, 3);
+    done(r);
 }
 END_TEST
 
@@ -330,6 +382,7 @@ Suite *synflood_suite(void)
     tcase_add_test(q, test_forged_cookie_ack_is_reset);
     tcase_add_test(q, test_no_backlog_no_limit);
     tcase_add_test(q, test_language_backlog_accept_spoof);
+    tcase_add_test(q, test_accept_queue_oldest_first_only_queued_tcbs_have_more);
     suite_add_tcase(s, q);
     return s;
 }

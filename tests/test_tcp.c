@@ -2005,7 +2005,7 @@ START_TEST(test_walk_active_close_time_wait_closed)
     fx_free(&g);
 
     /* TIME_WAIT lasts 2 MSL from the FIN's arrival at 310 ms */
-    int64_t tw_end = 310 * MS + 2 * A->cfg.msl_us;
+    int64_t tw_end = 310 * MS + 2 * A->cfg->msl_us;
     ck_assert_int_eq(tcp_deadline(A), tw_end);
     fxp_run(&P, tw_end - 1);
     ck_assert_int_eq(A->state, TCPS_TIME_WAIT);
@@ -2045,7 +2045,7 @@ START_TEST(test_walk_simultaneous_close)
     fxp_run(&P, 120 * MS);
     ck_assert_int_eq(A->state, TCPS_TIME_WAIT);
     ck_assert_int_eq(B->state, TCPS_TIME_WAIT);
-    int64_t tw_end = 120 * MS + 2 * A->cfg.msl_us;
+    int64_t tw_end = 120 * MS + 2 * A->cfg->msl_us;
     ck_assert_int_eq(tcp_deadline(A), tw_end);
     ck_assert_int_eq(tcp_deadline(B), tw_end);
     fxp_run(&P, tw_end);
@@ -2132,7 +2132,7 @@ START_TEST(test_walk_time_wait_answers_retransmitted_fin)
     sent_is(1, 3, TCP_FIN | TCP_ACK, IRS + 1, ISS + 2, 1200 * MS);
     sent_is(0, 4, TCP_ACK, ISS + 2, IRS + 2, 1210 * MS);
     ck_assert_int_eq(last_state_time(FXP_B_CONN), 1220 * MS);
-    int64_t tw_end = 1210 * MS + 2 * A->cfg.msl_us;
+    int64_t tw_end = 1210 * MS + 2 * A->cfg->msl_us;
     ck_assert_int_eq(tcp_deadline(A), tw_end);
     ck_assert_uint_eq(fx_timer_count(&P.tr, FXP_A_CONN, 0, TM_TIME_WAIT,
                                      TA_START), 2);

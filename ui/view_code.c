@@ -26,7 +26,7 @@ static int action_call(const struct scn_action *a, int *layer)
     case ACT_ACCEPT:      return AC_ACCEPT;
     case ACT_BIND:        return AC_BIND;
     case ACT_SOCKET:
-        *layer = a->sock_udp ? TL_UDP : TL_TCP;
+        *layer = a->more->sock_udp ? TL_UDP : TL_TCP;
         return AC_SOCKET;
     case ACT_UDP_BIND:    *layer = TL_UDP; return AC_LISTEN;
     case ACT_UDP_SEND:    *layer = TL_UDP; return AC_SEND;
@@ -91,7 +91,7 @@ void code_map_build(struct code_map *m, const struct scenario *scn,
                 break;
             from++;
         }
-        if (!a->code_line || call < 0 || a->host < 0 || progof[a->host] < 0)
+        if (!a->more->code_line || call < 0 || a->host < 0 || progof[a->host] < 0)
             continue;
         for (size_t i = from; i < n; i++) {
             const struct trace_rec *r = trace_rec(tr, i);
@@ -105,7 +105,7 @@ void code_map_build(struct code_map *m, const struct scenario *scn,
                 continue;
             taken[i] = 1;
             m->tie[m->ntie++] = (struct code_tie){ i, a->host, progof[a->host],
-                                                   a->code_line };
+                                                   a->more->code_line };
             break;
         }
     }

@@ -42,10 +42,19 @@ void sim_udp_arrive(struct sim *s, int h, const struct frame *f, uint32_t pkt)
                      WHY(N_NET_NOPORT, f->udp.dport));
 }
 
+void app_own(struct sim_conn *sc, const struct app_ops *app)
+{
+    int i = 0;
+    while (app_table[i] != app)
+        i++;
+    sc->app = (uint8_t)(i + 1);
+}
+
 void app_poll(struct sim *s, struct sim_conn *sc)
 {
-    if (sc->app && sc->app->poll)
-        sc->app->poll(s, sc);
+    const struct app_ops *app = sc->app ? app_table[sc->app - 1] : NULL;
+    if (app && app->poll)
+        app->poll(s, sc);
 }
 
 /* The event carries the app's place in the table, so that sim.c needs to

@@ -10,7 +10,7 @@
  *   sim_udp_arrive           a datagram: the first app whose udp_arrive
  *                            returns 1 took it, else a drop (no port)
  *   app_poll                 after any event on a TCB: the poll of the app
- *                            that owns it (sc->app), if any
+ *                            that owns it (app_own), if any
  *   app_timer_at / EV_APP_TIMER   an app's own wake-up, back to its timer
  *
  * To add an application FOO:
@@ -55,6 +55,8 @@ size_t app_http_head_len(const struct tcp_conn *c);
 void app_send_close(struct sim *s, struct sim_conn *sc, const char *head,
                     const char *body, struct why why);
 
+/* app owns sc from now on: its poll runs after every event on sc. */
+void app_own(struct sim_conn *sc, const struct app_ops *app);
 /* Schedules app's timer hook for `who` at time t (never in the past). */
 event_id app_timer_at(struct sim *s, const struct app_ops *app, int64_t t,
                       void *who);

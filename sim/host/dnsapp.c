@@ -27,28 +27,43 @@ struct dns_host {
     struct dns_stub *stub;          /* stub resolver, NULL if no `dns` */
     uint16_t res_port, stub_port;   /* source ports of their queries */
     struct dns_waker res_wake, stub_wake;
+    /* `http get NAME` waiting for the stub resolver */
+    const struct scn_action *http_pending;
 };
 
-/* Per host a pointer, and a dns_host only for a host with a DNS role: a
- * crowd of clients that never resolve a name pays 8 bytes each, not a
- * dns_host. */
+/* A dns_host only for a host with a DNS role, found by binary search in
+ * the list of those hosts: a crowd of clients that never resolve a name
+ * pays nothing. */
 struct dns_sim {
-    struct dns_host **h;            /* one per host, NULL: no DNS role */
+    struct dns_role {
+        int host;
+        struct dns_host *d;
+    } *roles;                       /* sorted by host */
+    size_t nroles;
 };
 
 /* Host h's DNS roles, or NULL when it has none. */
 static struct dns_host *dh_of(struct sim *s, int h)
 {
-    return ((struct dns_sim *)s->dns)->h[h];
+    const struct dns_sim *ds = s->dns;
+    size_t lo = 0, hi = ds->nroles;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ds->roles[mid].host < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ds->nroles && ds->roles[lo].host == h ? ds->roles[lo].d : NULL;
 }
 
 /* Host h's DNS roles, made (with none yet) on first use, while the roles
- * are set up. */
-static struct dns_host *dh_make(struct dns_sim *ds, int h)
+ * are set up in by_host (one per host, for dnsapp_init only). */
+static struct dns_host *dh_make(struct dns_host **by_host, int h)
 {
-    if (!ds->h[h])
-        ds->h[h] = xcalloc(1, sizeof *ds->h[h]);
-    return ds->h[h];
+    if (!by_host[h])
+        by_host[h] = xcalloc(1, sizeof *by_host[h]);
+    return by_host[h];
 }
 
 /* ---- transport ------------------------------------------------------------- */
@@ -124,7 +139,6 @@ static void stub_done(void *ctx, struct dns_stub *stub, int handle,
     struct dns_waker *w = ctx;
     struct sim *s = w->s;
     int h = w->host;
-    struct sim_host *hp = &s->hosts[h];
     struct dns_host *d = dh_of(s, h);
     uint32_t name = trace_intern(&s->tr, res->name);
     if (res->rcode == DNS_RCODE_NOERROR && res->naddr > 0) {
@@ -149,23 +163,25 @@ static void stub_done(void *ctx, struct dns_stub *stub, int handle,
         trace_app(&s->tr, s->now, h, TL_DNS, 0, AC_RESOLVE, -1,
                   (const uint8_t *)res->name, strlen(res->name), why);
     }
-    const struct scn_action *pending = hp->http_pending;
+    const struct scn_action *pending = d->http_pending;
     if (pending && dns_name_eq(pending->text, res->name)) {
-        hp->http_pending = NULL;
+        d->http_pending = NULL;
         if (res->rcode == DNS_RCODE_NOERROR && res->naddr > 0)
             app_http_connect(s, h, pending, res->addr[0]);
     }
 }
 
-void dnsapp_resolve(struct sim *s, int h, const char *name)
+void dnsapp_resolve(struct sim *s, int h, const char *name,
+                    const struct scn_action *http)
 {
     struct dns_host *d = dh_of(s, h);
     if (!d || !d->stub) {
         trace_app(&s->tr, s->now, h, TL_DNS, 0, AC_RESOLVE, -1, NULL, 0,
                   WHY(N_APP_RESOLVE_NOSTUB, trace_intern(&s->tr, name), 0, -1));
-        s->hosts[h].http_pending = NULL;
         return;
     }
+    if (http)
+        d->http_pending = http;
     /* dns_stub_resolve refuses a name that is not a valid domain name
      * (RFC 1035 2.3.1) and a lookup beyond its DNS_STUB_MAX at once: two
      * causes, two sentences */
@@ -252,10 +268,10 @@ static void dnsapp_init(struct sim *s)
 {
     const struct scenario *scn = s->scn;
     struct dns_sim *ds = xcalloc(1, sizeof *ds);
-    ds->h = xcalloc((size_t)s->nhosts, sizeof *ds->h);
+    struct dns_host **by_host = xcalloc((size_t)s->nhosts, sizeof *by_host);
     s->dns = ds;
     for (int i = 0; i < scn->nzones; i++) {
-        struct dns_host *d = dh_make(ds, scn->zones[i].host);
+        struct dns_host *d = dh_make(by_host, scn->zones[i].host);
         if (!d->zone) {
             d->zone = xcalloc(1, sizeof *d->zone);
             dns_zone_init(d->zone);
@@ -263,7 +279,7 @@ static void dnsapp_init(struct sim *s)
         dns_zone_add_apex(d->zone, scn->zones[i].apex);
     }
     for (int i = 0; i < scn->nrrs; i++) {
-        struct dns_host *d = dh_make(ds, scn->rrs[i].host);
+        struct dns_host *d = dh_make(by_host, scn->rrs[i].host);
         if (!d->zone) {
             d->zone = xcalloc(1, sizeof *d->zone);
             dns_zone_init(d->zone);
@@ -282,7 +298,7 @@ static void dnsapp_init(struct sim *s)
         struct sim_host *hp = &s->hosts[h];
         if (first_res[h] >= 0) {
             const struct scn_resolver *sr = &scn->resolvers[first_res[h]];
-            struct dns_host *d = dh_make(ds, h);
+            struct dns_host *d = dh_make(by_host, h);
             struct dns_resolver_config cfg;
             dns_resolver_config_default(&cfg);
             cfg.nroots = sr->nhints < DNS_MAX_HINTS ? sr->nhints : DNS_MAX_HINTS;
@@ -294,7 +310,7 @@ static void dnsapp_init(struct sim *s)
             d->res_port = hp->dns_ports[0] = dns_port(s, hp);
         }
         if (hp->cfg->dns) {
-            struct dns_host *d = dh_make(ds, h);
+            struct dns_host *d = dh_make(by_host, h);
             struct dns_stub_config cfg;
             dns_stub_config_default(&cfg);
             cfg.server = hp->cfg->dns;
@@ -307,6 +323,14 @@ static void dnsapp_init(struct sim *s)
         }
     }
     free(first_res);
+    for (int h = 0; h < s->nhosts; h++)
+        ds->nroles += by_host[h] != NULL;
+    ds->roles = xcalloc(ds->nroles ? ds->nroles : 1, sizeof *ds->roles);
+    size_t k = 0;
+    for (int h = 0; h < s->nhosts; h++)
+        if (by_host[h])
+            ds->roles[k++] = (struct dns_role){ h, by_host[h] };
+    free(by_host);
 }
 
 static void dnsapp_free(struct sim *s)
@@ -314,10 +338,8 @@ static void dnsapp_free(struct sim *s)
     struct dns_sim *ds = s->dns;
     if (!ds)
         return;
-    for (int h = 0; h < s->nhosts; h++) {
-        struct dns_host *d = ds->h[h];
-        if (!d)
-            continue;
+    for (size_t k = 0; k < ds->nroles; k++) {
+        struct dns_host *d = ds->roles[k].d;
         if (d->zone) {
             dns_zone_free(d->zone);
             free(d->zone);
@@ -332,7 +354,7 @@ static void dnsapp_free(struct sim *s)
         }
         free(d);
     }
-    free(ds->h);
+    free(ds->roles);
     free(ds);
     s->dns = NULL;
 }
@@ -345,7 +367,7 @@ static int dnsapp_action(struct sim *s, const struct scn_action *a)
         return 0;
     trace_app(&s->tr, s->now, a->host, TL_DNS, 0, AC_RESOLVE, 0, NULL, 0,
               WHY(N_APP_RESOLVING, trace_intern(&s->tr, a->text)));
-    dnsapp_resolve(s, a->host, a->text);
+    dnsapp_resolve(s, a->host, a->text, NULL);
     return 1;
 }
 

@@ -8,8 +8,9 @@
 
 /* ---- framing: a 4-byte big-endian length before each message ---------- */
 
-static void frame_push(struct sim_conn *hp, const uint8_t *p, size_t n)
+static void frame_push(struct sim_conn *sc, const uint8_t *p, size_t n)
 {
+    struct sim_conn_more *hp = sim_more(sc);
     if (hp->frame_len + n > hp->frame_cap) {
         size_t cap = hp->frame_cap ? hp->frame_cap : 256;
         while (cap < hp->frame_len + n)
@@ -41,12 +42,14 @@ static void recv_framed(struct sim *s, const struct scn_action *a)
     if (n > 0)
         frame_push(sc, buf, (size_t)n);
     free(buf);
+    /* a connection that never read a byte has no buffer */
+    struct sim_conn_more *m = sc->more;
     size_t off = 0;
-    while (sc->frame_len - off >= 4) {
-        const uint8_t *p = sc->frame_buf + off;
+    while (m && m->frame_len - off >= 4) {
+        const uint8_t *p = m->frame_buf + off;
         uint32_t mlen = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
                         (uint32_t)p[2] << 8 | p[3];
-        if (sc->frame_len - off - 4 < mlen)
+        if (m->frame_len - off - 4 < mlen)
             break;
         trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_MESSAGE, (int)mlen,
                   p + 4, mlen, WHY(N_APP_MESSAGE, (int64_t)mlen));
@@ -55,8 +58,8 @@ static void recv_framed(struct sim *s, const struct scn_action *a)
     /* Nothing read yet leaves frame_buf NULL, and memmove on a NULL
      * pointer is undefined even for 0 bytes (C11 7.24.1p2). */
     if (off) {
-        memmove(sc->frame_buf, sc->frame_buf + off, sc->frame_len - off);
-        sc->frame_len -= off;
+        memmove(m->frame_buf, m->frame_buf + off, m->frame_len - off);
+        m->frame_len -= off;
     }
     sim_after_tcb(s, sc);
 }

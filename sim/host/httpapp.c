@@ -9,7 +9,7 @@
 #include "alloc.h"
 #include "narrate.h"
 
-/* sc->role for sc->app == &http_app */
+/* sc->role for a TCB that http_app owns (app_own) */
 enum http_role { ROLE_HTTP_SERVER = 1, ROLE_HTTP_CLIENT };
 
 #define HTTP_DEFAULT_BODY \
@@ -28,7 +28,7 @@ void app_http_connect(struct sim *s, int h, const struct scn_action *a,
     struct sim_conn *sc = sim_connect(s, h, addr, a->port ? a->port : 80, 0);
     if (!sc)
         return;
-    sc->app = &http_app;
+    app_own(sc, &http_app);
     sc->role = ROLE_HTTP_CLIENT;
     sc->act = a;
     sim_after_tcb(s, sc);
@@ -39,12 +39,11 @@ static int http_action(struct sim *s, const struct scn_action *a)
     if (a->kind != ACT_HTTP_SERVE && a->kind != ACT_HTTP_GET)
         return 0;
     int h = a->host;
-    struct sim_host *hp = &s->hosts[h];
     if (a->kind == ACT_HTTP_SERVE) {
         struct sim_conn *sc = sim_listen(s, h, a->port, TL_HTTP,
                                          WHY(N_APP_HTTP_SERVE, a->port));
         if (sc) {
-            sc->app = &http_app;
+            app_own(sc, &http_app);
             sc->role = ROLE_HTTP_SERVER;
             sc->act = a;
             sim_after_tcb(s, sc);
@@ -57,14 +56,13 @@ static int http_action(struct sim *s, const struct scn_action *a)
     trace_app(&s->tr, s->now, h, TL_HTTP, 0, AC_CONNECT, 0, NULL, 0,
               WHY(port ? N_APP_HTTP_GET_PORT : N_APP_HTTP_GET,
                   trace_intern(&s->tr, a->text),
-                  trace_intern(&s->tr, a->path ? a->path : "/"), a->port));
+                  trace_intern(&s->tr, a->more->path ? a->more->path : "/"), a->port));
     ip4_addr addr;
     if (is_ip_literal(a->text, &addr)) {
         app_http_connect(s, h, a, addr);
         return 1;
     }
-    hp->http_pending = a;
-    dnsapp_resolve(s, h, a->text);
+    dnsapp_resolve(s, h, a->text, a);
     return 1;
 }
 
@@ -90,11 +88,11 @@ void app_send_close(struct sim *s, struct sim_conn *sc, const char *head,
     uint8_t *out = xcalloc(hl + bl + 1, 1);
     memcpy(out, head, hl);
     memcpy(out + hl, body, bl);
-    trace_app(&s->tr, s->now, sc->host, TL_HTTP, c->id, AC_SEND, (int)(hl + bl),
+    trace_app(&s->tr, s->now, sc->tcb.host, TL_HTTP, c->id, AC_SEND, (int)(hl + bl),
               out, hl + bl, why);
     tcp_send(c, s->now, out, hl + bl);
     free(out);
-    trace_app(&s->tr, s->now, sc->host, TL_HTTP, c->id, AC_CLOSE, 0, NULL, 0,
+    trace_app(&s->tr, s->now, sc->tcb.host, TL_HTTP, c->id, AC_CLOSE, 0, NULL, 0,
               WHY0(N_APP_CLOSE));
     tcp_close(c, s->now);
 }
@@ -102,7 +100,7 @@ void app_send_close(struct sim *s, struct sim_conn *sc, const char *head,
 static void http_server_poll(struct sim *s, struct sim_conn *sc)
 {
     struct tcp_conn *c = &sc->tcb;
-    int h = sc->host;
+    int h = sc->tcb.host;
     if (sc->step != 0 ||
         (c->state != TCPS_ESTABLISHED && c->state != TCPS_CLOSE_WAIT))
         return;
@@ -129,7 +127,7 @@ static void http_server_poll(struct sim *s, struct sim_conn *sc)
 static void http_client_poll(struct sim *s, struct sim_conn *sc)
 {
     struct tcp_conn *c = &sc->tcb;
-    int h = sc->host;
+    int h = sc->tcb.host;
     if (sc->step == 0 && c->state == TCPS_ESTABLISHED) {
         const struct scn_action *a = sc->act;
         char req[512], port[8] = "";
@@ -139,7 +137,7 @@ static void http_client_poll(struct sim *s, struct sim_conn *sc)
         int n = snprintf(req, sizeof req,
                          "GET %s HTTP/1.1\r\nHost: %s%s\r\nUser-Agent: protosim\r\n"
                          "Accept: */*\r\nConnection: close\r\n\r\n",
-                         a->path ? a->path : "/", a->text, port);
+                         a->more->path ? a->more->path : "/", a->text, port);
         if (n < 0 || (size_t)n >= sizeof req)
             n = (int)sizeof req - 1;
         sc->step = 1;

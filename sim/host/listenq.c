@@ -31,7 +31,14 @@ uint64_t lq_secret(uint64_t seed, int h)
 
 int lq_busy(const struct sim_conn *listener)
 {
-    return listener->syn_n || listener->acc_n;
+    const struct sim_conn_more *lm = listener->more;
+    return lm && (lm->syn_n || lm->acc_n);
+}
+
+/* listener's queues, NULL if it has no backlog */
+static struct sim_conn_more *queues(const struct sim_conn *listener)
+{
+    return listener->more && listener->more->backlog ? listener->more : NULL;
 }
 
 /* The frame being delivered is dropped at host h for a full queue. */
@@ -43,55 +50,58 @@ static void drop(struct sim *s, int h, int reason, struct why why)
 int lq_syn(struct sim *s, int h, struct sim_conn *listener,
            const struct frame *f)
 {
-    if (!listener->backlog)
+    const struct sim_conn_more *lm = queues(listener);
+    if (!lm)
         return 0;
     uint16_t port = listener->tcb.lport;
-    if (listener->acc_n >= listener->backlog) {
+    if (lm->acc_n >= lm->backlog) {
         drop(s, h, DR_ACCEPTQ,
-             WHY(N_TCP_ACCQ_FULL_SYN, port, listener->acc_n));
+             WHY(N_TCP_ACCQ_FULL_SYN, port, lm->acc_n));
         return 1;
     }
-    if (listener->syn_n < listener->backlog)
+    if (lm->syn_n < lm->backlog)
         return 0;
-    if (listener->tcb.cfg.syncookies) {
+    if (listener->tcb.cfg->syncookies) {
         tcp_cookie_synack(&listener->tcb, s->now, f->ip.src, &f->tcp,
-                          s->hosts[h].cookie_secret);
+                          lq_secret(s->seed, h));
         return 1;
     }
-    drop(s, h, DR_SYNQ, WHY(N_TCP_SYNQ_FULL, port, listener->syn_n));
+    drop(s, h, DR_SYNQ, WHY(N_TCP_SYNQ_FULL, port, lm->syn_n));
     return 1;
 }
 
 void lq_adopt(struct sim_conn *listener, struct sim_conn *child)
 {
-    if (!listener->backlog)
+    struct sim_conn_more *lm = queues(listener);
+    if (!lm)
         return;
-    child->parent = listener;
+    sim_more(child)->parent = listener;
     child->queue = Q_SYN;
     child->tcb.in_synq = 1;
-    listener->syn_n++;
+    lm->syn_n++;
 }
 
 int lq_listener_seg(struct sim *s, int h, struct sim_conn *listener,
                     const struct frame *f)
 {
     const struct tcp_hdr *th = &f->tcp;
-    if (!listener->backlog || !listener->tcb.cfg.syncookies ||
+    const struct sim_conn_more *lm = queues(listener);
+    if (!lm || !listener->tcb.cfg->syncookies ||
         (th->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_ACK)
         return 0;
     uint16_t mss;
     if (!tcp_cookie_ack(&listener->tcb, s->now, f->ip.src, th,
-                        f->payload_len, s->hosts[h].cookie_secret, &mss))
+                        f->payload_len, lq_secret(s->seed, h), &mss))
         return 1;                              /* reset by the listener */
-    if (listener->acc_n >= listener->backlog) {
+    if (lm->acc_n >= lm->backlog) {
         drop(s, h, DR_ACCEPTQ,
-             WHY(N_TCP_ACCQ_FULL_COOKIE, listener->tcb.lport, listener->acc_n));
+             WHY(N_TCP_ACCQ_FULL_COOKIE, listener->tcb.lport, lm->acc_n));
         return 1;
     }
     /* the connection the cookie describes, never half-open: lq_update
      * puts it in the accept queue once it is ESTABLISHED */
     struct sim_conn *sc = sim_spawn(s, h, listener, f);
-    sc->parent = listener;
+    sim_more(sc)->parent = listener;
     tcp_cookie_open(&sc->tcb, s->now, th, mss);
     tcp_input(&sc->tcb, s->now, f->ip.src, th, f->payload, f->payload_len);
     sim_after_tcb(s, sc);
@@ -101,16 +111,17 @@ int lq_listener_seg(struct sim *s, int h, struct sim_conn *listener,
 int lq_hold_ack(struct sim *s, int h, struct sim_conn *sc,
                 const struct frame *f)
 {
-    const struct sim_conn *l = sc->parent;
+    const struct sim_conn *l = sc->more->parent;   /* queued: it has one */
+    const struct sim_conn_more *lm = l->more;
     const struct tcp_hdr *th = &f->tcp;
     const struct tcp_conn *c = &sc->tcb;
-    if (l->acc_n < l->backlog || c->state != TCPS_SYN_RECEIVED ||
+    if (lm->acc_n < lm->backlog || c->state != TCPS_SYN_RECEIVED ||
         (th->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_ACK ||
         !seq_lt(c->snd_una, th->ack) || seq_gt(th->ack, c->snd_nxt))
         return 0;
     /* an acceptable ACK (RFC 9293 3.10.7.4, fifth) that would make the
      * child ESTABLISHED with nowhere to wait for accept() */
-    drop(s, h, DR_ACCEPTQ, WHY(N_TCP_ACCQ_FULL_ACK, l->tcb.lport, l->acc_n));
+    drop(s, h, DR_ACCEPTQ, WHY(N_TCP_ACCQ_FULL_ACK, l->tcb.lport, lm->acc_n));
     return 1;
 }
 
@@ -119,51 +130,54 @@ static void hand_over(struct sim *s, const struct sim_conn *l,
                       struct sim_conn *sc, int waited)
 {
     const struct tcp_conn *c = &sc->tcb;
-    trace_app(&s->tr, s->now, sc->host, TL_TCP, c->id, AC_ACCEPT, 0, NULL, 0,
+    trace_app(&s->tr, s->now, sc->tcb.host, TL_TCP, c->id, AC_ACCEPT, 0, NULL, 0,
               waited ? WHY(N_APP_ACCEPT_WAITED, c->raddr, c->rport, c->lport)
                      : WHY(N_APP_ACCEPT, c->raddr, c->rport, c->lport,
-                           l->acc_n));
-    sc->parent = NULL;
+                           l->more->acc_n));
+    sc->more->parent = NULL;
     sc->queue = Q_NONE;
 }
 
 static void unlink_accept(struct sim_conn *l, struct sim_conn *sc)
 {
-    if (sc->acc_prev)
-        sc->acc_prev->acc_next = sc->acc_next;
+    struct sim_conn_more *lm = l->more, *m = sc->more;
+    if (m->acc_prev)
+        m->acc_prev->more->acc_next = m->acc_next;
     else
-        l->acc_head = sc->acc_next;
-    if (sc->acc_next)
-        sc->acc_next->acc_prev = sc->acc_prev;
+        lm->acc_head = m->acc_next;
+    if (m->acc_next)
+        m->acc_next->more->acc_prev = m->acc_prev;
     else
-        l->acc_tail = sc->acc_prev;
-    sc->acc_prev = sc->acc_next = NULL;
-    l->acc_n--;
+        lm->acc_tail = m->acc_prev;
+    m->acc_prev = m->acc_next = NULL;
+    lm->acc_n--;
 }
 
 struct sim_conn *lq_update(struct sim *s, struct sim_conn *sc)
 {
-    struct sim_conn *l = sc->parent;
+    struct sim_conn_more *m = sc->more;   /* it has a parent */
+    struct sim_conn *l = m->parent;
+    struct sim_conn_more *lm = l->more;
     int st = sc->tcb.state;
     if (sc->queue == Q_SYN && st != TCPS_SYN_RECEIVED) {
-        l->syn_n--;                /* established, reset or given up */
+        lm->syn_n--;               /* established, reset or given up */
         sc->queue = Q_NONE;
         sc->tcb.in_synq = 0;
     }
     if (sc->queue == Q_NONE && st >= TCPS_ESTABLISHED) {
         /* synchronized: it waits for accept(), unless one waits for it */
-        if (l->accepts_waiting) {
-            l->accepts_waiting--;
+        if (lm->accepts_waiting) {
+            lm->accepts_waiting--;
             hand_over(s, l, sc, 1);
         } else {
             sc->queue = Q_ACCEPT;
-            sc->acc_prev = l->acc_tail;
-            if (l->acc_tail)
-                l->acc_tail->acc_next = sc;
+            m->acc_prev = lm->acc_tail;
+            if (lm->acc_tail)
+                lm->acc_tail->more->acc_next = sc;
             else
-                l->acc_head = sc;
-            l->acc_tail = sc;
-            l->acc_n++;
+                lm->acc_head = sc;
+            lm->acc_tail = sc;
+            lm->acc_n++;
         }
     } else if (sc->queue == Q_ACCEPT && st == TCPS_CLOSED) {
         /* reset or timed out before anyone accepted it */
@@ -172,14 +186,15 @@ struct sim_conn *lq_update(struct sim *s, struct sim_conn *sc)
     }
     if (sc->queue != Q_NONE)
         return NULL;
-    sc->parent = NULL;
+    m->parent = NULL;
     return l;
 }
 
 struct sim_conn *lq_accept(struct sim *s, int h, uint16_t port)
 {
     struct sim_conn *l = sim_listener_on(&s->hosts[h], port);
-    if (!l || !l->backlog) {
+    struct sim_conn_more *lm = l ? queues(l) : NULL;
+    if (!lm) {
         int err = l ? -TCPE_ILLEGAL : -TCPE_NOTCONN;
         trace_app(&s->tr, s->now, h, TL_TCP, l ? l->tcb.id : 0, AC_ACCEPT, err,
                   NULL, 0,
@@ -187,10 +202,10 @@ struct sim_conn *lq_accept(struct sim *s, int h, uint16_t port)
                       port, trace_intern(&s->tr, _(tcp_err_str(err)))));
         return NULL;
     }
-    struct sim_conn *sc = l->acc_head;
+    struct sim_conn *sc = lm->acc_head;
     if (!sc) {
         /* a blocking accept(): it returns when a connection completes */
-        l->accepts_waiting++;
+        lm->accepts_waiting++;
         return NULL;
     }
     unlink_accept(l, sc);

@@ -8,17 +8,18 @@
 #include "sim.h"
 #include "tcp.h"
 
-/* What an action owns; the action itself stays in the array. */
+const struct scn_action_more scn_action_none;
+
+/* What an action owns; the action itself stays in the array, and its
+ * texts in the scenario's strs. */
 void scn_action_clear(struct scn_action *a)
 {
     free(a->data);
-    free(a->text);
-    free(a->text_zh);
-    free(a->path);
+    if (a->more != &scn_action_none)
+        free((struct scn_action_more *)a->more);
+    a->more = &scn_action_none;
     a->data = NULL;
     a->text = NULL;
-    a->text_zh = NULL;
-    a->path = NULL;
 }
 
 const char *scn_text(const struct scenario *scn, const char *en, const char *zh)
@@ -75,7 +76,16 @@ void scenario_free(struct scenario *s)
     }
     free(s->describe);
     free(s->describe_zh);
+    for (int i = 0; i < s->nhosts; i++) free(s->hosts[i].ifaces);
+    while (s->arena) {
+        struct scn_arena *n = s->arena->next;
+        free(s->arena);
+        s->arena = n;
+    }
     free(s->hosts);
+    free(s->tcps);
+    for (int i = 0; i < s->nstrs; i++) free(s->strs[i]);
+    free(s->strs);
     free(s->links);
     for (int i = 0; i < s->nactions; i++) scn_action_clear(&s->actions[i]);
     free(s->actions);

@@ -73,14 +73,28 @@ struct scn_iface {
     int      line, col;
 };
 
+/* Text that lives as long as its scenario, packed end to end in blocks
+ * that never move (the hosts' names: a crowd's short names cost their
+ * bytes, not a 32-byte array or a malloc chunk each). */
+struct scn_arena {
+    struct scn_arena *next;
+    size_t   used, cap;
+    char     text[];
+};
+
 struct scn_host {
-    char     name[SCN_NAME_MAX];
+    const char *name;       /* in the scenario's arena, shorter than
+                               SCN_NAME_MAX */
     ip4_addr addr;          /* the first (or only) address */
     int      line;
-    struct scn_tcp_opts tcp;
+    /* its TCP settings: one of the scenario's tcps, the first (defaults and
+     * all-host lines) shared by every host without a `tcp` line of its own */
+    const struct scn_tcp_opts *tcp;
     /* Issue 3: LAN attachment and IPv4 configuration.  A host declared
-     * without `on LAN` has no interfaces here and talks over `link`s. */
-    struct scn_iface ifaces[SCN_MAX_IFACES];
+     * without `on LAN` has no interfaces (ifaces NULL) and talks over
+     * `link`s; one with them owns an array of nifaces (at most
+     * SCN_MAX_IFACES), so a crowd of linked hosts pays 8 bytes each. */
+    struct scn_iface *ifaces;
     int      nifaces;
     int      router;        /* declared with `router`: forwards between LANs */
     ip4_addr gateway;       /* `gateway ADDR`, 0 = none */
@@ -214,43 +228,62 @@ enum scn_action_kind {
 #undef KIND
 };
 
-struct scn_action {
-    int64_t  t_us;          /* absolute simulated time */
-    int      kind;          /* enum scn_action_kind */
-    int      host;          /* acting host; for ACT_INJECT the source */
-    int      line, col;
-    int      peer;          /* connect / inject destination; nginx's uWSGI host */
-    uint16_t port;          /* listen port; connect remote port */
-    uint16_t lport;         /* connect `from PORT`; 0 = ephemeral */
-    uint8_t *data;          /* send payload (owned) */
-    size_t   len;
-    size_t   recv_max;      /* recv N */
+/* The TCP header fields an `inject` line gives (the rest are zero, the
+ * window 65535). */
+struct scn_seg {
+    uint32_t seq, ack;
+    uint16_t sport, dport;
+    uint8_t  flags;
+};
+
+/* The fields few actions use: an action without any of them points at
+ * scn_action_none (all zero), so a crowd's actions carry one pointer
+ * instead of these fields each. */
+struct scn_action_more {
     char    *text_zh;       /* note, inject: its Chinese, NULL none */
-    char    *text;          /* note text, inject explanation, resolve/http
-                               name, http serve body (owned) */
-    struct tcp_hdr seg;     /* inject: sport, dport, seq, ack, flags */
-    ip4_addr spoof;         /* inject `spoof ADDR`: the IP source, 0 = SRC's */
+    char    *path;          /* http get PATH (in strs), default "/" */
     int      backlog;       /* listen `backlog N`; 0 = none (no queue limits) */
-    char    *path;          /* http get PATH (owned), default "/" */
-    ip4_addr peer_addr;     /* ACT_UDP_SEND to an address (peer = -1) */
-    int      framed;        /* ACT_SEND `send framed ...`: a 4-byte
-                               big-endian length goes before the data */
-    /* send, recv, shutdown, close, abort: `on port P` and `with PEER [port
-     * Q]` name the connection, the host's newest that matches; without
-     * them (named 0) the call acts on the host's newest connection */
-    int      named;
-    uint16_t on_lport, with_rport;      /* 0: any */
-    int      with_peer;                 /* host index, -1: any */
-    /* nginx serve (wsgiapp.c): the uWSGI server it passes dynamic
-     * requests to is `peer` at up_port; deny: a client address it refuses
-     * (`deny ADDR`, 0 none) */
-    uint16_t up_port;
-    ip4_addr deny;
     /* `... line N` at the end of the line: the call is line N of the
      * acting host's program (its `code HOST` lines, else the shared
      * `code` lines); 0 none.  code_col: the number's column, for errors */
     int      code_line, code_col;
-    int      sock_udp;      /* ACT_SOCKET `socket udp` */
+    /* nginx serve (wsgiapp.c): the uWSGI server it passes dynamic
+     * requests to is `peer` at up_port; deny: a client address it refuses
+     * (`deny ADDR`, 0 none) */
+    ip4_addr deny;
+    uint16_t up_port;
+    uint8_t  sock_udp;      /* ACT_SOCKET `socket udp` */
+    ip4_addr spoof;         /* inject `spoof ADDR`: the IP source, 0 = SRC's */
+    struct scn_seg seg;     /* inject: sport, dport, seq, ack, flags */
+    ip4_addr peer_addr;     /* ACT_UDP_SEND to an address (peer = -1) */
+};
+extern const struct scn_action_more scn_action_none;
+
+/* Wide fields first, flags as bytes, the rare ones in scn_action_more: a
+ * crowd has one per connection. */
+struct scn_action {
+    int64_t  t_us;          /* absolute simulated time */
+    uint8_t *data;          /* send payload (owned) */
+    size_t   len;
+    size_t   recv_max;      /* recv N */
+    char    *text;          /* note text, inject explanation, resolve/http
+                               name, http serve body (in the scenario's strs) */
+    /* never NULL: owned, or &scn_action_none (lang_action_more makes one) */
+    const struct scn_action_more *more;
+    int      kind;          /* enum scn_action_kind */
+    int      host;          /* acting host; for ACT_INJECT the source */
+    int      line, col;
+    int      peer;          /* connect / inject destination; nginx's uWSGI host */
+    /* send, recv, shutdown, close, abort: `on port P` and `with PEER [port
+     * Q]` name the connection, the host's newest that matches; without
+     * them (named 0) the call acts on the host's newest connection */
+    int      with_peer;                 /* host index, -1: any */
+    uint16_t on_lport, with_rport;      /* 0: any */
+    uint8_t  named;
+    uint8_t  framed;        /* ACT_SEND `send framed ...`: a 4-byte
+                               big-endian length goes before the data */
+    uint16_t port;          /* listen port; connect remote port */
+    uint16_t lport;         /* connect `from PORT`; 0 = ephemeral */
 };
 
 /* `code [HOST] "TEXT" [zh "TEXT"]`: one source line of the program the
@@ -422,6 +455,10 @@ struct scenario {
     uint64_t seed;                  /* `seed N`, default 1; --seed overrides */
     int      has_seed;
     struct scn_host   *hosts;   int nhosts;
+    struct scn_tcp_opts *tcps;  int ntcps;   /* what hosts[].tcp point at */
+    struct scn_arena  *arena;   /* the hosts' names, newest block first */
+    /* the actions' text, text_zh and path, each distinct text once */
+    char **strs;                int nstrs;
     struct scn_link   *links;   int nlinks;
     struct scn_action *actions; int nactions;   /* sorted by time, stable */
     struct scn_fault  *faults;  int nfaults;

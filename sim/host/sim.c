@@ -73,24 +73,24 @@ static void tcp_emit_cb(void *ctx, struct tcp_conn *c, ip4_addr dst,
     struct sim_conn *sc = (struct sim_conn *)c;
     /* dst, not c->raddr: an RST a listener builds from a segment goes to
      * that segment's source (RFC 9293 3.10.7.2) */
-    sim_send_tcp(s, sc->host, dst, c->id, h, data, len, why);
+    sim_send_tcp(s, sc->tcb.host, dst, c->id, h, data, len, why);
 }
 
 static void tcp_discard_cb(void *ctx, struct tcp_conn *c, struct why why)
 {
     struct sim *s = ctx;
-    int h = ((struct sim_conn *)c)->host;
+    int h = c->host;
     net_drop_arrived(s, h, s->arrival_pkt, TL_TCP, DR_TCP, why);
 }
 
 static uint32_t choose_iss_cb(void *ctx, struct tcp_conn *c)
 {
     struct sim *s = ctx;
-    struct sim_host *hp = &s->hosts[((struct sim_conn *)c)->host];
+    struct sim_host *hp = &s->hosts[c->host];
     /* Fixed ISNs from the scenario, in order; then the seeded PRNG (a real
      * stack uses RFC 6528's clock plus keyed hash). */
-    if (hp->next_isn < hp->cfg->tcp.n_isn)
-        return hp->cfg->tcp.isn[hp->next_isn++];
+    if (hp->next_isn < hp->cfg->tcp->n_isn)
+        return hp->cfg->tcp->isn[hp->next_isn++];
     return (uint32_t)rng_next(&s->rng);
 }
 
@@ -138,13 +138,16 @@ static void tuple_insert(struct sim *s, struct sim_host *hp,
     if (2 * (hp->ntuples + 1) > hp->captuples) {
         struct sim_conn **old = hp->tuples;
         size_t oldcap = hp->captuples;
-        hp->captuples = oldcap ? oldcap * 2 : 4;
-        hp->tuples = xcalloc(hp->captuples, sizeof *hp->tuples);
+        /* most hosts have one: the host's own two slots */
+        hp->captuples = oldcap ? oldcap * 2 : 2;
+        hp->tuples = oldcap ? xcalloc(hp->captuples, sizeof *hp->tuples)
+                            : hp->tuples_first;
         s->mem_tcbs += (hp->captuples - oldcap) * sizeof *hp->tuples;
         for (size_t i = 0; i < oldcap; i++)
             if (old[i])
                 tuple_put(hp, old[i]);
-        free(old);
+        if (old != hp->tuples_first)
+            free(old);
     }
     tuple_put(hp, sc);
     hp->ntuples++;
@@ -212,8 +215,10 @@ static struct sim_port_refs *port_slot(struct sim *s, struct sim_host *hp,
     if (2 * (hp->nports + 1) > hp->capports) {
         struct sim_port_refs *old = hp->ports;
         size_t oldcap = hp->capports;
-        hp->capports = oldcap ? 2 * oldcap : 4;   /* most hosts use one port */
-        hp->ports = xcalloc(hp->capports, sizeof *hp->ports);
+        /* most hosts use one port: the host's own two slots */
+        hp->capports = oldcap ? 2 * oldcap : 2;
+        hp->ports = oldcap ? xcalloc(hp->capports, sizeof *hp->ports)
+                           : hp->ports_first;
         s->mem_tcbs += (hp->capports - oldcap) * sizeof *hp->ports;
         for (size_t i = 0; i < oldcap; i++) {
             if (!old[i].key)
@@ -223,7 +228,8 @@ static struct sim_port_refs *port_slot(struct sim *s, struct sim_host *hp,
                 k = (k + 1) & (hp->capports - 1);
             hp->ports[k] = old[i];
         }
-        free(old);
+        if (old != hp->ports_first)
+            free(old);
     }
     size_t j = port_home(key, hp->capports);
     while (hp->ports[j].key && hp->ports[j].key != key)
@@ -253,11 +259,19 @@ static struct sim_port_refs *port_ref(struct sim *s, struct sim_host *hp,
 /* A TCB's bytes as the memory budget counts them. */
 uint64_t sim_conn_bytes(const struct sim_conn *sc)
 {
-    uint64_t b = sizeof *sc + sc->tcb.sndq.cap + sc->tcb.rcvq.cap +
-                 sc->frame_cap;
+    uint64_t b = sizeof *sc + sc->tcb.sndq.cap + sc->tcb.rcvq.cap;
+    if (sc->more)
+        b += sizeof *sc->more + sc->more->frame_cap;
     for (const struct tcp_ooo *o = sc->tcb.ooo; o; o = o->next)
         b += sizeof *o + o->len;
     return b;
+}
+
+struct sim_conn_more *sim_more(struct sim_conn *sc)
+{
+    if (!sc->more)
+        sc->more = xcalloc(1, sizeof *sc->more);
+    return sc->more;
 }
 
 /* Brings sc's share of mem_tcbs up to date (after any call into it). */
@@ -278,8 +292,9 @@ static void recount(struct sim *s, struct sim_conn *sc)
  * its children, and is kept while queued children name it (lq_busy). */
 static int unreferenced(const struct sim *s, const struct sim_conn *sc)
 {
-    return sc->detached && sc->timer_ev == 0 && !lq_busy(sc) && !sc->proxy_peer &&
-           s->hosts[sc->host].current != sc &&
+    return sc->detached && sc->timer_ev == 0 && !lq_busy(sc) &&
+           !(sc->more && sc->more->proxy_peer) &&
+           s->hosts[sc->tcb.host].current != sc &&
            (sc->tcb.state == TCPS_CLOSED ||
             (!sc->listener && sc->tcb.state == TCPS_LISTEN && sc->tcb.passive));
 }
@@ -299,20 +314,56 @@ static void maybe_reap(struct sim *s, struct sim_conn *sc)
     sc->reaping = 1;
 }
 
+/* TCBs are carved from blocks, each twice the one before up to
+ * CONN_BLOCK_MAX, so a TCB costs its own bytes and no allocator header
+ * (malloc gave a 304-byte TCB a 320-byte chunk).  The blocks go back to
+ * the system at sim_free. */
+#define CONN_BLOCK_MIN 8
+#define CONN_BLOCK_MAX 1024
+struct sim_conn_block {
+    struct sim_conn_block *next;
+    size_t n;
+    struct sim_conn conns[];
+};
+
+/* Memory for a TCB: a freed one's, or the next of the newest block. */
+static struct sim_conn *conn_memory(struct sim *s)
+{
+    struct sim_conn *sc = s->spare_conns;
+    if (sc) {
+        s->spare_conns = sc->next_spare;
+        return sc;
+    }
+    struct sim_conn_block *b = s->conn_blocks;
+    if (!b || s->conn_block_used == b->n) {
+        size_t n = !b ? CONN_BLOCK_MIN
+                 : b->n < CONN_BLOCK_MAX ? 2 * b->n : b->n;
+        b = xmalloc(sizeof *b + n * sizeof b->conns[0]);
+        b->next = s->conn_blocks;
+        b->n = n;
+        s->conn_blocks = b;
+        s->conn_block_used = 0;
+    }
+    return &b->conns[s->conn_block_used++];
+}
+
 /* A TCB's queues go back to the allocator; its own memory to the spare
- * list, since a run that opens one connection after another would
- * otherwise allocate and free one per connection. */
+ * list, where the next TCB takes it (it is part of a block), so a run that
+ * opens one connection after another reuses one TCB's memory. */
 static void release_conn(struct sim *s, struct sim_conn *sc)
 {
     tcp_destroy(&sc->tcb);
-    free(sc->frame_buf);
+    if (sc->more) {
+        free(sc->more->frame_buf);
+        free(sc->more);
+    }
     sc->next_spare = s->spare_conns;
     s->spare_conns = sc;
 }
 
 static void free_conn(struct sim *s, struct sim_conn *sc)
 {
-    struct sim_host *hp = &s->hosts[sc->host];
+    struct sim_host *hp = &s->hosts[sc->tcb.host];
     hp->conns[sc->slot] = hp->conns[--hp->nconns];
     hp->conns[sc->slot]->slot = sc->slot;
     s->mem_tcbs -= sc->counted;
@@ -335,16 +386,17 @@ static void reap(struct sim *s)
  * demultiplexing table once it is CLOSED or (a child) back in LISTEN. */
 void sim_after_tcb(struct sim *s, struct sim_conn *sc)
 {
-    struct sim_conn *let_go = sc->parent ? lq_update(s, sc) : NULL;
+    struct sim_conn *let_go = sc->more && sc->more->parent ? lq_update(s, sc)
+                                                            : NULL;
     if (!sc->detached && (sc->tcb.state == TCPS_CLOSED ||
         (!sc->listener && sc->tcb.state == TCPS_LISTEN && sc->tcb.passive))) {
         sc->detached = 1;
-        struct sim_port_refs *pr = port_ref(s, &s->hosts[sc->host],
+        struct sim_port_refs *pr = port_ref(s, &s->hosts[sc->tcb.host],
                                             sc->tcb.lport, -1);
         if (pr->listener == sc)
             pr->listener = NULL;
         if (sc->tcb.raddr && !sc->listener)
-            tuple_remove(&s->hosts[sc->host], sc);
+            tuple_remove(&s->hosts[sc->tcb.host], sc);
     }
     app_poll(s, sc);
     sync_timer(s, sc);
@@ -358,28 +410,24 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
                                  ip4_addr raddr, uint16_t lport, uint16_t rport)
 {
     struct sim_host *hp = &s->hosts[h];
-    struct sim_conn *sc = s->spare_conns;
-    if (sc) {
-        s->spare_conns = sc->next_spare;
-        memset(sc, 0, sizeof *sc);
-    } else {
-        sc = xcalloc(1, sizeof *sc);
-    }
-    struct tcp_config cfg;
-    tcp_config_default(&cfg);
-    /* every `tcp` setting has a field of the same name in tcp_config; the
-     * parser kept each value within the range the table gives */
-#define SCN_TCP_COPY(id, kw, field, type, kind, lo, hi, def, what) \
-    cfg.field = hp->cfg->tcp.field;
-    SCN_TCP_SETTINGS(SCN_TCP_COPY)
-#undef SCN_TCP_COPY
-    tcp_init(&sc->tcb, &cfg, &s->tcp_env, h, trace_intern(&s->tr, idtext),
+    struct sim_conn *sc = conn_memory(s);
+    memset(sc, 0, sizeof *sc);
+    /* its host's settings: the one of s->tcp_cfgs made from its block */
+    const struct tcp_config *cfg = &s->tcp_cfgs[hp->cfg->tcp - s->scn->tcps];
+    tcp_init(&sc->tcb, cfg, &s->tcp_env, h, trace_intern(&s->tr, idtext),
              hp->addr, lport, raddr, rport);
-    sc->host = h;
     sc->timer_at = -1;
     if (hp->nconns == hp->capconns) {
-        size_t cap = hp->capconns ? hp->capconns * 2 : 4;
-        hp->conns = xreallocarray(hp->conns, cap, sizeof *hp->conns);
+        /* most hosts have one: the host's own slot */
+        size_t cap = hp->capconns ? hp->capconns * 2 : 1;
+        if (!hp->capconns) {
+            hp->conns = hp->conns_first;
+        } else if (hp->conns == hp->conns_first) {
+            hp->conns = xreallocarray(NULL, cap, sizeof *hp->conns);
+            memcpy(hp->conns, hp->conns_first, sizeof hp->conns_first);
+        } else {
+            hp->conns = xreallocarray(hp->conns, cap, sizeof *hp->conns);
+        }
         s->mem_tcbs += (cap - hp->capconns) * sizeof *hp->conns;
         hp->capconns = cap;
     }
@@ -631,7 +679,7 @@ long sim_app_recv(struct sim *s, struct sim_conn *sc, uint8_t *buf, size_t max)
         /* 0 after the peer's FIN is the end of the stream (RFC 9293
          * 3.10.3: "connection closing"), not an empty buffer */
         why = WHY0(N_APP_RECV_EOF);
-    trace_app(&s->tr, s->now, sc->host, TL_TCP, sc->tcb.id, AC_RECV, (int)n,
+    trace_app(&s->tr, s->now, sc->tcb.host, TL_TCP, sc->tcb.id, AC_RECV, (int)n,
               buf, n > 0 ? (size_t)n : 0, why);
     if (n > 0)
         tcp_read_done(&sc->tcb);
@@ -670,23 +718,33 @@ static void run_action(struct sim *s, const struct scn_action *a)
     switch (a->kind) {
     case ACT_NOTE:
         trace_note(&s->tr, s->now, -1,
-                   a->text ? scn_text(s->scn, a->text, a->text_zh) : "", N_NOTE);
+                   a->text ? scn_text(s->scn, a->text, a->more->text_zh) : "", N_NOTE);
         return;
     case ACT_INJECT: {
-        struct tcp_hdr th = a->seg;
-        uint32_t why = trace_intern(&s->tr, a->text ? scn_text(s->scn, a->text, a->text_zh)
+        const struct scn_action_more *m = a->more;
+        struct tcp_hdr th;
+        memset(&th, 0, sizeof th);
+        th.sport = m->seg.sport;
+        th.dport = m->seg.dport;
+        th.seq = m->seg.seq;
+        th.ack = m->seg.ack;
+        th.flags = m->seg.flags;
+        th.win = 65535;
+        uint32_t why = trace_intern(&s->tr, a->text ? scn_text(s->scn, a->text, m->text_zh)
                                              : _("a segment from nowhere"));
-        sim_send_tcp_from(s, h, a->spoof ? a->spoof : s->hosts[h].addr,
+        sim_send_tcp_from(s, h, m->spoof ? m->spoof : s->hosts[h].addr,
                           s->hosts[a->peer].addr, 0, &th, NULL, 0,
                           WHY(N_SEG_INJECT, why));
         return;
     }
     case ACT_LISTEN:
         sc = sim_listen(s, h, a->port, TL_TCP,
-                        a->backlog ? WHY(N_APP_LISTEN_BACKLOG, a->port, a->backlog)
+                        a->more->backlog
+                            ? WHY(N_APP_LISTEN_BACKLOG, a->port, a->more->backlog)
                                    : WHY(N_APP_LISTEN, a->port));
         if (sc) {
-            sc->backlog = a->backlog;
+            if (a->more->backlog)
+                sim_more(sc)->backlog = a->more->backlog;
             sim_after_tcb(s, sc);
         }
         return;
@@ -694,8 +752,8 @@ static void run_action(struct sim *s, const struct scn_action *a)
         /* socket() and bind() touch no protocol here: the model's listen,
          * connect and udp bind make the endpoint they need; these records
          * show the calls a program makes first, honestly without effect */
-        trace_app(&s->tr, s->now, h, a->sock_udp ? TL_UDP : TL_TCP, 0, AC_SOCKET, 0,
-                  NULL, 0, WHY0(a->sock_udp ? N_APP_SOCKET_UDP : N_APP_SOCKET));
+        trace_app(&s->tr, s->now, h, a->more->sock_udp ? TL_UDP : TL_TCP, 0, AC_SOCKET, 0,
+                  NULL, 0, WHY0(a->more->sock_udp ? N_APP_SOCKET_UDP : N_APP_SOCKET));
         return;
     case ACT_BIND:
         trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_BIND, 0, NULL, 0,
@@ -794,6 +852,7 @@ static void run_action(struct sim *s, const struct scn_action *a)
 static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
 {
     s->scn = scn;
+    s->seed = seed;
     s->tcp_env = (struct tcp_env){ &s->tr, tcp_emit_cb, choose_iss_cb, s,
                                    tcp_discard_cb };
     fwd_watch(s);
@@ -805,11 +864,20 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
     s->port_secret = rng_next(&s->port_rng);
     s->nhosts = scn->nhosts;
     s->hosts = xcalloc((size_t)scn->nhosts, sizeof *s->hosts);
+    s->tcp_cfgs = xcalloc((size_t)scn->ntcps, sizeof *s->tcp_cfgs);
+    for (int k = 0; k < scn->ntcps; k++) {
+        tcp_config_default(&s->tcp_cfgs[k]);
+        /* every `tcp` setting has a field of the same name in tcp_config;
+         * the parser kept each value within the range the table gives */
+#define SCN_TCP_COPY(id, kw, field, type, kind, lo, hi, def, what) \
+        s->tcp_cfgs[k].field = scn->tcps[k].field;
+        SCN_TCP_SETTINGS(SCN_TCP_COPY)
+#undef SCN_TCP_COPY
+    }
     for (int i = 0; i < scn->nhosts; i++) {
         struct sim_host *hp = &s->hosts[i];
         hp->cfg = &scn->hosts[i];
         hp->addr = scn->hosts[i].addr;
-        hp->cookie_secret = lq_secret(seed, i);
         trace_add_host(&s->tr, scn->hosts[i].name, hp->addr);
     }
     net_init(s);
@@ -823,14 +891,19 @@ static void free_state(struct sim *s)
     for (int i = 0; i < s->nhosts; i++) {
         for (size_t j = 0; j < s->hosts[i].nconns; j++)
             release_conn(s, s->hosts[i].conns[j]);
-        free(s->hosts[i].conns);
-        free(s->hosts[i].ports);
-        free(s->hosts[i].tuples);
+        struct sim_host *hp = &s->hosts[i];
+        if (hp->conns != hp->conns_first)
+            free(hp->conns);
+        if (hp->ports != hp->ports_first)
+            free(hp->ports);
+        if (hp->tuples != hp->tuples_first)
+            free(hp->tuples);
     }
     free(s->reap);
     app_free(s);
     net_free(s);
     free(s->hosts);
+    free(s->tcp_cfgs);
     free(s->fault_seen);
     fwd_free(s);
     eq_free(&s->q);
@@ -868,6 +941,8 @@ void sim_reset(struct sim *s, const struct scenario *scn, uint64_t seed)
     struct sim lim = *s;               /* the budgets carry over */
     memset(s, 0, sizeof *s);
     s->spare_conns = lim.spare_conns;
+    s->conn_blocks = lim.conn_blocks;
+    s->conn_block_used = lim.conn_block_used;
     s->end_us = lim.end_auto ? default_end(scn) : lim.end_us;
     s->end_auto = lim.end_auto;
     s->max_events = lim.max_events;
@@ -960,10 +1035,10 @@ void sim_run(struct sim *s)
 void sim_free(struct sim *s)
 {
     free_state(s);
-    while (s->spare_conns) {
-        struct sim_conn *n = s->spare_conns->next_spare;
-        free(s->spare_conns);
-        s->spare_conns = n;
+    while (s->conn_blocks) {
+        struct sim_conn_block *n = s->conn_blocks->next;
+        free(s->conn_blocks);
+        s->conn_blocks = n;
     }
     trace_free(&s->tr);
     memset(s, 0, sizeof *s);

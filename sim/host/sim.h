@@ -18,44 +18,56 @@ struct flight;
 struct flight_block;
 struct app_ops;
 
-/* Fields ordered by size, flags as bytes: a crowd holds one per live
- * connection end. */
-struct sim_conn {
-    struct tcp_conn tcb;
-    event_id timer_ev;
-    int64_t  timer_at;         /* when timer_ev fires, -1 if none */
-    size_t   slot;             /* its index in its host's conns */
-    struct sim_conn *next_spare;  /* on the sim's spare list */
-    uint64_t counted;          /* its bytes as mem_tcbs counts them */
-    /* the application behind it (app.h), NULL if none; role is that
-     * application's own tag for what the connection does */
-    const struct app_ops *app;
-    const struct scn_action *act;  /* the action that set the role up */
+/* What few TCBs use, allocated the first time one of them needs it
+ * (sim_more) and freed with the TCB: framing, a proxy's pair, a listener's
+ * queues and a queued child's place in them. */
+struct sim_conn_more {
     /* length-prefixed framing: bytes read and not yet a whole message */
     uint8_t *frame_buf;
     size_t   frame_len, frame_cap;
+    /* a proxy's two connections (wsgiapp.c: nginx's from the browser and
+     * its own to uWSGI) point at each other until the exchange is over;
+     * neither is freed while linked */
+    struct sim_conn *proxy_peer;
     /* `listen PORT backlog N` (listenq.c).  A listener with a backlog keeps
      * two counts, each at most N: its children in SYN_RECEIVED (the SYN
      * queue; they are TCBs of their own, found by four-tuple, so the queue
      * is only counted, never walked) and its established children that no
      * accept() has taken yet (the accept queue, oldest first, linked
-     * through the children).  backlog 0: no limits and no queues, every
-     * connection handed to the application at once, as before backlogs. */
+     * through the children).  backlog 0 (or no sim_conn_more): no limits
+     * and no queues, every connection handed to the application at once,
+     * as before backlogs. */
     struct sim_conn *acc_head, *acc_tail;
     /* a child: the listener whose queue counts it (NULL once it has left
-     * both), which queue (below), and its neighbours in the accept queue */
+     * both) and its neighbours in the accept queue; sim_conn.queue says
+     * which queue */
     struct sim_conn *parent;
     struct sim_conn *acc_prev, *acc_next;
-    /* a proxy's two connections (wsgiapp.c: nginx's from the browser and
-     * its own to uWSGI) point at each other until the exchange is over;
-     * neither is freed while linked */
-    struct sim_conn *proxy_peer;
-    int      host;
-    int      role;
-    int      step;             /* how far the role's script has got */
     int      backlog;
     int      syn_n, acc_n;
     int      accepts_waiting;  /* accept() calls blocked for a connection */
+};
+
+/* Fields ordered by size, flags as bytes, the rarely used ones in
+ * sim_conn_more: a crowd holds one per live connection end. */
+struct sim_conn {
+    struct tcp_conn tcb;
+    event_id timer_ev;
+    int64_t  timer_at;         /* when timer_ev fires, -1 if none */
+    size_t   slot;             /* its index in its host's conns */
+    uint64_t counted;          /* its bytes as mem_tcbs counts them */
+    const struct scn_action *act;  /* the action that set the role up */
+    union {
+        struct sim_conn_more *more;   /* while alive: NULL until needed */
+        struct sim_conn *next_spare;  /* once freed: on the sim's spare list */
+    };
+    /* its host is tcb.host.  app: the application behind it (app.h), as
+     * its place in app.c's table + 1, 0 if none (app_own); role is that
+     * application's own tag for what the connection does; role and step
+     * are small enum values */
+    uint8_t  app;
+    uint8_t  role;
+    uint8_t  step;             /* how far the role's script has got */
     uint8_t  listener;         /* a listening socket that spawns children */
     uint8_t  detached;         /* no longer in the demultiplexing table */
     uint8_t  reaping;          /* on the sim's list of TCBs to free */
@@ -92,18 +104,22 @@ struct sim_udp {
     uint64_t counted;          /* its bytes as mem_tcbs counts them */
 };
 
+/* A host's bound UDP sockets (udpapp.c), allocated at its first bind. */
+struct sim_udps {
+    struct sim_udp *udp;
+    int      nudp, capudp;
+    int32_t *udp_ix;           /* port -> index + 1 in udp, once nudp is large */
+};
+
+/* Fields grouped so that none leaves a hole: one per host of a crowd. */
 struct sim_host {
     const struct scn_host *cfg;
     ip4_addr addr;
-    mac_addr mac;              /* for point-to-point links */
-    struct sim_iface *ifs;     /* LAN interfaces */
     int      nifs;
-    struct sim_udp *udp;       /* bound UDP sockets */
-    int      nudp, capudp;
-    int32_t *udp_ix;           /* port -> index + 1 in udp, once nudp is large */
-    /* the UDP ports its DNS resolver and stub send from (dnsapp.c draws
-     * them; they have no socket in udp), which an unbound send avoids */
-    uint16_t dns_ports[2];
+    struct sim_iface *ifs;     /* LAN interfaces */
+    mac_addr mac;              /* for point-to-point links */
+    uint16_t ip_id;
+    struct sim_udps *udps;     /* bound UDP sockets, NULL before the first */
     /* the TCBs alive on this host, in no order (sc->slot is each one's
      * index); a TCB is freed once it is CLOSED and nothing refers to it
      * (sim.c, reap) */
@@ -122,7 +138,7 @@ struct sim_host {
         uint32_t key, refs;    /* key = port + 1 */
         struct sim_conn *listener;
     } *ports;
-    size_t   nports, capports;
+    uint32_t nports, capports; /* sized by ports: at most 2 x 65536 slots */
     int      ephemeral_used;
     uint32_t eph_next;         /* RFC 6056 3.3.3's next_ephemeral */
     /* Demultiplexing without a scan: the attached TCBs that have a remote
@@ -131,12 +147,18 @@ struct sim_host {
      * sockets are in the ports table. */
     struct sim_conn **tuples;
     size_t   ntuples, captuples;
-    int      next_isn;         /* index into cfg->tcp.isn */
-    uint64_t cookie_secret;    /* keys its SYN cookies (tcp_cookie.c) */
-    uint16_t ip_id;
     struct sim_conn *current;  /* the newest TCB, which app calls act on */
-    /* `http get NAME` waiting for the stub resolver */
-    const struct scn_action *http_pending;
+    /* the UDP ports its DNS resolver and stub send from (dnsapp.c draws
+     * them; they have no socket in udp), which an unbound send avoids */
+    uint16_t dns_ports[2];
+    int      next_isn;         /* index into cfg->tcp->isn */
+    /* The tables' first sizes, in the host: conns, tuples and ports point
+     * here until they grow, so a host with one connection (a crowd's
+     * client) allocates none of them (three mallocs of 8, 16 and 32 bytes
+     * took chunks of 32, 32 and 48). */
+    struct sim_conn *conns_first[1];
+    struct sim_conn *tuples_first[2];
+    struct sim_port_refs ports_first[2];
 };
 
 /* The budgets, in the order the command line lists them. */
@@ -197,6 +219,8 @@ struct sim {
      * apart from rng so that a port drawn changes no loss or delay */
     struct rng port_rng;
     uint64_t port_secret;      /* keys connect()'s port offsets */
+    uint64_t seed;             /* the run's; with a host's index it keys
+                                  that host's SYN cookies (lq_secret) */
     int64_t now;
     /* the frame being delivered now and its sender: a drop decided on
      * arrival names the sender as the arrival did, without a search */
@@ -205,6 +229,8 @@ struct sim {
     uint32_t arrival_of;       /* its send record's index + 1 */
     struct sim_host *hosts;
     int nhosts;
+    /* the TCP settings of scn->tcps, one each, which the TCBs point at */
+    struct tcp_config *tcp_cfgs;
     /* The links by host pair, linear in the links (net_link): host h's
      * are adj[adj_at[h] .. adj_at[h + 1]), sorted by peer. */
     size_t *adj_at;
@@ -217,6 +243,9 @@ struct sim {
     struct flight_block *flight_blocks;  /* where they live (net.c) */
     struct sim_conn *spare_conns;  /* freed TCBs' memory, reused by the next
                                       connection and kept across sim_reset */
+    struct sim_conn_block *conn_blocks;  /* where TCBs live (sim.c), newest
+                                            first, kept across sim_reset */
+    size_t conn_block_used;    /* TCBs handed out of the newest block */
     int next_action;           /* the scenario's next action to run */
     struct sim_addr { ip4_addr addr; int host; } *addrs;  /* sorted */
     size_t naddrs;

@@ -94,6 +94,9 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
 
 /* A TCB's bytes as the memory budget counts them (sim.c). */
 uint64_t sim_conn_bytes(const struct sim_conn *sc);
+/* sc's sim_conn_more, allocated (zeroed) if it has none yet; its bytes
+ * count in mem_tcbs from the next sim_after_tcb. */
+struct sim_conn_more *sim_more(struct sim_conn *sc);
 /* budget.c: the run stops at `limit`, whose value is `value`: what, when,
  * where and the likely cause go into s->stop */
 void sim_stop_at(struct sim *s, int limit, uint64_t value);
@@ -119,8 +122,11 @@ void sim_udp_send(struct sim *s, int h, uint16_t sport, ip4_addr dst,
                   uint16_t dport, const uint8_t *data, size_t len, int layer,
                   struct why why);
 /* Calls between applications: the browser asks the host's stub resolver
- * (dnsapp.c), whose answer opens the browser's connection (httpapp.c). */
-void dnsapp_resolve(struct sim *s, int h, const char *name);
+ * (dnsapp.c), whose answer opens the browser's connection (httpapp.c).
+ * http: the `http get NAME` that waits for the answer (the host's only
+ * one: a newer replaces it), NULL for a `resolve`. */
+void dnsapp_resolve(struct sim *s, int h, const char *name,
+                    const struct scn_action *http);
 void app_http_connect(struct sim *s, int h, const struct scn_action *a,
                       ip4_addr addr);
 

@@ -15,11 +15,14 @@ enum { UDP_IX_FROM = 32 };
 
 static struct sim_udp *udp_find(struct sim_host *hp, uint16_t port)
 {
-    if (hp->udp_ix)
-        return hp->udp_ix[port] ? &hp->udp[hp->udp_ix[port] - 1] : NULL;
-    for (int i = 0; i < hp->nudp; i++)
-        if (hp->udp[i].port == port)
-            return &hp->udp[i];
+    struct sim_udps *us = hp->udps;
+    if (!us)
+        return NULL;
+    if (us->udp_ix)
+        return us->udp_ix[port] ? &us->udp[us->udp_ix[port] - 1] : NULL;
+    for (int i = 0; i < us->nudp; i++)
+        if (us->udp[i].port == port)
+            return &us->udp[i];
     return NULL;
 }
 
@@ -39,10 +42,11 @@ static void udp_recount(struct sim *s, struct sim_udp *u)
 
 uint64_t sim_udp_bytes(const struct sim_host *hp)
 {
-    uint64_t b = 0;
-    for (int i = 0; i < hp->nudp; i++) {
-        const struct udp_queue *q = &hp->udp[i].q;
-        b += sizeof hp->udp[i] + (uint64_t)q->cap * sizeof *q->d;
+    const struct sim_udps *us = hp->udps;
+    uint64_t b = us ? sizeof *us : 0;
+    for (int i = 0; us && i < us->nudp; i++) {
+        const struct udp_queue *q = &us->udp[i].q;
+        b += sizeof us->udp[i] + (uint64_t)q->cap * sizeof *q->d;
         for (int k = 0; k < q->n; k++)
             b += q->d[k].len;
     }
@@ -52,20 +56,25 @@ uint64_t sim_udp_bytes(const struct sim_host *hp)
 static struct sim_udp *udp_bind(struct sim *s, struct sim_host *hp,
                                 uint16_t port)
 {
-    if (hp->nudp == hp->capudp) {
-        int cap = hp->capudp ? 2 * hp->capudp : 4;
-        struct sim_udp *g = xreallocarray(hp->udp, (size_t)cap, sizeof *g);
-        hp->udp = g;
-        hp->capudp = cap;
+    if (!hp->udps) {
+        hp->udps = xcalloc(1, sizeof *hp->udps);
+        s->mem_tcbs += sizeof *hp->udps;
     }
-    if (!hp->udp_ix && hp->nudp >= UDP_IX_FROM) {
-        hp->udp_ix = xcalloc(65536, sizeof *hp->udp_ix);
-        for (int i = 0; i < hp->nudp; i++)
-            hp->udp_ix[hp->udp[i].port] = i + 1;
+    struct sim_udps *us = hp->udps;
+    if (us->nudp == us->capudp) {
+        int cap = us->capudp ? 2 * us->capudp : 4;
+        struct sim_udp *g = xreallocarray(us->udp, (size_t)cap, sizeof *g);
+        us->udp = g;
+        us->capudp = cap;
     }
-    if (hp->udp_ix)
-        hp->udp_ix[port] = hp->nudp + 1;
-    struct sim_udp *u = &hp->udp[hp->nudp++];
+    if (!us->udp_ix && us->nudp >= UDP_IX_FROM) {
+        us->udp_ix = xcalloc(65536, sizeof *us->udp_ix);
+        for (int i = 0; i < us->nudp; i++)
+            us->udp_ix[us->udp[i].port] = i + 1;
+    }
+    if (us->udp_ix)
+        us->udp_ix[port] = us->nudp + 1;
+    struct sim_udp *u = &us->udp[us->nudp++];
     memset(u, 0, sizeof *u);
     u->port = port;
     udp_recount(s, u);
@@ -139,8 +148,10 @@ static int udp_action(struct sim *s, const struct scn_action *a)
         if (sport && !udp_find(hp, sport))
             udp_bind(s, hp, sport);
         if (!sport)
-            sport = hp->nudp ? hp->udp[0].port : udp_bind(s, hp, udp_ephemeral(s, hp))->port;
-        ip4_addr dst = a->peer >= 0 ? s->hosts[a->peer].addr : a->peer_addr;
+            sport = hp->udps && hp->udps->nudp
+                    ? hp->udps->udp[0].port
+                    : udp_bind(s, hp, udp_ephemeral(s, hp))->port;
+        ip4_addr dst = a->peer >= 0 ? s->hosts[a->peer].addr : a->more->peer_addr;
         trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_SEND, (int)a->len, a->data,
                   a->len, WHY(N_APP_UDP_SEND, (int64_t)a->len, dst, a->port));
         sim_udp_send(s, h, sport, dst, a->port, a->data, a->len, TL_UDP,
@@ -150,9 +161,10 @@ static int udp_action(struct sim *s, const struct scn_action *a)
     case ACT_UDP_RECV: {
         struct sim_dgram d;
         u = NULL;
-        for (int i = 0; i < hp->nudp && !u; i++)
-            if (hp->udp[i].q.n)
-                u = &hp->udp[i];
+        const struct sim_udps *us = hp->udps;
+        for (int i = 0; us && i < us->nudp && !u; i++)
+            if (us->udp[i].q.n)
+                u = &us->udp[i];
         if (!u || udp_queue_pop(&u->q, &d) < 0) {
             trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_RECV, 0, NULL, 0,
                       WHY0(N_APP_UDP_NONE));
@@ -175,11 +187,14 @@ static int udp_action(struct sim *s, const struct scn_action *a)
 static void udp_free(struct sim *s)
 {
     for (int h = 0; h < s->nhosts; h++) {
-        struct sim_host *hp = &s->hosts[h];
-        for (int i = 0; i < hp->nudp; i++)
-            udp_queue_free(&hp->udp[i].q);
-        free(hp->udp);
-        free(hp->udp_ix);
+        struct sim_udps *us = s->hosts[h].udps;
+        if (!us)
+            continue;
+        for (int i = 0; i < us->nudp; i++)
+            udp_queue_free(&us->udp[i].q);
+        free(us->udp);
+        free(us->udp_ix);
+        free(us);
     }
 }
 

@@ -27,7 +27,7 @@
 #include "uwsgi.h"
 #include <strings.h>
 
-/* sc->role for sc->app == &wsgi_app */
+/* sc->role for a TCB that wsgi_app owns (app_own) */
 enum wsgi_role {
     ROLE_NGINX = 1,         /* nginx's listener and the browsers' connections */
     ROLE_NGINX_UP,          /* nginx's connection to uWSGI */
@@ -147,10 +147,11 @@ static void nginx_answer(struct sim *s, struct sim_conn *sc, const char *status,
 
 static void unlink_pair(struct sim *s, struct sim_conn *a)
 {
-    struct sim_conn *b = a->proxy_peer;
-    a->proxy_peer = NULL;
+    struct sim_conn *b = a->more ? a->more->proxy_peer : NULL;
+    if (a->more)
+        a->more->proxy_peer = NULL;
     if (b) {
-        b->proxy_peer = NULL;
+        b->more->proxy_peer = NULL;
         sim_after_tcb(s, b);
     }
 }
@@ -158,7 +159,7 @@ static void unlink_pair(struct sim *s, struct sim_conn *a)
 static void nginx_request(struct sim *s, struct sim_conn *sc)
 {
     struct tcp_conn *c = &sc->tcb;
-    int h = sc->host;
+    int h = sc->tcb.host;
     const struct scn_action *a = sc->act;
     size_t end = app_http_head_len(c);
     if (!end)
@@ -180,7 +181,7 @@ static void nginx_request(struct sim *s, struct sim_conn *sc)
     }
     /* nginx's access module: `deny ADDRESS;` answers 403 before anything
      * else looks at the request */
-    if (a->deny && c->raddr == a->deny) {
+    if (a->more->deny && c->raddr == a->more->deny) {
         nginx_answer(s, sc, "403 Forbidden", "text/html",
                      "<html><body><h1>403 Forbidden</h1></body></html>\n",
                      N_APP_NGINX_DENY, c->raddr);
@@ -195,24 +196,25 @@ static void nginx_request(struct sim *s, struct sim_conn *sc)
     }
     /* a dynamic request: a second connection, to uWSGI */
     sc->step = NG_WAITING;
-    struct sim_conn *up = sim_connect(s, h, s->hosts[a->peer].addr, a->up_port, 0);
+    struct sim_conn *up = sim_connect(s, h, s->hosts[a->peer].addr, a->more->up_port, 0);
     if (!up) {
         nginx_answer(s, sc, "502 Bad Gateway", "text/html",
                      "<html><body><h1>502 Bad Gateway</h1></body></html>\n",
                      N_APP_NGINX_502, trace_intern(&s->tr, _("no local port")));
         return;
     }
-    up->app = &wsgi_app;
+    app_own(up, &wsgi_app);
     up->role = ROLE_NGINX_UP;
     up->act = a;
     up->step = UP_CONNECTING;
-    up->proxy_peer = sc;
-    sc->proxy_peer = up;
+    struct sim_conn_more *um = sim_more(up);
+    um->proxy_peer = sc;
+    sim_more(sc)->proxy_peer = up;
     uint8_t pkt[2048];
     size_t len = uwsgi_packet(&r, c->raddr, c->lport, pkt, sizeof pkt);
-    up->frame_buf = xcalloc(len, 1);
-    memcpy(up->frame_buf, pkt, len);
-    up->frame_len = up->frame_cap = len;
+    um->frame_buf = xcalloc(len, 1);
+    memcpy(um->frame_buf, pkt, len);
+    um->frame_len = um->frame_cap = len;
     sim_after_tcb(s, up);
 }
 
@@ -221,39 +223,41 @@ static void nginx_request(struct sim *s, struct sim_conn *sc)
 static void nginx_upstream(struct sim *s, struct sim_conn *up)
 {
     struct tcp_conn *c = &up->tcb;
-    int h = up->host;
-    struct sim_conn *down = up->proxy_peer;
+    int h = up->tcb.host;
+    /* made with its sim_conn_more (nginx_request), which it keeps */
+    struct sim_conn_more *um = sim_more(up);
+    struct sim_conn *down = um->proxy_peer;
     if (up->step == UP_CONNECTING && c->state == TCPS_ESTABLISHED) {
-        size_t len = up->frame_len;
-        size_t size = uwsgi_datasize(up->frame_buf);
+        size_t len = um->frame_len;
+        size_t size = uwsgi_datasize(um->frame_buf);
         int nvars = 0;
         char none[2];
-        uwsgi_var(up->frame_buf + 4, size, "", none, sizeof none, &nvars);
+        uwsgi_var(um->frame_buf + 4, size, "", none, sizeof none, &nvars);
         trace_app(&s->tr, s->now, h, TL_HTTP, c->id, AC_SEND, (int)len,
-                  up->frame_buf, len,
+                  um->frame_buf, len,
                   WHY(N_APP_UWSGI_SEND, (int64_t)len, (int64_t)size,
                       (int64_t)nvars));
-        tcp_send(c, s->now, up->frame_buf, len);
-        free(up->frame_buf);
-        up->frame_buf = NULL;
-        up->frame_len = up->frame_cap = 0;
+        tcp_send(c, s->now, um->frame_buf, len);
+        free(um->frame_buf);
+        um->frame_buf = NULL;
+        um->frame_len = um->frame_cap = 0;
         up->step = UP_READING;
     }
     if (up->step == UP_READING && c->rcvq.len) {
         size_t n = c->rcvq.len;
-        if (up->frame_len + n > up->frame_cap) {
-            up->frame_cap = up->frame_len + n;
-            up->frame_buf = xrealloc(up->frame_buf, up->frame_cap);
+        if (um->frame_len + n > um->frame_cap) {
+            um->frame_cap = um->frame_len + n;
+            um->frame_buf = xrealloc(um->frame_buf, um->frame_cap);
         }
-        tcp_recv(c, s->now, up->frame_buf + up->frame_len, n);
+        tcp_recv(c, s->now, um->frame_buf + um->frame_len, n);
         trace_app(&s->tr, s->now, h, TL_HTTP, c->id, AC_RECV, (int)n,
-                  up->frame_buf + up->frame_len, n, WHY(N_APP_NGINX_UPREAD, (int64_t)n));
-        up->frame_len += n;
+                  um->frame_buf + um->frame_len, n, WHY(N_APP_NGINX_UPREAD, (int64_t)n));
+        um->frame_len += n;
     }
     int ended = c->state == TCPS_CLOSE_WAIT || c->state == TCPS_CLOSED ||
                 c->state == TCPS_LAST_ACK;
     if (up->step != UP_DONE && ended && c->rcvq.len == 0) {
-        int got = up->step == UP_READING && up->frame_len > 0 &&
+        int got = up->step == UP_READING && um->frame_len > 0 &&
                   c->state == TCPS_CLOSE_WAIT;
         up->step = UP_DONE;
         if (c->state == TCPS_CLOSE_WAIT) {
@@ -265,11 +269,11 @@ static void nginx_upstream(struct sim *s, struct sim_conn *up)
             (down->tcb.state == TCPS_ESTABLISHED || down->tcb.state == TCPS_CLOSE_WAIT)) {
             if (got) {
                 struct tcp_conn *dc = &down->tcb;
-                trace_app(&s->tr, s->now, down->host, TL_HTTP, dc->id, AC_SEND,
-                          (int)up->frame_len, up->frame_buf, up->frame_len,
-                          WHY(N_APP_NGINX_RELAY, (int64_t)up->frame_len));
-                tcp_send(dc, s->now, up->frame_buf, up->frame_len);
-                trace_app(&s->tr, s->now, down->host, TL_HTTP, dc->id, AC_CLOSE, 0,
+                trace_app(&s->tr, s->now, down->tcb.host, TL_HTTP, dc->id, AC_SEND,
+                          (int)um->frame_len, um->frame_buf, um->frame_len,
+                          WHY(N_APP_NGINX_RELAY, (int64_t)um->frame_len));
+                tcp_send(dc, s->now, um->frame_buf, um->frame_len);
+                trace_app(&s->tr, s->now, down->tcb.host, TL_HTTP, dc->id, AC_CLOSE, 0,
                           NULL, 0, WHY0(N_APP_CLOSE));
                 tcp_close(dc, s->now);
                 down->step = NG_DONE;
@@ -281,9 +285,9 @@ static void nginx_upstream(struct sim *s, struct sim_conn *up)
                                  : _("uWSGI closed the connection without a response")));
             }
         }
-        free(up->frame_buf);
-        up->frame_buf = NULL;
-        up->frame_len = up->frame_cap = 0;
+        free(um->frame_buf);
+        um->frame_buf = NULL;
+        um->frame_len = um->frame_cap = 0;
         unlink_pair(s, up);
     }
 }
@@ -291,7 +295,7 @@ static void nginx_upstream(struct sim *s, struct sim_conn *up)
 static void uwsgi_request(struct sim *s, struct sim_conn *sc)
 {
     struct tcp_conn *c = &sc->tcb;
-    int h = sc->host;
+    int h = sc->tcb.host;
     size_t n = c->rcvq.len;
     if (n < 4)
         return;
@@ -339,10 +343,10 @@ static int wsgi_action(struct sim *s, const struct scn_action *a)
     int nginx = a->kind == ACT_NGINX;
     struct sim_conn *sc = sim_listen(s, a->host, a->port, TL_HTTP,
                                      nginx ? WHY(N_APP_NGINX_SERVE, a->port,
-                                                 s->hosts[a->peer].addr, a->up_port)
+                                                 s->hosts[a->peer].addr, a->more->up_port)
                                            : WHY(N_APP_UWSGI_SERVE, a->port));
     if (sc) {
-        sc->app = &wsgi_app;
+        app_own(sc, &wsgi_app);
         sc->role = nginx ? ROLE_NGINX : ROLE_UWSGI;
         sc->act = a;
         sim_after_tcb(s, sc);

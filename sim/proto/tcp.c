@@ -145,11 +145,13 @@ void tcp_bq_push(struct bytequeue *q, const uint8_t *p, size_t n)
             q->head = 0;
         }
         if (q->len + n > q->cap) {
-            /* start at the first push's size (rounded up to the
-             * allocator's 16 bytes), not a fixed kilobyte: a crowd of
-             * short HTTP exchanges holds four queues per connection at
-             * once; later pushes double it */
-            size_t cap = q->cap ? q->cap : (n + 15) & ~(size_t)15;
+            /* start at the first push's size, not a fixed kilobyte: a
+             * crowd of short HTTP exchanges holds four queues per
+             * connection at once; later pushes double it.  Rounded up to
+             * what glibc's chunk holds anyway (request + 8, a multiple of
+             * 16): rounding the request itself to 16 cost a 16-byte
+             * larger chunk for half the sizes. */
+            size_t cap = q->cap ? q->cap : ((n + 8 + 15) & ~(size_t)15) - 8;
             while (cap < q->len + n)
                 cap *= 2;
             uint8_t *nb = xrealloc(q->buf, cap);
@@ -192,12 +194,7 @@ void tcp_init(struct tcp_conn *c, const struct tcp_config *cfg,
     memset(c, 0, sizeof *c);
     c->state = TCPS_CLOSED;
     c->host = host;
-    c->cfg = *cfg;
-    /* RFC 6298 2.5 allows a ceiling on the RTO "provided it is at least 60
-     * seconds": a lesson whose initial RTO is longer (tcp rto 10m) has its
-     * ceiling there, so backing off never shortens the timer. */
-    if (c->cfg.rto_max_us < c->cfg.rto_us)
-        c->cfg.rto_max_us = c->cfg.rto_us;
+    c->cfg = cfg;
     c->env = env;
     c->id = id;
     c->laddr = laddr;
@@ -231,7 +228,7 @@ void tcp_destroy(struct tcp_conn *c)
 void tcp_spawn(struct tcp_conn *child, const struct tcp_conn *listener,
                uint32_t id, ip4_addr raddr, uint16_t rport)
 {
-    tcp_init(child, &listener->cfg, listener->env, listener->host, id,
+    tcp_init(child, listener->cfg, listener->env, listener->host, id,
              listener->laddr, listener->lport, raddr, rport);
     child->state = TCPS_LISTEN;
     child->passive = 1;
@@ -326,7 +323,7 @@ int tcp_refusal(const struct tcp_conn *c, int call, size_t len)
         case TCPS_ESTABLISHED: case TCPS_CLOSE_WAIT:
             if (c->close_pending)
                 return -TCPE_CLOSING;
-            return c->sndq.len + len > c->cfg.sndbuf ? -TCPE_NOSPACE : 0;
+            return c->sndq.len + len > c->cfg->sndbuf ? -TCPE_NOSPACE : 0;
         default:
             return -TCPE_CLOSING;  /* FIN-WAIT-1 .. TIME-WAIT */
         }
@@ -368,9 +365,9 @@ static uint32_t max_window(const struct tcp_conn *c)
  * (nearly) shut: RFC 9293 3.8.6.2.2's receiver-side threshold. */
 void tcp_read_done(struct tcp_conn *c)
 {
-    uint32_t thresh = c->cfg.rcvbuf / 2 < c->cfg.mss ? c->cfg.rcvbuf / 2
-                                                     : c->cfg.mss;
-    uint32_t space = c->cfg.rcvbuf - (uint32_t)c->rcvq.len;
+    uint32_t thresh = c->cfg->rcvbuf / 2 < c->cfg->mss ? c->cfg->rcvbuf / 2
+                                                     : c->cfg->mss;
+    uint32_t space = c->cfg->rcvbuf - (uint32_t)c->rcvq.len;
     if (space > max_window(c))
         space = max_window(c);
     if (c->rcv_wnd_advertised < thresh && space >= thresh &&

@@ -124,7 +124,8 @@ struct tcp_ooo {
 struct tcp_conn {
     enum tcp_state state;
     int      host;           /* the trace's host of its records */
-    struct tcp_config cfg;
+    const struct tcp_config *cfg;  /* kept, not copied: shared, and nothing
+                                    * changes it per connection */
     const struct tcp_env *env;
     uint32_t id;             /* interned connection id for the trace */
     ip4_addr seg_src;        /* IP source of the segment being processed */
@@ -143,9 +144,27 @@ struct tcp_conn {
     /* RFC 7323 2.2: window scaling is in effect only when both SYNs carried
      * the option; then the peer's window fields are shifted left by
      * snd_shift and ours right by rcv_shift (SYNs are never scaled). */
-    uint8_t  peer_ws;        /* the peer's SYN offered a shift (saved in ws_peer) */
-    uint8_t  ws_peer;
+    uint8_t  ws_peer;        /* the shift the peer offered, if peer_ws */
     uint8_t  snd_shift, rcv_shift;
+    /* what is owed: an OWE_ value, so a byte */
+    uint8_t  ack_now;        /* an ACK is owed to the peer */
+    /* flags, a bit each (only ever set to 0 or 1), here where they fill
+     * what would be padding before irs */
+    unsigned peer_ws : 1;    /* the peer's SYN offered a shift (saved in ws_peer) */
+    unsigned passive : 1;    /* this TCB came from LISTEN (passive OPEN) */
+    unsigned reopen : 1;     /* spawned by a SYN that ended a TIME-WAIT TCB */
+    unsigned syn_received : 1;  /* IRS is known */
+    unsigned close_pending : 1; /* application closed: send FIN once sndq drains */
+    unsigned app_closed : 1; /* close() (not shutdown()): nobody will read */
+    unsigned fin_sent : 1;   /* our FIN occupies sequence number fin_seq */
+    unsigned fin_received : 1;  /* the peer's FIN has been processed */
+    unsigned probe_out : 1;  /* a zero-window probe byte is unacknowledged */
+    unsigned ack_syn_in_data : 1; /* tcp_output's next data segment is the
+                                     handshake's third: it acknowledges the
+                                     peer's SYN (RFC 9293 3.10.7.3) */
+    unsigned in_synq : 1;    /* a half-open child counted in its listener's
+                                SYN queue (`listen PORT backlog N`): its
+                                give-up sentence says the place is freed */
     /* receive sequence space */
     uint32_t irs, rcv_nxt, rcv_wnd;
     uint32_t probe_seq;      /* the zero-window probe byte's sequence number
@@ -168,23 +187,6 @@ struct tcp_conn {
     int64_t  persist_due;
 
     uint64_t retransmits;    /* segments sent again after an RTO */
-
-    /* flags, a byte each */
-    uint8_t  passive;        /* this TCB came from LISTEN (passive OPEN) */
-    uint8_t  reopen;         /* spawned by a SYN that ended a TIME-WAIT TCB */
-    uint8_t  syn_received;   /* IRS is known */
-    uint8_t  close_pending;  /* application closed: send FIN once sndq drains */
-    uint8_t  app_closed;     /* close() (not shutdown()): nobody will read */
-    uint8_t  fin_sent;       /* our FIN occupies sequence number fin_seq */
-    uint8_t  fin_received;   /* the peer's FIN has been processed */
-    uint8_t  ack_now;        /* an ACK is owed to the peer */
-    uint8_t  probe_out;      /* a zero-window probe byte is unacknowledged */
-    uint8_t  ack_syn_in_data; /* tcp_output's next data segment is the
-                                 handshake's third: it acknowledges the
-                                 peer's SYN (RFC 9293 3.10.7.3) */
-    uint8_t  in_synq;        /* a half-open child counted in its listener's
-                                SYN queue (`listen PORT backlog N`): its
-                                give-up sentence says the place is freed */
 };
 
 /* Sequence number comparisons modulo 2^32 (RFC 9293 3.4). */
@@ -193,13 +195,13 @@ static inline int seq_leq(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0
 static inline int seq_gt(uint32_t a, uint32_t b)  { return (int32_t)(a - b) > 0; }
 static inline int seq_geq(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
 
-/* env is kept, not copied: it must outlive c. */
+/* cfg and env are kept, not copied: they must outlive c. */
 void tcp_init(struct tcp_conn *c, const struct tcp_config *cfg,
               const struct tcp_env *env, int host, uint32_t id,
               ip4_addr laddr, uint16_t lport, ip4_addr raddr, uint16_t rport);
 void tcp_destroy(struct tcp_conn *c);
 
-/* A child TCB for a SYN arriving at a listener: copies config, env and host, takes
+/* A child TCB for a SYN arriving at a listener: shares config and env, copies host, takes
  * the remote endpoint, starts in LISTEN with passive set.  The caller feeds
  * it the SYN with tcp_input(). */
 void tcp_spawn(struct tcp_conn *child, const struct tcp_conn *listener,

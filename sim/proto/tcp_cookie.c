@@ -77,8 +77,8 @@ void tcp_cookie_synack(struct tcp_conn *listener, int64_t now, ip4_addr src,
     /* RFC 9293 3.7.1: we may send what the peer's MSS option allows (536
      * without one) and no more than we ourselves accept */
     uint16_t want = syn->mss ? syn->mss : 536;
-    if (want > listener->cfg.mss)
-        want = listener->cfg.mss;
+    if (want > listener->cfg->mss)
+        want = listener->cfg->mss;
     uint16_t mss;
     uint32_t cookie = tcp_cookie_make(secret, now, listener->laddr,
                                       listener->lport, src, syn->sport,
@@ -96,8 +96,8 @@ void tcp_cookie_synack(struct tcp_conn *listener, int64_t now, ip4_addr src,
     h.seq = cookie;
     h.ack = syn->seq + 1;
     h.flags = TCP_SYN | TCP_ACK;
-    h.win = listener->cfg.rcvbuf > 65535 ? 65535 : (uint16_t)listener->cfg.rcvbuf;
-    h.mss = listener->cfg.mss;
+    h.win = listener->cfg->rcvbuf > 65535 ? 65535 : (uint16_t)listener->cfg->rcvbuf;
+    h.mss = listener->cfg->mss;
     listener->env->emit(listener->env->ctx, listener, src, &h, NULL, 0,
                        WHY(syn->has_wscale ? N_SEG_SYNACK_COOKIE_WS
                                            : N_SEG_SYNACK_COOKIE,
@@ -140,7 +140,7 @@ void tcp_cookie_open(struct tcp_conn *child, int64_t now,
     child->iss = h->ack - 1;
     child->snd_una = h->ack;
     child->snd_nxt = h->ack;
-    child->snd_mss = mss < child->cfg.mss ? mss : child->cfg.mss;
+    child->snd_mss = mss < child->cfg->mss ? mss : child->cfg->mss;
     /* no window scale was offered (see tcp_cookie_synack): the window
      * field of this ACK is unscaled */
     child->snd_wnd = child->max_snd_wnd = h->win;

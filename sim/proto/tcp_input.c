@@ -53,7 +53,7 @@ static void take_peer_options(struct tcp_conn *c, const struct tcp_hdr *h)
     /* RFC 9293 3.7.1: send no segment larger than the peer's MSS option
      * (536 if absent), and no larger than we could receive either. */
     uint16_t m = h->mss ? h->mss : 536;
-    c->snd_mss = m < c->cfg.mss ? m : c->cfg.mss;
+    c->snd_mss = m < c->cfg->mss ? m : c->cfg->mss;
     /* RFC 7323 2.2-2.3: scaling is on only if both SYNs carry the option;
      * a shift above 14 is used as 14. */
     uint32_t ws;
@@ -61,9 +61,9 @@ static void take_peer_options(struct tcp_conn *c, const struct tcp_hdr *h)
         c->peer_ws = 1;
         c->ws_peer = (uint8_t)(ws > 14 ? 14 : ws);
     }
-    if (c->peer_ws && c->cfg.wscale >= 0) {
+    if (c->peer_ws && c->cfg->wscale >= 0) {
         c->snd_shift = c->ws_peer;
-        c->rcv_shift = (uint8_t)c->cfg.wscale;
+        c->rcv_shift = (uint8_t)c->cfg->wscale;
     } else {
         c->snd_shift = c->rcv_shift = 0;
     }
@@ -153,7 +153,7 @@ static void listen_input(struct tcp_conn *c, int64_t now,
     c->snd_una = c->iss;
     c->snd_nxt = c->iss + 1;
     take_peer_options(c, h);
-    if (c->cfg.two_way) {
+    if (c->cfg->two_way) {
         /* The lesson's wrong design: trust the SYN and open at once.  With
          * no third segment, an old duplicate SYN opens a connection that
          * nobody asked for. */
@@ -218,7 +218,7 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
         update_window(c, h);
     }
     if (tcp_syn_acked(c)) {
-        if (c->cfg.two_way) {
+        if (c->cfg->two_way) {
             tcp_set_state(c, now, TCPS_ESTABLISHED, WHY0(N_TCP_TWOWAY_SYNACK));
             tcp_output(c, now, 0);
             return;
@@ -280,7 +280,7 @@ static void ack_advance(struct tcp_conn *c, int64_t now, uint32_t ack)
     }
     c->snd_una = ack;
     c->retrans_count = 0;
-    c->rto_cur = c->cfg.rto_us;
+    c->rto_cur = c->cfg->rto_us;
     if (c->snd_una == c->snd_nxt)
         tcp_rto_stop(c, now, WHY0(N_TMR_RTO_STOP));
     else
@@ -307,7 +307,7 @@ static void fin_arrived(struct tcp_conn *c, int64_t now)
         break;
     case TCPS_FIN_WAIT_2:
         tcp_set_state(c, now, TCPS_TIME_WAIT,
-                      WHY(N_TCP_FINWAIT2_FIN, 2 * c->cfg.msl_us));
+                      WHY(N_TCP_FINWAIT2_FIN, 2 * c->cfg->msl_us));
         tcp_time_wait_start(c, now);
         break;
     default:
@@ -450,7 +450,7 @@ static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
     case TCPS_CLOSING:
         if (tcp_fin_acked(c)) {
             tcp_set_state(c, now, TCPS_TIME_WAIT,
-                          WHY(N_TCP_CLOSING_ACK, 2 * c->cfg.msl_us));
+                          WHY(N_TCP_CLOSING_ACK, 2 * c->cfg->msl_us));
             tcp_time_wait_start(c, now);
         }
         return -1;
@@ -686,7 +686,7 @@ int tcp_time_wait_syn(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
                  WHY(N_SEG_CHALLENGE_TW_OLD, h->seq, c->rcv_nxt));
         return TW_SYN_HANDLED;
     }
-    if (!c->cfg.tw_reopen) {
+    if (!c->cfg->tw_reopen) {
         tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
                  WHY(N_SEG_CHALLENGE_TW_OFF, h->seq, c->rcv_nxt));
         return TW_SYN_HANDLED;

@@ -8,8 +8,8 @@
  * segment where the SYN bit is set ... MUST NOT be scaled"). */
 uint16_t tcp_window_to_advertise(struct tcp_conn *c, int syn)
 {
-    uint32_t space = c->cfg.rcvbuf > c->rcvq.len
-                   ? c->cfg.rcvbuf - (uint32_t)c->rcvq.len : 0;
+    uint32_t space = c->cfg->rcvbuf > c->rcvq.len
+                   ? c->cfg->rcvbuf - (uint32_t)c->rcvq.len : 0;
     c->rcv_wnd = space;
     uint32_t field = syn ? space : space >> c->rcv_shift;
     return field > 65535 ? 65535 : (uint16_t)field;
@@ -20,7 +20,7 @@ uint16_t tcp_window_to_advertise(struct tcp_conn *c, int syn)
  * Window Scale option was received in the initial <SYN> segment"). */
 static int offer_wscale(const struct tcp_conn *c, uint8_t flags)
 {
-    return c->cfg.wscale >= 0 && (!(flags & TCP_ACK) || c->peer_ws);
+    return c->cfg->wscale >= 0 && (!(flags & TCP_ACK) || c->peer_ws);
 }
 
 /* Transmit one segment.  ACK carries RCV.NXT whenever the ACK bit is set. */
@@ -43,9 +43,9 @@ void tcp_xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
         c->rcv_wnd_advertised = (flags & TCP_SYN) ? h.win
                               : (uint32_t)h.win << c->rcv_shift;
     if (flags & TCP_SYN) {
-        h.mss = c->cfg.mss;
+        h.mss = c->cfg->mss;
         if (offer_wscale(c, flags))
-            tcp_opt_set(&h, TCPOPT_WSCALE, (uint32_t)c->cfg.wscale);
+            tcp_opt_set(&h, TCPOPT_WSCALE, (uint32_t)c->cfg->wscale);
     }
     c->env->emit(c->env->ctx, c, c->raddr, &h, data, len, why);
 }
@@ -130,7 +130,7 @@ void tcp_output(struct tcp_conn *c, int64_t now, int probe)
             }
             /* RFC 9293 3.7.4 (Nagle): while data is unacknowledged, hold
              * back a segment smaller than the MSS.  A pending close flushes. */
-            if (c->cfg.nagle && n < c->snd_mss && c->snd_una != c->snd_nxt &&
+            if (c->cfg->nagle && n < c->snd_mss && c->snd_una != c->snd_nxt &&
                 !c->close_pending)
                 break;
             uint8_t flags = TCP_ACK | (n == unsent ? TCP_PSH : 0);

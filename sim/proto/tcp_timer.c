@@ -36,7 +36,7 @@ void tcp_persist_stop(struct tcp_conn *c)
 
 void tcp_time_wait_start(struct tcp_conn *c, int64_t now)
 {
-    int64_t two_msl = 2 * c->cfg.msl_us;
+    int64_t two_msl = 2 * c->cfg->msl_us;
     tcp_rto_stop(c, now, WHY0(N_TMR_RTO_STOP_TW));
     tcp_persist_stop(c);
     c->tw_due = now + two_msl;
@@ -87,7 +87,7 @@ void tcp_timer(struct tcp_conn *c, int64_t now)
         tcp_timer_rec(c, now, TM_TIME_WAIT, TA_EXPIRE, 0,
                       WHY0(N_TMR_TW_EXPIRE));
         tcp_enter_closed(c, now, CC_NORMAL,
-                         WHY(N_TCP_TW_EXPIRE, 2 * c->cfg.msl_us));
+                         WHY(N_TCP_TW_EXPIRE, 2 * c->cfg->msl_us));
         return;
     }
     if (c->persist_due && now >= c->persist_due) {
@@ -103,7 +103,7 @@ void tcp_timer(struct tcp_conn *c, int64_t now)
          * window must not make the sender give up); anything else gives up
          * after the configured number of retransmissions. */
         int probing = tcp_syn_acked(c) && c->snd_wnd == 0;
-        if (!probing && c->retrans_count >= c->cfg.retries) {
+        if (!probing && c->retrans_count >= c->cfg->retries) {
             tcp_timer_rec(c, now, TM_RTO, TA_EXPIRE, 0,
                           WHY(N_TMR_RTO_EXPIRE_LAST, waited, c->retrans_count));
             c->err = TCPE_TIMEOUT;
@@ -115,9 +115,15 @@ void tcp_timer(struct tcp_conn *c, int64_t now)
                                           : N_TCP_GIVE_UP, c->retrans_count));
             return;
         }
+        /* RFC 6298 2.5 allows a ceiling on the RTO "provided it is at
+         * least 60 seconds": a lesson whose initial RTO is longer (tcp rto
+         * 10m) has its ceiling there, so backing off never shortens the
+         * timer. */
+        int64_t ceiling = c->cfg->rto_max_us < c->cfg->rto_us
+                          ? c->cfg->rto_us : c->cfg->rto_max_us;
         int64_t next = c->rto_cur * 2;
-        if (next > c->cfg.rto_max_us)
-            next = c->cfg.rto_max_us;
+        if (next > ceiling)
+            next = ceiling;
         /* RFC 6298 5.5: back off the timer, bounded by 2.5's maximum; the
          * sentence says whether it doubled, rose to the ceiling, or was
          * already there */
@@ -134,7 +140,7 @@ void tcp_timer(struct tcp_conn *c, int64_t now)
         retransmit_front(c, probing ? WHY0(fin_only ? N_SEG_PROBE_AGAIN_FIN
                                                     : N_SEG_PROBE_AGAIN)
                                     : WHY(N_SEG_RETRANSMIT, c->retrans_count,
-                                          c->cfg.retries));
+                                          c->cfg->retries));
         tcp_rto_start(c, now);
     }
 }
