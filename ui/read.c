@@ -219,19 +219,26 @@ static uint32_t capture_iss(void *ctx, struct tcp_conn *c)
     return ((struct reader *)ctx)->next_iss;
 }
 
+/* A TCB with the settings it keeps a pointer to (tcp_init). */
+struct rd_tcb {
+    struct tcp_conn c;           /* first: the TCB is the allocation */
+    struct tcp_config cfg;
+};
+
 static struct tcp_conn *new_tcb(struct reader *rd, int host, ip4_addr laddr,
                                 uint16_t lport, ip4_addr raddr, uint16_t rport,
                                 const struct tcp_hdr *syn)
 {
-    struct tcp_config cfg;
-    tcp_config_default(&cfg);
+    struct rd_tcb *t = xcalloc(1, sizeof *t);
+    struct tcp_config *cfg = &t->cfg;
+    tcp_config_default(cfg);
     /* the TCB takes whatever the capture shows it was sent: no Nagle
      * holding bytes back, and buffers no capture fills */
-    cfg.nagle = 0;
-    cfg.sndbuf = cfg.rcvbuf = 1u << 30;
+    cfg->nagle = 0;
+    cfg->sndbuf = cfg->rcvbuf = 1u << 30;
     if (syn) {                           /* what its own SYN offered */
-        cfg.mss = syn->mss ? syn->mss : 536;
-        cfg.wscale = syn->has_wscale ? (int8_t)(syn->wscale > 14 ? 14 : syn->wscale) : -1;
+        cfg->mss = syn->mss ? syn->mss : 536;
+        cfg->wscale = syn->has_wscale ? (int8_t)(syn->wscale > 14 ? 14 : syn->wscale) : -1;
     }
     char id[96], a[16], b[16];
     snprintf(id, sizeof id, "%s:%u-%s:%u", ip4_str(laddr, a, sizeof a),
@@ -239,8 +246,8 @@ static struct tcp_conn *new_tcb(struct reader *rd, int host, ip4_addr laddr,
     if (!raddr)
         snprintf(id, sizeof id, "%s:%u", trace_host_name(&rd->s->tr, host),
                  (unsigned)lport);
-    struct tcp_conn *c = xcalloc(1, sizeof *c);
-    tcp_init(c, &cfg, &rd->env, host, trace_intern(&rd->s->tr, id), laddr,
+    struct tcp_conn *c = &t->c;
+    tcp_init(c, cfg, &rd->env, host, trace_intern(&rd->s->tr, id), laddr,
              lport, raddr, rport);
     if (rd->ntcbs == rd->captcbs) {
         rd->captcbs = rd->captcbs ? rd->captcbs * 2 : 64;
@@ -358,9 +365,9 @@ static void infer_sent(struct reader *rd, struct rd_flow *fl, int dir,
         }
         me->tcb = new_tcb(rd, me->host, me->addr, me->port, peer->addr,
                           peer->port, h);
-        struct tcp_config cfg = me->tcb->cfg;
         tcp_spawn(me->tcb, l, me->tcb->id, peer->addr, peer->port);
-        me->tcb->cfg = cfg;                    /* what its SYN,ACK offered */
+        /* its settings are its own: what its SYN,ACK offered */
+        me->tcb->cfg = &((struct rd_tcb *)me->tcb)->cfg;
         rd->next_iss = h->seq;
         tcp_input(me->tcb, rd->now, peer->addr, &me->syn, NULL, 0);
         me->has_syn = 0;
@@ -520,6 +527,25 @@ static int cmp_time(const void *a, const void *b)
     return x->number < y->number ? -1 : x->number > y->number;
 }
 
+/* A host's name, kept in the scenario's arena (scenario_free frees it). */
+static const char *arena_str(struct scenario *scn, const char *t)
+{
+    size_t n = strlen(t) + 1;
+    struct scn_arena *b = scn->arena;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > 4096 ? n : 4096;
+        b = xmalloc(sizeof *b + cap);
+        b->next = scn->arena;
+        b->used = 0;
+        b->cap = cap;
+        scn->arena = b;
+    }
+    char *d = b->text + b->used;
+    memcpy(d, t, n);
+    b->used += n;
+    return d;
+}
+
 /* Passes 1 and 2: the lifelines, as a lesson's hosts, and each frame's
  * (rf[i] for order[i]).  NULL when no frame has an end to draw. */
 static struct scenario *lifelines(const struct capture *cap,
@@ -542,6 +568,9 @@ static struct scenario *lifelines(const struct capture *cap,
     struct endpoint_map hostmap = { 0 };
     struct scenario *scn = xcalloc(1, sizeof *scn);
     int caphosts = 0;
+    scn->tcps = xcalloc(1, sizeof *scn->tcps);   /* every host's: the defaults */
+    scn->ntcps = 1;
+    scenario_tcp_defaults(scn->tcps);
     for (size_t i = 0; i < cap->n; i++) {
         ip4_addr a[2];
         uint16_t pt[2];
@@ -563,14 +592,15 @@ static struct scenario *lifelines(const struct capture *cap,
                 }
                 struct scn_host *sh = &scn->hosts[scn->nhosts];
                 memset(sh, 0, sizeof *sh);
-                char as[16];
+                char as[16], name[32];
                 ip4_str(a[k], as, sizeof as);
                 if (by_port)
-                    snprintf(sh->name, sizeof sh->name, "%s:%u", as, (unsigned)pt[k]);
+                    snprintf(name, sizeof name, "%s:%u", as, (unsigned)pt[k]);
                 else
-                    snprintf(sh->name, sizeof sh->name, "%s", as);
+                    snprintf(name, sizeof name, "%s", as);
+                sh->name = arena_str(scn, name);
                 sh->addr = a[k];
-                scenario_tcp_defaults(&sh->tcp);
+                sh->tcp = scn->tcps;
                 *slot = scn->nhosts++;
             }
             h[k] = *slot;
