@@ -1,7 +1,7 @@
 /* test_event.c — Check suite for the event queue (sim/engine/event.c) and the
- * seeded PRNG (sim/engine/rng.c): ordering by (time, sequence), cancel-by-flag
- * with the heap purged of the dead,
- * stale ids, a long random walk against a reference model, and the PRNG's
+ * seeded PRNG (sim/engine/rng.c): ordering by (time, sequence), cancel
+ * taking the event out of the heap, the sequence numbers renumbered when
+ * they would wrap, stale ids, a long random walk against a reference model, and the PRNG's
  * contracts. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,7 +32,7 @@ static void teardown(void)
     eq_free(&Q);
 }
 
-static event_id sched(int64_t t, int64_t arg)
+static event_id sched(int64_t t, int32_t arg)
 {
     event_id id = eq_schedule(&Q, t, 7, NULL, arg);
     ck_assert_uint_ne(id, 0);
@@ -223,9 +223,9 @@ START_TEST(test_peek_time_skips_dead)
 }
 END_TEST
 
-/* Cancelled events do not pile up: once the dead outnumber a quarter of
- * the live, the heap is rebuilt without them, and what remains still pops
- * in (time, sequence) order; ids of purged events stay harmless. */
+/* Cancelled events leave the heap at once: it holds exactly the live
+ * ones, and what remains still pops in (time, sequence) order; ids of
+ * cancelled events stay harmless. */
 START_TEST(test_cancelled_events_do_not_pile_up)
 {
     enum { N = 4000 };
@@ -235,18 +235,20 @@ START_TEST(test_cancelled_events_do_not_pile_up)
     for (int i = 0; i < N; i++)
         if (i % 10) {
             eq_cancel(&Q, ids[i]);
-            REQUIRE(Q.nheap <= eq_pending(&Q) + eq_pending(&Q) / 4 + 65);
+            REQUIRE(Q.nheap == eq_pending(&Q));
         }
     ck_assert_uint_eq(eq_pending(&Q), N / 10);
-    ck_assert_uint_lt(Q.nheap, N / 10 + N / 40 + 65);
+    ck_assert_uint_eq(Q.nheap, N / 10);
     for (int i = 0; i < N; i++)
         eq_cancel(&Q, ids[i]);          /* again: no-ops for the cancelled */
     ck_assert_uint_eq(eq_pending(&Q), 0);
     struct event e;
     ck_assert_int_eq(eq_pop(&Q, &e), 0);
-    /* and with survivors, the order holds across a purge */
+    /* the slots of cancelled events are reused: the pool does not grow */
+    uint32_t nslots = Q.nslots;
     for (int i = 0; i < N; i++)
         ids[i] = sched((int64_t)(i * 37) % 501, i);
+    ck_assert_uint_eq(Q.nslots, nslots);
     for (int i = 0; i < N; i++)
         if (i % 3)
             eq_cancel(&Q, ids[i]);
@@ -261,6 +263,42 @@ START_TEST(test_cancelled_events_do_not_pile_up)
         n++;
     }
     ck_assert_int_eq(n, (N + 2) / 3);
+}
+END_TEST
+
+/* The 32-bit sequence numbers run out: the live events are numbered
+ * again, and events at equal times still pop in the order they were
+ * scheduled, across the renumbering, with cancels on both sides of it.
+ * The queue is started a few numbers short of the end. */
+START_TEST(test_sequence_wrap_keeps_fifo)
+{
+    enum { N = 600 };
+    static event_id ids[N];
+    Q.next_seq = UINT32_MAX - 300;
+    for (int i = 0; i < N; i++) {
+        ids[i] = sched(100 + i % 3, i);  /* three times, 200 events each */
+        if (i % 7 == 3)
+            eq_cancel(&Q, ids[i - 1]);
+    }
+    ck_assert_uint_lt(Q.next_seq, N);   /* it did wrap */
+    ck_assert_uint_eq(Q.seq_base, (uint64_t)1 << 32);
+    int last[3] = { -1, -1, -1 };
+    int64_t lt = -1;
+    uint64_t lseq = 0;
+    int n = 0;
+    struct event e;
+    while (eq_pop(&Q, &e)) {
+        int i = (int)e.arg;
+        REQUIRE(i % 7 != 2);            /* the cancelled ones never pop */
+        REQUIRE(e.t_us == 100 + i % 3);
+        REQUIRE(e.t_us > lt || (e.t_us == lt && e.seq > lseq));
+        REQUIRE(i > last[i % 3]);       /* scheduling order within a time */
+        last[i % 3] = i;
+        lt = e.t_us;
+        lseq = e.seq;
+        n++;
+    }
+    ck_assert_int_eq(n, N - N / 7 - (N % 7 > 3));
 }
 END_TEST
 
@@ -354,7 +392,7 @@ START_TEST(test_random_ops_match_reference_model)
             /* small increments: many equal times, so FIFO order matters */
             int64_t t = now + (int64_t)rng_below(&r, 20);
             struct mev x = { t, order++, token++, 0 };
-            x.id = eq_schedule(&Q, t, 1, NULL, x.token);
+            x.id = eq_schedule(&Q, t, 1, NULL, (int32_t)x.token);
             REQUIRE(x.id != 0);
             model_insert(&m, x);
         } else if (k < 80) {                        /* pop */
@@ -548,6 +586,7 @@ Suite *event_suite(void)
     tcase_add_test(tc, test_peek_time_skips_dead);
     tcase_add_test(tc, test_pending_counts_live);
     tcase_add_test(tc, test_cancelled_events_do_not_pile_up);
+    tcase_add_test(tc, test_sequence_wrap_keeps_fifo);
     tcase_add_test(tc, test_random_ops_match_reference_model);
     suite_add_tcase(s, tc);
 
