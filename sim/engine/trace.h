@@ -203,8 +203,9 @@ enum { TRACE_MAX_SINKS = 8 };
 enum { TRACE_STREAM_KEEP = 4096 };
 
 /* A packet or data blob of a streaming trace: allocated on its own and
- * freed when the last record or frame in flight that names it lets go. */
-struct trace_sblob { uint32_t refs, len; uint8_t data[]; };
+ * freed when the last record or frame in flight that names it lets go.
+ * It carries its id, the key of the table that finds it. */
+struct trace_sblob { uint32_t id, refs, len; uint8_t data[]; };
 
 struct trace {
     /* the records [first, n) in recs[0 .. n - first); first is 0 unless
@@ -229,9 +230,9 @@ struct trace {
     struct blob *blobs;
     size_t   nblobs, capblobs;   /* nblobs: every blob id ever made */
     /* A streaming trace's blobs from id `sfirst` on (those before are in
-     * the arena): open addressing on id, key = id + 1 (0 = empty). */
-    uint32_t *skeys;
-    struct trace_sblob **svals;
+     * the arena): open addressing on the blob's id, NULL = empty; a power
+     * of two, at most 4/5 full, or 0. */
+    struct trace_sblob **sblobs;
     size_t   sfirst, nsblobs, scap, sbytes;
     /* interned strings; string 0 is "" */
     char   **strs;
