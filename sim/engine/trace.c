@@ -20,6 +20,17 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
     return np;
 }
 
+/* A hash table's load limit: grow before an insert would fill more than
+ * 4/5 of the slots.  Linear probing then takes about 3 probes to find a
+ * key and 13 to miss one, on average; at 100,000 concurrent connections
+ * the 1/2 limit it replaces doubled the blob, timer, string and address
+ * tables (302,730 blobs held at once took 2^20 slots, 2^19 now; 200,000
+ * running timers 2^19 slots, 2^18 now). */
+static int table_full(size_t n, size_t cap)
+{
+    return 5 * (n + 1) > 4 * cap;
+}
+
 void trace_init(struct trace *tr)
 {
     memset(tr, 0, sizeof *tr);
@@ -127,7 +138,7 @@ int trace_add_host(struct trace *tr, const char *name, uint32_t addr)
     char *copy = xstrdup(name);
     tr->host_names[tr->nhosts] = copy;
     tr->host_addrs[tr->nhosts] = addr;
-    if ((size_t)tr->nhosts + 1 > tr->addrcap / 2) {       /* grow and rehash */
+    if (table_full((size_t)tr->nhosts, tr->addrcap)) {     /* grow and rehash */
         size_t nc = tr->addrcap ? tr->addrcap * 2 : 64;
         free(tr->addrhash);
         tr->addrhash = xcalloc(nc, sizeof *tr->addrhash);
@@ -182,7 +193,7 @@ static void rehash(struct trace *tr, size_t cap)
 
 uint32_t trace_intern(struct trace *tr, const char *s)
 {
-    if (2 * (tr->nstrs + 1) >= tr->hashcap)
+    if (table_full(tr->nstrs, tr->hashcap))
         rehash(tr, tr->hashcap ? tr->hashcap * 2 : 64);
     size_t j = (size_t)str_hash(s) & (tr->hashcap - 1);
     for (; tr->strhash[j]; j = (j + 1) & (tr->hashcap - 1))
@@ -226,16 +237,6 @@ static size_t sb_slot(const struct trace *tr, uint32_t id)
     while (tr->sblobs[j] && tr->sblobs[j]->id != id)
         j = (j + 1) & (tr->scap - 1);
     return j;
-}
-
-/* A hash table's load limit: grow before an insert would fill more than
- * 4/5 of the slots.  Linear probing then takes about 3 probes to find a
- * key and 13 to miss one, on average; at 100,000 concurrent connections
- * the 1/2 limit it replaces doubled the blob, timer and string tables
- * (302,730 blobs held at once took 2^20 slots, 2^19 now). */
-static int table_full(size_t n, size_t cap)
-{
-    return 5 * (n + 1) > 4 * cap;
 }
 
 static void sb_insert(struct trace *tr, struct trace_sblob *b)
@@ -484,7 +485,7 @@ static void timer_remove(struct trace *tr, struct open_timer *o)
 static struct open_timer *timer_slot(struct trace *tr, int host, uint32_t conn,
                                      int name)
 {
-    if (2 * (tr->ntimers + 1) >= tr->timercap) {
+    if (table_full(tr->ntimers, tr->timercap)) {
         size_t oldcap = tr->timercap, cap = oldcap ? oldcap * 2 : 64;
         struct open_timer *old = tr->timers;
         tr->timers = xcalloc(cap, sizeof *tr->timers);

@@ -221,7 +221,7 @@ struct trace {
     uint32_t *host_addrs;
     int      nhosts;
     /* host by address: open addressing, host + 1 (0 empty), the first host
-     * with each address; a power of two over twice nhosts, or 0 */
+     * with each address; a power of two, at most 4/5 full, or 0 */
     int32_t *addrhash;
     size_t   addrcap;
     /* byte arena for packets and app data; blob 0 is the empty blob */
@@ -238,7 +238,7 @@ struct trace {
     char   **strs;
     size_t   nstrs, capstrs;
     uint32_t *strhash;        /* open addressing: string id + 1, 0 empty */
-    size_t   hashcap;         /* a power of two, > 2 x nstrs */
+    size_t   hashcap;         /* a power of two, at most 4/5 full */
     size_t   strbytes;        /* the interned strings' characters */
     /* The sentence of a TK_EXT record, from the owner of the records (set
      * when it appends them): the model has no sentences of its own for
@@ -249,7 +249,8 @@ struct trace {
      * protocols keeping record indices: open addressing on (host,
      * connection, name), key = host + 2 (0 = empty slot), `at` = the open
      * start's index + 1; a stop or expiry removes its slot, so the table
-     * holds the timers running now, not every timer the run started */
+     * holds the timers running now, not every timer the run started;
+     * a power of two, at most 4/5 full */
     struct open_timer { int32_t key; uint32_t conn; uint8_t name; uint32_t at; }
             *timers;
     size_t   ntimers, timercap;   /* keys in use; a power of two, or 0 */
