@@ -254,6 +254,65 @@ START_TEST(test_held_blobs_match_a_plain_array)
 }
 END_TEST
 
+/* Interned strings and host names against a plain array: every id names
+ * its text, interning it again gives the same id, and the address a
+ * string was first given stays valid while more are added (they are
+ * packed in chunks, and some are longer than a chunk); after a reset the
+ * trace starts over. */
+START_TEST(test_interned_strings_stay_put)
+{
+    enum { NS = 30000 };
+    static const char *at[NS];
+    static uint32_t ids[NS];
+    static char big[100000];
+    char buf[64];
+    struct trace tr;
+    trace_init(&tr);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < NS; i++) {
+            if (i % 10000 == 5000) {
+                memset(big, 'a' + i % 26, sizeof big - 1);
+                big[sizeof big - 1] = 0;
+                ids[i] = trace_intern(&tr, big);
+            } else {
+                snprintf(buf, sizeof buf, "%d:%.*s", i, i % 40,
+                         "0123456789012345678901234567890123456789");
+                ids[i] = trace_intern(&tr, buf);
+            }
+            at[i] = trace_str(&tr, ids[i]);
+            if (i % 3 == 0) {
+                snprintf(buf, sizeof buf, "h%d", i);
+                ck_assert_int_eq(trace_add_host(&tr, buf, (uint32_t)i + 1),
+                                 i / 3);
+            }
+        }
+        for (int i = 0; i < NS; i++) {
+            REQUIRE(trace_str(&tr, ids[i]) == at[i]);
+            if (i % 10000 == 5000) {
+                REQUIRE(strlen(at[i]) == sizeof big - 1);
+                REQUIRE(at[i][0] == 'a' + i % 26 && at[i][sizeof big - 2] == at[i][0]);
+                continue;
+            }
+            snprintf(buf, sizeof buf, "%d:%.*s", i, i % 40,
+                     "0123456789012345678901234567890123456789");
+            REQUIRE(!strcmp(at[i], buf));
+            REQUIRE(trace_intern(&tr, buf) == ids[i]);
+            if (i % 3 == 0) {
+                snprintf(buf, sizeof buf, "h%d", i);
+                REQUIRE(!strcmp(trace_host_name(&tr, i / 3), buf));
+                REQUIRE(trace_host_by_addr(&tr, (uint32_t)i + 1) == i / 3);
+            }
+        }
+        ck_assert_uint_eq(tr.nstrs, NS + 1);            /* and "" */
+        ck_assert_str_eq(trace_str(&tr, 0), "");
+        trace_reset(&tr);
+        ck_assert_uint_eq(tr.nstrs, 1);
+        ck_assert_int_eq(tr.nhosts, 0);
+    }
+    trace_free(&tr);
+}
+END_TEST
+
 START_TEST(test_sink_added_late_and_replay_see_the_kept_records)
 {
     struct trace tr;
@@ -630,6 +689,7 @@ Suite *trace_suite(void)
     tcase_add_test(tc, test_timer_links_survive_removal);
     tcase_add_test(tc, test_stream_frees_blobs_nothing_names);
     tcase_add_test(tc, test_held_blobs_match_a_plain_array);
+    tcase_add_test(tc, test_interned_strings_stay_put);
     tcase_add_test(tc, test_sink_added_late_and_replay_see_the_kept_records);
     tcase_add_test(tc, test_streamed_writers_write_what_kept_writers_write);
     tcase_add_test(tc, test_stats_counts_the_handshake);

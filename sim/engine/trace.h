@@ -240,6 +240,12 @@ struct trace {
     uint32_t *strhash;        /* open addressing: string id + 1, 0 empty */
     size_t   hashcap;         /* a power of two, at most 4/5 full */
     size_t   strbytes;        /* the interned strings' characters */
+    /* where the interned strings and the host names are kept: chunks that
+     * never move, so a string's address stays valid until trace_reset or
+     * trace_free (trace.c: pool_strdup) */
+    struct str_chunk *chunks;
+    char    *str_at;          /* the first chunk's free room */
+    size_t   str_left;
     /* The sentence of a TK_EXT record, from the owner of the records (set
      * when it appends them): the model has no sentences of its own for
      * them.  NULL: such records have an empty sentence. */
