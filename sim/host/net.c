@@ -171,16 +171,16 @@ static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
         b->next = s->flight_blocks;
         s->flight_blocks = b;
         for (size_t k = FLIGHT_BLOCK; k-- > 0;) {
-            b->f[k].u.next = s->free_flights;
+            b->f[k].ev.next = (struct eq_node *)s->free_flights;
             s->free_flights = &b->f[k];
         }
     }
     struct flight *f = s->free_flights;
-    s->free_flights = f->u.next;
+    s->free_flights = (struct flight *)f->ev.next;
     /* the narrations transmit() gives have an id and two numbers */
     f->why_id = why.id;
     f->why_a0 = (int32_t)why.a[0];
-    f->u.why_a1 = why.a[1];
+    f->why_a1 = why.a[1];
     f->pkt = pkt;
     f->of = of;
     f->src = src;
@@ -189,7 +189,7 @@ static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
     f->arp_bcast = arp_bcast != 0;
     if (arp_bcast)
         s->lans[arp_bcast - 1].arp_bcast_in_flight++;
-    eq_schedule(&s->q, at, EV_DELIVER, f, 0);
+    eq_post(&s->q, &f->ev, at, EV_DELIVER);
     s->frames_in_flight++;
     trace_blob_hold(&s->tr, pkt);      /* a streaming trace keeps its bytes */
 }
@@ -531,7 +531,7 @@ void net_deliver(struct sim *s, struct flight *fl)
     }
     struct trace_pkt rv = { TK_RECV, fl->dst, layer, fl->src, fl->dst, fl->pkt,
                             0, fl->of, 0, 0, 0 };
-    trace_packet(&s->tr, s->now, &rv, WHY(fl->why_id, fl->why_a0, fl->u.why_a1));
+    trace_packet(&s->tr, s->now, &rv, WHY(fl->why_id, fl->why_a0, fl->why_a1));
     s->arrival_pkt = fl->pkt;
     s->arrival_src = fl->src;
     s->arrival_of = fl->of;
@@ -680,7 +680,7 @@ void net_flight_done(struct sim *s, struct flight *fl)
     trace_blob_release(&s->tr, fl->pkt);
     if (fl->arp_bcast)
         s->lans[s->hosts[fl->dst].ifs[fl->dst_if].lan].arp_bcast_in_flight--;
-    fl->u.next = s->free_flights;
+    fl->ev.next = (struct eq_node *)s->free_flights;
     s->free_flights = fl;
 }
 

@@ -10,16 +10,16 @@ enum ev_type { EV_ACTION, EV_DELIVER, EV_TCP_TIMER, EV_ARP_TIMER, EV_APP_TIMER }
 
 /* A frame in flight towards one receiver.  A crowd has hundreds of
  * thousands at once (287,144 at the peak of 100,000 concurrent HTTP
- * lifecycles), so it is small (32 bytes) and comes from blocks (net.c),
- * not one malloc each. */
+ * lifecycles), so it is small (56 bytes, its delivery event included) and
+ * comes from blocks (net.c), not one malloc each. */
 struct flight {
-    union {
-        struct flight *next;   /* on the sim's free list when not in flight */
-        int64_t why_a1;        /* in flight: the arrival's narration,
-                                  WHY(why_id, why_a0, why_a1): all net.c ever
-                                  gives it (a fault rule's line or count, and
-                                  a delay) */
-    } u;
+    struct eq_node ev;         /* its delivery, posted to the queue (first,
+                                  so that the event's ptr is the flight);
+                                  ev.next links the sim's free list when the
+                                  flight is not in flight */
+    int64_t  why_a1;           /* the arrival's narration, WHY(why_id, why_a0,
+                                  why_a1): all net.c ever gives it (a fault
+                                  rule's line or count, and a delay) */
     uint32_t pkt;              /* trace blob with the frame bytes */
     uint32_t of;               /* its TK_SEND record's index + 1 */
     int32_t  src, dst;         /* hosts */
