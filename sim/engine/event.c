@@ -145,10 +145,10 @@ static void renumber(struct event_queue *q)
 
 /* The next capacity of the slot and heap arrays: an eighth more, not
  * twice.  A crowd's queue holds hundreds of thousands of events at its
- * peak (100,000 concurrent lifecycles: 500,000 live events), and the
- * arrays never shrink, so the spare capacity at the high-water mark is
- * what the factor costs: at most an eighth here (half with 1.5x growth,
- * which left 717,445 slots for 500,000).  The copies still cost O(1) an
+ * peak (100,000 concurrent lifecycles: 200,000 TCP timers, besides the
+ * frames posted to lanes), and the arrays never shrink, so the spare
+ * capacity at the high-water mark is what the factor costs: at most an
+ * eighth (208,621 slots for 200,002).  The copies still cost O(1) an
  * event, amortized.  Never past 2^32 - 1. */
 static uint32_t grow_cap(uint32_t cap)
 {

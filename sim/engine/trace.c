@@ -33,9 +33,10 @@ static int table_full(size_t n, size_t cap)
 
 /* The interned strings and the host names, packed one after another in
  * chunks of 64 KiB (a longer string gets a chunk of its own), and freed
- * all at once.  A run with 100,000 hosts and as many connections keeps
- * 300,000 such strings of 7 to 30 bytes; malloc gave each a block of its
- * own, 32 or 48 bytes with its header. */
+ * all at once.  A run with 100,000 client hosts keeps 300,000 such
+ * strings: host names of up to 7 bytes with the NUL ("c99999") and
+ * connection names of 23 on average ("c0:58471-server:80"); malloc gave
+ * each a block of its own, 32 or 48 bytes with its header. */
 struct str_chunk {
     struct str_chunk *next;
     char text[];
