@@ -1,7 +1,7 @@
 /* test_event.c — Check suite for the event queue (sim/engine/event.c) and the
- * seeded PRNG (sim/engine/rng.c): ordering by (time, sequence), cancel-by-flag
- * with the heap purged of the dead,
- * stale ids, a long random walk against a reference model, and the PRNG's
+ * seeded PRNG (sim/engine/rng.c): ordering by (time, sequence), cancel
+ * taking the event out of the heap, posted events in FIFO lanes, the
+ * sequence numbers renumbered when they would wrap, stale ids, a long random walk against a reference model, and the PRNG's
  * contracts. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,7 +32,7 @@ static void teardown(void)
     eq_free(&Q);
 }
 
-static event_id sched(int64_t t, int64_t arg)
+static event_id sched(int64_t t, int32_t arg)
 {
     event_id id = eq_schedule(&Q, t, 7, NULL, arg);
     ck_assert_uint_ne(id, 0);
@@ -223,9 +223,9 @@ START_TEST(test_peek_time_skips_dead)
 }
 END_TEST
 
-/* Cancelled events do not pile up: once the dead outnumber a quarter of
- * the live, the heap is rebuilt without them, and what remains still pops
- * in (time, sequence) order; ids of purged events stay harmless. */
+/* Cancelled events leave the heap at once: it holds exactly the live
+ * ones, and what remains still pops in (time, sequence) order; ids of
+ * cancelled events stay harmless. */
 START_TEST(test_cancelled_events_do_not_pile_up)
 {
     enum { N = 4000 };
@@ -235,18 +235,20 @@ START_TEST(test_cancelled_events_do_not_pile_up)
     for (int i = 0; i < N; i++)
         if (i % 10) {
             eq_cancel(&Q, ids[i]);
-            REQUIRE(Q.nheap <= eq_pending(&Q) + eq_pending(&Q) / 4 + 65);
+            REQUIRE(Q.nheap == eq_pending(&Q));
         }
     ck_assert_uint_eq(eq_pending(&Q), N / 10);
-    ck_assert_uint_lt(Q.nheap, N / 10 + N / 40 + 65);
+    ck_assert_uint_eq(Q.nheap, N / 10);
     for (int i = 0; i < N; i++)
         eq_cancel(&Q, ids[i]);          /* again: no-ops for the cancelled */
     ck_assert_uint_eq(eq_pending(&Q), 0);
     struct event e;
     ck_assert_int_eq(eq_pop(&Q, &e), 0);
-    /* and with survivors, the order holds across a purge */
+    /* the slots of cancelled events are reused: the pool does not grow */
+    uint32_t nslots = Q.nslots;
     for (int i = 0; i < N; i++)
         ids[i] = sched((int64_t)(i * 37) % 501, i);
+    ck_assert_uint_eq(Q.nslots, nslots);
     for (int i = 0; i < N; i++)
         if (i % 3)
             eq_cancel(&Q, ids[i]);
@@ -261,6 +263,42 @@ START_TEST(test_cancelled_events_do_not_pile_up)
         n++;
     }
     ck_assert_int_eq(n, (N + 2) / 3);
+}
+END_TEST
+
+/* The 32-bit sequence numbers run out: the live events are numbered
+ * again, and events at equal times still pop in the order they were
+ * scheduled, across the renumbering, with cancels on both sides of it.
+ * The queue is started a few numbers short of the end. */
+START_TEST(test_sequence_wrap_keeps_fifo)
+{
+    enum { N = 600 };
+    static event_id ids[N];
+    Q.next_seq = UINT32_MAX - 300;
+    for (int i = 0; i < N; i++) {
+        ids[i] = sched(100 + i % 3, i);  /* three times, 200 events each */
+        if (i % 7 == 3)
+            eq_cancel(&Q, ids[i - 1]);
+    }
+    ck_assert_uint_lt(Q.next_seq, N);   /* it did wrap */
+    ck_assert_uint_eq(Q.seq_base, (uint64_t)1 << 32);
+    int last[3] = { -1, -1, -1 };
+    int64_t lt = -1;
+    uint64_t lseq = 0;
+    int n = 0;
+    struct event e;
+    while (eq_pop(&Q, &e)) {
+        int i = (int)e.arg;
+        REQUIRE(i % 7 != 2);            /* the cancelled ones never pop */
+        REQUIRE(e.t_us == 100 + i % 3);
+        REQUIRE(e.t_us > lt || (e.t_us == lt && e.seq > lseq));
+        REQUIRE(i > last[i % 3]);       /* scheduling order within a time */
+        last[i % 3] = i;
+        lt = e.t_us;
+        lseq = e.seq;
+        n++;
+    }
+    ck_assert_int_eq(n, N - N / 7 - (N % 7 > 3));
 }
 END_TEST
 
@@ -329,11 +367,32 @@ static void model_remove(struct model *m, size_t i)
     m->n--;
 }
 
-START_TEST(test_random_ops_match_reference_model)
+/* A posted event's storage: the node first, so that the popped ptr is
+ * the tnode; the token says which model event it is. */
+struct tnode {
+    struct eq_node ev;
+    int64_t token;
+};
+
+/* The token of a popped event: its arg, or its tnode's for a posted one. */
+static int64_t token_of(const struct event *e)
+{
+    return e->ptr ? ((const struct tnode *)e->ptr)->token : e->arg;
+}
+
+/* The walk: schedule, pop, cancel, cancel a stale id, peek; with posts,
+ * also post (never cancelled), mostly at now + one of two delays, which
+ * keeps lanes in order, sometimes at a random time, which fills the
+ * lanes and then falls back to scheduling. */
+static void random_walk(uint64_t seed, int posts)
 {
     struct model m = { 0 };
     struct rng r;
-    rng_seed(&r, 12345);
+    rng_seed(&r, seed);
+    enum { NODES = 100000 };
+    struct tnode *nodes = calloc(NODES, sizeof *nodes);
+    size_t nnodes = 0;
+    long nposts = 0;
 
     /* Ids of events that already ran or were cancelled, from the last few
      * operations only: cancelling them must change nothing.  The window
@@ -350,11 +409,20 @@ START_TEST(test_random_ops_match_reference_model)
 
     for (int op = 0; op < 100000; op++) {
         uint64_t k = rng_below(&r, 100);
-        if (k < 45) {                               /* schedule */
+        if (posts && k < 25 && nnodes < NODES) {    /* post */
+            uint64_t d = rng_below(&r, 10);
+            int64_t t = now + (d < 5 ? 3 : d < 9 ? 7 : (int64_t)rng_below(&r, 20));
+            struct tnode *tn = &nodes[nnodes++];
+            tn->token = token;
+            struct mev x = { t, order++, token++, 0 };
+            eq_post(&Q, &tn->ev, t, 1);
+            model_insert(&m, x);
+            nposts++;
+        } else if (k < 45) {                        /* schedule */
             /* small increments: many equal times, so FIFO order matters */
             int64_t t = now + (int64_t)rng_below(&r, 20);
             struct mev x = { t, order++, token++, 0 };
-            x.id = eq_schedule(&Q, t, 1, NULL, x.token);
+            x.id = eq_schedule(&Q, t, 1, NULL, (int32_t)x.token);
             REQUIRE(x.id != 0);
             model_insert(&m, x);
         } else if (k < 80) {                        /* pop */
@@ -362,10 +430,10 @@ START_TEST(test_random_ops_match_reference_model)
             int got = eq_pop(&Q, &e);
             REQUIRE(got == (m.n > 0));
             if (got) {
-                if (e.t_us != m.v[0].t || e.arg != m.v[0].token)
+                if (e.t_us != m.v[0].t || token_of(&e) != m.v[0].token)
                     ck_abort_msg("op %d: popped (t=%lld, token %lld), "
                                  "model has (t=%lld, token %lld)", op,
-                                 (long long)e.t_us, (long long)e.arg,
+                                 (long long)e.t_us, (long long)token_of(&e),
                                  (long long)m.v[0].t, (long long)m.v[0].token);
                 REQUIRE(e.t_us >= now);
                 now = e.t_us;
@@ -376,6 +444,8 @@ START_TEST(test_random_ops_match_reference_model)
         } else if (k < 92) {                        /* cancel a live event */
             if (m.n) {
                 size_t i = (size_t)rng_below(&r, m.n);
+                if (!m.v[i].id)
+                    continue;                       /* a posted one */
                 eq_cancel(&Q, m.v[i].id);
                 stale[nstale++ % STALE] = m.v[i].id;
                 model_remove(&m, i);
@@ -398,14 +468,63 @@ START_TEST(test_random_ops_match_reference_model)
     struct event e;
     for (size_t i = 0; i < m.n; i++) {
         REQUIRE(eq_pop(&Q, &e) == 1);
-        REQUIRE(e.arg == m.v[i].token);
+        REQUIRE(token_of(&e) == m.v[i].token);
     }
     ck_assert_int_eq(eq_pop(&Q, &e), 0);
     /* the walk did exercise every operation */
     ck_assert_int_gt(pops, 10000);
     ck_assert_int_gt(cancels, 5000);
     ck_assert_int_gt(stale_cancels, 1000);
+    if (posts) {
+        ck_assert_int_gt(nposts, 20000);
+        ck_assert_uint_eq(Q.nlanes, EQ_LANES);  /* and the lanes filled */
+    }
+    free(nodes);
     free(m.v);
+}
+
+START_TEST(test_random_ops_match_reference_model)
+{
+    random_walk(12345, 0);
+}
+END_TEST
+
+START_TEST(test_random_ops_with_posts_match_reference_model)
+{
+    random_walk(777, 1);
+}
+END_TEST
+
+/* Posted events across the renumbering of the sequence numbers: the
+ * lanes' events are numbered again with the heap's, and equal times
+ * still pop in the order they were scheduled or posted. */
+START_TEST(test_sequence_wrap_keeps_fifo_with_posts)
+{
+    enum { N = 600 };
+    static struct tnode nodes[N];
+    Q.next_seq = UINT32_MAX - 300;
+    for (int i = 0; i < N; i++) {
+        if (i % 2) {
+            nodes[i].token = i;
+            eq_post(&Q, &nodes[i].ev, 100 + i % 3, 1);
+        } else
+            sched(100 + i % 3, i);
+    }
+    ck_assert_uint_le(Q.next_seq, N);       /* it did wrap */
+    ck_assert_uint_eq(Q.seq_base, (uint64_t)1 << 32);
+    int last[3] = { -1, -1, -1 };
+    int n = 0;
+    struct event e;
+    int64_t lt = -1;
+    while (eq_pop(&Q, &e)) {
+        int i = (int)token_of(&e);
+        REQUIRE(e.t_us == 100 + i % 3 && e.t_us >= lt);
+        REQUIRE(i > last[i % 3]);
+        last[i % 3] = i;
+        lt = e.t_us;
+        n++;
+    }
+    ck_assert_int_eq(n, N);
 }
 END_TEST
 
@@ -548,7 +667,10 @@ Suite *event_suite(void)
     tcase_add_test(tc, test_peek_time_skips_dead);
     tcase_add_test(tc, test_pending_counts_live);
     tcase_add_test(tc, test_cancelled_events_do_not_pile_up);
+    tcase_add_test(tc, test_sequence_wrap_keeps_fifo);
     tcase_add_test(tc, test_random_ops_match_reference_model);
+    tcase_add_test(tc, test_random_ops_with_posts_match_reference_model);
+    tcase_add_test(tc, test_sequence_wrap_keeps_fifo_with_posts);
     suite_add_tcase(s, tc);
 
     TCase *tr = tcase_create("rng");

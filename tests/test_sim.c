@@ -704,6 +704,38 @@ static struct run *run_budget(const char *text, int64_t end_us,
 /* net_link finds every link by its two hosts, either way round, and no
  * link where there is none: the per-host sorted arrays agree with a scan
  * of the scenario's links, for links written in no particular order. */
+/* Each LAN counts the copies of ARP broadcasts in flight on it (the
+ * limit report names the LAN with most); a delivered copy is taken off
+ * the count of its receiver's LAN, so with broadcasts on two LANs, some
+ * unanswered, every count is back to 0 when the run ends. */
+START_TEST(test_arp_broadcast_copies_leave_their_lans_count)
+{
+    struct run *r = run(
+        "lan a 192.0.2.0/24 delay 1ms\n"
+        "lan b 198.51.100.0/24 delay 2ms\n"
+        "host a1 192.0.2.10 on a\n"
+        "host a2 192.0.2.20 on a\n"
+        "host a3 192.0.2.30 on a\n"
+        "host b1 198.51.100.10 on b\n"
+        "host b2 198.51.100.20 on b\n"
+        "at 0ms a2 udp bind 7\n"
+        "at 0ms b2 udp bind 7\n"
+        "at 10ms a1 udp send a2 7 \"x\"\n"
+        "at 10ms b1 udp send b2 7 \"y\"\n"
+        "at 20ms b1 udp send 198.51.100.99 7 \"z\"\n");
+    ck_assert_int_eq(r->sim.nlans, 2);
+    int recvs = 0;
+    for (size_t i = 0; i < T(r)->n; i++) {
+        const struct trace_rec *x = trace_rec(T(r), i);
+        recvs += x->kind == TK_RECV && x->layer == TL_ARP;
+    }
+    ck_assert_int_ge(recvs, 2 + 1 + 3);     /* copies of the broadcasts */
+    for (int i = 0; i < r->sim.nlans; i++)
+        ck_assert_uint_eq(r->sim.lans[i].arp_bcast_in_flight, 0);
+    done(r);
+}
+END_TEST
+
 START_TEST(test_link_index_agrees_with_the_links)
 {
     enum { N = 40 };
@@ -1475,6 +1507,7 @@ Suite *sim_suite(void)
     tcase_add_test(lim, test_recv_framed_before_any_data);
     tcase_add_test(lim, test_http_server_with_silent_client_answers_nothing);
     tcase_add_test(lim, test_link_index_agrees_with_the_links);
+    tcase_add_test(lim, test_arp_broadcast_copies_leave_their_lans_count);
     tcase_add_test(lim, test_closed_tcbs_are_freed_in_a_long_sequence);
     tcase_add_test(lim, test_newest_tcb_outlives_its_close);
     tcase_add_test(lim, test_host_tables_start_inline_and_grow_out);

@@ -15,6 +15,11 @@
 #include "suites.h"
 #include "testutil.h"
 
+/* For hot loops: Check's ck_assert_* records a mark point on every
+ * success, which makes many thousands of them slow. */
+#define REQUIRE(cond) \
+    do { if (!(cond)) ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #cond); } while (0)
+
 /* A sink that writes down what it was given. */
 struct seen {
     size_t n, next;            /* records seen; the index expected next */
@@ -130,9 +135,11 @@ START_TEST(test_timer_links_survive_removal)
         if (tr.ntimers > maxn)
             maxn = tr.ntimers;
     }
-    /* the table holds the running timers, never more than NT */
+    /* the table holds the running timers, never more than NT, and its
+     * size follows them: the smallest power of two at most 4/5 full */
     ck_assert_uint_le(maxn, NT);
-    ck_assert_uint_le(tr.timercap, 4 * 4096);
+    ck_assert_uint_le(5 * maxn, 4 * tr.timercap);
+    ck_assert_uint_gt(5 * (maxn + 1), 4 * (tr.timercap / 2));
     trace_free(&tr);
 }
 END_TEST
@@ -180,6 +187,128 @@ START_TEST(test_stream_frees_blobs_nothing_names)
     ck_assert(!trace_blob_live(&tr, held));
     ck_assert(!trace_blob_live(&tr, 11));
     ck_assert(trace_blob_live(&tr, (uint32_t)tr.nblobs - 1));
+    trace_free(&tr);
+}
+END_TEST
+
+/* The table of a streaming trace's blobs against a plain array of
+ * reference counts: blobs made, held and released in a random order (so
+ * that the table grows, fills to its load limit and closes gaps all the
+ * time); every blob is found with its bytes while held, and is gone once
+ * the last hold is released. */
+START_TEST(test_held_blobs_match_a_plain_array)
+{
+    enum { NB = 40000 };
+    static uint8_t refs[NB];
+    static uint16_t lens[NB];
+    struct trace tr;
+    trace_init(&tr);
+    trace_stream(&tr);
+    uint32_t first = (uint32_t)tr.nblobs, x = 7;
+    size_t made = 0, live = 0, most = 0;
+    uint8_t buf[300];
+    for (int step = 0; step < 200000; step++) {
+        x = x * 1103515245u + 12345u;
+        uint32_t r = x >> 8;
+        if (made < NB && (r % 3 == 0 || live == 0)) {
+            size_t len = r % sizeof buf;
+            memset(buf, (int)(made * 7 % 251), len);
+            uint32_t id = trace_blob(&tr, buf, len);
+            ck_assert_uint_eq(id, first + made);
+            lens[made] = (uint16_t)len;
+            trace_blob_hold(&tr, id);
+            refs[made++] = 1;
+            live++;
+        } else if (made) {
+            size_t k = (r >> 2) % made;
+            if (!refs[k])
+                continue;
+            if (r % 3 == 1 && refs[k] < 3) {
+                trace_blob_hold(&tr, first + (uint32_t)k);
+                refs[k]++;
+            } else {
+                trace_blob_release(&tr, first + (uint32_t)k);
+                live -= !--refs[k];
+            }
+        }
+        if (live > most)
+            most = live;
+        REQUIRE(tr.nsblobs == live);
+        if (step % 97 == 0 && made) {
+            size_t k = (r >> 4) % made, len;
+            REQUIRE(trace_blob_live(&tr, first + (uint32_t)k) == (refs[k] > 0));
+            if (refs[k]) {
+                const uint8_t *d = trace_blob_data(&tr, first + (uint32_t)k, &len);
+                REQUIRE(len == lens[k]);
+                for (size_t i = 0; i < len; i++)
+                    REQUIRE(d[i] == (uint8_t)(k * 7 % 251));
+            }
+        }
+    }
+    for (size_t k = 0; k < made; k++)
+        REQUIRE(trace_blob_live(&tr, first + (uint32_t)k) == (refs[k] > 0));
+    ck_assert_uint_gt(most, 1000);
+    /* the table stays within its load limit: at most 4/5 full */
+    ck_assert_uint_le(5 * most, 4 * tr.scap);
+    trace_free(&tr);
+}
+END_TEST
+
+/* Interned strings and host names against a plain array: every id names
+ * its text, interning it again gives the same id, and the address a
+ * string was first given stays valid while more are added (they are
+ * packed in chunks, and some are longer than a chunk); after a reset the
+ * trace starts over. */
+START_TEST(test_interned_strings_stay_put)
+{
+    enum { NS = 30000 };
+    static const char *at[NS];
+    static uint32_t ids[NS];
+    static char big[100000];
+    char buf[64];
+    struct trace tr;
+    trace_init(&tr);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < NS; i++) {
+            if (i % 10000 == 5000) {
+                memset(big, 'a' + i % 26, sizeof big - 1);
+                big[sizeof big - 1] = 0;
+                ids[i] = trace_intern(&tr, big);
+            } else {
+                snprintf(buf, sizeof buf, "%d:%.*s", i, i % 40,
+                         "0123456789012345678901234567890123456789");
+                ids[i] = trace_intern(&tr, buf);
+            }
+            at[i] = trace_str(&tr, ids[i]);
+            if (i % 3 == 0) {
+                snprintf(buf, sizeof buf, "h%d", i);
+                ck_assert_int_eq(trace_add_host(&tr, buf, (uint32_t)i + 1),
+                                 i / 3);
+            }
+        }
+        for (int i = 0; i < NS; i++) {
+            REQUIRE(trace_str(&tr, ids[i]) == at[i]);
+            if (i % 10000 == 5000) {
+                REQUIRE(strlen(at[i]) == sizeof big - 1);
+                REQUIRE(at[i][0] == 'a' + i % 26 && at[i][sizeof big - 2] == at[i][0]);
+                continue;
+            }
+            snprintf(buf, sizeof buf, "%d:%.*s", i, i % 40,
+                     "0123456789012345678901234567890123456789");
+            REQUIRE(!strcmp(at[i], buf));
+            REQUIRE(trace_intern(&tr, buf) == ids[i]);
+            if (i % 3 == 0) {
+                snprintf(buf, sizeof buf, "h%d", i);
+                REQUIRE(!strcmp(trace_host_name(&tr, i / 3), buf));
+                REQUIRE(trace_host_by_addr(&tr, (uint32_t)i + 1) == i / 3);
+            }
+        }
+        ck_assert_uint_eq(tr.nstrs, NS + 1);            /* and "" */
+        ck_assert_str_eq(trace_str(&tr, 0), "");
+        trace_reset(&tr);
+        ck_assert_uint_eq(tr.nstrs, 1);
+        ck_assert_int_eq(tr.nhosts, 0);
+    }
     trace_free(&tr);
 }
 END_TEST
@@ -559,6 +688,8 @@ Suite *trace_suite(void)
     tcase_add_test(tc, test_pcapng_blocks_carry_the_narration);
     tcase_add_test(tc, test_timer_links_survive_removal);
     tcase_add_test(tc, test_stream_frees_blobs_nothing_names);
+    tcase_add_test(tc, test_held_blobs_match_a_plain_array);
+    tcase_add_test(tc, test_interned_strings_stay_put);
     tcase_add_test(tc, test_sink_added_late_and_replay_see_the_kept_records);
     tcase_add_test(tc, test_streamed_writers_write_what_kept_writers_write);
     tcase_add_test(tc, test_stats_counts_the_handshake);

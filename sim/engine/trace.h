@@ -203,8 +203,9 @@ enum { TRACE_MAX_SINKS = 8 };
 enum { TRACE_STREAM_KEEP = 4096 };
 
 /* A packet or data blob of a streaming trace: allocated on its own and
- * freed when the last record or frame in flight that names it lets go. */
-struct trace_sblob { uint32_t refs, len; uint8_t data[]; };
+ * freed when the last record or frame in flight that names it lets go.
+ * It carries its id, the key of the table that finds it. */
+struct trace_sblob { uint32_t id, refs, len; uint8_t data[]; };
 
 struct trace {
     /* the records [first, n) in recs[0 .. n - first); first is 0 unless
@@ -220,7 +221,7 @@ struct trace {
     uint32_t *host_addrs;
     int      nhosts;
     /* host by address: open addressing, host + 1 (0 empty), the first host
-     * with each address; a power of two over twice nhosts, or 0 */
+     * with each address; a power of two, at most 4/5 full, or 0 */
     int32_t *addrhash;
     size_t   addrcap;
     /* byte arena for packets and app data; blob 0 is the empty blob */
@@ -229,16 +230,22 @@ struct trace {
     struct blob *blobs;
     size_t   nblobs, capblobs;   /* nblobs: every blob id ever made */
     /* A streaming trace's blobs from id `sfirst` on (those before are in
-     * the arena): open addressing on id, key = id + 1 (0 = empty). */
-    uint32_t *skeys;
-    struct trace_sblob **svals;
+     * the arena): open addressing on the blob's id, NULL = empty; a power
+     * of two, at most 4/5 full, or 0. */
+    struct trace_sblob **sblobs;
     size_t   sfirst, nsblobs, scap, sbytes;
     /* interned strings; string 0 is "" */
     char   **strs;
     size_t   nstrs, capstrs;
     uint32_t *strhash;        /* open addressing: string id + 1, 0 empty */
-    size_t   hashcap;         /* a power of two, > 2 x nstrs */
+    size_t   hashcap;         /* a power of two, at most 4/5 full */
     size_t   strbytes;        /* the interned strings' characters */
+    /* where the interned strings and the host names are kept: chunks that
+     * never move, so a string's address stays valid until trace_reset or
+     * trace_free (trace.c: pool_strdup) */
+    struct str_chunk *chunks;
+    char    *str_at;          /* the first chunk's free room */
+    size_t   str_left;
     /* The sentence of a TK_EXT record, from the owner of the records (set
      * when it appends them): the model has no sentences of its own for
      * them.  NULL: such records have an empty sentence. */
@@ -248,7 +255,8 @@ struct trace {
      * protocols keeping record indices: open addressing on (host,
      * connection, name), key = host + 2 (0 = empty slot), `at` = the open
      * start's index + 1; a stop or expiry removes its slot, so the table
-     * holds the timers running now, not every timer the run started */
+     * holds the timers running now, not every timer the run started;
+     * a power of two, at most 4/5 full */
     struct open_timer { int32_t key; uint32_t conn; uint8_t name; uint32_t at; }
             *timers;
     size_t   ntimers, timercap;   /* keys in use; a power of two, or 0 */

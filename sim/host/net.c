@@ -171,13 +171,12 @@ static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
         b->next = s->flight_blocks;
         s->flight_blocks = b;
         for (size_t k = FLIGHT_BLOCK; k-- > 0;) {
-            b->f[k].next = s->free_flights;
+            b->f[k].ev.next = (struct eq_node *)s->free_flights;
             s->free_flights = &b->f[k];
         }
     }
     struct flight *f = s->free_flights;
-    s->free_flights = f->next;
-    f->next = NULL;
+    s->free_flights = (struct flight *)f->ev.next;
     /* the narrations transmit() gives have an id and two numbers */
     f->why_id = why.id;
     f->why_a0 = (int32_t)why.a[0];
@@ -186,11 +185,11 @@ static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
     f->of = of;
     f->src = src;
     f->dst = dst;
-    f->dst_if = dst_if;
-    f->arp_bcast = arp_bcast;
+    f->dst_if = (int8_t)dst_if;
+    f->arp_bcast = arp_bcast != 0;
     if (arp_bcast)
         s->lans[arp_bcast - 1].arp_bcast_in_flight++;
-    eq_schedule(&s->q, at, EV_DELIVER, f, 0);
+    eq_post(&s->q, &f->ev, at, EV_DELIVER);
     s->frames_in_flight++;
     trace_blob_hold(&s->tr, pkt);      /* a streaming trace keeps its bytes */
 }
@@ -680,8 +679,8 @@ void net_flight_done(struct sim *s, struct flight *fl)
 {
     trace_blob_release(&s->tr, fl->pkt);
     if (fl->arp_bcast)
-        s->lans[fl->arp_bcast - 1].arp_bcast_in_flight--;
-    fl->next = s->free_flights;
+        s->lans[s->hosts[fl->dst].ifs[fl->dst_if].lan].arp_bcast_in_flight--;
+    fl->ev.next = (struct eq_node *)s->free_flights;
     s->free_flights = fl;
 }
 
