@@ -118,7 +118,7 @@ static int want_payload(struct parser *P, struct scn_action *a, const char *afte
             return -1;
         }
         a->data = (uint8_t *)lang_dup_bytes(x->s, x->len);
-        a->len = x->len;
+        a->len = (uint32_t)x->len;       /* a file is at most SCN_FILE_MAX */
         return 0;
     }
     if (!x || x->type != T_WORD || lang_parse_u64(x->s, &n) == NUM_SYNTAX) {
@@ -140,16 +140,16 @@ static int want_payload(struct parser *P, struct scn_action *a, const char *afte
     P->send_total += n;
     a->data = xmalloc((size_t)n);
     for (uint64_t i = 0; i < n; i++) a->data[i] = (uint8_t)PATTERN[i % 26];
-    a->len = (size_t)n;
+    a->len = (uint32_t)n;
     return 0;
 }
 
 /* `recv N [bytes]` (the count already due) and `udp recv N [bytes]`. */
-static int want_recv_count(struct parser *P, size_t *out)
+static int want_recv_count(struct parser *P, uint32_t *out)
 {
     uint64_t n;
     if (lang_want_uint(P, "a byte count", 1, BYTES_MAX, &n)) return -1;
-    *out = (size_t)n;
+    *out = (uint32_t)n;
     if (lang_is_word(lang_peek(P), "bytes") || lang_is_word(lang_peek(P), "byte")) lang_next(P);
     return 0;
 }
@@ -193,7 +193,7 @@ static void act_udp(struct parser *P, struct scn_action *a, const struct tok *h)
         if (want_payload(P, a, "the port")) return;
         if (a->len > UDP_DATA_MAX) {
             ERR_AT(P, x, "a UDP datagram holds at most %d bytes (the simulator does not "
-                   "fragment IP packets), found %zu", UDP_DATA_MAX, a->len);
+                   "fragment IP packets), found %zu", UDP_DATA_MAX, (size_t)a->len);
             return;
         }
         if (lang_is_word(lang_peek(P), "from")) {

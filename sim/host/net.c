@@ -177,10 +177,25 @@ static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
     }
     struct flight *f = s->free_flights;
     s->free_flights = (struct flight *)f->ev.next;
-    /* the narrations transmit() gives have an id and two numbers */
-    f->why_id = why.id;
-    f->why_a0 = (int32_t)why.a[0];
-    f->why_a1 = why.a[1];
+    f->why_ix = 0;
+    if (why.id != N_NET_RECV) {
+        /* a fault rule's delay: its sentence waits beside the flight */
+        uint32_t ix = s->free_fault_why;
+        if (ix) {
+            s->free_fault_why = s->fault_whys[ix - 1].next_free;
+        } else {
+            if (s->nfault_whys == s->capfault_whys) {
+                if (s->capfault_whys >= UINT32_C(1) << 31)
+                    alloc_exhausted(sizeof *s->fault_whys << 32);
+                s->capfault_whys = s->capfault_whys ? 2 * s->capfault_whys : 16;
+                s->fault_whys = xreallocarray(s->fault_whys, s->capfault_whys,
+                                              sizeof *s->fault_whys);
+            }
+            ix = ++s->nfault_whys;
+        }
+        s->fault_whys[ix - 1].why = why;
+        f->why_ix = ix;
+    }
     f->pkt = pkt;
     f->of = of;
     f->src = src;
@@ -531,7 +546,8 @@ void net_deliver(struct sim *s, struct flight *fl)
     }
     struct trace_pkt rv = { TK_RECV, fl->dst, layer, fl->src, fl->dst, fl->pkt,
                             0, fl->of, 0, 0, 0 };
-    trace_packet(&s->tr, s->now, &rv, WHY(fl->why_id, fl->why_a0, fl->why_a1));
+    trace_packet(&s->tr, s->now, &rv, fl->why_ix
+                 ? s->fault_whys[fl->why_ix - 1].why : WHY0(N_NET_RECV));
     s->arrival_pkt = fl->pkt;
     s->arrival_src = fl->src;
     s->arrival_of = fl->of;
@@ -589,7 +605,7 @@ static void build_link_index(struct sim *s)
     }
     for (size_t h = 0; h < n; h++)
         s->adj_at[h + 1] += s->adj_at[h];
-    size_t *fill = xcalloc(n + 1, sizeof *fill);
+    uint32_t *fill = xcalloc(n + 1, sizeof *fill);
     memcpy(fill, s->adj_at, n * sizeof *fill);
     for (int i = 0; i < scn->nlinks; i++) {
         const struct scn_link *l = &scn->links[i];
@@ -678,6 +694,11 @@ void net_init(struct sim *s)
 void net_flight_done(struct sim *s, struct flight *fl)
 {
     trace_blob_release(&s->tr, fl->pkt);
+    if (fl->why_ix) {
+        s->fault_whys[fl->why_ix - 1].next_free = s->free_fault_why;
+        s->free_fault_why = fl->why_ix;
+        fl->why_ix = 0;
+    }
     if (fl->arp_bcast)
         s->lans[s->hosts[fl->dst].ifs[fl->dst_if].lan].arp_bcast_in_flight--;
     fl->ev.next = (struct eq_node *)s->free_flights;
@@ -692,6 +713,9 @@ void net_free(struct sim *s)
         s->flight_blocks = n;
     }
     s->free_flights = NULL;
+    free(s->fault_whys);
+    s->fault_whys = NULL;
+    s->nfault_whys = s->capfault_whys = s->free_fault_why = 0;
     for (int h = 0; h < s->nhosts; h++) {
         for (int k = 0; k < s->hosts[h].nifs; k++)
             arp_free(&s->hosts[h].ifs[k].arp);

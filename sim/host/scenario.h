@@ -264,13 +264,13 @@ extern const struct scn_action_more scn_action_none;
 struct scn_action {
     int64_t  t_us;          /* absolute simulated time */
     uint8_t *data;          /* send payload (owned) */
-    size_t   len;
-    size_t   recv_max;      /* recv N */
     char    *text;          /* note text, inject explanation, resolve/http
                                name, http serve body (in the scenario's strs) */
     /* never NULL: owned, or &scn_action_none (lang_action_more makes one) */
     const struct scn_action_more *more;
-    int      kind;          /* enum scn_action_kind */
+    /* at most BYTES_MAX (lang/langint.h, 16 MiB) each: 32 bits hold them */
+    uint32_t len;
+    uint32_t recv_max;      /* recv N */
     int      host;          /* acting host; for ACT_INJECT the source */
     int      line, col;
     int      peer;          /* connect / inject destination; nginx's uWSGI host */
@@ -279,6 +279,7 @@ struct scn_action {
      * them (named 0) the call acts on the host's newest connection */
     int      with_peer;                 /* host index, -1: any */
     uint16_t on_lport, with_rport;      /* 0: any */
+    uint8_t  kind;          /* enum scn_action_kind */
     uint8_t  named;
     uint8_t  framed;        /* ACT_SEND `send framed ...`: a 4-byte
                                big-endian length goes before the data */

@@ -54,24 +54,27 @@ struct sim_conn {
     struct tcp_conn tcb;
     event_id timer_ev;
     int64_t  timer_at;         /* when timer_ev fires, -1 if none */
-    size_t   slot;             /* its index in its host's conns */
     uint64_t counted;          /* its bytes as mem_tcbs counts them */
     const struct scn_action *act;  /* the action that set the role up */
     union {
         struct sim_conn_more *more;   /* while alive: NULL until needed */
         struct sim_conn *next_spare;  /* once freed: on the sim's spare list */
     };
+    /* its index in its host's conns (which holds fewer than 2^32: sim.c,
+     * sim_new_conn) */
+    uint32_t slot;
     /* its host is tcb.host.  app: the application behind it (app.h), as
      * its place in app.c's table + 1, 0 if none (app_own); role is that
      * application's own tag for what the connection does; role and step
-     * are small enum values */
+     * are small enum values.  The flags are bits, so that a TCB takes 264
+     * bytes, not 272: two per connection of a crowd. */
     uint8_t  app;
     uint8_t  role;
     uint8_t  step;             /* how far the role's script has got */
-    uint8_t  listener;         /* a listening socket that spawns children */
-    uint8_t  detached;         /* no longer in the demultiplexing table */
-    uint8_t  reaping;          /* on the sim's list of TCBs to free */
-    uint8_t  queue;            /* enum lq_queue (simint.h) */
+    unsigned queue : 2;        /* enum lq_queue (simint.h) */
+    unsigned listener : 1;     /* a listening socket that spawns children */
+    unsigned detached : 1;     /* no longer in the demultiplexing table */
+    unsigned reaping : 1;      /* on the sim's list of TCBs to free */
 };
 
 /* A host's interface on a LAN, with its ARP cache. */
@@ -124,7 +127,7 @@ struct sim_host {
      * index); a TCB is freed once it is CLOSED and nothing refers to it
      * (sim.c, reap) */
     struct sim_conn **conns;
-    size_t   nconns, capconns;
+    uint32_t nconns, capconns; /* fewer than 2^32 (sim.c, sim_new_conn) */
     /* TCBs in the demultiplexing table per local port, in an open-
      * addressing table of the ports this host has used (a power of two, at
      * most half full; a port whose count falls to 0 keeps its slot), and
@@ -146,7 +149,7 @@ struct sim_host {
      * addressing table (a power of two, at most half full); the listening
      * sockets are in the ports table. */
     struct sim_conn **tuples;
-    size_t   ntuples, captuples;
+    uint32_t ntuples, captuples;   /* fewer than 2^32, as conns */
     struct sim_conn *current;  /* the newest TCB, which app calls act on */
     /* the UDP ports its DNS resolver and stub send from (dnsapp.c draws
      * them; they have no socket in udp), which an unbound send avoids */
@@ -232,14 +235,17 @@ struct sim {
     /* the TCP settings of scn->tcps, one each, which the TCBs point at */
     struct tcp_config *tcp_cfgs;
     /* The links by host pair, linear in the links (net_link): host h's
-     * are adj[adj_at[h] .. adj_at[h + 1]), sorted by peer. */
-    size_t *adj_at;
+     * are adj[adj_at[h] .. adj_at[h + 1]), sorted by peer.  There are at
+     * most 2 x nlinks entries, nlinks an int: 32 bits index them. */
+    uint32_t *adj_at;
     struct sim_adj { int peer, link; } *adj;
     struct sim_lan *lans;
     int nlans;
     void *dns;                 /* dnsapp.c's per-host DNS roles */
     void *fwd;                 /* forwards.c's recent forwards */
     struct flight *free_flights;   /* recycled (net.c) */
+    struct fault_why *fault_whys;  /* flights' rarer sentences (net.c) */
+    uint32_t nfault_whys, capfault_whys, free_fault_why;
     struct flight_block *flight_blocks;  /* where they live (net.c) */
     struct sim_conn *spare_conns;  /* freed TCBs' memory, reused by the next
                                       connection and kept across sim_reset */

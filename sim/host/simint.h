@@ -10,25 +10,30 @@ enum ev_type { EV_ACTION, EV_DELIVER, EV_TCP_TIMER, EV_ARP_TIMER, EV_APP_TIMER }
 
 /* A frame in flight towards one receiver.  A crowd has hundreds of
  * thousands at once (287,144 at the peak of 100,000 concurrent HTTP
- * lifecycles), so it is small (56 bytes, its delivery event included) and
- * comes from blocks (net.c), not one malloc each. */
+ * lifecycles), so it is small (48 bytes, its delivery event included) and
+ * comes from blocks (net.c), not one malloc each.  Its arrival's sentence
+ * is N_NET_RECV unless a fault rule delayed it: that rarer sentence and
+ * its numbers wait in the sim's fault_whys. */
 struct flight {
     struct eq_node ev;         /* its delivery, posted to the queue (first,
                                   so that the event's ptr is the flight);
                                   ev.next links the sim's free list when the
                                   flight is not in flight */
-    int64_t  why_a1;           /* the arrival's narration, WHY(why_id, why_a0,
-                                  why_a1): all net.c ever gives it (a fault
-                                  rule's line or count, and a delay) */
     uint32_t pkt;              /* trace blob with the frame bytes */
     uint32_t of;               /* its TK_SEND record's index + 1 */
     int32_t  src, dst;         /* hosts */
-    int32_t  why_a0;
-    uint16_t why_id;
+    uint32_t why_ix;           /* 0: N_NET_RECV; else fault_whys[why_ix - 1] */
     int8_t   dst_if;           /* receiver's LAN interface (< SCN_MAX_IFACES),
                                   -1 on a link */
     uint8_t  arp_bcast;        /* a copy of an ARP broadcast, on the LAN of
                                   the receiver's interface dst_if */
+};
+
+/* The sentence of a delayed frame's arrival, while it is on its way; a
+ * free one links the next free by index + 1. */
+struct fault_why {
+    struct why why;
+    uint32_t next_free;
 };
 
 int   sim_host_by_addr(const struct sim *s, ip4_addr a);
