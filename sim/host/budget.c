@@ -65,7 +65,8 @@ static uint64_t tcb_bytes(const struct sim *s)
              hp->captuples * sizeof *hp->tuples;
         b += (uint64_t)hp->capports * sizeof *hp->ports;
         for (size_t i = 0; i < hp->nconns; i++)
-            b += sim_conn_bytes(hp->conns[i]);
+            if (hp->conns[i])
+                b += sim_conn_bytes(hp->conns[i]);
         b += sim_udp_bytes(hp);
     }
     return b;

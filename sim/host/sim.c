@@ -366,8 +366,12 @@ static void release_conn(struct sim *s, struct sim_conn *sc)
 static void free_conn(struct sim *s, struct sim_conn *sc)
 {
     struct sim_host *hp = &s->hosts[sc->tcb.host];
-    hp->conns[sc->slot] = hp->conns[--hp->nconns];
-    hp->conns[sc->slot]->slot = sc->slot;
+    /* a hole, so that the list stays in the order the TCBs were made
+     * (named_conn looks for the newest that matches); trailing holes go
+     * at once, the rest when the list is next full (sim_new_conn) */
+    hp->conns[sc->slot] = NULL;
+    while (hp->nconns && !hp->conns[hp->nconns - 1])
+        hp->nconns--;
     s->mem_tcbs -= sc->counted;
     release_conn(s, sc);
 }
@@ -419,6 +423,23 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     tcp_init(&sc->tcb, cfg, &s->tcp_env, h, trace_intern(&s->tr, idtext),
              hp->addr, lport, raddr, rport);
     sc->timer_at = -1;
+    if (hp->nconns == hp->capconns && hp->capconns) {
+        /* full: if at least half the slots are holes, close them up, in
+         * order; else grow.  Either way the scan costs what the slots
+         * given back (or the doubling's copy) pay for. */
+        uint32_t live = 0;
+        for (uint32_t j = 0; j < hp->nconns; j++)
+            live += hp->conns[j] != NULL;
+        if (live <= hp->capconns / 2) {
+            uint32_t k = 0;
+            for (uint32_t j = 0; j < hp->nconns; j++)
+                if (hp->conns[j]) {
+                    hp->conns[j]->slot = k;
+                    hp->conns[k++] = hp->conns[j];
+                }
+            hp->nconns = k;
+        }
+    }
     if (hp->nconns == hp->capconns) {
         /* most hosts have one: the host's own slot.  The counts are 32
          * bits (a crowd has a host per connection); 2^31 TCBs on one host
@@ -705,7 +726,9 @@ static struct sim_conn *named_conn(struct sim *s, int h, const struct scn_action
         if (sc)
             return sc;
     }
-    for (int j = hp->nconns - 1; j >= 0; j--) {
+    for (uint32_t j = hp->nconns; j-- > 0;) {
+        if (!hp->conns[j])
+            continue;
         const struct tcp_conn *c = &hp->conns[j]->tcb;
         if ((!a->on_lport || c->lport == a->on_lport) && (!raddr || c->raddr == raddr) &&
             (!a->with_rport || c->rport == a->with_rport))
@@ -897,7 +920,8 @@ static void free_state(struct sim *s)
 {
     for (int i = 0; i < s->nhosts; i++) {
         for (size_t j = 0; j < s->hosts[i].nconns; j++)
-            release_conn(s, s->hosts[i].conns[j]);
+            if (s->hosts[i].conns[j])
+                release_conn(s, s->hosts[i].conns[j]);
         struct sim_host *hp = &s->hosts[i];
         if (hp->conns != hp->conns_first)
             free(hp->conns);

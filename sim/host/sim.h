@@ -123,9 +123,9 @@ struct sim_host {
     mac_addr mac;              /* for point-to-point links */
     uint16_t ip_id;
     struct sim_udps *udps;     /* bound UDP sockets, NULL before the first */
-    /* the TCBs alive on this host, in no order (sc->slot is each one's
-     * index); a TCB is freed once it is CLOSED and nothing refers to it
-     * (sim.c, reap) */
+    /* the TCBs alive on this host, oldest first, with NULL where a freed
+     * one was (sc->slot is each one's index); a TCB is freed once it is
+     * CLOSED and nothing refers to it (sim.c, reap) */
     struct sim_conn **conns;
     uint32_t nconns, capconns; /* fewer than 2^32 (sim.c, sim_new_conn) */
     /* TCBs in the demultiplexing table per local port, in an open-
