@@ -775,10 +775,7 @@ END_TEST
 /* The TCBs alive on host h. */
 static size_t live_tcbs(const struct run *r, int h)
 {
-    size_t n = 0;
-    for (size_t j = 0; j < r->sim.hosts[h].nconns; j++)
-        n += r->sim.hosts[h].conns[j] != NULL;
-    return n;
+    return sim_live_conns(&r->sim.hosts[h]);
 }
 
 /* The model's memory as sim_memory recounts it, against the running

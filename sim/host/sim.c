@@ -258,6 +258,14 @@ static struct sim_port_refs *port_ref(struct sim *s, struct sim_host *hp,
 
 /* ---- the TCBs' lives: their bytes, and freeing them --------------------- */
 
+uint32_t sim_live_conns(const struct sim_host *hp)
+{
+    uint32_t live = 0;
+    for (uint32_t j = 0; j < hp->nconns; j++)
+        live += hp->conns[j] != NULL;
+    return live;
+}
+
 /* A TCB's bytes as the memory budget counts them. */
 uint64_t sim_conn_bytes(const struct sim_conn *sc)
 {
@@ -427,10 +435,7 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
         /* full: if at least half the slots are holes, close them up, in
          * order; else grow.  Either way the scan costs what the slots
          * given back (or the doubling's copy) pay for. */
-        uint32_t live = 0;
-        for (uint32_t j = 0; j < hp->nconns; j++)
-            live += hp->conns[j] != NULL;
-        if (live <= hp->capconns / 2) {
+        if (sim_live_conns(hp) <= hp->capconns / 2) {
             uint32_t k = 0;
             for (uint32_t j = 0; j < hp->nconns; j++)
                 if (hp->conns[j]) {

@@ -104,6 +104,8 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
 
 /* A TCB's bytes as the memory budget counts them (sim.c). */
 uint64_t sim_conn_bytes(const struct sim_conn *sc);
+/* The TCBs alive on hp: its list less the holes freed ones left (sim.c). */
+uint32_t sim_live_conns(const struct sim_host *hp);
 /* sc's sim_conn_more, allocated (zeroed) if it has none yet; its bytes
  * count in mem_tcbs from the next sim_after_tcb. */
 struct sim_conn_more *sim_more(struct sim_conn *sc);
