@@ -47,6 +47,19 @@ double bench_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+double bench_quantile(double *v, size_t n, double q)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    size_t k = (size_t)(q * (double)n);
+    return v[k < n ? k : n - 1];
+}
+
 /* 12345678.9 -> "12.3 M"; keeps the table narrow and readable. */
 static const char *human(double v, char *buf, size_t n)
 {

@@ -160,17 +160,6 @@ static int reps_for(long n)
     return n <= SMALL_N ? REPS : 1;
 }
 
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return a < b ? -1 : a > b;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
 
 /* spawn_timed reps times: the first run that fails is the result, else
  * the median time and the largest peak. */
@@ -186,7 +175,7 @@ static void spawn_median(char *const argv[], int reps, struct run *r)
         if (r->maxrss_kib > rss)
             rss = r->maxrss_kib;
     }
-    r->secs = median(secs, reps);
+    r->secs = bench_quantile(secs, (size_t)reps, 0.5);
     r->maxrss_kib = rss;
 }
 
@@ -368,7 +357,7 @@ static int run_kernel(struct bench *b, const struct shape *sh, long n)
         }
         secs[i] = k.secs;
     }
-    bench_report_more(b, key, name, (double)n, median(secs, reps), "cycles/s", 0, 0,
+    bench_report_more(b, key, name, (double)n, bench_quantile(secs, (size_t)reps, 0.5), "cycles/s", 0, 0,
                       k.how);
     return 0;
 }

@@ -25,8 +25,11 @@
  *   ui.crowd    a crowd: 10,000 client hosts on their own links open and
  *               close a connection each at the same instants (250,000+
  *               records); one step + whole-screen render, 200 steps from
- *               each tenth of the trace.  Target 200 steps/s (5 ms each),
- *               with the worst single step in the row's note.
+ *               each tenth of the trace.  Target 200 steps/s (5 ms each).
+ *               The row's note gives the 99th percentile of the steps, the
+ *               slowest, and that slowest step timed again (the fastest of
+ *               five from the state it started in): a lone slow step is
+ *               often the machine, not the view.
  *
  * The target, 1000 steps/s (1 ms each), is far below what a person notices. */
 #include <stdarg.h>
@@ -132,23 +135,45 @@ static void bench_crowd(struct bench *b)
     view_screen_init(&scr, W, H);
     size_t n = s.tr.n, steps = 0;
     unsigned long check = 0;
-    double total = 0, worst = 0;
-    for (int part = 0; part < 10; part++) {
-        st.cur = n * (size_t)part / 10;
-        for (int k = 0; k < 200 && st.cur + 1 < n; k++) {
+    enum { PARTS = 10, PER_PART = 200, RETIME = 5 };
+    double total = 0, worst = 0, *dts = xcalloc(PARTS * PER_PART, sizeof *dts);
+    struct view_state before_worst = st;
+    for (int part = 0; part < PARTS; part++) {
+        st.cur = n * (size_t)part / PARTS;
+        for (int k = 0; k < PER_PART && st.cur + 1 < n; k++) {
+            struct view_state before = st;
             double t0 = bench_now();
             view_apply(&ix, &st, ACT_NEXT, W, H);
             view_render(&ix, &st, &scr);
             double dt = bench_now() - t0;
             check += scr.cells[(size_t)(H / 2) * W + W / 2].ch;
             total += dt;
-            worst = dt > worst ? dt : worst;
-            steps++;
+            if (dt > worst) {
+                worst = dt;
+                before_worst = before;
+            }
+            dts[steps++] = dt;
         }
     }
-    char name[80], note[96];
+    /* One slow step in 2,000 on a shared machine is as often the scheduler
+     * as the step: take the slowest step again from the state it started
+     * in, RETIME times, and show its fastest beside the 99th percentile. */
+    double again = worst;
+    for (int k = 0; k < RETIME; k++) {
+        st = before_worst;
+        double t0 = bench_now();
+        view_apply(&ix, &st, ACT_NEXT, W, H);
+        view_render(&ix, &st, &scr);
+        double dt = bench_now() - t0;
+        again = dt < again ? dt : again;
+    }
+    double p99 = steps ? bench_quantile(dts, steps, 0.99) : 0;
+    free(dts);
+    char name[80], note[128];
     snprintf(name, sizeof name, "ui: step, a crowd of %d hosts", s.tr.nhosts);
-    snprintf(note, sizeof note, "%zu events; worst step %.2f ms", n, worst * 1e3);
+    snprintf(note, sizeof note,
+             "%zu events; 99%% of steps <= %.2f ms, worst %.2f ms (%.2f ms again)",
+             n, p99 * 1e3, worst * 1e3, again * 1e3);
     bench_report_more(b, "ui.crowd", name, (double)steps, total, "steps/s", 200, 0,
                       note);
     if (check == 1)

@@ -62,6 +62,10 @@ long kernel_scale(int concurrent, long n, double *secs, char *how, size_t howlen
 /* Monotonic seconds (CLOCK_MONOTONIC). */
 double bench_now(void);
 
+/* The q-quantile (0 <= q <= 1) of v[0 .. n), n > 0, by the nearest rank;
+ * sorts v.  q = 0.5 is the median. */
+double bench_quantile(double *v, size_t n, double q);
+
 #define X(fn) void fn(struct bench *b);
 BENCHES(X)
 #undef X
