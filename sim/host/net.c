@@ -165,18 +165,21 @@ static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
                               uint32_t of, int src, int dst, int dst_if,
                               int arp_bcast, struct why why)
 {
-    if (!s->free_flights) {
-        /* a block of them, threaded onto the free list in order */
-        struct flight_block *b = xmalloc(sizeof *b);
-        b->next = s->flight_blocks;
-        s->flight_blocks = b;
-        for (size_t k = FLIGHT_BLOCK; k-- > 0;) {
-            b->f[k].ev.next = (struct eq_node *)s->free_flights;
-            s->free_flights = &b->f[k];
-        }
-    }
+    /* a recycled flight, else the newest block's next unused one: a block
+     * is not threaded onto the free list when it is made, which wrote all
+     * of its 1,024 flights for a run that may use a dozen */
     struct flight *f = s->free_flights;
-    s->free_flights = (struct flight *)f->ev.next;
+    if (f) {
+        s->free_flights = (struct flight *)f->ev.next;
+    } else {
+        if (!s->flight_fresh) {
+            struct flight_block *b = xmalloc(sizeof *b);
+            b->next = s->flight_blocks;
+            s->flight_blocks = b;
+            s->flight_fresh = FLIGHT_BLOCK;
+        }
+        f = &s->flight_blocks->f[FLIGHT_BLOCK - s->flight_fresh--];
+    }
     f->why_ix = 0;
     if (why.id != N_NET_RECV) {
         /* a fault rule's delay: its sentence waits beside the flight */
@@ -713,6 +716,7 @@ void net_free(struct sim *s)
         s->flight_blocks = n;
     }
     s->free_flights = NULL;
+    s->flight_fresh = 0;
     free(s->fault_whys);
     s->fault_whys = NULL;
     s->nfault_whys = s->capfault_whys = s->free_fault_why = 0;

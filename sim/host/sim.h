@@ -247,6 +247,7 @@ struct sim {
     struct fault_why *fault_whys;  /* flights' rarer sentences (net.c) */
     uint32_t nfault_whys, capfault_whys, free_fault_why;
     struct flight_block *flight_blocks;  /* where they live (net.c) */
+    uint32_t flight_fresh;     /* the newest block's flights never used yet */
     struct sim_conn *spare_conns;  /* freed TCBs' memory, reused by the next
                                       connection and kept across sim_reset */
     struct sim_conn_block *conn_blocks;  /* where TCBs live (sim.c), newest
