@@ -712,9 +712,11 @@ int render_json(FILE *fp, const struct sim *s)
  * routed packet would appear once per link. */
 struct pcap_cap { int64_t t; size_t rec; uint32_t pkt; char *why; };
 /* per blob: its sends (copies the network made count again) and the
- * frames of it written; key = blob id + 1, 0 = empty.  pcapng: why is the
- * first send's sentence, each frame's comment (malloc'd, NULL in pcap) */
-struct pcap_seen { uint32_t key, allowed, taken; char *why; };
+ * frames of it written; key = blob id + 1, 0 = empty.  pcapng only: the
+ * first send's sentence, each frame's comment, is o->seen_why[] at the
+ * same slot (malloc'd); pcap has no such array.  At 100,000 concurrent
+ * connections the table holds a few hundred thousand live blobs. */
+struct pcap_seen { uint32_t key, allowed, taken; };
 
 static int cap_before(const struct pcap_cap *x, const struct pcap_cap *y)
 {
@@ -755,53 +757,102 @@ static struct pcap_cap cap_pop(struct pcap_out *o)
     return top;
 }
 
+static size_t seen_home(size_t cap, uint32_t id)
+{
+    return (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+}
+
 static size_t seen_slot(const struct pcap_seen *t, size_t cap, uint32_t id)
 {
-    size_t j = (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+    size_t j = seen_home(cap, id);
     while (t[j].key && t[j].key != id + 1)
         j = (j + 1) & (cap - 1);
     return j;
 }
 
-/* The table again at cap slots, without the blobs the trace has let go
- * of: no record will name them again. */
-static void seen_rebuild(struct pcap_out *o, size_t cap)
+/* The table again at cap slots (twice as many as now, or 256). */
+static void seen_grow(struct pcap_out *o)
 {
+    size_t cap = o->capseen ? 2 * o->capseen : 256;
     struct pcap_seen *t = xcalloc(cap, sizeof *t);
-    size_t n = 0;
+    char **why = o->ng ? xcalloc(cap, sizeof *why) : NULL;
     for (size_t i = 0; i < o->capseen; i++) {
-        const struct pcap_seen *e = &o->seen[i];
-        if (e->key && trace_blob_live(o->tr, e->key - 1)) {
-            t[seen_slot(t, cap, e->key - 1)] = *e;
-            n++;
-        } else {
-            free(e->why);
-        }
+        if (!o->seen[i].key)
+            continue;
+        size_t j = seen_slot(t, cap, o->seen[i].key - 1);
+        t[j] = o->seen[i];
+        if (why)
+            why[j] = o->seen_why[i];
     }
     free(o->seen);
+    free(o->seen_why);
     o->seen = t;
+    o->seen_why = why;
     o->capseen = cap;
-    o->nseen = n;
 }
 
-static struct pcap_seen *seen_get(struct pcap_out *o, uint32_t id, int make)
+/* Takes the entry at slot j out; linear probing's backward shift closes
+ * the gap (an entry moves back unless its home lies cyclically between
+ * the gap and it). */
+static void seen_remove(struct pcap_out *o, size_t j)
 {
-    if (make && 2 * (o->nseen + 1) >= o->capseen) {
-        if (o->capseen)
-            seen_rebuild(o, o->capseen);
-        if (4 * (o->nseen + 1) >= o->capseen)
-            seen_rebuild(o, o->capseen ? o->capseen * 2 : 256);
+    size_t m = o->capseen - 1;
+    if (o->seen_why) {
+        free(o->seen_why[j]);
+        o->seen_why[j] = NULL;
+    }
+    o->seen[j].key = 0;
+    o->nseen--;
+    for (size_t k = (j + 1) & m; o->seen[k].key; k = (k + 1) & m) {
+        size_t h = seen_home(o->capseen, o->seen[k].key - 1);
+        if (j <= k ? j < h && h <= k : j < h || h <= k)
+            continue;
+        o->seen[j] = o->seen[k];
+        o->seen[k].key = 0;
+        if (o->seen_why) {
+            o->seen_why[j] = o->seen_why[k];
+            o->seen_why[k] = NULL;
+        }
+        j = k;
+    }
+}
+
+/* Lets go, in place, of the entries of blobs the trace has let go of: no
+ * record will name them again.  A removal shifts later entries back into
+ * the slot just looked at, so that slot is looked at again. */
+static void seen_sweep(struct pcap_out *o)
+{
+    for (size_t i = 0; i < o->capseen;) {
+        if (o->seen[i].key && !trace_blob_live(o->tr, o->seen[i].key - 1))
+            seen_remove(o, i);
+        else
+            i++;
+    }
+}
+
+/* Entry id's slot, made if `make`; SIZE_MAX when there is none.  Full at
+ * 4/5, the table first lets the dead blobs go, and doubles only if more
+ * than 2/5 of it is still live: at most 5 slots per live blob, and a
+ * sweep pays for itself with the 2/5 of the slots it frees. */
+static size_t seen_get(struct pcap_out *o, uint32_t id, int make)
+{
+    if (make && 5 * (o->nseen + 1) > 4 * o->capseen) {
+        seen_sweep(o);
+        if (5 * (o->nseen + 1) > 2 * o->capseen)
+            seen_grow(o);
     }
     if (!o->capseen)
-        return NULL;
-    struct pcap_seen *e = &o->seen[seen_slot(o->seen, o->capseen, id)];
+        return SIZE_MAX;
+    size_t j = seen_slot(o->seen, o->capseen, id);
+    struct pcap_seen *e = &o->seen[j];
     if (!e->key) {
         if (!make)
-            return NULL;
-        e->key = id + 1;
+            return SIZE_MAX;
+        /* a slot emptied by seen_remove keeps its old counts */
+        *e = (struct pcap_seen){ .key = id + 1 };
         o->nseen++;
     }
-    return e;
+    return j;
 }
 
 static int passes_through(const struct trace *tr, const struct trace_rec *r)
@@ -871,23 +922,32 @@ void pcap_sink(void *ctx, const struct trace *tr, size_t i,
 {
     struct pcap_out *o = ctx;
     uint32_t pk = r->u.pkt.pkt;
-    struct pcap_seen *e;
+    size_t j;
     if (r->kind == TK_SEND) {
-        if ((e = seen_get(o, pk, 1))) {
-            e->allowed++;
-            if (o->ng && !e->why)
-                e->why = frame_comment(tr, r, NULL);
+        if ((j = seen_get(o, pk, 1)) != SIZE_MAX) {
+            o->seen[j].allowed++;
+            if (o->ng && !o->seen_why[j])
+                o->seen_why[j] = frame_comment(tr, r, NULL);
         }
     } else if ((r->kind == TK_RECV || r->kind == TK_DROP) &&
                /* dropped by a host, after it was received */
                (r->kind != TK_DROP || r->u.pkt.lost_at) &&
                (r->kind != TK_RECV || !passes_through(tr, r)) &&
                /* a broadcast's other receivers */
-               (e = seen_get(o, pk, 0)) && e->taken < e->allowed) {
-        e->taken++;
+               (j = seen_get(o, pk, 0)) != SIZE_MAX &&
+               o->seen[j].taken < o->seen[j].allowed) {
+        o->seen[j].taken++;
         cap_push(o, (struct pcap_cap){ r->kind == TK_DROP ? r->u.pkt.lost_at
                                                           : r->t_us, i, pk,
-                                       o->ng ? frame_comment(tr, r, e->why) : NULL });
+                                       o->ng ? frame_comment(tr, r, o->seen_why[j])
+                                             : NULL });
+        /* pcap (not pcapng, whose later copies keep the first send's
+         * sentence): an entry whose sends have all been written goes now,
+         * as if never made -- what is written depends only on allowed -
+         * taken -- so the table holds the frames on their way, not every
+         * blob still in the trace's window */
+        if (!o->ng && o->seen[j].taken == o->seen[j].allowed)
+            seen_remove(o, j);
         trace_blob_hold(o->tr, pk);
     }
     /* the records come in time order: what is due by now can go */
@@ -899,8 +959,9 @@ int pcap_finish(struct pcap_out *o)
 {
     pcap_flush(o, o->tr, INT64_MAX);
     free(o->caps);
-    for (size_t i = 0; i < o->capseen; i++)
-        free(o->seen[i].why);
+    for (size_t i = 0; o->seen_why && i < o->capseen; i++)
+        free(o->seen_why[i]);
+    free(o->seen_why);
     free(o->seen);
     int err = o->err;
     if (!err && (fflush(o->fp) != 0 || ferror(o->fp)))

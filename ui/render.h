@@ -70,7 +70,8 @@ struct pcap_out {
     struct pcap_cap *caps;     /* a min-heap on (time, record) */
     size_t ncaps, capcaps;
     struct pcap_seen *seen;    /* per blob: sends, and frames written */
-    size_t nseen, capseen, sweep_at;
+    char **seen_why;           /* pcapng: beside seen, its first sentence */
+    size_t nseen, capseen;
     int err;
     int ng;                    /* pcapng, each frame's narration its comment */
 };
