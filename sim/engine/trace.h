@@ -232,7 +232,7 @@ struct trace {
     /* A streaming trace's blobs from id `sfirst` on (those before are in
      * the arena): open addressing on the blob's id, NULL = empty; a power
      * of two, at most 4/5 full, or 0. */
-    struct trace_sblob **sblobs;
+    uintptr_t *sblobs;        /* trace.c: a blob's address, tagged */
     size_t   sfirst, nsblobs, scap, sbytes;
     /* interned strings; string 0 is "" */
     char   **strs;
