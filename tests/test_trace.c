@@ -587,6 +587,19 @@ START_TEST(test_durations_and_numbers_as_text)
     ck_assert_str_eq(fmt_duration(1250000, small, sizeof small), "1.2");
     ck_assert_str_eq(fmt_duration(5, buf, 1), "");
 
+    /* the timeline's time column: milliseconds, or microseconds when a
+     * time has them; before 0 is 0; cut like snprintf */
+    static const struct { int64_t us; const char *text; } t[] = {
+        { 0, "0.000s" }, { 1, "0.000001s" }, { 999, "0.000999s" },
+        { 1000, "0.001s" }, { 1500, "0.001500s" }, { 999999, "0.999999s" },
+        { 1000000, "1.000s" }, { 61000000, "61.000s" }, { 61000001, "61.000001s" },
+        { -5, "0.000s" }, { INT64_MAX, "9223372036854.775807s" },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        ck_assert_str_eq(fmt_time(t[i].us, buf, sizeof buf), t[i].text);
+    ck_assert_str_eq(fmt_time(1500, small, sizeof small), "0.0");
+    ck_assert_str_eq(fmt_time(1500, buf, 1), "");
+
     char n[FMT_INT_LEN];
     ck_assert_str_eq(fmt_i64(0, n), "0");
     ck_assert_str_eq(fmt_i64(-7, n), "-7");

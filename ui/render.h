@@ -29,6 +29,8 @@ struct text_out {
     int err;                   /* errno of a spool write that failed */
     char *vb;                  /* text_visible's buffer */
     size_t vcap;
+    char *ob;                  /* a line being written (unspool) */
+    size_t obcap;
 };
 void text_begin(struct text_out *o, FILE *fp, const struct sim *s);
 void text_sink(void *ctx, const struct trace *tr, size_t i,

@@ -23,6 +23,16 @@ static const char *hname(const struct trace *tr, int h)
     return n ? n : "-";
 }
 
+/* stpcpy within [q, end): s copied as far as it fits before end - 1, and
+ * a NUL after it; returns the NUL's place. */
+static char *put(char *q, char *end, const char *s)
+{
+    while (*s && q < end - 1)
+        *q++ = *s++;
+    *q = '\0';
+    return q;
+}
+
 /* Data shown inline for app calls: printable ASCII, escapes otherwise,
  * cut at 40 bytes. */
 static void quote_data(const uint8_t *p, size_t n, char *buf, size_t cap)
@@ -201,10 +211,12 @@ char *render_event(const struct trace *tr, const struct trace_rec *r,
 {
     char a[256], d[32];
     switch (r->kind) {
-    case TK_STATE:
-        snprintf(buf, n, "%s -> %s", trace_state_name(r->layer, r->u.state.from),
-                 trace_state_name(r->layer, r->u.state.to));
+    case TK_STATE: {
+        char *q = put(buf, buf + n, trace_state_name(r->layer, r->u.state.from));
+        q = put(q, buf + n, " -> ");
+        put(q, buf + n, trace_state_name(r->layer, r->u.state.to));
         break;
+    }
     case TK_SEND: case TK_RECV: case TK_DROP: {
         size_t len;
         const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
@@ -214,8 +226,12 @@ char *render_event(const struct trace *tr, const struct trace_rec *r,
             packet_summary(&f, a, sizeof a);
         else
             snprintf(a, sizeof a, "malformed frame (%s)", err);
-        snprintf(buf, n, "%s -> %s  %s%s", hname(tr, r->u.pkt.src),
-                 hname(tr, r->u.pkt.dst), a, r->u.pkt.dup ? "  (copy)" : "");
+        char *q = put(buf, buf + n, hname(tr, r->u.pkt.src));
+        q = put(q, buf + n, " -> ");
+        q = put(q, buf + n, hname(tr, r->u.pkt.dst));
+        q = put(q, buf + n, "  ");
+        q = put(q, buf + n, a);
+        put(q, buf + n, r->u.pkt.dup ? "  (copy)" : "");
         break;
     }
     case TK_TIMER:
@@ -298,9 +314,19 @@ static const char *real_seg(const struct trace *tr, const struct trace_rec *r,
 static const char *pad_name(char *buf, size_t n, const char *name, int w)
 {
     int pad = w - view_text_width(name);
-    snprintf(buf, n, "%s%*s", name, pad > 0 ? pad : 0, "");
+    size_t k = strlen(name), all = k + (size_t)(pad > 0 ? pad : 0);
+    if (!n)
+        return buf;
+    if (all > n - 1)
+        all = n - 1;                   /* cut, as snprintf would */
+    if (k > all)
+        k = all;
+    memcpy(buf, name, k);
+    memset(buf + k, ' ', all - k);
+    buf[all] = '\0';
     return buf;
 }
+
 
 /* After the timeline of a --real run: per connection, the model's states
  * beside the kernel's, each difference explained in one sentence; then
@@ -387,9 +413,22 @@ static void render_real_table(FILE *fp, const struct sim *s)
  * (rest starts at the host column) or "w<text>" for its narration;
  * neither holds a newline (text_visible shows it as \n). */
 enum { SPOOL_MEM = 4 << 20 };
+/* A spool in a file keeps this much memory as the buffer of its writes
+ * and of its reading back: the rest goes back before a crowd's run
+ * reaches its peak. */
+enum { SPOOL_BUF = 64 << 10 };
+
+/* Writes the spool's buffer to its file and empties it. */
+static void spool_flush(struct text_out *o)
+{
+    if (o->nmem && fwrite(o->mem, 1, o->nmem, o->tmp) != o->nmem && !o->err)
+        o->err = errno ? errno : EIO;
+    o->nmem = 0;
+}
 
 /* Moves the spool from memory to a temporary file; 0, or -1 when none
- * can be made (the lines then stay in memory). */
+ * can be made (the lines then stay in memory).  SPOOL_BUF of the memory
+ * stays, as the buffer of the file's writes. */
 static int spool_to_file(struct text_out *o)
 {
     const char *dir = getenv("TMPDIR");
@@ -406,16 +445,15 @@ static int spool_to_file(struct text_out *o)
             close(fd);
         return -1;
     }
-    if (o->nmem && fwrite(o->mem, 1, o->nmem, o->tmp) != o->nmem && !o->err)
-        o->err = errno ? errno : EIO;
-    free(o->mem);
-    o->mem = NULL;
-    o->nmem = o->capmem = 0;
+    spool_flush(o);
+    o->mem = xrealloc(o->mem, SPOOL_BUF);
+    o->capmem = SPOOL_BUF;
     return 0;
 }
 
 /* One spooled line: the strings of p[0..n) (n <= SPOOL_PARTS) and a
- * newline. */
+ * newline, copied into the buffer; a spool in a file writes the buffer
+ * out when the line would pass SPOOL_BUF. */
 enum { SPOOL_PARTS = 8 };
 
 static void spool(struct text_out *o, const char *const *p, int n)
@@ -428,13 +466,8 @@ static void spool(struct text_out *o, const char *const *p, int n)
     if (!o->tmp && !o->nomore && o->nmem + all > SPOOL_MEM &&
         spool_to_file(o) < 0)
         o->nomore = 1;
-    if (o->tmp) {
-        for (int k = 0; k < n; k++)
-            fwrite(p[k], 1, len[k], o->tmp);
-        if (fputc('\n', o->tmp) == EOF && !o->err)
-            o->err = errno ? errno : EIO;
-        return;
-    }
+    if (o->tmp && o->nmem + all > SPOOL_BUF)
+        spool_flush(o);
     if (o->nmem + all > o->capmem) {
         size_t c = o->capmem ? o->capmem : 65536;
         while (c < o->nmem + all)
@@ -490,10 +523,18 @@ void text_sink(void *ctx, const struct trace *tr, size_t i,
     if (l > o->tw)
         o->tw = l;
     render_event(tr, r, ev, sizeof ev);
-    char hn[SCN_NAME_MAX + 64];
-    snprintf(mid, sizeof mid, "  %s  %-6s  ",
-             pad_name(hn, sizeof hn, r->host >= 0 ? tr->host_names[r->host] : "", o->hw),
-             kind_label(r));
+    /* "  HOST  KIND    ": the host padded to its column's width on a
+     * terminal, the kind to 6 bytes (ASCII) */
+    char hn[SCN_NAME_MAX + 64], *end = mid + sizeof mid;
+    char *q = put(mid, end, "  ");
+    q = put(q, end, pad_name(hn, sizeof hn, r->host >= 0 ? tr->host_names[r->host] : "",
+                             o->hw));
+    q = put(q, end, "  ");
+    char *kind = q;
+    q = put(q, end, kind_label(r));
+    while (q - kind < 6 && q < end - 1)
+        *q++ = ' ';
+    put(q, end, "  ");
     const char *line[] = { "e", t, " ", mid, text_visible(ev, &o->vb, &o->vcap) };
     spool(o, line, 5);
     trace_why(tr, r, why, sizeof why);
@@ -503,9 +544,11 @@ void text_sink(void *ctx, const struct trace *tr, size_t i,
     }
 }
 
-/* One spooled line (without its newline), padded to the time column. */
+/* One spooled line (without its newline), padded to the time column,
+ * built whole in o->ob and written at once. */
 static void unspool(struct text_out *o, const char *p, size_t n)
 {
+    size_t pad = 0, from = 1;
     if (n && p[0] == 'e') {
         /* a chapter's heading before its first record (ui/chapters.h) */
         long k = chapter_of(&o->ch, o->nout);
@@ -520,13 +563,34 @@ static void unspool(struct text_out *o, const char *p, size_t n)
         const char *sp = memchr(p, ' ', n);
         if (!sp)
             return;
-        fprintf(o->fp, "%*.*s", o->tw, (int)(sp - p - 1), p + 1);
-        fwrite(sp + 1, 1, n - (size_t)(sp + 1 - p), o->fp);
-    } else if (n) {
-        fprintf(o->fp, "%*s  ", o->tw + o->hw + 12, "");
-        fwrite(p + 1, 1, n - 1, o->fp);
+        /* "e<time> <rest>": the time right-aligned in its column, then rest */
+        size_t tl = (size_t)(sp - p - 1);
+        pad = (size_t)o->tw > tl ? (size_t)o->tw - tl : 0;
+        if (o->obcap < pad + n + 1) {
+            o->obcap = pad + n + 1 + 256;
+            o->ob = xrealloc(o->ob, o->obcap);
+        }
+        memset(o->ob, ' ', pad);
+        memcpy(o->ob + pad, p + 1, tl);
+        memcpy(o->ob + pad + tl, sp + 1, n - (size_t)(sp + 1 - p));
+        size_t all = pad + tl + n - (size_t)(sp + 1 - p);
+        o->ob[all++] = '\n';
+        fwrite(o->ob, 1, all, o->fp);
+        return;
     }
-    fputc('\n', o->fp);
+    if (n)                       /* "w<text>": under the event column */
+        pad = (size_t)(o->tw + o->hw + 12) + 2;
+    else
+        from = 0;
+    if (o->obcap < pad + n + 1) {
+        o->obcap = pad + n + 1 + 256;
+        o->ob = xrealloc(o->ob, o->obcap);
+    }
+    memset(o->ob, ' ', pad);
+    memcpy(o->ob + pad, p + from, n - from);
+    size_t all = pad + n - from;
+    o->ob[all++] = '\n';
+    fwrite(o->ob, 1, all, o->fp);
 }
 
 int text_finish(struct text_out *o)
@@ -544,19 +608,38 @@ int text_finish(struct text_out *o)
             "", th, pad_name(h1, sizeof h1, _("host"), hw),
             pad_name(h2, sizeof h2, _("what"), 6), _("event"));
     if (o->tmp) {
-        char *line = NULL;
-        size_t cap = 0;
-        ssize_t n;
+        spool_flush(o);
+        err = o->err;
         if (fflush(o->tmp) != 0 || fseek(o->tmp, 0, SEEK_SET) != 0) {
             if (!err)
                 err = errno ? errno : EIO;
         } else {
-            while ((n = getline(&line, &cap, o->tmp)) > 0)
-                unspool(o, line, (size_t)n - 1);
+            /* read back in the spool's buffer, a buffer's worth at a time;
+             * a line cut at the end waits for the next read */
+            size_t have = 0, got;
+            if (o->capmem < SPOOL_BUF) {
+                o->capmem = SPOOL_BUF;
+                o->mem = xrealloc(o->mem, o->capmem);
+            }
+            do {
+                got = fread(o->mem + have, 1, o->capmem - have, o->tmp);
+                have += got;
+                size_t at = 0;
+                const char *nl;
+                while (at < have && (nl = memchr(o->mem + at, '\n', have - at))) {
+                    unspool(o, o->mem + at, (size_t)(nl - (o->mem + at)));
+                    at = (size_t)(nl - o->mem) + 1;
+                }
+                memmove(o->mem, o->mem + at, have - at);
+                have -= at;
+                if (have == o->capmem) {       /* a line longer than it */
+                    o->capmem *= 2;
+                    o->mem = xrealloc(o->mem, o->capmem);
+                }
+            } while (got);
             if (ferror(o->tmp) && !err)
                 err = errno ? errno : EIO;
         }
-        free(line);
         fclose(o->tmp);
     } else {
         for (size_t at = 0; at < o->nmem;) {
@@ -579,6 +662,7 @@ int text_finish(struct text_out *o)
         fprintf(fp, _("%*s  likely cause: %s\n"), tw + hw + 12, "", s->stop.cause);
     }
     free(o->vb);
+    free(o->ob);
     chapters_free(&o->ch);
     if (real_in_trace(tr))
         render_real_table(fp, s);

@@ -698,10 +698,18 @@ char *fmt_time(int64_t us, char *buf, size_t n)
     /* seconds.milliseconds with microseconds only when present keeps the
      * column narrow for the usual millisecond-grained lessons */
     uint64_t u = us < 0 ? 0 : (uint64_t)us;
-    if (u % 1000 == 0)
-        snprintf(buf, n, "%" PRIu64 ".%03" PRIu64 "s", u / 1000000,
-                 u / 1000 % 1000);
-    else
-        snprintf(buf, n, "%" PRIu64 ".%06" PRIu64 "s", u / 1000000, u % 1000000);
+    /* "%llu.%03llus" or "%llu.%06llus", without printf: every line of
+     * --batch has one */
+    char t[FMT_INT_LEN + 8];
+    size_t k = fmt_u64_put(u / 1000000, t);
+    int digits = u % 1000 == 0 ? 3 : 6;
+    uint64_t frac = digits == 3 ? u / 1000 % 1000 : u % 1000000;
+    t[k++] = '.';
+    for (int d = digits - 1; d >= 0; d--, frac /= 10)
+        t[k + (size_t)d] = (char)('0' + frac % 10);
+    k += (size_t)digits;
+    t[k++] = 's';
+    t[k] = '\0';
+    fmt_cut_copy(buf, n, t, t + k);
     return buf;
 }
