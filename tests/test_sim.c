@@ -843,6 +843,76 @@ START_TEST(test_closed_tcbs_are_freed_in_a_long_sequence)
 }
 END_TEST
 
+/* The newest of host h's TCBs with remote address raddr (and lport,
+ * rport where not 0), by walking all of them: what a raw call that names
+ * its connection by peer acts on (scenarios/README.md). */
+static struct sim_conn *newest_by_scan(const struct sim *s, int h, ip4_addr raddr,
+                                       uint16_t lport, uint16_t rport)
+{
+    const struct sim_host *hp = &s->hosts[h];
+    for (uint32_t j = hp->nconns; j-- > 0;) {
+        const struct sim_conn *sc = hp->conns[j];
+        if (sc && sc->tcb.raddr == raddr && (!lport || sc->tcb.lport == lport) &&
+            (!rport || sc->tcb.rport == rport))
+            return hp->conns[j];
+    }
+    return NULL;
+}
+
+/* The index of TCBs by peer (peers.c), made by the first call that names
+ * a peer, halfway through, and kept from then on through new connections,
+ * several to one peer, aborts that free TCBs and a host list closed up
+ * after them, finds what a walk through every TCB finds: on every host,
+ * for every peer, with and without ports. */
+START_TEST(test_peer_index_finds_what_a_scan_finds)
+{
+    enum { C = 6 };
+    char text[8192];
+    size_t len = (size_t)snprintf(text, sizeof text,
+                                  "host server 10.0.0.1\n"
+                                  "at 0ms server listen 80\nat 0ms server listen 81\n");
+    for (int i = 1; i <= C; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len,
+                                "host c%d 10.0.0.%d\nlink c%d server delay 1ms\n",
+                                i, 10 + i, i);
+    for (int k = 0; k < 12; k++)
+        for (int i = 1; i <= C; i++) {
+            int t = 10 + 100 * k + i;
+            len += (size_t)snprintf(text + len, sizeof text - len,
+                                    "at %dms c%d connect server %d\n", t, i,
+                                    (k + i) % 2 ? 80 : 81);
+            if ((k * 7 + i) % 3 == 0)
+                len += (size_t)snprintf(text + len, sizeof text - len,
+                                        "at %dms c%d abort\n", t + 40, i);
+            if (k == 5 && i == 2)
+                len += (size_t)snprintf(text + len, sizeof text - len,
+                                        "at %dms server send \"x\" with c2\n", t + 20);
+        }
+    ck_assert_uint_lt(len, sizeof text - 1);
+    struct run *r = run(text);
+    struct sim *s = &r->sim;
+    ck_assert_ptr_nonnull(s->peers);        /* made by the named send */
+    int found = 0;
+    for (int h = 0; h <= C; h++)
+        for (int p = 0; p <= C; p++) {
+            ip4_addr raddr = s->hosts[p].addr;
+            static const uint16_t lports[] = { 0, 80, 81 };
+            for (size_t l = 0; l < 3; l++) {
+                struct sim_conn *want = newest_by_scan(s, h, raddr, lports[l], 0);
+                ck_assert_ptr_eq(sim_peers_newest(s, h, raddr, lports[l], 0), want);
+                found += want != NULL;
+                if (want) {
+                    uint16_t rp = want->tcb.rport;
+                    ck_assert_ptr_eq(sim_peers_newest(s, h, raddr, 0, rp),
+                                     newest_by_scan(s, h, raddr, 0, rp));
+                }
+            }
+        }
+    ck_assert_int_gt(found, 2 * C);
+    done(r);
+}
+END_TEST
+
 /* The newest TCB is not freed when it closes: a raw call after the close
  * still acts on it and is refused in CLOSED, naming the connection (not
  * "no connection").  The TCB before it is freed. */
@@ -1510,6 +1580,7 @@ Suite *sim_suite(void)
     tcase_add_test(lim, test_arp_broadcast_copies_leave_their_lans_count);
     tcase_add_test(lim, test_closed_tcbs_are_freed_in_a_long_sequence);
     tcase_add_test(lim, test_newest_tcb_outlives_its_close);
+    tcase_add_test(lim, test_peer_index_finds_what_a_scan_finds);
     tcase_add_test(lim, test_host_tables_start_inline_and_grow_out);
     tcase_add_test(lim, test_udp_table_only_for_hosts_with_sockets);
     suite_add_tcase(s, lim);

@@ -69,7 +69,7 @@ static uint64_t tcb_bytes(const struct sim *s)
                 b += sim_conn_bytes(hp->conns[i]);
         b += sim_udp_bytes(hp);
     }
-    return b;
+    return b + sim_peers_bytes(s);
 }
 
 /* Every part is counted on every check: the TCBs and UDP sockets by

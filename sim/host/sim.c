@@ -378,6 +378,7 @@ static void free_conn(struct sim *s, struct sim_conn *sc)
      * (named_conn looks for the newest that matches); trailing holes go
      * at once, the rest when the list is next full (sim_new_conn) */
     hp->conns[sc->slot] = NULL;
+    sim_peers_remove(s, sc);
     while (hp->nconns && !hp->conns[hp->nconns - 1])
         hp->nconns--;
     s->mem_tcbs -= sc->counted;
@@ -402,6 +403,7 @@ void sim_after_tcb(struct sim *s, struct sim_conn *sc)
 {
     struct sim_conn *let_go = sc->more && sc->more->parent ? lq_update(s, sc)
                                                             : NULL;
+    sim_peers_add(s, sc);      /* a passive OPEN that a SYN has just named */
     if (!sc->detached && (sc->tcb.state == TCPS_CLOSED ||
         (!sc->listener && sc->tcb.state == TCPS_LISTEN && sc->tcb.passive))) {
         sc->detached = 1;
@@ -466,6 +468,7 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     }
     sc->slot = hp->nconns;
     hp->conns[hp->nconns++] = sc;
+    sim_peers_add(s, sc);
     /* the newest TCB is the one raw calls act on; the one before may now
      * be unreferenced */
     struct sim_conn *was = hp->current;
@@ -731,11 +734,13 @@ static struct sim_conn *named_conn(struct sim *s, int h, const struct scn_action
         if (sc)
             return sc;
     }
+    if (raddr)
+        return sim_peers_newest(s, h, raddr, a->on_lport, a->with_rport);
     for (uint32_t j = hp->nconns; j-- > 0;) {
         if (!hp->conns[j])
             continue;
         const struct tcp_conn *c = &hp->conns[j]->tcb;
-        if ((!a->on_lport || c->lport == a->on_lport) && (!raddr || c->raddr == raddr) &&
+        if ((!a->on_lport || c->lport == a->on_lport) &&
             (!a->with_rport || c->rport == a->with_rport))
             return hp->conns[j];
     }
@@ -936,6 +941,7 @@ static void free_state(struct sim *s)
             free(hp->tuples);
     }
     free(s->reap);
+    sim_peers_free(s);
     app_free(s);
     net_free(s);
     free(s->hosts);

@@ -38,6 +38,18 @@ struct fault_why {
 
 int   sim_host_by_addr(const struct sim *s, ip4_addr a);
 
+/* peers.c: the host's newest TCB with remote address raddr (and local
+ * port lport, remote port rport, where not 0), or NULL; the index behind
+ * it is made on the first call.  Once it is, _add puts in a TCB whose
+ * remote address is known (again: nothing), _remove takes one out. */
+struct sim_conn *sim_peers_newest(struct sim *s, int h, ip4_addr raddr,
+                                  uint16_t lport, uint16_t rport);
+void  sim_peers_add(struct sim *s, struct sim_conn *sc);
+void  sim_peers_remove(struct sim *s, struct sim_conn *sc);
+void  sim_peers_free(struct sim *s);
+/* What the index takes, counted afresh (mem_tcbs keeps it as it changes). */
+uint64_t sim_peers_bytes(const struct sim *s);
+
 /* forwards.c: which router forwarded which flow (IP source, destination,
  * protocol) at which TTL within the last FWD_WINDOW records -- the
  * routing-loop test of the limit report, whether the trace is kept or
