@@ -917,14 +917,31 @@ static void pcap_flush(struct pcap_out *o, const struct trace *tr, int64_t t)
     }
 }
 
+/* Whether the sends and writes of frame pk are counted in o->seen.  In
+ * pcap (not pcapng, which keeps each frame's first sentence there) a
+ * frame to one MAC address reaches one receiver per send -- a link's other
+ * end, or on a LAN the interface it names (sim/host/net.c) -- and each
+ * copy the network makes is a send of its own, so every arrival that
+ * passes the filters is written without counting.  Only a frame to a
+ * group address (a broadcast) reaches several receivers for one send, and
+ * only the first of them is written. */
+static int counted(const struct pcap_out *o, const struct trace *tr, uint32_t pk)
+{
+    if (o->ng)
+        return 1;
+    size_t len;
+    const uint8_t *p = trace_blob_data(tr, pk, &len);
+    return len >= 6 && (p[0] & 1);
+}
+
 void pcap_sink(void *ctx, const struct trace *tr, size_t i,
                const struct trace_rec *r)
 {
     struct pcap_out *o = ctx;
     uint32_t pk = r->u.pkt.pkt;
-    size_t j;
+    size_t j = SIZE_MAX;
     if (r->kind == TK_SEND) {
-        if ((j = seen_get(o, pk, 1)) != SIZE_MAX) {
+        if (counted(o, tr, pk) && (j = seen_get(o, pk, 1)) != SIZE_MAX) {
             o->seen[j].allowed++;
             if (o->ng && !o->seen_why[j])
                 o->seen_why[j] = frame_comment(tr, r, NULL);
@@ -934,19 +951,18 @@ void pcap_sink(void *ctx, const struct trace *tr, size_t i,
                (r->kind != TK_DROP || r->u.pkt.lost_at) &&
                (r->kind != TK_RECV || !passes_through(tr, r)) &&
                /* a broadcast's other receivers */
-               (j = seen_get(o, pk, 0)) != SIZE_MAX &&
-               o->seen[j].taken < o->seen[j].allowed) {
-        o->seen[j].taken++;
+               (!counted(o, tr, pk) ||
+                ((j = seen_get(o, pk, 0)) != SIZE_MAX &&
+                 o->seen[j].taken < o->seen[j].allowed))) {
         cap_push(o, (struct pcap_cap){ r->kind == TK_DROP ? r->u.pkt.lost_at
                                                           : r->t_us, i, pk,
                                        o->ng ? frame_comment(tr, r, o->seen_why[j])
                                              : NULL });
-        /* pcap (not pcapng, whose later copies keep the first send's
-         * sentence): an entry whose sends have all been written goes now,
-         * as if never made -- what is written depends only on allowed -
-         * taken -- so the table holds the frames on their way, not every
-         * blob still in the trace's window */
-        if (!o->ng && o->seen[j].taken == o->seen[j].allowed)
+        /* pcap: a broadcast whose sends have all been written goes now, as
+         * if never counted -- what is written depends only on allowed -
+         * taken -- so the table holds broadcasts on their way, not every
+         * one still in the trace's window */
+        if (j != SIZE_MAX && ++o->seen[j].taken == o->seen[j].allowed && !o->ng)
             seen_remove(o, j);
         trace_blob_hold(o->tr, pk);
     }
