@@ -711,11 +711,13 @@ int render_json(FILE *fp, const struct sim *s)
  * order with the conversation it belongs to; captured at every hop, every
  * routed packet would appear once per link. */
 struct pcap_cap { int64_t t; size_t rec; uint32_t pkt; char *why; };
-/* per blob: its sends (copies the network made count again) and the
+/* per counted blob (pcap: broadcasts; pcapng: every frame -- counted()
+ * says why): its sends (copies the network made count again) and the
  * frames of it written; key = blob id + 1, 0 = empty.  pcapng only: the
  * first send's sentence, each frame's comment, is o->seen_why[] at the
- * same slot (malloc'd); pcap has no such array.  At 100,000 concurrent
- * connections the table holds a few hundred thousand live blobs. */
+ * same slot (malloc'd); pcap has no such array.  pcapng's table holds
+ * every frame still in the trace's window or on its way: a few hundred
+ * thousand at 100,000 concurrent connections. */
 struct pcap_seen { uint32_t key, allowed, taken; };
 
 static int cap_before(const struct pcap_cap *x, const struct pcap_cap *y)

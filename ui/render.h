@@ -71,7 +71,7 @@ struct pcap_out {
     int live;
     struct pcap_cap *caps;     /* a min-heap on (time, record) */
     size_t ncaps, capcaps;
-    struct pcap_seen *seen;    /* per blob: sends, and frames written */
+    struct pcap_seen *seen;    /* per counted blob: sends, frames written */
     char **seen_why;           /* pcapng: beside seen, its first sentence */
     size_t nseen, capseen;
     int err;
