@@ -15,6 +15,7 @@
 #include "output.h"
 #include "alloc.h"
 #include "fmt.h"
+#include "probe.h"
 #include "i18n.h"
 #include "pcap.h"
 #include "arp.h"
@@ -807,7 +808,7 @@ static void seen_remove(struct pcap_out *o, size_t j)
     o->nseen--;
     for (size_t k = (j + 1) & m; o->seen[k].key; k = (k + 1) & m) {
         size_t h = seen_home(o->capseen, o->seen[k].key - 1);
-        if (j <= k ? j < h && h <= k : j < h || h <= k)
+        if (probe_stays(j, k, h))
             continue;
         o->seen[j] = o->seen[k];
         o->seen[k].key = 0;

@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "trace.h"
 #include "fmt.h"
+#include "probe.h"
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 {
@@ -327,7 +328,7 @@ static void sb_remove(struct trace *tr, size_t j)
     tr->nsblobs--;
     for (size_t k = (j + 1) & m; tr->sblobs[k]; k = (k + 1) & m) {
         size_t h = sb_home(tr, sb_blob(tr->sblobs[k])->id);
-        if (j <= k ? j < h && h <= k : j < h || h <= k)
+        if (probe_stays(j, k, h))
             continue;
         tr->sblobs[j] = tr->sblobs[k];
         tr->sblobs[k] = 0;
@@ -538,7 +539,7 @@ static void timer_remove(struct trace *tr, struct open_timer *o)
     for (size_t k = (j + 1) & m; tr->timers[k].key; k = (k + 1) & m) {
         size_t h = timer_home(tr->timers[k].key, tr->timers[k].conn,
                               tr->timers[k].name) & m;
-        if (j <= k ? j < h && h <= k : j < h || h <= k)
+        if (probe_stays(j, k, h))
             continue;
         tr->timers[j] = tr->timers[k];
         tr->timers[k].key = 0;

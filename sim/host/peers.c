@@ -15,6 +15,7 @@
  * 3.10.7.2), sim_after_tcb adds that TCB then, in its place by age. */
 #include <stdlib.h>
 #include <string.h>
+#include "probe.h"
 #include "simint.h"
 
 struct peer_bucket {
@@ -68,7 +69,7 @@ static void peer_drop(struct sim *s, struct peer_index *x, size_t j)
     x->n--;
     for (size_t k = (j + 1) & m; x->b[k].host >= 0; k = (k + 1) & m) {
         size_t h = peer_home(x->b[k].host, x->b[k].raddr, x->cap);
-        if (j <= k ? j < h && h <= k : j < h || h <= k)
+        if (probe_stays(j, k, h))
             continue;
         x->b[j] = x->b[k];
         x->b[k].host = -1;

@@ -7,6 +7,7 @@
 #include "narrate.h"
 #include "simint.h"
 #include "fmt.h"
+#include "probe.h"
 #include "app.h"
 #include "alloc.h"
 #include "ephemeral.h"
@@ -182,8 +183,7 @@ static void tuple_remove(struct sim_host *hp, const struct sim_conn *sc)
     }
     for (size_t j = (i + 1) & mask; hp->tuples[j]; j = (j + 1) & mask) {
         size_t k = tuple_home(hp, hp->tuples[j]);
-        /* move it unless its home lies cyclically in (i, j] */
-        if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+        if (!probe_stays(i, j, k)) {
             hp->tuples[i] = hp->tuples[j];
             i = j;
         }
