@@ -8,11 +8,12 @@
  * The index is made on the first such call, from every host's TCBs, and
  * kept from then on; a run without one pays nothing for it.  It holds the
  * TCBs whose remote address is known, in the order their host made them,
- * under (host, remote address).  A remote address is set once.  Today
- * every TCB has it when it is made (a listener's child is made for the
- * SYN that names it, and the listener never takes a SYN itself); should a
- * passive OPEN that left it open be named by its SYN (RFC 9293
- * 3.10.7.2), sim_after_tcb adds that TCB then, in its place by age. */
+ * under (host, remote address).  Every TCB the sim makes has its remote
+ * address from the start, so sim_new_conn adds each one as the newest:
+ * a listener's child is made for the SYN that names it (sim.c,
+ * sim_spawn), and a listener never takes a SYN itself, so tcp_input's
+ * naming of an open passive OPEN (RFC 9293 3.10.7.2) never happens to a
+ * TCB of the sim. */
 #include <stdlib.h>
 #include <string.h>
 #include "probe.h"
@@ -22,7 +23,7 @@ struct peer_bucket {
     int      host;             /* -1: an empty slot */
     ip4_addr raddr;
     uint32_t n, cap;
-    struct sim_conn **v;       /* by their place in the host's list */
+    struct sim_conn **v;       /* oldest first, as in the host's list */
 };
 
 struct peer_index {
@@ -93,14 +94,7 @@ static void index_conn(struct sim *s, struct peer_index *x, struct sim_conn *sc)
         s->mem_tcbs += (cap - b->cap) * sizeof *b->v;
         b->cap = cap;
     }
-    /* usually the newest; a passive OPEN named by its SYN may be older
-     * than some of its host's TCBs */
-    uint32_t k = b->n++;
-    while (k && b->v[k - 1]->slot > sc->slot) {
-        b->v[k] = b->v[k - 1];
-        k--;
-    }
-    b->v[k] = sc;
+    b->v[b->n++] = sc;
     sc->peer_indexed = 1;
 }
 

@@ -403,7 +403,6 @@ void sim_after_tcb(struct sim *s, struct sim_conn *sc)
 {
     struct sim_conn *let_go = sc->more && sc->more->parent ? lq_update(s, sc)
                                                             : NULL;
-    sim_peers_add(s, sc);      /* a passive OPEN that a SYN has just named */
     if (!sc->detached && (sc->tcb.state == TCPS_CLOSED ||
         (!sc->listener && sc->tcb.state == TCPS_LISTEN && sc->tcb.passive))) {
         sc->detached = 1;

@@ -40,8 +40,8 @@ int   sim_host_by_addr(const struct sim *s, ip4_addr a);
 
 /* peers.c: the host's newest TCB with remote address raddr (and local
  * port lport, remote port rport, where not 0), or NULL; the index behind
- * it is made on the first call.  Once it is, _add puts in a TCB whose
- * remote address is known (again: nothing), _remove takes one out. */
+ * it is made on the first call.  Once it is, _add puts in the host's
+ * newest TCB if its remote address is known, _remove takes one out. */
 struct sim_conn *sim_peers_newest(struct sim *s, int h, ip4_addr raddr,
                                   uint16_t lport, uint16_t rport);
 void  sim_peers_add(struct sim *s, struct sim_conn *sc);
