@@ -327,7 +327,6 @@ static const char *pad_name(char *buf, size_t n, const char *name, int w)
     return buf;
 }
 
-
 /* After the timeline of a --real run: per connection, the model's states
  * beside the kernel's, each difference explained in one sentence; then
  * what was not replayed, and the segments side by side when captured. */
@@ -523,17 +522,14 @@ void text_sink(void *ctx, const struct trace *tr, size_t i,
     if (l > o->tw)
         o->tw = l;
     render_event(tr, r, ev, sizeof ev);
-    /* "  HOST  KIND    ": the host padded to its column's width on a
-     * terminal, the kind to 6 bytes (ASCII) */
-    char hn[SCN_NAME_MAX + 64], *end = mid + sizeof mid;
+    /* "  HOST  KIND    ": each padded to its column's width on a terminal
+     * (a kind is ASCII) */
+    char hn[SCN_NAME_MAX + 64], kn[32], *end = mid + sizeof mid;
     char *q = put(mid, end, "  ");
     q = put(q, end, pad_name(hn, sizeof hn, r->host >= 0 ? tr->host_names[r->host] : "",
                              o->hw));
     q = put(q, end, "  ");
-    char *kind = q;
-    q = put(q, end, kind_label(r));
-    while (q - kind < 6 && q < end - 1)
-        *q++ = ' ';
+    q = put(q, end, pad_name(kn, sizeof kn, kind_label(r), 6));
     put(q, end, "  ");
     const char *line[] = { "e", t, " ", mid, text_visible(ev, &o->vb, &o->vcap) };
     spool(o, line, 5);
@@ -544,11 +540,26 @@ void text_sink(void *ctx, const struct trace *tr, size_t i,
     }
 }
 
-/* One spooled line (without its newline), padded to the time column,
- * built whole in o->ob and written at once. */
+/* A line of output: pad spaces, a[0..na), b[0..nb) and a newline, built
+ * whole in o->ob and written at once. */
+static void write_line(struct text_out *o, size_t pad, const char *a, size_t na,
+                       const char *b, size_t nb)
+{
+    size_t all = pad + na + nb + 1;
+    if (o->obcap < all) {
+        o->obcap = all + 256;
+        o->ob = xrealloc(o->ob, o->obcap);
+    }
+    memset(o->ob, ' ', pad);
+    memcpy(o->ob + pad, a, na);
+    memcpy(o->ob + pad + na, b, nb);
+    o->ob[all - 1] = '\n';
+    fwrite(o->ob, 1, all, o->fp);
+}
+
+/* One spooled line (without its newline), padded to the time column. */
 static void unspool(struct text_out *o, const char *p, size_t n)
 {
-    size_t pad = 0, from = 1;
     if (n && p[0] == 'e') {
         /* a chapter's heading before its first record (ui/chapters.h) */
         long k = chapter_of(&o->ch, o->nout);
@@ -565,32 +576,13 @@ static void unspool(struct text_out *o, const char *p, size_t n)
             return;
         /* "e<time> <rest>": the time right-aligned in its column, then rest */
         size_t tl = (size_t)(sp - p - 1);
-        pad = (size_t)o->tw > tl ? (size_t)o->tw - tl : 0;
-        if (o->obcap < pad + n + 1) {
-            o->obcap = pad + n + 1 + 256;
-            o->ob = xrealloc(o->ob, o->obcap);
-        }
-        memset(o->ob, ' ', pad);
-        memcpy(o->ob + pad, p + 1, tl);
-        memcpy(o->ob + pad + tl, sp + 1, n - (size_t)(sp + 1 - p));
-        size_t all = pad + tl + n - (size_t)(sp + 1 - p);
-        o->ob[all++] = '\n';
-        fwrite(o->ob, 1, all, o->fp);
-        return;
+        write_line(o, (size_t)o->tw > tl ? (size_t)o->tw - tl : 0, p + 1, tl,
+                   sp + 1, n - (size_t)(sp + 1 - p));
+    } else if (n) {              /* "w<text>": under the event column */
+        write_line(o, (size_t)(o->tw + o->hw + 12) + 2, p + 1, n - 1, "", 0);
+    } else {
+        write_line(o, 0, "", 0, "", 0);
     }
-    if (n)                       /* "w<text>": under the event column */
-        pad = (size_t)(o->tw + o->hw + 12) + 2;
-    else
-        from = 0;
-    if (o->obcap < pad + n + 1) {
-        o->obcap = pad + n + 1 + 256;
-        o->ob = xrealloc(o->ob, o->obcap);
-    }
-    memset(o->ob, ' ', pad);
-    memcpy(o->ob + pad, p + from, n - from);
-    size_t all = pad + n - from;
-    o->ob[all++] = '\n';
-    fwrite(o->ob, 1, all, o->fp);
 }
 
 int text_finish(struct text_out *o)
