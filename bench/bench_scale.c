@@ -160,7 +160,6 @@ static int reps_for(long n)
     return n <= SMALL_N ? REPS : 1;
 }
 
-
 /* spawn_timed reps times: the first run that fails is the result, else
  * the median time and the largest peak. */
 static void spawn_median(char *const argv[], int reps, struct run *r)
@@ -357,7 +356,8 @@ static int run_kernel(struct bench *b, const struct shape *sh, long n)
         }
         secs[i] = k.secs;
     }
-    bench_report_more(b, key, name, (double)n, bench_quantile(secs, (size_t)reps, 0.5), "cycles/s", 0, 0,
+    bench_report_more(b, key, name, (double)n,
+                      bench_quantile(secs, (size_t)reps, 0.5), "cycles/s", 0, 0,
                       k.how);
     return 0;
 }
