@@ -843,31 +843,88 @@ START_TEST(test_closed_tcbs_are_freed_in_a_long_sequence)
 }
 END_TEST
 
-/* The newest of host h's TCBs with remote address raddr (and lport,
- * rport where not 0), by walking all of them: what a raw call that names
- * its connection by peer acts on (scenarios/README.md). */
+/* The same sequence with every call naming its connection, so that all
+ * three of peers.c's tables are kept throughout: they hold what is alive,
+ * not all 4,000 connections (about 100 KiB if a spent list were kept),
+ * and each call still finds its own connection. */
+START_TEST(test_named_calls_keep_their_tables_small_in_a_long_sequence)
+{
+    enum { N = 4000 };
+    size_t cap = 200 + (size_t)N * 160, len = 0;
+    char *text = calloc(1, cap);
+    ck_assert_ptr_nonnull(text);
+    len += (size_t)snprintf(text + len, cap - len, TWO_HOSTS
+                            "link client server delay 1ms\n"
+                            "tcp msl 1ms\n"
+                            "at 0ms server listen 80\n");
+    for (int i = 0; i < N; i++) {
+        long t = 10 + 20L * i;
+        int port = 10000 + i % 3000;
+        len += (size_t)snprintf(text + len, cap - len,
+                                "at %ldms client connect server 80 from %d\n"
+                                "at %ldms client close on port %d\n"
+                                "at %ldms server close with client port %d\n",
+                                t, port, t + 5, port, t + 8, port);
+    }
+    struct run *r = run_budget(text, 0, 0, 0, 0, 0);
+    ck_assert_int_eq(r->sim.truncated, 0);
+    size_t closed = 0, refused = 0;
+    for (size_t i = 0; i < T(r)->n; i++) {
+        const struct trace_rec *rec = &T(r)->recs[i];
+        closed += rec->kind == TK_STATE && rec->layer == TL_TCP &&
+                  rec->u.state.to == TCPS_CLOSED;
+        refused += rec->kind == TK_APP && (rec->why.id == N_APP_ERR_STATE ||
+                                            rec->why.id == N_APP_ERR_NOCONN);
+    }
+    ck_assert_uint_eq(closed, 2 * N);
+    ck_assert_uint_eq(refused, 0);
+    ck_assert_ptr_nonnull(r->sim.peers);
+    ck_assert_uint_lt(sim_peers_bytes(&r->sim), 16 * 1024);
+    ck_tcb_bytes_agree(r);
+    done(r);
+    free(text);
+}
+END_TEST
+
+/* The newest of host h's TCBs with remote address raddr, local port lport
+ * and remote port rport (each where not 0), by walking all of them: what
+ * a raw call that names its connection acts on (scenarios/README.md). */
 static struct sim_conn *newest_by_scan(const struct sim *s, int h, ip4_addr raddr,
                                        uint16_t lport, uint16_t rport)
 {
     const struct sim_host *hp = &s->hosts[h];
     for (uint32_t j = hp->nconns; j-- > 0;) {
         const struct sim_conn *sc = hp->conns[j];
-        if (sc && sc->tcb.raddr == raddr && (!lport || sc->tcb.lport == lport) &&
-            (!rport || sc->tcb.rport == rport))
+        if (sc && (!raddr || sc->tcb.raddr == raddr) &&
+            (!lport || sc->tcb.lport == lport) && (!rport || sc->tcb.rport == rport))
             return hp->conns[j];
     }
     return NULL;
 }
 
-/* The index of TCBs by peer (peers.c), made by the first call that names
- * a peer, halfway through, and kept from then on through new connections,
- * several to one peer, aborts that free TCBs and a host list closed up
- * after them, finds what a walk through every TCB finds: on every host,
- * for every peer, with and without ports. */
+/* peers.c's answer to one question, and the walk's. */
+static int ck_named(struct sim *s, int h, ip4_addr raddr, uint16_t lport, uint16_t rport)
+{
+    struct sim_conn *want = newest_by_scan(s, h, raddr, lport, rport);
+    struct sim_conn *got = sim_peers_newest(s, h, raddr, lport, rport);
+    if (got != want)
+        ck_abort_msg("host %d, peer %08x, port %u, peer's port %u: "
+                     "the index finds TCB slot %d, a walk slot %d", h, (unsigned)raddr,
+                     lport, rport, got ? (int)got->slot : -1, want ? (int)want->slot : -1);
+    return want != NULL;
+}
+
+/* The tables of TCBs by peer, by local port and by peer and port
+ * (peers.c), each made by the first call that names a connection that
+ * way, a third of the way through, and kept from then on through new
+ * connections, many to one peer, aborts that free TCBs (their memory
+ * taken by the next TCB, often with the same peer), lists closed up after
+ * them and a host list closed up too, find what a walk through every TCB
+ * finds: on every host, for every peer and port and pair of them. */
 START_TEST(test_peer_index_finds_what_a_scan_finds)
 {
-    enum { C = 6 };
-    char text[8192];
+    enum { C = 6, K = 40 };
+    static char text[65536];
     size_t len = (size_t)snprintf(text, sizeof text,
                                   "host server 10.0.0.1\n"
                                   "at 0ms server listen 80\nat 0ms server listen 81\n");
@@ -875,40 +932,57 @@ START_TEST(test_peer_index_finds_what_a_scan_finds)
         len += (size_t)snprintf(text + len, sizeof text - len,
                                 "host c%d 10.0.0.%d\nlink c%d server delay 1ms\n",
                                 i, 10 + i, i);
-    for (int k = 0; k < 12; k++)
+    for (int k = 0; k < K; k++)
         for (int i = 1; i <= C; i++) {
             int t = 10 + 100 * k + i;
             len += (size_t)snprintf(text + len, sizeof text - len,
-                                    "at %dms c%d connect server %d\n", t, i,
-                                    (k + i) % 2 ? 80 : 81);
-            if ((k * 7 + i) % 3 == 0)
+                                    "at %dms c%d connect server %d from %d\n", t, i,
+                                    (k + i) % 2 ? 80 : 81, 5000 + k);
+            if ((k * 7 + i) % 3 || k % 5 == 4)
                 len += (size_t)snprintf(text + len, sizeof text - len,
-                                        "at %dms c%d abort\n", t + 40, i);
-            if (k == 5 && i == 2)
+                                        "at %dms c%d abort on port %d\n", t + 40, i,
+                                        5000 + k / 2);
+            if (k == K / 3 && i == 2)
                 len += (size_t)snprintf(text + len, sizeof text - len,
-                                        "at %dms server send \"x\" with c2\n", t + 20);
+                                        "at %dms server send \"x\" with c2\n"
+                                        "at %dms server send \"y\" with c3 port %d\n",
+                                        t + 20, t + 21, 5000 + k - 1);
         }
+    /* last, frees that no new TCB follows: their memory stays spare, with
+     * the ports and peer it had */
+    for (int i = 1; i <= C; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len,
+                                "at %dms c%d abort on port %d\n", 100 * K + 50, i,
+                                5000 + K - 3 + i % 2);
     ck_assert_uint_lt(len, sizeof text - 1);
     struct run *r = run(text);
     struct sim *s = &r->sim;
-    ck_assert_ptr_nonnull(s->peers);        /* made by the named send */
-    int found = 0;
-    for (int h = 0; h <= C; h++)
+    ck_assert_ptr_nonnull(s->peers);        /* made by the named calls */
+    int found = 0, live = 0;
+    for (int h = 0; h <= C; h++) {
+        const struct sim_host *hp = &s->hosts[h];
         for (int p = 0; p <= C; p++) {
-            ip4_addr raddr = s->hosts[p].addr;
-            static const uint16_t lports[] = { 0, 80, 81 };
-            for (size_t l = 0; l < 3; l++) {
-                struct sim_conn *want = newest_by_scan(s, h, raddr, lports[l], 0);
-                ck_assert_ptr_eq(sim_peers_newest(s, h, raddr, lports[l], 0), want);
-                found += want != NULL;
-                if (want) {
-                    uint16_t rp = want->tcb.rport;
-                    ck_assert_ptr_eq(sim_peers_newest(s, h, raddr, 0, rp),
-                                     newest_by_scan(s, h, raddr, 0, rp));
-                }
+            static const uint16_t lports[] = { 0, 80, 81, 5000, 5013, 5039, 6000 };
+            for (size_t l = 0; l < sizeof lports / sizeof *lports; l++) {
+                found += ck_named(s, h, s->hosts[p].addr, lports[l], 0);
+                found += l && ck_named(s, h, 0, lports[l], 0);
             }
         }
-    ck_assert_int_gt(found, 2 * C);
+        for (uint32_t j = 0; j < hp->nconns; j++) {
+            const struct tcp_conn *c = hp->conns[j] ? &hp->conns[j]->tcb : NULL;
+            if (!c || !c->raddr)
+                continue;
+            live++;
+            found += ck_named(s, h, c->raddr, 0, c->rport);
+            found += ck_named(s, h, c->raddr, c->lport, c->rport);
+            found += ck_named(s, h, c->raddr, c->lport, 0);
+            found += ck_named(s, h, 0, c->lport, 0);
+            found += ck_named(s, h, c->raddr, 0, (uint16_t)(c->rport + 1));
+        }
+    }
+    ck_assert_int_gt(live, 4 * C);
+    ck_assert_int_gt(found, 10 * C);
+    ck_tcb_bytes_agree(r);
     done(r);
 }
 END_TEST
@@ -1581,6 +1655,7 @@ Suite *sim_suite(void)
     tcase_add_test(lim, test_closed_tcbs_are_freed_in_a_long_sequence);
     tcase_add_test(lim, test_newest_tcb_outlives_its_close);
     tcase_add_test(lim, test_peer_index_finds_what_a_scan_finds);
+    tcase_add_test(lim, test_named_calls_keep_their_tables_small_in_a_long_sequence);
     tcase_add_test(lim, test_host_tables_start_inline_and_grow_out);
     tcase_add_test(lim, test_udp_table_only_for_hosts_with_sockets);
     suite_add_tcase(s, lim);

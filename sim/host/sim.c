@@ -723,27 +723,16 @@ long sim_app_recv(struct sim *s, struct sim_conn *sc, uint8_t *buf, size_t max)
 
 /* The connection a TCP call names with `on port` / `with PEER [port]`: by
  * its four-tuple when all three are given, else the host's newest that
- * matches (a scan, for lessons that name a connection by less). */
+ * matches (peers.c keeps them by what they are named by). */
 static struct sim_conn *named_conn(struct sim *s, int h, const struct scn_action *a)
 {
-    struct sim_host *hp = &s->hosts[h];
     ip4_addr raddr = a->with_peer >= 0 ? s->hosts[a->with_peer].addr : 0;
     if (a->on_lport && raddr && a->with_rport) {
-        struct sim_conn *sc = tuple_find(hp, a->on_lport, raddr, a->with_rport);
+        struct sim_conn *sc = tuple_find(&s->hosts[h], a->on_lport, raddr, a->with_rport);
         if (sc)
             return sc;
     }
-    if (raddr)
-        return sim_peers_newest(s, h, raddr, a->on_lport, a->with_rport);
-    for (uint32_t j = hp->nconns; j-- > 0;) {
-        if (!hp->conns[j])
-            continue;
-        const struct tcp_conn *c = &hp->conns[j]->tcb;
-        if ((!a->on_lport || c->lport == a->on_lport) &&
-            (!a->with_rport || c->rport == a->with_rport))
-            return hp->conns[j];
-    }
-    return NULL;
+    return sim_peers_newest(s, h, raddr, a->on_lport, a->with_rport);
 }
 
 static void run_action(struct sim *s, const struct scn_action *a)

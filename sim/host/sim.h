@@ -75,7 +75,7 @@ struct sim_conn {
     unsigned listener : 1;     /* a listening socket that spawns children */
     unsigned detached : 1;     /* no longer in the demultiplexing table */
     unsigned reaping : 1;      /* on the sim's list of TCBs to free */
-    unsigned peer_indexed : 1; /* in the sim's peers (peers.c) */
+    unsigned peer_mark : 1;    /* kept once, as peers.c closes up a list */
 };
 
 /* A host's interface on a LAN, with its ARP cache. */
@@ -248,8 +248,8 @@ struct sim {
     struct fault_why *fault_whys;  /* flights' rarer sentences (net.c) */
     uint32_t nfault_whys, capfault_whys, free_fault_why;
     struct flight_block *flight_blocks;  /* where they live (net.c) */
-    struct peer_index *peers;  /* TCBs by remote address (peers.c), made
-                                  by the first raw call that names a peer */
+    struct peer_index *peers;  /* TCBs by peer and port (peers.c), made
+                                  by the first raw call that names one */
     uint32_t flight_fresh;     /* the newest block's flights never used yet */
     struct sim_conn *spare_conns;  /* freed TCBs' memory, reused by the next
                                       connection and kept across sim_reset */

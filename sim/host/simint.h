@@ -38,10 +38,11 @@ struct fault_why {
 
 int   sim_host_by_addr(const struct sim *s, ip4_addr a);
 
-/* peers.c: the host's newest TCB with remote address raddr (and local
- * port lport, remote port rport, where not 0), or NULL; the index behind
- * it is made on the first call.  Once it is, _add puts in the host's
- * newest TCB if its remote address is known, _remove takes one out. */
+/* peers.c: the host's newest TCB with remote address raddr, local port
+ * lport and remote port rport, each where not 0 (raddr or lport is given),
+ * or NULL; the tables behind it are made by the first call that needs
+ * them.  Once they are, _add puts in the host's newest TCB and _remove
+ * takes out one that has left its host's list. */
 struct sim_conn *sim_peers_newest(struct sim *s, int h, ip4_addr raddr,
                                   uint16_t lport, uint16_t rport);
 void  sim_peers_add(struct sim *s, struct sim_conn *sc);
