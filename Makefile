@@ -124,7 +124,7 @@ MSGFMT   ?= msgfmt
 XGETTEXT ?= xgettext
 
 .PHONY: all test unit sanitize bench fuzz fuzz-smoke fuzz-replay fuzz-cov install \
-        uninstall clean check-deps libs pot po-update po-check
+        uninstall clean check-deps libs pot po-update po-check FORCE
 
 all: $(PROG) $(MO_FILES)
 
@@ -145,6 +145,19 @@ $(B)/real/%.o: real/%.c
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -c $< -o $@
+
+# Where the program looks for its lessons and catalogs is compiled in
+# (ui/scnpath.c, ui/language.c).  This stamp holds those paths and is
+# rewritten only when they change, so that `make install PREFIX=/usr`
+# after a plain `make` recompiles the two files instead of installing a
+# program that looks under /usr/local.
+PATHS_STAMP := $(B)/paths.stamp
+$(PATHS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(DATADIR) $(LOCALEDIR)' ] || \
+	    echo '$(DATADIR) $(LOCALEDIR)' > $@
+$(B)/ui/scnpath.o $(B)/ui/language.o: $(PATHS_STAMP)
+FORCE:
 
 $(SIM_LIB): $(SIM_OBJ)
 	@rm -f $@
