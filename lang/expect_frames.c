@@ -498,7 +498,7 @@ static uint64_t pat_hash(const struct scn_match *m)
     for (int i = 0; i < m->nfilters; i++) {
         MIX(m->filters[i].kind); MIX(m->filters[i].value); MIX(m->filters[i].addr);
     }
-    for (const char *q = m->top == TL_DNS ? m->qname : ""; *q; q++)
+    for (const char *q = m->top == TL_DNS && m->qname ? m->qname : ""; *q; q++)
         MIX((unsigned char)(*q | 0x20));
 #undef MIX
     return h;
@@ -516,7 +516,8 @@ static int pat_eq(const struct scn_match *a, const struct scn_match *b)
             a->filters[i].value != b->filters[i].value ||
             a->filters[i].addr != b->filters[i].addr)
             return 0;
-    return a->top != TL_DNS || strcmp(a->qname, b->qname) == 0;
+    return a->top != TL_DNS ||
+           strcmp(a->qname ? a->qname : "", b->qname ? b->qname : "") == 0;
 }
 
 /* Room for element n of an array that holds n: capacities double (1, 2,

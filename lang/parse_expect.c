@@ -141,10 +141,11 @@ static int field_applies(const struct scn_match *m, int k)
 }
 
 /* One FIELD [VALUE] at the cursor, for pattern m.  Returns 1 when read into
- * *f (qname into qname), 0 when the word is not a field (nothing consumed),
+ * *f (a qname into *qname, in the scenario's arena), 0 when the word is not
+ * a field (nothing consumed),
  * -1 after an error.  `what` says what else could come, for messages. */
 static int want_field(struct parser *P, const struct scn_match *m, struct scn_field *f,
-                      char *qname, const char *what)
+                      const char **qname, const char *what)
 {
     struct show sh;
     struct tok *t = lang_peek(P);
@@ -217,7 +218,9 @@ static int want_field(struct parser *P, const struct scn_match *m, struct scn_fi
     case SF_DNS_QNAME: {
         struct tok *d = lang_want_domain(P, "a domain name like www.example.com", 1);
         if (!d) return -1;
-        lang_domain_copy(qname, d->s);
+        char name[DNS_NAME_BUF];
+        lang_domain_copy(name, d->s);
+        *qname = lang_arena_str(P, name, strlen(name));
         break;
     }
     }
@@ -255,7 +258,7 @@ static int want_xpattern(struct parser *P, struct scn_match *m)
         while (!lang_pattern_end(lang_peek(P))) {
             struct tok *w = lang_peek(P);
             struct scn_field f;
-            int rc = want_field(P, m, &f, m->qname, ", count N, or a frame number like #1");
+            int rc = want_field(P, m, &f, &m->qname, ", count N, or a frame number like #1");
             if (rc < 0) return -1;
             if (rc == 0) {
                 ERR_AT(P, w, "expected %s, count N, or a frame number like #1, found %s",
@@ -351,7 +354,7 @@ static void expect_frames(struct parser *P, struct scn_expect *e)
         struct tok *w = lang_peek(P);
         if (!w && e->nfields) return;
         struct scn_field f;
-        int r = want_field(P, &e->m, &f, e->qname, "");
+        int r = want_field(P, &e->m, &f, &e->qname, "");
         if (r < 0) return;
         if (r == 0) {
             ERR_AT(P, w, "expected a field to check (%s), found %s", fields_of(&e->m),

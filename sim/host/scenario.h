@@ -188,7 +188,8 @@ struct scn_match {
                                patterns (trace.h), else TL_NONE */
     struct scn_field filters[SCN_MAX_FIELDS];
     int      nfilters;
-    char     qname[DNS_NAME_BUF];   /* SF_DNS_QNAME filter */
+    const char *qname;      /* SF_DNS_QNAME filter, in the scenario's arena;
+                               NULL: none */
 };
 
 /* The actions of `at TIME ...` lines, in enum order, once for the enum, the
@@ -380,7 +381,7 @@ struct scn_expect {
     int      nth;           /* PICK_NTH: 1-based */
     struct scn_field fields[SCN_MAX_FIELDS];
     int      nfields;
-    char     qname[DNS_NAME_BUF];   /* SF_DNS_QNAME check */
+    const char *qname;      /* SF_DNS_QNAME check, in the scenario's arena */
     /* EXP_STATES: the exact history; the connection by its ports and peer */
     uint8_t  states[SCN_MAX_STATES];
     int      nstates;
