@@ -1235,6 +1235,53 @@ START_TEST(test_server_nodata)
 }
 END_TEST
 
+/* The server finds a zone's names without regard to case or a trailing
+ * dot (RFC 1035 2.3.3), in a zone of thousands of names: the records of
+ * one owner in the order they were added, a name above owners as an
+ * empty non-terminal (NODATA), glue by the NS target's name, and the
+ * SOA by the apex. */
+START_TEST(test_server_finds_names_in_a_large_zone)
+{
+    enum { NAMES = 5000 };
+    static struct dns_zone z;
+    static const char *const apex[] = { "Example.COM.", NULL };
+    static const char *const head[] = {
+        "example.com. 3600 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300",
+        "sub.example.com. 3600 IN NS NS.Sub.Example.Com.",
+        "ns.sub.example.com. 3600 IN A 203.0.113.60",
+        NULL
+    };
+    zone_load(&z, apex, head);
+    struct dns_rr rr;
+    char name[64];
+    for (int i = 0; i < NAMES; i++) {
+        snprintf(name, sizeof name, "h%d.Lab.Example.Com", i);
+        dns_rr_a(&rr, name, 300, IP(10, 0, (i >> 8) & 255, i & 255));
+        ck_assert_int_eq(dns_zone_add(&z, &rr), 0);
+        if (i % 1000 == 7) {        /* a second address, after others */
+            dns_rr_a(&rr, name, 300, IP(10, 9, (i >> 8) & 255, i & 255));
+            ck_assert_int_eq(dns_zone_add(&z, &rr), 0);
+        }
+    }
+    ck_assert_int_eq(ask(&z, "H4321.lab.EXAMPLE.com.", DNS_TYPE_A), DNS_SRV_ANSWER);
+    ck_assert_int_eq(M2.nan, 1);
+    ck_assert_uint_eq(M2.an[0].rd.a, IP(10, 0, 4321 >> 8, 4321 & 255));
+    ck_assert_int_eq(ask(&z, "h3007.lab.example.com", DNS_TYPE_A), DNS_SRV_ANSWER);
+    ck_assert_int_eq(M2.nan, 2);
+    ck_assert_uint_eq(M2.an[0].rd.a, IP(10, 0, 3007 >> 8, 3007 & 255));
+    ck_assert_uint_eq(M2.an[1].rd.a, IP(10, 9, 3007 >> 8, 3007 & 255));
+    /* lab owns nothing; names below it exist */
+    ck_assert_int_eq(ask(&z, "LAB.example.com", DNS_TYPE_A), DNS_SRV_NODATA);
+    ck_assert_str_eq(M2.ns[0].name, "example.com");
+    ck_assert_int_eq(ask(&z, "h5000.lab.example.com", DNS_TYPE_A), DNS_SRV_NXDOMAIN);
+    ck_assert_int_eq(ask(&z, "x.h12.lab.example.com", DNS_TYPE_A), DNS_SRV_NXDOMAIN);
+    ck_assert_int_eq(ask(&z, "www.SUB.example.com", DNS_TYPE_A), DNS_SRV_REFERRAL);
+    ck_assert_int_eq(M2.nar, 1);
+    ck_assert_uint_eq(M2.ar[0].rd.a, IP(203, 0, 113, 60));
+    dns_zone_free(&z);
+}
+END_TEST
+
 START_TEST(test_server_refused_outside_apex)
 {
     ck_assert_int_eq(ask(&ZE, "www.example.org", DNS_TYPE_A), DNS_SRV_REFUSED);
@@ -1791,6 +1838,7 @@ Suite *dns_suite(void)
     tcase_add_test(tc, test_server_referral_with_glue);
     tcase_add_test(tc, test_server_nxdomain_with_soa);
     tcase_add_test(tc, test_server_nodata);
+    tcase_add_test(tc, test_server_finds_names_in_a_large_zone);
     tcase_add_test(tc, test_server_refused_outside_apex);
     tcase_add_test(tc, test_server_formerr_notimp_and_why);
     suite_add_tcase(s, tc);

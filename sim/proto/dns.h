@@ -213,6 +213,12 @@ struct dns_zone {
     int    napex, capapex;
     struct dns_rr *rr;
     int    nrr, caprr;
+    /* Its names (dns_server.c): every owner name and every name above one,
+     * each with the records it owns, so that an answer looks up the names
+     * it needs instead of reading the whole zone. */
+    struct dns_node *node;
+    size_t nnode, capnode;      /* a power of two, at most half full */
+    int   *next_rr;             /* per record: the next one of its owner */
 };
 
 void dns_zone_init(struct dns_zone *z);

@@ -12,6 +12,17 @@
 
 /* ---- authoritative server (RFC 1034 4.3.2) -------------------------- */
 
+/* One name of a zone's tree: a record's owner name, or a name above one
+ * (an empty non-terminal unless it owns records itself).  The name is the
+ * text at rr[ref].name + off; its records are first, next_rr[first], ...
+ * in the order they were added (-1: none). */
+struct dns_node {
+    uint32_t hash;
+    int      ref;              /* -1: an empty slot */
+    uint32_t off;
+    int      first, last;
+};
+
 void dns_zone_init(struct dns_zone *z)
 {
     memset(z, 0, sizeof *z);
@@ -21,7 +32,85 @@ void dns_zone_free(struct dns_zone *z)
 {
     free(z->apex);
     free(z->rr);
+    free(z->node);
+    free(z->next_rr);
     memset(z, 0, sizeof *z);
+}
+
+/* Names compare without regard to case and to one trailing dot (RFC 1035
+ * 2.3.3), so they hash that way. */
+static uint32_t name_hash(const char *name)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0, n = dns_core_len(name); i < n; i++)
+        h = (h ^ (uint32_t)dns_lc((unsigned char)name[i])) * 16777619u;
+    return h;
+}
+
+static size_t node_slot(const struct dns_zone *z, const char *name, uint32_t h)
+{
+    size_t m = z->capnode - 1, j = h & m;
+    while (z->node[j].ref >= 0 &&
+           (z->node[j].hash != h ||
+            !dns_name_eq(z->rr[z->node[j].ref].name + z->node[j].off, name)))
+        j = (j + 1) & m;
+    return j;
+}
+
+/* The node of name, or NULL when the zone has no record at or below it. */
+static const struct dns_node *node_of(const struct dns_zone *z, const char *name)
+{
+    if (!z->capnode)
+        return NULL;
+    const struct dns_node *n = &z->node[node_slot(z, name, name_hash(name))];
+    return n->ref >= 0 ? n : NULL;
+}
+
+static void node_grow(struct dns_zone *z)
+{
+    size_t oldcap = z->capnode, cap = oldcap ? 2 * oldcap : 64;
+    struct dns_node *old = z->node;
+    z->node = xreallocarray(NULL, cap, sizeof *z->node);
+    for (size_t i = 0; i < cap; i++)
+        z->node[i].ref = -1;
+    z->capnode = cap;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].ref >= 0) {
+            size_t j = old[i].hash & (cap - 1);
+            while (z->node[j].ref >= 0)
+                j = (j + 1) & (cap - 1);
+            z->node[j] = old[i];
+        }
+    free(old);
+}
+
+/* Record k's owner name and every name above it, up to the root, as
+ * nodes; k goes last on its owner's list. */
+static void index_rr(struct dns_zone *z, int k)
+{
+    const char *name = z->rr[k].name;
+    for (const char *p = name;; p = dns_name_parent(p)) {
+        if (2 * (z->nnode + 1) > z->capnode)
+            node_grow(z);
+        uint32_t h = name_hash(p);
+        struct dns_node *n = &z->node[node_slot(z, p, h)];
+        if (n->ref < 0) {
+            /* dns_name_parent gives a static "." for the root: the root's
+             * node names it by the empty end of this record's name */
+            size_t off = dns_core_len(p) ? (size_t)(p - name) : strlen(name);
+            *n = (struct dns_node){ h, k, (uint32_t)off, -1, -1 };
+            z->nnode++;
+        }
+        if (p == name) {
+            if (n->first < 0)
+                n->first = k;
+            else
+                z->next_rr[n->last] = k;
+            n->last = k;
+        }
+        if (!dns_core_len(p))
+            break;
+    }
 }
 
 int dns_zone_add_apex(struct dns_zone *z, const char *apex)
@@ -46,11 +135,27 @@ int dns_zone_add(struct dns_zone *z, const struct dns_rr *rr)
     if (z->nrr == z->caprr) {
         z->caprr = z->caprr ? 2 * z->caprr : 16;
         z->rr = xrealloc(z->rr, (size_t)z->caprr * sizeof *z->rr);
+        z->next_rr = xreallocarray(z->next_rr, (size_t)z->caprr, sizeof *z->next_rr);
     }
     z->rr[z->nrr] = *rr;
     dns_name_copy(z->rr[z->nrr].name, rr->name);
+    z->next_rr[z->nrr] = -1;
+    index_rr(z, z->nrr);
     z->nrr++;
     return 0;
+}
+
+/* The records that name owns, in the order they were added: the first
+ * (-1: none), and after record k the next (dns_zone_next). */
+static int zone_first(const struct dns_zone *z, const char *name)
+{
+    const struct dns_node *n = node_of(z, name);
+    return n ? n->first : -1;
+}
+
+static int zone_next(const struct dns_zone *z, int k)
+{
+    return z->next_rr[k];
 }
 
 /* The apex of the zone this server holds that is closest to name, or NULL. */
@@ -66,8 +171,8 @@ static const char *best_apex(const struct dns_zone *z, const char *name)
 
 static int zone_has(const struct dns_zone *z, const char *name, uint16_t type)
 {
-    for (int i = 0; i < z->nrr; i++)
-        if (z->rr[i].type == type && dns_name_eq(z->rr[i].name, name))
+    for (int k = zone_first(z, name); k >= 0; k = zone_next(z, k))
+        if (z->rr[k].type == type)
             return 1;
     return 0;
 }
@@ -107,8 +212,8 @@ static void add_rr(struct dns_rr *sec, int *n, const struct dns_rr *rr)
 static void add_soa(const struct dns_zone *z, const char *apex,
                     struct dns_msg *r)
 {
-    for (int i = 0; i < z->nrr; i++)
-        if (z->rr[i].type == DNS_TYPE_SOA && dns_name_eq(z->rr[i].name, apex)) {
+    for (int i = zone_first(z, apex); i >= 0; i = zone_next(z, i))
+        if (z->rr[i].type == DNS_TYPE_SOA) {
             struct dns_rr soa = z->rr[i];
             if (soa.rd.soa.minimum < soa.ttl)
                 soa.ttl = soa.rd.soa.minimum;
@@ -152,25 +257,20 @@ int dns_server_answer(const struct dns_zone *z, const struct dns_msg *q,
             /* RFC 1034 4.3.2 step 3b: "copy the NS RRs for the subzone
              * into the authority section ... put whatever addresses are
              * available into the additional section, using glue RRs" */
-            for (int i = 0; i < z->nrr; i++)
-                if (z->rr[i].type == DNS_TYPE_NS && dns_name_eq(z->rr[i].name, cut))
+            for (int i = zone_first(z, cut); i >= 0; i = zone_next(z, i))
+                if (z->rr[i].type == DNS_TYPE_NS)
                     add_rr(r->ns, &r->nns, &z->rr[i]);
             for (int k = 0; k < r->nns; k++)
-                for (int i = 0; i < z->nrr; i++)
-                    if (z->rr[i].type == DNS_TYPE_A &&
-                        dns_name_eq(z->rr[i].name, r->ns[k].rd.target))
+                for (int i = zone_first(z, r->ns[k].rd.target); i >= 0; i = zone_next(z, i))
+                    if (z->rr[i].type == DNS_TYPE_A)
                         add_rr(r->ar, &r->nar, &z->rr[i]);
             return chain ? DNS_SRV_ANSWER : DNS_SRV_REFERRAL;
         }
-        int exists = 0, found = 0;
+        /* the node, or an empty non-terminal: some record at or below it */
+        int exists = node_of(z, sname) != NULL, found = 0;
         const struct dns_rr *cname = NULL;
-        for (int i = 0; i < z->nrr; i++) {
+        for (int i = zone_first(z, sname); i >= 0; i = zone_next(z, i)) {
             const struct dns_rr *rr = &z->rr[i];
-            if (!dns_name_in(rr->name, sname))
-                continue;
-            exists = 1;                  /* the node, or an empty non-terminal */
-            if (!dns_name_eq(rr->name, sname))
-                continue;
             if (rr->type == q->qtype || q->qtype == DNS_TYPE_ANY) {
                 add_rr(r->an, &r->nan, rr);
                 found = 1;
