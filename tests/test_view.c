@@ -527,6 +527,93 @@ START_TEST(test_path_leftwards_staircase)
 }
 END_TEST
 
+/* A path steeper than it is wide: one column at a time, turning down to
+ * the next column where a row's share of the width says, with a run of
+ * plain vertical lines between turns (view_draw_paths skips along those
+ * runs). */
+START_TEST(test_path_steep_runs)
+{
+    struct view_screen s;
+    view_screen_init(&s, 12, 9);
+    view_draw_path(&s, (struct view_rect){ 0, 0, 12, 9 }, 2, 0, 5, 7, G_HEAD_R, 0,
+                   R_PKT_TCP, 1);
+    char *t = view_screen_text(&s);
+    ck_assert_str_eq(t,
+        "  ├╮\n"
+        "   │\n"
+        "   │\n"
+        "   ╰╮\n"
+        "    │\n"
+        "    │\n"
+        "    │\n"
+        "    ╰▶\n"
+        "\n");
+    free(t);
+    /* clipped to rows 2-5: the same cells there, nothing else */
+    view_screen_free(&s);
+    view_screen_init(&s, 12, 9);
+    struct view_path p = { 2, 0, 5, 7, G_HEAD_R, 0, R_PKT_TCP };
+    view_draw_paths(&s, (struct view_rect){ 0, 2, 12, 4 }, &p, 1, 1);
+    t = view_screen_text(&s);
+    ck_assert_str_eq(t, "\n\n   │\n   ╰╮\n    │\n    │\n\n\n\n");
+    free(t);
+    view_screen_free(&s);
+}
+END_TEST
+
+/* Many paths at once, as a crowd's diagram has them: view_draw_paths
+ * leaves every cell (glyph and role) as drawing them one after another
+ * with view_draw_path does, over lifelines, inside clips that cut paths
+ * at both ends, for paths steep and shallow, both ways, dashed or not,
+ * ending in heads, tips and crosses. */
+START_TEST(test_paths_at_once_paint_as_in_order)
+{
+    enum { W = 60, H = 90, N = 400 };
+    static const int ends[] = { G_HEAD_R, G_HEAD_L, G_FLY_R, G_FLY_L, G_CROSS };
+    static const int roles[] = { R_PKT_TCP, R_PKT_UDP, R_PKT_ARP };
+    static struct view_path p[N];
+    uint64_t seed = 12345;
+    for (int round = 0; round < 60; round++) {
+        int n = round < 30 ? 1 + round % 5 : 1 + round * 37 % N;   /* few, then many */
+        for (int i = 0; i < n; i++) {
+            int r[8];
+            for (int k = 0; k < 8; k++) {
+                seed = seed * 6364136223846793005u + 1442695040888963407u;
+                r[k] = (int)(seed >> 33);
+            }
+            int xa = 2 + r[0] % (W - 4), ya = r[1] % H - 10;
+            int xe = r[2] % 3 ? 1 + r[3] % (W - 2) : xa + (r[3] % 3) - 1;
+            int rows = r[4] % 4 == 0 ? r[5] % 3 : r[5] % (2 * H);
+            p[i] = (struct view_path){ xa, ya, xe, ya + rows, ends[r[6] % 5], r[7] % 2,
+                                       roles[r[7] % 3] };
+        }
+        struct view_rect clip = round % 3 ? (struct view_rect){ 0, 0, W, H }
+                                          : (struct view_rect){ 5 + round % 7, 9, W - 20, H - 30 };
+        struct view_screen a, b;
+        view_screen_init(&a, W, H);
+        view_screen_init(&b, W, H);
+        for (int y = 0; y < H; y++)       /* lifelines under the paths */
+            for (int x = 3; x < W; x += 17)
+                *view_at(&a, x, y) = *view_at(&b, x, y) =
+                    (struct view_cell){ view_glyph(G_VLINE, round % 2), R_LIFELINE };
+        for (int i = 0; i < n; i++)
+            view_draw_path(&a, clip, p[i].xa, p[i].ya, p[i].xe, p[i].yb, p[i].end,
+                           p[i].dashed, p[i].role, round % 2);
+        view_draw_paths(&b, clip, p, (size_t)n, round % 2);
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                const struct view_cell *ca = view_at(&a, x, y), *cb = view_at(&b, x, y);
+                if (ca->ch != cb->ch || ca->role != cb->role)
+                    ck_abort_msg("round %d, %d paths: cell (%d, %d) is U+%04X role %d "
+                                 "drawn in order, U+%04X role %d at once", round, n, x, y,
+                                 (unsigned)ca->ch, ca->role, (unsigned)cb->ch, cb->role);
+            }
+        view_screen_free(&a);
+        view_screen_free(&b);
+    }
+}
+END_TEST
+
 START_TEST(test_path_ascii_and_in_flight)
 {
     char *t = path_rows(0, 2, 12, 1, G_FLY_R, 1);
@@ -2284,6 +2371,8 @@ Suite *view_suite(void)
 
     tc = tcase_create("paths");
     tcase_add_test(tc, test_path_rightwards_staircase);
+    tcase_add_test(tc, test_paths_at_once_paint_as_in_order);
+    tcase_add_test(tc, test_path_steep_runs);
     tcase_add_test(tc, test_path_leftwards_staircase);
     tcase_add_test(tc, test_path_ascii_and_in_flight);
     tcase_add_test(tc, test_path_steeper_than_wide_goes_down);

@@ -437,6 +437,13 @@ int view_draw_path(struct view_screen *scr, struct view_rect clip, int xa,
                    int ya, int xe, int yb, int end, int dashed, int role,
                    int utf8);
 
+/* Paths as n calls of view_draw_path in order would leave them (a later
+ * path over an earlier one), each cell written once: how the diagram
+ * draws the packets in flight. */
+struct view_path { int xa, ya, xe, yb, end, dashed, role; };
+void view_draw_paths(struct view_screen *scr, struct view_rect clip,
+                     const struct view_path *p, size_t n, int utf8);
+
 /* ---- text lines for the panes ------------------------------------------- */
 
 struct view_line {

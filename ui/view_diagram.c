@@ -226,36 +226,103 @@ static int in_clip(struct view_rect c, int x, int y)
     return x >= c.x && x < c.x + c.w && y >= c.y && y < c.y + c.h;
 }
 
-int view_draw_path(struct view_screen *scr, struct view_rect clip, int xa,
-                   int ya, int xe, int yb, int end, int dashed, int role,
-                   int utf8)
+/* Packet paths to draw (draw_flight's, for view_draw_paths). */
+struct pathcmds { struct view_path *v; size_t n, cap; };
+
+/* Which cells of the clip the paths drawn so far have painted, for
+ * view_draw_paths: per column, each row points towards the first row at or
+ * below it not yet painted (h: none), a union-find that jumps over the
+ * painted ones. */
+struct occl { struct view_rect clip; int *next; };
+
+static int occ_find(const struct occl *o, int x, int y)
 {
-    int dir = xe >= xa ? 1 : -1;
+    int *n = o->next + (size_t)(x - o->clip.x) * (size_t)(o->clip.h + 1);
+    int r = y - o->clip.y, c = r;
+    while (n[r] != r)
+        r = n[r];
+    while (n[c] != r) {               /* every row passed now points at r */
+        int t = n[c];
+        n[c] = r;
+        c = t;
+    }
+    return o->clip.y + r;
+}
+
+static void occ_take(const struct occl *o, int x, int y)
+{
+    o->next[(size_t)(x - o->clip.x) * (size_t)(o->clip.h + 1) + (size_t)(y - o->clip.y)] =
+        y - o->clip.y + 1;
+}
+
+/* Paints cell (x, y) of the clip with glyph g, unless a path already took
+ * it (oc NULL: always). */
+static void path_cell(struct view_screen *scr, const struct occl *oc, struct view_rect clip,
+                      int x, int y, int g, int role, int utf8)
+{
+    if (!in_clip(clip, x, y) || (oc && occ_find(oc, x, y) != y))
+        return;
+    vw_set_glyph(scr, x, y, g, g == G_CROSS ? R_DROP : role, utf8);
+    if (oc)
+        occ_take(oc, x, y);
+}
+
+/* The path's cells: a tee on xa; then row j of the k rows covers path
+ * cells a(j) = (L - 1) j / k (rounded down) to a(j + 1), the last row to
+ * L - 1.  Where a row covers one cell it is a vertical line, and such
+ * rows come in runs, one column each: a run is painted from the first
+ * row at or below that oc says is free to the next, skipping what later
+ * paths took (oc NULL: every row). */
+static void paint_path(struct view_screen *scr, struct view_rect clip, const struct occl *oc,
+                       const struct view_path *p, int utf8)
+{
+    int dir = p->xe >= p->xa ? 1 : -1;
     int di = dir > 0 ? 0 : 1;
-    int xs = xa + dir;                       /* first path cell */
-    int L = (xe - xs) * dir + 1;             /* path cells, >= 1 */
+    int xs = p->xa + dir;                    /* first path cell */
+    int L = (p->xe - xs) * dir + 1;          /* path cells, >= 1 */
     if (L < 1)
-        L = 1, xe = xs;
-    int k = yb - ya + 1;                     /* rows */
+        L = 1;
+    int k = p->yb - p->ya + 1;               /* rows */
     if (k < 1)
         k = 1;
-    int hl = dashed ? G_HDASH : G_HLINE;
-    int first_corner = xs + dir * (k == 1 ? L - 1 : (int)((long)(L - 1) / k));
-    if (in_clip(clip, xa, ya))
-        vw_set_glyph(scr, xa, ya, g_tee[di], role, utf8);
+    int hl = p->dashed ? G_HDASH : G_HLINE;
+    path_cell(scr, oc, clip, p->xa, p->ya, g_tee[di], p->role, utf8);
     /* only the rows inside the clip: a path may span thousands of rows */
-    int j0 = clip.y - ya > 0 ? clip.y - ya : 0;
-    int j1 = clip.y + clip.h - 1 - ya < k - 1 ? clip.y + clip.h - 1 - ya : k - 1;
-    for (int j = j0; j <= j1; j++) {
-        int y = ya + j;
-        int a = (int)((long)(L - 1) * j / k);
-        int b = j == k - 1 ? L - 1 : (int)((long)(L - 1) * (j + 1) / k);
+    int j0 = clip.y - p->ya > 0 ? clip.y - p->ya : 0;
+    int j1 = clip.y + clip.h - 1 - p->ya < k - 1 ? clip.y + clip.h - 1 - p->ya : k - 1;
+    long span = L - 1, step = span / k, extra = span % k;
+    long a = span * j0 / k, rem = span * j0 % k;
+    for (int j = j0; j <= j1;) {
+        long next = a + step, nrem = rem + extra;
+        if (nrem >= k)
+            next++, nrem -= k;
         int last_row = j == k - 1;
-        for (int o = a; o <= b; o++) {
-            int x = xs + dir * o, g;
-            int first = o == a, last = o == b;
+        long b = last_row ? L - 1 : next;
+        if (a == b && j > 0 && !last_row) {
+            /* rows j..jr: jr is the last with a(jr + 1) = a, before the
+             * last row (a < span there: a(j) reaches span only at j = k) */
+            long jr = span ? ((a + 1) * k - 1) / span - 1 : k - 2;
+            if (jr > j1)
+                jr = j1;
+            int x = xs + dir * (int)a, y1 = p->ya + (int)jr;
+            if (x >= clip.x && x < clip.x + clip.w) {
+                for (int y = p->ya + j; y <= y1; y++) {
+                    if (oc && (y = occ_find(oc, x, y)) > y1)
+                        break;
+                    vw_set_glyph(scr, x, y, G_VLINE, p->role, utf8);
+                    if (oc)
+                        occ_take(oc, x, y);
+                }
+            }
+            j = (int)jr + 1;
+            a = span * j / k;
+            rem = span * j % k;
+            continue;
+        }
+        for (long o = a; o <= b; o++) {
+            int g, first = o == a, last = o == b;
             if (last && last_row)
-                g = end;
+                g = p->end;
             else if (first && last)
                 g = j == 0 ? g_down[di] : G_VLINE;
             else if (last)
@@ -264,11 +331,66 @@ int view_draw_path(struct view_screen *scr, struct view_rect clip, int xa,
                 g = g_from_up[di];
             else
                 g = hl;
-            if (in_clip(clip, x, y))
-                vw_set_glyph(scr, x, y, g, g == G_CROSS ? R_DROP : role, utf8);
+            path_cell(scr, oc, clip, xs + dir * (int)o, p->ya + j, g, p->role, utf8);
         }
+        a = next;
+        rem = nrem;
+        j++;
     }
-    return first_corner;
+}
+
+/* The column where the path's first row's segment ends (its corner). */
+static int path_corner(int xa, int ya, int xe, int yb)
+{
+    int dir = xe >= xa ? 1 : -1;
+    int L = (xe - xa - dir) * dir + 1, k = yb - ya + 1;
+    if (L < 1)
+        L = 1;
+    if (k < 1)
+        k = 1;
+    return xa + dir + dir * (k == 1 ? L - 1 : (int)((long)(L - 1) / k));
+}
+
+int view_draw_path(struct view_screen *scr, struct view_rect clip, int xa,
+                   int ya, int xe, int yb, int end, int dashed, int role,
+                   int utf8)
+{
+    struct view_path p = { xa, ya, xe, yb, end, dashed, role };
+    paint_path(scr, clip, NULL, &p, utf8);
+    return path_corner(xa, ya, xe, yb);
+}
+
+/* A path of draw_flight's, kept to be painted by view_draw_paths; its
+ * corner. */
+static int queue_path(struct pathcmds *q, int xa, int ya, int xe, int yb, int end,
+                      int dashed, int role)
+{
+    if (q->n == q->cap) {
+        q->cap = q->cap ? 2 * q->cap : 64;
+        q->v = xreallocarray(q->v, q->cap, sizeof *q->v);
+    }
+    q->v[q->n++] = (struct view_path){ xa, ya, xe, yb, end, dashed, role };
+    return path_corner(xa, ya, xe, yb);
+}
+
+/* From the last path: each cell keeps what the latest path through it
+ * paints, and is written once.  A crowd's export has thousands of packets
+ * in flight across thousands of rows, mostly down the same few columns;
+ * painted in order, every row of every one was written, and the work
+ * grew with their product. */
+void view_draw_paths(struct view_screen *scr, struct view_rect clip,
+                     const struct view_path *p, size_t n, int utf8)
+{
+    if (!n || clip.w <= 0 || clip.h <= 0)
+        return;
+    size_t col = (size_t)clip.h + 1;
+    struct occl oc = { clip, xreallocarray(NULL, (size_t)clip.w * col, sizeof(int)) };
+    for (size_t x = 0; x < (size_t)clip.w; x++)
+        for (size_t y = 0; y < col; y++)
+            oc.next[x * col + y] = (int)y;
+    for (size_t i = n; i-- > 0;)
+        paint_path(scr, clip, &oc, &p[i], utf8);
+    free(oc.next);
 }
 
 static void note_path(struct rowinfo *ri, const struct dgeom *g, size_t s,
@@ -302,7 +424,7 @@ static int stub_target(const struct dgeom *g, int xa)
 }
 
 static void draw_flight(const struct view_index *ix, const struct view_state *st,
-                        const struct dgeom *g, struct view_screen *scr,
+                        const struct dgeom *g, struct pathcmds *paths,
                         struct rowinfo *ri, struct endmarks *marks, size_t s)
 {
     const struct trace *tr = ix->tr;
@@ -328,8 +450,8 @@ static void draw_flight(const struct view_index *ix, const struct view_state *st
             if (xb < 0 || xb == xa)
                 continue;
             int dir = xb > xa ? 1 : -1;
-            int c = view_draw_path(scr, g->clip, xa, ya, xb - dir, yb,
-                                   g_head[dir > 0 ? 0 : 1], 0, role, st->utf8);
+            int c = queue_path(paths, xa, ya, xb - dir, yb, g_head[dir > 0 ? 0 : 1], 0,
+                               role);
             note_path(ri, g, s, xa, c, xb);
             add_mark(marks, xb - dir, yb, g_head[dir > 0 ? 0 : 1], role);
         } else {
@@ -342,8 +464,7 @@ static void draw_flight(const struct view_index *ix, const struct view_state *st
             int dist = (xb - xa) * dir;
             int go = dist * 2 / 3 < 2 ? 2 : dist * 2 / 3;
             int xc = xa + dir * go;
-            int c = view_draw_path(scr, g->clip, xa, ya, xc, yb, G_CROSS, 0,
-                                   role, st->utf8);
+            int c = queue_path(paths, xa, ya, xc, yb, G_CROSS, 0, role);
             note_path(ri, g, s, xa, c, xb);
             add_mark(marks, xc, yb, G_CROSS, R_DROP);
             long k = shown_row(g, (size_t)e);
@@ -410,8 +531,7 @@ static void draw_flight(const struct view_index *ix, const struct view_state *st
         if (full < 0)
             full = 0;
         int xe = xa + dir + dir * (int)((long)full * num / den);
-        int c = view_draw_path(scr, g->clip, xa, ya, xe, yb,
-                               g_fly[dir > 0 ? 0 : 1], 1, role, st->utf8);
+        int c = queue_path(paths, xa, ya, xe, yb, g_fly[dir > 0 ? 0 : 1], 1, role);
         note_path(ri, g, s, xa, c, xb);
         add_mark(marks, xe, yb, g_fly[dir > 0 ? 0 : 1], role);
     }
@@ -1037,14 +1157,17 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
         draw_timer_bars(ix, &s2, &g, scr, g.crowd || g.custom ? g.lane_host[k] : k, cur);
     size_t from = (size_t)ix->live[g.top];
     struct endmarks marks = { NULL, 0, 0 };
+    struct pathcmds paths = { NULL, 0, 0 };
     for (size_t s = from; s <= cur; s++) {
         const struct trace_rec *rr = &tr->recs[s];
         if (g.incrowd && g.incrowd[s])
             continue;                        /* folded: counted on its row */
         if (rr->kind == TK_SEND && (ix->end[s] < 0 || (size_t)ix->end[s] >= g.top ||
                                     s >= g.top))
-            draw_flight(ix, &s2, &g, scr, ri, &marks, s);
+            draw_flight(ix, &s2, &g, &paths, ri, &marks, s);
     }
+    view_draw_paths(scr, g.clip, paths.v, paths.n, st->utf8);
+    free(paths.v);
     for (int k = 0; k < marks.n; k++)
         if (in_clip(g.clip, marks.v[k].x, marks.v[k].y))
             vw_set_glyph(scr, marks.v[k].x, marks.v[k].y, marks.v[k].g, marks.v[k].role,
