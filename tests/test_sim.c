@@ -790,9 +790,11 @@ static void ck_tcb_bytes_agree(const struct run *r)
                       s->mem_tcbs);
 }
 
-static char *sequence_text(int n)
+/* n connections opened and closed in turn; named: each from its own
+ * port (10000 + i % 3000), and each call names it by that port. */
+static char *sequence_text(int n, int named)
 {
-    size_t cap = 200 + (size_t)n * 100, len = 0;
+    size_t cap = 200 + (size_t)n * 160, len = 0;
     char *text = calloc(1, cap);
     ck_assert_ptr_nonnull(text);
     len += (size_t)snprintf(text + len, cap - len, TWO_HOSTS
@@ -801,10 +803,18 @@ static char *sequence_text(int n)
                             "at 0ms server listen 80\n");
     for (int i = 0; i < n; i++) {
         long t = 10 + 20L * i;
-        len += (size_t)snprintf(text + len, cap - len,
-                                "at %ldms client connect server 80\n"
-                                "at %ldms client close\n"
-                                "at %ldms server close\n", t, t + 5, t + 8);
+        int port = 10000 + i % 3000;
+        if (named)
+            len += (size_t)snprintf(text + len, cap - len,
+                                    "at %ldms client connect server 80 from %d\n"
+                                    "at %ldms client close on port %d\n"
+                                    "at %ldms server close with client port %d\n",
+                                    t, port, t + 5, port, t + 8, port);
+        else
+            len += (size_t)snprintf(text + len, cap - len,
+                                    "at %ldms client connect server 80\n"
+                                    "at %ldms client close\n"
+                                    "at %ldms server close\n", t, t + 5, t + 8);
     }
     return text;
 }
@@ -815,7 +825,7 @@ static char *sequence_text(int n)
 START_TEST(test_closed_tcbs_are_freed_in_a_long_sequence)
 {
     enum { N = 10000 };
-    char *text = sequence_text(N);
+    char *text = sequence_text(N, 0);
     struct run *r = run_budget(text, MS(10 + 20 * N / 2) + 3, 0, 0, 0, 0);
     ck_assert_int_eq(r->sim.stop.limit, LIM_TIME);
     ck_assert_uint_le(live_tcbs(r, r->client), 2);
@@ -850,22 +860,7 @@ END_TEST
 START_TEST(test_named_calls_keep_their_tables_small_in_a_long_sequence)
 {
     enum { N = 4000 };
-    size_t cap = 200 + (size_t)N * 160, len = 0;
-    char *text = calloc(1, cap);
-    ck_assert_ptr_nonnull(text);
-    len += (size_t)snprintf(text + len, cap - len, TWO_HOSTS
-                            "link client server delay 1ms\n"
-                            "tcp msl 1ms\n"
-                            "at 0ms server listen 80\n");
-    for (int i = 0; i < N; i++) {
-        long t = 10 + 20L * i;
-        int port = 10000 + i % 3000;
-        len += (size_t)snprintf(text + len, cap - len,
-                                "at %ldms client connect server 80 from %d\n"
-                                "at %ldms client close on port %d\n"
-                                "at %ldms server close with client port %d\n",
-                                t, port, t + 5, port, t + 8, port);
-    }
+    char *text = sequence_text(N, 1);
     struct run *r = run_budget(text, 0, 0, 0, 0, 0);
     ck_assert_int_eq(r->sim.truncated, 0);
     size_t closed = 0, refused = 0;
