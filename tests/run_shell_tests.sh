@@ -530,6 +530,20 @@ grep -q "re-arm" "$TMP/err" && bad "far frames: claims re-arming timers" || ok
 bounded 3 "100000 injects at one instant" -- "$PROTOSIM" --check "$TMP/inject.scn"
 has_in "$TMP/err" "frames-in-flight limit of 250000 (--max-frames)" "injects: limit"
 has_in "$TMP/err" "likely cause: the lesson's own timeline has 100000 actions" "injects: cause"
+# a crowd of 3000 clients at a small trace limit: the last records come from
+# hundreds of hosts, and the cause says so instead of naming one of them as
+# the host that "wrote most" of them
+{ echo 'host server 10.0.0.1'
+  echo 'at 0ms server http serve 80'
+  echo 'repeat 3000 as i from 1'
+  echo '  host c{i} {10.1.0.0 + i}'
+  echo '  link c{i} server delay 1ms'
+  echo '  at 1ms c{i} http get 10.0.0.1'
+  echo 'end'
+} >"$TMP/crowd.scn"
+bounded 3 "a crowd at its trace limit" -- "$PROTOSIM" --max-trace 4M --export txt "$TMP/crowd.scn"
+has_in "$TMP/err" "likely cause: the last 4096 records come from 586 hosts, none of which wrote most of them" "crowd: cause"
+grep -q "wrote most of the last records" "$TMP/err" && bad "crowd: names one host as the writer of most records" || ok
 # --check is linear in the trace: 40000 count and #N expectations over a
 # 10000-frame trace (each used to decode the whole trace again: > 30 s)
 { echo 'host a 192.0.2.10'

@@ -99,6 +99,7 @@ uint64_t sim_memory(const struct sim *s)
     X(C_SEG_WAR,   /* xgettext:no-c-format */ N_("segments go back and forth between %s and %s without end")) \
     X(C_TIMERS,    /* xgettext:no-c-format */ N_("timers re-arm without end (%s on %s)")) \
     X(C_BUSY,      /* xgettext:no-c-format */ N_("%s wrote most of the last records (%s): a lesson that never settles?")) \
+    X(C_CROWD,     /* xgettext:no-c-format */ N_("the last %s records come from %s hosts, none of which wrote most of them: a crowd at work, not one runaway host")) \
     X(C_ACTIONS,   /* xgettext:no-c-format */ N_("the lesson's own timeline has %s actions (at lines)")) \
     X(C_PENDING,   /* xgettext:no-c-format */ N_("no single pattern dominates the last records; events were still pending when the run stopped"))
 
@@ -269,13 +270,21 @@ static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
     }
     char m[80];
     int lh = -1;
-    size_t most = 0;
-    for (int h = 0; h < s->nhosts; h++)
+    size_t most = 0, writers = 0;
+    for (int h = 0; h < s->nhosts; h++) {
+        writers += per_host[h] > 0;
         if (per_host[h] > most) {
             most = per_host[h];
             lh = h;
         }
+    }
     free(per_host);
+    /* "most": more than half; then the layer is that of its last record */
+    int lh_layer = -1;
+    if (lh >= 0 && 2 * most > w)
+        for (size_t i = tr->n; i-- > from && lh_layer < 0;)
+            if (trace_rec(tr, i)->host == lh)
+                lh_layer = trace_rec(tr, i)->layer;
     /* the loop test looks further back than the window: at the end of a
      * duplication storm the window may hold one generation of copies, all
      * at one TTL per router */
@@ -333,9 +342,13 @@ static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
                               (limit == LIM_TIME ? s->end_us : s->now)) {
         fill(buf, n, C_TIMERS, timer_name_str(tm_name),
                  host_name(s, tm_host));
-    } else if (lh >= 0 && w >= 64) {
-        fill(buf, n, C_BUSY, host_name(s, lh),
-                 trace_layer_name(trace_rec(tr, tr->n - 1)->layer));
+    } else if (lh_layer >= 0 && w >= 64) {
+        fill(buf, n, C_BUSY, host_name(s, lh), trace_layer_name(lh_layer));
+    } else if (w >= 64 && writers >= 16) {
+        char nw[24], nh[24];
+        snprintf(nw, sizeof nw, "%zu", w);
+        snprintf(nh, sizeof nh, "%zu", writers);
+        fill(buf, n, C_CROWD, nw, nh);
     } else {
         fill(buf, n, C_PENDING, NULL, NULL);
     }
