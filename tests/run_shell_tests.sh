@@ -480,7 +480,7 @@ has_in "$TMP/ttl.json" '"kind":"drop".*"reason":"TTL expired at a router"' "ttl 
 # 3.10.7.4); the run ends at its time limit, and says so (not "events")
 bounded 3 "zero windows on both ends" -- "$PROTOSIM" --batch $R/zero-window-ack-war.scn
 has_in "$TMP/err" "simulated time limit of 60m1s (--max-time) at 60m1s" "zero window: limit (1h after its last timed line, 1s)"
-has_in "$TMP/err" "timers re-arm without end" "zero window: cause"
+has_in "$TMP/err" "timers re-arm without end (RTO on a and b)" "zero window: cause"
 # one ACK per refused probe, and the two that acknowledge the first bytes
 acks=$(grep -c 'send .* ACK seq=[0-9]* ack=[0-9]* win=0$' "$TMP/out")
 probes=$(grep -c 'send .* win=0 len=1$' "$TMP/out")
@@ -544,6 +544,21 @@ has_in "$TMP/err" "likely cause: the lesson's own timeline has 100000 actions" "
 bounded 3 "a crowd at its trace limit" -- "$PROTOSIM" --max-trace 4M --export txt "$TMP/crowd.scn"
 has_in "$TMP/err" "likely cause: the last 4096 records come from 586 hosts, none of which wrote most of them" "crowd: cause"
 grep -q "wrote most of the last records" "$TMP/err" && bad "crowd: names one host as the writer of most records" || ok
+# 300 clients each sending 100000 bytes: segments between hundreds of pairs,
+# none of which is an exchange "without end" between two of them
+{ echo 'host server 10.0.0.1'
+  echo 'at 0ms server listen 80'
+  echo 'repeat 300 as i from 1'
+  echo '  host c{i} {10.1.0.0 + i}'
+  echo '  link c{i} server delay 1ms'
+  echo '  at 1ms c{i} connect server 80'
+  echo '  at 5ms c{i} send 100000 bytes'
+  echo '  at 6ms server recv 16000000 with c{i}'
+  echo 'end'
+} >"$TMP/crowd-data.scn"
+bounded 3 "a crowd's transfers at its trace limit" -- "$PROTOSIM" --max-trace 8M --export txt "$TMP/crowd-data.scn"
+has_in "$TMP/err" "likely cause: the last 4096 records come from 301 hosts, none of which wrote most" "crowd data: cause"
+grep -q "back and forth" "$TMP/err" && bad "crowd data: names one pair's endless exchange" || ok
 # --check is linear in the trace: 40000 count and #N expectations over a
 # 10000-frame trace (each used to decode the whole trace again: > 30 s)
 { echo 'host a 192.0.2.10'

@@ -98,6 +98,7 @@ uint64_t sim_memory(const struct sim *s)
     X(C_ACK_WAR,   /* xgettext:no-c-format */ N_("an endless ACK exchange between %s and %s")) \
     X(C_SEG_WAR,   /* xgettext:no-c-format */ N_("segments go back and forth between %s and %s without end")) \
     X(C_TIMERS,    /* xgettext:no-c-format */ N_("timers re-arm without end (%s on %s)")) \
+    X(C_TIMERS2,   /* xgettext:no-c-format */ N_("timers re-arm without end (%s on %s and %s)")) \
     X(C_BUSY,      /* xgettext:no-c-format */ N_("%s wrote most of the last records (%s): a lesson that never settles?")) \
     X(C_CROWD,     /* xgettext:no-c-format */ N_("the last %s records come from %s hosts, none of which wrote most of them: a crowd at work, not one runaway host")) \
     X(C_ACTIONS,   /* xgettext:no-c-format */ N_("the lesson's own timeline has %s actions (at lines)")) \
@@ -211,6 +212,82 @@ static int find_loop(const struct fwd_key *k, size_t nk, int *a, int *b)
     return *a >= 0;
 }
 
+/* Two hosts as a pair, either way round. */
+static uint64_t pair_key(int a, int b)
+{
+    uint32_t lo = (uint32_t)(a < b ? a : b), hi = (uint32_t)(a < b ? b : a);
+    return (uint64_t)lo << 32 | hi;
+}
+
+/* The two ends of a TCP segment a record sends, by their IP addresses (a
+ * router that forwards the segments is not one of them); 0 when r is no
+ * TCP segment to a host.  *ack: a bare ACK, *zw: one with window 0. */
+static int seg_ends(const struct sim *s, const struct trace_rec *r, int *a, int *b,
+                    int *ack, int *zw)
+{
+    if (r->kind != TK_SEND || r->layer != TL_TCP || r->u.pkt.dst < 0)
+        return 0;
+    size_t len;
+    const uint8_t *p = trace_blob_data(&s->tr, r->u.pkt.pkt, &len);
+    struct frame f;
+    char err[8];
+    if (frame_decode(p, len, &f, err, sizeof err) || f.l4 != IPPROTO_TCP_NUM)
+        return 0;
+    *ack = f.tcp.flags == TCP_ACK && f.payload_len == 0;
+    *zw = *ack && f.tcp.win == 0;
+    *a = sim_host_by_addr(s, f.ip.src);
+    *b = sim_host_by_addr(s, f.ip.dst);
+    if (*a < 0 || *b < 0) {
+        *a = r->u.pkt.src;
+        *b = r->u.pkt.dst;
+    }
+    return 1;
+}
+
+/* How many of the window's records show what a cause would name: the
+ * duplicates on the medium of dup_a and dup_b, the segments, bare ACKs
+ * and zero windows between pa and pb (zero windows: zw_rcv and zw_snd),
+ * and the two hosts that (re)start the timer tm_name most, with their
+ * counts.  A cause names a pair or a host only when it accounts for most
+ * of its pattern: in a crowd the last one seen is one of hundreds. */
+struct named_share { size_t dup, seg, ack, zw, tm[2]; int tm_host[2]; };
+
+static struct named_share named_share(const struct sim *s, size_t from, int dup_a,
+                                      int dup_b, int pa, int pb, int zw_rcv, int zw_snd,
+                                      int tm_name)
+{
+    const struct trace *tr = &s->tr;
+    struct named_share n = { 0, 0, 0, 0, { 0, 0 }, { -1, -1 } };
+    size_t *tc = xcalloc((size_t)s->nhosts + 1, sizeof *tc);
+    uint64_t dupk = pair_key(dup_a, dup_b), segk = pair_key(pa, pb),
+             zwk = pair_key(zw_rcv, zw_snd);
+    for (size_t i = from; i < tr->n; i++) {
+        const struct trace_rec *r = trace_rec(tr, i);
+        if (r->kind == TK_TIMER && r->u.timer.action != TA_STOP &&
+            r->u.timer.name == tm_name && r->host >= 0 && r->host < s->nhosts)
+            tc[r->host]++;
+        if (r->kind != TK_SEND)
+            continue;
+        n.dup += r->u.pkt.dup && pair_key(r->u.pkt.src, r->u.pkt.dst) == dupk;
+        int a, b, ack, zw;
+        if (!seg_ends(s, r, &a, &b, &ack, &zw))
+            continue;
+        uint64_t k = pair_key(a, b);
+        n.seg += k == segk;
+        n.ack += ack && k == segk;
+        n.zw += zw && k == zwk;
+    }
+    for (int h = 0; h < s->nhosts; h++)
+        if (tc[h] > n.tm[0]) {
+            n.tm[1] = n.tm[0], n.tm_host[1] = n.tm_host[0];
+            n.tm[0] = tc[h], n.tm_host[0] = h;
+        } else if (tc[h] > n.tm[1]) {
+            n.tm[1] = tc[h], n.tm_host[1] = h;
+        }
+    free(tc);
+    return n;
+}
+
 static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
 {
     const struct trace *tr = &s->tr;
@@ -242,32 +319,24 @@ static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
         }
         if (r->why.id == N_IP_FORWARD)
             fwd++;
-        if (r->layer == TL_TCP && r->u.pkt.dst >= 0) {
-            size_t len;
-            const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
-            struct frame f;
-            char err[8];
-            if (frame_decode(p, len, &f, err, sizeof err) == 0 &&
-                f.l4 == IPPROTO_TCP_NUM) {
-                if (f.tcp.flags == TCP_ACK && f.payload_len == 0) {
-                    acks++;
-                    if (f.tcp.win == 0) {
-                        zw++;
-                        zw_rcv = sim_host_by_addr(s, f.ip.src);
-                        zw_snd = sim_host_by_addr(s, f.ip.dst);
-                    }
-                }
-                /* the two ends by their IP addresses: a router that
-                 * forwards the segments is not one of them */
-                pa = sim_host_by_addr(s, f.ip.src);
-                pb = sim_host_by_addr(s, f.ip.dst);
-                if (pa < 0 || pb < 0) {
-                    pa = r->u.pkt.src;
-                    pb = r->u.pkt.dst;
-                }
+        int a, b, ack, z;
+        if (seg_ends(s, r, &a, &b, &ack, &z)) {
+            acks += ack;
+            if (z) {
+                zw++;
+                zw_rcv = a;
+                zw_snd = b;
             }
+            pa = a;
+            pb = b;
         }
     }
+    struct named_share sh = named_share(s, from, dup_a, dup_b, pa, pb, zw_rcv, zw_snd,
+                                        tm_name);
+    /* the timer's one host, or its two (a, b in host order), with most of
+     * the timers; 0: neither */
+    int tm_by = 2 * sh.tm[0] > timers ? 1
+              : sh.tm_host[1] >= 0 && 2 * (sh.tm[0] + sh.tm[1]) > timers ? 2 : 0;
     char m[80];
     int lh = -1;
     size_t most = 0, writers = 0;
@@ -318,30 +387,38 @@ static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
                  s->frames_in_flight);
         const char *const v[4] = { lan, others, share, NULL };
         fill_n(buf, n, C_ARP_BCAST, v);
-    } else if (piles && dup * 8 >= w && dup > 0 && loop && fwd * 8 >= w) {
+    } else if (piles && dup * 8 >= w && dup > 0 && loop && fwd * 8 >= w &&
+               2 * sh.dup > dup) {
         medium_name(s, dup_a, dup_b, m, sizeof m);
         fill(buf, n, C_DUP_LOOP, m, NULL);
-    } else if (piles && dup * 4 >= w && dup > 0) {
+    } else if (piles && dup * 4 >= w && dup > 0 && 2 * sh.dup > dup) {
         medium_name(s, dup_a, dup_b, m, sizeof m);
         fill(buf, n, C_DUP, m, NULL);
     } else if (fwd * 4 >= w && loop && fwd_b >= 0) {
         fill(buf, n, C_LOOP, host_name(s, fwd_a),
                  host_name(s, fwd_b));
-    } else if (acks * 4 >= w && zw * 2 >= acks && zw_rcv >= 0 && zw_snd >= 0) {
+    } else if (acks * 4 >= w && zw * 2 >= acks && zw_rcv >= 0 && zw_snd >= 0 &&
+               2 * sh.zw > zw) {
         fill(buf, n, C_ZERO_WIN, host_name(s, zw_rcv), host_name(s, zw_snd));
-    } else if (acks * 4 >= w && acks > 0 && pa >= 0) {
+    } else if (acks * 4 >= w && acks > 0 && pa >= 0 && 2 * sh.ack > acks) {
         fill(buf, n, C_ACK_WAR, host_name(s, pa < pb ? pa : pb),
                  host_name(s, pa < pb ? pb : pa));
-    } else if (sends * 2 >= w && pa >= 0 && sends > 0) {
+    } else if (sends * 2 >= w && pa >= 0 && sends > 0 && 2 * sh.seg > sends) {
         fill(buf, n, C_SEG_WAR, host_name(s, pa < pb ? pa : pb),
                  host_name(s, pa < pb ? pb : pa));
-    } else if (timers * 4 >= w && timers > 0 && tm_host >= 0 &&
+    } else if (timers * 4 >= w && timers > 0 && tm_host >= 0 && tm_by &&
                /* still re-arming in the later half of the window's time,
                 * not a retransmission that gave up long before the limit */
                2 * tm_last >= (w ? trace_rec(tr, from)->t_us : 0) +
                               (limit == LIM_TIME ? s->end_us : s->now)) {
-        fill(buf, n, C_TIMERS, timer_name_str(tm_name),
-                 host_name(s, tm_host));
+        int a = sh.tm_host[0], b = sh.tm_host[1];
+        if (tm_by == 1) {
+            fill(buf, n, C_TIMERS, timer_name_str(tm_name), host_name(s, a));
+        } else {
+            const char *const v[4] = { timer_name_str(tm_name), host_name(s, a < b ? a : b),
+                                       host_name(s, a < b ? b : a), NULL };
+            fill_n(buf, n, C_TIMERS2, v);
+        }
     } else if (lh_layer >= 0 && w >= 64) {
         fill(buf, n, C_BUSY, host_name(s, lh), trace_layer_name(lh_layer));
     } else if (w >= 64 && writers >= 16) {
