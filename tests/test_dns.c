@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dns.h"
+#include "dnsint.h"
 #include "narrate.h"
 #include "summary.h"
 #include "trace.h"
@@ -1772,6 +1773,45 @@ START_TEST(test_cache_eviction_when_full)
 }
 END_TEST
 
+/* The cache finds its entries by name and type through an index: after
+ * every store into a cache of 8 (names again and again, with and without
+ * evictions, entries expiring), each name asked in another case and with
+ * a trailing dot is found exactly when an entry for it is in the cache,
+ * cached and unexpired. */
+START_TEST(test_cache_index_agrees_with_entries)
+{
+    struct dns_resolver_config cfg = N.res.cfg;
+    dns_resolver_free(&N.res);
+    cfg.max_cache = 8;
+    struct dns_env env = { &N.tr, N.host_res, res_emit, next_id, NULL };
+    dns_resolver_init(&N.res, &cfg, &env);
+    enum { NAMES = 37 };
+    char name[64], asked[64];
+    for (int i = 0; i < 300; i++) {
+        int64_t now = (int64_t)i * 100 * 1000;           /* 100 ms apart */
+        snprintf(name, sizeof name, "n%d.example.com", i * 7 % NAMES);
+        struct dns_rr rr;
+        dns_rr_a(&rr, name, 1 + (uint32_t)(i * 7919 % 50), IP(10, 0, 0, (i % 250) + 1));
+        dns_cache_rrset(&N.res, now, &rr, 1, name, DNS_TYPE_A, 0);
+        ck_assert_int_le(N.res.ncache, 8);
+        for (int k = 0; k < NAMES; k++) {
+            snprintf(asked, sizeof asked, "N%d.EXAMPLE.com.", k);
+            int want = 0;
+            for (int e = 0; e < N.res.ncache; e++)
+                want |= dns_name_eq(N.res.cache[e].name, asked) &&
+                        N.res.cache[e].type == DNS_TYPE_A &&
+                        N.res.cache[e].state == DNS_CACHED && now < N.res.cache[e].expires;
+            struct dns_rr out[4];
+            int rc = 0;
+            int got = dns_resolver_cached(&N.res, now, asked, DNS_TYPE_A, out, 4, &rc);
+            ck_assert_msg((got > 0) == want, "store %d, name %s: found %d, in the cache %d",
+                          i, asked, got, want);
+        }
+    }
+    ck_assert_int_gt(count_recs(TK_STATE, -1, N_DNS_CACHE_EVICT), 10);
+}
+END_TEST
+
 START_TEST(test_resolver_rejects_odd_queries)
 {
     dns_query_init(&M1, 3, "www.example.com", DNS_TYPE_A, 1);
@@ -1860,6 +1900,7 @@ Suite *dns_suite(void)
     tcase_add_test(tc, test_stub_retries_then_gives_up);
     tcase_add_test(tc, test_stub_retransmission_is_not_a_second_walk);
     tcase_add_test(tc, test_cache_eviction_when_full);
+    tcase_add_test(tc, test_cache_index_agrees_with_entries);
     tcase_add_test(tc, test_resolver_rejects_odd_queries);
     suite_add_tcase(s, tc);
     return s;

@@ -292,6 +292,9 @@ struct dns_resolver {
     struct dns_env env;
     struct dns_cache_entry *cache;   /* cfg.max_cache slots */
     int    ncache;
+    int   *cache_ix;                 /* by name and type: index + 1 into
+                                        cache, 0 empty (open addressing) */
+    size_t cache_ixcap;              /* a power of two, >= 2 max_cache */
     struct dns_pending **pend;       /* cfg.max_pending slots, NULL = free */
     struct dns_walkstate walks[64];  /* last state of each recent walk id */
     int    nwalks, walknext;

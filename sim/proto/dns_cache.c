@@ -9,6 +9,7 @@
 #include "event.h"
 #include "alloc.h"
 #include "narrate.h"
+#include "probe.h"
 
 /* ---- resolver: the cache -------------------------------------------- */
 
@@ -36,6 +37,10 @@ void dns_resolver_init(struct dns_resolver *r,
         r->cfg.nroots = DNS_MAX_HINTS;
     r->env = *env;
     r->cache = xrealloc(NULL, (size_t)r->cfg.max_cache * sizeof *r->cache);
+    r->cache_ixcap = 16;
+    while (r->cache_ixcap < 2 * (size_t)r->cfg.max_cache)
+        r->cache_ixcap *= 2;
+    r->cache_ix = xcalloc(r->cache_ixcap, sizeof *r->cache_ix);
     r->pend = xrealloc(NULL, (size_t)r->cfg.max_pending * sizeof *r->pend);
     memset(r->pend, 0, (size_t)r->cfg.max_pending * sizeof *r->pend);
 }
@@ -47,6 +52,7 @@ void dns_resolver_free(struct dns_resolver *r)
     for (int i = 0; i < r->cfg.max_pending; i++)
         free(r->pend[i]);
     free(r->cache);
+    free(r->cache_ix);
     free(r->pend);
     memset(r, 0, sizeof *r);
 }
@@ -84,13 +90,30 @@ static void cache_set_state(struct dns_resolver *r, int64_t now,
     e->state = (uint8_t)to;
 }
 
+/* Where (name, type) is in the cache's index, or the empty slot where it
+ * would go: names compare without regard to case or a trailing dot (RFC
+ * 1035 2.3.3), so they hash that way. */
+static size_t ix_home(const struct dns_resolver *r, const char *name, uint16_t type)
+{
+    uint32_t h = 2166136261u ^ type;
+    for (size_t i = 0, n = dns_core_len(name); i < n; i++)
+        h = (h ^ (uint32_t)dns_lc((unsigned char)name[i])) * 16777619u;
+    return (size_t)h & (r->cache_ixcap - 1);
+}
+
+static size_t ix_slot(const struct dns_resolver *r, const char *name, uint16_t type)
+{
+    size_t j = ix_home(r, name, type);
+    for (int k; (k = r->cache_ix[j]) != 0; j = (j + 1) & (r->cache_ixcap - 1))
+        if (r->cache[k - 1].type == type && dns_name_eq(r->cache[k - 1].name, name))
+            break;
+    return j;
+}
+
 static int cache_find(const struct dns_resolver *r, const char *name,
                       uint16_t type)
 {
-    for (int i = 0; i < r->ncache; i++)
-        if (r->cache[i].type == type && dns_name_eq(r->cache[i].name, name))
-            return i;
-    return -1;
+    return r->cache_ix[ix_slot(r, name, type)] - 1;
 }
 
 static uint32_t intern_entry_type(struct dns_resolver *r,
@@ -131,7 +154,23 @@ static void cache_remove(struct dns_resolver *r, int64_t now, int i,
     struct dns_cache_entry *e = &r->cache[i];
     cache_set_state(r, now, e, e->state, DNS_ABSENT, why);
     free(e->rr);
-    r->cache[i] = r->cache[--r->ncache];
+    /* out of the index (linear probing's backward shift); the last entry
+     * moves into its place, and its slot says so */
+    size_t m = r->cache_ixcap - 1, j = ix_slot(r, e->name, e->type);
+    r->cache_ix[j] = 0;
+    for (size_t k = (j + 1) & m; r->cache_ix[k]; k = (k + 1) & m) {
+        const struct dns_cache_entry *o = &r->cache[r->cache_ix[k] - 1];
+        if (probe_stays(j, k, ix_home(r, o->name, o->type)))
+            continue;
+        r->cache_ix[j] = r->cache_ix[k];
+        r->cache_ix[k] = 0;
+        j = k;
+    }
+    if (i != --r->ncache) {
+        const struct dns_cache_entry *last = &r->cache[r->ncache];
+        r->cache_ix[ix_slot(r, last->name, last->type)] = i + 1;
+        r->cache[i] = *last;
+    }
 }
 
 /* Room for one more entry: an expired entry goes first, else the one
@@ -183,6 +222,7 @@ void dns_cache_put(struct dns_resolver *r, int64_t now, const char *name,
         e->state = DNS_ABSENT;
         dns_name_copy(e->name, name);
         e->type = type;
+        r->cache_ix[ix_slot(r, name, type)] = r->ncache;
         e->conn = neg == NEG_NX ? dns_make_id(r->env.tr, "dns-cache", name, "NXDOMAIN")
                                 : dns_make_id_type(r->env.tr, "dns-cache", name, type);
     }
