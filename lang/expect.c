@@ -32,6 +32,18 @@ struct scn_checker {
     int n;
     int nhosts;
     int *hoff, *hexp;            /* by host: x[hexp[hoff[h] .. hoff[h + 1])] */
+    /* `states ... with PEER` are fed only the TCP state records of their
+     * host's connections to PEER: a server with one such line per client
+     * of a crowd would otherwise give each of its records to all of them.
+     * By (host, peer): the first of a chain through xexp.pnext; by name:
+     * each host; by connection id: its peer (0 not yet known, -1 none, else
+     * host + 1). */
+    struct peer_chain { int host, peer, first; } *pc;
+    size_t pccap;                /* a power of two; 0: no such lines */
+    struct name_host { uint32_t hash; int host; } *names;
+    size_t namecap;
+    int *conn_peer;
+    size_t nconn_peer;
     struct xframes *frames;
     /* `state at`: the latest time of any record so far, and the TCP
      * connection ids seen so far (a bit per interned string) */
@@ -467,6 +479,62 @@ static void feed(struct scn_checker *c, struct xexp *x, const struct trace *tr,
     }
 }
 
+static uint32_t name_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* The host named by the n bytes at s, or -1. */
+static int host_named(const struct scn_checker *c, const char *s, size_t n)
+{
+    uint32_t h = name_hash(s, n);
+    for (size_t j = h & (c->namecap - 1); c->names[j].host >= 0; j = (j + 1) & (c->namecap - 1)) {
+        const char *hn = trace_host_name(c->tr, c->names[j].host);
+        if (c->names[j].hash == h && strlen(hn) == n && !memcmp(hn, s, n))
+            return c->names[j].host;
+    }
+    return -1;
+}
+
+static struct peer_chain *chain_of(const struct scn_checker *c, int host, int peer)
+{
+    size_t m = c->pccap - 1;
+    size_t j = (size_t)(((uint64_t)(uint32_t)host << 32 | (uint32_t)peer) *
+                        0x9e3779b97f4a7c15ULL >> 32) & m;
+    while (c->pc[j].first >= 0 && (c->pc[j].host != host || c->pc[j].peer != peer))
+        j = (j + 1) & m;
+    return &c->pc[j];
+}
+
+/* The peer host of TCP state record r's connection, or -1: its id parsed
+ * once (conn_parts, as conn_selected reads it). */
+static int conn_peer(struct scn_checker *c, const struct trace *tr, const struct trace_rec *r)
+{
+    if (r->conn >= c->nconn_peer) {
+        size_t n = c->nconn_peer ? c->nconn_peer : 64;
+        while (n <= r->conn)
+            n *= 2;
+        c->conn_peer = xreallocarray(c->conn_peer, n, sizeof *c->conn_peer);
+        memset(c->conn_peer + c->nconn_peer, 0, (n - c->nconn_peer) * sizeof *c->conn_peer);
+        c->nconn_peer = n;
+    }
+    int *v = &c->conn_peer[r->conn];
+    if (!*v) {
+        unsigned lp, rp;
+        const char *peer;
+        size_t pl;
+        int h = -1;
+        if (!conn_parts(trace_str(tr, r->conn), trace_host_name(tr, r->host), &lp, &peer,
+                        &pl, &rp) && peer)
+            h = host_named(c, peer, pl);
+        *v = h >= 0 ? h + 1 : -1;
+    }
+    return *v - 1 < 0 ? -1 : *v - 1;
+}
+
 void scn_checker_rec(void *ctx, const struct trace *tr, size_t i, const struct trace_rec *r)
 {
     struct scn_checker *c = ctx;
@@ -485,6 +553,21 @@ void scn_checker_rec(void *ctx, const struct trace *tr, size_t i, const struct t
         if (!x->done)
             feed(c, x, tr, r, first);
     }
+    if (c->pccap && r->kind == TK_STATE && r->layer == TL_TCP && r->conn < tr->nstrs) {
+        int peer = conn_peer(c, tr, r);
+        if (peer < 0)
+            return;
+        for (int k = chain_of(c, r->host, peer)->first; k >= 0; k = c->x[k].pnext)
+            if (!c->x[k].done)
+                feed(c, &c->x[k], tr, r, first);
+    }
+}
+
+/* Does expectation e go by its peer (see struct scn_checker)? */
+static int by_peer(const struct scn_expect *e, int nhosts)
+{
+    return e->kind == EXP_STATES && e->peer >= 0 && e->peer < nhosts &&
+           e->host >= 0 && e->host < nhosts;
 }
 
 /* ---- a checker ---------------------------------------------------------------- */
@@ -519,12 +602,14 @@ struct scn_checker *scn_checker_new(const struct scenario *scn, const struct tra
         const struct scn_expect *e = &scn->expects[k];
         struct xexp *x = &c->x[k];
         x->e = e;
-        x->pat = x->next = -1;
+        x->pat = x->next = x->pnext = -1;
         size_t sz = state_size(e->kind);
         if (!sz)
             continue;
         x->st = xcalloc(1, sz);
-        if (e->host >= 0 && e->host < c->nhosts)
+        if (by_peer(e, c->nhosts))
+            c->pccap++;
+        else if (e->host >= 0 && e->host < c->nhosts)
             c->hoff[e->host + 1]++;
         switch (e->kind) {
         case EXP_STATE_BY: case EXP_NEVER: case EXP_ARP: {
@@ -555,10 +640,39 @@ struct scn_checker *scn_checker_new(const struct scenario *scn, const struct tra
     memcpy(fill, c->hoff, ((size_t)c->nhosts + 1) * sizeof *fill);
     for (int k = 0; k < c->n; k++) {
         int h = c->x[k].e->host;
-        if (c->x[k].st && h >= 0 && h < c->nhosts)
+        if (c->x[k].st && h >= 0 && h < c->nhosts && !by_peer(c->x[k].e, c->nhosts))
             c->hexp[fill[h]++] = k;
     }
     free(fill);
+    if (c->pccap) {
+        size_t n = c->pccap;     /* the lines by peer, counted above */
+        for (c->pccap = 16; c->pccap < 2 * n; c->pccap *= 2)
+            ;
+        c->pc = xreallocarray(NULL, c->pccap, sizeof *c->pc);
+        for (size_t j = 0; j < c->pccap; j++)
+            c->pc[j].first = -1;
+        for (int k = c->n; k-- > 0;)    /* chains in the lines' order */
+            if (c->x[k].st && by_peer(c->x[k].e, c->nhosts)) {
+                struct peer_chain *p = chain_of(c, c->x[k].e->host, c->x[k].e->peer);
+                p->host = c->x[k].e->host;
+                p->peer = c->x[k].e->peer;
+                c->x[k].pnext = p->first;
+                p->first = k;
+            }
+        for (c->namecap = 16; c->namecap < 2 * (size_t)c->nhosts; c->namecap *= 2)
+            ;
+        c->names = xreallocarray(NULL, c->namecap, sizeof *c->names);
+        for (size_t j = 0; j < c->namecap; j++)
+            c->names[j].host = -1;
+        for (int h = 0; h < c->nhosts; h++) {
+            const char *hn = trace_host_name(tr, h);
+            uint32_t hh = name_hash(hn, strlen(hn));
+            size_t j = hh & (c->namecap - 1);
+            while (c->names[j].host >= 0)
+                j = (j + 1) & (c->namecap - 1);
+            c->names[j] = (struct name_host){ hh, h };
+        }
+    }
     c->frames = lang_frames_new(c->x, c->n, c->nhosts);
     return c;
 }
@@ -822,6 +936,9 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
     free(c->x);
     free(c->hoff);
     free(c->hexp);
+    free(c->pc);
+    free(c->names);
+    free(c->conn_peer);
     free(c->seen);
     free(c);
     return failures;

@@ -313,6 +313,8 @@ struct xexp {
     int      next;               /* ... a `some` waiting for the same
                                     values: the next one, -1 none
                                     (expect_frames.c) */
+    int      pnext;              /* `states ... with PEER`: the next of the
+                                    same host and peer (expect.c), -1 none */
     uint8_t  done;               /* decided: no later record changes it */
     uint8_t  ok;                 /* when done */
 };

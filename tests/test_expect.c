@@ -133,6 +133,53 @@ START_TEST(test_streamed_checker_is_the_kept_one)
 }
 END_TEST
 
+/* `states ... with PEER` on the server of a crowd, one line per client
+ * (each fed only its connections' records): right where the history is
+ * right, a failure quoting the client's own connection where it is not,
+ * "2 such connections" for a client that connected twice, none for a
+ * peer that never connected; the clients' lines alike; kept and
+ * streamed the same. */
+#define PEER_CROWD \
+    "host server 192.0.2.80\n" \
+    "host other 192.0.2.99\n" \
+    "at 0ms server listen 80\n" \
+    "repeat 40 as i from 1\n" \
+    "  host c{i} {198.51.100.0 + i}\n" \
+    "  link c{i} server delay 1ms\n" \
+    "  at {10 + i * 20}ms c{i} connect server 80\n" \
+    "  at {15 + i * 20}ms c{i} close\n" \
+    "  at {18 + i * 20}ms server close with c{i}\n" \
+    "  expect server states LISTEN SYN_RECEIVED ESTABLISHED CLOSE_WAIT LAST_ACK CLOSED with c{i}\n" \
+    "  expect c{i} states CLOSED SYN_SENT ESTABLISHED FIN_WAIT_1 FIN_WAIT_2 TIME_WAIT CLOSED with server\n" \
+    "end\n" \
+    "repeat 4 as k from 1\n" \
+    "  expect server states LISTEN SYN_RECEIVED ESTABLISHED CLOSE_WAIT TIME_WAIT CLOSED with c{k * 10}\n" \
+    "end\n" \
+    "at 2s c3 connect server 80\n" \
+    "expect server states CLOSED LISTEN with other\n"
+
+START_TEST(test_states_with_peer_in_a_crowd)
+{
+    int kf, sf;
+    size_t kd, sd;
+    char *kept = check_run(PEER_CROWD, 0, &kf, &kd);
+    char *streamed = check_run(PEER_CROWD, 1, &sf, &sd);
+    ck_assert_str_eq(streamed, kept);
+    ck_assert_int_eq(kf, 7);
+    ck_assert_ptr_nonnull(strstr(kept, "CLOSE_WAIT TIME_WAIT CLOSED with c10 (server:80-c10:"));
+    ck_assert_ptr_nonnull(strstr(kept, " went LISTEN SYN_RECEIVED ESTABLISHED CLOSE_WAIT "
+                                       "LAST_ACK CLOSED)"));
+    ck_assert_ptr_nonnull(strstr(kept, "with c40 (server:80-c40:"));
+    ck_assert_ptr_null(strstr(kept, "with c39 ("));
+    ck_assert_ptr_nonnull(strstr(kept, "with c3 (server had 2 such connections"));
+    ck_assert_ptr_nonnull(strstr(kept, "c3 states CLOSED SYN_SENT ESTABLISHED FIN_WAIT_1 "
+                                       "FIN_WAIT_2 TIME_WAIT CLOSED with server (c3 had 2 such"));
+    ck_assert_ptr_nonnull(strstr(kept, "with other (server had no such connection)"));
+    free(kept);
+    free(streamed);
+}
+END_TEST
+
 /* `received`: a failure quotes the first bytes read, as many as its
  * message has room for, whether they ran off the expected text at once or
  * after 500 bytes of it. */
@@ -195,6 +242,7 @@ Suite *expect_suite(void)
     TCase *tc = tcase_create("incremental");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_streamed_checker_is_the_kept_one);
+    tcase_add_test(tc, test_states_with_peer_in_a_crowd);
     tcase_add_test(tc, test_received_quotes_a_bounded_head);
     tcase_add_test(tc, test_received_says_one_byte);
     suite_add_tcase(s, tc);
