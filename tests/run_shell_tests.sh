@@ -530,32 +530,29 @@ grep -q "re-arm" "$TMP/err" && bad "far frames: claims re-arming timers" || ok
 bounded 3 "100000 injects at one instant" -- "$PROTOSIM" --check "$TMP/inject.scn"
 has_in "$TMP/err" "frames-in-flight limit of 250000 (--max-frames)" "injects: limit"
 has_in "$TMP/err" "likely cause: the lesson's own timeline has 100000 actions" "injects: cause"
+# crowd N SERVERLINE LINE...: a server and N clients c1..cN on links of
+# their own, each client doing the LINEs
+crowd() {
+    crowd_n=$1; crowd_serve=$2; shift 2
+    echo 'host server 10.0.0.1'
+    echo "$crowd_serve"
+    echo "repeat $crowd_n as i from 1"
+    echo '  host c{i} {10.1.0.0 + i}'
+    echo '  link c{i} server delay 1ms'
+    for line in "$@"; do echo "  $line"; done
+    echo 'end'
+}
 # a crowd of 3000 clients at a small trace limit: the last records come from
 # hundreds of hosts, and the cause says so instead of naming one of them as
 # the host that "wrote most" of them
-{ echo 'host server 10.0.0.1'
-  echo 'at 0ms server http serve 80'
-  echo 'repeat 3000 as i from 1'
-  echo '  host c{i} {10.1.0.0 + i}'
-  echo '  link c{i} server delay 1ms'
-  echo '  at 1ms c{i} http get 10.0.0.1'
-  echo 'end'
-} >"$TMP/crowd.scn"
+crowd 3000 'at 0ms server http serve 80' 'at 1ms c{i} http get 10.0.0.1' >"$TMP/crowd.scn"
 bounded 3 "a crowd at its trace limit" -- "$PROTOSIM" --max-trace 4M --export txt "$TMP/crowd.scn"
 has_in "$TMP/err" "likely cause: the last 4096 records come from 586 hosts, none of which wrote most of them" "crowd: cause"
 grep -q "wrote most of the last records" "$TMP/err" && bad "crowd: names one host as the writer of most records" || ok
 # 300 clients each sending 100000 bytes: segments between hundreds of pairs,
 # none of which is an exchange "without end" between two of them
-{ echo 'host server 10.0.0.1'
-  echo 'at 0ms server listen 80'
-  echo 'repeat 300 as i from 1'
-  echo '  host c{i} {10.1.0.0 + i}'
-  echo '  link c{i} server delay 1ms'
-  echo '  at 1ms c{i} connect server 80'
-  echo '  at 5ms c{i} send 100000 bytes'
-  echo '  at 6ms server recv 16000000 with c{i}'
-  echo 'end'
-} >"$TMP/crowd-data.scn"
+crowd 300 'at 0ms server listen 80' 'at 1ms c{i} connect server 80' \
+    'at 5ms c{i} send 100000 bytes' 'at 6ms server recv 16000000 with c{i}' >"$TMP/crowd-data.scn"
 bounded 3 "a crowd's transfers at its trace limit" -- "$PROTOSIM" --max-trace 8M --export txt "$TMP/crowd-data.scn"
 has_in "$TMP/err" "likely cause: the last 4096 records come from 301 hosts, none of which wrote most" "crowd data: cause"
 grep -q "back and forth" "$TMP/err" && bad "crowd data: names one pair's endless exchange" || ok

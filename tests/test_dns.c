@@ -1758,13 +1758,19 @@ START_TEST(test_stub_retransmission_is_not_a_second_walk)
 }
 END_TEST
 
-START_TEST(test_cache_eviction_when_full)
+/* The network's resolver made again with room for max RRsets. */
+static void resolver_with_cache(int max)
 {
     struct dns_resolver_config cfg = N.res.cfg;
     dns_resolver_free(&N.res);
-    cfg.max_cache = 4;
+    cfg.max_cache = max;
     struct dns_env env = { &N.tr, N.host_res, res_emit, next_id, NULL };
     dns_resolver_init(&N.res, &cfg, &env);
+}
+
+START_TEST(test_cache_eviction_when_full)
+{
+    resolver_with_cache(4);
     lookup(0, "www.example.com", DNS_TYPE_A);    /* 5 RRsets learned */
     ck_assert_int_eq(N.res.ncache, 4);
     ck_assert_int_eq(count_recs(TK_STATE, -1, N_DNS_CACHE_EVICT), 1);
@@ -1780,11 +1786,7 @@ END_TEST
  * cached and unexpired. */
 START_TEST(test_cache_index_agrees_with_entries)
 {
-    struct dns_resolver_config cfg = N.res.cfg;
-    dns_resolver_free(&N.res);
-    cfg.max_cache = 8;
-    struct dns_env env = { &N.tr, N.host_res, res_emit, next_id, NULL };
-    dns_resolver_init(&N.res, &cfg, &env);
+    resolver_with_cache(8);
     enum { NAMES = 37 };
     char name[64], asked[64];
     for (int i = 0; i < 300; i++) {
