@@ -344,6 +344,81 @@ START_TEST(test_fault_delay_adds_its_delay)
 }
 END_TEST
 
+/* Fault rules on many pairs (looked up by source and destination): each
+ * client's rules act on its own frames only, however the lines
+ * interleave; two delays of one pair's frame add up, the second rule's
+ * line after the first's; the server's rules touch no client's SYN. */
+START_TEST(test_fault_rules_of_a_crowd_act_per_pair)
+{
+    enum { C = 30 };
+    static char text[16384];
+    size_t len = (size_t)snprintf(text, sizeof text,
+                                  "host server 10.0.0.1\ntcp rto 1s\n"
+                                  "at 0ms server listen 80\n");
+    for (int i = 1; i <= C; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len,
+                                "host c%d 10.0.1.%d\nlink c%d server delay 1ms\n"
+                                "at %dms c%d connect server 80\n"
+                                "fault drop server->c%d tcp SYN,ACK #2\n", i, i, i, i, i, i);
+    /* the rules after all the hosts, pairs interleaved */
+    int line[C + 1] = { 0 };
+    for (int i = 1; i <= C; i++)
+        if (i % 3 == 1) {
+            line[i] = 1;
+            for (size_t k = 0; k < len; k++)
+                line[i] += text[k] == '\n';
+            len += (size_t)snprintf(text + len, sizeof text - len,
+                                    "fault drop c%d->server tcp SYN #1\n", i);
+        }
+    for (int i = 1; i <= C; i++)
+        if (i % 3 == 2)
+            len += (size_t)snprintf(text + len, sizeof text - len,
+                                    "fault drop c%d->server tcp SYN #1\n"
+                                    "fault drop c%d->server tcp SYN #2\n", i, i);
+    for (int i = C; i >= 1; i--)
+        if (i % 3 == 0)
+            len += (size_t)snprintf(text + len, sizeof text - len,
+                                    "fault delay c%d->server tcp SYN #1 by 5ms\n"
+                                    "fault drop c%d->server tcp SYN #3\n"
+                                    "fault delay c%d->server tcp SYN #1 by 7ms\n", i, i, i);
+    for (int i = 1; i <= C; i++)        /* the same frame again: the first line drops it */
+        if (i % 3 == 1)
+            len += (size_t)snprintf(text + len, sizeof text - len,
+                                    "fault drop c%d->server tcp #1\n", i);
+    ck_assert_uint_lt(len, sizeof text - 1);
+    struct run *r = run(text);
+    const struct trace *tr = T(r);
+    for (int i = 1; i <= C; i++) {
+        int h = i;                                  /* c<i> is host i */
+        char name[16];
+        snprintf(name, sizeof name, "c%d", i);
+        ck_assert_str_eq(tr->host_names[h], name);
+        int syns = 0;
+        while (find_seg(tr, TK_SEND, h, TCP_SYN, syns + 1) >= 0)
+            syns++;
+        ck_assert_msg(syns == (i % 3 == 1 ? 2 : i % 3 == 2 ? 3 : 1),
+                      "c%d sent %d SYNs", i, syns);
+        long syn = find_seg(tr, TK_SEND, h, TCP_SYN, syns);
+        const struct trace_rec *rx = first_pkt(tr, TK_RECV, tr->recs[syn].u.pkt.pkt);
+        ck_assert_ptr_nonnull(rx);
+        ck_assert_int_eq(rx->t_us - tr->recs[syn].t_us, i % 3 ? MS(1) : MS(13));
+        if (i % 3 == 0) {
+            ck_assert_int_eq(rx->why.id, N_NET_FAULT_DELAYS);
+            ck_assert_int_eq(rx->why.a[1], MS(12));
+        }
+        if (i % 3 == 1) {
+            long syn1 = find_seg(tr, TK_SEND, h, TCP_SYN, 1);
+            const struct trace_rec *d = first_pkt(tr, TK_DROP, tr->recs[syn1].u.pkt.pkt);
+            ck_assert_ptr_nonnull(d);
+            ck_assert_int_eq(d->why.id, N_NET_FAULT_DROP);
+            ck_assert_int_eq(d->why.a[0], line[i]);
+        }
+        ck_assert(entered(tr, h, TCPS_SYN_SENT, TCPS_ESTABLISHED));
+    }
+    done(r);
+}
+END_TEST
+
 START_TEST(test_fault_duplicate_gives_two_recvs)
 {
     struct run *r = run(TWO_HOSTS
@@ -1604,6 +1679,7 @@ Suite *sim_suite(void)
     tcase_add_test(net, test_no_link_gives_noroute);
     tcase_add_test(net, test_fault_drop_first_syn_then_rto_retransmits);
     tcase_add_test(net, test_fault_delay_adds_its_delay);
+    tcase_add_test(net, test_fault_rules_of_a_crowd_act_per_pair);
     tcase_add_test(net, test_fault_duplicate_gives_two_recvs);
     tcase_add_test(net, test_seeded_runs_are_identical);
     suite_add_tcase(s, net);

@@ -105,6 +105,48 @@ int net_is_local(const struct sim *s, int h, ip4_addr a)
 
 /* ---- the medium ------------------------------------------------------- */
 
+/* The fault rules of one source and destination: fault_order[first ..
+ * first + n), in the scenario's order.  A rule names both ends, so a frame
+ * is matched against its pair's rules only: a crowd with a rule per client
+ * matched every frame against all of them. */
+struct fault_pair { int src, dst; uint32_t first, n; int used; };
+
+static struct fault_pair *fault_pair_of(const struct sim *s, int src, int dst)
+{
+    size_t m = s->fault_paircap - 1;
+    uint64_t k = (uint64_t)(uint32_t)src << 32 | (uint32_t)dst;
+    size_t j = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 32) & m;
+    while (s->fault_pairs[j].used &&
+           (s->fault_pairs[j].src != src || s->fault_pairs[j].dst != dst))
+        j = (j + 1) & m;
+    return &s->fault_pairs[j];
+}
+
+static void build_fault_index(struct sim *s)
+{
+    const struct scenario *scn = s->scn;
+    if (!scn->nfaults)
+        return;
+    for (s->fault_paircap = 16; s->fault_paircap < 2 * (size_t)scn->nfaults;)
+        s->fault_paircap *= 2;
+    s->fault_pairs = xcalloc(s->fault_paircap, sizeof *s->fault_pairs);
+    s->fault_order = xreallocarray(NULL, (size_t)scn->nfaults, sizeof *s->fault_order);
+    for (int i = 0; i < scn->nfaults; i++) {        /* count */
+        struct fault_pair *p = fault_pair_of(s, scn->faults[i].m.src, scn->faults[i].m.dst);
+        *p = (struct fault_pair){ scn->faults[i].m.src, scn->faults[i].m.dst, 0, p->n + 1, 1 };
+    }
+    uint32_t at = 0;
+    for (size_t j = 0; j < s->fault_paircap; j++) {  /* place */
+        s->fault_pairs[j].first = at;
+        at += s->fault_pairs[j].n;
+        s->fault_pairs[j].n = 0;
+    }
+    for (int i = 0; i < scn->nfaults; i++) {        /* fill, in order */
+        struct fault_pair *p = fault_pair_of(s, scn->faults[i].m.src, scn->faults[i].m.dst);
+        s->fault_order[p->first + p->n++] = (uint32_t)i;
+    }
+}
+
 static void apply_faults(struct sim *s, int src, int dst, const uint8_t *frame,
                          size_t flen, struct fault_effect *fe)
 {
@@ -112,6 +154,9 @@ static void apply_faults(struct sim *s, int src, int dst, const uint8_t *frame,
     fe->copies = 1;
     fe->arrive = WHY0(N_NET_RECV);
     if (!s->scn->nfaults)
+        return;
+    const struct fault_pair *pair = fault_pair_of(s, src, dst);
+    if (!pair->used)
         return;
     struct frame f;
     char err[64];
@@ -127,7 +172,8 @@ static void apply_faults(struct sim *s, int src, int dst, const uint8_t *frame,
     }
     /* Every rule counts every frame it matches, whatever other rules do to
      * that frame; then the rules that hit their Nth frame apply. */
-    for (int i = 0; i < s->scn->nfaults; i++) {
+    for (uint32_t j = 0; j < pair->n; j++) {
+        uint32_t i = s->fault_order[pair->first + j];
         const struct scn_fault *fr = &s->scn->faults[i];
         if (!scn_match_frame(&fr->m, src, dst, proto, flags, plen))
             continue;
@@ -645,6 +691,7 @@ void net_init(struct sim *s)
 {
     const struct scenario *scn = s->scn;
     build_link_index(s);
+    build_fault_index(s);
     s->nlans = scn->nlans;
     s->lans = xcalloc((size_t)scn->nlans, sizeof *s->lans);
     for (int i = 0; i < scn->nlans; i++) {
@@ -720,6 +767,11 @@ void net_free(struct sim *s)
     free(s->fault_whys);
     s->fault_whys = NULL;
     s->nfault_whys = s->capfault_whys = s->free_fault_why = 0;
+    free(s->fault_pairs);
+    free(s->fault_order);
+    s->fault_pairs = NULL;
+    s->fault_order = NULL;
+    s->fault_paircap = 0;
     for (int h = 0; h < s->nhosts; h++) {
         for (int k = 0; k < s->hosts[h].nifs; k++)
             arp_free(&s->hosts[h].ifs[k].arp);

@@ -260,6 +260,10 @@ struct sim {
     struct sim_addr { ip4_addr addr; int host; } *addrs;  /* sorted */
     size_t naddrs;
     uint32_t *fault_seen;      /* per fault rule: frames matched so far */
+    struct fault_pair *fault_pairs;  /* the rules by source and destination,
+                                        each pair's in fault_order (net.c) */
+    uint32_t *fault_order;
+    size_t fault_paircap;
     /* The run's budgets (sim_init sets the defaults below; change them
      * between sim_init and sim_run).  A lesson that runs away -- frames
      * that multiply, segments answered by segments for ever, timers that
