@@ -7,11 +7,36 @@
 #include "tcp.h"
 #include "langint.h"
 
+/* The quiz lines by what answers them: a TCP state entered by a host, or
+ * a frame from one host to another.  Each record is then compared with
+ * the lines of its own key only: a crowd with a quiz line per client
+ * compared every record with all of them. */
+struct quiz_key { int frame, a, b, first; };   /* first: -1 an empty slot */
+
 struct scn_quiz_finder {
     const struct scenario *scn;
     long *at;               /* per quiz line: the record, -1 not yet */
     long *seen;             /* per quiz line: matching records so far */
+    struct quiz_key *keys;  /* open addressing, a power of two */
+    size_t nkeys;
+    int *next;              /* per quiz line: the next of its key, -1 none */
 };
+
+static struct quiz_key *key_slot(const struct scn_quiz_finder *f, int frame, int a, int b)
+{
+    uint64_t k = ((uint64_t)(uint32_t)a << 32 | (uint32_t)b) * 0x9e3779b97f4a7c15ULL;
+    size_t m = f->nkeys - 1, j = (size_t)((k >> 32) ^ (uint64_t)frame) & m;
+    while (f->keys[j].first >= 0 &&
+           (f->keys[j].frame != frame || f->keys[j].a != a || f->keys[j].b != b))
+        j = (j + 1) & m;
+    return &f->keys[j];
+}
+
+static struct quiz_key *quiz_slot(const struct scn_quiz_finder *f, const struct scn_quiz *q)
+{
+    return q->kind == QZ_STATE ? key_slot(f, 0, q->host, q->state)
+                               : key_slot(f, 1, q->m.src, q->m.dst);
+}
 
 struct scn_quiz_finder *scn_quiz_finder_new(const struct scenario *scn)
 {
@@ -20,8 +45,20 @@ struct scn_quiz_finder *scn_quiz_finder_new(const struct scenario *scn)
     f->scn = scn;
     f->at = xcalloc(n, sizeof *f->at);
     f->seen = xcalloc(n, sizeof *f->seen);
-    for (int k = 0; k < scn->nquizzes; k++)
+    f->next = xcalloc(n, sizeof *f->next);
+    for (f->nkeys = 16; f->nkeys < 2 * n; f->nkeys *= 2)
+        ;
+    f->keys = xreallocarray(NULL, f->nkeys, sizeof *f->keys);
+    for (size_t j = 0; j < f->nkeys; j++)
+        f->keys[j].first = -1;
+    for (int k = scn->nquizzes; k-- > 0;) {     /* each key's lines in order */
+        const struct scn_quiz *q = &scn->quizzes[k];
+        struct quiz_key *key = quiz_slot(f, q);
+        f->next[k] = key->first;
+        *key = q->kind == QZ_STATE ? (struct quiz_key){ 0, q->host, q->state, k }
+                                   : (struct quiz_key){ 1, q->m.src, q->m.dst, k };
         f->at[k] = -1;
+    }
     return f;
 }
 
@@ -29,17 +66,17 @@ void scn_quiz_finder_rec(void *ctx, const struct trace *tr, size_t i,
                          const struct trace_rec *r)
 {
     struct scn_quiz_finder *f = ctx;
-    for (int k = 0; k < f->scn->nquizzes; k++) {
-        const struct scn_quiz *q = &f->scn->quizzes[k];
+    int frame = r->kind == TK_SEND && !r->u.pkt.dup;
+    if (!frame && !(r->kind == TK_STATE && r->layer == TL_TCP))
+        return;
+    const struct quiz_key *key = frame ? key_slot(f, 1, r->u.pkt.src, r->u.pkt.dst)
+                                       : key_slot(f, 0, r->host, r->u.state.to);
+    for (int k = key->first; k >= 0; k = f->next[k]) {
         if (f->at[k] >= 0)
             continue;
-        int hit;
-        if (q->kind == QZ_STATE)
-            hit = r->kind == TK_STATE && r->layer == TL_TCP && r->host == q->host &&
-                  r->u.state.to == q->state;
-        else
-            hit = r->kind == TK_SEND && !r->u.pkt.dup && lang_frame_match(&q->m, tr, r);
-        if (hit && ++f->seen[k] == q->nth)
+        if (frame && !lang_frame_match(&f->scn->quizzes[k].m, tr, r))
+            continue;
+        if (++f->seen[k] == f->scn->quizzes[k].nth)
             f->at[k] = (long)i;
     }
 }
@@ -55,20 +92,52 @@ static void add_msg(char ***out, int *nout, const char *msg)
     (*out)[(*nout)++] = xstrdup(msg);
 }
 
+/* Sorts answered lines by record, then line, then order in the file. */
+static const struct scn_quiz_finder *sort_f;
+
+static int by_record(const void *pa, const void *pb)
+{
+    int a = *(const int *)pa, b = *(const int *)pb;
+    const struct scn_quiz_finder *f = sort_f;
+    if (f->at[a] != f->at[b])
+        return f->at[a] < f->at[b] ? -1 : 1;
+    if (f->scn->quizzes[a].line != f->scn->quizzes[b].line)
+        return f->scn->quizzes[a].line < f->scn->quizzes[b].line ? -1 : 1;
+    return (a > b) - (a < b);
+}
+
+/* Per quiz line answered by a record an earlier line (by line, then order)
+ * is answered by too: that first line; else -1. */
+static int *asked_first(const struct scn_quiz_finder *f)
+{
+    size_t n = f->scn->nquizzes > 0 ? (size_t)f->scn->nquizzes : 1, m = 0;
+    int *first = xreallocarray(NULL, n, sizeof *first);
+    int *order = xreallocarray(NULL, n, sizeof *order);
+    for (int k = 0; k < f->scn->nquizzes; k++) {
+        first[k] = -1;
+        if (f->at[k] >= 0)
+            order[m++] = k;
+    }
+    sort_f = f;
+    qsort(order, m, sizeof *order, by_record);
+    for (size_t i = 1; i < m; i++)
+        if (f->at[order[i]] == f->at[order[i - 1]])
+            first[order[i]] = first[order[i - 1]] >= 0 ? first[order[i - 1]] : order[i - 1];
+    free(order);
+    return first;
+}
+
 int scn_quiz_finder_misses(const struct scn_quiz_finder *f, const struct trace *tr,
                            char ***out, int *nout)
 {
     int n = 0;
     char msg[512], what[256], ord[24];
+    int *first_of = asked_first(f);
     for (int k = 0; k < f->scn->nquizzes; k++) {
         const struct scn_quiz *q = &f->scn->quizzes[k];
         if (f->at[k] >= 0) {
             /* one question per record: a later line on the same one is not asked */
-            int first = -1;
-            for (int j = 0; j < f->scn->nquizzes && first < 0; j++)
-                if (f->at[j] == f->at[k] && (f->scn->quizzes[j].line < q->line ||
-                                             (f->scn->quizzes[j].line == q->line && j < k)))
-                    first = j;
+            int first = first_of[k];
             if (first < 0)
                 continue;
             n++;
@@ -93,6 +162,7 @@ int scn_quiz_finder_misses(const struct scn_quiz_finder *f, const struct trace *
                  "such records)"), f->scn->path, q->line, what, f->seen[k]);
         add_msg(out, nout, msg);
     }
+    free(first_of);
     return n;
 }
 
@@ -102,5 +172,7 @@ void scn_quiz_finder_free(struct scn_quiz_finder *f)
         return;
     free(f->at);
     free(f->seen);
+    free(f->next);
+    free(f->keys);
     free(f);
 }

@@ -232,6 +232,76 @@ START_TEST(test_quiz_answer_never_happens)
 }
 END_TEST
 
+/* A crowd's quiz lines (each record is compared with the lines of its own
+ * host and state, or source and destination): every client's lines find
+ * that client's records; three lines on one record name the first; a
+ * line whose Nth frame never comes says so. */
+START_TEST(test_quiz_lines_of_a_crowd)
+{
+    enum { C = 25 };
+    static char text[16384];
+    size_t len = (size_t)snprintf(text, sizeof text, "host server 10.0.0.1\n"
+                                  "at 0ms server listen 80\n");
+    for (int i = 1; i <= C; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len,
+                                "host c%d 10.0.1.%d\nlink c%d server delay 1ms\n"
+                                "at %dms c%d connect server 80\n", i, i, i, i, i);
+    for (int i = C; i >= 1; i--)       /* lines in another order than the hosts */
+        len += (size_t)snprintf(text + len, sizeof text - len,
+                                "quiz \"q\" answer c%d state ESTABLISHED\n"
+                                "quiz \"q\" answer server->c%d tcp SYN,ACK #1 ack\n", i, i);
+    len += (size_t)snprintf(text + len, sizeof text - len,
+                            "quiz \"q\" answer server->c7 tcp SYN,ACK #1\n"
+                            "quiz \"q\" answer server->c7 tcp SYN,ACK #1 seq\n"
+                            "quiz \"q\" answer c3->server tcp SYN #2\n");
+    ck_assert_uint_lt(len, sizeof text - 1);
+    struct scenario *s = parse_ok(text);
+    struct sim sim;
+    sim_init(&sim, s, 1);
+    struct scn_quiz_finder *f = scn_quiz_finder_new(s);
+    struct trace_sink k = { scn_quiz_finder_rec, f };
+    ck_assert_int_eq(trace_add_sink(&sim.tr, &k), 0);
+    sim_run(&sim);
+    for (int q = 0; q < 2 * C; q++) {
+        long at = scn_quiz_finder_at(f, q);
+        ck_assert_int_ge(at, 0);
+        const struct trace_rec *r = &sim.tr.recs[at];
+        int c = C - q / 2;              /* host index of client c<C - q / 2> */
+        if (q % 2 == 0) {
+            ck_assert_int_eq(r->kind, TK_STATE);
+            ck_assert_int_eq(r->host, c);
+            ck_assert_int_eq(r->u.state.to, TCPS_ESTABLISHED);
+        } else {
+            ck_assert_int_eq(r->kind, TK_SEND);
+            ck_assert_int_eq(r->u.pkt.src, 0);
+            ck_assert_int_eq(r->u.pkt.dst, c);
+        }
+    }
+    char **msgs = NULL;
+    int n = 0;
+    ck_assert_int_eq(scn_quiz_finder_misses(f, &sim.tr, &msgs, &n), 3);
+    ck_assert_int_eq(n, 3);
+    /* lines: 2 of the server, 3 per client, then 2 per client from c<C>
+     * down, then the last three; c7's SYN,ACK line is the one asked */
+    int asked = 4 + 3 * C + 2 * (C - 7), last = 3 + 5 * C;
+    char want[160];
+    for (int i = 0; i < 2; i++) {
+        snprintf(want, sizeof want, "t.scn:%d: quiz answered by the same record as the quiz "
+                 "on line %d: only that one is asked", last + i, asked);
+        ck_assert_str_eq(msgs[i], want);
+    }
+    snprintf(want, sizeof want, "t.scn:%d: quiz answer never happens: the 2nd SYN from c3 to "
+             "server (the run has 1 such records)", last + 2);
+    ck_assert_str_eq(msgs[2], want);
+    for (int i = 0; i < n; i++)
+        free(msgs[i]);
+    free(msgs);
+    scn_quiz_finder_free(f);
+    sim_free(&sim);
+    scenario_free(s);
+}
+END_TEST
+
 /* Two lines answered by one record: the quiz asks the first, --check says so. */
 START_TEST(test_quiz_same_record)
 {
@@ -615,6 +685,7 @@ Suite *quiz_suite(void)
     tcase_add_test(tc, test_parse_quiz_errors);
     tcase_add_test(tc, test_quiz_answer_never_happens);
     tcase_add_test(tc, test_quiz_same_record);
+    tcase_add_test(tc, test_quiz_lines_of_a_crowd);
     tcase_add_test(tc, test_model_points_are_the_truth);
     tcase_add_test(tc, test_ack_of_data_offers_the_seq);
     tcase_add_test(tc, test_arp_broadcast_points);
