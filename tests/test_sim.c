@@ -354,12 +354,13 @@ START_TEST(test_fault_rules_of_a_crowd_act_per_pair)
     static char text[16384];
     size_t len = (size_t)snprintf(text, sizeof text,
                                   "host server 10.0.0.1\ntcp rto 1s\n"
-                                  "at 0ms server listen 80\n");
-    for (int i = 1; i <= C; i++)
-        len += (size_t)snprintf(text + len, sizeof text - len,
-                                "host c%d 10.0.1.%d\nlink c%d server delay 1ms\n"
-                                "at %dms c%d connect server 80\n"
-                                "fault drop server->c%d tcp SYN,ACK #2\n", i, i, i, i, i, i);
+                                  "at 0ms server listen 80\n"
+                                  "repeat %d as i from 1\n"
+                                  "  host c{i} {10.0.1.0 + i}\n"
+                                  "  link c{i} server delay 1ms\n"
+                                  "  at {i}ms c{i} connect server 80\n"
+                                  "  fault drop server->c{i} tcp SYN,ACK #2\n"
+                                  "end\n", C);
     /* the rules after all the hosts, pairs interleaved */
     int line[C + 1] = { 0 };
     for (int i = 1; i <= C; i++)
