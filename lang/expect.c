@@ -33,17 +33,18 @@ struct scn_checker {
     int nhosts;
     int *hoff, *hexp;            /* by host: x[hexp[hoff[h] .. hoff[h + 1])] */
     /* `states ... with PEER` are fed only the TCP state records of their
-     * host's connections to PEER: a server with one such line per client
-     * of a crowd would otherwise give each of its records to all of them.
-     * By (host, peer): the first of a chain through xexp.pnext; by name:
-     * each host; by connection id: its peer (0 not yet known, -1 none, else
-     * host + 1). */
-    struct peer_chain { int host, peer, first; } *pc;
+     * host's connections to PEER, and `states ... on port P` (no peer)
+     * those of its connections on port P: a server with one such line per
+     * client of a crowd would otherwise give each of its records to all of
+     * them.  By (host, peer) and (host, port): the first of a chain through
+     * xexp.pnext; by name: each host; by connection id: its ends, parsed
+     * once (lport 0: not yet, -1: it does not parse). */
+    struct peer_chain { int host, port, value, first; } *pc;
     size_t pccap;                /* a power of two; 0: no such lines */
     struct name_host { uint32_t hash; int host; } *names;
     size_t namecap;
-    int *conn_peer;
-    size_t nconn_peer;
+    struct conn_ends { int peer, lport; } *conn_ends;
+    size_t nconn_ends;
     struct xframes *frames;
     /* `state at`: the latest time of any record so far, and the TCP
      * connection ids seen so far (a bit per interned string) */
@@ -499,40 +500,45 @@ static int host_named(const struct scn_checker *c, const char *s, size_t n)
     return -1;
 }
 
-static struct peer_chain *chain_of(const struct scn_checker *c, int host, int peer)
+/* The chain of host's lines by peer (port 0) or by local port (port 1). */
+static struct peer_chain *chain_of(const struct scn_checker *c, int host, int port, int value)
 {
     size_t m = c->pccap - 1;
-    size_t j = (size_t)(((uint64_t)(uint32_t)host << 32 | (uint32_t)peer) *
-                        0x9e3779b97f4a7c15ULL >> 32) & m;
-    while (c->pc[j].first >= 0 && (c->pc[j].host != host || c->pc[j].peer != peer))
+    size_t j = (size_t)(((uint64_t)(uint32_t)host << 32 | (uint32_t)value) *
+                        0x9e3779b97f4a7c15ULL >> 32 ^ (uint64_t)port) & m;
+    while (c->pc[j].first >= 0 &&
+           (c->pc[j].host != host || c->pc[j].port != port || c->pc[j].value != value))
         j = (j + 1) & m;
     return &c->pc[j];
 }
 
-/* The peer host of TCP state record r's connection, or -1: its id parsed
- * once (conn_parts, as conn_selected reads it). */
-static int conn_peer(struct scn_checker *c, const struct trace *tr, const struct trace_rec *r)
+/* The ends of TCP state record r's connection: its peer host (-1: none)
+ * and local port (-1: the id does not parse), its id parsed once
+ * (conn_parts, as conn_selected reads it). */
+static struct conn_ends conn_ends(struct scn_checker *c, const struct trace *tr,
+                                  const struct trace_rec *r)
 {
-    if (r->conn >= c->nconn_peer) {
-        size_t n = c->nconn_peer ? c->nconn_peer : 64;
+    if (r->conn >= c->nconn_ends) {
+        size_t n = c->nconn_ends ? c->nconn_ends : 64;
         while (n <= r->conn)
             n *= 2;
-        c->conn_peer = xreallocarray(c->conn_peer, n, sizeof *c->conn_peer);
-        memset(c->conn_peer + c->nconn_peer, 0, (n - c->nconn_peer) * sizeof *c->conn_peer);
-        c->nconn_peer = n;
+        c->conn_ends = xreallocarray(c->conn_ends, n, sizeof *c->conn_ends);
+        memset(c->conn_ends + c->nconn_ends, 0, (n - c->nconn_ends) * sizeof *c->conn_ends);
+        c->nconn_ends = n;
     }
-    int *v = &c->conn_peer[r->conn];
-    if (!*v) {
+    struct conn_ends *v = &c->conn_ends[r->conn];
+    if (!v->lport) {
         unsigned lp, rp;
         const char *peer;
         size_t pl;
-        int h = -1;
+        *v = (struct conn_ends){ -1, -1 };
         if (!conn_parts(trace_str(tr, r->conn), trace_host_name(tr, r->host), &lp, &peer,
-                        &pl, &rp) && peer)
-            h = host_named(c, peer, pl);
-        *v = h >= 0 ? h + 1 : -1;
+                        &pl, &rp)) {
+            v->lport = (int)lp;
+            v->peer = peer ? host_named(c, peer, pl) : -1;
+        }
     }
-    return *v - 1 < 0 ? -1 : *v - 1;
+    return *v;
 }
 
 void scn_checker_rec(void *ctx, const struct trace *tr, size_t i, const struct trace_rec *r)
@@ -554,20 +560,31 @@ void scn_checker_rec(void *ctx, const struct trace *tr, size_t i, const struct t
             feed(c, x, tr, r, first);
     }
     if (c->pccap && r->kind == TK_STATE && r->layer == TL_TCP && r->conn < tr->nstrs) {
-        int peer = conn_peer(c, tr, r);
-        if (peer < 0)
-            return;
-        for (int k = chain_of(c, r->host, peer)->first; k >= 0; k = c->x[k].pnext)
-            if (!c->x[k].done)
-                feed(c, &c->x[k], tr, r, first);
+        struct conn_ends ce = conn_ends(c, tr, r);
+        for (int port = 0; port < 2; port++) {
+            int value = port ? ce.lport : ce.peer;
+            if (value < 0)
+                continue;
+            for (int k = chain_of(c, r->host, port, value)->first; k >= 0; k = c->x[k].pnext)
+                if (!c->x[k].done)
+                    feed(c, &c->x[k], tr, r, first);
+        }
     }
 }
 
-/* Does expectation e go by its peer (see struct scn_checker)? */
-static int by_peer(const struct scn_expect *e, int nhosts)
+/* Does expectation e go by its peer or its port (see struct scn_checker)?
+ * 0: no; else its chain's key. */
+static int by_peer(const struct scn_expect *e, int nhosts, int *port, int *value)
 {
-    return e->kind == EXP_STATES && e->peer >= 0 && e->peer < nhosts &&
-           e->host >= 0 && e->host < nhosts;
+    if (e->kind != EXP_STATES || e->host < 0 || e->host >= nhosts)
+        return 0;
+    if (e->peer >= 0 && e->peer < nhosts)
+        *port = 0, *value = e->peer;
+    else if (e->peer < 0 && e->lport)
+        *port = 1, *value = e->lport;
+    else
+        return 0;
+    return 1;
 }
 
 /* ---- a checker ---------------------------------------------------------------- */
@@ -607,7 +624,8 @@ struct scn_checker *scn_checker_new(const struct scenario *scn, const struct tra
         if (!sz)
             continue;
         x->st = xcalloc(1, sz);
-        if (by_peer(e, c->nhosts))
+        int port, value;
+        if (by_peer(e, c->nhosts, &port, &value))
             c->pccap++;
         else if (e->host >= 0 && e->host < c->nhosts)
             c->hoff[e->host + 1]++;
@@ -640,7 +658,9 @@ struct scn_checker *scn_checker_new(const struct scenario *scn, const struct tra
     memcpy(fill, c->hoff, ((size_t)c->nhosts + 1) * sizeof *fill);
     for (int k = 0; k < c->n; k++) {
         int h = c->x[k].e->host;
-        if (c->x[k].st && h >= 0 && h < c->nhosts && !by_peer(c->x[k].e, c->nhosts))
+        int port, value;
+        if (c->x[k].st && h >= 0 && h < c->nhosts &&
+            !by_peer(c->x[k].e, c->nhosts, &port, &value))
             c->hexp[fill[h]++] = k;
     }
     free(fill);
@@ -651,14 +671,17 @@ struct scn_checker *scn_checker_new(const struct scenario *scn, const struct tra
         c->pc = xreallocarray(NULL, c->pccap, sizeof *c->pc);
         for (size_t j = 0; j < c->pccap; j++)
             c->pc[j].first = -1;
-        for (int k = c->n; k-- > 0;)    /* chains in the lines' order */
-            if (c->x[k].st && by_peer(c->x[k].e, c->nhosts)) {
-                struct peer_chain *p = chain_of(c, c->x[k].e->host, c->x[k].e->peer);
+        for (int k = c->n; k-- > 0;) {  /* chains in the lines' order */
+            int port, value;
+            if (c->x[k].st && by_peer(c->x[k].e, c->nhosts, &port, &value)) {
+                struct peer_chain *p = chain_of(c, c->x[k].e->host, port, value);
                 p->host = c->x[k].e->host;
-                p->peer = c->x[k].e->peer;
+                p->port = port;
+                p->value = value;
                 c->x[k].pnext = p->first;
                 p->first = k;
             }
+        }
         for (c->namecap = 16; c->namecap < 2 * (size_t)c->nhosts; c->namecap *= 2)
             ;
         c->names = xreallocarray(NULL, c->namecap, sizeof *c->names);
@@ -938,7 +961,7 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
     free(c->hexp);
     free(c->pc);
     free(c->names);
-    free(c->conn_peer);
+    free(c->conn_ends);
     free(c->seen);
     free(c);
     return failures;

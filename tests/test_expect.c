@@ -189,6 +189,44 @@ START_TEST(test_states_with_peer_in_a_crowd)
 }
 END_TEST
 
+/* `states ... on port P` on one client of many ports (each fed only the
+ * records of its port's connections): right where right, the port's own
+ * connection quoted where not, none for a port never used. */
+#define PORT_CROWD \
+    "host server 192.0.2.80\n" \
+    "host client 192.0.2.10\n" \
+    "link client server delay 1ms\n" \
+    "at 0ms server listen 80\n" \
+    "at 0ms server listen 81\n" \
+    "repeat 30 as i from 1\n" \
+    "  at {i}ms client connect server {80 + i % 2} from {10000 + i}\n" \
+    "  at {500 + i}ms client close on port {10000 + i}\n" \
+    "  at {600 + i}ms server close with client port {10000 + i}\n" \
+    "  expect client states CLOSED SYN_SENT ESTABLISHED FIN_WAIT_1 FIN_WAIT_2 TIME_WAIT CLOSED on port {10000 + i}\n" \
+    "end\n" \
+    "repeat 3 as k from 1\n" \
+    "  expect client states CLOSED SYN_SENT ESTABLISHED CLOSED on port {10000 + k * 9}\n" \
+    "end\n" \
+    "expect client states CLOSED SYN_SENT on port 9999\n"
+
+START_TEST(test_states_on_port_in_a_crowd)
+{
+    int kf;
+    size_t sd;
+    char *kept = kept_and_streamed(PORT_CROWD, &kf, &sd);
+    ck_assert_int_eq(kf, 4);
+    static const char *const says[] = {
+        "ESTABLISHED CLOSED on port 10009 (client:10009-server:81 went CLOSED SYN_SENT ",
+        "ESTABLISHED CLOSED on port 10018 (client:10018-server:80 went",
+        "ESTABLISHED CLOSED on port 10027 (client:10027-server:81 went",
+        "on port 9999 (client had no such connection)",
+    };
+    for (size_t i = 0; i < sizeof says / sizeof *says; i++)
+        ck_assert_msg(strstr(kept, says[i]), "no \"%s\" in:\n%s", says[i], kept);
+    free(kept);
+}
+END_TEST
+
 /* `received`: a failure quotes the first bytes read, as many as its
  * message has room for, whether they ran off the expected text at once or
  * after 500 bytes of it. */
@@ -252,6 +290,7 @@ Suite *expect_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_streamed_checker_is_the_kept_one);
     tcase_add_test(tc, test_states_with_peer_in_a_crowd);
+    tcase_add_test(tc, test_states_on_port_in_a_crowd);
     tcase_add_test(tc, test_received_quotes_a_bounded_head);
     tcase_add_test(tc, test_received_says_one_byte);
     suite_add_tcase(s, tc);
