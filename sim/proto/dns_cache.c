@@ -95,10 +95,7 @@ static void cache_set_state(struct dns_resolver *r, int64_t now,
  * 1035 2.3.3), so they hash that way. */
 static size_t ix_home(const struct dns_resolver *r, const char *name, uint16_t type)
 {
-    uint32_t h = 2166136261u ^ type;
-    for (size_t i = 0, n = dns_core_len(name); i < n; i++)
-        h = (h ^ (uint32_t)dns_lc((unsigned char)name[i])) * 16777619u;
-    return (size_t)h & (r->cache_ixcap - 1);
+    return (size_t)((dns_name_hash(name) ^ type) * 16777619u) & (r->cache_ixcap - 1);
 }
 
 static size_t ix_slot(const struct dns_resolver *r, const char *name, uint16_t type)

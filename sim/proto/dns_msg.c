@@ -31,6 +31,14 @@ static int eqn(const char *a, const char *b, size_t n)
     return 1;
 }
 
+uint32_t dns_name_hash(const char *name)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0, n = dns_core_len(name); i < n; i++)
+        h = (h ^ (uint32_t)dns_lc((unsigned char)name[i])) * 16777619u;
+    return h;
+}
+
 int dns_name_eq(const char *a, const char *b)
 {
     size_t la = dns_core_len(a), lb = dns_core_len(b);

@@ -37,16 +37,6 @@ void dns_zone_free(struct dns_zone *z)
     memset(z, 0, sizeof *z);
 }
 
-/* Names compare without regard to case and to one trailing dot (RFC 1035
- * 2.3.3), so they hash that way. */
-static uint32_t name_hash(const char *name)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0, n = dns_core_len(name); i < n; i++)
-        h = (h ^ (uint32_t)dns_lc((unsigned char)name[i])) * 16777619u;
-    return h;
-}
-
 static size_t node_slot(const struct dns_zone *z, const char *name, uint32_t h)
 {
     size_t m = z->capnode - 1, j = h & m;
@@ -62,7 +52,7 @@ static const struct dns_node *node_of(const struct dns_zone *z, const char *name
 {
     if (!z->capnode)
         return NULL;
-    const struct dns_node *n = &z->node[node_slot(z, name, name_hash(name))];
+    const struct dns_node *n = &z->node[node_slot(z, name, dns_name_hash(name))];
     return n->ref >= 0 ? n : NULL;
 }
 
@@ -92,7 +82,7 @@ static void index_rr(struct dns_zone *z, int k)
     for (const char *p = name;; p = dns_name_parent(p)) {
         if (2 * (z->nnode + 1) > z->capnode)
             node_grow(z);
-        uint32_t h = name_hash(p);
+        uint32_t h = dns_name_hash(p);
         struct dns_node *n = &z->node[node_slot(z, p, h)];
         if (n->ref < 0) {
             /* dns_name_parent gives a static "." for the root: the root's
@@ -145,17 +135,12 @@ int dns_zone_add(struct dns_zone *z, const struct dns_rr *rr)
     return 0;
 }
 
-/* The records that name owns, in the order they were added: the first
- * (-1: none), and after record k the next (dns_zone_next). */
+/* The first record name owns (-1: none); z->next_rr[k] is the one after
+ * record k, in the order they were added. */
 static int zone_first(const struct dns_zone *z, const char *name)
 {
     const struct dns_node *n = node_of(z, name);
     return n ? n->first : -1;
-}
-
-static int zone_next(const struct dns_zone *z, int k)
-{
-    return z->next_rr[k];
 }
 
 /* The apex of the zone this server holds that is closest to name, or NULL. */
@@ -171,7 +156,7 @@ static const char *best_apex(const struct dns_zone *z, const char *name)
 
 static int zone_has(const struct dns_zone *z, const char *name, uint16_t type)
 {
-    for (int k = zone_first(z, name); k >= 0; k = zone_next(z, k))
+    for (int k = zone_first(z, name); k >= 0; k = z->next_rr[k])
         if (z->rr[k].type == type)
             return 1;
     return 0;
@@ -212,7 +197,7 @@ static void add_rr(struct dns_rr *sec, int *n, const struct dns_rr *rr)
 static void add_soa(const struct dns_zone *z, const char *apex,
                     struct dns_msg *r)
 {
-    for (int i = zone_first(z, apex); i >= 0; i = zone_next(z, i))
+    for (int i = zone_first(z, apex); i >= 0; i = z->next_rr[i])
         if (z->rr[i].type == DNS_TYPE_SOA) {
             struct dns_rr soa = z->rr[i];
             if (soa.rd.soa.minimum < soa.ttl)
@@ -257,11 +242,11 @@ int dns_server_answer(const struct dns_zone *z, const struct dns_msg *q,
             /* RFC 1034 4.3.2 step 3b: "copy the NS RRs for the subzone
              * into the authority section ... put whatever addresses are
              * available into the additional section, using glue RRs" */
-            for (int i = zone_first(z, cut); i >= 0; i = zone_next(z, i))
+            for (int i = zone_first(z, cut); i >= 0; i = z->next_rr[i])
                 if (z->rr[i].type == DNS_TYPE_NS)
                     add_rr(r->ns, &r->nns, &z->rr[i]);
             for (int k = 0; k < r->nns; k++)
-                for (int i = zone_first(z, r->ns[k].rd.target); i >= 0; i = zone_next(z, i))
+                for (int i = zone_first(z, r->ns[k].rd.target); i >= 0; i = z->next_rr[i])
                     if (z->rr[i].type == DNS_TYPE_A)
                         add_rr(r->ar, &r->nar, &z->rr[i]);
             return chain ? DNS_SRV_ANSWER : DNS_SRV_REFERRAL;
@@ -269,7 +254,7 @@ int dns_server_answer(const struct dns_zone *z, const struct dns_msg *q,
         /* the node, or an empty non-terminal: some record at or below it */
         int exists = node_of(z, sname) != NULL, found = 0;
         const struct dns_rr *cname = NULL;
-        for (int i = zone_first(z, sname); i >= 0; i = zone_next(z, i)) {
+        for (int i = zone_first(z, sname); i >= 0; i = z->next_rr[i]) {
             const struct dns_rr *rr = &z->rr[i];
             if (rr->type == q->qtype || q->qtype == DNS_TYPE_ANY) {
                 add_rr(r->an, &r->nan, rr);
