@@ -57,25 +57,55 @@ static void put32(uint8_t *p, uint32_t v)
  * preserve the one's-complement sum (2^32 = 1 mod 0xffff). */
 uint32_t inet_sum(uint32_t acc, const uint8_t *p, size_t n)
 {
-    /* Four bytes at a time (RFC 1071 2(C), "parallel summation"): the sum
-     * of 32-bit big-endian words, folded, is the sum of the 16-bit ones,
-     * as 2^16 is 1 modulo 2^16 - 1.  Every frame is summed twice, when it
-     * is built and when it arrives. */
-    uint64_t s = acc;
+    /* Eight bytes at a time in the machine's own byte order, with the
+     * carries added back in (RFC 1071 2(B) and 2(C)): the one's complement
+     * sum does not depend on byte order except that it comes out with its
+     * two bytes swapped, so a little-endian machine swaps the folded sum
+     * once at the end.  Every frame is summed twice, when it is built and
+     * when it arrives.  A trailing odd byte is the first (high-order, on
+     * the wire) byte of a word padded with zero: at an even offset in
+     * memory order, which is where it lands here, as n - i is below 2. */
+    uint64_t s = 0, w;
     size_t i = 0;
 
-    for (; i + 4 <= n; i += 4)
-        s += (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 |
-             (uint32_t)p[i + 2] << 8 | p[i + 3];
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        s += w;
+        s += s < w;                     /* end-around carry */
+    }
+    if (i + 4 <= n) {
+        uint32_t v;
+        memcpy(&v, p + i, 4);
+        s += v;
+        s += s < v;
+        i += 4;
+    }
     if (i + 2 <= n) {
-        s += (uint32_t)p[i] << 8 | p[i + 1];
+        uint16_t v;
+        memcpy(&v, p + i, 2);
+        s += v;
+        s += s < v;
         i += 2;
     }
-    if (i < n)
-        s += (uint32_t)p[i] << 8;
-    while (s >> 32)
-        s = (s & 0xffffffffu) + (s >> 32);
-    return (uint32_t)s;
+    if (i < n) {
+        uint16_t v = 0;
+        memcpy(&v, p + i, 1);           /* the pad byte is the word's second */
+        s += v;
+        s += s < v;
+    }
+    /* fold 64 -> 16 bits; zero stays zero and nothing else becomes zero */
+    s = (s & 0xffffffffu) + (s >> 32);
+    s = (s & 0xffffffffu) + (s >> 32);
+    s = (s & 0xffffu) + (s >> 16);
+    s = (s & 0xffffu) + (s >> 16);
+    s = (s & 0xffffu) + (s >> 16);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    s = (s >> 8 | s << 8) & 0xffffu;
+#endif
+    /* the caller's partial sum, in wire order: a sum of at most two 32-bit
+     * values is folded by inet_fold without overflow */
+    uint64_t t = (uint64_t)acc + s;
+    return (uint32_t)((t & 0xffffffffu) + (t >> 32));
 }
 
 /* Folds the carries of a sum into 16 bits (no complement). */
@@ -96,14 +126,10 @@ uint16_t inet_checksum(const uint8_t *p, size_t n)
 /* The IPv4 pseudo-header (RFC 9293 3.1, RFC 768) added to a sum. */
 static uint32_t pseudo_sum(ip4_addr src, ip4_addr dst, uint8_t proto, size_t l4len)
 {
-    uint8_t ph[12];
-
-    put32(ph, src);
-    put32(ph + 4, dst);
-    ph[8] = 0;
-    ph[9] = proto;
-    put16(ph + 10, (uint16_t)l4len);
-    return inet_sum(0, ph, sizeof ph);
+    /* the 16-bit words src, dst, zero and protocol, length: at most six
+     * words of 0xffff, far inside 32 bits */
+    return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) +
+           proto + (uint32_t)(uint16_t)l4len;
 }
 
 /* ---- encoders ---------------------------------------------------------- */
