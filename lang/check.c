@@ -314,8 +314,8 @@ void lang_finish(struct parser *P)
     }
     for (int i = 0; i < s->nactions; i++) {
         s->actions[i].host = map_ref(P, s->actions[i].host);
+        /* peer and with_peer are one field (scenario.h): mapped once */
         s->actions[i].peer = map_ref(P, s->actions[i].peer);
-        s->actions[i].with_peer = map_ref(P, s->actions[i].with_peer);
     }
     for (int i = 0; i < s->nfaults; i++) {
         s->faults[i].m.src = map_ref(P, s->faults[i].m.src);

@@ -117,7 +117,14 @@ static int want_payload(struct parser *P, struct scn_action *a, const char *afte
             ERR_AT(P, x, "nothing to send: the string is empty");
             return -1;
         }
-        a->data = (uint8_t *)lang_dup_bytes(x->s, x->len);
+        /* a text without NUL bytes is pooled: a crowd's clients that send
+         * the same request share one copy of it */
+        if (memchr(x->s, 0, x->len)) {
+            a->data = (uint8_t *)lang_dup_bytes(x->s, x->len);
+            a->data_owned = 1;
+        } else {
+            a->data = (uint8_t *)lang_pool_str(P, x->s, x->len);
+        }
         a->len = (uint32_t)x->len;       /* a file is at most SCN_FILE_MAX */
         return 0;
     }
@@ -139,6 +146,7 @@ static int want_payload(struct parser *P, struct scn_action *a, const char *afte
     }
     P->send_total += n;
     a->data = xmalloc((size_t)n);
+    a->data_owned = 1;
     for (uint64_t i = 0; i < n; i++) a->data[i] = (uint8_t)PATTERN[i % 26];
     a->len = (uint32_t)n;
     return 0;

@@ -10,11 +10,18 @@
 
 const struct scn_action_more scn_action_none;
 
+/* A crowd's lesson holds one action per call it makes (seven per client
+ * for a raw request and reply): an action is one cache line on LP64. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct scn_action) <= 64,
+               "struct scn_action grew past 64 bytes");
+
 /* What an action owns; the action itself stays in the array, and its
  * texts in the scenario's strs. */
 void scn_action_clear(struct scn_action *a)
 {
-    free(a->data);
+    if (a->data_owned)
+        free(a->data);
+    a->data_owned = 0;
     if (a->more != &scn_action_none)
         free((struct scn_action_more *)a->more);
     a->more = &scn_action_none;

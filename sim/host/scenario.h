@@ -264,26 +264,37 @@ extern const struct scn_action_more scn_action_none;
  * crowd has one per connection. */
 struct scn_action {
     int64_t  t_us;          /* absolute simulated time */
-    uint8_t *data;          /* send payload (owned) */
+    uint8_t *data;          /* send payload: owned when data_owned, else
+                               one of the scenario's strs (shared by every
+                               action that sends the same text) */
     char    *text;          /* note text, inject explanation, resolve/http
                                name, http serve body (in the scenario's strs) */
     /* never NULL: owned, or &scn_action_none (lang_action_more makes one) */
     const struct scn_action_more *more;
-    /* at most BYTES_MAX (lang/langint.h, 16 MiB) each: 32 bits hold them */
-    uint32_t len;
-    uint32_t recv_max;      /* recv N */
+    /* at most BYTES_MAX (lang/langint.h, 16 MiB) each: 32 bits hold them.
+     * The pairs below share their bytes: no action has both (a crowd's
+     * lesson holds an action per call, so each byte counts per call). */
+    union {
+        uint32_t len;       /* send, udp send: the data's length */
+        uint32_t recv_max;  /* recv N, udp recv N, recv framed N */
+    };
     int      host;          /* acting host; for ACT_INJECT the source */
     int      line, col;
-    int      peer;          /* connect / inject destination; nginx's uWSGI host */
-    /* send, recv, shutdown, close, abort: `on port P` and `with PEER [port
-     * Q]` name the connection, the host's newest that matches; without
-     * them (named 0) the call acts on the host's newest connection */
-    int      with_peer;                 /* host index, -1: any */
+    union {
+        int  peer;          /* connect / inject / udp send destination;
+                               nginx's uWSGI host */
+        /* send, recv, shutdown, close, abort: `on port P` and `with PEER
+         * [port Q]` name the connection, the host's newest that matches;
+         * without them (named 0) the call acts on the host's newest
+         * connection */
+        int  with_peer;     /* host index, -1: any */
+    };
     uint16_t on_lport, with_rport;      /* 0: any */
     uint8_t  kind;          /* enum scn_action_kind */
     uint8_t  named;
     uint8_t  framed;        /* ACT_SEND `send framed ...`: a 4-byte
                                big-endian length goes before the data */
+    uint8_t  data_owned;    /* data is the action's own (freed with it) */
     uint16_t port;          /* listen port; connect remote port */
     uint16_t lport;         /* connect `from PORT`; 0 = ephemeral */
 };
