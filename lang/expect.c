@@ -121,12 +121,25 @@ struct st_recv {
 };
 struct st_resolved { int found, rcode; ip4_addr addr; };
 struct st_msgs { int i, ok; char last[96]; };
+/* Up to 8 selected connections are told apart; most lines select one
+ * (a crowd's `expect c{i} states ...`, one per client), so the first's
+ * history is kept here and the other seven are made when a second
+ * connection is selected: 628 bytes a line became 120. */
+#define ST_CONNS 8
+typedef uint8_t st_hist[SCN_MAX_STATES + 1];
 struct st_states {
-    uint32_t conns[8];           /* the selected connections (8 tell apart) */
-    int nconns, listeners, listener_at;
-    uint8_t hist[8][SCN_MAX_STATES + 1];
-    int nh[8], over[8];
+    uint32_t conns[ST_CONNS];    /* the selected connections */
+    st_hist *more;               /* histories of conns[1..7], or NULL */
+    uint8_t nh[ST_CONNS];        /* states in each history, at most 65 */
+    uint8_t over;                /* bit c: connection c's history overflowed */
+    int8_t nconns, listeners, listener_at;
+    st_hist first;               /* conns[0]'s history */
 };
+
+static uint8_t *st_hist_of(struct st_states *s, int c)
+{
+    return c ? s->more[c - 1] : s->first;
+}
 struct st_timer {
     long count, shown;
     int at_hit, by_hit;
@@ -302,22 +315,26 @@ static void states_feed(struct st_states *s, const struct scn_expect *e,
             c = i;
     /* a connection not listed yet is new (the list only grows) */
     int lis = 0;
-    if (c < 0 && s->nconns < 8 && conn_selected(tr, e, trace_str(tr, r->conn), &lis)) {
+    if (c < 0 && s->nconns < ST_CONNS &&
+        conn_selected(tr, e, trace_str(tr, r->conn), &lis)) {
         if (lis) {
             s->listeners++;
             s->listener_at = s->nconns;
         }
         c = s->nconns;
         s->conns[s->nconns++] = r->conn;
+        if (c == 1)
+            s->more = xcalloc(ST_CONNS - 1, sizeof *s->more);
     }
     if (c < 0)
         return;
-    if (!s->nh[c] || s->hist[c][s->nh[c] - 1] != r->u.state.from) {
-        if (s->nh[c] <= SCN_MAX_STATES) s->hist[c][s->nh[c]++] = r->u.state.from;
-        else s->over[c] = 1;
+    uint8_t *h = st_hist_of(s, c);
+    if (!s->nh[c] || h[s->nh[c] - 1] != r->u.state.from) {
+        if (s->nh[c] <= SCN_MAX_STATES) h[s->nh[c]++] = (uint8_t)r->u.state.from;
+        else s->over |= (uint8_t)(1u << c);
     }
-    if (s->nh[c] <= SCN_MAX_STATES) s->hist[c][s->nh[c]++] = r->u.state.to;
-    else s->over[c] = 1;
+    if (s->nh[c] <= SCN_MAX_STATES) h[s->nh[c]++] = (uint8_t)r->u.state.to;
+    else s->over |= (uint8_t)(1u << c);
 }
 
 static void timer_feed(struct st_timer *s, const struct scn_expect *e,
@@ -755,7 +772,7 @@ static int call_result(struct st_call *c, const struct trace *tr, const struct s
     return ok;
 }
 
-static int states_result(const struct st_states *s, const struct trace *tr,
+static int states_result(struct st_states *s, const struct trace *tr,
                          const struct scn_expect *e, char *actual, size_t n)
 {
     const char *hn = trace_host_name(tr, e->host);
@@ -775,13 +792,15 @@ static int states_result(const struct st_states *s, const struct trace *tr,
             snprintf(actual + pos, n - pos, "%s", _("); name one with on port N or with PEER port N"));
         return 0;
     }
-    int ok = !s->over[pick] && s->nh[pick] == e->nstates &&
-             !memcmp(s->hist[pick], e->states, (size_t)e->nstates);
+    const uint8_t *h = st_hist_of(s, pick);
+    int over = s->over >> pick & 1;
+    int ok = !over && s->nh[pick] == e->nstates &&
+             !memcmp(h, e->states, (size_t)e->nstates);
     if (!ok) {
         size_t pos = (size_t)snprintf(actual, n, _("%s went"), trace_str(tr, s->conns[pick]));
         for (int i = 0; i < s->nh[pick] && pos < n; i++)
-            pos += (size_t)snprintf(actual + pos, n - pos, " %s", tcp_state_name(s->hist[pick][i]));
-        if (s->over[pick] && pos < n)
+            pos += (size_t)snprintf(actual + pos, n - pos, " %s", tcp_state_name(h[i]));
+        if (over && pos < n)
             snprintf(actual + pos, n - pos, " ...");
     }
     return ok;
@@ -952,6 +971,8 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
             free(((struct st_recv *)x->st)->head);
         if (x->e->kind == EXP_CALL)
             free(((struct st_call *)x->st)->p);
+        if (x->e->kind == EXP_STATES)
+            free(((struct st_states *)x->st)->more);
         free(x->st);
         free(x->fail);
     }

@@ -229,6 +229,43 @@ START_TEST(test_states_on_port_in_a_crowd)
 }
 END_TEST
 
+/* A line's first connection keeps its history in the line's state, the
+ * other seven theirs in an array made when a second one is selected: the
+ * listener on port 80 is the second connection of port 80 here (the
+ * server connected out from 80 first), and one four-tuple reused thirty
+ * times runs past the 65 states a history keeps. */
+#define REUSED_PORTS \
+    "host client 192.0.2.10\n" \
+    "host server 192.0.2.80\n" \
+    "link client server delay 1ms\n" \
+    "tcp msl 10ms\n" \
+    "at 0ms client listen 9\n" \
+    "at 1ms server connect client 9 from 80\n" \
+    "at 20ms server close\n" \
+    "at 30ms client close with server\n" \
+    "at 200ms server listen 80\n" \
+    "repeat 30 as i\n" \
+    "  at {300 + i * 100}ms client connect server 80 from 40000\n" \
+    "  at {320 + i * 100}ms server close with client port 40000\n" \
+    "  at {350 + i * 100}ms client close on port 40000\n" \
+    "end\n" \
+    "expect server states CLOSED LISTEN on port 80\n" \
+    "expect server states CLOSED LISTEN CLOSED on port 80\n" \
+    "expect server states CLOSED SYN_SENT ESTABLISHED FIN_WAIT_1 FIN_WAIT_2 TIME_WAIT CLOSED with client port 9\n" \
+    "expect server states CLOSED with client port 40000\n"
+
+START_TEST(test_states_second_connection_and_long_history)
+{
+    static const char *const says[] = {
+        "LISTEN CLOSED on port 80 (server:80 went CLOSED LISTEN)",
+        "with client port 40000 (server:80-client:40000 went LISTEN SYN_RECEIVED ESTABLISHED "
+        "FIN_WAIT_1 FIN_WAIT_2 TIME_WAIT CLOSED LISTEN SYN_RECEIVED ",
+        " TIME_WAIT CLOSED LISTEN SYN_RECEIVED ...)",
+    };
+    free(fails_saying(REUSED_PORTS, 2, says, sizeof says / sizeof *says));
+}
+END_TEST
+
 /* `received`: a failure quotes the first bytes read, as many as its
  * message has room for, whether they ran off the expected text at once or
  * after 500 bytes of it. */
@@ -293,6 +330,7 @@ Suite *expect_suite(void)
     tcase_add_test(tc, test_streamed_checker_is_the_kept_one);
     tcase_add_test(tc, test_states_with_peer_in_a_crowd);
     tcase_add_test(tc, test_states_on_port_in_a_crowd);
+    tcase_add_test(tc, test_states_second_connection_and_long_history);
     tcase_add_test(tc, test_received_quotes_a_bounded_head);
     tcase_add_test(tc, test_received_says_one_byte);
     suite_add_tcase(s, tc);
