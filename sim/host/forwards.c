@@ -88,7 +88,12 @@ void fwd_watch(struct sim *s)
     struct fwd_seen *f = xcalloc(1, sizeof *f);
     struct trace_sink k = { fwd_sink, f };
     s->fwd = f;
-    if (trace_add_sink(&s->tr, &k) < 0)
+    /* only a `router` forwards (net.c): without one there is nothing to
+     * watch, and no call per record to find that out */
+    int routers = 0;
+    for (int h = 0; h < s->scn->nhosts && !routers; h++)
+        routers = s->scn->hosts[h].router;
+    if (routers && trace_add_sink(&s->tr, &k) < 0)
         abort();                /* the trace has room for a few */
 }
 
