@@ -85,13 +85,13 @@ void app_send_close(struct sim *s, struct sim_conn *sc, const char *head,
 {
     struct tcp_conn *c = &sc->tcb;
     size_t hl = strlen(head), bl = strlen(body);
-    uint8_t *out = xcalloc(hl + bl + 1, 1);
+    uint8_t small[SIM_SMALL], *out = sim_buf(small, hl + bl + 1);
     memcpy(out, head, hl);
     memcpy(out + hl, body, bl);
     trace_app(&s->tr, s->now, sc->tcb.host, TL_HTTP, c->id, AC_SEND, (int)(hl + bl),
               out, hl + bl, why);
     tcp_send(c, s->now, out, hl + bl);
-    free(out);
+    sim_buf_done(out, small);
     trace_app(&s->tr, s->now, sc->tcb.host, TL_HTTP, c->id, AC_CLOSE, 0, NULL, 0,
               WHY0(N_APP_CLOSE));
     tcp_close(c, s->now);
@@ -109,11 +109,11 @@ static void http_server_poll(struct sim *s, struct sim_conn *sc)
     if (!end)
         return;
     sc->step = 1;
-    uint8_t *req = xcalloc(end, 1);
+    uint8_t small[SIM_SMALL], *req = sim_buf(small, end);
     tcp_recv(c, s->now, req, end);
     trace_app(&s->tr, s->now, h, TL_HTTP, c->id, AC_RECV, (int)end, req, end,
               WHY(N_APP_HTTP_READREQ, (int64_t)end));
-    free(req);
+    sim_buf_done(req, small);
     const char *body = sc->act && sc->act->text ? sc->act->text : HTTP_DEFAULT_BODY;
     size_t blen = strlen(body);
     char head[256];
@@ -147,11 +147,11 @@ static void http_client_poll(struct sim *s, struct sim_conn *sc)
     }
     if (sc->step == 1 && c->rcvq.len) {
         size_t n = c->rcvq.len;
-        uint8_t *buf = xcalloc(n, 1);
+        uint8_t small[SIM_SMALL], *buf = sim_buf(small, n);
         tcp_recv(c, s->now, buf, n);
         trace_app(&s->tr, s->now, h, TL_HTTP, c->id, AC_RECV, (int)n, buf, n,
                   WHY(N_APP_HTTP_READ, (int64_t)n));
-        free(buf);
+        sim_buf_done(buf, small);
     }
     if (sc->step == 1 && c->state == TCPS_CLOSE_WAIT && c->rcvq.len == 0) {
         sc->step = 2;

@@ -844,9 +844,9 @@ static void run_action(struct sim *s, const struct scn_action *a)
         break;
     }
     case ACT_RECV: {
-        uint8_t *buf = xcalloc(a->recv_max, 1);
+        uint8_t small[SIM_SMALL], *buf = sim_buf(small, a->recv_max);
         sim_app_recv(s, sc, buf, a->recv_max);
-        free(buf);
+        sim_buf_done(buf, small);
         break;
     }
     case ACT_SHUTDOWN: case ACT_CLOSE: case ACT_ABORT: {

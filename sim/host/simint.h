@@ -3,8 +3,24 @@
 #ifndef PROTOSIM_SIMINT_H
 #define PROTOSIM_SIMINT_H
 
+#include <stdlib.h>
 #include "alloc.h"
 #include "sim.h"
+
+/* A call's bytes in passing (a read, a reply being built): the caller's
+ * array of SIM_SMALL bytes on its stack when n fits, else the heap.  A
+ * lifecycle made four of them, each a calloc and a free. */
+#define SIM_SMALL 2048
+static inline uint8_t *sim_buf(uint8_t small[SIM_SMALL], size_t n)
+{
+    return n <= SIM_SMALL ? small : xmalloc(n);
+}
+
+static inline void sim_buf_done(uint8_t *p, const uint8_t small[SIM_SMALL])
+{
+    if (p != small)
+        free(p);
+}
 
 enum ev_type { EV_ACTION, EV_DELIVER, EV_TCP_TIMER, EV_ARP_TIMER, EV_APP_TIMER };
 
