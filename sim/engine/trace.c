@@ -74,6 +74,22 @@ static void pool_free(struct trace *tr)
     tr->str_left = 0;
 }
 
+/* For the next run: the first chunk made (every chunk has at least
+ * STR_CHUNK bytes) is kept and the rest freed.  Freeing 64 KiB had the
+ * allocator consolidate its heap on every trace_reset. */
+static void pool_reset(struct trace *tr)
+{
+    struct str_chunk *keep = tr->chunks;
+    while (keep && keep->next) {
+        struct str_chunk *c = keep;
+        keep = c->next;
+        free(c);
+    }
+    tr->chunks = keep;
+    tr->str_at = keep ? keep->text : NULL;
+    tr->str_left = keep ? STR_CHUNK : 0;
+}
+
 void trace_init(struct trace *tr)
 {
     memset(tr, 0, sizeof *tr);
@@ -129,7 +145,7 @@ void trace_free(struct trace *tr)
 
 void trace_reset(struct trace *tr)
 {
-    pool_free(tr);
+    pool_reset(tr);
     sblobs_free(tr);
     tr->nstrs = 0;
     tr->nhosts = 0;

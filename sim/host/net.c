@@ -219,7 +219,13 @@ static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
         s->free_flights = (struct flight *)f->ev.next;
     } else {
         if (!s->flight_fresh) {
-            struct flight_block *b = xmalloc(sizeof *b);
+            /* an earlier run's block first (sim_reset): freeing 48 KiB
+             * had the allocator consolidate its heap on every reset */
+            struct flight_block *b = s->spare_flight_blocks;
+            if (b)
+                s->spare_flight_blocks = b->next;
+            else
+                b = xmalloc(sizeof *b);
             b->next = s->flight_blocks;
             s->flight_blocks = b;
             s->flight_fresh = FLIGHT_BLOCK;
@@ -755,12 +761,27 @@ void net_flight_done(struct sim *s, struct flight *fl)
     s->free_flights = fl;
 }
 
-void net_free(struct sim *s)
+/* Before sim_reset: this run's flight blocks become spares for the next
+ * run (their flights are forgotten with the run's event queue). */
+void net_keep_flights(struct sim *s)
 {
     while (s->flight_blocks) {
         struct flight_block *n = s->flight_blocks->next;
-        free(s->flight_blocks);
+        s->flight_blocks->next = s->spare_flight_blocks;
+        s->spare_flight_blocks = s->flight_blocks;
         s->flight_blocks = n;
+    }
+    s->free_flights = NULL;
+    s->flight_fresh = 0;
+}
+
+void net_free(struct sim *s)
+{
+    net_keep_flights(s);
+    while (s->spare_flight_blocks) {
+        struct flight_block *n = s->spare_flight_blocks->next;
+        free(s->spare_flight_blocks);
+        s->spare_flight_blocks = n;
     }
     s->free_flights = NULL;
     s->flight_fresh = 0;

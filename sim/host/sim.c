@@ -966,6 +966,9 @@ void sim_init(struct sim *s, const struct scenario *scn, uint64_t seed)
 
 void sim_reset(struct sim *s, const struct scenario *scn, uint64_t seed)
 {
+    net_keep_flights(s);
+    struct flight_block *flight_blocks = s->spare_flight_blocks;
+    s->spare_flight_blocks = NULL;
     free_state(s);
     struct trace tr = s->tr;
     struct sim lim = *s;               /* the budgets carry over */
@@ -973,6 +976,7 @@ void sim_reset(struct sim *s, const struct scenario *scn, uint64_t seed)
     s->spare_conns = lim.spare_conns;
     s->conn_blocks = lim.conn_blocks;
     s->conn_block_used = lim.conn_block_used;
+    s->spare_flight_blocks = flight_blocks;
     s->end_us = lim.end_auto ? default_end(scn) : lim.end_us;
     s->end_auto = lim.end_auto;
     s->max_events = lim.max_events;

@@ -248,6 +248,8 @@ struct sim {
     struct fault_why *fault_whys;  /* flights' rarer sentences (net.c) */
     uint32_t nfault_whys, capfault_whys, free_fault_why;
     struct flight_block *flight_blocks;  /* where they live (net.c) */
+    struct flight_block *spare_flight_blocks;  /* an earlier run's blocks,
+                                  kept across sim_reset for the next run */
     struct peer_index *peers;  /* TCBs by peer and port (peers.c), made
                                   by the first raw call that names one */
     uint32_t flight_fresh;     /* the newest block's flights never used yet */

@@ -82,6 +82,7 @@ size_t fwd_recent(const struct sim *s, size_t from, struct fwd_key **out);
 /* net.c */
 void net_init(struct sim *s);
 void net_free(struct sim *s);
+void net_keep_flights(struct sim *s);
 /* The index of the link between hosts a and b, or -1: a binary search in
  * a's links, O(log degree). */
 int  net_link(const struct sim *s, int a, int b);
