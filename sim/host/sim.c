@@ -539,7 +539,8 @@ struct sim_conn *sim_listen(struct sim *s, int h, uint16_t port, int layer,
         port_taken(s, h, layer, AC_LISTEN, port);
         return NULL;
     }
-    snprintf(name, sizeof name, "%s:%u", host_name(s, h), port);
+    /* "server:80" (a host name is shorter than SCN_NAME_MAX) */
+    fmt_put_u64(put_host_name(name, s, h), ":", port);
     struct sim_conn *sc = sim_new_conn(s, h, name, 0, port, 0);
     sc->listener = 1;
     port_slot(s, &s->hosts[h], port)->listener = sc;
