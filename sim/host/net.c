@@ -353,10 +353,12 @@ static int enter_wire(struct sim *s, int src, int dst, const uint8_t *frame,
     return 1;
 }
 
-static void link_send(struct sim *s, int src, int dst, const uint8_t *frame,
-                      size_t len, uint32_t conn, int layer, struct why why)
+/* Over link index link (net_link(s, src, dst), which the caller found). */
+static void link_send(struct sim *s, int src, int dst, int link,
+                      const uint8_t *frame, size_t len, uint32_t conn,
+                      int layer, struct why why)
 {
-    const struct scn_link *l = &s->scn->links[net_link(s, src, dst)];
+    const struct scn_link *l = &s->scn->links[link];
     struct medium m = { l->delay_us, l->jitter_us, l->loss_ppm, l->dup_ppm,
                         l->reorder_ppm, 0, 0 };
     struct fault_effect fe;
@@ -491,11 +493,12 @@ void net_ip_output(struct sim *s, int h, uint8_t *frame, size_t len,
         return;
     }
     /* a point-to-point link to the destination's host: no ARP on a link */
-    if (dh >= 0 && dh != h && net_link(s, h, dh) >= 0) {
+    int link = dh >= 0 ? net_link(s, h, dh) : -1;
+    if (link >= 0) {
         mac_addr sm = hp->mac, dm = s->hosts[dh].mac;
         memcpy(frame, dm.b, 6);
         memcpy(frame + 6, sm.b, 6);
-        link_send(s, h, dh, frame, len, conn, layer, why);
+        link_send(s, h, dh, link, frame, len, conn, layer, why);
         return;
     }
     /* RFC 1122 3.3.1.1: on-link destinations directly, others via the
