@@ -75,9 +75,9 @@ static uint64_t tcb_bytes(const struct sim *s)
 /* Every part is counted on every check: the TCBs and UDP sockets by
  * mem_tcbs, which each change to them keeps up to date, so the check stays
  * O(1) however many hosts and connections there are. */
-static uint64_t mem_estimate(const struct sim *s)
+static uint64_t mem_estimate(const struct sim *s, size_t trace_bytes)
 {
-    return (uint64_t)trace_size(&s->tr) + eq_bytes(&s->q) +
+    return (uint64_t)trace_bytes + eq_bytes(&s->q) +
            s->frames_in_flight * sizeof(struct flight) + s->mem_tcbs;
 }
 
@@ -455,11 +455,12 @@ int sim_over_budget(struct sim *s)
         sim_stop_at(s, LIM_FRAMES, s->max_frames);
         return 1;
     }
-    if (trace_size(&s->tr) > s->max_trace) {
+    size_t trace_bytes = trace_size(&s->tr);    /* once: every event */
+    if (trace_bytes > s->max_trace) {
         sim_stop_at(s, LIM_TRACE, s->max_trace);
         return 1;
     }
-    if (mem_estimate(s) > s->max_memory) {
+    if (mem_estimate(s, trace_bytes) > s->max_memory) {
         sim_stop_at(s, LIM_MEMORY, s->max_memory);
         return 1;
     }
