@@ -14,16 +14,16 @@
 
 int sim_host_by_addr(const struct sim *s, ip4_addr a)
 {
-    /* binary search in the address index net_init builds */
-    size_t lo = 0, hi = s->naddrs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->addrs[mid].addr < a)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* the address index net_init builds */
+    if (!s->naddrs)
+        return -1;
+    size_t j = sim_addr_home(s, a);
+    while (s->addrs[j].host) {
+        if (s->addrs[j].addr == a)
+            return s->addrs[j].host - 1;
+        j = (j + 1) & (s->naddrs - 1);
     }
-    return lo < s->naddrs && s->addrs[lo].addr == a ? s->addrs[lo].host : -1;
+    return -1;
 }
 
 /* The IPv4 header of a packet host h originates: its own address, TTL 64

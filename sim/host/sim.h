@@ -259,7 +259,9 @@ struct sim {
                                             first, kept across sim_reset */
     size_t conn_block_used;    /* TCBs handed out of the newest block */
     int next_action;           /* the scenario's next action to run */
-    struct sim_addr { ip4_addr addr; int host; } *addrs;  /* sorted */
+    /* every host's addresses (net.c): a hash table of naddrs slots (a
+     * power of two); host is the host's index + 1, 0 in an empty slot */
+    struct sim_addr { ip4_addr addr; int host; } *addrs;
     size_t naddrs;
     uint32_t *fault_seen;      /* per fault rule: frames matched so far */
     struct fault_pair *fault_pairs;  /* the rules by source and destination,

@@ -22,6 +22,13 @@ static inline void sim_buf_done(uint8_t *p, const uint8_t small[SIM_SMALL])
         free(p);
 }
 
+/* Where address a's probe starts in the sim's address table. */
+static inline size_t sim_addr_home(const struct sim *s, ip4_addr a)
+{
+    return (size_t)(((uint64_t)a * 0x9e3779b97f4a7c15ULL) >> 32) &
+           (s->naddrs - 1);
+}
+
 enum ev_type { EV_ACTION, EV_DELIVER, EV_TCP_TIMER, EV_ARP_TIMER, EV_APP_TIMER };
 
 /* A frame in flight towards one receiver.  A crowd has hundreds of
