@@ -226,6 +226,7 @@ void lang_smap_free(struct smap *m);
 /* The scenario's copy of the n bytes at p (NUL-terminated) in its arena,
  * which never moves nor frees one alone (the hosts' names). */
 const char *lang_arena_str(struct parser *P, const char *p, size_t n);
+void *lang_arena_zalloc(struct parser *P, size_t n);
 /* The scenario's copy of the n bytes at p (NUL-terminated), owned by its
  * strs: one copy per distinct text, however many actions use it. */
 char *lang_pool_str(struct parser *P, const char *p, size_t n);

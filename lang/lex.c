@@ -2,6 +2,7 @@
  * uses: errors, the token cursor, numbers, durations, host and LAN names,
  * addresses, domain names and frame patterns. */
 #include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,23 +144,43 @@ void lang_smap_free(struct smap *m)
     memset(m, 0, sizeof *m);
 }
 
-const char *lang_arena_str(struct parser *P, const char *p, size_t n)
+/* n bytes at the end of the scenario's newest arena block, at an offset
+ * that is a multiple of align (a power of two, at most 8), in a new block
+ * when they do not fit. */
+static char *arena_take(struct parser *P, size_t n, size_t align)
 {
     struct scenario *s = P->s;
     struct scn_arena *b = s->arena;
-    if (!b || b->cap - b->used < n + 1) {
-        size_t cap = n + 1 > 4096 ? n + 1 : 4096;
+    size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+    if (!b || at > b->cap || b->cap - at < n) {
+        size_t cap = n > 4096 ? n : 4096;
         b = xmalloc(sizeof *b + cap);
         b->next = s->arena;
         b->used = 0;
         b->cap = cap;
         s->arena = b;
+        at = 0;
     }
-    char *d = b->text + b->used;
+    b->used = at + n;
+    return b->text + at;
+}
+
+const char *lang_arena_str(struct parser *P, const char *p, size_t n)
+{
+    char *d = arena_take(P, n + 1, 1);
     memcpy(d, p, n);
     d[n] = '\0';
-    b->used += n + 1;
     return d;
+}
+
+/* A block's text follows three 8-byte members, and malloc's blocks are
+ * aligned for anything: an offset that is a multiple of 8 is 8-aligned. */
+_Static_assert(offsetof(struct scn_arena, text) % 8 == 0,
+               "scn_arena's text is not 8-aligned");
+
+void *lang_arena_zalloc(struct parser *P, size_t n)
+{
+    return memset(arena_take(P, n, 8), 0, n);
 }
 
 char *lang_pool_str(struct parser *P, const char *p, size_t n)

@@ -228,9 +228,12 @@ static int want_field(struct parser *P, const struct scn_match *m, struct scn_fi
 }
 
 /* Appends field f to list (n entries), refusing a field given twice. */
-static int add_field(struct parser *P, const struct tok *at, struct scn_field *list, int *n,
+static int add_field(struct parser *P, const struct tok *at, struct scn_field **listp, int *n,
                      const struct scn_field *f)
 {
+    if (!*listp)
+        *listp = lang_arena_zalloc(P, SCN_MAX_FIELDS * sizeof **listp);
+    struct scn_field *list = *listp;
     for (int i = 0; i < *n; i++)
         if (list[i].kind == f->kind) {
             struct show sh;
@@ -265,7 +268,7 @@ static int want_xpattern(struct parser *P, struct scn_match *m)
                        fields_of(m), lang_found(&sh, w));
                 return -1;
             }
-            if (add_field(P, w, m->filters, &m->nfilters, &f)) return -1;
+            if (add_field(P, w, &m->filters, &m->nfilters, &f)) return -1;
         }
         return 0;
     }
@@ -361,7 +364,7 @@ static void expect_frames(struct parser *P, struct scn_expect *e)
                    lang_found(&sh, w));
             return;
         }
-        if (add_field(P, w, e->fields, &e->nfields, &f)) return;
+        if (add_field(P, w, &e->fields, &e->nfields, &f)) return;
     }
 }
 
@@ -378,6 +381,8 @@ static void exp_states(struct parser *P, struct scn_expect *e)
             ERR_AT(P, t, "at most %d states in a history", SCN_MAX_STATES);
             return;
         }
+        if (!e->states)
+            e->states = lang_arena_zalloc(P, SCN_MAX_STATES);
         e->states[e->nstates++] = (uint8_t)st;
     }
     if (!e->nstates) {
@@ -613,7 +618,7 @@ out:
     if (P->nerr == before) {
         /* the expectation as written, without `expect` and the comment */
         const struct tok *last = &P->toks[P->ntok - 1];
-        e->src_text = lang_dup_bytes(t1->raw, (size_t)(last->raw + last->rawlen - t1->raw));
+        e->src_text = lang_arena_str(P, t1->raw, (size_t)(last->raw + last->rawlen - t1->raw));
     } else {
         scn_expect_clear(e);
         P->s->nexpects--;

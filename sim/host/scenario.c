@@ -37,7 +37,6 @@ const char *scn_text(const struct scenario *scn, const char *en, const char *zh)
 void scn_expect_clear(struct scn_expect *e)
 {
     free(e->data);
-    free(e->src_text);
     free(e->name);
     for (int i = 0; i < e->nmsgs; i++) free(e->msgs[i]);
     free(e->msgs);

@@ -186,7 +186,10 @@ struct scn_match {
     int      data;          /* 1: only segments with payload */
     int      top;           /* TL_ARP or TL_DNS for `arp` or `dns`
                                patterns (trace.h), else TL_NONE */
-    struct scn_field filters[SCN_MAX_FIELDS];
+    /* NULL, or SCN_MAX_FIELDS slots in the scenario's arena, made by the
+     * first filter: most patterns have none, and a crowd's lesson may
+     * have an expectation or a fault per client */
+    struct scn_field *filters;
     int      nfilters;
     const char *qname;      /* SF_DNS_QNAME filter, in the scenario's arena;
                                NULL: none */
@@ -378,7 +381,8 @@ struct scn_expect {
     struct scn_match m;     /* EXP_COUNT */
     long     count;
     int      line;
-    char    *src_text;      /* the expectation as written, for messages (owned) */
+    const char *src_text;   /* the expectation as written, for messages (in
+                               the scenario's arena) */
     /* issue 3 */
     int      when;          /* EXP_ARP: 0 = by, 1 = at */
     ip4_addr addr;          /* EXP_ARP address; EXP_RESOLVED answer */
@@ -390,11 +394,11 @@ struct scn_expect {
     /* EXP_FIELDS; EXP_CALL uses nth (0: any call) */
     int      pick;          /* enum scn_pick */
     int      nth;           /* PICK_NTH: 1-based */
-    struct scn_field fields[SCN_MAX_FIELDS];
+    struct scn_field *fields;   /* as scn_match's filters */
     int      nfields;
     const char *qname;      /* SF_DNS_QNAME check, in the scenario's arena */
     /* EXP_STATES: the exact history; the connection by its ports and peer */
-    uint8_t  states[SCN_MAX_STATES];
+    uint8_t *states;        /* SCN_MAX_STATES in the scenario's arena */
     int      nstates;
     uint16_t lport, rport;  /* 0: not given */
     int      peer;          /* host index, -1: not given */
