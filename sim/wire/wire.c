@@ -62,9 +62,7 @@ uint32_t inet_sum(uint32_t acc, const uint8_t *p, size_t n)
      * sum does not depend on byte order except that it comes out with its
      * two bytes swapped, so a little-endian machine swaps the folded sum
      * once at the end.  Every frame is summed twice, when it is built and
-     * when it arrives.  A trailing odd byte is the first (high-order, on
-     * the wire) byte of a word padded with zero: at an even offset in
-     * memory order, which is where it lands here, as n - i is below 2. */
+     * when it arrives. */
     uint64_t s = 0, w;
     size_t i = 0;
 
@@ -73,25 +71,14 @@ uint32_t inet_sum(uint32_t acc, const uint8_t *p, size_t n)
         s += w;
         s += s < w;                     /* end-around carry */
     }
-    if (i + 4 <= n) {
-        uint32_t v;
-        memcpy(&v, p + i, 4);
-        s += v;
-        s += s < v;
-        i += 4;
-    }
-    if (i + 2 <= n) {
-        uint16_t v;
-        memcpy(&v, p + i, 2);
-        s += v;
-        s += s < v;
-        i += 2;
-    }
     if (i < n) {
-        uint16_t v = 0;
-        memcpy(&v, p + i, 1);           /* the pad byte is the word's second */
-        s += v;
-        s += s < v;
+        /* the last 1 to 7 bytes, zero-padded: they start at a multiple of
+         * 8, so each keeps its place in its 16-bit word, and a lone last
+         * byte is a word's first (high-order on the wire) padded with 0 */
+        w = 0;
+        memcpy(&w, p + i, n - i);
+        s += w;
+        s += s < w;
     }
     /* fold 64 -> 16 bits; zero stays zero and nothing else becomes zero */
     s = (s & 0xffffffffu) + (s >> 32);
