@@ -91,6 +91,7 @@ uint64_t sim_memory(const struct sim *s)
  * end of the trace shows (filled with host and LAN names). */
 #define STOP_CAUSES(X) \
     X(C_ARP_BCAST, /* xgettext:no-c-format */ N_("ARP requests are broadcast on %s, each to all %s other hosts on it: %s% of the frames in flight are their copies")) \
+    X(C_ARP_RECVS, /* xgettext:no-c-format */ N_("ARP requests are broadcast on %s, each to all %s other hosts on it: %s% of the last records are hosts receiving them")) \
     X(C_DUP_LOOP,  /* xgettext:no-c-format */ N_("frames multiply on %s: duplication with a routing loop?")) \
     X(C_DUP,       /* xgettext:no-c-format */ N_("frames multiply on %s: the medium duplicates frames faster than they are delivered")) \
     X(C_LOOP,      /* xgettext:no-c-format */ N_("packets circle between routers %s and %s: a routing loop (gateways that point at each other)?")) \
@@ -157,6 +158,18 @@ static int arp_storm(const struct sim *s)
                         s->frames_in_flight ? best : -1;
 }
 
+/* A LAN hosts a and b are both on (the first of a's), or -1. */
+static int shared_lan(const struct sim *s, int a, int b)
+{
+    for (int i = 0; a >= 0 && i < s->hosts[a].nifs; i++) {
+        int lan = s->hosts[a].ifs[i].lan;
+        for (int k = 0; b >= 0 && k < s->hosts[b].nifs; k++)
+            if (s->hosts[b].ifs[k].lan == lan)
+                return lan;
+    }
+    return -1;
+}
+
 /* The medium two hosts share: "lan NAME" or "the link A-B". */
 static void medium_name(const struct sim *s, int a, int b, char *buf, size_t n)
 {
@@ -164,15 +177,59 @@ static void medium_name(const struct sim *s, int a, int b, char *buf, size_t n)
         snprintf(buf, n, "the link %s-%s", host_name(s, a), host_name(s, b));
         return;
     }
-    for (int i = 0; a >= 0 && i < s->hosts[a].nifs; i++) {
-        int lan = s->hosts[a].ifs[i].lan;
-        for (int k = 0; b >= 0 && k < s->hosts[b].nifs; k++)
-            if (s->hosts[b].ifs[k].lan == lan) {
-                snprintf(buf, n, "lan %s", s->lans[lan].cfg->name);
-                return;
-            }
+    int lan = shared_lan(s, a, b);
+    if (lan >= 0)
+        snprintf(buf, n, "lan %s", s->lans[lan].cfg->name);
+    else
+        snprintf(buf, n, "the network");
+}
+
+/* The LAN on which at least half of the records from `from` on are hosts
+ * receiving a broadcast ARP frame, or -1; *pct: that share in percent.
+ * Each request reaches every other member of its LAN, so on a big LAN
+ * that resolves addresses the arrivals alone fill the event and trace
+ * budgets.  The frame's bytes say it was broadcast (Ethernet destination
+ * ff:ff:ff:ff:ff:ff): a window record still holds its frame. */
+static int arp_arrivals(const struct sim *s, size_t from, uint64_t *pct)
+{
+    const struct trace *tr = &s->tr;
+    size_t w = tr->n - from, *per_lan;
+    if (!s->nlans || !w)
+        return -1;
+    per_lan = xcalloc((size_t)s->nlans, sizeof *per_lan);
+    for (size_t i = from; i < tr->n; i++) {
+        const struct trace_rec *r = trace_rec(tr, i);
+        size_t len;
+        if (r->kind != TK_RECV || r->layer != TL_ARP)
+            continue;
+        const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+        static const uint8_t all_ones[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+        int lan = shared_lan(s, r->host, r->u.pkt.src);
+        if (len >= 6 && !memcmp(p, all_ones, 6) && lan >= 0)
+            per_lan[lan]++;
     }
-    snprintf(buf, n, "the network");
+    int best = -1;
+    for (int i = 0; i < s->nlans; i++)
+        if (per_lan[i] && (best < 0 || per_lan[i] > per_lan[best]))
+            best = i;
+    if (best >= 0 && 2 * per_lan[best] >= w)
+        *pct = (uint64_t)per_lan[best] * 100 / w;
+    else
+        best = -1;
+    free(per_lan);
+    return best;
+}
+
+/* C_ARP_BCAST or C_ARP_RECVS: the LAN, its other members, a percent. */
+static void fill_arp_cause(const struct sim *s, char *buf, size_t n, int cause,
+                           int lan, uint64_t pct)
+{
+    char name[80], others[24], share[24];
+    snprintf(name, sizeof name, "lan %s", s->lans[lan].cfg->name);
+    snprintf(others, sizeof others, "%d", s->lans[lan].nmembers - 1);
+    snprintf(share, sizeof share, "%" PRIu64, pct);
+    const char *const v[4] = { name, others, share, NULL };
+    fill_n(buf, n, cause, v);
 }
 
 /* The likely cause of a runaway, from the last records of the trace:
@@ -370,23 +427,22 @@ static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
     int piles = limit != LIM_TIME && limit != LIM_EVENTS;
     char na[24];
     snprintf(na, sizeof na, "%d", s->scn ? s->scn->nactions : 0);
-    int storm = limit == LIM_FRAMES ? arp_storm(s) : -1;
+    int storm = limit == LIM_FRAMES ? arp_storm(s) : -1, arrivals;
+    uint64_t arrivals_pct = 0;
     if (limit != LIM_TIME && s->scn &&
         (uint64_t)s->scn->nactions * 4 >= (limit == LIM_FRAMES ? s->max_frames
                                            : limit == LIM_EVENTS ? s->max_events
                                            : UINT64_MAX)) {
         fill(buf, n, C_ACTIONS, na, NULL);
     } else if (storm >= 0) {
-        char lan[80], others[24], share[24];
-        snprintf(lan, sizeof lan, "lan %s", s->lans[storm].cfg->name);
-        snprintf(others, sizeof others, "%d", s->lans[storm].nmembers - 1);
         /* a share, not a count: the run stops after the event that went
          * over the limit, so the count may pass it */
-        snprintf(share, sizeof share, "%" PRIu64,
-                 s->lans[storm].arp_bcast_in_flight * 100 /
-                 s->frames_in_flight);
-        const char *const v[4] = { lan, others, share, NULL };
-        fill_n(buf, n, C_ARP_BCAST, v);
+        fill_arp_cause(s, buf, n, C_ARP_BCAST, storm,
+                       s->lans[storm].arp_bcast_in_flight * 100 /
+                       s->frames_in_flight);
+    } else if (limit != LIM_FRAMES &&
+               (arrivals = arp_arrivals(s, from, &arrivals_pct)) >= 0) {
+        fill_arp_cause(s, buf, n, C_ARP_RECVS, arrivals, arrivals_pct);
     } else if (piles && dup * 8 >= w && dup > 0 && loop && fwd * 8 >= w &&
                2 * sh.dup > dup) {
         medium_name(s, dup_a, dup_b, m, sizeof m);
