@@ -258,8 +258,8 @@ START_TEST(test_states_second_connection_and_long_history)
 {
     static const char *const says[] = {
         "LISTEN CLOSED on port 80 (server:80 went CLOSED LISTEN)",
-        "with client port 40000 (server:80-client:40000 went LISTEN SYN_RECEIVED ESTABLISHED "
-        "FIN_WAIT_1 FIN_WAIT_2 TIME_WAIT CLOSED LISTEN SYN_RECEIVED ",
+        ("with client port 40000 (server:80-client:40000 went LISTEN SYN_RECEIVED ESTABLISHED "
+         "FIN_WAIT_1 FIN_WAIT_2 TIME_WAIT CLOSED LISTEN SYN_RECEIVED "),
         " TIME_WAIT CLOSED LISTEN SYN_RECEIVED ...)",
     };
     free(fails_saying(REUSED_PORTS, 2, says, sizeof says / sizeof *says));
