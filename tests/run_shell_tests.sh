@@ -857,39 +857,32 @@ awk 'BEGIN {
 }' >"$TMP/crowd.scn"
 bounded 0 "50,000 hosts linked to one server" -- "$PROTOSIM" --check "$TMP/crowd.scn"
 has_in "$TMP/out" "2 of 2 expectations hold" "crowd: both connections established"
+# N hosts on one LAN 10.0.0.0/8 with a server, connecting to it from 10 ms
+# on, STEP ms apart (0: all at once)
+lan_lesson() {      # lan_lesson N STEP
+    awk -v n="$1" -v step="$2" 'BEGIN {
+        print "lan net 10.0.0.0/8 delay 1ms"
+        print "host server 10.0.0.1 on net"
+        for (i = 0; i < n; i++) {
+            a = i + 2
+            printf "host c%d 10.0.%d.%d on net\n", i, int(a / 256), a % 256
+        }
+        print "at 0ms server listen 80"
+        for (i = 0; i < n; i++)
+            printf "at %dms c%d connect server 80\n", 10 + i * step, i
+    }'
+}
 # 1,000 hosts on one LAN connecting at once: every ARP request is
 # broadcast to all of them, and the run meets its frames-in-flight limit;
 # the cause it names is the broadcasts, not the RTO timers the last records
 # happen to start
-awk 'BEGIN {
-    n = 1000
-    print "lan net 10.0.0.0/8 delay 1ms"
-    print "host server 10.0.0.1 on net"
-    for (i = 0; i < n; i++) {
-        a = i + 2
-        printf "host c%d 10.0.%d.%d on net\n", i, int(a / 256), a % 256
-    }
-    print "at 0ms server listen 80"
-    for (i = 0; i < n; i++)
-        printf "at 10ms c%d connect server 80\n", i
-}' >"$TMP/lancrowd.scn"
+lan_lesson 1000 0 >"$TMP/lancrowd.scn"
 bounded 3 "1,000 hosts on a LAN at once" -- "$PROTOSIM" --check "$TMP/lancrowd.scn"
 has_in "$TMP/err" "likely cause: ARP requests are broadcast on lan net, each to all 1000 other hosts on it: 100% of the frames in flight are their copies" "lan crowd: cause"
 # the same LAN of 3,000 hosts connecting one a millisecond: no pile of
 # frames in flight, but the broadcasts' arrivals (3,000 per request) fill
 # the event budget, and the cause says so rather than "a crowd at work"
-awk 'BEGIN {
-    n = 3000
-    print "lan net 10.0.0.0/8 delay 1ms"
-    print "host server 10.0.0.1 on net"
-    for (i = 0; i < n; i++) {
-        a = i + 2
-        printf "host c%d 10.0.%d.%d on net\n", i, int(a / 256), a % 256
-    }
-    print "at 0ms server listen 80"
-    for (i = 0; i < n; i++)
-        printf "at %dms c%d connect server 80\n", 10 + i, i
-}' >"$TMP/lanseq.scn"
+lan_lesson 3000 1 >"$TMP/lanseq.scn"
 bounded 3 "3,000 hosts on a LAN in turn" -- "$PROTOSIM" --check --max-events 200000 "$TMP/lanseq.scn"
 has_in "$TMP/err" "likely cause: ARP requests are broadcast on lan net, each to all 3000 other hosts on it: 99% of the last records are hosts receiving them" "lan in turn: cause"
 bounded 3 "3,000 hosts on a LAN in turn, in Chinese" -- "$PROTOSIM" --lang zh --check --max-events 200000 "$TMP/lanseq.scn"
