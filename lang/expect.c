@@ -23,6 +23,7 @@
 #include "langint.h"
 #include "arp.h"
 #include "dns.h"
+#include "hashslot.h"
 #include "tcp.h"
 
 struct scn_checker {
@@ -168,7 +169,7 @@ struct st_call {
 
 static size_t pend_slot(const struct st_call *c, uint32_t id)
 {
-    size_t i = (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15u) >> 32) & (c->pcap - 1);
+    size_t i = hash_home(id, c->pcap);
     while (c->p[i].id && c->p[i].id != id)
         i = (i + 1) & (c->pcap - 1);
     return i;

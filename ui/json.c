@@ -24,6 +24,7 @@
 #include "render.h"
 #include "summary.h"
 #include "real.h"
+#include "hashslot.h"
 
 /* Each record's line is built in a jb and written with one fwrite: a
  * streamed run writes tens of records per connection, and stdio's
@@ -762,7 +763,7 @@ static struct pcap_cap cap_pop(struct pcap_out *o)
 
 static size_t seen_home(size_t cap, uint32_t id)
 {
-    return (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+    return hash_home(id, cap);
 }
 
 static size_t seen_slot(const struct pcap_seen *t, size_t cap, uint32_t id)

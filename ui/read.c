@@ -9,6 +9,7 @@
 #include "read.h"
 #include "summary.h"
 #include "tcp.h"
+#include "hashslot.h"
 #include "trace.h"
 #include "wire.h"
 
@@ -27,7 +28,7 @@ static uint64_t ep_key(ip4_addr a, uint16_t port)
 
 static size_t ep_home(uint64_t k, size_t cap)
 {
-    return (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+    return hash_home(k, cap);
 }
 
 static int *ep_slot(struct endpoint_map *m, uint64_t k, int add)

@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "trace.h"
 #include "fmt.h"
+#include "hashslot.h"
 #include "probe.h"
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
@@ -182,7 +183,7 @@ static size_t host_cap(int n)
 
 static size_t addr_slot(const struct trace *tr, uint32_t a)
 {
-    return (size_t)(((uint64_t)a * 0x9e3779b97f4a7c15ULL) >> 32) & (tr->addrcap - 1);
+    return hash_home(a, tr->addrcap);
 }
 
 /* Host h into the address table, unless an earlier host has its address. */
@@ -294,8 +295,7 @@ const char *trace_str(const struct trace *tr, uint32_t id)
 
 static size_t sb_home(const struct trace *tr, uint32_t id)
 {
-    return (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ULL) >> 32) &
-           (tr->scap - 1);
+    return hash_home(id, tr->scap);
 }
 
 /* The slot of blob id, or the empty slot where it would go. */

@@ -117,8 +117,8 @@ struct fault_pair { int src, dst; uint32_t first, n; int used; };
 static struct fault_pair *fault_pair_of(const struct sim *s, int src, int dst)
 {
     size_t m = s->fault_paircap - 1;
-    uint64_t k = (uint64_t)(uint32_t)src << 32 | (uint32_t)dst;
-    size_t j = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 32) & m;
+    size_t j = hash_home((uint64_t)(uint32_t)src << 32 | (uint32_t)dst,
+                         s->fault_paircap);
     while (s->fault_pairs[j].used &&
            (s->fault_pairs[j].src != src || s->fault_pairs[j].dst != dst))
         j = (j + 1) & m;
@@ -789,8 +789,6 @@ void net_free(struct sim *s)
         free(s->spare_flight_blocks);
         s->spare_flight_blocks = n;
     }
-    s->free_flights = NULL;
-    s->flight_fresh = 0;
     free(s->fault_whys);
     s->fault_whys = NULL;
     s->nfault_whys = s->capfault_whys = s->free_fault_why = 0;

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include "alloc.h"
+#include "hashslot.h"
 #include "sim.h"
 
 /* A call's bytes in passing (a read, a reply being built): the caller's
@@ -25,8 +26,7 @@ static inline void sim_buf_done(uint8_t *p, const uint8_t small[SIM_SMALL])
 /* Where address a's probe starts in the sim's address table. */
 static inline size_t sim_addr_home(const struct sim *s, ip4_addr a)
 {
-    return (size_t)(((uint64_t)a * 0x9e3779b97f4a7c15ULL) >> 32) &
-           (s->naddrs - 1);
+    return hash_home(a, s->naddrs);
 }
 
 enum ev_type { EV_ACTION, EV_DELIVER, EV_TCP_TIMER, EV_ARP_TIMER, EV_APP_TIMER };
