@@ -203,9 +203,10 @@ static int arp_arrivals(const struct sim *s, size_t from, uint64_t *pct)
         if (r->kind != TK_RECV || r->layer != TL_ARP)
             continue;
         const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
-        static const uint8_t all_ones[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+        if (len < 6 || memcmp(p, MAC_BROADCAST.b, 6))
+            continue;
         int lan = shared_lan(s, r->host, r->u.pkt.src);
-        if (len >= 6 && !memcmp(p, all_ones, 6) && lan >= 0)
+        if (lan >= 0)
             per_lan[lan]++;
     }
     int best = -1;

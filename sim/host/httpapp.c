@@ -85,7 +85,7 @@ void app_send_close(struct sim *s, struct sim_conn *sc, const char *head,
 {
     struct tcp_conn *c = &sc->tcb;
     size_t hl = strlen(head), bl = strlen(body);
-    uint8_t small[SIM_SMALL], *out = sim_buf(small, hl + bl + 1);
+    uint8_t small[SIM_SMALL], *out = sim_buf(small, hl + bl);
     memcpy(out, head, hl);
     memcpy(out + hl, body, bl);
     trace_app(&s->tr, s->now, sc->tcb.host, TL_HTTP, c->id, AC_SEND, (int)(hl + bl),

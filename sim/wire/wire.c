@@ -80,12 +80,11 @@ uint32_t inet_sum(uint32_t acc, const uint8_t *p, size_t n)
         s += w;
         s += s < w;
     }
-    /* fold 64 -> 16 bits; zero stays zero and nothing else becomes zero */
+    /* fold 64 -> 32 -> 16 bits; zero stays zero and nothing else becomes
+     * zero */
     s = (s & 0xffffffffu) + (s >> 32);
     s = (s & 0xffffffffu) + (s >> 32);
-    s = (s & 0xffffu) + (s >> 16);
-    s = (s & 0xffffu) + (s >> 16);
-    s = (s & 0xffffu) + (s >> 16);
+    s = inet_fold((uint32_t)s);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     s = (s >> 8 | s << 8) & 0xffffu;
 #endif
