@@ -14,6 +14,7 @@
 #include "arp.h"
 #include "dns.h"
 #include "tcp.h"
+#include "hashslot.h"
 
 /* ---- frames: patterns with ARP and DNS, and their fields ------------------ */
 
@@ -394,8 +395,16 @@ struct xpat {
 struct xframes {
     struct xpat *pats;
     int npats;
-    int *soff, *spat;            /* patterns by sender: spat[soff[h] ..
-                                    soff[h + 1]) */
+    /* The patterns by (sender, receiver), the only frames they can match
+     * (scn_match_frame, and an ARP pattern's dst): spat[off .. off + n)
+     * of the pair's slot, in the patterns' order, in an open-addressing
+     * table of paircap slots (a power of two, at most half full; off -1:
+     * empty).  By sender alone, a server with a line per client of a
+     * crowd (`expect server->c{i} ...`) offered each of its frames to
+     * every line. */
+    struct pat_pair { int src, dst, off, n; } *pairs;
+    size_t paircap;
+    int *spat;
     int nhosts;
     long *queries;               /* by host: DNS queries sent, -1 not asked */
     int want_isns;
@@ -537,6 +546,16 @@ static int cmp_nth(const void *a, const void *b)
 
 /* The pattern of each frame expectation (one per distinct pattern), its
  * expectations sorted into it, and the patterns indexed by sender. */
+/* The slot of pair (src, dst): its own, or the empty one where it goes. */
+static struct pat_pair *pair_slot(const struct xframes *F, int src, int dst)
+{
+    size_t m = F->paircap - 1;
+    size_t j = hash_home((uint64_t)(uint32_t)src << 32 | (uint32_t)dst, F->paircap);
+    while (F->pairs[j].off != -1 && (F->pairs[j].src != src || F->pairs[j].dst != dst))
+        j = (j + 1) & m;
+    return &F->pairs[j];
+}
+
 static void frames_build(struct xframes *F, struct xexp *x, int n)
 {
     size_t cap = 64;
@@ -585,23 +604,35 @@ static void frames_build(struct xframes *F, struct xexp *x, int n)
     for (int i = 0; i < F->npats; i++)
         if (F->pats[i].nnth > 1)
             qsort(F->pats[i].nth, F->pats[i].nnth, sizeof *F->pats[i].nth, cmp_nth);
-    F->soff = xcalloc((size_t)F->nhosts + 1, sizeof *F->soff);
-    F->spat = xreallocarray(NULL, (size_t)F->npats + 1, sizeof *F->spat);
+    for (F->paircap = 16; F->paircap < 2 * (size_t)F->npats; F->paircap *= 2)
+        ;
+    F->pairs = xreallocarray(NULL, F->paircap, sizeof *F->pairs);
+    for (size_t j = 0; j < F->paircap; j++)
+        F->pairs[j] = (struct pat_pair){ 0, 0, -1, 0 };
+    int npaired = 0;
     for (int i = 0; i < F->npats; i++) {
-        int h = F->pats[i].m->src;
-        if (h >= 0 && h < F->nhosts)
-            F->soff[h + 1]++;
+        const struct scn_match *m = F->pats[i].m;
+        if (m->src >= 0 && m->src < F->nhosts) {
+            struct pat_pair *q = pair_slot(F, m->src, m->dst);
+            *q = (struct pat_pair){ m->src, m->dst, 0, q->n + 1 };
+            npaired++;
+        }
     }
-    for (int h = 0; h < F->nhosts; h++)
-        F->soff[h + 1] += F->soff[h];
-    int *fill = xreallocarray(NULL, (size_t)F->nhosts + 1, sizeof *fill);
-    memcpy(fill, F->soff, ((size_t)F->nhosts + 1) * sizeof *fill);
+    int off = 0;
+    for (size_t j = 0; j < F->paircap; j++)
+        if (F->pairs[j].n) {
+            F->pairs[j].off = off;
+            off += F->pairs[j].n;
+            F->pairs[j].n = 0;          /* counted again as they are placed */
+        }
+    F->spat = xreallocarray(NULL, (size_t)npaired + 1, sizeof *F->spat);
     for (int i = 0; i < F->npats; i++) {
-        int h = F->pats[i].m->src;
-        if (h >= 0 && h < F->nhosts)
-            F->spat[fill[h]++] = i;
+        const struct scn_match *m = F->pats[i].m;
+        if (m->src >= 0 && m->src < F->nhosts) {
+            struct pat_pair *q = pair_slot(F, m->src, m->dst);
+            F->spat[q->off + q->n++] = i;
+        }
     }
-    free(fill);
 }
 
 struct xframes *lang_frames_new(struct xexp *x, int n, int nhosts)
@@ -687,7 +718,13 @@ void lang_frames_rec(struct xframes *F, struct xexp *x, const struct trace *tr,
                      const struct trace_rec *r)
 {
     int src = r->u.pkt.src;
-    int pats = src >= 0 && src < F->nhosts && F->soff[src] < F->soff[src + 1];
+    const struct pat_pair *pair = NULL;
+    if (src >= 0 && src < F->nhosts) {
+        pair = pair_slot(F, src, r->u.pkt.dst);
+        if (pair->off < 0)
+            pair = NULL;
+    }
+    int pats = pair != NULL;
     int query = F->queries && r->host >= 0 && r->host < F->nhosts &&
                 F->queries[r->host] >= 0;
     if (!pats && !query && !F->want_isns)
@@ -716,7 +753,7 @@ void lang_frames_rec(struct xframes *F, struct xexp *x, const struct trace *tr,
         packet_top(&v->f) == TL_DNS)
         F->queries[r->host]++;
     int dns = 0;                 /* decoded for this frame yet */
-    for (int i = pats ? F->soff[src] : 0; pats && i < F->soff[src + 1]; i++) {
+    for (int i = pats ? pair->off : 0; pats && i < pair->off + pair->n; i++) {
         struct xpat *p = &F->pats[F->spat[i]];
         const struct scn_match *m = p->m;
         /* the cheap tests first; the DNS decode only for a candidate */
@@ -797,7 +834,7 @@ void lang_frames_free(struct xframes *F)
         free(p->first);
     }
     free(F->pats);
-    free(F->soff);
+    free(F->pairs);
     free(F->spat);
     free(F->queries);
     free(F->isns.t);

@@ -197,6 +197,49 @@ START_TEST(test_states_with_peer_in_a_crowd)
 }
 END_TEST
 
+/* Frame lines on the server of a crowd, one per client (each pattern
+ * offered only the frames from its sender to its receiver): a client
+ * that connected twice fails its `count 1` on both sides, the lines
+ * that asked for 2 fail where 1 went, a field quoted from the right
+ * client's frame, none counted towards a host that was never answered;
+ * kept and streamed the same. */
+#define PAIR_CROWD \
+    "host server 192.0.2.80\n" \
+    "host other 192.0.2.99\n" \
+    "link other server delay 1ms\n" \
+    "at 0ms server listen 80\n" \
+    "repeat 40 as i from 1\n" \
+    "  host c{i} {198.51.100.0 + i}\n" \
+    "  link c{i} server delay 1ms\n" \
+    "  at {10 + i * 20}ms c{i} connect server 80\n" \
+    "  expect server->c{i} tcp SYN,ACK count 1\n" \
+    "  expect c{i}->server tcp SYN count 1\n" \
+    "end\n" \
+    "repeat 4 as k from 1\n" \
+    "  expect server->c{k * 10} tcp SYN,ACK count 2\n" \
+    "end\n" \
+    "at 2s c3 connect server 80\n" \
+    "expect server->c3 tcp SYN,ACK #2 ack rel 1\n" \
+    "expect server->c7 tcp SYN,ACK #1 ack rel 2\n" \
+    "expect server->other tcp SYN,ACK count 1\n"
+
+START_TEST(test_frames_by_pair_in_a_crowd)
+{
+    static const char *const says[] = {
+        "server->c3 tcp SYN,ACK count 1 (counted 2)",
+        "c3->server tcp SYN count 1 (counted 2)",
+        "server->c10 tcp SYN,ACK count 2 (counted 1)",
+        "server->c40 tcp SYN,ACK count 2 (counted 1)",
+        "(the 1st SYN,ACK from server to c7 carried ack rel 1 (",
+        "server->other tcp SYN,ACK count 1 (counted 0)",
+    };
+    char *kept = fails_saying(PAIR_CROWD, 8, says, sizeof says / sizeof *says);
+    ck_assert_ptr_null(strstr(kept, "server->c4 tcp"));
+    ck_assert_ptr_null(strstr(kept, "#2 ack rel 1"));
+    free(kept);
+}
+END_TEST
+
 /* `states ... on port P` on one client of many ports (each fed only the
  * records of its port's connections): right where right, the port's own
  * connection quoted where not, none for a port never used. */
@@ -329,6 +372,7 @@ Suite *expect_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_streamed_checker_is_the_kept_one);
     tcase_add_test(tc, test_states_with_peer_in_a_crowd);
+    tcase_add_test(tc, test_frames_by_pair_in_a_crowd);
     tcase_add_test(tc, test_states_on_port_in_a_crowd);
     tcase_add_test(tc, test_states_second_connection_and_long_history);
     tcase_add_test(tc, test_received_quotes_a_bounded_head);
