@@ -33,15 +33,26 @@ struct scn_checker {
     int n;
     int nhosts;
     int *hoff, *hexp;            /* by host: x[hexp[hoff[h] .. hoff[h + 1])] */
-    /* `states ... with PEER` are fed only the TCP state records of their
-     * host's connections to PEER, and `states ... on port P` (no peer)
-     * those of its connections on port P: a server with one such line per
-     * client of a crowd would otherwise give each of its records to all of
-     * them.  By (host, peer) and (host, port): the first of a chain through
-     * xexp.pnext; by name: each host; by connection id: its ends, parsed
-     * once (lport 0: not yet, -1: it does not parse). */
+    /* Lines that a host may have one of per client of a crowd are not
+     * given every record of the host, which made the check grow with
+     * clients x records:
+     * - `states ... with PEER` are fed only the TCP state records of their
+     *   host's connections to PEER, and `states ... on port P` (no peer)
+     *   those of its connections on port P (chains CH_PEER, CH_PORT);
+     * - `state STATE by T` and `never STATE` only the records of their
+     *   host's moves into STATE (CH_STATE), and leave the chain once
+     *   decided: the first such move decides them all;
+     * - `CALL #N` lines share one count of their host's calls of that kind
+     *   (CH_CALL, whose `first` is a struct call_group), which tells each
+     *   line the outcome of its own call.
+     * By (host, class, value): the first of a chain through xexp.pnext
+     * (host -1: an empty slot); by name: each host; by connection id: its
+     * ends, parsed once (lport 0: not yet, -1: it does not parse). */
     struct peer_chain { int host, port, value, first; } *pc;
     size_t pccap;                /* a power of two; 0: no such lines */
+    int peer_lines;              /* some CH_PEER or CH_PORT chain */
+    struct call_group *groups;
+    int ngroups;
     struct name_host { uint32_t hash; int host; } *names;
     size_t namecap;
     struct conn_ends { int peer, lport; } *conn_ends;
@@ -167,6 +178,16 @@ struct st_call {
     size_t pcap, pn;
 };
 
+/* The `CALL #N` lines of one host and call, when it has two or more (see
+ * struct scn_checker): the host's calls of that kind counted once, and
+ * the lines by N, to be told their call's outcome. */
+struct call_group {
+    const struct scn_expect *e;  /* its first line: the host and call */
+    struct st_call st;
+    struct gline { int nth, k; } *lines;
+    size_t nlines;
+};
+
 static size_t pend_slot(const struct st_call *c, uint32_t id)
 {
     size_t i = hash_home(id, c->pcap);
@@ -189,19 +210,31 @@ static void pend_del(struct st_call *c, size_t i)
 /* Call idx of e's kind has outcome out; `final`: for good (a pending
  * connect that nothing can end any more is final too). */
 static void call_outcome(struct st_call *c, const struct scn_expect *e, size_t idx, int out,
-                         int final)
+                         int final, const struct call_group *g, struct xexp *x)
 {
     if (idx < 4)
         c->head[idx] = out;
-    if (e->nth && idx == (size_t)e->nth - 1)
+    if (!g && e->nth && idx == (size_t)e->nth - 1)
         c->nth_out = out;
+    if (g) {                     /* its lines #idx+1 (sorted by N) */
+        size_t lo = 0, hi = g->nlines;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if ((size_t)g->lines[mid].nth < idx + 1)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < g->nlines && (size_t)g->lines[lo].nth == idx + 1; lo++)
+            ((struct st_call *)x[g->lines[lo].k].st)->nth_out = out;
+    }
     if (!final)
         return;
     if (out != 0 && idx < c->bad_idx) {
         c->bad_idx = idx;
         c->bad_out = out;
     }
-    if (e->err && out == e->err)
+    if (!g && e->err && out == e->err)
         c->found = 1;
 }
 
@@ -217,8 +250,10 @@ static int connect_error(const struct trace_rec *r)
     }
 }
 
+/* Record r of e's host to a line's c, or to a group's (g: its own e and
+ * c, telling the lines x). */
 static void call_feed(struct st_call *c, const struct scn_expect *e, const struct trace *tr,
-                      const struct trace_rec *r)
+                      const struct trace_rec *r, const struct call_group *g, struct xexp *x)
 {
     if (r->kind == TK_APP && r->u.app.call == e->call) {
         size_t idx = c->nouts++;
@@ -227,24 +262,24 @@ static void call_feed(struct st_call *c, const struct scn_expect *e, const struc
         if (e->call == AC_CONNECT && !out && r->conn && r->conn < tr->nstrs) {
             out = OUT_PENDING;
             if (2 * (c->pn + 1) > c->pcap) {
-                struct st_call g = *c;
-                g.pcap = c->pcap ? 2 * c->pcap : 16;
-                g.p = xcalloc(g.pcap, sizeof *g.p);
+                struct st_call big = *c;
+                big.pcap = c->pcap ? 2 * c->pcap : 16;
+                big.p = xcalloc(big.pcap, sizeof *big.p);
                 for (size_t i = 0; i < c->pcap; i++)
                     if (c->p[i].id)
-                        g.p[pend_slot(&g, c->p[i].id)] = c->p[i];
+                        big.p[pend_slot(&big, c->p[i].id)] = c->p[i];
                 free(c->p);
-                c->p = g.p;
-                c->pcap = g.pcap;
+                c->p = big.p;
+                c->pcap = big.pcap;
             }
             size_t s = pend_slot(c, r->conn);
             if (c->p[s].id)      /* an older connect with this id: nothing ends it now */
-                call_outcome(c, e, c->p[s].idx, OUT_PENDING, 1);
+                call_outcome(c, e, c->p[s].idx, OUT_PENDING, 1, g, x);
             else
                 c->pn++;
             c->p[s] = (struct pend){ r->conn, idx };
         }
-        call_outcome(c, e, idx, out, out != OUT_PENDING);
+        call_outcome(c, e, idx, out, out != OUT_PENDING, g, x);
     } else if (c->pn && r->kind == TK_STATE && r->conn &&
                (r->u.state.to == TCPS_ESTABLISHED || r->u.state.to == TCPS_CLOSED)) {
         size_t s = pend_slot(c, r->conn);
@@ -252,7 +287,8 @@ static void call_feed(struct st_call *c, const struct scn_expect *e, const struc
             return;
         size_t idx = c->p[s].idx;
         pend_del(c, s);
-        call_outcome(c, e, idx, r->u.state.to == TCPS_ESTABLISHED ? 0 : connect_error(r), 1);
+        call_outcome(c, e, idx, r->u.state.to == TCPS_ESTABLISHED ? 0 : connect_error(r), 1,
+                     g, x);
     }
 }
 
@@ -411,8 +447,10 @@ static void feed(struct scn_checker *c, struct xexp *x, const struct trace *tr,
             break;
         if (r->t_us <= e->t_us)
             x->done = x->ok = 1;
-        else if (s->first < 0)
+        else if (s->first < 0) {   /* later moves are later still */
             s->first = r->t_us;
+            x->done = 1;
+        }
         break;
     }
     case EXP_STATE_AT:
@@ -491,7 +529,7 @@ static void feed(struct scn_checker *c, struct xexp *x, const struct trace *tr,
         break;
     case EXP_CALL:
         if (r->layer == TL_TCP)
-            call_feed(x->st, e, tr, r);
+            call_feed(x->st, e, tr, r, NULL, NULL);
         break;
     default:
         break;
@@ -518,16 +556,36 @@ static int host_named(const struct scn_checker *c, const char *s, size_t n)
     return -1;
 }
 
-/* The chain of host's lines by peer (port 0) or by local port (port 1). */
+/* The chain classes (see struct scn_checker). */
+enum { CH_PEER, CH_PORT, CH_STATE, CH_CALL };
+
+/* The chain of host's lines of class port keyed by value, or the empty
+ * slot where it goes. */
 static struct peer_chain *chain_of(const struct scn_checker *c, int host, int port, int value)
 {
     size_t m = c->pccap - 1;
     size_t j = (size_t)(((uint64_t)(uint32_t)host << 32 | (uint32_t)value) *
                         0x9e3779b97f4a7c15ULL >> 32 ^ (uint64_t)port) & m;
-    while (c->pc[j].first >= 0 &&
+    while (c->pc[j].host >= 0 &&
            (c->pc[j].host != host || c->pc[j].port != port || c->pc[j].value != value))
         j = (j + 1) & m;
     return &c->pc[j];
+}
+
+/* Record r to the lines of a chain that are not decided yet; those it
+ * decides leave the chain. */
+static void feed_chain(struct scn_checker *c, struct peer_chain *p, const struct trace *tr,
+                       const struct trace_rec *r, int first)
+{
+    for (int *link = &p->first; *link >= 0;) {
+        struct xexp *x = &c->x[*link];
+        if (!x->done)
+            feed(c, x, tr, r, first);
+        if (x->done)
+            *link = x->pnext;
+        else
+            link = &x->pnext;
+    }
 }
 
 /* The ends of TCP state record r's connection: its peer host (-1: none)
@@ -577,32 +635,55 @@ void scn_checker_rec(void *ctx, const struct trace *tr, size_t i, const struct t
         if (!x->done)
             feed(c, x, tr, r, first);
     }
-    if (c->pccap && r->kind == TK_STATE && r->layer == TL_TCP && r->conn < tr->nstrs) {
-        struct conn_ends ce = conn_ends(c, tr, r);
-        for (int port = 0; port < 2; port++) {
-            int value = port ? ce.lport : ce.peer;
-            if (value < 0)
-                continue;
-            for (int k = chain_of(c, r->host, port, value)->first; k >= 0; k = c->x[k].pnext)
-                if (!c->x[k].done)
-                    feed(c, &c->x[k], tr, r, first);
+    if (!c->pccap || r->layer != TL_TCP)
+        return;
+    if (c->ngroups && (r->kind == TK_APP ||
+                       (r->kind == TK_STATE && r->conn && r->conn < tr->nstrs))) {
+        /* a call, or how a pending connect ended */
+        struct peer_chain *p = chain_of(c, r->host, CH_CALL,
+                                        r->kind == TK_APP ? r->u.app.call : AC_CONNECT);
+        if (p->host >= 0 && p->first >= 0) {
+            struct call_group *g = &c->groups[p->first];
+            call_feed(&g->st, g->e, tr, r, g, c->x);
         }
+    }
+    if (r->kind != TK_STATE)
+        return;
+    feed_chain(c, chain_of(c, r->host, CH_STATE, r->u.state.to), tr, r, first);
+    if (c->peer_lines && r->conn < tr->nstrs) {
+        struct conn_ends ce = conn_ends(c, tr, r);
+        if (ce.peer >= 0)
+            feed_chain(c, chain_of(c, r->host, CH_PEER, ce.peer), tr, r, first);
+        if (ce.lport >= 0)
+            feed_chain(c, chain_of(c, r->host, CH_PORT, ce.lport), tr, r, first);
     }
 }
 
-/* Does expectation e go by its peer or its port (see struct scn_checker)?
- * 0: no; else its chain's key. */
+/* Does expectation e go in a chain (see struct scn_checker)?  0: no;
+ * else its chain's class and key. */
 static int by_peer(const struct scn_expect *e, int nhosts, int *port, int *value)
 {
-    if (e->kind != EXP_STATES || e->host < 0 || e->host >= nhosts)
+    if (e->host < 0 || e->host >= nhosts)
         return 0;
-    if (e->peer >= 0 && e->peer < nhosts)
-        *port = 0, *value = e->peer;
+    if (e->kind == EXP_STATE_BY || e->kind == EXP_NEVER)
+        *port = CH_STATE, *value = e->state;
+    else if (e->kind == EXP_CALL && e->nth > 0)
+        *port = CH_CALL, *value = e->call;
+    else if (e->kind != EXP_STATES)
+        return 0;
+    else if (e->peer >= 0 && e->peer < nhosts)
+        *port = CH_PEER, *value = e->peer;
     else if (e->peer < 0 && e->lport)
-        *port = 1, *value = e->lport;
+        *port = CH_PORT, *value = e->lport;
     else
         return 0;
     return 1;
+}
+
+static int cmp_gline(const void *a, const void *b)
+{
+    const struct gline *x = a, *y = b;
+    return x->nth != y->nth ? (x->nth > y->nth) - (x->nth < y->nth) : (x->k > y->k) - (x->k < y->k);
 }
 
 /* ---- a checker ---------------------------------------------------------------- */
@@ -620,6 +701,73 @@ static size_t state_size(int kind)
     case EXP_TIMER:                                  return sizeof(struct st_timer);
     case EXP_CALL:                                   return sizeof(struct st_call);
     default:                                         return 0;    /* expect_frames.c */
+    }
+}
+
+/* The chains of c's lines (c->pccap of them, counted) in the lines'
+ * order, marking those in one in chained; a `CALL #N` line alone with its
+ * host and call is left to its host's list. */
+static void build_chains(struct scn_checker *c, uint8_t *chained)
+{
+    size_t n = c->pccap;
+    for (c->pccap = 16; c->pccap < 2 * n; c->pccap *= 2)
+        ;
+    c->pc = xreallocarray(NULL, c->pccap, sizeof *c->pc);
+    for (size_t j = 0; j < c->pccap; j++)
+        c->pc[j] = (struct peer_chain){ -1, 0, 0, -1 };
+    for (int k = c->n; k-- > 0;) {
+        int port, value;
+        if (!c->x[k].st || !by_peer(c->x[k].e, c->nhosts, &port, &value))
+            continue;
+        struct peer_chain *p = chain_of(c, c->x[k].e->host, port, value);
+        if (p->host < 0)
+            *p = (struct peer_chain){ c->x[k].e->host, port, value, -1 };
+        c->x[k].pnext = p->first;
+        p->first = k;
+        chained[k] = 1;
+        c->peer_lines |= port == CH_PEER || port == CH_PORT;
+    }
+    size_t cap = 0;
+    for (size_t j = 0; j < c->pccap; j++) {
+        struct peer_chain *p = &c->pc[j];
+        if (p->host < 0 || p->port != CH_CALL)
+            continue;
+        int k = p->first;
+        if (c->x[k].pnext < 0) {         /* alone */
+            chained[k] = 0;
+            p->first = -1;
+            continue;
+        }
+        if ((size_t)c->ngroups == cap) {
+            cap = cap ? 2 * cap : 16;
+            c->groups = xreallocarray(c->groups, cap, sizeof *c->groups);
+        }
+        struct call_group *g = &c->groups[c->ngroups];
+        *g = (struct call_group){ .e = c->x[k].e };
+        g->st.bad_idx = SIZE_MAX;
+        for (int i = k; i >= 0; i = c->x[i].pnext)
+            g->nlines++;
+        g->lines = xreallocarray(NULL, g->nlines, sizeof *g->lines);
+        g->nlines = 0;
+        for (int i = k; i >= 0; i = c->x[i].pnext)
+            g->lines[g->nlines++] = (struct gline){ c->x[i].e->nth, i };
+        qsort(g->lines, g->nlines, sizeof *g->lines, cmp_gline);
+        p->first = c->ngroups++;
+    }
+    if (!c->peer_lines)
+        return;
+    for (c->namecap = 16; c->namecap < 2 * (size_t)c->nhosts; c->namecap *= 2)
+        ;
+    c->names = xreallocarray(NULL, c->namecap, sizeof *c->names);
+    for (size_t j = 0; j < c->namecap; j++)
+        c->names[j].host = -1;
+    for (int h = 0; h < c->nhosts; h++) {
+        const char *hn = trace_host_name(c->tr, h);
+        uint32_t hh = name_hash(hn, strlen(hn));
+        size_t j = hh & (c->namecap - 1);
+        while (c->names[j].host >= 0)
+            j = (j + 1) & (c->namecap - 1);
+        c->names[j] = (struct name_host){ hh, h };
     }
 }
 
@@ -643,10 +791,7 @@ struct scn_checker *scn_checker_new(const struct scenario *scn, const struct tra
             continue;
         x->st = xcalloc(1, sz);
         int port, value;
-        if (by_peer(e, c->nhosts, &port, &value))
-            c->pccap++;
-        else if (e->host >= 0 && e->host < c->nhosts)
-            c->hoff[e->host + 1]++;
+        c->pccap += (size_t)by_peer(e, c->nhosts, &port, &value);
         switch (e->kind) {
         case EXP_STATE_BY: case EXP_NEVER: case EXP_ARP: {
             struct st_when *s = x->st;
@@ -669,6 +814,14 @@ struct scn_checker *scn_checker_new(const struct scenario *scn, const struct tra
         default: break;
         }
     }
+    uint8_t *chained = xcalloc(c->n ? (size_t)c->n : 1, 1);
+    if (c->pccap)
+        build_chains(c, chained);
+    for (int k = 0; k < c->n; k++) {
+        int h = c->x[k].e->host;
+        if (c->x[k].st && h >= 0 && h < c->nhosts && !chained[k])
+            c->hoff[h + 1]++;
+    }
     for (int h = 0; h < c->nhosts; h++)
         c->hoff[h + 1] += c->hoff[h];
     c->hexp = xreallocarray(NULL, (size_t)c->hoff[c->nhosts] + 1, sizeof *c->hexp);
@@ -676,44 +829,11 @@ struct scn_checker *scn_checker_new(const struct scenario *scn, const struct tra
     memcpy(fill, c->hoff, ((size_t)c->nhosts + 1) * sizeof *fill);
     for (int k = 0; k < c->n; k++) {
         int h = c->x[k].e->host;
-        int port, value;
-        if (c->x[k].st && h >= 0 && h < c->nhosts &&
-            !by_peer(c->x[k].e, c->nhosts, &port, &value))
+        if (c->x[k].st && h >= 0 && h < c->nhosts && !chained[k])
             c->hexp[fill[h]++] = k;
     }
     free(fill);
-    if (c->pccap) {
-        size_t n = c->pccap;     /* the lines by peer, counted above */
-        for (c->pccap = 16; c->pccap < 2 * n; c->pccap *= 2)
-            ;
-        c->pc = xreallocarray(NULL, c->pccap, sizeof *c->pc);
-        for (size_t j = 0; j < c->pccap; j++)
-            c->pc[j].first = -1;
-        for (int k = c->n; k-- > 0;) {  /* chains in the lines' order */
-            int port, value;
-            if (c->x[k].st && by_peer(c->x[k].e, c->nhosts, &port, &value)) {
-                struct peer_chain *p = chain_of(c, c->x[k].e->host, port, value);
-                p->host = c->x[k].e->host;
-                p->port = port;
-                p->value = value;
-                c->x[k].pnext = p->first;
-                p->first = k;
-            }
-        }
-        for (c->namecap = 16; c->namecap < 2 * (size_t)c->nhosts; c->namecap *= 2)
-            ;
-        c->names = xreallocarray(NULL, c->namecap, sizeof *c->names);
-        for (size_t j = 0; j < c->namecap; j++)
-            c->names[j].host = -1;
-        for (int h = 0; h < c->nhosts; h++) {
-            const char *hn = trace_host_name(tr, h);
-            uint32_t hh = name_hash(hn, strlen(hn));
-            size_t j = hh & (c->namecap - 1);
-            while (c->names[j].host >= 0)
-                j = (j + 1) & (c->namecap - 1);
-            c->names[j] = (struct name_host){ hh, h };
-        }
-    }
+    free(chained);
     c->frames = lang_frames_new(c->x, c->n, c->nhosts);
     return c;
 }
@@ -742,7 +862,7 @@ static int call_result(struct st_call *c, const struct trace *tr, const struct s
     /* the connects still pending stay so */
     for (size_t i = 0; i < c->pcap; i++)
         if (c->p[i].id)
-            call_outcome(c, e, c->p[i].idx, OUT_PENDING, 1);
+            call_outcome(c, e, c->p[i].idx, OUT_PENDING, 1, NULL, NULL);
     const char *hn = trace_host_name(tr, e->host), *cn = app_call_name(e->call);
     char ord[24], got[128];
     int ok;
@@ -959,6 +1079,19 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
 {
     int failures = 0;
     char msg[2048];
+    for (int i = 0; i < c->ngroups; i++) {
+        /* the connects still pending stay so; each line's count is the
+         * group's */
+        struct call_group *g = &c->groups[i];
+        for (size_t j = 0; j < g->st.pcap; j++)
+            if (g->st.p[j].id)
+                call_outcome(&g->st, g->e, g->st.p[j].idx, OUT_PENDING, 1, g, c->x);
+        for (size_t j = 0; j < g->nlines; j++)
+            ((struct st_call *)c->x[g->lines[j].k].st)->nouts = g->st.nouts;
+        free(g->st.p);
+        free(g->lines);
+    }
+    free(c->groups);
     for (int k = 0; k < c->n; k++) {
         struct xexp *x = &c->x[k];
         char actual[1024] = "";

@@ -240,6 +240,61 @@ START_TEST(test_frames_by_pair_in_a_crowd)
 }
 END_TEST
 
+/* Lines a host has many of, one per client or per call: `CALL #N`
+ * lines share one count of the host's calls (each told its own call's
+ * outcome, a connect's when its handshake ends), beside a line with no
+ * #N and a #N line alone with its call; `state ... by` and `never` lines
+ * are decided by the first move into their state, before or after
+ * their time.  Kept and streamed the same. */
+#define CALL_CROWD \
+    "host server 192.0.2.80\n" \
+    "host client 192.0.2.10\n" \
+    "link client server delay 1ms\n" \
+    "at 0ms server listen 80\n" \
+    "repeat 6 as i from 1\n" \
+    "  at {i * 100}ms client connect server 80 from {40000 + i}\n" \
+    "  at {i * 100 + 50}ms client close\n" \
+    "  expect client connect #{i} succeeded\n" \
+    "  expect client state ESTABLISHED by {i * 100}ms\n" \
+    "  expect client never LISTEN\n" \
+    "end\n" \
+    "at 700ms client connect server 81 from 40007\n" \
+    "expect client connect #7 error \"connection refused\"\n" \
+    "expect client connect #7 succeeded\n" \
+    "expect client connect #3 error \"connection refused\"\n" \
+    "expect client connect #9 succeeded\n" \
+    "expect client connect succeeded\n" \
+    "expect client close #1 succeeded\n" \
+    "expect client close #7 succeeded\n" \
+    "expect client state CLOSE_WAIT by 10s\n" \
+    "expect client never SYN_SENT\n" \
+    "expect client state SYN_SENT by 99ms\n" \
+    "expect server never LISTEN\n"
+
+START_TEST(test_calls_and_states_many_on_a_host)
+{
+    static const char *const says[] = {
+        "t.scn:9: expectation failed: client state ESTABLISHED by 100ms "
+            "(it entered ESTABLISHED only at 102ms)",
+        "client connect #7 succeeded (client's 7th connect failed with \"connection refused\")",
+        "client connect #3 error \"connection refused\" (client's 3rd connect succeeded)",
+        "client connect #9 succeeded (client made 7 connect calls)",
+        "client connect succeeded (client's 7th connect failed with \"connection refused\")",
+        "client close #7 succeeded (client made 6 close calls)",
+        "client state CLOSE_WAIT by 10s (it never entered CLOSE_WAIT)",
+        "client never SYN_SENT (it entered SYN_SENT at 100ms)",
+        "client state SYN_SENT by 99ms (it entered SYN_SENT only at 100ms)",
+        "server never LISTEN (it entered LISTEN at 0ms)",
+    };
+    char *kept = fails_saying(CALL_CROWD, 10, says, sizeof says / sizeof *says);
+    ck_assert_ptr_null(strstr(kept, "connect #1 "));
+    ck_assert_ptr_null(strstr(kept, "connect #6 "));
+    ck_assert_ptr_null(strstr(kept, "by 200ms"));
+    ck_assert_ptr_null(strstr(kept, "client never LISTEN ("));
+    free(kept);
+}
+END_TEST
+
 /* `states ... on port P` on one client of many ports (each fed only the
  * records of its port's connections): right where right, the port's own
  * connection quoted where not, none for a port never used. */
@@ -373,6 +428,7 @@ Suite *expect_suite(void)
     tcase_add_test(tc, test_streamed_checker_is_the_kept_one);
     tcase_add_test(tc, test_states_with_peer_in_a_crowd);
     tcase_add_test(tc, test_frames_by_pair_in_a_crowd);
+    tcase_add_test(tc, test_calls_and_states_many_on_a_host);
     tcase_add_test(tc, test_states_on_port_in_a_crowd);
     tcase_add_test(tc, test_states_second_connection_and_long_history);
     tcase_add_test(tc, test_received_quotes_a_bounded_head);
