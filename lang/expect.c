@@ -44,7 +44,14 @@ struct scn_checker {
      *   decided: the first such move decides them all;
      * - `CALL #N` lines share one count of their host's calls of that kind
      *   (CH_CALL, whose `first` is a struct call_group), which tells each
-     *   line the outcome of its own call.
+     *   line the outcome of its own call;
+     * - `resolved NAME` lines only the answers for NAME (CH_NAME, by the
+     *   name's dns_name_hash), `arp ADDRESS` lines only the moves of the
+     *   host's entry for ADDRESS (CH_ARP, by the entry's name_hash);
+     * - `state STATE at T` lines share their host's one at_track (CH_AT,
+     *   whose `first` is an index into ats), and take its state when the
+     *   run passes T (at_lines: the lines by T, at_next the first not
+     *   passed yet).
      * By (host, class, value): the first of a chain through xexp.pnext
      * (host -1: an empty slot); by name: each host; by connection id: its
      * ends, parsed once (lport 0: not yet, -1: it does not parse). */
@@ -53,6 +60,10 @@ struct scn_checker {
     int peer_lines;              /* some CH_PEER or CH_PORT chain */
     struct call_group *groups;
     int ngroups;
+    struct at_track *ats;
+    int nats;
+    int *at_lines;
+    int nat_lines, at_next;
     struct name_host { uint32_t hash; int host; } *names;
     size_t namecap;
     struct conn_ends { int peer, lport; } *conn_ends;
@@ -557,7 +568,7 @@ static int host_named(const struct scn_checker *c, const char *s, size_t n)
 }
 
 /* The chain classes (see struct scn_checker). */
-enum { CH_PEER, CH_PORT, CH_STATE, CH_CALL };
+enum { CH_PEER, CH_PORT, CH_STATE, CH_CALL, CH_NAME, CH_ARP, CH_AT };
 
 /* The chain of host's lines of class port keyed by value, or the empty
  * slot where it goes. */
@@ -570,6 +581,14 @@ static struct peer_chain *chain_of(const struct scn_checker *c, int host, int po
            (c->pc[j].host != host || c->pc[j].port != port || c->pc[j].value != value))
         j = (j + 1) & m;
     return &c->pc[j];
+}
+
+/* A `state at` line takes its host's state as it is now. */
+static void at_take(struct scn_checker *c, struct xexp *x)
+{
+    struct at_track *a = x->st;
+    a->state = c->ats[chain_of(c, x->e->host, CH_AT, 0)->first].state;
+    x->done = 1;
 }
 
 /* Record r to the lines of a chain that are not decided yet; those it
@@ -623,6 +642,11 @@ void scn_checker_rec(void *ctx, const struct trace *tr, size_t i, const struct t
     (void)i;
     if (r->t_us > c->tmax)
         c->tmax = r->t_us;
+    /* `state at` lines whose time has passed take their host's state as
+     * it was (this record is later) */
+    for (; c->at_next < c->nat_lines &&
+           c->tmax > c->x[c->at_lines[c->at_next]].e->t_us; c->at_next++)
+        at_take(c, &c->x[c->at_lines[c->at_next]]);
     int first = 0;
     if (c->seen && r->kind == TK_STATE && r->layer == TL_TCP && r->conn < tr->nstrs)
         first = first_sight(&c->seen, &c->nseen, r->conn);
@@ -635,7 +659,19 @@ void scn_checker_rec(void *ctx, const struct trace *tr, size_t i, const struct t
         if (!x->done)
             feed(c, x, tr, r, first);
     }
-    if (!c->pccap || r->layer != TL_TCP)
+    if (!c->pccap)
+        return;
+    if (r->kind == TK_APP && r->u.app.call == AC_RESOLVE &&
+        (r->why.id == N_APP_RESOLVED || r->u.app.ret < 0)) {
+        uint32_t h = dns_name_hash(trace_str(tr, (uint32_t)r->why.a[0]));
+        feed_chain(c, chain_of(c, r->host, CH_NAME, (int)h), tr, r, first);
+    }
+    if (r->kind == TK_STATE && r->layer == TL_ARP) {
+        const char *id = trace_str(tr, r->conn);
+        feed_chain(c, chain_of(c, r->host, CH_ARP, (int)name_hash(id, strlen(id))), tr, r,
+                   first);
+    }
+    if (r->layer != TL_TCP)
         return;
     if (c->ngroups && (r->kind == TK_APP ||
                        (r->kind == TK_STATE && r->conn && r->conn < tr->nstrs))) {
@@ -650,6 +686,11 @@ void scn_checker_rec(void *ctx, const struct trace *tr, size_t i, const struct t
     if (r->kind != TK_STATE)
         return;
     feed_chain(c, chain_of(c, r->host, CH_STATE, r->u.state.to), tr, r, first);
+    if (c->nats && r->conn < tr->nstrs) {
+        struct peer_chain *p = chain_of(c, r->host, CH_AT, 0);
+        if (p->host >= 0)
+            at_feed(&c->ats[p->first], r, first);
+    }
     if (c->peer_lines && r->conn < tr->nstrs) {
         struct conn_ends ce = conn_ends(c, tr, r);
         if (ce.peer >= 0)
@@ -669,6 +710,14 @@ static int by_peer(const struct scn_expect *e, int nhosts, int *port, int *value
         *port = CH_STATE, *value = e->state;
     else if (e->kind == EXP_CALL && e->nth > 0)
         *port = CH_CALL, *value = e->call;
+    else if (e->kind == EXP_RESOLVED)
+        *port = CH_NAME, *value = (int)dns_name_hash(e->name);
+    else if (e->kind == EXP_ARP) {
+        char a[20], id[24];
+        snprintf(id, sizeof id, "arp:%s", ip4_str(e->addr, a, sizeof a));
+        *port = CH_ARP, *value = (int)name_hash(id, strlen(id));
+    } else if (e->kind == EXP_STATE_AT)
+        *port = CH_AT, *value = 0;
     else if (e->kind != EXP_STATES)
         return 0;
     else if (e->peer >= 0 && e->peer < nhosts)
@@ -678,6 +727,17 @@ static int by_peer(const struct scn_expect *e, int nhosts, int *port, int *value
     else
         return 0;
     return 1;
+}
+
+/* `state at` lines by time, then in the lines' order (qsort has no
+ * context argument in C11: the lines it sorts are here meanwhile). */
+static const struct xexp *at_sort_x;
+
+static int cmp_at_line(const void *a, const void *b)
+{
+    int i = *(const int *)a, j = *(const int *)b;
+    int64_t ti = at_sort_x[i].e->t_us, tj = at_sort_x[j].e->t_us;
+    return ti != tj ? (ti > tj) - (ti < tj) : (i > j) - (i < j);
 }
 
 static int cmp_gline(const void *a, const void *b)
@@ -730,6 +790,11 @@ static void build_chains(struct scn_checker *c, uint8_t *chained)
     size_t cap = 0;
     for (size_t j = 0; j < c->pccap; j++) {
         struct peer_chain *p = &c->pc[j];
+        if (p->host >= 0 && p->port == CH_AT) {
+            for (int i = p->first; i >= 0; i = c->x[i].pnext)
+                c->nat_lines++;
+            c->nats++;
+        }
         if (p->host < 0 || p->port != CH_CALL)
             continue;
         int k = p->first;
@@ -753,6 +818,23 @@ static void build_chains(struct scn_checker *c, uint8_t *chained)
             g->lines[g->nlines++] = (struct gline){ c->x[i].e->nth, i };
         qsort(g->lines, g->nlines, sizeof *g->lines, cmp_gline);
         p->first = c->ngroups++;
+    }
+    if (c->nats) {
+        c->ats = xcalloc((size_t)c->nats, sizeof *c->ats);
+        c->at_lines = xreallocarray(NULL, (size_t)c->nat_lines, sizeof *c->at_lines);
+        int a = 0, nl = 0;
+        for (size_t j = 0; j < c->pccap; j++) {
+            struct peer_chain *p = &c->pc[j];
+            if (p->host < 0 || p->port != CH_AT)
+                continue;
+            for (int i = p->first; i >= 0; i = c->x[i].pnext)
+                c->at_lines[nl++] = i;
+            c->ats[a].state = TCPS_CLOSED;
+            p->first = a++;
+        }
+        at_sort_x = c->x;
+        qsort(c->at_lines, (size_t)nl, sizeof *c->at_lines, cmp_at_line);
+        at_sort_x = NULL;
     }
     if (!c->peer_lines)
         return;
@@ -1092,6 +1174,10 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
         free(g->lines);
     }
     free(c->groups);
+    for (; c->at_next < c->nat_lines; c->at_next++)
+        at_take(c, &c->x[c->at_lines[c->at_next]]);
+    free(c->ats);
+    free(c->at_lines);
     for (int k = 0; k < c->n; k++) {
         struct xexp *x = &c->x[k];
         char actual[1024] = "";

@@ -295,6 +295,75 @@ START_TEST(test_calls_and_states_many_on_a_host)
 }
 END_TEST
 
+/* More lines a host has many of: `resolved NAME` lines fed the answers
+ * for their own name (as DNS compares names: H3.Example.COM. is
+ * h3.example.com), `arp ADDRESS` lines the moves of their own entry, and
+ * `state ... at T` lines the host's state as it was at T, from one
+ * tracker of the host's newest connection.  Kept and streamed the same. */
+#define MANY_ON_A_HOST \
+    "lan net 198.51.100.0/24 delay 5ms\n" \
+    "host client   198.51.100.10 on net dns 198.51.100.53\n" \
+    "host resolver 198.51.100.53 on net\n" \
+    "host root     198.51.100.200 on net\n" \
+    "host tld      198.51.100.201 on net\n" \
+    "host auth     198.51.100.202 on net\n" \
+    "zone root .\n" \
+    "record root com. 172800 IN NS a.gtld-servers.net.\n" \
+    "record root a.gtld-servers.net. 172800 IN A 198.51.100.201\n" \
+    "zone tld com\n" \
+    "record tld example.com. 172800 IN NS ns1.example.com.\n" \
+    "record tld ns1.example.com. 172800 IN A 198.51.100.202\n" \
+    "zone auth example.com\n" \
+    "record auth example.com. 3600 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300\n" \
+    "record auth ns1.example.com. 3600 IN A 198.51.100.202\n" \
+    "resolver resolver hints 198.51.100.200\n" \
+    "at 0ms resolver listen 80\n" \
+    "repeat 5 as i from 1\n" \
+    "  record auth h{i}.example.com. 300 IN A {10.0.0.0 + i}\n" \
+    "  at {i * 100}ms client resolve h{i}.example.com\n" \
+    "  expect client resolved h{i}.example.com {10.0.0.0 + i}\n" \
+    "  at {i * 100 + 1000}ms client connect resolver 80 from {40000 + i}\n" \
+    "  at {i * 100 + 1050}ms client close\n" \
+    "  expect client state ESTABLISHED at {i * 100 + 1020}ms\n" \
+    "  expect client state SYN_SENT at {i * 100 + 1000}ms\n" \
+    "end\n" \
+    "expect client resolved H3.Example.COM. 10.0.0.3\n" \
+    "expect client resolved h4.example.com 10.0.0.5\n" \
+    "expect client resolved h6.example.com 10.0.0.6\n" \
+    "at 700ms client resolve nope.example.com\n" \
+    "expect client resolved nope.example.com NXDOMAIN\n" \
+    "expect client resolved nope.example.com 10.0.0.1\n" \
+    "expect client arp 198.51.100.53 REACHABLE by 10ms\n" \
+    "expect client arp 198.51.100.53 REACHABLE by 2s\n" \
+    "expect client arp 198.51.100.99 REACHABLE by 2s\n" \
+    "expect resolver arp 198.51.100.10 STALE at 1s\n" \
+    "expect client state CLOSED at 0ms\n" \
+    "expect client state ESTABLISHED at 1s\n" \
+    "expect client state TIME_WAIT at 1101ms\n" \
+    "expect client state CLOSED at 3600s\n"
+
+START_TEST(test_names_addresses_and_times_many_on_a_host)
+{
+    static const char *const says[] = {
+        "client resolved h4.example.com 10.0.0.5 (it got 10.0.0.4)",
+        "client resolved h6.example.com 10.0.0.6 (it never got an answer for h6.example.com.)",
+        "client resolved nope.example.com 10.0.0.1 (it got NXDOMAIN)",
+        "client arp 198.51.100.53 REACHABLE by 10ms (it became REACHABLE only at 110ms)",
+        "client arp 198.51.100.99 REACHABLE by 2s (it never became REACHABLE)",
+        "resolver arp 198.51.100.10 STALE at 1s (it was DELAY at 1s)",
+        "client state ESTABLISHED at 1s (it was CLOSED at 1s)",
+        "client state TIME_WAIT at 1101ms (it was SYN_SENT at 1.101s)",
+        "client state CLOSED at 3600s (it was FIN_WAIT_2 at 60m)",
+    };
+    char *kept = fails_saying(MANY_ON_A_HOST, 9, says, sizeof says / sizeof *says);
+    ck_assert_ptr_null(strstr(kept, "H3.Example.COM."));
+    ck_assert_ptr_null(strstr(kept, "REACHABLE by 2s (it became"));
+    ck_assert_ptr_null(strstr(kept, "at 1020ms"));
+    ck_assert_ptr_null(strstr(kept, "CLOSED at 0ms"));
+    free(kept);
+}
+END_TEST
+
 /* `states ... on port P` on one client of many ports (each fed only the
  * records of its port's connections): right where right, the port's own
  * connection quoted where not, none for a port never used. */
@@ -429,6 +498,7 @@ Suite *expect_suite(void)
     tcase_add_test(tc, test_states_with_peer_in_a_crowd);
     tcase_add_test(tc, test_frames_by_pair_in_a_crowd);
     tcase_add_test(tc, test_calls_and_states_many_on_a_host);
+    tcase_add_test(tc, test_names_addresses_and_times_many_on_a_host);
     tcase_add_test(tc, test_states_on_port_in_a_crowd);
     tcase_add_test(tc, test_states_second_connection_and_long_history);
     tcase_add_test(tc, test_received_quotes_a_bounded_head);

@@ -84,6 +84,9 @@ const char *dns_rcode_name(int rcode, char *buf, size_t n);
 int  dns_name_check(const char *name, char *err, size_t errlen);
 /* Equal ignoring ASCII case and one trailing dot (RFC 1035 2.3.3). */
 int  dns_name_eq(const char *a, const char *b);
+/* A hash of a name as dns_name_eq compares it: case-folded, without one
+ * trailing dot; for the zones', the cache's and the checker's indexes. */
+uint32_t dns_name_hash(const char *name);
 /* `name` is `zone` or below it ("www.example.com" is in "com" and "."). */
 int  dns_name_in(const char *name, const char *zone);
 /* Number of labels: "." 0, "com" 1, "www.example.com" 3. */

@@ -111,9 +111,6 @@ static inline uint32_t dns_intern_type(struct trace *tr, uint16_t type)
 /* dns_msg.c: names and the message codec */
 int dns_lc(int c);
 size_t dns_core_len(const char *s);
-/* A hash of a name as dns_name_eq compares it: case-folded, without one
- * trailing dot (RFC 1035 2.3.3); for the zones' and the cache's indexes. */
-uint32_t dns_name_hash(const char *name);
 void dns_name_copy(char *dst, const char *src);
 const char *dns_name_parent(const char *name);
 const char *dns_fqdn(const char *name, char *buf, size_t n);
