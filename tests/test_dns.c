@@ -1283,6 +1283,62 @@ START_TEST(test_server_finds_names_in_a_large_zone)
 }
 END_TEST
 
+/* One server holding thousands of zones answers from the closest one: an
+ * apex is found by the query name and the names above it, case and a
+ * trailing dot aside (RFC 1035 2.3.3); a zone inside another zone it
+ * holds answers for its own names (RFC 1034 4.3.2 step 2: the nearest
+ * ancestor zone), where the outer zone has only the delegation; an apex
+ * added twice is one zone. */
+START_TEST(test_server_answers_from_the_closest_of_many_zones)
+{
+    enum { ZONES = 3000 };
+    static struct dns_zone z;
+    static const char *const none[] = { NULL };
+    zone_load(&z, none, none);
+    struct dns_rr rr;
+    char name[64], text[320];
+    for (int i = 0; i < ZONES; i++) {
+        snprintf(name, sizeof name, "d%d.com", i);
+        ck_assert_int_eq(dns_zone_add_apex(&z, name), 0);
+        snprintf(text, sizeof text, "%s. 3600 IN SOA ns.%s. hm.%s. 1 7200 3600 1209600 %d",
+                 name, name, name, 100 + i);
+        char err[128];
+        ck_assert_msg(dns_rr_parse(text, &rr, err, sizeof err) == 0, "%s", err);
+        ck_assert_int_eq(dns_zone_add(&z, &rr), 0);
+        snprintf(name, sizeof name, "www.d%d.com", i);
+        dns_rr_a(&rr, name, 300, IP(10, 1, (i >> 8) & 255, i & 255));
+        ck_assert_int_eq(dns_zone_add(&z, &rr), 0);
+    }
+    ck_assert_int_eq(dns_zone_add_apex(&z, "D5.COM."), 0);
+    ck_assert_int_eq(z.napex, ZONES);
+    /* sub.d7.com: delegated by d7.com, and held here too */
+    const char *const sub[] = {
+        "sub.d7.com. 3600 IN NS ns.sub.d7.com.",
+        "ns.sub.d7.com. 3600 IN A 203.0.113.77",
+        "sub.d7.com. 3600 IN SOA ns.sub.d7.com. hm.sub.d7.com. 1 7200 3600 1209600 42",
+        "www.sub.d7.com. 300 IN A 203.0.113.78",
+    };
+    ck_assert_int_eq(dns_zone_add_apex(&z, "sub.d7.com"), 0);
+    for (size_t i = 0; i < sizeof sub / sizeof *sub; i++) {
+        char err[128];
+        ck_assert_msg(dns_rr_parse(sub[i], &rr, err, sizeof err) == 0, "%s", err);
+        ck_assert_int_eq(dns_zone_add(&z, &rr), 0);
+    }
+    ck_assert_int_eq(ask(&z, "WWW.d2345.Com.", DNS_TYPE_A), DNS_SRV_ANSWER);
+    ck_assert_uint_eq(M2.aa, 1);
+    ck_assert_uint_eq(M2.an[0].rd.a, IP(10, 1, 2345 >> 8, 2345 & 255));
+    ck_assert_int_eq(ask(&z, "nope.d99.com", DNS_TYPE_A), DNS_SRV_NXDOMAIN);
+    ck_assert_str_eq(M2.ns[0].name, "d99.com");
+    ck_assert_int_eq(ask(&z, "www.sub.d7.com", DNS_TYPE_A), DNS_SRV_ANSWER);
+    ck_assert_uint_eq(M2.an[0].rd.a, IP(203, 0, 113, 78));
+    ck_assert_int_eq(ask(&z, "nope.sub.d7.com", DNS_TYPE_A), DNS_SRV_NXDOMAIN);
+    ck_assert_str_eq(M2.ns[0].name, "sub.d7.com");
+    ck_assert_int_eq(ask(&z, "www.d3000.com", DNS_TYPE_A), DNS_SRV_REFUSED);
+    ck_assert_int_eq(ask(&z, "com", DNS_TYPE_NS), DNS_SRV_REFUSED);
+    dns_zone_free(&z);
+}
+END_TEST
+
 START_TEST(test_server_refused_outside_apex)
 {
     ck_assert_int_eq(ask(&ZE, "www.example.org", DNS_TYPE_A), DNS_SRV_REFUSED);
@@ -1881,6 +1937,7 @@ Suite *dns_suite(void)
     tcase_add_test(tc, test_server_nxdomain_with_soa);
     tcase_add_test(tc, test_server_nodata);
     tcase_add_test(tc, test_server_finds_names_in_a_large_zone);
+    tcase_add_test(tc, test_server_answers_from_the_closest_of_many_zones);
     tcase_add_test(tc, test_server_refused_outside_apex);
     tcase_add_test(tc, test_server_formerr_notimp_and_why);
     suite_add_tcase(s, tc);

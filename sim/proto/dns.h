@@ -214,6 +214,10 @@ int         dns_state_parse(const char *s); /* -1 if unknown; '-' for '_' ok */
 struct dns_zone {
     char (*apex)[DNS_NAME_BUF];
     int    napex, capapex;
+    /* the apexes by name (dns_server.c): apex i + 1, 0 an empty slot; a
+     * power of two, at most half full */
+    int   *apexix;
+    size_t capapexix;
     struct dns_rr *rr;
     int    nrr, caprr;
     /* Its names (dns_server.c): every owner name and every name above one,

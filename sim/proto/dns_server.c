@@ -31,6 +31,7 @@ void dns_zone_init(struct dns_zone *z)
 void dns_zone_free(struct dns_zone *z)
 {
     free(z->apex);
+    free(z->apexix);
     free(z->rr);
     free(z->node);
     free(z->next_rr);
@@ -103,18 +104,36 @@ static void index_rr(struct dns_zone *z, int k)
     }
 }
 
+/* The slot of apex name in the apex index, or the empty one where it goes. */
+static size_t apex_slot(const struct dns_zone *z, const char *name)
+{
+    size_t m = z->capapexix - 1, j = dns_name_hash(name) & m;
+    while (z->apexix[j] && !dns_name_eq(z->apex[z->apexix[j] - 1], name))
+        j = (j + 1) & m;
+    return j;
+}
+
 int dns_zone_add_apex(struct dns_zone *z, const char *apex)
 {
     if (dns_name_check(apex, NULL, 0) < 0)
         return -1;
-    for (int i = 0; i < z->napex; i++)
-        if (dns_name_eq(z->apex[i], apex))
-            return 0;
+    if (2 * ((size_t)z->napex + 1) > z->capapexix) {
+        size_t cap = z->capapexix ? 2 * z->capapexix : 8;
+        free(z->apexix);
+        z->apexix = xcalloc(cap, sizeof *z->apexix);
+        z->capapexix = cap;
+        for (int i = 0; i < z->napex; i++)
+            z->apexix[apex_slot(z, z->apex[i])] = i + 1;
+    }
+    size_t j = apex_slot(z, apex);
+    if (z->apexix[j])
+        return 0;
     if (z->napex == z->capapex) {
         z->capapex = z->capapex ? 2 * z->capapex : 4;
         z->apex = xrealloc(z->apex, (size_t)z->capapex * sizeof *z->apex);
     }
     dns_name_copy(z->apex[z->napex++], apex);
+    z->apexix[j] = z->napex;
     return 0;
 }
 
@@ -143,15 +162,20 @@ static int zone_first(const struct dns_zone *z, const char *name)
     return n ? n->first : -1;
 }
 
-/* The apex of the zone this server holds that is closest to name, or NULL. */
+/* The apex of the zone this server holds that is closest to name (the
+ * one with the most labels that name is in), or NULL: name and the names
+ * above it, nearest first, looked up in the index. */
 static const char *best_apex(const struct dns_zone *z, const char *name)
 {
-    const char *best = NULL;
-    for (int i = 0; i < z->napex; i++)
-        if (dns_name_in(name, z->apex[i]) &&
-            (!best || dns_name_labels(z->apex[i]) > dns_name_labels(best)))
-            best = z->apex[i];
-    return best;
+    if (!z->napex)
+        return NULL;
+    for (const char *p = name;; p = dns_name_parent(p)) {
+        size_t j = apex_slot(z, p);
+        if (z->apexix[j])
+            return z->apex[z->apexix[j] - 1];
+        if (!dns_core_len(p))
+            return NULL;
+    }
 }
 
 static int zone_has(const struct dns_zone *z, const char *name, uint16_t type)
