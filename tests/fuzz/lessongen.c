@@ -574,7 +574,7 @@ static void expect(struct gen *g)
     int h = host(g);
 
     out(g, "expect ");
-    switch (pick(g, 11)) {
+    switch (pick(g, 13)) {
     case 0: {
         const char *st = tcp_state(g);
         out(g, "%s state %s by %ums", g->name[h], st, u16(g) % 5000);
@@ -627,6 +627,33 @@ static void expect(struct gen *g)
     case 9:
         out(g, "%s reads %u", g->name[h], pick(g, 5));
         break;
+    case 10: {                  /* a host's calls, #N lines sharing a count */
+        static const char *call[] = { "connect", "send", "recv", "close", "accept",
+                                      "listen", "shutdown", "abort" };
+        static const char *err[] = { "connection refused", "connection reset",
+                                     "connection timed out", "not allowed in this state" };
+        const char *c = call[pick(g, 8)];
+        unsigned nth = pick(g, 5);
+        out(g, "%s %s", g->name[h], c);
+        if (nth)
+            out(g, " #%u", nth);
+        if (pick(g, 2))
+            out(g, " succeeded");
+        else
+            out(g, " error \"%s\"", err[pick(g, 4)]);
+        break;
+    }
+    case 11: {                  /* a history, by peer or by port */
+        unsigned n = 1 + pick(g, 5), how = pick(g, 3);
+        out(g, "%s states", g->name[h]);
+        for (unsigned i = 0; i < n; i++)
+            out(g, " %s", tcp_state(g));
+        if (how == 1)
+            out(g, " with %s", g->name[other(g, h)]);
+        else if (how == 2)
+            out(g, " on port %u", 1 + u16(g) % 65535);
+        break;
+    }
     default:
         out(g, "%s queries %u", g->name[h], pick(g, 5));
         break;
