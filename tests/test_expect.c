@@ -274,8 +274,8 @@ END_TEST
 START_TEST(test_calls_and_states_many_on_a_host)
 {
     static const char *const says[] = {
-        "t.scn:9: expectation failed: client state ESTABLISHED by 100ms "
-            "(it entered ESTABLISHED only at 102ms)",
+        ("t.scn:9: expectation failed: client state ESTABLISHED by 100ms "
+         "(it entered ESTABLISHED only at 102ms)"),
         "client connect #7 succeeded (client's 7th connect failed with \"connection refused\")",
         "client connect #3 error \"connection refused\" (client's 3rd connect succeeded)",
         "client connect #9 succeeded (client made 7 connect calls)",
