@@ -702,7 +702,7 @@ void scn_checker_rec(void *ctx, const struct trace *tr, size_t i, const struct t
 
 /* Does expectation e go in a chain (see struct scn_checker)?  0: no;
  * else its chain's class and key. */
-static int by_peer(const struct scn_expect *e, int nhosts, int *port, int *value)
+static int chain_key(const struct scn_expect *e, int nhosts, int *port, int *value)
 {
     if (e->host < 0 || e->host >= nhosts)
         return 0;
@@ -777,7 +777,7 @@ static void build_chains(struct scn_checker *c, uint8_t *chained)
         c->pc[j] = (struct peer_chain){ -1, 0, 0, -1 };
     for (int k = c->n; k-- > 0;) {
         int port, value;
-        if (!c->x[k].st || !by_peer(c->x[k].e, c->nhosts, &port, &value))
+        if (!c->x[k].st || !chain_key(c->x[k].e, c->nhosts, &port, &value))
             continue;
         struct peer_chain *p = chain_of(c, c->x[k].e->host, port, value);
         if (p->host < 0)
@@ -873,7 +873,7 @@ struct scn_checker *scn_checker_new(const struct scenario *scn, const struct tra
             continue;
         x->st = xcalloc(1, sz);
         int port, value;
-        c->pccap += (size_t)by_peer(e, c->nhosts, &port, &value);
+        c->pccap += (size_t)chain_key(e, c->nhosts, &port, &value);
         switch (e->kind) {
         case EXP_STATE_BY: case EXP_NEVER: case EXP_ARP: {
             struct st_when *s = x->st;

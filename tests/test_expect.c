@@ -9,6 +9,7 @@
 #include "lang.h"
 #include "sim.h"
 #include "suites.h"
+#include "testutil.h"
 
 static struct scenario *parse_ok(const char *text)
 {
@@ -301,21 +302,7 @@ END_TEST
  * `state ... at T` lines the host's state as it was at T, from one
  * tracker of the host's newest connection.  Kept and streamed the same. */
 #define MANY_ON_A_HOST \
-    "lan net 198.51.100.0/24 delay 5ms\n" \
-    "host client   198.51.100.10 on net dns 198.51.100.53\n" \
-    "host resolver 198.51.100.53 on net\n" \
-    "host root     198.51.100.200 on net\n" \
-    "host tld      198.51.100.201 on net\n" \
-    "host auth     198.51.100.202 on net\n" \
-    "zone root .\n" \
-    "record root com. 172800 IN NS a.gtld-servers.net.\n" \
-    "record root a.gtld-servers.net. 172800 IN A 198.51.100.201\n" \
-    "zone tld com\n" \
-    "record tld example.com. 172800 IN NS ns1.example.com.\n" \
-    "record tld ns1.example.com. 172800 IN A 198.51.100.202\n" \
-    "zone auth example.com\n" \
-    "record auth example.com. 3600 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300\n" \
-    "record auth ns1.example.com. 3600 IN A 198.51.100.202\n" \
+    TU_DNS_NET \
     "resolver resolver hints 198.51.100.200\n" \
     "at 0ms resolver listen 80\n" \
     "repeat 5 as i from 1\n" \
