@@ -372,24 +372,29 @@ static void expect_frames(struct parser *P, struct scn_expect *e)
 static void exp_states(struct parser *P, struct scn_expect *e)
 {
     struct show sh;
+    uint8_t states[SCN_MAX_STATES];
+    int n = 0;
     e->kind = EXP_STATES;
     while (lang_peek(P) && !lang_is_word(lang_peek(P), "on") && !lang_is_word(lang_peek(P), "with")) {
         struct tok *t = lang_peek(P);
         int st;
         if (want_state(P, &st)) return;
-        if (e->nstates >= SCN_MAX_STATES) {
+        if (n >= SCN_MAX_STATES) {
             ERR_AT(P, t, "at most %d states in a history", SCN_MAX_STATES);
             return;
         }
-        if (!e->states)
-            e->states = lang_arena_zalloc(P, SCN_MAX_STATES);
-        e->states[e->nstates++] = (uint8_t)st;
+        states[n++] = (uint8_t)st;
     }
-    if (!e->nstates) {
+    if (!n) {
         ERR_AT(P, lang_peek(P), "expected the states in order, like: states LISTEN SYN_RECEIVED "
                "ESTABLISHED, found %s", lang_found(&sh, lang_peek(P)));
         return;
     }
+    /* the history's own length in the arena, not room for the longest:
+     * a crowd may have a line per client */
+    e->states = lang_arena_zalloc(P, (size_t)n);
+    memcpy(e->states, states, (size_t)n);
+    e->nstates = n;
     lang_want_conn(P, &e->lport, &e->peer, &e->rport);
 }
 

@@ -398,7 +398,7 @@ struct scn_expect {
     int      nfields;
     const char *qname;      /* SF_DNS_QNAME check, in the scenario's arena */
     /* EXP_STATES: the exact history; the connection by its ports and peer */
-    uint8_t *states;        /* SCN_MAX_STATES in the scenario's arena */
+    uint8_t *states;        /* nstates of them, in the scenario's arena */
     int      nstates;
     uint16_t lport, rport;  /* 0: not given */
     int      peer;          /* host index, -1: not given */
