@@ -115,6 +115,7 @@ static struct {
     int   nq;
     struct dns_msg reply;          /* the last message delivered to the client */
     int   nreplies;
+    int   last_reply_why;          /* the why of the resolver's last message to the stub */
     int   ndone;                   /* stub done callbacks */
     struct dns_stub_result res_last;
     ip4_addr res_addr[DNS_MAX_RR];
@@ -140,6 +141,8 @@ static void res_emit(void *ctx, ip4_addr dst, uint16_t dport,
 {
     (void)ctx;
     ck_assert_int_ne(why.id, N_NONE);
+    if (dst == CLIENT_IP)
+        N.last_reply_why = why.id;
     enqueue(RESOLVER_IP, dst, dport, m);
 }
 
@@ -1428,6 +1431,9 @@ START_TEST(test_walk_root_tld_auth)
     ck_assert_uint_eq(N.reply.an[0].rd.a, WWW_IP);
     ck_assert_uint_eq(N.reply.an[0].ttl, 300);
     ck_assert_int_eq(N.reply.nns, 0);
+    /* walked, not cached: the reply says the resolver recursed, not that it
+     * answered from its cache (it had nothing cached) */
+    ck_assert_int_eq(N.last_reply_why, N_DNS_R_STUB);
     /* the story in the trace */
     ck_assert_str_eq(states_of("dns:www.example.com/A"),
                      "IDLE>CHECK_CACHE CHECK_CACHE>ASKING_ROOT ASKING_ROOT>ASKING_TLD "
@@ -1473,6 +1479,7 @@ START_TEST(test_cache_hit_sends_no_query)
     /* TTL lowered by the 10.4 s spent in the cache */
     ck_assert_uint_eq(N.reply.an[0].ttl, 289);
     ck_assert_str_eq(N.reply.qname, "WWW.EXAMPLE.COM");  /* the question as asked */
+    ck_assert_int_eq(N.last_reply_why, N_DNS_R_STUB_CACHE);
     ck_assert_str_eq(states_of("dns:www.example.com/A"),
                      "IDLE>CHECK_CACHE CHECK_CACHE>ASKING_ROOT ASKING_ROOT>ASKING_TLD "
                      "ASKING_TLD>ASKING_AUTH ASKING_AUTH>ANSWERED "
@@ -1530,6 +1537,7 @@ START_TEST(test_nxdomain_reported_and_cached)
     ck_assert_int_eq(N.reply.nns, 1);
     ck_assert_uint_eq(N.reply.ns[0].type, DNS_TYPE_SOA);
     ck_assert_uint_eq(N.reply.ns[0].ttl, 300);
+    ck_assert_int_eq(N.last_reply_why, N_DNS_R_STUB);       /* asked, not cached */
     ck_assert_str_eq(states_of("dns-cache:nope.example.com/NXDOMAIN"), "ABSENT>CACHED");
     ck_assert_str_eq(states_of("dns-stub:nope.example.com/A"),
                      "IDLE>ASKING_RESOLVER ASKING_RESOLVER>ANSWERED");
@@ -1543,6 +1551,7 @@ START_TEST(test_nxdomain_reported_and_cached)
     ck_assert_int_eq(N.nq, 3);
     ck_assert_int_eq(N.res_last.rcode, DNS_RCODE_NXDOMAIN);
     ck_assert_uint_eq(N.reply.ns[0].ttl, 200);
+    ck_assert_int_eq(N.last_reply_why, N_DNS_R_STUB_CACHE);
     ck_assert_int_eq(count_recs(TK_STATE, -1, N_DNS_CACHE_HIT_NX), 1);
     /* after the SOA minimum, the servers are asked again */
     ck_assert_int_eq(lookup(301 * SEC, "nope.example.com", DNS_TYPE_A), 1);

@@ -300,7 +300,6 @@ static void step1(struct dns_resolver *r, int i, int64_t now)
     struct trace *tr = r->env.tr;
     for (;;) {
         struct dns_cache_entry *e = dns_cache_get(r, now, p->sname, 0);
-        p->from_cache = p->queries == 0;
         if (e && e->neg == NEG_NX) {
             struct dns_rr soa = e->rr[0];
             soa.ttl = dns_ttl_left(e, now);
@@ -379,10 +378,13 @@ static void finish(struct dns_resolver *r, int i, int64_t now, int rcode,
         m->ns[0] = *soa;
         m->nns = 1;
     }
-    /* a SERVFAIL is no answer from the cache, whatever the walk cost */
+    /* a SERVFAIL is no answer from the cache, whatever the walk cost; an
+     * answer is the cache's only when this question sent no query at all
+     * (step 1 answered it, perhaps after following cached CNAMEs): once a
+     * query went out, the reply holds what the servers said */
     r->env.emit(r->env.ctx, p->client, p->cport, m,
                 WHY(rcode == DNS_RCODE_SERVFAIL ? N_DNS_R_STUB_FAIL
-                    : p->from_cache ? N_DNS_R_STUB_CACHE : N_DNS_R_STUB,
+                    : p->queries == 0 ? N_DNS_R_STUB_CACHE : N_DNS_R_STUB,
                     p->client));
     free(m);
     pend_free(r, i);

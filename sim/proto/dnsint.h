@@ -88,7 +88,6 @@ struct dns_pending {
     uint16_t id;
     int64_t  due;                    /* timer of the query in flight, 0: none */
     int      queries, cnames;
-    int      from_cache;             /* the answer came wholly from the cache */
     int      nan;
     struct dns_rr an[DNS_MAX_RR];    /* CNAMEs and data gathered for the reply */
 };
