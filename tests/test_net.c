@@ -406,6 +406,67 @@ START_TEST(test_router_forwards_with_ttl_minus_one_and_valid_checksum)
 }
 END_TEST
 
+/* A router is a host with two addresses.  What it sends on its own behalf
+ * goes from the address on the side it is sent to (RFC 1122 3.3.4.3); a
+ * connection a client opened to its far address is answered from that
+ * address (RFC 1122 4.2.3.7), and so is the RST of a closed port there
+ * (RFC 9293 3.10.7.1), or the client would not take it as the answer. */
+START_TEST(test_router_answers_from_the_address_it_was_asked_on)
+{
+    struct run *r = run(
+        "lan home 192.0.2.0/24 delay 1ms\n"
+        "lan far  198.51.100.0/24 delay 1ms\n"
+        "host client 192.0.2.10 on home gateway 192.0.2.1\n"
+        "router gw   192.0.2.1 on home 198.51.100.1 on far\n"
+        "host server 198.51.100.80 on far gateway 198.51.100.1\n"
+        "at 0ms gw http serve 80\n"
+        "at 0ms server listen 80\n"
+        "at 0ms server udp bind 7\n"
+        "at 10ms client http get 198.51.100.1\n"
+        "at 500ms client http get 198.51.100.1 port 81\n"
+        "at 900ms gw connect server 80\n"
+        "at 900ms gw udp send server 7 \"hi\"\n"
+        "expect client states CLOSED SYN_SENT ESTABLISHED CLOSE_WAIT LAST_ACK CLOSED with gw port 80\n");
+    assert_expectations_hold(r);
+    const struct trace *tr = T(r);
+    int client = H(r, "client"), gw = H(r, "gw"), server = H(r, "server");
+    int to_client = 0, to_server = 0, rst = 0, refused = 0;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *rec = &tr->recs[i];
+        struct frame f;
+        if (rec->kind == TK_STATE && rec->layer == TL_TCP &&
+            rec->host == client && rec->u.state.from == TCPS_SYN_SENT &&
+            rec->u.state.to == TCPS_CLOSED)
+            refused++;
+        if (rec->kind != TK_SEND || rec->host != gw || !rec_frame(tr, rec, &f) ||
+            !f.has_ip)
+            continue;
+        if (rec->u.pkt.dst == client) {
+            /* every segment to the client, the RST included, from the far
+             * address the client asked for */
+            ck_assert_uint_eq(f.ip.src, A("198.51.100.1"));
+            ck_assert(f.l4_csum_ok);
+            to_client++;
+            if (f.l4 == IPPROTO_TCP_NUM && (f.tcp.flags & TCP_RST)) {
+                ck_assert_uint_eq(f.tcp.sport, 81);
+                rst++;
+            }
+        } else if (rec->u.pkt.dst == server) {
+            /* its own connection and datagram: from its far-side address */
+            ck_assert_uint_eq(f.ip.src, A("198.51.100.1"));
+            ck_assert(f.l4_csum_ok);
+            to_server++;
+        }
+    }
+    ck_assert_int_ge(to_client, 4);     /* SYN,ACK, ACK, the reply, FIN, RST */
+    ck_assert_int_eq(rst, 1);
+    ck_assert_int_eq(refused, 1);       /* the RST was taken: refused at once */
+    ck_assert_int_ge(to_server, 2);     /* the SYN, the datagram, ... */
+    ck_assert_ptr_nonnull(udp_rec(tr, TK_RECV, server, "hi", &(struct frame){0}));
+    done(r);
+}
+END_TEST
+
 /* Two routers whose default gateways point at each other: a packet for an
  * address nobody has goes round the loop until its TTL runs out.  (Every
  * host sends with TTL 64, so a loop is how a TTL of 1 reaches a router.) */
@@ -1342,6 +1403,7 @@ Suite *net_suite(void)
     tcase_add_test(rt, test_onlink_destination_is_arped_directly);
     tcase_add_test(rt, test_offlink_destination_goes_via_gateway_mac);
     tcase_add_test(rt, test_router_forwards_with_ttl_minus_one_and_valid_checksum);
+    tcase_add_test(rt, test_router_answers_from_the_address_it_was_asked_on);
     tcase_add_test(rt, test_ttl_runs_out_in_a_routing_loop);
     tcase_add_test(rt, test_no_route_is_dropped_with_noroute);
     tcase_add_test(rt, test_rfc4861_7_2_2_failed_arp_error_names_arp_and_address);

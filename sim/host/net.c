@@ -474,6 +474,44 @@ void net_arp_timer(struct sim *s, struct sim_iface *ifc)
 
 /* ---- IPv4 routing ---------------------------------------------------------- */
 
+/* RFC 1122 3.3.1.1: on-link destinations directly, others via the
+ * gateway.  The interface a datagram to dst leaves by, and its next hop;
+ * -1 when no interface reaches dst. */
+static int route_iface(const struct sim_host *hp, ip4_addr dst, ip4_addr *next)
+{
+    *next = dst;
+    for (int k = 0; k < hp->nifs; k++)
+        if ((dst & hp->ifs[k].mask) == (hp->ifs[k].addr & hp->ifs[k].mask))
+            return k;
+    if (hp->cfg->gateway) {
+        *next = hp->cfg->gateway;
+        for (int k = 0; k < hp->nifs; k++)
+            if ((hp->cfg->gateway & hp->ifs[k].mask) ==
+                (hp->ifs[k].addr & hp->ifs[k].mask))
+                return k;
+    }
+    return -1;
+}
+
+/* The source address of a datagram host h sends to dst when nothing has
+ * bound one: RFC 1122 3.3.4.3, the address of the interface the route to
+ * dst goes out by (a router on two LANs answers a client from the
+ * address on the client's side).  A host with one address, or with links
+ * only, has only that one; a datagram to one of the host's own addresses
+ * goes from that address. */
+ip4_addr net_src_addr(const struct sim *s, int h, ip4_addr dst)
+{
+    const struct sim_host *hp = &s->hosts[h];
+    if (hp->nifs < 2)
+        return hp->addr;
+    for (int k = 0; k < hp->nifs; k++)
+        if (hp->ifs[k].addr == dst)
+            return dst;
+    ip4_addr next;
+    int out = route_iface(hp, dst, &next);
+    return out >= 0 ? hp->ifs[out].addr : hp->addr;
+}
+
 void net_ip_output(struct sim *s, int h, uint8_t *frame, size_t len,
                    ip4_addr dst, uint32_t conn, int layer, struct why why)
 {
@@ -504,20 +542,8 @@ void net_ip_output(struct sim *s, int h, uint8_t *frame, size_t len,
         link_send(s, h, dh, link, frame, len, conn, layer, why);
         return;
     }
-    /* RFC 1122 3.3.1.1: on-link destinations directly, others via the
-     * gateway */
-    int out = -1;
-    ip4_addr next = dst;
-    for (int k = 0; k < hp->nifs && out < 0; k++)
-        if ((dst & hp->ifs[k].mask) == (hp->ifs[k].addr & hp->ifs[k].mask))
-            out = k;
-    if (out < 0 && hp->cfg->gateway) {
-        for (int k = 0; k < hp->nifs && out < 0; k++)
-            if ((hp->cfg->gateway & hp->ifs[k].mask) ==
-                (hp->ifs[k].addr & hp->ifs[k].mask))
-                out = k;
-        next = hp->cfg->gateway;
-    }
+    ip4_addr next;
+    int out = route_iface(hp, dst, &next);
     if (out < 0) {
         /* RFC 1122 3.3.1.1: "If not [on a connected network], then the
          * destination is accessible only through a gateway" -- and this

@@ -33,20 +33,11 @@ struct ip4_hdr sim_ip_header(struct sim *s, int h, ip4_addr dst)
     struct sim_host *hp = &s->hosts[h];
     struct ip4_hdr ip;
     memset(&ip, 0, sizeof ip);
-    ip.src = hp->addr;
+    ip.src = net_src_addr(s, h, dst);
     ip.dst = dst;
     ip.ttl = 64;
     ip.id = hp->ip_id++;
     return ip;
-}
-
-/* Wraps a TCP segment in IPv4 and Ethernet and sends it from host h. */
-void sim_send_tcp(struct sim *s, int h, ip4_addr dst_addr, uint32_t conn,
-                     const struct tcp_hdr *th, const uint8_t *data, size_t len,
-                     struct why why)
-{
-    sim_send_tcp_from(s, h, s->hosts[h].addr, dst_addr, conn, th, data, len,
-                      why);
 }
 
 void sim_send_tcp_from(struct sim *s, int h, ip4_addr src, ip4_addr dst_addr,
@@ -73,8 +64,14 @@ static void tcp_emit_cb(void *ctx, struct tcp_conn *c, ip4_addr dst,
     struct sim *s = ctx;
     struct sim_conn *sc = (struct sim_conn *)c;
     /* dst, not c->raddr: an RST a listener builds from a segment goes to
-     * that segment's source (RFC 9293 3.10.7.2) */
-    sim_send_tcp(s, sc->tcb.host, dst, c->id, h, data, len, why);
+     * that segment's source (RFC 9293 3.10.7.2).  The source is the
+     * connection's local address; a listener, bound to none, answers from
+     * the address the segment was sent to (RFC 1122 4.2.3.7: a passive
+     * OPEN binds the local address "that is used"), which is also what its
+     * SYN,ACK carries when a cookie stands in for the TCB. */
+    ip4_addr src = c->state == TCPS_LISTEN && s->arrival_dst ? s->arrival_dst
+                                                              : c->laddr;
+    sim_send_tcp_from(s, sc->tcb.host, src, dst, c->id, h, data, len, why);
 }
 
 static void tcp_discard_cb(void *ctx, struct tcp_conn *c, struct why why)
@@ -422,7 +419,8 @@ void sim_after_tcb(struct sim *s, struct sim_conn *sc)
 }
 
 struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
-                                 ip4_addr raddr, uint16_t lport, uint16_t rport)
+                              ip4_addr laddr, uint16_t lport,
+                              ip4_addr raddr, uint16_t rport)
 {
     struct sim_host *hp = &s->hosts[h];
     struct sim_conn *sc = conn_memory(s);
@@ -430,7 +428,7 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     /* its host's settings: the one of s->tcp_cfgs made from its block */
     const struct tcp_config *cfg = &s->tcp_cfgs[hp->cfg->tcp - s->scn->tcps];
     tcp_init(&sc->tcb, cfg, &s->tcp_env, h, trace_intern(&s->tr, idtext),
-             hp->addr, lport, raddr, rport);
+             laddr, lport, raddr, rport);
     sc->timer_at = -1;
     if (hp->nconns == hp->capconns && hp->capconns) {
         /* full: if at least half the slots are holes, close them up, in
@@ -541,7 +539,9 @@ struct sim_conn *sim_listen(struct sim *s, int h, uint16_t port, int layer,
     }
     /* "server:80" (a host name is shorter than SCN_NAME_MAX) */
     fmt_put_u64(put_host_name(name, s, h), ":", port);
-    struct sim_conn *sc = sim_new_conn(s, h, name, 0, port, 0);
+    /* bound to the host's every address: its first stands for them */
+    struct sim_conn *sc = sim_new_conn(s, h, name, s->hosts[h].addr, port, 0,
+                                       0);
     sc->listener = 1;
     port_slot(s, &s->hosts[h], port)->listener = sc;
     trace_app(&s->tr, s->now, h, layer, sc->tcb.id, AC_LISTEN, 0, NULL, 0, why);
@@ -555,6 +555,9 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
     struct sim_host *hp = &s->hosts[h];
     char name[128];
     int drawn = !lport;
+    /* RFC 1122 4.2.3.7: an active OPEN without a local address takes the
+     * one IP would send from (the interface toward raddr) */
+    ip4_addr laddr = net_src_addr(s, h, raddr);
     if (!lport) {
         if (hp->ephemeral_used >= (int)EPH_COUNT) {
             /* Every ephemeral port has a TCB: as a kernel's connect()
@@ -566,14 +569,14 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
         }
         /* RFC 6056 3.3.3: a secret offset for this peer, then the host's
          * next free port (ephemeral.c); one is free, so the walk ends */
-        lport = eph_connect_port(s->port_secret, &hp->eph_next, hp->addr,
+        lport = eph_connect_port(s->port_secret, &hp->eph_next, laddr,
                                  raddr, rport, tcp_port_busy, hp);
     } else if (sim_port_in_use(hp, lport)) {
         port_taken(s, h, TL_TCP, AC_CONNECT, lport);
         return NULL;
     }
     sim_conn_name(s, h, lport, raddr, rport, name, sizeof name);
-    struct sim_conn *sc = sim_new_conn(s, h, name, raddr, lport, rport);
+    struct sim_conn *sc = sim_new_conn(s, h, name, laddr, lport, raddr, rport);
     trace_app(&s->tr, s->now, h, TL_TCP, sc->tcb.id, AC_CONNECT, 0, NULL, 0,
               drawn ? WHY(N_APP_CONNECT_EPH, raddr, rport, lport)
                     : WHY(N_APP_CONNECT, raddr, rport));
@@ -621,16 +624,28 @@ struct sim_conn *sim_spawn(struct sim *s, int h, struct sim_conn *listener,
     const struct tcp_hdr *th = &f->tcp;
     char name[128];
     sim_conn_name(s, h, th->dport, f->ip.src, th->sport, name, sizeof name);
-    struct sim_conn *sc = sim_new_conn(s, h, name, f->ip.src, th->dport,
-                                       th->sport);
+    /* RFC 1122 4.2.3.7: the passive OPEN's local address becomes the one
+     * the SYN was sent to */
+    struct sim_conn *sc = sim_new_conn(s, h, name, f->ip.dst, th->dport,
+                                       f->ip.src, th->sport);
     tcp_spawn(&sc->tcb, &listener->tcb, sc->tcb.id, f->ip.src, th->sport);
+    sc->tcb.laddr = f->ip.dst;          /* not the listener's: see above */
     sc->app = listener->app;
     sc->role = listener->role;
     sc->act = listener->act;
     return sc;
 }
 
+static void tcp_arrive(struct sim *s, int h, const struct frame *f);
+
 void sim_tcp_arrive(struct sim *s, int h, const struct frame *f)
+{
+    s->arrival_dst = f->ip.dst;
+    tcp_arrive(s, h, f);
+    s->arrival_dst = 0;
+}
+
+static void tcp_arrive(struct sim *s, int h, const struct frame *f)
 {
     struct sim_host *hp = &s->hosts[h];
     struct sim_conn *listener, *sc = demux(hp, f, &listener);
@@ -675,7 +690,9 @@ void sim_tcp_arrive(struct sim *s, int h, const struct frame *f)
     /* RFC 9293 3.10.7.1: no TCB ("CLOSED"): answer with a reset */
     struct tcp_hdr rst;
     if (tcp_reset_for(th, f->payload_len, &rst) == 0)
-        sim_send_tcp(s, h, f->ip.src, 0, &rst, NULL, 0, WHY0(N_SEG_RST_CLOSED));
+        /* from the address the segment was sent to: the RST answers it */
+        sim_send_tcp_from(s, h, f->ip.dst, f->ip.src, 0, &rst, NULL, 0,
+                          WHY0(N_SEG_RST_CLOSED));
     else        /* an RST: "An incoming segment containing a RST is discarded" */
         net_drop_arrived(s, h, s->arrival_pkt, TL_TCP, DR_TCP,
                          WHY0(N_SEG_DISCARD_RST_NOTCB));
@@ -761,8 +778,9 @@ static void run_action(struct sim *s, const struct scn_action *a)
         th.win = 65535;
         uint32_t why = trace_intern(&s->tr, a->text ? scn_text(s->scn, a->text, m->text_zh)
                                              : _("a segment from nowhere"));
-        sim_send_tcp_from(s, h, m->spoof ? m->spoof : s->hosts[h].addr,
-                          s->hosts[a->peer].addr, 0, &th, NULL, 0,
+        ip4_addr to = s->hosts[a->peer].addr;
+        sim_send_tcp_from(s, h, m->spoof ? m->spoof : net_src_addr(s, h, to),
+                          to, 0, &th, NULL, 0,
                           WHY(N_SEG_INJECT, why));
         return;
     }

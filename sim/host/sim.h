@@ -231,6 +231,9 @@ struct sim {
     uint32_t arrival_pkt;
     int      arrival_src;
     uint32_t arrival_of;       /* its send record's index + 1 */
+    /* the address a TCP segment being taken in now was sent to (0 outside
+     * sim_tcp_arrive): what a listener answers from */
+    ip4_addr arrival_dst;
     struct sim_host *hosts;
     int nhosts;
     /* the TCP settings of scn->tcps, one each, which the TCBs point at */

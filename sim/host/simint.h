@@ -97,6 +97,7 @@ int  net_link(const struct sim *s, int a, int b);
  * when one joins h to dst's host, else by the routing table (on-link or via
  * the gateway) through ARP.  The Ethernet addresses in frame are filled in
  * here; the frame is not kept. */
+ip4_addr net_src_addr(const struct sim *s, int h, ip4_addr dst);
 void net_ip_output(struct sim *s, int h, uint8_t *frame, size_t len,
                    ip4_addr dst, uint32_t conn, int layer, struct why why);
 void net_deliver(struct sim *s, struct flight *fl);
@@ -117,11 +118,9 @@ void sim_udp_arrive(struct sim *s, int h, const struct frame *f, uint32_t pkt);
 struct ip4_hdr sim_ip_header(struct sim *s, int h, ip4_addr dst);
 
 /* TCBs as the host keeps them (sim.c) */
-void sim_send_tcp(struct sim *s, int h, ip4_addr dst_addr, uint32_t conn,
-                  const struct tcp_hdr *th, const uint8_t *data, size_t len,
-                  struct why why);
 struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
-                              ip4_addr raddr, uint16_t lport, uint16_t rport);
+                              ip4_addr laddr, uint16_t lport,
+                              ip4_addr raddr, uint16_t rport);
 void sim_after_tcb(struct sim *s, struct sim_conn *sc);
 void sim_conn_name(const struct sim *s, int h, uint16_t lport, ip4_addr raddr,
                    uint16_t rport, char *buf, size_t n);
