@@ -81,6 +81,68 @@ static int iface_lan(const struct parser *P, const struct scn_iface *ifc)
     return l >= 0 && P->s->lans[l].prefix >= 0 ? l : -1;
 }
 
+/* `udp send ADDR`: a datagram to an address goes to one host, or to
+ * none (the ARP lesson).  The simulator sends no broadcast datagrams, so
+ * the addresses that mean "everyone" -- 255.255.255.255 and, on a LAN of
+ * the sender, its broadcast address (RFC 1122 3.2.1.3) -- are refused, as
+ * are 0.0.0.0 and the LAN's network address, which name no host; and a
+ * host cannot send to its own address, as it cannot name itself. */
+static void check_datagram_addresses(struct parser *P)
+{
+    const struct scenario *s = P->s;
+    char a[16], nb[24];
+    for (int i = 0; i < s->nactions; i++) {
+        const struct scn_action *ac = &s->actions[i];
+        if (ac->kind != ACT_UDP_SEND || ac->peer >= 0 || ac->host < 0)
+            continue;
+        ip4_addr to = ac->more->peer_addr;
+        const struct scn_host *hp = &s->hosts[ac->host];
+        ip4_str(to, a, sizeof a);
+        if (to == 0) {
+            lang_perr_at(P, ac->line, ac->more->peer_col,
+                         "0.0.0.0 names no host (RFC 1122 3.2.1.3: only a source may be "
+                         "0.0.0.0); send to a host's address");
+            continue;
+        }
+        if (to == 0xffffffffu) {
+            lang_perr_at(P, ac->line, ac->more->peer_col,
+                         "255.255.255.255 is the broadcast to everyone on the LAN: the "
+                         "simulator sends a datagram to one host's address, never to a "
+                         "broadcast");
+            continue;
+        }
+        int own = to == hp->addr;
+        for (int k = 0; k < hp->nifaces && !own; k++)
+            own = hp->ifaces[k].addr == to;
+        if (own) {
+            lang_perr_at(P, ac->line, ac->more->peer_col,
+                         "a host cannot send to itself in the simulator (%s is %s's own address)",
+                         a, hp->name);
+            continue;
+        }
+        for (int k = 0; k < hp->nifaces; k++) {
+            int l = hp->ifaces[k].lan;
+            if (l < 0 || s->lans[l].prefix < 0)
+                continue;
+            int place = lan_place(&s->lans[l], to);
+            if (place == LAN_NETWORK || place == LAN_BROADCAST) {
+                const char *what = _(lan_place_what[place]), *ln = s->lans[l].name;
+                lang_net_str(nb, sizeof nb, s->lans[l].net, s->lans[l].prefix);
+                if (place == LAN_BROADCAST)
+                    lang_perr_at(P, ac->line, ac->more->peer_col,
+                                 "address \"%s\" is %s LAN \"%s\" (%s): the simulator sends a "
+                                 "datagram to one host's address, never to a broadcast",
+                                 a, what, ln, nb);
+                else
+                    lang_perr_at(P, ac->line, ac->more->peer_col,
+                                 "address \"%s\" is %s LAN \"%s\" (%s), which names no host",
+                                 a, what, ln, nb);
+                break;
+            }
+        }
+    }
+}
+
 /* Every interface address lies on its LAN as a host address; a gateway is
  * a host address on one of its host's LANs. */
 static void check_addresses(struct parser *P)
@@ -347,6 +409,7 @@ void lang_finish(struct parser *P)
                          "expected a code line from 1 to %d (the lines of host \"%s\"'s program), found %d",
                          n, s->hosts[a->host].name, a->more->code_line);
     }
+    check_datagram_addresses(P);
     /* Defaults, then all-host lines, then per-host lines: the more specific
      * line wins whatever the order in the file. */
     /* A host without a line of its own shares the first block; one with

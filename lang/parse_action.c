@@ -189,6 +189,7 @@ static void act_udp(struct parser *P, struct scn_action *a, const struct tok *h)
             lang_next(P);
             a->peer = -1;
             lang_action_more(a)->peer_addr = lit;
+            lang_action_more(a)->peer_col = lang_colof(P, pt);
         } else if ((a->peer = lang_want_ref(P, "the host to send to")) < 0) {
             return;
         }

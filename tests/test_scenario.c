@@ -1702,6 +1702,48 @@ START_TEST(test_network_action_errors)
 }
 END_TEST
 
+/* udp send to an address: one host's, or none; never everyone (the
+ * simulator has no broadcast datagrams) and never the sender's own (as it
+ * cannot name itself).  The column points at the address. */
+START_TEST(test_datagram_to_a_broadcast_or_own_address_refused)
+{
+    assert_errors(
+        "lan l 192.0.2.0/24\n"
+        "lan m 198.51.100.0/24\n"
+        "host a 192.0.2.1 on l\n"
+        "router r 192.0.2.2 on l 198.51.100.2 on m\n"
+        "at 0ms a udp send 192.0.2.255 7 \"x\"\n"
+        "at 0ms a udp send 255.255.255.255 7 \"x\"\n"
+        "at 0ms a udp send 0.0.0.0 7 \"x\"\n"
+        "at 0ms a udp send 192.0.2.0 7 \"x\"\n"
+        "at 0ms a udp send 192.0.2.1 7 \"x\"\n"
+        "at 0ms r udp send 198.51.100.2 7 \"x\"\n"
+        "at 0ms r udp send 198.51.100.255 7 \"x\"\n",
+        "t.scn:5:19: error: address \"192.0.2.255\" is the broadcast address of LAN \"l\" "
+        "(192.0.2.0/24): the simulator sends a datagram to one host's address, never to a broadcast\n"
+        "t.scn:6:19: error: 255.255.255.255 is the broadcast to everyone on the LAN: the simulator "
+        "sends a datagram to one host's address, never to a broadcast\n"
+        "t.scn:7:19: error: 0.0.0.0 names no host (RFC 1122 3.2.1.3: only a source may be "
+        "0.0.0.0); send to a host's address\n"
+        "t.scn:8:19: error: address \"192.0.2.0\" is the network address of LAN \"l\" "
+        "(192.0.2.0/24), which names no host\n"
+        "t.scn:9:19: error: a host cannot send to itself in the simulator (192.0.2.1 is a's own address)\n"
+        "t.scn:10:19: error: a host cannot send to itself in the simulator (198.51.100.2 is r's own address)\n"
+        "t.scn:11:19: error: address \"198.51.100.255\" is the broadcast address of LAN \"m\" "
+        "(198.51.100.0/24): the simulator sends a datagram to one host's address, never to a broadcast\n");
+    /* an address no host has, and another host's: fine */
+    struct scenario *s = parse_ok(
+        "lan l 192.0.2.0/24\n"
+        "host a 192.0.2.1 on l\n"
+        "host b 192.0.2.3 on l\n"
+        "at 0ms a udp send 192.0.2.99 7 \"x\"\n"
+        "at 0ms a udp send 192.0.2.3 7 \"x\"\n"
+        "at 0ms a udp send 203.0.113.255 7 \"x\"\n");
+    ck_assert_int_eq(s->nactions, 3);
+    scenario_free(s);
+}
+END_TEST
+
 START_TEST(test_network_expect_errors)
 {
     assert_errors(HOSTS
@@ -2804,6 +2846,7 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, test_router_errors);
     tcase_add_test(tc, test_dns_data_errors);
     tcase_add_test(tc, test_network_action_errors);
+    tcase_add_test(tc, test_datagram_to_a_broadcast_or_own_address_refused);
     tcase_add_test(tc, test_network_expect_errors);
     tcase_add_test(tc, test_failed_lines_free_what_they_own);
     tcase_add_test(tc, test_udp_to_an_address_and_datagrams);

@@ -260,6 +260,7 @@ struct scn_action_more {
     ip4_addr spoof;         /* inject `spoof ADDR`: the IP source, 0 = SRC's */
     struct scn_seg seg;     /* inject: sport, dport, seq, ack, flags */
     ip4_addr peer_addr;     /* ACT_UDP_SEND to an address (peer = -1) */
+    int      peer_col;      /* that address's column, for errors */
 };
 extern const struct scn_action_more scn_action_none;
 
