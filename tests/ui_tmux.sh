@@ -588,7 +588,7 @@ launch web-request
 check "card: the lesson opens on its card" wait_for "any key continues"
 settle
 check "card: it shows the describe text" on_screen "fetches http://www.example.com/"
-check "card: it lists the chapters" on_screen "2. DNS: the name is resolved"
+check "card: it lists the chapters" on_screen "2. DNS: resolving the name"
 keys Escape
 check "card: a key closes it" wait_gone "any key continues"
 check "card: Esc only closed it (still the first event)" on_screen "event 1/264"
@@ -599,7 +599,7 @@ keys Enter
 wait_gone "any key continues" >/dev/null
 keys ')'
 check "chapters: ) goes to the next chapter's first event" wait_for "event 15/264"
-check "chapters: the title bar names it" on_screen "chapter 2/6: DNS: the name is resolved"
+check "chapters: the title bar names it" on_screen "chapter 2/6: DNS: resolving the name"
 keys ')'
 check "chapters: ) again, the handshake" wait_for "chapter 3/6: TCP: the three-way handshake"
 check "chapters: at its first event" on_screen "event 111/264"

@@ -51,7 +51,7 @@ struct scenario;
 #define CHAPTER_PHASES(X) \
     X(LESSON,    "lesson",    "") \
     X(ARP,       "arp",       N_("ARP: MAC addresses on the LAN")) \
-    X(DNS,       "dns",       N_("DNS: the name is resolved")) \
+    X(DNS,       "dns",       N_("DNS: resolving the name")) \
     X(TCP_OPEN,  "tcp-open",  N_("TCP: the three-way handshake")) \
     X(HTTP,      "http",      N_("HTTP: the request and the response")) \
     X(TCP_DATA,  "tcp-data",  N_("TCP: data")) \
