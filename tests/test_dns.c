@@ -1158,6 +1158,26 @@ START_TEST(test_server_cname_followed_inside_zone)
 }
 END_TEST
 
+/* A loop of CNAMEs (a -> b -> a): each link once in the answer, then the
+ * server stops (RFC 1034 3.6.2, RFC 2181 5: no duplicate RRs). */
+START_TEST(test_server_cname_loop_answered_once_each)
+{
+    static const char *const apex[] = { "loop.test", NULL };
+    struct dns_zone z;
+    zone_load(&z, apex, (const char *const[]){
+        "loop.test. 300 IN SOA ns.loop.test. h.loop.test. 1 7200 900 1209600 300",
+        "a.loop.test. 300 IN CNAME b.loop.test.",
+        "b.loop.test. 300 IN CNAME a.loop.test.",
+        NULL });
+    ck_assert_int_eq(ask(&z, "a.loop.test", DNS_TYPE_A), DNS_SRV_ANSWER);
+    ck_assert_int_eq(M2.nan, 2);
+    ck_assert_str_eq(M2.an[0].name, "a.loop.test");
+    ck_assert_str_eq(M2.an[1].name, "b.loop.test");
+    ck_assert_uint_eq(M2.rcode, DNS_RCODE_NOERROR);
+    dns_zone_free(&z);
+}
+END_TEST
+
 START_TEST(test_server_referral_with_glue)
 {
     /* the root: www.example.com is below com, delegated */
@@ -1942,6 +1962,7 @@ Suite *dns_suite(void)
     tcase_add_checked_fixture(tc, zones_setup, zones_teardown);
     tcase_add_test(tc, test_server_answer);
     tcase_add_test(tc, test_server_cname_followed_inside_zone);
+    tcase_add_test(tc, test_server_cname_loop_answered_once_each);
     tcase_add_test(tc, test_server_referral_with_glue);
     tcase_add_test(tc, test_server_nxdomain_with_soa);
     tcase_add_test(tc, test_server_nodata);

@@ -296,6 +296,14 @@ int dns_server_answer(const struct dns_zone *z, const struct dns_msg *q,
              * CNAME, copy the CNAME RR into the answer section of the
              * response, change QNAME to the canonical name in the CNAME RR,
              * and go back to step 1." */
+            /* RFC 1034 3.6.2: "CNAME loops [are] signalled as an error",
+             * and RFC 2181 5: a response holds no duplicate RRs.  A CNAME
+             * already in the answer closes a loop: stop with the chain as
+             * it stands; the resolver that follows it finds the loop. */
+            for (int k = 0; k < r->nan; k++)
+                if (r->an[k].type == DNS_TYPE_CNAME &&
+                    dns_name_eq(r->an[k].name, cname->name))
+                    return DNS_SRV_ANSWER;
             add_rr(r->an, &r->nan, cname);
             sname = cname->rd.target;
             apex = best_apex(z, sname);
