@@ -921,6 +921,14 @@ int lang_want_pattern(struct parser *P, struct scn_match *m, int in_expect)
     if (!f || f->type != T_WORD) return 0;
     if (in_expect ? lang_pattern_end(f) : f->s[0] == '#') return 0;
     lang_next(P);
+    size_t d = 0;
+    while (f->s[d] >= '0' && f->s[d] <= '9') d++;
+    if (d && !f->s[d]) {
+        /* `udp 1` for `udp #1`: the number is meant, its # forgotten */
+        ERR_AT(P, f, "expected a frame number like #1 (the Nth matching frame), found %s",
+               lang_found(&sh, f));
+        return -1;
+    }
     if (m->proto != IPPROTO_TCP_NUM) {
         ERR_AT(P, f, "TCP flags only apply to tcp patterns, found %s after %s",
                lang_found(&sh, f), t->s);

@@ -967,6 +967,13 @@ START_TEST(test_error_messages_exact)
                   "t.scn:3:27: error: expected a protocol (tcp, udp or any), found \"icmp\"\n");
     assert_errors(HOSTS "fault drop client->server udp SYN #1\n",
                   "t.scn:3:31: error: TCP flags only apply to tcp patterns, found \"SYN\" after udp\n");
+    /* the # forgotten: said so, not taken for flags */
+    assert_errors(HOSTS "fault drop client->server udp 1\n"
+                        "fault drop client->server tcp 2\n"
+                        "expect client->server any 3\n",
+                  "t.scn:3:31: error: expected a frame number like #1 (the Nth matching frame), found \"1\"\n"
+                  "t.scn:4:31: error: expected a frame number like #1 (the Nth matching frame), found \"2\"\n"
+                  "t.scn:5:27: error: expected a frame number like #1 (the Nth matching frame), found \"3\"\n");
     assert_errors(HOSTS "fault drop client->server tcp SYNACK #1\n",
                   "t.scn:3:31: error: expected TCP flags like SYN or SYN,ACK (or any, or data), found \"SYNACK\"\n");
     assert_errors(HOSTS "at 0ms inject client->server udp SYN seq 1 sport 1 dport 2\n",
