@@ -411,6 +411,12 @@ static void act_socket(struct parser *P, struct scn_action *a, const struct tok 
     if (lang_is_word(t, "udp") || lang_is_word(t, "tcp")) {
         lang_action_more(a)->sock_udp = lang_is_word(t, "udp");
         lang_next(P);
+    } else if (t && t->type == T_WORD) {
+        /* `socket icmp`: a socket of another kind, not a stray word */
+        struct show sh;
+        ERR_AT(P, t, "expected tcp, udp or end of line after socket, found %s",
+               lang_found(&sh, t));
+        return;
     }
     lang_want_end(P);
 }

@@ -914,6 +914,11 @@ END_TEST
 
 START_TEST(test_error_messages_exact)
 {
+    /* socket takes tcp or udp; another word is named as a wrong kind */
+    assert_errors(HOSTS "at 0ms client socket icmp\n"
+                        "at 0ms client socket udp x\n",
+                  "t.scn:3:22: error: expected tcp, udp or end of line after socket, found \"icmp\"\n"
+                  "t.scn:4:26: error: expected end of line, found \"x\"\n");
     assert_errors(HOSTS "at 10ms client conect server 80\n",
                   "t.scn:3:16: error: unknown action \"conect\"; expected one of: listen, connect, send, recv, shutdown, close, abort, accept, udp, resolve, http, nginx, uwsgi, socket, bind\n");
     assert_errors(HOSTS "conect client server\n",
