@@ -55,6 +55,14 @@ char *lang_dup_bytes(const char *p, size_t n)
     return d;
 }
 
+/* Format characters with no glyph: soft hyphen, zero-width space and
+ * joiners, the direction marks, word joiner, byte-order mark. */
+static int invisible(uint32_t cp)
+{
+    return cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) || cp == 0x2060 ||
+           cp == 0xFEFF;
+}
+
 const char *lang_show_slice(struct show *sh, const char *p, size_t n)
 {
     char *o = sh->b;
@@ -65,7 +73,14 @@ const char *lang_show_slice(struct show *sh, const char *p, size_t n)
         unsigned char c = u[i];
         uint32_t cp;
         int k = c >= 0x80 ? utf8_seq(u + i, n - i, &cp) : 0;
-        if (k > 0 && i + (size_t)k <= lim) {      /* a character, as written */
+        if (k > 0 && i + (size_t)k <= lim && invisible(cp)) {
+            /* a character that prints as nothing (a byte-order mark in
+             * mid-file, a zero-width space): named, or the message would
+             * quote a word that looks right */
+            snprintf(o, 7, "\\u%04X", (unsigned)cp);
+            o += 6;
+            i += (size_t)k - 1;
+        } else if (k > 0 && i + (size_t)k <= lim) {  /* a character, as written */
             memcpy(o, p + i, (size_t)k);
             o += k;
             i += (size_t)k - 1;

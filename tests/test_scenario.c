@@ -914,6 +914,12 @@ END_TEST
 
 START_TEST(test_error_messages_exact)
 {
+    /* a character that prints as nothing is named in the quoted word: a
+     * byte-order mark in mid-file, a soft hyphen */
+    assert_errors(HOSTS "\xef\xbb\xbfhost c 192.0.2.3\n"
+                        "ho\xc2\xadst d 192.0.2.4\n",
+                  "t.scn:3:1: error: unknown keyword \"\\uFEFFhost\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, code, repeat\n"
+                  "t.scn:4:1: error: unknown keyword \"ho\\u00ADst\"; expected one of: title, describe, seed, host, router, lan, link, tcp, zone, record, resolver, at, fault, expect, quiz, code, repeat\n");
     /* socket takes tcp or udp; another word is named as a wrong kind */
     assert_errors(HOSTS "at 0ms client socket icmp\n"
                         "at 0ms client socket udp x\n",
