@@ -665,6 +665,13 @@ static int has_why(const struct trace_rec *q, int id)
     return q->why.id == id;
 }
 
+/* q is the TCP connection conn entering CLOSED: its TCB is deleted. */
+static int enters_closed(const struct trace_rec *q, int conn)
+{
+    return q->kind == TK_STATE && q->layer == TL_TCP &&
+           q->conn == (uint32_t)conn && q->u.state.to == TCPS_CLOSED;
+}
+
 /* TCP made the RST whose sentence is id at this instant: that segment is
  * recorded now, or it waited for ARP.  A packet for a next hop whose entry
  * is INCOMPLETE is queued (RFC 4861 7.2.2, Appendix C), and the host records
@@ -1361,6 +1368,71 @@ static void ck_persist_start(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "the peer's last window was %u, not zero", tx->peer_win);
 }
 
+/* RFC 7323 2.2-2.3: the window shifts of r's connection, read from its
+ * SYNs: the last SYN it sent and the last SYN its host received from the
+ * peer.  Scaling is on only if both carried the option (a shift above 14
+ * is used as 14); a connection without both SYNs in the trace (one a SYN
+ * cookie made) does not scale. */
+static void conn_shifts(const struct nck *c, const struct trace_rec *r,
+                        int *snd_shift, int *rcv_shift)
+{
+    struct frame ours, peer;
+    int have_ours = 0, have_peer = 0;
+    *snd_shift = *rcv_shift = 0;
+    for (size_t j = c->i + 1; j-- > 0 && !have_ours;) {
+        const struct trace_rec *q = &c->tr->recs[j];
+        have_ours = q->kind == TK_SEND && q->host == r->host &&
+                    q->conn == r->conn && rec_tcp(c, q, &ours) &&
+                    (ours.tcp.flags & TCP_SYN);
+    }
+    if (!have_ours)
+        return;
+    for (size_t j = c->i; j-- > 0 && !have_peer;) {
+        const struct trace_rec *q = &c->tr->recs[j];
+        have_peer = q->kind == TK_RECV && q->host == r->host &&
+                    rec_tcp(c, q, &peer) && (peer.tcp.flags & TCP_SYN) &&
+                    peer.ip.src == ours.ip.dst && peer.tcp.sport == ours.tcp.dport &&
+                    peer.tcp.dport == ours.tcp.sport;
+    }
+    if (!have_peer || !ours.tcp.has_wscale || !peer.tcp.has_wscale)
+        return;
+    *snd_shift = peer.tcp.wscale > 14 ? 14 : peer.tcp.wscale;
+    *rcv_shift = ours.tcp.wscale > 14 ? 14 : ours.tcp.wscale;
+}
+
+/* A timer stop names the start it ends (DESIGN: "a timer stop ... names
+ * its start"): the same host, connection and timer. */
+static void ck_stop_of_start(struct nck *c, const struct trace_rec *r)
+{
+    const struct trace_rec *s = r->of && r->of <= c->i ? &c->tr->recs[r->of - 1]
+                                                      : NULL;
+    if (!s || s->kind != TK_TIMER || s->u.timer.action != TA_START ||
+        s->host != r->host || s->conn != r->conn ||
+        s->u.timer.name != r->u.timer.name)
+        ck_fail(c, "the stop names no running start of this timer");
+}
+
+/* "the peer's window opened to N bytes: ... persist timer stopped": an ACK
+ * on this connection arrived now whose window, shifted as RFC 7323 2.3
+ * says, is N, not zero. */
+static void ck_persist_stop_open(struct nck *c, const struct trace_rec *r)
+{
+    struct frame in;
+    const struct conn_tx *tx = conn_of(c, r);
+    int snd_shift, rcv_shift;
+    ck_stop_of_start(c, r);
+    if (!tx || !arrived_with(c, &in, TCP_ACK) || in.tcp.dport != tx->lport ||
+        in.tcp.sport != tx->rport)
+        return ck_fail(c, "no ACK arrived on this connection at this instant");
+    conn_shifts(c, r, &snd_shift, &rcv_shift);
+    uint32_t wnd = (in.tcp.flags & TCP_SYN) ? in.tcp.win
+                 : (uint32_t)in.tcp.win << snd_shift;
+    if (wnd == 0 || A(0) != (int64_t)wnd)
+        ck_fail(c, "says the window opened to %" PRId64 "; the segment's window "
+                "is %u (field %u << %d)", A(0), wnd, in.tcp.win, snd_shift);
+    says(c, r, "opened to %" PRId64 " byte", A(0));
+}
+
 /* Timer stops: the cause the sentence names happened at this instant */
 
 static void ck_rto_stop_cause(struct nck *c, const struct trace_rec *r)
@@ -1368,7 +1440,7 @@ static void ck_rto_stop_cause(struct nck *c, const struct trace_rec *r)
     struct frame in;
     switch (r->why.id) {
     case N_TMR_RTO_STOP_RST: case N_TMR_RTO_STOP_LISTEN_RST:
-    case N_TMR_TW_STOP_RST:
+    case N_TMR_TW_STOP_RST: case N_TMR_PERSIST_STOP_RST:
         if (!arrived_with(c, &in, TCP_RST))
             ck_fail(c, "blames an RST, but none arrived at this instant");
         break;
@@ -1383,19 +1455,25 @@ static void ck_rto_stop_cause(struct nck *c, const struct trace_rec *r)
         need_call(c, AC_SHUTDOWN, "shutdown");
         break;
     case N_TMR_RTO_STOP_ABORT: case N_TMR_TW_STOP_ABORT:
+    case N_TMR_PERSIST_STOP_ABORT:
         need_call(c, AC_ABORT, "abort");
         break;
-    case N_TMR_RTO_STOP_UNREAD:
+    case N_TMR_RTO_STOP_UNREAD: case N_TMR_PERSIST_STOP_UNREAD:
         if (!rst_made_now(c, N_SEG_RST_UNREAD))
             ck_fail(c, "no RST for unread data at this instant");
         break;
-    case N_TMR_RTO_STOP_AFTER_CLOSE:
+    case N_TMR_RTO_STOP_AFTER_CLOSE: case N_TMR_PERSIST_STOP_AFTER_CLOSE:
         if (!rst_made_now(c, N_SEG_RST_AFTER_CLOSE))
             ck_fail(c, "no RST for data after close() at this instant");
         break;
-    case N_TMR_RTO_STOP_TW:
+    case N_TMR_RTO_STOP_TW: case N_TMR_PERSIST_STOP_TW:
         if (!now_on_host(c, has_why, N_TMR_TW_START))
             ck_fail(c, "TIME_WAIT did not start at this instant");
+        break;
+    case N_TMR_PERSIST_STOP_DELETED:
+        if (!now_on_host(c, enters_closed, (int)r->conn))
+            ck_fail(c, "says the TCB is deleted, but the connection does not "
+                    "enter CLOSED at this instant");
         break;
     case N_TMR_TW_STOP_REOPEN:
         if (!now_on_host(c, has_why, N_TCP_TW_REOPEN))
@@ -1419,6 +1497,14 @@ static void ck_rto_stop_cause(struct nck *c, const struct trace_rec *r)
         st != TCPS_TIME_WAIT)
         ck_fail(c, "TIME_WAIT ends, but the connection is in %s",
                 tcp_state_name(st));
+}
+
+/* The persist timer stopped because the TCB went (or TIME_WAIT began):
+ * it was running, and the cause happened now, as for the RTO's stops. */
+static void ck_persist_stop_cause(struct nck *c, const struct trace_rec *r)
+{
+    ck_stop_of_start(c, r);
+    ck_rto_stop_cause(c, r);
 }
 
 /* RTO expiry: the time waited, and what becomes of the RTO */
@@ -2467,6 +2553,13 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TMR_TW_STOP_REOPEN] = { KTSTOP, ck_rto_stop_cause },
     [N_TMR_PERSIST_START] = { KTSTART, ck_persist_start },
     [N_TMR_PERSIST_EXPIRE] = { KTEXP, ck_persist_expire },
+    [N_TMR_PERSIST_STOP_OPEN] = { KTSTOP, ck_persist_stop_open },
+    [N_TMR_PERSIST_STOP_TW] = { KTSTOP, ck_persist_stop_cause },
+    [N_TMR_PERSIST_STOP_RST] = { KTSTOP, ck_persist_stop_cause },
+    [N_TMR_PERSIST_STOP_ABORT] = { KTSTOP, ck_persist_stop_cause },
+    [N_TMR_PERSIST_STOP_UNREAD] = { KTSTOP, ck_persist_stop_cause },
+    [N_TMR_PERSIST_STOP_AFTER_CLOSE] = { KTSTOP, ck_persist_stop_cause },
+    [N_TMR_PERSIST_STOP_DELETED] = { KTSTOP, ck_persist_stop_cause },
     [N_TMR_ARP_START]     = { KTSTART, ck_arp_timer },
     [N_TMR_ARP_EXPIRE]    = { KTEXP, ck_arp_timer },
     [N_TMR_ARP_DELAY_START] = { KTSTART, ck_timer_due },

@@ -2506,6 +2506,96 @@ START_TEST(test_rfc1122_4_2_2_13_data_after_close_sends_rst)
 }
 END_TEST
 
+/* A zero window shuts the fixture's sender with 10 bytes waiting: the
+ * persist timer runs; returns the index of its start record. */
+static size_t persist_running(struct fx *f)
+{
+    fx_make(f, TCPS_ESTABLISHED);
+    f->peer_win = 0;
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"0123456789", 10), 10);
+    FX_NSEGS(f, 0);
+    ck_assert_int_gt(f->c.persist_due, 0);
+    fx_mark(f);
+    size_t st = f->tr.n;
+    for (size_t i = 0; i < f->tr.n; i++)
+        if (f->tr.recs[i].kind == TK_TIMER && f->tr.recs[i].conn == FX_CONN &&
+            f->tr.recs[i].u.timer.name == TM_PERSIST &&
+            f->tr.recs[i].u.timer.action == TA_START)
+            st = i;
+    ck_assert_uint_lt(st, f->tr.n);
+    return st;
+}
+
+/* The persist timer's one stop since the mark: it names its start (DESIGN:
+ * "a timer stop names its start") and gives this cause. */
+static const struct trace_rec *persist_stopped(struct fx *f, size_t start,
+                                               int why)
+{
+    ck_assert_uint_eq(FX_TIMERS(f, TM_PERSIST, TA_STOP), 1);
+    const struct trace_rec *stop = FX_TIMER(f, TM_PERSIST, TA_STOP);
+    ck_assert_uint_eq(stop->of, (uint32_t)start + 1);
+    ck_assert_uint_eq(stop->why.id, why);
+    ck_assert_int_eq(f->c.persist_due, 0);
+    return stop;
+}
+
+START_TEST(test_rfc9293_3_8_6_1_persist_stop_is_recorded_with_its_cause)
+{
+    /* The persist timer runs only while the peer's window is zero: when a
+     * segment opens it, or the TCB goes, the timer is cancelled, and the
+     * trace must say so -- else `expect HOST timer PERSIST stopped` can
+     * never hold and the timeline shows a cancelled timer still running. */
+    struct fx *f = &F;
+    size_t st = persist_running(f);
+    f->peer_win = 700;
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    const struct trace_rec *stop = persist_stopped(f, st, N_TMR_PERSIST_STOP_OPEN);
+    ck_assert_int_eq(stop->why.a[0], 700);            /* SND.WND, as opened */
+    FX_NSEGS(f, 1);                                   /* the data goes */
+    ck_assert_uint_eq(fx_segat(f, 0)->len, 10);
+    /* a timer that is not running is not stopped again */
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 11, NULL, 0);
+    ck_assert_uint_eq(FX_TIMERS(f, TM_PERSIST, TA_STOP), 0);
+
+    /* a window scaled by RFC 7323 2.3 is quoted as SND.WND, not the field */
+    fx_free(f);
+    fx_init(f);
+    f->cfg.wscale = 2;
+    fx_make(f, TCPS_LISTEN);
+    struct tcp_hdr syn = fx_hdr(f, TCP_SYN, IRS, 0);
+    tcp_opt_set(&syn, TCPOPT_WSCALE, 3);
+    fx_input_hdr(f, &syn, NULL, 0);
+    struct tcp_hdr ack = fx_hdr(f, TCP_ACK, IRS + 1, ISS + 1);
+    ack.win = 0;
+    fx_input_hdr(f, &ack, NULL, 0);
+    FX_STATE(f, TCPS_ESTABLISHED);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"abc", 3), 3);
+    fx_mark(f);
+    ck_assert_int_gt(f->c.persist_due, 0);
+    ack.win = 100;
+    fx_input_hdr(f, &ack, NULL, 0);
+    ck_assert_uint_eq(FX_TIMERS(f, TM_PERSIST, TA_STOP), 1);
+    ck_assert_int_eq(FX_TIMER(f, TM_PERSIST, TA_STOP)->why.a[0], 800);
+
+    /* the TCB deleted while the timer runs: abort(), an RST */
+    fx_free(f);
+    fx_init(f);
+    st = persist_running(f);
+    ck_assert_int_eq(tcp_abort(&f->c, f->now), 0);
+    stop = persist_stopped(f, st, N_TMR_PERSIST_STOP_ABORT);
+    ck_assert_int_eq(stop->why.a[0], TCPS_ESTABLISHED);
+
+    fx_free(f);
+    fx_init(f);
+    st = persist_running(f);
+    fx_input(f, TCP_RST, IRS + 1, 0, NULL, 0);
+    FX_STATE(f, TCPS_CLOSED);
+    persist_stopped(f, st, N_TMR_PERSIST_STOP_RST);
+}
+END_TEST
+
 START_TEST(test_rfc6298_5_2_rto_stop_names_its_cause)
 {
     /* "When all outstanding data has been acknowledged, turn off the
@@ -2820,6 +2910,7 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_rfc1122_4_2_2_13_read_all_or_shutdown_still_sends_fin);
     tcase_add_test(tc, test_rfc1122_4_2_2_13_data_after_close_sends_rst);
     tcase_add_test(tc, test_rfc6298_5_2_rto_stop_names_its_cause);
+    tcase_add_test(tc, test_rfc9293_3_8_6_1_persist_stop_is_recorded_with_its_cause);
     tcase_add_test(tc, test_rfc9293_3_3_1_ack_sentence_quotes_next_byte_expected);
     tcase_add_test(tc, test_rfc7323_2_2_syn_offers_wscale);
     tcase_add_test(tc, test_rfc7323_2_2_synack_only_if_syn_offered);

@@ -202,6 +202,13 @@
     X(N_TMR_TW_STOP_REOPEN, "a new SYN above RCV.NXT ends TIME_WAIT early: the old TCB is deleted to make way for the new connection (RFC 9293 3.6.1 MAY-2)") \
     X(N_TMR_PERSIST_START, "the peer's window is zero: persist timer armed ({0:dur})") \
     X(N_TMR_PERSIST_EXPIRE, "the persist timer expired: probe the peer's zero window (RFC 9293 3.8.6.1)") \
+    X(N_TMR_PERSIST_STOP_OPEN, "the peer's window opened to {0} byte{0:s}: no probe is needed, persist timer stopped (RFC 9293 3.8.6.1)") \
+    X(N_TMR_PERSIST_STOP_TW, "TIME_WAIT: nothing is left to send, persist timer stopped") \
+    X(N_TMR_PERSIST_STOP_RST, "an RST ends the connection in {0:state}: the peer's window will not be probed, persist timer stopped") \
+    X(N_TMR_PERSIST_STOP_ABORT, "abort() in {0:state} deletes the TCB: the peer's window will not be probed, persist timer stopped") \
+    X(N_TMR_PERSIST_STOP_UNREAD, "close() with unread data in {0:state} resets the connection: the peer's window will not be probed, persist timer stopped") \
+    X(N_TMR_PERSIST_STOP_AFTER_CLOSE, "data arrived after close() in {0:state}: we sent RST and deleted the TCB, so the peer's window will not be probed; persist timer stopped") \
+    X(N_TMR_PERSIST_STOP_DELETED, "the TCB is deleted in {0:state}: persist timer stopped") \
     /* --- network --- */ \
     X(N_NET_SEND,          NO_SENTENCE) \
     X(N_NET_RECV,          NO_SENTENCE) \

@@ -264,8 +264,18 @@ void tcp_enter_closed(struct tcp_conn *c, int64_t now, int cause,
         [CC_UNREAD] = N_TMR_TW_STOP, [CC_REOPEN] = N_TMR_TW_STOP_REOPEN,
         [CC_AFTER_CLOSE] = N_TMR_TW_STOP, [CC_SHUTDOWN] = N_TMR_TW_STOP,
     };
+    static const uint16_t persist_why[] = {
+        [CC_NORMAL] = N_TMR_PERSIST_STOP_DELETED,
+        [CC_RST] = N_TMR_PERSIST_STOP_RST,
+        [CC_CLOSE] = N_TMR_PERSIST_STOP_DELETED,
+        [CC_ABORT] = N_TMR_PERSIST_STOP_ABORT,
+        [CC_UNREAD] = N_TMR_PERSIST_STOP_UNREAD,
+        [CC_REOPEN] = N_TMR_PERSIST_STOP_DELETED,
+        [CC_AFTER_CLOSE] = N_TMR_PERSIST_STOP_AFTER_CLOSE,
+        [CC_SHUTDOWN] = N_TMR_PERSIST_STOP_DELETED,
+    };
     tcp_rto_stop(c, now, WHY(rto_why[cause], c->state));
-    tcp_persist_stop(c);
+    tcp_persist_stop(c, now, WHY(persist_why[cause], c->state));
     if (c->tw_due) {
         c->tw_due = 0;
         tcp_timer_rec(c, now, TM_TIME_WAIT, TA_STOP, 0, WHY0(tw_why[cause]));
