@@ -366,14 +366,22 @@ static void ck_seg_rst(struct nck *c, const struct trace_rec *r)
 
 
 
+static void conn_shifts(const struct nck *c, const struct trace_rec *r,
+                        int *snd_shift, int *rcv_shift);
+
+/* "the receive window opened to N": N is the window the segment advertises,
+ * its field shifted back by our own shift (RFC 7323 2.3) */
 static void ck_seg_winupdate(struct nck *c, const struct trace_rec *r)
 {
     struct frame f;
+    int snd_shift, rcv_shift;
     if (!rec_tcp(c, r, &f))
         return ck_fail(c, "not a TCP segment");
-    if ((uint16_t)A(0) != f.tcp.win)
-        ck_fail(c, "says the window opened to %" PRId64 ", the segment says %u",
-                A(0), f.tcp.win);
+    conn_shifts(c, r, &snd_shift, &rcv_shift);
+    if (A(0) != (int64_t)((uint32_t)f.tcp.win << rcv_shift))
+        ck_fail(c, "says the window opened to %" PRId64 ", the segment "
+                "advertises %u (field %u << %d)", A(0),
+                (uint32_t)f.tcp.win << rcv_shift, f.tcp.win, rcv_shift);
 }
 
 /* "our receive window is 0: the segment at seq S cannot be taken; reply

@@ -2778,6 +2778,37 @@ START_TEST(test_rfc7323_2_3_windows_shift_both_ways)
 }
 END_TEST
 
+START_TEST(test_rfc7323_2_3_window_update_quotes_the_scaled_field)
+{
+    /* A window update says the window the segment tells the peer of:
+     * SEG.WND << shift, not the free buffer, whose low bits the shifted
+     * field cannot carry (4002 free, field 1000, shift 2: 4000). */
+    struct fx *f = &F;
+    f->cfg.wscale = 2;
+    f->cfg.rcvbuf = 4002;
+    fx_make(f, TCPS_LISTEN);
+    struct tcp_hdr syn = fx_hdr(f, TCP_SYN, IRS, 0);
+    tcp_opt_set(&syn, TCPOPT_WSCALE, 2);
+    fx_input_hdr(f, &syn, NULL, 0);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    FX_STATE(f, TCPS_ESTABLISHED);
+    const uint8_t *d = pattern(4000);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, d, 1460);
+    fx_input(f, TCP_ACK, IRS + 1461, ISS + 1, d + 1460, 1460);
+    fx_input(f, TCP_ACK, IRS + 2921, ISS + 1, d + 2920, 1080);
+    ck_assert_uint_eq(f->c.rcv_wnd_advertised, 0);
+    uint8_t buf[4000];
+    fx_mark(f);
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 4000);
+    FX_NSEGS(f, 1);
+    const struct fx_seg *u = fx_segat(f, 0);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 4001);
+    ck_assert_uint_eq(u->why.id, N_SEG_WINUPDATE);
+    ck_assert_uint_eq(u->h.win, 1000);
+    ck_assert_int_eq(u->why.a[0], (int64_t)u->h.win << 2);
+}
+END_TEST
+
 Suite *tcp_suite(void)
 {
     Suite *s = suite_create("tcp");
@@ -2915,6 +2946,7 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_rfc7323_2_2_syn_offers_wscale);
     tcase_add_test(tc, test_rfc7323_2_2_synack_only_if_syn_offered);
     tcase_add_test(tc, test_rfc7323_2_3_windows_shift_both_ways);
+    tcase_add_test(tc, test_rfc7323_2_3_window_update_quotes_the_scaled_field);
     suite_add_tcase(s, tc);
 
     return s;

@@ -382,9 +382,15 @@ void tcp_read_done(struct tcp_conn *c)
         space = max_window(c);
     if (c->rcv_wnd_advertised < thresh && space >= thresh &&
         (c->state == TCPS_ESTABLISHED || c->state == TCPS_FIN_WAIT_1 ||
-         c->state == TCPS_FIN_WAIT_2))
+         c->state == TCPS_FIN_WAIT_2)) {
+        /* RFC 7323 2.3: the segment carries RCV.WND >> Rcv.Wind.Shift and
+         * the peer reads it back as SEG.WND << Snd.Wind.Shift, so the window
+         * it is told of is the field shifted back, without the low bits of
+         * the free space: the sentence quotes that. */
+        uint32_t told = (uint32_t)tcp_window_to_advertise(c, 0) << c->rcv_shift;
         tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-                 WHY(N_SEG_WINUPDATE, (int64_t)space));
+                 WHY(N_SEG_WINUPDATE, (int64_t)told));
+    }
 }
 
 long tcp_read(struct tcp_conn *c, uint8_t *p, size_t max)
