@@ -521,6 +521,52 @@ static void ck_two_msl(struct nck *c, const struct trace_rec *r)
                 " us", A(0), h->tcp->msl_us);
 }
 
+/* A segment of r's connection, either way, sent before record r and
+ * delivered (or dropped on arrival) after it: still in the network when r
+ * happened.  Its send record's index, or -1. */
+static long segment_in_flight(const struct nck *c, const struct trace_rec *r)
+{
+    const struct conn_tx *tx = r->conn < c->nids && c->tx[r->conn].seen
+                             ? &c->tx[r->conn] : NULL;
+    struct frame f;
+    if (!tx)
+        return -1;
+    for (size_t k = c->i + 1; k < c->tr->n; k++) {
+        const struct trace_rec *q = &c->tr->recs[k];
+        if ((q->kind != TK_RECV && q->kind != TK_DROP) || !q->of ||
+            q->of - 1 >= c->i)
+            continue;
+        const struct trace_rec *s = &c->tr->recs[q->of - 1];
+        if (s->kind != TK_SEND || !rec_tcp(c, s, &f))
+            continue;
+        int out = f.ip.dst == tx->raddr && f.tcp.sport == tx->lport &&
+                  f.tcp.dport == tx->rport;
+        int in = f.ip.src == tx->raddr && f.tcp.sport == tx->rport &&
+                 f.tcp.dport == tx->lport;
+        if (out || in)
+            return (long)(q->of - 1);
+    }
+    return -1;
+}
+
+/* TIME_WAIT is over: 2 x MSL as configured.  MSL is an assumed bound
+ * (RFC 9293 3.4.2), not a fact about the network: the sentence may not
+ * say that the connection's old segments have died out when one of them
+ * is still on its way (old-duplicate-data holds one back for 1.9 s). */
+static void ck_tw_expire(struct nck *c, const struct trace_rec *r)
+{
+    char why[1024];
+    struct frame f;
+    ck_two_msl(c, r);
+    long k = segment_in_flight(c, r);
+    trace_why(c->tr, r, why, sizeof why);
+    if (k >= 0 && (strstr(why, "died out") || strstr(why, "has died")) &&
+        rec_tcp(c, &c->tr->recs[k], &f))
+        ck_fail(c, "says old duplicates have died out, but a segment seq %u "
+                "sent at %" PRId64 " us is still on its way", f.tcp.seq,
+                c->tr->recs[k].t_us);
+}
+
 static void ck_tcp_give_up(struct nck *c, const struct trace_rec *r)
 {
     const struct scn_host *h = host_cfg(c, r);
@@ -2468,7 +2514,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TCP_FINWAIT2_FIN]  = { KSTATE, ck_two_msl },
     [N_TCP_CLOSING_ACK]   = { KSTATE, ck_two_msl },
     [N_TCP_LASTACK_ACK]   = { KSTATE, NULL },
-    [N_TCP_TW_EXPIRE]     = { KSTATE, ck_two_msl },
+    [N_TCP_TW_EXPIRE]     = { KSTATE, ck_tw_expire },
     [N_TCP_TW_REFIN]      = { KSEND, ck_tcp_tw_refin },
     [N_TCP_TW_REOPEN]     = { KSTATE, ck_tcp_tw_reopen },
     [N_TCP_RST_SYNSENT]   = { KSTATE, ck_arrived_rst },
