@@ -1381,10 +1381,37 @@ static void ck_seg_data_ack_syn(struct nck *c, const struct trace_rec *r)
     ck_seg_ack_syn(c, r);
 }
 
-/* "a retransmitted FIN in TIME_WAIT: acknowledge again" */
+/* Our first ACK of the FIN this ACK acknowledges again (the same ACK
+ * field, sent earlier on this connection) reached the peer: it was not
+ * lost, whether it arrived before this instant or after. */
+static int first_ack_delivered(const struct nck *c, const struct trace_rec *r,
+                               uint32_t ack)
+{
+    struct frame f;
+    size_t first = c->i;
+    for (size_t j = c->i; j-- > 0;) {
+        const struct trace_rec *q = &c->tr->recs[j];
+        if (q->kind == TK_SEND && q->host == r->host && q->conn == r->conn &&
+            !q->u.pkt.dup && rec_tcp(c, q, &f) && (f.tcp.flags & TCP_ACK) &&
+            f.tcp.ack == ack)
+            first = j;
+    }
+    for (size_t j = first + 1; first < c->i && j < c->tr->n; j++) {
+        const struct trace_rec *q = &c->tr->recs[j];
+        if (q->kind == TK_RECV && q->of == (uint32_t)first + 1)
+            return 1;
+    }
+    return 0;
+}
+
+/* "the peer's FIN arrived again in TIME_WAIT: ... acknowledge it again".
+ * A FIN that comes again was resent by the peer (our ACK lost, or slow) or
+ * copied by the network; TIME_WAIT cannot tell which (RFC 9293 3.10.7.4),
+ * so the sentence may not say that our ACK was lost when it arrived. */
 static void ck_tcp_tw_refin(struct nck *c, const struct trace_rec *r)
 {
     struct frame f, in;
+    char why[1024];
     struct conn_tx *tx = conn_of(c, r);
     if (!rec_tcp(c, r, &f))
         return ck_fail(c, "not a TCP segment");
@@ -1393,6 +1420,11 @@ static void ck_tcp_tw_refin(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "the connection is not in TIME_WAIT");
     if (!arrived_with(c, &in, TCP_FIN) || in.tcp.seq + 1 != f.tcp.ack)
         ck_fail(c, "no FIN that this ACK acknowledges arrived at this instant");
+    trace_why(c->tr, r, why, sizeof why);
+    if (strstr(why, "ACK was lost") && !strstr(why, "perhaps") &&
+        first_ack_delivered(c, r, f.tcp.ack))
+        ck_fail(c, "says our last ACK was lost, but our ACK %u of that FIN "
+                "reached the peer", f.tcp.ack);
 }
 
 /* "in SYN_SENT the ACK A is outside ISS+1..SND.NXT = L..H" */

@@ -111,7 +111,7 @@
     X(N_TCP_CLOSING_ACK,   "our FIN is acknowledged: both sides have closed; wait 2 x MSL = {0:dur}") \
     X(N_TCP_LASTACK_ACK,   "our FIN is acknowledged: the connection is closed and the TCB deleted") \
     X(N_TCP_TW_EXPIRE, "the 2 x MSL = {0:dur} timer ran out, twice the time a segment is assumed to live at most: delete the TCB (RFC 9293 3.4.2, 3.10.8)") \
-    X(N_TCP_TW_REFIN,      "a retransmitted FIN in TIME_WAIT: our last ACK was lost, so acknowledge again and restart 2 x MSL (RFC 9293 3.10.7.4)") \
+    X(N_TCP_TW_REFIN,      "the peer's FIN arrived again in TIME_WAIT: perhaps the peer resent it because our ACK was lost or late, perhaps the network copied it; acknowledge it again and restart 2 x MSL (RFC 9293 3.10.7.4)") \
     X(N_TCP_TW_REOPEN, "a SYN with seq {0}, above RCV.NXT={1}, cannot be an old duplicate of this connection: delete the TIME_WAIT TCB and let the listener open a new connection (RFC 9293 3.6.1 MAY-2, RFC 6191)") \
     X(N_TCP_RST_SYNSENT,   "RST acknowledges our SYN: the connection is refused; enter CLOSED (RFC 9293 3.10.7.3, whose error is \"connection reset\"; sockets call it ECONNREFUSED, \"connection refused\")") \
     X(N_TCP_RST_PASSIVE,   "RST in SYN_RECEIVED after a passive open: return to LISTEN (RFC 9293 3.10.7.4)") \

@@ -499,11 +499,13 @@ static void other_input(struct tcp_conn *c, int64_t now,
         }
         if (c->state == TCPS_TIME_WAIT && fin && seq + slen == c->rcv_nxt) {
             /* RFC 9293 3.10.7.4, eighth, TIME-WAIT: "Remain in the TIME-WAIT
-             * state.  Restart the 2 MSL time-wait timeout."  The FIN is a
-             * retransmission (our ACK of it was lost), so it lies wholly
-             * before RCV.NXT and fails the window test; it is recognised
-             * here, as real stacks do, so that it is answered and the timer
-             * restarted rather than merely acknowledged. */
+             * state.  Restart the 2 MSL time-wait timeout."  The FIN came
+             * again -- resent by a peer that did not get our ACK in time,
+             * or a copy the network made; nothing here tells which -- so
+             * it lies wholly before RCV.NXT and fails the window test; it
+             * is recognised here, as real stacks do, so that it is
+             * answered and the timer restarted rather than merely
+             * acknowledged. */
             tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, WHY0(N_TCP_TW_REFIN));
             tcp_time_wait_start(c, now);
             return;
