@@ -73,6 +73,7 @@ struct conn_tx {                 /* per TCP connection id: what it sent */
     int      syn_only;           /* sent a SYN, IRS not known yet */
     uint32_t irs;                /* from the ACK field of our first ACK */
     uint32_t read;               /* bytes the application read since */
+    uint32_t wrote;              /* bytes send() took since connect() */
     int      fin_in;             /* the peer's FIN has arrived */
     int      closed;             /* the application called close() */
     int      state;              /* TCP state after the last state record */
@@ -1120,20 +1121,53 @@ static void ck_seg_rst_after_close(struct nck *c, const struct trace_rec *r)
 
 /* TCP state changes caused by a call */
 
+/* close() or shutdown() before the handshake is over (RFC 9293 3.10.4):
+ * in LISTEN nothing can be queued; in SYN_SENT the sentence says whether
+ * send() had queued bytes, and how many -- all the application wrote on
+ * this connection, since nothing is sent before our SYN is acknowledged. */
+static void ck_tcp_close_early(struct nck *c, const struct trace_rec *r)
+{
+    uint32_t queued = r->conn < c->nids ? c->tx[r->conn].wrote : 0;
+    int from = r->u.state.from;
+    switch (r->why.id) {
+    case N_TCP_CLOSE_LISTEN: case N_TCP_SHUTDOWN_LISTEN:
+        need_state_arg(c, r, 0);
+        if (from != TCPS_LISTEN)
+            ck_fail(c, "a listener's sentence (nothing to send), but the "
+                    "connection was in %s with %u byte(s) queued",
+                    tcp_state_name(from), queued);
+        break;
+    case N_TCP_CLOSE_SYNSENT: case N_TCP_SHUTDOWN_SYNSENT:
+        if (from != TCPS_SYN_SENT || queued)
+            ck_fail(c, "says nothing was queued in SYN_SENT; the connection "
+                    "was in %s with %u byte(s) queued", tcp_state_name(from),
+                    queued);
+        break;
+    default:        /* N_TCP_CLOSE_SYNSENT_DATA, N_TCP_SHUTDOWN_SYNSENT_DATA */
+        if (from != TCPS_SYN_SENT || A(0) <= 0 || (uint32_t)A(0) != queued)
+            ck_fail(c, "says %" PRId64 " queued bytes are never sent; the "
+                    "connection was in %s with %u byte(s) queued", A(0),
+                    tcp_state_name(from), queued);
+        says(c, r, "%" PRId64 " queued byte", A(0));
+        break;
+    }
+}
+
 static void ck_tcp_close_call(struct nck *c, const struct trace_rec *r)
 {
     int shut = r->why.id == N_TCP_SHUTDOWN_FINWAIT1 ||
                r->why.id == N_TCP_SHUTDOWN_LASTACK ||
-               r->why.id == N_TCP_SHUTDOWN_LISTEN;
+               r->why.id == N_TCP_SHUTDOWN_LISTEN ||
+               r->why.id == N_TCP_SHUTDOWN_SYNSENT ||
+               r->why.id == N_TCP_SHUTDOWN_SYNSENT_DATA;
     need_call(c, shut ? AC_SHUTDOWN : AC_CLOSE, shut ? "shutdown" : "close");
-    if (r->why.id == N_TCP_CLOSE_LISTEN || r->why.id == N_TCP_SHUTDOWN_LISTEN) {
-        need_state_arg(c, r, 0);
-        if (r->u.state.from != TCPS_LISTEN && r->u.state.from != TCPS_SYN_SENT)
-            ck_fail(c, "nothing to send, but the connection was in %s",
-                    tcp_state_name(r->u.state.from));
-    } else {
+    if (r->why.id == N_TCP_CLOSE_LISTEN || r->why.id == N_TCP_SHUTDOWN_LISTEN ||
+        r->why.id == N_TCP_CLOSE_SYNSENT || r->why.id == N_TCP_SHUTDOWN_SYNSENT ||
+        r->why.id == N_TCP_CLOSE_SYNSENT_DATA ||
+        r->why.id == N_TCP_SHUTDOWN_SYNSENT_DATA)
+        ck_tcp_close_early(c, r);
+    else
         ck_tcp_fin_seq(c, r);
-    }
 }
 
 static void ck_tcp_abort_silent(struct nck *c, const struct trace_rec *r)
@@ -2561,6 +2595,10 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TCP_DATA_AFTER_CLOSE] = { KSTATE, ck_tcp_data_after_close },
     [N_TCP_CLOSE_LISTEN]  = { KSTATE, ck_tcp_close_call },
     [N_TCP_SHUTDOWN_LISTEN] = { KSTATE, ck_tcp_close_call },
+    [N_TCP_CLOSE_SYNSENT] = { KSTATE, ck_tcp_close_call },
+    [N_TCP_CLOSE_SYNSENT_DATA] = { KSTATE, ck_tcp_close_call },
+    [N_TCP_SHUTDOWN_SYNSENT] = { KSTATE, ck_tcp_close_call },
+    [N_TCP_SHUTDOWN_SYNSENT_DATA] = { KSTATE, ck_tcp_close_call },
     [N_TCP_GIVE_UP]       = { KSTATE, ck_tcp_give_up },
     [N_TCP_GIVE_UP_HALFOPEN] = { KSTATE, ck_tcp_give_up_halfopen },
     [N_TCP_COOKIE_EST]    = { KSTATE, ck_cookie_ack },
@@ -2904,6 +2942,10 @@ static void note_record(struct nck *c, const struct trace_rec *r)
     if (r->kind == TK_APP && r->conn && r->conn < c->nids) {
         if (r->u.app.call == AC_RECV && r->u.app.ret > 0)
             c->tx[r->conn].read += (uint32_t)r->u.app.ret;
+        if (r->u.app.call == AC_SEND && r->u.app.ret > 0)
+            c->tx[r->conn].wrote += (uint32_t)r->u.app.ret;
+        if (r->u.app.call == AC_CONNECT && r->u.app.ret == 0)
+            c->tx[r->conn].wrote = 0;
         if (r->u.app.call == AC_CLOSE && r->u.app.ret == 0)
             c->tx[r->conn].closed = 1;
     }

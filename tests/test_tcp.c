@@ -46,6 +46,15 @@ static void timer_started(struct fx *f, int name, int64_t due)
     ck_assert_int_eq(r->u.timer.due_us, due);
 }
 
+/* The last trace record of FX_CONN of this kind since the mark. */
+static const struct trace_rec *last_rec(const struct fx *f, int kind)
+{
+    for (size_t i = f->tr.n; i-- > f->rmark;)
+        if (f->tr.recs[i].kind == kind && f->tr.recs[i].conn == FX_CONN)
+            return &f->tr.recs[i];
+    return NULL;
+}
+
 /* ======================================================================== */
 /* Fixtures                                                                 */
 
@@ -385,6 +394,52 @@ START_TEST(test_syn_sent_close_to_closed)
     FX_STATES(f, TCPS_SYN_SENT, TCPS_CLOSED);
     ck_assert_ptr_nonnull(FX_TIMER(f, TM_RTO, TA_STOP));
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_syn_sent_close_names_the_queued_bytes_it_discards)
+{
+    /* 3.10.4 SYN-SENT: "Delete the TCB and return 'error: closing'
+     * responses to any queued SENDs": bytes send() queued while the
+     * handshake was under way are never sent, and the state change says
+     * how many -- not "nothing to send", which only LISTEN and an empty
+     * queue may say.  shutdown() is CLOSE here too. */
+    struct fx *f = &F;
+    fx_make(f, TCPS_SYN_SENT);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"hello", 5), 5);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    FX_STATE(f, TCPS_CLOSED);
+    FX_NSEGS(f, 0);
+    const struct trace_rec *st = last_rec(f, TK_STATE);
+    ck_assert_uint_eq(st->why.id, N_TCP_CLOSE_SYNSENT_DATA);
+    ck_assert_int_eq(st->why.a[0], 5);
+
+    tcp_destroy(&f->c);
+    fx_make(f, TCPS_SYN_SENT);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    ck_assert_uint_eq(last_rec(f, TK_STATE)->why.id, N_TCP_CLOSE_SYNSENT);
+
+    tcp_destroy(&f->c);
+    fx_make(f, TCPS_SYN_SENT);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"hi", 2), 2);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"!", 1), 1);
+    ck_assert_int_eq(tcp_shutdown(&f->c, f->now), 0);
+    FX_NSEGS(f, 0);
+    st = last_rec(f, TK_STATE);
+    ck_assert_uint_eq(st->why.id, N_TCP_SHUTDOWN_SYNSENT_DATA);
+    ck_assert_int_eq(st->why.a[0], 3);
+
+    tcp_destroy(&f->c);
+    fx_make(f, TCPS_SYN_SENT);
+    ck_assert_int_eq(tcp_shutdown(&f->c, f->now), 0);
+    ck_assert_uint_eq(last_rec(f, TK_STATE)->why.id, N_TCP_SHUTDOWN_SYNSENT);
+
+    tcp_destroy(&f->c);
+    fx_make(f, TCPS_LISTEN);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    st = last_rec(f, TK_STATE);
+    ck_assert_uint_eq(st->why.id, N_TCP_CLOSE_LISTEN);
+    ck_assert_int_eq(st->why.a[0], TCPS_LISTEN);
 }
 END_TEST
 
@@ -2226,15 +2281,6 @@ END_TEST
 /* RFC details: where resets go, TIME-WAIT reopening, close() losing data,  */
 /* and which sentence each record carries                                   */
 
-/* The last trace record of FX_CONN of this kind since the mark. */
-static const struct trace_rec *last_rec(const struct fx *f, int kind)
-{
-    for (size_t i = f->tr.n; i-- > f->rmark;)
-        if (f->tr.recs[i].kind == kind && f->tr.recs[i].conn == FX_CONN)
-            return &f->tr.recs[i];
-    return NULL;
-}
-
 #define OTHER_ADDR 0xC6336407u   /* 198.51.100.7: a sender other than the fixture's peer */
 
 START_TEST(test_rfc9293_3_10_7_2_listen_rst_goes_to_sender)
@@ -2838,6 +2884,7 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_syn_sent_rst_without_ack_ignored);
     tcase_add_test(tc, test_syn_sent_ack_without_syn_dropped);
     tcase_add_test(tc, test_syn_sent_close_to_closed);
+    tcase_add_test(tc, test_syn_sent_close_names_the_queued_bytes_it_discards);
     tcase_add_test(tc, test_syn_sent_send_queued_until_established);
     tcase_add_test(tc, test_syn_sent_synack_without_queued_data_sends_a_bare_ack);
     tcase_add_test(tc, test_syn_received_ack_to_established);

@@ -125,6 +125,10 @@
     X(N_TCP_DATA_AFTER_CLOSE, "{0} byte{0:s} (seq {1} to {2}) arrived after close(): no application will ever read them, so send RST and delete the TCB (RFC 1122 4.2.2.13)") \
     X(N_TCP_CLOSE_LISTEN, "close() in {0:state}: delete the TCB, nothing to send (RFC 9293 3.10.4)") \
     X(N_TCP_SHUTDOWN_LISTEN, "shutdown() in {0:state}: like CLOSE, it deletes the TCB; nothing to send (RFC 9293 3.10.4)") \
+    X(N_TCP_CLOSE_SYNSENT, "close() in SYN_SENT: delete the TCB before the connection opens; no data was queued, so none is lost (RFC 9293 3.10.4)") \
+    X(N_TCP_CLOSE_SYNSENT_DATA, "close() in SYN_SENT: delete the TCB before the connection opens, so the {0} queued byte{0:s} will never be sent (RFC 9293 3.10.4)") \
+    X(N_TCP_SHUTDOWN_SYNSENT, "shutdown() in SYN_SENT: like CLOSE, it deletes the TCB before the connection opens; no data was queued, so none is lost (RFC 9293 3.10.4)") \
+    X(N_TCP_SHUTDOWN_SYNSENT_DATA, "shutdown() in SYN_SENT: like CLOSE, it deletes the TCB before the connection opens, so the {0} queued byte{0:s} will never be sent (RFC 9293 3.10.4)") \
     X(N_TCP_GIVE_UP,       "no acknowledgement after {0} retransmission{0:s}: give up and close the connection") \
     X(N_TCP_GIVE_UP_HALFOPEN, "no ACK for our SYN,ACK after {0} retransmission{0:s}: give up the connection in SYN_RECEIVED and delete it, which frees its place in the listener's SYN queue (RFC 9293 3.8.3)") \
     X(N_TCP_COOKIE_EST, "ACK {0} minus one is {1}, a valid SYN cookie of ours: the connection is created straight in ESTABLISHED, with no SYN_RECEIVED stage, since nothing was kept since the SYN; it sends segments of at most {2} byte{2:s}, the MSS the cookie encodes, and any other option of the SYN is lost (RFC 4987 3.6)") \

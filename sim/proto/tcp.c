@@ -428,12 +428,25 @@ static int do_close(struct tcp_conn *c, int64_t now, int shut)
     if (e)
         return e;
     switch (c->state) {
-    case TCPS_LISTEN: case TCPS_SYN_SENT:
-        /* RFC 9293 3.10.4: delete the TCB, nothing was promised yet */
+    case TCPS_LISTEN:
+        /* RFC 9293 3.10.4 LISTEN: "Delete TCB, enter CLOSED state"; a
+         * listener has nothing to send */
         tcp_enter_closed(c, now, shut ? CC_SHUTDOWN : CC_CLOSE,
                          WHY(shut ? N_TCP_SHUTDOWN_LISTEN : N_TCP_CLOSE_LISTEN,
                              c->state));
         return 0;
+    case TCPS_SYN_SENT: {
+        /* RFC 9293 3.10.4 SYN-SENT: "Delete the TCB and return 'error:
+         * closing' responses to any queued SENDs": bytes the application
+         * wrote while the handshake was under way are thrown away unsent,
+         * and the sentence says how many */
+        int64_t queued = (int64_t)c->sndq.len;
+        int id = queued ? (shut ? N_TCP_SHUTDOWN_SYNSENT_DATA
+                                : N_TCP_CLOSE_SYNSENT_DATA)
+                        : (shut ? N_TCP_SHUTDOWN_SYNSENT : N_TCP_CLOSE_SYNSENT);
+        tcp_enter_closed(c, now, shut ? CC_SHUTDOWN : CC_CLOSE, WHY(id, queued));
+        return 0;
+    }
     case TCPS_SYN_RECEIVED: case TCPS_ESTABLISHED:
         /* RFC 9293 3.10.4: queue until all preceding SENDs have been
          * segmentized, then form a FIN; in any case enter FIN-WAIT-1. */
