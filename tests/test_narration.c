@@ -73,6 +73,7 @@ struct conn_tx {                 /* per TCP connection id: what it sent */
     int      syn_only;           /* sent a SYN, IRS not known yet */
     uint32_t irs;                /* from the ACK field of our first ACK */
     uint32_t read;               /* bytes the application read since */
+    uint32_t wrote;              /* bytes send() took since connect() */
     int      fin_in;             /* the peer's FIN has arrived */
     int      closed;             /* the application called close() */
     int      state;              /* TCP state after the last state record */
@@ -366,14 +367,22 @@ static void ck_seg_rst(struct nck *c, const struct trace_rec *r)
 
 
 
+static void conn_shifts(const struct nck *c, const struct trace_rec *r,
+                        int *snd_shift, int *rcv_shift);
+
+/* "the receive window opened to N": N is the window the segment advertises,
+ * its field shifted back by our own shift (RFC 7323 2.3) */
 static void ck_seg_winupdate(struct nck *c, const struct trace_rec *r)
 {
     struct frame f;
+    int snd_shift, rcv_shift;
     if (!rec_tcp(c, r, &f))
         return ck_fail(c, "not a TCP segment");
-    if ((uint16_t)A(0) != f.tcp.win)
-        ck_fail(c, "says the window opened to %" PRId64 ", the segment says %u",
-                A(0), f.tcp.win);
+    conn_shifts(c, r, &snd_shift, &rcv_shift);
+    if (A(0) != (int64_t)((uint32_t)f.tcp.win << rcv_shift))
+        ck_fail(c, "says the window opened to %" PRId64 ", the segment "
+                "advertises %u (field %u << %d)", A(0),
+                (uint32_t)f.tcp.win << rcv_shift, f.tcp.win, rcv_shift);
 }
 
 /* "our receive window is 0: the segment at seq S cannot be taken; reply
@@ -511,6 +520,52 @@ static void ck_two_msl(struct nck *c, const struct trace_rec *r)
     if (h && A(0) != 2 * h->tcp->msl_us)
         ck_fail(c, "quotes 2 x MSL = %" PRId64 " us, the host's MSL is %" PRId64
                 " us", A(0), h->tcp->msl_us);
+}
+
+/* A segment of r's connection, either way, sent before record r and
+ * delivered (or dropped on arrival) after it: still in the network when r
+ * happened.  Its send record's index, or -1. */
+static long segment_in_flight(const struct nck *c, const struct trace_rec *r)
+{
+    const struct conn_tx *tx = r->conn < c->nids && c->tx[r->conn].seen
+                             ? &c->tx[r->conn] : NULL;
+    struct frame f;
+    if (!tx)
+        return -1;
+    for (size_t k = c->i + 1; k < c->tr->n; k++) {
+        const struct trace_rec *q = &c->tr->recs[k];
+        if ((q->kind != TK_RECV && q->kind != TK_DROP) || !q->of ||
+            q->of - 1 >= c->i)
+            continue;
+        const struct trace_rec *s = &c->tr->recs[q->of - 1];
+        if (s->kind != TK_SEND || !rec_tcp(c, s, &f))
+            continue;
+        int out = f.ip.dst == tx->raddr && f.tcp.sport == tx->lport &&
+                  f.tcp.dport == tx->rport;
+        int in = f.ip.src == tx->raddr && f.tcp.sport == tx->rport &&
+                 f.tcp.dport == tx->lport;
+        if (out || in)
+            return (long)(q->of - 1);
+    }
+    return -1;
+}
+
+/* TIME_WAIT is over: 2 x MSL as configured.  MSL is an assumed bound
+ * (RFC 9293 3.4.2), not a fact about the network: the sentence may not
+ * say that the connection's old segments have died out when one of them
+ * is still on its way (old-duplicate-data holds one back for 1.9 s). */
+static void ck_tw_expire(struct nck *c, const struct trace_rec *r)
+{
+    char why[1024];
+    struct frame f;
+    ck_two_msl(c, r);
+    long k = segment_in_flight(c, r);
+    trace_why(c->tr, r, why, sizeof why);
+    if (k >= 0 && (strstr(why, "died out") || strstr(why, "has died")) &&
+        rec_tcp(c, &c->tr->recs[k], &f))
+        ck_fail(c, "says old duplicates have died out, but a segment seq %u "
+                "sent at %" PRId64 " us is still on its way", f.tcp.seq,
+                c->tr->recs[k].t_us);
 }
 
 static void ck_tcp_give_up(struct nck *c, const struct trace_rec *r)
@@ -663,6 +718,13 @@ static int is_call(const struct trace_rec *q, int call)
 static int has_why(const struct trace_rec *q, int id)
 {
     return q->why.id == id;
+}
+
+/* q is the TCP connection conn entering CLOSED: its TCB is deleted. */
+static int enters_closed(const struct trace_rec *q, int conn)
+{
+    return q->kind == TK_STATE && q->layer == TL_TCP &&
+           q->conn == (uint32_t)conn && q->u.state.to == TCPS_CLOSED;
 }
 
 /* TCP made the RST whose sentence is id at this instant: that segment is
@@ -1059,20 +1121,53 @@ static void ck_seg_rst_after_close(struct nck *c, const struct trace_rec *r)
 
 /* TCP state changes caused by a call */
 
+/* close() or shutdown() before the handshake is over (RFC 9293 3.10.4):
+ * in LISTEN nothing can be queued; in SYN_SENT the sentence says whether
+ * send() had queued bytes, and how many -- all the application wrote on
+ * this connection, since nothing is sent before our SYN is acknowledged. */
+static void ck_tcp_close_early(struct nck *c, const struct trace_rec *r)
+{
+    uint32_t queued = r->conn < c->nids ? c->tx[r->conn].wrote : 0;
+    int from = r->u.state.from;
+    switch (r->why.id) {
+    case N_TCP_CLOSE_LISTEN: case N_TCP_SHUTDOWN_LISTEN:
+        need_state_arg(c, r, 0);
+        if (from != TCPS_LISTEN)
+            ck_fail(c, "a listener's sentence (nothing to send), but the "
+                    "connection was in %s with %u byte(s) queued",
+                    tcp_state_name(from), queued);
+        break;
+    case N_TCP_CLOSE_SYNSENT: case N_TCP_SHUTDOWN_SYNSENT:
+        if (from != TCPS_SYN_SENT || queued)
+            ck_fail(c, "says nothing was queued in SYN_SENT; the connection "
+                    "was in %s with %u byte(s) queued", tcp_state_name(from),
+                    queued);
+        break;
+    default:        /* N_TCP_CLOSE_SYNSENT_DATA, N_TCP_SHUTDOWN_SYNSENT_DATA */
+        if (from != TCPS_SYN_SENT || A(0) <= 0 || (uint32_t)A(0) != queued)
+            ck_fail(c, "says %" PRId64 " queued bytes are never sent; the "
+                    "connection was in %s with %u byte(s) queued", A(0),
+                    tcp_state_name(from), queued);
+        says(c, r, "%" PRId64 " queued byte", A(0));
+        break;
+    }
+}
+
 static void ck_tcp_close_call(struct nck *c, const struct trace_rec *r)
 {
     int shut = r->why.id == N_TCP_SHUTDOWN_FINWAIT1 ||
                r->why.id == N_TCP_SHUTDOWN_LASTACK ||
-               r->why.id == N_TCP_SHUTDOWN_LISTEN;
+               r->why.id == N_TCP_SHUTDOWN_LISTEN ||
+               r->why.id == N_TCP_SHUTDOWN_SYNSENT ||
+               r->why.id == N_TCP_SHUTDOWN_SYNSENT_DATA;
     need_call(c, shut ? AC_SHUTDOWN : AC_CLOSE, shut ? "shutdown" : "close");
-    if (r->why.id == N_TCP_CLOSE_LISTEN || r->why.id == N_TCP_SHUTDOWN_LISTEN) {
-        need_state_arg(c, r, 0);
-        if (r->u.state.from != TCPS_LISTEN && r->u.state.from != TCPS_SYN_SENT)
-            ck_fail(c, "nothing to send, but the connection was in %s",
-                    tcp_state_name(r->u.state.from));
-    } else {
+    if (r->why.id == N_TCP_CLOSE_LISTEN || r->why.id == N_TCP_SHUTDOWN_LISTEN ||
+        r->why.id == N_TCP_CLOSE_SYNSENT || r->why.id == N_TCP_SHUTDOWN_SYNSENT ||
+        r->why.id == N_TCP_CLOSE_SYNSENT_DATA ||
+        r->why.id == N_TCP_SHUTDOWN_SYNSENT_DATA)
+        ck_tcp_close_early(c, r);
+    else
         ck_tcp_fin_seq(c, r);
-    }
 }
 
 static void ck_tcp_abort_silent(struct nck *c, const struct trace_rec *r)
@@ -1320,10 +1415,37 @@ static void ck_seg_data_ack_syn(struct nck *c, const struct trace_rec *r)
     ck_seg_ack_syn(c, r);
 }
 
-/* "a retransmitted FIN in TIME_WAIT: acknowledge again" */
+/* Our first ACK of the FIN this ACK acknowledges again (the same ACK
+ * field, sent earlier on this connection) reached the peer: it was not
+ * lost, whether it arrived before this instant or after. */
+static int first_ack_delivered(const struct nck *c, const struct trace_rec *r,
+                               uint32_t ack)
+{
+    struct frame f;
+    size_t first = c->i;
+    for (size_t j = c->i; j-- > 0;) {
+        const struct trace_rec *q = &c->tr->recs[j];
+        if (q->kind == TK_SEND && q->host == r->host && q->conn == r->conn &&
+            !q->u.pkt.dup && rec_tcp(c, q, &f) && (f.tcp.flags & TCP_ACK) &&
+            f.tcp.ack == ack)
+            first = j;
+    }
+    for (size_t j = first + 1; first < c->i && j < c->tr->n; j++) {
+        const struct trace_rec *q = &c->tr->recs[j];
+        if (q->kind == TK_RECV && q->of == (uint32_t)first + 1)
+            return 1;
+    }
+    return 0;
+}
+
+/* "the peer's FIN arrived again in TIME_WAIT: ... acknowledge it again".
+ * A FIN that comes again was resent by the peer (our ACK lost, or slow) or
+ * copied by the network; TIME_WAIT cannot tell which (RFC 9293 3.10.7.4),
+ * so the sentence may not say that our ACK was lost when it arrived. */
 static void ck_tcp_tw_refin(struct nck *c, const struct trace_rec *r)
 {
     struct frame f, in;
+    char why[1024];
     struct conn_tx *tx = conn_of(c, r);
     if (!rec_tcp(c, r, &f))
         return ck_fail(c, "not a TCP segment");
@@ -1332,6 +1454,11 @@ static void ck_tcp_tw_refin(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "the connection is not in TIME_WAIT");
     if (!arrived_with(c, &in, TCP_FIN) || in.tcp.seq + 1 != f.tcp.ack)
         ck_fail(c, "no FIN that this ACK acknowledges arrived at this instant");
+    trace_why(c->tr, r, why, sizeof why);
+    if (strstr(why, "ACK was lost") && !strstr(why, "perhaps") &&
+        first_ack_delivered(c, r, f.tcp.ack))
+        ck_fail(c, "says our last ACK was lost, but our ACK %u of that FIN "
+                "reached the peer", f.tcp.ack);
 }
 
 /* "in SYN_SENT the ACK A is outside ISS+1..SND.NXT = L..H" */
@@ -1361,6 +1488,71 @@ static void ck_persist_start(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "the peer's last window was %u, not zero", tx->peer_win);
 }
 
+/* RFC 7323 2.2-2.3: the window shifts of r's connection, read from its
+ * SYNs: the last SYN it sent and the last SYN its host received from the
+ * peer.  Scaling is on only if both carried the option (a shift above 14
+ * is used as 14); a connection without both SYNs in the trace (one a SYN
+ * cookie made) does not scale. */
+static void conn_shifts(const struct nck *c, const struct trace_rec *r,
+                        int *snd_shift, int *rcv_shift)
+{
+    struct frame ours, peer;
+    int have_ours = 0, have_peer = 0;
+    *snd_shift = *rcv_shift = 0;
+    for (size_t j = c->i + 1; j-- > 0 && !have_ours;) {
+        const struct trace_rec *q = &c->tr->recs[j];
+        have_ours = q->kind == TK_SEND && q->host == r->host &&
+                    q->conn == r->conn && rec_tcp(c, q, &ours) &&
+                    (ours.tcp.flags & TCP_SYN);
+    }
+    if (!have_ours)
+        return;
+    for (size_t j = c->i; j-- > 0 && !have_peer;) {
+        const struct trace_rec *q = &c->tr->recs[j];
+        have_peer = q->kind == TK_RECV && q->host == r->host &&
+                    rec_tcp(c, q, &peer) && (peer.tcp.flags & TCP_SYN) &&
+                    peer.ip.src == ours.ip.dst && peer.tcp.sport == ours.tcp.dport &&
+                    peer.tcp.dport == ours.tcp.sport;
+    }
+    if (!have_peer || !ours.tcp.has_wscale || !peer.tcp.has_wscale)
+        return;
+    *snd_shift = peer.tcp.wscale > 14 ? 14 : peer.tcp.wscale;
+    *rcv_shift = ours.tcp.wscale > 14 ? 14 : ours.tcp.wscale;
+}
+
+/* A timer stop names the start it ends (DESIGN: "a timer stop ... names
+ * its start"): the same host, connection and timer. */
+static void ck_stop_of_start(struct nck *c, const struct trace_rec *r)
+{
+    const struct trace_rec *s = r->of && r->of <= c->i ? &c->tr->recs[r->of - 1]
+                                                      : NULL;
+    if (!s || s->kind != TK_TIMER || s->u.timer.action != TA_START ||
+        s->host != r->host || s->conn != r->conn ||
+        s->u.timer.name != r->u.timer.name)
+        ck_fail(c, "the stop names no running start of this timer");
+}
+
+/* "the peer's window opened to N bytes: ... persist timer stopped": an ACK
+ * on this connection arrived now whose window, shifted as RFC 7323 2.3
+ * says, is N, not zero. */
+static void ck_persist_stop_open(struct nck *c, const struct trace_rec *r)
+{
+    struct frame in;
+    const struct conn_tx *tx = conn_of(c, r);
+    int snd_shift, rcv_shift;
+    ck_stop_of_start(c, r);
+    if (!tx || !arrived_with(c, &in, TCP_ACK) || in.tcp.dport != tx->lport ||
+        in.tcp.sport != tx->rport)
+        return ck_fail(c, "no ACK arrived on this connection at this instant");
+    conn_shifts(c, r, &snd_shift, &rcv_shift);
+    uint32_t wnd = (in.tcp.flags & TCP_SYN) ? in.tcp.win
+                 : (uint32_t)in.tcp.win << snd_shift;
+    if (wnd == 0 || A(0) != (int64_t)wnd)
+        ck_fail(c, "says the window opened to %" PRId64 "; the segment's window "
+                "is %u (field %u << %d)", A(0), wnd, in.tcp.win, snd_shift);
+    says(c, r, "opened to %" PRId64 " byte", A(0));
+}
+
 /* Timer stops: the cause the sentence names happened at this instant */
 
 static void ck_rto_stop_cause(struct nck *c, const struct trace_rec *r)
@@ -1368,7 +1560,7 @@ static void ck_rto_stop_cause(struct nck *c, const struct trace_rec *r)
     struct frame in;
     switch (r->why.id) {
     case N_TMR_RTO_STOP_RST: case N_TMR_RTO_STOP_LISTEN_RST:
-    case N_TMR_TW_STOP_RST:
+    case N_TMR_TW_STOP_RST: case N_TMR_PERSIST_STOP_RST:
         if (!arrived_with(c, &in, TCP_RST))
             ck_fail(c, "blames an RST, but none arrived at this instant");
         break;
@@ -1383,19 +1575,25 @@ static void ck_rto_stop_cause(struct nck *c, const struct trace_rec *r)
         need_call(c, AC_SHUTDOWN, "shutdown");
         break;
     case N_TMR_RTO_STOP_ABORT: case N_TMR_TW_STOP_ABORT:
+    case N_TMR_PERSIST_STOP_ABORT:
         need_call(c, AC_ABORT, "abort");
         break;
-    case N_TMR_RTO_STOP_UNREAD:
+    case N_TMR_RTO_STOP_UNREAD: case N_TMR_PERSIST_STOP_UNREAD:
         if (!rst_made_now(c, N_SEG_RST_UNREAD))
             ck_fail(c, "no RST for unread data at this instant");
         break;
-    case N_TMR_RTO_STOP_AFTER_CLOSE:
+    case N_TMR_RTO_STOP_AFTER_CLOSE: case N_TMR_PERSIST_STOP_AFTER_CLOSE:
         if (!rst_made_now(c, N_SEG_RST_AFTER_CLOSE))
             ck_fail(c, "no RST for data after close() at this instant");
         break;
-    case N_TMR_RTO_STOP_TW:
+    case N_TMR_RTO_STOP_TW: case N_TMR_PERSIST_STOP_TW:
         if (!now_on_host(c, has_why, N_TMR_TW_START))
             ck_fail(c, "TIME_WAIT did not start at this instant");
+        break;
+    case N_TMR_PERSIST_STOP_DELETED:
+        if (!now_on_host(c, enters_closed, (int)r->conn))
+            ck_fail(c, "says the TCB is deleted, but the connection does not "
+                    "enter CLOSED at this instant");
         break;
     case N_TMR_TW_STOP_REOPEN:
         if (!now_on_host(c, has_why, N_TCP_TW_REOPEN))
@@ -1419,6 +1617,14 @@ static void ck_rto_stop_cause(struct nck *c, const struct trace_rec *r)
         st != TCPS_TIME_WAIT)
         ck_fail(c, "TIME_WAIT ends, but the connection is in %s",
                 tcp_state_name(st));
+}
+
+/* The persist timer stopped because the TCB went (or TIME_WAIT began):
+ * it was running, and the cause happened now, as for the RTO's stops. */
+static void ck_persist_stop_cause(struct nck *c, const struct trace_rec *r)
+{
+    ck_stop_of_start(c, r);
+    ck_rto_stop_cause(c, r);
 }
 
 /* RTO expiry: the time waited, and what becomes of the RTO */
@@ -2374,7 +2580,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TCP_FINWAIT2_FIN]  = { KSTATE, ck_two_msl },
     [N_TCP_CLOSING_ACK]   = { KSTATE, ck_two_msl },
     [N_TCP_LASTACK_ACK]   = { KSTATE, NULL },
-    [N_TCP_TW_EXPIRE]     = { KSTATE, ck_two_msl },
+    [N_TCP_TW_EXPIRE]     = { KSTATE, ck_tw_expire },
     [N_TCP_TW_REFIN]      = { KSEND, ck_tcp_tw_refin },
     [N_TCP_TW_REOPEN]     = { KSTATE, ck_tcp_tw_reopen },
     [N_TCP_RST_SYNSENT]   = { KSTATE, ck_arrived_rst },
@@ -2389,6 +2595,10 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TCP_DATA_AFTER_CLOSE] = { KSTATE, ck_tcp_data_after_close },
     [N_TCP_CLOSE_LISTEN]  = { KSTATE, ck_tcp_close_call },
     [N_TCP_SHUTDOWN_LISTEN] = { KSTATE, ck_tcp_close_call },
+    [N_TCP_CLOSE_SYNSENT] = { KSTATE, ck_tcp_close_call },
+    [N_TCP_CLOSE_SYNSENT_DATA] = { KSTATE, ck_tcp_close_call },
+    [N_TCP_SHUTDOWN_SYNSENT] = { KSTATE, ck_tcp_close_call },
+    [N_TCP_SHUTDOWN_SYNSENT_DATA] = { KSTATE, ck_tcp_close_call },
     [N_TCP_GIVE_UP]       = { KSTATE, ck_tcp_give_up },
     [N_TCP_GIVE_UP_HALFOPEN] = { KSTATE, ck_tcp_give_up_halfopen },
     [N_TCP_COOKIE_EST]    = { KSTATE, ck_cookie_ack },
@@ -2467,6 +2677,13 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TMR_TW_STOP_REOPEN] = { KTSTOP, ck_rto_stop_cause },
     [N_TMR_PERSIST_START] = { KTSTART, ck_persist_start },
     [N_TMR_PERSIST_EXPIRE] = { KTEXP, ck_persist_expire },
+    [N_TMR_PERSIST_STOP_OPEN] = { KTSTOP, ck_persist_stop_open },
+    [N_TMR_PERSIST_STOP_TW] = { KTSTOP, ck_persist_stop_cause },
+    [N_TMR_PERSIST_STOP_RST] = { KTSTOP, ck_persist_stop_cause },
+    [N_TMR_PERSIST_STOP_ABORT] = { KTSTOP, ck_persist_stop_cause },
+    [N_TMR_PERSIST_STOP_UNREAD] = { KTSTOP, ck_persist_stop_cause },
+    [N_TMR_PERSIST_STOP_AFTER_CLOSE] = { KTSTOP, ck_persist_stop_cause },
+    [N_TMR_PERSIST_STOP_DELETED] = { KTSTOP, ck_persist_stop_cause },
     [N_TMR_ARP_START]     = { KTSTART, ck_arp_timer },
     [N_TMR_ARP_EXPIRE]    = { KTEXP, ck_arp_timer },
     [N_TMR_ARP_DELAY_START] = { KTSTART, ck_timer_due },
@@ -2725,6 +2942,10 @@ static void note_record(struct nck *c, const struct trace_rec *r)
     if (r->kind == TK_APP && r->conn && r->conn < c->nids) {
         if (r->u.app.call == AC_RECV && r->u.app.ret > 0)
             c->tx[r->conn].read += (uint32_t)r->u.app.ret;
+        if (r->u.app.call == AC_SEND && r->u.app.ret > 0)
+            c->tx[r->conn].wrote += (uint32_t)r->u.app.ret;
+        if (r->u.app.call == AC_CONNECT && r->u.app.ret == 0)
+            c->tx[r->conn].wrote = 0;
         if (r->u.app.call == AC_CLOSE && r->u.app.ret == 0)
             c->tx[r->conn].closed = 1;
     }

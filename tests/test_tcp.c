@@ -46,6 +46,15 @@ static void timer_started(struct fx *f, int name, int64_t due)
     ck_assert_int_eq(r->u.timer.due_us, due);
 }
 
+/* The last trace record of FX_CONN of this kind since the mark. */
+static const struct trace_rec *last_rec(const struct fx *f, int kind)
+{
+    for (size_t i = f->tr.n; i-- > f->rmark;)
+        if (f->tr.recs[i].kind == kind && f->tr.recs[i].conn == FX_CONN)
+            return &f->tr.recs[i];
+    return NULL;
+}
+
 /* ======================================================================== */
 /* Fixtures                                                                 */
 
@@ -385,6 +394,52 @@ START_TEST(test_syn_sent_close_to_closed)
     FX_STATES(f, TCPS_SYN_SENT, TCPS_CLOSED);
     ck_assert_ptr_nonnull(FX_TIMER(f, TM_RTO, TA_STOP));
     ck_assert_int_eq(tcp_deadline(&f->c), -1);
+}
+END_TEST
+
+START_TEST(test_syn_sent_close_names_the_queued_bytes_it_discards)
+{
+    /* 3.10.4 SYN-SENT: "Delete the TCB and return 'error: closing'
+     * responses to any queued SENDs": bytes send() queued while the
+     * handshake was under way are never sent, and the state change says
+     * how many -- not "nothing to send", which only LISTEN and an empty
+     * queue may say.  shutdown() is CLOSE here too. */
+    struct fx *f = &F;
+    fx_make(f, TCPS_SYN_SENT);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"hello", 5), 5);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    FX_STATE(f, TCPS_CLOSED);
+    FX_NSEGS(f, 0);
+    const struct trace_rec *st = last_rec(f, TK_STATE);
+    ck_assert_uint_eq(st->why.id, N_TCP_CLOSE_SYNSENT_DATA);
+    ck_assert_int_eq(st->why.a[0], 5);
+
+    tcp_destroy(&f->c);
+    fx_make(f, TCPS_SYN_SENT);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    ck_assert_uint_eq(last_rec(f, TK_STATE)->why.id, N_TCP_CLOSE_SYNSENT);
+
+    tcp_destroy(&f->c);
+    fx_make(f, TCPS_SYN_SENT);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"hi", 2), 2);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"!", 1), 1);
+    ck_assert_int_eq(tcp_shutdown(&f->c, f->now), 0);
+    FX_NSEGS(f, 0);
+    st = last_rec(f, TK_STATE);
+    ck_assert_uint_eq(st->why.id, N_TCP_SHUTDOWN_SYNSENT_DATA);
+    ck_assert_int_eq(st->why.a[0], 3);
+
+    tcp_destroy(&f->c);
+    fx_make(f, TCPS_SYN_SENT);
+    ck_assert_int_eq(tcp_shutdown(&f->c, f->now), 0);
+    ck_assert_uint_eq(last_rec(f, TK_STATE)->why.id, N_TCP_SHUTDOWN_SYNSENT);
+
+    tcp_destroy(&f->c);
+    fx_make(f, TCPS_LISTEN);
+    ck_assert_int_eq(tcp_close(&f->c, f->now), 0);
+    st = last_rec(f, TK_STATE);
+    ck_assert_uint_eq(st->why.id, N_TCP_CLOSE_LISTEN);
+    ck_assert_int_eq(st->why.a[0], TCPS_LISTEN);
 }
 END_TEST
 
@@ -2226,15 +2281,6 @@ END_TEST
 /* RFC details: where resets go, TIME-WAIT reopening, close() losing data,  */
 /* and which sentence each record carries                                   */
 
-/* The last trace record of FX_CONN of this kind since the mark. */
-static const struct trace_rec *last_rec(const struct fx *f, int kind)
-{
-    for (size_t i = f->tr.n; i-- > f->rmark;)
-        if (f->tr.recs[i].kind == kind && f->tr.recs[i].conn == FX_CONN)
-            return &f->tr.recs[i];
-    return NULL;
-}
-
 #define OTHER_ADDR 0xC6336407u   /* 198.51.100.7: a sender other than the fixture's peer */
 
 START_TEST(test_rfc9293_3_10_7_2_listen_rst_goes_to_sender)
@@ -2506,6 +2552,96 @@ START_TEST(test_rfc1122_4_2_2_13_data_after_close_sends_rst)
 }
 END_TEST
 
+/* A zero window shuts the fixture's sender with 10 bytes waiting: the
+ * persist timer runs; returns the index of its start record. */
+static size_t persist_running(struct fx *f)
+{
+    fx_make(f, TCPS_ESTABLISHED);
+    f->peer_win = 0;
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"0123456789", 10), 10);
+    FX_NSEGS(f, 0);
+    ck_assert_int_gt(f->c.persist_due, 0);
+    fx_mark(f);
+    size_t st = f->tr.n;
+    for (size_t i = 0; i < f->tr.n; i++)
+        if (f->tr.recs[i].kind == TK_TIMER && f->tr.recs[i].conn == FX_CONN &&
+            f->tr.recs[i].u.timer.name == TM_PERSIST &&
+            f->tr.recs[i].u.timer.action == TA_START)
+            st = i;
+    ck_assert_uint_lt(st, f->tr.n);
+    return st;
+}
+
+/* The persist timer's one stop since the mark: it names its start (DESIGN:
+ * "a timer stop names its start") and gives this cause. */
+static const struct trace_rec *persist_stopped(struct fx *f, size_t start,
+                                               int why)
+{
+    ck_assert_uint_eq(FX_TIMERS(f, TM_PERSIST, TA_STOP), 1);
+    const struct trace_rec *stop = FX_TIMER(f, TM_PERSIST, TA_STOP);
+    ck_assert_uint_eq(stop->of, (uint32_t)start + 1);
+    ck_assert_uint_eq(stop->why.id, why);
+    ck_assert_int_eq(f->c.persist_due, 0);
+    return stop;
+}
+
+START_TEST(test_rfc9293_3_8_6_1_persist_stop_is_recorded_with_its_cause)
+{
+    /* The persist timer runs only while the peer's window is zero: when a
+     * segment opens it, or the TCB goes, the timer is cancelled, and the
+     * trace must say so -- else `expect HOST timer PERSIST stopped` can
+     * never hold and the timeline shows a cancelled timer still running. */
+    struct fx *f = &F;
+    size_t st = persist_running(f);
+    f->peer_win = 700;
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    const struct trace_rec *stop = persist_stopped(f, st, N_TMR_PERSIST_STOP_OPEN);
+    ck_assert_int_eq(stop->why.a[0], 700);            /* SND.WND, as opened */
+    FX_NSEGS(f, 1);                                   /* the data goes */
+    ck_assert_uint_eq(fx_segat(f, 0)->len, 10);
+    /* a timer that is not running is not stopped again */
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 11, NULL, 0);
+    ck_assert_uint_eq(FX_TIMERS(f, TM_PERSIST, TA_STOP), 0);
+
+    /* a window scaled by RFC 7323 2.3 is quoted as SND.WND, not the field */
+    fx_free(f);
+    fx_init(f);
+    f->cfg.wscale = 2;
+    fx_make(f, TCPS_LISTEN);
+    struct tcp_hdr syn = fx_hdr(f, TCP_SYN, IRS, 0);
+    tcp_opt_set(&syn, TCPOPT_WSCALE, 3);
+    fx_input_hdr(f, &syn, NULL, 0);
+    struct tcp_hdr ack = fx_hdr(f, TCP_ACK, IRS + 1, ISS + 1);
+    ack.win = 0;
+    fx_input_hdr(f, &ack, NULL, 0);
+    FX_STATE(f, TCPS_ESTABLISHED);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"abc", 3), 3);
+    fx_mark(f);
+    ck_assert_int_gt(f->c.persist_due, 0);
+    ack.win = 100;
+    fx_input_hdr(f, &ack, NULL, 0);
+    ck_assert_uint_eq(FX_TIMERS(f, TM_PERSIST, TA_STOP), 1);
+    ck_assert_int_eq(FX_TIMER(f, TM_PERSIST, TA_STOP)->why.a[0], 800);
+
+    /* the TCB deleted while the timer runs: abort(), an RST */
+    fx_free(f);
+    fx_init(f);
+    st = persist_running(f);
+    ck_assert_int_eq(tcp_abort(&f->c, f->now), 0);
+    stop = persist_stopped(f, st, N_TMR_PERSIST_STOP_ABORT);
+    ck_assert_int_eq(stop->why.a[0], TCPS_ESTABLISHED);
+
+    fx_free(f);
+    fx_init(f);
+    st = persist_running(f);
+    fx_input(f, TCP_RST, IRS + 1, 0, NULL, 0);
+    FX_STATE(f, TCPS_CLOSED);
+    persist_stopped(f, st, N_TMR_PERSIST_STOP_RST);
+}
+END_TEST
+
 START_TEST(test_rfc6298_5_2_rto_stop_names_its_cause)
 {
     /* "When all outstanding data has been acknowledged, turn off the
@@ -2688,6 +2824,37 @@ START_TEST(test_rfc7323_2_3_windows_shift_both_ways)
 }
 END_TEST
 
+START_TEST(test_rfc7323_2_3_window_update_quotes_the_scaled_field)
+{
+    /* A window update says the window the segment tells the peer of:
+     * SEG.WND << shift, not the free buffer, whose low bits the shifted
+     * field cannot carry (4002 free, field 1000, shift 2: 4000). */
+    struct fx *f = &F;
+    f->cfg.wscale = 2;
+    f->cfg.rcvbuf = 4002;
+    fx_make(f, TCPS_LISTEN);
+    struct tcp_hdr syn = fx_hdr(f, TCP_SYN, IRS, 0);
+    tcp_opt_set(&syn, TCPOPT_WSCALE, 2);
+    fx_input_hdr(f, &syn, NULL, 0);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    FX_STATE(f, TCPS_ESTABLISHED);
+    const uint8_t *d = pattern(4000);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, d, 1460);
+    fx_input(f, TCP_ACK, IRS + 1461, ISS + 1, d + 1460, 1460);
+    fx_input(f, TCP_ACK, IRS + 2921, ISS + 1, d + 2920, 1080);
+    ck_assert_uint_eq(f->c.rcv_wnd_advertised, 0);
+    uint8_t buf[4000];
+    fx_mark(f);
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 4000);
+    FX_NSEGS(f, 1);
+    const struct fx_seg *u = fx_segat(f, 0);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 4001);
+    ck_assert_uint_eq(u->why.id, N_SEG_WINUPDATE);
+    ck_assert_uint_eq(u->h.win, 1000);
+    ck_assert_int_eq(u->why.a[0], (int64_t)u->h.win << 2);
+}
+END_TEST
+
 Suite *tcp_suite(void)
 {
     Suite *s = suite_create("tcp");
@@ -2717,6 +2884,7 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_syn_sent_rst_without_ack_ignored);
     tcase_add_test(tc, test_syn_sent_ack_without_syn_dropped);
     tcase_add_test(tc, test_syn_sent_close_to_closed);
+    tcase_add_test(tc, test_syn_sent_close_names_the_queued_bytes_it_discards);
     tcase_add_test(tc, test_syn_sent_send_queued_until_established);
     tcase_add_test(tc, test_syn_sent_synack_without_queued_data_sends_a_bare_ack);
     tcase_add_test(tc, test_syn_received_ack_to_established);
@@ -2820,10 +2988,12 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_rfc1122_4_2_2_13_read_all_or_shutdown_still_sends_fin);
     tcase_add_test(tc, test_rfc1122_4_2_2_13_data_after_close_sends_rst);
     tcase_add_test(tc, test_rfc6298_5_2_rto_stop_names_its_cause);
+    tcase_add_test(tc, test_rfc9293_3_8_6_1_persist_stop_is_recorded_with_its_cause);
     tcase_add_test(tc, test_rfc9293_3_3_1_ack_sentence_quotes_next_byte_expected);
     tcase_add_test(tc, test_rfc7323_2_2_syn_offers_wscale);
     tcase_add_test(tc, test_rfc7323_2_2_synack_only_if_syn_offered);
     tcase_add_test(tc, test_rfc7323_2_3_windows_shift_both_ways);
+    tcase_add_test(tc, test_rfc7323_2_3_window_update_quotes_the_scaled_field);
     suite_add_tcase(s, tc);
 
     return s;

@@ -110,8 +110,8 @@
     X(N_TCP_FINWAIT2_FIN,  "the peer's FIN arrived: acknowledge it and wait 2 x MSL = {0:dur} before forgetting the connection") \
     X(N_TCP_CLOSING_ACK,   "our FIN is acknowledged: both sides have closed; wait 2 x MSL = {0:dur}") \
     X(N_TCP_LASTACK_ACK,   "our FIN is acknowledged: the connection is closed and the TCB deleted") \
-    X(N_TCP_TW_EXPIRE, "the 2 x MSL = {0:dur} timer ran out: any old duplicate of this connection has died out; delete the TCB (RFC 9293 3.10.8)") \
-    X(N_TCP_TW_REFIN,      "a retransmitted FIN in TIME_WAIT: our last ACK was lost, so acknowledge again and restart 2 x MSL (RFC 9293 3.10.7.4)") \
+    X(N_TCP_TW_EXPIRE, "the 2 x MSL = {0:dur} timer ran out, twice the time a segment is assumed to live at most: delete the TCB (RFC 9293 3.4.2, 3.10.8)") \
+    X(N_TCP_TW_REFIN,      "the peer's FIN arrived again in TIME_WAIT: perhaps the peer resent it because our ACK was lost or late, perhaps the network copied it; acknowledge it again and restart 2 x MSL (RFC 9293 3.10.7.4)") \
     X(N_TCP_TW_REOPEN, "a SYN with seq {0}, above RCV.NXT={1}, cannot be an old duplicate of this connection: delete the TIME_WAIT TCB and let the listener open a new connection (RFC 9293 3.6.1 MAY-2, RFC 6191)") \
     X(N_TCP_RST_SYNSENT,   "RST acknowledges our SYN: the connection is refused; enter CLOSED (RFC 9293 3.10.7.3, whose error is \"connection reset\"; sockets call it ECONNREFUSED, \"connection refused\")") \
     X(N_TCP_RST_PASSIVE,   "RST in SYN_RECEIVED after a passive open: return to LISTEN (RFC 9293 3.10.7.4)") \
@@ -125,6 +125,10 @@
     X(N_TCP_DATA_AFTER_CLOSE, "{0} byte{0:s} (seq {1} to {2}) arrived after close(): no application will ever read them, so send RST and delete the TCB (RFC 1122 4.2.2.13)") \
     X(N_TCP_CLOSE_LISTEN, "close() in {0:state}: delete the TCB, nothing to send (RFC 9293 3.10.4)") \
     X(N_TCP_SHUTDOWN_LISTEN, "shutdown() in {0:state}: like CLOSE, it deletes the TCB; nothing to send (RFC 9293 3.10.4)") \
+    X(N_TCP_CLOSE_SYNSENT, "close() in SYN_SENT: delete the TCB before the connection opens; no data was queued, so none is lost (RFC 9293 3.10.4)") \
+    X(N_TCP_CLOSE_SYNSENT_DATA, "close() in SYN_SENT: delete the TCB before the connection opens, so the {0} queued byte{0:s} will never be sent (RFC 9293 3.10.4)") \
+    X(N_TCP_SHUTDOWN_SYNSENT, "shutdown() in SYN_SENT: like CLOSE, it deletes the TCB before the connection opens; no data was queued, so none is lost (RFC 9293 3.10.4)") \
+    X(N_TCP_SHUTDOWN_SYNSENT_DATA, "shutdown() in SYN_SENT: like CLOSE, it deletes the TCB before the connection opens, so the {0} queued byte{0:s} will never be sent (RFC 9293 3.10.4)") \
     X(N_TCP_GIVE_UP,       "no acknowledgement after {0} retransmission{0:s}: give up and close the connection") \
     X(N_TCP_GIVE_UP_HALFOPEN, "no ACK for our SYN,ACK after {0} retransmission{0:s}: give up the connection in SYN_RECEIVED and delete it, which frees its place in the listener's SYN queue (RFC 9293 3.8.3)") \
     X(N_TCP_COOKIE_EST, "ACK {0} minus one is {1}, a valid SYN cookie of ours: the connection is created straight in ESTABLISHED, with no SYN_RECEIVED stage, since nothing was kept since the SYN; it sends segments of at most {2} byte{2:s}, the MSS the cookie encodes, and any other option of the SYN is lost (RFC 4987 3.6)") \
@@ -202,6 +206,13 @@
     X(N_TMR_TW_STOP_REOPEN, "a new SYN above RCV.NXT ends TIME_WAIT early: the old TCB is deleted to make way for the new connection (RFC 9293 3.6.1 MAY-2)") \
     X(N_TMR_PERSIST_START, "the peer's window is zero: persist timer armed ({0:dur})") \
     X(N_TMR_PERSIST_EXPIRE, "the persist timer expired: probe the peer's zero window (RFC 9293 3.8.6.1)") \
+    X(N_TMR_PERSIST_STOP_OPEN, "the peer's window opened to {0} byte{0:s}: no probe is needed, persist timer stopped (RFC 9293 3.8.6.1)") \
+    X(N_TMR_PERSIST_STOP_TW, "TIME_WAIT: nothing is left to send, persist timer stopped") \
+    X(N_TMR_PERSIST_STOP_RST, "an RST ends the connection in {0:state}: the peer's window will not be probed, persist timer stopped") \
+    X(N_TMR_PERSIST_STOP_ABORT, "abort() in {0:state} deletes the TCB: the peer's window will not be probed, persist timer stopped") \
+    X(N_TMR_PERSIST_STOP_UNREAD, "close() with unread data in {0:state} resets the connection: the peer's window will not be probed, persist timer stopped") \
+    X(N_TMR_PERSIST_STOP_AFTER_CLOSE, "data arrived after close() in {0:state}: we sent RST and deleted the TCB, so the peer's window will not be probed; persist timer stopped") \
+    X(N_TMR_PERSIST_STOP_DELETED, "the TCB is deleted in {0:state}: persist timer stopped") \
     /* --- network --- */ \
     X(N_NET_SEND,          NO_SENTENCE) \
     X(N_NET_RECV,          NO_SENTENCE) \

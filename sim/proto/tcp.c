@@ -264,8 +264,18 @@ void tcp_enter_closed(struct tcp_conn *c, int64_t now, int cause,
         [CC_UNREAD] = N_TMR_TW_STOP, [CC_REOPEN] = N_TMR_TW_STOP_REOPEN,
         [CC_AFTER_CLOSE] = N_TMR_TW_STOP, [CC_SHUTDOWN] = N_TMR_TW_STOP,
     };
+    static const uint16_t persist_why[] = {
+        [CC_NORMAL] = N_TMR_PERSIST_STOP_DELETED,
+        [CC_RST] = N_TMR_PERSIST_STOP_RST,
+        [CC_CLOSE] = N_TMR_PERSIST_STOP_DELETED,
+        [CC_ABORT] = N_TMR_PERSIST_STOP_ABORT,
+        [CC_UNREAD] = N_TMR_PERSIST_STOP_UNREAD,
+        [CC_REOPEN] = N_TMR_PERSIST_STOP_DELETED,
+        [CC_AFTER_CLOSE] = N_TMR_PERSIST_STOP_AFTER_CLOSE,
+        [CC_SHUTDOWN] = N_TMR_PERSIST_STOP_DELETED,
+    };
     tcp_rto_stop(c, now, WHY(rto_why[cause], c->state));
-    tcp_persist_stop(c);
+    tcp_persist_stop(c, now, WHY(persist_why[cause], c->state));
     if (c->tw_due) {
         c->tw_due = 0;
         tcp_timer_rec(c, now, TM_TIME_WAIT, TA_STOP, 0, WHY0(tw_why[cause]));
@@ -372,9 +382,15 @@ void tcp_read_done(struct tcp_conn *c)
         space = max_window(c);
     if (c->rcv_wnd_advertised < thresh && space >= thresh &&
         (c->state == TCPS_ESTABLISHED || c->state == TCPS_FIN_WAIT_1 ||
-         c->state == TCPS_FIN_WAIT_2))
+         c->state == TCPS_FIN_WAIT_2)) {
+        /* RFC 7323 2.3: the segment carries RCV.WND >> Rcv.Wind.Shift and
+         * the peer reads it back as SEG.WND << Snd.Wind.Shift, so the window
+         * it is told of is the field shifted back, without the low bits of
+         * the free space: the sentence quotes that. */
+        uint32_t told = (uint32_t)tcp_window_to_advertise(c, 0) << c->rcv_shift;
         tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-                 WHY(N_SEG_WINUPDATE, (int64_t)space));
+                 WHY(N_SEG_WINUPDATE, (int64_t)told));
+    }
 }
 
 long tcp_read(struct tcp_conn *c, uint8_t *p, size_t max)
@@ -412,12 +428,25 @@ static int do_close(struct tcp_conn *c, int64_t now, int shut)
     if (e)
         return e;
     switch (c->state) {
-    case TCPS_LISTEN: case TCPS_SYN_SENT:
-        /* RFC 9293 3.10.4: delete the TCB, nothing was promised yet */
+    case TCPS_LISTEN:
+        /* RFC 9293 3.10.4 LISTEN: "Delete TCB, enter CLOSED state"; a
+         * listener has nothing to send */
         tcp_enter_closed(c, now, shut ? CC_SHUTDOWN : CC_CLOSE,
                          WHY(shut ? N_TCP_SHUTDOWN_LISTEN : N_TCP_CLOSE_LISTEN,
                              c->state));
         return 0;
+    case TCPS_SYN_SENT: {
+        /* RFC 9293 3.10.4 SYN-SENT: "Delete the TCB and return 'error:
+         * closing' responses to any queued SENDs": bytes the application
+         * wrote while the handshake was under way are thrown away unsent,
+         * and the sentence says how many */
+        int64_t queued = (int64_t)c->sndq.len;
+        int id = queued ? (shut ? N_TCP_SHUTDOWN_SYNSENT_DATA
+                                : N_TCP_CLOSE_SYNSENT_DATA)
+                        : (shut ? N_TCP_SHUTDOWN_SYNSENT : N_TCP_CLOSE_SYNSENT);
+        tcp_enter_closed(c, now, shut ? CC_SHUTDOWN : CC_CLOSE, WHY(id, queued));
+        return 0;
+    }
     case TCPS_SYN_RECEIVED: case TCPS_ESTABLISHED:
         /* RFC 9293 3.10.4: queue until all preceding SENDs have been
          * segmentized, then form a FIN; in any case enter FIN-WAIT-1. */

@@ -69,7 +69,8 @@ static void take_peer_options(struct tcp_conn *c, const struct tcp_hdr *h)
     }
 }
 
-static void update_window(struct tcp_conn *c, const struct tcp_hdr *h)
+static void update_window(struct tcp_conn *c, int64_t now,
+                          const struct tcp_hdr *h)
 {
     /* RFC 7323 2.3: SND.WND = SEG.WND << Snd.Wind.Shift, but a SYN's
      * window is never scaled */
@@ -78,8 +79,11 @@ static void update_window(struct tcp_conn *c, const struct tcp_hdr *h)
         c->max_snd_wnd = c->snd_wnd;        /* RFC 5961 5.2 MAX.SND.WND */
     c->snd_wl1 = h->seq;
     c->snd_wl2 = h->ack;
+    /* RFC 9293 3.8.6.1 probes a window that is zero; one that has opened
+     * needs no probe, so a running persist timer stops, recorded */
     if (c->snd_wnd)
-        tcp_persist_stop(c);
+        tcp_persist_stop(c, now, WHY(N_TMR_PERSIST_STOP_OPEN,
+                                     (int64_t)c->snd_wnd));
     /* RFC 9293 3.8.6.1: a receiver with a zero window refuses the probe
      * byte (3.10.7.4: it "must not accept" data it has no room for).  When
      * the window opens and SND.UNA is still the probe's byte, that byte was
@@ -157,7 +161,7 @@ static void listen_input(struct tcp_conn *c, int64_t now,
         /* The lesson's wrong design: trust the SYN and open at once.  With
          * no third segment, an old duplicate SYN opens a connection that
          * nobody asked for. */
-        update_window(c, h);
+        update_window(c, now, h);
         tcp_set_state(c, now, TCPS_ESTABLISHED, WHY0(N_TCP_TWOWAY_SYN));
         tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0,
                  WHY(N_SEG_SYNACK, c->iss));
@@ -215,7 +219,7 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
     take_peer_options(c, h);
     if (ack_ok) {
         ack_advance(c, now, h->ack);
-        update_window(c, h);
+        update_window(c, now, h);
     }
     if (tcp_syn_acked(c)) {
         if (c->cfg->two_way) {
@@ -243,7 +247,7 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
     }
     /* Simultaneous open: send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, set the
      * window variables and enter SYN-RECEIVED. */
-    update_window(c, h);
+    update_window(c, now, h);
     tcp_set_state(c, now, TCPS_SYN_RECEIVED, WHY0(N_TCP_SIMOPEN));
     tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
 }
@@ -437,7 +441,7 @@ static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
         (seq_leq(c->snd_una, h->ack) &&
          (seq_lt(c->snd_wl1, seq) ||
           (c->snd_wl1 == seq && seq_leq(c->snd_wl2, h->ack)))))
-        update_window(c, h);
+        update_window(c, now, h);
     switch (c->state) {
     case TCPS_FIN_WAIT_1:
         /* A segment that acknowledges our FIN and carries the peer's FIN
@@ -481,7 +485,7 @@ static void other_input(struct tcp_conn *c, int64_t now,
          * window test would reject it) and acknowledges ours: the
          * connection is established.  Linux makes the same exception. */
         ack_advance(c, now, h->ack);
-        update_window(c, h);
+        update_window(c, now, h);
         tcp_set_state(c, now, TCPS_ESTABLISHED,
                       WHY(N_TCP_SYNRCVD_EST, h->ack));
         return;
@@ -495,11 +499,13 @@ static void other_input(struct tcp_conn *c, int64_t now,
         }
         if (c->state == TCPS_TIME_WAIT && fin && seq + slen == c->rcv_nxt) {
             /* RFC 9293 3.10.7.4, eighth, TIME-WAIT: "Remain in the TIME-WAIT
-             * state.  Restart the 2 MSL time-wait timeout."  The FIN is a
-             * retransmission (our ACK of it was lost), so it lies wholly
-             * before RCV.NXT and fails the window test; it is recognised
-             * here, as real stacks do, so that it is answered and the timer
-             * restarted rather than merely acknowledged. */
+             * state.  Restart the 2 MSL time-wait timeout."  The FIN came
+             * again -- resent by a peer that did not get our ACK in time,
+             * or a copy the network made; nothing here tells which -- so
+             * it lies wholly before RCV.NXT and fails the window test; it
+             * is recognised here, as real stacks do, so that it is
+             * answered and the timer restarted rather than merely
+             * acknowledged. */
             tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, WHY0(N_TCP_TW_REFIN));
             tcp_time_wait_start(c, now);
             return;
@@ -577,7 +583,7 @@ static void other_input(struct tcp_conn *c, int64_t now,
     if (c->state == TCPS_SYN_RECEIVED) {
         if (seq_lt(c->snd_una, h->ack) && seq_leq(h->ack, c->snd_nxt)) {
             ack_advance(c, now, h->ack);
-            update_window(c, h);
+            update_window(c, now, h);
             tcp_set_state(c, now, TCPS_ESTABLISHED,
                           WHY(N_TCP_SYNRCVD_EST, h->ack));
         } else {

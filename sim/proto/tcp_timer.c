@@ -29,16 +29,23 @@ void tcp_rto_stop(struct tcp_conn *c, int64_t now, struct why why)
     tcp_timer_rec(c, now, TM_RTO, TA_STOP, 0, why);
 }
 
-void tcp_persist_stop(struct tcp_conn *c)
+/* Stops the persist timer if it runs, as tcp_rto_stop does the
+ * retransmission timer: a cancelled timer gets a stop record naming its
+ * start, so no view goes on showing it as running; why says which cause
+ * it was (the peer's window opened, TIME-WAIT, the TCB deleted ...). */
+void tcp_persist_stop(struct tcp_conn *c, int64_t now, struct why why)
 {
+    if (!c->persist_due)
+        return;
     c->persist_due = 0;
+    tcp_timer_rec(c, now, TM_PERSIST, TA_STOP, 0, why);
 }
 
 void tcp_time_wait_start(struct tcp_conn *c, int64_t now)
 {
     int64_t two_msl = 2 * c->cfg->msl_us;
     tcp_rto_stop(c, now, WHY0(N_TMR_RTO_STOP_TW));
-    tcp_persist_stop(c);
+    tcp_persist_stop(c, now, WHY0(N_TMR_PERSIST_STOP_TW));
     c->tw_due = now + two_msl;
     tcp_timer_rec(c, now, TM_TIME_WAIT, TA_START, c->tw_due,
                   WHY(N_TMR_TW_START, two_msl));

@@ -68,7 +68,7 @@ void tcp_timer_rec(struct tcp_conn *c, int64_t now, int name, int action,
                    int64_t due, struct why why);
 void tcp_rto_start(struct tcp_conn *c, int64_t now);
 void tcp_rto_stop(struct tcp_conn *c, int64_t now, struct why why);
-void tcp_persist_stop(struct tcp_conn *c);
+void tcp_persist_stop(struct tcp_conn *c, int64_t now, struct why why);
 /* Stops the retransmission and persist timers and (re)starts the 2MSL one. */
 void tcp_time_wait_start(struct tcp_conn *c, int64_t now);
 
