@@ -454,6 +454,13 @@ has_in "$TMP/err" "event limit of 5000 (--max-events)" "loop: event limit"
 bounded 3 "loop at --max-trace 1M" -- "$PROTOSIM" --check --max-trace 1M \
     $R/lan-dup-routing-loop.scn
 has_in "$TMP/err" "trace size limit of 1 MiB (--max-trace)" "loop: trace limit"
+# a size that is not whole MiB is quoted as itself (1K once read "0 MiB")
+bounded 3 "handshake at --max-trace 1K" -- "$PROTOSIM" --json --max-trace 1K handshake
+tail -1 "$TMP/out" >"$TMP/last"
+has_in "$TMP/last" '"limit":"trace","value":1024,.*"why":"the run stopped at its trace size limit of 1 KiB"' "1K: JSON limit record"
+has_in "$TMP/err" "trace size limit of 1 KiB (--max-trace)" "1K: stderr"
+bounded 3 "handshake at --max-trace 1000 --batch" -- "$PROTOSIM" --batch --max-trace 1000 handshake
+has_in "$TMP/out" "run stopped by its trace size limit of 1000 bytes (--max-trace)" "1000: text timeline"
 
 # crowds (issue 11): 10,000 connections written in a dozen lines run and their
 # expectations hold; a limit stops the same crowd and says so in every output
