@@ -182,6 +182,12 @@ printf 'host client 192.0.2.10\nlink client ghost delay 5ms\n' >"$TMP/bad.scn"
 expect_rc 65 "bad scenario"      -- "$PROTOSIM" "$TMP/bad.scn"
 grep -q "bad.scn:2:[0-9]*: error: " "$TMP/err" && ok \
     || bad "bad scenario error lacks file:line:col: $(cat "$TMP/err")"
+# a host named like a word an `at` line reads in its place is refused where
+# it is declared (`chapter` was accepted, then `at 0ms chapter listen 80`
+# failed asking for a chapter's title)
+printf 'host chapter 192.0.2.10\nhost b 192.0.2.2\nat 0ms chapter listen 80\n' >"$TMP/bad.scn"
+expect_rc 65 "host named chapter" -- "$PROTOSIM" --check "$TMP/bad.scn"
+has_in "$TMP/err" '^.*bad.scn:1:6: error: "chapter" cannot be a host name: it is an action keyword$' "host named chapter: refused at its host line"
 cat >"$TMP/failing.scn" <<'EOF'
 host a 192.0.2.1
 host b 192.0.2.2

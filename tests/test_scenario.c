@@ -941,6 +941,15 @@ START_TEST(test_error_messages_exact)
                   "t.scn:1:6: error: host name \"abcdefghijabcdefghijabcdefghijXY\" is longer than 31 bytes of UTF-8\n");
     assert_errors("host note 192.0.2.1\n",
                   "t.scn:1:6: error: \"note\" cannot be a host name: it is an action keyword\n");
+    /* `chapter` too: `at 0ms chapter listen 80` read as a chapter whose
+     * title is missing, so a host so named could never act */
+    assert_errors("host chapter 192.0.2.1\n",
+                  "t.scn:1:6: error: \"chapter\" cannot be a host name: it is an action keyword\n");
+    assert_errors("router chapter 192.0.2.1 on a 198.51.100.1 on b\n"
+                  "lan a 192.0.2.0/24\nlan b 198.51.100.0/24\n",
+                  "t.scn:1:8: error: \"chapter\" cannot be a host name: it is an action keyword\n");
+    assert_errors("host inject 192.0.2.1\n",
+                  "t.scn:1:6: error: \"inject\" cannot be a host name: it is an action keyword\n");
     assert_errors(HOSTS "expect client state ESTABLISH by 1s\n",
                   "t.scn:3:21: error: unknown TCP state \"ESTABLISH\"; expected one of: CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT\n");
     assert_errors(HOSTS "expect client state CLOSED after 1s\n",
