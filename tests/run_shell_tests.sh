@@ -1049,6 +1049,18 @@ has_in "$TMP/out" "time the capture spans" "--read --stats"
 grep -q "lifecycles per second" "$TMP/out" && bad "--read --stats times no run" || ok
 expect_rc 0 "--read --lang zh" -- "$PROTOSIM" --lang zh --read tests/captures/loopback-http.pcapng --batch
 has_in "$TMP/out" "由这一端发出的第 1 帧（SYN）推断" "--read: Chinese"
+# frames that do not decode are counted on stderr with their reason, like the
+# skipped ones (they were left out without a word): malformed-ipv4.pcap is
+# handshake's three frames, a copy of the third with IHL 15 (a 60-byte
+# header in a 40-byte packet) and the SYN again cut at 40 bytes by the
+# snapshot length; malformed-only.pcap is the IHL-15 frame alone
+expect_rc 0 "--read malformed frames beside good ones" -- "$PROTOSIM" --read tests/captures/malformed-ipv4.pcap --batch
+has_in "$TMP/err" "malformed-ipv4.pcap: 1 of its 5 frames are not drawn: their IPv4 header is malformed (its version, header length or total length does not fit the frame)" "--read: a malformed IPv4 header counted"
+has_in "$TMP/err" "malformed-ipv4.pcap: 1 of its 5 frames are not drawn: the capture's snapshot length cut them inside their IPv4 packet or ARP message" "--read: a frame cut by the snapshot length counted"
+[ "$(grep -c '  send  ' "$TMP/out")" -eq 3 ] && ok || bad "--read malformed-ipv4.pcap: 3 frames drawn"
+expect_rc 65 "--read only a malformed frame" -- "$PROTOSIM" --read tests/captures/malformed-only.pcap --batch
+has_in "$TMP/err" "malformed-only.pcap: 1 of its 1 frames are not drawn: their IPv4 header is malformed" "--read only malformed: counted"
+has_in "$TMP/err" "malformed-only.pcap: it has no frame to draw: none holds an IPv4 packet or an ARP message that protosim can decode" "--read only malformed: the error"
 expect_rc 66 "--read a missing file" -- "$PROTOSIM" --read "$TMP/none.pcap"
 expect_rc 65 "--read a scenario" -- "$PROTOSIM" --read scenarios/handshake.scn
 has_in "$TMP/err" "not a pcap or pcapng file (it begins with the bytes" "--read: not a capture"
