@@ -188,6 +188,10 @@ grep -q "bad.scn:2:[0-9]*: error: " "$TMP/err" && ok \
 printf 'host chapter 192.0.2.10\nhost b 192.0.2.2\nat 0ms chapter listen 80\n' >"$TMP/bad.scn"
 expect_rc 65 "host named chapter" -- "$PROTOSIM" --check "$TMP/bad.scn"
 has_in "$TMP/err" '^.*bad.scn:1:6: error: "chapter" cannot be a host name: it is an action keyword$' "host named chapter: refused at its host line"
+# `repeat` and `end` start lines, so no LAN takes their name (both were accepted)
+printf 'lan end 10.0.0.0/24\nhost a 10.0.0.5 on end\n' >"$TMP/bad.scn"
+expect_rc 65 "LAN named end" -- "$PROTOSIM" --check "$TMP/bad.scn"
+has_in "$TMP/err" 'bad.scn:1:5: error: "end" cannot be a LAN name: it is a keyword$' "LAN named end: refused"
 cat >"$TMP/failing.scn" <<'EOF'
 host a 192.0.2.1
 host b 192.0.2.2

@@ -1511,6 +1511,13 @@ START_TEST(test_lan_errors)
         "t.scn:16:4: error: expected a LAN name, found end of line\n");
     assert_errors("lan abcdefghijabcdefghijabcdefghijXY 192.0.2.0/24\nhost a 192.0.2.1\n",
                   "t.scn:1:5: error: LAN name \"abcdefghijabcdefghijabcdefghijXY\" is longer than 31 bytes of UTF-8\n");
+    /* `repeat` and `end` start lines too (they were accepted as names) */
+    assert_errors("lan end 10.0.0.0/24\nlan repeat 10.0.1.0/24\n"
+                  "host a 10.0.0.5 on end\nhost b 10.0.1.5 on repeat\n",
+                  "t.scn:1:5: error: \"end\" cannot be a LAN name: it is a keyword\n"
+                  "t.scn:2:5: error: \"repeat\" cannot be a LAN name: it is a keyword\n"
+                  "t.scn:3:20: error: expected a LAN name after \"on\", found \"end\"\n"
+                  "t.scn:4:20: error: expected a LAN name after \"on\", found \"repeat\"\n");
     assert_errors("host a 192.0.2.1 on office\n",
                   "t.scn:1:21: error: unknown LAN \"office\" (no LANs are declared; add one like: lan office 192.0.2.0/24)\n");
 }
