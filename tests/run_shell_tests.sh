@@ -1025,6 +1025,20 @@ expect_rc 64 "--quiz --json" -- "$PROTOSIM" --quiz --json handshake
 { cat scenarios/handshake.scn; echo 'quiz "A second SYN?" answer client->server tcp SYN #2'; } >"$TMP/q.scn"
 expect_rc 1 "--check: a quiz answer that never happens" -- "$PROTOSIM" --check "$TMP/q.scn"
 has_in "$TMP/out" "q.scn:$(wc -l <"$TMP/q.scn" | tr -d ' '): quiz answer never happens: the 2nd SYN from client to server" "quiz: --check names it"
+# a quiz line on the run's first record is not asked: --quiz sends the
+# teacher to --check, and --check names the line (it said nothing)
+cat >"$TMP/q.scn" <<'EOF'
+host a 192.0.2.1
+host b 192.0.2.2
+link a b
+at 0ms inject a->b tcp SYN seq 1 sport 5 dport 80
+quiz "which flags?" answer a->b tcp SYN #1
+EOF
+expect_rc 0 "--quiz --batch: a quiz on the first record" -- sh -c \
+    "\"$PROTOSIM\" --quiz --batch \"$TMP/q.scn\" </dev/null"
+has_in "$TMP/err" "^protosim: 1 quiz line names no record of this run (or the first one); protosim --check says which$" "quiz: the first record left out"
+expect_rc 1 "--check: a quiz on the first record" -- "$PROTOSIM" --check "$TMP/q.scn"
+has_in "$TMP/out" "q.scn:5: quiz answered by the run's first record: nothing comes before it, so it is not asked" "quiz: --check names the first record's line"
 rm -f "$TMP"/right.txt "$TMP"/nums.txt "$TMP"/letters.txt "$TMP"/wrong.txt "$TMP"/short.txt "$TMP"/q?.txt "$TMP"/q.scn
 
 # --read: a capture drawn, with the TCP states inferred by the model's
