@@ -31,6 +31,10 @@ expect_rc() {   # expect_rc WANT DESCRIPTION -- command...
     fi
 }
 
+has_in() {         # has_in FILE PATTERN DESCRIPTION
+    grep -q -- "$2" "$1" && ok || { bad "$3: no \"$2\" in $1"; head -3 "$1"; }
+}
+
 SCENARIOS=$(ls scenarios/*.scn | sed 's|scenarios/||; s|\.scn$||')
 
 # 1. every shipped scenario holds its own expectations
@@ -432,9 +436,6 @@ bounded() {     # bounded WANT DESCRIPTION -- command...: exit code and time
     elif [ $((t1 - t0)) -gt 10 ]; then
         bad "$what took $((t1 - t0)) s"
     else ok; fi
-}
-has_in() {         # has_in FILE PATTERN DESCRIPTION
-    grep -q -- "$2" "$1" && ok || { bad "$3: no \"$2\" in $1"; head -3 "$1"; }
 }
 R=tests/runaway
 # with the default budgets (--check: no half-million-line timeline to print)
