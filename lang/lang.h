@@ -62,10 +62,12 @@ void scn_quiz_finder_rec(void *ctx, const struct trace *tr, size_t i,
 /* The index of the record that answers quiz line k, or -1 (none yet). */
 long scn_quiz_finder_at(const struct scn_quiz_finder *f, int k);
 /* One "file:line: quiz answer never happens: ..." per quiz line the run
- * made no record for, and one "file:line: quiz answered by the same record
- * as ..." per line whose record an earlier line already asks about (only
- * one question is asked before a record), appended to *out (if out is not
- * NULL); returns how many there are. */
+ * made no record for, one "file:line: quiz answered by the run's first
+ * record: ..." per line answered by record 0 (nothing is shown before it,
+ * so it is not asked), and one "file:line: quiz answered by the same
+ * record as ..." per line whose record an earlier line already asks about
+ * (only one question is asked before a record), appended to *out (if out
+ * is not NULL); returns how many there are: the lines the quiz leaves out. */
 int scn_quiz_finder_misses(const struct scn_quiz_finder *f, const struct trace *tr,
                            char ***out, int *nout);
 void scn_quiz_finder_free(struct scn_quiz_finder *f);

@@ -784,14 +784,15 @@ int lang_want_conn(struct parser *P, uint16_t *lport, int *peer, uint16_t *rport
 /* LANs, addresses and domain names                                         */
 
 /* Words a LAN cannot be called: they start lines or are host options, and
- * a LAN name is read where one of them could be meant. */
+ * a LAN name is read where one of them could be meant.  `repeat` and `end`
+ * start lines too (repeat.c reads them before KEYWORDS are looked up). */
 int lang_lan_reserved(const char *w)
 {
     static const char *const words[] = {
 #define X(k) #k,
         KEYWORDS(X)
 #undef X
-        "on", "gateway", "dns"
+        "repeat", "end", "on", "gateway", "dns"
     };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (!strcmp(w, words[i])) return 1;

@@ -154,7 +154,9 @@ static int declare_host(struct parser *P)
         return -1;
     }
     if (lang_name_error(P, n->s, n->len, n->col, "host")) return -1;
-    if (!strcmp(n->s, "note") || !strcmp(n->s, "inject")) {
+    /* the words an `at` line reads where a host name goes (lang_kw_at):
+     * a host so named could be declared but never act */
+    if (!strcmp(n->s, "note") || !strcmp(n->s, "inject") || !strcmp(n->s, "chapter")) {
         ERR_AT(P, n, "%s cannot be a host name: it is an action keyword", lang_found(&sh, n));
         return -1;
     }

@@ -135,6 +135,19 @@ int scn_quiz_finder_misses(const struct scn_quiz_finder *f, const struct trace *
     int *first_of = asked_first(f);
     for (int k = 0; k < f->scn->nquizzes; k++) {
         const struct scn_quiz *q = &f->scn->quizzes[k];
+        if (f->at[k] == 0) {
+            /* the quiz stops before its record and shows what came
+             * before: before the run's first record there is nothing, and
+             * the quiz does not ask it (ui/quiz.c lesson_points) */
+            n++;
+            if (out) {
+                snprintf(msg, sizeof msg, _("%s:%d: quiz answered by the run's first "
+                         "record: nothing comes before it, so it is not asked"),
+                         f->scn->path, q->line);
+                add_msg(out, nout, msg);
+            }
+            continue;
+        }
         if (f->at[k] >= 0) {
             /* one question per record: a later line on the same one is not asked */
             int first = first_of[k];

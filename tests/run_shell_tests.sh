@@ -31,6 +31,10 @@ expect_rc() {   # expect_rc WANT DESCRIPTION -- command...
     fi
 }
 
+has_in() {         # has_in FILE PATTERN DESCRIPTION
+    grep -q -- "$2" "$1" && ok || { bad "$3: no \"$2\" in $1"; head -3 "$1"; }
+}
+
 SCENARIOS=$(ls scenarios/*.scn | sed 's|scenarios/||; s|\.scn$||')
 
 # 1. every shipped scenario holds its own expectations
@@ -182,6 +186,16 @@ printf 'host client 192.0.2.10\nlink client ghost delay 5ms\n' >"$TMP/bad.scn"
 expect_rc 65 "bad scenario"      -- "$PROTOSIM" "$TMP/bad.scn"
 grep -q "bad.scn:2:[0-9]*: error: " "$TMP/err" && ok \
     || bad "bad scenario error lacks file:line:col: $(cat "$TMP/err")"
+# a host named like a word an `at` line reads in its place is refused where
+# it is declared (`chapter` was accepted, then `at 0ms chapter listen 80`
+# failed asking for a chapter's title)
+printf 'host chapter 192.0.2.10\nhost b 192.0.2.2\nat 0ms chapter listen 80\n' >"$TMP/bad.scn"
+expect_rc 65 "host named chapter" -- "$PROTOSIM" --check "$TMP/bad.scn"
+has_in "$TMP/err" '^.*bad.scn:1:6: error: "chapter" cannot be a host name: it is an action keyword$' "host named chapter: refused at its host line"
+# `repeat` and `end` start lines, so no LAN takes their name (both were accepted)
+printf 'lan end 10.0.0.0/24\nhost a 10.0.0.5 on end\n' >"$TMP/bad.scn"
+expect_rc 65 "LAN named end" -- "$PROTOSIM" --check "$TMP/bad.scn"
+has_in "$TMP/err" 'bad.scn:1:5: error: "end" cannot be a LAN name: it is a keyword$' "LAN named end: refused"
 cat >"$TMP/failing.scn" <<'EOF'
 host a 192.0.2.1
 host b 192.0.2.2
@@ -423,9 +437,6 @@ bounded() {     # bounded WANT DESCRIPTION -- command...: exit code and time
         bad "$what took $((t1 - t0)) s"
     else ok; fi
 }
-has_in() {         # has_in FILE PATTERN DESCRIPTION
-    grep -q -- "$2" "$1" && ok || { bad "$3: no \"$2\" in $1"; head -3 "$1"; }
-}
 R=tests/runaway
 # with the default budgets (--check: no half-million-line timeline to print)
 bounded 3 "routing loop on a duplicating LAN" -- "$PROTOSIM" --check \
@@ -454,6 +465,13 @@ has_in "$TMP/err" "event limit of 5000 (--max-events)" "loop: event limit"
 bounded 3 "loop at --max-trace 1M" -- "$PROTOSIM" --check --max-trace 1M \
     $R/lan-dup-routing-loop.scn
 has_in "$TMP/err" "trace size limit of 1 MiB (--max-trace)" "loop: trace limit"
+# a size that is not whole MiB is quoted as itself (1K once read "0 MiB")
+bounded 3 "handshake at --max-trace 1K" -- "$PROTOSIM" --json --max-trace 1K handshake
+tail -1 "$TMP/out" >"$TMP/last"
+has_in "$TMP/last" '"limit":"trace","value":1024,.*"why":"the run stopped at its trace size limit of 1 KiB"' "1K: JSON limit record"
+has_in "$TMP/err" "trace size limit of 1 KiB (--max-trace)" "1K: stderr"
+bounded 3 "handshake at --max-trace 1000 --batch" -- "$PROTOSIM" --batch --max-trace 1000 handshake
+has_in "$TMP/out" "run stopped by its trace size limit of 1000 bytes (--max-trace)" "1000: text timeline"
 
 # crowds (issue 11): 10,000 connections written in a dozen lines run and their
 # expectations hold; a limit stops the same crowd and says so in every output
@@ -1008,6 +1026,20 @@ expect_rc 64 "--quiz --json" -- "$PROTOSIM" --quiz --json handshake
 { cat scenarios/handshake.scn; echo 'quiz "A second SYN?" answer client->server tcp SYN #2'; } >"$TMP/q.scn"
 expect_rc 1 "--check: a quiz answer that never happens" -- "$PROTOSIM" --check "$TMP/q.scn"
 has_in "$TMP/out" "q.scn:$(wc -l <"$TMP/q.scn" | tr -d ' '): quiz answer never happens: the 2nd SYN from client to server" "quiz: --check names it"
+# a quiz line on the run's first record is not asked: --quiz sends the
+# teacher to --check, and --check names the line (it said nothing)
+cat >"$TMP/q.scn" <<'EOF'
+host a 192.0.2.1
+host b 192.0.2.2
+link a b
+at 0ms inject a->b tcp SYN seq 1 sport 5 dport 80
+quiz "which flags?" answer a->b tcp SYN #1
+EOF
+expect_rc 0 "--quiz --batch: a quiz on the first record" -- sh -c \
+    "\"$PROTOSIM\" --quiz --batch \"$TMP/q.scn\" </dev/null"
+has_in "$TMP/err" "^protosim: 1 quiz line names no record of this run (or the first one); protosim --check says which$" "quiz: the first record left out"
+expect_rc 1 "--check: a quiz on the first record" -- "$PROTOSIM" --check "$TMP/q.scn"
+has_in "$TMP/out" "q.scn:5: quiz answered by the run's first record: nothing comes before it, so it is not asked" "quiz: --check names the first record's line"
 rm -f "$TMP"/right.txt "$TMP"/nums.txt "$TMP"/letters.txt "$TMP"/wrong.txt "$TMP"/short.txt "$TMP"/q?.txt "$TMP"/q.scn
 
 # --read: a capture drawn, with the TCP states inferred by the model's
@@ -1036,6 +1068,18 @@ has_in "$TMP/out" "time the capture spans" "--read --stats"
 grep -q "lifecycles per second" "$TMP/out" && bad "--read --stats times no run" || ok
 expect_rc 0 "--read --lang zh" -- "$PROTOSIM" --lang zh --read tests/captures/loopback-http.pcapng --batch
 has_in "$TMP/out" "由这一端发出的第 1 帧（SYN）推断" "--read: Chinese"
+# frames that do not decode are counted on stderr with their reason, like the
+# skipped ones (they were left out without a word): malformed-ipv4.pcap is
+# handshake's three frames, a copy of the third with IHL 15 (a 60-byte
+# header in a 40-byte packet) and the SYN again cut at 40 bytes by the
+# snapshot length; malformed-only.pcap is the IHL-15 frame alone
+expect_rc 0 "--read malformed frames beside good ones" -- "$PROTOSIM" --read tests/captures/malformed-ipv4.pcap --batch
+has_in "$TMP/err" "malformed-ipv4.pcap: 1 of its 5 frames are not drawn: their IPv4 header is malformed (its version, header length or total length does not fit the frame)" "--read: a malformed IPv4 header counted"
+has_in "$TMP/err" "malformed-ipv4.pcap: 1 of its 5 frames are not drawn: the capture's snapshot length cut them inside their IPv4 packet or ARP message" "--read: a frame cut by the snapshot length counted"
+[ "$(grep -c '  send  ' "$TMP/out")" -eq 3 ] && ok || bad "--read malformed-ipv4.pcap: 3 frames drawn"
+expect_rc 65 "--read only a malformed frame" -- "$PROTOSIM" --read tests/captures/malformed-only.pcap --batch
+has_in "$TMP/err" "malformed-only.pcap: 1 of its 1 frames are not drawn: their IPv4 header is malformed" "--read only malformed: counted"
+has_in "$TMP/err" "malformed-only.pcap: it has no frame to draw: none holds an IPv4 packet or an ARP message that protosim can decode" "--read only malformed: the error"
 expect_rc 66 "--read a missing file" -- "$PROTOSIM" --read "$TMP/none.pcap"
 expect_rc 65 "--read a scenario" -- "$PROTOSIM" --read scenarios/handshake.scn
 has_in "$TMP/err" "not a pcap or pcapng file (it begins with the bytes" "--read: not a capture"

@@ -232,6 +232,52 @@ START_TEST(test_quiz_answer_never_happens)
 }
 END_TEST
 
+/* A line answered by the run's very first record is not asked (nothing is
+ * shown before it), and --check says so: `--quiz` sent the teacher to
+ * --check, which said nothing about that line.  A second line on the same
+ * first record is named for the same reason, not as a repeat of a line the
+ * quiz never asks either; a later record is asked. */
+START_TEST(test_quiz_first_record_is_named)
+{
+    struct scenario *s = parse_ok(
+        "host a 192.0.2.1\nhost b 192.0.2.2\nlink a b\n"
+        "at 0ms inject a->b tcp SYN seq 1 sport 5 dport 80\n"
+        "quiz \"which flags?\" answer a->b tcp SYN #1\n"
+        "quiz \"and to whom?\" answer a->b tcp SYN #1 to\n"
+        "quiz \"the answer?\" answer b->a tcp RST,ACK #1\n");
+    struct sim sim;
+    sim_init(&sim, s, 1);
+    struct scn_quiz_finder *f = scn_quiz_finder_new(s);
+    struct trace_sink k = { scn_quiz_finder_rec, f };
+    ck_assert_int_eq(trace_add_sink(&sim.tr, &k), 0);
+    sim_run(&sim);
+    ck_assert_int_eq(scn_quiz_finder_at(f, 0), 0);
+    ck_assert_int_eq(scn_quiz_finder_at(f, 1), 0);
+    ck_assert_int_gt(scn_quiz_finder_at(f, 2), 0);
+    char **msgs = NULL;
+    int n = 0;
+    ck_assert_int_eq(scn_quiz_finder_misses(f, &sim.tr, &msgs, &n), 2);
+    ck_assert_int_eq(n, 2);
+    ck_assert_str_eq(msgs[0], "t.scn:5: quiz answered by the run's first record: nothing "
+                     "comes before it, so it is not asked");
+    ck_assert_str_eq(msgs[1], "t.scn:6: quiz answered by the run's first record: nothing "
+                     "comes before it, so it is not asked");
+    for (int i = 0; i < n; i++)
+        free(msgs[i]);
+    free(msgs);
+    scn_quiz_finder_free(f);
+    /* the quiz leaves out the same lines it counts as missing */
+    struct quiz q;
+    ck_assert_int_eq(quiz_build(&q, s, &sim.tr, 1, NULL), 1);
+    ck_assert_int_eq(q.missing, 2);
+    ck_assert_int_eq(q.same, 0);
+    ck_assert_int_eq(q.p[0].line, 7);
+    quiz_free(&q);
+    sim_free(&sim);
+    scenario_free(s);
+}
+END_TEST
+
 /* A crowd's quiz lines (each record is compared with the lines of its own
  * host and state, or source and destination): every client's lines find
  * that client's records; three lines on one record name the first; a
@@ -685,6 +731,7 @@ Suite *quiz_suite(void)
     tcase_add_test(tc, test_parse_quiz_errors);
     tcase_add_test(tc, test_quiz_answer_never_happens);
     tcase_add_test(tc, test_quiz_same_record);
+    tcase_add_test(tc, test_quiz_first_record_is_named);
     tcase_add_test(tc, test_quiz_lines_of_a_crowd);
     tcase_add_test(tc, test_model_points_are_the_truth);
     tcase_add_test(tc, test_ack_of_data_offers_the_seq);

@@ -456,7 +456,104 @@ START_TEST(test_read_nothing_to_draw)
     ck_assert_int_eq(capture_parse(w.b, w.n, &c, err, sizeof err), 0);
     struct sim s;
     ck_assert_ptr_null(read_capture("empty.pcap", &c, &s, err, sizeof err));
-    ck_assert_msg(strstr(err, "no IPv4 or ARP frame"), "%s", err);
+    ck_assert_str_eq(err, "it has no frame to draw: none holds an IPv4 packet or "
+                     "an ARP message that protosim can decode");
+    capture_free(&c);
+}
+END_TEST
+
+/* Frames that reach the drawing but do not decode are counted, by reason,
+ * where the skipped frames are (they were left out without a word, and a
+ * capture of only such frames was said to have "no IPv4 or ARP frame").
+ * Each case: one frame; drawn or which count. */
+START_TEST(test_read_counts_frames_it_cannot_decode)
+{
+    uint8_t syn[128];
+    size_t n = syn_frame(syn, sizeof syn);
+    /* an ARP request, Ethernet/IPv4 */
+    uint8_t arp[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06,
+                        0, 1, 0x08, 0x00, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 0, 1,
+                        0, 0, 0, 0, 0, 0, 10, 0, 0, 2 };
+    struct {
+        const char *what;
+        size_t off; uint8_t val;   /* one byte changed (off 0: none) */
+        int arp;                   /* the ARP frame, else the SYN */
+        size_t caplen, wire;       /* 0: the frame's length */
+        int reason;                /* -1: drawn */
+    } cases[] = {
+        { "whole SYN", 0, 0, 0, 0, 0, -1 },
+        { "IHL 15 beyond the packet", 14, 0x4f, 0, 0, 0, CAP_SKIP_BAD_IPV4 },
+        { "IHL 4", 14, 0x44, 0, 0, 0, CAP_SKIP_BAD_IPV4 },
+        { "version 5", 14, 0x55, 0, 0, 0, CAP_SKIP_BAD_IPV4 },
+        { "total length 65535 in a short frame", 16, 0xff, 0, 0, 0, CAP_SKIP_BAD_IPV4 },
+        { "total length below its header", 16, 0x00, 0, 0, 0, CAP_SKIP_BAD_IPV4 },
+        { "cut by the snapshot length", 0, 0, 0, 40, 0, CAP_SKIP_CUT },
+        { "cut, and IHL 15 beyond the wire", 14, 0x4f, 0, 40, 0, CAP_SKIP_BAD_IPV4 },
+        { "ARP request", 0, 0, 1, 0, 0, -1 },
+        { "ARP of hardware type 6", 15, 6, 1, 0, 0, CAP_SKIP_BAD_ARP },
+        { "ARP cut by the snapshot length", 0, 0, 1, 30, 0, CAP_SKIP_CUT },
+        { "ARP short on the wire too", 0, 0, 1, 30, 30, CAP_SKIP_BAD_ARP },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t fr[128];
+        size_t len = cases[i].arp ? sizeof arp : n;
+        memcpy(fr, cases[i].arp ? arp : syn, len);
+        if (cases[i].off)
+            fr[cases[i].off] = cases[i].val;
+        if (cases[i].off == 16)            /* the low byte of the total length */
+            fr[17] = cases[i].val ? 0xff : 10;
+        size_t wire = cases[i].wire ? cases[i].wire : len;
+        size_t cut = cases[i].caplen ? cases[i].caplen : len;
+        struct buf w = { 0 };
+        pcap_header(&w, 0xa1b2c3d4, 1);
+        pcap_record(&w, 1, 0, fr, cut, wire);
+        struct capture c;
+        char err[200] = "";
+        ck_assert_int_eq(capture_parse(w.b, w.n, &c, err, sizeof err), 0);
+        ck_assert_uint_eq(c.n, 1);
+        struct sim s;
+        struct scenario *scn = read_capture("t.pcap", &c, &s, err, sizeof err);
+        for (int k = 0; k < CAP_SKIP_COUNT; k++)
+            ck_assert_msg(c.skipped[k] == (k == cases[i].reason),
+                          "%s: skipped[%d] = %zu", cases[i].what, k, c.skipped[k]);
+        if (cases[i].reason < 0) {
+            ck_assert_msg(scn != NULL, "%s: %s", cases[i].what, err);
+            sim_free(&s);
+            scenario_free(scn);
+        } else {
+            ck_assert_msg(scn == NULL, "%s: drawn", cases[i].what);
+            ck_assert_str_eq(err, "it has no frame to draw: none holds an IPv4 packet "
+                             "or an ARP message that protosim can decode");
+        }
+        capture_free(&c);
+    }
+    /* beside a frame that is drawn: the capture is drawn, the bad frame
+     * counted once, and drawing it again counts nothing more */
+    uint8_t fr[2][128];
+    size_t lens[2] = { n, n };
+    memcpy(fr[0], syn, n);
+    memcpy(fr[1], syn, n);
+    fr[1][14] = 0x4f;
+    struct buf w = { 0 };
+    pcap_header(&w, 0xa1b2c3d4, 1);
+    for (int i = 0; i < 2; i++)
+        pcap_record(&w, 1, (uint32_t)i, fr[i], lens[i], lens[i]);
+    struct capture c;
+    char err[200];
+    ck_assert_int_eq(capture_parse(w.b, w.n, &c, err, sizeof err), 0);
+    struct sim s;
+    struct scenario *scn = read_capture("t.pcap", &c, &s, err, sizeof err);
+    ck_assert_ptr_nonnull(scn);
+    ck_assert_uint_eq(c.skipped[CAP_SKIP_BAD_IPV4], 1);
+    size_t sends = 0;
+    for (size_t i = 0; i < s.tr.n; i++)
+        sends += s.tr.recs[i].kind == TK_SEND;
+    ck_assert_uint_eq(sends, 1);
+    sim_free(&s);
+    read_capture_again(scn, &c, &s);
+    ck_assert_uint_eq(c.skipped[CAP_SKIP_BAD_IPV4], 1);
+    sim_free(&s);
+    scenario_free(scn);
     capture_free(&c);
 }
 END_TEST
@@ -477,6 +574,7 @@ Suite *read_suite(void)
     tcase_add_test(d, test_read_mid_connection_and_refused_syn_have_no_states);
     tcase_add_test(d, test_read_splits_an_address_that_talks_to_itself);
     tcase_add_test(d, test_read_nothing_to_draw);
+    tcase_add_test(d, test_read_counts_frames_it_cannot_decode);
     suite_add_tcase(s, d);
     return s;
 }

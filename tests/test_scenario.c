@@ -952,6 +952,15 @@ START_TEST(test_error_messages_exact)
                   "t.scn:1:6: error: host name \"abcdefghijabcdefghijabcdefghijXY\" is longer than 31 bytes of UTF-8\n");
     assert_errors("host note 192.0.2.1\n",
                   "t.scn:1:6: error: \"note\" cannot be a host name: it is an action keyword\n");
+    /* `chapter` too: `at 0ms chapter listen 80` read as a chapter whose
+     * title is missing, so a host so named could never act */
+    assert_errors("host chapter 192.0.2.1\n",
+                  "t.scn:1:6: error: \"chapter\" cannot be a host name: it is an action keyword\n");
+    assert_errors("router chapter 192.0.2.1 on a 198.51.100.1 on b\n"
+                  "lan a 192.0.2.0/24\nlan b 198.51.100.0/24\n",
+                  "t.scn:1:8: error: \"chapter\" cannot be a host name: it is an action keyword\n");
+    assert_errors("host inject 192.0.2.1\n",
+                  "t.scn:1:6: error: \"inject\" cannot be a host name: it is an action keyword\n");
     assert_errors(HOSTS "expect client state ESTABLISH by 1s\n",
                   "t.scn:3:21: error: unknown TCP state \"ESTABLISH\"; expected one of: CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT\n");
     assert_errors(HOSTS "expect client state CLOSED after 1s\n",
@@ -1520,6 +1529,13 @@ START_TEST(test_lan_errors)
         "t.scn:16:4: error: expected a LAN name, found end of line\n");
     assert_errors("lan abcdefghijabcdefghijabcdefghijXY 192.0.2.0/24\nhost a 192.0.2.1\n",
                   "t.scn:1:5: error: LAN name \"abcdefghijabcdefghijabcdefghijXY\" is longer than 31 bytes of UTF-8\n");
+    /* `repeat` and `end` start lines too (they were accepted as names) */
+    assert_errors("lan end 10.0.0.0/24\nlan repeat 10.0.1.0/24\n"
+                  "host a 10.0.0.5 on end\nhost b 10.0.1.5 on repeat\n",
+                  "t.scn:1:5: error: \"end\" cannot be a LAN name: it is a keyword\n"
+                  "t.scn:2:5: error: \"repeat\" cannot be a LAN name: it is a keyword\n"
+                  "t.scn:3:20: error: expected a LAN name after \"on\", found \"end\"\n"
+                  "t.scn:4:20: error: expected a LAN name after \"on\", found \"repeat\"\n");
     assert_errors("host a 192.0.2.1 on office\n",
                   "t.scn:1:21: error: unknown LAN \"office\" (no LANs are declared; add one like: lan office 192.0.2.0/24)\n");
 }

@@ -1222,6 +1222,41 @@ START_TEST(test_time_limit_names_time_not_events)
 }
 END_TEST
 
+/* A size limit's sentence quotes the limit's own number: --max-trace 1K
+ * once read "trace size limit of 0 MiB" beside "value":1024.  Whole MiB
+ * stay MiB (the defaults' sentences do not change), whole KiB are KiB, and
+ * the rest are bytes. */
+START_TEST(test_size_limit_text_quotes_its_value)
+{
+    char buf[80];
+    ck_assert_str_eq(sim_limit_text(LIM_TRACE, 1024, buf, sizeof buf),
+                     "trace size limit of 1 KiB");
+    ck_assert_str_eq(sim_limit_text(LIM_TRACE, 1536 * 1024, buf, sizeof buf),
+                     "trace size limit of 1536 KiB");
+    ck_assert_str_eq(sim_limit_text(LIM_TRACE, 128u << 20, buf, sizeof buf),
+                     "trace size limit of 128 MiB");
+    ck_assert_str_eq(sim_limit_text(LIM_MEMORY, 1ull << 30, buf, sizeof buf),
+                     "memory limit of 1024 MiB");
+    ck_assert_str_eq(sim_limit_text(LIM_MEMORY, 1000, buf, sizeof buf),
+                     "memory limit of 1000 bytes");
+    ck_assert_str_eq(sim_limit_text(LIM_TRACE, 1025, buf, sizeof buf),
+                     "trace size limit of 1025 bytes");
+    ck_assert_str_eq(sim_limit_text(LIM_TRACE, 1, buf, sizeof buf),
+                     "trace size limit of 1 byte");
+    /* and a run stopped by --max-trace 1K says so */
+    struct run *r = run_budget(TWO_HOSTS "link client server delay 10ms\n"
+                               "at 0ms server listen 80\n"
+                               "at 5ms client connect server 80\n",
+                               0, 0, 0, 1024, 0);
+    ck_assert_int_eq(r->sim.stop.limit, LIM_TRACE);
+    ck_assert(r->sim.stop.value == 1024);
+    ck_assert_str_eq(sim_limit_text(r->sim.stop.limit, r->sim.stop.value,
+                                    buf, sizeof buf),
+                     "trace size limit of 1 KiB");
+    done(r);
+}
+END_TEST
+
 /* The default time budget is an hour after the lesson's last timed line,
  * so a lesson that means to run for hours is not cut short. */
 START_TEST(test_default_time_limit_follows_last_timed_line)
@@ -1715,6 +1750,7 @@ Suite *sim_suite(void)
     tcase_set_timeout(lim, 20);
     tcase_add_test(lim, test_rfc9293_3_10_7_4_zero_window_bare_ack_draws_no_ack);
     tcase_add_test(lim, test_time_limit_names_time_not_events);
+    tcase_add_test(lim, test_size_limit_text_quotes_its_value);
     tcase_add_test(lim, test_default_time_limit_follows_last_timed_line);
     tcase_add_test(lim, test_event_limit_stops_after_that_many_events);
     tcase_add_test(lim, test_trace_and_memory_limits_stop_a_run);

@@ -7,7 +7,8 @@
  * Blocks (other blocks are skipped).  Link types: Ethernet (1, one 802.1Q
  * tag removed), raw IP (101, 228), Linux cooked v1 and v2 (113, 276) and BSD
  * loopback (0).  A frame of another link layer, or whose network layer is
- * not IPv4 or ARP, is skipped and counted. */
+ * not IPv4 or ARP, is skipped and counted; so, when it is drawn
+ * (read_capture), is one whose IPv4 header or ARP message does not decode. */
 #ifndef PROTOSIM_CAPTURE_H
 #define PROTOSIM_CAPTURE_H
 
@@ -29,6 +30,11 @@ enum capture_skip {
     CAP_SKIP_OTHER,      /* a network layer that is neither IPv4 nor ARP */
     CAP_SKIP_LINK,       /* a link type protosim does not read */
     CAP_SKIP_SHORT,      /* too short for its link-layer header */
+    /* counted by read_capture (ui/read.h), which decodes what is kept: */
+    CAP_SKIP_BAD_IPV4,   /* an IPv4 header that does not decode */
+    CAP_SKIP_BAD_ARP,    /* an ARP message cut short or not Ethernet/IPv4 */
+    CAP_SKIP_CUT,        /* whole on the wire, cut inside its IPv4 packet or
+                          * ARP message by the snapshot length */
     CAP_SKIP_COUNT
 };
 

@@ -310,17 +310,23 @@ static int run_read(const char *file, const struct export_cli *ex, int json,
         return EXIT_DATAERR;
     }
     static const char *const skip_what[CAP_SKIP_COUNT] = {
-        N_("IPv6 (protosim models IPv4)"),
-        N_("of a network protocol other than IPv4 and ARP"),
-        N_("of a link type protosim does not read"),
-        N_("too short for their link-layer header"),
+        [CAP_SKIP_IPV6]     = N_("IPv6 (protosim models IPv4)"),
+        [CAP_SKIP_OTHER]    = N_("of a network protocol other than IPv4 and ARP"),
+        [CAP_SKIP_LINK]     = N_("of a link type protosim does not read"),
+        [CAP_SKIP_SHORT]    = N_("too short for their link-layer header"),
+        [CAP_SKIP_BAD_IPV4] = N_("their IPv4 header is malformed (its version, header "
+                                 "length or total length does not fit the frame)"),
+        [CAP_SKIP_BAD_ARP]  = N_("their ARP message is cut short or is not an Ethernet/IPv4 request or reply"),
+        [CAP_SKIP_CUT]      = N_("the capture's snapshot length cut them inside their "
+                                 "IPv4 packet or ARP message"),
     };
+    struct sim s;
+    /* counts more frames skipped (those it cannot decode) */
+    struct scenario *scn = read_capture(file, &cap, &s, err, sizeof err);
     for (int k = 0; k < CAP_SKIP_COUNT; k++)
         if (cap.skipped[k])
             fprintf(stderr, _("protosim: %s: %zu of its %zu frames are not drawn: %s\n"),
                     vf, cap.skipped[k], cap.total, _(skip_what[k]));
-    struct sim s;
-    struct scenario *scn = read_capture(file, &cap, &s, err, sizeof err);
     if (!scn) {
         capture_free(&cap);
         fprintf(stderr, _("protosim: %s: %s\n"), vf, err);

@@ -50,7 +50,8 @@ struct quiz {
     struct quiz_point *p;          /* in record order, one per record */
     int    n;
     int    from_lesson;            /* the points are the lesson's lines */
-    int    missing;                /* quiz lines whose record the run lacks */
+    int    missing;                /* quiz lines whose record the run lacks, or is
+                                    * its first (nothing to show before it) */
     int    same;                   /* quiz lines answered by an earlier
                                       line's record: not asked */
     /* the interactive view's session */

@@ -115,6 +115,33 @@ static int frame_ends(const uint8_t *p, size_t len, struct frame *f,
     return 1;
 }
 
+/* Why frame_ends found no ends in frame cf (its bytes p): a reason of
+ * capture.h's, for the count on standard error.  A frame that decodes once
+ * the bytes beyond the snapshot length are put back (as zeros) was whole on
+ * the wire, and is said to be cut, not malformed. */
+static enum capture_skip undrawn_reason(const uint8_t *p,
+                                        const struct capture_frame *cf)
+{
+    struct frame f;
+    size_t wire = cf->wire_len;
+    if (wire > ETH_HDR_LEN + 65535)         /* IPv4's total length is 16 bits */
+        wire = ETH_HDR_LEN + 65535;
+    frame_decode_fields(p, cf->len, &f, NULL, 0);
+    if (f.eth.type == ETHERTYPE_ARP)
+        return f.payload_len < ARP_PKT_LEN && wire >= ETH_HDR_LEN + ARP_PKT_LEN
+               ? CAP_SKIP_CUT : CAP_SKIP_BAD_ARP;
+    if (wire > cf->len) {
+        uint8_t *padded = xcalloc(1, wire);
+        memcpy(padded, p, cf->len);
+        struct frame g;
+        int whole = frame_decode_fields(padded, wire, &g, NULL, 0) == 0 || g.has_ip;
+        free(padded);
+        if (whole)
+            return CAP_SKIP_CUT;
+    }
+    return CAP_SKIP_BAD_IPV4;
+}
+
 /* ---- TCP: a TCB per end, driven by the capture ---------------------- */
 
 struct rd_side {
@@ -548,10 +575,11 @@ static const char *arena_str(struct scenario *scn, const char *t)
 }
 
 /* Passes 1 and 2: the lifelines, as a lesson's hosts, and each frame's
- * (rf[i] for order[i]).  NULL when no frame has an end to draw. */
+ * (rf[i] for order[i]).  NULL when no frame has an end to draw.  The frames
+ * with none are counted in skipped[] by reason, unless skipped is NULL. */
 static struct scenario *lifelines(const struct capture *cap,
                                   const struct capture_frame **order,
-                                  struct rd_frame *rf)
+                                  struct rd_frame *rf, size_t *skipped)
 {
     /* pass 1: addresses that talk to themselves split by port */
     struct endpoint_map split = { 0 };
@@ -578,8 +606,11 @@ static struct scenario *lifelines(const struct capture *cap,
         int bc;
         rf[i].src = -1;
         if (!frame_ends(cap->bytes + order[i]->off, order[i]->len, &f, &a[0],
-                        &pt[0], &a[1], &pt[1], &bc))
+                        &pt[0], &a[1], &pt[1], &bc)) {
+            if (skipped)
+                skipped[undrawn_reason(cap->bytes + order[i]->off, order[i])]++;
             continue;
+        }
         int h[2];
         for (int k = 0; k < 2; k++) {
             int by_port = pt[k] && ep_slot(&split, ep_key(a[k], 0), 0);
@@ -747,24 +778,27 @@ static void records(struct sim *s, const struct capture *cap,
  * in order), each with its lifelines: the lesson for them, or NULL. */
 static struct scenario *prepare(const struct capture *cap,
                                 const struct capture_frame ***order,
-                                struct rd_frame **rf)
+                                struct rd_frame **rf, size_t *skipped)
 {
     *order = xcalloc(cap->n ? cap->n : 1, sizeof **order);
     for (size_t i = 0; i < cap->n; i++)
         (*order)[i] = &cap->frames[i];
     qsort(*order, cap->n, sizeof **order, cmp_time);
     *rf = xcalloc(cap->n ? cap->n : 1, sizeof **rf);
-    return lifelines(cap, *order, *rf);
+    return lifelines(cap, *order, *rf, skipped);
 }
 
-struct scenario *read_capture(const char *path, const struct capture *cap,
+struct scenario *read_capture(const char *path, struct capture *cap,
                               struct sim *s, char *err, size_t errlen)
 {
     const struct capture_frame **order;
     struct rd_frame *rf;
-    struct scenario *scn = prepare(cap, &order, &rf);
+    struct scenario *scn = prepare(cap, &order, &rf, cap->skipped);
     if (!scn) {
-        snprintf(err, errlen, "%s", _("it has no IPv4 or ARP frame to draw"));
+        /* true also of a capture whose IPv4 frames all have a malformed
+         * header (counted in cap->skipped): they are no packets to draw */
+        snprintf(err, errlen, "%s", _("it has no frame to draw: none holds an IPv4 "
+                 "packet or an ARP message that protosim can decode"));
     } else {
         scn->path = xstrdup(path);
         const char *base = strrchr(path, '/');
@@ -786,7 +820,7 @@ void read_capture_again(const struct scenario *scn, const struct capture *cap,
     const struct capture_frame **order;
     struct rd_frame *rf;
     /* the same frames give the same lifelines, in the same order */
-    scenario_free(prepare(cap, &order, &rf));
+    scenario_free(prepare(cap, &order, &rf, NULL));
     sim_init(s, scn, 1);
     records(s, cap, order, rf);
     free(order);

@@ -33,9 +33,10 @@
 #include "sim.h"
 
 /* Builds the lesson that holds the capture's hosts (path as its title) and
- * the run with every record in s.  Returns the lesson, or NULL with err
- * set when the capture has no frame to draw. */
-struct scenario *read_capture(const char *path, const struct capture *cap,
+ * the run with every record in s.  A frame it cannot draw (its IPv4 header
+ * or ARP message does not decode) is counted in cap->skipped.  Returns the
+ * lesson, or NULL with err set when the capture has no frame to draw. */
+struct scenario *read_capture(const char *path, struct capture *cap,
                               struct sim *s, char *err, size_t errlen);
 /* The same run again into s, for the lesson read_capture made of cap (the
  * timeline's language switch runs its lesson again). */

@@ -42,13 +42,28 @@ const char *sim_limit_option(int limit)
     return limit > LIM_NONE && limit < LIM_COUNT ? limit_options[limit] : "";
 }
 
+/* A size as a number that equals it exactly: MiB when it is whole MiB (the
+ * defaults, 128M and the like), else KiB when whole KiB, else bytes, so the
+ * sentence never quotes a number that is not the limit's (1K once read
+ * "0 MiB"). */
+static void fmt_size(uint64_t value, char *v, size_t n)
+{
+    if (value && value % (1u << 20) == 0)
+        snprintf(v, n, "%" PRIu64 " MiB", value >> 20);
+    else if (value && value % (1u << 10) == 0)
+        snprintf(v, n, "%" PRIu64 " KiB", value >> 10);
+    else
+        snprintf(v, n, P_("%llu byte", "%llu bytes", value),
+                 (unsigned long long)value);
+}
+
 char *sim_limit_text(int limit, uint64_t value, char *buf, size_t n)
 {
     char v[40];
     if (limit == LIM_TIME)
         fmt_duration((int64_t)value, v, sizeof v);
     else if (limit == LIM_TRACE || limit == LIM_MEMORY)
-        snprintf(v, sizeof v, "%" PRIu64 " MiB", value >> 20);
+        fmt_size(value, v, sizeof v);
     else
         snprintf(v, sizeof v, "%" PRIu64, value);
     snprintf(buf, n, _("%s limit of %s"),

@@ -16,6 +16,11 @@
  *    returns to the configured value when new data is acknowledged.  This
  *    keeps lessons readable; real stacks measure.
  *  - On RTO expiry only the first unacknowledged segment is retransmitted.
+ *  - No congestion control (RFC 5681): no cwnd, no slow start or congestion
+ *    avoidance, no fast retransmit or fast recovery.  tcp_output sends what
+ *    the peer's window allows (in MSS-sized segments, Nagle permitting);
+ *    duplicate ACKs move nothing, so a lost segment is resent only when the
+ *    retransmission timer fires (tcp_timer.c).
  *  - No urgent data, no timestamps, no SACK; the options are MSS and, when
  *    the configuration offers it, window scale (RFC 7323).  Data carried
  *    on a SYN is ignored.
