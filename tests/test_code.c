@@ -129,7 +129,7 @@ START_TEST(test_code_errors_name_the_column)
         "t.scn:5:26: error: there is no code for host \"client\" to tie this call to; "
         "add lines like: code client \"listen(s, 5);\" (or code \"...\" for every host)\n");
     assert_errors(HOSTS "at 0ms server socket raw\n",
-        "t.scn:4:22: error: expected end of line, found \"raw\"\n");
+        "t.scn:4:22: error: expected tcp, udp or end of line after socket, found \"raw\"\n");
     assert_errors(HOSTS "at 0ms server bind\n",
         "t.scn:4:19: error: expected a port number from 1 to 65535, found end of line\n");
 }
