@@ -203,6 +203,22 @@ START_TEST(test_parse_quiz_errors)
 }
 END_TEST
 
+/* Runs s (seed 1) with a quiz finder listening to every record, the trace
+ * streamed or kept; the finder (scn_quiz_finder_free) and the sim
+ * (sim_free) are the caller's. */
+static struct scn_quiz_finder *run_finding(struct sim *sim, struct scenario *s,
+                                           int stream)
+{
+    sim_init(sim, s, 1);
+    if (stream)
+        trace_stream(&sim->tr);
+    struct scn_quiz_finder *f = scn_quiz_finder_new(s);
+    struct trace_sink k = { scn_quiz_finder_rec, f };   /* copied in */
+    ck_assert_int_eq(trace_add_sink(&sim->tr, &k), 0);
+    sim_run(sim);
+    return f;
+}
+
 /* --check: a quiz line whose record never happens is named. */
 START_TEST(test_quiz_answer_never_happens)
 {
@@ -210,12 +226,7 @@ START_TEST(test_quiz_answer_never_happens)
         "quiz \"A fifth SYN?\" answer client->server tcp SYN #5\n"
         "quiz \"Fine\" answer client state ESTABLISHED\n");
     struct sim sim;
-    sim_init(&sim, s, 1);
-    trace_stream(&sim.tr);
-    struct scn_quiz_finder *f = scn_quiz_finder_new(s);
-    struct trace_sink k = { scn_quiz_finder_rec, f };
-    ck_assert_int_eq(trace_add_sink(&sim.tr, &k), 0);
-    sim_run(&sim);
+    struct scn_quiz_finder *f = run_finding(&sim, s, 1);
     ck_assert_int_lt(scn_quiz_finder_at(f, 0), 0);
     ck_assert_int_gt(scn_quiz_finder_at(f, 1), 0);
     char **msgs = NULL;
@@ -246,11 +257,7 @@ START_TEST(test_quiz_first_record_is_named)
         "quiz \"and to whom?\" answer a->b tcp SYN #1 to\n"
         "quiz \"the answer?\" answer b->a tcp RST,ACK #1\n");
     struct sim sim;
-    sim_init(&sim, s, 1);
-    struct scn_quiz_finder *f = scn_quiz_finder_new(s);
-    struct trace_sink k = { scn_quiz_finder_rec, f };
-    ck_assert_int_eq(trace_add_sink(&sim.tr, &k), 0);
-    sim_run(&sim);
+    struct scn_quiz_finder *f = run_finding(&sim, s, 0);
     ck_assert_int_eq(scn_quiz_finder_at(f, 0), 0);
     ck_assert_int_eq(scn_quiz_finder_at(f, 1), 0);
     ck_assert_int_gt(scn_quiz_finder_at(f, 2), 0);
@@ -303,11 +310,7 @@ START_TEST(test_quiz_lines_of_a_crowd)
     ck_assert_uint_lt(len, sizeof text - 1);
     struct scenario *s = parse_ok(text);
     struct sim sim;
-    sim_init(&sim, s, 1);
-    struct scn_quiz_finder *f = scn_quiz_finder_new(s);
-    struct trace_sink k = { scn_quiz_finder_rec, f };
-    ck_assert_int_eq(trace_add_sink(&sim.tr, &k), 0);
-    sim_run(&sim);
+    struct scn_quiz_finder *f = run_finding(&sim, s, 0);
     for (int q = 0; q < 2 * C; q++) {
         long at = scn_quiz_finder_at(f, q);
         ck_assert_int_ge(at, 0);
