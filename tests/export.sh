@@ -239,6 +239,12 @@ fi
 expect_rc 64 "--width 10" -- "$PROTOSIM" --export txt --width 10 handshake
 expect_rc 64 "--export with --json" -- "$PROTOSIM" --export svg --json handshake
 expect_rc 64 "-o a lesson" -- "$PROTOSIM" --export svg -o "$TMP/lesson.scn" handshake
+# the lesson itself under another name: refused, and the message says so
+# (it said "over a .scn lesson" of a .txt file); the lesson is left whole
+cp "$HERE/../scenarios/handshake.scn" "$TMP/lesson.txt"
+expect_rc 64 "-o the lesson it draws" -- "$PROTOSIM" --export txt -o "$TMP/lesson.txt" "$TMP/lesson.txt"
+has "$TMP/err" "refusing to write an export over the lesson it draws" "-o the lesson: message"
+cmp -s "$TMP/lesson.txt" "$HERE/../scenarios/handshake.scn" && ok || bad "-o the lesson: the lesson changed"
 expect_rc 73 "-o in a missing directory" -- "$PROTOSIM" --export svg -o "$TMP/no/such/dir.svg" handshake
 has "$TMP/err" "protosim: cannot create $TMP/no/such/dir.svg" "cannot create: message"
 # replaced only when complete: a failed export leaves the old file as it was

@@ -24,9 +24,15 @@ static int same_file(const char *a, const char *b)
 int export_check_target(const char *out, const char *scn_path)
 {
     size_t n = strlen(out);
-    if ((n >= 4 && !strcmp(out + n - 4, ".scn")) || same_file(out, scn_path)) {
+    if (n >= 4 && !strcmp(out + n - 4, ".scn")) {
         fprintf(stderr, _("protosim: -o %s: refusing to write an export over a "
                 ".scn lesson; choose another name\n"), out);
+        return EX_USAGE_;
+    }
+    if (same_file(out, scn_path)) {
+        /* the lesson itself, whatever its name (lesson.txt, a link) */
+        fprintf(stderr, _("protosim: -o %s: refusing to write an export over the "
+                "lesson it draws; choose another name\n"), out);
         return EX_USAGE_;
     }
     return 0;
