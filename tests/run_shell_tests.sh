@@ -715,6 +715,12 @@ grep '"host":"guarded"' "$TMP/sf.json" | grep -q '"from":"LISTEN","to":"ESTABLIS
     && ok || bad "syn-flood: no LISTEN -> ESTABLISHED for Bob's cookie connection"
 grep -q '"call":"accept","ret":0,"conn":"guarded:80-bob:' "$TMP/sf.json" \
     && ok || bad "syn-flood: accept() does not return Bob's connection"
+# "*" is a broadcast only (DESIGN's JSON contract): a SYN,ACK to a forged
+# source names that address, and nothing but an ARP request goes to "*"
+grep -q '"kind":"send","host":"plain","src":"plain","dst":"198.51.100.1","proto":"tcp".*"flags":"SYN,ACK"' "$TMP/sf.json" \
+    && ok || bad "syn-flood: a SYN,ACK to a forged source does not name its address"
+n=$(cat "$TMP/sf.json" "$TMP/arp.json" | grep '"dst":"\*"' | grep -vc '"op":"request"')
+[ "$n" -eq 0 ] && ok || bad "syn-flood, arp: $n records to \"*\" that are no broadcast ARP request"
 if command -v tshark >/dev/null 2>&1; then
     n=$(tshark -r "$TMP/sf.pcap" -n -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0 && ip.src == 198.51.100.0/24' 2>/dev/null | wc -l)
     [ "$n" -eq 300 ] && ok || bad "syn-flood: tshark sees $n forged SYNs, wanted 300"

@@ -474,7 +474,12 @@ static void json_packet(struct json_out *o, struct jb *b, const struct trace *tr
     jb_puts(b, ",\"src\":");
     jhost_rec(o, b, tr, r->u.pkt.src);
     jb_puts(b, ",\"dst\":");
-    jhost_rec(o, b, tr, r->u.pkt.dst);
+    if (r->u.pkt.dst == HOST_BROADCAST) {
+        char d[16];
+        jstr(b, render_dst(tr, r, d, sizeof d));
+    } else {
+        jhost_rec(o, b, tr, r->u.pkt.dst);
+    }
     if (json_frame_memo(o, b, r->u.pkt.pkt, p, len) != 0)
         return;
     if (r->u.pkt.dup)

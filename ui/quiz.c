@@ -10,6 +10,7 @@
 #include "i18n.h"
 #include "lang.h"
 #include "quiz.h"
+#include "render.h"
 #include "rng.h"
 #include "tcp.h"
 #include "wire.h"
@@ -216,9 +217,11 @@ static int lesson_answer(const struct scn_quiz *qz, const struct trace *tr, size
     if (!decode(tr, r, &f))
         return 0;
     if (qz->field == QF_TO) {
-        int dst = r->u.pkt.dst;
-        draft_add(d, dst == HOST_BROADCAST ? _("everyone (broadcast)") : hname(tr, dst));
-        if (dst != HOST_BROADCAST)
+        /* a host, everyone, or an address no host has (a forged source) */
+        const char *to = render_dst(tr, r, b, sizeof b);
+        int bcast = !strcmp(to, "*");
+        draft_add(d, bcast ? _("everyone (broadcast)") : to);
+        if (!bcast)
             draft_add(d, _("everyone (broadcast)"));
         for (int h = 0; h < tr->nhosts; h++)
             if (h != r->u.pkt.src)

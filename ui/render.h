@@ -109,6 +109,12 @@ int render_pcap(FILE *fp, const struct trace *tr);
  * 1.030s)".  Shared by the text timeline and, later, the UI. */
 char *render_event(const struct trace *tr, const struct trace_rec *r,
                    char *buf, size_t n);
+/* A frame record's destination as the outputs name it: its host; "*" for
+ * a broadcast (the frame's Ethernet destination is all ones); and for a
+ * unicast frame to an address no host has (a SYN flood's forged source)
+ * that IPv4 address, in buf (at least 16 bytes). */
+const char *render_dst(const struct trace *tr, const struct trace_rec *r,
+                       char *buf, size_t n);
 
 /* Shipped scenarios (scnpath.c): resolve a name ("handshake") or a path to
  * a readable file path.  Returns a malloc'd path, or NULL when no shipped

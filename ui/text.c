@@ -23,6 +23,23 @@ static const char *hname(const struct trace *tr, int h)
     return n ? n : "-";
 }
 
+const char *render_dst(const struct trace *tr, const struct trace_rec *r,
+                       char *buf, size_t n)
+{
+    if (r->u.pkt.dst != HOST_BROADCAST)
+        return hname(tr, r->u.pkt.dst);
+    size_t len;
+    const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+    if (!p || len < ETH_HDR_LEN + IP4_HDR_LEN ||
+        !memcmp(p, MAC_BROADCAST.b, 6) ||
+        ((p[12] << 8) | p[13]) != ETHERTYPE_IPV4)
+        return "*";
+    /* the IPv4 destination: bytes 16-19 of the header */
+    const uint8_t *a = p + ETH_HDR_LEN + 16;
+    return ip4_str((ip4_addr)a[0] << 24 | (ip4_addr)a[1] << 16 |
+                   (ip4_addr)a[2] << 8 | a[3], buf, n);
+}
+
 /* stpcpy within [q, end): s copied as far as it fits before end - 1, and
  * a NUL after it; returns the NUL's place. */
 static char *put(char *q, char *end, const char *s)
@@ -226,9 +243,10 @@ char *render_event(const struct trace *tr, const struct trace_rec *r,
             packet_summary(&f, a, sizeof a);
         else
             snprintf(a, sizeof a, "malformed frame (%s)", err);
+        char to[16];
         char *q = put(buf, buf + n, hname(tr, r->u.pkt.src));
         q = put(q, buf + n, " -> ");
-        q = put(q, buf + n, hname(tr, r->u.pkt.dst));
+        q = put(q, buf + n, render_dst(tr, r, to, sizeof to));
         q = put(q, buf + n, "  ");
         q = put(q, buf + n, a);
         put(q, buf + n, r->u.pkt.dup ? "  (copy)" : "");
@@ -303,8 +321,9 @@ static const char *real_seg(const struct trace *tr, const struct trace_rec *r,
     tcp_flags_str(f.tcp.flags, fl, sizeof fl);
     /* signed: a segment before the connection's SYN (an old duplicate)
      * reads as a small negative number, not as 4294967287 */
+    char d[16];
     snprintf(buf, n, "%s -> %s  %s seq=%d ack=%d len=%zu",
-             hname(tr, r->u.pkt.src), hname(tr, r->u.pkt.dst), fl, (int32_t)seq,
+             hname(tr, r->u.pkt.src), render_dst(tr, r, d, sizeof d), fl, (int32_t)seq,
              (int32_t)ack, f.payload_len);
     return buf;
 }
