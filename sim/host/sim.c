@@ -26,26 +26,31 @@ int sim_host_by_addr(const struct sim *s, ip4_addr a)
     return -1;
 }
 
-/* The IPv4 header of a packet host h originates: its own address, TTL 64
+/* The IPv4 header of a packet host h originates from src: TTL 64
  * (Linux's default), and the host's next identification number. */
-struct ip4_hdr sim_ip_header(struct sim *s, int h, ip4_addr dst)
+static struct ip4_hdr ip_header_from(struct sim *s, int h, ip4_addr src,
+                                     ip4_addr dst)
 {
-    struct sim_host *hp = &s->hosts[h];
     struct ip4_hdr ip;
     memset(&ip, 0, sizeof ip);
-    ip.src = net_src_addr(s, h, dst);
+    ip.src = src;
     ip.dst = dst;
     ip.ttl = 64;
-    ip.id = hp->ip_id++;
+    ip.id = s->hosts[h].ip_id++;
     return ip;
+}
+
+/* ... from the address IP picks for dst (net_src_addr) */
+struct ip4_hdr sim_ip_header(struct sim *s, int h, ip4_addr dst)
+{
+    return ip_header_from(s, h, net_src_addr(s, h, dst), dst);
 }
 
 void sim_send_tcp_from(struct sim *s, int h, ip4_addr src, ip4_addr dst_addr,
                        uint32_t conn, const struct tcp_hdr *th,
                        const uint8_t *data, size_t len, struct why why)
 {
-    struct ip4_hdr ip = sim_ip_header(s, h, dst_addr);
-    ip.src = src;
+    struct ip4_hdr ip = ip_header_from(s, h, src, dst_addr);
     uint8_t frame[FRAME_MAX];
     static const mac_addr zero = { { 0 } };
     size_t n = tcp_frame_encode(frame, sizeof frame, zero, zero, &ip, th,
