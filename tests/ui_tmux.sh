@@ -418,6 +418,20 @@ check "wscale: the inspector shows the SYN's window scale option" on_screen "mss
 keys q
 check "wscale: q ends the program" wait_rc
 
+# ---- 12c. a drop in the inspector says why, once: time-wait's event 37 is
+# the last ACK a fault rule drops ("Dropped dropped by ..." it said)
+start
+launch time-wait
+check "drop: the timeline opens" wait_for "event 1/"
+keys Escape
+n=1
+while [ $n -lt 37 ]; do n=$((n + 1)); keys j; done
+wait_for "event 37/" && settle
+check "drop: the inspector gives the reason" on_screen "Why it was dropped: dropped by a scenario fault rule"
+check "drop: not \"Dropped dropped\"" off_screen "Dropped dropped"
+keys q
+check "drop: q ends the program" wait_rc
+
 # ---- the crowd lesson: syn-flood opens, goes to its last event, and quits --
 n=$("$PROTOSIM" --stats syn-flood | awk '$1 == "records" { print $2 }')
 start
@@ -629,6 +643,25 @@ keys A
 check "lifelines: A shows them all again" wait_for "every lifeline shown"
 settle
 check "lifelines: resolver is back" eval 'head2 | grep -q "gw.*resolver.*root"'
+# a packet to a hidden host leaves as a stub towards that host's side:
+# resolver's ARP reply to gw (event 22) points left, where gw was, not
+# right at root's lifeline
+keys g
+for i in $(seq 21); do keys j; done
+wait_for "event 22/" && settle
+keys h
+check "lifelines: gw selected" wait_for "host gw selected"
+keys H
+check "lifelines: gw hidden" wait_for "lifeline hidden"
+settle
+row22() { grep '▸' "$TMP/screen" | head -1; }
+check "lifelines: the stub to hidden gw points left (◁), not at root (▷)" \
+    eval 'row22 | grep -q "◁" && ! row22 | grep -q "▷"'
+keys A
+wait_for "every lifeline shown"
+keys l
+wait_for "host resolver selected"
+settle
 keys '<'
 check "lifelines: < moves the selected one left" wait_for "lifeline moved left"
 settle

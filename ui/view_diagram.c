@@ -413,14 +413,25 @@ static void note_path(struct rowinfo *ri, const struct dgeom *g, size_t s,
 }
 
 /* A stub target for a frame with no destination lifeline: a short way
- * towards the middle of the band. */
-static int stub_target(const struct dgeom *g, int xa)
+ * towards the side the destination's lifeline was on, hosts being drawn
+ * in their order (a host whose lifeline is hidden); for a destination
+ * that is no host (a forged address) or the sender itself, towards the
+ * middle of the band.  Kept within the band. */
+static int stub_target(const struct dgeom *g, int xa, int src, int dst)
 {
     int mid = g->band_x + g->band_w / 2;
     int len = g->band_w / 6 < 12 ? g->band_w / 6 : 12;
     if (len < 4)
         len = 4;
-    return xa <= mid ? xa + len : xa - len;
+    int right = dst >= 0 && src >= 0 && dst != src ? dst > src : xa <= mid;
+    int lo = g->band_x, hi = g->band_x + g->band_w - 1;
+    if (right && xa + len > hi && xa + 2 <= hi)
+        return hi;
+    if (!right && xa - len < lo && xa - 2 >= lo)
+        return lo;
+    if (right ? xa + len <= hi : xa - len >= lo)
+        return right ? xa + len : xa - len;
+    return right ? xa - len : xa + len;      /* no room that way */
 }
 
 static void draw_flight(const struct view_index *ix, const struct view_state *st,
@@ -459,7 +470,7 @@ static void draw_flight(const struct view_index *ix, const struct view_state *st
             if (bcast && er->u.pkt.dst < 0)
                 dead = 1;                    /* dropped before it left */
             if (xb < 0 || xb == xa)
-                xb = stub_target(g, xa);
+                xb = stub_target(g, xa, r->u.pkt.src, er->u.pkt.dst);
             int dir = xb > xa ? 1 : -1;
             int dist = (xb - xa) * dir;
             int go = dist * 2 / 3 < 2 ? 2 : dist * 2 / 3;
@@ -524,7 +535,7 @@ static void draw_flight(const struct view_index *ix, const struct view_state *st
                 break;
             xb = col_of(g, r->u.pkt.dst);
             if (xb < 0 || xb == xa)
-                xb = stub_target(g, xa);
+                xb = stub_target(g, xa, r->u.pkt.src, r->u.pkt.dst);
         }
         int dir = xb > xa ? 1 : -1;
         int full = (xb - xa) * dir - 2;      /* cells from xa+dir to xb-dir */

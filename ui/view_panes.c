@@ -258,7 +258,7 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
                 ix->peer[i] + 1, d);
     }
     if (r->kind == TK_DROP)
-        add_fmt(out, width, R_DROP, R_LAYER, -1, _("Dropped %s"),
+        add_fmt(out, width, R_DROP, R_LAYER, -1, _("Why it was dropped: %s"),
                 _(drop_reason_str(r->u.pkt.reason)));
 
     size_t len;
