@@ -380,6 +380,24 @@ static int32_t *prev_sent_index(const struct trace *tr)
     return prev;
 }
 
+/* Does a record shown just before send record i, at its instant, quote
+ * seq -- close()'s state change says "our FIN (seq=5149)" before the FIN
+ * goes out -- so that asking for the number would test nothing? */
+static int gives_seq_away(const struct trace *tr, size_t i, int host, uint32_t seq)
+{
+    for (size_t j = i; j-- > 0;) {
+        const struct trace_rec *p = &tr->recs[j];
+        if (p->t_us != tr->recs[i].t_us || (p->kind == TK_SEND && p->host == host))
+            return 0;
+        if (p->host != host || p->why.id == 0)
+            continue;
+        for (int k = 0; k < 4; k++)
+            if (p->why.a[k] == (int64_t)seq)
+                return 1;
+    }
+    return 0;
+}
+
 /* Is record i a model quiz point?  Its kind, or -1.  prev: prev_sent_index. */
 static int model_kind(const struct trace *tr, size_t i, struct frame *f,
                       const int32_t *prev)
@@ -407,6 +425,8 @@ static int model_kind(const struct trace *tr, size_t i, struct frame *f,
     }
     if (f->tcp.flags & TCP_SYN)
         return -1;                   /* an initial sequence number is chosen, not derived */
+    if (gives_seq_away(tr, i, r->host, f->tcp.seq))
+        return -1;
     return QK_SEQ;
 }
 
