@@ -223,12 +223,16 @@ static const char *pattern_noun(const struct scn_match *m, char *buf, size_t n)
     return buf;
 }
 
-/* "from server to client", "from alice to everyone" */
+/* "from server to client", "from alice to everyone".  `*` is a broadcast
+ * for ARP; an IP frame is never broadcast here (udp send refuses the
+ * broadcast addresses), so for TCP, UDP and DNS `*` is a frame to an
+ * address no host has, such as a SYN,ACK to a forged source. */
 static const char *pattern_way(const struct trace *tr, const struct scn_match *m,
                                char *buf, size_t n)
 {
     snprintf(buf, n, _("from %s to %s"), trace_host_name(tr, m->src),
-             m->dst == HOST_BROADCAST ? _("everyone (broadcast)") : trace_host_name(tr, m->dst));
+             m->dst != HOST_BROADCAST ? trace_host_name(tr, m->dst)
+             : m->top == TL_ARP ? _("everyone (broadcast)") : _("an address no host has"));
     return buf;
 }
 

@@ -2540,6 +2540,10 @@ START_TEST(test_rfc826_request_broadcast_reply_unicast)
     fails_in(ARP_SCN, "expect bob->* arp #1 is-at",
              "no ARP frame went from bob to everyone (broadcast)");
     fails_in(ARP_SCN, "expect alice->* arp who-has 192.0.2.20 count 2", "counted 1");
+    /* an IP frame to "*" is one to an address no host has, not a broadcast
+     * (the datagram to 192.0.2.99 waited for ARP and was never sent) */
+    fails_in(ARP_SCN, "expect alice->* udp #1 len 7",
+             "no UDP datagram went from alice to an address no host has");
 }
 END_TEST
 
