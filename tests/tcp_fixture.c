@@ -239,7 +239,7 @@ static void make_passive_syn_received(struct fx *f)
              0, 0);
     ck_assert_int_eq(tcp_listen(&f->listener, f->now), 0);
     ck_assert_int_eq(f->listener.state, TCPS_LISTEN);
-    tcp_spawn(&f->c, &f->listener, FX_CONN, FX_RADDR, FX_CPORT);
+    tcp_spawn(&f->c, &f->listener, FX_CONN, f->listener.laddr, FX_RADDR, FX_CPORT);
     FX_STATE(f, TCPS_LISTEN);
     ck_assert_int_eq(f->c.passive, 1);
     step_in(f, TCP_SYN, f->peer_iss, 0);
@@ -557,7 +557,7 @@ void fxp_listen(struct fx_pair *p)
 {
     struct fx_end *b = &p->end[1];
     ck_assert_int_eq(tcp_listen(&b->listener, p->now), 0);
-    tcp_spawn(&b->c, &b->listener, FXP_B_CONN, FX_LADDR, FX_CPORT);
+    tcp_spawn(&b->c, &b->listener, FXP_B_CONN, b->listener.laddr, FX_LADDR, FX_CPORT);
     ck_assert_int_eq(b->c.state, TCPS_LISTEN);
 }
 

@@ -2397,7 +2397,7 @@ START_TEST(test_rfc9293_3_6_1_time_wait_new_syn_reopens)
     struct tcp_conn child;
     tcp_init(&f->listener, &f->cfg, &f->env, 0, FX_LCONN, FX_LADDR, FX_CPORT, 0, 0);
     ck_assert_int_eq(tcp_listen(&f->listener, f->now), 0);
-    tcp_spawn(&child, &f->listener, 99, FX_RADDR, FX_SPORT);
+    tcp_spawn(&child, &f->listener, 99, f->listener.laddr, FX_RADDR, FX_SPORT);
     tcp_reopen_from(&child, &f->c);
     fx_mark(f);
     struct tcp_hdr h = fx_hdr(f, TCP_SYN, IRS + 100000, 0);

@@ -393,7 +393,7 @@ static void infer_sent(struct reader *rd, struct rd_flow *fl, int dir,
         }
         me->tcb = new_tcb(rd, me->host, me->addr, me->port, peer->addr,
                           peer->port, h);
-        tcp_spawn(me->tcb, l, me->tcb->id, peer->addr, peer->port);
+        tcp_spawn(me->tcb, l, me->tcb->id, me->addr, peer->addr, peer->port);
         /* its settings are its own: what its SYN,ACK offered */
         me->tcb->cfg = &((struct rd_tcb *)me->tcb)->cfg;
         rd->next_iss = h->seq;

@@ -633,8 +633,8 @@ struct sim_conn *sim_spawn(struct sim *s, int h, struct sim_conn *listener,
      * the SYN was sent to */
     struct sim_conn *sc = sim_new_conn(s, h, name, f->ip.dst, th->dport,
                                        f->ip.src, th->sport);
-    tcp_spawn(&sc->tcb, &listener->tcb, sc->tcb.id, f->ip.src, th->sport);
-    sc->tcb.laddr = f->ip.dst;          /* not the listener's: see above */
+    tcp_spawn(&sc->tcb, &listener->tcb, sc->tcb.id, f->ip.dst, f->ip.src,
+              th->sport);
     sc->app = listener->app;
     sc->role = listener->role;
     sc->act = listener->act;

@@ -231,10 +231,10 @@ void tcp_destroy(struct tcp_conn *c)
 }
 
 void tcp_spawn(struct tcp_conn *child, const struct tcp_conn *listener,
-               uint32_t id, ip4_addr raddr, uint16_t rport)
+               uint32_t id, ip4_addr laddr, ip4_addr raddr, uint16_t rport)
 {
     tcp_init(child, listener->cfg, listener->env, listener->host, id,
-             listener->laddr, listener->lport, raddr, rport);
+             laddr, listener->lport, raddr, rport);
     child->state = TCPS_LISTEN;
     child->passive = 1;
 }

@@ -202,10 +202,11 @@ void tcp_init(struct tcp_conn *c, const struct tcp_config *cfg,
 void tcp_destroy(struct tcp_conn *c);
 
 /* A child TCB for a SYN arriving at a listener: shares config and env, copies host, takes
- * the remote endpoint, starts in LISTEN with passive set.  The caller feeds
- * it the SYN with tcp_input(). */
+ * the local address the SYN was sent to (a host may have several; RFC 1122
+ * 4.2.3.7) and the remote endpoint, starts in LISTEN with passive set.  The
+ * caller feeds it the SYN with tcp_input(). */
 void tcp_spawn(struct tcp_conn *child, const struct tcp_conn *listener,
-               uint32_t id, ip4_addr raddr, uint16_t rport);
+               uint32_t id, ip4_addr laddr, ip4_addr raddr, uint16_t rport);
 
 /* Errors returned by application calls (negative): RFC 9293's names, as
  * the scenario language writes them (`error "connection refused"`); the
