@@ -4,6 +4,7 @@
 #include <string.h>
 #include <check.h>
 
+#include "alloc.h"
 #include "chapters.h"
 #include "keys.h"
 #include "real.h"
@@ -1350,6 +1351,64 @@ START_TEST(test_help_lists_every_key)
 }
 END_TEST
 
+/* The help is never cut: at every size from the smallest the view runs at,
+ * every action's keys and the last word of its description are on the
+ * screen (scrolling where the help is taller than the screen), and no
+ * line of the box ends in an ellipsis. */
+START_TEST(test_help_never_cut)
+{
+    static const char *const helps[] = {
+#define X(id, hint, help) help,
+        UI_ACTIONS(X)
+#undef X
+    };
+    static const int sizes[][2] = { { 80, 24 }, { 100, 30 }, { 120, 40 }, { 200, 60 } };
+    for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+        int w = sizes[z][0], h = sizes[z][1];
+        struct fixture f;
+        fx_open(&f, HANDSHAKE, w, h, 1);
+        view_apply(&f.ix, &f.st, ACT_HELP, w, h);
+        size_t cap = 1 << 16, len = 0;
+        char *all = xmalloc(cap);
+        all[0] = '\0';
+        int pages = 0, scrolled, before;
+        do {
+            before = f.st.help_top;
+            char *t = screen_at(&f, 0);
+            ck_assert_msg(!contains(t, "\u2026"), "%dx%d: the help is cut", w, h);
+            size_t tl = strlen(t);
+            while (len + tl + 1 > cap)
+                all = xrealloc(all, cap *= 2);
+            memcpy(all + len, t, tl + 1);
+            len += tl;
+            free(t);
+            scrolled = view_help_key(&f.st, ACT_NEXT, w, h);
+            pages++;
+        } while (scrolled && f.st.help_top != before && pages < 100);
+        ck_assert_int_lt(pages, 100);
+        /* scrolling is only offered when the help does not fit */
+        ck_assert_msg((pages > 1) == (w == 80), "%dx%d: %d screens", w, h, pages);
+        for (size_t a = 0; a < sizeof helps / sizeof helps[0]; a++) {
+            const char *last = strrchr(helps[a], ' ');
+            ck_assert_msg(contains(all, last ? last + 1 : helps[a]),
+                          "%dx%d: the help lacks the end of \"%s\"", w, h, helps[a]);
+        }
+        free(all);
+        /* at the end a move key stays there (it does not close the help);
+         * Home goes back to the top; any other key closes */
+        if (pages > 1) {
+            int end = f.st.help_top;
+            ck_assert(view_help_key(&f.st, ACT_NEXT, w, h));
+            ck_assert_int_eq(f.st.help_top, end);
+            ck_assert(view_help_key(&f.st, ACT_START, w, h));
+            ck_assert_int_eq(f.st.help_top, 0);
+            ck_assert(!view_help_key(&f.st, ACT_QUIT, w, h));
+        }
+        fx_close(&f);
+    }
+}
+END_TEST
+
 START_TEST(test_too_small_screen)
 {
     struct fixture f;
@@ -2408,6 +2467,7 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_inspector_payload_hex_and_text);
     tcase_add_test(tc, test_state_pane_follows_the_prefix);
     tcase_add_test(tc, test_help_lists_every_key);
+    tcase_add_test(tc, test_help_never_cut);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("classroom");

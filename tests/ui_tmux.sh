@@ -210,6 +210,24 @@ for l in $labels; do
 done
 keys Escape
 check "any key closes the help" wait_gone "play / pause"
+# at 80x24 the help is taller than the screen: it scrolls, and nothing is cut
+T resize-window -t ui -x 80 -y 24
+keys '?'
+check "80x24: the help says it scrolls" wait_for "scroll (lines 1-20 of 43)"
+settle
+awk '/┌/ { on = 1 } on { print } /└/ { on = 0 }' "$TMP/screen" |
+    sed 's/^[^│┌└]*//' >"$TMP/help80"
+check "80x24: the help is drawn" grep -qF "play / pause" "$TMP/help80"
+check "80x24: no help line is cut" sh -c "! grep -qF '…' '$TMP/help80'"
+keys G
+check "80x24: G scrolls the help to its end" wait_for "lines 24-43 of 43"
+check "80x24: the last key is shown whole" on_screen "show the lesson's card again (title and description)"
+keys k
+check "80x24: k scrolls back a line" wait_for "lines 23-42 of 43"
+keys Escape
+check "80x24: any other key closes the help" wait_gone "scroll (lines"
+T resize-window -t ui -x 120 -y 40
+wait_gone "terminal too small" >/dev/null
 
 # ---- 4. resize: too small, then back -----------------------------------------------
 step G 20

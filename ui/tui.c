@@ -632,7 +632,8 @@ static int handle_key(struct session *se, int ch, int w, int h)
         view_search_key(&se->ix, st, ch);
         return 0;
     case OV_HELP:
-        st->overlay = OV_NONE;
+        if (!view_help_key(st, action_for(ch), w, h))
+            st->overlay = OV_NONE;
         return 0;
     case OV_CARD:
         /* any key continues; one that means "go on" does only that, the

@@ -1040,6 +1040,7 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
         return VE_LANG;
     case ACT_HELP:
         st->overlay = st->overlay == OV_HELP ? OV_NONE : OV_HELP;
+        st->help_top = 0;
         break;
     case ACT_QUIZ:
         view_quiz_toggle(ix, st);

@@ -412,6 +412,7 @@ struct view_state {
     /* issue 11 (ui/view_fold.c): the crowd's records folded into rows
      * (z); on by default, and only in effect when the run has a crowd */
     int    fold;
+    int    help_top;       /* the first line of the help shown, when it scrolls */
 };
 
 void view_state_init(struct view_state *st, int utf8);
@@ -467,6 +468,10 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
                       int width, struct view_lines *out);
 /* The help overlay, from the key table (keys.h). */
 void view_help_lines(struct view_lines *out);
+/* A key pressed while the help is open on a w x h screen: 1 when it
+ * scrolled the help (the help is taller than the screen and the action is
+ * a move: next, previous, page, first, last); 0 means the key closes it. */
+int view_help_key(struct view_state *st, int action, int w, int h);
 
 /* ---- issue 14: the layers (ui/view_layers.c) ----------------------------- */
 

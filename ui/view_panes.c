@@ -1,5 +1,6 @@
 /* view_panes.c — the text around the diagram: inspector and state pane lines, the key table as help and hint line, and the panes, overlays and projector narration drawn from them. */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -756,7 +757,11 @@ static void keys_of(int a, char *buf, size_t n, const char *sep, int max)
     }
 }
 
-void view_help_lines(struct view_lines *out)
+/* The help overlay's lines for actions [from, to) of the key table, one
+ * per action: its keys, then what it does.  width > 0 wraps each
+ * description under its own first word (a hanging indent past the keys);
+ * 0 keeps every entry on one line. */
+static void help_lines(struct view_lines *out, int from, int to, int width)
 {
     int kw = 0;
     char keys[64], buf[256];
@@ -765,11 +770,145 @@ void view_help_lines(struct view_lines *out)
         if ((int)strlen(keys) > kw)
             kw = (int)strlen(keys);
     }
-    for (int a = 1; a < ACT_COUNT; a++) {
+    for (int a = 1 + from; a < 1 + to; a++) {
         keys_of(a, keys, sizeof keys, " ", 0);
         snprintf(buf, sizeof buf, "%-*s  %s", kw, keys, _(action_help[a]));
-        add_line_n(out, R_OVERLAY, R_OVL_KEY, kw, buf, strlen(buf));
+        if (width > 0)
+            add_wrapped(out, width, kw + 2, R_OVERLAY, R_OVL_KEY, kw, buf);
+        else
+            add_line_n(out, R_OVERLAY, R_OVL_KEY, kw, buf, strlen(buf));
     }
+}
+
+void view_help_lines(struct view_lines *out)
+{
+    help_lines(out, 0, ACT_COUNT - 1, 0);
+}
+
+/* How the help fits a w x h screen, tried in this order, so that nothing
+ * is ever cut:
+ *   - one column, when every entry fits on one line and in the height;
+ *   - two columns (the key table's first half, then the rest), each as
+ *     wide as it needs or, when the two do not fit side by side, with the
+ *     wider one's descriptions wrapped under themselves, when the taller
+ *     column fits in the height;
+ *   - one column wrapped to the screen, which scrolls (view_help_key). */
+struct help_fit {
+    struct view_lines col[2];
+    int cols, rows;            /* rows shown at once */
+    int colw[2];               /* each column's width */
+    int bw;                    /* the box's width, borders included */
+    int scroll;                /* 1: rows < col[0].n, the list scrolls */
+};
+
+static void help_fit_free(struct help_fit *f)
+{
+    view_lines_free(&f->col[0]);
+    view_lines_free(&f->col[1]);
+}
+
+static int widest(const struct view_lines *l)
+{
+    int w = 0;
+    for (int i = 0; i < l->n; i++)
+        if (view_text_width(l->v[i].text) > w)
+            w = view_text_width(l->v[i].text);
+    return w;
+}
+
+static void help_fit(struct help_fit *f, int w, int h)
+{
+    memset(f, 0, sizeof *f);
+    int avail = h - 4;                       /* title, hint, two borders */
+    if (avail < 1)
+        avail = 1;
+    int n = ACT_COUNT - 1, half = (n + 1) / 2;
+    int room = w - 2 - 4;                    /* inside a box: borders, 2 spaces */
+    struct view_lines one = { 0 };
+    help_lines(&one, 0, n, 0);
+    int all = widest(&one);
+    if (n <= avail && all <= room) {
+        f->col[0] = one;
+        f->cols = 1;
+        f->rows = n;
+        f->colw[0] = all;
+        f->bw = all + 4;
+        return;
+    }
+    view_lines_free(&one);
+
+    /* two columns, 3 apart; the narrower keeps its width if it can */
+    struct view_lines c0 = { 0 }, c1 = { 0 };
+    help_lines(&c0, 0, half, 0);
+    help_lines(&c1, half, n, 0);
+    int w0 = widest(&c0), w1 = widest(&c1), inner = room - 3;
+    view_lines_free(&c0);
+    view_lines_free(&c1);
+    if (w0 + w1 > inner) {
+        if (w0 <= w1)
+            w1 = inner - (w0 < inner / 2 ? w0 : inner / 2), w0 = inner - w1;
+        else
+            w0 = inner - (w1 < inner / 2 ? w1 : inner / 2), w1 = inner - w0;
+    }
+    if (w0 >= 20 && w1 >= 20) {
+        help_lines(&f->col[0], 0, half, w0);
+        help_lines(&f->col[1], half, n, w1);
+        int rows = f->col[0].n > f->col[1].n ? f->col[0].n : f->col[1].n;
+        if (rows <= avail) {
+            f->cols = 2;
+            f->rows = rows;
+            f->colw[0] = w0;
+            f->colw[1] = w1;
+            f->bw = w0 + 3 + w1 + 4;
+            return;
+        }
+        help_fit_free(f);
+    }
+
+    int cw = all < room ? all : room;
+    if (cw < 8)
+        cw = 8;
+    help_lines(&f->col[0], 0, n, cw);
+    f->cols = 1;
+    f->colw[0] = cw;
+    f->bw = cw + 4;
+    f->rows = f->col[0].n < avail ? f->col[0].n : avail;
+    f->scroll = f->rows < f->col[0].n;
+}
+
+/* The first line shown, kept in range for this screen. */
+static int help_top(const struct view_state *st, const struct help_fit *f)
+{
+    int top = st->help_top, max = f->col[0].n - f->rows;
+    if (top > max)
+        top = max;
+    return top < 0 ? 0 : top;
+}
+
+int view_help_key(struct view_state *st, int action, int w, int h)
+{
+    struct help_fit f;
+    help_fit(&f, w, h);
+    int top = help_top(st, &f), page = f.rows > 1 ? f.rows - 1 : 1;
+    int scroll = f.scroll;
+    help_fit_free(&f);
+    if (!scroll)
+        return 0;
+    switch (action) {
+    case ACT_NEXT:      top += 1; break;
+    case ACT_PREV:      top -= 1; break;
+    case ACT_PAGE_DOWN: top += page; break;
+    case ACT_PAGE_UP:   top -= page; break;
+    case ACT_START:     top = 0; break;
+    case ACT_END:       top = INT_MAX / 2; break;
+    default:            return 0;
+    }
+    st->help_top = top < 0 ? 0 : top;
+    /* kept in range at once, so that a key past the end is not banked */
+    help_fit(&f, w, h);
+    st->help_top = help_top(st, &f);
+    help_fit_free(&f);
+    return 1;
 }
 
 /* ======================================================================== */
@@ -878,7 +1017,19 @@ void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
         return;
     }
     if (st->overlay == OV_HELP) {
-        view_put(scr, r.x, r.y, r.w, _(" any key closes the help"), R_HINT, st->utf8);
+        struct help_fit f;
+        help_fit(&f, scr->w, scr->h);
+        char buf[192];
+        if (f.scroll) {
+            int top = help_top(st, &f);
+            snprintf(buf, sizeof buf,
+                     _(" j/k PgDn/PgUp scroll (lines %d-%d of %d)%sany other key closes the help"),
+                     top + 1, top + f.rows, f.col[0].n, dot);
+        } else {
+            snprintf(buf, sizeof buf, "%s", _(" any key closes the help"));
+        }
+        help_fit_free(&f);
+        view_put(scr, r.x, r.y, r.w, buf, R_HINT, st->utf8);
         return;
     }
     if (st->overlay == OV_OPEN) {
@@ -958,32 +1109,25 @@ void vw_draw_lines(struct view_screen *scr, struct view_rect r,
 
 void vw_draw_help(const struct view_state *st, struct view_screen *scr)
 {
-    struct view_lines l = { 0 };
-    view_help_lines(&l);
-    int avail = scr->h - 4;                  /* title, hint, two borders */
-    int cols = l.n <= avail ? 1 : 2;
-    int rows = (l.n + cols - 1) / cols;
-    int lw = 0;
-    for (int i = 0; i < l.n; i++)
-        if (view_text_width(l.v[i].text) > lw)
-            lw = view_text_width(l.v[i].text);
-    int bw = cols * (lw + 2) + 2;
-    if (bw > scr->w - 2)
-        bw = scr->w - 2;
-    int colw = (bw - 2) / cols;
-    struct view_rect b = { (scr->w - bw) / 2, 1 + (avail - rows) / 2, bw, rows + 2 };
+    struct help_fit f;
+    help_fit(&f, scr->w, scr->h);
+    int avail = scr->h - 4;
+    int top = help_top(st, &f);
+    struct view_rect b = { (scr->w - f.bw) / 2, 1 + (avail - f.rows) / 2, f.bw,
+                           f.rows + 2 };
+    if (b.x < 0)
+        b.x = 0;
     if (b.y < 1)
         b.y = 1;
     draw_box(scr, b, _("keys (? or any key closes)"), st->utf8);
-    for (int c = 0; c < cols; c++) {
-        struct view_lines part = { l.v + c * rows, 0, 0 };
-        part.n = l.n - c * rows < rows ? l.n - c * rows : rows;
-        if (part.n < 0)
-            part.n = 0;
-        draw_lines(scr, (struct view_rect){ b.x + 2 + c * colw, b.y + 1, colw - 1, rows },
+    for (int c = 0, x = b.x + 2; c < f.cols; x += f.colw[c] + 3, c++) {
+        int first = c ? 0 : top;
+        struct view_lines part = { f.col[c].v + first, 0, 0 };
+        part.n = f.col[c].n - first < f.rows ? f.col[c].n - first : f.rows;
+        draw_lines(scr, (struct view_rect){ x, b.y + 1, f.colw[c], f.rows },
                    &part, 0, st->utf8);
     }
-    view_lines_free(&l);
+    help_fit_free(&f);
 }
 
 void vw_draw_open(const struct view_state *st, struct view_screen *scr)
