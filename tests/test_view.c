@@ -2352,6 +2352,49 @@ START_TEST(test_lifelines_hidden_and_moved)
 }
 END_TEST
 
+/* A segment to a host whose lifeline is hidden still leaves its sender,
+ * a short arrow towards the side that host's lifeline would be on, in the
+ * order the lifelines are drawn (the user's, after < and >). */
+START_TEST(test_segment_to_a_hidden_lifeline_points_its_way)
+{
+    static const char three[] =
+        "title \"three\"\n"
+        "lan office 10.0.0.0/24\n"
+        "host alpha 10.0.0.1 on office\n"
+        "host bravo 10.0.0.2 on office\n"
+        "host charlie 10.0.0.3 on office\n"
+        "at 0ms charlie listen 80\n"
+        "at 1ms alpha connect charlie 80\n";
+    struct fixture f;
+    fx_open(&f, three, 120, 40, 1);
+    /* the SYN's arrival at charlie */
+    size_t syn_in = 0;
+    for (size_t i = 0; i < f.s.tr.n && !syn_in; i++) {
+        const struct trace_rec *r = &f.s.tr.recs[i];
+        if (r->kind == TK_RECV && r->layer == TL_TCP && r->host == 2)
+            syn_in = i;
+    }
+    ck_assert_uint_gt(syn_in, 0);
+    /* charlie hidden where the lesson puts it, right of alpha */
+    f.st.host = 2;
+    view_apply(&f.ix, &f.st, ACT_LANE_HIDE, 120, 40);
+    char *t = diagram_at(&f, syn_in);
+    ck_assert_msg(contains(t, "──▶"), "no arrow to the right:\n%s", t);
+    ck_assert_msg(!contains(t, "◀"), "an arrow to the left:\n%s", t);
+    free(t);
+    /* charlie moved first, then hidden: the SYN points left */
+    view_apply(&f.ix, &f.st, ACT_LANE_SHOW, 120, 40);
+    f.st.host = 2;
+    view_apply(&f.ix, &f.st, ACT_LANE_LEFT, 120, 40);
+    view_apply(&f.ix, &f.st, ACT_LANE_LEFT, 120, 40);
+    view_apply(&f.ix, &f.st, ACT_LANE_HIDE, 120, 40);
+    t = diagram_at(&f, syn_in);
+    ck_assert_msg(contains(t, "◀──"), "no arrow to the left:\n%s", t);
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_state_pane_puts_the_selected_host_first)
 {
     struct fixture f;
@@ -2480,6 +2523,7 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_time_jump_rule);
     tcase_add_test(tc, test_time_jump_is_relative_to_the_run);
     tcase_add_test(tc, test_lifelines_hidden_and_moved);
+    tcase_add_test(tc, test_segment_to_a_hidden_lifeline_points_its_way);
     tcase_add_test(tc, test_state_pane_puts_the_selected_host_first);
     tcase_add_test(tc, test_state_labels_name_protocol_and_fit);
     suite_add_tcase(s, tc);

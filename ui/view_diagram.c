@@ -139,6 +139,8 @@ struct dgeom {
     int lane_host[VIEW_CROWD_HOSTS];   /* a crowd's lanes' hosts, ascending;
                                           with custom, each lane's host */
     int host_lane[VIEW_CROWD_HOSTS];   /* custom: each host's lane, -1 none */
+    int host_pos[VIEW_CROWD_HOSTS];    /* custom: each host's place in the
+                                          order chosen, hidden ones too */
     int nothers;                       /* hosts on the shared lane */
     int *cols;              /* each lane's column */
     int *kx;                /* --real: each lane's kernel column, -1 none */
@@ -413,16 +415,21 @@ static void note_path(struct rowinfo *ri, const struct dgeom *g, size_t s,
 }
 
 /* A stub target for a frame with no destination lifeline: a short way
- * towards the side the destination's lifeline was on, hosts being drawn
- * in their order (a host whose lifeline is hidden); for a destination
- * that is no host (a forged address) or the sender itself, towards the
- * middle of the band.  Kept within the band. */
+ * towards the side the destination's lifeline would be on (a host whose
+ * lifeline is hidden), in the order the lifelines are drawn: the lesson's,
+ * or the one the user chose with < and >; for a destination that is no
+ * host (a forged address) or the sender itself, towards the middle of the
+ * band.  Kept within the band. */
 static int stub_target(const struct dgeom *g, int xa, int src, int dst)
 {
     int mid = g->band_x + g->band_w / 2;
     int len = g->band_w / 6 < 12 ? g->band_w / 6 : 12;
     if (len < 4)
         len = 4;
+    if (g->custom && src >= 0 && dst >= 0 && src < g->nhosts && dst < g->nhosts) {
+        src = g->host_pos[src];
+        dst = g->host_pos[dst];
+    }
     int right = dst >= 0 && src >= 0 && dst != src ? dst > src : xa <= mid;
     int lo = g->band_x, hi = g->band_x + g->band_w - 1;
     if (right && xa + len > hi && xa + 2 <= hi)
@@ -458,6 +465,10 @@ static void draw_flight(const struct view_index *ix, const struct view_state *st
         int yb = row_of(g, (size_t)e);
         if (er->kind == TK_RECV) {
             int xb = col_of(g, er->host);
+            if (xb < 0 && !bcast && er->host != r->u.pkt.src)
+                /* its receiver's lifeline is hidden: the arrow still
+                 * goes out, a short way towards that side */
+                xb = stub_target(g, xa, r->u.pkt.src, er->host);
             if (xb < 0 || xb == xa)
                 continue;
             int dir = xb > xa ? 1 : -1;
@@ -1080,6 +1091,11 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
             g.host_lane[h] = -1;
         for (int k = 0; k < g.nlanes; k++)
             g.host_lane[g.lane_host[k]] = k;
+        for (int h = 0; h < g.nhosts; h++)
+            g.host_pos[h] = h;
+        for (int k = 0; k < g.nhosts; k++)
+            if (st->lane_order[k] >= 0 && st->lane_order[k] < g.nhosts)
+                g.host_pos[st->lane_order[k]] = k;
         for (int k = 0; klanes && k < g.nlanes; k++)
             kbuf[k] = ix->khost[g.lane_host[k]];
         if (klanes)
