@@ -1080,12 +1080,34 @@ has_in "$TMP/out" "由这一端发出的第 1 帧（SYN）推断" "--read: Chine
 # header in a 40-byte packet) and the SYN again cut at 40 bytes by the
 # snapshot length; malformed-only.pcap is the IHL-15 frame alone
 expect_rc 0 "--read malformed frames beside good ones" -- "$PROTOSIM" --read tests/captures/malformed-ipv4.pcap --batch
-has_in "$TMP/err" "malformed-ipv4.pcap: 1 of its 5 frames are not drawn: their IPv4 header is malformed (its version, header length or total length does not fit the frame)" "--read: a malformed IPv4 header counted"
-has_in "$TMP/err" "malformed-ipv4.pcap: 1 of its 5 frames are not drawn: the capture's snapshot length cut them inside their IPv4 packet or ARP message" "--read: a frame cut by the snapshot length counted"
+has_in "$TMP/err" "malformed-ipv4.pcap: 1 of its 5 frames is not drawn: its IPv4 header is malformed (its version, header length or total length does not fit the frame)" "--read: a malformed IPv4 header counted"
+has_in "$TMP/err" "malformed-ipv4.pcap: 1 of its 5 frames is not drawn: the capture's snapshot length cut it inside its IPv4, TCP or UDP header or its ARP message" "--read: a frame cut inside its TCP header counted"
 [ "$(grep -c '  send  ' "$TMP/out")" -eq 3 ] && ok || bad "--read malformed-ipv4.pcap: 3 frames drawn"
 expect_rc 65 "--read only a malformed frame" -- "$PROTOSIM" --read tests/captures/malformed-only.pcap --batch
-has_in "$TMP/err" "malformed-only.pcap: 1 of its 1 frames are not drawn: their IPv4 header is malformed" "--read only malformed: counted"
+has_in "$TMP/err" "malformed-only.pcap: its 1 frame is not drawn: its IPv4 header is malformed" "--read only malformed: counted, in the singular"
+grep -q "1 frames\|1 of its 1" "$TMP/err" && bad "--read: a plural after 1" || ok
 has_in "$TMP/err" "malformed-only.pcap: it has no frame to draw: none holds an IPv4 packet or an ARP message that protosim can decode" "--read only malformed: the error"
+# a count agrees with its noun: one expectation is not "1 of 1 expectations"
+printf 'host a 192.0.2.1\nhost b 192.0.2.2\nlink a b delay 1ms\nat 0ms b listen 80\nat 1ms a connect b 80\nexpect a state ESTABLISHED by 1s\n' >"$TMP/one.scn"
+expect_rc 0 "--check one expectation" -- "$PROTOSIM" --check "$TMP/one.scn"
+has_in "$TMP/out" "one.scn: 1 of 1 expectation holds" "--check: one expectation, in the singular"
+printf 'expect a state CLOSED by 1s\n' >>"$TMP/one.scn"
+expect_rc 1 "--check two expectations, one failing" -- "$PROTOSIM" --check "$TMP/one.scn"
+has_in "$TMP/out" "one.scn: 1 of 2 expectations holds" "--check: the verb agrees with one"
+# a frame the snapshot length cut after its headers is drawn, as tshark
+# draws it, and says it was cut: loopback-http-snap80.pcap is
+# loopback-http.pcapng through editcap -s 80, which cuts the two HTTP
+# segments (84 and 90 bytes); every frame is drawn, the states are those of
+# the whole capture, and the segments' lengths are those of their headers
+expect_rc 0 "--read a capture cut by its snapshot length" -- "$PROTOSIM" --read tests/captures/loopback-http-snap80.pcap --batch
+[ -s "$TMP/err" ] && bad "--read snap80: nothing left out, yet: $(head -1 "$TMP/err")" || ok
+[ "$(grep -c '  send  ' "$TMP/out")" -eq 11 ] && ok || bad "--read snap80: 11 frames drawn"
+has_in "$TMP/out" "PSH,ACK seq=1069388743 ack=315775629 win=64 len=18 (14 captured) HTTP GET / HTTP/1.0" "--read snap80: the cut request, its length from its header"
+has_in "$TMP/out" "frame 4 of the capture: 80 of its 84 bytes were captured" "--read snap80: the sentence says it was cut"
+has_in "$TMP/out" "127.0.0.1:47001  tcp     FIN_WAIT_2 -> TIME_WAIT" "--read snap80: the server's TIME_WAIT"
+has_in "$TMP/out" "127.0.0.1:35762  tcp     LAST_ACK -> CLOSED" "--read snap80: the client's LAST_ACK"
+expect_rc 0 "--read snap80 --json" -- "$PROTOSIM" --read tests/captures/loopback-http-snap80.pcap --json
+has_in "$TMP/out" '"flags":"PSH,ACK","len":18,"cut":4,' "--read snap80 --json: len and cut"
 expect_rc 66 "--read a missing file" -- "$PROTOSIM" --read "$TMP/none.pcap"
 expect_rc 65 "--read a scenario" -- "$PROTOSIM" --read scenarios/handshake.scn
 has_in "$TMP/err" "not a pcap or pcapng file (it begins with the bytes" "--read: not a capture"
