@@ -1094,6 +1094,20 @@ has_in "$TMP/out" "one.scn: 1 of 1 expectation holds" "--check: one expectation,
 printf 'expect a state CLOSED by 1s\n' >>"$TMP/one.scn"
 expect_rc 1 "--check two expectations, one failing" -- "$PROTOSIM" --check "$TMP/one.scn"
 has_in "$TMP/out" "one.scn: 1 of 2 expectations holds" "--check: the verb agrees with one"
+# RFC 1035 4.2.1: a DNS reply over UDP is at most 512 octets.  A referral to
+# 16 servers with long names (2564 bytes whole) used to vanish: root got the
+# query and no reply and no record followed; now it is cut, with TC=1, and
+# its sentence gives the whole size and the records left out
+{ printf 'lan net 198.51.100.0/24 delay 5ms\nhost client 198.51.100.10 on net dns 198.51.100.53\n'
+  printf 'host resolver 198.51.100.53 on net\nhost root 198.51.100.200 on net\nzone root .\n'
+  i=10; while [ $i -lt 26 ]; do
+      n="s${i}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+      printf 'record root com. 172800 IN NS %s.%s.net.\nrecord root %s.%s.net. 172800 IN A 198.51.100.201\n' $n $n $n $n
+      i=$((i + 1)); done
+  printf 'resolver resolver hints 198.51.100.200\nat 0ms client resolve www.example.com\n'; } >"$TMP/bigref.scn"
+expect_rc 0 "a referral too big for UDP" -- "$PROTOSIM" --json "$TMP/bigref.scn"
+grep '"kind":"send"' "$TMP/out" | grep '"src":"root"' | grep '"proto":"dns"' | grep -q '"tc":1,.*the reply would take 2564 bytes, more than the 512 a DNS message over UDP may have (RFC 1035 4.2.1): it leaves out 29 records and sets TC=1' \
+    && ok || bad "a referral too big for UDP: sent cut, with TC=1, and said so"
 # a frame the snapshot length cut after its headers is drawn, as tshark
 # draws it, and says it was cut: loopback-http-snap80.pcap is
 # loopback-http.pcapng through editcap -s 80, which cuts the two HTTP

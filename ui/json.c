@@ -363,6 +363,8 @@ static void json_dns(struct jb *b, const struct frame *f)
     jb_puts(b, ",\"rcode\":");
     jstr(b, dns_rcode_name(m.rcode, t, sizeof t));
     jnum(b, ",\"aa\":", m.aa);
+    if (m.tc)                    /* cut to fit UDP (RFC 1035 4.2.1) */
+        jnum(b, ",\"tc\":", m.tc);
     jnum(b, ",\"rd\":", m.rd);
     jnum(b, ",\"ra\":", m.ra);
     json_rrs(b, "an", m.an, m.nan);

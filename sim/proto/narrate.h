@@ -322,6 +322,8 @@
     X(N_DNS_SRV_NXDOMAIN_NOSOA, "{0:str} does not exist: NXDOMAIN, without an SOA since the zone has none, so the answer should not be cached (RFC 2308 5)") \
     X(N_DNS_SRV_NODATA,    "{0:str} exists but has no {1:str} record: NOERROR, an empty answer and the SOA (RFC 2308 2.2)") \
     X(N_DNS_SRV_NODATA_NOSOA, "{0:str} exists but has no {1:str} record: NOERROR and an empty answer, without an SOA since the zone has none (RFC 2308 2.2)") \
+    X(N_DNS_UDP_TRIM,      "the reply would take {0} bytes, more than the 512 a DNS message over UDP may have (RFC 1035 4.2.1): it leaves out {1} record{1:s} of the additional section to fit, which needs no TC bit (RFC 2181 9)") \
+    X(N_DNS_UDP_TC,        "the reply would take {0} bytes, more than the 512 a DNS message over UDP may have (RFC 1035 4.2.1): it leaves out {1} record{1:s} and sets TC=1, so the asker knows it is incomplete") \
     X(N_DNS_SRV_REFUSED,   "{0:str} is outside every zone this server serves: REFUSED") \
     X(N_DNS_REFUSED_CLASS, "the question is for class {0}, and only class IN (1) is served here: REFUSED") \
     X(N_DNS_SRV_FORMERR,   "the query is malformed: FORMERR (RFC 1035 4.1.1)") \
