@@ -56,6 +56,8 @@ static const char *const EXAMPLE_ZONE[] = {
     "ns1.example.com. 3600 IN A 203.0.113.53",
     "www.example.com. 300 IN A 203.0.113.80",
     "web.example.com. 300 IN CNAME www.example.com.",
+    "loopa.example.com. 300 IN CNAME loopb.example.com.",    /* a CNAME loop */
+    "loopb.example.com. 300 IN CNAME loopa.example.com.",
     "a.b.example.com. 300 IN A 203.0.113.81",        /* b is an empty non-terminal */
     "sub.example.com. 3600 IN NS ns.sub.example.com.",
     "ns.sub.example.com. 3600 IN A 203.0.113.60",
@@ -1670,6 +1672,26 @@ START_TEST(test_nodata_and_cname)
 }
 END_TEST
 
+/* RFC 1034 3.6.2: "CNAME loops signalled as an error".  A loop of two
+ * aliases fails with a sentence that names the loop, not with "more than 8
+ * aliases in a row" (which it said after following the two 8 times), both
+ * from the server's answer and from the cache. */
+START_TEST(test_cname_loop_named)
+{
+    ck_assert_int_eq(lookup(0, "loopa.example.com", DNS_TYPE_A), 1);
+    ck_assert_int_eq(N.res_last.rcode, DNS_RCODE_SERVFAIL);
+    ck_assert_int_eq(count_recs(TK_STATE, -1, N_DNS_FAIL_CNAME_LOOP), 1);
+    ck_assert_int_eq(count_recs(TK_STATE, -1, N_DNS_FAIL_CNAME), 0);
+    int nq = N.nq;
+    ck_assert_int_eq(lookup(1 * SEC, "loopb.example.com", DNS_TYPE_A), 1);
+    ck_assert_int_eq(N.nq, nq);                          /* from the cache */
+    ck_assert_int_eq(N.res_last.rcode, DNS_RCODE_SERVFAIL);
+    ck_assert_int_eq(count_recs(TK_STATE, -1, N_DNS_FAIL_CNAME_LOOP), 2);
+    ck_assert_int_eq(count_recs(TK_STATE, -1, N_DNS_FAIL_CNAME), 0);
+    assert_narrations_render();
+}
+END_TEST
+
 START_TEST(test_timeout_retry_next_server_servfail)
 {
     set_down(ROOT1_IP, 1);
@@ -2031,6 +2053,7 @@ Suite *dns_suite(void)
     tcase_add_test(tc, test_cache_expiry_asks_again);
     tcase_add_test(tc, test_nxdomain_reported_and_cached);
     tcase_add_test(tc, test_nodata_and_cname);
+    tcase_add_test(tc, test_cname_loop_named);
     tcase_add_test(tc, test_timeout_retry_next_server_servfail);
     tcase_add_test(tc, test_timeout_then_next_server_answers);
     tcase_add_test(tc, test_query_ids_from_callback);

@@ -2780,6 +2780,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_FAIL_LIMIT]    = { KSTATE, ck_dns_limit },
     [N_DNS_FAIL_BUSY]     = { KSTATE, NULL },
     [N_DNS_FAIL_CNAME]    = { KSTATE, NULL },
+    [N_DNS_FAIL_CNAME_LOOP] = { KSTATE, NULL },
     [N_DNS_Q_ITER]        = { KSEND, ck_dns_q_iter },
     [N_DNS_Q_NSADDR]      = { KSEND, ck_dns_q_nsaddr },
     [N_DNS_Q_RETRY]       = { KSEND, ck_dns_q_retry },

@@ -289,6 +289,7 @@
     X(N_DNS_FAIL_LIMIT,    "{0} queries and still no answer: give up, SERVFAIL (RFC 1034 5.3.3 bounds the work)") \
     X(N_DNS_FAIL_BUSY,     "{0} questions are already in progress: SERVFAIL at once") \
     X(N_DNS_FAIL_CNAME,    "more than {0} aliases in a row: give up, SERVFAIL") \
+    X(N_DNS_FAIL_CNAME_LOOP, "{0:str} is an alias for {1:str}, which is already in this chain of aliases: a CNAME loop, an error (RFC 1034 3.6.2); give up, SERVFAIL") \
     X(N_DNS_Q_ITER,        "ask {0:ip} for {1:str} {2:str} with RD=0: the resolver follows the referrals itself (RFC 1034 5.3.3 step 3)") \
     X(N_DNS_Q_NSADDR,      "name server {0:str} is at {1:ip}: ask it for {2:str} {3:str}") \
     X(N_DNS_Q_RETRY,       "no reply from {0:ip} within {1:dur}: ask it again (attempt {2})") \
