@@ -1128,6 +1128,9 @@ has_in "$TMP/err" "not a pcap or pcapng file (it begins with the bytes" "--read:
 head -c 100 tests/captures/loopback-http.pcapng >"$TMP/cut.pcapng"
 expect_rc 65 "--read a cut capture" -- "$PROTOSIM" --read "$TMP/cut.pcapng"
 has_in "$TMP/err" "the block at byte 0 says it is" "--read: a cut capture says where"
+printf 'x' >"$TMP/one.pcap"
+expect_rc 65 "--read a 1-byte file" -- "$PROTOSIM" --read "$TMP/one.pcap"
+has_in "$TMP/err" "it is 1 byte long: too short to be a pcap or pcapng file" "--read: 1 byte, in the singular"
 expect_rc 64 "--read and a scenario" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng handshake
 expect_rc 64 "--read --check" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng --check
 expect_rc 64 "--read --pcap" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng --pcap "$TMP/x.pcap"

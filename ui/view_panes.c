@@ -708,8 +708,9 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
         hs[2] = r->u.pkt.src;
         hs[3] = r->u.pkt.dst;
     }
-    add_fmt(out, width, R_TIME, 0, 0, _("%d hosts: the selected one and this event's "
-            "(h and l select)"), tr->nhosts);
+    add_fmt(out, width, R_TIME, 0, 0, P_("%d host: the selected one and this event's "
+            "(h and l select)", "%d hosts: the selected one and this event's "
+            "(h and l select)", tr->nhosts), tr->nhosts);
     /* the selected host first (view_state_host_order), then the event's in
      * host order, once each */
     for (int i = 1; i < 4; i++)
