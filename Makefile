@@ -194,7 +194,7 @@ pot:
 	@mkdir -p $(dir $(POT_OUT))
 	$(XGETTEXT) --language=C --from-code=UTF-8 --no-wrap --sort-by-file \
 	    --package-name=protosim --package-version=$(VERSION) \
-	    --keyword= --keyword=_ --keyword=N_ --keyword=P_:1,2 --add-comments=TRANSLATORS: \
+	    --keyword= --keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=NP_:1,2 --add-comments=TRANSLATORS: \
 	    --keyword=ERR_AT:3 --flag=ERR_AT:3:c-format \
 	    --keyword=lang_perr_at:4 --flag=lang_perr_at:4:c-format \
 	    --keyword=lang_perr_ref:3 --flag=lang_perr_ref:3:c-format \

@@ -160,6 +160,15 @@ static int declare_host(struct parser *P)
         ERR_AT(P, n, "%s cannot be a host name: it is an action keyword", lang_found(&sh, n));
         return -1;
     }
+    /* `line`: an action that ends in `line N` ties its call to line N of
+     * the host's program (parse_action.c, take_code_line), so a host so
+     * named could not end an action: `connect line 80` reads as a tie */
+    if (!strcmp(n->s, "line")) {
+        ERR_AT(P, n, "%s cannot be a host name: an action ending in \"line N\" ties its "
+               "call to line N of the code, so \"connect line 80\" could not name this "
+               "host; expected another name", lang_found(&sh, n));
+        return -1;
+    }
     int prev = lang_smap_get(&P->hostnames, n->s);
     if (prev >= 0) {
         ERR_AT(P, n, "host %s is already declared on line %d", lang_found(&sh, n),

@@ -98,7 +98,7 @@ int real_in_trace(const struct trace *tr);
     X(N_REAL_CAPTURE_ERR,   "capture off: {0:str}") \
     X(N_REAL_FAILED,        "the replay could not run: {0:str}") \
     X(N_REAL_NO_DIAG,       "NETLINK_SOCK_DIAG is not available ({0:str}): a socket is not observed once its descriptor is closed") \
-    X(N_REAL_END,           "the replay stops watching {0:dur} after its last call; {1} socket(s) still open are closed with RST so none is left behind") \
+    X(N_REAL_END,           "the replay stops watching {0:dur} after its last call, and closes the {1} socket{1:s} still open with RST so none is left behind") \
     X(N_REAL_NR_FAULT,      "not replayed: the fault rule on line {0}; loopback neither drops, delays nor duplicates segments on request") \
     X(N_REAL_NR_INJECT,     "not replayed: the injected segment on line {0}; forging one needs a raw socket, and the kernel would answer it outside the lesson") \
     X(N_REAL_NR_LINK,       "not replayed: the link {0:str} (delay {1:dur}, jitter {2:dur}, loss {3} per million); loopback delivers in microseconds and loses nothing") \
@@ -112,15 +112,15 @@ int real_in_trace(const struct trace *tr);
     X(N_REAL_NR_ISN,        "not replayed: {0:str}'s fixed initial sequence numbers; the kernel picks a random ISN for every connection (RFC 6528)") \
     X(N_REAL_NR_MSL,        "not replayed: {0:str}'s MSL of {1:dur}; the kernel's TIME_WAIT lasts a fixed 60 s (TCP_TIMEWAIT_LEN)") \
     X(N_REAL_NR_RTO,        "not replayed: {0:str}'s RTO of {1:dur} and {2} retries; the kernel measures its own RTO (RFC 6298) and retries as its sysctls say") \
-    X(N_REAL_NR_RCVBUF,     "not replayed: {0:str}'s receive buffer of {1} bytes; the kernel sizes its own buffers and window") \
+    X(N_REAL_NR_RCVBUF,     "not replayed: {0:str}'s receive buffer of {1} byte{1:s}; the kernel sizes its own buffers and window") \
     X(N_REAL_NR_NOSERVER,   "not replayed: the connect on line {0} goes to port {1}, where the server is the application on line {2}, which is not replayed") \
     X(N_REAL_NR_FROMPORT,   "not replayed as written: the connect on line {0} asks for local port {1}; the replay lets the kernel choose a free port") \
     X(N_REAL_LISTEN,        "real listen() on port {0}, which the kernel chose for the scenario's port {1}") \
     X(N_REAL_CONNECT,       "real non-blocking connect() from port {0} to port {1} (the scenario's port {2}): {3:str}") \
     X(N_REAL_ACCEPT,        "real accept(): the connection from port {0} becomes this host's current connection") \
-    X(N_REAL_SEND,          "real send() of {0} bytes: {1} taken into the send buffer at once") \
-    X(N_REAL_SEND_REST,     "real send(): the last {0} of {1} bytes could not be written before the replay ended") \
-    X(N_REAL_RECV,          "real recv() of up to {0} bytes: {1} read") \
+    X(N_REAL_SEND,          "real send() of {0} byte{0:s}: {1} taken into the send buffer at once") \
+    X(N_REAL_SEND_REST,     "real send(): the last {0} byte{0:s} of {1} could not be written before the replay ended") \
+    X(N_REAL_RECV,          "real recv() of up to {0} byte{0:s}: {1} read") \
     X(N_REAL_RECV_EOF,      "real recv() returns 0: the peer's FIN has arrived, end of the stream") \
     X(N_REAL_RECV_NONE,     "real recv() would block: nothing has arrived to read") \
     X(N_REAL_SHUTDOWN,      "real shutdown(SHUT_WR): the kernel sends FIN, and the socket can still read") \

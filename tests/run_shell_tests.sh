@@ -1080,18 +1080,57 @@ has_in "$TMP/out" "由这一端发出的第 1 帧（SYN）推断" "--read: Chine
 # header in a 40-byte packet) and the SYN again cut at 40 bytes by the
 # snapshot length; malformed-only.pcap is the IHL-15 frame alone
 expect_rc 0 "--read malformed frames beside good ones" -- "$PROTOSIM" --read tests/captures/malformed-ipv4.pcap --batch
-has_in "$TMP/err" "malformed-ipv4.pcap: 1 of its 5 frames are not drawn: their IPv4 header is malformed (its version, header length or total length does not fit the frame)" "--read: a malformed IPv4 header counted"
-has_in "$TMP/err" "malformed-ipv4.pcap: 1 of its 5 frames are not drawn: the capture's snapshot length cut them inside their IPv4 packet or ARP message" "--read: a frame cut by the snapshot length counted"
+has_in "$TMP/err" "malformed-ipv4.pcap: 1 of its 5 frames is not drawn: its IPv4 header is malformed (its version, header length or total length does not fit the frame)" "--read: a malformed IPv4 header counted"
+has_in "$TMP/err" "malformed-ipv4.pcap: 1 of its 5 frames is not drawn: the capture's snapshot length cut it inside its IPv4, TCP or UDP header or its ARP message" "--read: a frame cut inside its TCP header counted"
 [ "$(grep -c '  send  ' "$TMP/out")" -eq 3 ] && ok || bad "--read malformed-ipv4.pcap: 3 frames drawn"
 expect_rc 65 "--read only a malformed frame" -- "$PROTOSIM" --read tests/captures/malformed-only.pcap --batch
-has_in "$TMP/err" "malformed-only.pcap: 1 of its 1 frames are not drawn: their IPv4 header is malformed" "--read only malformed: counted"
+has_in "$TMP/err" "malformed-only.pcap: its 1 frame is not drawn: its IPv4 header is malformed" "--read only malformed: counted, in the singular"
+grep -q "1 frames\|1 of its 1" "$TMP/err" && bad "--read: a plural after 1" || ok
 has_in "$TMP/err" "malformed-only.pcap: it has no frame to draw: none holds an IPv4 packet or an ARP message that protosim can decode" "--read only malformed: the error"
+# a count agrees with its noun: one expectation is not "1 of 1 expectations"
+printf 'host a 192.0.2.1\nhost b 192.0.2.2\nlink a b delay 1ms\nat 0ms b listen 80\nat 1ms a connect b 80\nexpect a state ESTABLISHED by 1s\n' >"$TMP/one.scn"
+expect_rc 0 "--check one expectation" -- "$PROTOSIM" --check "$TMP/one.scn"
+has_in "$TMP/out" "one.scn: 1 of 1 expectation holds" "--check: one expectation, in the singular"
+printf 'expect a state CLOSED by 1s\n' >>"$TMP/one.scn"
+expect_rc 1 "--check two expectations, one failing" -- "$PROTOSIM" --check "$TMP/one.scn"
+has_in "$TMP/out" "one.scn: 1 of 2 expectations holds" "--check: the verb agrees with one"
+# RFC 1035 4.2.1: a DNS reply over UDP is at most 512 octets.  A referral to
+# 16 servers with long names (2564 bytes whole) used to vanish: root got the
+# query and no reply and no record followed; now it is cut, with TC=1, and
+# its sentence gives the whole size and the records left out
+{ printf 'lan net 198.51.100.0/24 delay 5ms\nhost client 198.51.100.10 on net dns 198.51.100.53\n'
+  printf 'host resolver 198.51.100.53 on net\nhost root 198.51.100.200 on net\nzone root .\n'
+  i=10; while [ $i -lt 26 ]; do
+      n="s${i}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+      printf 'record root com. 172800 IN NS %s.%s.net.\nrecord root %s.%s.net. 172800 IN A 198.51.100.201\n' $n $n $n $n
+      i=$((i + 1)); done
+  printf 'resolver resolver hints 198.51.100.200\nat 0ms client resolve www.example.com\n'; } >"$TMP/bigref.scn"
+expect_rc 0 "a referral too big for UDP" -- "$PROTOSIM" --json "$TMP/bigref.scn"
+grep '"kind":"send"' "$TMP/out" | grep '"src":"root"' | grep '"proto":"dns"' | grep -q '"tc":1,.*the reply would take 2564 bytes, more than the 512 a DNS message over UDP may have (RFC 1035 4.2.1): it leaves out 29 records and sets TC=1' \
+    && ok || bad "a referral too big for UDP: sent cut, with TC=1, and said so"
+# a frame the snapshot length cut after its headers is drawn, as tshark
+# draws it, and says it was cut: loopback-http-snap80.pcap is
+# loopback-http.pcapng through editcap -s 80, which cuts the two HTTP
+# segments (84 and 90 bytes); every frame is drawn, the states are those of
+# the whole capture, and the segments' lengths are those of their headers
+expect_rc 0 "--read a capture cut by its snapshot length" -- "$PROTOSIM" --read tests/captures/loopback-http-snap80.pcap --batch
+[ -s "$TMP/err" ] && bad "--read snap80: nothing left out, yet: $(head -1 "$TMP/err")" || ok
+[ "$(grep -c '  send  ' "$TMP/out")" -eq 11 ] && ok || bad "--read snap80: 11 frames drawn"
+has_in "$TMP/out" "PSH,ACK seq=1069388743 ack=315775629 win=64 len=18 (14 captured) HTTP GET / HTTP/1.0" "--read snap80: the cut request, its length from its header"
+has_in "$TMP/out" "frame 4 of the capture: 80 of its 84 bytes were captured" "--read snap80: the sentence says it was cut"
+has_in "$TMP/out" "127.0.0.1:47001  tcp     FIN_WAIT_2 -> TIME_WAIT" "--read snap80: the server's TIME_WAIT"
+has_in "$TMP/out" "127.0.0.1:35762  tcp     LAST_ACK -> CLOSED" "--read snap80: the client's LAST_ACK"
+expect_rc 0 "--read snap80 --json" -- "$PROTOSIM" --read tests/captures/loopback-http-snap80.pcap --json
+has_in "$TMP/out" '"flags":"PSH,ACK","len":18,"cut":4,' "--read snap80 --json: len and cut"
 expect_rc 66 "--read a missing file" -- "$PROTOSIM" --read "$TMP/none.pcap"
 expect_rc 65 "--read a scenario" -- "$PROTOSIM" --read scenarios/handshake.scn
 has_in "$TMP/err" "not a pcap or pcapng file (it begins with the bytes" "--read: not a capture"
 head -c 100 tests/captures/loopback-http.pcapng >"$TMP/cut.pcapng"
 expect_rc 65 "--read a cut capture" -- "$PROTOSIM" --read "$TMP/cut.pcapng"
 has_in "$TMP/err" "the block at byte 0 says it is" "--read: a cut capture says where"
+printf 'x' >"$TMP/one.pcap"
+expect_rc 65 "--read a 1-byte file" -- "$PROTOSIM" --read "$TMP/one.pcap"
+has_in "$TMP/err" "it is 1 byte long: too short to be a pcap or pcapng file" "--read: 1 byte, in the singular"
 expect_rc 64 "--read and a scenario" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng handshake
 expect_rc 64 "--read --check" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng --check
 expect_rc 64 "--read --pcap" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng --pcap "$TMP/x.pcap"

@@ -56,6 +56,8 @@ static const char *const EXAMPLE_ZONE[] = {
     "ns1.example.com. 3600 IN A 203.0.113.53",
     "www.example.com. 300 IN A 203.0.113.80",
     "web.example.com. 300 IN CNAME www.example.com.",
+    "loopa.example.com. 300 IN CNAME loopb.example.com.",    /* a CNAME loop */
+    "loopb.example.com. 300 IN CNAME loopa.example.com.",
     "a.b.example.com. 300 IN A 203.0.113.81",        /* b is an empty non-terminal */
     "sub.example.com. 3600 IN NS ns.sub.example.com.",
     "ns.sub.example.com. 3600 IN A 203.0.113.60",
@@ -516,6 +518,57 @@ START_TEST(test_roundtrip_field_by_field)
     size_t n2 = dns_encode(&M2, BUF2, sizeof BUF2);
     ck_assert_uint_eq(n2, n);
     ck_assert_mem_eq(BUF2, BUF, n);
+}
+END_TEST
+
+/* A referral of n servers named "sNN" + pad + ".net", each with glue. */
+static void build_big_referral(struct dns_msg *m, int n, int pad)
+{
+    dns_query_init(m, 0x1234, "www.example.com", DNS_TYPE_A, 0);
+    m->qr = 1;
+    for (int i = 0; i < n; i++) {
+        char name[DNS_NAME_BUF];
+        snprintf(name, sizeof name, "s%02d%.*s.net", i, pad,
+                 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+        dns_rr_ns(&m->ns[i], "com", 172800, name);
+        dns_rr_a(&m->ar[i], name, 172800, IP(198, 51, 100, (uint8_t)(1 + i)));
+    }
+    m->nns = m->nar = n;
+}
+
+/* RFC 1035 4.2.1: over UDP at most 512 octets.  A message that fits is
+ * left alone; one whose additional section is too much loses glue from
+ * the end, without TC (RFC 2181 9); one whose NS set alone is too much is
+ * cut further and gets TC=1.  (A reply too big was sent whole up to 1024
+ * bytes and not at all beyond.) */
+START_TEST(test_fit_udp_512)
+{
+    int ar, rr;
+    build_big_referral(&M1, 4, 10);
+    ck_assert_uint_eq(dns_fit_udp(&M1, &ar, &rr), 0);
+    ck_assert_int_eq(M1.nar, 4);
+
+    build_big_referral(&M1, 16, 8);          /* NS fit, glue does not */
+    size_t whole = dns_encode(&M1, BUF, sizeof BUF);
+    ck_assert_uint_gt(whole, DNS_UDP_MAX);
+    ck_assert_uint_eq(dns_fit_udp(&M1, &ar, &rr), whole);
+    size_t n = dns_encode(&M1, BUF, DNS_UDP_MAX);
+    ck_assert_uint_gt(n, 0);
+    ck_assert_int_eq(M1.tc, 0);
+    ck_assert_int_eq(rr, 0);
+    ck_assert_int_gt(ar, 0);
+    ck_assert_int_eq(M1.nar, 16 - ar);
+    ck_assert_int_eq(M1.nns, 16);
+    M1.nar++;                                 /* as many as fit: one more does not */
+    ck_assert_uint_eq(dns_encode(&M1, BUF, DNS_UDP_MAX), 0);
+
+    build_big_referral(&M1, 16, 58);          /* not even the NS set fits */
+    ck_assert_uint_gt(dns_fit_udp(&M1, &ar, &rr), DNS_UDP_MAX);
+    ck_assert_uint_gt(dns_encode(&M1, BUF, DNS_UDP_MAX), 0);
+    ck_assert_int_eq(M1.tc, 1);
+    ck_assert_int_eq(ar, 16);
+    ck_assert_int_gt(rr, 0);
+    ck_assert_int_eq(M1.nns, 16 - rr);
 }
 END_TEST
 
@@ -1619,6 +1672,26 @@ START_TEST(test_nodata_and_cname)
 }
 END_TEST
 
+/* RFC 1034 3.6.2: "CNAME loops signalled as an error".  A loop of two
+ * aliases fails with a sentence that names the loop, not with "more than 8
+ * aliases in a row" (which it said after following the two 8 times), both
+ * from the server's answer and from the cache. */
+START_TEST(test_cname_loop_named)
+{
+    ck_assert_int_eq(lookup(0, "loopa.example.com", DNS_TYPE_A), 1);
+    ck_assert_int_eq(N.res_last.rcode, DNS_RCODE_SERVFAIL);
+    ck_assert_int_eq(count_recs(TK_STATE, -1, N_DNS_FAIL_CNAME_LOOP), 1);
+    ck_assert_int_eq(count_recs(TK_STATE, -1, N_DNS_FAIL_CNAME), 0);
+    int nq = N.nq;
+    ck_assert_int_eq(lookup(1 * SEC, "loopb.example.com", DNS_TYPE_A), 1);
+    ck_assert_int_eq(N.nq, nq);                          /* from the cache */
+    ck_assert_int_eq(N.res_last.rcode, DNS_RCODE_SERVFAIL);
+    ck_assert_int_eq(count_recs(TK_STATE, -1, N_DNS_FAIL_CNAME_LOOP), 2);
+    ck_assert_int_eq(count_recs(TK_STATE, -1, N_DNS_FAIL_CNAME), 0);
+    assert_narrations_render();
+}
+END_TEST
+
 START_TEST(test_timeout_retry_next_server_servfail)
 {
     set_down(ROOT1_IP, 1);
@@ -1931,6 +2004,7 @@ Suite *dns_suite(void)
 
     tc = tcase_create("message");
     tcase_add_test(tc, test_roundtrip_field_by_field);
+    tcase_add_test(tc, test_fit_udp_512);
     tcase_add_test(tc, test_header_bits_each_alone);
     tcase_add_test(tc, test_handbuilt_query_decodes);
     tcase_add_test(tc, test_handbuilt_answer_decodes);
@@ -1979,6 +2053,7 @@ Suite *dns_suite(void)
     tcase_add_test(tc, test_cache_expiry_asks_again);
     tcase_add_test(tc, test_nxdomain_reported_and_cached);
     tcase_add_test(tc, test_nodata_and_cname);
+    tcase_add_test(tc, test_cname_loop_named);
     tcase_add_test(tc, test_timeout_retry_next_server_servfail);
     tcase_add_test(tc, test_timeout_then_next_server_answers);
     tcase_add_test(tc, test_query_ids_from_callback);

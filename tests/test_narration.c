@@ -2058,6 +2058,25 @@ static void ck_dns_stub_timeout(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "%" PRId64 " attempts, the stub makes %d", A(0), sc.retries + 1);
 }
 
+/* A reply cut to UDP's 512 octets (RFC 1035 4.2.1): what is sent fits,
+ * what it would have been did not, something was left out, and TC is set
+ * exactly when more than the additional section went. */
+static void ck_dns_udp_fit(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    struct dns_msg m;
+    if (!rec_dns(c, r, &f, &m) || !m.qr)
+        return ck_fail(c, "not a DNS reply");
+    if (f.payload_len > DNS_UDP_MAX)
+        ck_fail(c, "the reply sent has %zu bytes, more than 512", f.payload_len);
+    if (A(0) <= DNS_UDP_MAX || (size_t)A(0) <= f.payload_len)
+        ck_fail(c, "%" PRId64 " bytes whole would have fitted", A(0));
+    if (A(1) < 1)
+        ck_fail(c, "%" PRId64 " records left out", A(1));
+    if (m.tc != (r->why.id == N_DNS_UDP_TC))
+        ck_fail(c, "TC is %u", m.tc);
+}
+
 /* The reply an authoritative server sends (N_DNS_SRV_*). */
 static void ck_dns_srv(struct nck *c, const struct trace_rec *r)
 {
@@ -2761,6 +2780,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_FAIL_LIMIT]    = { KSTATE, ck_dns_limit },
     [N_DNS_FAIL_BUSY]     = { KSTATE, NULL },
     [N_DNS_FAIL_CNAME]    = { KSTATE, NULL },
+    [N_DNS_FAIL_CNAME_LOOP] = { KSTATE, NULL },
     [N_DNS_Q_ITER]        = { KSEND, ck_dns_q_iter },
     [N_DNS_Q_NSADDR]      = { KSEND, ck_dns_q_nsaddr },
     [N_DNS_Q_RETRY]       = { KSEND, ck_dns_q_retry },
@@ -2788,6 +2808,8 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_STUB_TIMEOUT]  = { KSTATE, ck_dns_stub_timeout },
     /* DNS: authoritative servers */
     [N_DNS_SRV_ANSWER]    = { KSEND, ck_dns_srv },
+    [N_DNS_UDP_TRIM]      = { KSEND, ck_dns_udp_fit },
+    [N_DNS_UDP_TC]        = { KSEND, ck_dns_udp_fit },
     [N_DNS_SRV_CNAME]     = { KSEND, ck_dns_srv },
     [N_DNS_SRV_REFERRAL]  = { KSEND, ck_dns_srv },
     [N_DNS_SRV_REFERRAL_NOGLUE] = { KSEND, ck_dns_srv },

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <check.h>
 
+#include "dns.h"
 #include "lang.h"
 #include "quiz.h"
 #include "sim.h"
@@ -565,6 +566,51 @@ START_TEST(test_arp_broadcast_points)
 }
 END_TEST
 
+/* The DNS lesson's model quiz asks about DNS, its subject, and not only
+ * about the ARP frames under it: what each server's reply holds, read from
+ * the reply (a referral from root and com, the answer and NXDOMAIN from
+ * example.com's server), never a reply the resolver's narration has just
+ * announced; and the ARP questions do not take every place. */
+START_TEST(test_dns_lesson_asks_about_dns)
+{
+    struct run R;
+    run_quiz(&R, load("scenarios/dns-iterative.scn"), 1);
+    const struct trace *tr = &R.s.tr;
+    well_formed(&R.q, tr);
+    int dns = 0, arp = 0, seen[4] = { 0 };
+    for (int k = 0; k < R.q.n; k++) {
+        const struct quiz_point *p = &R.q.p[k];
+        arp += p->kind == QK_BCAST;
+        if (p->kind != QK_DNS)
+            continue;
+        dns++;
+        const struct trace_rec *r = &tr->recs[p->rec];
+        ck_assert_int_eq(r->kind, TK_SEND);
+        struct frame f;
+        decode_rec(tr, p->rec, &f);
+        struct dns_msg *m = malloc(sizeof *m);
+        char err[64];
+        ck_assert_int_eq(dns_decode(f.payload, f.payload_len, m, err, sizeof err), 0);
+        ck_assert(m->qr);
+        const char *truth = m->rcode == DNS_RCODE_NXDOMAIN ? "NXDOMAIN: the name does not exist"
+                          : m->nan ? "the answer: records for the name asked"
+                          : "a referral: the servers of a zone closer to the name (NS records), no answer";
+        ck_assert_msg(right_is(p, truth), "%s: right is %s", p->question, p->choice[p->right]);
+        seen[m->rcode == DNS_RCODE_NXDOMAIN ? 2 : m->nan ? 1 : 0]++;
+        ck_assert_int_ge(p->nchoices, 3);
+        /* the resolver's replies come after its narration says what they hold */
+        ck_assert_str_ne(tr->host_names[r->host], "resolver");
+        free(m);
+    }
+    ck_assert_int_ge(dns, 4);
+    ck_assert_int_gt(seen[0], 0);          /* a referral */
+    ck_assert_int_gt(seen[1], 0);          /* an answer */
+    ck_assert_int_gt(seen[2], 0);          /* NXDOMAIN */
+    ck_assert_int_lt(arp, R.q.n);
+    run_free(&R);
+}
+END_TEST
+
 /* Behind a router: a question is about a host's own segment (not one the
  * router forwards), and names the host it is for, not the next hop. */
 START_TEST(test_model_points_own_segments)
@@ -767,6 +813,7 @@ Suite *quiz_suite(void)
     tcase_add_test(tc, test_no_seq_question_the_narration_answered);
     tcase_add_test(tc, test_ack_of_data_offers_the_seq);
     tcase_add_test(tc, test_arp_broadcast_points);
+    tcase_add_test(tc, test_dns_lesson_asks_about_dns);
     tcase_add_test(tc, test_model_points_own_segments);
     tcase_add_test(tc, test_choices_deterministic_and_shuffled);
     tcase_add_test(tc, test_lesson_points);

@@ -961,6 +961,17 @@ START_TEST(test_error_messages_exact)
                   "t.scn:1:8: error: \"chapter\" cannot be a host name: it is an action keyword\n");
     assert_errors("host inject 192.0.2.1\n",
                   "t.scn:1:6: error: \"inject\" cannot be a host name: it is an action keyword\n");
+    /* `line`: `at 1ms b connect line 80` read as connect tied to code
+     * line 80, "expected the host to connect to, found end of line" */
+    assert_errors("host line 192.0.2.1\n",
+                  "t.scn:1:6: error: \"line\" cannot be a host name: an action ending in "
+                  "\"line N\" ties its call to line N of the code, so \"connect line 80\" "
+                  "could not name this host; expected another name\n");
+    assert_errors("lan a 192.0.2.0/24\nlan b 198.51.100.0/24\n"
+                  "router line 192.0.2.1 on a 198.51.100.1 on b\n",
+                  "t.scn:3:8: error: \"line\" cannot be a host name: an action ending in "
+                  "\"line N\" ties its call to line N of the code, so \"connect line 80\" "
+                  "could not name this host; expected another name\n");
     assert_errors(HOSTS "expect client state ESTABLISH by 1s\n",
                   "t.scn:3:21: error: unknown TCP state \"ESTABLISH\"; expected one of: CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT\n");
     assert_errors(HOSTS "expect client state CLOSED after 1s\n",

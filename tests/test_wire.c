@@ -561,21 +561,34 @@ START_TEST(test_flipped_byte_breaks_checksums)
 END_TEST
 
 /* Every prefix of a frame decodes without reading past it, and fails
- * exactly when the headers or the IP total length do not fit. */
+ * exactly when its headers (Ethernet, IPv4, TCP or UDP) do not fit; a
+ * prefix that holds them but not the whole IP packet is a frame cut by a
+ * capture's snapshot length, as tshark reads it: it decodes, f.cut gives
+ * the bytes missing and the checksum is not claimed good. */
 static void check_truncations(const uint8_t *frame, size_t len)
 {
     size_t need = 14 + be16(frame + 16);             /* Ethernet + IP total length */
+    size_t ihl = (size_t)(frame[14] & 0x0f) * 4;
+    size_t hdrs = 14 + ihl + (frame[23] == IPPROTO_TCP_NUM
+                              ? (size_t)(frame[14 + ihl + 12] >> 4) * 4 : 8);
     struct frame f;
     char err[80];
 
     for (size_t l = 0; l <= len; l++) {
         err[0] = '\0';
         int rc = decode_exact(frame, l, &f, err, sizeof err);
-        ck_assert_msg(rc == (l >= need ? 0 : -1), "len %zu: rc %d", l, rc);
-        if (rc < 0)
+        ck_assert_msg(rc == (l >= hdrs ? 0 : -1), "len %zu: rc %d", l, rc);
+        if (rc < 0) {
             ck_assert_msg(err[0] != '\0', "len %zu: no reason given", l);
-        else
+        } else if (l >= need) {
+            ck_assert_uint_eq(f.cut, 0);
             ck_assert_int_eq(f.l4_csum_ok, 1);
+        } else {
+            ck_assert_msg(f.cut == need - l, "len %zu: cut %zu", l, f.cut);
+            ck_assert_uint_eq(f.payload_len, l - hdrs);
+            ck_assert_int_eq(f.l4_csum_ok, 0);
+            ck_assert_int_eq(f.has_ip, 1);
+        }
     }
 }
 
@@ -712,7 +725,6 @@ START_TEST(test_bad_headers_rejected)
         { 14, 0x44 },            /* IHL 4 */
         { 14, 0x4f },            /* IHL 15: options beyond the frame */
         { 17, 19 },              /* total length 19 < header */
-        { 17, 47 },              /* total length 47: two bytes past the frame's 46 */
         { 46, 0x40 },            /* TCP doff 4 */
         { 46, 0x70 },            /* TCP doff 7: 28 > 25-byte segment */
     };
@@ -723,6 +735,13 @@ START_TEST(test_bad_headers_rejected)
         ck_assert_msg(decode_exact(b, sizeof b, &f, err, sizeof err) == -1, "case %zu", i);
         ck_assert(err[0] != '\0');
     }
+    /* A total length past the frame is read as a cut frame (the caller,
+     * which knows the length on the wire, tells it from a lie): the
+     * headers decode and f.cut counts what is missing. */
+    memcpy(b, DATA_FRAME, sizeof b);
+    b[17] = (uint8_t)(sizeof b - 14 + 2);
+    ck_assert_int_eq(decode_exact(b, sizeof b, &f, err, sizeof err), 0);
+    ck_assert_uint_eq(f.cut, 2);
     /* IP total length 24: only 4 bytes of TCP remain. */
     memcpy(b, DATA_FRAME, sizeof b);
     b[17] = 24;

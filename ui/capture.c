@@ -191,8 +191,9 @@ static int parse_pcap(const uint8_t *p, size_t n, struct capture *c, char *err,
         uint32_t sec = rd32(p + at, swap), frac = rd32(p + at + 4, swap);
         uint32_t incl = rd32(p + at + 8, swap), orig = rd32(p + at + 12, swap);
         if (incl > n - at - 16) {
-            fail(err, errlen, _("the record at byte %zu says it holds %u bytes; "
-                 "the file has %zu more"), at, incl, n - at - 16);
+            fail(err, errlen, P_("the record at byte %zu says it holds %u byte; "
+                 "the file has %zu more", "the record at byte %zu says it holds %u bytes; "
+                 "the file has %zu more", incl), at, incl, n - at - 16);
             return -2;
         }
         int64_t us = (int64_t)sec * 1000000 + (nano ? frac / 1000 : frac);
@@ -219,8 +220,9 @@ static int parse_pcapng(const uint8_t *p, size_t n, struct capture *c,
     size_t at = 0;
     while (at < n) {
         if (n - at < 12) {
-            fail(err, errlen, _("the block at byte %zu is cut short (%zu bytes, "
-                 "a block has at least 12)"), at, n - at);
+            fail(err, errlen, P_("the block at byte %zu is cut short (%zu byte, "
+                 "a block has at least 12)", "the block at byte %zu is cut short (%zu bytes, "
+                 "a block has at least 12)", n - at), at, n - at);
             rc = -2;
             break;
         }
@@ -243,9 +245,11 @@ static int parse_pcapng(const uint8_t *p, size_t n, struct capture *c,
         }
         uint32_t blen = rd32(p + at + 4, swap);
         if (blen < 12 || blen % 4 || blen > n - at) {
-            fail(err, errlen, _("the block at byte %zu says it is %u bytes long; "
-                 "a block is a multiple of 4, at least 12, and the file has %zu "
-                 "bytes from there"), at, blen, n - at);
+            fail(err, errlen, P_("the block at byte %zu says it is %u byte long; "
+                 "a block is a multiple of 4 bytes, at least 12, and at most what is "
+                 "left of the file from there (%zu)", "the block at byte %zu says it is "
+                 "%u bytes long; a block is a multiple of 4 bytes, at least 12, and at "
+                 "most what is left of the file from there (%zu)", blen), at, blen, n - at);
             rc = -2;
             break;
         }
@@ -320,8 +324,10 @@ static int parse_pcapng(const uint8_t *p, size_t n, struct capture *c,
                 us = (int64_t)(sec * 1000000 +
                                (uint64_t)((unsigned __int128)(ts % per) * 1000000 / per));
                 if (caplen > bn - hl) {
-                    fail(err, errlen, _("the packet block at byte %zu says it holds "
-                         "%zu bytes; the block has room for %zu"), at, caplen, bn - hl);
+                    fail(err, errlen, P_("the packet block at byte %zu says it holds "
+                         "%zu byte; the block has room for %zu", "the packet block at byte "
+                         "%zu says it holds %zu bytes; the block has room for %zu", caplen),
+                         at, caplen, bn - hl);
                     rc = -2;
                     break;
                 }
@@ -347,8 +353,9 @@ int capture_parse(const uint8_t *p, size_t n, struct capture *c, char *err,
 {
     memset(c, 0, sizeof *c);
     if (n < 4) {
-        fail(err, errlen, _("it is %zu bytes long: too short to be a pcap or "
-             "pcapng file"), n);
+        fail(err, errlen, P_("it is %zu byte long: too short to be a pcap or "
+             "pcapng file", "it is %zu bytes long: too short to be a pcap or "
+             "pcapng file", n), n);
         return -2;
     }
     uint32_t magic = rd32(p, 0);

@@ -33,8 +33,9 @@ enum capture_skip {
     /* counted by read_capture (ui/read.h), which decodes what is kept: */
     CAP_SKIP_BAD_IPV4,   /* an IPv4 header that does not decode */
     CAP_SKIP_BAD_ARP,    /* an ARP message cut short or not Ethernet/IPv4 */
-    CAP_SKIP_CUT,        /* whole on the wire, cut inside its IPv4 packet or
-                          * ARP message by the snapshot length */
+    CAP_SKIP_CUT,        /* whole on the wire, cut by the snapshot length
+                          * inside its IPv4, TCP or UDP header or its ARP
+                          * message (one cut after them is drawn) */
     CAP_SKIP_COUNT
 };
 

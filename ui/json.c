@@ -363,6 +363,8 @@ static void json_dns(struct jb *b, const struct frame *f)
     jb_puts(b, ",\"rcode\":");
     jstr(b, dns_rcode_name(m.rcode, t, sizeof t));
     jnum(b, ",\"aa\":", m.aa);
+    if (m.tc)                    /* cut to fit UDP (RFC 1035 4.2.1) */
+        jnum(b, ",\"tc\":", m.tc);
     jnum(b, ",\"rd\":", m.rd);
     jnum(b, ",\"ra\":", m.ra);
     json_rrs(b, "an", m.an, m.nan);
@@ -409,7 +411,9 @@ static int json_frame(struct jb *b, const uint8_t *p, size_t len)
         jnum(b, ",\"ack\":", f.tcp.ack);
         jb_puts(b, ",\"flags\":");
         jstr(b, tcp_flags_str(f.tcp.flags, fl, sizeof fl));
-        jnum(b, ",\"len\":", (int64_t)f.payload_len);
+        jnum(b, ",\"len\":", (int64_t)(f.payload_len + f.cut));
+        if (f.cut)                    /* a capture's snapshot length cut it */
+            jnum(b, ",\"cut\":", (int64_t)f.cut);
         jnum(b, ",\"win\":", f.tcp.win);
         for (int i = 0; i < TCPOPT_COUNT; i++) {
             uint32_t v;
@@ -422,7 +426,9 @@ static int json_frame(struct jb *b, const uint8_t *p, size_t len)
     } else if (f.l4 == IPPROTO_UDP_NUM) {
         jnum(b, ",\"udp\":{\"sport\":", f.udp.sport);
         jnum(b, ",\"dport\":", f.udp.dport);
-        jnum(b, ",\"len\":", (int64_t)f.payload_len);
+        jnum(b, ",\"len\":", (int64_t)(f.payload_len + f.cut));
+        if (f.cut)
+            jnum(b, ",\"cut\":", (int64_t)f.cut);
         jb_putc(b, '}');
     }
     if (top == TL_DNS)

@@ -309,24 +309,48 @@ static int run_read(const char *file, const struct export_cli *ex, int json,
         free(vf);
         return EXIT_DATAERR;
     }
-    static const char *const skip_what[CAP_SKIP_COUNT] = {
-        [CAP_SKIP_IPV6]     = N_("IPv6 (protosim models IPv4)"),
-        [CAP_SKIP_OTHER]    = N_("of a network protocol other than IPv4 and ARP"),
-        [CAP_SKIP_LINK]     = N_("of a link type protosim does not read"),
-        [CAP_SKIP_SHORT]    = N_("too short for their link-layer header"),
-        [CAP_SKIP_BAD_IPV4] = N_("their IPv4 header is malformed (its version, header "
-                                 "length or total length does not fit the frame)"),
-        [CAP_SKIP_BAD_ARP]  = N_("their ARP message is cut short or is not an Ethernet/IPv4 request or reply"),
-        [CAP_SKIP_CUT]      = N_("the capture's snapshot length cut them inside their "
-                                 "IPv4 packet or ARP message"),
+    /* each reason in two forms, for one frame and for more (NP_ marks both
+     * for xgettext; P_ chooses by the count) */
+    static const char *const skip_what[CAP_SKIP_COUNT][2] = {
+        [CAP_SKIP_IPV6]     = { NP_("it is IPv6 (protosim models IPv4)",
+                                    "they are IPv6 (protosim models IPv4)") },
+        [CAP_SKIP_OTHER]    = { NP_("it is of a network protocol other than IPv4 and ARP",
+                                    "they are of a network protocol other than IPv4 and ARP") },
+        [CAP_SKIP_LINK]     = { NP_("it is of a link type protosim does not read",
+                                    "they are of a link type protosim does not read") },
+        [CAP_SKIP_SHORT]    = { NP_("it is too short for its link-layer header",
+                                    "they are too short for their link-layer header") },
+        [CAP_SKIP_BAD_IPV4] = { NP_("its IPv4 header is malformed (its version, header "
+                                    "length or total length does not fit the frame)",
+                                    "their IPv4 header is malformed (its version, header "
+                                    "length or total length does not fit the frame)") },
+        [CAP_SKIP_BAD_ARP]  = { NP_("its ARP message is cut short or is not an Ethernet/IPv4 request or reply",
+                                    "their ARP message is cut short or is not an Ethernet/IPv4 request or reply") },
+        [CAP_SKIP_CUT]      = { NP_("the capture's snapshot length cut it inside its "
+                                    "IPv4, TCP or UDP header or its ARP message",
+                                    "the capture's snapshot length cut them inside their "
+                                    "IPv4, TCP or UDP header or their ARP message") },
     };
     struct sim s;
     /* counts more frames skipped (those it cannot decode) */
     struct scenario *scn = read_capture(file, &cap, &s, err, sizeof err);
+    /* the count agrees with its noun and verb: "1 of its 5 frames is",
+     * "2 of its 5 frames are", and when every frame is one of them (a
+     * capture of one frame above all) "its 1 frame is" or "none of its 3
+     * frames is" */
     for (int k = 0; k < CAP_SKIP_COUNT; k++)
-        if (cap.skipped[k])
-            fprintf(stderr, _("protosim: %s: %zu of its %zu frames are not drawn: %s\n"),
-                    vf, cap.skipped[k], cap.total, _(skip_what[k]));
+        if (cap.skipped[k] == cap.total && cap.total)
+            fprintf(stderr, P_("protosim: %s: its %zu frame is not drawn: %s\n",
+                               "protosim: %s: none of its %zu frames is drawn: %s\n",
+                               cap.total),
+                    vf, cap.total,
+                    P_(skip_what[k][0], skip_what[k][1], cap.skipped[k]));
+        else if (cap.skipped[k])
+            fprintf(stderr, P_("protosim: %s: %zu of its %zu frames is not drawn: %s\n",
+                               "protosim: %s: %zu of its %zu frames are not drawn: %s\n",
+                               cap.skipped[k]),
+                    vf, cap.skipped[k], cap.total,
+                    P_(skip_what[k][0], skip_what[k][1], cap.skipped[k]));
     if (!scn) {
         capture_free(&cap);
         fprintf(stderr, _("protosim: %s: %s\n"), vf, err);
@@ -835,8 +859,17 @@ int main(int argc, char **argv)
         }
         free(msgs);
         char *vp = text_visible_dup(path);
-        printf(_("%s: %d of %d expectations hold\n"), vp, scn->nexpects - failed,
-               scn->nexpects);
+        /* the noun agrees with the count of expectations, the verb with the
+         * count that holds: "1 of 1 expectation holds", "1 of 3 expectations
+         * holds", "2 of 3 expectations hold" */
+        int held = scn->nexpects - failed;
+        if (scn->nexpects == 1 && held == 0)
+            printf(_("%s: its one expectation does not hold\n"), vp);
+        else if (scn->nexpects == 1)
+            printf(_("%s: %d of %d expectation holds\n"), vp, held, scn->nexpects);
+        else
+            printf(P_("%s: %d of %d expectations holds\n", "%s: %d of %d expectations hold\n",
+                      held), vp, held, scn->nexpects);
         if (s.truncated) {
             char lt[80], at[32];
             printf(_("%s: the run was cut short at %s by its %s (%s): "

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include "alloc.h"
 #include "arp.h"
+#include "dns.h"
 #include "i18n.h"
 #include "lang.h"
 #include "quiz.h"
@@ -398,6 +399,66 @@ static int gives_seq_away(const struct trace *tr, size_t i, int host, uint32_t s
     return 0;
 }
 
+/* What a DNS reply holds, as the quiz asks it (the order of the choices,
+ * most plausible wrong ones first). */
+enum dns_reply_class { QDR_ANSWER, QDR_REFERRAL, QDR_NXDOMAIN, QDR_NODATA, QDR_SERVFAIL,
+                       QDR_COUNT };
+
+static const char *const dns_reply_text[QDR_COUNT] = {
+    [QDR_ANSWER]   = N_("the answer: records for the name asked"),
+    [QDR_REFERRAL] = N_("a referral: the servers of a zone closer to the name (NS records), no answer"),
+    [QDR_NXDOMAIN] = N_("NXDOMAIN: the name does not exist"),
+    [QDR_NODATA]   = N_("no data: the name exists, but has no record of that type"),
+    [QDR_SERVFAIL] = N_("SERVFAIL: the server could not find an answer"),
+};
+
+/* The DNS message of frame f when it is a reply; m is large (static). */
+static struct dns_msg *dns_reply_of(const struct frame *f)
+{
+    static struct dns_msg m;
+    char err[64];
+    if (!f->has_ip || f->l4 != IPPROTO_UDP_NUM || f->udp.sport != DNS_PORT ||
+        dns_decode(f->payload, f->payload_len, &m, err, sizeof err) != 0 ||
+        !m.qr || !m.qdcount)
+        return NULL;
+    return &m;
+}
+
+/* Its class (RFC 1035 4.1.1's RCODE; RFC 1034 4.3.2 for a referral, RFC
+ * 2308 2.2 for no data), or -1 for a reply the quiz does not ask about. */
+static int dns_reply_class(const struct dns_msg *m)
+{
+    if (m->rcode == DNS_RCODE_NXDOMAIN)
+        return QDR_NXDOMAIN;
+    if (m->rcode == DNS_RCODE_SERVFAIL)
+        return QDR_SERVFAIL;
+    if (m->rcode != DNS_RCODE_NOERROR)
+        return -1;
+    if (m->nan)
+        return QDR_ANSWER;
+    for (int k = 0; k < m->nns; k++)
+        if (m->ns[k].type == DNS_TYPE_NS)
+            return QDR_REFERRAL;
+    return QDR_NODATA;
+}
+
+/* Does a DNS record of the host, shown just before send record i at its
+ * instant, say what the reply will hold -- a resolver's "the cache holds
+ * ..." or "... does not exist" before it answers -- so that asking would
+ * test nothing?  (A server's own reasons ride on the reply itself.) */
+static int gives_reply_away(const struct trace *tr, size_t i, int host)
+{
+    for (size_t j = i; j-- > 0;) {
+        const struct trace_rec *p = &tr->recs[j];
+        if (p->t_us != tr->recs[i].t_us || (p->kind == TK_SEND && p->host == host))
+            return 0;
+        if (p->host == host && p->layer == TL_DNS && p->kind != TK_RECV &&
+            p->why.id != 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Is record i a model quiz point?  Its kind, or -1.  prev: prev_sent_index. */
 static int model_kind(const struct trace *tr, size_t i, struct frame *f,
                       const int32_t *prev)
@@ -411,6 +472,14 @@ static int model_kind(const struct trace *tr, size_t i, struct frame *f,
         return -1;
     if (f->eth.type == ETHERTYPE_ARP)
         return QK_BCAST;
+    if (r->layer == TL_DNS) {
+        const struct dns_msg *m = dns_reply_of(f);
+        if (!m || dns_reply_class(m) < 0 ||
+            trace_host_by_addr(tr, f->ip.src) != r->host ||
+            gives_reply_away(tr, i, r->host))
+            return -1;
+        return QK_DNS;
+    }
     if (!is_tcp(f) || (f->tcp.flags & TCP_RST))
         return -1;
     /* a segment of the host's own, not one a router forwards */
@@ -474,6 +543,22 @@ static void model_point(struct quiz *q, const struct trace *tr, size_t i, int ki
                      hname(tr, r->host), tcp_flags_str(f->tcp.flags, fl, sizeof fl),
                      ip_dst_name(tr, f, b[0], sizeof b[0]));
         break;
+    case QK_DNS: {
+        const struct dns_msg *m = dns_reply_of(f);
+        int right = m ? dns_reply_class(m) : -1;
+        if (right < 0)
+            return;
+        draft_add(&d, _(dns_reply_text[right]));
+        for (int c = 0; c < QDR_COUNT; c++)
+            if (c != right)
+                draft_add(&d, _(dns_reply_text[c]));
+        char ty[16];
+        snprintf(question, sizeof question,
+                 _("%s replies to %s's question for %s %s. What does the reply hold?"),
+                 hname(tr, r->host), ip_dst_name(tr, f, b[0], sizeof b[0]), m->qname,
+                 dns_type_name(m->qtype, ty, sizeof ty));
+        break;
+    }
     default: {                       /* QK_BCAST */
         struct arp_pkt a;
         if (arp_decode(f->payload, f->payload_len, &a) != 0)
@@ -507,33 +592,77 @@ static void model_point(struct quiz *q, const struct trace *tr, size_t i, int ki
     draft_finish(&d, &g, 4, question, i, kind, 0, q);
 }
 
+/* The protocol a question is about: its share of the quiz. */
+enum { QP_TCP, QP_DNS, QP_ARP, QP_COUNT };
+
+static int kind_protocol(int kind)
+{
+    return kind == QK_BCAST ? QP_ARP : kind == QK_DNS ? QP_DNS : QP_TCP;
+}
+
 static void model_points(struct quiz *q, const struct trace *tr, uint64_t seed,
                          const uint8_t *crowd)
 {
-    size_t ncand = 0, nall = 0;
+    size_t ncand[QP_COUNT] = { 0 }, nall[QP_COUNT] = { 0 }, total = 0;
     struct frame f;
     int32_t *prev = prev_sent_index(tr);
-    for (size_t i = 0; i < tr->n; i++)
-        if (model_kind(tr, i, &f, prev) >= 0) {
-            nall++;
-            ncand += !crowd || !crowd[i];
+    for (size_t i = 0; i < tr->n; i++) {
+        int kind = model_kind(tr, i, &f, prev);
+        if (kind >= 0) {
+            nall[kind_protocol(kind)]++;
+            ncand[kind_protocol(kind)] += !crowd || !crowd[i];
         }
-    if (!ncand) {                    /* nothing but the crowd: ask about it */
-        ncand = nall;
+    }
+    for (int p = 0; p < QP_COUNT; p++)
+        total += ncand[p];
+    if (!total) {                    /* nothing but the crowd: ask about it */
+        memcpy(ncand, nall, sizeof ncand);
         crowd = NULL;
     }
-    size_t want = ncand < QUIZ_MODEL_MAX ? ncand : QUIZ_MODEL_MAX;
-    size_t k = 0, next = 0;          /* the candidate number, the next to ask */
-    for (size_t i = 0, taken = 0; i < tr->n && taken < want; i++) {
+    /* each protocol an equal share of the questions; one with fewer
+     * candidates than its share leaves the rest to the others (the
+     * first protocols in QP order take a remainder) */
+    size_t want[QP_COUNT] = { 0 }, left = QUIZ_MODEL_MAX;
+    for (int open = QP_COUNT; open > 0 && left > 0;) {
+        int nopen = 0;
+        for (int p = 0; p < QP_COUNT; p++)
+            nopen += want[p] < ncand[p];
+        if (!nopen)
+            break;
+        size_t share = left / (size_t)nopen, extra = left % (size_t)nopen;
+        if (!share) {
+            share = 1;
+            extra = 0;
+        }
+        for (int p = 0; p < QP_COUNT && left > 0; p++) {
+            if (want[p] >= ncand[p])
+                continue;
+            size_t add = share + (extra > 0);
+            if (extra > 0)
+                extra--;
+            if (add > ncand[p] - want[p])
+                add = ncand[p] - want[p];
+            if (add > left)
+                add = left;
+            want[p] += add;
+            left -= add;
+        }
+        open = nopen;
+    }
+    /* within a protocol, spread evenly: its candidate floor(taken * n / want) */
+    size_t k[QP_COUNT] = { 0 }, taken[QP_COUNT] = { 0 };
+    for (size_t i = 0; i < tr->n; i++) {
         int kind = crowd && crowd[i] ? -1 : model_kind(tr, i, &f, prev);
         if (kind < 0)
             continue;
-        /* spread evenly: candidate floor(taken * ncand / want) */
-        next = taken * ncand / want;
-        if (k++ != next)
+        int p = kind_protocol(kind);
+        if (taken[p] >= want[p])
+            continue;
+        size_t next = taken[p] * ncand[p] / want[p];
+        if (k[p]++ != next)
             continue;
         model_point(q, tr, i, kind, &f, seed);
-        taken++;
+        taken[p]++;
     }
     free(prev);
 }

@@ -4,7 +4,11 @@
  * answers; it is asked before the record is shown.  The points are the
  * lesson's `quiz` lines when it has any, otherwise the model's own
  * (quiz_build): the next TCP state of a host at a state record, the seq or
- * ack number of a TCP segment as it is sent, and where an ARP frame goes.
+ * ack number of a TCP segment as it is sent, where an ARP frame goes, and
+ * what a DNS reply holds.  Each protocol the run has questions about (TCP,
+ * DNS, ARP) gets an equal share of the QUIZ_MODEL_MAX questions (one with
+ * fewer candidates leaves the rest to the others), so that a lesson whose
+ * subject is DNS asks about DNS and not only about the ARP under it.
  * The right answer is always read from the record; the wrong choices are
  * the teacher's (`choices`) or plausible ones: other states RFC 9293's
  * diagram reaches from the same state (sim/proto/tcp_arrows.c), off-by-one
@@ -24,7 +28,9 @@ enum quiz_kind {
     QK_STATE,          /* model: the state a TCP connection enters next */
     QK_SEQ,            /* model: a segment's sequence number */
     QK_ACK,            /* model: a segment's acknowledgement number */
-    QK_BCAST           /* model: an ARP frame to everyone, or to one host */
+    QK_BCAST,          /* model: an ARP frame to everyone, or to one host */
+    QK_DNS             /* model: what a DNS reply holds (answer, referral,
+                        * NXDOMAIN, no data, SERVFAIL) */
 };
 
 #define QUIZ_MAX_CHOICES 6

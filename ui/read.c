@@ -83,15 +83,27 @@ struct rd_frame {
 
 /* The frame's addresses: IPv4 source and destination with the TCP or UDP
  * ports (0 for other protocols), or ARP's sender and target.  Returns 0
- * when the frame has none of these. */
-static int frame_ends(const uint8_t *p, size_t len, struct frame *f,
+ * when the frame has none of these.  A frame the snapshot length cut
+ * (wire > len) is drawn, as tshark decodes it, when the headers it needs
+ * are there: the IPv4 header and, of a TCP segment or UDP datagram, its
+ * header; an IPv4 total length beyond what the frame had on the wire is
+ * not a cut but a malformed header. */
+static int frame_ends(const uint8_t *p, size_t len, size_t wire, struct frame *f,
                       ip4_addr *sa, uint16_t *sp, ip4_addr *da, uint16_t *dp,
                       int *bcast)
 {
     *sp = *dp = 0;
     *bcast = 0;
-    if (frame_decode_fields(p, len, f, NULL, 0) < 0 && !f->has_ip)
+    int rc = frame_decode_fields(p, len, f, NULL, 0);
+    if (rc < 0 && !f->has_ip)
         return 0;
+    if (f->has_ip && f->cut) {
+        if (len >= wire || ETH_HDR_LEN + (size_t)f->ip.total_len > wire)
+            return 0;                    /* it claims more than there was */
+        if (rc < 0 && !(f->ip.frag & 0x3fff) &&
+            (f->ip.proto == IPPROTO_TCP_NUM || f->ip.proto == IPPROTO_UDP_NUM))
+            return 0;                    /* its TCP or UDP header is cut */
+    }
     if (f->eth.type == ETHERTYPE_ARP) {
         struct arp_pkt a;
         if (arp_decode(f->payload, f->payload_len, &a) < 0)
@@ -118,7 +130,8 @@ static int frame_ends(const uint8_t *p, size_t len, struct frame *f,
 /* Why frame_ends found no ends in frame cf (its bytes p): a reason of
  * capture.h's, for the count on standard error.  A frame that decodes once
  * the bytes beyond the snapshot length are put back (as zeros) was whole on
- * the wire, and is said to be cut, not malformed. */
+ * the wire, and is said to be cut (inside the headers it needs: one cut
+ * after them is drawn), not malformed. */
 static enum capture_skip undrawn_reason(const uint8_t *p,
                                         const struct capture_frame *cf)
 {
@@ -134,7 +147,8 @@ static enum capture_skip undrawn_reason(const uint8_t *p,
         uint8_t *padded = xcalloc(1, wire);
         memcpy(padded, p, cf->len);
         struct frame g;
-        int whole = frame_decode_fields(padded, wire, &g, NULL, 0) == 0 || g.has_ip;
+        int rc = frame_decode_fields(padded, wire, &g, NULL, 0);
+        int whole = (rc == 0 || g.has_ip) && !g.cut;   /* whole on the wire */
         free(padded);
         if (whole)
             return CAP_SKIP_CUT;
@@ -588,7 +602,8 @@ static struct scenario *lifelines(const struct capture *cap,
         ip4_addr sa, da;
         uint16_t sp, dp;
         int bc;
-        if (frame_ends(cap->bytes + order[i]->off, order[i]->len, &f, &sa, &sp,
+        if (frame_ends(cap->bytes + order[i]->off, order[i]->len, order[i]->wire_len,
+                       &f, &sa, &sp,
                        &da, &dp, &bc) && sa == da && (sp || dp))
             *ep_slot(&split, ep_key(sa, 0), 1) = 1;
     }
@@ -605,7 +620,8 @@ static struct scenario *lifelines(const struct capture *cap,
         uint16_t pt[2];
         int bc;
         rf[i].src = -1;
-        if (!frame_ends(cap->bytes + order[i]->off, order[i]->len, &f, &a[0],
+        if (!frame_ends(cap->bytes + order[i]->off, order[i]->len, order[i]->wire_len,
+                        &f, &a[0],
                         &pt[0], &a[1], &pt[1], &bc)) {
             if (skipped)
                 skipped[undrawn_reason(cap->bytes + order[i]->off, order[i])]++;

@@ -324,7 +324,7 @@ static const char *real_seg(const struct trace *tr, const struct trace_rec *r,
     char d[16];
     snprintf(buf, n, "%s -> %s  %s seq=%d ack=%d len=%zu",
              hname(tr, r->u.pkt.src), render_dst(tr, r, d, sizeof d), fl, (int32_t)seq,
-             (int32_t)ack, f.payload_len);
+             (int32_t)ack, f.payload_len + f.cut);
     return buf;
 }
 

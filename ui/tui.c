@@ -477,12 +477,15 @@ static void load_file(struct session *se, const char *path, const char *name,
         snprintf(st->msg, sizeof st->msg, reload ? _("reloaded %s: %.140s")
                  : _("opened %s: %.140s"), name, failed[0] ? failed : note);
     else if (reload)
-        snprintf(st->msg, sizeof st->msg, _("reloaded %s: %zu events, at event %zu"),
+        snprintf(st->msg, sizeof st->msg, P_("reloaded %s: %zu event, at event %zu",
+                 "reloaded %s: %zu events, at event %zu", se->ix.n),
                  name, se->ix.n, se->ix.n ? st->cur + 1 : 0);
     else
         snprintf(st->msg, sizeof st->msg, se->real
-                 ? _("opened %s: %zu events, the kernel beside the model")
-                 : _("opened %s: %zu events"), name, se->ix.n);
+                 ? P_("opened %s: %zu event, the kernel beside the model",
+                      "opened %s: %zu events, the kernel beside the model", se->ix.n)
+                 : P_("opened %s: %zu event", "opened %s: %zu events", se->ix.n),
+                 name, se->ix.n);
 }
 
 /* Loads and runs the chosen shipped scenario in place of the current one. */

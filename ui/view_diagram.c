@@ -1136,7 +1136,7 @@ void view_render_diagram(const struct view_index *ix, const struct view_state *s
         if (h >= 0)
             ip4_str(tr->host_addrs[h], addr, sizeof addr);
         else
-            snprintf(addr, sizeof addr, _("%d hosts"), g.nothers);
+            snprintf(addr, sizeof addr, P_("%d host", "%d hosts", g.nothers), g.nothers);
         int maxw = gap - 1 < 24 ? gap - 1 : 24;
         int w = view_text_width(nm);
         if (w > maxw)

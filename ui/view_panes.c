@@ -307,13 +307,14 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
                     " checksum 0x%04x %s", head,
                     f.tcp.sport, arrow, f.tcp.dport, f.tcp.seq, f.tcp.ack,
                     tcp_flags_str(f.tcp.flags, fl, sizeof fl), f.tcp.win, opts,
-                    f.tcp.checksum, f.l4_csum_ok ? "ok" : "BAD");
+                    f.tcp.checksum, f.cut ? _("not checked (cut)")
+                                    : f.l4_csum_ok ? "ok" : "BAD");
         } else if (f.l4 == IPPROTO_UDP_NUM) {
             vw_layer_head(VL_TRANSPORT, "UDP", pad, head, sizeof head);
             add_fmt(out, width, R_NORMAL, R_LAYER, (int)strlen(head),
                     "%s %u %s %u len %u checksum 0x%04x %s", head, f.udp.sport, arrow,
                     f.udp.dport, f.udp.len, f.udp.checksum,
-                    f.l4_csum_ok ? "ok" : "BAD");
+                    f.cut ? _("not checked (cut)") : f.l4_csum_ok ? "ok" : "BAD");
         }
     }
     struct arp_pkt ap;
@@ -357,6 +358,13 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
     char sum[256];
     packet_summary(&f, sum, sizeof sum);
     add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("Summary %s"), sum);
+    if (f.cut)        /* like tshark's "Packet size limited during capture" */
+        add_fmt(out, width, R_DROP, R_LAYER, -1,
+                P_("Cut: the capture's snapshot length kept %zu byte of the payload and "
+                   "left out the other %zu; the checksum cannot be checked",
+                   "Cut: the capture's snapshot length kept %zu bytes of the payload and "
+                   "left out the other %zu; the checksum cannot be checked", f.payload_len),
+                f.payload_len, f.cut);
     if (!app)
         add_fmt(out, width, R_NORMAL, R_LAYER, -1,
                 P_("Payload %zu byte", "Payload %zu bytes", f.payload_len), f.payload_len);
@@ -701,8 +709,9 @@ void view_state_lines(const struct view_index *ix, const struct view_state *st,
         hs[2] = r->u.pkt.src;
         hs[3] = r->u.pkt.dst;
     }
-    add_fmt(out, width, R_TIME, 0, 0, _("%d hosts: the selected one and this event's "
-            "(h and l select)"), tr->nhosts);
+    add_fmt(out, width, R_TIME, 0, 0, P_("%d host: the selected one and this event's "
+            "(h and l select)", "%d hosts: the selected one and this event's "
+            "(h and l select)", tr->nhosts), tr->nhosts);
     /* the selected host first (view_state_host_order), then the event's in
      * host order, once each */
     for (int i = 1; i < 4; i++)

@@ -43,5 +43,8 @@ static inline const char *i18n_plural(const char *s, const char *p,
 /* The form for n things: the singular, or the plural (English); one form
  * in Chinese. */
 #define P_(s, p, n) i18n_plural(s, p, (unsigned long)(n))
+/* Marks a singular and its plural for xgettext where they are only stored
+ * (as two initialisers); they are chosen with P_() where they are shown. */
+#define NP_(s, p) s, p
 
 #endif

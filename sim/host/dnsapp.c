@@ -68,13 +68,26 @@ static struct dns_host *dh_make(struct dns_host **by_host, int h)
 
 /* ---- transport ------------------------------------------------------------- */
 
+/* A message leaves over UDP, so at most 512 octets (RFC 1035 4.2.1): a
+ * longer one is cut to fit by dns_fit_udp, and its sentence says so and
+ * by how much (it was dropped without a record before). */
 static void emit_from(struct sim *s, int h, uint16_t sport, ip4_addr dst,
                       uint16_t dport, const struct dns_msg *m, struct why why)
 {
-    uint8_t buf[DNS_UDP_MAX * 2];
+    uint8_t buf[DNS_UDP_MAX];
     size_t n = dns_encode(m, buf, sizeof buf);
-    if (n == 0)
-        return;
+    if (n == 0) {
+        struct dns_msg *t = xmalloc(sizeof *t);
+        *t = *m;
+        int ar_out, rr_out;
+        size_t whole = dns_fit_udp(t, &ar_out, &rr_out);
+        n = whole ? dns_encode(t, buf, sizeof buf) : 0;
+        free(t);
+        if (n == 0)
+            return;
+        why = rr_out ? WHY(N_DNS_UDP_TC, (int64_t)whole, rr_out + ar_out)
+                     : WHY(N_DNS_UDP_TRIM, (int64_t)whole, ar_out);
+    }
     sim_udp_send(s, h, sport, dst, dport, buf, n, TL_DNS, why);
 }
 

@@ -612,7 +612,9 @@ void net_deliver(struct sim *s, struct flight *fl)
     const uint8_t *bytes = trace_blob_data(&s->tr, fl->pkt, &len);
     struct frame f;
     char err[64];
-    int ok = frame_decode(bytes, len, &f, err, sizeof err) == 0;
+    /* a packet longer than its frame is malformed here: only a capture's
+     * snapshot length (--read) cuts one, and decode takes it for that */
+    int ok = frame_decode(bytes, len, &f, err, sizeof err) == 0 && !f.cut;
     int layer = !ok ? TL_ETH
               : f.eth.type == ETHERTYPE_ARP ? TL_ARP
               : f.l4 == IPPROTO_TCP_NUM ? TL_TCP

@@ -146,6 +146,13 @@ void dns_rr_soa(struct dns_rr *rr, const char *name, uint32_t ttl,
  * (owners, and the names inside NS, CNAME, PTR and SOA rdata).  Returns the
  * length written, or 0 if cap is too small or a name is invalid. */
 size_t dns_encode(const struct dns_msg *m, uint8_t *buf, size_t cap);
+/* RFC 1035 4.2.1: a message carried by UDP is at most DNS_UDP_MAX (512)
+ * octets.  Makes m fit: first leaves out records of the additional section,
+ * last first, which needs no TC bit (RFC 2181 9); if that is not enough,
+ * leaves out authority then answer records, last first, and sets TC=1.
+ * Returns the size m had whole, 0 when it fitted as it was (or cannot be
+ * encoded at all); *ar_out and *rr_out count the records left out. */
+size_t dns_fit_udp(struct dns_msg *m, int *ar_out, int *rr_out);
 /* Strict decoder: every length checked, compression pointers must point
  * before every octet of the name read so far (so no loops), names <= 255
  * octets, labels <= 63, no octets after the last record.  Returns 0, or -1

@@ -432,6 +432,39 @@ static void put_rr(struct wbuf *w, const struct dns_rr *rr)
     }
 }
 
+size_t dns_fit_udp(struct dns_msg *m, int *ar_out, int *rr_out)
+{
+    uint8_t small[DNS_UDP_MAX];
+    *ar_out = *rr_out = 0;
+    if (dns_encode(m, small, sizeof small))
+        return 0;
+    size_t cap = (size_t)1 << 16;          /* a DNS message's 16-bit bound */
+    uint8_t *big = xmalloc(cap);
+    size_t whole = dns_encode(m, big, cap);
+    free(big);
+    if (!whole)
+        return 0;                          /* not encodable: not a size matter */
+    /* RFC 2181 9: the additional section is a courtesy; leaving some of it
+     * out is not truncation */
+    while (m->nar > 0 && !dns_encode(m, small, sizeof small)) {
+        m->nar--;
+        (*ar_out)++;
+    }
+    if (dns_encode(m, small, sizeof small))
+        return whole;
+    /* RFC 1035 4.2.1: "Longer messages are truncated and the TC bit is set
+     * in the header." */
+    m->tc = 1;
+    while ((m->nns > 0 || m->nan > 0) && !dns_encode(m, small, sizeof small)) {
+        if (m->nns > 0)
+            m->nns--;
+        else
+            m->nan--;
+        (*rr_out)++;
+    }
+    return whole;
+}
+
 size_t dns_encode(const struct dns_msg *m, uint8_t *buf, size_t cap)
 {
     struct wbuf w;

@@ -83,6 +83,18 @@ static void an_add(struct dns_pending *p, const struct dns_rr *rr, uint32_t ttl)
     }
 }
 
+/* Is `target` already a name of p's chain of aliases -- the name asked, or
+ * the owner of a CNAME followed -- so that following it would loop? */
+static int cname_loops(const struct dns_pending *p, const char *target)
+{
+    if (dns_name_eq(target, p->qname))
+        return 1;
+    for (int k = 0; k < p->nan; k++)
+        if (p->an[k].type == DNS_TYPE_CNAME && dns_name_eq(p->an[k].name, target))
+            return 1;
+    return 0;
+}
+
 static void finish(struct dns_resolver *r, int i, int64_t now, int rcode,
                    const struct dns_rr *soa);
 static void step1(struct dns_resolver *r, int i, int64_t now);
@@ -331,6 +343,14 @@ static void step1(struct dns_resolver *r, int i, int64_t now)
         if (p->qtype == DNS_TYPE_CNAME ||
             !(e = dns_cache_get(r, now, p->sname, DNS_TYPE_CNAME)))
             break;
+        /* RFC 1034 3.6.2: "CNAME chains should be followed and CNAME
+         * loops signalled as an error" -- a loop is named as such, not
+         * counted out as a long chain */
+        if (cname_loops(p, e->rr[0].rd.target)) {
+            fail(r, i, now, WHY(N_DNS_FAIL_CNAME_LOOP, dns_intern(tr, p->sname),
+                                dns_intern(tr, e->rr[0].rd.target)));
+            return;
+        }
         if (++p->cnames > MAX_CNAMES) {
             fail(r, i, now, WHY(N_DNS_FAIL_CNAME, MAX_CNAMES));
             return;
@@ -536,6 +556,12 @@ static void analyze(struct dns_resolver *r, int i, int64_t now,
             : find_rr(m->an, m->nan, cur, DNS_TYPE_CNAME);
         if (!cn)
             break;
+        if (cname_loops(p, cn->rd.target)) {     /* RFC 1034 3.6.2 */
+            dns_cache_rrset(r, now, m->an, m->nan, cur, DNS_TYPE_CNAME, 0);
+            fail(r, i, now, WHY(N_DNS_FAIL_CNAME_LOOP, dns_intern(tr, cur),
+                                dns_intern(tr, cn->rd.target)));
+            return;
+        }
         if (++p->cnames > MAX_CNAMES) {
             fail(r, i, now, WHY(N_DNS_FAIL_CNAME, MAX_CNAMES));
             return;

@@ -15,9 +15,10 @@
  *    escapes); other octets are refused by the decoder.  Hostnames
  *    (RFC 1123 2.1) never need them.
  *  - One question per message (every real query has one); at most
- *    DNS_MAX_RR records per section.  The encoder fails rather than
- *    truncating with TC=1; a reply with TC=1 is treated as a failed server
- *    (no retry over TCP).
+ *    DNS_MAX_RR records per section.  A reply longer than UDP's 512
+ *    octets (RFC 1035 4.2.1) is cut by dns_fit_udp when it leaves (glue
+ *    first, without TC; then records, with TC=1); there is no EDNS(0).
+ *    A reply with TC=1 is treated as a failed server (no retry over TCP).
  *  - The server has no wildcards (RFC 1034 4.3.3) and does not add its own
  *    NS records to the authority section of positive answers.
  *  - The resolver ignores RD=0 from a stub (it always recurses), asks one

@@ -28,7 +28,7 @@
     X(N_NONE, NO_SENTENCE) \
     /* --- application calls --- */ \
     X(N_APP_LISTEN,   "the application calls listen() on port {0}: a passive OPEN (RFC 9293 3.10.1)") \
-    X(N_APP_LISTEN_BACKLOG, "the application calls listen() on port {0} with backlog {1}: a passive OPEN (RFC 9293 3.10.1); as on Linux, at most {1} half-open connection(s) (in SYN_RECEIVED, as RFC 4987 uses the term) wait in its SYN queue, and at most {1} established one(s) in its accept queue until accept() takes them") \
+    X(N_APP_LISTEN_BACKLOG, "the application calls listen() on port {0} with backlog {1}: a passive OPEN (RFC 9293 3.10.1); as on Linux, at most {1} half-open connection{1:s} (in SYN_RECEIVED, as RFC 4987 uses the term) wait in its SYN queue, and at most {1} established one{1:s} in its accept queue until accept() takes them") \
     X(N_APP_ACCEPT, "accept() takes the connection from {0:ip} port {1} off the accept queue of port {2}: {3} still waiting there") \
     X(N_APP_ACCEPT_WAITED, "accept() was waiting for a connection on port {2}: it returns the one from {0:ip} port {1} as soon as its handshake completes") \
     X(N_APP_ERR_ACCEPT_NOLISTEN, "accept() fails: nothing listens on TCP port {0} of this host (error: {1:str})") \
@@ -132,10 +132,10 @@
     X(N_TCP_GIVE_UP,       "no acknowledgement after {0} retransmission{0:s}: give up and close the connection") \
     X(N_TCP_GIVE_UP_HALFOPEN, "no ACK for our SYN,ACK after {0} retransmission{0:s}: give up the connection in SYN_RECEIVED and delete it, which frees its place in the listener's SYN queue (RFC 9293 3.8.3)") \
     X(N_TCP_COOKIE_EST, "ACK {0} minus one is {1}, a valid SYN cookie of ours: the connection is created straight in ESTABLISHED, with no SYN_RECEIVED stage, since nothing was kept since the SYN; it sends segments of at most {2} byte{2:s}, the MSS the cookie encodes, and any other option of the SYN is lost (RFC 4987 3.6)") \
-    X(N_TCP_SYNQ_FULL, "SYN dropped: the SYN queue of port {0} already holds {1} half-open connection(s) in SYN_RECEIVED, its backlog, and SYN cookies are off; like Linux, the listener drops the SYN without a reply, and the client must retransmit it (RFC 4987 2)") \
-    X(N_TCP_ACCQ_FULL_SYN, "SYN dropped: the accept queue of port {0} already holds {1} connection(s), its backlog, that the application has not accepted; like Linux, the listener drops new SYNs until accept() makes room") \
-    X(N_TCP_ACCQ_FULL_ACK, "this ACK would complete the handshake, but the accept queue of port {0} already holds {1} connection(s), its backlog: like Linux, drop it and stay in SYN_RECEIVED; our SYN,ACK will be retransmitted and the ACK come again") \
-    X(N_TCP_ACCQ_FULL_COOKIE, "this ACK carries a valid SYN cookie, but the accept queue of port {0} already holds {1} connection(s), its backlog: like Linux, drop it; no connection is created") \
+    X(N_TCP_SYNQ_FULL, "SYN dropped: the SYN queue of port {0} already holds {1} half-open connection{1:s} in SYN_RECEIVED, its backlog, and SYN cookies are off; like Linux, the listener drops the SYN without a reply, and the client must retransmit it (RFC 4987 2)") \
+    X(N_TCP_ACCQ_FULL_SYN, "SYN dropped: the accept queue of port {0} already holds {1} connection{1:s}, its backlog, that the application has not accepted; like Linux, the listener drops new SYNs until accept() makes room") \
+    X(N_TCP_ACCQ_FULL_ACK, "this ACK would complete the handshake, but the accept queue of port {0} already holds {1} connection{1:s}, its backlog: like Linux, drop it and stay in SYN_RECEIVED; our SYN,ACK will be retransmitted and the ACK come again") \
+    X(N_TCP_ACCQ_FULL_COOKIE, "this ACK carries a valid SYN cookie, but the accept queue of port {0} already holds {1} connection{1:s}, its backlog: like Linux, drop it; no connection is created") \
     /* --- TCP segments (reasons a segment was sent or ignored) --- */ \
     X(N_SEG_SYN,           "SYN: ask to open a connection, ISS={0}") \
     X(N_SEG_SYNACK,        "SYN,ACK: acknowledge the peer's SYN and send our own, ISS={0}") \
@@ -233,8 +233,8 @@
     X(N_ARP_REQUEST,       "who has {0:ip}? request 1 of {1}, broadcast to every host on the LAN (RFC 826)") \
     X(N_ARP_REPLY,         "{0:ip} is this host: reply to {1:ip} directly, not by broadcast (RFC 826)") \
     X(N_ARP_RETRY,         "no reply yet: request {0} of {1}, broadcast again") \
-    X(N_ARP_RESOLVED,      "the reply gives {0:ip}'s MAC address: send the {1} packet(s) that were waiting") \
-    X(N_ARP_RESOLVED_UNCONFIRMED,"an ARP packet from {0:ip} that is not a reply to us gives its MAC address: send the {1} packet(s) that were waiting; STALE, as it does not show that {0:ip} hears us") \
+    X(N_ARP_RESOLVED,      "the reply gives {0:ip}'s MAC address: send the {1} waiting packet{1:s}") \
+    X(N_ARP_RESOLVED_UNCONFIRMED,"an ARP packet from {0:ip} that is not a reply to us gives its MAC address: send the {1} waiting packet{1:s}; STALE, as it does not show that {0:ip} hears us") \
     X(N_ARP_LEARN,         "a request for this host names its sender: remember {0:ip}'s MAC address (RFC 826: the target adds the sender); STALE, as a request does not show that {0:ip} hears us") \
     X(N_ARP_LEARN_REPLY,   "a reply to this host that it did not ask for names {0:ip}'s MAC address: remember it (RFC 826: the target adds the sender)") \
     X(N_ARP_CONFIRM,       "a reply from {0:ip} to this host confirms that it hears us: REACHABLE for {1:dur} (RFC 4861 7.3.3)") \
@@ -243,11 +243,11 @@
     X(N_ARP_DELAY,         "a packet goes to next hop {0:ip} on its STALE entry: it is sent at once to the cached MAC address; wait {1:dur} for a confirmation before checking with probes (RFC 4861 7.3.3)") \
     X(N_ARP_PROBE,         "no confirmation of {0:ip} within {1:dur}: check it with requests sent by unicast to its cached MAC address (RFC 4861 7.3.3)") \
     X(N_ARP_PROBE_SEND,    "probe {0} of {1}: who has {2:ip}? asked by unicast to the cached MAC address, so only that host hears it (RFC 4861 7.3.3)") \
-    X(N_ARP_PROBE_OK,      "{0:ip} replied after {1} probe(s): it still hears us, REACHABLE for {2:dur} (RFC 4861 7.3.3)") \
-    X(N_ARP_FAILED,        "no reply after {0} request{0:s}: {1:ip} is unreachable; {2} waiting packet(s) dropped (RFC 4861 7.2.2)") \
-    X(N_ARP_PROBE_FAILED,  "no reply to {0} probes: {1:ip} is FAILED. Packets sent meanwhile went to the old MAC address and nothing is waiting; the next packet for it starts a new broadcast resolution (RFC 4861 7.3.3)") \
+    X(N_ARP_PROBE_OK,      "{0:ip} replied after {1} probe{1:s}: it still hears us, REACHABLE for {2:dur} (RFC 4861 7.3.3)") \
+    X(N_ARP_FAILED,        "no reply after {0} request{0:s}: {1:ip} is unreachable; {2} waiting packet{2:s} dropped (RFC 4861 7.2.2)") \
+    X(N_ARP_PROBE_FAILED,  "no reply to {0} probe{0:s}: {1:ip} is FAILED. Packets sent meanwhile went to the old MAC address and nothing is waiting; the next packet for it starts a new broadcast resolution (RFC 4861 7.3.3)") \
     X(N_ARP_UNREACHABLE,   "no MAC address for {0:ip} after {1} request{1:s}: this packet, which waited for it, is dropped (RFC 4861 7.2.2)") \
-    X(N_ARP_QUEUE_FULL,    "{1} packets are already waiting for {0:ip}'s MAC address, as many as the queue holds: the oldest, this one, is dropped to make room for the new one (like Linux's unres_qlen); nobody is told") \
+    X(N_ARP_QUEUE_FULL,    "the queue of packets waiting for {0:ip}'s MAC address is full ({1} packet{1:s}, as many as it holds): the oldest, this one, is dropped to make room for the new one (like Linux's unres_qlen); nobody is told") \
     X(N_ARP_ERR_DGRAM,     "ARP got no reply for {0:ip}: a datagram that waited for it is lost, and the application that sent it gets the error 'host unreachable' (EHOSTUNREACH, RFC 4861 7.2.2)") \
     X(N_ARP_ERR_TCP,       "ARP got no reply for {0:ip}: a TCP segment that waited for it is lost; the error 'host unreachable' (EHOSTUNREACH, RFC 4861 7.2.2) is reported on the connection, which keeps its state") \
     X(N_TMR_ARP_START,     "wait {0:dur} for a reply to request {1} of {2}") \
@@ -289,6 +289,7 @@
     X(N_DNS_FAIL_LIMIT,    "{0} queries and still no answer: give up, SERVFAIL (RFC 1034 5.3.3 bounds the work)") \
     X(N_DNS_FAIL_BUSY,     "{0} questions are already in progress: SERVFAIL at once") \
     X(N_DNS_FAIL_CNAME,    "more than {0} aliases in a row: give up, SERVFAIL") \
+    X(N_DNS_FAIL_CNAME_LOOP, "{0:str} is an alias for {1:str}, which is already in this chain of aliases: a CNAME loop, an error (RFC 1034 3.6.2); give up, SERVFAIL") \
     X(N_DNS_Q_ITER,        "ask {0:ip} for {1:str} {2:str} with RD=0: the resolver follows the referrals itself (RFC 1034 5.3.3 step 3)") \
     X(N_DNS_Q_NSADDR,      "name server {0:str} is at {1:ip}: ask it for {2:str} {3:str}") \
     X(N_DNS_Q_RETRY,       "no reply from {0:ip} within {1:dur}: ask it again (attempt {2})") \
@@ -312,7 +313,7 @@
     X(N_DNS_STUB_ANSWER,   "the resolver replied: {0:str}") \
     X(N_DNS_STUB_FAIL,     "the resolver replied {0:str}: the lookup of {1:str} fails") \
     X(N_DNS_STUB_NXDOMAIN, "the resolver replied NXDOMAIN: {1:str} does not exist (RFC 1035 4.1.1)") \
-    X(N_DNS_STUB_TIMEOUT,  "no reply from the resolver after {0} attempts: the lookup of {1:str} fails") \
+    X(N_DNS_STUB_TIMEOUT,  "no reply from the resolver after {0} attempt{0:s}: the lookup of {1:str} fails") \
     X(N_DNS_SRV_ANSWER,    "authoritative answer (AA=1): this server holds {0:str} {1:str}") \
     X(N_DNS_SRV_CNAME,     "authoritative answer (AA=1): {0:str} is an alias for {1:str}; the CNAME goes in the answer, with what this server holds for {1:str} (RFC 1034 4.3.2 step 3a)") \
     X(N_DNS_SRV_REFERRAL,  "referral: {0:str} lies in {1:str}, delegated to other servers; name them and their addresses (RFC 1034 4.3.2 step 3b)") \
@@ -322,6 +323,8 @@
     X(N_DNS_SRV_NXDOMAIN_NOSOA, "{0:str} does not exist: NXDOMAIN, without an SOA since the zone has none, so the answer should not be cached (RFC 2308 5)") \
     X(N_DNS_SRV_NODATA,    "{0:str} exists but has no {1:str} record: NOERROR, an empty answer and the SOA (RFC 2308 2.2)") \
     X(N_DNS_SRV_NODATA_NOSOA, "{0:str} exists but has no {1:str} record: NOERROR and an empty answer, without an SOA since the zone has none (RFC 2308 2.2)") \
+    X(N_DNS_UDP_TRIM,      "the reply would take {0} bytes, more than the 512 a DNS message over UDP may have (RFC 1035 4.2.1): it leaves out {1} record{1:s} of the additional section to fit, which needs no TC bit (RFC 2181 9)") \
+    X(N_DNS_UDP_TC,        "the reply would take {0} bytes, more than the 512 a DNS message over UDP may have (RFC 1035 4.2.1): it leaves out {1} record{1:s} and sets TC=1, so the asker knows it is incomplete") \
     X(N_DNS_SRV_REFUSED,   "{0:str} is outside every zone this server serves: REFUSED") \
     X(N_DNS_REFUSED_CLASS, "the question is for class {0}, and only class IN (1) is served here: REFUSED") \
     X(N_DNS_SRV_FORMERR,   "the query is malformed: FORMERR (RFC 1035 4.1.1)") \

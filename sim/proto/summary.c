@@ -102,8 +102,14 @@ char *packet_label(const struct frame *f, char *buf, size_t n)
         k = snprintf(buf + pos, n - pos, " ack=%" PRIu32, h->ack);
         ADVANCE();
     }
-    if (f->payload_len) {
-        k = snprintf(buf + pos, n - pos, " len=%zu", f->payload_len);
+    if (f->payload_len || f->cut) {
+        /* the segment's length, as its IPv4 header counts it; of a frame
+         * a capture's snapshot length cut (--read), also what is there */
+        if (f->cut)
+            k = snprintf(buf + pos, n - pos, " len=%zu (%zu captured)",
+                         f->payload_len + f->cut, f->payload_len);
+        else
+            k = snprintf(buf + pos, n - pos, " len=%zu", f->payload_len);
         ADVANCE();
     }
     if (h->win == 0) {

@@ -359,7 +359,8 @@ static int decode_tcp(const uint8_t *s, size_t n, struct frame *f,
     size_t hlen;
 
     if (n < TCP_HDR_LEN)
-        return fail(err, errlen, "truncated TCP header");
+        return fail(err, errlen, f->cut ? "TCP header cut by the snapshot length"
+                                        : "truncated TCP header");
     t->sport = get16(s);
     t->dport = get16(s + 2);
     t->seq = get32(s + 4);
@@ -377,11 +378,12 @@ static int decode_tcp(const uint8_t *s, size_t n, struct frame *f,
     if (hlen < TCP_HDR_LEN)
         return fail(err, errlen, "TCP data offset below 5");
     if (hlen > n)
-        return fail(err, errlen, "TCP data offset beyond the segment");
+        return fail(err, errlen, f->cut ? "TCP header cut by the snapshot length"
+                                        : "TCP data offset beyond the segment");
     if (tcp_options(s + TCP_HDR_LEN, hlen - TCP_HDR_LEN, t, err, errlen) < 0)
         return -1;
 
-    if (csum)
+    if (csum && !f->cut)
         f->l4_csum_ok = inet_fold(inet_sum(
             pseudo_sum(f->ip.src, f->ip.dst, IPPROTO_TCP_NUM, n), s, n)) == 0xffff;
     f->payload = s + hlen;
@@ -395,15 +397,23 @@ static int decode_udp(const uint8_t *s, size_t n, struct frame *f,
     struct udp_hdr *u = &f->udp;
 
     if (n < UDP_HDR_LEN)
-        return fail(err, errlen, "truncated UDP header");
+        return fail(err, errlen, f->cut ? "UDP header cut by the snapshot length"
+                                        : "truncated UDP header");
     u->sport = get16(s);
     u->dport = get16(s + 2);
     u->len = get16(s + 4);
     u->checksum = get16(s + 6);
     f->l4 = IPPROTO_UDP_NUM;
 
-    if (u->len < UDP_HDR_LEN || u->len > n)
+    if (u->len < UDP_HDR_LEN || u->len > n + f->cut)
         return fail(err, errlen, "UDP length out of range");
+    if (u->len > n) {                        /* cut: what is there */
+        f->cut = u->len - n;
+        f->payload = s + UDP_HDR_LEN;
+        f->payload_len = n - UDP_HDR_LEN;
+        return 0;
+    }
+    f->cut = 0;                              /* the rest was not UDP's */
     if (!csum)
         ;
     else if (u->checksum == 0)               /* RFC 768: not computed */
@@ -464,8 +474,13 @@ static int decode(const uint8_t *buf, size_t len, struct frame *f,
         return fail(err, errlen, "truncated IPv4 options");
     if (tot < hlen)
         return fail(err, errlen, "IPv4 total length shorter than its header");
-    if (tot > avail)
-        return fail(err, errlen, "IPv4 total length beyond the frame");
+    if (tot > avail) {
+        /* cut by a capture's snapshot length (--read): decode the headers
+         * that are there, as tshark does ("Packet size limited during
+         * capture"), and say how many bytes are missing */
+        f->cut = tot - avail;
+        tot = avail;
+    }
     f->has_ip = 1;
     if (csum)
         f->ip_csum_ok = inet_checksum(p, hlen) == 0;
@@ -621,10 +636,20 @@ int tcp_flags_parse(const char *s, uint8_t *flags)
     return 0;
 }
 
+/* " len=N" at q, N the length the headers give; of a packet a capture's
+ * snapshot length cut, also what is there: " len=18 (14 captured)" */
+static char *put_len(char *q, const struct frame *f)
+{
+    q = fmt_put_u64(q, " len=", f->payload_len + f->cut);
+    if (f->cut)
+        q = stpcpy(fmt_put_u64(q, " (", f->payload_len), " captured)");
+    return q;
+}
+
 char *frame_summary(const struct frame *f, char *buf, size_t n)
 {
     /* the longest: flags 31, four numbers of 5 + 10, len 5 + 20, options */
-    char out[31 + 4 * 15 + 25 + OPTS_TEXT_MAX + 1], *q = out;
+    char out[31 + 4 * 15 + 25 + 32 + OPTS_TEXT_MAX + 1], *q = out;
     if (!f->has_ip) {
         if (f->eth.type == ETHERTYPE_ARP)
             q = stpcpy(q, "ARP");
@@ -641,18 +666,18 @@ char *frame_summary(const struct frame *f, char *buf, size_t n)
         if (t->flags & TCP_URG)
             q = fmt_put_u64(q, " urg=", t->urg);
         q = put_opts(q, t, "=");
-        if (f->payload_len)
-            q = fmt_put_u64(q, " len=", f->payload_len);
+        if (f->payload_len || f->cut)
+            q = put_len(q, f);
     } else if (f->l4 == IPPROTO_UDP_NUM) {
         q = fmt_put_u64(q, "UDP ", f->udp.sport);
         q = fmt_put_u64(q, " > ", f->udp.dport);
-        q = fmt_put_u64(q, " len=", f->payload_len);
+        q = put_len(q, f);
     } else {
         int frag = (f->ip.frag & 0x3fff) != 0;    /* MF or a non-zero offset */
         q = fmt_put_u64(q, frag ? "IPv4 fragment proto=" : "IPv4 proto=", f->ip.proto);
         if (frag)
             q = fmt_put_u64(q, " offset=", (uint64_t)(f->ip.frag & 0x1fff) * 8u);
-        q = fmt_put_u64(q, " len=", f->payload_len);
+        q = put_len(q, f);
     }
     return fmt_cut_copy(buf, n, out, q);
 }

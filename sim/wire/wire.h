@@ -117,7 +117,12 @@ struct frame {
     struct udp_hdr udp;
     int l4_csum_ok;
     const uint8_t *payload;          /* L4 payload (or L3 payload for other protocols) */
-    size_t payload_len;
+    size_t payload_len;              /* its bytes present in the buffer */
+    /* Bytes of the IPv4 packet that its total length counts but the buffer
+     * does not hold: a capture's snapshot length cut it (--read).  0 for
+     * every frame the model makes.  The segment or datagram held
+     * payload_len + cut bytes of payload; its checksum is not verified. */
+    size_t cut;
 };
 
 /* RFC 1071 one's-complement sum helpers.  inet_checksum() returns the final
@@ -142,7 +147,12 @@ size_t udp_frame_encode(uint8_t *buf, size_t cap,
                         const uint8_t *payload, size_t len);
 
 /* Decodes a whole frame.  Returns 0 on success, -1 on a malformed frame with a
- * reason in err.  Checksums are verified and reported, not enforced. */
+ * reason in err.  Checksums are verified and reported, not enforced.
+ * An IPv4 packet longer than the buffer is taken as cut by a capture's
+ * snapshot length, as tshark takes it: what is there is decoded, f->cut
+ * says how much is missing, and a TCP or UDP header that is itself cut is
+ * an error (has_ip is set); the caller that knows the frame's length on the
+ * wire tells a cut packet from one whose total length lies. */
 int frame_decode(const uint8_t *buf, size_t len, struct frame *f,
                  char *err, size_t errlen);
 /* The same without the checksums (ip_csum_ok and l4_csum_ok stay 0), for
