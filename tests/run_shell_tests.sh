@@ -228,6 +228,14 @@ cp scenarios/*.scn "$TMP/inst/share/protosim/scenarios/"
 (cd / && "$TMP/inst/bin/protosim" --check handshake >"$TMP/inst.out" 2>&1) \
     && grep -q "share/protosim/scenarios/handshake.scn: \([0-9]*\) of \1 expectations hold" "$TMP/inst.out" && ok \
     || bad "installed layout: $(cat "$TMP/inst.out")"
+# ... and its catalogues in the share/locale beside its bin, whatever PREFIX
+# it was built with (`make && make install PREFIX=/usr` gave English only:
+# the program looked in the build's $(PREFIX)/share/locale alone)
+mkdir -p "$TMP/inst/share/locale/zh_CN/LC_MESSAGES"
+cp locale/zh_CN/LC_MESSAGES/protosim.mo "$TMP/inst/share/locale/zh_CN/LC_MESSAGES/"
+(cd / && env -u PROTOSIM_LOCALEDIR "$TMP/inst/bin/protosim" --lang zh --batch handshake >"$TMP/inst.out" 2>&1)
+grep -q "时间  主机" "$TMP/inst.out" && ok \
+    || bad "installed layout: no Chinese catalogue found beside bin: $(head -3 "$TMP/inst.out")"
 
 # 6. the ARP and DNS lessons show what the issue promises, in JSON
 "$PROTOSIM" --json arp >"$TMP/arp.json"
