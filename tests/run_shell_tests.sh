@@ -645,6 +645,18 @@ fi
 # the options' values are checked
 expect_rc 64 "--max-events 0" -- "$PROTOSIM" --check --max-events 0 handshake
 expect_rc 64 "--max-time 5x" -- "$PROTOSIM" --check --max-time 5x handshake
+# --max-time takes a DURATION as a lesson writes one, decimals included
+# (1.5s was refused while --from took it); a bare number is seconds; the
+# clock has whole microseconds, and a zero budget is no budget
+bounded 3 "--max-time 0.025s" -- "$PROTOSIM" --batch --max-time 0.025s handshake
+has_in "$TMP/err" "simulated time limit of 25ms (--max-time) at 25ms" "--max-time 0.025s"
+bounded 3 "--max-time 0.5m" -- "$PROTOSIM" --batch --max-time 0.5m tests/runaway/zero-window-ack-war.scn
+has_in "$TMP/err" "simulated time limit of 30s (--max-time) at 30s" "--max-time 0.5m"
+bounded 3 "--max-time 1.5" -- "$PROTOSIM" --batch --max-time 1.5 tests/runaway/zero-window-ack-war.scn
+has_in "$TMP/err" "simulated time limit of 1.5s (--max-time) at 1.5s" "--max-time 1.5 (seconds)"
+expect_rc 64 "--max-time 0.0000015s" -- "$PROTOSIM" --check --max-time 0.0000015s handshake
+expect_rc 64 "--max-time 0.0s" -- "$PROTOSIM" --check --max-time 0.0s handshake
+expect_rc 64 "--max-time 1." -- "$PROTOSIM" --check --max-time 1. handshake
 expect_rc 64 "--max-memory -1" -- "$PROTOSIM" --check --max-memory -1 handshake
 has_in "$TMP/err" "needs a size like 512M" "--max-memory -1: message"
 "$PROTOSIM" --help | grep -q -- "--max-frames N" && ok || bad "--help has_in no --max-frames"
