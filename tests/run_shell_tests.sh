@@ -211,6 +211,15 @@ expect_rc 0  "abbreviated option" -- "$PROTOSIM" --se=3 --bat handshake
 expect_rc 0  "batch when piped"   -- "$PROTOSIM" handshake
 grep -q "LISTEN -> SYN_RECEIVED" "$TMP/out" && ok || bad "piped output is not the timeline"
 
+# every message scenarios/README.md's "Error messages" table quotes is one
+# the parser prints, and the table quotes no message the parser no longer
+# has (it quoted two: `expected "count N" after the frame pattern` and an
+# SRC->DST error found "client", which no input gives)
+if command -v python3 >/dev/null 2>&1; then
+    python3 tests/doc_errors.py "$PROTOSIM" >"$TMP/docerr" 2>&1 && ok \
+        || { bad "scenarios/README.md error table"; sed 's/^/    /' "$TMP/docerr" | head -20; }
+fi
+
 # 7. installed the way `make install` lays it out, the program finds its
 #    lessons relative to itself from any directory
 mkdir -p "$TMP/inst/bin" "$TMP/inst/share/protosim/scenarios"
@@ -219,6 +228,14 @@ cp scenarios/*.scn "$TMP/inst/share/protosim/scenarios/"
 (cd / && "$TMP/inst/bin/protosim" --check handshake >"$TMP/inst.out" 2>&1) \
     && grep -q "share/protosim/scenarios/handshake.scn: \([0-9]*\) of \1 expectations hold" "$TMP/inst.out" && ok \
     || bad "installed layout: $(cat "$TMP/inst.out")"
+# ... and its catalogues in the share/locale beside its bin, whatever PREFIX
+# it was built with (`make && make install PREFIX=/usr` gave English only:
+# the program looked in the build's $(PREFIX)/share/locale alone)
+mkdir -p "$TMP/inst/share/locale/zh_CN/LC_MESSAGES"
+cp locale/zh_CN/LC_MESSAGES/protosim.mo "$TMP/inst/share/locale/zh_CN/LC_MESSAGES/"
+(cd / && env -u PROTOSIM_LOCALEDIR "$TMP/inst/bin/protosim" --lang zh --batch handshake >"$TMP/inst.out" 2>&1)
+grep -q "时间  主机" "$TMP/inst.out" && ok \
+    || bad "installed layout: no Chinese catalogue found beside bin: $(head -3 "$TMP/inst.out")"
 
 # 6. the ARP and DNS lessons show what the issue promises, in JSON
 "$PROTOSIM" --json arp >"$TMP/arp.json"
@@ -625,9 +642,42 @@ if nm "$PROTOSIM" 2>/dev/null | grep -q __asan_init; then ok; else
     has_in "$TMP/err" "protosim: out of memory (" "out of memory: message"
 fi
 
+# README: the default budgets hold a lesson that sends the most the language
+# allows (4 x 16 MiB) at the default MSS, even with the whole trace kept
+# (--export keeps it: between 102 and 104 MiB, under the 128M default; the
+# README said "under 96 MiB", and --max-trace 102M stops this run)
+cat >"$TMP/64mib.scn" <<'EOF'
+host client 192.0.2.10
+host server 192.0.2.80
+link client server delay 1ms
+tcp rcvbuf 1073741824
+tcp wscale 14
+at 0ms server listen 80
+at 10ms client connect server 80
+at 100ms client send 16777216 bytes
+at 100ms client send 16777216 bytes
+at 100ms client send 16777216 bytes
+at 100ms client send 16777216 bytes
+at 200ms server recv 16777216
+EOF
+bounded 0 "64 MiB sent, whole trace, default budgets" -- "$PROTOSIM" --export txt "$TMP/64mib.scn"
+bounded 3 "64 MiB sent, whole trace, --max-trace 102M" -- "$PROTOSIM" --export txt --max-trace 102M "$TMP/64mib.scn"
+
 # the options' values are checked
 expect_rc 64 "--max-events 0" -- "$PROTOSIM" --check --max-events 0 handshake
 expect_rc 64 "--max-time 5x" -- "$PROTOSIM" --check --max-time 5x handshake
+# --max-time takes a DURATION as a lesson writes one, decimals included
+# (1.5s was refused while --from took it); a bare number is seconds; the
+# clock has whole microseconds, and a zero budget is no budget
+bounded 3 "--max-time 0.025s" -- "$PROTOSIM" --batch --max-time 0.025s handshake
+has_in "$TMP/err" "simulated time limit of 25ms (--max-time) at 25ms" "--max-time 0.025s"
+bounded 3 "--max-time 0.5m" -- "$PROTOSIM" --batch --max-time 0.5m tests/runaway/zero-window-ack-war.scn
+has_in "$TMP/err" "simulated time limit of 30s (--max-time) at 30s" "--max-time 0.5m"
+bounded 3 "--max-time 1.5" -- "$PROTOSIM" --batch --max-time 1.5 tests/runaway/zero-window-ack-war.scn
+has_in "$TMP/err" "simulated time limit of 1.5s (--max-time) at 1.5s" "--max-time 1.5 (seconds)"
+expect_rc 64 "--max-time 0.0000015s" -- "$PROTOSIM" --check --max-time 0.0000015s handshake
+expect_rc 64 "--max-time 0.0s" -- "$PROTOSIM" --check --max-time 0.0s handshake
+expect_rc 64 "--max-time 1." -- "$PROTOSIM" --check --max-time 1. handshake
 expect_rc 64 "--max-memory -1" -- "$PROTOSIM" --check --max-memory -1 handshake
 has_in "$TMP/err" "needs a size like 512M" "--max-memory -1: message"
 "$PROTOSIM" --help | grep -q -- "--max-frames N" && ok || bad "--help has_in no --max-frames"

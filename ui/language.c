@@ -1,6 +1,7 @@
 /* language.c — the language: --lang or the environment, and where the
  * catalogues are (beside the executable when it runs from the build tree,
- * else the install prefix's share/locale). */
+ * else the share/locale beside its bin, else the install prefix's). */
+#include <dirent.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdio.h>
@@ -66,8 +67,34 @@ static int is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Does DIR hold a catalogue of ours, DIR/LANG/LC_MESSAGES/protosim.mo for
+ * some LANG?  (A system's share/locale exists whether or not we are in it.) */
+static int has_catalogue(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int found = 0;
+    struct dirent *e;
+    while (!found && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char mo[PATH_MAX];
+        int n = snprintf(mo, sizeof mo, "%s/%s/LC_MESSAGES/" PROTOSIM_DOMAIN ".mo",
+                         dir, e->d_name);
+        struct stat st;
+        found = n > 0 && (size_t)n < sizeof mo && stat(mo, &st) == 0 && S_ISREG(st.st_mode);
+    }
+    closedir(d);
+    return found;
+}
+
 /* $PROTOSIM_LOCALEDIR, else `locale` beside the executable (the build tree
- * puts the compiled catalogues there), else the configured one. */
+ * puts the compiled catalogues there), else `../share/locale` from the
+ * executable's folder when it holds our catalogues (where `make install`
+ * puts them, with whatever PREFIX and DESTDIR it was given: the program
+ * may have been built before PREFIX was chosen, as scnpath.c finds the
+ * lessons), else the configured one. */
 static void find_localedir(void)
 {
     const char *env = getenv("PROTOSIM_LOCALEDIR");
@@ -81,10 +108,18 @@ static void find_localedir(void)
         exe[l] = '\0';
         char *slash = strrchr(exe, '/');
         if (slash) {
-            snprintf(slash, sizeof exe - (size_t)(slash - exe), "/locale");
+            size_t room = sizeof exe - (size_t)(slash - exe);
+            snprintf(slash, room, "/locale");
             if (is_dir(exe)) {
                 snprintf(localedir, sizeof localedir, "%s", exe);
                 return;
+            }
+            if (room > sizeof "/../share/locale") {
+                snprintf(slash, room, "/../share/locale");
+                if (has_catalogue(exe)) {
+                    snprintf(localedir, sizeof localedir, "%s", exe);
+                    return;
+                }
             }
         }
     }

@@ -221,21 +221,56 @@ static int parse_limit(const char *s, int kind, uint64_t *out)
         return -1;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || v == 0)
+    if (errno || end == s)
         return -1;
     uint64_t mul = 1;
     if (kind == 't') {
+        /* a duration as the lessons write one, decimals allowed (1.5s,
+         * 0.5m), in whole microseconds; a bare number is seconds */
         static const struct { const char *u; uint64_t us; } units[] = {
             { "", 1000000 }, { "us", 1 }, { "ms", 1000 }, { "s", 1000000 },
             { "m", 60000000 }, { "h", 3600000000ULL },
         };
+        uint64_t frac = 0, fden = 1;
+        if (*end == '.') {
+            const char *f = ++end;
+            for (; *end >= '0' && *end <= '9'; end++) {
+                if (fden > UINT64_MAX / 10 / 10) {
+                    if (*end != '0')        /* far below a microsecond */
+                        return -1;
+                    continue;               /* a trailing zero changes nothing */
+                }
+                frac = frac * 10 + (uint64_t)(*end - '0');
+                fden *= 10;
+            }
+            if (end == f)
+                return -1;
+        }
         mul = 0;
         for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
             if (!strcmp(end, units[i].u))
                 mul = units[i].us;
-        if (!mul)
+        if (!mul || v > (uint64_t)INT64_MAX / mul)
             return -1;
-    } else if (kind == 'b') {
+        /* frac / fden of a unit: whole microseconds only, as in a lesson */
+        uint64_t fus = 0;
+        while (frac && frac % 10 == 0) {    /* 1.500s is 1.5s */
+            frac /= 10;
+            fden /= 10;
+        }
+        if (frac) {
+            if (frac > UINT64_MAX / mul || (frac * mul) % fden)
+                return -1;
+            fus = frac * mul / fden;
+        }
+        if (v * mul > (uint64_t)INT64_MAX - fus || v * mul + fus == 0)
+            return -1;
+        *out = v * mul + fus;
+        return 0;
+    }
+    if (v == 0)
+        return -1;
+    if (kind == 'b') {
         if (!strcmp(end, "K") || !strcmp(end, "k"))
             mul = 1ULL << 10;
         else if (!strcmp(end, "M"))
