@@ -550,6 +550,13 @@ bounded 3 "router chain, duplication, closed window" -- "$PROTOSIM" --check \
 has_in "$TMP/err" "simulated time limit" "chain: limit"
 has_in "$TMP/err" "likely cause: server's receive window stays closed" "chain: cause"
 grep -q "routing loop" "$TMP/err" && bad "chain: claims a routing loop" || ok
+# a transfer of 64 MiB in 64-byte segments puts a million in flight: the
+# cause is a one-way transfer under way, not an exchange "without end"
+bounded 3 "a one-way transfer at the frames limit" -- "$PROTOSIM" --stats \
+    $R/one-way-transfer.scn
+has_in "$TMP/err" "frames-in-flight limit of 250000" "transfer: limit"
+has_in "$TMP/err" "likely cause: most of the last records are segments of a transfer from client to server, still under way" "transfer: cause"
+grep -q "back and forth" "$TMP/err" && bad "transfer: claims an exchange without end" || ok
 # frames 11 days away at the time limit: nothing re-arms without end
 bounded 3 "frames still in flight at the time limit" -- "$PROTOSIM" --check \
     $R/far-frames.scn

@@ -113,6 +113,7 @@ uint64_t sim_memory(const struct sim *s)
     X(C_ZERO_WIN,  /* xgettext:no-c-format */ N_("%s's receive window stays closed (its application reads no more) and %s keeps probing it (RFC 9293 3.8.6.1)")) \
     X(C_ACK_WAR,   /* xgettext:no-c-format */ N_("an endless ACK exchange between %s and %s")) \
     X(C_SEG_WAR,   /* xgettext:no-c-format */ N_("segments go back and forth between %s and %s without end")) \
+    X(C_SEG_XFER,  /* xgettext:no-c-format */ N_("most of the last records are segments of a transfer from %s to %s, still under way when the run stopped (a large send, or a small MSS?)")) \
     X(C_TIMERS,    /* xgettext:no-c-format */ N_("timers re-arm without end (%s on %s)")) \
     X(C_TIMERS2,   /* xgettext:no-c-format */ N_("timers re-arm without end (%s on %s and %s)")) \
     X(C_BUSY,      /* xgettext:no-c-format */ N_("%s wrote most of the last records (%s): a lesson that never settles?")) \
@@ -294,9 +295,10 @@ static uint64_t pair_key(int a, int b)
 
 /* The two ends of a TCP segment a record sends, by their IP addresses (a
  * router that forwards the segments is not one of them); 0 when r is no
- * TCP segment to a host.  *ack: a bare ACK, *zw: one with window 0. */
+ * TCP segment to a host.  *ack: a bare ACK, *zw: one with window 0, *data:
+ * one that carries data. */
 static int seg_ends(const struct sim *s, const struct trace_rec *r, int *a, int *b,
-                    int *ack, int *zw)
+                    int *ack, int *zw, int *data)
 {
     if (r->kind != TK_SEND || r->layer != TL_TCP || r->u.pkt.dst < 0)
         return 0;
@@ -308,6 +310,7 @@ static int seg_ends(const struct sim *s, const struct trace_rec *r, int *a, int 
         return 0;
     *ack = f.tcp.flags == TCP_ACK && f.payload_len == 0;
     *zw = *ack && f.tcp.win == 0;
+    *data = f.payload_len > 0;
     *a = sim_host_by_addr(s, f.ip.src);
     *b = sim_host_by_addr(s, f.ip.dst);
     if (*a < 0 || *b < 0) {
@@ -320,17 +323,18 @@ static int seg_ends(const struct sim *s, const struct trace_rec *r, int *a, int 
 /* How many of the window's records show what a cause would name: the
  * duplicates on the medium of dup_a and dup_b, the segments, bare ACKs
  * and zero windows between pa and pb (zero windows: zw_rcv and zw_snd),
+ * the segments with data between them, each way (data_ab: from pa to pb),
  * and the two hosts that (re)start the timer tm_name most, with their
  * counts.  A cause names a pair or a host only when it accounts for most
  * of its pattern: in a crowd the last one seen is one of hundreds. */
-struct named_share { size_t dup, seg, ack, zw, tm[2]; int tm_host[2]; };
+struct named_share { size_t dup, seg, ack, zw, data_ab, data_ba, tm[2]; int tm_host[2]; };
 
 static struct named_share named_share(const struct sim *s, size_t from, int dup_a,
                                       int dup_b, int pa, int pb, int zw_rcv, int zw_snd,
                                       int tm_name)
 {
     const struct trace *tr = &s->tr;
-    struct named_share n = { 0, 0, 0, 0, { 0, 0 }, { -1, -1 } };
+    struct named_share n = { 0, 0, 0, 0, 0, 0, { 0, 0 }, { -1, -1 } };
     size_t *tc = xcalloc((size_t)s->nhosts + 1, sizeof *tc);
     uint64_t dupk = pair_key(dup_a, dup_b), segk = pair_key(pa, pb),
              zwk = pair_key(zw_rcv, zw_snd);
@@ -342,12 +346,14 @@ static struct named_share named_share(const struct sim *s, size_t from, int dup_
         if (r->kind != TK_SEND)
             continue;
         n.dup += r->u.pkt.dup && pair_key(r->u.pkt.src, r->u.pkt.dst) == dupk;
-        int a, b, ack, zw;
-        if (!seg_ends(s, r, &a, &b, &ack, &zw))
+        int a, b, ack, zw, data;
+        if (!seg_ends(s, r, &a, &b, &ack, &zw, &data))
             continue;
         uint64_t k = pair_key(a, b);
         n.seg += k == segk;
         n.ack += ack && k == segk;
+        n.data_ab += data && a == pa && b == pb;
+        n.data_ba += data && a == pb && b == pa;
         n.zw += zw && k == zwk;
     }
     for (int h = 0; h < s->nhosts; h++)
@@ -392,8 +398,8 @@ static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
         }
         if (r->why.id == N_IP_FORWARD)
             fwd++;
-        int a, b, ack, z;
-        if (seg_ends(s, r, &a, &b, &ack, &z)) {
+        int a, b, ack, z, data;
+        if (seg_ends(s, r, &a, &b, &ack, &z, &data)) {
             acks += ack;
             if (z) {
                 zw++;
@@ -475,6 +481,14 @@ static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
     } else if (acks * 4 >= w && acks > 0 && pa >= 0 && 2 * sh.ack > acks) {
         fill(buf, n, C_ACK_WAR, host_name(s, pa < pb ? pa : pb),
                  host_name(s, pa < pb ? pb : pa));
+    } else if (sends * 2 >= w && pa >= 0 && sends > 0 && 2 * sh.seg > sends &&
+               4 * (sh.data_ab + sh.data_ba) >= sh.seg &&
+               (sh.data_ab >= 8 * sh.data_ba || sh.data_ba >= 8 * sh.data_ab)) {
+        /* the data goes one way (the other sends at most one data segment
+         * in nine): a transfer, not an exchange without end */
+        int from_a = sh.data_ab >= sh.data_ba;
+        fill(buf, n, C_SEG_XFER, host_name(s, from_a ? pa : pb),
+                 host_name(s, from_a ? pb : pa));
     } else if (sends * 2 >= w && pa >= 0 && sends > 0 && 2 * sh.seg > sends) {
         fill(buf, n, C_SEG_WAR, host_name(s, pa < pb ? pa : pb),
                  host_name(s, pa < pb ? pb : pa));
