@@ -3150,6 +3150,26 @@ static void check_dir(const char *dir, int min_files)
     free(all);
 }
 
+/* A random loss or duplication rate is quoted as the lesson writes it
+ * ("loss 0.5%"), not as the parts per million it is kept in. */
+START_TEST(test_rates_are_quoted_as_written)
+{
+    static const struct { int64_t ppm; const char *says; } cases[] = {
+        { 500000, "(loss rate 50%)" }, { 5000, "(loss rate 0.5%)" },
+        { 123456, "(loss rate 12.3456%)" }, { 1000000, "(loss rate 100%)" },
+        { 1, "(loss rate 0.0001%)" }, { 100, "(loss rate 0.01%)" },
+    };
+    char buf[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct why w = WHY(N_NET_LOSS, cases[i].ppm);
+        narrate(&w, NULL, buf, sizeof buf);
+        ck_assert_msg(strstr(buf, cases[i].says), "%lld ppm: %s",
+                      (long long)cases[i].ppm, buf);
+        ck_assert_msg(!strstr(buf, "million"), "%s", buf);
+    }
+}
+END_TEST
+
 START_TEST(test_every_shipped_lesson_tells_the_truth)
 {
     check_dir("scenarios", 16);
@@ -3258,7 +3278,7 @@ END_TEST
 static const char *template_fault(const char *t)
 {
     static const char *const types[] = {
-        "}", ":dur}", ":state}", ":flags}", ":str}", ":ip}", ":call}", ":s}"
+        "}", ":dur}", ":state}", ":flags}", ":str}", ":ip}", ":call}", ":pct}", ":s}"
     };
     for (const char *p = strchr(t, '{'); p; p = strchr(p + 1, '{')) {
         if (p[1] < '0' || p[1] > '3')
@@ -3930,6 +3950,7 @@ Suite *narration_suite(void)
     Suite *s = suite_create("narration");
     TCase *t = tcase_create("lessons");
     tcase_set_timeout(t, 60);
+    tcase_add_test(t, test_rates_are_quoted_as_written);
     tcase_add_test(t, test_every_shipped_lesson_tells_the_truth);
     tcase_add_test(t, test_every_edge_case_tells_the_truth);
     tcase_add_test(t, test_every_narration_id_has_a_check_entry);

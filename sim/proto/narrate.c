@@ -63,6 +63,18 @@ static void put_arg(char *buf, size_t n, size_t *pos, int64_t v,
         return;
     } else if (tlen == 3 && !memcmp(type, "dur", 3)) {
         fmt_duration(v, tmp, sizeof tmp);
+    } else if (tlen == 3 && !memcmp(type, "pct", 3)) {
+        /* parts per million as the lesson writes a rate: "50%", "0.5%",
+         * "12.3456%" (lang/lex.c reads at most four decimals) */
+        uint64_t u = v < 0 ? 0 : (uint64_t)v;
+        int k = snprintf(tmp, sizeof tmp, "%llu.%04llu",
+                         (unsigned long long)(u / 10000),
+                         (unsigned long long)(u % 10000));
+        while (k > 0 && tmp[k - 1] == '0')
+            tmp[--k] = '\0';
+        if (k > 0 && tmp[k - 1] == '.')
+            tmp[--k] = '\0';
+        snprintf(tmp + k, sizeof tmp - (size_t)k, "%%");
     } else if (tlen == 5 && !memcmp(type, "state", 5)) {
         put(buf, n, pos, tcp_state_name((int)v));
         return;

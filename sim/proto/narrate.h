@@ -10,7 +10,8 @@
  *
  * Placeholders: {0} a number, {0:dur} a duration in microseconds, {0:state}
  * a TCP state, {0:flags} TCP flags, {0:str} an interned string, {0:ip} an
- * IPv4 address, {0:call} an application call, {0:s} English's plural "s"
+ * IPv4 address, {0:call} an application call, {0:pct} parts per million as
+ * a percentage the way a lesson writes it ("0.5%"), {0:s} English's plural "s"
  * unless the number is 1 ("{0} byte{0:s}"; a translation without plural
  * endings leaves it out). */
 #ifndef PROTOSIM_NARRATE_H
@@ -216,14 +217,14 @@
     /* --- network --- */ \
     X(N_NET_SEND,          NO_SENTENCE) \
     X(N_NET_RECV,          NO_SENTENCE) \
-    X(N_NET_LOSS,          "the link lost this frame at random (loss rate {0} per million)") \
-    X(N_NET_LOSS_LAN,      "the LAN lost this frame at random (loss rate {0} per million)") \
+    X(N_NET_LOSS,          "the link lost this frame at random (loss rate {0:pct})") \
+    X(N_NET_LOSS_LAN,      "the LAN lost this frame at random (loss rate {0:pct})") \
     X(N_NET_FAULT_DROP,    "scenario fault (line {0}): drop this packet") \
     X(N_NET_FAULT_DELAY,   "scenario fault (line {0}): this packet is held back {1:dur}") \
     X(N_NET_FAULT_DELAYS,  "{0} scenario fault rules hold this packet back {1:dur} in all") \
     X(N_NET_FAULT_DUP,     "scenario fault (line {0}): the network delivers one more copy of this packet") \
-    X(N_NET_DUP,           "the link delivered this frame twice (duplication rate {0} per million)") \
-    X(N_NET_DUP_LAN,       "the LAN delivered this frame twice (duplication rate {0} per million)") \
+    X(N_NET_DUP,           "the link delivered this frame twice (duplication rate {0:pct})") \
+    X(N_NET_DUP_LAN,       "the LAN delivered this frame twice (duplication rate {0:pct})") \
     X(N_NET_NOROUTE,       "{0:str} is on no LAN and has no link to {1:ip}: the packet cannot leave") \
     X(N_NET_NOMAC,         "no interface on this LAN has the frame's destination MAC address: nobody receives it") \
     X(N_NET_NOSOCK,        "no socket for this segment, and an RST is never answered with an RST") \
