@@ -1120,6 +1120,9 @@ if command -v python3 >/dev/null 2>&1; then
 fi
 expect_rc 0 "--read a loopback capture" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng --batch
 has_in "$TMP/out" "127.0.0.1:47001  tcp     FIN_WAIT_2 -> TIME_WAIT" "--read: the server's TIME_WAIT"
+# a capture's hosts are named by their addresses: each said once
+grep -q '^hosts:  127.0.0.1:35762  127.0.0.1:47001$' "$TMP/out" && ok ||
+    bad "--read: the hosts line names each host once: $(grep '^hosts:' "$TMP/out")"
 has_in "$TMP/out" "127.0.0.1:35762  tcp     LAST_ACK -> CLOSED" "--read: the client's LAST_ACK"
 has_in "$TMP/out" "frame 8, captured at 187us: this end's frame 9 acknowledges it" "--read: an arrival shown by an ACK"
 expect_rc 0 "--read --json" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng --json

@@ -525,9 +525,17 @@ void text_begin(struct text_out *o, FILE *fp, const struct sim *s)
                                                                       : NULL),
                                             &o->vb, &o->vcap));
     fprintf(fp, "\n%s", _("hosts:"));
-    for (int i = 0; i < tr->nhosts; i++)
-        fprintf(fp, "  %s %s", tr->host_names[i],
-                ip4_str(tr->host_addrs[i], addr, sizeof addr));
+    for (int i = 0; i < tr->nhosts; i++) {
+        /* a capture's host is named by its address (and, on loopback,
+         * its port): said once */
+        ip4_str(tr->host_addrs[i], addr, sizeof addr);
+        size_t al = strlen(addr);
+        const char *nm = tr->host_names[i];
+        if (strncmp(nm, addr, al) || (nm[al] != '\0' && nm[al] != ':'))
+            fprintf(fp, "  %s %s", tr->host_names[i], addr);
+        else
+            fprintf(fp, "  %s", nm);
+    }
     fprintf(fp, "\n\n");
 }
 
