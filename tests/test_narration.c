@@ -1000,13 +1000,12 @@ static void ck_seg_challenge_tw(struct nck *c, const struct trace_rec *r)
                 in.tcp.dport);
 }
 
-/* A probe sent again goes when the retransmission timer expires. */
-static void ck_rto_expired_now(struct nck *c)
+/* A probe goes when the persist timer expires, never the retransmission
+ * timer (RFC 9293 3.8.6.1: a probe's lack of answer is not loss). */
+static void ck_persist_expired_now(struct nck *c)
 {
-    if (!now_on_host(c, has_why, N_TMR_RTO_EXPIRE) &&
-        !now_on_host(c, has_why, N_TMR_RTO_EXPIRE_UP) &&
-        !now_on_host(c, has_why, N_TMR_RTO_EXPIRE_MAX))
-        ck_fail(c, "no retransmission timer expired at this instant");
+    if (!now_on_host(c, has_why, N_TMR_PERSIST_EXPIRE))
+        ck_fail(c, "no persist timer expired at this instant");
 }
 
 /* "the peer's window is still zero: the first unacknowledged byte(s) go
@@ -1021,7 +1020,7 @@ static void ck_seg_probe_again(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "the segment resends nothing already sent");
     if (tx && tx->peer_win != 0)
         ck_fail(c, "the peer's last window was %u, not zero", tx->peer_win);
-    ck_rto_expired_now(c);
+    ck_persist_expired_now(c);
 }
 
 /* "... it cannot take our FIN ...: the FIN goes again": a FIN alone, one
@@ -1039,7 +1038,7 @@ static void ck_seg_probe_again_fin(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "the FIN was never sent before");
     if (tx && tx->peer_win != 0)
         ck_fail(c, "says the peer's window is zero; it last offered %u", tx->peer_win);
-    ck_rto_expired_now(c);
+    ck_persist_expired_now(c);
 }
 
 /* "zero-window probe: one byte", sent when the persist timer expired */
@@ -1669,6 +1668,103 @@ static void ck_persist_expire(struct nck *c, const struct trace_rec *r)
 {
     if (!last_start(c, r))
         ck_fail(c, "no start of this timer is due now");
+}
+
+/* "the peer has answered none of the last N window probes": N is the
+ * host's limit, the persist timer is due now, and N probes (sends at a
+ * persist expiry) went on this connection since the last segment with ACK
+ * arrived on it. */
+static void ck_probes_unanswered(struct nck *c, const struct trace_rec *r)
+{
+    const struct scn_host *h = host_cfg(c, r);
+    if (h && A(0) != h->tcp->retries)
+        ck_fail(c, "says %" PRId64 " probes, the limit is %d", A(0),
+                h->tcp->retries);
+    struct conn_tx *tx = r->conn < c->nids ? &c->tx[r->conn] : NULL;
+    int64_t probes = 0;
+    for (size_t j = c->i; j-- > 0;) {
+        const struct trace_rec *q = &c->tr->recs[j];
+        if (q->host != r->host)
+            continue;
+        struct frame f;
+        if (q->kind == TK_RECV && rec_tcp(c, q, &f) && (f.tcp.flags & TCP_ACK) &&
+            tx && conn_by_ports(c, r->host, &f) == tx)
+            break;
+        if (q->kind == TK_SEND && q->conn == r->conn &&
+            (q->why.id == N_SEG_PROBE || q->why.id == N_SEG_PROBE_AGAIN ||
+             q->why.id == N_SEG_PROBE_AGAIN_FIN))
+            probes++;
+    }
+    if (probes != A(0))
+        ck_fail(c, "says %" PRId64 " probes went unanswered; %" PRId64 " were "
+                "sent since the last segment arrived", A(0), probes);
+}
+
+static void ck_persist_expire_last(struct nck *c, const struct trace_rec *r)
+{
+    ck_persist_expire(c, r);
+    ck_probes_unanswered(c, r);
+}
+
+/* The persist timer backs off after a probe: the interval it quotes is
+ * the timer's, and the last interval is that of the persist timer that
+ * expired now on this connection (doubled, risen to the ceiling, or
+ * already there). */
+static void ck_persist_backoff(struct nck *c, const struct trace_rec *r)
+{
+    struct tcp_config tc;
+    const struct scn_host *h = host_cfg(c, r);
+    struct conn_tx *tx = conn_of(c, r);
+    tcp_config_default(&tc);
+    if (h && h->tcp->rto_us > tc.rto_max_us)
+        tc.rto_max_us = h->tcp->rto_us;
+    ck_timer_due(c, r);
+    ck_persist_expired_now(c);
+    if (tx && tx->peer_win != 0)
+        ck_fail(c, "the peer's last window was %u, not zero", tx->peer_win);
+    const struct tstart *last = NULL;
+    for (size_t k = c->ntimers; k-- > 0 && !last;)
+        if (c->timers[k].host == r->host && c->timers[k].conn == r->conn &&
+            c->timers[k].name == TM_PERSIST && c->timers[k].due == r->t_us)
+            last = &c->timers[k];
+    if (!last)
+        return ck_fail(c, "no persist timer of this connection expired now");
+    int64_t was = last->due - last->t;
+    switch (r->why.id) {
+    case N_TMR_PERSIST_BACKOFF:
+        if (A(1) != was || A(0) != 2 * was || A(0) > tc.rto_max_us)
+            ck_fail(c, "says %" PRId64 " us, twice %" PRId64 " us; the last "
+                    "interval was %" PRId64 " us", A(0), A(1), was);
+        break;
+    case N_TMR_PERSIST_BACKOFF_UP:
+        if (A(1) != was || A(0) != tc.rto_max_us || A(0) <= was ||
+            A(0) >= 2 * was)
+            ck_fail(c, "says it rises from %" PRId64 " us to the ceiling %"
+                    PRId64 " us; the last interval was %" PRId64 " us, the "
+                    "ceiling is %" PRId64 " us", A(1), A(0), was, tc.rto_max_us);
+        break;
+    default:
+        if (A(0) != tc.rto_max_us || was != A(0))
+            ck_fail(c, "says the interval stays at its ceiling of %" PRId64
+                    " us; it was %" PRId64 " us, the ceiling is %" PRId64 " us",
+                    A(0), was, tc.rto_max_us);
+        break;
+    }
+}
+
+/* "the peer's window is zero, so the N unacknowledged sequence numbers
+ * from S lie beyond it": the peer's last window was zero, and S + N is
+ * the end of what the connection sent. */
+static void ck_rto_stop_zwnd(struct nck *c, const struct trace_rec *r)
+{
+    struct conn_tx *tx = conn_of(c, r);
+    if (!tx)
+        return ck_fail(c, "the connection has sent nothing");
+    if (tx->peer_win != 0)
+        ck_fail(c, "the peer's last window was %u, not zero", tx->peer_win);
+    if (A(0) <= 0 || (uint32_t)(A(1) + A(0)) != tx->snd_max)
+        ck_fail(c, "%" PRId64 " sequence numbers from %" PRId64 " do not end "
+                "where the sending did (%u)", A(0), A(1), tx->snd_max);
 }
 
 /* ARP */
@@ -2601,6 +2697,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TCP_SHUTDOWN_SYNSENT_DATA] = { KSTATE, ck_tcp_close_call },
     [N_TCP_GIVE_UP]       = { KSTATE, ck_tcp_give_up },
     [N_TCP_GIVE_UP_HALFOPEN] = { KSTATE, ck_tcp_give_up_halfopen },
+    [N_TCP_GIVE_UP_PROBES] = { KSTATE, ck_probes_unanswered },
     [N_TCP_COOKIE_EST]    = { KSTATE, ck_cookie_ack },
     [N_TCP_SYNQ_FULL]     = { K(DROP), ck_queue_full },
     [N_TCP_ACCQ_FULL_SYN] = { K(DROP), ck_queue_full },
@@ -2677,6 +2774,11 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TMR_TW_STOP_REOPEN] = { KTSTOP, ck_rto_stop_cause },
     [N_TMR_PERSIST_START] = { KTSTART, ck_persist_start },
     [N_TMR_PERSIST_EXPIRE] = { KTEXP, ck_persist_expire },
+    [N_TMR_PERSIST_EXPIRE_LAST] = { KTEXP, ck_persist_expire_last },
+    [N_TMR_PERSIST_BACKOFF] = { KTSTART, ck_persist_backoff },
+    [N_TMR_PERSIST_BACKOFF_UP] = { KTSTART, ck_persist_backoff },
+    [N_TMR_PERSIST_BACKOFF_MAX] = { KTSTART, ck_persist_backoff },
+    [N_TMR_RTO_STOP_ZWND] = { KTSTOP, ck_rto_stop_zwnd },
     [N_TMR_PERSIST_STOP_OPEN] = { KTSTOP, ck_persist_stop_open },
     [N_TMR_PERSIST_STOP_TW] = { KTSTOP, ck_persist_stop_cause },
     [N_TMR_PERSIST_STOP_RST] = { KTSTOP, ck_persist_stop_cause },

@@ -1519,7 +1519,12 @@ START_TEST(test_zero_window_persist_probe)
 {
     /* RFC 9293 3.8.6.1: "The sending TCP must be prepared to accept from
      * the user and send at least one octet of new data even if the send
-     * window is zero" and must not give up while the window stays shut */
+     * window is zero", the interval between probes SHOULD grow
+     * exponentially (SHLD-30), and "As long as the receiving TCP peer
+     * continues to send acknowledgments in response to the probe segments,
+     * the sending TCP peer MUST allow the connection to stay open"
+     * (MUST-36).  The probes are the persist timer's: no retransmission
+     * timer runs for them, and no "no acknowledgement" sentence is said. */
     struct fx *f = &F;
     fx_make(f, TCPS_ESTABLISHED);
     f->peer_win = 0;
@@ -1537,21 +1542,32 @@ START_TEST(test_zero_window_persist_probe)
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
     seg_data_is(fx_segat(f, 0), "0", 1);
     ck_assert_ptr_nonnull(FX_TIMER(f, TM_PERSIST, TA_EXPIRE));
+    ck_assert_int_eq(f->c.rto_due, 0);
+    timer_started(f, TM_PERSIST, f->now + 2 * SEC);
 
-    /* the probe is refused; it is repeated with backoff, never given up */
-    fx_mark(f);
-    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
-    FX_NSEGS(f, 0);
-    for (int k = 0; k < 8; k++) {
+    /* the peer refuses each probe with an ACK: the probe goes again on
+     * the persist timer, whose interval doubles up to the ceiling, and
+     * the connection never gives up, far past `retries` probes */
+    int64_t wait = 2 * SEC;
+    for (int k = 0; k < 3 * f->cfg.retries; k++) {
+        f->now += 10 * MS;
+        fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);   /* refused */
+        ck_assert_int_eq(f->c.rto_due, 0);
+        ck_assert_int_eq(tcp_deadline(&f->c), f->c.persist_due);
         f->now = tcp_deadline(&f->c);
-        ck_assert_int_gt(f->now, 0);
         fx_mark(f);
         tcp_timer(&f->c, f->now);
         FX_NSEGS(f, 1);
         FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
         ck_assert_uint_eq(fx_segat(f, 0)->len, 1);
+        ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_PROBE_AGAIN);
         FX_STATE(f, TCPS_ESTABLISHED);
+        ck_assert_ptr_null(FX_TIMER(f, TM_RTO, TA_EXPIRE));
+        ck_assert_ptr_null(FX_TIMER(f, TM_RTO, TA_START));
+        wait = 2 * wait < f->cfg.rto_max_us ? 2 * wait : f->cfg.rto_max_us;
+        timer_started(f, TM_PERSIST, f->now + wait);
     }
+    ck_assert_int_eq(wait, f->cfg.rto_max_us);
     /* the window opens and takes the probe byte: the rest follows */
     f->peer_win = 65535;
     fx_mark(f);
@@ -1559,6 +1575,60 @@ START_TEST(test_zero_window_persist_probe)
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 2, IRS + 1);
     seg_data_is(fx_segat(f, 0), "123456789", 9);
+    ck_assert_ptr_nonnull(FX_TIMER(f, TM_PERSIST, TA_STOP));
+    ck_assert_int_eq(f->c.persist_shift, 0);
+}
+END_TEST
+
+/* RFC 9293 3.8.6.1 MUST-36 keeps the connection open only while the
+ * probes are acknowledged: `retries` probes in a row with no answer at all
+ * give the connection up, and the sentences name that count. */
+START_TEST(test_rfc9293_3_8_6_1_unanswered_probes_give_up)
+{
+    struct fx *f = &F;
+    f->cfg.retries = 3;
+    fx_make(f, TCPS_ESTABLISHED);
+    f->peer_win = 0;
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"abc", 3), 3);
+    for (int k = 0; k < 3; k++) {
+        f->now = tcp_deadline(&f->c);
+        fx_mark(f);
+        tcp_timer(&f->c, f->now);
+        FX_NSEGS(f, 1);
+        FX_STATE(f, TCPS_ESTABLISHED);
+        ck_assert_int_eq(f->c.probes, k + 1);
+    }
+    f->now = tcp_deadline(&f->c);
+    fx_mark(f);
+    tcp_timer(&f->c, f->now);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCPS_ESTABLISHED, TCPS_CLOSED);
+    const struct trace_rec *e = FX_TIMER(f, TM_PERSIST, TA_EXPIRE);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->why.id, N_TMR_PERSIST_EXPIRE_LAST);
+    ck_assert_int_eq(e->why.a[0], 3);
+    const struct trace_rec *st = last_rec(f, TK_STATE);
+    ck_assert_int_eq(st->why.id, N_TCP_GIVE_UP_PROBES);
+    ck_assert_int_eq(st->why.a[0], 3);
+    ck_assert_int_eq(tcp_refusal(&f->c, AC_SEND, 1), -TCPE_TIMEOUT);
+
+    /* one answer in between starts the count again */
+    struct fx *g = &F;
+    fx_free(g);
+    fx_init(g);
+    g->cfg.retries = 2;
+    fx_make(g, TCPS_ESTABLISHED);
+    g->peer_win = 0;
+    fx_input(g, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    tcp_send(&g->c, g->now, (const uint8_t *)"abc", 3);
+    for (int k = 0; k < 6; k++) {
+        g->now = tcp_deadline(&g->c);
+        tcp_timer(&g->c, g->now);
+        if (k % 2)
+            fx_input(g, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    }
+    ck_assert_int_eq(g->c.state, TCPS_ESTABLISHED);
 }
 END_TEST
 
@@ -2943,6 +3013,7 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_nagle_holds_short_tail_of_large_write);
     tcase_add_test(tc, test_send_limited_by_peer_window);
     tcase_add_test(tc, test_zero_window_persist_probe);
+    tcase_add_test(tc, test_rfc9293_3_8_6_1_unanswered_probes_give_up);
     tcase_add_test(tc, test_rfc9293_3_8_6_1_probe_taken_back_with_its_fin);
     tcase_add_test(tc, test_recv_is_a_byte_stream);
     tcase_add_test(tc, test_recv_window_shrinks_and_update_after_read);

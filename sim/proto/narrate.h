@@ -130,6 +130,7 @@
     X(N_TCP_SHUTDOWN_SYNSENT, "shutdown() in SYN_SENT: like CLOSE, it deletes the TCB before the connection opens; no data was queued, so none is lost (RFC 9293 3.10.4)") \
     X(N_TCP_SHUTDOWN_SYNSENT_DATA, "shutdown() in SYN_SENT: like CLOSE, it deletes the TCB before the connection opens, so the {0} queued byte{0:s} will never be sent (RFC 9293 3.10.4)") \
     X(N_TCP_GIVE_UP,       "no acknowledgement after {0} retransmission{0:s}: give up and close the connection") \
+    X(N_TCP_GIVE_UP_PROBES, "the peer's window is zero and it has answered none of the last {0} window probe{0:s}: the peer is taken to be gone; give up and close the connection (RFC 9293 3.8.6.1 keeps it open only while probes are answered)") \
     X(N_TCP_GIVE_UP_HALFOPEN, "no ACK for our SYN,ACK after {0} retransmission{0:s}: give up the connection in SYN_RECEIVED and delete it, which frees its place in the listener's SYN queue (RFC 9293 3.8.3)") \
     X(N_TCP_COOKIE_EST, "ACK {0} minus one is {1}, a valid SYN cookie of ours: the connection is created straight in ESTABLISHED, with no SYN_RECEIVED stage, since nothing was kept since the SYN; it sends segments of at most {2} byte{2:s}, the MSS the cookie encodes, and any other option of the SYN is lost (RFC 4987 3.6)") \
     X(N_TCP_SYNQ_FULL, "SYN dropped: the SYN queue of port {0} already holds {1} half-open connection(s) in SYN_RECEIVED, its backlog, and SYN cookies are off; like Linux, the listener drops the SYN without a reply, and the client must retransmit it (RFC 4987 2)") \
@@ -163,8 +164,8 @@
     X(N_SEG_DISCARD_NOACK, "a segment without the ACK bit in {0:state} is dropped (RFC 9293 3.10.7.4, fifth check)") \
     X(N_SEG_RETRANSMIT, "retransmission #{0} (at most {1}) after the RTO expired") \
     X(N_SEG_PROBE,         "zero-window probe: one byte to learn whether the window has opened") \
-    X(N_SEG_PROBE_AGAIN, "the peer's window is still zero: the first unacknowledged byte(s) go again as a window probe; probing never gives up (RFC 9293 3.8.6.1)") \
-    X(N_SEG_PROBE_AGAIN_FIN, "the peer's window is still zero, so it cannot take our FIN, which takes a sequence number: the FIN goes again, as a window probe would; probing never gives up (RFC 9293 3.8.6.1)") \
+    X(N_SEG_PROBE_AGAIN, "the peer's window is still zero: the first unacknowledged byte(s) go again as a window probe; the connection stays open as long as the peer answers the probes (RFC 9293 3.8.6.1)") \
+    X(N_SEG_PROBE_AGAIN_FIN, "the peer's window is still zero, so it cannot take our FIN, which takes a sequence number: the FIN goes again as a window probe; the connection stays open as long as the peer answers the probes (RFC 9293 3.8.6.1)") \
     X(N_SEG_WINUPDATE,     "window update: the application read data, so the receive window opened to {0}") \
     X(N_SEG_ZWND_REFUSE, "our receive window is 0: the segment at seq {0} cannot be taken; reply with an ACK that repeats the closed window (RFC 9293 3.10.7.4)") \
     X(N_SEG_DUPACK, "seq {0} (length {1}) starts past the receive window: SEG.SEQ - RCV.NXT = {3} is not less than RCV.WND={2}, so no byte of it is acceptable: reply with an ACK and drop it (RFC 9293 3.10.7.4)") \
@@ -192,6 +193,7 @@
     X(N_TMR_RTO_STOP_AFTER_CLOSE, "data arrived after close() in {0:state}: we sent RST and deleted the TCB, so nothing will be retransmitted; retransmission timer stopped") \
     X(N_TMR_RTO_STOP_DELETED, "the TCB is deleted in {0:state}: retransmission timer stopped") \
     X(N_TMR_RTO_STOP_LISTEN_RST, "an RST sends the connection in SYN_RECEIVED back to LISTEN: our SYN,ACK will not be retransmitted") \
+    X(N_TMR_RTO_STOP_ZWND, "the peer's window is zero, so the {0} unacknowledged sequence number{0:s} from {1} lie beyond it: they wait for room and are not lost; the persist timer, not the retransmission timer, watches them (RFC 9293 3.8.6.1)") \
     X(N_TMR_RTO_STOP_LISTEN_SYN, "a SYN sends the connection in SYN_RECEIVED back to LISTEN: our SYN,ACK will not be retransmitted") \
     X(N_TMR_RTO_STOP_TW, "TIME_WAIT: nothing is left to retransmit, retransmission timer stopped") \
     X(N_TMR_RTO_EXPIRE,    "no acknowledgement within {0:dur}: retransmit and double the RTO (RFC 6298 5.5)") \
@@ -206,6 +208,10 @@
     X(N_TMR_TW_STOP_REOPEN, "a new SYN above RCV.NXT ends TIME_WAIT early: the old TCB is deleted to make way for the new connection (RFC 9293 3.6.1 MAY-2)") \
     X(N_TMR_PERSIST_START, "the peer's window is zero: persist timer armed ({0:dur})") \
     X(N_TMR_PERSIST_EXPIRE, "the persist timer expired: probe the peer's zero window (RFC 9293 3.8.6.1)") \
+    X(N_TMR_PERSIST_EXPIRE_LAST, "the persist timer expired, and the peer has answered none of the last {0} window probe{0:s}: no more probes") \
+    X(N_TMR_PERSIST_BACKOFF, "a probe has gone: if the peer's window stays zero, the next probe goes in {0:dur}, twice the last interval of {1:dur} (RFC 9293 3.8.6.1: probes back off exponentially)") \
+    X(N_TMR_PERSIST_BACKOFF_UP, "a probe has gone: if the peer's window stays zero, the next probe goes in {0:dur}; doubling the last interval of {1:dur} would pass the ceiling, so it rises only that far (RFC 9293 3.8.6.1, RFC 6298 2.5)") \
+    X(N_TMR_PERSIST_BACKOFF_MAX, "a probe has gone: if the peer's window stays zero, the next probe goes in {0:dur}, the interval's ceiling (RFC 9293 3.8.6.1, RFC 6298 2.5)") \
     X(N_TMR_PERSIST_STOP_OPEN, "the peer's window opened to {0} byte{0:s}: no probe is needed, persist timer stopped (RFC 9293 3.8.6.1)") \
     X(N_TMR_PERSIST_STOP_TW, "TIME_WAIT: nothing is left to send, persist timer stopped") \
     X(N_TMR_PERSIST_STOP_RST, "an RST ends the connection in {0:state}: the peer's window will not be probed, persist timer stopped") \

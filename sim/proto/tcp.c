@@ -16,6 +16,11 @@
  *    returns to the configured value when new data is acknowledged.  This
  *    keeps lessons readable; real stacks measure.
  *  - On RTO expiry only the first unacknowledged segment is retransmitted.
+ *  - A zero window is probed by the persist timer alone (RFC 9293 3.8.6.1):
+ *    one byte, or a FIN, at intervals from one RTO doubling to the RTO's
+ *    ceiling; no retransmission timer runs meanwhile.  The connection stays
+ *    open while the peer answers, and gives up after `retries` probes with
+ *    no ACK in between (as Linux does after tcp_retries2).
  *  - No congestion control (RFC 5681): no cwnd, no slow start or congestion
  *    avoidance, no fast retransmit or fast recovery.  tcp_output sends what
  *    the peer's window allows (in MSS-sized segments, Nagle permitting);
@@ -80,8 +85,14 @@
  *   Timeouts (3.10.8)       tcp_timer.c: tcp_timer, due at tcp_deadline():
  *     TIME-WAIT (2MSL)        tw_due -> tcp_enter_closed (tcp.c); armed by
  *                             tcp_time_wait_start.
- *     persist                 persist_due -> tcp_output(probe)
- *                             (tcp_output.c), which also arms it.
+ *     persist                 persist_due -> a new probe byte with
+ *                             tcp_output(probe) (tcp_output.c), or what
+ *                             went into the zero window again
+ *                             (retransmit_front); the interval doubles
+ *                             (persist_arm, armed by
+ *                             tcp_zero_window_timers at the end of
+ *                             tcp_output); `retries` probes in a row with
+ *                             no ACK give up with tcp_enter_closed.
  *     retransmission (RTO)    rto_due -> retransmit_front and back off, or
  *                             give up with tcp_enter_closed (tcp.c); armed
  *                             by tcp_rto_start.

@@ -80,17 +80,21 @@ static void update_window(struct tcp_conn *c, int64_t now,
     c->snd_wl1 = h->seq;
     c->snd_wl2 = h->ack;
     /* RFC 9293 3.8.6.1 probes a window that is zero; one that has opened
-     * needs no probe, so a running persist timer stops, recorded */
-    if (c->snd_wnd)
+     * needs no probe, so a running persist timer stops, recorded, and the
+     * next closed window is probed from the first interval again */
+    if (c->snd_wnd) {
         tcp_persist_stop(c, now, WHY(N_TMR_PERSIST_STOP_OPEN,
                                      (int64_t)c->snd_wnd));
+        c->persist_shift = 0;
+    }
     /* RFC 9293 3.8.6.1: a receiver with a zero window refuses the probe
-     * byte (3.10.7.4: it "must not accept" data it has no room for).  When
-     * the window opens and SND.UNA is still the probe's byte, that byte was
-     * never taken: send again from SND.UNA, or every byte after it would
-     * land beyond a gap and wait for the retransmission timer. */
-    if (c->probe_out && c->snd_wnd && seq_lt(c->snd_una, c->snd_nxt) &&
-        c->snd_una == c->probe_seq) {
+     * byte (3.10.7.4: it "must not accept" data it has no room for), and a
+     * FIN, which takes a sequence number, too.  When the window opens and
+     * what was sent into the zero window is still unacknowledged, it was
+     * not taken: send again from SND.UNA, or every byte after it would
+     * land beyond a gap and wait for the retransmission timer, which does
+     * not run for a probe. */
+    if (c->probe_out && c->snd_wnd && seq_lt(c->snd_una, c->snd_nxt)) {
         c->snd_nxt = c->snd_una;
         /* A FIN that followed the probe (the probe was the last byte and
          * close() was pending) lies past the gap too: it goes again after
@@ -103,7 +107,7 @@ static void update_window(struct tcp_conn *c, int64_t now,
         if (c->fin_sent && seq_geq(c->fin_seq, c->snd_nxt))
             c->fin_sent = 0;
     }
-    if (c->snd_wnd || c->snd_una != c->probe_seq)
+    if (c->snd_wnd || c->snd_una == c->snd_nxt)
         c->probe_out = 0;
 }
 
@@ -287,8 +291,11 @@ static void ack_advance(struct tcp_conn *c, int64_t now, uint32_t ack)
     c->rto_cur = c->cfg->rto_us;
     if (c->snd_una == c->snd_nxt)
         tcp_rto_stop(c, now, WHY0(N_TMR_RTO_STOP));
-    else
+    else if (!tcp_zero_window(c))
         tcp_rto_start(c, now);
+    /* else what is left went into a zero window: the persist timer, not
+     * the RTO, watches it (RFC 9293 3.8.6.1), unless this very segment
+     * opens the window, which update_window then sees to */
 }
 
 /* The eighth step: our peer's FIN has arrived in sequence. */
@@ -432,6 +439,9 @@ static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
      * is no segment's and the test below compares SEG.SEQ with a number
      * the peer never sent: the peer's window would stay zero for ever.  So
      * the first ACK of our SYN sets the window here, as it would have. */
+    /* the peer has answered: whatever probes went before it were not
+     * lost (RFC 9293 3.8.6.1, MUST-36) */
+    c->probes = 0;
     int first_syn_ack = !tcp_syn_acked(c) && seq_lt(c->snd_una, h->ack);
     if (seq_lt(c->snd_una, h->ack))
         ack_advance(c, now, h->ack);
