@@ -964,6 +964,39 @@ static void ck_seg_discard(struct nck *c, const struct trace_rec *r)
         says(c, r, "seq %u", f.tcp.seq);
         break;
     }
+    case N_SEG_DISCARD_OOW_LIMIT: case N_SEG_DISCARD_OOW_LIMIT_NOW: {
+        /* RFC 5961 7, Linux's per-connection limit: a segment without
+         * data or FIN (or with SYN), an ACK of that kind sent `ago` us
+         * before on this connection (0: at this instant), less than the
+         * 500 ms gap */
+        int now_v = r->why.id == N_SEG_DISCARD_OOW_LIMIT_NOW;
+        int64_t ago = now_v ? 0 : A(0), gap = now_v ? A(0) : A(1);
+        if ((f.payload_len || (fl & TCP_FIN)) && !(fl & TCP_SYN))
+            ck_fail(c, "the segment carries data or a FIN: it is never throttled");
+        if (gap != TCP_OOW_ACK_GAP_US || ago < 0 || ago >= gap ||
+            (!now_v && ago == 0))
+            ck_fail(c, "%" PRId64 " us since the last such ACK is not within "
+                    "the %" PRId64 " us gap (%d us)", ago, gap,
+                    TCP_OOW_ACK_GAP_US);
+        int found = 0;
+        for (size_t j = c->i; j-- > 0 && !found;) {
+            const struct trace_rec *q = &c->tr->recs[j];
+            if (q->t_us < r->t_us - ago)
+                break;
+            found = q->kind == TK_SEND && q->host == r->host && tx &&
+                    q->conn == (uint32_t)(tx - c->tx) && q->t_us == r->t_us - ago &&
+                    (q->why.id == N_SEG_DUPACK || q->why.id == N_SEG_DUPACK_OLD ||
+                     q->why.id == N_SEG_CHALLENGE || q->why.id == N_SEG_CHALLENGE_RST ||
+                     q->why.id == N_SEG_ACK_TOOFAR || q->why.id == N_SEG_ACK_TOOOLD ||
+                     q->why.id == N_SEG_CHALLENGE_TW_OLD ||
+                     q->why.id == N_SEG_CHALLENGE_TW_OFF ||
+                     q->why.id == N_SEG_CHALLENGE_TW_NOLISTEN);
+        }
+        if (!found)
+            ck_fail(c, "this connection sent no ACK answering an unacceptable "
+                    "segment %" PRId64 " us ago", ago);
+        break;
+    }
     case N_SEG_DISCARD_NOACK:
         if (fl & TCP_ACK)
             ck_fail(c, "the segment has the ACK bit");
@@ -2740,6 +2773,8 @@ static const struct ncheck checks[N_COUNT] = {
     [N_SEG_DISCARD_SYNSENT_OTHER]  = { K(DROP), ck_seg_discard },
     [N_SEG_DISCARD_RST_WINDOW]     = { K(DROP), ck_seg_discard },
     [N_SEG_DISCARD_NOACK]          = { K(DROP), ck_seg_discard },
+    [N_SEG_DISCARD_OOW_LIMIT]      = { K(DROP), ck_seg_discard },
+    [N_SEG_DISCARD_OOW_LIMIT_NOW]  = { K(DROP), ck_seg_discard },
     [N_SEG_CHALLENGE_TW_OLD] = { KSEG, ck_seg_challenge_tw },
     [N_SEG_CHALLENGE_TW_OFF] = { KSEG, ck_seg_challenge_tw },
     [N_SEG_CHALLENGE_TW_NOLISTEN] = { KSEG, ck_seg_challenge_tw },

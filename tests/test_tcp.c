@@ -800,10 +800,12 @@ START_TEST(test_established_syn_challenge_ack)
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
     fx_mark(f);
+    f->now += TCP_OOW_ACK_GAP_US;          /* past RFC 5961 7's throttle */
     fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, NULL, 0); /* an old one */
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
     fx_mark(f);
+    f->now += TCP_OOW_ACK_GAP_US;
     fx_input(f, TCP_SYN, 123456789, 0, NULL, 0);         /* far away */
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
@@ -2489,6 +2491,7 @@ START_TEST(test_rfc9293_3_10_7_4_time_wait_old_syn_challenged)
     static const uint32_t old[] = { IRS + 2, IRS + 1, IRS - 500 };
     for (size_t i = 0; i < 3; i++) {
         fx_mark(f);
+        f->now += TCP_OOW_ACK_GAP_US;      /* past RFC 5961 7's throttle */
         ck_assert_int_eq(tw_syn(f, old[i], 1), TW_SYN_HANDLED);
         FX_STATE(f, TCPS_TIME_WAIT);
         FX_NSEGS(f, 1);
@@ -2747,6 +2750,46 @@ START_TEST(test_rfc6298_5_2_rto_stop_names_its_cause)
 }
 END_TEST
 
+/* RFC 9293 3.10.7.4 answers an unacceptable segment with an ACK; RFC 5961
+ * 7 throttles those ACKs, and Linux does it per connection: within
+ * tcp_invalid_ratelimit (500 ms) of such an ACK, an unacceptable segment
+ * without data, or a SYN, gets none.  Data is always answered. */
+START_TEST(test_rfc5961_7_out_of_window_acks_are_throttled)
+{
+    struct fx *f = &F;
+    fx_make(f, TCPS_ESTABLISHED);
+    fx_input(f, TCP_ACK, IRS + 100000, ISS + 1, NULL, 0);   /* past the window */
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_DUPACK);
+    int64_t t0 = f->now;
+
+    fx_mark(f);                                   /* the same, 499 ms later */
+    f->now = t0 + TCP_OOW_ACK_GAP_US - 1000;
+    fx_input(f, TCP_ACK, IRS + 100000, ISS + 1, NULL, 0);
+    fx_input(f, TCP_SYN, IRS + 7, 0, NULL, 0);            /* a SYN: challenge */
+    fx_input(f, TCP_RST, IRS + 7, 0, NULL, 0);            /* an RST: challenge */
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 77, NULL, 0);     /* ACK of unsent data */
+    FX_NSEGS(f, 0);
+    FX_STATE(f, TCPS_ESTABLISHED);
+
+    /* data beyond the window is answered all the same */
+    fx_input(f, TCP_ACK | TCP_PSH, IRS + 100000, ISS + 1, "x", 1);
+    FX_NSEGS(f, 1);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_DUPACK);
+
+    fx_mark(f);                                   /* 500 ms after the first */
+    f->now = t0 + TCP_OOW_ACK_GAP_US;
+    fx_input(f, TCP_SYN, IRS + 7, 0, NULL, 0);
+    FX_NSEGS(f, 1);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_CHALLENGE);
+    fx_mark(f);                                   /* and that restarts it */
+    f->now += 1000;
+    fx_input(f, TCP_ACK, IRS + 100000, ISS + 1, NULL, 0);
+    FX_NSEGS(f, 0);
+}
+END_TEST
+
 START_TEST(test_rfc9293_3_3_1_ack_sentence_quotes_next_byte_expected)
 {
     struct fx *f = &F;
@@ -2773,6 +2816,7 @@ START_TEST(test_rfc9293_3_3_1_ack_sentence_quotes_next_byte_expected)
 
     /* an ACK of unsent data is not "an unacceptable segment" */
     fx_mark(f);
+    f->now += TCP_OOW_ACK_GAP_US;          /* past RFC 5961 7's throttle */
     fx_input(f, TCP_ACK, IRS + 5, ISS + 500, NULL, 0);
     ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_ACK_TOOFAR);
     ck_assert_int_eq(fx_segat(f, 0)->why.a[0], ISS + 500);
@@ -3061,6 +3105,7 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_rfc6298_5_2_rto_stop_names_its_cause);
     tcase_add_test(tc, test_rfc9293_3_8_6_1_persist_stop_is_recorded_with_its_cause);
     tcase_add_test(tc, test_rfc9293_3_3_1_ack_sentence_quotes_next_byte_expected);
+    tcase_add_test(tc, test_rfc5961_7_out_of_window_acks_are_throttled);
     tcase_add_test(tc, test_rfc7323_2_2_syn_offers_wscale);
     tcase_add_test(tc, test_rfc7323_2_2_synack_only_if_syn_offered);
     tcase_add_test(tc, test_rfc7323_2_3_windows_shift_both_ways);

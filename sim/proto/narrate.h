@@ -161,6 +161,8 @@
     X(N_SEG_DISCARD_SYNSENT_RST, "an RST without an ACK in SYN_SENT cannot be checked against our SYN: it is dropped (RFC 9293 3.10.7.3)") \
     X(N_SEG_DISCARD_SYNSENT_OTHER, "in SYN_SENT a segment with neither SYN nor RST is dropped (RFC 9293 3.10.7.3)") \
     X(N_SEG_DISCARD_RST_WINDOW, "an RST with seq {0} outside the receive window (RCV.NXT={1}, RCV.WND={2}) is dropped without a reply (RFC 9293 3.10.7.4, RFC 5961 3.2)") \
+    X(N_SEG_DISCARD_OOW_LIMIT, "dropped with no reply: RFC 9293 3.10.7.4 answers this segment with an ACK, but this connection sent such an ACK {0:dur} ago, and like Linux (tcp_invalid_ratelimit) it sends at most one per {1:dur} for segments without data, so two ends that disagree about the sequence numbers cannot trade ACKs for ever (RFC 5961 7)") \
+    X(N_SEG_DISCARD_OOW_LIMIT_NOW, "dropped with no reply: RFC 9293 3.10.7.4 answers this segment with an ACK, but this connection sent such an ACK at this same instant, and like Linux (tcp_invalid_ratelimit) it sends at most one per {0:dur} for segments without data, so two ends that disagree about the sequence numbers cannot trade ACKs for ever (RFC 5961 7)") \
     X(N_SEG_DISCARD_NOACK, "a segment without the ACK bit in {0:state} is dropped (RFC 9293 3.10.7.4, fifth check)") \
     X(N_SEG_RETRANSMIT, "retransmission #{0} (at most {1}) after the RTO expired") \
     X(N_SEG_PROBE,         "zero-window probe: one byte to learn whether the window has opened") \

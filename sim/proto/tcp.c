@@ -29,6 +29,10 @@
  *  - No urgent data, no timestamps, no SACK; the options are MSS and, when
  *    the configuration offers it, window scale (RFC 7323).  Data carried
  *    on a SYN is ignored.
+ *  - The ACKs answering unacceptable segments (3.10.7.4, RFC 5961's
+ *    challenge ACKs) are throttled per connection as on Linux: one per
+ *    500 ms for segments without data (RFC 5961 7, oow_ack in
+ *    tcp_input.c); Linux's host-wide challenge-ACK limit is not modelled.
  *  - close() and shutdown() are both RFC 9293's CLOSE ("I have no more to
  *    send"), except that close() also gives up reading: unread or later
  *    data makes it reset the connection (RFC 1122 4.2.2.13).

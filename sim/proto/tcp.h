@@ -79,6 +79,11 @@ struct tcp_config {
 
 void tcp_config_default(struct tcp_config *c);
 
+/* RFC 5961 7 (ACK throttling), as Linux does it per connection
+ * (net.ipv4.tcp_invalid_ratelimit): at most one ACK in this time answers
+ * unacceptable segments that carry no data. */
+#define TCP_OOW_ACK_GAP_US 500000
+
 struct tcp_conn;
 
 /* What a TCB may reach outside itself.  TCBs keep a pointer to it, not a
@@ -172,6 +177,7 @@ struct tcp_conn {
     unsigned ack_syn_in_data : 1; /* tcp_output's next data segment is the
                                      handshake's third: it acknowledges the
                                      peer's SYN (RFC 9293 3.10.7.3) */
+    unsigned oow_acked : 1;  /* last_oow_ack holds a time (RFC 5961 7) */
     unsigned in_synq : 1;    /* a half-open child counted in its listener's
                                 SYN queue (`listen PORT backlog N`): its
                                 give-up sentence says the place is freed */
@@ -192,6 +198,8 @@ struct tcp_conn {
     int64_t  rto_cur;        /* current RTO, doubled by backoff */
     int64_t  tw_due;
     int64_t  persist_due;
+    int64_t  last_oow_ack;   /* when the last ACK answering an unacceptable
+                                segment without data went (RFC 5961 7) */
 
     uint64_t retransmits;    /* segments sent again after an RTO */
 };
