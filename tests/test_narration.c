@@ -372,6 +372,8 @@ static void conn_shifts(const struct nck *c, const struct trace_rec *r,
 
 /* "the receive window opened to N": N is the window the segment advertises,
  * its field shifted back by our own shift (RFC 7323 2.3) */
+static struct conn_tx *conn_of(struct nck *c, const struct trace_rec *r);
+
 static void ck_seg_winupdate(struct nck *c, const struct trace_rec *r)
 {
     struct frame f;
@@ -383,6 +385,12 @@ static void ck_seg_winupdate(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "says the window opened to %" PRId64 ", the segment "
                 "advertises %u (field %u << %d)", A(0),
                 (uint32_t)f.tcp.win << rcv_shift, f.tcp.win, rcv_shift);
+    /* "opened": wider than the window the connection's last segment told
+     * the peer (RFC 9293 3.8.6.2.2 raises it by a threshold, never by 0) */
+    struct conn_tx *tx = conn_of(c, r);
+    if (tx && f.tcp.win <= tx->last_win)
+        ck_fail(c, "says the window opened, but the field %u is no wider "
+                "than the last one sent, %u", f.tcp.win, tx->last_win);
 }
 
 /* "our receive window is 0: the segment at seq S cannot be taken; reply

@@ -1699,9 +1699,10 @@ END_TEST
 
 START_TEST(test_recv_window_shrinks_and_update_after_read)
 {
-    /* the window offered is the free receive buffer; a read that reopens
-     * it past the threshold (min(buffer/2, MSS), RFC 9293 3.8.6.2.2) sends
-     * a window update */
+    /* the window offered is the free receive buffer; a read that opens
+     * it by the threshold (min(buffer/2, Eff.snd.MSS), RFC 9293 3.8.6.2.2:
+     * "RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS)")
+     * past the window last advertised sends a window update */
     struct fx *f = &F;
     f->cfg.rcvbuf = 4000;
     fx_make(f, TCPS_ESTABLISHED);
@@ -1724,10 +1725,12 @@ START_TEST(test_recv_window_shrinks_and_update_after_read)
     ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, 100), 100);
     FX_NSEGS(f, 0);                      /* 600 free: below the threshold */
     ck_assert_int_eq(tcp_recv(&f->c, f->now, buf + 100, 1000), 1000);
-    FX_NSEGS(f, 1);
+    FX_NSEGS(f, 0);                      /* 1600 free: 1100 more than 500 */
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf + 1100, 400), 400);
+    FX_NSEGS(f, 1);                      /* 2000: 1500 more, >= 1460 */
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 3501);
-    ck_assert_uint_eq(fx_segat(f, 0)->h.win, 1600);
-    ck_assert_mem_eq(buf, d, 1100);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.win, 2000);
+    ck_assert_mem_eq(buf, d, 1500);
 }
 END_TEST
 
@@ -2969,6 +2972,67 @@ START_TEST(test_rfc7323_2_3_window_update_quotes_the_scaled_field)
 }
 END_TEST
 
+/* RFC 9293 3.8.6.2.2 (receiver SWS avoidance) with RFC 7323 2.3: a read
+ * sends a window update only when the window the peer is told -- the free
+ * space shifted right and back -- has grown by min(RCV.BUFF/2,
+ * Eff.snd.MSS).  Free space below one unit of the shift is no window to
+ * the peer: an "update" then would repeat a zero window. */
+START_TEST(test_rfc9293_3_8_6_2_2_window_update_threshold_is_scaled)
+{
+    struct fx *f = &F;
+    f->cfg.wscale = 12;                       /* units of 4096 bytes */
+    f->cfg.rcvbuf = 20480;
+    fx_make(f, TCPS_LISTEN);
+    struct tcp_hdr syn = fx_hdr(f, TCP_SYN, IRS, 0);
+    tcp_opt_set(&syn, TCPOPT_WSCALE, 0);
+    syn.mss = 1000;                           /* Eff.snd.MSS = 1000 */
+    fx_input_hdr(f, &syn, NULL, 0);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    FX_STATE(f, TCPS_ESTABLISHED);
+    ck_assert_uint_eq(f->c.snd_mss, 1000);
+    const uint8_t *d = pattern(1024);
+    for (uint32_t off = 0; off < 20480; off += 1024)
+        fx_input(f, TCP_ACK, IRS + 1 + off, ISS + 1, d, 1024);
+    ck_assert_uint_eq(f->c.rcv_wnd_advertised, 0);
+    uint8_t buf[20480];
+    /* 3000 bytes free: 3000 >> 12 = 0, the peer would be told 0 */
+    fx_mark(f);
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, 3000), 3000);
+    FX_NSEGS(f, 0);
+    /* 4096 free: the peer is told 4096, above min(10240, 1000) */
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, 1096), 1096);
+    FX_NSEGS(f, 1);
+    const struct fx_seg *u = fx_segat(f, 0);
+    ck_assert_uint_eq(u->why.id, N_SEG_WINUPDATE);
+    ck_assert_uint_eq(u->h.win, 1);
+    ck_assert_int_eq(u->why.a[0], 4096);
+    /* the peer now knows of 4096 >= the threshold: no more updates */
+    fx_mark(f);
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, 8192), 8192);
+    FX_NSEGS(f, 0);
+
+    /* unscaled, the threshold is Eff.snd.MSS (the peer's 536 here), not
+     * our own MSS of 1460: reading 600 bytes of a full buffer opens it */
+    fx_free(f);
+    fx_init(f);
+    f->cfg.rcvbuf = 4000;
+    fx_make(f, TCPS_LISTEN);
+    syn = fx_hdr(f, TCP_SYN, IRS, 0);
+    syn.mss = 536;
+    fx_input_hdr(f, &syn, NULL, 0);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    for (uint32_t off = 0; off < 4000; off += 500)
+        fx_input(f, TCP_ACK, IRS + 1 + off, ISS + 1, d, 500);
+    ck_assert_uint_eq(f->c.rcv_wnd_advertised, 0);
+    fx_mark(f);
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, 500), 500);
+    FX_NSEGS(f, 0);                           /* 500 < 536 */
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, 100), 100);
+    FX_NSEGS(f, 1);
+    ck_assert_int_eq(fx_segat(f, 0)->why.a[0], 600);
+}
+END_TEST
+
 Suite *tcp_suite(void)
 {
     Suite *s = suite_create("tcp");
@@ -3105,6 +3169,7 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_rfc6298_5_2_rto_stop_names_its_cause);
     tcase_add_test(tc, test_rfc9293_3_8_6_1_persist_stop_is_recorded_with_its_cause);
     tcase_add_test(tc, test_rfc9293_3_3_1_ack_sentence_quotes_next_byte_expected);
+    tcase_add_test(tc, test_rfc9293_3_8_6_2_2_window_update_threshold_is_scaled);
     tcase_add_test(tc, test_rfc5961_7_out_of_window_acks_are_throttled);
     tcase_add_test(tc, test_rfc7323_2_2_syn_offers_wscale);
     tcase_add_test(tc, test_rfc7323_2_2_synack_only_if_syn_offered);

@@ -395,19 +395,29 @@ static uint32_t max_window(const struct tcp_conn *c)
  * (nearly) shut: RFC 9293 3.8.6.2.2's receiver-side threshold. */
 void tcp_read_done(struct tcp_conn *c)
 {
-    uint32_t thresh = c->cfg->rcvbuf / 2 < c->cfg->mss ? c->cfg->rcvbuf / 2
-                                                     : c->cfg->mss;
+    /* RFC 9293 3.8.6.2.2 (RFC 1122 4.2.3.3), receiver SWS avoidance: the
+     * window grows only when it can grow by min(Fr * RCV.BUFF, Eff.snd.MSS),
+     * Fr = 1/2 ("RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF,
+     * Eff.snd.MSS)").  Both sides of that test are what the peer is told:
+     * RFC 7323 2.3 sends RCV.WND >> Rcv.Wind.Shift and the peer reads back
+     * SEG.WND << Snd.Wind.Shift, so free space below one unit of the shift
+     * is no window at all to the peer.  Comparing the free space itself
+     * sent "updates" that told a peer stuck at zero that the window was
+     * still zero. */
+    uint32_t thresh = c->cfg->rcvbuf / 2 < c->snd_mss ? c->cfg->rcvbuf / 2
+                                                      : c->snd_mss;
     uint32_t space = c->cfg->rcvbuf - (uint32_t)c->rcvq.len;
     if (space > max_window(c))
         space = max_window(c);
-    if (c->rcv_wnd_advertised < thresh && space >= thresh &&
+    uint32_t told = space >> c->rcv_shift << c->rcv_shift;
+    /* only a window the peer may think (nearly) shut needs a segment of
+     * its own; a wider one is carried by the next ACK */
+    if (c->rcv_wnd_advertised < thresh &&
+        told >= c->rcv_wnd_advertised + thresh &&
         (c->state == TCPS_ESTABLISHED || c->state == TCPS_FIN_WAIT_1 ||
          c->state == TCPS_FIN_WAIT_2)) {
-        /* RFC 7323 2.3: the segment carries RCV.WND >> Rcv.Wind.Shift and
-         * the peer reads it back as SEG.WND << Snd.Wind.Shift, so the window
-         * it is told of is the field shifted back, without the low bits of
-         * the free space: the sentence quotes that. */
-        uint32_t told = (uint32_t)tcp_window_to_advertise(c, 0) << c->rcv_shift;
+        /* the sentence quotes the window the peer is told: the field
+         * shifted back, without the low bits of the free space */
         tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
                  WHY(N_SEG_WINUPDATE, (int64_t)told));
     }
