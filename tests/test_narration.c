@@ -1326,6 +1326,17 @@ static int64_t backlog_of(const struct nck *c, const struct trace_rec *r,
     return -1;
 }
 
+/* "listen() on port P with backlog N: ... at most N half-open ..., and at
+ * most N + 1 established ones" (Linux's two bounds) */
+static void ck_listen_backlog(struct nck *c, const struct trace_rec *r)
+{
+    int64_t backlog = backlog_of(c, r, A(0));
+    if (A(1) != backlog || A(2) != backlog + 1)
+        ck_fail(c, "says backlog %" PRId64 " and an accept queue of %" PRId64
+                "; the backlog is %" PRId64 ", Linux's accept queue holds %"
+                PRId64, A(1), A(2), backlog, backlog + 1);
+}
+
 /* "SYN dropped: the SYN (accept) queue of port P already holds N, its
  * backlog" and the ACKs dropped for a full accept queue */
 static void ck_queue_full(struct nck *c, const struct trace_rec *r)
@@ -1338,9 +1349,19 @@ static void ck_queue_full(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "the dropped segment is not a %s", syn ? "SYN" : "bare ACK");
     if (A(0) != f.tcp.dport)
         ck_fail(c, "names port %" PRId64 ", the segment is for %u", A(0), f.tcp.dport);
-    if (A(1) != backlog_of(c, r, A(0)))
-        ck_fail(c, "says the queue holds %" PRId64 ", the backlog is %" PRId64,
-                A(1), backlog_of(c, r, A(0)));
+    int64_t backlog = backlog_of(c, r, A(0));
+    if (r->why.id == N_TCP_SYNQ_FULL) {
+        /* Linux: the SYN queue is full when it holds the backlog */
+        if (A(1) != backlog)
+            ck_fail(c, "says the queue holds %" PRId64 ", the backlog is %"
+                    PRId64, A(1), backlog);
+    } else if (A(2) != backlog || A(1) != backlog + 1) {
+        /* Linux: the accept queue is full when it holds more than the
+         * backlog (sk_acceptq_is_full) */
+        ck_fail(c, "says the queue holds %" PRId64 " with a backlog of %" PRId64
+                "; the backlog is %" PRId64 ", full at %" PRId64, A(1), A(2),
+                backlog, backlog + 1);
+    }
     if (r->u.pkt.reason != (r->why.id == N_TCP_SYNQ_FULL ? DR_SYNQ : DR_ACCEPTQ))
         ck_fail(c, "the drop's reason is \"%s\"", drop_reason_str(r->u.pkt.reason));
 }
@@ -2651,7 +2672,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_APP_UWSGI_BADVAR]  = { KAPP, NULL },
     [N_APP_WSGI_CALL]     = { KAPP, NULL },
     [N_APP_UWSGI_RESP]    = { KAPP, NULL },
-    [N_APP_LISTEN_BACKLOG] = { KAPP, NULL },
+    [N_APP_LISTEN_BACKLOG] = { KAPP, ck_listen_backlog },
     [N_APP_ACCEPT]        = { KAPP, ck_app_accept },
     [N_APP_ACCEPT_WAITED] = { KAPP, ck_app_accept },
     [N_APP_ERR_ACCEPT_NOLISTEN] = { KAPP, ck_app_err_port },

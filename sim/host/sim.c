@@ -792,7 +792,8 @@ static void run_action(struct sim *s, const struct scn_action *a)
     case ACT_LISTEN:
         sc = sim_listen(s, h, a->port, TL_TCP,
                         a->more->backlog
-                            ? WHY(N_APP_LISTEN_BACKLOG, a->port, a->more->backlog)
+                            ? WHY(N_APP_LISTEN_BACKLOG, a->port, a->more->backlog,
+                                  a->more->backlog + 1)
                                    : WHY(N_APP_LISTEN, a->port));
         if (sc) {
             if (a->more->backlog)

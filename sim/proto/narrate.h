@@ -28,7 +28,7 @@
     X(N_NONE, NO_SENTENCE) \
     /* --- application calls --- */ \
     X(N_APP_LISTEN,   "the application calls listen() on port {0}: a passive OPEN (RFC 9293 3.10.1)") \
-    X(N_APP_LISTEN_BACKLOG, "the application calls listen() on port {0} with backlog {1}: a passive OPEN (RFC 9293 3.10.1); as on Linux, at most {1} half-open connection(s) (in SYN_RECEIVED, as RFC 4987 uses the term) wait in its SYN queue, and at most {1} established one(s) in its accept queue until accept() takes them") \
+    X(N_APP_LISTEN_BACKLOG, "the application calls listen() on port {0} with backlog {1}: a passive OPEN (RFC 9293 3.10.1); as on Linux, at most {1} half-open connection(s) (in SYN_RECEIVED, as RFC 4987 uses the term) wait in its SYN queue, and at most {2} established one(s), one more than the backlog, in its accept queue until accept() takes them") \
     X(N_APP_ACCEPT, "accept() takes the connection from {0:ip} port {1} off the accept queue of port {2}: {3} still waiting there") \
     X(N_APP_ACCEPT_WAITED, "accept() was waiting for a connection on port {2}: it returns the one from {0:ip} port {1} as soon as its handshake completes") \
     X(N_APP_ERR_ACCEPT_NOLISTEN, "accept() fails: nothing listens on TCP port {0} of this host (error: {1:str})") \
@@ -134,9 +134,9 @@
     X(N_TCP_GIVE_UP_HALFOPEN, "no ACK for our SYN,ACK after {0} retransmission{0:s}: give up the connection in SYN_RECEIVED and delete it, which frees its place in the listener's SYN queue (RFC 9293 3.8.3)") \
     X(N_TCP_COOKIE_EST, "ACK {0} minus one is {1}, a valid SYN cookie of ours: the connection is created straight in ESTABLISHED, with no SYN_RECEIVED stage, since nothing was kept since the SYN; it sends segments of at most {2} byte{2:s}, the MSS the cookie encodes, and any other option of the SYN is lost (RFC 4987 3.6)") \
     X(N_TCP_SYNQ_FULL, "SYN dropped: the SYN queue of port {0} already holds {1} half-open connection(s) in SYN_RECEIVED, its backlog, and SYN cookies are off; like Linux, the listener drops the SYN without a reply, and the client must retransmit it (RFC 4987 2)") \
-    X(N_TCP_ACCQ_FULL_SYN, "SYN dropped: the accept queue of port {0} already holds {1} connection(s), its backlog, that the application has not accepted; like Linux, the listener drops new SYNs until accept() makes room") \
-    X(N_TCP_ACCQ_FULL_ACK, "this ACK would complete the handshake, but the accept queue of port {0} already holds {1} connection(s), its backlog: like Linux, drop it and stay in SYN_RECEIVED; our SYN,ACK will be retransmitted and the ACK come again") \
-    X(N_TCP_ACCQ_FULL_COOKIE, "this ACK carries a valid SYN cookie, but the accept queue of port {0} already holds {1} connection(s), its backlog: like Linux, drop it; no connection is created") \
+    X(N_TCP_ACCQ_FULL_SYN, "SYN dropped: the accept queue of port {0} already holds {1} connection(s) that the application has not accepted, more than its backlog of {2} (Linux lets one more in than the backlog); like Linux, the listener drops new SYNs until accept() makes room") \
+    X(N_TCP_ACCQ_FULL_ACK, "this ACK would complete the handshake, but the accept queue of port {0} already holds {1} connection(s), more than its backlog of {2} (Linux lets one more in than the backlog): like Linux, drop it and stay in SYN_RECEIVED; our SYN,ACK will be retransmitted and the ACK come again") \
+    X(N_TCP_ACCQ_FULL_COOKIE, "this ACK carries a valid SYN cookie, but the accept queue of port {0} already holds {1} connection(s), more than its backlog of {2} (Linux lets one more in than the backlog): like Linux, drop it; no connection is created") \
     /* --- TCP segments (reasons a segment was sent or ignored) --- */ \
     X(N_SEG_SYN,           "SYN: ask to open a connection, ISS={0}") \
     X(N_SEG_SYNACK,        "SYN,ACK: acknowledge the peer's SYN and send our own, ISS={0}") \
