@@ -1688,6 +1688,41 @@ static void ck_persist_stop_cause(struct nck *c, const struct trace_rec *r)
     ck_rto_stop_cause(c, r);
 }
 
+/* Whether, since r's connection last started its retransmission timer,
+ * its host dropped an ACK for it because the listener's accept queue was
+ * full (N_TCP_ACCQ_FULL_ACK): then the ACK came, and no sentence may say
+ * that no acknowledgement did. */
+static int accq_ack_dropped(struct nck *c, const struct trace_rec *r)
+{
+    const struct tstart *st = NULL;
+    for (size_t k = c->ntimers; k-- > 0 && !st;)
+        if (c->timers[k].host == r->host && c->timers[k].conn == r->conn &&
+            c->timers[k].name == TM_RTO && c->timers[k].t <= r->t_us)
+            st = &c->timers[k];
+    struct conn_tx *tx = conn_of(c, r);
+    if (!st || !tx)
+        return 0;
+    for (size_t j = c->i; j-- > 0 && c->tr->recs[j].t_us >= st->t;) {
+        const struct trace_rec *q = &c->tr->recs[j];
+        struct frame f;
+        if (q->kind == TK_DROP && q->host == r->host &&
+            q->why.id == N_TCP_ACCQ_FULL_ACK && rec_tcp(c, q, &f) &&
+            conn_by_ports(c, r->host, &f) == tx)
+            return 1;
+    }
+    return 0;
+}
+
+/* "after N retransmissions of our SYN,ACK give up ...: the peer's ACK of
+ * the last one came, but the host dropped it" */
+static void ck_tcp_give_up_accq(struct nck *c, const struct trace_rec *r)
+{
+    ck_tcp_give_up(c, r);
+    if (!accq_ack_dropped(c, r))
+        ck_fail(c, "no ACK for this connection was dropped for a full accept "
+                "queue since its last retransmission");
+}
+
 /* RTO expiry: the time waited, and what becomes of the RTO */
 static void ck_rto_expire_kind(struct nck *c, const struct trace_rec *r)
 {
@@ -1698,7 +1733,24 @@ static void ck_rto_expire_kind(struct nck *c, const struct trace_rec *r)
     if (h && h->tcp->rto_us > tc.rto_max_us)
         tc.rto_max_us = h->tcp->rto_us;
     ck_rto_expire(c, r);
+    int accq = r->why.id == N_TMR_RTO_EXPIRE_ACCQ ||
+               r->why.id == N_TMR_RTO_EXPIRE_LAST_ACCQ;
+    if (accq_ack_dropped(c, r) != accq)
+        ck_fail(c, accq ? "says the peer's ACK came and was dropped for a full "
+                          "accept queue; no such drop since the timer started"
+                        : "says no acknowledgement came, but the host dropped "
+                          "one for this connection (the accept queue was full)");
     switch (r->why.id) {
+    case N_TMR_RTO_EXPIRE_ACCQ:
+        if (A(1) != (2 * A(0) < tc.rto_max_us ? 2 * A(0) : tc.rto_max_us))
+            ck_fail(c, "says the RTO becomes %" PRId64 " us after %" PRId64
+                    " us, ceiling %" PRId64 " us", A(1), A(0), tc.rto_max_us);
+        break;
+    case N_TMR_RTO_EXPIRE_LAST_ACCQ:
+        if (h && A(1) != h->tcp->retries)
+            ck_fail(c, "%" PRId64 " retransmissions, the limit is %d", A(1),
+                    h->tcp->retries);
+        break;
     case N_TMR_RTO_EXPIRE:
         if (2 * A(0) > tc.rto_max_us)
             ck_fail(c, "doubles the RTO past its ceiling of %" PRId64 " us",
@@ -2760,6 +2812,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TCP_GIVE_UP]       = { KSTATE, ck_tcp_give_up },
     [N_TCP_GIVE_UP_HALFOPEN] = { KSTATE, ck_tcp_give_up_halfopen },
     [N_TCP_GIVE_UP_PROBES] = { KSTATE, ck_probes_unanswered },
+    [N_TCP_GIVE_UP_ACCQ] = { KSTATE, ck_tcp_give_up_accq },
     [N_TCP_COOKIE_EST]    = { KSTATE, ck_cookie_ack },
     [N_TCP_SYNQ_FULL]     = { K(DROP), ck_queue_full },
     [N_TCP_ACCQ_FULL_SYN] = { K(DROP), ck_queue_full },
@@ -2830,6 +2883,8 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TMR_RTO_EXPIRE_MAX] = { KTEXP, ck_rto_expire_kind },
     [N_TMR_RTO_EXPIRE_UP] = { KTEXP, ck_rto_expire_kind },
     [N_TMR_RTO_EXPIRE_LAST] = { KTEXP, ck_rto_expire_kind },
+    [N_TMR_RTO_EXPIRE_ACCQ] = { KTEXP, ck_rto_expire_kind },
+    [N_TMR_RTO_EXPIRE_LAST_ACCQ] = { KTEXP, ck_rto_expire_kind },
     [N_TMR_TW_START]      = { KTSTART, ck_timer_due },
     [N_TMR_TW_EXPIRE]     = { KTEXP, NULL },
     [N_TMR_TW_STOP]       = { KTSTOP, ck_rto_stop_cause },

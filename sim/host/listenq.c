@@ -134,6 +134,9 @@ int lq_hold_ack(struct sim *s, int h, struct sim_conn *sc,
      * child ESTABLISHED with nowhere to wait for accept() */
     drop(s, h, DR_ACCEPTQ, WHY(N_TCP_ACCQ_FULL_ACK, l->tcb.lport, lm->acc_n,
                                lm->backlog));
+    /* the child's retransmission timer will expire: it must not say that
+     * no acknowledgement came */
+    sc->tcb.ack_dropped = 1;
     return 1;
 }
 

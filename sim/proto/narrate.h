@@ -131,6 +131,7 @@
     X(N_TCP_SHUTDOWN_SYNSENT_DATA, "shutdown() in SYN_SENT: like CLOSE, it deletes the TCB before the connection opens, so the {0} queued byte{0:s} will never be sent (RFC 9293 3.10.4)") \
     X(N_TCP_GIVE_UP,       "no acknowledgement after {0} retransmission{0:s}: give up and close the connection") \
     X(N_TCP_GIVE_UP_PROBES, "the peer's window is zero and it has answered none of the last {0} window probe{0:s}: the peer is taken to be gone; give up and close the connection (RFC 9293 3.8.6.1 keeps it open only while probes are answered)") \
+    X(N_TCP_GIVE_UP_ACCQ, "after {0} retransmission{0:s} of our SYN,ACK give up the connection in SYN_RECEIVED and delete it, freeing its place in the SYN queue (RFC 9293 3.8.3; Linux gives up after tcp_synack_retries): the peer's ACK of the last one came, but the host dropped it because the listener's accept queue was full; the peer, which sent that ACK, has taken the connection as open") \
     X(N_TCP_GIVE_UP_HALFOPEN, "no ACK for our SYN,ACK after {0} retransmission{0:s}: give up the connection in SYN_RECEIVED and delete it, which frees its place in the listener's SYN queue (RFC 9293 3.8.3)") \
     X(N_TCP_COOKIE_EST, "ACK {0} minus one is {1}, a valid SYN cookie of ours: the connection is created straight in ESTABLISHED, with no SYN_RECEIVED stage, since nothing was kept since the SYN; it sends segments of at most {2} byte{2:s}, the MSS the cookie encodes, and any other option of the SYN is lost (RFC 4987 3.6)") \
     X(N_TCP_SYNQ_FULL, "SYN dropped: the SYN queue of port {0} already holds {1} half-open connection(s) in SYN_RECEIVED, its backlog, and SYN cookies are off; like Linux, the listener drops the SYN without a reply, and the client must retransmit it (RFC 4987 2)") \
@@ -201,6 +202,8 @@
     X(N_TMR_RTO_EXPIRE,    "no acknowledgement within {0:dur}: retransmit and double the RTO (RFC 6298 5.5)") \
     X(N_TMR_RTO_EXPIRE_MAX, "no acknowledgement within {0:dur}: retransmit; the RTO stays at its ceiling of {1:dur} (RFC 6298 5.5, 2.5)") \
     X(N_TMR_RTO_EXPIRE_UP, "no acknowledgement within {0:dur}: retransmit; doubling would pass the ceiling, so the RTO rises only to {1:dur} (RFC 6298 5.5, 2.5)") \
+    X(N_TMR_RTO_EXPIRE_ACCQ, "{0:dur} passed: the peer's ACK of our SYN,ACK came, but the host dropped it because the listener's accept queue was full, so this connection never saw it: send the SYN,ACK again, and the RTO becomes {1:dur} (RFC 6298 5.5)") \
+    X(N_TMR_RTO_EXPIRE_LAST_ACCQ, "{0:dur} passed: the peer's ACK of our SYN,ACK came, but the host dropped it because the listener's accept queue was full; after {1} retransmission{1:s}, no more") \
     X(N_TMR_RTO_EXPIRE_LAST, "no acknowledgement within {0:dur}, after {1} retransmission{1:s}: no more") \
     X(N_TMR_TW_START,      "TIME_WAIT: wait 2 x MSL = {0:dur}") \
     X(N_TMR_TW_EXPIRE,     "2 x MSL is over") \

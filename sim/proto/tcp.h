@@ -178,6 +178,11 @@ struct tcp_conn {
                                      handshake's third: it acknowledges the
                                      peer's SYN (RFC 9293 3.10.7.3) */
     unsigned oow_acked : 1;  /* last_oow_ack holds a time (RFC 5961 7) */
+    unsigned ack_dropped : 1;   /* since the retransmission timer last
+                                   started, the host dropped an ACK for this
+                                   half-open child because its listener's
+                                   accept queue was full (sim/host/listenq.c):
+                                   the timer's sentences say the ACK came */
     unsigned in_synq : 1;    /* a half-open child counted in its listener's
                                 SYN queue (`listen PORT backlog N`): its
                                 give-up sentence says the place is freed */

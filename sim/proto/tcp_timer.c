@@ -14,6 +14,7 @@ void tcp_timer_rec(struct tcp_conn *c, int64_t now, int name, int action,
 
 void tcp_rto_start(struct tcp_conn *c, int64_t now)
 {
+    c->ack_dropped = 0;
     c->rto_due = now + c->rto_cur;
     tcp_timer_rec(c, now, TM_RTO, TA_START, c->rto_due,
                   WHY(N_TMR_RTO_START, c->rto_cur));
@@ -208,16 +209,24 @@ void tcp_timer(struct tcp_conn *c, int64_t now)
     if (c->rto_due && now >= c->rto_due) {
         int64_t waited = c->rto_cur;
         c->rto_due = 0;
+        /* The peer's ACK did come while the timer ran, but the host
+         * dropped it before it reached this half-open child: the listener's
+         * accept queue was full (as Linux does, tcp_abort_on_overflow
+         * off).  The sentences say so, not "no acknowledgement". */
+        int dropped = c->ack_dropped && c->state == TCPS_SYN_RECEIVED;
         if (c->retrans_count >= c->cfg->retries) {
             tcp_timer_rec(c, now, TM_RTO, TA_EXPIRE, 0,
-                          WHY(N_TMR_RTO_EXPIRE_LAST, waited, c->retrans_count));
+                          WHY(dropped ? N_TMR_RTO_EXPIRE_LAST_ACCQ
+                                      : N_TMR_RTO_EXPIRE_LAST,
+                              waited, c->retrans_count));
             c->err = TCPE_TIMEOUT;
             /* RFC 9293 3.8.3: R2 reached.  A half-open child of a
              * listener with a backlog gives its SYN queue place back. */
             int halfopen = c->in_synq && c->state == TCPS_SYN_RECEIVED;
             tcp_enter_closed(c, now, CC_NORMAL,
-                             WHY(halfopen ? N_TCP_GIVE_UP_HALFOPEN
-                                          : N_TCP_GIVE_UP, c->retrans_count));
+                             WHY(dropped ? N_TCP_GIVE_UP_ACCQ
+                                 : halfopen ? N_TCP_GIVE_UP_HALFOPEN
+                                 : N_TCP_GIVE_UP, c->retrans_count));
             return;
         }
         int64_t ceiling = rto_ceiling(c);
@@ -228,7 +237,8 @@ void tcp_timer(struct tcp_conn *c, int64_t now)
          * sentence says whether it doubled, rose to the ceiling, or was
          * already there */
         tcp_timer_rec(c, now, TM_RTO, TA_EXPIRE, 0,
-                      next == c->rto_cur * 2 ? WHY(N_TMR_RTO_EXPIRE, waited)
+                      dropped ? WHY(N_TMR_RTO_EXPIRE_ACCQ, waited, next)
+                      : next == c->rto_cur * 2 ? WHY(N_TMR_RTO_EXPIRE, waited)
                       : next > c->rto_cur ? WHY(N_TMR_RTO_EXPIRE_UP, waited, next)
                       : WHY(N_TMR_RTO_EXPIRE_MAX, waited, next));
         c->retrans_count++;
