@@ -1326,6 +1326,33 @@ static int64_t backlog_of(const struct nck *c, const struct trace_rec *r,
     return -1;
 }
 
+/* shutdown(): "it will send no more, but can still receive" only on an
+ * open connection whose peer has not finished; in LISTEN or SYN_SENT it is
+ * CLOSE and names the state; after the peer's FIN nothing more comes */
+static void ck_app_shutdown(struct nck *c, const struct trace_rec *r)
+{
+    struct conn_tx *tx = conn_of(c, r);
+    int st = tx ? tx->state : -1;
+    int unopened = st == TCPS_LISTEN || st == TCPS_SYN_SENT;
+    switch (r->why.id) {
+    case N_APP_SHUTDOWN_UNOPENED:
+        if (tx && (!unopened || A(0) != st))
+            ck_fail(c, "says %s, the connection is in %s",
+                    tcp_state_name((int)A(0)), tcp_state_name(st));
+        break;
+    case N_APP_SHUTDOWN_PEER_DONE:
+        if (tx && st != TCPS_CLOSE_WAIT)
+            ck_fail(c, "says the peer's FIN has arrived; the connection is in %s",
+                    tcp_state_name(st));
+        break;
+    default:
+        if (unopened || st == TCPS_CLOSE_WAIT)
+            ck_fail(c, "says the connection can still receive, but it is in %s",
+                    tcp_state_name(st));
+        break;
+    }
+}
+
 /* "listen() on port P with backlog N: ... at most N half-open ..., and at
  * most N + 1 established ones" (Linux's two bounds) */
 static void ck_listen_backlog(struct nck *c, const struct trace_rec *r)
@@ -2735,7 +2762,9 @@ static const struct ncheck checks[N_COUNT] = {
     [N_APP_RECV]          = { KAPP, ck_app_recv },
     [N_APP_RECV_NONE]     = { KAPP, ck_app_recv_zero },
     [N_APP_RECV_EOF]      = { KAPP, ck_app_recv_zero },
-    [N_APP_SHUTDOWN]      = { KAPP, NULL },
+    [N_APP_SHUTDOWN]      = { KAPP, ck_app_shutdown },
+    [N_APP_SHUTDOWN_UNOPENED] = { KAPP, ck_app_shutdown },
+    [N_APP_SHUTDOWN_PEER_DONE] = { KAPP, ck_app_shutdown },
     [N_APP_CLOSE]         = { KAPP, NULL },
     [N_APP_ABORT]         = { KAPP, NULL },
     [N_APP_ERR_STATE]     = { KAPP, ck_app_err },

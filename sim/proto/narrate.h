@@ -40,6 +40,8 @@
     X(N_APP_RECV_NONE, "the application asks to read, but nothing has arrived that it has not read: recv() would block (the stream goes on)") \
     X(N_APP_RECV_EOF, "recv() returns 0: the peer's FIN has arrived and every byte before it has been read; this is the end of the stream") \
     X(N_APP_SHUTDOWN, "the application shuts down its sending side: it will send no more, but can still receive (half-close)") \
+    X(N_APP_SHUTDOWN_UNOPENED, "the application calls shutdown() in {0:state}: there is no connection yet to half-close, and TCP treats it as CLOSE (RFC 9293 3.10.4)") \
+    X(N_APP_SHUTDOWN_PEER_DONE, "the application shuts down its sending side: the peer's FIN has already arrived, so nothing more will come in; what was received can still be read") \
     X(N_APP_CLOSE,    "the application calls close(): no more data will be sent (RFC 9293 3.10.4)") \
     X(N_APP_ABORT, "the application aborts the connection (RFC 9293 3.10.5 ABORT)") \
     X(N_APP_ERR_STATE,"the call fails: the TCP connection is {0:state} (error: {1:str})") \
