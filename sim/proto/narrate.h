@@ -198,7 +198,7 @@
     X(N_TMR_RTO_STOP_AFTER_CLOSE, "data arrived after close() in {0:state}: we sent RST and deleted the TCB, so nothing will be retransmitted; retransmission timer stopped") \
     X(N_TMR_RTO_STOP_DELETED, "the TCB is deleted in {0:state}: retransmission timer stopped") \
     X(N_TMR_RTO_STOP_LISTEN_RST, "an RST sends the connection in SYN_RECEIVED back to LISTEN: our SYN,ACK will not be retransmitted") \
-    X(N_TMR_RTO_STOP_ZWND, "the peer's window is zero, so the {0} unacknowledged sequence number{0:s} from {1} lie beyond it: they wait for room and are not lost; the persist timer, not the retransmission timer, watches them (RFC 9293 3.8.6.1)") \
+    X(N_TMR_RTO_STOP_ZWND, "the peer now advertises a zero window, and the {0} sequence number{0:s} from {1} still unacknowledged lie beyond the window it advertised: they are taken to wait for room, not to be lost, so the persist timer, not the retransmission timer, watches them (RFC 9293 3.8.6.1)") \
     X(N_TMR_RTO_STOP_LISTEN_SYN, "a SYN sends the connection in SYN_RECEIVED back to LISTEN: our SYN,ACK will not be retransmitted") \
     X(N_TMR_RTO_STOP_TW, "TIME_WAIT: nothing is left to retransmit, retransmission timer stopped") \
     X(N_TMR_RTO_EXPIRE,    "no acknowledgement within {0:dur}: retransmit and double the RTO (RFC 6298 5.5)") \
