@@ -372,6 +372,8 @@ static void conn_shifts(const struct nck *c, const struct trace_rec *r,
 
 /* "the receive window opened to N": N is the window the segment advertises,
  * its field shifted back by our own shift (RFC 7323 2.3) */
+static struct conn_tx *conn_of(struct nck *c, const struct trace_rec *r);
+
 static void ck_seg_winupdate(struct nck *c, const struct trace_rec *r)
 {
     struct frame f;
@@ -383,6 +385,12 @@ static void ck_seg_winupdate(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "says the window opened to %" PRId64 ", the segment "
                 "advertises %u (field %u << %d)", A(0),
                 (uint32_t)f.tcp.win << rcv_shift, f.tcp.win, rcv_shift);
+    /* "opened": wider than the window the connection's last segment told
+     * the peer (RFC 9293 3.8.6.2.2 raises it by a threshold, never by 0) */
+    struct conn_tx *tx = conn_of(c, r);
+    if (tx && f.tcp.win <= tx->last_win)
+        ck_fail(c, "says the window opened, but the field %u is no wider "
+                "than the last one sent, %u", f.tcp.win, tx->last_win);
 }
 
 /* "our receive window is 0: the segment at seq S cannot be taken; reply
@@ -964,6 +972,39 @@ static void ck_seg_discard(struct nck *c, const struct trace_rec *r)
         says(c, r, "seq %u", f.tcp.seq);
         break;
     }
+    case N_SEG_DISCARD_OOW_LIMIT: case N_SEG_DISCARD_OOW_LIMIT_NOW: {
+        /* RFC 5961 7, Linux's per-connection limit: a segment without
+         * data or FIN (or with SYN), an ACK of that kind sent `ago` us
+         * before on this connection (0: at this instant), less than the
+         * 500 ms gap */
+        int now_v = r->why.id == N_SEG_DISCARD_OOW_LIMIT_NOW;
+        int64_t ago = now_v ? 0 : A(0), gap = now_v ? A(0) : A(1);
+        if ((f.payload_len || (fl & TCP_FIN)) && !(fl & TCP_SYN))
+            ck_fail(c, "the segment carries data or a FIN: it is never throttled");
+        if (gap != TCP_OOW_ACK_GAP_US || ago < 0 || ago >= gap ||
+            (!now_v && ago == 0))
+            ck_fail(c, "%" PRId64 " us since the last such ACK is not within "
+                    "the %" PRId64 " us gap (%d us)", ago, gap,
+                    TCP_OOW_ACK_GAP_US);
+        int found = 0;
+        for (size_t j = c->i; j-- > 0 && !found;) {
+            const struct trace_rec *q = &c->tr->recs[j];
+            if (q->t_us < r->t_us - ago)
+                break;
+            found = q->kind == TK_SEND && q->host == r->host && tx &&
+                    q->conn == (uint32_t)(tx - c->tx) && q->t_us == r->t_us - ago &&
+                    (q->why.id == N_SEG_DUPACK || q->why.id == N_SEG_DUPACK_OLD ||
+                     q->why.id == N_SEG_CHALLENGE || q->why.id == N_SEG_CHALLENGE_RST ||
+                     q->why.id == N_SEG_ACK_TOOFAR || q->why.id == N_SEG_ACK_TOOOLD ||
+                     q->why.id == N_SEG_CHALLENGE_TW_OLD ||
+                     q->why.id == N_SEG_CHALLENGE_TW_OFF ||
+                     q->why.id == N_SEG_CHALLENGE_TW_NOLISTEN);
+        }
+        if (!found)
+            ck_fail(c, "this connection sent no ACK answering an unacceptable "
+                    "segment %" PRId64 " us ago", ago);
+        break;
+    }
     case N_SEG_DISCARD_NOACK:
         if (fl & TCP_ACK)
             ck_fail(c, "the segment has the ACK bit");
@@ -1000,13 +1041,12 @@ static void ck_seg_challenge_tw(struct nck *c, const struct trace_rec *r)
                 in.tcp.dport);
 }
 
-/* A probe sent again goes when the retransmission timer expires. */
-static void ck_rto_expired_now(struct nck *c)
+/* A probe goes when the persist timer expires, never the retransmission
+ * timer (RFC 9293 3.8.6.1: a probe's lack of answer is not loss). */
+static void ck_persist_expired_now(struct nck *c)
 {
-    if (!now_on_host(c, has_why, N_TMR_RTO_EXPIRE) &&
-        !now_on_host(c, has_why, N_TMR_RTO_EXPIRE_UP) &&
-        !now_on_host(c, has_why, N_TMR_RTO_EXPIRE_MAX))
-        ck_fail(c, "no retransmission timer expired at this instant");
+    if (!now_on_host(c, has_why, N_TMR_PERSIST_EXPIRE))
+        ck_fail(c, "no persist timer expired at this instant");
 }
 
 /* "the peer's window is still zero: the first unacknowledged byte(s) go
@@ -1019,9 +1059,12 @@ static void ck_seg_probe_again(struct nck *c, const struct trace_rec *r)
         return ck_fail(c, "not a TCP segment");
     if (!f.payload_len || !tx || !before(f.tcp.seq, tx->snd_max))
         ck_fail(c, "the segment resends nothing already sent");
+    if ((int64_t)f.payload_len != A(0))
+        ck_fail(c, "says %lld byte(s) go again; the segment carries %zu",
+                (long long)A(0), f.payload_len);
     if (tx && tx->peer_win != 0)
         ck_fail(c, "the peer's last window was %u, not zero", tx->peer_win);
-    ck_rto_expired_now(c);
+    ck_persist_expired_now(c);
 }
 
 /* "... it cannot take our FIN ...: the FIN goes again": a FIN alone, one
@@ -1039,7 +1082,7 @@ static void ck_seg_probe_again_fin(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "the FIN was never sent before");
     if (tx && tx->peer_win != 0)
         ck_fail(c, "says the peer's window is zero; it last offered %u", tx->peer_win);
-    ck_rto_expired_now(c);
+    ck_persist_expired_now(c);
 }
 
 /* "zero-window probe: one byte", sent when the persist timer expired */
@@ -1286,6 +1329,44 @@ static int64_t backlog_of(const struct nck *c, const struct trace_rec *r,
     return -1;
 }
 
+/* shutdown(): "it will send no more, but can still receive" only on an
+ * open connection whose peer has not finished; in LISTEN or SYN_SENT it is
+ * CLOSE and names the state; after the peer's FIN nothing more comes */
+static void ck_app_shutdown(struct nck *c, const struct trace_rec *r)
+{
+    struct conn_tx *tx = conn_of(c, r);
+    int st = tx ? tx->state : -1;
+    int unopened = st == TCPS_LISTEN || st == TCPS_SYN_SENT;
+    switch (r->why.id) {
+    case N_APP_SHUTDOWN_UNOPENED:
+        if (tx && (!unopened || A(0) != st))
+            ck_fail(c, "says %s, the connection is in %s",
+                    tcp_state_name((int)A(0)), tcp_state_name(st));
+        break;
+    case N_APP_SHUTDOWN_PEER_DONE:
+        if (tx && st != TCPS_CLOSE_WAIT)
+            ck_fail(c, "says the peer's FIN has arrived; the connection is in %s",
+                    tcp_state_name(st));
+        break;
+    default:
+        if (unopened || st == TCPS_CLOSE_WAIT)
+            ck_fail(c, "says the connection can still receive, but it is in %s",
+                    tcp_state_name(st));
+        break;
+    }
+}
+
+/* "listen() on port P with backlog N: ... at most N half-open ..., and at
+ * most N + 1 established ones" (Linux's two bounds) */
+static void ck_listen_backlog(struct nck *c, const struct trace_rec *r)
+{
+    int64_t backlog = backlog_of(c, r, A(0));
+    if (A(1) != backlog || A(2) != backlog + 1)
+        ck_fail(c, "says backlog %" PRId64 " and an accept queue of %" PRId64
+                "; the backlog is %" PRId64 ", Linux's accept queue holds %"
+                PRId64, A(1), A(2), backlog, backlog + 1);
+}
+
 /* "SYN dropped: the SYN (accept) queue of port P already holds N, its
  * backlog" and the ACKs dropped for a full accept queue */
 static void ck_queue_full(struct nck *c, const struct trace_rec *r)
@@ -1298,9 +1379,19 @@ static void ck_queue_full(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "the dropped segment is not a %s", syn ? "SYN" : "bare ACK");
     if (A(0) != f.tcp.dport)
         ck_fail(c, "names port %" PRId64 ", the segment is for %u", A(0), f.tcp.dport);
-    if (A(1) != backlog_of(c, r, A(0)))
-        ck_fail(c, "says the queue holds %" PRId64 ", the backlog is %" PRId64,
-                A(1), backlog_of(c, r, A(0)));
+    int64_t backlog = backlog_of(c, r, A(0));
+    if (r->why.id == N_TCP_SYNQ_FULL) {
+        /* Linux: the SYN queue is full when it holds the backlog */
+        if (A(1) != backlog)
+            ck_fail(c, "says the queue holds %" PRId64 ", the backlog is %"
+                    PRId64, A(1), backlog);
+    } else if (A(2) != backlog || A(1) != backlog + 1) {
+        /* Linux: the accept queue is full when it holds more than the
+         * backlog (sk_acceptq_is_full) */
+        ck_fail(c, "says the queue holds %" PRId64 " with a backlog of %" PRId64
+                "; the backlog is %" PRId64 ", full at %" PRId64, A(1), A(2),
+                backlog, backlog + 1);
+    }
     if (r->u.pkt.reason != (r->why.id == N_TCP_SYNQ_FULL ? DR_SYNQ : DR_ACCEPTQ))
         ck_fail(c, "the drop's reason is \"%s\"", drop_reason_str(r->u.pkt.reason));
 }
@@ -1627,6 +1718,41 @@ static void ck_persist_stop_cause(struct nck *c, const struct trace_rec *r)
     ck_rto_stop_cause(c, r);
 }
 
+/* Whether, since r's connection last started its retransmission timer,
+ * its host dropped an ACK for it because the listener's accept queue was
+ * full (N_TCP_ACCQ_FULL_ACK): then the ACK came, and no sentence may say
+ * that no acknowledgement did. */
+static int accq_ack_dropped(struct nck *c, const struct trace_rec *r)
+{
+    const struct tstart *st = NULL;
+    for (size_t k = c->ntimers; k-- > 0 && !st;)
+        if (c->timers[k].host == r->host && c->timers[k].conn == r->conn &&
+            c->timers[k].name == TM_RTO && c->timers[k].t <= r->t_us)
+            st = &c->timers[k];
+    struct conn_tx *tx = conn_of(c, r);
+    if (!st || !tx)
+        return 0;
+    for (size_t j = c->i; j-- > 0 && c->tr->recs[j].t_us >= st->t;) {
+        const struct trace_rec *q = &c->tr->recs[j];
+        struct frame f;
+        if (q->kind == TK_DROP && q->host == r->host &&
+            q->why.id == N_TCP_ACCQ_FULL_ACK && rec_tcp(c, q, &f) &&
+            conn_by_ports(c, r->host, &f) == tx)
+            return 1;
+    }
+    return 0;
+}
+
+/* "after N retransmissions of our SYN,ACK give up ...: the peer's ACK of
+ * the last one came, but the host dropped it" */
+static void ck_tcp_give_up_accq(struct nck *c, const struct trace_rec *r)
+{
+    ck_tcp_give_up(c, r);
+    if (!accq_ack_dropped(c, r))
+        ck_fail(c, "no ACK for this connection was dropped for a full accept "
+                "queue since its last retransmission");
+}
+
 /* RTO expiry: the time waited, and what becomes of the RTO */
 static void ck_rto_expire_kind(struct nck *c, const struct trace_rec *r)
 {
@@ -1637,7 +1763,24 @@ static void ck_rto_expire_kind(struct nck *c, const struct trace_rec *r)
     if (h && h->tcp->rto_us > tc.rto_max_us)
         tc.rto_max_us = h->tcp->rto_us;
     ck_rto_expire(c, r);
+    int accq = r->why.id == N_TMR_RTO_EXPIRE_ACCQ ||
+               r->why.id == N_TMR_RTO_EXPIRE_LAST_ACCQ;
+    if (accq_ack_dropped(c, r) != accq)
+        ck_fail(c, accq ? "says the peer's ACK came and was dropped for a full "
+                          "accept queue; no such drop since the timer started"
+                        : "says no acknowledgement came, but the host dropped "
+                          "one for this connection (the accept queue was full)");
     switch (r->why.id) {
+    case N_TMR_RTO_EXPIRE_ACCQ:
+        if (A(1) != (2 * A(0) < tc.rto_max_us ? 2 * A(0) : tc.rto_max_us))
+            ck_fail(c, "says the RTO becomes %" PRId64 " us after %" PRId64
+                    " us, ceiling %" PRId64 " us", A(1), A(0), tc.rto_max_us);
+        break;
+    case N_TMR_RTO_EXPIRE_LAST_ACCQ:
+        if (h && A(1) != h->tcp->retries)
+            ck_fail(c, "%" PRId64 " retransmissions, the limit is %d", A(1),
+                    h->tcp->retries);
+        break;
     case N_TMR_RTO_EXPIRE:
         if (2 * A(0) > tc.rto_max_us)
             ck_fail(c, "doubles the RTO past its ceiling of %" PRId64 " us",
@@ -1669,6 +1812,103 @@ static void ck_persist_expire(struct nck *c, const struct trace_rec *r)
 {
     if (!last_start(c, r))
         ck_fail(c, "no start of this timer is due now");
+}
+
+/* "the peer has answered none of the last N window probes": N is the
+ * host's limit, the persist timer is due now, and N probes (sends at a
+ * persist expiry) went on this connection since the last segment with ACK
+ * arrived on it. */
+static void ck_probes_unanswered(struct nck *c, const struct trace_rec *r)
+{
+    const struct scn_host *h = host_cfg(c, r);
+    if (h && A(0) != h->tcp->retries)
+        ck_fail(c, "says %" PRId64 " probes, the limit is %d", A(0),
+                h->tcp->retries);
+    struct conn_tx *tx = r->conn < c->nids ? &c->tx[r->conn] : NULL;
+    int64_t probes = 0;
+    for (size_t j = c->i; j-- > 0;) {
+        const struct trace_rec *q = &c->tr->recs[j];
+        if (q->host != r->host)
+            continue;
+        struct frame f;
+        if (q->kind == TK_RECV && rec_tcp(c, q, &f) && (f.tcp.flags & TCP_ACK) &&
+            tx && conn_by_ports(c, r->host, &f) == tx)
+            break;
+        if (q->kind == TK_SEND && q->conn == r->conn &&
+            (q->why.id == N_SEG_PROBE || q->why.id == N_SEG_PROBE_AGAIN ||
+             q->why.id == N_SEG_PROBE_AGAIN_FIN))
+            probes++;
+    }
+    if (probes != A(0))
+        ck_fail(c, "says %" PRId64 " probes went unanswered; %" PRId64 " were "
+                "sent since the last segment arrived", A(0), probes);
+}
+
+static void ck_persist_expire_last(struct nck *c, const struct trace_rec *r)
+{
+    ck_persist_expire(c, r);
+    ck_probes_unanswered(c, r);
+}
+
+/* The persist timer backs off after a probe: the interval it quotes is
+ * the timer's, and the last interval is that of the persist timer that
+ * expired now on this connection (doubled, risen to the ceiling, or
+ * already there). */
+static void ck_persist_backoff(struct nck *c, const struct trace_rec *r)
+{
+    struct tcp_config tc;
+    const struct scn_host *h = host_cfg(c, r);
+    struct conn_tx *tx = conn_of(c, r);
+    tcp_config_default(&tc);
+    if (h && h->tcp->rto_us > tc.rto_max_us)
+        tc.rto_max_us = h->tcp->rto_us;
+    ck_timer_due(c, r);
+    ck_persist_expired_now(c);
+    if (tx && tx->peer_win != 0)
+        ck_fail(c, "the peer's last window was %u, not zero", tx->peer_win);
+    const struct tstart *last = NULL;
+    for (size_t k = c->ntimers; k-- > 0 && !last;)
+        if (c->timers[k].host == r->host && c->timers[k].conn == r->conn &&
+            c->timers[k].name == TM_PERSIST && c->timers[k].due == r->t_us)
+            last = &c->timers[k];
+    if (!last)
+        return ck_fail(c, "no persist timer of this connection expired now");
+    int64_t was = last->due - last->t;
+    switch (r->why.id) {
+    case N_TMR_PERSIST_BACKOFF:
+        if (A(1) != was || A(0) != 2 * was || A(0) > tc.rto_max_us)
+            ck_fail(c, "says %" PRId64 " us, twice %" PRId64 " us; the last "
+                    "interval was %" PRId64 " us", A(0), A(1), was);
+        break;
+    case N_TMR_PERSIST_BACKOFF_UP:
+        if (A(1) != was || A(0) != tc.rto_max_us || A(0) <= was ||
+            A(0) >= 2 * was)
+            ck_fail(c, "says it rises from %" PRId64 " us to the ceiling %"
+                    PRId64 " us; the last interval was %" PRId64 " us, the "
+                    "ceiling is %" PRId64 " us", A(1), A(0), was, tc.rto_max_us);
+        break;
+    default:
+        if (A(0) != tc.rto_max_us || was != A(0))
+            ck_fail(c, "says the interval stays at its ceiling of %" PRId64
+                    " us; it was %" PRId64 " us, the ceiling is %" PRId64 " us",
+                    A(0), was, tc.rto_max_us);
+        break;
+    }
+}
+
+/* "the peer's window is zero, so the N unacknowledged sequence numbers
+ * from S lie beyond it": the peer's last window was zero, and S + N is
+ * the end of what the connection sent. */
+static void ck_rto_stop_zwnd(struct nck *c, const struct trace_rec *r)
+{
+    struct conn_tx *tx = conn_of(c, r);
+    if (!tx)
+        return ck_fail(c, "the connection has sent nothing");
+    if (tx->peer_win != 0)
+        ck_fail(c, "the peer's last window was %u, not zero", tx->peer_win);
+    if (A(0) <= 0 || (uint32_t)(A(1) + A(0)) != tx->snd_max)
+        ck_fail(c, "%" PRId64 " sequence numbers from %" PRId64 " do not end "
+                "where the sending did (%u)", A(0), A(1), tx->snd_max);
 }
 
 /* ARP */
@@ -2533,7 +2773,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_APP_UWSGI_BADVAR]  = { KAPP, NULL },
     [N_APP_WSGI_CALL]     = { KAPP, NULL },
     [N_APP_UWSGI_RESP]    = { KAPP, NULL },
-    [N_APP_LISTEN_BACKLOG] = { KAPP, NULL },
+    [N_APP_LISTEN_BACKLOG] = { KAPP, ck_listen_backlog },
     [N_APP_ACCEPT]        = { KAPP, ck_app_accept },
     [N_APP_ACCEPT_WAITED] = { KAPP, ck_app_accept },
     [N_APP_ERR_ACCEPT_NOLISTEN] = { KAPP, ck_app_err_port },
@@ -2544,7 +2784,9 @@ static const struct ncheck checks[N_COUNT] = {
     [N_APP_RECV]          = { KAPP, ck_app_recv },
     [N_APP_RECV_NONE]     = { KAPP, ck_app_recv_zero },
     [N_APP_RECV_EOF]      = { KAPP, ck_app_recv_zero },
-    [N_APP_SHUTDOWN]      = { KAPP, NULL },
+    [N_APP_SHUTDOWN]      = { KAPP, ck_app_shutdown },
+    [N_APP_SHUTDOWN_UNOPENED] = { KAPP, ck_app_shutdown },
+    [N_APP_SHUTDOWN_PEER_DONE] = { KAPP, ck_app_shutdown },
     [N_APP_CLOSE]         = { KAPP, NULL },
     [N_APP_ABORT]         = { KAPP, NULL },
     [N_APP_ERR_STATE]     = { KAPP, ck_app_err },
@@ -2620,6 +2862,8 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TCP_SHUTDOWN_SYNSENT_DATA] = { KSTATE, ck_tcp_close_call },
     [N_TCP_GIVE_UP]       = { KSTATE, ck_tcp_give_up },
     [N_TCP_GIVE_UP_HALFOPEN] = { KSTATE, ck_tcp_give_up_halfopen },
+    [N_TCP_GIVE_UP_PROBES] = { KSTATE, ck_probes_unanswered },
+    [N_TCP_GIVE_UP_ACCQ] = { KSTATE, ck_tcp_give_up_accq },
     [N_TCP_COOKIE_EST]    = { KSTATE, ck_cookie_ack },
     [N_TCP_SYNQ_FULL]     = { K(DROP), ck_queue_full },
     [N_TCP_ACCQ_FULL_SYN] = { K(DROP), ck_queue_full },
@@ -2662,6 +2906,8 @@ static const struct ncheck checks[N_COUNT] = {
     [N_SEG_DISCARD_SYNSENT_OTHER]  = { K(DROP), ck_seg_discard },
     [N_SEG_DISCARD_RST_WINDOW]     = { K(DROP), ck_seg_discard },
     [N_SEG_DISCARD_NOACK]          = { K(DROP), ck_seg_discard },
+    [N_SEG_DISCARD_OOW_LIMIT]      = { K(DROP), ck_seg_discard },
+    [N_SEG_DISCARD_OOW_LIMIT_NOW]  = { K(DROP), ck_seg_discard },
     [N_SEG_CHALLENGE_TW_OLD] = { KSEG, ck_seg_challenge_tw },
     [N_SEG_CHALLENGE_TW_OFF] = { KSEG, ck_seg_challenge_tw },
     [N_SEG_CHALLENGE_TW_NOLISTEN] = { KSEG, ck_seg_challenge_tw },
@@ -2688,6 +2934,8 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TMR_RTO_EXPIRE_MAX] = { KTEXP, ck_rto_expire_kind },
     [N_TMR_RTO_EXPIRE_UP] = { KTEXP, ck_rto_expire_kind },
     [N_TMR_RTO_EXPIRE_LAST] = { KTEXP, ck_rto_expire_kind },
+    [N_TMR_RTO_EXPIRE_ACCQ] = { KTEXP, ck_rto_expire_kind },
+    [N_TMR_RTO_EXPIRE_LAST_ACCQ] = { KTEXP, ck_rto_expire_kind },
     [N_TMR_TW_START]      = { KTSTART, ck_timer_due },
     [N_TMR_TW_EXPIRE]     = { KTEXP, NULL },
     [N_TMR_TW_STOP]       = { KTSTOP, ck_rto_stop_cause },
@@ -2696,6 +2944,11 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TMR_TW_STOP_REOPEN] = { KTSTOP, ck_rto_stop_cause },
     [N_TMR_PERSIST_START] = { KTSTART, ck_persist_start },
     [N_TMR_PERSIST_EXPIRE] = { KTEXP, ck_persist_expire },
+    [N_TMR_PERSIST_EXPIRE_LAST] = { KTEXP, ck_persist_expire_last },
+    [N_TMR_PERSIST_BACKOFF] = { KTSTART, ck_persist_backoff },
+    [N_TMR_PERSIST_BACKOFF_UP] = { KTSTART, ck_persist_backoff },
+    [N_TMR_PERSIST_BACKOFF_MAX] = { KTSTART, ck_persist_backoff },
+    [N_TMR_RTO_STOP_ZWND] = { KTSTOP, ck_rto_stop_zwnd },
     [N_TMR_PERSIST_STOP_OPEN] = { KTSTOP, ck_persist_stop_open },
     [N_TMR_PERSIST_STOP_TW] = { KTSTOP, ck_persist_stop_cause },
     [N_TMR_PERSIST_STOP_RST] = { KTSTOP, ck_persist_stop_cause },

@@ -1659,6 +1659,43 @@ START_TEST(test_rfc1122_3_3_4_2_connect_to_own_listener)
 }
 END_TEST
 
+/* A LAND segment: a SYN whose source address and port are its
+ * destination's.  The listener's child answers it with a SYN,ACK to
+ * itself, which it finds unacceptable (RFC 9293 3.10.7.4) and answers
+ * with an ACK, which it finds unacceptable too.  Without RFC 5961 7's
+ * throttle of such ACKs the two answered each other until the run's event
+ * limit; with it the second is dropped, the SYN,ACK is retransmitted and
+ * given up like any unanswered one, and the run ends by itself. */
+START_TEST(test_rfc5961_7_land_segment_ends)
+{
+    struct run *r = run(TWO_HOSTS
+                        "link client server delay 10ms\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms inject client->server tcp SYN seq 1000 sport 80 "
+                        "dport 80 spoof 192.0.2.80\n");
+    const struct trace *tr = T(r);
+    int acks = 0, synacks = 0, throttled = 0, gave_up = 0;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *rec = &tr->recs[i];
+        struct tcp_hdr th;
+        size_t len;
+        if (rec->kind == TK_SEND && rec->host == r->server &&
+            rec_tcp(tr, rec, &th, &len)) {
+            acks += th.flags == TCP_ACK;
+            synacks += th.flags == (TCP_SYN | TCP_ACK);
+        }
+        throttled += rec->kind == TK_DROP &&
+                     rec->why.id == N_SEG_DISCARD_OOW_LIMIT_NOW;
+        gave_up += rec->kind == TK_STATE && rec->why.id == N_TCP_GIVE_UP;
+    }
+    ck_assert_int_eq(synacks, 6);           /* the first and 5 retransmissions */
+    ck_assert_int_eq(acks, 6);              /* one answer to each */
+    ck_assert_int_eq(throttled, 6);         /* each answer's answer dropped */
+    ck_assert_int_eq(gave_up, 1);
+    done(r);
+}
+END_TEST
+
 /* RFC 9293 3.8.6.1: the receiver refuses a zero-window probe byte; when
  * its window opens, the sender goes on from that byte (SND.UNA), not from
  * the byte after it, so nothing waits beyond a gap for the RTO. */
@@ -1734,6 +1771,7 @@ Suite *sim_suite(void)
     tcase_add_test(tcp, test_rfc9293_3_10_7_3_connect_to_itself_is_simultaneous_open);
     tcase_add_test(tcp, test_rfc1122_3_3_4_2_connect_to_own_listener);
     tcase_add_test(tcp, test_rfc9293_3_8_6_1_refused_probe_byte_is_sent_again);
+    tcase_add_test(tcp, test_rfc5961_7_land_segment_ends);
     suite_add_tcase(s, tcp);
 
     tcase_add_test(tcp, test_note_follows_the_events_of_its_instant);

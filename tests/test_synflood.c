@@ -203,28 +203,36 @@ END_TEST
 
 START_TEST(test_accept_frees_a_slot)
 {
+    /* Linux's accept queue is full only when it holds more than the
+     * backlog (sk_acceptq_is_full): with backlog 1, c1 and c2 both wait */
     struct run *r = run_until(HOSTS "at 0ms server listen 80 backlog 1\n"
                               "at 0ms c1 connect server 80\n"
-                              "at 100ms c2 connect server 80\n"
+                              "at 50ms c2 connect server 80\n"
+                              "at 100ms c3 connect server 80\n"
                               "at 500ms server accept 80\n", S(3));
-    /* c2's first SYN found the accept queue full; its retransmission at
-     * 1.1 s came after accept() had taken c1 */
+    /* c3's first SYN found the accept queue full (2 > 1); its
+     * retransmission at 1.1 s came after accept() had taken c1 */
     ck_assert_int_eq(drops(r, DR_ACCEPTQ), 1);
-    ck_assert_int_eq(scn_tcp_state_at(&r->sim.tr, H(r, "c2"), MS(1200)),
+    ck_assert_int_eq(scn_tcp_state_at(&r->sim.tr, H(r, "c2"), MS(100)),
                      TCPS_ESTABLISHED);
-    ck_assert_int_eq(listener(r)->more->acc_n, 1);                /* c2 waits */
+    ck_assert_int_eq(scn_tcp_state_at(&r->sim.tr, H(r, "c3"), MS(1000)),
+                     TCPS_SYN_SENT);
+    ck_assert_int_eq(scn_tcp_state_at(&r->sim.tr, H(r, "c3"), MS(1200)),
+                     TCPS_ESTABLISHED);
+    ck_assert_int_eq(listener(r)->more->acc_n, 2);          /* c2, c3 wait */
     done(r);
 }
 END_TEST
 
 START_TEST(test_full_accept_queue_drops_the_completing_ack)
 {
-    /* c1 and c2 fill an accept queue of 2 while c3 is half-open: c3's ACK
-     * is dropped, and taken when the SYN,ACK comes again after accept() */
-    struct run *r = run_until(HOSTS "at 0ms server listen 80 backlog 2\n"
+    /* backlog 1: c1 and c2 fill the accept queue (Linux takes one more
+     * than the backlog) while c3 is half-open: c3's ACK is dropped, and
+     * taken when the SYN,ACK comes again after accept() */
+    struct run *r = run_until(HOSTS "at 0ms server listen 80 backlog 1\n"
                               "at 0ms c1 connect server 80\n"
-                              "at 15ms c2 connect server 80\n"
-                              "at 30ms c3 connect server 80\n"
+                              "at 25ms c2 connect server 80\n"
+                              "at 50ms c3 connect server 80\n"
                               "at 100ms server accept 80\n", S(2));
     const struct trace *tr = &r->sim.tr;
     ck_assert_int_eq(drops(r, DR_ACCEPTQ), 1);

@@ -800,10 +800,12 @@ START_TEST(test_established_syn_challenge_ack)
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
     fx_mark(f);
+    f->now += TCP_OOW_ACK_GAP_US;          /* past RFC 5961 7's throttle */
     fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, NULL, 0); /* an old one */
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
     fx_mark(f);
+    f->now += TCP_OOW_ACK_GAP_US;
     fx_input(f, TCP_SYN, 123456789, 0, NULL, 0);         /* far away */
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
@@ -1519,7 +1521,12 @@ START_TEST(test_zero_window_persist_probe)
 {
     /* RFC 9293 3.8.6.1: "The sending TCP must be prepared to accept from
      * the user and send at least one octet of new data even if the send
-     * window is zero" and must not give up while the window stays shut */
+     * window is zero", the interval between probes SHOULD grow
+     * exponentially (SHLD-30), and "As long as the receiving TCP peer
+     * continues to send acknowledgments in response to the probe segments,
+     * the sending TCP peer MUST allow the connection to stay open"
+     * (MUST-36).  The probes are the persist timer's: no retransmission
+     * timer runs for them, and no "no acknowledgement" sentence is said. */
     struct fx *f = &F;
     fx_make(f, TCPS_ESTABLISHED);
     f->peer_win = 0;
@@ -1537,21 +1544,32 @@ START_TEST(test_zero_window_persist_probe)
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
     seg_data_is(fx_segat(f, 0), "0", 1);
     ck_assert_ptr_nonnull(FX_TIMER(f, TM_PERSIST, TA_EXPIRE));
+    ck_assert_int_eq(f->c.rto_due, 0);
+    timer_started(f, TM_PERSIST, f->now + 2 * SEC);
 
-    /* the probe is refused; it is repeated with backoff, never given up */
-    fx_mark(f);
-    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
-    FX_NSEGS(f, 0);
-    for (int k = 0; k < 8; k++) {
+    /* the peer refuses each probe with an ACK: the probe goes again on
+     * the persist timer, whose interval doubles up to the ceiling, and
+     * the connection never gives up, far past `retries` probes */
+    int64_t wait = 2 * SEC;
+    for (int k = 0; k < 3 * f->cfg.retries; k++) {
+        f->now += 10 * MS;
+        fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);   /* refused */
+        ck_assert_int_eq(f->c.rto_due, 0);
+        ck_assert_int_eq(tcp_deadline(&f->c), f->c.persist_due);
         f->now = tcp_deadline(&f->c);
-        ck_assert_int_gt(f->now, 0);
         fx_mark(f);
         tcp_timer(&f->c, f->now);
         FX_NSEGS(f, 1);
         FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
         ck_assert_uint_eq(fx_segat(f, 0)->len, 1);
+        ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_PROBE_AGAIN);
         FX_STATE(f, TCPS_ESTABLISHED);
+        ck_assert_ptr_null(FX_TIMER(f, TM_RTO, TA_EXPIRE));
+        ck_assert_ptr_null(FX_TIMER(f, TM_RTO, TA_START));
+        wait = 2 * wait < f->cfg.rto_max_us ? 2 * wait : f->cfg.rto_max_us;
+        timer_started(f, TM_PERSIST, f->now + wait);
     }
+    ck_assert_int_eq(wait, f->cfg.rto_max_us);
     /* the window opens and takes the probe byte: the rest follows */
     f->peer_win = 65535;
     fx_mark(f);
@@ -1559,6 +1577,60 @@ START_TEST(test_zero_window_persist_probe)
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_PSH | TCP_ACK, ISS + 2, IRS + 1);
     seg_data_is(fx_segat(f, 0), "123456789", 9);
+    ck_assert_ptr_nonnull(FX_TIMER(f, TM_PERSIST, TA_STOP));
+    ck_assert_int_eq(f->c.persist_shift, 0);
+}
+END_TEST
+
+/* RFC 9293 3.8.6.1 MUST-36 keeps the connection open only while the
+ * probes are acknowledged: `retries` probes in a row with no answer at all
+ * give the connection up, and the sentences name that count. */
+START_TEST(test_rfc9293_3_8_6_1_unanswered_probes_give_up)
+{
+    struct fx *f = &F;
+    f->cfg.retries = 3;
+    fx_make(f, TCPS_ESTABLISHED);
+    f->peer_win = 0;
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    ck_assert_int_eq(tcp_send(&f->c, f->now, (const uint8_t *)"abc", 3), 3);
+    for (int k = 0; k < 3; k++) {
+        f->now = tcp_deadline(&f->c);
+        fx_mark(f);
+        tcp_timer(&f->c, f->now);
+        FX_NSEGS(f, 1);
+        FX_STATE(f, TCPS_ESTABLISHED);
+        ck_assert_int_eq(f->c.probes, k + 1);
+    }
+    f->now = tcp_deadline(&f->c);
+    fx_mark(f);
+    tcp_timer(&f->c, f->now);
+    FX_NSEGS(f, 0);
+    FX_STATES(f, TCPS_ESTABLISHED, TCPS_CLOSED);
+    const struct trace_rec *e = FX_TIMER(f, TM_PERSIST, TA_EXPIRE);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->why.id, N_TMR_PERSIST_EXPIRE_LAST);
+    ck_assert_int_eq(e->why.a[0], 3);
+    const struct trace_rec *st = last_rec(f, TK_STATE);
+    ck_assert_int_eq(st->why.id, N_TCP_GIVE_UP_PROBES);
+    ck_assert_int_eq(st->why.a[0], 3);
+    ck_assert_int_eq(tcp_refusal(&f->c, AC_SEND, 1), -TCPE_TIMEOUT);
+
+    /* one answer in between starts the count again */
+    struct fx *g = &F;
+    fx_free(g);
+    fx_init(g);
+    g->cfg.retries = 2;
+    fx_make(g, TCPS_ESTABLISHED);
+    g->peer_win = 0;
+    fx_input(g, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    tcp_send(&g->c, g->now, (const uint8_t *)"abc", 3);
+    for (int k = 0; k < 6; k++) {
+        g->now = tcp_deadline(&g->c);
+        tcp_timer(&g->c, g->now);
+        if (k % 2)
+            fx_input(g, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    }
+    ck_assert_int_eq(g->c.state, TCPS_ESTABLISHED);
 }
 END_TEST
 
@@ -1627,9 +1699,10 @@ END_TEST
 
 START_TEST(test_recv_window_shrinks_and_update_after_read)
 {
-    /* the window offered is the free receive buffer; a read that reopens
-     * it past the threshold (min(buffer/2, MSS), RFC 9293 3.8.6.2.2) sends
-     * a window update */
+    /* the window offered is the free receive buffer; a read that opens
+     * it by the threshold (min(buffer/2, Eff.snd.MSS), RFC 9293 3.8.6.2.2:
+     * "RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS)")
+     * past the window last advertised sends a window update */
     struct fx *f = &F;
     f->cfg.rcvbuf = 4000;
     fx_make(f, TCPS_ESTABLISHED);
@@ -1652,10 +1725,12 @@ START_TEST(test_recv_window_shrinks_and_update_after_read)
     ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, 100), 100);
     FX_NSEGS(f, 0);                      /* 600 free: below the threshold */
     ck_assert_int_eq(tcp_recv(&f->c, f->now, buf + 100, 1000), 1000);
-    FX_NSEGS(f, 1);
+    FX_NSEGS(f, 0);                      /* 1600 free: 1100 more than 500 */
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf + 1100, 400), 400);
+    FX_NSEGS(f, 1);                      /* 2000: 1500 more, >= 1460 */
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 3501);
-    ck_assert_uint_eq(fx_segat(f, 0)->h.win, 1600);
-    ck_assert_mem_eq(buf, d, 1100);
+    ck_assert_uint_eq(fx_segat(f, 0)->h.win, 2000);
+    ck_assert_mem_eq(buf, d, 1500);
 }
 END_TEST
 
@@ -2419,6 +2494,7 @@ START_TEST(test_rfc9293_3_10_7_4_time_wait_old_syn_challenged)
     static const uint32_t old[] = { IRS + 2, IRS + 1, IRS - 500 };
     for (size_t i = 0; i < 3; i++) {
         fx_mark(f);
+        f->now += TCP_OOW_ACK_GAP_US;      /* past RFC 5961 7's throttle */
         ck_assert_int_eq(tw_syn(f, old[i], 1), TW_SYN_HANDLED);
         FX_STATE(f, TCPS_TIME_WAIT);
         FX_NSEGS(f, 1);
@@ -2677,6 +2753,46 @@ START_TEST(test_rfc6298_5_2_rto_stop_names_its_cause)
 }
 END_TEST
 
+/* RFC 9293 3.10.7.4 answers an unacceptable segment with an ACK; RFC 5961
+ * 7 throttles those ACKs, and Linux does it per connection: within
+ * tcp_invalid_ratelimit (500 ms) of such an ACK, an unacceptable segment
+ * without data, or a SYN, gets none.  Data is always answered. */
+START_TEST(test_rfc5961_7_out_of_window_acks_are_throttled)
+{
+    struct fx *f = &F;
+    fx_make(f, TCPS_ESTABLISHED);
+    fx_input(f, TCP_ACK, IRS + 100000, ISS + 1, NULL, 0);   /* past the window */
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_DUPACK);
+    int64_t t0 = f->now;
+
+    fx_mark(f);                                   /* the same, 499 ms later */
+    f->now = t0 + TCP_OOW_ACK_GAP_US - 1000;
+    fx_input(f, TCP_ACK, IRS + 100000, ISS + 1, NULL, 0);
+    fx_input(f, TCP_SYN, IRS + 7, 0, NULL, 0);            /* a SYN: challenge */
+    fx_input(f, TCP_RST, IRS + 7, 0, NULL, 0);            /* an RST: challenge */
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 77, NULL, 0);     /* ACK of unsent data */
+    FX_NSEGS(f, 0);
+    FX_STATE(f, TCPS_ESTABLISHED);
+
+    /* data beyond the window is answered all the same */
+    fx_input(f, TCP_ACK | TCP_PSH, IRS + 100000, ISS + 1, "x", 1);
+    FX_NSEGS(f, 1);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_DUPACK);
+
+    fx_mark(f);                                   /* 500 ms after the first */
+    f->now = t0 + TCP_OOW_ACK_GAP_US;
+    fx_input(f, TCP_SYN, IRS + 7, 0, NULL, 0);
+    FX_NSEGS(f, 1);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_CHALLENGE);
+    fx_mark(f);                                   /* and that restarts it */
+    f->now += 1000;
+    fx_input(f, TCP_ACK, IRS + 100000, ISS + 1, NULL, 0);
+    FX_NSEGS(f, 0);
+}
+END_TEST
+
 START_TEST(test_rfc9293_3_3_1_ack_sentence_quotes_next_byte_expected)
 {
     struct fx *f = &F;
@@ -2703,6 +2819,7 @@ START_TEST(test_rfc9293_3_3_1_ack_sentence_quotes_next_byte_expected)
 
     /* an ACK of unsent data is not "an unacceptable segment" */
     fx_mark(f);
+    f->now += TCP_OOW_ACK_GAP_US;          /* past RFC 5961 7's throttle */
     fx_input(f, TCP_ACK, IRS + 5, ISS + 500, NULL, 0);
     ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_ACK_TOOFAR);
     ck_assert_int_eq(fx_segat(f, 0)->why.a[0], ISS + 500);
@@ -2855,6 +2972,67 @@ START_TEST(test_rfc7323_2_3_window_update_quotes_the_scaled_field)
 }
 END_TEST
 
+/* RFC 9293 3.8.6.2.2 (receiver SWS avoidance) with RFC 7323 2.3: a read
+ * sends a window update only when the window the peer is told -- the free
+ * space shifted right and back -- has grown by min(RCV.BUFF/2,
+ * Eff.snd.MSS).  Free space below one unit of the shift is no window to
+ * the peer: an "update" then would repeat a zero window. */
+START_TEST(test_rfc9293_3_8_6_2_2_window_update_threshold_is_scaled)
+{
+    struct fx *f = &F;
+    f->cfg.wscale = 12;                       /* units of 4096 bytes */
+    f->cfg.rcvbuf = 20480;
+    fx_make(f, TCPS_LISTEN);
+    struct tcp_hdr syn = fx_hdr(f, TCP_SYN, IRS, 0);
+    tcp_opt_set(&syn, TCPOPT_WSCALE, 0);
+    syn.mss = 1000;                           /* Eff.snd.MSS = 1000 */
+    fx_input_hdr(f, &syn, NULL, 0);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    FX_STATE(f, TCPS_ESTABLISHED);
+    ck_assert_uint_eq(f->c.snd_mss, 1000);
+    const uint8_t *d = pattern(1024);
+    for (uint32_t off = 0; off < 20480; off += 1024)
+        fx_input(f, TCP_ACK, IRS + 1 + off, ISS + 1, d, 1024);
+    ck_assert_uint_eq(f->c.rcv_wnd_advertised, 0);
+    uint8_t buf[20480];
+    /* 3000 bytes free: 3000 >> 12 = 0, the peer would be told 0 */
+    fx_mark(f);
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, 3000), 3000);
+    FX_NSEGS(f, 0);
+    /* 4096 free: the peer is told 4096, above min(10240, 1000) */
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, 1096), 1096);
+    FX_NSEGS(f, 1);
+    const struct fx_seg *u = fx_segat(f, 0);
+    ck_assert_uint_eq(u->why.id, N_SEG_WINUPDATE);
+    ck_assert_uint_eq(u->h.win, 1);
+    ck_assert_int_eq(u->why.a[0], 4096);
+    /* the peer now knows of 4096 >= the threshold: no more updates */
+    fx_mark(f);
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, 8192), 8192);
+    FX_NSEGS(f, 0);
+
+    /* unscaled, the threshold is Eff.snd.MSS (the peer's 536 here), not
+     * our own MSS of 1460: reading 600 bytes of a full buffer opens it */
+    fx_free(f);
+    fx_init(f);
+    f->cfg.rcvbuf = 4000;
+    fx_make(f, TCPS_LISTEN);
+    syn = fx_hdr(f, TCP_SYN, IRS, 0);
+    syn.mss = 536;
+    fx_input_hdr(f, &syn, NULL, 0);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, NULL, 0);
+    for (uint32_t off = 0; off < 4000; off += 500)
+        fx_input(f, TCP_ACK, IRS + 1 + off, ISS + 1, d, 500);
+    ck_assert_uint_eq(f->c.rcv_wnd_advertised, 0);
+    fx_mark(f);
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, 500), 500);
+    FX_NSEGS(f, 0);                           /* 500 < 536 */
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, 100), 100);
+    FX_NSEGS(f, 1);
+    ck_assert_int_eq(fx_segat(f, 0)->why.a[0], 600);
+}
+END_TEST
+
 Suite *tcp_suite(void)
 {
     Suite *s = suite_create("tcp");
@@ -2943,6 +3121,7 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_nagle_holds_short_tail_of_large_write);
     tcase_add_test(tc, test_send_limited_by_peer_window);
     tcase_add_test(tc, test_zero_window_persist_probe);
+    tcase_add_test(tc, test_rfc9293_3_8_6_1_unanswered_probes_give_up);
     tcase_add_test(tc, test_rfc9293_3_8_6_1_probe_taken_back_with_its_fin);
     tcase_add_test(tc, test_recv_is_a_byte_stream);
     tcase_add_test(tc, test_recv_window_shrinks_and_update_after_read);
@@ -2990,6 +3169,8 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_rfc6298_5_2_rto_stop_names_its_cause);
     tcase_add_test(tc, test_rfc9293_3_8_6_1_persist_stop_is_recorded_with_its_cause);
     tcase_add_test(tc, test_rfc9293_3_3_1_ack_sentence_quotes_next_byte_expected);
+    tcase_add_test(tc, test_rfc9293_3_8_6_2_2_window_update_threshold_is_scaled);
+    tcase_add_test(tc, test_rfc5961_7_out_of_window_acks_are_throttled);
     tcase_add_test(tc, test_rfc7323_2_2_syn_offers_wscale);
     tcase_add_test(tc, test_rfc7323_2_2_synack_only_if_syn_offered);
     tcase_add_test(tc, test_rfc7323_2_3_windows_shift_both_ways);

@@ -4,7 +4,10 @@
  * SYN queue is full.
  *
  * What is modelled is Linux's behaviour (tcp_conn_request, tcp_check_req):
- * one number, the backlog, bounds both queues.  With the SYN queue full and
+ * one number, the backlog, bounds both queues -- the SYN queue to N
+ * (inet_csk_reqsk_queue_is_full: full when it holds N) and the accept
+ * queue to N + 1 (sk_acceptq_is_full: full when it holds more than N;
+ * see accq_full).  With the SYN queue full and
  * cookies off a new SYN is dropped without a reply (the attack of RFC 4987
  * 2: the client retransmits, and gives up if the flood lasts); with the
  * accept queue full a SYN is dropped whatever the cookies say, and so is an
@@ -41,6 +44,14 @@ static struct sim_conn_more *queues(const struct sim_conn *listener)
     return listener->more && listener->more->backlog ? listener->more : NULL;
 }
 
+/* Linux's sk_acceptq_is_full(): "sk_ack_backlog > sk_max_ack_backlog",
+ * so the accept queue takes one connection more than the backlog before it
+ * counts as full (`listen(fd, 2)` lets 3 established connections wait). */
+static int accq_full(const struct sim_conn_more *lm)
+{
+    return lm->acc_n > lm->backlog;
+}
+
 /* The frame being delivered is dropped at host h for a full queue. */
 static void drop(struct sim *s, int h, int reason, struct why why)
 {
@@ -54,9 +65,9 @@ int lq_syn(struct sim *s, int h, struct sim_conn *listener,
     if (!lm)
         return 0;
     uint16_t port = listener->tcb.lport;
-    if (lm->acc_n >= lm->backlog) {
+    if (accq_full(lm)) {
         drop(s, h, DR_ACCEPTQ,
-             WHY(N_TCP_ACCQ_FULL_SYN, port, lm->acc_n));
+             WHY(N_TCP_ACCQ_FULL_SYN, port, lm->acc_n, lm->backlog));
         return 1;
     }
     if (lm->syn_n < lm->backlog)
@@ -93,9 +104,9 @@ int lq_listener_seg(struct sim *s, int h, struct sim_conn *listener,
     if (!tcp_cookie_ack(&listener->tcb, s->now, f->ip.src, th,
                         f->payload_len, lq_secret(s->seed, h), &mss))
         return 1;                              /* reset by the listener */
-    if (lm->acc_n >= lm->backlog) {
-        drop(s, h, DR_ACCEPTQ,
-             WHY(N_TCP_ACCQ_FULL_COOKIE, listener->tcb.lport, lm->acc_n));
+    if (accq_full(lm)) {
+        drop(s, h, DR_ACCEPTQ, WHY(N_TCP_ACCQ_FULL_COOKIE, listener->tcb.lport,
+                                   lm->acc_n, lm->backlog));
         return 1;
     }
     /* the connection the cookie describes, never half-open: lq_update
@@ -115,13 +126,17 @@ int lq_hold_ack(struct sim *s, int h, struct sim_conn *sc,
     const struct sim_conn_more *lm = l->more;
     const struct tcp_hdr *th = &f->tcp;
     const struct tcp_conn *c = &sc->tcb;
-    if (lm->acc_n < lm->backlog || c->state != TCPS_SYN_RECEIVED ||
+    if (!accq_full(lm) || c->state != TCPS_SYN_RECEIVED ||
         (th->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_ACK ||
         !seq_lt(c->snd_una, th->ack) || seq_gt(th->ack, c->snd_nxt))
         return 0;
     /* an acceptable ACK (RFC 9293 3.10.7.4, fifth) that would make the
      * child ESTABLISHED with nowhere to wait for accept() */
-    drop(s, h, DR_ACCEPTQ, WHY(N_TCP_ACCQ_FULL_ACK, l->tcb.lport, lm->acc_n));
+    drop(s, h, DR_ACCEPTQ, WHY(N_TCP_ACCQ_FULL_ACK, l->tcb.lport, lm->acc_n,
+                               lm->backlog));
+    /* the child's retransmission timer will expire: it must not say that
+     * no acknowledgement came */
+    sc->tcb.ack_dropped = 1;
     return 1;
 }
 

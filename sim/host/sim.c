@@ -792,7 +792,8 @@ static void run_action(struct sim *s, const struct scn_action *a)
     case ACT_LISTEN:
         sc = sim_listen(s, h, a->port, TL_TCP,
                         a->more->backlog
-                            ? WHY(N_APP_LISTEN_BACKLOG, a->port, a->more->backlog)
+                            ? WHY(N_APP_LISTEN_BACKLOG, a->port, a->more->backlog,
+                                  a->more->backlog + 1)
                                    : WHY(N_APP_LISTEN, a->port));
         if (sc) {
             if (a->more->backlog)
@@ -874,13 +875,19 @@ static void run_action(struct sim *s, const struct scn_action *a)
         break;
     }
     case ACT_SHUTDOWN: case ACT_CLOSE: case ACT_ABORT: {
-        int why = a->kind == ACT_SHUTDOWN ? N_APP_SHUTDOWN
-                : a->kind == ACT_CLOSE ? N_APP_CLOSE : N_APP_ABORT;
+        int st = sc->tcb.state;
+        /* shutdown() is RFC 9293's CLOSE (3.10.4): only once the connection
+         * is open does it leave a half that can still receive */
+        int why = a->kind == ACT_CLOSE ? N_APP_CLOSE
+                : a->kind == ACT_ABORT ? N_APP_ABORT
+                : st == TCPS_LISTEN || st == TCPS_SYN_SENT ? N_APP_SHUTDOWN_UNOPENED
+                : st == TCPS_CLOSE_WAIT ? N_APP_SHUTDOWN_PEER_DONE
+                : N_APP_SHUTDOWN;
         r = tcp_refusal(&sc->tcb, call, 0);
         trace_app(&s->tr, s->now, h, TL_TCP, id, call, r, NULL, 0,
                   r ? WHY(N_APP_ERR_STATE, sc->tcb.state,
                           trace_intern(&s->tr, _(tcp_err_str(r))))
-                    : WHY0(why));
+                    : why == N_APP_SHUTDOWN_UNOPENED ? WHY(why, st) : WHY0(why));
         if (r)
             break;
         if (a->kind == ACT_SHUTDOWN)

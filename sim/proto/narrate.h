@@ -29,7 +29,7 @@
     X(N_NONE, NO_SENTENCE) \
     /* --- application calls --- */ \
     X(N_APP_LISTEN,   "the application calls listen() on port {0}: a passive OPEN (RFC 9293 3.10.1)") \
-    X(N_APP_LISTEN_BACKLOG, "the application calls listen() on port {0} with backlog {1}: a passive OPEN (RFC 9293 3.10.1); as on Linux, at most {1} half-open connection{1:s} (in SYN_RECEIVED, as RFC 4987 uses the term) wait in its SYN queue, and at most {1} established one{1:s} in its accept queue until accept() takes them") \
+    X(N_APP_LISTEN_BACKLOG, "the application calls listen() on port {0} with backlog {1}: a passive OPEN (RFC 9293 3.10.1); as on Linux, at most {1} half-open connection{1:s} (in SYN_RECEIVED, as RFC 4987 uses the term) wait in its SYN queue, and at most {2} established one{2:s}, one more than the backlog, in its accept queue until accept() takes them") \
     X(N_APP_ACCEPT, "accept() takes the connection from {0:ip} port {1} off the accept queue of port {2}: {3} still waiting there") \
     X(N_APP_ACCEPT_WAITED, "accept() was waiting for a connection on port {2}: it returns the one from {0:ip} port {1} as soon as its handshake completes") \
     X(N_APP_ERR_ACCEPT_NOLISTEN, "accept() fails: nothing listens on TCP port {0} of this host (error: {1:str})") \
@@ -41,6 +41,8 @@
     X(N_APP_RECV_NONE, "the application asks to read, but nothing has arrived that it has not read: recv() would block (the stream goes on)") \
     X(N_APP_RECV_EOF, "recv() returns 0: the peer's FIN has arrived and every byte before it has been read; this is the end of the stream") \
     X(N_APP_SHUTDOWN, "the application shuts down its sending side: it will send no more, but can still receive (half-close)") \
+    X(N_APP_SHUTDOWN_UNOPENED, "the application calls shutdown() in {0:state}: there is no connection yet to half-close, and TCP treats it as CLOSE (RFC 9293 3.10.4)") \
+    X(N_APP_SHUTDOWN_PEER_DONE, "the application shuts down its sending side: the peer's FIN has already arrived, so nothing more will come in; what was received can still be read") \
     X(N_APP_CLOSE,    "the application calls close(): no more data will be sent (RFC 9293 3.10.4)") \
     X(N_APP_ABORT, "the application aborts the connection (RFC 9293 3.10.5 ABORT)") \
     X(N_APP_ERR_STATE,"the call fails: the TCP connection is {0:state} (error: {1:str})") \
@@ -131,12 +133,14 @@
     X(N_TCP_SHUTDOWN_SYNSENT, "shutdown() in SYN_SENT: like CLOSE, it deletes the TCB before the connection opens; no data was queued, so none is lost (RFC 9293 3.10.4)") \
     X(N_TCP_SHUTDOWN_SYNSENT_DATA, "shutdown() in SYN_SENT: like CLOSE, it deletes the TCB before the connection opens, so the {0} queued byte{0:s} will never be sent (RFC 9293 3.10.4)") \
     X(N_TCP_GIVE_UP,       "no acknowledgement after {0} retransmission{0:s}: give up and close the connection") \
+    X(N_TCP_GIVE_UP_PROBES, "the peer's window is zero and it has answered none of the last {0} window probe{0:s}: the peer is taken to be gone; give up and close the connection (RFC 9293 3.8.6.1 keeps it open only while probes are answered)") \
+    X(N_TCP_GIVE_UP_ACCQ, "after {0} retransmission{0:s} of our SYN,ACK give up the connection in SYN_RECEIVED and delete it, freeing its place in the SYN queue (RFC 9293 3.8.3; Linux gives up after tcp_synack_retries): the peer's ACK of the last one came, but the host dropped it because the listener's accept queue was full; the peer, which sent that ACK, has taken the connection as open") \
     X(N_TCP_GIVE_UP_HALFOPEN, "no ACK for our SYN,ACK after {0} retransmission{0:s}: give up the connection in SYN_RECEIVED and delete it, which frees its place in the listener's SYN queue (RFC 9293 3.8.3)") \
     X(N_TCP_COOKIE_EST, "ACK {0} minus one is {1}, a valid SYN cookie of ours: the connection is created straight in ESTABLISHED, with no SYN_RECEIVED stage, since nothing was kept since the SYN; it sends segments of at most {2} byte{2:s}, the MSS the cookie encodes, and any other option of the SYN is lost (RFC 4987 3.6)") \
     X(N_TCP_SYNQ_FULL, "SYN dropped: the SYN queue of port {0} already holds {1} half-open connection{1:s} in SYN_RECEIVED, its backlog, and SYN cookies are off; like Linux, the listener drops the SYN without a reply, and the client must retransmit it (RFC 4987 2)") \
-    X(N_TCP_ACCQ_FULL_SYN, "SYN dropped: the accept queue of port {0} already holds {1} connection{1:s}, its backlog, that the application has not accepted; like Linux, the listener drops new SYNs until accept() makes room") \
-    X(N_TCP_ACCQ_FULL_ACK, "this ACK would complete the handshake, but the accept queue of port {0} already holds {1} connection{1:s}, its backlog: like Linux, drop it and stay in SYN_RECEIVED; our SYN,ACK will be retransmitted and the ACK come again") \
-    X(N_TCP_ACCQ_FULL_COOKIE, "this ACK carries a valid SYN cookie, but the accept queue of port {0} already holds {1} connection{1:s}, its backlog: like Linux, drop it; no connection is created") \
+    X(N_TCP_ACCQ_FULL_SYN, "SYN dropped: the accept queue of port {0} already holds {1} connection{1:s} that the application has not accepted, more than its backlog of {2} (Linux lets one more in than the backlog); like Linux, the listener drops new SYNs until accept() makes room") \
+    X(N_TCP_ACCQ_FULL_ACK, "this ACK would complete the handshake, but the accept queue of port {0} already holds {1} connection{1:s}, more than its backlog of {2} (Linux lets one more in than the backlog): like Linux, drop it and stay in SYN_RECEIVED; our SYN,ACK will be retransmitted and the ACK come again") \
+    X(N_TCP_ACCQ_FULL_COOKIE, "this ACK carries a valid SYN cookie, but the accept queue of port {0} already holds {1} connection{1:s}, more than its backlog of {2} (Linux lets one more in than the backlog): like Linux, drop it; no connection is created") \
     /* --- TCP segments (reasons a segment was sent or ignored) --- */ \
     X(N_SEG_SYN,           "SYN: ask to open a connection, ISS={0}") \
     X(N_SEG_SYNACK,        "SYN,ACK: acknowledge the peer's SYN and send our own, ISS={0}") \
@@ -161,11 +165,13 @@
     X(N_SEG_DISCARD_SYNSENT_RST, "an RST without an ACK in SYN_SENT cannot be checked against our SYN: it is dropped (RFC 9293 3.10.7.3)") \
     X(N_SEG_DISCARD_SYNSENT_OTHER, "in SYN_SENT a segment with neither SYN nor RST is dropped (RFC 9293 3.10.7.3)") \
     X(N_SEG_DISCARD_RST_WINDOW, "an RST with seq {0} outside the receive window (RCV.NXT={1}, RCV.WND={2}) is dropped without a reply (RFC 9293 3.10.7.4, RFC 5961 3.2)") \
+    X(N_SEG_DISCARD_OOW_LIMIT, "dropped with no reply: RFC 9293 3.10.7.4 answers this segment with an ACK, but this connection sent such an ACK {0:dur} ago, and like Linux (tcp_invalid_ratelimit) it sends at most one per {1:dur} for segments without data, so two ends that disagree about the sequence numbers cannot trade ACKs for ever (RFC 5961 7)") \
+    X(N_SEG_DISCARD_OOW_LIMIT_NOW, "dropped with no reply: RFC 9293 3.10.7.4 answers this segment with an ACK, but this connection sent such an ACK at this same instant, and like Linux (tcp_invalid_ratelimit) it sends at most one per {0:dur} for segments without data, so two ends that disagree about the sequence numbers cannot trade ACKs for ever (RFC 5961 7)") \
     X(N_SEG_DISCARD_NOACK, "a segment without the ACK bit in {0:state} is dropped (RFC 9293 3.10.7.4, fifth check)") \
     X(N_SEG_RETRANSMIT, "retransmission #{0} (at most {1}) after the RTO expired") \
     X(N_SEG_PROBE,         "zero-window probe: one byte to learn whether the window has opened") \
-    X(N_SEG_PROBE_AGAIN, "the peer's window is still zero: the first unacknowledged byte(s) go again as a window probe; probing never gives up (RFC 9293 3.8.6.1)") \
-    X(N_SEG_PROBE_AGAIN_FIN, "the peer's window is still zero, so it cannot take our FIN, which takes a sequence number: the FIN goes again, as a window probe would; probing never gives up (RFC 9293 3.8.6.1)") \
+    X(N_SEG_PROBE_AGAIN, "the peer's window is still zero: a window probe again, with the first {0} unacknowledged byte{0:s}; the connection stays open as long as the peer answers the probes (RFC 9293 3.8.6.1)") \
+    X(N_SEG_PROBE_AGAIN_FIN, "the peer's window is still zero, so it cannot take our FIN, which takes a sequence number: the FIN goes again as a window probe; the connection stays open as long as the peer answers the probes (RFC 9293 3.8.6.1)") \
     X(N_SEG_WINUPDATE,     "window update: the application read data, so the receive window opened to {0}") \
     X(N_SEG_ZWND_REFUSE, "our receive window is 0: the segment at seq {0} cannot be taken; reply with an ACK that repeats the closed window (RFC 9293 3.10.7.4)") \
     X(N_SEG_DUPACK, "seq {0} (length {1}) starts past the receive window: SEG.SEQ - RCV.NXT = {3} is not less than RCV.WND={2}, so no byte of it is acceptable: reply with an ACK and drop it (RFC 9293 3.10.7.4)") \
@@ -193,11 +199,14 @@
     X(N_TMR_RTO_STOP_AFTER_CLOSE, "data arrived after close() in {0:state}: we sent RST and deleted the TCB, so nothing will be retransmitted; retransmission timer stopped") \
     X(N_TMR_RTO_STOP_DELETED, "the TCB is deleted in {0:state}: retransmission timer stopped") \
     X(N_TMR_RTO_STOP_LISTEN_RST, "an RST sends the connection in SYN_RECEIVED back to LISTEN: our SYN,ACK will not be retransmitted") \
+    X(N_TMR_RTO_STOP_ZWND, "the peer now advertises a zero window, and the {0} sequence number{0:s} from {1} still unacknowledged lie beyond the window it advertised: they are taken to wait for room, not to be lost, so the persist timer, not the retransmission timer, watches them (RFC 9293 3.8.6.1)") \
     X(N_TMR_RTO_STOP_LISTEN_SYN, "a SYN sends the connection in SYN_RECEIVED back to LISTEN: our SYN,ACK will not be retransmitted") \
     X(N_TMR_RTO_STOP_TW, "TIME_WAIT: nothing is left to retransmit, retransmission timer stopped") \
     X(N_TMR_RTO_EXPIRE,    "no acknowledgement within {0:dur}: retransmit and double the RTO (RFC 6298 5.5)") \
     X(N_TMR_RTO_EXPIRE_MAX, "no acknowledgement within {0:dur}: retransmit; the RTO stays at its ceiling of {1:dur} (RFC 6298 5.5, 2.5)") \
     X(N_TMR_RTO_EXPIRE_UP, "no acknowledgement within {0:dur}: retransmit; doubling would pass the ceiling, so the RTO rises only to {1:dur} (RFC 6298 5.5, 2.5)") \
+    X(N_TMR_RTO_EXPIRE_ACCQ, "{0:dur} passed: the peer's ACK of our SYN,ACK came, but the host dropped it because the listener's accept queue was full, so this connection never saw it: send the SYN,ACK again, and the RTO becomes {1:dur} (RFC 6298 5.5)") \
+    X(N_TMR_RTO_EXPIRE_LAST_ACCQ, "{0:dur} passed: the peer's ACK of our SYN,ACK came, but the host dropped it because the listener's accept queue was full; after {1} retransmission{1:s}, no more") \
     X(N_TMR_RTO_EXPIRE_LAST, "no acknowledgement within {0:dur}, after {1} retransmission{1:s}: no more") \
     X(N_TMR_TW_START,      "TIME_WAIT: wait 2 x MSL = {0:dur}") \
     X(N_TMR_TW_EXPIRE,     "2 x MSL is over") \
@@ -207,6 +216,10 @@
     X(N_TMR_TW_STOP_REOPEN, "a new SYN above RCV.NXT ends TIME_WAIT early: the old TCB is deleted to make way for the new connection (RFC 9293 3.6.1 MAY-2)") \
     X(N_TMR_PERSIST_START, "the peer's window is zero: persist timer armed ({0:dur})") \
     X(N_TMR_PERSIST_EXPIRE, "the persist timer expired: probe the peer's zero window (RFC 9293 3.8.6.1)") \
+    X(N_TMR_PERSIST_EXPIRE_LAST, "the persist timer expired, and the peer has answered none of the last {0} window probe{0:s}: no more probes") \
+    X(N_TMR_PERSIST_BACKOFF, "a probe has gone: if the peer's window stays zero, the next probe goes in {0:dur}, twice the last interval of {1:dur} (RFC 9293 3.8.6.1: probes back off exponentially)") \
+    X(N_TMR_PERSIST_BACKOFF_UP, "a probe has gone: if the peer's window stays zero, the next probe goes in {0:dur}; doubling the last interval of {1:dur} would pass the ceiling, so it rises only that far (RFC 9293 3.8.6.1, RFC 6298 2.5)") \
+    X(N_TMR_PERSIST_BACKOFF_MAX, "a probe has gone: if the peer's window stays zero, the next probe goes in {0:dur}, the interval's ceiling (RFC 9293 3.8.6.1, RFC 6298 2.5)") \
     X(N_TMR_PERSIST_STOP_OPEN, "the peer's window opened to {0} byte{0:s}: no probe is needed, persist timer stopped (RFC 9293 3.8.6.1)") \
     X(N_TMR_PERSIST_STOP_TW, "TIME_WAIT: nothing is left to send, persist timer stopped") \
     X(N_TMR_PERSIST_STOP_RST, "an RST ends the connection in {0:state}: the peer's window will not be probed, persist timer stopped") \

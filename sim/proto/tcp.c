@@ -16,6 +16,11 @@
  *    returns to the configured value when new data is acknowledged.  This
  *    keeps lessons readable; real stacks measure.
  *  - On RTO expiry only the first unacknowledged segment is retransmitted.
+ *  - A zero window is probed by the persist timer alone (RFC 9293 3.8.6.1):
+ *    one byte, or a FIN, at intervals from one RTO doubling to the RTO's
+ *    ceiling; no retransmission timer runs meanwhile.  The connection stays
+ *    open while the peer answers, and gives up after `retries` probes with
+ *    no ACK in between (as Linux does after tcp_retries2).
  *  - No congestion control (RFC 5681): no cwnd, no slow start or congestion
  *    avoidance, no fast retransmit or fast recovery.  tcp_output sends what
  *    the peer's window allows (in MSS-sized segments, Nagle permitting);
@@ -24,6 +29,10 @@
  *  - No urgent data, no timestamps, no SACK; the options are MSS and, when
  *    the configuration offers it, window scale (RFC 7323).  Data carried
  *    on a SYN is ignored.
+ *  - The ACKs answering unacceptable segments (3.10.7.4, RFC 5961's
+ *    challenge ACKs) are throttled per connection as on Linux: one per
+ *    500 ms for segments without data (RFC 5961 7, oow_ack in
+ *    tcp_input.c); Linux's host-wide challenge-ACK limit is not modelled.
  *  - close() and shutdown() are both RFC 9293's CLOSE ("I have no more to
  *    send"), except that close() also gives up reading: unread or later
  *    data makes it reset the connection (RFC 1122 4.2.2.13).
@@ -80,8 +89,14 @@
  *   Timeouts (3.10.8)       tcp_timer.c: tcp_timer, due at tcp_deadline():
  *     TIME-WAIT (2MSL)        tw_due -> tcp_enter_closed (tcp.c); armed by
  *                             tcp_time_wait_start.
- *     persist                 persist_due -> tcp_output(probe)
- *                             (tcp_output.c), which also arms it.
+ *     persist                 persist_due -> a new probe byte with
+ *                             tcp_output(probe) (tcp_output.c), or what
+ *                             went into the zero window again
+ *                             (retransmit_front); the interval doubles
+ *                             (persist_arm, armed by
+ *                             tcp_zero_window_timers at the end of
+ *                             tcp_output); `retries` probes in a row with
+ *                             no ACK give up with tcp_enter_closed.
  *     retransmission (RTO)    rto_due -> retransmit_front and back off, or
  *                             give up with tcp_enter_closed (tcp.c); armed
  *                             by tcp_rto_start.
@@ -380,19 +395,29 @@ static uint32_t max_window(const struct tcp_conn *c)
  * (nearly) shut: RFC 9293 3.8.6.2.2's receiver-side threshold. */
 void tcp_read_done(struct tcp_conn *c)
 {
-    uint32_t thresh = c->cfg->rcvbuf / 2 < c->cfg->mss ? c->cfg->rcvbuf / 2
-                                                     : c->cfg->mss;
+    /* RFC 9293 3.8.6.2.2 (RFC 1122 4.2.3.3), receiver SWS avoidance: the
+     * window grows only when it can grow by min(Fr * RCV.BUFF, Eff.snd.MSS),
+     * Fr = 1/2 ("RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF,
+     * Eff.snd.MSS)").  Both sides of that test are what the peer is told:
+     * RFC 7323 2.3 sends RCV.WND >> Rcv.Wind.Shift and the peer reads back
+     * SEG.WND << Snd.Wind.Shift, so free space below one unit of the shift
+     * is no window at all to the peer.  Comparing the free space itself
+     * sent "updates" that told a peer stuck at zero that the window was
+     * still zero. */
+    uint32_t thresh = c->cfg->rcvbuf / 2 < c->snd_mss ? c->cfg->rcvbuf / 2
+                                                      : c->snd_mss;
     uint32_t space = c->cfg->rcvbuf - (uint32_t)c->rcvq.len;
     if (space > max_window(c))
         space = max_window(c);
-    if (c->rcv_wnd_advertised < thresh && space >= thresh &&
+    uint32_t told = space >> c->rcv_shift << c->rcv_shift;
+    /* only a window the peer may think (nearly) shut needs a segment of
+     * its own; a wider one is carried by the next ACK */
+    if (c->rcv_wnd_advertised < thresh &&
+        told >= c->rcv_wnd_advertised + thresh &&
         (c->state == TCPS_ESTABLISHED || c->state == TCPS_FIN_WAIT_1 ||
          c->state == TCPS_FIN_WAIT_2)) {
-        /* RFC 7323 2.3: the segment carries RCV.WND >> Rcv.Wind.Shift and
-         * the peer reads it back as SEG.WND << Snd.Wind.Shift, so the window
-         * it is told of is the field shifted back, without the low bits of
-         * the free space: the sentence quotes that. */
-        uint32_t told = (uint32_t)tcp_window_to_advertise(c, 0) << c->rcv_shift;
+        /* the sentence quotes the window the peer is told: the field
+         * shifted back, without the low bits of the free space */
         tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
                  WHY(N_SEG_WINUPDATE, (int64_t)told));
     }

@@ -79,6 +79,11 @@ struct tcp_config {
 
 void tcp_config_default(struct tcp_config *c);
 
+/* RFC 5961 7 (ACK throttling), as Linux does it per connection
+ * (net.ipv4.tcp_invalid_ratelimit): at most one ACK in this time answers
+ * unacceptable segments that carry no data. */
+#define TCP_OOW_ACK_GAP_US 500000
+
 struct tcp_conn;
 
 /* What a TCB may reach outside itself.  TCBs keep a pointer to it, not a
@@ -148,6 +153,12 @@ struct tcp_conn {
     uint8_t  snd_shift, rcv_shift;
     /* what is owed: an OWE_ value, so a byte */
     uint8_t  ack_now;        /* an ACK is owed to the peer */
+    /* RFC 9293 3.8.6.1 zero-window probing, driven by the persist timer:
+     * how many times its interval has doubled since the window closed
+     * (SHLD-30), and the probes sent since the peer last sent an ACK (the
+     * connection is given up only when they go unanswered, MUST-36) */
+    uint8_t  persist_shift;
+    uint8_t  probes;
     /* flags, a bit each (only ever set to 0 or 1), here where they fill
      * what would be padding before irs */
     unsigned peer_ws : 1;    /* the peer's SYN offered a shift (saved in ws_peer) */
@@ -158,18 +169,25 @@ struct tcp_conn {
     unsigned app_closed : 1; /* close() (not shutdown()): nobody will read */
     unsigned fin_sent : 1;   /* our FIN occupies sequence number fin_seq */
     unsigned fin_received : 1;  /* the peer's FIN has been processed */
-    unsigned probe_out : 1;  /* a zero-window probe byte is unacknowledged */
+    unsigned probe_out : 1;  /* what lies from SND.UNA to SND.NXT went into
+                                the peer's zero window (a probe byte, a FIN):
+                                the persist timer, not the RTO, sends it
+                                again, and all of it goes again once the
+                                window opens */
     unsigned ack_syn_in_data : 1; /* tcp_output's next data segment is the
                                      handshake's third: it acknowledges the
                                      peer's SYN (RFC 9293 3.10.7.3) */
+    unsigned oow_acked : 1;  /* last_oow_ack holds a time (RFC 5961 7) */
+    unsigned ack_dropped : 1;   /* since the retransmission timer last
+                                   started, the host dropped an ACK for this
+                                   half-open child because its listener's
+                                   accept queue was full (sim/host/listenq.c):
+                                   the timer's sentences say the ACK came */
     unsigned in_synq : 1;    /* a half-open child counted in its listener's
                                 SYN queue (`listen PORT backlog N`): its
                                 give-up sentence says the place is freed */
     /* receive sequence space */
     uint32_t irs, rcv_nxt, rcv_wnd;
-    uint32_t probe_seq;      /* the zero-window probe byte's sequence number
-                                (here, not with the timers, to fill what
-                                would be padding before the queues) */
 
     struct bytequeue sndq;   /* bytes from SND.UNA: unacknowledged then unsent */
     struct bytequeue rcvq;   /* in-order bytes the application has not read */
@@ -185,6 +203,8 @@ struct tcp_conn {
     int64_t  rto_cur;        /* current RTO, doubled by backoff */
     int64_t  tw_due;
     int64_t  persist_due;
+    int64_t  last_oow_ack;   /* when the last ACK answering an unacceptable
+                                segment without data went (RFC 5961 7) */
 
     uint64_t retransmits;    /* segments sent again after an RTO */
 };

@@ -80,17 +80,21 @@ static void update_window(struct tcp_conn *c, int64_t now,
     c->snd_wl1 = h->seq;
     c->snd_wl2 = h->ack;
     /* RFC 9293 3.8.6.1 probes a window that is zero; one that has opened
-     * needs no probe, so a running persist timer stops, recorded */
-    if (c->snd_wnd)
+     * needs no probe, so a running persist timer stops, recorded, and the
+     * next closed window is probed from the first interval again */
+    if (c->snd_wnd) {
         tcp_persist_stop(c, now, WHY(N_TMR_PERSIST_STOP_OPEN,
                                      (int64_t)c->snd_wnd));
+        c->persist_shift = 0;
+    }
     /* RFC 9293 3.8.6.1: a receiver with a zero window refuses the probe
-     * byte (3.10.7.4: it "must not accept" data it has no room for).  When
-     * the window opens and SND.UNA is still the probe's byte, that byte was
-     * never taken: send again from SND.UNA, or every byte after it would
-     * land beyond a gap and wait for the retransmission timer. */
-    if (c->probe_out && c->snd_wnd && seq_lt(c->snd_una, c->snd_nxt) &&
-        c->snd_una == c->probe_seq) {
+     * byte (3.10.7.4: it "must not accept" data it has no room for), and a
+     * FIN, which takes a sequence number, too.  When the window opens and
+     * what was sent into the zero window is still unacknowledged, it was
+     * not taken: send again from SND.UNA, or every byte after it would
+     * land beyond a gap and wait for the retransmission timer, which does
+     * not run for a probe. */
+    if (c->probe_out && c->snd_wnd && seq_lt(c->snd_una, c->snd_nxt)) {
         c->snd_nxt = c->snd_una;
         /* A FIN that followed the probe (the probe was the last byte and
          * close() was pending) lies past the gap too: it goes again after
@@ -103,7 +107,7 @@ static void update_window(struct tcp_conn *c, int64_t now,
         if (c->fin_sent && seq_geq(c->fin_seq, c->snd_nxt))
             c->fin_sent = 0;
     }
-    if (c->snd_wnd || c->snd_una != c->probe_seq)
+    if (c->snd_wnd || c->snd_una == c->snd_nxt)
         c->probe_out = 0;
 }
 
@@ -114,6 +118,38 @@ static void discard(struct tcp_conn *c, struct why why)
 {
     if (c->env->discard)
         c->env->discard(c->env->ctx, c, why);
+}
+
+/* RFC 9293 3.10.7.4 answers an unacceptable segment (and a SYN or an RST
+ * it will not take, and an ACK of nothing sent) with an ACK and drops it.
+ * Two ends that disagree about the sequence numbers -- a LAND segment's
+ * connection with itself, a peer that lost its state -- would answer each
+ * other's ACKs for ever, so RFC 5961 7 throttles those ACKs ("ACK
+ * Throttling"), and Linux keeps it per connection: after such an ACK, an
+ * unacceptable segment without data (or with SYN) within
+ * tcp_invalid_ratelimit, 500 ms, is dropped with no reply
+ * (tcp_oow_rate_limited).  A segment with data or a FIN is always
+ * answered: it is no part of an ACK loop, and a zero-window probe must be
+ * (RFC 9293 3.8.6.1).  Returns 1 when the ACK was sent. */
+static int oow_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
+                   size_t len, struct why why)
+{
+    int pure = (len == 0 && !(h->flags & TCP_FIN)) || (h->flags & TCP_SYN);
+    if (pure && c->oow_acked && now - c->last_oow_ack < TCP_OOW_ACK_GAP_US) {
+        /* the sentence for an ACK sent at this very instant (a loop
+         * through the host itself) does not say "0 ms ago" */
+        discard(c, now == c->last_oow_ack
+                   ? WHY(N_SEG_DISCARD_OOW_LIMIT_NOW, TCP_OOW_ACK_GAP_US)
+                   : WHY(N_SEG_DISCARD_OOW_LIMIT, now - c->last_oow_ack,
+                         TCP_OOW_ACK_GAP_US));
+        return 0;
+    }
+    if (pure) {
+        c->oow_acked = 1;
+        c->last_oow_ack = now;
+    }
+    tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, why);
+    return 1;
 }
 
 /* ---- 3.10.7.2 LISTEN ---------------------------------------------------- */
@@ -287,8 +323,11 @@ static void ack_advance(struct tcp_conn *c, int64_t now, uint32_t ack)
     c->rto_cur = c->cfg->rto_us;
     if (c->snd_una == c->snd_nxt)
         tcp_rto_stop(c, now, WHY0(N_TMR_RTO_STOP));
-    else
+    else if (!tcp_zero_window(c))
         tcp_rto_start(c, now);
+    /* else what is left went into a zero window: the persist timer, not
+     * the RTO, watches it (RFC 9293 3.8.6.1), unless this very segment
+     * opens the window, which update_window then sees to */
 }
 
 /* The eighth step: our peer's FIN has arrived in sequence. */
@@ -404,14 +443,14 @@ static void rst_in_synchronized(struct tcp_conn *c, int64_t now)
  * SND.UNA, update the send window, and take the state arrows an ACK can
  * cause.  Returns -1 when processing of the segment ends here. */
 static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
-                    uint32_t seq)
+                    size_t len, uint32_t seq)
 {
     if (seq_gt(h->ack, c->snd_nxt)) {
         /* RFC 9293 3.10.7.4 fifth: "If the ACK acks something not yet
          * sent (SEG.ACK > SND.NXT), then send an ACK, drop the segment,
          * and return." */
-        tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-                 WHY(N_SEG_ACK_TOOFAR, h->ack, c->snd_nxt, c->rcv_nxt));
+        oow_ack(c, now, h, len,
+                WHY(N_SEG_ACK_TOOFAR, h->ack, c->snd_nxt, c->rcv_nxt));
         return -1;
     }
     uint32_t maxw = c->max_snd_wnd > c->snd_wnd ? c->max_snd_wnd : c->snd_wnd;
@@ -420,8 +459,8 @@ static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
          * acceptable only in (SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT;
          * "All incoming segments whose ACK value doesn't satisfy the above
          * condition MUST be discarded and an ACK sent back." */
-        tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-                 WHY(N_SEG_ACK_TOOOLD, h->ack, c->snd_una, maxw, c->rcv_nxt));
+        oow_ack(c, now, h, len,
+                WHY(N_SEG_ACK_TOOOLD, h->ack, c->snd_una, maxw, c->rcv_nxt));
         return -1;
     }
     /* A passive TCB that close() took from SYN-RECEIVED to FIN-WAIT-1
@@ -432,6 +471,9 @@ static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
      * is no segment's and the test below compares SEG.SEQ with a number
      * the peer never sent: the peer's window would stay zero for ever.  So
      * the first ACK of our SYN sets the window here, as it would have. */
+    /* the peer has answered: whatever probes went before it were not
+     * lost (RFC 9293 3.8.6.1, MUST-36) */
+    c->probes = 0;
     int first_syn_ack = !tcp_syn_acked(c) && seq_lt(c->snd_una, h->ack);
     if (seq_lt(c->snd_una, h->ack))
         ack_advance(c, now, h->ack);
@@ -521,14 +563,14 @@ static void other_input(struct tcp_conn *c, int64_t now,
         if (c->rcv_wnd == 0 && slen == 0 && seq_gt(seq, c->rcv_nxt) &&
             (h->flags & (TCP_ACK | TCP_SYN | TCP_FIN)) == TCP_ACK) {
             if (c->state != TCPS_SYN_RECEIVED)
-                sync_ack(c, now, h, seq);
+                sync_ack(c, now, h, len, seq);
             return;
         }
         /* A segment with data at RCV.NXT (a probe) is refused, but its ACK
          * field still counts. */
         if (c->rcv_wnd == 0 && seq == c->rcv_nxt) {
             if ((h->flags & TCP_ACK) && c->state != TCPS_SYN_RECEIVED &&
-                sync_ack(c, now, h, seq) < 0)
+                sync_ack(c, now, h, len, seq) < 0)
                 return;
             tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
                      WHY(N_SEG_ZWND_REFUSE, seq));
@@ -543,12 +585,12 @@ static void other_input(struct tcp_conn *c, int64_t now,
          * refused above), so that sentence quotes RCV.WND. */
         int old_seg = seq_lt(seq, c->rcv_nxt);
         if (old_seg)
-            tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-                     WHY(N_SEG_DUPACK_OLD, seq, slen, c->rcv_nxt,
-                         c->rcv_nxt - seq));
+            oow_ack(c, now, h, len,
+                    WHY(N_SEG_DUPACK_OLD, seq, slen, c->rcv_nxt,
+                        c->rcv_nxt - seq));
         else
-            tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-                     WHY(N_SEG_DUPACK, seq, slen, c->rcv_wnd, seq - c->rcv_nxt));
+            oow_ack(c, now, h, len,
+                    WHY(N_SEG_DUPACK, seq, slen, c->rcv_wnd, seq - c->rcv_nxt));
         return;
     }
     /* second: the RST bit (with RFC 5961's exact-match refinement, which
@@ -556,8 +598,7 @@ static void other_input(struct tcp_conn *c, int64_t now,
      * a challenge ACK. */
     if (h->flags & TCP_RST) {
         if (seq != c->rcv_nxt) {
-            tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-                     WHY(N_SEG_CHALLENGE_RST, seq, c->rcv_nxt));
+            oow_ack(c, now, h, len, WHY(N_SEG_CHALLENGE_RST, seq, c->rcv_nxt));
             return;
         }
         rst_in_synchronized(c, now);
@@ -571,8 +612,7 @@ static void other_input(struct tcp_conn *c, int64_t now,
             return;
         }
         /* synchronized states: challenge ACK, drop (RFC 5961 4) */
-        tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-                 WHY(N_SEG_CHALLENGE, c->state, c->rcv_nxt));
+        oow_ack(c, now, h, len, WHY(N_SEG_CHALLENGE, c->state, c->rcv_nxt));
         return;
     }
     /* fifth: the ACK field; a segment without ACK is dropped */
@@ -590,7 +630,7 @@ static void other_input(struct tcp_conn *c, int64_t now,
             send_rst_for(c, h, len, WHY0(N_SEG_RST_SYNRCVD_ACK));
             return;
         }
-    } else if (sync_ack(c, now, h, seq) < 0) {
+    } else if (sync_ack(c, now, h, len, seq) < 0) {
         return;
     }
     /* seventh: segment text, in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2.
@@ -688,13 +728,11 @@ int tcp_time_wait_syn(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
          * connection, so TIME-WAIT holds and the SYN is handled as in any
          * synchronized state (RFC 9293 3.10.7.4 fourth, RFC 5961 4): a
          * challenge ACK, and the segment is dropped. */
-        tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-                 WHY(N_SEG_CHALLENGE_TW_OLD, h->seq, c->rcv_nxt));
+        oow_ack(c, now, h, 0, WHY(N_SEG_CHALLENGE_TW_OLD, h->seq, c->rcv_nxt));
         return TW_SYN_HANDLED;
     }
     if (!c->cfg->tw_reopen) {
-        tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-                 WHY(N_SEG_CHALLENGE_TW_OFF, h->seq, c->rcv_nxt));
+        oow_ack(c, now, h, 0, WHY(N_SEG_CHALLENGE_TW_OFF, h->seq, c->rcv_nxt));
         return TW_SYN_HANDLED;
     }
     if (!have_listener) {
@@ -704,8 +742,7 @@ int tcp_time_wait_syn(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
          * synchronized-state answer (3.10.7.4 fourth, a challenge ACK) and
          * TIME-WAIT goes on.  Linux does the same (it ACKs from the
          * TIME-WAIT socket when no listener is found). */
-        tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
-                 WHY(N_SEG_CHALLENGE_TW_NOLISTEN, h->seq, c->rcv_nxt, c->lport));
+        oow_ack(c, now, h, 0, WHY(N_SEG_CHALLENGE_TW_NOLISTEN, h->seq, c->rcv_nxt, c->lport));
         return TW_SYN_HANDLED;
     }
     /* RFC 9293 3.6.1 (MAY-2), RFC 1122 4.2.2.13, RFC 6191 2 (without

@@ -108,26 +108,18 @@ void tcp_output(struct tcp_conn *c, int64_t now, int probe)
             if (n > usable)
                 n = usable;
             if (n == 0 && probe && c->snd_una == c->snd_nxt) {
-                /* RFC 9293 3.8.6.1: probe a zero window with one byte */
+                /* RFC 9293 3.8.6.1: probe a zero window with one byte.  No
+                 * retransmission timer: the persist timer sends the next
+                 * probe (tcp_zero_window_timers below). */
                 tcp_xmit(c, TCP_ACK, c->snd_nxt, tcp_bq_at(&c->sndq, off), 1,
                          WHY0(N_SEG_PROBE));
                 c->probe_out = 1;
-                c->probe_seq = c->snd_nxt;
                 c->snd_nxt += 1;
-                if (!c->rto_due)
-                    tcp_rto_start(c, now);
                 probe = 0;
                 continue;
             }
-            if (n == 0) {
-                if (c->snd_wnd == 0 && c->snd_una == c->snd_nxt &&
-                    !c->persist_due) {
-                    c->persist_due = now + c->rto_cur;
-                    tcp_timer_rec(c, now, TM_PERSIST, TA_START, c->persist_due,
-                                  WHY(N_TMR_PERSIST_START, c->rto_cur));
-                }
-                break;
-            }
+            if (n == 0)
+                break;      /* a zero window arms the persist timer below */
             /* RFC 9293 3.7.4 (Nagle): while data is unacknowledged, hold
              * back a segment smaller than the MSS.  A pending close flushes. */
             if (c->cfg->nagle && n < c->snd_mss && c->snd_una != c->snd_nxt &&
@@ -154,9 +146,13 @@ void tcp_output(struct tcp_conn *c, int64_t now, int probe)
         c->fin_sent = 1;
         tcp_xmit(c, TCP_FIN | TCP_ACK, c->fin_seq, NULL, 0, WHY0(N_SEG_FIN));
         c->snd_nxt += 1;
-        if (!c->rto_due)
+        /* RFC 9293 3.3.2: the FIN takes a sequence number, so a zero window
+         * cannot take it: it is a probe, and the persist timer, not the
+         * retransmission timer, watches it (tcp_zero_window_timers) */
+        if (!c->rto_due && !tcp_zero_window(c))
             tcp_rto_start(c, now);
     }
+    tcp_zero_window_timers(c, now);
     if (c->ack_now) {
         /* RFC 9293 3.3.1: the acknowledgment number is the next sequence
          * number the receiver expects, RCV.NXT. */

@@ -69,6 +69,14 @@ void tcp_timer_rec(struct tcp_conn *c, int64_t now, int name, int action,
 void tcp_rto_start(struct tcp_conn *c, int64_t now);
 void tcp_rto_stop(struct tcp_conn *c, int64_t now, struct why why);
 void tcp_persist_stop(struct tcp_conn *c, int64_t now, struct why why);
+/* The peer's window is zero and our SYN is acknowledged: what we send waits
+ * for the window, probed by the persist timer (RFC 9293 3.8.6.1), and the
+ * retransmission timer does not run. */
+int  tcp_zero_window(const struct tcp_conn *c);
+/* Holds the zero-window rule after the TCB acted: stops the retransmission
+ * timer for what went into the closed window and arms the persist timer
+ * while anything waits for the window. */
+void tcp_zero_window_timers(struct tcp_conn *c, int64_t now);
 /* Stops the retransmission and persist timers and (re)starts the 2MSL one. */
 void tcp_time_wait_start(struct tcp_conn *c, int64_t now);
 
