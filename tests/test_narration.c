@@ -93,6 +93,7 @@ struct tstart {                  /* a timer start seen so far */
     int      name;
     int64_t  t, due;
     struct why why;
+    size_t   at;               /* its record */
 };
 
 struct nck {
@@ -1754,6 +1755,30 @@ static void ck_tcp_give_up_accq(struct nck *c, const struct trace_rec *r)
 }
 
 /* RTO expiry: the time waited, and what becomes of the RTO */
+/* The segments with ACK that arrived on r's connection since its
+ * retransmission timer last started: while it runs none of them
+ * acknowledged anything new, or it would have restarted (RFC 6298 5.3). */
+static int64_t acks_since_rto_start(struct nck *c, const struct trace_rec *r)
+{
+    const struct tstart *st = NULL;
+    for (size_t k = c->ntimers; k-- > 0 && !st;)
+        if (c->timers[k].host == r->host && c->timers[k].conn == r->conn &&
+            c->timers[k].name == TM_RTO && c->timers[k].at < c->i)
+            st = &c->timers[k];
+    struct conn_tx *tx = conn_of(c, r);
+    if (!st || !tx)
+        return 0;
+    int64_t n = 0;
+    for (size_t j = st->at + 1; j < c->i; j++) {
+        const struct trace_rec *q = &c->tr->recs[j];
+        struct frame f;
+        if (q->kind == TK_RECV && q->host == r->host && rec_tcp(c, q, &f) &&
+            (f.tcp.flags & TCP_ACK) && conn_by_ports(c, r->host, &f) == tx)
+            n++;
+    }
+    return n;
+}
+
 static void ck_rto_expire_kind(struct nck *c, const struct trace_rec *r)
 {
     struct tcp_config tc;
@@ -1770,6 +1795,17 @@ static void ck_rto_expire_kind(struct nck *c, const struct trace_rec *r)
                           "accept queue; no such drop since the timer started"
                         : "says no acknowledgement came, but the host dropped "
                           "one for this connection (the accept queue was full)");
+    int stale = r->why.id == N_TMR_RTO_EXPIRE_STALE ||
+                r->why.id == N_TMR_RTO_EXPIRE_LAST_STALE;
+    if (!accq) {
+        int64_t n = acks_since_rto_start(c, r);
+        if (stale && n != A(2))
+            ck_fail(c, "says %" PRId64 " segments came; %" PRId64 " with ACK "
+                    "arrived on this connection since the timer started", A(2), n);
+        if (!stale && n)
+            ck_fail(c, "says no acknowledgement came, but %" PRId64 " segment(s) "
+                    "with ACK arrived on this connection since the timer started", n);
+    }
     switch (r->why.id) {
     case N_TMR_RTO_EXPIRE_ACCQ:
         if (A(1) != (2 * A(0) < tc.rto_max_us ? 2 * A(0) : tc.rto_max_us))
@@ -1798,7 +1834,13 @@ static void ck_rto_expire_kind(struct nck *c, const struct trace_rec *r)
                     PRId64 " us; the ceiling is %" PRId64 " us", A(0), A(1),
                     tc.rto_max_us);
         break;
+    case N_TMR_RTO_EXPIRE_STALE:
+        if (A(1) != (2 * A(0) < tc.rto_max_us ? 2 * A(0) : tc.rto_max_us))
+            ck_fail(c, "says the RTO becomes %" PRId64 " us after %" PRId64
+                    " us, ceiling %" PRId64 " us", A(1), A(0), tc.rto_max_us);
+        break;
     case N_TMR_RTO_EXPIRE_LAST:
+    case N_TMR_RTO_EXPIRE_LAST_STALE:
         if (h && A(1) != h->tcp->retries)
             ck_fail(c, "%" PRId64 " retransmissions, the limit is %d", A(1),
                     h->tcp->retries);
@@ -2862,6 +2904,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TCP_SHUTDOWN_SYNSENT_DATA] = { KSTATE, ck_tcp_close_call },
     [N_TCP_GIVE_UP]       = { KSTATE, ck_tcp_give_up },
     [N_TCP_GIVE_UP_HALFOPEN] = { KSTATE, ck_tcp_give_up_halfopen },
+    [N_TCP_GIVE_UP_STALE] = { KSTATE, ck_tcp_give_up },
     [N_TCP_GIVE_UP_PROBES] = { KSTATE, ck_probes_unanswered },
     [N_TCP_GIVE_UP_ACCQ] = { KSTATE, ck_tcp_give_up_accq },
     [N_TCP_COOKIE_EST]    = { KSTATE, ck_cookie_ack },
@@ -2934,6 +2977,8 @@ static const struct ncheck checks[N_COUNT] = {
     [N_TMR_RTO_EXPIRE_MAX] = { KTEXP, ck_rto_expire_kind },
     [N_TMR_RTO_EXPIRE_UP] = { KTEXP, ck_rto_expire_kind },
     [N_TMR_RTO_EXPIRE_LAST] = { KTEXP, ck_rto_expire_kind },
+    [N_TMR_RTO_EXPIRE_STALE] = { KTEXP, ck_rto_expire_kind },
+    [N_TMR_RTO_EXPIRE_LAST_STALE] = { KTEXP, ck_rto_expire_kind },
     [N_TMR_RTO_EXPIRE_ACCQ] = { KTEXP, ck_rto_expire_kind },
     [N_TMR_RTO_EXPIRE_LAST_ACCQ] = { KTEXP, ck_rto_expire_kind },
     [N_TMR_TW_START]      = { KTSTART, ck_timer_due },
@@ -3237,7 +3282,7 @@ static void note_record(struct nck *c, const struct trace_rec *r)
         c->timers = realloc(c->timers, (c->ntimers + 1) * sizeof *c->timers);
         ck_assert_ptr_nonnull(c->timers);
         c->timers[c->ntimers++] = (struct tstart){ r->host, r->conn,
-            r->u.timer.name, r->t_us, r->u.timer.due_us, r->why };
+            r->u.timer.name, r->t_us, r->u.timer.due_us, r->why, c->i };
     }
 }
 

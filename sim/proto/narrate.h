@@ -133,6 +133,7 @@
     X(N_TCP_SHUTDOWN_SYNSENT, "shutdown() in SYN_SENT: like CLOSE, it deletes the TCB before the connection opens; no data was queued, so none is lost (RFC 9293 3.10.4)") \
     X(N_TCP_SHUTDOWN_SYNSENT_DATA, "shutdown() in SYN_SENT: like CLOSE, it deletes the TCB before the connection opens, so the {0} queued byte{0:s} will never be sent (RFC 9293 3.10.4)") \
     X(N_TCP_GIVE_UP,       "no acknowledgement after {0} retransmission{0:s}: give up and close the connection") \
+    X(N_TCP_GIVE_UP_STALE, "nothing new acknowledged after {0} retransmission{0:s}: give up and close the connection") \
     X(N_TCP_GIVE_UP_PROBES, "the peer's window is zero and it has answered none of the last {0} window probe{0:s}: the peer is taken to be gone; give up and close the connection (RFC 9293 3.8.6.1 keeps it open only while probes are answered)") \
     X(N_TCP_GIVE_UP_ACCQ, "after {0} retransmission{0:s} of our SYN,ACK give up the connection in SYN_RECEIVED and delete it, freeing its place in the SYN queue (RFC 9293 3.8.3; Linux gives up after tcp_synack_retries): the peer's ACK of the last one came, but the host dropped it because the listener's accept queue was full; the peer, which sent that ACK, has taken the connection as open") \
     X(N_TCP_GIVE_UP_HALFOPEN, "no ACK for our SYN,ACK after {0} retransmission{0:s}: give up the connection in SYN_RECEIVED and delete it, which frees its place in the listener's SYN queue (RFC 9293 3.8.3)") \
@@ -208,6 +209,8 @@
     X(N_TMR_RTO_EXPIRE_ACCQ, "{0:dur} passed: the peer's ACK of our SYN,ACK came, but the host dropped it because the listener's accept queue was full, so this connection never saw it: send the SYN,ACK again, and the RTO becomes {1:dur} (RFC 6298 5.5)") \
     X(N_TMR_RTO_EXPIRE_LAST_ACCQ, "{0:dur} passed: the peer's ACK of our SYN,ACK came, but the host dropped it because the listener's accept queue was full; after {1} retransmission{1:s}, no more") \
     X(N_TMR_RTO_EXPIRE_LAST, "no acknowledgement within {0:dur}, after {1} retransmission{1:s}: no more") \
+    X(N_TMR_RTO_EXPIRE_STALE, "{2} segment{2:s} came from the peer within {0:dur}, but none acknowledged anything new: retransmit; the RTO becomes {1:dur} (RFC 6298 5.5, 2.5)") \
+    X(N_TMR_RTO_EXPIRE_LAST_STALE, "{2} segment{2:s} came from the peer within {0:dur}, but none acknowledged anything new, after {1} retransmission{1:s}: no more") \
     X(N_TMR_TW_START,      "TIME_WAIT: wait 2 x MSL = {0:dur}") \
     X(N_TMR_TW_EXPIRE,     "2 x MSL is over") \
     X(N_TMR_TW_STOP, "TIME_WAIT ends early: the TCB is deleted") \

@@ -207,6 +207,10 @@ struct tcp_conn {
                                 segment without data went (RFC 5961 7) */
 
     uint64_t retransmits;    /* segments sent again after an RTO */
+    uint32_t stale_acks;     /* segments with ACK that came while the
+                                retransmission timer ran since its last
+                                start: none acknowledged anything new (one
+                                that did restarted the timer, RFC 6298 5.3) */
 };
 
 /* Sequence number comparisons modulo 2^32 (RFC 9293 3.4). */

@@ -698,6 +698,10 @@ void tcp_input(struct tcp_conn *c, int64_t now, ip4_addr src,
                const struct tcp_hdr *h, const uint8_t *data, size_t len)
 {
     c->seg_src = src;
+    /* counted before it is processed: if it acknowledges something new,
+     * the timer restarts (or stops) and the count starts again */
+    if (c->rto_due && (h->flags & TCP_ACK))
+        c->stale_acks++;
     switch (c->state) {
     case TCPS_CLOSED:
         /* a deleted TCB receives nothing; the host answers for it */

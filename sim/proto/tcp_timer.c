@@ -15,6 +15,7 @@ void tcp_timer_rec(struct tcp_conn *c, int64_t now, int name, int action,
 void tcp_rto_start(struct tcp_conn *c, int64_t now)
 {
     c->ack_dropped = 0;
+    c->stale_acks = 0;
     c->rto_due = now + c->rto_cur;
     tcp_timer_rec(c, now, TM_RTO, TA_START, c->rto_due,
                   WHY(N_TMR_RTO_START, c->rto_cur));
@@ -218,11 +219,16 @@ void tcp_timer(struct tcp_conn *c, int64_t now)
          * accept queue was full (as Linux does, tcp_abort_on_overflow
          * off).  The sentences say so, not "no acknowledgement". */
         int dropped = c->ack_dropped && c->state == TCPS_SYN_RECEIVED;
+        /* segments did come, but they acknowledged nothing new: the
+         * sentences say so, not "no acknowledgement" */
+        int64_t stale = dropped ? 0 : c->stale_acks;
         if (c->retrans_count >= c->cfg->retries) {
             tcp_timer_rec(c, now, TM_RTO, TA_EXPIRE, 0,
-                          WHY(dropped ? N_TMR_RTO_EXPIRE_LAST_ACCQ
-                                      : N_TMR_RTO_EXPIRE_LAST,
-                              waited, c->retrans_count));
+                          dropped ? WHY(N_TMR_RTO_EXPIRE_LAST_ACCQ, waited,
+                                        c->retrans_count)
+                          : stale ? WHY(N_TMR_RTO_EXPIRE_LAST_STALE, waited,
+                                        c->retrans_count, stale)
+                          : WHY(N_TMR_RTO_EXPIRE_LAST, waited, c->retrans_count));
             c->err = TCPE_TIMEOUT;
             /* RFC 9293 3.8.3: R2 reached.  A half-open child of a
              * listener with a backlog gives its SYN queue place back. */
@@ -230,6 +236,7 @@ void tcp_timer(struct tcp_conn *c, int64_t now)
             tcp_enter_closed(c, now, CC_NORMAL,
                              WHY(dropped ? N_TCP_GIVE_UP_ACCQ
                                  : halfopen ? N_TCP_GIVE_UP_HALFOPEN
+                                 : stale ? N_TCP_GIVE_UP_STALE
                                  : N_TCP_GIVE_UP, c->retrans_count));
             return;
         }
@@ -242,6 +249,7 @@ void tcp_timer(struct tcp_conn *c, int64_t now)
          * already there */
         tcp_timer_rec(c, now, TM_RTO, TA_EXPIRE, 0,
                       dropped ? WHY(N_TMR_RTO_EXPIRE_ACCQ, waited, next)
+                      : stale ? WHY(N_TMR_RTO_EXPIRE_STALE, waited, next, stale)
                       : next == c->rto_cur * 2 ? WHY(N_TMR_RTO_EXPIRE, waited)
                       : next > c->rto_cur ? WHY(N_TMR_RTO_EXPIRE_UP, waited, next)
                       : WHY(N_TMR_RTO_EXPIRE_MAX, waited, next));
