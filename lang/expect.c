@@ -256,7 +256,7 @@ static int connect_error(const struct trace_rec *r)
     switch (r->why.id) {
     case N_TCP_RST_SYNSENT: case N_TCP_RST_ACTIVE: return -TCPE_REFUSED;
     case N_TCP_RST_RESET:                          return -TCPE_RESET;
-    case N_TCP_GIVE_UP:                            return -TCPE_TIMEOUT;
+    case N_TCP_GIVE_UP: case N_TCP_GIVE_UP_STALE:  return -TCPE_TIMEOUT;
     default:                                       return OUT_CLOSED;
     }
 }
