@@ -19,6 +19,7 @@
 #include "tcp.h"
 #include "narrate.h"
 #include "trace.h"
+#include "udp.h"
 #include "wire.h"
 #include "suites.h"
 
@@ -913,6 +914,44 @@ START_TEST(test_udp_lost_datagram_is_not_retransmitted)
 }
 END_TEST
 
+/* A socket that collects many datagrams before it reads them: each read
+ * takes the oldest, in order, also when the queue has wrapped round and
+ * grown while wrapped; and a read costs O(1), so 300,000 of them finish
+ * well inside the test's time limit (moving the rest of the queue down on
+ * each read took minutes). */
+START_TEST(test_udp_queue_reads_oldest_first_in_constant_time)
+{
+    enum { N = 300000 };
+    struct udp_queue q = { 0 };
+    struct sim_dgram d;
+    uint8_t b[4];
+    uint32_t next_in = 0, next_out = 0;
+    for (int round = 0; round < 3; round++) {
+        for (int k = 0; k < 5; k++, next_in++) {   /* 5 in, 3 out: it wraps */
+            memcpy(b, &next_in, 4);
+            udp_queue_push(&q, 1, 7, b, 4);
+        }
+        for (int k = 0; k < 3; k++, next_out++) {
+            ck_assert_int_eq(udp_queue_pop(&q, &d), 0);
+            ck_assert_uint_eq(d.len, 4);
+            ck_assert_mem_eq(d.data, &next_out, 4);
+            free(d.data);
+        }
+    }
+    for (; next_in < N; next_in++) {
+        memcpy(b, &next_in, 4);
+        udp_queue_push(&q, 1, 7, b, 4);
+    }
+    for (; next_out < N; next_out++) {
+        ck_assert_int_eq(udp_queue_pop(&q, &d), 0);
+        ck_assert_mem_eq(d.data, &next_out, 4);
+        free(d.data);
+    }
+    ck_assert_int_eq(udp_queue_pop(&q, &d), -1);
+    udp_queue_free(&q);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 /* Length-prefixed framing over TCP                                         */
 
@@ -1420,6 +1459,7 @@ Suite *net_suite(void)
     tcase_add_test(udp, test_udp_short_read_truncates_and_loses_the_rest);
     tcase_add_test(udp, test_udp_to_unbound_port_is_dropped_noport);
     tcase_add_test(udp, test_udp_lost_datagram_is_not_retransmitted);
+    tcase_add_test(udp, test_udp_queue_reads_oldest_first_in_constant_time);
     suite_add_tcase(s, udp);
 
     TCase *fr = tcase_create("framing");

@@ -47,8 +47,8 @@ uint64_t sim_udp_bytes(const struct sim_host *hp)
     for (int i = 0; us && i < us->nudp; i++) {
         const struct udp_queue *q = &us->udp[i].q;
         b += sizeof us->udp[i] + (uint64_t)q->cap * sizeof *q->d;
-        for (int k = 0; k < q->n; k++)
-            b += q->d[k].len;
+        for (size_t k = 0; k < q->n; k++)
+            b += udp_queue_at(q, k)->len;
     }
     return b;
 }
