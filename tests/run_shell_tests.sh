@@ -548,6 +548,20 @@ grep -q "re-arm" "$TMP/err" && bad "far frames: claims re-arming timers" || ok
 bounded 3 "100000 injects at one instant" -- "$PROTOSIM" --check "$TMP/inject.scn"
 has_in "$TMP/err" "frames-in-flight limit of 250000 (--max-frames)" "injects: limit"
 has_in "$TMP/err" "likely cause: the lesson's own timeline has 100000 actions" "injects: cause"
+# 2000 clients on one LAN whose first connects' ARP broadcasts fill the
+# frames in flight: the cause is the broadcasts, not the 2001 actions of the
+# timeline, of which only the first few have run
+{ echo 'lan big 10.0.0.0/16'
+  echo 'host server 10.0.0.1 on big'
+  echo 'at 0ms server listen 80'
+  echo 'repeat 2000 as i from 1'
+  echo '  host c{i} {10.0.0.1 + i} on big'
+  echo '  at {1 + i / 100}ms c{i} connect server 80'
+  echo 'end'
+} >"$TMP/lanstorm.scn"
+bounded 3 "a LAN crowd's first ARP broadcasts" -- "$PROTOSIM" --stats --max-frames 8000 "$TMP/lanstorm.scn"
+has_in "$TMP/err" "likely cause: ARP requests are broadcast on lan big, each to all 2000 other hosts on it: 100% of the frames in flight" "LAN crowd: cause"
+grep -q "own timeline" "$TMP/err" && bad "LAN crowd: blames the timeline, whose actions have mostly not run" || ok
 # crowd N SERVERLINE LINE...: a server and N clients c1..cN on links of
 # their own, each client doing the LINEs
 crowd() {
