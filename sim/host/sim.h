@@ -113,6 +113,11 @@ struct sim_udps {
     struct sim_udp *udp;
     int      nudp, capudp;
     int32_t *udp_ix;           /* port -> index + 1 in udp, once nudp is large */
+    /* with udp_ix: bit i of ready set while udp[i] has a datagram waiting,
+     * bit w of ready_sum while ready[w] is not 0, so `udp recv` finds the
+     * first socket with data in O(1) among up to 65536 */
+    uint64_t *ready;
+    uint64_t ready_sum[16];
 };
 
 /* Fields grouped so that none leaves a hole: one per host of a crowd. */
