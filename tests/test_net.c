@@ -1000,6 +1000,62 @@ START_TEST(test_udp_recv_takes_first_bound_socket_without_scanning_them_all)
 }
 END_TEST
 
+/* Many fault rules between one pair of hosts: each still counts every
+ * frame it matches and fires at its Nth (the even datagrams are delayed by
+ * 1 ms, the 4th by 1 + 5 ms, the 3rd duplicated), and a frame costs O(1)
+ * however many rules wait: 60,000 datagrams against 150,000 rules finish
+ * well inside the test's time limit (matching each rule on each frame took
+ * about ten seconds). */
+START_TEST(test_many_fault_rules_on_one_pair_fire_in_turn)
+{
+    enum { N = 60000, R = 150000 };
+    static char text[640];
+    snprintf(text, sizeof text,
+             "host a 192.0.2.10\n"
+             "host b 192.0.2.80\n"
+             "link a b delay 10ms\n"
+             "at 0ms b udp bind 9\n"
+             "repeat %d as i from 1: at {i}ms a udp send b 9 \"{i}\"\n"
+             "fault delay a->b udp #4 by 5ms\n"
+             "repeat %d as i from 1: fault delay a->b udp #{2 * i} by 1ms\n"
+             "fault duplicate a->b udp #3\n", N, R);
+    struct scenario *scn = tu_parse(text);
+    struct run *r = calloc(1, sizeof *r);
+    ck_assert_ptr_nonnull(r);
+    r->scn = scn;
+    sim_init(&r->sim, scn, 1);
+    sim_run(&r->sim);
+    ck_assert_int_eq(r->sim.truncated, 0);
+    const struct trace *tr = T(r);
+    int b = H(r, "b");
+    int64_t *late = calloc(N + 1, sizeof *late);
+    int *got = calloc(N + 1, sizeof *got);
+    ck_assert(late && got);
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *rec = &tr->recs[i];
+        struct frame f;
+        if (rec->kind != TK_RECV || rec->host != b || !rec_frame(tr, rec, &f) ||
+            f.l4 != IPPROTO_UDP_NUM)
+            continue;
+        char num[16];
+        snprintf(num, sizeof num, "%.*s", (int)f.payload_len, (const char *)f.payload);
+        int k = atoi(num);
+        ck_assert(k >= 1 && k <= N);
+        got[k]++;
+        late[k] = rec->t_us - MS(k) - MS(10);
+    }
+    for (int k = 1; k <= N; k++) {
+        ck_assert_int_eq(got[k], k == 3 ? 2 : 1);
+        int64_t want = k == 4 ? MS(6) : k % 2 == 0 ? MS(1) : 0;
+        ck_assert_msg(late[k] == want, "datagram %d arrived %lld us late, wanted %lld",
+                      k, (long long)late[k], (long long)want);
+    }
+    free(late);
+    free(got);
+    done(r);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 /* Length-prefixed framing over TCP                                         */
 
@@ -1509,6 +1565,7 @@ Suite *net_suite(void)
     tcase_add_test(udp, test_udp_lost_datagram_is_not_retransmitted);
     tcase_add_test(udp, test_udp_queue_reads_oldest_first_in_constant_time);
     tcase_add_test(udp, test_udp_recv_takes_first_bound_socket_without_scanning_them_all);
+    tcase_add_test(udp, test_many_fault_rules_on_one_pair_fire_in_turn);
     suite_add_tcase(s, udp);
 
     TCase *fr = tcase_create("framing");

@@ -934,7 +934,6 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
     }
     net_init(s);
     app_init(s);
-    s->fault_seen = xcalloc((size_t)scn->nfaults, sizeof *s->fault_seen);
     s->next_action = 0;
 }
 
@@ -958,7 +957,6 @@ static void free_state(struct sim *s)
     net_free(s);
     free(s->hosts);
     free(s->tcp_cfgs);
-    free(s->fault_seen);
     fwd_free(s);
     eq_free(&s->q);
 }
