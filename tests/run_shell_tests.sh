@@ -522,7 +522,7 @@ bounded 0 "silent client at an HTTP server" -- "$PROTOSIM" --check $R/http-silen
   i=0; while [ $i -lt 29000 ]; do echo 'at 1ms client connect server 80'; i=$((i + 1)); done
 } >"$TMP/ports.scn"
 bounded 0 "29000 connects" -- "$PROTOSIM" --json "$TMP/ports.scn"
-n=$(grep -c '"call":"connect","ret":-7,.*address not available' "$TMP/out")
+n=$(grep -c '"call":"connect","ret":-9,.*address not available' "$TMP/out")
 [ "$n" -eq 768 ] && ok || bad "29000 connects: $n failed with EADDRNOTAVAIL, wanted 768"
 
 # hostile lessons (tests/runaway/README.md): the likely cause is true of

@@ -2330,7 +2330,7 @@ START_TEST(test_expect_new_forms_errors)
         "t.scn:16:21: error: expected a timer (one of: RTO, TIME_WAIT, PERSIST, ARP, DNS), found \"RETRANSMIT\"\n"
         "t.scn:17:25: error: expected started, restarted, stopped or expired, found \"fired\"\n"
         "t.scn:18:33: error: expected \"count N\", \"by TIME\", \"at TIME\" or end of line, found \"after\"\n"
-        "t.scn:19:29: error: unknown error \"refused\"; expected one of: \"connection already exists\", \"connection does not exist\", \"connection closing\", \"connection reset\", \"connection refused\", \"not allowed in this state\", \"insufficient resources\", \"connection timed out\"\n"
+        "t.scn:19:29: error: unknown error \"refused\"; expected one of: \"connection already exists\", \"connection does not exist\", \"connection closing\", \"connection reset\", \"connection refused\", \"not allowed in this state\", \"insufficient resources\", \"connection timed out\", \"address not available\"\n"
         "t.scn:20:23: error: expected succeeded or error \"TEXT\" after the call, found \"worked\"\n"
         "t.scn:21:22: error: expected succeeded or error \"TEXT\" after the call, found end of line\n");
 }

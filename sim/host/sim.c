@@ -567,7 +567,7 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
         if (hp->ephemeral_used >= (int)EPH_COUNT) {
             /* Every ephemeral port has a TCB: as a kernel's connect()
              * fails with EADDRNOTAVAIL, so does this one, at once. */
-            trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_CONNECT, -TCPE_NOSPACE,
+            trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_CONNECT, -TCPE_ADDRNOTAVAIL,
                       NULL, 0, WHY(N_APP_ERR_NOPORT, (int64_t)EPH_COUNT,
                                    (int64_t)EPH_FIRST, (int64_t)EPH_LAST));
             return NULL;
