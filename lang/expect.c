@@ -149,7 +149,7 @@ struct st_recv {
     size_t nhead;
 };
 struct st_resolved { int found, rcode; ip4_addr addr; };
-struct st_msgs { int i, ok; char last[96]; };
+struct st_msgs { int i, ok; char last[320]; };
 /* Up to 8 selected connections are told apart; most lines select one
  * (a crowd's `expect c{i} states ...`, one per client), so the first's
  * history is kept here and the other seven are made when a second
@@ -437,6 +437,24 @@ static void recv_feed(struct st_recv *s, const struct scn_expect *e, const struc
     s->total += n;
 }
 
+/* The first MSG_SHOWN bytes a failure quotes of a message or datagram */
+enum { MSG_SHOWN = 60 };
+
+/* p[0 .. len) as the language writes a string's bytes: printable ASCII as
+ * it is, the rest (and " and \\) as \\xNN, into out (NUL-terminated). */
+static void escape_bytes(char *out, size_t n, const uint8_t *p, size_t len)
+{
+    size_t pos = 0;
+    out[0] = 0;
+    for (size_t k = 0; k < len && pos + 5 < n; k++) {
+        uint8_t ch = p[k];
+        if (ch >= 32 && ch < 127 && ch != '"' && ch != '\\')
+            out[pos++] = (char)ch, out[pos] = 0;
+        else
+            pos += (size_t)snprintf(out + pos, n - pos, "\\x%02x", ch);
+    }
+}
+
 static void msgs_feed(struct st_msgs *s, const struct scn_expect *e, const struct trace *tr,
                       const struct trace_rec *r)
 {
@@ -445,8 +463,19 @@ static void msgs_feed(struct st_msgs *s, const struct scn_expect *e, const struc
     if (s->i < e->nmsgs && (len != e->msg_lens[s->i] ||
                             (len && memcmp(p, e->msgs[s->i], len)))) {
         s->ok = 0;
-        snprintf(s->last, sizeof s->last, _("message %d was \"%.*s\""), s->i + 1,
-                 (int)(len > 60 ? 60 : len), (const char *)p);
+        /* the bytes as they were (a NUL ended the quote, which then said
+         * "" of "\x00\x01"), and only as many as were shown: a longer one
+         * is said to begin with them.  A datagram is no message. */
+        char q[4 * MSG_SHOWN + 1];
+        escape_bytes(q, sizeof q, p, len < MSG_SHOWN ? len : MSG_SHOWN);
+        int dg = e->kind == EXP_DATAGRAMS;
+        if (len <= MSG_SHOWN)
+            snprintf(s->last, sizeof s->last, dg ? _("datagram %d was \"%s\"")
+                                                 : _("message %d was \"%s\""), s->i + 1, q);
+        else
+            snprintf(s->last, sizeof s->last,
+                     dg ? _("datagram %d was %zu bytes, beginning \"%s\"")
+                        : _("message %d was %zu bytes, beginning \"%s\""), s->i + 1, len, q);
     }
     s->i++;
 }
