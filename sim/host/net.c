@@ -475,6 +475,12 @@ static void lan_xmit(struct sim *s, struct sim_iface *ifc, const uint8_t *frame,
         int h = lan->member_host[i], k = lan->member_if[i];
         if (h == ifc->host && k == ifc->idx)
             continue;                          /* a broadcast skips its sender */
+        /* past the frames-in-flight budget the run stops after this event
+         * and nothing in flight is delivered: one broadcast on a LAN of
+         * millions made a copy for each member first, memory far past the
+         * budget (4,000,000 copies at --max-frames 250000) */
+        if (s->frames_in_flight > s->max_frames)
+            break;
         transmit(s, ifc->host, h, k, pkt, sent, layer, &m, &fe);
     }
 }
@@ -860,6 +866,14 @@ void net_flight_done(struct sim *s, struct flight *fl)
 
 /* Before sim_reset: this run's flight blocks become spares for the next
  * run (their flights are forgotten with the run's event queue). */
+size_t net_flight_slots(const struct sim *s)
+{
+    size_t n = 0;
+    for (const struct flight_block *b = s->flight_blocks; b; b = b->next)
+        n += FLIGHT_BLOCK;
+    return n;
+}
+
 void net_keep_flights(struct sim *s)
 {
     while (s->flight_blocks) {
