@@ -501,8 +501,8 @@ START_TEST(test_same_host_wide_line_per_client_is_checked_once)
 {
     static const char *const says[] = {
         "t.scn:11: expectation failed: server received \"x\" (it read 0 bytes: \"\")",
-        "t.scn:12: expectation failed: server timer TIME_WAIT started count 1 "
-        "(server's TIME_WAIT timer never started)",
+        ("t.scn:12: expectation failed: server timer TIME_WAIT started count 1 "
+         "(server's TIME_WAIT timer never started)"),
         "t.scn:13: expectation failed: server reads 1 (0 reads returned data)",
     };
     char *kept = fails_saying(TWIN_CROWD, 3, says, sizeof says / sizeof *says);
