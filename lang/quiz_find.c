@@ -252,8 +252,12 @@ int scn_quiz_finder_misses(const struct scn_quiz_finder *f, const struct trace *
                      tcp_state_name(q->state));
         else
             lang_frame_nth_text(tr, &q->m, q->nth, what, sizeof what);
-        snprintf(msg, sizeof msg, _("%s:%d: quiz answer never happens: %s (the run has %ld "
-                 "such records)"), f->scn->path, q->line, what, f->groups[f->group[k]].seen);
+        long seen = f->groups[f->group[k]].seen;
+        snprintf(msg, sizeof msg, P_("%s:%d: quiz answer never happens: %s (the run has %ld "
+                                     "such record)",
+                                     "%s:%d: quiz answer never happens: %s (the run has %ld "
+                                     "such records)", (unsigned long)seen),
+                 f->scn->path, q->line, what, seen);
         add_msg(out, nout, msg);
     }
     free(first_of);

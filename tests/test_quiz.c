@@ -234,7 +234,7 @@ START_TEST(test_quiz_answer_never_happens)
     ck_assert_int_eq(scn_quiz_finder_misses(f, &sim.tr, &msgs, &n), 1);
     ck_assert_int_eq(n, 1);
     ck_assert_str_eq(msgs[0], "t.scn:12: quiz answer never happens: the 5th SYN from client "
-                     "to server (the run has 1 such records)");
+                     "to server (the run has 1 such record)");
     free(msgs[0]);
     free(msgs);
     scn_quiz_finder_free(f);
@@ -332,7 +332,7 @@ START_TEST(test_quiz_lines_on_one_key_count_once)
     ck_assert_str_eq(msgs[0], "t.scn:12: quiz answer never happens: the 50002nd time server "
                      "entered ESTABLISHED (the run has 50001 such records)");
     ck_assert_str_eq(msgs[1], "t.scn:14: quiz answer never happens: the 2nd SYN,ACK from server "
-                     "to first (the run has 1 such records)");
+                     "to first (the run has 1 such record)");
     for (int i = 0; i < n; i++)
         free(msgs[i]);
     free(msgs);
@@ -397,7 +397,7 @@ START_TEST(test_quiz_lines_of_a_crowd)
         ck_assert_str_eq(msgs[i], want);
     }
     snprintf(want, sizeof want, "t.scn:%d: quiz answer never happens: the 2nd SYN from c3 to "
-             "server (the run has 1 such records)", last + 2);
+             "server (the run has 1 such record)", last + 2);
     ck_assert_str_eq(msgs[2], want);
     for (int i = 0; i < n; i++)
         free(msgs[i]);
