@@ -466,6 +466,14 @@ bounded 3 "loop at --max-trace 1M" -- "$PROTOSIM" --check --max-trace 1M \
     $R/lan-dup-routing-loop.scn
 has_in "$TMP/err" "trace size limit of 1 MiB (--max-trace)" "loop: trace limit"
 # a size that is not whole MiB is quoted as itself (1K once read "0 MiB")
+# a kept trace (--export, the view, --real, --quiz) addresses its frame bytes
+# with 32-bit offsets: its budget is refused past 3G (past 4 GiB of bytes a
+# frame read back another's); a streamed one takes any
+expect_rc 64 "--export at --max-trace 5G" -- "$PROTOSIM" --export txt --max-trace 5G handshake
+has_in "$TMP/err" 'protosim: --max-trace can be at most 3G when the whole trace is kept (the interactive view, --export, --real, --quiz), not "5G"' "kept trace: budget refused"
+expect_rc 64 "--quiz at --max-trace 4G" -- sh -c '"$0" --quiz --batch --max-trace 4G handshake </dev/null' "$PROTOSIM"
+expect_rc 0 "--export at --max-trace 3G" -- "$PROTOSIM" --export txt --max-trace 3G handshake
+expect_rc 0 "--json at --max-trace 5G" -- "$PROTOSIM" --json --max-trace 5G handshake
 bounded 3 "handshake at --max-trace 1K" -- "$PROTOSIM" --json --max-trace 1K handshake
 tail -1 "$TMP/out" >"$TMP/last"
 has_in "$TMP/last" '"limit":"trace","value":1024,.*"why":"the run stopped at its trace size limit of 1 KiB"' "1K: JSON limit record"
