@@ -51,7 +51,13 @@ struct scn_checker {
      * - `state STATE at T` lines share their host's one at_track (CH_AT,
      *   whose `first` is an index into ats), and take its state when the
      *   run passes T (at_lines: the lines by T, at_next the first not
-     *   passed yet).
+     *   passed yet);
+     * - `received`, `messages`, `datagrams`, `reads` and `timer` lines
+     *   that would keep the same state as an earlier line of their host
+     *   (the same text, messages, timer event and time) are its twins:
+     *   only the first is fed, and each reads its verdict from that one's
+     *   state (twin_of), so a line repeated for each client of a crowd
+     *   is checked once per record, not once per client.
      * By (host, class, value): the first of a chain through xexp.pnext
      * (host -1: an empty slot); by name: each host; by connection id: its
      * ends, parsed once (lport 0: not yet, -1: it does not parse). */
@@ -143,7 +149,7 @@ struct st_recv {
     size_t nhead;
 };
 struct st_resolved { int found, rcode; ip4_addr addr; };
-struct st_msgs { int i, ok; char last[96]; };
+struct st_msgs { int i, ok; char last[320]; };
 /* Up to 8 selected connections are told apart; most lines select one
  * (a crowd's `expect c{i} states ...`, one per client), so the first's
  * history is kept here and the other seven are made when a second
@@ -431,6 +437,24 @@ static void recv_feed(struct st_recv *s, const struct scn_expect *e, const struc
     s->total += n;
 }
 
+/* The first MSG_SHOWN bytes a failure quotes of a message or datagram */
+enum { MSG_SHOWN = 60 };
+
+/* p[0 .. len) as the language writes a string's bytes: printable ASCII as
+ * it is, the rest (and " and \\) as \\xNN, into out (NUL-terminated). */
+static void escape_bytes(char *out, size_t n, const uint8_t *p, size_t len)
+{
+    size_t pos = 0;
+    out[0] = 0;
+    for (size_t k = 0; k < len && pos + 5 < n; k++) {
+        uint8_t ch = p[k];
+        if (ch >= 32 && ch < 127 && ch != '"' && ch != '\\')
+            out[pos++] = (char)ch, out[pos] = 0;
+        else
+            pos += (size_t)snprintf(out + pos, n - pos, "\\x%02x", ch);
+    }
+}
+
 static void msgs_feed(struct st_msgs *s, const struct scn_expect *e, const struct trace *tr,
                       const struct trace_rec *r)
 {
@@ -439,8 +463,19 @@ static void msgs_feed(struct st_msgs *s, const struct scn_expect *e, const struc
     if (s->i < e->nmsgs && (len != e->msg_lens[s->i] ||
                             (len && memcmp(p, e->msgs[s->i], len)))) {
         s->ok = 0;
-        snprintf(s->last, sizeof s->last, _("message %d was \"%.*s\""), s->i + 1,
-                 (int)(len > 60 ? 60 : len), (const char *)p);
+        /* the bytes as they were (a NUL ended the quote, which then said
+         * "" of "\x00\x01"), and only as many as were shown: a longer one
+         * is said to begin with them.  A datagram is no message. */
+        char q[4 * MSG_SHOWN + 1];
+        escape_bytes(q, sizeof q, p, len < MSG_SHOWN ? len : MSG_SHOWN);
+        int dg = e->kind == EXP_DATAGRAMS;
+        if (len <= MSG_SHOWN)
+            snprintf(s->last, sizeof s->last, dg ? _("datagram %d was \"%s\"")
+                                                 : _("message %d was \"%s\""), s->i + 1, q);
+        else
+            snprintf(s->last, sizeof s->last,
+                     dg ? _("datagram %d was %zu bytes, beginning \"%s\"")
+                        : _("message %d was %zu bytes, beginning \"%s\""), s->i + 1, len, q);
     }
     s->i++;
 }
@@ -853,6 +888,96 @@ static void build_chains(struct scn_checker *c, uint8_t *chained)
     }
 }
 
+/* The lines whose state depends on these fields alone (see feed): equal
+ * fields, equal states.  0: a kind that has no twins. */
+static int twin_kind(int kind)
+{
+    return kind == EXP_RECEIVED || kind == EXP_MESSAGES || kind == EXP_DATAGRAMS ||
+           kind == EXP_READS || kind == EXP_TIMER;
+}
+
+static uint64_t twin_mix(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * UINT64_C(1099511628211);
+    return h;
+}
+
+static uint64_t twin_hash(const struct scn_expect *e)
+{
+    uint64_t h = UINT64_C(1469598103934665603);
+    h = twin_mix(h, &e->kind, sizeof e->kind);
+    h = twin_mix(h, &e->host, sizeof e->host);
+    switch (e->kind) {
+    case EXP_RECEIVED:
+        h = twin_mix(h, &e->len, sizeof e->len);
+        return twin_mix(h, e->data, e->len);
+    case EXP_MESSAGES: case EXP_DATAGRAMS:
+        h = twin_mix(h, &e->nmsgs, sizeof e->nmsgs);
+        for (int i = 0; i < e->nmsgs; i++)
+            h = twin_mix(twin_mix(h, &e->msg_lens[i], sizeof e->msg_lens[i]), e->msgs[i],
+                         e->msg_lens[i]);
+        return h;
+    case EXP_TIMER:
+        h = twin_mix(h, &e->timer, sizeof e->timer);
+        h = twin_mix(h, &e->tevent, sizeof e->tevent);
+        return twin_mix(h, &e->t_us, sizeof e->t_us);
+    default:
+        return h;
+    }
+}
+
+static int twin_eq(const struct scn_expect *a, const struct scn_expect *b)
+{
+    if (a->kind != b->kind || a->host != b->host)
+        return 0;
+    switch (a->kind) {
+    case EXP_RECEIVED:
+        return a->len == b->len && (!a->len || !memcmp(a->data, b->data, a->len));
+    case EXP_MESSAGES: case EXP_DATAGRAMS:
+        if (a->nmsgs != b->nmsgs)
+            return 0;
+        for (int i = 0; i < a->nmsgs; i++)
+            if (a->msg_lens[i] != b->msg_lens[i] ||
+                (a->msg_lens[i] && memcmp(a->msgs[i], b->msgs[i], a->msg_lens[i])))
+                return 0;
+        return 1;
+    case EXP_TIMER:
+        return a->timer == b->timer && a->tevent == b->tevent && a->t_us == b->t_us;
+    default:
+        return 1;
+    }
+}
+
+/* Finds each line's twin: an earlier line of a twin kind with the same
+ * fields.  The twins are marked in chained (they are fed nothing). */
+static void find_twins(struct scn_checker *c, uint8_t *chained)
+{
+    size_t cap = 16;
+    while (cap < 2 * (size_t)c->n)
+        cap *= 2;
+    int *slot = xreallocarray(NULL, cap, sizeof *slot);
+    for (size_t j = 0; j < cap; j++)
+        slot[j] = -1;
+    for (int k = 0; k < c->n; k++) {
+        const struct scn_expect *e = c->x[k].e;
+        if (!c->x[k].st || chained[k] || !twin_kind(e->kind) || e->host < 0 ||
+            e->host >= c->nhosts)
+            continue;
+        size_t j = (size_t)twin_hash(e) & (cap - 1);
+        while (slot[j] >= 0 && !twin_eq(c->x[slot[j]].e, e))
+            j = (j + 1) & (cap - 1);
+        if (slot[j] < 0) {
+            slot[j] = k;
+        } else {
+            c->x[k].twin = slot[j];
+            chained[k] = 1;
+        }
+    }
+    free(slot);
+}
+
 struct scn_checker *scn_checker_new(const struct scenario *scn, const struct trace *tr)
 {
     struct scn_checker *c = xcalloc(1, sizeof *c);
@@ -867,7 +992,7 @@ struct scn_checker *scn_checker_new(const struct scenario *scn, const struct tra
         const struct scn_expect *e = &scn->expects[k];
         struct xexp *x = &c->x[k];
         x->e = e;
-        x->pat = x->next = x->pnext = -1;
+        x->pat = x->next = x->pnext = x->twin = -1;
         size_t sz = state_size(e->kind);
         if (!sz)
             continue;
@@ -899,6 +1024,7 @@ struct scn_checker *scn_checker_new(const struct scenario *scn, const struct tra
     uint8_t *chained = xcalloc(c->n ? (size_t)c->n : 1, 1);
     if (c->pccap)
         build_chains(c, chained);
+    find_twins(c, chained);
     for (int k = 0; k < c->n; k++) {
         int h = c->x[k].e->host;
         if (c->x[k].st && h >= 0 && h < c->nhosts && !chained[k])
@@ -1181,12 +1307,21 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
     for (int k = 0; k < c->n; k++) {
         struct xexp *x = &c->x[k];
         char actual[1024] = "";
-        if (!result(c, x, actual, sizeof actual)) {
+        /* a twin's verdict: its own line read from its twin's state */
+        struct xexp tw;
+        if (x->twin >= 0) {
+            tw = c->x[x->twin];
+            tw.e = x->e;
+        }
+        if (!result(c, x->twin >= 0 ? &tw : x, actual, sizeof actual)) {
             failures++;
             snprintf(msg, sizeof msg, _("%s:%d: expectation failed: %s (%s)"), c->scn->path,
                      x->e->line, x->e->src_text ? x->e->src_text : "?", actual);
             add_msg(out, nout, msg);
         }
+    }
+    for (int k = 0; k < c->n; k++) {
+        struct xexp *x = &c->x[k];
         if (x->e->kind == EXP_RECEIVED)
             free(((struct st_recv *)x->st)->head);
         if (x->e->kind == EXP_CALL)

@@ -316,6 +316,8 @@ struct xexp {
                                     (expect_frames.c) */
     int      pnext;              /* `states ... with PEER`: the next of the
                                     same host and peer (expect.c), -1 none */
+    int      twin;               /* an earlier line whose state is this
+                                    one's (expect.c), -1 none */
     uint8_t  done;               /* decided: no later record changes it */
     uint8_t  ok;                 /* when done */
 };

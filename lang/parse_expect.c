@@ -461,7 +461,7 @@ static void expect_call(struct parser *P, struct scn_expect *e, int call)
         return;
     }
     struct tok *x = lang_next(P);
-    char list[256] = "";
+    char list[512] = "";
     for (int i = 1; i < TCPE_COUNT; i++) {
         if (x && x->type == T_STRING && !strcmp(x->s, tcp_err_str(-i))) {
             e->err = -i;

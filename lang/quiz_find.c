@@ -10,16 +10,32 @@
 /* The quiz lines by what answers them: a TCP state entered by a host, or
  * a frame from one host to another.  Each record is then compared with
  * the lines of its own key only: a crowd with a quiz line per client
- * compared every record with all of them. */
-struct quiz_key { int frame, a, b, first; };   /* first: -1 an empty slot */
+ * compared every record with all of them.  Within a key, the lines that
+ * match the same records (every state line of the key; frame lines with
+ * the same pattern) are one group, with one count of those records and
+ * its lines in order of the Nth record they wait for: a record advances
+ * each group once and answers the lines whose N it reaches.  Counting
+ * each line on its own made `quiz ... answer server state ESTABLISHED
+ * #{i}` in a crowd quadratic (32,000 clients: 7.5 s). */
+struct quiz_key { int frame, a, b, first; };   /* first: its first group,
+                                                  -1 an empty slot */
+
+struct quiz_group {
+    int  rep;               /* a line of the group, whose pattern it matches */
+    int  first, n;          /* its lines: order[first .. first + n), by N */
+    int  next_line;         /* the first of them not answered yet */
+    int  next;              /* the key's next group, -1 none */
+    long seen;              /* matching records so far */
+};
 
 struct scn_quiz_finder {
     const struct scenario *scn;
     long *at;               /* per quiz line: the record, -1 not yet */
-    long *seen;             /* per quiz line: matching records so far */
+    int  *group;            /* per quiz line: its group */
+    struct quiz_group *groups;
+    int  *order;            /* the lines of each group, by N */
     struct quiz_key *keys;  /* open addressing, a power of two */
     size_t nkeys;
-    int *next;              /* per quiz line: the next of its key, -1 none */
 };
 
 static struct quiz_key *key_slot(const struct scn_quiz_finder *f, int frame, int a, int b)
@@ -38,27 +54,83 @@ static struct quiz_key *quiz_slot(const struct scn_quiz_finder *f, const struct 
                                : key_slot(f, 1, q->m.src, q->m.dst);
 }
 
+/* Do two lines of one key match the same records?  State lines always;
+ * frame lines when their patterns are the same. */
+static int same_records(const struct scn_quiz *a, const struct scn_quiz *b)
+{
+    if (a->kind == QZ_STATE)
+        return 1;
+    const struct scn_match *x = &a->m, *y = &b->m;
+    if (x->proto != y->proto || x->any_flags != y->any_flags || x->flags != y->flags ||
+        x->data != y->data || x->top != y->top || x->nfilters != y->nfilters ||
+        !x->qname != !y->qname || (x->qname && strcmp(x->qname, y->qname)))
+        return 0;
+    for (int i = 0; i < x->nfilters; i++)
+        if (x->filters[i].kind != y->filters[i].kind || x->filters[i].rel != y->filters[i].rel ||
+            x->filters[i].value != y->filters[i].value ||
+            x->filters[i].addr != y->filters[i].addr)
+            return 0;
+    return 1;
+}
+
+static const struct scenario *by_nth_scn;      /* for qsort's comparator */
+
+static int by_nth(const void *pa, const void *pb)
+{
+    int a = *(const int *)pa, b = *(const int *)pb;
+    long na = by_nth_scn->quizzes[a].nth, nb = by_nth_scn->quizzes[b].nth;
+    return na != nb ? (na < nb ? -1 : 1) : (a > b) - (a < b);
+}
+
 struct scn_quiz_finder *scn_quiz_finder_new(const struct scenario *scn)
 {
     struct scn_quiz_finder *f = xcalloc(1, sizeof *f);
     size_t n = scn->nquizzes > 0 ? (size_t)scn->nquizzes : 1;
     f->scn = scn;
     f->at = xcalloc(n, sizeof *f->at);
-    f->seen = xcalloc(n, sizeof *f->seen);
-    f->next = xcalloc(n, sizeof *f->next);
+    f->group = xcalloc(n, sizeof *f->group);
+    f->groups = xcalloc(n, sizeof *f->groups);
+    f->order = xcalloc(n, sizeof *f->order);
     for (f->nkeys = 16; f->nkeys < 2 * n; f->nkeys *= 2)
         ;
     f->keys = xreallocarray(NULL, f->nkeys, sizeof *f->keys);
     for (size_t j = 0; j < f->nkeys; j++)
         f->keys[j].first = -1;
-    for (int k = scn->nquizzes; k-- > 0;) {     /* each key's lines in order */
+    int ng = 0;
+    for (int k = 0; k < scn->nquizzes; k++) {      /* the groups, each key's in order */
         const struct scn_quiz *q = &scn->quizzes[k];
         struct quiz_key *key = quiz_slot(f, q);
-        f->next[k] = key->first;
-        *key = q->kind == QZ_STATE ? (struct quiz_key){ 0, q->host, q->state, k }
-                                   : (struct quiz_key){ 1, q->m.src, q->m.dst, k };
+        int g = key->first, last = -1;
+        for (; g >= 0 && !same_records(&scn->quizzes[f->groups[g].rep], q);
+             g = f->groups[g].next)
+            last = g;
+        if (g < 0) {
+            g = ng++;
+            f->groups[g] = (struct quiz_group){ k, 0, 0, 0, -1, 0 };
+            if (last >= 0)
+                f->groups[last].next = g;
+            else
+                *key = q->kind == QZ_STATE ? (struct quiz_key){ 0, q->host, q->state, g }
+                                           : (struct quiz_key){ 1, q->m.src, q->m.dst, g };
+        }
+        f->group[k] = g;
+        f->groups[g].n++;
         f->at[k] = -1;
     }
+    int at = 0;
+    for (int g = 0; g < ng; g++) {
+        f->groups[g].first = at;
+        at += f->groups[g].n;
+        f->groups[g].n = 0;
+    }
+    for (int k = 0; k < scn->nquizzes; k++) {
+        struct quiz_group *g = &f->groups[f->group[k]];
+        f->order[g->first + g->n++] = k;
+    }
+    by_nth_scn = scn;
+    for (int g = 0; g < ng; g++)
+        qsort(f->order + f->groups[g].first, (size_t)f->groups[g].n, sizeof *f->order, by_nth);
+    by_nth_scn = NULL;
     return f;
 }
 
@@ -71,13 +143,18 @@ void scn_quiz_finder_rec(void *ctx, const struct trace *tr, size_t i,
         return;
     const struct quiz_key *key = frame ? key_slot(f, 1, r->u.pkt.src, r->u.pkt.dst)
                                        : key_slot(f, 0, r->host, r->u.state.to);
-    for (int k = key->first; k >= 0; k = f->next[k]) {
-        if (f->at[k] >= 0)
+    for (int g = key->first; g >= 0; g = f->groups[g].next) {
+        struct quiz_group *gr = &f->groups[g];
+        if (gr->next_line >= gr->n)
+            continue;                   /* every line of it answered */
+        if (frame && !lang_frame_match(&f->scn->quizzes[gr->rep].m, tr, r))
             continue;
-        if (frame && !lang_frame_match(&f->scn->quizzes[k].m, tr, r))
-            continue;
-        if (++f->seen[k] == f->scn->quizzes[k].nth)
-            f->at[k] = (long)i;
+        gr->seen++;
+        const int *line = f->order + gr->first;
+        while (gr->next_line < gr->n && f->scn->quizzes[line[gr->next_line]].nth < gr->seen)
+            gr->next_line++;
+        while (gr->next_line < gr->n && f->scn->quizzes[line[gr->next_line]].nth == gr->seen)
+            f->at[line[gr->next_line++]] = (long)i;
     }
 }
 
@@ -88,7 +165,11 @@ long scn_quiz_finder_at(const struct scn_quiz_finder *f, int k)
 
 static void add_msg(char ***out, int *nout, const char *msg)
 {
-    *out = xreallocarray(*out, (size_t)*nout + 1, sizeof **out);
+    /* the array doubles (16, 32, ...), as expect.c's: one more slot per
+     * message copied it once per message */
+    int k = *nout;
+    if (k == 0 || (k >= 16 && (k & (k - 1)) == 0))
+        *out = xreallocarray(*out, (size_t)(k ? 2 * k : 16), sizeof **out);
     (*out)[(*nout)++] = xstrdup(msg);
 }
 
@@ -171,8 +252,12 @@ int scn_quiz_finder_misses(const struct scn_quiz_finder *f, const struct trace *
                      tcp_state_name(q->state));
         else
             lang_frame_nth_text(tr, &q->m, q->nth, what, sizeof what);
-        snprintf(msg, sizeof msg, _("%s:%d: quiz answer never happens: %s (the run has %ld "
-                 "such records)"), f->scn->path, q->line, what, f->seen[k]);
+        long seen = f->groups[f->group[k]].seen;
+        snprintf(msg, sizeof msg, P_("%s:%d: quiz answer never happens: %s (the run has %ld "
+                                     "such record)",
+                                     "%s:%d: quiz answer never happens: %s (the run has %ld "
+                                     "such records)", (unsigned long)seen),
+                 f->scn->path, q->line, what, seen);
         add_msg(out, nout, msg);
     }
     free(first_of);
@@ -184,8 +269,9 @@ void scn_quiz_finder_free(struct scn_quiz_finder *f)
     if (!f)
         return;
     free(f->at);
-    free(f->seen);
-    free(f->next);
+    free(f->group);
+    free(f->groups);
+    free(f->order);
     free(f->keys);
     free(f);
 }

@@ -546,7 +546,11 @@ out:
  * times.  The count is refused when it would pass the expansion limit. */
 static void run_repeat(struct parser *P, const struct header *h, struct sline *body, int nbody)
 {
-    uint64_t per = nbody > 0 ? (uint64_t)nbody : 1;
+    /* an empty block writes nothing whatever its count: there is nothing
+     * to run, and "N times 0 lines would expand to more than ..." was false */
+    if (nbody <= 0)
+        return;
+    uint64_t per = (uint64_t)nbody;
     uint64_t left = P->expand_max > P->expanded ? P->expand_max - P->expanded : 0;
     if (h->count > left / per) {
         lang_perr_at(P, P->line, h->count_col,

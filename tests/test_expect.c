@@ -476,6 +476,40 @@ START_TEST(test_received_says_one_byte)
 }
 END_TEST
 
+/* Host-wide lines written once per client of a crowd, so the server has
+ * 12,000 of each: a line that keeps the same state as an earlier one
+ * (the same text, messages or timer event) reads its verdict from that
+ * one, and each record of the server is checked once, not once per line
+ * (which made this crowd take tens of seconds).  Each line still fails
+ * or holds on its own, with its own line number, kept and streamed. */
+#define TWIN_CROWD \
+    "host server 192.0.2.80\n" \
+    "at 0ms server listen 80\n" \
+    "repeat 12000 as i from 1\n" \
+    "  host c{i} {10.1.0.0 + i}\n" \
+    "  link c{i} server delay 1ms\n" \
+    "  at {1 + i / 10}ms c{i} connect server 80\n" \
+    "  expect server received \"\"\n" \
+    "  expect server timer TIME_WAIT started count 0\n" \
+    "  expect server reads 0\n" \
+    "end\n" \
+    "expect server received \"x\"\n" \
+    "expect server timer TIME_WAIT started count 1\n" \
+    "expect server reads 1\n"
+
+START_TEST(test_same_host_wide_line_per_client_is_checked_once)
+{
+    static const char *const says[] = {
+        "t.scn:11: expectation failed: server received \"x\" (it read 0 bytes: \"\")",
+        ("t.scn:12: expectation failed: server timer TIME_WAIT started count 1 "
+         "(server's TIME_WAIT timer never started)"),
+        "t.scn:13: expectation failed: server reads 1 (0 reads returned data)",
+    };
+    char *kept = fails_saying(TWIN_CROWD, 3, says, sizeof says / sizeof *says);
+    free(kept);
+}
+END_TEST
+
 Suite *expect_suite(void)
 {
     Suite *s = suite_create("expect");
@@ -491,5 +525,8 @@ Suite *expect_suite(void)
     tcase_add_test(tc, test_received_quotes_a_bounded_head);
     tcase_add_test(tc, test_received_says_one_byte);
     suite_add_tcase(s, tc);
+    TCase *tw = tcase_create("twins");       /* the default 4 s: it times */
+    tcase_add_test(tw, test_same_host_wide_line_per_client_is_checked_once);
+    suite_add_tcase(s, tw);
     return s;
 }

@@ -19,6 +19,7 @@
 #include "tcp.h"
 #include "narrate.h"
 #include "trace.h"
+#include "udp.h"
 #include "wire.h"
 #include "suites.h"
 
@@ -913,6 +914,148 @@ START_TEST(test_udp_lost_datagram_is_not_retransmitted)
 }
 END_TEST
 
+/* A socket that collects many datagrams before it reads them: each read
+ * takes the oldest, in order, also when the queue has wrapped round and
+ * grown while wrapped; and a read costs O(1), so 300,000 of them finish
+ * well inside the test's time limit (moving the rest of the queue down on
+ * each read took minutes). */
+START_TEST(test_udp_queue_reads_oldest_first_in_constant_time)
+{
+    enum { N = 300000 };
+    struct udp_queue q = { 0 };
+    struct sim_dgram d;
+    uint8_t b[4];
+    uint32_t next_in = 0, next_out = 0;
+    for (int round = 0; round < 3; round++) {
+        for (int k = 0; k < 5; k++, next_in++) {   /* 5 in, 3 out: it wraps */
+            memcpy(b, &next_in, 4);
+            udp_queue_push(&q, 1, 7, b, 4);
+        }
+        for (int k = 0; k < 3; k++, next_out++) {
+            ck_assert_int_eq(udp_queue_pop(&q, &d), 0);
+            ck_assert_uint_eq(d.len, 4);
+            ck_assert_mem_eq(d.data, &next_out, 4);
+            free(d.data);
+        }
+    }
+    for (; next_in < N; next_in++) {
+        memcpy(b, &next_in, 4);
+        udp_queue_push(&q, 1, 7, b, 4);
+    }
+    for (; next_out < N; next_out++) {
+        ck_assert_int_eq(udp_queue_pop(&q, &d), 0);
+        ck_assert_mem_eq(d.data, &next_out, 4);
+        free(d.data);
+    }
+    ck_assert_int_eq(udp_queue_pop(&q, &d), -1);
+    udp_queue_free(&q);
+}
+END_TEST
+
+/* `udp recv` on a host with every port bound reads the socket bound first
+ * among those with a datagram waiting (port 100 before port 65535, though
+ * 65535's came first), then the next, then finds none; and finding it costs
+ * O(1), not a scan of the 65535 sockets per read: 100,000 reads of port
+ * 65535 finish well inside the test's time limit (the scan took seconds). */
+START_TEST(test_udp_recv_takes_first_bound_socket_without_scanning_them_all)
+{
+    enum { N = 100000 };
+    static char text[512];
+    snprintf(text, sizeof text,
+             "host client 192.0.2.10\n"
+             "host server 192.0.2.80\n"
+             "link client server delay 10ms\n"
+             "repeat 65535 as i from 1: at 0ms server udp bind {i}\n"
+             "at 0ms client udp send server 65535 \"last\"\n"
+             "at 5ms client udp send server 100 \"hundred\"\n"
+             "at 20ms server udp recv 10\n"
+             "at 21ms server udp recv 10\n"
+             "at 22ms server udp recv 10\n"
+             "repeat %d as i: at 30ms client udp send server 65535 \"x\"\n"
+             "repeat %d as i: at 50ms server udp recv 10\n", N, N);
+    struct scenario *scn = tu_parse(text);
+    struct run *r = calloc(1, sizeof *r);
+    ck_assert_ptr_nonnull(r);
+    r->scn = scn;
+    sim_init(&r->sim, scn, 1);
+    r->sim.max_frames = 2 * N;
+    r->sim.max_events = 4 * N + 70000;
+    sim_run(&r->sim);
+    ck_assert_int_eq(r->sim.truncated, 0);
+    const struct trace *tr = T(r);
+    int server = H(r, "server");
+    const struct trace_rec *rd[3];
+    ck_assert_int_eq(app_recs(tr, server, AC_RECV, rd, 3), 3 + N);
+    ck_assert(app_data_is(tr, rd[0], "hundred", 7));
+    ck_assert(app_data_is(tr, rd[1], "last", 4));
+    ck_assert_int_eq(rd[2]->u.app.ret, 0);
+    int got = 0;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *rec = &tr->recs[i];
+        got += rec->kind == TK_APP && rec->host == server &&
+               rec->u.app.call == AC_RECV && rec->u.app.ret == 1;
+    }
+    ck_assert_int_eq(got, N);
+    done(r);
+}
+END_TEST
+
+/* Many fault rules between one pair of hosts: each still counts every
+ * frame it matches and fires at its Nth (the even datagrams are delayed by
+ * 1 ms, the 4th by 1 + 5 ms, the 3rd duplicated), and a frame costs O(1)
+ * however many rules wait: 60,000 datagrams against 150,000 rules finish
+ * well inside the test's time limit (matching each rule on each frame took
+ * about ten seconds). */
+START_TEST(test_many_fault_rules_on_one_pair_fire_in_turn)
+{
+    enum { N = 60000, R = 150000 };
+    static char text[640];
+    snprintf(text, sizeof text,
+             "host a 192.0.2.10\n"
+             "host b 192.0.2.80\n"
+             "link a b delay 10ms\n"
+             "at 0ms b udp bind 9\n"
+             "repeat %d as i from 1: at {i}ms a udp send b 9 \"{i}\"\n"
+             "fault delay a->b udp #4 by 5ms\n"
+             "repeat %d as i from 1: fault delay a->b udp #{2 * i} by 1ms\n"
+             "fault duplicate a->b udp #3\n", N, R);
+    struct scenario *scn = tu_parse(text);
+    struct run *r = calloc(1, sizeof *r);
+    ck_assert_ptr_nonnull(r);
+    r->scn = scn;
+    sim_init(&r->sim, scn, 1);
+    sim_run(&r->sim);
+    ck_assert_int_eq(r->sim.truncated, 0);
+    const struct trace *tr = T(r);
+    int b = H(r, "b");
+    int64_t *late = calloc(N + 1, sizeof *late);
+    int *got = calloc(N + 1, sizeof *got);
+    ck_assert(late && got);
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *rec = &tr->recs[i];
+        struct frame f;
+        if (rec->kind != TK_RECV || rec->host != b || !rec_frame(tr, rec, &f) ||
+            f.l4 != IPPROTO_UDP_NUM)
+            continue;
+        char num[16];
+        snprintf(num, sizeof num, "%.*s", (int)f.payload_len, (const char *)f.payload);
+        int k = atoi(num);
+        ck_assert(k >= 1 && k <= N);
+        got[k]++;
+        late[k] = rec->t_us - MS(k) - MS(10);
+    }
+    for (int k = 1; k <= N; k++) {
+        ck_assert_int_eq(got[k], k == 3 ? 2 : 1);
+        int64_t want = k == 4 ? MS(6) : k % 2 == 0 ? MS(1) : 0;
+        ck_assert_msg(late[k] == want, "datagram %d arrived %lld us late, wanted %lld",
+                      k, (long long)late[k], (long long)want);
+    }
+    free(late);
+    free(got);
+    done(r);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 /* Length-prefixed framing over TCP                                         */
 
@@ -1420,6 +1563,9 @@ Suite *net_suite(void)
     tcase_add_test(udp, test_udp_short_read_truncates_and_loses_the_rest);
     tcase_add_test(udp, test_udp_to_unbound_port_is_dropped_noport);
     tcase_add_test(udp, test_udp_lost_datagram_is_not_retransmitted);
+    tcase_add_test(udp, test_udp_queue_reads_oldest_first_in_constant_time);
+    tcase_add_test(udp, test_udp_recv_takes_first_bound_socket_without_scanning_them_all);
+    tcase_add_test(udp, test_many_fault_rules_on_one_pair_fire_in_turn);
     suite_add_tcase(s, udp);
 
     TCase *fr = tcase_create("framing");

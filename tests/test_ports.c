@@ -249,7 +249,8 @@ START_TEST(test_connect_fails_cleanly_when_the_range_runs_out)
         if (rec->kind != TK_APP || rec->u.app.call != AC_CONNECT ||
             rec->u.app.ret == 0)
             continue;
-        ck_assert_int_eq(rec->u.app.ret, -TCPE_NOSPACE);
+        ck_assert_int_eq(rec->u.app.ret, -TCPE_ADDRNOTAVAIL);
+        ck_assert_str_eq(tcp_err_str(rec->u.app.ret), "address not available");
         ck_assert_int_eq(rec->why.id, N_APP_ERR_NOPORT);
         trace_why(&s->tr, rec, why, sizeof why);
         ck_assert_ptr_nonnull(strstr(why, "all 28232 ephemeral TCP ports (32768-60999)"));
@@ -257,6 +258,42 @@ START_TEST(test_connect_fails_cleanly_when_the_range_runs_out)
         seen++;
     }
     ck_assert_int_eq(seen, extra);
+    done(s, scn);
+}
+END_TEST
+
+/* A lesson can state what the student sees when the range runs out: the
+ * connect past the last free port failed with "address not available", the
+ * error its sentence names (it was recorded as "insufficient resources",
+ * so the expectation was refused as an unknown error and the checker
+ * named another error than the narration). */
+START_TEST(test_exhausted_range_error_is_the_one_the_sentence_names)
+{
+    char text[512];
+    snprintf(text, sizeof text, TWO_HOSTS "link client server delay 1ms loss 100%%\n"
+             "repeat %d as i: at 1ms client connect server 80\n"
+             "expect client connect #%d error \"address not available\"\n"
+             "expect client connect #%d error \"connection timed out\"\n",
+             (int)EPH_COUNT + 1, (int)EPH_COUNT + 1, (int)EPH_COUNT);
+    struct scenario *scn = tu_parse(text);
+    struct sim *s = calloc(1, sizeof *s);
+    ck_assert_ptr_nonnull(s);
+    sim_init(s, scn, 1);
+    sim_run(s);
+    char **out = NULL;
+    int nout = 0;
+    ck_assert_int_eq(scn_check(s, &out, &nout), 0);
+    for (int i = 0; i < nout; i++)
+        free(out[i]);
+    free(out);
+    char why[256];
+    for (size_t i = 0; i < s->tr.n; i++) {
+        const struct trace_rec *rec = &s->tr.recs[i];
+        if (rec->kind != TK_APP || rec->u.app.call != AC_CONNECT || rec->u.app.ret == 0)
+            continue;
+        trace_why(&s->tr, rec, why, sizeof why);
+        ck_assert_ptr_nonnull(strstr(why, tcp_err_str(rec->u.app.ret)));
+    }
     done(s, scn);
 }
 END_TEST
@@ -431,6 +468,7 @@ Suite *ports_suite(void)
     tcase_add_test(c, test_connect_ports_are_keyed_by_the_seed);
     tcase_add_test(c, test_connect_walks_past_a_held_port);
     tcase_add_test(c, test_connect_fails_cleanly_when_the_range_runs_out);
+    tcase_add_test(c, test_exhausted_range_error_is_the_one_the_sentence_names);
     tcase_add_test(c, test_freed_port_is_drawn_again);
     tcase_add_test(c, test_from_port_is_honoured);
     tcase_add_test(c, test_live_connections_never_share_a_port);

@@ -235,7 +235,7 @@ START_TEST(test_quiz_answer_never_happens)
     ck_assert_int_eq(scn_quiz_finder_misses(f, &sim.tr, &msgs, &n), 1);
     ck_assert_int_eq(n, 1);
     ck_assert_str_eq(msgs[0], "t.scn:12: quiz answer never happens: the 5th SYN from client "
-                     "to server (the run has 1 such records)");
+                     "to server (the run has 1 such record)");
     free(msgs[0]);
     free(msgs);
     scn_quiz_finder_free(f);
@@ -281,6 +281,63 @@ START_TEST(test_quiz_first_record_is_named)
     ck_assert_int_eq(q.same, 0);
     ck_assert_int_eq(q.p[0].line, 7);
     quiz_free(&q);
+    sim_free(&sim);
+    scenario_free(s);
+}
+END_TEST
+
+/* A crowd's quiz lines on one key, one per client: the server's Nth move
+ * into ESTABLISHED answers line N (in the file's order of N, whatever the
+ * order of the lines), the Nth SYN,ACK to the first client line N', and a
+ * line past the last says how many there were.  Each record counts once
+ * for the lines waiting on it (counting it for each line made 50,000
+ * clients take seconds), so this runs well inside the test's time limit. */
+START_TEST(test_quiz_lines_on_one_key_count_once)
+{
+    enum { C = 50000 };
+    static char text[1024];
+    snprintf(text, sizeof text,
+             "host server 10.0.0.1\n"
+             "host first 10.0.0.2\n"
+             "link first server delay 1ms\n"
+             "at 0ms server listen 80\n"
+             "at 1ms first connect server 80\n"
+             "repeat %d as i from 1\n"
+             "  host c{i} {10.1.0.0 + i}\n"
+             "  link c{i} server delay 1ms\n"
+             "  at {1 + i}ms c{i} connect server 80\n"
+             "  quiz \"q\" answer server state ESTABLISHED #{%d + 2 - i}\n"
+             "end\n"
+             "quiz \"q\" answer server state ESTABLISHED #%d\n"
+             "quiz \"q\" answer server->first tcp SYN,ACK #1\n"
+             "quiz \"q\" answer server->first tcp SYN,ACK #2\n", C, C, C + 2);
+    struct scenario *s = parse_ok(text);
+    struct sim sim;
+    struct scn_quiz_finder *f = run_finding(&sim, s, 0);
+    long prev = -1;
+    for (int q = C - 1; q >= 0; q--) {          /* line q asks for move C + 1 - q */
+        long at = scn_quiz_finder_at(f, q);
+        ck_assert_int_gt(at, prev);
+        const struct trace_rec *r = &sim.tr.recs[at];
+        ck_assert_int_eq(r->kind, TK_STATE);
+        ck_assert_int_eq(r->host, 0);
+        ck_assert_int_eq(r->u.state.to, TCPS_ESTABLISHED);
+        prev = at;
+    }
+    ck_assert_int_lt(scn_quiz_finder_at(f, C), 0);
+    ck_assert_int_ge(scn_quiz_finder_at(f, C + 1), 0);
+    ck_assert_int_lt(scn_quiz_finder_at(f, C + 2), 0);
+    char **msgs = NULL;
+    int n = 0;
+    ck_assert_int_eq(scn_quiz_finder_misses(f, &sim.tr, &msgs, &n), 2);
+    ck_assert_str_eq(msgs[0], "t.scn:12: quiz answer never happens: the 50002nd time server "
+                     "entered ESTABLISHED (the run has 50001 such records)");
+    ck_assert_str_eq(msgs[1], "t.scn:14: quiz answer never happens: the 2nd SYN,ACK from server "
+                     "to first (the run has 1 such record)");
+    for (int i = 0; i < n; i++)
+        free(msgs[i]);
+    free(msgs);
+    scn_quiz_finder_free(f);
     sim_free(&sim);
     scenario_free(s);
 }
@@ -341,7 +398,7 @@ START_TEST(test_quiz_lines_of_a_crowd)
         ck_assert_str_eq(msgs[i], want);
     }
     snprintf(want, sizeof want, "t.scn:%d: quiz answer never happens: the 2nd SYN from c3 to "
-             "server (the run has 1 such records)", last + 2);
+             "server (the run has 1 such record)", last + 2);
     ck_assert_str_eq(msgs[2], want);
     for (int i = 0; i < n; i++)
         free(msgs[i]);
@@ -809,6 +866,7 @@ Suite *quiz_suite(void)
     tcase_add_test(tc, test_quiz_same_record);
     tcase_add_test(tc, test_quiz_first_record_is_named);
     tcase_add_test(tc, test_quiz_lines_of_a_crowd);
+    tcase_add_test(tc, test_quiz_lines_on_one_key_count_once);
     tcase_add_test(tc, test_model_points_are_the_truth);
     tcase_add_test(tc, test_no_seq_question_the_narration_answered);
     tcase_add_test(tc, test_ack_of_data_offers_the_seq);

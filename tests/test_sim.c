@@ -1350,6 +1350,26 @@ START_TEST(test_routing_loop_on_duplicating_lan_stops_at_frames_limit)
 }
 END_TEST
 
+/* One ARP broadcast on a LAN of 50,000 hosts at --max-frames 1000: the
+ * run stops at the frames limit, naming the broadcasts, and what it
+ * scheduled stays near the budget (the event queue holds about 1000
+ * deliveries, not a copy for each of the 50,000 members, which made the
+ * memory of a LAN of millions pass the budget many times over). */
+START_TEST(test_broadcast_to_a_huge_lan_stops_at_the_frames_budget)
+{
+    struct run *r = run_budget("lan big 10.0.0.0/8\n"
+                               "host client 10.0.0.1 on big\n"
+                               "repeat 50000 as i from 2: host h{i} {10.0.0.0 + i} on big\n"
+                               "at 1ms client connect h2 80\n", 0, 0, 1000, 0, 0);
+    ck_assert_int_eq(r->sim.truncated, 1);
+    ck_assert_int_eq(r->sim.stop.limit, LIM_FRAMES);
+    ck_assert_ptr_nonnull(strstr(r->sim.stop.cause, "ARP requests are broadcast on lan big, "
+                                 "each to all 50000 other hosts on it"));
+    ck_assert_uint_le(net_flight_slots(&r->sim), 2048);
+    done(r);
+}
+END_TEST
+
 /* RFC 1812 5.3.1: each router takes one off the TTL and drops the packet
  * when it reaches zero, so the same loop without duplication ends by
  * itself: 64 hops at most. */
@@ -1795,6 +1815,7 @@ Suite *sim_suite(void)
     tcase_add_test(lim, test_event_limit_stops_after_that_many_events);
     tcase_add_test(lim, test_trace_and_memory_limits_stop_a_run);
     tcase_add_test(lim, test_routing_loop_on_duplicating_lan_stops_at_frames_limit);
+    tcase_add_test(lim, test_broadcast_to_a_huge_lan_stops_at_the_frames_budget);
     tcase_add_test(lim, test_rfc1812_5_3_1_routing_loop_dies_by_ttl);
     tcase_add_test(lim, test_recv_framed_before_any_data);
     tcase_add_test(lim, test_http_server_with_silent_client_answers_nothing);

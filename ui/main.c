@@ -473,6 +473,7 @@ int main(int argc, char **argv)
     uint64_t seed = 0;
     int have_seed = 0;
     uint64_t limits[LIM_COUNT] = { 0 };        /* 0: the default */
+    const char *max_trace_arg = "";
     struct export_cli ex = { .format = -1 };
     int ex_opt = 0;                             /* an option only --export takes */
     const char *ex_optname = NULL;
@@ -537,6 +538,8 @@ int main(int argc, char **argv)
             int lim = c - 1000;
             int kind = lim == LIM_TIME ? 't'
                      : lim == LIM_TRACE || lim == LIM_MEMORY ? 'b' : 'n';
+            if (lim == LIM_TRACE)
+                max_trace_arg = optarg;
             if (parse_limit(optarg, kind, &limits[lim]) < 0) {
                 fprintf(stderr, _("protosim: %s needs %s, not \"%s\"\n"),
                         sim_limit_option(lim),
@@ -680,6 +683,29 @@ int main(int argc, char **argv)
         }
         return run_read(read_path, &ex, json, stats, batch, argv[0]);
     }
+
+    /* What the run shows decides what it keeps.  The interactive view
+     * reads the whole trace, and --real merges the kernel's records into
+     * it after the run; otherwise the writers and the `expect` checker
+     * take each record as it is made and the trace keeps only what is
+     * still referenced (trace_stream), so memory stays flat however long
+     * the run. */
+    int exporting = ex.format >= 0;
+    int text = !exporting && !json && !stats && (batch || !check);  /* the timeline, or the view */
+    const char *nope = text && !batch ? tui_unusable() : NULL;
+    int tui = text && !batch && !nope;
+    int keep = tui || real || exporting || quiz;  /* the quiz reads the whole run */
+    /* A kept trace's frame and data bytes are one arena addressed by
+     * 32-bit offsets (trace.h, struct blob): past 4 GiB they wrapped and
+     * a frame read back another's bytes.  Its budget stays under that
+     * with room for one event's growth (at most a 16 MiB send and the
+     * segments it makes); a streamed trace has no arena. */
+    if (keep && limits[LIM_TRACE] > TRACE_KEPT_MAX) {
+        fprintf(stderr, _("protosim: --max-trace can be at most 3G when the whole trace is "
+                "kept (the interactive view, --export, --real, --quiz), not \"%s\"\n"),
+                max_trace_arg);
+        return EXIT_USAGE;
+    }
     const char *arg = optind < argc ? argv[optind] : NULL;
     char *path = NULL;
     if (arg) {
@@ -733,17 +759,6 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    /* What the run shows decides what it keeps.  The interactive view
-     * reads the whole trace, and --real merges the kernel's records into
-     * it after the run; otherwise the writers and the `expect` checker
-     * take each record as it is made and the trace keeps only what is
-     * still referenced (trace_stream), so memory stays flat however long
-     * the run. */
-    int exporting = ex.format >= 0;
-    int text = !exporting && !json && !stats && (batch || !check);  /* the timeline, or the view */
-    const char *nope = text && !batch ? tui_unusable() : NULL;
-    int tui = text && !batch && !nope;
-    int keep = tui || real || exporting || quiz;  /* the quiz reads the whole run */
 
     struct sim s;
     i18n_lesson(scn);

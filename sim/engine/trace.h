@@ -183,6 +183,9 @@ enum drop_reason {
 };
 
 struct blob { uint32_t off, len; };
+/* The most a kept trace may be budgeted (--max-trace): its arena, which
+ * blob offsets address, then stays below 4 GiB. */
+#define TRACE_KEPT_MAX ((uint64_t)3 << 30)
 
 struct trace;
 /* A writer fed record by record (the text timeline, JSON Lines, pcap,

@@ -451,8 +451,11 @@ static void find_cause(const struct sim *s, int limit, char *buf, size_t n)
     snprintf(na, sizeof na, "%d", s->scn ? s->scn->nactions : 0);
     int storm = limit == LIM_FRAMES ? arp_storm(s) : -1, arrivals;
     uint64_t arrivals_pct = 0;
+    /* the timeline is the cause when the actions that have run (not those
+     * still to come: a crowd of 65,536 clients stopped by the ARP copies
+     * of its first hundred connects) are a quarter of the budget */
     if (limit != LIM_TIME && s->scn &&
-        (uint64_t)s->scn->nactions * 4 >= (limit == LIM_FRAMES ? s->max_frames
+        (uint64_t)s->next_action * 4 >= (limit == LIM_FRAMES ? s->max_frames
                                            : limit == LIM_EVENTS ? s->max_events
                                            : UINT64_MAX)) {
         fill(buf, n, C_ACTIONS, na, NULL);

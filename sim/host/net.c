@@ -108,11 +108,19 @@ int net_is_local(const struct sim *s, int h, ip4_addr a)
 
 /* ---- the medium ------------------------------------------------------- */
 
-/* The fault rules of one source and destination: fault_order[first ..
- * first + n), in the scenario's order.  A rule names both ends, so a frame
- * is matched against its pair's rules only: a crowd with a rule per client
- * matched every frame against all of them. */
+/* The fault rules of one source and destination: fault_groups[first ..
+ * first + n).  A rule names both ends, so a frame is matched against its
+ * pair's rules only: a crowd with a rule per client matched every frame
+ * against all of them. */
 struct fault_pair { int src, dst; uint32_t first, n; int used; };
+
+/* The rules of a pair that match the same frames (the same protocol, flags
+ * and data test): one count of the frames they matched serves them all,
+ * and their rules, in fault_order[first .. first + n) by the Nth frame they
+ * wait for, fire in turn as the count reaches it (next: the first not yet
+ * fired).  Matching each rule of `repeat 8000 as i: fault delay a->b tcp
+ * #{2 * i}` on every frame made a transfer quadratic. */
+struct fault_group { uint32_t first, n, next, seen; };
 
 static struct fault_pair *fault_pair_of(const struct sim *s, int src, int dst)
 {
@@ -125,29 +133,74 @@ static struct fault_pair *fault_pair_of(const struct sim *s, int src, int dst)
     return &s->fault_pairs[j];
 }
 
+/* A rule as the index sorts it: what decides whether it matches a frame
+ * (scn_match_frame; rules with equal keys match the same frames), the Nth
+ * frame it waits for, its place in the lesson. */
+struct fault_key { int src, dst, proto, data, any_flags, flags, nth; uint32_t i; };
+
+static int fault_key_cmp(const struct fault_key *a, const struct fault_key *b)
+{
+    int d = a->src != b->src ? (a->src < b->src ? -1 : 1)
+          : a->dst != b->dst ? (a->dst < b->dst ? -1 : 1)
+          : a->proto != b->proto ? (a->proto < b->proto ? -1 : 1)
+          : a->data != b->data ? (a->data < b->data ? -1 : 1)
+          : a->any_flags != b->any_flags ? (a->any_flags < b->any_flags ? -1 : 1)
+          : 0;
+    return d ? d : (a->flags > b->flags) - (a->flags < b->flags);
+}
+
+/* By key, then by the Nth frame, then in the lesson's order. */
+static int fault_cmp(const void *pa, const void *pb)
+{
+    const struct fault_key *a = pa, *b = pb;
+    int d = fault_key_cmp(a, b);
+    if (d)
+        return d;
+    if (a->nth != b->nth)
+        return a->nth < b->nth ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);
+}
+
+static int u32_cmp(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return (a > b) - (a < b);
+}
+
 static void build_fault_index(struct sim *s)
 {
     const struct scenario *scn = s->scn;
     if (!scn->nfaults)
         return;
-    for (s->fault_paircap = 16; s->fault_paircap < 2 * (size_t)scn->nfaults;)
+    size_t nf = (size_t)scn->nfaults;
+    for (s->fault_paircap = 16; s->fault_paircap < 2 * nf;)
         s->fault_paircap *= 2;
     s->fault_pairs = xcalloc(s->fault_paircap, sizeof *s->fault_pairs);
-    s->fault_order = xreallocarray(NULL, (size_t)scn->nfaults, sizeof *s->fault_order);
-    for (int i = 0; i < scn->nfaults; i++) {        /* count */
-        struct fault_pair *p = fault_pair_of(s, scn->faults[i].m.src, scn->faults[i].m.dst);
-        *p = (struct fault_pair){ scn->faults[i].m.src, scn->faults[i].m.dst, 0, p->n + 1, 1 };
+    s->fault_order = xreallocarray(NULL, nf, sizeof *s->fault_order);
+    s->fault_fired = xreallocarray(NULL, nf, sizeof *s->fault_fired);
+    s->fault_groups = xcalloc(nf, sizeof *s->fault_groups);
+    struct fault_key *k = xreallocarray(NULL, nf, sizeof *k);
+    for (size_t i = 0; i < nf; i++) {
+        const struct scn_match *m = &scn->faults[i].m;
+        k[i] = (struct fault_key){ m->src, m->dst, m->proto, m->data, m->any_flags,
+                                   m->any_flags ? 0 : m->flags, scn->faults[i].nth,
+                                   (uint32_t)i };
     }
-    uint32_t at = 0;
-    for (size_t j = 0; j < s->fault_paircap; j++) {  /* place */
-        s->fault_pairs[j].first = at;
-        at += s->fault_pairs[j].n;
-        s->fault_pairs[j].n = 0;
+    qsort(k, nf, sizeof *k, fault_cmp);
+    /* runs of equal keys are the groups; the groups of equal ends, a pair */
+    uint32_t ng = 0;
+    for (size_t j = 0; j < nf; j++) {
+        s->fault_order[j] = k[j].i;
+        if (j == 0 || fault_key_cmp(&k[j - 1], &k[j])) {
+            s->fault_groups[ng++] = (struct fault_group){ (uint32_t)j, 0, 0, 0 };
+            struct fault_pair *p = fault_pair_of(s, k[j].src, k[j].dst);
+            if (!p->used)
+                *p = (struct fault_pair){ k[j].src, k[j].dst, ng - 1, 0, 1 };
+            p->n++;
+        }
+        s->fault_groups[ng - 1].n++;
     }
-    for (int i = 0; i < scn->nfaults; i++) {        /* fill, in order */
-        struct fault_pair *p = fault_pair_of(s, scn->faults[i].m.src, scn->faults[i].m.dst);
-        s->fault_order[p->first + p->n++] = (uint32_t)i;
-    }
+    free(k);
 }
 
 static void apply_faults(struct sim *s, int src, int dst, const uint8_t *frame,
@@ -174,14 +227,26 @@ static void apply_faults(struct sim *s, int src, int dst, const uint8_t *frame,
         return;                /* fault rules match TCP and UDP only */
     }
     /* Every rule counts every frame it matches, whatever other rules do to
-     * that frame; then the rules that hit their Nth frame apply. */
-    for (uint32_t j = 0; j < pair->n; j++) {
-        uint32_t i = s->fault_order[pair->first + j];
-        const struct scn_fault *fr = &s->scn->faults[i];
-        if (!scn_match_frame(&fr->m, src, dst, proto, flags, plen))
+     * that frame; then the rules that hit their Nth frame apply, in the
+     * lesson's order. */
+    size_t nfired = 0;
+    for (uint32_t g = pair->first; g < pair->first + pair->n; g++) {
+        struct fault_group *gr = &s->fault_groups[g];
+        const uint32_t *rule = s->fault_order + gr->first;
+        if (!scn_match_frame(&s->scn->faults[rule[0]].m, src, dst, proto, flags, plen))
             continue;
-        if (++s->fault_seen[i] != (uint32_t)fr->nth)
-            continue;
+        gr->seen++;
+        while (gr->next < gr->n &&
+               (uint32_t)s->scn->faults[rule[gr->next]].nth < gr->seen)
+            gr->next++;
+        while (gr->next < gr->n &&
+               (uint32_t)s->scn->faults[rule[gr->next]].nth == gr->seen)
+            s->fault_fired[nfired++] = rule[gr->next++];
+    }
+    if (nfired > 1)
+        qsort(s->fault_fired, nfired, sizeof *s->fault_fired, u32_cmp);
+    for (size_t j = 0; j < nfired; j++) {
+        const struct scn_fault *fr = &s->scn->faults[s->fault_fired[j]];
         switch (fr->kind) {
         case FAULT_DROP:
             if (!fe->drop_line)
@@ -410,6 +475,12 @@ static void lan_xmit(struct sim *s, struct sim_iface *ifc, const uint8_t *frame,
         int h = lan->member_host[i], k = lan->member_if[i];
         if (h == ifc->host && k == ifc->idx)
             continue;                          /* a broadcast skips its sender */
+        /* past the frames-in-flight budget the run stops after this event
+         * and nothing in flight is delivered: one broadcast on a LAN of
+         * millions made a copy for each member first, memory far past the
+         * budget (4,000,000 copies at --max-frames 250000) */
+        if (s->frames_in_flight > s->max_frames)
+            break;
         transmit(s, ifc->host, h, k, pkt, sent, layer, &m, &fe);
     }
 }
@@ -797,6 +868,14 @@ void net_flight_done(struct sim *s, struct flight *fl)
 
 /* Before sim_reset: this run's flight blocks become spares for the next
  * run (their flights are forgotten with the run's event queue). */
+size_t net_flight_slots(const struct sim *s)
+{
+    size_t n = 0;
+    for (const struct flight_block *b = s->flight_blocks; b; b = b->next)
+        n += FLIGHT_BLOCK;
+    return n;
+}
+
 void net_keep_flights(struct sim *s)
 {
     while (s->flight_blocks) {
@@ -821,9 +900,13 @@ void net_free(struct sim *s)
     s->fault_whys = NULL;
     s->nfault_whys = s->capfault_whys = s->free_fault_why = 0;
     free(s->fault_pairs);
+    free(s->fault_groups);
     free(s->fault_order);
+    free(s->fault_fired);
     s->fault_pairs = NULL;
+    s->fault_groups = NULL;
     s->fault_order = NULL;
+    s->fault_fired = NULL;
     s->fault_paircap = 0;
     for (int h = 0; h < s->nhosts; h++) {
         for (int k = 0; k < s->hosts[h].nifs; k++)

@@ -567,7 +567,7 @@ struct sim_conn *sim_connect(struct sim *s, int h, ip4_addr raddr,
         if (hp->ephemeral_used >= (int)EPH_COUNT) {
             /* Every ephemeral port has a TCB: as a kernel's connect()
              * fails with EADDRNOTAVAIL, so does this one, at once. */
-            trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_CONNECT, -TCPE_NOSPACE,
+            trace_app(&s->tr, s->now, h, TL_TCP, 0, AC_CONNECT, -TCPE_ADDRNOTAVAIL,
                       NULL, 0, WHY(N_APP_ERR_NOPORT, (int64_t)EPH_COUNT,
                                    (int64_t)EPH_FIRST, (int64_t)EPH_LAST));
             return NULL;
@@ -941,7 +941,6 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
     }
     net_init(s);
     app_init(s);
-    s->fault_seen = xcalloc((size_t)scn->nfaults, sizeof *s->fault_seen);
     s->next_action = 0;
 }
 
@@ -965,7 +964,6 @@ static void free_state(struct sim *s)
     net_free(s);
     free(s->hosts);
     free(s->tcp_cfgs);
-    free(s->fault_seen);
     fwd_free(s);
     eq_free(&s->q);
 }

@@ -113,6 +113,11 @@ struct sim_udps {
     struct sim_udp *udp;
     int      nudp, capudp;
     int32_t *udp_ix;           /* port -> index + 1 in udp, once nudp is large */
+    /* with udp_ix: bit i of ready set while udp[i] has a datagram waiting,
+     * bit w of ready_sum while ready[w] is not 0, so `udp recv` finds the
+     * first socket with data in O(1) among up to 65536 */
+    uint64_t *ready;
+    uint64_t ready_sum[16];
 };
 
 /* Fields grouped so that none leaves a hole: one per host of a crowd. */
@@ -266,10 +271,15 @@ struct sim {
      * power of two); host is the host's index + 1, 0 in an empty slot */
     struct sim_addr { ip4_addr addr; int host; } *addrs;
     size_t naddrs;
-    uint32_t *fault_seen;      /* per fault rule: frames matched so far */
-    struct fault_pair *fault_pairs;  /* the rules by source and destination,
-                                        each pair's in fault_order (net.c) */
+    /* the fault rules (net.c): by source and destination (fault_pairs, a
+     * hash table of fault_paircap slots), each pair's rules in groups that
+     * match the same frames (fault_groups), each group's rules in
+     * fault_order by the frame they wait for; fault_fired: room for the
+     * rules one frame fires */
+    struct fault_pair *fault_pairs;
+    struct fault_group *fault_groups;
     uint32_t *fault_order;
+    uint32_t *fault_fired;
     size_t fault_paircap;
     /* The run's budgets (sim_init sets the defaults below; change them
      * between sim_init and sim_run).  A lesson that runs away -- frames

@@ -90,6 +90,9 @@ size_t fwd_recent(const struct sim *s, size_t from, struct fwd_key **out);
 void net_init(struct sim *s);
 void net_free(struct sim *s);
 void net_keep_flights(struct sim *s);
+/* The flights the run has made room for (blocks of them): what frames in
+ * flight cost in memory at their peak. */
+size_t net_flight_slots(const struct sim *s);
 /* The index of the link between hosts a and b, or -1: a binary search in
  * a's links, O(log degree). */
 int  net_link(const struct sim *s, int a, int b);

@@ -26,6 +26,44 @@ static struct sim_udp *udp_find(struct sim_host *hp, uint16_t port)
     return NULL;
 }
 
+/* Keeps socket i's bit in the ready bitmap (if the host has one) equal to
+ * whether a datagram waits in it. */
+static void udp_mark(struct sim_udps *us, int i)
+{
+    if (!us->ready)
+        return;
+    unsigned w = (unsigned)i >> 6;
+    uint64_t bit = UINT64_C(1) << (i & 63);
+    if (us->udp[i].q.n)
+        us->ready[w] |= bit;
+    else
+        us->ready[w] &= ~bit;
+    if (us->ready[w])
+        us->ready_sum[w >> 6] |= UINT64_C(1) << (w & 63);
+    else
+        us->ready_sum[w >> 6] &= ~(UINT64_C(1) << (w & 63));
+}
+
+/* The first socket, in the order they were bound, with a datagram waiting,
+ * or NULL: the bitmap past a few sockets, a scan of those few before. */
+static struct sim_udp *udp_first_ready(struct sim_udps *us)
+{
+    if (!us)
+        return NULL;
+    if (!us->ready) {
+        for (int i = 0; i < us->nudp; i++)
+            if (us->udp[i].q.n)
+                return &us->udp[i];
+        return NULL;
+    }
+    for (unsigned t = 0; t < 16; t++)
+        if (us->ready_sum[t]) {
+            unsigned w = t * 64 + (unsigned)__builtin_ctzll(us->ready_sum[t]);
+            return &us->udp[w * 64 + (unsigned)__builtin_ctzll(us->ready[w])];
+        }
+    return NULL;
+}
+
 /* u's bytes as the memory budget counts them */
 static uint64_t udp_bytes(const struct sim_udp *u)
 {
@@ -47,8 +85,8 @@ uint64_t sim_udp_bytes(const struct sim_host *hp)
     for (int i = 0; us && i < us->nudp; i++) {
         const struct udp_queue *q = &us->udp[i].q;
         b += sizeof us->udp[i] + (uint64_t)q->cap * sizeof *q->d;
-        for (int k = 0; k < q->n; k++)
-            b += q->d[k].len;
+        for (size_t k = 0; k < q->n; k++)
+            b += udp_queue_at(q, k)->len;
     }
     return b;
 }
@@ -69,8 +107,11 @@ static struct sim_udp *udp_bind(struct sim *s, struct sim_host *hp,
     }
     if (!us->udp_ix && us->nudp >= UDP_IX_FROM) {
         us->udp_ix = xcalloc(65536, sizeof *us->udp_ix);
-        for (int i = 0; i < us->nudp; i++)
+        us->ready = xcalloc(65536 / 64, sizeof *us->ready);
+        for (int i = 0; i < us->nudp; i++) {
             us->udp_ix[us->udp[i].port] = i + 1;
+            udp_mark(us, i);
+        }
     }
     if (us->udp_ix)
         us->udp_ix[port] = us->nudp + 1;
@@ -121,6 +162,7 @@ static int udp_arrive(struct sim *s, int h, const struct frame *f, uint32_t pkt)
     if (!u)
         return 0;
     udp_queue_push(&u->q, f->ip.src, f->udp.sport, f->payload, f->payload_len);
+    udp_mark(s->hosts[h].udps, (int)(u - s->hosts[h].udps->udp));
     u->waiting += f->payload_len;
     udp_recount(s, u);
     return 1;
@@ -160,16 +202,13 @@ static int udp_action(struct sim *s, const struct scn_action *a)
     }
     case ACT_UDP_RECV: {
         struct sim_dgram d;
-        u = NULL;
-        const struct sim_udps *us = hp->udps;
-        for (int i = 0; us && i < us->nudp && !u; i++)
-            if (us->udp[i].q.n)
-                u = &us->udp[i];
+        u = udp_first_ready(hp->udps);
         if (!u || udp_queue_pop(&u->q, &d) < 0) {
             trace_app(&s->tr, s->now, h, TL_UDP, 0, AC_RECV, 0, NULL, 0,
                       WHY0(N_APP_UDP_NONE));
             return 1;
         }
+        udp_mark(hp->udps, (int)(u - hp->udps->udp));
         u->waiting -= d.len;
         udp_recount(s, u);
         size_t n = d.len < a->recv_max ? d.len : a->recv_max;
@@ -194,6 +233,7 @@ static void udp_free(struct sim *s)
             udp_queue_free(&us->udp[i].q);
         free(us->udp);
         free(us->udp_ix);
+        free(us->ready);
         free(us);
     }
 }

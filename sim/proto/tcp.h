@@ -234,7 +234,9 @@ void tcp_spawn(struct tcp_conn *child, const struct tcp_conn *listener,
 
 /* Errors returned by application calls (negative): RFC 9293's names, as
  * the scenario language writes them (`error "connection refused"`); the
- * narration quotes them translated, _(tcp_err_str(e)). */
+ * narration quotes them translated, _(tcp_err_str(e)).  The last is no
+ * RFC 9293 error but the socket's EADDRNOTAVAIL: a connect() that finds
+ * every ephemeral port held (RFC 6056 leaves the error to the system). */
 #define TCP_ERRORS(X) \
     X(OK,          N_("ok"))                                   \
     X(EXISTS,      N_("connection already exists"))            \
@@ -244,7 +246,8 @@ void tcp_spawn(struct tcp_conn *child, const struct tcp_conn *listener,
     X(REFUSED,     N_("connection refused"))                   \
     X(ILLEGAL,     N_("not allowed in this state"))            \
     X(NOSPACE,     N_("insufficient resources"))               \
-    X(TIMEOUT,     N_("connection timed out"))
+    X(TIMEOUT,     N_("connection timed out"))             \
+    X(ADDRNOTAVAIL, N_("address not available"))
 
 enum tcp_err {
 #define X(id, text) TCPE_##id,
