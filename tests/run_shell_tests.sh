@@ -580,6 +580,14 @@ grep -q "re-arm" "$TMP/err" && bad "far frames: claims re-arming timers" || ok
 bounded 3 "100000 injects at one instant" -- "$PROTOSIM" --check "$TMP/inject.scn"
 has_in "$TMP/err" "frames-in-flight limit of 250000 (--max-frames)" "injects: limit"
 has_in "$TMP/err" "likely cause: the lesson's own timeline has 100000 actions" "injects: cause"
+# a run whose last record is a note (the lesson's own, no host): the limit
+# line names no host, instead of "(host -, protocol none)"
+{ echo 'host a 10.0.0.1'; echo 'host b 10.0.0.2'; echo 'link a b'
+  echo 'repeat 20 as i from 1'; echo '  at {i}ms note "n{i}"'; echo 'end'
+} >"$TMP/notes.scn"
+bounded 3 "a run of notes at its event limit" -- "$PROTOSIM" --batch --max-events 5 "$TMP/notes.scn"
+has_in "$TMP/err" "the run stopped at its event limit of 5 (--max-events) at 5ms; likely cause:" "notes: limit line"
+grep -q "host -" "$TMP/err" && bad "notes: the limit line names host -" || ok
 # 2000 clients on one LAN whose first connects' ARP broadcasts fill the
 # frames in flight: the cause is the broadcasts, not the 2001 actions of the
 # timeline, of which only the first few have run

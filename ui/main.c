@@ -886,11 +886,16 @@ int main(int argc, char **argv)
         char lt[80], at[32];
         sim_limit_text(s.stop.limit, s.stop.value, lt, sizeof lt);
         fmt_duration(s.stop.t_us, at, sizeof at);
-        fprintf(stderr, _("protosim: the run stopped at its %s (%s) at %s "
-                "(host %s, protocol %s); likely cause: %s\n"), lt,
-                sim_limit_option(s.stop.limit), at,
-                s.stop.host >= 0 ? s.tr.host_names[s.stop.host] : "-",
-                trace_layer_name(s.stop.layer), s.stop.cause);
+        if (s.stop.host >= 0)
+            fprintf(stderr, _("protosim: the run stopped at its %s (%s) at %s "
+                    "(host %s, protocol %s); likely cause: %s\n"), lt,
+                    sim_limit_option(s.stop.limit), at,
+                    s.tr.host_names[s.stop.host],
+                    trace_layer_name(s.stop.layer), s.stop.cause);
+        else    /* the last record was the lesson's own (a note): no host */
+            fprintf(stderr, _("protosim: the run stopped at its %s (%s) at %s; "
+                    "likely cause: %s\n"), lt, sim_limit_option(s.stop.limit),
+                    at, s.stop.cause);
         if (pcap_path)
             fprintf(stderr, _("protosim: %s ends where the run stopped, at %s\n"),
                     pcap_path, at);
