@@ -1808,11 +1808,14 @@ static void ck_rto_expire_kind(struct nck *c, const struct trace_rec *r)
     }
     switch (r->why.id) {
     case N_TMR_RTO_EXPIRE_ACCQ:
+    case N_TMR_RTO_EXPIRE_STALE:
         if (A(1) != (2 * A(0) < tc.rto_max_us ? 2 * A(0) : tc.rto_max_us))
             ck_fail(c, "says the RTO becomes %" PRId64 " us after %" PRId64
                     " us, ceiling %" PRId64 " us", A(1), A(0), tc.rto_max_us);
         break;
     case N_TMR_RTO_EXPIRE_LAST_ACCQ:
+    case N_TMR_RTO_EXPIRE_LAST:
+    case N_TMR_RTO_EXPIRE_LAST_STALE:
         if (h && A(1) != h->tcp->retries)
             ck_fail(c, "%" PRId64 " retransmissions, the limit is %d", A(1),
                     h->tcp->retries);
@@ -1833,17 +1836,6 @@ static void ck_rto_expire_kind(struct nck *c, const struct trace_rec *r)
             ck_fail(c, "says the RTO rises from %" PRId64 " to its ceiling of %"
                     PRId64 " us; the ceiling is %" PRId64 " us", A(0), A(1),
                     tc.rto_max_us);
-        break;
-    case N_TMR_RTO_EXPIRE_STALE:
-        if (A(1) != (2 * A(0) < tc.rto_max_us ? 2 * A(0) : tc.rto_max_us))
-            ck_fail(c, "says the RTO becomes %" PRId64 " us after %" PRId64
-                    " us, ceiling %" PRId64 " us", A(1), A(0), tc.rto_max_us);
-        break;
-    case N_TMR_RTO_EXPIRE_LAST:
-    case N_TMR_RTO_EXPIRE_LAST_STALE:
-        if (h && A(1) != h->tcp->retries)
-            ck_fail(c, "%" PRId64 " retransmissions, the limit is %d", A(1),
-                    h->tcp->retries);
         break;
     default:
         break;
