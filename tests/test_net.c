@@ -34,15 +34,27 @@ struct run {
     struct sim sim;
 };
 
-static struct run *run_parsed(struct scenario *scn, uint64_t seed)
+/* Runs scn to its end; max_frames and max_events, when not 0, replace
+ * the default budgets (a crowd's test needs more). */
+static struct run *run_budgets(struct scenario *scn, uint64_t seed,
+                               uint64_t max_frames, uint64_t max_events)
 {
     struct run *r = calloc(1, sizeof *r);
     ck_assert_ptr_nonnull(r);
     r->scn = scn;
     sim_init(&r->sim, r->scn, seed);
+    if (max_frames)
+        r->sim.max_frames = max_frames;
+    if (max_events)
+        r->sim.max_events = max_events;
     sim_run(&r->sim);
     ck_assert_int_eq(r->sim.truncated, 0);
     return r;
+}
+
+static struct run *run_parsed(struct scenario *scn, uint64_t seed)
+{
+    return run_budgets(scn, seed, 0, 0);
 }
 
 static struct run *run(const char *text)
@@ -973,15 +985,7 @@ START_TEST(test_udp_recv_takes_first_bound_socket_without_scanning_them_all)
              "at 22ms server udp recv 10\n"
              "repeat %d as i: at 30ms client udp send server 65535 \"x\"\n"
              "repeat %d as i: at 50ms server udp recv 10\n", N, N);
-    struct scenario *scn = tu_parse(text);
-    struct run *r = calloc(1, sizeof *r);
-    ck_assert_ptr_nonnull(r);
-    r->scn = scn;
-    sim_init(&r->sim, scn, 1);
-    r->sim.max_frames = 2 * N;
-    r->sim.max_events = 4 * N + 70000;
-    sim_run(&r->sim);
-    ck_assert_int_eq(r->sim.truncated, 0);
+    struct run *r = run_budgets(tu_parse(text), 1, 2 * N, 4 * N + 70000);
     const struct trace *tr = T(r);
     int server = H(r, "server");
     const struct trace_rec *rd[3];
@@ -1019,13 +1023,7 @@ START_TEST(test_many_fault_rules_on_one_pair_fire_in_turn)
              "fault delay a->b udp #4 by 5ms\n"
              "repeat %d as i from 1: fault delay a->b udp #{2 * i} by 1ms\n"
              "fault duplicate a->b udp #3\n", N, R);
-    struct scenario *scn = tu_parse(text);
-    struct run *r = calloc(1, sizeof *r);
-    ck_assert_ptr_nonnull(r);
-    r->scn = scn;
-    sim_init(&r->sim, scn, 1);
-    sim_run(&r->sim);
-    ck_assert_int_eq(r->sim.truncated, 0);
+    struct run *r = run(text);
     const struct trace *tr = T(r);
     int b = H(r, "b");
     int64_t *late = calloc(N + 1, sizeof *late);

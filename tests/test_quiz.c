@@ -47,6 +47,14 @@ static struct scenario *load(const char *path)
     return s;
 }
 
+/* Frees what scn_quiz_finder_misses appended. */
+static void free_msgs(char **msgs, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(msgs[i]);
+    free(msgs);
+}
+
 static void decode_rec(const struct trace *tr, size_t i, struct frame *f)
 {
     size_t len;
@@ -270,9 +278,7 @@ START_TEST(test_quiz_first_record_is_named)
                      "comes before it, so it is not asked");
     ck_assert_str_eq(msgs[1], "t.scn:6: quiz answered by the run's first record: nothing "
                      "comes before it, so it is not asked");
-    for (int i = 0; i < n; i++)
-        free(msgs[i]);
-    free(msgs);
+    free_msgs(msgs, n);
     scn_quiz_finder_free(f);
     /* the quiz leaves out the same lines it counts as missing */
     struct quiz q;
@@ -334,9 +340,7 @@ START_TEST(test_quiz_lines_on_one_key_count_once)
                      "entered ESTABLISHED (the run has 50001 such records)");
     ck_assert_str_eq(msgs[1], "t.scn:14: quiz answer never happens: the 2nd SYN,ACK from server "
                      "to first (the run has 1 such record)");
-    for (int i = 0; i < n; i++)
-        free(msgs[i]);
-    free(msgs);
+    free_msgs(msgs, n);
     scn_quiz_finder_free(f);
     sim_free(&sim);
     scenario_free(s);
@@ -400,9 +404,7 @@ START_TEST(test_quiz_lines_of_a_crowd)
     snprintf(want, sizeof want, "t.scn:%d: quiz answer never happens: the 2nd SYN from c3 to "
              "server (the run has 1 such record)", last + 2);
     ck_assert_str_eq(msgs[2], want);
-    for (int i = 0; i < n; i++)
-        free(msgs[i]);
-    free(msgs);
+    free_msgs(msgs, n);
     scn_quiz_finder_free(f);
     sim_free(&sim);
     scenario_free(s);
