@@ -428,18 +428,15 @@ static struct dns_msg *dns_reply_of(const struct frame *f)
  * 2308 2.2 for no data), or -1 for a reply the quiz does not ask about. */
 static int dns_reply_class(const struct dns_msg *m)
 {
-    if (m->rcode == DNS_RCODE_NXDOMAIN)
-        return QDR_NXDOMAIN;
-    if (m->rcode == DNS_RCODE_SERVFAIL)
-        return QDR_SERVFAIL;
-    if (m->rcode != DNS_RCODE_NOERROR)
-        return -1;
-    if (m->nan)
-        return QDR_ANSWER;
-    for (int k = 0; k < m->nns; k++)
-        if (m->ns[k].type == DNS_TYPE_NS)
-            return QDR_REFERRAL;
-    return QDR_NODATA;
+    switch (dns_reply_kind(m)) {
+    case DNS_REPLY_ANSWER:   return QDR_ANSWER;
+    case DNS_REPLY_REFERRAL: return QDR_REFERRAL;
+    case DNS_REPLY_NXDOMAIN: return QDR_NXDOMAIN;
+    case DNS_REPLY_NODATA:   return QDR_NODATA;
+    case DNS_REPLY_ERROR:
+        return m->rcode == DNS_RCODE_SERVFAIL ? QDR_SERVFAIL : -1;
+    default:                 return -1;
+    }
 }
 
 /* Does a DNS record of the host, shown just before send record i at its

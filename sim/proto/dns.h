@@ -173,6 +173,14 @@ int   dns_rr_parse(const char *text, struct dns_rr *rr, char *err, size_t n);
  *   "NXDOMAIN www.nope.example", "NODATA AAAA www.example.com",
  *   "SERVFAIL www.example.com"                 failures */
 char *dns_summary(const struct dns_msg *m, char *buf, size_t n);
+/* What a reply holds, the one reading dns_summary and the quiz share:
+ * an error RCODE (NXDOMAIN apart), NXDOMAIN, an answer, a referral (RFC
+ * 1034 4.3.2: no answer, not authoritative, NS records of a zone closer
+ * to the name) or, with none of these, no data (RFC 2308 2.2).  -1 for a
+ * query. */
+enum dns_reply_kind { DNS_REPLY_ERROR, DNS_REPLY_NXDOMAIN, DNS_REPLY_ANSWER,
+                      DNS_REPLY_REFERRAL, DNS_REPLY_NODATA };
+int   dns_reply_kind(const struct dns_msg *m);
 
 /* ---- states (trace layer TL_DNS) -------------------------------------
  *

@@ -161,14 +161,21 @@ bad:
     return -1;
 }
 
-static int is_referral(const struct dns_msg *m)
+int dns_reply_kind(const struct dns_msg *m)
 {
-    if (!m->qr || m->rcode != DNS_RCODE_NOERROR || m->nan || m->aa)
-        return 0;
-    for (int i = 0; i < m->nns; i++)
-        if (m->ns[i].type == DNS_TYPE_NS)
-            return 1;
-    return 0;
+    if (!m->qr)
+        return -1;
+    if (m->rcode == DNS_RCODE_NXDOMAIN)
+        return DNS_REPLY_NXDOMAIN;
+    if (m->rcode != DNS_RCODE_NOERROR)
+        return DNS_REPLY_ERROR;
+    if (m->nan)
+        return DNS_REPLY_ANSWER;
+    if (!m->aa)
+        for (int i = 0; i < m->nns; i++)
+            if (m->ns[i].type == DNS_TYPE_NS)
+                return DNS_REPLY_REFERRAL;
+    return DNS_REPLY_NODATA;
 }
 
 char *dns_summary(const struct dns_msg *m, char *buf, size_t n)
@@ -180,13 +187,14 @@ char *dns_summary(const struct dns_msg *m, char *buf, size_t n)
     if (n == 0)
         return buf;
     buf[0] = '\0';
-    if (!m->qr) {
+    int kind = dns_reply_kind(m);
+    if (kind < 0) {
         app(buf, n, &pos, "%s? %s", tn, qn);
-    } else if (m->rcode == DNS_RCODE_NXDOMAIN) {
+    } else if (kind == DNS_REPLY_NXDOMAIN) {
         app(buf, n, &pos, "NXDOMAIN %s", qn);
-    } else if (m->rcode != DNS_RCODE_NOERROR) {
+    } else if (kind == DNS_REPLY_ERROR) {
         app(buf, n, &pos, "%s %s", dns_rcode_name(m->rcode, r, sizeof r), qn);
-    } else if (m->nan) {
+    } else if (kind == DNS_REPLY_ANSWER) {
         app(buf, n, &pos, "%s %s =", tn, qn);
         for (int i = 0; i < m->nan; i++) {
             const struct dns_rr *rr = &m->an[i];
@@ -202,7 +210,7 @@ char *dns_summary(const struct dns_msg *m, char *buf, size_t n)
             else
                 rdata_str(rr, buf, n, &pos);
         }
-    } else if (is_referral(m)) {
+    } else if (kind == DNS_REPLY_REFERRAL) {
         int first = 1, glue = 0;
         for (int i = 0; i < m->nns; i++) {
             if (m->ns[i].type != DNS_TYPE_NS)
