@@ -1,6 +1,5 @@
 /* view_panes.c — the text around the diagram: inspector and state pane lines, the key table as help and hint line, and the panes, overlays and projector narration drawn from them. */
 #include <inttypes.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -899,7 +898,7 @@ int view_help_key(struct view_state *st, int action, int w, int h)
     struct help_fit f;
     help_fit(&f, w, h);
     int top = help_top(st, &f), page = f.rows > 1 ? f.rows - 1 : 1;
-    int scroll = f.scroll;
+    int scroll = f.scroll, last = f.col[0].n - f.rows;
     help_fit_free(&f);
     if (!scroll)
         return 0;
@@ -909,14 +908,11 @@ int view_help_key(struct view_state *st, int action, int w, int h)
     case ACT_PAGE_DOWN: top += page; break;
     case ACT_PAGE_UP:   top -= page; break;
     case ACT_START:     top = 0; break;
-    case ACT_END:       top = INT_MAX / 2; break;
+    case ACT_END:       top = last; break;
     default:            return 0;
     }
-    st->help_top = top < 0 ? 0 : top;
     /* kept in range at once, so that a key past the end is not banked */
-    help_fit(&f, w, h);
-    st->help_top = help_top(st, &f);
-    help_fit_free(&f);
+    st->help_top = top < 0 ? 0 : top > last ? last : top;
     return 1;
 }
 
