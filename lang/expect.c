@@ -54,10 +54,11 @@ struct scn_checker {
      *   passed yet);
      * - `received`, `messages`, `datagrams`, `reads` and `timer` lines
      *   that would keep the same state as an earlier line of their host
-     *   (the same text, messages, timer event and time) are its twins:
+     *   (the same text, messages, timer and event) are its twins:
      *   only the first is fed, and each reads its verdict from that one's
      *   state (twin_of), so a line repeated for each client of a crowd
-     *   is checked once per record, not once per client.
+     *   is checked once per record, not once per client; a `timer ... at
+     *   T` twin is told of an event at its T through tat (st_timer).
      * By (host, class, value): the first of a chain through xexp.pnext
      * (host -1: an empty slot); by name: each host; by connection id: its
      * ends, parsed once (lport 0: not yet, -1: it does not parse). */
@@ -75,6 +76,7 @@ struct scn_checker {
     struct conn_ends { int peer, lport; } *conn_ends;
     size_t nconn_ends;
     struct xframes *frames;
+    int *tat;                    /* the `timer ... at T` twins, by first line and T */
     /* `state at`: the latest time of any record so far, and the TCP
      * connection ids seen so far (a bit per interned string) */
     int64_t tmax;
@@ -169,9 +171,19 @@ static uint8_t *st_hist_of(struct st_states *s, int c)
 {
     return c ? s->more[c - 1] : s->first;
 }
+/* A `timer` line's state.  Lines of a host that name the same timer and
+ * event are twins whatever they ask (count, by T, at T): the first is fed
+ * and keeps the count and the first time; `by T` reads that time, and
+ * `at T` lines are told when an event falls at their T (at_hit, through
+ * the first line's cursor over them, sorted by T: struct scn_checker's
+ * tat).  Lines `by {i}ms`, one per client of a crowd, each fed every
+ * timer record of their host, made the check clients x records. */
 struct st_timer {
     long count, shown;
-    int at_hit, by_hit;
+    int at_hit;
+    int at_lo, at_hi;            /* the first line: its twins' `at` lines
+                                    not passed yet, tat[at_lo .. at_hi) */
+    int64_t first;               /* the first event's time, -1: none yet */
     char times[200];
     size_t pos;
 };
@@ -391,8 +403,9 @@ static void states_feed(struct st_states *s, const struct scn_expect *e,
     else s->over |= (uint8_t)(1u << c);
 }
 
-static void timer_feed(struct st_timer *s, const struct scn_expect *e,
-                       const struct trace_rec *r)
+/* Returns whether r was an event of e's timer (counted). */
+static int timer_feed(struct st_timer *s, const struct scn_expect *e,
+                      const struct trace_rec *r)
 {
     /* a start while the same timer ran is a restart: the trace links it
      * to the start it ends (trace_rec.of), a first start to none */
@@ -401,17 +414,19 @@ static void timer_feed(struct st_timer *s, const struct scn_expect *e,
     /* `started` counts every start, restarts included */
     if (r->u.timer.name != e->timer ||
         !(ev == e->tevent || (e->tevent == TMX_START && ev == TMX_RESTART)))
-        return;
+        return 0;
     char d[32];
     s->count++;
     s->at_hit |= r->t_us == e->t_us;
-    s->by_hit |= r->t_us <= e->t_us;
+    if (s->first < 0)            /* the trace is in time order */
+        s->first = r->t_us;
     if (s->shown < 6 && s->pos < sizeof s->times)
         s->pos += (size_t)snprintf(s->times + s->pos, sizeof s->times - s->pos, "%s%s",
                                    s->shown ? ", " : "", fmt_duration(r->t_us, d, sizeof d));
     else if (s->shown == 6 && s->pos < sizeof s->times)
         s->pos += (size_t)snprintf(s->times + s->pos, sizeof s->times - s->pos, ", ...");
     s->shown++;
+    return 1;
 }
 
 static void recv_feed(struct st_recv *s, const struct scn_expect *e, const struct trace *tr,
@@ -570,8 +585,14 @@ static void feed(struct scn_checker *c, struct xexp *x, const struct trace *tr,
             states_feed(x->st, e, tr, r);
         break;
     case EXP_TIMER:
-        if (r->kind == TK_TIMER && r->conn < tr->nstrs && r->u.timer.name < TM_COUNT)
-            timer_feed(x->st, e, r);
+        if (r->kind == TK_TIMER && r->conn < tr->nstrs && r->u.timer.name < TM_COUNT &&
+            timer_feed(x->st, e, r)) {
+            /* the twins' `at` lines this event passes: those at its time hit */
+            struct st_timer *s = x->st;
+            for (; s->at_lo < s->at_hi && c->x[c->tat[s->at_lo]].e->t_us <= r->t_us; s->at_lo++)
+                if (c->x[c->tat[s->at_lo]].e->t_us == r->t_us)
+                    ((struct st_timer *)c->x[c->tat[s->at_lo]].st)->at_hit = 1;
+        }
         break;
     case EXP_CALL:
         if (r->layer == TL_TCP)
@@ -919,10 +940,9 @@ static uint64_t twin_hash(const struct scn_expect *e)
             h = twin_mix(twin_mix(h, &e->msg_lens[i], sizeof e->msg_lens[i]), e->msgs[i],
                          e->msg_lens[i]);
         return h;
-    case EXP_TIMER:
+    case EXP_TIMER:              /* whatever it asks of them (see st_timer) */
         h = twin_mix(h, &e->timer, sizeof e->timer);
-        h = twin_mix(h, &e->tevent, sizeof e->tevent);
-        return twin_mix(h, &e->t_us, sizeof e->t_us);
+        return twin_mix(h, &e->tevent, sizeof e->tevent);
     default:
         return h;
     }
@@ -944,7 +964,7 @@ static int twin_eq(const struct scn_expect *a, const struct scn_expect *b)
                 return 0;
         return 1;
     case EXP_TIMER:
-        return a->timer == b->timer && a->tevent == b->tevent && a->t_us == b->t_us;
+        return a->timer == b->timer && a->tevent == b->tevent;
     default:
         return 1;
     }
@@ -976,6 +996,44 @@ static void find_twins(struct scn_checker *c, uint8_t *chained)
         }
     }
     free(slot);
+}
+
+/* `timer ... at T` twins by their first line, then T, then line */
+static const struct xexp *tat_sort_x;
+
+static int cmp_tat(const void *a, const void *b)
+{
+    int i = *(const int *)a, j = *(const int *)b;
+    const struct xexp *x = tat_sort_x;
+    int64_t ti = x[i].e->t_us, tj = x[j].e->t_us;
+    return x[i].twin != x[j].twin ? (x[i].twin > x[j].twin) - (x[i].twin < x[j].twin)
+         : ti != tj ? (ti > tj) - (ti < tj) : (i > j) - (i < j);
+}
+
+/* Lists the `timer ... at T` twins in c->tat, each first line's together
+ * and by T, and gives each first line its range (st_timer.at_lo/at_hi). */
+static void timer_at_twins(struct scn_checker *c)
+{
+    int n = 0;
+    for (int k = 0; k < c->n; k++)
+        n += c->x[k].twin >= 0 && c->x[k].e->kind == EXP_TIMER && c->x[k].e->twhen == WHEN_AT;
+    if (!n)
+        return;
+    c->tat = xreallocarray(NULL, (size_t)n, sizeof *c->tat);
+    n = 0;
+    for (int k = 0; k < c->n; k++)
+        if (c->x[k].twin >= 0 && c->x[k].e->kind == EXP_TIMER && c->x[k].e->twhen == WHEN_AT)
+            c->tat[n++] = k;
+    tat_sort_x = c->x;
+    qsort(c->tat, (size_t)n, sizeof *c->tat, cmp_tat);
+    tat_sort_x = NULL;
+    for (int i = 0; i < n;) {
+        struct st_timer *s = c->x[c->x[c->tat[i]].twin].st;
+        s->at_lo = i;
+        while (i < n && c->x[c->tat[i]].twin == c->x[c->tat[s->at_lo]].twin)
+            i++;
+        s->at_hi = i;
+    }
 }
 
 struct scn_checker *scn_checker_new(const struct scenario *scn, const struct trace *tr)
@@ -1018,6 +1076,7 @@ struct scn_checker *scn_checker_new(const struct scenario *scn, const struct tra
         case EXP_RECEIVED: ((struct st_recv *)x->st)->same = 1; break;
         case EXP_MESSAGES: case EXP_DATAGRAMS: ((struct st_msgs *)x->st)->ok = 1; break;
         case EXP_CALL: ((struct st_call *)x->st)->bad_idx = SIZE_MAX; break;
+        case EXP_TIMER: ((struct st_timer *)x->st)->first = -1; break;
         default: break;
         }
     }
@@ -1025,6 +1084,7 @@ struct scn_checker *scn_checker_new(const struct scenario *scn, const struct tra
     if (c->pccap)
         build_chains(c, chained);
     find_twins(c, chained);
+    timer_at_twins(c);
     for (int k = 0; k < c->n; k++) {
         int h = c->x[k].e->host;
         if (c->x[k].st && h >= 0 && h < c->nhosts && !chained[k])
@@ -1139,7 +1199,7 @@ static int timer_result(const struct st_timer *s, const struct trace *tr,
                         const struct scn_expect *e, char *actual, size_t n)
 {
     int ok = e->twhen == WHEN_COUNT ? s->count == e->count
-           : e->twhen == WHEN_BY ? s->by_hit
+           : e->twhen == WHEN_BY ? s->first >= 0 && s->first <= e->t_us
            : e->twhen == WHEN_AT ? s->at_hit : s->count > 0;
     if (!ok) {
         const char *hn = trace_host_name(tr, e->host), *tn = timer_name_str(e->timer);
@@ -1309,9 +1369,15 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
         char actual[1024] = "";
         /* a twin's verdict: its own line read from its twin's state */
         struct xexp tw;
+        struct st_timer ts;
         if (x->twin >= 0) {
             tw = c->x[x->twin];
             tw.e = x->e;
+            if (x->e->kind == EXP_TIMER) {     /* its own at_hit */
+                ts = *(const struct st_timer *)tw.st;
+                ts.at_hit = ((const struct st_timer *)x->st)->at_hit;
+                tw.st = &ts;
+            }
         }
         if (!result(c, x->twin >= 0 ? &tw : x, actual, sizeof actual)) {
             failures++;
@@ -1339,6 +1405,7 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
     free(c->names);
     free(c->conn_ends);
     free(c->seen);
+    free(c->tat);
     free(c);
     return failures;
 }
