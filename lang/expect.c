@@ -58,7 +58,13 @@ struct scn_checker {
      *   only the first is fed, and each reads its verdict from that one's
      *   state (twin_of), so a line repeated for each client of a crowd
      *   is checked once per record, not once per client; a `timer ... at
-     *   T` twin is told of an event at its T through tat (st_timer).
+     *   T` twin is told of an event at its T through tat (st_timer);
+     * - `received`, `messages` and `datagrams` lines of a host that are
+     *   no twin of an earlier one (a text per client) follow the host's
+     *   first such line, their lead (xexp.lead), which keeps the count
+     *   and the bytes a failure quotes: each is fed only while what was
+     *   read still agrees with its text (CH_FOLLOW by kind), so the work
+     *   is bounded by the lines' own text, not by lines x records.
      * By (host, class, value): the first of a chain through xexp.pnext
      * (host -1: an empty slot); by name: each host; by connection id: its
      * ends, parsed once (lport 0: not yet, -1: it does not parse). */
@@ -77,6 +83,7 @@ struct scn_checker {
     size_t nconn_ends;
     struct xframes *frames;
     int *tat;                    /* the `timer ... at T` twins, by first line and T */
+    uint32_t follow_kinds;       /* bit EXP_x: some CH_FOLLOW chain of that kind */
     /* `state at`: the latest time of any record so far, and the TCP
      * connection ids seen so far (a bit per interned string) */
     int64_t tmax;
@@ -147,7 +154,9 @@ struct st_when { int64_t first; int state, reached; uint32_t id; char name[40]; 
 struct st_recv {
     size_t total;
     int same;                    /* the bytes so far are a prefix of the text */
-    uint8_t *head;               /* once they are not: the first RECV_SHOWN */
+    int keep;                    /* a lead: keeps head for its followers */
+    uint8_t *head;               /* once they are not (or keep): the first
+                                    RECV_SHOWN; a follower's is its lead's */
     size_t nhead;
 };
 struct st_resolved { int found, rcode; ip4_addr addr; };
@@ -437,14 +446,19 @@ static void recv_feed(struct st_recv *s, const struct scn_expect *e, const struc
     if (!n)
         return;
     if (s->same && (s->total + n > e->len || memcmp(e->data + s->total, p, n))) {
-        /* from here on the text no longer tells what was read: keep it */
+        /* from here on the text no longer tells what was read: keep it
+         * (a lead has kept it from the start) */
         s->same = 0;
-        s->head = xreallocarray(NULL, RECV_SHOWN, 1);
-        s->nhead = s->total < RECV_SHOWN ? s->total : RECV_SHOWN;
-        if (s->nhead)
-            memcpy(s->head, e->data, s->nhead);
+        if (!s->head) {
+            s->head = xreallocarray(NULL, RECV_SHOWN, 1);
+            s->nhead = s->total < RECV_SHOWN ? s->total : RECV_SHOWN;
+            if (s->nhead)
+                memcpy(s->head, e->data, s->nhead);
+        }
     }
-    if (!s->same && s->nhead < RECV_SHOWN) {
+    if (s->keep && !s->head)
+        s->head = xreallocarray(NULL, RECV_SHOWN, 1);
+    if ((!s->same || s->keep) && s->nhead < RECV_SHOWN) {
         size_t k = n < RECV_SHOWN - s->nhead ? n : RECV_SHOWN - s->nhead;
         memcpy(s->head + s->nhead, p, k);
         s->nhead += k;
@@ -546,8 +560,20 @@ static void feed(struct scn_checker *c, struct xexp *x, const struct trace *tr,
     }
     case EXP_RECEIVED:
         if (r->kind == TK_APP && r->u.app.call == AC_RECV && r->u.app.data &&
-            (r->layer == TL_TCP || r->layer == TL_HTTP))
-            recv_feed(x->st, e, tr, r);
+            (r->layer == TL_TCP || r->layer == TL_HTTP)) {
+            if (x->lead < 0) {
+                recv_feed(x->st, e, tr, r);
+                break;
+            }
+            /* a follower: does its text still agree?  Its lead keeps
+             * the count and the head. */
+            struct st_recv *s = x->st;
+            size_t n;
+            const uint8_t *p = trace_blob_data(tr, r->u.app.data, &n);
+            if (n && (s->total + n > e->len || memcmp(e->data + s->total, p, n)))
+                s->same = 0, x->done = 1;
+            s->total += n;
+        }
         break;
     case EXP_RESOLVED: {
         struct st_resolved *s = x->st;
@@ -574,6 +600,8 @@ static void feed(struct scn_checker *c, struct xexp *x, const struct trace *tr,
                                      : r->u.app.call != AC_MESSAGE)
             break;
         msgs_feed(x->st, e, tr, r);
+        /* a follower past its messages: its lead counts the rest */
+        x->done = x->lead >= 0 && ((struct st_msgs *)x->st)->i >= e->nmsgs;
         break;
     case EXP_READS:
         if (r->kind == TK_APP && r->u.app.call == AC_RECV && r->u.app.ret > 0 &&
@@ -624,7 +652,7 @@ static int host_named(const struct scn_checker *c, const char *s, size_t n)
 }
 
 /* The chain classes (see struct scn_checker). */
-enum { CH_PEER, CH_PORT, CH_STATE, CH_CALL, CH_NAME, CH_ARP, CH_AT };
+enum { CH_PEER, CH_PORT, CH_STATE, CH_CALL, CH_NAME, CH_ARP, CH_AT, CH_FOLLOW };
 
 /* The chain of host's lines of class port keyed by value, or the empty
  * slot where it goes. */
@@ -721,6 +749,23 @@ void scn_checker_rec(void *ctx, const struct trace *tr, size_t i, const struct t
         (r->why.id == N_APP_RESOLVED || r->u.app.ret < 0)) {
         uint32_t h = dns_name_hash(trace_str(tr, (uint32_t)r->why.a[0]));
         feed_chain(c, chain_of(c, r->host, CH_NAME, (int)h), tr, r, first);
+    }
+    if (c->follow_kinds && r->kind == TK_APP) {
+        /* only what moves each follower on: a byte or a message of its
+         * text (so it is fed no more often than its text is long) */
+        int kind = -1;
+        size_t n = 0;
+        if (r->u.app.call == AC_MESSAGE)
+            kind = EXP_MESSAGES;
+        else if (r->u.app.call == AC_RECV && r->layer == TL_UDP && r->u.app.ret >= 0 &&
+                 r->why.id != N_APP_UDP_NONE)
+            kind = EXP_DATAGRAMS;
+        else if (r->u.app.call == AC_RECV && r->u.app.data &&
+                 (r->layer == TL_TCP || r->layer == TL_HTTP) &&
+                 (trace_blob_data(tr, r->u.app.data, &n), n))
+            kind = EXP_RECEIVED;
+        if (kind >= 0 && c->follow_kinds >> kind & 1)
+            feed_chain(c, chain_of(c, r->host, CH_FOLLOW, kind), tr, r, first);
     }
     if (r->kind == TK_STATE && r->layer == TL_ARP) {
         const char *id = trace_str(tr, r->conn);
@@ -980,6 +1025,7 @@ static void find_twins(struct scn_checker *c, uint8_t *chained)
     int *slot = xreallocarray(NULL, cap, sizeof *slot);
     for (size_t j = 0; j < cap; j++)
         slot[j] = -1;
+    int *tail = c->pccap ? xreallocarray(NULL, c->pccap, sizeof *tail) : NULL;
     for (int k = 0; k < c->n; k++) {
         const struct scn_expect *e = c->x[k].e;
         if (!c->x[k].st || chained[k] || !twin_kind(e->kind) || e->host < 0 ||
@@ -988,14 +1034,39 @@ static void find_twins(struct scn_checker *c, uint8_t *chained)
         size_t j = (size_t)twin_hash(e) & (cap - 1);
         while (slot[j] >= 0 && !twin_eq(c->x[slot[j]].e, e))
             j = (j + 1) & (cap - 1);
-        if (slot[j] < 0) {
-            slot[j] = k;
-        } else {
+        if (slot[j] >= 0) {
             c->x[k].twin = slot[j];
             chained[k] = 1;
+            continue;
         }
+        slot[j] = k;
+        if (e->kind != EXP_RECEIVED && e->kind != EXP_MESSAGES && e->kind != EXP_DATAGRAMS)
+            continue;
+        /* the host's first line of this kind leads the others */
+        struct peer_chain *p = chain_of(c, e->host, CH_FOLLOW, e->kind);
+        if (p->host < 0) {       /* its index, while it has no follower */
+            *p = (struct peer_chain){ e->host, CH_FOLLOW, e->kind, -2 - k };
+            continue;
+        }
+        size_t pj = (size_t)(p - c->pc);
+        int l = p->first <= -2 ? -2 - p->first : c->x[p->first].lead;
+        c->x[k].lead = l;
+        if (e->kind == EXP_RECEIVED)
+            ((struct st_recv *)c->x[l].st)->keep = 1;
+        c->follow_kinds |= 1u << e->kind;
+        chained[k] = 1;
+        if (p->first <= -2)      /* the followers in the lines' order */
+            p->first = k;
+        else
+            c->x[tail[pj]].pnext = k;
+        tail[pj] = k;
     }
     free(slot);
+    free(tail);
+    /* chains with a lead and no follower are none */
+    for (size_t j = 0; j < c->pccap; j++)
+        if (c->pc[j].host >= 0 && c->pc[j].port == CH_FOLLOW && c->pc[j].first <= -2)
+            c->pc[j].first = -1;
 }
 
 /* `timer ... at T` twins by their first line, then T, then line */
@@ -1050,13 +1121,16 @@ struct scn_checker *scn_checker_new(const struct scenario *scn, const struct tra
         const struct scn_expect *e = &scn->expects[k];
         struct xexp *x = &c->x[k];
         x->e = e;
-        x->pat = x->next = x->pnext = x->twin = -1;
+        x->pat = x->next = x->pnext = x->twin = x->lead = -1;
         size_t sz = state_size(e->kind);
         if (!sz)
             continue;
         x->st = xcalloc(1, sz);
         int port, value;
         c->pccap += (size_t)chain_key(e, c->nhosts, &port, &value);
+        /* and room for a CH_FOLLOW chain (find_twins) */
+        c->pccap += e->kind == EXP_RECEIVED || e->kind == EXP_MESSAGES ||
+                    e->kind == EXP_DATAGRAMS;
         switch (e->kind) {
         case EXP_STATE_BY: case EXP_NEVER: case EXP_ARP: {
             struct st_when *s = x->st;
@@ -1364,6 +1438,22 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
         at_take(c, &c->x[c->at_lines[c->at_next]]);
     free(c->ats);
     free(c->at_lines);
+    /* a follower's count and head are its lead's (its twins read them
+     * from it: resolved first) */
+    for (int k = 0; k < c->n; k++) {
+        struct xexp *x = &c->x[k];
+        if (x->lead < 0)
+            continue;
+        if (x->e->kind == EXP_RECEIVED) {
+            struct st_recv *s = x->st, *l = c->x[x->lead].st;
+            s->total = l->total;
+            s->head = l->head;   /* borrowed: keep says so */
+            s->nhead = l->nhead;
+            s->keep = -1;
+        } else {
+            ((struct st_msgs *)x->st)->i = ((const struct st_msgs *)c->x[x->lead].st)->i;
+        }
+    }
     for (int k = 0; k < c->n; k++) {
         struct xexp *x = &c->x[k];
         char actual[1024] = "";
@@ -1388,7 +1478,7 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
     }
     for (int k = 0; k < c->n; k++) {
         struct xexp *x = &c->x[k];
-        if (x->e->kind == EXP_RECEIVED)
+        if (x->e->kind == EXP_RECEIVED && ((struct st_recv *)x->st)->keep >= 0)
             free(((struct st_recv *)x->st)->head);
         if (x->e->kind == EXP_CALL)
             free(((struct st_call *)x->st)->p);

@@ -318,6 +318,9 @@ struct xexp {
                                     same host and peer (expect.c), -1 none */
     int      twin;               /* an earlier line whose state is this
                                     one's (expect.c), -1 none */
+    int      lead;               /* `received`, `messages`, `datagrams`: the
+                                    host's first such line, whose count and
+                                    head this one reads (expect.c), -1 none */
     uint8_t  done;               /* decided: no later record changes it */
     uint8_t  ok;                 /* when done */
 };

@@ -553,6 +553,48 @@ START_TEST(test_timer_lines_per_client_time_are_checked_once)
 }
 END_TEST
 
+/* `received`, `datagrams` and `messages` lines of one host, one per
+ * client, each with its own text: no twins, so each was fed every record
+ * of the host (12,000 clients: minutes).  They follow the host's first
+ * line of their kind, fed only while what was read agrees with their
+ * text.  Verdicts as before: "17" and "d17" hold, "170" fails on its
+ * length, quoting the bytes read. */
+#define FOLLOW_CROWD \
+    "host server 192.0.2.80\n" \
+    "host talker 192.0.2.90\n" \
+    "link talker server delay 1ms\n" \
+    "at 0ms server listen 80\n" \
+    "at 0ms server udp bind 7\n" \
+    "at 1ms talker connect server 80\n" \
+    "at 5ms talker send \"17\"\n" \
+    "at 5ms talker udp send server 7 \"d17\"\n" \
+    "at 20ms server recv 10\n" \
+    "at 20ms server udp recv 10\n" \
+    "repeat 12000 as i from 1\n" \
+    "  host c{i} {10.1.0.0 + i}\n" \
+    "  link c{i} server delay 1ms\n" \
+    "  at {30 + i / 10}ms c{i} connect server 80\n" \
+    "  expect server received \"{i}\"\n" \
+    "  expect server datagrams \"d{i}\"\n" \
+    "  expect server messages \"m{i}\"\n" \
+    "end\n"
+
+START_TEST(test_texts_per_client_follow_one_line)
+{
+    static const char *const says[] = {
+        "t.scn:15: expectation failed: server received \"1\" (it read 2 bytes: \"17\")",
+        "t.scn:15: expectation failed: server received \"170\" (it read 2 bytes: \"17\")",
+        "t.scn:16: expectation failed: server datagrams \"d1\" (datagram 1 was \"d17\")",
+        "t.scn:16: expectation failed: server datagrams \"d18\" (datagram 1 was \"d17\")",
+        "t.scn:17: expectation failed: server messages \"m17\" (it recovered 0 messages)",
+    };
+    char *kept = fails_saying(FOLLOW_CROWD, 3 * 12000 - 2, says, sizeof says / sizeof *says);
+    ck_assert_ptr_null(strstr(kept, "received \"17\" ("));
+    ck_assert_ptr_null(strstr(kept, "datagrams \"d17\" ("));
+    free(kept);
+}
+END_TEST
+
 Suite *expect_suite(void)
 {
     Suite *s = suite_create("expect");
@@ -571,6 +613,7 @@ Suite *expect_suite(void)
     TCase *tw = tcase_create("twins");       /* the default 4 s: it times */
     tcase_add_test(tw, test_same_host_wide_line_per_client_is_checked_once);
     tcase_add_test(tw, test_timer_lines_per_client_time_are_checked_once);
+    tcase_add_test(tw, test_texts_per_client_follow_one_line);
     suite_add_tcase(s, tw);
     return s;
 }
