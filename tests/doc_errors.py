@@ -175,6 +175,7 @@ CASES = [
     ('this repeat has no "end" (the file ends first)', H + 'repeat 2 as i\n'),
     ('"end" without a repeat', H + 'end\n'),
     ('repeat 20000000 times 1 line would expand to more than 10000000 lines', H + 'repeat 20000000 as i: at 0ms note "x"\n'),
+    ('repeat 1100 times at least 1048593 bytes would expand to more than 1000000000 bytes of text', H + 'repeat 1100 as i\n  at {i}ms note "' + 'x' * (1 << 20) + '"\nend\n'),
     ('too many errors; stopping after 20', H + 'tcp window 5\n' * 21),
 ]
 

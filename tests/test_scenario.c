@@ -2808,14 +2808,54 @@ START_TEST(test_repeat_expansion_is_bounded)
     ck_assert_ptr_nonnull(s);
     ck_assert_int_eq(s->nactions, 300);
     scenario_free(s);
-    /* a long body meets the text bound (100 bytes a line of the limit) */
+    /* a long body meets the text bound (100 bytes a line of the limit):
+     * refused at its count, before it runs, as the lines are */
     char big[2048];
     snprintf(big, sizeof big, HOSTS "repeat 50 as i: at 0ms note \"%0500d\"\n", 0);
     s = scenario_parse_max("t.scn", big, strlen(big), &e, 100);
     ck_assert_ptr_null(s);
-    ck_assert_str_eq(e.msgs[0], "t.scn:3:16: error: repeats expand to more than 10000 bytes of "
-                     "text (in repeat iteration i=19)");
+    ck_assert_int_eq(e.n, 1);
+    ck_assert_str_eq(e.msgs[0], "t.scn:3:8: error: repeat 50 times at least 516 bytes would "
+                     "expand to more than 10000 bytes of text");
     scn_errors_free(&e);
+    /* 19 such iterations fit: the bound is the text's, not a guess */
+    snprintf(big, sizeof big, HOSTS "repeat 19 as i: at 0ms note \"%0500d\"\n", 0);
+    s = scenario_parse_max("t.scn", big, strlen(big), &e, 100);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(s->nactions, 19);
+    scenario_free(s);
+    /* nested: the inner count is refused in the outer iteration where
+     * what is left cannot hold it; {EXPR} counts as its fewest digits */
+    snprintf(big, sizeof big, HOSTS "repeat 10 as i\n  repeat 30 as j: at {j}ms note \"%0400d\"\n"
+             "end\n", 0);
+    s = scenario_parse_max("t.scn", big, strlen(big), &e, 1000);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(e.n, 1);
+    ck_assert_str_eq(e.msgs[0], "t.scn:4:10: error: repeat 30 times at least 416 bytes would "
+                     "expand to more than 100000 bytes of text (in repeat iteration i=7)");
+    scn_errors_free(&e);
+}
+END_TEST
+
+/* A thousand lines of 1 MiB pass the text bound (1e9 bytes): refused at
+ * the count at once (it expanded and parsed 953 of them, for ten
+ * seconds, before the bound stopped it), at the count's file:line:col. */
+START_TEST(test_repeat_of_long_lines_is_refused_at_once)
+{
+    size_t n = (size_t)1 << 20;
+    char *text = malloc(n + 200);
+    ck_assert_ptr_nonnull(text);
+    int k = snprintf(text, 200, HOSTS "repeat 1100 as i\n  at {i}ms note \"");
+    memset(text + k, 'x', n);
+    snprintf(text + k + n, 200, "\"\nend\n");
+    struct scn_errors e = { 0 };
+    struct scenario *s = scenario_parse("t.scn", text, strlen(text), &e);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(e.n, 1);
+    ck_assert_str_eq(e.msgs[0], "t.scn:3:8: error: repeat 1100 times at least 1048593 bytes "
+                     "would expand to more than 1000000000 bytes of text");
+    scn_errors_free(&e);
+    free(text);
 }
 END_TEST
 
@@ -2923,6 +2963,7 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, test_repeat_errors_point_at_the_text_as_written);
     tcase_add_test(tc, test_repeat_structure_errors);
     tcase_add_test(tc, test_repeat_expansion_is_bounded);
+    tcase_add_test(tc, test_repeat_of_long_lines_is_refused_at_once);
     tcase_add_test(tc, test_calls_name_their_connection);
     suite_add_tcase(s, tc);
 
