@@ -418,7 +418,7 @@ static int timer_feed(struct st_timer *s, const struct scn_expect *e,
 {
     /* a start while the same timer ran is a restart: the trace links it
      * to the start it ends (trace_rec.of), a first start to none */
-    int ev = r->u.timer.action == TA_START ? (r->of ? TMX_RESTART : TMX_START)
+    int ev = r->u.timer.action == TA_START ? (trace_rec_of(r) ? TMX_RESTART : TMX_START)
            : r->u.timer.action == TA_STOP ? TMX_STOP : TMX_EXPIRE;
     /* `started` counts every start, restarts included */
     if (r->u.timer.name != e->timer ||

@@ -497,7 +497,9 @@ END_TEST
 
 struct outs { char *text, *json, *pcap, *stats; size_t npcap; };
 
-static struct outs run_outputs(const char *lesson, int stream)
+/* base: a streamed run's first record index (0: from the start; else as
+ * if that many records had gone before) */
+static struct outs run_outputs_from(const char *lesson, int stream, size_t base)
 {
     struct scenario *scn = tu_parse(lesson);
     struct outs o = { 0 };
@@ -512,6 +514,10 @@ static struct outs run_outputs(const char *lesson, int stream)
     struct stats so;
     if (stream)
         trace_stream(&s.tr);
+    if (base) {
+        ck_assert_uint_eq(s.tr.n, 0);
+        s.tr.n = s.tr.first = base;
+    }
     text_begin(&to, ft, &s);
     json_begin(&jo, fj, &s);
     ck_assert_int_eq(pcap_begin(&po, fp, &s.tr, 1, 0), 0);
@@ -536,6 +542,11 @@ static struct outs run_outputs(const char *lesson, int stream)
     sim_free(&s);
     scenario_free(scn);
     return o;
+}
+
+static struct outs run_outputs(const char *lesson, int stream)
+{
+    return run_outputs_from(lesson, stream, 0);
 }
 
 static void outs_free(struct outs *o)
@@ -576,6 +587,56 @@ START_TEST(test_streamed_writers_write_what_kept_writers_write)
     ck_assert_ptr_nonnull(strstr(a.json, "{\"id\":12000,"));
     ck_assert_ptr_nonnull(strstr(a.json, "\"reason\":\"lost on the link"));
     ck_assert_ptr_nonnull(strstr(a.json, "\"dup\":true"));
+    outs_free(&a);
+    outs_free(&b);
+    free(lesson);
+}
+END_TEST
+
+/* The JSON with every "id" and "of" less base (as unsigned 64-bit
+ * numbers), malloc'd. */
+static char *json_ids_less(const char *json, uint64_t base)
+{
+    char *out = NULL;
+    size_t n = 0;
+    FILE *fp = open_memstream(&out, &n);
+    for (const char *p = json; *p;) {
+        const char *id = strstr(p, "{\"id\":"), *of = strstr(p, ",\"of\":");
+        const char *at = !id ? of : !of ? id : id < of ? id : of;
+        if (!at) {
+            fputs(p, fp);
+            break;
+        }
+        size_t key = 6;                  /* {"id": and ,"of": alike */
+        fwrite(p, 1, (size_t)(at - p) + key, fp);
+        char *end;
+        unsigned long long v = strtoull(at + key, &end, 10);
+        fprintf(fp, "%llu", v - (unsigned long long)base);
+        p = end;
+    }
+    fclose(fp);
+    return out;
+}
+
+/* A streamed run counts its records past 2^32 (the budget allows it, the
+ * run taking long enough): the JSON ids and the "of" links that name the
+ * send a frame came from and the start a timer ends go on counting; `of`
+ * was 32 bits and wrapped, naming a record 2^32 earlier.  The same run
+ * from record 2^32 - 300 writes what it writes from 0, every id and link
+ * moved by that much, and the same capture and counts. */
+START_TEST(test_record_links_count_past_2_to_the_32)
+{
+    char *lesson = crowd_lesson(40);
+    uint64_t base = (UINT64_C(1) << 32) - 300;
+    struct outs a = run_outputs_from(lesson, 1, (size_t)base), b = run_outputs(lesson, 1);
+    ck_assert_ptr_nonnull(strstr(a.json, "{\"id\":4294967296,"));
+    ck_assert_ptr_nonnull(strstr(a.json, ",\"of\":42949673"));     /* 2^32 + ... */
+    char *moved = json_ids_less(a.json, base);
+    ck_assert_str_eq(moved, b.json);
+    ck_assert_str_eq(a.stats, b.stats);
+    ck_assert_uint_eq(a.npcap, b.npcap);
+    ck_assert(memcmp(a.pcap, b.pcap, a.npcap) == 0);
+    free(moved);
     outs_free(&a);
     outs_free(&b);
     free(lesson);
@@ -774,6 +835,7 @@ Suite *trace_suite(void)
     tcase_add_test(tc, test_interned_strings_stay_put);
     tcase_add_test(tc, test_sink_added_late_and_replay_see_the_kept_records);
     tcase_add_test(tc, test_streamed_writers_write_what_kept_writers_write);
+    tcase_add_test(tc, test_record_links_count_past_2_to_the_32);
     tcase_add_test(tc, test_stats_counts_the_handshake);
     tcase_add_test(tc, test_durations_and_numbers_as_text);
     tcase_add_test(tc, test_json_strings_escape_what_they_must);

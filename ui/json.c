@@ -592,8 +592,8 @@ void json_sink(void *ctx, const struct trace *tr, size_t i,
     jlit(b, ",\"kind\":\"", real_kind_name(r));
     jb_puts(b, "\",\"host\":");
     jhost_rec(o, b, tr, r->host);
-    if (r->of)
-        jnum(b, ",\"of\":", (int64_t)r->of - 1);
+    if (trace_rec_of(r))
+        jnum(b, ",\"of\":", (int64_t)trace_rec_of(r) - 1);
     switch (r->kind) {
     case TK_STATE:
         jlit(b, ",\"layer\":\"", trace_layer_name(r->layer));

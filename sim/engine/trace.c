@@ -528,7 +528,7 @@ size_t trace_packet(struct trace *tr, int64_t t, const struct trace_pkt *p,
                     struct why why)
 {
     struct trace_rec *r = append(tr, t, p->host, p->kind, p->layer, p->conn, why);
-    r->of = p->of;
+    trace_rec_set_of(r, p->of);
     r->u.pkt.pkt = p->pkt;
     r->u.pkt.src = p->src;
     r->u.pkt.dst = p->dst;
@@ -585,7 +585,7 @@ static struct open_timer *timer_slot(struct trace *tr, int host, uint32_t conn,
     for (size_t j = timer_home(host + 2, conn, name);; j++) {
         struct open_timer *o = &tr->timers[j & (tr->timercap - 1)];
         if (!o->key) {
-            *o = (struct open_timer){ host + 2, conn, (uint8_t)name, 0 };
+            *o = (struct open_timer){ host + 2, conn, (uint8_t)name, 0, 0 };
             tr->ntimers++;
             return o;
         }
@@ -599,13 +599,15 @@ size_t trace_timer(struct trace *tr, int64_t t, int host, int layer,
                    struct why why)
 {
     struct open_timer *o = timer_slot(tr, host, conn, name);
-    uint32_t of = o->at;
-    if (action == TA_START)
-        o->at = (uint32_t)tr->n + 1;
-    else
+    uint64_t of = (uint64_t)o->at_hi << 32 | o->at;
+    if (action == TA_START) {
+        o->at = (uint32_t)(tr->n + 1);
+        o->at_hi = (uint16_t)((uint64_t)(tr->n + 1) >> 32);
+    } else {
         timer_remove(tr, o);
+    }
     struct trace_rec *r = append(tr, t, host, TK_TIMER, layer, conn, why);
-    r->of = of;
+    trace_rec_set_of(r, of);
     r->u.timer.name = (uint8_t)name;
     r->u.timer.action = (uint8_t)action;
     r->u.timer.due_us = due;

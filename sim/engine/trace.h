@@ -116,6 +116,7 @@ struct trace_rec {
     int32_t  host;            /* index into trace.hosts */
     uint8_t  kind;            /* enum trace_kind */
     uint8_t  layer;           /* enum trace_layer */
+    uint16_t of_hi;           /* bits 32-47 of `of` (below) */
     uint32_t conn;            /* interned connection id, 0 = none */
     /* The record this one follows from, as its index + 1 (0 = none), so
      * that nobody has to guess it back from bytes or times:
@@ -124,7 +125,12 @@ struct trace_rec {
      *   before it was ever sent (waiting for ARP) has none.
      * - TK_SEND of a copy made by the network: the original TK_SEND.
      * - TK_TIMER: the TA_START of the same timer (host, connection, name)
-     *   that this stop, expiry or restart ends; none for a first start. */
+     *   that this stop, expiry or restart ends; none for a first start.
+     * A streamed run counts past 2^32 records: the whole value is 48 bits,
+     * of_hi:of (trace_rec_of), 2^48 records, months of CPU at the fastest;
+     * the record's 88 bytes stay (of_hi fills padding).  A kept trace (at
+     * most TRACE_KEPT_MAX bytes, 36 million records) never needs of_hi,
+     * so what reads one only may read `of`. */
     uint32_t of;
     struct why why;
     union {
@@ -181,6 +187,17 @@ enum drop_reason {
 #undef X
     DR_COUNT
 };
+
+/* A record's `of` (index + 1, 0 = none), and setting it. */
+static inline uint64_t trace_rec_of(const struct trace_rec *r)
+{
+    return (uint64_t)r->of_hi << 32 | r->of;
+}
+static inline void trace_rec_set_of(struct trace_rec *r, uint64_t of)
+{
+    r->of = (uint32_t)of;
+    r->of_hi = (uint16_t)(of >> 32);
+}
 
 struct blob { uint32_t off, len; };
 /* The most a kept trace may be budgeted (--max-trace): its arena, which
@@ -260,8 +277,8 @@ struct trace {
      * start's index + 1; a stop or expiry removes its slot, so the table
      * holds the timers running now, not every timer the run started;
      * a power of two, at most 4/5 full */
-    struct open_timer { int32_t key; uint32_t conn; uint8_t name; uint32_t at; }
-            *timers;
+    struct open_timer { int32_t key; uint32_t conn; uint8_t name; uint16_t at_hi; uint32_t at; }
+            *timers;              /* at_hi: bits 32-47 of at (trace_rec.of) */
     size_t   ntimers, timercap;   /* keys in use; a power of two, or 0 */
 };
 
@@ -313,7 +330,8 @@ size_t trace_state(struct trace *tr, int64_t t, int host, int layer,
 struct trace_pkt {
     int      kind, host, layer;  /* TK_SEND, TK_RECV or TK_DROP */
     int      src, dst;
-    uint32_t pkt, conn, of;      /* `of` as in struct trace_rec */
+    uint32_t pkt, conn;
+    uint64_t of;                 /* as in struct trace_rec */
     int      dup, reason;
     int64_t  lost_at;
 };

@@ -276,7 +276,7 @@ struct flight_block {
 };
 
 static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
-                              uint32_t of, int src, int dst, int dst_if,
+                              uint64_t of, int src, int dst, int dst_if,
                               int arp_bcast, struct why why)
 {
     /* a recycled flight, else the newest block's next unused one: a block
@@ -320,7 +320,8 @@ static void schedule_delivery(struct sim *s, int64_t at, uint32_t pkt,
         f->why_ix = ix;
     }
     f->pkt = pkt;
-    f->of = of;
+    f->of = (uint32_t)of;
+    f->of_hi = (uint16_t)(of >> 32);
     f->src = src;
     f->dst = dst;
     f->dst_if = (int8_t)dst_if;
@@ -341,7 +342,7 @@ static void transmit(struct sim *s, int src, int dst, int dst_if, uint32_t pkt,
 {
     if (rng_chance_ppm(&s->rng, m->loss_ppm)) {
         struct trace_pkt d = { TK_DROP, src, layer, src, dst, pkt, 0,
-                               (uint32_t)sent + 1, 0, DR_LOSS,
+                               (uint64_t)sent + 1, 0, DR_LOSS,
                                s->now + m->delay_us };
         trace_packet(&s->tr, s->now, &d,
                      WHY(m->lan ? N_NET_LOSS_LAN : N_NET_LOSS, m->loss_ppm));
@@ -362,12 +363,12 @@ static void transmit(struct sim *s, int src, int dst, int dst_if, uint32_t pkt,
         size_t copy = sent;
         if (c > 0) {
             struct trace_pkt cp = { TK_SEND, src, layer, src, dst, pkt, 0,
-                                    (uint32_t)sent + 1, 1, 0, 0 };
+                                    (uint64_t)sent + 1, 1, 0, 0 };
             copy = trace_packet(&s->tr, s->now, &cp, c < fe->copies
                          ? WHY(N_NET_FAULT_DUP, fe->copy_line[c - 1])
                          : WHY(m->lan ? N_NET_DUP_LAN : N_NET_DUP, m->dup_ppm));
         }
-        schedule_delivery(s, s->now + d, pkt, (uint32_t)copy + 1, src, dst,
+        schedule_delivery(s, s->now + d, pkt, (uint64_t)copy + 1, src, dst,
                           dst_if, m->arp_bcast, fe->arrive);
     }
 }
@@ -377,7 +378,7 @@ static void fault_drop(struct sim *s, int src, int dst, uint32_t pkt,
                        const struct medium *m)
 {
     struct trace_pkt d = { TK_DROP, src, layer, src, dst, pkt, 0,
-                           (uint32_t)sent + 1, 0, DR_FAULT,
+                           (uint64_t)sent + 1, 0, DR_FAULT,
                            s->now + m->delay_us };
     trace_packet(&s->tr, s->now, &d, WHY(N_NET_FAULT_DROP, fe->drop_line));
 }
@@ -398,7 +399,7 @@ static void drop_sent(struct sim *s, int src, int dst, uint32_t pkt,
                       size_t sent, int layer, int reason, struct why why)
 {
     struct trace_pkt d = { TK_DROP, src, layer, src, dst, pkt, 0,
-                           (uint32_t)sent + 1, 0, reason, 0 };
+                           (uint64_t)sent + 1, 0, reason, 0 };
     trace_packet(&s->tr, s->now, &d, why);
 }
 
@@ -647,7 +648,7 @@ static void forward(struct sim *s, const struct flight *fl,
     if (f->ip.ttl <= 1) {
         /* the drop names the frame that arrived and who sent it */
         struct trace_pkt d = { TK_DROP, h, layer, fl->src, h, fl->pkt, 0,
-                               fl->of, 0, DR_TTL, 0 };
+                               flight_of(fl), 0, DR_TTL, 0 };
         trace_packet(&s->tr, s->now, &d, WHY(N_IP_TTL, f->ip.ttl));
         return;
     }
@@ -700,17 +701,17 @@ void net_deliver(struct sim *s, struct flight *fl)
                 : !f.ip_csum_ok ? N_NET_CSUM_IP
                 : f.l4 == IPPROTO_TCP_NUM ? N_NET_CSUM_TCP : N_NET_CSUM_UDP;
         struct trace_pkt d = { TK_DROP, fl->dst, layer, fl->src, fl->dst,
-                               fl->pkt, 0, fl->of, 0, DR_CSUM, 0 };
+                               fl->pkt, 0, flight_of(fl), 0, DR_CSUM, 0 };
         trace_packet(&s->tr, s->now, &d, WHY0(why));
         return;
     }
     struct trace_pkt rv = { TK_RECV, fl->dst, layer, fl->src, fl->dst, fl->pkt,
-                            0, fl->of, 0, 0, 0 };
+                            0, flight_of(fl), 0, 0, 0 };
     trace_packet(&s->tr, s->now, &rv, fl->why_ix
                  ? s->fault_whys[fl->why_ix - 1].why : WHY0(N_NET_RECV));
     s->arrival_pkt = fl->pkt;
     s->arrival_src = fl->src;
-    s->arrival_of = fl->of;
+    s->arrival_of = flight_of(fl);
     if (f.eth.type == ETHERTYPE_ARP) {
         struct arp_pkt ap;
         if (ifc && arp_decode(f.payload, f.payload_len, &ap) == 0) {
@@ -733,7 +734,7 @@ void net_deliver(struct sim *s, struct flight *fl)
         return;
     }
     struct trace_pkt d = { TK_DROP, fl->dst, layer, fl->src, fl->dst, fl->pkt,
-                           0, fl->of, 0, DR_NOTFORME, 0 };
+                           0, flight_of(fl), 0, DR_NOTFORME, 0 };
     trace_packet(&s->tr, s->now, &d, WHY(N_IP_NOTFORME, f.ip.dst));
 }
 

@@ -235,7 +235,7 @@ struct sim {
      * arrival names the sender as the arrival did, without a search */
     uint32_t arrival_pkt;
     int      arrival_src;
-    uint32_t arrival_of;       /* its send record's index + 1 */
+    uint64_t arrival_of;       /* its send record's index + 1 */
     /* the address a TCP segment being taken in now was sent to (0 outside
      * sim_tcp_arrive): what a listener answers from */
     ip4_addr arrival_dst;

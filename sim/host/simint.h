@@ -43,14 +43,22 @@ struct flight {
                                   ev.next links the sim's free list when the
                                   flight is not in flight */
     uint32_t pkt;              /* trace blob with the frame bytes */
-    uint32_t of;               /* its TK_SEND record's index + 1 */
+    uint32_t of;               /* its TK_SEND record's index + 1 ... */
     int32_t  src, dst;         /* hosts */
     uint32_t why_ix;           /* 0: N_NET_RECV; else fault_whys[why_ix - 1] */
     int8_t   dst_if;           /* receiver's LAN interface (< SCN_MAX_IFACES),
                                   -1 on a link */
     uint8_t  arp_bcast;        /* a copy of an ARP broadcast, on the LAN of
                                   the receiver's interface dst_if */
+    uint16_t of_hi;            /* ... its bits 32-47 (trace_rec.of) */
 };
+_Static_assert(sizeof(void *) != 8 || sizeof(struct flight) == 48,
+               "a flight is 48 bytes: a crowd has hundreds of thousands");
+
+static inline uint64_t flight_of(const struct flight *f)
+{
+    return (uint64_t)f->of_hi << 32 | f->of;
+}
 
 /* The sentence of a delayed frame's arrival, while it is on its way; a
  * free one links the next free by index + 1. */
