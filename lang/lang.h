@@ -16,6 +16,11 @@
 struct scn_errors {
     char **msgs;
     int    n;
+    /* in: the run's --max-memory, which the lesson's own model counts
+     * against as it is read (sim_lesson_bytes; 0: not checked); out: set
+     * when the lesson passed it (a limit, not a mistake: exit status 3) */
+    uint64_t max_memory;
+    int    over_memory;
 };
 
 /* Parses text (not NUL-terminated necessarily; len bytes) read from `path`.

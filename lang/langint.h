@@ -185,6 +185,8 @@ struct parser {
     int  nblk, capblk;
     uint64_t expanded, expand_max;              /* lines */
     uint64_t expanded_bytes, expand_bytes_max;
+    uint64_t mem_max;       /* scn_errors.max_memory; 0: unchecked */
+    int      over_memory;
     char  *ctxbuf;          /* "i=5, j=2" texts of iterations, see lang_ctx_id */
     size_t nctxbuf, capctxbuf;
     int  ctx_cur;           /* this iteration's text in ctxbuf, -1 not made */

@@ -177,6 +177,7 @@ static char *arena_take(struct parser *P, size_t n, size_t align)
         at = 0;
     }
     b->used = at + n;
+    s->text_bytes += n;
     return b->text + at;
 }
 
@@ -214,6 +215,7 @@ char *lang_pool_str(struct parser *P, const char *p, size_t n)
     }
     s->strs = lang_grow_arr(s->strs, &P->capstrs, s->nstrs, sizeof *s->strs);
     s->strs[s->nstrs] = d;
+    s->text_bytes += n + 1 + sizeof *s->strs;
     return s->strs[s->nstrs++];
 }
 

@@ -476,6 +476,15 @@ has_in "$TMP/last" "likely cause: frames multiply on lan b" "loop: text cause"
 bounded 3 "loop at --max-memory 16M" -- "$PROTOSIM" --check --max-memory 16M \
     $R/lan-dup-routing-loop.scn
 has_in "$TMP/err" "memory limit of 16 MiB (--max-memory)" "loop: memory limit"
+# the lesson's own model counts too, as it is read: a LAN of 4 million
+# hosts took 2.37 GB, counted nowhere; refused at the line that passes
+# the limit, with the limit's exit status
+printf 'lan big 10.0.0.0/8\nrepeat 4000000 as i: host h{i} {10.0.0.1 + i} on big\n' \
+    >"$TMP/biglan.scn"
+bounded 3 "a /8 LAN of 4 million hosts at --max-memory 64M" -- "$PROTOSIM" --check \
+    --max-memory 64M "$TMP/biglan.scn"
+has_in "$TMP/err" "biglan.scn:2:22: error: the lesson alone passes the memory limit of 64 MiB (--max-memory) here" \
+    "big LAN: refused at its line"
 bounded 3 "loop at --max-events 5000" -- "$PROTOSIM" --check --max-events 5000 \
     $R/lan-dup-routing-loop.scn
 has_in "$TMP/err" "event limit of 5000 (--max-events)" "loop: event limit"

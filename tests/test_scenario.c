@@ -2837,6 +2837,52 @@ START_TEST(test_repeat_expansion_is_bounded)
 }
 END_TEST
 
+/* The lesson's own model counts against --max-memory as it is read: a
+ * crowd of notes or hosts that passes it is refused at the line that
+ * does, at its file:line:col, and says it was the memory limit (10
+ * million notes took 1.84 GB, 4 million hosts on a LAN 2.37 GB, counted
+ * nowhere); below it the lesson reads as before, and what it counts is
+ * what the lesson declares. */
+START_TEST(test_lesson_counts_against_max_memory)
+{
+    const char *notes = HOSTS "repeat 100000 as i: at {i}us note \"n{i}\"\n";
+    struct scn_errors e = { .max_memory = 1 << 20 };
+    struct scenario *s = scenario_parse("t.scn", notes, strlen(notes), &e);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(e.n, 1);
+    ck_assert_int_eq(e.over_memory, 1);
+    ck_assert_msg(!strncmp(e.msgs[0], "t.scn:3:21: error: the lesson alone passes the memory "
+                           "limit of 1 MiB (--max-memory) here: its hosts, links, actions, "
+                           "expectations and DNS data; give it a larger --max-memory "
+                           "(in repeat iteration i=", 189), "%s", e.msgs[0]);
+    scn_errors_free(&e);
+    const char *lan = "lan big 10.0.0.0/8\n"
+                      "repeat 100000 as i: host h{i} {10.0.0.1 + i} on big\n";
+    e = (struct scn_errors){ .max_memory = 4 << 20 };
+    s = scenario_parse("t.scn", lan, strlen(lan), &e);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(e.over_memory, 1);
+    ck_assert_ptr_nonnull(strstr(e.msgs[0], "t.scn:2:21: error: the lesson alone passes the "
+                                            "memory limit of 4 MiB (--max-memory) here"));
+    scn_errors_free(&e);
+    /* with room, the same lessons read, and the count grows with them */
+    e = (struct scn_errors){ .max_memory = 64 << 20 };
+    s = scenario_parse("t.scn", notes, strlen(notes), &e);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(s->nactions, 100000);
+    uint64_t b = sim_lesson_bytes(s);
+    ck_assert_uint_gt(b, 100000 * sizeof(struct scn_action));
+    ck_assert_uint_lt(b, 1 << 20 << 4);
+    scenario_free(s);
+    /* a mistake is no limit */
+    e = (struct scn_errors){ .max_memory = 1 << 20 };
+    s = scenario_parse("t.scn", "conect x\n", 9, &e);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(e.over_memory, 0);
+    scn_errors_free(&e);
+}
+END_TEST
+
 /* A thousand lines of 1 MiB pass the text bound (1e9 bytes): refused at
  * the count at once (it expanded and parsed 953 of them, for ten
  * seconds, before the bound stopped it), at the count's file:line:col. */
@@ -2964,6 +3010,7 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, test_repeat_structure_errors);
     tcase_add_test(tc, test_repeat_expansion_is_bounded);
     tcase_add_test(tc, test_repeat_of_long_lines_is_refused_at_once);
+    tcase_add_test(tc, test_lesson_counts_against_max_memory);
     tcase_add_test(tc, test_calls_name_their_connection);
     suite_add_tcase(s, tc);
 

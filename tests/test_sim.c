@@ -863,7 +863,7 @@ static void ck_tcb_bytes_agree(const struct run *r)
     ck_assert_uint_eq(sim_memory(s),
                       (uint64_t)trace_size(&s->tr) + eq_bytes(&s->q) +
                       s->frames_in_flight * sizeof(struct flight) +
-                      s->mem_tcbs);
+                      s->mem_tcbs + sim_lesson_bytes(s->scn));
 }
 
 /* n connections opened and closed in turn; named: each from its own

@@ -727,6 +727,8 @@ int main(int argc, char **argv)
 
     struct scn_errors errs = { 0 };
     int ioerr = 0;
+    /* the lesson's own model counts against --max-memory as it is read */
+    errs.max_memory = limits[LIM_MEMORY] ? limits[LIM_MEMORY] : SIM_DEFAULT_MAX_MEMORY;
     struct scenario *scn = scenario_load(path, &errs, &ioerr);
     if (!scn) {
         int code;
@@ -741,7 +743,7 @@ int main(int argc, char **argv)
         } else {
             for (int i = 0; i < errs.n; i++)
                 fprintf(stderr, "%s\n", errs.msgs[i]);
-            code = EXIT_DATAERR;
+            code = errs.over_memory ? EXIT_LIMIT : EXIT_DATAERR;
         }
         scn_errors_free(&errs);
         free(path);

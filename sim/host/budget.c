@@ -7,6 +7,7 @@
 #include <string.h>
 #include "narrate.h"
 #include "simint.h"
+#include "dns.h"
 
 static const char *host_name(const struct sim *s, int h)
 {
@@ -93,13 +94,36 @@ static uint64_t tcb_bytes(const struct sim *s)
 static uint64_t mem_estimate(const struct sim *s, size_t trace_bytes)
 {
     return (uint64_t)trace_bytes + eq_bytes(&s->q) +
-           s->frames_in_flight * sizeof(struct flight) + s->mem_tcbs;
+           s->frames_in_flight * sizeof(struct flight) + s->mem_tcbs + s->mem_lesson;
 }
 
 uint64_t sim_memory(const struct sim *s)
 {
     return (uint64_t)trace_size(&s->tr) + eq_bytes(&s->q) +
-           s->frames_in_flight * sizeof(struct flight) + tcb_bytes(s);
+           s->frames_in_flight * sizeof(struct flight) + tcb_bytes(s) + s->mem_lesson;
+}
+
+uint64_t sim_lesson_bytes(const struct scenario *scn)
+{
+    /* a host: its parsed line, its model (sim_init), its name's pointer,
+     * address and at least two slots of the trace's table by address
+     * (which also holds the name: text_bytes counts it once); an
+     * interface: parsed, modelled, and its place in its LAN's member
+     * lists; a record: parsed, and its copy in its server's zone; a zone:
+     * parsed, and its apex's name */
+    uint64_t host = sizeof(struct scn_host) + sizeof(struct sim_host) + sizeof(char *) +
+                    sizeof(uint32_t) + 2 * sizeof(int32_t);
+    uint64_t iface = sizeof(struct scn_iface) + sizeof(struct sim_iface) + 2 * sizeof(int);
+    return (uint64_t)scn->nhosts * host + (uint64_t)scn->nifaces * iface +
+           (uint64_t)scn->nlinks * sizeof(struct scn_link) +
+           (uint64_t)scn->nlans * (sizeof(struct scn_lan) + sizeof(struct sim_lan)) +
+           (uint64_t)scn->nactions * sizeof(struct scn_action) +
+           (uint64_t)scn->nexpects * sizeof(struct scn_expect) +
+           (uint64_t)scn->nfaults * sizeof(struct scn_fault) +
+           (uint64_t)scn->nchapters * sizeof(struct scn_chapter) +
+           (uint64_t)scn->nzones * (sizeof(struct scn_zone) + DNS_NAME_BUF) +
+           (uint64_t)scn->nrrs * (sizeof(struct scn_rr) + sizeof(struct dns_rr)) +
+           scn->text_bytes;
 }
 
 /* The sentences that name a runaway's likely cause, one per pattern the

@@ -473,6 +473,9 @@ struct scenario {
     uint64_t seed;                  /* `seed N`, default 1; --seed overrides */
     int      has_seed;
     struct scn_host   *hosts;   int nhosts;
+    int64_t nifaces;                /* the hosts' LAN interfaces, all told */
+    uint64_t text_bytes;            /* the lesson's own text as parsed: names,
+                                       strings (sim_lesson_bytes) */
     struct scn_tcp_opts *tcps;  int ntcps;   /* what hosts[].tcp point at */
     struct scn_arena  *arena;   /* the hosts' names, newest block first */
     /* the actions' text, text_zh and path, each distinct text once */

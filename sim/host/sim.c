@@ -912,6 +912,7 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
 {
     s->scn = scn;
     s->seed = seed;
+    s->mem_lesson = sim_lesson_bytes(scn);
     s->tcp_env = (struct tcp_env){ &s->tr, tcp_emit_cb, choose_iss_cb, s,
                                    tcp_discard_cb };
     fwd_watch(s);

@@ -212,9 +212,14 @@ const char *sim_limit_option(int limit);
 char *sim_limit_text(int limit, uint64_t value, char *buf, size_t n);
 /* The model's own allocations as the memory budget counts them: the trace
  * (trace_size), frames in flight, the event queue, TCBs with their send,
- * receive and out-of-order queues, UDP queues.  An estimate: allocator
- * overhead and the scenario itself are not counted. */
+ * receive and out-of-order queues, UDP queues, and the lesson's own
+ * (sim_lesson_bytes).  An estimate: allocator overhead is not counted. */
 uint64_t sim_memory(const struct sim *s);
+/* What the lesson itself holds, parsed and built into the model: its
+ * hosts, interfaces, links, LANs, actions, expectations, faults, zones and
+ * records at the size of what each allocates (here and in sim_init), and
+ * its text.  The parser checks it against --max-memory line by line. */
+uint64_t sim_lesson_bytes(const struct scenario *scn);
 
 struct sim {
     const struct scenario *scn;
@@ -301,6 +306,7 @@ struct sim {
      * UDP sockets, kept up to date as they change (sim_memory recounts
      * them) */
     uint64_t mem_tcbs;
+    uint64_t mem_lesson;       /* sim_lesson_bytes(scn), counted throughout */
     /* TCBs that may be freed at the end of the current event (sim.c) */
     struct sim_conn **reap;
     size_t nreap, capreap;
