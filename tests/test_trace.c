@@ -496,10 +496,27 @@ START_TEST(test_pcap_writes_what_pcapng_counts)
 END_TEST
 
 struct outs { char *text, *json, *pcap, *stats; size_t npcap; };
+static int outs_ng;            /* run_outputs_at: the capture as pcapng */
+
+/* A sink that, at record `at`, moves the trace's blob count on by 2^32 -
+ * back: as if 2^32 blobs had been made since, so that the ids given next
+ * are those of the blobs made `back` ago (their blobs freed by now, or
+ * skipped), as past 2^32 they are. */
+struct jump { size_t at, back; };
+
+static void jump_sink(void *ctx, const struct trace *tr, size_t i, const struct trace_rec *r)
+{
+    const struct jump *j = ctx;
+    (void)r;
+    if (i == j->at)
+        ((struct trace *)tr)->nblobs += ((size_t)1 << 32) - j->back;
+}
 
 /* base: a streamed run's first record index (0: from the start; else as
- * if that many records had gone before) */
-static struct outs run_outputs_from(const char *lesson, int stream, size_t base)
+ * if that many records had gone before); blobs likewise, its first
+ * streamed blob's id; jump (or NULL): a jump_sink's */
+static struct outs run_outputs_at(const char *lesson, int stream, size_t base, size_t blobs,
+                                  struct jump *jump)
 {
     struct scenario *scn = tu_parse(lesson);
     struct outs o = { 0 };
@@ -518,9 +535,17 @@ static struct outs run_outputs_from(const char *lesson, int stream, size_t base)
         ck_assert_uint_eq(s.tr.n, 0);
         s.tr.n = s.tr.first = base;
     }
+    if (blobs) {
+        ck_assert(s.tr.streaming);
+        s.tr.nblobs = blobs;
+    }
+    if (jump) {
+        struct trace_sink js = { jump_sink, jump };
+        ck_assert_int_eq(trace_add_sink(&s.tr, &js), 0);
+    }
     text_begin(&to, ft, &s);
     json_begin(&jo, fj, &s);
-    ck_assert_int_eq(pcap_begin(&po, fp, &s.tr, 1, 0), 0);
+    ck_assert_int_eq(pcap_begin(&po, fp, &s.tr, 1, outs_ng), 0);
     stats_begin(&so, fs, &s);
     struct trace_sink k[] = { { text_sink, &to }, { json_sink, &jo },
                               { pcap_sink, &po }, { stats_sink, &so } };
@@ -542,6 +567,11 @@ static struct outs run_outputs_from(const char *lesson, int stream, size_t base)
     sim_free(&s);
     scenario_free(scn);
     return o;
+}
+
+static struct outs run_outputs_from(const char *lesson, int stream, size_t base)
+{
+    return run_outputs_at(lesson, stream, base, 0, NULL);
 }
 
 static struct outs run_outputs(const char *lesson, int stream)
@@ -639,6 +669,47 @@ START_TEST(test_record_links_count_past_2_to_the_32)
     free(moved);
     outs_free(&a);
     outs_free(&b);
+    free(lesson);
+}
+END_TEST
+
+/* Frame bytes go on being found past 2^32 blobs: the ids are 32 bits and
+ * are given again, skipping those a blob still has, the arena's and
+ * UINT32_MAX (the 2^32nd blob was id 0, the arena's empty blob: its
+ * frame read as no bytes, and the outputs said so).  The same lossy, duplicating
+ * crowd, its blobs counted from 2^32 - 20, writes what it writes from the
+ * start. */
+START_TEST(test_frame_bytes_past_2_to_the_32_blobs)
+{
+    char *lesson = crowd_lesson(40);
+    struct outs b = run_outputs(lesson, 1);
+    struct outs a = run_outputs_at(lesson, 1, 0, ((size_t)1 << 32) - 20, NULL);
+    ck_assert_str_eq(a.json, b.json);
+    ck_assert_str_eq(a.text, b.text);
+    ck_assert_str_eq(a.stats, b.stats);
+    ck_assert_uint_eq(a.npcap, b.npcap);
+    ck_assert(memcmp(a.pcap, b.pcap, a.npcap) == 0);
+    outs_free(&a);
+    outs_free(&b);
+    free(lesson);
+    /* and ids given again, mid-run: as if 2^32 blobs had gone by, the ids
+     * of the blobs made 30 before (still named: skipped) or 6,000 before
+     * (gone: given again), through UINT32_MAX, which the pcapng's table
+     * of frames cannot key (it left that frame out) */
+    lesson = crowd_lesson(1500);
+    for (outs_ng = 0; outs_ng < 2; outs_ng++) {
+        b = run_outputs(lesson, 1);
+        for (size_t at = 200; at < 40000; at += 9000) {
+            struct jump j = { at, at < 20000 ? 30 : 6000 };
+            a = run_outputs_at(lesson, 1, 0, 0, &j);
+            REQUIRE(!strcmp(a.json, b.json));
+            REQUIRE(!strcmp(a.stats, b.stats));
+            REQUIRE(a.npcap == b.npcap && !memcmp(a.pcap, b.pcap, a.npcap));
+            outs_free(&a);
+        }
+        outs_free(&b);
+    }
+    outs_ng = 0;
     free(lesson);
 }
 END_TEST
@@ -836,6 +907,7 @@ Suite *trace_suite(void)
     tcase_add_test(tc, test_sink_added_late_and_replay_see_the_kept_records);
     tcase_add_test(tc, test_streamed_writers_write_what_kept_writers_write);
     tcase_add_test(tc, test_record_links_count_past_2_to_the_32);
+    tcase_add_test(tc, test_frame_bytes_past_2_to_the_32_blobs);
     tcase_add_test(tc, test_stats_counts_the_handshake);
     tcase_add_test(tc, test_durations_and_numbers_as_text);
     tcase_add_test(tc, test_json_strings_escape_what_they_must);

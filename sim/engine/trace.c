@@ -392,7 +392,26 @@ uint32_t trace_blob(struct trace *tr, const uint8_t *p, size_t len)
     if (tr->streaming) {
         /* held by the record that names it, as soon as it is appended */
         struct trace_sblob *b = xmalloc(sizeof *b + len);
-        b->id = (uint32_t)tr->nblobs++;
+        /* Ids are 32 bits (records, frames in flight and the writers'
+         * tables hold them); a streamed run goes on past 2^32 blobs.
+         * Then an id is given again, but never one a blob still has nor
+         * one of the arena's (below sfirst, blob 0 the empty one): the
+         * 2^32nd blob was id 0, whose bytes read as the empty blob's.
+         * Nor UINT32_MAX, which the writers' tables key as id + 1 = 0, an
+         * empty slot (the pcapng left that frame out).  A writer that
+         * remembers an id after its blob is gone (ui/json.c: the JSON's
+         * last 64 frames, the pcap's counts until a sweep) could meet it
+         * again only 2^32 blobs later. */
+        uint32_t id = (uint32_t)tr->nblobs;
+        if (tr->nblobs >= UINT32_MAX) {
+            size_t j;
+            while (id == UINT32_MAX || id < tr->sfirst || sb_find(tr, id, &j)) {
+                id++;
+                tr->nblobs++;
+            }
+        }
+        tr->nblobs++;
+        b->id = id;
         b->refs = 0;
         b->len = (uint32_t)len;
         if (len)
