@@ -59,7 +59,8 @@ struct scn_checker {
      *   state (twin_of), so a line repeated for each client of a crowd
      *   is checked once per record, not once per client (and so are
      *   `CALL succeeded` and `CALL error "X"` lines of the same call and
-     *   error); a `timer ... at
+     *   error, and `states` lines that select nothing, whatever states
+     *   they name); a `timer ... at
      *   T` twin is told of an event at its T through tat (st_timer);
      * - `received`, `messages` and `datagrams` lines of a host that are
      *   no twin of an earlier one (a text per client) follow the host's
@@ -961,7 +962,7 @@ static void build_chains(struct scn_checker *c, uint8_t *chained)
 static int twin_kind(int kind)
 {
     return kind == EXP_RECEIVED || kind == EXP_MESSAGES || kind == EXP_DATAGRAMS ||
-           kind == EXP_READS || kind == EXP_TIMER || kind == EXP_CALL;
+           kind == EXP_READS || kind == EXP_TIMER || kind == EXP_CALL || kind == EXP_STATES;
 }
 
 static uint64_t twin_mix(uint64_t h, const void *p, size_t n)
@@ -990,6 +991,10 @@ static uint64_t twin_hash(const struct scn_expect *e)
     case EXP_TIMER:              /* whatever it asks of them (see st_timer) */
         h = twin_mix(h, &e->timer, sizeof e->timer);
         return twin_mix(h, &e->tevent, sizeof e->tevent);
+    case EXP_STATES:             /* what it selects, whatever states it names */
+        h = twin_mix(h, &e->lport, sizeof e->lport);
+        h = twin_mix(h, &e->peer, sizeof e->peer);
+        return twin_mix(h, &e->rport, sizeof e->rport);
     case EXP_CALL:               /* `CALL succeeded`, `CALL error "X"` */
         h = twin_mix(h, &e->call, sizeof e->call);
         h = twin_mix(h, &e->nth, sizeof e->nth);
@@ -1018,6 +1023,8 @@ static int twin_eq(const struct scn_expect *a, const struct scn_expect *b)
         return a->timer == b->timer && a->tevent == b->tevent;
     case EXP_CALL:
         return a->call == b->call && a->nth == b->nth && a->err == b->err;
+    case EXP_STATES:
+        return a->lport == b->lport && a->peer == b->peer && a->rport == b->rport;
     default:
         return 1;
     }
