@@ -175,6 +175,7 @@ struct st_states {
     st_hist *more;               /* histories of conns[1..7], or NULL */
     uint8_t nh[ST_CONNS];        /* states in each history, at most 65 */
     uint8_t over;                /* bit c: connection c's history overflowed */
+    uint8_t past;                /* a ninth connection was selected */
     int8_t nconns, listeners, listener_at;
     st_hist first;               /* conns[0]'s history */
 };
@@ -391,8 +392,13 @@ static void states_feed(struct st_states *s, const struct scn_expect *e,
     for (int i = 0; i < s->nconns; i++)
         if (s->conns[i] == r->conn)
             c = i;
-    /* a connection not listed yet is new (the list only grows) */
+    /* a connection not listed yet is new (the list only grows); one past
+     * the eighth is only noted (a failure said "8 such connections" of a
+     * host that had hundreds) */
     int lis = 0;
+    if (c < 0 && s->nconns == ST_CONNS && !s->past &&
+        conn_selected(tr, e, trace_str(tr, r->conn), &lis))
+        s->past = 1;
     if (c < 0 && s->nconns < ST_CONNS &&
         conn_selected(tr, e, trace_str(tr, r->conn), &lis)) {
         if (lis) {
@@ -1262,10 +1268,14 @@ static int states_result(struct st_states *s, const struct trace *tr,
             snprintf(actual, n, _("%s had no such connection"), hn);
             return 0;
         }
-        size_t pos = (size_t)snprintf(actual, n, _("%s had %d such connections ("), hn, s->nconns);
+        size_t pos = (size_t)snprintf(actual, n, s->past
+                                      ? _("%s had more than %d such connections (")
+                                      : _("%s had %d such connections ("), hn, s->nconns);
         for (int i = 0; i < s->nconns && pos < n; i++)
             pos += (size_t)snprintf(actual + pos, n - pos, "%s%s", i ? ", " : "",
                                     trace_str(tr, s->conns[i]));
+        if (s->past && pos < n)
+            pos += (size_t)snprintf(actual + pos, n - pos, ", ...");
         if (pos < n)
             snprintf(actual + pos, n - pos, "%s", _("); name one with on port N or with PEER port N"));
         return 0;
