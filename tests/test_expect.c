@@ -617,8 +617,8 @@ END_TEST
 START_TEST(test_same_every_line_per_client_is_checked_once)
 {
     static const char *const says[] = {
-        "t.scn:13: expectation failed: client->server tcp data every len 3 (the 1st data "
-        "segment from client to server carried len 2",
+        ("t.scn:13: expectation failed: client->server tcp data every len 3 (the 1st data "
+         "segment from client to server carried len 2"),
     };
     char *kept = fails_saying(PAIR_SEQ("20000", "expect client->server tcp data every len 2")
                               "expect client->server tcp data every len 3\n"
@@ -633,9 +633,9 @@ END_TEST
 START_TEST(test_same_call_line_per_client_is_checked_once)
 {
     static const char *const says[] = {
-        "t.scn:13: expectation failed: client connect error \"connection refused\" (no "
-        "connect by client failed that way: the 1st succeeded; the 2nd succeeded; the 3rd "
-        "succeeded; the 4th succeeded)",
+        ("t.scn:13: expectation failed: client connect error \"connection refused\" (no "
+         "connect by client failed that way: the 1st succeeded; the 2nd succeeded; the 3rd "
+         "succeeded; the 4th succeeded)"),
     };
     char *kept = fails_saying(PAIR_SEQ("20000", "expect client connect succeeded")
                               "expect client connect error \"connection refused\"\n"
@@ -670,8 +670,8 @@ END_TEST
 START_TEST(test_same_states_line_per_client_is_checked_once)
 {
     static const char *const says[] = {
-        "t.scn:11: expectation failed: client states CLOSED SYN_SENT ESTABLISHED (client had "
-        "more than 8 such connections (client:1024-server:80, client:1025-server:80, ",
+        ("t.scn:11: expectation failed: client states CLOSED SYN_SENT ESTABLISHED (client had "
+         "more than 8 such connections (client:1024-server:80, client:1025-server:80, "),
         "client:1031-server:80, ...); name one with on port N or with PEER port N)\n",
         "t.scn:14: expectation failed: client states CLOSED SYN_SENT (client had more than 8 ",
     };
