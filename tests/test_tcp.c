@@ -1107,6 +1107,84 @@ START_TEST(test_time_wait_retransmitted_fin_reacked_and_2msl_restarted)
 }
 END_TEST
 
+/* The segment text RFC 9293 3.10.7.4 (seventh) ignores after the peer's
+ * FIN: nothing delivered, RCV.NXT unchanged, no segment in reply, and one
+ * record saying so with the bytes' count and numbers and the state. */
+static void text_ignored(struct fx *f, uint32_t rcv_nxt, int id, uint32_t n,
+                         uint32_t first, int state)
+{
+    ck_assert_uint_eq(f->c.rcv_nxt, rcv_nxt);
+    ck_assert_uint_eq(f->c.rcvq.len, 0);
+    FX_NSEGS(f, 0);
+    ck_assert_uint_eq(f->ndiscard, 1);
+    ck_assert_int_eq(f->discard[0].id, id);
+    ck_assert_int_eq(f->discard[0].a[0], n);
+    ck_assert_int_eq(f->discard[0].a[1], first);
+    ck_assert_int_eq(f->discard[0].a[2], first + n - 1);
+    ck_assert_int_eq(f->discard[0].a[3], state);
+}
+
+START_TEST(test_text_after_fin_is_ignored_and_recorded)
+{
+    /* seventh: "CLOSE-WAIT STATE, CLOSING STATE, LAST-ACK STATE, TIME-WAIT
+     * STATE: This should not occur since a FIN has been received from the
+     * remote side.  Ignore the segment text."  Each state, with data at
+     * RCV.NXT and with data beyond it; the ACK field still counts. */
+    struct fx *f = &F;
+    static const int states[] = { TCPS_CLOSE_WAIT, TCPS_CLOSING,
+                                  TCPS_LAST_ACK, TCPS_TIME_WAIT };
+    for (size_t i = 0; i < 4; i++) {
+        for (uint32_t beyond = 0; beyond < 2; beyond++) {
+            fx_make(f, states[i]);
+            uint32_t nxt = f->c.rcv_nxt, seq = nxt + 10 * beyond;
+            /* SND.UNA: not an ACK of our FIN, so the state stays */
+            fx_input(f, TCP_ACK, seq, f->c.snd_una, "late", 4);
+            FX_STATE(f, states[i]);
+            text_ignored(f, nxt, N_SEG_TEXT_AFTER_FIN, 4, seq, states[i]);
+            tcp_destroy(&f->c);
+        }
+    }
+    /* LAST-ACK: an ACK of our FIN with text closes the connection (fifth),
+     * and its text is still named as ignored */
+    fx_make(f, TCPS_LAST_ACK);
+    fx_input(f, TCP_ACK, IRS + 2, ISS + 2, "late", 4);
+    FX_STATE(f, TCPS_CLOSED);
+    text_ignored(f, IRS + 2, N_SEG_TEXT_AFTER_FIN, 4, IRS + 2, TCPS_LAST_ACK);
+    tcp_destroy(&f->c);
+    /* CLOSING: the same ACK takes it to TIME-WAIT */
+    fx_make(f, TCPS_CLOSING);
+    fx_input(f, TCP_ACK, IRS + 2, ISS + 2, "late", 4);
+    FX_STATE(f, TCPS_TIME_WAIT);
+    text_ignored(f, IRS + 2, N_SEG_TEXT_AFTER_FIN, 4, IRS + 2, TCPS_CLOSING);
+    tcp_destroy(&f->c);
+    /* bytes before RCV.NXT are old: only those from RCV.NXT on are named
+     * (IRS+1 is the peer's FIN's own number) */
+    fx_make(f, TCPS_CLOSE_WAIT);
+    fx_input(f, TCP_ACK, IRS, ISS + 1, "late", 4);
+    text_ignored(f, IRS + 2, N_SEG_TEXT_AFTER_FIN, 2, IRS + 2, TCPS_CLOSE_WAIT);
+}
+END_TEST
+
+START_TEST(test_fin_behind_ignored_text_is_not_taken)
+{
+    /* Text and a FIN after the peer's FIN: the text is ignored (seventh),
+     * so the FIN, whose number is SEG.SEQ+SEG.LEN, is not at RCV.NXT and
+     * not in sequence.  Taking it at SEG.SEQ advanced RCV.NXT over the
+     * first ignored byte and acknowledged it ("ACK of the peer's FIN"). */
+    struct fx *f = &F;
+    static const int states[] = { TCPS_CLOSE_WAIT, TCPS_TIME_WAIT };
+    for (size_t i = 0; i < 2; i++) {
+        fx_make(f, states[i]);
+        int64_t due = tcp_deadline(&f->c);
+        fx_input(f, TCP_FIN | TCP_ACK, IRS + 2, f->c.snd_nxt, "late", 4);
+        FX_STATE(f, states[i]);
+        text_ignored(f, IRS + 2, N_SEG_TEXT_AFTER_FIN_FIN, 4, IRS + 2, states[i]);
+        ck_assert_int_eq(tcp_deadline(&f->c), due);
+        tcp_destroy(&f->c);
+    }
+}
+END_TEST
+
 START_TEST(test_time_wait_rst_to_closed)
 {
     /* second, CLOSING/LAST-ACK/TIME-WAIT: "If the RST bit is set, then
@@ -3063,6 +3141,8 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_syn_sent_ack_without_syn_dropped);
     tcase_add_test(tc, test_syn_sent_close_to_closed);
     tcase_add_test(tc, test_syn_sent_close_names_the_queued_bytes_it_discards);
+    tcase_add_test(tc, test_text_after_fin_is_ignored_and_recorded);
+    tcase_add_test(tc, test_fin_behind_ignored_text_is_not_taken);
     tcase_add_test(tc, test_syn_sent_send_queued_until_established);
     tcase_add_test(tc, test_syn_sent_synack_without_queued_data_sends_a_bare_ack);
     tcase_add_test(tc, test_syn_received_ack_to_established);

@@ -441,7 +441,9 @@ static void rst_in_synchronized(struct tcp_conn *c, int64_t now)
 
 /* The fifth step for the synchronized states after SYN-RECEIVED: advance
  * SND.UNA, update the send window, and take the state arrows an ACK can
- * cause.  Returns -1 when processing of the segment ends here. */
+ * cause.  Returns -1 when the segment was dropped (its ACK field is not
+ * acceptable), 1 when the ACK was taken and processing ends there
+ * (CLOSING, LAST-ACK), 0 to go on to the segment text. */
 static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
                     size_t len, uint32_t seq)
 {
@@ -499,11 +501,11 @@ static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
                           WHY(N_TCP_CLOSING_ACK, 2 * c->cfg->msl_us));
             tcp_time_wait_start(c, now);
         }
-        return -1;
+        return 1;
     case TCPS_LAST_ACK:
         if (tcp_fin_acked(c))
             tcp_enter_closed(c, now, CC_NORMAL, WHY0(N_TCP_LASTACK_ACK));
-        return -1;
+        return 1;
     default:
         return 0;
     }
@@ -570,7 +572,7 @@ static void other_input(struct tcp_conn *c, int64_t now,
          * field still counts. */
         if (c->rcv_wnd == 0 && seq == c->rcv_nxt) {
             if ((h->flags & TCP_ACK) && c->state != TCPS_SYN_RECEIVED &&
-                sync_ack(c, now, h, len, seq) < 0)
+                sync_ack(c, now, h, len, seq) != 0)
                 return;
             tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
                      WHY(N_SEG_ZWND_REFUSE, seq));
@@ -620,6 +622,10 @@ static void other_input(struct tcp_conn *c, int64_t now,
         discard(c, WHY(N_SEG_DISCARD_NOACK, c->state));
         return;
     }
+    /* the state the segment found: CLOSING may leave for TIME-WAIT and
+     * LAST-ACK for CLOSED on its ACK before its text is looked at */
+    int arrived_in = c->state;
+    int r = 0;
     if (c->state == TCPS_SYN_RECEIVED) {
         if (seq_lt(c->snd_una, h->ack) && seq_leq(h->ack, c->snd_nxt)) {
             ack_advance(c, now, h->ack);
@@ -630,9 +636,34 @@ static void other_input(struct tcp_conn *c, int64_t now,
             send_rst_for(c, h, len, WHY0(N_SEG_RST_SYNRCVD_ACK));
             return;
         }
-    } else if (sync_ack(c, now, h, len, seq) < 0) {
+    } else if ((r = sync_ack(c, now, h, len, seq)) < 0) {
         return;
     }
+    /* seventh: segment text.  RFC 9293 3.10.7.4: "CLOSE-WAIT STATE,
+     * CLOSING STATE, LAST-ACK STATE, TIME-WAIT STATE: This should not
+     * occur since a FIN has been received from the remote side.  Ignore
+     * the segment text."  The text is ignored -- not delivered, and RCV.NXT
+     * does not move, so no ACK covers it -- and the host records that, so
+     * the bytes do not vanish without a word.  A FIN behind that text
+     * takes the sequence number after it, SEG.SEQ+SEG.LEN-1+1, which is
+     * not RCV.NXT since the text before it was not taken: it is not in
+     * sequence and the eighth step does not see it (taking it at SEG.SEQ
+     * would acknowledge a byte of the ignored text).  CLOSING and LAST-ACK
+     * end at the fifth step (r > 0) and look at no text either.  Bytes
+     * before RCV.NXT are old (received before the FIN, or on the FIN's own
+     * number) and are not what the record names; with none after it, the
+     * segment goes on as before and its text is trimmed away below. */
+    uint32_t old_n = seq_lt(seq, c->rcv_nxt) ? c->rcv_nxt - seq : 0;
+    if (len > old_n &&
+        (arrived_in == TCPS_CLOSE_WAIT || arrived_in == TCPS_CLOSING ||
+         arrived_in == TCPS_LAST_ACK || arrived_in == TCPS_TIME_WAIT)) {
+        uint32_t n = (uint32_t)len - old_n, first = seq + old_n;
+        discard(c, WHY(fin ? N_SEG_TEXT_AFTER_FIN_FIN : N_SEG_TEXT_AFTER_FIN,
+                       n, first, first + n - 1, arrived_in));
+        return;
+    }
+    if (r > 0)
+        return;
     /* seventh: segment text, in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2.
      * Trim what lies before RCV.NXT or beyond the window first. */
     int text_ok = c->state == TCPS_ESTABLISHED || c->state == TCPS_FIN_WAIT_1 ||
