@@ -1185,6 +1185,24 @@ START_TEST(test_fin_behind_ignored_text_is_not_taken)
 }
 END_TEST
 
+START_TEST(test_time_wait_fin_in_sequence_restarts_2msl)
+{
+    /* eighth, TIME-WAIT: "Remain in the TIME-WAIT state.  Restart the 2 MSL
+     * time-wait timeout." -- also for a FIN at RCV.NXT, which passes the
+     * sequence test (the resent one below RCV.NXT is the test above) */
+    struct fx *f = &F;
+    fx_make(f, TCPS_TIME_WAIT);
+    f->now += 10 * SEC;
+    fx_input(f, TCP_FIN | TCP_ACK, IRS + 2, ISS + 2, NULL, 0);
+    FX_STATE(f, TCPS_TIME_WAIT);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 3);
+    FX_NO_STATES(f);
+    timer_started(f, TM_TIME_WAIT, f->now + 2 * f->cfg.msl_us);
+    ck_assert_int_eq(tcp_deadline(&f->c), f->now + 2 * f->cfg.msl_us);
+}
+END_TEST
+
 START_TEST(test_time_wait_rst_to_closed)
 {
     /* second, CLOSING/LAST-ACK/TIME-WAIT: "If the RST bit is set, then
@@ -3143,6 +3161,7 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_syn_sent_close_names_the_queued_bytes_it_discards);
     tcase_add_test(tc, test_text_after_fin_is_ignored_and_recorded);
     tcase_add_test(tc, test_fin_behind_ignored_text_is_not_taken);
+    tcase_add_test(tc, test_time_wait_fin_in_sequence_restarts_2msl);
     tcase_add_test(tc, test_syn_sent_send_queued_until_established);
     tcase_add_test(tc, test_syn_sent_synack_without_queued_data_sends_a_bare_ack);
     tcase_add_test(tc, test_syn_received_ack_to_established);

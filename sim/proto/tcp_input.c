@@ -353,8 +353,15 @@ static void fin_arrived(struct tcp_conn *c, int64_t now)
                       WHY(N_TCP_FINWAIT2_FIN, 2 * c->cfg->msl_us));
         tcp_time_wait_start(c, now);
         break;
+    case TCPS_TIME_WAIT:
+        /* RFC 9293 3.10.7.4 eighth: "TIME-WAIT STATE: Remain in the
+         * TIME-WAIT state.  Restart the 2 MSL time-wait timeout." -- for a
+         * FIN that passed the sequence test here as for the resent one
+         * other_input recognises before it (N_TCP_TW_REFIN) */
+        tcp_time_wait_start(c, now);
+        break;
     default:
-        /* CLOSE-WAIT, CLOSING, LAST-ACK: remain (a duplicate FIN) */
+        /* CLOSE-WAIT, CLOSING, LAST-ACK: "Remain in the ... state" */
         break;
     }
 }
