@@ -1043,6 +1043,18 @@ static void ck_seg_discard(struct nck *c, const struct trace_rec *r)
         says(c, r, "seq %u to %u", first, last);
         break;
     }
+    case N_SEG_SYN_TEXT_IGNORED:
+        /* the SYN's own text: its count, and the numbers after the SYN's */
+        need_flags(c, &f, TCP_SYN);
+        if (!f.payload_len || (uint64_t)A(0) != f.payload_len ||
+            (uint32_t)A(1) != f.tcp.seq + 1 ||
+            (uint32_t)A(2) != f.tcp.seq + (uint32_t)f.payload_len)
+            ck_fail(c, "says %" PRId64 " bytes, seq %" PRId64 " to %" PRId64
+                    "; the SYN (seq %u) carries %zu", A(0), A(1), A(2),
+                    f.tcp.seq, (size_t)f.payload_len);
+        says(c, r, "seq %u to %u", f.tcp.seq + 1,
+             f.tcp.seq + (uint32_t)f.payload_len);
+        break;
     case N_SEG_DISCARD_NOACK:
         if (fl & TCP_ACK)
             ck_fail(c, "the segment has the ACK bit");
@@ -2980,6 +2992,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_SEG_DISCARD_NOACK]          = { K(DROP), ck_seg_discard },
     [N_SEG_TEXT_AFTER_FIN]         = { K(DROP), ck_seg_discard },
     [N_SEG_TEXT_AFTER_FIN_FIN]     = { K(DROP), ck_seg_discard },
+    [N_SEG_SYN_TEXT_IGNORED]       = { K(DROP), ck_seg_discard },
     [N_SEG_DISCARD_OOW_LIMIT]      = { K(DROP), ck_seg_discard },
     [N_SEG_DISCARD_OOW_LIMIT_NOW]  = { K(DROP), ck_seg_discard },
     [N_SEG_CHALLENGE_TW_OLD] = { KSEG, ck_seg_challenge_tw },

@@ -1429,6 +1429,50 @@ START_TEST(test_closed_reset_matrix)
 }
 END_TEST
 
+START_TEST(test_syn_text_is_not_kept_and_says_so)
+{
+    /* Simplification (tcp.c): text on a SYN is not kept, where RFC 9293
+     * 3.10.7.2 queues it and 3.10.7.3 goes on to the sixth step.  It must
+     * not vanish silently: RCV.NXT stays SEG.SEQ+1, and a drop record
+     * names the bytes. */
+    struct fx *f = &F;
+    /* LISTEN: the SYN,ACK acknowledges the SYN only */
+    fx_make(f, TCPS_LISTEN);
+    fx_input(f, TCP_SYN, IRS, 0, "abcd", 4);
+    FX_STATE(f, TCPS_SYN_RECEIVED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
+    ck_assert_uint_eq(f->c.rcvq.len, 0);
+    ck_assert_uint_eq(f->ndiscard, 1);
+    ck_assert_int_eq(f->discard[0].id, N_SEG_SYN_TEXT_IGNORED);
+    ck_assert_int_eq(f->discard[0].a[0], 4);
+    ck_assert_int_eq(f->discard[0].a[1], IRS + 1);
+    ck_assert_int_eq(f->discard[0].a[2], IRS + 4);
+    fx_free(f);
+    fx_init(f);
+    /* SYN-SENT: a SYN,ACK with text; the third segment acks the SYN only */
+    fx_make(f, TCPS_SYN_SENT);
+    fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, "abc", 3);
+    FX_STATE(f, TCPS_ESTABLISHED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    ck_assert_uint_eq(f->c.rcvq.len, 0);
+    ck_assert_uint_eq(f->ndiscard, 1);
+    ck_assert_int_eq(f->discard[0].id, N_SEG_SYN_TEXT_IGNORED);
+    ck_assert_int_eq(f->discard[0].a[0], 3);
+    fx_free(f);
+    fx_init(f);
+    /* SYN-SENT: a SYN alone with text (simultaneous open) */
+    fx_make(f, TCPS_SYN_SENT);
+    fx_input(f, TCP_SYN, IRS, 0, "ab", 2);
+    FX_STATE(f, TCPS_SYN_RECEIVED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
+    ck_assert_uint_eq(f->ndiscard, 1);
+    ck_assert_int_eq(f->discard[0].a[0], 2);
+}
+END_TEST
+
 START_TEST(test_time_wait_rst_to_closed)
 {
     /* second, CLOSING/LAST-ACK/TIME-WAIT: "If the RST bit is set, then
@@ -3390,6 +3434,7 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_time_wait_fin_in_sequence_restarts_2msl);
     tcase_add_test(tc, test_segment_arrives_matrix);
     tcase_add_test(tc, test_closed_reset_matrix);
+    tcase_add_test(tc, test_syn_text_is_not_kept_and_says_so);
     tcase_add_test(tc, test_syn_sent_send_queued_until_established);
     tcase_add_test(tc, test_syn_sent_synack_without_queued_data_sends_a_bare_ack);
     tcase_add_test(tc, test_syn_received_ack_to_established);

@@ -170,6 +170,7 @@
     X(N_SEG_DISCARD_OOW_LIMIT_NOW, "dropped with no reply: RFC 9293 3.10.7.4 answers this segment with an ACK, but this connection sent such an ACK at this same instant, and like Linux (tcp_invalid_ratelimit) it sends at most one per {0:dur} for segments without data, so two ends that disagree about the sequence numbers cannot trade ACKs for ever (RFC 5961 7)") \
     X(N_SEG_TEXT_AFTER_FIN, "{0} byte{0:s} of data (seq {1} to {2}) came after the peer's FIN, in {3:state}: RFC 9293 3.10.7.4 (seventh) says to ignore the segment text, so none of it is delivered, and RCV.NXT does not move over it") \
     X(N_SEG_TEXT_AFTER_FIN_FIN, "{0} byte{0:s} of data (seq {1} to {2}) followed by a FIN came after the peer's first FIN, in {3:state}: RFC 9293 3.10.7.4 (seventh) says to ignore the segment text, and a FIN behind text that was not taken is not in sequence, so none of it is delivered, and RCV.NXT does not move over it") \
+    X(N_SEG_SYN_TEXT_IGNORED, "the SYN carried {0} byte{0:s} of data (seq {1} to {2}): protosim does not keep data that arrives on a SYN (a simplification; RFC 9293 3.10.7.2 and 3.10.7.3 would keep it for after the handshake), so none of it is delivered or acknowledged, and the peer must send it again") \
     X(N_SEG_DISCARD_NOACK, "a segment without the ACK bit in {0:state} is dropped (RFC 9293 3.10.7.4, fifth check)") \
     X(N_SEG_RETRANSMIT, "retransmission #{0} (at most {1}) after the RTO expired") \
     X(N_SEG_PROBE,         "zero-window probe: one byte to learn whether the window has opened") \

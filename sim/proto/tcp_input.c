@@ -152,6 +152,19 @@ static int oow_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
     return 1;
 }
 
+/* Text on a SYN is not kept (a simplification, tcp.c): RFC 9293 3.10.7.2
+ * queues it "for processing later", and 3.10.7.3 goes on to the sixth
+ * step with it, but here the bytes go nowhere and RCV.NXT stays at
+ * SEG.SEQ+1, so the peer must send them again.  The host records that,
+ * so the bytes do not vanish without a word. */
+static void syn_text_ignored(struct tcp_conn *c, const struct tcp_hdr *h,
+                             size_t len)
+{
+    if (len)
+        discard(c, WHY(N_SEG_SYN_TEXT_IGNORED, (int64_t)len, h->seq + 1,
+                       h->seq + (uint32_t)len));
+}
+
 /* ---- 3.10.7.2 LISTEN ---------------------------------------------------- */
 
 static void listen_input(struct tcp_conn *c, int64_t now,
@@ -202,6 +215,7 @@ static void listen_input(struct tcp_conn *c, int64_t now,
         tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0,
                  WHY(N_SEG_SYNACK, c->iss));
         tcp_rto_start(c, now);
+        syn_text_ignored(c, h, len);
         return;
     }
     tcp_set_state(c, now, TCPS_SYN_RECEIVED,
@@ -209,6 +223,7 @@ static void listen_input(struct tcp_conn *c, int64_t now,
                       h->seq, c->iss, c->reopen_snd_nxt));
     tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
     tcp_rto_start(c, now);
+    syn_text_ignored(c, h, len);
 }
 
 /* ---- 3.10.7.3 SYN-SENT -------------------------------------------------- */
@@ -261,6 +276,7 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
         if (c->cfg->two_way) {
             tcp_set_state(c, now, TCPS_ESTABLISHED, WHY0(N_TCP_TWOWAY_SYNACK));
             tcp_output(c, now, 0);
+            syn_text_ignored(c, h, len);
             return;
         }
         tcp_set_state(c, now, TCPS_ESTABLISHED, WHY(N_TCP_SYNACK_EST, h->ack));
@@ -279,6 +295,7 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
             tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, WHY0(N_SEG_ACK_SYN));
             tcp_output(c, now, 0);
         }
+        syn_text_ignored(c, h, len);
         return;
     }
     /* Simultaneous open: send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, set the
@@ -286,6 +303,7 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
     update_window(c, now, h);
     tcp_set_state(c, now, TCPS_SYN_RECEIVED, WHY0(N_TCP_SIMOPEN));
     tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
+    syn_text_ignored(c, h, len);
 }
 
 /* ---- 3.10.7.4 the other states ----------------------------------------- */
