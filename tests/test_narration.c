@@ -1054,7 +1054,24 @@ static void ck_seg_discard(struct nck *c, const struct trace_rec *r)
                     f.tcp.seq, (size_t)f.payload_len);
         says(c, r, "seq %u to %u", f.tcp.seq + 1,
              f.tcp.seq + (uint32_t)f.payload_len);
+        if (fl & TCP_FIN)
+            ck_fail(c, "the SYN carries a FIN the sentence does not name");
         break;
+    case N_SEG_SYN_FIN_IGNORED: case N_SEG_SYN_TEXT_FIN_IGNORED: {
+        /* the FIN's number follows the SYN's and the text's */
+        need_flags(c, &f, TCP_SYN | TCP_FIN);
+        int text = r->why.id == N_SEG_SYN_TEXT_FIN_IGNORED;
+        uint32_t n = (uint32_t)f.payload_len;
+        uint32_t fin_seq = (uint32_t)(text ? A(3) : A(0));
+        if (text != (n != 0) ||
+            (text && ((uint64_t)A(0) != n || (uint32_t)A(1) != f.tcp.seq + 1 ||
+                      (uint32_t)A(2) != f.tcp.seq + n)) ||
+            fin_seq != f.tcp.seq + 1 + n)
+            ck_fail(c, "the numbers are not the SYN's (seq %u, %u bytes, "
+                    "FIN at %u)", f.tcp.seq, n, f.tcp.seq + 1 + n);
+        says(c, r, "FIN (seq %u)", f.tcp.seq + 1 + n);
+        break;
+    }
     case N_SEG_DISCARD_NOACK:
         if (fl & TCP_ACK)
             ck_fail(c, "the segment has the ACK bit");
@@ -2993,6 +3010,8 @@ static const struct ncheck checks[N_COUNT] = {
     [N_SEG_TEXT_AFTER_FIN]         = { K(DROP), ck_seg_discard },
     [N_SEG_TEXT_AFTER_FIN_FIN]     = { K(DROP), ck_seg_discard },
     [N_SEG_SYN_TEXT_IGNORED]       = { K(DROP), ck_seg_discard },
+    [N_SEG_SYN_FIN_IGNORED]        = { K(DROP), ck_seg_discard },
+    [N_SEG_SYN_TEXT_FIN_IGNORED]   = { K(DROP), ck_seg_discard },
     [N_SEG_DISCARD_OOW_LIMIT]      = { K(DROP), ck_seg_discard },
     [N_SEG_DISCARD_OOW_LIMIT_NOW]  = { K(DROP), ck_seg_discard },
     [N_SEG_CHALLENGE_TW_OLD] = { KSEG, ck_seg_challenge_tw },

@@ -1470,6 +1470,27 @@ START_TEST(test_syn_text_is_not_kept_and_says_so)
     FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
     ck_assert_uint_eq(f->ndiscard, 1);
     ck_assert_int_eq(f->discard[0].a[0], 2);
+    fx_free(f);
+    fx_init(f);
+    /* a FIN on the SYN: not taken either (no CLOSE_WAIT, ACK IRS+1) */
+    fx_make(f, TCPS_SYN_SENT);
+    fx_input(f, TCP_SYN | TCP_ACK | TCP_FIN, IRS, ISS + 1, NULL, 0);
+    FX_STATE(f, TCPS_ESTABLISHED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    ck_assert_uint_eq(f->ndiscard, 1);
+    ck_assert_int_eq(f->discard[0].id, N_SEG_SYN_FIN_IGNORED);
+    ck_assert_int_eq(f->discard[0].a[0], IRS + 1);
+    fx_free(f);
+    fx_init(f);
+    fx_make(f, TCPS_LISTEN);
+    fx_input(f, TCP_SYN | TCP_FIN, IRS, 0, "abcd", 4);
+    FX_STATE(f, TCPS_SYN_RECEIVED);
+    FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
+    ck_assert_uint_eq(f->ndiscard, 1);
+    ck_assert_int_eq(f->discard[0].id, N_SEG_SYN_TEXT_FIN_IGNORED);
+    ck_assert_int_eq(f->discard[0].a[0], 4);
+    ck_assert_int_eq(f->discard[0].a[3], IRS + 5);
 }
 END_TEST
 

@@ -152,17 +152,22 @@ static int oow_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
     return 1;
 }
 
-/* Text on a SYN is not kept (a simplification, tcp.c): RFC 9293 3.10.7.2
- * queues it "for processing later", and 3.10.7.3 goes on to the sixth
- * step with it, but here the bytes go nowhere and RCV.NXT stays at
- * SEG.SEQ+1, so the peer must send them again.  The host records that,
- * so the bytes do not vanish without a word. */
+/* Text on a SYN, and a FIN on it, are not kept (a simplification,
+ * tcp.c): RFC 9293 3.10.7.2 queues "any other control or text" for
+ * processing later, and 3.10.7.3 goes on to the sixth step with them, but
+ * here they go nowhere and RCV.NXT stays at SEG.SEQ+1, so the peer must
+ * send them again.  The host records that, so they do not vanish without
+ * a word. */
 static void syn_text_ignored(struct tcp_conn *c, const struct tcp_hdr *h,
                              size_t len)
 {
-    if (len)
-        discard(c, WHY(N_SEG_SYN_TEXT_IGNORED, (int64_t)len, h->seq + 1,
-                       h->seq + (uint32_t)len));
+    uint32_t n = (uint32_t)len;
+    if (h->flags & TCP_FIN)
+        discard(c, n ? WHY(N_SEG_SYN_TEXT_FIN_IGNORED, n, h->seq + 1,
+                           h->seq + n, h->seq + n + 1)
+                     : WHY(N_SEG_SYN_FIN_IGNORED, h->seq + 1));
+    else if (n)
+        discard(c, WHY(N_SEG_SYN_TEXT_IGNORED, n, h->seq + 1, h->seq + n));
 }
 
 /* ---- 3.10.7.2 LISTEN ---------------------------------------------------- */
