@@ -1185,6 +1185,32 @@ START_TEST(test_fin_behind_ignored_text_is_not_taken)
 }
 END_TEST
 
+START_TEST(test_fin_behind_old_text_after_fin_is_taken_as_alone)
+{
+    /* CLOSE-WAIT (RCV.NXT IRS+2): old text IRS..IRS+1 and a FIN at IRS+2
+     * = RCV.NXT.  The text is trimmed as old; the FIN is in sequence and
+     * the eighth step takes it ("Remain in the CLOSE-WAIT state", an ACK
+     * for it), as it takes the same FIN without the text.  It was dropped
+     * silently: the old text was counted as length 0, which put the FIN
+     * before RCV.NXT. */
+    struct fx *f = &F;
+    for (int with_text = 0; with_text < 2; with_text++) {
+        fx_free(f);
+        fx_init(f);
+        fx_make(f, TCPS_CLOSE_WAIT);
+        if (with_text)
+            fx_input(f, TCP_FIN | TCP_ACK, IRS, ISS + 1, "ab", 2);
+        else
+            fx_input(f, TCP_FIN | TCP_ACK, IRS + 2, ISS + 1, NULL, 0);
+        FX_STATE(f, TCPS_CLOSE_WAIT);
+        FX_NSEGS(f, 1);
+        FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 3);
+        ck_assert_uint_eq(f->ndiscard, 0);
+        ck_assert_uint_eq(f->c.rcvq.len, 0);
+    }
+}
+END_TEST
+
 START_TEST(test_time_wait_fin_in_sequence_restarts_2msl)
 {
     /* eighth, TIME-WAIT: "Remain in the TIME-WAIT state.  Restart the 2 MSL
@@ -3453,6 +3479,7 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_text_after_fin_is_ignored_and_recorded);
     tcase_add_test(tc, test_fin_behind_ignored_text_is_not_taken);
     tcase_add_test(tc, test_time_wait_fin_in_sequence_restarts_2msl);
+    tcase_add_test(tc, test_fin_behind_old_text_after_fin_is_taken_as_alone);
     tcase_add_test(tc, test_segment_arrives_matrix);
     tcase_add_test(tc, test_closed_reset_matrix);
     tcase_add_test(tc, test_syn_text_is_not_kept_and_says_so);

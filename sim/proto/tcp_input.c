@@ -698,8 +698,11 @@ static void other_input(struct tcp_conn *c, int64_t now,
      * Trim what lies before RCV.NXT or beyond the window first. */
     int text_ok = c->state == TCPS_ESTABLISHED || c->state == TCPS_FIN_WAIT_1 ||
                   c->state == TCPS_FIN_WAIT_2;
-    if (!text_ok && c->state != TCPS_SYN_RECEIVED)
-        len = 0;
+    /* In CLOSE-WAIT and TIME-WAIT any text left here lies before RCV.NXT
+     * (newer text was ignored above), and the trimming below removes it
+     * by its own length: so a FIN right behind old text -- at RCV.NXT --
+     * is seen as in sequence, as the same FIN alone is, and not dropped
+     * because the text before it was counted as length 0. */
     if (seq_lt(seq, c->rcv_nxt)) {
         uint32_t skip = c->rcv_nxt - seq;
         if (skip >= len) {
