@@ -675,8 +675,8 @@ static void other_input(struct tcp_conn *c, int64_t now,
      * the segment text."  The text is ignored -- not delivered, and RCV.NXT
      * does not move, so no ACK covers it -- and the host records that, so
      * the bytes do not vanish without a word.  A FIN behind that text
-     * takes the sequence number after it, SEG.SEQ+SEG.LEN-1+1, which is
-     * not RCV.NXT since the text before it was not taken: it is not in
+     * takes the sequence number after the text's last byte, which is not
+     * RCV.NXT since the text before it was not taken: it is not in
      * sequence and the eighth step does not see it (taking it at SEG.SEQ
      * would acknowledge a byte of the ignored text).  CLOSING and LAST-ACK
      * end at the fifth step (r > 0) and look at no text either.  Bytes
