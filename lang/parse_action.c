@@ -41,6 +41,9 @@ static int want_port(struct parser *P, uint16_t *port)
     return 0;
 }
 
+/* 1500 bytes of IP packet less the 20-byte IP and 20-byte TCP headers */
+#define INJECT_DATA_MAX 1460
+
 static void action_inject(struct parser *P, struct scn_action *a)
 {
     struct show sh;
@@ -58,15 +61,15 @@ static void action_inject(struct parser *P, struct scn_action *a)
         return;
     }
     lang_action_more(a)->seg.flags = fl;
-    static const char *const keys[] = { "seq", "ack", "sport", "dport", "spoof" };
-    int seen[5] = { 0 };
+    static const char *const keys[] = { "seq", "ack", "sport", "dport", "spoof", "data" };
+    int seen[6] = { 0 };
     while ((t = lang_peek(P)) && t->type == T_WORD) {
         int k = -1;
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < 6; i++)
             if (!strcmp(t->s, keys[i])) k = i;
         if (k < 0) {
-            ERR_AT(P, t, "expected seq, ack, sport, dport, spoof or an explanation in quotes, "
-                   "found %s", lang_found(&sh, t));
+            ERR_AT(P, t, "expected seq, ack, sport, dport, spoof, data or an explanation in "
+                   "quotes, found %s", lang_found(&sh, t));
             return;
         }
         if (seen[k]) {
@@ -76,7 +79,30 @@ static void action_inject(struct parser *P, struct scn_action *a)
         seen[k] = 1;
         lang_next(P);
         uint64_t v;
-        if (k == 4) {
+        if (k == 5) {
+            /* the segment's text: data arriving in a state that takes
+             * none (RFC 9293 3.10.7.4 seventh) needs a segment that
+             * carries some, at a sequence number the lesson chooses */
+            struct tok *x = lang_next(P);
+            if (!x || x->type != T_STRING) {
+                ERR_AT(P, x, "expected the segment's data in double quotes after data, "
+                       "like: data \"hello\", found %s", lang_found(&sh, x));
+                return;
+            }
+            if (x->len == 0) {
+                ERR_AT(P, x, "nothing to send: the string is empty");
+                return;
+            }
+            if (x->len > INJECT_DATA_MAX) {
+                ERR_AT(P, x, "an injected segment holds at most %d bytes of data (one "
+                       "1500-byte IP packet; the simulator does not fragment), found %zu",
+                       INJECT_DATA_MAX, x->len);
+                return;
+            }
+            a->data = (uint8_t *)lang_dup_bytes(x->s, x->len);
+            a->data_owned = 1;
+            a->len = (uint32_t)x->len;
+        } else if (k == 4) {
             /* a forged IP source: the SYN flood's half-open connections
              * wait for an ACK from an address that never sent the SYN */
             if (lang_want_addr(P, "a source address", &lang_action_more(a)->spoof)) return;

@@ -66,6 +66,15 @@ static uint32_t fx_choose_iss(void *ctx, struct tcp_conn *c)
     return ((struct fx *)ctx)->iss;
 }
 
+static void fx_discard(void *ctx, struct tcp_conn *c, struct why why)
+{
+    struct fx *f = ctx;
+    (void)c;
+    if (f->ndiscard < FX_MAX_DISCARDS)
+        f->discard[f->ndiscard] = why;
+    f->ndiscard++;
+}
+
 void fx_init(struct fx *f)
 {
     memset(f, 0, sizeof *f);
@@ -80,6 +89,7 @@ void fx_init(struct fx *f)
     f->env.emit = fx_emit;
     f->env.choose_iss = fx_choose_iss;
     f->env.ctx = f;
+    f->env.discard = fx_discard;
 }
 
 void fx_free(struct fx *f)
@@ -94,6 +104,7 @@ void fx_mark(struct fx *f)
 {
     f->mark = f->log.n;
     f->rmark = f->tr.n;
+    f->ndiscard = 0;
 }
 
 struct tcp_hdr fx_hdr(const struct fx *f, uint8_t flags, uint32_t seq,

@@ -66,6 +66,11 @@ struct fx {
     size_t mark;                 /* segments before this index are history */
     size_t rmark;                /* trace records before this index, too */
     int64_t now;
+    /* what env.discard was told since the mark (the host records it as a
+     * drop); at most FX_MAX_DISCARDS kept, ndiscard counts them all */
+#define FX_MAX_DISCARDS 8
+    struct why discard[FX_MAX_DISCARDS];
+    size_t ndiscard;
 };
 
 void fx_init(struct fx *f);

@@ -1006,6 +1006,72 @@ static void ck_seg_discard(struct nck *c, const struct trace_rec *r)
                     "segment %" PRId64 " us ago", ago);
         break;
     }
+    case N_SEG_TEXT_AFTER_FIN: case N_SEG_TEXT_AFTER_FIN_FIN: {
+        /* RFC 9293 3.10.7.4 seventh: text after the peer's FIN is ignored.
+         * The numbers are the segment's bytes from RCV.NXT on (the last
+         * ACK sent), the FIN variant goes with a FIN, the state is one
+         * where the peer's FIN has come (or the one its ACK arrow left),
+         * and no ACK sent so far covers the first byte named. */
+        int fin_v = r->why.id == N_SEG_TEXT_AFTER_FIN_FIN;
+        uint32_t first = (uint32_t)A(1), last = (uint32_t)A(2);
+        uint32_t end = f.tcp.seq + (uint32_t)f.payload_len;
+        if (!f.payload_len || A(0) <= 0 || last - first + 1 != (uint32_t)A(0) ||
+            before(first, f.tcp.seq) || last + 1 != end)
+            ck_fail(c, "says %" PRId64 " bytes, seq %u to %u; the segment "
+                    "carries %zu from seq %u", A(0), first, last,
+                    (size_t)f.payload_len, f.tcp.seq);
+        if (fin_v != !!(fl & TCP_FIN))
+            ck_fail(c, "the sentence %s a FIN, the segment %s one",
+                    fin_v ? "names" : "does not name", fl & TCP_FIN ? "has" : "has no");
+        int st = (int)A(3);
+        if (st != TCPS_CLOSE_WAIT && st != TCPS_CLOSING && st != TCPS_LAST_ACK &&
+            st != TCPS_TIME_WAIT)
+            ck_fail(c, "names %s, where text is not ignored", tcp_state_name(st));
+        if (tx) {
+            if (!tx->fin_in)
+                ck_fail(c, "the peer's FIN has not arrived on this connection");
+            int now_st = tx->state;
+            if (now_st != st && !(st == TCPS_CLOSING && now_st == TCPS_TIME_WAIT) &&
+                !(st == TCPS_LAST_ACK && now_st == TCPS_CLOSED))
+                ck_fail(c, "names %s, the connection is in %s",
+                        tcp_state_name(st), tcp_state_name(now_st));
+            if (before(first, tx->last_ack) ||
+                (first != tx->last_ack && f.tcp.seq != first))
+                ck_fail(c, "seq %u is not where RCV.NXT (%u, the last ACK "
+                        "sent) leaves new bytes", first, tx->last_ack);
+        }
+        says(c, r, "seq %u to %u", first, last);
+        break;
+    }
+    case N_SEG_SYN_TEXT_IGNORED:
+        /* the SYN's own text: its count, and the numbers after the SYN's */
+        need_flags(c, &f, TCP_SYN);
+        if (!f.payload_len || (uint64_t)A(0) != f.payload_len ||
+            (uint32_t)A(1) != f.tcp.seq + 1 ||
+            (uint32_t)A(2) != f.tcp.seq + (uint32_t)f.payload_len)
+            ck_fail(c, "says %" PRId64 " bytes, seq %" PRId64 " to %" PRId64
+                    "; the SYN (seq %u) carries %zu", A(0), A(1), A(2),
+                    f.tcp.seq, (size_t)f.payload_len);
+        says(c, r, "seq %u to %u", f.tcp.seq + 1,
+             f.tcp.seq + (uint32_t)f.payload_len);
+        if (fl & TCP_FIN)
+            ck_fail(c, "the SYN carries a FIN the sentence does not name");
+        break;
+    case N_SEG_SYN_FIN_IGNORED: case N_SEG_SYN_TEXT_FIN_IGNORED: {
+        /* the FIN's number follows the SYN's and the text's */
+        need_flags(c, &f, TCP_SYN | TCP_FIN);
+        int text = r->why.id == N_SEG_SYN_TEXT_FIN_IGNORED;
+        uint32_t n = (uint32_t)f.payload_len;
+        uint32_t fin_seq = (uint32_t)(text ? A(3) : A(0));
+        if (text != (n != 0) ||
+            (text && ((uint64_t)A(0) != n || (uint32_t)A(1) != f.tcp.seq + 1 ||
+                      (uint32_t)A(2) != f.tcp.seq + n)) ||
+            fin_seq != f.tcp.seq + 1 + n)
+            ck_fail(c, "the numbers are not the SYN's (seq %u, %u bytes, "
+                    "FIN at %u)", f.tcp.seq, n, f.tcp.seq + 1 + n);
+        says(c, r, "FIN (seq %u)", f.tcp.seq + 1 + n);
+        break;
+    }
     case N_SEG_DISCARD_NOACK:
         if (fl & TCP_ACK)
             ck_fail(c, "the segment has the ACK bit");
@@ -2941,6 +3007,11 @@ static const struct ncheck checks[N_COUNT] = {
     [N_SEG_DISCARD_SYNSENT_OTHER]  = { K(DROP), ck_seg_discard },
     [N_SEG_DISCARD_RST_WINDOW]     = { K(DROP), ck_seg_discard },
     [N_SEG_DISCARD_NOACK]          = { K(DROP), ck_seg_discard },
+    [N_SEG_TEXT_AFTER_FIN]         = { K(DROP), ck_seg_discard },
+    [N_SEG_TEXT_AFTER_FIN_FIN]     = { K(DROP), ck_seg_discard },
+    [N_SEG_SYN_TEXT_IGNORED]       = { K(DROP), ck_seg_discard },
+    [N_SEG_SYN_FIN_IGNORED]        = { K(DROP), ck_seg_discard },
+    [N_SEG_SYN_TEXT_FIN_IGNORED]   = { K(DROP), ck_seg_discard },
     [N_SEG_DISCARD_OOW_LIMIT]      = { K(DROP), ck_seg_discard },
     [N_SEG_DISCARD_OOW_LIMIT_NOW]  = { K(DROP), ck_seg_discard },
     [N_SEG_CHALLENGE_TW_OLD] = { KSEG, ck_seg_challenge_tw },

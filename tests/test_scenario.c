@@ -146,6 +146,55 @@ static const char FULL[] =
     "expect server->client tcp any count 12\n"
     "expect client->server any count 0\n";
 
+START_TEST(test_inject_data)
+{
+    /* `data "TEXT"` puts bytes on an injected segment (at seq onwards),
+     * in any order among the fields, with the escapes of any string */
+    struct scenario *s = parse_ok(HOSTS "at 0ms inject client->server tcp ACK seq 7 "
+                                  "data \"a\\x00b\" ack 9 sport 3 dport 80 \"why\"\n");
+    const struct scn_action *a = &s->actions[0];
+    ck_assert_int_eq(a->kind, ACT_INJECT);
+    ck_assert_uint_eq(a->len, 3);
+    ck_assert_int_eq(memcmp(a->data, "a\0b", 3), 0);
+    ck_assert_uint_eq(a->more->seg.seq, 7);
+    ck_assert_uint_eq(a->more->seg.ack, 9);
+    ck_assert_str_eq(a->text, "why");
+    scenario_free(s);
+    /* without it the segment carries nothing, as before */
+    s = parse_ok(HOSTS "at 0ms inject client->server tcp SYN seq 1 sport 3 dport 80\n");
+    ck_assert_uint_eq(s->actions[0].len, 0);
+    scenario_free(s);
+
+    char big[1700];
+    memset(big, 'x', sizeof big);
+    char text[2000];
+    snprintf(text, sizeof text, HOSTS "at 0ms inject client->server tcp ACK seq 1 "
+             "sport 3 dport 80 data \"%.*s\"\n", 1461, big);
+    assert_errors(text, "t.scn:3:66: error: an injected segment holds at most 1460 bytes "
+                  "of data (one 1500-byte IP packet; the simulator does not fragment), "
+                  "found 1461\n");
+    snprintf(text, sizeof text, HOSTS "at 0ms inject client->server tcp ACK seq 1 "
+             "sport 3 dport 80 data \"%.*s\"\n", 1460, big);
+    s = parse_ok(text);
+    ck_assert_uint_eq(s->actions[0].len, 1460);
+    scenario_free(s);
+    assert_errors(HOSTS "at 0ms inject client->server tcp ACK seq 1 sport 3 dport 80 data 5\n",
+                  "t.scn:3:66: error: expected the segment's data in double quotes after "
+                  "data, like: data \"hello\", found \"5\"\n");
+    assert_errors(HOSTS "at 0ms inject client->server tcp ACK seq 1 sport 3 dport 80 data\n",
+                  "t.scn:3:65: error: expected the segment's data in double quotes after "
+                  "data, like: data \"hello\", found end of line\n");
+    assert_errors(HOSTS "at 0ms inject client->server tcp ACK seq 1 sport 3 dport 80 data \"\"\n",
+                  "t.scn:3:66: error: nothing to send: the string is empty\n");
+    assert_errors(HOSTS "at 0ms inject client->server tcp ACK seq 1 data \"a\" data \"b\" "
+                  "sport 3 dport 80\n",
+                  "t.scn:3:53: error: \"data\" is given twice\n");
+    assert_errors(HOSTS "at 0ms inject client->server tcp ACK seq 1 sport 3 dport 80 date \"a\"\n",
+                  "t.scn:3:61: error: expected seq, ack, sport, dport, spoof, data or an "
+                  "explanation in quotes, found \"date\"\n");
+}
+END_TEST
+
 START_TEST(test_full_scenario_every_field)
 {
     struct scenario *s = parse_ok(FULL);
@@ -2941,6 +2990,7 @@ Suite *scenario_suite(void)
 
     TCase *tc = tcase_create("valid");
     tcase_add_test(tc, test_full_scenario_every_field);
+    tcase_add_test(tc, test_inject_data);
     tcase_add_test(tc, test_title_defaults_to_file_name);
     tcase_add_test(tc, test_tcp_defaults);
     tcase_add_test(tc, test_action_texts_shared);

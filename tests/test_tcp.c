@@ -1107,6 +1107,419 @@ START_TEST(test_time_wait_retransmitted_fin_reacked_and_2msl_restarted)
 }
 END_TEST
 
+/* The segment text RFC 9293 3.10.7.4 (seventh) ignores after the peer's
+ * FIN: nothing delivered, RCV.NXT unchanged, no segment in reply, and one
+ * record saying so with the bytes' count and numbers and the state. */
+static void text_ignored(struct fx *f, uint32_t rcv_nxt, int id, uint32_t n,
+                         uint32_t first, int state)
+{
+    ck_assert_uint_eq(f->c.rcv_nxt, rcv_nxt);
+    ck_assert_uint_eq(f->c.rcvq.len, 0);
+    FX_NSEGS(f, 0);
+    ck_assert_uint_eq(f->ndiscard, 1);
+    ck_assert_int_eq(f->discard[0].id, id);
+    ck_assert_int_eq(f->discard[0].a[0], n);
+    ck_assert_int_eq(f->discard[0].a[1], first);
+    ck_assert_int_eq(f->discard[0].a[2], first + n - 1);
+    ck_assert_int_eq(f->discard[0].a[3], state);
+}
+
+START_TEST(test_text_after_fin_is_ignored_and_recorded)
+{
+    /* seventh: "CLOSE-WAIT STATE, CLOSING STATE, LAST-ACK STATE, TIME-WAIT
+     * STATE: This should not occur since a FIN has been received from the
+     * remote side.  Ignore the segment text."  Each state, with data at
+     * RCV.NXT and with data beyond it; the ACK field still counts. */
+    struct fx *f = &F;
+    static const int states[] = { TCPS_CLOSE_WAIT, TCPS_CLOSING,
+                                  TCPS_LAST_ACK, TCPS_TIME_WAIT };
+    for (size_t i = 0; i < 4; i++) {
+        for (uint32_t beyond = 0; beyond < 2; beyond++) {
+            fx_make(f, states[i]);
+            uint32_t nxt = f->c.rcv_nxt, seq = nxt + 10 * beyond;
+            /* SND.UNA: not an ACK of our FIN, so the state stays */
+            fx_input(f, TCP_ACK, seq, f->c.snd_una, "late", 4);
+            FX_STATE(f, states[i]);
+            text_ignored(f, nxt, N_SEG_TEXT_AFTER_FIN, 4, seq, states[i]);
+            tcp_destroy(&f->c);
+        }
+    }
+    /* LAST-ACK: an ACK of our FIN with text closes the connection (fifth),
+     * and its text is still named as ignored */
+    fx_make(f, TCPS_LAST_ACK);
+    fx_input(f, TCP_ACK, IRS + 2, ISS + 2, "late", 4);
+    FX_STATE(f, TCPS_CLOSED);
+    text_ignored(f, IRS + 2, N_SEG_TEXT_AFTER_FIN, 4, IRS + 2, TCPS_LAST_ACK);
+    tcp_destroy(&f->c);
+    /* CLOSING: the same ACK takes it to TIME-WAIT */
+    fx_make(f, TCPS_CLOSING);
+    fx_input(f, TCP_ACK, IRS + 2, ISS + 2, "late", 4);
+    FX_STATE(f, TCPS_TIME_WAIT);
+    text_ignored(f, IRS + 2, N_SEG_TEXT_AFTER_FIN, 4, IRS + 2, TCPS_CLOSING);
+    tcp_destroy(&f->c);
+    /* bytes before RCV.NXT are old: only those from RCV.NXT on are named
+     * (IRS+1 is the peer's FIN's own number) */
+    fx_make(f, TCPS_CLOSE_WAIT);
+    fx_input(f, TCP_ACK, IRS, ISS + 1, "late", 4);
+    text_ignored(f, IRS + 2, N_SEG_TEXT_AFTER_FIN, 2, IRS + 2, TCPS_CLOSE_WAIT);
+}
+END_TEST
+
+START_TEST(test_fin_behind_ignored_text_is_not_taken)
+{
+    /* Text and a FIN after the peer's FIN: the text is ignored (seventh),
+     * so the FIN, whose number is SEG.SEQ+SEG.LEN, is not at RCV.NXT and
+     * not in sequence.  Taking it at SEG.SEQ advanced RCV.NXT over the
+     * first ignored byte and acknowledged it ("ACK of the peer's FIN"). */
+    struct fx *f = &F;
+    static const int states[] = { TCPS_CLOSE_WAIT, TCPS_TIME_WAIT };
+    for (size_t i = 0; i < 2; i++) {
+        fx_make(f, states[i]);
+        int64_t due = tcp_deadline(&f->c);
+        fx_input(f, TCP_FIN | TCP_ACK, IRS + 2, f->c.snd_nxt, "late", 4);
+        FX_STATE(f, states[i]);
+        text_ignored(f, IRS + 2, N_SEG_TEXT_AFTER_FIN_FIN, 4, IRS + 2, states[i]);
+        ck_assert_int_eq(tcp_deadline(&f->c), due);
+        tcp_destroy(&f->c);
+    }
+}
+END_TEST
+
+START_TEST(test_fin_behind_old_text_after_fin_is_taken_as_alone)
+{
+    /* CLOSE-WAIT (RCV.NXT IRS+2): old text IRS..IRS+1 and a FIN at IRS+2
+     * = RCV.NXT.  The text is trimmed as old; the FIN is in sequence and
+     * the eighth step takes it ("Remain in the CLOSE-WAIT state", an ACK
+     * for it), as it takes the same FIN without the text.  It was dropped
+     * silently: the old text was counted as length 0, which put the FIN
+     * before RCV.NXT. */
+    struct fx *f = &F;
+    for (int with_text = 0; with_text < 2; with_text++) {
+        fx_free(f);
+        fx_init(f);
+        fx_make(f, TCPS_CLOSE_WAIT);
+        if (with_text)
+            fx_input(f, TCP_FIN | TCP_ACK, IRS, ISS + 1, "ab", 2);
+        else
+            fx_input(f, TCP_FIN | TCP_ACK, IRS + 2, ISS + 1, NULL, 0);
+        FX_STATE(f, TCPS_CLOSE_WAIT);
+        FX_NSEGS(f, 1);
+        FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 3);
+        ck_assert_uint_eq(f->ndiscard, 0);
+        ck_assert_uint_eq(f->c.rcvq.len, 0);
+    }
+}
+END_TEST
+
+START_TEST(test_time_wait_fin_in_sequence_restarts_2msl)
+{
+    /* eighth, TIME-WAIT: "Remain in the TIME-WAIT state.  Restart the 2 MSL
+     * time-wait timeout." -- also for a FIN at RCV.NXT, which passes the
+     * sequence test (the resent one below RCV.NXT is the test above) */
+    struct fx *f = &F;
+    fx_make(f, TCPS_TIME_WAIT);
+    f->now += 10 * SEC;
+    fx_input(f, TCP_FIN | TCP_ACK, IRS + 2, ISS + 2, NULL, 0);
+    FX_STATE(f, TCPS_TIME_WAIT);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 2, IRS + 3);
+    FX_NO_STATES(f);
+    timer_started(f, TM_TIME_WAIT, f->now + 2 * f->cfg.msl_us);
+    ck_assert_int_eq(tcp_deadline(&f->c), f->now + 2 * f->cfg.msl_us);
+}
+END_TEST
+
+/* ---- the SEGMENT ARRIVES matrix (RFC 9293 3.10.7) ---------------------
+ *
+ * One row per (state x kind of arriving segment) an outside tester tries
+ * with the RFC open: the segment in reply (flags, seq, ack exactly, or
+ * none), the state after, and the rule named when it is dropped with no
+ * reply.  Numbers are relative to the TCB as the segment finds it: R is
+ * RCV.NXT, NXT is SND.NXT, UNA is SND.UNA. */
+enum { SQ_R, SQ_IRS };                          /* SEG.SEQ from */
+enum { AK_NONE, AK_NXT, AK_UNA, AK_FAR, AK_OLD, AK_ISS };   /* SEG.ACK */
+enum { RS_NXT, RS_SEGACK, RS_ZERO };            /* reply seq */
+enum { RA_NONE, RA_R, RA_R1, RA_R4 };           /* reply ack */
+#define SIMOPEN (-2)                            /* SYN_RECEIVED, active */
+#define SAME    (-1)
+
+struct cell {
+    int state;
+    uint8_t flags;
+    int seqk; int32_t off; int ackk; size_t len;
+    uint8_t rflags;                             /* 0: no reply */
+    int rseq, rack;
+    int after;
+    int drop;                                   /* discard id, 0: none */
+};
+
+#define SYNC_ROWS(st, rst_to)                                                 \
+    { st, TCP_RST, SQ_R, 0, AK_NONE, 0, 0, 0, 0, rst_to, 0 },                 \
+    { st, TCP_RST, SQ_R, 100, AK_NONE, 0, TCP_ACK, RS_NXT, RA_R, SAME, 0 },   \
+    { st, TCP_RST, SQ_R, 100000, AK_NONE, 0, 0, 0, 0, SAME,                   \
+      N_SEG_DISCARD_RST_WINDOW },                                             \
+    { st, TCP_RST | TCP_ACK, SQ_R, 0, AK_FAR, 0, 0, 0, 0, rst_to, 0 },        \
+    { st, TCP_ACK, SQ_R, 0, AK_FAR, 0, TCP_ACK, RS_NXT, RA_R, SAME, 0 },      \
+    { st, TCP_ACK, SQ_R, 0, AK_OLD, 0, TCP_ACK, RS_NXT, RA_R, SAME, 0 },      \
+    { st, TCP_ACK, SQ_R, -50, AK_NXT, 0, TCP_ACK, RS_NXT, RA_R, SAME, 0 },    \
+    { st, TCP_ACK, SQ_R, 100000, AK_NXT, 0, TCP_ACK, RS_NXT, RA_R, SAME, 0 }, \
+    { st, TCP_ACK, SQ_R, -4, AK_NXT, 4, TCP_ACK, RS_NXT, RA_R, SAME, 0 },     \
+    { st, TCP_PSH, SQ_R, 0, AK_NONE, 4, 0, 0, 0, SAME, N_SEG_DISCARD_NOACK }, \
+    { st, TCP_FIN, SQ_R, 0, AK_NONE, 0, 0, 0, 0, SAME, N_SEG_DISCARD_NOACK }, \
+    { st, TCP_ACK, SQ_R, 0, AK_FAR, 4, TCP_ACK, RS_NXT, RA_R, SAME, 0 }
+
+/* a SYN in a synchronized state (not TIME-WAIT, whose SYNs the host
+ * hands to tcp_time_wait_syn first): a challenge ACK, in the window or
+ * not (RFC 5961 4; out of it the first check answers the same) */
+#define SYN_ROWS(st)                                                          \
+    { st, TCP_SYN, SQ_R, 0, AK_NONE, 0, TCP_ACK, RS_NXT, RA_R, SAME, 0 },     \
+    { st, TCP_SYN, SQ_R, 100000, AK_NONE, 0, TCP_ACK, RS_NXT, RA_R, SAME, 0 },\
+    { st, TCP_SYN | TCP_ACK, SQ_R, 0, AK_NXT, 0, TCP_ACK, RS_NXT, RA_R, SAME, 0 }
+
+static const struct cell matrix[] = {
+    /* 3.10.7.2 LISTEN: an RST is ignored, an ACK gets <SEQ=SEG.ACK><RST>,
+     * anything without SYN is dropped */
+    { TCPS_LISTEN, TCP_RST, SQ_IRS, 0, AK_NONE, 0, 0, 0, 0, SAME,
+      N_SEG_DISCARD_LISTEN_RST },
+    { TCPS_LISTEN, TCP_RST | TCP_ACK, SQ_IRS, 0, AK_FAR, 0, 0, 0, 0, SAME,
+      N_SEG_DISCARD_LISTEN_RST },
+    { TCPS_LISTEN, TCP_ACK, SQ_IRS, 0, AK_FAR, 0, TCP_RST, RS_SEGACK, RA_NONE, SAME, 0 },
+    { TCPS_LISTEN, TCP_FIN | TCP_ACK, SQ_IRS, 0, AK_FAR, 4, TCP_RST, RS_SEGACK,
+      RA_NONE, SAME, 0 },
+    { TCPS_LISTEN, TCP_PSH, SQ_IRS, 0, AK_NONE, 4, 0, 0, 0, SAME,
+      N_SEG_DISCARD_LISTEN_OTHER },
+    { TCPS_LISTEN, TCP_FIN, SQ_IRS, 0, AK_NONE, 0, 0, 0, 0, SAME,
+      N_SEG_DISCARD_LISTEN_OTHER },
+    /* 3.10.7.3 SYN-SENT: an ACK outside ISS < SEG.ACK =< SND.NXT gets
+     * <SEQ=SEG.ACK><RST> (dropped if it is an RST); an RST counts only
+     * with an acceptable ACK; neither SYN nor RST: dropped */
+    { TCPS_SYN_SENT, TCP_ACK, SQ_IRS, 0, AK_ISS, 0, TCP_RST, RS_SEGACK, RA_NONE, SAME, 0 },
+    { TCPS_SYN_SENT, TCP_ACK, SQ_IRS, 0, AK_FAR, 4, TCP_RST, RS_SEGACK, RA_NONE, SAME, 0 },
+    { TCPS_SYN_SENT, TCP_SYN | TCP_ACK, SQ_IRS, 0, AK_FAR, 0, TCP_RST, RS_SEGACK,
+      RA_NONE, SAME, 0 },
+    { TCPS_SYN_SENT, TCP_RST | TCP_ACK, SQ_IRS, 0, AK_FAR, 0, 0, 0, 0, SAME,
+      N_SEG_DISCARD_SYNSENT_BADACK },
+    { TCPS_SYN_SENT, TCP_RST, SQ_IRS, 0, AK_NONE, 0, 0, 0, 0, SAME,
+      N_SEG_DISCARD_SYNSENT_RST },
+    { TCPS_SYN_SENT, TCP_RST | TCP_ACK, SQ_IRS, 0, AK_NXT, 0, 0, 0, 0, TCPS_CLOSED, 0 },
+    { TCPS_SYN_SENT, TCP_ACK, SQ_IRS, 0, AK_NXT, 0, 0, 0, 0, SAME,
+      N_SEG_DISCARD_SYNSENT_OTHER },
+    { TCPS_SYN_SENT, TCP_FIN | TCP_ACK, SQ_IRS, 0, AK_NXT, 4, 0, 0, 0, SAME,
+      N_SEG_DISCARD_SYNSENT_OTHER },
+    { TCPS_SYN_SENT, TCP_SYN, SQ_IRS, 0, AK_NONE, 0, TCP_SYN | TCP_ACK, RS_ZERO,
+      RA_R1, TCPS_SYN_RECEIVED, 0 },
+    /* 3.10.7.4 SYN-RECEIVED after a passive OPEN: an RST at RCV.NXT or a
+     * SYN goes back to LISTEN; an unacceptable ACK gets <SEQ=SEG.ACK><RST> */
+    { TCPS_SYN_RECEIVED, TCP_RST, SQ_R, 0, AK_NONE, 0, 0, 0, 0, TCPS_LISTEN, 0 },
+    { TCPS_SYN_RECEIVED, TCP_RST, SQ_R, 100, AK_NONE, 0, TCP_ACK, RS_NXT, RA_R, SAME, 0 },
+    { TCPS_SYN_RECEIVED, TCP_RST, SQ_R, 100000, AK_NONE, 0, 0, 0, 0, SAME,
+      N_SEG_DISCARD_RST_WINDOW },
+    { TCPS_SYN_RECEIVED, TCP_SYN, SQ_R, 0, AK_NONE, 0, 0, 0, 0, TCPS_LISTEN, 0 },
+    { TCPS_SYN_RECEIVED, TCP_SYN, SQ_R, 100000, AK_NONE, 0, TCP_ACK, RS_NXT, RA_R, SAME, 0 },
+    { TCPS_SYN_RECEIVED, TCP_ACK, SQ_R, 0, AK_FAR, 0, TCP_RST, RS_SEGACK, RA_NONE, SAME, 0 },
+    { TCPS_SYN_RECEIVED, TCP_ACK, SQ_R, 0, AK_UNA, 0, TCP_RST, RS_SEGACK, RA_NONE, SAME, 0 },
+    { TCPS_SYN_RECEIVED, TCP_ACK, SQ_R, 0, AK_OLD, 0, TCP_RST, RS_SEGACK, RA_NONE, SAME, 0 },
+    { TCPS_SYN_RECEIVED, TCP_ACK, SQ_R, 0, AK_NXT, 0, 0, 0, 0, TCPS_ESTABLISHED, 0 },
+    { TCPS_SYN_RECEIVED, TCP_ACK, SQ_R, 0, AK_NXT, 4, TCP_ACK, RS_NXT, RA_R4,
+      TCPS_ESTABLISHED, 0 },
+    { TCPS_SYN_RECEIVED, TCP_FIN | TCP_ACK, SQ_R, 0, AK_NXT, 0, TCP_ACK, RS_NXT, RA_R1,
+      TCPS_CLOSE_WAIT, 0 },
+    { TCPS_SYN_RECEIVED, TCP_PSH, SQ_R, 0, AK_NONE, 4, 0, 0, 0, SAME,
+      N_SEG_DISCARD_NOACK },
+    /* ... after an active OPEN (simultaneous open): an RST means refused,
+     * a SYN is answered as in the synchronized states */
+    { SIMOPEN, TCP_RST, SQ_R, 0, AK_NONE, 0, 0, 0, 0, TCPS_CLOSED, 0 },
+    { SIMOPEN, TCP_RST, SQ_R, 100, AK_NONE, 0, TCP_ACK, RS_NXT, RA_R, SAME, 0 },
+    { SIMOPEN, TCP_SYN, SQ_R, 0, AK_NONE, 0, TCP_ACK, RS_NXT, RA_R, SAME, 0 },
+    { SIMOPEN, TCP_ACK, SQ_R, 0, AK_FAR, 0, TCP_RST, RS_SEGACK, RA_NONE, SAME, 0 },
+    { SIMOPEN, TCP_ACK, SQ_R, 0, AK_NXT, 0, 0, 0, 0, TCPS_ESTABLISHED, 0 },
+    /* the synchronized states */
+    SYNC_ROWS(TCPS_ESTABLISHED, TCPS_CLOSED), SYN_ROWS(TCPS_ESTABLISHED),
+    SYNC_ROWS(TCPS_FIN_WAIT_1, TCPS_CLOSED), SYN_ROWS(TCPS_FIN_WAIT_1),
+    SYNC_ROWS(TCPS_FIN_WAIT_2, TCPS_CLOSED), SYN_ROWS(TCPS_FIN_WAIT_2),
+    SYNC_ROWS(TCPS_CLOSE_WAIT, TCPS_CLOSED), SYN_ROWS(TCPS_CLOSE_WAIT),
+    SYNC_ROWS(TCPS_CLOSING, TCPS_CLOSED), SYN_ROWS(TCPS_CLOSING),
+    SYNC_ROWS(TCPS_LAST_ACK, TCPS_CLOSED), SYN_ROWS(TCPS_LAST_ACK),
+    SYNC_ROWS(TCPS_TIME_WAIT, TCPS_CLOSED),
+    /* text and FIN: taken in ESTABLISHED; after close() (the fixture's
+     * FIN-WAIT states) data gets <SEQ=SND.NXT><RST> (RFC 1122 4.2.2.13);
+     * the FIN's arrows of the eighth step; the ACK arrows of the fifth */
+    { TCPS_ESTABLISHED, TCP_ACK, SQ_R, 0, AK_NXT, 4, TCP_ACK, RS_NXT, RA_R4, SAME, 0 },
+    { TCPS_ESTABLISHED, TCP_FIN | TCP_ACK, SQ_R, 0, AK_NXT, 0, TCP_ACK, RS_NXT, RA_R1,
+      TCPS_CLOSE_WAIT, 0 },
+    { TCPS_FIN_WAIT_1, TCP_ACK, SQ_R, 0, AK_NXT, 0, 0, 0, 0, TCPS_FIN_WAIT_2, 0 },
+    { TCPS_FIN_WAIT_1, TCP_FIN | TCP_ACK, SQ_R, 0, AK_UNA, 0, TCP_ACK, RS_NXT, RA_R1,
+      TCPS_CLOSING, 0 },
+    { TCPS_FIN_WAIT_1, TCP_FIN | TCP_ACK, SQ_R, 0, AK_NXT, 0, TCP_ACK, RS_NXT, RA_R1,
+      TCPS_TIME_WAIT, 0 },
+    { TCPS_FIN_WAIT_1, TCP_ACK, SQ_R, 0, AK_UNA, 4, TCP_RST, RS_NXT, RA_NONE,
+      TCPS_CLOSED, 0 },
+    { TCPS_FIN_WAIT_2, TCP_ACK, SQ_R, 0, AK_NXT, 4, TCP_RST, RS_NXT, RA_NONE,
+      TCPS_CLOSED, 0 },
+    { TCPS_FIN_WAIT_2, TCP_FIN | TCP_ACK, SQ_R, 0, AK_NXT, 0, TCP_ACK, RS_NXT, RA_R1,
+      TCPS_TIME_WAIT, 0 },
+    { TCPS_CLOSING, TCP_ACK, SQ_R, 0, AK_NXT, 0, 0, 0, 0, TCPS_TIME_WAIT, 0 },
+    { TCPS_CLOSING, TCP_ACK, SQ_R, 0, AK_UNA, 0, 0, 0, 0, SAME, 0 },
+    { TCPS_LAST_ACK, TCP_ACK, SQ_R, 0, AK_NXT, 0, 0, 0, 0, TCPS_CLOSED, 0 },
+    { TCPS_LAST_ACK, TCP_ACK, SQ_R, 0, AK_UNA, 0, 0, 0, 0, SAME, 0 },
+    { TCPS_TIME_WAIT, TCP_ACK, SQ_R, 0, AK_NXT, 0, 0, 0, 0, SAME, 0 },
+    { TCPS_CLOSE_WAIT, TCP_ACK, SQ_R, 0, AK_NXT, 0, 0, 0, 0, SAME, 0 },
+};
+
+static const char *cell_name(const struct cell *k, char *buf, size_t n)
+{
+    char fl[40];
+    static const char *const ak[] = { "-", "NXT", "UNA", "NXT+100", "UNA-200000", "ISS" };
+    snprintf(buf, n, "%s: %s seq %s%+d ack %s len %zu",
+             k->state == SIMOPEN ? "SYN_RECEIVED (active)" : tcp_state_name(k->state),
+             tcp_flags_str(k->flags, fl, sizeof fl), k->seqk == SQ_R ? "RCV.NXT" : "IRS",
+             (int)k->off, ak[k->ackk], k->len);
+    return buf;
+}
+
+START_TEST(test_segment_arrives_matrix)
+{
+    struct fx *f = &F;
+    char name[160];
+    for (size_t i = 0; i < sizeof matrix / sizeof matrix[0]; i++) {
+        const struct cell *k = &matrix[i];
+        fx_free(f);
+        fx_init(f);
+        if (k->state == SIMOPEN)
+            fx_make_simopen(f);
+        else
+            fx_make(f, (enum tcp_state)k->state);
+        int before = f->c.state;
+        uint32_t r = f->c.rcv_nxt, nxt = f->c.snd_nxt, una = f->c.snd_una;
+        uint32_t seq = (k->seqk == SQ_R ? r : IRS) + (uint32_t)k->off;
+        uint32_t ack = k->ackk == AK_NXT ? nxt : k->ackk == AK_UNA ? una
+                     : k->ackk == AK_FAR ? nxt + 100 : k->ackk == AK_OLD ? una - 200000
+                     : k->ackk == AK_ISS ? ISS : 0;
+        fx_input(f, k->flags, seq, ack, k->len ? "abcd" : NULL, k->len);
+        cell_name(k, name, sizeof name);
+        int want_state = k->after == SAME ? before : k->after;
+        ck_assert_msg((int)f->c.state == want_state, "%s: state %s, want %s", name,
+                      tcp_state_name(f->c.state), tcp_state_name(want_state));
+        if (!k->rflags) {
+            ck_assert_msg(fx_nsegs(f) == 0, "%s: sent %s, want nothing", name, fx_dump(f));
+        } else {
+            ck_assert_msg(fx_nsegs(f) == 1, "%s: sent %s, want one segment", name,
+                          fx_dump(f));
+            const struct fx_seg *g = fx_segat(f, 0);
+            uint32_t wseq = k->rseq == RS_NXT ? nxt : k->rseq == RS_SEGACK ? ack
+                          : k->state == TCPS_SYN_SENT ? ISS : 0;
+            uint32_t wack = k->rack == RA_R ? r : k->rack == RA_R1
+                          ? (k->state == TCPS_SYN_SENT ? IRS + 1 : r + 1)
+                          : k->rack == RA_R4 ? r + 4 : 0;
+            ck_assert_msg(g->h.flags == k->rflags && g->h.seq == wseq &&
+                          (!(k->rflags & TCP_ACK) || g->h.ack == wack) && g->len == 0,
+                          "%s: sent %s, want flags %#x seq %u ack %u", name, fx_dump(f),
+                          k->rflags, wseq, wack);
+        }
+        ck_assert_msg(f->ndiscard == (k->drop ? 1u : 0u) &&
+                      (!k->drop || f->discard[0].id == k->drop),
+                      "%s: %zu drop records (first %d), want %s %d", name, f->ndiscard,
+                      f->ndiscard ? f->discard[0].id : 0, k->drop ? "one," : "none", k->drop);
+    }
+}
+END_TEST
+
+START_TEST(test_closed_reset_matrix)
+{
+    /* 3.10.7.1 CLOSED: an RST is discarded; ACK off: <SEQ=0><ACK=SEG.SEQ+
+     * SEG.LEN><CTL=RST,ACK> (SYN and FIN count in SEG.LEN); ACK on:
+     * <SEQ=SEG.ACK><CTL=RST> */
+    struct tcp_hdr in = { .sport = 40000, .dport = 81, .seq = 1001, .ack = 5001 }, out;
+    in.flags = TCP_RST;
+    ck_assert_int_eq(tcp_reset_for(&in, 0, &out), -1);
+    in.flags = TCP_RST | TCP_ACK;
+    ck_assert_int_eq(tcp_reset_for(&in, 0, &out), -1);
+    static const struct { uint8_t fl; size_t len; uint8_t rfl; uint32_t seq, ack; } t[] = {
+        { TCP_SYN, 0, TCP_RST | TCP_ACK, 0, 1002 },
+        { TCP_PSH, 4, TCP_RST | TCP_ACK, 0, 1005 },
+        { TCP_FIN, 4, TCP_RST | TCP_ACK, 0, 1006 },
+        { 0, 0, TCP_RST | TCP_ACK, 0, 1001 },
+        { TCP_ACK, 0, TCP_RST, 5001, 0 },
+        { TCP_ACK | TCP_FIN, 4, TCP_RST, 5001, 0 },
+        { TCP_SYN | TCP_ACK, 0, TCP_RST, 5001, 0 },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        in.flags = t[i].fl;
+        ck_assert_int_eq(tcp_reset_for(&in, t[i].len, &out), 0);
+        ck_assert_uint_eq(out.flags, t[i].rfl);
+        ck_assert_uint_eq(out.seq, t[i].seq);
+        ck_assert_uint_eq(out.ack, t[i].ack);
+        ck_assert_uint_eq(out.sport, 81);
+        ck_assert_uint_eq(out.dport, 40000);
+    }
+}
+END_TEST
+
+START_TEST(test_syn_text_is_not_kept_and_says_so)
+{
+    /* Simplification (tcp.c): text on a SYN is not kept, where RFC 9293
+     * 3.10.7.2 queues it and 3.10.7.3 goes on to the sixth step.  It must
+     * not vanish silently: RCV.NXT stays SEG.SEQ+1, and a drop record
+     * names the bytes. */
+    struct fx *f = &F;
+    /* LISTEN: the SYN,ACK acknowledges the SYN only */
+    fx_make(f, TCPS_LISTEN);
+    fx_input(f, TCP_SYN, IRS, 0, "abcd", 4);
+    FX_STATE(f, TCPS_SYN_RECEIVED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
+    ck_assert_uint_eq(f->c.rcvq.len, 0);
+    ck_assert_uint_eq(f->ndiscard, 1);
+    ck_assert_int_eq(f->discard[0].id, N_SEG_SYN_TEXT_IGNORED);
+    ck_assert_int_eq(f->discard[0].a[0], 4);
+    ck_assert_int_eq(f->discard[0].a[1], IRS + 1);
+    ck_assert_int_eq(f->discard[0].a[2], IRS + 4);
+    fx_free(f);
+    fx_init(f);
+    /* SYN-SENT: a SYN,ACK with text; the third segment acks the SYN only */
+    fx_make(f, TCPS_SYN_SENT);
+    fx_input(f, TCP_SYN | TCP_ACK, IRS, ISS + 1, "abc", 3);
+    FX_STATE(f, TCPS_ESTABLISHED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    ck_assert_uint_eq(f->c.rcvq.len, 0);
+    ck_assert_uint_eq(f->ndiscard, 1);
+    ck_assert_int_eq(f->discard[0].id, N_SEG_SYN_TEXT_IGNORED);
+    ck_assert_int_eq(f->discard[0].a[0], 3);
+    fx_free(f);
+    fx_init(f);
+    /* SYN-SENT: a SYN alone with text (simultaneous open) */
+    fx_make(f, TCPS_SYN_SENT);
+    fx_input(f, TCP_SYN, IRS, 0, "ab", 2);
+    FX_STATE(f, TCPS_SYN_RECEIVED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
+    ck_assert_uint_eq(f->ndiscard, 1);
+    ck_assert_int_eq(f->discard[0].a[0], 2);
+    fx_free(f);
+    fx_init(f);
+    /* a FIN on the SYN: not taken either (no CLOSE_WAIT, ACK IRS+1) */
+    fx_make(f, TCPS_SYN_SENT);
+    fx_input(f, TCP_SYN | TCP_ACK | TCP_FIN, IRS, ISS + 1, NULL, 0);
+    FX_STATE(f, TCPS_ESTABLISHED);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    ck_assert_uint_eq(f->ndiscard, 1);
+    ck_assert_int_eq(f->discard[0].id, N_SEG_SYN_FIN_IGNORED);
+    ck_assert_int_eq(f->discard[0].a[0], IRS + 1);
+    fx_free(f);
+    fx_init(f);
+    fx_make(f, TCPS_LISTEN);
+    fx_input(f, TCP_SYN | TCP_FIN, IRS, 0, "abcd", 4);
+    FX_STATE(f, TCPS_SYN_RECEIVED);
+    FX_SEG(f, 0, TCP_SYN | TCP_ACK, ISS, IRS + 1);
+    ck_assert_uint_eq(f->ndiscard, 1);
+    ck_assert_int_eq(f->discard[0].id, N_SEG_SYN_TEXT_FIN_IGNORED);
+    ck_assert_int_eq(f->discard[0].a[0], 4);
+    ck_assert_int_eq(f->discard[0].a[3], IRS + 5);
+}
+END_TEST
+
 START_TEST(test_time_wait_rst_to_closed)
 {
     /* second, CLOSING/LAST-ACK/TIME-WAIT: "If the RST bit is set, then
@@ -3063,6 +3476,13 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_syn_sent_ack_without_syn_dropped);
     tcase_add_test(tc, test_syn_sent_close_to_closed);
     tcase_add_test(tc, test_syn_sent_close_names_the_queued_bytes_it_discards);
+    tcase_add_test(tc, test_text_after_fin_is_ignored_and_recorded);
+    tcase_add_test(tc, test_fin_behind_ignored_text_is_not_taken);
+    tcase_add_test(tc, test_time_wait_fin_in_sequence_restarts_2msl);
+    tcase_add_test(tc, test_fin_behind_old_text_after_fin_is_taken_as_alone);
+    tcase_add_test(tc, test_segment_arrives_matrix);
+    tcase_add_test(tc, test_closed_reset_matrix);
+    tcase_add_test(tc, test_syn_text_is_not_kept_and_says_so);
     tcase_add_test(tc, test_syn_sent_send_queued_until_established);
     tcase_add_test(tc, test_syn_sent_synack_without_queued_data_sends_a_bare_ack);
     tcase_add_test(tc, test_syn_received_ack_to_established);

@@ -785,7 +785,7 @@ static void run_action(struct sim *s, const struct scn_action *a)
                                              : _("a segment from nowhere"));
         ip4_addr to = s->hosts[a->peer].addr;
         sim_send_tcp_from(s, h, m->spoof ? m->spoof : net_src_addr(s, h, to),
-                          to, 0, &th, NULL, 0,
+                          to, 0, &th, a->data, a->len,
                           WHY(N_SEG_INJECT, why));
         return;
     }

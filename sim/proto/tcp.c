@@ -27,8 +27,10 @@
  *    duplicate ACKs move nothing, so a lost segment is resent only when the
  *    retransmission timer fires (tcp_timer.c).
  *  - No urgent data, no timestamps, no SACK; the options are MSS and, when
- *    the configuration offers it, window scale (RFC 7323).  Data carried
- *    on a SYN is ignored.
+ *    the configuration offers it, window scale (RFC 7323).  Data or a FIN
+ *    carried on a SYN is ignored (RFC 9293 3.10.7.2/3.10.7.3 would keep
+ *    it for after the handshake): it is not acknowledged, and a drop
+ *    record names it (syn_text_ignored in tcp_input.c).
  *  - The ACKs answering unacceptable segments (3.10.7.4, RFC 5961's
  *    challenge ACKs) are throttled per connection as on Linux: one per
  *    500 ms for segments without data (RFC 5961 7, oow_ack in

@@ -104,8 +104,9 @@ struct tcp_env {
     uint32_t (*choose_iss)(void *ctx, struct tcp_conn *c);
     void *ctx;
     /* The segment being processed is dropped and nothing else will come
-     * of it (no reply, no state change): why says which rule dropped it.
-     * NULL: nobody is told. */
+     * of it (no reply, no state change), or its text is ignored after its
+     * ACK field was taken (RFC 9293 3.10.7.4 seventh, text after the
+     * peer's FIN): why says which rule.  NULL: nobody is told. */
     void (*discard)(void *ctx, struct tcp_conn *c, struct why why);
 };
 

@@ -152,6 +152,24 @@ static int oow_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
     return 1;
 }
 
+/* Text on a SYN, and a FIN on it, are not kept (a simplification,
+ * tcp.c): RFC 9293 3.10.7.2 queues "any other control or text" for
+ * processing later, and 3.10.7.3 goes on to the sixth step with them, but
+ * here they go nowhere and RCV.NXT stays at SEG.SEQ+1, so the peer must
+ * send them again.  The host records that, so they do not vanish without
+ * a word. */
+static void syn_text_ignored(struct tcp_conn *c, const struct tcp_hdr *h,
+                             size_t len)
+{
+    uint32_t n = (uint32_t)len;
+    if (h->flags & TCP_FIN)
+        discard(c, n ? WHY(N_SEG_SYN_TEXT_FIN_IGNORED, n, h->seq + 1,
+                           h->seq + n, h->seq + n + 1)
+                     : WHY(N_SEG_SYN_FIN_IGNORED, h->seq + 1));
+    else if (n)
+        discard(c, WHY(N_SEG_SYN_TEXT_IGNORED, n, h->seq + 1, h->seq + n));
+}
+
 /* ---- 3.10.7.2 LISTEN ---------------------------------------------------- */
 
 static void listen_input(struct tcp_conn *c, int64_t now,
@@ -202,6 +220,7 @@ static void listen_input(struct tcp_conn *c, int64_t now,
         tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0,
                  WHY(N_SEG_SYNACK, c->iss));
         tcp_rto_start(c, now);
+        syn_text_ignored(c, h, len);
         return;
     }
     tcp_set_state(c, now, TCPS_SYN_RECEIVED,
@@ -209,6 +228,7 @@ static void listen_input(struct tcp_conn *c, int64_t now,
                       h->seq, c->iss, c->reopen_snd_nxt));
     tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
     tcp_rto_start(c, now);
+    syn_text_ignored(c, h, len);
 }
 
 /* ---- 3.10.7.3 SYN-SENT -------------------------------------------------- */
@@ -261,6 +281,7 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
         if (c->cfg->two_way) {
             tcp_set_state(c, now, TCPS_ESTABLISHED, WHY0(N_TCP_TWOWAY_SYNACK));
             tcp_output(c, now, 0);
+            syn_text_ignored(c, h, len);
             return;
         }
         tcp_set_state(c, now, TCPS_ESTABLISHED, WHY(N_TCP_SYNACK_EST, h->ack));
@@ -279,6 +300,7 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
             tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, WHY0(N_SEG_ACK_SYN));
             tcp_output(c, now, 0);
         }
+        syn_text_ignored(c, h, len);
         return;
     }
     /* Simultaneous open: send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, set the
@@ -286,6 +308,7 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
     update_window(c, now, h);
     tcp_set_state(c, now, TCPS_SYN_RECEIVED, WHY0(N_TCP_SIMOPEN));
     tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
+    syn_text_ignored(c, h, len);
 }
 
 /* ---- 3.10.7.4 the other states ----------------------------------------- */
@@ -353,8 +376,15 @@ static void fin_arrived(struct tcp_conn *c, int64_t now)
                       WHY(N_TCP_FINWAIT2_FIN, 2 * c->cfg->msl_us));
         tcp_time_wait_start(c, now);
         break;
+    case TCPS_TIME_WAIT:
+        /* RFC 9293 3.10.7.4 eighth: "TIME-WAIT STATE: Remain in the
+         * TIME-WAIT state.  Restart the 2 MSL time-wait timeout." -- for a
+         * FIN that passed the sequence test here as for the resent one
+         * other_input recognises before it (N_TCP_TW_REFIN) */
+        tcp_time_wait_start(c, now);
+        break;
     default:
-        /* CLOSE-WAIT, CLOSING, LAST-ACK: remain (a duplicate FIN) */
+        /* CLOSE-WAIT, CLOSING, LAST-ACK: "Remain in the ... state" */
         break;
     }
 }
@@ -441,7 +471,9 @@ static void rst_in_synchronized(struct tcp_conn *c, int64_t now)
 
 /* The fifth step for the synchronized states after SYN-RECEIVED: advance
  * SND.UNA, update the send window, and take the state arrows an ACK can
- * cause.  Returns -1 when processing of the segment ends here. */
+ * cause.  Returns -1 when the segment was dropped (its ACK field is not
+ * acceptable), 1 when the ACK was taken and processing ends there
+ * (CLOSING, LAST-ACK), 0 to go on to the segment text. */
 static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
                     size_t len, uint32_t seq)
 {
@@ -499,11 +531,11 @@ static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
                           WHY(N_TCP_CLOSING_ACK, 2 * c->cfg->msl_us));
             tcp_time_wait_start(c, now);
         }
-        return -1;
+        return 1;
     case TCPS_LAST_ACK:
         if (tcp_fin_acked(c))
             tcp_enter_closed(c, now, CC_NORMAL, WHY0(N_TCP_LASTACK_ACK));
-        return -1;
+        return 1;
     default:
         return 0;
     }
@@ -570,7 +602,7 @@ static void other_input(struct tcp_conn *c, int64_t now,
          * field still counts. */
         if (c->rcv_wnd == 0 && seq == c->rcv_nxt) {
             if ((h->flags & TCP_ACK) && c->state != TCPS_SYN_RECEIVED &&
-                sync_ack(c, now, h, len, seq) < 0)
+                sync_ack(c, now, h, len, seq) != 0)
                 return;
             tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0,
                      WHY(N_SEG_ZWND_REFUSE, seq));
@@ -620,6 +652,10 @@ static void other_input(struct tcp_conn *c, int64_t now,
         discard(c, WHY(N_SEG_DISCARD_NOACK, c->state));
         return;
     }
+    /* the state the segment found: CLOSING may leave for TIME-WAIT and
+     * LAST-ACK for CLOSED on its ACK before its text is looked at */
+    int arrived_in = c->state;
+    int r = 0;
     if (c->state == TCPS_SYN_RECEIVED) {
         if (seq_lt(c->snd_una, h->ack) && seq_leq(h->ack, c->snd_nxt)) {
             ack_advance(c, now, h->ack);
@@ -630,15 +666,43 @@ static void other_input(struct tcp_conn *c, int64_t now,
             send_rst_for(c, h, len, WHY0(N_SEG_RST_SYNRCVD_ACK));
             return;
         }
-    } else if (sync_ack(c, now, h, len, seq) < 0) {
+    } else if ((r = sync_ack(c, now, h, len, seq)) < 0) {
         return;
     }
+    /* seventh: segment text.  RFC 9293 3.10.7.4: "CLOSE-WAIT STATE,
+     * CLOSING STATE, LAST-ACK STATE, TIME-WAIT STATE: This should not
+     * occur since a FIN has been received from the remote side.  Ignore
+     * the segment text."  The text is ignored -- not delivered, and RCV.NXT
+     * does not move, so no ACK covers it -- and the host records that, so
+     * the bytes do not vanish without a word.  A FIN behind that text
+     * takes the sequence number after the text's last byte, which is not
+     * RCV.NXT since the text before it was not taken: it is not in
+     * sequence and the eighth step does not see it (taking it at SEG.SEQ
+     * would acknowledge a byte of the ignored text).  CLOSING and LAST-ACK
+     * end at the fifth step (r > 0) and look at no text either.  Bytes
+     * before RCV.NXT are old (received before the FIN, or on the FIN's own
+     * number) and are not what the record names; with none after it, the
+     * segment goes on as before and its text is trimmed away below. */
+    uint32_t old_n = seq_lt(seq, c->rcv_nxt) ? c->rcv_nxt - seq : 0;
+    if (len > old_n &&
+        (arrived_in == TCPS_CLOSE_WAIT || arrived_in == TCPS_CLOSING ||
+         arrived_in == TCPS_LAST_ACK || arrived_in == TCPS_TIME_WAIT)) {
+        uint32_t n = (uint32_t)len - old_n, first = seq + old_n;
+        discard(c, WHY(fin ? N_SEG_TEXT_AFTER_FIN_FIN : N_SEG_TEXT_AFTER_FIN,
+                       n, first, first + n - 1, arrived_in));
+        return;
+    }
+    if (r > 0)
+        return;
     /* seventh: segment text, in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2.
      * Trim what lies before RCV.NXT or beyond the window first. */
     int text_ok = c->state == TCPS_ESTABLISHED || c->state == TCPS_FIN_WAIT_1 ||
                   c->state == TCPS_FIN_WAIT_2;
-    if (!text_ok && c->state != TCPS_SYN_RECEIVED)
-        len = 0;
+    /* In CLOSE-WAIT and TIME-WAIT any text left here lies before RCV.NXT
+     * (newer text was ignored above), and the trimming below removes it
+     * by its own length: so a FIN right behind old text -- at RCV.NXT --
+     * is seen as in sequence, as the same FIN alone is, and not dropped
+     * because the text before it was counted as length 0. */
     if (seq_lt(seq, c->rcv_nxt)) {
         uint32_t skip = c->rcv_nxt - seq;
         if (skip >= len) {
