@@ -10,7 +10,7 @@
  * has open or names: the connects whose handshake has not ended (`connect`
  * expectations), the ISN of each address-and-port pair that sent a SYN
  * (`rel` numbers, expect_frames.c), and a bit per connection name the
- * trace interned (`state at`: a connection is new where its name is). */
+ * trace interned (`state at`: whether a connection of that name is open). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,14 +85,21 @@ struct scn_checker {
 /* ---- state at a time --------------------------------------------------------
  *
  * HOST's most recently created connection, and its last state at or before
- * T: a connection is created where its id is first seen in a TCP state
- * record (of any host), and the records after the first one later than T
- * do not count. */
+ * T: a connection is created where its id is seen in a TCP state record (of
+ * any host) while no connection of that id is open -- the first time, or
+ * again after that id's connection went to CLOSED (the TCB is deleted, RFC
+ * 9293 3.3.2, so a connect from the same port to the same peer later, or a
+ * SYN that reuses the four-tuple, is a new connection) -- and the records
+ * after the first one later than T do not count. */
 struct at_track { uint32_t latest; int state; };
 
-/* Did the TCP state record r show a connection id for the first time?
- * (Marks it seen.) */
-static int first_sight(uint8_t **seen, size_t *nseen, uint32_t id)
+/* Does the TCP state record r (connection id, and the state it enters)
+ * create a connection?  The bits say which ids have a connection open
+ * (set by a record, cleared by its move to CLOSED): a connection that
+ * reused the id of a closed one was taken for the old one, and `state at`
+ * read another connection's state (the newest was told apart only by the
+ * first sight of its id). */
+static int conn_created(uint8_t **seen, size_t *nseen, uint32_t id, int to)
 {
     size_t byte = id / 8;
     if (byte >= *nseen) {
@@ -104,7 +111,10 @@ static int first_sight(uint8_t **seen, size_t *nseen, uint32_t id)
         *nseen = nn;
     }
     int first = !((*seen)[byte] & (1u << (id % 8)));
-    (*seen)[byte] |= (uint8_t)(1u << (id % 8));
+    if (to == TCPS_CLOSED)
+        (*seen)[byte] &= (uint8_t)~(1u << (id % 8));
+    else
+        (*seen)[byte] |= (uint8_t)(1u << (id % 8));
     return first;
 }
 
@@ -127,7 +137,7 @@ int scn_tcp_state_at(const struct trace *tr, int host, int64_t t)
             break;
         if (r->kind != TK_STATE || r->layer != TL_TCP || r->conn >= tr->nstrs)
             continue;
-        int first = first_sight(&seen, &nseen, r->conn);
+        int first = conn_created(&seen, &nseen, r->conn, r->u.state.to);
         if (r->host == host)
             at_feed(&a, r, first);
     }
@@ -684,7 +694,7 @@ void scn_checker_rec(void *ctx, const struct trace *tr, size_t i, const struct t
         at_take(c, &c->x[c->at_lines[c->at_next]]);
     int first = 0;
     if (c->seen && r->kind == TK_STATE && r->layer == TL_TCP && r->conn < tr->nstrs)
-        first = first_sight(&c->seen, &c->nseen, r->conn);
+        first = conn_created(&c->seen, &c->nseen, r->conn, r->u.state.to);
     if (c->frames && r->kind == TK_SEND && !r->u.pkt.dup)
         lang_frames_rec(c->frames, c->x, tr, r);
     if (r->host < 0 || r->host >= c->nhosts)

@@ -510,6 +510,45 @@ START_TEST(test_same_host_wide_line_per_client_is_checked_once)
 }
 END_TEST
 
+/* `state at` reads HOST's newest connection, and a connection that reuses
+ * the id (ports and peer) of one that has closed is a new one: here the
+ * client connects from port 40000 again at 2s, after a connection to
+ * other opened at 1s, and the server accepts it on the old four-tuple.
+ * The tracker took the reused id for the old connection, so at 3s it read
+ * the connection to other (FIN_WAIT_2: a false pass) and the server's
+ * closed one (CLOSED).  Kept and streamed the same. */
+#define REUSED_ID \
+    "host client 192.0.2.10\n" \
+    "host server 192.0.2.80\n" \
+    "host other 192.0.2.99\n" \
+    "link client server delay 10ms\n" \
+    "link client other delay 10ms\n" \
+    "tcp msl 100ms\n" \
+    "at 0ms server listen 80\n" \
+    "at 0ms other listen 80\n" \
+    "at 10ms client connect server 80 from 40000\n" \
+    "at 100ms client close\n" \
+    "at 100ms server close with client\n" \
+    "at 1s client connect other 80 from 40001\n" \
+    "at 2s client connect server 80 from 40000\n" \
+    "at 2500ms client close with other\n" \
+    "expect client state FIN_WAIT_2 at 3s\n" \
+    "expect client state ESTABLISHED at 3s\n" \
+    "expect client state SYN_SENT at 2s\n" \
+    "expect server state ESTABLISHED at 2100ms\n" \
+    "expect server state CLOSED at 1s\n" \
+    "expect other state FIN_WAIT_1 at 2600ms\n"
+
+START_TEST(test_state_at_reused_id_is_a_new_connection)
+{
+    static const char *const says[] = {
+        "t.scn:15: expectation failed: client state FIN_WAIT_2 at 3s (it was ESTABLISHED at 3s)",
+        "t.scn:20: expectation failed: other state FIN_WAIT_1 at 2600ms (it was CLOSE_WAIT at 2.6s)",
+    };
+    free(fails_saying(REUSED_ID, 2, says, sizeof says / sizeof *says));
+}
+END_TEST
+
 Suite *expect_suite(void)
 {
     Suite *s = suite_create("expect");
@@ -528,5 +567,9 @@ Suite *expect_suite(void)
     TCase *tw = tcase_create("twins");       /* the default 4 s: it times */
     tcase_add_test(tw, test_same_host_wide_line_per_client_is_checked_once);
     suite_add_tcase(s, tw);
+    TCase *au = tcase_create("audit");
+    tcase_set_timeout(au, 30);
+    tcase_add_test(au, test_state_at_reused_id_is_a_new_connection);
+    suite_add_tcase(s, au);
     return s;
 }
