@@ -171,6 +171,7 @@ struct st_states {
     st_hist *more;               /* histories of conns[1..7], or NULL */
     uint8_t nh[ST_CONNS];        /* states in each history, at most 65 */
     uint8_t over;                /* bit c: connection c's history overflowed */
+    uint8_t beyond;              /* a connection beyond the ST_CONNS was selected */
     int8_t nconns, listeners, listener_at;
     st_hist first;               /* conns[0]'s history */
 };
@@ -379,8 +380,13 @@ static void states_feed(struct st_states *s, const struct scn_expect *e,
             c = i;
     /* a connection not listed yet is new (the list only grows) */
     int lis = 0;
-    if (c < 0 && s->nconns < ST_CONNS &&
-        conn_selected(tr, e, trace_str(tr, r->conn), &lis)) {
+    if (c < 0 && s->nconns == ST_CONNS) {
+        /* one more is not kept, but the failure must not count only 8 */
+        if (!s->beyond && conn_selected(tr, e, trace_str(tr, r->conn), &lis))
+            s->beyond = 1;
+        return;
+    }
+    if (c < 0 && conn_selected(tr, e, trace_str(tr, r->conn), &lis)) {
         if (lis) {
             s->listeners++;
             s->listener_at = s->nconns;
@@ -1116,17 +1122,26 @@ static int states_result(struct st_states *s, const struct trace *tr,
 {
     const char *hn = trace_host_name(tr, e->host);
     int pick = 0;
-    if (s->nconns > 1 && s->listeners == 1 && e->peer < 0)
-        pick = s->listener_at;        /* `on port 80`: the listening socket */
-    else if (s->nconns != 1) {
+    /* `on port 80` alone names the listening socket; with no `on port`
+     * and no peer the host must have one connection (a listener and the
+     * connections it accepted are two or more: picking the listener made
+     * `expect server states CLOSED LISTEN` hold on a server that served) */
+    if (s->nconns > 1 && s->listeners == 1 && e->peer < 0 && e->lport)
+        pick = s->listener_at;
+    else if (s->nconns != 1 || s->beyond) {
         if (!s->nconns) {
             snprintf(actual, n, _("%s had no such connection"), hn);
             return 0;
         }
-        size_t pos = (size_t)snprintf(actual, n, _("%s had %d such connections ("), hn, s->nconns);
+        size_t pos = s->beyond
+            ? (size_t)snprintf(actual, n, _("%s had more than %d such connections ("), hn,
+                               s->nconns)
+            : (size_t)snprintf(actual, n, _("%s had %d such connections ("), hn, s->nconns);
         for (int i = 0; i < s->nconns && pos < n; i++)
             pos += (size_t)snprintf(actual + pos, n - pos, "%s%s", i ? ", " : "",
                                     trace_str(tr, s->conns[i]));
+        if (s->beyond && pos < n)
+            pos += (size_t)snprintf(actual + pos, n - pos, ", ...");
         if (pos < n)
             snprintf(actual + pos, n - pos, "%s", _("); name one with on port N or with PEER port N"));
         return 0;
