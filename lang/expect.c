@@ -162,7 +162,9 @@ struct st_recv {
     uint8_t *head;               /* once they are not: the first RECV_SHOWN */
     size_t nhead;
 };
-struct st_resolved { int found, rcode; ip4_addr addr; };
+/* refused: the narration of a lookup the stub refused at once (no DNS
+ * server, a bad name, too many lookups), 0 for an answer or a timeout */
+struct st_resolved { int found, rcode, refused; ip4_addr addr; };
 struct st_msgs { int i, ok; char last[320]; };
 /* Up to 8 selected connections are told apart; most lines select one
  * (a crowd's `expect c{i} states ...`, one per client), so the first's
@@ -562,12 +564,17 @@ static void feed(struct scn_checker *c, struct xexp *x, const struct trace *tr,
             dns_name_eq(trace_str(tr, (uint32_t)r->why.a[0]), e->name)) {
             s->found = 1;
             s->rcode = 0;
+            s->refused = 0;
             s->addr = (ip4_addr)r->why.a[1];
         } else if (r->u.app.ret < 0 &&
                    dns_name_eq(trace_str(tr, (uint32_t)r->why.a[0]), e->name)) {
             s->found = 1;
             s->rcode = (int)r->why.a[2];   /* -1 no reply, 0 no address */
             s->addr = 0;
+            /* `FAILED` is every try timed out: a lookup refused before any
+             * try (its rcode -1 too) is not that */
+            s->refused = r->why.id == N_APP_RESOLVE_NOSTUB || r->why.id == N_APP_RESOLVE_BADNAME ||
+                         r->why.id == N_APP_RESOLVE_BUSY ? r->why.id : 0;
         }
         break;
     }
@@ -1228,9 +1235,16 @@ static int resolved_result(const struct st_resolved *s, const struct scn_expect 
         snprintf(actual, n, _("it never got an answer for %s"), e->name);
         return 0;
     }
-    int ok = s->rcode == e->rcode && (e->rcode != 0 || s->addr == e->addr);
+    int ok = !s->refused && s->rcode == e->rcode && (e->rcode != 0 || s->addr == e->addr);
     if (!ok) {
-        if (s->rcode == 0 && s->addr)
+        if (s->refused)
+            snprintf(actual, n, "%s",
+                     s->refused == N_APP_RESOLVE_NOSTUB
+                         ? _("the lookup was refused at once: the host has no DNS server")
+                     : s->refused == N_APP_RESOLVE_BADNAME
+                         ? _("the lookup was refused at once: not a valid DNS name")
+                         : _("the lookup was refused at once: too many lookups in progress"));
+        else if (s->rcode == 0 && s->addr)
             snprintf(actual, n, _("it got %s"), ip4_str(s->addr, a, sizeof a));
         else
             snprintf(actual, n, _("it got %s"), s->rcode == 3 ? "NXDOMAIN"

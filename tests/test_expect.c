@@ -635,6 +635,27 @@ START_TEST(test_cut_mid_instant_leaves_that_instant_open)
 }
 END_TEST
 
+/* `resolved NAME FAILED` is "every try timed out": a host with no DNS
+ * server, whose lookup the stub refused before any try, held it (its
+ * failure carries rcode -1 like a timeout).  Kept and streamed the same. */
+START_TEST(test_resolved_failed_is_not_a_refusal)
+{
+    static const char *const says[] = {
+        "t.scn:5: expectation failed: client resolved www.example.com FAILED (the lookup was "
+        "refused at once: the host has no DNS server)",
+        "t.scn:6: expectation failed: client resolved www.example.com NXDOMAIN (the lookup was "
+        "refused at once: the host has no DNS server)",
+    };
+    free(fails_saying("host client 192.0.2.10\n"
+                      "host server 192.0.2.80\n"
+                      "link client server delay 1ms\n"
+                      "at 1s client resolve www.example.com\n"
+                      "expect client resolved www.example.com FAILED\n"
+                      "expect client resolved www.example.com NXDOMAIN\n",
+                      2, says, 2));
+}
+END_TEST
+
 Suite *expect_suite(void)
 {
     Suite *s = suite_create("expect");
@@ -658,6 +679,7 @@ Suite *expect_suite(void)
     tcase_add_test(au, test_state_at_reused_id_is_a_new_connection);
     tcase_add_test(au, test_states_needs_one_connection);
     tcase_add_test(au, test_cut_mid_instant_leaves_that_instant_open);
+    tcase_add_test(au, test_resolved_failed_is_not_a_refusal);
     suite_add_tcase(s, au);
     return s;
 }
