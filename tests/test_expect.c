@@ -656,6 +656,38 @@ START_TEST(test_resolved_failed_is_not_a_refusal)
 }
 END_TEST
 
+/* The noun of a frame failure is in the number's form: "DNS queries"
+ * (the message added an "s": "3 DNS querys"), "ARP replies", and still
+ * "SYN,ACKs", and "no SYN went" for none.  Kept and streamed the same. */
+START_TEST(test_frame_nouns_in_the_plural)
+{
+    static const char *const says[] = {
+        "(only 2 DNS queries went from client to resolver)",
+        "(none of the 2 DNS queries from client to resolver carried that: the 1st carried "
+        "qname www.example.com, not x.com)",
+        "(only 2 SYN,ACKs went from resolver to client)",
+        "(no SYN went from resolver to client)",
+        "(only 1 ARP reply went from resolver to client)",
+    };
+    free(fails_saying("lan home 192.0.2.0/24 delay 1ms\n"
+                      "host client 192.0.2.10 on home dns 192.0.2.53\n"
+                      "host resolver 192.0.2.53 on home\n"
+                      "zone resolver example.com\n"
+                      "record resolver www.example.com. 300 IN A 192.0.2.80\n"
+                      "at 0ms resolver listen 80\n"
+                      "at 10ms client resolve www.example.com\n"
+                      "at 20ms client resolve nope.example.com\n"
+                      "at 30ms client connect resolver 80\n"
+                      "at 40ms client connect resolver 80\n"
+                      "expect client->resolver dns query #3 qname x.com\n"
+                      "expect client->resolver dns query some qname x.com\n"
+                      "expect resolver->client tcp SYN,ACK #3 ack rel 1\n"
+                      "expect resolver->client tcp SYN #1 seq 0\n"
+                      "expect resolver->client arp reply #2 is-at\n",
+                      5, says, sizeof says / sizeof *says));
+}
+END_TEST
+
 Suite *expect_suite(void)
 {
     Suite *s = suite_create("expect");
@@ -680,6 +712,7 @@ Suite *expect_suite(void)
     tcase_add_test(au, test_states_needs_one_connection);
     tcase_add_test(au, test_cut_mid_instant_leaves_that_instant_open);
     tcase_add_test(au, test_resolved_failed_is_not_a_refusal);
+    tcase_add_test(au, test_frame_nouns_in_the_plural);
     suite_add_tcase(s, au);
     return s;
 }
