@@ -573,18 +573,18 @@ END_TEST
 START_TEST(test_states_needs_one_connection)
 {
     static const char *const says[] = {
-        "t.scn:8: expectation failed: server states CLOSED LISTEN (server had more than 8 such "
-        "connections (server:80, server:80-client:49342, ",
-        "t.scn:10: expectation failed: client states CLOSED SYN_SENT ESTABLISHED (client had "
-        "more than 8 such connections (client:49342-server:80, ",
+        ("t.scn:8: expectation failed: server states CLOSED LISTEN (server had more than 8 such "
+         "connections (server:80, server:80-client:49342, "),
+        ("t.scn:10: expectation failed: client states CLOSED SYN_SENT ESTABLISHED (client had "
+         "more than 8 such connections (client:49342-server:80, "),
         "client:49349-server:80, ...); name one with on port N or with PEER port N)",
-        "t.scn:11: expectation failed: client states CLOSED SYN_SENT ESTABLISHED with server "
-        "(client had more than 8 such connections",
+        ("t.scn:11: expectation failed: client states CLOSED SYN_SENT ESTABLISHED with server "
+         "(client had more than 8 such connections"),
     };
     free(fails_saying(STATES_WHICH, 3, says, sizeof says / sizeof *says));
     static const char *const two[] = {
-        "t.scn:8: expectation failed: server states CLOSED LISTEN (server had 2 such connections "
-        "(server:80, server:80-client:49342); name one with on port N or with PEER port N)",
+        ("t.scn:8: expectation failed: server states CLOSED LISTEN (server had 2 such connections "
+         "(server:80, server:80-client:49342); name one with on port N or with PEER port N)"),
     };
     free(fails_saying("host client 192.0.2.10\n"
                       "host server 192.0.2.80\n"
@@ -641,10 +641,10 @@ END_TEST
 START_TEST(test_resolved_failed_is_not_a_refusal)
 {
     static const char *const says[] = {
-        "t.scn:5: expectation failed: client resolved www.example.com FAILED (the lookup was "
-        "refused at once: the host has no DNS server)",
-        "t.scn:6: expectation failed: client resolved www.example.com NXDOMAIN (the lookup was "
-        "refused at once: the host has no DNS server)",
+        ("t.scn:5: expectation failed: client resolved www.example.com FAILED (the lookup was "
+         "refused at once: the host has no DNS server)"),
+        ("t.scn:6: expectation failed: client resolved www.example.com NXDOMAIN (the lookup was "
+         "refused at once: the host has no DNS server)"),
     };
     free(fails_saying("host client 192.0.2.10\n"
                       "host server 192.0.2.80\n"
@@ -663,8 +663,8 @@ START_TEST(test_frame_nouns_in_the_plural)
 {
     static const char *const says[] = {
         "(only 2 DNS queries went from client to resolver)",
-        "(none of the 2 DNS queries from client to resolver carried that: the 1st carried "
-        "qname www.example.com, not x.com)",
+        ("(none of the 2 DNS queries from client to resolver carried that: the 1st carried "
+         "qname www.example.com, not x.com)"),
         "(only 2 SYN,ACKs went from resolver to client)",
         "(no SYN went from resolver to client)",
         "(only 1 ARP reply went from resolver to client)",
