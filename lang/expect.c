@@ -1389,15 +1389,15 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
             char at[32];
             failures++;
             snprintf(msg, sizeof msg,
-                     _("%s:%d: expectation not checked: %s (the run was cut short at %s, "
-                       "before the time it names)"), c->scn->path, x->e->line,
+                     _("%s:%d:%d: expectation not checked: %s (the run was cut short at %s, "
+                       "before the time it names)"), c->scn->path, x->e->line, x->e->col,
                      x->e->src_text ? x->e->src_text : "?",
                      fmt_duration(c->cut_us, at, sizeof at));
             add_msg(out, nout, msg);
         } else if (!result(c, x->twin >= 0 ? &tw : x, actual, sizeof actual)) {
             failures++;
-            snprintf(msg, sizeof msg, _("%s:%d: expectation failed: %s (%s)"), c->scn->path,
-                     x->e->line, x->e->src_text ? x->e->src_text : "?", actual);
+            snprintf(msg, sizeof msg, _("%s:%d:%d: expectation failed: %s (%s)"), c->scn->path,
+                     x->e->line, x->e->col, x->e->src_text ? x->e->src_text : "?", actual);
             add_msg(out, nout, msg);
         }
     }

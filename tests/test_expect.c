@@ -275,7 +275,7 @@ END_TEST
 START_TEST(test_calls_and_states_many_on_a_host)
 {
     static const char *const says[] = {
-        ("t.scn:9: expectation failed: client state ESTABLISHED by 100ms "
+        ("t.scn:9:3: expectation failed: client state ESTABLISHED by 100ms "
          "(it entered ESTABLISHED only at 102ms)"),
         "client connect #7 succeeded (client's 7th connect failed with \"connection refused\")",
         "client connect #3 error \"connection refused\" (client's 3rd connect succeeded)",
@@ -500,10 +500,10 @@ END_TEST
 START_TEST(test_same_host_wide_line_per_client_is_checked_once)
 {
     static const char *const says[] = {
-        "t.scn:11: expectation failed: server received \"x\" (it read 0 bytes: \"\")",
-        ("t.scn:12: expectation failed: server timer TIME_WAIT started count 1 "
+        "t.scn:11:1: expectation failed: server received \"x\" (it read 0 bytes: \"\")",
+        ("t.scn:12:1: expectation failed: server timer TIME_WAIT started count 1 "
          "(server's TIME_WAIT timer never started)"),
-        "t.scn:13: expectation failed: server reads 1 (0 reads returned data)",
+        "t.scn:13:1: expectation failed: server reads 1 (0 reads returned data)",
     };
     char *kept = fails_saying(TWIN_CROWD, 3, says, sizeof says / sizeof *says);
     free(kept);
@@ -542,8 +542,8 @@ END_TEST
 START_TEST(test_state_at_reused_id_is_a_new_connection)
 {
     static const char *const says[] = {
-        "t.scn:15: expectation failed: client state FIN_WAIT_2 at 3s (it was ESTABLISHED at 3s)",
-        "t.scn:20: expectation failed: other state FIN_WAIT_1 at 2600ms (it was CLOSE_WAIT at 2.6s)",
+        "t.scn:15:1: expectation failed: client state FIN_WAIT_2 at 3s (it was ESTABLISHED at 3s)",
+        "t.scn:20:1: expectation failed: other state FIN_WAIT_1 at 2600ms (it was CLOSE_WAIT at 2.6s)",
     };
     free(fails_saying(REUSED_ID, 2, says, sizeof says / sizeof *says));
 }
@@ -573,17 +573,17 @@ END_TEST
 START_TEST(test_states_needs_one_connection)
 {
     static const char *const says[] = {
-        ("t.scn:8: expectation failed: server states CLOSED LISTEN (server had more than 8 such "
+        ("t.scn:8:1: expectation failed: server states CLOSED LISTEN (server had more than 8 such "
          "connections (server:80, server:80-client:49342, "),
-        ("t.scn:10: expectation failed: client states CLOSED SYN_SENT ESTABLISHED (client had "
+        ("t.scn:10:1: expectation failed: client states CLOSED SYN_SENT ESTABLISHED (client had "
          "more than 8 such connections (client:49342-server:80, "),
         "client:49349-server:80, ...); name one with on port N or with PEER port N)",
-        ("t.scn:11: expectation failed: client states CLOSED SYN_SENT ESTABLISHED with server "
+        ("t.scn:11:1: expectation failed: client states CLOSED SYN_SENT ESTABLISHED with server "
          "(client had more than 8 such connections"),
     };
     free(fails_saying(STATES_WHICH, 3, says, sizeof says / sizeof *says));
     static const char *const two[] = {
-        ("t.scn:8: expectation failed: server states CLOSED LISTEN (server had 2 such connections "
+        ("t.scn:8:1: expectation failed: server states CLOSED LISTEN (server had 2 such connections "
          "(server:80, server:80-client:49342); name one with on port N or with PEER port N)"),
     };
     free(fails_saying("host client 192.0.2.10\n"
@@ -627,7 +627,7 @@ START_TEST(test_cut_mid_instant_leaves_that_instant_open)
     int n = 0;
     ck_assert_int_eq(scn_checker_finish(c, &msgs, &n), 1);
     char *all = joined(msgs, n);
-    ck_assert_str_eq(all, "t.scn:7: expectation not checked: client state ESTABLISHED at 30ms "
+    ck_assert_str_eq(all, "t.scn:7:1: expectation not checked: client state ESTABLISHED at 30ms "
                           "(the run was cut short at 30ms, before the time it names)\n");
     free(all);
     sim_free(&s);
@@ -641,9 +641,9 @@ END_TEST
 START_TEST(test_resolved_failed_is_not_a_refusal)
 {
     static const char *const says[] = {
-        ("t.scn:5: expectation failed: client resolved www.example.com FAILED (the lookup was "
+        ("t.scn:5:1: expectation failed: client resolved www.example.com FAILED (the lookup was "
          "refused at once: the host has no DNS server)"),
-        ("t.scn:6: expectation failed: client resolved www.example.com NXDOMAIN (the lookup was "
+        ("t.scn:6:1: expectation failed: client resolved www.example.com NXDOMAIN (the lookup was "
          "refused at once: the host has no DNS server)"),
     };
     free(fails_saying("host client 192.0.2.10\n"
