@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "i18n.h"
 #include "lang.h"
+#include "narrate.h"
 #include "sim.h"
 #include "langint.h"
 #include "summary.h"
@@ -743,8 +744,11 @@ void lang_frames_rec(struct xframes *F, struct xexp *x, const struct trace *tr,
             pair = NULL;
     }
     int pats = pair != NULL;
+    /* `queries` are the ones HOST sent: a router that forwards a query
+     * sends none (it was counted as the router's, so `expect gw queries 0`
+     * failed saying "it sent 5 DNS queries") */
     int query = F->queries && r->host >= 0 && r->host < F->nhosts &&
-                F->queries[r->host] >= 0;
+                F->queries[r->host] >= 0 && r->why.id != N_IP_FORWARD;
     if (!pats && !query && !F->want_isns)
         return;
     size_t len;

@@ -688,6 +688,31 @@ START_TEST(test_frame_nouns_in_the_plural)
 }
 END_TEST
 
+/* `queries` counts the DNS queries HOST sent: a router that forwards a
+ * client's queries to the resolver sends none of its own (they were
+ * counted as the router's).  Kept and streamed the same. */
+START_TEST(test_queries_are_not_forwarded_ones)
+{
+    static const char *const says[] = {
+        "t.scn:11:1: expectation failed: gw queries 1 (it sent 0 DNS queries)",
+    };
+    free(fails_saying("lan home 192.0.2.0/24 delay 1ms\n"
+                      "lan isp 198.51.100.0/24 delay 1ms\n"
+                      "host client 192.0.2.10 on home gateway 192.0.2.1 dns 198.51.100.53\n"
+                      "router gw 192.0.2.1 on home 198.51.100.1 on isp\n"
+                      "host resolver 198.51.100.53 on isp gateway 198.51.100.1\n"
+                      "zone resolver example.com\n"
+                      "record resolver www.example.com. 300 IN A 192.0.2.80\n"
+                      "at 10ms client resolve www.example.com\n"
+                      "at 20ms client resolve nope.example.com\n"
+                      "expect gw queries 0\n"
+                      "expect gw queries 1\n"
+                      "expect client queries 2\n"
+                      "expect gw->resolver dns query count 2\n",
+                      1, says, 1));
+}
+END_TEST
+
 Suite *expect_suite(void)
 {
     Suite *s = suite_create("expect");
@@ -713,6 +738,7 @@ Suite *expect_suite(void)
     tcase_add_test(au, test_cut_mid_instant_leaves_that_instant_open);
     tcase_add_test(au, test_resolved_failed_is_not_a_refusal);
     tcase_add_test(au, test_frame_nouns_in_the_plural);
+    tcase_add_test(au, test_queries_are_not_forwarded_ones);
     suite_add_tcase(s, au);
     return s;
 }
