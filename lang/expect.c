@@ -82,6 +82,9 @@ struct scn_checker {
      * records of that instant were all made */
     int64_t cut_us;
     int cut, cut_whole;
+    /* by host: the `accept` actions the run made (a blocked one makes no
+     * record until it returns), counted at the end; NULL until then */
+    size_t *accepts;
     uint8_t *seen;
     size_t nseen;                /* bytes */
 };
@@ -198,6 +201,8 @@ struct st_timer {
  * established by no error. */
 #define OUT_PENDING 1
 #define OUT_CLOSED  2
+/* an `accept` that blocked and no connection completed: it made no record */
+#define OUT_WAITING 3
 /* The connects still pending, by connection id (open addressing, id 0
  * empty; deleted by shifting back). */
 struct pend { uint32_t id; size_t idx; };
@@ -1086,18 +1091,29 @@ static const char *outcome_text(int out, char *buf, size_t n)
         snprintf(buf, n, "%s", _("was still connecting at the end of the run"));
     else if (out == OUT_CLOSED)
         snprintf(buf, n, "%s", _("was closed before the connection was established"));
+    else if (out == OUT_WAITING)
+        snprintf(buf, n, "%s", _("was still waiting for a connection at the end of the run"));
     else
         snprintf(buf, n, _("failed with \"%s\""), tcp_err_str(out));
     return buf;
 }
 
 static int call_result(struct st_call *c, const struct trace *tr, const struct scn_expect *e,
-                       char *actual, size_t n)
+                       size_t calls, char *actual, size_t n)
 {
     /* the connects still pending stay so */
     for (size_t i = 0; i < c->pcap; i++)
         if (c->p[i].id)
             call_outcome(c, e, c->p[i].idx, OUT_PENDING, 1, NULL, NULL);
+    /* the calls that made no record (accepts still blocked) come after the
+     * rest: a waiting accept takes the first connection that completes, so
+     * the records are in the order of the calls.  Counting records alone
+     * said "server made 1 accept call" of two, and `accept succeeded` held
+     * with one still waiting. */
+    for (size_t i = c->nouts; i < calls; i++)
+        call_outcome(c, e, i, OUT_WAITING, 1, NULL, NULL);
+    if (calls > c->nouts)
+        c->nouts = calls;
     const char *hn = trace_host_name(tr, e->host), *cn = app_call_name(e->call);
     char ord[24], got[128];
     int ok;
@@ -1254,6 +1270,28 @@ static int resolved_result(const struct st_resolved *s, const struct scn_expect 
     return ok;
 }
 
+/* Did the run reach an action at t_us (all of them, unless cut short)? */
+static int action_ran(const struct scn_checker *c, int64_t t_us)
+{
+    return !c->cut || t_us < c->cut_us || (t_us == c->cut_us && c->cut_whole);
+}
+
+/* The `accept` calls host h made: its accept actions the run reached
+ * (counted once, at the end, over the lesson's actions). */
+static size_t accepts_made(struct scn_checker *c, int h)
+{
+    if (!c->accepts) {
+        c->accepts = xcalloc((size_t)c->nhosts + 1, sizeof *c->accepts);
+        for (int i = 0; i < c->scn->nactions; i++) {
+            const struct scn_action *a = &c->scn->actions[i];
+            if (a->kind == ACT_ACCEPT && a->host >= 0 && a->host < c->nhosts &&
+                action_ran(c, a->t_us))
+                c->accepts[a->host]++;
+        }
+    }
+    return h >= 0 && h < c->nhosts ? c->accepts[h] : 0;
+}
+
 /* Expectation x's verdict at the end of the run; what the trace had in
  * actual when it fails. */
 static int result(struct scn_checker *c, struct xexp *x, char *actual, size_t n)
@@ -1308,7 +1346,9 @@ static int result(struct scn_checker *c, struct xexp *x, char *actual, size_t n)
     }
     case EXP_STATES: return states_result(x->st, tr, e, actual, n);
     case EXP_TIMER:  return timer_result(x->st, tr, e, actual, n);
-    case EXP_CALL:   return call_result(x->st, tr, e, actual, n);
+    case EXP_CALL:
+        return call_result(x->st, tr, e, e->call == AC_ACCEPT ? accepts_made(c, e->host) : 0,
+                           actual, n);
     default:         return lang_frames_result(c->frames, tr, x, actual, n);
     }
 }
@@ -1419,6 +1459,7 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
     free(c->pc);
     free(c->names);
     free(c->conn_ends);
+    free(c->accepts);
     free(c->seen);
     free(c);
     return failures;
