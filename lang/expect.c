@@ -1428,10 +1428,15 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
         if (beyond_cut(c, x->twin >= 0 ? &tw : x)) {
             char at[32];
             failures++;
+            /* a limit other than --max-time stops in the middle of an
+             * instant: a line about that instant is not "before" it */
             snprintf(msg, sizeof msg,
-                     _("%s:%d:%d: expectation not checked: %s (the run was cut short at %s, "
-                       "before the time it names)"), c->scn->path, x->e->line, x->e->col,
-                     x->e->src_text ? x->e->src_text : "?",
+                     x->e->t_us > c->cut_us
+                         ? _("%s:%d:%d: expectation not checked: %s (the run was cut short at %s, "
+                             "before the time it names)")
+                         : _("%s:%d:%d: expectation not checked: %s (the run was cut short at %s, "
+                             "before that instant's events had all run)"),
+                     c->scn->path, x->e->line, x->e->col, x->e->src_text ? x->e->src_text : "?",
                      fmt_duration(c->cut_us, at, sizeof at));
             add_msg(out, nout, msg);
         } else if (!result(c, x->twin >= 0 ? &tw : x, actual, sizeof actual)) {

@@ -628,7 +628,7 @@ START_TEST(test_cut_mid_instant_leaves_that_instant_open)
     ck_assert_int_eq(scn_checker_finish(c, &msgs, &n), 1);
     char *all = joined(msgs, n);
     ck_assert_str_eq(all, "t.scn:7:1: expectation not checked: client state ESTABLISHED at 30ms "
-                          "(the run was cut short at 30ms, before the time it names)\n");
+                          "(the run was cut short at 30ms, before that instant's events had all run)\n");
     free(all);
     sim_free(&s);
     scenario_free(scn);
