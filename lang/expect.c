@@ -10,7 +10,7 @@
  * has open or names: the connects whose handshake has not ended (`connect`
  * expectations), the ISN of each address-and-port pair that sent a SYN
  * (`rel` numbers, expect_frames.c), and a bit per connection name the
- * trace interned (`state at`: a connection is new where its name is). */
+ * trace interned (`state at`: whether a connection of that name is open). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +90,13 @@ struct scn_checker {
     /* `state at`: the latest time of any record so far, and the TCP
      * connection ids seen so far (a bit per interned string) */
     int64_t tmax;
+    /* a run cut short by a limit (scn_checker_cut): when, and whether the
+     * records of that instant were all made */
+    int64_t cut_us;
+    int cut, cut_whole;
+    /* by host: the `accept` actions the run made (a blocked one makes no
+     * record until it returns), counted at the end; NULL until then */
+    size_t *accepts;
     uint8_t *seen;
     size_t nseen;                /* bytes */
 };
@@ -97,14 +104,21 @@ struct scn_checker {
 /* ---- state at a time --------------------------------------------------------
  *
  * HOST's most recently created connection, and its last state at or before
- * T: a connection is created where its id is first seen in a TCP state
- * record (of any host), and the records after the first one later than T
- * do not count. */
+ * T: a connection is created where its id is seen in a TCP state record (of
+ * any host) while no connection of that id is open -- the first time, or
+ * again after that id's connection went to CLOSED (the TCB is deleted, RFC
+ * 9293 3.3.2, so a connect from the same port to the same peer later, or a
+ * SYN that reuses the four-tuple, is a new connection) -- and the records
+ * after the first one later than T do not count. */
 struct at_track { uint32_t latest; int state; };
 
-/* Did the TCP state record r show a connection id for the first time?
- * (Marks it seen.) */
-static int first_sight(uint8_t **seen, size_t *nseen, uint32_t id)
+/* Does the TCP state record r (connection id, and the state it enters)
+ * create a connection?  The bits say which ids have a connection open
+ * (set by a record, cleared by its move to CLOSED): a connection that
+ * reused the id of a closed one was taken for the old one, and `state at`
+ * read another connection's state (the newest was told apart only by the
+ * first sight of its id). */
+static int conn_created(uint8_t **seen, size_t *nseen, uint32_t id, int to)
 {
     size_t byte = id / 8;
     if (byte >= *nseen) {
@@ -116,7 +130,10 @@ static int first_sight(uint8_t **seen, size_t *nseen, uint32_t id)
         *nseen = nn;
     }
     int first = !((*seen)[byte] & (1u << (id % 8)));
-    (*seen)[byte] |= (uint8_t)(1u << (id % 8));
+    if (to == TCPS_CLOSED)
+        (*seen)[byte] &= (uint8_t)~(1u << (id % 8));
+    else
+        (*seen)[byte] |= (uint8_t)(1u << (id % 8));
     return first;
 }
 
@@ -139,7 +156,7 @@ int scn_tcp_state_at(const struct trace *tr, int host, int64_t t)
             break;
         if (r->kind != TK_STATE || r->layer != TL_TCP || r->conn >= tr->nstrs)
             continue;
-        int first = first_sight(&seen, &nseen, r->conn);
+        int first = conn_created(&seen, &nseen, r->conn, r->u.state.to);
         if (r->host == host)
             at_feed(&a, r, first);
     }
@@ -162,7 +179,9 @@ struct st_recv {
                                     RECV_SHOWN; a follower's is its lead's */
     size_t nhead;
 };
-struct st_resolved { int found, rcode; ip4_addr addr; };
+/* refused: the narration of a lookup the stub refused at once (no DNS
+ * server, a bad name, too many lookups), 0 for an answer or a timeout */
+struct st_resolved { int found, rcode, refused; ip4_addr addr; };
 struct st_msgs { int i, ok; char last[320]; };
 /* Up to 8 selected connections are told apart; most lines select one
  * (a crowd's `expect c{i} states ...`, one per client), so the first's
@@ -175,7 +194,7 @@ struct st_states {
     st_hist *more;               /* histories of conns[1..7], or NULL */
     uint8_t nh[ST_CONNS];        /* states in each history, at most 65 */
     uint8_t over;                /* bit c: connection c's history overflowed */
-    uint8_t past;                /* a ninth connection was selected */
+    uint8_t beyond;              /* a connection beyond the ST_CONNS was selected */
     int8_t nconns, listeners, listener_at;
     st_hist first;               /* conns[0]'s history */
 };
@@ -206,6 +225,8 @@ struct st_timer {
  * established by no error. */
 #define OUT_PENDING 1
 #define OUT_CLOSED  2
+/* an `accept` that blocked and no connection completed: it made no record */
+#define OUT_WAITING 3
 /* The connects still pending, by connection id (open addressing, id 0
  * empty; deleted by shifting back). */
 struct pend { uint32_t id; size_t idx; };
@@ -396,11 +417,13 @@ static void states_feed(struct st_states *s, const struct scn_expect *e,
      * the eighth is only noted (a failure said "8 such connections" of a
      * host that had hundreds) */
     int lis = 0;
-    if (c < 0 && s->nconns == ST_CONNS && !s->past &&
-        conn_selected(tr, e, trace_str(tr, r->conn), &lis))
-        s->past = 1;
-    if (c < 0 && s->nconns < ST_CONNS &&
-        conn_selected(tr, e, trace_str(tr, r->conn), &lis)) {
+    if (c < 0 && s->nconns == ST_CONNS) {
+        /* one more is not kept, but the failure must not count only 8 */
+        if (!s->beyond && conn_selected(tr, e, trace_str(tr, r->conn), &lis))
+            s->beyond = 1;
+        return;
+    }
+    if (c < 0 && conn_selected(tr, e, trace_str(tr, r->conn), &lis)) {
         if (lis) {
             s->listeners++;
             s->listener_at = s->nconns;
@@ -592,12 +615,17 @@ static void feed(struct scn_checker *c, struct xexp *x, const struct trace *tr,
             dns_name_eq(trace_str(tr, (uint32_t)r->why.a[0]), e->name)) {
             s->found = 1;
             s->rcode = 0;
+            s->refused = 0;
             s->addr = (ip4_addr)r->why.a[1];
         } else if (r->u.app.ret < 0 &&
                    dns_name_eq(trace_str(tr, (uint32_t)r->why.a[0]), e->name)) {
             s->found = 1;
             s->rcode = (int)r->why.a[2];   /* -1 no reply, 0 no address */
             s->addr = 0;
+            /* `FAILED` is every try timed out: a lookup refused before any
+             * try (its rcode -1 too) is not that */
+            s->refused = r->why.id == N_APP_RESOLVE_NOSTUB || r->why.id == N_APP_RESOLVE_BADNAME ||
+                         r->why.id == N_APP_RESOLVE_BUSY ? r->why.id : 0;
         }
         break;
     }
@@ -742,7 +770,7 @@ void scn_checker_rec(void *ctx, const struct trace *tr, size_t i, const struct t
         at_take(c, &c->x[c->at_lines[c->at_next]]);
     int first = 0;
     if (c->seen && r->kind == TK_STATE && r->layer == TL_TCP && r->conn < tr->nstrs)
-        first = first_sight(&c->seen, &c->nseen, r->conn);
+        first = conn_created(&c->seen, &c->nseen, r->conn, r->u.state.to);
     if (c->frames && r->kind == TK_SEND && !r->u.pkt.dup)
         lang_frames_rec(c->frames, c->x, tr, r);
     if (r->host < 0 || r->host >= c->nhosts)
@@ -1214,18 +1242,29 @@ static const char *outcome_text(int out, char *buf, size_t n)
         snprintf(buf, n, "%s", _("was still connecting at the end of the run"));
     else if (out == OUT_CLOSED)
         snprintf(buf, n, "%s", _("was closed before the connection was established"));
+    else if (out == OUT_WAITING)
+        snprintf(buf, n, "%s", _("was still waiting for a connection at the end of the run"));
     else
         snprintf(buf, n, _("failed with \"%s\""), tcp_err_str(out));
     return buf;
 }
 
 static int call_result(struct st_call *c, const struct trace *tr, const struct scn_expect *e,
-                       char *actual, size_t n)
+                       size_t calls, char *actual, size_t n)
 {
     /* the connects still pending stay so */
     for (size_t i = 0; i < c->pcap; i++)
         if (c->p[i].id)
             call_outcome(c, e, c->p[i].idx, OUT_PENDING, 1, NULL, NULL);
+    /* the calls that made no record (accepts still blocked) come after the
+     * rest: a waiting accept takes the first connection that completes, so
+     * the records are in the order of the calls.  Counting records alone
+     * said "server made 1 accept call" of two, and `accept succeeded` held
+     * with one still waiting. */
+    for (size_t i = c->nouts; i < calls; i++)
+        call_outcome(c, e, i, OUT_WAITING, 1, NULL, NULL);
+    if (calls > c->nouts)
+        c->nouts = calls;
     const char *hn = trace_host_name(tr, e->host), *cn = app_call_name(e->call);
     char ord[24], got[128];
     int ok;
@@ -1261,20 +1300,25 @@ static int states_result(struct st_states *s, const struct trace *tr,
 {
     const char *hn = trace_host_name(tr, e->host);
     int pick = 0;
-    if (s->nconns > 1 && s->listeners == 1 && e->peer < 0)
-        pick = s->listener_at;        /* `on port 80`: the listening socket */
-    else if (s->nconns != 1) {
+    /* `on port 80` alone names the listening socket; with no `on port`
+     * and no peer the host must have one connection (a listener and the
+     * connections it accepted are two or more: picking the listener made
+     * `expect server states CLOSED LISTEN` hold on a server that served) */
+    if (s->nconns > 1 && s->listeners == 1 && e->peer < 0 && e->lport)
+        pick = s->listener_at;
+    else if (s->nconns != 1 || s->beyond) {
         if (!s->nconns) {
             snprintf(actual, n, _("%s had no such connection"), hn);
             return 0;
         }
-        size_t pos = (size_t)snprintf(actual, n, s->past
-                                      ? _("%s had more than %d such connections (")
-                                      : _("%s had %d such connections ("), hn, s->nconns);
+        size_t pos = s->beyond
+            ? (size_t)snprintf(actual, n, _("%s had more than %d such connections ("), hn,
+                               s->nconns)
+            : (size_t)snprintf(actual, n, _("%s had %d such connections ("), hn, s->nconns);
         for (int i = 0; i < s->nconns && pos < n; i++)
             pos += (size_t)snprintf(actual + pos, n - pos, "%s%s", i ? ", " : "",
                                     trace_str(tr, s->conns[i]));
-        if (s->past && pos < n)
+        if (s->beyond && pos < n)
             pos += (size_t)snprintf(actual + pos, n - pos, ", ...");
         if (pos < n)
             snprintf(actual + pos, n - pos, "%s", _("); name one with on port N or with PEER port N"));
@@ -1358,9 +1402,16 @@ static int resolved_result(const struct st_resolved *s, const struct scn_expect 
         snprintf(actual, n, _("it never got an answer for %s"), e->name);
         return 0;
     }
-    int ok = s->rcode == e->rcode && (e->rcode != 0 || s->addr == e->addr);
+    int ok = !s->refused && s->rcode == e->rcode && (e->rcode != 0 || s->addr == e->addr);
     if (!ok) {
-        if (s->rcode == 0 && s->addr)
+        if (s->refused)
+            snprintf(actual, n, "%s",
+                     s->refused == N_APP_RESOLVE_NOSTUB
+                         ? _("the lookup was refused at once: the host has no DNS server")
+                     : s->refused == N_APP_RESOLVE_BADNAME
+                         ? _("the lookup was refused at once: not a valid DNS name")
+                         : _("the lookup was refused at once: too many lookups in progress"));
+        else if (s->rcode == 0 && s->addr)
             snprintf(actual, n, _("it got %s"), ip4_str(s->addr, a, sizeof a));
         else
             snprintf(actual, n, _("it got %s"), s->rcode == 3 ? "NXDOMAIN"
@@ -1368,6 +1419,28 @@ static int resolved_result(const struct st_resolved *s, const struct scn_expect 
                      : _("no address"));
     }
     return ok;
+}
+
+/* Did the run reach an action at t_us (all of them, unless cut short)? */
+static int action_ran(const struct scn_checker *c, int64_t t_us)
+{
+    return !c->cut || t_us < c->cut_us || (t_us == c->cut_us && c->cut_whole);
+}
+
+/* The `accept` calls host h made: its accept actions the run reached
+ * (counted once, at the end, over the lesson's actions). */
+static size_t accepts_made(struct scn_checker *c, int h)
+{
+    if (!c->accepts) {
+        c->accepts = xcalloc((size_t)c->nhosts + 1, sizeof *c->accepts);
+        for (int i = 0; i < c->scn->nactions; i++) {
+            const struct scn_action *a = &c->scn->actions[i];
+            if (a->kind == ACT_ACCEPT && a->host >= 0 && a->host < c->nhosts &&
+                action_ran(c, a->t_us))
+                c->accepts[a->host]++;
+        }
+    }
+    return h >= 0 && h < c->nhosts ? c->accepts[h] : 0;
 }
 
 /* Expectation x's verdict at the end of the run; what the trace had in
@@ -1424,8 +1497,40 @@ static int result(struct scn_checker *c, struct xexp *x, char *actual, size_t n)
     }
     case EXP_STATES: return states_result(x->st, tr, e, actual, n);
     case EXP_TIMER:  return timer_result(x->st, tr, e, actual, n);
-    case EXP_CALL:   return call_result(x->st, tr, e, actual, n);
+    case EXP_CALL:
+        return call_result(x->st, tr, e, e->call == AC_ACCEPT ? accepts_made(c, e->host) : 0,
+                           actual, n);
     default:         return lang_frames_result(c->frames, tr, x, actual, n);
+    }
+}
+
+void scn_checker_cut(struct scn_checker *c, int64_t t_us, int instant_done)
+{
+    c->cut = 1;
+    c->cut_us = t_us;
+    c->cut_whole = instant_done;
+}
+
+/* Was x's verdict left open by a run cut short before the time x names?
+ * A line about a time the run never reached (`state at 20s`, `by 20s`
+ * not met yet, timer and ARP alike) cannot be checked: its state would be
+ * read as it was where the run stopped, and "it was TIME_WAIT at 1m40s"
+ * said of a run that stopped at 5s. */
+static int beyond_cut(const struct scn_checker *c, const struct xexp *x)
+{
+    const struct scn_expect *e = x->e;
+    if (!c->cut || e->t_us < c->cut_us || (e->t_us == c->cut_us && c->cut_whole))
+        return 0;
+    switch (e->kind) {
+    case EXP_STATE_BY: return !x->ok;
+    case EXP_STATE_AT: return 1;
+    case EXP_ARP:      return e->when != 0 || !((const struct st_when *)x->st)->reached;
+    case EXP_TIMER: {
+        const struct st_timer *t = x->st;
+        return e->twhen == WHEN_BY ? !(t->first >= 0 && t->first <= e->t_us)
+             : e->twhen == WHEN_AT ? !t->at_hit : 0;
+    }
+    default:           return 0;
     }
 }
 
@@ -1494,10 +1599,24 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
                 tw.st = &ts;
             }
         }
-        if (!result(c, x->twin >= 0 ? &tw : x, actual, sizeof actual)) {
+        if (beyond_cut(c, x->twin >= 0 ? &tw : x)) {
+            char at[32];
             failures++;
-            snprintf(msg, sizeof msg, _("%s:%d: expectation failed: %s (%s)"), c->scn->path,
-                     x->e->line, x->e->src_text ? x->e->src_text : "?", actual);
+            /* a limit other than --max-time stops in the middle of an
+             * instant: a line about that instant is not "before" it */
+            snprintf(msg, sizeof msg,
+                     x->e->t_us > c->cut_us
+                         ? _("%s:%d:%d: expectation not checked: %s (the run was cut short at %s, "
+                             "before the time it names)")
+                         : _("%s:%d:%d: expectation not checked: %s (the run was cut short at %s, "
+                             "before that instant's events had all run)"),
+                     c->scn->path, x->e->line, x->e->col, x->e->src_text ? x->e->src_text : "?",
+                     fmt_duration(c->cut_us, at, sizeof at));
+            add_msg(out, nout, msg);
+        } else if (!result(c, x->twin >= 0 ? &tw : x, actual, sizeof actual)) {
+            failures++;
+            snprintf(msg, sizeof msg, _("%s:%d:%d: expectation failed: %s (%s)"), c->scn->path,
+                     x->e->line, x->e->col, x->e->src_text ? x->e->src_text : "?", actual);
             add_msg(out, nout, msg);
         }
     }
@@ -1519,6 +1638,7 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
     free(c->pc);
     free(c->names);
     free(c->conn_ends);
+    free(c->accepts);
     free(c->seen);
     free(c->tat);
     free(c);

@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "i18n.h"
 #include "lang.h"
+#include "narrate.h"
 #include "sim.h"
 #include "langint.h"
 #include "summary.h"
@@ -203,27 +204,41 @@ const char *lang_ordinal(long n, char *buf, size_t sz)
     return buf;
 }
 
-/* "RST", "SYN,ACK", "TCP segment", "ARP request", "DNS response" ... */
-static const char *pattern_noun(const struct scn_match *m, char *buf, size_t n)
+/* "RST", "SYN,ACK", "TCP segment", "ARP request", "DNS response" ..., or
+ * for `count` of them "RSTs", "DNS queries" (the messages added an "s",
+ * which made "DNS querys").  The singular and the plural are two texts, as
+ * the singulars are also the layer view's; flags are identifiers, never
+ * translated, and take an English "s" only in English (the catalogues'
+ * language has one form, as their messages had). */
+static const char *pattern_noun(const struct scn_match *m, long count, char *buf, size_t n)
 {
+    int one = count == 1;
     if (m->top == TL_ARP || m->top == TL_DNS) {
-        const char *what = m->top == TL_ARP ? _("ARP frame") : _("DNS message");
+        const char *what = m->top == TL_ARP ? (one ? _("ARP frame") : _("ARP frames"))
+                                            : (one ? _("DNS message") : _("DNS messages"));
         for (int i = 0; i < m->nfilters; i++) {
-            if (m->filters[i].kind == SF_ARP_OP)
-                what = m->filters[i].value == ARP_OP_REQUEST ? _("ARP request") : _("ARP reply");
+            if (m->filters[i].kind == SF_ARP_OP && m->filters[i].value == ARP_OP_REQUEST)
+                what = one ? _("ARP request") : _("ARP requests");
+            else if (m->filters[i].kind == SF_ARP_OP)
+                what = one ? _("ARP reply") : _("ARP replies");
             if (m->filters[i].kind == SF_DNS_QR)
-                what = m->filters[i].value ? _("DNS response") : _("DNS query");
+                what = m->filters[i].value ? (one ? _("DNS response") : _("DNS responses"))
+                                           : (one ? _("DNS query") : _("DNS queries"));
         }
         snprintf(buf, n, "%s", what);
     } else if (m->proto == IPPROTO_TCP_NUM) {
         if (m->data)
-            snprintf(buf, n, "%s", _("data segment"));
+            snprintf(buf, n, "%s", one ? _("data segment") : _("data segments"));
         else if (m->any_flags)
-            snprintf(buf, n, "%s", _("TCP segment"));
-        else
-            tcp_flags_str(m->flags, buf, n);
+            snprintf(buf, n, "%s", one ? _("TCP segment") : _("TCP segments"));
+        else {
+            char f[40];
+            snprintf(buf, n, one || i18n_translating ? "%s" : "%ss",
+                     tcp_flags_str(m->flags, f, sizeof f));
+        }
     } else {
-        snprintf(buf, n, "%s", m->proto == IPPROTO_UDP_NUM ? _("UDP datagram") : _("frame"));
+        snprintf(buf, n, "%s", m->proto != IPPROTO_UDP_NUM ? (one ? _("frame") : _("frames"))
+                               : one ? _("UDP datagram") : _("UDP datagrams"));
     }
     return buf;
 }
@@ -736,7 +751,7 @@ static void pat_frame(const struct trace *tr, struct xpat *p, struct xexp *x,
         a->ok = (uint8_t)fields_hold(a->e, v, xs, why, sizeof why);
         if (!a->ok) {
             snprintf(actual, sizeof actual, _("the %s %s %s carried %s"),
-                     lang_ordinal(p->n, ord, sizeof ord), pattern_noun(p->m, noun, sizeof noun),
+                     lang_ordinal(p->n, ord, sizeof ord), pattern_noun(p->m, 1, noun, sizeof noun),
                      pattern_way(tr, p->m, way, sizeof way), why);
             a->fail = xstrdup(actual);
         }
@@ -752,7 +767,7 @@ static void pat_frame(const struct trace *tr, struct xpat *p, struct xexp *x,
         a->ok = (uint8_t)holds;
         if (!holds) {          /* `every`: the first frame that does not hold */
             snprintf(actual, sizeof actual, _("the %s %s %s carried %s"),
-                     lang_ordinal(p->n, ord, sizeof ord), pattern_noun(p->m, noun, sizeof noun),
+                     lang_ordinal(p->n, ord, sizeof ord), pattern_noun(p->m, 1, noun, sizeof noun),
                      pattern_way(tr, p->m, way, sizeof way), why);
             a->fail = xstrdup(actual);
         }
@@ -783,8 +798,11 @@ void lang_frames_rec(struct xframes *F, struct xexp *x, const struct trace *tr,
             pair = NULL;
     }
     int pats = pair != NULL;
+    /* `queries` are the ones HOST sent: a router that forwards a query
+     * sends none (it was counted as the router's, so `expect gw queries 0`
+     * failed saying "it sent 5 DNS queries") */
     int query = F->queries && r->host >= 0 && r->host < F->nhosts &&
-                F->queries[r->host] >= 0;
+                F->queries[r->host] >= 0 && r->why.id != N_IP_FORWARD;
     if (!pats && !query && !F->want_isns)
         return;
     size_t len;
@@ -852,15 +870,15 @@ int lang_frames_result(const struct xframes *F, const struct trace *tr,
         return x->ok;
     }
     char noun[48], way[96];
-    pattern_noun(&e->m, noun, sizeof noun);
+    pattern_noun(&e->m, p->n ? p->n : 1, noun, sizeof noun);   /* "no SYN went" */
     pattern_way(tr, &e->m, way, sizeof way);
     if (e->pick == PICK_EVERY && p->n)
         return 1;                /* every frame held */
     if (!p->n) {
         snprintf(actual, n, _("no %s went %s"), noun, way);
     } else if (e->pick == PICK_NTH) {
-        snprintf(actual, n, P_("only %ld %s went %s", "only %ld %ss went %s",
-                                (unsigned long)p->n), p->n, noun, way);
+        /* TRANSLATORS: the noun (the second %s) is in the number's form */
+        snprintf(actual, n, _("only %ld %s went %s"), p->n, noun, way);
     } else {
         /* `some`: none held, and the message quotes the first frame */
         struct fview v;
@@ -871,9 +889,9 @@ int lang_frames_result(const struct xframes *F, const struct trace *tr,
             fview_dns(&v);
         fields_hold(e, &v, &p->firstx, why, sizeof why);
         free(v.dns);
-        snprintf(actual, n, P_("none of the %ld %s %s carried that: the 1st carried %s",
-                               "none of the %ld %ss %s carried that: the 1st carried %s",
-                               (unsigned long)p->n), p->n, noun, way, why);
+        /* TRANSLATORS: the noun (the second %s) is in the number's form */
+        snprintf(actual, n, _("none of the %ld %s %s carried that: the 1st carried %s"), p->n,
+                 noun, way, why);
     }
     return 0;
 }
@@ -927,6 +945,6 @@ const char *lang_frame_nth_text(const struct trace *tr, const struct scn_match *
 {
     char ord[24], noun[48], way[96];
     snprintf(buf, n, _("the %s %s %s"), lang_ordinal(nth, ord, sizeof ord),
-             pattern_noun(m, noun, sizeof noun), pattern_way(tr, m, way, sizeof way));
+             pattern_noun(m, 1, noun, sizeof noun), pattern_way(tr, m, way, sizeof way));
     return buf;
 }

@@ -589,7 +589,6 @@ static const char form_list[] = SCN_EXPECT_FORMS(FORM) APP_SOCKET_CALLS(CALL);
 
 void lang_kw_expect(struct parser *P, struct tok *kw)
 {
-    (void)kw;
     struct show sh;
     struct tok *t1 = lang_peek(P);
     if (!t1) {
@@ -598,6 +597,7 @@ void lang_kw_expect(struct parser *P, struct tok *kw)
     }
     struct tok *t2 = P->ti + 1 < P->ntok ? &P->toks[P->ti + 1] : NULL;
     struct scn_expect *e = lang_new_expect(P);
+    e->col = kw->col;
     int before = P->nerr;
     if (t1->type == T_WORD &&
         (strstr(t1->s, "->") || (t2 && t2->type == T_WORD && !strncmp(t2->s, "->", 2)))) {

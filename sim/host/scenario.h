@@ -381,7 +381,7 @@ struct scn_expect {
     size_t   len;
     struct scn_match m;     /* EXP_COUNT */
     long     count;
-    int      line;
+    int      line, col;     /* where the line's `expect` is, for messages */
     const char *src_text;   /* the expectation as written, for messages (in
                                the scenario's arena) */
     /* issue 3 */
