@@ -2364,7 +2364,7 @@ START_TEST(test_rfc9293_3_10_7_2_listen_rst_goes_to_sender)
      * segment's source, never to the listener's unspecified remote
      * address 0.0.0.0. */
     struct fx *f = &F;
-    tcp_init(&f->listener, &f->cfg, &f->env, 0, FX_LCONN, FX_LADDR, FX_SPORT, 0, 0);
+    tcp_init(&f->listener, fx_cfg(f), 0, FX_LCONN, FX_LADDR, FX_SPORT, 0, 0);
     ck_assert_int_eq(tcp_listen(&f->listener, f->now), 0);
     ck_assert_uint_eq(f->listener.raddr, 0);
     fx_mark(f);
@@ -2470,7 +2470,7 @@ START_TEST(test_rfc9293_3_6_1_time_wait_new_syn_reopens)
 
     /* the listener's child opens the new connection as from LISTEN */
     struct tcp_conn child;
-    tcp_init(&f->listener, &f->cfg, &f->env, 0, FX_LCONN, FX_LADDR, FX_CPORT, 0, 0);
+    tcp_init(&f->listener, fx_cfg(f), 0, FX_LCONN, FX_LADDR, FX_CPORT, 0, 0);
     ck_assert_int_eq(tcp_listen(&f->listener, f->now), 0);
     tcp_spawn(&child, &f->listener, 99, f->listener.laddr, FX_RADDR, FX_SPORT);
     tcp_reopen_from(&child, &f->c);

@@ -326,6 +326,14 @@ static void maybe_reap(struct sim *s, struct sim_conn *sc)
     sc->reaping = 1;
 }
 
+/* A crowd of concurrent lifecycles holds two TCBs per connection at its
+ * peak: every 8 bytes here is 1.6 MB at 100,000 connections (README.md,
+ * "Issue 11's targets, as measured").  272 bytes until the TCB's env
+ * pointer went to its config and the segment's source became a
+ * parameter. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct sim_conn) <= 256,
+               "struct sim_conn grew past 256 bytes");
+
 /* TCBs are carved from blocks, each twice the one before up to
  * CONN_BLOCK_MAX, so a TCB costs its own bytes and no allocator header
  * (malloc gave a 304-byte TCB a 320-byte chunk).  The blocks go back to
@@ -432,7 +440,7 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     memset(sc, 0, sizeof *sc);
     /* its host's settings: the one of s->tcp_cfgs made from its block */
     const struct tcp_config *cfg = &s->tcp_cfgs[hp->cfg->tcp - s->scn->tcps];
-    tcp_init(&sc->tcb, cfg, &s->tcp_env, h, trace_intern(&s->tr, idtext),
+    tcp_init(&sc->tcb, cfg, h, trace_intern(&s->tr, idtext),
              laddr, lport, raddr, rport);
     sc->timer_at = -1;
     if (hp->nconns == hp->capconns && hp->capconns) {
@@ -926,6 +934,7 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
     s->tcp_cfgs = xcalloc((size_t)scn->ntcps, sizeof *s->tcp_cfgs);
     for (int k = 0; k < scn->ntcps; k++) {
         tcp_config_default(&s->tcp_cfgs[k]);
+        s->tcp_cfgs[k].env = &s->tcp_env;
         /* every `tcp` setting has a field of the same name in tcp_config;
          * the parser kept each value within the range the table gives */
 #define SCN_TCP_COPY(id, kw, field, type, kind, lo, hi, def, what) \

@@ -208,14 +208,13 @@ const uint8_t *tcp_bq_at(const struct bytequeue *q, size_t off)
 /* ---- TCB life ------------------------------------------------------- */
 
 void tcp_init(struct tcp_conn *c, const struct tcp_config *cfg,
-              const struct tcp_env *env, int host, uint32_t id,
+              int host, uint32_t id,
               ip4_addr laddr, uint16_t lport, ip4_addr raddr, uint16_t rport)
 {
     memset(c, 0, sizeof *c);
     c->state = TCPS_CLOSED;
     c->host = host;
     c->cfg = cfg;
-    c->env = env;
     c->id = id;
     c->laddr = laddr;
     c->lport = lport;
@@ -248,7 +247,7 @@ void tcp_destroy(struct tcp_conn *c)
 void tcp_spawn(struct tcp_conn *child, const struct tcp_conn *listener,
                uint32_t id, ip4_addr laddr, ip4_addr raddr, uint16_t rport)
 {
-    tcp_init(child, listener->cfg, listener->env, listener->host, id,
+    tcp_init(child, listener->cfg, listener->host, id,
              laddr, listener->lport, raddr, rport);
     child->state = TCPS_LISTEN;
     child->passive = 1;
@@ -262,7 +261,7 @@ void tcp_set_state(struct tcp_conn *c, int64_t now, enum tcp_state to,
 {
     if (c->state == to)
         return;
-    trace_state(c->env->tr, now, c->host, TL_TCP, c->id, c->state, to, why);
+    trace_state(c->cfg->env->tr, now, c->host, TL_TCP, c->id, c->state, to, why);
     c->state = to;
 }
 
@@ -329,7 +328,7 @@ int tcp_connect(struct tcp_conn *c, int64_t now)
         return -TCPE_EXISTS;
     /* RFC 9293 3.10.1: select an ISS, send <SEQ=ISS><CTL=SYN>, set
      * SND.UNA to ISS and SND.NXT to ISS+1, enter SYN-SENT. */
-    c->iss = c->env->choose_iss(c->env->ctx, c);
+    c->iss = c->cfg->env->choose_iss(c->cfg->env->ctx, c);
     c->snd_una = c->iss;
     c->snd_nxt = c->iss + 1;
     tcp_set_state(c, now, TCPS_SYN_SENT, WHY(N_TCP_SYN_SENT, c->iss));

@@ -75,6 +75,10 @@ struct tcp_config {
     uint8_t  syncookies;     /* answer SYNs with a SYN cookie when the
                                 listener's SYN queue is full (RFC 4987 3.6);
                                 the host decides when (sim/host/listenq.c) */
+    /* What its TCBs reach outside themselves: here, not in each TCB (a
+     * crowd's hundreds of thousands of TCBs share a few configs).  Set
+     * before tcp_init; tcp_config_default leaves it NULL. */
+    const struct tcp_env *env;
 };
 
 void tcp_config_default(struct tcp_config *c);
@@ -86,9 +90,10 @@ void tcp_config_default(struct tcp_config *c);
 
 struct tcp_conn;
 
-/* What a TCB may reach outside itself.  TCBs keep a pointer to it, not a
- * copy (48 bytes a TCB, in a crowd of hundreds of thousands): one env
- * serves every TCB of a run, and it must outlive them.  The host a TCB
+/* What a TCB may reach outside itself, through its config (cfg->env): not
+ * a copy in each TCB (48 bytes a TCB, in a crowd of hundreds of thousands),
+ * nor a pointer (8): one env serves every TCB of a run, and it must
+ * outlive them.  The host a TCB
  * belongs to is the TCB's own (tcp_conn.host). */
 struct tcp_env {
     struct trace *tr;
@@ -130,10 +135,9 @@ struct tcp_conn {
     enum tcp_state state;
     int      host;           /* the trace's host of its records */
     const struct tcp_config *cfg;  /* kept, not copied: shared, and nothing
-                                    * changes it per connection */
-    const struct tcp_env *env;
+                                    * changes it per connection; its env is
+                                    * the TCB's way out */
     uint32_t id;             /* interned connection id for the trace */
-    ip4_addr seg_src;        /* IP source of the segment being processed */
     uint32_t reopen_snd_nxt; /* spawned by a SYN that ended a TIME-WAIT TCB
                                 (reopen): the SND.NXT our ISS must exceed */
     uint32_t ooo_seq;        /* the segment beyond a gap an ACK answers */
@@ -193,11 +197,13 @@ struct tcp_conn {
     uint8_t  retrans_count;  /* consecutive expirations (retries <= 20) */
     /* receive sequence space */
     uint32_t irs, rcv_nxt, rcv_wnd;
+    uint32_t rcv_wnd_advertised; /* right edge last advertised - rcv_nxt;
+                                    here, it fills what would be a hole
+                                    before the 8-aligned queues */
 
     struct bytequeue sndq;   /* bytes from SND.UNA: unacknowledged then unsent */
     struct bytequeue rcvq;   /* in-order bytes the application has not read */
     struct tcp_ooo  *ooo;    /* out-of-order segments, sorted by seq */
-    uint32_t rcv_wnd_advertised; /* right edge last advertised - rcv_nxt */
     uint32_t fin_seq;        /* our FIN's sequence number, once fin_sent */
     uint32_t stale_acks;     /* segments with ACK that came while the
                                 retransmission timer ran since its last
@@ -221,9 +227,10 @@ static inline int seq_leq(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0
 static inline int seq_gt(uint32_t a, uint32_t b)  { return (int32_t)(a - b) > 0; }
 static inline int seq_geq(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
 
-/* cfg and env are kept, not copied: they must outlive c. */
+/* cfg (and cfg->env, which must be set) is kept, not copied: it must
+ * outlive c. */
 void tcp_init(struct tcp_conn *c, const struct tcp_config *cfg,
-              const struct tcp_env *env, int host, uint32_t id,
+              int host, uint32_t id,
               ip4_addr laddr, uint16_t lport, ip4_addr raddr, uint16_t rport);
 void tcp_destroy(struct tcp_conn *c);
 

@@ -34,8 +34,11 @@ int tcp_reset_for(const struct tcp_hdr *in, size_t len, struct tcp_hdr *out)
     return 0;
 }
 
-static void send_rst_for(struct tcp_conn *c, const struct tcp_hdr *h,
-                         size_t len, struct why why)
+/* src: the IP source of the segment h (a parameter, not a TCB field:
+ * it lives for one segment, and a crowd has hundreds of thousands of
+ * TCBs). */
+static void send_rst_for(struct tcp_conn *c, ip4_addr src,
+                         const struct tcp_hdr *h, size_t len, struct why why)
 {
     struct tcp_hdr r;
     if (tcp_reset_for(h, len, &r) < 0)
@@ -44,7 +47,7 @@ static void send_rst_for(struct tcp_conn *c, const struct tcp_hdr *h,
      * so it goes back to where the segment came from -- for a listener
      * the TCB's remote address is unspecified (0.0.0.0), never a
      * destination. */
-    c->env->emit(c->env->ctx, c, c->seg_src, &r, NULL, 0, why);
+    c->cfg->env->emit(c->cfg->env->ctx, c, src, &r, NULL, 0, why);
 }
 
 /* The options of the peer's SYN (or SYN,ACK). */
@@ -116,8 +119,8 @@ static void update_window(struct tcp_conn *c, int64_t now,
  * silent record. */
 static void discard(struct tcp_conn *c, struct why why)
 {
-    if (c->env->discard)
-        c->env->discard(c->env->ctx, c, why);
+    if (c->cfg->env->discard)
+        c->cfg->env->discard(c->cfg->env->ctx, c, why);
 }
 
 /* RFC 9293 3.10.7.4 answers an unacceptable segment (and a SYN or an RST
@@ -154,7 +157,7 @@ static int oow_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
 
 /* ---- 3.10.7.2 LISTEN ---------------------------------------------------- */
 
-static void listen_input(struct tcp_conn *c, int64_t now,
+static void listen_input(struct tcp_conn *c, int64_t now, ip4_addr src,
                          const struct tcp_hdr *h, size_t len)
 {
     if (h->flags & TCP_RST) {          /* first: an RST is ignored */
@@ -162,7 +165,7 @@ static void listen_input(struct tcp_conn *c, int64_t now,
         return;
     }
     if (h->flags & TCP_ACK) {          /* second: an ACK gets an RST */
-        send_rst_for(c, h, len, WHY0(N_SEG_RST_LISTEN_ACK));
+        send_rst_for(c, src, h, len, WHY0(N_SEG_RST_LISTEN_ACK));
         return;
     }
     if (!(h->flags & TCP_SYN)) {       /* fourth: anything else is dropped */
@@ -175,13 +178,13 @@ static void listen_input(struct tcp_conn *c, int64_t now,
     if (!c->raddr && !c->rport) {
         /* RFC 9293 3.10.1: a passive OPEN may leave the foreign socket
          * unspecified; the SYN that arrives in LISTEN (3.10.7.2) names it */
-        c->raddr = c->seg_src;
+        c->raddr = src;
         c->rport = h->sport;
     }
     c->irs = h->seq;
     c->rcv_nxt = h->seq + 1;
     c->syn_received = 1;
-    c->iss = c->env->choose_iss(c->env->ctx, c);
+    c->iss = c->cfg->env->choose_iss(c->cfg->env->ctx, c);
     if (c->reopen && !seq_gt(c->iss, c->reopen_snd_nxt)) {
         /* RFC 9293 3.6.1 (MAY-2) reopens from TIME-WAIT only if TCP
          * "assigns its initial sequence number for the new connection to
@@ -215,7 +218,7 @@ static void listen_input(struct tcp_conn *c, int64_t now,
 
 static void ack_advance(struct tcp_conn *c, int64_t now, uint32_t ack);
 
-static void syn_sent_input(struct tcp_conn *c, int64_t now,
+static void syn_sent_input(struct tcp_conn *c, int64_t now, ip4_addr src,
                            const struct tcp_hdr *h, size_t len)
 {
     int ack_ok = 0;
@@ -223,7 +226,7 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
     if (h->flags & TCP_ACK) {
         if (seq_leq(h->ack, c->iss) || seq_gt(h->ack, c->snd_nxt)) {
             if (!(h->flags & TCP_RST))
-                send_rst_for(c, h, len,
+                send_rst_for(c, src, h, len,
                              WHY(N_SEG_RST_BADACK, h->ack, c->iss + 1,
                                  c->snd_nxt));
             else            /* "unless the RST bit is set, if so drop" */
@@ -509,7 +512,7 @@ static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
     }
 }
 
-static void other_input(struct tcp_conn *c, int64_t now,
+static void other_input(struct tcp_conn *c, int64_t now, ip4_addr src,
                         const struct tcp_hdr *h, const uint8_t *data,
                         size_t len)
 {
@@ -627,7 +630,7 @@ static void other_input(struct tcp_conn *c, int64_t now,
             tcp_set_state(c, now, TCPS_ESTABLISHED,
                           WHY(N_TCP_SYNRCVD_EST, h->ack));
         } else {
-            send_rst_for(c, h, len, WHY0(N_SEG_RST_SYNRCVD_ACK));
+            send_rst_for(c, src, h, len, WHY0(N_SEG_RST_SYNRCVD_ACK));
             return;
         }
     } else if (sync_ack(c, now, h, len, seq) < 0) {
@@ -697,7 +700,6 @@ static void other_input(struct tcp_conn *c, int64_t now,
 void tcp_input(struct tcp_conn *c, int64_t now, ip4_addr src,
                const struct tcp_hdr *h, const uint8_t *data, size_t len)
 {
-    c->seg_src = src;
     /* counted before it is processed: if it acknowledges something new,
      * the timer restarts (or stops) and the count starts again */
     if (c->rto_due && (h->flags & TCP_ACK))
@@ -707,13 +709,13 @@ void tcp_input(struct tcp_conn *c, int64_t now, ip4_addr src,
         /* a deleted TCB receives nothing; the host answers for it */
         return;
     case TCPS_LISTEN:
-        listen_input(c, now, h, len);
+        listen_input(c, now, src, h, len);
         break;
     case TCPS_SYN_SENT:
-        syn_sent_input(c, now, h, len);
+        syn_sent_input(c, now, src, h, len);
         break;
     default:
-        other_input(c, now, h, data, len);
+        other_input(c, now, src, h, data, len);
         break;
     }
     tcp_output(c, now, 0);

@@ -47,7 +47,7 @@ void tcp_xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
         if (offer_wscale(c, flags))
             tcp_opt_set(&h, TCPOPT_WSCALE, (uint32_t)c->cfg->wscale);
     }
-    c->env->emit(c->env->ctx, c, c->raddr, &h, data, len, why);
+    c->cfg->env->emit(c->cfg->env->ctx, c, c->raddr, &h, data, len, why);
 }
 
 void tcp_send_syn(struct tcp_conn *c, struct why why)

@@ -8,7 +8,7 @@
 void tcp_timer_rec(struct tcp_conn *c, int64_t now, int name, int action,
                    int64_t due, struct why why)
 {
-    trace_timer(c->env->tr, now, c->host, TL_TCP, c->id, name, action, due,
+    trace_timer(c->cfg->env->tr, now, c->host, TL_TCP, c->id, name, action, due,
                 why);
 }
 
