@@ -1128,6 +1128,38 @@ START_TEST(test_host_tables_start_inline_and_grow_out)
 }
 END_TEST
 
+/* An open connection whose queues are empty costs the memory budget
+ * (--max-memory) 256 bytes a TCB: a crowd holds two per connection, so
+ * each 16 bytes more is 3 MB at 100,000 connections (README.md, "Issue
+ * 11's targets, as measured").  It was 272 while every TCB kept a
+ * pointer to the run's env and the source of the segment in hand. */
+START_TEST(test_idle_tcb_costs_256_bytes)
+{
+    struct run *r = run(TWO_HOSTS "host c2 192.0.2.11\n"
+                        "link client server delay 1ms\n"
+                        "link c2 server delay 1ms\n"
+                        "at 0ms server listen 80\n"
+                        "at 10ms client connect server 80\n"
+                        "at 10ms c2 connect server 80\n");
+    int idle = 0;
+    for (int h = 0; h < r->sim.nhosts; h++) {
+        const struct sim_host *hp = &r->sim.hosts[h];
+        for (size_t i = 0; i < hp->nconns; i++) {
+            const struct sim_conn *sc = hp->conns[i];
+            if (!sc || sc->listener)
+                continue;
+            ck_assert_int_eq(sc->tcb.state, TCPS_ESTABLISHED);
+            ck_assert_uint_eq(sim_conn_bytes(sc), 256);
+            ck_assert_uint_eq(sc->counted, 256);
+            idle++;
+        }
+    }
+    ck_assert_int_eq(idle, 4);       /* both ends of both connections */
+    ck_tcb_bytes_agree(r);
+    done(r);
+}
+END_TEST
+
 /* UDP sockets live in a table a host gets at its first bind: a host
  * without one has none, and the budget's running count (which includes
  * the table) agrees with a fresh count while datagrams wait. */
@@ -1826,6 +1858,7 @@ Suite *sim_suite(void)
     tcase_add_test(lim, test_peer_index_finds_what_a_scan_finds);
     tcase_add_test(lim, test_named_calls_keep_their_tables_small_in_a_long_sequence);
     tcase_add_test(lim, test_host_tables_start_inline_and_grow_out);
+    tcase_add_test(lim, test_idle_tcb_costs_256_bytes);
     tcase_add_test(lim, test_udp_table_only_for_hosts_with_sockets);
     suite_add_tcase(s, lim);
     return s;
