@@ -1784,7 +1784,7 @@ START_TEST(test_recv_out_of_order_queued_until_gap_fills)
     FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 16);
     ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 15);
     ck_assert_mem_eq(buf, "helloworldthird", 15);
-    ck_assert_ptr_null(f->c.ooo);
+    ck_assert(!f->c.rare || !f->c.rare->ooo);
 }
 END_TEST
 

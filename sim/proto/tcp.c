@@ -225,13 +225,20 @@ void tcp_init(struct tcp_conn *c, const struct tcp_config *cfg,
     c->snd_mss = 536;              /* RFC 9293 3.7.1: default send MSS */
 }
 
+struct tcp_rare *tcp_rare(struct tcp_conn *c)
+{
+    if (!c->rare)
+        c->rare = xcalloc(1, sizeof *c->rare);
+    return c->rare;
+}
+
 static void ooo_free(struct tcp_conn *c)
 {
-    while (c->ooo) {
-        struct tcp_ooo *n = c->ooo->next;
-        free(c->ooo->data);
-        free(c->ooo);
-        c->ooo = n;
+    while (c->rare && c->rare->ooo) {
+        struct tcp_ooo *n = c->rare->ooo->next;
+        free(c->rare->ooo->data);
+        free(c->rare->ooo);
+        c->rare->ooo = n;
     }
 }
 
@@ -240,6 +247,8 @@ void tcp_destroy(struct tcp_conn *c)
     free(c->sndq.buf);
     free(c->rcvq.buf);
     ooo_free(c);
+    free(c->rare);
+    c->rare = NULL;
     memset(&c->sndq, 0, sizeof c->sndq);
     memset(&c->rcvq, 0, sizeof c->rcvq);
 }

@@ -129,6 +129,18 @@ struct tcp_ooo {
     struct tcp_ooo *next;
 };
 
+/* The parts of a TCB that few TCBs ever use: made (zeroed) the first time
+ * one is needed (tcp.c, tcp_rare), freed with the TCB.  A crowd holds two
+ * TCBs per connection, and none of its TCBs needs these. */
+struct tcp_rare {
+    struct tcp_ooo *ooo;     /* out-of-order segments, sorted by seq */
+    int64_t  last_oow_ack;   /* when the last ACK answering an unacceptable
+                                segment without data went (RFC 5961 7) */
+    uint32_t ooo_seq;        /* the segment beyond a gap an ACK answers */
+    uint32_t reopen_snd_nxt; /* spawned by a SYN that ended a TIME-WAIT TCB
+                                (reopen): the SND.NXT our ISS must exceed */
+};
+
 /* The transmission control block (RFC 9293 3.3.1).  Sequence numbers are
  * absolute 32-bit values compared modulo 2^32 (seq_lt and friends). */
 struct tcp_conn {
@@ -138,9 +150,6 @@ struct tcp_conn {
                                     * changes it per connection; its env is
                                     * the TCB's way out */
     uint32_t id;             /* interned connection id for the trace */
-    uint32_t reopen_snd_nxt; /* spawned by a SYN that ended a TIME-WAIT TCB
-                                (reopen): the SND.NXT our ISS must exceed */
-    uint32_t ooo_seq;        /* the segment beyond a gap an ACK answers */
 
     ip4_addr laddr, raddr;
     uint16_t lport, rport;
@@ -181,7 +190,7 @@ struct tcp_conn {
     unsigned ack_syn_in_data : 1; /* tcp_output's next data segment is the
                                      handshake's third: it acknowledges the
                                      peer's SYN (RFC 9293 3.10.7.3) */
-    unsigned oow_acked : 1;  /* last_oow_ack holds a time (RFC 5961 7) */
+    unsigned oow_acked : 1;  /* rare->last_oow_ack holds a time (RFC 5961 7) */
     unsigned ack_dropped : 1;   /* since the retransmission timer last
                                    started, the host dropped an ACK for this
                                    half-open child because its listener's
@@ -203,7 +212,7 @@ struct tcp_conn {
 
     struct bytequeue sndq;   /* bytes from SND.UNA: unacknowledged then unsent */
     struct bytequeue rcvq;   /* in-order bytes the application has not read */
-    struct tcp_ooo  *ooo;    /* out-of-order segments, sorted by seq */
+    struct tcp_rare *rare;   /* what few TCBs need, NULL until one does */
     uint32_t fin_seq;        /* our FIN's sequence number, once fin_sent */
     uint32_t stale_acks;     /* segments with ACK that came while the
                                 retransmission timer ran since its last
@@ -215,8 +224,6 @@ struct tcp_conn {
     int64_t  rto_cur;        /* current RTO, doubled by backoff */
     int64_t  tw_due;
     int64_t  persist_due;
-    int64_t  last_oow_ack;   /* when the last ACK answering an unacceptable
-                                segment without data went (RFC 5961 7) */
 
     uint64_t retransmits;    /* segments sent again after an RTO */
 };

@@ -138,18 +138,20 @@ static int oow_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
                    size_t len, struct why why)
 {
     int pure = (len == 0 && !(h->flags & TCP_FIN)) || (h->flags & TCP_SYN);
-    if (pure && c->oow_acked && now - c->last_oow_ack < TCP_OOW_ACK_GAP_US) {
+    if (pure && c->oow_acked &&
+        now - tcp_rare(c)->last_oow_ack < TCP_OOW_ACK_GAP_US) {
         /* the sentence for an ACK sent at this very instant (a loop
          * through the host itself) does not say "0 ms ago" */
-        discard(c, now == c->last_oow_ack
+        int64_t last = c->rare->last_oow_ack;
+        discard(c, now == last
                    ? WHY(N_SEG_DISCARD_OOW_LIMIT_NOW, TCP_OOW_ACK_GAP_US)
-                   : WHY(N_SEG_DISCARD_OOW_LIMIT, now - c->last_oow_ack,
+                   : WHY(N_SEG_DISCARD_OOW_LIMIT, now - last,
                          TCP_OOW_ACK_GAP_US));
         return 0;
     }
     if (pure) {
         c->oow_acked = 1;
-        c->last_oow_ack = now;
+        tcp_rare(c)->last_oow_ack = now;
     }
     tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, why);
     return 1;
@@ -185,13 +187,15 @@ static void listen_input(struct tcp_conn *c, int64_t now, ip4_addr src,
     c->rcv_nxt = h->seq + 1;
     c->syn_received = 1;
     c->iss = c->cfg->env->choose_iss(c->cfg->env->ctx, c);
-    if (c->reopen && !seq_gt(c->iss, c->reopen_snd_nxt)) {
+    /* tcp_reopen_from kept it in the rare parts; 0 for any other TCB */
+    uint32_t reopen_snd_nxt = c->rare ? c->rare->reopen_snd_nxt : 0;
+    if (c->reopen && !seq_gt(c->iss, reopen_snd_nxt)) {
         /* RFC 9293 3.6.1 (MAY-2) reopens from TIME-WAIT only if TCP
          * "assigns its initial sequence number for the new connection to
          * be larger than the largest sequence number it used on the
          * previous connection incarnation".  Linux takes the old SND.NXT
          * plus 65537 (tcp_timewait_state_process); so do we. */
-        c->iss = c->reopen_snd_nxt + 65537;
+        c->iss = reopen_snd_nxt + 65537;
     }
     c->snd_una = c->iss;
     c->snd_nxt = c->iss + 1;
@@ -209,7 +213,7 @@ static void listen_input(struct tcp_conn *c, int64_t now, ip4_addr src,
     }
     tcp_set_state(c, now, TCPS_SYN_RECEIVED,
                   WHY(c->reopen ? N_TCP_LISTEN_SYN_REOPEN : N_TCP_LISTEN_SYN,
-                      h->seq, c->iss, c->reopen_snd_nxt));
+                      h->seq, c->iss, reopen_snd_nxt));
     tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
     tcp_rto_start(c, now);
 }
@@ -366,7 +370,7 @@ static void fin_arrived(struct tcp_conn *c, int64_t now)
 static void ooo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *p,
                        size_t len, int fin)
 {
-    struct tcp_ooo **pp = &c->ooo;
+    struct tcp_ooo **pp = &tcp_rare(c)->ooo;
     while (*pp && seq_lt((*pp)->seq, seq))
         pp = &(*pp)->next;
     if (*pp && (*pp)->seq == seq && (*pp)->len >= len && (*pp)->fin >= fin)
@@ -396,9 +400,9 @@ static int deliver(struct tcp_conn *c, uint32_t seq, const uint8_t *p,
     c->rcv_nxt += (uint32_t)len;
     if (fin)
         return 1;
-    while (c->ooo && seq_leq(c->ooo->seq, c->rcv_nxt)) {
-        struct tcp_ooo *o = c->ooo;
-        c->ooo = o->next;
+    while (c->rare && c->rare->ooo && seq_leq(c->rare->ooo->seq, c->rcv_nxt)) {
+        struct tcp_ooo *o = c->rare->ooo;
+        c->rare->ooo = o->next;
         uint32_t skip = c->rcv_nxt - o->seq;
         int done = 0;
         if (skip <= o->len) {
@@ -685,7 +689,7 @@ static void other_input(struct tcp_conn *c, int64_t now, ip4_addr src,
          * RFC 5681 4.2: "an immediate duplicate ACK SHOULD be sent"). */
         if (beyond_gap) {
             c->ack_now = OWE_ACK_OOO;
-            c->ooo_seq = seq;
+            tcp_rare(c)->ooo_seq = seq;
         } else if (!c->ack_now) {
             c->ack_now = OWE_ACK;
         }
@@ -765,5 +769,5 @@ int tcp_time_wait_syn(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
 void tcp_reopen_from(struct tcp_conn *child, const struct tcp_conn *old)
 {
     child->reopen = 1;
-    child->reopen_snd_nxt = old->snd_nxt;
+    tcp_rare(child)->reopen_snd_nxt = old->snd_nxt;
 }

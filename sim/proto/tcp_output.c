@@ -158,7 +158,7 @@ void tcp_output(struct tcp_conn *c, int64_t now, int probe)
          * number the receiver expects, RCV.NXT. */
         struct why w = c->ack_now == OWE_ACK_FIN ? WHY(N_SEG_ACK_FIN, c->rcv_nxt)
                      : c->ack_now == OWE_ACK_OOO
-                       ? WHY(N_SEG_ACK_OOO, c->ooo_seq, c->rcv_nxt)
+                       ? WHY(N_SEG_ACK_OOO, tcp_rare(c)->ooo_seq, c->rcv_nxt)
                      : WHY(N_SEG_ACK, c->rcv_nxt);
         tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, w);
     }
