@@ -89,7 +89,7 @@
  *   Timeouts (3.10.8)       tcp_timer.c: tcp_timer, due at tcp_deadline():
  *     TIME-WAIT (2MSL)        tw_due -> tcp_enter_closed (tcp.c); armed by
  *                             tcp_time_wait_start.
- *     persist                 persist_due -> a new probe byte with
+ *     persist                 rare->persist_due -> a new probe byte with
  *                             tcp_output(probe) (tcp_output.c), or what
  *                             went into the zero window again
  *                             (retransmit_front); the interval doubles

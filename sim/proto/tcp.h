@@ -136,6 +136,10 @@ struct tcp_rare {
     struct tcp_ooo *ooo;     /* out-of-order segments, sorted by seq */
     int64_t  last_oow_ack;   /* when the last ACK answering an unacceptable
                                 segment without data went (RFC 5961 7) */
+    int64_t  persist_due;    /* the persist timer (zero window), 0 = not
+                                running: tcp_persist_due() */
+    uint64_t retransmits;    /* segments sent again after an RTO:
+                                tcp_retransmits() */
     uint32_t ooo_seq;        /* the segment beyond a gap an ACK answers */
     uint32_t reopen_snd_nxt; /* spawned by a SYN that ended a TIME-WAIT TCB
                                 (reopen): the SND.NXT our ISS must exceed */
@@ -223,10 +227,19 @@ struct tcp_conn {
     int64_t  rto_due;
     int64_t  rto_cur;        /* current RTO, doubled by backoff */
     int64_t  tw_due;
-    int64_t  persist_due;
 
-    uint64_t retransmits;    /* segments sent again after an RTO */
 };
+
+/* The rare parts' fields, 0 for a TCB that has none. */
+static inline int64_t tcp_persist_due(const struct tcp_conn *c)
+{
+    return c->rare ? c->rare->persist_due : 0;
+}
+
+static inline uint64_t tcp_retransmits(const struct tcp_conn *c)
+{
+    return c->rare ? c->rare->retransmits : 0;
+}
 
 /* Sequence number comparisons modulo 2^32 (RFC 9293 3.4). */
 static inline int seq_lt(uint32_t a, uint32_t b)  { return (int32_t)(a - b) < 0; }
