@@ -75,6 +75,12 @@ static void fx_discard(void *ctx, struct tcp_conn *c, struct why why)
     f->ndiscard++;
 }
 
+const struct tcp_config *fx_cfg(struct fx *f)
+{
+    f->cfg.env = &f->env;
+    return &f->cfg;
+}
+
 void fx_init(struct fx *f)
 {
     memset(f, 0, sizeof *f);
@@ -246,7 +252,7 @@ static void make_close_wait(struct fx *f)
 
 static void make_passive_syn_received(struct fx *f)
 {
-    tcp_init(&f->listener, &f->cfg, &f->env, 0, FX_LCONN, FX_LADDR, FX_SPORT,
+    tcp_init(&f->listener, fx_cfg(f), 0, FX_LCONN, FX_LADDR, FX_SPORT,
              0, 0);
     ck_assert_int_eq(tcp_listen(&f->listener, f->now), 0);
     ck_assert_int_eq(f->listener.state, TCPS_LISTEN);
@@ -264,7 +270,7 @@ void fx_make(struct fx *f, enum tcp_state st)
 {
     size_t r0 = f->tr.n;
     if (st != TCPS_SYN_RECEIVED)
-        tcp_init(&f->c, &f->cfg, &f->env, 0, FX_CONN, FX_LADDR, FX_CPORT,
+        tcp_init(&f->c, fx_cfg(f), 0, FX_CONN, FX_LADDR, FX_CPORT,
                  FX_RADDR, FX_SPORT);
     switch (st) {
     case TCPS_CLOSED:
@@ -350,7 +356,7 @@ void fx_make(struct fx *f, enum tcp_state st)
 void fx_make_simopen(struct fx *f)
 {
     size_t r0 = f->tr.n;
-    tcp_init(&f->c, &f->cfg, &f->env, 0, FX_CONN, FX_LADDR, FX_CPORT,
+    tcp_init(&f->c, fx_cfg(f), 0, FX_CONN, FX_LADDR, FX_CPORT,
              FX_RADDR, FX_SPORT);
     make_syn_sent(f);
     /* RFC 9293 Figure 7: the peer's SYN crosses ours */
@@ -540,14 +546,17 @@ void fxp_init(struct fx_pair *p, const struct tcp_config *cfg)
         p->end[s].side = s;
         p->end[s].iss = s ? FX_PEER_ISS : FX_ISS;
     }
-    /* the TCBs keep pointers to their ends' envs */
-    p->end[0].env = fxp_env(p, 0);
-    p->end[1].env = fxp_env(p, 1);
-    tcp_init(&p->end[0].c, cfg, &p->end[0].env, 0, FXP_A_CONN, FX_LADDR,
+    /* the TCBs reach their ends' envs through their ends' configs */
+    for (int s = 0; s < 2; s++) {
+        p->end[s].env = fxp_env(p, s);
+        p->end[s].cfg = *cfg;
+        p->end[s].cfg.env = &p->end[s].env;
+    }
+    tcp_init(&p->end[0].c, &p->end[0].cfg, 0, FXP_A_CONN, FX_LADDR,
              FX_CPORT, FX_RADDR, FX_SPORT);
-    tcp_init(&p->end[1].c, cfg, &p->end[1].env, 1, FXP_B_CONN, FX_RADDR,
+    tcp_init(&p->end[1].c, &p->end[1].cfg, 1, FXP_B_CONN, FX_RADDR,
              FX_SPORT, FX_LADDR, FX_CPORT);
-    tcp_init(&p->end[1].listener, cfg, &p->end[1].env, 1, FXP_B_LCONN,
+    tcp_init(&p->end[1].listener, &p->end[1].cfg, 1, FXP_B_LCONN,
              FX_RADDR, FX_SPORT, 0, 0);
 }
 

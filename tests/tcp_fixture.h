@@ -54,7 +54,8 @@ struct fx_log {
 
 struct fx {
     struct trace tr;
-    struct tcp_config cfg;       /* change before fx_make() */
+    struct tcp_config cfg;       /* change before fx_make(); its env is
+                                    set by fx_cfg() */
     uint32_t iss;                /* what choose_iss returns (FX_ISS) */
     uint32_t peer_iss;           /* the scripted peer's ISS (FX_PEER_ISS) */
     uint16_t peer_mss;           /* MSS option on the peer's SYN; 0 = none */
@@ -75,6 +76,8 @@ struct fx {
 
 void fx_init(struct fx *f);
 void fx_free(struct fx *f);
+/* f->cfg for tcp_init, with its env pointing at f->env. */
+const struct tcp_config *fx_cfg(struct fx *f);
 
 /* Builds f->c into `st` by real calls and segments (see tcp_fixture.c for
  * each path), asserting every emitted segment and the state chain, then
@@ -154,7 +157,9 @@ struct fx_pair;
 struct fx_end {
     struct fx_pair *p;
     int side;                    /* 0 = a (client), 1 = b (server) */
-    struct tcp_env env;          /* its TCBs point at it */
+    struct tcp_env env;          /* its TCBs reach it through cfg */
+    struct tcp_config cfg;       /* the pair's cfg with env set: its TCBs
+                                    point at it */
     struct tcp_conn listener;    /* b's listening socket, after fxp_listen */
     struct tcp_conn c;
     uint32_t iss;
@@ -179,7 +184,7 @@ struct fx_pair {
     size_t nfl, capfl;
     uint64_t order;
     int64_t now;
-    struct tcp_config cfg;       /* the TCBs point at it */
+    struct tcp_config cfg;       /* each end's TCBs point at a copy */
 };
 
 #define FXP_A_CONN 11u

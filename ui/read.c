@@ -289,7 +289,8 @@ static struct tcp_conn *new_tcb(struct reader *rd, int host, ip4_addr laddr,
         snprintf(id, sizeof id, "%s:%u", trace_host_name(&rd->s->tr, host),
                  (unsigned)lport);
     struct tcp_conn *c = &t->c;
-    tcp_init(c, cfg, &rd->env, host, trace_intern(&rd->s->tr, id), laddr,
+    cfg->env = &rd->env;
+    tcp_init(c, cfg, host, trace_intern(&rd->s->tr, id), laddr,
              lport, raddr, rport);
     if (rd->ntcbs == rd->captcbs) {
         rd->captcbs = rd->captcbs ? rd->captcbs * 2 : 64;

@@ -274,8 +274,11 @@ uint64_t sim_conn_bytes(const struct sim_conn *sc)
     uint64_t b = sizeof *sc + sc->tcb.sndq.cap + sc->tcb.rcvq.cap;
     if (sc->more)
         b += sizeof *sc->more + sc->more->frame_cap;
-    for (const struct tcp_ooo *o = sc->tcb.ooo; o; o = o->next)
-        b += sizeof *o + o->len;
+    if (sc->tcb.rare) {
+        b += sizeof *sc->tcb.rare;
+        for (const struct tcp_ooo *o = sc->tcb.rare->ooo; o; o = o->next)
+            b += sizeof *o + o->len;
+    }
     return b;
 }
 
@@ -325,6 +328,15 @@ static void maybe_reap(struct sim *s, struct sim_conn *sc)
     s->reap[s->nreap++] = sc;
     sc->reaping = 1;
 }
+
+/* A crowd of concurrent lifecycles holds two TCBs per connection at its
+ * peak: every 8 bytes here is 1.6 MB at 100,000 connections (README.md,
+ * "Issue 11's targets, as measured").  272 bytes until the TCB's env
+ * pointer went to its config and the segment's source became a
+ * parameter; 256, then 240, until the fields few TCBs use went to
+ * struct tcp_rare. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct sim_conn) <= 224,
+               "struct sim_conn grew past 224 bytes");
 
 /* TCBs are carved from blocks, each twice the one before up to
  * CONN_BLOCK_MAX, so a TCB costs its own bytes and no allocator header
@@ -432,7 +444,7 @@ struct sim_conn *sim_new_conn(struct sim *s, int h, const char *idtext,
     memset(sc, 0, sizeof *sc);
     /* its host's settings: the one of s->tcp_cfgs made from its block */
     const struct tcp_config *cfg = &s->tcp_cfgs[hp->cfg->tcp - s->scn->tcps];
-    tcp_init(&sc->tcb, cfg, &s->tcp_env, h, trace_intern(&s->tr, idtext),
+    tcp_init(&sc->tcb, cfg, h, trace_intern(&s->tr, idtext),
              laddr, lport, raddr, rport);
     sc->timer_at = -1;
     if (hp->nconns == hp->capconns && hp->capconns) {
@@ -927,6 +939,7 @@ static void init_state(struct sim *s, const struct scenario *scn, uint64_t seed)
     s->tcp_cfgs = xcalloc((size_t)scn->ntcps, sizeof *s->tcp_cfgs);
     for (int k = 0; k < scn->ntcps; k++) {
         tcp_config_default(&s->tcp_cfgs[k]);
+        s->tcp_cfgs[k].env = &s->tcp_env;
         /* every `tcp` setting has a field of the same name in tcp_config;
          * the parser kept each value within the range the table gives */
 #define SCN_TCP_COPY(id, kw, field, type, kind, lo, hi, def, what) \

@@ -91,7 +91,7 @@
  *   Timeouts (3.10.8)       tcp_timer.c: tcp_timer, due at tcp_deadline():
  *     TIME-WAIT (2MSL)        tw_due -> tcp_enter_closed (tcp.c); armed by
  *                             tcp_time_wait_start.
- *     persist                 persist_due -> a new probe byte with
+ *     persist                 rare->persist_due -> a new probe byte with
  *                             tcp_output(probe) (tcp_output.c), or what
  *                             went into the zero window again
  *                             (retransmit_front); the interval doubles
@@ -210,14 +210,13 @@ const uint8_t *tcp_bq_at(const struct bytequeue *q, size_t off)
 /* ---- TCB life ------------------------------------------------------- */
 
 void tcp_init(struct tcp_conn *c, const struct tcp_config *cfg,
-              const struct tcp_env *env, int host, uint32_t id,
+              int host, uint32_t id,
               ip4_addr laddr, uint16_t lport, ip4_addr raddr, uint16_t rport)
 {
     memset(c, 0, sizeof *c);
     c->state = TCPS_CLOSED;
     c->host = host;
     c->cfg = cfg;
-    c->env = env;
     c->id = id;
     c->laddr = laddr;
     c->lport = lport;
@@ -228,13 +227,20 @@ void tcp_init(struct tcp_conn *c, const struct tcp_config *cfg,
     c->snd_mss = 536;              /* RFC 9293 3.7.1: default send MSS */
 }
 
+struct tcp_rare *tcp_rare(struct tcp_conn *c)
+{
+    if (!c->rare)
+        c->rare = xcalloc(1, sizeof *c->rare);
+    return c->rare;
+}
+
 static void ooo_free(struct tcp_conn *c)
 {
-    while (c->ooo) {
-        struct tcp_ooo *n = c->ooo->next;
-        free(c->ooo->data);
-        free(c->ooo);
-        c->ooo = n;
+    while (c->rare && c->rare->ooo) {
+        struct tcp_ooo *n = c->rare->ooo->next;
+        free(c->rare->ooo->data);
+        free(c->rare->ooo);
+        c->rare->ooo = n;
     }
 }
 
@@ -243,6 +249,8 @@ void tcp_destroy(struct tcp_conn *c)
     free(c->sndq.buf);
     free(c->rcvq.buf);
     ooo_free(c);
+    free(c->rare);
+    c->rare = NULL;
     memset(&c->sndq, 0, sizeof c->sndq);
     memset(&c->rcvq, 0, sizeof c->rcvq);
 }
@@ -250,7 +258,7 @@ void tcp_destroy(struct tcp_conn *c)
 void tcp_spawn(struct tcp_conn *child, const struct tcp_conn *listener,
                uint32_t id, ip4_addr laddr, ip4_addr raddr, uint16_t rport)
 {
-    tcp_init(child, listener->cfg, listener->env, listener->host, id,
+    tcp_init(child, listener->cfg, listener->host, id,
              laddr, listener->lport, raddr, rport);
     child->state = TCPS_LISTEN;
     child->passive = 1;
@@ -264,7 +272,7 @@ void tcp_set_state(struct tcp_conn *c, int64_t now, enum tcp_state to,
 {
     if (c->state == to)
         return;
-    trace_state(c->env->tr, now, c->host, TL_TCP, c->id, c->state, to, why);
+    trace_state(c->cfg->env->tr, now, c->host, TL_TCP, c->id, c->state, to, why);
     c->state = to;
 }
 
@@ -331,7 +339,7 @@ int tcp_connect(struct tcp_conn *c, int64_t now)
         return -TCPE_EXISTS;
     /* RFC 9293 3.10.1: select an ISS, send <SEQ=ISS><CTL=SYN>, set
      * SND.UNA to ISS and SND.NXT to ISS+1, enter SYN-SENT. */
-    c->iss = c->env->choose_iss(c->env->ctx, c);
+    c->iss = c->cfg->env->choose_iss(c->cfg->env->ctx, c);
     c->snd_una = c->iss;
     c->snd_nxt = c->iss + 1;
     tcp_set_state(c, now, TCPS_SYN_SENT, WHY(N_TCP_SYN_SENT, c->iss));

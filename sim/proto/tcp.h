@@ -75,6 +75,10 @@ struct tcp_config {
     uint8_t  syncookies;     /* answer SYNs with a SYN cookie when the
                                 listener's SYN queue is full (RFC 4987 3.6);
                                 the host decides when (sim/host/listenq.c) */
+    /* What its TCBs reach outside themselves: here, not in each TCB (a
+     * crowd's hundreds of thousands of TCBs share a few configs).  Set
+     * before tcp_init; tcp_config_default leaves it NULL. */
+    const struct tcp_env *env;
 };
 
 void tcp_config_default(struct tcp_config *c);
@@ -86,9 +90,10 @@ void tcp_config_default(struct tcp_config *c);
 
 struct tcp_conn;
 
-/* What a TCB may reach outside itself.  TCBs keep a pointer to it, not a
- * copy (48 bytes a TCB, in a crowd of hundreds of thousands): one env
- * serves every TCB of a run, and it must outlive them.  The host a TCB
+/* What a TCB may reach outside itself, through its config (cfg->env): not
+ * a copy in each TCB (48 bytes a TCB, in a crowd of hundreds of thousands),
+ * nor a pointer (8): one env serves every TCB of a run, and it must
+ * outlive them.  The host a TCB
  * belongs to is the TCB's own (tcp_conn.host). */
 struct tcp_env {
     struct trace *tr;
@@ -125,19 +130,31 @@ struct tcp_ooo {
     struct tcp_ooo *next;
 };
 
+/* The parts of a TCB that few TCBs ever use: made (zeroed) the first time
+ * one is needed (tcp.c, tcp_rare), freed with the TCB.  A crowd holds two
+ * TCBs per connection, and none of its TCBs needs these. */
+struct tcp_rare {
+    struct tcp_ooo *ooo;     /* out-of-order segments, sorted by seq */
+    int64_t  last_oow_ack;   /* when the last ACK answering an unacceptable
+                                segment without data went (RFC 5961 7) */
+    int64_t  persist_due;    /* the persist timer (zero window), 0 = not
+                                running: tcp_persist_due() */
+    uint64_t retransmits;    /* segments sent again after an RTO:
+                                tcp_retransmits() */
+    uint32_t ooo_seq;        /* the segment beyond a gap an ACK answers */
+    uint32_t reopen_snd_nxt; /* spawned by a SYN that ended a TIME-WAIT TCB
+                                (reopen): the SND.NXT our ISS must exceed */
+};
+
 /* The transmission control block (RFC 9293 3.3.1).  Sequence numbers are
  * absolute 32-bit values compared modulo 2^32 (seq_lt and friends). */
 struct tcp_conn {
     enum tcp_state state;
     int      host;           /* the trace's host of its records */
     const struct tcp_config *cfg;  /* kept, not copied: shared, and nothing
-                                    * changes it per connection */
-    const struct tcp_env *env;
+                                    * changes it per connection; its env is
+                                    * the TCB's way out */
     uint32_t id;             /* interned connection id for the trace */
-    ip4_addr seg_src;        /* IP source of the segment being processed */
-    uint32_t reopen_snd_nxt; /* spawned by a SYN that ended a TIME-WAIT TCB
-                                (reopen): the SND.NXT our ISS must exceed */
-    uint32_t ooo_seq;        /* the segment beyond a gap an ACK answers */
 
     ip4_addr laddr, raddr;
     uint16_t lport, rport;
@@ -178,7 +195,7 @@ struct tcp_conn {
     unsigned ack_syn_in_data : 1; /* tcp_output's next data segment is the
                                      handshake's third: it acknowledges the
                                      peer's SYN (RFC 9293 3.10.7.3) */
-    unsigned oow_acked : 1;  /* last_oow_ack holds a time (RFC 5961 7) */
+    unsigned oow_acked : 1;  /* rare->last_oow_ack holds a time (RFC 5961 7) */
     unsigned ack_dropped : 1;   /* since the retransmission timer last
                                    started, the host dropped an ACK for this
                                    half-open child because its listener's
@@ -194,11 +211,13 @@ struct tcp_conn {
     uint8_t  retrans_count;  /* consecutive expirations (retries <= 20) */
     /* receive sequence space */
     uint32_t irs, rcv_nxt, rcv_wnd;
+    uint32_t rcv_wnd_advertised; /* right edge last advertised - rcv_nxt;
+                                    here, it fills what would be a hole
+                                    before the 8-aligned queues */
 
     struct bytequeue sndq;   /* bytes from SND.UNA: unacknowledged then unsent */
     struct bytequeue rcvq;   /* in-order bytes the application has not read */
-    struct tcp_ooo  *ooo;    /* out-of-order segments, sorted by seq */
-    uint32_t rcv_wnd_advertised; /* right edge last advertised - rcv_nxt */
+    struct tcp_rare *rare;   /* what few TCBs need, NULL until one does */
     uint32_t fin_seq;        /* our FIN's sequence number, once fin_sent */
     uint32_t stale_acks;     /* segments with ACK that came while the
                                 retransmission timer ran since its last
@@ -209,12 +228,19 @@ struct tcp_conn {
     int64_t  rto_due;
     int64_t  rto_cur;        /* current RTO, doubled by backoff */
     int64_t  tw_due;
-    int64_t  persist_due;
-    int64_t  last_oow_ack;   /* when the last ACK answering an unacceptable
-                                segment without data went (RFC 5961 7) */
 
-    uint64_t retransmits;    /* segments sent again after an RTO */
 };
+
+/* The rare parts' fields, 0 for a TCB that has none. */
+static inline int64_t tcp_persist_due(const struct tcp_conn *c)
+{
+    return c->rare ? c->rare->persist_due : 0;
+}
+
+static inline uint64_t tcp_retransmits(const struct tcp_conn *c)
+{
+    return c->rare ? c->rare->retransmits : 0;
+}
 
 /* Sequence number comparisons modulo 2^32 (RFC 9293 3.4). */
 static inline int seq_lt(uint32_t a, uint32_t b)  { return (int32_t)(a - b) < 0; }
@@ -222,9 +248,10 @@ static inline int seq_leq(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0
 static inline int seq_gt(uint32_t a, uint32_t b)  { return (int32_t)(a - b) > 0; }
 static inline int seq_geq(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
 
-/* cfg and env are kept, not copied: they must outlive c. */
+/* cfg (and cfg->env, which must be set) is kept, not copied: it must
+ * outlive c. */
 void tcp_init(struct tcp_conn *c, const struct tcp_config *cfg,
-              const struct tcp_env *env, int host, uint32_t id,
+              int host, uint32_t id,
               ip4_addr laddr, uint16_t lport, ip4_addr raddr, uint16_t rport);
 void tcp_destroy(struct tcp_conn *c);
 

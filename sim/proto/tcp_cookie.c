@@ -98,7 +98,7 @@ void tcp_cookie_synack(struct tcp_conn *listener, int64_t now, ip4_addr src,
     h.flags = TCP_SYN | TCP_ACK;
     h.win = listener->cfg->rcvbuf > 65535 ? 65535 : (uint16_t)listener->cfg->rcvbuf;
     h.mss = listener->cfg->mss;
-    listener->env->emit(listener->env->ctx, listener, src, &h, NULL, 0,
+    listener->cfg->env->emit(listener->cfg->env->ctx, listener, src, &h, NULL, 0,
                        WHY(syn->has_wscale ? N_SEG_SYNACK_COOKIE_WS
                                            : N_SEG_SYNACK_COOKIE,
                            cookie, cookie >> 27, mss));
@@ -120,7 +120,7 @@ int tcp_cookie_ack(struct tcp_conn *listener, int64_t now, ip4_addr src,
      * <SEQ=SEG.ACK><CTL=RST>. */
     struct tcp_hdr r;
     tcp_reset_for(h, len, &r);
-    listener->env->emit(listener->env->ctx, listener, src, &r, NULL, 0,
+    listener->cfg->env->emit(listener->cfg->env->ctx, listener, src, &r, NULL, 0,
                        v == COOKIE_STALE
                            ? WHY(N_SEG_RST_COOKIE_STALE, cookie, age,
                                  TCP_COOKIE_MAX_AGE)

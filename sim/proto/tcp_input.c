@@ -34,8 +34,11 @@ int tcp_reset_for(const struct tcp_hdr *in, size_t len, struct tcp_hdr *out)
     return 0;
 }
 
-static void send_rst_for(struct tcp_conn *c, const struct tcp_hdr *h,
-                         size_t len, struct why why)
+/* src: the IP source of the segment h (a parameter, not a TCB field:
+ * it lives for one segment, and a crowd has hundreds of thousands of
+ * TCBs). */
+static void send_rst_for(struct tcp_conn *c, ip4_addr src,
+                         const struct tcp_hdr *h, size_t len, struct why why)
 {
     struct tcp_hdr r;
     if (tcp_reset_for(h, len, &r) < 0)
@@ -44,7 +47,7 @@ static void send_rst_for(struct tcp_conn *c, const struct tcp_hdr *h,
      * so it goes back to where the segment came from -- for a listener
      * the TCB's remote address is unspecified (0.0.0.0), never a
      * destination. */
-    c->env->emit(c->env->ctx, c, c->seg_src, &r, NULL, 0, why);
+    c->cfg->env->emit(c->cfg->env->ctx, c, src, &r, NULL, 0, why);
 }
 
 /* The options of the peer's SYN (or SYN,ACK). */
@@ -116,8 +119,8 @@ static void update_window(struct tcp_conn *c, int64_t now,
  * silent record. */
 static void discard(struct tcp_conn *c, struct why why)
 {
-    if (c->env->discard)
-        c->env->discard(c->env->ctx, c, why);
+    if (c->cfg->env->discard)
+        c->cfg->env->discard(c->cfg->env->ctx, c, why);
 }
 
 /* RFC 9293 3.10.7.4 answers an unacceptable segment (and a SYN or an RST
@@ -135,18 +138,20 @@ static int oow_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
                    size_t len, struct why why)
 {
     int pure = (len == 0 && !(h->flags & TCP_FIN)) || (h->flags & TCP_SYN);
-    if (pure && c->oow_acked && now - c->last_oow_ack < TCP_OOW_ACK_GAP_US) {
+    if (pure && c->oow_acked &&
+        now - tcp_rare(c)->last_oow_ack < TCP_OOW_ACK_GAP_US) {
         /* the sentence for an ACK sent at this very instant (a loop
          * through the host itself) does not say "0 ms ago" */
-        discard(c, now == c->last_oow_ack
+        int64_t last = c->rare->last_oow_ack;
+        discard(c, now == last
                    ? WHY(N_SEG_DISCARD_OOW_LIMIT_NOW, TCP_OOW_ACK_GAP_US)
-                   : WHY(N_SEG_DISCARD_OOW_LIMIT, now - c->last_oow_ack,
+                   : WHY(N_SEG_DISCARD_OOW_LIMIT, now - last,
                          TCP_OOW_ACK_GAP_US));
         return 0;
     }
     if (pure) {
         c->oow_acked = 1;
-        c->last_oow_ack = now;
+        tcp_rare(c)->last_oow_ack = now;
     }
     tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, why);
     return 1;
@@ -172,7 +177,7 @@ static void syn_text_ignored(struct tcp_conn *c, const struct tcp_hdr *h,
 
 /* ---- 3.10.7.2 LISTEN ---------------------------------------------------- */
 
-static void listen_input(struct tcp_conn *c, int64_t now,
+static void listen_input(struct tcp_conn *c, int64_t now, ip4_addr src,
                          const struct tcp_hdr *h, size_t len)
 {
     if (h->flags & TCP_RST) {          /* first: an RST is ignored */
@@ -180,7 +185,7 @@ static void listen_input(struct tcp_conn *c, int64_t now,
         return;
     }
     if (h->flags & TCP_ACK) {          /* second: an ACK gets an RST */
-        send_rst_for(c, h, len, WHY0(N_SEG_RST_LISTEN_ACK));
+        send_rst_for(c, src, h, len, WHY0(N_SEG_RST_LISTEN_ACK));
         return;
     }
     if (!(h->flags & TCP_SYN)) {       /* fourth: anything else is dropped */
@@ -193,20 +198,22 @@ static void listen_input(struct tcp_conn *c, int64_t now,
     if (!c->raddr && !c->rport) {
         /* RFC 9293 3.10.1: a passive OPEN may leave the foreign socket
          * unspecified; the SYN that arrives in LISTEN (3.10.7.2) names it */
-        c->raddr = c->seg_src;
+        c->raddr = src;
         c->rport = h->sport;
     }
     c->irs = h->seq;
     c->rcv_nxt = h->seq + 1;
     c->syn_received = 1;
-    c->iss = c->env->choose_iss(c->env->ctx, c);
-    if (c->reopen && !seq_gt(c->iss, c->reopen_snd_nxt)) {
+    c->iss = c->cfg->env->choose_iss(c->cfg->env->ctx, c);
+    /* tcp_reopen_from kept it in the rare parts; 0 for any other TCB */
+    uint32_t reopen_snd_nxt = c->rare ? c->rare->reopen_snd_nxt : 0;
+    if (c->reopen && !seq_gt(c->iss, reopen_snd_nxt)) {
         /* RFC 9293 3.6.1 (MAY-2) reopens from TIME-WAIT only if TCP
          * "assigns its initial sequence number for the new connection to
          * be larger than the largest sequence number it used on the
          * previous connection incarnation".  Linux takes the old SND.NXT
          * plus 65537 (tcp_timewait_state_process); so do we. */
-        c->iss = c->reopen_snd_nxt + 65537;
+        c->iss = reopen_snd_nxt + 65537;
     }
     c->snd_una = c->iss;
     c->snd_nxt = c->iss + 1;
@@ -225,7 +232,7 @@ static void listen_input(struct tcp_conn *c, int64_t now,
     }
     tcp_set_state(c, now, TCPS_SYN_RECEIVED,
                   WHY(c->reopen ? N_TCP_LISTEN_SYN_REOPEN : N_TCP_LISTEN_SYN,
-                      h->seq, c->iss, c->reopen_snd_nxt));
+                      h->seq, c->iss, reopen_snd_nxt));
     tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, NULL, 0, WHY(N_SEG_SYNACK, c->iss));
     tcp_rto_start(c, now);
     syn_text_ignored(c, h, len);
@@ -235,7 +242,7 @@ static void listen_input(struct tcp_conn *c, int64_t now,
 
 static void ack_advance(struct tcp_conn *c, int64_t now, uint32_t ack);
 
-static void syn_sent_input(struct tcp_conn *c, int64_t now,
+static void syn_sent_input(struct tcp_conn *c, int64_t now, ip4_addr src,
                            const struct tcp_hdr *h, size_t len)
 {
     int ack_ok = 0;
@@ -243,7 +250,7 @@ static void syn_sent_input(struct tcp_conn *c, int64_t now,
     if (h->flags & TCP_ACK) {
         if (seq_leq(h->ack, c->iss) || seq_gt(h->ack, c->snd_nxt)) {
             if (!(h->flags & TCP_RST))
-                send_rst_for(c, h, len,
+                send_rst_for(c, src, h, len,
                              WHY(N_SEG_RST_BADACK, h->ack, c->iss + 1,
                                  c->snd_nxt));
             else            /* "unless the RST bit is set, if so drop" */
@@ -393,7 +400,7 @@ static void fin_arrived(struct tcp_conn *c, int64_t now)
 static void ooo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *p,
                        size_t len, int fin)
 {
-    struct tcp_ooo **pp = &c->ooo;
+    struct tcp_ooo **pp = &tcp_rare(c)->ooo;
     while (*pp && seq_lt((*pp)->seq, seq))
         pp = &(*pp)->next;
     if (*pp && (*pp)->seq == seq && (*pp)->len >= len && (*pp)->fin >= fin)
@@ -423,9 +430,9 @@ static int deliver(struct tcp_conn *c, uint32_t seq, const uint8_t *p,
     c->rcv_nxt += (uint32_t)len;
     if (fin)
         return 1;
-    while (c->ooo && seq_leq(c->ooo->seq, c->rcv_nxt)) {
-        struct tcp_ooo *o = c->ooo;
-        c->ooo = o->next;
+    while (c->rare && c->rare->ooo && seq_leq(c->rare->ooo->seq, c->rcv_nxt)) {
+        struct tcp_ooo *o = c->rare->ooo;
+        c->rare->ooo = o->next;
         uint32_t skip = c->rcv_nxt - o->seq;
         int done = 0;
         if (skip <= o->len) {
@@ -541,7 +548,7 @@ static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
     }
 }
 
-static void other_input(struct tcp_conn *c, int64_t now,
+static void other_input(struct tcp_conn *c, int64_t now, ip4_addr src,
                         const struct tcp_hdr *h, const uint8_t *data,
                         size_t len)
 {
@@ -663,7 +670,7 @@ static void other_input(struct tcp_conn *c, int64_t now,
             tcp_set_state(c, now, TCPS_ESTABLISHED,
                           WHY(N_TCP_SYNRCVD_EST, h->ack));
         } else {
-            send_rst_for(c, h, len, WHY0(N_SEG_RST_SYNRCVD_ACK));
+            send_rst_for(c, src, h, len, WHY0(N_SEG_RST_SYNRCVD_ACK));
             return;
         }
     } else if ((r = sync_ack(c, now, h, len, seq)) < 0) {
@@ -746,7 +753,7 @@ static void other_input(struct tcp_conn *c, int64_t now,
          * RFC 5681 4.2: "an immediate duplicate ACK SHOULD be sent"). */
         if (beyond_gap) {
             c->ack_now = OWE_ACK_OOO;
-            c->ooo_seq = seq;
+            tcp_rare(c)->ooo_seq = seq;
         } else if (!c->ack_now) {
             c->ack_now = OWE_ACK;
         }
@@ -761,7 +768,6 @@ static void other_input(struct tcp_conn *c, int64_t now,
 void tcp_input(struct tcp_conn *c, int64_t now, ip4_addr src,
                const struct tcp_hdr *h, const uint8_t *data, size_t len)
 {
-    c->seg_src = src;
     /* counted before it is processed: if it acknowledges something new,
      * the timer restarts (or stops) and the count starts again */
     if (c->rto_due && (h->flags & TCP_ACK))
@@ -771,13 +777,13 @@ void tcp_input(struct tcp_conn *c, int64_t now, ip4_addr src,
         /* a deleted TCB receives nothing; the host answers for it */
         return;
     case TCPS_LISTEN:
-        listen_input(c, now, h, len);
+        listen_input(c, now, src, h, len);
         break;
     case TCPS_SYN_SENT:
-        syn_sent_input(c, now, h, len);
+        syn_sent_input(c, now, src, h, len);
         break;
     default:
-        other_input(c, now, h, data, len);
+        other_input(c, now, src, h, data, len);
         break;
     }
     tcp_output(c, now, 0);
@@ -827,5 +833,5 @@ int tcp_time_wait_syn(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
 void tcp_reopen_from(struct tcp_conn *child, const struct tcp_conn *old)
 {
     child->reopen = 1;
-    child->reopen_snd_nxt = old->snd_nxt;
+    tcp_rare(child)->reopen_snd_nxt = old->snd_nxt;
 }

@@ -47,7 +47,7 @@ void tcp_xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
         if (offer_wscale(c, flags))
             tcp_opt_set(&h, TCPOPT_WSCALE, (uint32_t)c->cfg->wscale);
     }
-    c->env->emit(c->env->ctx, c, c->raddr, &h, data, len, why);
+    c->cfg->env->emit(c->cfg->env->ctx, c, c->raddr, &h, data, len, why);
 }
 
 void tcp_send_syn(struct tcp_conn *c, struct why why)
@@ -158,7 +158,7 @@ void tcp_output(struct tcp_conn *c, int64_t now, int probe)
          * number the receiver expects, RCV.NXT. */
         struct why w = c->ack_now == OWE_ACK_FIN ? WHY(N_SEG_ACK_FIN, c->rcv_nxt)
                      : c->ack_now == OWE_ACK_OOO
-                       ? WHY(N_SEG_ACK_OOO, c->ooo_seq, c->rcv_nxt)
+                       ? WHY(N_SEG_ACK_OOO, tcp_rare(c)->ooo_seq, c->rcv_nxt)
                      : WHY(N_SEG_ACK, c->rcv_nxt);
         tcp_xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, w);
     }

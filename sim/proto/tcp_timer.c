@@ -8,7 +8,7 @@
 void tcp_timer_rec(struct tcp_conn *c, int64_t now, int name, int action,
                    int64_t due, struct why why)
 {
-    trace_timer(c->env->tr, now, c->host, TL_TCP, c->id, name, action, due,
+    trace_timer(c->cfg->env->tr, now, c->host, TL_TCP, c->id, name, action, due,
                 why);
 }
 
@@ -37,9 +37,9 @@ void tcp_rto_stop(struct tcp_conn *c, int64_t now, struct why why)
  * it was (the peer's window opened, TIME-WAIT, the TCB deleted ...). */
 void tcp_persist_stop(struct tcp_conn *c, int64_t now, struct why why)
 {
-    if (!c->persist_due)
+    if (!tcp_persist_due(c))
         return;
-    c->persist_due = 0;
+    c->rare->persist_due = 0;
     tcp_timer_rec(c, now, TM_PERSIST, TA_STOP, 0, why);
 }
 
@@ -79,8 +79,8 @@ static void persist_arm(struct tcp_conn *c, int64_t now)
           : t > last ? WHY(N_TMR_PERSIST_BACKOFF_UP, t, last)
           : WHY(N_TMR_PERSIST_BACKOFF_MAX, t);
     }
-    c->persist_due = now + t;
-    tcp_timer_rec(c, now, TM_PERSIST, TA_START, c->persist_due, w);
+    tcp_rare(c)->persist_due = now + t;
+    tcp_timer_rec(c, now, TM_PERSIST, TA_START, now + t, w);
 }
 
 int tcp_zero_window(const struct tcp_conn *c)
@@ -113,7 +113,7 @@ void tcp_zero_window_timers(struct tcp_conn *c, int64_t now)
     }
     int waiting = out || c->sndq.len > tcp_sent_unacked_data(c) ||
                   (c->close_pending && !c->fin_sent);
-    if (waiting && !c->persist_due)
+    if (waiting && !tcp_persist_due(c))
         persist_arm(c, now);
 }
 
@@ -132,7 +132,7 @@ void tcp_time_wait_start(struct tcp_conn *c, int64_t now)
 int64_t tcp_deadline(const struct tcp_conn *c)
 {
     int64_t d = -1;
-    const int64_t t[3] = { c->rto_due, c->tw_due, c->persist_due };
+    const int64_t t[3] = { c->rto_due, c->tw_due, tcp_persist_due(c) };
     for (int i = 0; i < 3; i++)
         if (t[i] && (d < 0 || t[i] < d))
             d = t[i];
@@ -173,8 +173,9 @@ void tcp_timer(struct tcp_conn *c, int64_t now)
                          WHY(N_TCP_TW_EXPIRE, 2 * c->cfg->msl_us));
         return;
     }
-    if (c->persist_due && now >= c->persist_due) {
-        c->persist_due = 0;
+    int64_t persist_due = tcp_persist_due(c);
+    if (persist_due && now >= persist_due) {
+        c->rare->persist_due = 0;
         if (c->probes >= c->cfg->retries) {
             /* RFC 9293 3.8.6.1 keeps the connection open while the probes
              * are acknowledged (MUST-36); these were not, `retries` of
@@ -254,7 +255,7 @@ void tcp_timer(struct tcp_conn *c, int64_t now)
                       : next > c->rto_cur ? WHY(N_TMR_RTO_EXPIRE_UP, waited, next)
                       : WHY(N_TMR_RTO_EXPIRE_MAX, waited, next));
         c->retrans_count++;
-        c->retransmits++;
+        tcp_rare(c)->retransmits++;
         c->rto_cur = next;
         retransmit_front(c, WHY(N_SEG_RETRANSMIT, c->retrans_count,
                                 c->cfg->retries));

@@ -20,6 +20,9 @@ void tcp_bq_push(struct bytequeue *q, const uint8_t *p, size_t n);
 void tcp_bq_pop(struct bytequeue *q, uint8_t *out, size_t n);
 const uint8_t *tcp_bq_at(const struct bytequeue *q, size_t off);
 
+/* c's rare parts (struct tcp_rare), made zeroed on first use. */
+struct tcp_rare *tcp_rare(struct tcp_conn *c);
+
 /* The one place a TCB changes state; it appends the trace record. */
 void tcp_set_state(struct tcp_conn *c, int64_t now, enum tcp_state to,
                    struct why why);
