@@ -182,7 +182,8 @@ struct st_recv {
 /* refused: the narration of a lookup the stub refused at once (no DNS
  * server, a bad name, too many lookups), 0 for an answer or a timeout */
 struct st_resolved { int found, rcode, refused; ip4_addr addr; };
-struct st_msgs { int i, ok; char last[320]; };
+/* i counts every message or datagram read, past 2^31 in a long run */
+struct st_msgs { long i; int ok; char last[320]; };
 /* Up to 8 selected connections are told apart; most lines select one
  * (a crowd's `expect c{i} states ...`, one per client), so the first's
  * history is kept here and the other seven are made when a second
@@ -532,11 +533,11 @@ static void msgs_feed(struct st_msgs *s, const struct scn_expect *e, const struc
         int dg = e->kind == EXP_DATAGRAMS;
         if (len <= MSG_SHOWN)
             snprintf(s->last, sizeof s->last, dg ? _("datagram %d was \"%s\"")
-                                                 : _("message %d was \"%s\""), s->i + 1, q);
+                                                 : _("message %d was \"%s\""), (int)s->i + 1, q);     /* i < nmsgs, an int */
         else
             snprintf(s->last, sizeof s->last,
                      dg ? _("datagram %d was %zu bytes, beginning \"%s\"")
-                        : _("message %d was %zu bytes, beginning \"%s\""), s->i + 1, len, q);
+                        : _("message %d was %zu bytes, beginning \"%s\""), (int)s->i + 1, len, q);
     }
     s->i++;
 }
@@ -1483,8 +1484,8 @@ static int result(struct scn_checker *c, struct xexp *x, char *actual, size_t n)
             snprintf(actual, n, "%s", s->last);
         else if (s->i != e->nmsgs)
             snprintf(actual, n, e->kind == EXP_DATAGRAMS
-                     ? P_("it read %d datagram", "it read %d datagrams", (unsigned long)s->i)
-                     : P_("it recovered %d message", "it recovered %d messages",
+                     ? P_("it read %ld datagram", "it read %ld datagrams", (unsigned long)s->i)
+                     : P_("it recovered %ld message", "it recovered %ld messages",
                           (unsigned long)s->i), s->i);
         return s->ok && s->i == e->nmsgs;
     }
