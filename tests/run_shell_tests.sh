@@ -1169,7 +1169,23 @@ has_in "$TMP/out" "^score 0/5$" "quiz: zh score line"
 expect_rc 64 "--quiz --json" -- "$PROTOSIM" --quiz --json handshake
 { cat scenarios/handshake.scn; echo 'quiz "A second SYN?" answer client->server tcp SYN #2'; } >"$TMP/q.scn"
 expect_rc 1 "--check: a quiz answer that never happens" -- "$PROTOSIM" --check "$TMP/q.scn"
-has_in "$TMP/out" "q.scn:$(wc -l <"$TMP/q.scn" | tr -d ' '): quiz answer never happens: the 2nd SYN from client to server" "quiz: --check names it"
+has_in "$TMP/out" "q.scn:$(wc -l <"$TMP/q.scn" | tr -d ' '):1: quiz answer never happens: the 2nd SYN from client to server" "quiz: --check names it"
+# cut short before its answer, a quiz line is "not reached", with its
+# column (it was "never happens ... (the run has 0 such records)" of an
+# answer at 60.41s, and file:line: without the column)
+cat >"$TMP/q.scn" <<'EOF'
+host client 192.0.2.10
+host server 192.0.2.80
+link client server delay 10ms
+at 0ms    server listen 80
+at 10ms   client connect server 80
+at 300ms  client close
+at 400ms  server close
+  quiz "TIME_WAIT ends. Which state next?" answer client state CLOSED
+EOF
+expect_rc 3 "--check: a quiz answer after the cut" -- "$PROTOSIM" --check --max-time 5s "$TMP/q.scn"
+has_in "$TMP/out" "^.*q.scn:8:3: quiz answer not reached: the 1st time client entered CLOSED (the run was cut short at 5s, when it had 0 such records)$" "quiz: not reached by a cut run"
+expect_rc 0 "--check: the quiz answer, the run not cut" -- "$PROTOSIM" --check "$TMP/q.scn"
 # a quiz line on the run's first record is not asked: --quiz sends the
 # teacher to --check, and --check names the line (it said nothing)
 cat >"$TMP/q.scn" <<'EOF'
@@ -1183,7 +1199,7 @@ expect_rc 0 "--quiz --batch: a quiz on the first record" -- sh -c \
     "\"$PROTOSIM\" --quiz --batch \"$TMP/q.scn\" </dev/null"
 has_in "$TMP/err" "^protosim: 1 quiz line names no record of this run (or the first one); protosim --check says which$" "quiz: the first record left out"
 expect_rc 1 "--check: a quiz on the first record" -- "$PROTOSIM" --check "$TMP/q.scn"
-has_in "$TMP/out" "q.scn:5: quiz answered by the run's first record: nothing comes before it, so it is not asked" "quiz: --check names the first record's line"
+has_in "$TMP/out" "q.scn:5:1: quiz answered by the run's first record: nothing comes before it, so it is not asked" "quiz: --check names the first record's line"
 rm -f "$TMP"/right.txt "$TMP"/nums.txt "$TMP"/letters.txt "$TMP"/wrong.txt "$TMP"/short.txt "$TMP"/q?.txt "$TMP"/q.scn
 
 # --read: a capture drawn, with the TCP states inferred by the model's
