@@ -1354,15 +1354,22 @@ static int states_result(struct st_states *s, const struct trace *tr,
     return ok;
 }
 
+/* cut: when the run was cut short by a limit, -1 if it was not: a line
+ * decided before the cut (`by`, `at` a time before it) says what had not
+ * happened by the cut, not that it never did (what came after is not known) */
 static int timer_result(const struct st_timer *s, const struct trace *tr,
-                        const struct scn_expect *e, char *actual, size_t n)
+                        const struct scn_expect *e, int64_t cut, char *actual, size_t n)
 {
     int ok = e->twhen == WHEN_COUNT ? s->count == e->count
            : e->twhen == WHEN_BY ? s->first >= 0 && s->first <= e->t_us
            : e->twhen == WHEN_AT ? s->at_hit : s->count > 0;
     if (!ok) {
         const char *hn = trace_host_name(tr, e->host), *tn = timer_name_str(e->timer);
-        if (!s->count)
+        char d[32];
+        if (!s->count && cut >= 0 && e->twhen != WHEN_COUNT && e->twhen != WHEN_ANY)
+            snprintf(actual, n, _("%s's %s timer had not %s when the run was cut short at %s"),
+                     hn, tn, _(tevent_words[e->tevent]), fmt_duration(cut, d, sizeof d));
+        else if (!s->count)
             snprintf(actual, n, _("%s's %s timer never %s"), hn, tn, _(tevent_words[e->tevent]));
         else
             snprintf(actual, n, P_("%s's %s timer %s %ld time, at %s",
@@ -1392,12 +1399,15 @@ static int recv_result(const struct st_recv *s, const struct scn_expect *e,
     return 0;
 }
 
-static int arp_result(const struct st_when *s, const struct scn_expect *e,
+static int arp_result(const struct st_when *s, const struct scn_expect *e, int64_t cut,
                       char *actual, size_t n)
 {
     char d[32];
     if (e->when == 0) {
-        if (!s->reached)
+        if (!s->reached && s->first < 0 && cut >= 0)   /* see timer_result */
+            snprintf(actual, n, _("it had not become %s when the run was cut short at %s"),
+                     arp_state_name(e->state), fmt_duration(cut, d, sizeof d));
+        else if (!s->reached)
             snprintf(actual, n, s->first >= 0 ? _("it became %s only at %s")
                                               : _("it never became %s%s"),
                      arp_state_name(e->state),
@@ -1475,7 +1485,10 @@ static int result(struct scn_checker *c, struct xexp *x, char *actual, size_t n)
             snprintf(actual, n, _("it entered %s only at %s"), tcp_state_name(e->state),
                      fmt_duration(s->first, d, sizeof d));
         else
-            snprintf(actual, n, _("it never entered %s"), tcp_state_name(e->state));
+            /* see timer_result */
+            snprintf(actual, n, c->cut ? _("it had not entered %s when the run was cut short at %s")
+                                       : _("it never entered %s"),
+                     tcp_state_name(e->state), fmt_duration(c->cut_us, d, sizeof d));
         return 0;
     }
     case EXP_STATE_AT: {
@@ -1491,7 +1504,7 @@ static int result(struct scn_checker *c, struct xexp *x, char *actual, size_t n)
                      fmt_duration(((const struct st_when *)x->st)->first, d, sizeof d));
         return !x->done;
     case EXP_RECEIVED: return recv_result(x->st, e, actual, n);
-    case EXP_ARP:      return arp_result(x->st, e, actual, n);
+    case EXP_ARP:      return arp_result(x->st, e, c->cut ? c->cut_us : -1, actual, n);
     case EXP_RESOLVED: return resolved_result(x->st, e, actual, n);
     case EXP_MESSAGES: case EXP_DATAGRAMS: {
         const struct st_msgs *s = x->st;
@@ -1512,7 +1525,7 @@ static int result(struct scn_checker *c, struct xexp *x, char *actual, size_t n)
         return reads == e->count;
     }
     case EXP_STATES: return states_result(x->st, tr, e, actual, n);
-    case EXP_TIMER:  return timer_result(x->st, tr, e, actual, n);
+    case EXP_TIMER:  return timer_result(x->st, tr, e, c->cut ? c->cut_us : -1, actual, n);
     case EXP_CALL:
         return call_result(x->st, tr, e, e->call == AC_ACCEPT ? accepts_made(c, e->host) : 0,
                            c->cut, actual, n);
