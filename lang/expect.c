@@ -1631,6 +1631,25 @@ static int open_after_cut(const struct scn_checker *c, const struct xexp *x, int
     }
 }
 
+/* Does x's failure (decided, in a run cut short) quote what the run had
+ * gathered until then: a count, the bytes read, a history, the timer's
+ * events?  The rest of the run could add to them ("stopped 5 times" of a
+ * timer that stops a 6th time at 11.02s, in a run cut at 10.5s), so the
+ * message says they are the cut's. */
+static int quotes_so_far(const struct xexp *x)
+{
+    switch (x->e->kind) {
+    case EXP_COUNT: case EXP_QUERIES: case EXP_READS: case EXP_RECEIVED: case EXP_STATES:
+        return 1;
+    case EXP_MESSAGES: case EXP_DATAGRAMS:   /* too many; else one that differed */
+        return ((const struct st_msgs *)x->st)->ok;
+    case EXP_TIMER:                          /* none: timer_result says so of the cut */
+        return ((const struct st_timer *)x->st)->count > 0;
+    default:
+        return 0;
+    }
+}
+
 static void add_msg(char ***out, int *nout, const char *msg)
 {
     if (!out)
@@ -1729,6 +1748,14 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
                            "and the rest of the run could still make it hold; until then, %s)"),
                          c->scn->path, x->e->line, x->e->col,
                          x->e->src_text ? x->e->src_text : "?", at, actual);
+            add_msg(out, nout, msg);
+        } else if (!ok && c->cut && quotes_so_far(x->twin >= 0 ? &tw : x)) {
+            char at[32];
+            failures++;
+            snprintf(msg, sizeof msg,
+                     _("%s:%d:%d: expectation failed: %s (until the run was cut short at %s, %s)"),
+                     c->scn->path, x->e->line, x->e->col, x->e->src_text ? x->e->src_text : "?",
+                     fmt_duration(c->cut_us, at, sizeof at), actual);
             add_msg(out, nout, msg);
         } else if (!ok) {
             failures++;
