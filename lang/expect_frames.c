@@ -896,6 +896,17 @@ int lang_frames_result(const struct xframes *F, const struct trace *tr,
     return 0;
 }
 
+int lang_frames_open(const struct xframes *F, const struct xexp *x)
+{
+    const struct scn_expect *e = x->e;
+    if (e->kind == EXP_QUERIES)  /* counts only grow: past N is for good */
+        return (e->host >= 0 && e->host < F->nhosts ? F->queries[e->host] : 0) <= e->count;
+    if (e->kind == EXP_COUNT)
+        return F->pats[x->pat].n <= e->count;
+    /* `#N`: its frame was sent; `every`: one did not hold; `some`: one did */
+    return !x->done;
+}
+
 void lang_frames_free(struct xframes *F)
 {
     if (!F)

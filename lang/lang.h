@@ -70,12 +70,16 @@ struct scn_quiz_finder;
 struct scn_quiz_finder *scn_quiz_finder_new(const struct scenario *scn);
 void scn_quiz_finder_rec(void *ctx, const struct trace *tr, size_t i,
                          const struct trace_rec *r);
+/* The run was cut short by a limit at t_us: a quiz line whose record did
+ * not come is "not reached", not "never happens". */
+void scn_quiz_finder_cut(struct scn_quiz_finder *f, int64_t t_us);
 /* The index of the record that answers quiz line k, or -1 (none yet). */
 long scn_quiz_finder_at(const struct scn_quiz_finder *f, int k);
-/* One "file:line: quiz answer never happens: ..." per quiz line the run
- * made no record for, one "file:line: quiz answered by the run's first
+/* One "file:line:col: quiz answer never happens: ..." per quiz line the
+ * run made no record for ("quiz answer not reached: ..." when the run was
+ * cut short), one "file:line:col: quiz answered by the run's first
  * record: ..." per line answered by record 0 (nothing is shown before it,
- * so it is not asked), and one "file:line: quiz answered by the same
+ * so it is not asked), and one "file:line:col: quiz answered by the same
  * record as ..." per line whose record an earlier line already asks about
  * (only one question is asked before a record), appended to *out (if out
  * is not NULL); returns how many there are: the lines the quiz leaves out. */

@@ -341,6 +341,8 @@ void lang_frames_rec(struct xframes *F, struct xexp *x, const struct trace *tr,
  * trace had when it fails. */
 int lang_frames_result(const struct xframes *F, const struct trace *tr,
                        const struct xexp *x, char *actual, size_t n);
+/* Could more frames (of a run cut short) still change x's verdict? */
+int lang_frames_open(const struct xframes *F, const struct xexp *x);
 void lang_frames_free(struct xframes *F);
 /* Does the frame of TK_SEND record r match pattern m, as `count` and `#N`
  * count frames (the caller skips the network's copies)?  For quiz lines. */

@@ -122,11 +122,11 @@ static int quiz_choices(struct parser *P, struct scn_quiz *q)
 
 void lang_kw_quiz(struct parser *P, struct tok *kw)
 {
-    (void)kw;
     struct show sh;
     struct scn_quiz q;
     memset(&q, 0, sizeof q);
     q.line = P->line;
+    q.col = kw->col;            /* as an expect line's (parse_expect.c) */
     q.host = q.m.src = q.m.dst = -1;
     struct tok *t = lang_want_text(P, "the question in double quotes, like \"Which state "
                                       "does the server enter?\"");

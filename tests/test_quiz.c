@@ -242,10 +242,39 @@ START_TEST(test_quiz_answer_never_happens)
     int n = 0;
     ck_assert_int_eq(scn_quiz_finder_misses(f, &sim.tr, &msgs, &n), 1);
     ck_assert_int_eq(n, 1);
-    ck_assert_str_eq(msgs[0], "t.scn:12: quiz answer never happens: the 5th SYN from client "
+    ck_assert_str_eq(msgs[0], "t.scn:12:1: quiz answer never happens: the 5th SYN from client "
                      "to server (the run has 1 such record)");
     free(msgs[0]);
     free(msgs);
+    scn_quiz_finder_free(f);
+    sim_free(&sim);
+    scenario_free(s);
+}
+END_TEST
+
+/* A run cut short by a limit: a quiz line whose record did not come is
+ * "not reached" (it said "never happens" of an answer after the cut), and
+ * every quiz message gives the line's column, as expect messages do. */
+START_TEST(test_quiz_cut_is_not_reached)
+{
+    struct scenario *s = parse_ok(LESSON
+        "  quiz \"A fifth SYN?\" answer client->server tcp SYN #5\n");
+    struct sim sim;
+    struct scn_quiz_finder *f = run_finding(&sim, s, 1);
+    ck_assert_int_lt(scn_quiz_finder_at(f, 0), 0);
+    char **msgs = NULL;
+    int n = 0;
+    ck_assert_int_eq(scn_quiz_finder_misses(f, &sim.tr, &msgs, &n), 1);
+    ck_assert_str_eq(msgs[0], "t.scn:12:3: quiz answer never happens: the 5th SYN from client "
+                     "to server (the run has 1 such record)");
+    free_msgs(msgs, n);
+    msgs = NULL;
+    n = 0;
+    scn_quiz_finder_cut(f, 5000000);
+    ck_assert_int_eq(scn_quiz_finder_misses(f, &sim.tr, &msgs, &n), 1);
+    ck_assert_str_eq(msgs[0], "t.scn:12:3: quiz answer not reached: the 5th SYN from client "
+                     "to server (the run was cut short at 5s, when it had 1 such record)");
+    free_msgs(msgs, n);
     scn_quiz_finder_free(f);
     sim_free(&sim);
     scenario_free(s);
@@ -274,9 +303,9 @@ START_TEST(test_quiz_first_record_is_named)
     int n = 0;
     ck_assert_int_eq(scn_quiz_finder_misses(f, &sim.tr, &msgs, &n), 2);
     ck_assert_int_eq(n, 2);
-    ck_assert_str_eq(msgs[0], "t.scn:5: quiz answered by the run's first record: nothing "
+    ck_assert_str_eq(msgs[0], "t.scn:5:1: quiz answered by the run's first record: nothing "
                      "comes before it, so it is not asked");
-    ck_assert_str_eq(msgs[1], "t.scn:6: quiz answered by the run's first record: nothing "
+    ck_assert_str_eq(msgs[1], "t.scn:6:1: quiz answered by the run's first record: nothing "
                      "comes before it, so it is not asked");
     free_msgs(msgs, n);
     scn_quiz_finder_free(f);
@@ -336,9 +365,9 @@ START_TEST(test_quiz_lines_on_one_key_count_once)
     char **msgs = NULL;
     int n = 0;
     ck_assert_int_eq(scn_quiz_finder_misses(f, &sim.tr, &msgs, &n), 2);
-    ck_assert_str_eq(msgs[0], "t.scn:12: quiz answer never happens: the 50002nd time server "
+    ck_assert_str_eq(msgs[0], "t.scn:12:1: quiz answer never happens: the 50002nd time server "
                      "entered ESTABLISHED (the run has 50001 such records)");
-    ck_assert_str_eq(msgs[1], "t.scn:14: quiz answer never happens: the 2nd SYN,ACK from server "
+    ck_assert_str_eq(msgs[1], "t.scn:14:1: quiz answer never happens: the 2nd SYN,ACK from server "
                      "to first (the run has 1 such record)");
     free_msgs(msgs, n);
     scn_quiz_finder_free(f);
@@ -397,11 +426,11 @@ START_TEST(test_quiz_lines_of_a_crowd)
     int asked = 4 + 3 * C + 2 * (C - 7), last = 3 + 5 * C;
     char want[160];
     for (int i = 0; i < 2; i++) {
-        snprintf(want, sizeof want, "t.scn:%d: quiz answered by the same record as the quiz "
+        snprintf(want, sizeof want, "t.scn:%d:1: quiz answered by the same record as the quiz "
                  "on line %d: only that one is asked", last + i, asked);
         ck_assert_str_eq(msgs[i], want);
     }
-    snprintf(want, sizeof want, "t.scn:%d: quiz answer never happens: the 2nd SYN from c3 to "
+    snprintf(want, sizeof want, "t.scn:%d:1: quiz answer never happens: the 2nd SYN from c3 to "
              "server (the run has 1 such record)", last + 2);
     ck_assert_str_eq(msgs[2], want);
     free_msgs(msgs, n);
@@ -426,7 +455,7 @@ START_TEST(test_quiz_same_record)
     char **msgs = NULL;
     int n = 0;
     ck_assert_int_eq(scn_quiz_finder_misses(f, &sim.tr, &msgs, &n), 1);
-    ck_assert_str_eq(msgs[0], "t.scn:13: quiz answered by the same record as the quiz on "
+    ck_assert_str_eq(msgs[0], "t.scn:13:1: quiz answered by the same record as the quiz on "
                      "line 12: only that one is asked");
     free(msgs[0]);
     free(msgs);
@@ -865,6 +894,7 @@ Suite *quiz_suite(void)
     tcase_add_test(tc, test_parse_quiz_lines);
     tcase_add_test(tc, test_parse_quiz_errors);
     tcase_add_test(tc, test_quiz_answer_never_happens);
+    tcase_add_test(tc, test_quiz_cut_is_not_reached);
     tcase_add_test(tc, test_quiz_same_record);
     tcase_add_test(tc, test_quiz_first_record_is_named);
     tcase_add_test(tc, test_quiz_lines_of_a_crowd);

@@ -905,8 +905,11 @@ int main(int argc, char **argv)
     if (check) {
         char **msgs = NULL;
         int nmsgs = 0;
-        if (s.truncated)
+        if (s.truncated) {
             scn_checker_cut(checker, s.stop.t_us, s.stop.limit == LIM_TIME);
+            if (quizzes)
+                scn_quiz_finder_cut(quizzes, s.stop.t_us);
+        }
         int failed = scn_checker_finish(checker, &msgs, &nmsgs);
         int qmiss = quizzes ? scn_quiz_finder_misses(quizzes, &s.tr, &msgs, &nmsgs) : 0;
         scn_quiz_finder_free(quizzes);

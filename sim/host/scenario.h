@@ -455,7 +455,7 @@ struct scn_quiz {
     int      nth;           /* 1-based */
     char    *wrong[SCN_QUIZ_CHOICES], *wrong_zh[SCN_QUIZ_CHOICES];   /* owned */
     int      nwrong;
-    int      line;
+    int      line, col;     /* where the line's `quiz` is, for messages */
     char    *src_text;      /* the answer as written, for messages (owned) */
 };
 
