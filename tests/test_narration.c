@@ -2446,6 +2446,24 @@ static void ck_dns_srv(struct nck *c, const struct trace_rec *r)
             !dns_name_eq(m.an[0].rd.target, S(c, A(1))))
             ck_fail(c, "the reply does not start with that CNAME");
         break;
+    /* a chain that stops short of the data: {1} is the last CNAME's
+     * target, and the reply holds no record of the type for it */
+    case N_DNS_SRV_CNAME_OUT: case N_DNS_SRV_CNAME_NODATA:
+    case N_DNS_SRV_CNAME_REFERRAL: {
+        int k = m.nan - 1;
+        if (m.rcode || k < 0 || m.an[k].type != DNS_TYPE_CNAME ||
+            !dns_name_eq(m.an[k].rd.target, S(c, A(1))))
+            ck_fail(c, "the reply does not end with a CNAME to %s", S(c, A(1)));
+        if ((id == N_DNS_SRV_CNAME_REFERRAL) !=
+            (m.nns > 0 && m.ns[0].type == DNS_TYPE_NS))
+            ck_fail(c, "the authority section %s a referral",
+                    id == N_DNS_SRV_CNAME_REFERRAL ? "holds no" : "holds");
+        if (id == N_DNS_SRV_CNAME_REFERRAL &&
+            (!dns_name_in(S(c, A(1)), S(c, A(2))) ||
+             !dns_name_eq(m.ns[0].name, S(c, A(2)))))
+            ck_fail(c, "%s is not delegated as %s", S(c, A(1)), S(c, A(2)));
+        break;
+    }
     case N_DNS_SRV_REFERRAL: case N_DNS_SRV_REFERRAL_NOGLUE:
         if (m.aa || m.rcode || !m.nns || m.ns[0].type != DNS_TYPE_NS ||
             !dns_name_eq(m.ns[0].name, S(c, A(1))))
@@ -3172,6 +3190,9 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_UDP_TRIM]      = { KSEND, ck_dns_udp_fit },
     [N_DNS_UDP_TC]        = { KSEND, ck_dns_udp_fit },
     [N_DNS_SRV_CNAME]     = { KSEND, ck_dns_srv },
+    [N_DNS_SRV_CNAME_OUT] = { KSEND, ck_dns_srv },
+    [N_DNS_SRV_CNAME_NODATA] = { KSEND, ck_dns_srv },
+    [N_DNS_SRV_CNAME_REFERRAL] = { KSEND, ck_dns_srv },
     [N_DNS_SRV_REFERRAL]  = { KSEND, ck_dns_srv },
     [N_DNS_SRV_REFERRAL_NOGLUE] = { KSEND, ck_dns_srv },
     [N_DNS_SRV_NXDOMAIN]  = { KSEND, ck_dns_srv },
@@ -4159,6 +4180,12 @@ static const char *const example_zone[] = {
     "sub.example.com. 300 IN NS ns.sub.example.com.",
     "far.example.com. 300 IN NS ns.example.net.",
     "ns.sub.example.com. 300 IN A 198.51.100.9",
+    "out.example.com. 300 IN CNAME www.example.org.",
+    "chain.example.com. 300 IN CNAME alias2.example.com.",
+    "alias2.example.com. 300 IN CNAME out.example.com.",
+    "empty.example.com. 300 IN CNAME ent.example.com.",
+    "x.ent.example.com. 300 IN A 203.0.113.7",
+    "into.example.com. 300 IN CNAME host.sub.example.com.",
     NULL
 };
 
@@ -4174,6 +4201,37 @@ START_TEST(test_rfc1034_4_3_2_cname_answer_is_told_as_an_alias)
     ck_assert_ptr_nonnull(strstr(text, "alias.example.com is an alias for www.example.com"));
     w = srv_why(&v, "www.example.com", text, sizeof text);
     ck_assert_int_eq(w.id, N_DNS_SRV_ANSWER);
+    srv_free(&v);
+}
+END_TEST
+
+/* RFC 1034 4.3.2 step 3a: a chain that stops short of the data (it leaves
+ * the zones served, ends at a name with no data of the type, or ends in a
+ * delegated zone) is not told as "with what this server holds" for the
+ * first target: the sentence names where it stopped and why. */
+START_TEST(test_rfc1034_4_3_2_cname_chain_that_stops_short_says_where)
+{
+    static const struct { const char *q; int id; const char *says; } cell[] = {
+        { "alias.example.com", N_DNS_SRV_CNAME,
+          "alias.example.com is an alias for www.example.com; the CNAME goes in the answer, with what" },
+        { "out.example.com", N_DNS_SRV_CNAME_OUT,
+          "leads to www.example.org, which is in no zone this server serves" },
+        { "chain.example.com", N_DNS_SRV_CNAME_OUT,
+          "chain.example.com is an alias, and its CNAME chain leads to www.example.org" },
+        { "empty.example.com", N_DNS_SRV_CNAME_NODATA,
+          "leads to ent.example.com, which exists but has no A record" },
+        { "into.example.com", N_DNS_SRV_CNAME_REFERRAL,
+          "leads to host.sub.example.com, which lies in sub.example.com, delegated" },
+    };
+    struct srv v;
+    char text[512];
+    srv_init(&v, "example.com", example_zone);
+    for (size_t i = 0; i < sizeof cell / sizeof cell[0]; i++) {
+        struct why w = srv_why(&v, cell[i].q, text, sizeof text);
+        ck_assert_msg(w.id == cell[i].id, "%s: id %d, want %d", cell[i].q,
+                      w.id, cell[i].id);
+        ck_assert_msg(strstr(text, cell[i].says), "%s: %s", cell[i].q, text);
+    }
     srv_free(&v);
 }
 END_TEST
@@ -4340,6 +4398,7 @@ Suite *narration_suite(void)
     suite_add_tcase(s, u);
     TCase *d = tcase_create("dns-server");
     tcase_add_test(d, test_rfc1034_4_3_2_cname_answer_is_told_as_an_alias);
+    tcase_add_test(d, test_rfc1034_4_3_2_cname_chain_that_stops_short_says_where);
     tcase_add_test(d, test_rfc2308_2_1_nxdomain_behind_a_cname_names_the_target);
     tcase_add_test(d, test_rfc1034_4_3_2_referral_without_glue_promises_no_address);
     tcase_add_test(d, test_rfc2308_5_negative_answer_without_soa_says_so);

@@ -256,7 +256,10 @@ int  dns_zone_add(struct dns_zone *z, const struct dns_rr *rr); /* 0 / -1 */
     X(NODATA)   \
     X(REFUSED)  \
     X(FORMERR)  \
-    X(NOTIMP)
+    X(NOTIMP)   \
+    X(CNAME_OUT)      /* the CNAME chain leaves every zone served here */ \
+    X(CNAME_NODATA)   /* it ends at a name with no data of the type */ \
+    X(CNAME_REFERRAL) /* it ends in a zone delegated away */
 
 enum dns_srv_outcome {
 #define X(o) DNS_SRV_##o,

@@ -338,6 +338,9 @@
     X(N_DNS_STUB_TIMEOUT,  "no reply from the resolver after {0} attempt{0:s}: the lookup of {1:str} fails") \
     X(N_DNS_SRV_ANSWER,    "authoritative answer (AA=1): this server holds {0:str} {1:str}") \
     X(N_DNS_SRV_CNAME,     "authoritative answer (AA=1): {0:str} is an alias for {1:str}; the CNAME goes in the answer, with what this server holds for {1:str} (RFC 1034 4.3.2 step 3a)") \
+    X(N_DNS_SRV_CNAME_OUT, "authoritative answer (AA=1): {0:str} is an alias, and its CNAME chain leads to {1:str}, which is in no zone this server serves: the answer ends with the CNAME, and the resolver looks {1:str} up itself (RFC 1034 4.3.2 step 3a)") \
+    X(N_DNS_SRV_CNAME_NODATA, "authoritative answer (AA=1): {0:str} is an alias, and its CNAME chain leads to {1:str}, which exists but has no {2:str} record: NOERROR, the CNAME and no {2:str} data (RFC 2308 2.2)") \
+    X(N_DNS_SRV_CNAME_REFERRAL, "{0:str} is an alias, and its CNAME chain leads to {1:str}, which lies in {2:str}, delegated to other servers: the CNAME, and a referral to those servers (RFC 1034 4.3.2 step 3b)") \
     X(N_DNS_SRV_REFERRAL,  "referral: {0:str} lies in {1:str}, delegated to other servers; name them and their addresses (RFC 1034 4.3.2 step 3b)") \
     X(N_DNS_SRV_REFERRAL_NOGLUE, "referral: {0:str} lies in {1:str}, delegated to other servers; name them (this server holds no address for them) (RFC 1034 4.3.2 step 3b)") \
     X(N_DNS_SRV_NXDOMAIN,  "{0:str} does not exist in zone {1:str}: NXDOMAIN with the zone's SOA (RFC 2308 2.1)") \
