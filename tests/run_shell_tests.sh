@@ -775,6 +775,15 @@ for f in tests/narration/*.scn; do
     else bad "$f: $(grep 'expectation failed' "$TMP/nar.out" | head -3)"; fi
 done
 
+# RFC 2181 9: a stub ignores a reply with TC=1 rather than read the cut
+# answer as "no address"; the lookup fails and says it was truncated
+tcs=tests/narration/dns-truncated.scn
+"$PROTOSIM" --batch "$tcs" >"$TMP/tc.out" 2>&1
+grep -q 'resolve(a*\.b*\.c*\.one) failed: truncated (TC=1)' "$TMP/tc.out" \
+    && ! grep -q 'failed: no address' "$TMP/tc.out" \
+    && grep -q 'ASKING_RESOLVER -> FAILED' "$TMP/tc.out" \
+    && ok || bad "$tcs: the stub did not fail on the truncated reply"
+
 # a segment TCP drops in silence is still a record that says why: every
 # rule of tests/narration/tcp-silent-drops.scn drops what it should, once
 sd=tests/narration/tcp-silent-drops.scn

@@ -2694,6 +2694,19 @@ static void ck_dns_stub_fail(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "the reply's rcode is %u", m.rcode);
 }
 
+/* The stub drops a reply with TC=1 (RFC 2181 9): one arrived now. */
+static void ck_dns_stub_tc(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    struct dns_msg m;
+    if (!arrived_dns(c, &f, &m) || !m.qr)
+        return ck_fail(c, "no DNS reply arrived at this instant");
+    if (!m.tc)
+        ck_fail(c, "the reply that arrived has TC=0");
+    if (!dns_name_eq(S(c, A(0)), m.qname))
+        ck_fail(c, "names %s, the reply is for %s", S(c, A(0)), m.qname);
+}
+
 static void ck_dns_unmatched(struct nck *c, const struct trace_rec *r)
 {
     struct frame f;
@@ -2934,6 +2947,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_APP_RESOLVED]      = { KAPP, ck_app_resolved },
     [N_APP_RESOLVE_FAIL]  = { KAPP, ck_app_resolve_fail_rcode },
     [N_APP_RESOLVE_NOADDR]  = { KAPP, ck_app_resolve_fail },
+    [N_APP_RESOLVE_TRUNC]   = { KAPP, ck_app_resolve_fail },
     [N_APP_RESOLVE_TIMEOUT] = { KAPP, ck_app_resolve_fail },
     [N_APP_RESOLVE_NOSTUB]  = { KAPP, ck_app_resolve_fail },
     [N_APP_RESOLVE_BADNAME] = { KAPP, ck_app_resolve_fail },
@@ -3184,6 +3198,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_STUB_ANSWER]   = { KSTATE, NULL },
     [N_DNS_STUB_FAIL]     = { KSTATE, ck_dns_stub_fail },
     [N_DNS_STUB_NXDOMAIN] = { KSTATE, ck_dns_stub_fail },
+    [N_DNS_STUB_TC]       = { KSTATE, ck_dns_stub_tc },
     [N_DNS_STUB_TIMEOUT]  = { KSTATE, ck_dns_stub_timeout },
     /* DNS: authoritative servers */
     [N_DNS_SRV_ANSWER]    = { KSEND, ck_dns_srv },

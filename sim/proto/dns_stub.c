@@ -97,7 +97,7 @@ static void stub_done(struct dns_stub *s, int h, const struct dns_msg *m)
     res.type = l->type;
     res.rcode = m ? m->rcode : -1;
     res.msg = m;
-    if (m && m->rcode == DNS_RCODE_NOERROR) {
+    if (m && m->rcode == DNS_RCODE_NOERROR && !m->tc) {
         /* the addresses at the end of the CNAME chain */
         dns_name_copy(cur, name);
         for (int hop = 0; hop <= MAX_CNAMES; hop++) {
@@ -139,7 +139,15 @@ int dns_stub_response(struct dns_stub *s, int64_t now, ip4_addr from,
         if (tr)
             trace_timer(tr, now, s->env.host, TL_DNS, l->conn, TM_DNS, TA_STOP,
                         0, WHY(N_DNS_TMR_STOP, from));
-        if (m->rcode == DNS_RCODE_NOERROR)
+        if (m->tc)
+            /* RFC 2181 9: "When a DNS client receives a reply with TC set,
+             * it should ignore that response, and query again, using a
+             * mechanism, such as a TCP connection, that will permit larger
+             * replies."  There is no DNS over TCP here, so the lookup
+             * fails; what the cut reply holds is not taken as the answer. */
+            stub_set(s, now, l->conn, DNS_FAILED,
+                     WHY(N_DNS_STUB_TC, dns_intern(tr, l->name)));
+        else if (m->rcode == DNS_RCODE_NOERROR)
             stub_set(s, now, l->conn, DNS_ANSWERED,
                      WHY(N_DNS_STUB_ANSWER,
                          dns_intern(tr, dns_summary(m, text, sizeof text))));

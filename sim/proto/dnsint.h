@@ -18,7 +18,9 @@
  *    DNS_MAX_RR records per section.  A reply longer than UDP's 512
  *    octets (RFC 1035 4.2.1) is cut by dns_fit_udp when it leaves (glue
  *    first, without TC; then records, with TC=1); there is no EDNS(0).
- *    A reply with TC=1 is treated as a failed server (no retry over TCP).
+ *    A reply with TC=1 is treated as a failed server (no retry over TCP);
+ *    the stub, which has one server, fails the lookup (RFC 2181 9: a
+ *    truncated reply is ignored, never read as the answer).
  *  - The server has no wildcards (RFC 1034 4.3.3) and does not add its own
  *    NS records to the authority section of positive answers.
  *  - The resolver ignores RD=0 from a stub (it always recurses), asks one

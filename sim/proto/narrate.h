@@ -88,6 +88,7 @@
     X(N_APP_RESOLVED,  "the stub resolver answers: {0:str} is {1:ip}") \
     X(N_APP_RESOLVE_FAIL,"the stub resolver answers: the DNS lookup of {0:str} fails, the resolver replied {1:str}") \
     X(N_APP_RESOLVE_NOADDR,"the stub resolver answers: the DNS reply for {0:str} carries no address (A) record") \
+    X(N_APP_RESOLVE_TRUNC,"the stub resolver answers: the DNS reply for {0:str} was truncated (TC=1) and a retry over TCP is not modelled, so the lookup fails (RFC 2181 9)") \
     X(N_APP_RESOLVE_TIMEOUT,"the stub resolver gives up: no DNS reply from the resolver {1:ip}, so {0:str} cannot be resolved") \
     X(N_APP_RESOLVE_NOSTUB,"{0:str} cannot be resolved: this host has no DNS server configured (host ... dns ADDR)") \
     X(N_APP_RESOLVE_BADNAME,"{0:str} is not a valid DNS name (RFC 1035 3.1): nothing is asked") \
@@ -334,6 +335,7 @@
     X(N_DNS_STUB_RETRY,    "no reply from the resolver {0:ip} within {1:dur}: send the query again (attempt {2})") \
     X(N_DNS_STUB_ANSWER,   "the resolver replied: {0:str}") \
     X(N_DNS_STUB_FAIL,     "the resolver replied {0:str}: the lookup of {1:str} fails") \
+    X(N_DNS_STUB_TC,       "the resolver's reply for {0:str} is truncated (TC=1): it did not fit in 512 bytes of UDP, so it is not the whole answer. RFC 2181 9 says to ignore it and ask again over TCP, which this simulator does not model: the lookup fails") \
     X(N_DNS_STUB_NXDOMAIN, "the resolver replied NXDOMAIN: {1:str} does not exist (RFC 1035 4.1.1)") \
     X(N_DNS_STUB_TIMEOUT,  "no reply from the resolver after {0} attempt{0:s}: the lookup of {1:str} fails") \
     X(N_DNS_SRV_ANSWER,    "authoritative answer (AA=1): this server holds {0:str} {1:str}") \
