@@ -3188,6 +3188,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_CACHE_NODATA]  = { KSTATE, ck_dns_cache_neg },
     [N_DNS_CACHE_EXPIRED] = { KSTATE, ck_dns_cache_expired },
     [N_DNS_CACHE_EVICT]   = { KSTATE, NULL },
+    [N_DNS_CACHE_GLUE_REPLACED] = { KSTATE, NULL },
     [N_DNS_TMR_START]     = { KTSTART, ck_dns_tmr_start },
     [N_DNS_TMR_STOP]      = { KTSTOP, ck_dns_tmr_stop },
     [N_DNS_TMR_EXPIRE]    = { KTEXP, ck_dns_tmr_expire },
