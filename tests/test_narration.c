@@ -2689,9 +2689,24 @@ static void ck_dns_stub_fail(struct nck *c, const struct trace_rec *r)
     char rc[16];
     if (!arrived_dns(c, &f, &m) || !m.qr)
         return ck_fail(c, "no DNS reply arrived at this instant");
-    if (r->why.id == N_DNS_STUB_NXDOMAIN ? m.rcode != DNS_RCODE_NXDOMAIN
+    int nx = r->why.id == N_DNS_STUB_NXDOMAIN ||
+             r->why.id == N_DNS_STUB_NXDOMAIN_CNAME;
+    if (nx ? m.rcode != DNS_RCODE_NXDOMAIN
         : strcmp(S(c, A(0)), dns_rcode_name(m.rcode, rc, sizeof rc)))
         ck_fail(c, "the reply's rcode is %u", m.rcode);
+    /* NXDOMAIN names the name that does not exist (RFC 2308 2.1): the
+     * name asked for only when no CNAME in the answer leads away from it,
+     * else the last CNAME's target */
+    int cn = -1;
+    for (int k = 0; k < m.nan; k++)
+        if (m.an[k].type == DNS_TYPE_CNAME)
+            cn = k;
+    if (r->why.id == N_DNS_STUB_NXDOMAIN && cn >= 0)
+        ck_fail(c, "says %s does not exist, but the answer holds a CNAME "
+                "for it", S(c, A(1)));
+    if (r->why.id == N_DNS_STUB_NXDOMAIN_CNAME &&
+        (cn < 0 || !dns_name_eq(m.an[cn].rd.target, S(c, A(2)))))
+        ck_fail(c, "says the chain ends at %s", S(c, A(2)));
 }
 
 /* The stub drops a reply with TC=1 (RFC 2181 9): one arrived now. */
@@ -3199,6 +3214,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_STUB_ANSWER]   = { KSTATE, NULL },
     [N_DNS_STUB_FAIL]     = { KSTATE, ck_dns_stub_fail },
     [N_DNS_STUB_NXDOMAIN] = { KSTATE, ck_dns_stub_fail },
+    [N_DNS_STUB_NXDOMAIN_CNAME] = { KSTATE, ck_dns_stub_fail },
     [N_DNS_STUB_TC]       = { KSTATE, ck_dns_stub_tc },
     [N_DNS_STUB_TIMEOUT]  = { KSTATE, ck_dns_stub_timeout },
     /* DNS: authoritative servers */

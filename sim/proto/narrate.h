@@ -336,6 +336,7 @@
     X(N_DNS_STUB_RETRY,    "no reply from the resolver {0:ip} within {1:dur}: send the query again (attempt {2})") \
     X(N_DNS_STUB_ANSWER,   "the resolver replied: {0:str}") \
     X(N_DNS_STUB_FAIL,     "the resolver replied {0:str}: the lookup of {1:str} fails") \
+    X(N_DNS_STUB_NXDOMAIN_CNAME,"the resolver replied NXDOMAIN: {1:str} is an alias, and the name its CNAME chain leads to, {2:str}, does not exist (RFC 2308 2.1)") \
     X(N_DNS_STUB_TC,       "the resolver's reply for {0:str} is truncated (TC=1): it did not fit in 512 bytes of UDP, so it is not the whole answer. RFC 2181 9 says to ignore it and ask again over TCP, which this simulator does not model: the lookup fails") \
     X(N_DNS_STUB_NXDOMAIN, "the resolver replied NXDOMAIN: {1:str} does not exist (RFC 1035 4.1.1)") \
     X(N_DNS_STUB_TIMEOUT,  "no reply from the resolver after {0} attempt{0:s}: the lookup of {1:str} fails") \
