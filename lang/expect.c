@@ -181,7 +181,7 @@ struct st_recv {
 };
 /* refused: the narration of a lookup the stub refused at once (no DNS
  * server, a bad name, too many lookups), 0 for an answer or a timeout */
-struct st_resolved { int found, rcode, refused; ip4_addr addr; };
+struct st_resolved { int found, rcode, refused, trunc; ip4_addr addr; };
 /* i counts every message or datagram read, past 2^31 in a long run */
 struct st_msgs { long i; int ok; char last[320]; };
 /* Up to 8 selected connections are told apart; most lines select one
@@ -617,12 +617,14 @@ static void feed(struct scn_checker *c, struct xexp *x, const struct trace *tr,
             s->found = 1;
             s->rcode = 0;
             s->refused = 0;
+            s->trunc = 0;
             s->addr = (ip4_addr)r->why.a[1];
         } else if (r->u.app.ret < 0 &&
                    dns_name_eq(trace_str(tr, (uint32_t)r->why.a[0]), e->name)) {
             s->found = 1;
             s->rcode = (int)r->why.a[2];   /* -1 no reply, 0 no address */
             s->addr = 0;
+            s->trunc = r->why.id == N_APP_RESOLVE_TRUNC;
             /* `FAILED` is every try timed out: a lookup refused before any
              * try (its rcode -1 too) is not that */
             s->refused = r->why.id == N_APP_RESOLVE_NOSTUB || r->why.id == N_APP_RESOLVE_BADNAME ||
@@ -1429,7 +1431,8 @@ static int resolved_result(const struct st_resolved *s, const struct scn_expect 
         snprintf(actual, n, _("it never got an answer for %s"), e->name);
         return 0;
     }
-    int ok = !s->refused && s->rcode == e->rcode && (e->rcode != 0 || s->addr == e->addr);
+    int ok = !s->refused && !s->trunc && s->rcode == e->rcode &&
+             (e->rcode != 0 || s->addr == e->addr);
     if (!ok) {
         if (s->refused)
             snprintf(actual, n, "%s",
@@ -1438,6 +1441,8 @@ static int resolved_result(const struct st_resolved *s, const struct scn_expect 
                      : s->refused == N_APP_RESOLVE_BADNAME
                          ? _("the lookup was refused at once: not a valid DNS name")
                          : _("the lookup was refused at once: too many lookups in progress"));
+        else if (s->trunc)
+            snprintf(actual, n, "%s", _("it got a truncated reply (TC=1), which the stub does not use"));
         else if (s->rcode == 0 && s->addr)
             snprintf(actual, n, _("it got %s"), ip4_str(s->addr, a, sizeof a));
         else

@@ -563,11 +563,19 @@ static void lang_kw_record(struct parser *P, struct tok *kw)
         if (is_space((unsigned char)text[i])) text[i] = ' ';
     struct scn_rr R;
     memset(&R, 0, sizeof R);
-    char why[128];
-    int rc = dns_rr_parse(text, &R.rr, why, sizeof why);
+    char why[192];
+    size_t bad = 0;
+    int rc = dns_rr_parse_at(text, &R.rr, why, sizeof why, &bad);
     free(text);
     if (rc) {
-        ERR_AT(P, first, "bad record: %s", why);
+        /* point at the token at fault: text is a byte copy from first */
+        const struct tok *at = first;
+        for (int i = (int)(first - P->toks); i < P->ntok; i++)
+            if ((size_t)(P->toks[i].raw - first->raw) == bad) {
+                at = &P->toks[i];
+                break;
+            }
+        ERR_AT(P, at, "bad record: %s", why);
         return;
     }
     R.host = h;

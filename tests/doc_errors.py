@@ -147,7 +147,7 @@ CASES = [
     ('host "ns1" has no zone line; add one like: zone ns1 example.com', 'host ns1 192.0.2.1\nrecord ns1 www.example.com. 300 IN A 192.0.2.5\n'),
     ('record "www.example.org" is outside the zones host "ns1" serves (example.com)', NS + 'record ns1 www.example.org 300 IN A 192.0.2.5\n'),
     ('bad record: an A record needs one IPv4 address', NS + 'record ns1 www.example.com 300 IN A\n'),
-    ('expected a TTL in seconds after the name', NS + 'record ns1 www.example.com IN A 192.0.2.5\n'),
+    ('expected a TTL in seconds (0 to 4294967295) after the name', NS + 'record ns1 www.example.com IN A 192.0.2.5\n'),
     ('expected a record type: A, NS, CNAME or SOA', NS + 'record ns1 www.example.com 300 IN MX 10 mail.example.com\n'),
     ('SOA needs MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM', NS + 'record ns1 example.com 300 SOA ns1.example.com.\n'),
     ('NS and CNAME need one domain name', NS + 'record ns1 www.example.com 300 CNAME a.example.com b.example.com\n'),

@@ -810,6 +810,24 @@ for f in tests/narration/*.scn; do
     else bad "$f: $(grep 'expectation failed' "$TMP/nar.out" | head -3)"; fi
 done
 
+# RFC 2181 9: a stub ignores a reply with TC=1 rather than read the cut
+# answer as "no address"; the lookup fails and says it was truncated
+tcs=tests/narration/dns-truncated.scn
+"$PROTOSIM" --batch "$tcs" >"$TMP/tc.out" 2>&1
+grep -q 'resolve(a*\.b*\.c*\.one) failed: truncated (TC=1)' "$TMP/tc.out" \
+    && ! grep -q 'failed: no address' "$TMP/tc.out" \
+    && grep -q 'ASKING_RESOLVER -> FAILED' "$TMP/tc.out" \
+    && ok || bad "$tcs: the stub did not fail on the truncated reply"
+
+# RFC 2308 2.1: NXDOMAIN behind a CNAME is the target's; the stub never
+# says the alias it asked for does not exist
+nxa=tests/narration/dns-nxdomain-alias.scn
+"$PROTOSIM" --batch "$nxa" >"$TMP/nxa.out" 2>&1
+[ "$(grep -c 'dangling.example.com is an alias, and the name its CNAME chain leads to, nothere.example.org, does not exist' "$TMP/nxa.out")" -eq 2 ] \
+    && grep -q 'inzone.example.com is an alias, and the name its CNAME chain leads to, gone.example.com, does not exist' "$TMP/nxa.out" \
+    && ! grep -q -E '(dangling|inzone).example.com does not exist' "$TMP/nxa.out" \
+    && ok || bad "$nxa: the stub's NXDOMAIN sentence names the alias"
+
 # a segment TCP drops in silence is still a record that says why: every
 # rule of tests/narration/tcp-silent-drops.scn drops what it should, once
 sd=tests/narration/tcp-silent-drops.scn

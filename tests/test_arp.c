@@ -1072,6 +1072,131 @@ START_TEST(test_ignores_own_address_and_zero_sender)
 }
 END_TEST
 
+/* The matrix of RFC 826 "Packet Reception" against the cache states: for
+ * each state PEER's entry can be in, and each ARP packet PEER can send
+ * (always from a new MAC, PEER_MAC2), the state after, the frames sent
+ * (the reply to a request for us; the packets that waited, released), and
+ * the MAC kept.  The merge (an entry that exists takes the sender's MAC
+ * whatever the packet) happens in every state; an entry is added only
+ * when we are the target; only a reply to us confirms (REACHABLE); a
+ * known address with a new MAC stays in its state (the simplification in
+ * arp.c's header); a FAILED entry revives as STALE. */
+enum { AR_REQ_US, AR_REQ_OTHER, AR_REPLY_US, AR_GARP_REPLY, AR_GARP_REQ };
+
+static void bring(struct afx *f, int state)
+{
+    switch (state) {
+    case ARP_NONE:       break;
+    case ARP_INCOMPLETE: output(f, 0, PEER, "waits", 0); break;
+    case ARP_REACHABLE:  make_reachable(f); break;
+    case ARP_STALE:      make_stale(f); break;
+    case ARP_DELAY:      make_delay(f, S(40)); break;
+    case ARP_PROBE:      make_probe(f, S(40)); break;
+    case ARP_FAILED:
+        output(f, 0, PEER, "lost", 0);
+        for (int k = 1; k <= f->cfg.max_requests; k++)
+            arp_timer(&f->c, S(k));
+        ck_assert_int_eq(entry_state(f, PEER), ARP_FAILED);
+        break;
+    default:
+        ck_abort_msg("no way to state %d", state);
+    }
+}
+
+static struct arp_pkt arrival(int kind)
+{
+    switch (kind) {
+    case AR_REQ_US:    return pkt(ARP_OP_REQUEST, PEER_MAC2, PEER, ZERO_MAC, ME);
+    case AR_REQ_OTHER: return pkt(ARP_OP_REQUEST, PEER_MAC2, PEER, ZERO_MAC, THIRD);
+    case AR_REPLY_US:  return pkt(ARP_OP_REPLY, PEER_MAC2, PEER, ME_MAC, ME);
+    case AR_GARP_REPLY:return pkt(ARP_OP_REPLY, PEER_MAC2, PEER, MAC_BROADCAST, PEER);
+    default:           return pkt(ARP_OP_REQUEST, PEER_MAC2, PEER, ZERO_MAC, PEER);
+    }
+}
+
+START_TEST(test_rfc826_reception_matrix)
+{
+    /* after: the state after the arrival (ARP_NONE: still no entry);
+     * ntx: frames arp_input sends (a reply, and released packets) */
+    static const struct { int state, kind, after, ntx; } cell[] = {
+        { ARP_NONE,       AR_REQ_US,     ARP_STALE,     1 },
+        { ARP_NONE,       AR_REQ_OTHER,  ARP_NONE,      0 },
+        { ARP_NONE,       AR_REPLY_US,   ARP_REACHABLE, 0 },
+        { ARP_NONE,       AR_GARP_REPLY, ARP_NONE,      0 },
+        { ARP_NONE,       AR_GARP_REQ,   ARP_NONE,      0 },
+        { ARP_INCOMPLETE, AR_REQ_US,     ARP_STALE,     2 },
+        { ARP_INCOMPLETE, AR_REQ_OTHER,  ARP_STALE,     1 },
+        { ARP_INCOMPLETE, AR_REPLY_US,   ARP_REACHABLE, 1 },
+        { ARP_INCOMPLETE, AR_GARP_REPLY, ARP_STALE,     1 },
+        { ARP_INCOMPLETE, AR_GARP_REQ,   ARP_STALE,     1 },
+        { ARP_REACHABLE,  AR_REQ_US,     ARP_REACHABLE, 1 },
+        { ARP_REACHABLE,  AR_REQ_OTHER,  ARP_REACHABLE, 0 },
+        { ARP_REACHABLE,  AR_REPLY_US,   ARP_REACHABLE, 0 },
+        { ARP_REACHABLE,  AR_GARP_REPLY, ARP_REACHABLE, 0 },
+        { ARP_REACHABLE,  AR_GARP_REQ,   ARP_REACHABLE, 0 },
+        { ARP_STALE,      AR_REQ_US,     ARP_STALE,     1 },
+        { ARP_STALE,      AR_REQ_OTHER,  ARP_STALE,     0 },
+        { ARP_STALE,      AR_REPLY_US,   ARP_REACHABLE, 0 },
+        { ARP_STALE,      AR_GARP_REPLY, ARP_STALE,     0 },
+        { ARP_STALE,      AR_GARP_REQ,   ARP_STALE,     0 },
+        { ARP_DELAY,      AR_REQ_US,     ARP_DELAY,     1 },
+        { ARP_DELAY,      AR_REQ_OTHER,  ARP_DELAY,     0 },
+        { ARP_DELAY,      AR_REPLY_US,   ARP_REACHABLE, 0 },
+        { ARP_DELAY,      AR_GARP_REPLY, ARP_DELAY,     0 },
+        { ARP_DELAY,      AR_GARP_REQ,   ARP_DELAY,     0 },
+        { ARP_PROBE,      AR_REQ_US,     ARP_PROBE,     1 },
+        { ARP_PROBE,      AR_REQ_OTHER,  ARP_PROBE,     0 },
+        { ARP_PROBE,      AR_REPLY_US,   ARP_REACHABLE, 0 },
+        { ARP_PROBE,      AR_GARP_REPLY, ARP_PROBE,     0 },
+        { ARP_PROBE,      AR_GARP_REQ,   ARP_PROBE,     0 },
+        { ARP_FAILED,     AR_REQ_US,     ARP_STALE,     1 },
+        { ARP_FAILED,     AR_REQ_OTHER,  ARP_STALE,     0 },
+        { ARP_FAILED,     AR_REPLY_US,   ARP_REACHABLE, 0 },
+        { ARP_FAILED,     AR_GARP_REPLY, ARP_STALE,     0 },
+        { ARP_FAILED,     AR_GARP_REQ,   ARP_STALE,     0 },
+    };
+    for (size_t i = 0; i < sizeof cell / sizeof cell[0]; i++) {
+        struct afx *f = afx_init(NULL);
+        bring(f, cell[i].state);
+        int64_t now = S(60);
+        int before = f->ntx;
+        struct arp_pkt p = arrival(cell[i].kind);
+        arp_input(&f->c, now, &p);
+        const struct arp_entry *e = arp_lookup(&f->c, PEER);
+        int got = e ? (int)e->state : ARP_NONE;
+        ck_assert_msg(got == cell[i].after, "cell %zu (%s, arrival %d): %s, want %s",
+                      i, arp_state_name(cell[i].state), cell[i].kind,
+                      arp_state_name(got), arp_state_name(cell[i].after));
+        ck_assert_msg(f->ntx - before == cell[i].ntx, "cell %zu: %d frames, want %d",
+                      i, f->ntx - before, cell[i].ntx);
+        if (e && e->state != ARP_NONE)     /* the merge: the new MAC is kept */
+            ck_assert_msg(memcmp(e->mac.b, PEER_MAC2.b, 6) == 0, "cell %zu: old MAC", i);
+        if (cell[i].state == ARP_INCOMPLETE) {     /* released, to the new MAC */
+            assert_ip_frame(f, before, "waits", PEER_MAC2);
+            ck_assert_int_eq(e->nq, 0);
+        }
+        if (cell[i].kind == AR_REQ_US) {
+            /* RFC 826: swap, fill in our addresses, opcode REPLY, "send the
+             * packet to the (new) target hardware address" */
+            mac_addr dst;
+            struct arp_pkt rp = tx_arp(f, f->ntx - 1, &dst);
+            ck_assert(memcmp(dst.b, PEER_MAC2.b, 6) == 0);
+            ck_assert_uint_eq(rp.op, ARP_OP_REPLY);
+            ck_assert(memcmp(rp.sha.b, ME_MAC.b, 6) == 0);
+            ck_assert_uint_eq(rp.spa, ME);
+            ck_assert(memcmp(rp.tha.b, PEER_MAC2.b, 6) == 0);
+            ck_assert_uint_eq(rp.tpa, PEER);
+            ck_assert_int_eq(f->tx[f->ntx - 1].why.id, N_ARP_REPLY);
+        }
+        /* a REACHABLE entry after the arrival has its 30 s timer running
+         * from now when the arrival confirmed it */
+        if (cell[i].kind == AR_REPLY_US)
+            ck_assert_int_eq(e->due, now + f->cfg.reachable_us);
+        afx_free(f);
+    }
+}
+END_TEST
+
 START_TEST(test_deadline_and_timer_agree)
 {
     struct arp_config cfg;
@@ -1152,6 +1277,7 @@ Suite *arp_suite(void)
     tcase_add_test(c, test_queue_overflow_drops_oldest);
     tcase_add_test(c, test_ignores_own_address_and_zero_sender);
     tcase_add_test(c, test_deadline_and_timer_agree);
+    tcase_add_test(c, test_rfc826_reception_matrix);
     tcase_add_test(c, test_thousands_of_entries_found_and_expired_in_order);
     suite_add_tcase(s, c);
     return s;

@@ -1567,6 +1567,33 @@ START_TEST(test_cache_hit_sends_no_query)
 }
 END_TEST
 
+/* RFC 2181 5.4.1: glue from a referral's additional section "should not be
+ * cached in such a way that they would ever be returned as answers to a
+ * received query".  The walk to www.example.com keeps ns1.example.com's
+ * glue (TTL 172800, from com); a stub asking for ns1.example.com gets the
+ * authoritative answer (TTL 3600), which then replaces the glue. */
+START_TEST(test_rfc2181_5_4_1_glue_never_answers_a_stub)
+{
+    lookup(0, "www.example.com", DNS_TYPE_A);
+    int nq = N.nq;
+    ck_assert_int_eq(lookup(10 * SEC, "ns1.example.com", DNS_TYPE_A), 1);
+    ck_assert_int_eq(N.nq, nq + 1);                 /* asked, not cached */
+    ck_assert_uint_eq(N.q[nq].to, AUTH_IP);
+    ck_assert_uint_eq(N.res_addr[0], AUTH_IP);
+    ck_assert_uint_eq(N.reply.an[0].ttl, 3600);     /* the zone's, not the glue's */
+    ck_assert_int_eq(N.last_reply_why, N_DNS_R_STUB);
+    ck_assert_str_eq(states_of("dns-cache:ns1.example.com/A"),
+                     "ABSENT>CACHED CACHED>ABSENT ABSENT>CACHED");
+    ck_assert_int_eq(count_recs(TK_STATE, -1, N_DNS_CACHE_GLUE_REPLACED), 1);
+    /* the answer, once cached, answers the next question */
+    ck_assert_int_eq(lookup(20 * SEC, "ns1.example.com", DNS_TYPE_A), 1);
+    ck_assert_int_eq(N.nq, nq + 1);
+    ck_assert_uint_eq(N.reply.an[0].ttl, 3590);
+    ck_assert_int_eq(N.last_reply_why, N_DNS_R_STUB_CACHE);
+    assert_narrations_render();
+}
+END_TEST
+
 START_TEST(test_cache_expiry_asks_again)
 {
     lookup(0, "www.example.com", DNS_TYPE_A);
@@ -2051,6 +2078,7 @@ Suite *dns_suite(void)
     tcase_add_test(tc, test_walk_root_tld_auth);
     tcase_add_test(tc, test_cache_hit_sends_no_query);
     tcase_add_test(tc, test_cache_expiry_asks_again);
+    tcase_add_test(tc, test_rfc2181_5_4_1_glue_never_answers_a_stub);
     tcase_add_test(tc, test_nxdomain_reported_and_cached);
     tcase_add_test(tc, test_nodata_and_cname);
     tcase_add_test(tc, test_cname_loop_named);

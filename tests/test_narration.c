@@ -2446,6 +2446,24 @@ static void ck_dns_srv(struct nck *c, const struct trace_rec *r)
             !dns_name_eq(m.an[0].rd.target, S(c, A(1))))
             ck_fail(c, "the reply does not start with that CNAME");
         break;
+    /* a chain that stops short of the data: {1} is the last CNAME's
+     * target, and the reply holds no record of the type for it */
+    case N_DNS_SRV_CNAME_OUT: case N_DNS_SRV_CNAME_NODATA:
+    case N_DNS_SRV_CNAME_REFERRAL: {
+        int k = m.nan - 1;
+        if (m.rcode || k < 0 || m.an[k].type != DNS_TYPE_CNAME ||
+            !dns_name_eq(m.an[k].rd.target, S(c, A(1))))
+            ck_fail(c, "the reply does not end with a CNAME to %s", S(c, A(1)));
+        if ((id == N_DNS_SRV_CNAME_REFERRAL) !=
+            (m.nns > 0 && m.ns[0].type == DNS_TYPE_NS))
+            ck_fail(c, "the authority section %s a referral",
+                    id == N_DNS_SRV_CNAME_REFERRAL ? "holds no" : "holds");
+        if (id == N_DNS_SRV_CNAME_REFERRAL &&
+            (!dns_name_in(S(c, A(1)), S(c, A(2))) ||
+             !dns_name_eq(m.ns[0].name, S(c, A(2)))))
+            ck_fail(c, "%s is not delegated as %s", S(c, A(1)), S(c, A(2)));
+        break;
+    }
     case N_DNS_SRV_REFERRAL: case N_DNS_SRV_REFERRAL_NOGLUE:
         if (m.aa || m.rcode || !m.nns || m.ns[0].type != DNS_TYPE_NS ||
             !dns_name_eq(m.ns[0].name, S(c, A(1))))
@@ -2671,9 +2689,37 @@ static void ck_dns_stub_fail(struct nck *c, const struct trace_rec *r)
     char rc[16];
     if (!arrived_dns(c, &f, &m) || !m.qr)
         return ck_fail(c, "no DNS reply arrived at this instant");
-    if (r->why.id == N_DNS_STUB_NXDOMAIN ? m.rcode != DNS_RCODE_NXDOMAIN
+    int nx = r->why.id == N_DNS_STUB_NXDOMAIN ||
+             r->why.id == N_DNS_STUB_NXDOMAIN_CNAME;
+    if (nx ? m.rcode != DNS_RCODE_NXDOMAIN
         : strcmp(S(c, A(0)), dns_rcode_name(m.rcode, rc, sizeof rc)))
         ck_fail(c, "the reply's rcode is %u", m.rcode);
+    /* NXDOMAIN names the name that does not exist (RFC 2308 2.1): the
+     * name asked for only when no CNAME in the answer leads away from it,
+     * else the last CNAME's target */
+    int cn = -1;
+    for (int k = 0; k < m.nan; k++)
+        if (m.an[k].type == DNS_TYPE_CNAME)
+            cn = k;
+    if (r->why.id == N_DNS_STUB_NXDOMAIN && cn >= 0)
+        ck_fail(c, "says %s does not exist, but the answer holds a CNAME "
+                "for it", S(c, A(1)));
+    if (r->why.id == N_DNS_STUB_NXDOMAIN_CNAME &&
+        (cn < 0 || !dns_name_eq(m.an[cn].rd.target, S(c, A(2)))))
+        ck_fail(c, "says the chain ends at %s", S(c, A(2)));
+}
+
+/* The stub drops a reply with TC=1 (RFC 2181 9): one arrived now. */
+static void ck_dns_stub_tc(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    struct dns_msg m;
+    if (!arrived_dns(c, &f, &m) || !m.qr)
+        return ck_fail(c, "no DNS reply arrived at this instant");
+    if (!m.tc)
+        ck_fail(c, "the reply that arrived has TC=0");
+    if (!dns_name_eq(S(c, A(0)), m.qname))
+        ck_fail(c, "names %s, the reply is for %s", S(c, A(0)), m.qname);
 }
 
 static void ck_dns_unmatched(struct nck *c, const struct trace_rec *r)
@@ -2916,6 +2962,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_APP_RESOLVED]      = { KAPP, ck_app_resolved },
     [N_APP_RESOLVE_FAIL]  = { KAPP, ck_app_resolve_fail_rcode },
     [N_APP_RESOLVE_NOADDR]  = { KAPP, ck_app_resolve_fail },
+    [N_APP_RESOLVE_TRUNC]   = { KAPP, ck_app_resolve_fail },
     [N_APP_RESOLVE_TIMEOUT] = { KAPP, ck_app_resolve_fail },
     [N_APP_RESOLVE_NOSTUB]  = { KAPP, ck_app_resolve_fail },
     [N_APP_RESOLVE_BADNAME] = { KAPP, ck_app_resolve_fail },
@@ -3156,6 +3203,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_CACHE_NODATA]  = { KSTATE, ck_dns_cache_neg },
     [N_DNS_CACHE_EXPIRED] = { KSTATE, ck_dns_cache_expired },
     [N_DNS_CACHE_EVICT]   = { KSTATE, NULL },
+    [N_DNS_CACHE_GLUE_REPLACED] = { KSTATE, NULL },
     [N_DNS_TMR_START]     = { KTSTART, ck_dns_tmr_start },
     [N_DNS_TMR_STOP]      = { KTSTOP, ck_dns_tmr_stop },
     [N_DNS_TMR_EXPIRE]    = { KTEXP, ck_dns_tmr_expire },
@@ -3166,12 +3214,17 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_STUB_ANSWER]   = { KSTATE, NULL },
     [N_DNS_STUB_FAIL]     = { KSTATE, ck_dns_stub_fail },
     [N_DNS_STUB_NXDOMAIN] = { KSTATE, ck_dns_stub_fail },
+    [N_DNS_STUB_NXDOMAIN_CNAME] = { KSTATE, ck_dns_stub_fail },
+    [N_DNS_STUB_TC]       = { KSTATE, ck_dns_stub_tc },
     [N_DNS_STUB_TIMEOUT]  = { KSTATE, ck_dns_stub_timeout },
     /* DNS: authoritative servers */
     [N_DNS_SRV_ANSWER]    = { KSEND, ck_dns_srv },
     [N_DNS_UDP_TRIM]      = { KSEND, ck_dns_udp_fit },
     [N_DNS_UDP_TC]        = { KSEND, ck_dns_udp_fit },
     [N_DNS_SRV_CNAME]     = { KSEND, ck_dns_srv },
+    [N_DNS_SRV_CNAME_OUT] = { KSEND, ck_dns_srv },
+    [N_DNS_SRV_CNAME_NODATA] = { KSEND, ck_dns_srv },
+    [N_DNS_SRV_CNAME_REFERRAL] = { KSEND, ck_dns_srv },
     [N_DNS_SRV_REFERRAL]  = { KSEND, ck_dns_srv },
     [N_DNS_SRV_REFERRAL_NOGLUE] = { KSEND, ck_dns_srv },
     [N_DNS_SRV_NXDOMAIN]  = { KSEND, ck_dns_srv },
@@ -4159,6 +4212,12 @@ static const char *const example_zone[] = {
     "sub.example.com. 300 IN NS ns.sub.example.com.",
     "far.example.com. 300 IN NS ns.example.net.",
     "ns.sub.example.com. 300 IN A 198.51.100.9",
+    "out.example.com. 300 IN CNAME www.example.org.",
+    "chain.example.com. 300 IN CNAME alias2.example.com.",
+    "alias2.example.com. 300 IN CNAME out.example.com.",
+    "empty.example.com. 300 IN CNAME ent.example.com.",
+    "x.ent.example.com. 300 IN A 203.0.113.7",
+    "into.example.com. 300 IN CNAME host.sub.example.com.",
     NULL
 };
 
@@ -4174,6 +4233,37 @@ START_TEST(test_rfc1034_4_3_2_cname_answer_is_told_as_an_alias)
     ck_assert_ptr_nonnull(strstr(text, "alias.example.com is an alias for www.example.com"));
     w = srv_why(&v, "www.example.com", text, sizeof text);
     ck_assert_int_eq(w.id, N_DNS_SRV_ANSWER);
+    srv_free(&v);
+}
+END_TEST
+
+/* RFC 1034 4.3.2 step 3a: a chain that stops short of the data (it leaves
+ * the zones served, ends at a name with no data of the type, or ends in a
+ * delegated zone) is not told as "with what this server holds" for the
+ * first target: the sentence names where it stopped and why. */
+START_TEST(test_rfc1034_4_3_2_cname_chain_that_stops_short_says_where)
+{
+    static const struct { const char *q; int id; const char *says; } cell[] = {
+        { "alias.example.com", N_DNS_SRV_CNAME,
+          "alias.example.com is an alias for www.example.com; the CNAME goes in the answer, with what" },
+        { "out.example.com", N_DNS_SRV_CNAME_OUT,
+          "leads to www.example.org, which is in no zone this server serves" },
+        { "chain.example.com", N_DNS_SRV_CNAME_OUT,
+          "chain.example.com is an alias, and its CNAME chain leads to www.example.org" },
+        { "empty.example.com", N_DNS_SRV_CNAME_NODATA,
+          "leads to ent.example.com, which exists but has no A record" },
+        { "into.example.com", N_DNS_SRV_CNAME_REFERRAL,
+          "leads to host.sub.example.com, which lies in sub.example.com, delegated" },
+    };
+    struct srv v;
+    char text[512];
+    srv_init(&v, "example.com", example_zone);
+    for (size_t i = 0; i < sizeof cell / sizeof cell[0]; i++) {
+        struct why w = srv_why(&v, cell[i].q, text, sizeof text);
+        ck_assert_msg(w.id == cell[i].id, "%s: id %d, want %d", cell[i].q,
+                      w.id, cell[i].id);
+        ck_assert_msg(strstr(text, cell[i].says), "%s: %s", cell[i].q, text);
+    }
     srv_free(&v);
 }
 END_TEST
@@ -4340,6 +4430,7 @@ Suite *narration_suite(void)
     suite_add_tcase(s, u);
     TCase *d = tcase_create("dns-server");
     tcase_add_test(d, test_rfc1034_4_3_2_cname_answer_is_told_as_an_alias);
+    tcase_add_test(d, test_rfc1034_4_3_2_cname_chain_that_stops_short_says_where);
     tcase_add_test(d, test_rfc2308_2_1_nxdomain_behind_a_cname_names_the_target);
     tcase_add_test(d, test_rfc1034_4_3_2_referral_without_glue_promises_no_address);
     tcase_add_test(d, test_rfc2308_5_negative_answer_without_soa_says_so);

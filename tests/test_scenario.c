@@ -1677,6 +1677,43 @@ START_TEST(test_router_errors)
 }
 END_TEST
 
+/* RFC 1035 2.3.4: a label of 64 octets or a name of more than 255 is
+ * refused where it is written, the record's NAME or its CNAME's target,
+ * and a TTL past 32 bits (RFC 2181 8) at the TTL; 63 and 255 are fine. */
+START_TEST(test_dns_record_errors_point_at_the_word)
+{
+    char l63[64], l64[65], n255[256], n256[257], text[2048];
+    memset(l63, 'a', 63); l63[63] = 0;
+    memset(l64, 'a', 64); l64[64] = 0;
+    snprintf(n255, sizeof n255, "%s.%s.%s.%.61s.", l63, l63, l63, l63);
+    snprintf(n256, sizeof n256, "%s.%s.%s.%.62s.", l63, l63, l63, l63);
+    snprintf(text, sizeof text,
+             "host tld 192.0.2.54\nzone tld com\n"
+             "record tld %s.com. 300 A 192.0.2.1\n"
+             "record tld x.com. 300 CNAME %s.com.\n"
+             "record tld x.com. 300 CNAME %s\n"
+             "record tld x.com. 4294967296 A 192.0.2.1\n"
+             "record tld %s.com. 4294967295 A 192.0.2.1\n",
+             l64, l64, n256, l63);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "t.scn:3:12: error: bad record: a label is longer than 63 octets (RFC 1035 2.3.4), found \"%.40s\"...\n"
+             "t.scn:4:29: error: bad record: a label is longer than 63 octets (RFC 1035 2.3.4), found \"%.40s\"...\n"
+             "t.scn:5:29: error: bad record: the name is longer than 255 octets (RFC 1035 2.3.4), found \"%.40s\"...\n"
+             "t.scn:6:19: error: bad record: expected a TTL in seconds (0 to 4294967295) after the name, found \"4294967296\"\n",
+             l64, l64, n256);
+    assert_errors(text, want);
+    /* at the limits, a 63-octet label and a 255-octet name: accepted */
+    snprintf(text, sizeof text,
+             "host tld 192.0.2.54\nzone tld com\n"
+             "record tld x.com. 300 CNAME %s\n", n255);
+    struct scenario *sc = parse_ok(text);
+    ck_assert_int_eq(sc->nrrs, 1);
+    ck_assert_uint_eq(strlen(sc->rrs[0].rr.rd.target), 253);
+    scenario_free(sc);
+}
+END_TEST
+
 START_TEST(test_dns_data_errors)
 {
     assert_errors(
@@ -1701,13 +1738,13 @@ START_TEST(test_dns_data_errors)
         "resolver tld hints 192.0.2.1 x\n",
         "t.scn:3:8: error: host \"ns\" has no zone line; add one like: zone ns example.com\n"
         "t.scn:5:12: error: record \"www.example.org\" is outside the zones host \"tld\" serves (com)\n"
-        "t.scn:6:12: error: bad record: an A record needs one IPv4 address\n"
-        "t.scn:7:12: error: bad record: expected a TTL in seconds after the name\n"
-        "t.scn:8:12: error: bad record: expected a record type: A, NS, CNAME or SOA\n"
-        "t.scn:9:12: error: bad record: empty label (two dots in a row, or a leading dot)\n"
+        "t.scn:6:34: error: bad record: an A record needs one IPv4 address, found \"192.0.2.1.5\"\n"
+        "t.scn:7:25: error: bad record: expected a TTL in seconds (0 to 4294967295) after the name, found \"x\"\n"
+        "t.scn:8:32: error: bad record: expected a record type: A, NS, CNAME or SOA, found \"MX\"\n"
+        "t.scn:9:12: error: bad record: empty label (two dots in a row, or a leading dot), found \"example..com.\"\n"
         "t.scn:10:12: error: bad record: SOA needs MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM\n"
         "t.scn:11:12: error: bad record: expected NAME TTL [IN] TYPE DATA\n"
-        "t.scn:12:12: error: bad record: NS and CNAME need one domain name\n"
+        "t.scn:12:27: error: bad record: NS and CNAME need one domain name, found \"b.\"\n"
         "t.scn:13:12: error: expected record data (NAME TTL [IN] TYPE DATA), found a string\n"
         "t.scn:14:11: error: expected a record like: www.example.com. 300 IN A 203.0.113.80, found end of line\n"
         "t.scn:15:10: error: host \"tld\" already serves zone \"COM\" (line 4)\n"
@@ -3035,6 +3072,7 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, test_host_lan_address_errors);
     tcase_add_test(tc, test_router_errors);
     tcase_add_test(tc, test_dns_data_errors);
+    tcase_add_test(tc, test_dns_record_errors_point_at_the_word);
     tcase_add_test(tc, test_network_action_errors);
     tcase_add_test(tc, test_datagram_to_a_broadcast_or_own_address_refused);
     tcase_add_test(tc, test_network_expect_errors);

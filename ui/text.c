@@ -142,6 +142,10 @@ static void render_app(const struct trace *tr, const struct trace_rec *r,
         snprintf(buf, n, "resolve(%s) failed: %s", trace_str(tr, (uint32_t)arg[0]),
                  trace_str(tr, (uint32_t)arg[1]));
         return;
+    case N_APP_RESOLVE_TRUNC:
+        snprintf(buf, n, "resolve(%s) failed: truncated (TC=1)",
+                 trace_str(tr, (uint32_t)arg[0]));
+        return;
     case N_APP_RESOLVE_NOADDR: case N_APP_RESOLVE_TIMEOUT:
     case N_APP_RESOLVE_NOSTUB: case N_APP_RESOLVE_BADNAME:
     case N_APP_RESOLVE_BUSY:

@@ -167,6 +167,8 @@ static void stub_done(void *ctx, struct dns_stub *stub, int handle,
         struct why why =
             res->rcode < 0
                 ? WHY(N_APP_RESOLVE_TIMEOUT, name, d->stub->cfg.server, -1)
+            : res->msg && res->msg->tc
+                ? WHY(N_APP_RESOLVE_TRUNC, name, 0, res->rcode)
             : res->rcode == DNS_RCODE_NOERROR
                 ? WHY(N_APP_RESOLVE_NOADDR, name, 0, 0)
                 : WHY(N_APP_RESOLVE_FAIL, name,

@@ -166,6 +166,10 @@ char *dns_rr_str(const struct dns_rr *rr, char *buf, size_t n);
 /* The inverse of dns_rr_str for A, NS, CNAME and SOA ("IN" optional):
  * 0, or -1 with a reason.  For zone data written in scenario files. */
 int   dns_rr_parse(const char *text, struct dns_rr *rr, char *err, size_t n);
+/* The same; *bad is the byte offset in text of the token at fault (0 when
+ * the record as a whole is wrong), so a parser can point at it. */
+int   dns_rr_parse_at(const char *text, struct dns_rr *rr, char *err, size_t n,
+                      size_t *bad);
 /* One line for a sequence-diagram arrow:
  *   "A? www.example.com"                       a query
  *   "A www.example.com = 203.0.113.80"         an answer
@@ -256,7 +260,10 @@ int  dns_zone_add(struct dns_zone *z, const struct dns_rr *rr); /* 0 / -1 */
     X(NODATA)   \
     X(REFUSED)  \
     X(FORMERR)  \
-    X(NOTIMP)
+    X(NOTIMP)   \
+    X(CNAME_OUT)      /* the CNAME chain leaves every zone served here */ \
+    X(CNAME_NODATA)   /* it ends at a name with no data of the type */ \
+    X(CNAME_REFERRAL) /* it ends in a zone delegated away */
 
 enum dns_srv_outcome {
 #define X(o) DNS_SRV_##o,

@@ -192,19 +192,28 @@ static void cache_make_room(struct dns_resolver *r, int64_t now)
                      intern_entry_type(r, v)));
 }
 
-/* Stores an RRset (or a negative answer) for ttl seconds.  A valid entry
- * already there is kept as it is (see the notes at the top). */
-void dns_cache_put(struct dns_resolver *r, int64_t now, const char *name,
+/* Stores an RRset (or a negative answer) for ttl seconds; glue marks
+ * additional-section data.  A valid entry already there is kept as it is
+ * (see the notes in dnsint.h), except glue, which an answer replaces. */
+static void cache_put(struct dns_resolver *r, int64_t now, const char *name,
                       uint16_t type, int neg, const struct dns_rr *rrs, int n,
-                      uint32_t ttl, struct why why)
+                      uint32_t ttl, int glue, struct why why)
 {
     /* RFC 1035 3.2.1: "Zero values are interpreted to mean that the RR can
      * only be used for the transaction in progress, and should not be
      * cached." */
     if (ttl == 0 || n <= 0)
         return;
-    if (dns_cache_get(r, now, name, type))
+    const struct dns_cache_entry *old = dns_cache_get(r, now, name, type);
+    if (old && (glue || !old->glue))
         return;
+    if (old)
+        /* RFC 2181 5.4.1: glue ranks below "the answer section of an
+         * authoritative answer" (and below any answer); data of a higher
+         * rank replaces it */
+        cache_remove(r, now, (int)(old - r->cache),
+                     WHY(N_DNS_CACHE_GLUE_REPLACED, dns_intern(r->env.tr, name),
+                         dns_intern_type(r->env.tr, type)));
     int i = cache_find(r, name, type);
     struct dns_cache_entry *e;
     int from = DNS_ABSENT;
@@ -224,6 +233,7 @@ void dns_cache_put(struct dns_resolver *r, int64_t now, const char *name,
                                 : dns_make_id_type(r->env.tr, "dns-cache", name, type);
     }
     e->neg = (uint8_t)neg;
+    e->glue = (uint8_t)(glue != 0);
     e->ttl = ttl;
     e->stored = now;
     e->expires = now + (int64_t)ttl * US_PER_S;
@@ -231,6 +241,13 @@ void dns_cache_put(struct dns_resolver *r, int64_t now, const char *name,
     e->rr = xrealloc(NULL, (size_t)n * sizeof *e->rr);
     memcpy(e->rr, rrs, (size_t)n * sizeof *e->rr);
     cache_set_state(r, now, e, from, DNS_CACHED, why);
+}
+
+void dns_cache_put(struct dns_resolver *r, int64_t now, const char *name,
+                   uint16_t type, int neg, const struct dns_rr *rrs, int n,
+                   uint32_t ttl, struct why why)
+{
+    cache_put(r, now, name, type, neg, rrs, n, ttl, 0, why);
 }
 
 /* Caches the records of one section that have this owner and type, as one
@@ -255,7 +272,7 @@ void dns_cache_rrset(struct dns_resolver *r, int64_t now,
         ? WHY(N_DNS_CACHE_GLUE, dns_intern(r->env.tr, name), (int64_t)ttl * US_PER_S)
         : WHY(N_DNS_CACHE_ADD, dns_intern(r->env.tr, name),
               dns_intern_type(r->env.tr, type), (int64_t)ttl * US_PER_S);
-    dns_cache_put(r, now, name, type, NEG_NONE, set, n, ttl, why);
+    cache_put(r, now, name, type, NEG_NONE, set, n, ttl, glue, why);
 }
 
 void dns_resolver_expire(struct dns_resolver *r, int64_t now)

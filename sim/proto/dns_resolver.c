@@ -321,6 +321,12 @@ static void step1(struct dns_resolver *r, int i, int64_t now)
             return;
         }
         e = dns_cache_get(r, now, p->sname, p->qtype);
+        /* RFC 2181 5.4.1: data from the additional section "should not be
+         * cached in such a way that they would ever be returned as answers
+         * to a received query": glue serves the walk (a look-up of a
+         * server's address may use it), never a stub */
+        if (e && e->glue && !p->internal)
+            e = NULL;
         if (e && e->neg == NEG_NODATA) {
             struct dns_rr soa = e->rr[0];
             soa.ttl = dns_ttl_left(e, now);

@@ -273,7 +273,7 @@ int dns_server_answer(const struct dns_zone *z, const struct dns_msg *q,
                 for (int i = zone_first(z, r->ns[k].rd.target); i >= 0; i = z->next_rr[i])
                     if (z->rr[i].type == DNS_TYPE_A)
                         add_rr(r->ar, &r->nar, &z->rr[i]);
-            return chain ? DNS_SRV_ANSWER : DNS_SRV_REFERRAL;
+            return chain ? DNS_SRV_CNAME_REFERRAL : DNS_SRV_REFERRAL;
         }
         /* the node, or an empty non-terminal: some record at or below it */
         int exists = node_of(z, sname) != NULL, found = 0;
@@ -307,14 +307,14 @@ int dns_server_answer(const struct dns_zone *z, const struct dns_msg *q,
             add_rr(r->an, &r->nan, cname);
             sname = cname->rd.target;
             apex = best_apex(z, sname);
-            if (!apex)
-                return DNS_SRV_ANSWER;    /* the resolver follows it */
+            if (!apex)                    /* the resolver follows it */
+                return DNS_SRV_CNAME_OUT;
             continue;
         }
         if (exists) {
             /* RFC 2308 2.2: NODATA — NOERROR, no answer, the SOA */
             add_soa(z, apex, r);
-            return chain ? DNS_SRV_ANSWER : DNS_SRV_NODATA;
+            return chain ? DNS_SRV_CNAME_NODATA : DNS_SRV_NODATA;
         }
         /* RFC 1034 4.3.2 step 3c ("If at some label, a match is
          * impossible ... a name error"), RFC 2308 2.1: NXDOMAIN with the
@@ -324,6 +324,15 @@ int dns_server_answer(const struct dns_zone *z, const struct dns_msg *q,
         return DNS_SRV_NXDOMAIN;
     }
     return DNS_SRV_ANSWER;
+}
+
+/* The target of the last CNAME in the answer: where the chain stopped. */
+static uint32_t last_target(struct trace *tr, const struct dns_msg *r)
+{
+    for (int k = r->nan - 1; k >= 0; k--)
+        if (r->an[k].type == DNS_TYPE_CNAME)
+            return dns_intern(tr, r->an[k].rd.target);
+    return dns_intern(tr, "?");
 }
 
 struct why dns_server_why(struct trace *tr, const struct dns_msg *q,
@@ -342,6 +351,17 @@ struct why dns_server_why(struct trace *tr, const struct dns_msg *q,
         if (cname)
             return WHY(N_DNS_SRV_CNAME, qn, dns_intern(tr, r->an[0].rd.target));
         return WHY(N_DNS_SRV_ANSWER, qn, qt);
+    /* The three ways a chain stops short of the data: each sentence names
+     * the last CNAME's target, where the search stopped (RFC 1034 4.3.2
+     * step 3a "change QNAME to the canonical name ... and go back to step
+     * 1"), and says what the reply holds for it. */
+    case DNS_SRV_CNAME_OUT:
+        return WHY(N_DNS_SRV_CNAME_OUT, qn, last_target(tr, r));
+    case DNS_SRV_CNAME_NODATA:
+        return WHY(N_DNS_SRV_CNAME_NODATA, qn, last_target(tr, r), qt);
+    case DNS_SRV_CNAME_REFERRAL:
+        return WHY(N_DNS_SRV_CNAME_REFERRAL, qn, last_target(tr, r),
+                   dns_intern(tr, r->nns ? r->ns[0].name : "?"));
     case DNS_SRV_REFERRAL:
         return WHY(r->nar ? N_DNS_SRV_REFERRAL : N_DNS_SRV_REFERRAL_NOGLUE, qn,
                    dns_intern(tr, r->nns ? r->ns[0].name : "?"));

@@ -86,6 +86,22 @@ int dns_stub_resolve(struct dns_stub *s, int64_t now, const char *name,
     return h;
 }
 
+/* The name at the end of the CNAME chain from `name` in m's answer
+ * section (name itself when there is none) into out. */
+static void chain_end(const struct dns_msg *m, const char *name, char *out)
+{
+    dns_name_copy(out, name);
+    for (int hop = 0; hop <= MAX_CNAMES; hop++) {
+        const struct dns_rr *cn = NULL;
+        for (int k = 0; k < m->nan && !cn; k++)
+            if (m->an[k].type == DNS_TYPE_CNAME && dns_name_eq(m->an[k].name, out))
+                cn = &m->an[k];
+        if (!cn)
+            return;
+        dns_name_copy(out, cn->rd.target);
+    }
+}
+
 static void stub_done(struct dns_stub *s, int h, const struct dns_msg *m)
 {
     struct dns_stub_lookup *l = &s->q[h];
@@ -97,7 +113,7 @@ static void stub_done(struct dns_stub *s, int h, const struct dns_msg *m)
     res.type = l->type;
     res.rcode = m ? m->rcode : -1;
     res.msg = m;
-    if (m && m->rcode == DNS_RCODE_NOERROR) {
+    if (m && m->rcode == DNS_RCODE_NOERROR && !m->tc) {
         /* the addresses at the end of the CNAME chain */
         dns_name_copy(cur, name);
         for (int hop = 0; hop <= MAX_CNAMES; hop++) {
@@ -127,7 +143,7 @@ int dns_stub_response(struct dns_stub *s, int64_t now, ip4_addr from,
                       const struct dns_msg *m)
 {
     struct trace *tr = s->env.tr;
-    char text[160], rc[16];
+    char text[160], rc[16], end[DNS_NAME_BUF];
     if (!m->qr || m->qdcount != 1 || from != s->cfg.server)
         return -1;
     for (int h = 0; h < DNS_STUB_MAX; h++) {
@@ -139,17 +155,34 @@ int dns_stub_response(struct dns_stub *s, int64_t now, ip4_addr from,
         if (tr)
             trace_timer(tr, now, s->env.host, TL_DNS, l->conn, TM_DNS, TA_STOP,
                         0, WHY(N_DNS_TMR_STOP, from));
-        if (m->rcode == DNS_RCODE_NOERROR)
+        if (m->tc)
+            /* RFC 2181 9: "When a DNS client receives a reply with TC set,
+             * it should ignore that response, and query again, using a
+             * mechanism, such as a TCP connection, that will permit larger
+             * replies."  There is no DNS over TCP here, so the lookup
+             * fails; what the cut reply holds is not taken as the answer. */
+            stub_set(s, now, l->conn, DNS_FAILED,
+                     WHY(N_DNS_STUB_TC, dns_intern(tr, l->name)));
+        else if (m->rcode == DNS_RCODE_NOERROR)
             stub_set(s, now, l->conn, DNS_ANSWERED,
                      WHY(N_DNS_STUB_ANSWER,
                          dns_intern(tr, dns_summary(m, text, sizeof text))));
-        else if (m->rcode == DNS_RCODE_NXDOMAIN)
+        else if (m->rcode == DNS_RCODE_NXDOMAIN) {
             /* RFC 1035 4.1.1: name error, an answer that the name does
-             * not exist */
+             * not exist -- the last name of any CNAME chain in the answer
+             * (RFC 2308 2.1, RFC 6604 3: the RCODE is set "based on the
+             * last query cycle", for the name the chain ends at); the name
+             * asked for is an alias, which exists */
+            chain_end(m, l->name, end);
+            int moved = !dns_name_eq(end, l->name);
             stub_set(s, now, l->conn, DNS_ANSWERED,
-                     WHY(N_DNS_STUB_NXDOMAIN,
-                         dns_intern(tr, dns_rcode_name(m->rcode, rc, sizeof rc)),
-                         dns_intern(tr, l->name)));
+                     moved ? WHY(N_DNS_STUB_NXDOMAIN_CNAME,
+                                 dns_intern(tr, dns_rcode_name(m->rcode, rc, sizeof rc)),
+                                 dns_intern(tr, l->name), dns_intern(tr, end))
+                           : WHY(N_DNS_STUB_NXDOMAIN,
+                                 dns_intern(tr, dns_rcode_name(m->rcode, rc, sizeof rc)),
+                                 dns_intern(tr, l->name)));
+        }
         else
             stub_set(s, now, l->conn, DNS_FAILED,
                      WHY(N_DNS_STUB_FAIL,

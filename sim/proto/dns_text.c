@@ -77,11 +77,18 @@ static int parse_u32(const char *s, uint32_t *v)
     return 0;
 }
 
-int dns_rr_parse(const char *text, struct dns_rr *rr, char *err, size_t n)
+/* The reason a record is refused names the token at fault and, where a
+ * scenario shows it, the parser points at that token: *bad is its byte
+ * offset in text (0 when no one token is at fault). */
+int dns_rr_parse_at(const char *text, struct dns_rr *rr, char *err, size_t n,
+                    size_t *bad)
 {
     char copy[1024], *tok[12], *save = NULL;
     int k = 0, ti;
-    const char *why = NULL;
+    const char *why = NULL, *at = NULL;     /* at: the token at fault */
+    char nerr[96];
+    if (bad)
+        *bad = 0;
     if (strlen(text) >= sizeof copy) {
         why = "record text too long";
         goto bad;
@@ -95,14 +102,16 @@ int dns_rr_parse(const char *text, struct dns_rr *rr, char *err, size_t n)
         why = "expected NAME TTL [IN] TYPE DATA";
         goto bad;
     }
-    char nerr[96];
     if (dns_name_check(tok[0], nerr, sizeof nerr) < 0) {
         why = nerr;
+        at = tok[0];
         goto bad;
     }
     dns_name_copy(rr->name, tok[0]);
     if (parse_u32(tok[1], &rr->ttl) < 0) {
-        why = "expected a TTL in seconds after the name";
+        /* RFC 2181 8: a TTL is an unsigned 32-bit number of seconds */
+        why = "expected a TTL in seconds (0 to 4294967295) after the name";
+        at = tok[1];
         goto bad;
     }
     ti = 2;
@@ -113,6 +122,7 @@ int dns_rr_parse(const char *text, struct dns_rr *rr, char *err, size_t n)
     if (type != DNS_TYPE_A && type != DNS_TYPE_NS && type != DNS_TYPE_CNAME &&
         type != DNS_TYPE_SOA) {
         why = "expected a record type: A, NS, CNAME or SOA";
+        at = tok[ti];
         goto bad;
     }
     rr->type = (uint16_t)type;
@@ -121,24 +131,29 @@ int dns_rr_parse(const char *text, struct dns_rr *rr, char *err, size_t n)
     if (type == DNS_TYPE_A) {
         if (nd != 1 || ip4_parse(d[0], &rr->rd.a) < 0) {
             why = "an A record needs one IPv4 address";
+            at = nd >= 1 && ip4_parse(d[0], &rr->rd.a) < 0 ? d[0]
+               : nd > 1 ? d[1] : NULL;
             goto bad;
         }
     } else if (type == DNS_TYPE_SOA) {
         if (nd != 7) {
             why = "SOA needs MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM";
+            at = nd > 7 ? d[7] : NULL;
             goto bad;
         }
         uint32_t v[5];
         for (int i = 0; i < 5; i++)
             if (parse_u32(d[2 + i], &v[i]) < 0) {
                 why = "SOA numbers must be unsigned 32-bit integers";
+                at = d[2 + i];
                 goto bad;
             }
-        if (dns_name_check(d[0], nerr, sizeof nerr) < 0 ||
-            dns_name_check(d[1], nerr, sizeof nerr) < 0) {
-            why = nerr;
-            goto bad;
-        }
+        for (int i = 0; i < 2; i++)
+            if (dns_name_check(d[i], nerr, sizeof nerr) < 0) {
+                why = nerr;
+                at = d[i];
+                goto bad;
+            }
         char owner[DNS_NAME_BUF];
         uint32_t ttl = rr->ttl;
         memcpy(owner, rr->name, sizeof owner);   /* dns_rr_soa clears rr */
@@ -146,19 +161,34 @@ int dns_rr_parse(const char *text, struct dns_rr *rr, char *err, size_t n)
     } else {
         if (nd != 1) {
             why = "NS and CNAME need one domain name";
+            at = nd > 1 ? d[1] : NULL;
             goto bad;
         }
         if (dns_name_check(d[0], nerr, sizeof nerr) < 0) {
             why = nerr;
+            at = d[0];
             goto bad;
         }
         dns_name_copy(rr->rd.target, d[0]);
     }
     return 0;
 bad:
-    if (err && n)
-        snprintf(err, n, "%s", why);
+    if (bad && at)
+        *bad = (size_t)(at - copy);
+    if (err && n) {
+        if (at && strlen(at) > 40)
+            snprintf(err, n, "%s, found \"%.40s\"...", why, at);
+        else if (at)
+            snprintf(err, n, "%s, found \"%s\"", why, at);
+        else
+            snprintf(err, n, "%s", why);
+    }
     return -1;
+}
+
+int dns_rr_parse(const char *text, struct dns_rr *rr, char *err, size_t n)
+{
+    return dns_rr_parse_at(text, rr, err, n, NULL);
 }
 
 int dns_reply_kind(const struct dns_msg *m)

@@ -18,13 +18,18 @@
  *    DNS_MAX_RR records per section.  A reply longer than UDP's 512
  *    octets (RFC 1035 4.2.1) is cut by dns_fit_udp when it leaves (glue
  *    first, without TC; then records, with TC=1); there is no EDNS(0).
- *    A reply with TC=1 is treated as a failed server (no retry over TCP).
+ *    A reply with TC=1 is treated as a failed server (no retry over TCP);
+ *    the stub, which has one server, fails the lookup (RFC 2181 9: a
+ *    truncated reply is ignored, never read as the answer).
  *  - The server has no wildcards (RFC 1034 4.3.3) and does not add its own
  *    NS records to the authority section of positive answers.
  *  - The resolver ignores RD=0 from a stub (it always recurses), asks one
- *    server at a time, never queries in parallel, and does not rank data
- *    by credibility (RFC 2181 5.4.1): a valid cached RRset is kept until it
- *    expires and newer copies are ignored.  Glue is accepted only for names
+ *    server at a time, never queries in parallel, and ranks data by
+ *    credibility (RFC 2181 5.4.1) in two steps only: glue (the additional
+ *    section of a referral) is used to reach servers but never answers a
+ *    stub, and an answer's RRset replaces glue for the same name; any
+ *    other valid cached RRset is kept until it expires and newer copies
+ *    are ignored.  Glue is accepted only for names
  *    inside the zone of the server that sent it (its "bailiwick").
  *  - Glueless delegations are handled: when no address is known for any of
  *    a zone's servers, the resolver looks up the address of one name server
@@ -56,6 +61,7 @@ struct dns_cache_entry {
     uint16_t type;           /* 0 for a NEG_NX entry: it covers every type */
     uint8_t  state;          /* DNS_CACHED or DNS_EXPIRED */
     uint8_t  neg;
+    uint8_t  glue;           /* from a referral's additional section */
     uint32_t conn;           /* "dns-cache:www.example.com/A" */
     uint32_t ttl;            /* seconds, as stored */
     int64_t  stored, expires;

@@ -88,6 +88,7 @@
     X(N_APP_RESOLVED,  "the stub resolver answers: {0:str} is {1:ip}") \
     X(N_APP_RESOLVE_FAIL,"the stub resolver answers: the DNS lookup of {0:str} fails, the resolver replied {1:str}") \
     X(N_APP_RESOLVE_NOADDR,"the stub resolver answers: the DNS reply for {0:str} carries no address (A) record") \
+    X(N_APP_RESOLVE_TRUNC,"the stub resolver answers: the DNS reply for {0:str} was truncated (TC=1) and a retry over TCP is not modelled, so the lookup fails (RFC 2181 9)") \
     X(N_APP_RESOLVE_TIMEOUT,"the stub resolver gives up: no DNS reply from the resolver {1:ip}, so {0:str} cannot be resolved") \
     X(N_APP_RESOLVE_NOSTUB,"{0:str} cannot be resolved: this host has no DNS server configured (host ... dns ADDR)") \
     X(N_APP_RESOLVE_BADNAME,"{0:str} is not a valid DNS name (RFC 1035 3.1): nothing is asked") \
@@ -325,6 +326,7 @@
     X(N_DNS_CACHE_NX,      "remember that {0:str} does not exist for {1:dur}, the SOA's negative TTL (RFC 2308 5)") \
     X(N_DNS_CACHE_NODATA,  "remember that {0:str} has no {1:str} record for {2:dur}, the SOA's negative TTL (RFC 2308 5)") \
     X(N_DNS_CACHE_EXPIRED, "the TTL of {0:str} {1:str} ran out {2:dur} ago: the entry must not be used any more (RFC 1035 3.2.1)") \
+    X(N_DNS_CACHE_GLUE_REPLACED,"an answer for {0:str} {1:str} replaces the glue kept from a referral: data from an answer ranks above the additional section (RFC 2181 5.4.1)") \
     X(N_DNS_CACHE_EVICT,   "the cache is full: drop {0:str} {1:str} to make room") \
     X(N_DNS_TMR_START,     "wait up to {0:dur} for {1:ip} to reply") \
     X(N_DNS_TMR_STOP,      "{0:ip} replied: stop waiting") \
@@ -334,10 +336,15 @@
     X(N_DNS_STUB_RETRY,    "no reply from the resolver {0:ip} within {1:dur}: send the query again (attempt {2})") \
     X(N_DNS_STUB_ANSWER,   "the resolver replied: {0:str}") \
     X(N_DNS_STUB_FAIL,     "the resolver replied {0:str}: the lookup of {1:str} fails") \
+    X(N_DNS_STUB_NXDOMAIN_CNAME,"the resolver replied NXDOMAIN: {1:str} is an alias, and the name its CNAME chain leads to, {2:str}, does not exist (RFC 2308 2.1)") \
+    X(N_DNS_STUB_TC,       "the resolver's reply for {0:str} is truncated (TC=1): it did not fit in 512 bytes of UDP, so it is not the whole answer. RFC 2181 9 says to ignore it and ask again over TCP, which this simulator does not model: the lookup fails") \
     X(N_DNS_STUB_NXDOMAIN, "the resolver replied NXDOMAIN: {1:str} does not exist (RFC 1035 4.1.1)") \
     X(N_DNS_STUB_TIMEOUT,  "no reply from the resolver after {0} attempt{0:s}: the lookup of {1:str} fails") \
     X(N_DNS_SRV_ANSWER,    "authoritative answer (AA=1): this server holds {0:str} {1:str}") \
     X(N_DNS_SRV_CNAME,     "authoritative answer (AA=1): {0:str} is an alias for {1:str}; the CNAME goes in the answer, with what this server holds for {1:str} (RFC 1034 4.3.2 step 3a)") \
+    X(N_DNS_SRV_CNAME_OUT, "authoritative answer (AA=1): {0:str} is an alias, and its CNAME chain leads to {1:str}, which is in no zone this server serves: the answer ends with the CNAME, and the resolver looks {1:str} up itself (RFC 1034 4.3.2 step 3a)") \
+    X(N_DNS_SRV_CNAME_NODATA, "authoritative answer (AA=1): {0:str} is an alias, and its CNAME chain leads to {1:str}, which exists but has no {2:str} record: NOERROR, the CNAME and no {2:str} data (RFC 2308 2.2)") \
+    X(N_DNS_SRV_CNAME_REFERRAL, "{0:str} is an alias, and its CNAME chain leads to {1:str}, which lies in {2:str}, delegated to other servers: the CNAME, and a referral to those servers (RFC 1034 4.3.2 step 3b)") \
     X(N_DNS_SRV_REFERRAL,  "referral: {0:str} lies in {1:str}, delegated to other servers; name them and their addresses (RFC 1034 4.3.2 step 3b)") \
     X(N_DNS_SRV_REFERRAL_NOGLUE, "referral: {0:str} lies in {1:str}, delegated to other servers; name them (this server holds no address for them) (RFC 1034 4.3.2 step 3b)") \
     X(N_DNS_SRV_NXDOMAIN,  "{0:str} does not exist in zone {1:str}: NXDOMAIN with the zone's SOA (RFC 2308 2.1)") \
