@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "narrate.h"
 #include "utf8.h"
 #include "output.h"
@@ -553,6 +554,9 @@ void json_begin(struct json_out *o, FILE *fp, const struct sim *s)
     o->memo = NULL;
     o->hostlen = NULL;
     o->nhostlen = 0;
+    /* to a terminal each line as it is made, as stdio's line buffering
+     * would; else JSON_BATCH bytes of lines at a time */
+    o->batch = !isatty(fileno(fp));
     chapters_begin(&o->ch, s->scn);
 }
 
@@ -563,9 +567,50 @@ static struct jb *json_line(struct json_out *o)
     return o->line;
 }
 
+/* Lines are kept in the jb, one after another, until this many bytes
+ * have gathered, then written at once: a crowd writes a line of about
+ * 280 bytes per record, and stdio's fwrite per line cost more than
+ * building the line.  The batch goes to the file descriptor with
+ * write(2), after stdio's buffer (empty unless something else wrote to
+ * the stream); a stream without one (a memory stream) gets fwrite. */
+#define JSON_BATCH (64 * 1024)
+
+/* Writes b's bytes to o's stream and empties b; 0, or -1 with errno. */
+static int json_write(struct json_out *o, struct jb *b)
+{
+    int fd = fileno(o->fp);
+    if (fd < 0 || !o->batch)
+        return jb_flush(b, o->fp);
+    const char *p = b->p;
+    size_t n = b->n;
+    b->n = 0;
+    if (n && fflush(o->fp) != 0)
+        return -1;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Writes the lines gathered in b. */
+static void json_flush(struct json_out *o, struct jb *b)
+{
+    /* the run goes on after a failed write: keep the reason it failed */
+    if (json_write(o, b) != 0 && !o->err)
+        o->err = errno ? errno : EIO;
+}
+
 /* Ends the line: the first line says in which language its and every
  * later line's "why" is (DESIGN.md); the identifiers never change with
- * it.  Then the line is written. */
+ * it.  Then the lines so far are written when there are enough of them
+ * (json_finish writes the rest). */
 static void json_end_line(struct json_out *o, struct jb *b)
 {
     if (o->written++ == 0) {
@@ -573,9 +618,8 @@ static void json_end_line(struct json_out *o, struct jb *b)
         jb_putc(b, '"');
     }
     jb_puts(b, "}\n");
-    /* the run goes on after a failed write: keep the reason it failed */
-    if (jb_flush(b, o->fp) != 0 && !o->err)
-        o->err = errno ? errno : EIO;
+    if (!o->batch || b->n >= JSON_BATCH)
+        json_flush(o, b);
 }
 
 void json_sink(void *ctx, const struct trace *tr, size_t i,
@@ -689,6 +733,7 @@ int json_finish(struct json_out *o)
         jstr(b, why);
         json_end_line(o, b);
     }
+    json_flush(o, b);
     free(b->p);
     free(b);
     o->line = NULL;
