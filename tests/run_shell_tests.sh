@@ -332,6 +332,31 @@ if [ "$(wc -c <"$TMP/batches.json")" -gt 300000 ] \
 else
     bad "--json of many batches: lines missing, repeated or out of order"
 fi
+# --json keeps each host's and each connection's name with its length
+# (ui/json.c, jname): every record still names its own connection, a
+# name in UTF-8 too
+cat >"$TMP/names.scn" <<'EOS'
+host server 10.0.0.1
+host ab 10.0.0.2
+host abc 10.0.0.3
+host 客户端 10.0.0.4
+link ab server delay 1ms
+link abc server delay 1ms
+link 客户端 server delay 1ms
+at 0ms server listen 80
+at 1ms ab connect server 80
+at 1ms abc connect server 80
+at 1ms 客户端 connect server 80
+EOS
+"$PROTOSIM" --json "$TMP/names.scn" >"$TMP/names.json"
+names_ok=1
+for h in ab abc 客户端; do
+    mine=$(grep -c "\"host\":\"$h\".*\"conn\":\"$h:[0-9]*-server:80\"" "$TMP/names.json")
+    all=$(grep -c "\"host\":\"$h\".*\"conn\":" "$TMP/names.json")
+    theirs=$(grep -c "\"host\":\"server\".*\"conn\":\"server:80-$h:[0-9]*\"" "$TMP/names.json")
+    [ "$mine" -ge 3 ] && [ "$mine" = "$all" ] && [ "$theirs" -ge 3 ] || names_ok=0
+done
+[ $names_ok = 1 ] && ok || bad "--json: a record names another connection than its own"
 expect_rc 73 "--pcap into a missing directory" -- \
     "$PROTOSIM" --batch --pcap "$TMP/no/such/dir/x.pcap" handshake
 has "cannot create $TMP/no/such/dir/x.pcap: No such file or directory" && ok \

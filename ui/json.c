@@ -306,10 +306,29 @@ static void jhost(struct jb *b, const struct trace *tr, int h)
         jb_puts(b, "null");
 }
 
-/* jhost for the records: a host is named in two or three fields of
- * every record, so each name's length, and that it needs no escaping,
- * is found once (hostlen[h]: 0 not yet, len + 1, or HOST_ESCAPED). */
-#define HOST_ESCAPED 0xff
+/* The names a record gives in fields of their own -- its host, the
+ * packet's ends, its connection -- are written again and again: each
+ * one's length, and that it needs no escaping, is found once and kept
+ * in a byte per name (0 not yet, len + 1, or NAME_ESCAPED: escaped, or
+ * too long for a byte, and written by jstr every time). */
+#define NAME_ESCAPED 0xff
+
+static void jname(struct jb *b, uint8_t *known, const char *n)
+{
+    uint8_t k = *known;
+    if (k == 0) {
+        size_t len = strlen(n);
+        k = len < NAME_ESCAPED - 1 && all_plain((const uint8_t *)n, len)
+                ? (uint8_t)(len + 1) : NAME_ESCAPED;
+        *known = k;
+    }
+    if (k == NAME_ESCAPED)
+        jstr(b, n);
+    else
+        jb_quoted(b, n, (size_t)k - 1);
+}
+
+/* jhost for the records */
 static void jhost_rec(struct json_out *o, struct jb *b, const struct trace *tr, int h)
 {
     if (h < 0 || h >= tr->nhosts) {
@@ -321,18 +340,27 @@ static void jhost_rec(struct json_out *o, struct jb *b, const struct trace *tr, 
         memset(o->hostlen + o->nhostlen, 0, (size_t)tr->nhosts - o->nhostlen);
         o->nhostlen = (size_t)tr->nhosts;
     }
-    const char *n = tr->host_names[h];
-    uint8_t k = o->hostlen[h];
-    if (k == 0) {
-        size_t len = strlen(n);
-        k = len < HOST_ESCAPED - 1 && all_plain((const uint8_t *)n, len)
-                ? (uint8_t)(len + 1) : HOST_ESCAPED;
-        o->hostlen[h] = k;
+    jname(b, &o->hostlen[h], tr->host_names[h]);
+}
+
+/* trace_str(tr, id) as a JSON string, for a name: a trace's strings
+ * are interned, never changed, and numbered from 0 (trace.c). */
+static void jstr_id(struct json_out *o, struct jb *b, const struct trace *tr,
+                    uint32_t id)
+{
+    if (id >= tr->nstrs) {
+        jstr(b, trace_str(tr, id));
+        return;
     }
-    if (k == HOST_ESCAPED)
-        jstr(b, n);
-    else
-        jb_quoted(b, n, (size_t)k - 1);
+    if (id >= o->nstrlen) {
+        size_t n = o->nstrlen ? o->nstrlen : 256;
+        while (n <= id)
+            n *= 2;
+        o->strlens = xrealloc(o->strlens, n);
+        memset(o->strlens + o->nstrlen, 0, n - o->nstrlen);
+        o->nstrlen = n;
+    }
+    jname(b, &o->strlens[id], tr->strs[id]);
 }
 
 static void json_rrs(struct jb *b, const char *key, const struct dns_rr *rr, int n)
@@ -554,6 +582,8 @@ void json_begin(struct json_out *o, FILE *fp, const struct sim *s)
     o->memo = NULL;
     o->hostlen = NULL;
     o->nhostlen = 0;
+    o->strlens = NULL;
+    o->nstrlen = 0;
     /* to a terminal each line as it is made, as stdio's line buffering
      * would; else JSON_BATCH bytes of lines at a time */
     o->batch = !isatty(fileno(fp));
@@ -681,7 +711,7 @@ void json_sink(void *ctx, const struct trace *tr, size_t i,
     }
     if (r->conn) {
         jb_puts(b, ",\"conn\":");
-        jstr(b, trace_str(tr, r->conn));
+        jstr_id(o, b, tr, r->conn);
     }
     if (r->kind != TK_NOTE) {
         trace_why(tr, r, why, sizeof why);
@@ -742,6 +772,9 @@ int json_finish(struct json_out *o)
     free(o->hostlen);
     o->hostlen = NULL;
     o->nhostlen = 0;
+    free(o->strlens);
+    o->strlens = NULL;
+    o->nstrlen = 0;
     if (o->err || ferror(fp)) {
         if (o->err)
             errno = o->err;
