@@ -418,52 +418,55 @@ static void json_arp(struct jb *b, const struct frame *f)
 
 /* What a packet record says of its frame ("proto" to the end of "tcp",
  * "udp", "dns" or "arp"), from the frame's bytes alone; 0, or -1 when
- * they do not decode (the record then says only "eth" and why). */
-static int json_frame(struct jb *b, const uint8_t *p, size_t len)
+ * they do not decode (the record then says only "eth" and why).  given:
+ * what frame_decode_fields made of p, or NULL to decode it here. */
+static int json_frame(struct jb *b, const uint8_t *p, size_t len,
+                      const struct frame *given)
 {
-    struct frame f;
+    struct frame dec;
+    const struct frame *fp = given ? given : &dec;
     char err[64], sum[256], fl[64];
-    if (frame_decode_fields(p, len, &f, err, sizeof err) != 0) {
+    if (!given && frame_decode_fields(p, len, &dec, err, sizeof err) != 0) {
         jb_puts(b, ",\"proto\":\"eth\",\"summary\":");
         jstr(b, err);
         return -1;
     }
-    int top = packet_top(&f);
+    int top = packet_top(fp);
     jlit(b, ",\"proto\":\"", trace_layer_name(top));
     jb_puts(b, "\",\"summary\":");
-    jstr(b, packet_summary(&f, sum, sizeof sum));
+    jstr(b, packet_summary(fp, sum, sizeof sum));
     jnum(b, ",\"frame_len\":", (int64_t)len);
-    if (f.l4 == IPPROTO_TCP_NUM) {
-        jnum(b, ",\"tcp\":{\"sport\":", f.tcp.sport);
-        jnum(b, ",\"dport\":", f.tcp.dport);
-        jnum(b, ",\"seq\":", f.tcp.seq);
-        jnum(b, ",\"ack\":", f.tcp.ack);
+    if (fp->l4 == IPPROTO_TCP_NUM) {
+        jnum(b, ",\"tcp\":{\"sport\":", fp->tcp.sport);
+        jnum(b, ",\"dport\":", fp->tcp.dport);
+        jnum(b, ",\"seq\":", fp->tcp.seq);
+        jnum(b, ",\"ack\":", fp->tcp.ack);
         jb_puts(b, ",\"flags\":");
-        jstr(b, tcp_flags_str(f.tcp.flags, fl, sizeof fl));
-        jnum(b, ",\"len\":", (int64_t)(f.payload_len + f.cut));
-        if (f.cut)                    /* a capture's snapshot length cut it */
-            jnum(b, ",\"cut\":", (int64_t)f.cut);
-        jnum(b, ",\"win\":", f.tcp.win);
+        jstr(b, tcp_flags_str(fp->tcp.flags, fl, sizeof fl));
+        jnum(b, ",\"len\":", (int64_t)(fp->payload_len + fp->cut));
+        if (fp->cut)                    /* a capture's snapshot length cut it */
+            jnum(b, ",\"cut\":", (int64_t)fp->cut);
+        jnum(b, ",\"win\":", fp->tcp.win);
         for (int i = 0; i < TCPOPT_COUNT; i++) {
             uint32_t v;
-            if (tcp_opt_get(&f.tcp, i, &v)) {
+            if (tcp_opt_get(&fp->tcp, i, &v)) {
                 jlit(b, ",\"", tcp_opt_table[i].name);
                 jnum(b, "\":", v);
             }
         }
         jb_putc(b, '}');
-    } else if (f.l4 == IPPROTO_UDP_NUM) {
-        jnum(b, ",\"udp\":{\"sport\":", f.udp.sport);
-        jnum(b, ",\"dport\":", f.udp.dport);
-        jnum(b, ",\"len\":", (int64_t)(f.payload_len + f.cut));
-        if (f.cut)
-            jnum(b, ",\"cut\":", (int64_t)f.cut);
+    } else if (fp->l4 == IPPROTO_UDP_NUM) {
+        jnum(b, ",\"udp\":{\"sport\":", fp->udp.sport);
+        jnum(b, ",\"dport\":", fp->udp.dport);
+        jnum(b, ",\"len\":", (int64_t)(fp->payload_len + fp->cut));
+        if (fp->cut)
+            jnum(b, ",\"cut\":", (int64_t)fp->cut);
         jb_putc(b, '}');
     }
     if (top == TL_DNS)
-        json_dns(b, &f);
+        json_dns(b, fp);
     else if (top == TL_ARP)
-        json_arp(b, &f);
+        json_arp(b, fp);
     return 0;
 }
 
@@ -481,7 +484,7 @@ struct json_memo {
 };
 
 static int json_frame_memo(struct json_out *o, struct jb *b, uint32_t id,
-                           const uint8_t *p, size_t len)
+                           const uint8_t *p, size_t len, const struct frame *given)
 {
     if (!o->memo)
         o->memo = xcalloc(MEMO_SLOTS, sizeof *o->memo);
@@ -491,7 +494,7 @@ static int json_frame_memo(struct json_out *o, struct jb *b, uint32_t id,
         return m->rc;
     }
     size_t at = b->n;
-    int rc = json_frame(b, p, len);
+    int rc = json_frame(b, p, len, given);
     if (b->n - at <= MEMO_TEXT && id != UINT32_MAX) {
         m->id = id + 1;
         m->rc = (int16_t)rc;
@@ -502,7 +505,7 @@ static int json_frame_memo(struct json_out *o, struct jb *b, uint32_t id,
 }
 
 static void json_packet(struct json_out *o, struct jb *b, const struct trace *tr,
-                        const struct trace_rec *r)
+                        const struct trace_rec *r, const struct frame *given)
 {
     size_t len;
     const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
@@ -515,7 +518,7 @@ static void json_packet(struct json_out *o, struct jb *b, const struct trace *tr
     } else {
         jhost_rec(o, b, tr, r->u.pkt.dst);
     }
-    if (json_frame_memo(o, b, r->u.pkt.pkt, p, len) != 0)
+    if (json_frame_memo(o, b, r->u.pkt.pkt, p, len, given) != 0)
         return;
     if (r->u.pkt.dup)
         jb_puts(b, ",\"dup\":true");
@@ -658,7 +661,17 @@ void json_sink(void *ctx, const struct trace *tr, size_t i,
     struct json_out *o = ctx;
     struct jb *b = json_line(o);
     char why[1024];
-    chapters_rec(&o->ch, tr, i, r);
+    /* a frame sent is decoded once, for its chapter and its fields */
+    struct frame sent;
+    const struct frame *given = NULL;
+    if (r->kind == TK_SEND && !r->u.pkt.dup) {
+        size_t len;
+        const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+        char err[64];
+        if (p && frame_decode_fields(p, len, &sent, err, sizeof err) == 0)
+            given = &sent;
+    }
+    chapters_rec_frame(&o->ch, tr, i, r, given);
     /* a record's id is its line number from 0; "of" names the id of
      * the record it follows from (trace.h: trace_rec.of) */
     jnum(b, "{\"id\":", (int64_t)i);
@@ -676,7 +689,7 @@ void json_sink(void *ctx, const struct trace *tr, size_t i,
         jb_putc(b, '"');
         break;
     case TK_SEND: case TK_RECV: case TK_DROP:
-        json_packet(o, b, tr, r);
+        json_packet(o, b, tr, r, given);
         break;
     case TK_TIMER:
         jlit(b, ",\"layer\":\"", trace_layer_name(r->layer));
