@@ -332,6 +332,14 @@ if [ "$(wc -c <"$TMP/batches.json")" -gt 300000 ] \
 else
     bad "--json of many batches: lines missing, repeated or out of order"
 fi
+# a segment's "flags" (made once per flag byte: ui/json.c, jflags) are
+# the flags its summary begins with, on every packet record
+awk '/"tcp":\{/ {
+        s = $0; sub(/.*"summary":"/, "", s); sub(/ .*/, "", s)
+        f = $0; sub(/.*"flags":"/, "", f); sub(/".*/, "", f)
+        n++; if (s != f) bad++; seen[f] = 1 }
+     END { for (k in seen) kinds++; exit bad || n < 1000 || kinds < 4 }' \
+    "$TMP/batches.json" && ok || bad "--json: a segment's flags are not its summary's"
 # --json keeps each host's and each connection's name with its length
 # (ui/json.c, jname): every record still names its own connection, a
 # name in UTF-8 too

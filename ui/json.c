@@ -416,6 +416,28 @@ static void json_arp(struct jb *b, const struct frame *f)
     jb_puts(b, "\"}");
 }
 
+/* tcp_flags_str(flags) as a JSON string: a segment record's "flags".
+ * There are 256 flag bytes, so each one's text is made once, the first
+ * time it is written, and copied after that. */
+static void jflags(struct jb *b, uint8_t flags)
+{
+    static struct { uint8_t len; char text[47]; } made[256];
+    if (!made[flags].len) {
+        char fl[40];
+        struct jb t = { 0 };
+        jstr(&t, tcp_flags_str(flags, fl, sizeof fl));
+        if (t.n > sizeof made[flags].text) {     /* cannot be: 8 names */
+            jb_putn(b, t.p, t.n);
+            free(t.p);
+            return;
+        }
+        memcpy(made[flags].text, t.p, t.n);
+        made[flags].len = (uint8_t)t.n;
+        free(t.p);
+    }
+    jb_putn(b, made[flags].text, made[flags].len);
+}
+
 /* What a packet record says of its frame ("proto" to the end of "tcp",
  * "udp", "dns" or "arp"), from the frame's bytes alone; 0, or -1 when
  * they do not decode (the record then says only "eth" and why).  given:
@@ -425,7 +447,7 @@ static int json_frame(struct jb *b, const uint8_t *p, size_t len,
 {
     struct frame dec;
     const struct frame *fp = given ? given : &dec;
-    char err[64], sum[256], fl[64];
+    char err[64], sum[256];
     if (!given && frame_decode_fields(p, len, &dec, err, sizeof err) != 0) {
         jb_puts(b, ",\"proto\":\"eth\",\"summary\":");
         jstr(b, err);
@@ -442,7 +464,7 @@ static int json_frame(struct jb *b, const uint8_t *p, size_t len,
         jnum(b, ",\"seq\":", fp->tcp.seq);
         jnum(b, ",\"ack\":", fp->tcp.ack);
         jb_puts(b, ",\"flags\":");
-        jstr(b, tcp_flags_str(fp->tcp.flags, fl, sizeof fl));
+        jflags(b, fp->tcp.flags);
         jnum(b, ",\"len\":", (int64_t)(fp->payload_len + fp->cut));
         if (fp->cut)                    /* a capture's snapshot length cut it */
             jnum(b, ",\"cut\":", (int64_t)fp->cut);
