@@ -309,6 +309,70 @@ for mode in --json --batch --check --help --list; do
 done
 expect_rc 74 "--pcap /dev/full" -- "$PROTOSIM" --batch --pcap /dev/full handshake
 has "error writing /dev/full: No space left on device" && ok || bad "--pcap /dev/full: message"
+# --json gathers its lines and writes 64 KiB at a time (ui/json.c,
+# JSON_BATCH): a run of many batches fails on the first that cannot be
+# written, and through a pipe every line arrives whole, in order, once,
+# to the last TIME_WAIT that runs out
+cat >"$TMP/batches.scn" <<'EOS'
+title "300 lifecycles at once"
+host server 10.0.0.1
+at 0ms server http serve 80
+repeat 300 as i
+  host c{i} {10.1.0.1 + i}
+  link c{i} server delay 1ms
+  at 1ms c{i} http get 10.0.0.1
+end
+EOS
+expect_rc 74 "--json of many batches > /dev/full" -- \
+    sh -c '"$0" --json "$1" >/dev/full' "$PROTOSIM" "$TMP/batches.scn"
+has "error writing standard output: No space left on device" && ok \
+    || bad "--json of many batches > /dev/full: no message naming standard output"
+"$PROTOSIM" --json "$TMP/batches.scn" | cat >"$TMP/batches.json"
+"$PROTOSIM" --json "$TMP/batches.scn" >"$TMP/batches2.json"
+if [ "$(wc -c <"$TMP/batches.json")" -gt 300000 ] \
+   && cmp -s "$TMP/batches.json" "$TMP/batches2.json" \
+   && [ "$(grep -c '"from":"TIME_WAIT","to":"CLOSED"' "$TMP/batches.json")" = 300 ] \
+   && tail -n 1 "$TMP/batches.json" | grep -q '"from":"TIME_WAIT","to":"CLOSED".*}$' \
+   && awk -F'"id":' '/"kind":"chapter"/ { next }
+        { split($2, a, ","); if (a[1] != NR - 1) bad = 1; n = NR }
+        END { exit bad || n < 3000 }' "$TMP/batches.json"; then
+    ok
+else
+    bad "--json of many batches: lines missing, repeated or out of order"
+fi
+# a segment's "flags" (made once per flag byte: ui/json.c, jflags) are
+# the flags its summary begins with, on every packet record
+awk '/"tcp":\{/ {
+        s = $0; sub(/.*"summary":"/, "", s); sub(/ .*/, "", s)
+        f = $0; sub(/.*"flags":"/, "", f); sub(/".*/, "", f)
+        n++; if (s != f) bad++; seen[f] = 1 }
+     END { for (k in seen) kinds++; exit bad || n < 1000 || kinds < 4 }' \
+    "$TMP/batches.json" && ok || bad "--json: a segment's flags are not its summary's"
+# --json keeps each host's and each connection's name with its length
+# (ui/json.c, jname): every record still names its own connection, a
+# name in UTF-8 too
+cat >"$TMP/names.scn" <<'EOS'
+host server 10.0.0.1
+host ab 10.0.0.2
+host abc 10.0.0.3
+host 客户端 10.0.0.4
+link ab server delay 1ms
+link abc server delay 1ms
+link 客户端 server delay 1ms
+at 0ms server listen 80
+at 1ms ab connect server 80
+at 1ms abc connect server 80
+at 1ms 客户端 connect server 80
+EOS
+"$PROTOSIM" --json "$TMP/names.scn" >"$TMP/names.json"
+names_ok=1
+for h in ab abc 客户端; do
+    mine=$(grep -c "\"host\":\"$h\".*\"conn\":\"$h:[0-9]*-server:80\"" "$TMP/names.json")
+    all=$(grep -c "\"host\":\"$h\".*\"conn\":" "$TMP/names.json")
+    theirs=$(grep -c "\"host\":\"server\".*\"conn\":\"server:80-$h:[0-9]*\"" "$TMP/names.json")
+    [ "$mine" -ge 3 ] && [ "$mine" = "$all" ] && [ "$theirs" -ge 3 ] || names_ok=0
+done
+[ $names_ok = 1 ] && ok || bad "--json: a record names another connection than its own"
 expect_rc 73 "--pcap into a missing directory" -- \
     "$PROTOSIM" --batch --pcap "$TMP/no/such/dir/x.pcap" handshake
 has "cannot create $TMP/no/such/dir/x.pcap: No such file or directory" && ok \

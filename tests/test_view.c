@@ -2128,11 +2128,36 @@ START_TEST(test_crowd_has_no_default_chapters)
 END_TEST
 
 /* The online detector the streamed --json and --batch use agrees with the
- * whole-trace build. */
+ * whole-trace build, given the sent frames decoded (--json) or not. */
+/* DNS, then HTTP on two servers and framed messages: chapters of every
+ * family, and frames that decide them (tests/narration/http-and-framing.scn) */
+#define DNS_HTTP \
+    "lan net 198.51.100.0/24 delay 2ms\n" \
+    "host client   198.51.100.10 on net dns 198.51.100.53\n" \
+    "host nodns    198.51.100.11 on net\n" \
+    "host resolver 198.51.100.53 on net\n" \
+    "host root     198.51.100.200 on net\n" \
+    "host www      198.51.100.80 on net\n" \
+    "host web2     198.51.100.81 on net\n" \
+    "zone root .\n" \
+    "record root www.example.com. 300 IN A 198.51.100.80\n" \
+    "resolver resolver hints 198.51.100.200\n" \
+    "at 0ms    www http serve 8080 \"<p>port 8080</p>\"\n" \
+    "at 0ms    web2 http serve 80\n" \
+    "at 10ms   client http get www.example.com /x port 8080\n" \
+    "at 10ms   nodns resolve www.example.com\n" \
+    "at 20ms   nodns http get 198.51.100.81 /\n" \
+    "at 2s     web2 listen 9000\n" \
+    "at 2.1s   nodns connect web2 9000\n" \
+    "at 2.3s   nodns send framed \"first message\"\n" \
+    "at 2.3s   nodns send framed 300 bytes\n" \
+    "at 2.6s   web2 recv framed\n" \
+    "at 2.7s   web2 recv framed\n"
+
 START_TEST(test_chapters_record_by_record_agree)
 {
     struct fixture f;
-    fx_open(&f, LAN_TCP, 120, 40, 1);
+    fx_open(&f, _i ? DNS_HTTP : LAN_TCP, 120, 40, 1);
     struct chapters a, b;
     chapters_build(&a, &f.s.tr, f.scn);
     chapters_begin(&b, f.scn);
@@ -2140,14 +2165,40 @@ START_TEST(test_chapters_record_by_record_agree)
         chapters_rec(&b, &f.s.tr, i, &f.s.tr.recs[i]);
     chapters_end(&b);
     chapters_end(&b);                            /* a second end changes nothing */
+    /* and given each sent frame decoded, as --json gives it (json.c) */
+    struct chapters c;
+    size_t given = 0;
+    chapters_begin(&c, f.scn);
+    for (size_t i = 0; i < f.s.tr.n; i++) {
+        const struct trace_rec *r = &f.s.tr.recs[i];
+        struct frame fr;
+        const struct frame *fp = NULL;
+        if (r->kind == TK_SEND && !r->u.pkt.dup) {
+            size_t len;
+            const uint8_t *p = trace_blob_data(&f.s.tr, r->u.pkt.pkt, &len);
+            char err[64];
+            ck_assert_int_eq(frame_decode_fields(p, len, &fr, err, sizeof err), 0);
+            fp = &fr;
+            given++;
+        }
+        chapters_rec_frame(&c, &f.s.tr, i, r, fp);
+    }
+    chapters_end(&c);
+    ck_assert_uint_gt(given, 10);
+    ck_assert_uint_gt(a.n, 1);
     ck_assert_uint_eq(a.n, b.n);
+    ck_assert_uint_eq(a.n, c.n);
     for (size_t k = 0; k < a.n; k++) {
         ck_assert_uint_eq(a.v[k].first, b.v[k].first);
         ck_assert_uint_eq(a.v[k].last, b.v[k].last);
         ck_assert_int_eq(a.v[k].t_us, f.s.tr.recs[a.v[k].first].t_us);
+        ck_assert_uint_eq(a.v[k].first, c.v[k].first);
+        ck_assert_uint_eq(a.v[k].last, c.v[k].last);
+        ck_assert_int_eq(a.v[k].phase, c.v[k].phase);
     }
     chapters_free(&a);
     chapters_free(&b);
+    chapters_free(&c);
     fx_close(&f);
 }
 END_TEST
@@ -2516,7 +2567,7 @@ Suite *view_suite(void)
     tc = tcase_create("classroom");
     tcase_add_test(tc, test_default_chapters_follow_the_protocol_phases);
     tcase_add_test(tc, test_one_protocol_has_no_default_chapters);
-    tcase_add_test(tc, test_chapters_record_by_record_agree);
+    tcase_add_loop_test(tc, test_chapters_record_by_record_agree, 0, 2);
     tcase_add_test(tc, test_crowd_has_no_default_chapters);
     tcase_add_test(tc, test_chapter_lines_make_the_chapters);
     tcase_add_test(tc, test_card_shows_title_describe_and_chapters);

@@ -53,47 +53,53 @@ static struct chapter *start(struct chapters *c, size_t i, int64_t t, int phase)
     return ch;
 }
 
-/* A sent frame's phase (CH_LESSON: none) and protocol family. */
-static int send_phase(const struct trace *tr, const struct trace_rec *r, int *fam)
+/* A sent frame's phase (CH_LESSON: none) and protocol family; given:
+ * the frame decoded, or NULL. */
+static int send_phase(const struct trace *tr, const struct trace_rec *r, int *fam,
+                      const struct frame *given)
 {
-    size_t len;
-    const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
-    struct frame f;
-    char err[64];
-    if (!p || frame_decode_fields(p, len, &f, err, sizeof err) != 0)
-        return CH_LESSON;
-    int top = packet_top(&f);
+    struct frame dec;
+    const struct frame *f = given ? given : &dec;
+    if (!given) {
+        size_t len;
+        const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+        char err[64];
+        if (!p || frame_decode_fields(p, len, &dec, err, sizeof err) != 0)
+            return CH_LESSON;
+    }
+    int top = packet_top(f);
     if (top == TL_ARP) {
         *fam = FAM_ARP;
         return CH_ARP;
     }
-    if (f.has_ip && trace_host_by_addr(tr, f.ip.src) != r->host)
+    if (f->has_ip && trace_host_by_addr(tr, f->ip.src) != r->host)
         return CH_LESSON;       /* a router passing a packet on */
     if (top == TL_DNS) {
         *fam = FAM_DNS;
         return CH_DNS;
     }
-    if (!f.has_ip || f.l4 != IPPROTO_TCP_NUM)
+    if (!f->has_ip || f->l4 != IPPROTO_TCP_NUM)
         return CH_LESSON;
-    if (trace_host_by_addr(tr, f.ip.src) != r->host)
+    if (trace_host_by_addr(tr, f->ip.src) != r->host)
         return CH_LESSON;       /* a router passing a segment on */
     *fam = FAM_TCP;
-    if (f.tcp.flags & TCP_SYN)
+    if (f->tcp.flags & TCP_SYN)
         return CH_TCP_OPEN;
-    if (f.tcp.flags & (TCP_FIN | TCP_RST))
+    if (f->tcp.flags & (TCP_FIN | TCP_RST))
         return CH_TCP_CLOSE;
-    if (f.payload_len)
+    if (f->payload_len)
         return top == TL_HTTP ? CH_HTTP : CH_TCP_DATA;
     return CH_LESSON;
 }
 
 /* Record r's phase by the rule of chapters.h; CH_LESSON: none. */
-static int rec_phase(const struct trace *tr, const struct trace_rec *r, int *fam)
+static int rec_phase(const struct trace *tr, const struct trace_rec *r, int *fam,
+                     const struct frame *f)
 {
     *fam = 0;
     switch (r->kind) {
     case TK_SEND:
-        return r->u.pkt.dup ? CH_LESSON : send_phase(tr, r, fam);
+        return r->u.pkt.dup ? CH_LESSON : send_phase(tr, r, fam, f);
     case TK_STATE:
         if (r->layer == TL_ARP) {
             *fam = FAM_ARP;
@@ -133,6 +139,12 @@ static int rec_phase(const struct trace *tr, const struct trace_rec *r, int *fam
 void chapters_rec(struct chapters *c, const struct trace *tr, size_t i,
                   const struct trace_rec *r)
 {
+    chapters_rec_frame(c, tr, i, r, NULL);
+}
+
+void chapters_rec_frame(struct chapters *c, const struct trace *tr, size_t i,
+                        const struct trace_rec *r, const struct frame *f)
+{
     const struct scenario *scn = c->scn;
     if (c->nrecs == 0 || r->t_us - c->last_t >= QUIET_US) {
         c->busy = 0;            /* a quiet second: nothing under way */
@@ -153,7 +165,7 @@ void chapters_rec(struct chapters *c, const struct trace *tr, size_t i,
         }
         return;
     }
-    int fam, ph = rec_phase(tr, r, &fam);
+    int fam, ph = rec_phase(tr, r, &fam, f);
     c->families |= fam;
     if (ph == CH_LESSON)
         return;

@@ -93,6 +93,12 @@ void chapters_begin(struct chapters *c, const struct scenario *scn);
 /* Record i (records come in order, each once). */
 void chapters_rec(struct chapters *c, const struct trace *tr, size_t i,
                   const struct trace_rec *r);
+/* chapters_rec for a writer that has decoded a sent frame already: f is
+ * what frame_decode_fields made of r's frame, or NULL (then it is
+ * decoded here, as chapters_rec does). */
+struct frame;
+void chapters_rec_frame(struct chapters *c, const struct trace *tr, size_t i,
+                        const struct trace_rec *r, const struct frame *f);
 /* After the last record: closes the last chapter, gives the first default
  * chapter the records before it, and drops the default chapters of a
  * lesson of one protocol family. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "narrate.h"
 #include "utf8.h"
 #include "output.h"
@@ -305,10 +306,29 @@ static void jhost(struct jb *b, const struct trace *tr, int h)
         jb_puts(b, "null");
 }
 
-/* jhost for the records: a host is named in two or three fields of
- * every record, so each name's length, and that it needs no escaping,
- * is found once (hostlen[h]: 0 not yet, len + 1, or HOST_ESCAPED). */
-#define HOST_ESCAPED 0xff
+/* The names a record gives in fields of their own -- its host, the
+ * packet's ends, its connection -- are written again and again: each
+ * one's length, and that it needs no escaping, is found once and kept
+ * in a byte per name (0 not yet, len + 1, or NAME_ESCAPED: escaped, or
+ * too long for a byte, and written by jstr every time). */
+#define NAME_ESCAPED 0xff
+
+static void jname(struct jb *b, uint8_t *known, const char *n)
+{
+    uint8_t k = *known;
+    if (k == 0) {
+        size_t len = strlen(n);
+        k = len < NAME_ESCAPED - 1 && all_plain((const uint8_t *)n, len)
+                ? (uint8_t)(len + 1) : NAME_ESCAPED;
+        *known = k;
+    }
+    if (k == NAME_ESCAPED)
+        jstr(b, n);
+    else
+        jb_quoted(b, n, (size_t)k - 1);
+}
+
+/* jhost for the records */
 static void jhost_rec(struct json_out *o, struct jb *b, const struct trace *tr, int h)
 {
     if (h < 0 || h >= tr->nhosts) {
@@ -320,18 +340,27 @@ static void jhost_rec(struct json_out *o, struct jb *b, const struct trace *tr, 
         memset(o->hostlen + o->nhostlen, 0, (size_t)tr->nhosts - o->nhostlen);
         o->nhostlen = (size_t)tr->nhosts;
     }
-    const char *n = tr->host_names[h];
-    uint8_t k = o->hostlen[h];
-    if (k == 0) {
-        size_t len = strlen(n);
-        k = len < HOST_ESCAPED - 1 && all_plain((const uint8_t *)n, len)
-                ? (uint8_t)(len + 1) : HOST_ESCAPED;
-        o->hostlen[h] = k;
+    jname(b, &o->hostlen[h], tr->host_names[h]);
+}
+
+/* trace_str(tr, id) as a JSON string, for a name: a trace's strings
+ * are interned, never changed, and numbered from 0 (trace.c). */
+static void jstr_id(struct json_out *o, struct jb *b, const struct trace *tr,
+                    uint32_t id)
+{
+    if (id >= tr->nstrs) {
+        jstr(b, trace_str(tr, id));
+        return;
     }
-    if (k == HOST_ESCAPED)
-        jstr(b, n);
-    else
-        jb_quoted(b, n, (size_t)k - 1);
+    if (id >= o->nstrlen) {
+        size_t n = o->nstrlen ? o->nstrlen : 256;
+        while (n <= id)
+            n *= 2;
+        o->strlens = xrealloc(o->strlens, n);
+        memset(o->strlens + o->nstrlen, 0, n - o->nstrlen);
+        o->nstrlen = n;
+    }
+    jname(b, &o->strlens[id], tr->strs[id]);
 }
 
 static void json_rrs(struct jb *b, const char *key, const struct dns_rr *rr, int n)
@@ -387,54 +416,79 @@ static void json_arp(struct jb *b, const struct frame *f)
     jb_puts(b, "\"}");
 }
 
+/* tcp_flags_str(flags) as a JSON string: a segment record's "flags".
+ * There are 256 flag bytes, so each one's text is made once, the first
+ * time it is written, and copied after that. */
+static void jflags(struct jb *b, uint8_t flags)
+{
+    static struct { uint8_t len; char text[47]; } made[256];
+    if (!made[flags].len) {
+        char fl[40];
+        struct jb t = { 0 };
+        jstr(&t, tcp_flags_str(flags, fl, sizeof fl));
+        if (t.n > sizeof made[flags].text) {     /* cannot be: 8 names */
+            jb_putn(b, t.p, t.n);
+            free(t.p);
+            return;
+        }
+        memcpy(made[flags].text, t.p, t.n);
+        made[flags].len = (uint8_t)t.n;
+        free(t.p);
+    }
+    jb_putn(b, made[flags].text, made[flags].len);
+}
+
 /* What a packet record says of its frame ("proto" to the end of "tcp",
  * "udp", "dns" or "arp"), from the frame's bytes alone; 0, or -1 when
- * they do not decode (the record then says only "eth" and why). */
-static int json_frame(struct jb *b, const uint8_t *p, size_t len)
+ * they do not decode (the record then says only "eth" and why).  given:
+ * what frame_decode_fields made of p, or NULL to decode it here. */
+static int json_frame(struct jb *b, const uint8_t *p, size_t len,
+                      const struct frame *given)
 {
-    struct frame f;
-    char err[64], sum[256], fl[64];
-    if (frame_decode_fields(p, len, &f, err, sizeof err) != 0) {
+    struct frame dec;
+    const struct frame *fp = given ? given : &dec;
+    char err[64], sum[256];
+    if (!given && frame_decode_fields(p, len, &dec, err, sizeof err) != 0) {
         jb_puts(b, ",\"proto\":\"eth\",\"summary\":");
         jstr(b, err);
         return -1;
     }
-    int top = packet_top(&f);
+    int top = packet_top(fp);
     jlit(b, ",\"proto\":\"", trace_layer_name(top));
     jb_puts(b, "\",\"summary\":");
-    jstr(b, packet_summary(&f, sum, sizeof sum));
+    jstr(b, packet_summary(fp, sum, sizeof sum));
     jnum(b, ",\"frame_len\":", (int64_t)len);
-    if (f.l4 == IPPROTO_TCP_NUM) {
-        jnum(b, ",\"tcp\":{\"sport\":", f.tcp.sport);
-        jnum(b, ",\"dport\":", f.tcp.dport);
-        jnum(b, ",\"seq\":", f.tcp.seq);
-        jnum(b, ",\"ack\":", f.tcp.ack);
+    if (fp->l4 == IPPROTO_TCP_NUM) {
+        jnum(b, ",\"tcp\":{\"sport\":", fp->tcp.sport);
+        jnum(b, ",\"dport\":", fp->tcp.dport);
+        jnum(b, ",\"seq\":", fp->tcp.seq);
+        jnum(b, ",\"ack\":", fp->tcp.ack);
         jb_puts(b, ",\"flags\":");
-        jstr(b, tcp_flags_str(f.tcp.flags, fl, sizeof fl));
-        jnum(b, ",\"len\":", (int64_t)(f.payload_len + f.cut));
-        if (f.cut)                    /* a capture's snapshot length cut it */
-            jnum(b, ",\"cut\":", (int64_t)f.cut);
-        jnum(b, ",\"win\":", f.tcp.win);
+        jflags(b, fp->tcp.flags);
+        jnum(b, ",\"len\":", (int64_t)(fp->payload_len + fp->cut));
+        if (fp->cut)                    /* a capture's snapshot length cut it */
+            jnum(b, ",\"cut\":", (int64_t)fp->cut);
+        jnum(b, ",\"win\":", fp->tcp.win);
         for (int i = 0; i < TCPOPT_COUNT; i++) {
             uint32_t v;
-            if (tcp_opt_get(&f.tcp, i, &v)) {
+            if (tcp_opt_get(&fp->tcp, i, &v)) {
                 jlit(b, ",\"", tcp_opt_table[i].name);
                 jnum(b, "\":", v);
             }
         }
         jb_putc(b, '}');
-    } else if (f.l4 == IPPROTO_UDP_NUM) {
-        jnum(b, ",\"udp\":{\"sport\":", f.udp.sport);
-        jnum(b, ",\"dport\":", f.udp.dport);
-        jnum(b, ",\"len\":", (int64_t)(f.payload_len + f.cut));
-        if (f.cut)
-            jnum(b, ",\"cut\":", (int64_t)f.cut);
+    } else if (fp->l4 == IPPROTO_UDP_NUM) {
+        jnum(b, ",\"udp\":{\"sport\":", fp->udp.sport);
+        jnum(b, ",\"dport\":", fp->udp.dport);
+        jnum(b, ",\"len\":", (int64_t)(fp->payload_len + fp->cut));
+        if (fp->cut)
+            jnum(b, ",\"cut\":", (int64_t)fp->cut);
         jb_putc(b, '}');
     }
     if (top == TL_DNS)
-        json_dns(b, &f);
+        json_dns(b, fp);
     else if (top == TL_ARP)
-        json_arp(b, &f);
+        json_arp(b, fp);
     return 0;
 }
 
@@ -452,7 +506,7 @@ struct json_memo {
 };
 
 static int json_frame_memo(struct json_out *o, struct jb *b, uint32_t id,
-                           const uint8_t *p, size_t len)
+                           const uint8_t *p, size_t len, const struct frame *given)
 {
     if (!o->memo)
         o->memo = xcalloc(MEMO_SLOTS, sizeof *o->memo);
@@ -462,7 +516,7 @@ static int json_frame_memo(struct json_out *o, struct jb *b, uint32_t id,
         return m->rc;
     }
     size_t at = b->n;
-    int rc = json_frame(b, p, len);
+    int rc = json_frame(b, p, len, given);
     if (b->n - at <= MEMO_TEXT && id != UINT32_MAX) {
         m->id = id + 1;
         m->rc = (int16_t)rc;
@@ -473,7 +527,7 @@ static int json_frame_memo(struct json_out *o, struct jb *b, uint32_t id,
 }
 
 static void json_packet(struct json_out *o, struct jb *b, const struct trace *tr,
-                        const struct trace_rec *r)
+                        const struct trace_rec *r, const struct frame *given)
 {
     size_t len;
     const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
@@ -486,7 +540,7 @@ static void json_packet(struct json_out *o, struct jb *b, const struct trace *tr
     } else {
         jhost_rec(o, b, tr, r->u.pkt.dst);
     }
-    if (json_frame_memo(o, b, r->u.pkt.pkt, p, len) != 0)
+    if (json_frame_memo(o, b, r->u.pkt.pkt, p, len, given) != 0)
         return;
     if (r->u.pkt.dup)
         jb_puts(b, ",\"dup\":true");
@@ -553,6 +607,11 @@ void json_begin(struct json_out *o, FILE *fp, const struct sim *s)
     o->memo = NULL;
     o->hostlen = NULL;
     o->nhostlen = 0;
+    o->strlens = NULL;
+    o->nstrlen = 0;
+    /* to a terminal each line as it is made, as stdio's line buffering
+     * would; else JSON_BATCH bytes of lines at a time */
+    o->batch = !isatty(fileno(fp));
     chapters_begin(&o->ch, s->scn);
 }
 
@@ -563,9 +622,50 @@ static struct jb *json_line(struct json_out *o)
     return o->line;
 }
 
+/* Lines are kept in the jb, one after another, until this many bytes
+ * have gathered, then written at once: a crowd writes a line of about
+ * 280 bytes per record, and stdio's fwrite per line cost more than
+ * building the line.  The batch goes to the file descriptor with
+ * write(2), after stdio's buffer (empty unless something else wrote to
+ * the stream); a stream without one (a memory stream) gets fwrite. */
+#define JSON_BATCH (64 * 1024)
+
+/* Writes b's bytes to o's stream and empties b; 0, or -1 with errno. */
+static int json_write(struct json_out *o, struct jb *b)
+{
+    int fd = fileno(o->fp);
+    if (fd < 0 || !o->batch)
+        return jb_flush(b, o->fp);
+    const char *p = b->p;
+    size_t n = b->n;
+    b->n = 0;
+    if (n && fflush(o->fp) != 0)
+        return -1;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Writes the lines gathered in b. */
+static void json_flush(struct json_out *o, struct jb *b)
+{
+    /* the run goes on after a failed write: keep the reason it failed */
+    if (json_write(o, b) != 0 && !o->err)
+        o->err = errno ? errno : EIO;
+}
+
 /* Ends the line: the first line says in which language its and every
  * later line's "why" is (DESIGN.md); the identifiers never change with
- * it.  Then the line is written. */
+ * it.  Then the lines so far are written when there are enough of them
+ * (json_finish writes the rest). */
 static void json_end_line(struct json_out *o, struct jb *b)
 {
     if (o->written++ == 0) {
@@ -573,9 +673,8 @@ static void json_end_line(struct json_out *o, struct jb *b)
         jb_putc(b, '"');
     }
     jb_puts(b, "}\n");
-    /* the run goes on after a failed write: keep the reason it failed */
-    if (jb_flush(b, o->fp) != 0 && !o->err)
-        o->err = errno ? errno : EIO;
+    if (!o->batch || b->n >= JSON_BATCH)
+        json_flush(o, b);
 }
 
 void json_sink(void *ctx, const struct trace *tr, size_t i,
@@ -584,7 +683,17 @@ void json_sink(void *ctx, const struct trace *tr, size_t i,
     struct json_out *o = ctx;
     struct jb *b = json_line(o);
     char why[1024];
-    chapters_rec(&o->ch, tr, i, r);
+    /* a frame sent is decoded once, for its chapter and its fields */
+    struct frame sent;
+    const struct frame *given = NULL;
+    if (r->kind == TK_SEND && !r->u.pkt.dup) {
+        size_t len;
+        const uint8_t *p = trace_blob_data(tr, r->u.pkt.pkt, &len);
+        char err[64];
+        if (p && frame_decode_fields(p, len, &sent, err, sizeof err) == 0)
+            given = &sent;
+    }
+    chapters_rec_frame(&o->ch, tr, i, r, given);
     /* a record's id is its line number from 0; "of" names the id of
      * the record it follows from (trace.h: trace_rec.of) */
     jnum(b, "{\"id\":", (int64_t)i);
@@ -602,7 +711,7 @@ void json_sink(void *ctx, const struct trace *tr, size_t i,
         jb_putc(b, '"');
         break;
     case TK_SEND: case TK_RECV: case TK_DROP:
-        json_packet(o, b, tr, r);
+        json_packet(o, b, tr, r, given);
         break;
     case TK_TIMER:
         jlit(b, ",\"layer\":\"", trace_layer_name(r->layer));
@@ -637,7 +746,7 @@ void json_sink(void *ctx, const struct trace *tr, size_t i,
     }
     if (r->conn) {
         jb_puts(b, ",\"conn\":");
-        jstr(b, trace_str(tr, r->conn));
+        jstr_id(o, b, tr, r->conn);
     }
     if (r->kind != TK_NOTE) {
         trace_why(tr, r, why, sizeof why);
@@ -689,6 +798,7 @@ int json_finish(struct json_out *o)
         jstr(b, why);
         json_end_line(o, b);
     }
+    json_flush(o, b);
     free(b->p);
     free(b);
     o->line = NULL;
@@ -697,6 +807,9 @@ int json_finish(struct json_out *o)
     free(o->hostlen);
     o->hostlen = NULL;
     o->nhostlen = 0;
+    free(o->strlens);
+    o->strlens = NULL;
+    o->nstrlen = 0;
     if (o->err || ferror(fp)) {
         if (o->err)
             errno = o->err;

@@ -48,6 +48,9 @@ struct json_out {
     struct json_memo *memo;    /* frames' text by blob id (json.c) */
     uint8_t *hostlen;          /* per host: its name's length (json.c) */
     size_t nhostlen;
+    uint8_t *strlens;          /* per trace string: the same (json.c) */
+    size_t nstrlen;
+    int batch;                 /* lines go out JSON_BATCH bytes at a time */
 };
 /* s (n bytes) as one JSON string; in_script also escapes < > & for text
  * inside an HTML <script> (json.c says what else it escapes). */
