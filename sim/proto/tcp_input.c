@@ -514,14 +514,22 @@ static int sync_ack(struct tcp_conn *c, int64_t now, const struct tcp_hdr *h,
      * lost (RFC 9293 3.8.6.1, MUST-36) */
     c->probes = 0;
     int first_syn_ack = !tcp_syn_acked(c) && seq_lt(c->snd_una, h->ack);
+    /* In that SYN-RECEIVED step the window is set before ESTABLISHED's
+     * "SND.UNA <- SEG.ACK".  Set after it, ack_advance saw the window of
+     * no segment (zero), left the retransmission timer to the persist
+     * timer, and the timer ran on, armed with the backed-off RTO, while the
+     * RTO went back to its first value: its expiry then said "within 1s"
+     * of a timer started 32s before. */
+    if (first_syn_ack)
+        update_window(c, now, h);
     if (seq_lt(c->snd_una, h->ack))
         ack_advance(c, now, h->ack);
     /* window update: SND.UNA =< SEG.ACK =< SND.NXT and the segment is
      * newer than the one that last set the window */
-    if (first_syn_ack ||
-        (seq_leq(c->snd_una, h->ack) &&
-         (seq_lt(c->snd_wl1, seq) ||
-          (c->snd_wl1 == seq && seq_leq(c->snd_wl2, h->ack)))))
+    if (!first_syn_ack &&
+        seq_leq(c->snd_una, h->ack) &&
+        (seq_lt(c->snd_wl1, seq) ||
+         (c->snd_wl1 == seq && seq_leq(c->snd_wl2, h->ack))))
         update_window(c, now, h);
     switch (c->state) {
     case TCPS_FIN_WAIT_1:
