@@ -840,7 +840,8 @@ cmp -s "$TMP/out" tests/expect/cut.check && ok \
 # checked, and the summary does not count it as holding: `never CLOSED`
 # "held" in a run cut at 5s ("2 of 2 expectations hold") though the client
 # enters CLOSED at 60.41s; a `never` already broken is a true failure
-cat >"$TMP/cutwhole.scn" <<'EOF'
+# (one connection, closed by both; the quiz's cut test below uses it too)
+cat >"$TMP/cutbase.scn" <<'EOF'
 host client 192.0.2.10
 host server 192.0.2.80
 link client server delay 10ms
@@ -848,6 +849,8 @@ at 0ms    server listen 80
 at 10ms   client connect server 80
 at 300ms  client close
 at 400ms  server close
+EOF
+{ cat "$TMP/cutbase.scn"; cat <<'EOF'; } >"$TMP/cutwhole.scn"
 expect client never CLOSED
 expect client state ESTABLISHED by 1s
 expect client never FIN_WAIT_2
@@ -1263,14 +1266,7 @@ has_in "$TMP/out" "q.scn:$(wc -l <"$TMP/q.scn" | tr -d ' '):1: quiz answer never
 # cut short before its answer, a quiz line is "not reached", with its
 # column (it was "never happens ... (the run has 0 such records)" of an
 # answer at 60.41s, and file:line: without the column)
-cat >"$TMP/q.scn" <<'EOF'
-host client 192.0.2.10
-host server 192.0.2.80
-link client server delay 10ms
-at 0ms    server listen 80
-at 10ms   client connect server 80
-at 300ms  client close
-at 400ms  server close
+{ cat "$TMP/cutbase.scn"; cat <<'EOF'; } >"$TMP/q.scn"
   quiz "TIME_WAIT ends. Which state next?" answer client state CLOSED
 EOF
 expect_rc 3 "--check: a quiz answer after the cut" -- "$PROTOSIM" --check --max-time 5s "$TMP/q.scn"
