@@ -1314,18 +1314,25 @@ static int call_result(struct st_call *c, const struct trace *tr, const struct s
     return ok;
 }
 
+/* Which of a `states` line's connections it reads: `on port 80` alone
+ * names the listening socket among several; with no `on port` and no peer
+ * the host must have one connection (a listener and the connections it
+ * accepted are two or more: picking the listener made `expect server
+ * states CLOSED LISTEN` hold on a server that served).  -1: none, or more
+ * than one such connection. */
+static int states_pick(const struct st_states *s, const struct scn_expect *e)
+{
+    if (s->nconns > 1 && s->listeners == 1 && e->peer < 0 && e->lport)
+        return s->listener_at;
+    return s->nconns == 1 && !s->beyond ? 0 : -1;
+}
+
 static int states_result(struct st_states *s, const struct trace *tr,
                          const struct scn_expect *e, char *actual, size_t n)
 {
     const char *hn = trace_host_name(tr, e->host);
-    int pick = 0;
-    /* `on port 80` alone names the listening socket; with no `on port`
-     * and no peer the host must have one connection (a listener and the
-     * connections it accepted are two or more: picking the listener made
-     * `expect server states CLOSED LISTEN` hold on a server that served) */
-    if (s->nconns > 1 && s->listeners == 1 && e->peer < 0 && e->lport)
-        pick = s->listener_at;
-    else if (s->nconns != 1 || s->beyond) {
+    int pick = states_pick(s, e);
+    if (pick < 0) {
         if (!s->nconns) {
             snprintf(actual, n, _("%s had no such connection"), hn);
             return 0;
@@ -1608,12 +1615,8 @@ static int open_after_cut(const struct scn_checker *c, const struct xexp *x, int
          * one may still come */
         if (e->lport && e->peer < 0 && !s->listeners)
             return 1;
-        int pick;
-        if (s->nconns > 1 && s->listeners == 1 && e->peer < 0 && e->lport)
-            pick = s->listener_at;
-        else if (s->nconns == 1 && !s->beyond)
-            pick = 0;
-        else
+        int pick = states_pick(s, e);
+        if (pick < 0)
             return 0;            /* more than one such connection: for good */
         /* its history only grows: open while it is a start of the text */
         int nh = s->nh[pick];
