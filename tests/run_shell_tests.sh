@@ -1337,6 +1337,21 @@ has_in "$TMP/out" "one.scn: 1 of 1 expectation holds" "--check: one expectation,
 printf 'expect a state CLOSED by 1s\n' >>"$TMP/one.scn"
 expect_rc 1 "--check two expectations, one failing" -- "$PROTOSIM" --check "$TMP/one.scn"
 has_in "$TMP/out" "one.scn: 1 of 2 expectations holds" "--check: the verb agrees with one"
+# a lesson without expect lines said "0 of 0 expectations hold", and a quiz
+# lesson's --check said nothing of its questions; a cut run said
+# "expectations were checked" of a lesson that has none
+printf 'host a 192.0.2.1\nhost b 192.0.2.2\nlink a b delay 1ms\nat 0ms b listen 80\nat 1ms a connect b 80\n' >"$TMP/noexp.scn"
+expect_rc 0 "--check without expect lines" -- "$PROTOSIM" --check "$TMP/noexp.scn"
+has_in "$TMP/out" "noexp.scn: it has no expect lines, so no expectation was checked" "--check: no expect lines said so"
+grep -q "0 of 0" "$TMP/out" && bad "--check: \"0 of 0\" of a lesson without expect lines" || ok
+expect_rc 3 "--check without expect lines, cut" -- "$PROTOSIM" --check --max-time 1ms "$TMP/noexp.scn"
+has_in "$TMP/out" "noexp.scn: the run was cut short at 1ms by its simulated time limit of 1ms (--max-time)$" "--check cut: no claim of expectations checked"
+printf 'quiz "Which state does a enter?" answer a state ESTABLISHED\nquiz "And b?" answer b state ESTABLISHED\nquiz "Which state does a enter at the end?" answer a state CLOSED\n' >>"$TMP/noexp.scn"
+expect_rc 1 "--check a quiz whose answer never happens" -- "$PROTOSIM" --check "$TMP/noexp.scn"
+has_in "$TMP/out" "noexp.scn: 2 of 3 quiz questions are asked" "--check: the quiz questions counted"
+expect_rc 3 "--check a quiz, cut" -- "$PROTOSIM" --check --max-time 1ms "$TMP/noexp.scn"
+has_in "$TMP/out" "noexp.scn: 0 of 3 quiz questions are asked" "--check cut: no quiz question reached"
+has_in "$TMP/out" "quiz answers were looked for in a truncated trace" "--check cut: the quiz's trace was cut"
 # RFC 1035 4.2.1: a DNS reply over UDP is at most 512 octets.  A referral to
 # 16 servers with long names (2564 bytes whole) used to vanish: root got the
 # query and no reply and no record followed; now it is cut, with TC=1, and

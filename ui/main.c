@@ -925,17 +925,36 @@ int main(int argc, char **argv)
          * count that holds: "1 of 1 expectation holds", "1 of 3 expectations
          * holds", "2 of 3 expectations hold" */
         int held = scn->nexpects - failed;
-        if (scn->nexpects == 1 && held == 0)
+        if (scn->nexpects == 0)
+            printf(_("%s: it has no expect lines, so no expectation was checked\n"), vp);
+        else if (scn->nexpects == 1 && held == 0)
             printf(_("%s: its one expectation does not hold\n"), vp);
         else if (scn->nexpects == 1)
             printf(_("%s: %d of %d expectation holds\n"), vp, held, scn->nexpects);
         else
             printf(P_("%s: %d of %d expectations holds\n", "%s: %d of %d expectations hold\n",
                       held), vp, held, scn->nexpects);
+        if (scn->nquizzes) {
+            /* qmiss counts the questions the quiz would not ask: an answer
+             * the run never reached, or a record another question took */
+            int asked = scn->nquizzes - qmiss;
+            if (scn->nquizzes == 1)
+                printf(asked ? _("%s: its one quiz question is asked\n")
+                             : _("%s: its one quiz question is not asked\n"), vp);
+            else
+                printf(P_("%s: %d of %d quiz questions is asked\n",
+                          "%s: %d of %d quiz questions are asked\n", asked),
+                       vp, asked, scn->nquizzes);
+        }
         if (s.truncated) {
             char lt[80], at[32];
-            printf(_("%s: the run was cut short at %s by its %s (%s): "
-                     "expectations were checked against a truncated trace\n"),
+            printf(scn->nexpects
+                   ? _("%s: the run was cut short at %s by its %s (%s): "
+                       "expectations were checked against a truncated trace\n")
+                   : scn->nquizzes
+                   ? _("%s: the run was cut short at %s by its %s (%s): "
+                       "quiz answers were looked for in a truncated trace\n")
+                   : _("%s: the run was cut short at %s by its %s (%s)\n"),
                    vp, fmt_duration(s.stop.t_us, at, sizeof at),
                    sim_limit_text(s.stop.limit, s.stop.value, lt, sizeof lt),
                    sim_limit_option(s.stop.limit));
