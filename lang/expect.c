@@ -1674,7 +1674,13 @@ static void add_msg(char ***out, int *nout, const char *msg)
 
 int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
 {
-    int failures = 0;
+    return scn_checker_finish_cut(c, out, nout, NULL);
+}
+
+int scn_checker_finish_cut(struct scn_checker *c, char ***out, int *nout,
+                           int *unchecked)
+{
+    int failures = 0, nunchecked = 0;
     char msg[2048];
     for (int i = 0; i < c->ngroups; i++) {
         /* the connects still pending stay so; each line's count is the
@@ -1727,6 +1733,7 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
         if (beyond_cut(c, x->twin >= 0 ? &tw : x)) {
             char at[32];
             failures++;
+            nunchecked++;
             /* a limit other than --max-time stops in the middle of an
              * instant: a line about that instant is not "before" it */
             snprintf(msg, sizeof msg,
@@ -1744,6 +1751,7 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
         if (c->cut && open_after_cut(c, x->twin >= 0 ? &tw : x, ok)) {
             char at[32];
             failures++;
+            nunchecked++;
             fmt_duration(c->cut_us, at, sizeof at);
             if (ok)
                 snprintf(msg, sizeof msg,
@@ -1795,6 +1803,8 @@ int scn_checker_finish(struct scn_checker *c, char ***out, int *nout)
     free(c->seen);
     free(c->tat);
     free(c);
+    if (unchecked)
+        *unchecked = nunchecked;
     return failures;
 }
 

@@ -58,6 +58,10 @@ void scn_checker_cut(struct scn_checker *c, int64_t t_us, int instant_done);
  * ..." line per failure, in the order of the lines, into out (if not NULL);
  * returns the number of failures and frees the checker. */
 int scn_checker_finish(struct scn_checker *c, char ***out, int *nout);
+/* The same, and *unchecked (if not NULL) the failures that are "not
+ * checked" lines of a run cut short. */
+int scn_checker_finish_cut(struct scn_checker *c, char ***out, int *nout,
+                           int *unchecked);
 
 /* The same over a finished run whose trace was kept whole: its records fed
  * to a checker in order. */

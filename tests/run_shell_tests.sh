@@ -859,6 +859,12 @@ expect_rc 3 "whole-run lines in a cut run" -- "$PROTOSIM" --check --max-time 5s 
 has_in "$TMP/out" "cutwhole.scn:8:1: expectation not checked: client never CLOSED (it held until the run was cut short at 5s, and the rest of the run could still break it)$" "cut: a never that held so far is not checked"
 has_in "$TMP/out" "cutwhole.scn:10:1: expectation failed: client never FIN_WAIT_2 (it entered FIN_WAIT_2 at 320ms)$" "cut: a never broken before the cut fails"
 has_in "$TMP/out" "cutwhole.scn: 1 of 3 expectations holds$" "cut: the line not checked is not counted as holding"
+has_in "$TMP/out" "cutwhole.scn: 1 of the 3 expectations was not checked$" "cut: the lines not checked counted"
+# a lesson of one line the cut left open said "its one expectation does
+# not hold" under a line that says it was not checked
+{ cat "$TMP/cutbase.scn"; echo 'expect client never CLOSED'; } >"$TMP/cutone.scn"
+expect_rc 3 "one line in a cut run" -- "$PROTOSIM" --check --max-time 5s "$TMP/cutone.scn"
+has_in "$TMP/out" "cutone.scn: its one expectation was not checked$" "cut: one line not checked, not \"does not hold\""
 expect_rc 1 "whole-run lines, the run not cut" -- "$PROTOSIM" --check "$TMP/cutwhole.scn"
 has_in "$TMP/out" "cutwhole.scn:8:1: expectation failed: client never CLOSED (it entered CLOSED at 60.41s)$" "not cut: the never is broken after 5s"
 

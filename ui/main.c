@@ -910,7 +910,8 @@ int main(int argc, char **argv)
             if (quizzes)
                 scn_quiz_finder_cut(quizzes, s.stop.t_us);
         }
-        int failed = scn_checker_finish(checker, &msgs, &nmsgs);
+        int unchecked = 0;
+        int failed = scn_checker_finish_cut(checker, &msgs, &nmsgs, &unchecked);
         int qmiss = quizzes ? scn_quiz_finder_misses(quizzes, &s.tr, &msgs, &nmsgs) : 0;
         scn_quiz_finder_free(quizzes);
         for (int i = 0; i < nmsgs; i++) {
@@ -927,6 +928,8 @@ int main(int argc, char **argv)
         int held = scn->nexpects - failed;
         if (scn->nexpects == 0)
             printf(_("%s: it has no expect lines, so no expectation was checked\n"), vp);
+        else if (scn->nexpects == 1 && unchecked)
+            printf(_("%s: its one expectation was not checked\n"), vp);
         else if (scn->nexpects == 1 && held == 0)
             printf(_("%s: its one expectation does not hold\n"), vp);
         else if (scn->nexpects == 1)
@@ -934,6 +937,11 @@ int main(int argc, char **argv)
         else
             printf(P_("%s: %d of %d expectations holds\n", "%s: %d of %d expectations hold\n",
                       held), vp, held, scn->nexpects);
+        /* a line the cut left open neither holds nor fails: say how many */
+        if (scn->nexpects > 1 && unchecked)
+            printf(P_("%s: %d of the %d expectations was not checked\n",
+                      "%s: %d of the %d expectations were not checked\n", unchecked),
+                   vp, unchecked, scn->nexpects);
         if (scn->nquizzes) {
             /* qmiss counts the questions the quiz would not ask: an answer
              * the run never reached, or a record another question took */
