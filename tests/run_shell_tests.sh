@@ -593,6 +593,19 @@ expect_rc 3 "crowd at --max-time 5s" -- timeout 120 "$PROTOSIM" --json --max-tim
 has_in "$TMP/err" "simulated time limit of 5s (--max-time)" "crowd: time limit on stderr"
 tail -1 "$TMP/out" >"$TMP/last"
 has_in "$TMP/last" '"kind":"limit".*"limit":"time"' "crowd: JSON limit record"
+# a crowd on one LAN: every ARP request reaches each other member, so the
+# receptions grow with N x N (scenarios/README.md, Crowds, quotes these)
+lancrowd() {
+    printf 'lan net 10.0.0.0/8 delay 1ms\nhost server 10.0.0.1 on net\nat 0ms server listen 80\n'
+    printf 'repeat %s as i from 1\n  host c{i} {10.1.0.0 + i} on net\n' "$1"
+    printf '  at {10 + i}ms c{i} connect server 80\n  at {20000 + i}ms c{i} close\nend\n'
+}
+lancrowd 1000 >"$TMP/lan1000.scn"
+expect_rc 0 "a crowd of 1000 on one LAN" -- timeout 120 "$PROTOSIM" --stats --max-events 100000000 "$TMP/lan1000.scn"
+has_in "$TMP/out" "received by a host  *1008000$" "LAN crowd: N x N receptions"
+lancrowd 20000 >"$TMP/lan20000.scn"
+expect_rc 3 "a crowd of 20000 on one LAN" -- timeout 120 "$PROTOSIM" --check "$TMP/lan20000.scn"
+has_in "$TMP/err" "event limit of 1000000 (--max-events).*likely cause: ARP requests are broadcast on lan net, each to all 20000 other hosts on it" "LAN crowd: the budget names the broadcasts"
 
 # the same loop without duplication dies by TTL (RFC 1812 5.3.1)
 bounded 0 "routing loop without duplication" -- "$PROTOSIM" --batch $R/routing-loop-ttl.scn
