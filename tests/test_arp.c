@@ -151,11 +151,18 @@ static struct arp_pkt pkt(uint16_t op, mac_addr sha, ip4_addr spa, mac_addr tha,
     return p;
 }
 
+/* Hands the cache an ARP packet it must take (not discard). */
+static void input_ok(struct afx *f, int64_t now, const struct arp_pkt *p)
+{
+    struct why drop = { 0 };
+    ck_assert_int_eq(arp_input(&f->c, now, p, &drop), 0);
+}
+
 /* PEER answers our request: "192.0.2.1 is-at PEER_MAC", to us. */
 static void peer_replies(struct afx *f, int64_t now, mac_addr mac)
 {
     struct arp_pkt p = pkt(ARP_OP_REPLY, mac, PEER, ME_MAC, ME);
-    arp_input(&f->c, now, &p);
+    input_ok(f, now, &p);
 }
 
 /* Transmitted frame i decoded as ARP; asserts it is one. */
@@ -590,7 +597,7 @@ START_TEST(test_thousands_of_entries_found_and_expired_in_order)
         mac_addr m = { { 0x02, 0x00, 0x00, 0x01, (uint8_t)(i >> 8),
                          (uint8_t)i } };
         struct arp_pkt p = pkt(ARP_OP_REPLY, m, ip, ME_MAC, ME);
-        arp_input(&f->c, MS(i / 2), &p);
+        input_ok(f, MS(i / 2), &p);
     }
     ck_assert_int_eq(f->ntx, 0);
     for (int i = 0; i < N; i++) {
@@ -759,7 +766,7 @@ START_TEST(test_rfc4861_7_3_3_delay_to_reachable_on_confirmation)
     int ntx = f->ntx;
     /* a request from PEER confirms nothing: still DELAY */
     struct arp_pkt rq = pkt(ARP_OP_REQUEST, PEER_MAC, PEER, ZERO_MAC, THIRD);
-    arp_input(&f->c, S(61), &rq);
+    input_ok(f, S(61), &rq);
     STATES(f, id, mark, -1);
     /* a reply to us does */
     peer_replies(f, S(62), PEER_MAC);
@@ -929,7 +936,7 @@ START_TEST(test_request_for_us_adds_sender_stale_and_replies)
     struct afx *f = afx_init(NULL);
     /* OTHER asks "who has 192.0.2.10? tell 192.0.2.30" by broadcast */
     struct arp_pkt rq = pkt(ARP_OP_REQUEST, OTHER_MAC, OTHER, ZERO_MAC, ME);
-    arp_input(&f->c, MS(7), &rq);
+    input_ok(f, MS(7), &rq);
     /* RFC 826: "If Merge_flag is false, add the triplet" -- as STALE: the
      * request says OTHER exists, not that it hears us */
     const struct arp_entry *e = arp_lookup(&f->c, OTHER);
@@ -979,7 +986,7 @@ START_TEST(test_request_for_other_updates_but_never_adds)
     struct afx *f = afx_init(NULL);
     /* an unknown sender asking for someone else: nothing learnt, no reply */
     struct arp_pkt rq = pkt(ARP_OP_REQUEST, OTHER_MAC, OTHER, ZERO_MAC, THIRD);
-    arp_input(&f->c, MS(1), &rq);
+    input_ok(f, MS(1), &rq);
     ck_assert_ptr_null(arp_lookup(&f->c, OTHER));
     ck_assert_int_eq(f->ntx, 0);
     ck_assert_uint_eq(f->tr.n, 0);
@@ -990,7 +997,7 @@ START_TEST(test_request_for_other_updates_but_never_adds)
     uint32_t id = entry_id(f, PEER);
     size_t mark = f->tr.n;
     struct arp_pkt moved = pkt(ARP_OP_REQUEST, PEER_MAC2, PEER, ZERO_MAC, THIRD);
-    arp_input(&f->c, MS(5), &moved);
+    input_ok(f, MS(5), &moved);
     const struct arp_entry *e = arp_lookup(&f->c, PEER);
     ck_assert(memcmp(e->mac.b, PEER_MAC2.b, 6) == 0);
     ck_assert_int_eq(e->state, ARP_REACHABLE);
@@ -1012,7 +1019,7 @@ START_TEST(test_request_for_other_resolves_incomplete_entry)
     /* PEER broadcasts its own question before it answers ours: the merge
      * gives its MAC, so the waiting packet goes; unconfirmed, so STALE */
     struct arp_pkt rq = pkt(ARP_OP_REQUEST, PEER_MAC, PEER, ZERO_MAC, THIRD);
-    arp_input(&f->c, MS(3), &rq);
+    input_ok(f, MS(3), &rq);
     STATES(f, id, mark, ARP_INCOMPLETE, ARP_STALE);
     ck_assert_int_eq(f->ntx, 2);
     assert_ip_frame(f, 1, "p1", PEER_MAC);
@@ -1063,12 +1070,51 @@ START_TEST(test_ignores_own_address_and_zero_sender)
     /* our own request heard back, and an address probe (spa 0.0.0.0) */
     struct arp_pkt echo = pkt(ARP_OP_REQUEST, ME_MAC, ME, ZERO_MAC, PEER);
     struct arp_pkt probe = pkt(ARP_OP_REQUEST, OTHER_MAC, 0, ZERO_MAC, ME);
-    arp_input(&f->c, MS(1), &echo);
-    arp_input(&f->c, MS(2), &probe);
+    input_ok(f, MS(1), &echo);
+    input_ok(f, MS(2), &probe);
     ck_assert_int_eq(f->c.n, 0);
     ck_assert_int_eq(f->ntx, 0);
     ck_assert_uint_eq(f->tr.n, 0);
     afx_free(f);
+}
+END_TEST
+
+/* RFC 1812 3.3.2: a sender hardware address that is broadcast, multicast
+ * or zero is not believed: whatever the packet, nothing is merged, added or
+ * answered, and arp_input says why it discarded it. */
+START_TEST(test_group_or_zero_sender_mac_is_discarded)
+{
+    static const mac_addr MCAST = { { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 } };
+    const mac_addr bad[] = { MAC_BROADCAST, MCAST, ZERO_MAC };
+    const int why[] = { N_ARP_DROP_SHA_GROUP, N_ARP_DROP_SHA_GROUP,
+                        N_ARP_DROP_SHA_ZERO };
+    for (int b = 0; b < 3; b++) {
+        struct afx *f = afx_init(NULL);
+        make_reachable(f);                       /* PEER known, PEER_MAC */
+        int ntx = f->ntx;
+        size_t nrec = f->tr.n;
+        int64_t due = arp_deadline(&f->c);
+        const struct arp_pkt in[] = {
+            pkt(ARP_OP_REQUEST, bad[b], OTHER, ZERO_MAC, ME),  /* would add */
+            pkt(ARP_OP_REPLY, bad[b], OTHER, ME_MAC, ME),
+            pkt(ARP_OP_REQUEST, bad[b], PEER, ZERO_MAC, ME),   /* would merge */
+            pkt(ARP_OP_REPLY, bad[b], PEER, MAC_BROADCAST, PEER),
+        };
+        for (size_t k = 0; k < sizeof in / sizeof in[0]; k++) {
+            struct why w = { 0 };
+            ck_assert_int_eq(arp_input(&f->c, MS(50), &in[k], &w), 1);
+            ck_assert_int_eq(w.id, why[b]);
+            ck_assert_uint_eq((ip4_addr)w.a[0], in[k].spa);
+        }
+        ck_assert_ptr_null(arp_lookup(&f->c, OTHER));
+        const struct arp_entry *e = arp_lookup(&f->c, PEER);
+        ck_assert(memcmp(e->mac.b, PEER_MAC.b, 6) == 0);
+        ck_assert_int_eq(e->state, ARP_REACHABLE);
+        ck_assert_int_eq(arp_deadline(&f->c), due);
+        ck_assert_int_eq(f->ntx, ntx);           /* no reply to a group */
+        ck_assert_uint_eq(f->tr.n, nrec);
+        afx_free(f);
+    }
 }
 END_TEST
 
@@ -1161,7 +1207,7 @@ START_TEST(test_rfc826_reception_matrix)
         int64_t now = S(60);
         int before = f->ntx;
         struct arp_pkt p = arrival(cell[i].kind);
-        arp_input(&f->c, now, &p);
+        input_ok(f, now, &p);
         const struct arp_entry *e = arp_lookup(&f->c, PEER);
         int got = e ? (int)e->state : ARP_NONE;
         ck_assert_msg(got == cell[i].after, "cell %zu (%s, arrival %d): %s, want %s",
@@ -1276,6 +1322,7 @@ Suite *arp_suite(void)
     tcase_add_test(c, test_request_for_other_resolves_incomplete_entry);
     tcase_add_test(c, test_queue_overflow_drops_oldest);
     tcase_add_test(c, test_ignores_own_address_and_zero_sender);
+    tcase_add_test(c, test_group_or_zero_sender_mac_is_discarded);
     tcase_add_test(c, test_deadline_and_timer_agree);
     tcase_add_test(c, test_rfc826_reception_matrix);
     tcase_add_test(c, test_thousands_of_entries_found_and_expired_in_order);

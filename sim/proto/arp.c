@@ -6,6 +6,8 @@
  *   - resolution (NONE/FAILED -> INCOMPLETE): up to max_requests (Linux
  *     mcast_solicit, 3) broadcast requests, retrans_us (1 s) apart; a reply
  *     to us gives REACHABLE, any other ARP packet naming the address STALE;
+ *   - an ARP packet names its sender only if its sender hardware address
+ *     is a unicast one (not zero, broadcast or multicast: RFC 1812 3.3.2);
  *     no reply -> FAILED, and every packet that waited is dropped with
  *     "host unreachable" for its sender (RFC 4861 7.2.2);
  *   - REACHABLE -> STALE after reachable_us (30 s; Linux randomises
@@ -455,7 +457,8 @@ static void settle(struct arp_cache *c, struct arp_entry *e, int64_t now,
     set_due(c, e, to == ARP_REACHABLE ? now + c->cfg.reachable_us : 0);
 }
 
-void arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p)
+int arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p,
+              struct why *drop)
 {
     /* RFC 826, Packet Reception:
      *   Set Merge_flag to false.
@@ -468,8 +471,26 @@ void arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p)
      *     ?Is the opcode ares_op$REQUEST?  Yes: swap the hardware and
      *     protocol fields, put the local addresses in the sender fields, set
      *     the opcode to ares_op$REPLY, and send it to the requester. */
+    static const mac_addr zero = { { 0 } };
+    if (p->sha.b[0] & 1) {
+        /* RFC 1812 3.3.2: "A router MUST not believe any ARP reply that
+         * claims that the Link Layer address of another host or router is
+         * a broadcast or multicast address."  (ff:ff:ff:ff:ff:ff has the
+         * group bit too.)  A host that believed one would send unicast
+         * traffic to a group, so hosts here hold to it as routers do, and
+         * for requests as for replies: nothing is merged, added or
+         * answered (a reply would go to that group too). */
+        *drop = WHY(N_ARP_DROP_SHA_GROUP, p->spa);
+        return 1;
+    }
+    if (!memcmp(p->sha.b, zero.b, sizeof zero.b)) {
+        /* no interface has the all-zero address: a frame sent to it
+         * reaches nobody, so it is no sender's address to learn */
+        *drop = WHY(N_ARP_DROP_SHA_ZERO, p->spa);
+        return 1;
+    }
     if (p->spa == 0 || p->spa == c->my_ip)
-        return;                            /* probes and our own echoes */
+        return 0;                          /* probes and our own echoes */
     int merge = 0;
     struct arp_entry *e = find(c, p->spa);
     /* A reply to us confirms reachability (REACHABLE; RFC 4861 7.3.3: a
@@ -524,7 +545,7 @@ void arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p)
         }
     }
     if (p->tpa != c->my_ip)
-        return;
+        return 0;
     if (!merge) {
         if (!e)
             e = add(c, p->spa);
@@ -535,6 +556,7 @@ void arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p)
     if (p->op == ARP_OP_REQUEST)
         send_arp(c, ARP_OP_REPLY, p->sha, p->sha, p->spa,
                  WHY(N_ARP_REPLY, c->my_ip, p->spa));
+    return 0;
 }
 
 int64_t arp_deadline(const struct arp_cache *c)
