@@ -1064,17 +1064,49 @@ START_TEST(test_queue_overflow_drops_oldest)
 }
 END_TEST
 
-START_TEST(test_ignores_own_address_and_zero_sender)
+START_TEST(test_ignores_own_address)
 {
     struct afx *f = afx_init(NULL);
-    /* our own request heard back, and an address probe (spa 0.0.0.0) */
+    /* our own request heard back */
     struct arp_pkt echo = pkt(ARP_OP_REQUEST, ME_MAC, ME, ZERO_MAC, PEER);
-    struct arp_pkt probe = pkt(ARP_OP_REQUEST, OTHER_MAC, 0, ZERO_MAC, ME);
     input_ok(f, MS(1), &echo);
-    input_ok(f, MS(2), &probe);
     ck_assert_int_eq(f->c.n, 0);
     ck_assert_int_eq(f->ntx, 0);
     ck_assert_uint_eq(f->tr.n, 0);
+    afx_free(f);
+}
+END_TEST
+
+START_TEST(test_probe_for_our_address_is_answered_not_cached)
+{
+    struct afx *f = afx_init(NULL);
+    /* RFC 5227 2.1.1: OTHER probes for ME's address (sender 0.0.0.0).
+     * RFC 826 answers a request for our address: a reply from ME, to
+     * OTHER's MAC, target 0.0.0.0; nothing is cached for 0.0.0.0 */
+    struct arp_pkt probe = pkt(ARP_OP_REQUEST, OTHER_MAC, 0, ZERO_MAC, ME);
+    input_ok(f, MS(2), &probe);
+    ck_assert_int_eq(f->c.n, 0);
+    ck_assert_ptr_null(arp_lookup(&f->c, 0));
+    ck_assert_uint_eq(f->tr.n, 0);               /* no state record */
+    ck_assert_int_eq(f->ntx, 1);
+    mac_addr dst;
+    struct arp_pkt rp = tx_arp(f, 0, &dst);
+    ck_assert(memcmp(dst.b, OTHER_MAC.b, 6) == 0);
+    ck_assert_uint_eq(rp.op, ARP_OP_REPLY);
+    ck_assert(memcmp(rp.sha.b, ME_MAC.b, 6) == 0);
+    ck_assert_uint_eq(rp.spa, ME);               /* the address probed */
+    ck_assert(memcmp(rp.tha.b, OTHER_MAC.b, 6) == 0);
+    ck_assert_uint_eq(rp.tpa, 0);
+    ck_assert_int_eq(f->tx[0].why.id, N_ARP_PROBE_ANSWER);
+    char buf[512];
+    narrate(&f->tx[0].why, NULL, buf, sizeof buf);
+    ck_assert_msg(strstr(buf, "asks whether 192.0.2.10 is taken: it is this "
+                              "host's address, so reply"), "%s", buf);
+    /* a probe for another address: not ours to answer, nothing learnt */
+    struct arp_pkt other = pkt(ARP_OP_REQUEST, OTHER_MAC, 0, ZERO_MAC, PEER);
+    input_ok(f, MS(3), &other);
+    ck_assert_int_eq(f->ntx, 1);
+    ck_assert_int_eq(f->c.n, 0);
     afx_free(f);
 }
 END_TEST
@@ -1321,7 +1353,8 @@ Suite *arp_suite(void)
     tcase_add_test(c, test_request_for_other_updates_but_never_adds);
     tcase_add_test(c, test_request_for_other_resolves_incomplete_entry);
     tcase_add_test(c, test_queue_overflow_drops_oldest);
-    tcase_add_test(c, test_ignores_own_address_and_zero_sender);
+    tcase_add_test(c, test_ignores_own_address);
+    tcase_add_test(c, test_probe_for_our_address_is_answered_not_cached);
     tcase_add_test(c, test_group_or_zero_sender_mac_is_discarded);
     tcase_add_test(c, test_deadline_and_timer_agree);
     tcase_add_test(c, test_rfc826_reception_matrix);

@@ -2083,6 +2083,21 @@ static void ck_arp_request(struct nck *c, const struct trace_rec *r)
     }
 }
 
+/* the answer to an RFC 5227 probe: a reply from the address probed (ours)
+ * to the prober's MAC, target 0.0.0.0 */
+static void ck_arp_probe_answer(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    struct arp_pkt ap;
+    if (!rec_frame(c, r, &f) || f.eth.type != ETHERTYPE_ARP ||
+        arp_decode(f.payload, f.payload_len, &ap) != 0)
+        return ck_fail(c, "not an ARP frame");
+    if (ap.op != ARP_OP_REPLY || (ip4_addr)A(0) != ap.spa || ap.tpa != 0)
+        ck_fail(c, "the frame is not a reply from that address to 0.0.0.0");
+    if (f.eth.dst.b[0] & 1)
+        ck_fail(c, "the answer said to go to the prober went to a group");
+}
+
 /* a discarded ARP packet whose sender MAC is a group address or zero, as
  * the sentence says, and whose sender address is the one it quotes */
 static void ck_arp_bad_sha(struct nck *c, const struct trace_rec *r)
@@ -3214,6 +3229,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_ARP_INCOMPLETE_AGAIN] = { KSTATE, NULL },
     [N_ARP_REQUEST]       = { KSEND, ck_arp_request },
     [N_ARP_REPLY]         = { KSEND, ck_arp_request },
+    [N_ARP_PROBE_ANSWER]  = { KSEND, ck_arp_probe_answer },
     [N_ARP_DROP_SHA_GROUP] = { K(DROP), ck_arp_bad_sha },
     [N_ARP_DROP_SHA_ZERO] = { K(DROP), ck_arp_bad_sha },
     [N_ARP_RETRY]         = { KSEND, ck_arp_retry },
@@ -3759,11 +3775,12 @@ static void forge_arp(struct sim *s, int h, const struct arp_pkt *p)
     ifc->arp.env.xmit(ifc->arp.env.ctx, frame, n, 0, TL_ARP, WHY0(N_NET_SEND));
 }
 
-/* A packet whose sender MAC is the broadcast address (RFC 1812 3.3.2) or
- * zero is a drop, reason "discarded by ARP", whose sentence names the
- * cause, and teaches bob nothing.  Every sentence passes this suite's
- * checks. */
-START_TEST(test_forged_arp_bad_sender_mac)
+/* RFC 5227 2.1.1's probe for bob's address is answered, to the prober,
+ * and nothing is cached for 0.0.0.0; a packet whose sender MAC is the
+ * broadcast address (RFC 1812 3.3.2) or zero is a drop, reason "discarded
+ * by ARP", whose sentence names the cause, and teaches bob nothing.  Every
+ * sentence passes this suite's checks. */
+START_TEST(test_forged_arp_probe_and_bad_sender_mac)
 {
     struct scenario *scn = tu_parse(
         "lan office 192.0.2.0/24 delay 1ms\n"
@@ -3778,23 +3795,32 @@ START_TEST(test_forged_arp_bad_sender_mac)
     int mal = scenario_host_index(scn, "mallory");
     const ip4_addr BOB = 0xC0000214u, GHOST = 0xC0000263u;   /* .20, .99 */
     static const mac_addr zero = { { 0 } };
+    mac_addr mmac = s->hosts[mal].ifs[0].mac;
     struct arp_pkt p = { .htype = 1, .ptype = ETHERTYPE_IPV4, .hlen = 6,
-                         .plen = 4, .op = ARP_OP_REQUEST,
-                         .sha = MAC_BROADCAST, .spa = GHOST, .tha = zero,
-                         .tpa = BOB };
+                         .plen = 4, .op = ARP_OP_REQUEST, .sha = mmac,
+                         .spa = 0, .tha = zero, .tpa = BOB };
     size_t mark = s->tr.n;
+    forge_arp(s, mal, &p);                       /* the probe */
+    p.sha = MAC_BROADCAST;
+    p.spa = GHOST;
     forge_arp(s, mal, &p);                       /* "GHOST is at broadcast" */
     p.op = ARP_OP_REPLY;
     p.sha = zero;
     p.tha = s->hosts[bob].ifs[0].mac;
     forge_arp(s, mal, &p);                       /* "GHOST is at zero" */
     sim_run(s);
-    int group = 0, zeros = 0;
+    int answers = 0, group = 0, zeros = 0;
     for (size_t i = mark; i < s->tr.n; i++) {
         const struct trace_rec *r = &s->tr.recs[i];
         char buf[512];
         trace_why(&s->tr, r, buf, sizeof buf);
-        if (r->why.id == N_ARP_DROP_SHA_GROUP ||
+        if (r->why.id == N_ARP_PROBE_ANSWER) {
+            answers++;
+            ck_assert_int_eq(r->kind, TK_SEND);
+            ck_assert_int_eq(r->host, bob);
+            ck_assert_int_eq(r->u.pkt.dst, mal);           /* unicast */
+            ck_assert_msg(strstr(buf, "asks whether 192.0.2.20 is taken"), "%s", buf);
+        } else if (r->why.id == N_ARP_DROP_SHA_GROUP ||
                    r->why.id == N_ARP_DROP_SHA_ZERO) {
             ck_assert_int_eq(r->kind, TK_DROP);
             ck_assert_int_eq(r->host, bob);
@@ -3807,8 +3833,10 @@ START_TEST(test_forged_arp_bad_sender_mac)
                 zeros++;
         }
     }
+    ck_assert_int_eq(answers, 1);
     ck_assert_int_eq(group, 1);
     ck_assert_int_eq(zeros, 1);
+    ck_assert_ptr_null(arp_lookup(&s->hosts[bob].ifs[0].arp, 0));
     ck_assert_ptr_null(arp_lookup(&s->hosts[bob].ifs[0].arp, GHOST));
     struct nck c;
     int fails = check_trace(&c, &s->tr, scn, "forged ARP");
@@ -4585,7 +4613,7 @@ Suite *narration_suite(void)
     tcase_add_test(t, test_every_shipped_lesson_tells_the_truth);
     tcase_add_test(t, test_every_edge_case_tells_the_truth);
     tcase_add_test(t, test_every_narration_id_has_a_check_entry);
-    tcase_add_test(t, test_forged_arp_bad_sender_mac);
+    tcase_add_test(t, test_forged_arp_probe_and_bad_sender_mac);
     tcase_add_test(t, test_every_model_template_is_well_formed);
     tcase_add_test(t, test_plural_ending_follows_the_number);
     tcase_add_test(t, test_every_real_template_is_well_formed);

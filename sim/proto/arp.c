@@ -7,7 +7,9 @@
  *     mcast_solicit, 3) broadcast requests, retrans_us (1 s) apart; a reply
  *     to us gives REACHABLE, any other ARP packet naming the address STALE;
  *   - an ARP packet names its sender only if its sender hardware address
- *     is a unicast one (not zero, broadcast or multicast: RFC 1812 3.3.2);
+ *     is a unicast one (not zero, broadcast or multicast: RFC 1812 3.3.2)
+ *     and its sender protocol address is not 0.0.0.0 (an RFC 5227 probe,
+ *     answered when it asks for our address, never cached);
  *     no reply -> FAILED, and every packet that waited is dropped with
  *     "host unreachable" for its sender (RFC 4861 7.2.2);
  *   - REACHABLE -> STALE after reachable_us (30 s; Linux randomises
@@ -489,8 +491,28 @@ int arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p,
         *drop = WHY(N_ARP_DROP_SHA_ZERO, p->spa);
         return 1;
     }
-    if (p->spa == 0 || p->spa == c->my_ip)
-        return 0;                          /* probes and our own echoes */
+    if (p->spa == 0) {
+        /* RFC 5227 2.1.1: an ARP probe is a request with "the 'sender IP
+         * address' field ... set to all zeroes ... to avoid polluting ARP
+         * caches in other hosts".  0.0.0.0 is nobody's address, so no
+         * entry is merged or added for it; but RFC 826 answers every
+         * request whose target protocol address is ours ("?Am I the target
+         * protocol address? Yes: ... ?Is the opcode ares_op$REQUEST?
+         * (NOW look at the opcode!!) Yes: ... send the packet to the (new)
+         * target hardware address"), and that reply, whose sender address
+         * is the one probed, is what tells the prober the address is in
+         * use (RFC 5227 2.1.1: "any ARP packet (Request *or* Reply) ...
+         * where the packet's 'sender IP address' is the address being
+         * probed for").  Linux answers it the same way (arp_process, sip
+         * == 0): to the prober's MAC, target address 0.0.0.0. */
+        if (p->op == ARP_OP_REQUEST && p->tpa == c->my_ip)
+            send_arp(c, ARP_OP_REPLY, p->sha, p->sha, 0,
+                     WHY(N_ARP_PROBE_ANSWER, c->my_ip));
+        return 0;
+    }
+    if (p->spa == c->my_ip)
+        return 0;     /* our own address from elsewhere: RFC 5227 2.4's
+                         conflict detection is not modelled */
     int merge = 0;
     struct arp_entry *e = find(c, p->spa);
     /* A reply to us confirms reachability (REACHABLE; RFC 4861 7.3.3: a

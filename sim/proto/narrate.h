@@ -255,6 +255,7 @@
     X(N_ARP_INCOMPLETE_AGAIN,"the entry for {0:ip} is FAILED: hold the packet and resolve the address again from the start, by broadcast (RFC 4861 7.3.3)") \
     X(N_ARP_REQUEST,       "who has {0:ip}? request 1 of {1}, broadcast to every host on the LAN (RFC 826)") \
     X(N_ARP_REPLY,         "{0:ip} is this host: reply to {1:ip} directly, not by broadcast (RFC 826)") \
+    X(N_ARP_PROBE_ANSWER,  "an ARP probe (sender address 0.0.0.0, RFC 5227 2.1.1) asks whether {0:ip} is taken: it is this host's address, so reply to the prober's MAC address directly (RFC 826); nothing is learned, as 0.0.0.0 is no host's address") \
     X(N_ARP_DROP_SHA_GROUP,"this ARP packet gives a broadcast or multicast MAC address as {0:ip}'s: a frame sent there reaches a group of hosts, not one, so the packet is discarded; nothing is learned or answered (RFC 1812 3.3.2)") \
     X(N_ARP_DROP_SHA_ZERO, "this ARP packet gives 00:00:00:00:00:00, which no interface has, as {0:ip}'s MAC address: the packet is discarded; nothing is learned or answered") \
     X(N_ARP_RETRY,         "no reply yet: request {0} of {1}, broadcast again") \
