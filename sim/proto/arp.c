@@ -24,7 +24,9 @@
  *     broadcast resolution, whose failure does drop and report.
  * What is simplified:
  *   - the only reachability confirmation is an ARP reply addressed to this
- *     host.  Linux also takes upper-layer hints (RFC 4861 7.3.1: TCP
+ *     host that answers a request or probe of ours (an unsolicited one
+ *     gives STALE, RFC 4861 7.2.5; Linux would take one to its own MAC
+ *     as confirmation, and by default adds no entry for it).  Linux also takes upper-layer hints (RFC 4861 7.3.1: TCP
  *     acknowledging new data confirms the next hop, dst_confirm), which
  *     would turn many DELAY entries back to REACHABLE without a probe;
  *     here every STALE entry that is used gets probed after 5 s.
@@ -345,6 +347,7 @@ static void send_request(struct arp_cache *c, struct arp_entry *e, int64_t now,
 {
     static const mac_addr zero = { { 0 } };
     e->requests++;
+    e->asked = 1;
     send_arp(c, ARP_OP_REQUEST, MAC_BROADCAST, zero, e->ip, why);
     set_due(c, e, now + c->cfg.retrans_us);
     timer(c, e, now, TA_START, e->due,
@@ -360,6 +363,7 @@ static void send_probe(struct arp_cache *c, struct arp_entry *e, int64_t now)
 {
     static const mac_addr zero = { { 0 } };
     e->probes++;
+    e->asked = 1;
     send_arp(c, ARP_OP_REQUEST, e->mac, zero, e->ip,
              WHY(N_ARP_PROBE_SEND, e->probes, c->cfg.max_probes, e->ip));
     set_due(c, e, now + c->cfg.retrans_us);
@@ -515,10 +519,17 @@ int arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p,
                          conflict detection is not modelled */
     int merge = 0;
     struct arp_entry *e = find(c, p->spa);
-    /* A reply to us confirms reachability (REACHABLE; RFC 4861 7.3.3: a
-     * solicited advertisement); a request, or a reply to someone else, only
-     * says the sender exists, so Linux records it STALE and so do we. */
-    int confirmed = p->op == ARP_OP_REPLY && p->tpa == c->my_ip;
+    /* A reply to us that answers a request or probe of ours confirms
+     * reachability (REACHABLE; RFC 4861 7.3.1: "receipt of a solicited
+     * Neighbor Advertisement serves as reachability confirmation", the
+     * only kind ARP has).  A request, a reply to someone else, or a reply
+     * to us that answers nothing we asked (RFC 4861 7.2.5: an unsolicited
+     * advertisement sets STALE at most) only says the sender exists and
+     * where, so it gives STALE, as Linux records it. */
+    int confirmed = p->op == ARP_OP_REPLY && p->tpa == c->my_ip && e &&
+                    e->asked;
+    if (confirmed)
+        e->asked = 0;
     enum arp_state to = confirmed ? ARP_REACHABLE : ARP_STALE;
     if (e && e->state != ARP_NONE) {
         merge = 1;
@@ -569,11 +580,17 @@ int arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p,
     if (p->tpa != c->my_ip)
         return 0;
     if (!merge) {
+        /* RFC 826: "If Merge_flag is false, add the triplet" -- for a
+         * request or a reply alike, as the RFC reads; a reply here is one
+         * we did not ask for, so the entry starts STALE (see above).
+         * Linux adds none for an unsolicited reply unless arp_accept is
+         * set (README, "The model, and where it simplifies"). */
         if (!e)
             e = add(c, p->spa);
         e->mac = p->sha;
-        settle(c, e, now, to, confirmed ? WHY(N_ARP_LEARN_REPLY, p->spa)
-                                        : WHY(N_ARP_LEARN, p->spa));
+        settle(c, e, now, ARP_STALE, p->op == ARP_OP_REPLY
+                                         ? WHY(N_ARP_LEARN_REPLY, p->spa)
+                                         : WHY(N_ARP_LEARN, p->spa));
     }
     if (p->op == ARP_OP_REQUEST)
         send_arp(c, ARP_OP_REPLY, p->sha, p->sha, p->spa,
@@ -630,6 +647,7 @@ void arp_timer(struct arp_cache *c, int64_t now)
              * has failed.  The sender MUST return ICMP destination
              * unreachable indications ... for each packet queued awaiting
              * address resolution." */
+            e->asked = 0;     /* given up: a later reply answers nothing */
             set_state(c, e, now, ARP_FAILED,
                       WHY(N_ARP_FAILED, e->requests, e->ip, e->nq));
             for (int k = 0; k < e->nq; k++)
@@ -671,6 +689,7 @@ void arp_timer(struct arp_cache *c, int64_t now)
             /* ... "and the entry SHOULD be deleted": Linux marks it FAILED
              * (neigh_timer_handler), and so do we.  Nothing waits in
              * PROBE, so nothing is dropped or reported here. */
+            e->asked = 0;
             set_state(c, e, now, ARP_FAILED,
                       WHY(N_ARP_PROBE_FAILED, e->probes, e->ip));
             break;

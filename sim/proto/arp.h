@@ -86,6 +86,9 @@ struct arp_entry {
                                 PROBE, next probe; 0 none */
     int      requests;       /* broadcast requests sent while INCOMPLETE */
     int      probes;         /* unicast probes sent while PROBE */
+    int      asked;          /* 1 from a request or probe of ours until a
+                                reply to us answers it or the entry FAILs:
+                                only such a reply confirms reachability */
     uint32_t id;             /* trace id, "arp:192.0.2.1" (the record names
                                 the host) */
     struct arp_waiting *q;

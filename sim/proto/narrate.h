@@ -262,7 +262,7 @@
     X(N_ARP_RESOLVED,      "the reply gives {0:ip}'s MAC address: send the {1} waiting packet{1:s}") \
     X(N_ARP_RESOLVED_UNCONFIRMED,"an ARP packet from {0:ip} that is not a reply to us gives its MAC address: send the {1} waiting packet{1:s}; STALE, as it does not show that {0:ip} hears us") \
     X(N_ARP_LEARN,         "a request for this host names its sender: remember {0:ip}'s MAC address (RFC 826: the target adds the sender); STALE, as a request does not show that {0:ip} hears us") \
-    X(N_ARP_LEARN_REPLY,   "a reply to this host that it did not ask for names {0:ip}'s MAC address: remember it (RFC 826: the target adds the sender)") \
+    X(N_ARP_LEARN_REPLY,   "a reply to this host that it did not ask for names {0:ip}'s MAC address: remember it (RFC 826: the target adds the sender); STALE, as it answers no request of ours and so does not show that {0:ip} hears us (RFC 4861 7.3.1)") \
     X(N_ARP_CONFIRM,       "a reply from {0:ip} to this host confirms that it hears us: REACHABLE for {1:dur} (RFC 4861 7.3.3)") \
     X(N_ARP_REVIVE,        "an ARP packet from {0:ip} gives its MAC address: the FAILED entry is usable again, STALE until a reply confirms it") \
     X(N_ARP_STALE,         "no confirmation for {0:dur}: the entry is STALE; it is still used, and the next packet sent on it starts a check (RFC 4861 7.3.3)") \
