@@ -151,11 +151,18 @@ static struct arp_pkt pkt(uint16_t op, mac_addr sha, ip4_addr spa, mac_addr tha,
     return p;
 }
 
+/* Hands the cache an ARP packet it must take (not discard). */
+static void input_ok(struct afx *f, int64_t now, const struct arp_pkt *p)
+{
+    struct why drop = { 0 };
+    ck_assert_int_eq(arp_input(&f->c, now, p, &drop), 0);
+}
+
 /* PEER answers our request: "192.0.2.1 is-at PEER_MAC", to us. */
 static void peer_replies(struct afx *f, int64_t now, mac_addr mac)
 {
     struct arp_pkt p = pkt(ARP_OP_REPLY, mac, PEER, ME_MAC, ME);
-    arp_input(&f->c, now, &p);
+    input_ok(f, now, &p);
 }
 
 /* Transmitted frame i decoded as ARP; asserts it is one. */
@@ -585,14 +592,17 @@ START_TEST(test_thousands_of_entries_found_and_expired_in_order)
     enum { N = 3000 };
     const ip4_addr base = 0x0A000000u;            /* 10.0.0.0 */
     for (int i = 0; i < N; i++) {
-        /* learnt two at a time, in an order unlike the addresses' */
+        /* resolved two at a time, in an order unlike the addresses': a
+         * packet asks, the reply answers (REACHABLE) and releases it */
         ip4_addr ip = base + 1 + (ip4_addr)((i * 7919) % N);
         mac_addr m = { { 0x02, 0x00, 0x00, 0x01, (uint8_t)(i >> 8),
                          (uint8_t)i } };
+        output(f, MS(i / 2), ip, "x", 0);
         struct arp_pkt p = pkt(ARP_OP_REPLY, m, ip, ME_MAC, ME);
-        arp_input(&f->c, MS(i / 2), &p);
+        input_ok(f, MS(i / 2), &p);
+        ck_assert_int_eq(f->ntx, 2);             /* the request, the packet */
+        f->ntx = 0;
     }
-    ck_assert_int_eq(f->ntx, 0);
     for (int i = 0; i < N; i++) {
         ip4_addr ip = base + 1 + (ip4_addr)((i * 7919) % N);
         const struct arp_entry *e = arp_lookup(&f->c, ip);
@@ -753,15 +763,22 @@ END_TEST
 START_TEST(test_rfc4861_7_3_3_delay_to_reachable_on_confirmation)
 {
     struct afx *f = afx_init(NULL);
-    make_delay(f, S(60));
+    /* our request for PEER is answered first by PEER's own request (STALE,
+     * the packet goes), and the entry is used at once (DELAY): the reply
+     * to our request is still to come */
+    output(f, S(60), PEER, "p1", 0);
+    struct arp_pkt first = pkt(ARP_OP_REQUEST, PEER_MAC, PEER, ZERO_MAC, THIRD);
+    input_ok(f, S(60) + MS(1), &first);
+    output(f, S(60) + MS(2), PEER, "p2", 0);
+    ck_assert_int_eq(entry_state(f, PEER), ARP_DELAY);
     uint32_t id = entry_id(f, PEER);
     size_t mark = f->tr.n;
     int ntx = f->ntx;
     /* a request from PEER confirms nothing: still DELAY */
     struct arp_pkt rq = pkt(ARP_OP_REQUEST, PEER_MAC, PEER, ZERO_MAC, THIRD);
-    arp_input(&f->c, S(61), &rq);
+    input_ok(f, S(61), &rq);
     STATES(f, id, mark, -1);
-    /* a reply to us does */
+    /* the reply to our request does */
     peer_replies(f, S(62), PEER_MAC);
     STATES(f, id, mark, ARP_DELAY, ARP_REACHABLE);
     ck_assert_int_eq(last_state(f, id)->why.id, N_ARP_CONFIRM);
@@ -929,7 +946,7 @@ START_TEST(test_request_for_us_adds_sender_stale_and_replies)
     struct afx *f = afx_init(NULL);
     /* OTHER asks "who has 192.0.2.10? tell 192.0.2.30" by broadcast */
     struct arp_pkt rq = pkt(ARP_OP_REQUEST, OTHER_MAC, OTHER, ZERO_MAC, ME);
-    arp_input(&f->c, MS(7), &rq);
+    input_ok(f, MS(7), &rq);
     /* RFC 826: "If Merge_flag is false, add the triplet" -- as STALE: the
      * request says OTHER exists, not that it hears us */
     const struct arp_entry *e = arp_lookup(&f->c, OTHER);
@@ -958,18 +975,36 @@ START_TEST(test_request_for_us_adds_sender_stale_and_replies)
 }
 END_TEST
 
-START_TEST(test_reply_for_us_from_unknown_sender_adds_reachable)
+START_TEST(test_unsolicited_reply_for_us_adds_stale)
 {
     struct afx *f = afx_init(NULL);
     /* RFC 826 adds the triplet whatever the opcode when we are the target;
-     * a reply to us is a confirmation */
+     * but we asked PEER nothing, so its reply confirms nothing (RFC 4861
+     * 7.3.1, 7.2.5): STALE, no timer, and the sentence says why */
     peer_replies(f, MS(2), PEER_MAC);
     const struct arp_entry *e = arp_lookup(&f->c, PEER);
     ck_assert_ptr_nonnull(e);
-    ck_assert_int_eq(e->state, ARP_REACHABLE);
-    STATES(f, e->id, 0, ARP_NONE, ARP_REACHABLE);
+    ck_assert_int_eq(e->state, ARP_STALE);
+    ck_assert(memcmp(e->mac.b, PEER_MAC.b, 6) == 0);
+    STATES(f, e->id, 0, ARP_NONE, ARP_STALE);
+    ck_assert_int_eq(last_state(f, e->id)->why.id, N_ARP_LEARN_REPLY);
+    char buf[512];
+    narrate(&last_state(f, e->id)->why, NULL, buf, sizeof buf);
+    ck_assert_msg(strstr(buf, "192.0.2.1's MAC address: remember it") &&
+                  strstr(buf, "STALE, as it answers no request of ours"), "%s", buf);
     ck_assert_int_eq(f->ntx, 0);                 /* a reply is not answered */
-    ck_assert_int_eq(arp_deadline(&f->c), MS(2) + f->cfg.reachable_us);
+    ck_assert_int_eq(arp_deadline(&f->c), -1);
+    /* a second unsolicited reply confirms nothing either */
+    peer_replies(f, MS(3), PEER_MAC);
+    ck_assert_int_eq(e->state, ARP_STALE);
+    /* whereas the reply to a probe of ours does: the STALE entry is used
+     * (DELAY), probed after 5 s, and PEER's answer gives REACHABLE */
+    output(f, MS(4), PEER, "x", 0);
+    ck_assert_int_eq(e->state, ARP_DELAY);
+    arp_timer(&f->c, MS(4) + f->cfg.delay_us);
+    ck_assert_int_eq(e->state, ARP_PROBE);
+    peer_replies(f, MS(4) + f->cfg.delay_us + MS(1), PEER_MAC);
+    ck_assert_int_eq(e->state, ARP_REACHABLE);
     afx_free(f);
 }
 END_TEST
@@ -979,7 +1014,7 @@ START_TEST(test_request_for_other_updates_but_never_adds)
     struct afx *f = afx_init(NULL);
     /* an unknown sender asking for someone else: nothing learnt, no reply */
     struct arp_pkt rq = pkt(ARP_OP_REQUEST, OTHER_MAC, OTHER, ZERO_MAC, THIRD);
-    arp_input(&f->c, MS(1), &rq);
+    input_ok(f, MS(1), &rq);
     ck_assert_ptr_null(arp_lookup(&f->c, OTHER));
     ck_assert_int_eq(f->ntx, 0);
     ck_assert_uint_eq(f->tr.n, 0);
@@ -990,7 +1025,7 @@ START_TEST(test_request_for_other_updates_but_never_adds)
     uint32_t id = entry_id(f, PEER);
     size_t mark = f->tr.n;
     struct arp_pkt moved = pkt(ARP_OP_REQUEST, PEER_MAC2, PEER, ZERO_MAC, THIRD);
-    arp_input(&f->c, MS(5), &moved);
+    input_ok(f, MS(5), &moved);
     const struct arp_entry *e = arp_lookup(&f->c, PEER);
     ck_assert(memcmp(e->mac.b, PEER_MAC2.b, 6) == 0);
     ck_assert_int_eq(e->state, ARP_REACHABLE);
@@ -1012,7 +1047,7 @@ START_TEST(test_request_for_other_resolves_incomplete_entry)
     /* PEER broadcasts its own question before it answers ours: the merge
      * gives its MAC, so the waiting packet goes; unconfirmed, so STALE */
     struct arp_pkt rq = pkt(ARP_OP_REQUEST, PEER_MAC, PEER, ZERO_MAC, THIRD);
-    arp_input(&f->c, MS(3), &rq);
+    input_ok(f, MS(3), &rq);
     STATES(f, id, mark, ARP_INCOMPLETE, ARP_STALE);
     ck_assert_int_eq(f->ntx, 2);
     assert_ip_frame(f, 1, "p1", PEER_MAC);
@@ -1057,18 +1092,89 @@ START_TEST(test_queue_overflow_drops_oldest)
 }
 END_TEST
 
-START_TEST(test_ignores_own_address_and_zero_sender)
+START_TEST(test_ignores_own_address)
 {
     struct afx *f = afx_init(NULL);
-    /* our own request heard back, and an address probe (spa 0.0.0.0) */
+    /* our own request heard back */
     struct arp_pkt echo = pkt(ARP_OP_REQUEST, ME_MAC, ME, ZERO_MAC, PEER);
-    struct arp_pkt probe = pkt(ARP_OP_REQUEST, OTHER_MAC, 0, ZERO_MAC, ME);
-    arp_input(&f->c, MS(1), &echo);
-    arp_input(&f->c, MS(2), &probe);
+    input_ok(f, MS(1), &echo);
     ck_assert_int_eq(f->c.n, 0);
     ck_assert_int_eq(f->ntx, 0);
     ck_assert_uint_eq(f->tr.n, 0);
     afx_free(f);
+}
+END_TEST
+
+START_TEST(test_probe_for_our_address_is_answered_not_cached)
+{
+    struct afx *f = afx_init(NULL);
+    /* RFC 5227 2.1.1: OTHER probes for ME's address (sender 0.0.0.0).
+     * RFC 826 answers a request for our address: a reply from ME, to
+     * OTHER's MAC, target 0.0.0.0; nothing is cached for 0.0.0.0 */
+    struct arp_pkt probe = pkt(ARP_OP_REQUEST, OTHER_MAC, 0, ZERO_MAC, ME);
+    input_ok(f, MS(2), &probe);
+    ck_assert_int_eq(f->c.n, 0);
+    ck_assert_ptr_null(arp_lookup(&f->c, 0));
+    ck_assert_uint_eq(f->tr.n, 0);               /* no state record */
+    ck_assert_int_eq(f->ntx, 1);
+    mac_addr dst;
+    struct arp_pkt rp = tx_arp(f, 0, &dst);
+    ck_assert(memcmp(dst.b, OTHER_MAC.b, 6) == 0);
+    ck_assert_uint_eq(rp.op, ARP_OP_REPLY);
+    ck_assert(memcmp(rp.sha.b, ME_MAC.b, 6) == 0);
+    ck_assert_uint_eq(rp.spa, ME);               /* the address probed */
+    ck_assert(memcmp(rp.tha.b, OTHER_MAC.b, 6) == 0);
+    ck_assert_uint_eq(rp.tpa, 0);
+    ck_assert_int_eq(f->tx[0].why.id, N_ARP_PROBE_ANSWER);
+    char buf[512];
+    narrate(&f->tx[0].why, NULL, buf, sizeof buf);
+    ck_assert_msg(strstr(buf, "asks whether 192.0.2.10 is taken: it is this "
+                              "host's address, so reply"), "%s", buf);
+    /* a probe for another address: not ours to answer, nothing learnt */
+    struct arp_pkt other = pkt(ARP_OP_REQUEST, OTHER_MAC, 0, ZERO_MAC, PEER);
+    input_ok(f, MS(3), &other);
+    ck_assert_int_eq(f->ntx, 1);
+    ck_assert_int_eq(f->c.n, 0);
+    afx_free(f);
+}
+END_TEST
+
+/* RFC 1812 3.3.2: a sender hardware address that is broadcast, multicast
+ * or zero is not believed: whatever the packet, nothing is merged, added or
+ * answered, and arp_input says why it discarded it. */
+START_TEST(test_group_or_zero_sender_mac_is_discarded)
+{
+    static const mac_addr MCAST = { { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 } };
+    const mac_addr bad[] = { MAC_BROADCAST, MCAST, ZERO_MAC };
+    const int why[] = { N_ARP_DROP_SHA_GROUP, N_ARP_DROP_SHA_GROUP,
+                        N_ARP_DROP_SHA_ZERO };
+    for (int b = 0; b < 3; b++) {
+        struct afx *f = afx_init(NULL);
+        make_reachable(f);                       /* PEER known, PEER_MAC */
+        int ntx = f->ntx;
+        size_t nrec = f->tr.n;
+        int64_t due = arp_deadline(&f->c);
+        const struct arp_pkt in[] = {
+            pkt(ARP_OP_REQUEST, bad[b], OTHER, ZERO_MAC, ME),  /* would add */
+            pkt(ARP_OP_REPLY, bad[b], OTHER, ME_MAC, ME),
+            pkt(ARP_OP_REQUEST, bad[b], PEER, ZERO_MAC, ME),   /* would merge */
+            pkt(ARP_OP_REPLY, bad[b], PEER, MAC_BROADCAST, PEER),
+        };
+        for (size_t k = 0; k < sizeof in / sizeof in[0]; k++) {
+            struct why w = { 0 };
+            ck_assert_int_eq(arp_input(&f->c, MS(50), &in[k], &w), 1);
+            ck_assert_int_eq(w.id, why[b]);
+            ck_assert_uint_eq((ip4_addr)w.a[0], in[k].spa);
+        }
+        ck_assert_ptr_null(arp_lookup(&f->c, OTHER));
+        const struct arp_entry *e = arp_lookup(&f->c, PEER);
+        ck_assert(memcmp(e->mac.b, PEER_MAC.b, 6) == 0);
+        ck_assert_int_eq(e->state, ARP_REACHABLE);
+        ck_assert_int_eq(arp_deadline(&f->c), due);
+        ck_assert_int_eq(f->ntx, ntx);           /* no reply to a group */
+        ck_assert_uint_eq(f->tr.n, nrec);
+        afx_free(f);
+    }
 }
 END_TEST
 
@@ -1078,7 +1184,9 @@ END_TEST
  * (the reply to a request for us; the packets that waited, released), and
  * the MAC kept.  The merge (an entry that exists takes the sender's MAC
  * whatever the packet) happens in every state; an entry is added only
- * when we are the target; only a reply to us confirms (REACHABLE); a
+ * when we are the target; only a reply to us that answers a request or
+ * probe of ours confirms (REACHABLE): INCOMPLETE and PROBE wait for one,
+ * and a FAILED entry has given up waiting; a
  * known address with a new MAC stays in its state (the simplification in
  * arp.c's header); a FAILED entry revives as STALE. */
 enum { AR_REQ_US, AR_REQ_OTHER, AR_REPLY_US, AR_GARP_REPLY, AR_GARP_REQ };
@@ -1121,7 +1229,7 @@ START_TEST(test_rfc826_reception_matrix)
     static const struct { int state, kind, after, ntx; } cell[] = {
         { ARP_NONE,       AR_REQ_US,     ARP_STALE,     1 },
         { ARP_NONE,       AR_REQ_OTHER,  ARP_NONE,      0 },
-        { ARP_NONE,       AR_REPLY_US,   ARP_REACHABLE, 0 },
+        { ARP_NONE,       AR_REPLY_US,   ARP_STALE,     0 },
         { ARP_NONE,       AR_GARP_REPLY, ARP_NONE,      0 },
         { ARP_NONE,       AR_GARP_REQ,   ARP_NONE,      0 },
         { ARP_INCOMPLETE, AR_REQ_US,     ARP_STALE,     2 },
@@ -1136,12 +1244,12 @@ START_TEST(test_rfc826_reception_matrix)
         { ARP_REACHABLE,  AR_GARP_REQ,   ARP_REACHABLE, 0 },
         { ARP_STALE,      AR_REQ_US,     ARP_STALE,     1 },
         { ARP_STALE,      AR_REQ_OTHER,  ARP_STALE,     0 },
-        { ARP_STALE,      AR_REPLY_US,   ARP_REACHABLE, 0 },
+        { ARP_STALE,      AR_REPLY_US,   ARP_STALE,     0 },
         { ARP_STALE,      AR_GARP_REPLY, ARP_STALE,     0 },
         { ARP_STALE,      AR_GARP_REQ,   ARP_STALE,     0 },
         { ARP_DELAY,      AR_REQ_US,     ARP_DELAY,     1 },
         { ARP_DELAY,      AR_REQ_OTHER,  ARP_DELAY,     0 },
-        { ARP_DELAY,      AR_REPLY_US,   ARP_REACHABLE, 0 },
+        { ARP_DELAY,      AR_REPLY_US,   ARP_DELAY,     0 },
         { ARP_DELAY,      AR_GARP_REPLY, ARP_DELAY,     0 },
         { ARP_DELAY,      AR_GARP_REQ,   ARP_DELAY,     0 },
         { ARP_PROBE,      AR_REQ_US,     ARP_PROBE,     1 },
@@ -1151,7 +1259,7 @@ START_TEST(test_rfc826_reception_matrix)
         { ARP_PROBE,      AR_GARP_REQ,   ARP_PROBE,     0 },
         { ARP_FAILED,     AR_REQ_US,     ARP_STALE,     1 },
         { ARP_FAILED,     AR_REQ_OTHER,  ARP_STALE,     0 },
-        { ARP_FAILED,     AR_REPLY_US,   ARP_REACHABLE, 0 },
+        { ARP_FAILED,     AR_REPLY_US,   ARP_STALE,     0 },
         { ARP_FAILED,     AR_GARP_REPLY, ARP_STALE,     0 },
         { ARP_FAILED,     AR_GARP_REQ,   ARP_STALE,     0 },
     };
@@ -1161,7 +1269,7 @@ START_TEST(test_rfc826_reception_matrix)
         int64_t now = S(60);
         int before = f->ntx;
         struct arp_pkt p = arrival(cell[i].kind);
-        arp_input(&f->c, now, &p);
+        input_ok(f, now, &p);
         const struct arp_entry *e = arp_lookup(&f->c, PEER);
         int got = e ? (int)e->state : ARP_NONE;
         ck_assert_msg(got == cell[i].after, "cell %zu (%s, arrival %d): %s, want %s",
@@ -1189,9 +1297,13 @@ START_TEST(test_rfc826_reception_matrix)
             ck_assert_int_eq(f->tx[f->ntx - 1].why.id, N_ARP_REPLY);
         }
         /* a REACHABLE entry after the arrival has its 30 s timer running
-         * from now when the arrival confirmed it */
+         * from now when the arrival confirmed it: a reply to us answering
+         * a request or probe of ours (INCOMPLETE, PROBE); a reply we did
+         * not ask for leaves a REACHABLE entry's timer where it was */
         if (cell[i].kind == AR_REPLY_US)
-            ck_assert_int_eq(e->due, now + f->cfg.reachable_us);
+            ck_assert_int_eq(e->due == now + f->cfg.reachable_us,
+                             cell[i].state == ARP_INCOMPLETE ||
+                             cell[i].state == ARP_PROBE);
         afx_free(f);
     }
 }
@@ -1271,11 +1383,13 @@ Suite *arp_suite(void)
     tcase_add_test(c, test_rfc4861_7_3_3_probe_to_failed_after_max_unicast_solicit);
     tcase_add_test(c, test_rfc826_retry_numbers_never_pass_the_limit);
     tcase_add_test(c, test_request_for_us_adds_sender_stale_and_replies);
-    tcase_add_test(c, test_reply_for_us_from_unknown_sender_adds_reachable);
+    tcase_add_test(c, test_unsolicited_reply_for_us_adds_stale);
     tcase_add_test(c, test_request_for_other_updates_but_never_adds);
     tcase_add_test(c, test_request_for_other_resolves_incomplete_entry);
     tcase_add_test(c, test_queue_overflow_drops_oldest);
-    tcase_add_test(c, test_ignores_own_address_and_zero_sender);
+    tcase_add_test(c, test_ignores_own_address);
+    tcase_add_test(c, test_probe_for_our_address_is_answered_not_cached);
+    tcase_add_test(c, test_group_or_zero_sender_mac_is_discarded);
     tcase_add_test(c, test_deadline_and_timer_agree);
     tcase_add_test(c, test_rfc826_reception_matrix);
     tcase_add_test(c, test_thousands_of_entries_found_and_expired_in_order);

@@ -30,6 +30,8 @@
 #include "realrec.h"
 #include "render.h"
 #include "sim.h"
+#include "simint.h"
+#include "testutil.h"
 #include "tcp.h"
 #include "trace.h"
 #include "wire.h"
@@ -2081,6 +2083,40 @@ static void ck_arp_request(struct nck *c, const struct trace_rec *r)
     }
 }
 
+/* the answer to an RFC 5227 probe: a reply from the address probed (ours)
+ * to the prober's MAC, target 0.0.0.0 */
+static void ck_arp_probe_answer(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    struct arp_pkt ap;
+    if (!rec_frame(c, r, &f) || f.eth.type != ETHERTYPE_ARP ||
+        arp_decode(f.payload, f.payload_len, &ap) != 0)
+        return ck_fail(c, "not an ARP frame");
+    if (ap.op != ARP_OP_REPLY || (ip4_addr)A(0) != ap.spa || ap.tpa != 0)
+        ck_fail(c, "the frame is not a reply from that address to 0.0.0.0");
+    if (f.eth.dst.b[0] & 1)
+        ck_fail(c, "the answer said to go to the prober went to a group");
+}
+
+/* a discarded ARP packet whose sender MAC is a group address or zero, as
+ * the sentence says, and whose sender address is the one it quotes */
+static void ck_arp_bad_sha(struct nck *c, const struct trace_rec *r)
+{
+    static const mac_addr zero = { { 0 } };
+    struct frame f;
+    struct arp_pkt ap;
+    if (!rec_frame(c, r, &f) || f.eth.type != ETHERTYPE_ARP ||
+        arp_decode(f.payload, f.payload_len, &ap) != 0)
+        return ck_fail(c, "not an ARP frame");
+    if ((ip4_addr)A(0) != ap.spa)
+        ck_fail(c, "the address quoted is not the packet's sender address");
+    if (r->u.pkt.reason != DR_ARPBAD)
+        ck_fail(c, "the drop's reason is not ARP's");
+    int is_zero = !memcmp(ap.sha.b, zero.b, 6);
+    if (r->why.id == N_ARP_DROP_SHA_GROUP ? !(ap.sha.b[0] & 1) : !is_zero)
+        ck_fail(c, "the sender MAC is not what the sentence says");
+}
+
 static void ck_arp_retry(struct nck *c, const struct trace_rec *r)
 {
     struct arp_config ac;
@@ -3193,6 +3229,9 @@ static const struct ncheck checks[N_COUNT] = {
     [N_ARP_INCOMPLETE_AGAIN] = { KSTATE, NULL },
     [N_ARP_REQUEST]       = { KSEND, ck_arp_request },
     [N_ARP_REPLY]         = { KSEND, ck_arp_request },
+    [N_ARP_PROBE_ANSWER]  = { KSEND, ck_arp_probe_answer },
+    [N_ARP_DROP_SHA_GROUP] = { K(DROP), ck_arp_bad_sha },
+    [N_ARP_DROP_SHA_ZERO] = { K(DROP), ck_arp_bad_sha },
     [N_ARP_RETRY]         = { KSEND, ck_arp_retry },
     [N_ARP_RESOLVED]      = { KSTATE | KTSTOP, NULL },
     [N_ARP_RESOLVED_UNCONFIRMED] = { KSTATE | KTSTOP, NULL },
@@ -3717,6 +3756,96 @@ START_TEST(test_every_lesson_read_back_from_its_capture_tells_the_truth)
     ck_assert_msg(total == 0, "%d sentences contradict their records:\n%.2900s", total,
                   all ? all : "");
     free(all);
+}
+END_TEST
+
+/* ---- forged ARP packets -------------------------------------------------- */
+
+/* An ARP packet mallory's interface puts on the LAN by broadcast, as a
+ * forger would: the language writes no ARP, so the test makes the frame. */
+static void forge_arp(struct sim *s, int h, const struct arp_pkt *p)
+{
+    struct sim_iface *ifc = &s->hosts[h].ifs[0];
+    uint8_t body[ARP_PKT_LEN], frame[ETH_MIN_FRAME];
+    struct eth_hdr eh = { .dst = MAC_BROADCAST, .src = ifc->mac,
+                          .type = ETHERTYPE_ARP };
+    ck_assert_uint_eq(arp_encode(body, sizeof body, p), ARP_PKT_LEN);
+    size_t n = eth_encode(frame, sizeof frame, &eh, body, sizeof body);
+    ck_assert_uint_gt(n, 0);
+    ifc->arp.env.xmit(ifc->arp.env.ctx, frame, n, 0, TL_ARP, WHY0(N_NET_SEND));
+}
+
+/* RFC 5227 2.1.1's probe for bob's address is answered, to the prober,
+ * and nothing is cached for 0.0.0.0; a packet whose sender MAC is the
+ * broadcast address (RFC 1812 3.3.2) or zero is a drop, reason "discarded
+ * by ARP", whose sentence names the cause, and teaches bob nothing.  Every
+ * sentence passes this suite's checks. */
+START_TEST(test_forged_arp_probe_and_bad_sender_mac)
+{
+    struct scenario *scn = tu_parse(
+        "lan office 192.0.2.0/24 delay 1ms\n"
+        "host bob     192.0.2.20 on office\n"
+        "host mallory 192.0.2.66 on office\n"
+        "at 0ms bob udp bind 7\n");
+    struct sim *s = calloc(1, sizeof *s);
+    ck_assert_ptr_nonnull(s);
+    sim_init(s, scn, 1);
+    sim_run(s);
+    int bob = scenario_host_index(scn, "bob");
+    int mal = scenario_host_index(scn, "mallory");
+    const ip4_addr BOB = 0xC0000214u, GHOST = 0xC0000263u;   /* .20, .99 */
+    static const mac_addr zero = { { 0 } };
+    mac_addr mmac = s->hosts[mal].ifs[0].mac;
+    struct arp_pkt p = { .htype = 1, .ptype = ETHERTYPE_IPV4, .hlen = 6,
+                         .plen = 4, .op = ARP_OP_REQUEST, .sha = mmac,
+                         .spa = 0, .tha = zero, .tpa = BOB };
+    size_t mark = s->tr.n;
+    forge_arp(s, mal, &p);                       /* the probe */
+    p.sha = MAC_BROADCAST;
+    p.spa = GHOST;
+    forge_arp(s, mal, &p);                       /* "GHOST is at broadcast" */
+    p.op = ARP_OP_REPLY;
+    p.sha = zero;
+    p.tha = s->hosts[bob].ifs[0].mac;
+    forge_arp(s, mal, &p);                       /* "GHOST is at zero" */
+    sim_run(s);
+    int answers = 0, group = 0, zeros = 0;
+    for (size_t i = mark; i < s->tr.n; i++) {
+        const struct trace_rec *r = &s->tr.recs[i];
+        char buf[512];
+        trace_why(&s->tr, r, buf, sizeof buf);
+        if (r->why.id == N_ARP_PROBE_ANSWER) {
+            answers++;
+            ck_assert_int_eq(r->kind, TK_SEND);
+            ck_assert_int_eq(r->host, bob);
+            ck_assert_int_eq(r->u.pkt.dst, mal);           /* unicast */
+            ck_assert_msg(strstr(buf, "asks whether 192.0.2.20 is taken"), "%s", buf);
+        } else if (r->why.id == N_ARP_DROP_SHA_GROUP ||
+                   r->why.id == N_ARP_DROP_SHA_ZERO) {
+            ck_assert_int_eq(r->kind, TK_DROP);
+            ck_assert_int_eq(r->host, bob);
+            ck_assert_int_eq(r->u.pkt.reason, DR_ARPBAD);
+            ck_assert_str_eq(drop_reason_str(r->u.pkt.reason), "discarded by ARP");
+            ck_assert_msg(strstr(buf, "as 192.0.2.99's"), "%s", buf);
+            if (r->why.id == N_ARP_DROP_SHA_GROUP)
+                group++;
+            else
+                zeros++;
+        }
+    }
+    ck_assert_int_eq(answers, 1);
+    ck_assert_int_eq(group, 1);
+    ck_assert_int_eq(zeros, 1);
+    ck_assert_ptr_null(arp_lookup(&s->hosts[bob].ifs[0].arp, 0));
+    ck_assert_ptr_null(arp_lookup(&s->hosts[bob].ifs[0].arp, GHOST));
+    struct nck c;
+    int fails = check_trace(&c, &s->tr, scn, "forged ARP");
+    ck_assert_msg(fails == 0, "%d sentences contradict their records:\n%s",
+                  fails, c.msgs ? c.msgs : "");
+    free(c.msgs);
+    sim_free(s);
+    free(s);
+    scenario_free(scn);
 }
 END_TEST
 
@@ -4484,6 +4613,7 @@ Suite *narration_suite(void)
     tcase_add_test(t, test_every_shipped_lesson_tells_the_truth);
     tcase_add_test(t, test_every_edge_case_tells_the_truth);
     tcase_add_test(t, test_every_narration_id_has_a_check_entry);
+    tcase_add_test(t, test_forged_arp_probe_and_bad_sender_mac);
     tcase_add_test(t, test_every_model_template_is_well_formed);
     tcase_add_test(t, test_plural_ending_follows_the_number);
     tcase_add_test(t, test_every_real_template_is_well_formed);

@@ -179,7 +179,8 @@ struct trace_rec {
     X(ARPQUEUE,N_("too many packets waiting for ARP"))  \
     X(SYNQ,    N_("SYN queue full"))                     \
     X(ACCEPTQ, N_("accept queue full"))                   \
-    X(TCP,     N_("discarded by TCP"))
+    X(TCP,     N_("discarded by TCP"))                   \
+    X(ARPBAD,  N_("discarded by ARP"))
 
 enum drop_reason {
 #define X(id, text) DR_##id,

@@ -715,7 +715,9 @@ void net_deliver(struct sim *s, struct flight *fl)
     if (f.eth.type == ETHERTYPE_ARP) {
         struct arp_pkt ap;
         if (ifc && arp_decode(f.payload, f.payload_len, &ap) == 0) {
-            arp_input(&ifc->arp, s->now, &ap);
+            struct why drop;
+            if (arp_input(&ifc->arp, s->now, &ap, &drop))
+                net_drop_arrived(s, fl->dst, fl->pkt, TL_ARP, DR_ARPBAD, drop);
             sync_arp(s, ifc);
         }
         return;

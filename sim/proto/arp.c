@@ -6,6 +6,10 @@
  *   - resolution (NONE/FAILED -> INCOMPLETE): up to max_requests (Linux
  *     mcast_solicit, 3) broadcast requests, retrans_us (1 s) apart; a reply
  *     to us gives REACHABLE, any other ARP packet naming the address STALE;
+ *   - an ARP packet names its sender only if its sender hardware address
+ *     is a unicast one (not zero, broadcast or multicast: RFC 1812 3.3.2)
+ *     and its sender protocol address is not 0.0.0.0 (an RFC 5227 probe,
+ *     answered when it asks for our address, never cached);
  *     no reply -> FAILED, and every packet that waited is dropped with
  *     "host unreachable" for its sender (RFC 4861 7.2.2);
  *   - REACHABLE -> STALE after reachable_us (30 s; Linux randomises
@@ -20,7 +24,9 @@
  *     broadcast resolution, whose failure does drop and report.
  * What is simplified:
  *   - the only reachability confirmation is an ARP reply addressed to this
- *     host.  Linux also takes upper-layer hints (RFC 4861 7.3.1: TCP
+ *     host that answers a request or probe of ours (an unsolicited one
+ *     gives STALE, RFC 4861 7.2.5; Linux would take one to its own MAC
+ *     as confirmation, and by default adds no entry for it).  Linux also takes upper-layer hints (RFC 4861 7.3.1: TCP
  *     acknowledging new data confirms the next hop, dst_confirm), which
  *     would turn many DELAY entries back to REACHABLE without a probe;
  *     here every STALE entry that is used gets probed after 5 s.
@@ -341,6 +347,7 @@ static void send_request(struct arp_cache *c, struct arp_entry *e, int64_t now,
 {
     static const mac_addr zero = { { 0 } };
     e->requests++;
+    e->asked = 1;
     send_arp(c, ARP_OP_REQUEST, MAC_BROADCAST, zero, e->ip, why);
     set_due(c, e, now + c->cfg.retrans_us);
     timer(c, e, now, TA_START, e->due,
@@ -356,6 +363,7 @@ static void send_probe(struct arp_cache *c, struct arp_entry *e, int64_t now)
 {
     static const mac_addr zero = { { 0 } };
     e->probes++;
+    e->asked = 1;
     send_arp(c, ARP_OP_REQUEST, e->mac, zero, e->ip,
              WHY(N_ARP_PROBE_SEND, e->probes, c->cfg.max_probes, e->ip));
     set_due(c, e, now + c->cfg.retrans_us);
@@ -455,7 +463,8 @@ static void settle(struct arp_cache *c, struct arp_entry *e, int64_t now,
     set_due(c, e, to == ARP_REACHABLE ? now + c->cfg.reachable_us : 0);
 }
 
-void arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p)
+int arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p,
+              struct why *drop)
 {
     /* RFC 826, Packet Reception:
      *   Set Merge_flag to false.
@@ -468,14 +477,59 @@ void arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p)
      *     ?Is the opcode ares_op$REQUEST?  Yes: swap the hardware and
      *     protocol fields, put the local addresses in the sender fields, set
      *     the opcode to ares_op$REPLY, and send it to the requester. */
-    if (p->spa == 0 || p->spa == c->my_ip)
-        return;                            /* probes and our own echoes */
+    static const mac_addr zero = { { 0 } };
+    if (p->sha.b[0] & 1) {
+        /* RFC 1812 3.3.2: "A router MUST not believe any ARP reply that
+         * claims that the Link Layer address of another host or router is
+         * a broadcast or multicast address."  (ff:ff:ff:ff:ff:ff has the
+         * group bit too.)  A host that believed one would send unicast
+         * traffic to a group, so hosts here hold to it as routers do, and
+         * for requests as for replies: nothing is merged, added or
+         * answered (a reply would go to that group too). */
+        *drop = WHY(N_ARP_DROP_SHA_GROUP, p->spa);
+        return 1;
+    }
+    if (!memcmp(p->sha.b, zero.b, sizeof zero.b)) {
+        /* no interface has the all-zero address: a frame sent to it
+         * reaches nobody, so it is no sender's address to learn */
+        *drop = WHY(N_ARP_DROP_SHA_ZERO, p->spa);
+        return 1;
+    }
+    if (p->spa == 0) {
+        /* RFC 5227 2.1.1: an ARP probe is a request with "the 'sender IP
+         * address' field ... set to all zeroes ... to avoid polluting ARP
+         * caches in other hosts".  0.0.0.0 is nobody's address, so no
+         * entry is merged or added for it; but RFC 826 answers every
+         * request whose target protocol address is ours ("?Am I the target
+         * protocol address? Yes: ... ?Is the opcode ares_op$REQUEST?
+         * (NOW look at the opcode!!) Yes: ... send the packet to the (new)
+         * target hardware address"), and that reply, whose sender address
+         * is the one probed, is what tells the prober the address is in
+         * use (RFC 5227 2.1.1: "any ARP packet (Request *or* Reply) ...
+         * where the packet's 'sender IP address' is the address being
+         * probed for").  Linux answers it the same way (arp_process, sip
+         * == 0): to the prober's MAC, target address 0.0.0.0. */
+        if (p->op == ARP_OP_REQUEST && p->tpa == c->my_ip)
+            send_arp(c, ARP_OP_REPLY, p->sha, p->sha, 0,
+                     WHY(N_ARP_PROBE_ANSWER, c->my_ip));
+        return 0;
+    }
+    if (p->spa == c->my_ip)
+        return 0;     /* our own address from elsewhere: RFC 5227 2.4's
+                         conflict detection is not modelled */
     int merge = 0;
     struct arp_entry *e = find(c, p->spa);
-    /* A reply to us confirms reachability (REACHABLE; RFC 4861 7.3.3: a
-     * solicited advertisement); a request, or a reply to someone else, only
-     * says the sender exists, so Linux records it STALE and so do we. */
-    int confirmed = p->op == ARP_OP_REPLY && p->tpa == c->my_ip;
+    /* A reply to us that answers a request or probe of ours confirms
+     * reachability (REACHABLE; RFC 4861 7.3.1: "receipt of a solicited
+     * Neighbor Advertisement serves as reachability confirmation", the
+     * only kind ARP has).  A request, a reply to someone else, or a reply
+     * to us that answers nothing we asked (RFC 4861 7.2.5: an unsolicited
+     * advertisement sets STALE at most) only says the sender exists and
+     * where, so it gives STALE, as Linux records it. */
+    int confirmed = p->op == ARP_OP_REPLY && p->tpa == c->my_ip && e &&
+                    e->asked;
+    if (confirmed)
+        e->asked = 0;
     enum arp_state to = confirmed ? ARP_REACHABLE : ARP_STALE;
     if (e && e->state != ARP_NONE) {
         merge = 1;
@@ -524,17 +578,24 @@ void arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p)
         }
     }
     if (p->tpa != c->my_ip)
-        return;
+        return 0;
     if (!merge) {
+        /* RFC 826: "If Merge_flag is false, add the triplet" -- for a
+         * request or a reply alike, as the RFC reads; a reply here is one
+         * we did not ask for, so the entry starts STALE (see above).
+         * Linux adds none for an unsolicited reply unless arp_accept is
+         * set (README, "The model, and where it simplifies"). */
         if (!e)
             e = add(c, p->spa);
         e->mac = p->sha;
-        settle(c, e, now, to, confirmed ? WHY(N_ARP_LEARN_REPLY, p->spa)
-                                        : WHY(N_ARP_LEARN, p->spa));
+        settle(c, e, now, ARP_STALE, p->op == ARP_OP_REPLY
+                                         ? WHY(N_ARP_LEARN_REPLY, p->spa)
+                                         : WHY(N_ARP_LEARN, p->spa));
     }
     if (p->op == ARP_OP_REQUEST)
         send_arp(c, ARP_OP_REPLY, p->sha, p->sha, p->spa,
                  WHY(N_ARP_REPLY, c->my_ip, p->spa));
+    return 0;
 }
 
 int64_t arp_deadline(const struct arp_cache *c)
@@ -586,6 +647,7 @@ void arp_timer(struct arp_cache *c, int64_t now)
              * has failed.  The sender MUST return ICMP destination
              * unreachable indications ... for each packet queued awaiting
              * address resolution." */
+            e->asked = 0;     /* given up: a later reply answers nothing */
             set_state(c, e, now, ARP_FAILED,
                       WHY(N_ARP_FAILED, e->requests, e->ip, e->nq));
             for (int k = 0; k < e->nq; k++)
@@ -627,6 +689,7 @@ void arp_timer(struct arp_cache *c, int64_t now)
             /* ... "and the entry SHOULD be deleted": Linux marks it FAILED
              * (neigh_timer_handler), and so do we.  Nothing waits in
              * PROBE, so nothing is dropped or reported here. */
+            e->asked = 0;
             set_state(c, e, now, ARP_FAILED,
                       WHY(N_ARP_PROBE_FAILED, e->probes, e->ip));
             break;

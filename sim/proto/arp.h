@@ -86,6 +86,9 @@ struct arp_entry {
                                 PROBE, next probe; 0 none */
     int      requests;       /* broadcast requests sent while INCOMPLETE */
     int      probes;         /* unicast probes sent while PROBE */
+    int      asked;          /* 1 from a request or probe of ours until a
+                                reply to us answers it or the entry FAILs:
+                                only such a reply confirms reachability */
     uint32_t id;             /* trace id, "arp:192.0.2.1" (the record names
                                 the host) */
     struct arp_waiting *q;
@@ -138,8 +141,11 @@ void arp_free(struct arp_cache *c);
 void arp_output(struct arp_cache *c, int64_t now, ip4_addr ip,
                 const uint8_t *frame, size_t len, uint32_t conn, int layer,
                 struct why why);
-/* An ARP packet arrived on this interface (RFC 826 "Packet Reception"). */
-void arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p);
+/* An ARP packet arrived on this interface (RFC 826 "Packet Reception").
+ * Returns 0 when it was taken (whether or not it changed anything), 1 when
+ * it was discarded unread, with the sentence of the drop in *drop. */
+int arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p,
+              struct why *drop);
 int64_t arp_deadline(const struct arp_cache *c);
 void arp_timer(struct arp_cache *c, int64_t now);
 /* The entry for ip, or NULL. */

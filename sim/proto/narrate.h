@@ -255,11 +255,14 @@
     X(N_ARP_INCOMPLETE_AGAIN,"the entry for {0:ip} is FAILED: hold the packet and resolve the address again from the start, by broadcast (RFC 4861 7.3.3)") \
     X(N_ARP_REQUEST,       "who has {0:ip}? request 1 of {1}, broadcast to every host on the LAN (RFC 826)") \
     X(N_ARP_REPLY,         "{0:ip} is this host: reply to {1:ip} directly, not by broadcast (RFC 826)") \
+    X(N_ARP_PROBE_ANSWER,  "an ARP probe (sender address 0.0.0.0, RFC 5227 2.1.1) asks whether {0:ip} is taken: it is this host's address, so reply to the prober's MAC address directly (RFC 826); nothing is learned, as 0.0.0.0 is no host's address") \
+    X(N_ARP_DROP_SHA_GROUP,"this ARP packet gives a broadcast or multicast MAC address as {0:ip}'s: a frame sent there reaches a group of hosts, not one, so the packet is discarded; nothing is learned or answered (RFC 1812 3.3.2)") \
+    X(N_ARP_DROP_SHA_ZERO, "this ARP packet gives 00:00:00:00:00:00, which no interface has, as {0:ip}'s MAC address: the packet is discarded; nothing is learned or answered") \
     X(N_ARP_RETRY,         "no reply yet: request {0} of {1}, broadcast again") \
     X(N_ARP_RESOLVED,      "the reply gives {0:ip}'s MAC address: send the {1} waiting packet{1:s}") \
     X(N_ARP_RESOLVED_UNCONFIRMED,"an ARP packet from {0:ip} that is not a reply to us gives its MAC address: send the {1} waiting packet{1:s}; STALE, as it does not show that {0:ip} hears us") \
     X(N_ARP_LEARN,         "a request for this host names its sender: remember {0:ip}'s MAC address (RFC 826: the target adds the sender); STALE, as a request does not show that {0:ip} hears us") \
-    X(N_ARP_LEARN_REPLY,   "a reply to this host that it did not ask for names {0:ip}'s MAC address: remember it (RFC 826: the target adds the sender)") \
+    X(N_ARP_LEARN_REPLY,   "a reply to this host that it did not ask for names {0:ip}'s MAC address: remember it (RFC 826: the target adds the sender); STALE, as it answers no request of ours and so does not show that {0:ip} hears us (RFC 4861 7.3.1)") \
     X(N_ARP_CONFIRM,       "a reply from {0:ip} to this host confirms that it hears us: REACHABLE for {1:dur} (RFC 4861 7.3.3)") \
     X(N_ARP_REVIVE,        "an ARP packet from {0:ip} gives its MAC address: the FAILED entry is usable again, STALE until a reply confirms it") \
     X(N_ARP_STALE,         "no confirmation for {0:dur}: the entry is STALE; it is still used, and the next packet sent on it starts a check (RFC 4861 7.3.3)") \
