@@ -91,6 +91,14 @@ int scn_quiz_finder_misses(const struct scn_quiz_finder *f, const struct trace *
                            char ***out, int *nout);
 void scn_quiz_finder_free(struct scn_quiz_finder *f);
 
+/* One "file:line:col: warning: fault not applied: ..." per fault rule whose
+ * #N never came (seen[i]: the frames that matched rule i, sim_fault_seen),
+ * or "... fault not reached: ..." when the run was cut short (cut, at cut_us),
+ * appended to *out (if out is not NULL); returns how many there are. */
+int scn_fault_misses(const struct scenario *scn, const struct trace *tr,
+                     const uint32_t *seen, int cut, int64_t cut_us,
+                     char ***out, int *nout);
+
 /* The TCP state of host h's most recently created connection at time t, as
  * read from a kept trace (CLOSED when it has none). */
 int scn_tcp_state_at(const struct trace *tr, int host, int64_t t);

@@ -582,12 +582,12 @@ void lang_kw_at(struct parser *P, struct tok *kw)
 
 void lang_kw_fault(struct parser *P, struct tok *kw)
 {
-    (void)kw;
     struct show sh;
     struct tok *k = lang_next(P);
     struct scn_fault F;
     memset(&F, 0, sizeof F);
     F.line = P->line;
+    F.col = kw->col;
     if (lang_is_word(k, "drop"))           F.kind = FAULT_DROP;
     else if (lang_is_word(k, "delay"))     F.kind = FAULT_DELAY;
     else if (lang_is_word(k, "duplicate")) F.kind = FAULT_DUP;

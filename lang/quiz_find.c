@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alloc.h"
+#include "fmt.h"
 #include "i18n.h"
 #include "tcp.h"
 #include "langint.h"
@@ -295,4 +296,54 @@ void scn_quiz_finder_free(struct scn_quiz_finder *f)
     free(f->order);
     free(f->keys);
     free(f);
+}
+
+/* A fault rule acts on the Nth frame that matches its pattern; a lesson
+ * whose rule never meets its frame shows none of what it was written for,
+ * and said nothing (`fault drop a->b tcp FIN #1` where every FIN is
+ * FIN,ACK).  A warning, not a failure: a lesson may add rules for frames
+ * that may or may not come ("everything the client sends is lost"). */
+int scn_fault_misses(const struct scenario *scn, const struct trace *tr,
+                     const uint32_t *seen, int cut, int64_t cut_us,
+                     char ***out, int *nout)
+{
+    int n = 0;
+    char msg[768], what[256], at[32], hint[160] = "";
+    for (int i = 0; i < scn->nfaults; i++) {
+        const struct scn_fault *fr = &scn->faults[i];
+        if (seen[i] >= (uint32_t)fr->nth)
+            continue;
+        n++;
+        if (!out)
+            continue;
+        lang_frame_nth_text(tr, &fr->m, fr->nth, what, sizeof what);
+        hint[0] = '\0';
+        if (fr->m.proto == IPPROTO_TCP_NUM && !fr->m.any_flags && !fr->m.data &&
+            !(fr->m.flags & TCP_ACK) && !seen[i]) {
+            /* the likeliest reason: every segment after the first SYN
+             * carries ACK (RFC 9293 3.10.7.4) */
+            char a[40], b[40];
+            snprintf(hint, sizeof hint, _(" (a pattern's flags match exactly: %s is not %s)"),
+                     tcp_flags_str((uint8_t)(fr->m.flags | TCP_ACK), a, sizeof a),
+                     tcp_flags_str(fr->m.flags, b, sizeof b));
+        }
+        if (cut)
+            snprintf(msg, sizeof msg,
+                     P_("%s:%d:%d: warning: fault not reached: it waits for %s, and the run was cut "
+                        "short at %s after %u such frame",
+                        "%s:%d:%d: warning: fault not reached: it waits for %s, and the run was cut "
+                        "short at %s after %u such frames", seen[i]),
+                     scn->path, fr->line, fr->col, what,
+                     fmt_duration(cut_us, at, sizeof at), seen[i]);
+        else if (seen[i])
+            snprintf(msg, sizeof msg,
+                     _("%s:%d:%d: warning: fault not applied: it waits for %s, and the run sent only %u"),
+                     scn->path, fr->line, fr->col, what, seen[i]);
+        else
+            snprintf(msg, sizeof msg,
+                     _("%s:%d:%d: warning: fault not applied: it waits for %s, and the run sent none%s"),
+                     scn->path, fr->line, fr->col, what, hint);
+        add_msg(out, nout, msg);
+    }
+    return n;
 }

@@ -1349,6 +1349,28 @@ expect_rc 65 "--read only a malformed frame" -- "$PROTOSIM" --read tests/capture
 has_in "$TMP/err" "malformed-only.pcap: its 1 frame is not drawn: its IPv4 header is malformed" "--read only malformed: counted, in the singular"
 grep -q "1 frames\|1 of its 1" "$TMP/err" && bad "--read: a plural after 1" || ok
 has_in "$TMP/err" "malformed-only.pcap: it has no frame to draw: none holds an IPv4 packet or an ARP message that protosim can decode" "--read only malformed: the error"
+# a fault rule whose frame never comes: `tcp FIN` where every FIN is
+# FIN,ACK dropped nothing and said nothing; --check now warns, with the
+# rule's place, and keeps its exit status
+cat >"$TMP/fin.scn" <<'EOF'
+host alice 192.0.2.1
+host bob 192.0.2.2
+link alice bob delay 10ms
+at 0ms bob listen 80
+at 10ms alice connect bob 80
+at 100ms alice close
+at 100ms bob close
+  fault drop alice->bob tcp FIN #1
+fault delay bob->alice tcp ACK #9 by 1s
+fault drop alice->bob tcp FIN,ACK #1
+expect alice state TIME_WAIT by 2s
+EOF
+expect_rc 0 "--check a fault that never applies" -- "$PROTOSIM" --check "$TMP/fin.scn"
+has_in "$TMP/out" "fin.scn:8:3: warning: fault not applied: it waits for the 1st FIN from alice to bob, and the run sent none (a pattern's flags match exactly: FIN,ACK is not FIN)$" "fault: never applied, with the flags' hint"
+has_in "$TMP/out" "fin.scn:9:1: warning: fault not applied: it waits for the 9th ACK from bob to alice, and the run sent only 1$" "fault: #N past the frames sent"
+grep -q "fin.scn:10:" "$TMP/out" && bad "fault: a rule that applied is not warned of" || ok
+expect_rc 3 "--check a fault not reached, cut" -- "$PROTOSIM" --check --max-time 50ms "$TMP/fin.scn"
+has_in "$TMP/out" "fin.scn:10:1: warning: fault not reached: it waits for the 1st FIN,ACK from alice to bob, and the run was cut short at 50ms after 0 such frames$" "fault: not reached in a cut run"
 # a count agrees with its noun: one expectation is not "1 of 1 expectations"
 printf 'host a 192.0.2.1\nhost b 192.0.2.2\nlink a b delay 1ms\nat 0ms b listen 80\nat 1ms a connect b 80\nexpect a state ESTABLISHED by 1s\n' >"$TMP/one.scn"
 expect_rc 0 "--check one expectation" -- "$PROTOSIM" --check "$TMP/one.scn"

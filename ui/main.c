@@ -913,6 +913,12 @@ int main(int argc, char **argv)
         int unchecked = 0;
         int failed = scn_checker_finish_cut(checker, &msgs, &nmsgs, &unchecked);
         int qmiss = quizzes ? scn_quiz_finder_misses(quizzes, &s.tr, &msgs, &nmsgs) : 0;
+        if (scn->nfaults) {             /* warnings: the exit status stays */
+            uint32_t *seen = xcalloc((size_t)scn->nfaults, sizeof *seen);
+            sim_fault_seen(&s, seen);
+            scn_fault_misses(scn, &s.tr, seen, s.truncated, s.stop.t_us, &msgs, &nmsgs);
+            free(seen);
+        }
         scn_quiz_finder_free(quizzes);
         for (int i = 0; i < nmsgs; i++) {
             char *v = text_visible_dup(msgs[i]);

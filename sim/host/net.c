@@ -203,6 +203,19 @@ static void build_fault_index(struct sim *s)
     free(k);
 }
 
+/* The groups lie one after another in fault_order (build_fault_index), so
+ * the group at j covers fault_order[j .. j + n). */
+void sim_fault_seen(const struct sim *s, uint32_t *seen)
+{
+    size_t nf = (size_t)s->scn->nfaults;
+    for (size_t j = 0, g = 0; j < nf; g++) {
+        const struct fault_group *gr = &s->fault_groups[g];
+        for (uint32_t k = 0; k < gr->n; k++)
+            seen[s->fault_order[gr->first + k]] = gr->seen;
+        j += gr->n;
+    }
+}
+
 static void apply_faults(struct sim *s, int src, int dst, const uint8_t *frame,
                          size_t flen, struct fault_effect *fe)
 {

@@ -321,7 +321,7 @@ struct scn_fault {
     struct scn_match m;
     int      nth;           /* 1-based: the Nth frame that matches */
     int64_t  by_us;         /* FAULT_DELAY: extra delay */
-    int      line;
+    int      line, col;     /* where its `fault` stands */
 };
 
 /* The words after HOST in `expect HOST WORD ...`, in the order of the

@@ -322,5 +322,9 @@ void sim_reset(struct sim *s, const struct scenario *scn, uint64_t seed);
 /* Runs until the queue is empty or a limit is reached. */
 void sim_run(struct sim *s);
 void sim_free(struct sim *s);
+/* After a run: seen[i] (the lesson's nfaults entries) is how many frames
+ * matched fault rule i's pattern between its two hosts; the rule applied
+ * when that reached its #N. */
+void sim_fault_seen(const struct sim *s, uint32_t *seen);
 
 #endif
