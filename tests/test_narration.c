@@ -2802,7 +2802,9 @@ static long read_send_of(const struct nck *c, int64_t frame)
     for (size_t i = 0; i < c->tr->n; i++) {
         const struct trace_rec *x = &c->tr->recs[i];
         if (x->kind == TK_SEND && (x->why.id == N_READ_FRAME ||
-                                   x->why.id == N_READ_FRAME_CUT) &&
+                                   x->why.id == N_READ_FRAME_CUT ||
+                                   x->why.id == N_READ_FRAME_OPT_STOP ||
+                                   x->why.id == N_READ_FRAME_OPT_SKIP) &&
             x->why.a[0] == frame)
             return (long)i;
     }
@@ -2822,6 +2824,33 @@ static void ck_read_frame(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "says %" PRId64 " of %" PRId64 " bytes: nothing was cut", A(1), A(2));
     if (r->u.pkt.src != r->host)
         ck_fail(c, "the frame is sent by another host");
+}
+
+/* A captured segment whose TCP options go wrong: where, and how, are
+ * what the decoder found in its bytes. */
+static void ck_read_frame_opt(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    if (A(0) < 1)
+        ck_fail(c, "frame number %" PRId64, A(0));
+    if (!rec_tcp(c, r, &f) || !f.tcp_opt_bad)
+        return ck_fail(c, "the frame is no TCP segment with a malformed option");
+    if (A(1) != (int64_t)f.tcp_opt_bad)
+        ck_fail(c, "says the option starts %" PRId64 " bytes in; it starts %u in",
+                A(1), f.tcp_opt_bad);
+    if ((r->why.id == N_READ_FRAME_OPT_STOP) != !!f.tcp_opt_stop)
+        ck_fail(c, "says reading %s there; the decoder %s",
+                r->why.id == N_READ_FRAME_OPT_STOP ? "stopped" : "went on",
+                f.tcp_opt_stop ? "stopped" : "went on");
+    if (r->why.id != N_READ_FRAME_OPT_SKIP)
+        return;
+    const uint8_t *o = f.payload - (size_t)f.tcp.doff * 4 + f.tcp_opt_bad;
+    if (A(2) != o[0] || A(3) != o[1])
+        ck_fail(c, "says kind %" PRId64 " of length %" PRId64 "; the bytes say %u, %u",
+                A(2), A(3), o[0], o[1]);
+    for (int k = 0; k < TCPOPT_COUNT; k++)
+        if (tcp_opt_table[k].kind == o[0] && tcp_opt_table[k].len == o[1])
+            ck_fail(c, "length %u is kind %u's own", o[1], o[0]);
 }
 
 /* A receive record: the send it follows from is the frame it names,
@@ -2945,6 +2974,8 @@ static const struct ncheck checks[N_COUNT] = {
     /* a real capture */
     [N_READ_FRAME]        = { KSEND, ck_read_frame },
     [N_READ_FRAME_CUT]    = { KSEND, ck_read_frame },
+    [N_READ_FRAME_OPT_STOP] = { KSEND, ck_read_frame_opt },
+    [N_READ_FRAME_OPT_SKIP] = { KSEND, ck_read_frame_opt },
     [N_READ_ARRIVE]       = { K(RECV), ck_read_arrive },
     [N_READ_ARRIVE_ACKED] = { K(RECV), ck_read_arrive },
     [N_READ_ARRIVE_BEHIND] = { K(RECV), ck_read_arrive },

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "capture.h"
+#include "narrate.h"
 #include "read.h"
 #include "sim.h"
 #include "tcp.h"
@@ -396,6 +397,81 @@ START_TEST(test_read_infers_a_simultaneous_close)
 }
 END_TEST
 
+/* A segment like tcp_frame's whose 4-byte options area holds opt. */
+static size_t tcp_frame_opts(uint8_t *out, size_t cap, uint8_t flags, uint32_t seq,
+                             uint32_t ack, const uint8_t opt[4], ip4_addr src,
+                             ip4_addr dst, uint16_t sport, uint16_t dport)
+{
+    struct ip4_hdr ip = { 0 };
+    ip.src = src;
+    ip.dst = dst;
+    ip.ttl = 64;
+    struct tcp_hdr t = { 0 };
+    t.sport = sport;
+    t.dport = dport;
+    t.seq = seq;
+    t.ack = ack;
+    t.flags = flags;
+    t.win = 65535;
+    t.mss = 1460;                  /* 4 bytes of options, then overwritten */
+    mac_addr a = { { 2, 0, 0, 0, 0, 1 } }, b = { { 2, 0, 0, 0, 0, 2 } };
+    size_t n = tcp_frame_encode(out, cap, a, b, &ip, &t, NULL, 0);
+    ck_assert_uint_eq(out[14 + 20 + 12] >> 4, 6);
+    memcpy(out + 14 + 20 + 20, opt, 4);   /* --read does not check checksums */
+    return n;
+}
+
+/* A segment whose TCP options go wrong is still a segment: it was given to
+ * no TCB (the SYN: no connection at all, and the FIN: no CLOSE_WAIT) and
+ * drawn as a "malformed frame" arriving when seen, with no word why. */
+START_TEST(test_read_takes_a_segment_whose_options_go_wrong)
+{
+    static const uint8_t mss3[4] = { 2, 3, 5, 0 };      /* MSS of length 3 */
+    static const uint8_t past[4] = { 1, 1, 2, 8 };      /* runs past the header */
+    static const uint8_t zero[4] = { 8, 0, 0, 0 };      /* length 0 */
+    uint8_t fr[6][128];
+    size_t len[6], k = 0;
+    len[k] = tcp_frame_opts(fr[k], 128, TCP_SYN, 100, 0, mss3, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_SYN | TCP_ACK, 500, 101, NULL, A2, A1, 80, 1000); k++;
+    len[k] = tcp_frame_opts(fr[k], 128, TCP_ACK, 101, 501, zero, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame_opts(fr[k], 128, TCP_FIN | TCP_ACK, 101, 501, past, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_ACK, 501, 102, NULL, A2, A1, 80, 1000); k++;
+    struct sim s;
+    struct scenario *scn = read_frames(fr, len, k, &s);
+    char a[512], b[512];
+    states_of(&s.tr, 0, a, sizeof a);
+    states_of(&s.tr, 1, b, sizeof b);
+    ck_assert_str_eq(a, "CLOSED>SYN_SENT SYN_SENT>ESTABLISHED ESTABLISHED>FIN_WAIT_1 "
+                     "FIN_WAIT_1>FIN_WAIT_2");
+    ck_assert_str_eq(b, "CLOSED>LISTEN LISTEN>SYN_RECEIVED SYN_RECEIVED>ESTABLISHED "
+                     "ESTABLISHED>CLOSE_WAIT");
+    /* each send says where its options went wrong */
+    static const struct { int id; int64_t a[4]; } want[] = {
+        { N_READ_FRAME_OPT_SKIP, { 1, 20, 2, 3 } },
+        { N_READ_FRAME, { 2, 0, 0, 0 } },
+        { N_READ_FRAME_OPT_STOP, { 3, 20, 0, 0 } },
+        { N_READ_FRAME_OPT_STOP, { 4, 22, 0, 0 } },
+        { N_READ_FRAME, { 5, 0, 0, 0 } },
+    };
+    size_t j = 0;
+    for (size_t i = 0; i < s.tr.n; i++) {
+        const struct trace_rec *r = &s.tr.recs[i];
+        if (r->kind != TK_SEND)
+            continue;
+        ck_assert_uint_lt(j, 5);
+        ck_assert_int_eq(r->why.id, want[j].id);
+        ck_assert_int_eq(r->why.a[0], want[j].a[0]);
+        if (want[j].id != N_READ_FRAME)
+            for (int q = 1; q < 4; q++)
+                ck_assert_int_eq(r->why.a[q], want[j].a[q]);
+        j++;
+    }
+    ck_assert_uint_eq(j, 5);
+    sim_free(&s);
+    scenario_free(scn);
+}
+END_TEST
+
 START_TEST(test_read_mid_connection_and_refused_syn_have_no_states)
 {
     /* a capture that starts after the handshake shows no SYN: no state
@@ -572,6 +648,7 @@ Suite *read_suite(void)
     TCase *d = tcase_create("drawn");
     tcase_add_test(d, test_read_infers_a_simultaneous_close);
     tcase_add_test(d, test_read_mid_connection_and_refused_syn_have_no_states);
+    tcase_add_test(d, test_read_takes_a_segment_whose_options_go_wrong);
     tcase_add_test(d, test_read_splits_an_address_that_talks_to_itself);
     tcase_add_test(d, test_read_nothing_to_draw);
     tcase_add_test(d, test_read_counts_frames_it_cannot_decode);

@@ -311,12 +311,17 @@ static int fail(char *err, size_t errlen, const char *msg)
 }
 
 /* Parses TCP options in o[0..n) into the header's option fields (any it
- * knows, by tcp_opt_table; unknown kinds are skipped).  Returns 0, or -1 on
- * a malformed option. */
+ * knows, by tcp_opt_table; unknown kinds are skipped).  Returns 0, or -1
+ * when an option is malformed, with *at the offset in o of the first one
+ * and *stop set when reading stopped there.
+ * As Linux's tcp_parse_options() reads them: a known option of another
+ * length than its own is passed over, and reading goes on behind it; a
+ * length below 2 or past the end stops it there. */
 static int tcp_options(const uint8_t *o, size_t n, struct tcp_hdr *t,
-                       char *err, size_t errlen)
+                       size_t *at, int *stop)
 {
     size_t i = 0;
+    int rc = 0;
 
     while (i < n) {
         uint8_t kind = o[i], olen;
@@ -327,20 +332,22 @@ static int tcp_options(const uint8_t *o, size_t n, struct tcp_hdr *t,
             i++;
             continue;
         }
-        if (n - i < 2)
-            return fail(err, errlen, "TCP option without a length byte");
-        olen = o[i + 1];
-        if (olen < 2 || olen > n - i)
-            return fail(err, errlen, "TCP option length out of range");
+        if (n - i < 2 || (olen = o[i + 1]) < 2 || olen > n - i) {
+            if (!rc) {                       /* no length byte, or one */
+                *at = i;                     /* below 2 or past the end */
+                *stop = 1;
+            }
+            return -1;
+        }
         for (int k = 0; k < TCPOPT_COUNT; k++) {
             const struct tcp_opt_info *oi = &tcp_opt_table[k];
             if (kind != oi->kind)
                 continue;
-            if (olen != oi->len) {
-                if (err && errlen)
-                    snprintf(err, errlen, "TCP %s option length is not %u",
-                             oi->label, (unsigned)oi->len);
-                return -1;
+            if (olen != oi->len) {           /* not the option's length */
+                if (!rc)
+                    *at = i;
+                rc = -1;
+                break;
             }
             uint32_t v = 0;
             for (size_t b = 2; b < olen; b++)
@@ -349,7 +356,7 @@ static int tcp_options(const uint8_t *o, size_t n, struct tcp_hdr *t,
         }
         i += olen;
     }
-    return 0;
+    return rc;
 }
 
 static int decode_tcp(const uint8_t *s, size_t n, struct frame *f,
@@ -380,8 +387,16 @@ static int decode_tcp(const uint8_t *s, size_t n, struct frame *f,
     if (hlen > n)
         return fail(err, errlen, f->cut ? "TCP header cut by the snapshot length"
                                         : "TCP data offset beyond the segment");
-    if (tcp_options(s + TCP_HDR_LEN, hlen - TCP_HDR_LEN, t, err, errlen) < 0)
-        return -1;
+    /* RFC 9293 3.1: "TCP implementations MUST be prepared to handle an
+     * illegal option length (e.g., zero)" (MUST-7); the reset it suggests
+     * is a suggestion.  Linux (tcp_parse_options) stops reading the
+     * options at such an option and takes the segment; so does this
+     * decoder, and it says where the options went wrong, so that a
+     * capture's segment is still a segment (--read). */
+    size_t bad = 0;
+    if (tcp_options(s + TCP_HDR_LEN, hlen - TCP_HDR_LEN, t, &bad,
+                    &f->tcp_opt_stop) < 0)
+        f->tcp_opt_bad = (unsigned)(TCP_HDR_LEN + bad);
 
     if (csum && !f->cut)
         f->l4_csum_ok = inet_fold(inet_sum(
@@ -648,8 +663,9 @@ static char *put_len(char *q, const struct frame *f)
 
 char *frame_summary(const struct frame *f, char *buf, size_t n)
 {
-    /* the longest: flags 31, four numbers of 5 + 10, len 5 + 20, options */
-    char out[31 + 4 * 15 + 25 + 32 + OPTS_TEXT_MAX + 1], *q = out;
+    /* the longest: flags 31, four numbers of 5 + 10, len 5 + 20, options,
+     * badopt 8 + 2 */
+    char out[31 + 4 * 15 + 25 + 32 + OPTS_TEXT_MAX + 10 + 1], *q = out;
     if (!f->has_ip) {
         if (f->eth.type == ETHERTYPE_ARP)
             q = stpcpy(q, "ARP");
@@ -666,6 +682,8 @@ char *frame_summary(const struct frame *f, char *buf, size_t n)
         if (t->flags & TCP_URG)
             q = fmt_put_u64(q, " urg=", t->urg);
         q = put_opts(q, t, "=");
+        if (f->tcp_opt_bad)                  /* where the options went wrong */
+            q = fmt_put_u64(q, " badopt=", f->tcp_opt_bad);
         if (f->payload_len || f->cut)
             q = put_len(q, f);
     } else if (f->l4 == IPPROTO_UDP_NUM) {
