@@ -335,7 +335,12 @@ void view_encap_lines(const struct view_index *ix, const struct view_state *st,
             if (tcp_opt_get(&f.tcp, o, &v))
                 used += tcp_opt_table[o].len;
         }
-        if (used < e.l4_opts)
+        if (f.tcp_opt_bad)             /* a capture's (--read): not padding */
+            snprintf(buf, sizeof buf, _("The TCP header is longer than 20 bytes: %zu "
+                     "bytes of options follow its fixed 20, and the option that starts "
+                     "%u bytes into the header is malformed (options read: %s)."),
+                     e.l4_opts, f.tcp_opt_bad, opts[0] ? opts + 1 : _("none"));
+        else if (used < e.l4_opts)
             snprintf(buf, sizeof buf, _("The TCP header is longer than 20 bytes: %zu "
                      "bytes of options (%s, padded to a multiple of 4) follow its fixed "
                      "20."), e.l4_opts, opts[0] ? opts + 1 : "?");
