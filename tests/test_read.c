@@ -12,6 +12,7 @@
 #include "sim.h"
 #include "tcp.h"
 #include "trace.h"
+#include "view.h"
 #include "wire.h"
 #include "suites.h"
 
@@ -472,6 +473,57 @@ START_TEST(test_read_takes_a_segment_whose_options_go_wrong)
 }
 END_TEST
 
+/* The layers view of a frame the snapshot length cut: a frame shorter than
+ * its IPv4 total length has no padding (it said "18446744073709551611 zero
+ * bytes of padding": the frame's length less the total length, wrapped). */
+START_TEST(test_read_cut_frame_layers_have_no_padding)
+{
+    uint8_t fr[1][128];
+    size_t len = tcp_frame(fr[0], 128, TCP_ACK | TCP_PSH, 101, 501,
+                           "twenty-one bytes long", A1, A2, 1000, 80);
+    ck_assert_uint_eq(len, 14 + 20 + 20 + 21);
+    struct buf w = { 0 };
+    pcap_header(&w, 0xa1b2c3d4, 1);
+    pcap_record(&w, 1, 0, fr[0], 64, len);          /* 11 bytes of data cut */
+    struct capture c;
+    char err[200];
+    ck_assert_int_eq(capture_parse(w.b, w.n, &c, err, sizeof err), 0);
+    struct sim s;
+    struct scenario *scn = read_capture("t.pcap", &c, &s, err, sizeof err);
+    ck_assert_msg(scn != NULL, "%s", err);
+    struct view_index ix;
+    view_index_build(&ix, &s.tr);
+    struct view_state st;
+    view_state_init(&st, 1);
+    st.cur = 0;
+    ck_assert_int_eq(s.tr.recs[0].kind, TK_SEND);
+    struct view_lines l = { 0 };
+    view_encap_lines(&ix, &st, 200, &l);
+    size_t n = 1;
+    for (int i = 0; i < l.n; i++)
+        n += strlen(l.v[i].text) + 1;
+    char *t = calloc(1, n);
+    for (int i = 0; i < l.n; i++)
+        strcat(strcat(t, l.v[i].text), "\n");
+    ck_assert_msg(!strstr(t, "padding"), "%s", t);
+    /* the sizes its headers give, which add up, and what was captured */
+    static const char *const want[] = {
+        "a 64-byte frame", "64 of the frame's 75 bytes were captured",
+        "TCP header 20 + 21", "IPv4 header 20 + 41", "Ethernet header 14 + 61",
+        "=    75", "Counted: the 75 bytes of the frame as its headers give them "
+        "(the capture holds 64)",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        ck_assert_msg(strstr(t, want[i]) != NULL, "no \"%s\" in:\n%s", want[i], t);
+    free(t);
+    view_lines_free(&l);
+    view_index_free(&ix);
+    sim_free(&s);
+    scenario_free(scn);
+    capture_free(&c);
+}
+END_TEST
+
 START_TEST(test_read_mid_connection_and_refused_syn_have_no_states)
 {
     /* a capture that starts after the handshake shows no SYN: no state
@@ -649,6 +701,7 @@ Suite *read_suite(void)
     tcase_add_test(d, test_read_infers_a_simultaneous_close);
     tcase_add_test(d, test_read_mid_connection_and_refused_syn_have_no_states);
     tcase_add_test(d, test_read_takes_a_segment_whose_options_go_wrong);
+    tcase_add_test(d, test_read_cut_frame_layers_have_no_padding);
     tcase_add_test(d, test_read_splits_an_address_that_talks_to_itself);
     tcase_add_test(d, test_read_nothing_to_draw);
     tcase_add_test(d, test_read_counts_frames_it_cannot_decode);
