@@ -1359,6 +1359,20 @@ if command -v python3 >/dev/null 2>&1 && python3 tests/hostile_pcaps.py "$TMP/ho
     has_in "$TMP/out" "192.0.2.10  tcp     FIN_WAIT_2 -> TIME_WAIT" "--read: its sender's close goes on"
     has_in "$TMP/out" "FIN,ACK seq=1001 ack=5001 win=65535 badopt=22" "--read: the summary says where"
     has_in "$TMP/out" "frame 4 of the capture: the TCP option that starts 22 bytes into its TCP header has no length, or a length below 2 or past the end of the header" "--read: the sentence says where"
+    # a snapshot length that ends each TCP header inside its options
+    # (tcpdump -s 54): every frame drawn (none was), with the states of the
+    # whole frames
+    expect_rc 0 "--read headers cut inside their options" -- "$PROTOSIM" --read "$TMP/hostile/snaplen-54.pcap" --batch
+    [ "$(grep -c '  send  ' "$TMP/out")" -eq 5 ] && ok || bad "--read snaplen-54.pcap: 5 frames drawn"
+    [ -s "$TMP/err" ] && bad "--read snaplen-54.pcap: $(cat "$TMP/err")" || ok
+    has_in "$TMP/out" "SYN seq=1000 win=65535 opts=4 (0 captured)" "--read: the options cut, in the summary"
+    has_in "$TMP/out" "192.0.2.80  tcp     SYN_RECEIVED -> ESTABLISHED" "--read: states from headers cut in their options"
+    if command -v editcap >/dev/null 2>&1; then
+        editcap -s 54 tests/captures/loopback-http.pcapng "$TMP/lo54.pcapng" >/dev/null 2>&1
+        "$PROTOSIM" --read tests/captures/loopback-http.pcapng --batch 2>&1 | grep '  tcp  ' >"$TMP/lo-states"
+        expect_rc 0 "--read a loopback capture cut at 54 bytes" -- "$PROTOSIM" --read "$TMP/lo54.pcapng" --batch
+        grep '  tcp  ' "$TMP/out" | cmp -s - "$TMP/lo-states" && ok || bad "--read -s 54: the states of the whole capture"
+    fi
     expect_rc 0 "--read a SYN whose MSS option is 3 bytes long" -- "$PROTOSIM" --read "$TMP/hostile/tcp-opt-mss-wrong-len.pcap" --batch
     has_in "$TMP/out" "192.0.2.10  tcp     CLOSED -> SYN_SENT" "--read: the SYN with a bad MSS option is a connect()"
     has_in "$TMP/out" "the TCP option that starts 20 bytes into its TCP header, of kind 2, says it is 3 bytes long" "--read: the passed-over option's sentence"

@@ -476,6 +476,75 @@ END_TEST
 /* The layers view of a frame the snapshot length cut: a frame shorter than
  * its IPv4 total length has no padding (it said "18446744073709551611 zero
  * bytes of padding": the frame's length less the total length, wrapped). */
+/* A capture whose snapshot length ends each TCP header inside its options
+ * (tcpdump -s 54): every frame is drawn and the states are the ones the
+ * whole frames give.  None was drawn: "none of its 5 frames is drawn: the
+ * capture's snapshot length cut them inside their ... TCP ... header". */
+START_TEST(test_read_headers_cut_inside_their_options)
+{
+    static const uint8_t mss[4] = { 2, 4, 0x05, 0xb4 };
+    uint8_t fr[5][128];
+    size_t len[5], k = 0;
+    len[k] = tcp_frame_opts(fr[k], 128, TCP_SYN, 100, 0, mss, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame_opts(fr[k], 128, TCP_SYN | TCP_ACK, 500, 101, mss, A2, A1, 80, 1000); k++;
+    len[k] = tcp_frame_opts(fr[k], 128, TCP_ACK, 101, 501, mss, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame_opts(fr[k], 128, TCP_FIN | TCP_ACK, 101, 501, mss, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame_opts(fr[k], 128, TCP_ACK, 501, 102, mss, A2, A1, 80, 1000); k++;
+    for (size_t cut = 54; cut <= 57; cut++) {
+        struct buf w = { 0 };
+        pcap_header(&w, 0xa1b2c3d4, 1);
+        for (size_t i = 0; i < k; i++)
+            pcap_record(&w, 1, (uint32_t)(i * 1000), fr[i], cut, len[i]);
+        struct capture c;
+        char err[200];
+        ck_assert_int_eq(capture_parse(w.b, w.n, &c, err, sizeof err), 0);
+        struct sim s;
+        struct scenario *scn = read_capture("t.pcap", &c, &s, err, sizeof err);
+        ck_assert_msg(scn != NULL, "cut at %zu: %s", cut, err);
+        for (int r = 0; r < CAP_SKIP_COUNT; r++)
+            ck_assert_uint_eq(c.skipped[r], 0);
+        char a[512], b[512];
+        states_of(&s.tr, 0, a, sizeof a);
+        states_of(&s.tr, 1, b, sizeof b);
+        ck_assert_str_eq(a, "CLOSED>SYN_SENT SYN_SENT>ESTABLISHED ESTABLISHED>FIN_WAIT_1 "
+                         "FIN_WAIT_1>FIN_WAIT_2");
+        ck_assert_str_eq(b, "CLOSED>LISTEN LISTEN>SYN_RECEIVED SYN_RECEIVED>ESTABLISHED "
+                         "ESTABLISHED>CLOSE_WAIT");
+        size_t sends = 0;
+        for (size_t i = 0; i < s.tr.n; i++)
+            if (s.tr.recs[i].kind == TK_SEND) {
+                sends++;
+                ck_assert_int_eq(s.tr.recs[i].why.id, N_READ_FRAME_CUT);
+            }
+        ck_assert_uint_eq(sends, 5);
+        if (cut == 55) {
+            /* the inspector says what the cut left out, and checks no checksum */
+            struct view_index ix;
+            view_index_build(&ix, &s.tr);
+            struct view_state st;
+            view_state_init(&st, 1);
+            st.cur = 1;                                  /* the SYN's send */
+            ck_assert_int_eq(s.tr.recs[1].kind, TK_SEND);
+            struct view_lines l = { 0 };
+            view_inspector_lines(&ix, &st, 400, &l);
+            int said = 0, unchecked = 0;
+            for (int i = 0; i < l.n; i++) {
+                said |= strstr(l.v[i].text, "ended the frame inside the TCP options and "
+                                "left out 3 bytes of them") != NULL;
+                unchecked |= strstr(l.v[i].text, "not checked (cut)") != NULL;
+                ck_assert_msg(!strstr(l.v[i].text, "BAD"), "%s", l.v[i].text);
+            }
+            ck_assert(said && unchecked);
+            view_lines_free(&l);
+            view_index_free(&ix);
+        }
+        sim_free(&s);
+        scenario_free(scn);
+        capture_free(&c);
+    }
+}
+END_TEST
+
 START_TEST(test_read_cut_frame_layers_have_no_padding)
 {
     uint8_t fr[1][128];
@@ -702,6 +771,7 @@ Suite *read_suite(void)
     tcase_add_test(d, test_read_mid_connection_and_refused_syn_have_no_states);
     tcase_add_test(d, test_read_takes_a_segment_whose_options_go_wrong);
     tcase_add_test(d, test_read_cut_frame_layers_have_no_padding);
+    tcase_add_test(d, test_read_headers_cut_inside_their_options);
     tcase_add_test(d, test_read_splits_an_address_that_talks_to_itself);
     tcase_add_test(d, test_read_nothing_to_draw);
     tcase_add_test(d, test_read_counts_frames_it_cannot_decode);

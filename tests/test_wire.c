@@ -565,30 +565,39 @@ START_TEST(test_flipped_byte_breaks_checksums)
 END_TEST
 
 /* Every prefix of a frame decodes without reading past it, and fails
- * exactly when its headers (Ethernet, IPv4, TCP or UDP) do not fit; a
- * prefix that holds them but not the whole IP packet is a frame cut by a
- * capture's snapshot length, as tshark reads it: it decodes, f.cut gives
- * the bytes missing and the checksum is not claimed good. */
+ * exactly when its headers (Ethernet, IPv4, the fixed 20 bytes of TCP or
+ * UDP's 8) do not fit; a prefix that holds them but not the whole IP
+ * packet is a frame cut by a capture's snapshot length, as tshark reads
+ * it: it decodes, f.cut gives the data bytes missing (and tcp_hdr_cut the
+ * TCP option bytes) and the checksum is not claimed good. */
 static void check_truncations(const uint8_t *frame, size_t len)
 {
     size_t need = 14 + be16(frame + 16);             /* Ethernet + IP total length */
     size_t ihl = (size_t)(frame[14] & 0x0f) * 4;
-    size_t hdrs = 14 + ihl + (frame[23] == IPPROTO_TCP_NUM
-                              ? (size_t)(frame[14 + ihl + 12] >> 4) * 4 : 8);
+    int tcp = frame[23] == IPPROTO_TCP_NUM;
+    size_t hdrs = 14 + ihl + (tcp ? (size_t)(frame[14 + ihl + 12] >> 4) * 4 : 8);
+    size_t fixed = 14 + ihl + (tcp ? 20 : 8);
     struct frame f;
     char err[80];
 
     for (size_t l = 0; l <= len; l++) {
         err[0] = '\0';
         int rc = decode_exact(frame, l, &f, err, sizeof err);
-        ck_assert_msg(rc == (l >= hdrs ? 0 : -1), "len %zu: rc %d", l, rc);
+        ck_assert_msg(rc == (l >= fixed ? 0 : -1), "len %zu: rc %d", l, rc);
         if (rc < 0) {
             ck_assert_msg(err[0] != '\0', "len %zu: no reason given", l);
         } else if (l >= need) {
             ck_assert_uint_eq(f.cut, 0);
+            ck_assert_uint_eq(f.tcp_hdr_cut, 0);
             ck_assert_int_eq(f.l4_csum_ok, 1);
+        } else if (l < hdrs) {
+            ck_assert_uint_eq(f.tcp_hdr_cut, hdrs - l);
+            ck_assert_msg(f.cut == need - hdrs, "len %zu: cut %zu", l, f.cut);
+            ck_assert_uint_eq(f.payload_len, 0);
+            ck_assert_int_eq(f.l4_csum_ok, 0);
         } else {
             ck_assert_msg(f.cut == need - l, "len %zu: cut %zu", l, f.cut);
+            ck_assert_uint_eq(f.tcp_hdr_cut, 0);
             ck_assert_uint_eq(f.payload_len, l - hdrs);
             ck_assert_int_eq(f.l4_csum_ok, 0);
             ck_assert_int_eq(f.has_ip, 1);
@@ -739,6 +748,54 @@ START_TEST(test_tcp_option_malformed_lengths_marked)
     ck_assert_uint_eq(f.tcp_opt_bad, 0);
     frame_summary(&f, line, sizeof line);
     ck_assert_ptr_null(strstr(line, "badopt"));
+}
+END_TEST
+
+/* A capture's snapshot length that ends a TCP header inside its options
+ * (tcpdump -s 54 does for every segment with options): the fixed header
+ * and the options wholly captured are read, the one the cut reaches is
+ * not, and nothing is malformed.  Such a frame was "TCP header cut by the
+ * snapshot length", and --read drew none of them. */
+START_TEST(test_tcp_header_cut_inside_options)
+{
+    static const uint8_t opts[8] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 7 };
+    uint8_t buf[FRAME_MAX];
+    size_t n = build_tcp_raw(buf, sizeof buf, TCP_SYN | TCP_ACK, opts, 8,
+                             (const uint8_t *)"hello", 5);
+    const size_t hdrs = 14 + 20 + 20;
+    static const struct { size_t got; uint16_t mss; int ws; } cut[] = {
+        { 0, 0, 0 }, { 3, 0, 0 }, { 4, 1460, 0 }, { 5, 1460, 0 }, { 6, 1460, 0 },
+        { 7, 1460, 0 },
+    };
+    struct frame f;
+    char err[80], line[160], want[64];
+    for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+        ck_assert_msg(frame_decode(buf, hdrs + cut[i].got, &f, err, sizeof err) == 0,
+                      "%zu bytes of options: %s", cut[i].got, err);
+        ck_assert_uint_eq(f.tcp.doff, 7);
+        ck_assert_uint_eq(f.tcp.seq, 100);
+        ck_assert_uint_eq(f.tcp_hdr_cut, 8 - cut[i].got);
+        ck_assert_uint_eq(f.tcp_opt_bad, 0);
+        ck_assert_uint_eq(f.tcp.mss, cut[i].mss);
+        ck_assert_int_eq(f.tcp.has_wscale, cut[i].ws);
+        ck_assert_uint_eq(f.payload_len, 0);
+        ck_assert_uint_eq(f.cut, 5);                 /* the data, all missing */
+        ck_assert_int_eq(f.l4_csum_ok, 0);           /* not checked */
+        frame_summary(&f, line, sizeof line);
+        snprintf(want, sizeof want, " opts=8 (%zu captured) len=5 (0 captured)",
+                 cut[i].got);
+        ck_assert_msg(strstr(line, want) != NULL, "%s", line);
+    }
+    /* the whole header: nothing cut */
+    ck_assert_int_eq(frame_decode(buf, hdrs + 8, &f, err, sizeof err), 0);
+    ck_assert_uint_eq(f.tcp_hdr_cut, 0);
+    ck_assert_int_eq(f.tcp.has_wscale, 1);
+    ck_assert_uint_eq(f.cut, 5);
+    /* an IPv4 total length too short for the data offset is malformed */
+    buf[14 + 3] = 20 + 24;                           /* total length 44 < 20 + 28 */
+    ck_assert_int_eq(frame_decode(buf, hdrs + 4, &f, err, sizeof err), -1);
+    ck_assert_str_eq(err, "TCP data offset beyond the segment");
+    (void)n;
 }
 END_TEST
 
@@ -1236,6 +1293,7 @@ Suite *wire_suite(void)
     tcase_add_test(tc, test_tcp_options_unknown_skipped);
     tcase_add_test(tc, test_tcp_option_eol_stops_parsing);
     tcase_add_test(tc, test_tcp_option_malformed_lengths_marked);
+    tcase_add_test(tc, test_tcp_header_cut_inside_options);
     tcase_add_test(tc, test_bad_headers_rejected);
     tcase_add_test(tc, test_ip_options_and_fragments);
     tcase_add_test(tc, test_mutated_frames_do_not_crash);

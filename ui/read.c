@@ -727,6 +727,16 @@ static void records(struct sim *s, const struct capture *cap,
             if (frame_decode_fields(padded ? padded : bytes, padded ? want : cf->len,
                                     &f, NULL, 0) == 0 && f.l4 == IPPROTO_TCP_NUM) {
                 th = f.tcp;
+                /* of a header the snapshot length cut inside its options,
+                 * the options the capture holds, not the zeros standing in
+                 * for the rest (an MSS of 0x0500 from "02 04 05" and a 0) */
+                struct frame g;
+                if (padded && frame_decode_fields(bytes, cf->len, &g, NULL, 0) == 0 &&
+                    g.tcp_hdr_cut) {
+                    th.mss = g.tcp.mss;
+                    th.has_wscale = g.tcp.has_wscale;
+                    th.wscale = g.tcp.wscale;
+                }
                 data = f.payload;
                 dlen = f.payload_len;
                 fl = flow_of(&rd, f.ip.src, th.sport, f.ip.dst, th.dport, &dir);

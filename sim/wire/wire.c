@@ -313,17 +313,19 @@ static int fail(char *err, size_t errlen, const char *msg)
 /* Parses TCP options in o[0..n) into the header's option fields (any it
  * knows, by tcp_opt_table; unknown kinds are skipped).  Returns 0, or -1
  * when an option is malformed, with *at the offset in o of the first one
- * and *stop set when reading stopped there.
+ * and *stop set when reading stopped there.  Only o[0..got) was captured
+ * (got < n: a snapshot length cut the header): an option that runs past
+ * got but not past n is not read, and reading stops there.
  * As Linux's tcp_parse_options() reads them: a known option of another
  * length than its own is passed over, and reading goes on behind it; a
  * length below 2 or past the end stops it there. */
-static int tcp_options(const uint8_t *o, size_t n, struct tcp_hdr *t,
+static int tcp_options(const uint8_t *o, size_t n, size_t got, struct tcp_hdr *t,
                        size_t *at, int *stop)
 {
     size_t i = 0;
     int rc = 0;
 
-    while (i < n) {
+    while (i < got) {
         uint8_t kind = o[i], olen;
 
         if (kind == 0)                       /* End of Option List */
@@ -332,6 +334,8 @@ static int tcp_options(const uint8_t *o, size_t n, struct tcp_hdr *t,
             i++;
             continue;
         }
+        if (got - i < 2 && n - i >= 2)
+            break;                           /* its length was not captured */
         if (n - i < 2 || (olen = o[i + 1]) < 2 || olen > n - i) {
             if (!rc) {                       /* no length byte, or one */
                 *at = i;                     /* below 2 or past the end */
@@ -339,6 +343,8 @@ static int tcp_options(const uint8_t *o, size_t n, struct tcp_hdr *t,
             }
             return -1;
         }
+        if (olen > got - i)
+            break;                           /* not all of it was captured */
         for (int k = 0; k < TCPOPT_COUNT; k++) {
             const struct tcp_opt_info *oi = &tcp_opt_table[k];
             if (kind != oi->kind)
@@ -384,9 +390,18 @@ static int decode_tcp(const uint8_t *s, size_t n, struct frame *f,
     hlen = (size_t)t->doff * 4;
     if (hlen < TCP_HDR_LEN)
         return fail(err, errlen, "TCP data offset below 5");
-    if (hlen > n)
-        return fail(err, errlen, f->cut ? "TCP header cut by the snapshot length"
-                                        : "TCP data offset beyond the segment");
+    if (hlen > n + f->cut)
+        return fail(err, errlen, "TCP data offset beyond the segment");
+    size_t got = hlen;
+    if (hlen > n) {
+        /* a capture's snapshot length cut the header inside its options
+         * (tcpdump -s 54 does, for every segment with options): what was
+         * captured is read, as tshark reads it ("Packet size limited
+         * during capture"); the data is all missing */
+        got = n;
+        f->tcp_hdr_cut = hlen - n;
+        f->cut -= hlen - n;
+    }
     /* RFC 9293 3.1: "TCP implementations MUST be prepared to handle an
      * illegal option length (e.g., zero)" (MUST-7); the reset it suggests
      * is a suggestion.  Linux (tcp_parse_options) stops reading the
@@ -394,15 +409,15 @@ static int decode_tcp(const uint8_t *s, size_t n, struct frame *f,
      * decoder, and it says where the options went wrong, so that a
      * capture's segment is still a segment (--read). */
     size_t bad = 0;
-    if (tcp_options(s + TCP_HDR_LEN, hlen - TCP_HDR_LEN, t, &bad,
+    if (tcp_options(s + TCP_HDR_LEN, hlen - TCP_HDR_LEN, got - TCP_HDR_LEN, t, &bad,
                     &f->tcp_opt_stop) < 0)
         f->tcp_opt_bad = (unsigned)(TCP_HDR_LEN + bad);
 
-    if (csum && !f->cut)
+    if (csum && !f->cut && !f->tcp_hdr_cut)
         f->l4_csum_ok = inet_fold(inet_sum(
             pseudo_sum(f->ip.src, f->ip.dst, IPPROTO_TCP_NUM, n), s, n)) == 0xffff;
-    f->payload = s + hlen;
-    f->payload_len = n - hlen;
+    f->payload = s + got;
+    f->payload_len = n - got;
     return 0;
 }
 
@@ -664,8 +679,8 @@ static char *put_len(char *q, const struct frame *f)
 char *frame_summary(const struct frame *f, char *buf, size_t n)
 {
     /* the longest: flags 31, four numbers of 5 + 10, len 5 + 20, options,
-     * badopt 8 + 2 */
-    char out[31 + 4 * 15 + 25 + 32 + OPTS_TEXT_MAX + 10 + 1], *q = out;
+     * badopt 8 + 2, opts 6 + 2 + 14 + 2 */
+    char out[31 + 4 * 15 + 25 + 32 + OPTS_TEXT_MAX + 10 + 24 + 1], *q = out;
     if (!f->has_ip) {
         if (f->eth.type == ETHERTYPE_ARP)
             q = stpcpy(q, "ARP");
@@ -684,6 +699,11 @@ char *frame_summary(const struct frame *f, char *buf, size_t n)
         q = put_opts(q, t, "=");
         if (f->tcp_opt_bad)                  /* where the options went wrong */
             q = fmt_put_u64(q, " badopt=", f->tcp_opt_bad);
+        if (f->tcp_hdr_cut) {                /* options a snapshot length cut */
+            size_t all = (size_t)t->doff * 4 - TCP_HDR_LEN;
+            q = fmt_put_u64(q, " opts=", all);
+            q = stpcpy(fmt_put_u64(q, " (", all - f->tcp_hdr_cut), " captured)");
+        }
         if (f->payload_len || f->cut)
             q = put_len(q, f);
     } else if (f->l4 == IPPROTO_UDP_NUM) {

@@ -135,6 +135,11 @@ struct frame {
      * was passed over. */
     unsigned tcp_opt_bad;
     int tcp_opt_stop;
+    /* Of a TCP header a capture's snapshot length cut inside its options
+     * (--read): the option bytes the capture lacks.  The fixed 20 bytes
+     * and the options wholly captured are read; cut counts the data
+     * bytes missing then, and the checksum is not verified. */
+    size_t tcp_hdr_cut;
 };
 
 /* RFC 1071 one's-complement sum helpers.  inet_checksum() returns the final
