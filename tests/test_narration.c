@@ -3751,6 +3751,70 @@ START_TEST(test_every_lesson_read_back_from_its_capture_tells_the_truth)
 }
 END_TEST
 
+/* One TCP frame for the capture below, with opt as its 4 option bytes. */
+static size_t opt_frame(uint8_t *out, uint8_t flags, uint32_t seq, uint32_t ack,
+                        const uint8_t opt[4], int a_to_b)
+{
+    struct ip4_hdr ip = { 0 };
+    ip.src = a_to_b ? 0x0a000001u : 0x0a000002u;
+    ip.dst = a_to_b ? 0x0a000002u : 0x0a000001u;
+    ip.ttl = 64;
+    struct tcp_hdr t = { 0 };
+    t.sport = a_to_b ? 1000 : 80;
+    t.dport = a_to_b ? 80 : 1000;
+    t.seq = seq;
+    t.ack = ack;
+    t.flags = flags;
+    t.win = 65535;
+    t.mss = 1460;
+    mac_addr ma = { { 2, 0, 0, 0, 0, 1 } }, mb = { { 2, 0, 0, 0, 0, 2 } };
+    size_t n = tcp_frame_encode(out, 128, ma, mb, &ip, &t, NULL, 0);
+    memcpy(out + 14 + 20 + 20, opt, 4);
+    return n;
+}
+
+/* A capture with malformed TCP options (both sentences) and headers its
+ * snapshot length cut inside their options: every sentence of its trace
+ * is true of its record. */
+START_TEST(test_capture_with_bad_and_cut_options_tells_the_truth)
+{
+    static const uint8_t mss3[4] = { 2, 3, 5, 0 }, past[4] = { 1, 1, 2, 8 },
+                         mss[4] = { 2, 4, 5, 0xb4 };
+    static const struct { uint8_t flags; uint32_t seq, ack; const uint8_t *opt;
+                          int a_to_b; size_t keep; } fr[] = {
+        { TCP_SYN, 100, 0, mss3, 1, 0 },
+        { TCP_SYN | TCP_ACK, 500, 101, mss, 0, 56 },
+        { TCP_ACK, 101, 501, past, 1, 0 },
+        { TCP_FIN | TCP_ACK, 101, 501, mss, 1, 55 },
+        { TCP_ACK, 501, 102, past, 0, 0 },
+    };
+    static uint8_t p[4096];
+    size_t n = 0;
+    static const uint8_t hdr[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
+                                     0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0 };
+    memcpy(p, hdr, sizeof hdr);
+    n = sizeof hdr;
+    for (size_t i = 0; i < sizeof fr / sizeof fr[0]; i++) {
+        uint8_t f[128];
+        size_t len = opt_frame(f, fr[i].flags, fr[i].seq, fr[i].ack, fr[i].opt,
+                               fr[i].a_to_b);
+        uint32_t rec[4] = { 1, (uint32_t)(i * 1000), (uint32_t)(fr[i].keep ? fr[i].keep : len),
+                            (uint32_t)len };
+        for (int k = 0; k < 4; k++)
+            for (int b = 0; b < 4; b++)
+                p[n++] = (uint8_t)(rec[k] >> (8 * b));
+        memcpy(p + n, f, rec[2]);
+        n += rec[2];
+    }
+    char *all = NULL;
+    size_t alen = 0;
+    int total = check_capture_bytes(p, n, "bad-and-cut-options.pcap", &all, &alen);
+    ck_assert_msg(total == 0, "%d sentences contradict their records:\n%.2900s", total,
+                  all ? all : "");
+    free(all);
+}
+END_TEST
+
 /* Every id the model uses has its entry in the checks table: a new
  * sentence cannot slip past this suite unchecked. */
 START_TEST(test_every_narration_id_has_a_check_entry)
@@ -4538,6 +4602,7 @@ Suite *narration_suite(void)
     tcase_add_test(u, test_checker_rejects_an_error_without_its_protocol);
     tcase_add_test(u, test_a_sentence_is_cut_at_a_character);
     tcase_add_test(u, test_every_lesson_read_back_from_its_capture_tells_the_truth);
+    tcase_add_test(u, test_capture_with_bad_and_cut_options_tells_the_truth);
     suite_add_tcase(s, u);
     TCase *d = tcase_create("dns-server");
     tcase_add_test(d, test_rfc1034_4_3_2_cname_answer_is_told_as_an_alias);
