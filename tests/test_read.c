@@ -579,8 +579,9 @@ START_TEST(test_read_cut_frame_layers_have_no_padding)
     static const char *const want[] = {
         "a 64-byte frame", "64 of the frame's 75 bytes were captured",
         "TCP header 20 + 21", "IPv4 header 20 + 41", "Ethernet header 14 + 61",
-        "=    75", "Counted: the 75 bytes of the frame as its headers give them "
-        "(the capture holds 64)",
+        "=    75",
+        ("Counted: the 75 bytes of the frame as its headers give them "
+         "(the capture holds 64)"),
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         ck_assert_msg(strstr(t, want[i]) != NULL, "no \"%s\" in:\n%s", want[i], t);
