@@ -1371,6 +1371,53 @@ has_in "$TMP/out" "fin.scn:9:1: warning: fault not applied: it waits for the 9th
 grep -q "fin.scn:10:" "$TMP/out" && bad "fault: a rule that applied is not warned of" || ok
 expect_rc 3 "--check a fault not reached, cut" -- "$PROTOSIM" --check --max-time 50ms "$TMP/fin.scn"
 has_in "$TMP/out" "fin.scn:10:1: warning: fault not reached: it waits for the 1st FIN,ACK from alice to bob, and the run was cut short at 50ms after 0 such frames$" "fault: not reached in a cut run"
+# hostile captures, made by tests/hostile_pcaps.py: each is drawn (0) or
+# refused with a reason (65), never a crash, a hang or a sanitizer report
+if command -v python3 >/dev/null 2>&1 && python3 tests/hostile_pcaps.py "$TMP/hostile"; then
+    for f in "$TMP"/hostile/*; do
+        timeout 30 "$PROTOSIM" --read "$f" --batch >"$TMP/out" 2>"$TMP/err"
+        rc=$?
+        case $rc in
+        0) ok ;;
+        65) if [ -s "$TMP/err" ]; then ok; else bad "--read $(basename "$f"): exit 65 without a word"; fi ;;
+        *) bad "--read $(basename "$f"): exit $rc"; sed 's/^/    /' "$TMP/err" | head -5 ;;
+        esac
+        grep -q "Sanitizer\|runtime error" "$TMP/err" && bad "--read $(basename "$f"): sanitizer report"
+    done
+    # errors say where: the byte of the record or block
+    expect_rc 65 "--read a record header cut short" -- "$PROTOSIM" --read "$TMP/hostile/record-header-cut.pcap" --batch
+    has_in "$TMP/err" "the record header at byte 404 is cut short (5 of 16 bytes)" "--read: the cut record header's byte"
+    expect_rc 65 "--read a record that claims 4 GiB" -- "$PROTOSIM" --read "$TMP/hostile/caplen-huge.pcap" --batch
+    has_in "$TMP/err" "the record at byte 252 says it holds 4294967295 bytes; the file has 60 more" "--read: a huge caplen's byte"
+    expect_rc 65 "--read a pcapng block of 8 bytes" -- "$PROTOSIM" --read "$TMP/hostile/pcapng-block-len-small.pcapng" --batch
+    has_in "$TMP/err" "the block at byte 28 says it is 8 bytes long" "--read: a short pcapng block's byte"
+    # a segment whose TCP options go wrong is still a segment (RFC 9293 3.1;
+    # Linux takes it): its FIN closes the receiver's half of the connection
+    # (it was a "malformed frame" given to no TCB, and the server stayed
+    # ESTABLISHED), and its sentence says where the options go wrong
+    expect_rc 0 "--read a FIN whose option runs past the header" -- "$PROTOSIM" --read "$TMP/hostile/tcp-fin-opt-past-header.pcap" --batch
+    has_in "$TMP/out" "192.0.2.80  tcp     ESTABLISHED -> CLOSE_WAIT" "--read: the FIN with a bad option is taken"
+    has_in "$TMP/out" "192.0.2.10  tcp     FIN_WAIT_2 -> TIME_WAIT" "--read: its sender's close goes on"
+    has_in "$TMP/out" "FIN,ACK seq=1001 ack=5001 win=65535 badopt=22" "--read: the summary says where"
+    has_in "$TMP/out" "frame 4 of the capture: the TCP option that starts 22 bytes into its TCP header has no length, or a length below 2 or past the end of the header" "--read: the sentence says where"
+    # a snapshot length that ends each TCP header inside its options
+    # (tcpdump -s 54): every frame drawn (none was), with the states of the
+    # whole frames
+    expect_rc 0 "--read headers cut inside their options" -- "$PROTOSIM" --read "$TMP/hostile/snaplen-54.pcap" --batch
+    [ "$(grep -c '  send  ' "$TMP/out")" -eq 5 ] && ok || bad "--read snaplen-54.pcap: 5 frames drawn"
+    [ -s "$TMP/err" ] && bad "--read snaplen-54.pcap: $(cat "$TMP/err")" || ok
+    has_in "$TMP/out" "SYN seq=1000 win=65535 opts=4 (0 captured)" "--read: the options cut, in the summary"
+    has_in "$TMP/out" "192.0.2.80  tcp     SYN_RECEIVED -> ESTABLISHED" "--read: states from headers cut in their options"
+    if command -v editcap >/dev/null 2>&1; then
+        editcap -s 54 tests/captures/loopback-http.pcapng "$TMP/lo54.pcapng" >/dev/null 2>&1
+        "$PROTOSIM" --read tests/captures/loopback-http.pcapng --batch 2>&1 | grep '  tcp  ' >"$TMP/lo-states"
+        expect_rc 0 "--read a loopback capture cut at 54 bytes" -- "$PROTOSIM" --read "$TMP/lo54.pcapng" --batch
+        grep '  tcp  ' "$TMP/out" | cmp -s - "$TMP/lo-states" && ok || bad "--read -s 54: the states of the whole capture"
+    fi
+    expect_rc 0 "--read a SYN whose MSS option is 3 bytes long" -- "$PROTOSIM" --read "$TMP/hostile/tcp-opt-mss-wrong-len.pcap" --batch
+    has_in "$TMP/out" "192.0.2.10  tcp     CLOSED -> SYN_SENT" "--read: the SYN with a bad MSS option is a connect()"
+    has_in "$TMP/out" "the TCP option that starts 20 bytes into its TCP header, of kind 2, says it is 3 bytes long" "--read: the passed-over option's sentence"
+fi
 # a count agrees with its noun: one expectation is not "1 of 1 expectations"
 printf 'host a 192.0.2.1\nhost b 192.0.2.2\nlink a b delay 1ms\nat 0ms b listen 80\nat 1ms a connect b 80\nexpect a state ESTABLISHED by 1s\n' >"$TMP/one.scn"
 expect_rc 0 "--check one expectation" -- "$PROTOSIM" --check "$TMP/one.scn"

@@ -2862,7 +2862,9 @@ static long read_send_of(const struct nck *c, int64_t frame)
     for (size_t i = 0; i < c->tr->n; i++) {
         const struct trace_rec *x = &c->tr->recs[i];
         if (x->kind == TK_SEND && (x->why.id == N_READ_FRAME ||
-                                   x->why.id == N_READ_FRAME_CUT) &&
+                                   x->why.id == N_READ_FRAME_CUT ||
+                                   x->why.id == N_READ_FRAME_OPT_STOP ||
+                                   x->why.id == N_READ_FRAME_OPT_SKIP) &&
             x->why.a[0] == frame)
             return (long)i;
     }
@@ -2882,6 +2884,33 @@ static void ck_read_frame(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "says %" PRId64 " of %" PRId64 " bytes: nothing was cut", A(1), A(2));
     if (r->u.pkt.src != r->host)
         ck_fail(c, "the frame is sent by another host");
+}
+
+/* A captured segment whose TCP options go wrong: where, and how, are
+ * what the decoder found in its bytes. */
+static void ck_read_frame_opt(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    if (A(0) < 1)
+        ck_fail(c, "frame number %" PRId64, A(0));
+    if (!rec_tcp(c, r, &f) || !f.tcp_opt_bad)
+        return ck_fail(c, "the frame is no TCP segment with a malformed option");
+    if (A(1) != (int64_t)f.tcp_opt_bad)
+        ck_fail(c, "says the option starts %" PRId64 " bytes in; it starts %u in",
+                A(1), f.tcp_opt_bad);
+    if ((r->why.id == N_READ_FRAME_OPT_STOP) != !!f.tcp_opt_stop)
+        ck_fail(c, "says reading %s there; the decoder %s",
+                r->why.id == N_READ_FRAME_OPT_STOP ? "stopped" : "went on",
+                f.tcp_opt_stop ? "stopped" : "went on");
+    if (r->why.id != N_READ_FRAME_OPT_SKIP)
+        return;
+    const uint8_t *o = f.payload - (size_t)f.tcp.doff * 4 + f.tcp_opt_bad;
+    if (A(2) != o[0] || A(3) != o[1])
+        ck_fail(c, "says kind %" PRId64 " of length %" PRId64 "; the bytes say %u, %u",
+                A(2), A(3), o[0], o[1]);
+    for (int k = 0; k < TCPOPT_COUNT; k++)
+        if (tcp_opt_table[k].kind == o[0] && tcp_opt_table[k].len == o[1])
+            ck_fail(c, "length %u is kind %u's own", o[1], o[0]);
 }
 
 /* A receive record: the send it follows from is the frame it names,
@@ -3005,6 +3034,8 @@ static const struct ncheck checks[N_COUNT] = {
     /* a real capture */
     [N_READ_FRAME]        = { KSEND, ck_read_frame },
     [N_READ_FRAME_CUT]    = { KSEND, ck_read_frame },
+    [N_READ_FRAME_OPT_STOP] = { KSEND, ck_read_frame_opt },
+    [N_READ_FRAME_OPT_SKIP] = { KSEND, ck_read_frame_opt },
     [N_READ_ARRIVE]       = { K(RECV), ck_read_arrive },
     [N_READ_ARRIVE_ACKED] = { K(RECV), ck_read_arrive },
     [N_READ_ARRIVE_BEHIND] = { K(RECV), ck_read_arrive },
@@ -3870,6 +3901,67 @@ START_TEST(test_forged_arp_probe_and_bad_sender_mac)
     sim_free(s);
     free(s);
     scenario_free(scn);
+/* One TCP frame for the capture below, with opt as its 4 option bytes. */
+static size_t opt_frame(uint8_t *out, uint8_t flags, uint32_t seq, uint32_t ack,
+                        const uint8_t opt[4], int a_to_b)
+{
+    struct ip4_hdr ip = { 0 };
+    ip.src = a_to_b ? 0x0a000001u : 0x0a000002u;
+    ip.dst = a_to_b ? 0x0a000002u : 0x0a000001u;
+    ip.ttl = 64;
+    struct tcp_hdr t = { 0 };
+    t.sport = a_to_b ? 1000 : 80;
+    t.dport = a_to_b ? 80 : 1000;
+    t.seq = seq;
+    t.ack = ack;
+    t.flags = flags;
+    t.win = 65535;
+    t.mss = 1460;
+    mac_addr ma = { { 2, 0, 0, 0, 0, 1 } }, mb = { { 2, 0, 0, 0, 0, 2 } };
+    size_t n = tcp_frame_encode(out, 128, ma, mb, &ip, &t, NULL, 0);
+    memcpy(out + 14 + 20 + 20, opt, 4);
+    return n;
+}
+
+/* A capture with malformed TCP options (both sentences) and headers its
+ * snapshot length cut inside their options: every sentence of its trace
+ * is true of its record. */
+START_TEST(test_capture_with_bad_and_cut_options_tells_the_truth)
+{
+    static const uint8_t mss3[4] = { 2, 3, 5, 0 }, past[4] = { 1, 1, 2, 8 },
+                         mss[4] = { 2, 4, 5, 0xb4 };
+    static const struct { uint8_t flags; uint32_t seq, ack; const uint8_t *opt;
+                          int a_to_b; size_t keep; } fr[] = {
+        { TCP_SYN, 100, 0, mss3, 1, 0 },
+        { TCP_SYN | TCP_ACK, 500, 101, mss, 0, 56 },
+        { TCP_ACK, 101, 501, past, 1, 0 },
+        { TCP_FIN | TCP_ACK, 101, 501, mss, 1, 55 },
+        { TCP_ACK, 501, 102, past, 0, 0 },
+    };
+    static uint8_t p[4096];
+    size_t n = 0;
+    static const uint8_t hdr[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
+                                     0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0 };
+    memcpy(p, hdr, sizeof hdr);
+    n = sizeof hdr;
+    for (size_t i = 0; i < sizeof fr / sizeof fr[0]; i++) {
+        uint8_t f[128];
+        size_t len = opt_frame(f, fr[i].flags, fr[i].seq, fr[i].ack, fr[i].opt,
+                               fr[i].a_to_b);
+        uint32_t rec[4] = { 1, (uint32_t)(i * 1000), (uint32_t)(fr[i].keep ? fr[i].keep : len),
+                            (uint32_t)len };
+        for (int k = 0; k < 4; k++)
+            for (int b = 0; b < 4; b++)
+                p[n++] = (uint8_t)(rec[k] >> (8 * b));
+        memcpy(p + n, f, rec[2]);
+        n += rec[2];
+    }
+    char *all = NULL;
+    size_t alen = 0;
+    int total = check_capture_bytes(p, n, "bad-and-cut-options.pcap", &all, &alen);
+    ck_assert_msg(total == 0, "%d sentences contradict their records:\n%.2900s", total,
+                  all ? all : "");
+    free(all);
 }
 END_TEST
 
@@ -4663,6 +4755,7 @@ Suite *narration_suite(void)
     tcase_add_test(u, test_checker_rejects_an_error_without_its_protocol);
     tcase_add_test(u, test_a_sentence_is_cut_at_a_character);
     tcase_add_test(u, test_every_lesson_read_back_from_its_capture_tells_the_truth);
+    tcase_add_test(u, test_capture_with_bad_and_cut_options_tells_the_truth);
     suite_add_tcase(s, u);
     TCase *d = tcase_create("dns-server");
     tcase_add_test(d, test_rfc1034_4_3_2_cname_answer_is_told_as_an_alias);

@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "capture.h"
+#include "narrate.h"
 #include "read.h"
 #include "sim.h"
 #include "tcp.h"
 #include "trace.h"
+#include "view.h"
 #include "wire.h"
 #include "suites.h"
 
@@ -396,6 +398,202 @@ START_TEST(test_read_infers_a_simultaneous_close)
 }
 END_TEST
 
+/* A segment like tcp_frame's whose 4-byte options area holds opt. */
+static size_t tcp_frame_opts(uint8_t *out, size_t cap, uint8_t flags, uint32_t seq,
+                             uint32_t ack, const uint8_t opt[4], ip4_addr src,
+                             ip4_addr dst, uint16_t sport, uint16_t dport)
+{
+    struct ip4_hdr ip = { 0 };
+    ip.src = src;
+    ip.dst = dst;
+    ip.ttl = 64;
+    struct tcp_hdr t = { 0 };
+    t.sport = sport;
+    t.dport = dport;
+    t.seq = seq;
+    t.ack = ack;
+    t.flags = flags;
+    t.win = 65535;
+    t.mss = 1460;                  /* 4 bytes of options, then overwritten */
+    mac_addr a = { { 2, 0, 0, 0, 0, 1 } }, b = { { 2, 0, 0, 0, 0, 2 } };
+    size_t n = tcp_frame_encode(out, cap, a, b, &ip, &t, NULL, 0);
+    ck_assert_uint_eq(out[14 + 20 + 12] >> 4, 6);
+    memcpy(out + 14 + 20 + 20, opt, 4);   /* --read does not check checksums */
+    return n;
+}
+
+/* A segment whose TCP options go wrong is still a segment: it was given to
+ * no TCB (the SYN: no connection at all, and the FIN: no CLOSE_WAIT) and
+ * drawn as a "malformed frame" arriving when seen, with no word why. */
+START_TEST(test_read_takes_a_segment_whose_options_go_wrong)
+{
+    static const uint8_t mss3[4] = { 2, 3, 5, 0 };      /* MSS of length 3 */
+    static const uint8_t past[4] = { 1, 1, 2, 8 };      /* runs past the header */
+    static const uint8_t zero[4] = { 8, 0, 0, 0 };      /* length 0 */
+    uint8_t fr[6][128];
+    size_t len[6], k = 0;
+    len[k] = tcp_frame_opts(fr[k], 128, TCP_SYN, 100, 0, mss3, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_SYN | TCP_ACK, 500, 101, NULL, A2, A1, 80, 1000); k++;
+    len[k] = tcp_frame_opts(fr[k], 128, TCP_ACK, 101, 501, zero, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame_opts(fr[k], 128, TCP_FIN | TCP_ACK, 101, 501, past, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_ACK, 501, 102, NULL, A2, A1, 80, 1000); k++;
+    struct sim s;
+    struct scenario *scn = read_frames(fr, len, k, &s);
+    char a[512], b[512];
+    states_of(&s.tr, 0, a, sizeof a);
+    states_of(&s.tr, 1, b, sizeof b);
+    ck_assert_str_eq(a, "CLOSED>SYN_SENT SYN_SENT>ESTABLISHED ESTABLISHED>FIN_WAIT_1 "
+                     "FIN_WAIT_1>FIN_WAIT_2");
+    ck_assert_str_eq(b, "CLOSED>LISTEN LISTEN>SYN_RECEIVED SYN_RECEIVED>ESTABLISHED "
+                     "ESTABLISHED>CLOSE_WAIT");
+    /* each send says where its options went wrong */
+    static const struct { int id; int64_t a[4]; } want[] = {
+        { N_READ_FRAME_OPT_SKIP, { 1, 20, 2, 3 } },
+        { N_READ_FRAME, { 2, 0, 0, 0 } },
+        { N_READ_FRAME_OPT_STOP, { 3, 20, 0, 0 } },
+        { N_READ_FRAME_OPT_STOP, { 4, 22, 0, 0 } },
+        { N_READ_FRAME, { 5, 0, 0, 0 } },
+    };
+    size_t j = 0;
+    for (size_t i = 0; i < s.tr.n; i++) {
+        const struct trace_rec *r = &s.tr.recs[i];
+        if (r->kind != TK_SEND)
+            continue;
+        ck_assert_uint_lt(j, 5);
+        ck_assert_int_eq(r->why.id, want[j].id);
+        ck_assert_int_eq(r->why.a[0], want[j].a[0]);
+        if (want[j].id != N_READ_FRAME)
+            for (int q = 1; q < 4; q++)
+                ck_assert_int_eq(r->why.a[q], want[j].a[q]);
+        j++;
+    }
+    ck_assert_uint_eq(j, 5);
+    sim_free(&s);
+    scenario_free(scn);
+}
+END_TEST
+
+/* The layers view of a frame the snapshot length cut: a frame shorter than
+ * its IPv4 total length has no padding (it said "18446744073709551611 zero
+ * bytes of padding": the frame's length less the total length, wrapped). */
+/* A capture whose snapshot length ends each TCP header inside its options
+ * (tcpdump -s 54): every frame is drawn and the states are the ones the
+ * whole frames give.  None was drawn: "none of its 5 frames is drawn: the
+ * capture's snapshot length cut them inside their ... TCP ... header". */
+START_TEST(test_read_headers_cut_inside_their_options)
+{
+    static const uint8_t mss[4] = { 2, 4, 0x05, 0xb4 };
+    uint8_t fr[5][128];
+    size_t len[5], k = 0;
+    len[k] = tcp_frame_opts(fr[k], 128, TCP_SYN, 100, 0, mss, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame_opts(fr[k], 128, TCP_SYN | TCP_ACK, 500, 101, mss, A2, A1, 80, 1000); k++;
+    len[k] = tcp_frame_opts(fr[k], 128, TCP_ACK, 101, 501, mss, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame_opts(fr[k], 128, TCP_FIN | TCP_ACK, 101, 501, mss, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame_opts(fr[k], 128, TCP_ACK, 501, 102, mss, A2, A1, 80, 1000); k++;
+    for (size_t cut = 54; cut <= 57; cut++) {
+        struct buf w = { 0 };
+        pcap_header(&w, 0xa1b2c3d4, 1);
+        for (size_t i = 0; i < k; i++)
+            pcap_record(&w, 1, (uint32_t)(i * 1000), fr[i], cut, len[i]);
+        struct capture c;
+        char err[200];
+        ck_assert_int_eq(capture_parse(w.b, w.n, &c, err, sizeof err), 0);
+        struct sim s;
+        struct scenario *scn = read_capture("t.pcap", &c, &s, err, sizeof err);
+        ck_assert_msg(scn != NULL, "cut at %zu: %s", cut, err);
+        for (int r = 0; r < CAP_SKIP_COUNT; r++)
+            ck_assert_uint_eq(c.skipped[r], 0);
+        char a[512], b[512];
+        states_of(&s.tr, 0, a, sizeof a);
+        states_of(&s.tr, 1, b, sizeof b);
+        ck_assert_str_eq(a, "CLOSED>SYN_SENT SYN_SENT>ESTABLISHED ESTABLISHED>FIN_WAIT_1 "
+                         "FIN_WAIT_1>FIN_WAIT_2");
+        ck_assert_str_eq(b, "CLOSED>LISTEN LISTEN>SYN_RECEIVED SYN_RECEIVED>ESTABLISHED "
+                         "ESTABLISHED>CLOSE_WAIT");
+        size_t sends = 0;
+        for (size_t i = 0; i < s.tr.n; i++)
+            if (s.tr.recs[i].kind == TK_SEND) {
+                sends++;
+                ck_assert_int_eq(s.tr.recs[i].why.id, N_READ_FRAME_CUT);
+            }
+        ck_assert_uint_eq(sends, 5);
+        if (cut == 55) {
+            /* the inspector says what the cut left out, and checks no checksum */
+            struct view_index ix;
+            view_index_build(&ix, &s.tr);
+            struct view_state st;
+            view_state_init(&st, 1);
+            st.cur = 1;                                  /* the SYN's send */
+            ck_assert_int_eq(s.tr.recs[1].kind, TK_SEND);
+            struct view_lines l = { 0 };
+            view_inspector_lines(&ix, &st, 400, &l);
+            int said = 0, unchecked = 0;
+            for (int i = 0; i < l.n; i++) {
+                said |= strstr(l.v[i].text, "ended the frame inside the TCP options and "
+                                "left out 3 bytes of them") != NULL;
+                unchecked |= strstr(l.v[i].text, "not checked (cut)") != NULL;
+                ck_assert_msg(!strstr(l.v[i].text, "BAD"), "%s", l.v[i].text);
+            }
+            ck_assert(said && unchecked);
+            view_lines_free(&l);
+            view_index_free(&ix);
+        }
+        sim_free(&s);
+        scenario_free(scn);
+        capture_free(&c);
+    }
+}
+END_TEST
+
+START_TEST(test_read_cut_frame_layers_have_no_padding)
+{
+    uint8_t fr[1][128];
+    size_t len = tcp_frame(fr[0], 128, TCP_ACK | TCP_PSH, 101, 501,
+                           "twenty-one bytes long", A1, A2, 1000, 80);
+    ck_assert_uint_eq(len, 14 + 20 + 20 + 21);
+    struct buf w = { 0 };
+    pcap_header(&w, 0xa1b2c3d4, 1);
+    pcap_record(&w, 1, 0, fr[0], 64, len);          /* 11 bytes of data cut */
+    struct capture c;
+    char err[200];
+    ck_assert_int_eq(capture_parse(w.b, w.n, &c, err, sizeof err), 0);
+    struct sim s;
+    struct scenario *scn = read_capture("t.pcap", &c, &s, err, sizeof err);
+    ck_assert_msg(scn != NULL, "%s", err);
+    struct view_index ix;
+    view_index_build(&ix, &s.tr);
+    struct view_state st;
+    view_state_init(&st, 1);
+    st.cur = 0;
+    ck_assert_int_eq(s.tr.recs[0].kind, TK_SEND);
+    struct view_lines l = { 0 };
+    view_encap_lines(&ix, &st, 200, &l);
+    size_t n = 1;
+    for (int i = 0; i < l.n; i++)
+        n += strlen(l.v[i].text) + 1;
+    char *t = calloc(1, n);
+    for (int i = 0; i < l.n; i++)
+        strcat(strcat(t, l.v[i].text), "\n");
+    ck_assert_msg(!strstr(t, "padding"), "%s", t);
+    /* the sizes its headers give, which add up, and what was captured */
+    static const char *const want[] = {
+        "a 64-byte frame", "64 of the frame's 75 bytes were captured",
+        "TCP header 20 + 21", "IPv4 header 20 + 41", "Ethernet header 14 + 61",
+        "=    75",
+        ("Counted: the 75 bytes of the frame as its headers give them "
+         "(the capture holds 64)"),
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        ck_assert_msg(strstr(t, want[i]) != NULL, "no \"%s\" in:\n%s", want[i], t);
+    free(t);
+    view_lines_free(&l);
+    view_index_free(&ix);
+    sim_free(&s);
+    scenario_free(scn);
+    capture_free(&c);
+}
+END_TEST
+
 START_TEST(test_read_mid_connection_and_refused_syn_have_no_states)
 {
     /* a capture that starts after the handshake shows no SYN: no state
@@ -572,6 +770,9 @@ Suite *read_suite(void)
     TCase *d = tcase_create("drawn");
     tcase_add_test(d, test_read_infers_a_simultaneous_close);
     tcase_add_test(d, test_read_mid_connection_and_refused_syn_have_no_states);
+    tcase_add_test(d, test_read_takes_a_segment_whose_options_go_wrong);
+    tcase_add_test(d, test_read_cut_frame_layers_have_no_padding);
+    tcase_add_test(d, test_read_headers_cut_inside_their_options);
     tcase_add_test(d, test_read_splits_an_address_that_talks_to_itself);
     tcase_add_test(d, test_read_nothing_to_draw);
     tcase_add_test(d, test_read_counts_frames_it_cannot_decode);

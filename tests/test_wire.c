@@ -270,16 +270,20 @@ START_TEST(test_rfc7323_2_2_wscale_option_bytes)
     }
     ck_assert_str_eq(tcp_opts_str(&f.tcp, " ", line, sizeof line), " mss 1460 wscale 7");
 
-    /* a window scale option of the wrong length is malformed */
+    /* a window scale option of the wrong length is malformed: the
+     * segment decodes without it and says where it is */
     uint8_t *w = (uint8_t *)o + 6;
     *w = 4;                                  /* length 4 overruns into nothing */
-    ck_assert_int_eq(frame_decode(buf, n, &f, err, sizeof err), -1);
-    ck_assert_str_eq(err, "TCP option length out of range");
+    ck_assert_int_eq(frame_decode(buf, n, &f, err, sizeof err), 0);
+    ck_assert_uint_eq(f.tcp_opt_bad, 25);
+    ck_assert_int_eq(f.tcp_opt_stop, 1);
+    ck_assert_int_eq(f.tcp.has_wscale, 0);
     o = buf + ETH_HDR_LEN + IP4_HDR_LEN + TCP_HDR_LEN;
     ((uint8_t *)o)[4] = 3;                   /* NOP becomes a WS of length 3 ... */
     ((uint8_t *)o)[5] = 2;                   /* ... that says length 2 */
-    ck_assert_int_eq(frame_decode(buf, n, &f, err, sizeof err), -1);
-    ck_assert_str_eq(err, "TCP window scale option length is not 3");
+    ck_assert_int_eq(frame_decode(buf, n, &f, err, sizeof err), 0);
+    ck_assert_uint_eq(f.tcp_opt_bad, 24);
+    ck_assert_int_eq(f.tcp_opt_stop, 0);
 }
 END_TEST
 
@@ -561,30 +565,39 @@ START_TEST(test_flipped_byte_breaks_checksums)
 END_TEST
 
 /* Every prefix of a frame decodes without reading past it, and fails
- * exactly when its headers (Ethernet, IPv4, TCP or UDP) do not fit; a
- * prefix that holds them but not the whole IP packet is a frame cut by a
- * capture's snapshot length, as tshark reads it: it decodes, f.cut gives
- * the bytes missing and the checksum is not claimed good. */
+ * exactly when its headers (Ethernet, IPv4, the fixed 20 bytes of TCP or
+ * UDP's 8) do not fit; a prefix that holds them but not the whole IP
+ * packet is a frame cut by a capture's snapshot length, as tshark reads
+ * it: it decodes, f.cut gives the data bytes missing (and tcp_hdr_cut the
+ * TCP option bytes) and the checksum is not claimed good. */
 static void check_truncations(const uint8_t *frame, size_t len)
 {
     size_t need = 14 + be16(frame + 16);             /* Ethernet + IP total length */
     size_t ihl = (size_t)(frame[14] & 0x0f) * 4;
-    size_t hdrs = 14 + ihl + (frame[23] == IPPROTO_TCP_NUM
-                              ? (size_t)(frame[14 + ihl + 12] >> 4) * 4 : 8);
+    int tcp = frame[23] == IPPROTO_TCP_NUM;
+    size_t hdrs = 14 + ihl + (tcp ? (size_t)(frame[14 + ihl + 12] >> 4) * 4 : 8);
+    size_t fixed = 14 + ihl + (tcp ? 20 : 8);
     struct frame f;
     char err[80];
 
     for (size_t l = 0; l <= len; l++) {
         err[0] = '\0';
         int rc = decode_exact(frame, l, &f, err, sizeof err);
-        ck_assert_msg(rc == (l >= hdrs ? 0 : -1), "len %zu: rc %d", l, rc);
+        ck_assert_msg(rc == (l >= fixed ? 0 : -1), "len %zu: rc %d", l, rc);
         if (rc < 0) {
             ck_assert_msg(err[0] != '\0', "len %zu: no reason given", l);
         } else if (l >= need) {
             ck_assert_uint_eq(f.cut, 0);
+            ck_assert_uint_eq(f.tcp_hdr_cut, 0);
             ck_assert_int_eq(f.l4_csum_ok, 1);
+        } else if (l < hdrs) {
+            ck_assert_uint_eq(f.tcp_hdr_cut, hdrs - l);
+            ck_assert_msg(f.cut == need - hdrs, "len %zu: cut %zu", l, f.cut);
+            ck_assert_uint_eq(f.payload_len, 0);
+            ck_assert_int_eq(f.l4_csum_ok, 0);
         } else {
             ck_assert_msg(f.cut == need - l, "len %zu: cut %zu", l, f.cut);
+            ck_assert_uint_eq(f.tcp_hdr_cut, 0);
             ck_assert_uint_eq(f.payload_len, l - hdrs);
             ck_assert_int_eq(f.l4_csum_ok, 0);
             ck_assert_int_eq(f.has_ip, 1);
@@ -686,32 +699,103 @@ START_TEST(test_tcp_option_eol_stops_parsing)
 }
 END_TEST
 
-START_TEST(test_tcp_option_malformed_lengths_rejected)
+/* A malformed option does not make the segment malformed (RFC 9293 3.1,
+ * MUST-7: be prepared for it; Linux's tcp_parse_options() stops at a bad
+ * length and passes over a known option of the wrong length): the
+ * segment decodes, and says where its options went wrong.  They were
+ * "malformed frames" before, which --read gave to no TCB. */
+START_TEST(test_tcp_option_malformed_lengths_marked)
 {
-    static const uint8_t bad[][4] = {
-        { 3, 0, 1, 1 },          /* length 0 */
-        { 3, 1, 1, 1 },          /* length 1 */
-        { 8, 10, 0, 0 },         /* runs past the header */
-        { 1, 1, 1, 3 },          /* kind in the last byte, no length */
-        { 2, 3, 5, 1 },          /* MSS with length 3 */
-        { 2, 5, 5, 0xb4 },       /* MSS with length 5 */
-        { 1, 1, 4, 3 },          /* length 3 from offset 2: one byte over */
+    static const struct {
+        uint8_t opt[8];
+        unsigned at;             /* tcp_opt_bad */
+        int stop;                /* tcp_opt_stop */
+    } bad[] = {
+        { { 3, 0, 1, 1, 0, 0, 0, 0 }, 20, 1 },   /* length 0 */
+        { { 3, 1, 1, 1, 0, 0, 0, 0 }, 20, 1 },   /* length 1 */
+        { { 8, 10, 0, 0, 0, 0, 0, 0 }, 20, 1 },  /* runs past the header */
+        { { 1, 1, 1, 1, 1, 1, 1, 3 }, 27, 1 },   /* kind in the last byte, no length */
+        { { 2, 5, 5, 0xb4, 1, 1, 1, 1 }, 20, 0 }, /* MSS with length 5: passed over */
+        { { 1, 1, 1, 1, 1, 1, 4, 3 }, 26, 1 },   /* length 3 from byte 26: one over */
+        { { 2, 3, 5, 3, 3, 7, 1, 1 }, 20, 0 },   /* MSS of length 3, then WS 7 */
     };
     uint8_t buf[FRAME_MAX];
     struct frame f;
-    char err[80];
+    char err[80], line[160];
 
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        size_t n = build_tcp_raw(buf, sizeof buf, TCP_SYN, bad[i], 4, NULL, 0);
-        err[0] = '\0';
-        ck_assert_msg(decode_exact(buf, n, &f, err, sizeof err) == -1, "case %zu accepted", i);
-        ck_assert_msg(strstr(err, "option") != NULL, "case %zu: reason '%s'", i, err);
-        ck_assert_int_eq(f.has_ip, 1);           /* IP was fine */
+        size_t n = build_tcp_raw(buf, sizeof buf, TCP_ACK, bad[i].opt, 8,
+                                 (const uint8_t *)"xyz", 3);
+        ck_assert_msg(decode_exact(buf, n, &f, err, sizeof err) == 0,
+                      "case %zu: %s", i, err);
+        ck_assert_uint_eq(f.tcp_opt_bad, bad[i].at);
+        ck_assert_int_eq(f.tcp_opt_stop, bad[i].stop);
+        ck_assert_int_eq(f.l4_csum_ok, 1);
+        ck_assert_uint_eq(f.tcp.mss, 0);          /* no MSS is taken from it */
+        ck_assert_int_eq(frame_decode(buf, n, &f, NULL, 0), 0);
+        ck_assert_uint_eq(f.payload_len, 3);
+        ck_assert_mem_eq(f.payload, "xyz", 3);
+        snprintf(err, sizeof err, " badopt=%u len=3", bad[i].at);
+        frame_summary(&f, line, sizeof line);
+        ck_assert_msg(strstr(line, err) != NULL, "case %zu: %s", i, line);
     }
-    /* Same lengths done right are accepted. */
+    ck_assert_int_eq(f.tcp.has_wscale, 1);         /* read behind the bad MSS */
+    ck_assert_uint_eq(f.tcp.wscale, 7);
+    /* Same lengths done right are not marked. */
     static const uint8_t good[4] = { 1, 1, 4, 2 };
     size_t n = build_tcp_raw(buf, sizeof buf, TCP_SYN, good, 4, NULL, 0);
     ck_assert_int_eq(decode_exact(buf, n, &f, NULL, 0), 0);
+    ck_assert_uint_eq(f.tcp_opt_bad, 0);
+    frame_summary(&f, line, sizeof line);
+    ck_assert_ptr_null(strstr(line, "badopt"));
+}
+END_TEST
+
+/* A capture's snapshot length that ends a TCP header inside its options
+ * (tcpdump -s 54 does for every segment with options): the fixed header
+ * and the options wholly captured are read, the one the cut reaches is
+ * not, and nothing is malformed.  Such a frame was "TCP header cut by the
+ * snapshot length", and --read drew none of them. */
+START_TEST(test_tcp_header_cut_inside_options)
+{
+    static const uint8_t opts[8] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 7 };
+    uint8_t buf[FRAME_MAX];
+    size_t n = build_tcp_raw(buf, sizeof buf, TCP_SYN | TCP_ACK, opts, 8,
+                             (const uint8_t *)"hello", 5);
+    const size_t hdrs = 14 + 20 + 20;
+    static const struct { size_t got; uint16_t mss; int ws; } cut[] = {
+        { 0, 0, 0 }, { 3, 0, 0 }, { 4, 1460, 0 }, { 5, 1460, 0 }, { 6, 1460, 0 },
+        { 7, 1460, 0 },
+    };
+    struct frame f;
+    char err[80], line[160], want[64];
+    for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+        ck_assert_msg(frame_decode(buf, hdrs + cut[i].got, &f, err, sizeof err) == 0,
+                      "%zu bytes of options: %s", cut[i].got, err);
+        ck_assert_uint_eq(f.tcp.doff, 7);
+        ck_assert_uint_eq(f.tcp.seq, 100);
+        ck_assert_uint_eq(f.tcp_hdr_cut, 8 - cut[i].got);
+        ck_assert_uint_eq(f.tcp_opt_bad, 0);
+        ck_assert_uint_eq(f.tcp.mss, cut[i].mss);
+        ck_assert_int_eq(f.tcp.has_wscale, cut[i].ws);
+        ck_assert_uint_eq(f.payload_len, 0);
+        ck_assert_uint_eq(f.cut, 5);                 /* the data, all missing */
+        ck_assert_int_eq(f.l4_csum_ok, 0);           /* not checked */
+        frame_summary(&f, line, sizeof line);
+        snprintf(want, sizeof want, " opts=8 (%zu captured) len=5 (0 captured)",
+                 cut[i].got);
+        ck_assert_msg(strstr(line, want) != NULL, "%s", line);
+    }
+    /* the whole header: nothing cut */
+    ck_assert_int_eq(frame_decode(buf, hdrs + 8, &f, err, sizeof err), 0);
+    ck_assert_uint_eq(f.tcp_hdr_cut, 0);
+    ck_assert_int_eq(f.tcp.has_wscale, 1);
+    ck_assert_uint_eq(f.cut, 5);
+    /* an IPv4 total length too short for the data offset is malformed */
+    buf[14 + 3] = 20 + 24;                           /* total length 44 < 20 + 28 */
+    ck_assert_int_eq(frame_decode(buf, hdrs + 4, &f, err, sizeof err), -1);
+    ck_assert_str_eq(err, "TCP data offset beyond the segment");
+    (void)n;
 }
 END_TEST
 
@@ -1208,7 +1292,8 @@ Suite *wire_suite(void)
     tcase_add_test(tc, test_padding_is_not_payload);
     tcase_add_test(tc, test_tcp_options_unknown_skipped);
     tcase_add_test(tc, test_tcp_option_eol_stops_parsing);
-    tcase_add_test(tc, test_tcp_option_malformed_lengths_rejected);
+    tcase_add_test(tc, test_tcp_option_malformed_lengths_marked);
+    tcase_add_test(tc, test_tcp_header_cut_inside_options);
     tcase_add_test(tc, test_bad_headers_rejected);
     tcase_add_test(tc, test_ip_options_and_fragments);
     tcase_add_test(tc, test_mutated_frames_do_not_crash);

@@ -468,6 +468,8 @@ static int json_frame(struct jb *b, const uint8_t *p, size_t len,
         jnum(b, ",\"len\":", (int64_t)(fp->payload_len + fp->cut));
         if (fp->cut)                    /* a capture's snapshot length cut it */
             jnum(b, ",\"cut\":", (int64_t)fp->cut);
+        if (fp->tcp_hdr_cut)            /* and its options too */
+            jnum(b, ",\"opts_cut\":", (int64_t)fp->tcp_hdr_cut);
         jnum(b, ",\"win\":", fp->tcp.win);
         for (int i = 0; i < TCPOPT_COUNT; i++) {
             uint32_t v;

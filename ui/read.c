@@ -668,6 +668,22 @@ static struct scenario *lifelines(const struct capture *cap,
     return scn;
 }
 
+/* The sentence of capture frame cf's send record; f is its decoded TCP
+ * segment, or NULL. */
+static struct why frame_why(const struct capture_frame *cf, const struct frame *f)
+{
+    if (cf->wire_len > cf->len)
+        return WHY(N_READ_FRAME_CUT, cf->number, cf->len, cf->wire_len);
+    if (f && f->tcp_opt_bad) {
+        /* the option where the TCP header's options went wrong */
+        const uint8_t *o = f->payload - (size_t)f->tcp.doff * 4 + f->tcp_opt_bad;
+        if (f->tcp_opt_stop)
+            return WHY(N_READ_FRAME_OPT_STOP, cf->number, f->tcp_opt_bad);
+        return WHY(N_READ_FRAME_OPT_SKIP, cf->number, f->tcp_opt_bad, o[0], o[1]);
+    }
+    return WHY(N_READ_FRAME, cf->number, cf->len);
+}
+
 /* Pass 3: the records of the run, into s (made for scn's hosts). */
 static void records(struct sim *s, const struct capture *cap,
                     const struct capture_frame **order, const struct rd_frame *rf)
@@ -711,6 +727,16 @@ static void records(struct sim *s, const struct capture *cap,
             if (frame_decode_fields(padded ? padded : bytes, padded ? want : cf->len,
                                     &f, NULL, 0) == 0 && f.l4 == IPPROTO_TCP_NUM) {
                 th = f.tcp;
+                /* of a header the snapshot length cut inside its options,
+                 * the options the capture holds, not the zeros standing in
+                 * for the rest (an MSS of 0x0500 from "02 04 05" and a 0) */
+                struct frame g;
+                if (padded && frame_decode_fields(bytes, cf->len, &g, NULL, 0) == 0 &&
+                    g.tcp_hdr_cut) {
+                    th.mss = g.tcp.mss;
+                    th.has_wscale = g.tcp.has_wscale;
+                    th.wscale = g.tcp.wscale;
+                }
                 data = f.payload;
                 dlen = f.payload_len;
                 fl = flow_of(&rd, f.ip.src, th.sport, f.ip.dst, th.dport, &dir);
@@ -736,10 +762,7 @@ static void records(struct sim *s, const struct capture *cap,
         uint32_t pkt = trace_blob(&s->tr, bytes, cf->len);
         struct trace_pkt p = { TK_SEND, rf[i].src, rf[i].layer, rf[i].src,
                                rf[i].dst, pkt, conn, 0, 0, 0, 0 };
-        size_t sent = trace_packet(&s->tr, rd.now, &p,
-                                   cf->wire_len > cf->len
-                                   ? WHY(N_READ_FRAME_CUT, cf->number, cf->len, cf->wire_len)
-                                   : WHY(N_READ_FRAME, cf->number, cf->len));
+        size_t sent = trace_packet(&s->tr, rd.now, &p, frame_why(cf, fl ? &f : NULL));
         if (fl) {
             struct pending pe = { th, NULL, dlen, 0, 0, rf[i].src, rf[i].dst,
                                   rf[i].layer, pkt, cf->number, sent, rd.now };

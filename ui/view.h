@@ -492,7 +492,10 @@ const char *view_layer_name(int vl);
  * is a count of bytes in the captured frame (the trace's, the pcap's): the
  * 4-byte Ethernet FCS is not in it, and not counted. */
 struct view_encap {
-    size_t frame;        /* the captured frame: header + packet + padding */
+    size_t frame;        /* the frame: header + packet + padding (of a frame
+                            a capture's snapshot length cut, as its headers
+                            give it, without padding) */
+    size_t cut;          /* the bytes of it the capture lacks (--read), else 0 */
     size_t eth_hdr;      /* 14 */
     size_t eth_payload;  /* what the Ethernet header carries, without padding:
                             the IPv4 total length, or the ARP message */

@@ -98,7 +98,14 @@ int view_encap_of(const uint8_t *p, size_t len, struct view_encap *e)
     e->ip = 1;
     e->ip_hdr = (size_t)f.ip.ihl * 4;
     e->ip_total = e->eth_payload = f.ip.total_len;
-    e->pad = len - ETH_HDR_LEN - e->ip_total;
+    if (f.cut) {
+        /* a capture's snapshot length cut it (--read): the sizes are the
+         * headers' own; no padding follows a packet that was cut */
+        e->frame = ETH_HDR_LEN + e->ip_total;
+        e->cut = e->frame - len;
+    } else {
+        e->pad = len - ETH_HDR_LEN - e->ip_total;
+    }
     e->l4 = f.l4;
     if (f.l4 == IPPROTO_TCP_NUM) {
         e->l4_hdr = (size_t)f.tcp.doff * 4;
@@ -108,7 +115,7 @@ int view_encap_of(const uint8_t *p, size_t len, struct view_encap *e)
     } else {
         return 0;                 /* another protocol, or a fragment */
     }
-    e->app = f.payload_len;
+    e->app = f.payload_len + f.cut;
     e->l4_total = e->l4_hdr + e->app;
     if (e->top == TL_DNS)
         e->app_name = f.payload_len > 2 && (f.payload[2] & 0x80)
@@ -274,6 +281,12 @@ void view_encap_lines(const struct view_index *ix, const struct view_state *st,
     snprintf(buf, sizeof buf, _("Event #%zu: a %zu-byte frame from %s to %s"), i + 1,
              len, host_or(tr, src), dst >= 0 ? host_or(tr, dst) : _("every host on the LAN"));
     vw_add_wrapped(out, width, 2, R_OVL_KEY, buf);
+    if (e.cut) {
+        snprintf(buf, sizeof buf, _("The capture's snapshot length cut it: %zu of "
+                 "the frame's %zu bytes were captured, and the sizes below are the "
+                 "ones its headers give."), len, e.frame);
+        vw_add_wrapped(out, width, 2, R_OVERLAY, buf);
+    }
 
     struct esect down = { .n = 0 }, up = { .n = 0 };
     rows_down(&e, forwards, &down);
@@ -335,7 +348,12 @@ void view_encap_lines(const struct view_index *ix, const struct view_state *st,
             if (tcp_opt_get(&f.tcp, o, &v))
                 used += tcp_opt_table[o].len;
         }
-        if (used < e.l4_opts)
+        if (f.tcp_opt_bad)             /* a capture's (--read): not padding */
+            snprintf(buf, sizeof buf, _("The TCP header is longer than 20 bytes: %zu "
+                     "bytes of options follow its fixed 20, and the option that starts "
+                     "%u bytes into the header is malformed (options read: %s)."),
+                     e.l4_opts, f.tcp_opt_bad, opts[0] ? opts + 1 : _("none"));
+        else if (used < e.l4_opts)
             snprintf(buf, sizeof buf, _("The TCP header is longer than 20 bytes: %zu "
                      "bytes of options (%s, padded to a multiple of 4) follow its fixed "
                      "20."), e.l4_opts, opts[0] ? opts + 1 : "?");
@@ -360,9 +378,15 @@ void view_encap_lines(const struct view_index *ix, const struct view_state *st,
                       "the IPv4 total length).", e.pad), e.pad);
         vw_add_wrapped(out, width, 2, R_OVERLAY, buf);
     }
-    snprintf(buf, sizeof buf, _("Counted: the %zu bytes of the captured frame (the trace, "
-             "the pcap). Not counted: the 4-byte FCS the network card appends (%zu bytes "
-             "on the wire) and the 8-byte preamble before it."), e.frame, e.frame + 4);
+    if (e.cut)
+        snprintf(buf, sizeof buf, _("Counted: the %zu bytes of the frame as its headers "
+                 "give them (the capture holds %zu). Not counted: the 4-byte FCS the "
+                 "network card appends and the 8-byte preamble before it."), e.frame, len);
+    else
+        snprintf(buf, sizeof buf, _("Counted: the %zu bytes of the captured frame (the "
+                 "trace, the pcap). Not counted: the 4-byte FCS the network card appends "
+                 "(%zu bytes on the wire) and the 8-byte preamble before it."), e.frame,
+                 e.frame + 4);
     vw_add_wrapped(out, width, 2, R_OVERLAY, buf);
 }
 

@@ -306,7 +306,7 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
                     " checksum 0x%04x %s", head,
                     f.tcp.sport, arrow, f.tcp.dport, f.tcp.seq, f.tcp.ack,
                     tcp_flags_str(f.tcp.flags, fl, sizeof fl), f.tcp.win, opts,
-                    f.tcp.checksum, f.cut ? _("not checked (cut)")
+                    f.tcp.checksum, f.cut || f.tcp_hdr_cut ? _("not checked (cut)")
                                     : f.l4_csum_ok ? "ok" : "BAD");
         } else if (f.l4 == IPPROTO_UDP_NUM) {
             vw_layer_head(VL_TRANSPORT, "UDP", pad, head, sizeof head);
@@ -364,6 +364,15 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
                    "Cut: the capture's snapshot length kept %zu bytes of the payload and "
                    "left out the other %zu; the checksum cannot be checked", f.payload_len),
                 f.payload_len, f.cut);
+    if (f.tcp_hdr_cut)
+        add_fmt(out, width, R_DROP, R_LAYER, -1,
+                P_("Cut: the capture's snapshot length ended the frame inside the TCP "
+                   "options and left out %zu byte of them; the options it reached are "
+                   "not read, and the checksum cannot be checked",
+                   "Cut: the capture's snapshot length ended the frame inside the TCP "
+                   "options and left out %zu bytes of them; the options it reached are "
+                   "not read, and the checksum cannot be checked", f.tcp_hdr_cut),
+                f.tcp_hdr_cut);
     if (!app)
         add_fmt(out, width, R_NORMAL, R_LAYER, -1,
                 P_("Payload %zu byte", "Payload %zu bytes", f.payload_len), f.payload_len);

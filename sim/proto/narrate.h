@@ -368,6 +368,8 @@
     /* --- a real capture (--read, ui/read.c) --- */ \
     X(N_READ_FRAME,        "frame {0} of the capture, {1} byte{1:s} as captured: the capture shows what was sent, not why") \
     X(N_READ_FRAME_CUT,    "frame {0} of the capture: {1} of its {2} bytes were captured (the rest lay beyond the capture's snapshot length); the capture shows what was sent, not why") \
+    X(N_READ_FRAME_OPT_STOP, "frame {0} of the capture: the TCP option that starts {1} bytes into its TCP header has no length, or a length below 2 or past the end of the header; protosim reads the segment without the options from there on, as Linux does (RFC 9293 3.1: a TCP must be prepared for an illegal option length); the capture shows what was sent, not why") \
+    X(N_READ_FRAME_OPT_SKIP, "frame {0} of the capture: the TCP option that starts {1} bytes into its TCP header, of kind {2}, says it is {3} byte{3:s} long, which is not that kind's length; protosim reads the segment without it, as Linux does (RFC 9293 3.1: a TCP must be prepared for an illegal option length); the capture shows what was sent, not why") \
     X(N_READ_ARRIVE,       "frame {0}, drawn arriving when the capture saw it: a capture holds one copy of a frame, taken at one point of its path") \
     X(N_READ_ARRIVE_ACKED, "frame {0}, captured at {1:dur}: this end's frame {2} acknowledges it (or a copy of it), so it is drawn arriving by then") \
     X(N_READ_ARRIVE_BEHIND, "frame {0}, captured at {1:dur}: it was sent after what this end acknowledges in frame {2}, and is drawn arriving with it") \

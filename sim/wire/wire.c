@@ -311,14 +311,21 @@ static int fail(char *err, size_t errlen, const char *msg)
 }
 
 /* Parses TCP options in o[0..n) into the header's option fields (any it
- * knows, by tcp_opt_table; unknown kinds are skipped).  Returns 0, or -1 on
- * a malformed option. */
-static int tcp_options(const uint8_t *o, size_t n, struct tcp_hdr *t,
-                       char *err, size_t errlen)
+ * knows, by tcp_opt_table; unknown kinds are skipped).  Returns 0, or -1
+ * when an option is malformed, with *at the offset in o of the first one
+ * and *stop set when reading stopped there.  Only o[0..got) was captured
+ * (got < n: a snapshot length cut the header): an option that runs past
+ * got but not past n is not read, and reading stops there.
+ * As Linux's tcp_parse_options() reads them: a known option of another
+ * length than its own is passed over, and reading goes on behind it; a
+ * length below 2 or past the end stops it there. */
+static int tcp_options(const uint8_t *o, size_t n, size_t got, struct tcp_hdr *t,
+                       size_t *at, int *stop)
 {
     size_t i = 0;
+    int rc = 0;
 
-    while (i < n) {
+    while (i < got) {
         uint8_t kind = o[i], olen;
 
         if (kind == 0)                       /* End of Option List */
@@ -327,20 +334,26 @@ static int tcp_options(const uint8_t *o, size_t n, struct tcp_hdr *t,
             i++;
             continue;
         }
-        if (n - i < 2)
-            return fail(err, errlen, "TCP option without a length byte");
-        olen = o[i + 1];
-        if (olen < 2 || olen > n - i)
-            return fail(err, errlen, "TCP option length out of range");
+        if (got - i < 2 && n - i >= 2)
+            break;                           /* its length was not captured */
+        if (n - i < 2 || (olen = o[i + 1]) < 2 || olen > n - i) {
+            if (!rc) {                       /* no length byte, or one */
+                *at = i;                     /* below 2 or past the end */
+                *stop = 1;
+            }
+            return -1;
+        }
+        if (olen > got - i)
+            break;                           /* not all of it was captured */
         for (int k = 0; k < TCPOPT_COUNT; k++) {
             const struct tcp_opt_info *oi = &tcp_opt_table[k];
             if (kind != oi->kind)
                 continue;
-            if (olen != oi->len) {
-                if (err && errlen)
-                    snprintf(err, errlen, "TCP %s option length is not %u",
-                             oi->label, (unsigned)oi->len);
-                return -1;
+            if (olen != oi->len) {           /* not the option's length */
+                if (!rc)
+                    *at = i;
+                rc = -1;
+                break;
             }
             uint32_t v = 0;
             for (size_t b = 2; b < olen; b++)
@@ -349,7 +362,7 @@ static int tcp_options(const uint8_t *o, size_t n, struct tcp_hdr *t,
         }
         i += olen;
     }
-    return 0;
+    return rc;
 }
 
 static int decode_tcp(const uint8_t *s, size_t n, struct frame *f,
@@ -377,17 +390,34 @@ static int decode_tcp(const uint8_t *s, size_t n, struct frame *f,
     hlen = (size_t)t->doff * 4;
     if (hlen < TCP_HDR_LEN)
         return fail(err, errlen, "TCP data offset below 5");
-    if (hlen > n)
-        return fail(err, errlen, f->cut ? "TCP header cut by the snapshot length"
-                                        : "TCP data offset beyond the segment");
-    if (tcp_options(s + TCP_HDR_LEN, hlen - TCP_HDR_LEN, t, err, errlen) < 0)
-        return -1;
+    if (hlen > n + f->cut)
+        return fail(err, errlen, "TCP data offset beyond the segment");
+    size_t got = hlen;
+    if (hlen > n) {
+        /* a capture's snapshot length cut the header inside its options
+         * (tcpdump -s 54 does, for every segment with options): what was
+         * captured is read, as tshark reads it ("Packet size limited
+         * during capture"); the data is all missing */
+        got = n;
+        f->tcp_hdr_cut = hlen - n;
+        f->cut -= hlen - n;
+    }
+    /* RFC 9293 3.1: "TCP implementations MUST be prepared to handle an
+     * illegal option length (e.g., zero)" (MUST-7); the reset it suggests
+     * is a suggestion.  Linux (tcp_parse_options) stops reading the
+     * options at such an option and takes the segment; so does this
+     * decoder, and it says where the options went wrong, so that a
+     * capture's segment is still a segment (--read). */
+    size_t bad = 0;
+    if (tcp_options(s + TCP_HDR_LEN, hlen - TCP_HDR_LEN, got - TCP_HDR_LEN, t, &bad,
+                    &f->tcp_opt_stop) < 0)
+        f->tcp_opt_bad = (unsigned)(TCP_HDR_LEN + bad);
 
-    if (csum && !f->cut)
+    if (csum && !f->cut && !f->tcp_hdr_cut)
         f->l4_csum_ok = inet_fold(inet_sum(
             pseudo_sum(f->ip.src, f->ip.dst, IPPROTO_TCP_NUM, n), s, n)) == 0xffff;
-    f->payload = s + hlen;
-    f->payload_len = n - hlen;
+    f->payload = s + got;
+    f->payload_len = n - got;
     return 0;
 }
 
@@ -648,8 +678,9 @@ static char *put_len(char *q, const struct frame *f)
 
 char *frame_summary(const struct frame *f, char *buf, size_t n)
 {
-    /* the longest: flags 31, four numbers of 5 + 10, len 5 + 20, options */
-    char out[31 + 4 * 15 + 25 + 32 + OPTS_TEXT_MAX + 1], *q = out;
+    /* the longest: flags 31, four numbers of 5 + 10, len 5 + 20, options,
+     * badopt 8 + 2, opts 6 + 2 + 14 + 2 */
+    char out[31 + 4 * 15 + 25 + 32 + OPTS_TEXT_MAX + 10 + 24 + 1], *q = out;
     if (!f->has_ip) {
         if (f->eth.type == ETHERTYPE_ARP)
             q = stpcpy(q, "ARP");
@@ -666,6 +697,13 @@ char *frame_summary(const struct frame *f, char *buf, size_t n)
         if (t->flags & TCP_URG)
             q = fmt_put_u64(q, " urg=", t->urg);
         q = put_opts(q, t, "=");
+        if (f->tcp_opt_bad)                  /* where the options went wrong */
+            q = fmt_put_u64(q, " badopt=", f->tcp_opt_bad);
+        if (f->tcp_hdr_cut) {                /* options a snapshot length cut */
+            size_t all = (size_t)t->doff * 4 - TCP_HDR_LEN;
+            q = fmt_put_u64(q, " opts=", all);
+            q = stpcpy(fmt_put_u64(q, " (", all - f->tcp_hdr_cut), " captured)");
+        }
         if (f->payload_len || f->cut)
             q = put_len(q, f);
     } else if (f->l4 == IPPROTO_UDP_NUM) {

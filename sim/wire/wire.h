@@ -123,6 +123,23 @@ struct frame {
      * every frame the model makes.  The segment or datagram held
      * payload_len + cut bytes of payload; its checksum is not verified. */
     size_t cut;
+    /* A TCP header whose options area does not parse (an option without
+     * its length byte, a length below 2 or past the header, a known
+     * option of the wrong length): the byte of the TCP header where that
+     * option starts (20 or more), else 0.  The options before it are
+     * read, the rest ignored, and the segment is decoded as Linux's
+     * tcp_parse_options() takes it.  The model never sends one; a
+     * capture (--read) may hold one.  tcp_opt_stop: reading stopped
+     * there (its length is missing, below 2 or past the header), else the
+     * option, of a kind this decoder knows, is not its kind's length and
+     * was passed over. */
+    unsigned tcp_opt_bad;
+    int tcp_opt_stop;
+    /* Of a TCP header a capture's snapshot length cut inside its options
+     * (--read): the option bytes the capture lacks.  The fixed 20 bytes
+     * and the options wholly captured are read; cut counts the data
+     * bytes missing then, and the checksum is not verified. */
+    size_t tcp_hdr_cut;
 };
 
 /* RFC 1071 one's-complement sum helpers.  inet_checksum() returns the final
