@@ -3901,6 +3901,9 @@ START_TEST(test_forged_arp_probe_and_bad_sender_mac)
     sim_free(s);
     free(s);
     scenario_free(scn);
+}
+END_TEST
+
 /* One TCP frame for the capture below, with opt as its 4 option bytes. */
 static size_t opt_frame(uint8_t *out, uint8_t flags, uint32_t seq, uint32_t ack,
                         const uint8_t opt[4], int a_to_b)
