@@ -1247,6 +1247,13 @@ has_in "$TMP/out" "^3 questions were not answered (standard input ended): they c
 "$PROTOSIM" --quiz --batch teardown </dev/null >"$TMP/q1.txt" 2>&1
 "$PROTOSIM" --quiz --batch teardown </dev/null >"$TMP/q2.txt" 2>&1
 cmp -s "$TMP/q1.txt" "$TMP/q2.txt" && ok || bad "quiz: two runs differ"
+# a quiz of a run a limit stopped is marked as cut, as --batch is (exit 3,
+# the limit line and its cause after the last record, before the score)
+expect_rc 3 "--quiz --batch at --max-events 5" -- sh -c \
+    "\"$PROTOSIM\" --quiz --batch --max-events 5 handshake </dev/null"
+has_in "$TMP/out" "^ *0.030s  *limit   run stopped by its event limit of 5 (--max-events)$" "quiz: a cut run says its limit"
+has_in "$TMP/out" "^  *likely cause: " "quiz: a cut run says the likely cause"
+has_in "$TMP/out" "^score 0/2$" "quiz: a cut run still ends with its score"
 # a lesson without quiz lines: the model's questions
 expect_rc 0 "--quiz --batch arp (model questions)" -- "$PROTOSIM" --quiz --batch arp
 has_in "$TMP/out" "questions, from the model (the lesson has no quiz lines)" "quiz: model questions"

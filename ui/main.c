@@ -869,7 +869,7 @@ int main(int argc, char **argv)
                         nope ? nope : why);
             if (quiz) {
                 /* the answers come from standard input, one a line */
-                if (quiz_batch(stdin, stdout, scn, &s.tr, have_seed ? seed : scn->seed) < 0 &&
+                if (quiz_batch(stdin, stdout, scn, &s, have_seed ? seed : scn->seed) < 0 &&
                     !out_err)
                     out_err = errno ? errno : EIO;
             } else {
