@@ -955,6 +955,23 @@ check "limit: ... 12 events and still marked" \
     eval 'on_screen "event 12/12" && on_screen "stopped by --max-events"'
 keys q
 check "limit: q quits with status 3, a run stopped by its limit" eval 'wait_rc && [ "$(cat "$TMP/rc")" = 3 ]'
+# a lesson opened in the view is read with the command line's --max-memory,
+# as the first one is: refused at the line that passes it, the run stays
+printf 'lan big 10.0.0.0/8\nrepeat 200000 as i: host h{i} {10.0.0.1 + i} on big\n' \
+    >"$TMP/biglan.scn"
+start
+launch --max-memory 16M handshake
+wait_for "Three-way handshake" >/dev/null
+keys Enter
+keys O
+wait_for "open the lesson file: _" >/dev/null
+lit "$TMP/biglan.scn"
+keys Enter
+check "limit: O reads a lesson with the same --max-memory" \
+    wait_for "biglan.scn:2:21: error: the lesson alone passes the memory limit of 16 MiB"
+check "limit: ... and the run shown stays" on_screen "Three-way handshake"
+keys q
+check "limit: q then exits 0" eval 'wait_rc && [ "$(cat "$TMP/rc")" = 0 ]'
 
 echo "ui-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -427,6 +427,9 @@ static void load_file(struct session *se, const char *path, const char *name,
         return;
     }
     struct scn_errors errs = { 0 };
+    /* the lesson's own model counts against --max-memory as it is read,
+     * as when main.c reads the first one */
+    errs.max_memory = se->wi.limits.memory;
     struct scenario *ns = scenario_parse(path, text, len, &errs);
     if (!ns) {
         if (errs.n > 1)

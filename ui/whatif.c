@@ -383,6 +383,7 @@ int whatif_apply(struct whatif *w, int kind, const char *by,
     char *ntext = whatif_text(base, blen, comment, line, &nlen);
     free(seeded);
     struct scn_errors errs = { 0 };
+    errs.max_memory = w->limits.memory;     /* as the first run's lesson */
     struct scenario *ns = scenario_parse((*w->scn)->path, ntext, nlen, &errs);
     if (!ns) {
         snprintf(st->msg, sizeof st->msg, _("the what-if line does not parse: %s"),
