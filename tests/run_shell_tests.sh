@@ -1026,6 +1026,16 @@ for want in ' SYN 1$' ' SYN,ACK 1$' ' ACK 1$' ' data 0$' ' FIN 0$' ' tcp 3$' \
     grep -q -- "$want" "$TMP/st1" && ok || bad "--stats handshake: no \"$want\""
 done
 grep -q 'CLOSED -> LISTEN' "$TMP/st" && bad "--stats printed the timeline" || ok
+# each segment counted once, as README says: a FIN that carries data is a
+# FIN (not data), an RST,ACK with data an RST (b answers the FIN with one)
+printf '%s\n' 'host a 192.0.2.1' 'host b 192.0.2.2' 'link a b delay 1ms' \
+    'at 0ms inject a->b tcp FIN,ACK seq 100 ack 5 sport 4000 dport 80 data "late"' \
+    'at 1ms inject a->b tcp RST,ACK seq 100 ack 5 sport 4000 dport 80 data "r"' \
+    >"$TMP/segkinds.scn"
+"$PROTOSIM" --stats "$TMP/segkinds.scn" | tr -s ' ' >"$TMP/st1"
+for want in ' FIN 1$' ' RST 2$' ' data 0$' ' ACK 0$'; do
+    grep -q -- "$want" "$TMP/st1" && ok || bad "--stats segment kinds: no \"$want\""
+done
 "$PROTOSIM" --stats teardown | tr -s ' ' >"$TMP/st1"
 grep -q '^lifecycles 2$' "$TMP/st1" && ok || bad "--stats teardown: not 2 lifecycles"
 grep -q ' TIME_WAIT 1 0 1$' "$TMP/st1" && ok || bad "--stats teardown: TIME_WAIT timer"
