@@ -205,7 +205,7 @@ at 0ms a connect b 80
 expect a state ESTABLISHED by 5ms
 EOF
 expect_rc 1  "failed expectation" -- "$PROTOSIM" --check "$TMP/failing.scn"
-grep -q "failing.scn:6:1: expectation failed: " "$TMP/out" && ok \
+grep -q "failing.scn:6: expectation failed: " "$TMP/out" && ok \
     || bad "failed expectation not reported as file:line: $(cat "$TMP/out")"
 expect_rc 0  "abbreviated option" -- "$PROTOSIM" --se=3 --bat handshake
 expect_rc 0  "batch when piped"   -- "$PROTOSIM" handshake
@@ -732,8 +732,8 @@ bounded 3 "40000 expectations" -- "$PROTOSIM" --check "$TMP/expects.scn"
 # `count 2112` lines held until then but are not checked, and only the
 # 1023 #N lines decided before the cut hold)
 has_in "$TMP/out" "expects.scn: 1023 of 40000 expectations hold" "expectations: result"
-has_in "$TMP/out" "expects.scn:10:1: expectation not checked: a->b tcp data count 2112 (it held until the run was cut short at 3600.003s, and the rest of the run could still break it)" "expectations: a count that held until the cut"
-has_in "$TMP/out" "expects.scn:2055:1: expectation failed: a->b tcp data #1024 seq rel 65473 len 64 (the 1024th data segment from a to b carried len 63, not 64)" "expectations: the 1024th"
+has_in "$TMP/out" "expects.scn:10: expectation not checked: a->b tcp data count 2112 (it held until the run was cut short at 3600.003s, and the rest of the run could still break it)" "expectations: a count that held until the cut"
+has_in "$TMP/out" "expects.scn:2055: expectation failed: a->b tcp data #1024 seq rel 65473 len 64 (the 1024th data segment from a to b carried len 63, not 64)" "expectations: the 1024th"
 
 # and `some` looks its values up in a set built once per pattern and fields
 { sed -n 1,8p "$TMP/expects.scn"
@@ -742,7 +742,7 @@ has_in "$TMP/out" "expects.scn:2055:1: expectation failed: a->b tcp data #1024 s
 } >"$TMP/some.scn"
 bounded 3 "30000 some expectations" -- "$PROTOSIM" --check "$TMP/some.scn"
 has_in "$TMP/out" "some.scn: 1023 of 30000 expectations hold" "some: result"
-has_in "$TMP/out" "some.scn:1032:1: expectation not checked: b->a tcp ACK some ack rel 65537 (the run was cut short at 3600.003s, and the rest of the run could still make it hold; until then, none of the 2113 ACKs from b to a carried that: the 1st carried ack rel 65 " "some: not met by the cut"
+has_in "$TMP/out" "some.scn:1032: expectation not checked: b->a tcp ACK some ack rel 65537 (the run was cut short at 3600.003s, and the rest of the run could still make it hold; until then, none of the 2113 ACKs from b to a carried that: the 1st carried ack rel 65 " "some: not met by the cut"
 
 # every UDP port of a host bound with `udp send ... from PORT`: a socket
 # look-up was a scan of the host's sockets (quadratic: 30 s under the
@@ -856,11 +856,11 @@ expect client state ESTABLISHED by 1s
 expect client never FIN_WAIT_2
 EOF
 expect_rc 3 "whole-run lines in a cut run" -- "$PROTOSIM" --check --max-time 5s "$TMP/cutwhole.scn"
-has_in "$TMP/out" "cutwhole.scn:8:1: expectation not checked: client never CLOSED (it held until the run was cut short at 5s, and the rest of the run could still break it)$" "cut: a never that held so far is not checked"
-has_in "$TMP/out" "cutwhole.scn:10:1: expectation failed: client never FIN_WAIT_2 (it entered FIN_WAIT_2 at 320ms)$" "cut: a never broken before the cut fails"
+has_in "$TMP/out" "cutwhole.scn:8: expectation not checked: client never CLOSED (it held until the run was cut short at 5s, and the rest of the run could still break it)$" "cut: a never that held so far is not checked"
+has_in "$TMP/out" "cutwhole.scn:10: expectation failed: client never FIN_WAIT_2 (it entered FIN_WAIT_2 at 320ms)$" "cut: a never broken before the cut fails"
 has_in "$TMP/out" "cutwhole.scn: 1 of 3 expectations holds$" "cut: the line not checked is not counted as holding"
 expect_rc 1 "whole-run lines, the run not cut" -- "$PROTOSIM" --check "$TMP/cutwhole.scn"
-has_in "$TMP/out" "cutwhole.scn:8:1: expectation failed: client never CLOSED (it entered CLOSED at 60.41s)$" "not cut: the never is broken after 5s"
+has_in "$TMP/out" "cutwhole.scn:8: expectation failed: client never CLOSED (it entered CLOSED at 60.41s)$" "not cut: the never is broken after 5s"
 
 # the RFC reviewer's scenarios (tests/rfc): each states what one RFC rule
 # requires (RFC 9293 3.10, RFC 5961, RFC 6191, RFC 1122 4.2.2.13, RFC 826,
