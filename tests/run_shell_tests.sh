@@ -290,6 +290,19 @@ if command -v ss >/dev/null 2>&1; then
     "$PROTOSIM" --json --real teardown >"$TMP/real.json"
     grep -q '"kind":"real","host":"client".*"state":"TIME_WAIT"' "$TMP/real.json" && ok \
         || bad "--real teardown: no kernel TIME_WAIT for the client in JSON"
+    # a refused connect (rst's first, to port 81 where nothing listens) is
+    # not "a connect() that returns with the handshake already done": its
+    # unobserved SYN_SENT says connect() had failed, with the socket's
+    # error, which the kernel's CLOSED still reports after it
+    "$PROTOSIM" --json --real rst >"$TMP/real-rst.json"
+    grep '"missed":"SYN_SENT","conn":"client:[0-9]*-server:81"' "$TMP/real-rst.json" \
+        >"$TMP/real-rst.unseen"
+    grep -q 'SYN_SENT not observed: connect() had already failed when the socket was first looked at (Connection refused)' \
+        "$TMP/real-rst.unseen" && ok || bad "--real rst: the refused connect's SYN_SENT: $(cut -c1-300 "$TMP/real-rst.unseen")"
+    grep -q 'handshake already done' "$TMP/real-rst.unseen" \
+        && bad "--real rst: a refused connect said the handshake was done" || ok
+    grep -q '"conn":"client:[0-9]*-server:81".*the socket.s error: Connection refused' \
+        "$TMP/real-rst.json" && ok || bad "--real rst: the kernel's CLOSED lost the socket's error"
     # the kernel's records are merged in by time: the links follow the move
     if command -v python3 >/dev/null 2>&1; then
         python3 tests/json_causality.py "--real teardown" <"$TMP/real.json" && ok \
