@@ -1738,11 +1738,11 @@ int scn_checker_finish_cut(struct scn_checker *c, char ***out, int *nout,
              * instant: a line about that instant is not "before" it */
             snprintf(msg, sizeof msg,
                      x->e->t_us > c->cut_us
-                         ? _("%s:%d:%d: expectation not checked: %s (the run was cut short at %s, "
+                         ? _("%s:%d: expectation not checked: %s (the run was cut short at %s, "
                              "before the time it names)")
-                         : _("%s:%d:%d: expectation not checked: %s (the run was cut short at %s, "
+                         : _("%s:%d: expectation not checked: %s (the run was cut short at %s, "
                              "before that instant's events had all run)"),
-                     c->scn->path, x->e->line, x->e->col, x->e->src_text ? x->e->src_text : "?",
+                     c->scn->path, x->e->line, x->e->src_text ? x->e->src_text : "?",
                      fmt_duration(c->cut_us, at, sizeof at));
             add_msg(out, nout, msg);
             continue;
@@ -1755,29 +1755,29 @@ int scn_checker_finish_cut(struct scn_checker *c, char ***out, int *nout,
             fmt_duration(c->cut_us, at, sizeof at);
             if (ok)
                 snprintf(msg, sizeof msg,
-                         _("%s:%d:%d: expectation not checked: %s (it held until the run was cut "
+                         _("%s:%d: expectation not checked: %s (it held until the run was cut "
                            "short at %s, and the rest of the run could still break it)"),
-                         c->scn->path, x->e->line, x->e->col,
+                         c->scn->path, x->e->line,
                          x->e->src_text ? x->e->src_text : "?", at);
             else
                 snprintf(msg, sizeof msg,
-                         _("%s:%d:%d: expectation not checked: %s (the run was cut short at %s, "
+                         _("%s:%d: expectation not checked: %s (the run was cut short at %s, "
                            "and the rest of the run could still make it hold; until then, %s)"),
-                         c->scn->path, x->e->line, x->e->col,
+                         c->scn->path, x->e->line,
                          x->e->src_text ? x->e->src_text : "?", at, actual);
             add_msg(out, nout, msg);
         } else if (!ok && c->cut && quotes_so_far(x->twin >= 0 ? &tw : x)) {
             char at[32];
             failures++;
             snprintf(msg, sizeof msg,
-                     _("%s:%d:%d: expectation failed: %s (until the run was cut short at %s, %s)"),
-                     c->scn->path, x->e->line, x->e->col, x->e->src_text ? x->e->src_text : "?",
+                     _("%s:%d: expectation failed: %s (until the run was cut short at %s, %s)"),
+                     c->scn->path, x->e->line, x->e->src_text ? x->e->src_text : "?",
                      fmt_duration(c->cut_us, at, sizeof at), actual);
             add_msg(out, nout, msg);
         } else if (!ok) {
             failures++;
-            snprintf(msg, sizeof msg, _("%s:%d:%d: expectation failed: %s (%s)"), c->scn->path,
-                     x->e->line, x->e->col, x->e->src_text ? x->e->src_text : "?", actual);
+            snprintf(msg, sizeof msg, _("%s:%d: expectation failed: %s (%s)"), c->scn->path,
+                     x->e->line, x->e->src_text ? x->e->src_text : "?", actual);
             add_msg(out, nout, msg);
         }
     }

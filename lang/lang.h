@@ -51,10 +51,10 @@ void scn_checker_rec(void *ctx, const struct trace *tr, size_t i, const struct t
 /* The run was cut short by a limit at t_us (instant_done: every record of
  * that instant was made, as when --max-time stops it): a line about a
  * later time that the records so far do not decide is reported as "file:
- * line:col: expectation not checked: ..." and does not hold.  Call before
+ * line: expectation not checked: ..." and does not hold.  Call before
  * scn_checker_finish. */
 void scn_checker_cut(struct scn_checker *c, int64_t t_us, int instant_done);
-/* The verdicts once the run is over: one "file:line:col: expectation failed:
+/* The verdicts once the run is over: one "file:line: expectation failed:
  * ..." line per failure, in the order of the lines, into out (if not NULL);
  * returns the number of failures and frees the checker. */
 int scn_checker_finish(struct scn_checker *c, char ***out, int *nout);

@@ -274,7 +274,10 @@ static void observe(struct replay *R, struct ep *e, int force)
         if (st == TCPS_CLOSED && e->connected) {
             int err = 0;
             socklen_t len = sizeof err;
-            if (getsockopt(e->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err)
+            if (getsockopt(e->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || !err)
+                err = e->connect_err;     /* read (and cleared) at connect */
+            e->connect_err = 0;
+            if (err)
                 w = WHY(N_REAL_SEEN_INFO_ERR, st,
                         real_str_id(R, strerror(err)));
         }
@@ -624,9 +627,21 @@ void real_do_connect(struct replay *R, int ai)
     }
     int raw, st = real_tcp_info_state(fd, &raw);
     if (st == TCPS_CLOSED) {
-        /* refused: the SYN went out and the RST came back before we
-         * looked; say so rather than pretend nothing happened */
-        unseen(R, e, TCPS_SYN_SENT, N_REAL_UNSEEN_SYN_SENT);
+        /* failed, refused as a rule: the SYN went out and the RST came
+         * back before we looked.  Say so, with the socket's error, rather
+         * than give the sentence of a connect() that succeeded at once;
+         * reading SO_ERROR clears it, so observe() is handed it. */
+        int soerr = err != EINPROGRESS ? err : 0;
+        if (!soerr) {
+            socklen_t sl = sizeof soerr;
+            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
+                soerr = 0;
+        }
+        e->connect_err = soerr;
+        real_rec_add(R, e->host, e->conn, RW_UNSEEN, TCPS_SYN_SENT, RS_TCP_INFO,
+                     WHY(N_REAL_UNSEEN_SYN_SENT_FAILED,
+                         real_str_id(R, soerr ? strerror(soerr)
+                                              : "no error was reported")));
         observe(R, e, 1);
         e->final = 1;
     } else

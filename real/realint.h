@@ -97,6 +97,9 @@ struct ep {
     int      app_closed;    /* the scenario closed or aborted it */
     int      aborted, unread_at_close;
     int      connected;     /* connect() has been called */
+    int      connect_err;   /* the error connect() failed with before the
+                               first look (SO_ERROR, read there and so
+                               cleared), 0 none */
     uint8_t *pend;          /* bytes send() could not take yet */
     size_t   npend;
 };

@@ -135,6 +135,7 @@ int real_in_trace(const struct trace *tr);
     X(N_REAL_SEEN_TW_FD,    "the descriptor reads CLOSED (TCP_INFO), but NETLINK_SOCK_DIAG finds the connection in {0:state}, its {1:str} timer due in {2:dur}: Linux hands a closed connection to a separate TIME_WAIT socket") \
     X(N_REAL_SEEN_GONE,     "NETLINK_SOCK_DIAG finds no socket for this connection: the kernel has deleted it (CLOSED)") \
     X(N_REAL_UNSEEN_SYN_SENT, "SYN_SENT not observed: a non-blocking connect() on loopback returns with the handshake already done") \
+    X(N_REAL_UNSEEN_SYN_SENT_FAILED, "SYN_SENT not observed: connect() had already failed when the socket was first looked at ({0:str}): on loopback the answer to the SYN comes back within microseconds") \
     X(N_REAL_UNSEEN_SYN_RCVD, "SYN_RECEIVED not observed: the kernel keeps a half-open connection in a request socket, and accept() returns it ESTABLISHED") \
     X(N_REAL_UNSEEN_LAST_ACK, "LAST_ACK not observed: on loopback the ACK of our FIN comes back within microseconds of close()") \
     X(N_REAL_UNSEEN_FAST,   "{0:state} not observed: the kernel passed through it between two looks ({1:dur} apart on the real clock)") \

@@ -205,7 +205,7 @@ at 0ms a connect b 80
 expect a state ESTABLISHED by 5ms
 EOF
 expect_rc 1  "failed expectation" -- "$PROTOSIM" --check "$TMP/failing.scn"
-grep -q "failing.scn:6:1: expectation failed: " "$TMP/out" && ok \
+grep -q "failing.scn:6: expectation failed: " "$TMP/out" && ok \
     || bad "failed expectation not reported as file:line: $(cat "$TMP/out")"
 expect_rc 0  "abbreviated option" -- "$PROTOSIM" --se=3 --bat handshake
 expect_rc 0  "batch when piped"   -- "$PROTOSIM" handshake
@@ -290,6 +290,19 @@ if command -v ss >/dev/null 2>&1; then
     "$PROTOSIM" --json --real teardown >"$TMP/real.json"
     grep -q '"kind":"real","host":"client".*"state":"TIME_WAIT"' "$TMP/real.json" && ok \
         || bad "--real teardown: no kernel TIME_WAIT for the client in JSON"
+    # a refused connect (rst's first, to port 81 where nothing listens) is
+    # not "a connect() that returns with the handshake already done": its
+    # unobserved SYN_SENT says connect() had failed, with the socket's
+    # error, which the kernel's CLOSED still reports after it
+    "$PROTOSIM" --json --real rst >"$TMP/real-rst.json"
+    grep '"missed":"SYN_SENT","conn":"client:[0-9]*-server:81"' "$TMP/real-rst.json" \
+        >"$TMP/real-rst.unseen"
+    grep -q 'SYN_SENT not observed: connect() had already failed when the socket was first looked at (Connection refused)' \
+        "$TMP/real-rst.unseen" && ok || bad "--real rst: the refused connect's SYN_SENT: $(cut -c1-300 "$TMP/real-rst.unseen")"
+    grep -q 'handshake already done' "$TMP/real-rst.unseen" \
+        && bad "--real rst: a refused connect said the handshake was done" || ok
+    grep -q '"conn":"client:[0-9]*-server:81".*the socket.s error: Connection refused' \
+        "$TMP/real-rst.json" && ok || bad "--real rst: the kernel's CLOSED lost the socket's error"
     # the kernel's records are merged in by time: the links follow the move
     if command -v python3 >/dev/null 2>&1; then
         python3 tests/json_causality.py "--real teardown" <"$TMP/real.json" && ok \
@@ -745,8 +758,8 @@ bounded 3 "40000 expectations" -- "$PROTOSIM" --check "$TMP/expects.scn"
 # `count 2112` lines held until then but are not checked, and only the
 # 1023 #N lines decided before the cut hold)
 has_in "$TMP/out" "expects.scn: 1023 of 40000 expectations hold" "expectations: result"
-has_in "$TMP/out" "expects.scn:10:1: expectation not checked: a->b tcp data count 2112 (it held until the run was cut short at 3600.003s, and the rest of the run could still break it)" "expectations: a count that held until the cut"
-has_in "$TMP/out" "expects.scn:2055:1: expectation failed: a->b tcp data #1024 seq rel 65473 len 64 (the 1024th data segment from a to b carried len 63, not 64)" "expectations: the 1024th"
+has_in "$TMP/out" "expects.scn:10: expectation not checked: a->b tcp data count 2112 (it held until the run was cut short at 3600.003s, and the rest of the run could still break it)" "expectations: a count that held until the cut"
+has_in "$TMP/out" "expects.scn:2055: expectation failed: a->b tcp data #1024 seq rel 65473 len 64 (the 1024th data segment from a to b carried len 63, not 64)" "expectations: the 1024th"
 
 # and `some` looks its values up in a set built once per pattern and fields
 { sed -n 1,8p "$TMP/expects.scn"
@@ -755,7 +768,7 @@ has_in "$TMP/out" "expects.scn:2055:1: expectation failed: a->b tcp data #1024 s
 } >"$TMP/some.scn"
 bounded 3 "30000 some expectations" -- "$PROTOSIM" --check "$TMP/some.scn"
 has_in "$TMP/out" "some.scn: 1023 of 30000 expectations hold" "some: result"
-has_in "$TMP/out" "some.scn:1032:1: expectation not checked: b->a tcp ACK some ack rel 65537 (the run was cut short at 3600.003s, and the rest of the run could still make it hold; until then, none of the 2113 ACKs from b to a carried that: the 1st carried ack rel 65 " "some: not met by the cut"
+has_in "$TMP/out" "some.scn:1032: expectation not checked: b->a tcp ACK some ack rel 65537 (the run was cut short at 3600.003s, and the rest of the run could still make it hold; until then, none of the 2113 ACKs from b to a carried that: the 1st carried ack rel 65 " "some: not met by the cut"
 
 # every UDP port of a host bound with `udp send ... from PORT`: a socket
 # look-up was a scan of the host's sockets (quadratic: 30 s under the
@@ -869,8 +882,8 @@ expect client state ESTABLISHED by 1s
 expect client never FIN_WAIT_2
 EOF
 expect_rc 3 "whole-run lines in a cut run" -- "$PROTOSIM" --check --max-time 5s "$TMP/cutwhole.scn"
-has_in "$TMP/out" "cutwhole.scn:8:1: expectation not checked: client never CLOSED (it held until the run was cut short at 5s, and the rest of the run could still break it)$" "cut: a never that held so far is not checked"
-has_in "$TMP/out" "cutwhole.scn:10:1: expectation failed: client never FIN_WAIT_2 (it entered FIN_WAIT_2 at 320ms)$" "cut: a never broken before the cut fails"
+has_in "$TMP/out" "cutwhole.scn:8: expectation not checked: client never CLOSED (it held until the run was cut short at 5s, and the rest of the run could still break it)$" "cut: a never that held so far is not checked"
+has_in "$TMP/out" "cutwhole.scn:10: expectation failed: client never FIN_WAIT_2 (it entered FIN_WAIT_2 at 320ms)$" "cut: a never broken before the cut fails"
 has_in "$TMP/out" "cutwhole.scn: 1 of 3 expectations holds$" "cut: the line not checked is not counted as holding"
 has_in "$TMP/out" "cutwhole.scn: 1 of the 3 expectations was not checked$" "cut: the lines not checked counted"
 # a lesson of one line the cut left open said "its one expectation does
@@ -879,7 +892,7 @@ has_in "$TMP/out" "cutwhole.scn: 1 of the 3 expectations was not checked$" "cut:
 expect_rc 3 "one line in a cut run" -- "$PROTOSIM" --check --max-time 5s "$TMP/cutone.scn"
 has_in "$TMP/out" "cutone.scn: its one expectation was not checked$" "cut: one line not checked, not \"does not hold\""
 expect_rc 1 "whole-run lines, the run not cut" -- "$PROTOSIM" --check "$TMP/cutwhole.scn"
-has_in "$TMP/out" "cutwhole.scn:8:1: expectation failed: client never CLOSED (it entered CLOSED at 60.41s)$" "not cut: the never is broken after 5s"
+has_in "$TMP/out" "cutwhole.scn:8: expectation failed: client never CLOSED (it entered CLOSED at 60.41s)$" "not cut: the never is broken after 5s"
 
 # the RFC reviewer's scenarios (tests/rfc): each states what one RFC rule
 # requires (RFC 9293 3.10, RFC 5961, RFC 6191, RFC 1122 4.2.2.13, RFC 826,
@@ -1045,6 +1058,16 @@ for want in ' SYN 1$' ' SYN,ACK 1$' ' ACK 1$' ' data 0$' ' FIN 0$' ' tcp 3$' \
     grep -q -- "$want" "$TMP/st1" && ok || bad "--stats handshake: no \"$want\""
 done
 grep -q 'CLOSED -> LISTEN' "$TMP/st" && bad "--stats printed the timeline" || ok
+# each segment counted once, as README says: a FIN that carries data is a
+# FIN (not data), an RST,ACK with data an RST (b answers the FIN with one)
+printf '%s\n' 'host a 192.0.2.1' 'host b 192.0.2.2' 'link a b delay 1ms' \
+    'at 0ms inject a->b tcp FIN,ACK seq 100 ack 5 sport 4000 dport 80 data "late"' \
+    'at 1ms inject a->b tcp RST,ACK seq 100 ack 5 sport 4000 dport 80 data "r"' \
+    >"$TMP/segkinds.scn"
+"$PROTOSIM" --stats "$TMP/segkinds.scn" | tr -s ' ' >"$TMP/st1"
+for want in ' FIN 1$' ' RST 2$' ' data 0$' ' ACK 0$'; do
+    grep -q -- "$want" "$TMP/st1" && ok || bad "--stats segment kinds: no \"$want\""
+done
 "$PROTOSIM" --stats teardown | tr -s ' ' >"$TMP/st1"
 grep -q '^lifecycles 2$' "$TMP/st1" && ok || bad "--stats teardown: not 2 lifecycles"
 grep -q ' TIME_WAIT 1 0 1$' "$TMP/st1" && ok || bad "--stats teardown: TIME_WAIT timer"
@@ -1266,6 +1289,13 @@ has_in "$TMP/out" "^3 questions were not answered (standard input ended): they c
 "$PROTOSIM" --quiz --batch teardown </dev/null >"$TMP/q1.txt" 2>&1
 "$PROTOSIM" --quiz --batch teardown </dev/null >"$TMP/q2.txt" 2>&1
 cmp -s "$TMP/q1.txt" "$TMP/q2.txt" && ok || bad "quiz: two runs differ"
+# a quiz of a run a limit stopped is marked as cut, as --batch is (exit 3,
+# the limit line and its cause after the last record, before the score)
+expect_rc 3 "--quiz --batch at --max-events 5" -- sh -c \
+    "\"$PROTOSIM\" --quiz --batch --max-events 5 handshake </dev/null"
+has_in "$TMP/out" "^ *0.030s  *limit   run stopped by its event limit of 5 (--max-events)$" "quiz: a cut run says its limit"
+has_in "$TMP/out" "^  *likely cause: " "quiz: a cut run says the likely cause"
+has_in "$TMP/out" "^score 0/2$" "quiz: a cut run still ends with its score"
 # a lesson without quiz lines: the model's questions
 expect_rc 0 "--quiz --batch arp (model questions)" -- "$PROTOSIM" --quiz --batch arp
 has_in "$TMP/out" "questions, from the model (the lesson has no quiz lines)" "quiz: model questions"

@@ -294,6 +294,40 @@ START_TEST(test_encap_data_segments)
 }
 END_TEST
 
+/* The application layer names a reply as a reply: README's "The layers"
+ * lists "HTTP response" and "DNS response" beside the request and query. */
+START_TEST(test_encap_names_responses)
+{
+    static const char HTTP[] =
+        "host c 192.0.2.1\nhost s 192.0.2.2\nlink c s delay 1ms\n"
+        "at 0ms s http serve 80\nat 1ms c http get 192.0.2.2\n";
+    struct fixture f;
+    struct view_encap e;
+    size_t len;
+    fx_open(&f, HTTP);
+    const uint8_t *p = frame_of(&f, send_of(&f, "HTTP GET /"), &len);
+    ck_assert_int_eq(view_encap_of(p, len, &e), 0);
+    ck_assert_str_eq(e.app_name, "HTTP request");
+    size_t i = send_of(&f, "200 OK");
+    p = frame_of(&f, i, &len);
+    ck_assert_int_eq(view_encap_of(p, len, &e), 0);
+    ck_assert_str_eq(e.app_name, "HTTP response");
+    char *t = encap(&f, i);
+    has(t, "HTTP response");
+    free(t);
+    fx_close(&f);
+    fx_open(&f, TINY_DNS);
+    i = send_of(&f, "= 192.0.2.80");
+    p = frame_of(&f, i, &len);
+    ck_assert_int_eq(view_encap_of(p, len, &e), 0);
+    ck_assert_str_eq(e.app_name, "DNS response");
+    t = encap(&f, i);
+    has(t, "DNS response");
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_encap_dns_query_over_udp)
 {
     struct fixture f;
@@ -483,6 +517,7 @@ Suite *encap_suite(void)
     tcase_add_test(tc, test_encap_data_segments);
     tcase_add_test(tc, test_encap_malformed_option_is_not_padding);
     tcase_add_test(tc, test_encap_dns_query_over_udp);
+    tcase_add_test(tc, test_encap_names_responses);
     tcase_add_test(tc, test_encap_arp_request);
     tcase_add_test(tc, test_encap_not_a_packet_and_a_drop);
     tcase_add_test(tc, test_encap_through_a_router);

@@ -275,7 +275,7 @@ END_TEST
 START_TEST(test_calls_and_states_many_on_a_host)
 {
     static const char *const says[] = {
-        ("t.scn:9:3: expectation failed: client state ESTABLISHED by 100ms "
+        ("t.scn:9: expectation failed: client state ESTABLISHED by 100ms "
          "(it entered ESTABLISHED only at 102ms)"),
         "client connect #7 succeeded (client's 7th connect failed with \"connection refused\")",
         "client connect #3 error \"connection refused\" (client's 3rd connect succeeded)",
@@ -500,10 +500,10 @@ END_TEST
 START_TEST(test_same_host_wide_line_per_client_is_checked_once)
 {
     static const char *const says[] = {
-        "t.scn:11:1: expectation failed: server received \"x\" (it read 0 bytes: \"\")",
-        ("t.scn:12:1: expectation failed: server timer TIME_WAIT started count 1 "
+        "t.scn:11: expectation failed: server received \"x\" (it read 0 bytes: \"\")",
+        ("t.scn:12: expectation failed: server timer TIME_WAIT started count 1 "
          "(server's TIME_WAIT timer never started)"),
-        "t.scn:13:1: expectation failed: server reads 1 (0 reads returned data)",
+        "t.scn:13: expectation failed: server reads 1 (0 reads returned data)",
     };
     char *kept = fails_saying(TWIN_CROWD, 3, says, sizeof says / sizeof *says);
     free(kept);
@@ -538,13 +538,13 @@ END_TEST
 START_TEST(test_timer_lines_per_client_time_are_checked_once)
 {
     static const char *const says[] = {
-        ("t.scn:10:3: expectation failed: client timer TIME_WAIT started by 17ms "
+        ("t.scn:10: expectation failed: client timer TIME_WAIT started by 17ms "
          "(client's TIME_WAIT timer started 12000 times, at 18ms, 38ms, 58ms, 78ms, 98ms, "
          "118ms, ...)\n"
-         "t.scn:11:3: expectation failed: client timer TIME_WAIT started at 19ms "
+         "t.scn:11: expectation failed: client timer TIME_WAIT started at 19ms "
          "(client's TIME_WAIT timer started 12000 times, at 18ms, "),
-        "t.scn:14:1: expectation failed: client timer TIME_WAIT started by 17ms (",
-        "t.scn:15:1: expectation failed: client timer TIME_WAIT started at 19ms (",
+        "t.scn:14: expectation failed: client timer TIME_WAIT started by 17ms (",
+        "t.scn:15: expectation failed: client timer TIME_WAIT started at 19ms (",
     };
     char *kept = fails_saying(TIMER_CROWD, 4, says, sizeof says / sizeof *says);
     ck_assert_ptr_null(strstr(kept, "started at 18ms ("));
@@ -582,11 +582,11 @@ END_TEST
 START_TEST(test_texts_per_client_follow_one_line)
 {
     static const char *const says[] = {
-        "t.scn:15:3: expectation failed: server received \"1\" (it read 2 bytes: \"17\")",
-        "t.scn:15:3: expectation failed: server received \"170\" (it read 2 bytes: \"17\")",
-        "t.scn:16:3: expectation failed: server datagrams \"d1\" (datagram 1 was \"d17\")",
-        "t.scn:16:3: expectation failed: server datagrams \"d18\" (datagram 1 was \"d17\")",
-        "t.scn:17:3: expectation failed: server messages \"m17\" (it recovered 0 messages)",
+        "t.scn:15: expectation failed: server received \"1\" (it read 2 bytes: \"17\")",
+        "t.scn:15: expectation failed: server received \"170\" (it read 2 bytes: \"17\")",
+        "t.scn:16: expectation failed: server datagrams \"d1\" (datagram 1 was \"d17\")",
+        "t.scn:16: expectation failed: server datagrams \"d18\" (datagram 1 was \"d17\")",
+        "t.scn:17: expectation failed: server messages \"m17\" (it recovered 0 messages)",
     };
     char *kept = fails_saying(FOLLOW_CROWD, 3 * 12000 - 2, says, sizeof says / sizeof *says);
     ck_assert_ptr_null(strstr(kept, "received \"17\" ("));
@@ -617,7 +617,7 @@ END_TEST
 START_TEST(test_same_every_line_per_client_is_checked_once)
 {
     static const char *const says[] = {
-        ("t.scn:13:1: expectation failed: client->server tcp data every len 3 (the 1st data "
+        ("t.scn:13: expectation failed: client->server tcp data every len 3 (the 1st data "
          "segment from client to server carried len 2"),
     };
     char *kept = fails_saying(PAIR_SEQ("20000", "expect client->server tcp data every len 2")
@@ -633,7 +633,7 @@ END_TEST
 START_TEST(test_same_call_line_per_client_is_checked_once)
 {
     static const char *const says[] = {
-        ("t.scn:13:1: expectation failed: client connect error \"connection refused\" (no "
+        ("t.scn:13: expectation failed: client connect error \"connection refused\" (no "
          "connect by client failed that way: the 1st succeeded; the 2nd succeeded; the 3rd "
          "succeeded; the 4th succeeded)"),
     };
@@ -652,7 +652,7 @@ END_TEST
 START_TEST(test_rel_lines_on_one_pair_look_isns_up_by_hash)
 {
     static const char *const says[] = {
-        "t.scn:13:1: expectation failed: client->server tcp ACK some seq rel 5 (",
+        "t.scn:13: expectation failed: client->server tcp ACK some seq rel 5 (",
     };
     char *kept = fails_saying(PAIR_SEQ("30000", "expect server->client tcp ACK some ack rel {3 + i % 2}")
                               "expect client->server tcp ACK some seq rel 5\n", 1,
@@ -670,10 +670,10 @@ END_TEST
 START_TEST(test_same_states_line_per_client_is_checked_once)
 {
     static const char *const says[] = {
-        ("t.scn:11:3: expectation failed: client states CLOSED SYN_SENT ESTABLISHED (client had "
+        ("t.scn:11: expectation failed: client states CLOSED SYN_SENT ESTABLISHED (client had "
          "more than 8 such connections (client:1024-server:80, client:1025-server:80, "),
         "client:1031-server:80, ...); name one with on port N or with PEER port N)\n",
-        "t.scn:14:1: expectation failed: client states CLOSED SYN_SENT (client had more than 8 ",
+        "t.scn:14: expectation failed: client states CLOSED SYN_SENT (client had more than 8 ",
     };
     char *kept = fails_saying(PAIR_SEQ("20000", "expect client states CLOSED SYN_SENT ESTABLISHED")
                               "expect server states CLOSED LISTEN on port 80\n"
@@ -716,8 +716,8 @@ END_TEST
 START_TEST(test_state_at_reused_id_is_a_new_connection)
 {
     static const char *const says[] = {
-        "t.scn:15:1: expectation failed: client state FIN_WAIT_2 at 3s (it was ESTABLISHED at 3s)",
-        "t.scn:20:1: expectation failed: other state FIN_WAIT_1 at 2600ms (it was CLOSE_WAIT at 2.6s)",
+        "t.scn:15: expectation failed: client state FIN_WAIT_2 at 3s (it was ESTABLISHED at 3s)",
+        "t.scn:20: expectation failed: other state FIN_WAIT_1 at 2600ms (it was CLOSE_WAIT at 2.6s)",
     };
     free(fails_saying(REUSED_ID, 2, says, sizeof says / sizeof *says));
 }
@@ -747,17 +747,17 @@ END_TEST
 START_TEST(test_states_needs_one_connection)
 {
     static const char *const says[] = {
-        ("t.scn:8:1: expectation failed: server states CLOSED LISTEN (server had more than 8 such "
+        ("t.scn:8: expectation failed: server states CLOSED LISTEN (server had more than 8 such "
          "connections (server:80, server:80-client:49342, "),
-        ("t.scn:10:1: expectation failed: client states CLOSED SYN_SENT ESTABLISHED (client had "
+        ("t.scn:10: expectation failed: client states CLOSED SYN_SENT ESTABLISHED (client had "
          "more than 8 such connections (client:49342-server:80, "),
         "client:49349-server:80, ...); name one with on port N or with PEER port N)",
-        ("t.scn:11:1: expectation failed: client states CLOSED SYN_SENT ESTABLISHED with server "
+        ("t.scn:11: expectation failed: client states CLOSED SYN_SENT ESTABLISHED with server "
          "(client had more than 8 such connections"),
     };
     free(fails_saying(STATES_WHICH, 3, says, sizeof says / sizeof *says));
     static const char *const two[] = {
-        ("t.scn:8:1: expectation failed: server states CLOSED LISTEN (server had 2 such connections "
+        ("t.scn:8: expectation failed: server states CLOSED LISTEN (server had 2 such connections "
          "(server:80, server:80-client:49342); name one with on port N or with PEER port N)"),
     };
     free(fails_saying("host client 192.0.2.10\n"
@@ -801,7 +801,7 @@ START_TEST(test_cut_mid_instant_leaves_that_instant_open)
     int n = 0;
     ck_assert_int_eq(scn_checker_finish(c, &msgs, &n), 1);
     char *all = joined(msgs, n);
-    ck_assert_str_eq(all, "t.scn:7:1: expectation not checked: client state ESTABLISHED at 30ms "
+    ck_assert_str_eq(all, "t.scn:7: expectation not checked: client state ESTABLISHED at 30ms "
                           "(the run was cut short at 30ms, before that instant's events had all run)\n");
     free(all);
     sim_free(&s);
@@ -815,9 +815,9 @@ END_TEST
 START_TEST(test_resolved_failed_is_not_a_refusal)
 {
     static const char *const says[] = {
-        ("t.scn:5:1: expectation failed: client resolved www.example.com FAILED (the lookup was "
+        ("t.scn:5: expectation failed: client resolved www.example.com FAILED (the lookup was "
          "refused at once: the host has no DNS server)"),
-        ("t.scn:6:1: expectation failed: client resolved www.example.com NXDOMAIN (the lookup was "
+        ("t.scn:6: expectation failed: client resolved www.example.com NXDOMAIN (the lookup was "
          "refused at once: the host has no DNS server)"),
     };
     free(fails_saying("host client 192.0.2.10\n"
@@ -868,7 +868,7 @@ END_TEST
 START_TEST(test_queries_are_not_forwarded_ones)
 {
     static const char *const says[] = {
-        "t.scn:11:1: expectation failed: gw queries 1 (it sent 0 DNS queries)",
+        "t.scn:11: expectation failed: gw queries 1 (it sent 0 DNS queries)",
     };
     free(fails_saying("lan home 192.0.2.0/24 delay 1ms\n"
                       "lan isp 198.51.100.0/24 delay 1ms\n"
@@ -894,11 +894,11 @@ END_TEST
 START_TEST(test_accept_still_waiting_is_a_call)
 {
     static const char *const says[] = {
-        ("t.scn:8:1: expectation failed: server accept succeeded (server's 2nd accept was still "
+        ("t.scn:8: expectation failed: server accept succeeded (server's 2nd accept was still "
          "waiting for a connection at the end of the run)"),
-        ("t.scn:9:1: expectation failed: server accept #2 succeeded (server's 2nd accept was "
+        ("t.scn:9: expectation failed: server accept #2 succeeded (server's 2nd accept was "
          "still waiting for a connection at the end of the run)"),
-        "t.scn:11:1: expectation failed: server accept #3 succeeded (server made 2 accept calls)",
+        "t.scn:11: expectation failed: server accept #3 succeeded (server made 2 accept calls)",
     };
     free(fails_saying("host client 192.0.2.10\n"
                       "host server 192.0.2.80\n"

@@ -928,5 +928,50 @@ check "read: the last event, the client's LAST_ACK -> CLOSED" on_screen "LAST_AC
 keys q
 check "read: q quits with status 0" eval 'wait_rc && [ "$(cat "$TMP/rc")" = 0 ]'
 
+# a run a limit stopped is marked in the view too, as in every other output
+# (DESIGN.md): the title bar names the limit, the bottom line says where the
+# run stopped when it opens and when stepping reaches its end; L, r and a
+# what-if run the lesson again with the same budgets, so the run stays cut
+start
+launch --max-events 5 handshake
+check "limit: the title bar says the run was stopped" wait_for "stopped by --max-events"
+check "limit: the bottom line says where and by which limit" \
+    on_screen "the run stopped at 0.030s by its event limit of 5 (--max-events)"
+keys Enter
+step G 12
+check "limit: the run has 12 events, not the whole handshake's 20" on_screen "event 12/12"
+keys j
+check "limit: stepping past the end says the run was cut there" \
+    wait_for "by its event limit of 5 (--max-events): the diagram ends there"
+keys L
+check "limit: L runs it again in Chinese with the same budget" wait_for "事件 12/12"
+check "limit: ... still marked" on_screen "因 --max-events 的上限而停止"
+keys L
+check "limit: and in English again" wait_for "event 12/12"
+keys r
+check "limit: r reloads it with the same budget" wait_for "reloaded"
+settle
+check "limit: ... 12 events and still marked" \
+    eval 'on_screen "event 12/12" && on_screen "stopped by --max-events"'
+keys q
+check "limit: q quits with status 3, a run stopped by its limit" eval 'wait_rc && [ "$(cat "$TMP/rc")" = 3 ]'
+# a lesson opened in the view is read with the command line's --max-memory,
+# as the first one is: refused at the line that passes it, the run stays
+printf 'lan big 10.0.0.0/8\nrepeat 200000 as i: host h{i} {10.0.0.1 + i} on big\n' \
+    >"$TMP/biglan.scn"
+start
+launch --max-memory 16M handshake
+wait_for "Three-way handshake" >/dev/null
+keys Enter
+keys O
+wait_for "open the lesson file: _" >/dev/null
+lit "$TMP/biglan.scn"
+keys Enter
+check "limit: O reads a lesson with the same --max-memory" \
+    wait_for "biglan.scn:2:21: error: the lesson alone passes the memory limit of 16 MiB"
+check "limit: ... and the run shown stays" on_screen "Three-way handshake"
+keys q
+check "limit: q then exits 0" eval 'wait_rc && [ "$(cat "$TMP/rc")" = 0 ]'
+
 echo "ui-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -685,8 +685,10 @@ int main(int argc, char **argv)
     }
 
     /* What the run shows decides what it keeps.  The interactive view
-     * reads the whole trace, and --real merges the kernel's records into
-     * it after the run; otherwise the writers and the `expect` checker
+     * reads the whole trace, --real merges the kernel's records into it
+     * after the run, --export lays the diagram out over all of it, and
+     * --quiz (also --batch) picks its questions over the whole run before
+     * it asks the first; otherwise the writers and the `expect` checker
      * take each record as it is made and the trace keeps only what is
      * still referenced (trace_stream), so memory stays flat however long
      * the run. */
@@ -869,7 +871,7 @@ int main(int argc, char **argv)
                         nope ? nope : why);
             if (quiz) {
                 /* the answers come from standard input, one a line */
-                if (quiz_batch(stdin, stdout, scn, &s.tr, have_seed ? seed : scn->seed) < 0 &&
+                if (quiz_batch(stdin, stdout, scn, &s, have_seed ? seed : scn->seed) < 0 &&
                     !out_err)
                     out_err = errno ? errno : EIO;
             } else {

@@ -62,9 +62,27 @@ static int read_answer(FILE *in, char *buf, size_t n)
     return 1;
 }
 
-int quiz_batch(FILE *in, FILE *out, const struct scenario *scn, const struct trace *tr,
+/* The end of a run a limit stopped, as the --batch timeline writes it
+ * (ui/text.c, the same texts): which limit, and its likely cause. */
+static void print_limit(struct qb *b, const struct sim *s)
+{
+    char t[32], lt[80];
+    const char *h = s->stop.host >= 0 ? trace_host_name(b->tr, s->stop.host) : "";
+    int pad = b->hw - view_text_width(h ? h : "");
+    char hn[SCN_NAME_MAX + 64];
+    snprintf(hn, sizeof hn, "%s%*s", h ? h : "", pad > 0 ? pad : 0, "");
+    fprintf(b->out, _("%*s  %s  %-6s  run stopped by its %s (%s)\n"), 10,
+            fmt_time(s->stop.t_us, t, sizeof t), hn, "limit",
+            sim_limit_text(s->stop.limit, s->stop.value, lt, sizeof lt),
+            sim_limit_option(s->stop.limit));
+    fprintf(b->out, _("%*s  likely cause: %s\n"), 10 + b->hw + 12, "",
+            vis(b, s->stop.cause));
+}
+
+int quiz_batch(FILE *in, FILE *out, const struct scenario *scn, const struct sim *s,
                uint64_t seed)
 {
+    const struct trace *tr = &s->tr;
     struct quiz q;
     struct view_index ix;               /* for the crowd, as the timeline's quiz */
     view_index_build(&ix, tr);
@@ -145,6 +163,8 @@ int quiz_batch(FILE *in, FILE *out, const struct scenario *scn, const struct tra
     }
     for (; shown < tr->n; shown++)
         print_rec(&b, shown);
+    if (s->truncated)
+        print_limit(&b, s);
     if (unanswered)
         fprintf(out, P_("\n%d question was not answered (standard input ended): it counts "
                         "as wrong.\n",

@@ -314,6 +314,13 @@ static const char *index_run(struct session *se, char *buf, size_t n)
     const struct trace *tr = &se->s->tr;
     buf[0] = '\0';
     view_index_build(&se->ix, tr);
+    view_index_stopped(&se->ix, se->s);
+    if (se->ix.stopped[0]) {         /* a run cut short says so as it opens */
+        snprintf(buf, n, "%s", se->ix.stopped);
+        if (se->real)
+            view_index_compare(&se->ix, *se->scn);
+        return buf;
+    }
     if (!se->real)
         return buf;
     view_index_compare(&se->ix, *se->scn);
@@ -368,6 +375,7 @@ static void run_lesson(struct session *se, char *failed, size_t fn, char *note, 
     }
     i18n_lesson(scn);
     sim_init(se->s, scn, se->have_seed ? se->seed : scn->seed);
+    run_limits_apply(&se->wi.limits, se->s);    /* the command line's budgets */
     sim_run(se->s);
     if (se->real) {
         struct real_result rr;
@@ -419,6 +427,9 @@ static void load_file(struct session *se, const char *path, const char *name,
         return;
     }
     struct scn_errors errs = { 0 };
+    /* the lesson's own model counts against --max-memory as it is read,
+     * as when main.c reads the first one */
+    errs.max_memory = se->wi.limits.memory;
     struct scenario *ns = scenario_parse(path, text, len, &errs);
     if (!ns) {
         if (errs.n > 1)
@@ -806,7 +817,8 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
                     view_quiz_gate(&se.ix, &se.st, se.st.cur - 1);
                 } else {
                     se.st.playing = 0;
-                    snprintf(se.st.msg, sizeof se.st.msg, "%s", _("end of the run"));
+                    snprintf(se.st.msg, sizeof se.st.msg, "%s",
+                             se.ix.stopped[0] ? se.ix.stopped : _("end of the run"));
                 }
                 dirty = 1;
             }

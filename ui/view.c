@@ -11,6 +11,7 @@
 #include "view_code.h"
 #include "real.h"
 #include "render.h"
+#include "sim.h"
 #include "summary.h"
 #include "tcp.h"
 #include "wire.h"
@@ -692,6 +693,21 @@ void view_index_free(struct view_index *ix)
     memset(ix, 0, sizeof *ix);
 }
 
+void view_index_stopped(struct view_index *ix, const struct sim *s)
+{
+    ix->stopped[0] = '\0';
+    ix->stop_option = NULL;
+    if (!s->truncated)
+        return;
+    char at[32], lt[80];
+    /* the sentence --export gives a diagram of such a run (export_cli.c) */
+    snprintf(ix->stopped, sizeof ix->stopped, _("the run stopped at %s by its %s (%s): "
+             "the diagram ends there"), fmt_time(s->stop.t_us, at, sizeof at),
+             sim_limit_text(s->stop.limit, s->stop.value, lt, sizeof lt),
+             sim_limit_option(s->stop.limit));
+    ix->stop_option = sim_limit_option(s->stop.limit);
+}
+
 /* ======================================================================== */
 /* The whole screen                                                         */
 
@@ -718,6 +734,9 @@ static void draw_title(const struct view_index *ix, const struct view_state *st,
     } else {
         pos = snprintf(right, sizeof right, _("no events"));
     }
+    if (ix->stop_option && pos > 0 && (size_t)pos < sizeof right)
+        pos += snprintf(right + pos, sizeof right - (size_t)pos, _("%sstopped by %s"),
+                        dot, ix->stop_option);
     if (st->playing && pos > 0)
         pos += snprintf(right + pos, sizeof right - (size_t)pos, _("%splaying %d ms/event"),
                         dot, view_speed_ms(st->speed));
@@ -924,7 +943,10 @@ static void step_by(const struct view_index *ix, struct view_state *st, long by)
     long to = (long)view_row(ix, st, st->cur) + by;
     if (to >= nrows) {
         to = nrows - 1;
-        snprintf(st->msg, sizeof st->msg, _("end of the run (event %zu)"), ix->n);
+        if (ix->stopped[0])
+            snprintf(st->msg, sizeof st->msg, "%s", ix->stopped);
+        else
+            snprintf(st->msg, sizeof st->msg, _("end of the run (event %zu)"), ix->n);
         st->playing = 0;
     }
     if (to < 0) {

@@ -289,6 +289,12 @@ struct view_index {
     uint8_t *kmark;        /* KM_xxx */
     struct why *kwhy;      /* compare.c's sentence for an observation */
     int      compared;     /* view_index_compare() ran */
+    /* A run a limit stopped (view_index_stopped): the sentence that says
+     * where and by which limit, for the bottom line when the run opens and
+     * when stepping reaches its end, and the limit's option for the title
+     * bar; "" and NULL for a run that ran out of events. */
+    char     stopped[200];
+    const char *stop_option;
     /* The state pane, precomputed so that a step costs the same at any
      * event: the connections in order of first appearance; for each, its
      * state after each of its records (cstate[coff[k] .. coff[k + 1]),
@@ -354,6 +360,11 @@ void view_index_build(struct view_index *ix, const struct trace *tr);
  * no-op without kernel observations. */
 void view_index_compare(struct view_index *ix, const struct scenario *scn);
 void view_index_free(struct view_index *ix);
+struct sim;
+/* Marks the index of a run that a limit stopped (s->truncated), as every
+ * other output of such a run is marked; call it after view_index_build.
+ * A no-op for a run that finished. */
+void view_index_stopped(struct view_index *ix, const struct sim *s);
 
 /* ---- what the user is looking at ---------------------------------------- */
 

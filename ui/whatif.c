@@ -278,6 +278,18 @@ int whatif_write_file(const char *path, const char *text, size_t len)
 
 /* ---- the stack of runs ---------------------------------------------------------------- */
 
+void run_limits_apply(const struct run_limits *l, struct sim *s)
+{
+    if (!l->end_auto) {
+        s->end_us = l->end_us;
+        s->end_auto = 0;
+    }
+    s->max_events = l->events;
+    s->max_frames = l->frames;
+    s->max_trace = l->trace;
+    s->max_memory = l->memory;
+}
+
 void whatif_init(struct whatif *w, struct scenario **scn, struct sim **s,
                  struct view_index *ix, struct view_state *st, int have_seed,
                  uint64_t seed, int real)
@@ -290,6 +302,10 @@ void whatif_init(struct whatif *w, struct scenario **scn, struct sim **s,
     w->have_seed = have_seed;
     w->seed = seed;
     w->real = real;
+    const struct sim *first = *s;
+    w->limits = (struct run_limits){ first->end_us, first->end_auto, first->max_events,
+                                     first->max_frames, first->max_trace,
+                                     first->max_memory };
     int err;
     if (*scn && (*scn)->path && real != WHATIF_OFF_CAPTURE)
         w->text = whatif_read_file((*scn)->path, &w->len, &err);
@@ -367,6 +383,7 @@ int whatif_apply(struct whatif *w, int kind, const char *by,
     char *ntext = whatif_text(base, blen, comment, line, &nlen);
     free(seeded);
     struct scn_errors errs = { 0 };
+    errs.max_memory = w->limits.memory;     /* as the first run's lesson */
     struct scenario *ns = scenario_parse((*w->scn)->path, ntext, nlen, &errs);
     if (!ns) {
         snprintf(st->msg, sizeof st->msg, _("the what-if line does not parse: %s"),
@@ -379,6 +396,7 @@ int whatif_apply(struct whatif *w, int kind, const char *by,
     i18n_lesson(ns);
     struct sim *sim = xcalloc(1, sizeof *sim);
     sim_init(sim, ns, w->have_seed ? w->seed : ns->seed);
+    run_limits_apply(&w->limits, sim);
     sim_run(sim);
 
     if (w->depth == w->cap) {
@@ -401,6 +419,7 @@ int whatif_apply(struct whatif *w, int kind, const char *by,
     w->text = ntext;
     w->len = nlen;
     view_index_build(w->ix, &sim->tr);
+    view_index_stopped(w->ix, sim);
     *st = *before;
     st->overlay = OV_NONE;
     st->playing = 0;
@@ -460,8 +479,10 @@ void whatif_relang(struct whatif *w)
         sim_free(f->sim);
         i18n_lesson(f->scn);
         sim_init(f->sim, f->scn, w->have_seed ? w->seed : f->scn->seed);
+        run_limits_apply(&w->limits, f->sim);
         sim_run(f->sim);
         view_index_build(&f->ix, &f->sim->tr);
+        view_index_stopped(&f->ix, f->sim);
         f->st.title = lesson_title(f->scn);
         if (f->st.cur >= f->ix.n)
             f->st.cur = f->ix.n ? f->ix.n - 1 : 0;

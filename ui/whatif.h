@@ -80,6 +80,18 @@ struct whatif_frame {
 /* The session's current run, seen through the session's own variables
  * (the interactive view's): what-ifs replace them and undo puts them
  * back. */
+/* The run's budgets as the command line set them (--max-time,
+ * --max-events, --max-frames, --max-trace, --max-memory), kept from the
+ * first run so that every run the view makes again (a what-if, L, r, o)
+ * has the same budgets and stops where that one would. */
+struct run_limits {
+    int64_t end_us;
+    int end_auto;              /* no --max-time: each lesson's own default */
+    uint64_t events, frames, trace, memory;
+};
+/* Gives s (just sim_init'ed, not yet run) the budgets in l. */
+void run_limits_apply(const struct run_limits *l, struct sim *s);
+
 struct whatif {
     struct scenario **scn;
     struct sim **s;
@@ -93,6 +105,7 @@ struct whatif {
     int own_sim;
     struct whatif_frame *stack;
     int depth, cap;
+    struct run_limits limits;  /* the first run's, for every run again */
 };
 
 /* Why what-if may be off: --real (the kernel's side could not lose the
