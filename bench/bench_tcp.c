@@ -1,5 +1,5 @@
 /* bench_tcp.c — complete simulated TCP lifecycles per second, through the
- * real simulator (scenario_parse, sim_init / sim_run / sim_free).
+ * real simulator (scenario_parse, sim_init or sim_reset, sim_run).
  *
  * One lifecycle: three-way handshake, one request and one reply, the
  * four-way teardown (client closes first), and the client's TIME_WAIT
@@ -10,8 +10,8 @@
  * outside the timing; each run is sim_reset (sim_init the first time) +
  * sim_run + check.
  *
- * Two sizes are measured: 1 client per run (a lesson's size; sim_init and
- * sim_free paid per lifecycle) and 100 clients per run (set-up amortised, but
+ * Two sizes are measured: 1 client per run (a lesson's size; a run's set-up,
+ * sim_reset, paid per lifecycle) and 100 clients per run (set-up amortised, but
  * the simulator's per-packet costs that grow with the number of hosts and
  * connections show).
  *
