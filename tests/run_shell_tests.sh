@@ -236,6 +236,11 @@ cp locale/zh_CN/LC_MESSAGES/protosim.mo "$TMP/inst/share/locale/zh_CN/LC_MESSAGE
 (cd / && env -u PROTOSIM_LOCALEDIR "$TMP/inst/bin/protosim" --lang zh --batch handshake >"$TMP/inst.out" 2>&1)
 grep -q "时间  主机" "$TMP/inst.out" && ok \
     || bad "installed layout: no Chinese catalogue found beside bin: $(head -3 "$TMP/inst.out")"
+grep -q "no Chinese catalogue" "$TMP/inst.out" && bad "installed layout: a warning though the catalogue was found" || ok
+# no catalogue where it looks: the sentences fall back to English, and
+# stderr says so (it said nothing, while the lesson's own zh text showed)
+PROTOSIM_LOCALEDIR="$TMP/nowhere" "$PROTOSIM" --lang zh --batch handshake >"$TMP/out" 2>"$TMP/err"
+has_in "$TMP/err" "protosim: no Chinese catalogue in $TMP/nowhere ($TMP/nowhere/zh_CN/LC_MESSAGES/protosim.mo): the sentences are in English" "zh without a catalogue: said on stderr"
 
 # 6. the ARP and DNS lessons show what the issue promises, in JSON
 "$PROTOSIM" --json arp >"$TMP/arp.json"

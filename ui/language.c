@@ -186,6 +186,13 @@ void i18n_init(enum i18n_lang lang)
         return;
     }
     i18n_switch(lang);
+    /* gettext("") is the catalogue's header entry when it found one, and ""
+     * when it did not: then every sentence stays English while the lesson's
+     * own `zh` text is Chinese, and nothing said why */
+    if (lang == I18N_ZH && !*dgettext(PROTOSIM_DOMAIN, ""))
+        fprintf(stderr, "protosim: no Chinese catalogue in %s (%s/zh_CN/LC_MESSAGES/"
+                PROTOSIM_DOMAIN ".mo): the sentences are in English\n", localedir,
+                localedir);
 }
 
 enum i18n_lang i18n_current(void)
