@@ -183,6 +183,22 @@ static struct arp_pkt tx_arp(const struct afx *f, int i, mac_addr *eth_dst)
     return p;
 }
 
+/* Asserts the one frame sent is ME's reply to OTHER, unicast to its MAC,
+ * target protocol address tpa, with sentence why. */
+static void assert_one_reply_to_other(const struct afx *f, ip4_addr tpa, int why)
+{
+    ck_assert_int_eq(f->ntx, 1);
+    mac_addr dst;
+    struct arp_pkt rp = tx_arp(f, 0, &dst);
+    ck_assert(memcmp(dst.b, OTHER_MAC.b, 6) == 0);
+    ck_assert_uint_eq(rp.op, ARP_OP_REPLY);
+    ck_assert(memcmp(rp.sha.b, ME_MAC.b, 6) == 0);
+    ck_assert_uint_eq(rp.spa, ME);
+    ck_assert(memcmp(rp.tha.b, OTHER_MAC.b, 6) == 0);
+    ck_assert_uint_eq(rp.tpa, tpa);
+    ck_assert_int_eq(f->tx[0].why.id, why);
+}
+
 /* Asserts transmitted frame i is the broadcast "who-has ip tell ME". */
 static void assert_request(const struct afx *f, int i, ip4_addr ip)
 {
@@ -956,16 +972,7 @@ START_TEST(test_request_for_us_adds_sender_stale_and_replies)
     STATES(f, e->id, 0, ARP_NONE, ARP_STALE);
     ck_assert_int_eq(last_state(f, e->id)->why.id, N_ARP_LEARN);
     /* the reply: fields swapped, op REPLY, unicast to the requester */
-    ck_assert_int_eq(f->ntx, 1);
-    mac_addr dst;
-    struct arp_pkt rp = tx_arp(f, 0, &dst);
-    ck_assert(memcmp(dst.b, OTHER_MAC.b, 6) == 0);
-    ck_assert_uint_eq(rp.op, ARP_OP_REPLY);
-    ck_assert(memcmp(rp.sha.b, ME_MAC.b, 6) == 0);
-    ck_assert_uint_eq(rp.spa, ME);
-    ck_assert(memcmp(rp.tha.b, OTHER_MAC.b, 6) == 0);
-    ck_assert_uint_eq(rp.tpa, OTHER);
-    ck_assert_int_eq(f->tx[0].why.id, N_ARP_REPLY);
+    assert_one_reply_to_other(f, OTHER, N_ARP_REPLY);
     /* a STALE entry has no timer, and is usable at once without asking */
     ck_assert_int_eq(arp_deadline(&f->c), -1);
     output(f, MS(8), OTHER, "back", 0);
@@ -1116,16 +1123,7 @@ START_TEST(test_probe_for_our_address_is_answered_not_cached)
     ck_assert_int_eq(f->c.n, 0);
     ck_assert_ptr_null(arp_lookup(&f->c, 0));
     ck_assert_uint_eq(f->tr.n, 0);               /* no state record */
-    ck_assert_int_eq(f->ntx, 1);
-    mac_addr dst;
-    struct arp_pkt rp = tx_arp(f, 0, &dst);
-    ck_assert(memcmp(dst.b, OTHER_MAC.b, 6) == 0);
-    ck_assert_uint_eq(rp.op, ARP_OP_REPLY);
-    ck_assert(memcmp(rp.sha.b, ME_MAC.b, 6) == 0);
-    ck_assert_uint_eq(rp.spa, ME);               /* the address probed */
-    ck_assert(memcmp(rp.tha.b, OTHER_MAC.b, 6) == 0);
-    ck_assert_uint_eq(rp.tpa, 0);
-    ck_assert_int_eq(f->tx[0].why.id, N_ARP_PROBE_ANSWER);
+    assert_one_reply_to_other(f, 0, N_ARP_PROBE_ANSWER);   /* spa: the address probed */
     char buf[512];
     narrate(&f->tx[0].why, NULL, buf, sizeof buf);
     ck_assert_msg(strstr(buf, "asks whether 192.0.2.10 is taken: it is this "

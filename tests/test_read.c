@@ -61,10 +61,11 @@ static void pcap_record(struct buf *w, uint32_t sec, uint32_t frac,
     putn(w, p, n);
 }
 
-/* A TCP segment from 10.0.0.1:1000 to 10.0.0.2:80 as an Ethernet frame. */
-static size_t tcp_frame(uint8_t *out, size_t cap, uint8_t flags, uint32_t seq,
-                        uint32_t ack, const char *data, ip4_addr src, ip4_addr dst,
-                        uint16_t sport, uint16_t dport)
+/* A TCP segment from src:sport to dst:dport as an Ethernet frame, with an
+ * MSS option (4 bytes of options) when mss is not 0. */
+static size_t tcp_frame_mss(uint8_t *out, size_t cap, uint8_t flags, uint32_t seq,
+                            uint32_t ack, const char *data, ip4_addr src, ip4_addr dst,
+                            uint16_t sport, uint16_t dport, uint16_t mss)
 {
     struct ip4_hdr ip = { 0 };
     ip.src = src;
@@ -77,9 +78,18 @@ static size_t tcp_frame(uint8_t *out, size_t cap, uint8_t flags, uint32_t seq,
     t.ack = ack;
     t.flags = flags;
     t.win = 65535;
+    t.mss = mss;
     mac_addr a = { { 2, 0, 0, 0, 0, 1 } }, b = { { 2, 0, 0, 0, 0, 2 } };
     size_t len = data ? strlen(data) : 0;
     return tcp_frame_encode(out, cap, a, b, &ip, &t, (const uint8_t *)data, len);
+}
+
+/* The same without options. */
+static size_t tcp_frame(uint8_t *out, size_t cap, uint8_t flags, uint32_t seq,
+                        uint32_t ack, const char *data, ip4_addr src, ip4_addr dst,
+                        uint16_t sport, uint16_t dport)
+{
+    return tcp_frame_mss(out, cap, flags, seq, ack, data, src, dst, sport, dport, 0);
 }
 
 #define A1 0x0a000001u
@@ -403,20 +413,8 @@ static size_t tcp_frame_opts(uint8_t *out, size_t cap, uint8_t flags, uint32_t s
                              uint32_t ack, const uint8_t opt[4], ip4_addr src,
                              ip4_addr dst, uint16_t sport, uint16_t dport)
 {
-    struct ip4_hdr ip = { 0 };
-    ip.src = src;
-    ip.dst = dst;
-    ip.ttl = 64;
-    struct tcp_hdr t = { 0 };
-    t.sport = sport;
-    t.dport = dport;
-    t.seq = seq;
-    t.ack = ack;
-    t.flags = flags;
-    t.win = 65535;
-    t.mss = 1460;                  /* 4 bytes of options, then overwritten */
-    mac_addr a = { { 2, 0, 0, 0, 0, 1 } }, b = { { 2, 0, 0, 0, 0, 2 } };
-    size_t n = tcp_frame_encode(out, cap, a, b, &ip, &t, NULL, 0);
+    /* 4 bytes of options, then overwritten */
+    size_t n = tcp_frame_mss(out, cap, flags, seq, ack, NULL, src, dst, sport, dport, 1460);
     ck_assert_uint_eq(out[14 + 20 + 12] >> 4, 6);
     memcpy(out + 14 + 20 + 20, opt, 4);   /* --read does not check checksums */
     return n;
