@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "arp.h"
 #include "capture.h"
 #include "narrate.h"
 #include "read.h"
@@ -754,6 +755,64 @@ START_TEST(test_read_counts_frames_it_cannot_decode)
 }
 END_TEST
 
+/* An ARP packet in an Ethernet frame to eth_dst. */
+static size_t arp_frame(uint8_t *out, uint16_t op, mac_addr sha, ip4_addr spa,
+                        mac_addr tha, ip4_addr tpa, mac_addr eth_dst)
+{
+    struct arp_pkt p = { .htype = 1, .ptype = ETHERTYPE_IPV4, .hlen = 6, .plen = 4,
+                         .op = op, .sha = sha, .spa = spa, .tha = tha, .tpa = tpa };
+    uint8_t body[ARP_PKT_LEN];
+    ck_assert_uint_eq(arp_encode(body, sizeof body, &p), ARP_PKT_LEN);
+    struct eth_hdr eh = { .dst = eth_dst, .src = sha, .type = ETHERTYPE_ARP };
+    size_t n = eth_encode(out, 128, &eh, body, sizeof body);
+    ck_assert_uint_gt(n, 0);
+    return n;
+}
+
+/* RFC 5227 2.1.1: a probe's sender address is 0.0.0.0, and so is the
+ * target address of the owner's reply.  Both were drawn on a lifeline
+ * called 0.0.0.0; the prober is now the host its MAC address sends from
+ * elsewhere in the capture, else a lifeline named by that MAC address. */
+START_TEST(test_read_arp_probe_is_drawn_on_its_sender)
+{
+    static const mac_addr X = { { 2, 0, 0, 0, 0, 0x1e } }, O = { { 2, 0, 0, 0, 0, 5 } },
+                          Z = { { 0 } };
+    const ip4_addr OWNER = 0x0a000005u, LATER = 0x0a000007u;
+    for (int announced = 0; announced < 2; announced++) {
+        uint8_t fr[3][128];
+        size_t len[3], k = 0;
+        len[k] = arp_frame(fr[k], ARP_OP_REQUEST, X, 0, Z, OWNER, MAC_BROADCAST); k++;
+        len[k] = arp_frame(fr[k], ARP_OP_REPLY, O, OWNER, X, 0, X); k++;
+        if (announced) {          /* later X announces the address it took */
+            len[k] = arp_frame(fr[k], ARP_OP_REQUEST, X, LATER, Z, LATER, MAC_BROADCAST);
+            k++;
+        }
+        struct sim s;
+        struct scenario *scn = read_frames(fr, len, k, &s);
+        ck_assert_int_eq(scn->nhosts, 2);
+        ck_assert_str_eq(scn->hosts[0].name, announced ? "10.0.0.7" : "02:00:00:00:00:1e");
+        ck_assert_str_eq(scn->hosts[1].name, "10.0.0.5");
+        for (int h = 0; h < scn->nhosts; h++)
+            ck_assert_str_ne(scn->hosts[h].name, "0.0.0.0");
+        /* the probe from the prober, the reply back to it */
+        int seen = 0;
+        for (size_t i = 0; i < s.tr.n; i++) {
+            const struct trace_rec *r = &s.tr.recs[i];
+            if (r->kind != TK_SEND)
+                continue;
+            if (seen == 0)
+                ck_assert(r->u.pkt.src == 0 && r->u.pkt.dst == HOST_BROADCAST);
+            if (seen == 1)
+                ck_assert(r->u.pkt.src == 1 && r->u.pkt.dst == 0);
+            seen++;
+        }
+        ck_assert_int_eq(seen, (int)k);
+        sim_free(&s);
+        scenario_free(scn);
+    }
+}
+END_TEST
+
 Suite *read_suite(void)
 {
     Suite *s = suite_create("read");
@@ -772,6 +831,7 @@ Suite *read_suite(void)
     tcase_add_test(d, test_read_cut_frame_layers_have_no_padding);
     tcase_add_test(d, test_read_headers_cut_inside_their_options);
     tcase_add_test(d, test_read_splits_an_address_that_talks_to_itself);
+    tcase_add_test(d, test_read_arp_probe_is_drawn_on_its_sender);
     tcase_add_test(d, test_read_nothing_to_draw);
     tcase_add_test(d, test_read_counts_frames_it_cannot_decode);
     suite_add_tcase(s, d);

@@ -589,6 +589,15 @@ static const char *arena_str(struct scenario *scn, const char *t)
     return d;
 }
 
+/* A MAC address's key in an endpoint_map: bit 63 set, which no ep_key has. */
+static uint64_t mac_key(mac_addr m)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 6; i++)
+        v = v << 8 | m.b[i];
+    return 1ULL << 63 | v << 1 | 1;
+}
+
 /* Passes 1 and 2: the lifelines, as a lesson's hosts, and each frame's
  * (rf[i] for order[i]).  NULL when no frame has an end to draw.  The frames
  * with none are counted in skipped[] by reason, unless skipped is NULL. */
@@ -596,17 +605,30 @@ static struct scenario *lifelines(const struct capture *cap,
                                   const struct capture_frame **order,
                                   struct rd_frame *rf, size_t *skipped)
 {
-    /* pass 1: addresses that talk to themselves split by port */
-    struct endpoint_map split = { 0 };
+    /* pass 1: addresses that talk to themselves split by port; and each
+     * MAC address's first IPv4 source address (macip) */
+    struct endpoint_map split = { 0 }, macs = { 0 };
+    ip4_addr *macip = NULL;
+    size_t nmacip = 0, capmacip = 0;
     struct frame f;
     for (size_t i = 0; i < cap->n; i++) {
         ip4_addr sa, da;
         uint16_t sp, dp;
         int bc;
-        if (frame_ends(cap->bytes + order[i]->off, order[i]->len, order[i]->wire_len,
-                       &f, &sa, &sp,
-                       &da, &dp, &bc) && sa == da && (sp || dp))
+        if (!frame_ends(cap->bytes + order[i]->off, order[i]->len, order[i]->wire_len,
+                        &f, &sa, &sp, &da, &dp, &bc))
+            continue;
+        if (sa == da && (sp || dp))
             *ep_slot(&split, ep_key(sa, 0), 1) = 1;
+        int *m = sa ? ep_slot(&macs, mac_key(f.eth.src), 1) : NULL;
+        if (m && *m < 0) {
+            if (nmacip == capmacip) {
+                capmacip = capmacip ? 2 * capmacip : 16;
+                macip = xreallocarray(macip, capmacip, sizeof *macip);
+            }
+            macip[nmacip] = sa;
+            *m = (int)nmacip++;
+        }
     }
 
     /* pass 2: the lifelines, in order of appearance */
@@ -628,10 +650,26 @@ static struct scenario *lifelines(const struct capture *cap,
                 skipped[undrawn_reason(cap->bytes + order[i]->off, order[i])]++;
             continue;
         }
+        /* RFC 5227 2.1.1: an ARP probe's sender address is 0.0.0.0 (its
+         * sender has none yet), and so is the target address of the reply
+         * that defends the address.  That end is drawn on the host its MAC
+         * address sends from elsewhere in the capture, else on a lifeline
+         * named by the MAC address, not on one called 0.0.0.0. */
+        uint64_t by_mac[2] = { 0, 0 };
+        mac_addr end_mac[2] = { f.eth.src, f.eth.dst };
+        for (int k = 0; k < 2 && f.eth.type == ETHERTYPE_ARP; k++) {
+            if (a[k] || (k == 1 && bc))
+                continue;
+            int *m = ep_slot(&macs, mac_key(end_mac[k]), 0);
+            if (m && *m >= 0)
+                a[k] = macip[*m];
+            else
+                by_mac[k] = mac_key(end_mac[k]);
+        }
         int h[2];
         for (int k = 0; k < 2; k++) {
             int by_port = pt[k] && ep_slot(&split, ep_key(a[k], 0), 0);
-            uint64_t key = ep_key(a[k], by_port ? pt[k] : 0);
+            uint64_t key = by_mac[k] ? by_mac[k] : ep_key(a[k], by_port ? pt[k] : 0);
             int *slot = ep_slot(&hostmap, key, 1);
             if (*slot < 0) {
                 if (scn->nhosts == caphosts) {
@@ -643,7 +681,9 @@ static struct scenario *lifelines(const struct capture *cap,
                 memset(sh, 0, sizeof *sh);
                 char as[16], name[32];
                 ip4_str(a[k], as, sizeof as);
-                if (by_port)
+                if (by_mac[k])
+                    mac_str(end_mac[k], name, sizeof name);
+                else if (by_port)
                     snprintf(name, sizeof name, "%s:%u", as, (unsigned)pt[k]);
                 else
                     snprintf(name, sizeof name, "%s", as);
@@ -660,6 +700,8 @@ static struct scenario *lifelines(const struct capture *cap,
         rf[i].tcp = f.has_ip && f.l4 == IPPROTO_TCP_NUM;
     }
     ep_free(&split);
+    ep_free(&macs);
+    free(macip);
     ep_free(&hostmap);
     if (!scn->nhosts) {
         scenario_free(scn);
