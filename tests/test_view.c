@@ -1421,6 +1421,47 @@ START_TEST(test_too_small_screen)
 }
 END_TEST
 
+/* The too-small screen at any size: the sizes are said whole (wrapped, not
+ * cut: "have 40x" said nothing at 40x10), and on one row the second line
+ * is not drawn over the first (at 80x1 both were drawn on row 0). */
+static char *squeezed(const char *t)
+{
+    char *o = malloc(strlen(t) + 1), *p = o;
+    for (; *t; t++)
+        if (!(*t == ' ' || *t == '\n') || (p > o && p[-1] != ' '))
+            *p++ = *t == '\n' ? ' ' : *t;
+    *p = '\0';
+    return o;
+}
+
+START_TEST(test_too_small_wraps_never_overlaps)
+{
+    static const int size[][2] = { { 20, 5 }, { 40, 10 }, { 30, 3 }, { 79, 24 } };
+    for (int i = 0; i < 4; i++) {
+        struct fixture f;
+        char want[64];
+        fx_open(&f, HANDSHAKE, size[i][0], size[i][1], 1);
+        char *t = screen_at(&f, 0), *s = squeezed(t);
+        snprintf(want, sizeof want, "terminal too small (need 80x24, have %dx%d)",
+                 size[i][0], size[i][1]);
+        ck_assert_msg(contains(s, want), "%dx%d: %s", size[i][0], size[i][1], t);
+        if (size[i][1] >= 5)
+            ck_assert_msg(contains(s, "enlarge the window, or press q to quit"),
+                          "%dx%d: %s", size[i][0], size[i][1], t);
+        free(s);
+        free(t);
+        fx_close(&f);
+    }
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 80, 1, 1);
+    char *t = screen_at(&f, 0);
+    ck_assert_msg(contains(t, "terminal too small (need 80x24, have 80x1)"), "%s", t);
+    ck_assert_msg(!contains(t, "enlarge"), "%s", t);
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_ascii_fallback_has_only_ascii)
 {
     struct fixture f;
@@ -2544,6 +2585,7 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_lan_broadcast_arp_and_dns);
     tcase_add_test(tc, test_empty_trace);
     tcase_add_test(tc, test_too_small_screen);
+    tcase_add_test(tc, test_too_small_wraps_never_overlaps);
     tcase_add_test(tc, test_ascii_fallback_has_only_ascii);
     tcase_add_test(tc, test_projector_mode);
     suite_add_tcase(s, tc);

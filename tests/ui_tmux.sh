@@ -928,5 +928,25 @@ check "read: the last event, the client's LAST_ACK -> CLOSED" on_screen "LAST_AC
 keys q
 check "read: q quits with status 0" eval 'wait_rc && [ "$(cat "$TMP/rc")" = 0 ]'
 
+# ---- edges: terminal sizes -------------------------------------------------------
+# too small: the message is wrapped and centred by display width, never cut
+# or drawn over itself (at 80x1 "enlarge the window" was drawn over the
+# sizes; in Chinese each line sat off centre, placed by its bytes)
+start LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8
+T resize-window -t ui -x 50 -y 12
+launch handshake
+check "small zh: says the sizes" wait_for "现为 50x12）"
+check "small zh: centred by its cells (8 of 50 - 34 on the left)" \
+    grep -q '^        终端太小（需要 80x24，现为 50x12）' "$TMP/screen"
+keys q
+wait_rc >/dev/null
+start
+T resize-window -t ui -x 80 -y 1
+launch handshake
+check "80x1: says the sizes" wait_for "terminal too small (need 80x24, have 80x1)"
+check "80x1: nothing drawn over them" off_screen "enlarge"
+keys q
+check "80x1: q quits" wait_rc
+
 echo "ui-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -739,6 +739,31 @@ static void draw_title(const struct view_index *ix, const struct view_state *st,
         view_put(scr, r.x + r.w - rw, r.y, rw, right, R_TITLE, st->utf8);
 }
 
+/* The "terminal too small" screen: the sizes first (they say what to do), then
+ * how to go on, each wrapped to the width (Chinese between any two
+ * characters) and centred by its display width, as many lines as the height
+ * holds: on one row, or at 20x5, the sizes are never cut off or drawn over. */
+static void draw_too_small(const struct view_state *st, struct view_screen *scr)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, _("terminal too small (need %dx%d, have %dx%d)"),
+             VIEW_MIN_W, VIEW_MIN_H, scr->w, scr->h);
+    struct view_lines l = { 0 };
+    vw_add_wrapped(&l, scr->w, 0, R_ALERT, buf);
+    vw_add_wrapped(&l, scr->w, 0, R_NORMAL, _("enlarge the window, or press q to quit"));
+    int n = l.n < scr->h ? l.n : scr->h;
+    int y0 = (scr->h - n) / 2;
+    for (int i = 0; i < n; i++) {
+        const char *t = l.v[i].text;
+        while (*t == ' ')
+            t++;
+        int w = view_text_width(t);
+        view_put(scr, w < scr->w ? (scr->w - w) / 2 : 0, y0 + i, scr->w, t, l.v[i].role,
+                 st->utf8);
+    }
+    view_lines_free(&l);
+}
+
 void view_render(const struct view_index *ix, const struct view_state *st,
                  struct view_screen *scr)
 {
@@ -746,17 +771,7 @@ void view_render(const struct view_index *ix, const struct view_state *st,
     struct view_layout L;
     view_layout(scr->w, scr->h, st->projector, st->focus, &L);
     if (L.too_small) {
-        char buf[128];
-        snprintf(buf, sizeof buf, _("terminal too small (need %dx%d, have %dx%d)"),
-                 VIEW_MIN_W, VIEW_MIN_H, scr->w, scr->h);
-        int y = scr->h / 2 - 1;
-        int w = (int)strlen(buf);
-        view_put(scr, w < scr->w ? (scr->w - w) / 2 : 0, y > 0 ? y : 0, scr->w, buf,
-                 R_ALERT, st->utf8);
-        const char *sub = _("enlarge the window, or press q to quit");
-        w = (int)strlen(sub);
-        view_put(scr, w < scr->w ? (scr->w - w) / 2 : 0, y + 1, scr->w, sub,
-                 R_NORMAL, st->utf8);
+        draw_too_small(st, scr);
         return;
     }
     draw_title(ix, st, scr, L.title);
