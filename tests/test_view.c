@@ -13,6 +13,7 @@
 #include "sim.h"
 #include "tcp.h"
 #include "view.h"
+#include "viewint.h"
 #include "wire.h"
 #include "suites.h"
 #include "testutil.h"
@@ -1462,6 +1463,47 @@ START_TEST(test_too_small_wraps_never_overlaps)
 }
 END_TEST
 
+/* The `o` list at 80x24: a title wider than its row is cut there, and the
+ * selected lesson's is given whole under the list (socket-api's was cut at
+ * "conn…" and shown nowhere); a list longer than the box says where the
+ * selection is (web-request, the default lesson, was below the box with
+ * nothing to say so). */
+START_TEST(test_open_list_shows_the_selected_title_whole)
+{
+    static const char LONG[] =
+        "The socket calls: socket, bind, listen, accept, connect, send, recv, close";
+    struct view_choice ch[30];
+    char names[30][16];
+    for (int i = 0; i < 30; i++) {
+        snprintf(names[i], sizeof names[i], "lesson-%02d", i);
+        ch[i].name = names[i];
+        ch[i].title = i == 10 ? LONG : "A short title";
+    }
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 80, 24, 1);
+    f.st.choices = ch;
+    f.st.nchoices = 30;
+    f.st.overlay = OV_OPEN;
+    f.st.choice = 10;
+    char *t = screen_at(&f, 0);
+    ck_assert_msg(contains(t, "recv, close"), "%s", t);
+    ck_assert_msg(contains(t, "j/k choose (11 of 30)"), "%s", t);
+    free(t);
+    f.st.choice = 29;                           /* a title that fits: no more */
+    t = screen_at(&f, 0);
+    ck_assert_msg(!contains(t, "recv, close"), "%s", t);
+    ck_assert_msg(contains(t, "lesson-29"), "%s", t);
+    ck_assert_msg(contains(t, "j/k choose (30 of 30)"), "%s", t);
+    free(t);
+    f.st.nchoices = 5;                          /* all in view: no position */
+    f.st.choice = 1;
+    t = screen_at(&f, 0);
+    ck_assert_msg(contains(t, "j/k choose \u00b7 Enter open"), "%s", t);
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_ascii_fallback_has_only_ascii)
 {
     struct fixture f;
@@ -2586,6 +2628,7 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_empty_trace);
     tcase_add_test(tc, test_too_small_screen);
     tcase_add_test(tc, test_too_small_wraps_never_overlaps);
+    tcase_add_test(tc, test_open_list_shows_the_selected_title_whole);
     tcase_add_test(tc, test_ascii_fallback_has_only_ascii);
     tcase_add_test(tc, test_projector_mode);
     suite_add_tcase(s, tc);

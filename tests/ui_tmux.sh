@@ -948,5 +948,19 @@ check "80x1: nothing drawn over them" off_screen "enlarge"
 keys q
 check "80x1: q quits" wait_rc
 
+# the `o` list at 80x24: socket-api's title (76 characters) was cut at
+# "conn…" and shown nowhere whole; the list, taller than its box, hid
+# web-request below it with nothing to say so
+start
+T resize-window -t ui -x 80 -y 24
+launch socket-api
+wait_for "event 1/" >/dev/null
+keys Enter o
+check "o at 80x24: the selected title is given whole" wait_for "recv, close"
+check "o at 80x24: the hint says where the selection is in the list" \
+    eval 'grep -q "j/k choose ([0-9]* of [0-9]*)" "$TMP/screen"'
+keys Escape q
+wait_rc >/dev/null
+
 echo "ui-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

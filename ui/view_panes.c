@@ -990,6 +990,53 @@ void vw_draw_pane(const struct view_index *ix, const struct view_state *st,
     view_lines_free(&l);
 }
 
+/* The `o` list's box on a w x h screen: a row per lesson, name and title,
+ * as many rows as fit.  A title wider than its row ends in "…" there and,
+ * for the selected lesson, is given whole under the list, wrapped at the
+ * title column (socket-api's, 76 characters, was cut at 80 columns and
+ * never shown whole). */
+struct open_fit {
+    int nw;                 /* the name column's width */
+    struct view_rect b;     /* the box */
+    int rows, first;        /* list rows shown, and the first one's index */
+    struct view_lines full; /* the selected title, wrapped, when cut */
+};
+
+static void open_fit(const struct view_state *st, int w, int h, struct open_fit *f)
+{
+    int n = st->nchoices;
+    int nw = 4, lw = 0;
+    for (int i = 0; i < n; i++) {
+        int cw = view_text_width(st->choices[i].name);
+        if (cw > nw)
+            nw = cw;
+        cw = view_text_width(st->choices[i].title ? st->choices[i].title : "");
+        if (cw > lw)
+            lw = cw;
+    }
+    int bw = nw + lw + 8;
+    if (bw > w - 4)
+        bw = w - 4;
+    memset(f, 0, sizeof *f);
+    f->nw = nw;
+    int tx = 1 + nw + 2;                      /* the title column inside the box */
+    const struct view_choice *sel = n && st->choice < n ? &st->choices[st->choice] : NULL;
+    if (sel && sel->title && tx + view_text_width(sel->title) > bw - 2 && bw - 3 - tx >= 8)
+        add_wrapped(&f->full, bw - 3 - tx, 0, R_OVERLAY, R_OVERLAY, 0, sel->title);
+    int avail = h - 4;
+    int extra = f->full.n ? f->full.n + 1 : 0;
+    if (avail - extra < 3) {                  /* the list first */
+        view_lines_free(&f->full);
+        memset(&f->full, 0, sizeof f->full);
+        extra = 0;
+    }
+    int rows = n < avail - extra ? (n ? n : 1) : avail - extra;
+    f->rows = rows;
+    f->first = st->choice - rows + 1 > 0 ? st->choice - rows + 1 : 0;
+    f->b = (struct view_rect){ (w - bw) / 2, 1 + (avail - rows - extra) / 2, bw,
+                               rows + extra + 2 };
+}
+
 void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
                struct view_rect r)
 {
@@ -1039,8 +1086,17 @@ void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
     }
     if (st->overlay == OV_OPEN) {
         char buf[192];
-        snprintf(buf, sizeof buf, _(" j/k choose%sEnter open%sp type a file path%sEsc cancel"),
-                 dot, dot, dot);
+        struct open_fit f;
+        open_fit(st, scr->w, scr->h, &f);
+        view_lines_free(&f.full);
+        if (f.rows < st->nchoices)         /* the list scrolls: say where it is */
+            snprintf(buf, sizeof buf,
+                     _(" j/k choose (%d of %d)%sEnter open%sp type a file path%sEsc cancel"),
+                     st->choice + 1, st->nchoices, dot, dot, dot);
+        else
+            snprintf(buf, sizeof buf,
+                     _(" j/k choose%sEnter open%sp type a file path%sEsc cancel"),
+                     dot, dot, dot);
         view_put(scr, r.x, r.y, r.w, buf, R_HINT, st->utf8);
         return;
     }
@@ -1138,39 +1194,39 @@ void vw_draw_help(const struct view_state *st, struct view_screen *scr)
 void vw_draw_open(const struct view_state *st, struct view_screen *scr)
 {
     int n = st->nchoices;
-    int nw = 4, lw = 0;
-    for (int i = 0; i < n; i++) {
-        int w = view_text_width(st->choices[i].name);
-        if (w > nw)
-            nw = w;
-        w = view_text_width(st->choices[i].title ? st->choices[i].title : "");
-        if (w > lw)
-            lw = w;
-    }
-    int bw = nw + lw + 8;
-    if (bw > scr->w - 4)
-        bw = scr->w - 4;
-    int avail = scr->h - 4;
-    int rows = n < avail ? (n ? n : 1) : avail;
-    struct view_rect b = { (scr->w - bw) / 2, 1 + (avail - rows) / 2, bw, rows + 2 };
+    struct open_fit f;
+    open_fit(st, scr->w, scr->h, &f);
+    struct view_rect b = f.b;
+    int bw = b.w, rows = f.rows, first = f.first;
     draw_box(scr, b, _("open a shipped scenario"), st->utf8);
     if (!n) {
         view_put(scr, b.x + 2, b.y + 1, bw - 4, _("no shipped scenarios found"),
                  R_OVERLAY, st->utf8);
+        view_lines_free(&f.full);
         return;
     }
-    int first = st->choice - rows + 1 > 0 ? st->choice - rows + 1 : 0;
     for (int i = 0; i < rows && first + i < n; i++) {
         const struct view_choice *c = &st->choices[first + i];
         int sel = first + i == st->choice;
         char buf[256];
-        snprintf(buf, sizeof buf, " %-*s  %s", nw, c->name, c->title ? c->title : "");
+        snprintf(buf, sizeof buf, " %-*s  %s", f.nw, c->name, c->title ? c->title : "");
         struct view_rect line = { b.x + 1, b.y + 1 + i, bw - 2, 1 };
         if (sel)
             vw_fill(scr, line, ' ', R_OVL_SEL);
         vw_put_fit(scr, line.x, line.y, line.w, buf, sel ? R_OVL_SEL : R_OVERLAY,
                 st->utf8);
     }
+    if (f.full.n) {
+        int y = b.y + 1 + rows;
+        for (int x = b.x + 1; x < b.x + bw - 1; x++)
+            vw_set_glyph(scr, x, y, G_BOX_H, R_OVERLAY, st->utf8);
+        vw_set_glyph(scr, b.x, y, G_TEE_R, R_OVERLAY, st->utf8);
+        vw_set_glyph(scr, b.x + bw - 1, y, G_TEE_L, R_OVERLAY, st->utf8);
+        int tx = b.x + 1 + 1 + f.nw + 2;
+        draw_lines(scr, (struct view_rect){ tx, y + 1, b.x + bw - 2 - tx, f.full.n },
+                   &f.full, 0, st->utf8);
+    }
+    view_lines_free(&f.full);
 }
 
 void vw_draw_narration(const struct view_index *ix, const struct view_state *st,
