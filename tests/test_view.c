@@ -1504,6 +1504,35 @@ START_TEST(test_open_list_shows_the_selected_title_whole)
 }
 END_TEST
 
+/* Chinese wraps between any two characters, but a line never starts with
+ * closing punctuation nor ends with opening: socket-api's title wrapped
+ * with "、accept" at the start of a line. */
+START_TEST(test_wrap_chinese_punctuation)
+{
+    static const char *zh[] = {
+        "套接字调用（socket API）：socket、bind、listen、accept、connect、send、recv、close",
+        "服务器回答 SYN,ACK，确认号为 1001，表示收到了序号 1000 的 SYN。然后（客户端）发送 ACK。",
+    };
+    static const char *no_start[] = { "、", "，", "。", "：", "）" };
+    for (int k = 0; k < 2; k++)
+        for (int w = 12; w < 60; w++) {
+            struct view_lines l = { 0 };
+            vw_add_wrapped(&l, w, 0, R_NORMAL, zh[k]);
+            for (int i = 0; i < l.n; i++) {
+                const char *ln = l.v[i].text;
+                for (int j = 0; j < 5; j++)
+                    ck_assert_msg(i == 0 || strncmp(ln, no_start[j], strlen(no_start[j])),
+                                  "width %d line %d starts with %s: %s", w, i, no_start[j], ln);
+                size_t n = strlen(ln);
+                ck_assert_msg(i == l.n - 1 || n < 3 || strcmp(ln + n - 3, "（"),
+                              "width %d line %d ends with （: %s", w, i, ln);
+                ck_assert_int_le(view_text_width(ln), w);
+            }
+            view_lines_free(&l);
+        }
+}
+END_TEST
+
 START_TEST(test_ascii_fallback_has_only_ascii)
 {
     struct fixture f;
@@ -2629,6 +2658,7 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_too_small_screen);
     tcase_add_test(tc, test_too_small_wraps_never_overlaps);
     tcase_add_test(tc, test_open_list_shows_the_selected_title_whole);
+    tcase_add_test(tc, test_wrap_chinese_punctuation);
     tcase_add_test(tc, test_ascii_fallback_has_only_ascii);
     tcase_add_test(tc, test_projector_mode);
     suite_add_tcase(s, tc);

@@ -53,6 +53,32 @@ static void add_line_n(struct view_lines *l, int role, int head_role, int head_l
 
 /* Adds text word-wrapped to width; continuation lines are indented by
  * `indent` columns.  The first head_len bytes use head_role. */
+/* Chinese punctuation that may not start a line (closing marks, pauses,
+ * stops) and that may not end one (opening marks). */
+static int cjk_no_start(uint32_t c)
+{
+    switch (c) {
+    case 0x3001: case 0x3002: case 0xFF0C: case 0xFF0E: case 0xFF1A: case 0xFF1B:
+    case 0xFF01: case 0xFF1F: case 0xFF09: case 0x3009: case 0x300B: case 0x300D:
+    case 0x300F: case 0x3011: case 0x3015: case 0x3017: case 0xFF3D: case 0xFF5D:
+    case 0x201D: case 0x2019: case 0x2026: case 0x00B7: case 0x30FB:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int cjk_no_end(uint32_t c)
+{
+    switch (c) {
+    case 0xFF08: case 0x3008: case 0x300A: case 0x300C: case 0x300E: case 0x3010:
+    case 0x3014: case 0x3016: case 0xFF3B: case 0xFF5B: case 0x201C: case 0x2018:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static void add_wrapped(struct view_lines *l, int width, int indent, int role,
                         int head_role, int head_len, const char *text)
 {
@@ -70,6 +96,8 @@ static void add_wrapped(struct view_lines *l, int width, int indent, int role,
         const char *brk = NULL, *q = p;
         size_t brkpos = 0;
         int brkskip = 0;           /* a space is dropped; a wide char is not */
+        uint32_t prev = 0;
+        int prevw = 0;
         while (*q && *q != '\n') {
             uint32_t c;
             int len = vw_utf8_next(q, &c);
@@ -80,12 +108,18 @@ static void add_wrapped(struct view_lines *l, int width, int indent, int role,
                 brk = q;
                 brkpos = pos;
                 brkskip = 1;
-            } else if (cw == 2 && q > p) {
-                /* Chinese breaks between any two characters */
+            } else if (q > p && (cw == 2 || prevw == 2) && !cjk_no_start(c) &&
+                       !cjk_no_end(prev)) {
+                /* Chinese breaks between any two characters, and between
+                 * one and a word of Latin letters, but a line never starts
+                 * with closing punctuation (、，。：）...) nor ends with
+                 * opening (（《「...): the rule of Chinese typesetting */
                 brk = q;
                 brkpos = pos;
                 brkskip = 0;
             }
+            prev = c;
+            prevw = cw;
             memcpy(line + pos, q, (size_t)len);
             pos += (size_t)len;
             w += cw;
