@@ -962,5 +962,20 @@ check "o at 80x24: the hint says where the selection is in the list" \
 keys Escape q
 wait_rc >/dev/null
 
+# ---- edges: a run cut by a limit ----------------------------------------------------
+# L, r, o and what-if run the lesson again: with the command line's limits
+# (L turned --max-events 7's 17 events into the whole 20)
+start
+launch --max-events 7 handshake
+wait_for "event 1/17" >/dev/null
+keys Enter G
+check "cut: the run ends where the limit stopped it" wait_for "event 17/17"
+keys L
+check "cut: L runs it again with the same limit" wait_for "事件 17/17"
+keys L r
+check "cut: r too" wait_for "17 events, at event 17"
+keys q
+wait_rc >/dev/null
+
 echo "ui-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -368,6 +368,7 @@ static void run_lesson(struct session *se, char *failed, size_t fn, char *note, 
     }
     i18n_lesson(scn);
     sim_init(se->s, scn, se->have_seed ? se->seed : scn->seed);
+    sim_budgets_set(se->s, &se->wi.budgets);     /* the command line's limits */
     sim_run(se->s);
     if (se->real) {
         struct real_result rr;

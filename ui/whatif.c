@@ -290,6 +290,15 @@ void whatif_init(struct whatif *w, struct scenario **scn, struct sim **s,
     w->have_seed = have_seed;
     w->seed = seed;
     w->real = real;
+    if (*s) {
+        sim_budgets_get(*s, &w->budgets);  /* the command line's limits */
+    } else {
+        w->budgets.end_auto = 1;
+        w->budgets.max_events = SIM_DEFAULT_MAX_EVENTS;
+        w->budgets.max_frames = SIM_DEFAULT_MAX_FRAMES;
+        w->budgets.max_trace = SIM_DEFAULT_MAX_TRACE;
+        w->budgets.max_memory = SIM_DEFAULT_MAX_MEMORY;
+    }
     int err;
     if (*scn && (*scn)->path && real != WHATIF_OFF_CAPTURE)
         w->text = whatif_read_file((*scn)->path, &w->len, &err);
@@ -379,6 +388,7 @@ int whatif_apply(struct whatif *w, int kind, const char *by,
     i18n_lesson(ns);
     struct sim *sim = xcalloc(1, sizeof *sim);
     sim_init(sim, ns, w->have_seed ? w->seed : ns->seed);
+    sim_budgets_set(sim, &w->budgets);
     sim_run(sim);
 
     if (w->depth == w->cap) {
@@ -460,6 +470,7 @@ void whatif_relang(struct whatif *w)
         sim_free(f->sim);
         i18n_lesson(f->scn);
         sim_init(f->sim, f->scn, w->have_seed ? w->seed : f->scn->seed);
+        sim_budgets_set(f->sim, &w->budgets);
         sim_run(f->sim);
         view_index_build(&f->ix, &f->sim->tr);
         f->st.title = lesson_title(f->scn);

@@ -91,6 +91,7 @@ struct whatif {
     char *text;                /* the current run's lesson text; NULL: unread */
     size_t len;
     int own_sim;
+    struct sim_budgets budgets; /* the session's first run's: every re-run's */
     struct whatif_frame *stack;
     int depth, cap;
 };

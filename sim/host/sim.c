@@ -1007,6 +1007,28 @@ void sim_init(struct sim *s, const struct scenario *scn, uint64_t seed)
     init_state(s, scn, seed);
 }
 
+void sim_budgets_get(const struct sim *s, struct sim_budgets *b)
+{
+    b->end_us = s->end_us;
+    b->end_auto = s->end_auto;
+    b->max_events = s->max_events;
+    b->max_frames = s->max_frames;
+    b->max_trace = s->max_trace;
+    b->max_memory = s->max_memory;
+}
+
+void sim_budgets_set(struct sim *s, const struct sim_budgets *b)
+{
+    if (!b->end_auto) {                /* else sim_init's, from the lesson */
+        s->end_us = b->end_us;
+        s->end_auto = 0;
+    }
+    s->max_events = b->max_events;
+    s->max_frames = b->max_frames;
+    s->max_trace = b->max_trace;
+    s->max_memory = b->max_memory;
+}
+
 void sim_reset(struct sim *s, const struct scenario *scn, uint64_t seed)
 {
     net_keep_flights(s);

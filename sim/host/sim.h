@@ -319,6 +319,18 @@ void sim_init(struct sim *s, const struct scenario *scn, uint64_t seed);
  * memory, so repeated runs (benchmarks, what-if re-runs) do not fault in
  * fresh pages every time.  Records of the previous run are gone. */
 void sim_reset(struct sim *s, const struct scenario *scn, uint64_t seed);
+/* A run's budgets as the command line set them (end_us only when not
+ * end_auto: the default end is the lesson's own).  The interactive view
+ * runs lessons again (L, o, r, what-if): each run gets the first one's
+ * budgets, so a run cut by --max-events 7 is cut again, not run whole. */
+struct sim_budgets {
+    int64_t  end_us;
+    int      end_auto;
+    uint64_t max_events, max_frames, max_trace, max_memory;
+};
+void sim_budgets_get(const struct sim *s, struct sim_budgets *b);
+/* Gives s, just sim_init'ed for its lesson, the budgets b. */
+void sim_budgets_set(struct sim *s, const struct sim_budgets *b);
 /* Runs until the queue is empty or a limit is reached. */
 void sim_run(struct sim *s);
 void sim_free(struct sim *s);
