@@ -1099,6 +1099,39 @@ START_TEST(test_step_limits_and_messages)
 }
 END_TEST
 
+/* A run cut by a limit is not "the end of the run": the title bar says
+ * it was cut, and the step past its last event says by which limit, as
+ * the text timeline's `limit` line does. */
+START_TEST(test_cut_run_says_so)
+{
+    struct fixture f;
+    f.scn = tu_parse(HANDSHAKE);
+    sim_init(&f.s, f.scn, 1);
+    f.s.max_events = 7;
+    sim_run(&f.s);
+    ck_assert(f.s.truncated);
+    view_index_build(&f.ix, &f.s.tr);
+    view_state_init(&f.st, 1);
+    f.st.title = f.scn->title;
+    view_screen_init(&f.scr, 120, 40);
+    f.st.cut_limit = f.s.stop.limit;          /* as the timeline sets it */
+    f.st.cut_value = f.s.stop.value;
+    view_apply(&f.ix, &f.st, ACT_END, 120, 40);
+    view_apply(&f.ix, &f.st, ACT_NEXT, 120, 40);
+    ck_assert_msg(contains(f.st.msg, "stopped here by its event limit of 7 (--max-events)"),
+                  "%s", f.st.msg);
+    ck_assert_msg(!contains(f.st.msg, "end of the run"), "%s", f.st.msg);
+    char *t = screen_at(&f, f.st.cur);
+    ck_assert_msg(contains(t, "cut short by --max-events"), "%s", t);
+    free(t);
+    f.st.cut_limit = 0;                       /* a whole run: no such words */
+    t = screen_at(&f, f.st.cur);
+    ck_assert(!contains(t, "cut short"));
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_jump_by_host_and_protocol)
 {
     struct fixture f;
@@ -2666,6 +2699,7 @@ Suite *view_suite(void)
     tc = tcase_create("stepping");
     tcase_add_test(tc, test_stepping_back_equals_first_reach);
     tcase_add_test(tc, test_step_limits_and_messages);
+    tcase_add_test(tc, test_cut_run_says_so);
     tcase_add_test(tc, test_jump_by_host_and_protocol);
     tcase_add_test(tc, test_search_summaries);
     tcase_add_test(tc, test_pane_focus_scrolls_instead_of_stepping);

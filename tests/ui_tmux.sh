@@ -974,6 +974,10 @@ keys L
 check "cut: L runs it again with the same limit" wait_for "事件 17/17"
 keys L r
 check "cut: r too" wait_for "17 events, at event 17"
+check "cut: the title bar says the run was cut" on_screen "cut short by --max-events"
+keys j
+check "cut: past the last event, not \"end of the run\" but the limit" \
+    wait_for "stopped here by its event limit of 7 (--max-events)"
 keys q
 wait_rc >/dev/null
 

@@ -249,6 +249,8 @@ static void lesson_chapters(struct session *se)
     code_map_free(&se->code);
     code_map_build(&se->code, *se->scn, &se->s->tr);
     se->st.code = &se->code;
+    se->st.cut_limit = se->s->truncated ? se->s->stop.limit : 0;
+    se->st.cut_value = se->s->stop.value;
 }
 
 static int quiz_at_start;
@@ -807,7 +809,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
                     view_quiz_gate(&se.ix, &se.st, se.st.cur - 1);
                 } else {
                     se.st.playing = 0;
-                    snprintf(se.st.msg, sizeof se.st.msg, "%s", _("end of the run"));
+                    view_end_message(&se.ix, &se.st);
                 }
                 dirty = 1;
             }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "alloc.h"
 #include "i18n.h"
+#include "sim.h"
 #include "view.h"
 #include "viewint.h"
 #include "view_quiz.h"
@@ -721,7 +722,10 @@ static void draw_title(const struct view_index *ix, const struct view_state *st,
     if (st->playing && pos > 0)
         pos += snprintf(right + pos, sizeof right - (size_t)pos, _("%splaying %d ms/event"),
                         dot, view_speed_ms(st->speed));
-    if (st->projector && pos > 0)
+    if (st->cut_limit && pos > 0 && (size_t)pos < sizeof right)
+        pos += snprintf(right + pos, sizeof right - (size_t)pos, _("%scut short by %s"),
+                        dot, sim_limit_option(st->cut_limit));
+    if (st->projector && pos > 0 && (size_t)pos < sizeof right)
         pos += snprintf(right + pos, sizeof right - (size_t)pos, _("%sprojector"), dot);
     if (pos > 0 && (size_t)pos < sizeof right)
         pos += view_quiz_title(st, right + pos, sizeof right - (size_t)pos, dot);
@@ -928,6 +932,19 @@ static void scroll_pane(const struct view_index *ix, struct view_state *st, int 
     st->scroll[st->focus] = clampi(st->scroll[st->focus] + by, 0, max);
 }
 
+void view_end_message(const struct view_index *ix, struct view_state *st)
+{
+    char lt[80];
+    if (st->cut_limit)
+        snprintf(st->msg, sizeof st->msg,
+                 _("the run was stopped here by its %s (%s), before the lesson's end "
+                   "(event %zu)"),
+                 sim_limit_text(st->cut_limit, st->cut_value, lt, sizeof lt),
+                 sim_limit_option(st->cut_limit), ix->n);
+    else
+        snprintf(st->msg, sizeof st->msg, _("end of the run (event %zu)"), ix->n);
+}
+
 /* By rows of the diagram: with the crowd folded, a folded row is one
  * step, and a step lands on a row's last event (everything the row shows
  * has happened). */
@@ -939,7 +956,7 @@ static void step_by(const struct view_index *ix, struct view_state *st, long by)
     long to = (long)view_row(ix, st, st->cur) + by;
     if (to >= nrows) {
         to = nrows - 1;
-        snprintf(st->msg, sizeof st->msg, _("end of the run (event %zu)"), ix->n);
+        view_end_message(ix, st);
         st->playing = 0;
     }
     if (to < 0) {

@@ -413,9 +413,17 @@ struct view_state {
      * (z); on by default, and only in effect when the run has a crowd */
     int    fold;
     int    help_top;       /* the first line of the help shown, when it scrolls */
+    /* the run was stopped by one of its limits (enum sim_limit; 0: it ran
+     * to its end) of this value: the title bar and the step past the last
+     * event say so, as the text timeline's `limit` line does */
+    int    cut_limit;
+    uint64_t cut_value;
 };
 
 void view_state_init(struct view_state *st, int utf8);
+/* The bottom line's message at the last event: the end of the run, or
+ * where a limit stopped it. */
+void view_end_message(const struct view_index *ix, struct view_state *st);
 
 /* Milliseconds per event when playing at speed level `speed`; the number of
  * levels is view_nspeeds(). */
