@@ -1566,6 +1566,31 @@ START_TEST(test_wrap_chinese_punctuation)
 }
 END_TEST
 
+/* Characters the terminal draws in no cell (zero-width space, joiners,
+ * direction marks, BOM, soft hyphen, combining marks) take no cell here
+ * either: counted as one, each left a cell unwritten, and the terminal
+ * showed what was there before beside the text. */
+START_TEST(test_zero_width_characters_take_no_cell)
+{
+    static const char *zw[] = { "\u200b", "\u200d", "\u200e", "\u202e", "\u2060",
+                                "\ufeff", "\u00ad", "\u0301", "\ufe0f" };
+    for (int i = 0; i < 9; i++) {
+        char text[32];
+        snprintf(text, sizeof text, "ab%scd", zw[i]);
+        ck_assert_int_eq(view_text_width(text), 4);
+        struct view_screen s;
+        view_screen_init(&s, 10, 1);
+        for (int x = 0; x < 10; x++)
+            vw_set_cell(&s, x, 0, '#', R_NORMAL);   /* what was there before */
+        ck_assert_int_eq(view_put(&s, 0, 0, 10, text, R_NORMAL, 1), 4);
+        char *t = view_screen_text(&s);
+        ck_assert_msg(!strncmp(t, "abcd######", 10), "%s: %s", zw[i], t);
+        free(t);
+        view_screen_free(&s);
+    }
+}
+END_TEST
+
 START_TEST(test_ascii_fallback_has_only_ascii)
 {
     struct fixture f;
@@ -2692,6 +2717,7 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_too_small_wraps_never_overlaps);
     tcase_add_test(tc, test_open_list_shows_the_selected_title_whole);
     tcase_add_test(tc, test_wrap_chinese_punctuation);
+    tcase_add_test(tc, test_zero_width_characters_take_no_cell);
     tcase_add_test(tc, test_ascii_fallback_has_only_ascii);
     tcase_add_test(tc, test_projector_mode);
     suite_add_tcase(s, tc);

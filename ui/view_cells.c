@@ -94,7 +94,17 @@ size_t vw_utf8_put(uint32_t c, char *out)
  * marks, else 1.  A small table, enough for narration in Chinese. */
 int vw_cp_width(uint32_t c)
 {
-    if (c >= 0x300 && c <= 0x36F)
+    /* combining marks, variation selectors, and the invisible format
+     * characters (soft hyphen, zero-width space and joiners, the
+     * direction marks, embeddings and isolates, word joiner, BOM) take no
+     * cell on the terminal: counted as one, each left a cell unwritten
+     * that showed whatever was there before (a note with U+200B showed a
+     * piece of the arrow under it); they are not drawn */
+    if ((c >= 0x300 && c <= 0x36F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+        (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+        (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xFE20 && c <= 0xFE2F) ||
+        c == 0xAD || (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
+        (c >= 0x2060 && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069) || c == 0xFEFF)
         return 0;
     if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF && c != 0x303F) ||
         (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
