@@ -982,6 +982,14 @@ START_TEST(test_lan_broadcast_arp_and_dns)
     t = lines_text(&l);
     ck_assert(contains(t, "ARP request"));
     ck_assert(contains(t, "type 0x0806 (ARP)"));
+    /* RFC 826: the 28-byte message in a 60-byte frame, the rest Ethernet's
+     * padding ("Payload 46 bytes" said the ARP message carried 46); the
+     * hex is the message's, ending with the target address 192.0.2.53 */
+    ck_assert_msg(contains(t, "ARP message 28 bytes, then 18 bytes of Ethernet padding"),
+                  "%s", t);
+    ck_assert_msg(!contains(t, "Payload"), "%s", t);
+    ck_assert_msg(contains(t, "0010  02 0a 00 00 00 00 00 00 c0 00 02 35 "), "%s", t);
+    ck_assert_msg(!contains(t, "0020 "), "%s", t);
     free(t);
     view_lines_free(&l);
     /* the answer: a DNS response decoded section by section */

@@ -351,8 +351,9 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
         }
     }
     struct arp_pkt ap;
-    if (f.eth.type == ETHERTYPE_ARP &&
-        arp_decode(f.payload, f.payload_len, &ap) == 0) {
+    int is_arp = f.eth.type == ETHERTYPE_ARP &&
+                 arp_decode(f.payload, f.payload_len, &ap) == 0;
+    if (is_arp) {
         vw_layer_head(VL_ARP, "ARP", pad, head, sizeof head);
         add_fmt(out, width, R_NORMAL, R_LAYER, (int)strlen(head),
                 "%s %s  sender %s %s  target %s %s", head, ap.op == ARP_OP_REQUEST ? "request" : ap.op == ARP_OP_REPLY ? "reply"
@@ -398,11 +399,29 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
                    "Cut: the capture's snapshot length kept %zu bytes of the payload and "
                    "left out the other %zu; the checksum cannot be checked", f.payload_len),
                 f.payload_len, f.cut);
-    if (!app)
-        add_fmt(out, width, R_NORMAL, R_LAYER, -1,
-                P_("Payload %zu byte", "Payload %zu bytes", f.payload_len), f.payload_len);
-    if (f.payload_len)
-        hex_lines(out, width, f.payload, f.payload_len, 4096);
+    if (is_arp) {
+        /* RFC 826: the ARP message is the Ethernet frame's payload and
+         * carries none of its own; the bytes after its 28 are Ethernet's
+         * padding to 60 bytes, as past an IPv4 total length ("Payload 46
+         * bytes" said an ARP message carried 46) */
+        size_t padb = f.payload_len - ARP_PKT_LEN;
+        if (padb)
+            add_fmt(out, width, R_NORMAL, R_LAYER, -1,
+                    P_("ARP message %d bytes, then %zu byte of Ethernet padding",
+                       "ARP message %d bytes, then %zu bytes of Ethernet padding", padb),
+                    ARP_PKT_LEN, padb);
+        else
+            add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("ARP message %d bytes"),
+                    ARP_PKT_LEN);
+        hex_lines(out, width, f.payload, ARP_PKT_LEN, 4096);
+    } else {
+        if (!app)
+            add_fmt(out, width, R_NORMAL, R_LAYER, -1,
+                    P_("Payload %zu byte", "Payload %zu bytes", f.payload_len),
+                    f.payload_len);
+        if (f.payload_len)
+            hex_lines(out, width, f.payload, f.payload_len, 4096);
+    }
 }
 
 /* Where a kernel record came from, in words. */
