@@ -1103,6 +1103,16 @@ START_TEST(test_step_limits_and_messages)
     view_apply(&f.ix, &f.st, ACT_FASTER, 120, 40);
     ck_assert_int_eq(f.st.speed, sp + 1);
     ck_assert_int_lt(view_speed_ms(f.st.speed), view_speed_ms(sp));
+    /* at either end of the speeds, + or - changes nothing: it says so
+     * ("speed: 20 ms per event" again and again said nothing) */
+    for (int i = 0; i < 12; i++)
+        view_apply(&f.ix, &f.st, ACT_FASTER, 120, 40);
+    ck_assert_str_eq(f.st.msg, "speed: 20 ms per event, the fastest");
+    for (int i = 0; i < 12; i++)
+        view_apply(&f.ix, &f.st, ACT_SLOWER, 120, 40);
+    ck_assert_str_eq(f.st.msg, "speed: 2000 ms per event, the slowest");
+    view_apply(&f.ix, &f.st, ACT_FASTER, 120, 40);
+    ck_assert_str_eq(f.st.msg, "speed: 1000 ms per event");
     fx_close(&f);
 }
 END_TEST

@@ -1002,8 +1002,11 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
         break;
     case ACT_FASTER: case ACT_SLOWER:
         st->speed = clampi(st->speed + (action == ACT_FASTER ? 1 : -1), 0, NSPEEDS - 1);
-        snprintf(st->msg, sizeof st->msg, _("speed: %d ms per event"),
-                 view_speed_ms(st->speed));
+        /* at either end the key changes nothing: say why it did not */
+        snprintf(st->msg, sizeof st->msg,
+                 st->speed == NSPEEDS - 1 ? _("speed: %d ms per event, the fastest")
+                 : st->speed == 0 ? _("speed: %d ms per event, the slowest")
+                 : _("speed: %d ms per event"), view_speed_ms(st->speed));
         break;
     case ACT_HOST_NEXT: case ACT_HOST_PREV:
         if (nh > 0) {
