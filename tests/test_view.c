@@ -1150,6 +1150,27 @@ START_TEST(test_cut_run_says_so)
 }
 END_TEST
 
+/* The search line is 63 bytes: a Chinese character typed at its end is
+ * taken whole or not at all (its first byte was taken and the others
+ * dropped, a broken character searched for and shown as U+FFFD). */
+START_TEST(test_search_line_keeps_whole_characters)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    f.st.overlay = OV_SEARCH;
+    const char *typed = "二十个汉字二十个汉字二十个汉字二十个汉字ab中";
+    for (const char *p = typed; *p; p++)
+        view_search_key(&f.ix, &f.st, (unsigned char)*p);
+    ck_assert_int_eq((int)strlen(f.st.query), 62);
+    ck_assert(!strcmp(f.st.query + 57, "字ab"));
+    view_search_key(&f.ix, &f.st, 0xB8);        /* a stray continuation byte */
+    ck_assert_int_eq((int)strlen(f.st.query), 62);
+    view_search_key(&f.ix, &f.st, 'c');
+    ck_assert(!strcmp(f.st.query + 57, "字abc"));
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_jump_by_host_and_protocol)
 {
     struct fixture f;
@@ -2744,6 +2765,7 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_stepping_back_equals_first_reach);
     tcase_add_test(tc, test_step_limits_and_messages);
     tcase_add_test(tc, test_cut_run_says_so);
+    tcase_add_test(tc, test_search_line_keeps_whole_characters);
     tcase_add_test(tc, test_jump_by_host_and_protocol);
     tcase_add_test(tc, test_search_summaries);
     tcase_add_test(tc, test_pane_focus_scrolls_instead_of_stepping);

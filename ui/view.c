@@ -1131,8 +1131,7 @@ void view_search_key(const struct view_index *ix, struct view_state *st, int ch)
         if (l > 0)
             l--;
         st->query[l] = '\0';
-    } else if (ch >= 32 && ch < 256 && ch != 127 && l + 1 < sizeof st->query) {
-        st->query[l] = (char)ch;
-        st->query[l + 1] = '\0';
+    } else {
+        vw_input_byte(st->query, sizeof st->query, ch);
     }
 }

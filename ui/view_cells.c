@@ -241,3 +241,35 @@ char *view_screen_text(const struct view_screen *s)
     free(line);
     return out;
 }
+
+/* A typed byte appended to a prompt's buffer (cap bytes with its NUL),
+ * keeping whole UTF-8 characters: a character's first byte only when all
+ * of it fits, a continuation byte only to complete the one begun.  Bytes
+ * taken one by one up to the size cut a Chinese character at the end of
+ * a full search line in two (shown as U+FFFD, searched for as garbage). */
+void vw_input_byte(char *buf, size_t cap, int ch)
+{
+    size_t l = strlen(buf);
+    unsigned char c = (unsigned char)ch;
+    if (ch < 32 || ch >= 256 || ch == 127)
+        return;
+    if (c >= 0x80 && c < 0xC0) {
+        size_t i = l;
+        while (i > 0 && ((unsigned char)buf[i - 1] & 0xC0) == 0x80)
+            i--;
+        if (i == 0 || (unsigned char)buf[i - 1] < 0xC0)
+            return;                          /* nothing begun */
+        unsigned char lead = (unsigned char)buf[i - 1];
+        size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+        if (l - (i - 1) >= need)
+            return;                          /* that one is whole */
+    } else {
+        size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        if (l + need >= cap)
+            return;
+    }
+    if (l + 1 < cap) {
+        buf[l] = (char)c;
+        buf[l + 1] = '\0';
+    }
+}

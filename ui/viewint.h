@@ -74,6 +74,8 @@ void vw_draw_prompt(const struct view_state *st, struct view_screen *scr,
 
 void vw_draw_narration(const struct view_index *ix, const struct view_state *st,
                     struct view_screen *scr, struct view_rect r);
+/* a byte typed at a prompt, appended keeping whole UTF-8 characters */
+void vw_input_byte(char *buf, size_t cap, int ch);
 /* word-wrapped text, continuation lines indented by indent columns */
 void vw_add_wrapped(struct view_lines *l, int width, int indent, int role,
                     const char *text);
