@@ -1660,6 +1660,13 @@ START_TEST(test_projector_mode)
     ck_assert(!contains(t, "Inspector"));
     ck_assert(contains(t, "ask to open a connection"));     /* narration box */
     ck_assert(contains(t, "projector"));
+    /* the send's narration names its host once: "client -> server  SYN",
+     * not "client client -> server  SYN" */
+    ck_assert_msg(contains(t, "  client -> server  SYN seq=1000"), "%s", t);
+    ck_assert_msg(!contains(t, "client client"), "%s", t);
+    free(t);
+    t = screen_at(&f, 0);                     /* a call: the host says whose */
+    ck_assert_msg(contains(t, "  server listen(80): "), "%s", t);
     free(t);
     /* two rows per event: the SYN_SENT row is two rows above the send */
     char line[1024];

@@ -1295,12 +1295,14 @@ void vw_draw_narration(const struct view_index *ix, const struct view_state *st,
     char ev[512], why[1024], buf[1600];
     render_event(ix->tr, rec, ev, sizeof ev);
     trace_why(ix->tr, rec, why, sizeof why);
+    /* a send's or an arrival's event names its host already ("client ->
+     * server  SYN ..."): "client client -> server" said it twice */
+    const char *who = rec->host < 0 || rec->kind == TK_SEND || rec->kind == TK_RECV
+                      ? "" : host_name(ix->tr, rec->host);
     if (why[0] && rec->kind != TK_NOTE)
-        snprintf(buf, sizeof buf, "%s %s: %s", rec->host >= 0 ?
-                 host_name(ix->tr, rec->host) : "", ev, why);
+        snprintf(buf, sizeof buf, "%s %s: %s", who, ev, why);
     else
-        snprintf(buf, sizeof buf, "%s %s", rec->host >= 0 ?
-                 host_name(ix->tr, rec->host) : "", ev);
+        snprintf(buf, sizeof buf, "%s %s", who, ev);
     struct view_lines l = { 0 };
     add_wrapped(&l, r.w - 4, 0, R_WHY, R_WHY, 0, buf[0] == ' ' ? buf + 1 : buf);
     draw_lines(scr, (struct view_rect){ r.x + 2, r.y + 1, r.w - 4, r.h - 1 }, &l, 0,
