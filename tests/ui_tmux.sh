@@ -981,5 +981,25 @@ check "cut: past the last event, not \"end of the run\" but the limit" \
 keys q
 wait_rc >/dev/null
 
+# ---- edges: over a question, the keys that move no event do what the help
+# says (?, P and C-l said "answer with a choice's number")
+start
+launch --quiz handshake
+wait_for "quiz 0/0" >/dev/null
+n=0
+while [ $n -lt 12 ] && ! on_screen "quiz: question 1 of 5"; do
+    keys j; sleep 0.1; settle; n=$((n + 1))
+done
+keys "?"
+check "quiz keys: ? shows the help over a question" wait_for "play / pause"
+keys Escape
+check "quiz keys: closing the help brings the question back" wait_for "quiz: question 1 of 5"
+keys P
+check "quiz keys: P switches to the projector with the question kept" \
+    eval 'wait_for "projector" && on_screen "quiz: question 1 of 5"'
+check "quiz keys: ... still before its record" on_screen "event 8/20"
+keys q
+wait_rc >/dev/null
+
 echo "ui-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -413,6 +413,7 @@ struct view_state {
      * (z); on by default, and only in effect when the run has a crowd */
     int    fold;
     int    help_top;       /* the first line of the help shown, when it scrolls */
+    int    help_back;      /* the overlay the help goes back to (a question) */
     /* the run was stopped by one of its limits (enum sim_limit; 0: it ran
      * to its end) of this value: the title bar and the step past the last
      * event say so, as the text timeline's `limit` line does */
