@@ -1630,6 +1630,43 @@ START_TEST(test_zero_width_characters_take_no_cell)
 }
 END_TEST
 
+/* The state pane's state column by display width: with a host named in
+ * Chinese (9 bytes, 6 cells) the states of its connections stood 3
+ * columns left of the others'. */
+START_TEST(test_state_pane_columns_with_chinese_names)
+{
+    static const char ZH[] =
+        "title \"zh\"\n"
+        "host 客户端 192.0.2.10\nhost c 192.0.2.11\nhost 服务器 192.0.2.80\n"
+        "link 客户端 服务器 delay 5ms\nlink c 服务器 delay 5ms\n"
+        "at 0ms 服务器 listen 80\nat 10ms 客户端 connect 服务器 80\n"
+        "at 10ms c connect 服务器 80\n";
+    struct fixture f;
+    fx_open(&f, ZH, 120, 40, 1);
+    f.st.cur = f.ix.n - 1;
+    struct view_lines l = { 0 };
+    view_state_lines(&f.ix, &f.st, 48, &l);
+    int col = -1, seen = 0;
+    for (int i = 0; i < l.n; i++) {
+        const char *t = l.v[i].text, *p = strstr(t, "ESTABLISHED");
+        if (!p)
+            p = strstr(t, "LISTEN");
+        if (!p)
+            continue;
+        char pre[256];
+        snprintf(pre, sizeof pre, "%.*s", (int)(p - t), t);
+        int w = view_text_width(pre);
+        if (col < 0)
+            col = w;
+        ck_assert_msg(w == col, "state at column %d, not %d: %s", w, col, t);
+        seen++;
+    }
+    ck_assert_int_eq(seen, 5);         /* 2 clients, the listener, 2 accepted */
+    view_lines_free(&l);
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_ascii_fallback_has_only_ascii)
 {
     struct fixture f;
@@ -2764,6 +2801,7 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_open_list_shows_the_selected_title_whole);
     tcase_add_test(tc, test_wrap_chinese_punctuation);
     tcase_add_test(tc, test_zero_width_characters_take_no_cell);
+    tcase_add_test(tc, test_state_pane_columns_with_chinese_names);
     tcase_add_test(tc, test_ascii_fallback_has_only_ascii);
     tcase_add_test(tc, test_projector_mode);
     suite_add_tcase(s, tc);

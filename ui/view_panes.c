@@ -632,8 +632,11 @@ static void state_conn_lines(const struct view_index *ix, const struct view_stat
                                    : "-";
     const char *lay = c->layer == TL_TCP ? "" : trace_layer_name(c->layer);
     int pre = (int)strlen(lay) + (lay[0] ? 1 : 0);
-    snprintf(buf, sizeof buf, "  %s%s%-*s %s", lay, lay[0] ? " " : "",
-             width > 40 ? 24 - pre : 0, id, sn);
+    /* the state's column by display width: a host named 服务器 is 9 bytes
+     * in 6 cells, and padding by bytes put its states 3 columns left */
+    int padn = (width > 40 ? 24 - pre : 0) - view_text_width(id);
+    snprintf(buf, sizeof buf, "  %s%s%s%*s %s", lay, lay[0] ? " " : "", id,
+             padn > 0 ? padn : 0, "", sn);
     int idw = (int)strlen(buf) - (int)strlen(sn);
     add_line_n(out, c->have_state ? vw_state_role(c->layer, c->state) : R_TIME,
                R_NORMAL, idw, buf, strlen(buf));
@@ -1262,7 +1265,9 @@ void vw_draw_open(const struct view_state *st, struct view_screen *scr)
         const struct view_choice *c = &st->choices[first + i];
         int sel = first + i == st->choice;
         char buf[256];
-        snprintf(buf, sizeof buf, " %-*s  %s", f.nw, c->name, c->title ? c->title : "");
+        int padn = f.nw - view_text_width(c->name);     /* by cells, as nw is */
+        snprintf(buf, sizeof buf, " %s%*s  %s", c->name, padn > 0 ? padn : 0, "",
+                 c->title ? c->title : "");
         struct view_rect line = { b.x + 1, b.y + 1 + i, bw - 2, 1 };
         if (sel)
             vw_fill(scr, line, ' ', R_OVL_SEL);
