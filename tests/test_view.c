@@ -1667,6 +1667,36 @@ START_TEST(test_state_pane_columns_with_chinese_names)
 }
 END_TEST
 
+/* A card taller than the window says how many lines it leaves out (the
+ * end of a long describe was cut with nothing to say so). */
+START_TEST(test_card_taller_than_the_window_says_so)
+{
+    char text[4096];
+    int n = snprintf(text, sizeof text, "title \"Long card\"\n");
+    for (int i = 0; i < 14; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n,
+                      "describe \"Line %d of a long description that a teacher wrote "
+                      "for the class, with words enough to wrap.\"\n", i);
+    snprintf(text + n, sizeof text - (size_t)n,
+             "host a 192.0.2.1\nhost b 192.0.2.2\nlink a b delay 1ms\n"
+             "at 0ms b listen 80\nat 1ms a connect b 80\n");
+    struct fixture f;
+    fx_open(&f, text, 80, 24, 1);
+    f.st.lesson = f.scn;
+    f.st.overlay = OV_CARD;
+    char *t = screen_at(&f, 0);
+    ck_assert_msg(contains(t, "… 3 more lines: a taller window shows them"), "%s", t);
+    free(t);
+    view_screen_free(&f.scr);
+    view_screen_init(&f.scr, 120, 50);          /* all of it fits: no such line */
+    t = screen_at(&f, 0);
+    ck_assert_msg(!contains(t, "more line"), "%s", t);
+    ck_assert_msg(contains(t, "Line 13 of a long"), "%s", t);
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_ascii_fallback_has_only_ascii)
 {
     struct fixture f;
@@ -2802,6 +2832,7 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_wrap_chinese_punctuation);
     tcase_add_test(tc, test_zero_width_characters_take_no_cell);
     tcase_add_test(tc, test_state_pane_columns_with_chinese_names);
+    tcase_add_test(tc, test_card_taller_than_the_window_says_so);
     tcase_add_test(tc, test_ascii_fallback_has_only_ascii);
     tcase_add_test(tc, test_projector_mode);
     suite_add_tcase(s, tc);
