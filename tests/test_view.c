@@ -1142,6 +1142,20 @@ START_TEST(test_cut_run_says_so)
     char *t = screen_at(&f, f.st.cur);
     ck_assert_msg(contains(t, "cut short by --max-events"), "%s", t);
     free(t);
+    /* at 80 columns, playing in projector mode: the marks that do not fit
+     * go, least needed first; the event counter stays (it vanished with
+     * all the marks) */
+    view_screen_free(&f.scr);
+    view_screen_init(&f.scr, 80, 24);
+    f.st.playing = 1;
+    f.st.speed = 0;
+    f.st.projector = 1;
+    t = screen_at(&f, 0);
+    char line[512];
+    view_screen_line(&f.scr, 0, line, sizeof line);
+    ck_assert_msg(contains(line, "event 1/17 \u00b7 0.000s"), "%s", line);
+    ck_assert_msg(contains(line, "cut short by --max-events"), "%s", line);
+    free(t);
     f.st.cut_limit = 0;                       /* a whole run: no such words */
     t = screen_at(&f, f.st.cur);
     ck_assert(!contains(t, "cut short"));

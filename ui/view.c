@@ -711,26 +711,35 @@ static void draw_title(const struct view_index *ix, const struct view_state *st,
                        st->whatifs), dot, st->whatifs);
     if (chap[0] && ll > 0 && (size_t)ll < sizeof left)
         snprintf(left + ll, sizeof left - (size_t)ll, "%s%s", dot, chap);
-    int pos = 0;
+    /* the right part: the event and its time, then what the run is doing;
+     * where it does not fit beside ten columns of title, the marks go
+     * from the least needed (projector, playing, cut, quiz score) rather
+     * than all at once (the counter vanished, at 80 columns, playing in
+     * projector mode with a quiz and a cut run) */
+    char base[96], play[64] = "", cut[64] = "", proj[32] = "", quiz[48] = "";
     if (ix->n) {
         size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
-        pos = snprintf(right, sizeof right, _("event %zu/%zu%s%s"), cur + 1, ix->n, dot,
-                       fmt_time(ix->tr->recs[cur].t_us, t, sizeof t));
+        snprintf(base, sizeof base, _("event %zu/%zu%s%s"), cur + 1, ix->n, dot,
+                 fmt_time(ix->tr->recs[cur].t_us, t, sizeof t));
     } else {
-        pos = snprintf(right, sizeof right, _("no events"));
+        snprintf(base, sizeof base, _("no events"));
     }
-    if (st->playing && pos > 0)
-        pos += snprintf(right + pos, sizeof right - (size_t)pos, _("%splaying %d ms/event"),
-                        dot, view_speed_ms(st->speed));
-    if (st->cut_limit && pos > 0 && (size_t)pos < sizeof right)
-        pos += snprintf(right + pos, sizeof right - (size_t)pos, _("%scut short by %s"),
-                        dot, sim_limit_option(st->cut_limit));
-    if (st->projector && pos > 0 && (size_t)pos < sizeof right)
-        pos += snprintf(right + pos, sizeof right - (size_t)pos, _("%sprojector"), dot);
-    if (pos > 0 && (size_t)pos < sizeof right)
-        pos += view_quiz_title(st, right + pos, sizeof right - (size_t)pos, dot);
-    if (pos > 0 && (size_t)pos < sizeof right - 2)
-        snprintf(right + pos, sizeof right - (size_t)pos, " ");
+    if (st->playing)
+        snprintf(play, sizeof play, _("%splaying %d ms/event"), dot,
+                 view_speed_ms(st->speed));
+    if (st->cut_limit)
+        snprintf(cut, sizeof cut, _("%scut short by %s"), dot,
+                 sim_limit_option(st->cut_limit));
+    if (st->projector)
+        snprintf(proj, sizeof proj, _("%sprojector"), dot);
+    view_quiz_title(st, quiz, sizeof quiz, dot);
+    char *drop[] = { proj, play, cut, quiz };
+    for (int k = 0;; k++) {
+        snprintf(right, sizeof right, "%s%s%s%s%s ", base, play, cut, proj, quiz);
+        if (view_text_width(right) < r.w - 10 || k == 4)
+            break;
+        drop[k][0] = '\0';
+    }
     int rw = view_text_width(right);
     int lw = r.w - rw - 1;
     /* in a chapter, the chapter before the program's name and the lesson's */
