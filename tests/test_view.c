@@ -1026,6 +1026,14 @@ START_TEST(test_empty_trace)
     view_state_init(&st, 1);
     struct view_screen s;
     view_screen_init(&s, 80, 24);
+    /* Space has nothing to play: it says so, and does not start (it
+     * played, and the timeline's next tick said "end of the run (event
+     * 0)", an event there is not) */
+    view_apply(&ix, &st, ACT_PLAY, 80, 24);
+    ck_assert(!st.playing);
+    ck_assert_str_eq(st.msg, "no events");
+    view_end_message(&ix, &st);
+    ck_assert_str_eq(st.msg, "no events");
     for (int a = 1; a < ACT_COUNT; a++)
         view_apply(&ix, &st, a, 80, 24);
     st.overlay = OV_NONE;

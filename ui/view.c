@@ -944,7 +944,9 @@ static void scroll_pane(const struct view_index *ix, struct view_state *st, int 
 void view_end_message(const struct view_index *ix, struct view_state *st)
 {
     char lt[80];
-    if (st->cut_limit)
+    if (!ix->n)
+        snprintf(st->msg, sizeof st->msg, "%s", _("no events"));
+    else if (st->cut_limit)
         snprintf(st->msg, sizeof st->msg,
                  _("the run was stopped here by its %s (%s), before the lesson's end "
                    "(event %zu)"),
@@ -1005,6 +1007,10 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
         st->playing = 0;
         break;
     case ACT_PLAY:
+        if (!ix->n) {                  /* nothing to play ("end of the run (event 0)") */
+            snprintf(st->msg, sizeof st->msg, "%s", _("no events"));
+            break;
+        }
         if (!st->playing && ix->n && st->cur + 1 >= ix->n)
             step_to(st, 0);
         st->playing = !st->playing;
