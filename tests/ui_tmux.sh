@@ -1001,5 +1001,23 @@ check "quiz keys: ... still before its record" on_screen "event 8/20"
 keys q
 wait_rc >/dev/null
 
+# the quiz box's answer: a Chinese sentence wraps as the panes do (it broke
+# at its one space, "（共 3" / "个）"), and a send names its host once
+# ("0.000s client  client -> *")
+start LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8
+T resize-window -t ui -x 80 -y 24
+launch --quiz dns-iterative
+wait_for "事件 1/" >/dev/null
+keys Enter
+n=0
+while [ $n -lt 40 ] && ! on_screen "测验：第 1 题"; do
+    keys j; sleep 0.1; settle; n=$((n + 1))
+done
+keys 1
+check "quiz zh: the answer's narration wraps whole" wait_for "第 1 个请求（共 3 个），广播"
+check "quiz zh: the send names its host once" off_screen "client  client"
+keys q
+wait_rc >/dev/null
+
 echo "ui-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
