@@ -1757,6 +1757,22 @@ START_TEST(test_projector_mode)
     t = screen_at(&f, 0);                     /* a call: the host says whose */
     ck_assert_msg(contains(t, "  server listen(80): "), "%s", t);
     free(t);
+    /* at 80x24 connect()'s narration (six lines) is whole: the narration
+     * grows over the diagram (its end, "...only after the whole range",
+     * was cut in the 4 rows it had) */
+    size_t conn = 0;
+    while (conn < f.ix.n && !(f.s.tr.recs[conn].kind == TK_APP &&
+                              f.s.tr.recs[conn].u.app.call == AC_CONNECT))
+        conn++;
+    ck_assert_uint_lt(conn, f.ix.n);
+    view_screen_free(&f.scr);
+    view_screen_init(&f.scr, 80, 24);
+    t = screen_at(&f, conn);
+    ck_assert_msg(contains(t, "only after the whole") && contains(t, "range"), "%s", t);
+    ck_assert_msg(contains(t, "\u25b8"), "%s", t);      /* the selected row stays */
+    free(t);
+    view_screen_free(&f.scr);
+    view_screen_init(&f.scr, 120, 40);
     /* two rows per event: the SYN_SENT row is two rows above the send */
     char line[1024];
     int ys = -1, yl = -1;

@@ -787,6 +787,21 @@ void view_render(const struct view_index *ix, const struct view_state *st,
         draw_too_small(st, scr);
         return;
     }
+    /* the projector's narration grows upwards to hold its sentence (up to
+     * half the body): in 5 rows a long one, connect()'s, lost its end with
+     * nothing to say so, on the screen a class reads */
+    if (st->projector) {
+        int need = vw_narration_rows(ix, st, L.narration.w);
+        int most = (L.narration.h + L.diagram.h) / 2;
+        if (need > most)
+            need = most;
+        if (need > L.narration.h) {
+            int d = need - L.narration.h;
+            L.narration.y -= d;
+            L.narration.h += d;
+            L.diagram.h -= d;
+        }
+    }
     draw_title(ix, st, scr, L.title);
     struct view_rect code = { 0, 0, 0, 0 };
     if (st->code && st->code->nprog && !st->code_hidden)

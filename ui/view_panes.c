@@ -1287,12 +1287,10 @@ void vw_draw_open(const struct view_state *st, struct view_screen *scr)
     view_lines_free(&f.full);
 }
 
-void vw_draw_narration(const struct view_index *ix, const struct view_state *st,
-                    struct view_screen *scr, struct view_rect r)
+/* The projector's narration of the selected event, wrapped to width. */
+static void narration_lines(const struct view_index *ix, const struct view_state *st,
+                            int width, struct view_lines *l)
 {
-    vw_fill(scr, r, ' ', R_NORMAL);
-    for (int x = r.x; x < r.x + r.w; x++)
-        vw_set_glyph(scr, x, r.y, G_BOX_H, R_BORDER, st->utf8);
     if (!ix->n)
         return;
     size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
@@ -1308,9 +1306,29 @@ void vw_draw_narration(const struct view_index *ix, const struct view_state *st,
         snprintf(buf, sizeof buf, "%s %s: %s", who, ev, why);
     else
         snprintf(buf, sizeof buf, "%s %s", who, ev);
+    add_wrapped(l, width, 0, R_WHY, R_WHY, 0, buf[0] == ' ' ? buf + 1 : buf);
+}
+
+int vw_narration_rows(const struct view_index *ix, const struct view_state *st, int w)
+{
     struct view_lines l = { 0 };
-    add_wrapped(&l, r.w - 4, 0, R_WHY, R_WHY, 0, buf[0] == ' ' ? buf + 1 : buf);
+    narration_lines(ix, st, w - 4, &l);
+    int n = l.n + 1;                          /* and the rule above it */
+    view_lines_free(&l);
+    return n;
+}
+
+void vw_draw_narration(const struct view_index *ix, const struct view_state *st,
+                    struct view_screen *scr, struct view_rect r)
+{
+    vw_fill(scr, r, ' ', R_NORMAL);
+    for (int x = r.x; x < r.x + r.w; x++)
+        vw_set_glyph(scr, x, r.y, G_BOX_H, R_BORDER, st->utf8);
+    struct view_lines l = { 0 };
+    narration_lines(ix, st, r.w - 4, &l);
     draw_lines(scr, (struct view_rect){ r.x + 2, r.y + 1, r.w - 4, r.h - 1 }, &l, 0,
                st->utf8);
+    if (l.n > r.h - 1 && r.h > 1)             /* still more: say it goes on */
+        vw_set_glyph(scr, r.x + r.w - 2, r.y + r.h - 1, G_ELLIPSIS, R_WHY, st->utf8);
     view_lines_free(&l);
 }
