@@ -1719,6 +1719,32 @@ START_TEST(test_card_taller_than_the_window_says_so)
 }
 END_TEST
 
+/* A connection whose name and state do not fit the state pane's width
+ * (a DNS query's) has its state whole on the next line: it was cut
+ * ("ASKING_RESOL…") at the state pane's 47 columns. */
+START_TEST(test_state_pane_long_name_keeps_its_state)
+{
+    struct fixture f;
+    fx_open(&f, TINY_DNS, 120, 40, 1);
+    long q = view_search(&f.ix, "DNS A? www", 0, 1);   /* the stub is asking */
+    ck_assert_int_ge(q, 0);
+    f.st.cur = (size_t)q;
+    int found = 0;
+    for (int width = 42; width <= 60; width += 6) {
+        struct view_lines l = { 0 };
+        view_state_lines(&f.ix, &f.st, width, &l);
+        for (int i = 0; i < l.n; i++) {
+            ck_assert_msg(view_text_width(l.v[i].text) <= width, "width %d: %s", width,
+                          l.v[i].text);
+            found += strstr(l.v[i].text, "ASKING_RESOLVER") != NULL;
+        }
+        view_lines_free(&l);
+    }
+    ck_assert_int_eq(found, 4);
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_ascii_fallback_has_only_ascii)
 {
     struct fixture f;
@@ -2871,6 +2897,7 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_zero_width_characters_take_no_cell);
     tcase_add_test(tc, test_state_pane_columns_with_chinese_names);
     tcase_add_test(tc, test_card_taller_than_the_window_says_so);
+    tcase_add_test(tc, test_state_pane_long_name_keeps_its_state);
     tcase_add_test(tc, test_ascii_fallback_has_only_ascii);
     tcase_add_test(tc, test_projector_mode);
     suite_add_tcase(s, tc);

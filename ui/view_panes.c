@@ -638,8 +638,17 @@ static void state_conn_lines(const struct view_index *ix, const struct view_stat
     snprintf(buf, sizeof buf, "  %s%s%s%*s %s", lay, lay[0] ? " " : "", id,
              padn > 0 ? padn : 0, "", sn);
     int idw = (int)strlen(buf) - (int)strlen(sn);
-    add_line_n(out, c->have_state ? vw_state_role(c->layer, c->state) : R_TIME,
-               R_NORMAL, idw, buf, strlen(buf));
+    int srole = c->have_state ? vw_state_role(c->layer, c->state) : R_TIME;
+    if (width > 0 && view_text_width(buf) > width) {
+        /* a long name (a DNS query's) and its state do not fit on one
+         * line: the state goes under it, in the state column, whole (it
+         * was cut, "ASKING_RESOL…") */
+        add_line_n(out, R_NORMAL, R_NORMAL, 0, buf, (size_t)idw - 1);
+        int col = 26 + view_text_width(sn) <= width ? 26 : width - view_text_width(sn);
+        snprintf(buf, sizeof buf, "%*s%s", col > 4 ? col : 4, "", sn);
+        idw = (int)strlen(buf) - (int)strlen(sn);
+    }
+    add_line_n(out, srole, R_NORMAL, idw, buf, strlen(buf));
     if (c->kernel >= 0)
         kernel_state_line(ix, st, (size_t)c->kernel,
                           c->have_state && c->layer == TL_TCP ? c->state
