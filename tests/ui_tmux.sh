@@ -959,6 +959,12 @@ keys Enter o
 check "o at 80x24: the selected title is given whole" wait_for "recv, close"
 check "o at 80x24: the hint says where the selection is in the list" \
     eval 'grep -q "j/k choose ([0-9]* of [0-9]*)" "$TMP/screen"'
+at=$(sed -n 's/.*j\/k choose (\([0-9]*\) of.*/\1/p' "$TMP/screen")
+keys PPage
+check "o: PgUp goes up a page of 10 in the list (it did nothing)" \
+    wait_for "j/k choose ($((at > 10 ? at - 10 : 1)) of"
+keys NPage
+check "o: PgDn goes down a page again" wait_for "j/k choose ($at of"
 keys Escape q
 wait_rc >/dev/null
 

@@ -687,6 +687,11 @@ static int handle_key(struct session *se, int ch, int w, int h)
             st->choice = 0;
         else if (a == ACT_END && st->nchoices > 0)
             st->choice = st->nchoices - 1;
+        else if (a == ACT_PAGE_DOWN && st->nchoices > 0)  /* as the help says: a page */
+            st->choice = st->choice + 10 < st->nchoices ? st->choice + 10
+                                                         : st->nchoices - 1;
+        else if (a == ACT_PAGE_UP)
+            st->choice = st->choice > 10 ? st->choice - 10 : 0;
         return 0;
     }
     default:
