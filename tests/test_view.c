@@ -13,6 +13,7 @@
 #include "sim.h"
 #include "tcp.h"
 #include "view.h"
+#include "viewint.h"
 #include "wire.h"
 #include "suites.h"
 #include "testutil.h"
@@ -981,6 +982,14 @@ START_TEST(test_lan_broadcast_arp_and_dns)
     t = lines_text(&l);
     ck_assert(contains(t, "ARP request"));
     ck_assert(contains(t, "type 0x0806 (ARP)"));
+    /* RFC 826: the 28-byte message in a 60-byte frame, the rest Ethernet's
+     * padding ("Payload 46 bytes" said the ARP message carried 46); the
+     * hex is the message's, ending with the target address 192.0.2.53 */
+    ck_assert_msg(contains(t, "ARP message 28 bytes, then 18 bytes of Ethernet padding"),
+                  "%s", t);
+    ck_assert_msg(!contains(t, "Payload"), "%s", t);
+    ck_assert_msg(contains(t, "0010  02 0a 00 00 00 00 00 00 c0 00 02 35 "), "%s", t);
+    ck_assert_msg(!contains(t, "0020 "), "%s", t);
     free(t);
     view_lines_free(&l);
     /* the answer: a DNS response decoded section by section */
@@ -1017,6 +1026,14 @@ START_TEST(test_empty_trace)
     view_state_init(&st, 1);
     struct view_screen s;
     view_screen_init(&s, 80, 24);
+    /* Space has nothing to play: it says so, and does not start (it
+     * played, and the timeline's next tick said "end of the run (event
+     * 0)", an event there is not) */
+    view_apply(&ix, &st, ACT_PLAY, 80, 24);
+    ck_assert(!st.playing);
+    ck_assert_str_eq(st.msg, "no events");
+    view_end_message(&ix, &st);
+    ck_assert_str_eq(st.msg, "no events");
     for (int a = 1; a < ACT_COUNT; a++)
         view_apply(&ix, &st, a, 80, 24);
     st.overlay = OV_NONE;
@@ -1094,6 +1111,84 @@ START_TEST(test_step_limits_and_messages)
     view_apply(&f.ix, &f.st, ACT_FASTER, 120, 40);
     ck_assert_int_eq(f.st.speed, sp + 1);
     ck_assert_int_lt(view_speed_ms(f.st.speed), view_speed_ms(sp));
+    /* at either end of the speeds, + or - changes nothing: it says so
+     * ("speed: 20 ms per event" again and again said nothing) */
+    for (int i = 0; i < 12; i++)
+        view_apply(&f.ix, &f.st, ACT_FASTER, 120, 40);
+    ck_assert_str_eq(f.st.msg, "speed: 20 ms per event, the fastest");
+    for (int i = 0; i < 12; i++)
+        view_apply(&f.ix, &f.st, ACT_SLOWER, 120, 40);
+    ck_assert_str_eq(f.st.msg, "speed: 2000 ms per event, the slowest");
+    view_apply(&f.ix, &f.st, ACT_FASTER, 120, 40);
+    ck_assert_str_eq(f.st.msg, "speed: 1000 ms per event");
+    fx_close(&f);
+}
+END_TEST
+
+/* A run cut by a limit is not "the end of the run": the title bar says
+ * it was cut, and the step past its last event says by which limit, as
+ * the text timeline's `limit` line does. */
+START_TEST(test_cut_run_says_so)
+{
+    struct fixture f;
+    f.scn = tu_parse(HANDSHAKE);
+    sim_init(&f.s, f.scn, 1);
+    f.s.max_events = 7;
+    sim_run(&f.s);
+    ck_assert(f.s.truncated);
+    view_index_build(&f.ix, &f.s.tr);
+    view_index_stopped(&f.ix, &f.s);          /* as the timeline does */
+    view_state_init(&f.st, 1);
+    f.st.title = f.scn->title;
+    view_screen_init(&f.scr, 120, 40);
+    view_apply(&f.ix, &f.st, ACT_END, 120, 40);
+    view_apply(&f.ix, &f.st, ACT_NEXT, 120, 40);
+    ck_assert_msg(contains(f.st.msg, "by its event limit of 7 (--max-events): the diagram "
+                           "ends there"), "%s", f.st.msg);
+    ck_assert_msg(!contains(f.st.msg, "end of the run"), "%s", f.st.msg);
+    char *t = screen_at(&f, f.st.cur);
+    ck_assert_msg(contains(t, "stopped by --max-events"), "%s", t);
+    free(t);
+    /* at 80 columns, playing in projector mode: the marks that do not fit
+     * go, least needed first; the event counter stays (it vanished with
+     * all the marks) */
+    view_screen_free(&f.scr);
+    view_screen_init(&f.scr, 80, 24);
+    f.st.playing = 1;
+    f.st.speed = 0;
+    f.st.projector = 1;
+    t = screen_at(&f, 0);
+    char line[512];
+    view_screen_line(&f.scr, 0, line, sizeof line);
+    ck_assert_msg(contains(line, "event 1/17 \u00b7 0.000s"), "%s", line);
+    ck_assert_msg(contains(line, "stopped by --max-events"), "%s", line);
+    free(t);
+    f.ix.stopped[0] = '\0';                  /* a whole run: no such words */
+    f.ix.stop_option = NULL;
+    t = screen_at(&f, f.st.cur);
+    ck_assert(!contains(t, "stopped by"));
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
+/* The search line is 63 bytes: a Chinese character typed at its end is
+ * taken whole or not at all (its first byte was taken and the others
+ * dropped, a broken character searched for and shown as U+FFFD). */
+START_TEST(test_search_line_keeps_whole_characters)
+{
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 120, 40, 1);
+    f.st.overlay = OV_SEARCH;
+    const char *typed = "二十个汉字二十个汉字二十个汉字二十个汉字ab中";
+    for (const char *p = typed; *p; p++)
+        view_search_key(&f.ix, &f.st, (unsigned char)*p);
+    ck_assert_int_eq((int)strlen(f.st.query), 62);
+    ck_assert(!strcmp(f.st.query + 57, "字ab"));
+    view_search_key(&f.ix, &f.st, 0xB8);        /* a stray continuation byte */
+    ck_assert_int_eq((int)strlen(f.st.query), 62);
+    view_search_key(&f.ix, &f.st, 'c');
+    ck_assert(!strcmp(f.st.query + 57, "字abc"));
     fx_close(&f);
 }
 END_TEST
@@ -1421,6 +1516,235 @@ START_TEST(test_too_small_screen)
 }
 END_TEST
 
+/* The too-small screen at any size: the sizes are said whole (wrapped, not
+ * cut: "have 40x" said nothing at 40x10), and on one row the second line
+ * is not drawn over the first (at 80x1 both were drawn on row 0). */
+static char *squeezed(const char *t)
+{
+    char *o = malloc(strlen(t) + 1), *p = o;
+    for (; *t; t++)
+        if (!(*t == ' ' || *t == '\n') || (p > o && p[-1] != ' '))
+            *p++ = *t == '\n' ? ' ' : *t;
+    *p = '\0';
+    return o;
+}
+
+START_TEST(test_too_small_wraps_never_overlaps)
+{
+    static const int size[][2] = { { 20, 5 }, { 40, 10 }, { 30, 3 }, { 79, 24 } };
+    for (int i = 0; i < 4; i++) {
+        struct fixture f;
+        char want[64];
+        fx_open(&f, HANDSHAKE, size[i][0], size[i][1], 1);
+        char *t = screen_at(&f, 0), *s = squeezed(t);
+        snprintf(want, sizeof want, "terminal too small (need 80x24, have %dx%d)",
+                 size[i][0], size[i][1]);
+        ck_assert_msg(contains(s, want), "%dx%d: %s", size[i][0], size[i][1], t);
+        if (size[i][1] >= 5)
+            ck_assert_msg(contains(s, "enlarge the window, or press q to quit"),
+                          "%dx%d: %s", size[i][0], size[i][1], t);
+        free(s);
+        free(t);
+        fx_close(&f);
+    }
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 80, 1, 1);
+    char *t = screen_at(&f, 0);
+    ck_assert_msg(contains(t, "terminal too small (need 80x24, have 80x1)"), "%s", t);
+    ck_assert_msg(!contains(t, "enlarge"), "%s", t);
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
+/* The `o` list at 80x24: a title wider than its row is cut there, and the
+ * selected lesson's is given whole under the list (socket-api's was cut at
+ * "conn…" and shown nowhere); a list longer than the box says where the
+ * selection is (web-request, the default lesson, was below the box with
+ * nothing to say so). */
+START_TEST(test_open_list_shows_the_selected_title_whole)
+{
+    static const char LONG[] =
+        "The socket calls: socket, bind, listen, accept, connect, send, recv, close";
+    struct view_choice ch[30];
+    char names[30][16];
+    for (int i = 0; i < 30; i++) {
+        snprintf(names[i], sizeof names[i], "lesson-%02d", i);
+        ch[i].name = names[i];
+        ch[i].title = i == 10 ? LONG : "A short title";
+    }
+    struct fixture f;
+    fx_open(&f, HANDSHAKE, 80, 24, 1);
+    f.st.choices = ch;
+    f.st.nchoices = 30;
+    f.st.overlay = OV_OPEN;
+    f.st.choice = 10;
+    char *t = screen_at(&f, 0);
+    ck_assert_msg(contains(t, "recv, close"), "%s", t);
+    ck_assert_msg(contains(t, "j/k choose (11 of 30)"), "%s", t);
+    free(t);
+    f.st.choice = 29;                           /* a title that fits: no more */
+    t = screen_at(&f, 0);
+    ck_assert_msg(!contains(t, "recv, close"), "%s", t);
+    ck_assert_msg(contains(t, "lesson-29"), "%s", t);
+    ck_assert_msg(contains(t, "j/k choose (30 of 30)"), "%s", t);
+    free(t);
+    f.st.nchoices = 5;                          /* all in view: no position */
+    f.st.choice = 1;
+    t = screen_at(&f, 0);
+    ck_assert_msg(contains(t, "j/k choose \u00b7 Enter open"), "%s", t);
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
+/* Chinese wraps between any two characters, but a line never starts with
+ * closing punctuation nor ends with opening: socket-api's title wrapped
+ * with "、accept" at the start of a line. */
+START_TEST(test_wrap_chinese_punctuation)
+{
+    static const char *zh[] = {
+        "套接字调用（socket API）：socket、bind、listen、accept、connect、send、recv、close",
+        "服务器回答 SYN,ACK，确认号为 1001，表示收到了序号 1000 的 SYN。然后（客户端）发送 ACK。",
+    };
+    static const char *no_start[] = { "、", "，", "。", "：", "）" };
+    for (int k = 0; k < 2; k++)
+        for (int w = 12; w < 60; w++) {
+            struct view_lines l = { 0 };
+            vw_add_wrapped(&l, w, 0, R_NORMAL, zh[k]);
+            for (int i = 0; i < l.n; i++) {
+                const char *ln = l.v[i].text;
+                for (int j = 0; j < 5; j++)
+                    ck_assert_msg(i == 0 || strncmp(ln, no_start[j], strlen(no_start[j])),
+                                  "width %d line %d starts with %s: %s", w, i, no_start[j], ln);
+                size_t n = strlen(ln);
+                ck_assert_msg(i == l.n - 1 || n < 3 || strcmp(ln + n - 3, "（"),
+                              "width %d line %d ends with （: %s", w, i, ln);
+                ck_assert_int_le(view_text_width(ln), w);
+            }
+            view_lines_free(&l);
+        }
+}
+END_TEST
+
+/* Characters the terminal draws in no cell (zero-width space, joiners,
+ * direction marks, BOM, soft hyphen, combining marks) take no cell here
+ * either: counted as one, each left a cell unwritten, and the terminal
+ * showed what was there before beside the text. */
+START_TEST(test_zero_width_characters_take_no_cell)
+{
+    static const char *zw[] = { "\u200b", "\u200d", "\u200e", "\u202e", "\u2060",
+                                "\ufeff", "\u00ad", "\u0301", "\ufe0f" };
+    for (int i = 0; i < 9; i++) {
+        char text[32];
+        snprintf(text, sizeof text, "ab%scd", zw[i]);
+        ck_assert_int_eq(view_text_width(text), 4);
+        struct view_screen s;
+        view_screen_init(&s, 10, 1);
+        for (int x = 0; x < 10; x++)
+            vw_set_cell(&s, x, 0, '#', R_NORMAL);   /* what was there before */
+        ck_assert_int_eq(view_put(&s, 0, 0, 10, text, R_NORMAL, 1), 4);
+        char *t = view_screen_text(&s);
+        ck_assert_msg(!strncmp(t, "abcd######", 10), "%s: %s", zw[i], t);
+        free(t);
+        view_screen_free(&s);
+    }
+}
+END_TEST
+
+/* The state pane's state column by display width: with a host named in
+ * Chinese (9 bytes, 6 cells) the states of its connections stood 3
+ * columns left of the others'. */
+START_TEST(test_state_pane_columns_with_chinese_names)
+{
+    static const char ZH[] =
+        "title \"zh\"\n"
+        "host 客户端 192.0.2.10\nhost c 192.0.2.11\nhost 服务器 192.0.2.80\n"
+        "link 客户端 服务器 delay 5ms\nlink c 服务器 delay 5ms\n"
+        "at 0ms 服务器 listen 80\nat 10ms 客户端 connect 服务器 80\n"
+        "at 10ms c connect 服务器 80\n";
+    struct fixture f;
+    fx_open(&f, ZH, 120, 40, 1);
+    f.st.cur = f.ix.n - 1;
+    struct view_lines l = { 0 };
+    view_state_lines(&f.ix, &f.st, 48, &l);
+    int col = -1, seen = 0;
+    for (int i = 0; i < l.n; i++) {
+        const char *t = l.v[i].text, *p = strstr(t, "ESTABLISHED");
+        if (!p)
+            p = strstr(t, "LISTEN");
+        if (!p)
+            continue;
+        char pre[256];
+        snprintf(pre, sizeof pre, "%.*s", (int)(p - t), t);
+        int w = view_text_width(pre);
+        if (col < 0)
+            col = w;
+        ck_assert_msg(w == col, "state at column %d, not %d: %s", w, col, t);
+        seen++;
+    }
+    ck_assert_int_eq(seen, 5);         /* 2 clients, the listener, 2 accepted */
+    view_lines_free(&l);
+    fx_close(&f);
+}
+END_TEST
+
+/* A card taller than the window says how many lines it leaves out (the
+ * end of a long describe was cut with nothing to say so). */
+START_TEST(test_card_taller_than_the_window_says_so)
+{
+    char text[4096];
+    int n = snprintf(text, sizeof text, "title \"Long card\"\n");
+    for (int i = 0; i < 14; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n,
+                      "describe \"Line %d of a long description that a teacher wrote "
+                      "for the class, with words enough to wrap.\"\n", i);
+    snprintf(text + n, sizeof text - (size_t)n,
+             "host a 192.0.2.1\nhost b 192.0.2.2\nlink a b delay 1ms\n"
+             "at 0ms b listen 80\nat 1ms a connect b 80\n");
+    struct fixture f;
+    fx_open(&f, text, 80, 24, 1);
+    f.st.lesson = f.scn;
+    f.st.overlay = OV_CARD;
+    char *t = screen_at(&f, 0);
+    ck_assert_msg(contains(t, "… 3 more lines: a taller window shows them"), "%s", t);
+    free(t);
+    view_screen_free(&f.scr);
+    view_screen_init(&f.scr, 120, 50);          /* all of it fits: no such line */
+    t = screen_at(&f, 0);
+    ck_assert_msg(!contains(t, "more line"), "%s", t);
+    ck_assert_msg(contains(t, "Line 13 of a long"), "%s", t);
+    free(t);
+    fx_close(&f);
+}
+END_TEST
+
+/* A connection whose name and state do not fit the state pane's width
+ * (a DNS query's) has its state whole on the next line: it was cut
+ * ("ASKING_RESOL…") at the state pane's 47 columns. */
+START_TEST(test_state_pane_long_name_keeps_its_state)
+{
+    struct fixture f;
+    fx_open(&f, TINY_DNS, 120, 40, 1);
+    long q = view_search(&f.ix, "DNS A? www", 0, 1);   /* the stub is asking */
+    ck_assert_int_ge(q, 0);
+    f.st.cur = (size_t)q;
+    int found = 0;
+    for (int width = 42; width <= 60; width += 6) {
+        struct view_lines l = { 0 };
+        view_state_lines(&f.ix, &f.st, width, &l);
+        for (int i = 0; i < l.n; i++) {
+            ck_assert_msg(view_text_width(l.v[i].text) <= width, "width %d: %s", width,
+                          l.v[i].text);
+            found += strstr(l.v[i].text, "ASKING_RESOLVER") != NULL;
+        }
+        view_lines_free(&l);
+    }
+    ck_assert_int_eq(found, 4);
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_ascii_fallback_has_only_ascii)
 {
     struct fixture f;
@@ -1451,7 +1775,30 @@ START_TEST(test_projector_mode)
     ck_assert(!contains(t, "Inspector"));
     ck_assert(contains(t, "ask to open a connection"));     /* narration box */
     ck_assert(contains(t, "projector"));
+    /* the send's narration names its host once: "client -> server  SYN",
+     * not "client client -> server  SYN" */
+    ck_assert_msg(contains(t, "  client -> server  SYN seq=1000"), "%s", t);
+    ck_assert_msg(!contains(t, "client client"), "%s", t);
     free(t);
+    t = screen_at(&f, 0);                     /* a call: the host says whose */
+    ck_assert_msg(contains(t, "  server listen(80): "), "%s", t);
+    free(t);
+    /* at 80x24 connect()'s narration (six lines) is whole: the narration
+     * grows over the diagram (its end, "...only after the whole range",
+     * was cut in the 4 rows it had) */
+    size_t conn = 0;
+    while (conn < f.ix.n && !(f.s.tr.recs[conn].kind == TK_APP &&
+                              f.s.tr.recs[conn].u.app.call == AC_CONNECT))
+        conn++;
+    ck_assert_uint_lt(conn, f.ix.n);
+    view_screen_free(&f.scr);
+    view_screen_init(&f.scr, 80, 24);
+    t = screen_at(&f, conn);
+    ck_assert_msg(contains(t, "only after the whole") && contains(t, "range"), "%s", t);
+    ck_assert_msg(contains(t, "\u25b8"), "%s", t);      /* the selected row stays */
+    free(t);
+    view_screen_free(&f.scr);
+    view_screen_init(&f.scr, 120, 40);
     /* two rows per event: the SYN_SENT row is two rows above the send */
     char line[1024];
     int ys = -1, yl = -1;
@@ -2544,6 +2891,13 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_lan_broadcast_arp_and_dns);
     tcase_add_test(tc, test_empty_trace);
     tcase_add_test(tc, test_too_small_screen);
+    tcase_add_test(tc, test_too_small_wraps_never_overlaps);
+    tcase_add_test(tc, test_open_list_shows_the_selected_title_whole);
+    tcase_add_test(tc, test_wrap_chinese_punctuation);
+    tcase_add_test(tc, test_zero_width_characters_take_no_cell);
+    tcase_add_test(tc, test_state_pane_columns_with_chinese_names);
+    tcase_add_test(tc, test_card_taller_than_the_window_says_so);
+    tcase_add_test(tc, test_state_pane_long_name_keeps_its_state);
     tcase_add_test(tc, test_ascii_fallback_has_only_ascii);
     tcase_add_test(tc, test_projector_mode);
     suite_add_tcase(s, tc);
@@ -2551,6 +2905,8 @@ Suite *view_suite(void)
     tc = tcase_create("stepping");
     tcase_add_test(tc, test_stepping_back_equals_first_reach);
     tcase_add_test(tc, test_step_limits_and_messages);
+    tcase_add_test(tc, test_cut_run_says_so);
+    tcase_add_test(tc, test_search_line_keeps_whole_characters);
     tcase_add_test(tc, test_jump_by_host_and_protocol);
     tcase_add_test(tc, test_search_summaries);
     tcase_add_test(tc, test_pane_focus_scrolls_instead_of_stepping);

@@ -334,6 +334,58 @@ static char *text_of(const struct sim *s)
     return out;
 }
 
+/* w never writes over the lesson being shown, whatever the path's
+ * spelling: typing the lesson's own name replaced it (the shipped
+ * handshake.scn) with the what-if lesson. */
+START_TEST(test_save_never_over_the_lesson)
+{
+    size_t len;
+    char *text = lesson_text("handshake", &len);
+    char dir[] = "/tmp/protosim-own-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[96], other[112];
+    snprintf(path, sizeof path, "%s/lesson.scn", dir);
+    snprintf(other, sizeof other, "%s/./lesson.scn", dir);
+    ck_assert_int_eq(whatif_write_file(path, text, len), 0);
+    struct scenario *scn = parse_ok(path, text, len);
+    struct sim base;
+    run(&base, scn);
+    struct sim *cur = &base;
+    struct view_index ix;
+    view_index_build(&ix, &base.tr);
+    struct view_state st;
+    view_state_init(&st, 1);
+    struct whatif w;
+    whatif_init(&w, &scn, &cur, &ix, &st, 0, 0, 0);
+    st.cur = find_event(&base.tr, 0, TK_SEND, "SYN,ACK");
+    struct view_state before = st;
+    ck_assert_int_eq(whatif_apply(&w, WI_DROP, NULL, &before), 0);
+    const char *tries[] = { path, other };
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(whatif_save(&w, tries[i]), -1);
+        ck_assert_msg(strstr(st.msg, "is the lesson itself"), "%s", st.msg);
+        size_t n;
+        int err;
+        char *now = whatif_read_file(path, &n, &err);
+        ck_assert_ptr_nonnull(now);
+        ck_assert(n == len && !memcmp(now, text, len));   /* as it was */
+        free(now);
+    }
+    char saved[128];                                       /* another name: saved */
+    snprintf(saved, sizeof saved, "%s/lesson-whatif.scn", dir);
+    ck_assert_int_eq(whatif_save(&w, saved), 0);
+    unlink(saved);
+    whatif_free(&w);                       /* the first run back */
+    ck_assert_ptr_eq(cur, &base);
+    view_index_free(&ix);
+    sim_free(&base);
+    scenario_free(scn);
+    unlink(path);
+    rmdir(dir);
+    free(text);
+}
+END_TEST
+
 /* Two what-ifs on the handshake, saved: the file is the lesson plus the
  * two commented lines, and it runs exactly as the what-if run did; undo
  * gives back each run and view state as it was. */
@@ -624,6 +676,7 @@ Suite *whatif_suite(void)
     tc = tcase_create("runs");
     tcase_add_test(tc, test_text_adds_a_commented_line);
     tcase_add_test(tc, test_apply_save_and_undo);
+    tcase_add_test(tc, test_save_never_over_the_lesson);
     tcase_add_test(tc, test_apply_refuses_and_keeps_the_run);
     tcase_add_test(tc, test_saved_lesson_keeps_the_sessions_seed);
     tcase_add_test(tc, test_prompt_keys);

@@ -972,6 +972,102 @@ check "limit: O reads a lesson with the same --max-memory" \
 check "limit: ... and the run shown stays" on_screen "Three-way handshake"
 keys q
 check "limit: q then exits 0" eval 'wait_rc && [ "$(cat "$TMP/rc")" = 0 ]'
+# ---- edges: terminal sizes -------------------------------------------------------
+# too small: the message is wrapped and centred by display width, never cut
+# or drawn over itself (at 80x1 "enlarge the window" was drawn over the
+# sizes; in Chinese each line sat off centre, placed by its bytes)
+start LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8
+T resize-window -t ui -x 50 -y 12
+launch handshake
+check "small zh: says the sizes" wait_for "现为 50x12）"
+check "small zh: centred by its cells (8 of 50 - 34 on the left)" \
+    grep -q '^        终端太小（需要 80x24，现为 50x12）' "$TMP/screen"
+keys q
+wait_rc >/dev/null
+start
+T resize-window -t ui -x 80 -y 1
+launch handshake
+check "80x1: says the sizes" wait_for "terminal too small (need 80x24, have 80x1)"
+check "80x1: nothing drawn over them" off_screen "enlarge"
+keys q
+check "80x1: q quits" wait_rc
+
+# the `o` list at 80x24: socket-api's title (76 characters) was cut at
+# "conn…" and shown nowhere whole; the list, taller than its box, hid
+# web-request below it with nothing to say so
+start
+T resize-window -t ui -x 80 -y 24
+launch socket-api
+wait_for "event 1/" >/dev/null
+keys Enter o
+check "o at 80x24: the selected title is given whole" wait_for "recv, close"
+check "o at 80x24: the hint says where the selection is in the list" \
+    eval 'grep -q "j/k choose ([0-9]* of [0-9]*)" "$TMP/screen"'
+at=$(sed -n 's/.*j\/k choose (\([0-9]*\) of.*/\1/p' "$TMP/screen")
+keys PPage
+check "o: PgUp goes up a page of 10 in the list (it did nothing)" \
+    wait_for "j/k choose ($((at > 10 ? at - 10 : 1)) of"
+keys NPage
+check "o: PgDn goes down a page again" wait_for "j/k choose ($at of"
+keys Escape q
+wait_rc >/dev/null
+
+# ---- edges: a run cut by a limit ----------------------------------------------------
+# L, r, o and what-if run the lesson again: with the command line's limits
+# (L turned --max-events 7's 17 events into the whole 20)
+start
+launch --max-events 7 handshake
+wait_for "event 1/17" >/dev/null
+keys Enter G
+check "cut: the run ends where the limit stopped it" wait_for "event 17/17"
+keys L
+check "cut: L runs it again with the same limit" wait_for "事件 17/17"
+keys L r
+check "cut: r too" wait_for "17 events, at event 17"
+check "cut: the title bar says the run was cut" on_screen "stopped by --max-events"
+keys j
+check "cut: past the last event, not \"end of the run\" but the limit" \
+    wait_for "by its event limit of 7 (--max-events): the diagram ends there"
+keys q
+wait_rc >/dev/null
+
+# ---- edges: over a question, the keys that move no event do what the help
+# says (?, P and C-l said "answer with a choice's number")
+start
+launch --quiz handshake
+wait_for "quiz 0/0" >/dev/null
+n=0
+while [ $n -lt 12 ] && ! on_screen "quiz: question 1 of 5"; do
+    keys j; sleep 0.1; settle; n=$((n + 1))
+done
+keys "?"
+check "quiz keys: ? shows the help over a question" wait_for "play / pause"
+keys Escape
+check "quiz keys: closing the help brings the question back" wait_for "quiz: question 1 of 5"
+keys P
+check "quiz keys: P switches to the projector with the question kept" \
+    eval 'wait_for "projector" && on_screen "quiz: question 1 of 5"'
+check "quiz keys: ... still before its record" on_screen "event 8/20"
+keys q
+wait_rc >/dev/null
+
+# the quiz box's answer: a Chinese sentence wraps as the panes do (it broke
+# at its one space, "（共 3" / "个）"), and a send names its host once
+# ("0.000s client  client -> *")
+start LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8
+T resize-window -t ui -x 80 -y 24
+launch --quiz dns-iterative
+wait_for "事件 1/" >/dev/null
+keys Enter
+n=0
+while [ $n -lt 40 ] && ! on_screen "测验：第 1 题"; do
+    keys j; sleep 0.1; settle; n=$((n + 1))
+done
+keys 1
+check "quiz zh: the answer's narration wraps whole" wait_for "第 1 个请求（共 3 个），广播"
+check "quiz zh: the send names its host once" off_screen "client  client"
+keys q
+wait_rc >/dev/null
 
 echo "ui-tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

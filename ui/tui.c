@@ -646,8 +646,10 @@ static int handle_key(struct session *se, int ch, int w, int h)
         view_search_key(&se->ix, st, ch);
         return 0;
     case OV_HELP:
-        if (!view_help_key(st, action_for(ch), w, h))
-            st->overlay = OV_NONE;
+        if (!view_help_key(st, action_for(ch), w, h)) {
+            st->overlay = st->help_back;  /* the question it was opened over */
+            st->help_back = OV_NONE;
+        }
         return 0;
     case OV_CARD:
         /* any key continues; one that means "go on" does only that, the
@@ -656,10 +658,27 @@ static int handle_key(struct session *se, int ch, int w, int h)
         if (is_enter(ch) || ch == ' ' || ch == 27 || action_for(ch) == ACT_CARD)
             return 0;
         break;
-    case OV_QUIZ:
+    case OV_QUIZ: {
+        /* the keys that move no event do what the help says over a
+         * question too (they said "answer with a choice's number"): the
+         * projector, a redraw, and the help, after which the question
+         * is back */
+        int qa = action_for(ch);
+        if (qa == ACT_PROJECTOR || qa == ACT_REDRAW) {
+            if (view_apply(&se->ix, st, qa, w, h) == VE_REDRAW)
+                clearok(curscr, TRUE);
+            return 0;
+        }
+        if (qa == ACT_HELP) {
+            st->overlay = OV_HELP;
+            st->help_top = 0;
+            st->help_back = OV_QUIZ;
+            return 0;
+        }
         if (view_quiz_key(&se->ix, st, ch))
             return 0;
         break;                         /* q quits, Q ends quiz mode */
+    }
     case OV_OPEN: {
         int a = action_for(ch);
         if (is_enter(ch))
@@ -676,6 +695,11 @@ static int handle_key(struct session *se, int ch, int w, int h)
             st->choice = 0;
         else if (a == ACT_END && st->nchoices > 0)
             st->choice = st->nchoices - 1;
+        else if (a == ACT_PAGE_DOWN && st->nchoices > 0)  /* as the help says: a page */
+            st->choice = st->choice + 10 < st->nchoices ? st->choice + 10
+                                                         : st->nchoices - 1;
+        else if (a == ACT_PAGE_UP)
+            st->choice = st->choice > 10 ? st->choice - 10 : 0;
         return 0;
     }
     default:
@@ -817,8 +841,7 @@ int tui_run(struct scenario **scn, struct sim *s, int have_seed, uint64_t seed,
                     view_quiz_gate(&se.ix, &se.st, se.st.cur - 1);
                 } else {
                     se.st.playing = 0;
-                    snprintf(se.st.msg, sizeof se.st.msg, "%s",
-                             se.ix.stopped[0] ? se.ix.stopped : _("end of the run"));
+                    view_end_message(&se.ix, &se.st);
                 }
                 dirty = 1;
             }

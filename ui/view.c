@@ -5,6 +5,7 @@
 #include <string.h>
 #include "alloc.h"
 #include "i18n.h"
+#include "sim.h"
 #include "view.h"
 #include "viewint.h"
 #include "view_quiz.h"
@@ -726,26 +727,34 @@ static void draw_title(const struct view_index *ix, const struct view_state *st,
                        st->whatifs), dot, st->whatifs);
     if (chap[0] && ll > 0 && (size_t)ll < sizeof left)
         snprintf(left + ll, sizeof left - (size_t)ll, "%s%s", dot, chap);
-    int pos = 0;
+    /* the right part: the event and its time, then what the run is doing;
+     * where it does not fit beside ten columns of title, the marks go
+     * from the least needed (projector, playing, cut, quiz score) rather
+     * than all at once (the counter vanished, at 80 columns, playing in
+     * projector mode with a quiz and a cut run) */
+    char base[96], play[64] = "", cut[64] = "", proj[32] = "", quiz[48] = "";
     if (ix->n) {
         size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
-        pos = snprintf(right, sizeof right, _("event %zu/%zu%s%s"), cur + 1, ix->n, dot,
-                       fmt_time(ix->tr->recs[cur].t_us, t, sizeof t));
+        snprintf(base, sizeof base, _("event %zu/%zu%s%s"), cur + 1, ix->n, dot,
+                 fmt_time(ix->tr->recs[cur].t_us, t, sizeof t));
     } else {
-        pos = snprintf(right, sizeof right, _("no events"));
+        snprintf(base, sizeof base, _("no events"));
     }
-    if (ix->stop_option && pos > 0 && (size_t)pos < sizeof right)
-        pos += snprintf(right + pos, sizeof right - (size_t)pos, _("%sstopped by %s"),
-                        dot, ix->stop_option);
-    if (st->playing && pos > 0)
-        pos += snprintf(right + pos, sizeof right - (size_t)pos, _("%splaying %d ms/event"),
-                        dot, view_speed_ms(st->speed));
-    if (st->projector && pos > 0)
-        pos += snprintf(right + pos, sizeof right - (size_t)pos, _("%sprojector"), dot);
-    if (pos > 0 && (size_t)pos < sizeof right)
-        pos += view_quiz_title(st, right + pos, sizeof right - (size_t)pos, dot);
-    if (pos > 0 && (size_t)pos < sizeof right - 2)
-        snprintf(right + pos, sizeof right - (size_t)pos, " ");
+    if (st->playing)
+        snprintf(play, sizeof play, _("%splaying %d ms/event"), dot,
+                 view_speed_ms(st->speed));
+    if (ix->stop_option)
+        snprintf(cut, sizeof cut, _("%sstopped by %s"), dot, ix->stop_option);
+    if (st->projector)
+        snprintf(proj, sizeof proj, _("%sprojector"), dot);
+    view_quiz_title(st, quiz, sizeof quiz, dot);
+    char *drop[] = { proj, play, cut, quiz };
+    for (int k = 0;; k++) {
+        snprintf(right, sizeof right, "%s%s%s%s%s ", base, play, cut, proj, quiz);
+        if (view_text_width(right) < r.w - 10 || k == 4)
+            break;
+        drop[k][0] = '\0';
+    }
     int rw = view_text_width(right);
     int lw = r.w - rw - 1;
     /* in a chapter, the chapter before the program's name and the lesson's */
@@ -758,6 +767,31 @@ static void draw_title(const struct view_index *ix, const struct view_state *st,
         view_put(scr, r.x + r.w - rw, r.y, rw, right, R_TITLE, st->utf8);
 }
 
+/* The "terminal too small" screen: the sizes first (they say what to do), then
+ * how to go on, each wrapped to the width (Chinese between any two
+ * characters) and centred by its display width, as many lines as the height
+ * holds: on one row, or at 20x5, the sizes are never cut off or drawn over. */
+static void draw_too_small(const struct view_state *st, struct view_screen *scr)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, _("terminal too small (need %dx%d, have %dx%d)"),
+             VIEW_MIN_W, VIEW_MIN_H, scr->w, scr->h);
+    struct view_lines l = { 0 };
+    vw_add_wrapped(&l, scr->w, 0, R_ALERT, buf);
+    vw_add_wrapped(&l, scr->w, 0, R_NORMAL, _("enlarge the window, or press q to quit"));
+    int n = l.n < scr->h ? l.n : scr->h;
+    int y0 = (scr->h - n) / 2;
+    for (int i = 0; i < n; i++) {
+        const char *t = l.v[i].text;
+        while (*t == ' ')
+            t++;
+        int w = view_text_width(t);
+        view_put(scr, w < scr->w ? (scr->w - w) / 2 : 0, y0 + i, scr->w, t, l.v[i].role,
+                 st->utf8);
+    }
+    view_lines_free(&l);
+}
+
 void view_render(const struct view_index *ix, const struct view_state *st,
                  struct view_screen *scr)
 {
@@ -765,18 +799,23 @@ void view_render(const struct view_index *ix, const struct view_state *st,
     struct view_layout L;
     view_layout(scr->w, scr->h, st->projector, st->focus, &L);
     if (L.too_small) {
-        char buf[128];
-        snprintf(buf, sizeof buf, _("terminal too small (need %dx%d, have %dx%d)"),
-                 VIEW_MIN_W, VIEW_MIN_H, scr->w, scr->h);
-        int y = scr->h / 2 - 1;
-        int w = (int)strlen(buf);
-        view_put(scr, w < scr->w ? (scr->w - w) / 2 : 0, y > 0 ? y : 0, scr->w, buf,
-                 R_ALERT, st->utf8);
-        const char *sub = _("enlarge the window, or press q to quit");
-        w = (int)strlen(sub);
-        view_put(scr, w < scr->w ? (scr->w - w) / 2 : 0, y + 1, scr->w, sub,
-                 R_NORMAL, st->utf8);
+        draw_too_small(st, scr);
         return;
+    }
+    /* the projector's narration grows upwards to hold its sentence (up to
+     * half the body): in 5 rows a long one, connect()'s, lost its end with
+     * nothing to say so, on the screen a class reads */
+    if (st->projector) {
+        int need = vw_narration_rows(ix, st, L.narration.w);
+        int most = (L.narration.h + L.diagram.h) / 2;
+        if (need > most)
+            need = most;
+        if (need > L.narration.h) {
+            int d = need - L.narration.h;
+            L.narration.y -= d;
+            L.narration.h += d;
+            L.diagram.h -= d;
+        }
     }
     draw_title(ix, st, scr, L.title);
     struct view_rect code = { 0, 0, 0, 0 };
@@ -932,6 +971,16 @@ static void scroll_pane(const struct view_index *ix, struct view_state *st, int 
     st->scroll[st->focus] = clampi(st->scroll[st->focus] + by, 0, max);
 }
 
+void view_end_message(const struct view_index *ix, struct view_state *st)
+{
+    if (!ix->n)
+        snprintf(st->msg, sizeof st->msg, "%s", _("no events"));
+    else if (ix->stopped[0])
+        snprintf(st->msg, sizeof st->msg, "%s", ix->stopped);
+    else
+        snprintf(st->msg, sizeof st->msg, _("end of the run (event %zu)"), ix->n);
+}
+
 /* By rows of the diagram: with the crowd folded, a folded row is one
  * step, and a step lands on a row's last event (everything the row shows
  * has happened). */
@@ -943,10 +992,7 @@ static void step_by(const struct view_index *ix, struct view_state *st, long by)
     long to = (long)view_row(ix, st, st->cur) + by;
     if (to >= nrows) {
         to = nrows - 1;
-        if (ix->stopped[0])
-            snprintf(st->msg, sizeof st->msg, "%s", ix->stopped);
-        else
-            snprintf(st->msg, sizeof st->msg, _("end of the run (event %zu)"), ix->n);
+        view_end_message(ix, st);
         st->playing = 0;
     }
     if (to < 0) {
@@ -986,14 +1032,21 @@ int view_apply(const struct view_index *ix, struct view_state *st, int action,
         st->playing = 0;
         break;
     case ACT_PLAY:
+        if (!ix->n) {                  /* nothing to play ("end of the run (event 0)") */
+            snprintf(st->msg, sizeof st->msg, "%s", _("no events"));
+            break;
+        }
         if (!st->playing && ix->n && st->cur + 1 >= ix->n)
             step_to(st, 0);
         st->playing = !st->playing;
         break;
     case ACT_FASTER: case ACT_SLOWER:
         st->speed = clampi(st->speed + (action == ACT_FASTER ? 1 : -1), 0, NSPEEDS - 1);
-        snprintf(st->msg, sizeof st->msg, _("speed: %d ms per event"),
-                 view_speed_ms(st->speed));
+        /* at either end the key changes nothing: say why it did not */
+        snprintf(st->msg, sizeof st->msg,
+                 st->speed == NSPEEDS - 1 ? _("speed: %d ms per event, the fastest")
+                 : st->speed == 0 ? _("speed: %d ms per event, the slowest")
+                 : _("speed: %d ms per event"), view_speed_ms(st->speed));
         break;
     case ACT_HOST_NEXT: case ACT_HOST_PREV:
         if (nh > 0) {
@@ -1118,8 +1171,7 @@ void view_search_key(const struct view_index *ix, struct view_state *st, int ch)
         if (l > 0)
             l--;
         st->query[l] = '\0';
-    } else if (ch >= 32 && ch < 256 && ch != 127 && l + 1 < sizeof st->query) {
-        st->query[l] = (char)ch;
-        st->query[l + 1] = '\0';
+    } else {
+        vw_input_byte(st->query, sizeof st->query, ch);
     }
 }

@@ -424,9 +424,13 @@ struct view_state {
      * (z); on by default, and only in effect when the run has a crowd */
     int    fold;
     int    help_top;       /* the first line of the help shown, when it scrolls */
+    int    help_back;      /* the overlay the help goes back to (a question) */
 };
 
 void view_state_init(struct view_state *st, int utf8);
+/* The bottom line's message at the last event: the end of the run, or
+ * where a limit stopped it (ix->stopped, view_index_stopped). */
+void view_end_message(const struct view_index *ix, struct view_state *st);
 
 /* Milliseconds per event when playing at speed level `speed`; the number of
  * levels is view_nspeeds(). */

@@ -94,7 +94,17 @@ size_t vw_utf8_put(uint32_t c, char *out)
  * marks, else 1.  A small table, enough for narration in Chinese. */
 int vw_cp_width(uint32_t c)
 {
-    if (c >= 0x300 && c <= 0x36F)
+    /* combining marks, variation selectors, and the invisible format
+     * characters (soft hyphen, zero-width space and joiners, the
+     * direction marks, embeddings and isolates, word joiner, BOM) take no
+     * cell on the terminal: counted as one, each left a cell unwritten
+     * that showed whatever was there before (a note with U+200B showed a
+     * piece of the arrow under it); they are not drawn */
+    if ((c >= 0x300 && c <= 0x36F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+        (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+        (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xFE20 && c <= 0xFE2F) ||
+        c == 0xAD || (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
+        (c >= 0x2060 && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069) || c == 0xFEFF)
         return 0;
     if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF && c != 0x303F) ||
         (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
@@ -230,4 +240,36 @@ char *view_screen_text(const struct view_screen *s)
     out[pos] = '\0';
     free(line);
     return out;
+}
+
+/* A typed byte appended to a prompt's buffer (cap bytes with its NUL),
+ * keeping whole UTF-8 characters: a character's first byte only when all
+ * of it fits, a continuation byte only to complete the one begun.  Bytes
+ * taken one by one up to the size cut a Chinese character at the end of
+ * a full search line in two (shown as U+FFFD, searched for as garbage). */
+void vw_input_byte(char *buf, size_t cap, int ch)
+{
+    size_t l = strlen(buf);
+    unsigned char c = (unsigned char)ch;
+    if (ch < 32 || ch >= 256 || ch == 127)
+        return;
+    if (c >= 0x80 && c < 0xC0) {
+        size_t i = l;
+        while (i > 0 && ((unsigned char)buf[i - 1] & 0xC0) == 0x80)
+            i--;
+        if (i == 0 || (unsigned char)buf[i - 1] < 0xC0)
+            return;                          /* nothing begun */
+        unsigned char lead = (unsigned char)buf[i - 1];
+        size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+        if (l - (i - 1) >= need)
+            return;                          /* that one is whole */
+    } else {
+        size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        if (l + need >= cap)
+            return;
+    }
+    if (l + 1 < cap) {
+        buf[l] = (char)c;
+        buf[l + 1] = '\0';
+    }
 }

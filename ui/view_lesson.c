@@ -220,8 +220,20 @@ void vw_draw_card(const struct view_state *st, struct view_screen *scr)
     if (b.y < 1)
         b.y = 1;
     vw_draw_box(scr, b, _("lesson: any key continues, i shows this again"), st->utf8);
-    vw_draw_lines(scr, (struct view_rect){ b.x + 2, b.y + 1, bw - 4, rows }, &l, 0,
+    /* a card taller than the window (a long describe, many chapters) was
+     * cut with nothing to say so: its last row says how much is left out
+     * (keys go on, as the card promises, so it does not scroll) */
+    int shown = rows < l.n && rows > 1 ? rows - 1 : rows;
+    vw_draw_lines(scr, (struct view_rect){ b.x + 2, b.y + 1, bw - 4, shown }, &l, 0,
                   st->utf8);
+    if (shown < l.n) {
+        char more[200];
+        snprintf(more, sizeof more,
+                 P_("… %d more line: a taller window shows it",
+                    "… %d more lines: a taller window shows them",
+                    l.n - shown), l.n - shown);
+        vw_put_fit(scr, b.x + 2, b.y + 1 + shown, bw - 4, more, R_OVL_KEY, st->utf8);
+    }
     view_lines_free(&l);
 }
 

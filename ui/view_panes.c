@@ -53,6 +53,32 @@ static void add_line_n(struct view_lines *l, int role, int head_role, int head_l
 
 /* Adds text word-wrapped to width; continuation lines are indented by
  * `indent` columns.  The first head_len bytes use head_role. */
+/* Chinese punctuation that may not start a line (closing marks, pauses,
+ * stops) and that may not end one (opening marks). */
+static int cjk_no_start(uint32_t c)
+{
+    switch (c) {
+    case 0x3001: case 0x3002: case 0xFF0C: case 0xFF0E: case 0xFF1A: case 0xFF1B:
+    case 0xFF01: case 0xFF1F: case 0xFF09: case 0x3009: case 0x300B: case 0x300D:
+    case 0x300F: case 0x3011: case 0x3015: case 0x3017: case 0xFF3D: case 0xFF5D:
+    case 0x201D: case 0x2019: case 0x2026: case 0x00B7: case 0x30FB:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int cjk_no_end(uint32_t c)
+{
+    switch (c) {
+    case 0xFF08: case 0x3008: case 0x300A: case 0x300C: case 0x300E: case 0x3010:
+    case 0x3014: case 0x3016: case 0xFF3B: case 0xFF5B: case 0x201C: case 0x2018:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static void add_wrapped(struct view_lines *l, int width, int indent, int role,
                         int head_role, int head_len, const char *text)
 {
@@ -70,6 +96,8 @@ static void add_wrapped(struct view_lines *l, int width, int indent, int role,
         const char *brk = NULL, *q = p;
         size_t brkpos = 0;
         int brkskip = 0;           /* a space is dropped; a wide char is not */
+        uint32_t prev = 0;
+        int prevw = 0;
         while (*q && *q != '\n') {
             uint32_t c;
             int len = vw_utf8_next(q, &c);
@@ -80,12 +108,18 @@ static void add_wrapped(struct view_lines *l, int width, int indent, int role,
                 brk = q;
                 brkpos = pos;
                 brkskip = 1;
-            } else if (cw == 2 && q > p) {
-                /* Chinese breaks between any two characters */
+            } else if (q > p && (cw == 2 || prevw == 2) && !cjk_no_start(c) &&
+                       !cjk_no_end(prev)) {
+                /* Chinese breaks between any two characters, and between
+                 * one and a word of Latin letters, but a line never starts
+                 * with closing punctuation (、，。：）...) nor ends with
+                 * opening (（《「...): the rule of Chinese typesetting */
                 brk = q;
                 brkpos = pos;
                 brkskip = 0;
             }
+            prev = c;
+            prevw = cw;
             memcpy(line + pos, q, (size_t)len);
             pos += (size_t)len;
             w += cw;
@@ -317,8 +351,9 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
         }
     }
     struct arp_pkt ap;
-    if (f.eth.type == ETHERTYPE_ARP &&
-        arp_decode(f.payload, f.payload_len, &ap) == 0) {
+    int is_arp = f.eth.type == ETHERTYPE_ARP &&
+                 arp_decode(f.payload, f.payload_len, &ap) == 0;
+    if (is_arp) {
         vw_layer_head(VL_ARP, "ARP", pad, head, sizeof head);
         add_fmt(out, width, R_NORMAL, R_LAYER, (int)strlen(head),
                 "%s %s  sender %s %s  target %s %s", head, ap.op == ARP_OP_REQUEST ? "request" : ap.op == ARP_OP_REPLY ? "reply"
@@ -373,11 +408,29 @@ static void inspect_packet(const struct view_index *ix, const struct view_state 
                    "options and left out %zu bytes of them; the options it reached are "
                    "not read, and the checksum cannot be checked", f.tcp_hdr_cut),
                 f.tcp_hdr_cut);
-    if (!app)
-        add_fmt(out, width, R_NORMAL, R_LAYER, -1,
-                P_("Payload %zu byte", "Payload %zu bytes", f.payload_len), f.payload_len);
-    if (f.payload_len)
-        hex_lines(out, width, f.payload, f.payload_len, 4096);
+    if (is_arp) {
+        /* RFC 826: the ARP message is the Ethernet frame's payload and
+         * carries none of its own; the bytes after its 28 are Ethernet's
+         * padding to 60 bytes, as past an IPv4 total length ("Payload 46
+         * bytes" said an ARP message carried 46) */
+        size_t padb = f.payload_len - ARP_PKT_LEN;
+        if (padb)
+            add_fmt(out, width, R_NORMAL, R_LAYER, -1,
+                    P_("ARP message %d bytes, then %zu byte of Ethernet padding",
+                       "ARP message %d bytes, then %zu bytes of Ethernet padding", padb),
+                    ARP_PKT_LEN, padb);
+        else
+            add_fmt(out, width, R_NORMAL, R_LAYER, -1, _("ARP message %d bytes"),
+                    ARP_PKT_LEN);
+        hex_lines(out, width, f.payload, ARP_PKT_LEN, 4096);
+    } else {
+        if (!app)
+            add_fmt(out, width, R_NORMAL, R_LAYER, -1,
+                    P_("Payload %zu byte", "Payload %zu bytes", f.payload_len),
+                    f.payload_len);
+        if (f.payload_len)
+            hex_lines(out, width, f.payload, f.payload_len, 4096);
+    }
 }
 
 /* Where a kernel record came from, in words. */
@@ -588,11 +641,23 @@ static void state_conn_lines(const struct view_index *ix, const struct view_stat
                                    : "-";
     const char *lay = c->layer == TL_TCP ? "" : trace_layer_name(c->layer);
     int pre = (int)strlen(lay) + (lay[0] ? 1 : 0);
-    snprintf(buf, sizeof buf, "  %s%s%-*s %s", lay, lay[0] ? " " : "",
-             width > 40 ? 24 - pre : 0, id, sn);
+    /* the state's column by display width: a host named 服务器 is 9 bytes
+     * in 6 cells, and padding by bytes put its states 3 columns left */
+    int padn = (width > 40 ? 24 - pre : 0) - view_text_width(id);
+    snprintf(buf, sizeof buf, "  %s%s%s%*s %s", lay, lay[0] ? " " : "", id,
+             padn > 0 ? padn : 0, "", sn);
     int idw = (int)strlen(buf) - (int)strlen(sn);
-    add_line_n(out, c->have_state ? vw_state_role(c->layer, c->state) : R_TIME,
-               R_NORMAL, idw, buf, strlen(buf));
+    int srole = c->have_state ? vw_state_role(c->layer, c->state) : R_TIME;
+    if (width > 0 && view_text_width(buf) > width) {
+        /* a long name (a DNS query's) and its state do not fit on one
+         * line: the state goes under it, in the state column, whole (it
+         * was cut, "ASKING_RESOL…") */
+        add_line_n(out, R_NORMAL, R_NORMAL, 0, buf, (size_t)idw - 1);
+        int col = 26 + view_text_width(sn) <= width ? 26 : width - view_text_width(sn);
+        snprintf(buf, sizeof buf, "%*s%s", col > 4 ? col : 4, "", sn);
+        idw = (int)strlen(buf) - (int)strlen(sn);
+    }
+    add_line_n(out, srole, R_NORMAL, idw, buf, strlen(buf));
     if (c->kernel >= 0)
         kernel_state_line(ix, st, (size_t)c->kernel,
                           c->have_state && c->layer == TL_TCP ? c->state
@@ -999,6 +1064,53 @@ void vw_draw_pane(const struct view_index *ix, const struct view_state *st,
     view_lines_free(&l);
 }
 
+/* The `o` list's box on a w x h screen: a row per lesson, name and title,
+ * as many rows as fit.  A title wider than its row ends in "…" there and,
+ * for the selected lesson, is given whole under the list, wrapped at the
+ * title column (socket-api's, 76 characters, was cut at 80 columns and
+ * never shown whole). */
+struct open_fit {
+    int nw;                 /* the name column's width */
+    struct view_rect b;     /* the box */
+    int rows, first;        /* list rows shown, and the first one's index */
+    struct view_lines full; /* the selected title, wrapped, when cut */
+};
+
+static void open_fit(const struct view_state *st, int w, int h, struct open_fit *f)
+{
+    int n = st->nchoices;
+    int nw = 4, lw = 0;
+    for (int i = 0; i < n; i++) {
+        int cw = view_text_width(st->choices[i].name);
+        if (cw > nw)
+            nw = cw;
+        cw = view_text_width(st->choices[i].title ? st->choices[i].title : "");
+        if (cw > lw)
+            lw = cw;
+    }
+    int bw = nw + lw + 8;
+    if (bw > w - 4)
+        bw = w - 4;
+    memset(f, 0, sizeof *f);
+    f->nw = nw;
+    int tx = 1 + nw + 2;                      /* the title column inside the box */
+    const struct view_choice *sel = n && st->choice < n ? &st->choices[st->choice] : NULL;
+    if (sel && sel->title && tx + view_text_width(sel->title) > bw - 2 && bw - 3 - tx >= 8)
+        add_wrapped(&f->full, bw - 3 - tx, 0, R_OVERLAY, R_OVERLAY, 0, sel->title);
+    int avail = h - 4;
+    int extra = f->full.n ? f->full.n + 1 : 0;
+    if (avail - extra < 3) {                  /* the list first */
+        view_lines_free(&f->full);
+        memset(&f->full, 0, sizeof f->full);
+        extra = 0;
+    }
+    int rows = n < avail - extra ? (n ? n : 1) : avail - extra;
+    f->rows = rows;
+    f->first = st->choice - rows + 1 > 0 ? st->choice - rows + 1 : 0;
+    f->b = (struct view_rect){ (w - bw) / 2, 1 + (avail - rows - extra) / 2, bw,
+                               rows + extra + 2 };
+}
+
 void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
                struct view_rect r)
 {
@@ -1048,8 +1160,17 @@ void vw_draw_hint(const struct view_state *st, struct view_screen *scr,
     }
     if (st->overlay == OV_OPEN) {
         char buf[192];
-        snprintf(buf, sizeof buf, _(" j/k choose%sEnter open%sp type a file path%sEsc cancel"),
-                 dot, dot, dot);
+        struct open_fit f;
+        open_fit(st, scr->w, scr->h, &f);
+        view_lines_free(&f.full);
+        if (f.rows < st->nchoices)         /* the list scrolls: say where it is */
+            snprintf(buf, sizeof buf,
+                     _(" j/k choose (%d of %d)%sEnter open%sp type a file path%sEsc cancel"),
+                     st->choice + 1, st->nchoices, dot, dot, dot);
+        else
+            snprintf(buf, sizeof buf,
+                     _(" j/k choose%sEnter open%sp type a file path%sEsc cancel"),
+                     dot, dot, dot);
         view_put(scr, r.x, r.y, r.w, buf, R_HINT, st->utf8);
         return;
     }
@@ -1147,39 +1268,72 @@ void vw_draw_help(const struct view_state *st, struct view_screen *scr)
 void vw_draw_open(const struct view_state *st, struct view_screen *scr)
 {
     int n = st->nchoices;
-    int nw = 4, lw = 0;
-    for (int i = 0; i < n; i++) {
-        int w = view_text_width(st->choices[i].name);
-        if (w > nw)
-            nw = w;
-        w = view_text_width(st->choices[i].title ? st->choices[i].title : "");
-        if (w > lw)
-            lw = w;
-    }
-    int bw = nw + lw + 8;
-    if (bw > scr->w - 4)
-        bw = scr->w - 4;
-    int avail = scr->h - 4;
-    int rows = n < avail ? (n ? n : 1) : avail;
-    struct view_rect b = { (scr->w - bw) / 2, 1 + (avail - rows) / 2, bw, rows + 2 };
+    struct open_fit f;
+    open_fit(st, scr->w, scr->h, &f);
+    struct view_rect b = f.b;
+    int bw = b.w, rows = f.rows, first = f.first;
     draw_box(scr, b, _("open a shipped scenario"), st->utf8);
     if (!n) {
         view_put(scr, b.x + 2, b.y + 1, bw - 4, _("no shipped scenarios found"),
                  R_OVERLAY, st->utf8);
+        view_lines_free(&f.full);
         return;
     }
-    int first = st->choice - rows + 1 > 0 ? st->choice - rows + 1 : 0;
     for (int i = 0; i < rows && first + i < n; i++) {
         const struct view_choice *c = &st->choices[first + i];
         int sel = first + i == st->choice;
         char buf[256];
-        snprintf(buf, sizeof buf, " %-*s  %s", nw, c->name, c->title ? c->title : "");
+        int padn = f.nw - view_text_width(c->name);     /* by cells, as nw is */
+        snprintf(buf, sizeof buf, " %s%*s  %s", c->name, padn > 0 ? padn : 0, "",
+                 c->title ? c->title : "");
         struct view_rect line = { b.x + 1, b.y + 1 + i, bw - 2, 1 };
         if (sel)
             vw_fill(scr, line, ' ', R_OVL_SEL);
         vw_put_fit(scr, line.x, line.y, line.w, buf, sel ? R_OVL_SEL : R_OVERLAY,
                 st->utf8);
     }
+    if (f.full.n) {
+        int y = b.y + 1 + rows;
+        for (int x = b.x + 1; x < b.x + bw - 1; x++)
+            vw_set_glyph(scr, x, y, G_BOX_H, R_OVERLAY, st->utf8);
+        vw_set_glyph(scr, b.x, y, G_TEE_R, R_OVERLAY, st->utf8);
+        vw_set_glyph(scr, b.x + bw - 1, y, G_TEE_L, R_OVERLAY, st->utf8);
+        int tx = b.x + 1 + 1 + f.nw + 2;
+        draw_lines(scr, (struct view_rect){ tx, y + 1, b.x + bw - 2 - tx, f.full.n },
+                   &f.full, 0, st->utf8);
+    }
+    view_lines_free(&f.full);
+}
+
+/* The projector's narration of the selected event, wrapped to width. */
+static void narration_lines(const struct view_index *ix, const struct view_state *st,
+                            int width, struct view_lines *l)
+{
+    if (!ix->n)
+        return;
+    size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
+    const struct trace_rec *rec = &ix->tr->recs[cur];
+    char ev[512], why[1024], buf[1600];
+    render_event(ix->tr, rec, ev, sizeof ev);
+    trace_why(ix->tr, rec, why, sizeof why);
+    /* a send's or an arrival's event names its host already ("client ->
+     * server  SYN ..."): "client client -> server" said it twice */
+    const char *who = rec->host < 0 || rec->kind == TK_SEND || rec->kind == TK_RECV
+                      ? "" : host_name(ix->tr, rec->host);
+    if (why[0] && rec->kind != TK_NOTE)
+        snprintf(buf, sizeof buf, "%s %s: %s", who, ev, why);
+    else
+        snprintf(buf, sizeof buf, "%s %s", who, ev);
+    add_wrapped(l, width, 0, R_WHY, R_WHY, 0, buf[0] == ' ' ? buf + 1 : buf);
+}
+
+int vw_narration_rows(const struct view_index *ix, const struct view_state *st, int w)
+{
+    struct view_lines l = { 0 };
+    narration_lines(ix, st, w - 4, &l);
+    int n = l.n + 1;                          /* and the rule above it */
+    view_lines_free(&l);
+    return n;
 }
 
 void vw_draw_narration(const struct view_index *ix, const struct view_state *st,
@@ -1188,22 +1342,11 @@ void vw_draw_narration(const struct view_index *ix, const struct view_state *st,
     vw_fill(scr, r, ' ', R_NORMAL);
     for (int x = r.x; x < r.x + r.w; x++)
         vw_set_glyph(scr, x, r.y, G_BOX_H, R_BORDER, st->utf8);
-    if (!ix->n)
-        return;
-    size_t cur = st->cur < ix->n ? st->cur : ix->n - 1;
-    const struct trace_rec *rec = &ix->tr->recs[cur];
-    char ev[512], why[1024], buf[1600];
-    render_event(ix->tr, rec, ev, sizeof ev);
-    trace_why(ix->tr, rec, why, sizeof why);
-    if (why[0] && rec->kind != TK_NOTE)
-        snprintf(buf, sizeof buf, "%s %s: %s", rec->host >= 0 ?
-                 host_name(ix->tr, rec->host) : "", ev, why);
-    else
-        snprintf(buf, sizeof buf, "%s %s", rec->host >= 0 ?
-                 host_name(ix->tr, rec->host) : "", ev);
     struct view_lines l = { 0 };
-    add_wrapped(&l, r.w - 4, 0, R_WHY, R_WHY, 0, buf[0] == ' ' ? buf + 1 : buf);
+    narration_lines(ix, st, r.w - 4, &l);
     draw_lines(scr, (struct view_rect){ r.x + 2, r.y + 1, r.w - 4, r.h - 1 }, &l, 0,
                st->utf8);
+    if (l.n > r.h - 1 && r.h > 1)             /* still more: say it goes on */
+        vw_set_glyph(scr, r.x + r.w - 2, r.y + r.h - 1, G_ELLIPSIS, R_WHY, st->utf8);
     view_lines_free(&l);
 }

@@ -31,9 +31,8 @@ int view_prompt_key(struct view_state *st, int ch)
         st->input[l] = '\0';
     } else if (ch == 21) {          /* C-u: start again */
         st->input[0] = '\0';
-    } else if (ch >= 32 && ch < 256 && ch != 127 && l + 1 < sizeof st->input) {
-        st->input[l] = (char)ch;
-        st->input[l + 1] = '\0';
+    } else {
+        vw_input_byte(st->input, sizeof st->input, ch);
     }
     return 0;
 }

@@ -138,37 +138,21 @@ int view_quiz_title(const struct view_state *st, char *buf, size_t n, const char
 
 struct qline { char text[512]; int role; };
 
-/* Adds text wrapped at width columns (at spaces, or anywhere in CJK). */
+/* Adds text wrapped at width columns, continuation lines indented: the
+ * panes' wrapping (at spaces, and between Chinese characters but never
+ * before closing punctuation).  It broke at spaces only, so a Chinese
+ * sentence with one space in it broke there, half a line early ("第 1
+ * 个请求（共 3" / "个）"). */
 static int wrap(struct qline *out, int n, int max, const char *text, int width, int role,
                 const char *indent)
 {
-    const char *p = text;
-    int iw = view_text_width(indent);
-    while (*p && n < max) {
-        const char *start = p, *brk = NULL;
-        int w = n && p != text ? iw : 0, first = p == text;
-        while (*p) {
-            uint32_t cp;
-            int len = vw_utf8_next(p, &cp);
-            int cw = vw_cp_width(cp);
-            if (w + cw > width)
-                break;
-            if (cp == ' ')
-                brk = p;
-            w += cw;
-            p += len;
-        }
-        if (*p && brk && brk > start)
-            p = brk;
-        struct qline *l = &out[n++];
-        snprintf(l->text, sizeof l->text, "%s%.*s", first ? "" : indent, (int)(p - start),
-                 start);
-        l->role = role;
-        while (*p == ' ')
-            p++;
-        if (p == start)                  /* nothing fits: give up on the rest */
-            break;
+    struct view_lines l = { 0 };
+    vw_add_wrapped(&l, width, (int)strlen(indent), role, text);
+    for (int i = 0; i < l.n && n < max; i++) {
+        snprintf(out[n].text, sizeof out[n].text, "%s", l.v[i].text);
+        out[n++].role = role;
     }
+    view_lines_free(&l);
     return n;
 }
 
@@ -216,7 +200,9 @@ void view_quiz_draw(const struct view_index *ix, const struct view_state *st,
         n = wrap(L, n, MAXL, buf, tw, R_OVL_KEY, "");
         const struct trace_rec *r = &ix->tr->recs[p->rec];
         char ev[600], why[1200], t[32];
-        const char *h = r->host >= 0 ? trace_host_name(ix->tr, r->host) : NULL;
+        /* a send's or an arrival's event names its host already */
+        const char *h = r->host >= 0 && r->kind != TK_SEND && r->kind != TK_RECV
+                        ? trace_host_name(ix->tr, r->host) : NULL;
         render_event(ix->tr, r, ev, sizeof ev);
         snprintf(buf, sizeof buf, "%s %s%s%s", fmt_time(r->t_us, t, sizeof t), h ? h : "",
                  h ? "  " : "", ev);

@@ -74,6 +74,11 @@ void vw_draw_prompt(const struct view_state *st, struct view_screen *scr,
 
 void vw_draw_narration(const struct view_index *ix, const struct view_state *st,
                     struct view_screen *scr, struct view_rect r);
+/* The rows the projector's narration of the selected event takes at width
+ * w (its rule and its wrapped lines). */
+int  vw_narration_rows(const struct view_index *ix, const struct view_state *st, int w);
+/* a byte typed at a prompt, appended keeping whole UTF-8 characters */
+void vw_input_byte(char *buf, size_t cap, int ch);
 /* word-wrapped text, continuation lines indented by indent columns */
 void vw_add_wrapped(struct view_lines *l, int width, int indent, int role,
                     const char *text);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "alloc.h"
 #include "i18n.h"
 #include "language.h"
@@ -495,6 +496,17 @@ int whatif_save(struct whatif *w, const char *path)
     if (!w->depth || !w->text) {
         snprintf(st->msg, sizeof st->msg, "%s",
                  _("nothing to save yet: x drops or d delays the selected packet first"));
+        return -1;
+    }
+    /* never over the lesson being shown: its text would be lost under
+     * the what-if's (w offered LESSON-whatif.scn, but typing the lesson's
+     * own name replaced the shipped handshake.scn) */
+    struct stat a, b;
+    const char *own = (*w->scn)->path;
+    if (own && stat(path, &a) == 0 && stat(own, &b) == 0 && a.st_dev == b.st_dev &&
+        a.st_ino == b.st_ino) {
+        snprintf(st->msg, sizeof st->msg,
+                 _("%s is the lesson itself: save the what-if under another name"), path);
         return -1;
     }
     int e = whatif_write_file(path, w->text, w->len);
