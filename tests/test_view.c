@@ -1567,7 +1567,7 @@ START_TEST(test_open_list_shows_the_selected_title_whole)
     static const char LONG[] =
         "The socket calls: socket, bind, listen, accept, connect, send, recv, close";
     struct view_choice ch[30];
-    char names[30][16];
+    char names[30][24];
     for (int i = 0; i < 30; i++) {
         snprintf(names[i], sizeof names[i], "lesson-%02d", i);
         ch[i].name = names[i];

@@ -717,7 +717,7 @@ static void draw_title(const struct view_index *ix, const struct view_state *st,
 {
     vw_fill(scr, r, ' ', R_TITLE);
     const char *dot = st->utf8 ? " \u00b7 " : " - ";
-    char left[256], right[256], t[32];
+    char left[256], right[320], t[32];
     char chap[200] = "";
     if (ix->n)
         vw_chapter_text(st, st->cur < ix->n ? st->cur : ix->n - 1, chap, sizeof chap);
