@@ -459,6 +459,33 @@ static int64_t arp_hold_began(const struct nck *c, size_t j)
     return -1;
 }
 
+/* ARP gave up on the resolution whose failure dropped record j (its
+ * entry's move to FAILED at that instant), and that resolution began at
+ * or before t: a packet made at t can have waited for it. */
+static int arp_failed_since(const struct nck *c, size_t j, int64_t t)
+{
+    const struct trace_rec *r = &c->tr->recs[j];
+    int64_t ip = -1;
+    size_t k;
+    for (k = j; k-- > 0 && c->tr->recs[k].t_us == r->t_us;) {
+        const struct trace_rec *q = &c->tr->recs[k];
+        if (q->host == r->host && q->why.id == N_ARP_FAILED) {
+            ip = q->why.a[1];
+            break;
+        }
+    }
+    if (ip < 0)
+        return 0;
+    while (k-- > 0) {
+        const struct trace_rec *q = &c->tr->recs[k];
+        if (q->host == r->host && q->kind == TK_STATE && q->layer == TL_ARP &&
+            (q->why.id == N_ARP_INCOMPLETE || q->why.id == N_ARP_INCOMPLETE_AGAIN) &&
+            q->why.a[0] == ip)
+            return q->t_us <= t;
+    }
+    return 0;
+}
+
 /* ARP released the packet at record j, and the resolution that held it
  * began at or before t: a packet made at t can have waited for it. */
 static int arp_began_by(const struct nck *c, size_t j, int64_t t)
@@ -1049,6 +1076,15 @@ static void ck_seg_discard(struct nck *c, const struct trace_rec *r)
             found = q->kind == TK_SEND && q->host == r->host && tx &&
                     q->conn == (uint32_t)(tx - c->tx) && q->t_us == r->t_us - ago &&
                     is_oow_ack(q->why.id);
+            /* made then, it waited for ARP and has already been dropped
+             * before the wire, since then (lesson 25099: ARP gave up 11 ms
+             * after the ACK was made, 11 ms before this segment came) */
+            struct frame g;
+            if (!found && tx && q->host == r->host && q->conn == (uint32_t)(tx - c->tx) &&
+                dropped_before_wire(q) && rec_tcp(c, q, &g) && g.payload_len == 0 &&
+                (g.tcp.flags & (TCP_SYN | TCP_FIN | TCP_RST)) == 0 &&
+                (q->u.pkt.reason == DR_ARPQUEUE || arp_failed_since(c, j, r->t_us - ago)))
+                found = 1;
         }
         /* That ACK may be waiting for ARP (its next hop's entry is
          * INCOMPLETE): it is recorded when ARP releases it, with its own
@@ -4720,10 +4756,12 @@ END_TEST
  * (NARRATION_LESSONS=26000) the same of a connection none of whose
  * segments had reached the wire, so the checker did not know its ports;
  * 12829 the same of an ACK that a full ARP queue pushed out later, one
- * packet at a time, rather than all at once. */
+ * packet at a time, rather than all at once; 25099 of an ACK that ARP's
+ * failure dropped between the ACK's making and the segment it limits. */
 START_TEST(test_generated_lessons_that_found_falsehoods)
 {
-    static const int ks[] = { 1028, 1517, 1931, 3370, 3621, 3652, 12829, 15179, 23445 };
+    static const int ks[] = { 1028, 1517, 1931, 3370, 3621, 3652, 12829, 15179, 23445,
+                              25099 };
     int total = 0;
     char *all = NULL;
     size_t alen = 0;
