@@ -432,20 +432,21 @@ static int is_oow_ack(int id)
            id == N_SEG_CHALLENGE_TW_NOLISTEN;
 }
 
-/* The instant the ARP resolution that released record j began (its
- * entry's move to INCOMPLETE), or -1 when no ARP resolution released it. */
-static int64_t arp_hold_began(const struct nck *c, size_t j)
+/* The instant the ARP resolution that ended at record j's instant began
+ * (its entry's move to INCOMPLETE), or -1: the resolution is the one
+ * named, in its why's argument arg, by a record of j's host at that
+ * instant whose sentence is one of ends[0..nends). */
+static int64_t arp_began(const struct nck *c, size_t j, const int *ends, int nends,
+                         int arg)
 {
     const struct trace_rec *r = &c->tr->recs[j];
     int64_t ip = -1;
     size_t k;
-    for (k = j; k-- > 0 && c->tr->recs[k].t_us == r->t_us;) {
+    for (k = j; ip < 0 && k-- > 0 && c->tr->recs[k].t_us == r->t_us;) {
         const struct trace_rec *q = &c->tr->recs[k];
-        if (q->host == r->host && (q->why.id == N_ARP_RESOLVED ||
-                                   q->why.id == N_ARP_RESOLVED_UNCONFIRMED)) {
-            ip = q->why.a[0];
-            break;
-        }
+        for (int e = 0; e < nends; e++)
+            if (q->host == r->host && q->why.id == ends[e])
+                ip = q->why.a[arg];
     }
     if (ip < 0)
         return -1;
@@ -459,31 +460,22 @@ static int64_t arp_hold_began(const struct nck *c, size_t j)
     return -1;
 }
 
+/* The instant the ARP resolution that released record j began, or -1 when
+ * no ARP resolution released it. */
+static int64_t arp_hold_began(const struct nck *c, size_t j)
+{
+    static const int resolved[] = { N_ARP_RESOLVED, N_ARP_RESOLVED_UNCONFIRMED };
+    return arp_began(c, j, resolved, 2, 0);
+}
+
 /* ARP gave up on the resolution whose failure dropped record j (its
  * entry's move to FAILED at that instant), and that resolution began at
  * or before t: a packet made at t can have waited for it. */
 static int arp_failed_since(const struct nck *c, size_t j, int64_t t)
 {
-    const struct trace_rec *r = &c->tr->recs[j];
-    int64_t ip = -1;
-    size_t k;
-    for (k = j; k-- > 0 && c->tr->recs[k].t_us == r->t_us;) {
-        const struct trace_rec *q = &c->tr->recs[k];
-        if (q->host == r->host && q->why.id == N_ARP_FAILED) {
-            ip = q->why.a[1];
-            break;
-        }
-    }
-    if (ip < 0)
-        return 0;
-    while (k-- > 0) {
-        const struct trace_rec *q = &c->tr->recs[k];
-        if (q->host == r->host && q->kind == TK_STATE && q->layer == TL_ARP &&
-            (q->why.id == N_ARP_INCOMPLETE || q->why.id == N_ARP_INCOMPLETE_AGAIN) &&
-            q->why.a[0] == ip)
-            return q->t_us <= t;
-    }
-    return 0;
+    static const int failed[] = { N_ARP_FAILED };   /* {1:ip} is the address */
+    int64_t b = arp_began(c, j, failed, 1, 1);
+    return b >= 0 && b <= t;
 }
 
 /* ARP released the packet at record j, and the resolution that held it
