@@ -54,6 +54,14 @@ int real_cap_open(struct real_cap *c, int family)
         errno = e;
         return -1;
     }
+    /* A crowd's handshakes come faster than a look between two calls:
+     * room for tens of thousands of segments (root may pass rmem_max) */
+    int room = 32 << 20;
+    if (setsockopt(c->fd, SOL_SOCKET, SO_RCVBUFFORCE, &room, sizeof room) < 0)
+        setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &room, sizeof room);
+    memset(c->want, 0, sizeof c->want);
+    c->nports = 0;
+    c->drops = 0;
     char junk[256];
     while (recv(c->fd, junk, sizeof junk, MSG_DONTWAIT) >= 0)
         ;
@@ -66,20 +74,22 @@ int real_cap_open(struct real_cap *c, int family)
 }
 
 /* The program: TCP (not a later fragment, for IPv4), then the source or
- * the destination port is one of ours.
+ * the destination port is one of ours.  Past MAX_FILTER_PORTS ports (a
+ * crowd) the program lets every TCP segment through and real_cap_read
+ * keeps those of our ports, by the bitmap.
  *
  *   IPv4: ldb [9]; jeq #6; ldh [6]; jset #0x1fff -> drop; ldxb 4*([0]&0xf)
  *         ldh [x+0]; jeq port_i -> accept ...; ldh [x+2]; jeq port_i ...
  *   IPv6: ldb [6]; jeq #6; ldx #40; then the same port tests. */
-int real_cap_ports(struct real_cap *c, const uint16_t *ports, int n)
+static int filter(struct real_cap *c)
 {
     struct sock_filter f[16 + 2 * MAX_FILTER_PORTS + 4];
     int k = 0;
-    if (n > MAX_FILTER_PORTS)
-        n = MAX_FILTER_PORTS;
+    int n = c->nports <= MAX_FILTER_PORTS ? c->nports : 0;
+    const uint16_t *ports = c->first;
     /* jump targets are filled in once the length is known: DROP and
      * ACCEPT are the last two instructions */
-    int total = (c->family == AF_INET6 ? 4 : 6) + 2 * n + 3;
+    int total = (c->family == AF_INET6 ? 4 : 6) + (n ? 2 * n + 1 : 1) + 2;
     int drop = total - 2, accept = total - 1;
 #define J(op, kk, t, fl) \
     do { f[k] = (struct sock_filter)BPF_JUMP(op, kk, 0, 0); \
@@ -99,16 +109,51 @@ int real_cap_ports(struct real_cap *c, const uint16_t *ports, int n)
         S(BPF_LDX | BPF_B | BPF_MSH, 0);
         S(BPF_LD | BPF_H | BPF_IND, 0);
     }
-    for (int i = 0; i < n; i++)
-        J(BPF_JMP | BPF_JEQ | BPF_K, ports[i], accept, k + 1);
-    S(BPF_LD | BPF_H | BPF_IND, 2);
-    for (int i = 0; i < n; i++)
-        J(BPF_JMP | BPF_JEQ | BPF_K, ports[i], accept, k + 1);
+    if (n) {
+        for (int i = 0; i < n; i++)
+            J(BPF_JMP | BPF_JEQ | BPF_K, ports[i], accept, k + 1);
+        S(BPF_LD | BPF_H | BPF_IND, 2);
+        for (int i = 0; i < n; i++)
+            J(BPF_JMP | BPF_JEQ | BPF_K, ports[i], accept, k + 1);
+    } else {
+        S(BPF_JMP | BPF_JA, 1);            /* every TCP segment */
+    }
     S(BPF_RET | BPF_K, 0);                 /* drop */
     S(BPF_RET | BPF_K, 0x40000);           /* accept the whole packet */
 #undef J
 #undef S
+    if (k != total) {                      /* the jumps would be wrong */
+        errno = EINVAL;
+        return -1;
+    }
     return attach(c->fd, f, k);
+}
+
+static int wanted(const struct real_cap *c, uint16_t port)
+{
+    return c->want[port / 8] >> (port % 8) & 1;
+}
+
+int real_cap_add_port(struct real_cap *c, uint16_t port)
+{
+    if (!port || wanted(c, port))
+        return 0;
+    c->want[port / 8] |= (uint8_t)(1u << (port % 8));
+    if (c->nports < MAX_FILTER_PORTS)
+        c->first[c->nports] = port;
+    c->nports++;
+    /* the program changes until it has let every TCP segment through */
+    return c->nports <= MAX_FILTER_PORTS + 1 ? filter(c) : 0;
+}
+
+long real_cap_drops(struct real_cap *c)
+{
+    struct tpacket_stats st;
+    socklen_t len = sizeof st;
+    if (getsockopt(c->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) < 0)
+        return -1;
+    c->drops += st.tp_drops;    /* the kernel's counters restart when read */
+    return c->drops;
 }
 
 static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
@@ -161,6 +206,8 @@ int real_cap_read(struct real_cap *c, struct real_cap_pkt *p)
             continue;
         p->sport = get16(t);
         p->dport = get16(t + 2);
+        if (!wanted(c, p->sport) && !wanted(c, p->dport))
+            continue;                      /* past the program's ports */
         p->seq = get32(t + 4);
         p->ack = get32(t + 8);
         p->flags = t[13] & 0x3f;

@@ -9,6 +9,8 @@
 #include "alloc.h"
 #include "narrate.h"
 #include "real.h"
+#include "realrec.h"
+#include "rmap.h"
 #include "tcp.h"
 #include "trace.h"
 #include "wire.h"
@@ -134,10 +136,17 @@ struct ctx {
     int      network;
     int64_t  end_t;         /* when the replay stopped watching, -1 unknown */
     int64_t  poll_us;
+    int      lost;          /* the capture lost segments */
+    int      blind;         /* no NETLINK_SOCK_DIAG: a socket without a
+                               descriptor was not looked at */
 };
 
+/* stayed: the kernel's last state, seen (not inferred) and paired with a
+ * state of the model before i, or -1: the kernel was still there at the
+ * end (the replay looks at every endpoint once more before it stops). */
 static struct why explain_sim_only(const struct ctx *c, const struct seq *sim,
-                                   int i, const struct seq *ker, int host)
+                                   int i, const struct seq *ker, int host,
+                                   int stayed)
 {
     int st = sim->v[i].key;
     int64_t t = sim->v[i].t;
@@ -148,6 +157,9 @@ static struct why explain_sim_only(const struct ctx *c, const struct seq *sim,
     int sp = close_path(sim), kp = close_path(ker);
     if (st == TCPS_LISTEN && i == 0 && child)
         return WHY0(N_REAL_DIFF_CHILD_LISTEN);
+    /* a kernel still in TIME_WAIT has the sentences of the end below */
+    if (stayed >= 0 && stayed != TCPS_TIME_WAIT)
+        return WHY(N_REAL_DIFF_STAYED, stayed);
     if (c->end_t >= 0 && t > c->end_t) {
         if (st == TCPS_CLOSED && i > 0 && sim->v[i - 1].key == TCPS_TIME_WAIT)
             return WHY(N_REAL_DIFF_TW_END, msl2);
@@ -185,31 +197,24 @@ static void add_row(struct real_conn_table *t, int *cap, struct real_row row)
     t->rows[t->nrows++] = row;
 }
 
-static void build_conn(const struct ctx *c, struct real_conn_table *t)
+/* A connection's row table from its two sequences: the model's states and
+ * the kernel's (collected for every connection in one pass, collect_conns). */
+static void build_conn(const struct ctx *c, struct real_conn_table *t,
+                       struct seq sim, struct seq ker)
 {
     const struct trace *tr = c->tr;
-    struct seq sim = { 0 }, ker = { 0 };
-    for (size_t i = 0; i < tr->n; i++) {
-        const struct trace_rec *r = &tr->recs[i];
-        if (r->host != t->host || r->conn != t->conn)
-            continue;
-        if (r->kind == TK_STATE && r->layer == TL_TCP) {
-            if (!sim.n)
-                push(&sim, r->u.state.from, r->t_us, (long)i);
-            push(&sim, r->u.state.to, r->t_us, (long)i);
-        } else if (real_is_rec(r) && (RR_WHAT(r) == RW_STATE ||
-                                      RR_WHAT(r) == RW_UNSEEN)) {
-            /* the same state seen again (a refused connect is looked at
-             * before and after) is one item */
-            if (ker.n && ker.v[ker.n - 1].key == RR_STATE(r) &&
-                RR_WHAT(&tr->recs[ker.v[ker.n - 1].rec]) == RR_WHAT(r))
-                continue;
-            push(&ker, RR_STATE(r), r->t_us, (long)i);
-        }
-    }
     t->replayed = ker.n > 0;
     int *match = xrealloc(NULL, (size_t)(sim.n + 1) * sizeof *match);
     lcs(&sim, &ker, match);
+    /* the model's state paired with the kernel's last one, if that one was
+     * seen: past it the kernel did not go */
+    int last_pair = sim.n, last_state = -1;
+    if (ker.n && !c->blind && RR_WHAT(&tr->recs[ker.v[ker.n - 1].rec]) == RW_STATE)
+        for (int i = 0; i < sim.n; i++)
+            if (match[i] == ker.n - 1) {
+                last_pair = i;
+                last_state = ker.v[ker.n - 1].key;
+            }
     int cap = 0, j = 0;
     for (int i = 0; i <= sim.n; i++) {
         int upto = i < sim.n && match[i] >= 0 ? match[i] : (i == sim.n ? ker.n : -1);
@@ -255,7 +260,8 @@ static void build_conn(const struct ctx *c, struct real_conn_table *t)
         } else if (!t->replayed) {
             row.why = i == 0 ? WHY0(N_REAL_DIFF_NOT_REPLAYED) : WHY0(N_REAL_NONE);
         } else {
-            row.why = explain_sim_only(c, &sim, i, &ker, t->host);
+            row.why = explain_sim_only(c, &sim, i, &ker, t->host,
+                                       i > last_pair ? last_state : -1);
         }
         add_row(t, &cap, row);
     }
@@ -268,81 +274,274 @@ static void build_conn(const struct ctx *c, struct real_conn_table *t)
 
 /* A segment's identity for the alignment: who sent it to whom, its flags
  * without PSH, and whether it carries data. */
-static int pkt_key(int src, int dst, uint8_t flags, uint32_t len)
+static int pkt_key(uint8_t flags, uint32_t len)
 {
     /* PSH is the sender's business; an RST is an RST with or without ACK */
     flags &= (uint8_t)~TCP_PSH;
     if (flags & TCP_RST)
         flags &= (uint8_t)~TCP_ACK;
-    return ((src & 0xff) << 24) | ((dst & 0xff) << 16) |
-           ((flags & 0x3f) << 8) | (len ? 1 : 0);
+    return ((flags & 0x3f) << 8) | (len ? 1 : 0);
 }
 
-/* The two sequences and the simulated segments' relative numbers. */
-struct pkt_pair {
-    const struct seq *sim, *ker;
-    const uint32_t *seqs, *acks;
-    const uint8_t *norep;           /* its connection was not replayed */
+/* Hosts by name, by hash (a crowd has thousands). */
+struct name_index {
     const struct trace *tr;
+    struct rmap m;
 };
 
-/* A pair of the same kind weighs 1; with the same relative numbers, 2. */
-static int pkt_weight(const void *ctx, int i, int j)
+struct name_key { const struct trace *tr; const char *name; };
+
+static int name_eq(const void *ctx, int v)
 {
-    const struct pkt_pair *p = ctx;
-    if (p->sim->v[i].key != p->ker->v[j].key || p->norep[i] ||
-        p->tr->recs[p->sim->v[i].rec].why.id == N_SEG_INJECT)
-        return 0;                   /* an injected segment is never replayed */
-    const struct trace_rec *kr = &p->tr->recs[p->ker->v[j].rec];
-    return RR_SEQ(kr) == p->seqs[i] && RR_ACK(kr) == p->acks[i] ? 2 : 1;
+    const struct name_key *k = ctx;
+    return !strcmp(k->tr->host_names[v], k->name);
 }
 
-static int host_by_name(const struct trace *tr, const char *name)
+static void names_build(struct name_index *x, const struct trace *tr)
 {
-    for (int i = 0; i < tr->nhosts; i++)
-        if (!strcmp(tr->host_names[i], name))
-            return i;
-    return -1;
+    memset(x, 0, sizeof *x);
+    x->tr = tr;
+    for (int i = 0; i < tr->nhosts; i++) {
+        struct name_key k = { tr, tr->host_names[i] };
+        uint64_t h = rmap_str(tr->host_names[i], 0);
+        if (rmap_get(&x->m, h, name_eq, &k) < 0)
+            rmap_put(&x->m, h, i);
+    }
 }
 
-struct dirbase {
-    int      src, dst;
-    uint16_t sport, dport;
-    uint32_t isn;
-    int      syn;
+static int host_by_name(const struct name_index *x, const char *name)
+{
+    struct name_key k = { x->tr, name };
+    return name ? rmap_get(&x->m, rmap_str(name, 0), name_eq, &k) : -1;
+}
+
+/* The connections of the comparison by hash: by host and connection id,
+ * and by host and the id's text (a segment names its connection by its
+ * endpoints, "host:port-peer:port", as sim_conn_name does). */
+struct conn_index {
+    const struct trace *tr;
+    const struct real_compare *out;
+    struct rmap id, text;
 };
+
+struct conn_key {
+    const struct conn_index *x;
+    int      host;
+    uint32_t conn;
+    const char *text;
+};
+
+static int conn_id_eq(const void *ctx, int v)
+{
+    const struct conn_key *k = ctx;
+    return k->x->out->conns[v].host == k->host &&
+           k->x->out->conns[v].conn == k->conn;
+}
+
+static int conn_text_eq(const void *ctx, int v)
+{
+    const struct conn_key *k = ctx;
+    const struct real_conn_table *t = &k->x->out->conns[v];
+    return t->host == k->host && !strcmp(trace_str(k->x->tr, t->conn), k->text);
+}
+
+static int conn_by_id(const struct conn_index *x, int host, uint32_t conn)
+{
+    struct conn_key k = { x, host, conn, NULL };
+    return rmap_get(&x->id, rmap_mix((uint32_t)host, conn), conn_id_eq, &k);
+}
+
+/* Indexes out->conns[from ..) (by id only when text is 0). */
+static void conn_index_add(struct conn_index *x, int from, int text)
+{
+    for (int k = from; k < x->out->nconns; k++) {
+        const struct real_conn_table *t = &x->out->conns[k];
+        rmap_put(&x->id, rmap_mix((uint32_t)t->host, t->conn), k);
+        if (text)
+            rmap_put(&x->text, rmap_str(trace_str(x->tr, t->conn),
+                                        (uint32_t)t->host), k);
+    }
+}
 
 /* Is the model's connection that sent this segment one without a real
  * counterpart?  Its id is "host:port-peer:port" (sim_conn_name). */
-static int not_replayed(const struct trace *tr, const struct real_compare *out,
-                        int src, int dst, uint16_t sport, uint16_t dport)
+static int not_replayed(const struct conn_index *x, int src, int dst,
+                        uint16_t sport, uint16_t dport)
 {
+    const struct trace *tr = x->tr;
     char name[160];
     if (src < 0 || dst < 0 || src >= tr->nhosts || dst >= tr->nhosts)
         return 0;
     snprintf(name, sizeof name, "%s:%u-%s:%u", tr->host_names[src], sport,
              tr->host_names[dst], dport);
-    for (int k = 0; k < out->nconns; k++)
-        if (out->conns[k].host == src &&
-            !strcmp(trace_str(tr, out->conns[k].conn), name))
-            return !out->conns[k].replayed;
-    return 0;
+    struct conn_key k = { x, src, 0, name };
+    int i = rmap_get(&x->text, rmap_str(name, (uint32_t)src), conn_text_eq, &k);
+    return i >= 0 ? !x->out->conns[i].replayed : 0;
 }
 
-static void build_packets(const struct ctx *c, struct real_compare *out)
+/* ---- segments, one connection's direction at a time -------------------- */
+
+/* A direction of a connection in the model's terms: sender and receiver
+ * host and the scenario's ports.  Segments are aligned within their
+ * direction only (the kernel's and the model's orders of two connections,
+ * or of a connection's two directions, say nothing about each other), so
+ * the cost grows with the segments, not with their square. */
+struct flow { int src, dst; uint16_t sport, dport; };
+
+struct flow_key { const struct flow *v; struct flow f; };
+
+static uint64_t flow_hash(struct flow f)
+{
+    return rmap_mix(rmap_mix((uint32_t)f.src, (uint32_t)f.dst),
+                    (uint64_t)f.sport << 16 | f.dport);
+}
+
+static int flow_eq(const void *ctx, int v)
+{
+    const struct flow_key *k = ctx;
+    const struct flow *a = &k->v[v];
+    return a->src == k->f.src && a->dst == k->f.dst &&
+           a->sport == k->f.sport && a->dport == k->f.dport;
+}
+
+/* The index of flow f in *v, added when new. */
+static int flow_id(struct rmap *m, struct flow **v, size_t *n, struct flow f)
+{
+    struct flow_key k = { *v, f };
+    uint64_t h = flow_hash(f);
+    int i = rmap_get(m, h, flow_eq, &k);
+    if (i >= 0)
+        return i;
+    *v = xreallocarray(*v, *n + 1, sizeof **v);
+    (*v)[*n] = f;
+    rmap_put(m, h, (int)*n);
+    return (int)(*n)++;
+}
+
+/* Each direction's numbers count from its latest SYN (a new connection on
+ * the same ports starts again). */
+struct dirbase { uint32_t isn; int seen; };
+
+/* Every simulated and every captured segment, in trace order. */
+struct segs {
+    struct seq sim, ker;
+    uint32_t *seqs, *acks;          /* per simulated segment */
+    uint8_t  *norep;
+    int      *sflow, *kflow;        /* each one's flow */
+    int       cap;
+};
+
+/* A pair of the same kind weighs 1; with the same relative numbers, 2.
+ * i and j index a flow's own items: gs and gk give their places in segs. */
+struct pkt_pair {
+    const struct segs *sg;
+    const int *gs, *gk;
+    const struct trace *tr;
+};
+
+static int pkt_weight(const void *ctx, int i, int j)
+{
+    const struct pkt_pair *p = ctx;
+    int si = p->gs[i], kj = p->gk[j];
+    const struct segs *sg = p->sg;
+    if (sg->sim.v[si].key != sg->ker.v[kj].key || sg->norep[si] ||
+        p->tr->recs[sg->sim.v[si].rec].why.id == N_SEG_INJECT)
+        return 0;                   /* an injected segment is never replayed */
+    const struct trace_rec *kr = &p->tr->recs[sg->ker.v[kj].rec];
+    return RR_SEQ(kr) == sg->seqs[si] && RR_ACK(kr) == sg->acks[si] ? 2 : 1;
+}
+
+/* A row and where it goes: rows are shown in the order of the model's
+ * segments, a captured segment without a partner just before the next
+ * segment its flow pairs (at the end when none follows). */
+struct placed {
+    struct real_pkt_row row;
+    long     at;                    /* the model's segment it goes with */
+    int      after;                 /* 0 before that segment, 1 the segment */
+    long     k;                     /* a captured segment's place, to break ties */
+};
+
+static int cmp_placed(const void *x, const void *y)
+{
+    const struct placed *a = x, *b = y;
+    if (a->at != b->at)
+        return a->at < b->at ? -1 : 1;
+    if (a->after != b->after)
+        return a->after - b->after;
+    return a->k < b->k ? -1 : a->k > b->k;
+}
+
+static struct real_pkt_row sim_row(const struct ctx *c, const struct segs *sg,
+                                   const struct rmap *pairs, int si, int kj)
 {
     const struct trace *tr = c->tr;
-    struct seq sim = { 0 }, ker = { 0 };
-    struct dirbase *dirs = NULL;
-    int ndirs = 0, capdirs = 0;
-    uint32_t *seqs = NULL, *acks = NULL;
-    uint8_t *norep = NULL;
+    struct real_pkt_row row = { sg->sim.v[si].rec, -1, sg->seqs[si], sg->acks[si],
+                                RM_DIFF, WHY0(N_REAL_NONE) };
+    if (kj >= 0) {
+        const struct trace_rec *sr = &tr->recs[sg->sim.v[si].rec];
+        const struct trace_rec *kr = &tr->recs[sg->ker.v[kj].rec];
+        row.ker_rec = sg->ker.v[kj].rec;
+        row.mark = RM_SAME;
+        size_t flen;
+        const uint8_t *fp = trace_blob_data(tr, sr->u.pkt.pkt, &flen);
+        struct frame f;
+        char err[64];
+        if (frame_decode(fp, flen, &f, err, sizeof err) == 0 &&
+            (f.tcp.flags & ~TCP_PSH) != (RR_FLAGS(kr) & ~TCP_PSH)) {
+            row.mark = RM_DETAIL;
+            row.why = WHY0(N_REAL_DIFF_PKT_RSTACK);
+        } else if (RR_SEQ(kr) != sg->seqs[si] || RR_ACK(kr) != sg->acks[si]) {
+            row.mark = RM_DETAIL;
+            row.why = WHY0(c->lost ? N_REAL_DIFF_PKT_NUMBERS_LOST
+                                   : N_REAL_DIFF_PKT_NUMBERS);
+        }
+        return row;
+    }
+    const struct trace_rec *r = &tr->recs[sg->sim.v[si].rec];
+    int src = r->u.pkt.src, dst = r->u.pkt.dst;
+    int lo = src < dst ? src : dst, hi = src < dst ? dst : src;
+    /* did the kernel send anything between these two hosts? */
+    int pair = rmap_get(pairs, rmap_mix((uint32_t)lo, (uint32_t)hi), NULL, NULL) >= 0;
+    int flags = (sg->sim.v[si].key >> 8) & 0x3f;
+    if (r->why.id == N_SEG_INJECT || r->why.id == N_SEG_RETRANSMIT)
+        row.why = WHY0(N_REAL_DIFF_PKT_NETWORK);
+    else if (sg->norep[si] || !pair)
+        row.why = WHY0(N_REAL_DIFF_PKT_NR);
+    else if (c->network)
+        row.why = WHY0(N_REAL_DIFF_PKT_NETWORK);
+    else if (c->lost)
+        row.why = WHY0(N_REAL_DIFF_PKT_UNCAUGHT);
+    else if (flags == TCP_ACK && !(sg->sim.v[si].key & 1))
+        row.why = WHY0(N_REAL_DIFF_PKT_DELACK);
+    else
+        row.why = WHY0(N_REAL_DIFF_PKT_SIM);
+    return row;
+}
+
+static void collect_segs(const struct ctx *c, const struct conn_index *cx,
+                         struct segs *sg, struct rmap *flows_m,
+                         struct flow **flows, size_t *nflows, struct rmap *pairs)
+{
+    const struct trace *tr = c->tr;
+    struct name_index names;
+    names_build(&names, tr);
+    struct dirbase *dirs = NULL;    /* per flow */
+    size_t ndirs = 0;
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
         if (real_is_rec(r) && RR_WHAT(r) == RW_PACKET) {
-            int dst = host_by_name(tr, trace_str(tr, (uint32_t)r->why.a[1]));
-            push(&ker, pkt_key(r->host, dst, RR_FLAGS(r),
-                               (uint32_t)RR_VAL(r)), r->t_us, (long)i);
+            int dst = host_by_name(&names, trace_str(tr, (uint32_t)r->why.a[1]));
+            struct flow f = { r->host, dst, RR_SIM_SPORT(r), RR_SIM_DPORT(r) };
+            int lo = r->host < dst ? r->host : dst, hi = r->host < dst ? dst : r->host;
+            uint64_t ph = rmap_mix((uint32_t)lo, (uint32_t)hi);
+            if (rmap_get(pairs, ph, NULL, NULL) < 0)
+                rmap_put(pairs, ph, 0);
+            if (sg->ker.n == sg->ker.cap)
+                sg->kflow = xreallocarray(sg->kflow, sg->ker.cap ? 2 * (size_t)sg->ker.cap
+                                                                 : 16, sizeof *sg->kflow);
+            sg->kflow[sg->ker.n] = flow_id(flows_m, flows, nflows, f);
+            push(&sg->ker, pkt_key(RR_FLAGS(r), (uint32_t)RR_VAL(r)),
+                 r->t_us, (long)i);
             continue;
         }
         if (r->kind != TK_SEND || r->u.pkt.dup)
@@ -354,122 +553,210 @@ static void build_packets(const struct ctx *c, struct real_compare *out)
         if (frame_decode(p, len, &f, err, sizeof err) != 0 ||
             f.l4 != IPPROTO_TCP_NUM)
             continue;
-        int k;
-        for (k = 0; k < ndirs; k++)
-            if (dirs[k].src == r->u.pkt.src && dirs[k].dst == r->u.pkt.dst &&
-                dirs[k].sport == f.tcp.sport && dirs[k].dport == f.tcp.dport)
-                break;
-        /* each direction's numbers count from its latest SYN (a new
-         * connection on the same ports starts again); an injected segment
-         * is shown against the numbers in use and never sets them */
+        struct flow fl = { r->u.pkt.src, r->u.pkt.dst, f.tcp.sport, f.tcp.dport };
+        struct flow rev = { r->u.pkt.dst, r->u.pkt.src, f.tcp.dport, f.tcp.sport };
+        int k = flow_id(flows_m, flows, nflows, fl);
+        int q = flow_id(flows_m, flows, nflows, rev);
+        if (*nflows > ndirs) {
+            dirs = xreallocarray(dirs, *nflows, sizeof *dirs);
+            memset(dirs + ndirs, 0, (*nflows - ndirs) * sizeof *dirs);
+            ndirs = *nflows;
+        }
+        /* an injected segment is shown against the numbers in use and
+         * never sets them */
         int inj = r->why.id == N_SEG_INJECT;
-        if (k == ndirs && !inj) {
-            if (ndirs == capdirs) {
-                capdirs = capdirs ? capdirs * 2 : 8;
-                dirs = xrealloc(dirs, (size_t)capdirs * sizeof *dirs);
-            }
-            dirs[ndirs++] = (struct dirbase){ r->u.pkt.src, r->u.pkt.dst,
-                f.tcp.sport, f.tcp.dport, f.tcp.seq, 0 };
-        }
-        if (k < ndirs && !inj && (f.tcp.flags & TCP_SYN)) {
+        if (!dirs[k].seen && !inj)
+            dirs[k] = (struct dirbase){ f.tcp.seq, 1 };
+        if (dirs[k].seen && !inj && (f.tcp.flags & TCP_SYN))
             dirs[k].isn = f.tcp.seq;
-            dirs[k].syn = 1;
+        uint32_t base = dirs[k].seen ? dirs[k].isn : f.tcp.seq;
+        uint32_t rbase = dirs[q].seen ? dirs[q].isn : 0;
+        if (sg->sim.n == sg->cap) {
+            size_t cap = sg->cap ? 2 * (size_t)sg->cap : 16;
+            sg->seqs = xreallocarray(sg->seqs, cap, sizeof *sg->seqs);
+            sg->acks = xreallocarray(sg->acks, cap, sizeof *sg->acks);
+            sg->norep = xreallocarray(sg->norep, cap, 1);
+            sg->sflow = xreallocarray(sg->sflow, cap, sizeof *sg->sflow);
+            sg->cap = (int)cap;
         }
-        uint32_t base = k < ndirs ? dirs[k].isn : f.tcp.seq, rbase = 0;
-        for (int q = 0; q < ndirs; q++)
-            if (dirs[q].src == r->u.pkt.dst && dirs[q].dst == r->u.pkt.src &&
-                dirs[q].sport == f.tcp.dport && dirs[q].dport == f.tcp.sport)
-                rbase = dirs[q].isn;
-        push(&sim, pkt_key(r->u.pkt.src, r->u.pkt.dst, f.tcp.flags,
-                           (uint32_t)f.payload_len), r->t_us, (long)i);
-        seqs = xrealloc(seqs, (size_t)sim.n * sizeof *seqs);
-        acks = xrealloc(acks, (size_t)sim.n * sizeof *acks);
-        norep = xrealloc(norep, (size_t)sim.n);
-        norep[sim.n - 1] = (uint8_t)not_replayed(tr, out, r->u.pkt.src, r->u.pkt.dst,
-                                                 f.tcp.sport, f.tcp.dport);
-        seqs[sim.n - 1] = f.tcp.seq - base;
-        acks[sim.n - 1] = (f.tcp.flags & TCP_ACK) ? f.tcp.ack - rbase : 0;
+        int n = sg->sim.n;
+        sg->norep[n] = (uint8_t)not_replayed(cx, r->u.pkt.src, r->u.pkt.dst,
+                                             f.tcp.sport, f.tcp.dport);
+        sg->seqs[n] = f.tcp.seq - base;
+        sg->acks[n] = (f.tcp.flags & TCP_ACK) ? f.tcp.ack - rbase : 0;
+        sg->sflow[n] = k;
+        push(&sg->sim, pkt_key(f.tcp.flags, (uint32_t)f.payload_len), r->t_us, (long)i);
     }
-    int *match = xrealloc(NULL, (size_t)(sim.n + 1) * sizeof *match);
-    struct pkt_pair pp = { &sim, &ker, seqs, acks, norep, tr };
-    lcs_w(&sim, &ker, match, pkt_weight, &pp);
-    int cap = 0, j = 0;
-    for (int i = 0; i <= sim.n; i++) {
-        int upto = i < sim.n && match[i] >= 0 ? match[i] : (i == sim.n ? ker.n : -1);
-        while (upto >= 0 && j < upto) {
-            if (out->npkts == cap) {
-                cap = cap ? cap * 2 : 32;
-                out->pkts = xrealloc(out->pkts, (size_t)cap * sizeof *out->pkts);
-            }
-            out->pkts[out->npkts++] = (struct real_pkt_row){
-                -1, ker.v[j].rec, 0, 0, RM_DIFF, WHY0(N_REAL_DIFF_PKT_REAL) };
-            j++;
-        }
-        if (i == sim.n)
-            break;
-        struct real_pkt_row row = { sim.v[i].rec, -1, seqs[i], acks[i], RM_DIFF,
-                                    WHY0(N_REAL_NONE) };
-        if (match[i] >= 0) {
-            const struct trace_rec *sr = &tr->recs[sim.v[i].rec];
-            const struct trace_rec *kr = &tr->recs[ker.v[j].rec];
-            row.ker_rec = ker.v[j++].rec;
-            row.mark = RM_SAME;
-            size_t flen;
-            const uint8_t *fp = trace_blob_data(tr, sr->u.pkt.pkt, &flen);
-            struct frame f;
-            char err[64];
-            if (frame_decode(fp, flen, &f, err, sizeof err) == 0 &&
-                (f.tcp.flags & ~TCP_PSH) != (RR_FLAGS(kr) & ~TCP_PSH)) {
-                row.mark = RM_DETAIL;
-                row.why = WHY0(N_REAL_DIFF_PKT_RSTACK);
-            } else if (RR_SEQ(kr) != seqs[i] || RR_ACK(kr) != acks[i]) {
-                row.mark = RM_DETAIL;
-                row.why = WHY0(N_REAL_DIFF_PKT_NUMBERS);
-            }
-        } else {
-            const struct trace_rec *r = &tr->recs[sim.v[i].rec];
-            int src = r->u.pkt.src, dst = r->u.pkt.dst, pair = 0;
-            for (int q = 0; q < ker.n; q++) {
-                int ks = (ker.v[q].key >> 24) & 0xff, kd = (ker.v[q].key >> 16) & 0xff;
-                if ((ks == (src & 0xff) && kd == (dst & 0xff)) ||
-                    (ks == (dst & 0xff) && kd == (src & 0xff)))
-                    pair = 1;
-            }
-            int flags = (sim.v[i].key >> 8) & 0x3f;
-            if (r->why.id == N_SEG_INJECT || r->why.id == N_SEG_RETRANSMIT)
-                row.why = WHY0(N_REAL_DIFF_PKT_NETWORK);
-            else if (norep[i] || !pair)
-                row.why = WHY0(N_REAL_DIFF_PKT_NR);
-            else if (c->network)
-                row.why = WHY0(N_REAL_DIFF_PKT_NETWORK);
-            else if (flags == TCP_ACK && !(sim.v[i].key & 1))
-                row.why = WHY0(N_REAL_DIFF_PKT_DELACK);
-            else
-                row.why = WHY0(N_REAL_DIFF_PKT_SIM);
-        }
-        if (out->npkts == cap) {
-            cap = cap ? cap * 2 : 32;
-            out->pkts = xrealloc(out->pkts, (size_t)cap * sizeof *out->pkts);
-        }
-        out->pkts[out->npkts++] = row;
-    }
-    free(match);
-    free(sim.v);
-    free(ker.v);
     free(dirs);
-    free(seqs);
-    free(acks);
-    free(norep);
+    rmap_free(&names.m);
+}
+
+static void build_packets(const struct ctx *c, const struct conn_index *cx,
+                          struct real_compare *out)
+{
+    struct segs sg = { 0 };
+    struct rmap flows_m = { 0 }, pairs = { 0 };
+    struct flow *flows = NULL;
+    size_t nflows = 0;
+    collect_segs(c, cx, &sg, &flows_m, &flows, &nflows, &pairs);
+
+    /* each flow's items, in order: a counting sort of both sequences */
+    size_t nf = nflows;
+    size_t *so = xcalloc(nf + 1, sizeof *so), *ko = xcalloc(nf + 1, sizeof *ko);
+    for (int i = 0; i < sg.sim.n; i++)
+        so[sg.sflow[i] + 1]++;
+    for (int j = 0; j < sg.ker.n; j++)
+        ko[sg.kflow[j] + 1]++;
+    for (size_t f = 0; f < nf; f++) {
+        so[f + 1] += so[f];
+        ko[f + 1] += ko[f];
+    }
+    int *gs = xreallocarray(NULL, (size_t)sg.sim.n + 1, sizeof *gs);
+    int *gk = xreallocarray(NULL, (size_t)sg.ker.n + 1, sizeof *gk);
+    size_t *sfill = xcalloc(nf + 1, sizeof *sfill), *kfill = xcalloc(nf + 1, sizeof *kfill);
+    for (int i = 0; i < sg.sim.n; i++)
+        gs[so[sg.sflow[i]] + sfill[sg.sflow[i]]++] = i;
+    for (int j = 0; j < sg.ker.n; j++)
+        gk[ko[sg.kflow[j]] + kfill[sg.kflow[j]]++] = j;
+    free(sfill);
+    free(kfill);
+
+    size_t nrows = (size_t)sg.sim.n + (size_t)sg.ker.n;
+    struct placed *rows = xreallocarray(NULL, nrows + 1, sizeof *rows);
+    size_t nr = 0;
+    for (size_t f = 0; f < nf; f++) {
+        int n = (int)(so[f + 1] - so[f]), m = (int)(ko[f + 1] - ko[f]);
+        const int *fs = gs + so[f], *fk = gk + ko[f];
+        struct seq a = { xreallocarray(NULL, (size_t)n + 1, sizeof *a.v), n, n };
+        struct seq b = { xreallocarray(NULL, (size_t)m + 1, sizeof *b.v), m, m };
+        for (int i = 0; i < n; i++)
+            a.v[i] = sg.sim.v[fs[i]];
+        for (int j = 0; j < m; j++)
+            b.v[j] = sg.ker.v[fk[j]];
+        int *match = xreallocarray(NULL, (size_t)n + 1, sizeof *match);
+        struct pkt_pair pp = { &sg, fs, fk, c->tr };
+        lcs_w(&a, &b, match, pkt_weight, &pp);
+        int j = 0;
+        for (int i = 0; i <= n; i++) {
+            int upto = i < n && match[i] >= 0 ? match[i] : (i == n ? m : -1);
+            long at = i < n ? fs[i] : (long)sg.sim.n;
+            for (; upto >= 0 && j < upto; j++)
+                rows[nr++] = (struct placed){
+                    { -1, sg.ker.v[fk[j]].rec, 0, 0, RM_DIFF,
+                      WHY0(N_REAL_DIFF_PKT_REAL) }, at, 0, fk[j] };
+            if (i == n)
+                break;
+            int kj = match[i] >= 0 ? fk[j++] : -1;
+            rows[nr++] = (struct placed){ sim_row(c, &sg, &pairs, fs[i], kj),
+                                          fs[i], 1, 0 };
+        }
+        free(match);
+        free(a.v);
+        free(b.v);
+    }
+    qsort(rows, nr, sizeof *rows, cmp_placed);
+    out->pkts = xreallocarray(NULL, nr + 1, sizeof *out->pkts);
+    for (size_t i = 0; i < nr; i++)
+        out->pkts[i] = rows[i].row;
+    out->npkts = (int)nr;
+    free(rows);
+    free(so);
+    free(ko);
+    free(gs);
+    free(gk);
+    free(flows);
+    rmap_free(&flows_m);
+    rmap_free(&pairs);
+    free(sg.sim.v);
+    free(sg.ker.v);
+    free(sg.seqs);
+    free(sg.acks);
+    free(sg.norep);
+    free(sg.sflow);
+    free(sg.kflow);
 }
 
 /* ---- the whole comparison ------------------------------------------------ */
+
+static int is_state_rec(const struct trace_rec *r)
+{
+    return (r->kind == TK_STATE && r->layer == TL_TCP) ||
+           (real_is_rec(r) && (RR_WHAT(r) == RW_STATE || RR_WHAT(r) == RW_UNSEEN));
+}
+
+/* Connections grouped by host, in order of first appearance within a host. */
+struct first { int host, k; };
+
+static int cmp_first(const void *x, const void *y)
+{
+    const struct first *a = x, *b = y;
+    if (a->host != b->host)
+        return a->host < b->host ? -1 : 1;
+    return a->k < b->k ? -1 : a->k > b->k;
+}
+
+/* Every connection's two state sequences, in one pass over the trace. */
+static void collect_conns(const struct ctx *c, struct conn_index *cx,
+                          struct real_compare *out)
+{
+    const struct trace *tr = c->tr;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (!is_state_rec(r) || !r->conn || r->host < 0 ||
+            conn_by_id(cx, r->host, r->conn) >= 0)
+            continue;
+        out->conns = xreallocarray(out->conns, (size_t)out->nconns + 1,
+                                   sizeof *out->conns);
+        out->conns[out->nconns] = (struct real_conn_table){ r->host, r->conn,
+                                                            0, NULL, 0 };
+        conn_index_add(cx, out->nconns++, 0);
+    }
+    struct first *order = xreallocarray(NULL, (size_t)out->nconns + 1, sizeof *order);
+    for (int k = 0; k < out->nconns; k++)
+        order[k] = (struct first){ out->conns[k].host, k };
+    qsort(order, (size_t)out->nconns, sizeof *order, cmp_first);
+    struct real_conn_table *sorted =
+        xreallocarray(NULL, (size_t)out->nconns + 1, sizeof *sorted);
+    for (int k = 0; k < out->nconns; k++)
+        sorted[k] = out->conns[order[k].k];
+    free(order);
+    free(out->conns);
+    out->conns = sorted;
+    rmap_free(&cx->id);
+    conn_index_add(cx, 0, 1);
+
+    struct seq *sim = xcalloc((size_t)out->nconns + 1, sizeof *sim);
+    struct seq *ker = xcalloc((size_t)out->nconns + 1, sizeof *ker);
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct trace_rec *r = &tr->recs[i];
+        if (!is_state_rec(r) || !r->conn || r->host < 0)
+            continue;
+        int k = conn_by_id(cx, r->host, r->conn);
+        if (r->kind == TK_STATE) {
+            if (!sim[k].n)
+                push(&sim[k], r->u.state.from, r->t_us, (long)i);
+            push(&sim[k], r->u.state.to, r->t_us, (long)i);
+            continue;
+        }
+        /* the same state seen again (a refused connect is looked at
+         * before and after) is one item */
+        struct seq *q = &ker[k];
+        if (q->n && q->v[q->n - 1].key == RR_STATE(r) &&
+            RR_WHAT(&tr->recs[q->v[q->n - 1].rec]) == RR_WHAT(r))
+            continue;
+        push(q, RR_STATE(r), r->t_us, (long)i);
+    }
+    for (int k = 0; k < out->nconns; k++)
+        build_conn(c, &out->conns[k], sim[k], ker[k]);     /* frees them */
+    free(sim);
+    free(ker);
+}
 
 void real_compare(const struct trace *tr, const struct scenario *scn,
                   struct real_compare *out)
 {
     memset(out, 0, sizeof *out);
-    struct ctx c = { tr, scn, network_features(scn), -1, DEFAULT_POLL_US };
-    int capconns = 0;
+    struct ctx c = { tr, scn, network_features(scn), -1, DEFAULT_POLL_US, 0, 0 };
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
         if (real_is_rec(r) && RR_WHAT(r) == RW_INFO) {
@@ -477,45 +764,24 @@ void real_compare(const struct trace *tr, const struct scenario *scn,
                 c.end_t = r->t_us;
             if (r->why.id == N_REAL_CAPTURE_ON)
                 out->captured = 1;
+            if (r->why.id == N_REAL_CAPTURE_LOST)
+                c.lost = 1;
+            if (r->why.id == N_REAL_NO_DIAG)
+                c.blind = 1;
         }
         if (real_is_rec(r) && RR_WHAT(r) == RW_UNSEEN &&
             r->why.id == N_REAL_UNSEEN_FAST)
             c.poll_us = r->why.a[1];
-        int is_state = (r->kind == TK_STATE && r->layer == TL_TCP) ||
-                       (real_is_rec(r) && (RR_WHAT(r) == RW_STATE ||
-                                           RR_WHAT(r) == RW_UNSEEN));
-        if (!is_state || !r->conn || r->host < 0)
-            continue;
-        int k;
-        for (k = 0; k < out->nconns; k++)
-            if (out->conns[k].host == r->host && out->conns[k].conn == r->conn)
-                break;
-        if (k < out->nconns)
-            continue;
-        if (out->nconns == capconns) {
-            capconns = capconns ? capconns * 2 : 8;
-            out->conns = xrealloc(out->conns, (size_t)capconns * sizeof *out->conns);
-        }
-        out->conns[out->nconns++] = (struct real_conn_table){ r->host, r->conn,
-                                                              0, NULL, 0 };
     }
-    /* grouped by host, in order of first appearance within a host */
-    for (int a = 1; a < out->nconns; a++) {
-        struct real_conn_table x = out->conns[a];
-        int b = a;
-        while (b > 0 && out->conns[b - 1].host > x.host) {
-            out->conns[b] = out->conns[b - 1];
-            b--;
-        }
-        out->conns[b] = x;
-    }
+    struct conn_index cx = { tr, out, { 0 }, { 0 } };
+    collect_conns(&c, &cx, out);
     int any = 0;
-    for (int k = 0; k < out->nconns; k++) {
-        build_conn(&c, &out->conns[k]);
+    for (int k = 0; k < out->nconns; k++)
         any |= out->conns[k].replayed;
-    }
     if (out->captured)
-        build_packets(&c, out);
+        build_packets(&c, &cx, out);
+    rmap_free(&cx.id);
+    rmap_free(&cx.text);
     if (any) {
         int fixed = 0;
         for (int h = 0; h < scn->nhosts; h++)

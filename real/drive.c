@@ -103,31 +103,118 @@ int real_bound_socket(const struct replay *R, uint16_t port, int reuse)
 
 /* ---- the model's side: which simulated connection an endpoint is ------- */
 
+/* The model's listen and connect records, indexed once by host, time and
+ * call, and each action's place among the actions of its key. */
+struct appkey_q { const struct appkey *v; struct appkey k; };
+
+static uint64_t appkey_hash(struct appkey k)
+{
+    return rmap_mix(rmap_mix((uint32_t)k.host, (uint32_t)k.call), (uint64_t)k.t);
+}
+
+static int appkey_eq(const void *ctx, int v)
+{
+    const struct appkey_q *q = ctx;
+    const struct appkey *a = &q->v[v];
+    return a->host == q->k.host && a->call == q->k.call && a->t == q->k.t;
+}
+
+static int appkey_find(const struct replay *R, struct appkey k)
+{
+    struct appkey_q q = { R->appk, k };
+    return rmap_get(&R->appkeys, appkey_hash(k), appkey_eq, &q);
+}
+
+static int appkey_id(struct replay *R, struct appkey k)
+{
+    int i = appkey_find(R, k);
+    if (i >= 0)
+        return i;
+    R->appk = xreallocarray(R->appk, (size_t)R->nappk + 1, sizeof *R->appk);
+    R->appk[R->nappk] = k;
+    rmap_put(&R->appkeys, appkey_hash(k), R->nappk);
+    return R->nappk++;
+}
+
+static void index_app_records(struct replay *R)
+{
+    const struct trace *tr = &R->s->tr;
+    int *count = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        int *fill = pass ? xcalloc((size_t)R->nappk + 1, sizeof *fill) : NULL;
+        for (size_t i = 0; i < R->nsim; i++) {
+            const struct trace_rec *r = &tr->recs[i];
+            if (r->kind != TK_APP || r->layer != TL_TCP ||
+                (r->u.app.call != AC_LISTEN && r->u.app.call != AC_CONNECT))
+                continue;
+            struct appkey k = { r->host, r->u.app.call, r->t_us };
+            if (!pass) {
+                int id = appkey_id(R, k);
+                count = xreallocarray(count, (size_t)R->nappk + 1, sizeof *count);
+                if (id == R->nappk - 1)
+                    count[id] = 0;
+                count[id]++;
+            } else {
+                int id = appkey_find(R, k);
+                R->appconn[R->appoff[id] + fill[id]++] = r->conn;
+            }
+        }
+        if (!pass) {
+            R->appoff = xcalloc((size_t)R->nappk + 1, sizeof *R->appoff);
+            for (int k = 0; k < R->nappk; k++)
+                R->appoff[k + 1] = R->appoff[k] + count[k];
+            R->appconn = xreallocarray(NULL, (size_t)R->appoff[R->nappk] + 1,
+                                       sizeof *R->appconn);
+        }
+        free(fill);
+    }
+    free(count);
+    /* each action's place among the earlier actions of the same host,
+     * time and kind */
+    struct rmap seen = { 0 };
+    struct appkey *ak = NULL;
+    int nak = 0, *cnt = NULL;
+    R->actj = xcalloc((size_t)R->scn->nactions + 1, sizeof *R->actj);
+    for (int i = 0; i < R->scn->nactions; i++) {
+        const struct scn_action *a = &R->scn->actions[i];
+        struct appkey k = { a->host, a->kind, a->t_us };
+        struct appkey_q q = { ak, k };
+        int id = rmap_get(&seen, appkey_hash(k), appkey_eq, &q);
+        if (id < 0) {
+            ak = xreallocarray(ak, (size_t)nak + 1, sizeof *ak);
+            cnt = xreallocarray(cnt, (size_t)nak + 1, sizeof *cnt);
+            ak[nak] = k;
+            cnt[nak] = 0;
+            rmap_put(&seen, appkey_hash(k), nak);
+            id = nak++;
+        }
+        R->actj[i] = cnt[id]++;
+    }
+    rmap_free(&seen);
+    free(ak);
+    free(cnt);
+    R->appbuilt = 1;
+}
+
 /* The connection id of the model's record for action a (its listen or
- * connect): the j-th record of that call by that host at that time. */
-static uint32_t sim_conn_for_action(const struct replay *R, int ai, int call)
+ * connect): the j-th record of that call by that host at that time, where
+ * j counts the earlier actions of that kind by that host at that time. */
+static uint32_t sim_conn_for_action(struct replay *R, int ai, int call)
 {
     const struct scn_action *a = &R->scn->actions[ai];
-    int j = 0;
-    for (int k = 0; k < ai; k++) {
-        const struct scn_action *b = &R->scn->actions[k];
-        if (b->host == a->host && b->t_us == a->t_us && b->kind == a->kind)
-            j++;
-    }
-    const struct trace *tr = &R->s->tr;
-    for (size_t i = 0; i < R->nsim; i++) {
-        const struct trace_rec *r = &tr->recs[i];
-        if (r->kind == TK_APP && r->layer == TL_TCP && r->host == a->host &&
-            r->t_us == a->t_us && r->u.app.call == call && j-- == 0)
-            return r->conn;
-    }
-    return 0;
+    if (!R->appbuilt)
+        index_app_records(R);
+    int id = appkey_find(R, (struct appkey){ a->host, call, a->t_us });
+    int j = R->actj[ai];
+    if (id < 0 || j >= R->appoff[id + 1] - R->appoff[id])
+        return 0;
+    return R->appconn[R->appoff[id] + j];
 }
 
 /* The local port of host ch's model connection conn, read from its id
  * "CH:LPORT-PEER:PORT" (sim_conn_name): the model frees a TCB once it is
  * closed, but its id stays in the trace.  0 if the id is not of that form. */
-static uint16_t sim_conn_lport(const struct sim *s, int ch, uint32_t conn)
+uint16_t real_sim_lport(const struct sim *s, int ch, uint32_t conn)
 {
     const char *id = trace_str(&s->tr, conn), *name = s->tr.host_names[ch];
     size_t n = strlen(name);
@@ -147,7 +234,7 @@ static uint32_t sim_child_conn(struct replay *R, int h, uint16_t scn_port,
 {
     struct sim *s = R->s;
     uint16_t clport = ch >= 0 && client_conn
-                    ? sim_conn_lport(s, ch, client_conn) : 0;
+                    ? real_sim_lport(s, ch, client_conn) : 0;
     char name[160];
     if (ch >= 0)
         snprintf(name, sizeof name, "%s:%u-%s:%u", s->tr.host_names[h],
@@ -159,6 +246,101 @@ static uint32_t sim_child_conn(struct replay *R, int h, uint16_t scn_port,
 }
 
 /* ---- endpoints ----------------------------------------------------------- */
+
+/* ---- what is watched ------------------------------------------------------ */
+
+/* An endpoint is looked at while a call or a change concerned it in the
+ * last REAL_HOT_US of real time (on lo a peer's segment arrives within
+ * microseconds of the call that sends it; 50 ms is past Linux's shortest
+ * delayed ACK), for as long as its state moves without a call (a
+ * handshake or a close under way, bytes waiting to go), and while its
+ * peer's does.  The others wait for a call on them or on their peer, so a
+ * crowd costs its calls, not its calls times its endpoints; once at the
+ * end every endpoint is looked at again (real_observe_every). */
+#define REAL_HOT_US 50000
+
+/* A state that changes without another call, or bytes waiting to go. */
+static int moving(const struct ep *e)
+{
+    if (e->npend)
+        return 1;
+    switch (e->state) {
+    case TCPS_ESTABLISHED: case TCPS_CLOSE_WAIT: case TCPS_LISTEN:
+    case TCPS_CLOSED: case TCPS_FIN_WAIT_2: case TCPS_TIME_WAIT:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+static void watch(struct replay *R, struct ep *e)
+{
+    e->touched_us = real_now_us();
+    if (e->hot || e->final)
+        return;
+    R->hotv = xreallocarray(R->hotv, (size_t)R->nhot + 1, sizeof *R->hotv);
+    R->hotv[R->nhot++] = (int)(e - R->eps);
+    e->hot = 1;
+}
+
+struct port_key { const struct replay *R; uint16_t l, r; int kind; };
+
+static int ports_eq(const void *ctx, int v)
+{
+    const struct port_key *k = ctx;
+    const struct ep *e = &k->R->eps[v];
+    return e->local.port == k->l && e->remote.port == k->r &&
+           (k->kind < 0 || e->kind == k->kind);
+}
+
+/* The endpoint with these ports (of this kind, or any when kind < 0);
+ * the newest when the kernel gave the ports again. */
+static struct ep *by_ports(struct replay *R, uint16_t l, uint16_t r, int kind)
+{
+    struct port_key k = { R, l, r, kind };
+    int i = rmap_get(&R->byports, rmap_mix(l, r), ports_eq, &k);
+    return i >= 0 ? &R->eps[i] : NULL;
+}
+
+static void index_ports(struct replay *R, struct ep *e)
+{
+    struct port_key k = { R, e->local.port, e->remote.port, -1 };
+    rmap_set(&R->byports, rmap_mix(e->local.port, e->remote.port), ports_eq, &k,
+             (int)(e - R->eps));
+}
+
+static struct ep *peer_of(struct replay *R, const struct ep *e)
+{
+    if (e->kind == EP_LISTEN || !e->remote.port)
+        return NULL;
+    struct ep *p = by_ports(R, e->remote.port, e->local.port, -1);
+    return p != e ? p : NULL;
+}
+
+void real_touch_host(struct replay *R, int h)
+{
+    int c = h >= 0 && h < R->s->nhosts ? R->cur[h] : -1;
+    if (c < 0)
+        return;
+    struct ep *e = &R->eps[c], *p = peer_of(R, e);
+    watch(R, e);
+    if (p)
+        watch(R, p);
+}
+
+void real_watch_free(struct replay *R)
+{
+    free(R->hotv);
+    free(R->lis);
+    rmap_free(&R->byports);
+    rmap_free(&R->lis_by);
+    rmap_free(&R->cps_by);
+    rmap_free(&R->appkeys);
+    free(R->appk);
+    free(R->appconn);
+    free(R->appoff);
+    free(R->actj);
+}
 
 static struct ep *ep_new(struct replay *R, int host, int kind, int fd)
 {
@@ -174,31 +356,57 @@ static struct ep *ep_new(struct replay *R, int host, int kind, int fd)
     e->state = -1;
     loopback(R, &e->local, 0);
     loopback(R, &e->remote, 0);
+    watch(R, e);
+    if (kind == EP_LISTEN) {
+        R->lis = xreallocarray(R->lis, (size_t)R->nlis + 1, sizeof *R->lis);
+        R->lis[R->nlis++] = (int)(e - R->eps);
+    }
     return e;
+}
+
+/* The open listener, or the open closed-port holder, of a host's scenario
+ * port: at most one of each is open at a time (a second listen fails while
+ * the first is open; a port is held closed only while none is). */
+struct scnport_key { const struct replay *R; int host; uint16_t port; };
+
+static int lis_eq(const void *ctx, int v)
+{
+    const struct scnport_key *k = ctx;
+    const struct ep *e = &k->R->eps[v];
+    return e->host == k->host && e->scn_port == k->port;
+}
+
+static int cps_eq(const void *ctx, int v)
+{
+    const struct scnport_key *k = ctx;
+    const struct closed_port *c = &k->R->cps[v];
+    return c->host == k->host && c->scn_port == k->port;
+}
+
+static uint64_t scnport_hash(int host, uint16_t port)
+{
+    return rmap_mix((uint32_t)host, port);
 }
 
 static struct ep *listener_for(struct replay *R, int host, uint16_t scn_port)
 {
-    for (int i = R->neps; i-- > 0;)
-        if (R->eps[i].kind == EP_LISTEN && R->eps[i].host == host &&
-            R->eps[i].scn_port == scn_port && R->eps[i].fd >= 0)
-            return &R->eps[i];
-    return NULL;
+    struct scnport_key k = { R, host, scn_port };
+    int i = rmap_get(&R->lis_by, scnport_hash(host, scn_port), lis_eq, &k);
+    return i >= 0 && R->eps[i].fd >= 0 ? &R->eps[i] : NULL;
+}
+
+static struct closed_port *closed_for(struct replay *R, int host, uint16_t scn_port)
+{
+    struct scnport_key k = { R, host, scn_port };
+    int i = rmap_get(&R->cps_by, scnport_hash(host, scn_port), cps_eq, &k);
+    return i >= 0 && R->cps[i].fd >= 0 ? &R->cps[i] : NULL;
 }
 
 /* The capture lets through the ports of every socket the replay holds. */
-static void capture_ports(struct replay *R)
+static void capture_port(struct replay *R, uint16_t port)
 {
-    if (!R->capturing)
-        return;
-    uint16_t ports[100];
-    int n = 0;
-    for (int i = 0; i < R->neps && n < 100; i++)
-        if (R->eps[i].local.port && R->eps[i].kind != EP_ACCEPTED)
-            ports[n++] = R->eps[i].local.port;
-    for (int i = 0; i < R->ncps && n < 100; i++)
-        ports[n++] = R->cps[i].port;
-    real_cap_ports(&R->cap, ports, n);
+    if (R->capturing)
+        real_cap_add_port(&R->cap, port);
 }
 
 /* ---- observing ----------------------------------------------------------- */
@@ -317,16 +525,45 @@ static void observe(struct replay *R, struct ep *e, int force)
         e->final = 1;       /* TIME_WAIT lasts 60 s: it is not waited out */
 }
 
-void real_observe_all(struct replay *R)
+void real_observe_every(struct replay *R)
 {
     for (int i = 0; i < R->neps; i++)
         observe(R, &R->eps[i], 0);
 }
 
+void real_observe_all(struct replay *R)
+{
+    int64_t now = real_now_us();
+    /* the list may grow while it is walked: a change watches the peer */
+    for (int i = 0; i < R->nhot; i++) {
+        struct ep *e = &R->eps[R->hotv[i]];
+        int before = e->state;
+        observe(R, e, 0);
+        if (e->state != before) {
+            struct ep *p = peer_of(R, e);
+            e->touched_us = now;
+            if (p)
+                watch(R, p);
+        }
+    }
+    int n = 0;
+    for (int i = 0; i < R->nhot; i++) {
+        struct ep *e = &R->eps[R->hotv[i]], *p = peer_of(R, e);
+        int keep = !e->final && (moving(e) || now - e->touched_us < REAL_HOT_US ||
+                                 (p && p->hot && moving(p)));
+        if (keep)
+            R->hotv[n++] = R->hotv[i];
+        else
+            e->hot = 0;
+    }
+    R->nhot = n;
+}
+
 void real_accept_all(struct replay *R)
 {
-    for (int i = 0; i < R->neps; i++) {
-        if (R->eps[i].kind != EP_LISTEN || R->eps[i].fd < 0)
+    for (int li = 0; li < R->nlis; li++) {
+        int i = R->lis[li];
+        if (R->eps[i].fd < 0)
             continue;
         for (;;) {
             struct sockaddr_storage ss;
@@ -344,12 +581,14 @@ void real_accept_all(struct replay *R)
             e->connected = 1;
             int ch = -1;
             uint32_t cconn = 0;
-            for (int k = 0; k < R->neps; k++)
-                if (R->eps[k].kind == EP_ACTIVE &&
-                    R->eps[k].local.port == e->remote.port) {
-                    ch = R->eps[k].host;
-                    cconn = R->eps[k].conn;
-                }
+            struct ep *client = by_ports(R, e->remote.port, e->local.port,
+                                         EP_ACTIVE);
+            if (client) {
+                ch = client->host;
+                cconn = client->conn;
+                watch(R, client);
+            }
+            index_ports(R, e);
             e->conn = sim_child_conn(R, l.host, l.scn_port, ch, cconn,
                                      e->remote.port);
             R->cur[l.host] = (int)(e - R->eps);
@@ -365,8 +604,8 @@ void real_accept_all(struct replay *R)
 
 static void flush_pending(struct replay *R)
 {
-    for (int i = 0; i < R->neps; i++) {
-        struct ep *e = &R->eps[i];
+    for (int i = 0; i < R->nhot; i++) {      /* bytes waiting keep it watched */
+        struct ep *e = &R->eps[R->hotv[i]];
         if (!e->npend || e->fd < 0)
             continue;
         ssize_t n = send(e->fd, e->pend, e->npend, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -398,22 +637,24 @@ void real_read_capture(struct replay *R)
  * the capture or a blocked send to have something. */
 void real_step(struct replay *R, int64_t wait_us)
 {
-    struct pollfd pf[REAL_MAX_ENDS + 2];
-    nfds_t n = 0;
-    for (int i = 0; i < R->neps && n < REAL_MAX_ENDS; i++) {
-        const struct ep *e = &R->eps[i];
-        if (e->fd < 0)
-            continue;
-        if (e->kind == EP_LISTEN)
-            pf[n++] = (struct pollfd){ .fd = e->fd, .events = POLLIN };
-        else if (e->npend)
-            pf[n++] = (struct pollfd){ .fd = e->fd, .events = POLLOUT };
-    }
-    if (R->capturing)
-        pf[n++] = (struct pollfd){ .fd = R->cap.fd, .events = POLLIN };
     if (wait_us > 0) {
+        struct pollfd *pf = xreallocarray(NULL, (size_t)R->nlis + (size_t)R->nhot + 1,
+                                          sizeof *pf);
+        nfds_t n = 0;
+        for (int i = 0; i < R->nlis; i++)
+            if (R->eps[R->lis[i]].fd >= 0)
+                pf[n++] = (struct pollfd){ .fd = R->eps[R->lis[i]].fd,
+                                           .events = POLLIN };
+        for (int i = 0; i < R->nhot; i++) {
+            const struct ep *e = &R->eps[R->hotv[i]];
+            if (e->fd >= 0 && e->npend && e->kind != EP_LISTEN)
+                pf[n++] = (struct pollfd){ .fd = e->fd, .events = POLLOUT };
+        }
+        if (R->capturing)
+            pf[n++] = (struct pollfd){ .fd = R->cap.fd, .events = POLLIN };
         struct timespec ts = { wait_us / 1000000, (wait_us % 1000000) * 1000 };
         ppoll(pf, n, &ts, NULL);
+        free(pf);
     }
     real_accept_all(R);
     flush_pending(R);
@@ -436,8 +677,9 @@ void real_wait_until(struct replay *R, int64_t target_rel)
  * way, nothing waiting to be accepted or sent. */
 int real_quiet(const struct replay *R)
 {
-    for (int i = 0; i < R->neps; i++) {
-        const struct ep *e = &R->eps[i];
+    /* an endpoint not watched is in a state that waits for a call */
+    for (int i = 0; i < R->nhot; i++) {
+        const struct ep *e = &R->eps[R->hotv[i]];
         if (e->final || (e->fd < 0 && e->kind == EP_LISTEN))
             continue;
         if (e->npend)
@@ -524,12 +766,11 @@ void real_do_listen(struct replay *R, int ai)
         return;
     }
     /* a port held closed for an earlier refused connect is not needed now */
-    for (int i = 0; i < R->ncps; i++)
-        if (R->cps[i].host == h && R->cps[i].scn_port == a->port && R->cps[i].fd >= 0) {
-            close(R->cps[i].fd);
-            R->cps[i].fd = -1;
-            R->cps[i].scn_port = 0;
-        }
+    struct closed_port *cp = closed_for(R, h, a->port);
+    if (cp) {
+        close(cp->fd);
+        cp->fd = -1;
+    }
     int fd = socket(R->o.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         call_failed(R, h, conn, AC_LISTEN, errno);
@@ -555,7 +796,9 @@ void real_do_listen(struct replay *R, int ai)
         return;
     }
     R->cur[h] = (int)(e - R->eps);
-    capture_ports(R);
+    struct scnport_key lk = { R, h, a->port };
+    rmap_set(&R->lis_by, scnport_hash(h, a->port), lis_eq, &lk, (int)(e - R->eps));
+    capture_port(R, e->local.port);
     real_call_rec(R, h, conn, AC_LISTEN, 0,
                   WHY(N_REAL_LISTEN, e->local.port, a->port));
 }
@@ -565,10 +808,9 @@ static uint16_t target_port(struct replay *R, int peer, uint16_t scn_port)
     struct ep *l = listener_for(R, peer, scn_port);
     if (l)
         return l->local.port;
-    for (int i = 0; i < R->ncps; i++)
-        if (R->cps[i].host == peer && R->cps[i].scn_port == scn_port &&
-            R->cps[i].fd >= 0)
-            return R->cps[i].port;
+    struct closed_port *held = closed_for(R, peer, scn_port);
+    if (held)
+        return held->port;
     /* nothing listens there in the scenario: hold a port closed */
     int fd = real_bound_socket(R, 0, 1);
     struct real_addr a;
@@ -582,7 +824,9 @@ static uint16_t target_port(struct replay *R, int peer, uint16_t scn_port)
         R->cps = xrealloc(R->cps, (size_t)R->capcps * sizeof *R->cps);
     }
     R->cps[R->ncps++] = (struct closed_port){ peer, scn_port, a.port, fd };
-    capture_ports(R);
+    struct scnport_key ck = { R, peer, scn_port };
+    rmap_set(&R->cps_by, scnport_hash(peer, scn_port), cps_eq, &ck, R->ncps - 1);
+    capture_port(R, a.port);
     return a.port;
 }
 
@@ -605,9 +849,10 @@ void real_do_connect(struct replay *R, int ai)
     e->conn = conn;
     local_of(fd, &e->local);
     e->remote.port = port;
+    index_ports(R, e);
     R->cur[h] = (int)(e - R->eps);
     tune(R, fd, h);
-    capture_ports(R);
+    capture_port(R, e->local.port);
     observe(R, e, 0);                           /* a fresh socket: CLOSED */
     struct sockaddr_storage ss;
     socklen_t len = to_sockaddr(&e->remote, &ss);

@@ -125,38 +125,94 @@ static int replayable(int kind)
     }
 }
 
-/* Is connect action i one half of a simultaneous open: its peer connects
- * back from the port it connects to, to the port it connects from? */
-static int simultaneous_open(const struct scenario *scn, int i)
+/* The scenario's connects and servers by hash, so that planning a crowd
+ * looks up each call instead of reading every other one. */
+struct plan_index {
+    const struct scenario *scn;
+    struct rmap connects;           /* connect actions, by their four numbers */
+    struct rmap ports;              /* (host, port): its entry in srv */
+    struct srv { int host, port, listen, http_line; } *srv;
+    int      nsrv;
+};
+
+struct plan_key { const struct plan_index *x; int host, peer, port, lport, self; };
+
+static uint64_t connect_hash(int host, int peer, int port, int lport)
 {
-    const struct scn_action *a = &scn->actions[i];
-    if (a->kind != ACT_CONNECT || !a->lport)
-        return 0;
+    return rmap_mix(rmap_mix((uint32_t)host, (uint32_t)peer),
+                    (uint64_t)(uint16_t)port << 16 | (uint16_t)lport);
+}
+
+static int connect_eq(const void *ctx, int v)
+{
+    const struct plan_key *k = ctx;
+    const struct scn_action *b = &k->x->scn->actions[v];
+    return v != k->self && b->host == k->host && b->peer == k->peer &&
+           b->port == k->port && b->lport == k->lport;
+}
+
+static int srv_eq(const void *ctx, int v)
+{
+    const struct plan_key *k = ctx;
+    return k->x->srv[v].host == k->host && k->x->srv[v].port == k->port;
+}
+
+static void plan_index(struct plan_index *x, const struct scenario *scn)
+{
+    memset(x, 0, sizeof *x);
+    x->scn = scn;
     for (int k = 0; k < scn->nactions; k++) {
         const struct scn_action *b = &scn->actions[k];
-        if (k != i && b->kind == ACT_CONNECT && b->host == a->peer &&
-            b->peer == a->host && b->port == a->lport && b->lport == a->port)
-            return 1;
+        if (b->kind == ACT_CONNECT && b->lport) {
+            rmap_put(&x->connects, connect_hash(b->host, b->peer, b->port, b->lport), k);
+            continue;
+        }
+        if (b->kind != ACT_LISTEN && b->kind != ACT_HTTP_SERVE)
+            continue;
+        struct plan_key q = { x, b->host, 0, b->port, 0, -1 };
+        uint64_t h = rmap_mix((uint32_t)b->host, (uint32_t)b->port);
+        int i = rmap_get(&x->ports, h, srv_eq, &q);
+        if (i < 0) {
+            x->srv = xreallocarray(x->srv, (size_t)x->nsrv + 1, sizeof *x->srv);
+            x->srv[x->nsrv] = (struct srv){ b->host, b->port, 0, 0 };
+            rmap_put(&x->ports, h, x->nsrv);
+            i = x->nsrv++;
+        }
+        if (b->kind == ACT_LISTEN)
+            x->srv[i].listen = 1;
+        else if (!x->srv[i].http_line)
+            x->srv[i].http_line = b->line;
     }
-    return 0;
+}
+
+static void plan_index_free(struct plan_index *x)
+{
+    rmap_free(&x->connects);
+    rmap_free(&x->ports);
+    free(x->srv);
+}
+
+/* Is connect action i one half of a simultaneous open: its peer connects
+ * back from the port it connects to, to the port it connects from? */
+static int simultaneous_open(const struct plan_index *x, int i)
+{
+    const struct scn_action *a = &x->scn->actions[i];
+    if (a->kind != ACT_CONNECT || !a->lport)
+        return 0;
+    struct plan_key q = { x, a->peer, a->host, a->lport, a->port, i };
+    return rmap_get(&x->connects, connect_hash(a->peer, a->host, a->lport, a->port),
+                    connect_eq, &q) >= 0;
 }
 
 /* A connect to a port where the scenario's server is an application that
  * is not replayed (`http serve`): the line of that server, else 0. */
-static int unreplayed_server(const struct scenario *scn, int i)
+static int unreplayed_server(const struct plan_index *x, int i)
 {
-    const struct scn_action *a = &scn->actions[i];
-    int line = 0;
-    for (int k = 0; k < scn->nactions; k++) {
-        const struct scn_action *b = &scn->actions[k];
-        if (b->host != a->peer || b->port != a->port)
-            continue;
-        if (b->kind == ACT_LISTEN)
-            return 0;
-        if (b->kind == ACT_HTTP_SERVE && !line)
-            line = b->line;
-    }
-    return line;
+    const struct scn_action *a = &x->scn->actions[i];
+    struct plan_key q = { x, a->peer, 0, a->port, 0, -1 };
+    int k = rmap_get(&x->ports, rmap_mix((uint32_t)a->peer, (uint32_t)a->port),
+                     srv_eq, &q);
+    return k < 0 || x->srv[k].listen ? 0 : x->srv[k].http_line;
 }
 
 static void plan(struct replay *R)
@@ -207,6 +263,8 @@ static void plan(struct replay *R)
     }
 
     /* the actions, and the distinct times of those replayed */
+    struct plan_index px;
+    plan_index(&px, scn);
     R->skip = xrealloc(NULL, (size_t)scn->nactions + 1);
     R->anc_of = xrealloc(NULL, ((size_t)scn->nactions + 1) *
                                     sizeof *R->anc_of);
@@ -237,13 +295,13 @@ static void plan(struct replay *R)
                       WHY(N_REAL_NR_NAMED, a->line));
             continue;
         }
-        if (simultaneous_open(scn, i)) {
+        if (simultaneous_open(&px, i)) {
             rec_fixed(R, a->t_us, a->host, RW_NOT_REPLAYED,
                       WHY(N_REAL_NR_SIMOPEN, a->line));
             R->skip[i] = 2;             /* its host has no connection */
             continue;
         }
-        int srv = a->kind == ACT_CONNECT ? unreplayed_server(scn, i) : 0;
+        int srv = a->kind == ACT_CONNECT ? unreplayed_server(&px, i) : 0;
         if (srv) {
             rec_fixed(R, a->t_us, a->host, RW_NOT_REPLAYED,
                       WHY(N_REAL_NR_NOSERVER, a->line, a->port, srv));
@@ -260,6 +318,8 @@ static void plan(struct replay *R)
         }
         R->anc_of[i] = R->nanc - 1;
     }
+
+    plan_index_free(&px);
 
     /* the real clock: a tenth of the scenario's, at least min_gap between
      * two call times, all of it within max_span */
@@ -404,11 +464,12 @@ int real_run(struct sim *s, const struct real_opts *o, struct real_result *res)
 
     R->t0 = real_now_us();
     R->hard_deadline = R->t0 + R->o.max_span_us + R->o.settle_max_us + 2000000;
-    for (int i = 0; i < R->nanc; i++) {
+    /* anc_of never falls from one action to the next: one pass */
+    for (int i = 0, k = 0; i < R->nanc; i++) {
         real_wait_until(R, R->anc[i].plan_us);
         R->anc[i].begin_us = rnow(R);
         real_step(R, 0);
-        for (int k = 0; k < R->scn->nactions; k++) {
+        for (; k < R->scn->nactions && R->anc_of[k] <= i; k++) {
             if (R->anc_of[k] != i)
                 continue;
             switch (R->scn->actions[k].kind) {
@@ -418,8 +479,10 @@ int real_run(struct sim *s, const struct real_opts *o, struct real_result *res)
             case ACT_RECV:    real_do_recv(R, k); break;
             default:          real_do_end(R, k); break;
             }
+            real_touch_host(R, R->scn->actions[k].host);
             real_accept_all(R);
             real_observe_all(R);
+            real_read_capture(R);   /* a crowd's segments come in bursts */
         }
         R->anc[i].end_us = rnow(R);
     }
@@ -434,8 +497,13 @@ int real_run(struct sim *s, const struct real_opts *o, struct real_result *res)
             break;
         real_step(R, R->o.poll_us);
     }
+    real_observe_every(R);          /* what the comparison says it ended in */
     real_read_capture(R);
     if (R->capturing) {
+        long lost = real_cap_drops(&R->cap);
+        if (lost > 0)
+            real_rec_add(R, -1, 0, RW_INFO, 0, RS_CAPTURE,
+                         WHY(N_REAL_CAPTURE_LOST, lost));
         real_cap_close(&R->cap);       /* the clean-up's RSTs are not the lesson */
         R->capturing = 0;
     }
@@ -470,5 +538,6 @@ merge:
     free(R->anc);
     free(R->skip);
     free(R->anc_of);
+    real_watch_free(R);
     return rc;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "real.h"
 #include "trace.h"
+#include "rmap.h"
 
 /* An endpoint address: family, address bytes in network order, port in
  * host order. */
@@ -69,13 +70,21 @@ struct real_cap {
     int      fd;
     int      family;
     int64_t  real_minus_mono_us;    /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+    uint8_t  want[65536 / 8];       /* the ports let through, a bitmap */
+    uint16_t first[100];            /* the first of them, for the program */
+    int      nports;
+    long     drops;                 /* segments the socket had no room for */
 };
 
 /* Opens an AF_PACKET socket on lo that sees nothing until real_cap_ports().
  * Returns 0, or -1 with errno (EPERM/EACCES: no CAP_NET_RAW). */
 int  real_cap_open(struct real_cap *c, int family);
-/* Lets through only TCP segments from or to these ports. */
-int  real_cap_ports(struct real_cap *c, const uint16_t *ports, int n);
+/* Lets through TCP segments from or to this port too (and those of the
+ * ports given before).  0, or -1 with errno when the program failed. */
+int  real_cap_add_port(struct real_cap *c, uint16_t port);
+/* Segments the kernel dropped because the socket's buffer was full, since
+ * it was opened; -1 on error. */
+long real_cap_drops(struct real_cap *c);
 /* The next captured segment: 1, 0 when none is waiting, -1 on error. */
 int  real_cap_read(struct real_cap *c, struct real_cap_pkt *p);
 void real_cap_close(struct real_cap *c);
@@ -102,6 +111,8 @@ struct ep {
                                cleared), 0 none */
     uint8_t *pend;          /* bytes send() could not take yet */
     size_t   npend;
+    int      hot;           /* in the replay's list of endpoints to watch */
+    int64_t  touched_us;    /* when a call or a change last concerned it */
 };
 
 /* A port the scenario connects to where nothing listens: a socket bound to
@@ -150,6 +161,26 @@ struct replay {
     int64_t  hard_deadline; /* real_now_us() past which nothing waits */
     struct anchor *anc;
     int      nanc;
+    /* What is watched: the endpoints a call or a change concerned in the
+     * last REAL_HOT_US, and those in a state that moves without a call
+     * (a handshake or a close under way, bytes waiting to be sent); the
+     * listeners, for accept; endpoints by port pair, for a peer. */
+    int     *hotv;
+    int      nhot, caphot;
+    int     *lis;
+    int      nlis, caplis;
+    struct rmap byports;
+    struct rmap lis_by, cps_by;     /* open listeners and closed-port holders
+                                       by host and scenario port */
+    /* the model's listen and connect records by host, time and call:
+     * key k's connections are appconn[appoff[k] .. appoff[k + 1]) */
+    struct rmap appkeys;
+    struct appkey { int host, call; int64_t t; } *appk;
+    int      nappk;
+    uint32_t *appconn;
+    int     *appoff;
+    int     *actj;          /* per action: how many before it share its key */
+    int      appbuilt;
     uint8_t *skip;          /* per action: 1 = not replayed */
     int     *anc_of;        /* per action: its anchor, -1 if not replayed */
 };
@@ -168,13 +199,22 @@ uint32_t real_str_id(struct replay *R, const char *text);
 /* A TCP socket bound to the loopback address on port (0: the kernel's
  * choice), non-blocking.  Returns the descriptor or -1 with errno. */
 int  real_bound_socket(const struct replay *R, uint16_t port, int reuse);
+/* The local port of host ch's model connection conn, read from its id
+ * "CH:LPORT-PEER:PORT" (sim_conn_name); 0 if the id is not of that form. */
+uint16_t real_sim_lport(const struct sim *s, int ch, uint32_t conn);
 /* One look at everything, after waiting at most wait_us. */
 void real_step(struct replay *R, int64_t wait_us);
 void real_wait_until(struct replay *R, int64_t target_rel);
 /* Nothing will move without another call. */
 int  real_quiet(const struct replay *R);
+/* A call of host h was made: its endpoint and that endpoint's peer are
+ * watched again. */
+void real_touch_host(struct replay *R, int h);
+void real_watch_free(struct replay *R);
 void real_accept_all(struct replay *R);
 void real_observe_all(struct replay *R);
+/* One look at every endpoint, watched or not (once, at the end). */
+void real_observe_every(struct replay *R);
 void real_read_capture(struct replay *R);
 struct trace_rec *real_call_rec(struct replay *R, int host, uint32_t conn,
                                 int call, int32_t val, struct why why);

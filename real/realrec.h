@@ -59,6 +59,11 @@ enum real_source {
                                            RW_PACKET: payload length */
 #define RR_SEQ(r)    ((r)->u.ext.w[0])  /* RW_PACKET: relative to the ISNs */
 #define RR_ACK(r)    ((r)->u.ext.w[1])
+/* RW_PACKET: the model's ports of the segment's sender and receiver (the
+ * scenario's, not the kernel's), 0 when no endpoint of the replay is
+ * known for it; the comparison aligns each connection's segments apart */
+#define RR_SIM_SPORT(r) ((r)->u.ext.h[0])
+#define RR_SIM_DPORT(r) ((r)->u.ext.h[1])
 
 /* Is r one of the driver's records? */
 static inline int real_is_rec(const struct trace_rec *r)
@@ -96,6 +101,7 @@ int real_in_trace(const struct trace *tr);
     X(N_REAL_CAPTURE_ON,    "capture on: an AF_PACKET socket on lo lists the real segments of the replay's ports") \
     X(N_REAL_CAPTURE_OFF,   "capture off (needs CAP_NET_RAW): the kernel's states are still observed, its segments are not listed") \
     X(N_REAL_CAPTURE_ERR,   "capture off: {0:str}") \
+    X(N_REAL_CAPTURE_LOST,  "the capture missed {0} of the segments: its socket's buffer was full, so a segment shown only in the model may have been sent") \
     X(N_REAL_FAILED,        "the replay could not run: {0:str}") \
     X(N_REAL_NO_DIAG,       "NETLINK_SOCK_DIAG is not available ({0:str}): a socket is not observed once its descriptor is closed") \
     X(N_REAL_END,           "the replay stops watching {0:dur} after its last call, and closes the {1} socket{1:s} still open with RST so none is left behind") \
@@ -151,6 +157,7 @@ int real_in_trace(const struct trace *tr);
     X(N_REAL_DIFF_AFTER,    "the model reaches {0:state} at {1:dur}, after the replay stopped watching") \
     X(N_REAL_DIFF_NETWORK,  "{0:state} comes from what the scenario does to the network (faults, injected segments, loss, delay), which is not replayed") \
     X(N_REAL_DIFF_FAST,     "{0:state} passed between two looks at the kernel ({1:dur} apart)") \
+    X(N_REAL_DIFF_STAYED,   "not in the kernel: it was still in {0:state} when the replay stopped watching, so the model's next steps have no counterpart on lo") \
     X(N_REAL_DIFF_KERNEL,   "{0:state} only in the kernel: the real exchange took another path than the model's (see the real calls above)") \
     X(N_REAL_DIFF_NOT_REPLAYED, "this connection has no real counterpart: what opens it in the model (an injected segment, a fault or a call) was not replayed") \
     X(N_REAL_DIFF_ISN_FIXED, "sequence numbers: the kernel picks a random ISN for every connection (RFC 6528), the model uses the scenario's fixed ones; compare relative numbers") \
@@ -163,6 +170,8 @@ int real_in_trace(const struct trace *tr);
     X(N_REAL_DIFF_PKT_NUMBERS, "the same kind of segment with other relative numbers: the real exchange went in another order") \
     X(N_REAL_DIFF_OTHER_PATH, "this side closed the other way here: calls the scenario makes at the same instant run one after the other, so one FIN arrived before the other side's close()") \
     X(N_REAL_DIFF_PKT_SIM,  "only in the model: the kernel sent no such segment") \
+    X(N_REAL_DIFF_PKT_UNCAUGHT, "only in the model here, but the capture lost segments: the kernel may have sent it") \
+    X(N_REAL_DIFF_PKT_NUMBERS_LOST, "the same kind of segment with other relative numbers, which may be off: the capture lost segments, perhaps the SYN they count from") \
     X(N_REAL_DIFF_PKT_REAL, "only on lo: the kernel sent a segment the model does not (an extra ACK or a window update)")
 
 enum real_narration_id {

@@ -159,6 +159,8 @@ struct trace_rec {
             uint8_t  b[4];
             int32_t  i;
             uint32_t w[2];
+            uint16_t h[2];                         /* (fills the union's
+                                                      padding) */
         } ext;
     } u;
 };
