@@ -258,7 +258,10 @@ static void build_conn(const struct ctx *c, struct real_conn_table *t,
             }
             j++;
         } else if (!t->replayed) {
-            row.why = i == 0 ? WHY0(N_REAL_DIFF_NOT_REPLAYED) : WHY0(N_REAL_NONE);
+            row.why = i > 0 ? WHY0(N_REAL_NONE)
+                    : t->failed.id ? WHY(N_REAL_DIFF_OPEN_FAILED, t->failed.a[0],
+                                         t->failed.a[1])
+                    : WHY0(N_REAL_DIFF_NOT_REPLAYED);
         } else {
             row.why = explain_sim_only(c, &sim, i, &ker, t->host,
                                        i > last_pair ? last_state : -1);
@@ -364,7 +367,8 @@ static void conn_index_add(struct conn_index *x, int from, int text)
 }
 
 /* Is the model's connection that sent this segment one without a real
- * counterpart?  Its id is "host:port-peer:port" (sim_conn_name). */
+ * counterpart (1; 2 when its opening call failed on lo)?  Its id is
+ * "host:port-peer:port" (sim_conn_name). */
 static int not_replayed(const struct conn_index *x, int src, int dst,
                         uint16_t sport, uint16_t dport)
 {
@@ -376,7 +380,9 @@ static int not_replayed(const struct conn_index *x, int src, int dst,
              tr->host_names[dst], dport);
     struct conn_key k = { x, src, 0, name };
     int i = rmap_get(&x->text, rmap_str(name, (uint32_t)src), conn_text_eq, &k);
-    return i >= 0 ? !x->out->conns[i].replayed : 0;
+    if (i < 0 || x->out->conns[i].replayed)
+        return 0;
+    return x->out->conns[i].failed.id ? 2 : 1;
 }
 
 /* ---- segments, one connection's direction at a time -------------------- */
@@ -505,6 +511,8 @@ static struct real_pkt_row sim_row(const struct ctx *c, const struct segs *sg,
     int flags = (sg->sim.v[si].key >> 8) & 0x3f;
     if (r->why.id == N_SEG_INJECT || r->why.id == N_SEG_RETRANSMIT)
         row.why = WHY0(N_REAL_DIFF_PKT_NETWORK);
+    else if (sg->norep[si] == 2)
+        row.why = WHY0(N_REAL_DIFF_PKT_FAILED);
     else if (sg->norep[si] || !pair)
         row.why = WHY0(N_REAL_DIFF_PKT_NR);
     else if (c->network)
@@ -708,7 +716,8 @@ static void collect_conns(const struct ctx *c, struct conn_index *cx,
         out->conns = xreallocarray(out->conns, (size_t)out->nconns + 1,
                                    sizeof *out->conns);
         out->conns[out->nconns] = (struct real_conn_table){ r->host, r->conn,
-                                                            0, NULL, 0 };
+                                                            0, WHY0(N_REAL_NONE),
+                                                            NULL, 0 };
         conn_index_add(cx, out->nconns++, 0);
     }
     struct first *order = xreallocarray(NULL, (size_t)out->nconns + 1, sizeof *order);
@@ -729,6 +738,13 @@ static void collect_conns(const struct ctx *c, struct conn_index *cx,
     struct seq *ker = xcalloc((size_t)out->nconns + 1, sizeof *ker);
     for (size_t i = 0; i < tr->n; i++) {
         const struct trace_rec *r = &tr->recs[i];
+        if (real_is_rec(r) && RR_WHAT(r) == RW_CALL && RR_VAL(r) < 0 &&
+            r->why.id == N_REAL_CALL_FAIL && r->conn && r->host >= 0) {
+            int k = conn_by_id(cx, r->host, r->conn);
+            if (k >= 0 && !out->conns[k].failed.id)
+                out->conns[k].failed = r->why;
+            continue;
+        }
         if (!is_state_rec(r) || !r->conn || r->host < 0)
             continue;
         int k = conn_by_id(cx, r->host, r->conn);

@@ -110,6 +110,8 @@ struct real_conn_table {
     int      host;
     uint32_t conn;
     int      replayed;      /* the kernel has records for it */
+    struct why failed;      /* the first real call on it that failed
+                               (N_REAL_CALL_FAIL), id 0 none */
     struct real_row *rows;
     int      nrows;
 };

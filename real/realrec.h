@@ -160,12 +160,14 @@ int real_in_trace(const struct trace *tr);
     X(N_REAL_DIFF_STAYED,   "not in the kernel: it was still in {0:state} when the replay stopped watching, so the model's next steps have no counterpart on lo") \
     X(N_REAL_DIFF_KERNEL,   "{0:state} only in the kernel: the real exchange took another path than the model's (see the real calls above)") \
     X(N_REAL_DIFF_NOT_REPLAYED, "this connection has no real counterpart: what opens it in the model (an injected segment, a fault or a call) was not replayed") \
+    X(N_REAL_DIFF_OPEN_FAILED, "this connection has no real counterpart: its {0:call}() failed on lo: {1:str}") \
     X(N_REAL_DIFF_ISN_FIXED, "sequence numbers: the kernel picks a random ISN for every connection (RFC 6528), the model uses the scenario's fixed ones; compare relative numbers") \
     X(N_REAL_DIFF_ISN_SEEDED, "sequence numbers: the kernel picks a random ISN for every connection (RFC 6528), the model draws them from its seeded generator; compare relative numbers") \
     X(N_REAL_DIFF_TIMING,   "timing: loopback has no link delay, so the kernel's states change microseconds after a call; they are shown on the scenario's clock, between the calls") \
     X(N_REAL_DIFF_PKT_NETWORK, "only in the model: the scenario's network made it (a fault, a loss and its retransmission, an injected segment), which is not replayed") \
     X(N_REAL_DIFF_PKT_DELACK, "only in the model: the kernel sent no bare ACK here; it may delay an ACK (RFC 1122 4.2.3.2) and carry it on the next segment it sends instead") \
     X(N_REAL_DIFF_PKT_NR,   "only in the model: the calls that make it were not replayed") \
+    X(N_REAL_DIFF_PKT_FAILED, "only in the model: the call that opens its connection failed on lo") \
     X(N_REAL_DIFF_PKT_RSTACK, "the kernel's RST also carries an ACK; the model sends a bare RST, as RFC 9293 3.10.5 writes it") \
     X(N_REAL_DIFF_PKT_NUMBERS, "the same kind of segment with other relative numbers: the real exchange went in another order") \
     X(N_REAL_DIFF_OTHER_PATH, "this side closed the other way here: calls the scenario makes at the same instant run one after the other, so one FIN arrived before the other side's close()") \

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -798,6 +799,58 @@ START_TEST(test_lost_capture_does_not_say_the_kernel_sent_nothing)
 }
 END_TEST
 
+/* Out of descriptors: the later connects fail with EMFILE.  Their
+ * connections have no kernel side because the call failed, not because it
+ * was not replayed, and the comparison says which. */
+START_TEST(test_failed_connect_is_not_called_not_replayed)
+{
+    int probe = dup(0);
+    ck_assert_int_ge(probe, 0);
+    close(probe);
+    struct rlimit lim;
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &lim), 0);
+    struct rlimit low = { (rlim_t)probe + 24, lim.rlim_max };
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+    struct rrun *r = replay(
+        "host server 10.0.0.1\n"
+        "at 0ms server listen 80\n"
+        "repeat 40 as i from 1\n"
+        "  host c{i} {10.1.0.0 + i}\n"
+        "  at 10ms c{i} connect server 80\n"
+        "end\n");
+    setrlimit(RLIMIT_NOFILE, &lim);
+    const struct trace *tr = T(r);
+    struct real_compare c;
+    real_compare(tr, r->scn, &c);
+    int failed = 0, opened = 0;
+    for (int k = 0; k < c.nconns; k++) {
+        const struct real_conn_table *t = &c.conns[k];
+        if (t->host == r->server)
+            continue;
+        ck_assert_int_gt(t->nrows, 0);
+        ck_assert_int_ne(t->rows[0].why.id, N_REAL_DIFF_NOT_REPLAYED);
+        if (t->replayed) {
+            opened++;
+            continue;
+        }
+        ck_assert_int_eq(t->failed.id, N_REAL_CALL_FAIL);
+        ck_assert_int_eq(t->rows[0].why.id, N_REAL_DIFF_OPEN_FAILED);
+        char buf[256];
+        real_narrate(tr, &t->rows[0].why, buf, sizeof buf);
+        ck_assert_str_eq(buf, "this connection has no real counterpart: its "
+                              "connect() failed on lo: Too many open files");
+        failed++;
+    }
+    ck_assert_int_ge(opened, 1);
+    ck_assert_int_ge(failed, 1);
+    ck_assert_int_eq(opened + failed, 40);
+    for (int i = 0; i < c.npkts; i++)
+        ck_assert_int_ne(c.pkts[i].why.id, N_REAL_DIFF_PKT_NR);
+    real_compare_free(&c);
+    done(r);
+}
+END_TEST
+
 Suite *real_suite(void)
 {
     Suite *s = suite_create("real");
@@ -832,6 +885,7 @@ Suite *real_suite(void)
     tcase_add_test(cmp, test_simultaneous_close_runs_as_an_ordinary_close);
     tcase_add_test(cmp, test_crowd_segments_pair_with_their_own_connection);
     tcase_add_test(cmp, test_lost_capture_does_not_say_the_kernel_sent_nothing);
+    tcase_add_test(cmp, test_failed_connect_is_not_called_not_replayed);
     suite_add_tcase(s, cmp);
     return s;
 }
