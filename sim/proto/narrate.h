@@ -265,9 +265,9 @@
     X(N_ARP_LEARN_REPLY,   "a reply to this host that it did not ask for names {0:ip}'s MAC address: remember it (RFC 826: the target adds the sender); STALE, as it answers no request of ours and so does not show that {0:ip} hears us (RFC 4861 7.3.1)") \
     X(N_ARP_CONFIRM,       "a reply from {0:ip} to this host confirms that it hears us: REACHABLE for {1:dur} (RFC 4861 7.3.3)") \
     X(N_ARP_REVIVE,        "an ARP packet from {0:ip} gives its MAC address: the FAILED entry is usable again, STALE until a reply confirms it") \
-    X(N_ARP_STALE,         "no confirmation for {0:dur}: the entry is STALE; it is still used, and the next packet sent on it starts a check (RFC 4861 7.3.3)") \
-    X(N_ARP_DELAY,         "a packet goes to next hop {0:ip} on its STALE entry: it is sent at once to the cached MAC address; wait {1:dur} for a confirmation before checking with probes (RFC 4861 7.3.3)") \
-    X(N_ARP_PROBE,         "no confirmation of {0:ip} within {1:dur}: check it with requests sent by unicast to its cached MAC address (RFC 4861 7.3.3)") \
+    X(N_ARP_STALE,         "no confirmation for {0:dur} (this model counts ARP replies only, not TCP's progress, RFC 4861 7.3.1): the entry is STALE; it is still used, and the next packet sent on it starts a check (RFC 4861 7.3.3)") \
+    X(N_ARP_DELAY,         "a packet goes to next hop {0:ip} on its STALE entry: it is sent at once to the cached MAC address; wait {1:dur} before checking with probes, time for TCP's progress to confirm it, which this model does not count (RFC 4861 7.3.3)") \
+    X(N_ARP_PROBE,         "no confirmation of {0:ip} within {1:dur} (this model counts ARP replies only, not TCP's progress): check it with requests sent by unicast to its cached MAC address (RFC 4861 7.3.3)") \
     X(N_ARP_PROBE_SEND,    "probe {0} of {1}: who has {2:ip}? asked by unicast to the cached MAC address, so only that host hears it (RFC 4861 7.3.3)") \
     X(N_ARP_PROBE_OK,      "{0:ip} replied after {1} probe{1:s}: it still hears us, REACHABLE for {2:dur} (RFC 4861 7.3.3)") \
     X(N_ARP_FAILED,        "no reply after {0} request{0:s}: {1:ip} is unreachable; {2} waiting packet{2:s} dropped (RFC 4861 7.2.2)") \
@@ -278,8 +278,8 @@
     X(N_ARP_ERR_TCP,       "ARP got no reply for {0:ip}: a TCP segment that waited for it is lost; the error 'host unreachable' (EHOSTUNREACH, RFC 4861 7.2.2) is reported on the connection, which keeps its state") \
     X(N_TMR_ARP_START,     "wait {0:dur} for a reply to request {1} of {2}") \
     X(N_TMR_ARP_EXPIRE,    "no reply within {0:dur} to request {1} of {2}") \
-    X(N_TMR_ARP_DELAY_START,"wait {0:dur} (delay_first_probe_time) for a confirmation of {1:ip}") \
-    X(N_TMR_ARP_DELAY_EXPIRE,"{0:dur} in DELAY without a confirmation of {1:ip}") \
+    X(N_TMR_ARP_DELAY_START,"wait {0:dur} (delay_first_probe_time) before probing {1:ip}") \
+    X(N_TMR_ARP_DELAY_EXPIRE,"{0:dur} in DELAY: time to probe {1:ip}") \
     X(N_TMR_ARP_STOP_DELAY,"{0:ip} is confirmed within the delay: no probe is needed") \
     X(N_TMR_ARP_PROBE_START,"wait {0:dur} for a reply to probe {1} of {2}") \
     X(N_TMR_ARP_PROBE_EXPIRE,"no reply within {0:dur} to probe {1} of {2}") \
