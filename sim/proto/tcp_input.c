@@ -613,6 +613,20 @@ static void other_input(struct tcp_conn *c, int64_t now, ip4_addr src,
                 sync_ack(c, now, h, len, seq);
             return;
         }
+        /* A SYN at RCV.NXT into a closed window fails the test only
+         * because a SYN takes a sequence number, and the allowance for
+         * "valid ACKs" below is not for it: RFC 9293 3.10.7.4 fourth, "RFC
+         * 5961 recommends that in these synchronized states, if the SYN bit
+         * is set, irrespective of the sequence number, TCP endpoints MUST
+         * send a 'challenge ACK' ... After sending the acknowledgment, TCP
+         * implementations MUST drop the unacceptable segment and stop
+         * processing further."  Its ACK field is never looked at: a SYN,ACK
+         * that reached the fifth step would move SND.UNA (Linux, too,
+         * checks SYN before the ACK field, tcp_validate_incoming). */
+        if (c->rcv_wnd == 0 && seq == c->rcv_nxt && (h->flags & TCP_SYN)) {
+            oow_ack(c, now, h, len, WHY(N_SEG_CHALLENGE, c->state, c->rcv_nxt));
+            return;
+        }
         /* A segment with data at RCV.NXT (a probe) is refused, but its ACK
          * field still counts. */
         if (c->rcv_wnd == 0 && seq == c->rcv_nxt) {
