@@ -676,6 +676,18 @@ static void other_input(struct tcp_conn *c, int64_t now, ip4_addr src,
      * RFC 9293 3.10.7.4 adopts): reset only if SEG.SEQ = RCV.NXT, else send
      * a challenge ACK. */
     if (h->flags & TCP_RST) {
+        if (seq_lt(seq, c->rcv_nxt)) {
+            /* An RST with text may pass the first check by its last bytes
+             * while SEG.SEQ lies before RCV.NXT.  RFC 9293 3.10.7.4 second
+             * (RFC 5961 3.2) judges the RST by its sequence number: "1) If
+             * the RST bit is set and the sequence number is outside the
+             * current receive window, silently drop the segment."  Only
+             * one in the window (RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND) but
+             * not at RCV.NXT earns the challenge ACK of "3)". */
+            discard(c, WHY(N_SEG_DISCARD_RST_WINDOW, seq, c->rcv_nxt,
+                           c->rcv_wnd));
+            return;
+        }
         if (seq != c->rcv_nxt) {
             oow_ack(c, now, h, len, WHY(N_SEG_CHALLENGE_RST, seq, c->rcv_nxt));
             return;
