@@ -2729,6 +2729,19 @@ END_TEST
 /* ======================================================================== */
 /* Written first against a tcp.c that failed them, then fixed there.        */
 
+/* ESTABLISHED with our receive window closed (rcvbuf 1000, the peer's
+ * 1000 bytes unread, RCV.NXT = IRS+1001) and our 100 bytes unacknowledged;
+ * the history hidden. */
+static void closed_window_unacked(struct fx *f)
+{
+    f->cfg.rcvbuf = 1000;
+    fx_make(f, TCPS_ESTABLISHED);
+    tcp_send(&f->c, f->now, pattern(100), 100);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, pattern(1000), 1000);
+    ck_assert_uint_eq(f->c.rcv_wnd, 0);
+    fx_mark(f);
+}
+
 START_TEST(test_zero_window_still_takes_valid_ack)
 {
     /* RFC 9293 3.10.7.4 first: "If the RCV.WND is zero, no segments will be
@@ -2736,12 +2749,7 @@ START_TEST(test_zero_window_still_takes_valid_ack)
      * ACKs, URGs, and RSTs."  tcp.c drops the whole segment, its ACK field
      * included, so our data is acknowledged only by a later pure ACK. */
     struct fx *f = &F;
-    f->cfg.rcvbuf = 1000;
-    fx_make(f, TCPS_ESTABLISHED);
-    tcp_send(&f->c, f->now, pattern(100), 100);
-    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, pattern(1000), 1000);
-    ck_assert_uint_eq(f->c.rcv_wnd, 0);
-    fx_mark(f);
+    closed_window_unacked(f);
     fx_input(f, TCP_ACK, IRS + 1001, ISS + 101, "more", 4);
     FX_SEG(f, 0, TCP_ACK, ISS + 101, IRS + 1001);
     ck_assert_uint_eq(f->c.snd_una, ISS + 101);
@@ -2756,12 +2764,7 @@ END_TEST
 START_TEST(test_zero_window_overlap_takes_valid_ack)
 {
     struct fx *f = &F;
-    f->cfg.rcvbuf = 1000;
-    fx_make(f, TCPS_ESTABLISHED);
-    tcp_send(&f->c, f->now, pattern(100), 100);
-    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, pattern(1000), 1000);
-    ck_assert_uint_eq(f->c.rcv_wnd, 0);
-    fx_mark(f);
+    closed_window_unacked(f);
     fx_input(f, TCP_ACK, IRS + 997, ISS + 101, "abcdefgh", 8);
     FX_NSEGS(f, 1);
     FX_SEG(f, 0, TCP_ACK, ISS + 101, IRS + 1001);
