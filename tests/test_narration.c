@@ -426,7 +426,8 @@ static int dropped_before_wire(const struct trace_rec *q)
  * 5961 7 counts. */
 static int is_oow_ack(int id)
 {
-    return id == N_SEG_DUPACK || id == N_SEG_DUPACK_OLD || id == N_SEG_CHALLENGE ||
+    return id == N_SEG_DUPACK || id == N_SEG_DUPACK_OLD || id == N_SEG_DUPACK_SPAN ||
+           id == N_SEG_CHALLENGE ||
            id == N_SEG_CHALLENGE_RST || id == N_SEG_ACK_TOOFAR || id == N_SEG_ACK_TOOOLD ||
            id == N_SEG_CHALLENGE_TW_OLD || id == N_SEG_CHALLENGE_TW_OFF ||
            id == N_SEG_CHALLENGE_TW_NOLISTEN;
@@ -916,6 +917,13 @@ static void ck_seg_dupack(struct nck *c, const struct trace_rec *r)
     uint32_t d = old ? f.tcp.ack - in.tcp.seq : in.tcp.seq - f.tcp.ack;
     if ((r->why.id == N_SEG_DUPACK_OLD) != old)
         ck_fail(c, "the segment lies %s RCV.NXT", old ? "before" : "past");
+    /* "starts before RCV.NXT ... and is not acceptable" gives being old as
+     * the reason: the segment must end before RCV.NXT too, or it reached
+     * new numbers and was refused for the window (N_SEG_ZWND_REFUSE,
+     * N_SEG_DUPACK_SPAN) */
+    if (old && before(f.tcp.ack, in.tcp.seq + slen))
+        ck_fail(c, "calls seq %u length %u old, but it reaches RCV.NXT=%u",
+                in.tcp.seq, slen, f.tcp.ack);
     if ((uint32_t)A(3) != d || d == 0)
         ck_fail(c, "says %" PRId64 " bytes from RCV.NXT, the distance is %u",
                 A(3), d);
@@ -928,6 +936,31 @@ static void ck_seg_dupack(struct nck *c, const struct trace_rec *r)
         says(c, r, "RCV.NXT - SEG.SEQ = %u)", d);
     else
         says(c, r, "SEG.SEQ - RCV.NXT = %u is not less than RCV.WND=", d);
+}
+
+/* "the segment from seq S to E starts before RCV.NXT=N and ends past the
+ * window's last number W": S before N, E at or past N and past W, and W is
+ * N plus the window the reply advertises, less one */
+static void ck_seg_dupack_span(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, in;
+    if (!reply_acks(c, r, 1, &f))
+        return;
+    if (!arrived_tcp(c, &in))
+        return ck_fail(c, "no segment arrived at this instant");
+    uint32_t slen = (uint32_t)in.payload_len + !!(in.tcp.flags & TCP_SYN) +
+                    !!(in.tcp.flags & TCP_FIN);
+    uint32_t last = in.tcp.seq + slen - 1, wlast = (uint32_t)A(3);
+    if (slen == 0 || (uint32_t)A(0) != in.tcp.seq || (uint32_t)A(2) != last)
+        return ck_fail(c, "says seq %" PRId64 " to %" PRId64 ", the segment that "
+                       "arrived is seq %u length %u", A(0), A(2), in.tcp.seq, slen);
+    if (!before(in.tcp.seq, f.tcp.ack) || before(last, f.tcp.ack))
+        ck_fail(c, "seq %u to %u does not start before and reach RCV.NXT=%u",
+                in.tcp.seq, last, f.tcp.ack);
+    if (!before(wlast, last) || wlast - f.tcp.ack + 1 < f.tcp.win)
+        ck_fail(c, "the window's last number %u is not RCV.NXT=%u plus the "
+                "window %u sent, less one, or the segment ends within it",
+                wlast, f.tcp.ack, f.tcp.win);
 }
 
 /* "the ACK field A acknowledges something not yet sent (SND.NXT=N): reply
@@ -3219,6 +3252,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_SEG_WINUPDATE]     = { KSEG, ck_seg_winupdate },
     [N_SEG_DUPACK]        = { KSEG, ck_seg_dupack },
     [N_SEG_DUPACK_OLD]    = { KSEG, ck_seg_dupack },
+    [N_SEG_DUPACK_SPAN]   = { KSEG, ck_seg_dupack_span },
     [N_SEG_ACK_TOOFAR]    = { KSEG, ck_seg_ack_toofar },
     [N_SEG_ACK_TOOOLD]    = { KSEG, ck_seg_ack_tooold },
     [N_SEG_ZWND_REFUSE]   = { KSEG, ck_seg_zwnd_refuse },

@@ -2729,6 +2729,19 @@ END_TEST
 /* ======================================================================== */
 /* Written first against a tcp.c that failed them, then fixed there.        */
 
+/* ESTABLISHED with our receive window closed (rcvbuf 1000, the peer's
+ * 1000 bytes unread, RCV.NXT = IRS+1001) and our 100 bytes unacknowledged;
+ * the history hidden. */
+static void closed_window_unacked(struct fx *f)
+{
+    f->cfg.rcvbuf = 1000;
+    fx_make(f, TCPS_ESTABLISHED);
+    tcp_send(&f->c, f->now, pattern(100), 100);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, pattern(1000), 1000);
+    ck_assert_uint_eq(f->c.rcv_wnd, 0);
+    fx_mark(f);
+}
+
 START_TEST(test_zero_window_still_takes_valid_ack)
 {
     /* RFC 9293 3.10.7.4 first: "If the RCV.WND is zero, no segments will be
@@ -2736,15 +2749,58 @@ START_TEST(test_zero_window_still_takes_valid_ack)
      * ACKs, URGs, and RSTs."  tcp.c drops the whole segment, its ACK field
      * included, so our data is acknowledged only by a later pure ACK. */
     struct fx *f = &F;
-    f->cfg.rcvbuf = 1000;
-    fx_make(f, TCPS_ESTABLISHED);
-    tcp_send(&f->c, f->now, pattern(100), 100);
-    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, pattern(1000), 1000);
-    ck_assert_uint_eq(f->c.rcv_wnd, 0);
-    fx_mark(f);
+    closed_window_unacked(f);
     fx_input(f, TCP_ACK, IRS + 1001, ISS + 101, "more", 4);
     FX_SEG(f, 0, TCP_ACK, ISS + 101, IRS + 1001);
     ck_assert_uint_eq(f->c.snd_una, ISS + 101);
+}
+END_TEST
+
+/* The same allowance for a segment that reaches RCV.NXT from before it (a
+ * retransmission of bytes partly taken): it is refused for the closed
+ * window, its ACK field counts, and the sentence names the window, not
+ * old bytes (the sentence for old segments said "starts before RCV.NXT
+ * ... and is not acceptable", a reason an open window would not share). */
+START_TEST(test_zero_window_overlap_takes_valid_ack)
+{
+    struct fx *f = &F;
+    closed_window_unacked(f);
+    fx_input(f, TCP_ACK, IRS + 997, ISS + 101, "abcdefgh", 8);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 101, IRS + 1001);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_ZWND_REFUSE);
+    ck_assert_uint_eq(f->c.snd_una, ISS + 101);
+    ck_assert_uint_eq(f->c.rcv_nxt, IRS + 1001);
+}
+END_TEST
+
+/* RFC 9293 3.10.7.4 first: a segment that starts before RCV.NXT and ends
+ * past RCV.NXT+RCV.WND-1 fails "RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND or
+ * RCV.NXT =< SEG.SEQ+SEG.LEN-1 < RCV.NXT+RCV.WND" because neither end lies
+ * in the window: it gets the ACK, and a sentence that says so, not the one
+ * for a segment wholly before RCV.NXT. */
+START_TEST(test_segment_spanning_the_window_sentence)
+{
+    struct fx *f = &F;
+    f->cfg.rcvbuf = 8;
+    fx_make(f, TCPS_ESTABLISHED);
+    fx_mark(f);
+    fx_input(f, TCP_ACK, IRS - 9, ISS + 1, pattern(20), 20);
+    FX_NSEGS(f, 1);
+    FX_SEG(f, 0, TCP_ACK, ISS + 1, IRS + 1);
+    const struct fx_seg *s = fx_segat(f, 0);
+    ck_assert_uint_eq(s->why.id, N_SEG_DUPACK_SPAN);
+    ck_assert_int_eq(s->why.a[0], IRS - 9);
+    ck_assert_int_eq(s->why.a[1], IRS + 1);
+    ck_assert_int_eq(s->why.a[2], IRS + 10);
+    ck_assert_int_eq(s->why.a[3], IRS + 8);
+    ck_assert_uint_eq(f->c.rcv_nxt, IRS + 1);
+    /* wholly before RCV.NXT: the sentence for old segments */
+    fx_mark(f);
+    f->now += TCP_OOW_ACK_GAP_US;
+    fx_input(f, TCP_ACK, IRS - 9, ISS + 1, pattern(10), 10);
+    FX_NSEGS(f, 1);
+    ck_assert_uint_eq(fx_segat(f, 0)->why.id, N_SEG_DUPACK_OLD);
 }
 END_TEST
 
@@ -3573,6 +3629,8 @@ Suite *tcp_suite(void)
     tc = tcase_create("rfc-details");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_zero_window_still_takes_valid_ack);
+    tcase_add_test(tc, test_zero_window_overlap_takes_valid_ack);
+    tcase_add_test(tc, test_segment_spanning_the_window_sentence);
     tcase_add_test(tc, test_calls_after_rst_say_reset);
     tcase_add_test(tc, test_rfc9293_3_10_7_2_listen_rst_goes_to_sender);
     tcase_add_test(tc, test_rfc9293_3_10_7_3_syn_sent_rst_goes_to_sender);

@@ -183,6 +183,7 @@
     X(N_SEG_ZWND_REFUSE, "our receive window is 0: the segment at seq {0} cannot be taken; reply with an ACK that repeats the closed window (RFC 9293 3.10.7.4)") \
     X(N_SEG_DUPACK, "seq {0} (length {1}) starts past the receive window: SEG.SEQ - RCV.NXT = {3} is not less than RCV.WND={2}, so no byte of it is acceptable: reply with an ACK and drop it (RFC 9293 3.10.7.4)") \
     X(N_SEG_DUPACK_OLD, "seq {0} (length {1}) starts before RCV.NXT={2} (RCV.NXT - SEG.SEQ = {3}) and is not acceptable: reply with an ACK and drop it (RFC 9293 3.10.7.4)") \
+    X(N_SEG_DUPACK_SPAN, "the segment from seq {0} to {2} starts before RCV.NXT={1} and ends past the window's last number {3}: neither its first nor its last number lies in the window, so the test does not accept it; reply with an ACK and drop it (RFC 9293 3.10.7.4)") \
     X(N_SEG_ACK_TOOFAR, "the ACK field {0} acknowledges something not yet sent (SND.NXT={1}): reply with ACK {2} and drop the segment (RFC 9293 3.10.7.4)") \
     X(N_SEG_ACK_TOOOLD, "the ACK field {0} lies below SND.UNA={1} minus MAX.SND.WND={2}, the largest window the peer has offered: too old to be acceptable, so reply with ACK {3} and drop the segment (RFC 5961 5.2)") \
     X(N_SEG_CHALLENGE, "a SYN in {0:state}, handled as in the synchronized states: reply with a challenge ACK {1} and drop it (RFC 9293 3.10.7.4, RFC 5961 4)") \

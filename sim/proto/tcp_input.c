@@ -613,9 +613,31 @@ static void other_input(struct tcp_conn *c, int64_t now, ip4_addr src,
                 sync_ack(c, now, h, len, seq);
             return;
         }
+        /* The segment covers RCV.NXT: its first number is at or before it
+         * and its last at or after it.  With an open window that would be
+         * acceptable (its old front trimmed below); it is refused only because
+         * the window is zero, as a probe at RCV.NXT is. */
+        int covers = seq_leq(seq, c->rcv_nxt) && seq_lt(c->rcv_nxt, seq + slen);
+        /* A SYN covering RCV.NXT fails the test only because the window is
+         * closed (the SYN takes a sequence number), and the allowance for
+         * "valid ACKs" below is not for it: RFC 9293 3.10.7.4 fourth, "RFC
+         * 5961 recommends that in these synchronized states, if the SYN bit
+         * is set, irrespective of the sequence number, TCP endpoints MUST
+         * send a 'challenge ACK' ... After sending the acknowledgment, TCP
+         * implementations MUST drop the unacceptable segment and stop
+         * processing further."  Its ACK field is never looked at: a SYN,ACK
+         * that reached the fifth step would move SND.UNA (Linux, too,
+         * checks SYN before the ACK field, tcp_validate_incoming). */
+        if (c->rcv_wnd == 0 && covers && (h->flags & TCP_SYN)) {
+            oow_ack(c, now, h, len, WHY(N_SEG_CHALLENGE, c->state, c->rcv_nxt));
+            return;
+        }
         /* A segment with data at RCV.NXT (a probe) is refused, but its ACK
-         * field still counts. */
-        if (c->rcv_wnd == 0 && seq == c->rcv_nxt) {
+         * field still counts -- also when old bytes come before RCV.NXT in
+         * it (a retransmission that reaches past what was taken): it is
+         * refused for the closed window, not for the old bytes, and its
+         * sentence says so. */
+        if (c->rcv_wnd == 0 && covers) {
             if ((h->flags & TCP_ACK) && c->state != TCPS_SYN_RECEIVED &&
                 sync_ack(c, now, h, len, seq) != 0)
                 return;
@@ -631,7 +653,17 @@ static void other_input(struct tcp_conn *c, int64_t now, ip4_addr src,
          * RCV.NXT + RCV.WND (a segment at RCV.NXT into a zero window was
          * refused above), so that sentence quotes RCV.WND. */
         int old_seg = seq_lt(seq, c->rcv_nxt);
-        if (old_seg)
+        if (covers)
+            /* Starting before RCV.NXT and ending past the window (a
+             * zero window was handled above): "RCV.NXT =< SEG.SEQ <
+             * RCV.NXT+RCV.WND or RCV.NXT =< SEG.SEQ+SEG.LEN-1 <
+             * RCV.NXT+RCV.WND" fails because neither end lies in the
+             * window -- not because it is old, which the sentence for
+             * old segments would say. */
+            oow_ack(c, now, h, len,
+                    WHY(N_SEG_DUPACK_SPAN, seq, c->rcv_nxt, seq + slen - 1,
+                        c->rcv_nxt + c->rcv_wnd - 1));
+        else if (old_seg)
             oow_ack(c, now, h, len,
                     WHY(N_SEG_DUPACK_OLD, seq, slen, c->rcv_nxt,
                         c->rcv_nxt - seq));
@@ -644,6 +676,18 @@ static void other_input(struct tcp_conn *c, int64_t now, ip4_addr src,
      * RFC 9293 3.10.7.4 adopts): reset only if SEG.SEQ = RCV.NXT, else send
      * a challenge ACK. */
     if (h->flags & TCP_RST) {
+        if (seq_lt(seq, c->rcv_nxt)) {
+            /* An RST with text may pass the first check by its last bytes
+             * while SEG.SEQ lies before RCV.NXT.  RFC 9293 3.10.7.4 second
+             * (RFC 5961 3.2) judges the RST by its sequence number: "1) If
+             * the RST bit is set and the sequence number is outside the
+             * current receive window, silently drop the segment."  Only
+             * one in the window (RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND) but
+             * not at RCV.NXT earns the challenge ACK of "3)". */
+            discard(c, WHY(N_SEG_DISCARD_RST_WINDOW, seq, c->rcv_nxt,
+                           c->rcv_wnd));
+            return;
+        }
         if (seq != c->rcv_nxt) {
             oow_ack(c, now, h, len, WHY(N_SEG_CHALLENGE_RST, seq, c->rcv_nxt));
             return;
