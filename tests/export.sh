@@ -205,8 +205,8 @@ rows=$(wc -l <"$TMP/ch3.txt")
 "$PROTOSIM" --export mermaid --chapter 3 web-request >"$TMP/ch3.mmd"
 has "$TMP/ch3.mmd" "SYN seq=1000" "--chapter 3 (mermaid): the SYN"
 if grep -q "DNS query\|DNS referral\|DNS answer" "$TMP/ch3.mmd"; then bad "--chapter 3 (mermaid) has the DNS walk"; else ok; fi
-expect_rc 64 "--chapter past the last" -- "$PROTOSIM" --export txt --chapter 7 web-request
-has "$TMP/err" 'this lesson has 6 chapters' "--chapter past the last: message"
+expect_rc 64 "--chapter past the last" -- "$PROTOSIM" --export txt --chapter 8 web-request
+has "$TMP/err" 'this lesson has 7 chapters' "--chapter past the last: message"
 expect_rc 64 "--chapter of a lesson without chapters" -- "$PROTOSIM" --export svg --chapter 1 handshake
 has "$TMP/err" 'this lesson has no chapters' "no chapters: message"
 expect_rc 64 "--chapter with --from" -- "$PROTOSIM" --export txt --chapter 2 --from 3 web-request

@@ -2396,6 +2396,38 @@ static void assert_chapter(const struct chapters *c, size_t k, size_t first,
     ck_assert_int_eq(c->v[k].phase, phase);
 }
 
+/* TIME_WAIT runs out a minute after the close, past ARP's chapter of
+ * aging entries: its end belongs to the close, not to ARP. */
+START_TEST(test_time_wait_end_is_not_in_the_arp_chapter)
+{
+    static const char text[] =
+        "lan home 192.0.2.0/24 delay 1ms\n"
+        "host client 192.0.2.10 on home\n"
+        "host server 192.0.2.80 on home\n"
+        "at 0ms    server listen 80\n"
+        "at 10ms   client connect server 80\n"
+        "at 200ms  client close\n"
+        "at 300ms  server close\n";
+    struct fixture f;
+    fx_open(&f, text, 120, 40, 1);
+    struct chapters c;
+    chapters_build(&c, &f.s.tr, f.scn);
+    ck_assert_uint_ge(c.n, 2);
+    const struct chapter *arp = &c.v[c.n - 2], *end = &c.v[c.n - 1];
+    ck_assert_int_eq(arp->phase, CH_ARP);
+    ck_assert_int_eq(end->phase, CH_TCP_CLOSE);
+    ck_assert_uint_eq(end->last, f.ix.n - 1);
+    /* the chapter is the timer running out and TIME_WAIT -> CLOSED */
+    const struct trace_rec *last = &f.s.tr.recs[end->last];
+    ck_assert_int_eq(last->kind, TK_STATE);
+    ck_assert_int_eq(last->u.state.from, TCPS_TIME_WAIT);
+    ck_assert_int_eq(last->u.state.to, TCPS_CLOSED);
+    ck_assert_int_eq(f.s.tr.recs[end->first].kind, TK_TIMER);
+    chapters_free(&c);
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_default_chapters_follow_the_protocol_phases)
 {
     struct fixture f;
@@ -2922,6 +2954,7 @@ Suite *view_suite(void)
 
     tc = tcase_create("classroom");
     tcase_add_test(tc, test_default_chapters_follow_the_protocol_phases);
+    tcase_add_test(tc, test_time_wait_end_is_not_in_the_arp_chapter);
     tcase_add_test(tc, test_one_protocol_has_no_default_chapters);
     tcase_add_loop_test(tc, test_chapters_record_by_record_agree, 0, 2);
     tcase_add_test(tc, test_crowd_has_no_default_chapters);

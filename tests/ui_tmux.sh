@@ -641,9 +641,9 @@ keys Enter
 wait_gone "any key continues" >/dev/null
 keys ')'
 check "chapters: ) goes to the next chapter's first event" wait_for "event 15/264"
-check "chapters: the title bar names it" on_screen "chapter 2/6: DNS: resolving the name"
+check "chapters: the title bar names it" on_screen "chapter 2/7: DNS: resolving the name"
 keys ')'
-check "chapters: ) again, the handshake" wait_for "chapter 3/6: TCP: the three-way handshake"
+check "chapters: ) again, the handshake" wait_for "chapter 3/7: TCP: the three-way handshake"
 check "chapters: at its first event" on_screen "event 111/264"
 keys '('
 check "chapters: ( goes back a chapter" wait_for "event 15/264"

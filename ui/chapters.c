@@ -114,6 +114,16 @@ static int rec_phase(const struct trace *tr, const struct trace_rec *r, int *fam
         case TCPS_FIN_WAIT_1: case TCPS_FIN_WAIT_2: case TCPS_CLOSING:
         case TCPS_TIME_WAIT: case TCPS_CLOSE_WAIT: case TCPS_LAST_ACK:
             return CH_TCP_CLOSE;
+        case TCPS_CLOSED:
+            /* the end of a close (TIME_WAIT's 2 x MSL out, the last ACK
+             * in): a minute later, after other phases, it is not theirs */
+            switch (r->u.state.from) {
+            case TCPS_TIME_WAIT: case TCPS_LAST_ACK: case TCPS_CLOSING:
+            case TCPS_FIN_WAIT_1: case TCPS_FIN_WAIT_2: case TCPS_CLOSE_WAIT:
+                return CH_TCP_CLOSE;
+            default:
+                return CH_LESSON;
+            }
         default:
             return CH_LESSON;
         }

@@ -23,7 +23,8 @@
  *   TCP open   a SYN sent, the states SYN_SENT and SYN_RECEIVED, connect();
  *   HTTP/data  a segment with data sent (HTTP when it carries HTTP), send();
  *   TCP close  a FIN or RST sent, the states FIN_WAIT_1, FIN_WAIT_2,
- *              CLOSING, TIME_WAIT, CLOSE_WAIT, LAST_ACK, close(),
+ *              CLOSING, TIME_WAIT, CLOSE_WAIT, LAST_ACK, CLOSED from
+ *              one of those (TIME_WAIT running out), close(),
  *              shutdown(), abort().
  * A record of another phase than the chapter's starts a new chapter,
  * except ARP: it starts one only as the first phase of the run or as the
