@@ -216,8 +216,8 @@
     X(N_TMR_RTO_EXPIRE_ACCQ, "{0:dur} passed: the peer's ACK of our SYN,ACK came, but the host dropped it because the listener's accept queue was full, so this connection never saw it: send the SYN,ACK again, and the RTO becomes {1:dur} (RFC 6298 5.5)") \
     X(N_TMR_RTO_EXPIRE_LAST_ACCQ, "{0:dur} passed: the peer's ACK of our SYN,ACK came, but the host dropped it because the listener's accept queue was full; after {1} retransmission{1:s}, no more") \
     X(N_TMR_RTO_EXPIRE_LAST, "no acknowledgement within {0:dur}, after {1} retransmission{1:s}: no more") \
-    X(N_TMR_RTO_EXPIRE_STALE, "{2} segment{2:s} came from the peer within {0:dur}, but none acknowledged anything new: retransmit; the RTO becomes {1:dur} (RFC 6298 5.5, 2.5)") \
-    X(N_TMR_RTO_EXPIRE_LAST_STALE, "{2} segment{2:s} came from the peer within {0:dur}, but none acknowledged anything new, after {1} retransmission{1:s}: no more") \
+    X(N_TMR_RTO_EXPIRE_STALE, "{2} segment{2:s} came from the peer within {0:dur}, but none was taken as acknowledging anything new: retransmit; the RTO becomes {1:dur} (RFC 6298 5.5, 2.5)") \
+    X(N_TMR_RTO_EXPIRE_LAST_STALE, "{2} segment{2:s} came from the peer within {0:dur}, but none was taken as acknowledging anything new, after {1} retransmission{1:s}: no more") \
     X(N_TMR_TW_START,      "TIME_WAIT: wait 2 x MSL = {0:dur}") \
     X(N_TMR_TW_EXPIRE,     "2 x MSL is over") \
     X(N_TMR_TW_STOP, "TIME_WAIT ends early: the TCB is deleted") \
