@@ -1355,6 +1355,23 @@ if command -v python3 >/dev/null 2>&1; then
         bad "--read round trip"; sed 's/^/    /' "$TMP/rt.txt" | head -20
     fi
 fi
+# a TCP header whose data offset is below 5 (RFC 9293 3.1) is malformed:
+# its receiver discards it, and the JSON drop has its reason as every drop
+if command -v python3 >/dev/null 2>&1; then
+    "$PROTOSIM" --pcap "$TMP/doff.pcap" --json handshake >/dev/null
+    python3 - "$TMP/doff.pcap" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+off = 24 + 16 + struct.unpack('<I', b[32:36])[0]      # frame 2 ...
+off += 16 + struct.unpack('<I', b[off + 8:off + 12])[0]  # ... frame 3: the ACK
+b[off + 16 + 14 + 20 + 12] = 4 << 4
+open(sys.argv[1], 'wb').write(b)
+PY
+    expect_rc 0 "--read a data offset below 5" -- "$PROTOSIM" --read "$TMP/doff.pcap" --json
+    grep '"kind":"drop"' "$TMP/out" | grep -q '"reason":"discarded by TCP".*data offset (4) is below 5' &&
+        ok || bad "--read: a data offset below 5 is no drop with a reason: $(grep '"id":7,' "$TMP/out")"
+    grep -q '"kind":"recv".*frame 3,' "$TMP/out" && bad "--read: a data offset below 5 is received" || ok
+fi
 expect_rc 0 "--read a loopback capture" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng --batch
 has_in "$TMP/out" "127.0.0.1:47001  tcp     FIN_WAIT_2 -> TIME_WAIT" "--read: the server's TIME_WAIT"
 # a capture's hosts are named by their addresses: each said once

@@ -2900,7 +2900,8 @@ static long read_send_of(const struct nck *c, int64_t frame)
         if (x->kind == TK_SEND && (x->why.id == N_READ_FRAME ||
                                    x->why.id == N_READ_FRAME_CUT ||
                                    x->why.id == N_READ_FRAME_OPT_STOP ||
-                                   x->why.id == N_READ_FRAME_OPT_SKIP) &&
+                                   x->why.id == N_READ_FRAME_OPT_SKIP ||
+                                   x->why.id == N_READ_FRAME_DOFF) &&
             x->why.a[0] == frame)
             return (long)i;
     }
@@ -2947,6 +2948,38 @@ static void ck_read_frame_opt(struct nck *c, const struct trace_rec *r)
     for (int k = 0; k < TCPOPT_COUNT; k++)
         if (tcp_opt_table[k].kind == o[0] && tcp_opt_table[k].len == o[1])
             ck_fail(c, "length %u is kind %u's own", o[1], o[0]);
+}
+
+/* A captured segment whose TCP data offset is below 5 (the send), and
+ * its discard (the drop at the receiver, when the capture saw it): the
+ * offset quoted is the header's, and it is below 5. */
+static void ck_read_doff(struct nck *c, const struct trace_rec *r)
+{
+    size_t len;
+    const uint8_t *p = trace_blob_data(c->tr, r->u.pkt.pkt, &len);
+    struct frame f;
+    char err[64];
+    if (A(0) < 1)
+        ck_fail(c, "frame number %" PRId64, A(0));
+    if (frame_decode(p, len, &f, err, sizeof err) == 0 || !f.tcp_doff_bad)
+        return ck_fail(c, "the frame is no TCP segment with a data offset below 5");
+    if (A(1) != f.tcp.doff)
+        ck_fail(c, "says the data offset is %" PRId64 "; the header says %u", A(1),
+                f.tcp.doff);
+    if (r->kind == TK_SEND) {
+        if (r->u.pkt.src != r->host)
+            ck_fail(c, "the frame is sent by another host");
+        return;
+    }
+    if (r->u.pkt.reason != DR_TCP)
+        ck_fail(c, "says TCP discards it; the drop's reason is %s",
+                drop_reason_str(r->u.pkt.reason));
+    if (!r->of)
+        return ck_fail(c, "the drop names no send");
+    const struct trace_rec *sent = &c->tr->recs[r->of - 1];
+    if (sent->why.a[0] != A(0) || sent->t_us != r->t_us || r->u.pkt.dst != r->host)
+        ck_fail(c, "is not frame %" PRId64 " at its receiver when the capture saw it",
+                A(0));
 }
 
 /* A receive record: the send it follows from is the frame it names,
@@ -3072,6 +3105,8 @@ static const struct ncheck checks[N_COUNT] = {
     [N_READ_FRAME_CUT]    = { KSEND, ck_read_frame },
     [N_READ_FRAME_OPT_STOP] = { KSEND, ck_read_frame_opt },
     [N_READ_FRAME_OPT_SKIP] = { KSEND, ck_read_frame_opt },
+    [N_READ_FRAME_DOFF]   = { KSEND, ck_read_doff },
+    [N_READ_DROP_DOFF]    = { K(DROP), ck_read_doff },
     [N_READ_ARRIVE]       = { K(RECV), ck_read_arrive },
     [N_READ_ARRIVE_ACKED] = { K(RECV), ck_read_arrive },
     [N_READ_ARRIVE_BEHIND] = { K(RECV), ck_read_arrive },
@@ -3962,20 +3997,23 @@ static size_t opt_frame(uint8_t *out, uint8_t flags, uint32_t seq, uint32_t ack,
     return n;
 }
 
-/* A capture with malformed TCP options (both sentences) and headers its
- * snapshot length cut inside their options: every sentence of its trace
- * is true of its record. */
+/* A capture with malformed TCP options (both sentences), headers its
+ * snapshot length cut inside their options, and data offsets below 5 (4
+ * and 0: the send's sentence and the receiver's discard): every sentence
+ * of its trace is true of its record. */
 START_TEST(test_capture_with_bad_and_cut_options_tells_the_truth)
 {
     static const uint8_t mss3[4] = { 2, 3, 5, 0 }, past[4] = { 1, 1, 2, 8 },
                          mss[4] = { 2, 4, 5, 0xb4 };
     static const struct { uint8_t flags; uint32_t seq, ack; const uint8_t *opt;
-                          int a_to_b; size_t keep; } fr[] = {
-        { TCP_SYN, 100, 0, mss3, 1, 0 },
-        { TCP_SYN | TCP_ACK, 500, 101, mss, 0, 56 },
-        { TCP_ACK, 101, 501, past, 1, 0 },
-        { TCP_FIN | TCP_ACK, 101, 501, mss, 1, 55 },
-        { TCP_ACK, 501, 102, past, 0, 0 },
+                          int a_to_b; size_t keep; int doff; } fr[] = {
+        { TCP_SYN, 100, 0, mss3, 1, 0, -1 },
+        { TCP_SYN | TCP_ACK, 500, 101, mss, 0, 56, -1 },
+        { TCP_ACK, 101, 501, past, 1, 0, -1 },
+        { TCP_FIN | TCP_ACK, 101, 501, mss, 1, 55, -1 },
+        { TCP_ACK, 501, 102, past, 0, 0, -1 },
+        { TCP_ACK, 102, 502, mss, 1, 0, 4 },
+        { TCP_ACK, 502, 102, mss, 0, 0, 0 },
     };
     static uint8_t p[4096];
     size_t n = 0;
@@ -3987,6 +4025,8 @@ START_TEST(test_capture_with_bad_and_cut_options_tells_the_truth)
         uint8_t f[128];
         size_t len = opt_frame(f, fr[i].flags, fr[i].seq, fr[i].ack, fr[i].opt,
                                fr[i].a_to_b);
+        if (fr[i].doff >= 0)
+            f[14 + 20 + 12] = (uint8_t)(fr[i].doff << 4);
         uint32_t rec[4] = { 1, (uint32_t)(i * 1000), (uint32_t)(fr[i].keep ? fr[i].keep : len),
                             (uint32_t)len };
         for (int k = 0; k < 4; k++)
@@ -3998,6 +4038,22 @@ START_TEST(test_capture_with_bad_and_cut_options_tells_the_truth)
     char *all = NULL;
     size_t alen = 0;
     int total = check_capture_bytes(p, n, "bad-and-cut-options.pcap", &all, &alen);
+    /* the checks ran on both sentences of each short data offset */
+    struct capture cap;
+    char err[128];
+    ck_assert_int_eq(capture_parse(p, n, &cap, err, sizeof err), 0);
+    struct sim sim;
+    struct scenario *scn = read_capture("doff.pcap", &cap, &sim, err, sizeof err);
+    capture_free(&cap);
+    int sends = 0, drops = 0;
+    for (size_t i = 0; i < sim.tr.n; i++) {
+        sends += sim.tr.recs[i].why.id == N_READ_FRAME_DOFF;
+        drops += sim.tr.recs[i].why.id == N_READ_DROP_DOFF;
+    }
+    ck_assert_int_eq(sends, 2);
+    ck_assert_int_eq(drops, 2);
+    sim_free(&sim);
+    scenario_free(scn);
     ck_assert_msg(total == 0, "%d sentences contradict their records:\n%.2900s", total,
                   all ? all : "");
     free(all);

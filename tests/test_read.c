@@ -479,6 +479,51 @@ END_TEST
  * (tcpdump -s 54): every frame is drawn and the states are the ones the
  * whole frames give.  None was drawn: "none of its 5 frames is drawn: the
  * capture's snapshot length cut them inside their ... TCP ... header". */
+/* RFC 9293 3.1: a TCP header is at least 5 words.  A segment whose data
+ * offset is below that is malformed: its send says so, with the offset,
+ * and its receiver discards it (Linux's tcp_v4_rcv does), so it is no
+ * receive and moves no TCB (the FIN leaves the server ESTABLISHED). */
+START_TEST(test_read_discards_a_data_offset_below_5)
+{
+    uint8_t fr[4][128];
+    size_t len[4], k = 0;
+    len[k] = tcp_frame(fr[k], 128, TCP_SYN, 100, 0, NULL, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_SYN | TCP_ACK, 500, 101, NULL, A2, A1, 80, 1000); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_ACK, 101, 501, NULL, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_FIN | TCP_ACK, 101, 501, NULL, A1, A2, 1000, 80);
+    fr[k][14 + 20 + 12] = 4 << 4;
+    k++;
+    struct sim s;
+    struct scenario *scn = read_frames(fr, len, k, &s);
+    char b[512];
+    states_of(&s.tr, 1, b, sizeof b);
+    ck_assert_str_eq(b, "CLOSED>LISTEN LISTEN>SYN_RECEIVED SYN_RECEIVED>ESTABLISHED");
+    int sends = 0, drops = 0, recvs = 0;
+    for (size_t i = 0; i < s.tr.n; i++) {
+        const struct trace_rec *r = &s.tr.recs[i];
+        if (r->kind == TK_SEND && r->why.a[0] == 4) {
+            ck_assert_int_eq(r->why.id, N_READ_FRAME_DOFF);
+            ck_assert_int_eq(r->why.a[1], 4);
+            sends++;
+        } else if (r->kind == TK_DROP) {
+            ck_assert_int_eq(r->why.id, N_READ_DROP_DOFF);
+            ck_assert_int_eq(r->why.a[0], 4);
+            ck_assert_int_eq(r->why.a[1], 4);
+            ck_assert_int_eq(r->u.pkt.reason, DR_TCP);
+            ck_assert_int_eq(r->host, 1);
+            drops++;
+        } else if (r->kind == TK_RECV && r->why.a[0] == 4) {
+            recvs++;
+        }
+    }
+    ck_assert_int_eq(sends, 1);
+    ck_assert_int_eq(drops, 1);
+    ck_assert_int_eq(recvs, 0);
+    sim_free(&s);
+    scenario_free(scn);
+}
+END_TEST
+
 START_TEST(test_read_headers_cut_inside_their_options)
 {
     static const uint8_t mss[4] = { 2, 4, 0x05, 0xb4 };
@@ -830,6 +875,7 @@ Suite *read_suite(void)
     tcase_add_test(d, test_read_takes_a_segment_whose_options_go_wrong);
     tcase_add_test(d, test_read_cut_frame_layers_have_no_padding);
     tcase_add_test(d, test_read_headers_cut_inside_their_options);
+    tcase_add_test(d, test_read_discards_a_data_offset_below_5);
     tcase_add_test(d, test_read_splits_an_address_that_talks_to_itself);
     tcase_add_test(d, test_read_arp_probe_is_drawn_on_its_sender);
     tcase_add_test(d, test_read_nothing_to_draw);

@@ -711,9 +711,11 @@ static struct scenario *lifelines(const struct capture *cap,
 }
 
 /* The sentence of capture frame cf's send record; f is its decoded TCP
- * segment, or NULL. */
+ * segment (or one whose data offset is below 5), or NULL. */
 static struct why frame_why(const struct capture_frame *cf, const struct frame *f)
 {
+    if (f && f->tcp_doff_bad)
+        return WHY(N_READ_FRAME_DOFF, cf->number, f->tcp.doff);
     if (cf->wire_len > cf->len)
         return WHY(N_READ_FRAME_CUT, cf->number, cf->len, cf->wire_len);
     if (f && f->tcp_opt_bad) {
@@ -756,6 +758,7 @@ static void records(struct sim *s, const struct capture *cap,
         const uint8_t *data = NULL;
         size_t dlen = 0;
         uint8_t *padded = NULL;
+        int bad_doff = 0;        /* a TCP header below 5 words: no TCB's */
         if (rf[i].tcp) {
             /* a frame cut by the snapshot length is given to TCP with the
              * bytes it lost as zeros */
@@ -766,8 +769,10 @@ static void records(struct sim *s, const struct capture *cap,
                 padded = xcalloc(1, want);
                 memcpy(padded, bytes, cf->len);
             }
-            if (frame_decode_fields(padded ? padded : bytes, padded ? want : cf->len,
-                                    &f, NULL, 0) == 0 && f.l4 == IPPROTO_TCP_NUM) {
+            int rc = frame_decode_fields(padded ? padded : bytes,
+                                         padded ? want : cf->len, &f, NULL, 0);
+            bad_doff = rc != 0 && f.tcp_doff_bad;
+            if (rc == 0 && f.l4 == IPPROTO_TCP_NUM) {
                 th = f.tcp;
                 /* of a header the snapshot length cut inside its options,
                  * the options the capture holds, not the zeros standing in
@@ -804,7 +809,8 @@ static void records(struct sim *s, const struct capture *cap,
         uint32_t pkt = trace_blob(&s->tr, bytes, cf->len);
         struct trace_pkt p = { TK_SEND, rf[i].src, rf[i].layer, rf[i].src,
                                rf[i].dst, pkt, conn, 0, 0, 0, 0 };
-        size_t sent = trace_packet(&s->tr, rd.now, &p, frame_why(cf, fl ? &f : NULL));
+        size_t sent = trace_packet(&s->tr, rd.now, &p,
+                                   frame_why(cf, fl || bad_doff ? &f : NULL));
         if (fl) {
             struct pending pe = { th, NULL, dlen, 0, 0, rf[i].src, rf[i].dst,
                                   rf[i].layer, pkt, cf->number, sent, rd.now };
@@ -824,6 +830,14 @@ static void records(struct sim *s, const struct capture *cap,
                 arrive(&rd, fl, !dir, &pe, WHY(N_READ_ARRIVE, cf->number));
             else
                 enqueue(to, &pe);
+        } else if (bad_doff) {
+            /* RFC 9293 3.1: the data offset counts the header's 32-bit
+             * words, at least the 5 of its fixed part.  Linux's
+             * tcp_v4_rcv() discards a segment whose offset is below that
+             * ("bad_packet"), without an RST; so would any receiver */
+            struct trace_pkt q = { TK_DROP, rf[i].dst, rf[i].layer, rf[i].src,
+                                   rf[i].dst, pkt, 0, (uint32_t)sent + 1, 0, DR_TCP, 0 };
+            trace_packet(&s->tr, rd.now, &q, WHY(N_READ_DROP_DOFF, cf->number, f.tcp.doff));
         } else if (rf[i].dst != HOST_BROADCAST) {
             struct trace_pkt q = { TK_RECV, rf[i].dst, rf[i].layer, rf[i].src,
                                    rf[i].dst, pkt, 0, (uint32_t)sent + 1, 0, 0, 0 };
