@@ -524,6 +524,57 @@ START_TEST(test_read_discards_a_data_offset_below_5)
 }
 END_TEST
 
+/* RFC 9293 3.10.4 and 3.10.7.1: an end that closed in SYN_SENT has no TCB
+ * when the SYN,ACK comes, and answers it with an RST at its ACK number
+ * instead of the ACK a SYN_SENT TCB sends (3.10.7.3).  The capture shows
+ * that end SYN_SENT -> CLOSED, not ESTABLISHED and then an abort(). */
+START_TEST(test_read_close_in_syn_sent)
+{
+    uint8_t fr[3][128];
+    size_t len[3], k = 0;
+    len[k] = tcp_frame(fr[k], 128, TCP_SYN, 100, 0, NULL, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_SYN | TCP_ACK, 500, 101, NULL, A2, A1, 80, 1000); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_RST, 101, 0, NULL, A1, A2, 1000, 80); k++;
+    struct sim s;
+    struct scenario *scn = read_frames(fr, len, k, &s);
+    char a[512];
+    states_of(&s.tr, 0, a, sizeof a);
+    ck_assert_str_eq(a, "CLOSED>SYN_SENT SYN_SENT>CLOSED");
+    sim_free(&s);
+    scenario_free(scn);
+}
+END_TEST
+
+/* RFC 9293 3.6.1 MAY-2 (RFC 6191): a new SYN above RCV.NXT reaching a
+ * TIME_WAIT TCB ends it for a new incarnation.  The end's SYN,ACK to it
+ * shows that it did: TIME_WAIT -> CLOSED, then the listener's child. */
+START_TEST(test_read_time_wait_reopened_by_a_syn)
+{
+    static const struct { uint8_t flags; uint32_t seq, ack; int a_to_b; } f[] = {
+        { TCP_SYN, 100, 0, 1 }, { TCP_SYN | TCP_ACK, 500, 101, 0 },
+        { TCP_ACK, 101, 501, 1 }, { TCP_FIN | TCP_ACK, 501, 101, 0 },
+        { TCP_ACK, 101, 502, 1 }, { TCP_FIN | TCP_ACK, 101, 502, 1 },
+        { TCP_ACK, 502, 102, 0 }, { TCP_SYN, 5000, 0, 1 },
+        { TCP_SYN | TCP_ACK, 9000, 5001, 0 }, { TCP_ACK, 5001, 9001, 1 },
+    };
+    uint8_t fr[10][128];
+    size_t len[10];
+    for (size_t i = 0; i < 10; i++)
+        len[i] = f[i].a_to_b
+                 ? tcp_frame(fr[i], 128, f[i].flags, f[i].seq, f[i].ack, NULL, A1, A2, 1000, 80)
+                 : tcp_frame(fr[i], 128, f[i].flags, f[i].seq, f[i].ack, NULL, A2, A1, 80, 1000);
+    struct sim s;
+    struct scenario *scn = read_frames(fr, len, 10, &s);
+    char b[512];
+    states_of(&s.tr, 1, b, sizeof b);
+    ck_assert_str_eq(b, "CLOSED>LISTEN LISTEN>SYN_RECEIVED SYN_RECEIVED>ESTABLISHED "
+                     "ESTABLISHED>FIN_WAIT_1 FIN_WAIT_1>FIN_WAIT_2 FIN_WAIT_2>TIME_WAIT "
+                     "TIME_WAIT>CLOSED LISTEN>SYN_RECEIVED SYN_RECEIVED>ESTABLISHED");
+    sim_free(&s);
+    scenario_free(scn);
+}
+END_TEST
+
 START_TEST(test_read_headers_cut_inside_their_options)
 {
     static const uint8_t mss[4] = { 2, 4, 0x05, 0xb4 };
@@ -876,6 +927,8 @@ Suite *read_suite(void)
     tcase_add_test(d, test_read_cut_frame_layers_have_no_padding);
     tcase_add_test(d, test_read_headers_cut_inside_their_options);
     tcase_add_test(d, test_read_discards_a_data_offset_below_5);
+    tcase_add_test(d, test_read_close_in_syn_sent);
+    tcase_add_test(d, test_read_time_wait_reopened_by_a_syn);
     tcase_add_test(d, test_read_splits_an_address_that_talks_to_itself);
     tcase_add_test(d, test_read_arp_probe_is_drawn_on_its_sender);
     tcase_add_test(d, test_read_nothing_to_draw);
