@@ -163,6 +163,22 @@ if command -v tshark >/dev/null 2>&1; then
     "$PROTOSIM" --pcapng "$TMP/loss.pcapng" --json syn-loss >/dev/null
     tshark -r "$TMP/loss.pcapng" -n -T fields -e frame.comment 2>/dev/null |
         grep -q 'drop' && ok || bad "syn-loss.pcapng: no comment says a frame was dropped"
+    # a copy the link duplicates is the same datagram, byte for byte: what
+    # tshark calls Malformed in tcp-lossy (frame 8) is its reassembly of an
+    # exact duplicate (README.md), gone when it reassembles out of order
+    "$PROTOSIM" --pcap "$TMP/lossy.pcap" --json tests/narration/tcp-lossy.scn >/dev/null
+    python3 - "$TMP/lossy.pcap" <<'PY' && ok || bad "tcp-lossy: frame 8 is not a byte-for-byte copy of frame 7"
+import struct, sys
+b, off, recs = open(sys.argv[1], 'rb').read(), 24, []
+while off < len(b):
+    n = struct.unpack('<I', b[off + 8:off + 12])[0]
+    recs.append(b[off + 16:off + 16 + n])
+    off += 16 + n
+sys.exit(0 if recs[6] == recs[7] else 1)
+PY
+    tshark -r "$TMP/lossy.pcap" -n -o tcp.reassemble_out_of_order:TRUE \
+        -Y '_ws.malformed || _ws.expert.severity >= error' 2>/dev/null | wc -l | grep -qx 0 &&
+        ok || bad "tcp-lossy: tshark finds a malformed frame when it reassembles out of order"
     expect_rc 64 "--pcap with --pcapng" -- "$PROTOSIM" --pcap "$TMP/a.pcap" \
         --pcapng "$TMP/a.pcapng" handshake
 else
