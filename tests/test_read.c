@@ -380,6 +380,26 @@ static void states_of(const struct trace *tr, int h, char *out, size_t n)
     }
 }
 
+/* The first two frames of a handshake from A1:1000 to A2:80 (ISS 100 and
+ * 500) into fr and len; returns 2. */
+static size_t syn_and_synack(uint8_t fr[][128], size_t *len)
+{
+    len[0] = tcp_frame(fr[0], 128, TCP_SYN, 100, 0, NULL, A1, A2, 1000, 80);
+    len[1] = tcp_frame(fr[1], 128, TCP_SYN | TCP_ACK, 500, 101, NULL, A2, A1, 80, 1000);
+    return 2;
+}
+
+/* Host h's TCP states (as states_of) in the capture of these frames. */
+static void states_read(uint8_t frames[][128], const size_t *lens, size_t k, int h,
+                        char *out, size_t n)
+{
+    struct sim s;
+    struct scenario *scn = read_frames(frames, lens, k, &s);
+    states_of(&s.tr, h, out, n);
+    sim_free(&s);
+    scenario_free(scn);
+}
+
 START_TEST(test_read_infers_a_simultaneous_close)
 {
     /* both ends send a FIN before either sees the other's: each FIN's
@@ -472,13 +492,6 @@ START_TEST(test_read_takes_a_segment_whose_options_go_wrong)
 }
 END_TEST
 
-/* The layers view of a frame the snapshot length cut: a frame shorter than
- * its IPv4 total length has no padding (it said "18446744073709551611 zero
- * bytes of padding": the frame's length less the total length, wrapped). */
-/* A capture whose snapshot length ends each TCP header inside its options
- * (tcpdump -s 54): every frame is drawn and the states are the ones the
- * whole frames give.  None was drawn: "none of its 5 frames is drawn: the
- * capture's snapshot length cut them inside their ... TCP ... header". */
 /* RFC 9293 3.1: a TCP header is at least 5 words.  A segment whose data
  * offset is below that is malformed: its send says so, with the offset,
  * and its receiver discards it (Linux's tcp_v4_rcv does), so it is no
@@ -486,9 +499,7 @@ END_TEST
 START_TEST(test_read_discards_a_data_offset_below_5)
 {
     uint8_t fr[4][128];
-    size_t len[4], k = 0;
-    len[k] = tcp_frame(fr[k], 128, TCP_SYN, 100, 0, NULL, A1, A2, 1000, 80); k++;
-    len[k] = tcp_frame(fr[k], 128, TCP_SYN | TCP_ACK, 500, 101, NULL, A2, A1, 80, 1000); k++;
+    size_t len[4], k = syn_and_synack(fr, len);
     len[k] = tcp_frame(fr[k], 128, TCP_ACK, 101, 501, NULL, A1, A2, 1000, 80); k++;
     len[k] = tcp_frame(fr[k], 128, TCP_FIN | TCP_ACK, 101, 501, NULL, A1, A2, 1000, 80);
     fr[k][14 + 20 + 12] = 4 << 4;
@@ -531,17 +542,11 @@ END_TEST
 START_TEST(test_read_close_in_syn_sent)
 {
     uint8_t fr[3][128];
-    size_t len[3], k = 0;
-    len[k] = tcp_frame(fr[k], 128, TCP_SYN, 100, 0, NULL, A1, A2, 1000, 80); k++;
-    len[k] = tcp_frame(fr[k], 128, TCP_SYN | TCP_ACK, 500, 101, NULL, A2, A1, 80, 1000); k++;
+    size_t len[3], k = syn_and_synack(fr, len);
     len[k] = tcp_frame(fr[k], 128, TCP_RST, 101, 0, NULL, A1, A2, 1000, 80); k++;
-    struct sim s;
-    struct scenario *scn = read_frames(fr, len, k, &s);
     char a[512];
-    states_of(&s.tr, 0, a, sizeof a);
+    states_read(fr, len, k, 0, a, sizeof a);
     ck_assert_str_eq(a, "CLOSED>SYN_SENT SYN_SENT>CLOSED");
-    sim_free(&s);
-    scenario_free(scn);
 }
 END_TEST
 
@@ -563,18 +568,21 @@ START_TEST(test_read_time_wait_reopened_by_a_syn)
         len[i] = f[i].a_to_b
                  ? tcp_frame(fr[i], 128, f[i].flags, f[i].seq, f[i].ack, NULL, A1, A2, 1000, 80)
                  : tcp_frame(fr[i], 128, f[i].flags, f[i].seq, f[i].ack, NULL, A2, A1, 80, 1000);
-    struct sim s;
-    struct scenario *scn = read_frames(fr, len, 10, &s);
     char b[512];
-    states_of(&s.tr, 1, b, sizeof b);
+    states_read(fr, len, 10, 1, b, sizeof b);
     ck_assert_str_eq(b, "CLOSED>LISTEN LISTEN>SYN_RECEIVED SYN_RECEIVED>ESTABLISHED "
                      "ESTABLISHED>FIN_WAIT_1 FIN_WAIT_1>FIN_WAIT_2 FIN_WAIT_2>TIME_WAIT "
                      "TIME_WAIT>CLOSED LISTEN>SYN_RECEIVED SYN_RECEIVED>ESTABLISHED");
-    sim_free(&s);
-    scenario_free(scn);
 }
 END_TEST
 
+/* The layers view of a frame the snapshot length cut: a frame shorter than
+ * its IPv4 total length has no padding (it said "18446744073709551611 zero
+ * bytes of padding": the frame's length less the total length, wrapped). */
+/* A capture whose snapshot length ends each TCP header inside its options
+ * (tcpdump -s 54): every frame is drawn and the states are the ones the
+ * whole frames give.  None was drawn: "none of its 5 frames is drawn: the
+ * capture's snapshot length cut them inside their ... TCP ... header". */
 START_TEST(test_read_headers_cut_inside_their_options)
 {
     static const uint8_t mss[4] = { 2, 4, 0x05, 0xb4 };
