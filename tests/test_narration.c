@@ -3069,8 +3069,11 @@ static void ck_read_listen(struct nck *c, const struct trace_rec *r)
         return ck_fail(c, "frame %" PRId64 " or %" PRId64 " is not in the trace",
                        A(0), A(2));
     const struct trace_rec *sa = &c->tr->recs[k];
+    /* a SYN,ACK: SYN and ACK set, whatever else is (a FIN may ride on
+     * it, as on a forged one in tests/narration/tcp-syn-data.scn) */
     if (sa->host != r->host || sa->t_us != r->t_us || !rec_tcp(c, sa, &f) ||
-        f.tcp.flags != (TCP_SYN | TCP_ACK) || f.tcp.sport != A(1))
+        (f.tcp.flags & (TCP_SYN | TCP_ACK)) != (TCP_SYN | TCP_ACK) ||
+        f.tcp.sport != A(1))
         ck_fail(c, "frame %" PRId64 " is not a SYN,ACK this end sends now from port %"
                 PRId64, A(0), A(1));
     const struct trace_rec *sy = &c->tr->recs[syn];
@@ -3814,7 +3817,10 @@ START_TEST(test_every_edge_case_tells_the_truth)
 END_TEST
 
 /* A run's frames written as a pcap and read back (--read): every sentence
- * of the capture's trace must be true of it too. */
+ * of the capture's trace must be true of it too.  The lessons are the
+ * shipped ones and the edge cases of tests/narration and tests/rfc, whose
+ * captures hold what --read infers least often (closes in SYN_SENT, a
+ * TIME_WAIT a new SYN ends, forged segments). */
 static int check_capture_bytes(const uint8_t *p, size_t n, const char *name,
                                char **all, size_t *alen)
 {
@@ -3841,32 +3847,36 @@ static int check_capture_bytes(const uint8_t *p, size_t n, const char *name,
 
 START_TEST(test_every_lesson_read_back_from_its_capture_tells_the_truth)
 {
-    int n = 0, total = 0;
-    char **files = list_scn("scenarios", &n);
+    int total = 0;
     char *all = NULL;
     size_t alen = 0;
-    for (int i = 0; i < n; i++) {
-        struct scn_errors e = { 0 };
-        int io = 0;
-        struct scenario *scn = scenario_load(files[i], &e, &io);
-        ck_assert_ptr_nonnull(scn);
-        scn_errors_free(&e);
-        struct sim sim;
-        sim_init(&sim, scn, scn->seed);
-        sim_run(&sim);
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *fp = open_memstream(&buf, &len);
-        ck_assert_ptr_nonnull(fp);
-        ck_assert_int_eq(render_pcap(fp, &sim.tr), 0);
-        fclose(fp);
-        total += check_capture_bytes((const uint8_t *)buf, len, files[i], &all, &alen);
-        free(buf);
-        sim_free(&sim);
-        scenario_free(scn);
-        free(files[i]);
+    static const char *const dirs[] = { "scenarios", "tests/narration", "tests/rfc" };
+    for (size_t di = 0; di < sizeof dirs / sizeof dirs[0]; di++) {
+        int n = 0;
+        char **files = list_scn(dirs[di], &n);
+        for (int i = 0; i < n; i++) {
+            struct scn_errors e = { 0 };
+            int io = 0;
+            struct scenario *scn = scenario_load(files[i], &e, &io);
+            ck_assert_ptr_nonnull(scn);
+            scn_errors_free(&e);
+            struct sim sim;
+            sim_init(&sim, scn, scn->seed);
+            sim_run(&sim);
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *fp = open_memstream(&buf, &len);
+            ck_assert_ptr_nonnull(fp);
+            ck_assert_int_eq(render_pcap(fp, &sim.tr), 0);
+            fclose(fp);
+            total += check_capture_bytes((const uint8_t *)buf, len, files[i], &all, &alen);
+            free(buf);
+            sim_free(&sim);
+            scenario_free(scn);
+            free(files[i]);
+        }
+        free(files);
     }
-    free(files);
     /* and a capture of Linux's own loopback (an HTTP exchange) */
     const char *lo = "tests/captures/loopback-http.pcapng";
     FILE *fp = fopen(lo, "rb");
