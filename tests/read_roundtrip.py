@@ -13,40 +13,45 @@ every lesson under scenarios/ and tests/, these groups differ; each is
 what a capture cannot show, not a defect of --read:
 
 - A timer's work.  No timer runs on a capture, so a connection given up
-  after its retransmissions (SYN_SENT, SYN_RECEIVED, ESTABLISHED,
-  FIN_WAIT_1 or LAST_ACK -> CLOSED), a zero-window or FIN_WAIT_2 time-out
-  is not drawn: tests/narration/tcp-give-up, zero-window-give-up,
+  after its retransmissions or its zero-window probes (SYN_SENT,
+  SYN_RECEIVED or ESTABLISHED -> CLOSED) is not drawn: tests/narration/tcp-give-up, zero-window-give-up,
   tcp-silent-drops, tests/rfc/tcp-rto-backoff, tcp-data-giveup,
-  tcp-rfc6298-stale-ack-giveup, tests/expect/tcp.
+  tcp-rfc6298-stale-ack-giveup.
 - Calls that send nothing.  A listen() no SYN reaches, and a listener's
   close(), leave no frame: tests/narration/tcp-backlog (port 82),
   tcp-close-early (LISTEN -> CLOSED), tests/rfc/tcp-listen-rst-ack.
 - Segments their apparent sender did not send.  A lesson's `inject` lines
   forge segments (old duplicates, forged RSTs and SYNs, LAND attacks): a
   capture reads each as its source's own connect(), data, FIN or abort().
-  scenarios/stale-syn, syn-flood and two-way-handshake are left out of
-  the shell tests for this; so differ tests/narration/tcp-syn-data,
+  scenarios/stale-syn and syn-flood are left out of the shell tests for
+  this (and two-way-handshake, whose server is not RFC 9293's); so differ tests/narration/tcp-syn-data,
   tcp-calls, tcp-time-wait-syn, tcp-rst-states, tcp-challenge, tcp-land,
   tcp-persist-stop, tcp-text-after-fin and tests/rfc/tcp-est-rst,
   tcp-est-unacceptable, tcp-fig8-old-syn, tcp-listen-syn-wrap,
   tcp-synsent-bad-ack, tcp-synsent-simultaneous, tcp-closed-port,
   tcp-tw-reopen.
-- Where --pcap takes its copy.  It writes each frame when it reached the
-  host it was meant for, and a frame the network lost when it would have:
-  two segments that crossed on the link are in the order they arrived at
-  two hosts, which --read takes for the order of one capture point (a
-  close crossing the peer's segments looks simultaneous: FIN_WAIT_1 ->
-  CLOSING instead of FIN_WAIT_2; SYN_RECEIVED -> ESTABLISHED before a
-  close in SYN_RECEIVED); and a lost segment looks delivered once
-  anything acknowledges or answers it.  tests/narration/tcp-close-synrcvd,
-  tcp-synrcvd-close-late-ack, tcp-lossy, tcp-close-unread-arp,
-  tests/rfc/tcp-closing-fin-lost, tests/fuzz/regress/ooo-empty-segment-ub.
+- The frames the network lost.  --pcap writes each frame when it reached
+  the host it was meant for, and also one the network lost (to a link's
+  loss or a fault rule) when it would have arrived (README.md, "The model,
+  and where it simplifies"), so in the file a lost segment looks delivered: a
+  bare ACK when it was seen, a segment with sequence numbers once anything
+  acknowledges or answers it.  The lost ACKs of a SYN,ACK make a close in
+  SYN_RECEIVED look like one in ESTABLISHED (tests/narration/tcp-close-
+  synrcvd, tcp-synrcvd-close-late-ack); a lost FIN makes a close look
+  simultaneous, FIN_WAIT_1 -> CLOSING instead of FIN_WAIT_2
+  (tests/rfc/tcp-closing-fin-lost); a lost FIN or RST closes what it did
+  not (tests/narration/tcp-lossy, tcp-close-unread-arp).  tests/expect/tcp
+  loses a data segment and a SYN to fault rules, and differs too.
 - Drops inside a host.  A SYN or ACK a full SYN or accept queue drops, a
   frame dropped waiting for ARP, never show: a capture on the wire shows
   the frame, or nothing (tests/narration/tcp-accept-queue-give-up, the
   RST of tcp-close-unread-arp).  A SYN cookie's ACK makes a connection
   LISTEN -> ESTABLISHED in the model; a capture shows a SYN,ACK, read as
   SYN_RECEIVED (tests/narration/tcp-backlog, tests/rfc/tcp-rfc4987-syn-cookies).
+
+tests/fuzz/regress/ holds fuzzing's regressions, not lessons; they were
+not sorted into these groups (recv-framed-before-data-ub has no frame
+--read can draw, and --read exits 65).
 """
 import json, re, subprocess, sys, tempfile, os
 
