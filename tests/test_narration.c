@@ -2901,7 +2901,8 @@ static long read_send_of(const struct nck *c, int64_t frame)
                                    x->why.id == N_READ_FRAME_CUT ||
                                    x->why.id == N_READ_FRAME_OPT_STOP ||
                                    x->why.id == N_READ_FRAME_OPT_SKIP ||
-                                   x->why.id == N_READ_FRAME_DOFF) &&
+                                   x->why.id == N_READ_FRAME_DOFF ||
+                                   x->why.id == N_READ_FRAME_DOFF_PAST) &&
             x->why.a[0] == frame)
             return (long)i;
     }
@@ -2950,9 +2951,10 @@ static void ck_read_frame_opt(struct nck *c, const struct trace_rec *r)
             ck_fail(c, "length %u is kind %u's own", o[1], o[0]);
 }
 
-/* A captured segment whose TCP data offset is below 5 (the send), and
- * its discard (the drop at the receiver, when the capture saw it): the
- * offset quoted is the header's, and it is below 5. */
+/* A captured segment whose TCP data offset is below 5 or runs past its
+ * end (the send), and its discard (the drop at the receiver, when the
+ * capture saw it): the offset quoted is the header's, and it is what the
+ * sentence says of it. */
 static void ck_read_doff(struct nck *c, const struct trace_rec *r)
 {
     size_t len;
@@ -2961,11 +2963,18 @@ static void ck_read_doff(struct nck *c, const struct trace_rec *r)
     char err[64];
     if (A(0) < 1)
         ck_fail(c, "frame number %" PRId64, A(0));
-    if (frame_decode(p, len, &f, err, sizeof err) == 0 || !f.tcp_doff_bad)
-        return ck_fail(c, "the frame is no TCP segment with a data offset below 5");
+    int past = r->why.id == N_READ_FRAME_DOFF_PAST || r->why.id == N_READ_DROP_DOFF_PAST;
+    if (frame_decode(p, len, &f, err, sizeof err) == 0 || f.tcp_doff_bad != 1 + past)
+        return ck_fail(c, "the frame is no TCP segment with a data offset %s",
+                       past ? "past its end" : "below 5");
     if (A(1) != f.tcp.doff)
         ck_fail(c, "says the data offset is %" PRId64 "; the header says %u", A(1),
                 f.tcp.doff);
+    if (r->why.id == N_READ_FRAME_DOFF_PAST &&
+        (A(2) != f.tcp.doff * 4 || A(3) != (int64_t)(f.payload_len + f.cut) || A(2) <= A(3)))
+        ck_fail(c, "says a header of %" PRId64 " bytes in a segment of %" PRId64
+                "; the header is %u bytes, the segment %zu", A(2), A(3),
+                f.tcp.doff * 4, f.payload_len + f.cut);
     if (r->kind == TK_SEND) {
         if (r->u.pkt.src != r->host)
             ck_fail(c, "the frame is sent by another host");
@@ -3110,6 +3119,8 @@ static const struct ncheck checks[N_COUNT] = {
     [N_READ_FRAME_OPT_SKIP] = { KSEND, ck_read_frame_opt },
     [N_READ_FRAME_DOFF]   = { KSEND, ck_read_doff },
     [N_READ_DROP_DOFF]    = { K(DROP), ck_read_doff },
+    [N_READ_FRAME_DOFF_PAST] = { KSEND, ck_read_doff },
+    [N_READ_DROP_DOFF_PAST] = { K(DROP), ck_read_doff },
     [N_READ_ARRIVE]       = { K(RECV), ck_read_arrive },
     [N_READ_ARRIVE_ACKED] = { K(RECV), ck_read_arrive },
     [N_READ_ARRIVE_BEHIND] = { K(RECV), ck_read_arrive },
@@ -4008,9 +4019,9 @@ static size_t opt_frame(uint8_t *out, uint8_t flags, uint32_t seq, uint32_t ack,
 }
 
 /* A capture with malformed TCP options (both sentences), headers its
- * snapshot length cut inside their options, and data offsets below 5 (4
- * and 0: the send's sentence and the receiver's discard): every sentence
- * of its trace is true of its record. */
+ * snapshot length cut inside their options, data offsets below 5 (4 and
+ * 0) and one past the segment's end (15): the sends' sentences and the
+ * receivers' discards; every sentence of its trace is true of its record. */
 START_TEST(test_capture_with_bad_and_cut_options_tells_the_truth)
 {
     static const uint8_t mss3[4] = { 2, 3, 5, 0 }, past[4] = { 1, 1, 2, 8 },
@@ -4024,6 +4035,7 @@ START_TEST(test_capture_with_bad_and_cut_options_tells_the_truth)
         { TCP_ACK, 501, 102, past, 0, 0, -1 },
         { TCP_ACK, 102, 502, mss, 1, 0, 4 },
         { TCP_ACK, 502, 102, mss, 0, 0, 0 },
+        { TCP_ACK, 102, 502, mss, 1, 0, 15 },
     };
     static uint8_t p[4096];
     size_t n = 0;
@@ -4055,13 +4067,16 @@ START_TEST(test_capture_with_bad_and_cut_options_tells_the_truth)
     struct sim sim;
     struct scenario *scn = read_capture("doff.pcap", &cap, &sim, err, sizeof err);
     capture_free(&cap);
-    int sends = 0, drops = 0;
+    int sends = 0, drops = 0, beyond = 0;
     for (size_t i = 0; i < sim.tr.n; i++) {
         sends += sim.tr.recs[i].why.id == N_READ_FRAME_DOFF;
         drops += sim.tr.recs[i].why.id == N_READ_DROP_DOFF;
+        beyond += sim.tr.recs[i].why.id == N_READ_FRAME_DOFF_PAST ||
+                sim.tr.recs[i].why.id == N_READ_DROP_DOFF_PAST;
     }
     ck_assert_int_eq(sends, 2);
     ck_assert_int_eq(drops, 2);
+    ck_assert_int_eq(beyond, 2);
     sim_free(&sim);
     scenario_free(scn);
     ck_assert_msg(total == 0, "%d sentences contradict their records:\n%.2900s", total,

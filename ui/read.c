@@ -726,8 +726,11 @@ static struct scenario *lifelines(const struct capture *cap,
  * segment (or one whose data offset is below 5), or NULL. */
 static struct why frame_why(const struct capture_frame *cf, const struct frame *f)
 {
-    if (f && f->tcp_doff_bad)
+    if (f && f->tcp_doff_bad == 1)
         return WHY(N_READ_FRAME_DOFF, cf->number, f->tcp.doff);
+    if (f && f->tcp_doff_bad == 2)
+        return WHY(N_READ_FRAME_DOFF_PAST, cf->number, f->tcp.doff, f->tcp.doff * 4,
+                   f->payload_len + f->cut);
     if (cf->wire_len > cf->len)
         return WHY(N_READ_FRAME_CUT, cf->number, cf->len, cf->wire_len);
     if (f && f->tcp_opt_bad) {
@@ -874,12 +877,15 @@ static void records(struct sim *s, const struct capture *cap,
                 enqueue(to, &pe);
         } else if (bad_doff) {
             /* RFC 9293 3.1: the data offset counts the header's 32-bit
-             * words, at least the 5 of its fixed part.  Linux's
-             * tcp_v4_rcv() discards a segment whose offset is below that
-             * ("bad_packet"), without an RST; so would any receiver */
+             * words, at least the 5 of its fixed part, and the header is
+             * inside the segment.  Linux's tcp_v4_rcv() discards a
+             * segment whose offset is below that ("bad_packet") or past
+             * its end (pskb_may_pull fails), without an RST */
             struct trace_pkt q = { TK_DROP, rf[i].dst, rf[i].layer, rf[i].src,
                                    rf[i].dst, pkt, 0, (uint32_t)sent + 1, 0, DR_TCP, 0 };
-            trace_packet(&s->tr, rd.now, &q, WHY(N_READ_DROP_DOFF, cf->number, f.tcp.doff));
+            trace_packet(&s->tr, rd.now, &q,
+                         WHY(f.tcp_doff_bad == 1 ? N_READ_DROP_DOFF : N_READ_DROP_DOFF_PAST,
+                             cf->number, f.tcp.doff));
         } else if (rf[i].dst != HOST_BROADCAST) {
             struct trace_pkt q = { TK_RECV, rf[i].dst, rf[i].layer, rf[i].src,
                                    rf[i].dst, pkt, 0, (uint32_t)sent + 1, 0, 0, 0 };
