@@ -940,13 +940,43 @@ START_TEST(test_rdata_lengths_checked)
 }
 END_TEST
 
-START_TEST(test_unprintable_label_refused)
+/* RFC 2181 11: a label may hold any octet.  A decoded name is written in
+ * the presentation format of RFC 1035 5.1 and RFC 4343 2.1: "\." and
+ * "\\\\" for a dot and a backslash inside a label, "\DDD" for an octet that
+ * is not printable ASCII (space included); and it encodes back to the same
+ * octets.  A lesson's name may not hold a backslash: it would read as an
+ * escape. */
+START_TEST(test_label_octets_shown_escaped)
 {
-    uint8_t b[64];
-    static const uint8_t dot[] = { 3, 'a', '.', 'b', 0 };
-    ck_assert(decode_fails(b, with_qname(b, dot, 5), "printable"));
-    static const uint8_t nul[] = { 2, 'a', 0, 0 };
-    ck_assert(decode_fails(b, with_qname(b, nul, 4), "printable"));
+    static const struct { uint8_t wire[16]; size_t n; const char *text; } c[] = {
+        { { 3, 'a', '.', 'b', 0 }, 5, "a\\.b" },
+        { { 2, 'a', 0, 0 }, 4, "a\\000" },
+        { { 3, 'c', '\\', 'd', 1, 'e', 0 }, 7, "c\\\\d.e" },
+        { { 4, ' ', 'x', 0x7f, 0xff, 0 }, 6, "\\032x\\127\\255" },
+        { { 1, '.', 0 }, 3, "\\." },
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        uint8_t b[64], again[64];
+        size_t n = with_qname(b, c[i].wire, c[i].n);
+        char err[160] = "";
+        ck_assert_msg(dns_decode(b, n, &M1, err, sizeof err) == 0, "%zu: %s", i, err);
+        ck_assert_str_eq(M1.qname, c[i].text);
+        ck_assert_uint_eq(dns_encode(&M1, again, sizeof again), n);
+        ck_assert_mem_eq(again + 12, c[i].wire, c[i].n);
+    }
+    char err[160];
+    ck_assert_int_eq(dns_name_check("c\\\\d.example", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "backslash") != NULL, "%s", err);
+    /* a name whose escapes would not fit the text form is refused, not cut */
+    uint8_t big[300];
+    size_t k = 0;
+    for (int l = 0; l < 3; l++) {
+        big[k++] = 63;
+        for (int j = 0; j < 63; j++)
+            big[k++] = 0x01;
+    }
+    uint8_t b[320];
+    ck_assert(decode_fails(b, with_qname(b, big, k), "255 characters"));
 }
 END_TEST
 
@@ -2048,7 +2078,7 @@ Suite *dns_suite(void)
     tcase_add_test(tc, test_name_longer_than_255);
     tcase_add_test(tc, test_counts_larger_than_data);
     tcase_add_test(tc, test_rdata_lengths_checked);
-    tcase_add_test(tc, test_unprintable_label_refused);
+    tcase_add_test(tc, test_label_octets_shown_escaped);
     tcase_add_test(tc, test_decode_survives_mutations);
     tcase_set_timeout(tc, 20);
     suite_add_tcase(s, tc);

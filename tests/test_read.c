@@ -380,6 +380,26 @@ static void states_of(const struct trace *tr, int h, char *out, size_t n)
     }
 }
 
+/* The first two frames of a handshake from A1:1000 to A2:80 (ISS 100 and
+ * 500) into fr and len; returns 2. */
+static size_t syn_and_synack(uint8_t fr[][128], size_t *len)
+{
+    len[0] = tcp_frame(fr[0], 128, TCP_SYN, 100, 0, NULL, A1, A2, 1000, 80);
+    len[1] = tcp_frame(fr[1], 128, TCP_SYN | TCP_ACK, 500, 101, NULL, A2, A1, 80, 1000);
+    return 2;
+}
+
+/* Host h's TCP states (as states_of) in the capture of these frames. */
+static void states_read(uint8_t frames[][128], const size_t *lens, size_t k, int h,
+                        char *out, size_t n)
+{
+    struct sim s;
+    struct scenario *scn = read_frames(frames, lens, k, &s);
+    states_of(&s.tr, h, out, n);
+    sim_free(&s);
+    scenario_free(scn);
+}
+
 START_TEST(test_read_infers_a_simultaneous_close)
 {
     /* both ends send a FIN before either sees the other's: each FIN's
@@ -469,6 +489,90 @@ START_TEST(test_read_takes_a_segment_whose_options_go_wrong)
     ck_assert_uint_eq(j, 5);
     sim_free(&s);
     scenario_free(scn);
+}
+END_TEST
+
+/* RFC 9293 3.1: a TCP header is at least 5 words.  A segment whose data
+ * offset is below that is malformed: its send says so, with the offset,
+ * and its receiver discards it (Linux's tcp_v4_rcv does), so it is no
+ * receive and moves no TCB (the FIN leaves the server ESTABLISHED). */
+START_TEST(test_read_discards_a_data_offset_below_5)
+{
+    uint8_t fr[4][128];
+    size_t len[4], k = syn_and_synack(fr, len);
+    len[k] = tcp_frame(fr[k], 128, TCP_ACK, 101, 501, NULL, A1, A2, 1000, 80); k++;
+    len[k] = tcp_frame(fr[k], 128, TCP_FIN | TCP_ACK, 101, 501, NULL, A1, A2, 1000, 80);
+    fr[k][14 + 20 + 12] = 4 << 4;
+    k++;
+    struct sim s;
+    struct scenario *scn = read_frames(fr, len, k, &s);
+    char b[512];
+    states_of(&s.tr, 1, b, sizeof b);
+    ck_assert_str_eq(b, "CLOSED>LISTEN LISTEN>SYN_RECEIVED SYN_RECEIVED>ESTABLISHED");
+    int sends = 0, drops = 0, recvs = 0;
+    for (size_t i = 0; i < s.tr.n; i++) {
+        const struct trace_rec *r = &s.tr.recs[i];
+        if (r->kind == TK_SEND && r->why.a[0] == 4) {
+            ck_assert_int_eq(r->why.id, N_READ_FRAME_DOFF);
+            ck_assert_int_eq(r->why.a[1], 4);
+            sends++;
+        } else if (r->kind == TK_DROP) {
+            ck_assert_int_eq(r->why.id, N_READ_DROP_DOFF);
+            ck_assert_int_eq(r->why.a[0], 4);
+            ck_assert_int_eq(r->why.a[1], 4);
+            ck_assert_int_eq(r->u.pkt.reason, DR_TCP);
+            ck_assert_int_eq(r->host, 1);
+            drops++;
+        } else if (r->kind == TK_RECV && r->why.a[0] == 4) {
+            recvs++;
+        }
+    }
+    ck_assert_int_eq(sends, 1);
+    ck_assert_int_eq(drops, 1);
+    ck_assert_int_eq(recvs, 0);
+    sim_free(&s);
+    scenario_free(scn);
+}
+END_TEST
+
+/* RFC 9293 3.10.4 and 3.10.7.1: an end that closed in SYN_SENT has no TCB
+ * when the SYN,ACK comes, and answers it with an RST at its ACK number
+ * instead of the ACK a SYN_SENT TCB sends (3.10.7.3).  The capture shows
+ * that end SYN_SENT -> CLOSED, not ESTABLISHED and then an abort(). */
+START_TEST(test_read_close_in_syn_sent)
+{
+    uint8_t fr[3][128];
+    size_t len[3], k = syn_and_synack(fr, len);
+    len[k] = tcp_frame(fr[k], 128, TCP_RST, 101, 0, NULL, A1, A2, 1000, 80); k++;
+    char a[512];
+    states_read(fr, len, k, 0, a, sizeof a);
+    ck_assert_str_eq(a, "CLOSED>SYN_SENT SYN_SENT>CLOSED");
+}
+END_TEST
+
+/* RFC 9293 3.6.1 MAY-2 (RFC 6191): a new SYN above RCV.NXT reaching a
+ * TIME_WAIT TCB ends it for a new incarnation.  The end's SYN,ACK to it
+ * shows that it did: TIME_WAIT -> CLOSED, then the listener's child. */
+START_TEST(test_read_time_wait_reopened_by_a_syn)
+{
+    static const struct { uint8_t flags; uint32_t seq, ack; int a_to_b; } f[] = {
+        { TCP_SYN, 100, 0, 1 }, { TCP_SYN | TCP_ACK, 500, 101, 0 },
+        { TCP_ACK, 101, 501, 1 }, { TCP_FIN | TCP_ACK, 501, 101, 0 },
+        { TCP_ACK, 101, 502, 1 }, { TCP_FIN | TCP_ACK, 101, 502, 1 },
+        { TCP_ACK, 502, 102, 0 }, { TCP_SYN, 5000, 0, 1 },
+        { TCP_SYN | TCP_ACK, 9000, 5001, 0 }, { TCP_ACK, 5001, 9001, 1 },
+    };
+    uint8_t fr[10][128];
+    size_t len[10];
+    for (size_t i = 0; i < 10; i++)
+        len[i] = f[i].a_to_b
+                 ? tcp_frame(fr[i], 128, f[i].flags, f[i].seq, f[i].ack, NULL, A1, A2, 1000, 80)
+                 : tcp_frame(fr[i], 128, f[i].flags, f[i].seq, f[i].ack, NULL, A2, A1, 80, 1000);
+    char b[512];
+    states_read(fr, len, 10, 1, b, sizeof b);
+    ck_assert_str_eq(b, "CLOSED>LISTEN LISTEN>SYN_RECEIVED SYN_RECEIVED>ESTABLISHED "
+                     "ESTABLISHED>FIN_WAIT_1 FIN_WAIT_1>FIN_WAIT_2 FIN_WAIT_2>TIME_WAIT "
+                     "TIME_WAIT>CLOSED LISTEN>SYN_RECEIVED SYN_RECEIVED>ESTABLISHED");
 }
 END_TEST
 
@@ -830,6 +934,9 @@ Suite *read_suite(void)
     tcase_add_test(d, test_read_takes_a_segment_whose_options_go_wrong);
     tcase_add_test(d, test_read_cut_frame_layers_have_no_padding);
     tcase_add_test(d, test_read_headers_cut_inside_their_options);
+    tcase_add_test(d, test_read_discards_a_data_offset_below_5);
+    tcase_add_test(d, test_read_close_in_syn_sent);
+    tcase_add_test(d, test_read_time_wait_reopened_by_a_syn);
     tcase_add_test(d, test_read_splits_an_address_that_talks_to_itself);
     tcase_add_test(d, test_read_arp_probe_is_drawn_on_its_sender);
     tcase_add_test(d, test_read_nothing_to_draw);

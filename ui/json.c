@@ -542,9 +542,9 @@ static void json_packet(struct json_out *o, struct jb *b, const struct trace *tr
     } else {
         jhost_rec(o, b, tr, r->u.pkt.dst);
     }
-    if (json_frame_memo(o, b, r->u.pkt.pkt, p, len, given) != 0)
-        return;
-    if (r->u.pkt.dup)
+    /* a frame that does not decode (--read) is still a drop with a
+     * reason, as every drop is (DESIGN.md) */
+    if (json_frame_memo(o, b, r->u.pkt.pkt, p, len, given) == 0 && r->u.pkt.dup)
         jb_puts(b, ",\"dup\":true");
     if (r->kind == TK_DROP) {
         jb_puts(b, ",\"reason\":");

@@ -174,6 +174,10 @@ struct rd_side {
     uint32_t rst_owed;       /* RSTs its TCB sent in reply to what arrived */
     uint32_t acked;          /* the highest ACK it sent (has_acked: any) */
     uint8_t  has_acked;
+    /* the TCB of the incarnation before, left in TIME_WAIT when the peer
+     * sent a new SYN: this end's SYN,ACK shows whether that SYN reopened
+     * it (RFC 9293 3.6.1 MAY-2) */
+    struct tcp_conn *tw;
     /* segments sent to this end that nothing yet shows it received */
     struct pending *q;
     size_t qhead, qn, qcap;
@@ -385,6 +389,7 @@ static void infer_sent(struct reader *rd, struct rd_flow *fl, int dir,
                 e->qhead = was.qhead;
                 e->qn = was.qn;
                 e->qcap = was.qcap;
+                e->tw = was.tcb && was.tcb->state == TCPS_TIME_WAIT ? was.tcb : NULL;
             }
         }
         if (!me->tcb) {
@@ -396,6 +401,13 @@ static void infer_sent(struct reader *rd, struct rd_flow *fl, int dir,
         }
     } else if ((h->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) &&
                !me->tcb && me->has_syn) {
+        /* RFC 9293 3.6.1 MAY-2 (RFC 6191): a SYN reaching a TIME-WAIT
+         * TCB may end it, for a new incarnation; this SYN,ACK shows the
+         * end took the SYN, so its TIME_WAIT TCB is given it first */
+        if (me->tw) {
+            tcp_time_wait_syn(me->tw, rd->now, &me->syn, 1);
+            me->tw = NULL;
+        }
         /* RFC 9293 3.10.7.2: a SYN,ACK answers a SYN that reached a
          * listening socket; the capture shows the listener only now */
         struct tcp_conn *l = listener_for(rd, me->host, me->addr, me->port);
@@ -711,9 +723,14 @@ static struct scenario *lifelines(const struct capture *cap,
 }
 
 /* The sentence of capture frame cf's send record; f is its decoded TCP
- * segment, or NULL. */
+ * segment (or one whose data offset is below 5), or NULL. */
 static struct why frame_why(const struct capture_frame *cf, const struct frame *f)
 {
+    if (f && f->tcp_doff_bad == 1)
+        return WHY(N_READ_FRAME_DOFF, cf->number, f->tcp.doff);
+    if (f && f->tcp_doff_bad == 2)
+        return WHY(N_READ_FRAME_DOFF_PAST, cf->number, f->tcp.doff, f->tcp.doff * 4,
+                   f->payload_len + f->cut);
     if (cf->wire_len > cf->len)
         return WHY(N_READ_FRAME_CUT, cf->number, cf->len, cf->wire_len);
     if (f && f->tcp_opt_bad) {
@@ -724,6 +741,32 @@ static struct why frame_why(const struct capture_frame *cf, const struct frame *
         return WHY(N_READ_FRAME_OPT_SKIP, cf->number, f->tcp_opt_bad, o[0], o[1]);
     }
     return WHY(N_READ_FRAME, cf->number, cf->len);
+}
+
+/* An RST that end dir of fl sends while its TCB is in SYN_SENT, with a
+ * SYN,ACK that acknowledges its SYN on its way to it.  RFC 9293 3.10.7.3:
+ * a SYN_SENT TCB that such a SYN,ACK reaches answers it with an ACK and is
+ * ESTABLISHED; and an ABORT in SYN_SENT sends nothing (3.10.5).  An RST at
+ * the SYN,ACK's ACK number is the answer of no TCB (3.10.7.1: "<SEQ=SEG.ACK>
+ * <CTL=RST>"): the end had closed in SYN_SENT (3.10.4: delete the TCB)
+ * before the SYN,ACK came.  Its TCB is closed now, so that the SYN,ACK
+ * reaches no connection and the RST answers it. */
+static void infer_closed_in_syn_sent(struct reader *rd, struct rd_flow *fl, int dir,
+                                     const struct tcp_hdr *rst)
+{
+    struct rd_side *me = &fl->e[dir];
+    struct tcp_conn *c = me->tcb;
+    if (!c || c->state != TCPS_SYN_SENT || rst->seq != c->iss + 1)
+        return;
+    for (size_t j = me->qhead; j < me->qn; j++) {
+        const struct tcp_hdr *h = &me->q[j].h;
+        if ((h->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK) &&
+            h->ack == rst->seq) {
+            rd->mode = RD_SENT;
+            tcp_close(c, rd->now);
+            return;
+        }
+    }
 }
 
 /* Pass 3: the records of the run, into s (made for scn's hosts). */
@@ -756,6 +799,7 @@ static void records(struct sim *s, const struct capture *cap,
         const uint8_t *data = NULL;
         size_t dlen = 0;
         uint8_t *padded = NULL;
+        int bad_doff = 0;        /* a TCP header below 5 words: no TCB's */
         if (rf[i].tcp) {
             /* a frame cut by the snapshot length is given to TCP with the
              * bytes it lost as zeros */
@@ -766,8 +810,10 @@ static void records(struct sim *s, const struct capture *cap,
                 padded = xcalloc(1, want);
                 memcpy(padded, bytes, cf->len);
             }
-            if (frame_decode_fields(padded ? padded : bytes, padded ? want : cf->len,
-                                    &f, NULL, 0) == 0 && f.l4 == IPPROTO_TCP_NUM) {
+            int rc = frame_decode_fields(padded ? padded : bytes,
+                                         padded ? want : cf->len, &f, NULL, 0);
+            bad_doff = rc != 0 && f.tcp_doff_bad;
+            if (rc == 0 && f.l4 == IPPROTO_TCP_NUM) {
                 th = f.tcp;
                 /* of a header the snapshot length cut inside its options,
                  * the options the capture holds, not the zeros standing in
@@ -791,6 +837,10 @@ static void records(struct sim *s, const struct capture *cap,
                     me->acked = th.ack;
                     me->has_acked = 1;
                 }
+                rd.frame = cf->number;
+                rd.flags = th.flags;
+                if (th.flags & TCP_RST)
+                    infer_closed_in_syn_sent(&rd, fl, dir, &th);
                 if (th.flags & TCP_RST)
                     deliver(&rd, fl, dir, 0, 1, cf->number);
                 else if (th.flags & TCP_ACK)
@@ -804,7 +854,8 @@ static void records(struct sim *s, const struct capture *cap,
         uint32_t pkt = trace_blob(&s->tr, bytes, cf->len);
         struct trace_pkt p = { TK_SEND, rf[i].src, rf[i].layer, rf[i].src,
                                rf[i].dst, pkt, conn, 0, 0, 0, 0 };
-        size_t sent = trace_packet(&s->tr, rd.now, &p, frame_why(cf, fl ? &f : NULL));
+        size_t sent = trace_packet(&s->tr, rd.now, &p,
+                                   frame_why(cf, fl || bad_doff ? &f : NULL));
         if (fl) {
             struct pending pe = { th, NULL, dlen, 0, 0, rf[i].src, rf[i].dst,
                                   rf[i].layer, pkt, cf->number, sent, rd.now };
@@ -824,6 +875,17 @@ static void records(struct sim *s, const struct capture *cap,
                 arrive(&rd, fl, !dir, &pe, WHY(N_READ_ARRIVE, cf->number));
             else
                 enqueue(to, &pe);
+        } else if (bad_doff) {
+            /* RFC 9293 3.1: the data offset counts the header's 32-bit
+             * words, at least the 5 of its fixed part, and the header is
+             * inside the segment.  Linux's tcp_v4_rcv() discards a
+             * segment whose offset is below that ("bad_packet") or past
+             * its end (pskb_may_pull fails), without an RST */
+            struct trace_pkt q = { TK_DROP, rf[i].dst, rf[i].layer, rf[i].src,
+                                   rf[i].dst, pkt, 0, (uint32_t)sent + 1, 0, DR_TCP, 0 };
+            trace_packet(&s->tr, rd.now, &q,
+                         WHY(f.tcp_doff_bad == 1 ? N_READ_DROP_DOFF : N_READ_DROP_DOFF_PAST,
+                             cf->number, f.tcp.doff));
         } else if (rf[i].dst != HOST_BROADCAST) {
             struct trace_pkt q = { TK_RECV, rf[i].dst, rf[i].layer, rf[i].src,
                                    rf[i].dst, pkt, 0, (uint32_t)sent + 1, 0, 0, 0 };

@@ -79,8 +79,13 @@ const char *dns_rcode_name(int rcode, char *buf, size_t n);
 /* ---- names ---------------------------------------------------------- */
 
 /* 0 if `name` is a domain name we can put on the wire (labels 1..63 octets,
- * at most 255 octets encoded, printable ASCII other than '.'), else -1 with
- * a reason.  Scenario parsers use it to reject bad zone data early. */
+ * at most 255 octets encoded, printable ASCII other than '.' and '\\'), else
+ * -1 with a reason.  Scenario parsers use it to reject bad zone data early.
+ * A lesson's names hold no escapes, so they are their own text form; a
+ * decoded name (dns_decode) is written in RFC 1035 5.1's presentation
+ * format, "\." "\\" and "\DDD" inside a label, which dns_encode reads back.
+ * The functions below split a name at every dot: they are for the model's
+ * names, not for a captured name holding escapes. */
 int  dns_name_check(const char *name, char *err, size_t errlen);
 /* Equal ignoring ASCII case and one trailing dot (RFC 1035 2.3.3). */
 int  dns_name_eq(const char *a, const char *b);

@@ -100,50 +100,87 @@ const char *dns_fqdn(const char *name, char *buf, size_t n)
     return buf;
 }
 
+/* An octet a lesson's names may hold in a label: printable ASCII other
+ * than '.', which separates labels, and '\\', which starts an escape in a
+ * name written as text (RFC 1035 5.1).  So the model's names are their
+ * own presentation format, and a name it decodes reads as it was written. */
 static int label_octet_ok(unsigned char c)
 {
-    return c >= 0x21 && c <= 0x7e && c != '.';
+    return c >= 0x21 && c <= 0x7e && c != '.' && c != '\\';
 }
 
 struct lab { const char *p; uint8_t len; };
 #define MAX_LABELS 128
 
 /* Splits a text name into labels, checking RFC 1035 2.3.4's limits.
- * Returns the number of labels, or -1 with a reason. */
-static int split_labels(const char *name, struct lab *l, const char **why)
+ * Returns the number of labels, or -1 with a reason.  With oct NULL (a
+ * lesson's name), a label holds printable ASCII other than '.' and '\\'.
+ * With oct (DNS_NAME_MAX octets; names being encoded), a label may also
+ * hold RFC 1035 5.1's escapes, "\X" for the character X and "\DDD" for
+ * the octet of decimal value DDD, as get_name writes a captured name's
+ * octets; the labels' octets are written to oct and l[] points there. */
+static int split_labels(const char *name, struct lab *l, uint8_t *oct,
+                        const char **why)
 {
-    size_t n = dns_core_len(name), i = 0, wire = 1;
+    size_t n = strlen(name), i = 0, wire = 1, o = 0;
     int k = 0;
+    if (n == 1 && name[0] == '.')           /* the root */
+        return 0;
     while (i < n) {
-        size_t j = i;
-        while (j < n && name[j] != '.') {
-            if (!label_octet_ok((unsigned char)name[j])) {
+        size_t start = o, len = 0;
+        const char *p0 = name + i;
+        while (i < n && name[i] != '.') {
+            unsigned c = (unsigned char)name[i];
+            if (c == '\\') {
+                if (!oct) {
+                    *why = "a label holds a backslash, which starts an escape "
+                           "(RFC 1035 5.1)";
+                    return -1;
+                }
+                const char *e = name + i + 1;
+                if (e[0] >= '0' && e[0] <= '9' && e[1] >= '0' && e[1] <= '9' &&
+                    e[2] >= '0' && e[2] <= '9') {
+                    c = (unsigned)(e[0] - '0') * 100 + (unsigned)(e[1] - '0') * 10 +
+                        (unsigned)(e[2] - '0');
+                    i += 4;
+                } else if (e[0] >= 0x20 && e[0] <= 0x7e) {
+                    c = (unsigned char)e[0];
+                    i += 2;
+                } else {
+                    c = 256;
+                }
+                if (c > 255) {
+                    *why = "a backslash not followed by a character or a decimal "
+                           "octet value up to 255 (RFC 1035 5.1)";
+                    return -1;
+                }
+            } else if (!label_octet_ok(c)) {
                 *why = "a label holds a character other than printable ASCII";
                 return -1;
+            } else {
+                i++;
             }
-            j++;
+            if (++len > DNS_LABEL_MAX) {
+                *why = "a label is longer than 63 octets (RFC 1035 2.3.4)";
+                return -1;
+            }
+            if (wire + 1 + len > DNS_NAME_MAX) {
+                *why = "the name is longer than 255 octets (RFC 1035 2.3.4)";
+                return -1;
+            }
+            if (oct)
+                oct[o++] = (uint8_t)c;          /* o < wire + len <= 255 */
         }
-        if (j == i) {
+        if (len == 0) {
             *why = "empty label (two dots in a row, or a leading dot)";
             return -1;
         }
-        if (j - i > DNS_LABEL_MAX) {
-            *why = "a label is longer than 63 octets (RFC 1035 2.3.4)";
-            return -1;
-        }
-        wire += 1 + (j - i);
-        if (wire > DNS_NAME_MAX) {
-            *why = "the name is longer than 255 octets (RFC 1035 2.3.4)";
-            return -1;
-        }
-        l[k].p = name + i;
-        l[k].len = (uint8_t)(j - i);
+        wire += 1 + len;
+        l[k].p = oct ? (const char *)oct + start : p0;
+        l[k].len = (uint8_t)len;
         k++;
-        i = j + 1;
-        if (j + 1 == n) {       /* "a..": core ends in a dot */
-            *why = "empty label (two dots in a row, or a leading dot)";
-            return -1;
-        }
+        if (i < n)
+            i++;                                /* the dot; a last one is the root's */
     }
     return k;
 }
@@ -152,7 +189,7 @@ int dns_name_check(const char *name, char *err, size_t errlen)
 {
     struct lab l[MAX_LABELS];
     const char *why = "";
-    if (strlen(name) >= DNS_NAME_BUF || split_labels(name, l, &why) < 0) {
+    if (strlen(name) >= DNS_NAME_BUF || split_labels(name, l, NULL, &why) < 0) {
         if (strlen(name) >= DNS_NAME_BUF)
             why = "the name is longer than 255 octets (RFC 1035 2.3.4)";
         if (err && errlen)
@@ -377,8 +414,9 @@ static int suffix_eq(const struct wbuf *w, size_t o, const struct lab *l,
 static void put_name(struct wbuf *w, const char *name)
 {
     struct lab l[MAX_LABELS];
+    uint8_t oct[DNS_NAME_MAX];
     const char *why;
-    int n = split_labels(name, l, &why);
+    int n = split_labels(name, l, oct, &why);
     if (n < 0) {
         w->bad = 1;
         return;
@@ -566,15 +604,34 @@ static int get_name(const uint8_t *b, size_t lim, size_t *off, char *out,
             *why = "a name is longer than 255 octets (RFC 1035 2.3.4)";
             return -1;
         }
-        for (size_t i = 0; i < c; i++)
-            if (!label_octet_ok(b[pos + 1 + i])) {
-                *why = "a label holds an octet other than printable ASCII (not supported)";
-                return -1;
-            }
+        /* A label may hold any octet (RFC 2181 11).  The text form is the
+         * presentation format of RFC 1035 5.1 and RFC 4343 2.1: a '.' or
+         * '\\' in a label is written "\." or "\\", an octet that is not
+         * printable ASCII (space included) as "\DDD", its decimal value;
+         * so "a.b" as one label is not the two labels a and b. */
         if (olen)
             out[olen++] = '.';
-        memcpy(out + olen, b + pos + 1, c);      /* olen + c <= 253 */
-        olen += c;
+        for (size_t i = 0; i < c; i++) {
+            uint8_t o = b[pos + 1 + i];
+            size_t w = label_octet_ok(o) ? 1 : o == '.' || o == '\\' ? 2 : 4;
+            if (olen + w > DNS_NAME_BUF - 1) {
+                *why = "a name is longer than 255 characters with its octets escaped "
+                       "as RFC 1035 5.1 writes them (not supported)";
+                return -1;
+            }
+            if (w == 1)
+                out[olen] = (char)o;
+            else if (w == 2) {
+                out[olen] = '\\';
+                out[olen + 1] = (char)o;
+            } else {
+                out[olen] = '\\';
+                out[olen + 1] = (char)('0' + o / 100);
+                out[olen + 2] = (char)('0' + o / 10 % 10);
+                out[olen + 3] = (char)('0' + o % 10);
+            }
+            olen += w;
+        }
         pos += 1 + (size_t)c;
     }
     if (olen == 0)

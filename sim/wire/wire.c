@@ -388,10 +388,14 @@ static int decode_tcp(const uint8_t *s, size_t n, struct frame *f,
     f->l4 = IPPROTO_TCP_NUM;
 
     hlen = (size_t)t->doff * 4;
-    if (hlen < TCP_HDR_LEN)
+    if (hlen < TCP_HDR_LEN) {
+        f->tcp_doff_bad = 1;
         return fail(err, errlen, "TCP data offset below 5");
-    if (hlen > n + f->cut)
+    }
+    if (hlen > n + f->cut) {
+        f->tcp_doff_bad = 2;
         return fail(err, errlen, "TCP data offset beyond the segment");
+    }
     size_t got = hlen;
     if (hlen > n) {
         /* a capture's snapshot length cut the header inside its options

@@ -140,6 +140,14 @@ struct frame {
      * and the options wholly captured are read; cut counts the data
      * bytes missing then, and the checksum is not verified. */
     size_t tcp_hdr_cut;
+    /* A TCP header whose data offset is below 5 (1; RFC 9293 3.1: the
+     * header is at least the 5 words of its fixed part) or runs past the
+     * end of the segment (2): the decode fails ("TCP data offset below
+     * 5", "... beyond the segment"), with l4, tcp's fixed fields and
+     * payload_len (the segment's bytes) read, so that a capture (--read)
+     * can say which segment it was.  Linux's tcp_v4_rcv() discards such a
+     * segment. */
+    int tcp_doff_bad;
 };
 
 /* RFC 1071 one's-complement sum helpers.  inet_checksum() returns the final
