@@ -78,7 +78,7 @@ static void emit_from(struct sim *s, int h, uint16_t sport, ip4_addr dst,
     size_t n = dns_encode(m, buf, sizeof buf);
     if (n == 0) {
         struct dns_msg *t = xmalloc(sizeof *t);
-        *t = *m;
+        dns_msg_copy(t, m);
         int ar_out, rr_out;
         size_t whole = dns_fit_udp(t, &ar_out, &rr_out);
         n = whole ? dns_encode(t, buf, sizeof buf) : 0;

@@ -1,6 +1,7 @@
 /* dns_resolver.c — the caching iterative resolver (RFC 1034 5.3.3): pending questions walk root -> TLD -> authoritative. */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,13 @@ static void pend_free(struct dns_resolver *r, int i)
             r->pend[k]->parent = -1;
     free(p);
     r->pend[i] = NULL;
+}
+
+/* Zeroes a new question, all but its answer records (the last member,
+ * ~13 KB): only the first nan of them are ever read. */
+static void pend_clear(struct dns_pending *p)
+{
+    memset(p, 0, offsetof(struct dns_pending, an));
 }
 
 static void an_add(struct dns_pending *p, const struct dns_rr *rr, uint32_t ttl)
@@ -466,7 +474,7 @@ static int start_child(struct dns_resolver *r, int parent, int64_t now,
         return -1;
     struct dns_pending *pp = r->pend[parent];
     struct dns_pending *p = xrealloc(NULL, sizeof *p);
-    memset(p, 0, sizeof *p);
+    pend_clear(p);
     p->internal = 1;
     p->parent = parent;
     p->depth = pp->depth + 1;
@@ -660,7 +668,7 @@ static void reply_error(struct dns_resolver *r, ip4_addr client, uint16_t cport,
                         const struct dns_msg *q, int rcode, struct why why)
 {
     struct dns_msg *m = xrealloc(NULL, sizeof *m);
-    memset(m, 0, sizeof *m);
+    dns_msg_clear(m);
     m->id = q->id;
     m->qr = 1;
     m->opcode = q->opcode;
@@ -715,7 +723,7 @@ int dns_resolver_query(struct dns_resolver *r, int64_t now, ip4_addr client,
         return 0;
     }
     struct dns_pending *p = xrealloc(NULL, sizeof *p);
-    memset(p, 0, sizeof *p);
+    pend_clear(p);
     p->parent = -1;
     p->client = client;
     p->cport = cport;

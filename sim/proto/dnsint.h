@@ -96,6 +96,7 @@ struct dns_pending {
     int64_t  due;                    /* timer of the query in flight, 0: none */
     int      queries, cnames;
     int      nan;
+    /* last, so that a new question zeroes everything before it alone */
     struct dns_rr an[DNS_MAX_RR];    /* CNAMEs and data gathered for the reply */
 };
 
