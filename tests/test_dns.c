@@ -1865,12 +1865,19 @@ START_TEST(test_mismatched_reply_ignored)
     M2.id = id;
     strcpy(M2.qname, "www.example.org");
     ck_assert_int_eq(dns_resolver_response(&N.res, 1000, ROOT1_IP, &M2), -1);
-    /* a query is not a reply */
+    /* right server, id, name and type, but another class: RFC 5452 3 and
+     * RFC 1035 7.3, the whole question must be the one asked */
     strcpy(M2.qname, "www.example.com");
+    M2.qclass = 3;                                /* CH */
+    ck_assert_int_eq(dns_resolver_response(&N.res, 1000, ROOT1_IP, &M2), -1);
+    M2.qclass = DNS_CLASS_IN;
+    /* a query is not a reply */
     M2.qr = 0;
     ck_assert_int_eq(dns_resolver_response(&N.res, 1000, ROOT1_IP, &M2), -1);
-    /* the real one */
+    /* the real one, its name in other letter cases (RFC 4343 3: the same
+     * name) */
     M2.qr = 1;
+    strcpy(M2.qname, "WWW.Example.COM");
     set_down(ROOT1_IP, 0);
     ck_assert_int_eq(dns_resolver_response(&N.res, 1000, ROOT1_IP, &M2), 0);
     pump(1000);
@@ -1939,6 +1946,33 @@ START_TEST(test_inzone_server_without_glue_fails)
     ck_assert_str_eq(states_of("dns-stub:www.inzone.com/A"),
                      "IDLE>ASKING_RESOLVER ASKING_RESOLVER>FAILED");
     assert_narrations_render();
+}
+END_TEST
+
+START_TEST(test_stub_ignores_a_reply_for_another_question)
+{
+    int h = dns_stub_resolve(&N.stub, 0, "www.example.com", DNS_TYPE_A);
+    ck_assert_int_ge(h, 0);
+    ck_assert_int_eq(N.nout, 1);
+    uint16_t id = N.stub.q[h].id;
+    N.nout = 0;
+    dns_query_init(&M1, id, "www.example.com", DNS_TYPE_A, 1);
+    M1.qr = 1;
+    M1.ra = 1;
+    dns_rr_a(&M1.an[0], "www.example.com", 300, WWW_IP);
+    M1.nan = 1;
+    ip4_addr srv = N.stub.cfg.server;
+    /* the same id, name and type in another class is not our question
+     * (RFC 5452 3, RFC 1035 7.3) */
+    M1.qclass = 3;
+    ck_assert_int_eq(dns_stub_response(&N.stub, 1000, srv, &M1), -1);
+    ck_assert_int_eq(N.ndone, 0);
+    /* a name differing only in case is the same name (RFC 4343 3) */
+    M1.qclass = DNS_CLASS_IN;
+    strcpy(M1.qname, "wWw.EXAMPLE.com");
+    ck_assert_int_eq(dns_stub_response(&N.stub, 1000, srv, &M1), 0);
+    ck_assert_int_eq(N.ndone, 1);
+    ck_assert_int_eq(N.res_last.naddr, 1);
 }
 END_TEST
 
@@ -2140,6 +2174,7 @@ Suite *dns_suite(void)
     tcase_add_test(tc, test_glueless_delegation_resolved_first);
     tcase_add_test(tc, test_inzone_server_without_glue_fails);
     tcase_add_test(tc, test_stub_retries_then_gives_up);
+    tcase_add_test(tc, test_stub_ignores_a_reply_for_another_question);
     tcase_add_test(tc, test_stub_retransmission_is_not_a_second_walk);
     tcase_add_test(tc, test_cache_eviction_when_full);
     tcase_add_test(tc, test_cache_index_agrees_with_entries);

@@ -749,10 +749,13 @@ int dns_resolver_response(struct dns_resolver *r, int64_t now, ip4_addr server,
         return -1;
     for (int i = 0; i < r->cfg.max_pending; i++) {
         struct dns_pending *p = r->pend[i];
-        /* RFC 5452 9.1: a reply is accepted only if it comes from the
-         * server asked, with the query's ID and the same question */
+        /* RFC 5452 3 (and RFC 1035 7.3): a reply is accepted only if it
+         * comes from the server asked, with the query's ID and the same
+         * question -- QNAME (in any letter case, RFC 4343 3), QTYPE and
+         * QCLASS */
         if (!p || !p->due || p->serv[p->cur].addr != server || p->id != m->id ||
-            p->qtype != m->qtype || !dns_name_eq(p->sname, m->qname))
+            p->qtype != m->qtype || p->qclass != m->qclass ||
+            !dns_name_eq(p->sname, m->qname))
             continue;
         p->due = 0;
         timer_rec(r, now, p->conn, TA_STOP, 0, WHY(N_DNS_TMR_STOP, server));
