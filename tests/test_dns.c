@@ -119,6 +119,7 @@ static struct {
     struct dns_msg reply;          /* the last message delivered to the client */
     int   nreplies;
     int   last_reply_why;          /* the why of the resolver's last message to the stub */
+    struct why last_query_why;     /* ... and of its last query to a server */
     int   ndone;                   /* stub done callbacks */
     struct dns_stub_result res_last;
     ip4_addr res_addr[DNS_MAX_RR];
@@ -146,6 +147,8 @@ static void res_emit(void *ctx, ip4_addr dst, uint16_t dport,
     ck_assert_int_ne(why.id, N_NONE);
     if (dst == CLIENT_IP)
         N.last_reply_why = why.id;
+    else
+        N.last_query_why = why;
     enqueue(RESOLVER_IP, dst, dport, m);
 }
 
@@ -1885,6 +1888,42 @@ START_TEST(test_mismatched_reply_ignored)
 }
 END_TEST
 
+/* RFC 1034 5.3.3 step 4d: a reply the resolver cannot use sends it to the
+ * next server, and the query says why in a sentence of its own (one per
+ * reason, so each is translated whole): a truncated reply, a referral that
+ * leads no closer, an empty reply, an error RCODE. */
+START_TEST(test_useless_replies_each_say_why)
+{
+    static const struct { int tc, aa, rcode, ns; int why; } cases[] = {
+        { 1, 0, 0, 0, N_DNS_Q_BAD_TC },
+        { 0, 0, 0, 1, N_DNS_Q_BAD_NOCLOSER },
+        { 0, 0, 0, 0, N_DNS_Q_BAD_EMPTY },
+        { 0, 0, DNS_RCODE_SERVFAIL, 0, N_DNS_Q_BAD },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        net_teardown();
+        net_setup();
+        set_down(ROOT1_IP, 1);
+        client_ask(0, 0x3333, "www.example.com", DNS_TYPE_A);
+        ck_assert_int_eq(N.nq, 1);
+        dns_query_init(&M2, N.q[0].id, "www.example.com", DNS_TYPE_A, 0);
+        M2.qr = 1;
+        M2.tc = (uint8_t)cases[k].tc;
+        M2.rcode = (uint8_t)cases[k].rcode;
+        if (cases[k].ns) {                 /* back to the root: no closer */
+            dns_rr_ns(&M2.ns[0], ".", 3600, "a.root-servers.net");
+            M2.nns = 1;
+        }
+        N.nout = 0;
+        ck_assert_int_eq(dns_resolver_response(&N.res, 1000, ROOT1_IP, &M2), 0);
+        ck_assert_int_eq(N.nout, 1);
+        ck_assert_uint_eq(N.out[0].dst, ROOT2_IP);
+        ck_assert_int_eq(N.last_query_why.id, cases[k].why);
+        ck_assert_uint_eq((ip4_addr)N.last_query_why.a[0], ROOT1_IP);
+    }
+}
+END_TEST
+
 START_TEST(test_bad_server_reply_tries_next)
 {
     /* ROOT1 answers REFUSED (it holds no zone at all) */
@@ -2171,6 +2210,7 @@ Suite *dns_suite(void)
     tcase_add_test(tc, test_query_ids_from_callback);
     tcase_add_test(tc, test_mismatched_reply_ignored);
     tcase_add_test(tc, test_bad_server_reply_tries_next);
+    tcase_add_test(tc, test_useless_replies_each_say_why);
     tcase_add_test(tc, test_glueless_delegation_resolved_first);
     tcase_add_test(tc, test_inzone_server_without_glue_fails);
     tcase_add_test(tc, test_stub_retries_then_gives_up);

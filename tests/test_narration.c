@@ -2501,8 +2501,38 @@ static void ck_dns_q_retry(struct nck *c, const struct trace_rec *r)
 
 static void ck_dns_q_next(struct nck *c, const struct trace_rec *r)
 {
-    int to = r->why.id == N_DNS_Q_NEXT ? 1 : 2;
+    int id = r->why.id;
+    int to = id == N_DNS_Q_NEXT || id == N_DNS_Q_BAD_TC ? 1
+           : id == N_DNS_Q_BAD_NOCLOSER ? 3 : 2;
     ck_dns_q_to(c, r, to, -1, -1, 0);
+    if (id == N_DNS_Q_NEXT)
+        return;
+    /* the reply it names is the last DNS reply this host took from that
+     * server (the query may leave later, held for ARP), and is what the
+     * sentence says it is */
+    struct frame f;
+    struct dns_msg m;
+    char a[20];
+    int found = 0;
+    for (size_t k = c->i; k-- > 0 && !found;) {
+        const struct trace_rec *q = &c->tr->recs[k];
+        found = q->host == r->host && q->kind == TK_RECV &&
+                rec_dns(c, q, &f, &m) && m.qr && f.ip.src == (ip4_addr)A(0);
+    }
+    if (!found)
+        return ck_fail(c, "no DNS reply came from %s", ipstr(A(0), a));
+    int ns = 0, soa = 0;
+    for (int k = 0; k < m.nns; k++) {
+        ns |= m.ns[k].type == DNS_TYPE_NS &&
+              (id != N_DNS_Q_BAD_NOCLOSER || dns_name_eq(m.ns[k].name, S(c, A(1))));
+        soa |= m.ns[k].type == DNS_TYPE_SOA;
+    }
+    if (id == N_DNS_Q_BAD_TC && !m.tc)
+        ck_fail(c, "says truncated, the reply has TC=0");
+    if (id == N_DNS_Q_BAD_NOCLOSER && (m.tc || m.aa || m.rcode || !ns))
+        ck_fail(c, "says a referral to %s, the reply is none", S(c, A(1)));
+    if (id == N_DNS_Q_BAD_EMPTY && (m.tc || m.aa || m.rcode || ns || soa))
+        ck_fail(c, "says an empty reply, the reply is not");
 }
 
 static void ck_dns_r_stub(struct nck *c, const struct trace_rec *r)
@@ -3375,6 +3405,9 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_Q_RETRY]       = { KSEND, ck_dns_q_retry },
     [N_DNS_Q_NEXT]        = { KSEND, ck_dns_q_next },
     [N_DNS_Q_BAD]         = { KSEND, ck_dns_q_next },
+    [N_DNS_Q_BAD_TC]      = { KSEND, ck_dns_q_next },
+    [N_DNS_Q_BAD_NOCLOSER] = { KSEND, ck_dns_q_next },
+    [N_DNS_Q_BAD_EMPTY]   = { KSEND, ck_dns_q_next },
     [N_DNS_R_STUB]        = { KSEND, ck_dns_r_stub },
     [N_DNS_R_STUB_CACHE]  = { KSEND, ck_dns_r_stub },
     [N_DNS_R_STUB_FAIL]   = { KSEND, ck_dns_r_stub },

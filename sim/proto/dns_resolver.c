@@ -491,14 +491,22 @@ static int start_child(struct dns_resolver *r, int parent, int64_t now,
     return 0;
 }
 
+/* Why a server is left for the next (try_next): no reply, an error RCODE,
+ * a truncated reply, a referral that leads no closer, or an empty reply;
+ * one sentence each, every word of it translated. */
+enum useless { U_TIMEOUT, U_RCODE, U_TC, U_NOCLOSER, U_EMPTY };
+
 /* RFC 1034 5.3.3 step 4d: "If the response shows a server failure or
  * other bizarre contents, delete the server from the SLIST and go back to
- * step 3." `what` is the interned reason, 0 for a timeout. */
+ * step 3."  m is the reply (NULL for a timeout); ref, for U_NOCLOSER, is
+ * the zone it referred to. */
 static void try_next(struct dns_resolver *r, int i, int64_t now, ip4_addr old,
-                     uint32_t what)
+                     int what, const struct dns_msg *m, const char *ref)
 {
     struct dns_pending *p = r->pend[i];
+    struct trace *tr = r->env.tr;
     struct why why;
+    char rc[16];
     p->serv[p->cur].dead = 1;
     int k = pick_server(r, i, now, &why);
     if (k < 0) {
@@ -506,8 +514,26 @@ static void try_next(struct dns_resolver *r, int i, int64_t now, ip4_addr old,
     } else if (k > 0) {
         p = r->pend[i];
         ip4_addr to = p->serv[p->cur].addr;
-        send_query(r, i, now, what ? WHY(N_DNS_Q_BAD, old, what, to)
-                                   : WHY(N_DNS_Q_NEXT, old, to));
+        switch (what) {
+        case U_RCODE:
+            why = WHY(N_DNS_Q_BAD, old,
+                      dns_intern(tr, dns_rcode_name(m->rcode, rc, sizeof rc)), to);
+            break;
+        case U_TC:
+            why = WHY(N_DNS_Q_BAD_TC, old, to);
+            break;
+        case U_NOCLOSER:
+            why = WHY(N_DNS_Q_BAD_NOCLOSER, old, dns_intern(tr, ref),
+                      dns_intern(tr, p->sname), to);
+            break;
+        case U_EMPTY:
+            why = WHY(N_DNS_Q_BAD_EMPTY, old, dns_intern(tr, p->sname), to);
+            break;
+        default:
+            why = WHY(N_DNS_Q_NEXT, old, to);
+            break;
+        }
+        send_query(r, i, now, why);
     }
 }
 
@@ -541,14 +567,14 @@ static void analyze(struct dns_resolver *r, int i, int64_t now,
 {
     struct dns_pending *p = r->pend[i];
     struct trace *tr = r->env.tr;
-    char rc[16], cur[DNS_NAME_BUF];
+    char cur[DNS_NAME_BUF];
     if (m->tc) {
-        try_next(r, i, now, server, dns_intern(tr, "a truncated reply (TC=1)"));
+        /* RFC 2181 9: a truncated reply is ignored, never read as data */
+        try_next(r, i, now, server, U_TC, m, NULL);
         return;
     }
     if (m->rcode != DNS_RCODE_NOERROR && m->rcode != DNS_RCODE_NXDOMAIN) {
-        try_next(r, i, now, server,
-                 dns_intern(tr, dns_rcode_name(m->rcode, rc, sizeof rc)));
+        try_next(r, i, now, server, U_RCODE, m, NULL);
         return;
     }
     /* 4a/4c: follow the answer from SNAME through any CNAMEs */
@@ -625,8 +651,7 @@ static void analyze(struct dns_resolver *r, int i, int64_t now,
     if (!moved && !m->aa && ns) {
         if (!dns_name_in(p->sname, ns->name) || !dns_name_in(ns->name, p->zone) ||
             dns_name_eq(ns->name, p->zone)) {
-            try_next(r, i, now, server,
-                     dns_intern(tr, "a referral that leads no closer"));
+            try_next(r, i, now, server, U_NOCLOSER, m, ns->name);
             return;
         }
         /* 4b: "If the response contains a better delegation to other
@@ -660,7 +685,7 @@ static void analyze(struct dns_resolver *r, int i, int64_t now,
         finish(r, i, now, DNS_RCODE_NOERROR, has_soa ? &soa : NULL);
         return;
     }
-    try_next(r, i, now, server, dns_intern(tr, "an empty reply"));
+    try_next(r, i, now, server, U_EMPTY, m, NULL);
 }
 
 /* A reply with no walk behind it (a malformed or unsupported query). */
@@ -792,6 +817,6 @@ void dns_resolver_timer(struct dns_resolver *r, int64_t now)
             send_query(r, i, now, WHY(N_DNS_Q_RETRY, to, r->cfg.timeout_us,
                                       p->tries + 1));
         else
-            try_next(r, i, now, to, 0);
+            try_next(r, i, now, to, U_TIMEOUT, NULL, NULL);
     }
 }

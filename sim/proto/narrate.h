@@ -321,6 +321,9 @@
     X(N_DNS_Q_RETRY,       "no reply from {0:ip} within {1:dur}: ask it again (attempt {2})") \
     X(N_DNS_Q_NEXT,        "{0:ip} did not reply: try the next server, {1:ip}") \
     X(N_DNS_Q_BAD,         "{0:ip} replied {1:str}: try the next server, {2:ip} (RFC 1034 5.3.3 step 4d)") \
+    X(N_DNS_Q_BAD_TC,      "{0:ip}'s reply is truncated (TC=1): RFC 2181 9 says to ask again over TCP, which this simulator does not model, so try the next server, {1:ip}") \
+    X(N_DNS_Q_BAD_NOCLOSER,"{0:ip} refers the question to {1:str}, which is no closer to {2:str} than the zone whose servers were asked: try the next server, {3:ip} (RFC 1034 5.3.3 step 4d)") \
+    X(N_DNS_Q_BAD_EMPTY,   "{0:ip} replied NOERROR with no answer for {1:str}, no referral and no SOA, and not as an authority: nothing to use, try the next server, {2:ip} (RFC 1034 5.3.3 step 4d)") \
     X(N_DNS_R_STUB,        "reply to the stub {0:ip} with RA=1: this resolver recurses for its clients") \
     X(N_DNS_R_STUB_CACHE,  "reply to the stub {0:ip} from the cache, TTLs lowered by the time spent there") \
     X(N_DNS_R_STUB_FAIL,   "reply SERVFAIL to the stub {0:ip} (RA=1): this resolver could not get an answer") \
