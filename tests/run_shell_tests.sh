@@ -936,6 +936,14 @@ grep -q "198.51.100.201 refers the question to com, which is no closer to www.ex
     && ! grep -q -E "truncated reply|leads no closer|an empty reply" "$TMP/ur.zh" \
     && ok || bad "$ur: the reason for trying the next server is not its own sentence"
 
+# RFC 2308 5: a cached name error covers every type; its expiry is said
+# whole, with no English "(any type)" put where a type name goes
+dn=tests/narration/dns-negative.scn
+"$PROTOSIM" --lang zh --batch "$dn" >"$TMP/dn.zh" 2>&1
+grep -q "为 nope.example.com 缓存的 NXDOMAIN 的否定 TTL（negative TTL）已在 19.95s 前到期" "$TMP/dn.zh" \
+    && ! grep -q "any type" "$TMP/dn.zh" \
+    && ok || bad "$dn: the expiry of a cached NXDOMAIN is not its own sentence"
+
 # RFC 2308 2.1: NXDOMAIN behind a CNAME is the target's; the stub never
 # says the alias it asked for does not exist
 nxa=tests/narration/dns-nxdomain-alias.scn

@@ -1709,6 +1709,17 @@ START_TEST(test_nxdomain_reported_and_cached)
     ck_assert_int_eq(lookup(301 * SEC, "nope.example.com", DNS_TYPE_A), 1);
     ck_assert_int_eq(N.nq, 4);
     ck_assert_uint_eq(N.q[3].to, AUTH_IP);
+    /* the expiry of a name error is said whole (it has no type to name) */
+    ck_assert_int_eq(count_recs(TK_STATE, -1, N_DNS_CACHE_EXPIRED_NX), 1);
+    ck_assert_int_eq(count_recs(TK_STATE, -1, N_DNS_CACHE_EXPIRED), 0);
+    for (size_t i = 0; i < N.tr.n; i++)
+        if (N.tr.recs[i].why.id == N_DNS_CACHE_EXPIRED_NX) {
+            char t[256];
+            trace_why(&N.tr, &N.tr.recs[i], t, sizeof t);
+            ck_assert_str_eq(t, "the negative TTL of the NXDOMAIN cached for "
+                                "nope.example.com ran out 1s ago: the entry must "
+                                "not be used any more (RFC 2308 5)");
+        }
     /* a name under a TLD that does not exist stops at the root */
     ck_assert_int_eq(lookup(400 * SEC, "www.nope.example", DNS_TYPE_A), 1);
     ck_assert_int_eq(N.nq, 5);
@@ -2086,6 +2097,23 @@ START_TEST(test_cache_eviction_when_full)
 }
 END_TEST
 
+/* A full cache that drops a remembered name error says so whole. */
+START_TEST(test_cache_eviction_of_a_name_error)
+{
+    resolver_with_cache(3);
+    lookup(0, "nope.example.com", DNS_TYPE_A);   /* and the NXDOMAIN, cached */
+    ck_assert_int_eq(N.res_last.rcode, DNS_RCODE_NXDOMAIN);
+    ck_assert_int_eq(N.res.ncache, 3);
+    for (int k = 0; k < 4; k++) {                /* fills it up with others */
+        char name[64];
+        snprintf(name, sizeof name, "gone%d.example.com", k);
+        lookup((k + 1) * SEC, name, DNS_TYPE_A);
+    }
+    ck_assert_int_ge(count_recs(TK_STATE, -1, N_DNS_CACHE_EVICT_NX), 1);
+    assert_narrations_render();
+}
+END_TEST
+
 /* The cache finds its entries by name and type through an index: after
  * every store into a cache of 8 (names again and again, with and without
  * evictions, entries expiring), each name asked in another case and with
@@ -2217,6 +2245,7 @@ Suite *dns_suite(void)
     tcase_add_test(tc, test_stub_ignores_a_reply_for_another_question);
     tcase_add_test(tc, test_stub_retransmission_is_not_a_second_walk);
     tcase_add_test(tc, test_cache_eviction_when_full);
+    tcase_add_test(tc, test_cache_eviction_of_a_name_error);
     tcase_add_test(tc, test_cache_index_agrees_with_entries);
     tcase_add_test(tc, test_resolver_rejects_odd_queries);
     suite_add_tcase(s, tc);

@@ -2833,9 +2833,16 @@ static void ck_dns_cache_expired(struct nck *c, const struct trace_rec *r)
     if (!e)
         return ck_fail(c, "the cache never stored that entry");
     int64_t ago = r->t_us - (e->t + e->ttl_us);
-    if (A(2) != ago || ago < 0)
+    int k = r->why.id == N_DNS_CACHE_EXPIRED_NX ? 1 : 2;
+    if (A(k) != ago || ago < 0)
         ck_fail(c, "says the TTL ran out %" PRId64 " us ago; it runs out at "
-                "%" PRId64 " us", A(2), e->t + e->ttl_us);
+                "%" PRId64 " us", A(k), e->t + e->ttl_us);
+    /* the NXDOMAIN sentence is for the entry of a name error alone */
+    const char *id = S(c, r->conn);
+    if ((r->why.id == N_DNS_CACHE_EXPIRED_NX) !=
+        (strlen(id) > 9 && !strcmp(id + strlen(id) - 9, "/NXDOMAIN")))
+        ck_fail(c, "the entry %s is %s a cached NXDOMAIN", id,
+                r->why.id == N_DNS_CACHE_EXPIRED_NX ? "not" : "");
 }
 
 /* A negative answer is kept for the SOA's negative TTL: min(TTL, MINIMUM),
@@ -3416,7 +3423,9 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_CACHE_NX]      = { KSTATE, ck_dns_cache_neg },
     [N_DNS_CACHE_NODATA]  = { KSTATE, ck_dns_cache_neg },
     [N_DNS_CACHE_EXPIRED] = { KSTATE, ck_dns_cache_expired },
+    [N_DNS_CACHE_EXPIRED_NX] = { KSTATE, ck_dns_cache_expired },
     [N_DNS_CACHE_EVICT]   = { KSTATE, NULL },
+    [N_DNS_CACHE_EVICT_NX] = { KSTATE, NULL },
     [N_DNS_CACHE_GLUE_REPLACED] = { KSTATE, NULL },
     [N_DNS_TMR_START]     = { KTSTART, ck_dns_tmr_start },
     [N_DNS_TMR_STOP]      = { KTSTOP, ck_dns_tmr_stop },

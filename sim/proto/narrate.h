@@ -332,8 +332,10 @@
     X(N_DNS_CACHE_NX,      "remember that {0:str} does not exist for {1:dur}, the SOA's negative TTL (RFC 2308 5)") \
     X(N_DNS_CACHE_NODATA,  "remember that {0:str} has no {1:str} record for {2:dur}, the SOA's negative TTL (RFC 2308 5)") \
     X(N_DNS_CACHE_EXPIRED, "the TTL of {0:str} {1:str} ran out {2:dur} ago: the entry must not be used any more (RFC 1035 3.2.1)") \
+    X(N_DNS_CACHE_EXPIRED_NX, "the negative TTL of the NXDOMAIN cached for {0:str} ran out {1:dur} ago: the entry must not be used any more (RFC 2308 5)") \
     X(N_DNS_CACHE_GLUE_REPLACED,"an answer for {0:str} {1:str} replaces the glue kept from a referral: data from an answer ranks above the additional section (RFC 2181 5.4.1)") \
     X(N_DNS_CACHE_EVICT,   "the cache is full: drop {0:str} {1:str} to make room") \
+    X(N_DNS_CACHE_EVICT_NX,"the cache is full: drop the NXDOMAIN cached for {0:str} to make room") \
     X(N_DNS_TMR_START,     "wait up to {0:dur} for {1:ip} to reply") \
     X(N_DNS_TMR_STOP,      "{0:ip} replied: stop waiting") \
     X(N_DNS_TMR_EXPIRE,    "{0:dur} passed with no reply from {1:ip}") \
