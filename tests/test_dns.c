@@ -2055,6 +2055,43 @@ START_TEST(test_stub_retries_then_gives_up)
 }
 END_TEST
 
+/* Two stubs ask the same question at once: one walk, one trace story
+ * (a second walk under the same id made its states jump back, "ASKING_ROOT
+ * -> CHECK_CACHE"); the second question waits, then is answered from the
+ * cache. */
+START_TEST(test_same_question_twice_at_once_is_one_walk)
+{
+    static struct dns_msg q;
+    dns_query_init(&q, 0x1111, "www.example.com", DNS_TYPE_A, 1);
+    enqueue(CLIENT_IP, RESOLVER_IP, DNS_PORT, &q);
+    dns_query_init(&q, 0x2222, "WWW.example.com", DNS_TYPE_A, 1);
+    enqueue(CLIENT_IP, RESOLVER_IP, DNS_PORT, &q);
+    set_down(AUTH_IP, 1);                        /* the first try is lost */
+    pump(0);
+    ck_assert_int_eq(N.nq, 3);                   /* root, com, example.com once */
+    ck_assert_int_eq(N.nreplies, 0);
+    /* the waiter's retransmission is neither a third question nor a walk */
+    enqueue(CLIENT_IP, RESOLVER_IP, DNS_PORT, &q);
+    pump(SEC);
+    ck_assert_int_eq(N.dup_ignored, 1);
+    ck_assert_int_eq(N.nq, 3);
+    set_down(AUTH_IP, 0);
+    run_until(3 * SEC);                          /* the resolver asks again */
+    ck_assert_int_eq(N.nq, 4);
+    ck_assert_int_eq(N.nreplies, 2);
+    ck_assert_uint_eq(N.reply.id, 0x2222);       /* the waiter, last */
+    ck_assert_str_eq(N.reply.qname, "WWW.example.com");   /* as it asked */
+    ck_assert_int_eq(N.reply.nan, 1);
+    ck_assert_uint_eq(N.reply.an[0].rd.a, WWW_IP);
+    ck_assert_int_eq(N.last_reply_why, N_DNS_R_STUB_CACHE);
+    ck_assert_str_eq(states_of("dns:www.example.com/A"),
+                     "IDLE>CHECK_CACHE CHECK_CACHE>ASKING_ROOT ASKING_ROOT>ASKING_TLD "
+                     "ASKING_TLD>ASKING_AUTH ASKING_AUTH>ANSWERED "
+                     "ANSWERED>CHECK_CACHE CHECK_CACHE>ANSWERED");
+    assert_narrations_render();
+}
+END_TEST
+
 START_TEST(test_stub_retransmission_is_not_a_second_walk)
 {
     set_down(ROOT1_IP, 1);
@@ -2244,6 +2281,7 @@ Suite *dns_suite(void)
     tcase_add_test(tc, test_stub_retries_then_gives_up);
     tcase_add_test(tc, test_stub_ignores_a_reply_for_another_question);
     tcase_add_test(tc, test_stub_retransmission_is_not_a_second_walk);
+    tcase_add_test(tc, test_same_question_twice_at_once_is_one_walk);
     tcase_add_test(tc, test_cache_eviction_when_full);
     tcase_add_test(tc, test_cache_eviction_of_a_name_error);
     tcase_add_test(tc, test_cache_index_agrees_with_entries);

@@ -2722,6 +2722,29 @@ static void ck_dns_from_server(struct nck *c, const struct trace_rec *r)
     }
 }
 
+/* N_DNS_LOOKUP_WAITED: that stub's query for that name reached this host
+ * exactly {3} ago, and this is later. */
+static void ck_dns_lookup_waited(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    struct dns_msg m;
+    char a[20];
+    int64_t at = r->t_us - A(3);
+    if (A(3) <= 0)
+        return ck_fail(c, "says it waited %" PRId64 " us", A(3));
+    for (size_t k = c->i; k-- > 0;) {
+        const struct trace_rec *q = &c->tr->recs[k];
+        if (q->t_us < at)
+            break;
+        if (q->t_us == at && q->host == r->host && q->kind == TK_RECV &&
+            rec_dns(c, q, &f, &m) && !m.qr && f.ip.src == (ip4_addr)A(0) &&
+            dns_name_eq(S(c, A(1)), m.qname))
+            return;
+    }
+    ck_fail(c, "no query for %s from %s arrived %" PRId64 " us before",
+            S(c, A(1)), ipstr(A(0), a), A(3));
+}
+
 static void ck_dns_lookup(struct nck *c, const struct trace_rec *r)
 {
     struct frame f;
@@ -3386,6 +3409,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_IP_NOTFORME]       = { K(DROP), NULL },
     /* DNS: the resolver's walk */
     [N_DNS_LOOKUP]        = { KSTATE, ck_dns_lookup },
+    [N_DNS_LOOKUP_WAITED] = { KSTATE, ck_dns_lookup_waited },
     [N_DNS_LOOKUP_CNAME]  = { KSTATE, NULL },
     [N_DNS_LOOKUP_NS]     = { KSTATE, NULL },
     [N_DNS_CACHE_HIT]     = { KSTATE, ck_dns_cache_hit },

@@ -50,7 +50,10 @@ void dns_resolver_free(struct dns_resolver *r)
     for (int i = 0; i < r->ncache; i++)
         free(r->cache[i].rr);
     for (int i = 0; i < r->cfg.max_pending; i++)
-        free(r->pend[i]);
+        if (r->pend[i]) {
+            free(r->pend[i]->wait);
+            free(r->pend[i]);
+        }
     free(r->cache);
     free(r->cache_ix);
     free(r->pend);

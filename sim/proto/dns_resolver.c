@@ -66,6 +66,7 @@ static void timer_rec(struct dns_resolver *r, int64_t now, uint32_t conn,
 static void pend_free(struct dns_resolver *r, int i)
 {
     struct dns_pending *p = r->pend[i];
+    free(p->wait);
     /* a nested look-up still running for this question is orphaned: it
      * finishes on its own and caches what it learns */
     for (int k = 0; k < r->cfg.max_pending; k++)
@@ -80,6 +81,18 @@ static void pend_free(struct dns_resolver *r, int i)
 static void pend_clear(struct dns_pending *p)
 {
     memset(p, 0, offsetof(struct dns_pending, an));
+}
+
+/* The walk in progress for the question (name, type), if any. */
+static struct dns_pending *walk_of(struct dns_resolver *r, const char *qname,
+                                   uint16_t qtype)
+{
+    for (int k = 0; k < r->cfg.max_pending; k++) {
+        struct dns_pending *o = r->pend[k];
+        if (o && o->qtype == qtype && dns_name_eq(o->qname, qname))
+            return o;
+    }
+    return NULL;
 }
 
 static void an_add(struct dns_pending *p, const struct dns_rr *rr, uint32_t ttl)
@@ -105,6 +118,9 @@ static int cname_loops(const struct dns_pending *p, const char *target)
 
 static void finish(struct dns_resolver *r, int i, int64_t now, int rcode,
                    const struct dns_rr *soa);
+static void run_waiters(struct dns_resolver *r, int i, int64_t now);
+static int query_start(struct dns_resolver *r, int64_t now, ip4_addr client,
+                       uint16_t cport, const struct dns_msg *q, int64_t since);
 static void step1(struct dns_resolver *r, int i, int64_t now);
 
 static void fail(struct dns_resolver *r, int i, int64_t now, struct why why)
@@ -393,7 +409,7 @@ static void finish(struct dns_resolver *r, int i, int64_t now, int rcode,
             if (p->an[k].type == DNS_TYPE_A && rcode == DNS_RCODE_NOERROR)
                 addr[n++] = p->an[k].rd.a;
         dns_name_copy(ns, p->qname);
-        pend_free(r, i);
+        run_waiters(r, i, now);
         if (parent >= 0 && r->pend[parent])
             resume_parent(r, parent, now, ns, addr, n);
         return;
@@ -421,7 +437,42 @@ static void finish(struct dns_resolver *r, int i, int64_t now, int rcode,
                     : p->queries == 0 ? N_DNS_R_STUB_CACHE : N_DNS_R_STUB,
                     p->client));
     free(m);
+    run_waiters(r, i, now);
+}
+
+/* The walk of slot i is over: free it, then take the questions that
+ * waited for it, in the order they came (each is looked up in the cache
+ * now, and walks again only if the cache cannot answer). */
+static void run_waiters(struct dns_resolver *r, int i, int64_t now)
+{
+    struct dns_pending *p = r->pend[i];
+    struct dns_waiter *w = p->wait;
+    int n = p->nwait;
+    uint16_t qtype = p->qtype, qclass = p->qclass;
+    p->wait = NULL;
     pend_free(r, i);
+    if (!n)
+        return;
+    struct dns_msg *q = xrealloc(NULL, sizeof *q);
+    for (int k = 0; k < n; k++) {
+        dns_query_init(q, w[k].cid, w[k].qname, qtype, w[k].crd);
+        memcpy(q->qname, w[k].qname, sizeof q->qname);
+        q->qclass = qclass;
+        query_start(r, now, w[k].client, w[k].cport, q, w[k].since);
+        /* the cache could not answer it and it walks: the others wait
+         * for that walk in turn */
+        struct dns_pending *o = walk_of(r, w[k].qname, qtype);
+        if (o && k + 1 < n) {
+            o->wait = xreallocarray(o->wait, (size_t)(o->nwait + n - k - 1),
+                                    sizeof *o->wait);
+            memcpy(o->wait + o->nwait, w + k + 1,
+                   (size_t)(n - k - 1) * sizeof *w);
+            o->nwait += n - k - 1;
+            break;
+        }
+    }
+    free(q);
+    free(w);
 }
 
 static void resume_parent(struct dns_resolver *r, int pi, int64_t now,
@@ -713,7 +764,6 @@ static void reply_error(struct dns_resolver *r, ip4_addr client, uint16_t cport,
 int dns_resolver_query(struct dns_resolver *r, int64_t now, ip4_addr client,
                        uint16_t cport, const struct dns_msg *q)
 {
-    struct trace *tr = r->env.tr;
     if (q->qr)
         return -1;
     if (q->opcode != DNS_OPCODE_QUERY) {
@@ -730,14 +780,44 @@ int dns_resolver_query(struct dns_resolver *r, int64_t now, ip4_addr client,
         return 0;
     }
     /* a retransmission from the stub while we are still walking: the walk
-     * already in progress will answer it */
+     * already in progress will answer it; the same question from another
+     * stub (or with another id) waits for that walk, so that one walk id
+     * tells one walk's story */
+    struct dns_pending *same = NULL;
     for (int k = 0; k < r->cfg.max_pending; k++) {
-        const struct dns_pending *o = r->pend[k];
-        if (o && !o->internal && o->client == client && o->cport == cport &&
-            o->cid == q->id && o->qtype == q->qtype &&
-            dns_name_eq(o->qname, q->qname))
+        struct dns_pending *o = r->pend[k];
+        if (!o || o->qtype != q->qtype || !dns_name_eq(o->qname, q->qname))
+            continue;
+        if (!o->internal && o->client == client && o->cport == cport &&
+            o->cid == q->id)
             return -1;
+        for (int j = 0; j < o->nwait; j++)
+            if (o->wait[j].client == client && o->wait[j].cport == cport &&
+                o->wait[j].cid == q->id)
+                return -1;
+        same = o;
     }
+    if (same && same->nwait < r->cfg.max_pending) {
+        same->wait = xreallocarray(same->wait, (size_t)same->nwait + 1,
+                                   sizeof *same->wait);
+        struct dns_waiter *w = &same->wait[same->nwait++];
+        w->client = client;
+        w->cport = cport;
+        w->cid = q->id;
+        w->crd = q->rd;
+        w->since = now;
+        memcpy(w->qname, q->qname, sizeof w->qname);
+        return 0;
+    }
+    return query_start(r, now, client, cport, q, -1);
+}
+
+/* A stub's question starts its walk: now, as it arrives, or (since >= 0)
+ * when the walk it waited for is over. */
+static int query_start(struct dns_resolver *r, int64_t now, ip4_addr client,
+                       uint16_t cport, const struct dns_msg *q, int64_t since)
+{
+    struct trace *tr = r->env.tr;
     uint32_t conn = dns_make_id_type(tr, "dns", q->qname, q->qtype);
     int i = free_slot(r);
     if (i < 0) {
@@ -761,8 +841,10 @@ int dns_resolver_query(struct dns_resolver *r, int64_t now, ip4_addr client,
     p->conn = conn;
     r->pend[i] = p;
     walk_set(r, now, p->conn, DNS_CHECK_CACHE,
-             WHY(N_DNS_LOOKUP, client, dns_intern(tr, p->sname),
-                 dns_intern_type(tr, p->qtype)));
+             since < 0 ? WHY(N_DNS_LOOKUP, client, dns_intern(tr, p->sname),
+                             dns_intern_type(tr, p->qtype))
+                       : WHY(N_DNS_LOOKUP_WAITED, client, dns_intern(tr, p->sname),
+                             dns_intern_type(tr, p->qtype), now - since));
     step1(r, i, now);
     return 0;
 }

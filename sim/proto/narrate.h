@@ -295,6 +295,7 @@
     X(N_NET_CSUM_UDP,      "the UDP checksum is wrong: the datagram is discarded (RFC 768)") \
     /* --- DNS (RFC 1034, 1035, 2308) --- */ \
     X(N_DNS_LOOKUP,        "{0:ip} asks for {1:str} {2:str}: look in the cache first (RFC 1034 5.3.3 step 1)") \
+    X(N_DNS_LOOKUP_WAITED, "{0:ip} asked for {1:str} {2:str} {3:dur} ago, while the same question was being walked; that walk is over: look in the cache first (RFC 1034 5.3.3 step 1)") \
     X(N_DNS_LOOKUP_CNAME,  "{0:str} is an alias for {1:str}: look for {1:str} {2:str} in the cache (RFC 1034 5.3.3 step 4c)") \
     X(N_DNS_LOOKUP_NS,     "no address is known for name server {0:str} of {1:str}: find it first") \
     X(N_DNS_CACHE_HIT,     "the cache holds {0:str} {1:str} with {2} s of its TTL left: no server needs asking for it") \
