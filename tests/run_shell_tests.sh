@@ -944,6 +944,13 @@ grep -q "为 nope.example.com 缓存的 NXDOMAIN 的否定 TTL（negative TTL）
     && ! grep -q "any type" "$TMP/dn.zh" \
     && ok || bad "$dn: the expiry of a cached NXDOMAIN is not its own sentence"
 
+# a datagram to port 53 that is no DNS message is dropped with a record
+# that says so, at the server and at the resolver alike
+nd=tests/narration/dns-not-dns.scn
+"$PROTOSIM" --json "$nd" >"$TMP/nd.json" 2>&1
+[ "$(grep -c '"kind":"drop".*"reason":"not a DNS message this host can read","why":"a datagram to UDP port 53 that is not a DNS message' "$TMP/nd.json")" -eq 2 ] \
+    && ok || bad "$nd: a datagram that is not DNS vanished without a drop record"
+
 # RFC 2308 2.1: NXDOMAIN behind a CNAME is the target's; the stub never
 # says the alias it asked for does not exist
 nxa=tests/narration/dns-nxdomain-alias.scn

@@ -2929,6 +2929,23 @@ static void ck_dns_stub_tc(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "names %s, the reply is for %s", S(c, A(0)), m.qname);
 }
 
+/* N_DNS_MALFORMED: the datagram, to that port, is no DNS message the
+ * decoder reads. */
+static void ck_dns_malformed(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    struct dns_msg m;
+    if (!rec_frame(c, r, &f) || !f.has_ip || f.l4 != IPPROTO_UDP_NUM)
+        return ck_fail(c, "not a UDP datagram");
+    if ((uint16_t)A(0) != f.udp.dport)
+        ck_fail(c, "says port %" PRId64 ", the datagram is to %u", A(0),
+                f.udp.dport);
+    if (rec_dns(c, r, &f, &m))
+        ck_fail(c, "the datagram is a DNS message the decoder reads");
+    if (r->u.pkt.reason != DR_DNSBAD)
+        ck_fail(c, "the drop's reason is %d", r->u.pkt.reason);
+}
+
 static void ck_dns_unmatched(struct nck *c, const struct trace_rec *r)
 {
     struct frame f;
@@ -3483,6 +3500,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_REFUSED_CLASS] = { KSEND, ck_dns_srv },
     [N_DNS_SRV_FORMERR]   = { KSEND, ck_dns_srv },
     [N_DNS_SRV_NOTIMP]    = { KSEND, ck_dns_srv },
+    [N_DNS_MALFORMED]     = { K(DROP), ck_dns_malformed },
     [N_DNS_UNMATCHED]     = { K(DROP), ck_dns_unmatched },
     [N_DNS_UNEXPECTED_QUERY] = { K(DROP), ck_dns_unmatched },
 };
