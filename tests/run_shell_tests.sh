@@ -939,6 +939,34 @@ grep -q 'resolve(a*\.b*\.c*\.one) failed: truncated (TC=1)' "$TMP/tc.out" \
     && grep -q 'ASKING_RESOLVER -> FAILED' "$TMP/tc.out" \
     && ok || bad "$tcs: the stub did not fail on the truncated reply"
 
+# a server the resolver leaves for the next is named with the reason, in
+# a sentence of its own in each language: a referral that leads no closer
+# and a truncated reply (RFC 2181 9), never an English fragment in Chinese
+ur=tests/narration/dns-useless-replies.scn
+"$PROTOSIM" --batch "$ur" >"$TMP/ur.out" 2>&1
+"$PROTOSIM" --lang zh --batch "$ur" >"$TMP/ur.zh" 2>&1
+grep -q "198.51.100.201 refers the question to com, which is no closer to www.example.com" "$TMP/ur.out" \
+    && grep -q "198.51.100.202's reply is truncated (TC=1): RFC 2181 9" "$TMP/ur.out" \
+    && grep -q "198.51.100.202 的回复被截断（TC=1）" "$TMP/ur.zh" \
+    && grep -q "198.51.100.201 把问题转介（referral）给 com" "$TMP/ur.zh" \
+    && ! grep -q -E "truncated reply|leads no closer|an empty reply" "$TMP/ur.zh" \
+    && ok || bad "$ur: the reason for trying the next server is not its own sentence"
+
+# RFC 2308 5: a cached name error covers every type; its expiry is said
+# whole, with no English "(any type)" put where a type name goes
+dn=tests/narration/dns-negative.scn
+"$PROTOSIM" --lang zh --batch "$dn" >"$TMP/dn.zh" 2>&1
+grep -q "为 nope.example.com 缓存的 NXDOMAIN 的否定 TTL（negative TTL）已在 19.95s 前到期" "$TMP/dn.zh" \
+    && ! grep -q "any type" "$TMP/dn.zh" \
+    && ok || bad "$dn: the expiry of a cached NXDOMAIN is not its own sentence"
+
+# a datagram to port 53 that is no DNS message is dropped with a record
+# that says so, at the server and at the resolver alike
+nd=tests/narration/dns-not-dns.scn
+"$PROTOSIM" --json "$nd" >"$TMP/nd.json" 2>&1
+[ "$(grep -c '"kind":"drop".*"reason":"not a DNS message this host can read","why":"a datagram to UDP port 53 that is not a DNS message' "$TMP/nd.json")" -eq 2 ] \
+    && ok || bad "$nd: a datagram that is not DNS vanished without a drop record"
+
 # RFC 2308 2.1: NXDOMAIN behind a CNAME is the target's; the stub never
 # says the alias it asked for does not exist
 nxa=tests/narration/dns-nxdomain-alias.scn

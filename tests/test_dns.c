@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "dns.h"
@@ -118,6 +119,7 @@ static struct {
     struct dns_msg reply;          /* the last message delivered to the client */
     int   nreplies;
     int   last_reply_why;          /* the why of the resolver's last message to the stub */
+    struct why last_query_why;     /* ... and of its last query to a server */
     int   ndone;                   /* stub done callbacks */
     struct dns_stub_result res_last;
     ip4_addr res_addr[DNS_MAX_RR];
@@ -145,6 +147,8 @@ static void res_emit(void *ctx, ip4_addr dst, uint16_t dport,
     ck_assert_int_ne(why.id, N_NONE);
     if (dst == CLIENT_IP)
         N.last_reply_why = why.id;
+    else
+        N.last_query_why = why;
     enqueue(RESOLVER_IP, dst, dport, m);
 }
 
@@ -633,6 +637,49 @@ START_TEST(test_handbuilt_query_decodes)
 }
 END_TEST
 
+/* The cost of emptying a message is that of what it holds: dns_decode and
+ * dns_query_init zero the header, question and counts, and each record as
+ * it is read; records past the counts are left as they were (a memset of
+ * the whole ~38 KB struct per message was 14% of a run of many lookups). */
+static int all_bytes(const void *p, size_t n, uint8_t v)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i] != v)
+            return 0;
+    return 1;
+}
+
+START_TEST(test_emptying_a_message_costs_what_it_holds)
+{
+    char err[128];
+    memset(&M1, 0xA5, sizeof M1);
+    ck_assert_msg(dns_decode(QUERY_BYTES, sizeof QUERY_BYTES, &M1, err,
+                             sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(M1.qname, "www.example.com");
+    ck_assert_int_eq(M1.nan + M1.nns + M1.nar, 0);
+    ck_assert(all_bytes(M1.an, sizeof M1.an + sizeof M1.ns + sizeof M1.ar, 0xA5));
+    memset(&M1, 0xA5, sizeof M1);
+    ck_assert_msg(dns_decode(ANSWER_BYTES, sizeof ANSWER_BYTES, &M1, err,
+                             sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(M1.nan, 1);
+    ck_assert_uint_eq(M1.an[0].rd.a, 0xcb007150u);
+    /* the record read was zeroed before it was filled: no stale octets */
+    ck_assert_uint_eq(M1.an[0].name[strlen(M1.an[0].name) + 1], 0);
+    ck_assert(all_bytes(&M1.an[1], sizeof M1.an - sizeof M1.an[0], 0xA5));
+    memset(&M2, 0xA5, sizeof M2);
+    dns_query_init(&M2, 7, "www.example.com", DNS_TYPE_A, 1);
+    ck_assert_int_eq(M2.nan + M2.nns + M2.nar + M2.aa + M2.tc + M2.rcode, 0);
+    ck_assert(all_bytes(M2.an, sizeof M2.an, 0xA5));
+    /* a copy carries what the counts cover, and encodes the same */
+    memset(&M2, 0, sizeof M2);
+    dns_msg_copy(&M2, &M1);
+    ck_assert(all_bytes(&M2.an[1], sizeof M2.an - sizeof M2.an[0], 0));
+    ck_assert_uint_eq(dns_encode(&M2, BUF, sizeof BUF), sizeof ANSWER_BYTES);
+    ck_assert_mem_eq(BUF, ANSWER_BYTES, sizeof ANSWER_BYTES);
+}
+END_TEST
+
 START_TEST(test_handbuilt_answer_decodes)
 {
     char err[128];
@@ -1025,7 +1072,12 @@ START_TEST(test_decode_survives_mutations)
             size_t n2 = dns_encode(&M1, BUF, sizeof BUF);
             ck_assert_uint_gt(n2, 0);
             ck_assert_int_eq(dns_decode(BUF, n2, &M2, NULL, 0), 0);
-            ck_assert_mem_eq(&M1, &M2, sizeof M1);
+            /* what each message holds: the header and question, and the
+             * records its counts cover (the rest is not part of it) */
+            ck_assert_mem_eq(&M1, &M2, offsetof(struct dns_msg, an));
+            ck_assert_mem_eq(M1.an, M2.an, (size_t)M1.nan * sizeof M1.an[0]);
+            ck_assert_mem_eq(M1.ns, M2.ns, (size_t)M1.nns * sizeof M1.ns[0]);
+            ck_assert_mem_eq(M1.ar, M2.ar, (size_t)M1.nar * sizeof M1.ar[0]);
         }
         free(exact);
     }
@@ -1687,6 +1739,17 @@ START_TEST(test_nxdomain_reported_and_cached)
     ck_assert_int_eq(lookup(301 * SEC, "nope.example.com", DNS_TYPE_A), 1);
     ck_assert_int_eq(N.nq, 4);
     ck_assert_uint_eq(N.q[3].to, AUTH_IP);
+    /* the expiry of a name error is said whole (it has no type to name) */
+    ck_assert_int_eq(count_recs(TK_STATE, -1, N_DNS_CACHE_EXPIRED_NX), 1);
+    ck_assert_int_eq(count_recs(TK_STATE, -1, N_DNS_CACHE_EXPIRED), 0);
+    for (size_t i = 0; i < N.tr.n; i++)
+        if (N.tr.recs[i].why.id == N_DNS_CACHE_EXPIRED_NX) {
+            char t[256];
+            trace_why(&N.tr, &N.tr.recs[i], t, sizeof t);
+            ck_assert_str_eq(t, "the negative TTL of the NXDOMAIN cached for "
+                                "nope.example.com ran out 1s ago: the entry must "
+                                "not be used any more (RFC 2308 5)");
+        }
     /* a name under a TLD that does not exist stops at the root */
     ck_assert_int_eq(lookup(400 * SEC, "www.nope.example", DNS_TYPE_A), 1);
     ck_assert_int_eq(N.nq, 5);
@@ -1846,16 +1909,59 @@ START_TEST(test_mismatched_reply_ignored)
     M2.id = id;
     strcpy(M2.qname, "www.example.org");
     ck_assert_int_eq(dns_resolver_response(&N.res, 1000, ROOT1_IP, &M2), -1);
-    /* a query is not a reply */
+    /* right server, id, name and type, but another class: RFC 5452 3 and
+     * RFC 1035 7.3, the whole question must be the one asked */
     strcpy(M2.qname, "www.example.com");
+    M2.qclass = 3;                                /* CH */
+    ck_assert_int_eq(dns_resolver_response(&N.res, 1000, ROOT1_IP, &M2), -1);
+    M2.qclass = DNS_CLASS_IN;
+    /* a query is not a reply */
     M2.qr = 0;
     ck_assert_int_eq(dns_resolver_response(&N.res, 1000, ROOT1_IP, &M2), -1);
-    /* the real one */
+    /* the real one, its name in other letter cases (RFC 4343 3: the same
+     * name) */
     M2.qr = 1;
+    strcpy(M2.qname, "WWW.Example.COM");
     set_down(ROOT1_IP, 0);
     ck_assert_int_eq(dns_resolver_response(&N.res, 1000, ROOT1_IP, &M2), 0);
     pump(1000);
     ck_assert_uint_eq(N.reply.an[0].rd.a, WWW_IP);
+}
+END_TEST
+
+/* RFC 1034 5.3.3 step 4d: a reply the resolver cannot use sends it to the
+ * next server, and the query says why in a sentence of its own (one per
+ * reason, so each is translated whole): a truncated reply, a referral that
+ * leads no closer, an empty reply, an error RCODE. */
+START_TEST(test_useless_replies_each_say_why)
+{
+    static const struct { int tc, aa, rcode, ns; int why; } cases[] = {
+        { 1, 0, 0, 0, N_DNS_Q_BAD_TC },
+        { 0, 0, 0, 1, N_DNS_Q_BAD_NOCLOSER },
+        { 0, 0, 0, 0, N_DNS_Q_BAD_EMPTY },
+        { 0, 0, DNS_RCODE_SERVFAIL, 0, N_DNS_Q_BAD },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        net_teardown();
+        net_setup();
+        set_down(ROOT1_IP, 1);
+        client_ask(0, 0x3333, "www.example.com", DNS_TYPE_A);
+        ck_assert_int_eq(N.nq, 1);
+        dns_query_init(&M2, N.q[0].id, "www.example.com", DNS_TYPE_A, 0);
+        M2.qr = 1;
+        M2.tc = (uint8_t)cases[k].tc;
+        M2.rcode = (uint8_t)cases[k].rcode;
+        if (cases[k].ns) {                 /* back to the root: no closer */
+            dns_rr_ns(&M2.ns[0], ".", 3600, "a.root-servers.net");
+            M2.nns = 1;
+        }
+        N.nout = 0;
+        ck_assert_int_eq(dns_resolver_response(&N.res, 1000, ROOT1_IP, &M2), 0);
+        ck_assert_int_eq(N.nout, 1);
+        ck_assert_uint_eq(N.out[0].dst, ROOT2_IP);
+        ck_assert_int_eq(N.last_query_why.id, cases[k].why);
+        ck_assert_uint_eq((ip4_addr)N.last_query_why.a[0], ROOT1_IP);
+    }
 }
 END_TEST
 
@@ -1923,6 +2029,33 @@ START_TEST(test_inzone_server_without_glue_fails)
 }
 END_TEST
 
+START_TEST(test_stub_ignores_a_reply_for_another_question)
+{
+    int h = dns_stub_resolve(&N.stub, 0, "www.example.com", DNS_TYPE_A);
+    ck_assert_int_ge(h, 0);
+    ck_assert_int_eq(N.nout, 1);
+    uint16_t id = N.stub.q[h].id;
+    N.nout = 0;
+    dns_query_init(&M1, id, "www.example.com", DNS_TYPE_A, 1);
+    M1.qr = 1;
+    M1.ra = 1;
+    dns_rr_a(&M1.an[0], "www.example.com", 300, WWW_IP);
+    M1.nan = 1;
+    ip4_addr srv = N.stub.cfg.server;
+    /* the same id, name and type in another class is not our question
+     * (RFC 5452 3, RFC 1035 7.3) */
+    M1.qclass = 3;
+    ck_assert_int_eq(dns_stub_response(&N.stub, 1000, srv, &M1), -1);
+    ck_assert_int_eq(N.ndone, 0);
+    /* a name differing only in case is the same name (RFC 4343 3) */
+    M1.qclass = DNS_CLASS_IN;
+    strcpy(M1.qname, "wWw.EXAMPLE.com");
+    ck_assert_int_eq(dns_stub_response(&N.stub, 1000, srv, &M1), 0);
+    ck_assert_int_eq(N.ndone, 1);
+    ck_assert_int_eq(N.res_last.naddr, 1);
+}
+END_TEST
+
 START_TEST(test_stub_retries_then_gives_up)
 {
     N.nsrv = 0;
@@ -1948,6 +2081,43 @@ START_TEST(test_stub_retries_then_gives_up)
                      "IDLE>ASKING_RESOLVER ASKING_RESOLVER>FAILED");
     ck_assert_int_eq(dns_stub_deadline(&N.stub), -1);
     ck_assert_int_eq(dns_stub_resolve(&N.stub, 0, "bad..name", DNS_TYPE_A), -1);
+    assert_narrations_render();
+}
+END_TEST
+
+/* Two stubs ask the same question at once: one walk, one trace story
+ * (a second walk under the same id made its states jump back, "ASKING_ROOT
+ * -> CHECK_CACHE"); the second question waits, then is answered from the
+ * cache. */
+START_TEST(test_same_question_twice_at_once_is_one_walk)
+{
+    static struct dns_msg q;
+    dns_query_init(&q, 0x1111, "www.example.com", DNS_TYPE_A, 1);
+    enqueue(CLIENT_IP, RESOLVER_IP, DNS_PORT, &q);
+    dns_query_init(&q, 0x2222, "WWW.example.com", DNS_TYPE_A, 1);
+    enqueue(CLIENT_IP, RESOLVER_IP, DNS_PORT, &q);
+    set_down(AUTH_IP, 1);                        /* the first try is lost */
+    pump(0);
+    ck_assert_int_eq(N.nq, 3);                   /* root, com, example.com once */
+    ck_assert_int_eq(N.nreplies, 0);
+    /* the waiter's retransmission is neither a third question nor a walk */
+    enqueue(CLIENT_IP, RESOLVER_IP, DNS_PORT, &q);
+    pump(SEC);
+    ck_assert_int_eq(N.dup_ignored, 1);
+    ck_assert_int_eq(N.nq, 3);
+    set_down(AUTH_IP, 0);
+    run_until(3 * SEC);                          /* the resolver asks again */
+    ck_assert_int_eq(N.nq, 4);
+    ck_assert_int_eq(N.nreplies, 2);
+    ck_assert_uint_eq(N.reply.id, 0x2222);       /* the waiter, last */
+    ck_assert_str_eq(N.reply.qname, "WWW.example.com");   /* as it asked */
+    ck_assert_int_eq(N.reply.nan, 1);
+    ck_assert_uint_eq(N.reply.an[0].rd.a, WWW_IP);
+    ck_assert_int_eq(N.last_reply_why, N_DNS_R_STUB_CACHE);
+    ck_assert_str_eq(states_of("dns:www.example.com/A"),
+                     "IDLE>CHECK_CACHE CHECK_CACHE>ASKING_ROOT ASKING_ROOT>ASKING_TLD "
+                     "ASKING_TLD>ASKING_AUTH ASKING_AUTH>ANSWERED "
+                     "ANSWERED>CHECK_CACHE CHECK_CACHE>ANSWERED");
     assert_narrations_render();
 }
 END_TEST
@@ -1990,6 +2160,23 @@ START_TEST(test_cache_eviction_when_full)
     ck_assert_int_eq(N.res.ncache, 4);
     ck_assert_int_eq(count_recs(TK_STATE, -1, N_DNS_CACHE_EVICT), 1);
     ck_assert_int_eq(N.res_last.rcode, 0);
+    assert_narrations_render();
+}
+END_TEST
+
+/* A full cache that drops a remembered name error says so whole. */
+START_TEST(test_cache_eviction_of_a_name_error)
+{
+    resolver_with_cache(3);
+    lookup(0, "nope.example.com", DNS_TYPE_A);   /* and the NXDOMAIN, cached */
+    ck_assert_int_eq(N.res_last.rcode, DNS_RCODE_NXDOMAIN);
+    ck_assert_int_eq(N.res.ncache, 3);
+    for (int k = 0; k < 4; k++) {                /* fills it up with others */
+        char name[64];
+        snprintf(name, sizeof name, "gone%d.example.com", k);
+        lookup((k + 1) * SEC, name, DNS_TYPE_A);
+    }
+    ck_assert_int_ge(count_recs(TK_STATE, -1, N_DNS_CACHE_EVICT_NX), 1);
     assert_narrations_render();
 }
 END_TEST
@@ -2065,6 +2252,7 @@ Suite *dns_suite(void)
     tcase_add_test(tc, test_header_bits_each_alone);
     tcase_add_test(tc, test_handbuilt_query_decodes);
     tcase_add_test(tc, test_handbuilt_answer_decodes);
+    tcase_add_test(tc, test_emptying_a_message_costs_what_it_holds);
     tcase_add_test(tc, test_compression_written_and_read);
     tcase_add_test(tc, test_compression_keeps_case_as_given);
     tcase_add_test(tc, test_root_name_and_soa_roundtrip);
@@ -2117,11 +2305,15 @@ Suite *dns_suite(void)
     tcase_add_test(tc, test_query_ids_from_callback);
     tcase_add_test(tc, test_mismatched_reply_ignored);
     tcase_add_test(tc, test_bad_server_reply_tries_next);
+    tcase_add_test(tc, test_useless_replies_each_say_why);
     tcase_add_test(tc, test_glueless_delegation_resolved_first);
     tcase_add_test(tc, test_inzone_server_without_glue_fails);
     tcase_add_test(tc, test_stub_retries_then_gives_up);
+    tcase_add_test(tc, test_stub_ignores_a_reply_for_another_question);
     tcase_add_test(tc, test_stub_retransmission_is_not_a_second_walk);
+    tcase_add_test(tc, test_same_question_twice_at_once_is_one_walk);
     tcase_add_test(tc, test_cache_eviction_when_full);
+    tcase_add_test(tc, test_cache_eviction_of_a_name_error);
     tcase_add_test(tc, test_cache_index_agrees_with_entries);
     tcase_add_test(tc, test_resolver_rejects_odd_queries);
     suite_add_tcase(s, tc);

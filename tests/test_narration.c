@@ -2534,8 +2534,38 @@ static void ck_dns_q_retry(struct nck *c, const struct trace_rec *r)
 
 static void ck_dns_q_next(struct nck *c, const struct trace_rec *r)
 {
-    int to = r->why.id == N_DNS_Q_NEXT ? 1 : 2;
+    int id = r->why.id;
+    int to = id == N_DNS_Q_NEXT || id == N_DNS_Q_BAD_TC ? 1
+           : id == N_DNS_Q_BAD_NOCLOSER ? 3 : 2;
     ck_dns_q_to(c, r, to, -1, -1, 0);
+    if (id == N_DNS_Q_NEXT)
+        return;
+    /* the reply it names is the last DNS reply this host took from that
+     * server (the query may leave later, held for ARP), and is what the
+     * sentence says it is */
+    struct frame f;
+    struct dns_msg m;
+    char a[20];
+    int found = 0;
+    for (size_t k = c->i; k-- > 0 && !found;) {
+        const struct trace_rec *q = &c->tr->recs[k];
+        found = q->host == r->host && q->kind == TK_RECV &&
+                rec_dns(c, q, &f, &m) && m.qr && f.ip.src == (ip4_addr)A(0);
+    }
+    if (!found)
+        return ck_fail(c, "no DNS reply came from %s", ipstr(A(0), a));
+    int ns = 0, soa = 0;
+    for (int k = 0; k < m.nns; k++) {
+        ns |= m.ns[k].type == DNS_TYPE_NS &&
+              (id != N_DNS_Q_BAD_NOCLOSER || dns_name_eq(m.ns[k].name, S(c, A(1))));
+        soa |= m.ns[k].type == DNS_TYPE_SOA;
+    }
+    if (id == N_DNS_Q_BAD_TC && !m.tc)
+        ck_fail(c, "says truncated, the reply has TC=0");
+    if (id == N_DNS_Q_BAD_NOCLOSER && (m.tc || m.aa || m.rcode || !ns))
+        ck_fail(c, "says a referral to %s, the reply is none", S(c, A(1)));
+    if (id == N_DNS_Q_BAD_EMPTY && (m.tc || m.aa || m.rcode || ns || soa))
+        ck_fail(c, "says an empty reply, the reply is not");
 }
 
 static void ck_dns_r_stub(struct nck *c, const struct trace_rec *r)
@@ -2725,6 +2755,29 @@ static void ck_dns_from_server(struct nck *c, const struct trace_rec *r)
     }
 }
 
+/* N_DNS_LOOKUP_WAITED: that stub's query for that name reached this host
+ * exactly {3} ago, and this is later. */
+static void ck_dns_lookup_waited(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    struct dns_msg m;
+    char a[20];
+    int64_t at = r->t_us - A(3);
+    if (A(3) <= 0)
+        return ck_fail(c, "says it waited %" PRId64 " us", A(3));
+    for (size_t k = c->i; k-- > 0;) {
+        const struct trace_rec *q = &c->tr->recs[k];
+        if (q->t_us < at)
+            break;
+        if (q->t_us == at && q->host == r->host && q->kind == TK_RECV &&
+            rec_dns(c, q, &f, &m) && !m.qr && f.ip.src == (ip4_addr)A(0) &&
+            dns_name_eq(S(c, A(1)), m.qname))
+            return;
+    }
+    ck_fail(c, "no query for %s from %s arrived %" PRId64 " us before",
+            S(c, A(1)), ipstr(A(0), a), A(3));
+}
+
 static void ck_dns_lookup(struct nck *c, const struct trace_rec *r)
 {
     struct frame f;
@@ -2836,9 +2889,16 @@ static void ck_dns_cache_expired(struct nck *c, const struct trace_rec *r)
     if (!e)
         return ck_fail(c, "the cache never stored that entry");
     int64_t ago = r->t_us - (e->t + e->ttl_us);
-    if (A(2) != ago || ago < 0)
+    int k = r->why.id == N_DNS_CACHE_EXPIRED_NX ? 1 : 2;
+    if (A(k) != ago || ago < 0)
         ck_fail(c, "says the TTL ran out %" PRId64 " us ago; it runs out at "
-                "%" PRId64 " us", A(2), e->t + e->ttl_us);
+                "%" PRId64 " us", A(k), e->t + e->ttl_us);
+    /* the NXDOMAIN sentence is for the entry of a name error alone */
+    const char *id = S(c, r->conn);
+    if ((r->why.id == N_DNS_CACHE_EXPIRED_NX) !=
+        (strlen(id) > 9 && !strcmp(id + strlen(id) - 9, "/NXDOMAIN")))
+        ck_fail(c, "the entry %s is %s a cached NXDOMAIN", id,
+                r->why.id == N_DNS_CACHE_EXPIRED_NX ? "not" : "");
 }
 
 /* A negative answer is kept for the SOA's negative TTL: min(TTL, MINIMUM),
@@ -2900,6 +2960,23 @@ static void ck_dns_stub_tc(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "the reply that arrived has TC=0");
     if (!dns_name_eq(S(c, A(0)), m.qname))
         ck_fail(c, "names %s, the reply is for %s", S(c, A(0)), m.qname);
+}
+
+/* N_DNS_MALFORMED: the datagram, to that port, is no DNS message the
+ * decoder reads. */
+static void ck_dns_malformed(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    struct dns_msg m;
+    if (!rec_frame(c, r, &f) || !f.has_ip || f.l4 != IPPROTO_UDP_NUM)
+        return ck_fail(c, "not a UDP datagram");
+    if ((uint16_t)A(0) != f.udp.dport)
+        ck_fail(c, "says port %" PRId64 ", the datagram is to %u", A(0),
+                f.udp.dport);
+    if (rec_dns(c, r, &f, &m))
+        ck_fail(c, "the datagram is a DNS message the decoder reads");
+    if (r->u.pkt.reason != DR_DNSBAD)
+        ck_fail(c, "the drop's reason is %d", r->u.pkt.reason);
 }
 
 static void ck_dns_unmatched(struct nck *c, const struct trace_rec *r)
@@ -3432,6 +3509,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_IP_NOTFORME]       = { K(DROP), NULL },
     /* DNS: the resolver's walk */
     [N_DNS_LOOKUP]        = { KSTATE, ck_dns_lookup },
+    [N_DNS_LOOKUP_WAITED] = { KSTATE, ck_dns_lookup_waited },
     [N_DNS_LOOKUP_CNAME]  = { KSTATE, NULL },
     [N_DNS_LOOKUP_NS]     = { KSTATE, NULL },
     [N_DNS_CACHE_HIT]     = { KSTATE, ck_dns_cache_hit },
@@ -3458,6 +3536,9 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_Q_RETRY]       = { KSEND, ck_dns_q_retry },
     [N_DNS_Q_NEXT]        = { KSEND, ck_dns_q_next },
     [N_DNS_Q_BAD]         = { KSEND, ck_dns_q_next },
+    [N_DNS_Q_BAD_TC]      = { KSEND, ck_dns_q_next },
+    [N_DNS_Q_BAD_NOCLOSER] = { KSEND, ck_dns_q_next },
+    [N_DNS_Q_BAD_EMPTY]   = { KSEND, ck_dns_q_next },
     [N_DNS_R_STUB]        = { KSEND, ck_dns_r_stub },
     [N_DNS_R_STUB_CACHE]  = { KSEND, ck_dns_r_stub },
     [N_DNS_R_STUB_FAIL]   = { KSEND, ck_dns_r_stub },
@@ -3466,7 +3547,9 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_CACHE_NX]      = { KSTATE, ck_dns_cache_neg },
     [N_DNS_CACHE_NODATA]  = { KSTATE, ck_dns_cache_neg },
     [N_DNS_CACHE_EXPIRED] = { KSTATE, ck_dns_cache_expired },
+    [N_DNS_CACHE_EXPIRED_NX] = { KSTATE, ck_dns_cache_expired },
     [N_DNS_CACHE_EVICT]   = { KSTATE, NULL },
+    [N_DNS_CACHE_EVICT_NX] = { KSTATE, NULL },
     [N_DNS_CACHE_GLUE_REPLACED] = { KSTATE, NULL },
     [N_DNS_TMR_START]     = { KTSTART, ck_dns_tmr_start },
     [N_DNS_TMR_STOP]      = { KTSTOP, ck_dns_tmr_stop },
@@ -3500,6 +3583,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_REFUSED_CLASS] = { KSEND, ck_dns_srv },
     [N_DNS_SRV_FORMERR]   = { KSEND, ck_dns_srv },
     [N_DNS_SRV_NOTIMP]    = { KSEND, ck_dns_srv },
+    [N_DNS_MALFORMED]     = { K(DROP), ck_dns_malformed },
     [N_DNS_UNMATCHED]     = { K(DROP), ck_dns_unmatched },
     [N_DNS_UNEXPECTED_QUERY] = { K(DROP), ck_dns_unmatched },
 };

@@ -182,7 +182,8 @@ struct trace_rec {
     X(SYNQ,    N_("SYN queue full"))                     \
     X(ACCEPTQ, N_("accept queue full"))                   \
     X(TCP,     N_("discarded by TCP"))                   \
-    X(ARPBAD,  N_("discarded by ARP"))
+    X(ARPBAD,  N_("discarded by ARP"))                   \
+    X(DNSBAD,  N_("not a DNS message this host can read"))
 
 enum drop_reason {
 #define X(id, text) DR_##id,

@@ -78,7 +78,7 @@ static void emit_from(struct sim *s, int h, uint16_t sport, ip4_addr dst,
     size_t n = dns_encode(m, buf, sizeof buf);
     if (n == 0) {
         struct dns_msg *t = xmalloc(sizeof *t);
-        *t = *m;
+        dns_msg_copy(t, m);
         int ar_out, rr_out;
         size_t whole = dns_fit_udp(t, &ar_out, &rr_out);
         n = whole ? dns_encode(t, buf, sizeof buf) : 0;
@@ -227,8 +227,14 @@ static int dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f,
         return 0;
     struct dns_msg m;
     char err[96];
-    if (dns_decode(f->payload, f->payload_len, &m, err, sizeof err) < 0)
-        return 1;              /* malformed DNS to a DNS port: dropped */
+    /* not a DNS message (or one this model cannot read) on a DNS role's
+     * port: dropped, and the trace says so (it vanished without a record
+     * before) */
+    if (dns_decode(f->payload, f->payload_len, &m, err, sizeof err) < 0) {
+        net_drop_arrived(s, h, pkt, TL_DNS, DR_DNSBAD,
+                         WHY(N_DNS_MALFORMED, f->udp.dport));
+        return 1;
+    }
     if (query && !m.qr) {
         if (d->res) {
             dns_resolver_query(d->res, s->now, f->ip.src, f->udp.sport, &m);

@@ -132,7 +132,16 @@ struct dns_msg {
     struct dns_rr an[DNS_MAX_RR], ns[DNS_MAX_RR], ar[DNS_MAX_RR];
 };
 
-/* A zeroed query: id, RD, one question of class IN. */
+/* Empties m: the header, the question and the three counts are zeroed;
+ * the records (an, ns, ar) are not touched, as only the first nan, nns
+ * and nar of them mean anything.  The cost is the same for every message,
+ * not the ~38 KB of the whole struct (dns_decode, dns_query_init and the
+ * server ran a memset of it per message: 14% of a run of many lookups). */
+void dns_msg_clear(struct dns_msg *m);
+/* Copies what src holds (header, question, the records its counts cover). */
+void dns_msg_copy(struct dns_msg *dst, const struct dns_msg *src);
+
+/* An empty query (dns_msg_clear): id, RD, one question of class IN. */
 void dns_query_init(struct dns_msg *m, uint16_t id, const char *qname,
                     uint16_t qtype, int rd);
 
@@ -158,7 +167,8 @@ size_t dns_encode(const struct dns_msg *m, uint8_t *buf, size_t cap);
  * Returns the size m had whole, 0 when it fitted as it was (or cannot be
  * encoded at all); *ar_out and *rr_out count the records left out. */
 size_t dns_fit_udp(struct dns_msg *m, int *ar_out, int *rr_out);
-/* Strict decoder: every length checked, compression pointers must point
+/* Strict decoder (m is emptied first with dns_msg_clear, and each record
+ * it reads is zeroed before it is filled): every length checked, compression pointers must point
  * before every octet of the name read so far (so no loops), names <= 255
  * octets, labels <= 63, no octets after the last record.  Returns 0, or -1
  * with a reason in err.  Never reads outside buf[0..len). */

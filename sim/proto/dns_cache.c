@@ -50,7 +50,10 @@ void dns_resolver_free(struct dns_resolver *r)
     for (int i = 0; i < r->ncache; i++)
         free(r->cache[i].rr);
     for (int i = 0; i < r->cfg.max_pending; i++)
-        free(r->pend[i]);
+        if (r->pend[i]) {
+            free(r->pend[i]->wait);
+            free(r->pend[i]);
+        }
     free(r->cache);
     free(r->cache_ix);
     free(r->pend);
@@ -113,12 +116,6 @@ static int cache_find(const struct dns_resolver *r, const char *name,
     return r->cache_ix[ix_slot(r, name, type)] - 1;
 }
 
-static uint32_t intern_entry_type(struct dns_resolver *r,
-                                  const struct dns_cache_entry *e)
-{
-    return e->neg == NEG_NX ? dns_intern(r->env.tr, "(any type)")
-                            : dns_intern_type(r->env.tr, e->type);
-}
 
 /* RFC 1035 3.2.1: TTL is "the time interval that the resource record may
  * be cached before the source of the information should again be
@@ -130,10 +127,15 @@ struct dns_cache_entry *dns_cache_get(struct dns_resolver *r, int64_t now,
     if (i < 0)
         return NULL;
     struct dns_cache_entry *e = &r->cache[i];
+    /* a name error covers every type (RFC 2308 5): its sentence says so
+     * whole, rather than put a type name in the type's place */
     if (e->state == DNS_CACHED && now >= e->expires)
         cache_set_state(r, now, e, DNS_CACHED, DNS_EXPIRED,
-                        WHY(N_DNS_CACHE_EXPIRED, dns_intern(r->env.tr, e->name),
-                            intern_entry_type(r, e), now - e->expires));
+                        e->neg == NEG_NX
+                        ? WHY(N_DNS_CACHE_EXPIRED_NX, dns_intern(r->env.tr, e->name),
+                              now - e->expires)
+                        : WHY(N_DNS_CACHE_EXPIRED, dns_intern(r->env.tr, e->name),
+                              dns_intern_type(r->env.tr, e->type), now - e->expires));
     return e->state == DNS_CACHED ? e : NULL;
 }
 
@@ -188,8 +190,10 @@ static void cache_make_room(struct dns_resolver *r, int64_t now)
     }
     struct dns_cache_entry *v = &r->cache[victim];
     cache_remove(r, now, victim,
-                 WHY(N_DNS_CACHE_EVICT, dns_intern(r->env.tr, v->name),
-                     intern_entry_type(r, v)));
+                 v->neg == NEG_NX
+                 ? WHY(N_DNS_CACHE_EVICT_NX, dns_intern(r->env.tr, v->name))
+                 : WHY(N_DNS_CACHE_EVICT, dns_intern(r->env.tr, v->name),
+                       dns_intern_type(r->env.tr, v->type)));
 }
 
 /* Stores an RRset (or a negative answer) for ttl seconds; glue marks

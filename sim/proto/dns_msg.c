@@ -1,6 +1,7 @@
 /* dns_msg.c — DNS names, number<->text tables and message bytes: the encoder with name compression and the strict decoder (RFC 1035 3.1, 4.1). */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,10 +276,37 @@ int dns_state_parse(const char *s)
 
 /* ---- building messages ---------------------------------------------- */
 
+/* The records come last, after the counts that say how many are used. */
+_Static_assert(offsetof(struct dns_msg, an) > offsetof(struct dns_msg, nar) &&
+               offsetof(struct dns_msg, ns) > offsetof(struct dns_msg, an) &&
+               offsetof(struct dns_msg, ar) > offsetof(struct dns_msg, ns),
+               "struct dns_msg: the record arrays follow the header");
+
+void dns_msg_clear(struct dns_msg *m)
+{
+    memset(m, 0, offsetof(struct dns_msg, an));
+}
+
+static void copy_rrs(struct dns_rr *dst, const struct dns_rr *src, int n)
+{
+    if (n > DNS_MAX_RR)
+        n = DNS_MAX_RR;
+    if (n > 0)
+        memcpy(dst, src, (size_t)n * sizeof *src);
+}
+
+void dns_msg_copy(struct dns_msg *dst, const struct dns_msg *src)
+{
+    memcpy(dst, src, offsetof(struct dns_msg, an));
+    copy_rrs(dst->an, src->an, src->nan);
+    copy_rrs(dst->ns, src->ns, src->nns);
+    copy_rrs(dst->ar, src->ar, src->nar);
+}
+
 void dns_query_init(struct dns_msg *m, uint16_t id, const char *qname,
                     uint16_t qtype, int rd)
 {
-    memset(m, 0, sizeof *m);
+    dns_msg_clear(m);
     m->id = id;
     m->rd = rd ? 1 : 0;
     m->qdcount = 1;
@@ -643,6 +671,7 @@ static int get_name(const uint8_t *b, size_t lim, size_t *off, char *out,
 static int get_rr(const uint8_t *b, size_t len, size_t *off,
                   struct dns_rr *rr, const char **why)
 {
+    memset(rr, 0, sizeof *rr);      /* one record's worth, as it is read */
     if (get_name(b, len, off, rr->name, why) < 0)
         return -1;
     if (*off + 10 > len) {
@@ -710,7 +739,7 @@ int dns_decode(const uint8_t *buf, size_t len, struct dns_msg *m,
     const char *why = NULL;
     char tmp[96];
     size_t off = DNS_HDR_LEN;
-    memset(m, 0, sizeof *m);
+    dns_msg_clear(m);
     if (len < DNS_HDR_LEN) {
         why = "shorter than the 12-octet header (RFC 1035 4.1.1)";
         goto bad;

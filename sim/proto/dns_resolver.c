@@ -1,6 +1,7 @@
 /* dns_resolver.c — the caching iterative resolver (RFC 1034 5.3.3): pending questions walk root -> TLD -> authoritative. */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,7 @@ static void timer_rec(struct dns_resolver *r, int64_t now, uint32_t conn,
 static void pend_free(struct dns_resolver *r, int i)
 {
     struct dns_pending *p = r->pend[i];
+    free(p->wait);
     /* a nested look-up still running for this question is orphaned: it
      * finishes on its own and caches what it learns */
     for (int k = 0; k < r->cfg.max_pending; k++)
@@ -72,6 +74,25 @@ static void pend_free(struct dns_resolver *r, int i)
             r->pend[k]->parent = -1;
     free(p);
     r->pend[i] = NULL;
+}
+
+/* Zeroes a new question, all but its answer records (the last member,
+ * ~13 KB): only the first nan of them are ever read. */
+static void pend_clear(struct dns_pending *p)
+{
+    memset(p, 0, offsetof(struct dns_pending, an));
+}
+
+/* The walk in progress for the question (name, type), if any. */
+static struct dns_pending *walk_of(struct dns_resolver *r, const char *qname,
+                                   uint16_t qtype)
+{
+    for (int k = 0; k < r->cfg.max_pending; k++) {
+        struct dns_pending *o = r->pend[k];
+        if (o && o->qtype == qtype && dns_name_eq(o->qname, qname))
+            return o;
+    }
+    return NULL;
 }
 
 static void an_add(struct dns_pending *p, const struct dns_rr *rr, uint32_t ttl)
@@ -97,6 +118,9 @@ static int cname_loops(const struct dns_pending *p, const char *target)
 
 static void finish(struct dns_resolver *r, int i, int64_t now, int rcode,
                    const struct dns_rr *soa);
+static void run_waiters(struct dns_resolver *r, int i, int64_t now);
+static int query_start(struct dns_resolver *r, int64_t now, ip4_addr client,
+                       uint16_t cport, const struct dns_msg *q, int64_t since);
 static void step1(struct dns_resolver *r, int i, int64_t now);
 
 static void fail(struct dns_resolver *r, int i, int64_t now, struct why why)
@@ -385,7 +409,7 @@ static void finish(struct dns_resolver *r, int i, int64_t now, int rcode,
             if (p->an[k].type == DNS_TYPE_A && rcode == DNS_RCODE_NOERROR)
                 addr[n++] = p->an[k].rd.a;
         dns_name_copy(ns, p->qname);
-        pend_free(r, i);
+        run_waiters(r, i, now);
         if (parent >= 0 && r->pend[parent])
             resume_parent(r, parent, now, ns, addr, n);
         return;
@@ -413,7 +437,42 @@ static void finish(struct dns_resolver *r, int i, int64_t now, int rcode,
                     : p->queries == 0 ? N_DNS_R_STUB_CACHE : N_DNS_R_STUB,
                     p->client));
     free(m);
+    run_waiters(r, i, now);
+}
+
+/* The walk of slot i is over: free it, then take the questions that
+ * waited for it, in the order they came (each is looked up in the cache
+ * now, and walks again only if the cache cannot answer). */
+static void run_waiters(struct dns_resolver *r, int i, int64_t now)
+{
+    struct dns_pending *p = r->pend[i];
+    struct dns_waiter *w = p->wait;
+    int n = p->nwait;
+    uint16_t qtype = p->qtype, qclass = p->qclass;
+    p->wait = NULL;
     pend_free(r, i);
+    if (!n)
+        return;
+    struct dns_msg *q = xrealloc(NULL, sizeof *q);
+    for (int k = 0; k < n; k++) {
+        dns_query_init(q, w[k].cid, w[k].qname, qtype, w[k].crd);
+        memcpy(q->qname, w[k].qname, sizeof q->qname);
+        q->qclass = qclass;
+        query_start(r, now, w[k].client, w[k].cport, q, w[k].since);
+        /* the cache could not answer it and it walks: the others wait
+         * for that walk in turn */
+        struct dns_pending *o = walk_of(r, w[k].qname, qtype);
+        if (o && k + 1 < n) {
+            o->wait = xreallocarray(o->wait, (size_t)(o->nwait + n - k - 1),
+                                    sizeof *o->wait);
+            memcpy(o->wait + o->nwait, w + k + 1,
+                   (size_t)(n - k - 1) * sizeof *w);
+            o->nwait += n - k - 1;
+            break;
+        }
+    }
+    free(q);
+    free(w);
 }
 
 static void resume_parent(struct dns_resolver *r, int pi, int64_t now,
@@ -466,7 +525,7 @@ static int start_child(struct dns_resolver *r, int parent, int64_t now,
         return -1;
     struct dns_pending *pp = r->pend[parent];
     struct dns_pending *p = xrealloc(NULL, sizeof *p);
-    memset(p, 0, sizeof *p);
+    pend_clear(p);
     p->internal = 1;
     p->parent = parent;
     p->depth = pp->depth + 1;
@@ -483,14 +542,22 @@ static int start_child(struct dns_resolver *r, int parent, int64_t now,
     return 0;
 }
 
+/* Why a server is left for the next (try_next): no reply, an error RCODE,
+ * a truncated reply, a referral that leads no closer, or an empty reply;
+ * one sentence each, every word of it translated. */
+enum useless { U_TIMEOUT, U_RCODE, U_TC, U_NOCLOSER, U_EMPTY };
+
 /* RFC 1034 5.3.3 step 4d: "If the response shows a server failure or
  * other bizarre contents, delete the server from the SLIST and go back to
- * step 3." `what` is the interned reason, 0 for a timeout. */
+ * step 3."  m is the reply (NULL for a timeout); ref, for U_NOCLOSER, is
+ * the zone it referred to. */
 static void try_next(struct dns_resolver *r, int i, int64_t now, ip4_addr old,
-                     uint32_t what)
+                     int what, const struct dns_msg *m, const char *ref)
 {
     struct dns_pending *p = r->pend[i];
+    struct trace *tr = r->env.tr;
     struct why why;
+    char rc[16];
     p->serv[p->cur].dead = 1;
     int k = pick_server(r, i, now, &why);
     if (k < 0) {
@@ -498,8 +565,26 @@ static void try_next(struct dns_resolver *r, int i, int64_t now, ip4_addr old,
     } else if (k > 0) {
         p = r->pend[i];
         ip4_addr to = p->serv[p->cur].addr;
-        send_query(r, i, now, what ? WHY(N_DNS_Q_BAD, old, what, to)
-                                   : WHY(N_DNS_Q_NEXT, old, to));
+        switch (what) {
+        case U_RCODE:
+            why = WHY(N_DNS_Q_BAD, old,
+                      dns_intern(tr, dns_rcode_name(m->rcode, rc, sizeof rc)), to);
+            break;
+        case U_TC:
+            why = WHY(N_DNS_Q_BAD_TC, old, to);
+            break;
+        case U_NOCLOSER:
+            why = WHY(N_DNS_Q_BAD_NOCLOSER, old, dns_intern(tr, ref),
+                      dns_intern(tr, p->sname), to);
+            break;
+        case U_EMPTY:
+            why = WHY(N_DNS_Q_BAD_EMPTY, old, dns_intern(tr, p->sname), to);
+            break;
+        default:
+            why = WHY(N_DNS_Q_NEXT, old, to);
+            break;
+        }
+        send_query(r, i, now, why);
     }
 }
 
@@ -533,14 +618,14 @@ static void analyze(struct dns_resolver *r, int i, int64_t now,
 {
     struct dns_pending *p = r->pend[i];
     struct trace *tr = r->env.tr;
-    char rc[16], cur[DNS_NAME_BUF];
+    char cur[DNS_NAME_BUF];
     if (m->tc) {
-        try_next(r, i, now, server, dns_intern(tr, "a truncated reply (TC=1)"));
+        /* RFC 2181 9: a truncated reply is ignored, never read as data */
+        try_next(r, i, now, server, U_TC, m, NULL);
         return;
     }
     if (m->rcode != DNS_RCODE_NOERROR && m->rcode != DNS_RCODE_NXDOMAIN) {
-        try_next(r, i, now, server,
-                 dns_intern(tr, dns_rcode_name(m->rcode, rc, sizeof rc)));
+        try_next(r, i, now, server, U_RCODE, m, NULL);
         return;
     }
     /* 4a/4c: follow the answer from SNAME through any CNAMEs */
@@ -617,8 +702,7 @@ static void analyze(struct dns_resolver *r, int i, int64_t now,
     if (!moved && !m->aa && ns) {
         if (!dns_name_in(p->sname, ns->name) || !dns_name_in(ns->name, p->zone) ||
             dns_name_eq(ns->name, p->zone)) {
-            try_next(r, i, now, server,
-                     dns_intern(tr, "a referral that leads no closer"));
+            try_next(r, i, now, server, U_NOCLOSER, m, ns->name);
             return;
         }
         /* 4b: "If the response contains a better delegation to other
@@ -652,7 +736,7 @@ static void analyze(struct dns_resolver *r, int i, int64_t now,
         finish(r, i, now, DNS_RCODE_NOERROR, has_soa ? &soa : NULL);
         return;
     }
-    try_next(r, i, now, server, dns_intern(tr, "an empty reply"));
+    try_next(r, i, now, server, U_EMPTY, m, NULL);
 }
 
 /* A reply with no walk behind it (a malformed or unsupported query). */
@@ -660,7 +744,7 @@ static void reply_error(struct dns_resolver *r, ip4_addr client, uint16_t cport,
                         const struct dns_msg *q, int rcode, struct why why)
 {
     struct dns_msg *m = xrealloc(NULL, sizeof *m);
-    memset(m, 0, sizeof *m);
+    dns_msg_clear(m);
     m->id = q->id;
     m->qr = 1;
     m->opcode = q->opcode;
@@ -680,7 +764,6 @@ static void reply_error(struct dns_resolver *r, ip4_addr client, uint16_t cport,
 int dns_resolver_query(struct dns_resolver *r, int64_t now, ip4_addr client,
                        uint16_t cport, const struct dns_msg *q)
 {
-    struct trace *tr = r->env.tr;
     if (q->qr)
         return -1;
     if (q->opcode != DNS_OPCODE_QUERY) {
@@ -697,14 +780,44 @@ int dns_resolver_query(struct dns_resolver *r, int64_t now, ip4_addr client,
         return 0;
     }
     /* a retransmission from the stub while we are still walking: the walk
-     * already in progress will answer it */
+     * already in progress will answer it; the same question from another
+     * stub (or with another id) waits for that walk, so that one walk id
+     * tells one walk's story */
+    struct dns_pending *same = NULL;
     for (int k = 0; k < r->cfg.max_pending; k++) {
-        const struct dns_pending *o = r->pend[k];
-        if (o && !o->internal && o->client == client && o->cport == cport &&
-            o->cid == q->id && o->qtype == q->qtype &&
-            dns_name_eq(o->qname, q->qname))
+        struct dns_pending *o = r->pend[k];
+        if (!o || o->qtype != q->qtype || !dns_name_eq(o->qname, q->qname))
+            continue;
+        if (!o->internal && o->client == client && o->cport == cport &&
+            o->cid == q->id)
             return -1;
+        for (int j = 0; j < o->nwait; j++)
+            if (o->wait[j].client == client && o->wait[j].cport == cport &&
+                o->wait[j].cid == q->id)
+                return -1;
+        same = o;
     }
+    if (same && same->nwait < r->cfg.max_pending) {
+        same->wait = xreallocarray(same->wait, (size_t)same->nwait + 1,
+                                   sizeof *same->wait);
+        struct dns_waiter *w = &same->wait[same->nwait++];
+        w->client = client;
+        w->cport = cport;
+        w->cid = q->id;
+        w->crd = q->rd;
+        w->since = now;
+        memcpy(w->qname, q->qname, sizeof w->qname);
+        return 0;
+    }
+    return query_start(r, now, client, cport, q, -1);
+}
+
+/* A stub's question starts its walk: now, as it arrives, or (since >= 0)
+ * when the walk it waited for is over. */
+static int query_start(struct dns_resolver *r, int64_t now, ip4_addr client,
+                       uint16_t cport, const struct dns_msg *q, int64_t since)
+{
+    struct trace *tr = r->env.tr;
     uint32_t conn = dns_make_id_type(tr, "dns", q->qname, q->qtype);
     int i = free_slot(r);
     if (i < 0) {
@@ -715,7 +828,7 @@ int dns_resolver_query(struct dns_resolver *r, int64_t now, ip4_addr client,
         return 0;
     }
     struct dns_pending *p = xrealloc(NULL, sizeof *p);
-    memset(p, 0, sizeof *p);
+    pend_clear(p);
     p->parent = -1;
     p->client = client;
     p->cport = cport;
@@ -728,8 +841,10 @@ int dns_resolver_query(struct dns_resolver *r, int64_t now, ip4_addr client,
     p->conn = conn;
     r->pend[i] = p;
     walk_set(r, now, p->conn, DNS_CHECK_CACHE,
-             WHY(N_DNS_LOOKUP, client, dns_intern(tr, p->sname),
-                 dns_intern_type(tr, p->qtype)));
+             since < 0 ? WHY(N_DNS_LOOKUP, client, dns_intern(tr, p->sname),
+                             dns_intern_type(tr, p->qtype))
+                       : WHY(N_DNS_LOOKUP_WAITED, client, dns_intern(tr, p->sname),
+                             dns_intern_type(tr, p->qtype), now - since));
     step1(r, i, now);
     return 0;
 }
@@ -741,10 +856,13 @@ int dns_resolver_response(struct dns_resolver *r, int64_t now, ip4_addr server,
         return -1;
     for (int i = 0; i < r->cfg.max_pending; i++) {
         struct dns_pending *p = r->pend[i];
-        /* RFC 5452 9.1: a reply is accepted only if it comes from the
-         * server asked, with the query's ID and the same question */
+        /* RFC 5452 3 (and RFC 1035 7.3): a reply is accepted only if it
+         * comes from the server asked, with the query's ID and the same
+         * question -- QNAME (in any letter case, RFC 4343 3), QTYPE and
+         * QCLASS */
         if (!p || !p->due || p->serv[p->cur].addr != server || p->id != m->id ||
-            p->qtype != m->qtype || !dns_name_eq(p->sname, m->qname))
+            p->qtype != m->qtype || p->qclass != m->qclass ||
+            !dns_name_eq(p->sname, m->qname))
             continue;
         p->due = 0;
         timer_rec(r, now, p->conn, TA_STOP, 0, WHY(N_DNS_TMR_STOP, server));
@@ -781,6 +899,6 @@ void dns_resolver_timer(struct dns_resolver *r, int64_t now)
             send_query(r, i, now, WHY(N_DNS_Q_RETRY, to, r->cfg.timeout_us,
                                       p->tries + 1));
         else
-            try_next(r, i, now, to, 0);
+            try_next(r, i, now, to, U_TIMEOUT, NULL, NULL);
     }
 }

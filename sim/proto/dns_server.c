@@ -234,7 +234,7 @@ static void add_soa(const struct dns_zone *z, const char *apex,
 int dns_server_answer(const struct dns_zone *z, const struct dns_msg *q,
                       struct dns_msg *r)
 {
-    memset(r, 0, sizeof *r);
+    dns_msg_clear(r);
     /* RFC 1035 4.1.1: the ID and RD are copied into the response */
     r->id = q->id;
     r->qr = 1;

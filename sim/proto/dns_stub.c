@@ -148,8 +148,11 @@ int dns_stub_response(struct dns_stub *s, int64_t now, ip4_addr from,
         return -1;
     for (int h = 0; h < DNS_STUB_MAX; h++) {
         struct dns_stub_lookup *l = &s->q[h];
+        /* RFC 5452 3, RFC 1035 7.3: the reply's ID and whole question
+         * (name in any letter case, RFC 4343 3; type; class IN, the only
+         * one a stub asks for) are the query's */
         if (!l->used || !l->due || l->id != m->id || l->type != m->qtype ||
-            !dns_name_eq(l->name, m->qname))
+            m->qclass != DNS_CLASS_IN || !dns_name_eq(l->name, m->qname))
             continue;
         l->due = 0;
         if (tr)

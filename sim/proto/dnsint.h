@@ -36,6 +36,13 @@
  *    first (a nested walk with its own trace id), then goes on.  A server
  *    named inside the zone it serves can only be reached through glue
  *    (RFC 1034 4.2.1); if none came, the question fails with SERVFAIL.
+ *  - One walk per question: a stub's question that arrives while the
+ *    same name and type are being walked (for another stub, or for a
+ *    server's address) waits for that walk to end, then is answered
+ *    from the cache like any later question (RFC 1034 5.3.3 leaves this
+ *    open; real resolvers merge such queries too).  Each walk id
+ *    ("dns:NAME/TYPE") thus has one walk at a time, and its states read
+ *    as one story.
  *  - The last state of each walk id is remembered in a ring of 64 (32 for
  *    a stub): after that many other names, a name's next walk starts its
  *    trace story again from IDLE.
@@ -78,6 +85,17 @@ struct dns_server_ref {
     uint8_t  resolving;              /* a nested walk looks up its address */
 };
 
+/* A stub's question that arrived while the same question (name, type)
+ * was being walked: it waits for that walk, then is looked up in the
+ * cache, so one walk, with its one trace id, tells one story. */
+struct dns_waiter {
+    ip4_addr client;
+    uint16_t cport, cid;
+    uint8_t  crd;
+    int64_t  since;                  /* when it arrived */
+    char     qname[DNS_NAME_BUF];    /* as that stub asked */
+};
+
 /* A question in progress: the stub's, or a nested look-up of a name
  * server's address (internal, with parent >= 0). */
 struct dns_pending {
@@ -95,7 +113,10 @@ struct dns_pending {
     uint16_t id;
     int64_t  due;                    /* timer of the query in flight, 0: none */
     int      queries, cnames;
+    struct dns_waiter *wait;         /* the same question from other stubs */
+    int      nwait;
     int      nan;
+    /* last, so that a new question zeroes everything before it alone */
     struct dns_rr an[DNS_MAX_RR];    /* CNAMEs and data gathered for the reply */
 };
 

@@ -296,6 +296,7 @@
     X(N_NET_CSUM_UDP,      "the UDP checksum is wrong: the datagram is discarded (RFC 768)") \
     /* --- DNS (RFC 1034, 1035, 2308) --- */ \
     X(N_DNS_LOOKUP,        "{0:ip} asks for {1:str} {2:str}: look in the cache first (RFC 1034 5.3.3 step 1)") \
+    X(N_DNS_LOOKUP_WAITED, "{0:ip} asked for {1:str} {2:str} {3:dur} ago, while the same question was being walked; that walk is over: look in the cache first (RFC 1034 5.3.3 step 1)") \
     X(N_DNS_LOOKUP_CNAME,  "{0:str} is an alias for {1:str}: look for {1:str} {2:str} in the cache (RFC 1034 5.3.3 step 4c)") \
     X(N_DNS_LOOKUP_NS,     "no address is known for name server {0:str} of {1:str}: find it first") \
     X(N_DNS_CACHE_HIT,     "the cache holds {0:str} {1:str} with {2} s of its TTL left: no server needs asking for it") \
@@ -322,6 +323,9 @@
     X(N_DNS_Q_RETRY,       "no reply from {0:ip} within {1:dur}: ask it again (attempt {2})") \
     X(N_DNS_Q_NEXT,        "{0:ip} did not reply: try the next server, {1:ip}") \
     X(N_DNS_Q_BAD,         "{0:ip} replied {1:str}: try the next server, {2:ip} (RFC 1034 5.3.3 step 4d)") \
+    X(N_DNS_Q_BAD_TC,      "{0:ip}'s reply is truncated (TC=1): RFC 2181 9 says to ask again over TCP, which this simulator does not model, so try the next server, {1:ip}") \
+    X(N_DNS_Q_BAD_NOCLOSER,"{0:ip} refers the question to {1:str}, which is no closer to {2:str} than the zone whose servers were asked: try the next server, {3:ip} (RFC 1034 5.3.3 step 4d)") \
+    X(N_DNS_Q_BAD_EMPTY,   "{0:ip} replied NOERROR with no answer for {1:str}, no referral and no SOA, and not as an authority: nothing to use, try the next server, {2:ip} (RFC 1034 5.3.3 step 4d)") \
     X(N_DNS_R_STUB,        "reply to the stub {0:ip} with RA=1: this resolver recurses for its clients") \
     X(N_DNS_R_STUB_CACHE,  "reply to the stub {0:ip} from the cache, TTLs lowered by the time spent there") \
     X(N_DNS_R_STUB_FAIL,   "reply SERVFAIL to the stub {0:ip} (RA=1): this resolver could not get an answer") \
@@ -330,8 +334,10 @@
     X(N_DNS_CACHE_NX,      "remember that {0:str} does not exist for {1:dur}, the SOA's negative TTL (RFC 2308 5)") \
     X(N_DNS_CACHE_NODATA,  "remember that {0:str} has no {1:str} record for {2:dur}, the SOA's negative TTL (RFC 2308 5)") \
     X(N_DNS_CACHE_EXPIRED, "the TTL of {0:str} {1:str} ran out {2:dur} ago: the entry must not be used any more (RFC 1035 3.2.1)") \
+    X(N_DNS_CACHE_EXPIRED_NX, "the negative TTL of the NXDOMAIN cached for {0:str} ran out {1:dur} ago: the entry must not be used any more (RFC 2308 5)") \
     X(N_DNS_CACHE_GLUE_REPLACED,"an answer for {0:str} {1:str} replaces the glue kept from a referral: data from an answer ranks above the additional section (RFC 2181 5.4.1)") \
     X(N_DNS_CACHE_EVICT,   "the cache is full: drop {0:str} {1:str} to make room") \
+    X(N_DNS_CACHE_EVICT_NX,"the cache is full: drop the NXDOMAIN cached for {0:str} to make room") \
     X(N_DNS_TMR_START,     "wait up to {0:dur} for {1:ip} to reply") \
     X(N_DNS_TMR_STOP,      "{0:ip} replied: stop waiting") \
     X(N_DNS_TMR_EXPIRE,    "{0:dur} passed with no reply from {1:ip}") \
@@ -362,6 +368,7 @@
     X(N_DNS_REFUSED_CLASS, "the question is for class {0}, and only class IN (1) is served here: REFUSED") \
     X(N_DNS_SRV_FORMERR,   "the query is malformed: FORMERR (RFC 1035 4.1.1)") \
     X(N_DNS_SRV_NOTIMP,    "only standard queries are served: NOTIMP (RFC 1035 4.1.1)") \
+    X(N_DNS_MALFORMED,     "a datagram to UDP port {0} that is not a DNS message this host can read (RFC 1035 4.1): dropped, with no reply") \
     X(N_DNS_UNMATCHED,     "a DNS reply (id {0}) that matches no query in progress: ignored") \
     X(N_DNS_UNEXPECTED_QUERY, "a DNS query (id {0}) to a port where no DNS server listens: ignored") \
     X(N_NET_NOPORT,        "no socket is bound to UDP port {0}: the datagram is dropped (the ICMP port-unreachable reply of RFC 1122 4.1.3.1 is not modelled)") \
