@@ -208,6 +208,31 @@ expect_rc 1  "failed expectation" -- "$PROTOSIM" --check "$TMP/failing.scn"
 grep -q "failing.scn:6: expectation failed: " "$TMP/out" && ok \
     || bad "failed expectation not reported as file:line: $(cat "$TMP/out")"
 expect_rc 0  "abbreviated option" -- "$PROTOSIM" --se=3 --bat handshake
+# a refused option is named as written, with the reason getopt_long had:
+# a value given to an option that takes none was "unknown option -b" (and
+# "-Q", or "-" and a stray byte, for --quiz and --fold, which have no
+# letter), an ambiguous start was "unknown"
+expect_rc 64 "value to --batch"   -- "$PROTOSIM" --batch=1 handshake
+has_in "$TMP/err" '^protosim: option --batch takes no value, found "1"$' "--batch=1 named"
+expect_rc 64 "value to --fold"    -- "$PROTOSIM" --fold=yes handshake
+has_in "$TMP/err" '^protosim: option --fold takes no value, found "yes"$' "--fold=yes named"
+expect_rc 64 "ambiguous option"   -- "$PROTOSIM" --ma=3 handshake
+has_in "$TMP/err" '^protosim: option --ma is ambiguous: it is the start of --max-time --max-events --max-frames --max-trace --max-memory$' "--ma ambiguous"
+expect_rc 64 "missing value of -s" -- "$PROTOSIM" -bs
+has_in "$TMP/err" '^protosim: option -s needs a value$' "-bs: the option is -s"
+# --seed reads decimal as a lesson's `seed` does: "010" was 8 (octal),
+# "08" was refused as not "a non-negative integer"
+"$PROTOSIM" --json --seed 10 handshake >"$TMP/s10" 2>&1
+"$PROTOSIM" --json --seed 010 handshake >"$TMP/s010" 2>&1
+cmp -s "$TMP/s10" "$TMP/s010" && ok || bad "--seed 010 is not seed 10"
+expect_rc 0  "--seed 08"          -- "$PROTOSIM" --seed 08 handshake
+expect_rc 64 "--seed too large"   -- "$PROTOSIM" --seed 18446744073709551616 handshake
+has_in "$TMP/err" '^protosim: --seed needs a whole number from 0 to 18446744073709551615, not "18446744073709551616"$' "--seed too large: says the range"
+# --lang by an abbreviation, as getopt_long takes every option: `--la zh`
+# was accepted and ignored (English), `--lan=xx` accepted without a word
+expect_rc 0  "--la zh"            -- "$PROTOSIM" --la zh --batch handshake
+has_in "$TMP/out" "时间  主机" "--la zh: the timeline in Chinese"
+expect_rc 64 "--lan=xx"           -- "$PROTOSIM" --lan=xx handshake
 expect_rc 0  "batch when piped"   -- "$PROTOSIM" handshake
 grep -q "LISTEN -> SYN_RECEIVED" "$TMP/out" && ok || bad "piped output is not the timeline"
 

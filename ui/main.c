@@ -114,13 +114,16 @@ static void usage(FILE *fp)
 "The scenario language is described in scenarios/README.md.\n"), fp);
 }
 
+/* --seed's value: plain decimal digits, as a lesson's `seed N` line reads
+ * them (scenarios/README.md, "Numbers").  strtoull's base 0 read "010" as
+ * 8 and refused "08", and it took a sign or leading spaces. */
 static int parse_seed(const char *s, uint64_t *out)
 {
     char *end;
-    if (!*s || *s == '-')
+    if (*s < '0' || *s > '9')
         return -1;
     errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
+    unsigned long long v = strtoull(s, &end, 10);
     if (errno || *end)
         return -1;
     *out = v;
@@ -300,24 +303,117 @@ static void out_of_memory(size_t size)
     exit(EXIT_OSERR);
 }
 
+/* The command line's long options.  Short ones are OPTSTRING's. */
+#define OPTSTRING ":bjp:cs:lhVo:"
+static const struct option opts[] = {
+    { "batch",   no_argument,       NULL, 'b' },
+    { "json",    no_argument,       NULL, 'j' },
+    { "pcap",    required_argument, NULL, 'p' },
+    { "pcapng",  required_argument, NULL, 2007 },
+    { "check",   no_argument,       NULL, 'c' },
+    { "real",    no_argument,       NULL, 'R' },
+    { "stats",   no_argument,       NULL, 'S' },
+    { "seed",    required_argument, NULL, 's' },
+    { "list",    no_argument,       NULL, 'l' },
+    { "help",    no_argument,       NULL, 'h' },
+    { "version", no_argument,       NULL, 'V' },
+    { "max-time",   required_argument, NULL, 1000 + LIM_TIME },
+    { "max-events", required_argument, NULL, 1000 + LIM_EVENTS },
+    { "max-frames", required_argument, NULL, 1000 + LIM_FRAMES },
+    { "max-trace",  required_argument, NULL, 1000 + LIM_TRACE },
+    { "max-memory", required_argument, NULL, 1000 + LIM_MEMORY },
+    { "lang",       required_argument, NULL, 'L' },
+    { "export",     required_argument, NULL, 'E' },
+    { "output",     required_argument, NULL, 'o' },
+    { "from",       required_argument, NULL, 2001 },
+    { "to",         required_argument, NULL, 2002 },
+    { "width",      required_argument, NULL, 2003 },
+    { "ascii",      no_argument,       NULL, 2004 },
+    { "chapter",    required_argument, NULL, 2005 },
+    { "fold",       no_argument,       NULL, 2006 },
+    { "quiz",       no_argument,       NULL, 'Q' },
+    { "read",       required_argument, NULL, 2008 },
+    { NULL, 0, NULL, 0 },
+};
+
 /* --lang's value, looked for before anything else is parsed so that every
  * message, the command line's own errors included, is in that language:
- * I18N_AUTO when absent, -1 when it names no language protosim speaks. */
+ * I18N_AUTO when absent, -1 when it names no language protosim speaks.
+ * getopt_long finds it, as the main pass does, so that an abbreviation
+ * (`--la zh`, `--lan=zh`) counts and a value of another option (`--seed
+ * --lang`) does not; the main pass starts again from the first argument. */
 static int lang_option(int argc, char **argv, const char **bad)
 {
-    int lang = I18N_AUTO;
-    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-        const char *v = NULL;
-        if (!strcmp(argv[i], "--lang") && i + 1 < argc)
-            v = argv[++i];
-        else if (!strncmp(argv[i], "--lang=", 7))
-            v = argv[i] + 7;
-        if (v && (lang = i18n_parse(v)) < 0) {
-            *bad = v;
-            return -1;
+    int lang = I18N_AUTO, c;
+    opterr = 0;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, OPTSTRING, opts, NULL)) != -1) {
+        if (c == 'L' && (lang = i18n_parse(optarg)) < 0) {
+            *bad = optarg;
+            break;
         }
     }
+    optind = 0;
     return lang;
+}
+
+/* The message for an option getopt_long refused ('?'), true of why it
+ * refused: ARG is the argument it stopped at when that is a long option
+ * (`--batch=1` gives no value to --batch, `--ma` is the start of three
+ * options), OPT the short option's letter otherwise.  (getopt_long reports
+ * a value given to a long option without one by the option's code, which
+ * is no letter for --fold or --quiz: printed as -%c it was "-Q" or a stray
+ * byte.) */
+static void bad_option(const char *arg, int opt)
+{
+    if (arg && arg[0] == '-' && arg[1] == '-') {
+        const char *name = arg + 2, *eq = strchr(name, '=');
+        size_t n = eq ? (size_t)(eq - name) : strlen(name);
+        const struct option *one = NULL;
+        int matches = 0;
+        for (const struct option *o = opts; o->name; o++) {
+            if (strncmp(o->name, name, n))
+                continue;
+            if (strlen(o->name) == n) {     /* an exact name is never ambiguous */
+                one = o;
+                matches = 1;
+                break;
+            }
+            one = o;
+            matches++;
+        }
+        if (matches == 1 && (!opt || opt == one->val)) {
+            if (eq && one->has_arg == no_argument) {
+                char *v = text_visible_dup(eq + 1);
+                fprintf(stderr, _("protosim: option --%s takes no value, found \"%s\"\n"),
+                        one->name, v);
+                free(v);
+                return;
+            }
+        } else if (matches > 1 && !opt) {
+            char *w = xstrdup(arg);
+            w[2 + n] = '\0';                /* the name, without "=VALUE" */
+            char *v = text_visible_dup(w);
+            fprintf(stderr, _("protosim: option %s is ambiguous: it is the start of"), v);
+            free(v);
+            free(w);
+            for (const struct option *o = opts; o->name; o++)
+                if (!strncmp(o->name, name, n))
+                    fprintf(stderr, " --%s", o->name);
+            fputc('\n', stderr);
+            return;
+        }
+        if (!opt || matches == 0) {
+            char *v = text_visible_dup(arg);
+            fprintf(stderr, _("protosim: unknown option %s\n"), v);
+            free(v);
+            return;
+        }
+    }
+    if (opt > ' ' && opt < 0x7f)
+        fprintf(stderr, _("protosim: unknown option -%c\n"), opt);
+    else
+        fprintf(stderr, _("protosim: unknown option -\\x%02X\n"), (unsigned)opt & 0xff);
 }
 
 /* --read FILE: the capture's frames and the TCP states inferred from them
@@ -477,39 +573,9 @@ int main(int argc, char **argv)
     struct export_cli ex = { .format = -1 };
     int ex_opt = 0;                             /* an option only --export takes */
     const char *ex_optname = NULL;
-    static const struct option opts[] = {
-        { "batch",   no_argument,       NULL, 'b' },
-        { "json",    no_argument,       NULL, 'j' },
-        { "pcap",    required_argument, NULL, 'p' },
-        { "pcapng",  required_argument, NULL, 2007 },
-        { "check",   no_argument,       NULL, 'c' },
-        { "real",    no_argument,       NULL, 'R' },
-        { "stats",   no_argument,       NULL, 'S' },
-        { "seed",    required_argument, NULL, 's' },
-        { "list",    no_argument,       NULL, 'l' },
-        { "help",    no_argument,       NULL, 'h' },
-        { "version", no_argument,       NULL, 'V' },
-        { "max-time",   required_argument, NULL, 1000 + LIM_TIME },
-        { "max-events", required_argument, NULL, 1000 + LIM_EVENTS },
-        { "max-frames", required_argument, NULL, 1000 + LIM_FRAMES },
-        { "max-trace",  required_argument, NULL, 1000 + LIM_TRACE },
-        { "max-memory", required_argument, NULL, 1000 + LIM_MEMORY },
-        { "lang",       required_argument, NULL, 'L' },
-        { "export",     required_argument, NULL, 'E' },
-        { "output",     required_argument, NULL, 'o' },
-        { "from",       required_argument, NULL, 2001 },
-        { "to",         required_argument, NULL, 2002 },
-        { "width",      required_argument, NULL, 2003 },
-        { "ascii",      no_argument,       NULL, 2004 },
-        { "chapter",    required_argument, NULL, 2005 },
-        { "fold",       no_argument,       NULL, 2006 },
-        { "quiz",       no_argument,       NULL, 'Q' },
-        { "read",       required_argument, NULL, 2008 },
-        { NULL, 0, NULL, 0 },
-    };
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":bjp:cs:lhVo:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, OPTSTRING, opts, NULL)) != -1) {
         switch (c) {
         case 'b': batch = 1; break;
         case 'j': json = 1; break;
@@ -527,8 +593,8 @@ int main(int argc, char **argv)
         case 'S': stats = 1; break;
         case 's':
             if (parse_seed(optarg, &seed) < 0) {
-                fprintf(stderr, _("protosim: --seed needs a non-negative integer, "
-                        "not \"%s\"\n"), optarg);
+                fprintf(stderr, _("protosim: --seed needs a whole number from 0 to "
+                        "18446744073709551615, not \"%s\"\n"), optarg);
                 return EXIT_USAGE;
             }
             have_seed = 1;
@@ -608,15 +674,21 @@ int main(int argc, char **argv)
         case 'V':
             printf("protosim %s\n", PROTOSIM_VERSION);
             return finish_stdout(0, 0);
-        case ':':
-            fprintf(stderr, _("protosim: option %s needs a value\n"), argv[optind - 1]);
+        case ':': {
+            /* the option is the last one of its argument: a long one as
+             * written, a short one by its letter (of `-bs`, "-s") */
+            const char *arg = argv[optind - 1];
+            if (arg[0] == '-' && arg[1] == '-')
+                fprintf(stderr, _("protosim: option %s needs a value\n"), arg);
+            else {
+                char o[3] = { '-', (char)optopt, '\0' };
+                fprintf(stderr, _("protosim: option %s needs a value\n"), o);
+            }
             fputs(_("Try 'protosim --help'.\n"), stderr);
             return EXIT_USAGE;
+        }
         default:
-            if (optopt)
-                fprintf(stderr, _("protosim: unknown option -%c\n"), optopt);
-            else
-                fprintf(stderr, _("protosim: unknown option %s\n"), argv[optind - 1]);
+            bad_option(optind > 0 && optind <= argc ? argv[optind - 1] : NULL, optopt);
             fputs(_("Try 'protosim --help'.\n"), stderr);
             return EXIT_USAGE;
         }
