@@ -233,6 +233,13 @@ has_in "$TMP/err" '^protosim: --seed needs a whole number from 0 to 184467440737
 expect_rc 0  "--la zh"            -- "$PROTOSIM" --la zh --batch handshake
 has_in "$TMP/out" "时间  主机" "--la zh: the timeline in Chinese"
 expect_rc 64 "--lan=xx"           -- "$PROTOSIM" --lan=xx handshake
+# a budget too large for the model says the largest there is (it said
+# "--max-events needs a positive integer, not "18446744073709551615"")
+expect_rc 64 "--max-events too large" -- "$PROTOSIM" --max-events 18446744073709551615 handshake
+has_in "$TMP/err" '^protosim: --max-events can be at most 9223372036854775807, not "18446744073709551615"$' "--max-events too large: says the largest"
+expect_rc 0  "--max-events largest" -- "$PROTOSIM" --max-events 9223372036854775807 handshake
+expect_rc 64 "--max-time too large" -- "$PROTOSIM" --max-time 9223372036854775808us handshake
+has_in "$TMP/err" '^protosim: --max-time can be at most 9223372036854775807us' "--max-time too large: says the largest"
 expect_rc 0  "batch when piped"   -- "$PROTOSIM" handshake
 grep -q "LISTEN -> SYN_RECEIVED" "$TMP/out" && ok || bad "piped output is not the timeline"
 

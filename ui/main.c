@@ -216,7 +216,9 @@ static void add_sink(struct trace *tr,
 }
 
 /* A limit's value: a count, a size with an optional K/M/G suffix (powers
- * of 1024), or a duration (us, ms, s, m, h; bare seconds).  0 < value. */
+ * of 1024), or a duration (us, ms, s, m, h; bare seconds).  0 < value.
+ * Returns 0, -1 for a value that is none of these, -2 for one too large
+ * (more than INT64_MAX microseconds, events, frames or bytes). */
 static int parse_limit(const char *s, int kind, uint64_t *out)
 {
     char *end;
@@ -224,8 +226,10 @@ static int parse_limit(const char *s, int kind, uint64_t *out)
         return -1;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s)
+    if (end == s)
         return -1;
+    if (errno)
+        return -2;                          /* past UINT64_MAX */
     uint64_t mul = 1;
     if (kind == 't') {
         /* a duration as the lessons write one, decimals allowed (1.5s,
@@ -253,8 +257,10 @@ static int parse_limit(const char *s, int kind, uint64_t *out)
         for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
             if (!strcmp(end, units[i].u))
                 mul = units[i].us;
-        if (!mul || v > (uint64_t)INT64_MAX / mul)
+        if (!mul)
             return -1;
+        if (v > (uint64_t)INT64_MAX / mul)
+            return -2;
         /* frac / fden of a unit: whole microseconds only, as in a lesson */
         uint64_t fus = 0;
         while (frac && frac % 10 == 0) {    /* 1.500s is 1.5s */
@@ -266,7 +272,9 @@ static int parse_limit(const char *s, int kind, uint64_t *out)
                 return -1;
             fus = frac * mul / fden;
         }
-        if (v * mul > (uint64_t)INT64_MAX - fus || v * mul + fus == 0)
+        if (v * mul > (uint64_t)INT64_MAX - fus)
+            return -2;
+        if (v * mul + fus == 0)
             return -1;
         *out = v * mul + fus;
         return 0;
@@ -286,7 +294,7 @@ static int parse_limit(const char *s, int kind, uint64_t *out)
         return -1;
     }
     if (v > (uint64_t)INT64_MAX / mul)
-        return -1;
+        return -2;
     *out = v * mul;
     return 0;
 }
@@ -606,7 +614,17 @@ int main(int argc, char **argv)
                      : lim == LIM_TRACE || lim == LIM_MEMORY ? 'b' : 'n';
             if (lim == LIM_TRACE)
                 max_trace_arg = optarg;
-            if (parse_limit(optarg, kind, &limits[lim]) < 0) {
+            int pr = parse_limit(optarg, kind, &limits[lim]);
+            if (pr == -2) {
+                /* "needs a positive integer" was false of a number too large */
+                fprintf(stderr, _("protosim: %s can be at most %s, not \"%s\"\n"),
+                        sim_limit_option(lim),
+                        kind == 't' ? _("9223372036854775807us (about 292,000 years)")
+                        : kind == 'b' ? _("9223372036854775807 bytes (8 EiB)")
+                        : "9223372036854775807", optarg);
+                return EXIT_USAGE;
+            }
+            if (pr < 0) {
                 fprintf(stderr, _("protosim: %s needs %s, not \"%s\"\n"),
                         sim_limit_option(lim),
                         kind == 't' ? _("a duration like 90s or 10m")
