@@ -240,6 +240,12 @@ has_in "$TMP/err" '^protosim: --max-events can be at most 9223372036854775807, n
 expect_rc 0  "--max-events largest" -- "$PROTOSIM" --max-events 9223372036854775807 handshake
 expect_rc 64 "--max-time too large" -- "$PROTOSIM" --max-time 9223372036854775808us handshake
 has_in "$TMP/err" '^protosim: --max-time can be at most 9223372036854775807us' "--max-time too large: says the largest"
+# --pcap and --export's -o on one file: each is renamed into place when
+# complete, so the capture was silently replaced by the diagram (exit 0)
+rm -f "$TMP/both.out"
+expect_rc 64 "--pcap and -o one file" -- "$PROTOSIM" --export txt -o "$TMP/both.out" --pcap "$TMP/both.out" handshake
+has_in "$TMP/err" "^protosim: --pcap $TMP/both.out and -o $TMP/both.out name the same file; each output needs its own$" "--pcap and -o one file: refused"
+[ -e "$TMP/both.out" ] && bad "--pcap and -o one file: a file was written" || ok
 expect_rc 0  "batch when piped"   -- "$PROTOSIM" handshake
 grep -q "LISTEN -> SYN_RECEIVED" "$TMP/out" && ok || bad "piped output is not the timeline"
 

@@ -148,10 +148,23 @@ static int finish_stdout(int rc, int err)
 }
 
 /* --pcap must not destroy a lesson: refuse a .scn name, and the scenario
- * file itself under any name (a link, a hard link, another path). */
-static int pcap_target_ok(const char *pcap, const char *scn_path, int ng)
+ * file itself under any name (a link, a hard link, another path).  Nor
+ * may it share its file with --export's -o: each is written whole and
+ * renamed into place, so the one finished last replaced the other (a run
+ * with `--export txt -o x.pcap --pcap x.pcap` left the diagram, no
+ * capture, and exit 0). */
+static int pcap_target_ok(const char *pcap, const char *scn_path, int ng,
+                          const char *export_out)
 {
     const char *opt = ng ? "--pcapng" : "--pcap", *ext = ng ? ".pcapng" : ".pcap";
+    struct stat a, b;
+    if (export_out && (!strcmp(pcap, export_out) ||
+                       (stat(pcap, &a) == 0 && stat(export_out, &b) == 0 &&
+                        a.st_dev == b.st_dev && a.st_ino == b.st_ino))) {
+        fprintf(stderr, _("protosim: %s %s and -o %s name the same file; each "
+                "output needs its own\n"), opt, pcap, export_out);
+        return 0;
+    }
     size_t n = strlen(pcap);
     if (n >= 4 && !strcasecmp(pcap + n - 4, ".scn")) {
         fprintf(stderr, _("protosim: %s %s: refusing to write a capture to a "
@@ -159,7 +172,6 @@ static int pcap_target_ok(const char *pcap, const char *scn_path, int ng)
                 opt, pcap, ext);
         return 0;
     }
-    struct stat a, b;
     if (stat(pcap, &a) == 0 && stat(scn_path, &b) == 0 &&
         a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
         fprintf(stderr, _("protosim: %s %s: that is the scenario being run "
@@ -847,7 +859,8 @@ int main(int argc, char **argv)
         free(path);
         return EXIT_USAGE;
     }
-    if (pcap_path && !pcap_target_ok(pcap_path, path, pcap_ng)) {
+    if (pcap_path && !pcap_target_ok(pcap_path, path, pcap_ng,
+                                     ex.format >= 0 ? ex.output : NULL)) {
         scenario_free(scn);
         free(path);
         return EXIT_USAGE;
