@@ -246,6 +246,14 @@ rm -f "$TMP/both.out"
 expect_rc 64 "--pcap and -o one file" -- "$PROTOSIM" --export txt -o "$TMP/both.out" --pcap "$TMP/both.out" handshake
 has_in "$TMP/err" "^protosim: --pcap $TMP/both.out and -o $TMP/both.out name the same file; each output needs its own$" "--pcap and -o one file: refused"
 [ -e "$TMP/both.out" ] && bad "--pcap and -o one file: a file was written" || ok
+# --list reads each lesson of the folder it lists: a FIFO named x.scn there
+# hung it for good, and a folder named x.scn was listed as a lesson
+mkdir -p "$TMP/lessons/folder.scn"
+cp scenarios/handshake.scn "$TMP/lessons/"
+mkfifo "$TMP/lessons/fifo.scn"
+expect_rc 0 "--list beside a FIFO" -- env PROTOSIM_SCENARIOS="$TMP/lessons" timeout 20 "$PROTOSIM" --list
+[ "$(cut -d' ' -f1 "$TMP/out" | tr '\n' ' ')" = "handshake " ] && ok \
+    || bad "--list beside a FIFO and a folder: listed $(cut -d' ' -f1 "$TMP/out" | tr '\n' ' ')"
 expect_rc 0  "batch when piped"   -- "$PROTOSIM" handshake
 grep -q "LISTEN -> SYN_RECEIVED" "$TMP/out" && ok || bad "piped output is not the timeline"
 
