@@ -181,6 +181,12 @@ expect_rc 64 "unknown option"    -- "$PROTOSIM" --frobnicate
 expect_rc 64 "bad seed"          -- "$PROTOSIM" --seed=-3 handshake
 expect_rc 64 "two scenarios"     -- "$PROTOSIM" handshake teardown
 expect_rc 66 "missing scenario"  -- "$PROTOSIM" no-such-lesson
+# a name that is no shipped lesson but is a file here: say how to run the
+# file (it said only "no scenario named", as if the file were missing)
+printf 'host a 192.0.2.1\n' >"$TMP/lesson.txt"
+(cd "$TMP" && "$PROTOSIM" lesson.txt) >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 66 ] && ok || bad "a file named without ./: not exit 66"
+has_in "$TMP/err" '^protosim: no shipped scenario is named "lesson.txt" (try --list); to run the file of that name, write ./lesson.txt$' "a file named without ./: says ./"
 expect_rc 66 "unreadable file"   -- "$PROTOSIM" "$TMP/nothing-here.scn"
 printf 'host client 192.0.2.10\nlink client ghost delay 5ms\n' >"$TMP/bad.scn"
 expect_rc 65 "bad scenario"      -- "$PROTOSIM" "$TMP/bad.scn"

@@ -815,7 +815,15 @@ int main(int argc, char **argv)
     if (arg) {
         path = scnpath_resolve(arg, argv[0]);
         if (!path) {
-            fprintf(stderr, _("protosim: no scenario named \"%s\" (try --list)\n"), arg);
+            /* `protosim lesson.txt` beside a file lesson.txt: a name
+             * without "/" or ".scn" is a shipped lesson's, and "no
+             * scenario named" alone read as if the file were missing */
+            struct stat st;
+            if (stat(arg, &st) == 0)
+                fprintf(stderr, _("protosim: no shipped scenario is named \"%s\" (try "
+                        "--list); to run the file of that name, write ./%s\n"), arg, arg);
+            else
+                fprintf(stderr, _("protosim: no scenario named \"%s\" (try --list)\n"), arg);
             return EXIT_NOINPUT;
         }
     } else {
