@@ -17,7 +17,7 @@
 
 /* One item of a sequence: a state (or a segment's key) and its record. */
 struct item {
-    int      key;
+    int64_t  key;
     int64_t  t;
     long     rec;           /* trace index */
 };
@@ -27,7 +27,7 @@ struct seq {
     int      n, cap;
 };
 
-static void push(struct seq *s, int key, int64_t t, long rec)
+static void push(struct seq *s, int64_t key, int64_t t, long rec)
 {
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 16;
@@ -139,7 +139,7 @@ struct ctx {
 static struct why explain_sim_only(const struct ctx *c, const struct seq *sim,
                                    int i, const struct seq *ker, int host)
 {
-    int st = sim->v[i].key;
+    int st = (int)sim->v[i].key;
     int64_t t = sim->v[i].t;
     /* a listener's sequence starts CLOSED, LISTEN; a child's at LISTEN */
     int child = sim->n && sim->v[0].key == TCPS_LISTEN;
@@ -217,11 +217,11 @@ static void build_conn(const struct ctx *c, struct real_conn_table *t)
         while (upto >= 0 && j < upto) {
             const struct trace_rec *kr = &tr->recs[ker.v[j].rec];
             struct real_row row = {
-                .sim_state = -1, .ker_state = ker.v[j].key, .sim_t = -1,
+                .sim_state = -1, .ker_state = (int)ker.v[j].key, .sim_t = -1,
                 .ker_t = ker.v[j].t, .ker_what = RR_WHAT(kr),
                 .ker_source = RR_SOURCE(kr), .mark = RM_DIFF,
                 .why = RR_WHAT(kr) == RW_UNSEEN ? kr->why
-                     : explain_kernel_only(&sim, &ker, ker.v[j].key),
+                     : explain_kernel_only(&sim, &ker, (int)ker.v[j].key),
             };
             add_row(t, &cap, row);
             j++;
@@ -229,12 +229,12 @@ static void build_conn(const struct ctx *c, struct real_conn_table *t)
         if (i == sim.n)
             break;
         struct real_row row = {
-            .sim_state = sim.v[i].key, .ker_state = -1, .sim_t = sim.v[i].t,
+            .sim_state = (int)sim.v[i].key, .ker_state = -1, .sim_t = sim.v[i].t,
             .ker_t = -1, .ker_what = -1, .ker_source = -1, .mark = RM_DIFF,
         };
         if (match[i] >= 0) {
             const struct trace_rec *kr = &tr->recs[ker.v[j].rec];
-            row.ker_state = ker.v[j].key;
+            row.ker_state = (int)ker.v[j].key;
             row.ker_t = ker.v[j].t;
             row.ker_what = RR_WHAT(kr);
             row.ker_source = RR_SOURCE(kr);
@@ -268,14 +268,22 @@ static void build_conn(const struct ctx *c, struct real_conn_table *t)
 
 /* A segment's identity for the alignment: who sent it to whom, its flags
  * without PSH, and whether it carries data. */
-static int pkt_key(int src, int dst, uint8_t flags, uint32_t len)
+/* A segment's key: its hosts whole (24 bits each: a lesson has at most
+ * 10,000,000 lines, so fewer hosts), its flags and whether it carries
+ * data.  The hosts were their indices' low 8 bits, which made hosts 256
+ * apart one host: the alignment paired one's segments with the other's. */
+#define PKT_HOST(h) ((int64_t)((h) & 0xffffff))
+#define KEY_SRC(k)  ((int)(((k) >> 31) & 0xffffff))
+#define KEY_DST(k)  ((int)(((k) >> 7) & 0xffffff))
+#define KEY_FLAGS(k) ((int)(((k) >> 1) & 0x3f))
+static int64_t pkt_key(int src, int dst, uint8_t flags, uint32_t len)
 {
     /* PSH is the sender's business; an RST is an RST with or without ACK */
     flags &= (uint8_t)~TCP_PSH;
     if (flags & TCP_RST)
         flags &= (uint8_t)~TCP_ACK;
-    return ((src & 0xff) << 24) | ((dst & 0xff) << 16) |
-           ((flags & 0x3f) << 8) | (len ? 1 : 0);
+    return (PKT_HOST(src) << 31) | (PKT_HOST(dst) << 7) |
+           ((int64_t)(flags & 0x3f) << 1) | (len ? 1 : 0);
 }
 
 /* The two sequences and the simulated segments' relative numbers. */
@@ -429,13 +437,13 @@ static void build_packets(const struct ctx *c, struct real_compare *out)
         } else {
             const struct trace_rec *r = &tr->recs[sim.v[i].rec];
             int src = r->u.pkt.src, dst = r->u.pkt.dst, pair = 0;
+            int s24 = (int)PKT_HOST(src), d24 = (int)PKT_HOST(dst);
             for (int q = 0; q < ker.n; q++) {
-                int ks = (ker.v[q].key >> 24) & 0xff, kd = (ker.v[q].key >> 16) & 0xff;
-                if ((ks == (src & 0xff) && kd == (dst & 0xff)) ||
-                    (ks == (dst & 0xff) && kd == (src & 0xff)))
+                int ks = KEY_SRC(ker.v[q].key), kd = KEY_DST(ker.v[q].key);
+                if ((ks == s24 && kd == d24) || (ks == d24 && kd == s24))
                     pair = 1;
             }
-            int flags = (sim.v[i].key >> 8) & 0x3f;
+            int flags = KEY_FLAGS(sim.v[i].key);
             if (r->why.id == N_SEG_INJECT || r->why.id == N_SEG_RETRANSMIT)
                 row.why = WHY0(N_REAL_DIFF_PKT_NETWORK);
             else if (norep[i] || !pair)
