@@ -184,7 +184,8 @@ expect_rc 66 "missing scenario"  -- "$PROTOSIM" no-such-lesson
 # a name that is no shipped lesson but is a file here: say how to run the
 # file (it said only "no scenario named", as if the file were missing)
 printf 'host a 192.0.2.1\n' >"$TMP/lesson.txt"
-(cd "$TMP" && "$PROTOSIM" lesson.txt) >"$TMP/out" 2>"$TMP/err"
+abs_protosim=$(cd "$(dirname "$PROTOSIM")" && pwd)/$(basename "$PROTOSIM")
+(cd "$TMP" && "$abs_protosim" lesson.txt) >"$TMP/out" 2>"$TMP/err"
 [ $? -eq 66 ] && ok || bad "a file named without ./: not exit 66"
 has_in "$TMP/err" '^protosim: no shipped scenario is named "lesson.txt" (try --list); to run the file of that name, write ./lesson.txt$' "a file named without ./: says ./"
 expect_rc 66 "unreadable file"   -- "$PROTOSIM" "$TMP/nothing-here.scn"
