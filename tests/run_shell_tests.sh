@@ -197,6 +197,13 @@ expect_rc 64 "unknown option"    -- "$PROTOSIM" --frobnicate
 expect_rc 64 "bad seed"          -- "$PROTOSIM" --seed=-3 handshake
 expect_rc 64 "two scenarios"     -- "$PROTOSIM" handshake teardown
 expect_rc 66 "missing scenario"  -- "$PROTOSIM" no-such-lesson
+# a name that is no shipped lesson but is a file here: say how to run the
+# file (it said only "no scenario named", as if the file were missing)
+printf 'host a 192.0.2.1\n' >"$TMP/lesson.txt"
+abs_protosim=$(cd "$(dirname "$PROTOSIM")" && pwd)/$(basename "$PROTOSIM")
+(cd "$TMP" && "$abs_protosim" lesson.txt) >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 66 ] && ok || bad "a file named without ./: not exit 66"
+has_in "$TMP/err" '^protosim: no shipped scenario is named "lesson.txt" (try --list); to run the file of that name, write ./lesson.txt$' "a file named without ./: says ./"
 expect_rc 66 "unreadable file"   -- "$PROTOSIM" "$TMP/nothing-here.scn"
 printf 'host client 192.0.2.10\nlink client ghost delay 5ms\n' >"$TMP/bad.scn"
 expect_rc 65 "bad scenario"      -- "$PROTOSIM" "$TMP/bad.scn"
@@ -224,6 +231,52 @@ expect_rc 1  "failed expectation" -- "$PROTOSIM" --check "$TMP/failing.scn"
 grep -q "failing.scn:6: expectation failed: " "$TMP/out" && ok \
     || bad "failed expectation not reported as file:line: $(cat "$TMP/out")"
 expect_rc 0  "abbreviated option" -- "$PROTOSIM" --se=3 --bat handshake
+# a refused option is named as written, with the reason getopt_long had:
+# a value given to an option that takes none was "unknown option -b" (and
+# "-Q", or "-" and a stray byte, for --quiz and --fold, which have no
+# letter), an ambiguous start was "unknown"
+expect_rc 64 "value to --batch"   -- "$PROTOSIM" --batch=1 handshake
+has_in "$TMP/err" '^protosim: option --batch takes no value, found "1"$' "--batch=1 named"
+expect_rc 64 "value to --fold"    -- "$PROTOSIM" --fold=yes handshake
+has_in "$TMP/err" '^protosim: option --fold takes no value, found "yes"$' "--fold=yes named"
+expect_rc 64 "ambiguous option"   -- "$PROTOSIM" --ma=3 handshake
+has_in "$TMP/err" '^protosim: option --ma is ambiguous: it is the start of --max-time --max-events --max-frames --max-trace --max-memory$' "--ma ambiguous"
+expect_rc 64 "missing value of -s" -- "$PROTOSIM" -bs
+has_in "$TMP/err" '^protosim: option -s needs a value$' "-bs: the option is -s"
+# --seed reads decimal as a lesson's `seed` does: "010" was 8 (octal),
+# "08" was refused as not "a non-negative integer"
+"$PROTOSIM" --json --seed 10 handshake >"$TMP/s10" 2>&1
+"$PROTOSIM" --json --seed 010 handshake >"$TMP/s010" 2>&1
+cmp -s "$TMP/s10" "$TMP/s010" && ok || bad "--seed 010 is not seed 10"
+expect_rc 0  "--seed 08"          -- "$PROTOSIM" --seed 08 handshake
+expect_rc 64 "--seed too large"   -- "$PROTOSIM" --seed 18446744073709551616 handshake
+has_in "$TMP/err" '^protosim: --seed needs a whole number from 0 to 18446744073709551615, not "18446744073709551616"$' "--seed too large: says the range"
+# --lang by an abbreviation, as getopt_long takes every option: `--la zh`
+# was accepted and ignored (English), `--lan=xx` accepted without a word
+expect_rc 0  "--la zh"            -- "$PROTOSIM" --la zh --batch handshake
+has_in "$TMP/out" "时间  主机" "--la zh: the timeline in Chinese"
+expect_rc 64 "--lan=xx"           -- "$PROTOSIM" --lan=xx handshake
+# a budget too large for the model says the largest there is (it said
+# "--max-events needs a positive integer, not "18446744073709551615"")
+expect_rc 64 "--max-events too large" -- "$PROTOSIM" --max-events 18446744073709551615 handshake
+has_in "$TMP/err" '^protosim: --max-events can be at most 9223372036854775807, not "18446744073709551615"$' "--max-events too large: says the largest"
+expect_rc 0  "--max-events largest" -- "$PROTOSIM" --max-events 9223372036854775807 handshake
+expect_rc 64 "--max-time too large" -- "$PROTOSIM" --max-time 9223372036854775808us handshake
+has_in "$TMP/err" '^protosim: --max-time can be at most 9223372036854775807us' "--max-time too large: says the largest"
+# --pcap and --export's -o on one file: each is renamed into place when
+# complete, so the capture was silently replaced by the diagram (exit 0)
+rm -f "$TMP/both.out"
+expect_rc 64 "--pcap and -o one file" -- "$PROTOSIM" --export txt -o "$TMP/both.out" --pcap "$TMP/both.out" handshake
+has_in "$TMP/err" "^protosim: --pcap $TMP/both.out and -o $TMP/both.out name the same file; each output needs its own$" "--pcap and -o one file: refused"
+[ -e "$TMP/both.out" ] && bad "--pcap and -o one file: a file was written" || ok
+# --list reads each lesson of the folder it lists: a FIFO named x.scn there
+# hung it for good, and a folder named x.scn was listed as a lesson
+mkdir -p "$TMP/lessons/folder.scn"
+cp scenarios/handshake.scn "$TMP/lessons/"
+mkfifo "$TMP/lessons/fifo.scn"
+expect_rc 0 "--list beside a FIFO" -- env PROTOSIM_SCENARIOS="$TMP/lessons" timeout 20 "$PROTOSIM" --list
+[ "$(cut -d' ' -f1 "$TMP/out" | tr '\n' ' ')" = "handshake " ] && ok \
+    || bad "--list beside a FIFO and a folder: listed $(cut -d' ' -f1 "$TMP/out" | tr '\n' ' ')"
 expect_rc 0  "batch when piped"   -- "$PROTOSIM" handshake
 grep -q "LISTEN -> SYN_RECEIVED" "$TMP/out" && ok || bad "piped output is not the timeline"
 

@@ -66,8 +66,9 @@ static void usage(FILE *fp)
 "                     input and end with the line 'score N/M' (exit 0\n"
 "                     whatever the score)\n"
 "      --real         also replay the TCP calls on real 127.0.0.1 sockets and\n"
-"                     show the kernel's states beside the model's (a few\n"
-"                     seconds at most; --check still checks the model only)\n"
+"                     show the kernel's states beside the model's (seconds\n"
+"                     for a lesson's few connections, far longer for a\n"
+"                     crowd; --check still checks the model only)\n"
 "  -s, --seed N       seed all randomness (default: the scenario's seed, or 1)\n"
 "      --lang zh|en   the language of every sentence (default: from the\n"
 "                     locale: LANGUAGE, LC_ALL, LC_MESSAGES, LANG)\n"
@@ -114,13 +115,16 @@ static void usage(FILE *fp)
 "The scenario language is described in scenarios/README.md.\n"), fp);
 }
 
+/* --seed's value: plain decimal digits, as a lesson's `seed N` line reads
+ * them (scenarios/README.md, "Numbers").  strtoull's base 0 read "010" as
+ * 8 and refused "08", and it took a sign or leading spaces. */
 static int parse_seed(const char *s, uint64_t *out)
 {
     char *end;
-    if (!*s || *s == '-')
+    if (*s < '0' || *s > '9')
         return -1;
     errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
+    unsigned long long v = strtoull(s, &end, 10);
     if (errno || *end)
         return -1;
     *out = v;
@@ -145,10 +149,23 @@ static int finish_stdout(int rc, int err)
 }
 
 /* --pcap must not destroy a lesson: refuse a .scn name, and the scenario
- * file itself under any name (a link, a hard link, another path). */
-static int pcap_target_ok(const char *pcap, const char *scn_path, int ng)
+ * file itself under any name (a link, a hard link, another path).  Nor
+ * may it share its file with --export's -o: each is written whole and
+ * renamed into place, so the one finished last replaced the other (a run
+ * with `--export txt -o x.pcap --pcap x.pcap` left the diagram, no
+ * capture, and exit 0). */
+static int pcap_target_ok(const char *pcap, const char *scn_path, int ng,
+                          const char *export_out)
 {
     const char *opt = ng ? "--pcapng" : "--pcap", *ext = ng ? ".pcapng" : ".pcap";
+    struct stat a, b;
+    if (export_out && (!strcmp(pcap, export_out) ||
+                       (stat(pcap, &a) == 0 && stat(export_out, &b) == 0 &&
+                        a.st_dev == b.st_dev && a.st_ino == b.st_ino))) {
+        fprintf(stderr, _("protosim: %s %s and -o %s name the same file; each "
+                "output needs its own\n"), opt, pcap, export_out);
+        return 0;
+    }
     size_t n = strlen(pcap);
     if (n >= 4 && !strcasecmp(pcap + n - 4, ".scn")) {
         fprintf(stderr, _("protosim: %s %s: refusing to write a capture to a "
@@ -156,7 +173,6 @@ static int pcap_target_ok(const char *pcap, const char *scn_path, int ng)
                 opt, pcap, ext);
         return 0;
     }
-    struct stat a, b;
     if (stat(pcap, &a) == 0 && stat(scn_path, &b) == 0 &&
         a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
         fprintf(stderr, _("protosim: %s %s: that is the scenario being run "
@@ -213,7 +229,9 @@ static void add_sink(struct trace *tr,
 }
 
 /* A limit's value: a count, a size with an optional K/M/G suffix (powers
- * of 1024), or a duration (us, ms, s, m, h; bare seconds).  0 < value. */
+ * of 1024), or a duration (us, ms, s, m, h; bare seconds).  0 < value.
+ * Returns 0, -1 for a value that is none of these, -2 for one too large
+ * (more than INT64_MAX microseconds, events, frames or bytes). */
 static int parse_limit(const char *s, int kind, uint64_t *out)
 {
     char *end;
@@ -221,8 +239,10 @@ static int parse_limit(const char *s, int kind, uint64_t *out)
         return -1;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s)
+    if (end == s)
         return -1;
+    if (errno)
+        return -2;                          /* past UINT64_MAX */
     uint64_t mul = 1;
     if (kind == 't') {
         /* a duration as the lessons write one, decimals allowed (1.5s,
@@ -250,8 +270,10 @@ static int parse_limit(const char *s, int kind, uint64_t *out)
         for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
             if (!strcmp(end, units[i].u))
                 mul = units[i].us;
-        if (!mul || v > (uint64_t)INT64_MAX / mul)
+        if (!mul)
             return -1;
+        if (v > (uint64_t)INT64_MAX / mul)
+            return -2;
         /* frac / fden of a unit: whole microseconds only, as in a lesson */
         uint64_t fus = 0;
         while (frac && frac % 10 == 0) {    /* 1.500s is 1.5s */
@@ -263,7 +285,9 @@ static int parse_limit(const char *s, int kind, uint64_t *out)
                 return -1;
             fus = frac * mul / fden;
         }
-        if (v * mul > (uint64_t)INT64_MAX - fus || v * mul + fus == 0)
+        if (v * mul > (uint64_t)INT64_MAX - fus)
+            return -2;
+        if (v * mul + fus == 0)
             return -1;
         *out = v * mul + fus;
         return 0;
@@ -283,7 +307,7 @@ static int parse_limit(const char *s, int kind, uint64_t *out)
         return -1;
     }
     if (v > (uint64_t)INT64_MAX / mul)
-        return -1;
+        return -2;
     *out = v * mul;
     return 0;
 }
@@ -300,24 +324,117 @@ static void out_of_memory(size_t size)
     exit(EXIT_OSERR);
 }
 
+/* The command line's long options.  Short ones are OPTSTRING's. */
+#define OPTSTRING ":bjp:cs:lhVo:"
+static const struct option opts[] = {
+    { "batch",   no_argument,       NULL, 'b' },
+    { "json",    no_argument,       NULL, 'j' },
+    { "pcap",    required_argument, NULL, 'p' },
+    { "pcapng",  required_argument, NULL, 2007 },
+    { "check",   no_argument,       NULL, 'c' },
+    { "real",    no_argument,       NULL, 'R' },
+    { "stats",   no_argument,       NULL, 'S' },
+    { "seed",    required_argument, NULL, 's' },
+    { "list",    no_argument,       NULL, 'l' },
+    { "help",    no_argument,       NULL, 'h' },
+    { "version", no_argument,       NULL, 'V' },
+    { "max-time",   required_argument, NULL, 1000 + LIM_TIME },
+    { "max-events", required_argument, NULL, 1000 + LIM_EVENTS },
+    { "max-frames", required_argument, NULL, 1000 + LIM_FRAMES },
+    { "max-trace",  required_argument, NULL, 1000 + LIM_TRACE },
+    { "max-memory", required_argument, NULL, 1000 + LIM_MEMORY },
+    { "lang",       required_argument, NULL, 'L' },
+    { "export",     required_argument, NULL, 'E' },
+    { "output",     required_argument, NULL, 'o' },
+    { "from",       required_argument, NULL, 2001 },
+    { "to",         required_argument, NULL, 2002 },
+    { "width",      required_argument, NULL, 2003 },
+    { "ascii",      no_argument,       NULL, 2004 },
+    { "chapter",    required_argument, NULL, 2005 },
+    { "fold",       no_argument,       NULL, 2006 },
+    { "quiz",       no_argument,       NULL, 'Q' },
+    { "read",       required_argument, NULL, 2008 },
+    { NULL, 0, NULL, 0 },
+};
+
 /* --lang's value, looked for before anything else is parsed so that every
  * message, the command line's own errors included, is in that language:
- * I18N_AUTO when absent, -1 when it names no language protosim speaks. */
+ * I18N_AUTO when absent, -1 when it names no language protosim speaks.
+ * getopt_long finds it, as the main pass does, so that an abbreviation
+ * (`--la zh`, `--lan=zh`) counts and a value of another option (`--seed
+ * --lang`) does not; the main pass starts again from the first argument. */
 static int lang_option(int argc, char **argv, const char **bad)
 {
-    int lang = I18N_AUTO;
-    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-        const char *v = NULL;
-        if (!strcmp(argv[i], "--lang") && i + 1 < argc)
-            v = argv[++i];
-        else if (!strncmp(argv[i], "--lang=", 7))
-            v = argv[i] + 7;
-        if (v && (lang = i18n_parse(v)) < 0) {
-            *bad = v;
-            return -1;
+    int lang = I18N_AUTO, c;
+    opterr = 0;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, OPTSTRING, opts, NULL)) != -1) {
+        if (c == 'L' && (lang = i18n_parse(optarg)) < 0) {
+            *bad = optarg;
+            break;
         }
     }
+    optind = 0;
     return lang;
+}
+
+/* The message for an option getopt_long refused ('?'), true of why it
+ * refused: ARG is the argument it stopped at when that is a long option
+ * (`--batch=1` gives no value to --batch, `--ma` is the start of three
+ * options), OPT the short option's letter otherwise.  (getopt_long reports
+ * a value given to a long option without one by the option's code, which
+ * is no letter for --fold or --quiz: printed as -%c it was "-Q" or a stray
+ * byte.) */
+static void bad_option(const char *arg, int opt)
+{
+    if (arg && arg[0] == '-' && arg[1] == '-') {
+        const char *name = arg + 2, *eq = strchr(name, '=');
+        size_t n = eq ? (size_t)(eq - name) : strlen(name);
+        const struct option *one = NULL;
+        int matches = 0;
+        for (const struct option *o = opts; o->name; o++) {
+            if (strncmp(o->name, name, n))
+                continue;
+            if (strlen(o->name) == n) {     /* an exact name is never ambiguous */
+                one = o;
+                matches = 1;
+                break;
+            }
+            one = o;
+            matches++;
+        }
+        if (matches == 1 && (!opt || opt == one->val)) {
+            if (eq && one->has_arg == no_argument) {
+                char *v = text_visible_dup(eq + 1);
+                fprintf(stderr, _("protosim: option --%s takes no value, found \"%s\"\n"),
+                        one->name, v);
+                free(v);
+                return;
+            }
+        } else if (matches > 1 && !opt) {
+            char *w = xstrdup(arg);
+            w[2 + n] = '\0';                /* the name, without "=VALUE" */
+            char *v = text_visible_dup(w);
+            fprintf(stderr, _("protosim: option %s is ambiguous: it is the start of"), v);
+            free(v);
+            free(w);
+            for (const struct option *o = opts; o->name; o++)
+                if (!strncmp(o->name, name, n))
+                    fprintf(stderr, " --%s", o->name);
+            fputc('\n', stderr);
+            return;
+        }
+        if (!opt || matches == 0) {
+            char *v = text_visible_dup(arg);
+            fprintf(stderr, _("protosim: unknown option %s\n"), v);
+            free(v);
+            return;
+        }
+    }
+    if (opt > ' ' && opt < 0x7f)
+        fprintf(stderr, _("protosim: unknown option -%c\n"), opt);
+    else
+        fprintf(stderr, _("protosim: unknown option -\\x%02X\n"), (unsigned)opt & 0xff);
 }
 
 /* --read FILE: the capture's frames and the TCP states inferred from them
@@ -477,39 +594,9 @@ int main(int argc, char **argv)
     struct export_cli ex = { .format = -1 };
     int ex_opt = 0;                             /* an option only --export takes */
     const char *ex_optname = NULL;
-    static const struct option opts[] = {
-        { "batch",   no_argument,       NULL, 'b' },
-        { "json",    no_argument,       NULL, 'j' },
-        { "pcap",    required_argument, NULL, 'p' },
-        { "pcapng",  required_argument, NULL, 2007 },
-        { "check",   no_argument,       NULL, 'c' },
-        { "real",    no_argument,       NULL, 'R' },
-        { "stats",   no_argument,       NULL, 'S' },
-        { "seed",    required_argument, NULL, 's' },
-        { "list",    no_argument,       NULL, 'l' },
-        { "help",    no_argument,       NULL, 'h' },
-        { "version", no_argument,       NULL, 'V' },
-        { "max-time",   required_argument, NULL, 1000 + LIM_TIME },
-        { "max-events", required_argument, NULL, 1000 + LIM_EVENTS },
-        { "max-frames", required_argument, NULL, 1000 + LIM_FRAMES },
-        { "max-trace",  required_argument, NULL, 1000 + LIM_TRACE },
-        { "max-memory", required_argument, NULL, 1000 + LIM_MEMORY },
-        { "lang",       required_argument, NULL, 'L' },
-        { "export",     required_argument, NULL, 'E' },
-        { "output",     required_argument, NULL, 'o' },
-        { "from",       required_argument, NULL, 2001 },
-        { "to",         required_argument, NULL, 2002 },
-        { "width",      required_argument, NULL, 2003 },
-        { "ascii",      no_argument,       NULL, 2004 },
-        { "chapter",    required_argument, NULL, 2005 },
-        { "fold",       no_argument,       NULL, 2006 },
-        { "quiz",       no_argument,       NULL, 'Q' },
-        { "read",       required_argument, NULL, 2008 },
-        { NULL, 0, NULL, 0 },
-    };
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":bjp:cs:lhVo:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, OPTSTRING, opts, NULL)) != -1) {
         switch (c) {
         case 'b': batch = 1; break;
         case 'j': json = 1; break;
@@ -527,8 +614,8 @@ int main(int argc, char **argv)
         case 'S': stats = 1; break;
         case 's':
             if (parse_seed(optarg, &seed) < 0) {
-                fprintf(stderr, _("protosim: --seed needs a non-negative integer, "
-                        "not \"%s\"\n"), optarg);
+                fprintf(stderr, _("protosim: --seed needs a whole number from 0 to "
+                        "18446744073709551615, not \"%s\"\n"), optarg);
                 return EXIT_USAGE;
             }
             have_seed = 1;
@@ -540,7 +627,17 @@ int main(int argc, char **argv)
                      : lim == LIM_TRACE || lim == LIM_MEMORY ? 'b' : 'n';
             if (lim == LIM_TRACE)
                 max_trace_arg = optarg;
-            if (parse_limit(optarg, kind, &limits[lim]) < 0) {
+            int pr = parse_limit(optarg, kind, &limits[lim]);
+            if (pr == -2) {
+                /* "needs a positive integer" was false of a number too large */
+                fprintf(stderr, _("protosim: %s can be at most %s, not \"%s\"\n"),
+                        sim_limit_option(lim),
+                        kind == 't' ? _("9223372036854775807us (about 292,000 years)")
+                        : kind == 'b' ? _("9223372036854775807 bytes (8 EiB)")
+                        : "9223372036854775807", optarg);
+                return EXIT_USAGE;
+            }
+            if (pr < 0) {
                 fprintf(stderr, _("protosim: %s needs %s, not \"%s\"\n"),
                         sim_limit_option(lim),
                         kind == 't' ? _("a duration like 90s or 10m")
@@ -608,15 +705,21 @@ int main(int argc, char **argv)
         case 'V':
             printf("protosim %s\n", PROTOSIM_VERSION);
             return finish_stdout(0, 0);
-        case ':':
-            fprintf(stderr, _("protosim: option %s needs a value\n"), argv[optind - 1]);
+        case ':': {
+            /* the option is the last one of its argument: a long one as
+             * written, a short one by its letter (of `-bs`, "-s") */
+            const char *arg = argv[optind - 1];
+            if (arg[0] == '-' && arg[1] == '-')
+                fprintf(stderr, _("protosim: option %s needs a value\n"), arg);
+            else {
+                char o[3] = { '-', (char)optopt, '\0' };
+                fprintf(stderr, _("protosim: option %s needs a value\n"), o);
+            }
             fputs(_("Try 'protosim --help'.\n"), stderr);
             return EXIT_USAGE;
+        }
         default:
-            if (optopt)
-                fprintf(stderr, _("protosim: unknown option -%c\n"), optopt);
-            else
-                fprintf(stderr, _("protosim: unknown option %s\n"), argv[optind - 1]);
+            bad_option(optind > 0 && optind <= argc ? argv[optind - 1] : NULL, optopt);
             fputs(_("Try 'protosim --help'.\n"), stderr);
             return EXIT_USAGE;
         }
@@ -713,7 +816,15 @@ int main(int argc, char **argv)
     if (arg) {
         path = scnpath_resolve(arg, argv[0]);
         if (!path) {
-            fprintf(stderr, _("protosim: no scenario named \"%s\" (try --list)\n"), arg);
+            /* `protosim lesson.txt` beside a file lesson.txt: a name
+             * without "/" or ".scn" is a shipped lesson's, and "no
+             * scenario named" alone read as if the file were missing */
+            struct stat st;
+            if (stat(arg, &st) == 0)
+                fprintf(stderr, _("protosim: no shipped scenario is named \"%s\" (try "
+                        "--list); to run the file of that name, write ./%s\n"), arg, arg);
+            else
+                fprintf(stderr, _("protosim: no scenario named \"%s\" (try --list)\n"), arg);
             return EXIT_NOINPUT;
         }
     } else {
@@ -757,7 +868,8 @@ int main(int argc, char **argv)
         free(path);
         return EXIT_USAGE;
     }
-    if (pcap_path && !pcap_target_ok(pcap_path, path, pcap_ng)) {
+    if (pcap_path && !pcap_target_ok(pcap_path, path, pcap_ng,
+                                     ex.format >= 0 ? ex.output : NULL)) {
         scenario_free(scn);
         free(path);
         return EXIT_USAGE;

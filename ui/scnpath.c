@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "output.h"
 #include "alloc.h"
@@ -47,6 +48,16 @@ static int scenario_dirs(char dirs[][PATH_MAX], int max)
     return n;
 }
 
+/* A lesson found by name is a regular file (or a link to one): --list
+ * opens and reads each, and a FIFO named x.scn in a scenario folder hung
+ * it for good waiting for a writer (a folder named x.scn was listed as
+ * "(does not parse)"). */
+static int regular(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* "dir/name.scn", malloc'd */
 static char *scn_path(const char *dir, const char *name)
 {
@@ -66,7 +77,7 @@ char *scnpath_resolve(const char *arg, const char *argv0)
     int n = scenario_dirs(dirs, 5);
     for (int i = 0; i < n; i++) {
         char *path = scn_path(dirs[i], arg);
-        if (access(path, R_OK) == 0)
+        if (access(path, R_OK) == 0 && regular(path))
             return path;
         free(path);
     }
@@ -94,6 +105,13 @@ int scnpath_catalog(const char *argv0, struct scn_entry **out)
         while ((de = readdir(d))) {
             size_t l = strlen(de->d_name);
             if (l <= 4 || strcmp(de->d_name + l - 4, ".scn"))
+                continue;
+            size_t pn = strlen(dirs[i]) + l + 2;
+            char *path = xmalloc(pn);
+            snprintf(path, pn, "%s/%s", dirs[i], de->d_name);
+            int reg = regular(path);
+            free(path);
+            if (!reg)
                 continue;
             names = xreallocarray(names, (size_t)n + 1, sizeof *names);
             names[n] = xstrdup(de->d_name);
