@@ -149,10 +149,11 @@ static void index_app_records(struct replay *R)
                 continue;
             struct appkey k = { r->host, r->u.app.call, r->t_us };
             if (!pass) {
-                int id = appkey_id(R, k);
-                count = xreallocarray(count, (size_t)R->nappk + 1, sizeof *count);
-                if (id == R->nappk - 1)
+                int had = R->nappk, id = appkey_id(R, k);
+                if (R->nappk > had) {           /* a new key */
+                    count = xreallocarray(count, (size_t)R->nappk, sizeof *count);
                     count[id] = 0;
+                }
                 count[id]++;
             } else {
                 int id = appkey_find(R, k);

@@ -921,6 +921,43 @@ START_TEST(test_failed_connect_is_not_called_not_replayed)
 }
 END_TEST
 
+/* Three listens and three connects at one time on one host: each real
+ * socket stands for its own model connection (the index of the model's
+ * calls by host, time and call once counted a key met twice in a row as
+ * new, and wrote past its table). */
+START_TEST(test_calls_at_one_time_map_to_their_own_connections)
+{
+    struct rrun *r = replay(
+        "host client 192.0.2.10\n"
+        "host server 192.0.2.80\n"
+        "link client server delay 1ms\n"
+        "at 0ms server listen 80\n"
+        "at 0ms server listen 81\n"
+        "at 0ms server listen 82\n"
+        "at 10ms client connect server 80\n"
+        "at 10ms client connect server 81\n"
+        "at 10ms client connect server 82\n");
+    ck_assert_int_eq(r->rc, 0);
+    struct real_compare c;
+    real_compare(T(r), r->scn, &c);
+    int est = 0, listening = 0;
+    for (int k = 0; k < c.nconns; k++) {
+        const struct real_conn_table *t = &c.conns[k];
+        ck_assert_int_eq(t->replayed, 1);
+        for (int i = 0; i < t->nrows; i++) {
+            est += t->rows[i].sim_state == TCPS_ESTABLISHED &&
+                   t->rows[i].mark == RM_SAME;
+            listening += t->rows[i].sim_state == TCPS_LISTEN &&
+                         t->rows[i].mark == RM_SAME;
+        }
+    }
+    ck_assert_int_eq(est, 6);           /* three clients, three accepted */
+    ck_assert_int_eq(listening, 3);     /* each listener its own socket */
+    real_compare_free(&c);
+    done(r);
+}
+END_TEST
+
 Suite *real_suite(void)
 {
     Suite *s = suite_create("real");
@@ -958,6 +995,7 @@ Suite *real_suite(void)
     tcase_add_test(cmp, test_lost_capture_does_not_say_the_kernel_sent_nothing);
     tcase_add_test(cmp, test_failed_connect_is_not_called_not_replayed);
     tcase_add_test(cmp, test_compare_tells_hosts_256_apart);
+    tcase_add_test(cmp, test_calls_at_one_time_map_to_their_own_connections);
     suite_add_tcase(s, cmp);
     return s;
 }
