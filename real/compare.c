@@ -275,8 +275,9 @@ static void build_conn(const struct ctx *c, struct real_conn_table *t,
 
 /* ---- segments ------------------------------------------------------------ */
 
-/* A segment's identity for the alignment: who sent it to whom, its flags
- * without PSH, and whether it carries data. */
+/* A segment's identity for the alignment within its flow (the flow says
+ * who sent it to whom): its flags without PSH, and whether it carries
+ * data. */
 static int pkt_key(uint8_t flags, uint32_t len)
 {
     /* PSH is the sender's business; an RST is an RST with or without ACK */

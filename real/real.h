@@ -66,6 +66,8 @@ struct real_end {
     int      closed_by_app; /* close() or abort by the scenario */
 };
 
+/* real_result keeps the first REAL_MAX_ENDS endpoints (the tests read
+ * them); the replay itself has no such limit. */
 #define REAL_MAX_ENDS 64
 
 struct real_result {
