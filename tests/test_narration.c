@@ -2763,7 +2763,7 @@ static void ck_dns_lookup_waited(struct nck *c, const struct trace_rec *r)
     struct dns_msg m;
     char a[20];
     int64_t at = r->t_us - A(3);
-    if (A(3) <= 0)
+    if (A(3) < 0)
         return ck_fail(c, "says it waited %" PRId64 " us", A(3));
     for (size_t k = c->i; k-- > 0;) {
         const struct trace_rec *q = &c->tr->recs[k];
@@ -4948,10 +4948,14 @@ END_TEST
  * segments had reached the wire, so the checker did not know its ports;
  * 12829 the same of an ACK that a full ARP queue pushed out later, one
  * packet at a time, rather than all at once; 25099 of an ACK that ARP's
- * failure dropped between the ACK's making and the segment it limits. */
+ * failure dropped between the ACK's making and the segment it limits;
+ * 15637 (NARRATION_LESSONS=32000) was the checker's own error: a DNS
+ * question that arrived in the same instant as the answer ending the walk
+ * it waited for waited 0 ms, which the checker refused as if it were no
+ * wait at all. */
 START_TEST(test_generated_lessons_that_found_falsehoods)
 {
-    static const int ks[] = { 1028, 1517, 1931, 3370, 3621, 3652, 12829, 15179, 23445,
+    static const int ks[] = { 1028, 1517, 1931, 3370, 3621, 3652, 12829, 15179, 15637, 23445,
                               25099 };
     int total = 0;
     char *all = NULL;
