@@ -444,6 +444,7 @@ int real_run(struct sim *s, const struct real_opts *o, struct real_result *res)
     }
     close(probe);
 
+    R->diag.flicker = R->o.diag_flicker;
     if (real_diag_open(&R->diag) < 0)
         rec_fixed(R, 0, -1, RW_INFO,
                   WHY(N_REAL_NO_DIAG, real_str_id(R, strerror(errno))));

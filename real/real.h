@@ -50,6 +50,9 @@ struct real_opts {
     int64_t  poll_us;       /* look at every endpoint this often, default 2 ms */
     int64_t  settle_min_us; /* keep watching after the last call, 150 ms .. */
     int64_t  settle_max_us; /* .. until every endpoint is quiet, at most 1.5 s */
+    int      diag_flicker;  /* tests only: NETLINK_SOCK_DIAG answers "no such
+                               socket" to every other lookup that found one,
+                               as the kernel does in a rare race (drive.c) */
 };
 
 void real_default_opts(struct real_opts *o);

@@ -34,6 +34,8 @@ int real_tcp_info_state(int fd, int *raw);
 struct real_diag {
     int      fd;
     uint32_t seq;
+    int      flicker;       /* real_opts.diag_flicker */
+    int      flickered;     /* the last found socket was hidden */
 };
 
 struct real_diag_answer {
