@@ -103,8 +103,9 @@ int real_bound_socket(const struct replay *R, uint16_t port, int reuse)
 
 /* ---- the model's side: which simulated connection an endpoint is ------- */
 
-/* The model's listen and connect records, indexed once by host, time and
- * call, and each action's place among the actions of its key. */
+/* The model's TCP call records (listen, connect and the calls a scenario
+ * may make on a named connection), indexed once by host, time and call,
+ * and each action's place among the actions of its key. */
 struct appkey_q { const struct appkey *v; struct appkey k; };
 
 static uint64_t appkey_hash(struct appkey k)
@@ -119,21 +120,39 @@ static int appkey_eq(const void *ctx, int v)
     return a->host == q->k.host && a->call == q->k.call && a->t == q->k.t;
 }
 
-static int appkey_find(const struct replay *R, struct appkey k)
+static int keytab_find(const struct keytab *t, struct appkey k)
 {
-    struct appkey_q q = { R->appk, k };
-    return rmap_get(&R->appkeys, appkey_hash(k), appkey_eq, &q);
+    struct appkey_q q = { t->k, k };
+    return rmap_get(&t->map, appkey_hash(k), appkey_eq, &q);
 }
 
-static int appkey_id(struct replay *R, struct appkey k)
+/* k's number in t, given the next one when k is new */
+static int keytab_id(struct keytab *t, struct appkey k)
 {
-    int i = appkey_find(R, k);
+    int i = keytab_find(t, k);
     if (i >= 0)
         return i;
-    R->appk = xreallocarray(R->appk, (size_t)R->nappk + 1, sizeof *R->appk);
-    R->appk[R->nappk] = k;
-    rmap_put(&R->appkeys, appkey_hash(k), R->nappk);
-    return R->nappk++;
+    t->k = xreallocarray(t->k, (size_t)t->n + 1, sizeof *t->k);
+    t->k[t->n] = k;
+    rmap_put(&t->map, appkey_hash(k), t->n);
+    return t->n++;
+}
+
+static void keytab_free(struct keytab *t)
+{
+    rmap_free(&t->map);
+    free(t->k);
+}
+
+static int indexed_call(int call)
+{
+    switch (call) {
+    case AC_LISTEN: case AC_CONNECT: case AC_SEND: case AC_RECV:
+    case AC_SHUTDOWN: case AC_CLOSE: case AC_ABORT:
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 static void index_app_records(struct replay *R)
@@ -141,58 +160,53 @@ static void index_app_records(struct replay *R)
     const struct trace *tr = &R->s->tr;
     int *count = NULL;
     for (int pass = 0; pass < 2; pass++) {
-        int *fill = pass ? xcalloc((size_t)R->nappk + 1, sizeof *fill) : NULL;
+        int *fill = pass ? xcalloc((size_t)R->app.n + 1, sizeof *fill) : NULL;
         for (size_t i = 0; i < R->nsim; i++) {
             const struct trace_rec *r = &tr->recs[i];
-            if (r->kind != TK_APP || r->layer != TL_TCP ||
-                (r->u.app.call != AC_LISTEN && r->u.app.call != AC_CONNECT))
+            if (r->kind != TK_APP || r->layer != TL_TCP || !indexed_call(r->u.app.call))
                 continue;
             struct appkey k = { r->host, r->u.app.call, r->t_us };
             if (!pass) {
-                int had = R->nappk, id = appkey_id(R, k);
-                if (R->nappk > had) {           /* a new key */
-                    count = xreallocarray(count, (size_t)R->nappk, sizeof *count);
+                int had = R->app.n, id = keytab_id(&R->app, k);
+                if (R->app.n > had) {           /* a new key */
+                    count = xreallocarray(count, (size_t)R->app.n, sizeof *count);
                     count[id] = 0;
                 }
                 count[id]++;
             } else {
-                int id = appkey_find(R, k);
+                int id = keytab_find(&R->app, k);
                 R->appconn[R->appoff[id] + fill[id]++] = r->conn;
             }
         }
         if (!pass) {
-            R->appoff = xcalloc((size_t)R->nappk + 1, sizeof *R->appoff);
-            for (int k = 0; k < R->nappk; k++)
+            R->appoff = xcalloc((size_t)R->app.n + 1, sizeof *R->appoff);
+            for (int k = 0; k < R->app.n; k++)
                 R->appoff[k + 1] = R->appoff[k] + count[k];
-            R->appconn = xreallocarray(NULL, (size_t)R->appoff[R->nappk] + 1,
+            R->appconn = xreallocarray(NULL, (size_t)R->appoff[R->app.n] + 1,
                                        sizeof *R->appconn);
         }
         free(fill);
     }
     free(count);
-    /* each action's place among the earlier actions of the same host,
-     * time and kind */
-    struct rmap seen = { 0 };
-    struct appkey *ak = NULL;
-    int nak = 0, *cnt = NULL;
+    /* each action's place among the actions of the same host, time and
+     * kind, and how many there are */
+    struct keytab seen = { 0 };
+    int *cnt = NULL, nseen = 0;
     R->actj = xcalloc((size_t)R->scn->nactions + 1, sizeof *R->actj);
+    R->actn = xcalloc((size_t)R->scn->nactions + 1, sizeof *R->actn);
     for (int i = 0; i < R->scn->nactions; i++) {
         const struct scn_action *a = &R->scn->actions[i];
-        struct appkey k = { a->host, a->kind, a->t_us };
-        struct appkey_q q = { ak, k };
-        int id = rmap_get(&seen, appkey_hash(k), appkey_eq, &q);
-        if (id < 0) {
-            ak = xreallocarray(ak, (size_t)nak + 1, sizeof *ak);
-            cnt = xreallocarray(cnt, (size_t)nak + 1, sizeof *cnt);
-            ak[nak] = k;
-            cnt[nak] = 0;
-            rmap_put(&seen, appkey_hash(k), nak);
-            id = nak++;
+        int id = keytab_id(&seen, (struct appkey){ a->host, a->kind, a->t_us });
+        if (id == nseen) {
+            cnt = xreallocarray(cnt, (size_t)++nseen, sizeof *cnt);
+            cnt[id] = 0;
         }
         R->actj[i] = cnt[id]++;
+        R->actn[i] = id;            /* the key for now, its count below */
     }
-    rmap_free(&seen);
-    free(ak);
+    for (int i = 0; i < R->scn->nactions; i++)
+        R->actn[i] = cnt[R->actn[i]];
+    keytab_free(&seen);
     free(cnt);
     R->appbuilt = 1;
 }
@@ -205,11 +219,23 @@ static uint32_t sim_conn_for_action(struct replay *R, int ai, int call)
     const struct scn_action *a = &R->scn->actions[ai];
     if (!R->appbuilt)
         index_app_records(R);
-    int id = appkey_find(R, (struct appkey){ a->host, call, a->t_us });
+    int id = keytab_find(&R->app, (struct appkey){ a->host, call, a->t_us });
     int j = R->actj[ai];
     if (id < 0 || j >= R->appoff[id + 1] - R->appoff[id])
         return 0;
     return R->appconn[R->appoff[id] + j];
+}
+
+/* Do the model's records of action ai's call at its time on its host tell
+ * which connection the call acted on: one record for each such action
+ * (another program's calls at the same instant would share the key)? */
+int real_named_call_known(struct replay *R, int ai, int call)
+{
+    const struct scn_action *a = &R->scn->actions[ai];
+    if (!R->appbuilt)
+        index_app_records(R);
+    int id = keytab_find(&R->app, (struct appkey){ a->host, call, a->t_us });
+    return id >= 0 && R->appoff[id + 1] - R->appoff[id] == R->actn[ai];
 }
 
 /* The local port of host ch's model connection conn, read from its id
@@ -320,7 +346,8 @@ static struct ep *peer_of(struct replay *R, const struct ep *e)
 
 void real_touch_host(struct replay *R, int h)
 {
-    int c = h >= 0 && h < R->s->nhosts ? R->cur[h] : -1;
+    int c = R->touched >= 0 ? R->touched
+          : h >= 0 && h < R->s->nhosts ? R->cur[h] : -1;
     if (c < 0)
         return;
     struct ep *e = &R->eps[c], *p = peer_of(R, e);
@@ -336,11 +363,37 @@ void real_watch_free(struct replay *R)
     rmap_free(&R->byports);
     rmap_free(&R->lis_by);
     rmap_free(&R->cps_by);
-    rmap_free(&R->appkeys);
-    free(R->appk);
+    keytab_free(&R->app);
+    rmap_free(&R->byconn);
     free(R->appconn);
     free(R->appoff);
     free(R->actj);
+    free(R->actn);
+}
+
+/* The endpoints by the model's connection they mirror, the newest of each:
+ * a call that names its connection acts on the real socket of the
+ * connection the model's call acted on. */
+struct conn_key { const struct replay *R; int host; uint32_t conn; };
+
+static uint64_t conn_hash(int host, uint32_t conn)
+{
+    return rmap_mix((uint32_t)host, conn);
+}
+
+static int conn_eq(const void *ctx, int v)
+{
+    const struct conn_key *k = ctx;
+    const struct ep *e = &k->R->eps[v];
+    return e->host == k->host && e->conn == k->conn;
+}
+
+static void index_conn(struct replay *R, struct ep *e)
+{
+    struct conn_key k = { R, e->host, e->conn };
+    if (e->conn)
+        rmap_set(&R->byconn, conn_hash(e->host, e->conn), conn_eq, &k,
+                 (int)(e - R->eps));
 }
 
 static struct ep *ep_new(struct replay *R, int host, int kind, int fd)
@@ -612,6 +665,7 @@ void real_accept_all(struct replay *R)
             index_ports(R, e);
             e->conn = sim_child_conn(R, l.host, l.scn_port, ch, cconn,
                                      e->remote.port);
+            index_conn(R, e);
             R->cur[l.host] = (int)(e - R->eps);
             struct trace_rec *r = real_rec_add(R, l.host, e->conn, RW_CALL,
                                                REAL_CALL_ACCEPT, RS_REPLAY,
@@ -737,20 +791,44 @@ static void call_failed(struct replay *R, int host, uint32_t conn, int call,
                   WHY(N_REAL_CALL_FAIL, call, real_str_id(R, strerror(err))));
 }
 
-/* The host's current endpoint for a call, or NULL after recording why the
- * call cannot be made. */
-static struct ep *current(struct replay *R, int h, int call)
+int app_call_of(int kind)
 {
-    int c = R->cur[h];
-    const char *why = c == -2 ? "its connection was not replayed"
-                    : c < 0 ? "this host has no connection"
-                    : R->eps[c].fd < 0 ? "its socket was closed by an earlier call"
-                    : NULL;
+    switch (kind) {
+    case ACT_SEND:      return AC_SEND;
+    case ACT_RECV:      return AC_RECV;
+    case ACT_SHUTDOWN:  return AC_SHUTDOWN;
+    case ACT_CLOSE:     return AC_CLOSE;
+    default:            return AC_ABORT;
+    }
+}
+
+/* The endpoint action ai's call acts on, or NULL after recording why the
+ * call cannot be made: the host's newest endpoint or, for a call that
+ * names its connection (on port, with), the real socket of the connection
+ * the model's call acted on (the planner replays such a call only when the
+ * model's records tell which that was). */
+static struct ep *call_target(struct replay *R, int ai)
+{
+    const struct scn_action *a = &R->scn->actions[ai];
+    int h = a->host, call = app_call_of(a->kind), c = R->cur[h];
+    const char *why = NULL;
+    if (a->named) {
+        uint32_t conn = sim_conn_for_action(R, ai, call);
+        struct conn_key k = { R, h, conn };
+        c = conn ? rmap_get(&R->byconn, conn_hash(h, conn), conn_eq, &k) : -1;
+        why = !conn ? "the model found no connection that it names"
+            : c < 0 ? "its connection was not replayed" : NULL;
+    } else if (c < 0)
+        why = c == -2 ? "its connection was not replayed"
+            : "this host has no connection";
+    if (!why && R->eps[c].fd < 0)
+        why = "its socket was closed by an earlier call";
     if (why) {
         real_call_rec(R, h, c >= 0 ? R->eps[c].conn : 0, call, -EBADF,
                       WHY(N_REAL_CALL_FAIL, call, real_str_id(R, why)));
         return NULL;
     }
+    R->touched = c;
     return &R->eps[c];
 }
 
@@ -799,6 +877,7 @@ void real_do_listen(struct replay *R, int ai)
     }
     struct ep *e = ep_new(R, h, EP_LISTEN, fd);
     e->conn = conn;
+    index_conn(R, e);
     e->scn_port = a->port;
     e->remote.port = 0;
     memset(e->remote.addr, 0, sizeof e->remote.addr);
@@ -868,6 +947,7 @@ void real_do_connect(struct replay *R, int ai)
     }
     struct ep *e = ep_new(R, h, EP_ACTIVE, fd);
     e->conn = conn;
+    index_conn(R, e);
     local_of(fd, &e->local);
     e->remote.port = port;
     index_ports(R, e);
@@ -917,7 +997,7 @@ void real_do_connect(struct replay *R, int ai)
 void real_do_send(struct replay *R, int ai)
 {
     const struct scn_action *a = &R->scn->actions[ai];
-    struct ep *e = current(R, a->host, AC_SEND);
+    struct ep *e = call_target(R, ai);
     if (!e)
         return;
     size_t len = a->len + (a->framed ? 4 : 0);
@@ -954,7 +1034,7 @@ void real_do_send(struct replay *R, int ai)
 void real_do_recv(struct replay *R, int ai)
 {
     const struct scn_action *a = &R->scn->actions[ai];
-    struct ep *e = current(R, a->host, AC_RECV);
+    struct ep *e = call_target(R, ai);
     if (!e)
         return;
     size_t max = a->recv_max ? a->recv_max : 1;
@@ -975,9 +1055,8 @@ void real_do_recv(struct replay *R, int ai)
 void real_do_end(struct replay *R, int ai)
 {
     const struct scn_action *a = &R->scn->actions[ai];
-    int call = a->kind == ACT_SHUTDOWN ? AC_SHUTDOWN
-             : a->kind == ACT_CLOSE ? AC_CLOSE : AC_ABORT;
-    struct ep *e = current(R, a->host, call);
+    int call = app_call_of(a->kind);
+    struct ep *e = call_target(R, ai);
     if (!e)
         return;
     flush_pending(R);

@@ -290,7 +290,7 @@ static void plan(struct replay *R)
                           a->line));
             continue;
         }
-        if (a->named) {
+        if (a->named && !real_named_call_known(R, i, app_call_of(a->kind))) {
             rec_fixed(R, a->t_us, a->host, RW_NOT_REPLAYED,
                       WHY(N_REAL_NR_NAMED, a->line));
             continue;
@@ -473,6 +473,7 @@ int real_run(struct sim *s, const struct real_opts *o, struct real_result *res)
         for (; k < R->scn->nactions && R->anc_of[k] <= i; k++) {
             if (R->anc_of[k] != i)
                 continue;
+            R->touched = -1;
             switch (R->scn->actions[k].kind) {
             case ACT_LISTEN:  real_do_listen(R, k); break;
             case ACT_CONNECT: real_do_connect(R, k); break;

@@ -174,15 +174,17 @@ struct replay {
     struct rmap byports;
     struct rmap lis_by, cps_by;     /* open listeners and closed-port holders
                                        by host and scenario port */
-    /* the model's listen and connect records by host, time and call:
-     * key k's connections are appconn[appoff[k] .. appoff[k + 1]) */
-    struct rmap appkeys;
-    struct appkey { int host, call; int64_t t; } *appk;
-    int      nappk;
+    /* the model's TCP call records by host, time and call: key k's
+     * connections are appconn[appoff[k] .. appoff[k + 1]) */
+    struct keytab { struct rmap map; struct appkey { int host, call; int64_t t; } *k;
+                    int n; } app;
     uint32_t *appconn;
     int     *appoff;
     int     *actj;          /* per action: how many before it share its key */
+    int     *actn;          /* per action: how many share its key */
     int      appbuilt;
+    struct rmap byconn;     /* endpoints by host and the model's connection */
+    int      touched;       /* the endpoint the last call acted on, or -1 */
     uint8_t *skip;          /* per action: 1 = not replayed */
     int     *anc_of;        /* per action: its anchor, -1 if not replayed */
 };
@@ -211,7 +213,13 @@ void real_wait_until(struct replay *R, int64_t target_rel);
 int  real_quiet(const struct replay *R);
 /* A call of host h was made: its endpoint and that endpoint's peer are
  * watched again. */
+/* Watches the endpoint the last call acted on (the host's newest, or the
+ * one a named call named) and its peer. */
 void real_touch_host(struct replay *R, int h);
+/* Can a call that names its connection be replayed: do the model's records
+ * tell which connection it acted on? */
+int  real_named_call_known(struct replay *R, int ai, int call);
+int  app_call_of(int kind);
 void real_watch_free(struct replay *R);
 void real_accept_all(struct replay *R);
 void real_observe_all(struct replay *R);

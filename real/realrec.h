@@ -101,7 +101,7 @@ int real_in_trace(const struct trace *tr);
     X(N_REAL_CAPTURE_ON,    "capture on: an AF_PACKET socket on lo lists the real segments of the replay's ports") \
     X(N_REAL_CAPTURE_OFF,   "capture off (needs CAP_NET_RAW): the kernel's states are still observed, its segments are not listed") \
     X(N_REAL_CAPTURE_ERR,   "capture off: {0:str}") \
-    X(N_REAL_CAPTURE_LOST,  "the capture missed {0} of the segments: its socket's buffer was full, so a segment shown only in the model may have been sent") \
+    X(N_REAL_CAPTURE_LOST,  "the capture's socket had no room for {0} segment{0:s} on lo (past 100 ports some may be other programs'), so a segment shown only in the model may have been sent") \
     X(N_REAL_FAILED,        "the replay could not run: {0:str}") \
     X(N_REAL_NO_DIAG,       "NETLINK_SOCK_DIAG is not available ({0:str}): a socket is not observed once its descriptor is closed") \
     X(N_REAL_END,           "the replay stops watching {0:dur} after its last call, and closes the {1} socket{1:s} still open with RST so none is left behind") \
@@ -113,7 +113,7 @@ int real_in_trace(const struct trace *tr);
     X(N_REAL_NR_SIMOPEN,    "not replayed: the connect on line {0} is half of a simultaneous open; two sockets connecting to each other on plain loopback get ECONNREFUSED (only a socket connecting to its own port opens that way)") \
     X(N_REAL_NR_APP,        "not replayed: the {0:str} on line {1}; --real replays TCP socket calls only") \
     X(N_REAL_NR_SOCKET,     "not replayed: the {0:str} on line {1}; the replay makes and binds its own sockets when it listens or connects") \
-    X(N_REAL_NR_NAMED,      "not replayed: the call on line {0}, which names its connection (on port, with); --real makes each call on the host's newest socket") \
+    X(N_REAL_NR_NAMED,      "not replayed: the call on line {0} names its connection (on port, with), and the model's records at that instant do not tell which connection it acted on") \
     X(N_REAL_NR_DNSDATA,    "not replayed: the scenario's DNS zones, records and resolvers; --real replays TCP socket calls only") \
     X(N_REAL_NR_ISN,        "not replayed: {0:str}'s fixed initial sequence numbers; the kernel picks a random ISN for every connection (RFC 6528)") \
     X(N_REAL_NR_MSL,        "not replayed: {0:str}'s MSL of {1:dur}; the kernel's TIME_WAIT lasts a fixed 60 s (TCP_TIMEWAIT_LEN)") \
