@@ -143,6 +143,9 @@ struct parser {
     int  nerr, caperr;
     int  stopped;           /* too many errors: read no further */
     int  finishing;         /* end-of-file checks: collect every error */
+    int  unclosed;          /* a repeat had no `end`: the lines after it
+                               were never read as lines, so the whole
+                               file's checks (hosts, names) are skipped */
 
     int  line;              /* current line number */
     struct tok *toks;

@@ -957,7 +957,11 @@ struct scenario *scenario_parse_max(const char *path, const char *text, size_t l
         pos = 3;                       /* the byte-order mark: columns start after it */
     if (check_utf8(&P, text, len, pos) == 0) {
         lang_parse_text(&P, text, len, pos);
-        if (!P.stopped) lang_finish(&P);
+        /* After a repeat with no `end` the rest of the file was its body,
+         * never read: "no hosts declared" or "unknown host" would be said
+         * of a file that is not the one written.  The one true error is
+         * the missing `end`, at the repeat's line. */
+        if (!P.stopped && !P.unclosed) lang_finish(&P);
     }
     if (P.nerr) {
         char_columns(&P, text, len, pos);

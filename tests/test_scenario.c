@@ -2828,6 +2828,16 @@ START_TEST(test_repeat_structure_errors)
         "t.scn:3:1: error: this repeat has no \"end\" (the file ends first)\n");
     assert_errors(HOSTS "repeat 2 as i\n  repeat 2 as j\nend\n",
         "t.scn:3:1: error: this repeat has no \"end\" (the file ends first)\n");
+    /* the missing end is the one error: the lines after the repeat were
+     * its body, never read, so no "no hosts declared" nor "unknown host"
+     * for hosts they would have declared */
+    assert_errors("repeat 3 as i\n",
+        "t.scn:1:1: error: this repeat has no \"end\" (the file ends first)\n");
+    assert_errors("  repeat 3 as i\n  host h{i} 192.0.2.{i + 1}\n",
+        "t.scn:1:3: error: this repeat has no \"end\" (the file ends first)\n");
+    assert_errors("host a 192.0.2.1\nat 0ms a connect b 80\nrepeat 1 as i\n"
+                  "host b 192.0.2.2\nlink a b\n",
+        "t.scn:3:1: error: this repeat has no \"end\" (the file ends first)\n");
     assert_errors(HOSTS "  end\nrepeat 1 as i\nend now\n",
         "t.scn:3:3: error: \"end\" without a repeat\n"
         "t.scn:5:5: error: expected end of line after \"end\", found \"now\"\n");
