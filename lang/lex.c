@@ -263,6 +263,14 @@ void lang_perr_ref(struct parser *P, const struct ref *r, const char *fmt, ...)
     va_end(ap);
 }
 
+void lang_perr_in(struct parser *P, int ctx, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vperr(P, line, col, ctx, fmt, ap);
+    va_end(ap);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Lexer                                                                    */
 

@@ -2819,6 +2819,30 @@ START_TEST(test_repeat_errors_point_at_the_text_as_written)
         "(in repeat iteration i=1, j=1)\n");
     assert_errors(HOSTS "repeat 5 as i: host h 192.0.2.{i + 1}\n",
         "t.scn:3:21: error: host \"h\" is already declared on line 3 (in repeat iteration i=1)\n");
+    /* and so do the checks made once the whole file is read: a call's code
+     * line, a chapter's time, a datagram's address, a bound port, a
+     * gateway, a record's zone (which of 10,000 iterations was it?) */
+    assert_errors(HOSTS "link client server delay 1ms\ncode client \"connect(s);\"\n"
+                  "repeat 3 as i\n  at {i}ms client close line {i + 1}\nend\n"
+                  "repeat 2 as i: at {i / 2}ms chapter \"part {i}\"\n"
+                  "repeat 2 as i: at 1ms client udp send {192.0.2.9 + i} 53 \"x\"\n"
+                  "repeat 3 as i\n  at {i}ms server bind {1000 + i}\n"
+                  "  at {i}ms server listen {1000 + i % 2}\nend\n",
+        "t.scn:6:30: error: expected a code line from 1 to 1 (the lines of host \"client\"'s "
+        "program), found 2 (in repeat iteration i=1)\n"
+        "t.scn:6:30: error: expected a code line from 1 to 1 (the lines of host \"client\"'s "
+        "program), found 3 (in repeat iteration i=2)\n"
+        "t.scn:8:29: error: a chapter already starts at this time (line 8); give each chapter "
+        "its own time (in repeat iteration i=1)\n"
+        "t.scn:9:39: error: a host cannot send to itself in the simulator (192.0.2.10 is "
+        "client's own address) (in repeat iteration i=1)\n"
+        "t.scn:12:12: error: this socket was bound to port 1002 (line 11), so it listens on "
+        "port 1002; write listen 1002 (or bind 1000) (in repeat iteration i=2)\n");
+    assert_errors("lan l 198.51.100.0/24\n"
+                  "repeat 2 as i: host h{i} 198.51.100.{i + 10} on l gateway {198.51.100.10 + i * 256}\n",
+        "t.scn:2:59: error: host \"h0\" cannot be its own gateway (in repeat iteration i=0)\n"
+        "t.scn:2:59: error: gateway \"198.51.101.10\" is not on any LAN of host \"h1\" "
+        "(l: 198.51.100.0/24) (in repeat iteration i=1)\n");
 }
 END_TEST
 
