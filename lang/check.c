@@ -1,5 +1,6 @@
 /* check.c — the checks that need the whole file: names resolved,
  * addresses on their LANs, records in served zones, options applied. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,13 +309,24 @@ static int cmp_order(const void *x, const void *y)
     return (a->idx > b->idx) - (a->idx < b->idx);
 }
 
-/* Sorts the n items of sz bytes at base, and ctx[] with them, by keys
- * (filled for items 0 .. n-1 in order): the items move in place, cycle
- * by cycle, with one item's bytes of room. */
-static void sort_in_order(void *base, int n, size_t sz, int *ctx, struct order_key *keys)
+/* Sorts the n items of sz bytes at base, and ctx[] with them, by time (an
+ * int64_t at t_off), notes last (late, or NULL: none), line (an int at
+ * line_off) and the order written: the items move in place, cycle by
+ * cycle, with one item's bytes of room. */
+static void sort_in_order(void *base, int n, size_t sz, int *ctx, size_t t_off,
+                          size_t line_off, int (*late)(const void *item))
 {
-    qsort(keys, (size_t)n, sizeof *keys, cmp_order);
+    if (n < 2) return;
     char *b = base, *tmp = xmalloc(sz);
+    struct order_key *keys = xreallocarray(NULL, (size_t)n, sizeof *keys);
+    for (int i = 0; i < n; i++) {
+        const char *item = b + (size_t)i * sz;
+        memcpy(&keys[i].t_us, item + t_off, sizeof keys[i].t_us);
+        memcpy(&keys[i].line, item + line_off, sizeof keys[i].line);
+        keys[i].late = late ? late(item) : 0;
+        keys[i].idx = i;
+    }
+    qsort(keys, (size_t)n, sizeof *keys, cmp_order);
     for (int i = 0; i < n; i++) {
         if (keys[i].idx == i || keys[i].idx < 0) continue;
         memcpy(tmp, b + (size_t)i * sz, sz);
@@ -330,30 +342,13 @@ static void sort_in_order(void *base, int n, size_t sz, int *ctx, struct order_k
         ctx[j] = tctx;
         keys[j].idx = -1;
     }
+    free(keys);
     free(tmp);
 }
 
-static void sort_actions(struct parser *P)
+static int is_note(const void *item)
 {
-    struct scenario *s = P->s;
-    if (s->nactions < 2) return;
-    struct order_key *k = xreallocarray(NULL, (size_t)s->nactions, sizeof *k);
-    for (int i = 0; i < s->nactions; i++)
-        k[i] = (struct order_key){ s->actions[i].t_us, s->actions[i].kind == ACT_NOTE,
-                                   s->actions[i].line, i };
-    sort_in_order(s->actions, s->nactions, sizeof *s->actions, P->actctx, k);
-    free(k);
-}
-
-static void sort_chapters(struct parser *P)
-{
-    struct scenario *s = P->s;
-    if (s->nchapters < 2) return;
-    struct order_key *k = xreallocarray(NULL, (size_t)s->nchapters, sizeof *k);
-    for (int i = 0; i < s->nchapters; i++)
-        k[i] = (struct order_key){ s->chapters[i].t_us, 0, s->chapters[i].line, i };
-    sort_in_order(s->chapters, s->nchapters, sizeof *s->chapters, P->chapctx, k);
-    free(k);
+    return ((const struct scn_action *)item)->kind == ACT_NOTE;
 }
 
 /* `bind PORT` gives the socket its local port, and the model opens the
@@ -486,9 +481,11 @@ void lang_finish(struct parser *P)
     for (int h = 0; h < s->nhosts; h++) s->hosts[h].tcp = &s->tcps[own[h]];
     free(own);
 
-    sort_actions(P);
+    sort_in_order(s->actions, s->nactions, sizeof *s->actions, P->actctx,
+                  offsetof(struct scn_action, t_us), offsetof(struct scn_action, line), is_note);
     check_binds(P);
-    sort_chapters(P);
+    sort_in_order(s->chapters, s->nchapters, sizeof *s->chapters, P->chapctx,
+                  offsetof(struct scn_chapter, t_us), offsetof(struct scn_chapter, line), NULL);
     for (int i = 1; i < s->nchapters; i++)
         if (s->chapters[i].t_us == s->chapters[i - 1].t_us)
             lang_perr_in(P, P->chapctx[i], s->chapters[i].line, s->chapters[i].col,
