@@ -914,6 +914,12 @@ bounded 3 "--max-time 1.5" -- "$PROTOSIM" --batch --max-time 1.5 tests/runaway/z
 has_in "$TMP/err" "simulated time limit of 1.5s (--max-time) at 1.5s" "--max-time 1.5 (seconds)"
 expect_rc 64 "--max-time 0.0000015s" -- "$PROTOSIM" --check --max-time 0.0000015s handshake
 expect_rc 64 "--max-time 0.0s" -- "$PROTOSIM" --check --max-time 0.0s handshake
+# ... and says so: "needs a duration like 90s or 10m, not "0.0s"" was false
+has_in "$TMP/err" '^protosim: --max-time must be more than zero, not "0.0s"$' "--max-time 0.0s: message"
+expect_rc 64 "--max-memory 0M" -- "$PROTOSIM" --check --max-memory 0M handshake
+has_in "$TMP/err" '^protosim: --max-memory must be more than zero, not "0M"$' "--max-memory 0M: message"
+expect_rc 64 "--max-memory 0X" -- "$PROTOSIM" --check --max-memory 0X handshake
+has_in "$TMP/err" 'needs a size like 512M or 1G, not "0X"' "--max-memory 0X: still not a size"
 expect_rc 64 "--max-time 1." -- "$PROTOSIM" --check --max-time 1. handshake
 expect_rc 64 "--max-memory -1" -- "$PROTOSIM" --check --max-memory -1 handshake
 has_in "$TMP/err" "needs a size like 512M" "--max-memory -1: message"

@@ -235,7 +235,8 @@ static void add_sink(struct trace *tr,
 /* A limit's value: a count, a size with an optional K/M/G suffix (powers
  * of 1024), or a duration (us, ms, s, m, h; bare seconds).  0 < value.
  * Returns 0, -1 for a value that is none of these, -2 for one too large
- * (more than INT64_MAX microseconds, events, frames or bytes). */
+ * (more than INT64_MAX microseconds, events, frames or bytes), -3 for
+ * zero written as one of them (0s, 0M, 0). */
 static int parse_limit(const char *s, int kind, uint64_t *out)
 {
     char *end;
@@ -292,12 +293,10 @@ static int parse_limit(const char *s, int kind, uint64_t *out)
         if (v * mul > (uint64_t)INT64_MAX - fus)
             return -2;
         if (v * mul + fus == 0)
-            return -1;
+            return -3;                      /* a duration, but no budget */
         *out = v * mul + fus;
         return 0;
     }
-    if (v == 0)
-        return -1;
     if (kind == 'b') {
         if (!strcmp(end, "K") || !strcmp(end, "k"))
             mul = 1ULL << 10;
@@ -310,6 +309,8 @@ static int parse_limit(const char *s, int kind, uint64_t *out)
     } else if (*end) {
         return -1;
     }
+    if (v == 0)
+        return -3;                          /* a size or a count, but no budget */
     if (v > (uint64_t)INT64_MAX / mul)
         return -2;
     *out = v * mul;
@@ -639,6 +640,12 @@ int main(int argc, char **argv)
                         kind == 't' ? _("9223372036854775807us (about 292,000 years)")
                         : kind == 'b' ? _("9223372036854775807 bytes (8 EiB)")
                         : "9223372036854775807", arg_visible(optarg));
+                return EXIT_USAGE;
+            }
+            if (pr == -3 && kind != 'n') {
+                /* "needs a duration like 90s" was false of 0s, a duration */
+                fprintf(stderr, _("protosim: %s must be more than zero, not \"%s\"\n"),
+                        sim_limit_option(lim), arg_visible(optarg));
                 return EXIT_USAGE;
             }
             if (pr < 0) {
