@@ -173,8 +173,13 @@ int view_put(struct view_screen *s, int x, int y, int maxw, const char *text,
         else if (c >= 0x80 && c <= 0x9F)
             c = 0xFFFD, w = 1;
         if (w == 0) {                  /* over the character drawn before it */
-            if (utf8 && is_mark(c) && base >= 0 && !view_at(s, base, y)->mark)
-                view_at(s, base, y)->mark = c;
+            if (is_mark(c) && base >= 0) {
+                struct view_cell *bc = view_at(s, base, y);
+                if (!utf8)             /* e + U+0301 is "?", as a precomposed é is */
+                    bc->ch = '?';
+                else if (!bc->mark)
+                    bc->mark = c;
+            }
             continue;
         }
         if (!utf8 && c >= 128)
