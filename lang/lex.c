@@ -320,7 +320,9 @@ int lang_lex_line(struct parser *P, const char *l, size_t n)
         int col = lex_col(P, i);
         if (is_space(c)) { i++; continue; }
         if (c == '\0') {
-            lang_perr_at(P, P->line, col, "unexpected NUL byte");
+            /* what was expected, as every message says: text */
+            lang_perr_at(P, P->line, col, "unexpected NUL byte; expected text (a lesson "
+                         "is UTF-8 text: is this a binary file?)");
             return -1;
         }
         if (c == '#') {

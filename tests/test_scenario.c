@@ -2118,7 +2118,8 @@ START_TEST(test_nul_bytes)
 {
     static const char t1[] = "host a 192.0.2.1\nat 0ms a listen 80\0\n";
     char *got = errors_of_n(t1, sizeof t1 - 1);
-    ck_assert_str_eq(got, "t.scn:2:19: error: unexpected NUL byte\n");
+    ck_assert_str_eq(got, "t.scn:2:19: error: unexpected NUL byte; expected text (a lesson "
+                          "is UTF-8 text: is this a binary file?)\n");
     free(got);
     static const char t2[] = "host a 192.0.2.1\nat 0ms note \"a\0b\"\n";
     got = errors_of_n(t2, sizeof t2 - 1);
