@@ -198,6 +198,7 @@ pot:
 	    --keyword=ERR_AT:3 --flag=ERR_AT:3:c-format \
 	    --keyword=lang_perr_at:4 --flag=lang_perr_at:4:c-format \
 	    --keyword=lang_perr_ref:3 --flag=lang_perr_ref:3:c-format \
+	    --keyword=lang_perr_in:5 --flag=lang_perr_in:5:c-format \
 	    --keyword=lang_want_text:2 --keyword=lang_want_uint:2 \
 	    --keyword=lang_want_ref:2 --keyword=want_int64:2 --keyword=lang_want_addr:2 \
 	    -o $(POT_OUT) $(POT_SRC)

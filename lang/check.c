@@ -1,5 +1,6 @@
 /* check.c — the checks that need the whole file: names resolved,
  * addresses on their LANs, records in served zones, options applied. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,13 +100,13 @@ static void check_datagram_addresses(struct parser *P)
         const struct scn_host *hp = &s->hosts[ac->host];
         ip4_str(to, a, sizeof a);
         if (to == 0) {
-            lang_perr_at(P, ac->line, ac->more->peer_col,
+            lang_perr_in(P, P->actctx[i], ac->line, ac->more->peer_col,
                          "0.0.0.0 names no host (RFC 1122 3.2.1.3: only a source may be "
                          "0.0.0.0); send to a host's address");
             continue;
         }
         if (to == 0xffffffffu) {
-            lang_perr_at(P, ac->line, ac->more->peer_col,
+            lang_perr_in(P, P->actctx[i], ac->line, ac->more->peer_col,
                          "255.255.255.255 is the broadcast to everyone on the LAN: the "
                          "simulator sends a datagram to one host's address, never to a "
                          "broadcast");
@@ -115,7 +116,7 @@ static void check_datagram_addresses(struct parser *P)
         for (int k = 0; k < hp->nifaces && !own; k++)
             own = hp->ifaces[k].addr == to;
         if (own) {
-            lang_perr_at(P, ac->line, ac->more->peer_col,
+            lang_perr_in(P, P->actctx[i], ac->line, ac->more->peer_col,
                          "a host cannot send to itself in the simulator (%s is %s's own address)",
                          a, hp->name);
             continue;
@@ -129,12 +130,12 @@ static void check_datagram_addresses(struct parser *P)
                 const char *what = _(lan_place_what[place]), *ln = s->lans[l].name;
                 lang_net_str(nb, sizeof nb, s->lans[l].net, s->lans[l].prefix);
                 if (place == LAN_BROADCAST)
-                    lang_perr_at(P, ac->line, ac->more->peer_col,
+                    lang_perr_in(P, P->actctx[i], ac->line, ac->more->peer_col,
                                  "address \"%s\" is %s LAN \"%s\" (%s): the simulator sends a "
                                  "datagram to one host's address, never to a broadcast",
                                  a, what, ln, nb);
                 else
-                    lang_perr_at(P, ac->line, ac->more->peer_col,
+                    lang_perr_in(P, P->actctx[i], ac->line, ac->more->peer_col,
                                  "address \"%s\" is %s LAN \"%s\" (%s), which names no host",
                                  a, what, ln, nb);
                 break;
@@ -159,7 +160,7 @@ static void check_addresses(struct parser *P)
             const struct scn_lan *L = &s->lans[l];
             int place = lan_place(L, ifc->addr);
             if (place != ON_LAN)
-                lang_perr_at(P, ifc->line, ifc->col, "address \"%s\" is %s LAN \"%s\" (%s)",
+                lang_perr_in(P, P->hostctx[h], ifc->line, ifc->col, "address \"%s\" is %s LAN \"%s\" (%s)",
                         ip4_str(ifc->addr, a, sizeof a), _(lan_place_what[place]), L->name,
                         lang_net_str(nb, sizeof nb, L->net, L->prefix));
         }
@@ -167,7 +168,7 @@ static void check_addresses(struct parser *P)
         int col = P->gwcols[h];
         ip4_str(hp->gateway, a, sizeof a);
         if (hp->nifaces == 0) {
-            lang_perr_at(P, hp->line, col, "gateway \"%s\" is not on any LAN of host \"%s\", which "
+            lang_perr_in(P, P->hostctx[h], hp->line, col, "gateway \"%s\" is not on any LAN of host \"%s\", which "
                     "has no \"on LAN\"", a, hp->name);
             continue;
         }
@@ -182,10 +183,10 @@ static void check_addresses(struct parser *P)
             else if (place != OFF_LAN && odd < 0) odd = k;
         }
         if (on < 0) {
-            lang_perr_at(P, hp->line, col, "host \"%s\" cannot be its own gateway", hp->name);
+            lang_perr_in(P, P->hostctx[h], hp->line, col, "host \"%s\" cannot be its own gateway", hp->name);
         } else if (!on && odd >= 0) {
             const struct scn_lan *L = &s->lans[iface_lan(P, &hp->ifaces[odd])];
-            lang_perr_at(P, hp->line, col, "gateway \"%s\" is %s LAN \"%s\" (%s)", a,
+            lang_perr_in(P, P->hostctx[h], hp->line, col, "gateway \"%s\" is %s LAN \"%s\" (%s)", a,
                     _(lan_place_what[lan_place(L, hp->gateway)]), L->name,
                     lang_net_str(nb, sizeof nb, L->net, L->prefix));
         } else if (!on) {
@@ -198,7 +199,7 @@ static void check_addresses(struct parser *P)
                                  L->name, lang_net_str(nb, sizeof nb, L->net, L->prefix));
                 if (n > 0) off += (size_t)n;
             }
-            lang_perr_at(P, hp->line, col, "gateway \"%s\" is not on any LAN of host \"%s\" (%s)",
+            lang_perr_in(P, P->hostctx[h], hp->line, col, "gateway \"%s\" is not on any LAN of host \"%s\" (%s)",
                     a, hp->name, list);
         }
     }
@@ -255,7 +256,7 @@ static void check_records(struct parser *P)
             if (n >= 4) break;
         }
         struct show sh;
-        lang_perr_at(P, s->rrs[i].line, P->rrcols[i], "record %s is outside the zones host \"%s\" "
+        lang_perr_in(P, P->rrctx[i], s->rrs[i].line, P->rrcols[i], "record %s is outside the zones host \"%s\" "
                 "serves (%s)", lang_show_slice(&sh, name, strlen(name)), r->name, list);
     }
     free(zfirst);
@@ -285,20 +286,69 @@ static void apply_tcp(const struct tcpset *ts, struct scn_tcp_opts *o)
 /* By time; at one instant the notes last (they narrate what happens then,
  * so the engine also runs them after every other event of that instant,
  * sim.c: next_event); else in file order. */
-static int cmp_action(const void *x, const void *y)
+/* Actions and chapters run in time order; at one time a note comes after
+ * the calls (it tells what they did), then line by line.  The lines a
+ * repeat writes share their line number and often a time (`at 5ms c{i}
+ * close`): those go in the order written, their index, which a plain
+ * qsort does not promise (glibc's merge sort kept it; a libc with another
+ * sort would run a crowd's calls in another order).  The sort carries
+ * each item's repeat iteration (ctx) along, for the checks after it. */
+struct order_key {
+    int64_t t_us;
+    int     late;           /* a note: after the calls of its time */
+    int     line;
+    int     idx;            /* the order written */
+};
+
+static int cmp_order(const void *x, const void *y)
 {
-    const struct scn_action *a = x, *b = y;
+    const struct order_key *a = x, *b = y;
     if (a->t_us != b->t_us) return a->t_us < b->t_us ? -1 : 1;
-    int na = a->kind == ACT_NOTE, nb = b->kind == ACT_NOTE;
-    if (na != nb) return na - nb;
-    return (a->line > b->line) - (a->line < b->line);   /* one action per line: stable */
+    if (a->late != b->late) return a->late - b->late;
+    if (a->line != b->line) return a->line < b->line ? -1 : 1;
+    return (a->idx > b->idx) - (a->idx < b->idx);
 }
 
-static int cmp_chapter(const void *x, const void *y)
+/* Sorts the n items of sz bytes at base, and ctx[] with them, by time (an
+ * int64_t at t_off), notes last (late, or NULL: none), line (an int at
+ * line_off) and the order written: the items move in place, cycle by
+ * cycle, with one item's bytes of room. */
+static void sort_in_order(void *base, int n, size_t sz, int *ctx, size_t t_off,
+                          size_t line_off, int (*late)(const void *item))
 {
-    const struct scn_chapter *a = x, *b = y;
-    if (a->t_us != b->t_us) return a->t_us < b->t_us ? -1 : 1;
-    return (a->line > b->line) - (a->line < b->line);
+    if (n < 2) return;
+    char *b = base, *tmp = xmalloc(sz);
+    struct order_key *keys = xreallocarray(NULL, (size_t)n, sizeof *keys);
+    for (int i = 0; i < n; i++) {
+        const char *item = b + (size_t)i * sz;
+        memcpy(&keys[i].t_us, item + t_off, sizeof keys[i].t_us);
+        memcpy(&keys[i].line, item + line_off, sizeof keys[i].line);
+        keys[i].late = late ? late(item) : 0;
+        keys[i].idx = i;
+    }
+    qsort(keys, (size_t)n, sizeof *keys, cmp_order);
+    for (int i = 0; i < n; i++) {
+        if (keys[i].idx == i || keys[i].idx < 0) continue;
+        memcpy(tmp, b + (size_t)i * sz, sz);
+        int tctx = ctx[i], j = i;
+        while (keys[j].idx != i) {
+            int from = keys[j].idx;
+            memcpy(b + (size_t)j * sz, b + (size_t)from * sz, sz);
+            ctx[j] = ctx[from];
+            keys[j].idx = -1;                    /* placed */
+            j = from;
+        }
+        memcpy(b + (size_t)j * sz, tmp, sz);
+        ctx[j] = tctx;
+        keys[j].idx = -1;
+    }
+    free(keys);
+    free(tmp);
+}
+
+static int is_note(const void *item)
+{
+    return ((const struct scn_action *)item)->kind == ACT_NOTE;
 }
 
 /* `bind PORT` gives the socket its local port, and the model opens the
@@ -326,12 +376,12 @@ static void check_binds(struct parser *P)
         const struct scn_action *b = &s->actions[bound[a->host] - 1];
         bound[a->host] = 0;
         if (a->kind == ACT_LISTEN && a->port != b->port)
-            lang_perr_at(P, a->line, a->col,
+            lang_perr_in(P, P->actctx[i], a->line, a->col,
                          "this socket was bound to port %u (line %d), so it listens on "
                          "port %u; write listen %u (or bind %u)",
                          b->port, b->line, b->port, b->port, a->port);
         else if (a->kind == ACT_CONNECT && a->lport != b->port)
-            lang_perr_at(P, a->line, a->col,
+            lang_perr_in(P, P->actctx[i], a->line, a->col,
                          "this socket was bound to port %u (line %d), so it connects "
                          "from that port; add from %u",
                          b->port, b->line, b->port);
@@ -400,12 +450,12 @@ void lang_finish(struct parser *P)
         if (!a->more->code_line) continue;
         int n = scn_code_program(s, a->host, NULL);
         if (!n)
-            lang_perr_at(P, a->line, a->more->code_col,
+            lang_perr_in(P, P->actctx[i], a->line, a->more->code_col,
                          "there is no code for host \"%s\" to tie this call to; "
                          "add lines like: code %s \"listen(s, 5);\" (or code \"...\" for every host)",
                          s->hosts[a->host].name, s->hosts[a->host].name);
         else if (a->more->code_line > n)
-            lang_perr_at(P, a->line, a->more->code_col,
+            lang_perr_in(P, P->actctx[i], a->line, a->more->code_col,
                          "expected a code line from 1 to %d (the lines of host \"%s\"'s program), found %d",
                          n, s->hosts[a->host].name, a->more->code_line);
     }
@@ -431,12 +481,14 @@ void lang_finish(struct parser *P)
     for (int h = 0; h < s->nhosts; h++) s->hosts[h].tcp = &s->tcps[own[h]];
     free(own);
 
-    if (s->nactions > 1) qsort(s->actions, (size_t)s->nactions, sizeof *s->actions, cmp_action);
+    sort_in_order(s->actions, s->nactions, sizeof *s->actions, P->actctx,
+                  offsetof(struct scn_action, t_us), offsetof(struct scn_action, line), is_note);
     check_binds(P);
-    if (s->nchapters > 1) qsort(s->chapters, (size_t)s->nchapters, sizeof *s->chapters, cmp_chapter);
+    sort_in_order(s->chapters, s->nchapters, sizeof *s->chapters, P->chapctx,
+                  offsetof(struct scn_chapter, t_us), offsetof(struct scn_chapter, line), NULL);
     for (int i = 1; i < s->nchapters; i++)
         if (s->chapters[i].t_us == s->chapters[i - 1].t_us)
-            lang_perr_at(P, s->chapters[i].line, s->chapters[i].col,
+            lang_perr_in(P, P->chapctx[i], s->chapters[i].line, s->chapters[i].col,
                          "a chapter already starts at this time (line %d); give each chapter its own time",
                          s->chapters[i - 1].line);
 

@@ -143,6 +143,9 @@ struct parser {
     int  nerr, caperr;
     int  stopped;           /* too many errors: read no further */
     int  finishing;         /* end-of-file checks: collect every error */
+    int  unclosed;          /* a repeat had no `end`: the lines after it
+                               were never read as lines, so the whole
+                               file's checks (hosts, names) are skipped */
 
     int  line;              /* current line number */
     struct tok *toks;
@@ -165,6 +168,11 @@ struct parser {
     int  capgwcols;
     int *rrcols;            /* per record: column of the record text */
     int  caprrcols;
+    /* The repeat iteration (lang_ctx_id, -1 none) each host, record,
+     * action and chapter was written in, so that the end-of-file checks
+     * name it as the line-by-line ones do: "(in repeat iteration i=7)" */
+    int *hostctx, *rrctx, *actctx, *chapctx;
+    int  caphostctx, caprrctx, capactctx, capchapctx;
     struct smap lannames, lannets, lancover, zonekeys, resolverhosts;
     struct smap strpool;    /* the actions' texts: text -> index in s->strs */
     int  capstrs;
@@ -237,6 +245,10 @@ void lang_perr_at(struct parser *P, int line, int col, const char *fmt, ...)
 /* An error at a name's reference, with the repeat iteration it was written in. */
 void lang_perr_ref(struct parser *P, const struct ref *r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* An error at line:col of something written in repeat iteration ctx
+ * (lang_ctx_id, -1 none): for checks made after the repeat has run. */
+void lang_perr_in(struct parser *P, int ctx, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* The column of byte off of token t, as written. */
 int lang_col_in(const struct parser *P, const struct tok *t, size_t off);
 int lang_lex_line(struct parser *P, const char *l, size_t n);

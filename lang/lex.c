@@ -263,6 +263,14 @@ void lang_perr_ref(struct parser *P, const struct ref *r, const char *fmt, ...)
     va_end(ap);
 }
 
+void lang_perr_in(struct parser *P, int ctx, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vperr(P, line, col, ctx, fmt, ap);
+    va_end(ap);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Lexer                                                                    */
 
@@ -312,7 +320,9 @@ int lang_lex_line(struct parser *P, const char *l, size_t n)
         int col = lex_col(P, i);
         if (is_space(c)) { i++; continue; }
         if (c == '\0') {
-            lang_perr_at(P, P->line, col, "unexpected NUL byte");
+            /* what was expected, as every message says: text */
+            lang_perr_at(P, P->line, col, "unexpected NUL byte; expected text (a lesson "
+                         "is UTF-8 text: is this a binary file?)");
             return -1;
         }
         if (c == '#') {

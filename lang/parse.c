@@ -44,6 +44,8 @@ struct scn_action *lang_new_action(struct parser *P)
 {
     struct scenario *s = P->s;
     s->actions = lang_grow_arr(s->actions, &P->capactions, s->nactions, sizeof *s->actions);
+    P->actctx = lang_grow_arr(P->actctx, &P->capactctx, s->nactions, sizeof *P->actctx);
+    P->actctx[s->nactions] = lang_ctx_id(P);
     struct scn_action *a = &s->actions[s->nactions++];
     memset(a, 0, sizeof *a);
     a->more = &scn_action_none;
@@ -179,6 +181,8 @@ static int declare_host(struct parser *P)
     struct scenario *s = P->s;
     s->hosts = lang_grow_arr(s->hosts, &P->caphosts, s->nhosts, sizeof *s->hosts);
     P->gwcols = lang_grow_arr(P->gwcols, &P->capgwcols, s->nhosts, sizeof *P->gwcols);
+    P->hostctx = lang_grow_arr(P->hostctx, &P->caphostctx, s->nhosts, sizeof *P->hostctx);
+    P->hostctx[s->nhosts] = lang_ctx_id(P);
     lang_smap_put(&P->hostnames, n->s, s->nhosts);
     struct scn_host *h = &s->hosts[s->nhosts];
     memset(h, 0, sizeof *h);
@@ -584,6 +588,8 @@ static void lang_kw_record(struct parser *P, struct tok *kw)
     P->rrcols = lang_grow_arr(P->rrcols, &P->caprrcols, s->nrrs, sizeof *P->rrcols);
     s->rrs = lang_grow_arr(s->rrs, &P->caprrs, s->nrrs, sizeof *s->rrs);
     P->rrcols[s->nrrs] = first->col;
+    P->rrctx = lang_grow_arr(P->rrctx, &P->caprrctx, s->nrrs, sizeof *P->rrctx);
+    P->rrctx[s->nrrs] = lang_ctx_id(P);
     s->rrs[s->nrrs++] = R;
 }
 
@@ -891,6 +897,10 @@ static void parser_free(struct parser *P)
     free(P->lanrefs);
     free(P->gwcols);
     free(P->rrcols);
+    free(P->hostctx);
+    free(P->rrctx);
+    free(P->actctx);
+    free(P->chapctx);
     lang_smap_free(&P->lannames);
     lang_smap_free(&P->lannets);
     lang_smap_free(&P->lancover);
@@ -957,7 +967,11 @@ struct scenario *scenario_parse_max(const char *path, const char *text, size_t l
         pos = 3;                       /* the byte-order mark: columns start after it */
     if (check_utf8(&P, text, len, pos) == 0) {
         lang_parse_text(&P, text, len, pos);
-        if (!P.stopped) lang_finish(&P);
+        /* After a repeat with no `end` the rest of the file was its body,
+         * never read: "no hosts declared" or "unknown host" would be said
+         * of a file that is not the one written.  The one true error is
+         * the missing `end`, at the repeat's line. */
+        if (!P.stopped && !P.unclosed) lang_finish(&P);
     }
     if (P.nerr) {
         char_columns(&P, text, len, pos);

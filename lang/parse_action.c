@@ -523,6 +523,9 @@ void lang_kw_at(struct parser *P, struct tok *kw)
         struct scenario *s = P->s;
         s->chapters = lang_grow_arr(s->chapters, &P->capchapters, s->nchapters,
                                     sizeof *s->chapters);
+        P->chapctx = lang_grow_arr(P->chapctx, &P->capchapctx, s->nchapters,
+                                   sizeof *P->chapctx);
+        P->chapctx[s->nchapters] = lang_ctx_id(P);
         struct scn_chapter *c = &s->chapters[s->nchapters++];
         c->t_us = t_us;
         c->text = lang_dup_bytes(x->s, x->len);

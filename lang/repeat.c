@@ -762,6 +762,7 @@ static int read_block(struct parser *P, const char *text, size_t len, size_t *po
         const struct sline *H = &P->blk[open[--nopen]];
         lang_perr_at(P, H->line, lang_col_add(1, skip_space(H->p, H->n, 0)),
                      "this repeat has no \"end\" (the file ends first)");
+        P->unclosed = 1;
         rc = -1;
     }
     free(open);

@@ -25,7 +25,7 @@ CASES = [
     ('unknown escape \\q in string; use \\n, \\r, \\t, \\\\, \\" or \\xHH', H + 'title "a\\qb"\n'),
     ('invalid escape in string: \\x needs two hex digits, like \\x0A', H + 'title "a\\xa"\n'),
     ('string is longer than 1 MiB', H + 'at 0ms client send "' + 'x' * (1 << 20) + 'x"\n'),
-    ('unexpected NUL byte', H + '\x00\n'),
+    ('unexpected NUL byte; expected text (a lesson is UTF-8 text: is this a binary file?)', H + '\x00\n'),
     ('unexpected NUL byte in a string; write \\x00 instead', H + 'title "a\x00"\n'),
     ('this text cannot contain \\x00', H + 'title "a\\x00"\n'),
     ('unknown keyword "\\uFEFFhost"', H + '\ufeffhost x 192.0.2.3\n'),

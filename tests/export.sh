@@ -218,6 +218,15 @@ expect_rc 64 "--from after --to" -- "$PROTOSIM" --export txt --from 9 --to 3 han
 expect_rc 64 "--from 0" -- "$PROTOSIM" --export txt --from 0 handshake
 expect_rc 64 "--to 10 parsecs" -- "$PROTOSIM" --export txt --to 10pc handshake
 has "$TMP/err" '--to needs an event number' "bad bound: message"
+# an event number or a time too large for 64 bits is one past the run's end,
+# told as such, not as "needs an event number"
+expect_rc 64 "--from past 2^64" -- "$PROTOSIM" --export txt --from 99999999999999999999 handshake
+has "$TMP/err" 'no event in that range (the run has events #1 to #20' "--from past 2^64: message"
+expect_rc 64 "--from a time past 2^63 us" -- "$PROTOSIM" --export txt --from 99999999999999999999999h handshake
+has "$TMP/err" 'no event in that range (the run has events #1 to #20' "--from a huge time: message"
+"$PROTOSIM" --export txt --to 99999999999999999999 handshake >"$TMP/to-big.txt"
+"$PROTOSIM" --export txt handshake >"$TMP/to-none.txt"
+cmp -s "$TMP/to-big.txt" "$TMP/to-none.txt" && ok || bad "--to past 2^64 is not the end"
 
 # 6. the exit-code contract: bad format, options without --export, files
 expect_rc 64 "--export pdf" -- "$PROTOSIM" --export pdf handshake

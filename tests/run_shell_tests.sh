@@ -205,6 +205,18 @@ abs_protosim=$(cd "$(dirname "$PROTOSIM")" && pwd)/$(basename "$PROTOSIM")
 [ $? -eq 66 ] && ok || bad "a file named without ./: not exit 66"
 has_in "$TMP/err" '^protosim: no shipped scenario is named "lesson.txt" (try --list); to run the file of that name, write ./lesson.txt$' "a file named without ./: says ./"
 expect_rc 66 "unreadable file"   -- "$PROTOSIM" "$TMP/nothing-here.scn"
+# what the user typed is echoed with its control characters shown, never
+# sent to the terminal (ESC [ 2 J cleared the screen, BEL rang)
+esc=$(printf 'x\033[2J\007y')
+expect_rc 66 "a name with control characters" -- "$PROTOSIM" "$esc"
+has_in "$TMP/err" '^protosim: no scenario named "x\\x1b\[2J\\x07y" (try --list)$' "a name with control characters: shown"
+if LC_ALL=C grep -q "$(printf '\033')" "$TMP/err"; then bad "a name with control characters: ESC reached the terminal"; else ok; fi
+printf 'hostx\n' >"$TMP/$esc.scn"
+expect_rc 65 "a lesson path with control characters" -- "$PROTOSIM" "$TMP/$esc.scn"
+has_in "$TMP/err" 'x\\x1b\[2J\\x07y\.scn:1:1: error: ' "a lesson path with control characters: shown"
+expect_rc 64 "--seed with control characters" -- "$PROTOSIM" --seed "$esc" handshake
+has_in "$TMP/err" 'not "x\\x1b\[2J\\x07y"' "--seed with control characters: shown"
+if LC_ALL=C grep -q "$(printf '\033')" "$TMP/err"; then bad "--seed: ESC reached the terminal"; else ok; fi
 printf 'host client 192.0.2.10\nlink client ghost delay 5ms\n' >"$TMP/bad.scn"
 expect_rc 65 "bad scenario"      -- "$PROTOSIM" "$TMP/bad.scn"
 grep -q "bad.scn:2:[0-9]*: error: " "$TMP/err" && ok \
@@ -902,6 +914,12 @@ bounded 3 "--max-time 1.5" -- "$PROTOSIM" --batch --max-time 1.5 tests/runaway/z
 has_in "$TMP/err" "simulated time limit of 1.5s (--max-time) at 1.5s" "--max-time 1.5 (seconds)"
 expect_rc 64 "--max-time 0.0000015s" -- "$PROTOSIM" --check --max-time 0.0000015s handshake
 expect_rc 64 "--max-time 0.0s" -- "$PROTOSIM" --check --max-time 0.0s handshake
+# ... and says so: "needs a duration like 90s or 10m, not "0.0s"" was false
+has_in "$TMP/err" '^protosim: --max-time must be more than zero, not "0.0s"$' "--max-time 0.0s: message"
+expect_rc 64 "--max-memory 0M" -- "$PROTOSIM" --check --max-memory 0M handshake
+has_in "$TMP/err" '^protosim: --max-memory must be more than zero, not "0M"$' "--max-memory 0M: message"
+expect_rc 64 "--max-memory 0X" -- "$PROTOSIM" --check --max-memory 0X handshake
+has_in "$TMP/err" 'needs a size like 512M or 1G, not "0X"' "--max-memory 0X: still not a size"
 expect_rc 64 "--max-time 1." -- "$PROTOSIM" --check --max-time 1. handshake
 expect_rc 64 "--max-memory -1" -- "$PROTOSIM" --check --max-memory -1 handshake
 has_in "$TMP/err" "needs a size like 512M" "--max-memory -1: message"

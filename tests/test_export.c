@@ -132,7 +132,19 @@ START_TEST(test_bounds_parse)
     ck_assert_int_eq(export_bound_parse("10pc", &b), -1);
     ck_assert_int_eq(export_bound_parse("1.s", &b), -1);
     ck_assert_int_eq(export_bound_parse("ms", &b), -1);
-    ck_assert_int_eq(export_bound_parse("99999999999999999999", &b), -1);
+    /* an event number or a time past 64 bits is one no run reaches: the
+     * largest there is, so that it is told as past the run's end */
+    ck_assert_int_eq(export_bound_parse("99999999999999999999", &b), 0);
+    ck_assert(b.set && !b.is_time && b.ev == UINT64_MAX);
+    ck_assert_int_eq(export_bound_parse("99999999999999999999999h", &b), 0);
+    ck_assert(b.set && b.is_time && b.t_us == INT64_MAX);
+    ck_assert_int_eq(export_bound_parse("9223372036854775807us", &b), 0);
+    ck_assert(b.t_us == INT64_MAX);
+    ck_assert_int_eq(export_bound_parse("9223372036854.775808s", &b), 0);
+    ck_assert(b.t_us == INT64_MAX);
+    ck_assert_int_eq(export_bound_parse("9223372036854775.806ms", &b), 0);
+    ck_assert(b.t_us == INT64_MAX - 1);
+    ck_assert_int_eq(export_bound_parse("00000000000000000000000", &b), -1);
 }
 END_TEST
 

@@ -3274,6 +3274,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_APP_ABORT]         = { KAPP, NULL },
     [N_APP_ERR_STATE]     = { KAPP, ck_app_err },
     [N_APP_ERR_NOCONN]    = { KAPP, ck_app_err },
+    [N_APP_ERR_NONAMED]   = { KAPP, ck_app_err },
     [N_APP_ERR_NOPORT]    = { KAPP, ck_app_noport },
     [N_APP_ERR_PORT]      = { KAPP, ck_app_err_port },
     [N_APP_UDP_BIND]      = { KAPP, NULL },

@@ -2118,7 +2118,8 @@ START_TEST(test_nul_bytes)
 {
     static const char t1[] = "host a 192.0.2.1\nat 0ms a listen 80\0\n";
     char *got = errors_of_n(t1, sizeof t1 - 1);
-    ck_assert_str_eq(got, "t.scn:2:19: error: unexpected NUL byte\n");
+    ck_assert_str_eq(got, "t.scn:2:19: error: unexpected NUL byte; expected text (a lesson "
+                          "is UTF-8 text: is this a binary file?)\n");
     free(got);
     static const char t2[] = "host a 192.0.2.1\nat 0ms note \"a\0b\"\n";
     got = errors_of_n(t2, sizeof t2 - 1);
@@ -2819,6 +2820,30 @@ START_TEST(test_repeat_errors_point_at_the_text_as_written)
         "(in repeat iteration i=1, j=1)\n");
     assert_errors(HOSTS "repeat 5 as i: host h 192.0.2.{i + 1}\n",
         "t.scn:3:21: error: host \"h\" is already declared on line 3 (in repeat iteration i=1)\n");
+    /* and so do the checks made once the whole file is read: a call's code
+     * line, a chapter's time, a datagram's address, a bound port, a
+     * gateway, a record's zone (which of 10,000 iterations was it?) */
+    assert_errors(HOSTS "link client server delay 1ms\ncode client \"connect(s);\"\n"
+                  "repeat 3 as i\n  at {i}ms client close line {i + 1}\nend\n"
+                  "repeat 2 as i: at {i / 2}ms chapter \"part {i}\"\n"
+                  "repeat 2 as i: at 1ms client udp send {192.0.2.9 + i} 53 \"x\"\n"
+                  "repeat 3 as i\n  at {i}ms server bind {1000 + i}\n"
+                  "  at {i}ms server listen {1000 + i % 2}\nend\n",
+        "t.scn:6:30: error: expected a code line from 1 to 1 (the lines of host \"client\"'s "
+        "program), found 2 (in repeat iteration i=1)\n"
+        "t.scn:6:30: error: expected a code line from 1 to 1 (the lines of host \"client\"'s "
+        "program), found 3 (in repeat iteration i=2)\n"
+        "t.scn:8:29: error: a chapter already starts at this time (line 8); give each chapter "
+        "its own time (in repeat iteration i=1)\n"
+        "t.scn:9:39: error: a host cannot send to itself in the simulator (192.0.2.10 is "
+        "client's own address) (in repeat iteration i=1)\n"
+        "t.scn:12:12: error: this socket was bound to port 1002 (line 11), so it listens on "
+        "port 1002; write listen 1002 (or bind 1000) (in repeat iteration i=2)\n");
+    assert_errors("lan l 198.51.100.0/24\n"
+                  "repeat 2 as i: host h{i} 198.51.100.{i + 10} on l gateway {198.51.100.10 + i * 256}\n",
+        "t.scn:2:59: error: host \"h0\" cannot be its own gateway (in repeat iteration i=0)\n"
+        "t.scn:2:59: error: gateway \"198.51.101.10\" is not on any LAN of host \"h1\" "
+        "(l: 198.51.100.0/24) (in repeat iteration i=1)\n");
 }
 END_TEST
 
@@ -2827,6 +2852,16 @@ START_TEST(test_repeat_structure_errors)
     assert_errors(HOSTS "repeat 2 as i\n  repeat 2 as j\n  end\n",
         "t.scn:3:1: error: this repeat has no \"end\" (the file ends first)\n");
     assert_errors(HOSTS "repeat 2 as i\n  repeat 2 as j\nend\n",
+        "t.scn:3:1: error: this repeat has no \"end\" (the file ends first)\n");
+    /* the missing end is the one error: the lines after the repeat were
+     * its body, never read, so no "no hosts declared" nor "unknown host"
+     * for hosts they would have declared */
+    assert_errors("repeat 3 as i\n",
+        "t.scn:1:1: error: this repeat has no \"end\" (the file ends first)\n");
+    assert_errors("  repeat 3 as i\n  host h{i} 192.0.2.{i + 1}\n",
+        "t.scn:1:3: error: this repeat has no \"end\" (the file ends first)\n");
+    assert_errors("host a 192.0.2.1\nat 0ms a connect b 80\nrepeat 1 as i\n"
+                  "host b 192.0.2.2\nlink a b\n",
         "t.scn:3:1: error: this repeat has no \"end\" (the file ends first)\n");
     assert_errors(HOSTS "  end\nrepeat 1 as i\nend now\n",
         "t.scn:3:3: error: \"end\" without a repeat\n"

@@ -942,6 +942,48 @@ START_TEST(test_closed_tcbs_are_freed_in_a_long_sequence)
 }
 END_TEST
 
+/* A call that names a connection the host does not have fails, and says
+ * what it named: "this host has no TCP connection" was false of a client
+ * with an established connection told `close on port 9999`.  A host with
+ * no connection at all, unnamed, keeps the plain sentence. */
+START_TEST(test_named_call_without_its_connection_says_what_was_named)
+{
+    struct run *r = run("host client 192.0.2.10\nhost server 192.0.2.80\n"
+                        "host other 192.0.2.81\n"
+                        "link client server delay 1ms\nlink client other delay 1ms\n"
+                        "at 0ms server listen 80\nat 10ms client connect server 80\n"
+                        "at 20ms client close on port 9999\n"
+                        "at 21ms client send \"x\" with server port 81\n"
+                        "at 22ms client abort with other\n"
+                        "at 23ms client close on port 7 with other port 8\n"
+                        "at 24ms other close\n");
+    static const char *const want[] = {
+        "the call fails: this host has no TCP connection that matches \"on port 9999\" "
+        "(error: connection does not exist)",
+        "the call fails: this host has no TCP connection that matches \"with server "
+        "port 81\" (error: connection does not exist)",
+        "the call fails: this host has no TCP connection that matches \"with other\" "
+        "(error: connection does not exist)",
+        "the call fails: this host has no TCP connection that matches \"on port 7 with "
+        "other port 8\" (error: connection does not exist)",
+        "the call fails: this host has no TCP connection (error: connection does not exist)",
+    };
+    size_t k = 0;
+    char buf[512];
+    for (size_t i = 0; i < T(r)->n; i++) {
+        const struct trace_rec *rec = &T(r)->recs[i];
+        if (rec->kind != TK_APP || (rec->why.id != N_APP_ERR_NONAMED &&
+                                    rec->why.id != N_APP_ERR_NOCONN))
+            continue;
+        ck_assert_uint_lt(k, 5);
+        ck_assert_str_eq(trace_why(T(r), rec, buf, sizeof buf), want[k]);
+        k++;
+    }
+    ck_assert_uint_eq(k, 5);
+    done(r);
+}
+END_TEST
+
 /* The same sequence with every call naming its connection, so that all
  * three of peers.c's tables are kept throughout: they hold what is alive,
  * not all 4,000 connections (about 100 KiB if a spent list were kept),
@@ -958,7 +1000,8 @@ START_TEST(test_named_calls_keep_their_tables_small_in_a_long_sequence)
         closed += rec->kind == TK_STATE && rec->layer == TL_TCP &&
                   rec->u.state.to == TCPS_CLOSED;
         refused += rec->kind == TK_APP && (rec->why.id == N_APP_ERR_STATE ||
-                                            rec->why.id == N_APP_ERR_NOCONN);
+                                            rec->why.id == N_APP_ERR_NOCONN ||
+                                            rec->why.id == N_APP_ERR_NONAMED);
     }
     ck_assert_uint_eq(closed, 2 * N);
     ck_assert_uint_eq(refused, 0);
@@ -1929,6 +1972,7 @@ Suite *sim_suite(void)
     tcase_add_test(lim, test_newest_tcb_outlives_its_close);
     tcase_add_test(lim, test_peer_index_finds_what_a_scan_finds);
     tcase_add_test(lim, test_named_calls_keep_their_tables_small_in_a_long_sequence);
+    tcase_add_test(lim, test_named_call_without_its_connection_says_what_was_named);
     tcase_add_test(lim, test_host_tables_start_inline_and_grow_out);
     tcase_add_test(lim, test_idle_tcb_costs_224_bytes);
     tcase_add_test(lim, test_out_of_order_segment_counts_its_rare_parts);

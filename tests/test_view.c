@@ -597,7 +597,7 @@ START_TEST(test_paths_at_once_paint_as_in_order)
         for (int y = 0; y < H; y++)       /* lifelines under the paths */
             for (int x = 3; x < W; x += 17)
                 *view_at(&a, x, y) = *view_at(&b, x, y) =
-                    (struct view_cell){ view_glyph(G_VLINE, round % 2), R_LIFELINE };
+                    (struct view_cell){ view_glyph(G_VLINE, round % 2), R_LIFELINE, 0 };
         for (int i = 0; i < n; i++)
             view_draw_path(&a, clip, p[i].xa, p[i].ya, p[i].xe, p[i].yb, p[i].end,
                            p[i].dashed, p[i].role, round % 2);
@@ -1557,6 +1557,40 @@ START_TEST(test_too_small_wraps_never_overlaps)
 }
 END_TEST
 
+/* Below 8 columns: the lines were wrapped at 8 and cut at the screen's
+ * edge ("termina", "(need", and the sizes never shown at 7x5 or 3x40).
+ * A word wider than the screen now goes on across lines, and when the
+ * sentence needs more rows than there are, the sizes are said in short. */
+static char *unspaced(const char *t)
+{
+    char *o = malloc(strlen(t) + 1), *p = o;
+    for (; *t; t++)
+        if (*t != ' ' && *t != '\n')
+            *p++ = *t;
+    *p = '\0';
+    return o;
+}
+
+START_TEST(test_too_small_below_eight_columns)
+{
+    static const struct { int w, h; const char *want; } c[] = {
+        { 7, 5, "need80x24,have7x5" },
+        { 5, 8, "need80x24,have5x8" },
+        { 3, 40, "terminaltoosmall(need80x24,have3x40)" },
+        { 7, 30, "terminaltoosmall(need80x24,have7x30)enlargethewindow,orpressqtoquit" },
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        struct fixture f;
+        fx_open(&f, HANDSHAKE, c[i].w, c[i].h, 1);
+        char *t = screen_at(&f, 0), *u = unspaced(t);
+        ck_assert_msg(contains(u, c[i].want), "%dx%d: %s", c[i].w, c[i].h, t);
+        free(u);
+        free(t);
+        fx_close(&f);
+    }
+}
+END_TEST
+
 /* The `o` list at 80x24: a title wider than its row is cut there, and the
  * selected lesson's is given whole under the list (socket-api's was cut at
  * "conn…" and shown nowhere); a list longer than the box says where the
@@ -1630,12 +1664,18 @@ END_TEST
 /* Characters the terminal draws in no cell (zero-width space, joiners,
  * direction marks, BOM, soft hyphen, combining marks) take no cell here
  * either: counted as one, each left a cell unwritten, and the terminal
- * showed what was there before beside the text. */
+ * showed what was there before beside the text.  A combining mark is
+ * drawn over the character before it, in that character's cell: dropped,
+ * a host "se\u0301rveur" was shown as "serveur", another name. */
 START_TEST(test_zero_width_characters_take_no_cell)
 {
     static const char *zw[] = { "\u200b", "\u200d", "\u200e", "\u202e", "\u2060",
-                                "\ufeff", "\u00ad", "\u0301", "\ufe0f" };
-    for (int i = 0; i < 9; i++) {
+                                "\ufeff", "\u00ad", "\u0301", "\ufe0f", "\u20d7" };
+    static const char *want[] = { "abcd######", "abcd######", "abcd######",
+                                  "abcd######", "abcd######", "abcd######",
+                                  "abcd######", "ab\u0301cd######", "abcd######",
+                                  "ab\u20d7cd######" };
+    for (int i = 0; i < 10; i++) {
         char text[32];
         snprintf(text, sizeof text, "ab%scd", zw[i]);
         ck_assert_int_eq(view_text_width(text), 4);
@@ -1645,10 +1685,43 @@ START_TEST(test_zero_width_characters_take_no_cell)
             vw_set_cell(&s, x, 0, '#', R_NORMAL);   /* what was there before */
         ck_assert_int_eq(view_put(&s, 0, 0, 10, text, R_NORMAL, 1), 4);
         char *t = view_screen_text(&s);
-        ck_assert_msg(!strncmp(t, "abcd######", 10), "%s: %s", zw[i], t);
+        ck_assert_msg(!strncmp(t, want[i], strlen(want[i])), "%s: %s", zw[i], t);
         free(t);
         view_screen_free(&s);
     }
+}
+END_TEST
+
+/* The mark goes with its character: over a wide one it is drawn in the
+ * character's first cell; overwriting the character drops it; a mark
+ * with nothing before it on the row is not drawn; in ASCII the marked
+ * character is "?", as the same character precomposed is; a character
+ * cut at the edge takes its mark with it. */
+START_TEST(test_combining_mark_stays_on_its_character)
+{
+    struct view_screen s;
+    char line[64];
+    view_screen_init(&s, 6, 1);
+    ck_assert_int_eq(view_put(&s, 0, 0, 6, "\u5ba2\u0301x", R_NORMAL, 1), 3);
+    ck_assert_str_eq(view_screen_line(&s, 0, line, sizeof line), "\u5ba2\u0301x");
+    ck_assert_uint_eq(view_at(&s, 0, 0)->mark, 0x301);
+    ck_assert_uint_eq(view_at(&s, 1, 0)->mark, 0);
+    vw_set_cell(&s, 0, 0, 'y', R_NORMAL);
+    ck_assert_uint_eq(view_at(&s, 0, 0)->mark, 0);
+    view_screen_clear(&s);
+    ck_assert_int_eq(view_put(&s, 0, 0, 6, "\u0301ab", R_NORMAL, 1), 2);
+    ck_assert_str_eq(view_screen_line(&s, 0, line, sizeof line), "ab");
+    ck_assert_int_eq(view_put(&s, 0, 0, 6, "e\u0301e", R_NORMAL, 0), 2);
+    ck_assert_str_eq(view_screen_line(&s, 0, line, sizeof line), "?e");
+    ck_assert_int_eq(view_put(&s, 0, 0, 6, "\u00e9e", R_NORMAL, 0), 2);
+    ck_assert_str_eq(view_screen_line(&s, 0, line, sizeof line), "?e");
+    view_screen_clear(&s);
+    ck_assert_int_eq(view_put(&s, 4, 0, 6, "ab\u0301", R_NORMAL, 1), 2);
+    ck_assert_str_eq(view_screen_line(&s, 0, line, sizeof line), "    ab\u0301");
+    view_screen_clear(&s);
+    ck_assert_int_eq(view_put(&s, 5, 0, 6, "ab\u0301", R_NORMAL, 1), 1);
+    ck_assert_str_eq(view_screen_line(&s, 0, line, sizeof line), "     a");
+    view_screen_free(&s);
 }
 END_TEST
 
@@ -2924,9 +2997,11 @@ Suite *view_suite(void)
     tcase_add_test(tc, test_empty_trace);
     tcase_add_test(tc, test_too_small_screen);
     tcase_add_test(tc, test_too_small_wraps_never_overlaps);
+    tcase_add_test(tc, test_too_small_below_eight_columns);
     tcase_add_test(tc, test_open_list_shows_the_selected_title_whole);
     tcase_add_test(tc, test_wrap_chinese_punctuation);
     tcase_add_test(tc, test_zero_width_characters_take_no_cell);
+    tcase_add_test(tc, test_combining_mark_stays_on_its_character);
     tcase_add_test(tc, test_state_pane_columns_with_chinese_names);
     tcase_add_test(tc, test_card_taller_than_the_window_says_so);
     tcase_add_test(tc, test_state_pane_long_name_keeps_its_state);

@@ -991,6 +991,30 @@ check "80x1: says the sizes" wait_for "terminal too small (need 80x24, have 80x1
 check "80x1: nothing drawn over them" off_screen "enlarge"
 keys q
 check "80x1: q quits" wait_rc
+# below 8 columns the too-small screen was wrapped at 8 and cut at the edge:
+# at 7x5 "termina" and "(need", never the sizes; a host with a combining
+# accent lost it ("sérveur" drawn "serveur"); resizing while playing redraws
+printf 'host c 192.0.2.10\nhost se\314\201rveur 192.0.2.80\nlink c se\314\201rveur delay 20ms\nat 0ms se\314\201rveur listen 80\nat 10ms c connect se\314\201rveur 80\n' >"$TMP/accent.scn"
+acc=$(printf 'se\314\201rveur')
+start
+launch "$TMP/accent.scn"
+check "accent: the name keeps its accent" wait_for "$acc"
+keys Space                              # the lesson's card
+check "accent: the card goes" wait_gone "any key continues"
+keys Space                              # play
+check "accent: playing" wait_for "playing"
+T resize-window -t ui -x 7 -y 5
+check "7x5: says the sizes" wait_for "7x5"
+check "7x5: ... as need and have" eval 'tr -d " \n" <"$TMP/screen" | grep -qF "need80x24,have7x5"'
+T resize-window -t ui -x 3 -y 40
+check "3x40: says the sizes, words broken, none cut" \
+    eval 'wait_for "3x4" && tr -d " \n" <"$TMP/screen" | grep -qF "terminaltoosmall(need80x24,have3x40)"'
+T resize-window -t ui -x 120 -y 40
+check "back to 120x40 while playing: the diagram" wait_for "playing"
+check "back to 120x40: the accent too" on_screen "$acc"
+check "back to 120x40: no too-small text left" off_screen "need"
+keys q
+check "accent: q quits" wait_rc
 
 # the `o` list at 80x24: socket-api's title (76 characters) was cut at
 # "conn…" and shown nowhere whole; the list, taller than its box, hid

@@ -35,7 +35,11 @@ const char *export_format_name(int format)
 /* ======================================================================== */
 /* The range                                                                */
 
-/* A time: digits, an optional fraction, and a unit. */
+/* A time: digits, an optional fraction, and a unit.  A time too large for
+ * an int64_t of microseconds (some 292,000 years) is later than any run can
+ * reach, so it is read as the latest time there is: --from such a time
+ * names no event ("no event in that range", with the run's events), --to
+ * it names the end, as they do for any time past the run's end. */
 static int parse_time(const char *s, int64_t *out)
 {
     static const struct { const char *u; int64_t us; } units[] = {
@@ -44,12 +48,14 @@ static int parse_time(const char *s, int64_t *out)
     };
     const char *p = s;
     uint64_t ip = 0, frac = 0, fden = 1;
+    int big = 0;
     if (*p < '0' || *p > '9')
         return -1;
     for (; *p >= '0' && *p <= '9'; p++) {
         if (ip > UINT64_MAX / 10 / 4)
-            return -1;
-        ip = ip * 10 + (uint64_t)(*p - '0');
+            big = 1;                         /* past any run: keep reading */
+        else
+            ip = ip * 10 + (uint64_t)(*p - '0');
     }
     if (*p == '.') {
         p++;
@@ -65,9 +71,12 @@ static int parse_time(const char *s, int64_t *out)
         if (strcmp(p, units[k].u))
             continue;
         uint64_t mul = (uint64_t)units[k].us;
-        if (ip > (uint64_t)INT64_MAX / mul / 2)
-            return -1;
-        *out = (int64_t)(ip * mul + frac * mul / fden);
+        uint64_t fus = frac * mul / fden;    /* frac < fden <= 10^9: fits */
+        if (big || ip > (uint64_t)INT64_MAX / mul
+            || ip * mul > (uint64_t)INT64_MAX - fus)
+            *out = INT64_MAX;
+        else
+            *out = (int64_t)(ip * mul + fus);
         return 0;
     }
     return -1;
@@ -85,10 +94,14 @@ int export_bound_parse(const char *s, struct export_bound *b)
         errno = 0;
         char *end;
         unsigned long long v = strtoull(s, &end, 10);
-        if (errno || *end || v == 0)
+        if (*end || (v == 0 && !errno))
             return -1;
+        /* Past UINT64_MAX is still an event number, only one no run has:
+         * read it as the last there could be, so that it is told like any
+         * number past the run's end (--from: "no event in that range (the
+         * run has events #1 to #N ...)"; --to: the end). */
         b->set = 1;
-        b->ev = v;
+        b->ev = errno ? UINT64_MAX : v;
         return 0;
     }
     if (parse_time(s, &b->t_us) < 0)

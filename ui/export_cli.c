@@ -26,13 +26,13 @@ int export_check_target(const char *out, const char *scn_path)
     size_t n = strlen(out);
     if (n >= 4 && !strcmp(out + n - 4, ".scn")) {
         fprintf(stderr, _("protosim: -o %s: refusing to write an export over a "
-                ".scn lesson; choose another name\n"), out);
+                ".scn lesson; choose another name\n"), arg_visible(out));
         return EX_USAGE_;
     }
     if (same_file(out, scn_path)) {
         /* the lesson itself, whatever its name (lesson.txt, a link) */
         fprintf(stderr, _("protosim: -o %s: refusing to write an export over the "
-                "lesson it draws; choose another name\n"), out);
+                "lesson it draws; choose another name\n"), arg_visible(out));
         return EX_USAGE_;
     }
     return 0;
@@ -92,7 +92,7 @@ int export_run(const struct export_cli *c, const struct sim *s,
     if (c->output) {
         struct outfile f;
         if (outfile_open(&f, c->output) < 0) {
-            fprintf(stderr, _("protosim: cannot create %s: %s\n"), c->output,
+            fprintf(stderr, _("protosim: cannot create %s: %s\n"), arg_visible(c->output),
                     strerror(errno));
             view_index_free(&ix);
             return EX_CANTCREAT_;
@@ -101,14 +101,15 @@ int export_run(const struct export_cli *c, const struct sim *s,
         if (export_write(f.fp, &ix, &o) < 0) {
             int e = errno ? errno : EIO;
             outfile_abort(&f);
-            fprintf(stderr, _("protosim: error writing %s: %s\n"), c->output, strerror(e));
+            fprintf(stderr, _("protosim: error writing %s: %s\n"), arg_visible(c->output),
+                    strerror(e));
             rc = EX_IOERR_;
         } else {
             int r = outfile_commit(&f);
             if (r < 0) {
                 fprintf(stderr, r == -2 ? _("protosim: cannot create %s: %s\n")
                                         : _("protosim: error writing %s: %s\n"),
-                        c->output, strerror(errno));
+                        arg_visible(c->output), strerror(errno));
                 rc = r == -2 ? EX_CANTCREAT_ : EX_IOERR_;
             }
         }

@@ -77,7 +77,7 @@ void export_txt(FILE *fp, const struct view_index *ix, const struct export_opts 
             if (c->role == R_CURSOR && c->ch == mark)
                 c->ch = ' ';
         }
-        size_t need = (size_t)w * 4 + 1;
+        size_t need = (size_t)w * VIEW_CELL_BYTES + 1;
         if (cap < need) {
             free(line);
             line = malloc(need);

@@ -163,20 +163,21 @@ static int pcap_target_ok(const char *pcap, const char *scn_path, int ng,
                        (stat(pcap, &a) == 0 && stat(export_out, &b) == 0 &&
                         a.st_dev == b.st_dev && a.st_ino == b.st_ino))) {
         fprintf(stderr, _("protosim: %s %s and -o %s name the same file; each "
-                "output needs its own\n"), opt, pcap, export_out);
+                "output needs its own\n"), opt, arg_visible(pcap), arg_visible(export_out));
         return 0;
     }
     size_t n = strlen(pcap);
     if (n >= 4 && !strcasecmp(pcap + n - 4, ".scn")) {
         fprintf(stderr, _("protosim: %s %s: refusing to write a capture to a "
                 ".scn name, which is a lesson; choose a name ending in %s\n"),
-                opt, pcap, ext);
+                opt, arg_visible(pcap), ext);
         return 0;
     }
     if (stat(pcap, &a) == 0 && stat(scn_path, &b) == 0 &&
         a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
         fprintf(stderr, _("protosim: %s %s: that is the scenario being run "
-                "(%s); refusing to overwrite it\n"), opt, pcap, scn_path);
+                "(%s); refusing to overwrite it\n"), opt, arg_visible(pcap),
+                arg_visible(scn_path));
         return 0;
     }
     /* `--pcap out.txt > out.txt`: the rename would unlink the file the
@@ -184,7 +185,7 @@ static int pcap_target_ok(const char *pcap, const char *scn_path, int ng,
     if (stat(pcap, &a) == 0 && S_ISREG(a.st_mode) && fstat(STDOUT_FILENO, &b) == 0 &&
         a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
         fprintf(stderr, _("protosim: %s %s: standard output goes to that file "
-                "too; refusing to write both into it\n"), opt, pcap);
+                "too; refusing to write both into it\n"), opt, arg_visible(pcap));
         return 0;
     }
     return 1;
@@ -195,7 +196,8 @@ static int pcap_target_ok(const char *pcap, const char *scn_path, int ng,
 static int open_pcap(const char *path, struct outfile *o)
 {
     if (outfile_open(o, path) < 0) {
-        fprintf(stderr, _("protosim: cannot create %s: %s\n"), path, strerror(errno));
+        fprintf(stderr, _("protosim: cannot create %s: %s\n"), arg_visible(path),
+                strerror(errno));
         return EXIT_CANTCREAT;
     }
     return 0;
@@ -208,14 +210,16 @@ static int close_pcap(const char *path, struct outfile *o, struct pcap_out *w)
     if (pcap_finish(w) < 0) {
         int e = errno ? errno : EIO;
         outfile_abort(o);
-        fprintf(stderr, _("protosim: error writing %s: %s\n"), path, strerror(e));
+        fprintf(stderr, _("protosim: error writing %s: %s\n"), arg_visible(path),
+                strerror(e));
         return EXIT_IOERR;
     }
     int r = outfile_commit(o);
     if (r == 0)
         return 0;
     fprintf(stderr, r == -2 ? _("protosim: cannot create %s: %s\n")
-                            : _("protosim: error writing %s: %s\n"), path, strerror(errno));
+                            : _("protosim: error writing %s: %s\n"), arg_visible(path),
+            strerror(errno));
     return r == -2 ? EXIT_CANTCREAT : EXIT_IOERR;
 }
 
@@ -231,7 +235,8 @@ static void add_sink(struct trace *tr,
 /* A limit's value: a count, a size with an optional K/M/G suffix (powers
  * of 1024), or a duration (us, ms, s, m, h; bare seconds).  0 < value.
  * Returns 0, -1 for a value that is none of these, -2 for one too large
- * (more than INT64_MAX microseconds, events, frames or bytes). */
+ * (more than INT64_MAX microseconds, events, frames or bytes), -3 for
+ * zero written as one of them (0s, 0M, 0). */
 static int parse_limit(const char *s, int kind, uint64_t *out)
 {
     char *end;
@@ -288,12 +293,10 @@ static int parse_limit(const char *s, int kind, uint64_t *out)
         if (v * mul > (uint64_t)INT64_MAX - fus)
             return -2;
         if (v * mul + fus == 0)
-            return -1;
+            return -3;                      /* a duration, but no budget */
         *out = v * mul + fus;
         return 0;
     }
-    if (v == 0)
-        return -1;
     if (kind == 'b') {
         if (!strcmp(end, "K") || !strcmp(end, "k"))
             mul = 1ULL << 10;
@@ -306,6 +309,8 @@ static int parse_limit(const char *s, int kind, uint64_t *out)
     } else if (*end) {
         return -1;
     }
+    if (v == 0)
+        return -3;                          /* a size or a count, but no budget */
     if (v > (uint64_t)INT64_MAX / mul)
         return -2;
     *out = v * mul;
@@ -581,7 +586,7 @@ int main(int argc, char **argv)
     int lang = lang_option(argc, argv, &badlang);
     i18n_init(lang < 0 ? I18N_AUTO : (enum i18n_lang)lang);
     if (lang < 0) {
-        fprintf(stderr, _("protosim: --lang needs zh or en, not \"%s\"\n"), badlang);
+        fprintf(stderr, _("protosim: --lang needs zh or en, not \"%s\"\n"), arg_visible(badlang));
         return EXIT_USAGE;
     }
     int batch = 0, json = 0, check = 0, real = 0, list = 0, stats = 0, quiz = 0;
@@ -615,7 +620,7 @@ int main(int argc, char **argv)
         case 's':
             if (parse_seed(optarg, &seed) < 0) {
                 fprintf(stderr, _("protosim: --seed needs a whole number from 0 to "
-                        "18446744073709551615, not \"%s\"\n"), optarg);
+                        "18446744073709551615, not \"%s\"\n"), arg_visible(optarg));
                 return EXIT_USAGE;
             }
             have_seed = 1;
@@ -634,7 +639,13 @@ int main(int argc, char **argv)
                         sim_limit_option(lim),
                         kind == 't' ? _("9223372036854775807us (about 292,000 years)")
                         : kind == 'b' ? _("9223372036854775807 bytes (8 EiB)")
-                        : "9223372036854775807", optarg);
+                        : "9223372036854775807", arg_visible(optarg));
+                return EXIT_USAGE;
+            }
+            if (pr == -3 && kind != 'n') {
+                /* "needs a duration like 90s" was false of 0s, a duration */
+                fprintf(stderr, _("protosim: %s must be more than zero, not \"%s\"\n"),
+                        sim_limit_option(lim), arg_visible(optarg));
                 return EXIT_USAGE;
             }
             if (pr < 0) {
@@ -642,7 +653,7 @@ int main(int argc, char **argv)
                         sim_limit_option(lim),
                         kind == 't' ? _("a duration like 90s or 10m")
                         : kind == 'b' ? _("a size like 512M or 1G")
-                        : _("a positive integer"), optarg);
+                        : _("a positive integer"), arg_visible(optarg));
                 return EXIT_USAGE;
             }
             break;
@@ -651,7 +662,7 @@ int main(int argc, char **argv)
         case 'E':
             if ((ex.format = export_format_parse(optarg)) < 0) {
                 fprintf(stderr, _("protosim: --export needs svg, html, mermaid or txt, "
-                        "not \"%s\"\n"), optarg);
+                        "not \"%s\"\n"), arg_visible(optarg));
                 return EXIT_USAGE;
             }
             break;
@@ -661,7 +672,7 @@ int main(int argc, char **argv)
             if (export_bound_parse(optarg, b) < 0) {
                 fprintf(stderr, _("protosim: %s needs an event number (1, 2, ...) or "
                         "a time like 10ms or 1.5s, not \"%s\"\n"),
-                        c == 2001 ? "--from" : "--to", optarg);
+                        c == 2001 ? "--from" : "--to", arg_visible(optarg));
                 return EXIT_USAGE;
             }
             ex_opt = 1;
@@ -674,7 +685,7 @@ int main(int argc, char **argv)
             long w = strtol(optarg, &end, 10);
             if (errno || *end || end == optarg || w < 40 || w > 1000) {
                 fprintf(stderr, _("protosim: --width needs a number of columns from "
-                        "40 to 1000, not \"%s\"\n"), optarg);
+                        "40 to 1000, not \"%s\"\n"), arg_visible(optarg));
                 return EXIT_USAGE;
             }
             ex.width = (int)w;
@@ -690,7 +701,7 @@ int main(int argc, char **argv)
             long n = strtol(optarg, &end, 10);
             if (errno || *end || end == optarg || n < 1 || n > 100000) {
                 fprintf(stderr, _("protosim: --chapter needs a chapter number (1, 2, ...), "
-                        "not \"%s\"\n"), optarg);
+                        "not \"%s\"\n"), arg_visible(optarg));
                 return EXIT_USAGE;
             }
             ex.chapter = (int)n;
@@ -763,13 +774,13 @@ int main(int argc, char **argv)
     }
     if (argc - optind > 1) {
         fprintf(stderr, _("protosim: one scenario at a time (got \"%s\" and \"%s\")\n"),
-                argv[optind], argv[optind + 1]);
+                arg_visible(argv[optind]), arg_visible(argv[optind + 1]));
         return EXIT_USAGE;
     }
     if (read_path) {
         if (optind < argc) {
             fprintf(stderr, _("protosim: --read draws a capture instead of a scenario: "
-                    "give one or the other (got \"%s\")\n"), argv[optind]);
+                    "give one or the other (got \"%s\")\n"), arg_visible(argv[optind]));
             return EXIT_USAGE;
         }
         const char *with = real ? "--real"
@@ -808,7 +819,7 @@ int main(int argc, char **argv)
     if (keep && limits[LIM_TRACE] > TRACE_KEPT_MAX) {
         fprintf(stderr, _("protosim: --max-trace can be at most 3G when the whole trace is "
                 "kept (the interactive view, --export, --real, --quiz), not \"%s\"\n"),
-                max_trace_arg);
+                arg_visible(max_trace_arg));
         return EXIT_USAGE;
     }
     const char *arg = optind < argc ? argv[optind] : NULL;
@@ -822,9 +833,11 @@ int main(int argc, char **argv)
             struct stat st;
             if (stat(arg, &st) == 0)
                 fprintf(stderr, _("protosim: no shipped scenario is named \"%s\" (try "
-                        "--list); to run the file of that name, write ./%s\n"), arg, arg);
+                        "--list); to run the file of that name, write ./%s\n"), arg_visible(arg),
+                        arg_visible(arg));
             else
-                fprintf(stderr, _("protosim: no scenario named \"%s\" (try --list)\n"), arg);
+                fprintf(stderr, _("protosim: no scenario named \"%s\" (try --list)\n"),
+                        arg_visible(arg));
             return EXIT_NOINPUT;
         }
     } else {
@@ -847,15 +860,16 @@ int main(int argc, char **argv)
         int code;
         if (ioerr == EFBIG) {
             fprintf(stderr, _("protosim: cannot read %s: a lesson may have at most "
-                    "%zu bytes (64 MiB) and this file is larger\n"), path,
+                    "%zu bytes (64 MiB) and this file is larger\n"), arg_visible(path),
                     (size_t)SCN_FILE_MAX);
             code = EXIT_NOINPUT;
         } else if (ioerr) {
-            fprintf(stderr, _("protosim: cannot read %s: %s\n"), path, strerror(ioerr));
+            fprintf(stderr, _("protosim: cannot read %s: %s\n"), arg_visible(path),
+                    strerror(ioerr));
             code = EXIT_NOINPUT;
         } else {
             for (int i = 0; i < errs.n; i++)
-                fprintf(stderr, "%s\n", errs.msgs[i]);
+                fprintf(stderr, "%s\n", arg_visible(errs.msgs[i]));   /* a path as typed */
             code = errs.over_memory ? EXIT_LIMIT : EXIT_DATAERR;
         }
         scn_errors_free(&errs);

@@ -200,3 +200,12 @@ const char *text_visible(const char *s, char **buf, size_t *cap)
     visible(s, *buf);
     return *buf;
 }
+
+const char *arg_visible(const char *s)
+{
+    static char *buf[4];
+    static size_t cap[4];
+    static unsigned next;
+    unsigned k = next++ % 4;
+    return text_visible(s ? s : "", &buf[k], &cap[k]);
+}

@@ -44,5 +44,10 @@ char  *text_visible_dup(const char *s);
 /* s itself when nothing needs showing, else the visible form in *buf
  * (grown as needed; free it when done).  Never NULL. */
 const char *text_visible(const char *s, char **buf, size_t *cap);
+/* A command-line word or a path as a message quotes it: text_visible in
+ * one of the four buffers this function keeps and reuses in turn (so one
+ * message may show up to four), never NULL.  What a user typed is echoed
+ * through it, so that `protosim $'x\e[2J'` cannot clear the screen. */
+const char *arg_visible(const char *s);
 
 #endif

@@ -166,7 +166,7 @@ static void blit(const struct view_screen *scr, const struct palette *p)
             const struct view_cell *c = &scr->cells[(size_t)y * (size_t)scr->w + (size_t)x];
             if (c->ch == VIEW_WIDE_CONT)
                 continue;
-            wchar_t wc[2] = { (wchar_t)c->ch, 0 };
+            wchar_t wc[3] = { (wchar_t)c->ch, (wchar_t)c->mark, 0 };  /* mark 0: none */
             cchar_t cc;
             int r = c->role < R_COUNT ? c->role : R_NORMAL;
             setcchar(&cc, wc, p->attr[r], p->pair[r], NULL);

@@ -769,8 +769,9 @@ static void draw_title(const struct view_index *ix, const struct view_state *st,
 
 /* The "terminal too small" screen: the sizes first (they say what to do), then
  * how to go on, each wrapped to the width (Chinese between any two
- * characters) and centred by its display width, as many lines as the height
- * holds: on one row, or at 20x5, the sizes are never cut off or drawn over. */
+ * characters; a word wider than the screen across lines) and centred by its
+ * display width, as many lines as the height holds: on one row, at 20x5 or
+ * at 7x5 (in short), the sizes are never cut off or drawn over. */
 static void draw_too_small(const struct view_state *st, struct view_screen *scr)
 {
     char buf[128];
@@ -778,8 +779,20 @@ static void draw_too_small(const struct view_state *st, struct view_screen *scr)
              VIEW_MIN_W, VIEW_MIN_H, scr->w, scr->h);
     struct view_lines l = { 0 };
     vw_add_wrapped(&l, scr->w, 0, R_ALERT, buf);
+    if (l.n > scr->h) {
+        /* at 7x5 the sentence takes 7 rows: the sizes alone take 4 */
+        view_lines_free(&l);
+        snprintf(buf, sizeof buf, _("need %dx%d, have %dx%d"), VIEW_MIN_W, VIEW_MIN_H,
+                 scr->w, scr->h);
+        vw_add_wrapped(&l, scr->w, 0, R_ALERT, buf);
+    }
+    int sizes = l.n;
     vw_add_wrapped(&l, scr->w, 0, R_NORMAL, _("enlarge the window, or press q to quit"));
-    int n = l.n < scr->h ? l.n : scr->h;
+    /* the sizes before the advice: the advice took the rows the sizes
+     * needed ("have 7x5" was never shown) */
+    int n = l.n > scr->h ? sizes : l.n;
+    if (n > scr->h)
+        n = scr->h;
     int y0 = (scr->h - n) / 2;
     for (int i = 0; i < n; i++) {
         const char *t = l.v[i].text;

@@ -142,7 +142,13 @@ uint32_t view_glyph(int g, int utf8);
 struct view_cell {
     uint32_t ch;        /* a Unicode code point (ASCII only when !utf8) */
     uint8_t  role;      /* enum view_role */
+    /* a combining mark drawn over ch, 0 none: "se\u0301rveur" keeps its
+     * accent (dropped, the student read another name than the lesson's).
+     * One mark a cell; a second on one character is not drawn. */
+    uint32_t mark;
 };
+/* The most bytes of UTF-8 one cell writes: a character and its mark. */
+#define VIEW_CELL_BYTES 8
 
 /* The whole screen as rows of cells, row-major. */
 struct view_screen {

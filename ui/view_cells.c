@@ -48,6 +48,7 @@ void view_screen_clear(struct view_screen *s)
     for (size_t i = 0; i < n; i++) {
         s->cells[i].ch = ' ';
         s->cells[i].role = R_NORMAL;
+        s->cells[i].mark = 0;
     }
 }
 
@@ -90,19 +91,26 @@ size_t vw_utf8_put(uint32_t c, char *out)
     return 4;
 }
 
+/* Combining diacritical marks: drawn over the character before them. */
+static int is_mark(uint32_t c)
+{
+    return (c >= 0x300 && c <= 0x36F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+           (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+           (c >= 0xFE20 && c <= 0xFE2F);
+}
+
 /* Columns a code point takes: 2 for East Asian wide ones, 0 for combining
  * marks, else 1.  A small table, enough for narration in Chinese. */
 int vw_cp_width(uint32_t c)
 {
-    /* combining marks, variation selectors, and the invisible format
-     * characters (soft hyphen, zero-width space and joiners, the
-     * direction marks, embeddings and isolates, word joiner, BOM) take no
-     * cell on the terminal: counted as one, each left a cell unwritten
-     * that showed whatever was there before (a note with U+200B showed a
-     * piece of the arrow under it); they are not drawn */
-    if ((c >= 0x300 && c <= 0x36F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
-        (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
-        (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xFE20 && c <= 0xFE2F) ||
+    /* combining marks (drawn over the cell before them, view_put),
+     * variation selectors, and the invisible format characters (soft
+     * hyphen, zero-width space and joiners, the direction marks,
+     * embeddings and isolates, word joiner, BOM) take no cell on the
+     * terminal: counted as one, each left a cell unwritten that showed
+     * whatever was there before (a note with U+200B showed a piece of the
+     * arrow under it); the format characters are not drawn */
+    if (is_mark(c) || (c >= 0xFE00 && c <= 0xFE0F) ||
         c == 0xAD || (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
         (c >= 0x2060 && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069) || c == 0xFEFF)
         return 0;
@@ -140,6 +148,7 @@ void vw_set_cell(struct view_screen *s, int x, int y, uint32_t ch, int role)
         view_at(s, x + 1, y)->ch = ' ';
     c->ch = ch;
     c->role = (uint8_t)role;
+    c->mark = 0;
 }
 
 void vw_set_glyph(struct view_screen *s, int x, int y, int g, int role, int utf8)
@@ -150,7 +159,7 @@ void vw_set_glyph(struct view_screen *s, int x, int y, int g, int role, int utf8
 int view_put(struct view_screen *s, int x, int y, int maxw, const char *text,
              int role, int utf8)
 {
-    int used = 0;
+    int used = 0, base = -1;           /* base: the cell of the last character */
     if (y < 0 || y >= s->h)
         return 0;
     while (*text) {
@@ -163,10 +172,19 @@ int view_put(struct view_screen *s, int x, int y, int maxw, const char *text,
             c = 0x2400 + (c == 127 ? 0x21 : c), w = 1;  /* sent: ESC as U+241B */
         else if (c >= 0x80 && c <= 0x9F)
             c = 0xFFFD, w = 1;
+        if (w == 0) {                  /* over the character drawn before it */
+            if (is_mark(c) && base >= 0) {
+                struct view_cell *bc = view_at(s, base, y);
+                if (!utf8)             /* e + U+0301 is "?", as a precomposed é is */
+                    bc->ch = '?';
+                else if (!bc->mark)
+                    bc->mark = c;
+            }
+            continue;
+        }
         if (!utf8 && c >= 128)
             c = '?', w = 1;
-        if (w == 0)
-            continue;
+        base = -1;
         if (used + w > maxw)
             break;
         if (x + used + w > s->w)
@@ -175,6 +193,7 @@ int view_put(struct view_screen *s, int x, int y, int maxw, const char *text,
             vw_set_cell(s, x + used, y, c, role);
             if (w == 2)
                 vw_set_cell(s, x + used + 1, y, VIEW_WIDE_CONT, role);
+            base = x + used;
         }
         used += w;
     }
@@ -207,11 +226,14 @@ char *view_screen_line(const struct view_screen *s, int y, char *buf, size_t n)
     if (!n)
         return buf;
     for (int x = 0; y >= 0 && y < s->h && x < s->w; x++) {
-        uint32_t c = s->cells[(size_t)y * (size_t)s->w + (size_t)x].ch;
+        const struct view_cell *cell = &s->cells[(size_t)y * (size_t)s->w + (size_t)x];
+        uint32_t c = cell->ch;
         if (c == VIEW_WIDE_CONT)
             continue;
-        char tmp[4];
+        char tmp[VIEW_CELL_BYTES];
         size_t l = vw_utf8_put(c, tmp);
+        if (cell->mark)
+            l += vw_utf8_put(cell->mark, tmp + l);
         if (pos + l + 1 > n)
             break;
         memcpy(buf + pos, tmp, l);
@@ -225,7 +247,7 @@ char *view_screen_line(const struct view_screen *s, int y, char *buf, size_t n)
 
 char *view_screen_text(const struct view_screen *s)
 {
-    size_t cap = (size_t)s->w * 4 + 2;
+    size_t cap = (size_t)s->w * VIEW_CELL_BYTES + 2;
     size_t total = cap * (size_t)(s->h > 0 ? s->h : 1) + 1;
     char *out = xmalloc(total), *line = xmalloc(cap);
     size_t pos = 0;

@@ -82,8 +82,14 @@ static int cjk_no_end(uint32_t c)
 static void add_wrapped(struct view_lines *l, int width, int indent, int role,
                         int head_role, int head_len, const char *text)
 {
-    if (width < 8)
-        width = 8;
+    /* Any width: wrapped at 8 columns on a narrower screen (the "terminal
+     * too small" one at 3 or 7 columns), each line was cut at the screen's
+     * edge and the rest of it, the sizes too, never shown.  A continuation
+     * keeps a column for text, or nothing would fit after its indent. */
+    if (width < 1)
+        width = 1;
+    if (indent > width - 1)
+        indent = width - 1;
     char line[1024];
     const char *p = text;
     int first = 1;
@@ -128,10 +134,15 @@ static void add_wrapped(struct view_lines *l, int width, int indent, int role,
         if (*q && *q != '\n' && brk && brk > p) {
             pos = brkpos;
             q = brk + brkskip;
+        } else if (*q == ' ') {
+            q++;                             /* full at a space: that is the break */
         }
-        if (q == p && *q && *q != '\n') {    /* one glyph wider than width */
-            uint32_t c;
-            q += vw_utf8_next(q, &c);
+        if (q == p && *q && *q != '\n') {    /* one glyph wider than width: */
+            uint32_t c;                      /* on a line of its own (it was */
+            int len = vw_utf8_next(q, &c);   /* dropped) */
+            memcpy(line + pos, q, (size_t)len);
+            pos += (size_t)len;
+            q += len;
         }
         add_line_n(l, role, head_role, first ? head_len : 0, line, pos);
         if (*q == '\n')

@@ -844,6 +844,24 @@ static void run_action(struct sim *s, const struct scn_action *a)
     };
     int call = calls[a->kind];
     sc = a->named ? named_conn(s, h, a) : sim_current_conn(s, h);
+    if (!sc && a->named) {
+        /* "this host has no TCP connection" was false of a host with
+         * connections, none of them the one named: say what was named, in
+         * the lesson's own words (keywords and names, never translated) */
+        char named[SCN_NAME_MAX + 40];
+        int n = 0;
+        if (a->on_lport)
+            n = snprintf(named, sizeof named, "on port %u", (unsigned)a->on_lport);
+        if (a->with_peer >= 0)
+            n += snprintf(named + n, sizeof named - (size_t)n, "%swith %s", n ? " " : "",
+                          host_name(s, a->with_peer));
+        if (a->with_rport)
+            snprintf(named + n, sizeof named - (size_t)n, " port %u", (unsigned)a->with_rport);
+        trace_app(&s->tr, s->now, h, TL_TCP, 0, call, -TCPE_NOTCONN, NULL, 0,
+                  WHY(N_APP_ERR_NONAMED, trace_intern(&s->tr, named),
+                      trace_intern(&s->tr, _(tcp_err_str(-TCPE_NOTCONN)))));
+        return;
+    }
     if (!sc) {
         app_error(s, h, call, NULL, -TCPE_NOTCONN);
         return;

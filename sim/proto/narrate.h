@@ -47,6 +47,7 @@
     X(N_APP_ABORT, "the application aborts the connection (RFC 9293 3.10.5 ABORT)") \
     X(N_APP_ERR_STATE,"the call fails: the TCP connection is {0:state} (error: {1:str})") \
     X(N_APP_ERR_NOCONN,"the call fails: this host has no TCP connection (error: {0:str})") \
+    X(N_APP_ERR_NONAMED,"the call fails: this host has no TCP connection that matches \"{0:str}\" (error: {1:str})") \
     X(N_APP_ERR_NOPORT,"connect() fails: all {0} ephemeral TCP ports ({1}-{2}) of this host are in use (error: address not available, a kernel's EADDRNOTAVAIL)") \
     X(N_APP_ERR_PORT, "the call fails: TCP port {0} is already in use on this host (error: {1:str}; the socket API says EADDRINUSE)") \
     X(N_APP_UDP_BIND,  "the application binds a UDP socket to port {0}") \
