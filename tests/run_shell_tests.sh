@@ -1005,6 +1005,33 @@ grep -q "198.51.100.201 refers the question to com, which is no closer to www.ex
     && ! grep -q -E "truncated reply|leads no closer|an empty reply" "$TMP/ur.zh" \
     && ok || bad "$ur: the reason for trying the next server is not its own sentence"
 
+# the scenario parser's errors about DNS records and names are in the
+# chosen language whole: the reason dns_rr_parse or dns_name_check gives,
+# and the token it found, not an English reason inside a Chinese message
+cat >"$TMP/dnsbad.scn" <<'EOF'
+title "bad DNS data"
+lan net 198.51.100.0/24 delay 5ms
+host client 198.51.100.10 on net dns 198.51.100.53
+host auth 198.51.100.202 on net
+zone auth example.com
+record auth w\x.example.com. 300 IN A 203.0.113.80
+record auth www.example.com. 300 IN A 203.0.113
+record auth www.example.com. 300 IN MX 203.0.113.5
+record auth a..example.com. 300 IN A 203.0.113.5
+record auth example.com. 3600 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 900 x 300
+at 0ms client resolve www.exa\mple.com
+EOF
+"$PROTOSIM" --lang zh --batch "$TMP/dnsbad.scn" >"$TMP/dnsbad.zh" 2>&1
+[ "$(grep -c 'error: ' "$TMP/dnsbad.zh")" -eq 6 ] \
+    && grep -q 'dnsbad.scn:6:13: error: 记录有误：标签（label）里有反斜杠，它会开始一个转义（RFC 1035 5.1），实际为 "w\\x.example.com."' "$TMP/dnsbad.zh" \
+    && grep -q '记录有误：A 记录需要一个 IPv4 地址，实际为 "203.0.113"' "$TMP/dnsbad.zh" \
+    && grep -q '记录有误：应为记录类型：A、NS、CNAME 或 SOA，实际为 "MX"' "$TMP/dnsbad.zh" \
+    && grep -q '记录有误：空标签（label）（连续两个点，或以点开头），实际为 "a..example.com."' "$TMP/dnsbad.zh" \
+    && grep -q '记录有误：SOA 中的数字必须是 32 位无符号整数，实际为 "x"' "$TMP/dnsbad.zh" \
+    && grep -q 'dnsbad.scn:11:.*标签（label）里有反斜杠' "$TMP/dnsbad.zh" \
+    && ! grep -q -E "a label|needs one|expected a|empty label|must be|, found" "$TMP/dnsbad.zh" \
+    && ok || { bad "DNS record errors are not all in Chinese"; sed 's/^/    /' "$TMP/dnsbad.zh"; }
+
 # RFC 2308 5: a cached name error covers every type; its expiry is said
 # whole, with no English "(any type)" put where a type name goes
 dn=tests/narration/dns-negative.scn

@@ -9,6 +9,7 @@
 #include "dnsint.h"
 #include "event.h"
 #include "alloc.h"
+#include "i18n.h"
 
 /* ---- names ---------------------------------------------------------- */
 
@@ -134,8 +135,8 @@ static int split_labels(const char *name, struct lab *l, uint8_t *oct,
             unsigned c = (unsigned char)name[i];
             if (c == '\\') {
                 if (!oct) {
-                    *why = "a label holds a backslash, which starts an escape "
-                           "(RFC 1035 5.1)";
+                    *why = N_("a label holds a backslash, which starts an escape "
+                              "(RFC 1035 5.1)");
                     return -1;
                 }
                 const char *e = name + i + 1;
@@ -151,29 +152,29 @@ static int split_labels(const char *name, struct lab *l, uint8_t *oct,
                     c = 256;
                 }
                 if (c > 255) {
-                    *why = "a backslash not followed by a character or a decimal "
-                           "octet value up to 255 (RFC 1035 5.1)";
+                    *why = N_("a backslash not followed by a character or a decimal "
+                              "octet value up to 255 (RFC 1035 5.1)");
                     return -1;
                 }
             } else if (!label_octet_ok(c)) {
-                *why = "a label holds a character other than printable ASCII";
+                *why = N_("a label holds a character other than printable ASCII");
                 return -1;
             } else {
                 i++;
             }
             if (++len > DNS_LABEL_MAX) {
-                *why = "a label is longer than 63 octets (RFC 1035 2.3.4)";
+                *why = N_("a label is longer than 63 octets (RFC 1035 2.3.4)");
                 return -1;
             }
             if (wire + 1 + len > DNS_NAME_MAX) {
-                *why = "the name is longer than 255 octets (RFC 1035 2.3.4)";
+                *why = N_("the name is longer than 255 octets (RFC 1035 2.3.4)");
                 return -1;
             }
             if (oct)
                 oct[o++] = (uint8_t)c;          /* o < wire + len <= 255 */
         }
         if (len == 0) {
-            *why = "empty label (two dots in a row, or a leading dot)";
+            *why = N_("empty label (two dots in a row, or a leading dot)");
             return -1;
         }
         wire += 1 + len;
@@ -192,9 +193,11 @@ int dns_name_check(const char *name, char *err, size_t errlen)
     const char *why = "";
     if (strlen(name) >= DNS_NAME_BUF || split_labels(name, l, NULL, &why) < 0) {
         if (strlen(name) >= DNS_NAME_BUF)
-            why = "the name is longer than 255 octets (RFC 1035 2.3.4)";
+            why = N_("the name is longer than 255 octets (RFC 1035 2.3.4)");
+        /* shown to a teacher by the scenario parser, in the chosen
+         * language (its messages are; ARCHITECTURE.md, "Languages") */
         if (err && errlen)
-            snprintf(err, errlen, "%s", why);
+            snprintf(err, errlen, "%s", _(why));
         return -1;
     }
     return 0;
