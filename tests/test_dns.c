@@ -2122,6 +2122,32 @@ START_TEST(test_same_question_twice_at_once_is_one_walk)
 }
 END_TEST
 
+/* RFC 1034 5.3.1: an application may ask its stub the same question twice
+ * before the first answer; each lookup sends its own query and is a story
+ * of its own.  With one trace id the second had no IDLE -> ASKING_RESOLVER
+ * and no -> ANSWERED record (the first had moved the shared id already). */
+START_TEST(test_stub_same_name_twice_has_two_stories)
+{
+    ck_assert_int_ge(dns_stub_resolve(&N.stub, 0, "www.example.com", DNS_TYPE_A), 0);
+    ck_assert_int_ge(dns_stub_resolve(&N.stub, 0, "www.example.com", DNS_TYPE_A), 0);
+    ck_assert_int_ge(dns_stub_resolve(&N.stub, 0, "WWW.example.com", DNS_TYPE_A), 0);
+    pump(0);
+    ck_assert_int_eq(N.ndone, 3);
+    ck_assert_str_eq(states_of("dns-stub:www.example.com/A"),
+                     "IDLE>ASKING_RESOLVER ASKING_RESOLVER>ANSWERED");
+    ck_assert_str_eq(states_of("dns-stub:www.example.com/A#2"),
+                     "IDLE>ASKING_RESOLVER ASKING_RESOLVER>ANSWERED");
+    ck_assert_str_eq(states_of("dns-stub:www.example.com/A#3"),
+                     "IDLE>ASKING_RESOLVER ASKING_RESOLVER>ANSWERED");
+    /* once they are over, the next lookup takes the plain id again */
+    ck_assert_int_eq(lookup(SEC, "www.example.com", DNS_TYPE_A), 1);
+    ck_assert_str_eq(states_of("dns-stub:www.example.com/A"),
+                     "IDLE>ASKING_RESOLVER ASKING_RESOLVER>ANSWERED "
+                     "ANSWERED>ASKING_RESOLVER ASKING_RESOLVER>ANSWERED");
+    assert_narrations_render();
+}
+END_TEST
+
 START_TEST(test_stub_retransmission_is_not_a_second_walk)
 {
     set_down(ROOT1_IP, 1);
@@ -2312,6 +2338,7 @@ Suite *dns_suite(void)
     tcase_add_test(tc, test_stub_ignores_a_reply_for_another_question);
     tcase_add_test(tc, test_stub_retransmission_is_not_a_second_walk);
     tcase_add_test(tc, test_same_question_twice_at_once_is_one_walk);
+    tcase_add_test(tc, test_stub_same_name_twice_has_two_stories);
     tcase_add_test(tc, test_cache_eviction_when_full);
     tcase_add_test(tc, test_cache_eviction_of_a_name_error);
     tcase_add_test(tc, test_cache_index_agrees_with_entries);

@@ -214,7 +214,9 @@ int   dns_reply_kind(const struct dns_msg *m);
  *                            EXPIRED -> CACHED when refreshed, -> ABSENT
  *                            when evicted
  *   "dns-stub:NAME/TYPE"     a stub lookup: IDLE -> ASKING_RESOLVER ->
- *                            ANSWERED | FAILED
+ *                            ANSWERED | FAILED ("...#2", "#3" for a lookup
+ *                            made while others of the same question are
+ *                            in flight on that stub)
  * ASKING_ROOT/TLD/AUTH say whose servers the resolver is asking: the root
  * zone, a one-label zone ("com"), or anything deeper. */
 #define DNS_STATES(X) \
@@ -415,6 +417,7 @@ struct dns_stub_lookup {
     int      tries;
     int64_t  due;
     uint32_t conn;
+    uint8_t  nth;            /* 1, or N of the id "dns-stub:NAME/TYPE#N" */
 };
 
 struct dns_stub {
