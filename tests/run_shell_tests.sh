@@ -1040,6 +1040,16 @@ grep -q "为 nope.example.com 缓存的 NXDOMAIN 的否定 TTL（negative TTL）
     && ! grep -q "any type" "$TMP/dn.zh" \
     && ok || bad "$dn: the expiry of a cached NXDOMAIN is not its own sentence"
 
+# a stub's retransmission that reaches the resolver while the walk for its
+# question goes on is set aside with a record that says so (it vanished
+# without one before): the walk's reply, with the same ID, answers it
+dt=tests/narration/dns-timeouts.scn
+"$PROTOSIM" --json "$dt" >"$TMP/dt.json" 2>&1
+"$PROTOSIM" --lang zh --batch "$dt" >"$TMP/dt.zh" 2>&1
+[ "$(grep -c '"kind":"drop","host":"resolver".*"reason":"a copy of a DNS question already being answered","why":"198.51.100.10 asks again for www.example.com A with the same ID [0-9]*: a retransmission' "$TMP/dt.json")" -eq 1 ] \
+    && grep -q '198.51.100.10 以相同的 ID [0-9]* 再次查询 www.example.com A' "$TMP/dt.zh" \
+    && ok || bad "$dt: the stub's retransmission reaches the resolver with no record"
+
 # a datagram to port 53 that is no DNS message is dropped with a record
 # that says so, at the server and at the resolver alike
 nd=tests/narration/dns-not-dns.scn

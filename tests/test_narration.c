@@ -2979,6 +2979,41 @@ static void ck_dns_malformed(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "the drop's reason is %d", r->u.pkt.reason);
 }
 
+/* N_DNS_R_DUP: the dropped message is a query from {0} for {1} {2} with
+ * ID {3}, and a query from that address and port with that ID and
+ * question reached this host before and has had no reply yet: it is a
+ * retransmission of a question still in progress. */
+static void ck_dns_r_dup(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, g;
+    struct dns_msg m, q;
+    char a[20], t[16];
+    if (!rec_dns(c, r, &f, &m) || m.qr)
+        return ck_fail(c, "not a DNS query");
+    if (r->u.pkt.reason != DR_DNSDUP)
+        ck_fail(c, "the drop's reason is %d", r->u.pkt.reason);
+    if ((ip4_addr)A(0) != f.ip.src || !dns_name_eq(S(c, A(1)), m.qname) ||
+        strcmp(S(c, A(2)), dns_type_name(m.qtype, t, sizeof t)) ||
+        (uint16_t)A(3) != m.id)
+        return ck_fail(c, "says %s %s %s id %" PRId64 ", the query is from %s "
+                       "for %s id %u", ipstr(A(0), a), S(c, A(1)), S(c, A(2)),
+                       A(3), ipstr(f.ip.src, a), m.qname, m.id);
+    for (size_t k = c->i; k-- > 0;) {
+        const struct trace_rec *p = &c->tr->recs[k];
+        if (p->host != r->host || (p->kind != TK_RECV && p->kind != TK_SEND) ||
+            !rec_dns(c, p, &g, &q) || q.id != m.id)
+            continue;
+        if (p->kind == TK_SEND && q.qr && g.ip.dst == f.ip.src &&
+            g.udp.dport == f.udp.sport)
+            return ck_fail(c, "the query with ID %u was answered already", m.id);
+        if (p->kind == TK_RECV && !q.qr && g.ip.src == f.ip.src &&
+            g.udp.sport == f.udp.sport && q.qtype == m.qtype &&
+            dns_name_eq(q.qname, m.qname))
+            return;                        /* the first copy, still open */
+    }
+    ck_fail(c, "no earlier copy of this query reached this host");
+}
+
 static void ck_dns_unmatched(struct nck *c, const struct trace_rec *r)
 {
     struct frame f;
@@ -3585,6 +3620,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_SRV_NOTIMP]    = { KSEND, ck_dns_srv },
     [N_DNS_MALFORMED]     = { K(DROP), ck_dns_malformed },
     [N_DNS_UNMATCHED]     = { K(DROP), ck_dns_unmatched },
+    [N_DNS_R_DUP]         = { K(DROP), ck_dns_r_dup },
     [N_DNS_UNEXPECTED_QUERY] = { K(DROP), ck_dns_unmatched },
 };
 

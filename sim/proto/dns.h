@@ -352,9 +352,12 @@ void dns_resolver_init(struct dns_resolver *r,
                        const struct dns_env *env);
 void dns_resolver_free(struct dns_resolver *r);
 
-/* A stub's query arrived from client:cport.  Answers from the cache at once
- * or starts a walk.  Returns 0, or -1 if it was ignored (a duplicate of a
- * query in progress, or not a query). */
+/* A stub's query arrived from client:cport.  Answers from the cache at once,
+ * starts a walk, or waits for the walk of the same question.  Returns 0;
+ * DNS_QUERY_DUP for a retransmission of a query in progress (the same
+ * client, port and id), which its walk will answer, so the copy is set
+ * aside and the caller records that; -1 if it is not a query. */
+#define DNS_QUERY_DUP 1
 int  dns_resolver_query(struct dns_resolver *r, int64_t now, ip4_addr client,
                         uint16_t cport, const struct dns_msg *q);
 /* A server's response arrived from `server`.  Returns 0 if it matched a

@@ -369,6 +369,7 @@
     X(N_DNS_SRV_FORMERR,   "the query is malformed: FORMERR (RFC 1035 4.1.1)") \
     X(N_DNS_SRV_NOTIMP,    "only standard queries are served: NOTIMP (RFC 1035 4.1.1)") \
     X(N_DNS_MALFORMED,     "a datagram to UDP port {0} that is not a DNS message this host can read (RFC 1035 4.1): dropped, with no reply") \
+    X(N_DNS_R_DUP,         "{0:ip} asks again for {1:str} {2:str} with the same ID {3}: a retransmission of a question this resolver is still walking; that walk will answer it (its reply carries this ID), so the copy is set aside (RFC 1035 4.1.1: a reply matches a query by its ID)") \
     X(N_DNS_UNMATCHED,     "a DNS reply (id {0}) that matches no query in progress: ignored") \
     X(N_DNS_UNEXPECTED_QUERY, "a DNS query (id {0}) to a port where no DNS server listens: ignored") \
     X(N_NET_NOPORT,        "no socket is bound to UDP port {0}: the datagram is dropped (the ICMP port-unreachable reply of RFC 1122 4.1.3.1 is not modelled)") \
