@@ -2210,6 +2210,42 @@ static void ck_arp_bad_sha(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "the sender MAC is not what the sentence says");
 }
 
+/* N_ARP_MAC_CHANGED(_CONFIRM): an ARP packet from {0} reached this host
+ * at this instant giving {2} as its MAC address, and the cache held {1},
+ * another address (this host's last word on {0}: the MAC of the last ARP
+ * packet from {0} it took before, or a reply of {0}'s). */
+static void ck_arp_mac_changed(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    struct arp_pkt ap;
+    char a[24];
+    int now = 0, before = 0;
+    if (A(1) == A(2))
+        return ck_fail(c, "the old and the new MAC address are the same");
+    for (size_t k = c->i; k-- > 0;) {
+        const struct trace_rec *q = &c->tr->recs[k];
+        if (q->host != r->host || q->kind != TK_RECV || !rec_frame(c, q, &f) ||
+            f.eth.type != ETHERTYPE_ARP ||
+            arp_decode(f.payload, f.payload_len, &ap) != 0 ||
+            ap.spa != (ip4_addr)A(0))
+            continue;
+        if (q->t_us == r->t_us && !now) {
+            now = 1;
+            if (mac_to_i64(ap.sha) != A(2))
+                return ck_fail(c, "the packet gives %s, not the MAC quoted",
+                               mac_str(ap.sha, a, sizeof a));
+        } else if (q->t_us < r->t_us || now) {
+            before = mac_to_i64(ap.sha) == A(1);
+            break;
+        }
+    }
+    if (!now)
+        return ck_fail(c, "no ARP packet from that address arrived now");
+    if (!before)
+        ck_fail(c, "the last ARP packet before from that address did not give "
+                "the old MAC quoted");
+}
+
 static void ck_arp_retry(struct nck *c, const struct trace_rec *r)
 {
     struct arp_config ac;
@@ -3525,6 +3561,8 @@ static const struct ncheck checks[N_COUNT] = {
     [N_ARP_LEARN_REPLY]   = { KSTATE, NULL },
     [N_ARP_CONFIRM]       = { KSTATE, NULL },
     [N_ARP_REVIVE]        = { KSTATE, NULL },
+    [N_ARP_MAC_CHANGED]   = { KSTATE | KTSTOP, ck_arp_mac_changed },
+    [N_ARP_MAC_CHANGED_CONFIRM] = { KSTATE | KTSTOP, ck_arp_mac_changed },
     [N_ARP_STALE]         = { KSTATE, NULL },
     [N_ARP_DELAY]         = { KSTATE, NULL },
     [N_ARP_PROBE]         = { KSTATE, NULL },
@@ -4150,6 +4188,72 @@ START_TEST(test_forged_arp_probe_and_bad_sender_mac)
 }
 END_TEST
 
+/* ARP spoofing: mallory tells bob, who knows alice's MAC address, that
+ * alice is at mallory's.  RFC 826's merge overwrites bob's entry; the
+ * record says so, with both addresses, and the entry is STALE (RFC 4861
+ * 7.2.5).  Before, the entry changed without a record.  Every sentence
+ * passes this suite's checks (ck_arp_mac_changed among them). */
+START_TEST(test_arp_spoofing_is_told_with_both_macs)
+{
+    struct scenario *scn = tu_parse(
+        "lan office 192.0.2.0/24 delay 1ms\n"
+        "host alice   192.0.2.10 on office\n"
+        "host bob     192.0.2.20 on office\n"
+        "host mallory 192.0.2.66 on office\n"
+        "at 0ms bob udp bind 7\n"
+        "at 10ms alice udp send bob 7 \"hi\"\n");
+    struct sim *s = calloc(1, sizeof *s);
+    ck_assert_ptr_nonnull(s);
+    sim_init(s, scn, 1);
+    sim_run(s);
+    int alice = scenario_host_index(scn, "alice");
+    int bob = scenario_host_index(scn, "bob");
+    int mal = scenario_host_index(scn, "mallory");
+    const ip4_addr ALICE = 0xC000020Au, BOB = 0xC0000214u;
+    static const mac_addr zero = { { 0 } };
+    mac_addr amac = s->hosts[alice].ifs[0].mac, mmac = s->hosts[mal].ifs[0].mac;
+    const struct arp_entry *e = arp_lookup(&s->hosts[bob].ifs[0].arp, ALICE);
+    ck_assert_ptr_nonnull(e);
+    int was = e->state;
+    ck_assert(memcmp(e->mac.b, amac.b, 6) == 0);
+    struct arp_pkt p = { .htype = 1, .ptype = ETHERTYPE_IPV4, .hlen = 6,
+                         .plen = 4, .op = ARP_OP_REQUEST, .sha = mmac,
+                         .spa = ALICE, .tha = zero, .tpa = BOB };
+    size_t mark = s->tr.n;
+    forge_arp(s, mal, &p);                       /* "192.0.2.10 is at mallory" */
+    sim_run(s);
+    e = arp_lookup(&s->hosts[bob].ifs[0].arp, ALICE);
+    ck_assert(memcmp(e->mac.b, mmac.b, 6) == 0);
+    int told = 0;
+    char am[24], mm[24];
+    mac_str(amac, am, sizeof am);
+    mac_str(mmac, mm, sizeof mm);
+    for (size_t i = mark; i < s->tr.n; i++) {
+        const struct trace_rec *r = &s->tr.recs[i];
+        if (r->why.id != N_ARP_MAC_CHANGED || r->kind != TK_STATE)
+            continue;
+        char buf[1024];
+        trace_why(&s->tr, r, buf, sizeof buf);
+        ck_assert_int_eq(r->host, bob);
+        ck_assert_int_eq(r->u.state.from, was);
+        ck_assert_int_eq(r->u.state.to, ARP_STALE);
+        ck_assert_msg(strstr(buf, am) && strstr(buf, mm) &&
+                      strstr(buf, "192.0.2.10") && strstr(buf, "ARP spoofing"),
+                      "%s", buf);
+        told++;
+    }
+    ck_assert_int_eq(told, 1);
+    struct nck c;
+    int fails = check_trace(&c, &s->tr, scn, "ARP spoofing");
+    ck_assert_msg(fails == 0, "%d sentences contradict their records:\n%s",
+                  fails, c.msgs ? c.msgs : "");
+    free(c.msgs);
+    sim_free(s);
+    free(s);
+    scenario_free(scn);
+}
+END_TEST
+
 /* One TCP frame for the capture below, with opt as its 4 option bytes. */
 static size_t opt_frame(uint8_t *out, uint8_t flags, uint32_t seq, uint32_t ack,
                         const uint8_t opt[4], int a_to_b)
@@ -4262,7 +4366,7 @@ END_TEST
 static const char *template_fault(const char *t)
 {
     static const char *const types[] = {
-        "}", ":dur}", ":state}", ":flags}", ":str}", ":ip}", ":call}", ":pct}", ":s}"
+        "}", ":dur}", ":state}", ":flags}", ":str}", ":ip}", ":mac}", ":call}", ":pct}", ":s}"
     };
     for (const char *p = strchr(t, '{'); p; p = strchr(p + 1, '{')) {
         if (p[1] < '0' || p[1] > '3')
@@ -5014,6 +5118,7 @@ Suite *narration_suite(void)
     tcase_add_test(t, test_every_edge_case_tells_the_truth);
     tcase_add_test(t, test_every_narration_id_has_a_check_entry);
     tcase_add_test(t, test_forged_arp_probe_and_bad_sender_mac);
+    tcase_add_test(t, test_arp_spoofing_is_told_with_both_macs);
     tcase_add_test(t, test_every_model_template_is_well_formed);
     tcase_add_test(t, test_plural_ending_follows_the_number);
     tcase_add_test(t, test_every_real_template_is_well_formed);

@@ -32,8 +32,10 @@
  *     here every STALE entry that is used gets probed after 5 s.
  *   - a FAILED entry stays FAILED (RFC 4861 7.3.3 says it SHOULD be
  *     deleted; Linux keeps it FAILED until garbage collection).
- *   - an ARP packet that names a known address with a new MAC updates the
- *     entry but does not move it to STALE as RFC 4861 7.2.5 would.
+ *   - every ARP packet that names a known address with a new MAC
+ *     overrides the entry (RFC 826's merge) and, unless it answers our
+ *     request, makes it STALE (RFC 4861 7.2.5); Linux ignores a new MAC
+ *     for locktime (1 s) after the entry was last updated.
  *   - "host unreachable" is reported to the sending application for every
  *     protocol.  Linux reports it through a local ICMP host unreachable:
  *     connect() fails, a connected socket sees it, an unconnected UDP
@@ -533,7 +535,33 @@ int arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p,
     enum arp_state to = confirmed ? ARP_REACHABLE : ARP_STALE;
     if (e && e->state != ARP_NONE) {
         merge = 1;
+        mac_addr old = e->mac;
         e->mac = p->sha;
+        if ((e->state == ARP_REACHABLE || e->state == ARP_STALE ||
+             e->state == ARP_DELAY || e->state == ARP_PROBE) &&
+            memcmp(old.b, p->sha.b, sizeof old.b)) {
+            /* RFC 826's merge: "update the sender hardware address field
+             * of the entry with the new information in the packet" -- a
+             * new address, whether the host's interface changed or another
+             * host answers for it (ARP spoofing): said, with both MACs.
+             * RFC 4861 7.2.5 (an advertisement with Override set, as every
+             * ARP packet is here; Linux overrides once the entry is older
+             * than locktime, 1 s): "If the Solicited flag is zero and the
+             * link-layer address was updated with a different address, the
+             * state MUST be set to STALE"; a solicited one sets REACHABLE.
+             * A check in DELAY or PROBE is over: it was of the old address. */
+            struct why w = confirmed
+                ? WHY(N_ARP_MAC_CHANGED_CONFIRM, p->spa, mac_to_i64(old),
+                      mac_to_i64(p->sha), c->cfg.reachable_us)
+                : WHY(N_ARP_MAC_CHANGED, p->spa, mac_to_i64(old),
+                      mac_to_i64(p->sha));
+            if (e->state == ARP_DELAY || e->state == ARP_PROBE)
+                timer(c, e, now, TA_STOP, 0, w);
+            if (e->state == to)         /* the state stays; the address not */
+                trace_state(c->env.tr, now, c->env.host, TL_ARP, e->id,
+                            e->state, to, w);
+            settle(c, e, now, to, w);
+        } else
         switch (e->state) {
         case ARP_INCOMPLETE: {
             struct why w = confirmed ? WHY(N_ARP_RESOLVED, p->spa, e->nq)
