@@ -1509,6 +1509,12 @@ PY
     grep '"kind":"drop"' "$TMP/out" | grep -q '"reason":"discarded by TCP".*data offset (4) is below 5' &&
         ok || bad "--read: a data offset below 5 is no drop with a reason: $(grep '"id":7,' "$TMP/out")"
     grep -q '"kind":"recv".*frame 3,' "$TMP/out" && bad "--read: a data offset below 5 is received" || ok
+    # it is still TCP, and the fixed part of its header (RFC 9293 3.1) is
+    # whole: its send and its drop say "tcp", with ports, numbers, flags,
+    # window and the offset, and no "len" (where the data starts is unknown)
+    [ "$(grep -c '"summary":"TCP data offset below 5","frame_len":[0-9]*,"tcp":{"sport":[0-9]*,"dport":80,"seq":[0-9]*,"ack":[0-9]*,"flags":"ACK","win":[0-9]*,"doff":4}' "$TMP/out")" -eq 2 ] &&
+        ! grep -q '"proto":"eth"' "$TMP/out" &&
+        ok || bad "--read: a data offset below 5 is not TCP with its ports: $(grep 'data offset below' "$TMP/out" | head -1)"
 fi
 expect_rc 0 "--read a loopback capture" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng --batch
 has_in "$TMP/out" "127.0.0.1:47001  tcp     FIN_WAIT_2 -> TIME_WAIT" "--read: the server's TIME_WAIT"
