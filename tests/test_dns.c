@@ -993,8 +993,9 @@ END_TEST
  * the presentation format of RFC 1035 5.1 and RFC 4343 2.1: "\." and
  * "\\\\" for a dot and a backslash inside a label, "\DDD" for an octet that
  * is not printable ASCII (space included); and it encodes back to the same
- * octets.  A lesson's name may not hold a backslash: it would read as an
- * escape. */
+ * octets.  '"' ';' '(' ')' '@' '$', special in master files, are quoted
+ * "\X" too.  A lesson's name may hold none of these: a backslash would
+ * read as an escape, and the others would not read back as themselves. */
 START_TEST(test_label_octets_shown_escaped)
 {
     static const struct { uint8_t wire[16]; size_t n; const char *text; } c[] = {
@@ -1003,6 +1004,11 @@ START_TEST(test_label_octets_shown_escaped)
         { { 3, 'c', '\\', 'd', 1, 'e', 0 }, 7, "c\\\\d.e" },
         { { 4, ' ', 'x', 0x7f, 0xff, 0 }, 6, "\\032x\\127\\255" },
         { { 1, '.', 0 }, 3, "\\." },
+        /* special in master files (RFC 1035 5.1): a quote, a comment, a
+         * group, the origin, a control entry -- each quoted "\X" */
+        { { 8, 'a', '"', ';', '(', ')', '@', '$', 'z', 0 }, 10,
+          "a\\\"\\;\\(\\)\\@\\$z" },
+        { { 3, ';', 'c', '$', 2, 'i', 'n', 0 }, 8, "\\;c\\$.in" },
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         uint8_t b[64], again[64];
@@ -1016,6 +1022,14 @@ START_TEST(test_label_octets_shown_escaped)
     char err[160];
     ck_assert_int_eq(dns_name_check("c\\\\d.example", err, sizeof err), -1);
     ck_assert_msg(strstr(err, "backslash") != NULL, "%s", err);
+    /* a lesson's name holds none of them: it would not read back as the
+     * same name from a master file */
+    static const char *const special[] = { "a\"b.example", "a;b.example",
+        "a(b.example", "a)b.example", "@.example", "$ORIGIN.example" };
+    for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) {
+        ck_assert_int_eq(dns_name_check(special[i], err, sizeof err), -1);
+        ck_assert_msg(strstr(err, "RFC 1035 5.1") != NULL, "%s: %s", special[i], err);
+    }
     /* a name whose escapes would not fit the text form is refused, not cut */
     uint8_t big[300];
     size_t k = 0;

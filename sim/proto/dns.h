@@ -12,9 +12,10 @@
  *
  * Names are text ("www.example.com", the root is "."), compared
  * case-insensitively (RFC 1035 2.3.3) and written as given.  A trailing dot
- * is accepted everywhere and stripped when stored.  Only printable ASCII
- * other than '.' may appear in a label (hostnames never need more; RFC 1035
- * allows any octet — see dnsint.h for the simplifications). */
+ * is accepted everywhere and stripped when stored.  A lesson's labels hold
+ * printable ASCII other than '.', '\\' and '"' ';' '(' ')' '@' '$'
+ * (hostnames never need more); a decoded name may hold any octet (RFC 2181
+ * 11), written with RFC 1035 5.1's escapes (dns_name_check below). */
 #ifndef PROTOSIM_DNS_H
 #define PROTOSIM_DNS_H
 
@@ -79,11 +80,13 @@ const char *dns_rcode_name(int rcode, char *buf, size_t n);
 /* ---- names ---------------------------------------------------------- */
 
 /* 0 if `name` is a domain name we can put on the wire (labels 1..63 octets,
- * at most 255 octets encoded, printable ASCII other than '.' and '\\'), else
+ * at most 255 octets encoded, printable ASCII other than '.', '\\' and
+ * '"' ';' '(' ')' '@' '$', which master files give a meaning), else
  * -1 with a reason.  Scenario parsers use it to reject bad zone data early.
  * A lesson's names hold no escapes, so they are their own text form; a
  * decoded name (dns_decode) is written in RFC 1035 5.1's presentation
- * format, "\." "\\" and "\DDD" inside a label, which dns_encode reads back.
+ * format, "\." "\\" "\;" (any of those special characters) and "\DDD"
+ * inside a label, which dns_encode reads back.
  * The functions below split a name at every dot: they are for the model's
  * names, not for a captured name holding escapes. */
 int  dns_name_check(const char *name, char *err, size_t errlen);
