@@ -2228,18 +2228,62 @@ END_TEST
  * evictions, entries expiring), each name asked in another case and with
  * a trailing dot is found exactly when an entry for it is in the cache,
  * cached and unexpired. */
+/* The victim of a full cache, read off the cache as it is: the first
+ * entry in its order that has expired, else the first of those closest to
+ * expiry; -1 when there is room. */
+static int victim_by_scan(int64_t now)
+{
+    if (N.res.ncache < N.res.cfg.max_cache)
+        return -1;
+    int v = 0;
+    for (int i = 0; i < N.res.ncache; i++) {
+        const struct dns_cache_entry *e = &N.res.cache[i];
+        if (e->state == DNS_EXPIRED || now >= e->expires)
+            return i;
+        if (e->expires < N.res.cache[v].expires)
+            v = i;
+    }
+    return v;
+}
+
 START_TEST(test_cache_index_agrees_with_entries)
 {
     resolver_with_cache(8);
     enum { NAMES = 37 };
-    char name[64], asked[64];
+    char name[64], asked[64], gone[DNS_NAME_BUF];
+    int evicted = 0;
     for (int i = 0; i < 300; i++) {
         int64_t now = (int64_t)i * 100 * 1000;           /* 100 ms apart */
         snprintf(name, sizeof name, "n%d.example.com", i * 7 % NAMES);
         struct dns_rr rr;
         dns_rr_a(&rr, name, 1 + (uint32_t)(i * 7919 % 50), IP(10, 0, 0, (i % 250) + 1));
+        /* the entry a full cache gives up is the one a scan of it picks
+         * (the expiry heap must choose the same, or outputs change) */
+        int in = 0;
+        for (int e = 0; e < N.res.ncache; e++)
+            in |= dns_name_eq(N.res.cache[e].name, name);
+        int v = in ? -1 : victim_by_scan(now);          /* in: refreshed, not added */
+        if (v >= 0)
+            snprintf(gone, sizeof gone, "%s", N.res.cache[v].name);
         dns_cache_rrset(&N.res, now, &rr, 1, name, DNS_TYPE_A, 0);
         ck_assert_int_le(N.res.ncache, 8);
+        if (v >= 0) {
+            for (int e = 0; e < N.res.ncache; e++)
+                ck_assert_msg(!dns_name_eq(N.res.cache[e].name, gone) ||
+                              dns_name_eq(gone, name),
+                              "store %d: %s should have gone", i, gone);
+            evicted++;
+        }
+        /* the heap holds every entry once, each below its parent */
+        for (int h = 0; h < N.res.ncache; h++) {
+            int k = N.res.cache_heap[h];
+            ck_assert_int_eq(N.res.cache[k].heap_at, h);
+            if (h > 0) {
+                int p = N.res.cache_heap[(h - 1) / 2];
+                ck_assert(N.res.cache[p].expires < N.res.cache[k].expires ||
+                          (N.res.cache[p].expires == N.res.cache[k].expires && p < k));
+            }
+        }
         for (int k = 0; k < NAMES; k++) {
             snprintf(asked, sizeof asked, "N%d.EXAMPLE.com.", k);
             int want = 0;
@@ -2255,6 +2299,7 @@ START_TEST(test_cache_index_agrees_with_entries)
         }
     }
     ck_assert_int_gt(count_recs(TK_STATE, -1, N_DNS_CACHE_EVICT), 10);
+    ck_assert_int_gt(evicted, 10);
 }
 END_TEST
 

@@ -344,6 +344,9 @@ struct dns_resolver {
     int   *cache_ix;                 /* by name and type: index + 1 into
                                         cache, 0 empty (open addressing) */
     size_t cache_ixcap;              /* a power of two, >= 2 max_cache */
+    int   *cache_heap;               /* the ncache entries' indexes, a binary
+                                        min-heap on (expires, index): the
+                                        victim of a full cache at its top */
     struct dns_pending **pend;       /* cfg.max_pending slots, NULL = free */
     struct dns_walkstate walks[64];  /* last state of each recent walk id */
     int    nwalks, walknext;

@@ -74,6 +74,7 @@ struct dns_cache_entry {
     uint32_t conn;           /* "dns-cache:www.example.com/A" */
     uint32_t ttl;            /* seconds, as stored */
     int64_t  stored, expires;
+    int      heap_at;        /* where its index is in resolver.cache_heap */
     int      nrr;
     struct dns_rr *rr;
 };
