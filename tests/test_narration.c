@@ -4114,6 +4114,31 @@ static void forge_arp(struct sim *s, int h, const struct arp_pkt *p)
     ifc->arp.env.xmit(ifc->arp.env.ctx, frame, n, 0, TL_ARP, WHY0(N_NET_SEND));
 }
 
+/* A run of scn (seed 1), to its end. */
+static struct sim *ran(struct scenario *scn)
+{
+    struct sim *s = calloc(1, sizeof *s);
+    ck_assert_ptr_nonnull(s);
+    sim_init(s, scn, 1);
+    sim_run(s);
+    return s;
+}
+
+/* Every sentence of the run passes this suite's checks; then the run and
+ * its lesson are freed. */
+static void passes_checks_and_free(struct sim *s, struct scenario *scn,
+                                   const char *name)
+{
+    struct nck c;
+    int fails = check_trace(&c, &s->tr, scn, name);
+    ck_assert_msg(fails == 0, "%d sentences contradict their records:\n%s",
+                  fails, c.msgs ? c.msgs : "");
+    free(c.msgs);
+    sim_free(s);
+    free(s);
+    scenario_free(scn);
+}
+
 /* RFC 5227 2.1.1's probe for bob's address is answered, to the prober,
  * and nothing is cached for 0.0.0.0; a packet whose sender MAC is the
  * broadcast address (RFC 1812 3.3.2) or zero is a drop, reason "discarded
@@ -4126,10 +4151,7 @@ START_TEST(test_forged_arp_probe_and_bad_sender_mac)
         "host bob     192.0.2.20 on office\n"
         "host mallory 192.0.2.66 on office\n"
         "at 0ms bob udp bind 7\n");
-    struct sim *s = calloc(1, sizeof *s);
-    ck_assert_ptr_nonnull(s);
-    sim_init(s, scn, 1);
-    sim_run(s);
+    struct sim *s = ran(scn);
     int bob = scenario_host_index(scn, "bob");
     int mal = scenario_host_index(scn, "mallory");
     const ip4_addr BOB = 0xC0000214u, GHOST = 0xC0000263u;   /* .20, .99 */
@@ -4177,14 +4199,7 @@ START_TEST(test_forged_arp_probe_and_bad_sender_mac)
     ck_assert_int_eq(zeros, 1);
     ck_assert_ptr_null(arp_lookup(&s->hosts[bob].ifs[0].arp, 0));
     ck_assert_ptr_null(arp_lookup(&s->hosts[bob].ifs[0].arp, GHOST));
-    struct nck c;
-    int fails = check_trace(&c, &s->tr, scn, "forged ARP");
-    ck_assert_msg(fails == 0, "%d sentences contradict their records:\n%s",
-                  fails, c.msgs ? c.msgs : "");
-    free(c.msgs);
-    sim_free(s);
-    free(s);
-    scenario_free(scn);
+    passes_checks_and_free(s, scn, "forged ARP");
 }
 END_TEST
 
@@ -4202,10 +4217,7 @@ START_TEST(test_arp_spoofing_is_told_with_both_macs)
         "host mallory 192.0.2.66 on office\n"
         "at 0ms bob udp bind 7\n"
         "at 10ms alice udp send bob 7 \"hi\"\n");
-    struct sim *s = calloc(1, sizeof *s);
-    ck_assert_ptr_nonnull(s);
-    sim_init(s, scn, 1);
-    sim_run(s);
+    struct sim *s = ran(scn);
     int alice = scenario_host_index(scn, "alice");
     int bob = scenario_host_index(scn, "bob");
     int mal = scenario_host_index(scn, "mallory");
@@ -4243,14 +4255,7 @@ START_TEST(test_arp_spoofing_is_told_with_both_macs)
         told++;
     }
     ck_assert_int_eq(told, 1);
-    struct nck c;
-    int fails = check_trace(&c, &s->tr, scn, "ARP spoofing");
-    ck_assert_msg(fails == 0, "%d sentences contradict their records:\n%s",
-                  fails, c.msgs ? c.msgs : "");
-    free(c.msgs);
-    sim_free(s);
-    free(s);
-    scenario_free(scn);
+    passes_checks_and_free(s, scn, "ARP spoofing");
 }
 END_TEST
 

@@ -48,6 +48,7 @@
 #include <string.h>
 #include "arp.h"
 #include "alloc.h"
+#include "iheap.h"
 #include "narrate.h"
 
 static const char *const arp_state_names[ARP_NSTATES] = {
@@ -221,43 +222,28 @@ static struct arp_entry *find(const struct arp_cache *c, ip4_addr ip)
 
 /* ---- the entries' timers: a min-heap by (due, index) ------------------- */
 
-static int due_before(const struct arp_cache *c, int a, int b)
+static int due_before(const void *ctx, int a, int b)
 {
+    const struct arp_cache *c = ctx;
     const struct arp_entry *x = &c->e[a], *y = &c->e[b];
     return x->due != y->due ? x->due < y->due : a < b;
 }
 
-static void heap_set(struct arp_cache *c, int at, int i)
+static void heap_place(void *ctx, int at, int i)
 {
+    struct arp_cache *c = ctx;
     c->heap[at] = i;
     c->e[i].heap_at = at + 1;
 }
 
 static void heap_up(struct arp_cache *c, int at)
 {
-    int i = c->heap[at];
-    while (at > 0 && due_before(c, i, c->heap[(at - 1) / 2])) {
-        heap_set(c, at, c->heap[(at - 1) / 2]);
-        at = (at - 1) / 2;
-    }
-    heap_set(c, at, i);
+    iheap_up(c->heap, at, due_before, heap_place, c);
 }
 
 static void heap_down(struct arp_cache *c, int at)
 {
-    int i = c->heap[at];
-    for (;;) {
-        int k = 2 * at + 1;
-        if (k >= c->nheap)
-            break;
-        if (k + 1 < c->nheap && due_before(c, c->heap[k + 1], c->heap[k]))
-            k++;
-        if (!due_before(c, c->heap[k], i))
-            break;
-        heap_set(c, at, c->heap[k]);
-        at = k;
-    }
-    heap_set(c, at, i);
+    iheap_down(c->heap, c->nheap, at, due_before, heap_place, c);
 }
 
 /* The one place an entry's timer changes: due 0 stops it. */
@@ -270,7 +256,7 @@ static void set_due(struct arp_cache *c, struct arp_entry *e, int64_t due)
         if (!due) {
             e->heap_at = 0;
             if (at < --c->nheap) {
-                heap_set(c, at, c->heap[c->nheap]);
+                heap_place(c, at, c->heap[c->nheap]);
                 heap_up(c, at);
                 heap_down(c, c->e[c->heap[at]].heap_at - 1);
             }
@@ -283,7 +269,7 @@ static void set_due(struct arp_cache *c, struct arp_entry *e, int64_t due)
     if (!due)
         return;
     /* the heap has room for every entry (add grows it with them) */
-    heap_set(c, c->nheap, i);
+    heap_place(c, c->nheap, i);
     heap_up(c, c->nheap++);
 }
 

@@ -8,6 +8,7 @@
 #include "dnsint.h"
 #include "event.h"
 #include "alloc.h"
+#include "iheap.h"
 #include "narrate.h"
 #include "probe.h"
 
@@ -153,47 +154,29 @@ uint32_t dns_ttl_left(const struct dns_cache_entry *e, int64_t now)
  * full cache finds the entry closest to expiry, the first of them in the
  * cache's order, without reading all 512 (that scan, on every insert into
  * a full cache, was 8.5% of the instructions of a run of 10,000 lookups). */
-static int heap_less(const struct dns_resolver *r, int a, int b)
+static int expires_before(const void *ctx, int a, int b)
 {
+    const struct dns_resolver *r = ctx;
     int64_t x = r->cache[a].expires, y = r->cache[b].expires;
     return x < y || (x == y && a < b);
 }
 
-static void heap_place(struct dns_resolver *r, int pos, int i)
+static void heap_place(void *ctx, int pos, int i)
 {
+    struct dns_resolver *r = ctx;
     r->cache_heap[pos] = i;
     r->cache[i].heap_at = pos;
 }
 
 static void heap_up(struct dns_resolver *r, int pos)
 {
-    int i = r->cache_heap[pos];
-    while (pos > 0) {
-        int up = (pos - 1) / 2, j = r->cache_heap[up];
-        if (!heap_less(r, i, j))
-            break;
-        heap_place(r, pos, j);
-        pos = up;
-    }
-    heap_place(r, pos, i);
+    iheap_up(r->cache_heap, pos, expires_before, heap_place, r);
 }
 
 /* n: the heap's size */
 static void heap_down(struct dns_resolver *r, int pos, int n)
 {
-    int i = r->cache_heap[pos];
-    for (;;) {
-        int c = 2 * pos + 1;
-        if (c >= n)
-            break;
-        if (c + 1 < n && heap_less(r, r->cache_heap[c + 1], r->cache_heap[c]))
-            c++;
-        if (!heap_less(r, r->cache_heap[c], i))
-            break;
-        heap_place(r, pos, r->cache_heap[c]);
-        pos = c;
-    }
-    heap_place(r, pos, i);
+    iheap_down(r->cache_heap, n, pos, expires_before, heap_place, r);
 }
 
 static void cache_remove(struct dns_resolver *r, int64_t now, int i,
