@@ -1587,6 +1587,14 @@ if command -v python3 >/dev/null 2>&1 && python3 tests/hostile_pcaps.py "$TMP/ho
     has_in "$TMP/err" "the record at byte 252 says it holds 4294967295 bytes; the file has 60 more" "--read: a huge caplen's byte"
     expect_rc 65 "--read a pcapng block of 8 bytes" -- "$PROTOSIM" --read "$TMP/hostile/pcapng-block-len-small.pcapng" --batch
     has_in "$TMP/err" "the block at byte 28 says it is 8 bytes long" "--read: a short pcapng block's byte"
+    # a DNS message whose compression pointers loop or point forward (RFC
+    # 1035 4.1.4) is drawn, and its label says why it is no DNS message the
+    # model reads (it read as a plain datagram, "UDP 53 > 40001 len=18")
+    for p in dns-pointer-self dns-pointer-loop dns-pointer-forward; do
+        expect_rc 0 "--read $p" -- "$PROTOSIM" --read "$TMP/hostile/$p.pcap" --batch
+        [ "$(grep -c 'UDP 53 > 40001 len=[0-9]* (not a DNS message protosim reads: a compression pointer does not point backwards (RFC 1035 4.1.4))' "$TMP/out")" -eq 2 ] &&
+            ok || bad "--read $p: the label does not say why it is no DNS: $(grep -m1 UDP "$TMP/out")"
+    done
     # a segment whose TCP options go wrong is still a segment (RFC 9293 3.1;
     # Linux takes it): its FIN closes the receiver's half of the connection
     # (it was a "malformed frame" given to no TCB, and the server stayed
