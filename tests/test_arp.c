@@ -1110,6 +1110,24 @@ START_TEST(test_ignores_own_address)
     ck_assert_int_eq(f->c.n, 0);
     ck_assert_int_eq(f->ntx, 0);
     ck_assert_uint_eq(f->tr.n, 0);
+    /* another MAC claiming our address, asking or answering, a gratuitous
+     * one too: discarded with a reason naming that MAC (it was ignored
+     * without a word), nothing cached or answered */
+    const struct arp_pkt claim[] = {
+        pkt(ARP_OP_REQUEST, OTHER_MAC, ME, ZERO_MAC, PEER),
+        pkt(ARP_OP_REQUEST, OTHER_MAC, ME, ZERO_MAC, ME),
+        pkt(ARP_OP_REPLY, OTHER_MAC, ME, MAC_BROADCAST, ME),
+    };
+    for (size_t k = 0; k < sizeof claim / sizeof claim[0]; k++) {
+        struct why w = { 0 };
+        ck_assert_int_eq(arp_input(&f->c, MS(2), &claim[k], &w), 1);
+        ck_assert_int_eq(w.id, N_ARP_DROP_OWN_ADDR);
+        ck_assert_uint_eq((ip4_addr)w.a[0], ME);
+        ck_assert(w.a[1] == mac_to_i64(OTHER_MAC));
+    }
+    ck_assert_int_eq(f->c.n, 0);
+    ck_assert_int_eq(f->ntx, 0);
+    ck_assert_uint_eq(f->tr.n, 0);
     afx_free(f);
 }
 END_TEST

@@ -2206,6 +2206,14 @@ static void ck_arp_bad_sha(struct nck *c, const struct trace_rec *r)
     if (r->u.pkt.reason != DR_ARPBAD)
         ck_fail(c, "the drop's reason is not ARP's");
     int is_zero = !memcmp(ap.sha.b, zero.b, 6);
+    if (r->why.id == N_ARP_DROP_OWN_ADDR) {
+        /* {0} is the receiver's own address, {1} the packet's other MAC */
+        if (trace_host_by_addr(c->tr, ap.spa) != r->host)
+            ck_fail(c, "the sender address is not the receiver's own");
+        if (mac_to_i64(ap.sha) != A(1))
+            ck_fail(c, "the MAC quoted is not the packet's sender's");
+        return;
+    }
     if (r->why.id == N_ARP_DROP_SHA_GROUP ? !(ap.sha.b[0] & 1) : !is_zero)
         ck_fail(c, "the sender MAC is not what the sentence says");
 }
@@ -3554,6 +3562,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_ARP_PROBE_ANSWER]  = { KSEND, ck_arp_probe_answer },
     [N_ARP_DROP_SHA_GROUP] = { K(DROP), ck_arp_bad_sha },
     [N_ARP_DROP_SHA_ZERO] = { K(DROP), ck_arp_bad_sha },
+    [N_ARP_DROP_OWN_ADDR] = { K(DROP), ck_arp_bad_sha },
     [N_ARP_RETRY]         = { KSEND, ck_arp_retry },
     [N_ARP_RESOLVED]      = { KSTATE | KTSTOP, NULL },
     [N_ARP_RESOLVED_UNCONFIRMED] = { KSTATE | KTSTOP, NULL },
@@ -4255,6 +4264,31 @@ START_TEST(test_arp_spoofing_is_told_with_both_macs)
         told++;
     }
     ck_assert_int_eq(told, 1);
+    /* then mallory claims bob's own address, to everyone: bob discards it
+     * with a reason naming mallory's MAC (it was ignored without a word);
+     * alice, who knows bob, is told bob's MAC changed */
+    p.spa = BOB;
+    p.tpa = ALICE;
+    mark = s->tr.n;
+    forge_arp(s, mal, &p);
+    sim_run(s);
+    int own = 0, alice_told = 0;
+    for (size_t i = mark; i < s->tr.n; i++) {
+        const struct trace_rec *r = &s->tr.recs[i];
+        if (r->why.id == N_ARP_DROP_OWN_ADDR) {
+            char buf[1024];
+            trace_why(&s->tr, r, buf, sizeof buf);
+            ck_assert_int_eq(r->kind, TK_DROP);
+            ck_assert_int_eq(r->host, bob);
+            ck_assert_msg(strstr(buf, "192.0.2.20, this host's own address") &&
+                          strstr(buf, mm), "%s", buf);
+            own++;
+        }
+        alice_told += r->why.id == N_ARP_MAC_CHANGED && r->host == alice;
+    }
+    ck_assert_int_eq(own, 1);
+    ck_assert_int_eq(alice_told, 1);
+    ck_assert_ptr_null(arp_lookup(&s->hosts[bob].ifs[0].arp, BOB));
     passes_checks_and_free(s, scn, "ARP spoofing");
 }
 END_TEST

@@ -502,9 +502,17 @@ int arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p,
                      WHY(N_ARP_PROBE_ANSWER, c->my_ip));
         return 0;
     }
-    if (p->spa == c->my_ip)
-        return 0;     /* our own address from elsewhere: RFC 5227 2.4's
-                         conflict detection is not modelled */
+    if (p->spa == c->my_ip) {
+        if (!memcmp(p->sha.b, c->my_mac.b, sizeof p->sha.b))
+            return 0; /* our own packet heard back: nothing to learn */
+        /* another MAC address claims this host's address: an address
+         * conflict, or ARP spoofing.  RFC 5227 2.4's conflict detection
+         * (defend the address, or give it up) is not modelled; no entry is
+         * made for our own address, and nothing is answered, but the drop
+         * says what arrived (it vanished without a record before) */
+        *drop = WHY(N_ARP_DROP_OWN_ADDR, p->spa, mac_to_i64(p->sha));
+        return 1;
+    }
     int merge = 0;
     struct arp_entry *e = find(c, p->spa);
     /* A reply to us that answers a request or probe of ours confirms

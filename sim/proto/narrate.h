@@ -259,6 +259,7 @@
     X(N_ARP_PROBE_ANSWER,  "an ARP probe (sender address 0.0.0.0, RFC 5227 2.1.1) asks whether {0:ip} is taken: it is this host's address, so reply to the prober's MAC address directly (RFC 826); nothing is learned, as 0.0.0.0 is no host's address") \
     X(N_ARP_DROP_SHA_GROUP,"this ARP packet gives a broadcast or multicast MAC address as {0:ip}'s: a frame sent there reaches a group of hosts, not one, so the packet is discarded; nothing is learned or answered (RFC 1812 3.3.2)") \
     X(N_ARP_DROP_SHA_ZERO, "this ARP packet gives 00:00:00:00:00:00, which no interface has, as {0:ip}'s MAC address: the packet is discarded; nothing is learned or answered") \
+    X(N_ARP_DROP_OWN_ADDR, "this ARP packet gives {0:ip}, this host's own address, as the address of {1:mac}, another interface: two hosts claim one address (a conflict, or ARP spoofing). This model does not defend its address (RFC 5227 2.4): the packet is discarded; nothing is learned or answered") \
     X(N_ARP_RETRY,         "no reply yet: request {0} of {1}, broadcast again") \
     X(N_ARP_RESOLVED,      "the reply gives {0:ip}'s MAC address: send the {1} waiting packet{1:s}") \
     X(N_ARP_RESOLVED_UNCONFIRMED,"an ARP packet from {0:ip} that is not a reply to us gives its MAC address: send the {1} waiting packet{1:s}; STALE, as it does not show that {0:ip} hears us") \
