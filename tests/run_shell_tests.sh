@@ -1050,6 +1050,13 @@ dt=tests/narration/dns-timeouts.scn
     && grep -q '198.51.100.10 以相同的 ID [0-9]* 再次查询 www.example.com A' "$TMP/dt.zh" \
     && ok || bad "$dt: the stub's retransmission reaches the resolver with no record"
 
+# a lookup's answer is an address in --json ("addr"), not its 4 bytes as
+# text ("data":"\ufffd\u0000qP" for 203.0.113.80)
+"$PROTOSIM" --json dns-iterative >"$TMP/di.json" 2>&1
+[ "$(grep -c '"call":"resolve","ret":0,"addr":"203.0.113.80","why":"the stub resolver answers' "$TMP/di.json")" -eq 2 ] \
+    && ! grep -q 'ufffd' "$TMP/di.json" \
+    && ok || bad "dns-iterative --json: a lookup's answer is not an address: $(grep -m1 '"ret":0,"data"' "$TMP/di.json")"
+
 # a datagram to port 53 that is no DNS message is dropped with a record
 # that says so, at the server and at the resolver alike
 nd=tests/narration/dns-not-dns.scn

@@ -755,8 +755,19 @@ void json_sink(void *ctx, const struct trace *tr, size_t i,
         if (r->u.app.data) {
             size_t n;
             const uint8_t *p = trace_blob_data(tr, r->u.app.data, &n);
-            jb_puts(b, ",\"data\":");
-            jb_str(b, p, n, 0);
+            if (r->u.app.call == AC_RESOLVE && r->u.app.ret == 0 && n == 4) {
+                /* a lookup's answer is an IPv4 address in 4 bytes (as the
+                 * socket API gives it): written as an address, not as text
+                 * ("\ufffd\u0000qP" for 203.0.113.80) */
+                char a[20];
+                ip4_addr v = (ip4_addr)p[0] << 24 | (ip4_addr)p[1] << 16 |
+                             (ip4_addr)p[2] << 8 | p[3];
+                jlit(b, ",\"addr\":\"", ip4_str(v, a, sizeof a));
+                jb_putc(b, '"');
+            } else {
+                jb_puts(b, ",\"data\":");
+                jb_str(b, p, n, 0);
+            }
         }
         break;
     }
