@@ -1023,6 +1023,33 @@ grep -q "198.51.100.201 refers the question to com, which is no closer to www.ex
     && ! grep -q -E "truncated reply|leads no closer|an empty reply" "$TMP/ur.zh" \
     && ok || bad "$ur: the reason for trying the next server is not its own sentence"
 
+# the scenario parser's errors about DNS records and names are in the
+# chosen language whole: the reason dns_rr_parse or dns_name_check gives,
+# and the token it found, not an English reason inside a Chinese message
+cat >"$TMP/dnsbad.scn" <<'EOF'
+title "bad DNS data"
+lan net 198.51.100.0/24 delay 5ms
+host client 198.51.100.10 on net dns 198.51.100.53
+host auth 198.51.100.202 on net
+zone auth example.com
+record auth w\x.example.com. 300 IN A 203.0.113.80
+record auth www.example.com. 300 IN A 203.0.113
+record auth www.example.com. 300 IN MX 203.0.113.5
+record auth a..example.com. 300 IN A 203.0.113.5
+record auth example.com. 3600 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 900 x 300
+at 0ms client resolve www.exa\mple.com
+EOF
+"$PROTOSIM" --lang zh --batch "$TMP/dnsbad.scn" >"$TMP/dnsbad.zh" 2>&1
+[ "$(grep -c 'error: ' "$TMP/dnsbad.zh")" -eq 6 ] \
+    && grep -q 'dnsbad.scn:6:13: error: 记录有误：标签（label）里有反斜杠，它会开始一个转义（RFC 1035 5.1），实际为 "w\\x.example.com."' "$TMP/dnsbad.zh" \
+    && grep -q '记录有误：A 记录需要一个 IPv4 地址，实际为 "203.0.113"' "$TMP/dnsbad.zh" \
+    && grep -q '记录有误：应为记录类型：A、NS、CNAME 或 SOA，实际为 "MX"' "$TMP/dnsbad.zh" \
+    && grep -q '记录有误：空标签（label）（连续两个点，或以点开头），实际为 "a..example.com."' "$TMP/dnsbad.zh" \
+    && grep -q '记录有误：SOA 中的数字必须是 32 位无符号整数，实际为 "x"' "$TMP/dnsbad.zh" \
+    && grep -q 'dnsbad.scn:11:.*标签（label）里有反斜杠' "$TMP/dnsbad.zh" \
+    && ! grep -q -E "a label|needs one|expected a|empty label|must be|, found" "$TMP/dnsbad.zh" \
+    && ok || { bad "DNS record errors are not all in Chinese"; sed 's/^/    /' "$TMP/dnsbad.zh"; }
+
 # RFC 2308 5: a cached name error covers every type; its expiry is said
 # whole, with no English "(any type)" put where a type name goes
 dn=tests/narration/dns-negative.scn
@@ -1030,6 +1057,23 @@ dn=tests/narration/dns-negative.scn
 grep -q "为 nope.example.com 缓存的 NXDOMAIN 的否定 TTL（negative TTL）已在 19.95s 前到期" "$TMP/dn.zh" \
     && ! grep -q "any type" "$TMP/dn.zh" \
     && ok || bad "$dn: the expiry of a cached NXDOMAIN is not its own sentence"
+
+# a stub's retransmission that reaches the resolver while the walk for its
+# question goes on is set aside with a record that says so (it vanished
+# without one before): the walk's reply, with the same ID, answers it
+dt=tests/narration/dns-timeouts.scn
+"$PROTOSIM" --json "$dt" >"$TMP/dt.json" 2>&1
+"$PROTOSIM" --lang zh --batch "$dt" >"$TMP/dt.zh" 2>&1
+[ "$(grep -c '"kind":"drop","host":"resolver".*"reason":"a copy of a DNS question already being answered","why":"198.51.100.10 asks again for www.example.com A with the same ID [0-9]*: a retransmission' "$TMP/dt.json")" -eq 1 ] \
+    && grep -q '198.51.100.10 以相同的 ID [0-9]* 再次查询 www.example.com A' "$TMP/dt.zh" \
+    && ok || bad "$dt: the stub's retransmission reaches the resolver with no record"
+
+# a lookup's answer is an address in --json ("addr"), not its 4 bytes as
+# text ("data":"\ufffd\u0000qP" for 203.0.113.80)
+"$PROTOSIM" --json dns-iterative >"$TMP/di.json" 2>&1
+[ "$(grep -c '"call":"resolve","ret":0,"addr":"203.0.113.80","why":"the stub resolver answers' "$TMP/di.json")" -eq 2 ] \
+    && ! grep -q 'ufffd' "$TMP/di.json" \
+    && ok || bad "dns-iterative --json: a lookup's answer is not an address: $(grep -m1 '"ret":0,"data"' "$TMP/di.json")"
 
 # a datagram to port 53 that is no DNS message is dropped with a record
 # that says so, at the server and at the resolver alike
@@ -1490,6 +1534,12 @@ PY
     grep '"kind":"drop"' "$TMP/out" | grep -q '"reason":"discarded by TCP".*data offset (4) is below 5' &&
         ok || bad "--read: a data offset below 5 is no drop with a reason: $(grep '"id":7,' "$TMP/out")"
     grep -q '"kind":"recv".*frame 3,' "$TMP/out" && bad "--read: a data offset below 5 is received" || ok
+    # it is still TCP, and the fixed part of its header (RFC 9293 3.1) is
+    # whole: its send and its drop say "tcp", with ports, numbers, flags,
+    # window and the offset, and no "len" (where the data starts is unknown)
+    [ "$(grep -c '"summary":"TCP data offset below 5","frame_len":[0-9]*,"tcp":{"sport":[0-9]*,"dport":80,"seq":[0-9]*,"ack":[0-9]*,"flags":"ACK","win":[0-9]*,"doff":4}' "$TMP/out")" -eq 2 ] &&
+        ! grep -q '"proto":"eth"' "$TMP/out" &&
+        ok || bad "--read: a data offset below 5 is not TCP with its ports: $(grep 'data offset below' "$TMP/out" | head -1)"
 fi
 expect_rc 0 "--read a loopback capture" -- "$PROTOSIM" --read tests/captures/loopback-http.pcapng --batch
 has_in "$TMP/out" "127.0.0.1:47001  tcp     FIN_WAIT_2 -> TIME_WAIT" "--read: the server's TIME_WAIT"
@@ -1562,6 +1612,14 @@ if command -v python3 >/dev/null 2>&1 && python3 tests/hostile_pcaps.py "$TMP/ho
     has_in "$TMP/err" "the record at byte 252 says it holds 4294967295 bytes; the file has 60 more" "--read: a huge caplen's byte"
     expect_rc 65 "--read a pcapng block of 8 bytes" -- "$PROTOSIM" --read "$TMP/hostile/pcapng-block-len-small.pcapng" --batch
     has_in "$TMP/err" "the block at byte 28 says it is 8 bytes long" "--read: a short pcapng block's byte"
+    # a DNS message whose compression pointers loop or point forward (RFC
+    # 1035 4.1.4) is drawn, and its label says why it is no DNS message the
+    # model reads (it read as a plain datagram, "UDP 53 > 40001 len=18")
+    for p in dns-pointer-self dns-pointer-loop dns-pointer-forward; do
+        expect_rc 0 "--read $p" -- "$PROTOSIM" --read "$TMP/hostile/$p.pcap" --batch
+        [ "$(grep -c 'UDP 53 > 40001 len=[0-9]* (not a DNS message protosim reads: a compression pointer does not point backwards (RFC 1035 4.1.4))' "$TMP/out")" -eq 2 ] &&
+            ok || bad "--read $p: the label does not say why it is no DNS: $(grep -m1 UDP "$TMP/out")"
+    done
     # a segment whose TCP options go wrong is still a segment (RFC 9293 3.1;
     # Linux takes it): its FIN closes the receiver's half of the connection
     # (it was a "malformed frame" given to no TCB, and the server stayed

@@ -1027,7 +1027,8 @@ START_TEST(test_request_for_other_updates_but_never_adds)
     ck_assert_uint_eq(f->tr.n, 0);
 
     /* a known sender asking for someone else: its entry is updated (the
-     * merge), with its new MAC, and stays what it was */
+     * merge), with its new MAC, which nothing has confirmed: STALE (RFC
+     * 4861 7.2.5), and the record says what changed */
     make_reachable(f);
     uint32_t id = entry_id(f, PEER);
     size_t mark = f->tr.n;
@@ -1035,8 +1036,9 @@ START_TEST(test_request_for_other_updates_but_never_adds)
     input_ok(f, MS(5), &moved);
     const struct arp_entry *e = arp_lookup(&f->c, PEER);
     ck_assert(memcmp(e->mac.b, PEER_MAC2.b, 6) == 0);
-    ck_assert_int_eq(e->state, ARP_REACHABLE);
-    STATES(f, id, mark, -1);
+    ck_assert_int_eq(e->state, ARP_STALE);
+    STATES(f, id, mark, ARP_REACHABLE, ARP_STALE);
+    ck_assert_int_eq(last_state(f, id)->why.id, N_ARP_MAC_CHANGED);
     ck_assert_int_eq(f->ntx, 2);                 /* not for us: no reply */
     output(f, MS(6), PEER, "moved", 0);
     assert_ip_frame(f, 2, "moved", PEER_MAC2);
@@ -1105,6 +1107,24 @@ START_TEST(test_ignores_own_address)
     /* our own request heard back */
     struct arp_pkt echo = pkt(ARP_OP_REQUEST, ME_MAC, ME, ZERO_MAC, PEER);
     input_ok(f, MS(1), &echo);
+    ck_assert_int_eq(f->c.n, 0);
+    ck_assert_int_eq(f->ntx, 0);
+    ck_assert_uint_eq(f->tr.n, 0);
+    /* another MAC claiming our address, asking or answering, a gratuitous
+     * one too: discarded with a reason naming that MAC (it was ignored
+     * without a word), nothing cached or answered */
+    const struct arp_pkt claim[] = {
+        pkt(ARP_OP_REQUEST, OTHER_MAC, ME, ZERO_MAC, PEER),
+        pkt(ARP_OP_REQUEST, OTHER_MAC, ME, ZERO_MAC, ME),
+        pkt(ARP_OP_REPLY, OTHER_MAC, ME, MAC_BROADCAST, ME),
+    };
+    for (size_t k = 0; k < sizeof claim / sizeof claim[0]; k++) {
+        struct why w = { 0 };
+        ck_assert_int_eq(arp_input(&f->c, MS(2), &claim[k], &w), 1);
+        ck_assert_int_eq(w.id, N_ARP_DROP_OWN_ADDR);
+        ck_assert_uint_eq((ip4_addr)w.a[0], ME);
+        ck_assert(w.a[1] == mac_to_i64(OTHER_MAC));
+    }
     ck_assert_int_eq(f->c.n, 0);
     ck_assert_int_eq(f->ntx, 0);
     ck_assert_uint_eq(f->tr.n, 0);
@@ -1185,8 +1205,9 @@ END_TEST
  * when we are the target; only a reply to us that answers a request or
  * probe of ours confirms (REACHABLE): INCOMPLETE and PROBE wait for one,
  * and a FAILED entry has given up waiting; a
- * known address with a new MAC stays in its state (the simplification in
- * arp.c's header); a FAILED entry revives as STALE. */
+ * known address with a new MAC becomes STALE unless the packet confirms it
+ * (RFC 4861 7.2.5), whatever check was running; a FAILED entry revives as
+ * STALE. */
 enum { AR_REQ_US, AR_REQ_OTHER, AR_REPLY_US, AR_GARP_REPLY, AR_GARP_REQ };
 
 static void bring(struct afx *f, int state)
@@ -1235,26 +1256,26 @@ START_TEST(test_rfc826_reception_matrix)
         { ARP_INCOMPLETE, AR_REPLY_US,   ARP_REACHABLE, 1 },
         { ARP_INCOMPLETE, AR_GARP_REPLY, ARP_STALE,     1 },
         { ARP_INCOMPLETE, AR_GARP_REQ,   ARP_STALE,     1 },
-        { ARP_REACHABLE,  AR_REQ_US,     ARP_REACHABLE, 1 },
-        { ARP_REACHABLE,  AR_REQ_OTHER,  ARP_REACHABLE, 0 },
-        { ARP_REACHABLE,  AR_REPLY_US,   ARP_REACHABLE, 0 },
-        { ARP_REACHABLE,  AR_GARP_REPLY, ARP_REACHABLE, 0 },
-        { ARP_REACHABLE,  AR_GARP_REQ,   ARP_REACHABLE, 0 },
+        { ARP_REACHABLE,  AR_REQ_US,     ARP_STALE,     1 },
+        { ARP_REACHABLE,  AR_REQ_OTHER,  ARP_STALE,     0 },
+        { ARP_REACHABLE,  AR_REPLY_US,   ARP_STALE,     0 },
+        { ARP_REACHABLE,  AR_GARP_REPLY, ARP_STALE,     0 },
+        { ARP_REACHABLE,  AR_GARP_REQ,   ARP_STALE,     0 },
         { ARP_STALE,      AR_REQ_US,     ARP_STALE,     1 },
         { ARP_STALE,      AR_REQ_OTHER,  ARP_STALE,     0 },
         { ARP_STALE,      AR_REPLY_US,   ARP_STALE,     0 },
         { ARP_STALE,      AR_GARP_REPLY, ARP_STALE,     0 },
         { ARP_STALE,      AR_GARP_REQ,   ARP_STALE,     0 },
-        { ARP_DELAY,      AR_REQ_US,     ARP_DELAY,     1 },
-        { ARP_DELAY,      AR_REQ_OTHER,  ARP_DELAY,     0 },
-        { ARP_DELAY,      AR_REPLY_US,   ARP_DELAY,     0 },
-        { ARP_DELAY,      AR_GARP_REPLY, ARP_DELAY,     0 },
-        { ARP_DELAY,      AR_GARP_REQ,   ARP_DELAY,     0 },
-        { ARP_PROBE,      AR_REQ_US,     ARP_PROBE,     1 },
-        { ARP_PROBE,      AR_REQ_OTHER,  ARP_PROBE,     0 },
+        { ARP_DELAY,      AR_REQ_US,     ARP_STALE,     1 },
+        { ARP_DELAY,      AR_REQ_OTHER,  ARP_STALE,     0 },
+        { ARP_DELAY,      AR_REPLY_US,   ARP_STALE,     0 },
+        { ARP_DELAY,      AR_GARP_REPLY, ARP_STALE,     0 },
+        { ARP_DELAY,      AR_GARP_REQ,   ARP_STALE,     0 },
+        { ARP_PROBE,      AR_REQ_US,     ARP_STALE,     1 },
+        { ARP_PROBE,      AR_REQ_OTHER,  ARP_STALE,     0 },
         { ARP_PROBE,      AR_REPLY_US,   ARP_REACHABLE, 0 },
-        { ARP_PROBE,      AR_GARP_REPLY, ARP_PROBE,     0 },
-        { ARP_PROBE,      AR_GARP_REQ,   ARP_PROBE,     0 },
+        { ARP_PROBE,      AR_GARP_REPLY, ARP_STALE,     0 },
+        { ARP_PROBE,      AR_GARP_REQ,   ARP_STALE,     0 },
         { ARP_FAILED,     AR_REQ_US,     ARP_STALE,     1 },
         { ARP_FAILED,     AR_REQ_OTHER,  ARP_STALE,     0 },
         { ARP_FAILED,     AR_REPLY_US,   ARP_STALE,     0 },
@@ -1266,6 +1287,8 @@ START_TEST(test_rfc826_reception_matrix)
         bring(f, cell[i].state);
         int64_t now = S(60);
         int before = f->ntx;
+        int had_mac = cell[i].state >= ARP_REACHABLE && cell[i].state <= ARP_PROBE;
+        size_t stops = had_mac ? count_timers(f, entry_id(f, PEER), TA_STOP) : 0;
         struct arp_pkt p = arrival(cell[i].kind);
         input_ok(f, now, &p);
         const struct arp_entry *e = arp_lookup(&f->c, PEER);
@@ -1277,6 +1300,23 @@ START_TEST(test_rfc826_reception_matrix)
                       i, f->ntx - before, cell[i].ntx);
         if (e && e->state != ARP_NONE)     /* the merge: the new MAC is kept */
             ck_assert_msg(memcmp(e->mac.b, PEER_MAC2.b, 6) == 0, "cell %zu: old MAC", i);
+        /* an entry that had a MAC says it changed, naming both, in a state
+         * record of its own (STALE -> STALE too), and no check of the old
+         * address runs on: no timer is left but REACHABLE's */
+        if (had_mac) {
+            const struct trace_rec *r = last_state(f, e->id);
+            ck_assert_msg(r && r->t_us == now &&
+                          r->why.id == (cell[i].after == ARP_REACHABLE
+                                        ? N_ARP_MAC_CHANGED_CONFIRM : N_ARP_MAC_CHANGED),
+                          "cell %zu: no record of the new MAC", i);
+            ck_assert_int_eq(r->u.state.from, cell[i].state);
+            ck_assert_int_eq(r->why.a[0], PEER);
+            ck_assert(r->why.a[1] == mac_to_i64(PEER_MAC));
+            ck_assert(r->why.a[2] == mac_to_i64(PEER_MAC2));
+            ck_assert_int_eq(e->due >= 0 && e->due != 0, cell[i].after == ARP_REACHABLE);
+            if (cell[i].state == ARP_DELAY || cell[i].state == ARP_PROBE)
+                ck_assert_int_eq(count_timers(f, e->id, TA_STOP), stops + 1);
+        }
         if (cell[i].state == ARP_INCOMPLETE) {     /* released, to the new MAC */
             assert_ip_frame(f, before, "waits", PEER_MAC2);
             ck_assert_int_eq(e->nq, 0);

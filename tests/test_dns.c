@@ -219,7 +219,9 @@ static void pump(int64_t now)
         if (p.dst == RESOLVER_IP) {
             if (!m.qr) {
                 ck_assert_int_eq(p.dport, DNS_PORT);
-                if (dns_resolver_query(&N.res, now, p.src, CLIENT_PORT, &m) < 0)
+                int rc = dns_resolver_query(&N.res, now, p.src, CLIENT_PORT, &m);
+                ck_assert_int_ge(rc, 0);
+                if (rc == DNS_QUERY_DUP)
                     N.dup_ignored++;
             } else {
                 ck_assert_int_eq(dns_resolver_response(&N.res, now, p.src, &m), 0);
@@ -991,8 +993,9 @@ END_TEST
  * the presentation format of RFC 1035 5.1 and RFC 4343 2.1: "\." and
  * "\\\\" for a dot and a backslash inside a label, "\DDD" for an octet that
  * is not printable ASCII (space included); and it encodes back to the same
- * octets.  A lesson's name may not hold a backslash: it would read as an
- * escape. */
+ * octets.  '"' ';' '(' ')' '@' '$', special in master files, are quoted
+ * "\X" too.  A lesson's name may hold none of these: a backslash would
+ * read as an escape, and the others would not read back as themselves. */
 START_TEST(test_label_octets_shown_escaped)
 {
     static const struct { uint8_t wire[16]; size_t n; const char *text; } c[] = {
@@ -1001,6 +1004,11 @@ START_TEST(test_label_octets_shown_escaped)
         { { 3, 'c', '\\', 'd', 1, 'e', 0 }, 7, "c\\\\d.e" },
         { { 4, ' ', 'x', 0x7f, 0xff, 0 }, 6, "\\032x\\127\\255" },
         { { 1, '.', 0 }, 3, "\\." },
+        /* special in master files (RFC 1035 5.1): a quote, a comment, a
+         * group, the origin, a control entry -- each quoted "\X" */
+        { { 8, 'a', '"', ';', '(', ')', '@', '$', 'z', 0 }, 10,
+          "a\\\"\\;\\(\\)\\@\\$z" },
+        { { 3, ';', 'c', '$', 2, 'i', 'n', 0 }, 8, "\\;c\\$.in" },
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         uint8_t b[64], again[64];
@@ -1014,6 +1022,14 @@ START_TEST(test_label_octets_shown_escaped)
     char err[160];
     ck_assert_int_eq(dns_name_check("c\\\\d.example", err, sizeof err), -1);
     ck_assert_msg(strstr(err, "backslash") != NULL, "%s", err);
+    /* a lesson's name holds none of them: it would not read back as the
+     * same name from a master file */
+    static const char *const special[] = { "a\"b.example", "a;b.example",
+        "a(b.example", "a)b.example", "@.example", "$ORIGIN.example" };
+    for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) {
+        ck_assert_int_eq(dns_name_check(special[i], err, sizeof err), -1);
+        ck_assert_msg(strstr(err, "RFC 1035 5.1") != NULL, "%s: %s", special[i], err);
+    }
     /* a name whose escapes would not fit the text form is refused, not cut */
     uint8_t big[300];
     size_t k = 0;
@@ -2122,6 +2138,32 @@ START_TEST(test_same_question_twice_at_once_is_one_walk)
 }
 END_TEST
 
+/* RFC 1034 5.3.1: an application may ask its stub the same question twice
+ * before the first answer; each lookup sends its own query and is a story
+ * of its own.  With one trace id the second had no IDLE -> ASKING_RESOLVER
+ * and no -> ANSWERED record (the first had moved the shared id already). */
+START_TEST(test_stub_same_name_twice_has_two_stories)
+{
+    ck_assert_int_ge(dns_stub_resolve(&N.stub, 0, "www.example.com", DNS_TYPE_A), 0);
+    ck_assert_int_ge(dns_stub_resolve(&N.stub, 0, "www.example.com", DNS_TYPE_A), 0);
+    ck_assert_int_ge(dns_stub_resolve(&N.stub, 0, "WWW.example.com", DNS_TYPE_A), 0);
+    pump(0);
+    ck_assert_int_eq(N.ndone, 3);
+    ck_assert_str_eq(states_of("dns-stub:www.example.com/A"),
+                     "IDLE>ASKING_RESOLVER ASKING_RESOLVER>ANSWERED");
+    ck_assert_str_eq(states_of("dns-stub:www.example.com/A#2"),
+                     "IDLE>ASKING_RESOLVER ASKING_RESOLVER>ANSWERED");
+    ck_assert_str_eq(states_of("dns-stub:www.example.com/A#3"),
+                     "IDLE>ASKING_RESOLVER ASKING_RESOLVER>ANSWERED");
+    /* once they are over, the next lookup takes the plain id again */
+    ck_assert_int_eq(lookup(SEC, "www.example.com", DNS_TYPE_A), 1);
+    ck_assert_str_eq(states_of("dns-stub:www.example.com/A"),
+                     "IDLE>ASKING_RESOLVER ASKING_RESOLVER>ANSWERED "
+                     "ANSWERED>ASKING_RESOLVER ASKING_RESOLVER>ANSWERED");
+    assert_narrations_render();
+}
+END_TEST
+
 START_TEST(test_stub_retransmission_is_not_a_second_walk)
 {
     set_down(ROOT1_IP, 1);
@@ -2186,18 +2228,62 @@ END_TEST
  * evictions, entries expiring), each name asked in another case and with
  * a trailing dot is found exactly when an entry for it is in the cache,
  * cached and unexpired. */
+/* The victim of a full cache, read off the cache as it is: the first
+ * entry in its order that has expired, else the first of those closest to
+ * expiry; -1 when there is room. */
+static int victim_by_scan(int64_t now)
+{
+    if (N.res.ncache < N.res.cfg.max_cache)
+        return -1;
+    int v = 0;
+    for (int i = 0; i < N.res.ncache; i++) {
+        const struct dns_cache_entry *e = &N.res.cache[i];
+        if (e->state == DNS_EXPIRED || now >= e->expires)
+            return i;
+        if (e->expires < N.res.cache[v].expires)
+            v = i;
+    }
+    return v;
+}
+
 START_TEST(test_cache_index_agrees_with_entries)
 {
     resolver_with_cache(8);
     enum { NAMES = 37 };
-    char name[64], asked[64];
+    char name[64], asked[64], gone[DNS_NAME_BUF];
+    int evicted = 0;
     for (int i = 0; i < 300; i++) {
         int64_t now = (int64_t)i * 100 * 1000;           /* 100 ms apart */
         snprintf(name, sizeof name, "n%d.example.com", i * 7 % NAMES);
         struct dns_rr rr;
         dns_rr_a(&rr, name, 1 + (uint32_t)(i * 7919 % 50), IP(10, 0, 0, (i % 250) + 1));
+        /* the entry a full cache gives up is the one a scan of it picks
+         * (the expiry heap must choose the same, or outputs change) */
+        int in = 0;
+        for (int e = 0; e < N.res.ncache; e++)
+            in |= dns_name_eq(N.res.cache[e].name, name);
+        int v = in ? -1 : victim_by_scan(now);          /* in: refreshed, not added */
+        if (v >= 0)
+            snprintf(gone, sizeof gone, "%s", N.res.cache[v].name);
         dns_cache_rrset(&N.res, now, &rr, 1, name, DNS_TYPE_A, 0);
         ck_assert_int_le(N.res.ncache, 8);
+        if (v >= 0) {
+            for (int e = 0; e < N.res.ncache; e++)
+                ck_assert_msg(!dns_name_eq(N.res.cache[e].name, gone) ||
+                              dns_name_eq(gone, name),
+                              "store %d: %s should have gone", i, gone);
+            evicted++;
+        }
+        /* the heap holds every entry once, each below its parent */
+        for (int h = 0; h < N.res.ncache; h++) {
+            int k = N.res.cache_heap[h];
+            ck_assert_int_eq(N.res.cache[k].heap_at, h);
+            if (h > 0) {
+                int p = N.res.cache_heap[(h - 1) / 2];
+                ck_assert(N.res.cache[p].expires < N.res.cache[k].expires ||
+                          (N.res.cache[p].expires == N.res.cache[k].expires && p < k));
+            }
+        }
         for (int k = 0; k < NAMES; k++) {
             snprintf(asked, sizeof asked, "N%d.EXAMPLE.com.", k);
             int want = 0;
@@ -2213,6 +2299,7 @@ START_TEST(test_cache_index_agrees_with_entries)
         }
     }
     ck_assert_int_gt(count_recs(TK_STATE, -1, N_DNS_CACHE_EVICT), 10);
+    ck_assert_int_gt(evicted, 10);
 }
 END_TEST
 
@@ -2312,6 +2399,7 @@ Suite *dns_suite(void)
     tcase_add_test(tc, test_stub_ignores_a_reply_for_another_question);
     tcase_add_test(tc, test_stub_retransmission_is_not_a_second_walk);
     tcase_add_test(tc, test_same_question_twice_at_once_is_one_walk);
+    tcase_add_test(tc, test_stub_same_name_twice_has_two_stories);
     tcase_add_test(tc, test_cache_eviction_when_full);
     tcase_add_test(tc, test_cache_eviction_of_a_name_error);
     tcase_add_test(tc, test_cache_index_agrees_with_entries);

@@ -2206,8 +2206,52 @@ static void ck_arp_bad_sha(struct nck *c, const struct trace_rec *r)
     if (r->u.pkt.reason != DR_ARPBAD)
         ck_fail(c, "the drop's reason is not ARP's");
     int is_zero = !memcmp(ap.sha.b, zero.b, 6);
+    if (r->why.id == N_ARP_DROP_OWN_ADDR) {
+        /* {0} is the receiver's own address, {1} the packet's other MAC */
+        if (trace_host_by_addr(c->tr, ap.spa) != r->host)
+            ck_fail(c, "the sender address is not the receiver's own");
+        if (mac_to_i64(ap.sha) != A(1))
+            ck_fail(c, "the MAC quoted is not the packet's sender's");
+        return;
+    }
     if (r->why.id == N_ARP_DROP_SHA_GROUP ? !(ap.sha.b[0] & 1) : !is_zero)
         ck_fail(c, "the sender MAC is not what the sentence says");
+}
+
+/* N_ARP_MAC_CHANGED(_CONFIRM): an ARP packet from {0} reached this host
+ * at this instant giving {2} as its MAC address, and the cache held {1},
+ * another address (this host's last word on {0}: the MAC of the last ARP
+ * packet from {0} it took before, or a reply of {0}'s). */
+static void ck_arp_mac_changed(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f;
+    struct arp_pkt ap;
+    char a[24];
+    int now = 0, before = 0;
+    if (A(1) == A(2))
+        return ck_fail(c, "the old and the new MAC address are the same");
+    for (size_t k = c->i; k-- > 0;) {
+        const struct trace_rec *q = &c->tr->recs[k];
+        if (q->host != r->host || q->kind != TK_RECV || !rec_frame(c, q, &f) ||
+            f.eth.type != ETHERTYPE_ARP ||
+            arp_decode(f.payload, f.payload_len, &ap) != 0 ||
+            ap.spa != (ip4_addr)A(0))
+            continue;
+        if (q->t_us == r->t_us && !now) {
+            now = 1;
+            if (mac_to_i64(ap.sha) != A(2))
+                return ck_fail(c, "the packet gives %s, not the MAC quoted",
+                               mac_str(ap.sha, a, sizeof a));
+        } else if (q->t_us < r->t_us || now) {
+            before = mac_to_i64(ap.sha) == A(1);
+            break;
+        }
+    }
+    if (!now)
+        return ck_fail(c, "no ARP packet from that address arrived now");
+    if (!before)
+        ck_fail(c, "the last ARP packet before from that address did not give "
+                "the old MAC quoted");
 }
 
 static void ck_arp_retry(struct nck *c, const struct trace_rec *r)
@@ -2979,6 +3023,41 @@ static void ck_dns_malformed(struct nck *c, const struct trace_rec *r)
         ck_fail(c, "the drop's reason is %d", r->u.pkt.reason);
 }
 
+/* N_DNS_R_DUP: the dropped message is a query from {0} for {1} {2} with
+ * ID {3}, and a query from that address and port with that ID and
+ * question reached this host before and has had no reply yet: it is a
+ * retransmission of a question still in progress. */
+static void ck_dns_r_dup(struct nck *c, const struct trace_rec *r)
+{
+    struct frame f, g;
+    struct dns_msg m, q;
+    char a[20], t[16];
+    if (!rec_dns(c, r, &f, &m) || m.qr)
+        return ck_fail(c, "not a DNS query");
+    if (r->u.pkt.reason != DR_DNSDUP)
+        ck_fail(c, "the drop's reason is %d", r->u.pkt.reason);
+    if ((ip4_addr)A(0) != f.ip.src || !dns_name_eq(S(c, A(1)), m.qname) ||
+        strcmp(S(c, A(2)), dns_type_name(m.qtype, t, sizeof t)) ||
+        (uint16_t)A(3) != m.id)
+        return ck_fail(c, "says %s %s %s id %" PRId64 ", the query is from %s "
+                       "for %s id %u", ipstr(A(0), a), S(c, A(1)), S(c, A(2)),
+                       A(3), ipstr(f.ip.src, a), m.qname, m.id);
+    for (size_t k = c->i; k-- > 0;) {
+        const struct trace_rec *p = &c->tr->recs[k];
+        if (p->host != r->host || (p->kind != TK_RECV && p->kind != TK_SEND) ||
+            !rec_dns(c, p, &g, &q) || q.id != m.id)
+            continue;
+        if (p->kind == TK_SEND && q.qr && g.ip.dst == f.ip.src &&
+            g.udp.dport == f.udp.sport)
+            return ck_fail(c, "the query with ID %u was answered already", m.id);
+        if (p->kind == TK_RECV && !q.qr && g.ip.src == f.ip.src &&
+            g.udp.sport == f.udp.sport && q.qtype == m.qtype &&
+            dns_name_eq(q.qname, m.qname))
+            return;                        /* the first copy, still open */
+    }
+    ck_fail(c, "no earlier copy of this query reached this host");
+}
+
 static void ck_dns_unmatched(struct nck *c, const struct trace_rec *r)
 {
     struct frame f;
@@ -3484,6 +3563,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_ARP_PROBE_ANSWER]  = { KSEND, ck_arp_probe_answer },
     [N_ARP_DROP_SHA_GROUP] = { K(DROP), ck_arp_bad_sha },
     [N_ARP_DROP_SHA_ZERO] = { K(DROP), ck_arp_bad_sha },
+    [N_ARP_DROP_OWN_ADDR] = { K(DROP), ck_arp_bad_sha },
     [N_ARP_RETRY]         = { KSEND, ck_arp_retry },
     [N_ARP_RESOLVED]      = { KSTATE | KTSTOP, NULL },
     [N_ARP_RESOLVED_UNCONFIRMED] = { KSTATE | KTSTOP, NULL },
@@ -3491,6 +3571,8 @@ static const struct ncheck checks[N_COUNT] = {
     [N_ARP_LEARN_REPLY]   = { KSTATE, NULL },
     [N_ARP_CONFIRM]       = { KSTATE, NULL },
     [N_ARP_REVIVE]        = { KSTATE, NULL },
+    [N_ARP_MAC_CHANGED]   = { KSTATE | KTSTOP, ck_arp_mac_changed },
+    [N_ARP_MAC_CHANGED_CONFIRM] = { KSTATE | KTSTOP, ck_arp_mac_changed },
     [N_ARP_STALE]         = { KSTATE, NULL },
     [N_ARP_DELAY]         = { KSTATE, NULL },
     [N_ARP_PROBE]         = { KSTATE, NULL },
@@ -3586,6 +3668,7 @@ static const struct ncheck checks[N_COUNT] = {
     [N_DNS_SRV_NOTIMP]    = { KSEND, ck_dns_srv },
     [N_DNS_MALFORMED]     = { K(DROP), ck_dns_malformed },
     [N_DNS_UNMATCHED]     = { K(DROP), ck_dns_unmatched },
+    [N_DNS_R_DUP]         = { K(DROP), ck_dns_r_dup },
     [N_DNS_UNEXPECTED_QUERY] = { K(DROP), ck_dns_unmatched },
 };
 
@@ -4041,6 +4124,31 @@ static void forge_arp(struct sim *s, int h, const struct arp_pkt *p)
     ifc->arp.env.xmit(ifc->arp.env.ctx, frame, n, 0, TL_ARP, WHY0(N_NET_SEND));
 }
 
+/* A run of scn (seed 1), to its end. */
+static struct sim *ran(struct scenario *scn)
+{
+    struct sim *s = calloc(1, sizeof *s);
+    ck_assert_ptr_nonnull(s);
+    sim_init(s, scn, 1);
+    sim_run(s);
+    return s;
+}
+
+/* Every sentence of the run passes this suite's checks; then the run and
+ * its lesson are freed. */
+static void passes_checks_and_free(struct sim *s, struct scenario *scn,
+                                   const char *name)
+{
+    struct nck c;
+    int fails = check_trace(&c, &s->tr, scn, name);
+    ck_assert_msg(fails == 0, "%d sentences contradict their records:\n%s",
+                  fails, c.msgs ? c.msgs : "");
+    free(c.msgs);
+    sim_free(s);
+    free(s);
+    scenario_free(scn);
+}
+
 /* RFC 5227 2.1.1's probe for bob's address is answered, to the prober,
  * and nothing is cached for 0.0.0.0; a packet whose sender MAC is the
  * broadcast address (RFC 1812 3.3.2) or zero is a drop, reason "discarded
@@ -4053,10 +4161,7 @@ START_TEST(test_forged_arp_probe_and_bad_sender_mac)
         "host bob     192.0.2.20 on office\n"
         "host mallory 192.0.2.66 on office\n"
         "at 0ms bob udp bind 7\n");
-    struct sim *s = calloc(1, sizeof *s);
-    ck_assert_ptr_nonnull(s);
-    sim_init(s, scn, 1);
-    sim_run(s);
+    struct sim *s = ran(scn);
     int bob = scenario_host_index(scn, "bob");
     int mal = scenario_host_index(scn, "mallory");
     const ip4_addr BOB = 0xC0000214u, GHOST = 0xC0000263u;   /* .20, .99 */
@@ -4104,14 +4209,88 @@ START_TEST(test_forged_arp_probe_and_bad_sender_mac)
     ck_assert_int_eq(zeros, 1);
     ck_assert_ptr_null(arp_lookup(&s->hosts[bob].ifs[0].arp, 0));
     ck_assert_ptr_null(arp_lookup(&s->hosts[bob].ifs[0].arp, GHOST));
-    struct nck c;
-    int fails = check_trace(&c, &s->tr, scn, "forged ARP");
-    ck_assert_msg(fails == 0, "%d sentences contradict their records:\n%s",
-                  fails, c.msgs ? c.msgs : "");
-    free(c.msgs);
-    sim_free(s);
-    free(s);
-    scenario_free(scn);
+    passes_checks_and_free(s, scn, "forged ARP");
+}
+END_TEST
+
+/* ARP spoofing: mallory tells bob, who knows alice's MAC address, that
+ * alice is at mallory's.  RFC 826's merge overwrites bob's entry; the
+ * record says so, with both addresses, and the entry is STALE (RFC 4861
+ * 7.2.5).  Before, the entry changed without a record.  Every sentence
+ * passes this suite's checks (ck_arp_mac_changed among them). */
+START_TEST(test_arp_spoofing_is_told_with_both_macs)
+{
+    struct scenario *scn = tu_parse(
+        "lan office 192.0.2.0/24 delay 1ms\n"
+        "host alice   192.0.2.10 on office\n"
+        "host bob     192.0.2.20 on office\n"
+        "host mallory 192.0.2.66 on office\n"
+        "at 0ms bob udp bind 7\n"
+        "at 10ms alice udp send bob 7 \"hi\"\n");
+    struct sim *s = ran(scn);
+    int alice = scenario_host_index(scn, "alice");
+    int bob = scenario_host_index(scn, "bob");
+    int mal = scenario_host_index(scn, "mallory");
+    const ip4_addr ALICE = 0xC000020Au, BOB = 0xC0000214u;
+    static const mac_addr zero = { { 0 } };
+    mac_addr amac = s->hosts[alice].ifs[0].mac, mmac = s->hosts[mal].ifs[0].mac;
+    const struct arp_entry *e = arp_lookup(&s->hosts[bob].ifs[0].arp, ALICE);
+    ck_assert_ptr_nonnull(e);
+    int was = e->state;
+    ck_assert(memcmp(e->mac.b, amac.b, 6) == 0);
+    struct arp_pkt p = { .htype = 1, .ptype = ETHERTYPE_IPV4, .hlen = 6,
+                         .plen = 4, .op = ARP_OP_REQUEST, .sha = mmac,
+                         .spa = ALICE, .tha = zero, .tpa = BOB };
+    size_t mark = s->tr.n;
+    forge_arp(s, mal, &p);                       /* "192.0.2.10 is at mallory" */
+    sim_run(s);
+    e = arp_lookup(&s->hosts[bob].ifs[0].arp, ALICE);
+    ck_assert(memcmp(e->mac.b, mmac.b, 6) == 0);
+    int told = 0;
+    char am[24], mm[24];
+    mac_str(amac, am, sizeof am);
+    mac_str(mmac, mm, sizeof mm);
+    for (size_t i = mark; i < s->tr.n; i++) {
+        const struct trace_rec *r = &s->tr.recs[i];
+        if (r->why.id != N_ARP_MAC_CHANGED || r->kind != TK_STATE)
+            continue;
+        char buf[1024];
+        trace_why(&s->tr, r, buf, sizeof buf);
+        ck_assert_int_eq(r->host, bob);
+        ck_assert_int_eq(r->u.state.from, was);
+        ck_assert_int_eq(r->u.state.to, ARP_STALE);
+        ck_assert_msg(strstr(buf, am) && strstr(buf, mm) &&
+                      strstr(buf, "192.0.2.10") && strstr(buf, "ARP spoofing"),
+                      "%s", buf);
+        told++;
+    }
+    ck_assert_int_eq(told, 1);
+    /* then mallory claims bob's own address, to everyone: bob discards it
+     * with a reason naming mallory's MAC (it was ignored without a word);
+     * alice, who knows bob, is told bob's MAC changed */
+    p.spa = BOB;
+    p.tpa = ALICE;
+    mark = s->tr.n;
+    forge_arp(s, mal, &p);
+    sim_run(s);
+    int own = 0, alice_told = 0;
+    for (size_t i = mark; i < s->tr.n; i++) {
+        const struct trace_rec *r = &s->tr.recs[i];
+        if (r->why.id == N_ARP_DROP_OWN_ADDR) {
+            char buf[1024];
+            trace_why(&s->tr, r, buf, sizeof buf);
+            ck_assert_int_eq(r->kind, TK_DROP);
+            ck_assert_int_eq(r->host, bob);
+            ck_assert_msg(strstr(buf, "192.0.2.20, this host's own address") &&
+                          strstr(buf, mm), "%s", buf);
+            own++;
+        }
+        alice_told += r->why.id == N_ARP_MAC_CHANGED && r->host == alice;
+    }
+    ck_assert_int_eq(own, 1);
+    ck_assert_int_eq(alice_told, 1);
+    ck_assert_ptr_null(arp_lookup(&s->hosts[bob].ifs[0].arp, BOB));
+    passes_checks_and_free(s, scn, "ARP spoofing");
 }
 END_TEST
 
@@ -4227,7 +4406,7 @@ END_TEST
 static const char *template_fault(const char *t)
 {
     static const char *const types[] = {
-        "}", ":dur}", ":state}", ":flags}", ":str}", ":ip}", ":call}", ":pct}", ":s}"
+        "}", ":dur}", ":state}", ":flags}", ":str}", ":ip}", ":mac}", ":call}", ":pct}", ":s}"
     };
     for (const char *p = strchr(t, '{'); p; p = strchr(p + 1, '{')) {
         if (p[1] < '0' || p[1] > '3')
@@ -4979,6 +5158,7 @@ Suite *narration_suite(void)
     tcase_add_test(t, test_every_edge_case_tells_the_truth);
     tcase_add_test(t, test_every_narration_id_has_a_check_entry);
     tcase_add_test(t, test_forged_arp_probe_and_bad_sender_mac);
+    tcase_add_test(t, test_arp_spoofing_is_told_with_both_macs);
     tcase_add_test(t, test_every_model_template_is_well_formed);
     tcase_add_test(t, test_plural_ending_follows_the_number);
     tcase_add_test(t, test_every_real_template_is_well_formed);

@@ -438,10 +438,25 @@ static void jflags(struct jb *b, uint8_t flags)
     jb_putn(b, made[flags].text, made[flags].len);
 }
 
+/* The fixed fields of a TCP header, the first 20 bytes (RFC 9293 3.1),
+ * which a header whose data offset is wrong still has whole. */
+static void json_tcp_fixed(struct jb *b, const struct tcp_hdr *t)
+{
+    jnum(b, ",\"tcp\":{\"sport\":", t->sport);
+    jnum(b, ",\"dport\":", t->dport);
+    jnum(b, ",\"seq\":", t->seq);
+    jnum(b, ",\"ack\":", t->ack);
+    jb_puts(b, ",\"flags\":");
+    jflags(b, t->flags);
+}
+
 /* What a packet record says of its frame ("proto" to the end of "tcp",
  * "udp", "dns" or "arp"), from the frame's bytes alone; 0, or -1 when
- * they do not decode (the record then says only "eth" and why).  given:
- * what frame_decode_fields made of p, or NULL to decode it here. */
+ * they do not decode (the record then says only "eth" and why, or, for a
+ * TCP header whose data offset is below 5 or past the segment's end,
+ * "tcp" with the fixed fields the header does have, its "doff" and no
+ * "len": where its data starts is unknown).  given: what
+ * frame_decode_fields made of p, or NULL to decode it here. */
 static int json_frame(struct jb *b, const uint8_t *p, size_t len,
                       const struct frame *given)
 {
@@ -449,8 +464,19 @@ static int json_frame(struct jb *b, const uint8_t *p, size_t len,
     const struct frame *fp = given ? given : &dec;
     char err[64], sum[256];
     if (!given && frame_decode_fields(p, len, &dec, err, sizeof err) != 0) {
-        jb_puts(b, ",\"proto\":\"eth\",\"summary\":");
+        int tcp = dec.l4 == IPPROTO_TCP_NUM && dec.tcp_doff_bad;
+        jlit(b, ",\"proto\":\"", tcp ? "tcp" : "eth");
+        jb_puts(b, "\",\"summary\":");
         jstr(b, err);
+        if (tcp) {
+            /* RFC 9293 3.1: the ports, numbers, flags and window sit
+             * before the data offset's reach; tshark shows them too */
+            jnum(b, ",\"frame_len\":", (int64_t)len);
+            json_tcp_fixed(b, &dec.tcp);
+            jnum(b, ",\"win\":", dec.tcp.win);
+            jnum(b, ",\"doff\":", dec.tcp.doff);
+            jb_putc(b, '}');
+        }
         return -1;
     }
     int top = packet_top(fp);
@@ -459,12 +485,7 @@ static int json_frame(struct jb *b, const uint8_t *p, size_t len,
     jstr(b, packet_summary(fp, sum, sizeof sum));
     jnum(b, ",\"frame_len\":", (int64_t)len);
     if (fp->l4 == IPPROTO_TCP_NUM) {
-        jnum(b, ",\"tcp\":{\"sport\":", fp->tcp.sport);
-        jnum(b, ",\"dport\":", fp->tcp.dport);
-        jnum(b, ",\"seq\":", fp->tcp.seq);
-        jnum(b, ",\"ack\":", fp->tcp.ack);
-        jb_puts(b, ",\"flags\":");
-        jflags(b, fp->tcp.flags);
+        json_tcp_fixed(b, &fp->tcp);
         jnum(b, ",\"len\":", (int64_t)(fp->payload_len + fp->cut));
         if (fp->cut)                    /* a capture's snapshot length cut it */
             jnum(b, ",\"cut\":", (int64_t)fp->cut);
@@ -734,8 +755,19 @@ void json_sink(void *ctx, const struct trace *tr, size_t i,
         if (r->u.app.data) {
             size_t n;
             const uint8_t *p = trace_blob_data(tr, r->u.app.data, &n);
-            jb_puts(b, ",\"data\":");
-            jb_str(b, p, n, 0);
+            if (r->u.app.call == AC_RESOLVE && r->u.app.ret == 0 && n == 4) {
+                /* a lookup's answer is an IPv4 address in 4 bytes (as the
+                 * socket API gives it): written as an address, not as text
+                 * ("\ufffd\u0000qP" for 203.0.113.80) */
+                char a[20];
+                ip4_addr v = (ip4_addr)p[0] << 24 | (ip4_addr)p[1] << 16 |
+                             (ip4_addr)p[2] << 8 | p[3];
+                jlit(b, ",\"addr\":\"", ip4_str(v, a, sizeof a));
+                jb_putc(b, '"');
+            } else {
+                jb_puts(b, ",\"data\":");
+                jb_str(b, p, n, 0);
+            }
         }
         break;
     }

@@ -183,7 +183,8 @@ struct trace_rec {
     X(ACCEPTQ, N_("accept queue full"))                   \
     X(TCP,     N_("discarded by TCP"))                   \
     X(ARPBAD,  N_("discarded by ARP"))                   \
-    X(DNSBAD,  N_("not a DNS message this host can read"))
+    X(DNSBAD,  N_("not a DNS message this host can read")) \
+    X(DNSDUP,  N_("a copy of a DNS question already being answered"))
 
 enum drop_reason {
 #define X(id, text) DR_##id,

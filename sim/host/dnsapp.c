@@ -237,7 +237,17 @@ static int dnsapp_udp_arrive(struct sim *s, int h, const struct frame *f,
     }
     if (query && !m.qr) {
         if (d->res) {
-            dns_resolver_query(d->res, s->now, f->ip.src, f->udp.sport, &m);
+            char tn[16];
+            if (dns_resolver_query(d->res, s->now, f->ip.src, f->udp.sport,
+                                   &m) == DNS_QUERY_DUP)
+                /* the stub asked again before the walk for its question
+                 * ended: that walk answers it (the reply carries the same
+                 * ID), so this copy goes no further, and the trace says so */
+                net_drop_arrived(s, h, pkt, TL_DNS, DR_DNSDUP,
+                                 WHY(N_DNS_R_DUP, f->ip.src,
+                                     trace_intern(&s->tr, m.qname),
+                                     trace_intern(&s->tr, dns_type_name(m.qtype, tn, sizeof tn)),
+                                     m.id));
             sync_wake(&d->res_wake);
         } else {
             struct dns_msg r;

@@ -32,8 +32,10 @@
  *     here every STALE entry that is used gets probed after 5 s.
  *   - a FAILED entry stays FAILED (RFC 4861 7.3.3 says it SHOULD be
  *     deleted; Linux keeps it FAILED until garbage collection).
- *   - an ARP packet that names a known address with a new MAC updates the
- *     entry but does not move it to STALE as RFC 4861 7.2.5 would.
+ *   - every ARP packet that names a known address with a new MAC
+ *     overrides the entry (RFC 826's merge) and, unless it answers our
+ *     request, makes it STALE (RFC 4861 7.2.5); Linux ignores a new MAC
+ *     for locktime (1 s) after the entry was last updated.
  *   - "host unreachable" is reported to the sending application for every
  *     protocol.  Linux reports it through a local ICMP host unreachable:
  *     connect() fails, a connected socket sees it, an unconnected UDP
@@ -46,6 +48,7 @@
 #include <string.h>
 #include "arp.h"
 #include "alloc.h"
+#include "iheap.h"
 #include "narrate.h"
 
 static const char *const arp_state_names[ARP_NSTATES] = {
@@ -219,43 +222,28 @@ static struct arp_entry *find(const struct arp_cache *c, ip4_addr ip)
 
 /* ---- the entries' timers: a min-heap by (due, index) ------------------- */
 
-static int due_before(const struct arp_cache *c, int a, int b)
+static int due_before(const void *ctx, int a, int b)
 {
+    const struct arp_cache *c = ctx;
     const struct arp_entry *x = &c->e[a], *y = &c->e[b];
     return x->due != y->due ? x->due < y->due : a < b;
 }
 
-static void heap_set(struct arp_cache *c, int at, int i)
+static void heap_place(void *ctx, int at, int i)
 {
+    struct arp_cache *c = ctx;
     c->heap[at] = i;
     c->e[i].heap_at = at + 1;
 }
 
 static void heap_up(struct arp_cache *c, int at)
 {
-    int i = c->heap[at];
-    while (at > 0 && due_before(c, i, c->heap[(at - 1) / 2])) {
-        heap_set(c, at, c->heap[(at - 1) / 2]);
-        at = (at - 1) / 2;
-    }
-    heap_set(c, at, i);
+    iheap_up(c->heap, at, due_before, heap_place, c);
 }
 
 static void heap_down(struct arp_cache *c, int at)
 {
-    int i = c->heap[at];
-    for (;;) {
-        int k = 2 * at + 1;
-        if (k >= c->nheap)
-            break;
-        if (k + 1 < c->nheap && due_before(c, c->heap[k + 1], c->heap[k]))
-            k++;
-        if (!due_before(c, c->heap[k], i))
-            break;
-        heap_set(c, at, c->heap[k]);
-        at = k;
-    }
-    heap_set(c, at, i);
+    iheap_down(c->heap, c->nheap, at, due_before, heap_place, c);
 }
 
 /* The one place an entry's timer changes: due 0 stops it. */
@@ -268,7 +256,7 @@ static void set_due(struct arp_cache *c, struct arp_entry *e, int64_t due)
         if (!due) {
             e->heap_at = 0;
             if (at < --c->nheap) {
-                heap_set(c, at, c->heap[c->nheap]);
+                heap_place(c, at, c->heap[c->nheap]);
                 heap_up(c, at);
                 heap_down(c, c->e[c->heap[at]].heap_at - 1);
             }
@@ -281,7 +269,7 @@ static void set_due(struct arp_cache *c, struct arp_entry *e, int64_t due)
     if (!due)
         return;
     /* the heap has room for every entry (add grows it with them) */
-    heap_set(c, c->nheap, i);
+    heap_place(c, c->nheap, i);
     heap_up(c, c->nheap++);
 }
 
@@ -514,9 +502,17 @@ int arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p,
                      WHY(N_ARP_PROBE_ANSWER, c->my_ip));
         return 0;
     }
-    if (p->spa == c->my_ip)
-        return 0;     /* our own address from elsewhere: RFC 5227 2.4's
-                         conflict detection is not modelled */
+    if (p->spa == c->my_ip) {
+        if (!memcmp(p->sha.b, c->my_mac.b, sizeof p->sha.b))
+            return 0; /* our own packet heard back: nothing to learn */
+        /* another MAC address claims this host's address: an address
+         * conflict, or ARP spoofing.  RFC 5227 2.4's conflict detection
+         * (defend the address, or give it up) is not modelled; no entry is
+         * made for our own address, and nothing is answered, but the drop
+         * says what arrived (it vanished without a record before) */
+        *drop = WHY(N_ARP_DROP_OWN_ADDR, p->spa, mac_to_i64(p->sha));
+        return 1;
+    }
     int merge = 0;
     struct arp_entry *e = find(c, p->spa);
     /* A reply to us that answers a request or probe of ours confirms
@@ -533,7 +529,33 @@ int arp_input(struct arp_cache *c, int64_t now, const struct arp_pkt *p,
     enum arp_state to = confirmed ? ARP_REACHABLE : ARP_STALE;
     if (e && e->state != ARP_NONE) {
         merge = 1;
+        mac_addr old = e->mac;
         e->mac = p->sha;
+        if ((e->state == ARP_REACHABLE || e->state == ARP_STALE ||
+             e->state == ARP_DELAY || e->state == ARP_PROBE) &&
+            memcmp(old.b, p->sha.b, sizeof old.b)) {
+            /* RFC 826's merge: "update the sender hardware address field
+             * of the entry with the new information in the packet" -- a
+             * new address, whether the host's interface changed or another
+             * host answers for it (ARP spoofing): said, with both MACs.
+             * RFC 4861 7.2.5 (an advertisement with Override set, as every
+             * ARP packet is here; Linux overrides once the entry is older
+             * than locktime, 1 s): "If the Solicited flag is zero and the
+             * link-layer address was updated with a different address, the
+             * state MUST be set to STALE"; a solicited one sets REACHABLE.
+             * A check in DELAY or PROBE is over: it was of the old address. */
+            struct why w = confirmed
+                ? WHY(N_ARP_MAC_CHANGED_CONFIRM, p->spa, mac_to_i64(old),
+                      mac_to_i64(p->sha), c->cfg.reachable_us)
+                : WHY(N_ARP_MAC_CHANGED, p->spa, mac_to_i64(old),
+                      mac_to_i64(p->sha));
+            if (e->state == ARP_DELAY || e->state == ARP_PROBE)
+                timer(c, e, now, TA_STOP, 0, w);
+            if (e->state == to)         /* the state stays; the address not */
+                trace_state(c->env.tr, now, c->env.host, TL_ARP, e->id,
+                            e->state, to, w);
+            settle(c, e, now, to, w);
+        } else
         switch (e->state) {
         case ARP_INCOMPLETE: {
             struct why w = confirmed ? WHY(N_ARP_RESOLVED, p->spa, e->nq)

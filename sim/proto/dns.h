@@ -12,9 +12,10 @@
  *
  * Names are text ("www.example.com", the root is "."), compared
  * case-insensitively (RFC 1035 2.3.3) and written as given.  A trailing dot
- * is accepted everywhere and stripped when stored.  Only printable ASCII
- * other than '.' may appear in a label (hostnames never need more; RFC 1035
- * allows any octet — see dnsint.h for the simplifications). */
+ * is accepted everywhere and stripped when stored.  A lesson's labels hold
+ * printable ASCII other than '.', '\\' and '"' ';' '(' ')' '@' '$'
+ * (hostnames never need more); a decoded name may hold any octet (RFC 2181
+ * 11), written with RFC 1035 5.1's escapes (dns_name_check below). */
 #ifndef PROTOSIM_DNS_H
 #define PROTOSIM_DNS_H
 
@@ -79,11 +80,13 @@ const char *dns_rcode_name(int rcode, char *buf, size_t n);
 /* ---- names ---------------------------------------------------------- */
 
 /* 0 if `name` is a domain name we can put on the wire (labels 1..63 octets,
- * at most 255 octets encoded, printable ASCII other than '.' and '\\'), else
+ * at most 255 octets encoded, printable ASCII other than '.', '\\' and
+ * '"' ';' '(' ')' '@' '$', which master files give a meaning), else
  * -1 with a reason.  Scenario parsers use it to reject bad zone data early.
  * A lesson's names hold no escapes, so they are their own text form; a
  * decoded name (dns_decode) is written in RFC 1035 5.1's presentation
- * format, "\." "\\" and "\DDD" inside a label, which dns_encode reads back.
+ * format, "\." "\\" "\;" (any of those special characters) and "\DDD"
+ * inside a label, which dns_encode reads back.
  * The functions below split a name at every dot: they are for the model's
  * names, not for a captured name holding escapes. */
 int  dns_name_check(const char *name, char *err, size_t errlen);
@@ -214,7 +217,9 @@ int   dns_reply_kind(const struct dns_msg *m);
  *                            EXPIRED -> CACHED when refreshed, -> ABSENT
  *                            when evicted
  *   "dns-stub:NAME/TYPE"     a stub lookup: IDLE -> ASKING_RESOLVER ->
- *                            ANSWERED | FAILED
+ *                            ANSWERED | FAILED ("...#2", "#3" for a lookup
+ *                            made while others of the same question are
+ *                            in flight on that stub)
  * ASKING_ROOT/TLD/AUTH say whose servers the resolver is asking: the root
  * zone, a one-label zone ("com"), or anything deeper. */
 #define DNS_STATES(X) \
@@ -339,6 +344,9 @@ struct dns_resolver {
     int   *cache_ix;                 /* by name and type: index + 1 into
                                         cache, 0 empty (open addressing) */
     size_t cache_ixcap;              /* a power of two, >= 2 max_cache */
+    int   *cache_heap;               /* the ncache entries' indexes, a binary
+                                        min-heap on (expires, index): the
+                                        victim of a full cache at its top */
     struct dns_pending **pend;       /* cfg.max_pending slots, NULL = free */
     struct dns_walkstate walks[64];  /* last state of each recent walk id */
     int    nwalks, walknext;
@@ -350,9 +358,12 @@ void dns_resolver_init(struct dns_resolver *r,
                        const struct dns_env *env);
 void dns_resolver_free(struct dns_resolver *r);
 
-/* A stub's query arrived from client:cport.  Answers from the cache at once
- * or starts a walk.  Returns 0, or -1 if it was ignored (a duplicate of a
- * query in progress, or not a query). */
+/* A stub's query arrived from client:cport.  Answers from the cache at once,
+ * starts a walk, or waits for the walk of the same question.  Returns 0;
+ * DNS_QUERY_DUP for a retransmission of a query in progress (the same
+ * client, port and id), which its walk will answer, so the copy is set
+ * aside and the caller records that; -1 if it is not a query. */
+#define DNS_QUERY_DUP 1
 int  dns_resolver_query(struct dns_resolver *r, int64_t now, ip4_addr client,
                         uint16_t cport, const struct dns_msg *q);
 /* A server's response arrived from `server`.  Returns 0 if it matched a
@@ -415,6 +426,7 @@ struct dns_stub_lookup {
     int      tries;
     int64_t  due;
     uint32_t conn;
+    uint8_t  nth;            /* 1, or N of the id "dns-stub:NAME/TYPE#N" */
 };
 
 struct dns_stub {

@@ -8,6 +8,7 @@
 #include "dnsint.h"
 #include "event.h"
 #include "alloc.h"
+#include "iheap.h"
 #include "narrate.h"
 #include "probe.h"
 
@@ -41,6 +42,7 @@ void dns_resolver_init(struct dns_resolver *r,
     while (r->cache_ixcap < 2 * (size_t)r->cfg.max_cache)
         r->cache_ixcap *= 2;
     r->cache_ix = xcalloc(r->cache_ixcap, sizeof *r->cache_ix);
+    r->cache_heap = xrealloc(NULL, (size_t)r->cfg.max_cache * sizeof *r->cache_heap);
     r->pend = xrealloc(NULL, (size_t)r->cfg.max_pending * sizeof *r->pend);
     memset(r->pend, 0, (size_t)r->cfg.max_pending * sizeof *r->pend);
 }
@@ -56,6 +58,7 @@ void dns_resolver_free(struct dns_resolver *r)
         }
     free(r->cache);
     free(r->cache_ix);
+    free(r->cache_heap);
     free(r->pend);
     memset(r, 0, sizeof *r);
 }
@@ -147,6 +150,35 @@ uint32_t dns_ttl_left(const struct dns_cache_entry *e, int64_t now)
     return left > 0 ? (uint32_t)(left / US_PER_S) : 0;
 }
 
+/* The expiry heap: cache entries ordered by (expires, index), so that a
+ * full cache finds the entry closest to expiry, the first of them in the
+ * cache's order, without reading all 512 (that scan, on every insert into
+ * a full cache, was 8.5% of the instructions of a run of 10,000 lookups). */
+static int expires_before(const void *ctx, int a, int b)
+{
+    const struct dns_resolver *r = ctx;
+    int64_t x = r->cache[a].expires, y = r->cache[b].expires;
+    return x < y || (x == y && a < b);
+}
+
+static void heap_place(void *ctx, int pos, int i)
+{
+    struct dns_resolver *r = ctx;
+    r->cache_heap[pos] = i;
+    r->cache[i].heap_at = pos;
+}
+
+static void heap_up(struct dns_resolver *r, int pos)
+{
+    iheap_up(r->cache_heap, pos, expires_before, heap_place, r);
+}
+
+/* n: the heap's size */
+static void heap_down(struct dns_resolver *r, int pos, int n)
+{
+    iheap_down(r->cache_heap, n, pos, expires_before, heap_place, r);
+}
+
 static void cache_remove(struct dns_resolver *r, int64_t now, int i,
                          struct why why)
 {
@@ -165,10 +197,21 @@ static void cache_remove(struct dns_resolver *r, int64_t now, int i,
         r->cache_ix[k] = 0;
         j = k;
     }
+    /* out of the heap: its last element takes the place */
+    int n = r->ncache - 1, at = e->heap_at;
+    if (at != n) {
+        heap_place(r, at, r->cache_heap[n]);
+        int moved = r->cache_heap[at];
+        heap_up(r, at);
+        heap_down(r, r->cache[moved].heap_at, n);
+    }
     if (i != --r->ncache) {
         const struct dns_cache_entry *last = &r->cache[r->ncache];
         r->cache_ix[ix_slot(r, last->name, last->type)] = i + 1;
         r->cache[i] = *last;
+        /* its index, the tie-break, is smaller now: it can only rise */
+        heap_place(r, r->cache[i].heap_at, i);
+        heap_up(r, r->cache[i].heap_at);
     }
 }
 
@@ -178,16 +221,19 @@ static void cache_make_room(struct dns_resolver *r, int64_t now)
 {
     if (r->ncache < r->cfg.max_cache)
         return;
-    int victim = 0;
-    for (int i = 0; i < r->ncache; i++) {
-        const struct dns_cache_entry *e = &r->cache[i];
-        if (e->state == DNS_EXPIRED || now >= e->expires) {
-            victim = i;
-            break;
+    /* the heap's top: the earliest expiry, the first in the cache's order
+     * among equals.  If it has run out, others may have too (an EXPIRED
+     * entry's expiry is past: dns_cache_get marks it so only then), and
+     * the first of those in the cache's order goes, as always */
+    int victim = r->cache_heap[0];
+    if (now >= r->cache[victim].expires)
+        for (int i = 0; i < r->ncache; i++) {
+            const struct dns_cache_entry *e = &r->cache[i];
+            if (e->state == DNS_EXPIRED || now >= e->expires) {
+                victim = i;
+                break;
+            }
         }
-        if (e->expires < r->cache[victim].expires)
-            victim = i;
-    }
     struct dns_cache_entry *v = &r->cache[victim];
     cache_remove(r, now, victim,
                  v->neg == NEG_NX
@@ -244,6 +290,10 @@ static void cache_put(struct dns_resolver *r, int64_t now, const char *name,
     e->nrr = n;
     e->rr = xrealloc(NULL, (size_t)n * sizeof *e->rr);
     memcpy(e->rr, rrs, (size_t)n * sizeof *e->rr);
+    if (i < 0)                          /* new: into the heap, at the end */
+        heap_place(r, r->ncache - 1, r->ncache - 1);
+    heap_up(r, e->heap_at);             /* its expiry moved: up, or down */
+    heap_down(r, e->heap_at, r->ncache);
     cache_set_state(r, now, e, from, DNS_CACHED, why);
 }
 

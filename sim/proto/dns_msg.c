@@ -9,6 +9,7 @@
 #include "dnsint.h"
 #include "event.h"
 #include "alloc.h"
+#include "i18n.h"
 
 /* ---- names ---------------------------------------------------------- */
 
@@ -101,13 +102,26 @@ const char *dns_fqdn(const char *name, char *buf, size_t n)
     return buf;
 }
 
+/* Printable characters that mean something in RFC 1035 5.1's master files
+ * besides '.' and '\\': '"' quotes a string, ';' starts a comment, '(' and
+ * ')' group lines, '@' is the origin, '$' starts a control entry ($ORIGIN).
+ * Inside a label they are written "\X" ("\X where X is any character
+ * other than a digit (0-9), is used to quote that character so that its
+ * special meaning does not apply"), as BIND's dns_name_totext writes them,
+ * so that a name shown can be pasted into a zone file and read back. */
+static int label_octet_special(unsigned char c)
+{
+    return c == '.' || c == '\\' || c == '"' || c == ';' || c == '(' ||
+           c == ')' || c == '@' || c == '$';
+}
+
 /* An octet a lesson's names may hold in a label: printable ASCII other
- * than '.', which separates labels, and '\\', which starts an escape in a
- * name written as text (RFC 1035 5.1).  So the model's names are their
- * own presentation format, and a name it decodes reads as it was written. */
+ * than those (and the space, written "\032").  So the model's names are
+ * their own presentation format, and a name it decodes reads as it was
+ * written. */
 static int label_octet_ok(unsigned char c)
 {
-    return c >= 0x21 && c <= 0x7e && c != '.' && c != '\\';
+    return c >= 0x21 && c <= 0x7e && !label_octet_special(c);
 }
 
 struct lab { const char *p; uint8_t len; };
@@ -115,7 +129,8 @@ struct lab { const char *p; uint8_t len; };
 
 /* Splits a text name into labels, checking RFC 1035 2.3.4's limits.
  * Returns the number of labels, or -1 with a reason.  With oct NULL (a
- * lesson's name), a label holds printable ASCII other than '.' and '\\'.
+ * lesson's name), a label holds printable ASCII other than '.', '\\' and
+ * the other characters special in master files (label_octet_special).
  * With oct (DNS_NAME_MAX octets; names being encoded), a label may also
  * hold RFC 1035 5.1's escapes, "\X" for the character X and "\DDD" for
  * the octet of decimal value DDD, as get_name writes a captured name's
@@ -134,8 +149,8 @@ static int split_labels(const char *name, struct lab *l, uint8_t *oct,
             unsigned c = (unsigned char)name[i];
             if (c == '\\') {
                 if (!oct) {
-                    *why = "a label holds a backslash, which starts an escape "
-                           "(RFC 1035 5.1)";
+                    *why = N_("a label holds a backslash, which starts an escape "
+                              "(RFC 1035 5.1)");
                     return -1;
                 }
                 const char *e = name + i + 1;
@@ -151,29 +166,33 @@ static int split_labels(const char *name, struct lab *l, uint8_t *oct,
                     c = 256;
                 }
                 if (c > 255) {
-                    *why = "a backslash not followed by a character or a decimal "
-                           "octet value up to 255 (RFC 1035 5.1)";
+                    *why = N_("a backslash not followed by a character or a decimal "
+                              "octet value up to 255 (RFC 1035 5.1)");
                     return -1;
                 }
+            } else if (label_octet_special(c)) {
+                *why = N_("a label holds one of \" ; ( ) @ $, which a name "
+                          "written as text escapes with a backslash (RFC 1035 5.1)");
+                return -1;
             } else if (!label_octet_ok(c)) {
-                *why = "a label holds a character other than printable ASCII";
+                *why = N_("a label holds a character other than printable ASCII");
                 return -1;
             } else {
                 i++;
             }
             if (++len > DNS_LABEL_MAX) {
-                *why = "a label is longer than 63 octets (RFC 1035 2.3.4)";
+                *why = N_("a label is longer than 63 octets (RFC 1035 2.3.4)");
                 return -1;
             }
             if (wire + 1 + len > DNS_NAME_MAX) {
-                *why = "the name is longer than 255 octets (RFC 1035 2.3.4)";
+                *why = N_("the name is longer than 255 octets (RFC 1035 2.3.4)");
                 return -1;
             }
             if (oct)
                 oct[o++] = (uint8_t)c;          /* o < wire + len <= 255 */
         }
         if (len == 0) {
-            *why = "empty label (two dots in a row, or a leading dot)";
+            *why = N_("empty label (two dots in a row, or a leading dot)");
             return -1;
         }
         wire += 1 + len;
@@ -192,9 +211,11 @@ int dns_name_check(const char *name, char *err, size_t errlen)
     const char *why = "";
     if (strlen(name) >= DNS_NAME_BUF || split_labels(name, l, NULL, &why) < 0) {
         if (strlen(name) >= DNS_NAME_BUF)
-            why = "the name is longer than 255 octets (RFC 1035 2.3.4)";
+            why = N_("the name is longer than 255 octets (RFC 1035 2.3.4)");
+        /* shown to a teacher by the scenario parser, in the chosen
+         * language (its messages are; ARCHITECTURE.md, "Languages") */
         if (err && errlen)
-            snprintf(err, errlen, "%s", why);
+            snprintf(err, errlen, "%s", _(why));
         return -1;
     }
     return 0;
@@ -634,14 +655,15 @@ static int get_name(const uint8_t *b, size_t lim, size_t *off, char *out,
         }
         /* A label may hold any octet (RFC 2181 11).  The text form is the
          * presentation format of RFC 1035 5.1 and RFC 4343 2.1: a '.' or
-         * '\\' in a label is written "\." or "\\", an octet that is not
+         * '\\' in a label is written "\." or "\\" (so are '"' ';' '(' ')' '@'
+         * '$', special in master files: "\X"), an octet that is not
          * printable ASCII (space included) as "\DDD", its decimal value;
          * so "a.b" as one label is not the two labels a and b. */
         if (olen)
             out[olen++] = '.';
         for (size_t i = 0; i < c; i++) {
             uint8_t o = b[pos + 1 + i];
-            size_t w = label_octet_ok(o) ? 1 : o == '.' || o == '\\' ? 2 : 4;
+            size_t w = label_octet_ok(o) ? 1 : label_octet_special(o) ? 2 : 4;
             if (olen + w > DNS_NAME_BUF - 1) {
                 *why = "a name is longer than 255 characters with its octets escaped "
                        "as RFC 1035 5.1 writes them (not supported)";

@@ -779,10 +779,14 @@ int dns_resolver_query(struct dns_resolver *r, int64_t now, ip4_addr client,
                     WHY(N_DNS_REFUSED_CLASS, q->qclass));
         return 0;
     }
-    /* a retransmission from the stub while we are still walking: the walk
-     * already in progress will answer it; the same question from another
-     * stub (or with another id) waits for that walk, so that one walk id
-     * tells one walk's story */
+    /* a retransmission from the stub while we are still walking (the same
+     * client, port and ID): the walk already in progress will answer it --
+     * RFC 1035 4.1.1: the ID "is copied the corresponding reply and can be
+     * used by the requester to match up replies to outstanding queries",
+     * so one reply serves both copies -- and this copy is set aside, which
+     * the caller records; the same
+     * question from another stub (or with another id) waits for that walk,
+     * so that one walk id tells one walk's story */
     struct dns_pending *same = NULL;
     for (int k = 0; k < r->cfg.max_pending; k++) {
         struct dns_pending *o = r->pend[k];
@@ -790,11 +794,11 @@ int dns_resolver_query(struct dns_resolver *r, int64_t now, ip4_addr client,
             continue;
         if (!o->internal && o->client == client && o->cport == cport &&
             o->cid == q->id)
-            return -1;
+            return DNS_QUERY_DUP;
         for (int j = 0; j < o->nwait; j++)
             if (o->wait[j].client == client && o->wait[j].cport == cport &&
                 o->wait[j].cid == q->id)
-                return -1;
+                return DNS_QUERY_DUP;
         same = o;
     }
     if (same && same->nwait < r->cfg.max_pending) {

@@ -60,6 +60,35 @@ static void stub_send(struct dns_stub *s, int h, int64_t now, struct why why)
                     WHY(N_DNS_TMR_START, s->cfg.timeout_us, s->cfg.server));
 }
 
+/* The trace id of lookup h of (name, type): "dns-stub:NAME/TYPE", or,
+ * while other lookups of the same question are in flight on this stub
+ * (an application may ask twice before the first answer; RFC 1034 5.3.1
+ * gives each its own query), "dns-stub:NAME/TYPE#N", the smallest N >= 2
+ * none of them has.  Each lookup is then a story of its own: one id would
+ * give the second no IDLE -> ASKING_RESOLVER record, and its answer none
+ * either, the first having moved the shared id already. */
+static uint32_t stub_conn(struct dns_stub *s, int h, const char *name,
+                          uint16_t type)
+{
+    struct trace *tr = s->env.tr;
+    char t[16], suffix[32];
+    const char *tn = dns_type_name(type, t, sizeof t);
+    int taken = 0;                  /* bit k: "#k" in use (bit 1: no suffix) */
+    for (int k = 0; k < DNS_STUB_MAX; k++) {
+        const struct dns_stub_lookup *o = &s->q[k];
+        if (k != h && o->used && o->type == type && dns_name_eq(o->name, name))
+            taken |= 1 << o->nth;
+    }
+    int nth = 1;
+    while (taken & (1 << nth))
+        nth++;
+    s->q[h].nth = (uint8_t)nth;     /* nth <= DNS_STUB_MAX: the bits fit */
+    if (nth == 1)
+        return dns_make_id(tr, "dns-stub", name, tn);
+    snprintf(suffix, sizeof suffix, "%s#%d", tn, nth);
+    return dns_make_id(tr, "dns-stub", name, suffix);
+}
+
 int dns_stub_resolve(struct dns_stub *s, int64_t now, const char *name,
                      uint16_t type)
 {
@@ -77,7 +106,7 @@ int dns_stub_resolve(struct dns_stub *s, int64_t now, const char *name,
     dns_name_copy(l->name, name);
     l->type = type;
     l->id = s->env.next_id(s->env.ctx);
-    l->conn = dns_make_id_type(tr, "dns-stub", name, type);
+    l->conn = stub_conn(s, h, name, type);
     stub_set(s, now, l->conn, DNS_ASKING_RESOLVER,
              WHY(N_DNS_STUB_ASK, dns_intern(tr, l->name), dns_intern_type(tr, type),
                  s->cfg.server));

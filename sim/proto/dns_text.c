@@ -8,6 +8,7 @@
 #include "dnsint.h"
 #include "event.h"
 #include "alloc.h"
+#include "i18n.h"
 
 /* ---- text forms ----------------------------------------------------- */
 
@@ -90,7 +91,7 @@ int dns_rr_parse_at(const char *text, struct dns_rr *rr, char *err, size_t n,
     if (bad)
         *bad = 0;
     if (strlen(text) >= sizeof copy) {
-        why = "record text too long";
+        why = N_("record text too long");
         goto bad;
     }
     strcpy(copy, text);
@@ -99,7 +100,7 @@ int dns_rr_parse_at(const char *text, struct dns_rr *rr, char *err, size_t n,
         tok[k++] = t;
     memset(rr, 0, sizeof *rr);
     if (k < 4) {
-        why = "expected NAME TTL [IN] TYPE DATA";
+        why = N_("expected NAME TTL [IN] TYPE DATA");
         goto bad;
     }
     if (dns_name_check(tok[0], nerr, sizeof nerr) < 0) {
@@ -110,7 +111,7 @@ int dns_rr_parse_at(const char *text, struct dns_rr *rr, char *err, size_t n,
     dns_name_copy(rr->name, tok[0]);
     if (parse_u32(tok[1], &rr->ttl) < 0) {
         /* RFC 2181 8: a TTL is an unsigned 32-bit number of seconds */
-        why = "expected a TTL in seconds (0 to 4294967295) after the name";
+        why = N_("expected a TTL in seconds (0 to 4294967295) after the name");
         at = tok[1];
         goto bad;
     }
@@ -121,7 +122,7 @@ int dns_rr_parse_at(const char *text, struct dns_rr *rr, char *err, size_t n,
     int type = dns_type_parse(tok[ti]);
     if (type != DNS_TYPE_A && type != DNS_TYPE_NS && type != DNS_TYPE_CNAME &&
         type != DNS_TYPE_SOA) {
-        why = "expected a record type: A, NS, CNAME or SOA";
+        why = N_("expected a record type: A, NS, CNAME or SOA");
         at = tok[ti];
         goto bad;
     }
@@ -130,21 +131,21 @@ int dns_rr_parse_at(const char *text, struct dns_rr *rr, char *err, size_t n,
     char **d = tok + ti + 1;
     if (type == DNS_TYPE_A) {
         if (nd != 1 || ip4_parse(d[0], &rr->rd.a) < 0) {
-            why = "an A record needs one IPv4 address";
+            why = N_("an A record needs one IPv4 address");
             at = nd >= 1 && ip4_parse(d[0], &rr->rd.a) < 0 ? d[0]
                : nd > 1 ? d[1] : NULL;
             goto bad;
         }
     } else if (type == DNS_TYPE_SOA) {
         if (nd != 7) {
-            why = "SOA needs MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM";
+            why = N_("SOA needs MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM");
             at = nd > 7 ? d[7] : NULL;
             goto bad;
         }
         uint32_t v[5];
         for (int i = 0; i < 5; i++)
             if (parse_u32(d[2 + i], &v[i]) < 0) {
-                why = "SOA numbers must be unsigned 32-bit integers";
+                why = N_("SOA numbers must be unsigned 32-bit integers");
                 at = d[2 + i];
                 goto bad;
             }
@@ -160,7 +161,7 @@ int dns_rr_parse_at(const char *text, struct dns_rr *rr, char *err, size_t n,
         dns_rr_soa(rr, owner, ttl, d[0], d[1], v[0], v[1], v[2], v[3], v[4]);
     } else {
         if (nd != 1) {
-            why = "NS and CNAME need one domain name";
+            why = N_("NS and CNAME need one domain name");
             at = nd > 1 ? d[1] : NULL;
             goto bad;
         }
@@ -176,10 +177,14 @@ bad:
     if (bad && at)
         *bad = (size_t)(at - copy);
     if (err && n) {
+        /* in the chosen language, as the scenario parser shows it (a name's
+         * reason, nerr, is already: dns_name_check translates it) */
+        if (why != nerr)
+            why = _(why);
         if (at && strlen(at) > 40)
-            snprintf(err, n, "%s, found \"%.40s\"...", why, at);
+            snprintf(err, n, _("%s, found \"%.40s\"..."), why, at);
         else if (at)
-            snprintf(err, n, "%s, found \"%s\"", why, at);
+            snprintf(err, n, _("%s, found \"%s\""), why, at);
         else
             snprintf(err, n, "%s", why);
     }

@@ -11,9 +11,11 @@
  * the trace record; every message leaves through env.emit.
  *
  * Simplifications, stated honestly:
- *  - Labels hold printable ASCII other than '.' (no "\." or "\DDD"
- *    escapes); other octets are refused by the decoder.  Hostnames
- *    (RFC 1123 2.1) never need them.
+ *  - A lesson's labels hold printable ASCII other than '.', '\\' and the
+ *    characters master files quote ('"' ';' '(' ')' '@' '$'); hostnames
+ *    (RFC 1123 2.1) never need them.  A decoded label may hold any octet,
+ *    shown with RFC 1035 5.1's escapes ("\.", "\;", "\032"), which the
+ *    encoder reads back.
  *  - One question per message (every real query has one); at most
  *    DNS_MAX_RR records per section.  A reply longer than UDP's 512
  *    octets (RFC 1035 4.2.1) is cut by dns_fit_udp when it leaves (glue
@@ -72,6 +74,7 @@ struct dns_cache_entry {
     uint32_t conn;           /* "dns-cache:www.example.com/A" */
     uint32_t ttl;            /* seconds, as stored */
     int64_t  stored, expires;
+    int      heap_at;        /* where its index is in resolver.cache_heap */
     int      nrr;
     struct dns_rr *rr;
 };

@@ -82,6 +82,8 @@ static void put_arg(char *buf, size_t n, size_t *pos, int64_t v,
         tcp_flags_str((uint8_t)v, tmp, sizeof tmp);
     } else if (tlen == 2 && !memcmp(type, "ip", 2)) {
         ip4_str((ip4_addr)v, tmp, sizeof tmp);
+    } else if (tlen == 3 && !memcmp(type, "mac", 3)) {
+        mac_str(mac_from_i64(v), tmp, sizeof tmp);
     } else if (tlen == 4 && !memcmp(type, "call", 4)) {
         put(buf, n, pos, app_call_name((int)v));
         return;

@@ -260,12 +260,15 @@
     X(N_ARP_PROBE_ANSWER,  "an ARP probe (sender address 0.0.0.0, RFC 5227 2.1.1) asks whether {0:ip} is taken: it is this host's address, so reply to the prober's MAC address directly (RFC 826); nothing is learned, as 0.0.0.0 is no host's address") \
     X(N_ARP_DROP_SHA_GROUP,"this ARP packet gives a broadcast or multicast MAC address as {0:ip}'s: a frame sent there reaches a group of hosts, not one, so the packet is discarded; nothing is learned or answered (RFC 1812 3.3.2)") \
     X(N_ARP_DROP_SHA_ZERO, "this ARP packet gives 00:00:00:00:00:00, which no interface has, as {0:ip}'s MAC address: the packet is discarded; nothing is learned or answered") \
+    X(N_ARP_DROP_OWN_ADDR, "this ARP packet gives {0:ip}, this host's own address, as the address of {1:mac}, another interface: two hosts claim one address (a conflict, or ARP spoofing). This model does not defend its address (RFC 5227 2.4): the packet is discarded; nothing is learned or answered") \
     X(N_ARP_RETRY,         "no reply yet: request {0} of {1}, broadcast again") \
     X(N_ARP_RESOLVED,      "the reply gives {0:ip}'s MAC address: send the {1} waiting packet{1:s}") \
     X(N_ARP_RESOLVED_UNCONFIRMED,"an ARP packet from {0:ip} that is not a reply to us gives its MAC address: send the {1} waiting packet{1:s}; STALE, as it does not show that {0:ip} hears us") \
     X(N_ARP_LEARN,         "a request for this host names its sender: remember {0:ip}'s MAC address (RFC 826: the target adds the sender); STALE, as a request does not show that {0:ip} hears us") \
     X(N_ARP_LEARN_REPLY,   "a reply to this host that it did not ask for names {0:ip}'s MAC address: remember it (RFC 826: the target adds the sender); STALE, as it answers no request of ours and so does not show that {0:ip} hears us (RFC 4861 7.3.1)") \
     X(N_ARP_CONFIRM,       "a reply from {0:ip} to this host confirms that it hears us: REACHABLE for {1:dur} (RFC 4861 7.3.3)") \
+    X(N_ARP_MAC_CHANGED,   "an ARP packet from {0:ip} gives a new MAC address for it, {2:mac}; the cache held {1:mac}. RFC 826 overwrites the entry (\"update the sender hardware address field\"), so frames for {0:ip} now go to {2:mac}: STALE, as the new address is not confirmed yet (RFC 4861 7.2.5). A host whose interface changed does this, and so does an attacker answering for an address not its own (ARP spoofing)") \
+    X(N_ARP_MAC_CHANGED_CONFIRM,"the reply to our request gives a new MAC address for {0:ip}, {2:mac}; the cache held {1:mac}. RFC 826 overwrites the entry, so frames for {0:ip} now go to {2:mac}; as it answers our request, REACHABLE for {3:dur} (RFC 4861 7.2.5)") \
     X(N_ARP_REVIVE,        "an ARP packet from {0:ip} gives its MAC address: the FAILED entry is usable again, STALE until a reply confirms it") \
     X(N_ARP_STALE,         "no confirmation for {0:dur} (this model counts ARP replies only, not TCP's progress, RFC 4861 7.3.1): the entry is STALE; it is still used, and the next packet sent on it starts a check (RFC 4861 7.3.3)") \
     X(N_ARP_DELAY,         "a packet goes to next hop {0:ip} on its STALE entry: it is sent at once to the cached MAC address; wait {1:dur} before checking with probes, time for TCP's progress to confirm it, which this model does not count (RFC 4861 7.3.3)") \
@@ -370,6 +373,7 @@
     X(N_DNS_SRV_FORMERR,   "the query is malformed: FORMERR (RFC 1035 4.1.1)") \
     X(N_DNS_SRV_NOTIMP,    "only standard queries are served: NOTIMP (RFC 1035 4.1.1)") \
     X(N_DNS_MALFORMED,     "a datagram to UDP port {0} that is not a DNS message this host can read (RFC 1035 4.1): dropped, with no reply") \
+    X(N_DNS_R_DUP,         "{0:ip} asks again for {1:str} {2:str} with the same ID {3}: a retransmission of a question this resolver is still walking; that walk will answer it (its reply carries this ID), so the copy is set aside (RFC 1035 4.1.1: a reply matches a query by its ID)") \
     X(N_DNS_UNMATCHED,     "a DNS reply (id {0}) that matches no query in progress: ignored") \
     X(N_DNS_UNEXPECTED_QUERY, "a DNS query (id {0}) to a port where no DNS server listens: ignored") \
     X(N_NET_NOPORT,        "no socket is bound to UDP port {0}: the datagram is dropped (the ICMP port-unreachable reply of RFC 1122 4.1.3.1 is not modelled)") \

@@ -8,12 +8,21 @@
 #include "fmt.h"
 #include "tcp.h"
 
-static int is_dns(const struct frame *f, struct dns_msg *m)
+/* A datagram to or from port 53 is DNS if it decodes; err (NULL: not
+ * wanted) gets the decoder's reason when it does not. */
+static int dns_of(const struct frame *f, struct dns_msg *m, char *err, size_t n)
 {
-    char err[64];
+    if (err && n)
+        err[0] = '\0';
     return f->l4 == IPPROTO_UDP_NUM &&
            (f->udp.sport == DNS_PORT || f->udp.dport == DNS_PORT) &&
-           dns_decode(f->payload, f->payload_len, m, err, sizeof err) == 0;
+           dns_decode(f->payload, f->payload_len, m, err, n) == 0;
+}
+
+static int is_dns(const struct frame *f, struct dns_msg *m)
+{
+    char err[128];
+    return dns_of(f, m, err, sizeof err);
 }
 
 /* The first line of an HTTP/1.x request or status line, if the payload
@@ -75,12 +84,21 @@ char *packet_summary(const struct frame *f, char *buf, size_t n)
     if (!f->has_ip && f->eth.type == ETHERTYPE_ARP &&
         arp_decode(f->payload, f->payload_len, &ap) == 0)
         return arp_summary(&ap, buf, n);
-    if (is_dns(f, &m)) {
+    char err[128];
+    if (dns_of(f, &m, err, sizeof err)) {
         char d[256];
         snprintf(buf, n, "DNS %s", dns_summary(&m, d, sizeof d));
         return buf;
     }
     frame_summary(f, buf, n);
+    if (*err && n) {
+        /* on port 53 but no DNS message the decoder reads (RFC 1035 4.1):
+         * the label says why, or a capture's broken message (a compression
+         * pointer that loops or points forward, RFC 1035 4.1.4) would read
+         * as a plain datagram */
+        size_t k = strlen(buf);
+        snprintf(buf + k, n - k, " (not a DNS message protosim reads: %s)", err);
+    }
     size_t hl = http_first_line(f);
     if (hl && n)                        /* a buffer of 0 bytes holds no string */
         put_http_line(buf, n, strlen(buf), f, hl);

@@ -203,5 +203,21 @@ char *frame_summary(const struct frame *f, char *buf, size_t n);
 char *ip4_str(ip4_addr a, char *buf, size_t n);        /* "192.0.2.10" */
 int   ip4_parse(const char *s, ip4_addr *out);         /* 0 ok, -1 bad */
 char *mac_str(mac_addr m, char *buf, size_t n);        /* "02:00:00:00:00:01" */
+/* A MAC address as one number (its 48 bits, first octet highest), so that
+ * a record's reason can carry it ({N:mac} in a sentence), and back. */
+static inline int64_t mac_to_i64(mac_addr m)
+{
+    int64_t v = 0;
+    for (int i = 0; i < 6; i++)
+        v = v << 8 | m.b[i];
+    return v;
+}
+static inline mac_addr mac_from_i64(int64_t v)
+{
+    mac_addr m;
+    for (int i = 5; i >= 0; i--, v >>= 8)
+        m.b[i] = (uint8_t)(v & 0xff);
+    return m;
+}
 
 #endif
