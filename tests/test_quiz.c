@@ -7,6 +7,7 @@
 
 #include "dns.h"
 #include "lang.h"
+#include "narrate.h"
 #include "quiz.h"
 #include "sim.h"
 #include "tcp.h"
@@ -654,6 +655,74 @@ START_TEST(test_arp_broadcast_points)
 }
 END_TEST
 
+/* An ARP request is not asked about when the state change of the same
+ * entry, shown just before it at its instant, has said how it goes: "hold
+ * the packet and ask the LAN who has it" (INCOMPLETE) before a broadcast,
+ * "check it with requests sent by unicast to its cached MAC address"
+ * (PROBE) before a probe.  The lesson's retried requests, after a timer's
+ * expiry that says neither, are still asked. */
+START_TEST(test_no_arp_question_the_state_change_answered)
+{
+    struct run R;
+    run_quiz(&R, load("scenarios/arp.scn"), 1);
+    const struct trace *tr = &R.s.tr;
+    well_formed(&R.q, tr);
+    int req = 0;
+    for (int k = 0; k < R.q.n; k++) {
+        const struct quiz_point *p = &R.q.p[k];
+        if (p->kind != QK_BCAST || !strstr(p->question, " asks who has "))
+            continue;
+        req++;
+        const struct trace_rec *r = &tr->recs[p->rec];
+        for (size_t j = p->rec; j-- > 0;) {
+            const struct trace_rec *b = &tr->recs[j];
+            if (b->t_us != r->t_us || (b->kind == TK_SEND && b->host == r->host))
+                break;
+            ck_assert_msg(!(b->host == r->host && b->layer == TL_ARP && b->kind == TK_STATE),
+                          "\"%s\" at %.3fs, just after the ARP entry's change said how",
+                          p->question, r->t_us / 1e6);
+        }
+    }
+    ck_assert_int_eq(req, 2);           /* requests 2 and 3 for 192.0.2.99 */
+    run_free(&R);
+}
+END_TEST
+
+/* A state is not asked about when a record shown just before it, at its
+ * instant, names it: in stale-syn the RST's stop of the RTO says "an RST
+ * sends the connection in SYN_RECEIVED back to LISTEN" before the server's
+ * connection goes back to LISTEN. */
+START_TEST(test_no_state_question_the_narration_answered)
+{
+    struct run R;
+    run_quiz(&R, load("scenarios/stale-syn.scn"), 1);
+    const struct trace *tr = &R.s.tr;
+    well_formed(&R.q, tr);
+    int states = 0;
+    for (int k = 0; k < R.q.n; k++) {
+        const struct quiz_point *p = &R.q.p[k];
+        if (p->kind != QK_STATE)
+            continue;
+        states++;
+        const struct trace_rec *r = &tr->recs[p->rec];
+        char why[1024], word[64];
+        snprintf(word, sizeof word, " %s", p->choice[p->right]);
+        for (size_t j = p->rec; j-- > 0;) {
+            const struct trace_rec *b = &tr->recs[j];
+            if (b->t_us != r->t_us || (b->kind == TK_SEND && b->host == r->host))
+                break;
+            if (b->host != r->host || !b->why.id)
+                continue;
+            trace_why(tr, b, why, sizeof why);
+            ck_assert_msg(!strstr(why, word), "\"%s\" at %.3fs after \"%s\"", p->question,
+                          r->t_us / 1e6, why);
+        }
+    }
+    ck_assert_int_ge(states, 5);        /* the other state changes are still asked */
+    run_free(&R);
+}
+END_TEST
+
 /* The DNS lesson's model quiz asks about DNS, its subject, and not only
  * about the ARP frames under it: what each server's reply holds, read from
  * the reply (a referral from root and com, the answer and NXDOMAIN from
@@ -903,6 +972,8 @@ Suite *quiz_suite(void)
     tcase_add_test(tc, test_no_seq_question_the_narration_answered);
     tcase_add_test(tc, test_ack_of_data_offers_the_seq);
     tcase_add_test(tc, test_arp_broadcast_points);
+    tcase_add_test(tc, test_no_arp_question_the_state_change_answered);
+    tcase_add_test(tc, test_no_state_question_the_narration_answered);
     tcase_add_test(tc, test_dns_lesson_asks_about_dns);
     tcase_add_test(tc, test_model_points_own_segments);
     tcase_add_test(tc, test_choices_deterministic_and_shuffled);
