@@ -289,6 +289,15 @@ if command -v python3 >/dev/null 2>&1; then
         || { bad "scenarios/README.md error table"; sed 's/^/    /' "$TMP/docerr" | head -20; }
 fi
 
+# scenarios/README.md counts web-request's default chapters in words and
+# names each phase: the count is the one --json gives (it said "six" when
+# TIME_WAIT's end, a minute on, had become a seventh)
+said=$(sed -n 's/.*web-request gets \([a-z]*\): .*/\1/p' scenarios/README.md)
+have=$("$PROTOSIM" --json web-request 2>/dev/null | grep -c '"kind":"chapter"')
+case "$said" in five) want=5 ;; six) want=6 ;; seven) want=7 ;; eight) want=8 ;; *) want=x ;; esac
+[ "$want" = "$have" ] && ok \
+    || bad "scenarios/README.md says web-request gets '$said' chapters, --json gives $have"
+
 # 7. installed the way `make install` lays it out, the program finds its
 #    lessons relative to itself from any directory
 mkdir -p "$TMP/inst/bin" "$TMP/inst/share/protosim/scenarios"
