@@ -647,6 +647,11 @@ START_TEST(test_arp_broadcast_points)
         } else {
             rep++;
             ck_assert(!strncmp(p->choice[p->right], "only the host that has ", 23));
+            /* the question names the reply's target field, and does not say
+             * where the frame goes ("an ARP reply to 192.0.2.10" did) */
+            ck_assert_msg(!strstr(p->question, " reply to "), "%s", p->question);
+            ck_assert_msg(strstr(p->question, "target protocol address 192.0.2.10"), "%s",
+                          p->question);
         }
     }
     ck_assert_int_gt(req, 0);

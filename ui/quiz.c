@@ -616,9 +616,12 @@ static void model_point(struct quiz *q, const struct trace *tr, size_t i, int ki
                      _("%s asks who has %s (an ARP request). Where does the frame go?"),
                      hname(tr, r->host), b[0]);
         else
+            /* the reply's target is named as RFC 826 names the field, not
+             * as "a reply to" it, which would tell where the frame goes */
             snprintf(question, sizeof question,
-                     _("%s answers that %s is at its MAC address (an ARP reply to %s). "
-                       "Where does the frame go?"), hname(tr, r->host), b[1], b[0]);
+                     _("%s answers that %s is at its MAC address (an ARP reply, target "
+                       "protocol address %s). Where does the frame go?"),
+                     hname(tr, r->host), b[1], b[0]);
         break;
     }
     }
