@@ -413,13 +413,17 @@ static int tells_number(const struct trace *tr, const struct trace_rec *p, const
     return 0;
 }
 
-/* It names the state, as a word -- the RTO's stop says "an RST sends the
- * connection in SYN_RECEIVED back to LISTEN" before the state changes
- * (state names are never translated). */
+/* It is of the same connection and names the state it enters, as a word
+ * -- the RTO's stop says "an RST sends the connection in SYN_RECEIVED back
+ * to LISTEN" before the state changes (state names are never translated).
+ * arg: the state record. */
 static int tells_state(const struct trace *tr, const struct trace_rec *p, const void *arg)
 {
+    const struct trace_rec *r = arg;
+    if (p->conn != r->conn)
+        return 0;
     char why[1024];
-    const char *name = arg, *s = trace_why(tr, p, why, sizeof why);
+    const char *name = tcp_state_name(r->u.state.to), *s = trace_why(tr, p, why, sizeof why);
     size_t n = strlen(name);
     for (const char *at = s; (at = strstr(at, name)) != NULL; at++) {
         int before = at > s && (isupper((unsigned char)at[-1]) || at[-1] == '_'),
@@ -498,8 +502,7 @@ static int model_kind(const struct trace *tr, size_t i, struct frame *f,
     if (i == 0)
         return -1;
     if (r->kind == TK_STATE && r->layer == TL_TCP)
-        return told_just_before(tr, i, r->host, tells_state, tcp_state_name(r->u.state.to))
-               ? -1 : QK_STATE;
+        return told_just_before(tr, i, r->host, tells_state, r) ? -1 : QK_STATE;
     if (r->kind != TK_SEND || r->u.pkt.dup || !decode(tr, r, f))
         return -1;
     if (f->eth.type == ETHERTYPE_ARP) {
