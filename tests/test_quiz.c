@@ -660,6 +660,18 @@ START_TEST(test_arp_broadcast_points)
 }
 END_TEST
 
+/* The first of the records shown just before record i at its instant,
+ * after its host's last send: the ones a question at i must not echo. */
+static size_t shown_from(const struct trace *tr, size_t i)
+{
+    const struct trace_rec *r = &tr->recs[i];
+    size_t j = i;
+    while (j > 0 && tr->recs[j - 1].t_us == r->t_us &&
+           !(tr->recs[j - 1].kind == TK_SEND && tr->recs[j - 1].host == r->host))
+        j--;
+    return j;
+}
+
 /* An ARP request is not asked about when the state change of the same
  * entry, shown just before it at its instant, has said how it goes: "hold
  * the packet and ask the LAN who has it" (INCOMPLETE) before a broadcast,
@@ -679,10 +691,8 @@ START_TEST(test_no_arp_question_the_state_change_answered)
             continue;
         req++;
         const struct trace_rec *r = &tr->recs[p->rec];
-        for (size_t j = p->rec; j-- > 0;) {
+        for (size_t j = shown_from(tr, p->rec); j < p->rec; j++) {
             const struct trace_rec *b = &tr->recs[j];
-            if (b->t_us != r->t_us || (b->kind == TK_SEND && b->host == r->host))
-                break;
             ck_assert_msg(!(b->host == r->host && b->layer == TL_ARP && b->kind == TK_STATE),
                           "\"%s\" at %.3fs, just after the ARP entry's change said how",
                           p->question, r->t_us / 1e6);
@@ -712,10 +722,8 @@ START_TEST(test_no_state_question_the_narration_answered)
         const struct trace_rec *r = &tr->recs[p->rec];
         char why[1024], word[64];
         snprintf(word, sizeof word, " %s", p->choice[p->right]);
-        for (size_t j = p->rec; j-- > 0;) {
+        for (size_t j = shown_from(tr, p->rec); j < p->rec; j++) {
             const struct trace_rec *b = &tr->recs[j];
-            if (b->t_us != r->t_us || (b->kind == TK_SEND && b->host == r->host))
-                break;
             if (b->host != r->host || !b->why.id)
                 continue;
             trace_why(tr, b, why, sizeof why);
