@@ -1410,7 +1410,12 @@ has_in "$TMP/out" "^score 0/2$" "quiz: a cut run still ends with its score"
 # a lesson without quiz lines: the model's questions
 expect_rc 0 "--quiz --batch arp (model questions)" -- "$PROTOSIM" --quiz --batch arp
 has_in "$TMP/out" "questions, from the model (the lesson has no quiz lines)" "quiz: model questions"
-has_in "$TMP/out" "asks who has 192.0.2.20 (an ARP request). Where does the frame go?" "quiz: an ARP question"
+# (the retried requests for 192.0.2.99; not the first request nor the
+# probe for 192.0.2.20, whose entry's state change, shown just before,
+# said "ask the LAN" or "by unicast")
+has_in "$TMP/out" "asks who has 192.0.2.99 (an ARP request). Where does the frame go?" "quiz: an ARP question"
+grep -q "asks who has 192.0.2.20 (an ARP request)" "$TMP/out" \
+    && bad "quiz: asked where a request goes just after its entry's change said so" || ok
 has_in "$TMP/out" "^score 0/[1-9][0-9]*$" "quiz: model quiz score line"
 # Chinese: the lesson's zh questions, the score line unchanged
 expect_rc 0 "--quiz --batch --lang zh" -- sh -c \
