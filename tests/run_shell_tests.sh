@@ -301,6 +301,15 @@ if command -v python3 >/dev/null 2>&1; then
         || { bad "scenarios/README.md error table"; sed 's/^/    /' "$TMP/docerr" | head -20; }
 fi
 
+# scenarios/README.md counts web-request's default chapters in words and
+# names each phase: the count is the one --json gives (it said "six" when
+# TIME_WAIT's end, a minute on, had become a seventh)
+said=$(sed -n 's/.*web-request gets \([a-z]*\): .*/\1/p' scenarios/README.md)
+have=$("$PROTOSIM" --json web-request 2>/dev/null | grep -c '"kind":"chapter"')
+case "$said" in five) want=5 ;; six) want=6 ;; seven) want=7 ;; eight) want=8 ;; *) want=x ;; esac
+[ "$want" = "$have" ] && ok \
+    || bad "scenarios/README.md says web-request gets '$said' chapters, --json gives $have"
+
 # 7. installed the way `make install` lays it out, the program finds its
 #    lessons relative to itself from any directory
 mkdir -p "$TMP/inst/bin" "$TMP/inst/share/protosim/scenarios"
@@ -1463,7 +1472,12 @@ has_in "$TMP/out" "^score 0/2$" "quiz: a cut run still ends with its score"
 # a lesson without quiz lines: the model's questions
 expect_rc 0 "--quiz --batch arp (model questions)" -- "$PROTOSIM" --quiz --batch arp
 has_in "$TMP/out" "questions, from the model (the lesson has no quiz lines)" "quiz: model questions"
-has_in "$TMP/out" "asks who has 192.0.2.20 (an ARP request). Where does the frame go?" "quiz: an ARP question"
+# (the retried requests for 192.0.2.99; not the first request nor the
+# probe for 192.0.2.20, whose entry's state change, shown just before,
+# said "ask the LAN" or "by unicast")
+has_in "$TMP/out" "asks who has 192.0.2.99 (an ARP request). Where does the frame go?" "quiz: an ARP question"
+grep -q "asks who has 192.0.2.20 (an ARP request)" "$TMP/out" \
+    && bad "quiz: asked where a request goes just after its entry's change said so" || ok
 has_in "$TMP/out" "^score 0/[1-9][0-9]*$" "quiz: model quiz score line"
 # Chinese: the lesson's zh questions, the score line unchanged
 expect_rc 0 "--quiz --batch --lang zh" -- sh -c \

@@ -7,6 +7,7 @@
 
 #include "dns.h"
 #include "lang.h"
+#include "narrate.h"
 #include "quiz.h"
 #include "sim.h"
 #include "tcp.h"
@@ -646,10 +647,91 @@ START_TEST(test_arp_broadcast_points)
         } else {
             rep++;
             ck_assert(!strncmp(p->choice[p->right], "only the host that has ", 23));
+            /* the question names the reply's target field, and does not say
+             * where the frame goes ("an ARP reply to 192.0.2.10" did) */
+            ck_assert_msg(!strstr(p->question, " reply to "), "%s", p->question);
+            ck_assert_msg(strstr(p->question, "target protocol address 192.0.2.10"), "%s",
+                          p->question);
         }
     }
     ck_assert_int_gt(req, 0);
     ck_assert_int_gt(rep, 0);
+    run_free(&R);
+}
+END_TEST
+
+/* The first of the records shown just before record i at its instant,
+ * after its host's last send: the ones a question at i must not echo. */
+static size_t shown_from(const struct trace *tr, size_t i)
+{
+    const struct trace_rec *r = &tr->recs[i];
+    size_t j = i;
+    while (j > 0 && tr->recs[j - 1].t_us == r->t_us &&
+           !(tr->recs[j - 1].kind == TK_SEND && tr->recs[j - 1].host == r->host))
+        j--;
+    return j;
+}
+
+/* An ARP request is not asked about when the state change of the same
+ * entry, shown just before it at its instant, has said how it goes: "hold
+ * the packet and ask the LAN who has it" (INCOMPLETE) before a broadcast,
+ * "check it with requests sent by unicast to its cached MAC address"
+ * (PROBE) before a probe.  The lesson's retried requests, after a timer's
+ * expiry that says neither, are still asked. */
+START_TEST(test_no_arp_question_the_state_change_answered)
+{
+    struct run R;
+    run_quiz(&R, load("scenarios/arp.scn"), 1);
+    const struct trace *tr = &R.s.tr;
+    well_formed(&R.q, tr);
+    int req = 0;
+    for (int k = 0; k < R.q.n; k++) {
+        const struct quiz_point *p = &R.q.p[k];
+        if (p->kind != QK_BCAST || !strstr(p->question, " asks who has "))
+            continue;
+        req++;
+        const struct trace_rec *r = &tr->recs[p->rec];
+        for (size_t j = shown_from(tr, p->rec); j < p->rec; j++) {
+            const struct trace_rec *b = &tr->recs[j];
+            ck_assert_msg(!(b->host == r->host && b->layer == TL_ARP && b->kind == TK_STATE),
+                          "\"%s\" at %.3fs, just after the ARP entry's change said how",
+                          p->question, r->t_us / 1e6);
+        }
+    }
+    ck_assert_int_eq(req, 2);           /* requests 2 and 3 for 192.0.2.99 */
+    run_free(&R);
+}
+END_TEST
+
+/* A state is not asked about when a record shown just before it, at its
+ * instant, names it: in stale-syn the RST's stop of the RTO says "an RST
+ * sends the connection in SYN_RECEIVED back to LISTEN" before the server's
+ * connection goes back to LISTEN. */
+START_TEST(test_no_state_question_the_narration_answered)
+{
+    struct run R;
+    run_quiz(&R, load("scenarios/stale-syn.scn"), 1);
+    const struct trace *tr = &R.s.tr;
+    well_formed(&R.q, tr);
+    int states = 0;
+    for (int k = 0; k < R.q.n; k++) {
+        const struct quiz_point *p = &R.q.p[k];
+        if (p->kind != QK_STATE)
+            continue;
+        states++;
+        const struct trace_rec *r = &tr->recs[p->rec];
+        char why[1024], word[64];
+        snprintf(word, sizeof word, " %s", p->choice[p->right]);
+        for (size_t j = shown_from(tr, p->rec); j < p->rec; j++) {
+            const struct trace_rec *b = &tr->recs[j];
+            if (b->host != r->host || !b->why.id)
+                continue;
+            trace_why(tr, b, why, sizeof why);
+            ck_assert_msg(!strstr(why, word), "\"%s\" at %.3fs after \"%s\"", p->question,
+                          r->t_us / 1e6, why);
+        }
+    }
+    ck_assert_int_ge(states, 5);        /* the other state changes are still asked */
     run_free(&R);
 }
 END_TEST
@@ -903,6 +985,8 @@ Suite *quiz_suite(void)
     tcase_add_test(tc, test_no_seq_question_the_narration_answered);
     tcase_add_test(tc, test_ack_of_data_offers_the_seq);
     tcase_add_test(tc, test_arp_broadcast_points);
+    tcase_add_test(tc, test_no_arp_question_the_state_change_answered);
+    tcase_add_test(tc, test_no_state_question_the_narration_answered);
     tcase_add_test(tc, test_dns_lesson_asks_about_dns);
     tcase_add_test(tc, test_model_points_own_segments);
     tcase_add_test(tc, test_choices_deterministic_and_shuffled);

@@ -10,6 +10,7 @@
 #include "dns.h"
 #include "i18n.h"
 #include "lang.h"
+#include "narrate.h"
 #include "quiz.h"
 #include "render.h"
 #include "rng.h"
@@ -381,22 +382,66 @@ static int32_t *prev_sent_index(const struct trace *tr)
     return prev;
 }
 
-/* Does a record shown just before send record i, at its instant, quote
- * seq -- close()'s state change says "our FIN (seq=5149)" before the FIN
- * goes out -- so that asking for the number would test nothing? */
-static int gives_seq_away(const struct trace *tr, size_t i, int host, uint32_t seq)
+/* What a record's narration might tell before a question is asked: its
+ * predicate's third argument is what the question would ask. */
+typedef int (*tells_fn)(const struct trace *tr, const struct trace_rec *p, const void *arg);
+
+/* Does a record of host shown just before record i, at its instant (and
+ * after the host's last send), tell what asking at record i would ask, so
+ * that the question would test nothing? */
+static int told_just_before(const struct trace *tr, size_t i, int host, tells_fn tells,
+                            const void *arg)
 {
     for (size_t j = i; j-- > 0;) {
         const struct trace_rec *p = &tr->recs[j];
         if (p->t_us != tr->recs[i].t_us || (p->kind == TK_SEND && p->host == host))
             return 0;
-        if (p->host != host || p->why.id == 0)
-            continue;
-        for (int k = 0; k < 4; k++)
-            if (p->why.a[k] == (int64_t)seq)
-                return 1;
+        if (p->host == host && p->why.id != 0 && tells(tr, p, arg))
+            return 1;
     }
     return 0;
+}
+
+/* It quotes the number -- close()'s state change says "our FIN
+ * (seq=5149)" before the FIN goes out. */
+static int tells_number(const struct trace *tr, const struct trace_rec *p, const void *arg)
+{
+    (void)tr;
+    for (int k = 0; k < 4; k++)
+        if (p->why.a[k] == (int64_t)*(const uint32_t *)arg)
+            return 1;
+    return 0;
+}
+
+/* It is of the same connection and names the state it enters, as a word
+ * -- the RTO's stop says "an RST sends the connection in SYN_RECEIVED back
+ * to LISTEN" before the state changes (state names are never translated).
+ * arg: the state record. */
+static int tells_state(const struct trace *tr, const struct trace_rec *p, const void *arg)
+{
+    const struct trace_rec *r = arg;
+    if (p->conn != r->conn)
+        return 0;
+    char why[1024];
+    const char *name = tcp_state_name(r->u.state.to), *s = trace_why(tr, p, why, sizeof why);
+    size_t n = strlen(name);
+    for (const char *at = s; (at = strstr(at, name)) != NULL; at++) {
+        int before = at > s && (isupper((unsigned char)at[-1]) || at[-1] == '_'),
+            after = isupper((unsigned char)at[n]) || at[n] == '_';
+        if (!before && !after)
+            return 1;
+    }
+    return 0;
+}
+
+/* It is a state change of the host's ARP cache entry, which says how its
+ * request goes: "ask the LAN who has it" before a broadcast, "requests
+ * sent by unicast to its cached MAC address" before a probe. */
+static int tells_arp_way(const struct trace *tr, const struct trace_rec *p, const void *arg)
+{
+    (void)tr;
+    (void)arg;
+    return p->layer == TL_ARP && p->kind == TK_STATE;
 }
 
 /* What a DNS reply holds, as the quiz asks it (the order of the choices,
@@ -439,21 +484,14 @@ static int dns_reply_class(const struct dns_msg *m)
     }
 }
 
-/* Does a DNS record of the host, shown just before send record i at its
- * instant, say what the reply will hold -- a resolver's "the cache holds
- * ..." or "... does not exist" before it answers -- so that asking would
- * test nothing?  (A server's own reasons ride on the reply itself.) */
-static int gives_reply_away(const struct trace *tr, size_t i, int host)
+/* It is the host's own DNS narration, which says what the reply will hold
+ * -- a resolver's "the cache holds ..." or "... does not exist" before it
+ * answers.  (A server's own reasons ride on the reply itself.) */
+static int tells_reply(const struct trace *tr, const struct trace_rec *p, const void *arg)
 {
-    for (size_t j = i; j-- > 0;) {
-        const struct trace_rec *p = &tr->recs[j];
-        if (p->t_us != tr->recs[i].t_us || (p->kind == TK_SEND && p->host == host))
-            return 0;
-        if (p->host == host && p->layer == TL_DNS && p->kind != TK_RECV &&
-            p->why.id != 0)
-            return 1;
-    }
-    return 0;
+    (void)tr;
+    (void)arg;
+    return p->layer == TL_DNS && p->kind != TK_RECV;
 }
 
 /* Is record i a model quiz point?  Its kind, or -1.  prev: prev_sent_index. */
@@ -464,16 +502,21 @@ static int model_kind(const struct trace *tr, size_t i, struct frame *f,
     if (i == 0)
         return -1;
     if (r->kind == TK_STATE && r->layer == TL_TCP)
-        return QK_STATE;
+        return told_just_before(tr, i, r->host, tells_state, r) ? -1 : QK_STATE;
     if (r->kind != TK_SEND || r->u.pkt.dup || !decode(tr, r, f))
         return -1;
-    if (f->eth.type == ETHERTYPE_ARP)
+    if (f->eth.type == ETHERTYPE_ARP) {
+        struct arp_pkt a;
+        if (arp_decode(f->payload, f->payload_len, &a) == 0 && a.op == ARP_OP_REQUEST &&
+            told_just_before(tr, i, r->host, tells_arp_way, NULL))
+            return -1;
         return QK_BCAST;
+    }
     if (r->layer == TL_DNS) {
         const struct dns_msg *m = dns_reply_of(f);
         if (!m || dns_reply_class(m) < 0 ||
             trace_host_by_addr(tr, f->ip.src) != r->host ||
-            gives_reply_away(tr, i, r->host))
+            told_just_before(tr, i, r->host, tells_reply, NULL))
             return -1;
         return QK_DNS;
     }
@@ -491,7 +534,7 @@ static int model_kind(const struct trace *tr, size_t i, struct frame *f,
     }
     if (f->tcp.flags & TCP_SYN)
         return -1;                   /* an initial sequence number is chosen, not derived */
-    if (gives_seq_away(tr, i, r->host, f->tcp.seq))
+    if (told_just_before(tr, i, r->host, tells_number, &f->tcp.seq))
         return -1;
     return QK_SEQ;
 }
@@ -576,9 +619,12 @@ static void model_point(struct quiz *q, const struct trace *tr, size_t i, int ki
                      _("%s asks who has %s (an ARP request). Where does the frame go?"),
                      hname(tr, r->host), b[0]);
         else
+            /* the reply's target is named as RFC 826 names the field, not
+             * as "a reply to" it, which would tell where the frame goes */
             snprintf(question, sizeof question,
-                     _("%s answers that %s is at its MAC address (an ARP reply to %s). "
-                       "Where does the frame go?"), hname(tr, r->host), b[1], b[0]);
+                     _("%s answers that %s is at its MAC address (an ARP reply, target "
+                       "protocol address %s). Where does the frame go?"),
+                     hname(tr, r->host), b[1], b[0]);
         break;
     }
     }
