@@ -445,10 +445,25 @@ void lang_finish(struct parser *P)
         s->quizzes[i].m.dst = map_ref(P, s->quizzes[i].m.dst);
     }
     for (int i = 0; i < s->ncode; i++) s->code[i].host = map_ref(P, s->code[i].host);
+    /* the programs' lengths once: a crowd's calls each counted the
+     * lesson's every code line */
+    int *code_at = NULL, *code_idx = NULL;
+    if (s->ncode) {
+        code_at = xcalloc((size_t)s->nhosts + 2, sizeof *code_at);
+        code_idx = xcalloc((size_t)s->ncode, sizeof *code_idx);
+        scn_code_programs(s, code_at, code_idx);
+    }
     for (int i = 0; i < s->nactions; i++) {
         const struct scn_action *a = &s->actions[i];
         if (!a->more->code_line) continue;
-        int n = scn_code_program(s, a->host, NULL);
+        int n = 0;
+        if (code_at) {
+            /* its own program, or the shared one (scn_code_program) */
+            if (a->host >= 0 && a->host < s->nhosts)
+                n = code_at[a->host + 2] - code_at[a->host + 1];
+            if (!n)
+                n = code_at[1] - code_at[0];
+        }
         if (!n)
             lang_perr_in(P, P->actctx[i], a->line, a->more->code_col,
                          "there is no code for host \"%s\" to tie this call to; "
@@ -459,6 +474,8 @@ void lang_finish(struct parser *P)
                          "expected a code line from 1 to %d (the lines of host \"%s\"'s program), found %d",
                          n, s->hosts[a->host].name, a->more->code_line);
     }
+    free(code_at);
+    free(code_idx);
     check_datagram_addresses(P);
     /* Defaults, then all-host lines, then per-host lines: the more specific
      * line wins whatever the order in the file. */

@@ -284,6 +284,74 @@ START_TEST(test_pane_marks_the_line_of_each_call)
 }
 END_TEST
 
+/* A crowd with a program per host (and the server's own), whose calls
+ * all come at one instant: each call is tied to its own host's line,
+ * every program keeps its last line, and a lesson whose calls name a
+ * line past their host's program is refused with that program's length.
+ * Finding the calls looks at a few records per action: reading on from
+ * the action's time through every record of the instant looked at
+ * N * N / 2 of them (12.5 million here), and each program's last line
+ * went back through every program's calls. */
+START_TEST(test_pane_ties_a_crowd_in_linear_steps)
+{
+    enum { N = 5000 };         /* the crowds below are written with repeat */
+    const char *text = "host server 10.0.0.1\n"
+                       "code server \"listen(s, 128);\"\n"
+                       "code \"close(s);\"\n"
+                       "at 0ms server listen 80 line 1\n"
+                       "repeat 5000 as i from 1\n"
+                       "  host c{i} {10.1.0.0 + i}\n"
+                       "  link c{i} server delay 1ms\n"
+                       "  code c{i} \"connect(s{i});\"\n"
+                       "  code c{i} \"close(s{i});\"\n"
+                       "  at 10ms c{i} connect server 80 line 1\n"
+                       "  at 20s c{i} close line 2\n"
+                       "end\n";
+    struct run r;
+    run_open(&r, text);
+    const struct trace *tr = &r.s.tr;
+    ck_assert_int_eq(r.m.nprog, N + 2);          /* shared, server, c1..cN */
+    ck_assert_uint_eq(r.m.ntie, 2 * N + 1);
+    ck_assert_uint_le(r.m.steps, 4 * (2 * N + 1));
+    for (int h = 1; h <= N; h++) {
+        /* prog h + 1 is host h's (0 the shared, 1 the server's) */
+        ck_assert_int_eq(r.m.prog[h + 1].host, h);
+        size_t con = find_call(tr, h, AC_CONNECT), cls = find_call(tr, h, AC_CLOSE);
+        long t = code_map_at(&r.m, con);
+        ck_assert_int_ge(t, 0);
+        ck_assert_uint_eq(r.m.tie[t].rec, con);
+        ck_assert_int_eq(r.m.tie[t].host, h);
+        ck_assert_int_eq(r.m.tie[t].line, 1);
+        ck_assert_int_eq(code_map_prog_line(&r.m, h + 1, con), 1);
+        ck_assert_int_eq(code_map_prog_line(&r.m, h + 1, cls), 2);
+        ck_assert_int_eq(code_map_prog_line(&r.m, h + 1, tr->n - 1), 2);
+        ck_assert_int_eq(code_map_prog_line(&r.m, h + 1, con - 1), 0);
+    }
+    ck_assert_int_eq(code_map_prog_line(&r.m, 1, tr->n - 1), 1);  /* the server */
+    ck_assert_int_eq(code_map_prog_line(&r.m, 0, tr->n - 1), 0);  /* nobody's */
+    run_close(&r);
+
+    /* a line past the host's own program of two lines: its length said */
+    text = "host server 10.0.0.1\n"
+           "code \"a\"\ncode \"b\"\ncode \"c\"\n"
+           "at 0ms server listen 80 line 3\n"
+           "repeat 5000 as i from 1\n"
+           "  host c{i} {10.1.0.0 + i}\n"
+           "  link c{i} server\n"
+           "  code c{i} \"x\"\n"
+           "  code c{i} \"y\"\n"
+           "  at 10ms c{i} connect server 80 line {2 + i / 5000}\n"
+           "end\n";
+    struct scn_errors errs = { 0 };
+    struct scenario *s = scenario_parse("t.scn", text, strlen(text), &errs);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(errs.n, 1);
+    ck_assert_msg(strstr(errs.msgs[0], "expected a code line from 1 to 2 (the lines "
+                         "of host \"c5000\"'s program), found 3"), "%s", errs.msgs[0]);
+    scn_errors_free(&errs);
+}
+END_TEST
+
 START_TEST(test_pane_lines_highlight_and_scroll)
 {
     struct run r;
@@ -375,6 +443,7 @@ Suite *code_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("pane");
     tcase_add_test(tc, test_pane_marks_the_line_of_each_call);
+    tcase_add_test(tc, test_pane_ties_a_crowd_in_linear_steps);
     tcase_add_test(tc, test_pane_lines_highlight_and_scroll);
     tcase_add_test(tc, test_pane_layout_80_and_120);
     tcase_add_test(tc, test_a_lesson_without_code_has_no_pane);

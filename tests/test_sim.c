@@ -1248,7 +1248,8 @@ START_TEST(test_out_of_order_segment_counts_its_rare_parts)
     const struct tcp_ooo *o = child->tcb.rare->ooo;
     ck_assert_ptr_nonnull(o);
     ck_assert_uint_eq(o->len, 3);
-    ck_assert_ptr_null(o->next);
+    ck_assert_ptr_null(o->left);                  /* the one segment held */
+    ck_assert_ptr_null(o->right);
     ck_assert_uint_eq(sim_conn_bytes(child),
                       224 + sizeof(struct tcp_rare) + sizeof *o + 3);
     ck_assert_uint_eq(child->counted, sim_conn_bytes(child));

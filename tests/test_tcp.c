@@ -2216,6 +2216,94 @@ START_TEST(test_recv_out_of_order_fin_processed_when_gap_fills)
 }
 END_TEST
 
+/* The out-of-order queue's height (tcp.h, struct tcp_ooo), checking on the
+ * way that it is a search tree in delivery order and a heap by prio;
+ * *n counts its segments. */
+static size_t ooo_height(const struct tcp_ooo *t, size_t *n)
+{
+    if (!t)
+        return 0;
+    ++*n;
+    if (t->left) {
+        ck_assert(seq_lt(t->left->seq, t->seq) ||
+                  (t->left->seq == t->seq && t->left->arrival > t->arrival));
+        ck_assert_uint_le(t->left->prio, t->prio);
+    }
+    if (t->right) {
+        ck_assert(seq_gt(t->right->seq, t->seq) ||
+                  (t->right->seq == t->seq && t->right->arrival < t->arrival));
+        ck_assert_uint_le(t->right->prio, t->prio);
+    }
+    size_t l = ooo_height(t->left, n), r = ooo_height(t->right, n);
+    return 1 + (l > r ? l : r);
+}
+
+/* 3.10.7.4: a window's worth of segments beyond one gap are held, whatever
+ * the order they come in (ascending, as a sender sends them; descending;
+ * shuffled, as reordering on a link shuffles them), and delivered in order
+ * once the gap fills.  The queue stays O(log n) deep: a list sorted by seq,
+ * walked on each arrival, made holding n segments cost n * n / 2 steps (a
+ * chain n long), and the memory count walked it again on every event. */
+START_TEST(test_recv_out_of_order_queue_stays_shallow_in_any_order)
+{
+    enum { N = 20000, STRIDE = 7919 };     /* STRIDE is prime to N */
+    static uint8_t want[N + 1];
+    for (int order = 0; order < 3; order++) {
+        struct fx *f = &F;
+        if (order) {
+            fx_free(f);
+            fx_init(f);
+        }
+        fx_make(f, TCPS_ESTABLISHED);
+        for (size_t i = 0; i <= N; i++)
+            want[i] = (uint8_t)('a' + i % 26);
+        for (size_t k = 0; k < N; k++) {
+            size_t i = order == 0 ? k : order == 1 ? N - 1 - k
+                                                   : k * STRIDE % N;
+            /* byte i + 1 of the stream; byte 0 is the gap */
+            fx_input(f, TCP_ACK, IRS + 2 + (uint32_t)i, ISS + 1, &want[i + 1], 1);
+        }
+        size_t n = 0, h = ooo_height(f->c.rare->ooo, &n);
+        ck_assert_uint_eq(n, N);
+        ck_assert_msg(h <= 64, "order %d: the queue of %d segments is %zu deep",
+                      order, N, h);
+        ck_assert_uint_eq(tcp_ooo_bytes(&f->c),
+                          (uint64_t)N * (sizeof(struct tcp_ooo) + 1));
+        ck_assert_uint_eq(f->c.rcv_nxt, IRS + 1);
+        fx_input(f, TCP_ACK, IRS + 1, ISS + 1, &want[0], 1);
+        ck_assert_uint_eq(f->c.rcv_nxt, IRS + 2 + N);
+        ck_assert_ptr_null(f->c.rare->ooo);
+        ck_assert_uint_eq(tcp_ooo_bytes(&f->c), 0);
+        static uint8_t got[N + 1];
+        ck_assert_int_eq(tcp_recv(&f->c, f->now, got, sizeof got), N + 1);
+        ck_assert_mem_eq(got, want, N + 1);
+    }
+}
+END_TEST
+
+/* Segments held at the same seq: the newest is delivered first, and one
+ * that the newest held there already covers (as long, no FIN it lacks) is
+ * not held again.  "ab" is held; "cdef" is longer, so it is held too, in
+ * front; "ghi" is covered by "cdef" and dropped.  The gap filled, the
+ * stream reads "X" "cdef", and "ab", wholly before RCV.NXT, adds nothing. */
+START_TEST(test_recv_out_of_order_same_seq_newest_first)
+{
+    struct fx *f = &F;
+    fx_make(f, TCPS_ESTABLISHED);
+    fx_input(f, TCP_ACK, IRS + 2, ISS + 1, "ab", 2);
+    fx_input(f, TCP_ACK, IRS + 2, ISS + 1, "cdef", 4);
+    ck_assert_uint_eq(tcp_ooo_bytes(&f->c), 2 * sizeof(struct tcp_ooo) + 6);
+    fx_input(f, TCP_ACK, IRS + 2, ISS + 1, "ghi", 3);
+    ck_assert_uint_eq(tcp_ooo_bytes(&f->c), 2 * sizeof(struct tcp_ooo) + 6);
+    fx_input(f, TCP_ACK, IRS + 1, ISS + 1, "X", 1);
+    ck_assert_uint_eq(f->c.rcv_nxt, IRS + 6);
+    ck_assert_uint_eq(tcp_ooo_bytes(&f->c), 0);
+    uint8_t buf[16];
+    ck_assert_int_eq(tcp_recv(&f->c, f->now, buf, sizeof buf), 5);
+    ck_assert_mem_eq(buf, "Xcdef", 5);
+}
+END_TEST
+
 START_TEST(test_recv_out_of_order_beyond_window_trimmed)
 {
     /* 3.10.7.4: segments are trimmed to the window RCV.NXT..RCV.NXT+RCV.WND-1
@@ -3605,6 +3693,8 @@ Suite *tcp_suite(void)
     tcase_add_test(tc, test_recv_out_of_order_queued_until_gap_fills);
     tcase_add_test(tc, test_recv_out_of_order_fin_processed_when_gap_fills);
     tcase_add_test(tc, test_recv_out_of_order_beyond_window_trimmed);
+    tcase_add_test(tc, test_recv_out_of_order_queue_stays_shallow_in_any_order);
+    tcase_add_test(tc, test_recv_out_of_order_same_seq_newest_first);
     tcase_add_test(tc, test_recv_old_duplicate_acked_and_dropped);
     tcase_add_test(tc, test_syn_data_ignored);
     tcase_add_test(tc, test_sequence_wraparound_send);

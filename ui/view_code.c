@@ -44,6 +44,70 @@ static int cmp_tie(const void *x, const void *y)
     return (a->rec > b->rec) - (a->rec < b->rec);
 }
 
+/* An application record, for finding an action's call: the records by
+ * host, layer and call, each group in record order. */
+struct app_ref {
+    int     host;
+    uint8_t layer, call;
+    size_t  rec;
+};
+
+static int cmp_app_ref(const void *x, const void *y)
+{
+    const struct app_ref *a = x, *b = y;
+    if (a->host != b->host)
+        return a->host < b->host ? -1 : 1;
+    if (a->layer != b->layer)
+        return a->layer < b->layer ? -1 : 1;
+    if (a->call != b->call)
+        return a->call < b->call ? -1 : 1;
+    return (a->rec > b->rec) - (a->rec < b->rec);
+}
+
+/* The first ref at or after (host, layer, call, rec) in order. */
+static size_t app_ref_find(const struct app_ref *v, size_t n, int host,
+                           int layer, int call, size_t rec)
+{
+    struct app_ref key = { host, (uint8_t)layer, (uint8_t)call, rec };
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_app_ref(&v[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The first ref at or after j that no action took: next[j] is j while
+ * ref j is free, a ref further on once it is taken (halved as it is
+ * read), so each action finds its call in near-constant steps however many
+ * calls of its kind earlier actions took. */
+static size_t app_ref_free(size_t *next, size_t j, size_t *steps)
+{
+    ++*steps;
+    while (next[j] != j) {
+        ++*steps;
+        next[j] = next[next[j]];
+        j = next[j];
+    }
+    return j;
+}
+
+/* The first free ref of (host, layer, call) at or after record from; n
+ * when there is none. */
+static size_t app_ref_first(const struct app_ref *v, size_t n, size_t *next,
+                            int host, int layer, int call, size_t from,
+                            size_t *steps)
+{
+    size_t j = app_ref_free(next, app_ref_find(v, n, host, layer, call, from),
+                            steps);
+    if (j < n && v[j].host == host && v[j].layer == layer && v[j].call == call)
+        return j;
+    return n;
+}
+
 void code_map_build(struct code_map *m, const struct scenario *scn,
                     const struct trace *tr)
 {
@@ -52,34 +116,47 @@ void code_map_build(struct code_map *m, const struct scenario *scn,
     if (!scn || !scn->ncode)
         return;
     /* the programs: the shared one first, then each host's own */
-    int *progof = xcalloc((size_t)scn->nhosts + 1, sizeof *progof);
-    m->prog = xcalloc((size_t)scn->nhosts + 1, sizeof *m->prog);
-    int *buf = xcalloc((size_t)scn->ncode, sizeof *buf);
+    size_t nh = (size_t)scn->nhosts;
+    int *at = xcalloc(nh + 2, sizeof *at);
+    int *idx = xcalloc((size_t)scn->ncode, sizeof *idx);
+    scn_code_programs(scn, at, idx);
+    int *progof = xcalloc(nh + 1, sizeof *progof);
+    m->prog = xcalloc(nh + 1, sizeof *m->prog);
     for (int h = -1; h < scn->nhosts; h++) {
-        int n = 0;
-        for (int i = 0; i < scn->ncode; i++)
-            if (scn->code[i].host == h)
-                buf[n++] = i;
+        int n = at[h + 2] - at[h + 1];
         if (!n)
             continue;
         struct code_prog *p = &m->prog[m->nprog];
         p->host = h;
         p->n = n;
         p->idx = xcalloc((size_t)n, sizeof *p->idx);
-        memcpy(p->idx, buf, (size_t)n * sizeof *buf);
+        memcpy(p->idx, idx + at[h + 1], (size_t)n * sizeof *idx);
+        if (h >= 0)
+            progof[h] = m->nprog;
         m->nprog++;
     }
-    free(buf);
-    for (int h = 0; h < scn->nhosts; h++) {
-        progof[h] = -1;
-        for (int p = 0; p < m->nprog; p++)
-            if (m->prog[p].host == h || (m->prog[p].host < 0 && progof[h] < 0))
-                progof[h] = p;
-    }
+    for (int h = 0; h < scn->nhosts; h++)
+        if (at[h + 2] == at[h + 1])          /* none of its own: the shared one */
+            progof[h] = at[1] > at[0] ? 0 : -1;
+    free(at);
+    free(idx);
     /* the ties: each action in run order takes the first record of its
-     * call that no earlier action took (view_code.h) */
-    size_t n = tr ? tr->n : 0;
-    uint8_t *taken = xcalloc(n ? n : 1, 1);
+     * call that no earlier action took (view_code.h), found among the
+     * records of its host, layer and call: reading on from the action's
+     * time through every record made a crowd's calls at one instant
+     * quadratic */
+    size_t n = tr ? tr->n : 0, nref = 0;
+    struct app_ref *ref = xcalloc(n ? n : 1, sizeof *ref);
+    for (size_t i = 0; i < n; i++) {
+        const struct trace_rec *r = trace_rec(tr, i);
+        if (r && r->kind == TK_APP)
+            ref[nref++] = (struct app_ref){ r->host, r->layer, r->u.app.call, i };
+    }
+    if (nref > 1)
+        qsort(ref, nref, sizeof *ref, cmp_app_ref);
+    size_t *next = xcalloc(nref + 1, sizeof *next);
+    for (size_t j = 0; j <= nref; j++)
+        next[j] = j;
     m->tie = xcalloc((size_t)scn->nactions + 1, sizeof *m->tie);
     size_t from = 0;            /* the first record at or after the action's time */
     for (int k = 0; k < scn->nactions; k++) {
@@ -93,32 +170,47 @@ void code_map_build(struct code_map *m, const struct scenario *scn,
         }
         if (!a->more->code_line || call < 0 || a->host < 0 || progof[a->host] < 0)
             continue;
-        for (size_t i = from; i < n; i++) {
-            const struct trace_rec *r = trace_rec(tr, i);
-            if (!r || taken[i] || r->kind != TK_APP || r->host != a->host ||
-                r->layer != layer)
-                continue;
-            int c = r->u.app.call;
+        size_t j = app_ref_first(ref, nref, next, a->host, layer, call, from,
+                                 &m->steps);
+        if (a->kind == ACT_UDP_BIND) {
             /* a udp bind on a port in use fails with an error record */
-            if (c != call && !(a->kind == ACT_UDP_BIND && c == AC_ERROR &&
-                               r->t_us == a->t_us))
-                continue;
-            taken[i] = 1;
-            m->tie[m->ntie++] = (struct code_tie){ i, a->host, progof[a->host],
-                                                   a->more->code_line };
-            break;
+            size_t e = app_ref_first(ref, nref, next, a->host, layer, AC_ERROR,
+                                     from, &m->steps);
+            if (e < nref && trace_rec(tr, ref[e].rec)->t_us == a->t_us &&
+                (j == nref || ref[e].rec < ref[j].rec))
+                j = e;
         }
+        if (j == nref)
+            continue;
+        next[j] = j + 1;
+        m->tie[m->ntie++] = (struct code_tie){ ref[j].rec, a->host,
+                                               progof[a->host],
+                                               a->more->code_line };
     }
-    free(taken);
+    free(next);
+    free(ref);
     free(progof);
     if (m->ntie > 1)
         qsort(m->tie, m->ntie, sizeof *m->tie, cmp_tie);
+    /* each program's ties, in order, for code_map_prog_line */
+    for (size_t t = 0; t < m->ntie; t++)
+        m->prog[m->tie[t].prog].nties++;
+    for (int p = 0; p < m->nprog; p++) {
+        m->prog[p].ties = xcalloc(m->prog[p].nties + 1, sizeof *m->prog[p].ties);
+        m->prog[p].nties = 0;
+    }
+    for (size_t t = 0; t < m->ntie; t++) {
+        struct code_prog *p = &m->prog[m->tie[t].prog];
+        p->ties[p->nties++] = t;
+    }
 }
 
 void code_map_free(struct code_map *m)
 {
-    for (int p = 0; p < m->nprog; p++)
+    for (int p = 0; p < m->nprog; p++) {
         free(m->prog[p].idx);
+        free(m->prog[p].ties);
+    }
     free(m->prog);
     free(m->tie);
     memset(m, 0, sizeof *m);
@@ -140,10 +232,19 @@ long code_map_at(const struct code_map *m, size_t cur)
 
 int code_map_prog_line(const struct code_map *m, int p, size_t cur)
 {
-    for (long k = code_map_at(m, cur); k >= 0; k--)
-        if (m->tie[k].prog == p)
-            return m->tie[k].line;
-    return 0;
+    /* program p's last tie whose record is <= cur: a binary search in its
+     * own ties (going back through every program's ties made the pane of
+     * a crowd with a program per host quadratic at each step) */
+    const struct code_prog *pr = &m->prog[p];
+    size_t lo = 0, hi = pr->nties;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->tie[pr->ties[mid]].rec <= cur)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? m->tie[pr->ties[lo - 1]].line : 0;
 }
 
 static void push(struct view_lines *l, int role, int head_role, int head_len,

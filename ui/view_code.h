@@ -29,6 +29,8 @@ struct code_prog {
     int  host;              /* -1: shared */
     int *idx;               /* indices into scn->code, in order */
     int  n;
+    size_t *ties;           /* its ties: indices into code_map.tie, in order */
+    size_t  nties;
 };
 
 /* A call of the run tied to a code line. */
@@ -45,6 +47,8 @@ struct code_map {
     int    nprog;
     struct code_tie *tie;   /* in record order */
     size_t ntie;
+    size_t steps;           /* records looked at to find the actions'
+                               calls (tests/test_code.c bounds it) */
 };
 
 /* The lesson's programs and its calls' ties over a finished (kept)

@@ -138,6 +138,24 @@ int scn_code_program(const struct scenario *s, int h, int *out)
     return n;
 }
 
+void scn_code_programs(const struct scenario *s, int *at, int *idx)
+{
+    /* a counting sort by host + 1 (0: shared), stable */
+    memset(at, 0, ((size_t)s->nhosts + 2) * sizeof *at);
+    for (int i = 0; i < s->ncode; i++)
+        if (s->code[i].host >= -1 && s->code[i].host < s->nhosts)
+            at[s->code[i].host + 2]++;
+    for (int h = 0; h <= s->nhosts; h++)
+        at[h + 1] += at[h];
+    for (int i = 0; i < s->ncode; i++)
+        if (s->code[i].host >= -1 && s->code[i].host < s->nhosts)
+            idx[at[s->code[i].host + 1]++] = i;
+    /* each at[h + 1] now ends its program: shift back to the starts */
+    for (int h = s->nhosts; h >= 0; h--)
+        at[h + 1] = at[h];
+    at[0] = 0;
+}
+
 /* A pattern matches TCP or UDP frames from src to dst.  For TCP, the flag set
  * must be exactly the pattern's, except that PSH is ignored unless the
  * pattern lists it (senders set PSH on data at will); any_flags matches every

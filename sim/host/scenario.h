@@ -511,6 +511,12 @@ int  scenario_host_index(const struct scenario *s, const char *name);
  * none.  Returns how many lines it has; with out (room for s->ncode), the
  * indices into s->code of its lines, in order. */
 int  scn_code_program(const struct scenario *s, int h, int *out);
+/* Every program at once, in O(code lines + hosts): the lines of host h's
+ * own `code HOST` lines (h >= 0), or of the shared ones (h = -1), are
+ * idx[at[h + 1]] .. idx[at[h + 2] - 1], in order; at has s->nhosts + 2
+ * entries, idx s->ncode.  Host h runs its own program when it has one,
+ * else the shared one: scn_code_program's rule. */
+void scn_code_programs(const struct scenario *s, int *at, int *idx);
 
 /* Does a TCP/UDP frame from host src to host dst match m? */
 int scn_match_frame(const struct scn_match *m, int src, int dst, int proto,

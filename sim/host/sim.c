@@ -274,11 +274,8 @@ uint64_t sim_conn_bytes(const struct sim_conn *sc)
     uint64_t b = sizeof *sc + sc->tcb.sndq.cap + sc->tcb.rcvq.cap;
     if (sc->more)
         b += sizeof *sc->more + sc->more->frame_cap;
-    if (sc->tcb.rare) {
-        b += sizeof *sc->tcb.rare;
-        for (const struct tcp_ooo *o = sc->tcb.rare->ooo; o; o = o->next)
-            b += sizeof *o + o->len;
-    }
+    if (sc->tcb.rare)
+        b += sizeof *sc->tcb.rare + tcp_ooo_bytes(&sc->tcb);
     return b;
 }
 

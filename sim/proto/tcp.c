@@ -234,14 +234,110 @@ struct tcp_rare *tcp_rare(struct tcp_conn *c)
     return c->rare;
 }
 
+/* ---- The out-of-order queue ------------------------------------------------
+ *
+ * A treap: a binary search tree in the order the segments are delivered
+ * -- by seq (modulo 2^32: everything held lies within one window, less
+ * than 2^31 wide), and at one seq the newest first -- and a heap by prio,
+ * a hash of the arrival number.  Keys and priorities are independent, so
+ * the tree is O(log n) deep on average whether the segments come in order,
+ * in reverse or shuffled.  It was a list sorted by seq, walked from its
+ * head on each arrival, and the memory budget walked all of it on each
+ * event of the TCB: a window of thousands of segments beyond one gap made
+ * a transfer quadratic. */
+
+/* splitmix64's output function (sim/engine/rng.c): the arrival number
+ * mixed into a priority.  No random number is drawn, so the run's stream
+ * of them is the same as before. */
+static uint32_t ooo_prio(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return (uint32_t)(x ^ (x >> 31));
+}
+
+void tcp_ooo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *p,
+                    size_t len, int fin)
+{
+    struct tcp_rare *r = tcp_rare(c);
+    /* the first segment at or after seq: the newest held at seq, if any */
+    const struct tcp_ooo *first = NULL;
+    for (const struct tcp_ooo *t = r->ooo; t;)
+        if (seq_lt(t->seq, seq)) {
+            t = t->right;
+        } else {
+            first = t;
+            t = t->left;
+        }
+    if (first && first->seq == seq && first->len >= len && first->fin >= fin)
+        return;                                 /* already have it */
+    struct tcp_ooo *o = xmalloc(sizeof *o + len);
+    if (len)
+        memcpy(o->data, p, len);
+    o->arrival = r->ooo_arrivals++;
+    o->prio = ooo_prio(o->arrival);
+    o->seq = seq;
+    o->len = len;
+    o->fin = fin;
+    r->ooo_bytes += sizeof *o + len;
+    /* down to where its priority puts it, then the subtree there split in
+     * two: what comes before it (seq lower), and what after it (seq
+     * higher, and the older segments at its own seq) */
+    struct tcp_ooo **at = &r->ooo;
+    while (*at && (*at)->prio > o->prio)
+        at = seq_lt((*at)->seq, seq) ? &(*at)->right : &(*at)->left;
+    struct tcp_ooo *t = *at, **l = &o->left, **g = &o->right;
+    while (t)
+        if (seq_lt(t->seq, seq)) {
+            *l = t;
+            l = &t->right;
+            t = t->right;
+        } else {
+            *g = t;
+            g = &t->left;
+            t = t->left;
+        }
+    *l = *g = NULL;
+    *at = o;
+}
+
+struct tcp_ooo *tcp_ooo_take(struct tcp_conn *c, uint32_t upto)
+{
+    if (!c->rare || !c->rare->ooo)
+        return NULL;
+    struct tcp_ooo **at = &c->rare->ooo;
+    while ((*at)->left)
+        at = &(*at)->left;
+    struct tcp_ooo *o = *at;
+    if (!seq_leq(o->seq, upto))
+        return NULL;
+    *at = o->right;             /* its right subtree's priorities are lower */
+    c->rare->ooo_bytes -= sizeof *o + o->len;
+    return o;
+}
+
 static void ooo_free(struct tcp_conn *c)
 {
-    while (c->rare && c->rare->ooo) {
-        struct tcp_ooo *n = c->rare->ooo->next;
-        free(c->rare->ooo->data);
-        free(c->rare->ooo);
-        c->rare->ooo = n;
+    if (!c->rare)
+        return;
+    /* rotate left children up until there is none, freeing as it goes:
+     * no recursion, however deep the tree */
+    struct tcp_ooo *t = c->rare->ooo;
+    while (t) {
+        struct tcp_ooo *n;
+        if (t->left) {
+            n = t->left;
+            t->left = n->right;
+            n->right = t;
+        } else {
+            n = t->right;
+            free(t);
+        }
+        t = n;
     }
+    c->rare->ooo = NULL;
+    c->rare->ooo_bytes = 0;
 }
 
 void tcp_destroy(struct tcp_conn *c)

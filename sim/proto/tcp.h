@@ -121,20 +121,28 @@ struct bytequeue {
     uint32_t head, len, cap;
 };
 
-/* An out-of-order segment waiting for the gap before it to fill. */
+/* An out-of-order segment waiting for the gap before it to fill: a node of
+ * the TCB's reassembly queue (tcp.c, "The out-of-order queue"), a treap.
+ * In order of (seq, the newest first), and each node's prio at least its
+ * children's; prio is a hash of the segment's arrival number, so the tree
+ * is balanced on average whatever order the segments come in. */
 struct tcp_ooo {
+    struct tcp_ooo *left, *right;
+    uint64_t arrival;        /* how many segments the queue took before it */
     uint32_t seq;
-    uint8_t *data;
+    uint32_t prio;
     size_t   len;
     int      fin;
-    struct tcp_ooo *next;
+    uint8_t  data[];
 };
 
 /* The parts of a TCB that few TCBs ever use: made (zeroed) the first time
  * one is needed (tcp.c, tcp_rare), freed with the TCB.  A crowd holds two
  * TCBs per connection, and none of its TCBs needs these. */
 struct tcp_rare {
-    struct tcp_ooo *ooo;     /* out-of-order segments, sorted by seq */
+    struct tcp_ooo *ooo;     /* out-of-order segments: the treap's root */
+    uint64_t ooo_arrivals;   /* segments the queue ever took */
+    uint64_t ooo_bytes;      /* held: sizeof (struct tcp_ooo) + len each */
     int64_t  last_oow_ack;   /* when the last ACK answering an unacceptable
                                 segment without data went (RFC 5961 7) */
     int64_t  persist_due;    /* the persist timer (zero window), 0 = not
@@ -240,6 +248,13 @@ static inline int64_t tcp_persist_due(const struct tcp_conn *c)
 static inline uint64_t tcp_retransmits(const struct tcp_conn *c)
 {
     return c->rare ? c->rare->retransmits : 0;
+}
+
+/* The memory the out-of-order queue holds, for the run's memory budget:
+ * sizeof (struct tcp_ooo) and the bytes of each segment in it. */
+static inline uint64_t tcp_ooo_bytes(const struct tcp_conn *c)
+{
+    return c->rare ? c->rare->ooo_bytes : 0;
 }
 
 /* Sequence number comparisons modulo 2^32 (RFC 9293 3.4). */

@@ -396,26 +396,6 @@ static void fin_arrived(struct tcp_conn *c, int64_t now)
     }
 }
 
-/* Stores an out-of-order piece, keeping the list sorted by seq. */
-static void ooo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *p,
-                       size_t len, int fin)
-{
-    struct tcp_ooo **pp = &tcp_rare(c)->ooo;
-    while (*pp && seq_lt((*pp)->seq, seq))
-        pp = &(*pp)->next;
-    if (*pp && (*pp)->seq == seq && (*pp)->len >= len && (*pp)->fin >= fin)
-        return;                                 /* already have it */
-    struct tcp_ooo *o = xcalloc(1, sizeof *o);
-    o->data = len ? xmalloc(len) : NULL;
-    if (len)
-        memcpy(o->data, p, len);
-    o->seq = seq;
-    o->len = len;
-    o->fin = fin;
-    o->next = *pp;
-    *pp = o;
-}
-
 /* Accepts in-order bytes at RCV.NXT, then anything queued that now fits.
  * Returns 1 when a FIN has come into sequence. */
 static int deliver(struct tcp_conn *c, uint32_t seq, const uint8_t *p,
@@ -423,27 +403,23 @@ static int deliver(struct tcp_conn *c, uint32_t seq, const uint8_t *p,
 {
     if (seq != c->rcv_nxt) {
         if (seq_gt(seq, c->rcv_nxt))
-            ooo_insert(c, seq, p, len, fin);
+            tcp_ooo_insert(c, seq, p, len, fin);
         return 0;
     }
     tcp_bq_push(&c->rcvq, p, len);
     c->rcv_nxt += (uint32_t)len;
     if (fin)
         return 1;
-    while (c->rare && c->rare->ooo && seq_leq(c->rare->ooo->seq, c->rcv_nxt)) {
-        struct tcp_ooo *o = c->rare->ooo;
-        c->rare->ooo = o->next;
+    struct tcp_ooo *o;
+    while ((o = tcp_ooo_take(c, c->rcv_nxt))) {
         uint32_t skip = c->rcv_nxt - o->seq;
         int done = 0;
         if (skip <= o->len) {
-            /* a FIN held out of order carries no bytes and no buffer:
-             * NULL + 0 is undefined (C11 6.5.6p8), so add nothing */
             if (o->len > skip)
                 tcp_bq_push(&c->rcvq, o->data + skip, o->len - skip);
             c->rcv_nxt += (uint32_t)(o->len - skip);
             done = o->fin;
         }
-        free(o->data);
         free(o);
         if (done)
             return 1;

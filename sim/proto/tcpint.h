@@ -23,6 +23,17 @@ const uint8_t *tcp_bq_at(const struct bytequeue *q, size_t off);
 /* c's rare parts (struct tcp_rare), made zeroed on first use. */
 struct tcp_rare *tcp_rare(struct tcp_conn *c);
 
+/* The out-of-order queue (RFC 9293 3.10.7.4 seventh: segments beyond
+ * RCV.NXT are held "for later processing").  Holds a copy of a segment at
+ * seq, unless the newest one held at the same seq already covers it (as
+ * long, and with its FIN if it has one).  Among segments at one seq the
+ * newest comes first.  O(log n) on average, n the segments held. */
+void tcp_ooo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *p,
+                    size_t len, int fin);
+/* Takes the first segment out of the queue when its seq is at or before
+ * upto (the caller frees it); NULL when there is none. */
+struct tcp_ooo *tcp_ooo_take(struct tcp_conn *c, uint32_t upto);
+
 /* The one place a TCB changes state; it appends the trace record. */
 void tcp_set_state(struct tcp_conn *c, int64_t now, enum tcp_state to,
                    struct why why);
