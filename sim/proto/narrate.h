@@ -158,7 +158,7 @@
     X(N_SEG_RST_UNREAD, "RST: close() threw away {0} unread bytes (seq {1} to {2}); the peer must learn that data was lost (RFC 1122 4.2.2.13)") \
     X(N_SEG_RST_AFTER_CLOSE, "RST: {0} byte{0:s} (seq {1} to {2}) arrived after close() and are lost; the peer must learn that (RFC 1122 4.2.2.13)") \
     X(N_SEG_RST_CLOSED,    "RST: no connection matches this segment (RFC 9293 3.10.7.1)") \
-    X(N_SEG_RST_BADACK, "RST: in SYN_SENT the ACK {0} is outside ISS+1..SND.NXT = {1}..{2}, so it does not acknowledge our SYN (an old duplicate?) (RFC 9293 3.10.7.3)") \
+    X(N_SEG_RST_BADACK, "RST: in SYN_SENT the ACK {0} is outside ISS+1..SND.NXT = {1}..{2}, so the segment does not answer our SYN (it may be an old duplicate, or come from an earlier connection on the same ports that the peer still holds) (RFC 9293 3.10.7.3)") \
     X(N_SEG_RST_LISTEN_ACK,"RST: an ACK arrived at a listening socket (RFC 9293 3.10.7.2)") \
     X(N_SEG_RST_SYNRCVD_ACK,"RST: the ACK in SYN_RECEIVED is not acceptable (RFC 9293 3.10.7.4)") \
     X(N_SEG_DISCARD_RST_NOTCB, "an RST for a connection that does not exist: it is dropped, and an RST is never answered (RFC 9293 3.10.7.1)") \
