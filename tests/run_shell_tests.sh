@@ -1451,6 +1451,10 @@ expect_rc 0 "--quiz --batch, some wrong answers" -- sh -c \
 has_in "$TMP/out" "^score 2/5$" "quiz: two right of five"
 has_in "$TMP/out" "^Wrong. The answer is [1-9]) SYN_RECEIVED\.$" "quiz: wrong, with the answer"
 has_in "$TMP/out" "^That is none of the choices, so it counts as wrong" "quiz: an answer that is no choice"
+# in Chinese the sentence that gives the answer ends with a Chinese full stop
+expect_rc 0 "--quiz --batch --lang zh, right answers by text" -- sh -c \
+    "\"$PROTOSIM\" --lang zh --quiz --batch handshake <\"$TMP/right.txt\""
+has_in "$TMP/out" "^正确：[1-9]) 1001。$" "quiz in Chinese: the answer ends with 。"
 # the input ends early: the rest count as wrong, and the output says so
 printf 'SYN_RECEIVED\n1001\n' >"$TMP/short.txt"
 expect_rc 0 "--quiz --batch, input ends early" -- sh -c \

@@ -157,7 +157,7 @@ int quiz_batch(FILE *in, FILE *out, const struct scenario *scn, const struct sim
                         "is "), out);
         }
         print_choice(&b, p, p->right);
-        fputs(".\n", out);
+        fputs(_(".\n"), out);          /* the full stop of that sentence */
         print_rec(&b, p->rec);
         shown = p->rec + 1;
     }
