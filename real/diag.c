@@ -68,6 +68,7 @@ int real_tcp_info_state(int fd, int *raw)
 int real_diag_open(struct real_diag *d)
 {
     d->seq = 1;
+    d->flicker = d->flickered = 0;
     d->fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
                    NETLINK_SOCK_DIAG);
     return d->fd < 0 ? -1 : 0;

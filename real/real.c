@@ -444,10 +444,10 @@ int real_run(struct sim *s, const struct real_opts *o, struct real_result *res)
     }
     close(probe);
 
-    R->diag.flicker = R->o.diag_flicker;
     if (real_diag_open(&R->diag) < 0)
         rec_fixed(R, 0, -1, RW_INFO,
                   WHY(N_REAL_NO_DIAG, real_str_id(R, strerror(errno))));
+    R->diag.flicker = R->o.diag_flicker;
     if (R->o.capture == REAL_CAPTURE_OFF)
         rec_fixed(R, 0, -1, RW_INFO, WHY0(N_REAL_CAPTURE_OFF));
     else if (real_cap_open(&R->cap, R->o.family) < 0) {
