@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <linux/tcp.h>
 #include "alloc.h"
+#include "i18n.h"
 #include "real.h"
 #include "realint.h"
 #include "tcp.h"
@@ -820,13 +821,13 @@ static struct ep *call_target(struct replay *R, int ai)
         uint32_t conn = sim_conn_for_action(R, ai, call);
         struct conn_key k = { R, h, conn };
         c = conn ? rmap_get(&R->byconn, conn_hash(h, conn), conn_eq, &k) : -1;
-        why = !conn ? "the model found no connection that it names"
-            : c < 0 ? "its connection was not replayed" : NULL;
+        why = !conn ? _("the model found no connection that it names")
+            : c < 0 ? _("its connection was not replayed") : NULL;
     } else if (c < 0)
-        why = c == -2 ? "its connection was not replayed"
-            : "this host has no connection";
+        why = c == -2 ? _("its connection was not replayed")
+            : _("this host has no connection");
     if (!why && R->eps[c].fd < 0)
-        why = "its socket was closed by an earlier call";
+        why = _("its socket was closed by an earlier call");
     if (why) {
         real_call_rec(R, h, c >= 0 ? R->eps[c].conn : 0, call, -EBADF,
                       WHY(N_REAL_CALL_FAIL, call, real_str_id(R, why)));
@@ -966,8 +967,8 @@ void real_do_connect(struct replay *R, int ai)
                                         WHY0(N_REAL_NONE));
     int rc = connect(fd, (struct sockaddr *)&ss, len);
     int err = rc < 0 ? errno : 0;
-    const char *res = !err ? "connected at once"
-                    : err == EINPROGRESS ? "in progress (EINPROGRESS)"
+    const char *res = !err ? _("connected at once")
+                    : err == EINPROGRESS ? _("in progress (EINPROGRESS)")
                     : strerror(err);
     r->why = WHY(N_REAL_CONNECT, e->local.port, port, a->port,
                  real_str_id(R, res));
@@ -991,7 +992,7 @@ void real_do_connect(struct replay *R, int ai)
         real_rec_add(R, e->host, e->conn, RW_UNSEEN, TCPS_SYN_SENT, RS_TCP_INFO,
                      WHY(N_REAL_UNSEEN_SYN_SENT_FAILED,
                          real_str_id(R, soerr ? strerror(soerr)
-                                              : "no error was reported")));
+                                              : _("no error was reported"))));
         observe(R, e, 1);
         e->final = 1;
     } else

@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "alloc.h"
+#include "i18n.h"
 #include "real.h"
 #include "realint.h"
 #include "tcp.h"
@@ -435,7 +436,7 @@ int real_run(struct sim *s, const struct real_opts *o, struct real_result *res)
     int probe = real_bound_socket(R, 0, 0);
     if (probe < 0) {
         snprintf(res->err, sizeof res->err,
-                 "cannot bind a TCP socket to %s: %s",
+                 _("cannot bind a TCP socket to %s: %s"),
                  R->o.family == AF_INET6 ? "::1" : "127.0.0.1", strerror(errno));
         rec_fixed(R, 0, -1, RW_INFO,
                   WHY(N_REAL_FAILED, real_str_id(R, res->err)));

@@ -398,6 +398,11 @@ if command -v ss >/dev/null 2>&1; then
         && bad "--real rst: a refused connect said the handshake was done" || ok
     grep -q '"conn":"client:[0-9]*-server:81".*the socket.s error: Connection refused' \
         "$TMP/real-rst.json" && ok || bad "--real rst: the kernel's CLOSED lost the socket's error"
+    # a call the replay cannot make says why in the run's language
+    printf 'host client 192.0.2.10\nhost server 192.0.2.80\nlink client server\nat 0ms server listen 80\nat 10ms client connect server 80\nat 100ms client close on port 9999\n' >"$TMP/real-nf.scn"
+    "$PROTOSIM" --lang zh --batch --real "$TMP/real-nf.scn" >"$TMP/real-nf.out" 2>&1
+    grep -q '真实的 close() 失败：模型没有找到它所指明的连接' "$TMP/real-nf.out" && ok \
+        || bad "--real --lang zh: a call not made is explained in English: $(grep -A1 'close() failed' "$TMP/real-nf.out" | tail -1)"
     # the kernel's records are merged in by time: the links follow the move
     if command -v python3 >/dev/null 2>&1; then
         python3 tests/json_causality.py "--real teardown" <"$TMP/real.json" && ok \
